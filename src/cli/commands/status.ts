@@ -1,0 +1,31 @@
+import type { Command } from 'commander';
+import { localStatus, type StatusReport } from '../../core/status';
+import { defineCommand, type CliRuntime } from '../framework';
+
+export function register(program: Command, rt: CliRuntime): void {
+  defineCommand(program, rt, {
+    name: 'status',
+    summary: 'show the repository, its effective version and the tag plan',
+    async run(ctx) {
+      const { config } = await ctx.config();
+      const report = await localStatus(ctx.cwd, config);
+      return { ok: true, data: report, text: formatStatus(report) };
+    },
+  });
+}
+
+export function formatStatus(s: StatusReport): string {
+  const lines: string[] = [];
+  const gh = s.repository.github;
+  lines.push(`Repository  ${gh ? `${gh.owner}/${gh.name} (${gh.host}, remote ${gh.remote})` : '(no GitHub remote)'}`);
+  lines.push(`Folder      ${s.repository.root}`);
+  lines.push(`HEAD        ${s.repository.head ? s.repository.head.slice(0, 12) : '(no commits)'}${s.repository.branch ? ` on ${s.repository.branch}` : ' (detached)'}`);
+  lines.push(`Version     ${s.version ? `${s.version.version} (from ${s.version.source})` : '(none found)'}`);
+  lines.push(`Image       ${s.image ?? '(unknown: set "image" in release-operator.json)'}`);
+  if (s.tagPlan.length) {
+    lines.push('Tag plan');
+    for (const t of s.tagPlan) lines.push(`  ${t.tag.padEnd(16)} ${t.rule}`);
+  }
+  if (s.gitTags.length) lines.push(`Git tags    ${s.gitTags.slice(0, 5).map((t) => t.name).join(', ')}${s.gitTags.length > 5 ? ', ...' : ''}`);
+  return lines.join('\n');
+}

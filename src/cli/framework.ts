@@ -1,0 +1,135 @@
+import { Command, Option } from 'commander';
+import { loadConfig } from '../core/config/load';
+import type { ConfigOverrides, ReleaseOperatorConfig } from '../core/config/schema';
+import { CancelledError, EXIT_CODES, ReleaseOperatorError, describeError } from '../core/errors';
+import { GitRepo } from '../core/git/repo';
+import { createLogger, type Logger } from '../core/log';
+import { redact } from '../core/redact';
+
+/** Where the CLI writes; tests pass their own to capture output. */
+export interface CliIO {
+  stdout(text: string): void;
+  stderr(text: string): void;
+  env: NodeJS.ProcessEnv;
+}
+
+export interface CommonOptions {
+  json?: boolean;
+  cwd?: string;
+  docker?: string;
+  verbose?: boolean;
+}
+
+/** What a command hands back: `ok` false means the check found a problem with the release (exit 1). */
+export interface CommandOutcome {
+  ok: boolean;
+  data: unknown;
+  text: string;
+  /** Overrides the exit code derived from `ok` (e.g. 3 when the environment could not run the check). */
+  exitCode?: number;
+}
+
+export class CliContext {
+  private configCache?: Promise<{ config: ReleaseOperatorConfig; root: string; file?: string }>;
+  readonly logger: Logger;
+  constructor(
+    readonly io: CliIO,
+    readonly options: CommonOptions,
+    readonly signal: AbortSignal,
+  ) {
+    this.logger = createLogger((level, msg) => io.stderr(`${level}: ${msg}\n`), options.verbose ? 'debug' : 'warn');
+  }
+
+  get cwd(): string {
+    return this.options.cwd ?? process.cwd();
+  }
+  get json(): boolean {
+    return Boolean(this.options.json);
+  }
+
+  /** Config for the repository around cwd (or cwd itself outside a repository), with flag overrides last. */
+  config(overrides?: ConfigOverrides): Promise<{ config: ReleaseOperatorConfig; root: string; file?: string }> {
+    if (!this.configCache || overrides) {
+      const p = (async () => {
+        const root = await GitRepo.open(this.cwd)
+          .then((r) => r.root)
+          .catch(() => this.cwd);
+        const { config, file } = await loadConfig(root, overrides);
+        const docker = this.options.docker ?? this.io.env.RELEASE_OPERATOR_DOCKER;
+        if (docker) config.dockerPath = docker;
+        if (this.io.env.GITHUB_API_URL && config.github.apiUrl === 'https://api.github.com') config.github.apiUrl = this.io.env.GITHUB_API_URL;
+        return { config, root, file };
+      })();
+      if (overrides) return p;
+      this.configCache = p;
+    }
+    return this.configCache;
+  }
+}
+
+export interface CommandSpec<A extends unknown[], O> {
+  name: string;
+  summary: string;
+  description?: string;
+  /** Adds arguments and options beyond the common ones. */
+  configure?(cmd: Command): void;
+  /** Leave out --docker for commands that never run containers. */
+  usesDocker?: boolean;
+  run(ctx: CliContext, args: A, options: O & CommonOptions): Promise<CommandOutcome>;
+}
+
+export interface CliRuntime {
+  io: CliIO;
+  signal: AbortSignal;
+  setExitCode(code: number): void;
+}
+
+/** Registers a command with the options every command shares and the one place errors become exit codes. */
+export function defineCommand<A extends unknown[], O>(program: Command, rt: CliRuntime, spec: CommandSpec<A, O>): Command {
+  const cmd = program.command(spec.name).summary(spec.summary).description(spec.description ?? spec.summary);
+  spec.configure?.(cmd);
+  cmd.addOption(new Option('--json', 'print one JSON document on stdout'));
+  cmd.addOption(new Option('--cwd <dir>', 'repository folder (default: the current folder)'));
+  if (spec.usesDocker) cmd.addOption(new Option('--docker <path>', 'docker executable (env RELEASE_OPERATOR_DOCKER)'));
+  cmd.addOption(new Option('-v, --verbose', 'log what happens on stderr'));
+  cmd.action(async (...all: unknown[]) => {
+    const command = all.at(-1) as Command;
+    const options = command.opts() as O & CommonOptions;
+    const args = all.slice(0, -2) as A;
+    const ctx = new CliContext(rt.io, options, rt.signal);
+    try {
+      const outcome = await spec.run(ctx, args, options);
+      if (ctx.json) rt.io.stdout(redact(JSON.stringify(outcome.data, null, 2)) + '\n');
+      else if (outcome.text) rt.io.stdout(redact(outcome.text.endsWith('\n') ? outcome.text : outcome.text + '\n'));
+      rt.setExitCode(outcome.exitCode ?? (outcome.ok ? EXIT_CODES.ok : EXIT_CODES.check));
+    } catch (e) {
+      rt.setExitCode(reportError(e, ctx, rt.io));
+    }
+  });
+  return cmd;
+}
+
+/** Prints an error for a person (stderr) and, with --json, for a machine (stdout); returns the exit code. */
+export function reportError(e: unknown, ctx: { json: boolean }, io: CliIO): number {
+  let kind: string;
+  let code: number;
+  let message: string;
+  let hint: string | undefined;
+  if (e instanceof ReleaseOperatorError) {
+    ({ kind, message, hint } = e);
+    code = e.exitCode;
+  } else if (e instanceof CancelledError) {
+    kind = 'cancelled';
+    message = 'Cancelled.';
+    code = 130;
+  } else {
+    kind = 'internal';
+    message = `Unexpected error: ${describeError(e)}`;
+    hint = 'This is a bug in Release Operator; run again with --verbose and report it.';
+    code = EXIT_CODES.environment;
+    if (io.env.RELEASE_OPERATOR_DEBUG && e instanceof Error) io.stderr(redact(e.stack ?? '') + '\n');
+  }
+  io.stderr(redact(`error: ${message}${hint ? `\n  ${hint}` : ''}`) + '\n');
+  if (ctx.json) io.stdout(redact(JSON.stringify({ error: { kind, message, hint } }, null, 2)) + '\n');
+  return code;
+}

@@ -1,0 +1,66 @@
+import { Command, CommanderError } from 'commander';
+import { EXIT_CODES } from '../core/errors';
+import { COMMANDS } from './commands';
+import type { CliIO, CliRuntime } from './framework';
+
+declare const RELEASE_OPERATOR_VERSION: string;
+
+export function buildProgram(rt: CliRuntime): Command {
+  const program = new Command('release-operator')
+    .description(
+      'Show the truth about a container release and gate it.\n\n' +
+        'Exit codes: 0 the check passed, 1 the check found a problem with the release,\n' +
+        '            2 bad usage or input, 3 the environment could not run the check.',
+    )
+    .version(typeof RELEASE_OPERATOR_VERSION === 'string' ? RELEASE_OPERATOR_VERSION : 'dev', '-V, --version')
+    .showHelpAfterError('(run with --help for usage)')
+    .configureOutput({ writeOut: (s) => rt.io.stdout(s), writeErr: (s) => rt.io.stderr(s) })
+    .exitOverride();
+  for (const register of COMMANDS) register(program, rt);
+  return program;
+}
+
+/** Runs the CLI and resolves to its exit code; never calls process.exit itself (tests call it in-process). */
+export async function runCli(argv: string[], io: CliIO, signal: AbortSignal): Promise<number> {
+  let exitCode = 0;
+  const rt: CliRuntime = { io, signal, setExitCode: (c) => (exitCode = c) };
+  const program = buildProgram(rt);
+  program.commands.forEach((c) => c.exitOverride().configureOutput({ writeOut: (s) => io.stdout(s), writeErr: (s) => io.stderr(s) }));
+  try {
+    if (argv.length === 0) {
+      program.outputHelp();
+      return EXIT_CODES.usage;
+    }
+    await program.parseAsync(argv, { from: 'user' });
+    return exitCode;
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return 0;
+      return EXIT_CODES.usage;
+    }
+    throw e;
+  }
+}
+
+if (require.main === module) {
+  const controller = new AbortController();
+  let interrupted = 0;
+  const onSignal = (sig: NodeJS.Signals) => {
+    interrupted++;
+    if (interrupted > 1) process.exit(130);
+    process.stderr.write(`\n${sig}: stopping and cleaning up (press Ctrl-C again to quit at once)\n`);
+    controller.abort();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  const io: CliIO = { stdout: (s) => process.stdout.write(s), stderr: (s) => process.stderr.write(s), env: process.env };
+  runCli(process.argv.slice(2), io, controller.signal).then(
+    (code) => {
+      process.exitCode = controller.signal.aborted && code === 0 ? 130 : code;
+    },
+    (e) => {
+      process.stderr.write(`error: ${e instanceof Error ? e.message : String(e)}\n`);
+      process.exitCode = EXIT_CODES.environment;
+    },
+  );
+}

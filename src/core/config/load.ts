@@ -1,0 +1,143 @@
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { usageError } from '../errors';
+import { FieldSpec, SCHEMA, VERSION_SOURCES, type ConfigOverrides, type ReleaseOperatorConfig } from './schema';
+
+export const CONFIG_FILE = 'release-operator.json';
+
+export function defaultConfig(): ReleaseOperatorConfig {
+  return build(SCHEMA) as ReleaseOperatorConfig;
+  function build(spec: FieldSpec): unknown {
+    if (spec.type === 'section') return Object.fromEntries(Object.entries(spec.fields).map(([k, v]) => [k, build(v)]));
+    const d = spec.default;
+    return Array.isArray(d) ? [...d] : d && typeof d === 'object' ? { ...d } : d;
+  }
+}
+
+const SEVERITIES = ['off', 'error', 'warning', 'info'];
+
+/**
+ * Checks an untrusted object (a parsed file, settings, flags) against the schema. Every problem names the
+ * source, the dotted key and what was expected; unknown keys are refused because a typo would otherwise be
+ * silently ignored.
+ */
+export function validateOverrides(input: unknown, source: string): ConfigOverrides {
+  const problems: string[] = [];
+  const out = walk(SCHEMA, input, '');
+  if (problems.length) {
+    throw usageError(`Invalid configuration in ${source}:\n  ${problems.join('\n  ')}`, `Fix ${source} and run again.`);
+  }
+  return (out ?? {}) as ConfigOverrides;
+
+  function walk(spec: FieldSpec, value: unknown, key: string): unknown {
+    const at = key || '(top level)';
+    const got = () => `got ${JSON.stringify(value)?.slice(0, 60) ?? String(value)}`;
+    switch (spec.type) {
+      case 'section': {
+        if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+          problems.push(`${at}: expected an object, ${got()}`);
+          return undefined;
+        }
+        const result: Record<string, unknown> = {};
+        for (const [k, v] of Object.entries(value)) {
+          if (k === '$schema') continue;
+          const child = spec.fields[k];
+          const childKey = key ? `${key}.${k}` : k;
+          if (!child) {
+            problems.push(`${childKey}: unknown key (known: ${Object.keys(spec.fields).join(', ')})`);
+            continue;
+          }
+          const r = walk(child, v, childKey);
+          if (r !== undefined) result[k] = r;
+        }
+        return result;
+      }
+      case 'string':
+        if (typeof value !== 'string') return void problems.push(`${at}: expected a string, ${got()}`);
+        if (spec.enum && !spec.enum.includes(value)) return void problems.push(`${at}: expected one of ${spec.enum.join(', ')}, ${got()}`);
+        return value;
+      case 'integer':
+        if (typeof value !== 'number' || !Number.isInteger(value)) return void problems.push(`${at}: expected an integer, ${got()}`);
+        if ((spec.min !== undefined && value < spec.min) || (spec.max !== undefined && value > spec.max))
+          return void problems.push(`${at}: expected an integer from ${spec.min} to ${spec.max}, ${got()}`);
+        return value;
+      case 'boolean':
+        if (typeof value !== 'boolean') return void problems.push(`${at}: expected true or false, ${got()}`);
+        return value;
+      case 'string[]': {
+        if (!Array.isArray(value) || value.some((v) => typeof v !== 'string'))
+          return void problems.push(`${at}: expected a list of strings, ${got()}`);
+        const bad = spec.pattern ? value.filter((v) => !spec.pattern!.test(v)) : [];
+        if (bad.length) return void problems.push(`${at}: ${bad.map((b) => JSON.stringify(b)).join(', ')} is not of the form os/architecture[/variant]`);
+        if (key === 'versionSources') {
+          const unknown = value.filter((v) => !(VERSION_SOURCES as readonly string[]).includes(v));
+          if (unknown.length) return void problems.push(`${at}: unknown source ${unknown.join(', ')} (known: ${VERSION_SOURCES.join(', ')})`);
+        }
+        return [...value];
+      }
+      case 'map':
+      case 'ruleSeverities': {
+        if (value === null || typeof value !== 'object' || Array.isArray(value))
+          return void problems.push(`${at}: expected an object of strings, ${got()}`);
+        const entries = Object.entries(value);
+        const notString = entries.filter(([, v]) => typeof v !== 'string');
+        if (notString.length) return void problems.push(`${at}.${notString[0][0]}: expected a string, got ${JSON.stringify(notString[0][1])}`);
+        if (spec.type === 'ruleSeverities') {
+          const bad = entries.filter(([, v]) => !SEVERITIES.includes(v as string));
+          if (bad.length) return void problems.push(`${at}.${bad[0][0]}: expected one of ${SEVERITIES.join(', ')}, got ${JSON.stringify(bad[0][1])}`);
+        }
+        return { ...(value as Record<string, string>) };
+      }
+    }
+  }
+}
+
+/** Later layers win; sections merge key by key, lists and maps are replaced whole. */
+export function mergeConfig(base: ReleaseOperatorConfig, ...layers: Array<ConfigOverrides | undefined>): ReleaseOperatorConfig {
+  const out = structuredClone(base) as unknown as Record<string, unknown>;
+  for (const layer of layers) {
+    if (!layer) continue;
+    for (const [k, v] of Object.entries(layer)) {
+      if (v === undefined) continue;
+      const cur = out[k];
+      if (cur && typeof cur === 'object' && !Array.isArray(cur) && v && typeof v === 'object' && !Array.isArray(v) && isSection(k)) {
+        out[k] = { ...(cur as object), ...Object.fromEntries(Object.entries(v).filter(([, x]) => x !== undefined)) };
+      } else out[k] = v;
+    }
+  }
+  return out as unknown as ReleaseOperatorConfig;
+}
+
+function isSection(key: string): boolean {
+  return (SCHEMA.fields as Record<string, FieldSpec>)[key]?.type === 'section';
+}
+
+/** Reads release-operator.json at the repository root, if there is one. */
+export async function readConfigFile(root: string): Promise<{ file?: string; overrides?: ConfigOverrides }> {
+  const file = path.join(root, CONFIG_FILE);
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return {};
+    throw usageError(`Cannot read ${file}: ${(e as Error).message}`);
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (e) {
+    throw usageError(`${file} is not valid JSON: ${(e as Error).message}`, 'Fix the file, or remove it to use the defaults.');
+  }
+  return { file, overrides: validateOverrides(parsed, file) };
+}
+
+/** defaults -> release-operator.json -> settings or flags. */
+export async function loadConfig(root: string, overrides?: ConfigOverrides): Promise<{ config: ReleaseOperatorConfig; file?: string }> {
+  const { file, overrides: fromFile } = await readConfigFile(root);
+  return { config: mergeConfig(defaultConfig(), fromFile, overrides), file };
+}
+
+/** The platforms the smoke gate runs by default: its own list, else the required platforms. */
+export function smokePlatforms(config: ReleaseOperatorConfig): string[] {
+  return config.smoke.platforms.length ? config.smoke.platforms : config.requiredPlatforms;
+}

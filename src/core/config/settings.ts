@@ -1,0 +1,40 @@
+import { leafFields } from './schema';
+
+/** The VS Code settings (package.json contributes.configuration) that the schema implies. */
+export function settingsContribution(): { title: string; properties: Record<string, Record<string, unknown>> } {
+  const properties: Record<string, Record<string, unknown>> = {};
+  for (const [key, spec] of leafFields()) {
+    const p: Record<string, unknown> = { markdownDescription: spec.description, default: spec.default };
+    if (spec.title) p.title = spec.title;
+    switch (spec.type) {
+      case 'string':
+        p.type = 'string';
+        if (spec.enum) p.enum = [...spec.enum];
+        break;
+      case 'integer':
+        p.type = 'integer';
+        if (spec.min !== undefined) p.minimum = spec.min;
+        if (spec.max !== undefined) p.maximum = spec.max;
+        break;
+      case 'boolean':
+        p.type = 'boolean';
+        break;
+      case 'string[]':
+        p.type = 'array';
+        p.items = { type: 'string', ...(spec.pattern ? { pattern: spec.pattern.source } : {}) };
+        break;
+      case 'map':
+        p.type = 'object';
+        p.additionalProperties = { type: 'string' };
+        break;
+      case 'ruleSeverities':
+        p.type = 'object';
+        p.additionalProperties = { type: 'string', enum: ['off', 'error', 'warning', 'info'] };
+        break;
+    }
+    // Settings that make the extension run programs must come from the user, never from a cloned repository.
+    if (['dockerPath'].includes(key)) p.scope = 'machine-overridable';
+    properties[`releaseOperator.${key}`] = p;
+  }
+  return { title: 'Release Operator', properties };
+}

@@ -1,0 +1,100 @@
+import { execa } from 'execa';
+import { CancelledError, environmentError } from '../errors';
+import { redact } from '../redact';
+
+/**
+ * The one place the engine runs programs. Always an argv array (never a shell string), always a timeout,
+ * always cancellable, output redacted before anyone sees it.
+ */
+export interface RunOptions {
+  cwd?: string;
+  env?: Record<string, string | undefined>;
+  /** Milliseconds before the process is killed; 0 means no limit. Default 120 s. */
+  timeoutMs?: number;
+  signal?: AbortSignal;
+  input?: string | Buffer;
+  /** Called with each complete line of stdout/stderr as it arrives (already redacted). */
+  onLine?: (line: string, stream: 'stdout' | 'stderr') => void;
+  /** Keep stdout as raw bytes (docker save / export). */
+  binaryStdout?: boolean;
+  /** What to tell a person when the program is not installed. */
+  missingHint?: string;
+}
+
+export interface RunResult {
+  command: string;
+  args: readonly string[];
+  exitCode: number;
+  stdout: string;
+  stderr: string;
+  stdoutBytes?: Buffer;
+  timedOut: boolean;
+  durationMs: number;
+}
+
+export type Runner = (command: string, args: readonly string[], options?: RunOptions) => Promise<RunResult>;
+
+const DEFAULT_TIMEOUT_MS = 120_000;
+
+export const runProcess: Runner = async (command, args, options = {}) => {
+  if (options.signal?.aborted) throw new CancelledError();
+  const started = Date.now();
+  const child = execa(command, args as string[], {
+    cwd: options.cwd,
+    env: options.env,
+    extendEnv: true,
+    reject: false,
+    timeout: options.timeoutMs === 0 ? undefined : (options.timeoutMs ?? DEFAULT_TIMEOUT_MS),
+    cancelSignal: options.signal,
+    input: options.input,
+    stdin: options.input === undefined ? 'ignore' : undefined,
+    encoding: options.binaryStdout ? 'buffer' : 'utf8',
+    stripFinalNewline: false,
+    maxBuffer: 512 * 1024 * 1024,
+    forceKillAfterDelay: 3000,
+  });
+  if (options.onLine) {
+    const onLine = options.onLine;
+    for (const stream of ['stdout', 'stderr'] as const) {
+      let pending = '';
+      child[stream]?.on('data', (chunk: Buffer) => {
+        pending += chunk.toString('utf8');
+        const lines = pending.split(/\r?\n/);
+        pending = lines.pop() ?? '';
+        for (const l of lines) onLine(redact(l), stream);
+      });
+      child[stream]?.on('end', () => {
+        if (pending) onLine(redact(pending), stream);
+        pending = '';
+      });
+    }
+  }
+  const r = await child;
+  const durationMs = Date.now() - started;
+  const cause = (r as { cause?: unknown }).cause as NodeJS.ErrnoException | undefined;
+  if (cause && (cause.code === 'ENOENT' || cause.code === 'EACCES')) {
+    throw environmentError(
+      `Cannot run '${command}': ${cause.code === 'ENOENT' ? 'not found' : 'permission denied'}.`,
+      options.missingHint ?? `Install ${command} or put it on PATH.`,
+      cause,
+    );
+  }
+  if (r.isCanceled || options.signal?.aborted) throw new CancelledError(`${command} cancelled`);
+  const stdoutBytes = options.binaryStdout ? Buffer.from(r.stdout as unknown as Uint8Array) : undefined;
+  return {
+    command,
+    args,
+    exitCode: typeof r.exitCode === 'number' ? r.exitCode : r.timedOut ? 124 : 1,
+    stdout: stdoutBytes ? '' : redact(String(r.stdout ?? '')),
+    stderr: redact(String(r.stderr ?? '')),
+    stdoutBytes,
+    timedOut: Boolean(r.timedOut),
+    durationMs,
+  };
+};
+
+/** The last meaningful line of stderr (or stdout), for error messages. */
+export function lastLine(r: Pick<RunResult, 'stderr' | 'stdout'>): string {
+  const lines = (r.stderr.trim() || r.stdout.trim()).split(/\r?\n/).filter((l) => l.trim());
+  return lines.at(-1)?.trim() ?? '';
+}

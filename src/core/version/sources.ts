@@ -1,0 +1,94 @@
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import semver from 'semver';
+import { parse as parseToml } from 'smol-toml';
+import type { VersionSource } from '../config/schema';
+import type { GitTag } from '../git/repo';
+
+export interface EffectiveVersion {
+  version: string;
+  source: VersionSource;
+  /** The file it came from, or the git tag. */
+  origin: string;
+}
+
+async function readText(file: string): Promise<string | undefined> {
+  try {
+    return await readFile(file, 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
+/** A semver version from text such as "1.2.3", "v1.2.3" or "1.2.3-rc.1"; undefined otherwise. */
+function clean(v: unknown): string | undefined {
+  if (typeof v !== 'string') return undefined;
+  return semver.valid(v.trim().replace(/^v/, '')) ?? undefined;
+}
+
+/** The newest semver git tag with the configured prefix, by semver order (not by date). */
+export function newestVersionTag(tags: GitTag[], prefix: string): GitTag | undefined {
+  return sortVersionTags(tags, prefix)[0];
+}
+
+/** Version tags newest first; tags that are not prefix+semver are left out. */
+export function sortVersionTags(tags: GitTag[], prefix: string): GitTag[] {
+  return tags
+    .filter((t) => t.name.startsWith(prefix) && semver.valid(t.name.slice(prefix.length)))
+    .sort((a, b) => semver.rcompare(a.name.slice(prefix.length), b.name.slice(prefix.length)));
+}
+
+/** Reads the version from the first source (in the configured order) that has one. */
+export async function effectiveVersion(
+  root: string,
+  order: readonly VersionSource[],
+  tags: GitTag[],
+  gitPrefix: string,
+): Promise<EffectiveVersion | undefined> {
+  for (const source of order) {
+    const found = await readSource(root, source, tags, gitPrefix);
+    if (found) return found;
+  }
+  return undefined;
+}
+
+async function readSource(root: string, source: VersionSource, tags: GitTag[], gitPrefix: string): Promise<EffectiveVersion | undefined> {
+  const file = path.join(root, source);
+  switch (source) {
+    case 'package.json': {
+      const text = await readText(file);
+      if (!text) return undefined;
+      try {
+        const v = clean((JSON.parse(text) as { version?: unknown }).version);
+        return v ? { version: v, source, origin: file } : undefined;
+      } catch {
+        return undefined;
+      }
+    }
+    case 'Cargo.toml':
+    case 'pyproject.toml': {
+      const text = await readText(file);
+      if (!text) return undefined;
+      let doc: Record<string, any>;
+      try {
+        doc = parseToml(text) as Record<string, any>;
+      } catch {
+        return undefined;
+      }
+      const v =
+        source === 'Cargo.toml'
+          ? clean(doc.package?.version) ?? clean(doc.workspace?.package?.version)
+          : clean(doc.project?.version) ?? clean(doc.tool?.poetry?.version);
+      return v ? { version: v, source, origin: file } : undefined;
+    }
+    case 'VERSION': {
+      const text = await readText(file);
+      const v = clean(text?.split('\n')[0]);
+      return v ? { version: v, source, origin: file } : undefined;
+    }
+    case 'git-tag': {
+      const t = newestVersionTag(tags, gitPrefix);
+      return t ? { version: t.name.slice(gitPrefix.length), source, origin: t.name } : undefined;
+    }
+  }
+}

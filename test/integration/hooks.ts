@@ -1,0 +1,16 @@
+import { execFileSync } from 'node:child_process';
+
+/**
+ * Integration tests need the real test bed (Docker engine, QEMU, registry). On CI they must never skip silently:
+ * if the test bed is missing, fail loudly with how to set it up.
+ */
+export const mochaHooks = {
+  beforeAll(this: Mocha.Context) {
+    this.timeout(30_000);
+    try {
+      execFileSync('docker', ['info'], { stdio: 'ignore', timeout: 20_000 });
+    } catch {
+      throw new Error('The Docker engine is not running. Set up the test bed first: bash test/testbed/setup.sh');
+    }
+  },
+};

@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Every test: sets up the test bed, builds, type-checks, then runs the unit, integration and VS Code suites.
+# Ends with one line "N passed, N failed" summed over all suites; exits non-zero if anything failed.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+export RO_TEST_STATS=${RO_TEST_STATS:-$PWD/test/.artifacts/stats.jsonl}
+mkdir -p test/.artifacts && : >"$RO_TEST_STATS"
+status=0
+step() { echo; echo "=== $1"; }
+fail() { echo "FAILED: $1"; status=1; }
+
+step "test bed"; bash test/testbed/setup.sh || { echo "the test bed could not be set up"; exit 1; }
+step "build"; node esbuild.mjs || fail build
+step "type check"; npx tsc --noEmit -p . || fail typecheck
+step "bundle tests"; node test/build.mjs || fail "test bundle"
+step "unit tests"; RO_TEST_SUITE=unit npx mocha --config test/.mocharc.unit.json || fail "unit tests"
+step "integration tests"; RO_TEST_SUITE=integration npx mocha --config test/.mocharc.integration.json || fail "integration tests"
+if [ -f test/extension/run.mjs ]; then
+  step "VS Code tests"; RO_TEST_SUITE=vscode node test/extension/run.mjs || fail "VS Code tests"
+fi
+
+node -e '
+const lines = require("fs").readFileSync(process.argv[1], "utf8").split("\n").filter(Boolean).map(JSON.parse);
+const sum = (k) => lines.reduce((a, l) => a + l[k], 0);
+for (const l of lines) console.log(`  ${l.suite}: ${l.passed} passed, ${l.failed} failed, ${l.skipped} skipped`);
+console.log(`${sum("passed")} passed, ${sum("failed")} failed, ${sum("skipped")} skipped`);
+if (sum("failed") > 0) process.exitCode = 1;
+' "$RO_TEST_STATS" || status=1
+exit $status
