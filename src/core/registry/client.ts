@@ -1,0 +1,360 @@
+import { createHash } from 'node:crypto';
+import { Readable, Transform } from 'node:stream';
+import type { ReadableStream as WebReadableStream } from 'node:stream/web';
+import { checkError, environmentError, usageError } from '../errors';
+import { nullLogger, type Logger } from '../log';
+import { contentCache } from './cache';
+import { defaultCredentials, type CredentialSource } from './credentials';
+import { algorithmOf, digestOf, isImageManifest, isIndex, parseManifest, platformMatches, platformString, splitIndex } from './manifest';
+import { formatReference, parseReference, parseRepository, repositoryName, type ImageReference } from './reference';
+import { Transport, type BufferedResponse } from './transport';
+import { MANIFEST_ACCEPT, type ImageConfig, type ImageInfo, type ManifestHead, type ManifestResult, type PlatformInfo, type TagDigest } from './types';
+
+export interface RegistryClientOptions {
+  /** Where credentials come from; default: defaultCredentials() (GITHUB_TOKEN for ghcr.io, docker config, helpers). */
+  credentials?: CredentialSource;
+  /** host[:port] reached over plain HTTP (loopback always is). */
+  insecureRegistries?: readonly string[];
+  /** Requests in flight at once (default 16). */
+  concurrency?: number;
+  /** Per request, until the answer's headers (streams) or whole body (default 30 s). */
+  timeoutMs?: number;
+  /** Retries on 408/429/5xx and transient network errors (default 3). */
+  retries?: number;
+  /** First backoff delay in ms when no Retry-After is sent (default 500, doubling). */
+  retryBaseMs?: number;
+  logger?: Logger;
+  /** A fetch implementation (default: Node's global fetch, i.e. undici). */
+  fetch?: typeof fetch;
+}
+
+/** A reference given as text or already parsed. */
+export type RefInput = string | ImageReference;
+/** A repository given as text (registry/path) or already parsed. */
+export type RepoInput = string | Pick<ImageReference, 'registry' | 'repository'>;
+
+export interface CallOptions {
+  signal?: AbortSignal;
+}
+
+export interface InspectOptions extends CallOptions {
+  /** Read each platform's config blob for its labels (default true). */
+  labels?: boolean;
+}
+
+/** A verified stream of one blob: it errors at the end if the bytes do not match the digest. */
+export interface BlobStream {
+  size?: number;
+  stream: Readable;
+}
+
+/**
+ * A focused OCI distribution client: manifests, indexes, platforms, attestations, labels, tags and retag.
+ * Errors are ReleaseOperatorErrors: 401/403 and unreachable registries are 'environment' (exit 3), a missing
+ * tag or repository is 'check' (exit 1: the release lacks what it should have), a malformed reference is
+ * 'usage' (exit 2), a malformed manifest is 'check', bytes that do not match their digest are 'environment'.
+ */
+export class RegistryClient {
+  private readonly transport: Transport;
+  private readonly log: Logger;
+
+  constructor(options: RegistryClientOptions = {}) {
+    this.log = options.logger ?? nullLogger;
+    this.transport = new Transport({
+      credentials: options.credentials ?? defaultCredentials({ logger: this.log }),
+      insecureRegistries: options.insecureRegistries ?? [],
+      concurrency: options.concurrency ?? 16,
+      timeoutMs: options.timeoutMs ?? 30_000,
+      retries: options.retries ?? 3,
+      retryBaseMs: options.retryBaseMs ?? 500,
+      logger: this.log,
+      fetch: options.fetch ?? fetch,
+    });
+  }
+
+  /**
+   * Everything about a reference without pulling layers: digest, media type, kind, real platforms (each with
+   * its digest, attestations and labels), unattached attestations, labels and (single manifests) the config.
+   */
+  async inspect(ref: RefInput, options: InspectOptions = {}): Promise<ImageInfo> {
+    const r = toRef(ref);
+    const m = await this.getManifest(r, options);
+    const base = { reference: formatReference(r), repository: repositoryName(r), tag: r.tag, digest: m.digest, mediaType: m.mediaType, kind: m.kind };
+    if (isIndex(m.json)) {
+      const { platforms, unattached } = splitIndex(m.json);
+      if (options.labels !== false) {
+        await Promise.all(
+          platforms.map(async (p) => {
+            const child = await this.getManifest({ ...r, tag: undefined, digest: p.digest }, options);
+            if (isImageManifest(child.json)) p.labels = (await this.configOf(r, child, options)).config.config?.Labels ?? {};
+          }),
+        );
+      }
+      return { ...base, platforms, attestations: unattached, labels: commonLabels(platforms) };
+    }
+    const config = options.labels === false ? undefined : (await this.configOf(r, m, options)).config;
+    const labels = config?.config?.Labels ?? {};
+    const os = config?.os ?? 'unknown';
+    const architecture = config?.architecture ?? 'unknown';
+    const variant = config?.variant || undefined;
+    const platform: PlatformInfo = { os, architecture, variant, platform: platformString({ os, architecture, variant }), digest: m.digest, mediaType: m.mediaType, size: m.bytes.length, labels, attestations: [] };
+    return { ...base, platforms: config ? [platform] : [], attestations: [], labels, config };
+  }
+
+  /**
+   * GET a manifest by tag or digest with all four Accept types. The digest is the sha256 of the exact bytes;
+   * it is checked against the digest asked for and against Docker-Content-Digest. Cached by digest.
+   */
+  async getManifest(ref: RefInput, options: CallOptions = {}): Promise<ManifestResult> {
+    const r = toRef(ref);
+    const what = formatReference(r);
+    if (r.digest) {
+      const hit = contentCache.get(r.digest);
+      if (hit) return { digest: r.digest, ...parseManifest(hit.bytes, hit.mediaType, what), bytes: hit.bytes };
+    }
+    const res = await this.transport.request({
+      registry: r.registry,
+      method: 'GET',
+      url: manifestPath(r),
+      repository: r.repository,
+      headers: { accept: MANIFEST_ACCEPT },
+      signal: options.signal,
+    });
+    if (res.status !== 200) throw this.statusError(res, r, 'manifest');
+    const expected = r.digest ?? sentDigest(res);
+    const digest = digestOf(res.body, expected ? algorithmOf(expected) : 'sha256');
+    if (expected && expected !== digest) throw mismatch(what, expected, digest, r.digest ? 'asked for' : 'announced by the registry');
+    const parsed = parseManifest(res.body, res.headers.get('content-type'), what);
+    contentCache.set(digest, { mediaType: parsed.mediaType, bytes: res.body });
+    return { digest, ...parsed, bytes: res.body };
+  }
+
+  /** HEAD a manifest: digest, media type and size without the body; null when the tag or digest does not exist. */
+  async headManifest(ref: RefInput, options: CallOptions = {}): Promise<ManifestHead | null> {
+    const r = toRef(ref);
+    const res = await this.transport.request({
+      registry: r.registry,
+      method: 'HEAD',
+      url: manifestPath(r),
+      repository: r.repository,
+      headers: { accept: MANIFEST_ACCEPT },
+      signal: options.signal,
+    });
+    if (res.status === 404) return null;
+    if (res.status !== 200) throw this.statusError(res, r, 'manifest');
+    const digest = sentDigest(res);
+    if (!digest) {
+      // Some registries leave out Docker-Content-Digest on HEAD: fall back to the body.
+      const m = await this.getManifest(r, options);
+      return { digest: m.digest, mediaType: m.mediaType, size: m.bytes.length };
+    }
+    return { digest, mediaType: (res.headers.get('content-type') ?? '').split(';')[0].trim(), size: Number(res.headers.get('content-length') ?? 0) };
+  }
+
+  /** A blob's bytes, verified against its digest (redirects to blob storage carry no registry credentials). */
+  async getBlob(repo: RepoInput, digest: string, options: CallOptions = {}): Promise<Buffer> {
+    const r = toRepo(repo);
+    const hit = contentCache.get(digest);
+    if (hit) return hit.bytes;
+    const res = await this.transport.request({ registry: r.registry, method: 'GET', url: `/v2/${r.repository}/blobs/${digest}`, repository: r.repository, signal: options.signal });
+    if (res.status !== 200) throw this.statusError(res, { ...r, digest }, 'blob');
+    const got = digestOf(res.body, algorithmOf(digest));
+    if (got !== digest) throw mismatch(`blob ${repositoryName(r)}@${digest}`, digest, got, 'asked for');
+    contentCache.set(digest, { mediaType: 'application/octet-stream', bytes: res.body });
+    return res.body;
+  }
+
+  /** A blob as a stream for big layers; the stream errors at its end when the bytes do not match the digest. */
+  async openBlob(repo: RepoInput, digest: string, options: CallOptions = {}): Promise<BlobStream> {
+    const r = toRepo(repo);
+    const algorithm = algorithmOf(digest);
+    const res = await this.transport.stream({ registry: r.registry, method: 'GET', url: `/v2/${r.repository}/blobs/${digest}`, repository: r.repository, signal: options.signal });
+    if (res.status !== 200) {
+      await res.body?.cancel().catch(() => undefined);
+      throw this.statusError({ ...res, body: Buffer.alloc(0) }, { ...r, digest }, 'blob');
+    }
+    const hash = createHash(algorithm);
+    const verify = new Transform({
+      transform(chunk: Buffer, _enc, done) {
+        hash.update(chunk);
+        done(null, chunk);
+      },
+      flush(done) {
+        const got = `${algorithm}:${hash.digest('hex')}`;
+        done(got === digest ? null : mismatch(`blob ${repositoryName(r)}@${digest}`, digest, got, 'asked for'));
+      },
+    });
+    const source = res.body ? Readable.fromWeb(res.body as unknown as WebReadableStream<Uint8Array>) : Readable.from([]);
+    source.on('error', (e) => verify.destroy(e));
+    const length = res.headers.get('content-length');
+    return { size: length ? Number(length) : undefined, stream: source.pipe(verify) };
+  }
+
+  /** Every tag of a repository, following `Link: <...>; rel="next"` pages on the same host only. */
+  async listTags(repo: RepoInput, options: CallOptions = {}): Promise<string[]> {
+    const r = toRepo(repo);
+    const tags: string[] = [];
+    const seen = new Set<string>();
+    let url: string | undefined = `/v2/${r.repository}/tags/list?n=1000`;
+    const origin = new URL(this.transport.baseUrl(r.registry)).origin;
+    while (url) {
+      if (seen.has(url)) throw environmentError(`The registry ${r.registry} sent a tag page loop at ${url}.`, 'Try again later; report it to the registry operator.');
+      seen.add(url);
+      const res = await this.transport.request({ registry: r.registry, method: 'GET', url, repository: r.repository, signal: options.signal });
+      if (res.status !== 200) throw this.statusError(res, r, 'repository');
+      let page: { tags?: string[] | null };
+      try {
+        page = JSON.parse(res.body.toString('utf8'));
+      } catch {
+        throw environmentError(`The registry ${r.registry} sent a tag list that is not JSON.`, 'Try again later.');
+      }
+      tags.push(...(page.tags ?? []));
+      const next = nextLink(res.headers.get('link'));
+      if (!next) break;
+      const resolved = new URL(next, res.url);
+      if (resolved.origin !== origin) {
+        throw environmentError(`The registry ${r.registry} sent the next tag page on another host (${resolved.origin}); refusing to follow it.`, 'Report it to the registry operator.');
+      }
+      url = resolved.toString();
+    }
+    return [...new Set(tags)];
+  }
+
+  /** Every tag with the digest it points at (HEAD requests, bounded by the concurrency setting). */
+  async tagDigests(repo: RepoInput, options: CallOptions & { tags?: string[] } = {}): Promise<TagDigest[]> {
+    const r = toRepo(repo);
+    const tags = options.tags ?? (await this.listTags(r, options));
+    const heads = await Promise.all(tags.map(async (tag) => ({ tag, head: await this.headManifest({ ...r, tag }, options) })));
+    return heads.filter((h) => h.head).map((h) => ({ tag: h.tag, digest: h.head!.digest, mediaType: h.head!.mediaType }));
+  }
+
+  /**
+   * PUT manifest bytes under a tag (or digest) with their media type; returns the digest of the bytes, after
+   * checking that the registry stored the same one.
+   */
+  async putManifest(repo: RepoInput, tag: string, bytes: Buffer, mediaType: string, options: CallOptions = {}): Promise<string> {
+    const r = toRepo(repo);
+    const digest = digestOf(bytes);
+    const res = await this.transport.request({
+      registry: r.registry,
+      method: 'PUT',
+      url: `/v2/${r.repository}/manifests/${tag}`,
+      repository: r.repository,
+      push: true,
+      headers: { 'content-type': mediaType },
+      body: bytes,
+      signal: options.signal,
+    });
+    if (res.status !== 201 && res.status !== 200) throw this.statusError(res, { ...r, tag }, 'put');
+    const stored = sentDigest(res);
+    if (stored && stored !== digest) throw mismatch(`${repositoryName(r)}:${tag}`, digest, stored, 'sent');
+    contentCache.set(digest, { mediaType, bytes });
+    return digest;
+  }
+
+  /** The image manifest of one platform of a reference (the reference itself when it is a single manifest). */
+  async manifestForPlatform(ref: RefInput, platform?: string, options: CallOptions = {}): Promise<ManifestResult> {
+    const r = toRef(ref);
+    const m = await this.getManifest(r, options);
+    if (!isIndex(m.json)) return m;
+    const { platforms } = splitIndex(m.json);
+    const match = platform ? platforms.filter((p) => platformMatches(p, platform)) : platforms;
+    if (match.length !== 1) {
+      const have = platforms.map((p) => p.platform).join(', ') || 'none';
+      throw platform
+        ? checkError(`${formatReference(r)} has no ${platform} image (platforms: ${have}).`, 'Pick one of its platforms, or publish the missing one.')
+        : usageError(`${formatReference(r)} is a multi-platform index (platforms: ${have}); say which platform.`, 'Pass a platform such as linux/amd64.');
+    }
+    return this.getManifest({ ...r, tag: undefined, digest: match[0].digest }, options);
+  }
+
+  /** The image config (labels, entrypoint, rootfs diff ids) of one platform, with its manifest. */
+  async getImageConfig(ref: RefInput, platform?: string, options: CallOptions = {}): Promise<{ manifest: ManifestResult; configDigest: string; config: ImageConfig }> {
+    const r = toRef(ref);
+    const manifest = await this.manifestForPlatform(r, platform, options);
+    const { digest, config } = await this.configOf(r, manifest, options);
+    return { manifest, configDigest: digest, config };
+  }
+
+  private async configOf(r: ImageReference, m: ManifestResult, options: CallOptions): Promise<{ digest: string; config: ImageConfig }> {
+    if (!isImageManifest(m.json)) throw checkError(`${formatReference(r)} is not an image manifest.`);
+    const digest = m.json.config.digest;
+    const bytes = await this.getBlob(r, digest, options);
+    try {
+      return { digest, config: JSON.parse(bytes.toString('utf8')) as ImageConfig };
+    } catch {
+      throw checkError(`The image config ${digest} of ${formatReference(r)} is not JSON.`, 'Re-push the image.');
+    }
+  }
+
+  private statusError(res: BufferedResponse, r: Partial<ImageReference> & Pick<ImageReference, 'registry' | 'repository'>, what: 'manifest' | 'blob' | 'repository' | 'put') {
+    const name = repositoryName(r);
+    const { code, message } = registryErrorOf(res.body);
+    const detail = message ? ` (${code ? `${code}: ` : ''}${message})` : '';
+    if (res.status === 404) {
+      if (what === 'repository' || code === 'NAME_UNKNOWN')
+        return checkError(`The repository ${name} does not exist in the registry${detail}.`, 'Check the repository name, or push an image to it first.');
+      if (what === 'blob') return checkError(`The blob ${r.digest} is missing from ${name}${detail}.`, 'Re-push the image.');
+      const which = r.digest ? `the manifest ${r.digest}` : `the tag ${r.tag}`;
+      return checkError(`${name} has no ${which}${detail}.`, `List the tags with: release-operator tags ${name}`);
+    }
+    if (what === 'put' && res.status >= 400 && res.status < 500) {
+      return checkError(`The registry refused the manifest for ${name}:${r.tag} (HTTP ${res.status})${detail}.`, 'Every blob and child manifest must already be in the repository.');
+    }
+    if (res.status === 429 || res.status >= 500) {
+      return environmentError(`The registry ${r.registry} kept answering HTTP ${res.status}${detail}.`, 'It is overloaded or failing; try again later.');
+    }
+    return environmentError(`The registry ${r.registry} answered HTTP ${res.status} for ${name}${detail}.`, 'Check the reference and the registry status.');
+  }
+}
+
+function toRef(ref: RefInput): ImageReference {
+  return typeof ref === 'string' ? parseReference(ref) : ref;
+}
+
+function toRepo(repo: RepoInput): Pick<ImageReference, 'registry' | 'repository'> {
+  return typeof repo === 'string' ? parseRepository(repo) : repo;
+}
+
+function manifestPath(r: ImageReference): string {
+  return `/v2/${r.repository}/manifests/${r.digest ?? r.tag ?? 'latest'}`;
+}
+
+function sentDigest(res: { headers: Headers }): string | undefined {
+  return res.headers.get('docker-content-digest')?.trim() || undefined;
+}
+
+function mismatch(what: string, expected: string, got: string, role: string) {
+  return environmentError(
+    `Digest mismatch for ${what}: ${role} ${expected}, the bytes received hash to ${got}.`,
+    'Something between here and the registry changed the content (proxy, cache) or the registry is corrupt; do not use it.',
+  );
+}
+
+/** The `errors[0]` of a distribution error body, if any. */
+function registryErrorOf(body: Buffer): { code?: string; message?: string } {
+  try {
+    const j = JSON.parse(body.toString('utf8')) as { errors?: Array<{ code?: string; message?: string }> };
+    return { code: j.errors?.[0]?.code, message: j.errors?.[0]?.message };
+  } catch {
+    return {};
+  }
+}
+
+/** The URL of `rel="next"` in a Link header. */
+export function nextLink(header: string | null): string | undefined {
+  if (!header) return undefined;
+  for (const part of header.split(/,(?=\s*<)/)) {
+    const m = /^\s*<([^>]*)>\s*;(.*)$/.exec(part);
+    if (m && /\brel\s*=\s*"?next"?/i.test(m[2])) return m[1];
+  }
+  return undefined;
+}
+
+/** Labels every platform agrees on (the same key with the same value). */
+function commonLabels(platforms: PlatformInfo[]): Record<string, string> {
+  const withLabels = platforms.filter((p) => p.labels);
+  if (!withLabels.length) return {};
+  const [first, ...rest] = withLabels;
+  return Object.fromEntries(Object.entries(first.labels!).filter(([k, v]) => rest.every((p) => p.labels![k] === v)));
+}

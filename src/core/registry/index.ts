@@ -1,0 +1,17 @@
+/**
+ * The registry engine's public API. Import from here ('core/registry'), not from the files behind it.
+ *
+ *   const client = new RegistryClient({ insecureRegistries: config.insecureRegistries, logger });
+ *   const info = await client.inspect('ghcr.io/owner/name:v1.2.3');   // platforms, attestations, labels
+ *   const { config } = await client.getImageConfig(ref, 'linux/arm64'); // one platform's image config
+ *   const layer = await client.openBlob(ref, digest);                  // verified stream of a layer
+ *
+ * Errors are ReleaseOperatorErrors (see client.ts for which kind when).
+ */
+export { RegistryClient, nextLink, type RegistryClientOptions, type RefInput, type RepoInput, type CallOptions, type InspectOptions, type BlobStream } from './client';
+export { parseReference, parseRepository, formatReference, repositoryName, isLoopbackRegistry, registryBaseUrl, DOCKER_HUB, type ImageReference } from './reference';
+export { defaultCredentials, credentialHint, type Credentials, type CredentialSource, type DefaultCredentialOptions } from './credentials';
+export { parseChallenge, type Challenge } from './challenge';
+export { digestOf, parseManifest, splitIndex, isAttestation, isIndex, isImageManifest, platformMatches, platformString } from './manifest';
+export { contentCache } from './cache';
+export * from './types';
