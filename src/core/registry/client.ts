@@ -295,7 +295,7 @@ export class RegistryClient {
       if (what === 'repository' || code === 'NAME_UNKNOWN')
         return checkError(`The repository ${name} does not exist in the registry${detail}.`, 'Check the repository name, or push an image to it first.');
       if (what === 'blob') return checkError(`The blob ${r.digest} is missing from ${name}${detail}.`, 'Re-push the image.');
-      const which = r.digest ? `the manifest ${r.digest}` : `the tag ${r.tag}`;
+      const which = r.digest ? `manifest ${r.digest}` : `tag ${r.tag}`;
       return checkError(`${name} has no ${which}${detail}.`, `List the tags with: release-operator tags ${name}`);
     }
     if (what === 'put' && res.status >= 400 && res.status < 500) {

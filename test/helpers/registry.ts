@@ -1,0 +1,469 @@
+/**
+ * Real registries for tests (distribution 2.8, `docker-registry serve`) on free loopback ports, and fixtures
+ * written straight through the registry API. Shared by every area that needs images in a registry.
+ *
+ * API
+ *   useRegistry(mode, options?) -> () => TestRegistry
+ *       Mocha sugar: starts a registry in before(), stops it in after(); call the getter inside tests.
+ *   startRegistry({ auth: 'none' | 'htpasswd' | 'token', username?, password?, anonymousPull? }) -> TestRegistry
+ *       host '127.0.0.1:PORT', url 'http://host', credentials {username,password} (auth modes), stop().
+ *       'token' runs an in-process token server (RS256 JWTs signed with a key made now; its self-signed
+ *       certificate is in the JWT header's x5c and in the registry's rootcertbundle), like ghcr.io's flow.
+ *       tokenRequests lists the scopes asked for. anonymousPull grants pull to anonymous token requests.
+ *   startProxy(target, { pageSize?, faults?, foreignNextLink? }) -> TestProxy
+ *       An HTTP proxy in front of a registry: splits /v2/<name>/tags/list into pages with
+ *       `Link: <...>; rel="next"` (as ghcr.io does) and injects faults (status codes, Retry-After, rewritten
+ *       bodies) for requests that match. requests lists what went through.
+ *   pushImage(reg, repo, { platform?, labels?, tag?, format?, files? }) -> PushedManifest
+ *       A FROM-scratch-like image: one gzip tar layer + a config blob with labels, for one platform.
+ *   pushIndex(reg, repo, images, { tag?, format: 'oci' | 'docker', attestations? }) -> PushedManifest
+ *       An OCI index (optionally with BuildKit attestation manifests: unknown/unknown + the
+ *       vnd.docker.reference.* annotations) or a Docker manifest list.
+ *   putManifest(reg, repo, reference, bytes, mediaType) -> digest;  tagManifest(reg, repo, tag, pushed)
+ *   pushBlob(reg, repo, bytes) -> digest
+ *   skopeoRaw(reg, reference) -> Buffer  (skopeo inspect --raw, the peer to compare against)
+ *   stopAll()  stops everything started (also registered as a root after() hook by useRegistry).
+ * Every started process and server is stopped by stop()/stopAll(); tests must call it in after().
+ */
+import { createHash, randomUUID } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
+import net from 'node:net';
+import path from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { importPKCS8, SignJWT } from 'jose';
+import { pack } from 'tar-stream';
+import { CancelledError } from '../../src/core/errors';
+import { runProcess, type RunResult } from '../../src/core/process/run';
+import { ARTIFACTS } from './paths';
+
+export type AuthMode = 'none' | 'htpasswd' | 'token';
+
+export interface TestRegistry {
+  auth: AuthMode;
+  /** 127.0.0.1:PORT, the registry part of references. */
+  host: string;
+  url: string;
+  /** Credentials that work (htpasswd and token modes). */
+  credentials?: { username: string; password: string };
+  /** Token mode: the scopes the token server was asked for, in order (with the user or 'anonymous'). */
+  tokenRequests: Array<{ user: string; scope: string }>;
+  dir: string;
+  /** The registry's own log, for failure messages. */
+  log(): string;
+  stop(): Promise<void>;
+}
+
+export interface RegistryOptions {
+  auth?: AuthMode;
+  username?: string;
+  password?: string;
+  /** Token mode: anonymous token requests get pull access. */
+  anonymousPull?: boolean;
+}
+
+const stoppers = new Set<() => Promise<void>>();
+
+export async function stopAll(): Promise<void> {
+  const all = [...stoppers];
+  stoppers.clear();
+  await Promise.all(all.map((s) => s().catch(() => undefined)));
+}
+
+/** Starts a registry in before() and stops it in after(); returns a getter for use inside tests. */
+export function useRegistry(auth: AuthMode = 'none', options: Omit<RegistryOptions, 'auth'> = {}): () => TestRegistry {
+  let reg: TestRegistry | undefined;
+  before(async function () {
+    this.timeout(60_000);
+    reg = await startRegistry({ ...options, auth });
+  });
+  after(async () => {
+    await reg?.stop();
+  });
+  return () => {
+    if (!reg) throw new Error('the test registry did not start (see the before hook error)');
+    return reg;
+  };
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.unref();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const port = (srv.address() as net.AddressInfo).port;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+async function must(command: string, args: string[]): Promise<RunResult> {
+  const r = await runProcess(command, args, { timeoutMs: 60_000, missingHint: 'Set up the test bed: bash test/testbed/setup.sh' });
+  if (r.exitCode !== 0) throw new Error(`${command} ${args.join(' ')} failed: ${r.stderr || r.stdout}`);
+  return r;
+}
+
+export async function startRegistry(options: RegistryOptions = {}): Promise<TestRegistry> {
+  const auth = options.auth ?? 'none';
+  mkdirSync(ARTIFACTS, { recursive: true });
+  const dir = mkdtempSync(path.join(ARTIFACTS, `registry-${auth}-`));
+  const port = await freePort();
+  const host = `127.0.0.1:${port}`;
+  const credentials = auth === 'none' ? undefined : { username: options.username ?? 'operator', password: options.password ?? `pw-${randomUUID()}` };
+  const tokenRequests: TestRegistry['tokenRequests'] = [];
+  let authYaml = '';
+  let tokenServer: http.Server | undefined;
+  if (auth === 'htpasswd') {
+    const line = (await must('htpasswd', ['-Bbn', credentials!.username, credentials!.password])).stdout.trim();
+    writeFileSync(path.join(dir, 'htpasswd'), line + '\n');
+    authYaml = `auth:\n  htpasswd:\n    realm: test-registry\n    path: ${path.join(dir, 'htpasswd')}\n`;
+  } else if (auth === 'token') {
+    const key = path.join(dir, 'token.key');
+    const cert = path.join(dir, 'token.pem');
+    await must('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-days', '2', '-subj', '/CN=release-operator-test-token']);
+    const tokenPort = await freePort();
+    tokenServer = await startTokenServer(tokenPort, readFileSync(key, 'utf8'), readFileSync(cert, 'utf8'), credentials!, Boolean(options.anonymousPull), tokenRequests);
+    authYaml = `auth:\n  token:\n    realm: http://127.0.0.1:${tokenPort}/token\n    service: release-operator-test\n    issuer: release-operator-test-issuer\n    rootcertbundle: ${cert}\n`;
+  }
+  const config = path.join(dir, 'config.yml');
+  writeFileSync(
+    config,
+    `version: 0.1\nlog:\n  level: info\n  accesslog:\n    disabled: true\nstorage:\n  filesystem:\n    rootdirectory: ${path.join(dir, 'data')}\n  delete:\n    enabled: true\nhttp:\n  addr: ${host}\n${authYaml}`,
+  );
+  const controller = new AbortController();
+  let logText = '';
+  let exited: string | undefined;
+  const proc = runProcess('docker-registry', ['serve', config], {
+    timeoutMs: 0,
+    signal: controller.signal,
+    onLine: (line) => (logText += line + '\n'),
+    missingHint: 'Install the registry: bash test/testbed/setup.sh',
+  }).then(
+    (r) => void (exited = `exited with ${r.exitCode}`),
+    (e) => void (exited = e instanceof CancelledError ? 'stopped' : String(e)),
+  );
+  const stop = async () => {
+    stoppers.delete(stop);
+    controller.abort();
+    await proc;
+    await new Promise<void>((r) => (tokenServer ? tokenServer.close(() => r()) : r()));
+    rmSync(dir, { recursive: true, force: true });
+  };
+  stoppers.add(stop);
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    if (exited) {
+      await stop();
+      throw new Error(`docker-registry ${exited} before answering:\n${logText.slice(-2000)}`);
+    }
+    const status = await fetch(`http://${host}/v2/`).then(
+      (r) => r.status,
+      () => 0,
+    );
+    if (status === 200 || status === 401) break;
+    if (Date.now() > deadline) {
+      await stop();
+      throw new Error(`docker-registry did not answer on ${host} within 20 s:\n${logText.slice(-2000)}`);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return { auth, host, url: `http://${host}`, credentials, tokenRequests, dir, log: () => logText, stop };
+}
+
+/** The ghcr.io-like token endpoint: GET /token?service=&scope=repository:NAME:ACTIONS, Basic auth optional. */
+async function startTokenServer(
+  port: number,
+  keyPem: string,
+  certPem: string,
+  creds: { username: string; password: string },
+  anonymousPull: boolean,
+  log: TestRegistry['tokenRequests'],
+): Promise<http.Server> {
+  const key = await importPKCS8(keyPem, 'RS256');
+  const x5c = certPem.replace(/-----(BEGIN|END) CERTIFICATE-----|\s/g, '');
+  const server = http.createServer(async (req, res) => {
+    const url = new URL(req.url ?? '/', `http://127.0.0.1:${port}`);
+    const header = req.headers.authorization;
+    let user = 'anonymous';
+    if (header?.startsWith('Basic ')) {
+      const [u, ...p] = Buffer.from(header.slice(6), 'base64').toString('utf8').split(':');
+      if (u !== creds.username || p.join(':') !== creds.password) {
+        res.writeHead(401, { 'content-type': 'application/json' }).end(JSON.stringify({ details: 'incorrect username or password' }));
+        return;
+      }
+      user = u;
+    }
+    const scopes = url.searchParams.getAll('scope');
+    for (const s of scopes) log.push({ user, scope: s });
+    const access = scopes.flatMap((s) => {
+      const m = /^repository:(.+):([a-z,*]+)$/.exec(s);
+      if (!m) return [];
+      const wanted = m[2].split(',');
+      const actions = user === 'anonymous' ? (anonymousPull ? wanted.filter((a) => a === 'pull') : []) : wanted;
+      return [{ type: 'repository', name: m[1], actions }];
+    });
+    const now = Math.floor(Date.now() / 1000);
+    const token = await new SignJWT({ access })
+      .setProtectedHeader({ alg: 'RS256', typ: 'JWT', x5c: [x5c] })
+      .setIssuer('release-operator-test-issuer')
+      .setAudience(url.searchParams.get('service') ?? '')
+      .setSubject(user)
+      .setIssuedAt(now)
+      .setNotBefore(now - 5)
+      .setExpirationTime(now + 300)
+      .setJti(randomUUID())
+      .sign(key);
+    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ token, access_token: token, expires_in: 300 }));
+  });
+  await new Promise<void>((r) => server.listen(port, '127.0.0.1', r));
+  return server;
+}
+
+// --- writing fixtures through the registry API ------------------------------------------------------------
+
+const sha256 = (b: Buffer) => `sha256:${createHash('sha256').update(b).digest('hex')}`;
+
+/** Authorization for pushing to repo on reg (the writer's own small token dance, independent of the product). */
+async function pushAuth(reg: TestRegistry, repo: string): Promise<Record<string, string>> {
+  if (!reg.credentials) return {};
+  const basic = `Basic ${Buffer.from(`${reg.credentials.username}:${reg.credentials.password}`).toString('base64')}`;
+  if (reg.auth === 'htpasswd') return { authorization: basic };
+  const challenge = (await fetch(`${reg.url}/v2/`)).headers.get('www-authenticate') ?? '';
+  const realm = /realm="([^"]+)"/.exec(challenge)![1];
+  const service = /service="([^"]+)"/.exec(challenge)![1];
+  const r = await fetch(`${realm}?service=${encodeURIComponent(service)}&scope=${encodeURIComponent(`repository:${repo}:pull,push`)}`, { headers: { authorization: basic } });
+  const { token } = (await r.json()) as { token: string };
+  return { authorization: `Bearer ${token}` };
+}
+
+export async function pushBlob(reg: TestRegistry, repo: string, bytes: Buffer): Promise<string> {
+  const digest = sha256(bytes);
+  const auth = await pushAuth(reg, repo);
+  const start = await fetch(`${reg.url}/v2/${repo}/blobs/uploads/`, { method: 'POST', headers: auth });
+  if (start.status !== 202) throw new Error(`blob upload start for ${repo}: HTTP ${start.status} ${await start.text()}`);
+  const loc = new URL(start.headers.get('location')!, reg.url);
+  loc.searchParams.set('digest', digest);
+  const put = await fetch(loc, { method: 'PUT', headers: { ...auth, 'content-type': 'application/octet-stream' }, body: bytes });
+  if (put.status !== 201) throw new Error(`blob upload for ${repo}: HTTP ${put.status} ${await put.text()}`);
+  return digest;
+}
+
+export async function putManifest(reg: TestRegistry, repo: string, reference: string, bytes: Buffer, mediaType: string): Promise<string> {
+  const res = await fetch(`${reg.url}/v2/${repo}/manifests/${reference}`, { method: 'PUT', headers: { ...(await pushAuth(reg, repo)), 'content-type': mediaType }, body: bytes });
+  if (res.status !== 201) throw new Error(`manifest PUT ${repo}:${reference}: HTTP ${res.status} ${await res.text()}`);
+  return sha256(bytes);
+}
+
+export interface PushedManifest {
+  digest: string;
+  mediaType: string;
+  bytes: Buffer;
+  size: number;
+  /** Set for single-platform images. */
+  platform?: { os: string; architecture: string; variant?: string };
+  configDigest?: string;
+  layerDigest?: string;
+}
+
+const OCI = {
+  index: 'application/vnd.oci.image.index.v1+json',
+  manifest: 'application/vnd.oci.image.manifest.v1+json',
+  config: 'application/vnd.oci.image.config.v1+json',
+  layer: 'application/vnd.oci.image.layer.v1.tar+gzip',
+};
+const DOCKER = {
+  index: 'application/vnd.docker.distribution.manifest.list.v2+json',
+  manifest: 'application/vnd.docker.distribution.manifest.v2+json',
+  config: 'application/vnd.docker.container.image.v1+json',
+  layer: 'application/vnd.docker.image.rootfs.diff.tar.gzip',
+};
+
+async function tarOf(files: Record<string, string | Buffer>): Promise<Buffer> {
+  const p = pack();
+  const chunks: Buffer[] = [];
+  p.on('data', (c: Buffer) => chunks.push(c));
+  const done = new Promise((r) => p.on('end', r));
+  for (const [name, content] of Object.entries(files)) p.entry({ name: name.replace(/^\//, ''), mode: 0o755, mtime: new Date(0) }, content);
+  p.finalize();
+  await done;
+  return Buffer.concat(chunks);
+}
+
+export async function pushImage(
+  reg: TestRegistry,
+  repo: string,
+  options: { platform?: string; labels?: Record<string, string>; tag?: string; format?: 'oci' | 'docker'; files?: Record<string, string | Buffer> } = {},
+): Promise<PushedManifest> {
+  const [os, architecture, variant] = (options.platform ?? 'linux/amd64').split('/');
+  const t = options.format === 'docker' ? DOCKER : OCI;
+  const tar = await tarOf(options.files ?? { 'hello.txt': `hello from ${options.platform ?? 'linux/amd64'} ${JSON.stringify(options.labels ?? {})}\n` });
+  const layer = gzipSync(tar);
+  const config = Buffer.from(
+    JSON.stringify({
+      architecture,
+      os,
+      ...(variant ? { variant } : {}),
+      created: '2024-01-01T00:00:00Z',
+      config: { Labels: options.labels ?? {}, Cmd: ['/hello'] },
+      rootfs: { type: 'layers', diff_ids: [sha256(tar)] },
+    }),
+  );
+  const [configDigest, layerDigest] = await Promise.all([pushBlob(reg, repo, config), pushBlob(reg, repo, layer)]);
+  const bytes = Buffer.from(
+    JSON.stringify({
+      schemaVersion: 2,
+      mediaType: t.manifest,
+      config: { mediaType: t.config, digest: configDigest, size: config.length },
+      layers: [{ mediaType: t.layer, digest: layerDigest, size: layer.length }],
+    }),
+  );
+  const digest = await putManifest(reg, repo, options.tag ?? sha256(bytes), bytes, t.manifest);
+  return { digest, mediaType: t.manifest, bytes, size: bytes.length, platform: { os, architecture, variant }, configDigest, layerDigest };
+}
+
+/** A BuildKit-style attestation manifest for an image (in-toto layer, tiny config). */
+async function pushAttestation(reg: TestRegistry, repo: string, subject: PushedManifest): Promise<PushedManifest> {
+  const statement = Buffer.from(JSON.stringify({ _type: 'https://in-toto.io/Statement/v0.1', predicateType: 'https://slsa.dev/provenance/v0.2', subject: [{ digest: { sha256: subject.digest.slice(7) } }] }));
+  const config = Buffer.from(JSON.stringify({ architecture: 'unknown', os: 'unknown', config: {}, rootfs: { type: 'layers', diff_ids: [sha256(statement)] } }));
+  const [configDigest, layerDigest] = await Promise.all([pushBlob(reg, repo, config), pushBlob(reg, repo, statement)]);
+  const bytes = Buffer.from(
+    JSON.stringify({
+      schemaVersion: 2,
+      mediaType: OCI.manifest,
+      config: { mediaType: OCI.config, digest: configDigest, size: config.length },
+      layers: [{ mediaType: 'application/vnd.in-toto+json', digest: layerDigest, size: statement.length, annotations: { 'in-toto.io/predicate-type': 'https://slsa.dev/provenance/v0.2' } }],
+    }),
+  );
+  const digest = await putManifest(reg, repo, sha256(bytes), bytes, OCI.manifest);
+  return { digest, mediaType: OCI.manifest, bytes, size: bytes.length };
+}
+
+export async function pushIndex(
+  reg: TestRegistry,
+  repo: string,
+  images: PushedManifest[],
+  options: { tag?: string; format?: 'oci' | 'docker'; attestations?: boolean } = {},
+): Promise<PushedManifest & { attestations: PushedManifest[] }> {
+  const t = options.format === 'docker' ? DOCKER : OCI;
+  const manifests: unknown[] = images.map((i) => ({
+    mediaType: i.mediaType,
+    digest: i.digest,
+    size: i.size,
+    platform: { architecture: i.platform!.architecture, os: i.platform!.os, ...(i.platform!.variant ? { variant: i.platform!.variant } : {}) },
+  }));
+  const attestations: PushedManifest[] = [];
+  if (options.attestations) {
+    for (const i of images) {
+      const a = await pushAttestation(reg, repo, i);
+      attestations.push(a);
+      manifests.push({
+        mediaType: a.mediaType,
+        digest: a.digest,
+        size: a.size,
+        annotations: { 'vnd.docker.reference.digest': i.digest, 'vnd.docker.reference.type': 'attestation-manifest' },
+        platform: { architecture: 'unknown', os: 'unknown' },
+      });
+    }
+  }
+  const bytes = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: t.index, manifests }, null, 2));
+  const digest = await putManifest(reg, repo, options.tag ?? sha256(bytes), bytes, t.index);
+  return { digest, mediaType: t.index, bytes, size: bytes.length, attestations };
+}
+
+/** Points `tag` at an already pushed manifest (the same bytes, so the same digest). */
+export async function tagManifest(reg: TestRegistry, repo: string, tag: string, pushed: Pick<PushedManifest, 'bytes' | 'mediaType'>): Promise<string> {
+  return putManifest(reg, repo, tag, pushed.bytes, pushed.mediaType);
+}
+
+/** skopeo's raw view of a manifest: the peer implementation to compare with. */
+export async function skopeoRaw(reg: TestRegistry, reference: string): Promise<Buffer> {
+  const creds = reg.credentials ? ['--creds', `${reg.credentials.username}:${reg.credentials.password}`] : [];
+  const r = await runProcess('skopeo', ['inspect', '--raw', '--tls-verify=false', ...creds, `docker://${reference}`], {
+    timeoutMs: 60_000,
+    binaryStdout: true,
+    missingHint: 'Install skopeo: bash test/testbed/setup.sh',
+  });
+  if (r.exitCode !== 0) throw new Error(`skopeo inspect --raw ${reference} failed: ${r.stderr}`);
+  return r.stdoutBytes!;
+}
+
+// --- a proxy in front of a registry: tag pages (ghcr.io style) and injected faults -------------------------
+
+export interface FaultRule {
+  /** Which requests: method and a test on the path (with query). */
+  method?: string;
+  path: RegExp;
+  /** How many matching requests get the fault (default 1); later ones pass through. */
+  times?: number;
+  /** Answer with this instead of asking the registry. */
+  respond?: { status: number; headers?: Record<string, string>; body?: string | Buffer };
+  /** Or ask the registry and change the body (headers kept, Content-Length fixed). */
+  rewriteBody?: (body: Buffer) => Buffer;
+}
+
+export interface TestProxy {
+  host: string;
+  url: string;
+  requests: Array<{ method: string; path: string; authorization: boolean; faulted: boolean }>;
+  stop(): Promise<void>;
+}
+
+export async function startProxy(target: TestRegistry, options: { pageSize?: number; faults?: FaultRule[]; foreignNextLink?: string } = {}): Promise<TestProxy> {
+  const port = await freePort();
+  const host = `127.0.0.1:${port}`;
+  const requests: TestProxy['requests'] = [];
+  const used = new Map<FaultRule, number>();
+  const server = http.createServer(async (req, res) => {
+    const chunks: Buffer[] = [];
+    for await (const c of req) chunks.push(c as Buffer);
+    const body = Buffer.concat(chunks);
+    const pathq = req.url ?? '/';
+    const rule = options.faults?.find((f) => (!f.method || f.method === req.method) && f.path.test(pathq) && (used.get(f) ?? 0) < (f.times ?? 1));
+    if (rule) used.set(rule, (used.get(rule) ?? 0) + 1);
+    requests.push({ method: req.method ?? 'GET', path: pathq, authorization: Boolean(req.headers.authorization), faulted: Boolean(rule) });
+    try {
+      if (rule?.respond) {
+        res.writeHead(rule.respond.status, rule.respond.headers ?? {}).end(rule.respond.body ?? '');
+        return;
+      }
+      const headers: Record<string, string> = {};
+      for (const [k, v] of Object.entries(req.headers)) if (typeof v === 'string' && !['host', 'connection', 'content-length'].includes(k)) headers[k] = v;
+      const u = new URL(pathq, target.url);
+      const tagsList = /^\/v2\/(.+)\/tags\/list$/.exec(u.pathname);
+      const upstreamUrl = tagsList ? `${target.url}${u.pathname}` : u.toString();
+      const up = await fetch(upstreamUrl, { method: req.method, headers, body: req.method === 'GET' || req.method === 'HEAD' ? undefined : body, redirect: 'manual' });
+      let out = Buffer.from(await up.arrayBuffer());
+      const outHeaders: Record<string, string> = {};
+      up.headers.forEach((v, k) => {
+        if (!['content-length', 'transfer-encoding', 'connection', 'content-encoding', 'keep-alive'].includes(k)) outHeaders[k] = v;
+      });
+      if (tagsList && up.status === 200 && options.pageSize) {
+        const all = (JSON.parse(out.toString('utf8')) as { name: string; tags: string[] }).tags.sort();
+        const n = Math.min(Number(u.searchParams.get('n') ?? options.pageSize) || options.pageSize, options.pageSize);
+        const last = u.searchParams.get('last');
+        const from = last ? all.findIndex((t) => t > last) : 0;
+        const page = from < 0 ? [] : all.slice(from, from + n);
+        out = Buffer.from(JSON.stringify({ name: tagsList[1], tags: page }));
+        if (from >= 0 && from + n < all.length) {
+          const next = `/v2/${tagsList[1]}/tags/list?n=${n}&last=${encodeURIComponent(page.at(-1)!)}`;
+          outHeaders.link = `<${options.foreignNextLink ? options.foreignNextLink + next : next}>; rel="next"`;
+        }
+      }
+      if (rule?.rewriteBody) out = rule.rewriteBody(out);
+      if (req.method !== 'HEAD') outHeaders['content-length'] = String(out.length);
+      else if (up.headers.get('content-length')) outHeaders['content-length'] = up.headers.get('content-length')!;
+      res.writeHead(up.status, outHeaders).end(req.method === 'HEAD' ? undefined : out);
+    } catch (e) {
+      res.writeHead(502).end(String(e));
+    }
+  });
+  await new Promise<void>((r) => server.listen(port, '127.0.0.1', r));
+  const stop = async () => {
+    stoppers.delete(stop);
+    server.closeAllConnections();
+    await new Promise<void>((r) => server.close(() => r()));
+  };
+  stoppers.add(stop);
+  return { host, url: `http://${host}`, requests, stop };
+}
