@@ -1,22 +1,136 @@
 import * as vscode from 'vscode';
+import { isReleaseOperatorError, usageError } from '../core/errors';
+import { localStatus, type StatusReport } from '../core/status';
+import type { ReleaseOperatorConfig } from '../core/config/schema';
+import { GitHubAuth } from './auth';
+import { registerCommands } from './commands/index';
+import { Engines } from './engines';
+import { RepoWatcher } from './repoWatcher';
 import { ReleaseOperatorServices } from './services';
-import { registerCommands } from './commands';
-import { ReleaseTreeProvider } from './tree';
+import { SmokeResults } from './smokeResults';
+import { SmokeStatusBar } from './statusBar';
+import type { ReleaseNode } from './tree/model';
+import { ReleaseTreeProvider } from './tree/provider';
+import { rootSections } from './tree/sections';
+
+export interface Facts {
+  status: StatusReport;
+  config: ReleaseOperatorConfig;
+}
+
+export type RepositoryState = 'loading' | 'ready' | 'noRepository';
+
+/** What activate() returns: the extension-host tests read the tree and the status bar through it. */
+export interface ReleaseOperatorApi {
+  services: ReleaseOperatorServices;
+  tree: ReleaseTreeProvider;
+  smoke: SmokeResults;
+  statusBar: SmokeStatusBar;
+  /** The facts behind the current tree (after it loaded). */
+  facts(): Promise<Facts>;
+}
 
 /**
- * Activation wires services and registers everything in one place; it does no network, file or process work
- * itself (the tree loads its facts lazily when it is first shown).
+ * The composition root: constructs every service once, hands them to their users, and registers every
+ * disposable here. No network, file or process work happens during activation: the tree loads its facts
+ * when the view first asks, the GitHub session is looked up in the background.
  */
-export function activate(context: vscode.ExtensionContext): { services: ReleaseOperatorServices } {
+export function activate(context: vscode.ExtensionContext): ReleaseOperatorApi {
   const services = new ReleaseOperatorServices(context);
-  const tree = new ReleaseTreeProvider(services);
+  const auth = new GitHubAuth(services.logger);
+  const engines = new Engines(services, auth);
+  const smoke = new SmokeResults();
+  const statusBar = new SmokeStatusBar(smoke);
+  const watcher = new RepoWatcher();
+  const timers = new Set<NodeJS.Timeout>();
+  let facts: Promise<Facts> | undefined;
+  /** Local facts (config, git): the tree's last load, or a fresh one when the view has not loaded yet. */
+  const loadFacts = (): Promise<Facts> => {
+    const folder = services.folder;
+    if (!folder) return Promise.reject(usageError('No folder is open.', 'Open the folder of the repository you release.'));
+    return (facts ??= (async () => {
+      const config = await services.config();
+      return { config, status: await localStatus(folder.uri.fsPath, config, services.run) };
+    })());
+  };
+  let smokeNode: ReleaseNode | undefined;
+
+  const setState = (state: RepositoryState) => {
+    void vscode.commands.executeCommand('setContext', 'releaseOperator.state', state);
+    void vscode.commands.executeCommand('setContext', 'releaseOperator.hasRepository', state === 'ready');
+    if (state !== 'loading') statusBar.setHasRepository(state === 'ready');
+  };
+
+  const tree: ReleaseTreeProvider = new ReleaseTreeProvider(async (signal) => {
+    const folder = services.folder;
+    if (!folder) {
+      setState('noRepository');
+      return [];
+    }
+    setState('loading');
+    facts = undefined;
+    try {
+      const { config, status } = await loadFacts();
+      if (signal.aborted) return [];
+      setState('ready');
+      const gh = status.repository.github;
+      const nodes = rootSections(status, config, {
+        registry: () => engines.registry(config),
+        github: async () => (gh ? engines.github(config, gh) : undefined),
+        smoke,
+        workspaceFolderCount: vscode.workspace.workspaceFolders?.length ?? 0,
+        refreshLater: (node, ms) => {
+          const t = setTimeout(() => {
+            timers.delete(t);
+            if (!signal.aborted) tree.refresh(node);
+          }, ms);
+          timers.add(t);
+        },
+      });
+      smokeNode = nodes.find((n) => n.id === 'smoke');
+      return nodes;
+    } catch (e) {
+      if (isReleaseOperatorError(e) && e.kind === 'usage') {
+        services.logger.info(`No repository: ${e.message}`);
+        setState('noRepository');
+        return [];
+      }
+      setState('ready');
+      throw e;
+    }
+  });
+
+  const treeView = vscode.window.createTreeView('releaseOperator.release', { treeDataProvider: tree, showCollapseAll: true });
+  const refreshAll = () => {
+    facts = undefined;
+    tree.refresh();
+  };
   context.subscriptions.push(
     services,
+    auth,
+    smoke,
+    statusBar,
+    watcher,
     tree,
-    vscode.window.createTreeView('releaseOperator.release', { treeDataProvider: tree, showCollapseAll: true }),
+    treeView,
+    { dispose: () => timers.forEach(clearTimeout) },
+    watcher.onDidChange(refreshAll),
+    auth.onDidChange(refreshAll),
+    services.onDidChangeFolder((f) => {
+      watcher.watch(f);
+      smoke.clear();
+      refreshAll();
+    }),
+    smoke.onDidChange(() => smokeNode && tree.refresh(smokeNode)),
+    vscode.workspace.onDidChangeConfiguration((e) => e.affectsConfiguration('releaseOperator') && refreshAll()),
+    vscode.workspace.onDidGrantWorkspaceTrust(refreshAll),
   );
-  registerCommands(context, services, tree);
-  return { services };
+  registerCommands(context, { services, auth, engines, smoke, statusBar, tree, treeView, facts: loadFacts, refresh: refreshAll });
+  watcher.watch(services.folder);
+  auth.start();
+  if (!services.folder) setState('noRepository');
+
+  return { services, tree, smoke, statusBar, facts: loadFacts };
 }
 
 export function deactivate(): void {}

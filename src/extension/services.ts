@@ -1,25 +1,59 @@
 import * as vscode from 'vscode';
-import { loadConfig } from '../core/config/load';
-import { validateOverrides } from '../core/config/load';
+import { loadConfig, validateOverrides } from '../core/config/load';
 import type { ConfigOverrides, ReleaseOperatorConfig } from '../core/config/schema';
 import { leafFields } from '../core/config/schema';
 import { createLogger, type Logger } from '../core/log';
+import { runProcess, type Runner } from '../core/process/run';
+import { redact } from '../core/redact';
 
-/** Shared services of the extension: the log, configuration, and the repository folder in use. */
+const SELECTED_FOLDER_KEY = 'releaseOperator.selectedFolder';
+
+/**
+ * Shared services of the extension: the product log, the container log, configuration, and the repository
+ * folder in use (the first workspace folder until the picker chooses another; the choice is remembered).
+ */
 export class ReleaseOperatorServices implements vscode.Disposable {
   readonly log: vscode.LogOutputChannel;
+  /** Container output (docker logs of failing smoke containers, build output): kept apart from the product log. */
+  readonly containers: vscode.OutputChannel;
   readonly logger: Logger;
+  /** Programs run through the engine's one runner, with every command line logged at debug level. */
+  readonly run: Runner;
+  private readonly folderChanged = new vscode.EventEmitter<vscode.WorkspaceFolder | undefined>();
+  readonly onDidChangeFolder = this.folderChanged.event;
   private readonly disposables: vscode.Disposable[] = [];
 
   constructor(readonly context: vscode.ExtensionContext) {
     this.log = vscode.window.createOutputChannel('Release Operator', { log: true });
+    this.containers = vscode.window.createOutputChannel('Release Operator: Containers');
     this.logger = createLogger((level, msg) => this.log[level](msg), 'trace');
-    this.disposables.push(this.log);
+    this.run = (command, args, options) => {
+      this.logger.debug(`run: ${command} ${args.join(' ')}`);
+      return runProcess(command, args, options);
+    };
+    this.disposables.push(
+      this.log,
+      this.containers,
+      this.folderChanged,
+      vscode.workspace.onDidChangeWorkspaceFolders(() => this.folderChanged.fire(this.folder)),
+    );
   }
 
-  /** The workspace folder the Release view is about (the first one, until a picker chooses). */
+  /** Appends container output, redacted (a container may echo a token from its environment). */
+  appendContainerLog(text: string): void {
+    this.containers.append(redact(text.endsWith('\n') ? text : text + '\n'));
+  }
+
+  /** The workspace folder the Release view is about. */
   get folder(): vscode.WorkspaceFolder | undefined {
-    return vscode.workspace.workspaceFolders?.[0];
+    const folders = vscode.workspace.workspaceFolders ?? [];
+    const chosen = this.context.workspaceState.get<string>(SELECTED_FOLDER_KEY);
+    return folders.find((f) => f.uri.toString() === chosen) ?? folders[0];
+  }
+
+  async selectFolder(folder: vscode.WorkspaceFolder): Promise<void> {
+    await this.context.workspaceState.update(SELECTED_FOLDER_KEY, folder.uri.toString());
+    this.folderChanged.fire(folder);
   }
 
   /** Settings the user set explicitly (not package.json defaults, so release-operator.json still applies). */

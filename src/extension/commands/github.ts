@@ -1,0 +1,73 @@
+import * as vscode from 'vscode';
+import { usageError } from '../../core/errors';
+import { reportError, withCancellableProgress } from '../progress';
+import type { ReleaseNode } from '../tree/model';
+import type { CommandContext } from './context';
+import type { Handler } from './index';
+import { confirm } from './pick';
+
+/** Release workflow: dispatch with typed inputs, re-run, cancel, logs. */
+export function githubCommands(ctx: CommandContext): Record<string, Handler> {
+  const { services } = ctx;
+  const github = async () => {
+    const f = await ctx.facts();
+    const repo = f.status.repository.github;
+    if (!repo) throw usageError('This repository has no GitHub remote.', 'Add a remote that points at github.com (any remote name works).');
+    const gh = await ctx.engines.github(f.config, repo, true);
+    if (!gh) throw usageError('Not signed in to GitHub.', 'Run "Release Operator: Sign in to GitHub" or set GITHUB_TOKEN.');
+    return { f, gh };
+  };
+  const runIdOf = async (node: ReleaseNode | { runId: number } | undefined, title: string): Promise<number | undefined> => {
+    if (node && 'runId' in node) return node.runId;
+    if (node?.data?.runId) return node.data.runId;
+    const { gh } = await github();
+    const pick = await vscode.window.showQuickPick<vscode.QuickPickItem & { id: number }>(
+      gh.runs().then((runs): Array<vscode.QuickPickItem & { id: number }> => runs.map((r) => ({ label: r.title, description: `#${r.id} · ${r.status === 'completed' ? (r.conclusion ?? '') : r.status}`, id: r.id }))),
+      { title },
+    );
+    return pick?.id;
+  };
+  const guarded =
+    (what: string, fn: (...a: any[]) => Promise<unknown>) =>
+    async (...a: any[]) => {
+      try {
+        return await fn(...a);
+      } catch (e) {
+        reportError(services, what, e);
+      }
+    };
+  return {
+    runWorkflow: guarded('Run release workflow', async (args?: { ref?: string; inputs?: Record<string, string | boolean>; confirmed?: boolean }) => {
+      const { f } = await github();
+      return ctx.engines.dispatchWorkflow(f, args);
+    }),
+    rerunWorkflow: guarded('Re-run workflow', async (node?: ReleaseNode | { runId: number; confirmed?: boolean }) => {
+      const runId = await runIdOf(node, 'Re-run failed jobs of run');
+      if (!runId) return;
+      const confirmed = (node && 'confirmed' in node && node.confirmed) || (await confirm(`Re-run the failed jobs of run #${runId}?`, 'GitHub starts the failed jobs again.', 'Re-run'));
+      if (!confirmed) return;
+      const { f } = await github();
+      await withCancellableProgress(services, `Re-running run #${runId}`, (signal) => ctx.engines.rerun(f, runId, signal));
+      ctx.refresh();
+    }),
+    cancelWorkflow: guarded('Cancel workflow run', async (node?: ReleaseNode | { runId: number; confirmed?: boolean }) => {
+      const runId = await runIdOf(node, 'Cancel run');
+      if (!runId) return;
+      const confirmed = (node && 'confirmed' in node && node.confirmed) || (await confirm(`Cancel run #${runId}?`, 'GitHub stops the run; jobs in progress are cancelled.', 'Cancel Run'));
+      if (!confirmed) return;
+      const { f } = await github();
+      await withCancellableProgress(services, `Cancelling run #${runId}`, (signal) => ctx.engines.cancelRun(f, runId, signal));
+      ctx.refresh();
+    }),
+    showRunLogs: guarded('Show run logs', async (node?: ReleaseNode | { runId: number }) => {
+      const runId = await runIdOf(node, 'Show logs of run');
+      if (!runId) return;
+      const { f } = await github();
+      const jobId = node && 'id' in node ? node.data?.jobId : undefined;
+      const text = await withCancellableProgress(services, `Reading logs of run #${runId}`, (signal) => ctx.engines.runLogs(f, runId, jobId, signal));
+      if (text === undefined) return;
+      const doc = await vscode.workspace.openTextDocument({ language: 'log', content: text });
+      await vscode.window.showTextDocument(doc, { preview: true });
+    }),
+  };
+}

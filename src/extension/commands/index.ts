@@ -1,0 +1,17 @@
+import * as vscode from 'vscode';
+import type { CommandContext } from './context';
+import { basicCommands } from './basic';
+import { imageCommands } from './image';
+import { smokeCommands } from './smoke';
+import { githubCommands } from './github';
+
+export type Handler = (...args: any[]) => unknown;
+
+/**
+ * Every command the extension contributes is registered here, from one table per area, so a test can
+ * compare the registered set with package.json.
+ */
+export function registerCommands(context: vscode.ExtensionContext, ctx: CommandContext): void {
+  const table: Record<string, Handler> = { ...basicCommands(ctx), ...imageCommands(ctx), ...smokeCommands(ctx), ...githubCommands(ctx) };
+  for (const [id, fn] of Object.entries(table)) context.subscriptions.push(vscode.commands.registerCommand(`releaseOperator.${id}`, fn));
+}

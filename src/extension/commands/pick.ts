@@ -1,0 +1,37 @@
+import * as vscode from 'vscode';
+import { usageError } from '../../core/errors';
+import type { Facts } from '../extension';
+import { sortImageTags } from '../tree/images';
+import type { CommandContext } from './context';
+
+/** The configured image repository, or a usage error that says how to set it. */
+export function imageRepositoryOf(f: Facts): string {
+  if (!f.status.image) throw usageError('This repository has no image configured.', 'Set "image" in release-operator.json or the releaseOperator.image setting, or add a GitHub remote.');
+  return f.status.image;
+}
+
+/** Quick pick of the image's tags (versions newest first). */
+export async function pickImageTag(ctx: CommandContext, f: Facts, title: string, filter: (tag: string) => boolean = () => true): Promise<string | undefined> {
+  const repository = imageRepositoryOf(f);
+  const items = (async () => {
+    const registry = await ctx.engines.registry(f.config);
+    const tags = sortImageTags(await registry.listTags(repository), f.config.tags.imagePrefix).filter(filter);
+    return tags.map((t) => ({ label: t, description: `${repository}:${t}` }));
+  })();
+  const pick = await vscode.window.showQuickPick(items, { title, placeHolder: `Tags of ${repository}` });
+  return pick?.label;
+}
+
+/** Quick pick of platforms, several at once; the configured smoke platforms are preselected. */
+export async function pickPlatforms(available: readonly string[], preselected: readonly string[], title: string): Promise<string[] | undefined> {
+  const picks = await vscode.window.showQuickPick(
+    available.map((p) => ({ label: p, picked: preselected.includes(p) })),
+    { title, canPickMany: true, placeHolder: 'Platforms to test' },
+  );
+  return picks?.length ? picks.map((p) => p.label) : undefined;
+}
+
+/** A modal confirmation for anything that changes the registry or GitHub. */
+export async function confirm(message: string, detail: string, action: string): Promise<boolean> {
+  return (await vscode.window.showWarningMessage(message, { modal: true, detail }, action)) === action;
+}

@@ -1,0 +1,82 @@
+import * as vscode from 'vscode';
+import { smokePlatforms } from '../../core/config/load';
+import { reportError, withCancellableProgress } from '../progress';
+import type { PlatformSmoke } from '../smokeResults';
+import { requireTrust } from '../trust';
+import type { ReleaseNode } from '../tree/model';
+import type { CommandContext } from './context';
+import type { Handler } from './index';
+import { imageRepositoryOf, pickImageTag, pickPlatforms } from './pick';
+
+export interface SmokeArgs {
+  /** Image reference; default: picked from the image's tags. */
+  reference?: string;
+  platforms?: string[];
+}
+
+/** Run smoke tests (per platform, live in the status bar and the tree), show results. */
+export function smokeCommands(ctx: CommandContext): Record<string, Handler> {
+  const { services, smoke } = ctx;
+
+  const run = async (args: SmokeArgs = {}): Promise<PlatformSmoke[] | undefined> => {
+    if (!requireTrust('Smoke testing')) return undefined;
+    const f = await ctx.facts();
+    const repository = imageRepositoryOf(f);
+    const reference = args.reference ?? ((t) => t && `${repository}:${t}`)(await pickImageTag(ctx, f, 'Smoke test image tag'));
+    if (!reference) return undefined;
+    const configured = smokePlatforms(f.config);
+    const platforms = args.platforms ?? (await pickPlatforms([...new Set([...configured, ...f.config.requiredPlatforms])], configured, `Smoke test ${reference} on`));
+    if (!platforms?.length) return undefined;
+    const started = Date.now();
+    for (const platform of platforms) smoke.set({ platform, image: reference, state: 'running', startedAt: started, steps: [] });
+    services.logger.info(`smoke: ${reference} on ${platforms.join(', ')}`);
+    const results = await withCancellableProgress(services, `Smoke testing ${reference}`, async (signal, report) =>
+      ctx.engines.smoke(f, reference, platforms, signal, {
+        step: (platform, step) => {
+          smoke.step(platform, step);
+          report(`${platform}: ${step.name} ${step.state}`);
+        },
+        containerLog: (platform, text) => services.appendContainerLog(`[${platform}] ${text}`),
+      }),
+    );
+    // Cancelled or failed before results: whatever is still running did not finish.
+    for (const platform of platforms) {
+      const r = results?.find((x) => x.platform === platform);
+      if (r) smoke.set(r);
+      else if (smoke.get(platform)?.state === 'running') smoke.set({ ...smoke.get(platform)!, state: 'cancelled', durationMs: Date.now() - started });
+    }
+    const failed = results?.filter((r) => r.state === 'failed') ?? [];
+    if (failed.length) {
+      services.containers.show(true);
+      void vscode.window.showErrorMessage(`Smoke test failed on ${failed.map((r) => r.platform).join(', ')}: ${failed[0].message ?? ''}`, 'Show Container Logs').then((p) => p && services.containers.show(true));
+    } else if (results) void vscode.window.setStatusBarMessage(`Smoke test passed on ${platforms.join(', ')}`, 5000);
+    return results;
+  };
+
+  const guardedRun = async (args?: SmokeArgs) => {
+    try {
+      return await run(args);
+    } catch (e) {
+      reportError(services, 'Smoke test', e);
+      return undefined;
+    }
+  };
+
+  return {
+    runSmoke: (args?: SmokeArgs) => guardedRun(args),
+    runSmokeForPlatform: (node?: ReleaseNode) =>
+      guardedRun({ reference: node?.data?.reference, platforms: node?.data?.platform ? [node.data.platform] : undefined }),
+    showSmokeResult: async () => {
+      const all = smoke.all();
+      if (!all.length) {
+        const pick = await vscode.window.showInformationMessage('No smoke test has run in this window.', 'Run Smoke Test...');
+        if (pick) await vscode.commands.executeCommand('releaseOperator.runSmoke');
+        return;
+      }
+      if (all.some((r) => r.state === 'failed')) services.containers.show(true);
+      await vscode.commands.executeCommand('releaseOperator.release.focus');
+      const node = (await ctx.tree.getChildren()).find((n) => n.id === 'smoke');
+      if (node) await ctx.treeView.reveal(node, { expand: 2, focus: true, select: true });
+    },
+  };
+}

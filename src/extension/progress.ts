@@ -1,0 +1,42 @@
+import * as vscode from 'vscode';
+import { CancelledError, describeError } from '../core/errors';
+import type { ReleaseOperatorServices } from './services';
+
+export type Report = (message: string) => void;
+
+/**
+ * Runs long work under a cancellable notification. Cancel aborts the AbortSignal the engine was given, so
+ * the work really stops (processes are killed, containers removed by the engine's cleanup).
+ */
+export async function withCancellableProgress<T>(
+  services: ReleaseOperatorServices,
+  title: string,
+  work: (signal: AbortSignal, report: Report) => Promise<T>,
+): Promise<T | undefined> {
+  return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, async (progress, token) => {
+    const abort = new AbortController();
+    const sub = token.onCancellationRequested(() => abort.abort());
+    try {
+      return await work(abort.signal, (message) => progress.report({ message }));
+    } catch (e) {
+      if (e instanceof CancelledError || abort.signal.aborted) {
+        services.logger.info(`${title}: cancelled`);
+        void vscode.window.showInformationMessage(`${title}: cancelled.`);
+        return undefined;
+      }
+      reportError(services, title, e);
+      return undefined;
+    } finally {
+      sub.dispose();
+    }
+  });
+}
+
+/** What failed and what to do, in a notification with a way to the log; never a stack trace. */
+export function reportError(services: ReleaseOperatorServices, what: string, e: unknown): void {
+  const text = describeError(e);
+  services.logger.error(`${what}: ${text}`);
+  void vscode.window.showErrorMessage(`${what}: ${text.replace(/\n\s*/g, ' ')}`, 'Show Log').then((pick) => {
+    if (pick) services.log.show(true);
+  });
+}

@@ -1,0 +1,61 @@
+import * as vscode from 'vscode';
+
+export type SmokeState = 'running' | 'passed' | 'failed' | 'cancelled';
+
+export interface SmokeStepView {
+  name: string;
+  state: 'running' | 'passed' | 'failed' | 'skipped';
+  durationMs?: number;
+  detail?: string;
+}
+
+/** The last smoke run of one platform, as the view and the status bar show it. */
+export interface PlatformSmoke {
+  platform: string;
+  image: string;
+  state: SmokeState;
+  startedAt: number;
+  durationMs?: number;
+  steps: SmokeStepView[];
+  /** What failed, in words. */
+  message?: string;
+}
+
+/** Last smoke result per platform for the current repository; the tree and the status bar listen to it. */
+export class SmokeResults implements vscode.Disposable {
+  private readonly byPlatform = new Map<string, PlatformSmoke>();
+  private readonly changed = new vscode.EventEmitter<void>();
+  readonly onDidChange = this.changed.event;
+
+  all(): PlatformSmoke[] {
+    return [...this.byPlatform.values()].sort((a, b) => a.platform.localeCompare(b.platform));
+  }
+
+  get(platform: string): PlatformSmoke | undefined {
+    return this.byPlatform.get(platform);
+  }
+
+  set(result: PlatformSmoke): void {
+    this.byPlatform.set(result.platform, { ...result, steps: [...result.steps] });
+    this.changed.fire();
+  }
+
+  /** Adds or updates one step of a running platform. */
+  step(platform: string, step: SmokeStepView): void {
+    const r = this.byPlatform.get(platform);
+    if (!r) return;
+    const i = r.steps.findIndex((s) => s.name === step.name);
+    if (i >= 0) r.steps[i] = step;
+    else r.steps.push(step);
+    this.changed.fire();
+  }
+
+  clear(): void {
+    this.byPlatform.clear();
+    this.changed.fire();
+  }
+
+  dispose(): void {
+    this.changed.dispose();
+  }
+}

@@ -1,0 +1,54 @@
+import * as vscode from 'vscode';
+import type { PlatformSmoke, SmokeResults, SmokeState } from './smokeResults';
+
+const ICONS: Record<SmokeState, string> = { running: '$(sync~spin)', passed: '$(pass)', failed: '$(error)', cancelled: '$(circle-slash)' };
+
+/** Short platform name for the status bar: linux/arm64 -> arm64, linux/arm/v7 -> arm/v7. */
+export const shortPlatform = (p: string) => p.replace(/^linux\//, '');
+
+export function statusText(results: readonly PlatformSmoke[]): string {
+  if (!results.length) return '$(beaker) Smoke: not run';
+  return `$(beaker) ${results.map((r) => `${ICONS[r.state]} ${shortPlatform(r.platform)}`).join('  ')}`;
+}
+
+/**
+ * The last smoke result per platform. Clicking opens the result (and, for a failure, the container logs).
+ * Hidden while the workspace has no repository.
+ */
+export class SmokeStatusBar implements vscode.Disposable {
+  readonly item = vscode.window.createStatusBarItem('releaseOperator.smoke', vscode.StatusBarAlignment.Left, 10);
+  private readonly disposables: vscode.Disposable[] = [this.item];
+  private hasRepository = false;
+
+  constructor(private readonly results: SmokeResults) {
+    this.item.name = 'Release Operator: Smoke';
+    this.item.command = 'releaseOperator.showSmokeResult';
+    this.disposables.push(results.onDidChange(() => this.update()));
+    this.update();
+  }
+
+  setHasRepository(has: boolean): void {
+    this.hasRepository = has;
+    this.update();
+  }
+
+  private update(): void {
+    const all = this.results.all();
+    this.item.text = statusText(all);
+    const failed = all.some((r) => r.state === 'failed');
+    this.item.backgroundColor = failed ? new vscode.ThemeColor('statusBarItem.errorBackground') : undefined;
+    const tip = new vscode.MarkdownString(
+      all.length
+        ? all.map((r) => `- **${r.platform}**: ${r.state}${r.durationMs !== undefined ? ` in ${(r.durationMs / 1000).toFixed(1)} s` : ''}${r.message ? ` - ${r.message}` : ''}`).join('\n')
+        : 'No smoke test has run in this window. Run one with **Release Operator: Run Smoke Test...**',
+    );
+    tip.appendMarkdown('\n\nClick to show the result.');
+    this.item.tooltip = tip;
+    if (this.hasRepository) this.item.show();
+    else this.item.hide();
+  }
+
+  dispose(): void {
+    this.disposables.forEach((d) => d.dispose());
+  }
+}

@@ -1,0 +1,127 @@
+import * as vscode from 'vscode';
+import type { ReleaseOperatorConfig } from '../../core/config/schema';
+import type { ImageInfo, PlatformInfo } from '../../core/registry/types';
+import type { RegistryFacade } from '../engines';
+import { shortDigest, warningIcon, type ReleaseNode } from './model';
+
+const VERSION_LABEL = 'org.opencontainers.image.version';
+
+/** What is wrong with one image tag, in words (empty: nothing). */
+export function imageTagProblems(info: ImageInfo, config: ReleaseOperatorConfig, expectedVersion?: string): string[] {
+  const problems: string[] = [];
+  const have = new Set(info.platforms.map((p) => p.platform));
+  const missing = config.requiredPlatforms.filter((p) => !have.has(p));
+  if (missing.length) problems.push(`Missing platform${missing.length > 1 ? 's' : ''} ${missing.join(', ')} (required: ${config.requiredPlatforms.join(', ')}).`);
+  const labelled = info.labels[VERSION_LABEL];
+  if (expectedVersion && labelled !== undefined && labelled !== expectedVersion) {
+    problems.push(`Label ${VERSION_LABEL} is ${labelled}, but the tag says ${expectedVersion}.`);
+  }
+  return problems;
+}
+
+/** The version a tag names (v1.2.3 -> 1.2.3), or undefined for moving and sha tags. */
+export function tagVersion(tag: string, prefix: string): string | undefined {
+  const rest = prefix && tag.startsWith(prefix) ? tag.slice(prefix.length) : tag;
+  return /^\d+\.\d+\.\d+([-+].*)?$/.test(rest) ? rest : undefined;
+}
+
+function labelsMarkdown(title: string, labels: Record<string, string>, problems: string[] = []): vscode.MarkdownString {
+  const md = new vscode.MarkdownString(`**${title}**\n\n`);
+  for (const p of problems) md.appendMarkdown(`$(warning) ${p}\n\n`);
+  md.supportThemeIcons = true;
+  const entries = Object.entries(labels);
+  if (entries.length) md.appendMarkdown(entries.map(([k, v]) => `- \`${k}\`: ${v.replace(/[\\`*_[\]]/g, '\\$&')}`).join('\n'));
+  else md.appendMarkdown('_no labels_');
+  return md;
+}
+
+function platformNode(parentId: string, reference: string, p: PlatformInfo): ReleaseNode {
+  const id = `${parentId}/${p.platform}`;
+  return {
+    id,
+    label: p.platform,
+    description: shortDigest(p.digest),
+    tooltip: labelsMarkdown(`${p.platform} ${p.digest}`, p.labels ?? {}),
+    icon: 'vm',
+    contextValue: 'platform smokeable',
+    data: { reference: `${reference.split('@')[0]}@${p.digest}`, digest: p.digest, platform: p.platform },
+    // Attestations are folded under the platform they describe, never shown as a platform of their own.
+    children: p.attestations.map((a) => ({
+      id: `${id}/att/${a.digest}`,
+      label: a.type === 'attestation-manifest' ? 'attestation' : a.type,
+      description: shortDigest(a.digest),
+      tooltip: `${a.mediaType}\n${a.digest}`,
+      icon: 'verified',
+      contextValue: 'attestation',
+      data: { digest: a.digest },
+    })),
+  };
+}
+
+export function imageTagNode(repository: string, tag: string, info: ImageInfo, config: ReleaseOperatorConfig): ReleaseNode {
+  const reference = `${repository}:${tag}`;
+  const problems = imageTagProblems(info, config, tagVersion(tag, config.tags.imagePrefix));
+  const id = `image/${tag}`;
+  const kind = info.kind === 'index' ? `index, ${info.platforms.length} platform${info.platforms.length === 1 ? '' : 's'}` : 'single manifest';
+  const children: ReleaseNode[] = info.platforms.map((p) => platformNode(id, reference, p));
+  if (info.attestations.length) {
+    children.push({ id: `${id}/unattached`, label: `${info.attestations.length} attestation(s) for no listed platform`, icon: 'verified', contextValue: 'attestation' });
+  }
+  return {
+    id,
+    label: tag,
+    description: `${shortDigest(info.digest)} · ${kind}`,
+    tooltip: labelsMarkdown(`${reference}\n\n${info.digest}`, info.labels, problems),
+    ...(problems.length ? warningIcon : { icon: 'package' }),
+    contextValue: `imageTag browsable${tagVersion(tag, config.tags.imagePrefix) ? ' rollbackable' : ''}${problems.length ? ' problem' : ''}`,
+    data: { reference, digest: info.digest, tag, url: browseUrl(repository), version: tagVersion(tag, config.tags.imagePrefix) },
+    children,
+  };
+}
+
+/** A web page for the image: ghcr.io's package page, else nothing. */
+export function browseUrl(repository: string): string | undefined {
+  const m = /^ghcr\.io\/([^/]+)\/(.+)$/.exec(repository);
+  return m ? `https://github.com/${m[1]}/pkgs/container/${encodeURIComponent(m[2])}` : undefined;
+}
+
+/** Orders tags: versions newest first, then moving tags, then the rest. */
+export function sortImageTags(tags: string[], prefix: string): string[] {
+  const ver = (t: string) => tagVersion(t, prefix)?.split(/[-+]/)[0].split('.').map(Number);
+  return [...tags].sort((a, b) => {
+    const va = ver(a), vb = ver(b);
+    if (va && vb) return vb[0] - va[0] || vb[1] - va[1] || vb[2] - va[2] || b.localeCompare(a);
+    if (va || vb) return va ? -1 : 1;
+    if ((a === 'latest') !== (b === 'latest')) return a === 'latest' ? -1 : 1;
+    return a.localeCompare(b);
+  });
+}
+
+/** The "Image tags" folder: tags listed on expansion, each inspected (digest, kind, platforms). */
+export function imageTagsSection(repository: string | null, config: ReleaseOperatorConfig, registry: () => Promise<RegistryFacade>): ReleaseNode {
+  if (!repository) {
+    return { id: 'images', label: 'Image tags', description: 'no image configured', icon: 'package', tooltip: 'Set "image" in release-operator.json or releaseOperator.image, or add a GitHub remote.' };
+  }
+  return {
+    id: 'images',
+    label: 'Image tags',
+    description: repository,
+    icon: 'package',
+    contextValue: 'images browsable',
+    data: { url: browseUrl(repository), reference: repository },
+    children: async (signal) => {
+      const client = await registry();
+      const tags = sortImageTags(await client.listTags(repository, { signal }), config.tags.imagePrefix);
+      if (!tags.length) return [{ id: 'images/none', label: 'No tags yet', icon: 'info' }];
+      return Promise.all(
+        tags.map(async (tag) => {
+          try {
+            return imageTagNode(repository, tag, await client.inspect(`${repository}:${tag}`, { signal, labels: true }), config);
+          } catch (e) {
+            return { id: `image/${tag}`, label: tag, description: 'cannot be read', tooltip: (e as Error).message, ...warningIcon };
+          }
+        }),
+      );
+    },
+  };
+}

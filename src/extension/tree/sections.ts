@@ -1,0 +1,219 @@
+import * as vscode from 'vscode';
+import type { ReleaseOperatorConfig } from '../../core/config/schema';
+import type { StatusReport } from '../../core/status';
+import type { GitHubFacade, JobView, RegistryFacade, RunView } from '../engines';
+import type { SmokeResults } from '../smokeResults';
+import { imageTagsSection, tagVersion } from './images';
+import { warningIcon, type ReleaseNode } from './model';
+
+export interface SectionDeps {
+  registry: () => Promise<RegistryFacade>;
+  /** undefined: no token. */
+  github: () => Promise<GitHubFacade | undefined>;
+  smoke: SmokeResults;
+  /** Reloads one node (live run status). */
+  refreshLater: (node: ReleaseNode, ms: number) => void;
+  workspaceFolderCount: number;
+}
+
+const signInNode = (id: string, what: string): ReleaseNode => ({
+  id: `${id}/signin`,
+  label: 'Sign in to GitHub',
+  description: what,
+  icon: 'github',
+  contextValue: 'signIn',
+  command: { command: 'releaseOperator.signIn', title: 'Sign in to GitHub' },
+});
+
+export function repositoryNode(s: StatusReport, deps: SectionDeps): ReleaseNode {
+  const gh = s.repository.github;
+  const tip = new vscode.MarkdownString(`**${s.repository.root}**\n\n`);
+  tip.appendMarkdown(gh ? `GitHub: ${gh.owner}/${gh.name} (remote \`${gh.remote}\`)\n\n` : 'No GitHub remote.\n\n');
+  tip.appendMarkdown(`HEAD: \`${s.repository.head ?? 'no commits'}\``);
+  return {
+    id: 'repository',
+    label: gh ? `${gh.owner}/${gh.name}` : s.repository.root.split('/').pop()!,
+    description: `${s.repository.branch ?? 'detached'} @ ${s.repository.head?.slice(0, 7) ?? 'no commits'}`,
+    tooltip: tip,
+    icon: 'repo',
+    contextValue: `repository${gh ? ' browsable' : ''}${deps.workspaceFolderCount > 1 ? ' pickable' : ''}`,
+    data: { url: gh ? `https://github.com/${gh.owner}/${gh.name}` : undefined },
+  };
+}
+
+export function versionNode(s: StatusReport): ReleaseNode {
+  return {
+    id: 'version',
+    label: s.version ? `Version ${s.version.version}` : 'Version',
+    description: s.version ? `from ${s.version.source}` : 'none found',
+    tooltip: s.version ? `The next release writes ${s.tagPlan.length} tags.` : 'No version in package.json, Cargo.toml, pyproject.toml, VERSION or a git tag.',
+    icon: 'tag',
+    contextValue: 'version',
+    expanded: true,
+    data: { version: s.version?.version },
+    children: s.tagPlan.map((t) => ({ id: `plan/${t.tag}`, label: t.tag, description: t.rule, icon: 'arrow-small-right', contextValue: 'plannedTag' })),
+  };
+}
+
+export function gitTagsSection(s: StatusReport, config: ReleaseOperatorConfig, deps: SectionDeps): ReleaseNode {
+  return {
+    id: 'gittags',
+    label: 'Git tags',
+    description: `${s.gitTags.length}`,
+    icon: 'git-commit',
+    contextValue: 'gitTags',
+    children: async (signal) => {
+      if (!s.gitTags.length) return [{ id: 'gittags/none', label: 'No version tags yet', icon: 'info' }];
+      // Release state and image existence are best effort: the tags still show when GitHub or the registry cannot be read.
+      const [releases, imageTags] = await Promise.all([
+        deps.github().then((g) => g?.releases(signal)).catch(() => undefined),
+        s.image ? deps.registry().then((r) => r.listTags(s.image!, { signal })).catch(() => undefined) : Promise.resolve(undefined),
+      ]);
+      const tagSet = imageTags && new Set(imageTags);
+      return s.gitTags.map((t) => {
+        const version = tagVersion(t.name, config.tags.gitPrefix);
+        const imageTag = version ? `${config.tags.imagePrefix}${version}` : t.name;
+        const release = releases?.find((r) => r.tag === t.name);
+        const hasImage = tagSet ? tagSet.has(imageTag) : undefined;
+        const releaseText = !releases ? 'release: ?' : release ? (release.draft ? 'draft release' : release.prerelease ? 'pre-release' : 'released') : 'no release';
+        const imageText = hasImage === undefined ? 'image: ?' : hasImage ? 'image ✓' : 'no image';
+        const half = release && !release.draft && hasImage === false;
+        return {
+          id: `gittag/${t.name}`,
+          label: t.name,
+          description: `${releaseText} · ${imageText}`,
+          tooltip: half
+            ? `Half release: GitHub Release ${t.name} exists but image tag ${imageTag} is not in ${s.image}. Publish the image or withdraw the Release.`
+            : `${t.commit.slice(0, 12)} · ${t.date}`,
+          ...(half ? warningIcon : { icon: 'tag' }),
+          contextValue: `gitTag${release ? ' browsable' : ''}${hasImage ? ' rollbackable' : ''}${half ? ' problem' : ''}`,
+          data: { tag: imageTag, version, url: release?.url, reference: s.image ? `${s.image}:${imageTag}` : undefined },
+        };
+      });
+    },
+  };
+}
+
+const RUN_ICONS: Record<string, [string, string?]> = {
+  success: ['pass', 'testing.iconPassed'],
+  failure: ['error', 'testing.iconFailed'],
+  cancelled: ['circle-slash'],
+  skipped: ['debug-step-over'],
+  timed_out: ['watch', 'testing.iconFailed'],
+  action_required: ['warning', 'problemsWarningIcon.foreground'],
+  in_progress: ['sync~spin'],
+  queued: ['clock'],
+  waiting: ['clock'],
+  pending: ['clock'],
+};
+const runIcon = (status: string, conclusion: string | null) => {
+  const [icon, iconColor] = RUN_ICONS[status === 'completed' ? (conclusion ?? 'success') : status] ?? ['circle-outline'];
+  return { icon, iconColor };
+};
+const isActive = (status: string) => status !== 'completed';
+
+function duration(a?: string, b?: string): string | undefined {
+  if (!a || !b) return undefined;
+  const s = Math.round((Date.parse(b) - Date.parse(a)) / 1000);
+  return s >= 60 ? `${Math.floor(s / 60)} m ${s % 60} s` : `${s} s`;
+}
+
+function jobNode(runId: number, j: JobView): ReleaseNode {
+  return {
+    id: `run/${runId}/job/${j.id}`,
+    label: j.name,
+    description: j.status === 'completed' ? (j.conclusion ?? '') : j.status,
+    ...runIcon(j.status, j.conclusion),
+    contextValue: `job${j.url ? ' browsable' : ''}`,
+    data: { runId, jobId: j.id, url: j.url },
+    children: j.steps.map((st, i) => ({
+      id: `run/${runId}/job/${j.id}/step/${i}`,
+      label: st.name,
+      description: duration(st.startedAt, st.completedAt) ?? (st.status === 'completed' ? '' : st.status),
+      ...runIcon(st.status, st.conclusion),
+      contextValue: 'step',
+    })),
+  };
+}
+
+function runNode(r: RunView, gh: GitHubFacade): ReleaseNode {
+  const state = isActive(r.status) ? 'active' : `completed${r.conclusion === 'failure' || r.conclusion === 'cancelled' || r.conclusion === 'timed_out' ? ' failed' : ''}`;
+  return {
+    id: `run/${r.id}`,
+    label: r.title,
+    description: `#${r.id} · ${r.status === 'completed' ? r.conclusion : r.status}${r.branch ? ` · ${r.branch}` : ''}`,
+    tooltip: `${r.event ?? ''} ${r.createdAt}\n${r.url}`,
+    ...runIcon(r.status, r.conclusion),
+    contextValue: `run browsable ${state}`,
+    data: { runId: r.id, url: r.url },
+    children: async (signal) => (await gh.jobs(r.id, signal)).map((j) => jobNode(r.id, j)),
+  };
+}
+
+/** Workflow runs of the release workflow; while one is in progress the folder reloads itself every few seconds. */
+export function runsSection(s: StatusReport, deps: SectionDeps): ReleaseNode {
+  const node: ReleaseNode = {
+    id: 'runs',
+    label: 'Workflow runs',
+    icon: 'github-action',
+    contextValue: 'runs',
+    children: async (signal) => {
+      if (!s.repository.github) return [{ id: 'runs/none', label: 'No GitHub remote', icon: 'info' }];
+      const gh = await deps.github();
+      if (!gh) return [signInNode('runs', 'to see release workflow runs')];
+      const runs = await gh.runs(signal);
+      if (runs.some((r) => isActive(r.status))) deps.refreshLater(node, 5000);
+      return runs.length ? runs.map((r) => runNode(r, gh)) : [{ id: 'runs/none', label: 'No runs of the release workflow', icon: 'info' }];
+    },
+  };
+  return node;
+}
+
+/** The last smoke run per platform with its steps and timings (re-read whenever the results change). */
+export function smokeSection(deps: SectionDeps): ReleaseNode {
+  const icons = { running: ['sync~spin'], passed: ['pass', 'testing.iconPassed'], failed: ['error', 'testing.iconFailed'], cancelled: ['circle-slash'], skipped: ['debug-step-over'] } as const;
+  const ic = (st: keyof typeof icons) => ({ icon: icons[st][0], iconColor: (icons[st] as readonly string[])[1] });
+  const node: ReleaseNode = {
+    id: 'smoke',
+    label: 'Smoke results',
+    icon: 'beaker',
+    contextValue: 'smoke',
+    expanded: true,
+    children: async () => {
+      const results = deps.smoke.all();
+      if (!results.length) return [{ id: 'smoke/none', label: 'Not run yet', icon: 'info', command: { command: 'releaseOperator.runSmoke', title: 'Run Smoke Test' } }];
+      return results.map((r) => ({
+        id: `smoke/${r.platform}`,
+        label: r.platform,
+        description: `${r.state}${r.durationMs !== undefined ? ` · ${(r.durationMs / 1000).toFixed(1)} s` : ''}`,
+        tooltip: `${r.image}${r.message ? `\n${r.message}` : ''}`,
+        ...ic(r.state),
+        contextValue: 'smokePlatform smokeable',
+        data: { platform: r.platform, reference: r.image },
+        expanded: r.state === 'failed',
+        children: r.steps.map((st) => ({
+          id: `smoke/${r.platform}/${st.name}`,
+          label: st.name,
+          description: st.durationMs !== undefined ? `${(st.durationMs / 1000).toFixed(1)} s` : st.state,
+          tooltip: st.detail,
+          ...ic(st.state),
+          contextValue: 'smokeStep',
+        })),
+      }));
+    },
+  };
+  return node;
+}
+
+export function rootSections(s: StatusReport, config: ReleaseOperatorConfig, deps: SectionDeps): ReleaseNode[] {
+  const problems: ReleaseNode[] = s.repository.github ? [] : [{ id: 'nogithub', label: 'No GitHub remote', tooltip: 'Add a remote that points at github.com to see releases and workflow runs.', ...warningIcon }];
+  return [
+    repositoryNode(s, deps),
+    versionNode(s),
+    gitTagsSection(s, config, deps),
+    imageTagsSection(s.image, config, deps.registry),
+    runsSection(s, deps),
+    smokeSection(deps),
+    ...problems,
+  ];
+}
