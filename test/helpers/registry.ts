@@ -282,8 +282,8 @@ const DOCKER = {
 async function tarOf(files: Record<string, string | Buffer>): Promise<Buffer> {
   const p = pack();
   const chunks: Buffer[] = [];
-  p.on('data', (c: Buffer) => chunks.push(c));
-  const done = new Promise((r) => p.on('end', r));
+  p.on('data', (c: unknown) => void chunks.push(c as Buffer));
+  const done = new Promise<void>((r) => p.on('end', () => r()));
   for (const [name, content] of Object.entries(files)) p.entry({ name: name.replace(/^\//, ''), mode: 0o755, mtime: new Date(0) }, content);
   p.finalize();
   await done;
@@ -400,6 +400,8 @@ export interface FaultRule {
   respond?: { status: number; headers?: Record<string, string>; body?: string | Buffer };
   /** Or ask the registry and change the body (headers kept, Content-Length fixed). */
   rewriteBody?: (body: Buffer) => Buffer;
+  /** With rewriteBody: announce the digest of the new body in Docker-Content-Digest (a consistent but bad registry). */
+  recomputeDigest?: boolean;
 }
 
 export interface TestProxy {
@@ -433,7 +435,7 @@ export async function startProxy(target: TestRegistry, options: { pageSize?: num
       const tagsList = /^\/v2\/(.+)\/tags\/list$/.exec(u.pathname);
       const upstreamUrl = tagsList ? `${target.url}${u.pathname}` : u.toString();
       const up = await fetch(upstreamUrl, { method: req.method, headers, body: req.method === 'GET' || req.method === 'HEAD' ? undefined : body, redirect: 'manual' });
-      let out = Buffer.from(await up.arrayBuffer());
+      let out: Buffer = Buffer.from(await up.arrayBuffer());
       const outHeaders: Record<string, string> = {};
       up.headers.forEach((v, k) => {
         if (!['content-length', 'transfer-encoding', 'connection', 'content-encoding', 'keep-alive'].includes(k)) outHeaders[k] = v;
@@ -450,7 +452,10 @@ export async function startProxy(target: TestRegistry, options: { pageSize?: num
           outHeaders.link = `<${options.foreignNextLink ? options.foreignNextLink + next : next}>; rel="next"`;
         }
       }
-      if (rule?.rewriteBody) out = rule.rewriteBody(out);
+      if (rule?.rewriteBody) {
+        out = rule.rewriteBody(out);
+        if (rule.recomputeDigest && outHeaders['docker-content-digest']) outHeaders['docker-content-digest'] = sha256(out);
+      }
       if (req.method !== 'HEAD') outHeaders['content-length'] = String(out.length);
       else if (up.headers.get('content-length')) outHeaders['content-length'] = up.headers.get('content-length')!;
       res.writeHead(up.status, outHeaders).end(req.method === 'HEAD' ? undefined : out);

@@ -1,31 +1,9 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { ReleaseOperatorError } from '../../../src/core/errors';
-import { RegistryClient, type Credentials } from '../../../src/core/registry';
-import { pushImage, pushIndex, skopeoRaw, tagManifest, useRegistry, type AuthMode, type PushedManifest, type TestRegistry } from '../../helpers/registry';
+import { pushImage, pushIndex, skopeoRaw, tagManifest, useRegistry, type AuthMode, type PushedManifest } from '../../helpers/registry';
+import { clientFor, rejectsWith } from './util';
 
 const sha256 = (b: Buffer) => `sha256:${createHash('sha256').update(b).digest('hex')}`;
-
-export function clientFor(reg: TestRegistry, given?: { username: string; password: string } | null): RegistryClient {
-  const creds = given === null ? undefined : (given ?? reg.credentials);
-  return new RegistryClient({
-    credentials: async (host) => (creds && host === reg.host ? ({ ...creds, source: 'test' } as Credentials) : undefined),
-    retryBaseMs: 50,
-    timeoutMs: 10_000,
-  });
-}
-
-export async function rejectsWith(p: Promise<unknown>, kind: string, message: RegExp): Promise<ReleaseOperatorError> {
-  try {
-    await p;
-  } catch (e) {
-    assert.ok(e instanceof ReleaseOperatorError, `expected a ReleaseOperatorError, got ${String(e)}`);
-    assert.equal(e.kind, kind, `kind of: ${e.message}`);
-    assert.match(e.message, message);
-    return e;
-  }
-  assert.fail(`expected a ${kind} error matching ${message}`);
-}
 
 for (const mode of ['none', 'htpasswd', 'token'] as AuthMode[]) {
   describe(`registry client against a real registry (auth: ${mode})`, function () {

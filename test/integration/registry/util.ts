@@ -1,0 +1,28 @@
+import assert from 'node:assert/strict';
+import { ReleaseOperatorError } from '../../../src/core/errors';
+import { RegistryClient, type Credentials } from '../../../src/core/registry';
+import type { TestRegistry } from '../../helpers/registry';
+
+/** A client for a test registry: its credentials (or the given ones; null for anonymous), short backoff. */
+export function clientFor(reg: TestRegistry, given?: { username: string; password: string } | null): RegistryClient {
+  const creds = given === null ? undefined : (given ?? reg.credentials);
+  return new RegistryClient({
+    // Any host: tests put proxies in front of the registry.
+    credentials: async () => (creds ? ({ ...creds, source: 'test' } as Credentials) : undefined),
+    retryBaseMs: 50,
+    timeoutMs: 10_000,
+  });
+}
+
+export async function rejectsWith(p: Promise<unknown>, kind: string, message: RegExp): Promise<ReleaseOperatorError> {
+  try {
+    await p;
+  } catch (e) {
+    assert.ok(e instanceof ReleaseOperatorError, `expected a ReleaseOperatorError, got ${String(e)}`);
+    assert.equal(e.kind, kind, `kind of: ${e.message}`);
+    assert.match(e.message, message);
+    return e;
+  }
+  assert.fail(`expected a ${kind} error matching ${message}`);
+}
+
