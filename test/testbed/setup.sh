@@ -46,6 +46,29 @@ if [ ! -f "$FOREIGN/.done-v3" ]; then
   touch "$FOREIGN/.done-v3"
 fi
 
+# --- Debian trixie packages (glibc 2.41) for the glibc drift tests -------------------------------------------
+# A private sources list and private state folders, so the machine's own apt configuration is left untouched.
+TRIXIE="$CACHE/trixie"
+if [ ! -f "$TRIXIE/.done-v1" ]; then
+  say "fetching Debian trixie packages (glibc 2.41) for the glibc tests"
+  rm -rf "$TRIXIE" && mkdir -p "$TRIXIE/lists/partial" "$TRIXIE/cache/archives/partial" "$TRIXIE/debs"
+  echo "deb [arch=amd64 signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian trixie main" >"$TRIXIE/sources.list"
+  TAPT=(-o Dir::Etc::SourceList="$TRIXIE/sources.list" -o Dir::Etc::SourceParts=/dev/null -o Dir::State::Lists="$TRIXIE/lists"
+        -o Dir::Cache="$TRIXIE/cache" -o APT::Architectures::=amd64 -o Debug::NoLocking=1)
+  for attempt in 1 2 3; do
+    apt-get "${TAPT[@]}" update -qq >/dev/null 2>&1 || true
+    ( cd "$TRIXIE/debs" && apt-get "${TAPT[@]}" download -qq coreutils bash libc6 >/dev/null 2>&1 ) && break
+    say "trixie apt-get download failed (attempt $attempt); retrying"; sleep 5
+  done
+  ls "$TRIXIE"/debs/coreutils_*.deb >/dev/null 2>&1 || { say "could not download trixie coreutils"; exit 1; }
+  for deb in "$TRIXIE"/debs/*.deb; do
+    name="$(dpkg-deb -f "$deb" Package)_$(dpkg-deb -f "$deb" Architecture)"
+    mkdir -p "$TRIXIE/$name" && dpkg -x "$deb" "$TRIXIE/$name"
+  done
+  rm -rf "$TRIXIE/lists" "$TRIXIE/cache"
+  touch "$TRIXIE/.done-v1"
+fi
+
 # --- Docker engine ---------------------------------------------------------------------------------------
 if ! docker info >/dev/null 2>&1; then
   say "starting dockerd"

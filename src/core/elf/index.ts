@@ -1,0 +1,9 @@
+/**
+ * ELF reader: identity, program headers, dynamic segment and GNU version tables, read through the program
+ * headers as the loader does. parseElf throws only ElfFormatError (a ReleaseOperatorError).
+ */
+export { parseElf, isElf } from './parse';
+export { ElfFormatError } from './errors';
+export { MACHINES, VER_FLG_WEAK, VER_FLG_BASE } from './constants';
+export type { ElfInfo, LibraryNeeds, VersionNeed, VersionDefinition, ProgramHeader } from './types';
+export { splitVersion, compareDotted, glibcVersionOf, maxVersion } from './versions';
