@@ -1,0 +1,28 @@
+import type { Command } from 'commander';
+import { runProcess } from '../../core/process/run';
+import { cleanupSmoke } from '../../core/smoke';
+import { defineCommand, type CliRuntime } from '../framework';
+
+export function register(program: Command, rt: CliRuntime): void {
+  defineCommand<[], { run?: string }>(program, rt, {
+    name: 'cleanup',
+    summary: 'remove containers and temporary images that crashed smoke runs left behind',
+    description:
+      'Removes every container and image labelled release-operator=1 (the product\'s smoke containers and\n' +
+      'temporary image tags), or with --run only those of one smoke run. Nothing else is touched.',
+    usesDocker: true,
+    configure(cmd) {
+      cmd.option('--run <runId>', 'only the leftovers of this smoke run (its id is printed when it starts)');
+    },
+    async run(ctx, _args, flags) {
+      const { config } = await ctx.config();
+      const r = await cleanupSmoke({ runner: runProcess, dockerPath: config.dockerPath, runId: flags.run, signal: ctx.signal, logger: ctx.logger });
+      const text = [
+        `Removed ${r.containers.length} container(s) and ${r.images.length} image(s)${flags.run ? ` of smoke run ${flags.run}` : ''}.`,
+        ...r.containers.map((c) => `  container ${c.id.slice(0, 12)} ${c.names} (${c.status})`),
+        ...r.images.map((i) => `  image ${i.reference}`),
+      ].join('\n');
+      return { ok: true, data: { containers: r.containers, images: r.images }, text };
+    },
+  });
+}

@@ -1,0 +1,20 @@
+import type { DockerClient } from './client';
+import { listContainers, listImages, removeContainers, removeImages, type ListedContainer, type ListedImage } from './commands';
+
+export interface CleanupResult {
+  containers: ListedContainer[];
+  images: ListedImage[];
+}
+
+/**
+ * Removes every container, then every image, that carries a label (`key` or `key=value`). Containers go first
+ * because an image used by a container cannot be removed.
+ */
+export async function removeLabelled(docker: DockerClient, labelFilter: string, signal?: AbortSignal): Promise<CleanupResult> {
+  const containers = await docker.exec(listContainers(labelFilter), { signal });
+  if (containers.length) await docker.exec(removeContainers(containers.map((c) => c.id)), { signal });
+  const images = await docker.exec(listImages(labelFilter), { signal });
+  // Tagged ones by reference (so only our tag goes when the image has others); untagged ones by id.
+  if (images.length) await docker.exec(removeImages([...new Set(images.map((i) => i.reference))]), { signal });
+  return { containers, images };
+}

@@ -1,0 +1,30 @@
+import type { RunResult } from '../process/run';
+
+/**
+ * A docker invocation described as data: the argv after the executable, extra environment, and a parser that
+ * turns the finished process into a value. One runner (DockerClient.exec) executes every command, so the
+ * executable, error mapping, logging and cancellation live in one place.
+ */
+export interface DockerCommand<T> {
+  args: string[];
+  env?: Record<string, string>;
+  /** Milliseconds before the process is killed; default the runner's. */
+  timeoutMs?: number;
+  /** Exit codes the parser handles itself; any other non-zero exit becomes a DockerError (stderr as message). */
+  acceptExitCodes?: readonly number[] | 'any';
+  parse(result: DockerResult): T;
+}
+
+/** A finished docker process, plus stdout and stderr lines in the order they arrived (for logs). */
+export interface DockerResult extends RunResult {
+  lines: string[];
+}
+
+/** JSON from `--format '{{json .}}'`, one object per line. */
+export function jsonLines<T>(text: string): T[] {
+  return text
+    .split(/\r?\n/)
+    .map((l) => l.trim())
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as T);
+}

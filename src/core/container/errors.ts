@@ -1,0 +1,47 @@
+import { ReleaseOperatorError, type ErrorKind } from '../errors';
+import { lastLine } from '../process/run';
+import type { DockerResult } from './command';
+
+export const DOCKER_PATH_HINT = 'Install Docker, or set releaseOperator.dockerPath (CLI: --docker or RELEASE_OPERATOR_DOCKER) to a docker executable.';
+export const BINFMT_HINT =
+  'Register QEMU binfmt handlers on the Docker host: `apt-get install qemu-user-static binfmt-support` ' +
+  '(then `update-binfmts --enable`), or `docker run --privileged --rm tonistiigi/binfmt --install all`.';
+
+/** A docker command that exited non-zero; the message is docker's own stderr. */
+export class DockerError extends ReleaseOperatorError {
+  constructor(
+    kind: ErrorKind,
+    message: string,
+    hint: string | undefined,
+    readonly result: DockerResult,
+  ) {
+    super(kind, message, hint);
+    this.name = 'DockerError';
+  }
+}
+
+const DAEMON_DOWN = [/Cannot connect to the Docker daemon/i, /Is the docker daemon running/i, /error during connect/i, /permission denied while trying to connect to the Docker daemon/i];
+const EXEC_FORMAT = /exec format error/i;
+const BUILDX_MISSING = /buildx component is missing|'buildx' is not a docker command|unknown command: docker buildx/i;
+
+export const isDaemonDown = (text: string) => DAEMON_DOWN.some((re) => re.test(text));
+export const isExecFormatError = (text: string) => EXEC_FORMAT.test(text);
+export const isBuildxMissing = (text: string) => BUILDX_MISSING.test(text);
+
+/** Maps a failed docker process to an error a person can act on. */
+export function dockerFailure(dockerPath: string, r: DockerResult): DockerError {
+  const text = `${r.stderr}\n${r.stdout}`;
+  const what = `docker ${r.args.slice(0, 2).join(' ')}`;
+  if (isDaemonDown(text)) {
+    return new DockerError('environment', `The Docker daemon is not reachable: ${lastLine(r)}`, `Start Docker (or check DOCKER_HOST / the docker context), then retry. Docker executable: ${dockerPath}.`, r);
+  }
+  if (r.timedOut) return new DockerError('environment', `${what} did not finish in time.`, 'The Docker daemon may be overloaded; retry, or raise the timeout.', r);
+  if (isExecFormatError(text)) return new DockerError('environment', `${what} failed: exec format error (no emulator for this platform).`, BINFMT_HINT, r);
+  if (isBuildxMissing(text)) {
+    return new DockerError('environment', `${dockerPath} cannot build with BuildKit: the buildx plugin is missing.`, BUILD_HINT, r);
+  }
+  return new DockerError('check', `${what} failed (exit ${r.exitCode}): ${lastLine(r) || 'no output'}`, undefined, r);
+}
+
+export const BUILD_HINT =
+  'Install the buildx plugin (docker-buildx), or set releaseOperator.dockerPath / --docker to a docker client that can build with BuildKit (DOCKER_BUILDKIT=1 docker build --platform).';

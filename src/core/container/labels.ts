@@ -1,0 +1,20 @@
+/**
+ * Every container and temporary image the product creates carries these labels, so a crashed run's leftovers
+ * can be found (`release-operator cleanup`) without touching anything else on the machine.
+ */
+export const PRODUCT_LABEL = 'release-operator';
+export const SMOKE_RUN_LABEL = 'release-operator.smoke';
+export const PLATFORM_LABEL = 'release-operator.platform';
+
+export function smokeLabels(runId: string, platform?: string, extra: Record<string, string> = {}): Record<string, string> {
+  return { [PRODUCT_LABEL]: '1', [SMOKE_RUN_LABEL]: runId, ...(platform ? { [PLATFORM_LABEL]: platform } : {}), ...extra };
+}
+
+export function labelArgs(labels: Record<string, string>): string[] {
+  return Object.entries(labels).flatMap(([k, v]) => ['--label', `${k}=${v}`]);
+}
+
+/** A new run id: sortable by time, unique enough, and valid inside an image tag. */
+export function newRunId(now = Date.now()): string {
+  return `${now.toString(36)}-${Math.random().toString(16).slice(2, 8)}`;
+}

@@ -1,0 +1,15 @@
+import type { Logger } from '../log';
+import type { Runner } from '../process/run';
+import { DockerClient, PRODUCT_LABEL, SMOKE_RUN_LABEL, removeLabelled, serverVersion, type CleanupResult } from '../container';
+
+export type SmokeCleanupResult = CleanupResult;
+
+/**
+ * Removes containers and temporary images left behind by smoke runs that could not clean up (a crash, a kill -9):
+ * every one carrying the product label, or only those of one run id.
+ */
+export async function cleanupSmoke(opts: { runner: Runner; dockerPath: string; runId?: string; signal?: AbortSignal; logger?: Logger }): Promise<SmokeCleanupResult> {
+  const docker = new DockerClient({ runner: opts.runner, dockerPath: opts.dockerPath, logger: opts.logger });
+  await docker.exec(serverVersion(), { signal: opts.signal });
+  return removeLabelled(docker, opts.runId ? `${SMOKE_RUN_LABEL}=${opts.runId}` : `${PRODUCT_LABEL}=1`, opts.signal);
+}

@@ -1,0 +1,109 @@
+import pLimit from 'p-limit';
+import { usageError } from '../errors';
+import { nullLogger } from '../log';
+import { DockerClient, SMOKE_RUN_LABEL, detectBuilder, newRunId, parsePlatform, removeLabelled, serverVersion } from '../container';
+import { smokePlatform, type RunContext } from './platformRun';
+import type { PlatformResult, SmokeDeps, SmokeEvent, SmokeOptions, SmokeOutcome, SmokeReport } from './types';
+
+const CLEANUP_TIMEOUT_MS = 60_000;
+
+/**
+ * Runs the smoke gate on every platform and resolves to the report once everything the run created is gone.
+ * Throws ReleaseOperatorError before any platform starts when the options are unusable ('usage') or Docker
+ * cannot be used at all ('environment'). A cancel (deps.signal) resolves to a report with outcome 'cancelled'.
+ */
+export async function runSmoke(options: SmokeOptions, deps: SmokeDeps): Promise<SmokeReport> {
+  const started = Date.now();
+  const logger = deps.logger ?? nullLogger;
+  const emit = (e: SmokeEvent) => {
+    try {
+      deps.onEvent?.(e);
+    } catch (err) {
+      logger.warn(`a smoke event listener failed: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  };
+  if (!options.platforms.length) throw usageError('No platform to smoke test.', 'Pass --platform (e.g. linux/amd64) or set smoke.platforms / requiredPlatforms.');
+  if (!options.build && !options.image) throw usageError('No image to smoke test.', 'Pass an image reference, or --build to build the repository\'s Dockerfile.');
+  options.platforms.forEach(parsePlatform);
+  if (options.versionPattern) {
+    try {
+      new RegExp(options.versionPattern);
+    } catch (e) {
+      throw usageError(`The version pattern /${options.versionPattern}/ is not a regular expression: ${(e as Error).message}`);
+    }
+  }
+  const platforms = [...new Set(options.platforms)];
+  const runId = options.runId ?? newRunId();
+  const docker = new DockerClient({ runner: deps.runner, dockerPath: options.dockerPath, logger });
+  const server = await docker.exec(serverVersion(), { signal: deps.signal });
+  const notes: string[] = [];
+  const builder = options.build ? await detectBuilder(docker, deps.signal) : undefined;
+  if (builder && builder.kind !== 'buildx') notes.push(builder.description);
+  const image = options.build ? `(built from ${options.build.dockerfile})` : options.image!;
+
+  emit({ type: 'run-started', runId, platforms, image });
+  for (const message of notes) emit({ type: 'note', message });
+  const lock = pLimit(1);
+  const ctx: RunContext = {
+    docker,
+    options,
+    runId,
+    signal: deps.signal,
+    emit,
+    logger,
+    fetch: deps.fetch ?? fetch,
+    hostArch: server.arch,
+    builder,
+    imageLock: (fn) => lock(fn),
+  };
+  const width = options.parallel === true ? platforms.length : options.parallel === false ? 1 : Math.max(1, options.parallel);
+  const limit = pLimit(width);
+  let results: PlatformResult[] = [];
+  let cleanup: SmokeReport['cleanup'];
+  try {
+    results = await Promise.all(platforms.map((p) => limit(() => smokePlatform(ctx, p))));
+  } finally {
+    // The platforms clean up after themselves; this sweep catches what a cancel raced past (a `docker run`
+    // whose client was killed while the daemon still created the container).
+    cleanup = await sweep(docker, runId, logger, Boolean(deps.signal?.aborted));
+  }
+  const outcome: SmokeOutcome = deps.signal?.aborted
+    ? 'cancelled'
+    : results.some((r) => r.outcome === 'failed')
+      ? 'failed'
+      : results.some((r) => r.outcome !== 'passed')
+        ? 'environment'
+        : 'passed';
+  const report: SmokeReport = {
+    runId,
+    image,
+    builder: builder?.kind === 'none' ? undefined : builder?.kind,
+    notes,
+    passed: outcome === 'passed',
+    outcome,
+    platforms: results,
+    cleanup,
+    startedAt: new Date(started).toISOString(),
+    durationMs: Date.now() - started,
+  };
+  emit({ type: 'run-finished', report });
+  return report;
+}
+
+async function sweep(docker: DockerClient, runId: string, logger: { warn(m: string): void }, cancelled: boolean): Promise<SmokeReport['cleanup']> {
+  const total = { leftoverContainers: 0, leftoverImages: 0, errors: [] as string[] };
+  for (let round = 0; round < (cancelled ? 2 : 1); round++) {
+    if (round) await new Promise((r) => setTimeout(r, 1000));
+    try {
+      const signal = AbortSignal.timeout(CLEANUP_TIMEOUT_MS);
+      const removed = await removeLabelled(docker, `${SMOKE_RUN_LABEL}=${runId}`, signal);
+      total.leftoverContainers += removed.containers.length;
+      total.leftoverImages += removed.images.length;
+    } catch (e) {
+      const message = e instanceof Error ? e.message : String(e);
+      logger.warn(`cleanup of smoke run ${runId}: ${message}`);
+      total.errors.push(message);
+    }
+  }
+  return total;
+}

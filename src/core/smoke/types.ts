@@ -1,0 +1,130 @@
+import type { Logger } from '../log';
+import type { Runner } from '../process/run';
+
+/** What to smoke and how; smokeOptionsFromConfig() fills it from the configuration. */
+export interface SmokeOptions {
+  /** Docker executable (config.dockerPath). */
+  dockerPath: string;
+  /** Image reference to test. Ignored when `build` is set. */
+  image?: string;
+  /** Build the image from the repository instead, once per platform, under a temporary tag. */
+  build?: { dockerfile: string; context: string; buildArgs: Record<string, string> };
+  /** os/arch[/variant], e.g. linux/amd64. */
+  platforms: string[];
+  /** Arguments that must exit 0 ([] skips the step). */
+  helpArgs: string[];
+  /** Arguments that print the version ([] skips the step). */
+  versionArgs: string[];
+  /** Regular expression the version output must match ('' accepts any output). */
+  versionPattern: string;
+  /** Container port of the service; 0 skips the service steps. */
+  port: number;
+  healthPath: string;
+  expectStatus: number;
+  /** Text the health body must contain ('' accepts any). */
+  expectBody: string;
+  /** Health deadline of a native platform, and of an emulated one, in seconds (from the container's start). */
+  timeoutSeconds: number;
+  emulatedTimeoutSeconds: number;
+  /** Time limit of the help and version commands. */
+  commandTimeoutSeconds: number;
+  env: Record<string, string>;
+  /** Log lines kept as evidence when a platform fails. */
+  logTail: number;
+  /** true: all platforms side by side; false: one at a time; a number: at most that many at once. */
+  parallel: boolean | number;
+  /** Names this run's containers and images (label release-operator.smoke=<runId>); default a fresh one. */
+  runId?: string;
+  /** Extra labels for every container and image (tests label theirs). */
+  labels?: Record<string, string>;
+  /** Where binfmt handlers are registered on the Docker host; default /proc/sys/fs/binfmt_misc. */
+  binfmtDir?: string;
+  /** Milliseconds between health probes; default 500. */
+  pollIntervalMs?: number;
+}
+
+export interface SmokeDeps {
+  /** Runs programs: runProcess from src/core/process/run.ts. */
+  runner: Runner;
+  /** Cancels the run; everything it created is still removed before runSmoke resolves. */
+  signal?: AbortSignal;
+  onEvent?: (event: SmokeEvent) => void;
+  logger?: Logger;
+  /** HTTP client for the health probe; default global fetch. */
+  fetch?: typeof fetch;
+}
+
+export type StepName = 'emulation' | 'build' | 'image' | 'help' | 'version' | 'start' | 'health';
+
+export interface StepResult {
+  name: StepName;
+  passed: boolean;
+  /** Not run because an earlier step failed, or the run was cancelled. */
+  skipped?: boolean;
+  durationMs: number;
+  /** What happened, in words (on success too: "200 ok after 1.2 s"). */
+  detail: string;
+}
+
+export type PlatformOutcome = 'passed' | 'failed' | 'environment' | 'cancelled';
+
+export interface EnvironmentProblem {
+  message: string;
+  hint?: string;
+}
+
+export interface PlatformResult {
+  platform: string;
+  passed: boolean;
+  /** failed: the image is broken; environment: this machine could not run the check; cancelled: stopped. */
+  outcome: PlatformOutcome;
+  /** Runs under QEMU on this Docker host. */
+  emulated: boolean;
+  /** Health deadline used, in seconds. */
+  deadlineSeconds: number;
+  /** The platform's own image (the id the containers ran from). */
+  imageId?: string;
+  steps: StepResult[];
+  /** The step that decided a failure. */
+  failedStep?: StepName;
+  /** Evidence when it did not pass: `docker ps -a` row and the container's log tail. */
+  psRow?: string;
+  logs?: string[];
+  /** The service container's end, when it stopped by itself. */
+  exit?: { exitCode: number; oomKilled: boolean };
+  environmentProblem?: EnvironmentProblem;
+  durationMs: number;
+}
+
+export type SmokeOutcome = 'passed' | 'failed' | 'environment' | 'cancelled';
+
+export interface SmokeReport {
+  runId: string;
+  /** The reference tested, or "(built from Dockerfile)". */
+  image: string;
+  /** How images were built (when building): buildx or the BuildKit fallback. */
+  builder?: string;
+  /** Things worth telling a person (fallbacks taken). */
+  notes: string[];
+  passed: boolean;
+  /** passed: every platform passed; failed: one at least failed; environment: none failed but one could not run; cancelled. */
+  outcome: SmokeOutcome;
+  platforms: PlatformResult[];
+  /**
+   * The final sweep by label: what it still found after the platforms removed their own containers and
+   * temporary tags (normally 0; more after a cancel), and what could not be removed.
+   */
+  cleanup: { leftoverContainers: number; leftoverImages: number; errors: string[] };
+  startedAt: string;
+  durationMs: number;
+}
+
+export type SmokeEvent =
+  | { type: 'run-started'; runId: string; platforms: string[]; image: string }
+  | { type: 'note'; message: string; platform?: string }
+  | { type: 'platform-started'; platform: string; emulated: boolean; deadlineSeconds: number }
+  | { type: 'step-started'; platform: string; step: StepName }
+  | { type: 'step-finished'; platform: string; step: StepResult }
+  | { type: 'output'; platform: string; line: string }
+  | { type: 'platform-finished'; platform: string; result: PlatformResult }
+  | { type: 'run-finished'; report: SmokeReport };
