@@ -1,4 +1,5 @@
 import type { ReleaseOperatorConfig } from './config/schema';
+import type { RegistryState } from './registry/state';
 import { GitRepo, type GitTag } from './git/repo';
 import { pickGitHubRemote, type GitHubRepo } from './git/remote';
 import type { Runner } from './process/run';
@@ -21,6 +22,8 @@ export interface StatusReport {
   image: string | null;
   /** Version git tags, newest first. */
   gitTags: GitTag[];
+  /** The image tags with their platforms (added by the registry engine; `error` set when it could not be read). */
+  registry?: RegistryState;
 }
 
 /** The image repository for a project: the configured one, else ghcr.io/<owner>/<name> (lower case, as ghcr requires). */

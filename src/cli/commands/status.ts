@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { registryClientFromConfig, registryState } from '../../core/registry';
 import { localStatus, type StatusReport } from '../../core/status';
 import { defineCommand, type CliRuntime } from '../framework';
 
@@ -9,6 +10,7 @@ export function register(program: Command, rt: CliRuntime): void {
     async run(ctx) {
       const { config } = await ctx.config();
       const report = await localStatus(ctx.cwd, config);
+      if (report.image) report.registry = await registryState(report.image, config, registryClientFromConfig(config, ctx.logger, ctx.io.env), { signal: ctx.signal });
       return { ok: true, data: report, text: formatStatus(report) };
     },
   });
@@ -27,5 +29,10 @@ export function formatStatus(s: StatusReport): string {
     for (const t of s.tagPlan) lines.push(`  ${t.tag.padEnd(16)} ${t.rule}`);
   }
   if (s.gitTags.length) lines.push(`Git tags    ${s.gitTags.slice(0, 5).map((t) => t.name).join(', ')}${s.gitTags.length > 5 ? ', ...' : ''}`);
+  if (s.registry?.error) lines.push(`Image tags  the registry could not be read: ${s.registry.error.split('\n')[0]}`);
+  else if (s.registry) {
+    lines.push(`Image tags  ${s.registry.totalTags} in ${s.registry.repository}${s.registry.tags.length < s.registry.totalTags ? ` (first ${s.registry.tags.length} shown)` : ''}`);
+    for (const t of s.registry.tags) lines.push(`  ${t.tag.padEnd(16)} ${t.digest.slice(0, 19)}  ${t.platforms.join(', ') || '(no platform)'}${t.attestations ? `  +${t.attestations} attestation(s)` : ''}`);
+  }
   return lines.join('\n');
 }

@@ -15,3 +15,8 @@ export { parseChallenge, type Challenge } from './challenge';
 export { digestOf, parseManifest, splitIndex, isAttestation, isIndex, isImageManifest, platformMatches, platformString } from './manifest';
 export { contentCache } from './cache';
 export * from './types';
+export { missingPlatforms, checkPlatforms, checkLabels, checkTagScheme, checkShaTag, LABEL_VERSION, LABEL_REVISION, LABEL_SOURCE, type RegistryProblem } from './checks';
+export { rollback, type RollbackPlan, type RollbackResult } from './rollback';
+export { registryState, type RegistryState, type TagState } from './state';
+export { verifyReference, type VerifyReport } from './verify';
+export { registryClientFromConfig } from './from-config';

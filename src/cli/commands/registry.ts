@@ -1,0 +1,120 @@
+import type { Command } from 'commander';
+import { createInterface } from 'node:readline/promises';
+import { CancelledError, usageError } from '../../core/errors';
+import {
+  missingPlatforms,
+  parseReference,
+  parseRepository,
+  registryClientFromConfig,
+  repositoryName,
+  rollback,
+  verifyReference,
+  type ImageInfo,
+  type RollbackPlan,
+} from '../../core/registry';
+import { short } from '../../core/registry/checks';
+import { defineCommand, type CliContext, type CliRuntime } from '../framework';
+
+/** The registry commands: manifest, tags, verify, rollback. */
+export function register(program: Command, rt: CliRuntime): void {
+  const client = async (ctx: CliContext) => registryClientFromConfig((await ctx.config()).config, ctx.logger, ctx.io.env);
+  const platformsOption = (v: string) => v.split(',').map((s) => s.trim()).filter(Boolean);
+
+  defineCommand<[string], { requirePlatforms?: string[] }>(program, rt, {
+    name: 'manifest',
+    summary: 'show what is behind an image reference: digest, kind, platforms, attestations, labels',
+    configure: (cmd) => cmd.argument('<ref>', 'image reference, e.g. ghcr.io/owner/name:v1.2.3').option('--require-platforms <list>', 'comma-separated platforms that must be present (exit 1 when not)', platformsOption),
+    async run(ctx, [ref], options) {
+      const r = parseReference(ref);
+      const info = await (await client(ctx)).inspect(r, { signal: ctx.signal });
+      const missing = options.requirePlatforms ? missingPlatforms(info, options.requirePlatforms) : [];
+      return { ok: missing.length === 0, data: { ...info, missingPlatforms: missing }, text: formatManifest(info, missing) };
+    },
+  });
+
+  defineCommand<[string], object>(program, rt, {
+    name: 'tags',
+    summary: 'list every tag of an image repository with its digest, grouping tags that share one',
+    configure: (cmd) => cmd.argument('<repo>', 'image repository, e.g. ghcr.io/owner/name'),
+    async run(ctx, [repo]) {
+      const r = parseRepository(repo);
+      const tags = await (await client(ctx)).tagDigests(r, { signal: ctx.signal });
+      const groups = new Map<string, string[]>();
+      for (const t of tags) groups.set(t.digest, [...(groups.get(t.digest) ?? []), t.tag]);
+      const data = { repository: repositoryName(r), tags, groups: [...groups].map(([digest, ts]) => ({ digest, tags: ts.sort() })) };
+      const text = data.groups.length ? data.groups.map((g) => `${short(g.digest)}  ${g.tags.join(', ')}`).join('\n') : `${data.repository} has no tags`;
+      return { ok: true, data, text };
+    },
+  });
+
+  defineCommand<[string], { requirePlatforms?: string[] }>(program, rt, {
+    name: 'verify',
+    summary: 'check a published tag: required platforms, tag scheme and OCI labels (exit 1 per problem found)',
+    configure: (cmd) => cmd.argument('<ref>', 'image reference of a release, e.g. ghcr.io/owner/name:v1.2.3').option('--require-platforms <list>', 'override the required platforms', platformsOption),
+    async run(ctx, [ref], options) {
+      const { config } = await ctx.config();
+      const report = await verifyReference(await client(ctx), ref, config, { signal: ctx.signal, requiredPlatforms: options.requirePlatforms });
+      const text = report.problems.length
+        ? report.problems.map((p) => `problem: [${p.check}] ${p.message}`).join('\n')
+        : `ok: ${report.reference} ${short(report.digest)} (${report.platforms.join(', ')}): platforms, tag scheme and labels as expected`;
+      return { ok: report.problems.length === 0, data: report, text };
+    },
+  });
+
+  defineCommand<[string], { to: string; tag: string; yes?: boolean }>(program, rt, {
+    name: 'rollback',
+    summary: 'point a tag (default latest) at the manifest of an earlier tag, without pulling or rebuilding',
+    configure: (cmd) =>
+      cmd
+        .argument('<repo>', 'image repository, e.g. ghcr.io/owner/name')
+        .requiredOption('--to <tag>', 'the tag (or sha256 digest) to point at')
+        .option('--tag <tag>', 'the tag to move', 'latest')
+        .option('--yes', 'do not ask for confirmation'),
+    async run(ctx, [repo], options) {
+      const r = parseRepository(repo);
+      const interactive = Boolean(process.stdin.isTTY) && !ctx.json;
+      if (!options.yes && !interactive)
+        throw usageError('rollback changes a published tag and needs confirmation, but there is no terminal to ask on.', 'Pass --yes to confirm.');
+      const confirm = options.yes ? undefined : (plan: RollbackPlan) => ask(ctx, plan);
+      try {
+        const result = await rollback(await client(ctx), r, { source: options.to, tag: options.tag, confirm, signal: ctx.signal });
+        const lines = [`from ${result.from ?? '(tag did not exist)'}`, `to   ${result.to} (${result.source})`];
+        lines.push(result.applied ? `${result.repository}:${result.tag} now points at ${result.to} (verified)` : `${result.repository}:${result.tag} already points there; nothing changed`);
+        if (result.applied && result.undo) lines.push(`undo: ${result.undo}`);
+        return { ok: true, data: result, text: lines.join('\n') };
+      } catch (e) {
+        if (e instanceof CancelledError && !ctx.signal.aborted) return { ok: false, data: { applied: false, reason: 'not confirmed' }, text: 'Not confirmed; nothing changed.', exitCode: 2 };
+        throw e;
+      }
+    },
+  });
+}
+
+async function ask(ctx: CliContext, plan: RollbackPlan): Promise<boolean> {
+  ctx.io.stderr(`${plan.repository}:${plan.tag}\n  from ${plan.from ?? '(does not exist)'}\n  to   ${plan.to} (${plan.source})\n`);
+  const rl = createInterface({ input: process.stdin, output: process.stderr });
+  try {
+    const answer = await rl.question(`Move ${plan.tag}? [y/N] `, { signal: ctx.signal });
+    return /^y(es)?$/i.test(answer.trim());
+  } finally {
+    rl.close();
+  }
+}
+
+export function formatManifest(info: ImageInfo, missing: string[]): string {
+  const lines = [`${info.reference}`, `digest      ${info.digest}`, `media type  ${info.mediaType}`, `kind        ${info.kind}`];
+  lines.push('platforms');
+  for (const p of info.platforms) lines.push(`  ${p.platform.padEnd(16)} ${p.digest}${p.attestations.length ? `  (+${p.attestations.length} attestation${p.attestations.length > 1 ? 's' : ''})` : ''}`);
+  if (!info.platforms.length) lines.push('  (none)');
+  if (info.attestations.length) {
+    lines.push('attestations (no platform found)');
+    for (const a of info.attestations) lines.push(`  ${a.type} ${a.digest}${a.refersTo ? ` -> ${a.refersTo}` : ''}`);
+  }
+  const labels = Object.entries(info.labels);
+  if (labels.length) {
+    lines.push('labels');
+    for (const [k, v] of labels.sort()) lines.push(`  ${k}=${v}`);
+  }
+  for (const m of missing) lines.push(`problem: required platform ${m} is missing`);
+  return lines.join('\n');
+}

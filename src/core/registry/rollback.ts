@@ -1,0 +1,57 @@
+import { checkError, CancelledError } from '../errors';
+import type { RegistryClient, CallOptions, RepoInput } from './client';
+import { isIndex } from './manifest';
+import { parseRepository, repositoryName } from './reference';
+
+export interface RollbackPlan {
+  repository: string;
+  /** The tag being moved (default latest). */
+  tag: string;
+  /** The tag (or digest) whose manifest it will point at. */
+  source: string;
+  /** What the tag points at now; null when it does not exist yet. */
+  from: string | null;
+  to: string;
+  mediaType: string;
+  /** True when the tag already points at the source. */
+  unchanged: boolean;
+}
+
+export interface RollbackResult extends RollbackPlan {
+  applied: boolean;
+  /** The command that undoes it, when the tag existed before. */
+  undo?: string;
+}
+
+/**
+ * Points `tag` at the manifest of `source` in the same repository: the exact bytes with their media type, so
+ * the digest is unchanged, after checking that every child manifest of an index exists. `confirm` sees the
+ * plan (what the tag points at now) and may refuse. Afterwards the tag's digest is read back and compared.
+ */
+export async function rollback(
+  client: RegistryClient,
+  repo: RepoInput,
+  options: CallOptions & { source: string; tag?: string; confirm?: (plan: RollbackPlan) => Promise<boolean> },
+): Promise<RollbackResult> {
+  const r = typeof repo === 'string' ? parseRepository(repo) : repo;
+  const name = repositoryName(r);
+  const tag = options.tag ?? 'latest';
+  const bySource = options.source.includes(':') && /^[a-z0-9]+:[a-f0-9]{32,}$/.test(options.source) ? { digest: options.source } : { tag: options.source };
+  const source = await client.getManifest({ ...r, ...bySource }, options);
+  if (isIndex(source.json)) {
+    const heads = await Promise.all(source.json.manifests.map(async (d) => ({ d, head: await client.headManifest({ ...r, digest: d.digest }, options) })));
+    const missing = heads.filter((h) => !h.head).map((h) => h.d.digest);
+    if (missing.length)
+      throw checkError(`${name}:${options.source} refers to manifests missing from the repository: ${missing.join(', ')}.`, 'Pick another version to roll back to.');
+  }
+  const before = await client.headManifest({ ...r, tag }, options);
+  const plan: RollbackPlan = { repository: name, tag, source: options.source, from: before?.digest ?? null, to: source.digest, mediaType: source.mediaType, unchanged: before?.digest === source.digest };
+  const undo = before ? `release-operator rollback ${name} --to ${before.digest} --tag ${tag}` : undefined;
+  if (plan.unchanged) return { ...plan, applied: false, undo };
+  if (options.confirm && !(await options.confirm(plan))) throw new CancelledError('rollback not confirmed');
+  await client.putManifest(r, tag, source.bytes, source.mediaType, options);
+  const after = await client.headManifest({ ...r, tag }, options);
+  if (after?.digest !== source.digest)
+    throw checkError(`${name}:${tag} points at ${after?.digest ?? 'nothing'} after the rollback, not ${source.digest}.`, 'Someone may have pushed at the same time; run the rollback again.');
+  return { ...plan, applied: true, undo };
+}

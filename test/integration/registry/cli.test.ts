@@ -1,0 +1,174 @@
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { runCli } from '../../../src/cli/main';
+import { contentCache } from '../../../src/core/registry/cache';
+import { ARTIFACTS } from '../../helpers/paths';
+import { freePort, pushImage, pushIndex, tagManifest, useRegistry, type PushedManifest } from '../../helpers/registry';
+
+/**
+ * The registry commands end to end, against a token-auth registry (the ghcr.io flow) with credentials read
+ * from a docker config.json, as a CI job after `docker login` would have them.
+ */
+describe('registry CLI: manifest, tags, verify, rollback, status', function () {
+  const reg = useRegistry('token');
+  const repo = 'acme/rocket';
+  const pushed = new Map<string, PushedManifest>();
+  const revisions = new Map<string, string>();
+  let dockerConfig: string;
+  let work: string;
+  const ref = (tag: string) => `${reg().host}/${repo}:${tag}`;
+
+  async function cli(args: string[], env: Record<string, string> = {}) {
+    contentCache.clear();
+    let stdout = '';
+    let stderr = '';
+    const code = await runCli(args, { stdout: (s) => (stdout += s), stderr: (s) => (stderr += s), env: { ...process.env, DOCKER_CONFIG: dockerConfig, GITHUB_TOKEN: '', ...env } }, new AbortController().signal);
+    return { code, stdout, stderr };
+  }
+
+  before(async function () {
+    this.timeout(120_000);
+    mkdirSync(ARTIFACTS, { recursive: true });
+    work = mkdtempSync(path.join(ARTIFACTS, 'registry-cli-'));
+    dockerConfig = path.join(work, 'docker');
+    mkdirSync(dockerConfig);
+    const { username, password } = reg().credentials!;
+    writeFileSync(path.join(dockerConfig, 'config.json'), JSON.stringify({ auths: { [reg().host]: { auth: Buffer.from(`${username}:${password}`).toString('base64') } } }));
+    for (const v of ['1.0.0', '1.1.0', '1.2.0']) {
+      const revision = randomBytes(20).toString('hex');
+      revisions.set(v, revision);
+      const labels = { 'org.opencontainers.image.version': v, 'org.opencontainers.image.revision': revision, 'org.opencontainers.image.source': 'https://github.com/acme/rocket' };
+      const images = [await pushImage(reg(), repo, { platform: 'linux/amd64', labels }), await pushImage(reg(), repo, { platform: 'linux/arm64', labels })];
+      const index = await pushIndex(reg(), repo, images, { tag: `v${v}`, attestations: true });
+      pushed.set(v, index);
+      await tagManifest(reg(), repo, revision.slice(0, 7), index);
+    }
+    await tagManifest(reg(), repo, 'v1.0', pushed.get('1.0.0')!);
+    await tagManifest(reg(), repo, 'v1.1', pushed.get('1.1.0')!);
+    await tagManifest(reg(), repo, 'v1.2', pushed.get('1.2.0')!);
+    await tagManifest(reg(), repo, 'v1', pushed.get('1.2.0')!);
+    // The drift: latest was left on 1.1.0.
+    await tagManifest(reg(), repo, 'latest', pushed.get('1.1.0')!);
+  });
+  after(() => rmSync(work, { recursive: true, force: true }));
+
+  it('manifest --json shows kind, platforms with digests and attestations, labels', async () => {
+    const r = await cli(['manifest', ref('v1.2.0'), '--json']);
+    assert.equal(r.code, 0, r.stderr);
+    const j = JSON.parse(r.stdout);
+    assert.equal(j.kind, 'index');
+    assert.equal(j.digest, pushed.get('1.2.0')!.digest);
+    assert.deepEqual(j.platforms.map((p: { os: string; architecture: string }) => `${p.os}/${p.architecture}`), ['linux/amd64', 'linux/arm64']);
+    assert.ok(j.platforms.every((p: { attestations: unknown[] }) => p.attestations.length === 1));
+    assert.equal(j.labels['org.opencontainers.image.version'], '1.2.0');
+  });
+
+  it('manifest --require-platforms exits 1 and names the missing platform', async () => {
+    const r = await cli(['manifest', ref('v1.2.0'), '--require-platforms', 'linux/amd64,linux/s390x']);
+    assert.equal(r.code, 1);
+    assert.match(r.stdout, /problem: required platform linux\/s390x is missing/);
+    assert.doesNotMatch(r.stdout, /linux\/amd64 is missing/);
+    assert.doesNotMatch(r.stdout, /unknown\/unknown/);
+  });
+
+  it('tags groups the tags that share a digest', async () => {
+    const r = await cli(['tags', `${reg().host}/${repo}`, '--json']);
+    assert.equal(r.code, 0, r.stderr);
+    const j = JSON.parse(r.stdout);
+    assert.equal(j.tags.length, 11);
+    const group = j.groups.find((g: { digest: string }) => g.digest === pushed.get('1.2.0')!.digest);
+    assert.deepEqual(group.tags, [revisions.get('1.2.0')!.slice(0, 7), 'v1', 'v1.2', 'v1.2.0'].sort());
+  });
+
+  it('verify reports the drifted latest with both digests and versions, one line per problem, exit 1', async () => {
+    const r = await cli(['verify', ref('v1.2.0')]);
+    assert.equal(r.code, 1, r.stderr);
+    const lines = r.stdout.trim().split('\n');
+    assert.equal(lines.length, 1, r.stdout);
+    assert.match(lines[0], /^problem: \[tag-scheme\] .*acme\/rocket:latest points at sha256:[0-9a-f]{12} \(1\.1\.0\); the scheme says v1\.2\.0 sha256:[0-9a-f]{12}$/);
+  });
+
+  it('rollback refuses to run without a terminal unless --yes is passed (exit 2)', async () => {
+    const r = await cli(['rollback', `${reg().host}/${repo}`, '--to', 'v1.2.0']);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /--yes/);
+  });
+
+  it('rollback --yes points latest at the earlier tag, prints from and to, and verify then passes', async () => {
+    const r = await cli(['rollback', `${reg().host}/${repo}`, '--to', 'v1.2.0', '--yes', '--json']);
+    assert.equal(r.code, 0, r.stderr);
+    const j = JSON.parse(r.stdout);
+    assert.equal(j.from, pushed.get('1.1.0')!.digest);
+    assert.equal(j.to, pushed.get('1.2.0')!.digest);
+    assert.equal(j.applied, true);
+    assert.match(j.undo, /--to sha256:/);
+    const v = await cli(['verify', ref('v1.2.0')]);
+    assert.equal(v.code, 0, v.stdout);
+    assert.match(v.stdout, /^ok: /);
+    // Undo with the printed digest, then latest is back where it was.
+    const undo = await cli(['rollback', `${reg().host}/${repo}`, '--to', j.from, '--yes']);
+    assert.equal(undo.code, 0, undo.stderr);
+    assert.match(undo.stdout, new RegExp(`from ${j.to}`));
+    const m = JSON.parse((await cli(['manifest', ref('latest'), '--json'])).stdout);
+    assert.equal(m.digest, pushed.get('1.1.0')!.digest);
+  });
+
+  it('verify flags a version label that does not match the tag', async () => {
+    const labels = { 'org.opencontainers.image.version': '2.0.0-wrong', 'org.opencontainers.image.source': 'x' };
+    const img = await pushImage(reg(), 'acme/labels', { platform: 'linux/amd64', labels, tag: 'v2.0.0' });
+    await tagManifest(reg(), 'acme/labels', 'latest', img);
+    await tagManifest(reg(), 'acme/labels', 'v2', img);
+    await tagManifest(reg(), 'acme/labels', 'v2.0', img);
+    const r = await cli(['verify', `${reg().host}/acme/labels:v2.0.0`]);
+    assert.equal(r.code, 1);
+    const lines = r.stdout.trim().split('\n');
+    assert.deepEqual(
+      lines.map((l) => l.replace(/^problem: \[(\w[\w-]*)\].*$/, '$1')),
+      ['platforms', 'labels', 'labels'],
+      r.stdout,
+    );
+    assert.match(r.stdout, /lacks platform linux\/arm64/);
+    assert.match(r.stdout, /org\.opencontainers\.image\.version is 2\.0\.0-wrong, expected 2\.0\.0/);
+    assert.match(r.stdout, /org\.opencontainers\.image\.revision is missing/);
+  });
+
+  it('exit codes: malformed reference 2, missing tag 1, bad credentials 3 with a docker login hint, registry down 3', async () => {
+    const bad = await cli(['manifest', 'Not A/Ref']);
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /Invalid image reference/);
+    const missing = await cli(['manifest', ref('v9.9.9')]);
+    assert.equal(missing.code, 1);
+    assert.match(missing.stderr, /has no tag v9\.9\.9/);
+    const wrong = mkdtempSync(path.join(work, 'wrong-'));
+    writeFileSync(path.join(wrong, 'config.json'), JSON.stringify({ auths: { [reg().host]: { auth: Buffer.from('operator:not-the-password').toString('base64') } } }));
+    const denied = await cli(['manifest', ref('v1.2.0')], { DOCKER_CONFIG: wrong });
+    assert.equal(denied.code, 3);
+    assert.match(denied.stderr, /docker login 127\.0\.0\.1:\d+/);
+    assert.doesNotMatch(denied.stderr, /not-the-password/);
+    const down = await cli(['tags', `127.0.0.1:${await freePort()}/${repo}`]);
+    assert.equal(down.code, 3);
+    assert.match(down.stderr, /could not be reached/);
+  });
+
+  it('status shows the image tags with their platforms, and still prints local facts when the registry is down', async () => {
+    const dir = mkdtempSync(path.join(work, 'repo-'));
+    const git = (...a: string[]) => execFileSync('git', a, { cwd: dir, stdio: 'pipe', env: { ...process.env, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@t', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@t' } });
+    writeFileSync(path.join(dir, 'release-operator.json'), JSON.stringify({ image: `${reg().host}/${repo}` }));
+    git('init', '-q', '-b', 'main');
+    git('add', '.');
+    git('commit', '-qm', 'init');
+    const r = await cli(['status', '--cwd', dir]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /Image tags {2}11 in 127\.0\.0\.1:\d+\/acme\/rocket/);
+    assert.match(r.stdout, /\n {2}latest +sha256:[0-9a-f]{12} {2}linux\/amd64, linux\/arm64 {2}\+2 attestation/);
+    const port = await freePort();
+    writeFileSync(path.join(dir, 'release-operator.json'), JSON.stringify({ image: `127.0.0.1:${port}/${repo}` }));
+    const down = await cli(['status', '--cwd', dir]);
+    assert.equal(down.code, 0, down.stderr);
+    assert.match(down.stdout, /Folder {6}/);
+    assert.match(down.stdout, /Image tags {2}the registry could not be read: .*could not be reached/);
+  });
+});
