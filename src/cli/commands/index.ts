@@ -1,13 +1,9 @@
 import type { Command } from 'commander';
 import type { CliRuntime } from '../framework';
 import { register as status } from './status';
-import { register as glibc } from './glibc';
 import { register as smoke } from './smoke';
 import { register as cleanup } from './cleanup';
-import { register as github } from './github';
-import { register as audit } from './audit';
 import { register as registry } from './registry';
-import { register as lint } from './lint';
 
 /** Every CLI command module; each later engine adds one line here. */
-export const COMMANDS: Array<(program: Command, rt: CliRuntime) => void> = [status, glibc, smoke, cleanup, github, audit, registry, lint];
+export const COMMANDS: Array<(program: Command, rt: CliRuntime) => void> = [status, smoke, cleanup, registry];
