@@ -1,0 +1,160 @@
+import { Octokit } from '@octokit/rest';
+import { CancelledError, environmentError } from '../errors';
+import { nullLogger, type Logger } from '../log';
+import { isHttpError, toUserError, type HttpErrorLike } from './errors';
+import { requireToken, type TokenSource } from './token';
+
+/** The repository a GitHub call is about. */
+export interface RepoRef {
+  owner: string;
+  name: string;
+}
+
+/** Waits `ms`, rejecting with CancelledError when the signal fires. Injected so tests need not wait. */
+export type Sleep = (ms: number, signal?: AbortSignal) => Promise<void>;
+
+export const realSleep: Sleep = (ms, signal) =>
+  new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(new CancelledError());
+    const t = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    const onAbort = () => {
+      clearTimeout(t);
+      reject(new CancelledError());
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+
+export interface GitHubClientOptions {
+  apiUrl: string;
+  token: TokenSource;
+  logger?: Logger;
+  fetch?: typeof fetch;
+  sleep?: Sleep;
+  now?: () => number;
+  /** Longest wait for a rate limit to reset before giving up (ms). Default 60 s. */
+  maxRateLimitWaitMs?: number;
+  /** Retries of a rate-limited request. Default 3. */
+  rateLimitRetries?: number;
+  /** Retries of a 5xx answer or a network failure. Default 2. */
+  serverRetries?: number;
+}
+
+/** What the last response said about the rate limit; pollers read it to slow down before hitting the wall. */
+export interface RateLimitState {
+  remaining?: number;
+  /** Epoch milliseconds. */
+  resetAt?: number;
+}
+
+/**
+ * Octokit with the product's manners: the token registered as a secret, rate limits honoured (retry-after,
+ * x-ratelimit-reset) with bounded waits, 5xx retried a little, and every failure turned into a message that says
+ * what to do (including which token scope is missing).
+ */
+export class GitHubClient {
+  readonly rateLimit: RateLimitState = {};
+  readonly sleep: Sleep;
+  readonly now: () => number;
+
+  private constructor(
+    readonly octokit: Octokit,
+    readonly apiUrl: string,
+    readonly logger: Logger,
+    opts: GitHubClientOptions,
+  ) {
+    this.sleep = opts.sleep ?? realSleep;
+    this.now = opts.now ?? Date.now;
+    const maxWait = opts.maxRateLimitWaitMs ?? 60_000;
+    const rlRetries = opts.rateLimitRetries ?? 3;
+    const srvRetries = opts.serverRetries ?? 2;
+    octokit.hook.wrap('request', async (request, options) => {
+      let rl = 0;
+      let srv = 0;
+      for (;;) {
+        try {
+          const res = await request(options);
+          this.record(res.headers as Record<string, string | number | undefined>);
+          return res;
+        } catch (e) {
+          if (!isHttpError(e)) throw e;
+          const signal = (options.request as { signal?: AbortSignal } | undefined)?.signal;
+          if (signal?.aborted) throw new CancelledError();
+          if (e.response) this.record(e.response.headers);
+          const wait = this.rateLimitWait(e);
+          if (wait !== undefined) {
+            if (rl++ >= rlRetries || wait > maxWait) {
+              const at = new Date(this.now() + wait).toISOString();
+              throw environmentError(
+                `GitHub's rate limit is exhausted (${e.status}); it resets at ${at}.`,
+                'Wait until then, or use a token with a higher limit (an authenticated token gets 5000 requests an hour).',
+              );
+            }
+            this.logger.warn(`GitHub rate limit hit (${e.status}); waiting ${Math.ceil(wait / 1000)} s`);
+            await this.sleep(wait, signal);
+            continue;
+          }
+          const network = !e.response;
+          if ((network || e.status >= 500) && srv++ < srvRetries) {
+            this.logger.debug(`GitHub ${network ? 'unreachable' : `answered ${e.status}`}; retrying`);
+            await this.sleep(1000 * srv, signal);
+            continue;
+          }
+          if (network) {
+            throw environmentError(`Cannot reach GitHub at ${apiUrl}: ${e.message}.`, 'Check the network, or set github.apiUrl (GITHUB_API_URL) for GitHub Enterprise.');
+          }
+          throw e;
+        }
+      }
+    });
+  }
+
+  static async create(opts: GitHubClientOptions): Promise<GitHubClient> {
+    const token = await requireToken(opts.token);
+    const logger = opts.logger ?? nullLogger;
+    const octokit = new Octokit({
+      auth: token,
+      baseUrl: opts.apiUrl.replace(/\/+$/, ''),
+      userAgent: 'release-operator',
+      request: opts.fetch ? { fetch: opts.fetch } : undefined,
+      log: { debug: (m) => logger.trace(m), info: (m) => logger.debug(m), warn: (m) => logger.warn(m), error: (m) => logger.error(m) },
+    });
+    return new GitHubClient(octokit, opts.apiUrl, logger, opts);
+  }
+
+  /**
+   * One REST call, by route ("GET /repos/{owner}/{repo}/actions/runs"). `what` finishes the sentence "trying to
+   * ..." in errors; `scope` names the classic-token scope the call needs.
+   */
+  async call<T = any>(route: string, params: Record<string, unknown>, what: string, scope = 'repo', signal?: AbortSignal): Promise<{ status: number; data: T; headers: Record<string, unknown> }> { // eslint-disable-line @typescript-eslint/no-explicit-any
+    try {
+      const res = await this.octokit.request(route, { ...params, request: { signal } });
+      return { status: res.status, data: res.data as T, headers: res.headers as Record<string, unknown> };
+    } catch (e) {
+      if (signal?.aborted) throw new CancelledError();
+      throw toUserError(e, what, scope);
+    }
+  }
+
+  /** Milliseconds to wait before retrying a rate-limited answer, or undefined when it is not one. */
+  private rateLimitWait(e: HttpErrorLike): number | undefined {
+    if (e.status !== 403 && e.status !== 429) return undefined;
+    const h = e.response?.headers ?? {};
+    const retryAfter = Number(h['retry-after']);
+    if (Number.isFinite(retryAfter) && retryAfter >= 0 && h['retry-after'] !== undefined) return retryAfter * 1000;
+    if (String(h['x-ratelimit-remaining']) === '0' && h['x-ratelimit-reset'] !== undefined) {
+      return Math.max(0, Number(h['x-ratelimit-reset']) * 1000 - this.now()) + 1000;
+    }
+    // A 429 without headers is still a rate limit (secondary limits): GitHub asks for at least a minute.
+    return e.status === 429 ? 60_000 : undefined;
+  }
+
+  private record(headers: Record<string, string | number | undefined>): void {
+    const remaining = headers['x-ratelimit-remaining'];
+    const reset = headers['x-ratelimit-reset'];
+    if (remaining !== undefined) this.rateLimit.remaining = Number(remaining);
+    if (reset !== undefined) this.rateLimit.resetAt = Number(reset) * 1000;
+  }
+}
