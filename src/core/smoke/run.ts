@@ -38,7 +38,8 @@ export async function runSmoke(options: SmokeOptions, deps: SmokeDeps): Promise<
   const server = await docker.exec(serverVersion(), { signal: deps.signal });
   const notes: string[] = [];
   const builder = options.build ? await detectBuilder(docker, deps.signal) : undefined;
-  if (builder && builder.kind !== 'buildx') notes.push(builder.description);
+  // The fallback is worth a note; a builder that cannot build at all is reported by each platform's build step.
+  if (builder?.kind === 'buildkit') notes.push(builder.description);
   const image = options.build ? `(built from ${options.build.dockerfile})` : options.image!;
 
   emit({ type: 'run-started', runId, platforms, image });

@@ -1,0 +1,203 @@
+import assert from 'node:assert/strict';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { runProcess, type Runner } from '../../../src/core/process/run';
+import { runSmoke, type SmokeEvent, type SmokeReport } from '../../../src/core/smoke';
+import { buildFixture, contextDir, DOCKER, leftovers, options, prepareContext, removeFixtures } from './fixture';
+
+const step = (r: SmokeReport, platform: string, name: string) => r.platforms.find((p) => p.platform === platform)!.steps.find((s) => s.name === name)!;
+
+async function assertClean(report: SmokeReport) {
+  assert.deepEqual(await leftovers(report.runId), { containers: [], images: [] }, `run ${report.runId} left containers or images behind`);
+}
+
+describe('smoke gate (real Docker, QEMU)', function () {
+  this.timeout(240_000);
+  const img: Record<string, string> = {};
+
+  before(async function () {
+    this.timeout(300_000);
+    await prepareContext();
+    for (const mode of ['healthy', 'help-fails', 'slow', 'never', 'crash']) img[mode] = await buildFixture(mode, 'linux/amd64');
+    img.arm64only = await buildFixture('healthy', 'linux/arm64');
+    img.s390x = await buildFixture('healthy', 'linux/s390x');
+  });
+  after(removeFixtures);
+
+  it('builds and passes both platforms with the BuildKit fallback, then removes its temporary images', async () => {
+    const events: SmokeEvent[] = [];
+    const report = await runSmoke(
+      await options({ build: { dockerfile: path.join(contextDir, 'Dockerfile'), context: contextDir, buildArgs: { MODE: 'healthy' } }, platforms: ['linux/amd64', 'linux/arm64'] }),
+      { runner: runProcess, onEvent: (e) => events.push(e) },
+    );
+    assert.equal(report.outcome, 'passed', JSON.stringify(report.platforms, null, 1));
+    assert.equal(report.builder, 'buildkit');
+    assert.match(report.notes.join('\n'), /buildx is not installed.*DOCKER_BUILDKIT=1 docker build --platform/);
+    const arm = report.platforms.find((p) => p.platform === 'linux/arm64')!;
+    assert.equal(arm.emulated, true);
+    assert.equal(arm.deadlineSeconds, 120);
+    assert.deepEqual(arm.steps.map((s) => [s.name, s.passed]), [['emulation', true], ['build', true], ['image', true], ['help', true], ['start', true], ['health', true]]);
+    assert.match(step(report, 'linux/arm64', 'image').detail, /\(linux\/arm64\)/);
+    // Every step was announced and finished, per platform.
+    for (const p of ['linux/amd64', 'linux/arm64']) {
+      const started = events.filter((e) => e.type === 'step-started' && e.platform === p).length;
+      const finished = events.filter((e) => e.type === 'step-finished' && e.platform === p).length;
+      assert.equal(started, finished);
+      assert.ok(started >= 5);
+    }
+    assert.equal(events.at(-1)?.type, 'run-finished');
+    await assertClean(report);
+  });
+
+  it('fails a failing --help at the help step, with the container\'s own error line', async () => {
+    const report = await runSmoke(await options({ image: img['help-fails'], platforms: ['linux/amd64'] }), { runner: runProcess });
+    const p = report.platforms[0];
+    assert.equal(report.outcome, 'failed');
+    assert.equal(p.failedStep, 'help');
+    assert.match(step(report, 'linux/amd64', 'help').detail, /'--help' exited 2/);
+    assert.ok(p.logs?.some((l) => l.includes('unknown option --help (help-fails fixture)')), String(p.logs));
+    assert.match(p.psRow ?? '', /Exited \(2\)/);
+    assert.equal(step(report, 'linux/amd64', 'health').skipped, true);
+    await assertClean(report);
+  });
+
+  it('passes a service that becomes healthy only after a delay', async () => {
+    const report = await runSmoke(await options({ image: img.slow, platforms: ['linux/amd64'] }), { runner: runProcess });
+    assert.equal(report.outcome, 'passed', JSON.stringify(report.platforms[0].steps));
+    const health = step(report, 'linux/amd64', 'health');
+    assert.match(health.detail, /200 ok/);
+    assert.doesNotMatch(health.detail, /\(1 attempt\)/, 'a service that sleeps 3 s cannot answer the first probe');
+    await assertClean(report);
+  });
+
+  it('fails a never-healthy service at the deadline with the last answer', async () => {
+    const report = await runSmoke(await options({ image: img.never, platforms: ['linux/amd64'], timeoutSeconds: 3 }), { runner: runProcess });
+    const p = report.platforms[0];
+    assert.equal(p.outcome, 'failed');
+    assert.equal(p.failedStep, 'health');
+    assert.match(step(report, 'linux/amd64', 'health').detail, /not healthy by the deadline.*body does not contain 'ok': starting.*deadline 3 s/);
+    assert.equal(p.exit, undefined, 'the container was still running');
+    assert.ok(p.logs?.some((l) => l.includes('fixture (never) listening on 8080')));
+    await assertClean(report);
+  });
+
+  it('stops early when the container exits, with its exit code and error line', async () => {
+    const report = await runSmoke(await options({ image: img.crash, platforms: ['linux/amd64'], timeoutSeconds: 60, helpArgs: [] }), { runner: runProcess });
+    const p = report.platforms[0];
+    const health = step(report, 'linux/amd64', 'health');
+    assert.equal(p.outcome, 'failed');
+    assert.equal(p.failedStep, 'health');
+    assert.deepEqual(p.exit, { exitCode: 3, oomKilled: false });
+    assert.match(health.detail, /exited with code 3/);
+    assert.ok(health.durationMs < p.deadlineSeconds * 1000, `stopped after ${health.durationMs} ms, deadline ${p.deadlineSeconds} s`);
+    assert.ok(p.logs?.some((l) => l.includes('fatal: cannot open /etc/fixture.conf')), String(p.logs));
+    await assertClean(report);
+  });
+
+  it('refuses an arm64-only image asked for amd64 at the image step', async () => {
+    const report = await runSmoke(await options({ image: img.arm64only, platforms: ['linux/amd64'] }), { runner: runProcess });
+    const p = report.platforms[0];
+    assert.equal(p.outcome, 'failed');
+    assert.equal(p.failedStep, 'image');
+    assert.match(step(report, 'linux/amd64', 'image').detail, /is linux\/arm64, not linux\/amd64/);
+    assert.equal(step(report, 'linux/amd64', 'help').skipped, true);
+    await assertClean(report);
+  });
+
+  describe('emulation missing', () => {
+    let fakeBinfmt: string;
+    before(async function () {
+      const real = await readFile('/proc/sys/fs/binfmt_misc/qemu-s390x', 'utf8').catch(() => '');
+      if (real) throw new Error('These tests need a platform without a QEMU handler, but qemu-s390x is registered here.');
+      fakeBinfmt = await mkdtemp(path.join(os.tmpdir(), 'ro-binfmt-'));
+      await writeFile(path.join(fakeBinfmt, 'status'), 'enabled\n');
+      await writeFile(path.join(fakeBinfmt, 'qemu-s390x'), 'enabled\ninterpreter /nonexistent\n');
+    });
+    after(() => rm(fakeBinfmt, { recursive: true, force: true }));
+
+    it('says before running that no QEMU handler is registered, as an environment problem', async () => {
+      const report = await runSmoke(await options({ image: img.s390x, platforms: ['linux/s390x'] }), { runner: runProcess });
+      const p = report.platforms[0];
+      assert.equal(report.outcome, 'environment');
+      assert.equal(p.failedStep, 'emulation');
+      assert.match(p.environmentProblem!.message, /qemu-s390x does not exist/);
+      assert.match(p.environmentProblem!.hint!, /binfmt/);
+      await assertClean(report);
+    });
+
+    it('turns a real exec format error into an environment problem with the fix', async () => {
+      // binfmt claims a handler that the kernel does not have, so the container really fails to exec.
+      const report = await runSmoke(await options({ image: img.s390x, platforms: ['linux/s390x'], binfmtDir: fakeBinfmt }), { runner: runProcess });
+      const p = report.platforms[0];
+      assert.equal(report.outcome, 'environment', JSON.stringify(p.steps));
+      assert.equal(p.failedStep, 'help');
+      assert.match(p.environmentProblem!.message, /exec format error/);
+      assert.match(p.environmentProblem!.hint!, /qemu-user-static|binfmt/);
+      await assertClean(report);
+    });
+  });
+
+  it('cleans up everything when cancelled in the middle of a run', async () => {
+    const ac = new AbortController();
+    const events: SmokeEvent[] = [];
+    const report = await runSmoke(await options({ image: img.never, platforms: ['linux/amd64'], timeoutSeconds: 120 }), {
+      runner: runProcess,
+      signal: ac.signal,
+      onEvent: (e) => {
+        events.push(e);
+        // Cancel once the service container runs and is being polled.
+        if (e.type === 'step-started' && e.step === 'health') setTimeout(() => ac.abort(), 300);
+      },
+    });
+    assert.equal(report.outcome, 'cancelled');
+    assert.equal(report.platforms[0].outcome, 'cancelled');
+    assert.ok(events.some((e) => e.type === 'step-finished' && e.step.name === 'start' && e.step.passed), 'the container had started');
+    await assertClean(report);
+  });
+
+  describe('environment', () => {
+    it('docker missing: an environment error that names the setting', async () => {
+      await assert.rejects(runSmoke(await options({ image: img.healthy, dockerPath: '/nonexistent/docker' }), { runner: runProcess }), (e: any) => {
+        assert.equal(e.kind, 'environment');
+        assert.match(e.message, /Cannot run '\/nonexistent\/docker': not found/);
+        assert.match(e.hint, /releaseOperator\.dockerPath/);
+        return true;
+      });
+    });
+
+    it('daemon down: an environment error that says to start Docker', async () => {
+      const runner: Runner = (c, a, o) => runProcess(c, a, { ...o, env: { ...o?.env, DOCKER_HOST: 'unix:///nonexistent/docker.sock' } });
+      await assert.rejects(runSmoke(await options({ image: img.healthy }), { runner }), (e: any) => {
+        assert.equal(e.kind, 'environment');
+        assert.match(e.message, /daemon is not reachable/);
+        return true;
+      });
+    });
+
+    it('a client that can neither buildx nor BuildKit-build: says exactly what is missing', async function () {
+      const docker28 = '/usr/local/bin/docker';
+      const v = await runProcess(docker28, ['buildx', 'version']).catch(() => undefined);
+      if (!v || v.exitCode === 0) throw new Error(`${docker28} must be the test bed's Docker 28 client without buildx (see TESTBED.md).`);
+      const report = await runSmoke(
+        await options({ dockerPath: docker28, build: { dockerfile: path.join(contextDir, 'Dockerfile'), context: contextDir, buildArgs: {} }, platforms: ['linux/amd64'] }),
+        { runner: runProcess },
+      );
+      const p = report.platforms[0];
+      assert.equal(report.outcome, 'environment');
+      assert.equal(p.failedStep, 'build');
+      assert.match(p.environmentProblem!.message, /buildx plugin is missing.*DOCKER_BUILDKIT=1 docker build/);
+      assert.match(p.environmentProblem!.hint!, /Install the buildx plugin.*releaseOperator\.dockerPath \/ --docker/);
+      await assertClean(report);
+    });
+  });
+
+  it('uses the given docker executable for every command', async () => {
+    const seen = new Set<string>();
+    const runner: Runner = (c, a, o) => (seen.add(c), runProcess(c, a, o));
+    const report = await runSmoke(await options({ image: img.healthy, platforms: ['linux/amd64'], port: 0 }), { runner });
+    assert.equal(report.outcome, 'passed');
+    assert.deepEqual([...seen], [DOCKER]);
+    assert.deepEqual(report.platforms[0].steps.map((s) => s.name), ['image', 'help']);
+  });
+});
