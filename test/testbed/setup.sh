@@ -69,6 +69,15 @@ if [ ! -f "$TRIXIE/.done-v1" ]; then
   touch "$TRIXIE/.done-v1"
 fi
 
+# musl's loader (bookworm package) for the "glibc binary in a musl image" test.
+MUSL="$CACHE/musl"
+if [ ! -f "$MUSL/.done-v1" ]; then
+  say "fetching musl for the glibc tests"
+  rm -rf "$MUSL" && mkdir -p "$MUSL"
+  ( cd "$MUSL" && apt-get download -qq musl:amd64 >/dev/null 2>&1 ) || { apt-get update -qq >/dev/null 2>&1 || true; ( cd "$MUSL" && apt-get download -qq musl:amd64 >/dev/null ); }
+  dpkg -x "$MUSL"/musl_*.deb "$MUSL/root" && touch "$MUSL/.done-v1"
+fi
+
 # --- Docker engine ---------------------------------------------------------------------------------------
 if ! docker info >/dev/null 2>&1; then
   say "starting dockerd"

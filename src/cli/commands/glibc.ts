@@ -1,0 +1,50 @@
+import { Option, type Command } from 'commander';
+import { checkGlibc, formatGlibcReport, toJson } from '../../core/glibc';
+import { runProcess } from '../../core/process/run';
+import { RegistryClient, defaultCredentials } from '../../core/registry';
+import { defineCommand, type CliRuntime } from '../framework';
+
+interface GlibcOptions {
+  platform?: string[];
+  maxGlibc?: string;
+  policy?: string;
+  all?: boolean;
+}
+
+export function register(program: Command, rt: CliRuntime): void {
+  defineCommand<[string], GlibcOptions>(program, rt, {
+    name: 'glibc',
+    summary: "check that an image's binaries need no newer glibc than its runtime (or a target) provides",
+    description:
+      'Reads the image without running it (local: docker save; registry: its layers) and compares the versions each\n' +
+      'binary needs (GLIBC_2.x, GLIBCXX_..., GCC_...) with what the libraries the loader would find define.\n' +
+      'TARGET: a file or folder (compared with --max-glibc/--policy), docker-daemon:NAME, docker://REF, or a reference\n' +
+      '(a registry when it names a host such as ghcr.io, else the local Docker engine). Exit 1 on drift.',
+    usesDocker: true,
+    configure(cmd) {
+      cmd.argument('<target>', 'file, folder or image reference');
+      cmd.addOption(new Option('--platform <platform>', 'platform to check (repeatable); default: every platform of the image').argParser((v: string, prev: string[] = []) => [...prev, v]));
+      cmd.addOption(new Option('--max-glibc <version>', 'highest glibc a binary may need, e.g. 2.36').conflicts('policy'));
+      cmd.addOption(new Option('--policy <name>', 'target by name: bookworm, bullseye, trixie, ubuntu-22.04, ubuntu-24.04, el8, el9, manylinux_2_28...'));
+      cmd.addOption(new Option('--all', 'check every ELF file of the image, not just the entrypoint and glibc.paths'));
+    },
+    async run(ctx, [target], options) {
+      const { config } = await ctx.config();
+      const maxGlibc = options.maxGlibc ?? (options.policy ? undefined : config.glibc.maxGlibc || undefined);
+      const policy = options.policy ?? (options.maxGlibc ? undefined : config.glibc.policy || undefined);
+      const registry = new RegistryClient({
+        credentials: defaultCredentials({ runner: runProcess, logger: ctx.logger }),
+        insecureRegistries: config.insecureRegistries,
+        concurrency: config.registry.concurrency,
+        timeoutMs: config.registry.timeoutSeconds * 1000,
+        retries: config.registry.retries,
+        logger: ctx.logger,
+      });
+      const report = await checkGlibc(
+        { target, platforms: options.platform, maxGlibc, policy, all: options.all, paths: config.glibc.paths },
+        { runner: runProcess, docker: config.dockerPath, registry, cwd: ctx.cwd, logger: ctx.logger, signal: ctx.signal },
+      );
+      return { ok: report.ok, data: toJson(report), text: formatGlibcReport(report) };
+    },
+  });
+}

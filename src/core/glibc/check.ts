@@ -1,0 +1,96 @@
+import { stat } from 'node:fs/promises';
+import path from 'node:path';
+import { throwIfAborted, usageError } from '../errors';
+import { readImageFs, registryPlatformImages, saveDockerImage, type PlatformImage } from '../image';
+import { nullLogger, type Logger } from '../log';
+import type { Runner } from '../process/run';
+import type { RegistryClient } from '../registry';
+import { platformMatches } from '../registry';
+import { checkImageFs } from './image-check';
+import { checkLocalPath } from './local-check';
+import { resolveTarget } from './policy';
+import type { GlibcReport, PlatformResult } from './types';
+
+export interface GlibcCheckRequest {
+  /**
+   * What to check: a local file or folder; `docker-daemon:NAME` (a local Docker image); `docker://REF`
+   * (a registry image); or a bare reference: a registry image when it names a registry host
+   * (ghcr.io/..., 127.0.0.1:5000/...), else a local Docker image.
+   */
+  target: string;
+  /** Platforms to check (os/arch[/variant]); empty: every platform the image has. */
+  platforms?: readonly string[];
+  /** Highest glibc allowed ("2.36"); exclusive with policy. */
+  maxGlibc?: string;
+  /** A named target (bookworm, el9, manylinux_2_28, ...). */
+  policy?: string;
+  /** Check every ELF file of the image instead of the entrypoint and `paths`. */
+  all?: boolean;
+  /** Folders in the image whose ELF files are checked besides the entrypoint (config glibc.paths). */
+  paths?: readonly string[];
+}
+
+export interface GlibcCheckDeps {
+  /** Runs docker for local images (src/core/process/run.ts). */
+  runner: Runner;
+  docker: string;
+  /** Reads registry images; created by the caller with its credentials and insecure registries. */
+  registry?: RegistryClient;
+  /** Resolves a relative local path. */
+  cwd?: string;
+  logger?: Logger;
+  signal?: AbortSignal;
+}
+
+export type TargetKind = 'path' | 'docker' | 'registry';
+
+/** Which source a target names (see GlibcCheckRequest.target). */
+export async function classifyTarget(target: string, cwd = process.cwd()): Promise<{ kind: TargetKind; value: string }> {
+  if (target.startsWith('docker-daemon:')) return { kind: 'docker', value: target.slice('docker-daemon:'.length) };
+  if (target.startsWith('docker://')) return { kind: 'registry', value: target.slice('docker://'.length) };
+  if (await stat(path.resolve(cwd, target)).catch(() => undefined)) return { kind: 'path', value: path.resolve(cwd, target) };
+  if (target.startsWith('/') || target.startsWith('./') || target.startsWith('../')) throw usageError(`${target} does not exist.`, 'Give an existing file or folder, or an image reference.');
+  const first = target.split('/')[0];
+  const host = target.includes('/') && (first.includes('.') || first.includes(':') || first === 'localhost');
+  return { kind: host ? 'registry' : 'docker', value: target };
+}
+
+/** The whole check: one PlatformResult per platform; `ok` false when any platform has an error. */
+export async function checkGlibc(req: GlibcCheckRequest, deps: GlibcCheckDeps): Promise<GlibcReport> {
+  const log = deps.logger ?? nullLogger;
+  const target = resolveTarget(req.maxGlibc || undefined, req.policy || undefined);
+  const { kind, value } = await classifyTarget(req.target, deps.cwd);
+  const platforms: PlatformResult[] = [];
+  if (kind === 'path') {
+    platforms.push(...(await checkLocalPath(value, { target, platforms: req.platforms, signal: deps.signal })));
+  } else {
+    const images: PlatformImage[] = [];
+    const disposers: Array<() => Promise<void>> = [];
+    try {
+      if (kind === 'docker') {
+        log.info(`glibc: reading local image ${value} (docker save)`);
+        const img = await saveDockerImage(deps.runner, deps.docker, value, deps.signal);
+        disposers.push(img.dispose);
+        const wanted = req.platforms ?? [];
+        const [os, architecture, variant] = img.platform.split('/');
+        if (wanted.length && !wanted.some((w) => platformMatches({ os, architecture, variant }, w))) {
+          throw usageError(`The local image ${value} is ${img.platform}, not ${wanted.join(', ')}.`, 'A local Docker image holds one platform; check the pushed image for the others (docker://REF).');
+        }
+        images.push(img);
+      } else {
+        if (!deps.registry) throw usageError(`${value} is a registry reference, but no registry client was given.`);
+        log.info(`glibc: reading ${value} from the registry`);
+        images.push(...(await registryPlatformImages(deps.registry, value, req.platforms ?? [], deps.signal)));
+      }
+      for (const img of images) {
+        throwIfAborted(deps.signal);
+        log.debug(`glibc: ${img.platform}: ${img.layers.length} layers`);
+        const fs = await readImageFs(img, deps.signal);
+        platforms.push(checkImageFs({ fs, platform: img.platform, source: img.source, config: img.config, paths: req.paths ?? [], all: req.all, target }));
+      }
+    } finally {
+      for (const d of disposers) await d().catch(() => undefined);
+    }
+  }
+  return { target: req.target, ok: platforms.every((p) => p.ok), platforms };
+}

@@ -1,0 +1,30 @@
+/**
+ * glibc drift check: catch `version 'GLIBC_2.xx' not found` before release, statically, per platform.
+ *
+ * API for the faces (CLI: src/cli/commands/glibc.ts; the VS Code extension wires the same calls):
+ *
+ *   const report = await checkGlibc(
+ *     { target: 'ghcr.io/o/app:v1.2.3', platforms: ['linux/amd64'], policy: 'bookworm', all: false, paths: config.glibc.paths },
+ *     { runner: runProcess, docker: config.dockerPath, registry: new RegistryClient({...}), logger, signal },
+ *   );
+ *   report.ok                          // false: drift (or another error) on some platform -> exit 1 / error notification
+ *   report.platforms[i].platform       // "linux/amd64"
+ *   report.platforms[i].provided       // glibc of the image's libc.so.6 ("2.36"), when the image has one
+ *   report.platforms[i].required       // highest glibc any checked binary needs
+ *   report.platforms[i].binaries[j]    // { path, required, missing[{library, version, neededBy, weak}], needs, findings, ok }
+ *   formatGlibcReport(report)          // the readable text report (the CLI prints it; the extension can show it)
+ *   driftSummary(report)               // one line naming the first failing binary and versions (notification text)
+ *
+ * Targets: a local file/folder (compared with maxGlibc/policy), `docker-daemon:NAME`, `docker://REF` or a bare
+ * reference (registry when it names a host). Errors are ReleaseOperatorErrors: bad flags 'usage', Docker or
+ * registry unreachable 'environment', a missing image or unreadable layer 'check'. Drift itself is not thrown:
+ * it is `ok: false` with findings.
+ */
+export { checkGlibc, classifyTarget, type GlibcCheckRequest, type GlibcCheckDeps, type TargetKind } from './check';
+export { checkImageFs, type ImageCheckInput } from './image-check';
+export { checkLocalPath, collectLocalElfFiles } from './local-check';
+export { LibraryResolver, ldSoConfDirs, defaultDirs } from './loader';
+export { POLICIES, policyGlibc, resolveTarget, type GlibcTarget } from './policy';
+export { ARCHES } from './platforms';
+export { formatGlibcReport, driftSummary, toJson } from './report';
+export type { GlibcReport, PlatformResult, BinaryResult, Finding, MissingVersion, LibraryNeedResult, Severity } from './types';

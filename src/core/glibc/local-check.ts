@@ -1,0 +1,81 @@
+import { lstat, open, readdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { throwIfAborted, usageError } from '../errors';
+import { ElfFormatError, isElf, parseElf, type ElfInfo } from '../elf';
+import { MAX_ELF_BYTES } from '../image/layer';
+import type { GlibcTarget } from './policy';
+import { archOfPlatform, platformOfArch } from './platforms';
+import type { Finding, PlatformResult } from './types';
+import { baseVerdict, finish, finishPlatform, unreadable } from './verdict';
+
+const MAX_FILES = 200_000;
+
+/** ELF files at a local path: the file itself, or every ELF file under a folder (symlinks not followed). */
+export async function collectLocalElfFiles(root: string, signal?: AbortSignal): Promise<Array<{ path: string; elf?: ElfInfo; error?: ElfFormatError }>> {
+  const st = await lstat(root).catch(() => undefined);
+  if (!st) throw usageError(`${root} does not exist.`, 'Give a file, a folder, or an image reference (docker-daemon:NAME or a registry reference).');
+  const out: Array<{ path: string; elf?: ElfInfo; error?: ElfFormatError }> = [];
+  const visit = async (p: string, explicit: boolean) => {
+    throwIfAborted(signal);
+    if (out.length >= MAX_FILES) return;
+    const s = await lstat(p).catch(() => undefined);
+    if (!s) return;
+    if (s.isDirectory()) {
+      for (const name of (await readdir(p).catch(() => [])).sort()) await visit(path.join(p, name), false);
+      return;
+    }
+    if (!s.isFile() && !(explicit && s.isSymbolicLink())) return;
+    const head = Buffer.alloc(4);
+    const fh = await open(p, 'r').catch(() => undefined);
+    if (!fh) return;
+    const { bytesRead } = await fh.read(head, 0, 4, 0).finally(() => undefined);
+    await fh.close();
+    if (bytesRead < 4 || !isElf(head)) {
+      if (explicit) out.push({ path: p, error: new ElfFormatError(p, bytesRead < 4 ? `too short for an ELF header (${bytesRead} bytes)` : 'not an ELF file (no \\x7fELF magic)') });
+      return;
+    }
+    if (s.size > MAX_ELF_BYTES) {
+      out.push({ path: p, error: new ElfFormatError(p, `is larger than ${MAX_ELF_BYTES} bytes; not read`) });
+      return;
+    }
+    try {
+      out.push({ path: p, elf: parseElf(await readFile(p), p) });
+    } catch (e) {
+      out.push({ path: p, error: e as ElfFormatError });
+    }
+  };
+  await visit(root, true);
+  return out;
+}
+
+/**
+ * Files on their own have no runtime: each is compared with the target (--max-glibc / --policy), grouped by
+ * the platform its machine says. Without a target only the requirements are reported.
+ */
+export async function checkLocalPath(root: string, options: { target?: GlibcTarget; platforms?: readonly string[]; signal?: AbortSignal }): Promise<PlatformResult[]> {
+  const files = await collectLocalElfFiles(root, options.signal);
+  const wanted = options.platforms?.length ? options.platforms : undefined;
+  const groups = new Map<string, PlatformResult>();
+  const group = (platform: string) => {
+    let g = groups.get(platform);
+    if (!g) {
+      const findings: Finding[] = [];
+      if (!options.target) findings.push({ severity: 'note', code: 'no-target', message: 'No runtime to compare with: pass --max-glibc X.Y or --policy NAME (or set glibc.maxGlibc / glibc.policy)' });
+      g = { platform, source: root, target: options.target, ok: true, binaries: [], findings };
+      groups.set(platform, g);
+    }
+    return g;
+  };
+  for (const f of files) {
+    if (!f.elf) {
+      group(wanted?.[0] ?? 'linux/unknown').binaries.push(unreadable(f.path, f.error!));
+      continue;
+    }
+    const own = platformOfArch(f.elf.arch);
+    const match = wanted ? wanted.find((w) => archOfPlatform(w) === f.elf!.arch) : own;
+    const platform = match ?? wanted![0];
+    group(platform).binaries.push(finish(baseVerdict(f.path, f.elf, wanted ? archOfPlatform(platform) : undefined, options.target)));
+  }
+  if (!files.length) group(wanted?.[0] ?? 'linux/unknown').findings.push({ severity: 'note', code: 'no-entrypoint', message: `No ELF files under ${root}` });
+  return [...groups.values()].map(finishPlatform);
+}

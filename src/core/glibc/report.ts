@@ -1,0 +1,71 @@
+import type { GlibcReport, PlatformResult } from './types';
+
+/** The JSON document of `glibc --json`: per platform, platform/provided/required/ok and binaries with path/required/missing. */
+export function toJson(report: GlibcReport): unknown {
+  return {
+    target: report.target,
+    ok: report.ok,
+    platforms: report.platforms.map((p) => ({
+      platform: p.platform,
+      source: p.source,
+      provided: p.provided ?? null,
+      libc: p.libc ?? null,
+      target: p.target ?? null,
+      required: p.required ?? null,
+      ok: p.ok,
+      findings: p.findings,
+      binaries: p.binaries.map((b) => ({
+        path: b.path,
+        required: b.required ?? null,
+        missing: b.missing,
+        ok: b.ok,
+        kind: b.kind,
+        libc: b.libc,
+        arch: b.arch ?? null,
+        interpreter: b.interpreter ?? null,
+        needs: b.needs,
+        findings: b.findings,
+      })),
+    })),
+  };
+}
+
+function header(p: PlatformResult): string {
+  const parts = [p.provided ? `runtime glibc ${p.provided}` : p.libc === 'musl' ? 'runtime musl' : p.target ? `target ${p.target.source}` : 'no runtime'];
+  if (p.provided && p.target) parts.push(`target ${p.target.source}`);
+  parts.push(p.required ? `needs up to glibc ${p.required}` : 'needs no versioned glibc');
+  return `${p.platform}  ${p.source}: ${parts.join(', ')}  ${p.ok ? 'OK' : 'DRIFT'}`;
+}
+
+/** A readable report: one block per platform, one line per binary, its problems indented under it. */
+export function formatGlibcReport(report: GlibcReport): string {
+  const lines: string[] = [];
+  for (const p of report.platforms) {
+    lines.push(header(p));
+    for (const f of p.findings) lines.push(`  ${f.severity}: ${f.message}`);
+    for (const b of p.binaries) {
+      const what = b.kind === 'static' ? 'static' : b.kind === 'unreadable' ? 'unreadable' : b.required ? `glibc ${b.required}` : b.libc;
+      lines.push(`  ${b.ok ? 'ok  ' : 'FAIL'} ${b.path}  (${what})`);
+      for (const f of b.findings) if (f.severity !== 'note' || b.kind === 'static') lines.push(`         ${f.severity}: ${f.message}`);
+    }
+    if (!p.binaries.length) lines.push('  (no ELF files checked)');
+  }
+  lines.push(report.ok ? 'glibc: no drift.' : `glibc: ${driftSummary(report)}`);
+  return lines.join('\n');
+}
+
+/** One line for a notification: the first failing binary and what it lacks. */
+export function driftSummary(report: GlibcReport): string {
+  for (const p of report.platforms) {
+    for (const b of p.binaries) {
+      if (b.ok) continue;
+      const hard = b.missing.filter((m) => !m.weak);
+      if (hard.length) return `${p.platform}: ${b.path} needs ${[...new Set(hard.map((m) => `${m.version} (${m.library})`))].join(', ')}${p.provided ? `; the runtime has glibc ${p.provided}` : p.target ? `; target is ${p.target.source}` : ''}.`;
+      const err = b.findings.find((f) => f.severity === 'error');
+      if (err) return `${p.platform}: ${err.message}.`;
+    }
+    const err = p.findings.find((f) => f.severity === 'error');
+    if (err) return `${p.platform}: ${err.message}.`;
+  }
+  return 'no drift.';
+}

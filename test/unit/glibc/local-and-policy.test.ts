@@ -1,0 +1,59 @@
+import assert from 'node:assert/strict';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { checkGlibc, policyGlibc, resolveTarget } from '../../../src/core/glibc';
+import { ReleaseOperatorError } from '../../../src/core/errors';
+import { runProcess } from '../../../src/core/process/run';
+import { FOREIGN, TRIXIE, fixtureFile } from '../../helpers/elf-fixtures';
+import { ARTIFACTS } from '../../helpers/paths';
+
+const deps = { runner: runProcess, docker: 'docker' };
+
+describe('glibc targets and files on their own', () => {
+  it('knows the policies of common bases and manylinux', () => {
+    assert.deepEqual(
+      ['manylinux_2_28', 'bullseye', 'bookworm', 'trixie', 'ubuntu-22.04', 'ubuntu24.04', 'el8', 'el9', 'rhel9', 'manylinux2014'].map(policyGlibc),
+      ['2.28', '2.31', '2.36', '2.41', '2.35', '2.39', '2.28', '2.34', '2.34', '2.17'],
+    );
+    assert.throws(() => resolveTarget(undefined, 'windows-95'), (e: ReleaseOperatorError) => e.kind === 'usage' && /windows-95/.test(e.message));
+    assert.throws(() => resolveTarget('two.x'), (e: ReleaseOperatorError) => e.kind === 'usage');
+    assert.throws(() => resolveTarget('2.36', 'bookworm'), (e: ReleaseOperatorError) => e.kind === 'usage');
+  });
+
+  it('a trixie binary exceeds bookworm (2.36) but fits trixie (2.41)', async () => {
+    const wc = fixtureFile(`${TRIXIE}/coreutils_amd64/usr/bin/wc`);
+    const bad = await checkGlibc({ target: wc, policy: 'bookworm' }, deps);
+    assert.equal(bad.ok, false);
+    assert.equal(bad.platforms[0].platform, 'linux/amd64');
+    assert.equal(bad.platforms[0].required, '2.38');
+    assert.deepEqual(bad.platforms[0].binaries[0].missing.map((m) => m.version), ['GLIBC_2.38']);
+    const good = await checkGlibc({ target: wc, maxGlibc: '2.41' }, deps);
+    assert.equal(good.ok, true);
+  });
+
+  it('a folder of mixed architectures is grouped per platform; --platform marks strangers', async () => {
+    const dir = path.join(ARTIFACTS, 'glibc', 'mixed');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(path.join(dir, 'ls-arm64'), readFileSync(fixtureFile(`${FOREIGN}/coreutils_arm64/bin/ls`)));
+    writeFileSync(path.join(dir, 'busybox-s390x'), readFileSync(fixtureFile(`${FOREIGN}/busybox_s390x/bin/busybox`)));
+    writeFileSync(path.join(dir, 'README'), 'not an ELF file');
+    const r = await checkGlibc({ target: dir, policy: 'bookworm' }, deps);
+    assert.deepEqual(r.platforms.map((p) => p.platform).sort(), ['linux/arm64', 'linux/s390x']);
+    assert.equal(r.ok, true);
+    const only = await checkGlibc({ target: dir, policy: 'bookworm', platforms: ['linux/arm64'] }, deps);
+    const s390 = only.platforms.flatMap((p) => p.binaries).find((b) => b.path.endsWith('busybox-s390x'))!;
+    assert.ok(s390.findings.some((f) => f.code === 'wrong-architecture'));
+    assert.equal(only.ok, false);
+  });
+
+  it('a file that is not ELF, or is truncated, is an error naming it; a missing path is a usage error', async () => {
+    const dir = path.join(ARTIFACTS, 'glibc');
+    mkdirSync(dir, { recursive: true });
+    const trunc = path.join(dir, 'wc-truncated');
+    writeFileSync(trunc, readFileSync('/usr/bin/wc').subarray(0, 3000));
+    const r = await checkGlibc({ target: trunc, maxGlibc: '2.36' }, deps);
+    assert.equal(r.ok, false);
+    assert.match(r.platforms[0].binaries[0].findings[0].message, new RegExp(`^${trunc}: `));
+    await assert.rejects(checkGlibc({ target: '/nonexistent/file', maxGlibc: '2.36' }, deps), (e: ReleaseOperatorError) => e.kind === 'usage');
+  });
+});
