@@ -4,6 +4,7 @@ import { register as status } from './status';
 import { register as smoke } from './smoke';
 import { register as cleanup } from './cleanup';
 import { register as registry } from './registry';
+import { register as lint } from './lint';
 
 /** Every CLI command module; each later engine adds one line here. */
-export const COMMANDS: Array<(program: Command, rt: CliRuntime) => void> = [status, smoke, cleanup, registry];
+export const COMMANDS: Array<(program: Command, rt: CliRuntime) => void> = [status, smoke, cleanup, registry, lint];
