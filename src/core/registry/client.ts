@@ -38,7 +38,7 @@ export interface CallOptions {
 }
 
 export interface InspectOptions extends CallOptions {
-  /** Read each platform's config blob for its labels (default true). */
+  /** Read the config blob of each platform of an index for its labels (default true; a single manifest's config is always read). */
   labels?: boolean;
 }
 
@@ -92,13 +92,14 @@ export class RegistryClient {
       }
       return { ...base, platforms, attestations: unattached, labels: commonLabels(platforms) };
     }
-    const config = options.labels === false ? undefined : (await this.configOf(r, m, options)).config;
+    // A single manifest's platform lives in its config, so the config is read even without labels.
+    const config = (await this.configOf(r, m, options)).config;
     const labels = config?.config?.Labels ?? {};
     const os = config?.os ?? 'unknown';
     const architecture = config?.architecture ?? 'unknown';
     const variant = config?.variant || undefined;
     const platform: PlatformInfo = { os, architecture, variant, platform: platformString({ os, architecture, variant }), digest: m.digest, mediaType: m.mediaType, size: m.bytes.length, labels, attestations: [] };
-    return { ...base, platforms: config ? [platform] : [], attestations: [], labels, config };
+    return { ...base, platforms: [platform], attestations: [], labels, config };
   }
 
   /**
