@@ -155,6 +155,16 @@ function killGroup(pid, signal) {
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
+// A reader that goes away (`| head`) must not kill the runner before it has stopped code-server.
+for (const stream of [process.stdout, process.stderr]) stream.on('error', () => {});
+process.on('uncaughtException', (e) => {
+  try { process.stderr.write(`[code-server-runner] uncaught: ${e?.stack || e}\n`); } catch { /* closed */ }
+  cleanup().finally(() => process.exit(EXIT_INFRA));
+});
+process.on('unhandledRejection', (e) => {
+  try { process.stderr.write(`[code-server-runner] unhandled rejection: ${e?.stack || e}\n`); } catch { /* closed */ }
+});
+
 for (const [sig, code] of [['SIGINT', 130], ['SIGTERM', 143], ['SIGHUP', 129]]) {
   process.on(sig, () => {
     say(`${sig}: stopping code-server and chromium`);
