@@ -5,6 +5,8 @@ import { register as smoke } from './smoke';
 import { register as cleanup } from './cleanup';
 import { register as registry } from './registry';
 import { register as lint } from './lint';
+import { register as github } from './github';
+import { register as audit } from './audit';
 
 /** Every CLI command module; each later engine adds one line here. */
-export const COMMANDS: Array<(program: Command, rt: CliRuntime) => void> = [status, smoke, cleanup, registry, lint];
+export const COMMANDS: Array<(program: Command, rt: CliRuntime) => void> = [status, smoke, cleanup, registry, lint, github, audit];

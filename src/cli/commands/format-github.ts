@@ -1,0 +1,42 @@
+import { durationSeconds, type Job, type RunEvent, type WorkflowRun } from '../../core/github';
+
+const state = (x: { status: string; conclusion: string | null }) => (x.status === 'completed' ? (x.conclusion ?? 'completed') : x.status);
+const secs = (s?: number) => (s === undefined ? '' : s >= 60 ? `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s` : `${s}s`);
+
+export function formatRuns(runs: WorkflowRun[]): string {
+  if (!runs.length) return 'No workflow runs.';
+  const rows = runs.map((r) => [String(r.id), state(r), r.name, r.branch ?? '', r.event, r.createdAt.replace('T', ' ').replace('Z', '')]);
+  const head = ['ID', 'STATE', 'WORKFLOW', 'BRANCH', 'EVENT', 'CREATED'];
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  return [head, ...rows].map((r) => r.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd()).join('\n');
+}
+
+export function formatRun(run: WorkflowRun, jobs: Job[]): string {
+  const lines = [
+    `Run ${run.id}  ${run.name} #${run.runNumber}${run.attempt > 1 ? ` (attempt ${run.attempt})` : ''}`,
+    `State     ${state(run)}`,
+    `Trigger   ${run.event} on ${run.branch ?? '?'} at ${run.headSha.slice(0, 12)}${run.actor ? ` by ${run.actor}` : ''}`,
+    `URL       ${run.url}`,
+  ];
+  for (const j of jobs) {
+    lines.push(`  job ${j.id}  ${j.name}  ${state(j)}  ${secs(durationSeconds(j.startedAt, j.completedAt))}`.trimEnd());
+    for (const s of j.steps) lines.push(`    ${String(s.number).padStart(2)}. ${s.name}  ${state(s)}  ${secs(durationSeconds(s.startedAt, s.completedAt))}`.trimEnd());
+  }
+  return lines.join('\n');
+}
+
+/** One line of progress per event while following a run (stderr, so stdout keeps the final result). */
+export function formatEvent(e: RunEvent): string | undefined {
+  switch (e.type) {
+    case 'run':
+      return `run ${e.run.id}: ${state(e.run)}`;
+    case 'job':
+      return `  job ${e.job.name}: ${state(e.job)}`;
+    case 'step':
+      return `    step ${e.step.number}. ${e.step.name}: ${state(e.step)}${e.step.status === 'completed' ? ` ${secs(durationSeconds(e.step.startedAt, e.step.completedAt))}` : ''}`.trimEnd();
+    case 'wait':
+      return e.reason === 'rate-limit' ? `  (rate limit low: next check in ${Math.ceil(e.ms / 1000)} s)` : undefined;
+  }
+}
+
+export const succeeded = (run: WorkflowRun) => run.status !== 'completed' || ['success', 'skipped', 'neutral'].includes(run.conclusion ?? '');

@@ -1,0 +1,170 @@
+import { Option, type Command } from 'commander';
+import { usageError } from '../../core/errors';
+import {
+  cancelRun,
+  defaultBranch,
+  dispatchWorkflow,
+  followRun,
+  formatLog,
+  getRun,
+  guessReleaseWorkflow,
+  jobLog,
+  listJobs,
+  listRuns,
+  parseInputFlags,
+  prepareInputs,
+  readWorkflowFiles,
+  rerunRun,
+  runLogs,
+  type GitHubClient,
+  type RepoRef,
+} from '../../core/github';
+import { defineCommand, type CliContext, type CliRuntime } from '../framework';
+import { confirm, githubContext, parseId } from './github-context';
+import { formatEvent, formatRun, formatRuns, succeeded } from './format-github';
+
+const repoOption = () => new Option('--repo <owner/name>', 'GitHub repository (default: from the git remote)');
+const intervalOption = () => new Option('--interval <seconds>', 'first poll interval while watching; it backs off to 10x while nothing changes').default('3');
+
+async function watch(ctx: CliContext, gh: GitHubClient, repo: RepoRef, runId: number, intervalText = '3') {
+  const seconds = Number(intervalText);
+  if (!Number.isFinite(seconds) || seconds <= 0 || seconds > 600) throw usageError(`--interval expects seconds between 0 and 600; got '${intervalText}'.`);
+  return followRun(gh, repo, runId, {
+    intervalMs: seconds * 1000,
+    maxIntervalMs: seconds * 10_000,
+    signal: ctx.signal,
+    onEvent: (e) => {
+      const line = formatEvent(e);
+      if (line) ctx.io.stderr(line + '\n');
+    },
+  });
+}
+
+export function register(program: Command, rt: CliRuntime): void {
+  defineCommand<[], { workflow?: string; repo?: string; limit?: string }>(program, rt, {
+    name: 'runs',
+    summary: 'list recent workflow runs',
+    configure: (c) => c.addOption(new Option('--workflow <file>', 'only runs of this workflow (release.yml)')).addOption(new Option('--limit <n>', 'how many (default 20)')).addOption(repoOption()),
+    async run(ctx, _a, o) {
+      const { gh, repo } = await githubContext(ctx, o.repo);
+      const perPage = o.limit ? parseId(o.limit, '--limit') : 20;
+      const runs = await listRuns(gh, repo, { workflow: o.workflow, perPage: Math.min(100, Math.max(1, perPage)), signal: ctx.signal });
+      return { ok: true, data: { repository: `${repo.owner}/${repo.name}`, runs }, text: formatRuns(runs) };
+    },
+  });
+
+  defineCommand<[string], { watch?: boolean; interval?: string; repo?: string }>(program, rt, {
+    name: 'run',
+    summary: 'show a workflow run with its jobs and steps; --watch follows it until it completes',
+    configure: (c) => c.argument('<id>', 'run ID (see `runs`)').addOption(new Option('--watch', 'follow the run live until it completes (exit 1 if it fails)')).addOption(intervalOption()).addOption(repoOption()),
+    async run(ctx, [id], o) {
+      const { gh, repo } = await githubContext(ctx, o.repo);
+      const runId = parseId(id, 'The run ID');
+      const snap = o.watch ? await watch(ctx, gh, repo, runId, o.interval) : { run: await getRun(gh, repo, runId, ctx.signal), jobs: await listJobs(gh, repo, runId, ctx.signal) };
+      return { ok: succeeded(snap.run), data: snap, text: formatRun(snap.run, snap.jobs) };
+    },
+  });
+
+  defineCommand<[string | undefined], { ref?: string; input?: string[]; watch?: boolean; interval?: string; repo?: string }>(program, rt, {
+    name: 'dispatch',
+    summary: 'run a workflow (workflow_dispatch) with typed inputs; default: the release workflow',
+    description:
+      'Runs a workflow by workflow_dispatch. Inputs are checked against the workflow file in .github/workflows\n' +
+      '(choice, boolean, number, environment, string; required and defaults) before anything is sent.\n' +
+      'WORKFLOW is a file name (release.yml) or workflow name; without it, the release workflow\n' +
+      '(github.releaseWorkflow, else guessed: name says "release", runs on tags/releases, pushes images).',
+    configure: (c) =>
+      c
+        .argument('[workflow]', 'workflow file name or name')
+        .addOption(new Option('--ref <ref>', 'branch or tag to run on (default: the repository\'s default branch)'))
+        .addOption(new Option('--input <key=value>', 'a workflow input (repeatable)').argParser((v: string, prev: string[] = []) => [...prev, v]))
+        .addOption(new Option('--watch', 'follow the run until it completes (exit 1 if it fails)'))
+        .addOption(intervalOption())
+        .addOption(repoOption()),
+    async run(ctx, [workflowArg], o) {
+      const { gh, repo, root, config } = await githubContext(ctx, o.repo);
+      const files = await readWorkflowFiles(root);
+      let file = workflowArg ? files.find((f) => f.file === workflowArg || f.path === workflowArg || f.name === workflowArg) : undefined;
+      if (!workflowArg) {
+        const guess = guessReleaseWorkflow(files, config.github.releaseWorkflow);
+        if (!guess.workflow) throw usageError(`No release workflow: ${guess.reason}.`, 'Name the workflow: dispatch release.yml');
+        file = guess.workflow;
+        ctx.logger.info(`release workflow ${file.file}: ${guess.reason}`);
+      }
+      const workflow = file?.file ?? workflowArg!;
+      if (file && !file.dispatchInputs) throw usageError(`Workflow ${workflow} has no workflow_dispatch trigger, so it cannot be run by hand.`, `Add 'on: workflow_dispatch' to ${file.path}.`);
+      const given = parseInputFlags(o.input ?? []);
+      // Without the file on disk the inputs cannot be typed here; GitHub still checks their names.
+      const { send, effective } = file ? prepareInputs(file.dispatchInputs!, given, workflow) : { send: given, effective: given };
+      const ref = o.ref ?? (await defaultBranch(gh, repo, ctx.signal));
+      const { run, foundBy } = await dispatchWorkflow(gh, repo, { workflow, ref, inputs: send, signal: ctx.signal });
+      ctx.io.stderr(`dispatched ${workflow} on ${ref}: run ${run.id} ${run.url}\n`);
+      const snap = o.watch ? await watch(ctx, gh, repo, run.id, o.interval) : { run, jobs: [] };
+      return {
+        ok: succeeded(snap.run),
+        data: { workflow, ref, inputs: effective, foundBy, run: snap.run, jobs: snap.jobs },
+        text: o.watch ? formatRun(snap.run, snap.jobs) : `Run ${run.id} (${run.status}) ${run.url}\nFollow it: run ${run.id} --watch`,
+      };
+    },
+  });
+
+  defineCommand<[string], { job?: boolean; run?: boolean; repo?: string }>(program, rt, {
+    name: 'logs',
+    summary: 'show the log of a run (all jobs) or of one job, by step',
+    description:
+      'Shows logs split into step sections. The ID is taken as a run ID; if no run has it, as a job ID.\n' +
+      'Say which with --run or --job (job IDs are shown by `run ID`).',
+    configure: (c) =>
+      c.argument('<id>', 'run or job ID').addOption(new Option('--job', 'the ID is a job ID').conflicts('run')).addOption(new Option('--run', 'the ID is a run ID')).addOption(repoOption()),
+    async run(ctx, [id], o) {
+      const { gh, repo } = await githubContext(ctx, o.repo);
+      const n = parseId(id, 'The ID');
+      let kind: 'run' | 'job' = o.job ? 'job' : 'run';
+      if (!o.job && !o.run) {
+        kind = await getRun(gh, repo, n, ctx.signal).then(
+          () => 'run' as const,
+          (e) => {
+            if (/\(404\)/.test((e as Error).message)) return 'job' as const;
+            throw e;
+          },
+        );
+      }
+      const logs = kind === 'job' ? [await jobLog(gh, repo, n, ctx.signal)] : await runLogs(gh, repo, n, ctx.signal);
+      return { ok: true, data: { kind, id: n, jobs: logs }, text: logs.map(formatLog).join('\n\n') };
+    },
+  });
+
+  defineCommand<[string], { failed?: boolean; watch?: boolean; interval?: string; repo?: string }>(program, rt, {
+    name: 'rerun',
+    summary: 're-run a completed workflow run, or only its failed jobs',
+    configure: (c) =>
+      c
+        .argument('<id>', 'run ID')
+        .addOption(new Option('--failed', 'only the failed jobs (and the jobs they need)'))
+        .addOption(new Option('--watch', 'follow the new attempt until it completes'))
+        .addOption(intervalOption())
+        .addOption(repoOption()),
+    async run(ctx, [id], o) {
+      const { gh, repo } = await githubContext(ctx, o.repo);
+      const runId = parseId(id, 'The run ID');
+      await rerunRun(gh, repo, runId, Boolean(o.failed), ctx.signal);
+      const snap = o.watch ? await watch(ctx, gh, repo, runId, o.interval) : undefined;
+      const text = `Re-running ${o.failed ? 'the failed jobs of ' : ''}run ${runId}.` + (snap ? `\n${formatRun(snap.run, snap.jobs)}` : `\nFollow it: run ${runId} --watch`);
+      return { ok: snap ? succeeded(snap.run) : true, data: { runId, failedOnly: Boolean(o.failed), run: snap?.run, jobs: snap?.jobs }, text };
+    },
+  });
+
+  defineCommand<[string], { yes?: boolean; repo?: string }>(program, rt, {
+    name: 'cancel',
+    summary: 'cancel a queued or running workflow run (asks first; --yes to skip)',
+    configure: (c) => c.argument('<id>', 'run ID').addOption(new Option('-y, --yes', 'do not ask for confirmation')).addOption(repoOption()),
+    async run(ctx, [id], o) {
+      const { gh, repo } = await githubContext(ctx, o.repo);
+      const runId = parseId(id, 'The run ID');
+      const run = await getRun(gh, repo, runId, ctx.signal);
+      await confirm(ctx, `Cancel run ${runId} (${run.name}, ${run.status})?`, o.yes, 'cancel');
+      await cancelRun(gh, repo, runId, ctx.signal);
+      return { ok: true, data: { runId, cancelled: true }, text: `Cancel requested for run ${runId}.` };
+    },
+  });
+}
