@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { pushImage, pushIndex, skopeoRaw, tagManifest, useRegistry, type AuthMode, type PushedManifest } from '../../helpers/registry';
+import { pushImage, pushIndex, skopeoRaw, startProxy, tagManifest, useRegistry, type AuthMode, type PushedManifest } from '../../helpers/registry';
 import { clientFor, rejectsWith } from './util';
 
 const sha256 = (b: Buffer) => `sha256:${createHash('sha256').update(b).digest('hex')}`;
@@ -120,6 +120,24 @@ for (const mode of ['none', 'htpasswd', 'token'] as AuthMode[]) {
         assert.ok(scopes.includes(`repository:${repo}:pull`), scopes.join(' '));
         assert.ok(scopes.includes(`repository:${repo}:pull,push`), scopes.join(' '));
         assert.equal((await c.headManifest(`${reg().host}/${repo}:copied`))?.digest, m.digest);
+      });
+
+      it('fetches a fresh token when a request with a cached token gets a 401 with a new challenge', async () => {
+        const challenge = (await fetch(`${reg().url}/v2/`)).headers.get('www-authenticate')!;
+        const p = await startProxy(reg(), {
+          faults: [{ method: 'GET', path: /\/manifests\/v1\.2\.3$/, respond: { status: 401, headers: { 'www-authenticate': `${challenge},scope="repository:${repo}:pull",error="invalid_token"` } } }],
+        });
+        try {
+          const c = clientFor(reg());
+          await c.headManifest(`${p.host}/${repo}:single`); // caches a pull token
+          const before = reg().tokenRequests.length;
+          const m = await c.getManifest(`${p.host}/${repo}:v1.2.3`);
+          assert.equal(m.digest, index.digest);
+          assert.equal(reg().tokenRequests.length, before + 1, 'one new token for the challenge');
+          assert.deepEqual(p.requests.filter((r) => r.path.endsWith('/v1.2.3')).map((r) => [r.faulted, r.authorization]), [[true, true], [false, true]]);
+        } finally {
+          await p.stop();
+        }
       });
     }
   });
