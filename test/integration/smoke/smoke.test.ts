@@ -192,6 +192,37 @@ describe('smoke gate (real Docker, QEMU)', function () {
     });
   });
 
+  it('runs a multi-platform reference by each platform\'s own image', async () => {
+    const repo = `${process.env.RO_TESTBED_REGISTRY ?? '127.0.0.1:5000'}/ro-smoke-test/multi-${Date.now().toString(36)}`;
+    const sh = async (cmd: string, args: string[]) => {
+      const r = await runProcess(cmd, args);
+      assert.equal(r.exitCode, 0, `${cmd} ${args.join(' ')}: ${r.stderr}`);
+    };
+    const arm = await buildFixture('healthy', 'linux/arm64');
+    for (const [src, arch] of [[img.healthy, 'amd64'], [arm, 'arm64']]) {
+      await sh(DOCKER, ['tag', src, `${repo}:${arch}`]);
+      await sh(DOCKER, ['push', `${repo}:${arch}`]);
+      await sh(DOCKER, ['rmi', `${repo}:${arch}`]);
+    }
+    // The Docker 28 client writes the manifest list (the 20.10 one needs experimental mode for it).
+    await sh('/usr/local/bin/docker', ['manifest', 'create', '--insecure', `${repo}:multi`, `${repo}:amd64`, `${repo}:arm64`]);
+    await sh('/usr/local/bin/docker', ['manifest', 'push', '--purge', '--insecure', `${repo}:multi`]);
+    try {
+      const report = await runSmoke(await options({ image: `${repo}:multi`, platforms: ['linux/amd64', 'linux/arm64'] }), { runner: runProcess });
+      assert.equal(report.outcome, 'passed', JSON.stringify(report.platforms.map((p) => p.steps)));
+      const [a, b] = report.platforms;
+      assert.notEqual(a.imageId, b.imageId);
+      assert.match(step(report, 'linux/amd64', 'image').detail, /\(linux\/amd64, pulled\)|\(linux\/amd64\)/);
+      assert.match(step(report, 'linux/arm64', 'image').detail, /\(linux\/arm64, pulled\)/);
+      await assertClean(report);
+    } finally {
+      // The pulls left the tag and digest references (repo@sha256:...) behind; the images are the fixtures'.
+      const refs = await runProcess(DOCKER, ['images', '--digests', '--filter', `reference=${repo}`, '--format', '{{.Repository}}@{{.Digest}}']);
+      const digests = refs.stdout.split('\n').map((l) => l.trim()).filter((l) => l && !l.endsWith('@<none>'));
+      await runProcess(DOCKER, ['rmi', `${repo}:multi`, ...digests]);
+    }
+  });
+
   it('uses the given docker executable for every command', async () => {
     const seen = new Set<string>();
     const runner: Runner = (c, a, o) => (seen.add(c), runProcess(c, a, o));
