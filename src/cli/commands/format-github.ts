@@ -1,4 +1,4 @@
-import { durationSeconds, type Job, type RunEvent, type WorkflowRun } from '../../core/github';
+import { durationSeconds, type GitHubStatus, type Job, type RunEvent, type WorkflowRun } from '../../core/github';
 
 const state = (x: { status: string; conclusion: string | null }) => (x.status === 'completed' ? (x.conclusion ?? 'completed') : x.status);
 const secs = (s?: number) => (s === undefined ? '' : s >= 60 ? `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s` : `${s}s`);
@@ -40,3 +40,13 @@ export function formatEvent(e: RunEvent): string | undefined {
 }
 
 export const succeeded = (run: WorkflowRun) => run.status !== 'completed' || ['success', 'skipped', 'neutral'].includes(run.conclusion ?? '');
+
+/** The GitHub lines of `status`. */
+export function formatGitHubStatus(g: GitHubStatus): string {
+  if ('error' in g) return `GitHub      facts not shown: ${g.error}`;
+  const lines = [`Releases    ${g.releases.length ? g.releases.map((r) => `${r.tag}${r.latest ? ' (latest)' : r.draft ? ' (draft)' : r.prerelease ? ' (prerelease)' : ''}`).join(', ') : '(none)'}`];
+  const run = g.latestReleaseRun;
+  if (!g.releaseWorkflow) lines.push('Release run (no release workflow found: set github.releaseWorkflow)');
+  else lines.push(`Release run ${run ? `${run.id} ${state(run)} on ${run.branch ?? '?'} (${g.releaseWorkflow.file}, ${run.createdAt})` : `(none yet for ${g.releaseWorkflow.file})`}`);
+  return lines.join('\n');
+}

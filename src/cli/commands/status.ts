@@ -2,6 +2,9 @@ import type { Command } from 'commander';
 import { registryClientFromConfig, registryState } from '../../core/registry';
 import { localStatus, type StatusReport } from '../../core/status';
 import { defineCommand, type CliRuntime } from '../framework';
+import { githubStatus } from '../../core/github';
+import { githubContext } from './github-context';
+import { formatGitHubStatus } from './format-github';
 
 export function register(program: Command, rt: CliRuntime): void {
   defineCommand(program, rt, {
@@ -11,7 +14,8 @@ export function register(program: Command, rt: CliRuntime): void {
       const { config } = await ctx.config();
       const report = await localStatus(ctx.cwd, config);
       if (report.image) report.registry = await registryState(report.image, config, registryClientFromConfig(config, ctx.logger, ctx.io.env), { signal: ctx.signal });
-      return { ok: true, data: report, text: formatStatus(report) };
+      const github = await githubStatus(() => githubContext(ctx), report.repository.root, config, ctx.signal);
+      return { ok: true, data: { ...report, github }, text: `${formatStatus(report)}\n${formatGitHubStatus(github)}` };
     },
   });
 }

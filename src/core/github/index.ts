@@ -38,3 +38,4 @@ export { followRun, type RunEvent, type FollowOptions, type RunSnapshot } from '
 export { jobLog, runLogs, splitByStep, formatLog, type JobLog, type LogSection } from './logs';
 export { listReleases, listPackageVersions, type PackagesResult } from './releases';
 export * from './types';
+export { githubStatus, type GitHubStatus } from './status';

@@ -114,4 +114,21 @@ describe('github: CLI commands against the fake', () => {
     assert.equal(r.code, 2);
     assert.match(r.stderr, /No GitHub token[\s\S]*repo, workflow, read:packages/);
   });
+
+  it('status shows the Releases and the latest release run; without a token, local facts and why GitHub facts are missing', async () => {
+    const ex = fake.example<Array<Record<string, unknown>>>('GET', '/repos/{owner}/{repo}/releases')[0];
+    fake.route('GET', '/repos/{owner}/{repo}/releases', () => ({ body: [{ ...ex, id: 2, tag_name: 'v1.1.0' }, { ...ex, id: 1, tag_name: 'v1.0.0' }] }));
+    fake.route('GET', '/repos/{owner}/{repo}/releases/latest', () => ({ body: { ...ex, id: 2, tag_name: 'v1.1.0' } }));
+    scenario.addRun({ id: 61, workflowFile: 'release.yml', branch: 'v1.1.0', event: 'push', actor: 'octocat', phases: [phase('completed', 'success')] });
+    const r = await cli(['status']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /Releases {4}v1\.1\.0 \(latest\), v1\.0\.0/);
+    assert.match(r.stdout, /Release run 61 success on v1\.1\.0 \(release\.yml/);
+    const json = JSON.parse((await cli(['status', '--json'])).stdout);
+    assert.equal(json.github.latestReleaseRun.id, 61);
+    const offline = await cli(['status'], { GITHUB_TOKEN: undefined });
+    assert.equal(offline.code, 0, offline.stderr);
+    assert.match(offline.stdout, /Folder {6}/);
+    assert.match(offline.stdout, /GitHub {6}facts not shown: No GitHub token/);
+  });
 });
