@@ -4,7 +4,7 @@ import { copyFile, mkdir, rm, symlink } from 'node:fs/promises';
 import path from 'node:path';
 import { runCli } from '../../../src/cli/main';
 import { runProcess } from '../../../src/core/process/run';
-import { TRIXIE, fixtureFile } from '../../helpers/elf-fixtures';
+import { FOREIGN, TRIXIE, fixtureFile } from '../../helpers/elf-fixtures';
 import { ARTIFACTS, FIXTURES } from '../../helpers/paths';
 
 /** The 20.10 client builds with BuildKit; the Docker 28 client on PATH has no buildx. */
@@ -53,6 +53,34 @@ async function prepareContext(): Promise<void> {
   }
   await copyFile('/bin/busybox', path.join(ctx, 'busybox'));
   await copyFile(path.join(FIXTURES, 'glibc', 'Dockerfile'), path.join(ctx, 'Dockerfile'));
+  // arm64: Debian's arm64 libc6 folder as /lib/aarch64-linux-gnu (+ the loader symlink) and a dynamic busybox.
+  const arm = path.join(ctx, 'runtime-arm64/lib');
+  await mkdir(path.join(arm, 'aarch64-linux-gnu'), { recursive: true });
+  for (const f of ['libc.so.6', 'ld-linux-aarch64.so.1', 'libresolv.so.2']) await copyFile(fixtureFile(`${FOREIGN}/libc6_arm64/lib/aarch64-linux-gnu/${f}`), path.join(arm, 'aarch64-linux-gnu', f));
+  await symlink('aarch64-linux-gnu/ld-linux-aarch64.so.1', path.join(arm, 'ld-linux-aarch64.so.1'));
+  await mkdir(path.join(ctx, 'app-arm64/usr/local/bin'), { recursive: true });
+  await copyFile(fixtureFile(`${FOREIGN}/busybox_arm64/bin/busybox`), path.join(ctx, 'app-arm64/usr/local/bin/app'));
+  await copyFile(path.join(FIXTURES, 'glibc', 'Dockerfile.arm64'), path.join(ctx, 'Dockerfile.arm64'));
+}
+
+/** Pushes an amd64 (drift) + arm64 (good) index through the Docker 28 client's `docker manifest`. */
+async function pushIndex(amd64: string, repo: string): Promise<string> {
+  const armTag = `ro-glibc-test-${id}:arm64`;
+  const b = await runProcess(DOCKER, ['build', '-q', '--platform', 'linux/arm64', '-f', path.join(ctx, 'Dockerfile.arm64'), '--label', 'release-operator.test=glibc', '-t', armTag, ctx], { env: { DOCKER_BUILDKIT: '1' }, timeoutMs: 300_000 });
+  if (b.exitCode !== 0) throw new Error(`docker build ${armTag} failed: ${b.stderr}`);
+  images.push(armTag);
+  const arm = `${repo}:arm64`;
+  for (const args of [['tag', armTag, arm], ['push', arm]]) {
+    const r = await runProcess(DOCKER, args, { timeoutMs: 120_000 });
+    if (r.exitCode !== 0) throw new Error(`docker ${args.join(' ')} failed: ${r.stderr}`);
+  }
+  images.push(arm);
+  const index = `${repo}:multi`;
+  for (const args of [['manifest', 'create', '--insecure', index, amd64, arm], ['manifest', 'push', '--purge', '--insecure', index]]) {
+    const r = await runProcess('docker', args, { timeoutMs: 120_000 });
+    if (r.exitCode !== 0) throw new Error(`docker ${args.join(' ')} failed: ${r.stderr}`);
+  }
+  return index;
 }
 
 describe('glibc drift check on images built by the Docker engine', function () {
@@ -76,9 +104,11 @@ describe('glibc drift check on images built by the Docker engine', function () {
   after(async () => {
     // The pushed manifest is this suite's own: remove it from the test registry (delete is enabled there).
     const url = `http://${REGISTRY}/v2/ro-glibc-test/drift-${id}/manifests`;
-    const head = await fetch(`${url}/v1`, { method: 'HEAD', headers: { accept: 'application/vnd.docker.distribution.manifest.v2+json, application/vnd.oci.image.manifest.v1+json' } }).catch(() => undefined);
-    const digest = head?.headers.get('docker-content-digest');
-    if (digest) await fetch(`${url}/${digest}`, { method: 'DELETE' }).catch(() => undefined);
+    for (const tag of ['multi', 'arm64', 'v1']) {
+      const head = await fetch(`${url}/${tag}`, { method: 'HEAD', headers: { accept: 'application/vnd.docker.distribution.manifest.list.v2+json, application/vnd.oci.image.index.v1+json, application/vnd.docker.distribution.manifest.v2+json, application/vnd.oci.image.manifest.v1+json' } }).catch(() => undefined);
+      const digest = head?.headers.get('docker-content-digest');
+      if (digest) await fetch(`${url}/${digest}`, { method: 'DELETE' }).catch(() => undefined);
+    }
     if (images.length) await runProcess(DOCKER, ['rmi', '-f', ...images.splice(0)]);
     await rm(ctx, { recursive: true, force: true });
   });
@@ -126,6 +156,21 @@ describe('glibc drift check on images built by the Docker engine', function () {
     const text = await cli('glibc', `docker://${pushed}`);
     assert.equal(text.code, 1);
     assert.match(text.stdout, /\/usr\/local\/bin\/app needs GLIBC_2\.38 \(libc\.so\.6\); the runtime has glibc 2\.36/);
+  });
+
+  it('a multi-platform index: each platform gets its own verdict from its own runtime', async () => {
+    const index = await pushIndex(pushed, `${REGISTRY}/ro-glibc-test/drift-${id}`);
+    const both = await cli('glibc', index, '--json');
+    assert.equal(both.code, 1, both.stderr);
+    const by = Object.fromEntries(both.json.platforms.map((p: { platform: string }) => [p.platform, p]));
+    assert.deepEqual(Object.keys(by).sort(), ['linux/amd64', 'linux/arm64']);
+    assert.equal(by['linux/amd64'].ok, false);
+    assert.equal(by['linux/arm64'].ok, true, JSON.stringify(by['linux/arm64'].binaries));
+    assert.equal(by['linux/arm64'].provided, '2.36');
+    assert.equal(by['linux/arm64'].binaries[0].needs.find((n: { library: string }) => n.library === 'libc.so.6').resolved, '/lib/aarch64-linux-gnu/libc.so.6');
+    const arm = await cli('glibc', index, '--platform', 'linux/arm64', '--json');
+    assert.equal(arm.code, 0, arm.stdout);
+    assert.deepEqual(arm.json.platforms.map((p: { platform: string }) => p.platform), ['linux/arm64']);
   });
 
   it('a platform the image lacks, a policy and a missing image are reported with the right exit codes', async () => {
