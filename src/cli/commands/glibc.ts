@@ -16,10 +16,9 @@ export function register(program: Command, rt: CliRuntime): void {
     name: 'glibc',
     summary: "check that an image's binaries need no newer glibc than its runtime (or a target) provides",
     description:
-      'Reads the image without running it (local: docker save; registry: its layers) and compares the versions each\n' +
-      'binary needs (GLIBC_2.x, GLIBCXX_..., GCC_...) with what the libraries the loader would find define.\n' +
-      'TARGET: a file or folder (compared with --max-glibc/--policy), docker-daemon:NAME, docker://REF, or a reference\n' +
-      '(a registry when it names a host such as ghcr.io, else the local Docker engine). Exit 1 on drift.',
+      "Reads the image without running it (a local image through docker save, a registry image through its layers) and compares the versions each binary needs (GLIBC_2.x, GLIBCXX_..., GCC_...) with those the libraries the loader would find define. " +
+      'TARGET is a file or folder (compared with --max-glibc or --policy), docker-daemon:NAME, docker://REF, or a reference: a registry image when it names a host (ghcr.io/..., 127.0.0.1:5000/...), else a local Docker image. ' +
+      'Exit 1 on drift.',
     usesDocker: true,
     configure(cmd) {
       cmd.argument('<target>', 'file, folder or image reference');

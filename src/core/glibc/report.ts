@@ -50,7 +50,8 @@ export function formatGlibcReport(report: GlibcReport): string {
     }
     if (!p.binaries.length) lines.push('  (no ELF files checked)');
   }
-  lines.push(report.ok ? 'glibc: no drift.' : `glibc: ${driftSummary(report)}`);
+  const compared = report.platforms.some((p) => p.provided || p.target || p.libc === 'musl');
+  lines.push(!report.ok ? `glibc: ${driftSummary(report)}` : compared ? 'glibc: no drift.' : 'glibc: requirements listed; no runtime or target to compare them with.');
   return lines.join('\n');
 }
 
