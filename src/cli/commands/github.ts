@@ -8,6 +8,7 @@ import {
   formatLog,
   getRun,
   guessReleaseWorkflow,
+  knownWorkflows,
   jobLog,
   listJobs,
   listRuns,
@@ -81,7 +82,8 @@ export function register(program: Command, rt: CliRuntime): void {
         .addOption(new Option('--watch', 'follow the run until it completes (exit 1 if it fails)'))
         .addOption(intervalOption())
         .addOption(repoOption()),
-    async run(ctx, [workflowArg], o) {
+    async run(ctx, [workflowArgIn], o) {
+      let workflowArg = workflowArgIn;
       const { gh, repo, root, config } = await githubContext(ctx, o.repo);
       const files = await readWorkflowFiles(root);
       let file = workflowArg ? files.find((f) => f.file === workflowArg || f.path === workflowArg || f.name === workflowArg) : undefined;
@@ -90,6 +92,15 @@ export function register(program: Command, rt: CliRuntime): void {
         if (!guess.workflow) throw usageError(`No release workflow: ${guess.reason}.`, 'Name the workflow: dispatch release.yml');
         file = guess.workflow;
         ctx.logger.info(`release workflow ${file.file}: ${guess.reason}`);
+      }
+      if (!file) {
+        // Not in the checkout: it may exist only on GitHub (then its inputs are checked by GitHub, not here).
+        const known = await knownWorkflows(root, gh, repo, ctx.signal);
+        const remote = known.find((k) => k.file === workflowArg || k.name === workflowArg || k.remote?.path === workflowArg);
+        if (!remote) throw usageError(`No workflow '${workflowArg}' in ${repo.owner}/${repo.name}.`, `Known workflows: ${known.map((k) => k.file).join(', ') || 'none'}.`);
+        if (remote.remote?.state && remote.remote.state !== 'active') throw usageError(`Workflow ${remote.file} is ${remote.remote.state} on GitHub.`, 'Enable it in the repository\'s Actions settings first.');
+        workflowArg = remote.file;
+        ctx.io.stderr(`note: ${remote.file} is not in this checkout; its inputs are not checked before sending\n`);
       }
       const workflow = file?.file ?? workflowArg!;
       if (file && !file.dispatchInputs) throw usageError(`Workflow ${workflow} has no workflow_dispatch trigger, so it cannot be run by hand.`, `Add 'on: workflow_dispatch' to ${file.path}.`);
@@ -162,6 +173,7 @@ export function register(program: Command, rt: CliRuntime): void {
       const { gh, repo } = await githubContext(ctx, o.repo);
       const runId = parseId(id, 'The run ID');
       const run = await getRun(gh, repo, runId, ctx.signal);
+      if (run.status === 'completed') throw usageError(`Run ${runId} already completed (${run.conclusion}); there is nothing to cancel.`);
       await confirm(ctx, `Cancel run ${runId} (${run.name}, ${run.status})?`, o.yes, 'cancel');
       await cancelRun(gh, repo, runId, ctx.signal);
       return { ok: true, data: { runId, cancelled: true }, text: `Cancel requested for run ${runId}.` };

@@ -97,7 +97,9 @@ export class GitHubClient {
             continue;
           }
           const network = !e.response;
-          if ((network || e.status >= 500) && srv++ < srvRetries) {
+          // A name that does not resolve will not resolve a second later either.
+          const permanent = network && /ENOTFOUND|EAI_AGAIN/.test(`${e.message} ${String((e as { cause?: unknown }).cause ?? '')}`);
+          if ((network || e.status >= 500) && !permanent && srv++ < srvRetries) {
             this.logger.debug(`GitHub ${network ? 'unreachable' : `answered ${e.status}`}; retrying`);
             await this.sleep(1000 * srv, signal);
             continue;
@@ -119,7 +121,8 @@ export class GitHubClient {
       baseUrl: opts.apiUrl.replace(/\/+$/, ''),
       userAgent: 'release-operator',
       request: opts.fetch ? { fetch: opts.fetch } : undefined,
-      log: { debug: (m) => logger.trace(m), info: (m) => logger.debug(m), warn: (m) => logger.warn(m), error: (m) => logger.error(m) },
+      // Octokit logs each failed request as an error; the product reports failures itself, with a hint.
+      log: { debug: (m) => logger.trace(m), info: (m) => logger.debug(m), warn: (m) => logger.warn(m), error: (m) => logger.debug(m) },
     });
     return new GitHubClient(octokit, opts.apiUrl, logger, opts);
   }

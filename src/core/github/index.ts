@@ -30,7 +30,7 @@
 export { GitHubClient, realSleep, type GitHubClientOptions, type RepoRef, type Sleep, type RateLimitState } from './client';
 export { cliTokenSource, requireToken, hostOfApi, GITHUB_SCOPES, type TokenSource } from './token';
 export { toUserError, missingScopes } from './errors';
-export { readWorkflowFiles, parseWorkflow, listApiWorkflows, guessReleaseWorkflow, type WorkflowFile, type DispatchInput, type InputType, type ApiWorkflow } from './workflows';
+export { readWorkflowFiles, parseWorkflow, listApiWorkflows, knownWorkflows, guessReleaseWorkflow, type KnownWorkflow, type WorkflowFile, type DispatchInput, type InputType, type ApiWorkflow } from './workflows';
 export { prepareInputs, parseInputFlags } from './inputs';
 export { listRuns, getRun, listJobs, getJob, rerunRun, cancelRun, defaultBranch, type ListRunsOptions } from './runs';
 export { dispatchWorkflow, type DispatchOptions, type DispatchResult } from './dispatch';

@@ -119,3 +119,29 @@ export function guessReleaseWorkflow(files: WorkflowFile[], configured?: string)
   if (!scored.length) return { reason: 'no workflow looks like a release workflow (set github.releaseWorkflow)' };
   return { workflow: scored[0].f, reason: `guessed: ${scored[0].why.join(', ')}` };
 }
+
+export interface KnownWorkflow {
+  /** File name, the workflow_id the API accepts. */
+  file: string;
+  name: string;
+  /** Parsed from the checkout (typed inputs known), from the API (state known), or both. */
+  local?: WorkflowFile;
+  remote?: ApiWorkflow;
+}
+
+/**
+ * Workflows from the checkout and from the API, merged by file: a file only on the default branch shows up
+ * from the API (its inputs then cannot be typed here), a local file not yet pushed only from disk.
+ */
+export async function knownWorkflows(root: string, gh?: GitHubClient, repo?: RepoRef, signal?: AbortSignal): Promise<KnownWorkflow[]> {
+  const local = await readWorkflowFiles(root);
+  const remote = gh && repo ? await listApiWorkflows(gh, repo, signal) : [];
+  const byFile = new Map<string, KnownWorkflow>();
+  for (const l of local) byFile.set(l.file, { file: l.file, name: l.name, local: l });
+  for (const r of remote) {
+    const file = r.path.split('/').pop() ?? r.path;
+    const k = byFile.get(file);
+    byFile.set(file, k ? { ...k, remote: r } : { file, name: r.name, remote: r });
+  }
+  return [...byFile.values()].sort((a, b) => a.file.localeCompare(b.file));
+}

@@ -131,4 +131,17 @@ describe('github: CLI commands against the fake', () => {
     assert.match(offline.stdout, /Folder {6}/);
     assert.match(offline.stdout, /GitHub {6}facts not shown: No GitHub token/);
   });
+
+  it('dispatch of a workflow that exists only on GitHub goes through with a note; an unknown one lists the known workflows', async () => {
+    const ex = fake.example<{ workflows: Array<Record<string, unknown>> }>('GET', '/repos/{owner}/{repo}/actions/workflows');
+    fake.route('GET', '/repos/{owner}/{repo}/actions/workflows', () => ({ body: { total_count: 1, workflows: [{ ...ex.workflows[0], id: 3, name: 'Deploy', path: '.github/workflows/deploy.yml', state: 'active' }] } }));
+    scenario.nextDispatch = { id: 600, workflowFile: 'deploy.yml', phases: [phase('queued', null)] };
+    const ok = await cli(['dispatch', 'deploy.yml', '--ref', 'main', '--input', 'anything=1']);
+    assert.equal(ok.code, 0, ok.stderr);
+    assert.match(ok.stderr, /deploy\.yml is not in this checkout; its inputs are not checked/);
+    assert.deepEqual(scenario.dispatches, [{ workflow: 'deploy.yml', ref: 'main', inputs: { anything: '1' } }]);
+    const unknown = await cli(['dispatch', 'nope.yml', '--ref', 'main']);
+    assert.equal(unknown.code, 2);
+    assert.match(unknown.stderr, /No workflow 'nope\.yml' in acme\/app[\s\S]*Known workflows: broken\.yml, ci\.yml, deploy\.yml, publish-image\.yaml, release\.yml/);
+  });
 });

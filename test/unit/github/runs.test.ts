@@ -170,4 +170,15 @@ describe('github: runs through a fake built from GitHub\'s API description', () 
     await assert.rejects(followRun(slow, repo, 95, { signal: controller.signal, intervalMs: 10 }), CancelledError);
     assert.equal(fake.calls('GET', '/repos/{owner}/{repo}/actions/runs/{run_id}'), 3);
   });
+
+  it('stretches the poll to the rate-limit reset when few requests are left', async () => {
+    scenario.addRun({ id: 96, workflowFile: 'release.yml', branch: 'main', event: 'push', actor: 'octocat', phases: [phase('in_progress', null), phase('completed', 'success')] });
+    const now = 1_700_000_000_000;
+    const clocked = await GitHubClient.create({ apiUrl: fake.url, token: async () => fake.token, sleep: async (ms) => void sleeps.push(ms), now: () => now });
+    const route = '/repos/{owner}/{repo}/actions/runs/{run_id}/jobs';
+    fake.route('GET', route, () => ({ body: { total_count: 0, jobs: [] }, headers: { 'x-ratelimit-remaining': '3', 'x-ratelimit-reset': String(now / 1000 + 90) } }));
+    const events: RunEvent[] = [];
+    await followRun(clocked, repo, 96, { intervalMs: 1000, onEvent: (e) => events.push(e) });
+    assert.deepEqual(events.filter((e) => e.type === 'wait'), [{ type: 'wait', ms: 91_000, reason: 'rate-limit' }]);
+  });
 });
