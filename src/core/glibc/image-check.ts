@@ -74,6 +74,9 @@ function libcOfImage(fs: ImageFs, arch: string): { libc: 'glibc' | 'musl' | 'non
   return { libc: glibc ? 'glibc' : musl ? 'musl' : 'none', musl, glibc };
 }
 
+/** Programs and shared objects; object files, kernel modules and core dumps are never loaded, so never checked. */
+const loadable = (e: FsEntry) => Boolean(e.elfError || (e.elf && (e.elf.type === 'exec' || e.elf.type === 'dyn')));
+
 /**
  * The verdict for one platform of an image: each checked binary against the libraries the image would
  * load for it (versions defined vs needed), plus loader, libc kind, architecture and GLIBC_PRIVATE checks.
@@ -88,10 +91,10 @@ export function checkImageFs(input: ImageCheckInput): PlatformResult {
   const files = new Map<string, FsEntry>();
   const add = (p: string) => {
     const r = fs.resolve(p);
-    if (r?.entry?.type === 'file' && (r.entry.elf || r.entry.elfError)) files.set(r.path, r.entry);
+    if (r?.entry?.type === 'file' && loadable(r.entry)) files.set(r.path, r.entry);
   };
   if (input.all) {
-    for (const [p, e] of fs.entries) if (e.type === 'file' && (e.elf || e.elfError)) files.set(p, e);
+    for (const [p, e] of fs.entries) if (e.type === 'file' && loadable(e)) files.set(p, e);
   } else {
     for (const p of entrypointFiles(fs, input.config, findings)) add(p);
     for (const dir of input.paths) for (const [p] of fs.filesUnder(dir)) add(p);

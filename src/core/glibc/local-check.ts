@@ -67,6 +67,8 @@ export async function checkLocalPath(root: string, options: { target?: GlibcTarg
     return g;
   };
   for (const f of files) {
+    // Object files, kernel modules and core dumps are never loaded: nothing to check.
+    if (f.elf && f.elf.type !== 'exec' && f.elf.type !== 'dyn') continue;
     if (!f.elf) {
       group(wanted?.[0] ?? 'linux/unknown').binaries.push(unreadable(f.path, f.error!));
       continue;

@@ -65,6 +65,9 @@ describe('glibc check over an image filesystem (real ELF files in real tar layer
     assert.equal(wh.ok, true);
     const opq = check(await imageOf(lower, [{ path: '/usr/local/bin/.wh..wh..opq', text: '' }, { path: '/usr/local/bin/other', from: '/usr/bin/wc' }]));
     assert.deepEqual(opq.binaries.map((b) => b.path), ['/usr/local/bin/other']);
+    // The marker may come after its own layer's files: it still hides only the lower layers.
+    const late = check(await imageOf(lower, [{ path: '/usr/local/bin/other', from: '/usr/bin/wc' }, { path: '/usr/local/bin/.wh..wh..opq', text: '' }]));
+    assert.deepEqual(late.binaries.map((b) => b.path), ['/usr/local/bin/other']);
     // Whiteout of the runtime's libc: the binary now lacks its library.
     const nolibc = check(await imageOf(bookwormRuntime(), [{ path: '/usr/lib/x86_64-linux-gnu/.wh.libc.so.6', text: '' }, { path: '/app/good', from: '/usr/bin/wc' }]));
     assert.ok(codes(nolibc).includes('/app/good error missing-library'), JSON.stringify(codes(nolibc)));
@@ -161,6 +164,11 @@ describe('glibc check over an image filesystem (real ELF files in real tar layer
     const r = check(await imageOf(bookwormRuntime(), [{ path: '/app/wc', from: dest }]));
     assert.equal(r.ok, true);
     assert.deepEqual(r.binaries[0].findings.map((f) => [f.severity, f.code]), [['warning', 'weak-version']]);
+  });
+
+  it('object files are not programs: --all leaves them out', async () => {
+    const r = check(await imageOf(bookwormRuntime(), [{ path: '/usr/lib/x86_64-linux-gnu/crt1.o', from: fixtureFile('/usr/lib/x86_64-linux-gnu/crt1.o') }]), { all: true });
+    assert.deepEqual(r.binaries.map((b) => b.path), ['/usr/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2', '/usr/lib/x86_64-linux-gnu/libc.so.6']);
   });
 
   it('an unreadable (truncated) ELF file in the image is an error that names it', async () => {
