@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import type { CliRuntime } from '../framework';
 import { register as status } from './status';
+import { register as glibc } from './glibc';
 import { register as smoke } from './smoke';
 import { register as cleanup } from './cleanup';
 import { register as registry } from './registry';
@@ -9,4 +10,4 @@ import { register as github } from './github';
 import { register as audit } from './audit';
 
 /** Every CLI command module; each later engine adds one line here. */
-export const COMMANDS: Array<(program: Command, rt: CliRuntime) => void> = [status, smoke, cleanup, registry, lint, github, audit];
+export const COMMANDS: Array<(program: Command, rt: CliRuntime) => void> = [status, glibc, smoke, cleanup, registry, lint, github, audit];
