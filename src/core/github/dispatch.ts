@@ -26,13 +26,19 @@ export interface DispatchResult {
 export async function dispatchWorkflow(gh: GitHubClient, repo: RepoRef, o: DispatchOptions): Promise<DispatchResult> {
   const slug = `${repo.owner}/${repo.name}`;
   const since = gh.now() - 5_000;
-  const res = await gh.call(
-    'POST /repos/{owner}/{repo}/actions/workflows/{workflow_id}/dispatches',
-    { owner: repo.owner, repo: repo.name, workflow_id: o.workflow, ref: o.ref, inputs: o.inputs, return_run_details: true },
-    `dispatch ${o.workflow} on ${o.ref} in ${slug}`,
-    'workflow',
-    o.signal,
-  );
+  const send = (details: boolean) =>
+    gh.call(
+      'POST /repos/{owner}/{repo}/actions/workflows/{workflow_id}/dispatches',
+      { owner: repo.owner, repo: repo.name, workflow_id: o.workflow, ref: o.ref, inputs: o.inputs, ...(details ? { return_run_details: true } : {}) },
+      `dispatch ${o.workflow} on ${o.ref} in ${slug}`,
+      'workflow',
+      o.signal,
+    );
+  // GitHub Enterprise Server (3.17 and older) does not know return_run_details and may refuse the key (422).
+  const res = await send(true).catch((e) => {
+    if (/return_run_details/.test((e as Error).message)) return send(false);
+    throw e;
+  });
   const id = (res.data as { workflow_run_id?: number } | undefined)?.workflow_run_id;
   if (res.status === 200 && id) return { run: await getRun(gh, repo, id, o.signal), foundBy: 'run-details' };
 

@@ -181,4 +181,20 @@ describe('github: runs through a fake built from GitHub\'s API description', () 
     await followRun(clocked, repo, 96, { intervalMs: 1000, onEvent: (e) => events.push(e) });
     assert.deepEqual(events.filter((e) => e.type === 'wait'), [{ type: 'wait', ms: 91_000, reason: 'rate-limit' }]);
   });
+
+  it('retries the dispatch without return_run_details when an older server refuses the key, then matches the run', async () => {
+    let refused = 0;
+    const route = '/repos/{owner}/{repo}/actions/workflows/{workflow_id}/dispatches';
+    fake.route('POST', route, (req) => {
+      if (req.body.return_run_details !== undefined) {
+        refused++;
+        return { status: 422, body: { message: 'Invalid request.\n\n"return_run_details" is not a permitted key.' } };
+      }
+      scenario.addRun({ id: 97, workflowFile: req.params.workflow_id, branch: req.body.ref, event: 'workflow_dispatch', actor: scenario.login, phases: [phase('queued', null)] });
+      return { status: 204 };
+    });
+    const { run, foundBy } = await dispatchWorkflow(gh, repo, { workflow: 'release.yml', ref: 'main', inputs: { version: '1.0.0' } });
+    assert.equal(refused, 1);
+    assert.deepEqual([run.id, foundBy], [97, 'matched']);
+  });
 });
