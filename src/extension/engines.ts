@@ -1,17 +1,32 @@
 import type { ReleaseOperatorConfig } from '../core/config/schema';
-import { environmentError } from '../core/errors';
-import { defaultCredentials, RegistryClient } from '../core/registry/index';
-import type { ImageInfo } from '../core/registry/types';
+import { gatherAndAudit, type AuditReport } from '../core/audit/index';
+import { checkGlibc, type GlibcReport } from '../core/glibc/index';
+import {
+  cancelRun,
+  dispatchWorkflow,
+  formatLog,
+  GitHubClient,
+  guessReleaseWorkflow,
+  jobLog,
+  listJobs,
+  listReleases,
+  listRuns,
+  readWorkflowFiles,
+  rerunRun,
+  runLogs,
+  type DispatchResult,
+  type RepoRef,
+  type WorkflowFile,
+} from '../core/github/index';
+import { defaultCredentials, RegistryClient, rollback, type RollbackPlan, type RollbackResult } from '../core/registry/index';
+import { runSmoke, smokeOptionsFromConfig, type PlatformResult, type SmokeEvent } from '../core/smoke/index';
 import type { GitHubAuth } from './auth';
 import type { Facts } from './extension';
-import type { PlatformSmoke, SmokeStepView } from './smokeResults';
 import type { ReleaseOperatorServices } from './services';
+import type { PlatformSmoke, SmokeStepView } from './smokeResults';
 
-/** The registry facts the face reads. */
-export interface RegistryFacade {
-  listTags(repository: string, options?: { signal?: AbortSignal }): Promise<string[]>;
-  inspect(reference: string, options?: { signal?: AbortSignal; labels?: boolean }): Promise<ImageInfo>;
-}
+/** The registry facts the tree reads (RegistryClient satisfies it). */
+export type RegistryFacade = Pick<RegistryClient, 'listTags' | 'inspect'>;
 
 export interface ReleaseView {
   tag: string;
@@ -40,6 +55,7 @@ export interface JobView {
   steps: { name: string; status: string; conclusion: string | null; startedAt?: string; completedAt?: string }[];
 }
 
+/** The GitHub facts the tree reads, for one repository and its release workflow. */
 export interface GitHubFacade {
   releases(signal?: AbortSignal): Promise<ReleaseView[]>;
   runs(signal?: AbortSignal): Promise<RunView[]>;
@@ -51,19 +67,38 @@ export interface SmokeListener {
   containerLog(platform: string, text: string): void;
 }
 
-const notYet = (what: string) => environmentError(`${what} is not available in this version of Release Operator.`);
+/** One platform's engine result as the view shows it. */
+export function toPlatformSmoke(r: PlatformResult, image: string, startedAt: number): PlatformSmoke {
+  const failed = r.steps.find((s) => s.name === r.failedStep);
+  const message =
+    r.outcome === 'environment'
+      ? `could not be checked here: ${r.environmentProblem?.message ?? ''}${r.environmentProblem?.hint ? ` (${r.environmentProblem.hint})` : ''}`
+      : failed
+        ? `${failed.name}: ${failed.detail}`
+        : undefined;
+  return {
+    platform: r.platform,
+    image,
+    state: r.outcome === 'passed' ? 'passed' : r.outcome === 'cancelled' ? 'cancelled' : 'failed',
+    startedAt,
+    durationMs: r.durationMs,
+    message,
+    steps: r.steps.map((s) => ({ name: s.name, state: s.skipped ? 'skipped' : s.passed ? 'passed' : 'failed', durationMs: s.skipped ? undefined : s.durationMs, detail: s.detail })),
+  };
+}
 
 /**
  * Where the face meets the engines: one place builds engine clients from the configuration, the runner,
  * the logger and the GitHub token, so the tree and the commands never construct them themselves.
  */
 export class Engines {
+  private registryClient?: { key: string; client: RegistryClient };
+  private githubCache?: { key: string; client: Promise<GitHubClient> };
+
   constructor(
     private readonly services: ReleaseOperatorServices,
     private readonly auth: GitHubAuth,
   ) {}
-
-  private registryClient?: { key: string; client: RegistryClient };
 
   /** One client per configuration and token, so its token cache and request limiter are shared. */
   async registry(config: ReleaseOperatorConfig): Promise<RegistryClient> {
@@ -86,42 +121,115 @@ export class Engines {
     return this.registryClient.client;
   }
 
-  /** undefined when there is no GitHub token (the view then offers to sign in). */
-  async github(_config: ReleaseOperatorConfig, _repo: { owner: string; name: string }, createIfNone = false): Promise<GitHubFacade | undefined> {
+  /** The GitHub client, or undefined without a token (`createIfNone` asks the user to sign in). */
+  async githubClient(config: ReleaseOperatorConfig, createIfNone = false): Promise<GitHubClient | undefined> {
     const token = await this.auth.token(createIfNone);
     if (!token) return undefined;
-    throw notYet('GitHub');
+    const key = `${config.github.apiUrl}\n${token}`;
+    if (this.githubCache?.key !== key) {
+      const client = GitHubClient.create({ apiUrl: config.github.apiUrl, token: () => this.auth.token(false), logger: this.services.logger });
+      client.catch(() => (this.githubCache = undefined));
+      this.githubCache = { key, client };
+    }
+    return this.githubCache.client;
   }
 
-  async smoke(_f: Facts, _reference: string, _platforms: string[], _signal: AbortSignal, _on: SmokeListener): Promise<PlatformSmoke[]> {
-    throw notYet('The smoke gate');
+  /** The release workflow of the repository (configured, else guessed from .github/workflows). */
+  async releaseWorkflow(f: Facts): Promise<{ workflow?: WorkflowFile; reason: string }> {
+    return guessReleaseWorkflow(await readWorkflowFiles(f.status.repository.root), f.config.github.releaseWorkflow || undefined);
   }
 
-  async checkGlibc(_f: Facts, _reference: string, _platforms?: string[]): Promise<unknown> {
-    throw notYet('The glibc check');
+  async github(config: ReleaseOperatorConfig, repo: RepoRef, createIfNone = false, root?: string): Promise<GitHubFacade | undefined> {
+    const gh = await this.githubClient(config, createIfNone);
+    if (!gh) return undefined;
+    const workflow = root ? (await guessReleaseWorkflow(await readWorkflowFiles(root), config.github.releaseWorkflow || undefined)).workflow : undefined;
+    return {
+      releases: async (signal) => (await listReleases(gh, repo, signal)).map((r) => ({ tag: r.tag, draft: r.draft, prerelease: r.prerelease, url: r.url })),
+      runs: async (signal) =>
+        (await listRuns(gh, repo, { workflow: workflow?.file, perPage: 15, signal })).map((r) => ({
+          id: r.id,
+          title: r.name || `${r.path} #${r.runNumber}`,
+          status: r.status,
+          conclusion: r.conclusion,
+          branch: r.branch ?? undefined,
+          event: r.event,
+          url: r.url,
+          createdAt: r.createdAt,
+        })),
+      jobs: async (runId, signal) => (await listJobs(gh, repo, runId, signal)).map((j) => ({ ...j, steps: j.steps })),
+    };
   }
 
-  async audit(_f: Facts): Promise<unknown> {
-    throw notYet('The release consistency check');
+  private async requireGitHub(f: Facts): Promise<{ gh: GitHubClient; repo: RepoRef }> {
+    const repo = f.status.repository.github!;
+    const gh = (await this.githubClient(f.config, true))!;
+    return { gh, repo: { owner: repo.owner, name: repo.name } };
   }
 
-  async rollback(_f: Facts, _version: string, _signal: AbortSignal): Promise<unknown> {
-    throw notYet('Rollback');
+  /** Runs the smoke gate; every event goes to the listener as it happens. Cancel = abort the signal. */
+  async smoke(f: Facts, reference: string, platforms: string[], signal: AbortSignal, on: SmokeListener): Promise<PlatformSmoke[]> {
+    const options = smokeOptionsFromConfig(f.config, f.status.repository.root, { image: reference, platforms, version: f.status.version?.version });
+    const started = Date.now();
+    const onEvent = (e: SmokeEvent) => {
+      if (e.type === 'step-started') on.step(e.platform, { name: e.step, state: 'running' });
+      else if (e.type === 'step-finished')
+        on.step(e.platform, { name: e.step.name, state: e.step.skipped ? 'skipped' : e.step.passed ? 'passed' : 'failed', durationMs: e.step.skipped ? undefined : e.step.durationMs, detail: e.step.detail });
+      else if (e.type === 'output') on.containerLog(e.platform, e.line);
+      else if (e.type === 'note') this.services.logger.info(`smoke: ${e.message}`);
+      else if (e.type === 'platform-finished' && !e.result.passed) {
+        const r = e.result;
+        const evidence = [`--- ${r.platform}: ${r.outcome}${r.failedStep ? ` at ${r.failedStep}` : ''}`, ...(r.psRow ? [`docker ps -a: ${r.psRow}`] : []), ...(r.logs?.length ? ['docker logs:', ...r.logs] : [])];
+        on.containerLog(r.platform, evidence.join('\n'));
+      }
+    };
+    const report = await runSmoke(options, { runner: this.services.run, signal, logger: this.services.logger, onEvent });
+    if (report.cleanup.leftoverContainers || report.cleanup.errors.length) this.services.logger.warn(`smoke cleanup: ${JSON.stringify(report.cleanup)}`);
+    return report.platforms.map((p) => toPlatformSmoke(p, reference, started));
   }
 
-  async dispatchWorkflow(_f: Facts, _args?: { ref?: string; inputs?: Record<string, string | boolean>; confirmed?: boolean }): Promise<unknown> {
-    throw notYet('Running the release workflow');
+  async checkGlibc(f: Facts, reference: string, platforms: string[] | undefined, signal: AbortSignal): Promise<GlibcReport> {
+    return checkGlibc(
+      { target: reference, platforms, maxGlibc: f.config.glibc.maxGlibc || undefined, policy: f.config.glibc.policy || undefined, paths: f.config.glibc.paths },
+      { runner: this.services.run, docker: f.config.dockerPath, registry: await this.registry(f.config), cwd: f.status.repository.root, logger: this.services.logger, signal },
+    );
   }
 
-  async rerun(_f: Facts, _runId: number, _signal: AbortSignal): Promise<void> {
-    throw notYet('Re-running a workflow');
+  async audit(f: Facts, signal: AbortSignal): Promise<AuditReport> {
+    const registry = await this.registry(f.config);
+    const gh = f.status.repository.github ? await this.githubClient(f.config, false) : undefined;
+    return gatherAndAudit({
+      image: f.status.image!,
+      gitTags: f.status.gitTags,
+      config: f.config,
+      source: { listTags: (r) => registry.listTags(r, { signal }), inspect: (r) => registry.inspect(r, { signal }) },
+      github: gh && f.status.repository.github ? { client: gh, repo: f.status.repository.github } : undefined,
+      githubUnavailable: f.status.repository.github ? 'not signed in to GitHub' : 'no GitHub remote',
+      signal,
+    });
   }
 
-  async cancelRun(_f: Facts, _runId: number, _signal: AbortSignal): Promise<void> {
-    throw notYet('Cancelling a workflow run');
+  async rollback(f: Facts, sourceTag: string, confirm: (plan: RollbackPlan) => Promise<boolean>, signal: AbortSignal): Promise<RollbackResult> {
+    return rollback(await this.registry(f.config), f.status.image!, { source: sourceTag, tag: 'latest', confirm, signal });
   }
 
-  async runLogs(_f: Facts, _runId: number, _jobId: number | undefined, _signal: AbortSignal): Promise<string> {
-    throw notYet('Workflow run logs');
+  async dispatch(f: Facts, workflow: WorkflowFile, ref: string, inputs: Record<string, string>, signal: AbortSignal): Promise<DispatchResult> {
+    const { gh, repo } = await this.requireGitHub(f);
+    return dispatchWorkflow(gh, repo, { workflow: workflow.file, ref, inputs, signal });
+  }
+
+  async rerun(f: Facts, runId: number, signal: AbortSignal): Promise<void> {
+    const { gh, repo } = await this.requireGitHub(f);
+    await rerunRun(gh, repo, runId, true, signal);
+  }
+
+  async cancelRun(f: Facts, runId: number, signal: AbortSignal): Promise<void> {
+    const { gh, repo } = await this.requireGitHub(f);
+    await cancelRun(gh, repo, runId, signal);
+  }
+
+  async runLogs(f: Facts, runId: number, jobId: number | undefined, signal: AbortSignal): Promise<string> {
+    const { gh, repo } = await this.requireGitHub(f);
+    const logs = jobId ? [await jobLog(gh, repo, jobId, signal)] : await runLogs(gh, repo, runId, signal);
+    return logs.map(formatLog).join('\n\n');
   }
 }

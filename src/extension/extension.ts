@@ -11,7 +11,8 @@ import { SmokeResults } from './smokeResults';
 import { SmokeStatusBar } from './statusBar';
 import type { ReleaseNode } from './tree/model';
 import { ReleaseTreeProvider } from './tree/provider';
-import { rootSections } from './tree/sections';
+import { lintDescription, rootSections } from './tree/sections';
+import { registerLint } from './lint/index';
 
 export interface Facts {
   status: StatusReport;
@@ -54,6 +55,8 @@ export function activate(context: vscode.ExtensionContext): ReleaseOperatorApi {
     })());
   };
   let smokeNode: ReleaseNode | undefined;
+  let lintNode: ReleaseNode | undefined;
+  const lint = registerLint(context, { logger: services.logger, getConfig: () => services.config() });
 
   const setState = (state: RepositoryState) => {
     void vscode.commands.executeCommand('setContext', 'releaseOperator.state', state);
@@ -76,8 +79,9 @@ export function activate(context: vscode.ExtensionContext): ReleaseOperatorApi {
       const gh = status.repository.github;
       const nodes = rootSections(status, config, {
         registry: () => engines.registry(config),
-        github: async () => (gh ? engines.github(config, gh) : undefined),
+        github: async () => (gh ? engines.github(config, gh, false, status.repository.root) : undefined),
         smoke,
+        lintCount: () => lint.findingsCount(),
         workspaceFolderCount: vscode.workspace.workspaceFolders?.length ?? 0,
         refreshLater: (node, ms) => {
           const t = setTimeout(() => {
@@ -88,6 +92,7 @@ export function activate(context: vscode.ExtensionContext): ReleaseOperatorApi {
         },
       });
       smokeNode = nodes.find((n) => n.id === 'smoke');
+      lintNode = nodes.find((n) => n.id === 'lint');
       return nodes;
     } catch (e) {
       if (isReleaseOperatorError(e) && e.kind === 'usage') {
@@ -122,6 +127,11 @@ export function activate(context: vscode.ExtensionContext): ReleaseOperatorApi {
       refreshAll();
     }),
     smoke.onDidChange(() => smokeNode && tree.refresh(smokeNode)),
+    lint.onDidChange(() => {
+      if (!lintNode) return;
+      lintNode.description = lintDescription(lint.findingsCount());
+      tree.refresh(lintNode);
+    }),
     vscode.workspace.onDidChangeConfiguration((e) => e.affectsConfiguration('releaseOperator') && refreshAll()),
     vscode.workspace.onDidGrantWorkspaceTrust(refreshAll),
   );

@@ -22,6 +22,7 @@ export class ReleaseOperatorServices implements vscode.Disposable {
   private readonly folderChanged = new vscode.EventEmitter<vscode.WorkspaceFolder | undefined>();
   readonly onDidChangeFolder = this.folderChanged.event;
   private readonly disposables: vscode.Disposable[] = [];
+  private containerTail = '';
 
   constructor(readonly context: vscode.ExtensionContext) {
     this.log = vscode.window.createOutputChannel('Release Operator', { log: true });
@@ -41,7 +42,14 @@ export class ReleaseOperatorServices implements vscode.Disposable {
 
   /** Appends container output, redacted (a container may echo a token from its environment). */
   appendContainerLog(text: string): void {
-    this.containers.append(redact(text.endsWith('\n') ? text : text + '\n'));
+    const clean = redact(text.endsWith('\n') ? text : text + '\n');
+    this.containers.append(clean);
+    this.containerTail = (this.containerTail + clean).slice(-64 * 1024);
+  }
+
+  /** The last 64 KiB written to the container channel (output channels cannot be read back). */
+  containerLogTail(): string {
+    return this.containerTail;
   }
 
   /** The workspace folder the Release view is about. */

@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import { usageError } from '../../core/errors';
+import { prepareInputs } from '../../core/github/index';
 import { reportError, withCancellableProgress } from '../progress';
 import type { ReleaseNode } from '../tree/model';
 import type { CommandContext } from './context';
@@ -37,9 +38,43 @@ export function githubCommands(ctx: CommandContext): Record<string, Handler> {
       }
     };
   return {
-    runWorkflow: guarded('Run release workflow', async (args?: { ref?: string; inputs?: Record<string, string | boolean>; confirmed?: boolean }) => {
+    runWorkflow: guarded('Run release workflow', async (args?: { ref?: string; inputs?: Record<string, string>; confirmed?: boolean }) => {
       const { f } = await github();
-      return ctx.engines.dispatchWorkflow(f, args);
+      const { workflow, reason } = await ctx.engines.releaseWorkflow(f);
+      if (!workflow) throw usageError(`No release workflow: ${reason}.`, 'Set releaseOperator.github.releaseWorkflow (or "github.releaseWorkflow" in release-operator.json).');
+      if (!workflow.events.includes('workflow_dispatch'))
+        throw usageError(`${workflow.path} cannot be started by hand: it has no workflow_dispatch trigger.`, 'Add `on: workflow_dispatch` to the workflow, or release by pushing a tag.');
+      const ref = args?.ref ?? (await vscode.window.showInputBox({ title: `Run ${workflow.name}: branch or tag`, value: f.status.repository.branch ?? '', validateInput: (v) => (v.trim() ? undefined : 'A branch or tag is required') }));
+      if (!ref) return;
+      const given: Record<string, string> = { ...args?.inputs };
+      for (const input of workflow.dispatchInputs ?? []) {
+        if (given[input.name] !== undefined) continue;
+        const title = `${workflow.name}: ${input.name}${input.description ? ` - ${input.description}` : ''}`;
+        let value: string | undefined;
+        if (input.type === 'boolean' || input.type === 'choice') {
+          const options = input.type === 'boolean' ? ['true', 'false'] : (input.options ?? []);
+          value = (await vscode.window.showQuickPick(options.map((o) => ({ label: o, description: String(input.default) === o ? 'default' : undefined })), { title, placeHolder: input.type }))?.label;
+        } else {
+          value = await vscode.window.showInputBox({
+            title,
+            value: input.default !== undefined ? String(input.default) : '',
+            prompt: `${input.type}${input.required ? ', required' : ''}`,
+            validateInput: (v) => (input.required && !v ? 'Required' : input.type === 'number' && v && Number.isNaN(Number(v)) ? 'A number' : undefined),
+          });
+        }
+        if (value === undefined) return;
+        given[input.name] = value;
+      }
+      // The engine validates against the declared types and says what is wrong.
+      const { send } = prepareInputs(workflow.dispatchInputs ?? [], given, workflow.file);
+      const shown = Object.entries(send).map(([k, v]) => `${k}=${v}`).join(', ') || 'no inputs';
+      const confirmed = args?.confirmed || (await confirm(`Run ${workflow.name} on ${ref}?`, `${workflow.path} with ${shown}. This starts a release workflow on GitHub.`, 'Run Workflow'));
+      if (!confirmed) return;
+      const result = await withCancellableProgress(services, `Starting ${workflow.name}`, (signal) => ctx.engines.dispatch(f, workflow, ref, send, signal));
+      if (!result) return;
+      ctx.refresh();
+      void vscode.window.showInformationMessage(`Started ${workflow.name} run #${result.run.id}.`, 'Open in Browser').then((p) => p && vscode.env.openExternal(vscode.Uri.parse(result.run.url)));
+      return result;
     }),
     rerunWorkflow: guarded('Re-run workflow', async (node?: ReleaseNode | { runId: number; confirmed?: boolean }) => {
       const runId = await runIdOf(node, 'Re-run failed jobs of run');

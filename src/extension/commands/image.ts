@@ -6,6 +6,13 @@ import { tagVersion } from '../tree/images';
 import type { CommandContext } from './context';
 import type { Handler } from './index';
 import { confirm, imageRepositoryOf, pickImageTag } from './pick';
+import { driftSummary, formatGlibcReport } from '../../core/glibc/index';
+import type { RollbackPlan } from '../../core/registry/index';
+import { shortDigest } from '../tree/model';
+
+async function showText(content: string): Promise<void> {
+  await vscode.window.showTextDocument(await vscode.workspace.openTextDocument({ language: 'log', content }), { preview: true });
+}
 
 /** Inspect, copy, open, glibc, audit, rollback: everything about the published image. */
 export function imageCommands(ctx: CommandContext): Record<string, Handler> {
@@ -47,10 +54,26 @@ export function imageCommands(ctx: CommandContext): Record<string, Handler> {
       const nodeRef = node && 'id' in node ? node.data?.reference : (node as { reference?: string } | undefined)?.reference;
       const ref = nodeRef ?? ((t) => t && `${repository}:${t}`)(await pickImageTag(ctx, f, 'Check glibc drift of image tag'));
       if (!ref) return;
-      const platform = node && 'id' in node ? node.data?.platform : undefined;
-      return ctx.engines.checkGlibc(f, ref, platform ? [platform] : undefined);
+      const platforms = node && 'id' in node ? (node.data?.platform ? [node.data.platform] : undefined) : (node as { platforms?: string[] } | undefined)?.platforms;
+      const report = await withCancellableProgress(services, `Checking glibc of ${ref}`, (signal) => ctx.engines.checkGlibc(f, ref, platforms, signal));
+      if (!report) return;
+      await showText(formatGlibcReport(report));
+      if (report.ok) void vscode.window.showInformationMessage(`glibc: ${ref} runs on its own libc on ${report.platforms.map((p) => p.platform).join(', ')}.`);
+      else void vscode.window.showErrorMessage(`glibc drift: ${driftSummary(report)}`);
+      return report;
     }),
-    audit: guarded('Release consistency check', async () => ctx.engines.audit(await ctx.facts())),
+    audit: guarded('Release consistency check', async () => {
+      const f = await ctx.facts();
+      imageRepositoryOf(f);
+      const report = await withCancellableProgress(services, 'Checking release consistency', (signal) => ctx.engines.audit(f, signal));
+      if (!report) return;
+      const lines = [`Release consistency of ${report.image}`, ''];
+      for (const x of report.findings) lines.push(`[${x.kind}] ${x.message}`, `    -> ${x.action}`);
+      if (!report.findings.length) lines.push('No inconsistency: every git tag, GitHub Release and image tag agree.');
+      for (const n of report.notes) lines.push(`note: ${n}`);
+      await showText(lines.join('\n'));
+      return report;
+    }),
     rollback: guarded('Roll back', async (arg?: ReleaseNode | { version: string; confirmed?: boolean }) => {
       const f = await ctx.facts();
       const repository = imageRepositoryOf(f);
@@ -58,15 +81,24 @@ export function imageCommands(ctx: CommandContext): Record<string, Handler> {
       let tag = arg && 'id' in arg ? arg.data?.tag : arg?.version !== undefined ? `${prefix}${arg.version}` : undefined;
       tag ??= await pickImageTag(ctx, f, 'Roll back latest to version', (t) => tagVersion(t, prefix) !== undefined);
       if (!tag) return;
-      const version = tagVersion(tag, prefix);
-      if (!version) throw usageError(`${tag} is not a version tag.`, `Pick a tag like ${prefix}1.2.3.`);
-      const confirmed =
-        (arg && !('id' in arg) && arg.confirmed) ||
-        (await confirm(`Point ${repository}:latest at ${tag}?`, `latest (and the moving tags of ${version}) will point at the manifest of ${tag}. No image is pulled or rebuilt; the change is verified afterwards.`, 'Roll Back'));
-      if (!confirmed) return;
-      const result = await withCancellableProgress(services, `Rolling back ${repository}:latest to ${tag}`, (signal) => ctx.engines.rollback(f, version, signal));
+      if (!tagVersion(tag, prefix)) throw usageError(`${tag} is not a version tag.`, `Pick a tag like ${prefix}1.2.3.`);
+      const preConfirmed = Boolean(arg && !('id' in arg) && arg.confirmed);
+      // The engine shows us its plan (what latest points at now) before it writes anything.
+      const confirmPlan = async (plan: RollbackPlan) =>
+        preConfirmed ||
+        confirm(
+          `Point ${repository}:latest at ${tag}?`,
+          `latest now points at ${plan.from ? shortDigest(plan.from) : 'nothing'}; it will point at ${shortDigest(plan.to)} (${tag}). The manifest is copied byte for byte (no pull, no rebuild) and read back to verify.`,
+          'Roll Back',
+        );
+      const result = await withCancellableProgress(services, `Rolling back ${repository}:latest to ${tag}`, (signal) => ctx.engines.rollback(f, tag!, confirmPlan, signal));
+      if (!result) return;
       ctx.refresh();
-      if (result) void vscode.window.showInformationMessage(`${repository}:latest now points at ${tag}.`);
+      if (result.unchanged) void vscode.window.showInformationMessage(`${repository}:latest already points at ${tag}.`);
+      else if (result.applied) {
+        services.logger.info(`rollback: ${repository}:latest ${result.from ?? '(new)'} -> ${result.to}${result.undo ? `; undo: ${result.undo}` : ''}`);
+        void vscode.window.showInformationMessage(`${repository}:latest now points at ${tag} (verified).`);
+      }
       return result;
     }),
   };

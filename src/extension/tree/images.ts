@@ -1,29 +1,24 @@
 import * as vscode from 'vscode';
 import type { ReleaseOperatorConfig } from '../../core/config/schema';
-import type { ImageInfo, PlatformInfo } from '../../core/registry/types';
+import { describeError } from '../../core/errors';
+import { checkLabels, checkPlatforms, checkShaTag, checkTagScheme, type RegistryProblem } from '../../core/registry/checks';
+import type { ImageInfo, PlatformInfo, TagDigest } from '../../core/registry/types';
+import { versionOfImageTag } from '../../core/version/plan';
 import type { RegistryFacade } from '../engines';
 import { shortDigest, warningIcon, type ReleaseNode } from './model';
 
-const VERSION_LABEL = 'org.opencontainers.image.version';
-
-/** What is wrong with one image tag, in words (empty: nothing). */
-export function imageTagProblems(info: ImageInfo, config: ReleaseOperatorConfig, expectedVersion?: string): string[] {
-  const problems: string[] = [];
-  const have = new Set(info.platforms.map((p) => p.platform));
-  const missing = config.requiredPlatforms.filter((p) => !have.has(p));
-  if (missing.length) problems.push(`Missing platform${missing.length > 1 ? 's' : ''} ${missing.join(', ')} (required: ${config.requiredPlatforms.join(', ')}).`);
-  const labelled = info.labels[VERSION_LABEL];
-  if (expectedVersion && labelled !== undefined && labelled !== expectedVersion) {
-    problems.push(`Label ${VERSION_LABEL} is ${labelled}, but the tag says ${expectedVersion}.`);
-  }
-  return problems;
+/** What is wrong with one image tag, in words (empty: nothing), from the registry engine's checks. */
+export function imageTagProblems(info: ImageInfo, config: ReleaseOperatorConfig, all: readonly TagDigest[], scheme: readonly RegistryProblem[]): string[] {
+  const version = versionOfImageTag(info.tag ?? '', config.tags.imagePrefix);
+  return [
+    ...checkPlatforms(info, config.requiredPlatforms),
+    ...(version ? [...checkLabels(info, version), ...checkShaTag(info, all, config.tags)] : []),
+    ...scheme.filter((p) => p.tag === info.tag),
+  ].map((p) => p.message);
 }
 
 /** The version a tag names (v1.2.3 -> 1.2.3), or undefined for moving and sha tags. */
-export function tagVersion(tag: string, prefix: string): string | undefined {
-  const rest = prefix && tag.startsWith(prefix) ? tag.slice(prefix.length) : tag;
-  return /^\d+\.\d+\.\d+([-+].*)?$/.test(rest) ? rest : undefined;
-}
+export const tagVersion = (tag: string, prefix: string) => versionOfImageTag(tag, prefix);
 
 function labelsMarkdown(title: string, labels: Record<string, string>, problems: string[] = []): vscode.MarkdownString {
   const md = new vscode.MarkdownString(`**${title}**\n\n`);
@@ -35,7 +30,7 @@ function labelsMarkdown(title: string, labels: Record<string, string>, problems:
   return md;
 }
 
-function platformNode(parentId: string, reference: string, p: PlatformInfo): ReleaseNode {
+function platformNode(parentId: string, repository: string, p: PlatformInfo): ReleaseNode {
   const id = `${parentId}/${p.platform}`;
   return {
     id,
@@ -44,7 +39,7 @@ function platformNode(parentId: string, reference: string, p: PlatformInfo): Rel
     tooltip: labelsMarkdown(`${p.platform} ${p.digest}`, p.labels ?? {}),
     icon: 'vm',
     contextValue: 'platform smokeable',
-    data: { reference: `${reference.split('@')[0]}@${p.digest}`, digest: p.digest, platform: p.platform },
+    data: { reference: `${repository}@${p.digest}`, digest: p.digest, platform: p.platform },
     // Attestations are folded under the platform they describe, never shown as a platform of their own.
     children: p.attestations.map((a) => ({
       id: `${id}/att/${a.digest}`,
@@ -58,12 +53,11 @@ function platformNode(parentId: string, reference: string, p: PlatformInfo): Rel
   };
 }
 
-export function imageTagNode(repository: string, tag: string, info: ImageInfo, config: ReleaseOperatorConfig): ReleaseNode {
+export function imageTagNode(repository: string, tag: string, info: ImageInfo, config: ReleaseOperatorConfig, problems: string[]): ReleaseNode {
   const reference = `${repository}:${tag}`;
-  const problems = imageTagProblems(info, config, tagVersion(tag, config.tags.imagePrefix));
   const id = `image/${tag}`;
   const kind = info.kind === 'index' ? `index, ${info.platforms.length} platform${info.platforms.length === 1 ? '' : 's'}` : 'single manifest';
-  const children: ReleaseNode[] = info.platforms.map((p) => platformNode(id, reference, p));
+  const children: ReleaseNode[] = info.platforms.map((p) => platformNode(id, repository, p));
   if (info.attestations.length) {
     children.push({ id: `${id}/unattached`, label: `${info.attestations.length} attestation(s) for no listed platform`, icon: 'verified', contextValue: 'attestation' });
   }
@@ -113,15 +107,14 @@ export function imageTagsSection(repository: string | null, config: ReleaseOpera
       const client = await registry();
       const tags = sortImageTags(await client.listTags(repository, { signal }), config.tags.imagePrefix);
       if (!tags.length) return [{ id: 'images/none', label: 'No tags yet', icon: 'info' }];
-      return Promise.all(
-        tags.map(async (tag) => {
-          try {
-            return imageTagNode(repository, tag, await client.inspect(`${repository}:${tag}`, { signal, labels: true }), config);
-          } catch (e) {
-            return { id: `image/${tag}`, label: tag, description: 'cannot be read', tooltip: (e as Error).message, ...warningIcon };
-          }
-        }),
-      );
+      const infos = await Promise.all(tags.map((tag) => client.inspect(`${repository}:${tag}`, { signal, labels: true }).catch((e: Error) => e)));
+      const digests: TagDigest[] = infos.flatMap((i, n) => (i instanceof Error ? [] : [{ tag: tags[n], digest: i.digest, mediaType: i.mediaType }]));
+      const scheme = checkTagScheme(repository, digests, config.tags);
+      return tags.map((tag, n): ReleaseNode => {
+        const info = infos[n];
+        if (info instanceof Error) return { id: `image/${tag}`, label: tag, description: 'cannot be read', tooltip: describeError(info), ...warningIcon };
+        return imageTagNode(repository, tag, info, config, imageTagProblems(info, config, digests, scheme));
+      });
     },
   };
 }

@@ -11,6 +11,8 @@ export interface SectionDeps {
   /** undefined: no token. */
   github: () => Promise<GitHubFacade | undefined>;
   smoke: SmokeResults;
+  /** Lint findings shown in open Dockerfiles and workflow files. */
+  lintCount: () => number;
   /** Reloads one node (live run status). */
   refreshLater: (node: ReleaseNode, ms: number) => void;
   workspaceFolderCount: number;
@@ -205,6 +207,8 @@ export function smokeSection(deps: SectionDeps): ReleaseNode {
   return node;
 }
 
+export const lintDescription = (n: number) => (n ? `${n} finding${n === 1 ? '' : 's'} in open files` : 'no findings in open files');
+
 export function rootSections(s: StatusReport, config: ReleaseOperatorConfig, deps: SectionDeps): ReleaseNode[] {
   const problems: ReleaseNode[] = s.repository.github ? [] : [{ id: 'nogithub', label: 'No GitHub remote', tooltip: 'Add a remote that points at github.com to see releases and workflow runs.', ...warningIcon }];
   return [
@@ -214,6 +218,15 @@ export function rootSections(s: StatusReport, config: ReleaseOperatorConfig, dep
     imageTagsSection(s.image, config, deps.registry),
     runsSection(s, deps),
     smokeSection(deps),
+    {
+      id: 'lint',
+      label: 'Lint',
+      description: lintDescription(deps.lintCount()),
+      tooltip: 'Dockerfile and workflow findings of open files; click to open the Problems view.',
+      icon: 'checklist',
+      contextValue: 'lint',
+      command: { command: 'workbench.actions.view.problems', title: 'Show Problems' },
+    },
     ...problems,
   ];
 }

@@ -1,0 +1,98 @@
+#!/usr/bin/env node
+// The VS Code tests, in a real VS Code (code-server + Debian's chromium, see test/extension/README.md):
+//   1. build dist/ (production, as shipped) and package the .vsix; check it holds no src/ or test/
+//   2. bundle the extension-host suite and make the fixture workspace (a git repository whose image is pushed
+//      to the test bed registry 127.0.0.1:5000: a multi-arch OCI index with attestations, runnable by Docker)
+//   3. extension-host suite in a trusted workspace, then trust.test in an untrusted one (Workspace Trust on)
+//   4. the UI test against the installed .vsix: Release panel, platforms, palette, status bar, screenshots
+// Appends {"suite":"vscode",...} to $RO_TEST_STATS. Exit 1 when anything failed.
+import { spawnSync } from 'node:child_process';
+import { appendFileSync, copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+
+const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../..');
+const artifacts = path.join(root, 'test/.artifacts');
+const work = path.join(artifacts, 'vscode');
+const shots = path.join(artifacts, 'screenshots');
+const runner = path.join(root, 'test/extension/code-server-runner.mjs');
+const t0 = Date.now();
+const say = (m) => console.log(`[vscode-tests ${((Date.now() - t0) / 1000).toFixed(0)}s] ${m}`);
+let passed = 0;
+let failed = 0;
+const failures = [];
+
+function sh(cmd, args, opts = {}) {
+  const r = spawnSync(cmd, args, { cwd: root, stdio: opts.capture ? ['ignore', 'pipe', 'inherit'] : 'inherit', encoding: 'utf8', timeout: opts.timeout ?? 600_000, env: { ...process.env, ...opts.env } });
+  if (r.error) throw r.error;
+  return r;
+}
+function must(what, cmd, args, opts) {
+  const r = sh(cmd, args, opts);
+  if (r.status !== 0) {
+    console.error(`FAILED (setup): ${what} exited ${r.status}`);
+    process.exit(1);
+  }
+  return r;
+}
+function check(name, ok, detail = '') {
+  if (ok) passed++;
+  else {
+    failed++;
+    failures.push(`${name}${detail ? `: ${detail}` : ''}`);
+  }
+  say(`${ok ? 'PASS' : 'FAIL'} ${name}${!ok && detail ? ` (${detail})` : ''}`);
+}
+
+rmSync(work, { recursive: true, force: true });
+mkdirSync(work, { recursive: true });
+mkdirSync(shots, { recursive: true });
+
+say('installing code-server (cached after the first time)');
+must('test/testbed/install-code-server.sh', 'bash', ['test/testbed/install-code-server.sh'], { capture: true });
+
+say('packaging the .vsix (npm run package)');
+must('npm run package', 'npm', ['run', '--silent', 'package']);
+const vsix = path.join(work, 'release-operator.vsix');
+copyFileSync(path.join(root, 'release-operator.vsix'), vsix);
+const listing = must('unzip -l', 'unzip', ['-Z1', vsix], { capture: true }).stdout.split('\n').filter(Boolean);
+const inExt = listing.filter((f) => f.startsWith('extension/')).map((f) => f.slice('extension/'.length));
+const leaked = inExt.filter((f) => /^(src|test|out|node_modules|bench|scripts)\//.test(f) || f.endsWith('.ts') || f.endsWith('.map'));
+check('the .vsix holds dist/, package.json and media, and no sources or tests', leaked.length === 0 && ['dist/extension.js', 'dist/cli.js', 'package.json', 'media/icon.png'].every((f) => inExt.includes(f)), leaked.slice(0, 5).join(', ') || `has: ${inExt.join(', ')}`);
+
+say('bundling the extension-host suite and the fixture');
+must('test/build.mjs', 'node', ['test/build.mjs', 'test/extension']);
+must('esbuild fixture', 'npx', ['esbuild', 'test/extension/fixture.ts', '--bundle', '--platform=node', '--target=node20', '--format=cjs', '--outfile=out/test/extension/fixture.js', '--log-level=warning', '--define:import.meta.url=__import_meta_url', "--banner:js=const __import_meta_url = require('url').pathToFileURL(__filename).href;"]);
+const fixtureJson = must('fixture', 'node', ['out/test/extension/fixture.js', path.join(work, 'workspace')], { capture: true }).stdout.trim();
+writeFileSync(path.join(work, 'fixture.json'), fixtureJson);
+const fixture = JSON.parse(fixtureJson);
+say(`fixture: ${fixture.workspace} -> ${fixture.image}`);
+
+const suite = path.join(root, 'out/test/extension/suite/index.js');
+const counts = (file, name) => {
+  if (!existsSync(file)) return check(name, false, 'the suite wrote no results (see the output above)');
+  const r = JSON.parse(readFileSync(file, 'utf8'));
+  passed += r.passed;
+  failed += r.failed;
+  if (r.failed) failures.push(`${name}: ${r.failed} failed`);
+  say(`${name}: ${r.passed} passed, ${r.failed} failed (${r.files.join(', ')})`);
+};
+
+say('extension-host suite, trusted workspace');
+const trusted = sh('node', [runner, '--extension', root, '--tests', suite, '--workspace', fixture.workspace, '--screenshots', path.join(shots, 'trusted'), '--timeout-ms', '420000']);
+counts(path.join(work, 'results-trusted.json'), 'extension host (trusted)');
+if (trusted.status !== 0 && !existsSync(path.join(work, 'results-trusted.json'))) check('extension-host run', false, `runner exited ${trusted.status}`);
+
+say('extension-host suite, untrusted workspace (Workspace Trust on)');
+const untrusted = sh('node', [runner, '--extension', root, '--tests', suite, '--workspace', fixture.workspace, '--workspace-trust', '--screenshots', path.join(shots, 'untrusted'), '--timeout-ms', '180000']);
+counts(path.join(work, 'results-untrusted.json'), 'extension host (untrusted)');
+if (untrusted.status !== 0 && !existsSync(path.join(work, 'results-untrusted.json'))) check('untrusted run', false, `runner exited ${untrusted.status}`);
+
+say('UI test with the installed .vsix');
+const ui = sh('node', [runner, '--vsix', vsix, '--ui', path.join(root, 'test/extension/ui/release-panel.mjs'), '--workspace', fixture.workspace, '--screenshots', shots, '--timeout-ms', '360000']);
+check('UI: Release panel, image tag platforms, palette command, status bar (installed .vsix)', ui.status === 0, `runner exited ${ui.status}`);
+const shot = path.join(shots, 'release-panel.png');
+if (ui.status === 0 && existsSync(shot)) copyFileSync(shot, path.join(root, 'media/screenshot.png'));
+
+if (process.env.RO_TEST_STATS) appendFileSync(process.env.RO_TEST_STATS, JSON.stringify({ suite: process.env.RO_TEST_SUITE || 'vscode', passed, failed, skipped: 0 }) + '\n');
+say(`${passed} passed, ${failed} failed${failures.length ? `\n  ${failures.join('\n  ')}` : ''}`);
+process.exit(failed ? 1 : 0);

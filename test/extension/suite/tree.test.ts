@@ -1,0 +1,110 @@
+import assert from 'node:assert/strict';
+import * as vscode from 'vscode';
+import { runProcess } from '../../../src/core/process/run';
+import { api, child, fixture, nextTreeChange, root, tooltipText } from './api';
+
+const short = (d: string) => d.replace('sha256:', '').slice(0, 12);
+
+describe('Release tree (real git repository, real registry at 127.0.0.1:5000)', () => {
+  it('shows the repository: GitHub owner/name from a remote not named origin, branch and HEAD', async () => {
+    const repo = await root('repository');
+    assert.equal(repo.label, 'acme/rocket');
+    assert.equal(repo.description, `main @ ${fixture().head.slice(0, 7)}`);
+    assert.match(tooltipText(repo), /remote `upstream`/);
+  });
+
+  it('shows the version and the tag plan of the next release', async () => {
+    const version = await root('version');
+    const plan = (await (await api()).tree.getChildren(version)).map((n) => n.label);
+    assert.deepEqual(plan, ['v1.2.3', 'v1.2', 'v1', 'latest', fixture().head.slice(0, 7)]);
+  });
+
+  it('lists git tags newest first, each saying whether its image exists', async () => {
+    const tags = await (await api()).tree.getChildren(await root('gittags'));
+    assert.deepEqual(tags.map((t) => t.label), ['v1.2.3', 'v1.2.2']);
+    for (const t of tags) assert.match(t.description ?? '', /image ✓/, `${t.label}: ${t.description}`);
+  });
+
+  it('lists image tags with short digest and kind, and the platforms of an index as children', async () => {
+    const f = fixture();
+    const images = await root('images');
+    assert.equal(images.description, f.image);
+    const tag = await child(images, 'v1.2.3');
+    assert.equal(tag.description, `${short(f.digests['v1.2.3'])} · index, 2 platforms`);
+    assert.equal(tag.icon, 'package', 'no problem on a complete release');
+    const platforms = await (await api()).tree.getChildren(tag);
+    assert.deepEqual(platforms.map((p) => p.label), ['linux/amd64', 'linux/arm64']);
+    assert.deepEqual(platforms.map((p) => p.description), [short(f.digests.amd64), short(f.digests.arm64)]);
+  });
+
+  it('folds attestations under their platform and never shows unknown/unknown', async () => {
+    const a = await api();
+    const all = await a.tree.walk(4);
+    assert.ok(all.length > 20, `walked ${all.length} nodes`);
+    assert.deepEqual(all.filter((n) => /unknown/.test(n.label)).map((n) => n.id), []);
+    const amd64 = await child(await child(await root('images'), 'v1.2.3'), 'linux/amd64');
+    const atts = await a.tree.getChildren(amd64);
+    assert.deepEqual(atts.map((n) => n.label), ['attestation']);
+  });
+
+  it('shows labels on hover and marks a missing platform with a warning that says what is wrong', async () => {
+    const images = await root('images');
+    assert.match(tooltipText(await child(images, 'v1.2.3')), /org\.opencontainers\.image\.version`: 1\.2\.3/);
+    const partial = await child(images, 'amd64-only');
+    assert.equal(partial.icon, 'warning');
+    assert.match(tooltipText(partial), /lacks platform linux\/arm64 \(has: linux\/amd64\)/);
+    assert.match(partial.contextValue ?? '', /\bproblem\b/);
+  });
+
+  it('marks a drifted moving tag with what it points at and where the scheme says it should', async () => {
+    const f = fixture();
+    const [registry, repo] = [f.image.split('/')[0], f.image.split('/').slice(1).join('/')];
+    const accept = 'application/vnd.oci.image.index.v1+json';
+    const older = await fetch(`http://${registry}/v2/${repo}/manifests/v1.2.2`, { headers: { accept } });
+    const put = (bytes: ArrayBuffer) => fetch(`http://${registry}/v2/${repo}/manifests/v1`, { method: 'PUT', headers: { 'content-type': accept }, body: Buffer.from(bytes) });
+    const current = await (await fetch(`http://${registry}/v2/${repo}/manifests/v1`, { headers: { accept } })).arrayBuffer();
+    assert.equal((await put(await older.arrayBuffer())).status, 201);
+    try {
+      await vscode.commands.executeCommand('releaseOperator.refresh');
+      const v1 = await child(await root('images'), 'v1');
+      assert.equal(v1.icon, 'warning');
+      assert.match(tooltipText(v1), /v1 points at sha256:[0-9a-f]+ \(1\.2\.2\); the scheme says v1\.2\.3/);
+    } finally {
+      assert.equal((await put(current)).status, 201);
+      await vscode.commands.executeCommand('releaseOperator.refresh');
+    }
+    assert.equal((await child(await root('images'), 'v1')).icon, 'package');
+  });
+
+  it('gives menus what they need: digest to copy, reference for smoke and glibc', async () => {
+    const tag = await child(await root('images'), 'v1.2.3');
+    assert.equal(tag.data?.digest, fixture().digests['v1.2.3']);
+    assert.match(tag.contextValue ?? '', /^imageTag\b.*\brollbackable\b/);
+    await vscode.commands.executeCommand('releaseOperator.copyDigest', tag);
+    assert.equal(await vscode.env.clipboard.readText(), fixture().digests['v1.2.3']);
+    const arm = await child(tag, 'linux/arm64');
+    assert.equal(arm.data?.platform, 'linux/arm64');
+    assert.equal(arm.data?.reference, `${fixture().image}@${fixture().digests.arm64}`);
+  });
+
+  it('offers GitHub sign-in under Workflow runs when there is no token', async () => {
+    const runs = await (await api()).tree.getChildren(await root('runs'));
+    assert.equal(runs[0].contextValue, 'signIn');
+    assert.equal(runs[0].command?.command, 'releaseOperator.signIn');
+  });
+
+  it('refreshes by itself when the repository gets a new tag', async () => {
+    const a = await api();
+    const ws = fixture().workspace;
+    const changed = nextTreeChange(a, 'git tag v1.2.4');
+    await runProcess('git', ['tag', 'v1.2.4'], { cwd: ws });
+    try {
+      await changed;
+      const tags = await a.tree.getChildren(await root('gittags'));
+      assert.equal(tags[0].label, 'v1.2.4');
+      assert.match(tags[0].description ?? '', /no image/);
+    } finally {
+      await runProcess('git', ['tag', '-d', 'v1.2.4'], { cwd: ws });
+    }
+  });
+});

@@ -1,0 +1,56 @@
+// UI test (driven by test/extension/code-server-runner.mjs --ui): the Release panel as a person sees it in the
+// real workbench. Opens the panel, expands an image tag to see its platforms (and no unknown/unknown), runs a
+// command from the palette (F1), reads the status bar, and saves screenshots. Throws on any failure.
+import assert from 'node:assert/strict';
+
+/** A row of the Release tree by its label text (exact match on the label element). */
+const row = (page, label) => page.locator('.pane-body .monaco-list-row', { has: page.locator(`.label-name:text-is("${label}")`) }).first();
+
+async function expand(page, label) {
+  const r = row(page, label);
+  await r.waitFor({ state: 'visible', timeout: 30_000 });
+  if ((await r.getAttribute('aria-expanded')) !== 'true') await r.click();
+  await page.waitForFunction((el) => el?.getAttribute('aria-expanded') === 'true', await r.elementHandle(), { timeout: 10_000 });
+}
+
+export default async function (page, ctx) {
+  await ctx.showActivity('Release Operator');
+  const version = row(page, 'Version 1.2.3');
+  await version.waitFor({ state: 'visible', timeout: 60_000 });
+  ctx.log('Release panel shows Version 1.2.3');
+
+  await expand(page, 'Image tags');
+  await expand(page, 'v1.2.3');
+  await row(page, 'linux/amd64').waitFor({ state: 'visible', timeout: 30_000 });
+  await row(page, 'linux/arm64').waitFor({ state: 'visible', timeout: 10_000 });
+  const labels = await page.locator('.pane-body .monaco-list-row .label-name').allTextContents();
+  assert.ok(!labels.some((l) => /unknown/.test(l)), `no unknown/unknown row: ${labels.join(' | ')}`);
+  ctx.log(`image tag v1.2.3 shows ${labels.filter((l) => /^linux\//.test(l)).join(', ')}`);
+  await ctx.screenshot('release-panel');
+
+  const status = page.locator('.statusbar-item', { hasText: 'Smoke' }).first();
+  await status.waitFor({ state: 'visible', timeout: 20_000 });
+  const before = (await status.innerText()).trim();
+  ctx.log(`status bar: "${before}"`);
+
+  if (process.env.RO_UI_SMOKE === '1') {
+    // The whole flow through the palette: pick the tag, keep the preselected platforms, watch the status bar.
+    await ctx.runCommand('Release Operator: Run Smoke Test...');
+    const input = page.locator('.quick-input-widget input');
+    await page.locator('.quick-input-list .monaco-list-row', { hasText: 'v1.2.3' }).first().waitFor({ timeout: 30_000 });
+    await input.fill('v1.2.3');
+    await page.keyboard.press('Enter');
+    await page.locator('.quick-input-list .monaco-list-row', { hasText: 'linux/arm64' }).first().waitFor({ timeout: 10_000 });
+    await page.keyboard.press('Enter');
+    await page.locator('.statusbar-item', { hasText: 'arm64' }).first().waitFor({ timeout: 10_000 });
+    await ctx.screenshot('smoke-running');
+    await page.waitForFunction(() => [...document.querySelectorAll('.statusbar-item')].some((e) => /arm64/.test(e.textContent ?? '') && e.querySelectorAll('.codicon-pass').length === 2), undefined, { timeout: 240_000 });
+    ctx.log('status bar: both platforms passed');
+    await expand(page, 'Smoke results');
+  } else {
+    await ctx.runCommand('Release Operator: Show Log');
+    await page.locator('.part.panel', { hasText: 'Release Operator' }).first().waitFor({ state: 'visible', timeout: 20_000 });
+    ctx.log('ran "Release Operator: Show Log" from the palette; the log is shown');
+  }
+  await ctx.screenshot('workbench');
+}
