@@ -402,6 +402,11 @@ export interface FaultRule {
   rewriteBody?: (body: Buffer) => Buffer;
   /** With rewriteBody: announce the digest of the new body in Docker-Content-Digest (a consistent but bad registry). */
   recomputeDigest?: boolean;
+  /** Network faults: 'reset' destroys the connection before any answer; 'truncate' sends the registry's headers
+   *  (full Content-Length) and half the body, then destroys the connection. */
+  drop?: 'reset' | 'truncate';
+  /** Wait this long before answering (a slow registry; past the client's timeout it is a hang). */
+  delayMs?: number;
 }
 
 export interface TestProxy {
@@ -425,6 +430,11 @@ export async function startProxy(target: TestRegistry, options: { pageSize?: num
     if (rule) used.set(rule, (used.get(rule) ?? 0) + 1);
     requests.push({ method: req.method ?? 'GET', path: pathq, authorization: Boolean(req.headers.authorization), faulted: Boolean(rule) });
     try {
+      if (rule?.delayMs) await new Promise((r) => setTimeout(r, rule.delayMs));
+      if (rule?.drop === 'reset') {
+        req.socket.destroy();
+        return;
+      }
       if (rule?.respond) {
         res.writeHead(rule.respond.status, rule.respond.headers ?? {}).end(rule.respond.body ?? '');
         return;
@@ -458,6 +468,11 @@ export async function startProxy(target: TestRegistry, options: { pageSize?: num
       }
       if (req.method !== 'HEAD') outHeaders['content-length'] = String(out.length);
       else if (up.headers.get('content-length')) outHeaders['content-length'] = up.headers.get('content-length')!;
+      if (rule?.drop === 'truncate') {
+        res.writeHead(up.status, outHeaders);
+        res.write(out.subarray(0, Math.floor(out.length / 2)), () => setTimeout(() => req.socket.destroy(), 20));
+        return;
+      }
       res.writeHead(up.status, outHeaders).end(req.method === 'HEAD' ? undefined : out);
     } catch (e) {
       res.writeHead(502).end(String(e));

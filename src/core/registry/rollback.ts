@@ -1,4 +1,4 @@
-import { checkError, CancelledError } from '../errors';
+import { checkError, CancelledError, ReleaseOperatorError } from '../errors';
 import type { RegistryClient, CallOptions, RepoInput } from './client';
 import { isIndex } from './manifest';
 import { parseRepository, repositoryName } from './reference';
@@ -49,9 +49,31 @@ export async function rollback(
   const undo = before ? `release-operator rollback ${name} --to ${before.digest} --tag ${tag}` : undefined;
   if (plan.unchanged) return { ...plan, applied: false, undo };
   if (options.confirm && !(await options.confirm(plan))) throw new CancelledError('rollback not confirmed');
-  await client.putManifest(r, tag, source.bytes, source.mediaType, options);
+  try {
+    await client.putManifest(r, tag, source.bytes, source.mediaType, options);
+  } catch (e) {
+    if (e instanceof CancelledError || !(e instanceof ReleaseOperatorError)) throw e;
+    throw await failedPut(client, r, tag, plan, e);
+  }
   const after = await client.headManifest({ ...r, tag }, options);
   if (after?.digest !== source.digest)
     throw checkError(`${name}:${tag} points at ${after?.digest ?? 'nothing'} after the rollback, not ${source.digest}.`, 'Someone may have pushed at the same time; run the rollback again.');
   return { ...plan, applied: true, undo };
+}
+
+/** A PUT that failed or timed out may still have landed: read the tag back and say where it points now. */
+async function failedPut(client: RegistryClient, r: ReturnType<typeof parseRepository>, tag: string, plan: RollbackPlan, e: ReleaseOperatorError): Promise<ReleaseOperatorError> {
+  const name = `${plan.repository}:${tag}`;
+  let now: string;
+  try {
+    const head = await client.headManifest({ ...r, tag });
+    const d = head?.digest ?? null;
+    now =
+      d === plan.from ? `${name} still points at ${d ?? 'nothing (it did not exist)'}, as before: nothing changed.`
+      : d === plan.to ? `${name} points at ${d} as asked nevertheless: the rollback landed.`
+      : `${name} now points at ${d ?? 'nothing'}, neither the old ${plan.from ?? '(none)'} nor ${plan.to}: someone else changed it.`;
+  } catch (again) {
+    now = `Where ${name} points now could not be read (${again instanceof Error ? again.message : String(again)}); check with: release-operator tags ${plan.repository}`;
+  }
+  return new ReleaseOperatorError(e.kind, `${e.message} ${now}`, e.hint, { cause: e });
 }
