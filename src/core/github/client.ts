@@ -3,6 +3,7 @@ import { CancelledError, environmentError } from '../errors';
 import { nullLogger, type Logger } from '../log';
 import { isHttpError, toUserError, type HttpErrorLike } from './errors';
 import { requireToken, type TokenSource } from './token';
+import { sleep, type Sleep } from '../sleep';
 
 /** The repository a GitHub call is about. */
 export interface RepoRef {
@@ -10,22 +11,9 @@ export interface RepoRef {
   name: string;
 }
 
-/** Waits `ms`, rejecting with CancelledError when the signal fires. Injected so tests need not wait. */
-export type Sleep = (ms: number, signal?: AbortSignal) => Promise<void>;
-
-export const realSleep: Sleep = (ms, signal) =>
-  new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(new CancelledError());
-    const t = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(t);
-      reject(new CancelledError());
-    };
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
+export type { Sleep } from '../sleep';
+/** The real clock's sleep; tests inject their own. */
+export const realSleep: Sleep = sleep;
 
 export interface GitHubClientOptions {
   apiUrl: string;

@@ -5,6 +5,7 @@ import { registerSecret } from '../redact';
 import { parseChallenge, repositoryScope, type Challenge } from './challenge';
 import { credentialHint, type CredentialSource, type Credentials } from './credentials';
 import { registryBaseUrl } from './reference';
+import { sleep } from '../sleep';
 
 /**
  * HTTP to one or more registries: the token dance, retries, manual redirects and bounded concurrency.
@@ -306,17 +307,3 @@ async function drain(res: BufferedResponse | StreamingResponse): Promise<void> {
   if (body && !Buffer.isBuffer(body)) await (body as ReadableStream<Uint8Array>).cancel().catch(() => undefined);
 }
 
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(new CancelledError());
-    const t = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(t);
-      reject(new CancelledError());
-    };
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
-}

@@ -1,4 +1,5 @@
 import { CancelledError } from '../errors';
+import { sleep } from '../sleep';
 
 export interface HealthProbe {
   url: string;
@@ -18,20 +19,6 @@ export type HealthOutcome =
   | { passed: true; attempts: number; detail: string }
   | { passed: false; attempts: number; detail: string; stoppedEarly: boolean };
 
-const sleep = (ms: number, signal?: AbortSignal) =>
-  new Promise<void>((resolve, reject) => {
-    if (signal?.aborted) return reject(new CancelledError());
-    const t = setTimeout(done, ms);
-    function done() {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }
-    function onAbort() {
-      clearTimeout(t);
-      reject(new CancelledError());
-    }
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
 
 /** Polls an HTTP endpoint until it answers as expected, the deadline passes, or stopReason() says stop. */
 export async function pollHealth(p: HealthProbe): Promise<HealthOutcome> {
