@@ -24,9 +24,13 @@ function corpus(dir: string, keep: (f: string) => boolean): string[] {
 async function tarOf(entries: Array<{ name: string; body?: Buffer; type?: 'file' | 'symlink' | 'link' | 'directory'; linkname?: string }>): Promise<Buffer> {
   const p = pack();
   const chunks: Buffer[] = [];
-  p.on('data', (c: Buffer) => void chunks.push(c));
+  p.on('data', (c: unknown) => void chunks.push(c as Buffer));
   const done = new Promise<void>((r) => p.on('end', () => r()));
-  for (const e of entries) p.entry({ name: e.name, type: e.type ?? 'file', linkname: e.linkname, mode: 0o755, mtime: new Date(0) }, e.type && e.type !== 'file' ? undefined : (e.body ?? Buffer.alloc(0)));
+  for (const e of entries) {
+    const header = { name: e.name, type: e.type ?? 'file', linkname: e.linkname, mode: 0o755, mtime: new Date(0) } as const;
+    if (e.type && e.type !== 'file') p.entry(header);
+    else p.entry(header, e.body ?? Buffer.alloc(0));
+  }
   p.finalize();
   await done;
   return Buffer.concat(chunks);
