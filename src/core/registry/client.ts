@@ -120,6 +120,7 @@ export class RegistryClient {
       repository: r.repository,
       headers: { accept: MANIFEST_ACCEPT },
       signal: options.signal,
+      maxBytes: MAX_MANIFEST_BYTES,
     });
     if (res.status !== 200) throw this.statusError(res, r, 'manifest');
     const expected = r.digest ?? sentDigest(res);
@@ -308,6 +309,9 @@ export class RegistryClient {
     return environmentError(`The registry ${r.registry} answered HTTP ${res.status} for ${name}${detail}.`, 'Check the reference and the registry status.');
   }
 }
+
+/** containerd and the distribution registry cap manifests at 4 MiB; nothing real comes close. */
+export const MAX_MANIFEST_BYTES = 4 * 1024 * 1024;
 
 function toRef(ref: RefInput): ImageReference {
   return typeof ref === 'string' ? parseReference(ref) : ref;

@@ -4,6 +4,7 @@ import type { Logger } from '../log';
 import { registerSecret } from '../redact';
 import { parseChallenge, repositoryScope, type Challenge } from './challenge';
 import { credentialHint, type CredentialSource, type Credentials } from './credentials';
+import { checkRealm } from './realm';
 import { registryBaseUrl } from './reference';
 import { sleep } from '../sleep';
 
@@ -34,6 +35,8 @@ export interface RequestSpec {
   headers?: Record<string, string>;
   body?: Buffer;
   signal?: AbortSignal;
+  /** Buffered requests: refuse a body larger than this (a hostile or broken registry must not fill memory). */
+  maxBytes?: number;
 }
 
 export interface BufferedResponse {
@@ -155,7 +158,13 @@ export class Transport {
     const key = `${c.params.service ?? ''} ${scope ?? ''}`;
     const cached = s.tokens.get(key);
     if (cached && !force && cached.expires > Date.now()) return `Bearer ${cached.token}`;
-    const realm = new URL(c.params.realm);
+    let realm: URL;
+    try {
+      realm = new URL(c.params.realm);
+    } catch {
+      throw environmentError(`The registry ${registry} named a token service that is not a URL (${JSON.stringify(c.params.realm)}).`, 'Report it to the registry operator.');
+    }
+    checkRealm(registry, realm, this.o.insecureRegistries);
     if (c.params.service) realm.searchParams.set('service', c.params.service);
     if (scope) realm.searchParams.set('scope', scope);
     const res = await this.fetchOnce(realm.toString(), { method: 'GET', headers: creds ? { authorization: basic(creds) } : {} }, signal, true, registry);
@@ -190,7 +199,7 @@ export class Transport {
       let res: BufferedResponse | StreamingResponse | undefined;
       let failure: unknown;
       try {
-        res = await this.fetchOnce(url, { method: spec.method, headers, body: spec.body }, spec.signal, buffer, spec.registry);
+        res = await this.fetchOnce(url, { method: spec.method, headers, body: spec.body, maxBytes: spec.maxBytes }, spec.signal, buffer, spec.registry);
       } catch (e) {
         if (!(e instanceof TransientError)) throw e;
         failure = e;
@@ -218,7 +227,7 @@ export class Transport {
    */
   private fetchOnce(
     url: string,
-    init: { method: string; headers: Record<string, string>; body?: Buffer },
+    init: { method: string; headers: Record<string, string>; body?: Buffer; maxBytes?: number },
     signal: AbortSignal | undefined,
     buffer: boolean,
     registry: string,
@@ -252,7 +261,7 @@ export class Transport {
           if (!buffer) return { status: res.status, headers: res.headers, url: current, body: res.body };
           let body: Buffer;
           try {
-            body = Buffer.from(await res.arrayBuffer());
+            body = await readCapped(res, init.maxBytes, registry, current);
           } catch (e) {
             throw networkError(e, signal, timeout.signal, registry, current);
           }
@@ -300,6 +309,27 @@ export function retryAfterMs(value: string | null): number | undefined {
 function redactUrl(url: string): string {
   const u = new URL(url);
   return u.search && !u.pathname.startsWith('/v2/') ? `${u.origin}${u.pathname}?…` : url;
+}
+
+/** The whole body, or an environment error as soon as it is known to exceed `max` bytes. */
+async function readCapped(res: Response, max: number | undefined, registry: string, url: string): Promise<Buffer> {
+  if (max === undefined || !res.body) return Buffer.from(await res.arrayBuffer());
+  const tooBig = () => environmentError(`The registry ${registry} sent more than ${max} bytes for ${redactUrl(url)}; refusing to read it.`, 'A manifest that large is broken or hostile; check the reference and the registry.');
+  if (Number(res.headers.get('content-length') ?? 0) > max) {
+    await res.body.cancel().catch(() => undefined);
+    throw tooBig();
+  }
+  const chunks: Buffer[] = [];
+  let total = 0;
+  for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
+    total += chunk.length;
+    if (total > max) {
+      await res.body.cancel().catch(() => undefined);
+      throw tooBig();
+    }
+    chunks.push(Buffer.from(chunk));
+  }
+  return Buffer.concat(chunks);
 }
 
 async function drain(res: BufferedResponse | StreamingResponse): Promise<void> {
