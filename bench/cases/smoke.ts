@@ -1,0 +1,122 @@
+// Case 2, smoke gate: the healthy fixture of the smoke tests (FROM scratch + busybox, test/fixtures/smoke) as one
+// amd64+arm64 reference in a registry. This project: `release-operator smoke REF` (dist/cli.js, a new process per
+// run, as CI runs it). Peer: the steps a pipeline script does by hand (pull, run --help, run -d, curl /health in
+// a loop, logs, rm), platforms one after the other. Before every run the local tag is removed, so every subject
+// pulls the platform it tests (layers stay cached by the daemon).
+import { copyFile, cp, mkdir, mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { runProcess } from '../../src/core/process/run';
+import { FIXTURES, REPO_ROOT } from '../../test/helpers/paths';
+import { startRegistry } from '../../test/helpers/registry';
+import { log, runCase, runs, sh } from '../lib/case';
+import { renderTable } from '../lib/report';
+import { measureInterleaved, summarize } from '../lib/stats';
+
+/** The 20.10 client: it builds with BuildKit (--platform) without buildx; the Docker 28 client on PATH cannot. */
+const DOCKER = '/usr/bin/docker';
+const BUSYBOX: Record<string, string> = { amd64: '/bin/busybox', arm64: '/var/cache/release-operator/foreign/busybox-static_arm64/bin/busybox' };
+const PLATFORMS = ['linux/amd64', 'linux/arm64'];
+const LABEL = 'release-operator.bench=smoke';
+
+async function must(cmd: string, args: string[], env?: Record<string, string>): Promise<string> {
+  const r = await runProcess(cmd, args, { env, timeoutMs: 600_000, missingHint: 'Set up the test bed: bash test/testbed/setup.sh' });
+  if (r.exitCode !== 0) throw new Error(`${cmd} ${args.join(' ')} failed: ${r.stderr || r.stdout}`);
+  return r.stdout;
+}
+
+/** Builds the fixture for both platforms, pushes them and joins them under one manifest list; returns its reference. */
+async function publishFixture(host: string, dir: string): Promise<string> {
+  await cp(path.join(FIXTURES, 'smoke'), dir, { recursive: true });
+  for (const [arch, file] of Object.entries(BUSYBOX)) await copyFile(file, path.join(dir, `busybox-${arch}`));
+  const ref = `${host}/bench/smoke:1.0`;
+  const perArch = [];
+  for (const p of PLATFORMS) {
+    const tag = `${ref}-${p.split('/')[1]}`;
+    await must(DOCKER, ['build', '-q', '--platform', p, '--label', LABEL, '-t', tag, dir], { DOCKER_BUILDKIT: '1' });
+    await must(DOCKER, ['push', tag]);
+    await must(DOCKER, ['rmi', tag]);
+    perArch.push(tag);
+  }
+  // The Docker 28 client on PATH makes manifest lists (the 20.10 one needs experimental mode for it).
+  await must('docker', ['manifest', 'create', '--insecure', ref, ...perArch]);
+  await must('docker', ['manifest', 'push', '--insecure', '--purge', ref]);
+  return ref;
+}
+
+/** The peer: what a release pipeline's smoke step does by hand, one platform after the other. */
+const shellScript = (ref: string, platforms: string[]) => `
+for p in ${platforms.join(' ')}; do
+  ${DOCKER} pull -q --platform "$p" ${ref} > /dev/null
+  ${DOCKER} run --rm --platform "$p" --label ${LABEL} ${ref} --help > /dev/null
+  cid=$(${DOCKER} run -d --platform "$p" --label ${LABEL} -p 127.0.0.1::8080 ${ref})
+  port=$(${DOCKER} port "$cid" 8080/tcp | head -n1 | sed 's/.*://')
+  ok=
+  for i in $(seq 240); do
+    if curl -fsS "http://127.0.0.1:$port/health" 2>/dev/null | grep -q ok; then ok=1; break; fi
+    sleep 0.5
+  done
+  ${DOCKER} logs "$cid" > /dev/null 2>&1
+  ${DOCKER} rm -f "$cid" > /dev/null
+  [ -n "$ok" ] || { echo "$p: /health never answered ok" >&2; exit 1; }
+done`;
+
+runCase('smoke', async () => {
+  const reg = await startRegistry({ auth: 'none' });
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'ro-bench-smoke-'));
+  const cwd = await mkdtemp(path.join(os.tmpdir(), 'ro-bench-smoke-cwd-'));
+  await mkdir(cwd, { recursive: true });
+  let ref: string | undefined;
+  try {
+    log('building and pushing the amd64+arm64 fixture (untimed)...');
+    ref = await publishFixture(reg.host, dir);
+    const untag = async () => void (await runProcess(DOCKER, ['rmi', ref!]));
+    const cli = (platforms: string[]) => async () => {
+      const r = await runProcess(process.execPath, [path.join(REPO_ROOT, 'dist', 'cli.js'), 'smoke', ref!, '--platform', platforms.join(','), '--docker', DOCKER], { cwd, timeoutMs: 600_000 });
+      if (r.exitCode !== 0) throw new Error(`release-operator smoke failed (exit ${r.exitCode}):\n${r.stdout}\n${r.stderr}`);
+    };
+    const subjects = [
+      { name: 'this project, amd64 + arm64', runs: runs(5), before: untag, run: cli(PLATFORMS) },
+      { name: 'shell script, amd64 then arm64', runs: runs(5), before: untag, run: () => sh(shellScript(ref!, PLATFORMS)) },
+      { name: 'this project, amd64 only', runs: runs(5), before: untag, run: cli(['linux/amd64']) },
+      { name: 'shell script, amd64 only', runs: runs(5), before: untag, run: () => sh(shellScript(ref!, ['linux/amd64'])) },
+      { name: 'this project, arm64 only (QEMU)', runs: runs(5), before: untag, run: cli(['linux/arm64']) },
+      { name: 'shell script, arm64 only (QEMU)', runs: runs(5), before: untag, run: () => sh(shellScript(ref!, ['linux/arm64'])) },
+    ];
+    const samples = await measureInterleaved(subjects, (name, ms) => log(`${name}: ${ms.toFixed(0)} ms`));
+    const med = (n: string) => summarize(samples.get(n)!).median;
+    const both = med('this project, amd64 + arm64');
+    const slower = Math.max(med('this project, amd64 only'), med('this project, arm64 only (QEMU)'));
+    const table = (title: string, names: string[], notes: string[]) =>
+      renderTable({ title, subject: names[0], rows: names.map((name) => ({ name, samples: samples.get(name)! })), notes });
+    const onePlatform = (arch: string, project: string, script: string) =>
+      table(`Smoke gate, ${arch} alone`, [project, script], [
+        `Goal: within 10% of the shell script. Measured: this project ${pct(med(project), med(script))} against the script.`,
+      ]);
+    return [
+      onePlatform('amd64', 'this project, amd64 only', 'shell script, amd64 only'),
+      onePlatform('arm64 (QEMU)', 'this project, arm64 only (QEMU)', 'shell script, arm64 only (QEMU)'),
+      table('Smoke gate, amd64 + arm64', ['this project, amd64 + arm64', 'shell script, amd64 then arm64'], [
+        `Goal: both platforms no slower than the slower platform alone + 10%. Measured: ${pct(both, slower)} against the slower platform alone (${(slower / 1000).toFixed(2)} s); the platforms run in parallel (image pulls one at a time: each re-points the tag).`,
+        `The script, one platform after the other, takes ${pct(med('shell script, amd64 then arm64'), both)} against this project.`,
+        'This project also checks that each image is the platform asked for (docker image inspect before and after the pull) and the container state before polling; its containers are named, labelled and removed on failure and cancel too. A new CLI process per run, as CI runs it.',
+      ]),
+    ];
+  } finally {
+    await runProcess('docker', ['ps', '-aq', '--filter', `label=${LABEL}`]).then(async (r) => {
+      const ids = r.stdout.split('\n').filter(Boolean);
+      if (ids.length) await runProcess(DOCKER, ['rm', '-f', ...ids]);
+    });
+    if (ref) await runProcess(DOCKER, ['rmi', ref]);
+    // Pulls of one platform over the other leave the first untagged; every image of the fixture has the label.
+    const images = (await runProcess(DOCKER, ['images', '-q', '--filter', `label=${LABEL}`])).stdout.split('\n').filter(Boolean);
+    if (images.length) await runProcess(DOCKER, ['rmi', '-f', ...new Set(images)]);
+    await reg.stop();
+    await rm(dir, { recursive: true, force: true });
+    await rm(cwd, { recursive: true, force: true });
+  }
+});
+
+function pct(a: number, b: number): string {
+  return `${a >= b ? '+' : ''}${(((a - b) / b) * 100).toFixed(0)}%`;
+}

@@ -1,0 +1,75 @@
+// Runs inside code-server's extension host (test/extension/code-server-runner.mjs --tests): makes the empty
+// workspace a git repository (so nothing activated the extension at start-up), then times activation and the
+// Release view's first tree items, counting synchronous file and process calls made from the extension's
+// bundle meanwhile. Writes its figures as JSON to $RO_BENCH_EXTENSION_OUT.
+import { execFileSync } from 'node:child_process';
+import * as childProcess from 'node:child_process';
+import * as fs from 'node:fs';
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import * as vscode from 'vscode';
+
+const EXTENSION_ID = 'release-operator.release-operator';
+const SYNC: Array<[Record<string, unknown>, string]> = [
+  ...Object.keys(fs).filter((k) => k.endsWith('Sync')).map((k) => [fs as unknown as Record<string, unknown>, k] as [Record<string, unknown>, string]),
+  ...['execSync', 'execFileSync', 'spawnSync'].map((k) => [childProcess as unknown as Record<string, unknown>, k] as [Record<string, unknown>, string]),
+];
+
+/** Wraps every *Sync of fs and child_process; counts the calls whose stack passes through the extension's bundle. */
+function watchSyncCalls(bundle: string): { calls: Record<string, number>; total: () => number; restore(): void } {
+  const calls: Record<string, number> = {};
+  let total = 0;
+  const originals: Array<() => void> = [];
+  for (const [mod, name] of SYNC) {
+    const original = mod[name];
+    if (typeof original !== 'function') continue;
+    try {
+      mod[name] = function (this: unknown, ...args: unknown[]) {
+        total++;
+        if (new Error().stack?.includes(bundle)) calls[name] = (calls[name] ?? 0) + 1;
+        return (original as (...a: unknown[]) => unknown).apply(this, args);
+      };
+      originals.push(() => (mod[name] = original));
+    } catch {
+      // A read-only export: it cannot be watched (and so is not counted).
+    }
+  }
+  return { calls, total: () => total, restore: () => originals.forEach((r) => r()) };
+}
+
+export async function run(): Promise<void> {
+  const out = process.env.RO_BENCH_EXTENSION_OUT;
+  if (!out) throw new Error('RO_BENCH_EXTENSION_OUT is not set (run this through bench/cases/extension.ts)');
+  const folder = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
+  if (!folder) throw new Error('no workspace folder is open');
+  const ext = vscode.extensions.getExtension(EXTENSION_ID);
+  if (!ext) throw new Error(`${EXTENSION_ID} is not installed in this code-server`);
+  if (ext.isActive) throw new Error('the extension was already active: the workspace must not match its activation events at start-up');
+
+  const git = (...args: string[]) => execFileSync('git', args, { cwd: folder, stdio: 'ignore' });
+  git('init', '-q', '-b', 'main');
+  git('remote', 'add', 'origin', 'https://github.com/acme/widget.git');
+  writeFileSync(path.join(folder, 'package.json'), JSON.stringify({ name: 'widget', version: '1.4.2' }));
+  writeFileSync(path.join(folder, 'Dockerfile'), 'FROM scratch\n');
+  git('add', '.');
+  git('-c', 'user.name=bench', '-c', 'user.email=bench@example.invalid', 'commit', '-q', '-m', 'widget 1.4.2');
+  git('tag', 'v1.4.2');
+
+  const bundle = path.join(ext.extensionPath, 'dist', 'extension.js');
+  const watch = watchSyncCalls(bundle);
+  const t0 = performance.now();
+  let activateMs: number;
+  let firstItemsMs: number;
+  let labels: string[];
+  try {
+    const api = (await ext.activate()) as { tree: { getChildren(): Promise<Array<{ label?: string; id: string }>> } };
+    activateMs = performance.now() - t0;
+    const roots = await api.tree.getChildren();
+    firstItemsMs = performance.now() - t0;
+    labels = roots.map((r) => String(r.label ?? r.id));
+  } finally {
+    watch.restore();
+  }
+  writeFileSync(out, JSON.stringify({ activateMs, firstItemsMs, labels, syncCalls: watch.calls, syncCallsInHost: watch.total() }));
+}
