@@ -79,15 +79,18 @@ export function browseUrl(repository: string): string | undefined {
   return m ? `https://github.com/${m[1]}/pkgs/container/${encodeURIComponent(m[2])}` : undefined;
 }
 
-/** Orders tags: versions newest first, then moving tags, then the rest. */
+/** Orders tags: latest, versions newest first, moving vX.Y / vX tags newest first, then the rest. */
 export function sortImageTags(tags: string[], prefix: string): string[] {
-  const ver = (t: string) => tagVersion(t, prefix)?.split(/[-+]/)[0].split('.').map(Number);
+  const nums = (t: string) => {
+    const v = tagVersion(t, prefix);
+    if (v) return { rank: 1, n: v.split(/[-+]/)[0].split('.').map(Number) };
+    const m = new RegExp(`^${prefix.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(\\d+)(?:\\.(\\d+))?$`).exec(t);
+    if (m) return { rank: 2, n: [Number(m[1]), m[2] === undefined ? Infinity : Number(m[2]), 0] };
+    return { rank: t === 'latest' ? 0 : 3, n: [0, 0, 0] };
+  };
   return [...tags].sort((a, b) => {
-    const va = ver(a), vb = ver(b);
-    if (va && vb) return vb[0] - va[0] || vb[1] - va[1] || vb[2] - va[2] || b.localeCompare(a);
-    if (va || vb) return va ? -1 : 1;
-    if ((a === 'latest') !== (b === 'latest')) return a === 'latest' ? -1 : 1;
-    return a.localeCompare(b);
+    const x = nums(a), y = nums(b);
+    return x.rank - y.rank || y.n[0] - x.n[0] || y.n[1] - x.n[1] || y.n[2] - x.n[2] || a.localeCompare(b);
   });
 }
 

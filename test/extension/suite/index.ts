@@ -11,12 +11,11 @@ import * as vscode from 'vscode';
 import { ARTIFACTS } from '../../helpers/paths';
 
 export function run(): Promise<void> {
-  // The extension host forwards console.log's raw arguments; mocha's reporter passes printf-style ones and keeps
-  // the console.log it finds when it loads, so format before mocha is required.
-  const log = console.log;
-  console.log = (...a: unknown[]) => log(format(...a));
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const Mocha = require('mocha') as typeof import('mocha');
+  // The extension host forwards console.log's raw arguments; mocha's reporters pass printf-style ones.
+  const log = console.log.bind(console);
+  (Mocha.reporters.Base as unknown as { consoleLog: (...a: unknown[]) => void }).consoleLog = (...a: unknown[]) => log(format(...a));
   const mocha = new Mocha({ ui: 'bdd', timeout: 180_000, color: false, reporter: 'spec' });
   const trusted = vscode.workspace.isTrusted;
   const files = readdirSync(__dirname).filter((f) => f.endsWith('.test.js') && (f === 'trust.test.js') !== trusted);
@@ -25,7 +24,6 @@ export function run(): Promise<void> {
   mkdirSync(path.dirname(out), { recursive: true });
   return new Promise((resolve, reject) => {
     const runner = mocha.run((failures) => {
-      console.log = log;
       const s = runner.stats ?? { passes: 0, failures, pending: 0 };
       writeFileSync(out, JSON.stringify({ files, passed: s.passes, failed: s.failures, skipped: s.pending }));
       if (failures) reject(new Error(`${failures} extension-host test(s) failed`));

@@ -1,13 +1,15 @@
 // UI test (driven by test/extension/code-server-runner.mjs --ui): the Release panel as a person sees it in the
 // real workbench. Opens the panel, expands an image tag to see its platforms (and no unknown/unknown), runs a
-// command from the palette (F1), reads the status bar, and saves screenshots. Throws on any failure.
+// smoke test of both platforms from the palette (F1) with its quick picks and watches the status bar turn to
+// passed, shows the log from the palette, and saves screenshots. Throws on any failure.
 import assert from 'node:assert/strict';
 
 /** A row of the Release tree by its label text (exact match on the label element). */
-const row = (page, label) => page.locator('.pane-body .monaco-list-row', { has: page.locator(`.label-name:text-is("${label}")`) }).first();
+const row = (page, label, expandable = false) =>
+  page.locator(`.pane-body .monaco-list-row${expandable ? '[aria-expanded]' : ''}`, { has: page.locator(`a.label-name >> text="${label}"`) }).first();
 
 async function expand(page, label) {
-  const r = row(page, label);
+  const r = row(page, label, true);
   await r.waitFor({ state: 'visible', timeout: 30_000 });
   if ((await r.getAttribute('aria-expanded')) !== 'true') await r.click();
   await page.waitForFunction((el) => el?.getAttribute('aria-expanded') === 'true', await r.elementHandle(), { timeout: 10_000 });
@@ -33,7 +35,7 @@ export default async function (page, ctx) {
   const before = (await status.innerText()).trim();
   ctx.log(`status bar: "${before}"`);
 
-  if (process.env.RO_UI_SMOKE === '1') {
+  {
     // The whole flow through the palette: pick the tag, keep the preselected platforms, watch the status bar.
     await ctx.runCommand('Release Operator: Run Smoke Test...');
     const input = page.locator('.quick-input-widget input');
@@ -44,10 +46,17 @@ export default async function (page, ctx) {
     await page.keyboard.press('Enter');
     await page.locator('.statusbar-item', { hasText: 'arm64' }).first().waitFor({ timeout: 10_000 });
     await ctx.screenshot('smoke-running');
-    await page.waitForFunction(() => [...document.querySelectorAll('.statusbar-item')].some((e) => /arm64/.test(e.textContent ?? '') && e.querySelectorAll('.codicon-pass').length === 2), undefined, { timeout: 240_000 });
+    // Done when no platform spins any more; then both must have passed (a failure ends the wait at once).
+    const item = page.locator('.statusbar-item', { has: page.locator('.codicon-beaker') }).first();
+    await page.waitForFunction((el) => el && /arm64/.test(el.textContent ?? '') && !el.querySelector('.codicon-sync, .codicon-loading, [class*="spin"]'), await item.elementHandle(), { timeout: 240_000 });
+    const passes = await item.locator('.codicon-pass').count();
+    assert.equal(passes, 2, `both platforms passed in the status bar; it shows ${await item.innerHTML()} (see the Containers output in ui-failed.png)`);
     ctx.log('status bar: both platforms passed');
     await expand(page, 'Smoke results');
-  } else {
+    await page.locator('.pane-body .monaco-list-row', { hasText: /^linux\/arm64passed · \d+\.\d s$/ }).first().waitFor({ timeout: 10_000 });
+    await ctx.screenshot('smoke-passed');
+  }
+  {
     await ctx.runCommand('Release Operator: Show Log');
     await page.locator('.part.panel', { hasText: 'Release Operator' }).first().waitFor({ state: 'visible', timeout: 20_000 });
     ctx.log('ran "Release Operator: Show Log" from the palette; the log is shown');
