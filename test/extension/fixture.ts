@@ -126,6 +126,26 @@ async function main(): Promise<void> {
       2,
     ) + '\n',
   );
+  mkdirSync(path.join(workspace, '.github', 'workflows'), { recursive: true });
+  write(
+    '.github/workflows/release.yml',
+    `name: Release
+on:
+  push:
+    tags: ['v*']
+  workflow_dispatch:
+    inputs:
+      version: { description: 'Version to release', type: string, required: true }
+      dry_run: { description: 'Only build', type: boolean, default: false }
+      channel: { description: 'Channel', type: choice, options: [stable, beta], default: stable }
+jobs:
+  image:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: docker/build-push-action@v6
+        with: { push: true, tags: ghcr.io/acme/rocket:latest }
+`,
+  );
   await git(workspace, 'add', '-A');
   await git(workspace, 'commit', '-q', '-m', 'rocket 1.2.2');
   await git(workspace, 'tag', 'v1.2.2');

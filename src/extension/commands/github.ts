@@ -47,8 +47,8 @@ export function githubCommands(ctx: CommandContext): Record<string, Handler> {
       const ref = args?.ref ?? (await vscode.window.showInputBox({ title: `Run ${workflow.name}: branch or tag`, value: f.status.repository.branch ?? '', validateInput: (v) => (v.trim() ? undefined : 'A branch or tag is required') }));
       if (!ref) return;
       const given: Record<string, string> = { ...args?.inputs };
-      for (const input of workflow.dispatchInputs ?? []) {
-        if (given[input.name] !== undefined) continue;
+      // Called with inputs (a keybinding, a test, another extension): no prompts, the declared defaults apply.
+      for (const input of args?.inputs ? [] : (workflow.dispatchInputs ?? [])) {
         const title = `${workflow.name}: ${input.name}${input.description ? ` - ${input.description}` : ''}`;
         let value: string | undefined;
         if (input.type === 'boolean' || input.type === 'choice') {
