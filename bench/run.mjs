@@ -1,9 +1,9 @@
 // `npm run bench [-- CASE...]`: bundles the TypeScript cases with esbuild (as test/build.mjs bundles tests) into
-// bench/.work/build, builds dist/ (the CLI and extension the cases measure), runs the cases one after the other
+// bench/.work/build, builds the CLI and the extension as shipped into bench/.work, runs the cases one after the other
 // (never in parallel: they would measure each other), then writes bench/results/latest.md from every case's part.
 import * as esbuild from 'esbuild';
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -37,9 +37,27 @@ await esbuild.build({
   banner: { js: "const __import_meta_url = require('url').pathToFileURL(__filename).href;" },
 });
 
-// The shipped form: what `npm run package` puts in the .vsix (the CLI cases run dist/cli.js too).
-const build = spawnSync(process.execPath, ['esbuild.mjs', '--production'], { cwd: root, stdio: 'inherit' });
-if (build.status !== 0) process.exit(build.status ?? 1);
+// The shipped form (minified, as `npm run package` builds it), into bench/.work rather than dist/: other people
+// rebuild dist/ while they work, and a bench must not measure a bundle that changes under it.
+const pkg = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8'));
+const shipped = {
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'cjs',
+  minify: true,
+  logLevel: 'warning',
+  define: { 'import.meta.url': '__import_meta_url', RELEASE_OPERATOR_VERSION: JSON.stringify(pkg.version) },
+  banner: { js: "const __import_meta_url = require('url').pathToFileURL(__filename).href;" },
+};
+const extensionDir = path.join(root, 'bench', '.work', 'extension');
+await Promise.all([
+  esbuild.build({ ...shipped, entryPoints: [path.join(root, 'src', 'cli', 'main.ts')], outfile: path.join(root, 'bench', '.work', 'dist', 'cli.js') }),
+  esbuild.build({ ...shipped, entryPoints: [path.join(root, 'src', 'extension', 'extension.ts')], outfile: path.join(extensionDir, 'dist', 'extension.js'), external: ['vscode'] }),
+]);
+// The extension folder code-server develops: the manifest and icons next to the bundle.
+writeFileSync(path.join(extensionDir, 'package.json'), JSON.stringify(pkg, null, 2));
+cpSync(path.join(root, 'media'), path.join(extensionDir, 'media'), { recursive: true });
 
 console.log(`bench: ${cases.join(', ')} on ${os.cpus().length} CPUs, load average ${os.loadavg().map((l) => l.toFixed(2)).join(', ')}`);
 const failed = [];

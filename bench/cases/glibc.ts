@@ -8,7 +8,7 @@ import { closeSync, existsSync, openSync, readSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { runProcess } from '../../src/core/process/run';
-import { REPO_ROOT } from '../../test/helpers/paths';
+import { BENCH_CLI } from '../lib/paths';
 import { log, runCase, runs, sh } from '../lib/case';
 import { renderTable } from '../lib/report';
 import { measureInterleaved, summarize } from '../lib/stats';
@@ -123,6 +123,7 @@ runCase('glibc', async () => {
     await writeFile(path.join(ctx, 'Dockerfile'), `FROM scratch\nCOPY rootfs/ /\nLABEL ${LABEL.replace('=', '="')}"\nENTRYPOINT ["/usr/bin/${path.basename(files.find((f) => f.startsWith('/usr/bin/')) ?? 'true')}"]\n`);
     const b = await runProcess(DOCKER, ['build', '-q', '-t', image, ctx], { env: { DOCKER_BUILDKIT: '1' }, timeoutMs: 600_000 });
     if (b.exitCode !== 0) throw new Error(`docker build failed: ${b.stderr}`);
+    const size = Number((await runProcess(DOCKER, ['image', 'inspect', '--format', '{{.Size}}', image])).stdout.trim());
     const exportScript = `rm -rf ${exported} && mkdir -p ${exported} && cid=$(${DOCKER} create ${image}) && ${DOCKER} export "$cid" | tar -x -C ${exported} && ${DOCKER} rm "$cid" > /dev/null`;
     await sh(exportScript);
     // Only the image's own files: docker export adds /.dockerenv, /etc/hosts and the like.
@@ -133,12 +134,12 @@ runCase('glibc', async () => {
     let projectOut = '';
     let readelfOut = '';
     const cli = async () => {
-      const r = await runProcess(process.execPath, [path.join(REPO_ROOT, 'dist', 'cli.js'), 'glibc', '--all', image, '--docker', DOCKER, '--json'], { cwd: work, timeoutMs: 600_000 });
+      const r = await runProcess(process.execPath, [BENCH_CLI, 'glibc', '--all', image, '--docker', DOCKER, '--json'], { cwd: work, timeoutMs: 600_000 });
       if (r.exitCode !== 0 && r.exitCode !== 1) throw new Error(`release-operator glibc failed (exit ${r.exitCode}): ${r.stderr}`);
       projectOut = r.stdout;
     };
     const folder = async () => {
-      const r = await runProcess(process.execPath, [path.join(REPO_ROOT, 'dist', 'cli.js'), 'glibc', '--all', exported, '--max-glibc', '2.36', '--json'], { cwd: work, timeoutMs: 600_000 });
+      const r = await runProcess(process.execPath, [BENCH_CLI, 'glibc', '--all', exported, '--max-glibc', '2.36', '--json'], { cwd: work, timeoutMs: 600_000 });
       if (r.exitCode !== 0 && r.exitCode !== 1) throw new Error(`release-operator glibc on a folder failed (exit ${r.exitCode}): ${r.stderr}`);
     };
     const loop = `cd ${exported} && find ${roots} -type f | sort | while read -r f; do echo "File: $f"; readelf -V -W "$f"; done`;
@@ -162,12 +163,13 @@ runCase('glibc', async () => {
     const loopPlusExport = med('readelf -V, one process per file (shell loop)') + med('docker create + export + tar -x (the peers\' input, not in their rows)');
     return [
       renderTable({
-        title: `glibc check: an image of ${elfList.length} ELF files from this machine (runtime glibc ${mine.provided})`,
+        title: `glibc check: an image of ${elfList.length} ELF files from this machine, ${(size / 2 ** 20).toFixed(0)} MiB (runtime glibc ${mine.provided})`,
         subject,
         rows: [...samples].map(([name, s]) => ({ name, samples: s })),
         notes: [
           `Goal: faster than the readelf loop. Measured: the loop takes ${(med('readelf -V, one process per file (shell loop)') / med(subject)).toFixed(2)}x as long as this project without the export, ${(loopPlusExport / med(subject)).toFixed(2)}x with it.`,
           `Same versions found: ${onlyMine.length === 0 && onlyTheirs.length === 0 ? 'yes' : 'NO'}: ${mine.set.size} (file, library, version) needs from this project over ${mine.binaries} ELF files, ${theirs.size} from readelf's version-needs sections; only this project: ${onlyMine.length}${onlyMine.length ? ` (e.g. ${onlyMine.slice(0, 3).join('; ')})` : ''}, only readelf: ${onlyTheirs.length}${onlyTheirs.length ? ` (e.g. ${onlyTheirs.slice(0, 3).join('; ')})` : ''}.`,
+          `Reading the image costs most of this project's time: the same check on the exported folder takes ${(med('this project: glibc --all FOLDER (the exported files)') / 1000).toFixed(2)} s (docker save writes a tar file, which is unpacked again before the layers are read).`,
           'This project does more than list versions: it resolves each binary\'s libraries the way the loader would in the image and compares against the versions those libraries define.',
         ],
       }),

@@ -41,6 +41,20 @@ interface Target {
   proxy?: RemoteDelayProxy;
 }
 
+/**
+ * Drops every pooled connection: Node's fetch keeps connections in one global undici Agent across clients, so
+ * without this a "cold" client would reuse the last run's connections. The Agent class is taken from Node's
+ * own instance (undici is not a dependency of this project).
+ */
+async function freshConnections(): Promise<void> {
+  const key = Symbol.for('undici.globalDispatcher.1');
+  const g = globalThis as unknown as Record<symbol, { close(): Promise<void>; constructor: new () => unknown } | undefined>;
+  const old = g[key];
+  if (!old) return;
+  g[key] = new old.constructor() as typeof old;
+  await old.close();
+}
+
 /** A fetch that counts requests, handed to the engine's client. */
 function countingFetch(): { fetch: typeof fetch; count: () => number; reset: () => void } {
   let n = 0;
@@ -92,10 +106,11 @@ async function measureOn(label: string, t: Target): Promise<string> {
   const samples = await measureInterleaved(
     [
       {
-        name: COLD,
+        name: COLD, // new client, new connections, empty digest cache
         runs: runs(7),
         before: async () => {
           contentCache.clear();
+          await freshConnections();
           await through.before();
         },
         run: async () => {

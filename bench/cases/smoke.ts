@@ -7,7 +7,8 @@ import { copyFile, cp, mkdir, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { runProcess } from '../../src/core/process/run';
-import { FIXTURES, REPO_ROOT } from '../../test/helpers/paths';
+import { FIXTURES } from '../../test/helpers/paths';
+import { BENCH_CLI } from '../lib/paths';
 import { startRegistry } from '../../test/helpers/registry';
 import { log, runCase, runs, sh } from '../lib/case';
 import { renderTable } from '../lib/report';
@@ -71,9 +72,12 @@ runCase('smoke', async () => {
     log('building and pushing the amd64+arm64 fixture (untimed)...');
     ref = await publishFixture(reg.host, dir);
     const untag = async () => void (await runProcess(DOCKER, ['rmi', ref!]));
+    // The last report per platform set: its step durations say where this project's time goes.
+    const reports = new Map<string, SmokeJson>();
     const cli = (platforms: string[]) => async () => {
-      const r = await runProcess(process.execPath, [path.join(REPO_ROOT, 'dist', 'cli.js'), 'smoke', ref!, '--platform', platforms.join(','), '--docker', DOCKER], { cwd, timeoutMs: 600_000 });
+      const r = await runProcess(process.execPath, [BENCH_CLI, 'smoke', ref!, '--platform', platforms.join(','), '--docker', DOCKER, '--json'], { cwd, timeoutMs: 600_000 });
       if (r.exitCode !== 0) throw new Error(`release-operator smoke failed (exit ${r.exitCode}):\n${r.stdout}\n${r.stderr}`);
+      reports.set(platforms.join(','), JSON.parse(r.stdout) as SmokeJson);
     };
     const subjects = [
       { name: 'this project, amd64 + arm64', runs: runs(5), before: untag, run: cli(PLATFORMS) },
@@ -89,13 +93,20 @@ runCase('smoke', async () => {
     const slower = Math.max(med('this project, amd64 only'), med('this project, arm64 only (QEMU)'));
     const table = (title: string, names: string[], notes: string[]) =>
       renderTable({ title, subject: names[0], rows: names.map((name) => ({ name, samples: samples.get(name)! })), notes });
-    const onePlatform = (arch: string, project: string, script: string) =>
+    const steps = (platform: string) => {
+      const report = reports.get(platform);
+      const p = report?.platforms?.[0];
+      if (!report || !p) return '(no report)';
+      return `${p.steps.filter((st) => !st.skipped).map((st) => `${st.name} ${st.durationMs} ms`).join(', ')} = ${p.durationMs} ms for the platform with its cleanup; ${report.durationMs} ms for the whole engine run (adds docker version before and the sweep of labelled leftovers after)`;
+    };
+    const onePlatform = (arch: string, platform: string, project: string, script: string) =>
       table(`Smoke gate, ${arch} alone`, [project, script], [
         `Goal: within 10% of the shell script. Measured: this project ${pct(med(project), med(script))} against the script.`,
+        `This project's steps in its last run: ${steps(platform)}; the rest of the process's time is Node start-up, loading the CLI and the config.`,
       ]);
     return [
-      onePlatform('amd64', 'this project, amd64 only', 'shell script, amd64 only'),
-      onePlatform('arm64 (QEMU)', 'this project, arm64 only (QEMU)', 'shell script, arm64 only (QEMU)'),
+      onePlatform('amd64', 'linux/amd64', 'this project, amd64 only', 'shell script, amd64 only'),
+      onePlatform('arm64 (QEMU)', 'linux/arm64', 'this project, arm64 only (QEMU)', 'shell script, arm64 only (QEMU)'),
       table('Smoke gate, amd64 + arm64', ['this project, amd64 + arm64', 'shell script, amd64 then arm64'], [
         `Goal: both platforms no slower than the slower platform alone + 10%. Measured: ${pct(both, slower)} against the slower platform alone (${(slower / 1000).toFixed(2)} s); the platforms run in parallel (image pulls one at a time: each re-points the tag).`,
         `The script, one platform after the other, takes ${pct(med('shell script, amd64 then arm64'), both)} against this project.`,
@@ -116,6 +127,11 @@ runCase('smoke', async () => {
     await rm(cwd, { recursive: true, force: true });
   }
 });
+
+interface SmokeJson {
+  durationMs: number;
+  platforms?: Array<{ durationMs: number; steps: Array<{ name: string; durationMs: number; skipped?: boolean }> }>;
+}
 
 function pct(a: number, b: number): string {
   return `${a >= b ? '+' : ''}${(((a - b) / b) * 100).toFixed(0)}%`;
