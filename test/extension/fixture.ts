@@ -4,7 +4,7 @@
  * (127.0.0.1:5000). The image is real and runnable by the local Docker engine on amd64 and arm64 (QEMU):
  * busybox FROM scratch, `--help` exits 0, `--version` prints the version, and it serves GET /health -> ok.
  * Tags: v1.2.3 (+ v1.2, v1, latest, its commit tag aaaaaaa), v1.2.2 (+ bbbbbbb), `amd64-only` (a missing platform) and `broken` (the service
- * dies at start, for the failing-logs path). Run: node out/test/extension/fixture.js <workspace dir>
+ * dies at start, for the failing-logs path) and `slow` (never healthy, to cancel a run). Run: node out/test/extension/fixture.js <workspace dir>
  * Prints one JSON document: { workspace, image, digests }.
  */
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -22,12 +22,19 @@ const BUSYBOX: Record<string, string> = {
   arm64: '/var/cache/release-operator/foreign/busybox-static_arm64/bin/busybox',
 };
 
-const entry = (mode: 'good' | 'broken') => `#!/bin/busybox sh
+type Mode = 'good' | 'broken' | 'slow';
+const SERVE: Record<Mode, string> = {
+  good: 'mkdir -p /www && echo ok > /www/health\nexec /bin/busybox httpd -f -p 8080 -h /www',
+  broken: 'echo "rocket: cannot open /etc/rocket.conf: No such file or directory" >&2\necho "rocket: giving up" >&2\nexit 3',
+  // Never answers: the health step waits for its deadline, long enough to cancel the run.
+  slow: 'echo "rocket: warming up"\nexec /bin/busybox sleep 600',
+};
+const entry = (mode: Mode) => `#!/bin/busybox sh
 case "$1" in
   --help) echo "usage: rocket [--help|--version]"; exit 0 ;;
   --version) echo "rocket 1.2.3"; exit 0 ;;
 esac
-${mode === 'broken' ? 'echo "rocket: cannot open /etc/rocket.conf: No such file or directory" >&2\necho "rocket: giving up" >&2\nexit 3' : 'mkdir -p /www && echo ok > /www/health\nexec /bin/busybox httpd -f -p 8080 -h /www'}
+${SERVE[mode]}
 `;
 
 const sha256 = (b: Buffer) => `sha256:${createHash('sha256').update(b).digest('hex')}`;
@@ -44,7 +51,7 @@ async function tarOf(files: Record<string, Buffer | string>): Promise<Buffer> {
   return Buffer.concat(chunks);
 }
 
-async function pushRunnable(reg: TestRegistry, arch: string, mode: 'good' | 'broken', version: string, revision: string): Promise<PushedManifest> {
+async function pushRunnable(reg: TestRegistry, arch: string, mode: Mode, version: string, revision: string): Promise<PushedManifest> {
   const bin = BUSYBOX[arch];
   if (!existsSync(bin)) throw new Error(`${bin} is missing: run bash test/testbed/setup.sh`);
   const tar = await tarOf({ 'bin/busybox': readFileSync(bin), 'entrypoint.sh': entry(mode) });
@@ -104,6 +111,8 @@ async function main(): Promise<void> {
   const amd64Only = await pushIndex(reg, REPO, [good[0]], { tag: 'amd64-only', attestations: true });
   const broken = await Promise.all(['amd64', 'arm64'].map((a) => pushRunnable(reg, a, 'broken', '1.2.3', rev3)));
   const brokenIndex = await pushIndex(reg, REPO, broken, { tag: 'broken' });
+  const slow = await Promise.all(['amd64', 'arm64'].map((a) => pushRunnable(reg, a, 'slow', '1.2.3', rev3)));
+  await pushIndex(reg, REPO, slow, { tag: 'slow' });
 
   rmSync(workspace, { recursive: true, force: true });
   mkdirSync(workspace, { recursive: true });

@@ -89,7 +89,7 @@ if (untrusted.status !== 0 && !existsSync(path.join(work, 'results-untrusted.jso
 
 say('UI test with the installed .vsix');
 const ui = sh('node', [runner, '--vsix', vsix, '--ui', path.join(root, 'test/extension/ui/release-panel.mjs'), '--workspace', fixture.workspace, '--screenshots', shots, '--timeout-ms', '360000']);
-check('UI: Release panel, image tag platforms, smoke from the palette, status bar, log (installed .vsix)', ui.status === 0, `runner exited ${ui.status}`);
+check('UI: Release panel, image tag platforms, smoke from the palette, status bar, log, cancel removes containers (installed .vsix)', ui.status === 0, `runner exited ${ui.status}`);
 const shot = path.join(shots, 'smoke-passed.png');
 if (ui.status === 0 && existsSync(shot)) copyFileSync(shot, path.join(root, 'media/screenshot.png'));
 

@@ -3,6 +3,7 @@
 // smoke test of both platforms from the palette (F1) with its quick picks and watches the status bar turn to
 // passed, shows the log from the palette, and saves screenshots. Throws on any failure.
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 
 /** A row of the Release tree by its label text (exact match on the label element). */
 const row = (page, label, expandable = false) =>
@@ -62,4 +63,24 @@ export default async function (page, ctx) {
     ctx.log('ran "Release Operator: Show Log" from the palette; the log is shown');
   }
   await ctx.screenshot('workbench');
+
+  // Cancel really stops the work: a run whose service never gets healthy, cancelled from its notification while
+  // the health step waits, ends as cancelled and leaves no container behind.
+  await ctx.runCommand('Release Operator: Run Smoke Test...');
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: 'slow' }).first().waitFor({ timeout: 30_000 });
+  await page.locator('.quick-input-widget input').fill('slow');
+  await page.keyboard.press('Enter');
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: 'linux/arm64' }).first().waitFor({ timeout: 10_000 });
+  await page.keyboard.press('Enter');
+  const toast = page.locator('.notification-toast', { hasText: 'Smoke testing' }).first();
+  await toast.locator('.notification-list-item-message', { hasText: /health running/ }).waitFor({ timeout: 60_000 });
+  const image = '127.0.0.1:5000/ro-test/extension-rocket:slow';
+  const running = () => spawnSync('docker', ['ps', '-aq', '--filter', 'label=release-operator=1', '--filter', `ancestor=${image}`], { encoding: 'utf8' }).stdout.trim();
+  assert.notEqual(running(), '', 'the slow service container runs before the cancel');
+  await ctx.screenshot('smoke-cancelling');
+  await toast.locator('.monaco-button', { hasText: 'Cancel' }).first().click();
+  const item = page.locator('.statusbar-item', { has: page.locator('.codicon-beaker') }).first();
+  await page.waitForFunction((el) => el && el.querySelectorAll('.codicon-circle-slash').length === 2, await item.elementHandle(), { timeout: 60_000 });
+  assert.equal(running(), '', 'no container of the cancelled run is left');
+  ctx.log('cancelled a smoke run from its notification: status bar shows cancelled, no container left');
 }
