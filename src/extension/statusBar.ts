@@ -27,6 +27,11 @@ export class SmokeStatusBar implements vscode.Disposable {
     this.update();
   }
 
+  /** Shown only while the workspace has a repository. */
+  get visible(): boolean {
+    return this.hasRepository;
+  }
+
   setHasRepository(has: boolean): void {
     this.hasRepository = has;
     this.update();

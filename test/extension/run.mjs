@@ -3,11 +3,13 @@
 //   1. build dist/ (production, as shipped) and package the .vsix; check it holds no src/ or test/
 //   2. bundle the extension-host suite and make the fixture workspace (a git repository whose image is pushed
 //      to the test bed registry 127.0.0.1:5000: a multi-arch OCI index with attestations, runnable by Docker)
-//   3. extension-host suite in a trusted workspace, then trust.test in an untrusted one (Workspace Trust on)
+//   3. extension-host suite in a trusted workspace, trust.test in an untrusted one (Workspace Trust on), and
+//      norepo.test in a folder that is not a repository (the welcome view)
 //   4. the UI test against the installed .vsix: Release panel, platforms, palette, status bar, screenshots
 // Appends {"suite":"vscode",...} to $RO_TEST_STATS. Exit 1 when anything failed.
 import { spawnSync } from 'node:child_process';
-import { appendFileSync, copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../..');
@@ -86,6 +88,15 @@ say('extension-host suite, untrusted workspace (Workspace Trust on)');
 const untrusted = sh('node', [runner, '--extension', root, '--tests', suite, '--workspace', fixture.workspace, '--workspace-trust', '--screenshots', path.join(shots, 'untrusted'), '--timeout-ms', '180000']);
 counts(path.join(work, 'results-untrusted.json'), 'extension host (untrusted)');
 if (untrusted.status !== 0 && !existsSync(path.join(work, 'results-untrusted.json'))) check('untrusted run', false, `runner exited ${untrusted.status}`);
+
+say('extension-host suite, a folder without a repository');
+// Outside this repository (git would find it from any folder below it).
+const plain = mkdtempSync(path.join(os.tmpdir(), 'ro-no-repository-'));
+writeFileSync(path.join(plain, 'notes.txt'), 'not a repository\n');
+const norepo = sh('node', [runner, '--extension', root, '--tests', suite, '--workspace', plain, '--screenshots', path.join(shots, 'no-repository'), '--timeout-ms', '180000']);
+counts(path.join(work, 'results-norepo.json'), 'extension host (no repository)');
+if (norepo.status !== 0 && !existsSync(path.join(work, 'results-norepo.json'))) check('no-repository run', false, `runner exited ${norepo.status}`);
+rmSync(plain, { recursive: true, force: true });
 
 say('UI test with the installed .vsix');
 const ui = sh('node', [runner, '--vsix', vsix, '--ui', path.join(root, 'test/extension/ui/release-panel.mjs'), '--workspace', fixture.workspace, '--screenshots', shots, '--timeout-ms', '360000']);

@@ -1,10 +1,9 @@
 /**
  * Entry point of the extension-host suite (extensionTestsPath): runs inside code-server's extension host,
  * where require('vscode') works. Loads every bundled *.test.js next to this file with mocha and writes the
- * counts to test/.artifacts/vscode/results-<trusted|untrusted>.json for test/extension/run.mjs.
- * A workspace that is not trusted runs trust.test.js only (it needs Workspace Trust on); a trusted one runs the rest.
+ * counts to test/.artifacts/vscode/results-<trusted|untrusted|norepo>.json for test/extension/run.mjs.
  */
-import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { format } from 'node:util';
 import * as vscode from 'vscode';
@@ -17,10 +16,14 @@ export function run(): Promise<void> {
   const log = console.log.bind(console);
   (Mocha.reporters.Base as unknown as { consoleLog: (...a: unknown[]) => void }).consoleLog = (...a: unknown[]) => log(format(...a));
   const mocha = new Mocha({ ui: 'bdd', timeout: 180_000, color: false, reporter: 'spec' });
-  const trusted = vscode.workspace.isTrusted;
-  const files = readdirSync(__dirname).filter((f) => f.endsWith('.test.js') && (f === 'trust.test.js') !== trusted);
+  // Which workspace this host was opened on decides the files: an untrusted one runs trust.test.js, a folder
+  // without a repository norepo.test.js, the fixture repository (trusted) all the others.
+  const folder = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? '';
+  const mode = !vscode.workspace.isTrusted ? 'untrusted' : existsSync(path.join(folder, '.git')) ? 'trusted' : 'norepo';
+  const own: Record<string, string> = { untrusted: 'trust.test.js', norepo: 'norepo.test.js' };
+  const files = readdirSync(__dirname).filter((f) => f.endsWith('.test.js') && (mode === 'trusted' ? !Object.values(own).includes(f) : f === own[mode]));
   for (const f of files) mocha.addFile(path.join(__dirname, f));
-  const out = path.join(ARTIFACTS, 'vscode', `results-${trusted ? 'trusted' : 'untrusted'}.json`);
+  const out = path.join(ARTIFACTS, 'vscode', `results-${mode}.json`);
   mkdirSync(path.dirname(out), { recursive: true });
   return new Promise((resolve, reject) => {
     const runner = mocha.run((failures) => {
