@@ -93,8 +93,19 @@ export const runProcess: Runner = async (command, args, options = {}) => {
   };
 };
 
-/** The last meaningful line of stderr (or stdout), for error messages. */
+/** Usage hints that CLIs print after the real error ("See 'docker run --help'."). */
+const BOILERPLATE = /^(see|run) '[^']*--help'|^usage:/i;
+const ERRORISH = /error|denied|not found|no such|failed|cannot|unable|refused|invalid|unknown/i;
+
+/**
+ * The line of stderr (or stdout) that says what went wrong, for error messages: the last line that reads like an
+ * error, else the last line that is not a usage hint. Docker ends many failures with "See 'docker run --help'."
+ * after the "Error response from daemon: ..." line that matters.
+ */
 export function lastLine(r: Pick<RunResult, 'stderr' | 'stdout'>): string {
-  const lines = (r.stderr.trim() || r.stdout.trim()).split(/\r?\n/).filter((l) => l.trim());
-  return lines.at(-1)?.trim() ?? '';
+  const lines = (r.stderr.trim() || r.stdout.trim())
+    .split(/\r?\n/)
+    .map((l) => l.trim())
+    .filter((l) => l && !BOILERPLATE.test(l));
+  return [...lines].reverse().find((l) => ERRORISH.test(l)) ?? lines.at(-1) ?? '';
 }
