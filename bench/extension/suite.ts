@@ -66,10 +66,15 @@ export async function run(): Promise<void> {
   const bundle = path.join(ext.extensionPath, 'dist', 'extension.js');
   const watch = watchSyncCalls(bundle);
   const t0 = performance.now();
+  let loadMs: number;
   let activateMs: number;
   let firstItemsMs: number;
   let labels: string[];
   try {
+    // Loading the bundle first (the extension host's require then finds it in the cache) splits code loading
+    // from the work of activate().
+    require(bundle);
+    loadMs = performance.now() - t0;
     const api = (await ext.activate()) as { tree: { getChildren(): Promise<Array<{ label?: string; id: string }>> } };
     activateMs = performance.now() - t0;
     const roots = await api.tree.getChildren();
@@ -78,5 +83,5 @@ export async function run(): Promise<void> {
   } finally {
     watch.restore();
   }
-  writeFileSync(out, JSON.stringify({ activateMs, firstItemsMs, labels, syncCalls: watch.calls, syncCallsInHost: watch.total() }));
+  writeFileSync(out, JSON.stringify({ loadMs, activateMs, firstItemsMs, labels, syncCalls: watch.calls, syncCallsInHost: watch.total() }));
 }

@@ -8,6 +8,8 @@ export interface DelayProxyOptions {
    * kernel accepts the connection on loopback at once). Default true.
    */
   handshake?: boolean;
+  /** Called with socket errors (which end the connection), e.g. to log them. */
+  onError?: (side: 'client' | 'upstream', error: Error) => void;
 }
 
 export interface DelayProxy {
@@ -27,7 +29,7 @@ const REQUEST_LINE = /(?:^|\r\n)(?:GET|HEAD|POST|PUT|PATCH|DELETE|OPTIONS) \S+ H
  * each chunk's release time is monotonic.
  */
 export async function startDelayProxy(target: { host: string; port: number }, options: DelayProxyOptions | number): Promise<DelayProxy> {
-  const { delayMs, handshake = true } = typeof options === 'number' ? { delayMs: options } : options;
+  const { delayMs, handshake = true, onError } = typeof options === 'number' ? ({ delayMs: options } as DelayProxyOptions) : options;
   let connections = 0;
   let requests = 0;
   const sockets = new Set<net.Socket>();
@@ -36,7 +38,7 @@ export async function startDelayProxy(target: { host: string; port: number }, op
     const upstream = net.connect(target.port, target.host);
     sockets.add(client).add(upstream);
     // Release times only ever grow, so a later chunk never overtakes an earlier one.
-    const pipe = (from: net.Socket, to: net.Socket, firstExtra: number, count: boolean) => {
+    const pipe = (from: net.Socket, to: net.Socket, firstExtra: number, count: boolean, side: 'client' | 'upstream') => {
       let releaseAt = 0;
       let extra = firstExtra;
       const hold = (fn: () => void) => {
@@ -54,10 +56,10 @@ export async function startDelayProxy(target: { host: string; port: number }, op
         sockets.delete(from);
         hold(() => to.end());
       });
-      from.on('error', () => undefined);
+      from.on('error', (e) => onError?.(side, e));
     };
-    pipe(client, upstream, handshake ? 2 * delayMs : 0, true);
-    pipe(upstream, client, 0, false);
+    pipe(client, upstream, handshake ? 2 * delayMs : 0, true, 'client');
+    pipe(upstream, client, 0, false, 'upstream');
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   return {
