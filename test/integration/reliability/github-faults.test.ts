@@ -49,7 +49,7 @@ describe('reliability: GitHub faults (local API server)', function () {
   async function cli(args: string[], env: Record<string, string> = {}) {
     let stdout = '';
     let stderr = '';
-    const code = await runCli([...args, '--cwd', dir], { stdout: (s) => void (stdout += s), stderr: (s) => void (stderr += s), env: { GITHUB_TOKEN: fake.token, GITHUB_API_URL: fake.url, PATH: process.env.PATH, ...env }, isTTY: false }, new AbortController().signal);
+    const code = await runCli([...args, '--cwd', dir], { stdout: (s) => void (stdout += s), stderr: (s) => void (stderr += s), env: { GITHUB_TOKEN: fake.token, GITHUB_API_URL: fake.url, PATH: process.env.PATH, ...env } }, new AbortController().signal);
     return { code, stdout, stderr };
   }
 
