@@ -13,7 +13,8 @@
  *   startProxy(target, { pageSize?, faults?, foreignNextLink? }) -> TestProxy
  *       An HTTP proxy in front of a registry: splits /v2/<name>/tags/list into pages with
  *       `Link: <...>; rel="next"` (as ghcr.io does) and injects faults (status codes, Retry-After, rewritten
- *       bodies) for requests that match. requests lists what went through.
+ *       bodies, connection resets, bodies cut halfway, delays past the client's timeout) for requests that
+ *       match. requests lists what went through.
  *   pushImage(reg, repo, { platform?, labels?, tag?, format?, files? }) -> PushedManifest
  *       A FROM-scratch-like image: one gzip tar layer + a config blob with labels, for one platform.
  *   pushIndex(reg, repo, images, { tag?, format: 'oci' | 'docker', attestations? }) -> PushedManifest

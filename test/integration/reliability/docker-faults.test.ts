@@ -159,7 +159,7 @@ describe('reliability: Docker faults on a daemon of our own (stopped mid-run, di
     assert.deepEqual(rest, []);
   });
 
-  it('the daemon stopped in the middle of a run: an environment verdict, and after it is back nothing is left (or cleanup removes it)', async () => {
+  it('the daemon stopped in the middle of a run: never a pass, and once it is back cleanup leaves nothing', async () => {
     let runId = '';
     const trigger = onStep('help', () => d.stop());
     const report = await runSmoke(await smokeOptions(context, { image: slow, helpArgs: ['hang'], port: 0, commandTimeoutSeconds: 120 }), {
