@@ -37,6 +37,10 @@ export function dockerFailure(dockerPath: string, r: DockerResult): DockerError 
   }
   if (r.timedOut) return new DockerError('environment', `${what} did not finish in time.`, 'The Docker daemon may be overloaded; retry, or raise the timeout.', r);
   if (isExecFormatError(text)) return new DockerError('environment', `${what} failed: exec format error (no emulator for this platform).`, BINFMT_HINT, r);
+  // A full disk is the host's problem, not the image's (a build or a container that writes hits it).
+  if (/no space left on device/i.test(text)) {
+    return new DockerError('environment', `${what} failed: the Docker host ran out of disk space (no space left on device).`, 'Free space on the Docker host (docker system prune, or a bigger data-root), then retry.', r);
+  }
   if (isBuildxMissing(text)) {
     return new DockerError('environment', `${dockerPath} cannot build with BuildKit: the buildx plugin is missing.`, BUILD_HINT, r);
   }
