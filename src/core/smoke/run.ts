@@ -1,7 +1,7 @@
 import pLimit from 'p-limit';
 import { usageError } from '../errors';
 import { nullLogger } from '../log';
-import { DockerClient, SMOKE_RUN_LABEL, detectBuilder, newRunId, parsePlatform, removeLabelled, serverVersion } from '../container';
+import { DockerClient, SMOKE_RUN_LABEL, detectBuilder, isDaemonDown, newRunId, parsePlatform, removeLabelled, serverVersion } from '../container';
 import { smokePlatform, type RunContext } from './platformRun';
 import type { PlatformResult, SmokeDeps, SmokeEvent, SmokeOptions, SmokeOutcome, SmokeReport } from './types';
 
@@ -68,6 +68,9 @@ export async function runSmoke(options: SmokeOptions, deps: SmokeDeps): Promise<
     // whose client was killed while the daemon still created the container).
     cleanup = await sweep(docker, runId, logger, Boolean(deps.signal?.aborted));
   }
+  if (!deps.signal?.aborted && results.some((r) => r.outcome === 'failed') && !(await daemonAnswers(docker, cleanup))) {
+    results = results.map(blameDaemon);
+  }
   const outcome: SmokeOutcome = deps.signal?.aborted
     ? 'cancelled'
     : results.some((r) => r.outcome === 'failed')
@@ -89,6 +92,34 @@ export async function runSmoke(options: SmokeOptions, deps: SmokeDeps): Promise<
   };
   emit({ type: 'run-finished', report });
   return report;
+}
+
+/**
+ * Whether the daemon still answers after a failed run. dockerd closes its API before it stops containers on the
+ * way down, so a container killed by a daemon shutdown (exit 137 mid-step) is always followed by a daemon that no
+ * longer answers: that failure belongs to the environment, not to the image.
+ */
+async function daemonAnswers(docker: DockerClient, cleanup: SmokeReport['cleanup']): Promise<boolean> {
+  if (cleanup.errors.some(isDaemonDown)) return false;
+  try {
+    await docker.exec(serverVersion(), { signal: AbortSignal.timeout(10_000) });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function blameDaemon(r: PlatformResult): PlatformResult {
+  if (r.outcome !== 'failed') return r;
+  const step = r.steps.find((s) => s.name === r.failedStep);
+  return {
+    ...r,
+    outcome: 'environment',
+    environmentProblem: {
+      message: `The Docker daemon stopped during the run${step ? ` (at the ${step.name} step: ${step.detail})` : ''}; the image was not judged.`,
+      hint: 'Start the Docker daemon, run `release-operator cleanup` to remove what the run left, then run the smoke test again.',
+    },
+  };
 }
 
 async function sweep(docker: DockerClient, runId: string, logger: { warn(m: string): void }, cancelled: boolean): Promise<SmokeReport['cleanup']> {
