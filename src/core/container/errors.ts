@@ -27,6 +27,12 @@ const BUILDX_MISSING = /buildx component is missing|'buildx' is not a docker com
 export const isDaemonDown = (text: string) => DAEMON_DOWN.some((re) => re.test(text));
 export const isExecFormatError = (text: string) => EXEC_FORMAT.test(text);
 export const isBuildxMissing = (text: string) => BUILDX_MISSING.test(text);
+/**
+ * Messages of `docker run` failures (exit 125) that come from the Docker host, not the image: a daemon going away,
+ * a full disk, broken container networking. Kept narrow: "No command specified" is also exit 125 and is the image's.
+ */
+const HOST_SIDE = /context canceled|no space left on device|could not find bridge|failed to create endpoint|failed to set up container networking|port is already allocated|address already in use/i;
+export const isDockerHostProblem = (text: string) => isDaemonDown(text) || HOST_SIDE.test(text);
 
 /** Maps a failed docker process to an error a person can act on. */
 export function dockerFailure(dockerPath: string, r: DockerResult): DockerError {

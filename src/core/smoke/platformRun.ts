@@ -8,6 +8,7 @@ import {
   formatPlatform,
   hostPort,
   imageInspect,
+  isDockerHostProblem,
   isExecFormatError,
   logs,
   parsePlatform,
@@ -134,6 +135,10 @@ export async function smokePlatform(ctx: RunContext, platform: string): Promise<
             const text = r.output.join('\n');
             if (isExecFormatError(text)) throw execFormat(platform);
             if (r.timedOut) throw new StepFailure(`'${args.join(' ')}' did not finish within ${o.commandTimeoutSeconds} s`);
+            if (r.exitCode === 125 && isDockerHostProblem(text)) {
+              const why = `docker could not start the container: ${lastOf(r.output)}`;
+              throw new StepFailure(why, { message: why, hint: 'The Docker host failed, not the image: check `docker info` and the daemon log, then retry.' });
+            }
             if (r.exitCode !== 0) throw new StepFailure(`'${args.join(' ')}' exited ${r.exitCode}${r.exitCode === 125 ? ' (docker could not start the container)' : ''}: ${lastOf(r.output)}`);
             if (name === 'version' && o.versionPattern && !new RegExp(o.versionPattern).test(text)) {
               throw new StepFailure(`'${args.join(' ')}' printed '${lastOf(r.output)}', which does not match /${o.versionPattern}/`);

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import type { DockerResult } from '../../../src/core/container/command';
-import { dockerFailure } from '../../../src/core/container/errors';
+import { dockerFailure, isDockerHostProblem } from '../../../src/core/container/errors';
 
 const result = (stderr: string, exitCode = 1, args = ['run', '-d']): DockerResult => ({ command: 'docker', args, exitCode, stdout: '', stderr, timedOut: false, durationMs: 1, lines: [] });
 
@@ -26,5 +26,12 @@ describe('smoke: docker failures become actionable errors', () => {
     const e = dockerFailure('docker', result('Error response from daemon: conflict: unable to remove repository reference', 1, ['rmi', 'x']));
     assert.equal(e.kind, 'check');
     assert.match(e.message, /docker rmi x failed \(exit 1\): Error response from daemon: conflict/);
+  });
+  it('tells a Docker host failure of docker run (exit 125) from an image that cannot start', () => {
+    assert.ok(isDockerHostProblem('docker: Error response from daemon: error waiting for container: context canceled.'));
+    assert.ok(isDockerHostProblem('docker: Error response from daemon: failed to create endpoint ro on network bridge: could not find bridge docker0.'));
+    assert.ok(isDockerHostProblem('docker: Error response from daemon: driver failed programming external connectivity: Bind for 127.0.0.1:8080 failed: port is already allocated.'));
+    assert.ok(!isDockerHostProblem('docker: Error response from daemon: No command specified.'), 'an image without a command is the image\'s problem');
+    assert.ok(!isDockerHostProblem('/bin/app: line 3: fatal: cannot open config'));
   });
 });
