@@ -1,24 +1,17 @@
 // Bundles the extension and the CLI. `--production` minifies; `--watch` rebuilds on change.
 import * as esbuild from 'esbuild';
 import { readFileSync } from 'node:fs';
+import { nodeBundleOptions } from './scripts/bundle-options.mjs';
 
 const production = process.argv.includes('--production');
 const watch = process.argv.includes('--watch');
 const pkg = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8'));
 
-/** @type {import('esbuild').BuildOptions} */
 const common = {
-  bundle: true,
-  platform: 'node',
-  target: 'node20',
-  format: 'cjs',
+  ...nodeBundleOptions(pkg.version),
   sourcemap: true,
   minify: production,
   sourcesContent: false,
-  logLevel: 'warning',
-  // ESM-only dependencies use import.meta.url; give them the CommonJS equivalent.
-  define: { 'import.meta.url': '__import_meta_url', RELEASE_OPERATOR_VERSION: JSON.stringify(pkg.version) },
-  banner: { js: "const __import_meta_url = require('url').pathToFileURL(__filename).href;" },
 };
 
 const builds = [

@@ -3,6 +3,7 @@
 import * as esbuild from 'esbuild';
 import { readdirSync, statSync, rmSync } from 'node:fs';
 import path from 'node:path';
+import { TEST_EXTERNALS, nodeBundleOptions } from '../scripts/bundle-options.mjs';
 
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
 const walk = (dir) =>
@@ -21,14 +22,8 @@ await esbuild.build({
   entryPoints,
   outbase: root,
   outdir: path.join(root, 'out'),
-  bundle: true,
-  platform: 'node',
-  target: 'node20',
-  format: 'cjs',
+  ...nodeBundleOptions('test'),
   sourcemap: 'inline',
-  logLevel: 'warning',
-  external: ['vscode', 'mocha', 'playwright-core', 'fsevents'],
-  define: { 'import.meta.url': '__import_meta_url', RELEASE_OPERATOR_VERSION: '"test"' },
-  banner: { js: "const __import_meta_url = require('url').pathToFileURL(__filename).href;" },
+  external: TEST_EXTERNALS,
 });
 console.log(`test build: ${entryPoints.length} entry points -> out/`);

@@ -40,3 +40,18 @@ export function reportError(services: ReleaseOperatorServices, what: string, e: 
     if (pick) services.log.show(true);
   });
 }
+
+/**
+ * Wraps a command handler so that a failure becomes reportError's notification: a command never throws into
+ * the workbench (which would show a bare stack), and resolves to undefined when it failed.
+ */
+export function guarded<A extends unknown[], R>(services: ReleaseOperatorServices, what: string, fn: (...a: A) => Promise<R>): (...a: A) => Promise<R | undefined> {
+  return async (...a: A) => {
+    try {
+      return await fn(...a);
+    } catch (e) {
+      reportError(services, what, e);
+      return undefined;
+    }
+  };
+}

@@ -11,6 +11,8 @@ import { spawnSync } from 'node:child_process';
 import { appendFileSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import * as esbuild from 'esbuild';
+import { TEST_EXTERNALS, nodeBundleOptions } from '../../scripts/bundle-options.mjs';
 
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../..');
 const artifacts = path.join(root, 'test/.artifacts');
@@ -63,7 +65,7 @@ check('the .vsix holds dist/, package.json and media, and no sources or tests', 
 
 say('bundling the extension-host suite and the fixture');
 must('test/build.mjs', 'node', ['test/build.mjs', 'test/extension']);
-must('esbuild fixture', 'npx', ['esbuild', 'test/extension/fixture.ts', '--bundle', '--platform=node', '--target=node20', '--format=cjs', '--outfile=out/test/extension/fixture.js', '--log-level=warning', '--define:import.meta.url=__import_meta_url', "--banner:js=const __import_meta_url = require('url').pathToFileURL(__filename).href;"]);
+await esbuild.build({ ...nodeBundleOptions('test'), entryPoints: [path.join(root, 'test/extension/fixture.ts')], outfile: path.join(root, 'out/test/extension/fixture.js'), external: TEST_EXTERNALS });
 const fixtureJson = must('fixture', 'node', ['out/test/extension/fixture.js', path.join(work, 'workspace')], { capture: true }).stdout.trim();
 writeFileSync(path.join(work, 'fixture.json'), fixtureJson);
 const fixture = JSON.parse(fixtureJson);

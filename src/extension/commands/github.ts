@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { usageError } from '../../core/errors';
 import { prepareInputs } from '../../core/github/index';
-import { reportError, withCancellableProgress } from '../progress';
+import { guarded as guardedHandler, withCancellableProgress } from '../progress';
 import type { ReleaseNode } from '../tree/model';
 import type { CommandContext } from './context';
 import type { Handler } from './index';
@@ -28,15 +28,7 @@ export function githubCommands(ctx: CommandContext): Record<string, Handler> {
     );
     return pick?.id;
   };
-  const guarded =
-    (what: string, fn: (...a: any[]) => Promise<unknown>) =>
-    async (...a: any[]) => {
-      try {
-        return await fn(...a);
-      } catch (e) {
-        reportError(services, what, e);
-      }
-    };
+  const guarded = <A extends unknown[], R>(what: string, fn: (...a: A) => Promise<R>) => guardedHandler(services, what, fn);
   return {
     runWorkflow: guarded('Run release workflow', async (args?: { ref?: string; inputs?: Record<string, string>; confirmed?: boolean }) => {
       const { f } = await github();

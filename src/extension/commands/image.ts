@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { usageError } from '../../core/errors';
-import { reportError, withCancellableProgress } from '../progress';
+import { guarded as guardedHandler, withCancellableProgress } from '../progress';
 import type { ReleaseNode } from '../tree/model';
 import { tagVersion } from '../tree/images';
 import type { CommandContext } from './context';
@@ -17,15 +17,7 @@ async function showText(content: string): Promise<void> {
 /** Inspect, copy, open, glibc, audit, rollback: everything about the published image. */
 export function imageCommands(ctx: CommandContext): Record<string, Handler> {
   const { services } = ctx;
-  const guarded =
-    (what: string, fn: (...a: any[]) => Promise<unknown>) =>
-    async (...a: any[]) => {
-      try {
-        return await fn(...a);
-      } catch (e) {
-        reportError(services, what, e);
-      }
-    };
+  const guarded = <A extends unknown[], R>(what: string, fn: (...a: A) => Promise<R>) => guardedHandler(services, what, fn);
   return {
     copyDigest: async (node?: ReleaseNode) => {
       const digest = node?.data?.digest;

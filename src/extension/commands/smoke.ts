@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { smokePlatforms } from '../../core/config/load';
-import { reportError, withCancellableProgress } from '../progress';
+import { guarded, withCancellableProgress } from '../progress';
 import type { PlatformSmoke } from '../smokeResults';
 import { requireTrust } from '../trust';
 import type { ReleaseNode } from '../tree/model';
@@ -53,14 +53,7 @@ export function smokeCommands(ctx: CommandContext): Record<string, Handler> {
     return results;
   };
 
-  const guardedRun = async (args?: SmokeArgs) => {
-    try {
-      return await run(args);
-    } catch (e) {
-      reportError(services, 'Smoke test', e);
-      return undefined;
-    }
-  };
+  const guardedRun = guarded(services, 'Smoke test', run);
 
   return {
     runSmoke: (args?: SmokeArgs) => guardedRun(args),
