@@ -6,6 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { TEST_EXTERNALS, nodeBundleOptions } from '../scripts/bundle-options.mjs';
 
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
 const ORDER = ['registry', 'smoke', 'glibc', 'extension'];
@@ -26,30 +27,15 @@ await esbuild.build({
   ],
   outbase: path.join(root, 'bench'),
   outdir: out,
-  bundle: true,
-  platform: 'node',
-  target: 'node20',
-  format: 'cjs',
+  ...nodeBundleOptions('bench'),
   sourcemap: 'inline',
-  logLevel: 'warning',
-  external: ['vscode', 'mocha', 'playwright-core', 'fsevents'],
-  define: { 'import.meta.url': '__import_meta_url', RELEASE_OPERATOR_VERSION: '"bench"' },
-  banner: { js: "const __import_meta_url = require('url').pathToFileURL(__filename).href;" },
+  external: TEST_EXTERNALS,
 });
 
 // The shipped form (minified, as `npm run package` builds it), into bench/.work rather than dist/: other people
 // rebuild dist/ while they work, and a bench must not measure a bundle that changes under it.
 const pkg = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8'));
-const shipped = {
-  bundle: true,
-  platform: 'node',
-  target: 'node20',
-  format: 'cjs',
-  minify: true,
-  logLevel: 'warning',
-  define: { 'import.meta.url': '__import_meta_url', RELEASE_OPERATOR_VERSION: JSON.stringify(pkg.version) },
-  banner: { js: "const __import_meta_url = require('url').pathToFileURL(__filename).href;" },
-};
+const shipped = { ...nodeBundleOptions(pkg.version), minify: true };
 const extensionDir = path.join(root, 'bench', '.work', 'extension');
 await Promise.all([
   esbuild.build({ ...shipped, entryPoints: [path.join(root, 'src', 'cli', 'main.ts')], outfile: path.join(root, 'bench', '.work', 'dist', 'cli.js') }),
