@@ -66,7 +66,7 @@ export async function runSmoke(options: SmokeOptions, deps: SmokeDeps): Promise<
   } finally {
     // The platforms clean up after themselves; this sweep catches what a cancel raced past (a `docker run`
     // whose client was killed while the daemon still created the container).
-    cleanup = await sweep(docker, runId, logger, Boolean(deps.signal?.aborted));
+    cleanup = await sweep(docker, runId, logger, Boolean(deps.signal?.aborted), Boolean(options.build));
   }
   if (!deps.signal?.aborted && results.some((r) => r.outcome === 'failed') && !(await daemonAnswers(docker, cleanup))) {
     results = results.map(blameDaemon);
@@ -122,13 +122,14 @@ function blameDaemon(r: PlatformResult): PlatformResult {
   };
 }
 
-async function sweep(docker: DockerClient, runId: string, logger: { warn(m: string): void }, cancelled: boolean): Promise<SmokeReport['cleanup']> {
+/** Only a --build run creates images (temporary tags carrying the run's label); otherwise there are none to look for. */
+async function sweep(docker: DockerClient, runId: string, logger: { warn(m: string): void }, cancelled: boolean, built: boolean): Promise<SmokeReport['cleanup']> {
   const total = { leftoverContainers: 0, leftoverImages: 0, errors: [] as string[] };
   for (let round = 0; round < (cancelled ? 2 : 1); round++) {
     if (round) await new Promise((r) => setTimeout(r, 1000));
     try {
       const signal = AbortSignal.timeout(CLEANUP_TIMEOUT_MS);
-      const removed = await removeLabelled(docker, `${SMOKE_RUN_LABEL}=${runId}`, signal);
+      const removed = await removeLabelled(docker, `${SMOKE_RUN_LABEL}=${runId}`, signal, { images: built });
       total.leftoverContainers += removed.containers.length;
       total.leftoverImages += removed.images.length;
     } catch (e) {
