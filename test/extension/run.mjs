@@ -8,7 +8,7 @@
 //   4. the UI test against the installed .vsix: Release panel, platforms, palette, status bar, screenshots
 // Appends {"suite":"vscode",...} to $RO_TEST_STATS. Exit 1 when anything failed.
 import { spawnSync } from 'node:child_process';
-import { appendFileSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import * as esbuild from 'esbuild';
@@ -47,6 +47,37 @@ function check(name, ok, detail = '') {
   say(`${ok ? 'PASS' : 'FAIL'} ${name}${!ok && detail ? ` (${detail})` : ''}`);
 }
 
+/**
+ * Searches every file code-server wrote during the trusted run (the output channels' logs, the extension host's
+ * log, settings, state) for the GitHub token the suite used, raw and in base64. The fake token has a ghp_ shape
+ * that pattern redaction would hide anyway, so the search looks for its distinctive tail too. The check is not
+ * vacuous: the Release Operator log channel's file must exist and show the GitHub calls the suite made.
+ */
+function checkNoSecretInLogs(dir) {
+  const token = 'ghp_fakeTokenForTests0123456789abcdef';
+  const needles = [token, token.slice(4), Buffer.from(token).toString('base64'), Buffer.from(`x-access-token:${token}`).toString('base64')];
+  const files = [];
+  const walk = (d) => {
+    for (const f of readdirSync(d, { withFileTypes: true })) {
+      const p = path.join(d, f.name);
+      if (f.isDirectory()) walk(p);
+      else if (f.isFile() && statSync(p).size < 64 * 1024 * 1024) files.push(p);
+    }
+  };
+  if (existsSync(dir)) walk(dir);
+  const leaks = files.filter((f) => {
+    const text = readFileSync(f, 'latin1');
+    return needles.some((n) => text.includes(n));
+  });
+  const channelLog = files.find((f) => /Release Operator\.log$/.test(f));
+  const channelText = channelLog ? readFileSync(channelLog, 'utf8') : '';
+  check(
+    `no secret in the output channels or any log of the workbench (${files.length} files searched)`,
+    leaks.length === 0 && Boolean(channelLog) && /github|workflow|dispatch/i.test(channelText),
+    leaks.length ? `the token appears in ${leaks.map((f) => path.relative(dir, f)).join(', ')}` : channelLog ? 'the Release Operator log shows no GitHub activity: the search proves nothing' : 'no "Release Operator.log" output channel file was found',
+  );
+}
+
 rmSync(work, { recursive: true, force: true });
 mkdirSync(work, { recursive: true });
 mkdirSync(shots, { recursive: true });
@@ -82,9 +113,16 @@ const counts = (file, name) => {
 };
 
 say('extension-host suite, trusted workspace');
-const trusted = sh('node', [runner, '--extension', root, '--tests', suite, '--workspace', fixture.workspace, '--screenshots', path.join(shots, 'trusted'), '--timeout-ms', '420000']);
+// The trusted run keeps its code-server folder (user data and logs, among them every output channel's log file)
+// so that it can be searched for the GitHub token the suite used.
+const trustedTmp = path.join(work, 'trusted-code-server');
+rmSync(trustedTmp, { recursive: true, force: true });
+mkdirSync(trustedTmp, { recursive: true });
+const trusted = sh('node', [runner, '--extension', root, '--tests', suite, '--workspace', fixture.workspace, '--screenshots', path.join(shots, 'trusted'), '--timeout-ms', '420000', '--keep-temp'], { env: { RO_RUNNER_TMPDIR: trustedTmp } });
 counts(path.join(work, 'results-trusted.json'), 'extension host (trusted)');
 if (trusted.status !== 0 && !existsSync(path.join(work, 'results-trusted.json'))) check('extension-host run', false, `runner exited ${trusted.status}`);
+checkNoSecretInLogs(trustedTmp);
+rmSync(trustedTmp, { recursive: true, force: true });
 
 say('extension-host suite, untrusted workspace (Workspace Trust on)');
 const untrusted = sh('node', [runner, '--extension', root, '--tests', suite, '--workspace', fixture.workspace, '--workspace-trust', '--screenshots', path.join(shots, 'untrusted'), '--timeout-ms', '180000']);
