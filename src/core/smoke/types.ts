@@ -1,8 +1,30 @@
+import type { ReleaseOperatorConfig } from '../config/schema';
 import type { Logger } from '../log';
 import type { Runner } from '../process/run';
 
+/**
+ * The settings the smoke gate takes from the configuration as they are (their meaning is documented once, in the
+ * smoke section of src/core/config/schema.ts): the help and version commands, the service port and health check,
+ * the deadlines, the containers' environment and how much log to keep.
+ */
+type SmokeSettings = Pick<
+  ReleaseOperatorConfig['smoke'],
+  | 'helpArgs'
+  | 'versionArgs'
+  | 'versionPattern'
+  | 'port'
+  | 'healthPath'
+  | 'expectStatus'
+  | 'expectBody'
+  | 'timeoutSeconds'
+  | 'emulatedTimeoutSeconds'
+  | 'commandTimeoutSeconds'
+  | 'env'
+  | 'logTail'
+>;
+
 /** What to smoke and how; smokeOptionsFromConfig() fills it from the configuration. */
-export interface SmokeOptions {
+export interface SmokeOptions extends SmokeSettings {
   /** Docker executable (config.dockerPath). */
   dockerPath: string;
   /** Image reference to test. Ignored when `build` is set. */
@@ -11,26 +33,6 @@ export interface SmokeOptions {
   build?: { dockerfile: string; context: string; buildArgs: Record<string, string> };
   /** os/arch[/variant], e.g. linux/amd64. */
   platforms: string[];
-  /** Arguments that must exit 0 ([] skips the step). */
-  helpArgs: string[];
-  /** Arguments that print the version ([] skips the step). */
-  versionArgs: string[];
-  /** Regular expression the version output must match ('' accepts any output). */
-  versionPattern: string;
-  /** Container port of the service; 0 skips the service steps. */
-  port: number;
-  healthPath: string;
-  expectStatus: number;
-  /** Text the health body must contain ('' accepts any). */
-  expectBody: string;
-  /** Health deadline of a native platform, and of an emulated one, in seconds (from the container's start). */
-  timeoutSeconds: number;
-  emulatedTimeoutSeconds: number;
-  /** Time limit of the help and version commands. */
-  commandTimeoutSeconds: number;
-  env: Record<string, string>;
-  /** Log lines kept as evidence when a platform fails. */
-  logTail: number;
   /** true: all platforms side by side; false: one at a time; a number: at most that many at once. */
   parallel: boolean | number;
   /** Names this run's containers and images (label release-operator.smoke=<runId>); default a fresh one. */
