@@ -18,7 +18,7 @@ import {
   type RepoRef,
   type WorkflowFile,
 } from '../core/github/index';
-import { defaultCredentials, RegistryClient, rollback, type RollbackPlan, type RollbackResult } from '../core/registry/index';
+import { RegistryClient, registryClientFromConfig, rollback, type RollbackPlan, type RollbackResult } from '../core/registry/index';
 import { runSmoke, smokeOptionsFromConfig, type PlatformResult, type SmokeEvent } from '../core/smoke/index';
 import type { GitHubAuth } from './auth';
 import type { Facts } from './extension';
@@ -108,14 +108,7 @@ export class Engines {
       const { logger, run: runner } = this.services;
       // ghcr.io takes the GitHub session's token (scope read:packages) when no other credential is configured.
       const explicit = token ? { 'ghcr.io': { username: 'x-access-token', password: token } } : undefined;
-      const client = new RegistryClient({
-        credentials: defaultCredentials({ explicit, runner, logger }),
-        insecureRegistries: config.insecureRegistries,
-        concurrency: config.registry.concurrency,
-        timeoutMs: config.registry.timeoutSeconds * 1000,
-        retries: config.registry.retries,
-        logger,
-      });
+      const client = registryClientFromConfig(config, logger, { explicit, runner });
       this.registryClient = { key, client };
     }
     return this.registryClient.client;

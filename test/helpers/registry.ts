@@ -310,34 +310,41 @@ export async function pushImage(
       rootfs: { type: 'layers', diff_ids: [sha256(tar)] },
     }),
   );
-  const [configDigest, layerDigest] = await Promise.all([pushBlob(reg, repo, config), pushBlob(reg, repo, layer)]);
+  const pushed = await pushSingleManifest(reg, repo, t, config, { mediaType: t.layer, bytes: layer }, options.tag);
+  return { ...pushed, platform: { os, architecture, variant } };
+}
+
+/** Pushes a config blob and one layer, then the image manifest over them (under `tag`, or its own digest). */
+async function pushSingleManifest(
+  reg: TestRegistry,
+  repo: string,
+  t: typeof OCI,
+  config: Buffer,
+  layer: { mediaType: string; bytes: Buffer; annotations?: Record<string, string> },
+  tag?: string,
+): Promise<PushedManifest> {
+  const [configDigest, layerDigest] = await Promise.all([pushBlob(reg, repo, config), pushBlob(reg, repo, layer.bytes)]);
   const bytes = Buffer.from(
     JSON.stringify({
       schemaVersion: 2,
       mediaType: t.manifest,
       config: { mediaType: t.config, digest: configDigest, size: config.length },
-      layers: [{ mediaType: t.layer, digest: layerDigest, size: layer.length }],
+      layers: [{ mediaType: layer.mediaType, digest: layerDigest, size: layer.bytes.length, ...(layer.annotations ? { annotations: layer.annotations } : {}) }],
     }),
   );
-  const digest = await putManifest(reg, repo, options.tag ?? sha256(bytes), bytes, t.manifest);
-  return { digest, mediaType: t.manifest, bytes, size: bytes.length, platform: { os, architecture, variant }, configDigest, layerDigest };
+  const digest = await putManifest(reg, repo, tag ?? sha256(bytes), bytes, t.manifest);
+  return { digest, mediaType: t.manifest, bytes, size: bytes.length, configDigest, layerDigest };
 }
 
 /** A BuildKit-style attestation manifest for an image (in-toto layer, tiny config). */
 async function pushAttestation(reg: TestRegistry, repo: string, subject: PushedManifest): Promise<PushedManifest> {
   const statement = Buffer.from(JSON.stringify({ _type: 'https://in-toto.io/Statement/v0.1', predicateType: 'https://slsa.dev/provenance/v0.2', subject: [{ digest: { sha256: subject.digest.slice(7) } }] }));
   const config = Buffer.from(JSON.stringify({ architecture: 'unknown', os: 'unknown', config: {}, rootfs: { type: 'layers', diff_ids: [sha256(statement)] } }));
-  const [configDigest, layerDigest] = await Promise.all([pushBlob(reg, repo, config), pushBlob(reg, repo, statement)]);
-  const bytes = Buffer.from(
-    JSON.stringify({
-      schemaVersion: 2,
-      mediaType: OCI.manifest,
-      config: { mediaType: OCI.config, digest: configDigest, size: config.length },
-      layers: [{ mediaType: 'application/vnd.in-toto+json', digest: layerDigest, size: statement.length, annotations: { 'in-toto.io/predicate-type': 'https://slsa.dev/provenance/v0.2' } }],
-    }),
-  );
-  const digest = await putManifest(reg, repo, sha256(bytes), bytes, OCI.manifest);
-  return { digest, mediaType: OCI.manifest, bytes, size: bytes.length };
+  return pushSingleManifest(reg, repo, OCI, config, {
+    mediaType: 'application/vnd.in-toto+json',
+    bytes: statement,
+    annotations: { 'in-toto.io/predicate-type': 'https://slsa.dev/provenance/v0.2' },
+  });
 }
 
 export async function pushIndex(

@@ -5,7 +5,7 @@ import { GitRepo } from '../../core/git/repo';
 import { pickGitHubRemote } from '../../core/git/remote';
 import { GitHubClient, cliTokenSource } from '../../core/github';
 import { runProcess } from '../../core/process/run';
-import { RegistryClient } from '../../core/registry';
+import { registryClientFromConfig } from '../../core/registry';
 import { imageRepository } from '../../core/status';
 import { defineCommand, type CliRuntime } from '../framework';
 import { parseRepoFlag } from './github-context';
@@ -39,7 +39,7 @@ export function register(program: Command, rt: CliRuntime): void {
           githubUnavailable = describeError(e).replace(/\n\s*/g, ' ');
         }
       }
-      const source = new RegistryClient({ insecureRegistries: config.insecureRegistries, concurrency: config.registry.concurrency, timeoutMs: config.registry.timeoutSeconds * 1000, retries: config.registry.retries, logger: ctx.logger });
+      const source = registryClientFromConfig(config, ctx.logger, { env: ctx.io.env, runner: runProcess });
       const report = await gatherAndAudit({ image, gitTags: facts.tags, config, source, github, githubUnavailable, signal: ctx.signal });
       return { ok: report.findings.length === 0, data: report, text: formatAudit(report) };
     },

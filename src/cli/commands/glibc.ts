@@ -1,7 +1,7 @@
 import { Option, type Command } from 'commander';
 import { checkGlibc, formatGlibcReport, toJson } from '../../core/glibc';
 import { runProcess } from '../../core/process/run';
-import { RegistryClient, defaultCredentials } from '../../core/registry';
+import { registryClientFromConfig } from '../../core/registry';
 import { defineCommand, type CliRuntime } from '../framework';
 
 interface GlibcOptions {
@@ -31,14 +31,7 @@ export function register(program: Command, rt: CliRuntime): void {
       const { config } = await ctx.config();
       const maxGlibc = options.maxGlibc ?? (options.policy ? undefined : config.glibc.maxGlibc || undefined);
       const policy = options.policy ?? (options.maxGlibc ? undefined : config.glibc.policy || undefined);
-      const registry = new RegistryClient({
-        credentials: defaultCredentials({ runner: runProcess, logger: ctx.logger }),
-        insecureRegistries: config.insecureRegistries,
-        concurrency: config.registry.concurrency,
-        timeoutMs: config.registry.timeoutSeconds * 1000,
-        retries: config.registry.retries,
-        logger: ctx.logger,
-      });
+      const registry = registryClientFromConfig(config, ctx.logger, { env: ctx.io.env, runner: runProcess });
       const report = await checkGlibc(
         { target, platforms: options.platform, maxGlibc, policy, all: options.all, paths: config.glibc.paths },
         { runner: runProcess, docker: config.dockerPath, registry, cwd: ctx.cwd, logger: ctx.logger, signal: ctx.signal },

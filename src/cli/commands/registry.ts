@@ -17,7 +17,7 @@ import { defineCommand, type CliContext, type CliRuntime } from '../framework';
 
 /** The registry commands: manifest, tags, verify, rollback. */
 export function register(program: Command, rt: CliRuntime): void {
-  const client = async (ctx: CliContext) => registryClientFromConfig((await ctx.config()).config, ctx.logger, ctx.io.env);
+  const client = async (ctx: CliContext) => registryClientFromConfig((await ctx.config()).config, ctx.logger, { env: ctx.io.env });
   const platformsOption = (v: string) => v.split(',').map((s) => s.trim()).filter(Boolean);
 
   defineCommand<[string], { requirePlatforms?: string[] }>(program, rt, {

@@ -13,7 +13,7 @@ export function register(program: Command, rt: CliRuntime): void {
     async run(ctx) {
       const { config } = await ctx.config();
       const report = await localStatus(ctx.cwd, config);
-      if (report.image) report.registry = await registryState(report.image, config, registryClientFromConfig(config, ctx.logger, ctx.io.env), { signal: ctx.signal });
+      if (report.image) report.registry = await registryState(report.image, config, registryClientFromConfig(config, ctx.logger, { env: ctx.io.env }), { signal: ctx.signal });
       const github = await githubStatus(() => githubContext(ctx), report.repository.root, config, ctx.signal);
       return { ok: true, data: { ...report, github }, text: `${formatStatus(report)}\n${formatGitHubStatus(github)}` };
     },

@@ -1,12 +1,19 @@
 import type { ReleaseOperatorConfig } from '../config/schema';
 import type { Logger } from '../log';
 import { RegistryClient } from './client';
-import { defaultCredentials } from './credentials';
+import { defaultCredentials, type DefaultCredentialOptions } from './credentials';
 
-/** A client wired from the settings (concurrency, timeout, retries, insecure registries) and the environment. */
-export function registryClientFromConfig(config: ReleaseOperatorConfig, logger: Logger, env: NodeJS.ProcessEnv = process.env): RegistryClient {
+/**
+ * A client wired from the settings (concurrency, timeout, retries, insecure registries) and the credential
+ * sources: the one place the CLI commands and the extension build their registry client.
+ */
+export function registryClientFromConfig(
+  config: ReleaseOperatorConfig,
+  logger: Logger,
+  credentials: Omit<DefaultCredentialOptions, 'logger'> = {},
+): RegistryClient {
   return new RegistryClient({
-    credentials: defaultCredentials({ env, logger }),
+    credentials: defaultCredentials({ ...credentials, logger }),
     insecureRegistries: config.insecureRegistries,
     concurrency: config.registry.concurrency,
     timeoutMs: config.registry.timeoutSeconds * 1000,
