@@ -26,10 +26,10 @@
  *   stopAll()  stops everything started (also registered as a root after() hook by useRegistry).
  * Every started process and server is stopped by stop()/stopAll(); tests must call it in after().
  */
+import { freeLoopbackPort as freePort } from '../../src/core/net';
 import { createHash, randomUUID } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
-import net from 'node:net';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { importPKCS8, SignJWT } from 'jose';
@@ -87,17 +87,7 @@ export function useRegistry(auth: AuthMode = 'none', options: Omit<RegistryOptio
   };
 }
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.unref();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as net.AddressInfo).port;
-      srv.close(() => resolve(port));
-    });
-  });
-}
+export { freePort };
 
 async function must(command: string, args: string[]): Promise<RunResult> {
   const r = await runProcess(command, args, { timeoutMs: 60_000, missingHint: 'Set up the test bed: bash test/testbed/setup.sh' });

@@ -30,6 +30,7 @@ export class DockerClient {
 
   async exec<T>(cmd: DockerCommand<T>, opts: ExecOptions = {}): Promise<T> {
     const lines: string[] = [];
+    const started = Date.now();
     this.logger.debug(`$ ${this.dockerPath} ${cmd.args.join(' ')}`);
     const r = await this.options.runner(this.dockerPath, cmd.args, {
       cwd: this.options.cwd,
@@ -43,6 +44,7 @@ export class DockerClient {
       },
     });
     const result: DockerResult = { ...r, lines };
+    this.logger.debug(`docker ${cmd.args[0]}: exit ${r.exitCode} after ${Date.now() - started} ms`);
     const accepted = cmd.acceptExitCodes === 'any' || r.exitCode === 0 || cmd.acceptExitCodes?.includes(r.exitCode);
     // Commands that accept any exit read a timeout themselves (a container that hangs is the image's fault).
     if (!accepted || (r.timedOut && cmd.acceptExitCodes !== 'any') || (r.exitCode !== 0 && isDaemonDown(r.stderr))) {

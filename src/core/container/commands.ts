@@ -95,8 +95,9 @@ export interface ContainerSpec {
   platform: string;
   labels: Record<string, string>;
   env?: Record<string, string>;
-  /** Container port published on a free loopback port. */
+  /** Container port published on loopback: on `hostPort` when given (see freeLoopbackPort), else where Docker picks. */
   publish?: number;
+  hostPort?: number;
   args?: string[];
 }
 
@@ -104,7 +105,7 @@ function containerArgs(s: ContainerSpec): string[] {
   return [
     '--name', s.name, '--platform', s.platform, ...labelArgs(s.labels),
     ...Object.entries(s.env ?? {}).flatMap(([k, v]) => ['-e', `${k}=${v}`]),
-    ...(s.publish ? ['-p', `127.0.0.1:0:${s.publish}`] : []),
+    ...(s.publish ? ['-p', `127.0.0.1:${s.hostPort ?? 0}:${s.publish}`] : []),
     s.image, ...(s.args ?? []),
   ];
 }
@@ -131,16 +132,8 @@ export const runDetached = (s: ContainerSpec): DockerCommand<string> => ({
   parse: (r) => r.stdout.trim().split(/\r?\n/).at(-1)!.trim(),
 });
 
-/** `docker port`: the loopback host port a container port is published on. */
-export const hostPort = (container: string, port: number): DockerCommand<number> => ({
-  args: ['port', container, `${port}/tcp`],
-  timeoutMs: 20_000,
-  parse: (r) => {
-    const m = /:(\d+)\s*$/m.exec(r.stdout.trim().split(/\r?\n/)[0] ?? '');
-    if (!m) throw environmentError(`docker port printed no host port: ${r.stdout.trim()}`);
-    return Number(m[1]);
-  },
-});
+/** A `docker run` that failed only because the host port it asked for was taken meanwhile (worth another port). */
+export const isPortTaken = (text: string) => /port is already allocated|address already in use/i.test(text);
 
 export interface ContainerState {
   status: string;

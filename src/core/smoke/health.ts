@@ -15,12 +15,15 @@ export interface HealthProbe {
   stopReason(): Promise<string | undefined>;
 }
 
+/** The first waits between probes, doubling up to pollIntervalMs: a service that is up at once is seen at once. */
+const FIRST_WAIT_MS = 50;
+
 export type HealthOutcome =
   | { passed: true; attempts: number; detail: string }
   | { passed: false; attempts: number; detail: string; stoppedEarly: boolean };
 
 
-/** Polls an HTTP endpoint until it answers as expected, the deadline passes, or stopReason() says stop. */
+/** Polls an HTTP endpoint (soon after the start, then every pollIntervalMs) until it answers as expected, the deadline passes, or stopReason() says stop. */
 export async function pollHealth(p: HealthProbe): Promise<HealthOutcome> {
   const now = p.now ?? Date.now;
   let attempts = 0;
@@ -44,8 +47,9 @@ export async function pollHealth(p: HealthProbe): Promise<HealthOutcome> {
     }
     const stop = await p.stopReason();
     if (stop) return { passed: false, attempts, detail: `${stop}; last probe: ${last}`, stoppedEarly: true };
-    if (now() + p.pollIntervalMs >= p.deadline) return { passed: false, attempts, detail: `not healthy by the deadline after ${attempts} attempts; last probe: ${last}`, stoppedEarly: false };
-    await sleep(p.pollIntervalMs, p.signal);
+    const wait = Math.min(p.pollIntervalMs, FIRST_WAIT_MS * 2 ** (attempts - 1));
+    if (now() + wait >= p.deadline) return { passed: false, attempts, detail: `not healthy by the deadline after ${attempts} attempts; last probe: ${last}`, stoppedEarly: false };
+    await sleep(wait, p.signal);
   }
 }
 

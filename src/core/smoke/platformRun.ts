@@ -6,10 +6,10 @@ import {
   build,
   containerState,
   formatPlatform,
-  hostPort,
   imageInspect,
   isDockerHostProblem,
   isExecFormatError,
+  isPortTaken,
   logs,
   parsePlatform,
   psRow,
@@ -43,13 +43,31 @@ export interface RunContext {
   builder?: BuilderDetection;
   /** Serializes image resolution: pulling one platform re-points the tag another platform is reading. */
   imageLock<T>(fn: () => Promise<T>): Promise<T>;
+  /** `docker image inspect` of the image, started with the run's first docker call; valid until the first pull. */
+  prefetchedImage?: Promise<ImageInfo | undefined>;
+  freePort(): Promise<number>;
+  /** Set when a platform could not remove what it created: the run then sweeps by label. */
+  cleanupFailed?: boolean;
 }
 
 const CLEANUP_TIMEOUT_MS = 60_000;
 
 export const tempImageTag = (runId: string, platform: string) => `release-operator-smoke:${runId}-${platform.replace(/\//g, '-')}`;
 
-/** build -> image -> help -> version -> start -> health for one platform, then evidence and cleanup. */
+/** Steps that need nothing but the image, run one after the other. */
+const BEFORE: readonly StepName[] = ['emulation', 'build', 'image'];
+/** The two branches run at the same time once the image is known: the commands, and the service. */
+const COMMANDS: readonly StepName[] = ['help', 'version'];
+const SERVICE: readonly StepName[] = ['start', 'health'];
+/** Attempts at publishing the service on a free loopback port (another process can take it in between). */
+const PORT_ATTEMPTS = 3;
+
+/**
+ * build -> image, then help -> version beside start -> health for one platform, then evidence and cleanup.
+ * The two branches are independent (the commands and the service run in containers of their own), so they
+ * run at the same time and both report: a broken --help does not hide whether the service comes up. A failed
+ * step stops only the later steps of its own branch; the platform's failed step is the first in plan order.
+ */
 export async function smokePlatform(ctx: RunContext, platform: string): Promise<PlatformResult> {
   const o = ctx.options;
   const p = parsePlatform(platform);
@@ -60,6 +78,8 @@ export async function smokePlatform(ctx: RunContext, platform: string): Promise<
   const slug = platform.replace(/\//g, '-');
   const labels = smokeLabels(ctx.runId, platform, o.labels);
   const names = { help: `ro-smoke-${ctx.runId}-${slug}-help`, version: `ro-smoke-${ctx.runId}-${slug}-version`, service: `ro-smoke-${ctx.runId}-${slug}` };
+  /** The container each container step runs in: evidence comes from the failed step's container. */
+  const containerOf: Partial<Record<StepName, string>> = { help: names.help, version: names.version, start: names.service, health: names.service };
   const created = { containers: [] as string[], images: [] as string[] };
   const planned: StepName[] = [
     ...(emulated ? (['emulation'] as const) : []),
@@ -69,145 +89,148 @@ export async function smokePlatform(ctx: RunContext, platform: string): Promise<
     ...(o.versionArgs.length ? (['version'] as const) : []),
     ...(o.port ? (['start', 'health'] as const) : []),
   ];
-  let evidenceFrom: string | undefined;
   // Set by the start step, read by the health step.
   let serviceStarted = 0;
+  let servicePort = 0;
   let image: ImageInfo | undefined;
-  let stop: Stop | undefined;
-  const step = (name: StepName, body: () => Promise<{ detail: string }>) => runStep(platform, name, ctx.emit, result.steps, body);
+  const stops: Stop[] = [];
   const onLine = (line: string) => ctx.emit({ type: 'output', platform, line });
 
-  ctx.emit({ type: 'platform-started', platform, emulated, deadlineSeconds });
-  try {
-    if (ctx.signal?.aborted) throw new CancelledError();
-    for (const name of planned) {
-      switch (name) {
-        case 'emulation':
-          stop = await step(name, async () => {
-            const state = await binfmtState(p, o.binfmtDir);
-            if (state.registered === true) return { detail: `QEMU handler registered (${state.interpreter ?? 'enabled'})` };
-            if (state.registered === 'unknown') return { detail: `cannot tell (${state.reason}); an exec format error will say so` };
-            throw new StepFailure(`${platform} needs emulation on this ${ctx.hostArch} Docker host, but ${state.reason}.`, {
-              message: `Cannot run ${platform} containers here: ${state.reason}.`,
-              hint: BINFMT_HINT,
-            });
-          });
-          break;
-        case 'build':
-          stop = await step(name, async () => {
-            const b = ctx.builder!;
-            if (b.kind === 'none') throw new StepFailure(b.description, { message: b.description, hint: b.hint });
-            const tag = tempImageTag(ctx.runId, platform);
-            created.images.push(tag);
-            const tail: string[] = [];
-            try {
-              await ctx.docker.exec(build({ builder: b.kind, platform, tag, ...o.build!, labels }), {
-                signal: ctx.signal,
-                onLine: (l) => {
-                  tail.push(l);
-                  if (tail.length > o.logTail) tail.shift();
-                  onLine(l);
-                },
-              });
-            } catch (e) {
-              result.logs = tail;
-              throw e;
-            }
-            return { detail: `built ${tag} with ${b.kind === 'buildx' ? 'docker buildx build' : 'DOCKER_BUILDKIT=1 docker build'}` };
-          });
-          break;
-        case 'image':
-          stop = await step(name, async () => {
-            const ref = o.build ? tempImageTag(ctx.runId, platform) : o.image!;
-            const found = await resolveImage(ctx, ref, p);
-            image = found.info;
-            result.imageId = image.id;
-            return { detail: `${ref} -> ${image.id.slice(0, 19)} (${describePlatform(image)}${found.pulled ? ', pulled' : ''})` };
-          });
-          break;
-        case 'help':
-        case 'version': {
-          const args = name === 'help' ? o.helpArgs : o.versionArgs;
-          stop = await step(name, async () => {
-            created.containers.push(names[name]);
-            evidenceFrom = names[name];
-            const r = await ctx.docker.exec(runAttached({ name: names[name], image: image!.id, platform, labels, env: o.env, args }, o.commandTimeoutSeconds * 1000), { signal: ctx.signal });
-            const text = r.output.join('\n');
-            if (isExecFormatError(text)) throw execFormat(platform);
-            if (r.timedOut) throw new StepFailure(`'${args.join(' ')}' did not finish within ${o.commandTimeoutSeconds} s`);
-            if (r.exitCode === 125 && isDockerHostProblem(text)) {
-              const why = `docker could not start the container: ${lastOf(r.output)}`;
-              throw new StepFailure(why, { message: why, hint: 'The Docker host failed, not the image: check `docker info` and the daemon log, then retry.' });
-            }
-            if (r.exitCode !== 0) throw new StepFailure(`'${args.join(' ')}' exited ${r.exitCode}${r.exitCode === 125 ? ' (docker could not start the container)' : ''}: ${lastOf(r.output)}`);
-            if (name === 'version' && o.versionPattern && !new RegExp(o.versionPattern).test(text)) {
-              throw new StepFailure(`'${args.join(' ')}' printed '${lastOf(r.output)}', which does not match /${o.versionPattern}/`);
-            }
-            evidenceFrom = undefined;
-            return { detail: `'${args.join(' ')}' exited 0${name === 'version' ? `: ${lastOf(r.output)}` : ''}` };
-          });
-          break;
-        }
-        case 'start':
-          stop = await step(name, async () => {
-            created.containers.push(names.service);
-            evidenceFrom = names.service;
-            const id = await ctx.docker.exec(runDetached({ name: names.service, image: image!.id, platform, labels, env: o.env, publish: o.port }), { signal: ctx.signal });
-            serviceStarted = Date.now();
-            return { detail: `container ${id.slice(0, 12)} started, port ${o.port} published on loopback` };
-          });
-          break;
-        case 'health':
-          stop = await step(name, async () => {
-            const deadline = serviceStarted + deadlineSeconds * 1000;
-            const exited = async () => {
-              const s = await ctx.docker.exec(containerState(names.service), { signal: ctx.signal });
-              if (s.running) return undefined;
-              result.exit = { exitCode: s.exitCode, oomKilled: s.oomKilled };
-              return `the container exited with code ${s.exitCode}${s.oomKilled ? ' (killed: out of memory)' : ''}${s.error ? ` (${s.error})` : ''}`;
-            };
-            const failEarly = async (why: string) => {
-              const tail = await ctx.docker.exec(logs(names.service, 20), { signal: ctx.signal });
-              if (isExecFormatError(tail.join('\n'))) throw execFormat(platform);
-              return new StepFailure(`GET ${o.healthPath}: ${why}`);
-            };
-            // A container that exits at once has no published port any more, so ask for its state first.
-            const gone = await exited();
-            if (gone) throw await failEarly(`${gone} before answering`);
-            const port = await ctx.docker.exec(hostPort(names.service, o.port), { signal: ctx.signal }).catch(async (e) => {
-              const why = await exited();
-              if (why) throw await failEarly(`${why} before answering`);
-              throw e;
-            });
-            const serviceUrl = `http://127.0.0.1:${port}${o.healthPath.startsWith('/') ? '' : '/'}${o.healthPath}`;
-            const h = await pollHealth({
-              url: serviceUrl,
-              expectStatus: o.expectStatus,
-              expectBody: o.expectBody,
-              deadline,
-              pollIntervalMs: o.pollIntervalMs ?? 500,
-              signal: ctx.signal,
-              fetch: ctx.fetch,
-              stopReason: exited,
-            });
-            if (!h.passed) throw h.stoppedEarly ? await failEarly(h.detail) : new StepFailure(`GET ${serviceUrl}: ${h.detail} (deadline ${deadlineSeconds} s)`);
-            evidenceFrom = undefined;
-            return { detail: `GET ${serviceUrl} -> ${h.detail} after ${((Date.now() - serviceStarted) / 1000).toFixed(1)} s (${h.attempts} attempt${h.attempts === 1 ? '' : 's'})` };
-          });
-          break;
-      }
-      if (stop) break;
+  const command = (name: 'help' | 'version') => async () => {
+    const args = name === 'help' ? o.helpArgs : o.versionArgs;
+    created.containers.push(names[name]);
+    const r = await ctx.docker.exec(runAttached({ name: names[name], image: image!.id, platform, labels, env: o.env, args }, o.commandTimeoutSeconds * 1000), { signal: ctx.signal });
+    const text = r.output.join('\n');
+    if (isExecFormatError(text)) throw execFormat(platform);
+    if (r.timedOut) throw new StepFailure(`'${args.join(' ')}' did not finish within ${o.commandTimeoutSeconds} s`);
+    if (r.exitCode === 125 && isDockerHostProblem(text)) {
+      const why = `docker could not start the container: ${lastOf(r.output)}`;
+      throw new StepFailure(why, { message: why, hint: 'The Docker host failed, not the image: check `docker info` and the daemon log, then retry.' });
     }
-  } catch (e) {
-    if (!(e instanceof CancelledError)) throw e;
-    stop = { kind: 'cancelled', step: planned[0] };
+    if (r.exitCode !== 0) throw new StepFailure(`'${args.join(' ')}' exited ${r.exitCode}${r.exitCode === 125 ? ' (docker could not start the container)' : ''}: ${lastOf(r.output)}`);
+    if (name === 'version' && o.versionPattern && !new RegExp(o.versionPattern).test(text)) {
+      throw new StepFailure(`'${args.join(' ')}' printed '${lastOf(r.output)}', which does not match /${o.versionPattern}/`);
+    }
+    return { detail: `'${args.join(' ')}' exited 0${name === 'version' ? `: ${lastOf(r.output)}` : ''}` };
+  };
+
+  const bodies: Record<StepName, () => Promise<{ detail: string }>> = {
+    emulation: async () => {
+      const state = await binfmtState(p, o.binfmtDir);
+      if (state.registered === true) return { detail: `QEMU handler registered (${state.interpreter ?? 'enabled'})` };
+      if (state.registered === 'unknown') return { detail: `cannot tell (${state.reason}); an exec format error will say so` };
+      throw new StepFailure(`${platform} needs emulation on this ${ctx.hostArch} Docker host, but ${state.reason}.`, {
+        message: `Cannot run ${platform} containers here: ${state.reason}.`,
+        hint: BINFMT_HINT,
+      });
+    },
+    build: async () => {
+      const b = ctx.builder!;
+      if (b.kind === 'none') throw new StepFailure(b.description, { message: b.description, hint: b.hint });
+      const tag = tempImageTag(ctx.runId, platform);
+      created.images.push(tag);
+      const tail: string[] = [];
+      try {
+        await ctx.docker.exec(build({ builder: b.kind, platform, tag, ...o.build!, labels }), {
+          signal: ctx.signal,
+          onLine: (l) => {
+            tail.push(l);
+            if (tail.length > o.logTail) tail.shift();
+            onLine(l);
+          },
+        });
+      } catch (e) {
+        result.logs = tail;
+        throw e;
+      }
+      return { detail: `built ${tag} with ${b.kind === 'buildx' ? 'docker buildx build' : 'DOCKER_BUILDKIT=1 docker build'}` };
+    },
+    image: async () => {
+      const ref = o.build ? tempImageTag(ctx.runId, platform) : o.image!;
+      const found = await resolveImage(ctx, ref, p);
+      image = found.info;
+      result.imageId = image.id;
+      return { detail: `${ref} -> ${image.id.slice(0, 19)} (${describePlatform(image)}${found.pulled ? ', pulled' : ''})` };
+    },
+    help: command('help'),
+    version: command('version'),
+    start: async () => {
+      created.containers.push(names.service);
+      // The host port is picked here rather than by Docker, so the health step need not ask Docker for it.
+      for (let attempt = 1; ; attempt++) {
+        servicePort = await ctx.freePort();
+        try {
+          const id = await ctx.docker.exec(runDetached({ name: names.service, image: image!.id, platform, labels, env: o.env, publish: o.port, hostPort: servicePort }), { signal: ctx.signal });
+          serviceStarted = Date.now();
+          return { detail: `container ${id.slice(0, 12)} started, port ${o.port} published on 127.0.0.1:${servicePort}` };
+        } catch (e) {
+          if (attempt >= PORT_ATTEMPTS || !isPortTaken(e instanceof Error ? e.message : String(e))) throw e;
+          // The container was created but could not start: remove it so the name is free for the next attempt.
+          await ctx.docker.exec(removeContainers([names.service]), { signal: ctx.signal });
+        }
+      }
+    },
+    health: async () => {
+      const deadline = serviceStarted + deadlineSeconds * 1000;
+      const exited = async () => {
+        const s = await ctx.docker.exec(containerState(names.service), { signal: ctx.signal });
+        if (s.running) return undefined;
+        result.exit = { exitCode: s.exitCode, oomKilled: s.oomKilled };
+        return `the container exited with code ${s.exitCode}${s.oomKilled ? ' (killed: out of memory)' : ''}${s.error ? ` (${s.error})` : ''}`;
+      };
+      const serviceUrl = `http://127.0.0.1:${servicePort}${o.healthPath.startsWith('/') ? '' : '/'}${o.healthPath}`;
+      const h = await pollHealth({
+        url: serviceUrl,
+        expectStatus: o.expectStatus,
+        expectBody: o.expectBody,
+        deadline,
+        pollIntervalMs: o.pollIntervalMs ?? 500,
+        signal: ctx.signal,
+        fetch: ctx.fetch,
+        stopReason: exited,
+      });
+      if (h.passed) return { detail: `GET ${serviceUrl} -> ${h.detail} after ${((Date.now() - serviceStarted) / 1000).toFixed(1)} s (${h.attempts} attempt${h.attempts === 1 ? '' : 's'})` };
+      if (!h.stoppedEarly) throw new StepFailure(`GET ${serviceUrl}: ${h.detail} (deadline ${deadlineSeconds} s)`);
+      const tail = await ctx.docker.exec(logs(names.service, 20), { signal: ctx.signal });
+      if (isExecFormatError(tail.join('\n'))) throw execFormat(platform);
+      throw new StepFailure(`GET ${o.healthPath}: ${h.detail}`);
+    },
+  };
+
+  /** Runs a branch's planned steps in order until one does not pass; true when all passed. */
+  const branch = async (names: readonly StepName[]): Promise<boolean> => {
+    for (const name of planned.filter((n) => names.includes(n))) {
+      const stop = await runStep(platform, name, ctx.emit, result.steps, bodies[name]);
+      if (stop) {
+        stops.push(stop);
+        return false;
+      }
+    }
+    return true;
+  };
+
+  ctx.emit({ type: 'platform-started', platform, emulated, deadlineSeconds });
+  if (ctx.signal?.aborted) stops.push({ kind: 'cancelled', step: planned[0] });
+  else if (await branch(BEFORE)) {
+    await Promise.all([
+      branch(COMMANDS).then(async (passed) => {
+        // Passed command containers are not evidence: remove them while the service is still being checked.
+        const done = created.containers.filter((c) => c === names.help || c === names.version);
+        if (passed && done.length && (await removeNow(ctx, done))) created.containers = created.containers.filter((c) => !done.includes(c));
+      }),
+      branch(SERVICE),
+    ]);
   }
 
+  const order = (n: StepName) => planned.indexOf(n);
+  result.steps.sort((a, b) => order(a.name) - order(b.name));
+  let stop = stops.sort((a, b) => order(a.step) - order(b.step))[0];
   if (ctx.signal?.aborted && (!stop || stop.kind !== 'cancelled')) stop = { kind: 'cancelled', step: stop?.step ?? planned[0] };
   // Steps that never ran are listed, so every platform shows the same plan.
   for (const name of planned.filter((n) => !result.steps.some((s) => s.name === n))) {
     result.steps.push({ name, passed: false, skipped: true, durationMs: 0, detail: stop?.kind === 'cancelled' ? 'cancelled' : `not run: ${stop?.step ?? 'an earlier step'} did not pass` });
   }
+  result.steps.sort((a, b) => order(a.name) - order(b.name));
   if (!stop) {
     result.passed = true;
     result.outcome = 'passed';
@@ -215,12 +238,24 @@ export async function smokePlatform(ctx: RunContext, platform: string): Promise<
     result.outcome = stop.kind;
     result.failedStep = stop.step;
     result.environmentProblem = stop.environment;
-    if (stop.kind !== 'cancelled' && evidenceFrom) await collectEvidence(ctx, result, evidenceFrom);
+    const container = containerOf[stop.step];
+    if (stop.kind !== 'cancelled' && container && created.containers.includes(container)) await collectEvidence(ctx, result, container);
   }
-  await cleanupPlatform(ctx, created);
+  ctx.cleanupFailed ||= !(await cleanupPlatform(ctx, created));
   result.durationMs = Date.now() - started;
   ctx.emit({ type: 'platform-finished', platform, result });
   return result;
+}
+
+/** Removes containers at once; false (and a warning) when that failed, so the final cleanup tries again. */
+async function removeNow(ctx: RunContext, containers: string[]): Promise<boolean> {
+  try {
+    await ctx.docker.exec(removeContainers(containers), { timeoutMs: CLEANUP_TIMEOUT_MS });
+    return true;
+  } catch (e) {
+    ctx.logger.warn(`cleanup: ${e instanceof Error ? e.message : String(e)}`);
+    return false;
+  }
 }
 
 function execFormat(platform: string): StepFailure {
@@ -240,7 +275,9 @@ function describePlatform(i: Pick<ImageInfo, 'os' | 'architecture' | 'variant'>)
 async function resolveImage(ctx: RunContext, ref: string, p: Platform): Promise<{ info: ImageInfo; pulled: boolean }> {
   const platform = formatPlatform(p);
   return ctx.imageLock(async () => {
-    const local = await ctx.docker.exec(imageInspect(ref), { signal: ctx.signal });
+    const prefetched = ctx.prefetchedImage;
+    ctx.prefetchedImage = undefined;
+    const local = await (prefetched ?? ctx.docker.exec(imageInspect(ref), { signal: ctx.signal }));
     if (local && samePlatform(p, local)) return { info: local, pulled: false };
     let pullError = '';
     if (!ref.startsWith('sha256:') && !ctx.options.build) {
@@ -271,12 +308,14 @@ async function collectEvidence(ctx: RunContext, result: PlatformResult, containe
   }
 }
 
-/** Removes what this platform created, with a fresh signal: it must run after a cancel too. */
-async function cleanupPlatform(ctx: RunContext, created: { containers: string[]; images: string[] }): Promise<void> {
+/** Removes what this platform created, with a fresh signal: it must run after a cancel too. False when something failed. */
+async function cleanupPlatform(ctx: RunContext, created: { containers: string[]; images: string[] }): Promise<boolean> {
   try {
     if (created.containers.length) await ctx.docker.exec(removeContainers(created.containers), { timeoutMs: CLEANUP_TIMEOUT_MS });
     if (created.images.length) await ctx.docker.exec(removeImages(created.images), { timeoutMs: CLEANUP_TIMEOUT_MS });
+    return true;
   } catch (e) {
     ctx.logger.warn(`cleanup: ${e instanceof Error ? e.message : String(e)}`);
+    return false;
   }
 }

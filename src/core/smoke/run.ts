@@ -1,7 +1,8 @@
 import pLimit from 'p-limit';
 import { usageError } from '../errors';
 import { nullLogger } from '../log';
-import { DockerClient, SMOKE_RUN_LABEL, detectBuilder, isDaemonDown, newRunId, parsePlatform, removeLabelled, serverVersion } from '../container';
+import { freeLoopbackPort } from '../net';
+import { DockerClient, SMOKE_RUN_LABEL, detectBuilder, imageInspect, isDaemonDown, newRunId, parsePlatform, removeLabelled, serverVersion } from '../container';
 import { smokePlatform, type RunContext } from './platformRun';
 import type { PlatformResult, SmokeDeps, SmokeEvent, SmokeOptions, SmokeOutcome, SmokeReport } from './types';
 
@@ -35,6 +36,9 @@ export async function runSmoke(options: SmokeOptions, deps: SmokeDeps): Promise<
   const platforms = [...new Set(options.platforms)];
   const runId = options.runId ?? newRunId();
   const docker = new DockerClient({ runner: deps.runner, dockerPath: options.dockerPath, logger });
+  // The image's local state is asked for beside the daemon's version: both are the run's first docker calls.
+  const prefetchedImage = options.build ? undefined : docker.exec(imageInspect(options.image!), { signal: deps.signal });
+  prefetchedImage?.catch(() => undefined); // read (and its error reported) by the first image step
   const server = await docker.exec(serverVersion(), { signal: deps.signal });
   const notes: string[] = [];
   const builder = options.build ? await detectBuilder(docker, deps.signal) : undefined;
@@ -56,6 +60,8 @@ export async function runSmoke(options: SmokeOptions, deps: SmokeDeps): Promise<
     hostArch: server.arch,
     builder,
     imageLock: (fn) => lock(fn),
+    prefetchedImage,
+    freePort: deps.freePort ?? freeLoopbackPort,
   };
   const width = options.parallel === true ? platforms.length : options.parallel === false ? 1 : Math.max(1, options.parallel);
   const limit = pLimit(width);
@@ -64,9 +70,11 @@ export async function runSmoke(options: SmokeOptions, deps: SmokeDeps): Promise<
   try {
     results = await Promise.all(platforms.map((p) => limit(() => smokePlatform(ctx, p))));
   } finally {
-    // The platforms clean up after themselves; this sweep catches what a cancel raced past (a `docker run`
-    // whose client was killed while the daemon still created the container).
-    cleanup = await sweep(docker, runId, logger, Boolean(deps.signal?.aborted), Boolean(options.build));
+    // The platforms remove what they created, by name. This sweep by label catches what a cancel raced past (a
+    // `docker run` whose client was killed while the daemon still created the container), and what a failed
+    // run or a failed removal may have left; a run where every platform passed and cleaned up needs none.
+    const clean = !deps.signal?.aborted && !ctx.cleanupFailed && results.length === platforms.length && results.every((r) => r.passed);
+    cleanup = clean ? { leftoverContainers: 0, leftoverImages: 0, errors: [] } : await sweep(docker, runId, logger, Boolean(deps.signal?.aborted), Boolean(options.build));
   }
   if (!deps.signal?.aborted && results.some((r) => r.outcome === 'failed') && !(await daemonAnswers(docker, cleanup))) {
     results = results.map(blameDaemon);

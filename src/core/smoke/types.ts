@@ -54,6 +54,8 @@ export interface SmokeDeps {
   logger?: Logger;
   /** HTTP client for the health probe; default global fetch. */
   fetch?: typeof fetch;
+  /** Picks the loopback port the service is published on; default: a port the kernel says is free. */
+  freePort?: () => Promise<number>;
 }
 
 export type StepName = 'emulation' | 'build' | 'image' | 'help' | 'version' | 'start' | 'health';

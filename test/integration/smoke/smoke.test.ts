@@ -1,7 +1,10 @@
 import assert from 'node:assert/strict';
+import { once } from 'node:events';
+import net from 'node:net';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { freeLoopbackPort } from '../../../src/core/net';
 import { runProcess, type Runner } from '../../../src/core/process/run';
 import { runSmoke, type SmokeEvent, type SmokeReport } from '../../../src/core/smoke';
 import { buildFixture, contextDir, DOCKER, leftovers, options, prepareContext, removeFixtures } from './fixture';
@@ -50,7 +53,7 @@ describe('smoke gate (real Docker, QEMU)', function () {
     await assertClean(report);
   });
 
-  it('fails a failing --help at the help step, with the container\'s own error line', async () => {
+  it('fails a failing --help at the help step, with the container\'s own error line, and still checks the service', async () => {
     const report = await runSmoke(await options({ image: img['help-fails'], platforms: ['linux/amd64'] }), { runner: runProcess });
     const p = report.platforms[0];
     assert.equal(report.outcome, 'failed');
@@ -58,7 +61,9 @@ describe('smoke gate (real Docker, QEMU)', function () {
     assert.match(step(report, 'linux/amd64', 'help').detail, /'--help' exited 2/);
     assert.ok(p.logs?.some((l) => l.includes('unknown option --help (help-fails fixture)')), String(p.logs));
     assert.match(p.psRow ?? '', /Exited \(2\)/);
-    assert.equal(step(report, 'linux/amd64', 'health').skipped, true);
+    // The service runs beside the commands, so the report also says the service itself came up.
+    assert.equal(step(report, 'linux/amd64', 'health').passed, true, step(report, 'linux/amd64', 'health').detail);
+    assert.deepEqual(p.steps.map((s) => s.name), ['image', 'help', 'start', 'health'], 'steps are reported in plan order');
     await assertClean(report);
   });
 
@@ -93,6 +98,31 @@ describe('smoke gate (real Docker, QEMU)', function () {
     assert.ok(health.durationMs < p.deadlineSeconds * 1000, `stopped after ${health.durationMs} ms, deadline ${p.deadlineSeconds} s`);
     assert.ok(p.logs?.some((l) => l.includes('fatal: cannot open /etc/fixture.conf')), String(p.logs));
     await assertClean(report);
+  });
+
+  it('publishes the service on another port when the one it picked was taken meanwhile', async () => {
+    // Something else listens on the port the run picks first (the race between picking and docker binding it).
+    const squatter = net.createServer().listen(0, '127.0.0.1');
+    await once(squatter, 'listening');
+    const taken = (squatter.address() as net.AddressInfo).port;
+    const picked: number[] = [];
+    try {
+      const report = await runSmoke(await options({ image: img.healthy, platforms: ['linux/amd64'] }), {
+        runner: runProcess,
+        freePort: async () => {
+          const port = picked.length ? await freeLoopbackPort() : taken;
+          picked.push(port);
+          return port;
+        },
+      });
+      assert.equal(report.outcome, 'passed', JSON.stringify(report.platforms[0].steps));
+      assert.equal(picked.length, 2);
+      assert.match(step(report, 'linux/amd64', 'start').detail, new RegExp(`published on 127\\.0\\.0\\.1:${picked[1]}$`));
+      assert.match(step(report, 'linux/amd64', 'health').detail, new RegExp(`127\\.0\\.0\\.1:${picked[1]}/health -> 200 ok`));
+      await assertClean(report);
+    } finally {
+      squatter.close();
+    }
   });
 
   it('refuses an arm64-only image asked for amd64 at the image step', async () => {
