@@ -1,5 +1,41 @@
+import http from 'node:http';
 import { CancelledError } from '../errors';
 import { sleep } from '../sleep';
+
+/** One HTTP GET without redirects: status and body (the body cut at maxBody bytes). */
+export type HttpGet = (url: string, options: { timeoutMs: number; signal?: AbortSignal }) => Promise<{ status: number; body: string }>;
+
+const MAX_BODY_BYTES = 1024 * 1024;
+
+/**
+ * The probe's GET, on node:http with a new connection per attempt. Not fetch(): Node 20's fetch, asked first
+ * through Docker's port proxy while nothing listens in the container yet, neither fails nor answers until its
+ * timeout, and its socket does not keep the process alive meanwhile, so a CLI run could end mid-probe.
+ * node:http sees the proxy's reset at once, and its timer keeps the process alive.
+ */
+export const httpGet: HttpGet = (url, { timeoutMs, signal }) =>
+  new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(new CancelledError());
+    const req = http.get(url, { agent: false }, (res) => {
+      const chunks: Buffer[] = [];
+      let size = 0;
+      res.on('data', (c: Buffer) => {
+        if (size < MAX_BODY_BYTES) chunks.push(c.subarray(0, MAX_BODY_BYTES - size));
+        size += c.length;
+      });
+      res.on('end', () => finish(() => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') })));
+      res.on('error', (e) => finish(() => reject(e)));
+    });
+    const timer = setTimeout(() => req.destroy(Object.assign(new Error('timed out'), { code: 'ETIMEDOUT' })), timeoutMs);
+    const onAbort = () => req.destroy(new CancelledError());
+    signal?.addEventListener('abort', onAbort, { once: true });
+    const finish = (settle: () => void) => {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
+      settle();
+    };
+    req.on('error', (e) => finish(() => reject(e)));
+  });
 
 export interface HealthProbe {
   url: string;
@@ -9,7 +45,7 @@ export interface HealthProbe {
   deadline: number;
   pollIntervalMs: number;
   signal?: AbortSignal;
-  fetch: typeof fetch;
+  get?: HttpGet;
   now?: () => number;
   /** Asked between attempts: a reason to stop early (the container exited), or undefined to go on. */
   stopReason(): Promise<string | undefined>;
@@ -33,10 +69,9 @@ export async function pollHealth(p: HealthProbe): Promise<HealthOutcome> {
     attempts++;
     const remaining = p.deadline - now();
     const perRequest = Math.max(250, Math.min(5_000, remaining));
-    const signals = [AbortSignal.timeout(perRequest), ...(p.signal ? [p.signal] : [])];
     try {
-      const res = await p.fetch(p.url, { signal: AbortSignal.any(signals), redirect: 'manual' });
-      const body = await res.text();
+      const res = await (p.get ?? httpGet)(p.url, { timeoutMs: perRequest, signal: p.signal });
+      const body = res.body;
       const statusOk = res.status === p.expectStatus;
       const bodyOk = !p.expectBody || body.includes(p.expectBody);
       if (statusOk && bodyOk) return { passed: true, attempts, detail: `${res.status} ${snippet(body)}` };
@@ -59,7 +94,7 @@ function snippet(body: string): string {
 }
 
 function describeFetchError(e: unknown): string {
-  const err = e as { name?: string; message?: string; cause?: { code?: string; message?: string } };
-  if (err?.name === 'TimeoutError') return 'timed out';
-  return err?.cause?.code ?? err?.cause?.message ?? err?.message ?? String(e);
+  const err = e as { code?: string; message?: string };
+  if (err?.code === 'ETIMEDOUT') return 'timed out';
+  return err?.code ?? err?.message ?? String(e);
 }

@@ -38,7 +38,6 @@ export interface RunContext {
   signal?: AbortSignal;
   emit(e: SmokeEvent): void;
   logger: Logger;
-  fetch: typeof fetch;
   hostArch: string;
   builder?: BuilderDetection;
   /** Serializes image resolution: pulling one platform re-points the tag another platform is reading. */
@@ -186,7 +185,6 @@ export async function smokePlatform(ctx: RunContext, platform: string): Promise<
         deadline,
         pollIntervalMs: o.pollIntervalMs ?? 500,
         signal: ctx.signal,
-        fetch: ctx.fetch,
         stopReason: exited,
       });
       if (h.passed) return { detail: `GET ${serviceUrl} -> ${h.detail} after ${((Date.now() - serviceStarted) / 1000).toFixed(1)} s (${h.attempts} attempt${h.attempts === 1 ? '' : 's'})` };

@@ -56,7 +56,6 @@ export async function runSmoke(options: SmokeOptions, deps: SmokeDeps): Promise<
     signal: deps.signal,
     emit,
     logger,
-    fetch: deps.fetch ?? fetch,
     hostArch: server.arch,
     builder,
     imageLock: (fn) => lock(fn),

@@ -52,8 +52,6 @@ export interface SmokeDeps {
   signal?: AbortSignal;
   onEvent?: (event: SmokeEvent) => void;
   logger?: Logger;
-  /** HTTP client for the health probe; default global fetch. */
-  fetch?: typeof fetch;
   /** Picks the loopback port the service is published on; default: a port the kernel says is free. */
   freePort?: () => Promise<number>;
 }

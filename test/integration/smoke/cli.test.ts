@@ -1,10 +1,12 @@
 import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { runCli } from '../../../src/cli/main';
 import type { CliIO } from '../../../src/cli/framework';
 import { runProcess } from '../../../src/core/process/run';
 import { PRODUCT_LABEL, SMOKE_RUN_LABEL } from '../../../src/core/container/labels';
+import { REPO_ROOT } from '../../helpers/paths';
 import { buildFixture, contextDir, DOCKER, leftovers, prepareContext, removeFixtures, testId } from './fixture';
 
 /** Runs the CLI in-process like a terminal would; `onStderr` may abort (Ctrl-C) mid-run. */
@@ -32,6 +34,7 @@ describe('release-operator smoke / cleanup (CLI, real Docker)', function () {
     await prepareContext();
     img.healthy = await buildFixture('healthy', 'linux/amd64');
     img.crash = await buildFixture('crash', 'linux/amd64');
+    img.slow = await buildFixture('slow', 'linux/amd64', ['--build-arg', 'DELAY=2']);
   });
   after(removeFixtures);
 
@@ -40,6 +43,23 @@ describe('release-operator smoke / cleanup (CLI, real Docker)', function () {
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /PLATFORM\s+RESULT\s+TIME\s+STEPS\nlinux\/amd64\s+passed/);
     assert.match(r.stderr, /\[linux\/amd64\] ok   health .*200 ok/);
+  });
+
+  it('as a process of its own (dist/cli.js), stays alive while it probes a service that is not up yet', async () => {
+    // Probing through Docker's port proxy before the service listens is where Node's fetch once let the process
+    // end mid-run with exit 0 and no report at all. Only a real process shows that: here nothing else keeps it alive.
+    const bundle = path.join(REPO_ROOT, 'dist', 'cli.js');
+    if (!existsSync(bundle)) throw new Error('dist/cli.js is missing: build it first with `node esbuild.mjs` (test/run-all.sh does)');
+    const r = await runProcess(process.execPath, [bundle, 'smoke', img.slow, '--platform', 'linux/amd64', '--json', '--cwd', contextDir], {
+      env: { RELEASE_OPERATOR_DOCKER: DOCKER },
+      timeoutMs: 120_000,
+    });
+    assert.equal(r.exitCode, 0, r.stderr);
+    const doc = JSON.parse(r.stdout);
+    const health = doc.platforms[0].steps.find((s: { name: string }) => s.name === 'health');
+    assert.equal(health.passed, true);
+    assert.doesNotMatch(health.detail, /\(1 attempt\)/, 'a service that sleeps 2 s cannot answer the first probe');
+    assert.deepEqual(await leftovers(doc.runId), { containers: [], images: [] });
   });
 
   it('exit 1 with --json (steps, logs tail) and a JUnit report', async () => {

@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
+import { once } from 'node:events';
 import http from 'node:http';
+import net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { CancelledError } from '../../../src/core/errors';
 import { pollHealth } from '../../../src/core/smoke/health';
@@ -24,7 +26,7 @@ describe('smoke: health polling', () => {
   });
   after(() => new Promise<void>((r) => server.close(() => r())));
 
-  const base = { expectStatus: 200, expectBody: 'ok', pollIntervalMs: 20, fetch, stopReason: async () => undefined };
+  const base = { expectStatus: 200, expectBody: 'ok', pollIntervalMs: 20, stopReason: async () => undefined };
 
   it('keeps polling until the answer is right', async () => {
     hits = 0;
@@ -43,6 +45,37 @@ describe('smoke: health polling', () => {
     assert.equal(r.passed, false);
     assert.equal(r.attempts, 1);
     assert.match(r.detail, /exited with code 3/);
+  });
+  it('counts a connection the proxy resets as a failed attempt at once, not a hang', async () => {
+    // What Docker's port proxy does while nothing listens in the container yet.
+    const resetter = net.createServer((socket) => socket.resetAndDestroy()).listen(0, '127.0.0.1');
+    await once(resetter, 'listening');
+    let asked = 0;
+    try {
+      const r = await pollHealth({
+        ...base,
+        url: `http://127.0.0.1:${(resetter.address() as AddressInfo).port}/health`,
+        deadline: Date.now() + 60_000,
+        stopReason: async () => (++asked === 3 ? 'the container exited with code 1' : undefined),
+      });
+      assert.equal(r.passed, false);
+      assert.equal(r.attempts, 3);
+      assert.match(r.detail, /last probe: no answer \(ECONNRESET\)/);
+    } finally {
+      resetter.close();
+    }
+  });
+  it('gives a request that never answers up after its timeout, and says so', async () => {
+    const silent = net.createServer(() => undefined).listen(0, '127.0.0.1');
+    await once(silent, 'listening');
+    try {
+      const r = await pollHealth({ ...base, url: `http://127.0.0.1:${(silent.address() as AddressInfo).port}/health`, deadline: Date.now() + 300 });
+      assert.equal(r.passed, false);
+      assert.match(r.detail, /last probe: no answer \(timed out\)/);
+    } finally {
+      silent.close();
+      silent.unref();
+    }
   });
   it('throws CancelledError when cancelled', async () => {
     const ac = new AbortController();
