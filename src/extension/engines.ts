@@ -175,7 +175,7 @@ export class Engines {
         on.containerLog(r.platform, evidence.join('\n'));
       }
     };
-    const report = await runSmoke(options, { runner: this.services.run, signal, logger: this.services.logger, onEvent });
+    const report = await runSmoke(options, { runner: this.services.run, signal, logger: this.services.logger, onEvent, registry: await this.registry(f.config) });
     if (report.cleanup.leftoverContainers || report.cleanup.errors.length) this.services.logger.warn(`smoke cleanup: ${JSON.stringify(report.cleanup)}`);
     return report.platforms.map((p) => toPlatformSmoke(p, reference, started));
   }

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { Option, type Command } from 'commander';
 import { EXIT_CODES, usageError } from '../../core/errors';
 import { runProcess } from '../../core/process/run';
+import { registryClientFromConfig } from '../../core/registry';
 import { runSmoke, smokeJUnit, smokeOptionsFromConfig, type SmokeEvent, type SmokeReport } from '../../core/smoke';
 import { localStatus } from '../../core/status';
 import { defineCommand, type CliRuntime } from '../framework';
@@ -58,7 +59,8 @@ export function register(program: Command, rt: CliRuntime): void {
         expectBody: flags.expectBody,
         version,
       });
-      const report = await runSmoke(options, { runner: runProcess, signal: ctx.signal, logger: ctx.logger, onEvent: (e) => printEvent(e, (s) => ctx.io.stderr(s), Boolean(ctx.options.verbose)) });
+      const registry = flags.build ? undefined : registryClientFromConfig(config, ctx.logger, { env: ctx.io.env, runner: runProcess });
+      const report = await runSmoke(options, { runner: runProcess, signal: ctx.signal, logger: ctx.logger, registry, onEvent: (e) => printEvent(e, (s) => ctx.io.stderr(s), Boolean(ctx.options.verbose)) });
       if (flags.junit) await writeFile(path.resolve(ctx.cwd, flags.junit), smokeJUnit(report));
       const exitCode = { passed: EXIT_CODES.ok, failed: EXIT_CODES.check, environment: EXIT_CODES.environment, cancelled: 130 }[report.outcome];
       return { ok: report.passed, data: report, text: formatSmoke(report), exitCode };

@@ -45,6 +45,8 @@ export interface RunContext {
   /** `docker image inspect` of the image, started with the run's first docker call; valid until the first pull. */
   prefetchedImage?: Promise<ImageInfo | undefined>;
   freePort(): Promise<number>;
+  /** `repo@sha256:...` of the image's index entry for a platform, from the registry; undefined when it cannot say. */
+  platformReference?(platform: string): Promise<string | undefined>;
   /** Set when a platform could not remove what it created: the run then sweeps by label. */
   cleanupFailed?: boolean;
 }
@@ -149,7 +151,8 @@ export async function smokePlatform(ctx: RunContext, platform: string): Promise<
       const found = await resolveImage(ctx, ref, p);
       image = found.info;
       result.imageId = image.id;
-      return { detail: `${ref} -> ${image.id.slice(0, 19)} (${describePlatform(image)}${found.pulled ? ', pulled' : ''})` };
+      const entry = found.pinned ? `, index entry ${found.pinned.slice(found.pinned.indexOf('@') + 1, found.pinned.indexOf('@') + 20)}` : '';
+      return { detail: `${ref} -> ${image.id.slice(0, 19)} (${describePlatform(image)}${found.pulled ? ', pulled' : ''})${entry}` };
     },
     help: command('help'),
     version: command('version'),
@@ -269,16 +272,41 @@ function describePlatform(i: Pick<ImageInfo, 'os' | 'architecture' | 'variant'>)
   return formatPlatform({ os: i.os, architecture: i.architecture, variant: i.variant });
 }
 
-/** The platform's own image: the local one when it is that platform, else a pull of that platform. */
-async function resolveImage(ctx: RunContext, ref: string, p: Platform): Promise<{ info: ImageInfo; pulled: boolean }> {
+/**
+ * The platform's own image. The local image when the reference names one of that platform; else, with a registry
+ * client, the reference's index entry for the platform, by digest (`repo@sha256:...`): used as it is when Docker
+ * already has it (a digest names exact content), pulled otherwise, and the local tag is left alone, so platforms
+ * resolve at the same time. Without a registry client, or when the registry cannot say, `docker pull --platform`
+ * of the tag, one platform at a time (each pull re-points the tag).
+ */
+async function resolveImage(ctx: RunContext, ref: string, p: Platform): Promise<{ info: ImageInfo; pulled: boolean; pinned?: string }> {
   const platform = formatPlatform(p);
+  const inspect = (r: string) => ctx.docker.exec(imageInspect(r), { signal: ctx.signal });
+  const prefetched = ctx.prefetchedImage;
+  ctx.prefetchedImage = undefined;
+  const first = await ctx.imageLock(() => prefetched ?? inspect(ref));
+  if (first && samePlatform(p, first)) return { info: first, pulled: false };
+  const pullable = !ref.startsWith('sha256:') && !ctx.options.build;
+
+  const pinned = pullable ? await ctx.platformReference?.(platform) : undefined;
+  if (pinned) {
+    const have = await inspect(pinned);
+    if (have && samePlatform(p, have)) return { info: have, pulled: false, pinned };
+    try {
+      await ctx.docker.exec(pull(pinned, platform), { signal: ctx.signal });
+      const after = await inspect(pinned);
+      if (after && samePlatform(p, after)) return { info: after, pulled: true, pinned };
+    } catch (e) {
+      if (e instanceof CancelledError) throw e;
+      ctx.logger.debug(`pull of ${pinned} failed, pulling the tag instead: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  }
+
   return ctx.imageLock(async () => {
-    const prefetched = ctx.prefetchedImage;
-    ctx.prefetchedImage = undefined;
-    const local = await (prefetched ?? ctx.docker.exec(imageInspect(ref), { signal: ctx.signal }));
+    const local = await inspect(ref);
     if (local && samePlatform(p, local)) return { info: local, pulled: false };
     let pullError = '';
-    if (!ref.startsWith('sha256:') && !ctx.options.build) {
+    if (pullable) {
       try {
         await ctx.docker.exec(pull(ref, platform), { signal: ctx.signal });
       } catch (e) {
@@ -286,7 +314,7 @@ async function resolveImage(ctx: RunContext, ref: string, p: Platform): Promise<
         pullError = e instanceof Error ? e.message : String(e);
       }
     }
-    const after = pullError || ctx.options.build ? local : await ctx.docker.exec(imageInspect(ref), { signal: ctx.signal });
+    const after = pullError || !pullable ? local : await inspect(ref);
     if (after && samePlatform(p, after)) return { info: after, pulled: true };
     const have = after ?? local;
     if (have) {

@@ -1,5 +1,8 @@
 import pLimit from 'p-limit';
-import { usageError } from '../errors';
+import { CancelledError, usageError } from '../errors';
+import type { Logger } from '../log';
+import { parseReference, platformMatches, repositoryName, type ImageReference, type ManifestResult, type RegistryClient } from '../registry';
+import { isIndex, splitIndex } from '../registry/manifest';
 import { nullLogger } from '../log';
 import { freeLoopbackPort } from '../net';
 import { DockerClient, SMOKE_RUN_LABEL, detectBuilder, imageInspect, isDaemonDown, newRunId, parsePlatform, removeLabelled, serverVersion } from '../container';
@@ -61,6 +64,7 @@ export async function runSmoke(options: SmokeOptions, deps: SmokeDeps): Promise<
     imageLock: (fn) => lock(fn),
     prefetchedImage,
     freePort: deps.freePort ?? freeLoopbackPort,
+    platformReference: deps.registry && !options.build ? platformReferences(deps.registry, options.image!, logger, deps.signal) : undefined,
   };
   const width = options.parallel === true ? platforms.length : options.parallel === false ? 1 : Math.max(1, options.parallel);
   const limit = pLimit(width);
@@ -126,6 +130,33 @@ function blameDaemon(r: PlatformResult): PlatformResult {
       message: `The Docker daemon stopped during the run${step ? ` (at the ${step.name} step: ${step.detail})` : ''}; the image was not judged.`,
       hint: 'Start the Docker daemon, run `release-operator cleanup` to remove what the run left, then run the smoke test again.',
     },
+  };
+}
+
+/**
+ * The index entry per platform of a registry reference, asked once per run for all platforms. Any failure
+ * (no registry, no credentials, not a registry reference) is logged and answers undefined: the image step then
+ * pulls the tag as Docker would.
+ */
+function platformReferences(registry: RegistryClient, image: string, logger: Logger, signal?: AbortSignal): (platform: string) => Promise<string | undefined> {
+  let top: Promise<{ ref: ImageReference; manifest: ManifestResult } | undefined> | undefined;
+  return async (platform) => {
+    top ??= (async () => {
+      try {
+        const ref = parseReference(image);
+        return { ref, manifest: await registry.getManifest(ref, { signal }) };
+      } catch (e) {
+        if (signal?.aborted) throw new CancelledError();
+        logger.debug(`the registry could not resolve ${image} (${e instanceof Error ? e.message : String(e)}); pulling by tag`);
+        return undefined;
+      }
+    })();
+    const found = await top;
+    if (!found) return undefined;
+    const { ref, manifest } = found;
+    if (!isIndex(manifest.json)) return `${repositoryName(ref)}@${manifest.digest}`;
+    const matches = splitIndex(manifest.json).platforms.filter((p) => platformMatches(p, platform));
+    return matches.length === 1 ? `${repositoryName(ref)}@${matches[0].digest}` : undefined;
   };
 }
 

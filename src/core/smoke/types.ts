@@ -1,3 +1,4 @@
+import type { RegistryClient } from '../registry';
 import type { ReleaseOperatorConfig } from '../config/schema';
 import type { Logger } from '../log';
 import type { Runner } from '../process/run';
@@ -52,6 +53,11 @@ export interface SmokeDeps {
   signal?: AbortSignal;
   onEvent?: (event: SmokeEvent) => void;
   logger?: Logger;
+  /**
+   * Resolves a registry reference's index entry per platform, so each platform runs exactly that image and the
+   * platforms resolve at the same time; without it, each platform pulls the tag with --platform, one at a time.
+   */
+  registry?: RegistryClient;
   /** Picks the loopback port the service is published on; default: a port the kernel says is free. */
   freePort?: () => Promise<number>;
 }

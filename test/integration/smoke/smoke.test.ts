@@ -6,6 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { freeLoopbackPort } from '../../../src/core/net';
 import { runProcess, type Runner } from '../../../src/core/process/run';
+import { RegistryClient } from '../../../src/core/registry';
 import { runSmoke, type SmokeEvent, type SmokeReport } from '../../../src/core/smoke';
 import { buildFixture, contextDir, DOCKER, leftovers, options, prepareContext, removeFixtures } from './fixture';
 
@@ -238,6 +239,7 @@ describe('smoke gate (real Docker, QEMU)', function () {
     await sh('/usr/local/bin/docker', ['manifest', 'create', '--insecure', `${repo}:multi`, `${repo}:amd64`, `${repo}:arm64`]);
     await sh('/usr/local/bin/docker', ['manifest', 'push', '--purge', '--insecure', `${repo}:multi`]);
     try {
+      // Without a registry client: each platform pulls the tag with --platform, one after the other.
       const report = await runSmoke(await options({ image: `${repo}:multi`, platforms: ['linux/amd64', 'linux/arm64'] }), { runner: runProcess });
       assert.equal(report.outcome, 'passed', JSON.stringify(report.platforms.map((p) => p.steps)));
       const [a, b] = report.platforms;
@@ -245,11 +247,25 @@ describe('smoke gate (real Docker, QEMU)', function () {
       assert.match(step(report, 'linux/amd64', 'image').detail, /\(linux\/amd64, pulled\)|\(linux\/amd64\)/);
       assert.match(step(report, 'linux/arm64', 'image').detail, /\(linux\/arm64, pulled\)/);
       await assertClean(report);
+
+      // With one: each platform runs its index entry by digest, and the local tag is not touched.
+      await sh(DOCKER, ['rmi', `${repo}:multi`]);
+      const index = await new RegistryClient({ credentials: async () => undefined }).getManifest(`${repo}:multi`);
+      const entries = Object.fromEntries((index.json as { manifests: Array<{ digest: string; platform: { architecture: string } }> }).manifests.map((m) => [m.platform.architecture, m.digest]));
+      const pinned = await runSmoke(await options({ image: `${repo}:multi`, platforms: ['linux/amd64', 'linux/arm64'] }), { runner: runProcess, registry: new RegistryClient({ credentials: async () => undefined }) });
+      assert.equal(pinned.outcome, 'passed', JSON.stringify(pinned.platforms.map((p) => p.steps)));
+      for (const arch of ['amd64', 'arm64']) {
+        assert.match(step(pinned, `linux/${arch}`, 'image').detail, new RegExp(`\\(linux/${arch}(, pulled)?\\), index entry ${entries[arch].slice(0, 19)}`));
+      }
+      assert.deepEqual(pinned.platforms.map((p) => p.imageId), report.platforms.map((p) => p.imageId), 'the same images as the tag pulls');
+      assert.notEqual((await runProcess(DOCKER, ['image', 'inspect', `${repo}:multi`])).exitCode, 0, 'the smoke run left the local tag alone');
+      await assertClean(pinned);
     } finally {
       // The pulls left the tag and digest references (repo@sha256:...) behind; the images are the fixtures'.
       const refs = await runProcess(DOCKER, ['images', '--digests', '--filter', `reference=${repo}`, '--format', '{{.Repository}}@{{.Digest}}']);
       const digests = refs.stdout.split('\n').map((l) => l.trim()).filter((l) => l && !l.endsWith('@<none>'));
-      await runProcess(DOCKER, ['rmi', `${repo}:multi`, ...digests]);
+      await runProcess(DOCKER, ['rmi', ...digests]);
+      await runProcess(DOCKER, ['rmi', `${repo}:multi`]);
     }
   });
 
