@@ -158,7 +158,7 @@ export class RegistryClient {
     const r = toRepo(repo);
     const hit = contentCache.get(digest);
     if (hit) return hit.bytes;
-    const res = await this.transport.request({ registry: r.registry, method: 'GET', url: `/v2/${r.repository}/blobs/${digest}`, repository: r.repository, signal: options.signal });
+    const res = await this.transport.request({ registry: r.registry, method: 'GET', url: `/v2/${r.repository}/blobs/${digest}`, repository: r.repository, signal: options.signal, maxBytes: MAX_DOCUMENT_BYTES });
     if (res.status !== 200) throw this.statusError(res, { ...r, digest }, 'blob');
     const got = digestOf(res.body, algorithmOf(digest));
     if (got !== digest) throw mismatch(`blob ${repositoryName(r)}@${digest}`, digest, got, 'asked for');
@@ -202,7 +202,7 @@ export class RegistryClient {
     while (url) {
       if (seen.has(url)) throw environmentError(`The registry ${r.registry} sent a tag page loop at ${url}.`, 'Try again later; report it to the registry operator.');
       seen.add(url);
-      const res = await this.transport.request({ registry: r.registry, method: 'GET', url, repository: r.repository, signal: options.signal });
+      const res = await this.transport.request({ registry: r.registry, method: 'GET', url, repository: r.repository, signal: options.signal, maxBytes: MAX_DOCUMENT_BYTES });
       if (res.status !== 200) throw this.statusError(res, r, 'repository');
       let page: { tags?: string[] | null };
       try {
@@ -312,6 +312,11 @@ export class RegistryClient {
 
 /** containerd and the distribution registry cap manifests at 4 MiB; nothing real comes close. */
 export const MAX_MANIFEST_BYTES = 4 * 1024 * 1024;
+/**
+ * Image configs and tag-list pages read whole (layers are streamed instead): a config with a long history is a
+ * few hundred KiB, a page of 10,000 tags about 1 MiB; 16 MiB leaves room and keeps a hostile answer out of memory.
+ */
+export const MAX_DOCUMENT_BYTES = 16 * 1024 * 1024;
 
 function toRef(ref: RefInput): ImageReference {
   return typeof ref === 'string' ? parseReference(ref) : ref;

@@ -314,7 +314,7 @@ function redactUrl(url: string): string {
 /** The whole body, or an environment error as soon as it is known to exceed `max` bytes. */
 async function readCapped(res: Response, max: number | undefined, registry: string, url: string): Promise<Buffer> {
   if (max === undefined || !res.body) return Buffer.from(await res.arrayBuffer());
-  const tooBig = () => environmentError(`The registry ${registry} sent more than ${max} bytes for ${redactUrl(url)}; refusing to read it.`, 'A manifest that large is broken or hostile; check the reference and the registry.');
+  const tooBig = () => environmentError(`The registry ${registry} sent more than ${max} bytes for ${redactUrl(url)}; refusing to read it.`, 'An answer that large is broken or hostile; check the reference and the registry.');
   if (Number(res.headers.get('content-length') ?? 0) > max) {
     await res.body.cancel().catch(() => undefined);
     throw tooBig();

@@ -132,6 +132,26 @@ describe('reliability: hostile registries and content', function () {
     recordFigure('hostile', 'huge manifest', { bytes: huge.length, rssGrowthMiB: Math.round((process.memoryUsage().rss - before) / 2 ** 20) });
   });
 
+  it('a huge image config or tag page is refused at its size limit too', async () => {
+    const img = await pushImage(reg(), repo, { tag: 'bigconfig', labels: { a: 'b' } });
+    const huge = Buffer.alloc(64 * 1024 * 1024, 0x20);
+    const p = await proxy({
+      faults: [
+        { method: 'GET', path: new RegExp(`/blobs/${img.configDigest!}$`), times: 99, rewriteBody: () => huge },
+        { method: 'GET', path: /\/tags\/list/, times: 99, rewriteBody: () => huge },
+      ],
+    });
+    const client = new RegistryClient({ credentials: creds(reg()), retries: 0 });
+    for (const call of [() => client.inspect(`${p.host}/${repo}:bigconfig`), () => client.listTags(`${p.host}/${repo}`)]) {
+      await assert.rejects(call(), (e: Error) => {
+        assert.ok(e instanceof ReleaseOperatorError && e.kind === 'environment', String(e));
+        assert.match(e.message, /sent more than 16777216 bytes .*refusing to read it/);
+        return true;
+      });
+      refused++;
+    }
+  });
+
   it('image layers with .., absolute paths and links that escape the root stay inside the image (glibc CLI end to end)', async () => {
     const marker = `ro-escape-${randomUUID()}`;
     const elf = readFileSync('/bin/true');
