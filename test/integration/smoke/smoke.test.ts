@@ -68,6 +68,32 @@ describe('smoke gate (real Docker, QEMU)', function () {
     await assertClean(report);
   });
 
+  it('checks the version command against the pattern, and fails a mismatch with what it printed', async () => {
+    const ok = await runSmoke(await options({ image: img.healthy, platforms: ['linux/amd64'], versionArgs: ['--version'], versionPattern: '^fixture 1\\.2\\.3 ' }), { runner: runProcess });
+    assert.equal(ok.outcome, 'passed', JSON.stringify(ok.platforms[0].steps));
+    assert.match(step(ok, 'linux/amd64', 'version').detail, /'--version' exited 0: fixture 1\.2\.3 \(x86_64\)/);
+    await assertClean(ok);
+
+    const wrong = await runSmoke(await options({ image: img.healthy, platforms: ['linux/amd64'], versionArgs: ['--version'], versionPattern: '2\\.0\\.0' }), { runner: runProcess });
+    const p = wrong.platforms[0];
+    assert.equal(p.outcome, 'failed');
+    assert.equal(p.failedStep, 'version');
+    assert.match(step(wrong, 'linux/amd64', 'version').detail, /printed 'fixture 1\.2\.3 \(x86_64\)', which does not match \/2\\\.0\\\.0\//);
+    assert.match(p.psRow ?? '', /Exited \(0\)/, 'the evidence is the version container');
+    await assertClean(wrong);
+  });
+
+  it('fails a help command that never ends at its timeout, and removes the container it left running', async () => {
+    // The fixture treats an unknown first argument as "serve", so this "help" runs the service forever.
+    const report = await runSmoke(await options({ image: img.healthy, platforms: ['linux/amd64'], helpArgs: ['serve'], commandTimeoutSeconds: 2 }), { runner: runProcess });
+    const p = report.platforms[0];
+    assert.equal(p.outcome, 'failed');
+    assert.equal(p.failedStep, 'help');
+    assert.match(step(report, 'linux/amd64', 'help').detail, /'serve' did not finish within 2 s/);
+    assert.match(p.psRow ?? '', /Up /, 'the evidence shows the container still running at the timeout');
+    await assertClean(report);
+  });
+
   it('passes a service that becomes healthy only after a delay', async () => {
     const report = await runSmoke(await options({ image: img.slow, platforms: ['linux/amd64'] }), { runner: runProcess });
     assert.equal(report.outcome, 'passed', JSON.stringify(report.platforms[0].steps));
