@@ -1,7 +1,7 @@
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { throwIfAborted, usageError } from '../errors';
-import { readImageFs, registryPlatformImages, saveDockerImage, type PlatformImage } from '../image';
+import { localDockerImage, registryPlatformImages, type PlatformImage } from '../image';
 import { nullLogger, type Logger } from '../log';
 import type { Runner } from '../process/run';
 import type { RegistryClient } from '../registry';
@@ -65,31 +65,25 @@ export async function checkGlibc(req: GlibcCheckRequest, deps: GlibcCheckDeps): 
     platforms.push(...(await checkLocalPath(value, { target, platforms: req.platforms, signal: deps.signal })));
   } else {
     const images: PlatformImage[] = [];
-    const disposers: Array<() => Promise<void>> = [];
-    try {
-      if (kind === 'docker') {
-        log.info(`glibc: reading local image ${value} (docker save)`);
-        const img = await saveDockerImage(deps.runner, deps.docker, value, deps.signal);
-        disposers.push(img.dispose);
-        const wanted = req.platforms ?? [];
-        const [os, architecture, variant] = img.platform.split('/');
-        if (wanted.length && !wanted.some((w) => platformMatches({ os, architecture, variant }, w))) {
-          throw usageError(`The local image ${value} is ${img.platform}, not ${wanted.join(', ')}.`, 'A local Docker image holds one platform; check the pushed image for the others (docker://REF).');
-        }
-        images.push(img);
-      } else {
-        if (!deps.registry) throw usageError(`${value} is a registry reference, but no registry client was given.`);
-        log.info(`glibc: reading ${value} from the registry`);
-        images.push(...(await registryPlatformImages(deps.registry, value, req.platforms ?? [], deps.signal)));
+    if (kind === 'docker') {
+      log.info(`glibc: reading local image ${value} (docker save)`);
+      const img = await localDockerImage(deps.runner, deps.docker, value, deps.signal);
+      const wanted = req.platforms ?? [];
+      const [os, architecture, variant] = img.platform.split('/');
+      if (wanted.length && !wanted.some((w) => platformMatches({ os, architecture, variant }, w))) {
+        throw usageError(`The local image ${value} is ${img.platform}, not ${wanted.join(', ')}.`, 'A local Docker image holds one platform; check the pushed image for the others (docker://REF).');
       }
-      for (const img of images) {
-        throwIfAborted(deps.signal);
-        log.debug(`glibc: ${img.platform}: ${img.layers.length} layers`);
-        const fs = await readImageFs(img, deps.signal);
-        platforms.push(checkImageFs({ fs, platform: img.platform, source: img.source, config: img.config, paths: req.paths ?? [], all: req.all, target }));
-      }
-    } finally {
-      for (const d of disposers) await d().catch(() => undefined);
+      images.push(img);
+    } else {
+      if (!deps.registry) throw usageError(`${value} is a registry reference, but no registry client was given.`);
+      log.info(`glibc: reading ${value} from the registry`);
+      images.push(...(await registryPlatformImages(deps.registry, value, req.platforms ?? [], deps.signal)));
+    }
+    for (const img of images) {
+      throwIfAborted(deps.signal);
+      log.debug(`glibc: ${img.platform}: ${img.layerCount} layers`);
+      const { fs, config } = await img.read(deps.signal);
+      platforms.push(checkImageFs({ fs, platform: img.platform, source: img.source, config, paths: req.paths ?? [], all: req.all, target }));
     }
   }
   return { target: req.target, ok: platforms.every((p) => p.ok), platforms };

@@ -1,6 +1,7 @@
 /** An image's filesystem without running it: layers (from `docker save` or a registry) merged with whiteouts. */
 export { ImageFs, normalizePath, type FsEntry } from './fs';
-export { applyLayer, decompress, MAX_ELF_BYTES, type Compression } from './layer';
-export { readImageFs, type LayerSource, type PlatformImage } from './source';
-export { saveDockerImage } from './docker';
+export { applyLayer, applyLayerOps, decompress, readLayer, MAX_ELF_BYTES, type Compression, type LayerOp } from './layer';
+export { readLayers, LAYER_CONCURRENCY, type LayerSource, type PlatformImage, type ReadImage } from './source';
+export { archiveName, imageFromArchive, readSavedArchive, MAX_JSON_BYTES, type ArchivePart, type SavedArchive } from './saved';
+export { localDockerImage } from './docker';
 export { registryPlatformImages } from './registry';

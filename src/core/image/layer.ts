@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { extract as tarExtract } from 'tar-stream';
-import { ReleaseOperatorError, checkError, throwIfAborted } from '../errors';
+import { CancelledError, ReleaseOperatorError, checkError, throwIfAborted } from '../errors';
 import { ElfFormatError, isElf, parseElf } from '../elf';
 import { ImageFs, normalizePath, type FsEntry } from './fs';
 
@@ -41,13 +41,38 @@ async function* sniffGzip(source: AsyncIterable<Buffer>): AsyncGenerator<Buffer>
 }
 
 /**
- * Applies one layer (an uncompressed tar stream) on top of the filesystem, with the OCI whiteout rules:
- * `.wh.NAME` hides NAME of lower layers, `.wh..wh..opq` hides a folder's lower contents. ELF files are parsed
- * as they stream by, so no file content is kept.
+ * What one layer does to the filesystem below it, in its tar order: the layer read once, kept as data (no file
+ * content, only what the checks read), so layers can be read in any order (concurrently from a registry, or as
+ * `docker save` streams them) and applied in the image's order afterwards. The same ops may be applied more
+ * than once (an image can list the same layer twice).
  */
-export async function applyLayer(fs: ImageFs, tar: Readable, layer: number, what: string, signal?: AbortSignal): Promise<void> {
+export type LayerOp =
+  /** `.wh..wh..opq`: the folder's contents from lower layers are hidden. */
+  | { op: 'opaque'; dir: string }
+  /** `.wh.NAME`: NAME (and what is under it) from lower layers is hidden. */
+  | { op: 'whiteout'; path: string }
+  | { op: 'dir'; path: string; mode: number }
+  /** A hard link: a copy of what `target` is when the link is applied (in this layer or below). */
+  | { op: 'link'; path: string; target: string }
+  /** A file, symlink or other node, replacing what lower layers had there. */
+  | { op: 'set'; path: string; entry: Omit<FsEntry, 'layer'> };
+
+/**
+ * Reads one layer (an uncompressed tar stream) into its ops with the OCI whiteout rules: `.wh.NAME` hides NAME
+ * of lower layers, `.wh..wh..opq` hides a folder's lower contents. ELF files are parsed as they stream by, so
+ * no file content is kept. Entry names are only ever keys in the image's own namespace (normalized, `..`
+ * clamped at its root), never host paths.
+ */
+export async function readLayer(tar: Readable, what: string, signal?: AbortSignal): Promise<LayerOp[]> {
+  const ops: LayerOp[] = [];
   const ex = tarExtract();
   tar.on('error', (e) => ex.destroy(e));
+  // Cancel (or another layer's failure) stops a layer mid-stream, even one whose source has gone quiet.
+  const onAbort = () => {
+    ex.destroy(new CancelledError());
+    tar.destroy();
+  };
+  signal?.addEventListener('abort', onAbort, { once: true });
   tar.pipe(ex);
   try {
     for await (const entry of ex) {
@@ -55,49 +80,76 @@ export async function applyLayer(fs: ImageFs, tar: Readable, layer: number, what
       const h = entry.header;
       const p = normalizePath(h.name);
       const base = p.slice(p.lastIndexOf('/') + 1);
-      if (base === OPAQUE) {
-        fs.removeBelow(p.slice(0, p.length - OPAQUE.length - 1) || '/', layer, true);
-        entry.resume();
-        continue;
-      }
-      if (base.startsWith(WHITEOUT)) {
-        fs.removeBelow(p.slice(0, p.length - base.length) + base.slice(WHITEOUT.length), layer);
-        entry.resume();
-        continue;
-      }
       const mode = h.mode ?? 0;
-      if (h.type === 'directory') {
-        const prev = fs.entries.get(p);
-        if (prev && prev.type !== 'dir') fs.entries.delete(p);
-        fs.entries.set(p, { type: 'dir', mode, size: 0, layer });
+      if (base === OPAQUE) {
+        ops.push({ op: 'opaque', dir: p.slice(0, p.length - OPAQUE.length - 1) || '/' });
+        entry.resume();
+      } else if (base.startsWith(WHITEOUT)) {
+        ops.push({ op: 'whiteout', path: p.slice(0, p.length - base.length) + base.slice(WHITEOUT.length) });
+        entry.resume();
+      } else if (h.type === 'directory') {
+        ops.push({ op: 'dir', path: p, mode });
         entry.resume();
       } else if (h.type === 'symlink') {
-        fs.removeBelow(p, layer);
-        fs.entries.set(p, { type: 'symlink', mode, size: 0, target: h.linkname ?? '', layer });
+        ops.push({ op: 'set', path: p, entry: { type: 'symlink', mode, size: 0, target: h.linkname ?? '' } });
         entry.resume();
       } else if (h.type === 'link') {
-        const target = fs.entries.get(normalizePath(h.linkname ?? ''));
-        fs.removeBelow(p, layer);
-        if (target) fs.entries.set(p, { ...target, layer });
+        ops.push({ op: 'link', path: p, target: normalizePath(h.linkname ?? '') });
         entry.resume();
       } else if (h.type === 'file' || h.type === 'contiguous-file') {
-        fs.removeBelow(p, layer);
-        fs.entries.set(p, await readFile(entry as unknown as AsyncIterable<Buffer>, p, h.size ?? 0, mode, layer));
+        ops.push({ op: 'set', path: p, entry: await readFile(entry as unknown as AsyncIterable<Buffer>, p, h.size ?? 0, mode) });
       } else {
-        fs.removeBelow(p, layer);
-        fs.entries.set(p, { type: 'other', mode, size: 0, layer });
+        ops.push({ op: 'set', path: p, entry: { type: 'other', mode, size: 0 } });
         entry.resume();
       }
     }
   } catch (e) {
     if (e instanceof ReleaseOperatorError || (e as Error)?.name === 'CancelledError') throw e;
     throw checkError(`${what}: not a readable layer (${e instanceof Error ? e.message : String(e)})`, 'The layer is truncated or not a tar archive; push or build the image again.');
+  } finally {
+    signal?.removeEventListener('abort', onAbort);
+  }
+  return ops;
+}
+
+/** Applies a layer's ops on top of the filesystem as layer number `layer` (0 is the bottom layer). */
+export function applyLayerOps(fs: ImageFs, ops: readonly LayerOp[], layer: number): void {
+  for (const o of ops) {
+    switch (o.op) {
+      case 'opaque':
+        fs.removeBelow(o.dir, layer, true);
+        break;
+      case 'whiteout':
+        fs.removeBelow(o.path, layer);
+        break;
+      case 'dir': {
+        const prev = fs.entries.get(o.path);
+        if (prev && prev.type !== 'dir') fs.entries.delete(o.path);
+        fs.entries.set(o.path, { type: 'dir', mode: o.mode, size: 0, layer });
+        break;
+      }
+      case 'link': {
+        const target = fs.entries.get(o.target);
+        fs.removeBelow(o.path, layer);
+        if (target) fs.entries.set(o.path, { ...target, layer });
+        break;
+      }
+      case 'set':
+        fs.removeBelow(o.path, layer);
+        fs.entries.set(o.path, { ...o.entry, layer });
+        break;
+    }
   }
 }
 
+/** Reads one layer and applies it on top of the filesystem (readLayer + applyLayerOps). */
+export async function applyLayer(fs: ImageFs, tar: Readable, layer: number, what: string, signal?: AbortSignal): Promise<void> {
+  applyLayerOps(fs, await readLayer(tar, what, signal), layer);
+}
+
 /** Reads a regular file's content just far enough to know what it is; parses ELF files whole. */
-async function readFile(stream: AsyncIterable<Buffer>, p: string, size: number, mode: number, layer: number): Promise<FsEntry> {
-  const entry: FsEntry = { type: 'file', mode, size, layer };
+async function readFile(stream: AsyncIterable<Buffer>, p: string, size: number, mode: number): Promise<Omit<FsEntry, 'layer'>> {
+  const entry: Omit<FsEntry, 'layer'> = { type: 'file', mode, size };
   let chunks: Buffer[] = [];
   let got = 0;
   let kind: 'unknown' | 'elf' | 'script' | 'text' | 'skip' = 'unknown';

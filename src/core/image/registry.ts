@@ -1,11 +1,12 @@
 import { checkError } from '../errors';
 import { parseReference, platformMatches, type RegistryClient } from '../registry';
 import { isImageManifest, isIndex, splitIndex } from '../registry/manifest';
-import type { PlatformImage } from './source';
+import { readLayers, type LayerSource, type PlatformImage } from './source';
 
 /**
- * A registry image's platforms (attestation manifests left out), each with its config and layer blobs
- * streamed on demand. `wanted` limits the platforms; a wanted platform the index lacks is a check failure.
+ * A registry image's platforms (attestation manifests left out), each with its config; read() streams the
+ * layer blobs (a few at a time) and applies them in order. `wanted` limits the platforms; a wanted platform the
+ * index lacks is a check failure.
  */
 export async function registryPlatformImages(client: RegistryClient, ref: string, wanted: readonly string[], signal?: AbortSignal): Promise<PlatformImage[]> {
   const top = await client.getManifest(parseReference(ref), { signal });
@@ -26,18 +27,19 @@ export async function registryPlatformImages(client: RegistryClient, ref: string
       if (!platform && wanted.length && !wanted.some((w) => platformMatches({ os: config.os ?? '', architecture: config.architecture ?? '', variant: config.variant }, w))) {
         throw checkError(`${ref} is a single ${p} image, not ${wanted.join(', ')}.`);
       }
+      const layers: LayerSource[] = manifest.json.layers.map((l) => ({
+        what: l.digest,
+        compression: /gzip/.test(l.mediaType) ? 'gzip' : 'auto',
+        open: async (readSignal) => {
+          if (/zstd/.test(l.mediaType)) throw checkError(`${ref} layer ${l.digest} is zstd-compressed, which the glibc check cannot read yet.`, 'Push the image with gzip layers.');
+          return (await client.openBlob(parsed, l.digest, { signal: readSignal })).stream;
+        },
+      }));
       return {
         platform: p,
         source: ref,
-        config,
-        layers: manifest.json.layers.map((l) => ({
-          what: l.digest,
-          compression: /gzip/.test(l.mediaType) ? ('gzip' as const) : ('auto' as const),
-          open: async () => {
-            if (/zstd/.test(l.mediaType)) throw checkError(`${ref} layer ${l.digest} is zstd-compressed, which the glibc check cannot read yet.`, 'Push the image with gzip layers.');
-            return (await client.openBlob(parsed, l.digest, { signal })).stream;
-          },
-        })),
+        layerCount: layers.length,
+        read: async (readSignal) => ({ config, fs: await readLayers(ref, layers, readSignal) }),
       } satisfies PlatformImage;
     }),
   );

@@ -1,31 +1,64 @@
 import type { Readable } from 'node:stream';
+import pLimit from 'p-limit';
+import { throwIfAborted } from '../errors';
 import type { ImageConfig } from '../registry/types';
 import { ImageFs } from './fs';
-import { applyLayer, decompress, type Compression } from './layer';
+import { applyLayerOps, decompress, readLayer, type Compression, type LayerOp } from './layer';
 
-/** One layer of an image, opened on demand (a file from `docker save`, a blob from a registry). */
+/** One layer of an image, opened on demand (a blob from a registry). */
 export interface LayerSource {
-  /** For messages: the digest or the file in the saved image. */
+  /** For messages: the digest. */
   what: string;
   compression: Compression;
-  open(): Promise<Readable>;
+  open(signal?: AbortSignal): Promise<Readable>;
 }
 
-/** One platform's image: its config and its layers, bottom first. Both the Docker and registry sources give this. */
+/** An image's config and merged filesystem, read without running it. */
+export interface ReadImage {
+  config: ImageConfig;
+  fs: ImageFs;
+}
+
+/**
+ * One platform's image, known before its layers are read: a local Docker image (`docker save`, streamed) or a
+ * registry image (layer blobs). read() reads every layer once and applies them bottom first, with whiteouts.
+ */
 export interface PlatformImage {
   platform: string;
   /** The image reference, for reports. */
   source: string;
-  config: ImageConfig;
-  layers: LayerSource[];
+  /** How many layers the image has (for logs). */
+  layerCount: number;
+  read(signal?: AbortSignal): Promise<ReadImage>;
 }
 
-/** The merged filesystem of a platform image, layers applied in order with whiteouts, without running it. */
-export async function readImageFs(image: PlatformImage, signal?: AbortSignal): Promise<ImageFs> {
+/** Layers read this many at a time (each a stream of its own); their ops are applied in the image's order. */
+export const LAYER_CONCURRENCY = 3;
+
+/**
+ * The merged filesystem of layers read concurrently (at most LAYER_CONCURRENCY at once) and applied in order.
+ * The first layer that fails stops the others.
+ */
+export async function readLayers(source: string, layers: readonly LayerSource[], signal?: AbortSignal, concurrency = LAYER_CONCURRENCY): Promise<ImageFs> {
+  const stop = new AbortController();
+  const both = signal ? AbortSignal.any([signal, stop.signal]) : stop.signal;
+  const limit = pLimit(Math.max(1, concurrency));
+  const read = (layer: LayerSource, i: number) =>
+    limit(async (): Promise<LayerOp[]> => {
+      throwIfAborted(both);
+      const raw = await layer.open(both);
+      return readLayer(decompress(raw, layer.compression), `${source} layer ${i + 1} (${layer.what})`, both);
+    });
+  const all = await Promise.all(
+    layers.map((l, i) =>
+      read(l, i).catch((e: unknown) => {
+        stop.abort();
+        throw e;
+      }),
+    ),
+  );
+  throwIfAborted(signal);
   const fs = new ImageFs();
-  for (const [i, layer] of image.layers.entries()) {
-    const raw = await layer.open();
-    await applyLayer(fs, decompress(raw, layer.compression), i, `${image.source} layer ${i + 1} (${layer.what})`, signal);
-  }
+  for (const [i, ops] of all.entries()) applyLayerOps(fs, ops, i);
   return fs;
 }

@@ -1,3 +1,4 @@
+import type { Readable } from 'node:stream';
 import { execa } from 'execa';
 import { CancelledError, environmentError } from '../errors';
 import { redact } from '../redact';
@@ -19,6 +20,14 @@ export interface RunOptions {
   binaryStdout?: boolean;
   /** What to tell a person when the program is not installed. */
   missingHint?: string;
+  /**
+   * Hands stdout to this function as a byte stream instead of collecting it (docker save: hundreds of MiB). The
+   * run ends when both the program and the function have finished; whatever the function leaves unread is
+   * discarded. When the function throws, the program is stopped (unless it already closed stdout) and the run
+   * rejects with that error, except when the program failed on its own (exit code, timeout, signal): then the
+   * result is returned as usual, since the program's stderr says why its output broke off. Not with onLine.
+   */
+  consumeStdout?: (stdout: Readable) => Promise<void>;
 }
 
 export interface RunResult {
@@ -49,6 +58,7 @@ export const runProcess: Runner = async (command, args, options = {}) => {
     input: options.input,
     stdin: options.input === undefined ? 'ignore' : undefined,
     encoding: options.binaryStdout ? 'buffer' : 'utf8',
+    buffer: options.consumeStdout ? { stdout: false } : true,
     stripFinalNewline: false,
     maxBuffer: 512 * 1024 * 1024,
     forceKillAfterDelay: 3000,
@@ -69,7 +79,26 @@ export const runProcess: Runner = async (command, args, options = {}) => {
       });
     }
   }
+  let consumerError: { error: unknown } | undefined;
+  let stoppedByUs = false;
+  const stdout = child.stdout;
+  const consuming =
+    options.consumeStdout && stdout
+      ? options.consumeStdout(stdout).then(
+          () => void stdout.resume(),
+          (error: unknown) => {
+            consumerError = { error };
+            // A program still writing is stopped; one that closed stdout is about to exit and says why itself.
+            if (!stdout.readableEnded) {
+              stoppedByUs = true;
+              child.kill();
+            }
+            stdout.resume();
+          },
+        )
+      : undefined;
   const r = await child;
+  await consuming;
   const durationMs = Date.now() - started;
   const cause = (r as { cause?: unknown }).cause as NodeJS.ErrnoException | undefined;
   if (cause && (cause.code === 'ENOENT' || cause.code === 'EACCES')) {
@@ -80,6 +109,10 @@ export const runProcess: Runner = async (command, args, options = {}) => {
     );
   }
   if (r.isCanceled || options.signal?.aborted) throw new CancelledError(`${command} cancelled`);
+  if (consumerError) {
+    const failedOnItsOwn = !stoppedByUs && (r.timedOut || Boolean(r.signal) || (typeof r.exitCode === 'number' && r.exitCode !== 0));
+    if (!failedOnItsOwn) throw consumerError.error;
+  }
   const stdoutBytes = options.binaryStdout ? Buffer.from(r.stdout as unknown as Uint8Array) : undefined;
   return {
     command,
