@@ -125,18 +125,18 @@ export function applyLayerOps(fs: ImageFs, ops: readonly LayerOp[], layer: numbe
       case 'dir': {
         const prev = fs.entries.get(o.path);
         if (prev && prev.type !== 'dir') fs.entries.delete(o.path);
-        fs.entries.set(o.path, { type: 'dir', mode: o.mode, size: 0, layer });
+        fs.set(o.path, { type: 'dir', mode: o.mode, size: 0, layer });
         break;
       }
       case 'link': {
         const target = fs.entries.get(o.target);
         fs.removeBelow(o.path, layer);
-        if (target) fs.entries.set(o.path, { ...target, layer });
+        if (target) fs.set(o.path, { ...target, layer });
         break;
       }
       case 'set':
         fs.removeBelow(o.path, layer);
-        fs.entries.set(o.path, { ...o.entry, layer });
+        fs.set(o.path, { ...o.entry, layer });
         break;
     }
   }

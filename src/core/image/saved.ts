@@ -112,7 +112,7 @@ async function feed(into: Writable, chunk: Buffer): Promise<void> {
   });
 }
 
-/** One file entry of the archive, by its first bytes. The entry is always read to its end (never destroyed). */
+/** One file entry of the archive, by its first bytes. The entry is read to its end (destroying it would end the whole archive), except on cancel. */
 async function readPart(entry: AsyncIterable<Buffer>, what: string, size: number, budget: { json: number }, signal?: AbortSignal): Promise<ArchivePart> {
   type Mode = 'head' | 'json' | 'layer' | 'skip';
   let mode = 'head' as Mode;
