@@ -1,10 +1,10 @@
-import { createInterface } from 'node:readline/promises';
 import { usageError } from '../../core/errors';
 import { GitRepo } from '../../core/git/repo';
 import { pickGitHubRemote } from '../../core/git/remote';
 import { GitHubClient, cliTokenSource, type RepoRef } from '../../core/github';
 import { runProcess } from '../../core/process/run';
-import type { CliContext, CliIO } from '../framework';
+import { askYesNo, canAsk } from '../confirm';
+import type { CliContext } from '../framework';
 
 /** What the GitHub commands share: the repository (from --repo or the git remote) and a client. */
 export async function githubContext(ctx: CliContext, repoFlag?: string) {
@@ -32,27 +32,13 @@ export function parseId(text: string, what: string): number {
   return Number(text.trim());
 }
 
-/** The CLI's IO may say whether a person is there to answer (tests set isTTY); else the real terminal decides. */
-type InteractiveIO = CliIO & { isTTY?: boolean; confirm?: (question: string) => Promise<boolean> };
-
 /**
  * Asks before a destructive action. --yes skips the question; without a terminal and without --yes the command
  * refuses (exit 2) rather than act unasked.
  */
 export async function confirm(ctx: CliContext, question: string, yes: boolean | undefined, flagHint: string): Promise<void> {
   if (yes) return;
-  const io = ctx.io as InteractiveIO;
-  const tty = io.isTTY ?? Boolean(process.stdin.isTTY && process.stderr.isTTY);
-  if (!tty) throw usageError(`${question} needs confirmation, and there is no terminal to ask.`, `Pass --yes to ${flagHint} without asking.`);
-  let ok: boolean;
-  if (io.confirm) ok = await io.confirm(question);
-  else {
-    const rl = createInterface({ input: process.stdin, output: process.stderr });
-    try {
-      ok = /^y(es)?$/i.test((await rl.question(`${question} [y/N] `, { signal: ctx.signal })).trim());
-    } finally {
-      rl.close();
-    }
-  }
+  if (!canAsk(ctx)) throw usageError(`${question} needs confirmation, and there is no terminal to ask.`, `Pass --yes to ${flagHint} without asking.`);
+  const ok = await askYesNo(ctx, question);
   if (!ok) throw usageError('Not confirmed; nothing was changed.');
 }

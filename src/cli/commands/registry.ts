@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { createInterface } from 'node:readline/promises';
 import { CancelledError, usageError } from '../../core/errors';
 import {
   missingPlatforms,
@@ -13,6 +12,7 @@ import {
   type RollbackPlan,
 } from '../../core/registry';
 import { short } from '../../core/registry/checks';
+import { askYesNo, canAsk } from '../confirm';
 import { defineCommand, type CliContext, type CliRuntime } from '../framework';
 
 /** The registry commands: manifest, tags, verify, rollback. */
@@ -72,8 +72,7 @@ export function register(program: Command, rt: CliRuntime): void {
         .option('--yes', 'do not ask for confirmation'),
     async run(ctx, [repo], options) {
       const r = parseRepository(repo);
-      const interactive = Boolean(process.stdin.isTTY) && !ctx.json;
-      if (!options.yes && !interactive)
+      if (!options.yes && !canAsk(ctx))
         throw usageError('rollback changes a published tag and needs confirmation, but there is no terminal to ask on.', 'Pass --yes to confirm.');
       const confirm = options.yes ? undefined : (plan: RollbackPlan) => ask(ctx, plan);
       try {
@@ -90,15 +89,9 @@ export function register(program: Command, rt: CliRuntime): void {
   });
 }
 
-async function ask(ctx: CliContext, plan: RollbackPlan): Promise<boolean> {
+function ask(ctx: CliContext, plan: RollbackPlan): Promise<boolean> {
   ctx.io.stderr(`${plan.repository}:${plan.tag}\n  from ${plan.from ?? '(does not exist)'}\n  to   ${plan.to} (${plan.source})\n`);
-  const rl = createInterface({ input: process.stdin, output: process.stderr });
-  try {
-    const answer = await rl.question(`Move ${plan.tag}? [y/N] `, { signal: ctx.signal });
-    return /^y(es)?$/i.test(answer.trim());
-  } finally {
-    rl.close();
-  }
+  return askYesNo(ctx, `Move ${plan.tag}?`);
 }
 
 export function formatManifest(info: ImageInfo, missing: string[]): string {

@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { runCli } from '../../../src/cli/main';
 import { contentCache } from '../../../src/core/registry/cache';
-import { ARTIFACTS } from '../../helpers/paths';
+import { runProcess } from '../../../src/core/process/run';
+import { ARTIFACTS, REPO_ROOT } from '../../helpers/paths';
 import { freePort, pushImage, pushIndex, tagManifest, useRegistry, type PushedManifest } from '../../helpers/registry';
 
 /**
@@ -95,6 +96,34 @@ describe('registry CLI: manifest, tags, verify, rollback, status', function () {
     const r = await cli(['rollback', `${reg().host}/${repo}`, '--to', 'v1.2.0']);
     assert.equal(r.code, 2);
     assert.match(r.stderr, /--yes/);
+  });
+
+  it('rollback on a terminal shows from and to and asks: no changes nothing, yes moves the tag', async () => {
+    // A real pseudo-terminal (util-linux `script`) around the shipped CLI, answering on its stdin.
+    const bundle = path.join(REPO_ROOT, 'dist', 'cli.js');
+    if (!existsSync(bundle)) throw new Error('dist/cli.js is missing: build it first with `node esbuild.mjs` (test/run-all.sh does)');
+    const quote = (a: string) => `'${a.replace(/'/g, `'\\''`)}'`;
+    const onTerminal = (answer: string, args: string[]) =>
+      runProcess('script', ['-qec', [process.execPath, bundle, ...args].map(quote).join(' '), '/dev/null'], {
+        input: answer,
+        env: { DOCKER_CONFIG: dockerConfig, GITHUB_TOKEN: '' },
+        timeoutMs: 60_000,
+      });
+    const latest = async () => JSON.parse((await cli(['manifest', ref('latest'), '--json'])).stdout).digest as string;
+    const args = ['rollback', `${reg().host}/${repo}`, '--to', 'v1.2.0'];
+
+    const no = await onTerminal('n\n', args);
+    assert.equal(no.exitCode, 2, no.stdout);
+    assert.match(no.stdout, new RegExp(`from ${pushed.get('1.1.0')!.digest}[\\s\\S]*to   ${pushed.get('1.2.0')!.digest}[\\s\\S]*Move latest\\? \\[y/N\\]`));
+    assert.match(no.stdout, /Not confirmed; nothing changed/);
+    assert.equal(await latest(), pushed.get('1.1.0')!.digest);
+
+    const yes = await onTerminal('y\n', args);
+    assert.equal(yes.exitCode, 0, yes.stdout);
+    assert.match(yes.stdout, /acme\/rocket:latest now points at sha256:[0-9a-f]{64} \(verified\)/);
+    assert.equal(await latest(), pushed.get('1.2.0')!.digest);
+    // Back to the drift the next tests start from.
+    assert.equal((await cli(['rollback', `${reg().host}/${repo}`, '--to', pushed.get('1.1.0')!.digest, '--yes'])).code, 0);
   });
 
   it('rollback --yes points latest at the earlier tag, prints from and to, and verify then passes', async () => {
