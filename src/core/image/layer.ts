@@ -151,11 +151,17 @@ export async function applyLayer(fs: ImageFs, tar: Readable, layer: number, what
 async function readFile(stream: AsyncIterable<Buffer>, p: string, size: number, mode: number): Promise<Omit<FsEntry, 'layer'>> {
   const entry: Omit<FsEntry, 'layer'> = { type: 'file', mode, size };
   let chunks: Buffer[] = [];
+  /** An ELF file's bytes, copied in as they come (one buffer of the file's size, not the chunks and a copy). */
+  let whole: Buffer | undefined;
   let got = 0;
   let kind: 'unknown' | 'elf' | 'script' | 'text' | 'skip' = 'unknown';
   const shebang = (b: Buffer) => b.subarray(0, 256).toString('utf8').split('\n')[0];
   for await (const chunk of stream) {
     if (kind === 'skip') continue;
+    if (whole) {
+      got += chunk.copy(whole, got);
+      continue;
+    }
     chunks.push(chunk);
     got += chunk.length;
     if (kind === 'unknown' && (got >= 4 || got >= size)) {
@@ -166,6 +172,10 @@ async function readFile(stream: AsyncIterable<Buffer>, p: string, size: number, 
       if (kind === 'elf' && size > MAX_ELF_BYTES) {
         entry.elfError = new ElfFormatError(p, `is larger than ${MAX_ELF_BYTES} bytes; not read`);
         kind = 'skip';
+      } else if (kind === 'elf') {
+        whole = Buffer.allocUnsafe(Math.max(size, got));
+        got = head.copy(whole, 0);
+        chunks = [];
       }
     }
     if (kind === 'script' && got >= 256) {
@@ -174,7 +184,8 @@ async function readFile(stream: AsyncIterable<Buffer>, p: string, size: number, 
     }
     if (kind === 'skip') chunks = [];
   }
-  const data = Buffer.concat(chunks);
+  // Only the bytes that came (a short entry leaves the rest of `whole` unwritten).
+  const data = whole ? whole.subarray(0, got) : Buffer.concat(chunks);
   if (kind === 'elf') {
     try {
       entry.elf = parseElf(data, p);
