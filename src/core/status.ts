@@ -1,6 +1,6 @@
 import type { ReleaseOperatorConfig } from './config/schema';
 import type { RegistryState } from './registry/state';
-import { GitRepo, type GitTag } from './git/repo';
+import { GitRepo, type GitTag, type RepoFacts } from './git/repo';
 import { pickGitHubRemote, type GitHubRepo } from './git/remote';
 import type { Runner } from './process/run';
 import { runProcess } from './process/run';
@@ -35,13 +35,19 @@ export function imageRepository(config: ReleaseOperatorConfig, github?: GitHubRe
 
 /** Local facts only (git and files): fast, no network. Registry and GitHub facts are added by their engines. */
 export async function localStatus(dir: string, config: ReleaseOperatorConfig, run: Runner = runProcess): Promise<StatusReport> {
-  const repo = await GitRepo.open(dir, run);
-  const facts = await repo.facts();
+  return statusFromFacts((await GitRepo.read(dir, run)).facts, config);
+}
+
+/**
+ * The second half of localStatus, for a face that reads git (GitRepo.read) while it loads the configuration:
+ * the version (files at the repository root, or the newest tag), the tag plan and the image.
+ */
+export async function statusFromFacts(facts: RepoFacts, config: ReleaseOperatorConfig): Promise<StatusReport> {
   const remote = pickGitHubRemote(facts.remotes);
   const github = remote?.repo ? { ...remote.repo, remote: remote.name } : undefined;
-  const version = (await effectiveVersion(repo.root, config.versionSources, facts.tags, config.tags.gitPrefix)) ?? null;
+  const version = (await effectiveVersion(facts.root, config.versionSources, facts.tags, config.tags.gitPrefix)) ?? null;
   return {
-    repository: { root: repo.root, github, head: facts.head, branch: facts.branch },
+    repository: { root: facts.root, github, head: facts.head, branch: facts.branch },
     version,
     tagPlan: version ? tagPlan(version.version, facts.head, config.tags) : [],
     image: imageRepository(config, github),
