@@ -3,10 +3,10 @@
 // (never in parallel: they would measure each other), then writes bench/results/latest.md from every case's part.
 import * as esbuild from 'esbuild';
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { TEST_EXTERNALS, nodeBundleOptions } from '../scripts/bundle-options.mjs';
+import { TEST_EXTERNALS, cleanProductOutput, nodeBundleOptions, productBuilds } from '../scripts/bundle-options.mjs';
 
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
 const ORDER = ['registry', 'smoke', 'glibc', 'extension'];
@@ -35,12 +35,13 @@ await esbuild.build({
 // The shipped form (minified, as `npm run package` builds it), into bench/.work rather than dist/: other people
 // rebuild dist/ while they work, and a bench must not measure a bundle that changes under it.
 const pkg = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8'));
-const shipped = { ...nodeBundleOptions(pkg.version), minify: true };
 const extensionDir = path.join(root, 'bench', '.work', 'extension');
-await Promise.all([
-  esbuild.build({ ...shipped, entryPoints: [path.join(root, 'src', 'cli', 'main.ts')], outfile: path.join(root, 'bench', '.work', 'dist', 'cli.js') }),
-  esbuild.build({ ...shipped, entryPoints: [path.join(root, 'src', 'extension', 'extension.ts')], outfile: path.join(extensionDir, 'dist', 'extension.js'), external: ['vscode'] }),
-]);
+// Built once, as esbuild.mjs builds dist/ (productBuilds): bench/.work/extension/dist holds the CLI too, and
+// bench/.work/dist is a copy of it for the cases that run the CLI.
+cleanProductOutput(path.join(extensionDir, 'dist'));
+await Promise.all(productBuilds({ version: pkg.version, production: true, outdir: path.join(extensionDir, 'dist'), sourcemap: false }).map((b) => esbuild.build(b)));
+rmSync(path.join(root, 'bench', '.work', 'dist'), { recursive: true, force: true });
+cpSync(path.join(extensionDir, 'dist'), path.join(root, 'bench', '.work', 'dist'), { recursive: true });
 // The extension folder code-server develops: the manifest and icons next to the bundle.
 writeFileSync(path.join(extensionDir, 'package.json'), JSON.stringify(pkg, null, 2));
 cpSync(path.join(root, 'media'), path.join(extensionDir, 'media'), { recursive: true });

@@ -2,7 +2,6 @@ import { Command, Option } from 'commander';
 import { loadConfig } from '../core/config/load';
 import type { ConfigOverrides, ReleaseOperatorConfig } from '../core/config/schema';
 import { CancelledError, EXIT_CODES, ReleaseOperatorError, describeError } from '../core/errors';
-import { GitRepo } from '../core/git/repo';
 import { createLogger, type Logger } from '../core/log';
 import { redact } from '../core/redact';
 
@@ -51,7 +50,8 @@ export class CliContext {
   config(overrides?: ConfigOverrides): Promise<{ config: ReleaseOperatorConfig; root: string; file?: string }> {
     if (!this.configCache || overrides) {
       const p = (async () => {
-        const root = await GitRepo.open(this.cwd)
+        const root = await import('../core/git/repo')
+          .then(({ GitRepo }) => GitRepo.open(this.cwd))
           .then((r) => r.root)
           .catch(() => this.cwd);
         const { config, file } = await loadConfig(root, overrides);

@@ -42,7 +42,8 @@ export async function runCli(argv: string[], io: CliIO, signal: AbortSignal): Pr
   }
 }
 
-if (require.main === module) {
+/** The executable (dist/cli.js runs this): argv, signals and the exit code of this process. */
+export function main(): void {
   const controller = new AbortController();
   let interrupted = 0;
   const onSignal = (sig: NodeJS.Signals) => {

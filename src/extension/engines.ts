@@ -1,25 +1,9 @@
 import type { ReleaseOperatorConfig } from '../core/config/schema';
-import { gatherAndAudit, type AuditReport } from '../core/audit/index';
-import { checkGlibc, type GlibcReport } from '../core/glibc/index';
-import {
-  cancelRun,
-  dispatchWorkflow,
-  formatLog,
-  GitHubClient,
-  guessReleaseWorkflow,
-  jobLog,
-  listJobs,
-  listReleases,
-  listRuns,
-  readWorkflowFiles,
-  rerunRun,
-  runLogs,
-  type DispatchResult,
-  type RepoRef,
-  type WorkflowFile,
-} from '../core/github/index';
-import { RegistryClient, registryClientFromConfig, rollback, type RollbackPlan, type RollbackResult } from '../core/registry/index';
-import { runSmoke, smokeOptionsFromConfig, type PlatformResult, type SmokeEvent } from '../core/smoke/index';
+import type { AuditReport } from '../core/audit/index';
+import type { GlibcReport } from '../core/glibc/index';
+import type { DispatchResult, GitHubClient, RepoRef, WorkflowFile } from '../core/github/index';
+import type { RegistryClient, RollbackPlan, RollbackResult } from '../core/registry/index';
+import type { PlatformResult, SmokeEvent } from '../core/smoke/index';
 import type { GitHubAuth } from './auth';
 import type { Facts } from './extension';
 import type { ReleaseOperatorServices } from './services';
@@ -90,6 +74,8 @@ export function toPlatformSmoke(r: PlatformResult, image: string, startedAt: num
 /**
  * Where the face meets the engines: one place builds engine clients from the configuration, the runner,
  * the logger and the GitHub token, so the tree and the commands never construct them themselves.
+ * Each engine is loaded here with import() when first used (a chunk of its own in dist/esm): the Release view's
+ * first items need none of them.
  */
 export class Engines {
   private registryClient?: { key: string; client: RegistryClient };
@@ -108,6 +94,9 @@ export class Engines {
       const { logger, run: runner } = this.services;
       // ghcr.io takes the GitHub session's token (scope read:packages) when no other credential is configured.
       const explicit = token ? { 'ghcr.io': { username: 'x-access-token', password: token } } : undefined;
+      const { registryClientFromConfig } = await import('../core/registry/index');
+      // Another call may have made the client while the engine loaded.
+      if (this.registryClient?.key === key) return this.registryClient.client;
       const client = registryClientFromConfig(config, logger, { explicit, runner });
       this.registryClient = { key, client };
     }
@@ -120,7 +109,7 @@ export class Engines {
     if (!token) return undefined;
     const key = `${config.github.apiUrl}\n${token}`;
     if (this.githubCache?.key !== key) {
-      const client = GitHubClient.create({ apiUrl: config.github.apiUrl, token: () => this.auth.token(false), logger: this.services.logger });
+      const client = import('../core/github/index').then(({ GitHubClient }) => GitHubClient.create({ apiUrl: config.github.apiUrl, token: () => this.auth.token(false), logger: this.services.logger }));
       client.catch(() => (this.githubCache = undefined));
       this.githubCache = { key, client };
     }
@@ -129,12 +118,14 @@ export class Engines {
 
   /** The release workflow of the repository (configured, else guessed from .github/workflows). */
   async releaseWorkflow(f: Facts): Promise<{ workflow?: WorkflowFile; reason: string }> {
+    const { guessReleaseWorkflow, readWorkflowFiles } = await import('../core/github/index');
     return guessReleaseWorkflow(await readWorkflowFiles(f.status.repository.root), f.config.github.releaseWorkflow || undefined);
   }
 
   async github(config: ReleaseOperatorConfig, repo: RepoRef, createIfNone = false, root?: string): Promise<GitHubFacade | undefined> {
     const gh = await this.githubClient(config, createIfNone);
     if (!gh) return undefined;
+    const { guessReleaseWorkflow, listJobs, listReleases, listRuns, readWorkflowFiles } = await import('../core/github/index');
     const workflow = root ? (await guessReleaseWorkflow(await readWorkflowFiles(root), config.github.releaseWorkflow || undefined)).workflow : undefined;
     return {
       releases: async (signal) => (await listReleases(gh, repo, signal)).map((r) => ({ tag: r.tag, draft: r.draft, prerelease: r.prerelease, url: r.url })),
@@ -161,6 +152,7 @@ export class Engines {
 
   /** Runs the smoke gate; every event goes to the listener as it happens. Cancel = abort the signal. */
   async smoke(f: Facts, reference: string, platforms: string[], signal: AbortSignal, on: SmokeListener): Promise<PlatformSmoke[]> {
+    const { runSmoke, smokeOptionsFromConfig } = await import('../core/smoke/index');
     const options = smokeOptionsFromConfig(f.config, f.status.repository.root, { image: reference, platforms, version: f.status.version?.version });
     const started = Date.now();
     const onEvent = (e: SmokeEvent) => {
@@ -181,6 +173,7 @@ export class Engines {
   }
 
   async checkGlibc(f: Facts, reference: string, platforms: string[] | undefined, signal: AbortSignal): Promise<GlibcReport> {
+    const { checkGlibc } = await import('../core/glibc/index');
     return checkGlibc(
       { target: reference, platforms, maxGlibc: f.config.glibc.maxGlibc || undefined, policy: f.config.glibc.policy || undefined, paths: f.config.glibc.paths },
       { runner: this.services.run, docker: f.config.dockerPath, registry: await this.registry(f.config), cwd: f.status.repository.root, logger: this.services.logger, signal },
@@ -190,6 +183,7 @@ export class Engines {
   async audit(f: Facts, signal: AbortSignal): Promise<AuditReport> {
     const registry = await this.registry(f.config);
     const gh = f.status.repository.github ? await this.githubClient(f.config, false) : undefined;
+    const { gatherAndAudit } = await import('../core/audit/index');
     return gatherAndAudit({
       image: f.status.image!,
       gitTags: f.status.gitTags,
@@ -202,26 +196,31 @@ export class Engines {
   }
 
   async rollback(f: Facts, sourceTag: string, confirm: (plan: RollbackPlan) => Promise<boolean>, signal: AbortSignal): Promise<RollbackResult> {
+    const { rollback } = await import('../core/registry/index');
     return rollback(await this.registry(f.config), f.status.image!, { source: sourceTag, tag: 'latest', confirm, signal });
   }
 
   async dispatch(f: Facts, workflow: WorkflowFile, ref: string, inputs: Record<string, string>, signal: AbortSignal): Promise<DispatchResult> {
     const { gh, repo } = await this.requireGitHub(f);
+    const { dispatchWorkflow } = await import('../core/github/index');
     return dispatchWorkflow(gh, repo, { workflow: workflow.file, ref, inputs, signal });
   }
 
   async rerun(f: Facts, runId: number, signal: AbortSignal): Promise<void> {
     const { gh, repo } = await this.requireGitHub(f);
+    const { rerunRun } = await import('../core/github/index');
     await rerunRun(gh, repo, runId, true, signal);
   }
 
   async cancelRun(f: Facts, runId: number, signal: AbortSignal): Promise<void> {
     const { gh, repo } = await this.requireGitHub(f);
+    const { cancelRun } = await import('../core/github/index');
     await cancelRun(gh, repo, runId, signal);
   }
 
   async runLogs(f: Facts, runId: number, jobId: number | undefined, signal: AbortSignal): Promise<string> {
     const { gh, repo } = await this.requireGitHub(f);
+    const { formatLog, jobLog, runLogs } = await import('../core/github/index');
     const logs = jobId ? [await jobLog(gh, repo, jobId, signal)] : await runLogs(gh, repo, runId, signal);
     return logs.map(formatLog).join('\n\n');
   }

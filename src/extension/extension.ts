@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { isReleaseOperatorError, usageError } from '../core/errors';
-import { localStatus, type StatusReport } from '../core/status';
+import { GitRepo } from '../core/git/repo';
+import { statusFromFacts, type StatusReport } from '../core/status';
 import type { ReleaseOperatorConfig } from '../core/config/schema';
 import { GitHubAuth } from './auth';
 import { registerCommands } from './commands/index';
@@ -50,8 +51,12 @@ export function activate(context: vscode.ExtensionContext): ReleaseOperatorApi {
     const folder = services.folder;
     if (!folder) return Promise.reject(usageError('No folder is open.', 'Open the folder of the repository you release.'));
     return (facts ??= (async () => {
-      const config = await services.config();
-      return { config, status: await localStatus(folder.uri.fsPath, config, services.run) };
+      // git runs while the configuration loads; a configuration error still wins over a git one, as it did when
+      // the configuration came first.
+      const [config, repository] = await Promise.allSettled([services.config(), GitRepo.read(folder.uri.fsPath, services.run)]);
+      if (config.status === 'rejected') throw config.reason;
+      if (repository.status === 'rejected') throw repository.reason;
+      return { config: config.value, status: await statusFromFacts(repository.value.facts, config.value) };
     })());
   };
   let smokeNode: ReleaseNode | undefined;

@@ -1,12 +1,8 @@
 import { Option, type Command } from 'commander';
-import { gatherAndAudit, type AuditReport } from '../../core/audit';
+import type { AuditReport } from '../../core/audit';
 import { describeError, usageError } from '../../core/errors';
-import { GitRepo } from '../../core/git/repo';
 import { pickGitHubRemote } from '../../core/git/remote';
-import { GitHubClient, cliTokenSource } from '../../core/github';
-import { runProcess } from '../../core/process/run';
-import { registryClientFromConfig } from '../../core/registry';
-import { imageRepository } from '../../core/status';
+import type { GitHubClient } from '../../core/github';
 import { defineCommand, type CliRuntime } from '../framework';
 import { parseRepoFlag } from './github-context';
 
@@ -22,9 +18,17 @@ export function register(program: Command, rt: CliRuntime): void {
     configure: (c) =>
       c.addOption(new Option('--image <repo>', 'image repository (default: "image" setting, else ghcr.io/OWNER/NAME)')).addOption(new Option('--repo <owner/name>', 'GitHub repository (default: from the git remote)')),
     async run(ctx, _a, o) {
-      const { config } = await ctx.config();
-      const git = await GitRepo.open(ctx.cwd);
-      const facts = await git.facts();
+      // The engines load with the configuration (chunks of their own in dist/esm: --help needs none of them).
+      const [{ config }, { gatherAndAudit }, { GitRepo }, { GitHubClient, cliTokenSource }, { runProcess }, { registryClientFromConfig }, { imageRepository }] = await Promise.all([
+        ctx.config(),
+        import('../../core/audit'),
+        import('../../core/git/repo'),
+        import('../../core/github'),
+        import('../../core/process/run'),
+        import('../../core/registry'),
+        import('../../core/status'),
+      ]);
+      const { facts } = await GitRepo.read(ctx.cwd);
       const remote = pickGitHubRemote(facts.remotes)?.repo;
       const repo = o.repo ? parseRepoFlag(o.repo) : remote ? { owner: remote.owner, name: remote.name } : undefined;
       const image = o.image ?? imageRepository(config, remote);

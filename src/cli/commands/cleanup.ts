@@ -1,6 +1,4 @@
 import type { Command } from 'commander';
-import { runProcess } from '../../core/process/run';
-import { cleanupSmoke } from '../../core/smoke';
 import { defineCommand, type CliRuntime } from '../framework';
 
 export function register(program: Command, rt: CliRuntime): void {
@@ -15,7 +13,7 @@ export function register(program: Command, rt: CliRuntime): void {
       cmd.option('--run <runId>', 'only the leftovers of this smoke run (its id is printed when it starts)');
     },
     async run(ctx, _args, flags) {
-      const { config } = await ctx.config();
+      const [{ config }, { runProcess }, { cleanupSmoke }] = await Promise.all([ctx.config(), import('../../core/process/run'), import('../../core/smoke')]);
       const r = await cleanupSmoke({ runner: runProcess, dockerPath: config.dockerPath, runId: flags.run, signal: ctx.signal, logger: ctx.logger });
       const text = [
         `Removed ${r.containers.length} container(s) and ${r.images.length} image(s)${flags.run ? ` of smoke run ${flags.run}` : ''}.`,

@@ -1,4 +1,5 @@
-import { durationSeconds, type GitHubStatus, type Job, type RunEvent, type WorkflowRun } from '../../core/github';
+import type { GitHubStatus, RunEvent } from '../../core/github';
+import { durationSeconds, type Job, type WorkflowRun } from '../../core/github/types';
 
 const state = (x: { status: string; conclusion: string | null }) => (x.status === 'completed' ? (x.conclusion ?? 'completed') : x.status);
 const secs = (s?: number) => (s === undefined ? '' : s >= 60 ? `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s` : `${s}s`);

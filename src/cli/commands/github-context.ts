@@ -1,8 +1,6 @@
 import { usageError } from '../../core/errors';
-import { GitRepo } from '../../core/git/repo';
 import { pickGitHubRemote } from '../../core/git/remote';
-import { GitHubClient, cliTokenSource, type RepoRef } from '../../core/github';
-import { runProcess } from '../../core/process/run';
+import type { RepoRef } from '../../core/github';
 import { askYesNo, canAsk } from '../confirm';
 import type { CliContext } from '../framework';
 
@@ -10,6 +8,7 @@ import type { CliContext } from '../framework';
 export async function githubContext(ctx: CliContext, repoFlag?: string) {
   const { config, root } = await ctx.config();
   const repo = repoFlag ? parseRepoFlag(repoFlag) : await repoFromRemote(ctx.cwd);
+  const [{ GitHubClient, cliTokenSource }, { runProcess }] = await Promise.all([import('../../core/github'), import('../../core/process/run')]);
   const gh = await GitHubClient.create({ apiUrl: config.github.apiUrl, token: cliTokenSource(ctx.io.env, runProcess, config.github.apiUrl), logger: ctx.logger });
   return { config, root, repo, gh };
 }
@@ -21,6 +20,7 @@ export function parseRepoFlag(text: string): RepoRef {
 }
 
 export async function repoFromRemote(cwd: string): Promise<RepoRef> {
+  const { GitRepo } = await import('../../core/git/repo');
   const repo = await GitRepo.open(cwd);
   const remote = pickGitHubRemote(await repo.remotes());
   if (!remote?.repo) throw usageError(`No GitHub remote in ${repo.root}.`, 'Add one (git remote add origin https://github.com/OWNER/NAME) or pass --repo OWNER/NAME.');

@@ -1,28 +1,12 @@
 import { Option, type Command } from 'commander';
 import { usageError } from '../../core/errors';
-import {
-  cancelRun,
-  defaultBranch,
-  dispatchWorkflow,
-  followRun,
-  formatLog,
-  getRun,
-  guessReleaseWorkflow,
-  knownWorkflows,
-  jobLog,
-  listJobs,
-  listRuns,
-  parseInputFlags,
-  prepareInputs,
-  readWorkflowFiles,
-  rerunRun,
-  runLogs,
-  type GitHubClient,
-  type RepoRef,
-} from '../../core/github';
+import type { GitHubClient, RepoRef } from '../../core/github';
 import { defineCommand, type CliContext, type CliRuntime } from '../framework';
 import { confirm, githubContext, parseId } from './github-context';
 import { formatEvent, formatRun, formatRuns, succeeded } from './format-github';
+
+/** The GitHub engine (Octokit), loaded when one of these commands runs: `--help` and the other commands do without it. */
+const engine = () => import('../../core/github');
 
 const repoOption = () => new Option('--repo <owner/name>', 'GitHub repository (default: from the git remote)');
 const intervalOption = () => new Option('--interval <seconds>', 'first poll interval while watching; it backs off to 10x while nothing changes').default('3');
@@ -30,6 +14,7 @@ const intervalOption = () => new Option('--interval <seconds>', 'first poll inte
 async function watch(ctx: CliContext, gh: GitHubClient, repo: RepoRef, runId: number, intervalText = '3') {
   const seconds = Number(intervalText);
   if (!Number.isFinite(seconds) || seconds <= 0 || seconds > 600) throw usageError(`--interval expects seconds between 0 and 600; got '${intervalText}'.`);
+  const { followRun } = await engine();
   return followRun(gh, repo, runId, {
     intervalMs: seconds * 1000,
     maxIntervalMs: seconds * 10_000,
@@ -48,6 +33,7 @@ export function register(program: Command, rt: CliRuntime): void {
     configure: (c) => c.addOption(new Option('--workflow <file>', 'only runs of this workflow (release.yml)')).addOption(new Option('--limit <n>', 'how many (default 20)')).addOption(repoOption()),
     async run(ctx, _a, o) {
       const { gh, repo } = await githubContext(ctx, o.repo);
+      const { listRuns } = await engine();
       const perPage = o.limit ? parseId(o.limit, '--limit') : 20;
       const runs = await listRuns(gh, repo, { workflow: o.workflow, perPage: Math.min(100, Math.max(1, perPage)), signal: ctx.signal });
       return { ok: true, data: { repository: `${repo.owner}/${repo.name}`, runs }, text: formatRuns(runs) };
@@ -60,6 +46,7 @@ export function register(program: Command, rt: CliRuntime): void {
     configure: (c) => c.argument('<id>', 'run ID (see `runs`)').addOption(new Option('--watch', 'follow the run live until it completes (exit 1 if it fails)')).addOption(intervalOption()).addOption(repoOption()),
     async run(ctx, [id], o) {
       const { gh, repo } = await githubContext(ctx, o.repo);
+      const { getRun, listJobs } = await engine();
       const runId = parseId(id, 'The run ID');
       const snap = o.watch ? await watch(ctx, gh, repo, runId, o.interval) : { run: await getRun(gh, repo, runId, ctx.signal), jobs: await listJobs(gh, repo, runId, ctx.signal) };
       return { ok: succeeded(snap.run), data: snap, text: formatRun(snap.run, snap.jobs) };
@@ -85,6 +72,7 @@ export function register(program: Command, rt: CliRuntime): void {
     async run(ctx, [workflowArgIn], o) {
       let workflowArg = workflowArgIn;
       const { gh, repo, root, config } = await githubContext(ctx, o.repo);
+      const { defaultBranch, dispatchWorkflow, guessReleaseWorkflow, knownWorkflows, parseInputFlags, prepareInputs, readWorkflowFiles } = await engine();
       const files = await readWorkflowFiles(root);
       let file = workflowArg ? files.find((f) => f.file === workflowArg || f.path === workflowArg || f.name === workflowArg) : undefined;
       if (!workflowArg) {
@@ -129,6 +117,7 @@ export function register(program: Command, rt: CliRuntime): void {
       c.argument('<id>', 'run or job ID').addOption(new Option('--job', 'the ID is a job ID').conflicts('run')).addOption(new Option('--run', 'the ID is a run ID')).addOption(repoOption()),
     async run(ctx, [id], o) {
       const { gh, repo } = await githubContext(ctx, o.repo);
+      const { formatLog, getRun, jobLog, runLogs } = await engine();
       const n = parseId(id, 'The ID');
       let kind: 'run' | 'job' = o.job ? 'job' : 'run';
       if (!o.job && !o.run) {
@@ -157,6 +146,7 @@ export function register(program: Command, rt: CliRuntime): void {
         .addOption(repoOption()),
     async run(ctx, [id], o) {
       const { gh, repo } = await githubContext(ctx, o.repo);
+      const { rerunRun } = await engine();
       const runId = parseId(id, 'The run ID');
       await rerunRun(gh, repo, runId, Boolean(o.failed), ctx.signal);
       const snap = o.watch ? await watch(ctx, gh, repo, runId, o.interval) : undefined;
@@ -171,6 +161,7 @@ export function register(program: Command, rt: CliRuntime): void {
     configure: (c) => c.argument('<id>', 'run ID').addOption(new Option('-y, --yes', 'do not ask for confirmation')).addOption(repoOption()),
     async run(ctx, [id], o) {
       const { gh, repo } = await githubContext(ctx, o.repo);
+      const { cancelRun, getRun } = await engine();
       const runId = parseId(id, 'The run ID');
       const run = await getRun(gh, repo, runId, ctx.signal);
       if (run.status === 'completed') throw usageError(`Run ${runId} already completed (${run.conclusion}); there is nothing to cancel.`);

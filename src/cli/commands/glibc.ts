@@ -1,7 +1,4 @@
 import { Option, type Command } from 'commander';
-import { checkGlibc, formatGlibcReport, toJson } from '../../core/glibc';
-import { runProcess } from '../../core/process/run';
-import { registryClientFromConfig } from '../../core/registry';
 import { defineCommand, type CliRuntime } from '../framework';
 
 interface GlibcOptions {
@@ -28,7 +25,12 @@ export function register(program: Command, rt: CliRuntime): void {
       cmd.addOption(new Option('--all', 'check every ELF file of the image, not just the entrypoint and glibc.paths'));
     },
     async run(ctx, [target], options) {
-      const { config } = await ctx.config();
+      const [{ config }, { checkGlibc, formatGlibcReport, toJson }, { runProcess }, { registryClientFromConfig }] = await Promise.all([
+        ctx.config(),
+        import('../../core/glibc'),
+        import('../../core/process/run'),
+        import('../../core/registry'),
+      ]);
       const maxGlibc = options.maxGlibc ?? (options.policy ? undefined : config.glibc.maxGlibc || undefined);
       const policy = options.policy ?? (options.maxGlibc ? undefined : config.glibc.policy || undefined);
       const registry = registryClientFromConfig(config, ctx.logger, { env: ctx.io.env, runner: runProcess });

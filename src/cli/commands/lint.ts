@@ -2,10 +2,6 @@ import type { Command } from 'commander';
 import { Option } from 'commander';
 import path from 'node:path';
 import { usageError } from '../../core/errors';
-import { lintOptions } from '../../core/lint/engine';
-import { formatFindings } from '../../core/lint/format';
-import { discoverTargets, lintFiles } from '../../core/lint/project';
-import { toSarif } from '../../core/lint/sarif';
 import { defineCommand, type CliRuntime } from '../framework';
 
 declare const RELEASE_OPERATOR_VERSION: string;
@@ -22,7 +18,13 @@ export function register(program: Command, rt: CliRuntime): void {
       cmd.addOption(new Option('--format <format>', 'output format').choices(['text', 'sarif']).default('text'));
     },
     async run(ctx, [paths], options) {
-      const { config, root } = await ctx.config();
+      const [{ config, root }, { lintOptions }, { formatFindings }, { discoverTargets, lintFiles }, { toSarif }] = await Promise.all([
+        ctx.config(),
+        import('../../core/lint/engine'),
+        import('../../core/lint/format'),
+        import('../../core/lint/project'),
+        import('../../core/lint/sarif'),
+      ]);
       const targets = paths.length ? paths.map((p) => path.relative(root, path.resolve(ctx.cwd, p))) : await discoverTargets(root, config.smoke.dockerfile);
       if (targets.length === 0) throw usageError(`Nothing to lint in ${root}: no Dockerfile and no .github/workflows/*.yml.`, 'Pass the files to lint as arguments.');
       const run = await lintFiles(root, targets, lintOptions(config), (id, e) => ctx.logger.warn(`rule ${id} failed and was skipped: ${e instanceof Error ? e.message : String(e)}`));

@@ -1,23 +1,17 @@
 import type { Command } from 'commander';
 import { CancelledError, usageError } from '../../core/errors';
-import {
-  missingPlatforms,
-  parseReference,
-  parseRepository,
-  registryClientFromConfig,
-  repositoryName,
-  rollback,
-  verifyReference,
-  type ImageInfo,
-  type RollbackPlan,
-} from '../../core/registry';
-import { short } from '../../core/registry/checks';
+import type { ImageInfo, RollbackPlan } from '../../core/registry';
 import { askYesNo, canAsk } from '../confirm';
 import { defineCommand, type CliContext, type CliRuntime } from '../framework';
 
 /** The registry commands: manifest, tags, verify, rollback. */
 export function register(program: Command, rt: CliRuntime): void {
-  const client = async (ctx: CliContext) => registryClientFromConfig((await ctx.config()).config, ctx.logger, { env: ctx.io.env });
+  // The registry engine loads when one of these commands runs (a chunk of its own in dist/esm).
+  const engine = () => import('../../core/registry');
+  const client = async (ctx: CliContext) => {
+    const [{ config }, { registryClientFromConfig }] = await Promise.all([ctx.config(), engine()]);
+    return registryClientFromConfig(config, ctx.logger, { env: ctx.io.env });
+  };
   const platformsOption = (v: string) => v.split(',').map((s) => s.trim()).filter(Boolean);
 
   defineCommand<[string], { requirePlatforms?: string[] }>(program, rt, {
@@ -25,6 +19,7 @@ export function register(program: Command, rt: CliRuntime): void {
     summary: 'show what is behind an image reference: digest, kind, platforms, attestations, labels',
     configure: (cmd) => cmd.argument('<ref>', 'image reference, e.g. ghcr.io/owner/name:v1.2.3').option('--require-platforms <list>', 'comma-separated platforms that must be present (exit 1 when not)', platformsOption),
     async run(ctx, [ref], options) {
+      const { missingPlatforms, parseReference } = await engine();
       const r = parseReference(ref);
       const info = await (await client(ctx)).inspect(r, { signal: ctx.signal });
       const missing = options.requirePlatforms ? missingPlatforms(info, options.requirePlatforms) : [];
@@ -37,6 +32,7 @@ export function register(program: Command, rt: CliRuntime): void {
     summary: 'list every tag of an image repository with its digest, grouping tags that share one',
     configure: (cmd) => cmd.argument('<repo>', 'image repository, e.g. ghcr.io/owner/name'),
     async run(ctx, [repo]) {
+      const [{ parseRepository, repositoryName }, { short }] = await Promise.all([engine(), import('../../core/registry/checks')]);
       const r = parseRepository(repo);
       const tags = await (await client(ctx)).tagDigests(r, { signal: ctx.signal });
       const groups = new Map<string, string[]>();
@@ -52,6 +48,7 @@ export function register(program: Command, rt: CliRuntime): void {
     summary: 'check a published tag: required platforms, tag scheme and OCI labels (exit 1 per problem found)',
     configure: (cmd) => cmd.argument('<ref>', 'image reference of a release, e.g. ghcr.io/owner/name:v1.2.3').option('--require-platforms <list>', 'override the required platforms', platformsOption),
     async run(ctx, [ref], options) {
+      const [{ verifyReference }, { short }] = await Promise.all([engine(), import('../../core/registry/checks')]);
       const { config } = await ctx.config();
       const report = await verifyReference(await client(ctx), ref, config, { signal: ctx.signal, requiredPlatforms: options.requirePlatforms });
       const text = report.problems.length
@@ -71,6 +68,7 @@ export function register(program: Command, rt: CliRuntime): void {
         .option('--tag <tag>', 'the tag to move', 'latest')
         .option('--yes', 'do not ask for confirmation'),
     async run(ctx, [repo], options) {
+      const { parseRepository, rollback } = await engine();
       const r = parseRepository(repo);
       if (!options.yes && !canAsk(ctx))
         throw usageError('rollback changes a published tag and needs confirmation, but there is no terminal to ask on.', 'Pass --yes to confirm.');

@@ -2,10 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Option, type Command } from 'commander';
 import { EXIT_CODES, usageError } from '../../core/errors';
-import { runProcess } from '../../core/process/run';
-import { registryClientFromConfig } from '../../core/registry';
-import { runSmoke, smokeJUnit, smokeOptionsFromConfig, type SmokeEvent, type SmokeReport } from '../../core/smoke';
-import { localStatus } from '../../core/status';
+import type { SmokeEvent, SmokeReport } from '../../core/smoke';
 import { defineCommand, type CliRuntime } from '../framework';
 
 interface SmokeFlags {
@@ -47,8 +44,17 @@ export function register(program: Command, rt: CliRuntime): void {
     async run(ctx, [image], flags) {
       if (image && flags.build) throw usageError('Give either an IMAGE or --build, not both.');
       if (!image && !flags.build) throw usageError('Nothing to smoke test.', 'Pass an image reference (release-operator smoke ghcr.io/o/n:1.2.3) or --build.');
-      const { config, root } = await ctx.config();
-      const version = config.smoke.versionArgs.length && !config.smoke.versionPattern ? await localStatus(ctx.cwd, config).then((s) => s.version?.version).catch(() => undefined) : undefined;
+      // The engine loads while the configuration does (a chunk of its own in dist/esm; --help needs none of it).
+      const [{ config, root }, { runProcess }, { registryClientFromConfig }, { runSmoke, smokeJUnit, smokeOptionsFromConfig }] = await Promise.all([
+        ctx.config(),
+        import('../../core/process/run'),
+        import('../../core/registry'),
+        import('../../core/smoke'),
+      ]);
+      const version =
+        config.smoke.versionArgs.length && !config.smoke.versionPattern
+          ? await import('../../core/status').then(({ localStatus }) => localStatus(ctx.cwd, config)).then((s) => s.version?.version, () => undefined)
+          : undefined;
       const options = smokeOptionsFromConfig(config, root, {
         image,
         build: flags.build,

@@ -1,17 +1,20 @@
 import type { Command } from 'commander';
-import { registryClientFromConfig, registryState } from '../../core/registry';
-import { localStatus, type StatusReport } from '../../core/status';
+import type { StatusReport } from '../../core/status';
 import { defineCommand, type CliRuntime } from '../framework';
-import { githubStatus } from '../../core/github';
-import { githubContext } from './github-context';
-import { formatGitHubStatus } from './format-github';
 
 export function register(program: Command, rt: CliRuntime): void {
   defineCommand(program, rt, {
     name: 'status',
     summary: 'show the repository, its effective version and the tag plan',
     async run(ctx) {
-      const { config } = await ctx.config();
+      const [{ config }, { localStatus }, { registryClientFromConfig, registryState }, { githubStatus }, { githubContext }, { formatGitHubStatus }] = await Promise.all([
+        ctx.config(),
+        import('../../core/status'),
+        import('../../core/registry'),
+        import('../../core/github'),
+        import('./github-context'),
+        import('./format-github'),
+      ]);
       const report = await localStatus(ctx.cwd, config);
       if (report.image) report.registry = await registryState(report.image, config, registryClientFromConfig(config, ctx.logger, { env: ctx.io.env }), { signal: ctx.signal });
       const github = await githubStatus(() => githubContext(ctx), report.repository.root, config, ctx.signal);

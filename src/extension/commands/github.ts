@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { usageError } from '../../core/errors';
-import { prepareInputs } from '../../core/github/index';
+import { prepareInputs } from '../../core/github/inputs';
 import { guarded as guardedHandler, withCancellableProgress } from '../progress';
 import type { ReleaseNode } from '../tree/model';
 import type { CommandContext } from './context';

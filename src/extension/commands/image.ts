@@ -6,7 +6,7 @@ import { tagVersion } from '../tree/images';
 import type { CommandContext } from './context';
 import type { Handler } from './index';
 import { confirm, imageRepositoryOf, pickImageTag } from './pick';
-import { driftSummary, formatGlibcReport } from '../../core/glibc/index';
+import { driftSummary, formatGlibcReport } from '../../core/glibc/report';
 import type { RollbackPlan } from '../../core/registry/index';
 import { shortDigest } from '../tree/model';
 

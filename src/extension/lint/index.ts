@@ -2,12 +2,10 @@ import path from 'node:path';
 import * as vscode from 'vscode';
 import type { ReleaseOperatorConfig } from '../../core/config/schema';
 import { describeError } from '../../core/errors';
-import { lintOptions, lintText } from '../../core/lint/engine';
 import { isWorkflowPath } from '../../core/lint/kind';
-import { readSiblings } from '../../core/lint/project';
 import type { Finding } from '../../core/lint/types';
 import type { Logger } from '../../core/log';
-import { Debouncer, edits0, findingFor, hoverMarkdown, lintKindFor, toRange0, type Range0 } from './logic';
+import { Debouncer, edits0, findingFor, lintKindFor, toRange0, type Range0 } from './editor';
 
 export interface LintDeps {
   logger: Logger;
@@ -40,6 +38,10 @@ export function registerLint(context: vscode.ExtensionContext, deps: LintDeps): 
   const findings = new Map<string, Finding[]>();
   const changed = new vscode.EventEmitter<void>();
   const debouncer = new Debouncer(DEBOUNCE_MS);
+  /** The lint engine, loaded with the first document to lint (hovers have nothing to say before that). */
+  let engine: typeof import('./engine') | undefined;
+  let loadingEngine: Promise<typeof import('./engine')> | undefined;
+  const loadEngine = () => (loadingEngine ??= import('./engine').then((m) => (engine = m)));
   const guard =
     <A extends unknown[], R>(what: string, fn: (...a: A) => R, fallback: R) =>
     (...a: A): R => {
@@ -56,7 +58,7 @@ export function registerLint(context: vscode.ExtensionContext, deps: LintDeps): 
       const kind = lintKindFor(doc.uri);
       if (!kind || doc.isClosed) return;
       const version = doc.version;
-      const config = await deps.getConfig();
+      const [{ lintOptions, lintText, readSiblings }, config] = await Promise.all([loadEngine(), deps.getConfig()]);
       const folder = vscode.workspace.getWorkspaceFolder(doc.uri);
       const root = folder?.uri.fsPath ?? path.dirname(doc.uri.fsPath);
       const file = path.relative(root, doc.uri.fsPath).split(path.sep).join('/');
@@ -111,7 +113,7 @@ export function registerLint(context: vscode.ExtensionContext, deps: LintDeps): 
       provideHover: guard(
         'hover',
         (doc: vscode.TextDocument, pos: vscode.Position) => {
-          const md = hoverMarkdown(findings.get(doc.uri.toString()) ?? [], pos.line, pos.character);
+          const md = engine?.hoverMarkdown(findings.get(doc.uri.toString()) ?? [], pos.line, pos.character);
           return md ? new vscode.Hover(new vscode.MarkdownString(md)) : undefined;
         },
         undefined,

@@ -38,6 +38,33 @@ describe('activation (in code-server, a workspace holding a git repository)', ()
     assert.ok(before.includes('repository') && before.includes('images') && before.includes('smoke'), before.join(','));
   });
 
+  it('takes settings from every level over release-operator.json: the workspace over the user, nested keys and maps', async () => {
+    const a = await api();
+    const cfg = () => vscode.workspace.getConfiguration('releaseOperator');
+    const { Global, Workspace } = vscode.ConfigurationTarget;
+    const set: Array<[string, unknown, vscode.ConfigurationTarget]> = [
+      ['smoke.port', 9091, Global],
+      ['smoke.port', 9092, Workspace],
+      ['smoke.env', { GREETING: 'hello' }, Global],
+      ['tags.minor', false, Workspace],
+    ];
+    try {
+      for (const [key, value, target] of set) await cfg().update(key, value, target);
+      let c = await a.services.config();
+      assert.equal(c.smoke.port, 9092, 'the workspace setting wins over the user setting and release-operator.json (8080)');
+      assert.deepEqual(c.smoke.env, { GREETING: 'hello' });
+      assert.equal(c.tags.minor, false);
+      assert.equal(c.tags.major, true, 'a setting nobody set keeps its default');
+      assert.equal(c.smoke.expectBody, 'ok', 'release-operator.json still applies where no setting is set');
+      await cfg().update('smoke.port', undefined, Workspace);
+      c = await a.services.config();
+      assert.equal(c.smoke.port, 9091, 'the user setting, once the workspace one is gone');
+    } finally {
+      for (const [key, , target] of set) await cfg().update(key, undefined, target);
+    }
+    assert.equal((await a.services.config()).smoke.port, 8080);
+  });
+
   it('shows the status bar item for a workspace with a repository', async () => {
     const a = await api();
     await roots();
