@@ -92,7 +92,8 @@ export const pull = (ref: string, platform: string): DockerCommand<void> => ({
 export interface ContainerSpec {
   name: string;
   image: string;
-  platform: string;
+  /** --platform; left out when not given (the engine picks the image's own). */
+  platform?: string;
   labels: Record<string, string>;
   env?: Record<string, string>;
   /** Container port published on loopback: on `hostPort` when given (see freeLoopbackPort), else where Docker picks. */
@@ -103,7 +104,7 @@ export interface ContainerSpec {
 
 function containerArgs(s: ContainerSpec): string[] {
   return [
-    '--name', s.name, '--platform', s.platform, ...labelArgs(s.labels),
+    '--name', s.name, ...(s.platform ? ['--platform', s.platform] : []), ...labelArgs(s.labels),
     ...Object.entries(s.env ?? {}).flatMap(([k, v]) => ['-e', `${k}=${v}`]),
     ...(s.publish ? ['-p', `127.0.0.1:${s.hostPort ?? 0}:${s.publish}`] : []),
     s.image, ...(s.args ?? []),
@@ -123,6 +124,16 @@ export const runAttached = (s: ContainerSpec, timeoutMs: number): DockerCommand<
   timeoutMs,
   acceptExitCodes: 'any',
   parse: (r) => ({ exitCode: r.exitCode, timedOut: r.timedOut, output: r.lines }),
+});
+
+/**
+ * Creates a container without starting it (to read its filesystem with `docker export`); resolves to its id.
+ * `--pull never`: only an image the engine already has, never one fetched from a registry.
+ */
+export const createContainer = (s: ContainerSpec): DockerCommand<string> => ({
+  args: ['create', '--pull', 'never', ...containerArgs(s)],
+  timeoutMs: 60_000,
+  parse: (r) => r.stdout.trim().split(/\r?\n/).at(-1)!.trim(),
 });
 
 /** Starts a container in the background; resolves to its id. */

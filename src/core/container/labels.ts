@@ -5,9 +5,15 @@
 export const PRODUCT_LABEL = 'release-operator';
 export const SMOKE_RUN_LABEL = 'release-operator.smoke';
 export const PLATFORM_LABEL = 'release-operator.platform';
+/** On a container created (never started) only to read an image's files for the glibc check; the value is the image. */
+export const GLIBC_LABEL = 'release-operator.glibc';
 
 export function smokeLabels(runId: string, platform?: string, extra: Record<string, string> = {}): Record<string, string> {
   return { [PRODUCT_LABEL]: '1', [SMOKE_RUN_LABEL]: runId, ...(platform ? { [PLATFORM_LABEL]: platform } : {}), ...extra };
+}
+
+export function glibcLabels(image: string): Record<string, string> {
+  return { [PRODUCT_LABEL]: '1', [GLIBC_LABEL]: image };
 }
 
 export function labelArgs(labels: Record<string, string>): string[] {

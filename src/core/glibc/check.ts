@@ -1,7 +1,7 @@
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { throwIfAborted, usageError } from '../errors';
-import { localDockerImage, registryPlatformImages, type PlatformImage } from '../image';
+import { localDockerImage, registryPlatformImages, type LocalImageVia, type PlatformImage } from '../image';
 import { nullLogger, type Logger } from '../log';
 import type { Runner } from '../process/run';
 import type { RegistryClient } from '../registry';
@@ -40,6 +40,8 @@ export interface GlibcCheckDeps {
   cwd?: string;
   logger?: Logger;
   signal?: AbortSignal;
+  /** How a local Docker image is read: 'export' (default; save when the engine will not create a container) or 'save'. */
+  localImageVia?: LocalImageVia;
 }
 
 export type TargetKind = 'path' | 'docker' | 'registry';
@@ -66,8 +68,8 @@ export async function checkGlibc(req: GlibcCheckRequest, deps: GlibcCheckDeps): 
   } else {
     const images: PlatformImage[] = [];
     if (kind === 'docker') {
-      log.info(`glibc: reading local image ${value} (docker save)`);
-      const img = await localDockerImage(deps.runner, deps.docker, value, deps.signal);
+      log.info(`glibc: reading local image ${value} (docker ${deps.localImageVia === 'save' ? 'save' : 'create + export'})`);
+      const img = await localDockerImage(deps.runner, deps.docker, value, deps.signal, { via: deps.localImageVia, logger: log });
       const wanted = req.platforms ?? [];
       const [os, architecture, variant] = img.platform.split('/');
       if (wanted.length && !wanted.some((w) => platformMatches({ os, architecture, variant }, w))) {

@@ -1,48 +1,213 @@
-import { checkError, environmentError } from '../errors';
+import type { Readable } from 'node:stream';
+import { DockerClient } from '../container/client';
+import { createContainer, removeContainers } from '../container/commands';
+import { DockerError, isDaemonDown } from '../container/errors';
+import { glibcLabels, newRunId } from '../container/labels';
+import { ReleaseOperatorError, checkError, environmentError } from '../errors';
+import { nullLogger, type Logger } from '../log';
 import { lastLine, type Runner } from '../process/run';
+import type { ImageConfig } from '../registry/types';
+import { ImageFs } from './fs';
+import { applyLayerOps, readLayer, type LayerOp } from './layer';
 import { imageFromArchive, readSavedArchive, type SavedArchive } from './saved';
-import type { PlatformImage } from './source';
+import type { PlatformImage, ReadImage } from './source';
 
 const MISSING_HINT = 'Install Docker or set dockerPath / --docker.';
+const STREAM_TIMEOUT_MS = 600_000;
+/** The container is removed with a signal of its own: after a cancel (or a failed read) it must still go. */
+const REMOVE_TIMEOUT_MS = 60_000;
+/** The command the created container would run; it never runs (and an image without CMD/ENTRYPOINT needs one to be created). */
+const NEVER_RUN = 'release-operator-glibc-never-started';
+const BROKEN_HINT = 'The Docker engine sent a broken archive; check `docker info` and the disk, then try again.';
 
 /**
- * A local Docker image, read through `docker save`: no container is created (nothing to clean up in the engine,
- * and an image of another platform is read just the same). `docker image inspect` gives the platform up front;
- * read() streams `docker save IMAGE` from the pipe and reads each layer as it passes (nothing is written to disk),
- * then applies the layers in the order the archive's manifest.json gives, which comes last.
+ * How read() gets a local image's files. 'export' (the default): the merged filesystem of a container that is
+ * created, never started, streamed by `docker export` as one flat tar (whiteouts already applied by the engine),
+ * then removed. 'save': `docker save`, every layer of the image, merged here; the fallback when the engine will
+ * not create a container of the image.
  */
-export async function localDockerImage(runner: Runner, docker: string, image: string, signal?: AbortSignal): Promise<PlatformImage> {
+export type LocalImageVia = 'export' | 'save';
+
+export interface LocalImageOptions {
+  via?: LocalImageVia;
+  /** Debug lines of the docker commands, and a note when export falls back to save. */
+  logger?: Logger;
+}
+
+/** What the reading needs of `docker image inspect`. */
+export interface InspectedImage {
+  Id?: string;
+  Os?: string;
+  Architecture?: string;
+  Variant?: string;
+  Created?: string;
+  Config?: {
+    Labels?: Record<string, string> | null;
+    Entrypoint?: string[] | null;
+    Cmd?: string[] | null;
+    Env?: string[] | null;
+    User?: string;
+    WorkingDir?: string;
+    ExposedPorts?: Record<string, unknown> | null;
+  } | null;
+  RootFS?: { Type?: string; Layers?: unknown[] };
+}
+
+/**
+ * A local Docker image. `docker image inspect` gives the platform and the config up front; read() streams the
+ * files from the pipe (nothing is written to disk) through `docker export` of a created container, or
+ * `docker save` (options.via, and the fallback). An image of another platform is read just the same (nothing runs).
+ */
+export async function localDockerImage(runner: Runner, docker: string, image: string, signal?: AbortSignal, options: LocalImageOptions = {}): Promise<PlatformImage> {
   const inspect = await runner(docker, ['image', 'inspect', '--format', '{{json .}}', image], { signal, timeoutMs: 60_000, missingHint: MISSING_HINT });
   if (inspect.exitCode !== 0) {
     const why = lastLine(inspect);
-    if (/no such image/i.test(why)) throw checkError(`No local Docker image ${image}.`, 'Build or pull it first, or give a registry reference (docker://REF).');
+    if (/no such image/i.test(why)) throw noSuchImage(image);
     throw environmentError(`docker image inspect ${image} failed: ${why}`, 'Is the Docker engine running? Check `docker info`.');
   }
-  let info: { Id?: string; Os?: string; Architecture?: string; Variant?: string; RootFS?: { Layers?: unknown[] } };
+  let info: InspectedImage;
   try {
     info = JSON.parse(inspect.stdout);
   } catch {
     throw environmentError(`docker image inspect ${image} did not answer with JSON.`, 'Check the docker executable (dockerPath / --docker).');
   }
   const platform = [info.Os || 'linux', info.Architecture || 'unknown', info.Variant].filter(Boolean).join('/');
+  const ctx: ReadContext = { runner, docker, image, info, platform, logger: options.logger ?? nullLogger };
   return {
     platform,
     source: image,
     layerCount: Array.isArray(info.RootFS?.Layers) ? info.RootFS.Layers.length : 0,
     read: async (readSignal) => {
-      const what = `docker save of ${image}`;
-      let archive: SavedArchive | undefined;
-      const save = await runner(docker, ['save', image], {
-        signal: readSignal,
-        timeoutMs: 600_000,
-        missingHint: MISSING_HINT,
-        consumeStdout: async (stdout) => void (archive = await readSavedArchive(stdout, what, readSignal)),
-      });
-      if (save.exitCode !== 0) {
-        throw environmentError(`docker save ${image} failed: ${save.timedOut ? 'no end after 10 minutes' : lastLine(save) || `exit code ${save.exitCode}`}`, 'Check that the Docker engine is running (`docker info`) and try again.');
-      }
-      if (!archive) throw environmentError(`docker save ${image} gave no archive.`, 'The runner in use does not stream stdout (RunOptions.consumeStdout).');
-      return imageFromArchive(archive, { imageId: info.Id, platform });
+      if (options.via === 'save') return readThroughSave(ctx, readSignal);
+      const exported = await readThroughExport(ctx, readSignal);
+      if ('fs' in exported) return exported;
+      ctx.logger.info(`glibc: the Docker engine would not create a container of ${image} (${exported.refused}); reading it through docker save instead (slower)`);
+      return readThroughSave(ctx, readSignal);
     },
   };
+}
+
+interface ReadContext {
+  runner: Runner;
+  docker: string;
+  image: string;
+  info: InspectedImage;
+  platform: string;
+  logger: Logger;
+}
+
+const noSuchImage = (image: string) => checkError(`No local Docker image ${image}.`, 'Build or pull it first, or give a registry reference (docker://REF).');
+const errorText = (e: unknown) => (e instanceof Error ? e.message : String(e));
+const isCancel = (e: unknown) => (e as Error)?.name === 'CancelledError';
+
+/**
+ * The image config as the glibc check reads it (the fields of the config blob that `docker save` carries), from
+ * `docker image inspect`: os/architecture/variant, created, and the run config (entrypoint, cmd, env, user,
+ * working dir, labels, ports); empty values are left out, as the config blob leaves them out.
+ */
+export function configFromInspect(info: InspectedImage): ImageConfig {
+  const c = info.Config ?? {};
+  const run: NonNullable<ImageConfig['config']> = {};
+  if (c.Labels && Object.keys(c.Labels).length) run.Labels = c.Labels;
+  if (c.Entrypoint?.length) run.Entrypoint = c.Entrypoint;
+  if (c.Cmd?.length) run.Cmd = c.Cmd;
+  if (c.Env?.length) run.Env = c.Env;
+  if (c.User) run.User = c.User;
+  if (c.WorkingDir) run.WorkingDir = c.WorkingDir;
+  if (c.ExposedPorts && Object.keys(c.ExposedPorts).length) run.ExposedPorts = c.ExposedPorts;
+  const layers = Array.isArray(info.RootFS?.Layers) ? info.RootFS.Layers.filter((l): l is string => typeof l === 'string') : [];
+  return {
+    ...(info.Architecture ? { architecture: info.Architecture } : {}),
+    ...(info.Os ? { os: info.Os } : {}),
+    ...(info.Variant ? { variant: info.Variant } : {}),
+    ...(info.Created ? { created: info.Created } : {}),
+    config: run,
+    rootfs: { type: info.RootFS?.Type || 'layers', diff_ids: layers },
+  };
+}
+
+/**
+ * Runs a docker command whose stdout is an archive, handing the stream to `consume`. A failing command is an
+ * environment error with docker's own message; a consumer that finds the stream broken (while docker itself
+ * did not fail) is one naming `what`.
+ */
+async function streamFromDocker(ctx: ReadContext, args: string[], what: string, consume: (stdout: Readable) => Promise<void>, signal?: AbortSignal): Promise<void> {
+  const r = await ctx.runner(ctx.docker, args, { signal, timeoutMs: STREAM_TIMEOUT_MS, missingHint: MISSING_HINT, consumeStdout: consume });
+  if (r.exitCode !== 0) {
+    throw environmentError(`${what} failed: ${r.timedOut ? `no end after ${STREAM_TIMEOUT_MS / 60_000} minutes` : lastLine(r) || `exit code ${r.exitCode}`}`, 'Check that the Docker engine is running (`docker info`) and try again.');
+  }
+}
+
+/** Every layer through `docker save`, streamed; applied in the order of the archive's manifest.json, which comes last. */
+async function readThroughSave(ctx: ReadContext, signal?: AbortSignal): Promise<ReadImage> {
+  const { image, info, platform } = ctx;
+  let archive: SavedArchive | undefined;
+  await streamFromDocker(ctx, ['save', image], `docker save ${image}`, async (stdout) => void (archive = await readSavedArchive(stdout, `docker save of ${image}`, signal)), signal);
+  if (!archive) throw environmentError(`docker save ${image} gave no archive.`, 'The runner in use does not stream stdout (RunOptions.consumeStdout).');
+  return imageFromArchive(archive, { imageId: info.Id, platform });
+}
+
+/**
+ * The merged filesystem through `docker create` (never started) + `docker export`, read as one layer as it
+ * streams; the container is removed afterwards whatever happened (also after a cancel). `{ refused }` when the
+ * engine will not create a container of the image for a reason other than a daemon that is down or an image
+ * that is gone (an old client without `--pull`, an image of another OS...): the caller falls back to save.
+ *
+ * The export also holds the engine's init files of every container: /.dockerenv, /etc/hosts, /etc/hostname,
+ * /etc/resolv.conf (empty files), /etc/mtab (a symlink to /proc/mounts), empty /dev, /proc, /sys folders. None
+ * is an ELF file, a script or a loader config, so no glibc result changes.
+ */
+async function readThroughExport(ctx: ReadContext, signal?: AbortSignal): Promise<ReadImage | { refused: string }> {
+  const { image, info, platform } = ctx;
+  const client = new DockerClient({ runner: ctx.runner, dockerPath: ctx.docker, logger: ctx.logger });
+  // Removed by name in the end, so a container the engine made while `docker create` was being cancelled goes too.
+  const name = `ro-glibc-${newRunId()}`;
+  try {
+    try {
+      await client.exec(
+        createContainer({
+          name,
+          // By id: exactly the image inspected, even if the name is retagged meanwhile.
+          image: info.Id || image,
+          // The image's own platform (a foreign-arch image is created without a warning; nothing runs).
+          platform: info.Os && info.Architecture ? platform : undefined,
+          labels: glibcLabels(image),
+          args: [NEVER_RUN],
+        }),
+        { signal },
+      );
+    } catch (e) {
+      if (!(e instanceof DockerError) || e.result.timedOut || isDaemonDown(`${e.result.stderr}\n${e.result.stdout}`)) throw e;
+      const why = lastLine(e.result);
+      if (/no such image/i.test(why)) throw noSuchImage(image);
+      return { refused: why || `exit code ${e.result.exitCode}` };
+    }
+    const what = `docker export of ${image}`;
+    let ops: LayerOp[] | undefined;
+    await streamFromDocker(
+      ctx,
+      ['export', name],
+      what,
+      async (stdout) => {
+        try {
+          ops = await readLayer(stdout, what, signal);
+        } catch (e) {
+          if (isCancel(e)) throw e;
+          const why = e instanceof ReleaseOperatorError ? (/not a readable layer \((.*)\)$/s.exec(e.message)?.[1] ?? e.message) : errorText(e);
+          throw environmentError(`The ${what} is cut short or not a tar archive (${why}).`, BROKEN_HINT);
+        }
+      },
+      signal,
+    );
+    if (!ops) throw environmentError(`${what} gave no archive.`, 'The runner in use does not stream stdout (RunOptions.consumeStdout).');
+    const fs = new ImageFs();
+    applyLayerOps(fs, ops, 0);
+    return { config: configFromInspect(info), fs };
+  } finally {
+    try {
+      await client.exec(removeContainers([name]), { signal: AbortSignal.timeout(REMOVE_TIMEOUT_MS) });
+    } catch (e) {
+      ctx.logger.warn(`glibc: could not remove the container ${name} created to read ${image}: ${errorText(e)}. \`release-operator cleanup\` removes it.`);
+    }
+  }
 }

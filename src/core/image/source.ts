@@ -20,8 +20,9 @@ export interface ReadImage {
 }
 
 /**
- * One platform's image, known before its layers are read: a local Docker image (`docker save`, streamed) or a
- * registry image (layer blobs). read() reads every layer once and applies them bottom first, with whiteouts.
+ * One platform's image, known before its layers are read: a local Docker image (`docker export` of a created
+ * container, or `docker save`; streamed) or a registry image (layer blobs). read() reads every layer once and
+ * applies them bottom first, with whiteouts (an export is one layer, already merged by the engine).
  */
 export interface PlatformImage {
   platform: string;
