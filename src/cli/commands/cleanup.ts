@@ -4,10 +4,11 @@ import { defineCommand, type CliRuntime } from '../framework';
 export function register(program: Command, rt: CliRuntime): void {
   defineCommand<[], { run?: string }>(program, rt, {
     name: 'cleanup',
-    summary: 'remove containers and temporary images that crashed smoke runs left behind',
+    summary: 'remove containers and temporary images that crashed smoke runs or glibc checks left behind',
     description:
       'Removes every container and image labelled release-operator=1 (the product\'s smoke containers and\n' +
-      'temporary image tags), or with --run only those of one smoke run. Nothing else is touched.',
+      'temporary image tags, and the never-started containers the glibc check exports a local image from), or\n' +
+      'with --run only those of one smoke run. Nothing else is touched.',
     usesDocker: true,
     configure(cmd) {
       cmd.option('--run <runId>', 'only the leftovers of this smoke run (its id is printed when it starts)');
