@@ -48,13 +48,16 @@ const vscodeThroughRequire = {
 
 /**
  * What ships in dist/ (esbuild.mjs builds it; bench/run.mjs builds the same into its own folder):
- *   dist/extension.js   CommonJS, what VS Code requires: a few lines; activate() imports dist/esm/extension.mjs
- *   dist/cli.js         CommonJS with a shebang, the `release-operator` bin: imports dist/esm/cli.mjs and runs it
- *   dist/esm/           the code, as ES modules split into chunks (esbuild `splitting`, which only ESM output has):
+ *   dist/extension.js   CommonJS, what VS Code requires: a few lines; activate() imports dist/esm/extension/extension.mjs
+ *   dist/cli.js         CommonJS with a shebang, the `release-operator` bin: imports dist/esm/cli/cli.mjs and runs it
+ *   dist/esm/<face>/    the code, as ES modules split into chunks (esbuild `splitting`, which only ESM output has):
  *                       what the extension's first tree items and the CLI's command table need loads first; each
  *                       engine (registry, GitHub/Octokit, smoke, glibc/ELF, image, lint, audit) is a chunk of its
- *                       own, loaded with import() when first used. Every module is in exactly one chunk, so
- *                       classes (ReleaseOperatorError and the instanceof checks on it) exist once.
+ *                       own, loaded with import() when first used. Within a face every module is in exactly one
+ *                       chunk, so classes (ReleaseOperatorError and the instanceof checks on it) exist once. The two
+ *                       faces are built apart (they never share a process): one build for both split the
+ *                       extension's first load into twice as many files, each a round trip through the extension
+ *                       host's module loader thread.
  * @returns {import('esbuild').BuildOptions[]}
  */
 export function productBuilds({ version, production = false, outdir = 'dist', sourcemap = true } = {}) {
@@ -68,10 +71,10 @@ export function productBuilds({ version, production = false, outdir = 'dist', so
     sourcemap,
     sourcesContent: false,
   };
-  const esm = {
+  const esm = (face, entry) => ({
     ...common,
-    entryPoints: { extension: 'src/extension/extension.ts', cli: 'src/cli/main.ts' },
-    outdir: path.resolve(ROOT, outdir, 'esm'),
+    entryPoints: { [face]: entry },
+    outdir: path.resolve(ROOT, outdir, 'esm', face),
     format: 'esm',
     splitting: true,
     outExtension: { '.js': '.mjs' },
@@ -80,10 +83,11 @@ export function productBuilds({ version, production = false, outdir = 'dist', so
     // Bundled CommonJS dependencies require Node's built-in modules, and the vscode shim requires 'vscode'.
     banner: { js: "import { createRequire as __roCreateRequire } from 'node:module';\nconst require = __roCreateRequire(import.meta.url);" },
     plugins: [vscodeThroughRequire],
-  };
+  });
   const launcher = { ...common, format: 'cjs', external: ['vscode', './esm/*'] };
   return [
-    esm,
+    esm('extension', 'src/extension/extension.ts'),
+    esm('cli', 'src/cli/main.ts'),
     { ...launcher, entryPoints: ['src/extension/launcher.ts'], outfile: path.resolve(ROOT, outdir, 'extension.js') },
     { ...launcher, entryPoints: ['src/cli/launcher.ts'], outfile: path.resolve(ROOT, outdir, 'cli.js'), banner: { js: '#!/usr/bin/env node' } },
   ];

@@ -101,7 +101,7 @@ export async function run(): Promise<void> {
   const bundle = path.join(dist, 'extension.js');
   // dist/extension.js loads the code proper, ES modules, with import() when activated (see productBuilds in
   // scripts/bundle-options.mjs); a single-bundle build has no such file.
-  const esmEntry = path.join(dist, 'esm', 'extension.mjs');
+  const esmEntry = path.join(dist, 'esm', 'extension', 'extension.mjs');
   const esm = existsSync(esmEntry) ? pathToFileURL(esmEntry).href : undefined;
   const stopProfile = await startProfile(process.env.RO_BENCH_EXTENSION_CPUPROFILE);
   const watch = watchSyncCalls(dist);

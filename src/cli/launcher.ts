@@ -4,7 +4,7 @@
 import type * as Cli from './main';
 
 /** Relative to this file (dist/cli.js); a variable, so that neither esbuild nor tsc looks for it. */
-const ENTRY = './esm/cli.mjs';
+const ENTRY = './esm/cli/cli.mjs';
 
 (import(ENTRY) as Promise<typeof Cli>).then(
   (cli) => cli.main(),

@@ -6,7 +6,7 @@ import type * as vscode from 'vscode';
 import type * as Extension from './extension';
 
 /** Relative to this file (dist/extension.js); a variable, so that neither esbuild nor tsc looks for it. */
-const ENTRY = './esm/extension.mjs';
+const ENTRY = './esm/extension/extension.mjs';
 
 let loaded: Promise<typeof Extension> | undefined;
 
