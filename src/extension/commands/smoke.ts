@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { smokePlatforms } from '../../core/config/load';
 import { guarded, withCancellableProgress } from '../progress';
-import type { PlatformSmoke } from '../smokeResults';
+import type { PlatformSmoke, SmokeStepView } from '../smokeResults';
 import { requireTrust } from '../trust';
 import type { ReleaseNode } from '../tree/model';
 import type { CommandContext } from './context';
@@ -30,11 +30,21 @@ export function smokeCommands(ctx: CommandContext): Record<string, Handler> {
     const started = Date.now();
     for (const platform of platforms) smoke.set({ platform, image: reference, state: 'running', startedAt: started, steps: [] });
     services.logger.info(`smoke: ${reference} on ${platforms.join(', ')}`);
+    // Steps of a platform run side by side (the help command while the health check waits), so the notification
+    // says what is running on each platform rather than only the latest event.
+    const running = new Map<string, string[]>(platforms.map((p) => [p, []]));
+    const progressText = (platform: string, step: SmokeStepView) => {
+      const now = (running.get(platform) ?? []).filter((s) => s !== step.name);
+      if (step.state === 'running') now.push(step.name);
+      running.set(platform, now);
+      const busy = [...running].filter(([, steps]) => steps.length).map(([p, steps]) => `${p}: ${steps.join(', ')} running`);
+      return busy.length ? busy.join(' · ') : `${platform}: ${step.name} ${step.state}`;
+    };
     const results = await withCancellableProgress(services, `Smoke testing ${reference}`, async (signal, report) =>
       ctx.engines.smoke(f, reference, platforms, signal, {
         step: (platform, step) => {
           smoke.step(platform, step);
-          report(`${platform}: ${step.name} ${step.state}`);
+          report(progressText(platform, step));
         },
         containerLog: (platform, text) => services.appendContainerLog(`[${platform}] ${text}`),
       }),

@@ -66,6 +66,11 @@ export default async function (page, ctx) {
 
   // Cancel really stops the work: a run whose service never gets healthy, cancelled from its notification while
   // the health step waits, ends as cancelled and leaves no container behind.
+  const image = '127.0.0.1:5000/ro-test/extension-rocket:slow';
+  const containers = () => spawnSync('docker', ['ps', '-aq', '--filter', 'label=release-operator=1', '--filter', `ancestor=${image}`], { encoding: 'utf8' }).stdout.split('\n').filter(Boolean);
+  // Containers an earlier run left (its workbench was stopped mid-run) are not this run's.
+  const leftBefore = new Set(containers());
+  const running = () => containers().filter((id) => !leftBefore.has(id)).join(' ');
   await ctx.runCommand('Release Operator: Run Smoke Test...');
   await page.locator('.quick-input-list .monaco-list-row', { hasText: 'slow' }).first().waitFor({ timeout: 30_000 });
   await page.locator('.quick-input-widget input').fill('slow');
@@ -74,8 +79,6 @@ export default async function (page, ctx) {
   await page.keyboard.press('Enter');
   const toast = page.locator('.notification-toast', { hasText: 'Smoke testing' }).first();
   await toast.locator('.notification-list-item-message', { hasText: /health running/ }).waitFor({ timeout: 60_000 });
-  const image = '127.0.0.1:5000/ro-test/extension-rocket:slow';
-  const running = () => spawnSync('docker', ['ps', '-aq', '--filter', 'label=release-operator=1', '--filter', `ancestor=${image}`], { encoding: 'utf8' }).stdout.trim();
   assert.notEqual(running(), '', 'the slow service container runs before the cancel');
   await ctx.screenshot('smoke-cancelling');
   await toast.locator('.monaco-button', { hasText: 'Cancel' }).first().click();
