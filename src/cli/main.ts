@@ -42,10 +42,14 @@ export async function runCli(argv: string[], io: CliIO, signal: AbortSignal): Pr
   }
 }
 
-/** The executable (dist/cli.js runs this): argv, signals and the exit code of this process. */
-export function main(): void {
+/**
+ * The executable (dist/cli.js runs this): argv, signals and the exit code of this process. `run` is runCli; tests
+ * pass another to show what happens when a command never settles.
+ */
+export function main(run: typeof runCli = runCli): void {
   const controller = new AbortController();
   let interrupted = 0;
+  let settled = false;
   const onSignal = (sig: NodeJS.Signals) => {
     interrupted++;
     if (interrupted > 1) process.exit(130);
@@ -54,12 +58,21 @@ export function main(): void {
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
+  // Node ends a process whose event loop is empty with exit code 0, even while a promise is still pending. A gate
+  // must never pass that way: a command that did not finish is an error, said as one.
+  process.on('exit', () => {
+    if (settled) return;
+    process.stderr.write('error: Release Operator stopped before the command finished (it was left waiting on nothing); its result is unknown. Please report this.\n');
+    process.exitCode = EXIT_CODES.environment;
+  });
   const io: CliIO = { stdout: (s) => process.stdout.write(s), stderr: (s) => process.stderr.write(s), env: process.env };
-  runCli(process.argv.slice(2), io, controller.signal).then(
+  run(process.argv.slice(2), io, controller.signal).then(
     (code) => {
+      settled = true;
       process.exitCode = controller.signal.aborted && code === 0 ? 130 : code;
     },
     (e) => {
+      settled = true;
       process.stderr.write(`error: ${e instanceof Error ? e.message : String(e)}\n`);
       process.exitCode = EXIT_CODES.environment;
     },

@@ -3,6 +3,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { runCli } from '../../../src/cli/main';
 import { REPO_ROOT } from '../../helpers/paths';
 
@@ -68,6 +69,19 @@ describe('CLI', () => {
     const sub = await cli(['status', '--help']);
     assert.equal(sub.code, 0);
     assert.match(sub.stdout, /--json/);
+  });
+
+  it('the executable never ends with exit 0 while its command is unfinished', function () {
+    // A command whose promise is left pending with nothing to wait for: Node would end the process with 0.
+    const entry = path.join(REPO_ROOT, 'dist', 'esm', 'cli', 'cli.mjs');
+    assert.ok(existsSync(entry), 'dist/esm/cli/cli.mjs is missing: run node esbuild.mjs first (npm test does)');
+    const script = `import(${JSON.stringify(pathToFileURL(entry).href)}).then((m) => m.main(() => new Promise(() => {})))`;
+    const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' });
+    assert.equal(r.status, 3, r.stderr);
+    assert.match(r.stderr, /stopped before the command finished.*result is unknown/);
+    const done = spawnSync(process.execPath, ['--input-type=module', '-e', script.replace('new Promise(() => {})', 'Promise.resolve(0)')], { encoding: 'utf8' });
+    assert.equal(done.status, 0, done.stderr);
+    assert.equal(done.stderr, '');
   });
 
   it('the built dist/cli.js runs as an executable with a shebang', function () {
