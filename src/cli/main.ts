@@ -52,7 +52,10 @@ export function main(run: typeof runCli = runCli): void {
   let settled = false;
   const onSignal = (sig: NodeJS.Signals) => {
     interrupted++;
-    if (interrupted > 1) process.exit(130);
+    if (interrupted > 1) {
+      settled = true; // quitting at once was asked for
+      process.exit(130);
+    }
     process.stderr.write(`\n${sig}: stopping and cleaning up (press Ctrl-C again to quit at once)\n`);
     controller.abort();
   };
