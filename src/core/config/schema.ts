@@ -115,6 +115,14 @@ export const SCHEMA = {
           max: 3600,
         },
         commandTimeoutSeconds: { type: 'integer', title: 'Command timeout', description: 'Seconds the help and version commands may take.', default: 60, min: 1, max: 3600 },
+        commandNetwork: {
+          type: 'string',
+          title: 'Command network',
+          description:
+            "Network of the help and version containers. 'none': without one (a help that needs the network fails, and the container starts faster); 'bridge': Docker's default network. The service always gets one.",
+          default: 'none',
+          enum: ['none', 'bridge'],
+        },
         env: { type: 'map', title: 'Environment', description: 'Environment variables for the smoke containers.', default: {} },
         logTail: { type: 'integer', title: 'Log tail', description: 'Lines of container log kept when a platform fails.', default: 100, min: 1, max: 100000 },
         parallel: { type: 'boolean', title: 'Parallel platforms', description: 'Smoke platforms side by side.', default: true },
@@ -185,6 +193,7 @@ export interface ReleaseOperatorConfig {
     timeoutSeconds: number;
     emulatedTimeoutSeconds: number;
     commandTimeoutSeconds: number;
+    commandNetwork: 'none' | 'bridge';
     env: Record<string, string>;
     logTail: number;
     parallel: boolean;

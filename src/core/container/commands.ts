@@ -99,6 +99,8 @@ export interface ContainerSpec {
   /** Container port published on loopback: on `hostPort` when given (see freeLoopbackPort), else where Docker picks. */
   publish?: number;
   hostPort?: number;
+  /** `--network`: e.g. 'none' for a container that needs no network; default Docker's. */
+  network?: string;
   args?: string[];
 }
 
@@ -107,6 +109,7 @@ function containerArgs(s: ContainerSpec): string[] {
     '--name', s.name, ...(s.platform ? ['--platform', s.platform] : []), ...labelArgs(s.labels),
     ...Object.entries(s.env ?? {}).flatMap(([k, v]) => ['-e', `${k}=${v}`]),
     ...(s.publish ? ['-p', `127.0.0.1:${s.hostPort ?? 0}:${s.publish}`] : []),
+    ...(s.network ? ['--network', s.network] : []),
     s.image, ...(s.args ?? []),
   ];
 }

@@ -37,6 +37,7 @@ export function smokeOptionsFromConfig(config: ReleaseOperatorConfig, root: stri
     timeoutSeconds: o.timeoutSeconds ?? s.timeoutSeconds,
     emulatedTimeoutSeconds: o.timeoutSeconds ?? s.emulatedTimeoutSeconds,
     commandTimeoutSeconds: s.commandTimeoutSeconds,
+    commandNetwork: s.commandNetwork,
     env: { ...s.env },
     logTail: s.logTail,
     parallel: s.parallel,

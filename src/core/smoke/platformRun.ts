@@ -100,7 +100,7 @@ export async function smokePlatform(ctx: RunContext, platform: string): Promise<
   const command = (name: 'help' | 'version') => async () => {
     const args = name === 'help' ? o.helpArgs : o.versionArgs;
     created.containers.push(names[name]);
-    const r = await ctx.docker.exec(runAttached({ name: names[name], image: image!.id, platform, labels, env: o.env, args }, o.commandTimeoutSeconds * 1000), { signal: ctx.signal });
+    const r = await ctx.docker.exec(runAttached({ name: names[name], image: image!.id, platform, labels, env: o.env, args, network: o.commandNetwork === 'bridge' ? undefined : 'none' }, o.commandTimeoutSeconds * 1000), { signal: ctx.signal });
     const text = r.output.join('\n');
     if (isExecFormatError(text)) throw execFormat(platform);
     if (r.timedOut) throw new StepFailure(`'${args.join(' ')}' did not finish within ${o.commandTimeoutSeconds} s`);

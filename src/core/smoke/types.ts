@@ -20,6 +20,7 @@ type SmokeSettings = Pick<
   | 'timeoutSeconds'
   | 'emulatedTimeoutSeconds'
   | 'commandTimeoutSeconds'
+  | 'commandNetwork'
   | 'env'
   | 'logTail'
 >;

@@ -94,6 +94,26 @@ describe('smoke gate (real Docker, QEMU)', function () {
     await assertClean(report);
   });
 
+  it('runs the help and version commands without a network unless told otherwise; the service always has one', async () => {
+    const runs: string[][] = [];
+    const recording: Runner = (cmd, args, o) => {
+      if (args[0] === 'run') runs.push([...args]);
+      return runProcess(cmd, args, o);
+    };
+    const network = (args: readonly string[]) => (args.includes('--network') ? args[args.indexOf('--network') + 1] : 'default');
+    const isService = (args: readonly string[]) => args.includes('-d');
+    const hermetic = await runSmoke(await options({ image: img.healthy, platforms: ['linux/amd64'], versionArgs: ['--version'], versionPattern: '1\\.2\\.3' }), { runner: recording });
+    assert.equal(hermetic.outcome, 'passed', JSON.stringify(hermetic.platforms[0].steps));
+    assert.deepEqual(runs.map((a) => [isService(a) ? 'service' : a.at(-1), network(a)]).sort(), [['--help', 'none'], ['--version', 'none'], ['service', 'default']]);
+    await assertClean(hermetic);
+
+    runs.length = 0;
+    const bridged = await runSmoke(await options({ image: img.healthy, platforms: ['linux/amd64'], commandNetwork: 'bridge' }), { runner: recording });
+    assert.equal(bridged.outcome, 'passed');
+    assert.deepEqual(runs.map(network), ['default', 'default']);
+    await assertClean(bridged);
+  });
+
   it('passes a service that becomes healthy only after a delay', async () => {
     const report = await runSmoke(await options({ image: img.slow, platforms: ['linux/amd64'] }), { runner: runProcess });
     assert.equal(report.outcome, 'passed', JSON.stringify(report.platforms[0].steps));
