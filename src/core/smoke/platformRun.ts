@@ -42,8 +42,11 @@ export interface RunContext {
   builder?: BuilderDetection;
   /** Serializes image resolution: pulling one platform re-points the tag another platform is reading. */
   imageLock<T>(fn: () => Promise<T>): Promise<T>;
-  /** `docker image inspect` of the image, started with the run's first docker call; valid until the first pull. */
-  prefetchedImage?: Promise<ImageInfo | undefined>;
+  /**
+   * `docker image inspect` of the image's tag, shared by the platforms until a pull re-points the tag (the first one
+   * is started beside the run's `docker version`).
+   */
+  localTag?: Promise<ImageInfo | undefined>;
   freePort(): Promise<number>;
   /** `repo@sha256:...` of the image's index entry for a platform, from the registry; undefined when it cannot say. */
   platformReference?(platform: string): Promise<string | undefined>;
@@ -282,9 +285,7 @@ function describePlatform(i: Pick<ImageInfo, 'os' | 'architecture' | 'variant'>)
 async function resolveImage(ctx: RunContext, ref: string, p: Platform): Promise<{ info: ImageInfo; pulled: boolean; pinned?: string }> {
   const platform = formatPlatform(p);
   const inspect = (r: string) => ctx.docker.exec(imageInspect(r), { signal: ctx.signal });
-  const prefetched = ctx.prefetchedImage;
-  ctx.prefetchedImage = undefined;
-  const first = await ctx.imageLock(() => prefetched ?? inspect(ref));
+  const first = await ctx.imageLock(() => (ctx.localTag ??= inspect(ref)));
   if (first && samePlatform(p, first)) return { info: first, pulled: false };
   const pullable = !ref.startsWith('sha256:') && !ctx.options.build;
 
@@ -307,6 +308,7 @@ async function resolveImage(ctx: RunContext, ref: string, p: Platform): Promise<
     if (local && samePlatform(p, local)) return { info: local, pulled: false };
     let pullError = '';
     if (pullable) {
+      ctx.localTag = undefined; // the pull re-points the tag
       try {
         await ctx.docker.exec(pull(ref, platform), { signal: ctx.signal });
       } catch (e) {

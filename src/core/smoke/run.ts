@@ -40,8 +40,11 @@ export async function runSmoke(options: SmokeOptions, deps: SmokeDeps): Promise<
   const runId = options.runId ?? newRunId();
   const docker = new DockerClient({ runner: deps.runner, dockerPath: options.dockerPath, logger });
   // The image's local state is asked for beside the daemon's version: both are the run's first docker calls.
-  const prefetchedImage = options.build ? undefined : docker.exec(imageInspect(options.image!), { signal: deps.signal });
-  prefetchedImage?.catch(() => undefined); // read (and its error reported) by the first image step
+  const localTag = options.build ? undefined : docker.exec(imageInspect(options.image!), { signal: deps.signal });
+  localTag?.catch(() => undefined); // read (and its error reported) by the first image step
+  // A reference that names its registry is most likely run from there: ask it where the tag points meanwhile too.
+  const platformReference = deps.registry && !options.build ? platformReferences(deps.registry, options.image!, logger, deps.signal) : undefined;
+  if (platformReference && namesRegistry(options.image!)) platformReference().catch(() => undefined); // a cancel is reported by the step that asks
   const server = await docker.exec(serverVersion(), { signal: deps.signal });
   const notes: string[] = [];
   const builder = options.build ? await detectBuilder(docker, deps.signal) : undefined;
@@ -62,9 +65,9 @@ export async function runSmoke(options: SmokeOptions, deps: SmokeDeps): Promise<
     hostArch: server.arch,
     builder,
     imageLock: (fn) => lock(fn),
-    prefetchedImage,
+    localTag,
     freePort: deps.freePort ?? freeLoopbackPort,
-    platformReference: deps.registry && !options.build ? platformReferences(deps.registry, options.image!, logger, deps.signal) : undefined,
+    platformReference,
   };
   const width = options.parallel === true ? platforms.length : options.parallel === false ? 1 : Math.max(1, options.parallel);
   const limit = pLimit(width);
@@ -133,12 +136,18 @@ function blameDaemon(r: PlatformResult): PlatformResult {
   };
 }
 
+/** Docker's rule: the first path component names a registry when it has a dot or a port, or is localhost. */
+function namesRegistry(image: string): boolean {
+  const first = image.split('/')[0];
+  return image.includes('/') && (first.includes('.') || first.includes(':') || first === 'localhost');
+}
+
 /**
- * The index entry per platform of a registry reference, asked once per run for all platforms. Any failure
- * (no registry, no credentials, not a registry reference) is logged and answers undefined: the image step then
- * pulls the tag as Docker would.
+ * The index entry per platform of a registry reference, asked once per run for all platforms (called without a
+ * platform, it only starts asking). Any failure (no registry, no credentials, not a registry reference) is logged
+ * and answers undefined: the image step then pulls the tag as Docker would.
  */
-function platformReferences(registry: RegistryClient, image: string, logger: Logger, signal?: AbortSignal): (platform: string) => Promise<string | undefined> {
+function platformReferences(registry: RegistryClient, image: string, logger: Logger, signal?: AbortSignal): (platform?: string) => Promise<string | undefined> {
   let top: Promise<{ ref: ImageReference; manifest: ManifestResult } | undefined> | undefined;
   return async (platform) => {
     top ??= (async () => {
@@ -152,7 +161,7 @@ function platformReferences(registry: RegistryClient, image: string, logger: Log
       }
     })();
     const found = await top;
-    if (!found) return undefined;
+    if (!found || !platform) return undefined;
     const { ref, manifest } = found;
     if (!isIndex(manifest.json)) return `${repositoryName(ref)}@${manifest.digest}`;
     const matches = splitIndex(manifest.json).platforms.filter((p) => platformMatches(p, platform));
