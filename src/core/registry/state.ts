@@ -1,4 +1,4 @@
-import semver from 'semver';
+import semver from '../version/semver';
 import type { ReleaseOperatorConfig } from '../config/schema';
 import { describeError } from '../errors';
 import { versionOfImageTag } from '../version/plan';

@@ -1,4 +1,4 @@
-import semver from 'semver';
+import semver from './semver';
 import type { ReleaseOperatorConfig } from '../config/schema';
 
 export type PlannedTagKind = 'version' | 'minor' | 'major' | 'latest' | 'sha';

@@ -1,7 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import semver from 'semver';
-import { parse as parseToml } from 'smol-toml';
+import semver from './semver';
 import type { VersionSource } from '../config/schema';
 import type { GitTag } from '../git/repo';
 
@@ -71,6 +70,8 @@ async function readSource(root: string, source: VersionSource, tags: GitTag[], g
       if (!text) return undefined;
       let doc: Record<string, any>;
       try {
+        // Loaded only for a repository that has such a file (the extension's first items need no TOML otherwise).
+        const { parse: parseToml } = await import('smol-toml');
         doc = parseToml(text) as Record<string, any>;
       } catch {
         return undefined;
