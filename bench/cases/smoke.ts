@@ -45,6 +45,10 @@ async function publishFixture(host: string, dir: string): Promise<string> {
   return ref;
 }
 
+const CONCURRENT = 'docker run --rm --network none IMAGE --help,';
+const concurrentRuns = (ref: string, n: number) =>
+  `pids=(); for i in $(seq ${n}); do ${DOCKER} run --rm --network none --platform linux/amd64 --label ${LABEL} ${ref} --help > /dev/null & pids+=($!); done; for p in "\${pids[@]}"; do wait "$p"; done`;
+
 /** The peer: what a release pipeline's smoke step does by hand, one platform after the other. */
 const shellScript = (ref: string, platforms: string[]) => `
 for p in ${platforms.join(' ')}; do
@@ -72,6 +76,7 @@ runCase('smoke', async () => {
     log('building and pushing the amd64+arm64 fixture (untimed)...');
     ref = await publishFixture(reg.host, dir);
     const untag = async () => void (await runProcess(DOCKER, ['rmi', ref!]));
+    const pullAmd64 = async () => void (await runProcess(DOCKER, ['pull', '-q', '--platform', 'linux/amd64', ref!]));
     // The last report per platform set: its step durations say where this project's time goes.
     const reports = new Map<string, SmokeJson>();
     const cli = (platforms: string[]) => async () => {
@@ -86,6 +91,10 @@ runCase('smoke', async () => {
       { name: 'shell script, amd64 only', runs: runs(5), before: untag, run: () => sh(shellScript(ref!, ['linux/amd64'])) },
       { name: 'this project, arm64 only (QEMU)', runs: runs(5), before: untag, run: cli(['linux/arm64']) },
       { name: 'shell script, arm64 only (QEMU)', runs: runs(5), before: untag, run: () => sh(shellScript(ref!, ['linux/arm64'])) },
+      // What starting containers costs this Docker host: two at once (one platform's help and service) and four
+      // (both platforms'), the same amd64 image, no network, so only the engine's own work is timed.
+      { name: `${CONCURRENT} 2 at once`, runs: runs(5), before: pullAmd64, run: () => sh(concurrentRuns(ref!, 2)) },
+      { name: `${CONCURRENT} 4 at once`, runs: runs(5), before: pullAmd64, run: () => sh(concurrentRuns(ref!, 4)) },
     ];
     const samples = await measureInterleaved(subjects, (name, ms) => log(`${name}: ${ms.toFixed(0)} ms`));
     const med = (n: string) => summarize(samples.get(n)!).median;
@@ -108,10 +117,11 @@ runCase('smoke', async () => {
     return [
       onePlatform('amd64', 'linux/amd64', 'this project, amd64 only', 'shell script, amd64 only'),
       onePlatform('arm64 (QEMU)', 'linux/arm64', 'this project, arm64 only (QEMU)', 'shell script, arm64 only (QEMU)'),
-      table('Smoke gate, amd64 + arm64', ['this project, amd64 + arm64', 'shell script, amd64 then arm64'], [
+      table('Smoke gate, amd64 + arm64', ['this project, amd64 + arm64', 'shell script, amd64 then arm64', `${CONCURRENT} 2 at once`, `${CONCURRENT} 4 at once`], [
         `Goal: both platforms no slower than the slower platform alone + 10%. Measured: ${pct(both, slower)} against the slower platform alone (${(slower / 1000).toFixed(2)} s); the platforms run in parallel, each from its index entry by digest.`,
         `This project's steps in its last run: ${steps(PLATFORMS.join(','))}.`,
         `The script, one platform after the other, takes ${pct(med('shell script, amd64 then arm64'), both)} against this project.`,
+        `Both platforms start four containers (help and service each); this Docker host starts two at once in ${(med(`${CONCURRENT} 2 at once`) / 1000).toFixed(2)} s and four at once in ${(med(`${CONCURRENT} 4 at once`) / 1000).toFixed(2)} s (${pct(med(`${CONCURRENT} 4 at once`), med(`${CONCURRENT} 2 at once`))}; the last two rows): on ${os.cpus().length} cores, container starts are the engine's CPU-bound work, and they bound the run with both platforms.`,
         'Like the script, this project asks the registry where the tag points on every run; it then runs each platform\'s index entry by digest (pulled when Docker lacks it), checks that the image is the platform asked for, and picks the service\'s host port itself. Its containers are named, labelled and removed on failure and cancel too. A new CLI process per run, as CI runs it.',
       ]),
     ];
