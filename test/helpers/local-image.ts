@@ -125,6 +125,25 @@ export function damaging(command: 'save' | 'export', mode: 'cut' | 'garble', byt
   };
 }
 
+/** A real runner that cancels `ac` as soon as a streamed stdout (docker save / export) gives its first bytes. */
+export function cancelOnFirstBytes(ac: AbortController): { runner: Runner; streamed(): boolean } {
+  let streamed = false;
+  const runner: Runner = (command, args, options = {}) =>
+    runProcess(command, args, {
+      ...options,
+      consumeStdout:
+        options.consumeStdout &&
+        ((stdout) => {
+          stdout.once('data', () => {
+            streamed = true;
+            ac.abort();
+          });
+          return options.consumeStdout!(stdout);
+        }),
+    });
+  return { runner, streamed: () => streamed };
+}
+
 export async function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   let stdout = '';
   let stderr = '';

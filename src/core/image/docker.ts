@@ -41,15 +41,8 @@ export interface InspectedImage {
   Architecture?: string;
   Variant?: string;
   Created?: string;
-  Config?: {
-    Labels?: Record<string, string> | null;
-    Entrypoint?: string[] | null;
-    Cmd?: string[] | null;
-    Env?: string[] | null;
-    User?: string;
-    WorkingDir?: string;
-    ExposedPorts?: Record<string, unknown> | null;
-  } | null;
+  /** The same fields as the config blob's `config`. */
+  Config?: ImageConfig['config'] | null;
   RootFS?: { Type?: string; Layers?: unknown[] };
 }
 

@@ -66,7 +66,7 @@ export interface ImageConfig {
     Env?: string[] | null;
     User?: string;
     WorkingDir?: string;
-    ExposedPorts?: Record<string, unknown>;
+    ExposedPorts?: Record<string, unknown> | null;
   };
   rootfs?: { type: string; diff_ids: string[] };
 }

@@ -9,7 +9,7 @@ import { runProcess, type RunResult, type Runner } from '../../../src/core/proce
 import { RegistryClient } from '../../../src/core/registry';
 import type { ImageConfig } from '../../../src/core/registry/types';
 import { FOREIGN, fixtureFile } from '../../helpers/elf-fixtures';
-import { DOCKER, LIB, REGISTRY, buildLayeredImage, cli, damaging, deletePushed, dockerBuild, engineView, entriesOf, escapeRe, listing } from '../../helpers/local-image';
+import { DOCKER, LIB, REGISTRY, buildLayeredImage, cli, damaging, deletePushed, dockerBuild, engineView, entriesOf, escapeRe, listing, cancelOnFirstBytes } from '../../helpers/local-image';
 import { ARTIFACTS, FIXTURES } from '../../helpers/paths';
 
 const id = `${process.pid}-${Date.now().toString(36)}`;
@@ -187,22 +187,9 @@ describe('glibc: a local image read through docker create + docker export (the m
 
   it('cancel while the export streams: CancelledError, no docker export process and no container left', async () => {
     const ac = new AbortController();
-    let streamed = false;
-    const runner: Runner = (command, args, options = {}) =>
-      runProcess(command, args, {
-        ...options,
-        consumeStdout:
-          options.consumeStdout &&
-          ((stdout) => {
-            stdout.once('data', () => {
-              streamed = true;
-              ac.abort();
-            });
-            return options.consumeStdout!(stdout);
-          }),
-      });
+    const { runner, streamed } = cancelOnFirstBytes(ac);
     await assert.rejects(checkGlibc({ target: `docker-daemon:${tag}`, all: true }, { runner, docker: DOCKER, signal: ac.signal }), CancelledError);
-    assert.ok(streamed, 'the export had started streaming');
+    assert.ok(streamed(), 'the export had started streaming');
     const ps = await runProcess('ps', ['-eo', 'pid,args']);
     assert.deepEqual(ps.stdout.split('\n').filter((l) => / export ro-glibc-/.test(l)), []);
   });

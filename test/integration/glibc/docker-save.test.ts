@@ -4,9 +4,9 @@ import path from 'node:path';
 import { CancelledError, ReleaseOperatorError } from '../../../src/core/errors';
 import { checkGlibc } from '../../../src/core/glibc';
 import { localDockerImage, readSavedArchive, registryPlatformImages } from '../../../src/core/image';
-import { runProcess, type Runner } from '../../../src/core/process/run';
+import { runProcess } from '../../../src/core/process/run';
 import { RegistryClient } from '../../../src/core/registry';
-import { DOCKER, LIB, REGISTRY, buildLayeredImage, cli, damaging, deletePushed, engineView, escapeRe, listing } from '../../helpers/local-image';
+import { DOCKER, LIB, REGISTRY, buildLayeredImage, cli, damaging, deletePushed, engineView, escapeRe, listing, cancelOnFirstBytes } from '../../helpers/local-image';
 import { ARTIFACTS } from '../../helpers/paths';
 
 const id = `${process.pid}-${Date.now().toString(36)}`;
@@ -110,22 +110,9 @@ describe('glibc: a local image streamed through docker save (no temporary files)
 
   it('cancel while the save streams: CancelledError, and no docker save process is left', async () => {
     const ac = new AbortController();
-    let streamed = false;
-    const runner: Runner = (command, args, options = {}) =>
-      runProcess(command, args, {
-        ...options,
-        consumeStdout:
-          options.consumeStdout &&
-          ((stdout) => {
-            stdout.once('data', () => {
-              streamed = true;
-              ac.abort();
-            });
-            return options.consumeStdout!(stdout);
-          }),
-      });
+    const { runner, streamed } = cancelOnFirstBytes(ac);
     await assert.rejects(checkGlibc({ target: `docker-daemon:${tag}`, all: true }, { runner, docker: DOCKER, signal: ac.signal, localImageVia: 'save' }), CancelledError);
-    assert.ok(streamed, 'the save had started streaming');
+    assert.ok(streamed(), 'the save had started streaming');
     const ps = await runProcess('ps', ['-eo', 'pid,args']);
     const left = ps.stdout.split('\n').filter((l) => l.includes(`save ${tag}`));
     assert.deepEqual(left, []);
