@@ -285,7 +285,8 @@ function describePlatform(i: Pick<ImageInfo, 'os' | 'architecture' | 'variant'>)
 async function resolveImage(ctx: RunContext, ref: string, p: Platform): Promise<{ info: ImageInfo; pulled: boolean; pinned?: string }> {
   const platform = formatPlatform(p);
   const inspect = (r: string) => ctx.docker.exec(imageInspect(r), { signal: ctx.signal });
-  const first = await ctx.imageLock(() => (ctx.localTag ??= inspect(ref)));
+  // Built images have a tag per platform; a pulled reference has one tag for all of them.
+  const first = await ctx.imageLock(() => (ctx.options.build ? inspect(ref) : (ctx.localTag ??= inspect(ref))));
   if (first && samePlatform(p, first)) return { info: first, pulled: false };
   const pullable = !ref.startsWith('sha256:') && !ctx.options.build;
 
