@@ -1,6 +1,7 @@
 import type { Readable } from 'node:stream';
 import { execa } from 'execa';
-import { CancelledError, environmentError } from '../errors';
+import { stat } from 'node:fs/promises';
+import { CancelledError, environmentError, usageError } from '../errors';
 import { redact } from '../redact';
 
 /**
@@ -102,6 +103,10 @@ export const runProcess: Runner = async (command, args, options = {}) => {
   const durationMs = Date.now() - started;
   const cause = (r as { cause?: unknown }).cause as NodeJS.ErrnoException | undefined;
   if (cause && (cause.code === 'ENOENT' || cause.code === 'EACCES')) {
+    // Node says ENOENT for the program also when the folder it should run in is missing.
+    if (options.cwd && cause.code === 'ENOENT' && !(await isFolder(options.cwd))) {
+      throw usageError(`The folder ${options.cwd} does not exist (needed to run '${command}' there).`, 'Check the path (--cwd, or the folder open in VS Code).');
+    }
     throw environmentError(
       `Cannot run '${command}': ${cause.code === 'ENOENT' ? 'not found' : 'permission denied'}.`,
       options.missingHint ?? `Install ${command} or put it on PATH.`,
@@ -141,4 +146,8 @@ export function lastLine(r: Pick<RunResult, 'stderr' | 'stdout'>): string {
     .map((l) => l.trim())
     .filter((l) => l && !BOILERPLATE.test(l));
   return [...lines].reverse().find((l) => ERRORISH.test(l)) ?? lines.at(-1) ?? '';
+}
+
+async function isFolder(p: string): Promise<boolean> {
+  return stat(p).then((s) => s.isDirectory(), () => false);
 }

@@ -18,6 +18,12 @@ describe('process runner', () => {
     });
   });
 
+  it('says a missing folder is missing, not the program (Node reports both as ENOENT)', async () => {
+    await assert.rejects(runProcess('git', ['status'], { cwd: '/nonexistent/ro-repo' }), (e: ReleaseOperatorError) => {
+      return e.kind === 'usage' && /The folder \/nonexistent\/ro-repo does not exist \(needed to run 'git' there\)/.test(e.message);
+    });
+  });
+
   it('kills a program past its timeout and says so', async () => {
     const r = await runProcess('sleep', ['5'], { timeoutMs: 200 });
     assert.equal(r.timedOut, true);
