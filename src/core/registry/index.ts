@@ -9,7 +9,7 @@
  * Errors are ReleaseOperatorErrors (see client.ts for which kind when).
  */
 export { RegistryClient, nextLink, type RegistryClientOptions, type RefInput, type RepoInput, type CallOptions, type InspectOptions, type BlobStream } from './client';
-export { parseReference, parseRepository, formatReference, repositoryName, isLoopbackRegistry, registryBaseUrl, DOCKER_HUB, type ImageReference } from './reference';
+export { parseReference, parseRepository, formatReference, repositoryName, isLoopbackRegistry, namesRegistry, registryBaseUrl, DOCKER_HUB, type ImageReference } from './reference';
 export { defaultCredentials, credentialHint, type Credentials, type CredentialSource, type DefaultCredentialOptions } from './credentials';
 export { parseChallenge, type Challenge } from './challenge';
 export { digestOf, parseManifest, splitIndex, isAttestation, isIndex, isImageManifest, platformMatches, platformString } from './manifest';

@@ -65,11 +65,17 @@ export function parseRepository(text: string): Pick<ImageReference, 'registry' |
   return splitName(input, text);
 }
 
+/** Docker's rule: a name's first component is a registry host when it has a dot or a port, is localhost, or is [IPv6]. */
+export function namesRegistry(name: string): boolean {
+  const parts = name.split('/');
+  return parts.length > 1 && (parts[0].includes('.') || parts[0].includes(':') || parts[0] === 'localhost' || parts[0].startsWith('['));
+}
+
 function splitName(name: string, text: string): Pick<ImageReference, 'registry' | 'repository'> {
   if (!name) bad(text, 'the repository is missing');
   const parts = name.split('/');
   let registry = DOCKER_HUB;
-  if (parts.length > 1 && (parts[0].includes('.') || parts[0].includes(':') || parts[0] === 'localhost' || parts[0].startsWith('['))) {
+  if (namesRegistry(name)) {
     registry = parts.shift()!;
     if (!HOST.test(registry)) bad(text, `${JSON.stringify(registry)} is not a registry host[:port]`);
     if (HUB_ALIASES.has(registry.toLowerCase())) registry = DOCKER_HUB;

@@ -1,7 +1,7 @@
 import pLimit from 'p-limit';
 import { CancelledError, usageError } from '../errors';
 import type { Logger } from '../log';
-import { parseReference, platformMatches, repositoryName, type ImageReference, type ManifestResult, type RegistryClient } from '../registry';
+import { namesRegistry, parseReference, platformMatches, repositoryName, type ImageReference, type ManifestResult, type RegistryClient } from '../registry';
 import { isIndex, splitIndex } from '../registry/manifest';
 import { nullLogger } from '../log';
 import { freeLoopbackPort } from '../net';
@@ -134,12 +134,6 @@ function blameDaemon(r: PlatformResult): PlatformResult {
       hint: 'Start the Docker daemon, run `release-operator cleanup` to remove what the run left, then run the smoke test again.',
     },
   };
-}
-
-/** Docker's rule: the first path component names a registry when it has a dot or a port, or is localhost. */
-function namesRegistry(image: string): boolean {
-  const first = image.split('/')[0];
-  return image.includes('/') && (first.includes('.') || first.includes(':') || first === 'localhost');
 }
 
 /**
