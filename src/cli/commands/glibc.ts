@@ -6,6 +6,7 @@ interface GlibcOptions {
   maxGlibc?: string;
   policy?: string;
   all?: boolean;
+  localRead?: 'storage' | 'export' | 'save';
 }
 
 export function register(program: Command, rt: CliRuntime): void {
@@ -13,7 +14,7 @@ export function register(program: Command, rt: CliRuntime): void {
     name: 'glibc',
     summary: "check that an image's binaries need no newer glibc than its runtime (or a target) provides",
     description:
-      "Reads the image without running it (a local image through docker save, a registry image through its layers) and compares the versions each binary needs (GLIBC_2.x, GLIBCXX_..., GCC_...) with those the libraries the loader would find define. " +
+      "Reads the image without running it (a local image from the Docker engine's own storage when this user may read it, else through docker export of a created, never started container; a registry image through its layers) and compares the versions each binary needs (GLIBC_2.x, GLIBCXX_..., GCC_...) with those the libraries the loader would find define. " +
       'TARGET is a file or folder (compared with --max-glibc or --policy), docker-daemon:NAME, docker://REF, or a reference: a registry image when it names a host (ghcr.io/..., 127.0.0.1:5000/...), else a local Docker image. ' +
       'Exit 1 on drift.',
     usesDocker: true,
@@ -23,6 +24,9 @@ export function register(program: Command, rt: CliRuntime): void {
       cmd.addOption(new Option('--max-glibc <version>', 'highest glibc a binary may need, e.g. 2.36').conflicts('policy'));
       cmd.addOption(new Option('--policy <name>', 'target by name: bookworm, bullseye, trixie, ubuntu-22.04, ubuntu-24.04, el8, el9, manylinux_2_28...'));
       cmd.addOption(new Option('--all', 'check every ELF file of the image, not just the entrypoint and glibc.paths'));
+      cmd.addOption(
+        new Option('--local-read <way>', "how to read a local image: storage (the engine's own layer folders; needs read access to its data root), export (docker export of a created container), save (docker save); default: storage when readable, else export").choices(['storage', 'export', 'save']),
+      );
     },
     async run(ctx, [target], options) {
       const [{ config }, { checkGlibc, formatGlibcReport, toJson }, { runProcess }, { registryClientFromConfig }] = await Promise.all([
@@ -36,7 +40,7 @@ export function register(program: Command, rt: CliRuntime): void {
       const registry = registryClientFromConfig(config, ctx.logger, { env: ctx.io.env, runner: runProcess });
       const report = await checkGlibc(
         { target, platforms: options.platform, maxGlibc, policy, all: options.all, paths: config.glibc.paths },
-        { runner: runProcess, docker: config.dockerPath, registry, cwd: ctx.cwd, logger: ctx.logger, signal: ctx.signal },
+        { runner: runProcess, docker: config.dockerPath, registry, cwd: ctx.cwd, logger: ctx.logger, signal: ctx.signal, localImageVia: options.localRead },
       );
       return { ok: report.ok, data: toJson(report), text: formatGlibcReport(report) };
     },

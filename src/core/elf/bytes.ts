@@ -1,51 +1,84 @@
 import { ElfFormatError } from './errors';
 
+/** Bytes of a file at an offset: the whole file in memory is one piece at 0; a file read in parts is several. */
+export interface Piece {
+  offset: number;
+  bytes: Uint8Array;
+}
+
+/**
+ * Thrown by a ByteView over a file read in parts when a read falls inside the file but outside every piece read
+ * so far: the caller reads that range and parses again (see readElfFile). Never reaches a user.
+ */
+export class MissingBytes extends Error {
+  constructor(
+    readonly offset: number,
+    readonly size: number,
+  ) {
+    super(`bytes ${offset}+${size} not read yet`);
+    this.name = 'MissingBytes';
+  }
+}
+
 /**
  * A bounds-checked, endian-aware view over a file's bytes. Every read checks its range first, so a truncated
- * or hostile file becomes an ElfFormatError naming the file and the field, never a RangeError.
+ * or hostile file becomes an ElfFormatError naming the file and the field, never a RangeError. The view covers
+ * a file of `length` bytes of which only the pieces given are in memory; a read elsewhere inside the file is a
+ * MissingBytes (for a file wholly in memory, never).
  */
 export class ByteView {
-  private readonly dv: DataView;
+  private readonly pieces: Array<Piece & { dv: DataView }>;
+  readonly length: number;
   constructor(
     readonly file: string,
-    readonly bytes: Uint8Array,
+    pieces: Uint8Array | readonly Piece[],
     readonly littleEndian: boolean,
+    length?: number,
   ) {
-    this.dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  }
-
-  get length(): number {
-    return this.bytes.length;
+    const list = pieces instanceof Uint8Array ? [{ offset: 0, bytes: pieces }] : pieces;
+    this.pieces = list.map((p) => ({ ...p, dv: new DataView(p.bytes.buffer, p.bytes.byteOffset, p.bytes.byteLength) }));
+    this.length = length ?? (pieces instanceof Uint8Array ? pieces.length : Math.max(0, ...list.map((p) => p.offset + p.bytes.length)));
   }
 
   check(offset: number, size: number, what: string): void {
-    if (!Number.isSafeInteger(offset) || offset < 0 || size < 0 || offset + size > this.bytes.length) {
-      throw new ElfFormatError(this.file, `${what} at offset ${offset} (${size} bytes) lies outside the file (${this.bytes.length} bytes): truncated or malformed`);
+    if (!Number.isSafeInteger(offset) || offset < 0 || size < 0 || offset + size > this.length) {
+      throw new ElfFormatError(this.file, `${what} at offset ${offset} (${size} bytes) lies outside the file (${this.length} bytes): truncated or malformed`);
     }
+    this.piece(offset, size);
+  }
+  /** The piece holding [offset, offset + size), which check() has found inside the file. */
+  private piece(offset: number, size: number): Piece & { dv: DataView } {
+    for (const p of this.pieces) if (offset >= p.offset && offset + size <= p.offset + p.bytes.length) return p;
+    throw new MissingBytes(offset, size);
+  }
+  private at(o: number, n: number, what: string): [DataView, number] {
+    this.check(o, n, what);
+    const p = this.piece(o, n);
+    return [p.dv, o - p.offset];
   }
   u8(o: number, what: string): number {
-    this.check(o, 1, what);
-    return this.dv.getUint8(o);
+    const [dv, i] = this.at(o, 1, what);
+    return dv.getUint8(i);
   }
   u16(o: number, what: string): number {
-    this.check(o, 2, what);
-    return this.dv.getUint16(o, this.littleEndian);
+    const [dv, i] = this.at(o, 2, what);
+    return dv.getUint16(i, this.littleEndian);
   }
   u32(o: number, what: string): number {
-    this.check(o, 4, what);
-    return this.dv.getUint32(o, this.littleEndian);
+    const [dv, i] = this.at(o, 4, what);
+    return dv.getUint32(i, this.littleEndian);
   }
   /** A 64-bit unsigned value that must fit a JS number (offsets and sizes in any real file do). */
   u64(o: number, what: string): number {
-    this.check(o, 8, what);
-    const v = this.dv.getBigUint64(o, this.littleEndian);
+    const [dv, i] = this.at(o, 8, what);
+    const v = dv.getBigUint64(i, this.littleEndian);
     if (v > BigInt(Number.MAX_SAFE_INTEGER)) throw new ElfFormatError(this.file, `${what} is too large (${v})`);
     return Number(v);
   }
   /** A 64-bit dynamic tag or value that may be any word; large values stay large (they fail later bounds checks). */
   u64Loose(o: number): number {
-    this.check(o, 8, 'a dynamic entry');
-    return Number(this.dv.getBigUint64(o, this.littleEndian));
+    const [dv, i] = this.at(o, 8, 'a dynamic entry');
+    return Number(dv.getBigUint64(i, this.littleEndian));
   }
   u64Tag(o: number): number {
     return this.u64Loose(o);
@@ -57,10 +90,13 @@ export class ByteView {
   /** A NUL-terminated string starting at o and ending before `end`. */
   cstring(o: number, end: number, maxLength: number, what: string): string {
     this.check(o, 1, what);
-    const limit = Math.min(end, this.bytes.length, o + maxLength);
-    for (let i = o; i < limit; i++) {
-      if (this.bytes[i] === 0) return Buffer.from(this.bytes.buffer, this.bytes.byteOffset + o, i - o).toString('latin1');
+    const limit = Math.min(end, this.length, o + maxLength);
+    const p = this.piece(o, 1);
+    const stop = Math.min(limit, p.offset + p.bytes.length);
+    for (let i = o; i < stop; i++) {
+      if (p.bytes[i - p.offset] === 0) return Buffer.from(p.bytes.buffer, p.bytes.byteOffset + o - p.offset, i - o).toString('latin1');
     }
+    if (stop < limit) throw new MissingBytes(o, limit - o);
     throw new ElfFormatError(this.file, `${what} at offset ${o} is not NUL-terminated within its table`);
   }
 }

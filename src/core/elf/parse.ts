@@ -1,4 +1,4 @@
-import { ByteView } from './bytes';
+import { ByteView, MissingBytes, type Piece } from './bytes';
 import * as C from './constants';
 import { ElfFormatError } from './errors';
 import type { ElfInfo, LibraryNeeds, ProgramHeader, VersionDefinition } from './types';
@@ -16,25 +16,35 @@ export function isElf(head: Uint8Array): boolean {
  * work. Throws ElfFormatError (a ReleaseOperatorError) for anything truncated or malformed, and nothing else.
  */
 export function parseElf(bytes: Uint8Array, file: string): ElfInfo {
+  return parseElfPieces([{ offset: 0, bytes }], bytes.length, file);
+}
+
+/**
+ * parseElf over a file of `size` bytes of which only `pieces` are in memory: a read outside them throws
+ * MissingBytes (read that range and call again; see readElfFile).
+ */
+export function parseElfPieces(pieces: readonly Piece[], size: number, file: string): ElfInfo {
   try {
-    return parse(bytes, file);
+    return parse(pieces, size, file);
   } catch (e) {
-    if (e instanceof ElfFormatError) throw e;
+    if (e instanceof ElfFormatError || e instanceof MissingBytes) throw e;
     // A reader bug must still reach the user as a named, readable failure.
     throw new ElfFormatError(file, `could not be read (${e instanceof Error ? e.message : String(e)})`);
   }
 }
 
-function parse(bytes: Uint8Array, file: string): ElfInfo {
-  if (bytes.length < 16) throw new ElfFormatError(file, `too short for an ELF header (${bytes.length} bytes)`);
-  if (!isElf(bytes)) throw new ElfFormatError(file, 'not an ELF file (no \\x7fELF magic)');
-  const cls = bytes[4];
-  const data = bytes[5];
+function parse(pieces: readonly Piece[], size: number, file: string): ElfInfo {
+  if (size < 16) throw new ElfFormatError(file, `too short for an ELF header (${size} bytes)`);
+  const ident = new ByteView(file, pieces, true, size);
+  const byte = (i: number) => ident.u8(i, 'e_ident');
+  if (!MAGIC.every((b, i) => byte(i) === b)) throw new ElfFormatError(file, 'not an ELF file (no \\x7fELF magic)');
+  const cls = byte(4);
+  const data = byte(5);
   if (cls !== 1 && cls !== 2) throw new ElfFormatError(file, `unknown ELF class ${cls} (expected 1 for 32-bit or 2 for 64-bit)`);
   if (data !== 1 && data !== 2) throw new ElfFormatError(file, `unknown ELF data encoding ${data} (expected 1 little or 2 big endian)`);
-  if (bytes[6] !== 1) throw new ElfFormatError(file, `unknown ELF version ${bytes[6]}`);
+  if (byte(6) !== 1) throw new ElfFormatError(file, `unknown ELF version ${byte(6)}`);
   const is64 = cls === 2;
-  const v = new ByteView(file, bytes, data === 1);
+  const v = new ByteView(file, pieces, data === 1, size);
   const ehsize = is64 ? 64 : 52;
   v.check(0, ehsize, 'the ELF header');
 
@@ -76,7 +86,7 @@ function parse(bytes: Uint8Array, file: string): ElfInfo {
     machine,
     machineName: m?.name ?? `machine ${machine}`,
     arch: archOf(machine, is64, data === 1),
-    osabi: bytes[7],
+    osabi: byte(7),
     programHeaders: phs,
     dynamic: false,
     needed: [],

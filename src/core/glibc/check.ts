@@ -57,6 +57,8 @@ export async function classifyTarget(target: string, cwd = process.cwd()): Promi
   return { kind: host ? 'registry' : 'docker', value: target };
 }
 
+const VIA_TEXT = { storage: "from the Docker engine's own layer folders", export: 'through docker export of a created container', save: 'through docker save' } as const;
+
 /** The whole check: one PlatformResult per platform; `ok` false when any platform has an error. */
 export async function checkGlibc(req: GlibcCheckRequest, deps: GlibcCheckDeps): Promise<GlibcReport> {
   const log = deps.logger ?? nullLogger;
@@ -68,7 +70,7 @@ export async function checkGlibc(req: GlibcCheckRequest, deps: GlibcCheckDeps): 
   } else {
     const images: PlatformImage[] = [];
     if (kind === 'docker') {
-      log.info(`glibc: reading local image ${value} (docker ${deps.localImageVia === 'save' ? 'save' : 'create + export'})`);
+      log.info(`glibc: reading local image ${value} (${deps.localImageVia === 'save' ? 'docker save' : deps.localImageVia === 'export' ? 'docker create + export' : "the engine's storage when readable, else docker create + export"})`);
       const img = await localDockerImage(deps.runner, deps.docker, value, deps.signal, { via: deps.localImageVia, logger: log });
       const wanted = req.platforms ?? [];
       const [os, architecture, variant] = img.platform.split('/');
@@ -84,7 +86,8 @@ export async function checkGlibc(req: GlibcCheckRequest, deps: GlibcCheckDeps): 
     for (const img of images) {
       throwIfAborted(deps.signal);
       log.debug(`glibc: ${img.platform}: ${img.layerCount} layers`);
-      const { fs, config } = await img.read(deps.signal);
+      const { fs, config, via } = await img.read(deps.signal);
+      if (via) log.info(`glibc: ${img.source} read ${VIA_TEXT[via]}`);
       platforms.push(checkImageFs({ fs, platform: img.platform, source: img.source, config, paths: req.paths ?? [], all: req.all, target }));
     }
   }

@@ -1,7 +1,7 @@
-import { lstat, open, readdir, readFile } from 'node:fs/promises';
+import { lstat, open, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { throwIfAborted, usageError } from '../errors';
-import { ElfFormatError, isElf, parseElf, type ElfInfo } from '../elf';
+import { ElfFormatError, isElf, readElfFile, type ElfInfo } from '../elf';
 import { MAX_ELF_BYTES } from '../image/layer';
 import type { GlibcTarget } from './policy';
 import { archOfPlatform, platformOfArch } from './platforms';
@@ -25,23 +25,28 @@ export async function collectLocalElfFiles(root: string, signal?: AbortSignal): 
       return;
     }
     if (!s.isFile() && !(explicit && s.isSymbolicLink())) return;
-    const head = Buffer.alloc(4);
     const fh = await open(p, 'r').catch(() => undefined);
     if (!fh) return;
-    const { bytesRead } = await fh.read(head, 0, 4, 0).finally(() => undefined);
-    await fh.close();
-    if (bytesRead < 4 || !isElf(head)) {
-      if (explicit) out.push({ path: p, error: new ElfFormatError(p, bytesRead < 4 ? `too short for an ELF header (${bytesRead} bytes)` : 'not an ELF file (no \\x7fELF magic)') });
-      return;
-    }
-    if (s.size > MAX_ELF_BYTES) {
-      out.push({ path: p, error: new ElfFormatError(p, `is larger than ${MAX_ELF_BYTES} bytes; not read`) });
-      return;
-    }
     try {
-      out.push({ path: p, elf: parseElf(await readFile(p), p) });
+      const head = Buffer.alloc(4);
+      const { bytesRead } = await fh.read(head, 0, 4, 0);
+      if (bytesRead < 4 || !isElf(head)) {
+        if (explicit) out.push({ path: p, error: new ElfFormatError(p, bytesRead < 4 ? `too short for an ELF header (${bytesRead} bytes)` : 'not an ELF file (no \\x7fELF magic)') });
+        return;
+      }
+      // fstat: an explicit symlink's lstat size is the link's, not the file's.
+      const size = (await fh.stat()).size;
+      if (size > MAX_ELF_BYTES) {
+        out.push({ path: p, error: new ElfFormatError(p, `is larger than ${MAX_ELF_BYTES} bytes; not read`) });
+        return;
+      }
+      // Only the parts the loader reads (header, program headers, dynamic and version tables), not the whole file.
+      out.push({ path: p, elf: await readElfFile(fh, size, p) });
     } catch (e) {
-      out.push({ path: p, error: e as ElfFormatError });
+      if (!(e instanceof ElfFormatError)) throw e;
+      out.push({ path: p, error: e });
+    } finally {
+      await fh.close();
     }
   };
   await visit(root, true);

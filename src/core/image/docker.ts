@@ -10,7 +10,8 @@ import type { ImageConfig } from '../registry/types';
 import { ImageFs } from './fs';
 import { applyLayerOps, readLayer, type LayerOp } from './layer';
 import { imageFromArchive, readSavedArchive, type SavedArchive } from './saved';
-import type { PlatformImage, ReadImage } from './source';
+import type { LocalImageVia, PlatformImage, ReadImage } from './source';
+import { readStoredImage, type StorageInspect } from './storage';
 
 const MISSING_HINT = 'Install Docker or set dockerPath / --docker.';
 const STREAM_TIMEOUT_MS = 600_000;
@@ -21,12 +22,14 @@ const NEVER_RUN = 'release-operator-glibc-never-started';
 const BROKEN_HINT = 'The Docker engine sent a broken archive; check `docker info` and the disk, then try again.';
 
 /**
- * How read() gets a local image's files. 'export' (the default): the merged filesystem of a container that is
+ * How read() gets a local image's files. By default the engine's own storage when this process can read it
+ * (see storage.ts), else 'export'. 'storage': only the engine's storage (an error when it cannot be read).
+ * 'export': the merged filesystem of a container that is
  * created, never started, streamed by `docker export` as one flat tar (whiteouts already applied by the engine),
  * then removed. 'save': `docker save`, every layer of the image, merged here; the fallback when the engine will
  * not create a container of the image.
  */
-export type LocalImageVia = 'export' | 'save';
+export type { LocalImageVia };
 
 export interface LocalImageOptions {
   via?: LocalImageVia;
@@ -44,6 +47,7 @@ export interface InspectedImage {
   /** The same fields as the config blob's `config`. */
   Config?: ImageConfig['config'] | null;
   RootFS?: { Type?: string; Layers?: unknown[] };
+  GraphDriver?: StorageInspect['GraphDriver'];
 }
 
 /**
@@ -72,6 +76,12 @@ export async function localDockerImage(runner: Runner, docker: string, image: st
     layerCount: Array.isArray(info.RootFS?.Layers) ? info.RootFS.Layers.length : 0,
     read: async (readSignal) => {
       if (options.via === 'save') return readThroughSave(ctx, readSignal);
+      if (options.via !== 'export') {
+        const stored = await readStoredImage(info, readSignal);
+        if (!('unusable' in stored)) return { config: configFromInspect(info), fs: stored, via: 'storage' };
+        if (options.via === 'storage') throw environmentError(`Cannot read ${image} from the Docker engine's storage: ${stored.unusable}.`, 'Leave out the storage choice to read the image through docker export.');
+        ctx.logger.debug(`glibc: reading ${image} through docker export (not from the engine's storage: ${stored.unusable})`);
+      }
       const exported = await readThroughExport(ctx, readSignal);
       if ('fs' in exported) return exported;
       ctx.logger.info(`glibc: the Docker engine would not create a container of ${image} (${exported.refused}); reading it through docker save instead (slower)`);
@@ -137,7 +147,7 @@ async function readThroughSave(ctx: ReadContext, signal?: AbortSignal): Promise<
   let archive: SavedArchive | undefined;
   await streamFromDocker(ctx, ['save', image], `docker save ${image}`, async (stdout) => void (archive = await readSavedArchive(stdout, `docker save of ${image}`, signal)), signal);
   if (!archive) throw environmentError(`docker save ${image} gave no archive.`, 'The runner in use does not stream stdout (RunOptions.consumeStdout).');
-  return imageFromArchive(archive, { imageId: info.Id, platform });
+  return { ...imageFromArchive(archive, { imageId: info.Id, platform }), via: 'save' };
 }
 
 /**
@@ -195,7 +205,7 @@ async function readThroughExport(ctx: ReadContext, signal?: AbortSignal): Promis
     if (!ops) throw environmentError(`${what} gave no archive.`, 'The runner in use does not stream stdout (RunOptions.consumeStdout).');
     const fs = new ImageFs();
     applyLayerOps(fs, ops, 0);
-    return { config: configFromInspect(info), fs };
+    return { config: configFromInspect(info), fs, via: 'export' };
   } finally {
     try {
       await client.exec(removeContainers([name]), { signal: AbortSignal.timeout(REMOVE_TIMEOUT_MS) });

@@ -7,7 +7,9 @@ import { ImageFs, normalizePath, type FsEntry } from './fs';
 
 /** ELF files larger than this are reported, not read (no real program needs it; it keeps memory bounded). */
 export const MAX_ELF_BYTES = 1024 * 1024 * 1024;
-const MAX_TEXT_BYTES = 64 * 1024;
+export const MAX_TEXT_BYTES = 64 * 1024;
+/** A script's first line is read from this many bytes. */
+const SHEBANG_BYTES = 256;
 const WHITEOUT = '.wh.';
 const OPAQUE = '.wh..wh..opq';
 
@@ -57,6 +59,27 @@ export type LayerOp =
   /** A file, symlink or other node, replacing what lower layers had there. */
   | { op: 'set'; path: string; entry: Omit<FsEntry, 'layer'> };
 
+/** The op of a whiteout entry (`.wh.NAME` hides NAME, `.wh..wh..opq` a folder's lower contents); undefined for others. */
+export function whiteoutOp(p: string): LayerOp | undefined {
+  const base = p.slice(p.lastIndexOf('/') + 1);
+  if (base === OPAQUE) return { op: 'opaque', dir: p.slice(0, p.length - OPAQUE.length - 1) || '/' };
+  if (base.startsWith(WHITEOUT)) return { op: 'whiteout', path: p.slice(0, p.length - base.length) + base.slice(WHITEOUT.length) };
+  return undefined;
+}
+
+/**
+ * What a regular file is, from its first bytes (at least 4, or all of a shorter file): an ELF file (parsed), a
+ * script (its #! line is kept), a loader config (its text is kept) or anything else (nothing kept).
+ */
+export function fileKind(head: Uint8Array, p: string, size: number): 'elf' | 'script' | 'text' | 'skip' {
+  if (isElf(head)) return 'elf';
+  if (head[0] === 0x23 && head[1] === 0x21) return 'script';
+  return wantsText(p) && size <= MAX_TEXT_BYTES ? 'text' : 'skip';
+}
+
+/** The first line of a script, from its first bytes. */
+export const shebangOf = (b: Buffer) => b.subarray(0, SHEBANG_BYTES).toString('utf8').split('\n')[0];
+
 /**
  * Reads one layer (an uncompressed tar stream) into its ops with the OCI whiteout rules: `.wh.NAME` hides NAME
  * of lower layers, `.wh..wh..opq` hides a folder's lower contents. ELF files are parsed as they stream by, so
@@ -79,13 +102,10 @@ export async function readLayer(tar: Readable, what: string, signal?: AbortSigna
       throwIfAborted(signal);
       const h = entry.header;
       const p = normalizePath(h.name);
-      const base = p.slice(p.lastIndexOf('/') + 1);
       const mode = h.mode ?? 0;
-      if (base === OPAQUE) {
-        ops.push({ op: 'opaque', dir: p.slice(0, p.length - OPAQUE.length - 1) || '/' });
-        entry.resume();
-      } else if (base.startsWith(WHITEOUT)) {
-        ops.push({ op: 'whiteout', path: p.slice(0, p.length - base.length) + base.slice(WHITEOUT.length) });
+      const hide = whiteoutOp(p);
+      if (hide) {
+        ops.push(hide);
         entry.resume();
       } else if (h.type === 'directory') {
         ops.push({ op: 'dir', path: p, mode });
@@ -155,7 +175,6 @@ async function readFile(stream: AsyncIterable<Buffer>, p: string, size: number, 
   let whole: Buffer | undefined;
   let got = 0;
   let kind: 'unknown' | 'elf' | 'script' | 'text' | 'skip' = 'unknown';
-  const shebang = (b: Buffer) => b.subarray(0, 256).toString('utf8').split('\n')[0];
   for await (const chunk of stream) {
     if (kind === 'skip') continue;
     if (whole) {
@@ -166,9 +185,7 @@ async function readFile(stream: AsyncIterable<Buffer>, p: string, size: number, 
     got += chunk.length;
     if (kind === 'unknown' && (got >= 4 || got >= size)) {
       const head = Buffer.concat(chunks);
-      if (isElf(head)) kind = 'elf';
-      else if (head[0] === 0x23 && head[1] === 0x21) kind = 'script';
-      else kind = wantsText(p) && size <= MAX_TEXT_BYTES ? 'text' : 'skip';
+      kind = fileKind(head, p, size);
       if (kind === 'elf' && size > MAX_ELF_BYTES) {
         entry.elfError = new ElfFormatError(p, `is larger than ${MAX_ELF_BYTES} bytes; not read`);
         kind = 'skip';
@@ -178,8 +195,8 @@ async function readFile(stream: AsyncIterable<Buffer>, p: string, size: number, 
         chunks = [];
       }
     }
-    if (kind === 'script' && got >= 256) {
-      entry.shebang = shebang(Buffer.concat(chunks));
+    if (kind === 'script' && got >= SHEBANG_BYTES) {
+      entry.shebang = shebangOf(Buffer.concat(chunks));
       kind = 'skip';
     }
     if (kind === 'skip') chunks = [];
@@ -192,7 +209,7 @@ async function readFile(stream: AsyncIterable<Buffer>, p: string, size: number, 
     } catch (e) {
       entry.elfError = e as ElfFormatError;
     }
-  } else if (kind === 'script') entry.shebang = shebang(data);
+  } else if (kind === 'script') entry.shebang = shebangOf(data);
   else if (kind === 'text') entry.text = data.toString('utf8');
   return entry;
 }

@@ -17,7 +17,12 @@ export interface LayerSource {
 export interface ReadImage {
   config: ImageConfig;
   fs: ImageFs;
+  /** How a local image's files were read (see localDockerImage); not set for a registry image. */
+  via?: LocalImageVia;
 }
+
+/** The ways of reading a local Docker image's files (see localDockerImage). */
+export type LocalImageVia = 'storage' | 'export' | 'save';
 
 /**
  * One platform's image, known before its layers are read: a local Docker image (`docker export` of a created

@@ -13,6 +13,8 @@ import { DOCKER, LIB, REGISTRY, buildLayeredImage, cli, damaging, deletePushed, 
 import { ARTIFACTS, FIXTURES } from '../../helpers/paths';
 
 const id = `${process.pid}-${Date.now().toString(36)}`;
+/** These tests are about the export path: by default (as root) the engine's storage is read instead. */
+const EXPORT = { via: 'export' } as const;
 const ctx = path.join(ARTIFACTS, `docker-export-${id}`);
 const tag = `ro-export-test-${id}:layers`;
 const noCmd = `ro-export-test-${id}:no-command`;
@@ -46,7 +48,7 @@ const configFields = (c: ImageConfig) => ({
 
 /** Reads a local image both ways and checks that they agree on every file of the image and on the config. */
 async function bothWays(image: string): Promise<{ exported: ReadImage; saved: ReadImage }> {
-  const exported = await (await localDockerImage(runProcess, DOCKER, image)).read();
+  const exported = await (await localDockerImage(runProcess, DOCKER, image, undefined, EXPORT)).read();
   const saved = await (await localDockerImage(runProcess, DOCKER, image, undefined, { via: 'save' })).read();
   assert.deepEqual(entriesOf(exported.fs), entriesOf(saved.fs));
   assert.deepEqual(configFields(exported.config), configFields(saved.config));
@@ -107,7 +109,7 @@ describe('glibc: a local image read through docker create + docker export (the m
     assert.ok(exported.config.created);
     assert.equal(exported.config.created, saved.config.created);
     // The Docker 28 client on PATH (same engine) creates and exports the same.
-    assert.deepEqual(entriesOf((await (await localDockerImage(runProcess, 'docker', tag)).read()).fs), entriesOf(exported.fs));
+    assert.deepEqual(entriesOf((await (await localDockerImage(runProcess, 'docker', tag, undefined, EXPORT)).read()).fs), entriesOf(exported.fs));
 
     // The engine's own files of every container are there, empty: nothing the check reads.
     for (const p of ['/.dockerenv', '/etc/hosts', '/etc/hostname', '/etc/resolv.conf']) {
@@ -129,7 +131,7 @@ describe('glibc: a local image read through docker create + docker export (the m
     assert.deepEqual(configFields(fromRegistry.config), configFields(exported.config));
 
     for (const all of [false, true]) {
-      const viaExport = await checkGlibc({ target: `docker-daemon:${tag}`, all }, { runner: runProcess, docker: DOCKER });
+      const viaExport = await checkGlibc({ target: `docker-daemon:${tag}`, all }, { runner: runProcess, docker: DOCKER, localImageVia: 'export' });
       const viaSave = await checkGlibc({ target: `docker-daemon:${tag}`, all }, { runner: runProcess, docker: DOCKER, localImageVia: 'save' });
       const viaRegistry = await checkGlibc({ target: `docker://${pushed}`, all }, { runner: runProcess, docker: DOCKER, registry: new RegistryClient() });
       assert.deepEqual(verdicts(viaExport), verdicts(viaSave), `all: ${all}`);
@@ -146,7 +148,7 @@ describe('glibc: a local image read through docker create + docker export (the m
       if (args[0] === 'export') seen.state = await runProcess(DOCKER, ['inspect', '--type', 'container', '--format', '{{json .Config.Labels}} {{.State.Status}} {{.Image}}', args[1]]);
       return runProcess(command, args, options);
     };
-    const report = await checkGlibc({ target: `docker-daemon:${tag}` }, { runner, docker: DOCKER });
+    const report = await checkGlibc({ target: `docker-daemon:${tag}` }, { runner, docker: DOCKER, localImageVia: 'export' });
     assert.equal(report.ok, true);
     assert.equal(seen.state?.exitCode, 0, seen.state?.stderr);
     const [labels, status, image] = seen.state!.stdout.trim().split(' ');
@@ -162,13 +164,13 @@ describe('glibc: a local image read through docker create + docker export (the m
   it('a reader that fails (the export cut short or garbled in transit): a clear error naming the image, and the container is removed', async () => {
     for (const bytes of [1000, 300_000, 1_500_000]) {
       await assert.rejects(
-        checkGlibc({ target: `docker-daemon:${tag}` }, { runner: damaging('export', 'cut', bytes), docker: DOCKER }),
+        checkGlibc({ target: `docker-daemon:${tag}` }, { runner: damaging('export', 'cut', bytes), docker: DOCKER, localImageVia: 'export' }),
         (e: ReleaseOperatorError) => e instanceof ReleaseOperatorError && e.kind === 'environment' && e.message === `The docker export of ${tag} is cut short or not a tar archive (Unexpected end of data).`,
       );
       assert.deepEqual(await leftovers(tag), [], `after a cut at ${bytes} bytes`);
     }
     for (const bytes of [600, 5000, 1_000_000]) {
-      await assert.rejects(checkGlibc({ target: `docker-daemon:${tag}` }, { runner: damaging('export', 'garble', bytes), docker: DOCKER }), (e: ReleaseOperatorError) => {
+      await assert.rejects(checkGlibc({ target: `docker-daemon:${tag}` }, { runner: damaging('export', 'garble', bytes), docker: DOCKER, localImageVia: 'export' }), (e: ReleaseOperatorError) => {
         return e instanceof ReleaseOperatorError && e.message.startsWith(`The docker export of ${tag} is cut short or not a tar archive (`) && Boolean(e.hint);
       });
       assert.deepEqual(await leftovers(tag), [], `after garbling from ${bytes} bytes`);
@@ -179,7 +181,7 @@ describe('glibc: a local image read through docker create + docker export (the m
     const script = path.join(ctx, 'docker-failing-export');
     await writeFile(script, `#!/bin/sh\nif [ "$1" = export ]; then ${DOCKER} "$@" | head -c 200000; echo "Error response from daemon: simulated failure mid-export" >&2; exit 1; fi\nexec ${DOCKER} "$@"\n`);
     await chmod(script, 0o755);
-    const r = await cli('glibc', tag, '--docker', script);
+    const r = await cli('glibc', tag, '--local-read', 'export', '--docker', script);
     assert.equal(r.code, 3, r.stdout + r.stderr);
     assert.match(r.stderr, new RegExp(`docker export of ${escapeRe(tag)} failed: Error response from daemon: simulated failure mid-export`));
     assert.doesNotMatch(r.stderr, /\n\s+at /, 'no stack trace');
@@ -188,7 +190,7 @@ describe('glibc: a local image read through docker create + docker export (the m
   it('cancel while the export streams: CancelledError, no docker export process and no container left', async () => {
     const ac = new AbortController();
     const { runner, streamed } = cancelOnFirstBytes(ac);
-    await assert.rejects(checkGlibc({ target: `docker-daemon:${tag}`, all: true }, { runner, docker: DOCKER, signal: ac.signal }), CancelledError);
+    await assert.rejects(checkGlibc({ target: `docker-daemon:${tag}`, all: true }, { runner, docker: DOCKER, signal: ac.signal, localImageVia: 'export' }), CancelledError);
     assert.ok(streamed(), 'the export had started streaming');
     const ps = await runProcess('ps', ['-eo', 'pid,args']);
     assert.deepEqual(ps.stdout.split('\n').filter((l) => / export ro-glibc-/.test(l)), []);
@@ -203,7 +205,7 @@ describe('glibc: a local image read through docker create + docker export (the m
       ac.abort();
       throw new CancelledError(`${command} cancelled`);
     };
-    await assert.rejects(checkGlibc({ target: `docker-daemon:${tag}` }, { runner, docker: DOCKER, signal: ac.signal }), CancelledError);
+    await assert.rejects(checkGlibc({ target: `docker-daemon:${tag}` }, { runner, docker: DOCKER, signal: ac.signal, localImageVia: 'export' }), CancelledError);
     assert.equal(created?.exitCode, 0, created?.stderr);
     const cid = created!.stdout.trim();
     const still = await runProcess(DOCKER, ['inspect', '--type', 'container', cid]);
@@ -211,23 +213,23 @@ describe('glibc: a local image read through docker create + docker export (the m
   });
 
   it('an engine that refuses to create the container: the same verdict through docker save, with a note; a daemon that is down or an image that is gone is not a refusal', async () => {
-    const direct = await checkGlibc({ target: `docker-daemon:${tag}`, all: true }, { runner: runProcess, docker: DOCKER });
+    const direct = await checkGlibc({ target: `docker-daemon:${tag}`, all: true }, { runner: runProcess, docker: DOCKER, localImageVia: 'export' });
     const refusing = await dockerScript('docker-refusing', 'Error response from daemon: simulated refusal to create');
-    const r = await cli('glibc', tag, '--all', '--json', '--verbose', '--docker', refusing.script);
+    const r = await cli('glibc', tag, '--all', '--json', '--verbose', '--local-read', 'export', '--docker', refusing.script);
     assert.equal(r.code, 0, r.stderr);
     assert.deepEqual(verdicts(JSON.parse(r.stdout) as GlibcReport).map((p) => p.binaries.map((b) => b.path)), verdicts(direct).map((p) => p.binaries.map((b) => b.path)));
     assert.match(r.stderr, new RegExp(`the Docker engine would not create a container of ${escapeRe(tag)} \\(Error response from daemon: simulated refusal to create\\); reading it through docker save instead`));
     assert.deepEqual(await refusing.calls(), ['image', 'create', 'rm', 'save']);
 
     const down = await dockerScript('docker-down', 'Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?');
-    const d = await cli('glibc', tag, '--docker', down.script);
+    const d = await cli('glibc', tag, '--local-read', 'export', '--docker', down.script);
     assert.equal(d.code, 3, d.stderr);
     assert.match(d.stderr, /Docker daemon is not reachable/);
     assert.doesNotMatch(d.stderr, /\n\s+at /, 'no stack trace');
     assert.ok(!(await down.calls()).includes('save'), 'no save after a daemon that is down');
 
     const gone = await dockerScript('docker-gone', 'Error response from daemon: No such image: sha256:0123');
-    const g = await cli('glibc', tag, '--docker', gone.script);
+    const g = await cli('glibc', tag, '--local-read', 'export', '--docker', gone.script);
     assert.equal(g.code, 1, g.stderr);
     assert.match(g.stderr, new RegExp(`No local Docker image ${escapeRe(tag)}\\.`));
     assert.ok(!(await gone.calls()).includes('save'));
@@ -243,7 +245,7 @@ describe('glibc: a local image read through docker create + docker export (the m
     assert.equal(exported.config.config?.Entrypoint, undefined);
     assert.equal(exported.config.config?.Cmd, undefined);
     for (const all of [false, true]) {
-      const viaExport = await checkGlibc({ target: `docker-daemon:${noCmd}`, all }, { runner: runProcess, docker: DOCKER });
+      const viaExport = await checkGlibc({ target: `docker-daemon:${noCmd}`, all }, { runner: runProcess, docker: DOCKER, localImageVia: 'export' });
       const viaSave = await checkGlibc({ target: `docker-daemon:${noCmd}`, all }, { runner: runProcess, docker: DOCKER, localImageVia: 'save' });
       assert.deepEqual(verdicts(viaExport), verdicts(viaSave));
       if (!all) assert.ok(viaExport.platforms[0].findings.some((f) => f.code === 'no-entrypoint'));
@@ -262,7 +264,7 @@ describe('glibc: a local image read through docker create + docker export (the m
     assert.equal(img.platform, 'linux/arm64');
     const { exported } = await bothWays(arm);
     assert.equal(exported.config.architecture, 'arm64');
-    const viaExport = await checkGlibc({ target: `docker-daemon:${arm}`, all: true }, { runner, docker: DOCKER });
+    const viaExport = await checkGlibc({ target: `docker-daemon:${arm}`, all: true }, { runner, docker: DOCKER, localImageVia: 'export' });
     const viaSave = await checkGlibc({ target: `docker-daemon:${arm}`, all: true }, { runner: runProcess, docker: DOCKER, localImageVia: 'save' });
     assert.deepEqual(verdicts(viaExport), verdicts(viaSave));
     const p = viaExport.platforms[0];

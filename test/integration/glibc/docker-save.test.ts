@@ -68,8 +68,8 @@ describe('glibc: a local image streamed through docker save (no temporary files)
     assert.deepEqual(listing((await remote.read()).fs), truth);
   });
 
-  it('glibc --all on the image checks what is there: the hard links, not the removed file (through save, and export as by default)', async () => {
-    for (const localImageVia of ['save', 'export'] as const) {
+  it('glibc --all on the image checks what is there: the hard links, not the removed file (through save, export, and the engine storage as by default when readable)', async () => {
+    for (const localImageVia of ['save', 'export', 'storage'] as const) {
       const report = await checkGlibc({ target: `docker-daemon:${tag}`, all: true }, { runner: runProcess, docker: DOCKER, localImageVia });
       const p = report.platforms[0];
       assert.equal(p.ok, true, JSON.stringify(p.findings));
@@ -101,7 +101,7 @@ describe('glibc: a local image streamed through docker save (no temporary files)
         `if [ "$1" = save ]; then ${DOCKER} "$@" | head -c 200000; echo "Error response from daemon: simulated failure mid-save" >&2; exit 1; fi\nexec ${DOCKER} "$@"\n`,
     );
     await chmod(script, 0o755);
-    const r = await cli('glibc', tag, '--docker', script, '--verbose');
+    const r = await cli('glibc', tag, '--local-read', 'export', '--docker', script, '--verbose');
     assert.equal(r.code, 3, r.stdout + r.stderr);
     assert.match(r.stderr, new RegExp(`would not create a container of ${escapeRe(tag)} \\(Error response from daemon: simulated refusal to create\\); reading it through docker save instead`));
     assert.match(r.stderr, new RegExp(`docker save ${escapeRe(tag)} failed: Error response from daemon: simulated failure mid-save`));
