@@ -1,23 +1,48 @@
 import type { DockerClient } from './client';
 import { listContainers, listImages, removeContainers, removeImages, type ListedContainer, type ListedImage } from './commands';
+import { runFileName } from './active';
+import { RUN_LABEL, SMOKE_RUN_LABEL, TEMP_IMAGE_REPO } from './labels';
 
 export interface CleanupResult {
   containers: ListedContainer[];
   images: ListedImage[];
+  /** Left alone: they belong to runs still in progress (opts.activeRuns). */
+  spared: { containers: ListedContainer[]; images: ListedImage[] };
 }
 
 /**
  * Removes every container, then every image, that carries a label (`key` or `key=value`). Containers go first
  * because an image used by a container cannot be removed. `images: false` skips images (a run that built none).
+ * `activeRuns` (run ids, see active.ts): what belongs to one of them is left alone and listed as spared.
  */
-export async function removeLabelled(docker: DockerClient, labelFilter: string, signal?: AbortSignal, opts: { images?: boolean } = {}): Promise<CleanupResult> {
+export async function removeLabelled(docker: DockerClient, labelFilter: string, signal?: AbortSignal, opts: { images?: boolean; activeRuns?: ReadonlySet<string> } = {}): Promise<CleanupResult> {
   // Both listings at once: this runs after every smoke run, and the docker client's start-up dominates it.
-  const [containers, images] = await Promise.all([
+  const [listed, listedImages] = await Promise.all([
     docker.exec(listContainers(labelFilter), { signal }),
     opts.images === false ? Promise.resolve([] as ListedImage[]) : docker.exec(listImages(labelFilter), { signal }),
   ]);
+  const active = opts.activeRuns ?? new Set<string>();
+  const inProgress = (runId: string | undefined) => runId !== undefined && active.has(runFileName(runId));
+  const containerRun = (c: ListedContainer) => {
+    const labels = parseLabels(c.labels);
+    return labels[SMOKE_RUN_LABEL] ?? labels[RUN_LABEL];
+  };
+  // A temporary image is tagged release-operator-smoke:<run id>-<platform>.
+  const imageRun = (i: ListedImage) => [...active].find((id) => i.reference.startsWith(`${TEMP_IMAGE_REPO}:${id}-`));
+  const containers = listed.filter((c) => !inProgress(containerRun(c)));
+  const images = listedImages.filter((i) => !imageRun(i));
   if (containers.length) await docker.exec(removeContainers(containers.map((c) => c.id)), { signal });
   // Tagged ones by reference (so only our tag goes when the image has others); untagged ones by id.
   if (images.length) await docker.exec(removeImages([...new Set(images.map((i) => i.reference))]), { signal });
-  return { containers, images };
+  return { containers, images, spared: { containers: listed.filter((c) => !containers.includes(c)), images: listedImages.filter((i) => !images.includes(i)) } };
+}
+
+/** `docker ps --format '{{.Labels}}'`: k=v pairs joined by commas. */
+export function parseLabels(text: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const pair of text.split(',')) {
+    const i = pair.indexOf('=');
+    if (i > 0) out[pair.slice(0, i)] = pair.slice(i + 1);
+  }
+  return out;
 }

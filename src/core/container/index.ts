@@ -7,3 +7,4 @@ export * from './labels';
 export * from './platform';
 export * from './builder';
 export * from './cleanup';
+export * from './active';

@@ -2,6 +2,7 @@ import type { Readable } from 'node:stream';
 import { DockerClient } from '../container/client';
 import { createContainer, removeContainers } from '../container/commands';
 import { DockerError, isDaemonDown } from '../container/errors';
+import { markRunActive } from '../container/active';
 import { glibcLabels, newRunId } from '../container/labels';
 import { ReleaseOperatorError, checkError, environmentError } from '../errors';
 import { nullLogger, type Logger } from '../log';
@@ -164,7 +165,10 @@ async function readThroughExport(ctx: ReadContext, signal?: AbortSignal): Promis
   const { image, info, platform } = ctx;
   const client = new DockerClient({ runner: ctx.runner, dockerPath: ctx.docker, logger: ctx.logger });
   // Removed by name in the end, so a container the engine made while `docker create` was being cancelled goes too.
-  const name = `ro-glibc-${newRunId()}`;
+  const runId = newRunId();
+  const name = `ro-glibc-${runId}`;
+  // While the container exists, `cleanup` from another terminal leaves it alone.
+  const endRun = await markRunActive(runId, undefined, (m) => ctx.logger.debug(`glibc: ${m}`));
   try {
     try {
       await client.exec(
@@ -174,7 +178,7 @@ async function readThroughExport(ctx: ReadContext, signal?: AbortSignal): Promis
           image: info.Id || image,
           // The image's own platform (a foreign-arch image is created without a warning; nothing runs).
           platform: info.Os && info.Architecture ? platform : undefined,
-          labels: glibcLabels(image),
+          labels: glibcLabels(image, runId),
           args: [NEVER_RUN],
         }),
         { signal },
@@ -212,5 +216,6 @@ async function readThroughExport(ctx: ReadContext, signal?: AbortSignal): Promis
     } catch (e) {
       ctx.logger.warn(`glibc: could not remove the container ${name} created to read ${image}: ${errorText(e)}. \`release-operator cleanup\` removes it.`);
     }
+    await endRun();
   }
 }

@@ -21,6 +21,7 @@ import {
   runsNatively,
   samePlatform,
   smokeLabels,
+  TEMP_IMAGE_REPO,
   type BuilderDetection,
   type DockerClient,
   type ImageInfo,
@@ -56,7 +57,7 @@ export interface RunContext {
 
 const CLEANUP_TIMEOUT_MS = 60_000;
 
-export const tempImageTag = (runId: string, platform: string) => `release-operator-smoke:${runId}-${platform.replace(/\//g, '-')}`;
+export const tempImageTag = (runId: string, platform: string) => `${TEMP_IMAGE_REPO}:${runId}-${platform.replace(/\//g, '-')}`;
 
 /** Steps that need nothing but the image, run one after the other. */
 const BEFORE: readonly StepName[] = ['emulation', 'build', 'image'];

@@ -5,7 +5,7 @@ import { namesRegistry, parseReference, platformMatches, repositoryName, type Im
 import { isIndex, splitIndex } from '../registry/manifest';
 import { nullLogger } from '../log';
 import { freeLoopbackPort } from '../net';
-import { DockerClient, SMOKE_RUN_LABEL, detectBuilder, imageInspect, isDaemonDown, newRunId, parsePlatform, removeLabelled, serverVersion } from '../container';
+import { DockerClient, SMOKE_RUN_LABEL, detectBuilder, imageInspect, isDaemonDown, markRunActive, newRunId, parsePlatform, removeLabelled, serverVersion } from '../container';
 import { smokePlatform, type RunContext } from './platformRun';
 import type { PlatformResult, SmokeDeps, SmokeEvent, SmokeOptions, SmokeOutcome, SmokeReport } from './types';
 
@@ -73,6 +73,8 @@ export async function runSmoke(options: SmokeOptions, deps: SmokeDeps): Promise<
   const limit = pLimit(width);
   let results: PlatformResult[] = [];
   let cleanup: SmokeReport['cleanup'];
+  // While the run lasts, `cleanup` (another terminal, another window) leaves its containers alone.
+  const endRun = await markRunActive(runId, undefined, (m) => logger.debug(m));
   try {
     results = await Promise.all(platforms.map((p) => limit(() => smokePlatform(ctx, p))));
   } finally {
@@ -81,6 +83,7 @@ export async function runSmoke(options: SmokeOptions, deps: SmokeDeps): Promise<
     // run or a failed removal may have left; a run where every platform passed and cleaned up needs none.
     const clean = !deps.signal?.aborted && !ctx.cleanupFailed && results.length === platforms.length && results.every((r) => r.passed);
     cleanup = clean ? { leftoverContainers: 0, leftoverImages: 0, errors: [] } : await sweep(docker, runId, logger, Boolean(deps.signal?.aborted), Boolean(options.build));
+    await endRun();
   }
   if (!deps.signal?.aborted && results.some((r) => r.outcome === 'failed') && !(await daemonAnswers(docker, cleanup))) {
     results = results.map(blameDaemon);

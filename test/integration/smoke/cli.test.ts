@@ -6,6 +6,10 @@ import { runCli } from '../../../src/cli/main';
 import type { CliIO } from '../../../src/cli/framework';
 import { runProcess } from '../../../src/core/process/run';
 import { PRODUCT_LABEL, SMOKE_RUN_LABEL } from '../../../src/core/container/labels';
+import { ACTIVE_RUNS_DIR } from '../../../src/core/container/active';
+import { spawn } from 'node:child_process';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
 import { REPO_ROOT } from '../../helpers/paths';
 import { buildFixture, contextDir, DOCKER, leftovers, prepareContext, removeFixtures, testId } from './fixture';
 
@@ -122,6 +126,73 @@ describe('release-operator smoke / cleanup (CLI, real Docker)', function () {
     } finally {
       const ids = (await leftovers(other)).containers;
       if (ids.length) await runProcess(DOCKER, ['rm', '-f', ...ids]);
+    }
+  });
+  it('cleanup during a smoke run in another process leaves that run alone; the run passes and then leaves nothing', async () => {
+    const bundle = path.join(REPO_ROOT, 'dist', 'cli.js');
+    if (!existsSync(bundle)) throw new Error('dist/cli.js is missing: build it first with `node esbuild.mjs` (test/run-all.sh does)');
+    let runId = '';
+    let started!: () => void;
+    const serviceStarted = new Promise<void>((resolve) => (started = resolve));
+    const smoke = runProcess(process.execPath, [bundle, 'smoke', img.slow, '--platform', 'linux/amd64', '--json', '--cwd', contextDir], {
+      env: { RELEASE_OPERATOR_DOCKER: DOCKER },
+      timeoutMs: 120_000,
+      onLine: (line) => {
+        runId ||= /smoke run (\S+):/.exec(line)?.[1] ?? '';
+        if (/ok\s+start/.test(line)) started();
+      },
+    });
+    await Promise.race([serviceStarted, smoke.then(() => undefined)]);
+    assert.ok(runId, 'the run said its id');
+    const during = (await leftovers(runId)).containers;
+    assert.ok(during.length >= 1, 'the run has its service container up (slow to answer /health)');
+    const c = await cli(['cleanup', '--json']);
+    assert.equal(c.code, 0, c.stderr);
+    const out = JSON.parse(c.stdout) as { containers: Array<{ id: string }>; spared: { containers: Array<{ id: string }> } };
+    assert.deepEqual(out.containers.filter((x) => during.some((d) => x.id.startsWith(d))), [], 'none of the running run\'s containers removed');
+    assert.ok(out.spared.containers.some((x) => during.some((d) => x.id.startsWith(d))), 'listed as spared');
+    const r = await smoke;
+    assert.equal(r.exitCode, 0, r.stdout + r.stderr);
+    assert.equal((JSON.parse(r.stdout) as { outcome: string }).outcome, 'passed');
+    assert.deepEqual(await leftovers(runId), { containers: [], images: [] });
+    assert.ok(!existsSync(path.join(ACTIVE_RUNS_DIR, runId)), 'the run no longer counts as in progress');
+  });
+
+  it('cleanup removes what a crashed run left (its process is gone), spares a live one, and --force removes that too', async () => {
+    const live = `live-${testId}`;
+    const dead = `dead-${testId}`;
+    const sleeper = spawn('sleep', ['60'], { stdio: 'ignore' });
+    const gone = spawn('true', [], { stdio: 'ignore' });
+    await new Promise((resolve) => gone.on('exit', resolve));
+    await mkdir(ACTIVE_RUNS_DIR, { recursive: true });
+    const mark = (id: string, pid: number) => writeFile(path.join(ACTIVE_RUNS_DIR, id), JSON.stringify({ pid, host: os.hostname(), started: new Date().toISOString() }));
+    await mark(live, sleeper.pid!);
+    await mark(dead, gone.pid!);
+    const create = async (id: string) => {
+      const r = await runProcess(DOCKER, ['create', '--label', `${PRODUCT_LABEL}=1`, '--label', `${SMOKE_RUN_LABEL}=${id}`, '--label', 'release-operator.test=smoke', img.healthy]);
+      assert.equal(r.exitCode, 0, r.stderr);
+      return r.stdout.trim();
+    };
+    try {
+      const liveId = await create(live);
+      const deadId = await create(dead);
+      const first = await cli(['cleanup']);
+      assert.equal(first.code, 0, first.stderr);
+      assert.match(first.stdout, new RegExp(`container ${deadId.slice(0, 12)} `));
+      assert.match(first.stdout, new RegExp(`Left 1 container\\(s\\) and 0 image\\(s\\) of runs still in progress alone \\(--force removes them too\\):\\n  container ${liveId.slice(0, 12)} `));
+      assert.deepEqual((await leftovers(dead)).containers, []);
+      assert.equal((await leftovers(live)).containers.length, 1);
+      assert.ok(!existsSync(path.join(ACTIVE_RUNS_DIR, dead)), 'the crashed run\'s stale mark is gone');
+      const forced = await cli(['cleanup', '--force', '--json']);
+      assert.equal(forced.code, 0, forced.stderr);
+      assert.deepEqual((await leftovers(live)).containers, []);
+    } finally {
+      sleeper.kill();
+      await rm(path.join(ACTIVE_RUNS_DIR, live), { force: true });
+      for (const id of [live, dead]) {
+        const ids = (await leftovers(id)).containers;
+        if (ids.length) await runProcess(DOCKER, ['rm', '-f', ...ids]);
+      }
     }
   });
 });
