@@ -12,6 +12,7 @@ interface SmokeFlags {
   healthPath?: string;
   port?: string;
   expectBody?: string;
+  memory?: string;
   junit?: string;
 }
 
@@ -39,6 +40,7 @@ export function register(program: Command, rt: CliRuntime): void {
       cmd.option('--health-path <path>', 'HTTP path that must answer (default /health)');
       cmd.option('--port <port>', 'container port of the service; 0 skips the service check (default 8080)');
       cmd.option('--expect-body <text>', 'text the health answer must contain (default ok)');
+      cmd.option('--memory <size>', 'memory limit of the containers, e.g. 256m (default smoke.memory; none)');
       cmd.option('--junit <file>', 'also write a JUnit XML report to FILE');
     },
     async run(ctx, [image], flags) {
@@ -63,6 +65,7 @@ export function register(program: Command, rt: CliRuntime): void {
         healthPath: flags.healthPath,
         port: int('--port', flags.port, 0, 65535),
         expectBody: flags.expectBody,
+        memory: flags.memory,
         version,
       });
       const registry = flags.build ? undefined : registryClientFromConfig(config, ctx.logger, { env: ctx.io.env, runner: runProcess });

@@ -55,6 +55,7 @@ export function validateOverrides(input: unknown, source: string): ConfigOverrid
       case 'string':
         if (typeof value !== 'string') return void problems.push(`${at}: expected a string, ${got()}`);
         if (spec.enum && !spec.enum.includes(value)) return void problems.push(`${at}: expected one of ${spec.enum.join(', ')}, ${got()}`);
+        if (spec.pattern && !spec.pattern.test(value)) return void problems.push(`${at}: expected ${spec.patternHint ?? `text matching ${spec.pattern.source}`}, ${got()}`);
         return value;
       case 'integer':
         if (typeof value !== 'number' || !Number.isInteger(value)) return void problems.push(`${at}: expected an integer, ${got()}`);

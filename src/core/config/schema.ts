@@ -4,7 +4,7 @@
  * `releaseOperator.*` setting in package.json has the same default and description.
  */
 export type FieldSpec =
-  | { type: 'string'; default?: string; enum?: readonly string[]; description: string; title?: string }
+  | { type: 'string'; default?: string; enum?: readonly string[]; description: string; title?: string; pattern?: RegExp; patternHint?: string }
   | { type: 'integer'; default: number; min?: number; max?: number; description: string; title?: string }
   | { type: 'boolean'; default: boolean; description: string; title?: string }
   | { type: 'string[]'; default: readonly string[]; description: string; title?: string; pattern?: RegExp }
@@ -123,6 +123,15 @@ export const SCHEMA = {
           default: 'none',
           enum: ['none', 'bridge'],
         },
+        memory: {
+          type: 'string',
+          title: 'Memory limit',
+          description:
+            "Memory limit of the smoke containers (docker --memory, e.g. 256m or 1g; no swap beyond it), as the service will have in production: a service that needs more is killed and the platform fails with 'out of memory'. Empty: no limit.",
+          default: '',
+          pattern: /^([0-9]+(\.[0-9]+)?[bkmgBKMG]?)?$/,
+          patternHint: 'a size like 256m or 1g',
+        },
         env: { type: 'map', title: 'Environment', description: 'Environment variables for the smoke containers.', default: {} },
         logTail: { type: 'integer', title: 'Log tail', description: 'Lines of container log kept when a platform fails.', default: 100, min: 1, max: 100000 },
         parallel: { type: 'boolean', title: 'Parallel platforms', description: 'Smoke platforms side by side.', default: true },
@@ -194,6 +203,7 @@ export interface ReleaseOperatorConfig {
     emulatedTimeoutSeconds: number;
     commandTimeoutSeconds: number;
     commandNetwork: 'none' | 'bridge';
+    memory: string;
     env: Record<string, string>;
     logTail: number;
     parallel: boolean;

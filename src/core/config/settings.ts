@@ -10,6 +10,8 @@ export function settingsContribution(): { title: string; properties: Record<stri
       case 'string':
         p.type = 'string';
         if (spec.enum) p.enum = [...spec.enum];
+        if (spec.pattern) p.pattern = spec.pattern.source;
+        if (spec.patternHint) p.patternErrorMessage = `Expected ${spec.patternHint}.`;
         break;
       case 'integer':
         p.type = 'integer';

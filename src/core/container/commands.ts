@@ -101,6 +101,8 @@ export interface ContainerSpec {
   hostPort?: number;
   /** `--network`: e.g. 'none' for a container that needs no network; default Docker's. */
   network?: string;
+  /** `--memory` (and the same `--memory-swap`: no swap beyond it), e.g. 256m; none when not given. */
+  memory?: string;
   args?: string[];
 }
 
@@ -110,6 +112,7 @@ function containerArgs(s: ContainerSpec): string[] {
     ...Object.entries(s.env ?? {}).flatMap(([k, v]) => ['-e', `${k}=${v}`]),
     ...(s.publish ? ['-p', `127.0.0.1:${s.hostPort ?? 0}:${s.publish}`] : []),
     ...(s.network ? ['--network', s.network] : []),
+    ...(s.memory ? ['--memory', s.memory, '--memory-swap', s.memory] : []),
     s.image, ...(s.args ?? []),
   ];
 }

@@ -11,6 +11,8 @@ export interface SmokeOverrides {
   healthPath?: string;
   port?: number;
   expectBody?: string;
+  /** docker --memory of the smoke containers ('' for none). */
+  memory?: string;
   /** The effective version: the version output must contain it when no versionPattern is configured. */
   version?: string;
 }
@@ -38,6 +40,7 @@ export function smokeOptionsFromConfig(config: ReleaseOperatorConfig, root: stri
     emulatedTimeoutSeconds: o.timeoutSeconds ?? s.emulatedTimeoutSeconds,
     commandTimeoutSeconds: s.commandTimeoutSeconds,
     commandNetwork: s.commandNetwork,
+    memory: o.memory ?? s.memory,
     env: { ...s.env },
     logTail: s.logTail,
     parallel: s.parallel,

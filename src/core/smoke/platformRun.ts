@@ -104,13 +104,21 @@ export async function smokePlatform(ctx: RunContext, platform: string): Promise<
   const command = (name: 'help' | 'version') => async () => {
     const args = name === 'help' ? o.helpArgs : o.versionArgs;
     created.containers.push(names[name]);
-    const r = await ctx.docker.exec(runAttached({ name: names[name], image: image!.id, platform, labels, env: o.env, args, network: o.commandNetwork === 'bridge' ? undefined : 'none' }, o.commandTimeoutSeconds * 1000), { signal: ctx.signal });
+    const r = await ctx.docker.exec(runAttached({ name: names[name], image: image!.id, platform, labels, env: o.env, args, network: o.commandNetwork === 'bridge' ? undefined : 'none', memory: o.memory || undefined }, o.commandTimeoutSeconds * 1000), { signal: ctx.signal });
     const text = r.output.join('\n');
     if (isExecFormatError(text)) throw execFormat(platform);
     if (r.timedOut) throw new StepFailure(`'${args.join(' ')}' did not finish within ${o.commandTimeoutSeconds} s`);
     if (r.exitCode === 125 && isDockerHostProblem(text)) {
       const why = `docker could not start the container: ${lastOf(r.output)}`;
       throw new StepFailure(why, { message: why, hint: 'The Docker host failed, not the image: check `docker info` and the daemon log, then retry.' });
+    }
+    if (r.exitCode === 137 && o.memory) {
+      // Killed: by the memory limit, or by something else (the engine says which).
+      const s = await ctx.docker.exec(containerState(names[name]), { signal: ctx.signal }).catch(() => undefined);
+      if (s?.oomKilled) {
+        result.exit = { exitCode: 137, oomKilled: true };
+        throw new StepFailure(`'${args.join(' ')}' was killed: out of memory (limit ${o.memory}): ${lastOf(r.output)}`);
+      }
     }
     if (r.exitCode !== 0) throw new StepFailure(`'${args.join(' ')}' exited ${r.exitCode}${r.exitCode === 125 ? ' (docker could not start the container)' : ''}: ${lastOf(r.output)}`);
     if (name === 'version' && o.versionPattern && !new RegExp(o.versionPattern).test(text)) {
@@ -166,7 +174,7 @@ export async function smokePlatform(ctx: RunContext, platform: string): Promise<
       for (let attempt = 1; ; attempt++) {
         servicePort = await ctx.freePort();
         try {
-          const id = await ctx.docker.exec(runDetached({ name: names.service, image: image!.id, platform, labels, env: o.env, publish: o.port, hostPort: servicePort }), { signal: ctx.signal });
+          const id = await ctx.docker.exec(runDetached({ name: names.service, image: image!.id, platform, labels, env: o.env, publish: o.port, hostPort: servicePort, memory: o.memory || undefined }), { signal: ctx.signal });
           serviceStarted = Date.now();
           return { detail: `container ${id.slice(0, 12)} started, port ${o.port} published on 127.0.0.1:${servicePort}` };
         } catch (e) {
@@ -182,7 +190,7 @@ export async function smokePlatform(ctx: RunContext, platform: string): Promise<
         const s = await ctx.docker.exec(containerState(names.service), { signal: ctx.signal });
         if (s.running) return undefined;
         result.exit = { exitCode: s.exitCode, oomKilled: s.oomKilled };
-        return `the container exited with code ${s.exitCode}${s.oomKilled ? ' (killed: out of memory)' : ''}${s.error ? ` (${s.error})` : ''}`;
+        return `the container exited with code ${s.exitCode}${s.oomKilled ? ` (killed: out of memory${o.memory ? `, limit ${o.memory}` : ''})` : ''}${s.error ? ` (${s.error})` : ''}`;
       };
       const serviceUrl = `http://127.0.0.1:${servicePort}${o.healthPath.startsWith('/') ? '' : '/'}${o.healthPath}`;
       const h = await pollHealth({

@@ -10,6 +10,16 @@ import { smokePlatform, type RunContext } from './platformRun';
 import type { PlatformResult, SmokeDeps, SmokeEvent, SmokeOptions, SmokeOutcome, SmokeReport } from './types';
 
 const CLEANUP_TIMEOUT_MS = 60_000;
+/** Docker refuses a --memory below this. */
+const MIN_MEMORY = 6 * 1024 * 1024;
+
+/** docker's size notation (256m, 1g, 1.5g, 1048576): bytes; NaN when it is not one. */
+export function memoryBytes(size: string): number {
+  const m = /^([0-9]+(?:\.[0-9]+)?)([bkmg]?)$/i.exec(size.trim());
+  if (!m) return Number.NaN;
+  const unit = { '': 1, b: 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3 }[m[2].toLowerCase() as '' | 'b' | 'k' | 'm' | 'g'];
+  return Math.floor(Number(m[1]) * unit);
+}
 
 /**
  * Runs the smoke gate on every platform and resolves to the report once everything the run created is gone.
@@ -35,6 +45,9 @@ export async function runSmoke(options: SmokeOptions, deps: SmokeDeps): Promise<
     } catch (e) {
       throw usageError(`The version pattern /${options.versionPattern}/ is not a regular expression: ${(e as Error).message}`);
     }
+  }
+  if (options.memory && !(memoryBytes(options.memory) >= MIN_MEMORY)) {
+    throw usageError(`The memory limit '${options.memory}' is not a size Docker accepts (at least 6 MiB, written like 256m or 1g).`, 'Set smoke.memory (or --memory) to a size like 256m, or leave it empty for no limit.');
   }
   const platforms = [...new Set(options.platforms)];
   const runId = options.runId ?? newRunId();

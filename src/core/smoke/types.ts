@@ -21,6 +21,7 @@ type SmokeSettings = Pick<
   | 'emulatedTimeoutSeconds'
   | 'commandTimeoutSeconds'
   | 'commandNetwork'
+  | 'memory'
   | 'env'
   | 'logTail'
 >;

@@ -4,6 +4,7 @@ import net from 'node:net';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { ReleaseOperatorError } from '../../../src/core/errors';
 import { freeLoopbackPort } from '../../../src/core/net';
 import { runProcess, type Runner } from '../../../src/core/process/run';
 import { RegistryClient } from '../../../src/core/registry';
@@ -23,7 +24,7 @@ describe('smoke gate (real Docker, QEMU)', function () {
   before(async function () {
     this.timeout(300_000);
     await prepareContext();
-    for (const mode of ['healthy', 'help-fails', 'slow', 'never', 'crash']) img[mode] = await buildFixture(mode, 'linux/amd64');
+    for (const mode of ['healthy', 'help-fails', 'slow', 'never', 'crash', 'oom']) img[mode] = await buildFixture(mode, 'linux/amd64');
     img.arm64only = await buildFixture('healthy', 'linux/arm64');
     img.s390x = await buildFixture('healthy', 'linux/s390x');
   });
@@ -145,6 +146,42 @@ describe('smoke gate (real Docker, QEMU)', function () {
     assert.ok(health.durationMs < p.deadlineSeconds * 1000, `stopped after ${health.durationMs} ms, deadline ${p.deadlineSeconds} s`);
     assert.ok(p.logs?.some((l) => l.includes('fatal: cannot open /etc/fixture.conf')), String(p.logs));
     await assertClean(report);
+  });
+
+  it('build arguments (smoke.buildArgs) reach the build: MODE=help-fails builds an image whose --help fails', async () => {
+    const report = await runSmoke(
+      await options({ build: { dockerfile: path.join(contextDir, 'Dockerfile'), context: contextDir, buildArgs: { MODE: 'help-fails', DELAY: '0' } }, platforms: ['linux/amd64'] }),
+      { runner: runProcess },
+    );
+    assert.equal(report.platforms[0].failedStep, 'help', JSON.stringify(report.platforms[0].steps));
+    assert.ok(report.platforms[0].logs?.some((l) => l.includes('unknown option --help (help-fails fixture)')), String(report.platforms[0].logs));
+    assert.equal(step(report, 'linux/amd64', 'health').passed, true);
+    await assertClean(report);
+  });
+
+  it('a memory limit (smoke.memory): a service that needs more is killed out of memory and fails early; a help that does, too; the healthy one passes under it', async () => {
+    const report = await runSmoke(await options({ image: img.oom, platforms: ['linux/amd64'], timeoutSeconds: 60, helpArgs: [], memory: '32m' }), { runner: runProcess });
+    const p = report.platforms[0];
+    assert.equal(p.outcome, 'failed');
+    assert.equal(p.failedStep, 'health');
+    assert.deepEqual(p.exit, { exitCode: 137, oomKilled: true });
+    assert.match(step(report, 'linux/amd64', 'health').detail, /the container exited with code 137 \(killed: out of memory, limit 32m\)/);
+    assert.ok(step(report, 'linux/amd64', 'health').durationMs < 30_000, 'stopped early, not at the deadline');
+    assert.ok(p.logs?.some((l) => l.includes('loading the cache (200 MiB)')), String(p.logs));
+    await assertClean(report);
+
+    const help = await runSmoke(await options({ image: img.healthy, platforms: ['linux/amd64'], helpArgs: ['--oom'], memory: '32m' }), { runner: runProcess });
+    assert.equal(help.platforms[0].failedStep, 'help');
+    assert.match(step(help, 'linux/amd64', 'help').detail, /'--oom' was killed: out of memory \(limit 32m\)/);
+    assert.equal(step(help, 'linux/amd64', 'health').passed, true, 'the service itself fits');
+    await assertClean(help);
+
+    // Without the limit the same image starts (this host has the memory): the limit is what the gate checks.
+    const free = await runSmoke(await options({ image: img.healthy, platforms: ['linux/amd64'], helpArgs: ['--oom'], memory: '' }), { runner: runProcess });
+    assert.equal(step(free, 'linux/amd64', 'help').passed, true, JSON.stringify(free.platforms[0].steps));
+    await assertClean(free);
+
+    await assert.rejects(runSmoke(await options({ image: img.healthy, platforms: ['linux/amd64'], memory: '1k' }), { runner: runProcess }), (e: ReleaseOperatorError) => e.kind === 'usage' && /'1k' is not a size Docker accepts/.test(e.message));
   });
 
   it('publishes the service on another port when the one it picked was taken meanwhile', async () => {

@@ -50,6 +50,8 @@ describe('configuration', () => {
     assert.match(usageMessage(() => validateOverrides({ versionSources: ['setup.py'] }, 'f')), /unknown source setup\.py/);
     assert.match(usageMessage(() => validateOverrides({ lint: { rules: { 'RO-D001': 'loud' } } }, 'f')), /lint\.rules\.RO-D001: expected one of off, error, warning, info/);
     assert.match(usageMessage(() => validateOverrides([], 'f')), /\(top level\): expected an object/);
+    assert.match(usageMessage(() => validateOverrides({ smoke: { memory: 'lots' } }, 'f')), /smoke\.memory: expected a size like 256m or 1g, got "lots"/);
+    for (const memory of ['', '256m', '1g', '1.5G', '268435456']) assert.doesNotThrow(() => validateOverrides({ smoke: { memory } }, 'f'), memory);
   });
 
   it('reports every problem at once', () => {
