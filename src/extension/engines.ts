@@ -151,9 +151,12 @@ export class Engines {
   }
 
   /** Runs the smoke gate; every event goes to the listener as it happens. Cancel = abort the signal. */
-  async smoke(f: Facts, reference: string, platforms: string[], signal: AbortSignal, on: SmokeListener): Promise<PlatformSmoke[]> {
+  /** `target.build`: the repository's Dockerfile built per platform (smoke --build); `label` names it in results. */
+  async smoke(f: Facts, target: { reference: string } | { build: true; label: string }, platforms: string[], signal: AbortSignal, on: SmokeListener): Promise<PlatformSmoke[]> {
     const { runSmoke, smokeOptionsFromConfig } = await import('../core/smoke/index');
-    const options = smokeOptionsFromConfig(f.config, f.status.repository.root, { image: reference, platforms, version: f.status.version?.version });
+    const build = 'build' in target;
+    const reference = build ? target.label : target.reference;
+    const options = smokeOptionsFromConfig(f.config, f.status.repository.root, { image: build ? undefined : reference, build, platforms, version: f.status.version?.version });
     const started = Date.now();
     const onEvent = (e: SmokeEvent) => {
       if (e.type === 'step-started') on.step(e.platform, { name: e.step, state: 'running' });
@@ -167,7 +170,7 @@ export class Engines {
         on.containerLog(r.platform, evidence.join('\n'));
       }
     };
-    const report = await runSmoke(options, { runner: this.services.run, signal, logger: this.services.logger, onEvent, registry: await this.registry(f.config) });
+    const report = await runSmoke(options, { runner: this.services.run, signal, logger: this.services.logger, onEvent, registry: build ? undefined : await this.registry(f.config) });
     if (report.cleanup.leftoverContainers || report.cleanup.errors.length) this.services.logger.warn(`smoke cleanup: ${JSON.stringify(report.cleanup)}`);
     return report.platforms.map((p) => toPlatformSmoke(p, reference, started));
   }

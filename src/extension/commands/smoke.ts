@@ -12,6 +12,8 @@ export interface SmokeArgs {
   /** Image reference; default: picked from the image's tags. */
   reference?: string;
   platforms?: string[];
+  /** Build the repository's Dockerfile per platform and test that (smoke --build); `reference` is ignored. */
+  build?: boolean;
 }
 
 /** Run smoke tests (per platform, live in the status bar and the tree), show results. */
@@ -19,10 +21,12 @@ export function smokeCommands(ctx: CommandContext): Record<string, Handler> {
   const { services, smoke } = ctx;
 
   const run = async (args: SmokeArgs = {}): Promise<PlatformSmoke[] | undefined> => {
-    if (!requireTrust('Smoke testing')) return undefined;
+    if (!requireTrust(args.build ? 'Building and smoke testing the Dockerfile' : 'Smoke testing')) return undefined;
     const f = await ctx.facts();
-    const repository = imageRepositoryOf(f);
-    const reference = args.reference ?? ((t) => t && `${repository}:${t}`)(await pickImageTag(ctx, f, 'Smoke test image tag'));
+    // A local build is named by its Dockerfile (what the status bar, tree and messages show).
+    const reference = args.build
+      ? `${f.config.smoke.dockerfile} (local build)`
+      : (args.reference ?? ((t) => t && `${imageRepositoryOf(f)}:${t}`)(await pickImageTag(ctx, f, 'Smoke test image tag')));
     if (!reference) return undefined;
     const configured = smokePlatforms(f.config);
     const platforms = args.platforms ?? (await pickPlatforms([...new Set([...configured, ...f.config.requiredPlatforms])], configured, `Smoke test ${reference} on`));
@@ -41,7 +45,7 @@ export function smokeCommands(ctx: CommandContext): Record<string, Handler> {
       return busy.length ? busy.join(' · ') : `${platform}: ${step.name} ${step.state}`;
     };
     const results = await withCancellableProgress(services, `Smoke testing ${reference}`, async (signal, report) =>
-      ctx.engines.smoke(f, reference, platforms, signal, {
+      ctx.engines.smoke(f, args.build ? { build: true, label: reference } : { reference }, platforms, signal, {
         step: (platform, step) => {
           smoke.step(platform, step);
           report(progressText(platform, step));
@@ -67,6 +71,7 @@ export function smokeCommands(ctx: CommandContext): Record<string, Handler> {
 
   return {
     runSmoke: (args?: SmokeArgs) => guardedRun(args),
+    runSmokeBuild: (args?: Omit<SmokeArgs, 'reference' | 'build'>) => guardedRun({ ...args, build: true }),
     runSmokeForPlatform: (node?: ReleaseNode) =>
       guardedRun({ reference: node?.data?.reference, platforms: node?.data?.platform ? [node.data.platform] : undefined }),
     showSmokeResult: async () => {

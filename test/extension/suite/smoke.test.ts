@@ -1,5 +1,9 @@
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, mkdirSync, rmSync } from 'node:fs';
+import path from 'node:path';
 import * as vscode from 'vscode';
+import { FIXTURES } from '../../helpers/paths';
 import type { PlatformSmoke } from '../../../src/extension/smokeResults';
 import { api, fixture, root } from './api';
 
@@ -30,5 +34,42 @@ describe('smoke from the command, live in the status bar (real Docker, arm64 und
     assert.equal(results?.[0].state, 'failed');
     assert.match(a.statusBar.item.text, /\$\(error\) amd64/);
     assert.match(a.services.containerLogTail(), /cannot open \/etc\/rocket\.conf/);
+  });
+  it('builds the Dockerfile for each platform and smoke tests what it built (smoke --build in the editor)', async () => {
+    const a = await api();
+    // A Dockerfile of its own (the smoke fixture: busybox per platform), set as smoke.dockerfile / smoke.context.
+    const dir = path.join(fixture().workspace, 'smoke-build');
+    mkdirSync(dir, { recursive: true });
+    for (const f of ['Dockerfile', 'entrypoint.sh']) copyFileSync(path.join(FIXTURES, 'smoke', f), path.join(dir, f));
+    copyFileSync('/bin/busybox', path.join(dir, 'busybox-amd64'));
+    copyFileSync('/var/cache/release-operator/foreign/busybox-static_arm64/bin/busybox', path.join(dir, 'busybox-arm64'));
+    const cfg = vscode.workspace.getConfiguration('releaseOperator');
+    // The Docker 28 client on PATH has no buildx; the 20.10 client builds with BuildKit (the product's fallback).
+    await cfg.update('dockerPath', '/usr/bin/docker', vscode.ConfigurationTarget.Global);
+    await cfg.update('smoke.dockerfile', 'smoke-build/Dockerfile', vscode.ConfigurationTarget.Workspace);
+    await cfg.update('smoke.context', 'smoke-build', vscode.ConfigurationTarget.Workspace);
+    // The fixture's service has no version command of rocket's.
+    await cfg.update('smoke.versionArgs', [], vscode.ConfigurationTarget.Workspace);
+    await vscode.commands.executeCommand('releaseOperator.refresh');
+    try {
+      const results = await vscode.commands.executeCommand<PlatformSmoke[]>('releaseOperator.runSmokeBuild', { platforms: ['linux/amd64', 'linux/arm64'] });
+      assert.deepEqual(results?.map((r) => [r.platform, r.state, r.image]), [
+        ['linux/amd64', 'passed', 'smoke-build/Dockerfile (local build)'],
+        ['linux/arm64', 'passed', 'smoke-build/Dockerfile (local build)'],
+      ], JSON.stringify(results));
+      assert.equal(a.statusBar.item.text, '$(beaker) $(pass) amd64  $(pass) arm64');
+      const smoke = await a.tree.getChildren(await root('smoke'));
+      const steps = await a.tree.getChildren(smoke[0]);
+      assert.deepEqual(steps.slice(0, 2).map((s) => [s.label, s.icon]), [['build', 'pass'], ['image', 'pass']], JSON.stringify(steps.map((s) => s.label)));
+      // The build's output went to the Containers channel as it ran.
+      assert.match(a.services.containerLogTail(), /\[linux\/(amd64|arm64)\] .*(COPY|DONE|writing image)/);
+      // Its temporary images are gone.
+      const left = execFileSync('/usr/bin/docker', ['images', '-q', '--filter', 'reference=release-operator-smoke'], { encoding: 'utf8' }).trim();
+      assert.equal(left, '', 'no temporary image tag is left');
+    } finally {
+      await cfg.update('dockerPath', undefined, vscode.ConfigurationTarget.Global);
+      for (const k of ['smoke.dockerfile', 'smoke.context', 'smoke.versionArgs']) await cfg.update(k, undefined, vscode.ConfigurationTarget.Workspace);
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -16,12 +16,14 @@ describe('workspace trust (an untrusted workspace, Workspace Trust on)', () => {
     const a = await api();
     const result = await vscode.commands.executeCommand('releaseOperator.runSmoke', { reference: `${fixture().image}:v1.2.3`, platforms: ['linux/amd64'] });
     assert.equal(result, undefined);
+    // Nor a build of the repository's Dockerfile (that would run its code).
+    assert.equal(await vscode.commands.executeCommand('releaseOperator.runSmokeBuild', { platforms: ['linux/amd64'] }), undefined);
     assert.deepEqual(a.smoke.all(), [], 'no smoke run was recorded');
   });
 
   it('declares the smoke commands disabled in the manifest while untrusted', () => {
     const cmds = vscode.extensions.getExtension(EXTENSION_ID)!.packageJSON.contributes.commands as Array<{ command: string; enablement?: string }>;
-    for (const id of ['releaseOperator.runSmoke', 'releaseOperator.runSmokeForPlatform']) assert.equal(cmds.find((c) => c.command === id)?.enablement, 'isWorkspaceTrusted');
+    for (const id of ['releaseOperator.runSmoke', 'releaseOperator.runSmokeForPlatform', 'releaseOperator.runSmokeBuild']) assert.equal(cmds.find((c) => c.command === id)?.enablement, 'isWorkspaceTrusted');
   });
 
   it('still reads the repository and the registry', async () => {

@@ -56,7 +56,7 @@ describe('package.json extension manifest', () => {
 
   it('disables building and running images in an untrusted workspace', () => {
     assert.equal(pkg.capabilities.untrustedWorkspaces.supported, 'limited');
-    for (const id of ['releaseOperator.runSmoke', 'releaseOperator.runSmokeForPlatform']) {
+    for (const id of ['releaseOperator.runSmoke', 'releaseOperator.runSmokeForPlatform', 'releaseOperator.runSmokeBuild']) {
       assert.match(commands.find((c) => c.command === id)?.enablement ?? '', /isWorkspaceTrusted/, id);
     }
     for (const s of pkg.capabilities.untrustedWorkspaces.restrictedConfigurations) assert.ok(pkg.contributes.configuration.properties[s], `${s} is a setting`);
