@@ -3,7 +3,7 @@
 // test/testbed/install-code-server.sh) driven by Debian's chromium through playwright-core. Works offline.
 //
 // Extension-host tests (the suite runs inside code-server's Node extension host, `require('vscode')` works):
-//   node test/extension/code-server-runner.mjs --extension <dir> --tests <suite/index.js> --workspace <dir>
+//   node test/extension/code-server-runner.mjs --extension <dir> --tests <suite/index.js> --workspace <dir or .code-workspace file>
 // UI tests (a Playwright module drives the workbench page):
 //   node test/extension/code-server-runner.mjs --extension <dir> --ui <module.mjs> --workspace <dir>
 // Options:
@@ -91,7 +91,9 @@ if (!opts.workspace) usage('--workspace is required');
 if (!!opts.tests === !!opts.ui) usage('give exactly one of --tests and --ui');
 const extensionDir = opts.extension ? resolve(opts.extension) : undefined;
 const vsixFiles = (opts.vsix ?? []).map((f) => resolve(f));
-const workspaceDir = resolve(opts.workspace);
+/** A .code-workspace file opens a multi-root workspace; anything else is a folder. */
+const workspaceFile = opts.workspace.endsWith('.code-workspace') ? resolve(opts.workspace) : undefined;
+const workspaceDir = workspaceFile ? dirname(workspaceFile) : resolve(opts.workspace);
 const testsPath = opts.tests ? resolve(opts.tests) : undefined;
 const uiModule = opts.ui ? resolve(opts.ui) : undefined;
 const screenshotsDir = opts.screenshots ? resolve(opts.screenshots) : undefined;
@@ -99,7 +101,7 @@ const timeoutMs = Number(opts['timeout-ms'] ?? process.env.RO_CODE_SERVER_TIMEOU
 if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) usage('--timeout-ms must be a positive number');
 if (extensionDir && !existsSync(join(extensionDir, 'package.json'))) usage(`--extension ${extensionDir} has no package.json`);
 for (const f of vsixFiles) if (!existsSync(f)) usage(`--vsix ${f} does not exist`);
-if (!existsSync(workspaceDir) || !statSync(workspaceDir).isDirectory()) usage(`--workspace ${workspaceDir} is not a folder`);
+if (workspaceFile ? !existsSync(workspaceFile) : !existsSync(workspaceDir) || !statSync(workspaceDir).isDirectory()) usage(`--workspace ${workspaceFile ?? workspaceDir} is not a folder or a .code-workspace file`);
 if (testsPath && !existsSync(testsPath)) usage(`--tests ${testsPath} does not exist`);
 if (uiModule && !existsSync(uiModule)) usage(`--ui ${uiModule} does not exist`);
 if (screenshotsDir) mkdirSync(screenshotsDir, { recursive: true });
@@ -336,7 +338,8 @@ async function main() {
   }
   const payload = [['extensionDevelopmentPath', remote(devPath)]];
   if (testsPath) payload.push(['extensionTestsPath', remote(testsPath)]);
-  const url = `${baseUrl}/?folder=${encodeURIComponent(workspaceDir)}&payload=${encodeURIComponent(JSON.stringify(payload))}`;
+  const open = workspaceFile ? `workspace=${encodeURIComponent(workspaceFile)}` : `folder=${encodeURIComponent(workspaceDir)}`;
+  const url = `${baseUrl}/?${open}&payload=${encodeURIComponent(JSON.stringify(payload))}`;
   if (opts.verbose) say(`opening ${url}`);
   await page.goto(url, { waitUntil: 'domcontentloaded', timeout: 60_000 });
 

@@ -3,8 +3,9 @@
 //   1. build dist/ (production, as shipped) and package the .vsix; check it holds no src/ or test/
 //   2. bundle the extension-host suite and make the fixture workspace (a git repository whose image is pushed
 //      to the test bed registry 127.0.0.1:5000: a multi-arch OCI index with attestations, runnable by Docker)
-//   3. extension-host suite in a trusted workspace, trust.test in an untrusted one (Workspace Trust on), and
-//      norepo.test in a folder that is not a repository (the welcome view)
+//   3. extension-host suite in a trusted workspace, trust.test in an untrusted one (Workspace Trust on),
+//      norepo.test in a folder that is not a repository (the welcome view), and multiroot.test in a workspace
+//      of two repositories (the repository picker)
 //   4. the UI test against the installed .vsix: Release panel, platforms, palette, status bar, screenshots
 // Appends {"suite":"vscode",...} to $RO_TEST_STATS. Exit 1 when anything failed.
 import { spawnSync } from 'node:child_process';
@@ -137,6 +138,21 @@ const norepo = sh('node', [runner, '--extension', root, '--tests', suite, '--wor
 counts(path.join(work, 'results-norepo.json'), 'extension host (no repository)');
 if (norepo.status !== 0 && !existsSync(path.join(work, 'results-norepo.json'))) check('no-repository run', false, `runner exited ${norepo.status}`);
 rmSync(plain, { recursive: true, force: true });
+
+say('extension-host suite, a multi-root workspace (two repositories)');
+// The fixture repository first, a second repository of its own after it: the picker chooses between them.
+const multi = mkdtempSync(path.join(os.tmpdir(), 'ro-multi-root-'));
+const second = path.join(multi, 'launchpad');
+mkdirSync(second, { recursive: true });
+writeFileSync(path.join(second, 'package.json'), JSON.stringify({ name: 'launchpad', version: '0.9.0' }, null, 2) + '\n');
+writeFileSync(path.join(second, 'release-operator.json'), JSON.stringify({ image: '127.0.0.1:5000/acme/launchpad' }, null, 2) + '\n');
+for (const args of [['init', '-q', '-b', 'main'], ['remote', 'add', 'origin', 'https://github.com/acme/launchpad.git'], ['add', '-A'], ['-c', 'user.email=t@example.com', '-c', 'user.name=Tests', 'commit', '-q', '-m', 'launchpad 0.9.0']]) must(`git ${args[0]}`, 'git', ['-C', second, ...args]);
+const workspaceFile = path.join(multi, 'release.code-workspace');
+writeFileSync(workspaceFile, JSON.stringify({ folders: [{ path: fixture.workspace }, { path: second }] }, null, 2));
+const multiroot = sh('node', [runner, '--extension', root, '--tests', suite, '--workspace', workspaceFile, '--screenshots', path.join(shots, 'multi-root'), '--timeout-ms', '180000']);
+counts(path.join(work, 'results-multiroot.json'), 'extension host (multi-root workspace)');
+if (multiroot.status !== 0 && !existsSync(path.join(work, 'results-multiroot.json'))) check('multi-root run', false, `runner exited ${multiroot.status}`);
+rmSync(multi, { recursive: true, force: true });
 
 say('UI test with the installed .vsix');
 const ui = sh('node', [runner, '--vsix', vsix, '--ui', path.join(root, 'test/extension/ui/release-panel.mjs'), '--workspace', fixture.workspace, '--screenshots', shots, '--timeout-ms', '360000']);
