@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { copyFile, mkdir, rm, symlink } from 'node:fs/promises';
+import { copyFile, mkdir, rm, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { CancelledError, ReleaseOperatorError } from '../../../src/core/errors';
 import { checkGlibc, type GlibcReport } from '../../../src/core/glibc';
@@ -108,6 +108,38 @@ describe("glibc: a local image read from the Docker engine's own storage (overla
       assert.deepEqual(verdicts(await checkGlibc({ target: `docker-daemon:${tag}`, all: true }, { runner, docker: DOCKER })), expected, what);
       // Asked for the storage only: an environment error that says why and what to do.
       await assert.rejects(read(tag, 'storage', inspectEdited(edit).runner), (e: ReleaseOperatorError) => e.kind === 'environment' && reason.test(e.message) && /docker export/.test(e.hint ?? ''));
+    }
+  });
+
+  it('links that point out of the image (to files this host has) resolve inside the image, never on the host', async () => {
+    const hostile = `ro-storage-test-${id}:links`;
+    const dir = path.join(ctx, 'links');
+    await mkdir(dir, { recursive: true });
+    await copyFile('/bin/busybox', path.join(dir, 'busybox'));
+    // Absolute and ../ symlinks to ELF files of this host (not in the image), and an entrypoint through one of them.
+    await writeFile(
+      path.join(dir, 'Dockerfile'),
+      'FROM scratch\nCOPY busybox /bin/busybox\n' +
+        'RUN ["/bin/busybox", "sh", "-c", "/bin/busybox mkdir -p /usr/local/bin && /bin/busybox ln -s /usr/bin/perl /app && /bin/busybox ln -s ../../../../../../../usr/bin/readelf /usr/local/bin/tool && /bin/busybox ln -s /lib/x86_64-linux-gnu /libdir"]\n' +
+        'ENTRYPOINT ["/app"]\n',
+    );
+    await dockerBuild(dir, hostile);
+    try {
+      const stored = await read(hostile, 'storage');
+      assert.deepEqual(entriesOf(stored.fs), entriesOf((await read(hostile, 'save')).fs));
+      assert.equal(stored.fs.lstat('/app')?.target, '/usr/bin/perl');
+      assert.equal(stored.fs.resolve('/usr/local/bin/tool')?.entry, undefined, 'the ../ link ends inside the image, where nothing is');
+      for (const all of [false, true]) {
+        const viaStorage = await checkGlibc({ target: `docker-daemon:${hostile}`, all }, { runner: runProcess, docker: DOCKER, localImageVia: 'storage' });
+        const viaSave = await checkGlibc({ target: `docker-daemon:${hostile}`, all }, { runner: runProcess, docker: DOCKER, localImageVia: 'save' });
+        assert.deepEqual(verdicts(viaStorage), verdicts(viaSave), `all: ${all}`);
+        // The host's perl is not the image's entrypoint, and no host file is among the image's binaries.
+        const p = viaStorage.platforms[0];
+        if (!all) assert.ok(p.findings.some((f) => f.code === 'missing-entrypoint' && /\/app is not in the image/.test(f.message)), JSON.stringify(p.findings));
+        assert.deepEqual(p.binaries.map((b) => b.path), all ? ['/bin/busybox'] : []);
+      }
+    } finally {
+      await runProcess(DOCKER, ['rmi', '-f', hostile]);
     }
   });
 
