@@ -36,7 +36,8 @@ export class ByteView {
     length?: number,
   ) {
     const list = pieces instanceof Uint8Array ? [{ offset: 0, bytes: pieces }] : pieces;
-    this.pieces = list.map((p) => ({ ...p, dv: new DataView(p.bytes.buffer, p.bytes.byteOffset, p.bytes.byteLength) }));
+    // By offset, so a read finds its piece by binary search (a file streamed in may be thousands of chunks).
+    this.pieces = list.map((p) => ({ ...p, dv: new DataView(p.bytes.buffer, p.bytes.byteOffset, p.bytes.byteLength) })).sort((a, b) => a.offset - b.offset);
     this.length = length ?? (pieces instanceof Uint8Array ? pieces.length : Math.max(0, ...list.map((p) => p.offset + p.bytes.length)));
   }
 
@@ -48,7 +49,19 @@ export class ByteView {
   }
   /** The piece holding [offset, offset + size), which check() has found inside the file. */
   private piece(offset: number, size: number): Piece & { dv: DataView } {
-    for (const p of this.pieces) if (offset >= p.offset && offset + size <= p.offset + p.bytes.length) return p;
+    const ps = this.pieces;
+    // The last piece that starts at or before offset; pieces may overlap (a joined one), so look further back too.
+    let lo = 0;
+    let hi = ps.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (ps[mid].offset <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    for (let i = lo; i >= 0; i--) {
+      const p = ps[i];
+      if (offset >= p.offset && offset + size <= p.offset + p.bytes.length) return p;
+    }
     throw new MissingBytes(offset, size);
   }
   private at(o: number, n: number, what: string): [DataView, number] {

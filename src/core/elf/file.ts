@@ -47,3 +47,54 @@ export async function readElfFile(fh: PositionalReader, size: number, file: stri
   const whole = await read(0, size);
   return parseElfPieces([whole], whole.bytes.length, file);
 }
+
+/**
+ * Parses an ELF file held as the chunks it arrived in (a stream: a layer tar, docker export), without copying it
+ * into one buffer: a read that falls across two chunks joins just the chunks it needs. `chunks` are in file
+ * order and cover the file from 0 (fewer bytes than `size` is a truncated file, as parseElf reports it).
+ */
+export function parseElfChunks(given: readonly Piece[], size: number, file: string): ElfInfo {
+  const chunks = coalesce(given);
+  const have = chunks.length ? chunks[chunks.length - 1].offset + chunks[chunks.length - 1].bytes.length : 0;
+  const pieces: Piece[] = [...chunks];
+  for (let joins = 0; joins < MAX_READS; joins++) {
+    try {
+      return parseElfPieces(pieces, Math.min(size, have), file);
+    } catch (e) {
+      if (!(e instanceof MissingBytes)) throw e;
+      const end = e.offset + Math.max(e.size, 1);
+      const across = chunks.filter((c) => c.offset < end && c.offset + c.bytes.length > e.offset);
+      if (!across.length) break;
+      pieces.push({ offset: across[0].offset, bytes: Buffer.concat(across.map((c) => c.bytes)) });
+    }
+  }
+  return parseElfPieces([{ offset: 0, bytes: Buffer.concat(chunks.map((c) => c.bytes)) }], have, file);
+}
+
+/** Chunks at least this long are kept as they are; runs of smaller ones are joined up to it (few pieces to search). */
+const CHUNK_FLOOR = 64 * 1024;
+
+/** Joins runs of small consecutive chunks into pieces of about CHUNK_FLOOR bytes; big chunks are not copied. */
+function coalesce(chunks: readonly Piece[]): Piece[] {
+  const out: Piece[] = [];
+  let run: Piece[] = [];
+  let runBytes = 0;
+  const flush = () => {
+    if (run.length === 1) out.push(run[0]);
+    else if (run.length) out.push({ offset: run[0].offset, bytes: Buffer.concat(run.map((c) => c.bytes)) });
+    run = [];
+    runBytes = 0;
+  };
+  for (const c of chunks) {
+    if (c.bytes.length >= CHUNK_FLOOR) {
+      flush();
+      out.push(c);
+      continue;
+    }
+    run.push(c);
+    runBytes += c.bytes.length;
+    if (runBytes >= CHUNK_FLOOR) flush();
+  }
+  flush();
+  return out;
+}

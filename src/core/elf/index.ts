@@ -7,4 +7,4 @@ export { ElfFormatError } from './errors';
 export { MACHINES, VER_FLG_WEAK, VER_FLG_BASE } from './constants';
 export type { ElfInfo, LibraryNeeds, VersionNeed, VersionDefinition, ProgramHeader } from './types';
 export { splitVersion, compareDotted, glibcVersionOf, maxVersion } from './versions';
-export { readElfFile } from './file';
+export { parseElfChunks, readElfFile } from './file';

@@ -2,7 +2,8 @@ import { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { extract as tarExtract } from 'tar-stream';
 import { CancelledError, ReleaseOperatorError, checkError, throwIfAborted } from '../errors';
-import { ElfFormatError, isElf, parseElf } from '../elf';
+import { ElfFormatError, isElf, parseElfChunks } from '../elf';
+import type { Piece } from '../elf/bytes';
 import { ImageFs, normalizePath, type FsEntry } from './fs';
 
 /** ELF files larger than this are reported, not read (no real program needs it; it keeps memory bounded). */
@@ -167,18 +168,22 @@ export async function applyLayer(fs: ImageFs, tar: Readable, layer: number, what
   applyLayerOps(fs, await readLayer(tar, what, signal), layer);
 }
 
-/** Reads a regular file's content just far enough to know what it is; parses ELF files whole. */
+/**
+ * Reads a regular file's content just far enough to know what it is; an ELF file is kept as the chunks it came
+ * in (no copy into one buffer) and parsed from them.
+ */
 async function readFile(stream: AsyncIterable<Buffer>, p: string, size: number, mode: number): Promise<Omit<FsEntry, 'layer'>> {
   const entry: Omit<FsEntry, 'layer'> = { type: 'file', mode, size };
   let chunks: Buffer[] = [];
-  /** An ELF file's bytes, copied in as they come (one buffer of the file's size, not the chunks and a copy). */
-  let whole: Buffer | undefined;
+  /** An ELF file's chunks at their offsets. */
+  let elf: Piece[] | undefined;
   let got = 0;
   let kind: 'unknown' | 'elf' | 'script' | 'text' | 'skip' = 'unknown';
   for await (const chunk of stream) {
     if (kind === 'skip') continue;
-    if (whole) {
-      got += chunk.copy(whole, got);
+    if (elf) {
+      elf.push({ offset: got, bytes: chunk });
+      got += chunk.length;
       continue;
     }
     chunks.push(chunk);
@@ -190,8 +195,7 @@ async function readFile(stream: AsyncIterable<Buffer>, p: string, size: number, 
         entry.elfError = new ElfFormatError(p, `is larger than ${MAX_ELF_BYTES} bytes; not read`);
         kind = 'skip';
       } else if (kind === 'elf') {
-        whole = Buffer.allocUnsafe(Math.max(size, got));
-        got = head.copy(whole, 0);
+        elf = [{ offset: 0, bytes: head }];
         chunks = [];
       }
     }
@@ -201,15 +205,17 @@ async function readFile(stream: AsyncIterable<Buffer>, p: string, size: number, 
     }
     if (kind === 'skip') chunks = [];
   }
-  // Only the bytes that came (a short entry leaves the rest of `whole` unwritten).
-  const data = whole ? whole.subarray(0, got) : Buffer.concat(chunks);
   if (kind === 'elf') {
     try {
-      entry.elf = parseElf(data, p);
+      // Only the bytes that came: a short entry is a truncated file.
+      entry.elf = parseElfChunks(elf!, size, p);
     } catch (e) {
       entry.elfError = e as ElfFormatError;
     }
-  } else if (kind === 'script') entry.shebang = shebangOf(data);
+    return entry;
+  }
+  const data = Buffer.concat(chunks);
+  if (kind === 'script') entry.shebang = shebangOf(data);
   else if (kind === 'text') entry.text = data.toString('utf8');
   return entry;
 }

@@ -3,7 +3,7 @@ import { open, readdir, stat } from 'node:fs/promises';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import fc from 'fast-check';
-import { ElfFormatError, isElf, parseElf, readElfFile } from '../../../src/core/elf';
+import { ElfFormatError, isElf, parseElf, parseElfChunks, readElfFile } from '../../../src/core/elf';
 import { FOREIGN, HOST_LIBC, TRIXIE, fixtureFile } from '../../helpers/elf-fixtures';
 
 /** What a parse gives: the result, or the error's message (the two readers must agree on both). */
@@ -120,5 +120,35 @@ describe('ELF reader on a file read in parts (readElfFile)', () => {
       }),
       { numRuns: 400 },
     );
+  });
+  describe('an ELF file held as the chunks a stream gave (parseElfChunks)', () => {
+    const split = (bytes: Uint8Array, sizes: number[]) => {
+      const out: Array<{ offset: number; bytes: Uint8Array }> = [];
+      for (let o = 0, i = 0; o < bytes.length; i++) {
+        const n = Math.max(1, sizes[i % sizes.length]);
+        out.push({ offset: o, bytes: bytes.subarray(o, o + n) });
+        o += n;
+      }
+      return out;
+    };
+
+    it('real files cut in chunks of every size down to one byte: the same result as the whole buffer', function () {
+      this.timeout(120_000);
+      for (const file of REAL) {
+        const whole = readFileSync(fixtureFile(file));
+        for (const sizes of [[65536], [16384, 1, 7, 4093], [512], [3]]) {
+          if (sizes[0] === 3 && whole.length > 3_000_000) continue; // a million one-off chunks proves nothing more
+          assert.deepEqual(parseElfChunks(split(whole, sizes), whole.length, file), parseElf(whole, file), `${file} in chunks of ${sizes.join(',')}`);
+        }
+      }
+    });
+
+    it('a stream cut short (fewer bytes than the header said): the same error as the whole-buffer reader', () => {
+      const whole = readFileSync(HOST_LIBC);
+      for (const cut of [0, 10, 100, 4096, 70_000, whole.length - 100]) {
+        const came = whole.subarray(0, cut);
+        assert.deepEqual(outcome(() => parseElfChunks(split(came, [4096, 13]), whole.length, 'libc')), outcome(() => parseElf(came, 'libc')), `cut at ${cut}`);
+      }
+    });
   });
 });
