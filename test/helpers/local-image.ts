@@ -7,6 +7,8 @@ import { extract as tarExtract } from 'tar-stream';
 import { runCli } from '../../src/cli/main';
 import type { ImageFs } from '../../src/core/image';
 import { runProcess, type Runner } from '../../src/core/process/run';
+import { FOREIGN, fixtureFile } from './elf-fixtures';
+import { FIXTURES } from './paths';
 
 /**
  * A local image with six layers for the glibc tests of `docker save` and `docker export`, built by the real
@@ -54,6 +56,26 @@ export async function buildLayeredImage(ctx: string, tag: string): Promise<void>
   await copyFile('/bin/busybox', path.join(ctx, 'busybox'));
   await writeFile(path.join(ctx, 'Dockerfile'), LAYERED);
   await dockerBuild(ctx, tag);
+}
+
+/**
+ * The arm64 twin's build context in `ctx`: Debian's arm64 libc6 folder as /lib/aarch64-linux-gnu (+ the loader
+ * symlink), a dynamic arm64 busybox as /usr/local/bin/app, and Dockerfile.arm64 (COPY only: nothing runs).
+ */
+export async function prepareArm64Context(ctx: string): Promise<void> {
+  const arm = path.join(ctx, 'runtime-arm64/lib');
+  await mkdir(path.join(arm, 'aarch64-linux-gnu'), { recursive: true });
+  for (const f of ['libc.so.6', 'ld-linux-aarch64.so.1', 'libresolv.so.2']) await copyFile(fixtureFile(`${FOREIGN}/libc6_arm64/lib/aarch64-linux-gnu/${f}`), path.join(arm, 'aarch64-linux-gnu', f));
+  await symlink('aarch64-linux-gnu/ld-linux-aarch64.so.1', path.join(arm, 'ld-linux-aarch64.so.1'));
+  await mkdir(path.join(ctx, 'app-arm64/usr/local/bin'), { recursive: true });
+  await copyFile(fixtureFile(`${FOREIGN}/busybox_arm64/bin/busybox`), path.join(ctx, 'app-arm64/usr/local/bin/app'));
+  await copyFile(path.join(FIXTURES, 'glibc', 'Dockerfile.arm64'), path.join(ctx, 'Dockerfile.arm64'));
+}
+
+/** prepareArm64Context, then the arm64 image `tag` built from it. */
+export async function buildArm64Image(ctx: string, tag: string): Promise<void> {
+  await prepareArm64Context(ctx);
+  await dockerBuild(ctx, tag, { dockerfile: 'Dockerfile.arm64', platform: 'linux/arm64' });
 }
 
 /** The image's own paths (what docker export adds for a container, /dev, /proc, /etc/hosts..., left out). */

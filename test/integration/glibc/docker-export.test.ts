@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { chmod, copyFile, mkdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { GLIBC_LABEL, PRODUCT_LABEL } from '../../../src/core/container/labels';
 import { CancelledError, ReleaseOperatorError } from '../../../src/core/errors';
@@ -8,9 +8,8 @@ import { localDockerImage, registryPlatformImages, type ReadImage } from '../../
 import { runProcess, type RunResult, type Runner } from '../../../src/core/process/run';
 import { RegistryClient } from '../../../src/core/registry';
 import type { ImageConfig } from '../../../src/core/registry/types';
-import { FOREIGN, fixtureFile } from '../../helpers/elf-fixtures';
-import { DOCKER, LIB, REGISTRY, buildLayeredImage, cli, damaging, deletePushed, dockerBuild, engineView, entriesOf, escapeRe, listing, cancelOnFirstBytes } from '../../helpers/local-image';
-import { ARTIFACTS, FIXTURES } from '../../helpers/paths';
+import { DOCKER, LIB, REGISTRY, buildArm64Image, buildLayeredImage, cli, damaging, deletePushed, dockerBuild, engineView, entriesOf, escapeRe, listing, cancelOnFirstBytes } from '../../helpers/local-image';
+import { ARTIFACTS } from '../../helpers/paths';
 
 const id = `${process.pid}-${Date.now().toString(36)}`;
 /** These tests are about the export path: by default (as root) the engine's storage is read instead. */
@@ -75,14 +74,7 @@ describe('glibc: a local image read through docker create + docker export (the m
     await writeFile(path.join(ctx, 'Dockerfile.no-command'), 'FROM scratch\nCOPY busybox /bin/busybox\nCOPY runtime/ /\n');
     await dockerBuild(ctx, noCmd, { dockerfile: 'Dockerfile.no-command' });
     // arm64: Debian's arm64 glibc and a dynamic arm64 busybox (COPY only: nothing runs, no emulator needed).
-    const armLib = path.join(ctx, 'runtime-arm64/lib');
-    await mkdir(path.join(armLib, 'aarch64-linux-gnu'), { recursive: true });
-    for (const f of ['libc.so.6', 'ld-linux-aarch64.so.1', 'libresolv.so.2']) await copyFile(fixtureFile(`${FOREIGN}/libc6_arm64/lib/aarch64-linux-gnu/${f}`), path.join(armLib, 'aarch64-linux-gnu', f));
-    await symlink('aarch64-linux-gnu/ld-linux-aarch64.so.1', path.join(armLib, 'ld-linux-aarch64.so.1'));
-    await mkdir(path.join(ctx, 'app-arm64/usr/local/bin'), { recursive: true });
-    await copyFile(fixtureFile(`${FOREIGN}/busybox_arm64/bin/busybox`), path.join(ctx, 'app-arm64/usr/local/bin/app'));
-    await copyFile(path.join(FIXTURES, 'glibc', 'Dockerfile.arm64'), path.join(ctx, 'Dockerfile.arm64'));
-    await dockerBuild(ctx, arm, { dockerfile: 'Dockerfile.arm64', platform: 'linux/arm64' });
+    await buildArm64Image(ctx, arm);
   });
 
   after(async () => {

@@ -1,14 +1,13 @@
 import assert from 'node:assert/strict';
-import { copyFile, mkdir, rm, symlink, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { CancelledError, ReleaseOperatorError } from '../../../src/core/errors';
 import { checkGlibc, type GlibcReport } from '../../../src/core/glibc';
 import { localDockerImage, type ReadImage } from '../../../src/core/image';
 import { runProcess, type Runner } from '../../../src/core/process/run';
 import type { LogLevel } from '../../../src/core/log';
-import { FOREIGN, fixtureFile } from '../../helpers/elf-fixtures';
-import { DOCKER, buildLayeredImage, dockerBuild, engineView, entriesOf, listing } from '../../helpers/local-image';
-import { ARTIFACTS, FIXTURES } from '../../helpers/paths';
+import { DOCKER, buildArm64Image, buildLayeredImage, dockerBuild, engineView, entriesOf, listing } from '../../helpers/local-image';
+import { ARTIFACTS } from '../../helpers/paths';
 
 const id = `${process.pid}-${Date.now().toString(36)}`;
 const ctx = path.join(ARTIFACTS, `docker-storage-${id}`);
@@ -44,14 +43,7 @@ describe("glibc: a local image read from the Docker engine's own storage (overla
   before(async () => {
     await mkdir(ctx, { recursive: true });
     await buildLayeredImage(ctx, tag);
-    const armLib = path.join(ctx, 'runtime-arm64/lib');
-    await mkdir(path.join(armLib, 'aarch64-linux-gnu'), { recursive: true });
-    for (const f of ['libc.so.6', 'ld-linux-aarch64.so.1', 'libresolv.so.2']) await copyFile(fixtureFile(`${FOREIGN}/libc6_arm64/lib/aarch64-linux-gnu/${f}`), path.join(armLib, 'aarch64-linux-gnu', f));
-    await symlink('aarch64-linux-gnu/ld-linux-aarch64.so.1', path.join(armLib, 'ld-linux-aarch64.so.1'));
-    await mkdir(path.join(ctx, 'app-arm64/usr/local/bin'), { recursive: true });
-    await copyFile(fixtureFile(`${FOREIGN}/busybox_arm64/bin/busybox`), path.join(ctx, 'app-arm64/usr/local/bin/app'));
-    await copyFile(path.join(FIXTURES, 'glibc', 'Dockerfile.arm64'), path.join(ctx, 'Dockerfile.arm64'));
-    await dockerBuild(ctx, arm, { dockerfile: 'Dockerfile.arm64', platform: 'linux/arm64' });
+    await buildArm64Image(ctx, arm);
   });
 
   after(async () => {

@@ -4,7 +4,8 @@ import { copyFile, mkdir, rm, symlink } from 'node:fs/promises';
 import path from 'node:path';
 import { runCli } from '../../../src/cli/main';
 import { runProcess } from '../../../src/core/process/run';
-import { FOREIGN, TRIXIE, fixtureFile } from '../../helpers/elf-fixtures';
+import { TRIXIE, fixtureFile } from '../../helpers/elf-fixtures';
+import { prepareArm64Context } from '../../helpers/local-image';
 import { ARTIFACTS, FIXTURES } from '../../helpers/paths';
 
 /** The 20.10 client builds with BuildKit; the Docker 28 client on PATH has no buildx. */
@@ -53,14 +54,7 @@ async function prepareContext(): Promise<void> {
   }
   await copyFile('/bin/busybox', path.join(ctx, 'busybox'));
   await copyFile(path.join(FIXTURES, 'glibc', 'Dockerfile'), path.join(ctx, 'Dockerfile'));
-  // arm64: Debian's arm64 libc6 folder as /lib/aarch64-linux-gnu (+ the loader symlink) and a dynamic busybox.
-  const arm = path.join(ctx, 'runtime-arm64/lib');
-  await mkdir(path.join(arm, 'aarch64-linux-gnu'), { recursive: true });
-  for (const f of ['libc.so.6', 'ld-linux-aarch64.so.1', 'libresolv.so.2']) await copyFile(fixtureFile(`${FOREIGN}/libc6_arm64/lib/aarch64-linux-gnu/${f}`), path.join(arm, 'aarch64-linux-gnu', f));
-  await symlink('aarch64-linux-gnu/ld-linux-aarch64.so.1', path.join(arm, 'ld-linux-aarch64.so.1'));
-  await mkdir(path.join(ctx, 'app-arm64/usr/local/bin'), { recursive: true });
-  await copyFile(fixtureFile(`${FOREIGN}/busybox_arm64/bin/busybox`), path.join(ctx, 'app-arm64/usr/local/bin/app'));
-  await copyFile(path.join(FIXTURES, 'glibc', 'Dockerfile.arm64'), path.join(ctx, 'Dockerfile.arm64'));
+  await prepareArm64Context(ctx);
 }
 
 /** Pushes an amd64 (drift) + arm64 (good) index through the Docker 28 client's `docker manifest`. */
