@@ -25,10 +25,9 @@ const BROKEN_HINT = 'The Docker engine sent a broken archive; check `docker info
 /**
  * How read() gets a local image's files. By default the engine's own storage when this process can read it
  * (see storage.ts), else 'export'. 'storage': only the engine's storage (an error when it cannot be read).
- * 'export': the merged filesystem of a container that is
- * created, never started, streamed by `docker export` as one flat tar (whiteouts already applied by the engine),
- * then removed. 'save': `docker save`, every layer of the image, merged here; the fallback when the engine will
- * not create a container of the image.
+ * 'export': the merged filesystem of a container that is created, never started, streamed by `docker export` as
+ * one flat tar (whiteouts already applied by the engine), then removed. 'save': `docker save`, every layer of the
+ * image, merged here; the fallback when the engine will not create a container of the image.
  */
 export type { LocalImageVia };
 
@@ -80,7 +79,7 @@ export async function localDockerImage(runner: Runner, docker: string, image: st
       if (options.via !== 'export') {
         const stored = await readStoredImage(info, readSignal);
         if (!('unusable' in stored)) return { config: configFromInspect(info), fs: stored, via: 'storage' };
-        if (options.via === 'storage') throw environmentError(`Cannot read ${image} from the Docker engine's storage: ${stored.unusable}.`, 'Leave out the storage choice to read the image through docker export.');
+        if (options.via === 'storage') throw environmentError(`Cannot read ${image} from the Docker engine's storage: ${stored.unusable}.`, 'Leave out --local-read storage: by default the image is read through docker export when the storage cannot be.');
         ctx.logger.debug(`glibc: reading ${image} through docker export (not from the engine's storage: ${stored.unusable})`);
       }
       const exported = await readThroughExport(ctx, readSignal);
