@@ -3,7 +3,7 @@ import type { AuditReport } from '../core/audit/index';
 import type { GlibcReport } from '../core/glibc/index';
 import type { DispatchResult, GitHubClient, RepoRef, WorkflowFile } from '../core/github/index';
 import type { RegistryClient, RollbackPlan, RollbackResult } from '../core/registry/index';
-import type { PlatformResult, SmokeEvent } from '../core/smoke/index';
+import type { PlatformResult, SmokeCleanupResult, SmokeEvent } from '../core/smoke/index';
 import type { GitHubAuth } from './auth';
 import type { Facts } from './extension';
 import type { ReleaseOperatorServices } from './services';
@@ -173,6 +173,12 @@ export class Engines {
     const report = await runSmoke(options, { runner: this.services.run, signal, logger: this.services.logger, onEvent, registry: build ? undefined : await this.registry(f.config) });
     if (report.cleanup.leftoverContainers || report.cleanup.errors.length) this.services.logger.warn(`smoke cleanup: ${JSON.stringify(report.cleanup)}`);
     return report.platforms.map((p) => toPlatformSmoke(p, reference, started));
+  }
+
+  /** Containers and temporary images crashed runs left (`release-operator cleanup`); runs in progress are spared. */
+  async cleanup(f: Facts, signal: AbortSignal): Promise<SmokeCleanupResult> {
+    const { cleanupSmoke } = await import('../core/smoke/index');
+    return cleanupSmoke({ runner: this.services.run, dockerPath: f.config.dockerPath, signal, logger: this.services.logger });
   }
 
   async checkGlibc(f: Facts, reference: string, platforms: string[] | undefined, signal: AbortSignal): Promise<GlibcReport> {

@@ -10,8 +10,11 @@ import path from 'node:path';
  * not, has no file: what it left is cleanup's to remove.
  */
 
-/** Shared by every user of the machine (like /tmp itself): a run of one user protects its containers from another's cleanup. */
-export const ACTIVE_RUNS_DIR = path.join(os.tmpdir(), 'release-operator-runs');
+/**
+ * Shared by every process and user of the machine (/tmp itself, not $TMPDIR, which an editor or a CI job may point
+ * elsewhere): a run in one window protects its containers from a cleanup in another terminal.
+ */
+export const ACTIVE_RUNS_DIR = path.join(process.platform === 'win32' ? os.tmpdir() : '/tmp', 'release-operator-runs');
 
 interface RunFile {
   pid: number;

@@ -72,6 +72,17 @@ export function smokeCommands(ctx: CommandContext): Record<string, Handler> {
   return {
     runSmoke: (args?: SmokeArgs) => guardedRun(args),
     runSmokeBuild: (args?: Omit<SmokeArgs, 'reference' | 'build'>) => guardedRun({ ...args, build: true }),
+    cleanUp: guarded(services, 'Clean up', async () => {
+      const f = await ctx.facts();
+      const r = await withCancellableProgress(services, 'Removing what crashed runs left', (signal) => ctx.engines.cleanup(f, signal));
+      if (!r) return undefined;
+      const spared = r.spared.containers.length + r.spared.images.length;
+      for (const c of r.containers) services.logger.info(`cleanup: removed container ${c.id.slice(0, 12)} ${c.names} (${c.status})`);
+      for (const i of r.images) services.logger.info(`cleanup: removed image ${i.reference}`);
+      const what = `Removed ${r.containers.length} container(s) and ${r.images.length} image(s) left by earlier runs`;
+      void vscode.window.showInformationMessage(spared ? `${what}; left ${spared} of runs still in progress alone.` : `${what}.`);
+      return r;
+    }),
     runSmokeForPlatform: (node?: ReleaseNode) =>
       guardedRun({ reference: node?.data?.reference, platforms: node?.data?.platform ? [node.data.platform] : undefined }),
     showSmokeResult: async () => {

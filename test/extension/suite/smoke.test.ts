@@ -1,10 +1,13 @@
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, rmSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { copyFileSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import * as vscode from 'vscode';
 import { FIXTURES } from '../../helpers/paths';
 import type { PlatformSmoke } from '../../../src/extension/smokeResults';
+import { ACTIVE_RUNS_DIR } from '../../../src/core/container/active';
+import type { SmokeCleanupResult } from '../../../src/core/smoke';
 import { api, fixture, root } from './api';
 
 describe('smoke from the command, live in the status bar (real Docker, arm64 under QEMU)', () => {
@@ -70,6 +73,28 @@ describe('smoke from the command, live in the status bar (real Docker, arm64 und
       await cfg.update('dockerPath', undefined, vscode.ConfigurationTarget.Global);
       for (const k of ['smoke.dockerfile', 'smoke.context', 'smoke.versionArgs']) await cfg.update(k, undefined, vscode.ConfigurationTarget.Workspace);
       rmSync(dir, { recursive: true, force: true });
+    }
+  });
+  it('removes what a crashed run left and spares a run in progress (Remove Containers Left by Crashed Runs)', async () => {
+    const stamp = Date.now().toString(36);
+    const crashed = `crashed-${stamp}`;
+    const running = `running-${stamp}`;
+    // A run in progress in this very process (alive), and one whose mark is gone with its process.
+    mkdirSync(ACTIVE_RUNS_DIR, { recursive: true });
+    writeFileSync(path.join(ACTIVE_RUNS_DIR, running), JSON.stringify({ pid: process.pid, host: os.hostname(), started: new Date().toISOString() }));
+    const create = (run: string) =>
+      execFileSync('/usr/bin/docker', ['create', '--platform', 'linux/amd64', '--label', 'release-operator=1', '--label', `release-operator.smoke=${run}`, `${fixture().image}:v1.2.3`], { encoding: 'utf8' }).trim();
+    const ids = [create(crashed), create(running)];
+    try {
+      const r = await vscode.commands.executeCommand<SmokeCleanupResult>('releaseOperator.cleanUp');
+      assert.ok(r, 'the command returned what it did');
+      assert.ok(r.containers.some((c) => c.id === ids[0]), 'the crashed run\'s container was removed');
+      assert.ok(r.spared.containers.some((c) => c.id === ids[1]), 'the running one was left alone');
+      const left = execFileSync('/usr/bin/docker', ['ps', '-aq', '--no-trunc', '--filter', 'label=release-operator=1'], { encoding: 'utf8' });
+      assert.ok(!left.includes(ids[0]) && left.includes(ids[1]), left);
+    } finally {
+      rmSync(path.join(ACTIVE_RUNS_DIR, running), { force: true });
+      spawnSync('/usr/bin/docker', ['rm', '-f', ...ids]);
     }
   });
 });
