@@ -213,7 +213,7 @@ async function readThroughExport(ctx: ReadContext, signal?: AbortSignal): Promis
     try {
       await client.exec(removeContainers([name]), { signal: AbortSignal.timeout(REMOVE_TIMEOUT_MS) });
     } catch (e) {
-      ctx.logger.warn(`glibc: could not remove the container ${name} created to read ${image}: ${errorText(e)}. \`release-operator cleanup\` removes it.`);
+      ctx.logger.warn(`glibc: could not remove the container ${name} created to read ${image}: ${errorText(e)}. \`release-operator cleanup\` (or Remove Containers Left by Crashed Runs in VS Code) removes it.`);
     }
     await endRun();
   }

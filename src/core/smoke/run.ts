@@ -147,7 +147,7 @@ function blameDaemon(r: PlatformResult): PlatformResult {
     outcome: 'environment',
     environmentProblem: {
       message: `The Docker daemon stopped during the run${step ? ` (at the ${step.name} step: ${step.detail})` : ''}; the image was not judged.`,
-      hint: 'Start the Docker daemon, run `release-operator cleanup` to remove what the run left, then run the smoke test again.',
+      hint: 'Start the Docker daemon, remove what the run left (`release-operator cleanup`, or Remove Containers Left by Crashed Runs in VS Code), then run the smoke test again.',
     },
   };
 }
