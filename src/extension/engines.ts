@@ -172,7 +172,7 @@ export class Engines {
     };
     const report = await runSmoke(options, { runner: this.services.run, signal, logger: this.services.logger, onEvent, registry: build ? undefined : await this.registry(f.config) });
     if (report.cleanup.leftoverContainers || report.cleanup.errors.length) this.services.logger.warn(`smoke cleanup: ${JSON.stringify(report.cleanup)}`);
-    return report.platforms.map((p) => toPlatformSmoke(p, reference, started));
+    return report.platforms.map((p) => ({ ...toPlatformSmoke(p, reference, started), ...(build ? { build: true } : {}) }));
   }
 
   /** Containers and temporary images crashed runs left (`release-operator cleanup`); runs in progress are spared. */

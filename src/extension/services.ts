@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { loadConfig, validateOverrides } from '../core/config/load';
 import type { ConfigOverrides, ReleaseOperatorConfig } from '../core/config/schema';
-import { leafFields } from '../core/config/schema';
+import { RESTRICTED_KEYS, leafFields } from '../core/config/schema';
 import { createLogger, type Logger } from '../core/log';
 import { runProcess, type Runner } from '../core/process/run';
 import { redact } from '../core/redact';
@@ -70,11 +70,14 @@ export class ReleaseOperatorServices implements vscode.Disposable {
     // inspects took 6 to 15 ms of the extension host's time on every load of the Release view, this one under 1 ms.
     const all = vscode.workspace.getConfiguration(undefined, this.folder?.uri).inspect<Record<string, unknown>>('releaseOperator');
     const layers = [all?.workspaceFolderValue, all?.workspaceValue, all?.globalValue];
+    // inspect() shows the workspace's values even where VS Code ignores them: leave out what an untrusted
+    // workspace may not choose (its restricted settings), as get() would.
+    const userOnly = vscode.workspace.isTrusted ? [] : (RESTRICTED_KEYS as readonly string[]);
     const out: Record<string, any> = {};
     for (const [key] of leafFields()) {
       const parts = key.split('.');
       const at = (layer: unknown) => parts.reduce<unknown>((o, p) => (o && typeof o === 'object' && !Array.isArray(o) ? (o as Record<string, unknown>)[p] : undefined), layer);
-      const v = layers.map(at).find((x) => x !== undefined);
+      const v = (userOnly.includes(key) ? [all?.globalValue] : layers).map(at).find((x) => x !== undefined);
       if (v === undefined) continue;
       let o = out;
       for (const p of parts.slice(0, -1)) o = o[p] ??= {};
@@ -85,7 +88,9 @@ export class ReleaseOperatorServices implements vscode.Disposable {
 
   async config(): Promise<ReleaseOperatorConfig> {
     const root = this.folder?.uri.fsPath ?? process.cwd();
-    return (await loadConfig(root, this.settingsOverrides())).config;
+    const { config, ignored } = await loadConfig(root, this.settingsOverrides(), { untrusted: !vscode.workspace.isTrusted });
+    if (ignored.length) this.logger.info(`release-operator.json: ${ignored.join(', ')} left out in an untrusted workspace (they choose what runs on this machine); set them in your user settings`);
+    return config;
   }
 
   dispose(): void {

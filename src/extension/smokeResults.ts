@@ -12,7 +12,10 @@ export interface SmokeStepView {
 /** The last smoke run of one platform, as the view and the status bar show it. */
 export interface PlatformSmoke {
   platform: string;
+  /** The image reference, or for a local build the Dockerfile it was built from. */
   image: string;
+  /** Built from the repository's Dockerfile (smoke --build): a re-run builds again rather than pulling `image`. */
+  build?: boolean;
   state: SmokeState;
   startedAt: number;
   durationMs?: number;

@@ -123,11 +123,16 @@ async function main(): Promise<void> {
   await git(workspace, 'remote', 'add', 'upstream', 'https://github.com/acme/rocket.git');
   write('package.json', JSON.stringify({ name: 'rocket', version: '1.2.2' }, null, 2) + '\n');
   write('Dockerfile', 'FROM scratch\nCOPY rocket /rocket\nENTRYPOINT ["/rocket"]\n');
+  // The docker on PATH, by its full path: the same program for the trusted suites; an untrusted workspace must
+  // not take it from the repository (trust.test checks that the default is used there).
+  const dockerOnPath = (await runProcess('sh', ['-c', 'command -v docker'])).stdout.trim();
+  if (!dockerOnPath) throw new Error('no docker on PATH: run bash test/testbed/setup.sh');
   write(
     'release-operator.json',
     JSON.stringify(
       {
         image: `${REGISTRY}/${REPO}`,
+        dockerPath: dockerOnPath,
         requiredPlatforms: ['linux/amd64', 'linux/arm64'],
         smoke: { helpArgs: ['--help'], versionArgs: ['--version'], versionPattern: 'rocket \\d', port: 8080, healthPath: '/health', expectBody: 'ok', timeoutSeconds: 30, emulatedTimeoutSeconds: 90, logTail: 50 },
       },

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { usageError } from '../errors';
-import { FieldSpec, SCHEMA, VERSION_SOURCES, type ConfigOverrides, type ReleaseOperatorConfig } from './schema';
+import { FieldSpec, RESTRICTED_KEYS, SCHEMA, VERSION_SOURCES, type ConfigOverrides, type ReleaseOperatorConfig } from './schema';
 
 export const CONFIG_FILE = 'release-operator.json';
 
@@ -132,10 +132,24 @@ export async function readConfigFile(root: string): Promise<{ file?: string; ove
   return { file, overrides: validateOverrides(parsed, file) };
 }
 
-/** defaults -> release-operator.json -> settings or flags. */
-export async function loadConfig(root: string, overrides?: ConfigOverrides): Promise<{ config: ReleaseOperatorConfig; file?: string }> {
+/**
+ * defaults -> release-operator.json -> settings or flags. `untrusted`: the file's RESTRICTED_KEYS are left out
+ * (listed in `ignored`), so a repository opened in an untrusted workspace cannot choose what runs.
+ */
+export async function loadConfig(root: string, overrides?: ConfigOverrides, opts: { untrusted?: boolean } = {}): Promise<{ config: ReleaseOperatorConfig; file?: string; ignored: string[] }> {
   const { file, overrides: fromFile } = await readConfigFile(root);
-  return { config: mergeConfig(defaultConfig(), fromFile, overrides), file };
+  const ignored: string[] = [];
+  if (opts.untrusted && fromFile) {
+    for (const key of RESTRICTED_KEYS) {
+      const parts = key.split('.');
+      const parent = parts.slice(0, -1).reduce<Record<string, unknown> | undefined>((o, p) => o?.[p] as Record<string, unknown> | undefined, fromFile as Record<string, unknown>);
+      if (parent && parts.at(-1)! in parent) {
+        delete parent[parts.at(-1)!];
+        ignored.push(key);
+      }
+    }
+  }
+  return { config: mergeConfig(defaultConfig(), fromFile, overrides), file, ignored };
 }
 
 /** The platforms the smoke gate runs by default: its own list, else the required platforms. */

@@ -14,6 +14,14 @@ export type FieldSpec =
 
 const PLATFORM = /^[a-z0-9]+\/[a-z0-9_]+(\/[a-z0-9]+)?$/;
 
+/**
+ * Keys that decide what runs on this machine (the docker executable, build arguments, the containers'
+ * environment). In an untrusted VS Code workspace they come from the user's own settings only: never from the
+ * repository's release-operator.json or its workspace settings (package.json lists the same keys as
+ * restrictedConfigurations; a test keeps them equal).
+ */
+export const RESTRICTED_KEYS = ['dockerPath', 'smoke.buildArgs', 'smoke.env'] as const;
+
 export const VERSION_SOURCES = ['package.json', 'Cargo.toml', 'pyproject.toml', 'VERSION', 'git-tag'] as const;
 export type VersionSource = (typeof VERSION_SOURCES)[number];
 

@@ -1,4 +1,5 @@
-import { chmod, mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { chmod, lstat, mkdir, open, readdir, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -22,15 +23,27 @@ interface RunFile {
   started: string;
 }
 
-/** Marks a run as in progress; resolves to the function that ends it. Never fails the run (a read-only /tmp only loses the protection). */
+/**
+ * Marks a run as in progress; resolves to the function that ends it. Never fails the run: a folder that cannot be
+ * used only loses the protection. The folder is in a place every user can write, so nothing there is trusted: it
+ * must be a real folder (not a symlink someone planted), it is made world-writable only by the process that
+ * creates it, and a mark is created new (O_EXCL: never written through an existing file or link).
+ */
 export async function markRunActive(runId: string, dir = ACTIVE_RUNS_DIR, onError?: (message: string) => void): Promise<() => Promise<void>> {
   const file = path.join(dir, safeName(runId));
   try {
-    await mkdir(dir, { recursive: true });
+    const created = await mkdir(dir).then(
+      () => true,
+      (e: NodeJS.ErrnoException) => {
+        if (e.code !== 'EEXIST') throw e;
+        return false;
+      },
+    );
     // Writable by every user, files removable only by their owner: as /tmp (mkdir's mode is cut by the umask).
-    await chmod(dir, 0o1777).catch(() => undefined);
+    if (created) await chmod(dir, 0o1777);
+    else if (!(await lstat(dir)).isDirectory()) throw Object.assign(new Error('not a folder'), { code: 'ENOTDIR' });
     const body: RunFile = { pid: process.pid, host: os.hostname(), started: new Date().toISOString() };
-    await writeFile(file, JSON.stringify(body), { mode: 0o644 });
+    await writeFile(file, JSON.stringify(body), { mode: 0o644, flag: 'wx' });
   } catch (e) {
     onError?.(`cannot mark run ${runId} as in progress in ${dir} (${(e as NodeJS.ErrnoException).code ?? String(e)}); \`cleanup\` may remove its containers meanwhile`);
     return async () => undefined;
@@ -47,9 +60,17 @@ export async function activeRunIds(dir = ACTIVE_RUNS_DIR): Promise<Set<string>> 
       const file = path.join(dir, name);
       let run: Partial<RunFile> | undefined;
       try {
-        run = JSON.parse(await readFile(file, 'utf8')) as Partial<RunFile>;
+        // Never through a link someone put there; a mark is a few bytes.
+        const fh = await open(file, constants.O_RDONLY | constants.O_NOFOLLOW);
+        try {
+          const buf = Buffer.alloc(4096);
+          const { bytesRead } = await fh.read(buf, 0, buf.length, 0);
+          run = JSON.parse(buf.subarray(0, bytesRead).toString('utf8')) as Partial<RunFile>;
+        } finally {
+          await fh.close();
+        }
       } catch {
-        run = undefined; // being written, or not ours: neither active nor removed
+        run = undefined; // being written, or not a mark: neither active nor removed
       }
       if (!run) return;
       if (run.host !== os.hostname() || processAlive(run.pid)) ids.add(name);

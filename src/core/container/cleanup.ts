@@ -13,23 +13,31 @@ export interface CleanupResult {
 /**
  * Removes every container, then every image, that carries a label (`key` or `key=value`). Containers go first
  * because an image used by a container cannot be removed. `images: false` skips images (a run that built none).
- * `activeRuns` (run ids, see active.ts): what belongs to one of them is left alone and listed as spared.
+ * `activeRuns` (the run ids in progress, see active.ts): what belongs to one of them is left alone and listed as
+ * spared. They are read after the listings: a run marks itself before it creates anything, so whatever a listing
+ * shows of a run that is starting, the marks read afterwards include that run.
  */
-export async function removeLabelled(docker: DockerClient, labelFilter: string, signal?: AbortSignal, opts: { images?: boolean; activeRuns?: ReadonlySet<string> } = {}): Promise<CleanupResult> {
+export async function removeLabelled(
+  docker: DockerClient,
+  labelFilter: string,
+  signal?: AbortSignal,
+  opts: { images?: boolean; activeRuns?: () => Promise<ReadonlySet<string>> } = {},
+): Promise<CleanupResult> {
   // Both listings at once: this runs after every smoke run, and the docker client's start-up dominates it.
   const [listed, listedImages] = await Promise.all([
     docker.exec(listContainers(labelFilter), { signal }),
     opts.images === false ? Promise.resolve([] as ListedImage[]) : docker.exec(listImages(labelFilter), { signal }),
   ]);
-  const active = opts.activeRuns ?? new Set<string>();
+  const active = opts.activeRuns ? await opts.activeRuns() : new Set<string>();
   const inProgress = (runId: string | undefined) => runId !== undefined && active.has(runFileName(runId));
-  const containerRun = (c: ListedContainer) => {
+  // Either label may name the run (a glibc container of a smoke run's temporary image carries both).
+  const containerInProgress = (c: ListedContainer) => {
     const labels = parseLabels(c.labels);
-    return labels[SMOKE_RUN_LABEL] ?? labels[RUN_LABEL];
+    return inProgress(labels[SMOKE_RUN_LABEL]) || inProgress(labels[RUN_LABEL]);
   };
   // A temporary image is tagged release-operator-smoke:<run id>-<platform>.
   const imageRun = (i: ListedImage) => [...active].find((id) => i.reference.startsWith(`${TEMP_IMAGE_REPO}:${id}-`));
-  const containers = listed.filter((c) => !inProgress(containerRun(c)));
+  const containers = listed.filter((c) => !containerInProgress(c));
   const images = listedImages.filter((i) => !imageRun(i));
   if (containers.length) await docker.exec(removeContainers(containers.map((c) => c.id)), { signal });
   // Tagged ones by reference (so only our tag goes when the image has others); untagged ones by id.

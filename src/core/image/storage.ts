@@ -4,7 +4,7 @@ import { lstat, open, readFile, readdir, readlink } from 'node:fs/promises';
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import pLimit from 'p-limit';
-import { throwIfAborted } from '../errors';
+import { CancelledError, throwIfAborted } from '../errors';
 import { ElfFormatError, readElfFile } from '../elf';
 import { ImageFs, normalizePath, type FsEntry } from './fs';
 import { MAX_ELF_BYTES, MAX_TEXT_BYTES, applyLayerOps, fileKind, shebangOf, whiteoutOp, type LayerOp } from './layer';
@@ -77,11 +77,26 @@ export async function readStoredImage(info: StorageInspect, signal?: AbortSignal
   if (!Array.isArray(layers)) return layers;
   let all: LayerOp[][];
   try {
-    // One limit for all layers: files of every layer are read at the same time, FILE_CONCURRENCY at most.
-    const limit = pLimit(FILE_CONCURRENCY);
-    all = await Promise.all(layers.map((l) => readStoredLayer(l, limit, signal)));
+    // One limit for all layers: files of every layer are read at the same time, FILE_CONCURRENCY at most. Every
+    // task checks `both` before it starts, so a cancel, or the first failure, stops the rest at once.
+    const first = new AbortController();
+    const both = signal ? AbortSignal.any([signal, first.signal]) : first.signal;
+    const pool = pLimit(FILE_CONCURRENCY);
+    const limit = <T>(fn: () => Promise<T>) =>
+      pool(() => {
+        throwIfAborted(both);
+        return fn();
+      });
+    all = await Promise.all(
+      layers.map((l) =>
+        readStoredLayer(l, limit).catch((e: unknown) => {
+          first.abort();
+          throw e;
+        }),
+      ),
+    );
   } catch (e) {
-    if ((e as Error)?.name === 'CancelledError') throw e;
+    if (signal?.aborted) throw new CancelledError();
     // The image (or a layer) went away meanwhile, a folder is not readable after all, a record is damaged.
     return { unusable: `reading the engine's layer folders failed (${e instanceof Error ? e.message : String(e)})` };
   }
@@ -96,30 +111,37 @@ export async function readStoredImage(info: StorageInspect, signal?: AbortSignal
  * Paths that are one file (hard links: same inode) are read once; the first in the order a layer tar lists them
  * (depth first, names sorted) is the file and the others are links to it, as in the tar.
  */
-async function readStoredLayer(layer: StoredLayer, limit: ReturnType<typeof pLimit>, signal?: AbortSignal): Promise<LayerOp[]> {
+async function readStoredLayer(layer: StoredLayer, limit: <T>(fn: () => Promise<T>) => Promise<T>): Promise<LayerOp[]> {
   const ops: LayerOp[] = whiteoutsOf(gunzipSync(await readFile(layer.tarSplit)).toString('utf8'));
-  const files = new Map<number, Array<{ abs: string; path: string; size: number; mode: number }>>();
+  /** Files with more than one link, by device and inode: one file under several paths (a hard link). */
+  const linked = new Map<string, Array<{ abs: string; path: string; size: number; mode: number }>>();
+  const single: Array<{ abs: string; path: string; size: number; mode: number }> = [];
   const walk = async (abs: string, p: string): Promise<void> => {
-    throwIfAborted(signal);
     const names = await limit(() => readdir(abs));
     await Promise.all(
       names.map(async (name) => {
         const childAbs = path.join(abs, name);
         const child = p === '/' ? `/${name}` : `${p}/${name}`;
-        const st = await limit(() => lstat(childAbs));
+        // bigint: inode numbers may not fit a double.
+        const st = await limit(() => lstat(childAbs, { bigint: true }));
         // As a layer tar's header has it (type bits included), so every way of reading gives the same entries.
-        const mode = st.mode;
+        const mode = Number(st.mode);
+        const size = Number(st.size);
         if (st.isDirectory()) {
           ops.push({ op: 'dir', path: child, mode });
           await walk(childAbs, child);
-        } else if (st.isCharacterDevice() && st.rdev === 0) {
+        } else if (st.isCharacterDevice() && st.rdev === 0n) {
           // overlay2's whiteout: the tar-split record holds it as `.wh.NAME` (read above).
         } else if (st.isSymbolicLink()) {
           ops.push({ op: 'set', path: child, entry: { type: 'symlink', mode, size: 0, target: await limit(() => readlink(childAbs)) } });
         } else if (st.isFile()) {
-          const same = files.get(st.ino);
-          if (same) same.push({ abs: childAbs, path: child, size: st.size, mode });
-          else files.set(st.ino, [{ abs: childAbs, path: child, size: st.size, mode }]);
+          const file = { abs: childAbs, path: child, size, mode };
+          if (st.nlink > 1n) {
+            const key = `${st.dev}:${st.ino}`;
+            const same = linked.get(key);
+            if (same) same.push(file);
+            else linked.set(key, [file]);
+          } else single.push(file);
         } else {
           ops.push({ op: 'set', path: child, entry: { type: 'other', mode, size: 0 } });
         }
@@ -129,9 +151,8 @@ async function readStoredLayer(layer: StoredLayer, limit: ReturnType<typeof pLim
   await walk(layer.dir, '/');
   const links: LayerOp[] = [];
   await Promise.all(
-    [...files.values()].map(async (paths) => {
+    [...single.map((f) => [f]), ...linked.values()].map(async (paths) => {
       const [first, ...others] = paths.sort((a, b) => tarOrder(a.path, b.path));
-      throwIfAborted(signal);
       ops.push({ op: 'set', path: first.path, entry: await limit(() => storedFile(first.abs, first.path, first.size, first.mode)) });
       for (const o of others) links.push({ op: 'link', path: o.path, target: first.path });
     }),

@@ -12,6 +12,8 @@ export type SmokeCleanupResult = CleanupResult;
  */
 export async function cleanupSmoke(opts: { runner: Runner; dockerPath: string; runId?: string; force?: boolean; signal?: AbortSignal; logger?: Logger; activeRunsDir?: string }): Promise<SmokeCleanupResult> {
   const docker = new DockerClient({ runner: opts.runner, dockerPath: opts.dockerPath, logger: opts.logger });
-  const [activeRuns] = await Promise.all([opts.force ? Promise.resolve(new Set<string>()) : activeRunIds(opts.activeRunsDir), docker.exec(serverVersion(), { signal: opts.signal })]);
-  return removeLabelled(docker, opts.runId ? `${SMOKE_RUN_LABEL}=${opts.runId}` : `${PRODUCT_LABEL}=1`, opts.signal, { activeRuns });
+  await docker.exec(serverVersion(), { signal: opts.signal });
+  return removeLabelled(docker, opts.runId ? `${SMOKE_RUN_LABEL}=${opts.runId}` : `${PRODUCT_LABEL}=1`, opts.signal, {
+    activeRuns: opts.force ? undefined : () => activeRunIds(opts.activeRunsDir),
+  });
 }

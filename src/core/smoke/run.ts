@@ -46,6 +46,8 @@ export async function runSmoke(options: SmokeOptions, deps: SmokeDeps): Promise<
       throw usageError(`The version pattern /${options.versionPattern}/ is not a regular expression: ${(e as Error).message}`);
     }
   }
+  // docker takes the size as written: no spaces around it.
+  if (options.memory !== undefined) options = { ...options, memory: options.memory.trim() };
   if (options.memory && !(memoryBytes(options.memory) >= MIN_MEMORY)) {
     throw usageError(`The memory limit '${options.memory}' is not a size Docker accepts (at least 6 MiB, written like 256m or 1g).`, 'Set smoke.memory (or --memory) to a size like 256m, or leave it empty for no limit.');
   }

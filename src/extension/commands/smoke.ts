@@ -32,7 +32,7 @@ export function smokeCommands(ctx: CommandContext): Record<string, Handler> {
     const platforms = args.platforms ?? (await pickPlatforms([...new Set([...configured, ...f.config.requiredPlatforms])], configured, `Smoke test ${reference} on`));
     if (!platforms?.length) return undefined;
     const started = Date.now();
-    for (const platform of platforms) smoke.set({ platform, image: reference, state: 'running', startedAt: started, steps: [] });
+    for (const platform of platforms) smoke.set({ platform, image: reference, ...(args.build ? { build: true } : {}), state: 'running', startedAt: started, steps: [] });
     services.logger.info(`smoke: ${reference} on ${platforms.join(', ')}`);
     // Steps of a platform run side by side (the help command while the health check waits), so the notification
     // says what is running on each platform rather than only the latest event.
@@ -84,7 +84,8 @@ export function smokeCommands(ctx: CommandContext): Record<string, Handler> {
       return r;
     }),
     runSmokeForPlatform: (node?: ReleaseNode) =>
-      guardedRun({ reference: node?.data?.reference, platforms: node?.data?.platform ? [node.data.platform] : undefined }),
+      // A result of a local build is run again by building; anything else by its image reference.
+      guardedRun({ ...(node?.data?.build ? { build: true } : { reference: node?.data?.reference }), platforms: node?.data?.platform ? [node.data.platform] : undefined }),
     showSmokeResult: async () => {
       const all = smoke.all();
       if (!all.length) {

@@ -31,6 +31,8 @@ export interface NodeData {
   version?: string;
   runId?: number;
   jobId?: number;
+  /** A smoke result of a local build: run again by building. */
+  build?: boolean;
 }
 
 export const warningIcon = { icon: 'warning', iconColor: 'problemsWarningIcon.foreground' } as const;

@@ -191,7 +191,7 @@ export function smokeSection(deps: SectionDeps): ReleaseNode {
         tooltip: `${r.image}${r.message ? `\n${r.message}` : ''}`,
         ...ic(r.state),
         contextValue: 'smokePlatform smokeable',
-        data: { platform: r.platform, reference: r.image },
+        data: { platform: r.platform, reference: r.image, build: r.build },
         expanded: r.state === 'failed',
         children: r.steps.map((st) => ({
           id: `smoke/${r.platform}/${st.name}`,

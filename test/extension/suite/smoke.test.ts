@@ -64,6 +64,9 @@ describe('smoke from the command, live in the status bar (real Docker, arm64 und
       const smoke = await a.tree.getChildren(await root('smoke'));
       const steps = await a.tree.getChildren(smoke[0]);
       assert.deepEqual(steps.slice(0, 2).map((s) => [s.label, s.icon]), [['build', 'pass'], ['image', 'pass']], JSON.stringify(steps.map((s) => s.label)));
+      // Run again from the result's row: it builds again (the row's "reference" is a Dockerfile, not an image).
+      const again = await vscode.commands.executeCommand<PlatformSmoke[]>('releaseOperator.runSmokeForPlatform', smoke[0]);
+      assert.deepEqual(again?.map((r) => [r.platform, r.state, r.build, r.steps[0]?.name]), [['linux/amd64', 'passed', true, 'build']], JSON.stringify(again));
       // The build's output went to the Containers channel as it ran.
       assert.match(a.services.containerLogTail(), /\[linux\/(amd64|arm64)\] .*(COPY|DONE|writing image)/);
       // Its temporary images are gone.

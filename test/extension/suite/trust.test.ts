@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import * as vscode from 'vscode';
 import { trustBlockReason } from '../../../src/extension/trust';
 import { api, EXTENSION_ID, fixture, root } from './api';
@@ -24,6 +26,14 @@ describe('workspace trust (an untrusted workspace, Workspace Trust on)', () => {
   it('declares the smoke commands disabled in the manifest while untrusted', () => {
     const cmds = vscode.extensions.getExtension(EXTENSION_ID)!.packageJSON.contributes.commands as Array<{ command: string; enablement?: string }>;
     for (const id of ['releaseOperator.runSmoke', 'releaseOperator.runSmokeForPlatform', 'releaseOperator.runSmokeBuild']) assert.equal(cmds.find((c) => c.command === id)?.enablement, 'isWorkspaceTrusted');
+  });
+
+  it("does not let the repository choose what runs: release-operator.json's dockerPath is left out, the default used", async () => {
+    const file = JSON.parse(readFileSync(path.join(fixture().workspace, 'release-operator.json'), 'utf8')) as { dockerPath?: string };
+    assert.ok(file.dockerPath && file.dockerPath !== 'docker', 'the repository sets a dockerPath of its own');
+    const f = await (await api()).facts();
+    assert.equal(f.config.dockerPath, 'docker');
+    assert.equal(f.config.image, `${fixture().image}`, 'the rest of the file applies');
   });
 
   it('still reads the repository and the registry', async () => {

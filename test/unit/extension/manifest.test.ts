@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { settingsContribution } from '../../../src/core/config/settings';
+import { RESTRICTED_KEYS } from '../../../src/core/config/schema';
 import { REPO_ROOT } from '../../helpers/paths';
 
 const pkg = JSON.parse(readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8'));
@@ -60,6 +61,8 @@ describe('package.json extension manifest', () => {
       assert.match(commands.find((c) => c.command === id)?.enablement ?? '', /isWorkspaceTrusted/, id);
     }
     for (const s of pkg.capabilities.untrustedWorkspaces.restrictedConfigurations) assert.ok(pkg.contributes.configuration.properties[s], `${s} is a setting`);
+    // The same keys the engine leaves out of release-operator.json in an untrusted workspace.
+    assert.deepEqual(pkg.capabilities.untrustedWorkspaces.restrictedConfigurations, RESTRICTED_KEYS.map((k) => `releaseOperator.${k}`));
   });
 
   it('contributes exactly the settings the config schema implies (node scripts/sync-settings.mjs)', () => {

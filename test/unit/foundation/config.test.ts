@@ -77,6 +77,22 @@ describe('configuration', () => {
     assert.equal(config.smoke.port, 4000, 'flags and settings win over the file');
   });
 
+  it('untrusted: the file may not choose what runs (dockerPath, build arguments, the containers\' environment)', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'ro-config-'));
+    writeFileSync(path.join(dir, 'release-operator.json'), JSON.stringify({ dockerPath: './evil.sh', image: 'a/b', smoke: { env: { LD_PRELOAD: '/x.so' }, buildArgs: { A: '1' }, port: 3000 } }));
+    const trusted = await loadConfig(dir);
+    assert.equal(trusted.config.dockerPath, './evil.sh');
+    assert.deepEqual(trusted.ignored, []);
+    const untrusted = await loadConfig(dir, { dockerPath: '/usr/bin/docker' }, { untrusted: true });
+    assert.deepEqual(untrusted.ignored, ['dockerPath', 'smoke.buildArgs', 'smoke.env']);
+    assert.equal(untrusted.config.dockerPath, '/usr/bin/docker', "the user's own setting still applies");
+    assert.deepEqual(untrusted.config.smoke.env, {});
+    assert.deepEqual(untrusted.config.smoke.buildArgs, {});
+    assert.equal(untrusted.config.smoke.port, 3000, 'the rest of the file applies');
+    assert.equal(untrusted.config.image, 'a/b');
+    assert.equal((await loadConfig(dir, undefined, { untrusted: true })).config.dockerPath, 'docker');
+  });
+
   it('says which file is not valid JSON', async () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'ro-config-'));
     writeFileSync(path.join(dir, 'release-operator.json'), '{ "image": ');

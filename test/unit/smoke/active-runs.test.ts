@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readFile, readdir, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { activeRunIds, markRunActive, processAlive } from '../../../src/core/container/active';
@@ -45,6 +45,29 @@ describe('runs in progress (what cleanup leaves alone)', () => {
     await end();
     assert.match(messages.join('\n'), /cannot mark run r1 as in progress in \/proc\/version\/runs \(ENOTDIR\)/);
     assert.deepEqual([...(await activeRunIds('/proc/version/runs'))], []);
+  });
+
+  it('the folder is in a place everyone can write: a planted symlink (for the folder or a mark) is never followed', async () => {
+    const victim = path.join(path.dirname(dir), 'victim');
+    await mkdir(victim);
+    await chmod(victim, 0o700);
+    await symlink(victim, dir);
+    const messages: string[] = [];
+    await (await markRunActive('r2', dir, (m) => messages.push(m)))();
+    assert.match(messages.join('\n'), /cannot mark run r2 .*\(ENOTDIR\)/);
+    assert.equal((await stat(victim)).mode & 0o7777, 0o700, 'the link\'s target was not made world-writable');
+    assert.deepEqual(await readdir(victim), [], 'nothing was written through the link');
+    await rm(dir);
+
+    await markRunActive('seed', dir);
+    const target = path.join(path.dirname(dir), 'target-file');
+    await writeFile(target, 'keep');
+    await symlink(target, path.join(dir, 'r3'));
+    messages.length = 0;
+    await markRunActive('r3', dir, (m) => messages.push(m));
+    assert.match(messages.join('\n'), /cannot mark run r3 .*\(EEXIST\)/);
+    assert.equal(await readFile(target, 'utf8'), 'keep', 'no mark was written through a planted link');
+    assert.ok(!(await activeRunIds(dir)).has('r3'), 'a link is not read as a mark');
   });
 
   it('a run id that is not a plain name stays a file inside the folder', async () => {
