@@ -124,6 +124,7 @@ runCase('smoke', async () => {
     ];
     const samples = await measureInterleaved(subjects, (name, ms) => log(`${name}: ${ms.toFixed(0)} ms`));
     const med = (n: string) => summarize(samples.get(n)!).median;
+    const spread = (n: string) => `${(summarize(samples.get(n)!).min / 1000).toFixed(2)} – ${(summarize(samples.get(n)!).max / 1000).toFixed(2)} s`;
     /** Median busy CPU of the whole machine per run, and what that is in cores over the run's median time. */
     const cpuOf = (n: string) => {
       const c = summarize(cpu.get(n) ?? [0]).median;
@@ -144,6 +145,7 @@ runCase('smoke', async () => {
     const onePlatform = (arch: string, platform: string, project: string, script: string) =>
       table(`Smoke gate, ${arch} alone`, [project, script], [
         `Goal: within 10% of the shell script. Measured: this project ${pct(med(project), med(script))} against the script.`,
+        `The script polls /health every 0.5 s (as such scripts do), so its time moves in steps of 0.5 s (min – max: ${spread(script)}): a median of ${samples.get(script)!.length} runs can land on either step, and the comparison with it moves by as much between bench runs.`,
         `This project's steps in its last run (help and version run beside start and health): ${steps(platform)}; the rest of the process's time is Node start-up, loading the CLI and the config.`,
       ]);
     return [
