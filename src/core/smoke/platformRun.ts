@@ -27,6 +27,7 @@ import {
   type ImageInfo,
   type Platform,
 } from '../container';
+import { sleep } from '../sleep';
 import { pollHealth } from './health';
 import { runStep, StepFailure, type Stop } from './step';
 import type { PlatformResult, SmokeEvent, SmokeOptions, StepName } from './types';
@@ -56,6 +57,8 @@ export interface RunContext {
 }
 
 const CLEANUP_TIMEOUT_MS = 60_000;
+/** How long the engine may take to report an out-of-memory kill after the exit (see exitState). */
+const OOM_EVENT_GRACE_MS = 500;
 
 export const tempImageTag = (runId: string, platform: string) => `${TEMP_IMAGE_REPO}:${runId}-${platform.replace(/\//g, '-')}`;
 
@@ -99,6 +102,20 @@ export async function smokePlatform(ctx: RunContext, platform: string): Promise<
   let servicePort = 0;
   let image: ImageInfo | undefined;
   const stops: Stop[] = [];
+  /**
+   * A container's state once it stopped. Killed (137) under a memory limit without the engine saying "out of
+   * memory": Docker 20.10 on cgroup v2 sets OOMKilled only when its OOM event arrives before the exit event
+   * (hashicorp/nomad#13119), so it is asked once more after a moment.
+   */
+  const exitState = async (container: string) => {
+    const s = await ctx.docker.exec(containerState(container), { signal: ctx.signal });
+    if (s.running || s.exitCode !== 137 || s.oomKilled || !o.memory) return s;
+    await sleep(OOM_EVENT_GRACE_MS, ctx.signal);
+    return ctx.docker.exec(containerState(container), { signal: ctx.signal });
+  };
+  /** How a container killed by SIGKILL under the memory limit is described: confirmed by the engine or not. */
+  const killedText = (confirmed: boolean) =>
+    confirmed || !o.memory ? `killed: out of memory${o.memory ? `, limit ${o.memory}` : ''}` : `killed; most likely out of memory under the ${o.memory} limit (the engine did not say)`;
   const onLine = (line: string) => ctx.emit({ type: 'output', platform, line });
 
   const command = (name: 'help' | 'version') => async () => {
@@ -113,12 +130,9 @@ export async function smokePlatform(ctx: RunContext, platform: string): Promise<
       throw new StepFailure(why, { message: why, hint: 'The Docker host failed, not the image: check `docker info` and the daemon log, then retry.' });
     }
     if (r.exitCode === 137 && o.memory) {
-      // Killed: by the memory limit, or by something else (the engine says which).
-      const s = await ctx.docker.exec(containerState(names[name]), { signal: ctx.signal }).catch(() => undefined);
-      if (s?.oomKilled) {
-        result.exit = { exitCode: 137, oomKilled: true };
-        throw new StepFailure(`'${args.join(' ')}' was killed: out of memory (limit ${o.memory}): ${lastOf(r.output)}`);
-      }
+      const s = await exitState(names[name]).catch(() => undefined);
+      result.exit = { exitCode: 137, oomKilled: Boolean(s?.oomKilled) };
+      throw new StepFailure(`'${args.join(' ')}' was ${killedText(s?.oomKilled ?? false)}: ${lastOf(r.output)}`);
     }
     if (r.exitCode !== 0) throw new StepFailure(`'${args.join(' ')}' exited ${r.exitCode}${r.exitCode === 125 ? ' (docker could not start the container)' : ''}: ${lastOf(r.output)}`);
     if (name === 'version' && o.versionPattern && !new RegExp(o.versionPattern).test(text)) {
@@ -187,10 +201,11 @@ export async function smokePlatform(ctx: RunContext, platform: string): Promise<
     health: async () => {
       const deadline = serviceStarted + deadlineSeconds * 1000;
       const exited = async () => {
-        const s = await ctx.docker.exec(containerState(names.service), { signal: ctx.signal });
+        const s = await exitState(names.service);
         if (s.running) return undefined;
         result.exit = { exitCode: s.exitCode, oomKilled: s.oomKilled };
-        return `the container exited with code ${s.exitCode}${s.oomKilled ? ` (killed: out of memory${o.memory ? `, limit ${o.memory}` : ''})` : ''}${s.error ? ` (${s.error})` : ''}`;
+        const killed = s.oomKilled || (s.exitCode === 137 && o.memory) ? ` (${killedText(s.oomKilled)})` : '';
+        return `the container exited with code ${s.exitCode}${killed}${s.error ? ` (${s.error})` : ''}`;
       };
       const serviceUrl = `http://127.0.0.1:${servicePort}${o.healthPath.startsWith('/') ? '' : '/'}${o.healthPath}`;
       const h = await pollHealth({

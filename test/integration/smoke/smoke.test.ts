@@ -164,15 +164,19 @@ describe('smoke gate (real Docker, QEMU)', function () {
     const p = report.platforms[0];
     assert.equal(p.outcome, 'failed');
     assert.equal(p.failedStep, 'health');
-    assert.deepEqual(p.exit, { exitCode: 137, oomKilled: true });
-    assert.match(step(report, 'linux/amd64', 'health').detail, /the container exited with code 137 \(killed: out of memory, limit 32m\)/);
+    // Docker 20.10 on cgroup v2 does not always flag the kill as out of memory (its OOM event can come after the
+    // exit); the verdict says which it is.
+    assert.equal(p.exit?.exitCode, 137);
+    const killed = p.exit?.oomKilled ? 'killed: out of memory, limit 32m' : 'killed; most likely out of memory under the 32m limit \\(the engine did not say\\)';
+    assert.match(step(report, 'linux/amd64', 'health').detail, new RegExp(`the container exited with code 137 \\(${killed}\\)`));
     assert.ok(step(report, 'linux/amd64', 'health').durationMs < 30_000, 'stopped early, not at the deadline');
     assert.ok(p.logs?.some((l) => l.includes('loading the cache (200 MiB)')), String(p.logs));
     await assertClean(report);
 
     const help = await runSmoke(await options({ image: img.healthy, platforms: ['linux/amd64'], helpArgs: ['--oom'], memory: '32m' }), { runner: runProcess });
     assert.equal(help.platforms[0].failedStep, 'help');
-    assert.match(step(help, 'linux/amd64', 'help').detail, /'--oom' was killed: out of memory \(limit 32m\)/);
+    assert.match(step(help, 'linux/amd64', 'help').detail, /'--oom' was killed(: out of memory, limit 32m|; most likely out of memory under the 32m limit \(the engine did not say\)): allocating 200 MiB/);
+    assert.equal(help.platforms[0].exit?.exitCode, 137);
     assert.equal(step(help, 'linux/amd64', 'health').passed, true, 'the service itself fits');
     await assertClean(help);
 
