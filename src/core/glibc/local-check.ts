@@ -1,6 +1,8 @@
-import { lstat, open, readdir } from 'node:fs/promises';
+import { closeSync, fstatSync, lstatSync, openSync, readSync, readdirSync, statSync, type Stats } from 'node:fs';
+import { lstat } from 'node:fs/promises';
 import path from 'node:path';
-import { throwIfAborted, usageError } from '../errors';
+import { usageError } from '../errors';
+import { slicer, syncReader } from '../slices';
 import { ElfFormatError, isElf, readElfFile, type ElfInfo } from '../elf';
 import { MAX_ELF_BYTES } from '../image/layer';
 import type { GlibcTarget } from './policy';
@@ -10,43 +12,65 @@ import { baseVerdict, finish, finishPlatform, unreadable } from './verdict';
 
 const MAX_FILES = 200_000;
 
-/** ELF files at a local path: the file itself, or every ELF file under a folder (symlinks not followed). */
+/**
+ * ELF files at a local path: the file itself, or every ELF file under a folder (symlinks not followed), in name
+ * order. Synchronous file calls in slices (see slices.ts): a folder of thousands of files costs a few calls each.
+ */
 export async function collectLocalElfFiles(root: string, signal?: AbortSignal): Promise<Array<{ path: string; elf?: ElfInfo; error?: ElfFormatError }>> {
   const st = await lstat(root).catch(() => undefined);
   if (!st) throw usageError(`${root} does not exist.`, 'Give a file, a folder, or an image reference (docker-daemon:NAME or a registry reference).');
   const out: Array<{ path: string; elf?: ElfInfo; error?: ElfFormatError }> = [];
+  const slice = slicer(signal);
   const visit = async (p: string, explicit: boolean) => {
-    throwIfAborted(signal);
+    await slice();
     if (out.length >= MAX_FILES) return;
-    const s = await lstat(p).catch(() => undefined);
-    if (!s) return;
-    if (s.isDirectory()) {
-      for (const name of (await readdir(p).catch(() => [])).sort()) await visit(path.join(p, name), false);
+    let s: Stats;
+    try {
+      s = lstatSync(p);
+    } catch {
       return;
     }
-    if (!s.isFile() && !(explicit && s.isSymbolicLink())) return;
-    const fh = await open(p, 'r').catch(() => undefined);
-    if (!fh) return;
+    // A link given by name is followed (once): to a folder, its files; to a regular file, that file; else nothing
+    // (opening a FIFO would wait forever).
+    const target = explicit && s.isSymbolicLink() ? statSync(p, { throwIfNoEntry: false }) : undefined;
+    if (target && !target.isFile() && !target.isDirectory()) return;
+    if (s.isDirectory() || target?.isDirectory()) {
+      let names: string[] = [];
+      try {
+        names = readdirSync(p).sort();
+      } catch {
+        names = [];
+      }
+      for (const name of names) await visit(path.join(p, name), false);
+      return;
+    }
+    if (!s.isFile() && !target?.isFile()) return;
+    let fd: number;
+    try {
+      fd = openSync(p, 'r');
+    } catch {
+      return;
+    }
     try {
       const head = Buffer.alloc(4);
-      const { bytesRead } = await fh.read(head, 0, 4, 0);
+      const bytesRead = readSync(fd, head, 0, 4, 0);
       if (bytesRead < 4 || !isElf(head)) {
         if (explicit) out.push({ path: p, error: new ElfFormatError(p, bytesRead < 4 ? `too short for an ELF header (${bytesRead} bytes)` : 'not an ELF file (no \\x7fELF magic)') });
         return;
       }
       // fstat: an explicit symlink's lstat size is the link's, not the file's.
-      const size = (await fh.stat()).size;
+      const size = fstatSync(fd).size;
       if (size > MAX_ELF_BYTES) {
         out.push({ path: p, error: new ElfFormatError(p, `is larger than ${MAX_ELF_BYTES} bytes; not read`) });
         return;
       }
       // Only the parts the loader reads (header, program headers, dynamic and version tables), not the whole file.
-      out.push({ path: p, elf: await readElfFile(fh, size, p) });
+      out.push({ path: p, elf: await readElfFile(syncReader(fd, readSync), size, p) });
     } catch (e) {
       if (!(e instanceof ElfFormatError)) throw e;
       out.push({ path: p, error: e });
     } finally {
-      await fh.close();
+      closeSync(fd);
     }
   };
   await visit(root, true);

@@ -3,7 +3,8 @@ import { closeSync, constants, lstatSync, openSync, readSync, readdirSync, readl
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import { CancelledError, throwIfAborted } from '../errors';
+import { CancelledError } from '../errors';
+import { slicer, syncReader } from '../slices';
 import { ElfFormatError, readElfFile } from '../elf';
 import { ImageFs, normalizePath, type FsEntry } from './fs';
 import { MAX_ELF_BYTES, MAX_TEXT_BYTES, applyLayerOps, fileKind, shebangOf, whiteoutOp, type LayerOp } from './layer';
@@ -85,26 +86,6 @@ export async function readStoredImage(info: StorageInspect, signal?: AbortSignal
   return fs;
 }
 
-/** Synchronous file calls run in slices of at most this long; between slices the event loop runs. */
-const SLICE_MS = 8;
-
-/**
- * Layer folders are read with synchronous file calls: an image of 20,000 small files costs about 80,000 calls
- * (lstat, open, read, close), which take 0.2 s this way and 1 to 2 s as promises through libuv's thread pool.
- * So the reading never holds the thread for long (the extension host shares it), it yields every SLICE_MS; a
- * cancel is seen at the next file.
- */
-function slicer(signal?: AbortSignal): () => Promise<void> {
-  let since = performance.now();
-  return async () => {
-    throwIfAborted(signal);
-    if (performance.now() - since < SLICE_MS) return;
-    await new Promise((resolve) => setImmediate(resolve));
-    throwIfAborted(signal);
-    since = performance.now();
-  };
-}
-
 interface StoredFile {
   abs: string;
   path: string;
@@ -113,6 +94,9 @@ interface StoredFile {
 }
 
 /**
+ * Layer folders are read with synchronous file calls in slices (see slices.ts): an image of 20,000 small files
+ * costs about 80,000 calls (lstat, open, read, close), 0.2 s this way and 1 to 2 s as promises.
+ *
  * One layer's ops: its whiteouts from the tar-split record, its files from its folder (whiteout devices skipped).
  * Paths that are one file (hard links: same device and inode, more than one link) are read once; the first in
  * the order a layer tar lists them (depth first, names sorted) is the file and the others are links to it, as in
@@ -202,7 +186,7 @@ async function storedFile(f: StoredFile): Promise<Omit<FsEntry, 'layer'>> {
       if (size > MAX_ELF_BYTES) entry.elfError = new ElfFormatError(p, `is larger than ${MAX_ELF_BYTES} bytes; not read`);
       else {
         try {
-          entry.elf = await readElfFile({ read: async (buffer, offset, length, position) => ({ bytesRead: readSync(fd, buffer, offset, length, position) }) }, size, p);
+          entry.elf = await readElfFile(syncReader(fd, readSync), size, p);
         } catch (e) {
           if (!(e instanceof ElfFormatError)) throw e;
           entry.elfError = e;

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { checkGlibc, policyGlibc, resolveTarget } from '../../../src/core/glibc';
 import { ReleaseOperatorError } from '../../../src/core/errors';
@@ -55,5 +56,26 @@ describe('glibc targets and files on their own', () => {
     assert.equal(r.ok, false);
     assert.match(r.platforms[0].binaries[0].findings[0].message, new RegExp(`^${trunc}: `));
     await assert.rejects(checkGlibc({ target: '/nonexistent/file', maxGlibc: '2.36' }, deps), (e: ReleaseOperatorError) => e.kind === 'usage');
+  });
+  it('a link given by name is followed once: to a folder its files, to a file that file, to a FIFO nothing (no hang)', async () => {
+    const dir = path.join(ARTIFACTS, 'glibc', `links-${process.pid}`);
+    rmSync(dir, { recursive: true, force: true });
+    mkdirSync(path.join(dir, 'real'), { recursive: true });
+    writeFileSync(path.join(dir, 'real', 'wc'), readFileSync('/usr/bin/wc'));
+    symlinkSync(path.join(dir, 'real'), path.join(dir, 'folder-link'));
+    symlinkSync(path.join(dir, 'real', 'wc'), path.join(dir, 'file-link'));
+    execFileSync('mkfifo', [path.join(dir, 'fifo')]);
+    symlinkSync(path.join(dir, 'fifo'), path.join(dir, 'fifo-link'));
+    const folder = await checkGlibc({ target: path.join(dir, 'folder-link'), maxGlibc: '2.36' }, deps);
+    assert.deepEqual(folder.platforms.flatMap((p) => p.binaries.map((b) => b.path)), [path.join(dir, 'folder-link', 'wc')]);
+    const file = await checkGlibc({ target: path.join(dir, 'file-link'), maxGlibc: '2.36' }, deps);
+    assert.deepEqual(file.platforms.flatMap((p) => p.binaries.map((b) => b.path)), [path.join(dir, 'file-link')]);
+    const fifo = await checkGlibc({ target: path.join(dir, 'fifo-link'), maxGlibc: '2.36' }, deps);
+    assert.deepEqual(fifo.platforms.flatMap((p) => p.binaries), []);
+    assert.ok(fifo.platforms[0].findings.some((f) => f.code === 'no-entrypoint'));
+    // Inside a folder, links are not followed (a folder's scan stays in it).
+    const all = await checkGlibc({ target: dir, maxGlibc: '2.36' }, deps);
+    assert.deepEqual(all.platforms.flatMap((p) => p.binaries.map((b) => b.path)), [path.join(dir, 'real', 'wc')]);
+    rmSync(dir, { recursive: true, force: true });
   });
 });
