@@ -18,18 +18,15 @@ export function register(program: Command, rt: CliRuntime): void {
     async run(ctx, _args, flags) {
       const [{ config }, { runProcess }, { cleanupSmoke }] = await Promise.all([ctx.config(), import('../../core/process/run'), import('../../core/smoke')]);
       const r = await cleanupSmoke({ runner: runProcess, dockerPath: config.dockerPath, runId: flags.run, force: flags.force, signal: ctx.signal, logger: ctx.logger });
-      const spared = r.spared.containers.length + r.spared.images.length;
+      const lines = (s: { containers: typeof r.containers; images: typeof r.images }) => [
+        ...s.containers.map((c) => `  container ${c.id.slice(0, 12)} ${c.names} (${c.status})`),
+        ...s.images.map((i) => `  image ${i.reference}`),
+      ];
+      const spared = lines(r.spared);
       const text = [
         `Removed ${r.containers.length} container(s) and ${r.images.length} image(s)${flags.run ? ` of smoke run ${flags.run}` : ''}.`,
-        ...r.containers.map((c) => `  container ${c.id.slice(0, 12)} ${c.names} (${c.status})`),
-        ...r.images.map((i) => `  image ${i.reference}`),
-        ...(spared
-          ? [
-              `Left ${r.spared.containers.length} container(s) and ${r.spared.images.length} image(s) of runs still in progress alone (--force removes them too):`,
-              ...r.spared.containers.map((c) => `  container ${c.id.slice(0, 12)} ${c.names} (${c.status})`),
-              ...r.spared.images.map((i) => `  image ${i.reference}`),
-            ]
-          : []),
+        ...lines(r),
+        ...(spared.length ? [`Left ${r.spared.containers.length} container(s) and ${r.spared.images.length} image(s) of runs still in progress alone (--force removes them too):`, ...spared] : []),
       ].join('\n');
       return { ok: true, data: { containers: r.containers, images: r.images, spared: r.spared }, text };
     },

@@ -30,7 +30,7 @@ interface RunFile {
  * creates it, and a mark is created new (O_EXCL: never written through an existing file or link).
  */
 export async function markRunActive(runId: string, dir = ACTIVE_RUNS_DIR, onError?: (message: string) => void): Promise<() => Promise<void>> {
-  const file = path.join(dir, safeName(runId));
+  const file = path.join(dir, runFileName(runId));
   try {
     const created = await mkdir(dir).then(
       () => true,
@@ -92,5 +92,4 @@ export function processAlive(pid: unknown): boolean {
 }
 
 /** Run ids are generated (`newRunId`) or given with --run-id; keep the file name inside the folder whatever they hold. */
-const safeName = (runId: string) => runId.replace(/[^A-Za-z0-9._-]/g, '_');
-export const runFileName = safeName;
+export const runFileName = (runId: string) => runId.replace(/[^A-Za-z0-9._-]/g, '_');

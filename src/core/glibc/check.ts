@@ -70,7 +70,7 @@ export async function checkGlibc(req: GlibcCheckRequest, deps: GlibcCheckDeps): 
   } else {
     const images: PlatformImage[] = [];
     if (kind === 'docker') {
-      log.info(`glibc: reading local image ${value} (${deps.localImageVia === 'save' ? 'docker save' : deps.localImageVia === 'export' ? 'docker create + export' : "the engine's storage when readable, else docker create + export"})`);
+      log.info(`glibc: reading local image ${value}`);
       const img = await localDockerImage(deps.runner, deps.docker, value, deps.signal, { via: deps.localImageVia, logger: log });
       const wanted = req.platforms ?? [];
       const [os, architecture, variant] = img.platform.split('/');
