@@ -21,7 +21,9 @@ const out = path.join(root, 'bench', '.work', 'build');
 
 await esbuild.build({
   entryPoints: [
-    ...readdirSync(path.join(root, 'bench', 'cases')).filter((f) => f.endsWith('.ts')).map((f) => path.join(root, 'bench', 'cases', f)),
+    ...readdirSync(path.join(root, 'bench', 'cases'))
+      .filter((f) => f.endsWith('.ts'))
+      .map((f) => path.join(root, 'bench', 'cases', f)),
     path.join(root, 'bench', 'lib', 'proxy-main.ts'),
     path.join(root, 'bench', 'extension', 'suite.ts'),
   ],
@@ -39,17 +41,32 @@ const extensionDir = path.join(root, 'bench', '.work', 'extension');
 // Built once, as esbuild.mjs builds dist/ (productBuilds): bench/.work/extension/dist holds the CLI too, and
 // bench/.work/dist is a copy of it for the cases that run the CLI.
 cleanProductOutput(path.join(extensionDir, 'dist'));
-await Promise.all(productBuilds({ version: pkg.version, production: true, outdir: path.join(extensionDir, 'dist'), sourcemap: false }).map((b) => esbuild.build(b)));
+await Promise.all(
+  productBuilds({
+    version: pkg.version,
+    production: true,
+    outdir: path.join(extensionDir, 'dist'),
+    sourcemap: false,
+  }).map((b) => esbuild.build(b)),
+);
 rmSync(path.join(root, 'bench', '.work', 'dist'), { recursive: true, force: true });
 cpSync(path.join(extensionDir, 'dist'), path.join(root, 'bench', '.work', 'dist'), { recursive: true });
 // The extension folder code-server develops: the manifest and icons next to the bundle.
 writeFileSync(path.join(extensionDir, 'package.json'), JSON.stringify(pkg, null, 2));
 cpSync(path.join(root, 'media'), path.join(extensionDir, 'media'), { recursive: true });
 
-console.log(`bench: ${cases.join(', ')} on ${os.cpus().length} CPUs, load average ${os.loadavg().map((l) => l.toFixed(2)).join(', ')}`);
+console.log(
+  `bench: ${cases.join(', ')} on ${os.cpus().length} CPUs, load average ${os
+    .loadavg()
+    .map((l) => l.toFixed(2))
+    .join(', ')}`,
+);
 const failed = [];
 for (const c of cases) {
-  const r = spawnSync(process.execPath, ['--enable-source-maps', path.join(out, 'cases', `${c}.js`)], { cwd: root, stdio: 'inherit' });
+  const r = spawnSync(process.execPath, ['--enable-source-maps', path.join(out, 'cases', `${c}.js`)], {
+    cwd: root,
+    stdio: 'inherit',
+  });
   if (r.status !== 0) failed.push(c);
 }
 
@@ -62,7 +79,7 @@ writeFileSync(
     '# Benchmark results',
     '',
     'Written by `npm run bench` (see bench/README.md). Every case ran its subjects in rounds, next to each other, in one run on one machine.',
-    'Figures are medians of several runs with their spread; ratio = row median / this project\'s median (above 1: slower than this project).',
+    "Figures are medians of several runs with their spread; ratio = row median / this project's median (above 1: slower than this project).",
     '',
     ...parts.map((f) => readFileSync(f, 'utf8')),
   ].join('\n'),

@@ -40,9 +40,14 @@ const vscodeThroughRequire = {
   name: 'vscode-through-require',
   setup(build) {
     build.onResolve({ filter: /^vscode$/ }, (args) =>
-      args.namespace === 'vscode-shim' ? { path: 'vscode', external: true } : { path: 'vscode', namespace: 'vscode-shim' },
+      args.namespace === 'vscode-shim'
+        ? { path: 'vscode', external: true }
+        : { path: 'vscode', namespace: 'vscode-shim' },
     );
-    build.onLoad({ filter: /.*/, namespace: 'vscode-shim' }, () => ({ contents: "module.exports = require('vscode');", loader: 'js' }));
+    build.onLoad({ filter: /.*/, namespace: 'vscode-shim' }, () => ({
+      contents: "module.exports = require('vscode');",
+      loader: 'js',
+    }));
   },
 };
 
@@ -81,7 +86,9 @@ export function productBuilds({ version, production = false, outdir = 'dist', so
     chunkNames: 'chunk-[hash]',
     define: { RELEASE_OPERATOR_VERSION: JSON.stringify(version) },
     // Bundled CommonJS dependencies require Node's built-in modules, and the vscode shim requires 'vscode'.
-    banner: { js: "import { createRequire as __roCreateRequire } from 'node:module';\nconst require = __roCreateRequire(import.meta.url);" },
+    banner: {
+      js: "import { createRequire as __roCreateRequire } from 'node:module';\nconst require = __roCreateRequire(import.meta.url);",
+    },
     plugins: [vscodeThroughRequire],
   });
   const launcher = { ...common, format: 'cjs', external: ['vscode', './esm/*'] };
@@ -89,7 +96,12 @@ export function productBuilds({ version, production = false, outdir = 'dist', so
     esm('extension', 'src/extension/extension.ts'),
     esm('cli', 'src/cli/main.ts'),
     { ...launcher, entryPoints: ['src/extension/launcher.ts'], outfile: path.resolve(ROOT, outdir, 'extension.js') },
-    { ...launcher, entryPoints: ['src/cli/launcher.ts'], outfile: path.resolve(ROOT, outdir, 'cli.js'), banner: { js: '#!/usr/bin/env node' } },
+    {
+      ...launcher,
+      entryPoints: ['src/cli/launcher.ts'],
+      outfile: path.resolve(ROOT, outdir, 'cli.js'),
+      banner: { js: '#!/usr/bin/env node' },
+    },
   ];
 }
 

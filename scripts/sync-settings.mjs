@@ -8,7 +8,14 @@ import path from 'node:path';
 
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
 const tmp = path.join(mkdtempSync(path.join(os.tmpdir(), 'ro-settings-')), 'settings.js');
-await esbuild.build({ entryPoints: [path.join(root, 'src/core/config/settings.ts')], bundle: true, platform: 'node', format: 'cjs', outfile: tmp, logLevel: 'warning' });
+await esbuild.build({
+  entryPoints: [path.join(root, 'src/core/config/settings.ts')],
+  bundle: true,
+  platform: 'node',
+  format: 'cjs',
+  outfile: tmp,
+  logLevel: 'warning',
+});
 const { settingsContribution } = createRequire(import.meta.url)(tmp);
 const pkgFile = path.join(root, 'package.json');
 const pkg = JSON.parse(readFileSync(pkgFile, 'utf8'));

@@ -15,7 +15,10 @@ const walk = (dir) =>
 // `node test/build.mjs [DIR|FILE]...` bundles only those (and leaves the rest of out/ alone), so several people
 // can build and run their own suites at once; with no argument everything is rebuilt from scratch.
 const only = process.argv.slice(2).map((p) => path.resolve(p));
-let entryPoints = [...walk(path.join(root, 'test')), ...(statSync(path.join(root, 'bench'), { throwIfNoEntry: false }) ? walk(path.join(root, 'bench')) : [])];
+let entryPoints = [
+  ...walk(path.join(root, 'test')),
+  ...(statSync(path.join(root, 'bench'), { throwIfNoEntry: false }) ? walk(path.join(root, 'bench')) : []),
+];
 if (only.length) entryPoints = entryPoints.filter((e) => only.some((o) => e === o || e.startsWith(o + path.sep)));
 else rmSync(path.join(root, 'out'), { recursive: true, force: true });
 await esbuild.build({

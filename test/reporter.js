@@ -9,7 +9,15 @@ class CountingSpec extends Mocha.reporters.Spec {
       const file = process.env.RO_TEST_STATS;
       if (!file) return;
       const s = runner.stats;
-      fs.appendFileSync(file, JSON.stringify({ suite: process.env.RO_TEST_SUITE || 'mocha', passed: s.passes, failed: s.failures, skipped: s.pending }) + '\n');
+      fs.appendFileSync(
+        file,
+        JSON.stringify({
+          suite: process.env.RO_TEST_SUITE || 'mocha',
+          passed: s.passes,
+          failed: s.failures,
+          skipped: s.pending,
+        }) + '\n',
+      );
     });
   }
 }

@@ -35,10 +35,23 @@ async function session(): Promise<SuiteResult> {
     await runProcess('mkdir', ['-p', workspace]);
     const r = await runProcess(
       process.execPath,
-      [path.join(REPO_ROOT, 'test', 'extension', 'code-server-runner.mjs'), '--extension', BENCH_EXTENSION_DIR, '--tests', path.join(BENCH_BUILD, 'extension', 'suite.js'), '--workspace', workspace, '--timeout-ms', '180000'],
+      [
+        path.join(REPO_ROOT, 'test', 'extension', 'code-server-runner.mjs'),
+        '--extension',
+        BENCH_EXTENSION_DIR,
+        '--tests',
+        path.join(BENCH_BUILD, 'extension', 'suite.js'),
+        '--workspace',
+        workspace,
+        '--timeout-ms',
+        '180000',
+      ],
       { env: { RO_BENCH_EXTENSION_OUT: outFile }, timeoutMs: 300_000 },
     );
-    if (r.exitCode !== 0) throw new Error(`code-server run failed (exit ${r.exitCode}; 2 = test bed, see test/extension/README.md):\n${r.stdout.slice(-1500)}\n${r.stderr.slice(-1500)}`);
+    if (r.exitCode !== 0)
+      throw new Error(
+        `code-server run failed (exit ${r.exitCode}; 2 = test bed, see test/extension/README.md):\n${r.stdout.slice(-1500)}\n${r.stderr.slice(-1500)}`,
+      );
     return JSON.parse(await readFile(outFile, 'utf8')) as SuiteResult;
   } finally {
     await rm(dir, { recursive: true, force: true });
@@ -60,7 +73,8 @@ async function activationCode(dist: string): Promise<{ files: Map<string, Buffer
     const text = await readFile(path.join(esm, f));
     files.set(f, text);
     // import{a as b}from"./chunk-X.mjs" and import"./chunk-X.mjs"; never import("./chunk-X.mjs").
-    for (const m of text.toString('utf8').matchAll(/\bimport\s*(?:[^();"'`]*?\bfrom\s*)?["']\.\/([\w.-]+\.mjs)["']/g)) queue.push(m[1]);
+    for (const m of text.toString('utf8').matchAll(/\bimport\s*(?:[^();"'`]*?\bfrom\s*)?["']\.\/([\w.-]+\.mjs)["']/g))
+      queue.push(m[1]);
   }
   const js = (await readdir(dist, { recursive: true })).filter((f) => /\.m?js$/.test(f));
   let all = 0;
@@ -76,10 +90,16 @@ runCase('extension', async () => {
   for (let i = 0; i < runs(5); i++) {
     const t = Date.now();
     results.push(await session());
-    log(`session ${i + 1}: load ${results.at(-1)!.loadMs.toFixed(0)} ms, activate ${results.at(-1)!.activateMs.toFixed(0)} ms, first tree items ${results.at(-1)!.firstItemsMs.toFixed(0)} ms (whole code-server session ${((Date.now() - t) / 1000).toFixed(1)} s)`);
+    log(
+      `session ${i + 1}: load ${results.at(-1)!.loadMs.toFixed(0)} ms, activate ${results.at(-1)!.activateMs.toFixed(0)} ms, first tree items ${results.at(-1)!.firstItemsMs.toFixed(0)} ms (whole code-server session ${((Date.now() - t) / 1000).toFixed(1)} s)`,
+    );
   }
   const sync = results.at(-1)!.syncCalls;
-  const syncText = Object.keys(sync).length ? Object.entries(sync).map(([k, v]) => `${k} x${v}`).join(', ') : 'none';
+  const syncText = Object.keys(sync).length
+    ? Object.entries(sync)
+        .map(([k, v]) => `${k} x${v}`)
+        .join(', ')
+    : 'none';
   const first = summarize(results.map((r) => r.firstItemsMs));
   const med = (k: 'loadMs' | 'activateMs') => summarize(results.map((r) => r[k])).median;
   return [

@@ -24,7 +24,7 @@ const LABEL = 'release-operator.bench=glibc';
 const FILES = 300;
 const SUBJECT = "this project: glibc --all IMAGE (as root: the engine's layer folders)";
 const VIA_EXPORT = 'this project: glibc --all IMAGE --local-read export (docker create + export included)';
-const EXPORT_ONLY = 'docker create + export + rm, read and dropped (the engine\'s part of reading the image)';
+const EXPORT_ONLY = "docker create + export + rm, read and dropped (the engine's part of reading the image)";
 const SAVE_ONLY = 'docker save IMAGE, read and dropped (the fallback; how this project read the image before)';
 const LIBDIRS = ['/usr/lib/x86_64-linux-gnu', '/lib/x86_64-linux-gnu'];
 
@@ -109,10 +109,16 @@ function parseReadelf(text: string): Set<string> {
 }
 
 function parseProject(json: string): { set: Set<string>; binaries: number; provided: string } {
-  const report = JSON.parse(json) as { platforms: Array<{ provided: string | null; binaries: Array<{ path: string; needs: Array<{ library: string; versions: string[]; weak: string[] }> }> }> };
+  const report = JSON.parse(json) as {
+    platforms: Array<{
+      provided: string | null;
+      binaries: Array<{ path: string; needs: Array<{ library: string; versions: string[]; weak: string[] }> }>;
+    }>;
+  };
   const out = new Set<string>();
   const p = report.platforms[0];
-  for (const b of p.binaries) for (const n of b.needs) for (const v of [...n.versions, ...n.weak]) out.add(`${b.path} ${n.library} ${v}`);
+  for (const b of p.binaries)
+    for (const n of b.needs) for (const v of [...n.versions, ...n.weak]) out.add(`${b.path} ${n.library} ${v}`);
   return { set: out, binaries: p.binaries.length, provided: p.provided ?? '(none)' };
 }
 
@@ -130,8 +136,14 @@ runCase('glibc', async () => {
       await copyFile(f, dest);
     }
     // The loader's usual path is a symlink in Debian; keep the image's /lib64 a plain directory with the file.
-    await writeFile(path.join(ctx, 'Dockerfile'), `FROM scratch\nCOPY rootfs/ /\nLABEL ${LABEL.replace('=', '="')}"\nENTRYPOINT ["/usr/bin/${path.basename(files.find((f) => f.startsWith('/usr/bin/')) ?? 'true')}"]\n`);
-    const b = await runProcess(DOCKER, ['build', '-q', '-t', image, ctx], { env: { DOCKER_BUILDKIT: '1' }, timeoutMs: 600_000 });
+    await writeFile(
+      path.join(ctx, 'Dockerfile'),
+      `FROM scratch\nCOPY rootfs/ /\nLABEL ${LABEL.replace('=', '="')}"\nENTRYPOINT ["/usr/bin/${path.basename(files.find((f) => f.startsWith('/usr/bin/')) ?? 'true')}"]\n`,
+    );
+    const b = await runProcess(DOCKER, ['build', '-q', '-t', image, ctx], {
+      env: { DOCKER_BUILDKIT: '1' },
+      timeoutMs: 600_000,
+    });
     if (b.exitCode !== 0) throw new Error(`docker build failed: ${b.stderr}`);
     const size = Number((await runProcess(DOCKER, ['image', 'inspect', '--format', '{{.Size}}', image])).stdout.trim());
     const engine = `Docker ${(await runProcess(DOCKER, ['version', '--format', '{{.Server.Version}}'])).stdout.trim() || '(unknown version)'}`;
@@ -139,7 +151,10 @@ runCase('glibc', async () => {
     await sh(exportScript);
     // Only the image's own files: docker export adds /.dockerenv, /etc/hosts and the like.
     const roots = [...new Set(files.map((f) => `.${f.split('/').slice(0, 2).join('/')}`))].join(' ');
-    const elfList = (await sh(`cd ${exported} && find ${roots} -type f | sort`)).split('\n').filter(Boolean).map((f) => path.join(exported, f));
+    const elfList = (await sh(`cd ${exported} && find ${roots} -type f | sort`))
+      .split('\n')
+      .filter(Boolean)
+      .map((f) => path.join(exported, f));
     log(`${files.length} files chosen, ${elfList.length} exported`);
 
     let projectOut = '';
@@ -147,16 +162,36 @@ runCase('glibc', async () => {
     let readelfOut = '';
     const readWays = new Set<string>();
     const cli = (read: 'default' | 'export') => async () => {
-      const r = await runProcess(process.execPath, [BENCH_CLI, 'glibc', '--all', image, '--docker', DOCKER, '--json', ...(read === 'export' ? ['--local-read', 'export'] : []), '--verbose'], { cwd: work, timeoutMs: 600_000 });
-      if (r.exitCode !== 0 && r.exitCode !== 1) throw new Error(`release-operator glibc failed (exit ${r.exitCode}): ${r.stderr}`);
+      const r = await runProcess(
+        process.execPath,
+        [
+          BENCH_CLI,
+          'glibc',
+          '--all',
+          image,
+          '--docker',
+          DOCKER,
+          '--json',
+          ...(read === 'export' ? ['--local-read', 'export'] : []),
+          '--verbose',
+        ],
+        { cwd: work, timeoutMs: 600_000 },
+      );
+      if (r.exitCode !== 0 && r.exitCode !== 1)
+        throw new Error(`release-operator glibc failed (exit ${r.exitCode}): ${r.stderr}`);
       if (read === 'export') exportOut = r.stdout;
       else projectOut = r.stdout;
       // How the image was read, as the CLI says it (--verbose).
       readWays.add(`${read}: ${/ read ((?:from|through) [^\n]*)/.exec(r.stderr)?.[1] ?? '(not said)'}`);
     };
     const folder = async () => {
-      const r = await runProcess(process.execPath, [BENCH_CLI, 'glibc', '--all', exported, '--max-glibc', '2.36', '--json'], { cwd: work, timeoutMs: 600_000 });
-      if (r.exitCode !== 0 && r.exitCode !== 1) throw new Error(`release-operator glibc on a folder failed (exit ${r.exitCode}): ${r.stderr}`);
+      const r = await runProcess(
+        process.execPath,
+        [BENCH_CLI, 'glibc', '--all', exported, '--max-glibc', '2.36', '--json'],
+        { cwd: work, timeoutMs: 600_000 },
+      );
+      if (r.exitCode !== 0 && r.exitCode !== 1)
+        throw new Error(`release-operator glibc on a folder failed (exit ${r.exitCode}): ${r.stderr}`);
     };
     /** Time to the first byte and to the end of a docker command's stdout, read and dropped. */
     const drain = async (args: string[], firstBytes: number[]) => {
@@ -191,9 +226,17 @@ runCase('glibc', async () => {
         { name: SUBJECT, runs: runs(7), run: cli('default') },
         { name: VIA_EXPORT, runs: runs(5), run: cli('export') },
         { name: 'this project: glibc --all FOLDER (the exported files)', runs: runs(5), run: folder },
-        { name: 'readelf -V, one process per file (shell loop)', runs: runs(5), run: async () => void (readelfOut = await sh(loop)) },
+        {
+          name: 'readelf -V, one process per file (shell loop)',
+          runs: runs(5),
+          run: async () => void (readelfOut = await sh(loop)),
+        },
         { name: 'readelf -V, batched (xargs)', runs: runs(5), run: () => sh(batched) },
-        { name: 'docker create + export + tar -x (the peers\' input, not in their rows)', runs: runs(5), run: () => sh(exportScript) },
+        {
+          name: "docker create + export + tar -x (the peers' input, not in their rows)",
+          runs: runs(5),
+          run: () => sh(exportScript),
+        },
         { name: EXPORT_ONLY, runs: runs(5), run: exportOnly },
         { name: SAVE_ONLY, runs: runs(3), run: saveOnly },
       ],
@@ -209,7 +252,7 @@ runCase('glibc', async () => {
     const subject = SUBJECT;
     const secs = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
     const LOOP = 'readelf -V, one process per file (shell loop)';
-    const loopPlusExport = med(LOOP) + med('docker create + export + tar -x (the peers\' input, not in their rows)');
+    const loopPlusExport = med(LOOP) + med("docker create + export + tar -x (the peers' input, not in their rows)");
     return [
       renderTable({
         title: `glibc check: an image of ${elfList.length} ELF files from this machine, ${(size / 2 ** 20).toFixed(0)} MiB (runtime glibc ${mine.provided})`,
@@ -221,7 +264,7 @@ runCase('glibc', async () => {
           `How the CLI read the image (its --verbose line): ${[...readWays].sort().join('; ')}.`,
           `Reading the engine's layer folders (the default when this process may read the engine's data root, here as root): no container, no archive; the layers come from the engine's layer records (checked against the image), whiteouts from the engine's tar-split record of each layer, and each ELF file is read only where the loader looks (header, program headers, dynamic and version tables: a few KiB of a 100 MiB library).`,
           `Through docker export (a user who may not read the engine's storage): on this ${engine} engine, create + export + rm alone, read and dropped, take ${secs(med(EXPORT_ONLY))} (the export's first byte after ${secs(summarize(exportFirstBytes).median)}); the check that way takes ${secs(med(VIA_EXPORT) - med(EXPORT_ONLY))} more than that. On the exported folder this project takes ${secs(med('this project: glibc --all FOLDER (the exported files)'))}.`,
-          'This project does more than list versions: it resolves each binary\'s libraries the way the loader would in the image and compares against the versions those libraries define.',
+          "This project does more than list versions: it resolves each binary's libraries the way the loader would in the image and compares against the versions those libraries define.",
         ],
       }),
     ];

@@ -25,11 +25,16 @@ const ACCEPT = [
 /** 150 single-platform images and 50 amd64+arm64 OCI indexes with attestation manifests, each its own tag. */
 async function populate(reg: TestRegistry): Promise<void> {
   const jobs: Array<() => Promise<unknown>> = [];
-  for (let i = 0; i < SINGLE; i++) jobs.push(() => pushImage(reg, REPO, { tag: `v1.${i}.0`, labels: { 'org.opencontainers.image.version': `1.${i}.0` } }));
+  for (let i = 0; i < SINGLE; i++)
+    jobs.push(() =>
+      pushImage(reg, REPO, { tag: `v1.${i}.0`, labels: { 'org.opencontainers.image.version': `1.${i}.0` } }),
+    );
   for (let i = 0; i < INDEXES; i++) {
     jobs.push(async () => {
       const labels = { 'org.opencontainers.image.version': `2.${i}.0` };
-      const images = await Promise.all(['linux/amd64', 'linux/arm64'].map((platform) => pushImage(reg, REPO, { platform, labels })));
+      const images = await Promise.all(
+        ['linux/amd64', 'linux/arm64'].map((platform) => pushImage(reg, REPO, { platform, labels })),
+      );
       await pushIndex(reg, REPO, images, { tag: `v2.${i}.0`, attestations: true });
     });
   }
@@ -48,7 +53,10 @@ interface Target {
  */
 async function freshConnections(): Promise<void> {
   const key = Symbol.for('undici.globalDispatcher.1');
-  const g = globalThis as unknown as Record<symbol, { close(): Promise<void>; constructor: new () => unknown } | undefined>;
+  const g = globalThis as unknown as Record<
+    symbol,
+    { close(): Promise<void>; constructor: new () => unknown } | undefined
+  >;
   const old = g[key];
   if (!old) return;
   g[key] = new old.constructor() as typeof old;
@@ -68,7 +76,8 @@ function countingFetch(): { fetch: typeof fetch; count: () => number; reset: () 
 async function engineState(host: string, client: RegistryClient) {
   const state = await registryState(`${host}/${REPO}`, defaultConfig(), client, { limit: Number.MAX_SAFE_INTEGER });
   if (state.error) throw new Error(`registryState failed: ${state.error}`);
-  if (state.tags.length !== SINGLE + INDEXES) throw new Error(`registryState returned ${state.tags.length} tags, not ${SINGLE + INDEXES}`);
+  if (state.tags.length !== SINGLE + INDEXES)
+    throw new Error(`registryState returned ${state.tags.length} tags, not ${SINGLE + INDEXES}`);
   return state;
 }
 
@@ -92,7 +101,8 @@ function proxyCounter(proxy: RemoteDelayProxy | undefined) {
     before: async () => void (before = await proxy?.stats()),
     after: (name: string) => async () => {
       const now = await proxy?.stats();
-      if (now && before) last.set(name, `${now.requests - before.requests} (${now.connections - before.connections} connections)`);
+      if (now && before)
+        last.set(name, `${now.requests - before.requests} (${now.connections - before.connections} connections)`);
     },
     get: (name: string) => last.get(name),
   };
@@ -136,13 +146,31 @@ async function measureOn(label: string, t: Target): Promise<string> {
         },
         after: through.after(WARM),
       },
-      { name: CURL, runs: runs(5), before: through.before, run: () => sh(curlScript(t.host)), after: through.after(CURL) },
-      { name: SKOPEO, runs: runs(3), before: through.before, run: () => sh(skopeoScript(t.host)), after: through.after(SKOPEO) },
+      {
+        name: CURL,
+        runs: runs(5),
+        before: through.before,
+        run: () => sh(curlScript(t.host)),
+        after: through.after(CURL),
+      },
+      {
+        name: SKOPEO,
+        runs: runs(3),
+        before: through.before,
+        run: () => sh(skopeoScript(t.host)),
+        after: through.after(SKOPEO),
+      },
     ],
     (name, ms) => log(`${label}: ${name}: ${ms.toFixed(0)} ms`),
   );
-  const requests = (name: string) => through.get(name) ?? (counts.has(name) ? String(counts.get(name)) : name === CURL ? String(1 + SINGLE + INDEXES) : 'see below');
-  const rows: Row[] = [...samples].map(([name, s]) => ({ name, samples: s, extra: { 'HTTP requests': requests(name) } }));
+  const requests = (name: string) =>
+    through.get(name) ??
+    (counts.has(name) ? String(counts.get(name)) : name === CURL ? String(1 + SINGLE + INDEXES) : 'see below');
+  const rows: Row[] = [...samples].map(([name, s]) => ({
+    name,
+    samples: s,
+    extra: { 'HTTP requests': requests(name) },
+  }));
   const subject = COLD;
   const med = (n: string) => summarize(samples.get(n)!).median;
   const vsSkopeo = med(SKOPEO) / med(subject);
@@ -169,7 +197,10 @@ runCase('registry', async () => {
     tables.push(await measureOn('loopback', { host: reg.host }));
     const [host, port] = reg.host.split(':');
     proxy = await spawnDelayProxy({ host, port: Number(port) }, DELAY_MS);
-    const table = await measureOn(`through the delay proxy (${DELAY_MS} ms each way, +1 round trip per new connection)`, { host: `127.0.0.1:${proxy.port}`, proxy });
+    const table = await measureOn(
+      `through the delay proxy (${DELAY_MS} ms each way, +1 round trip per new connection)`,
+      { host: `127.0.0.1:${proxy.port}`, proxy },
+    );
     tables.push(table);
   } finally {
     await proxy?.close();

@@ -20,7 +20,9 @@ const fs = require('node:fs') as Record<string, unknown>;
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const childProcess = require('node:child_process') as Record<string, unknown>;
 const SYNC: Array<[Record<string, unknown>, string]> = [
-  ...Object.keys(fs).filter((k) => k.endsWith('Sync')).map((k) => [fs, k] as [Record<string, unknown>, string]),
+  ...Object.keys(fs)
+    .filter((k) => k.endsWith('Sync'))
+    .map((k) => [fs, k] as [Record<string, unknown>, string]),
   ...['execSync', 'execFileSync', 'spawnSync'].map((k) => [childProcess, k] as [Record<string, unknown>, string]),
 ];
 
@@ -83,7 +85,8 @@ export async function run(): Promise<void> {
   if (!folder) throw new Error('no workspace folder is open');
   const ext = vscode.extensions.getExtension(EXTENSION_ID);
   if (!ext) throw new Error(`${EXTENSION_ID} is not installed in this code-server`);
-  if (ext.isActive) throw new Error('the extension was already active: the workspace must not match its activation events at start-up');
+  if (ext.isActive)
+    throw new Error('the extension was already active: the workspace must not match its activation events at start-up');
 
   const git = (...args: string[]) => execFileSync('git', args, { cwd: folder, stdio: 'ignore' });
   git('init', '-q', '-b', 'main');
@@ -126,5 +129,15 @@ export async function run(): Promise<void> {
     watch.restore();
     await stopProfile();
   }
-  writeFileSync(out, JSON.stringify({ loadMs, activateMs, firstItemsMs, labels, syncCalls: watch.calls, syncCallsInHost: watch.total() }));
+  writeFileSync(
+    out,
+    JSON.stringify({
+      loadMs,
+      activateMs,
+      firstItemsMs,
+      labels,
+      syncCalls: watch.calls,
+      syncCallsInHost: watch.total(),
+    }),
+  );
 }

@@ -27,7 +27,8 @@ export function runCase(name: string, body: () => Promise<string[]>): void {
 /** Runs a shell script (a peer as an operator would write it); throws with its stderr when it fails. */
 export async function sh(script: string, options: RunOptions = {}): Promise<string> {
   const r = await runProcess('bash', ['-eo', 'pipefail', '-c', script], { timeoutMs: 900_000, ...options });
-  if (r.exitCode !== 0) throw new Error(`script failed (exit ${r.exitCode}): ${script.slice(0, 200)}\n${r.stderr.slice(-2000)}`);
+  if (r.exitCode !== 0)
+    throw new Error(`script failed (exit ${r.exitCode}): ${script.slice(0, 200)}\n${r.stderr.slice(-2000)}`);
   return r.stdout;
 }
 

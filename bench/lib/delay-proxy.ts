@@ -28,8 +28,15 @@ const REQUEST_LINE = /(?:^|\r\n)(?:GET|HEAD|POST|PUT|PATCH|DELETE|OPTIONS) \S+ H
  * wide-area link (the kernel's netem is not available on these machines). Order is kept per direction because
  * each chunk's release time is monotonic.
  */
-export async function startDelayProxy(target: { host: string; port: number }, options: DelayProxyOptions | number): Promise<DelayProxy> {
-  const { delayMs, handshake = true, onError } = typeof options === 'number' ? ({ delayMs: options } as DelayProxyOptions) : options;
+export async function startDelayProxy(
+  target: { host: string; port: number },
+  options: DelayProxyOptions | number,
+): Promise<DelayProxy> {
+  const {
+    delayMs,
+    handshake = true,
+    onError,
+  } = typeof options === 'number' ? ({ delayMs: options } as DelayProxyOptions) : options;
   let connections = 0;
   let requests = 0;
   const sockets = new Set<net.Socket>();
@@ -38,7 +45,13 @@ export async function startDelayProxy(target: { host: string; port: number }, op
     const upstream = net.connect(target.port, target.host);
     sockets.add(client).add(upstream);
     // Release times only ever grow, so a later chunk never overtakes an earlier one.
-    const pipe = (from: net.Socket, to: net.Socket, firstExtra: number, count: boolean, side: 'client' | 'upstream') => {
+    const pipe = (
+      from: net.Socket,
+      to: net.Socket,
+      firstExtra: number,
+      count: boolean,
+      side: 'client' | 'upstream',
+    ) => {
       let releaseAt = 0;
       let extra = firstExtra;
       const hold = (fn: () => void) => {

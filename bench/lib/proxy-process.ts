@@ -13,8 +13,14 @@ export interface RemoteDelayProxy {
 }
 
 /** Starts bench/lib/proxy-main in a child process (its bundle sits next to the running case's bundle). */
-export async function spawnDelayProxy(target: { host: string; port: number }, delayMs: number, mainJs = path.join(__dirname, '..', 'lib', 'proxy-main.js')): Promise<RemoteDelayProxy> {
-  const child: ChildProcess = fork(mainJs, [target.host, String(target.port), String(delayMs)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+export async function spawnDelayProxy(
+  target: { host: string; port: number },
+  delayMs: number,
+  mainJs = path.join(__dirname, '..', 'lib', 'proxy-main.js'),
+): Promise<RemoteDelayProxy> {
+  const child: ChildProcess = fork(mainJs, [target.host, String(target.port), String(delayMs)], {
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
   const next = <T>(type: string) =>
     new Promise<T>((resolve, reject) => {
       const onMessage = (m: { type: string } & T) => {
@@ -23,7 +29,8 @@ export async function spawnDelayProxy(target: { host: string; port: number }, de
         child.off('exit', onExit);
         resolve(m);
       };
-      const onExit = (code: number | null) => reject(new Error(`the delay proxy exited (${code}) before answering ${type}`));
+      const onExit = (code: number | null) =>
+        reject(new Error(`the delay proxy exited (${code}) before answering ${type}`));
       child.on('message', onMessage);
       child.once('exit', onExit);
     });

@@ -34,7 +34,9 @@ export function renderTable(t: Table): string {
   for (const r of t.rows) {
     const s = sums.get(r.name)!;
     const ratio = r.name === t.subject ? '1.00' : `${(s.median / subject.median).toFixed(2)}`;
-    lines.push(`| ${[r.name, s.n, fmtMs(s.median), `${fmtMs(s.min)} – ${fmtMs(s.max)}`, ratio, ...extraKeys.map((k) => r.extra?.[k] ?? '')].join(' | ')} |`);
+    lines.push(
+      `| ${[r.name, s.n, fmtMs(s.median), `${fmtMs(s.min)} – ${fmtMs(s.max)}`, ratio, ...extraKeys.map((k) => r.extra?.[k] ?? '')].join(' | ')} |`,
+    );
   }
   if (t.notes?.length) lines.push('', ...t.notes.map((n) => `- ${n}`));
   return lines.join('\n');
@@ -42,7 +44,10 @@ export function renderTable(t: Table): string {
 
 /** The load average as `uptime` shows it (1, 5, 15 minutes): other work on the machine moves every figure. */
 export function loadAverage(): string {
-  return os.loadavg().map((l) => l.toFixed(2)).join(', ');
+  return os
+    .loadavg()
+    .map((l) => l.toFixed(2))
+    .join(', ');
 }
 
 const CASES_DIR = path.join(REPO_ROOT, 'bench', 'results', 'cases');

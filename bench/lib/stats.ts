@@ -24,7 +24,8 @@ export async function measure(times: number, fn: () => Promise<unknown>): Promis
   return out;
 }
 
-export const fmtMs = (ms: number) => (ms >= 10_000 ? `${(ms / 1000).toFixed(1)} s` : ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${ms.toFixed(0)} ms`);
+export const fmtMs = (ms: number) =>
+  ms >= 10_000 ? `${(ms / 1000).toFixed(1)} s` : ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${ms.toFixed(0)} ms`;
 
 export interface Subject {
   name: string;
@@ -40,7 +41,10 @@ export interface Subject {
  * Runs the subjects in rounds (A B C, A B C, ...) rather than all of A then all of B, so a change of load on the
  * shared machine falls on every subject alike. Returns the samples by subject name.
  */
-export async function measureInterleaved(subjects: Subject[], onSample?: (name: string, ms: number) => void): Promise<Map<string, number[]>> {
+export async function measureInterleaved(
+  subjects: Subject[],
+  onSample?: (name: string, ms: number) => void,
+): Promise<Map<string, number[]>> {
   const out = new Map<string, number[]>(subjects.map((s) => [s.name, []]));
   const rounds = Math.max(...subjects.map((s) => s.runs));
   for (let i = 0; i < rounds; i++) {

@@ -57,7 +57,8 @@ export class CliContext {
         const { config, file } = await loadConfig(root, overrides);
         const docker = this.options.docker ?? this.io.env.RELEASE_OPERATOR_DOCKER;
         if (docker) config.dockerPath = docker;
-        if (this.io.env.GITHUB_API_URL && config.github.apiUrl === 'https://api.github.com') config.github.apiUrl = this.io.env.GITHUB_API_URL;
+        if (this.io.env.GITHUB_API_URL && config.github.apiUrl === 'https://api.github.com')
+          config.github.apiUrl = this.io.env.GITHUB_API_URL;
         return { config, root, file };
       })();
       if (overrides) return p;
@@ -85,8 +86,15 @@ export interface CliRuntime {
 }
 
 /** Registers a command with the options every command shares and the one place errors become exit codes. */
-export function defineCommand<A extends unknown[], O>(program: Command, rt: CliRuntime, spec: CommandSpec<A, O>): Command {
-  const cmd = program.command(spec.name).summary(spec.summary).description(spec.description ?? spec.summary);
+export function defineCommand<A extends unknown[], O>(
+  program: Command,
+  rt: CliRuntime,
+  spec: CommandSpec<A, O>,
+): Command {
+  const cmd = program
+    .command(spec.name)
+    .summary(spec.summary)
+    .description(spec.description ?? spec.summary);
   spec.configure?.(cmd);
   cmd.addOption(new Option('--json', 'print one JSON document on stdout'));
   cmd.addOption(new Option('--cwd <dir>', 'repository folder (default: the current folder)'));

@@ -9,7 +9,9 @@ const ENTRY = './esm/cli/cli.mjs';
 (import(ENTRY) as Promise<typeof Cli>).then(
   (cli) => cli.main(),
   (e: unknown) => {
-    process.stderr.write(`error: Release Operator could not load (${e instanceof Error ? e.message : String(e)}); reinstall it.\n`);
+    process.stderr.write(
+      `error: Release Operator could not load (${e instanceof Error ? e.message : String(e)}); reinstall it.\n`,
+    );
     process.exitCode = 3;
   },
 );

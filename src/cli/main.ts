@@ -25,7 +25,9 @@ export async function runCli(argv: string[], io: CliIO, signal: AbortSignal): Pr
   let exitCode = 0;
   const rt: CliRuntime = { io, signal, setExitCode: (c) => (exitCode = c) };
   const program = buildProgram(rt);
-  program.commands.forEach((c) => c.exitOverride().configureOutput({ writeOut: (s) => io.stdout(s), writeErr: (s) => io.stderr(s) }));
+  program.commands.forEach((c) =>
+    c.exitOverride().configureOutput({ writeOut: (s) => io.stdout(s), writeErr: (s) => io.stderr(s) }),
+  );
   try {
     if (argv.length === 0) {
       program.outputHelp();
@@ -35,7 +37,8 @@ export async function runCli(argv: string[], io: CliIO, signal: AbortSignal): Pr
     return exitCode;
   } catch (e) {
     if (e instanceof CommanderError) {
-      if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return 0;
+      if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help')
+        return 0;
       return EXIT_CODES.usage;
     }
     throw e;
@@ -65,10 +68,16 @@ export function main(run: typeof runCli = runCli): void {
   // must never pass that way: a command that did not finish is an error, said as one.
   process.on('exit', () => {
     if (settled) return;
-    process.stderr.write('error: Release Operator stopped before the command finished (it was left waiting on nothing); its result is unknown. Please report this.\n');
+    process.stderr.write(
+      'error: Release Operator stopped before the command finished (it was left waiting on nothing); its result is unknown. Please report this.\n',
+    );
     process.exitCode = EXIT_CODES.environment;
   });
-  const io: CliIO = { stdout: (s) => process.stdout.write(s), stderr: (s) => process.stderr.write(s), env: process.env };
+  const io: CliIO = {
+    stdout: (s) => process.stdout.write(s),
+    stderr: (s) => process.stderr.write(s),
+    env: process.env,
+  };
   run(process.argv.slice(2), io, controller.signal).then(
     (code) => {
       settled = true;

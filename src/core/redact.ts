@@ -29,7 +29,9 @@ export function redact(text: string): string {
     if (out.includes(s)) out = out.split(s).join('***');
   }
   for (const re of TOKEN_PATTERNS) {
-    out = out.replace(re, (m) => (m.startsWith('Bearer') || m.startsWith('Basic') ? `${m.split(/\s+/)[0]} ***` : '***'));
+    out = out.replace(re, (m) =>
+      m.startsWith('Bearer') || m.startsWith('Basic') ? `${m.split(/\s+/)[0]} ***` : '***',
+    );
   }
   return out;
 }

@@ -21,6 +21,11 @@ export function slicer(signal?: AbortSignal): () => Promise<void> {
 }
 
 /** A positional reader (for readElfFile) over an open file descriptor, with synchronous reads. */
-export const syncReader = (fd: number, readSync: (fd: number, b: Buffer, o: number, l: number, p: number) => number) => ({
-  read: async (buffer: Buffer, offset: number, length: number, position: number) => ({ bytesRead: readSync(fd, buffer, offset, length, position) }),
+export const syncReader = (
+  fd: number,
+  readSync: (fd: number, b: Buffer, o: number, l: number, p: number) => number,
+) => ({
+  read: async (buffer: Buffer, offset: number, length: number, position: number) => ({
+    bytesRead: readSync(fd, buffer, offset, length, position),
+  }),
 });

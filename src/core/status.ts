@@ -34,7 +34,11 @@ export function imageRepository(config: ReleaseOperatorConfig, github?: GitHubRe
 }
 
 /** Local facts only (git and files): fast, no network. Registry and GitHub facts are added by their engines. */
-export async function localStatus(dir: string, config: ReleaseOperatorConfig, run: Runner = runProcess): Promise<StatusReport> {
+export async function localStatus(
+  dir: string,
+  config: ReleaseOperatorConfig,
+  run: Runner = runProcess,
+): Promise<StatusReport> {
   return statusFromFacts((await GitRepo.read(dir, run)).facts, config);
 }
 
@@ -45,7 +49,8 @@ export async function localStatus(dir: string, config: ReleaseOperatorConfig, ru
 export async function statusFromFacts(facts: RepoFacts, config: ReleaseOperatorConfig): Promise<StatusReport> {
   const remote = pickGitHubRemote(facts.remotes);
   const github = remote?.repo ? { ...remote.repo, remote: remote.name } : undefined;
-  const version = (await effectiveVersion(facts.root, config.versionSources, facts.tags, config.tags.gitPrefix)) ?? null;
+  const version =
+    (await effectiveVersion(facts.root, config.versionSources, facts.tags, config.tags.gitPrefix)) ?? null;
   return {
     repository: { root: facts.root, github, head: facts.head, branch: facts.branch },
     version,

@@ -67,7 +67,12 @@ export function toPlatformSmoke(r: PlatformResult, image: string, startedAt: num
     startedAt,
     durationMs: r.durationMs,
     message,
-    steps: r.steps.map((s) => ({ name: s.name, state: s.skipped ? 'skipped' : s.passed ? 'passed' : 'failed', durationMs: s.skipped ? undefined : s.durationMs, detail: s.detail })),
+    steps: r.steps.map((s) => ({
+      name: s.name,
+      state: s.skipped ? 'skipped' : s.passed ? 'passed' : 'failed',
+      durationMs: s.skipped ? undefined : s.durationMs,
+      detail: s.detail,
+    })),
   };
 }
 
@@ -109,7 +114,13 @@ export class Engines {
     if (!token) return undefined;
     const key = `${config.github.apiUrl}\n${token}`;
     if (this.githubCache?.key !== key) {
-      const client = import('../core/github/index').then(({ GitHubClient }) => GitHubClient.create({ apiUrl: config.github.apiUrl, token: () => this.auth.token(false), logger: this.services.logger }));
+      const client = import('../core/github/index').then(({ GitHubClient }) =>
+        GitHubClient.create({
+          apiUrl: config.github.apiUrl,
+          token: () => this.auth.token(false),
+          logger: this.services.logger,
+        }),
+      );
       client.catch(() => (this.githubCache = undefined));
       this.githubCache = { key, client };
     }
@@ -119,16 +130,33 @@ export class Engines {
   /** The release workflow of the repository (configured, else guessed from .github/workflows). */
   async releaseWorkflow(f: Facts): Promise<{ workflow?: WorkflowFile; reason: string }> {
     const { guessReleaseWorkflow, readWorkflowFiles } = await import('../core/github/index');
-    return guessReleaseWorkflow(await readWorkflowFiles(f.status.repository.root), f.config.github.releaseWorkflow || undefined);
+    return guessReleaseWorkflow(
+      await readWorkflowFiles(f.status.repository.root),
+      f.config.github.releaseWorkflow || undefined,
+    );
   }
 
-  async github(config: ReleaseOperatorConfig, repo: RepoRef, createIfNone = false, root?: string): Promise<GitHubFacade | undefined> {
+  async github(
+    config: ReleaseOperatorConfig,
+    repo: RepoRef,
+    createIfNone = false,
+    root?: string,
+  ): Promise<GitHubFacade | undefined> {
     const gh = await this.githubClient(config, createIfNone);
     if (!gh) return undefined;
-    const { guessReleaseWorkflow, listJobs, listReleases, listRuns, readWorkflowFiles } = await import('../core/github/index');
-    const workflow = root ? (await guessReleaseWorkflow(await readWorkflowFiles(root), config.github.releaseWorkflow || undefined)).workflow : undefined;
+    const { guessReleaseWorkflow, listJobs, listReleases, listRuns, readWorkflowFiles } =
+      await import('../core/github/index');
+    const workflow = root
+      ? (await guessReleaseWorkflow(await readWorkflowFiles(root), config.github.releaseWorkflow || undefined)).workflow
+      : undefined;
     return {
-      releases: async (signal) => (await listReleases(gh, repo, signal)).map((r) => ({ tag: r.tag, draft: r.draft, prerelease: r.prerelease, url: r.url })),
+      releases: async (signal) =>
+        (await listReleases(gh, repo, signal)).map((r) => ({
+          tag: r.tag,
+          draft: r.draft,
+          prerelease: r.prerelease,
+          url: r.url,
+        })),
       runs: async (signal) =>
         (await listRuns(gh, repo, { workflow: workflow?.file, perPage: 15, signal })).map((r) => ({
           id: r.id,
@@ -152,40 +180,93 @@ export class Engines {
 
   /** Runs the smoke gate; every event goes to the listener as it happens. Cancel = abort the signal. */
   /** `target.build`: the repository's Dockerfile built per platform (smoke --build); `label` names it in results. */
-  async smoke(f: Facts, target: { reference: string } | { build: true; label: string }, platforms: string[], signal: AbortSignal, on: SmokeListener): Promise<PlatformSmoke[]> {
+  async smoke(
+    f: Facts,
+    target: { reference: string } | { build: true; label: string },
+    platforms: string[],
+    signal: AbortSignal,
+    on: SmokeListener,
+  ): Promise<PlatformSmoke[]> {
     const { runSmoke, smokeOptionsFromConfig } = await import('../core/smoke/index');
     const build = 'build' in target;
     const reference = build ? target.label : target.reference;
-    const options = smokeOptionsFromConfig(f.config, f.status.repository.root, { image: build ? undefined : reference, build, platforms, version: f.status.version?.version });
+    const options = smokeOptionsFromConfig(f.config, f.status.repository.root, {
+      image: build ? undefined : reference,
+      build,
+      platforms,
+      version: f.status.version?.version,
+    });
     const started = Date.now();
     const onEvent = (e: SmokeEvent) => {
       if (e.type === 'step-started') on.step(e.platform, { name: e.step, state: 'running' });
       else if (e.type === 'step-finished')
-        on.step(e.platform, { name: e.step.name, state: e.step.skipped ? 'skipped' : e.step.passed ? 'passed' : 'failed', durationMs: e.step.skipped ? undefined : e.step.durationMs, detail: e.step.detail });
+        on.step(e.platform, {
+          name: e.step.name,
+          state: e.step.skipped ? 'skipped' : e.step.passed ? 'passed' : 'failed',
+          durationMs: e.step.skipped ? undefined : e.step.durationMs,
+          detail: e.step.detail,
+        });
       else if (e.type === 'output') on.containerLog(e.platform, e.line);
       else if (e.type === 'note') this.services.logger.info(`smoke: ${e.message}`);
       else if (e.type === 'platform-finished' && !e.result.passed) {
         const r = e.result;
-        const evidence = [`--- ${r.platform}: ${r.outcome}${r.failedStep ? ` at ${r.failedStep}` : ''}`, ...(r.psRow ? [`docker ps -a: ${r.psRow}`] : []), ...(r.logs?.length ? ['docker logs:', ...r.logs] : [])];
+        const evidence = [
+          `--- ${r.platform}: ${r.outcome}${r.failedStep ? ` at ${r.failedStep}` : ''}`,
+          ...(r.psRow ? [`docker ps -a: ${r.psRow}`] : []),
+          ...(r.logs?.length ? ['docker logs:', ...r.logs] : []),
+        ];
         on.containerLog(r.platform, evidence.join('\n'));
       }
     };
-    const report = await runSmoke(options, { runner: this.services.run, signal, logger: this.services.logger, onEvent, registry: build ? undefined : await this.registry(f.config) });
-    if (report.cleanup.leftoverContainers || report.cleanup.errors.length) this.services.logger.warn(`smoke cleanup: ${JSON.stringify(report.cleanup)}`);
-    return report.platforms.map((p) => ({ ...toPlatformSmoke(p, reference, started), ...(build ? { build: true } : {}) }));
+    const report = await runSmoke(options, {
+      runner: this.services.run,
+      signal,
+      logger: this.services.logger,
+      onEvent,
+      registry: build ? undefined : await this.registry(f.config),
+    });
+    if (report.cleanup.leftoverContainers || report.cleanup.errors.length)
+      this.services.logger.warn(`smoke cleanup: ${JSON.stringify(report.cleanup)}`);
+    return report.platforms.map((p) => ({
+      ...toPlatformSmoke(p, reference, started),
+      ...(build ? { build: true } : {}),
+    }));
   }
 
   /** Containers and temporary images crashed runs left (`release-operator cleanup`); runs in progress are spared. */
   async cleanup(f: Facts, signal: AbortSignal): Promise<SmokeCleanupResult> {
     const { cleanupSmoke } = await import('../core/smoke/index');
-    return cleanupSmoke({ runner: this.services.run, dockerPath: f.config.dockerPath, signal, logger: this.services.logger });
+    return cleanupSmoke({
+      runner: this.services.run,
+      dockerPath: f.config.dockerPath,
+      signal,
+      logger: this.services.logger,
+    });
   }
 
-  async checkGlibc(f: Facts, reference: string, platforms: string[] | undefined, signal: AbortSignal): Promise<GlibcReport> {
+  async checkGlibc(
+    f: Facts,
+    reference: string,
+    platforms: string[] | undefined,
+    signal: AbortSignal,
+  ): Promise<GlibcReport> {
     const { checkGlibc } = await import('../core/glibc/index');
     return checkGlibc(
-      { target: reference, platforms, maxGlibc: f.config.glibc.maxGlibc || undefined, policy: f.config.glibc.policy || undefined, paths: f.config.glibc.paths },
-      { runner: this.services.run, docker: f.config.dockerPath, registry: await this.registry(f.config), cwd: f.status.repository.root, logger: this.services.logger, signal },
+      {
+        target: reference,
+        platforms,
+        maxGlibc: f.config.glibc.maxGlibc || undefined,
+        policy: f.config.glibc.policy || undefined,
+        paths: f.config.glibc.paths,
+      },
+      {
+        runner: this.services.run,
+        docker: f.config.dockerPath,
+        registry: await this.registry(f.config),
+        cwd: f.status.repository.root,
+        logger: this.services.logger,
+        signal,
+      },
     );
   }
 
@@ -204,12 +285,28 @@ export class Engines {
     });
   }
 
-  async rollback(f: Facts, sourceTag: string, confirm: (plan: RollbackPlan) => Promise<boolean>, signal: AbortSignal): Promise<RollbackResult> {
+  async rollback(
+    f: Facts,
+    sourceTag: string,
+    confirm: (plan: RollbackPlan) => Promise<boolean>,
+    signal: AbortSignal,
+  ): Promise<RollbackResult> {
     const { rollback } = await import('../core/registry/index');
-    return rollback(await this.registry(f.config), f.status.image!, { source: sourceTag, tag: 'latest', confirm, signal });
+    return rollback(await this.registry(f.config), f.status.image!, {
+      source: sourceTag,
+      tag: 'latest',
+      confirm,
+      signal,
+    });
   }
 
-  async dispatch(f: Facts, workflow: WorkflowFile, ref: string, inputs: Record<string, string>, signal: AbortSignal): Promise<DispatchResult> {
+  async dispatch(
+    f: Facts,
+    workflow: WorkflowFile,
+    ref: string,
+    inputs: Record<string, string>,
+    signal: AbortSignal,
+  ): Promise<DispatchResult> {
     const { gh, repo } = await this.requireGitHub(f);
     const { dispatchWorkflow } = await import('../core/github/index');
     return dispatchWorkflow(gh, repo, { workflow: workflow.file, ref, inputs, signal });

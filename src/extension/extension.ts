@@ -49,11 +49,15 @@ export function activate(context: vscode.ExtensionContext): ReleaseOperatorApi {
   /** Local facts (config, git): the tree's last load, or a fresh one when the view has not loaded yet. */
   const loadFacts = (): Promise<Facts> => {
     const folder = services.folder;
-    if (!folder) return Promise.reject(usageError('No folder is open.', 'Open the folder of the repository you release.'));
+    if (!folder)
+      return Promise.reject(usageError('No folder is open.', 'Open the folder of the repository you release.'));
     return (facts ??= (async () => {
       // git runs while the configuration loads; a configuration error still wins over a git one, as it did when
       // the configuration came first.
-      const [config, repository] = await Promise.allSettled([services.config(), GitRepo.read(folder.uri.fsPath, services.run)]);
+      const [config, repository] = await Promise.allSettled([
+        services.config(),
+        GitRepo.read(folder.uri.fsPath, services.run),
+      ]);
       if (config.status === 'rejected') throw config.reason;
       if (repository.status === 'rejected') throw repository.reason;
       return { config: config.value, status: await statusFromFacts(repository.value.facts, config.value) };
@@ -110,7 +114,10 @@ export function activate(context: vscode.ExtensionContext): ReleaseOperatorApi {
     }
   });
 
-  const treeView = vscode.window.createTreeView('releaseOperator.release', { treeDataProvider: tree, showCollapseAll: true });
+  const treeView = vscode.window.createTreeView('releaseOperator.release', {
+    treeDataProvider: tree,
+    showCollapseAll: true,
+  });
   const refreshAll = () => {
     facts = undefined;
     tree.refresh();
@@ -140,7 +147,17 @@ export function activate(context: vscode.ExtensionContext): ReleaseOperatorApi {
     vscode.workspace.onDidChangeConfiguration((e) => e.affectsConfiguration('releaseOperator') && refreshAll()),
     vscode.workspace.onDidGrantWorkspaceTrust(refreshAll),
   );
-  registerCommands(context, { services, auth, engines, smoke, statusBar, tree, treeView, facts: loadFacts, refresh: refreshAll });
+  registerCommands(context, {
+    services,
+    auth,
+    engines,
+    smoke,
+    statusBar,
+    tree,
+    treeView,
+    facts: loadFacts,
+    refresh: refreshAll,
+  });
   watcher.watch(services.folder);
   auth.start();
   if (!services.folder) setState('noRepository');

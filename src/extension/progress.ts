@@ -13,23 +13,26 @@ export async function withCancellableProgress<T>(
   title: string,
   work: (signal: AbortSignal, report: Report) => Promise<T>,
 ): Promise<T | undefined> {
-  return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, async (progress, token) => {
-    const abort = new AbortController();
-    const sub = token.onCancellationRequested(() => abort.abort());
-    try {
-      return await work(abort.signal, (message) => progress.report({ message }));
-    } catch (e) {
-      if (e instanceof CancelledError || abort.signal.aborted) {
-        services.logger.info(`${title}: cancelled`);
-        void vscode.window.showInformationMessage(`${title}: cancelled.`);
+  return vscode.window.withProgress(
+    { location: vscode.ProgressLocation.Notification, title, cancellable: true },
+    async (progress, token) => {
+      const abort = new AbortController();
+      const sub = token.onCancellationRequested(() => abort.abort());
+      try {
+        return await work(abort.signal, (message) => progress.report({ message }));
+      } catch (e) {
+        if (e instanceof CancelledError || abort.signal.aborted) {
+          services.logger.info(`${title}: cancelled`);
+          void vscode.window.showInformationMessage(`${title}: cancelled.`);
+          return undefined;
+        }
+        reportError(services, title, e);
         return undefined;
+      } finally {
+        sub.dispose();
       }
-      reportError(services, title, e);
-      return undefined;
-    } finally {
-      sub.dispose();
-    }
-  });
+    },
+  );
 }
 
 /** What failed and what to do, in a notification with a way to the log; never a stack trace. */
@@ -45,7 +48,11 @@ export function reportError(services: ReleaseOperatorServices, what: string, e: 
  * Wraps a command handler so that a failure becomes reportError's notification: a command never throws into
  * the workbench (which would show a bare stack), and resolves to undefined when it failed.
  */
-export function guarded<A extends unknown[], R>(services: ReleaseOperatorServices, what: string, fn: (...a: A) => Promise<R>): (...a: A) => Promise<R | undefined> {
+export function guarded<A extends unknown[], R>(
+  services: ReleaseOperatorServices,
+  what: string,
+  fn: (...a: A) => Promise<R>,
+): (...a: A) => Promise<R | undefined> {
   return async (...a: A) => {
     try {
       return await fn(...a);

@@ -68,7 +68,9 @@ export class ReleaseOperatorServices implements vscode.Disposable {
   settingsOverrides(): ConfigOverrides {
     // One inspect of the whole section (each layer's values as one object) rather than one per setting: about 40
     // inspects took 6 to 15 ms of the extension host's time on every load of the Release view, this one under 1 ms.
-    const all = vscode.workspace.getConfiguration(undefined, this.folder?.uri).inspect<Record<string, unknown>>('releaseOperator');
+    const all = vscode.workspace
+      .getConfiguration(undefined, this.folder?.uri)
+      .inspect<Record<string, unknown>>('releaseOperator');
     const layers = [all?.workspaceFolderValue, all?.workspaceValue, all?.globalValue];
     // inspect() shows the workspace's values even where VS Code ignores them: leave out what an untrusted
     // workspace may not choose (its restricted settings), as get() would.
@@ -76,7 +78,11 @@ export class ReleaseOperatorServices implements vscode.Disposable {
     const out: Record<string, any> = {};
     for (const [key] of leafFields()) {
       const parts = key.split('.');
-      const at = (layer: unknown) => parts.reduce<unknown>((o, p) => (o && typeof o === 'object' && !Array.isArray(o) ? (o as Record<string, unknown>)[p] : undefined), layer);
+      const at = (layer: unknown) =>
+        parts.reduce<unknown>(
+          (o, p) => (o && typeof o === 'object' && !Array.isArray(o) ? (o as Record<string, unknown>)[p] : undefined),
+          layer,
+        );
       const v = (userOnly.includes(key) ? [all?.globalValue] : layers).map(at).find((x) => x !== undefined);
       if (v === undefined) continue;
       let o = out;
@@ -88,8 +94,13 @@ export class ReleaseOperatorServices implements vscode.Disposable {
 
   async config(): Promise<ReleaseOperatorConfig> {
     const root = this.folder?.uri.fsPath ?? process.cwd();
-    const { config, ignored } = await loadConfig(root, this.settingsOverrides(), { untrusted: !vscode.workspace.isTrusted });
-    if (ignored.length) this.logger.info(`release-operator.json: ${ignored.join(', ')} left out in an untrusted workspace (they choose what runs on this machine); set them in your user settings`);
+    const { config, ignored } = await loadConfig(root, this.settingsOverrides(), {
+      untrusted: !vscode.workspace.isTrusted,
+    });
+    if (ignored.length)
+      this.logger.info(
+        `release-operator.json: ${ignored.join(', ')} left out in an untrusted workspace (they choose what runs on this machine); set them in your user settings`,
+      );
     return config;
   }
 

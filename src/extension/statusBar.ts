@@ -1,7 +1,12 @@
 import * as vscode from 'vscode';
 import type { PlatformSmoke, SmokeResults, SmokeState } from './smokeResults';
 
-const ICONS: Record<SmokeState, string> = { running: '$(sync~spin)', passed: '$(pass)', failed: '$(error)', cancelled: '$(circle-slash)' };
+const ICONS: Record<SmokeState, string> = {
+  running: '$(sync~spin)',
+  passed: '$(pass)',
+  failed: '$(error)',
+  cancelled: '$(circle-slash)',
+};
 
 /** Short platform name for the status bar: linux/arm64 -> arm64, linux/arm/v7 -> arm/v7. */
 export const shortPlatform = (p: string) => p.replace(/^linux\//, '');
@@ -44,7 +49,12 @@ export class SmokeStatusBar implements vscode.Disposable {
     this.item.backgroundColor = failed ? new vscode.ThemeColor('statusBarItem.errorBackground') : undefined;
     const tip = new vscode.MarkdownString(
       all.length
-        ? all.map((r) => `- **${r.platform}**: ${r.state}${r.durationMs !== undefined ? ` in ${(r.durationMs / 1000).toFixed(1)} s` : ''}${r.message ? ` - ${r.message}` : ''}`).join('\n')
+        ? all
+            .map(
+              (r) =>
+                `- **${r.platform}**: ${r.state}${r.durationMs !== undefined ? ` in ${(r.durationMs / 1000).toFixed(1)} s` : ''}${r.message ? ` - ${r.message}` : ''}`,
+            )
+            .join('\n')
         : 'No smoke test has run in this window. Run one with **Release Operator: Run Smoke Test...**',
     );
     tip.appendMarkdown('\n\nClick to show the result.');

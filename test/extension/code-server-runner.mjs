@@ -31,8 +31,15 @@ import { parseArgs } from 'node:util';
 const EXIT_INFRA = 2;
 const EXIT_TIMEOUT = 124;
 const CHROMIUM_FLAGS = [
-  '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-  '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage', '--password-store=basic',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--disable-dev-shm-usage',
+  '--password-store=basic',
   '--disable-features=Translate,MediaRouter,OptimizationHints',
 ];
 const DEFAULT_SETTINGS = {
@@ -54,9 +61,14 @@ const DEFAULT_SETTINGS = {
 // Lines the workbench itself logs through codeAutomationLog while it connects; dropped unless --verbose so that
 // stdout is the suite's own output. (The suite's console.log lines arrive unprefixed on the same channel.)
 const WORKBENCH_NOISE = [
-  /^Resolving connection token \(/, /^Resolved connection token \(/, /^Creating a socket \(renderer-/,
-  /^Updating additional builtin extensions cache$/, /^Ignoring fetching additional builtin extensions from gallery/,
-  /^\[Service Worker\] registered$/, /^ChatSessionStore: /, /^Creation of workbench contribution '[^']*' took \d+ms\.$/,
+  /^Resolving connection token \(/,
+  /^Resolved connection token \(/,
+  /^Creating a socket \(renderer-/,
+  /^Updating additional builtin extensions cache$/,
+  /^Ignoring fetching additional builtin extensions from gallery/,
+  /^\[Service Worker\] registered$/,
+  /^ChatSessionStore: /,
+  /^Creation of workbench contribution '[^']*' took \d+ms\.$/,
 ];
 
 const t0 = Date.now();
@@ -69,8 +81,9 @@ function usage(msg) {
   if (msg) say(msg);
   process.stderr.write(
     'usage: node test/extension/code-server-runner.mjs --extension <dir> (--tests <suite.js> | --ui <module.mjs>)\n' +
-    '         --workspace <dir> [--screenshots <dir>] [--timeout-ms N] [--settings <json>] [--workspace-trust]\n' +
-    '         [--verbose] [--keep-temp]\n');
+      '         --workspace <dir> [--screenshots <dir>] [--timeout-ms N] [--settings <json>] [--workspace-trust]\n' +
+      '         [--verbose] [--keep-temp]\n',
+  );
   process.exit(EXIT_INFRA);
 }
 
@@ -78,13 +91,23 @@ let opts;
 try {
   ({ values: opts } = parseArgs({
     options: {
-      extension: { type: 'string' }, tests: { type: 'string' }, workspace: { type: 'string' },
-      screenshots: { type: 'string' }, ui: { type: 'string' }, 'timeout-ms': { type: 'string' },
-      settings: { type: 'string' }, 'workspace-trust': { type: 'boolean' }, verbose: { type: 'boolean' },
-      'keep-temp': { type: 'boolean' }, vsix: { type: 'string', multiple: true }, help: { type: 'boolean', short: 'h' },
+      extension: { type: 'string' },
+      tests: { type: 'string' },
+      workspace: { type: 'string' },
+      screenshots: { type: 'string' },
+      ui: { type: 'string' },
+      'timeout-ms': { type: 'string' },
+      settings: { type: 'string' },
+      'workspace-trust': { type: 'boolean' },
+      verbose: { type: 'boolean' },
+      'keep-temp': { type: 'boolean' },
+      vsix: { type: 'string', multiple: true },
+      help: { type: 'boolean', short: 'h' },
     },
   }));
-} catch (e) { usage(e.message); }
+} catch (e) {
+  usage(e.message);
+}
 if (opts.help) usage();
 if (!opts.extension && !opts.vsix?.length) usage('--extension (or --vsix) is required');
 if (!opts.workspace) usage('--workspace is required');
@@ -99,9 +122,11 @@ const uiModule = opts.ui ? resolve(opts.ui) : undefined;
 const screenshotsDir = opts.screenshots ? resolve(opts.screenshots) : undefined;
 const timeoutMs = Number(opts['timeout-ms'] ?? process.env.RO_CODE_SERVER_TIMEOUT_MS ?? 300_000);
 if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) usage('--timeout-ms must be a positive number');
-if (extensionDir && !existsSync(join(extensionDir, 'package.json'))) usage(`--extension ${extensionDir} has no package.json`);
+if (extensionDir && !existsSync(join(extensionDir, 'package.json')))
+  usage(`--extension ${extensionDir} has no package.json`);
 for (const f of vsixFiles) if (!existsSync(f)) usage(`--vsix ${f} does not exist`);
-if (workspaceFile ? !existsSync(workspaceFile) : !existsSync(workspaceDir) || !statSync(workspaceDir).isDirectory()) usage(`--workspace ${workspaceFile ?? workspaceDir} is not a folder or a .code-workspace file`);
+if (workspaceFile ? !existsSync(workspaceFile) : !existsSync(workspaceDir) || !statSync(workspaceDir).isDirectory())
+  usage(`--workspace ${workspaceFile ?? workspaceDir} is not a folder or a .code-workspace file`);
 if (testsPath && !existsSync(testsPath)) usage(`--tests ${testsPath} does not exist`);
 if (uiModule && !existsSync(uiModule)) usage(`--ui ${uiModule} does not exist`);
 if (screenshotsDir) mkdirSync(screenshotsDir, { recursive: true });
@@ -114,18 +139,23 @@ if (!existsSync(codeServerBin)) {
   process.exit(EXIT_INFRA);
 }
 if (!existsSync(chromiumBin)) {
-  say(`chromium not found at ${chromiumBin}; run test/testbed/install-code-server.sh (apt-get install chromium) or set RO_CHROMIUM`);
+  say(
+    `chromium not found at ${chromiumBin}; run test/testbed/install-code-server.sh (apt-get install chromium) or set RO_CHROMIUM`,
+  );
   process.exit(EXIT_INFRA);
 }
 
 // ---- state shared with cleanup ------------------------------------------------------------------------------
 const temp = mkdtempSync(join(process.env.RO_RUNNER_TMPDIR || tmpdir(), 'ro-code-server-'));
-let server;          // ChildProcess of code-server (its own process group)
-let context;         // Playwright BrowserContext (persistent, owns chromium)
+let server; // ChildProcess of code-server (its own process group)
+let context; // Playwright BrowserContext (persistent, owns chromium)
 let cleaning;
 const serverTail = []; // last lines of code-server output, printed when something fails
 const consoleTail = []; // last lines of the browser console
-const pushTail = (arr, line) => { arr.push(line); if (arr.length > 200) arr.shift(); };
+const pushTail = (arr, line) => {
+  arr.push(line);
+  if (arr.length > 200) arr.shift();
+};
 
 async function cleanup() {
   if (cleaning) return cleaning;
@@ -133,12 +163,16 @@ async function cleanup() {
     if (context) {
       await Promise.race([context.close().catch(() => {}), sleep(5000)]);
       // The persistent context owns chromium; if close hung, kill what is left of it.
-      try { context.browser()?.process?.()?.kill('SIGKILL'); } catch { /* gone */ }
+      try {
+        context.browser()?.process?.()?.kill('SIGKILL');
+      } catch {
+        /* gone */
+      }
     }
     if (server && server.exitCode === null && server.signalCode === null) {
       const gone = new Promise((r) => server.once('exit', r));
       killGroup(server.pid, 'SIGTERM');
-      if (await Promise.race([gone.then(() => true), sleep(3000).then(() => false)]) === false) {
+      if ((await Promise.race([gone.then(() => true), sleep(3000).then(() => false)])) === false) {
         killGroup(server.pid, 'SIGKILL');
         await Promise.race([gone, sleep(2000)]);
       }
@@ -152,7 +186,15 @@ async function cleanup() {
 }
 
 function killGroup(pid, signal) {
-  try { process.kill(-pid, signal); } catch { try { process.kill(pid, signal); } catch { /* gone */ } }
+  try {
+    process.kill(-pid, signal);
+  } catch {
+    try {
+      process.kill(pid, signal);
+    } catch {
+      /* gone */
+    }
+  }
 }
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -160,14 +202,26 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 // A reader that goes away (`| head`) must not kill the runner before it has stopped code-server.
 for (const stream of [process.stdout, process.stderr]) stream.on('error', () => {});
 process.on('uncaughtException', (e) => {
-  try { process.stderr.write(`[code-server-runner] uncaught: ${e?.stack || e}\n`); } catch { /* closed */ }
+  try {
+    process.stderr.write(`[code-server-runner] uncaught: ${e?.stack || e}\n`);
+  } catch {
+    /* closed */
+  }
   cleanup().finally(() => process.exit(EXIT_INFRA));
 });
 process.on('unhandledRejection', (e) => {
-  try { process.stderr.write(`[code-server-runner] unhandled rejection: ${e?.stack || e}\n`); } catch { /* closed */ }
+  try {
+    process.stderr.write(`[code-server-runner] unhandled rejection: ${e?.stack || e}\n`);
+  } catch {
+    /* closed */
+  }
 });
 
-for (const [sig, code] of [['SIGINT', 130], ['SIGTERM', 143], ['SIGHUP', 129]]) {
+for (const [sig, code] of [
+  ['SIGINT', 130],
+  ['SIGTERM', 143],
+  ['SIGHUP', 129],
+]) {
   process.on(sig, () => {
     say(`${sig}: stopping code-server and chromium`);
     cleanup().finally(() => process.exit(code));
@@ -197,19 +251,28 @@ async function waitForHealth(baseUrl, deadline) {
       const r = await fetch(`${baseUrl}/healthz`, { signal: AbortSignal.timeout(2000) });
       if (r.ok) return;
       lastErr = `HTTP ${r.status}`;
-    } catch (e) { lastErr = e.cause?.code || e.message; }
+    } catch (e) {
+      lastErr = e.cause?.code || e.message;
+    }
     await sleep(200);
   }
   throw new InfraError(`code-server did not answer ${baseUrl}/healthz in time (last: ${lastErr})`);
 }
 
 function startCodeServer(port) {
-  const d = (...p) => { const x = join(temp, ...p); mkdirSync(x, { recursive: true }); return x; };
+  const d = (...p) => {
+    const x = join(temp, ...p);
+    mkdirSync(x, { recursive: true });
+    return x;
+  };
   const userData = d('user-data');
   const extensionsDir = d('extensions');
   const xdg = {
-    XDG_CONFIG_HOME: d('xdg', 'config'), XDG_DATA_HOME: d('xdg', 'data'), XDG_CACHE_HOME: d('xdg', 'cache'),
-    XDG_STATE_HOME: d('xdg', 'state'), XDG_RUNTIME_DIR: d('xdg', 'runtime'),
+    XDG_CONFIG_HOME: d('xdg', 'config'),
+    XDG_DATA_HOME: d('xdg', 'data'),
+    XDG_CACHE_HOME: d('xdg', 'cache'),
+    XDG_STATE_HOME: d('xdg', 'state'),
+    XDG_RUNTIME_DIR: d('xdg', 'runtime'),
   };
   const tmp = d('tmp');
   let settings = { ...DEFAULT_SETTINGS };
@@ -218,24 +281,61 @@ function startCodeServer(port) {
   const config = join(temp, 'config.yaml');
   writeFileSync(config, `bind-addr: 127.0.0.1:${port}\nauth: none\ncert: false\n`);
   const args = [
-    '--config', config, '--bind-addr', `127.0.0.1:${port}`, '--auth', 'none',
-    '--disable-telemetry', '--disable-update-check', '--disable-getting-started-override', '--ignore-last-opened',
-    '--user-data-dir', userData, '--extensions-dir', extensionsDir,
+    '--config',
+    config,
+    '--bind-addr',
+    `127.0.0.1:${port}`,
+    '--auth',
+    'none',
+    '--disable-telemetry',
+    '--disable-update-check',
+    '--disable-getting-started-override',
+    '--ignore-last-opened',
+    '--user-data-dir',
+    userData,
+    '--extensions-dir',
+    extensionsDir,
   ];
   if (!opts['workspace-trust']) args.push('--disable-workspace-trust');
   // EXTENSIONS_GALLERY={} turns the marketplace (open-vsx.org, unreachable here) off instead of failing lookups.
-  const env = { ...process.env, ...xdg, TMPDIR: tmp, TMP: tmp, TEMP: tmp, EXTENSIONS_GALLERY: process.env.EXTENSIONS_GALLERY ?? '{}' };
-  for (const k of ['PASSWORD', 'HASHED_PASSWORD', 'PORT', 'VSCODE_IPC_HOOK_CLI', 'VSCODE_PID', 'ELECTRON_RUN_AS_NODE']) delete env[k];
+  const env = {
+    ...process.env,
+    ...xdg,
+    TMPDIR: tmp,
+    TMP: tmp,
+    TEMP: tmp,
+    EXTENSIONS_GALLERY: process.env.EXTENSIONS_GALLERY ?? '{}',
+  };
+  for (const k of ['PASSWORD', 'HASHED_PASSWORD', 'PORT', 'VSCODE_IPC_HOOK_CLI', 'VSCODE_PID', 'ELECTRON_RUN_AS_NODE'])
+    delete env[k];
   for (const vsix of vsixFiles) {
-    const r = spawnSync(codeServerBin, ['--config', config, '--user-data-dir', userData, '--extensions-dir', extensionsDir,
-      '--install-extension', vsix, '--force'], { env, cwd: tmp, encoding: 'utf8', timeout: 120_000 });
+    const r = spawnSync(
+      codeServerBin,
+      [
+        '--config',
+        config,
+        '--user-data-dir',
+        userData,
+        '--extensions-dir',
+        extensionsDir,
+        '--install-extension',
+        vsix,
+        '--force',
+      ],
+      { env, cwd: tmp, encoding: 'utf8', timeout: 120_000 },
+    );
     const out = `${r.stdout ?? ''}${r.stderr ?? ''}`.trim();
     if (r.status !== 0 || !/successfully installed/i.test(out)) {
       throw new InfraError(`code-server --install-extension ${vsix} failed (${r.status ?? r.error?.message}): ${out}`);
     }
     say(`installed ${vsix}`);
   }
-  const child = spawn(codeServerBin, args, { env, cwd: workspaceDir, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(codeServerBin, args, {
+    env,
+    cwd: workspaceDir,
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const onData = (buf) => {
     for (const line of buf.toString().split('\n')) {
       if (!line.trim()) continue;
@@ -266,7 +366,10 @@ async function screenshot(page, name) {
     await page.screenshot({ path: file, timeout: 10_000 });
     say(`screenshot ${file}`);
     return file;
-  } catch (e) { say(`screenshot ${name} failed: ${e.message}`); return undefined; }
+  } catch (e) {
+    say(`screenshot ${name} failed: ${e.message}`);
+    return undefined;
+  }
 }
 
 function formatLogArgs(args) {
@@ -295,9 +398,13 @@ async function main() {
       viewport: { width: 1440, height: 900 },
       timeout: 60_000,
       // Playwright's own signal handlers would close chromium and exit before code-server is stopped.
-      handleSIGINT: false, handleSIGTERM: false, handleSIGHUP: false,
+      handleSIGINT: false,
+      handleSIGTERM: false,
+      handleSIGHUP: false,
     });
-  } catch (e) { throw new InfraError(`chromium did not start: ${e.message}`); }
+  } catch (e) {
+    throw new InfraError(`chromium did not start: ${e.message}`);
+  }
   const page = context.pages()[0] ?? (await context.newPage());
   page.on('console', (m) => {
     const line = `${m.type()}: ${m.text()}`;
@@ -306,13 +413,17 @@ async function main() {
   });
   page.on('pageerror', (e) => pushTail(consoleTail, `pageerror: ${e.message}`));
   let pageCrashed;
-  const crashed = new Promise((r) => { pageCrashed = r; });
+  const crashed = new Promise((r) => {
+    pageCrashed = r;
+  });
   page.on('crash', () => pageCrashed());
 
   // Both must exist before the workbench loads: VS Code checks `typeof window.codeAutomationExit` when the
   // extension host of a test run exits, and forwards its log service to codeAutomationLog.
   let exitResolve;
-  const exited = new Promise((r) => { exitResolve = r; });
+  const exited = new Promise((r) => {
+    exitResolve = r;
+  });
   let automationLogs = [];
   await page.exposeFunction('codeAutomationLog', (level, args) => {
     const text = formatLogArgs(args);
@@ -332,21 +443,31 @@ async function main() {
   if (!devPath) {
     devPath = join(temp, 'dev-stub');
     mkdirSync(devPath, { recursive: true });
-    writeFileSync(join(devPath, 'package.json'), JSON.stringify({
-      name: 'code-server-runner-stub', publisher: 'code-server-runner', version: '0.0.0', engines: { vscode: '*' },
-    }));
+    writeFileSync(
+      join(devPath, 'package.json'),
+      JSON.stringify({
+        name: 'code-server-runner-stub',
+        publisher: 'code-server-runner',
+        version: '0.0.0',
+        engines: { vscode: '*' },
+      }),
+    );
   }
   const payload = [['extensionDevelopmentPath', remote(devPath)]];
   if (testsPath) payload.push(['extensionTestsPath', remote(testsPath)]);
-  const open = workspaceFile ? `workspace=${encodeURIComponent(workspaceFile)}` : `folder=${encodeURIComponent(workspaceDir)}`;
+  const open = workspaceFile
+    ? `workspace=${encodeURIComponent(workspaceFile)}`
+    : `folder=${encodeURIComponent(workspaceDir)}`;
   const url = `${baseUrl}/?${open}&payload=${encodeURIComponent(JSON.stringify(payload))}`;
   if (opts.verbose) say(`opening ${url}`);
   await page.goto(url, { waitUntil: 'domcontentloaded', timeout: 60_000 });
 
   const timedOut = sleep(Math.max(0, deadline - Date.now())).then(() => 'timeout');
   const serverDied = new Promise((r) => server.once('exit', (c, s) => r(`code-server exited (${c ?? s})`)));
-  const pageDied = Promise.race([crashed.then(() => 'the page crashed'),
-    new Promise((r) => context.once('close', () => r('chromium closed')))]);
+  const pageDied = Promise.race([
+    crashed.then(() => 'the page crashed'),
+    new Promise((r) => context.once('close', () => r('chromium closed'))),
+  ]);
 
   if (testsPath) {
     say(`running ${testsPath} in the extension host (timeout ${timeoutMs} ms)`);
@@ -362,7 +483,9 @@ async function main() {
     }
     if (result === 'timeout') {
       await screenshot(page, 'suite-timeout');
-      printTails(`TIMEOUT: the suite did not call back within ${timeoutMs} ms (did run() return a promise that settles?)`);
+      printTails(
+        `TIMEOUT: the suite did not call back within ${timeoutMs} ms (did run() return a promise that settles?)`,
+      );
       return EXIT_TIMEOUT;
     }
     printTails(result);
@@ -371,7 +494,11 @@ async function main() {
 
   // UI mode
   const ctx = {
-    baseUrl, screenshotsDir, page, workspace: workspaceDir, extension: extensionDir,
+    baseUrl,
+    screenshotsDir,
+    page,
+    workspace: workspaceDir,
+    extension: extensionDir,
     log: (...a) => process.stdout.write(`${a.map((x) => (typeof x === 'string' ? x : JSON.stringify(x))).join(' ')}\n`),
     screenshot: (name) => screenshot(page, name),
     /**
@@ -379,10 +506,13 @@ async function main() {
      * that is already shown would hide the side bar, so this clicks only when it is not the active one.
      */
     showActivity: async (label) => {
-      const item = page.locator(`.part.activitybar li.action-item:has(> a.action-label[aria-label^="${label}"])`).first();
+      const item = page
+        .locator(`.part.activitybar li.action-item:has(> a.action-label[aria-label^="${label}"])`)
+        .first();
       await item.waitFor({ state: 'visible', timeout: 20_000 });
-      const active = async () => (await item.getAttribute('aria-expanded')) === 'true'
-        || /\bchecked\b/.test((await item.getAttribute('class')) ?? '');
+      const active = async () =>
+        (await item.getAttribute('aria-expanded')) === 'true' ||
+        /\bchecked\b/.test((await item.getAttribute('class')) ?? '');
       if (!(await active()) || !(await page.locator('.part.sidebar').isVisible())) await item.click();
       await page.locator('.part.sidebar').waitFor({ state: 'visible', timeout: 10_000 });
     },
@@ -405,16 +535,29 @@ async function main() {
   const fn = mod.default ?? mod.run;
   if (typeof fn !== 'function') throw new InfraError(`${uiModule} has no default export function (page, ctx)`);
   const outcome = await Promise.race([
-    Promise.resolve().then(() => fn(page, ctx)).then(() => 'passed', (e) => e),
-    timedOut, serverDied, pageDied,
+    Promise.resolve()
+      .then(() => fn(page, ctx))
+      .then(
+        () => 'passed',
+        (e) => e,
+      ),
+    timedOut,
+    serverDied,
+    pageDied,
   ]);
-  if (outcome === 'passed') { say('UI module passed'); return 0; }
+  if (outcome === 'passed') {
+    say('UI module passed');
+    return 0;
+  }
   if (outcome === 'timeout') {
     await screenshot(page, 'ui-timeout');
     printTails(`TIMEOUT: the UI module did not finish within ${timeoutMs} ms`);
     return EXIT_TIMEOUT;
   }
-  if (typeof outcome === 'string') { printTails(outcome); return EXIT_INFRA; }
+  if (typeof outcome === 'string') {
+    printTails(outcome);
+    return EXIT_INFRA;
+  }
   await screenshot(page, 'ui-failed');
   process.stderr.write(`UI module failed: ${outcome?.stack || outcome}\n`);
   printTails('UI module failed');
@@ -426,7 +569,11 @@ async function waitForWorkbench(page, deadline) {
   await page.locator('.monaco-workbench .part.activitybar').waitFor({ state: 'visible', timeout: left() });
   await page.locator('.monaco-workbench .part.statusbar').waitFor({ state: 'visible', timeout: left() });
   // The explorer shows the folder once the remote file system is connected.
-  await page.locator('.explorer-folders-view, .explorer-viewlet').first().waitFor({ state: 'attached', timeout: left() }).catch(() => {});
+  await page
+    .locator('.explorer-folders-view, .explorer-viewlet')
+    .first()
+    .waitFor({ state: 'attached', timeout: left() })
+    .catch(() => {});
 }
 
 function writeWorkbenchLogs(logs) {
@@ -449,7 +596,10 @@ try {
 } catch (e) {
   if (cleaning) await interrupted();
   if (e instanceof InfraError) printTails(e.message);
-  else { say(`runner error: ${e.stack || e}`); printTails('runner error'); }
+  else {
+    say(`runner error: ${e.stack || e}`);
+    printTails('runner error');
+  }
   code = EXIT_INFRA;
 }
 await cleanup();

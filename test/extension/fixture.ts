@@ -13,7 +13,14 @@ import { gzipSync } from 'node:zlib';
 import { createHash } from 'node:crypto';
 import { pack } from 'tar-stream';
 import { runProcess } from '../../src/core/process/run';
-import { pushBlob, pushIndex, putManifest, tagManifest, type PushedManifest, type TestRegistry } from '../helpers/registry';
+import {
+  pushBlob,
+  pushIndex,
+  putManifest,
+  tagManifest,
+  type PushedManifest,
+  type TestRegistry,
+} from '../helpers/registry';
 
 const REGISTRY = '127.0.0.1:5000';
 const REPO = 'ro-test/extension-rocket';
@@ -25,7 +32,8 @@ const BUSYBOX: Record<string, string> = {
 type Mode = 'good' | 'broken' | 'slow';
 const SERVE: Record<Mode, string> = {
   good: 'mkdir -p /www && echo ok > /www/health\nexec /bin/busybox httpd -f -p 8080 -h /www',
-  broken: 'echo "rocket: cannot open /etc/rocket.conf: No such file or directory" >&2\necho "rocket: giving up" >&2\nexit 3',
+  broken:
+    'echo "rocket: cannot open /etc/rocket.conf: No such file or directory" >&2\necho "rocket: giving up" >&2\nexit 3',
   // Never answers: the health step waits for its deadline, long enough to cancel the run.
   slow: 'echo "rocket: warming up"\nexec /bin/busybox sleep 600',
 };
@@ -51,7 +59,13 @@ async function tarOf(files: Record<string, Buffer | string>): Promise<Buffer> {
   return Buffer.concat(chunks);
 }
 
-async function pushRunnable(reg: TestRegistry, arch: string, mode: Mode, version: string, revision: string): Promise<PushedManifest> {
+async function pushRunnable(
+  reg: TestRegistry,
+  arch: string,
+  mode: Mode,
+  version: string,
+  revision: string,
+): Promise<PushedManifest> {
   const bin = BUSYBOX[arch];
   if (!existsSync(bin)) throw new Error(`${bin} is missing: run bash test/testbed/setup.sh`);
   const tar = await tarOf({ 'bin/busybox': readFileSync(bin), 'entrypoint.sh': entry(mode) });
@@ -85,20 +99,40 @@ async function pushRunnable(reg: TestRegistry, arch: string, mode: Mode, version
     }),
   );
   const digest = await putManifest(reg, REPO, sha256(bytes), bytes, mediaType);
-  return { digest, mediaType, bytes, size: bytes.length, platform: { os: 'linux', architecture: arch }, configDigest, layerDigest };
+  return {
+    digest,
+    mediaType,
+    bytes,
+    size: bytes.length,
+    platform: { os: 'linux', architecture: arch },
+    configDigest,
+    layerDigest,
+  };
 }
 
 async function git(cwd: string, ...args: string[]): Promise<string> {
-  const r = await runProcess('git', args, { cwd, env: { GIT_AUTHOR_DATE: '2024-01-01T00:00:00Z', GIT_COMMITTER_DATE: '2024-01-01T00:00:00Z' } });
+  const r = await runProcess('git', args, {
+    cwd,
+    env: { GIT_AUTHOR_DATE: '2024-01-01T00:00:00Z', GIT_COMMITTER_DATE: '2024-01-01T00:00:00Z' },
+  });
   if (r.exitCode !== 0) throw new Error(`git ${args.join(' ')}: ${r.stderr}`);
   return r.stdout.trim();
 }
 
 async function main(): Promise<void> {
   const workspace = path.resolve(process.argv[2] ?? 'test/.artifacts/vscode/workspace');
-  const reg: TestRegistry = { auth: 'none', host: REGISTRY, url: `http://${REGISTRY}`, tokenRequests: [], dir: '', log: () => '', stop: async () => {} };
+  const reg: TestRegistry = {
+    auth: 'none',
+    host: REGISTRY,
+    url: `http://${REGISTRY}`,
+    tokenRequests: [],
+    dir: '',
+    log: () => '',
+    stop: async () => {},
+  };
   const ping = await fetch(`${reg.url}/v2/`).catch(() => undefined);
-  if (ping?.status !== 200) throw new Error(`the test bed registry at ${REGISTRY} does not answer: run bash test/testbed/setup.sh`);
+  if (ping?.status !== 200)
+    throw new Error(`the test bed registry at ${REGISTRY} does not answer: run bash test/testbed/setup.sh`);
 
   // Revisions are fixed (the images are pushed before the repository exists); each has its commit tag.
   const [rev3, rev2] = ['a'.repeat(40), 'b'.repeat(40)];
@@ -134,7 +168,17 @@ async function main(): Promise<void> {
         image: `${REGISTRY}/${REPO}`,
         dockerPath: dockerOnPath,
         requiredPlatforms: ['linux/amd64', 'linux/arm64'],
-        smoke: { helpArgs: ['--help'], versionArgs: ['--version'], versionPattern: 'rocket \\d', port: 8080, healthPath: '/health', expectBody: 'ok', timeoutSeconds: 30, emulatedTimeoutSeconds: 90, logTail: 50 },
+        smoke: {
+          helpArgs: ['--help'],
+          versionArgs: ['--version'],
+          versionPattern: 'rocket \\d',
+          port: 8080,
+          healthPath: '/health',
+          expectBody: 'ok',
+          timeoutSeconds: 30,
+          emulatedTimeoutSeconds: 90,
+          logTail: 50,
+        },
       },
       null,
       2,
@@ -171,7 +215,14 @@ jobs:
       workspace,
       image: `${REGISTRY}/${REPO}`,
       head: await git(workspace, 'rev-parse', 'HEAD'),
-      digests: { 'v1.2.3': index.digest, 'v1.2.2': olderIndex.digest, 'amd64-only': amd64Only.digest, broken: brokenIndex.digest, amd64: good[0].digest, arm64: good[1].digest },
+      digests: {
+        'v1.2.3': index.digest,
+        'v1.2.2': olderIndex.digest,
+        'amd64-only': amd64Only.digest,
+        broken: brokenIndex.digest,
+        amd64: good[0].digest,
+        arm64: good[1].digest,
+      },
     }) + '\n',
   );
 }

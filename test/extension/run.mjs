@@ -9,7 +9,18 @@
 //   4. the UI test against the installed .vsix: Release panel, platforms, palette, status bar, screenshots
 // Appends {"suite":"vscode",...} to $RO_TEST_STATS. Exit 1 when anything failed.
 import { spawnSync } from 'node:child_process';
-import { appendFileSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  appendFileSync,
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import * as esbuild from 'esbuild';
@@ -27,7 +38,13 @@ let failed = 0;
 const failures = [];
 
 function sh(cmd, args, opts = {}) {
-  const r = spawnSync(cmd, args, { cwd: root, stdio: opts.capture ? ['ignore', 'pipe', 'inherit'] : 'inherit', encoding: 'utf8', timeout: opts.timeout ?? 600_000, env: { ...process.env, ...opts.env } });
+  const r = spawnSync(cmd, args, {
+    cwd: root,
+    stdio: opts.capture ? ['ignore', 'pipe', 'inherit'] : 'inherit',
+    encoding: 'utf8',
+    timeout: opts.timeout ?? 600_000,
+    env: { ...process.env, ...opts.env },
+  });
   if (r.error) throw r.error;
   return r;
 }
@@ -56,7 +73,12 @@ function check(name, ok, detail = '') {
  */
 function checkNoSecretInLogs(dir) {
   const token = 'ghp_fakeTokenForTests0123456789abcdef';
-  const needles = [token, token.slice(4), Buffer.from(token).toString('base64'), Buffer.from(`x-access-token:${token}`).toString('base64')];
+  const needles = [
+    token,
+    token.slice(4),
+    Buffer.from(token).toString('base64'),
+    Buffer.from(`x-access-token:${token}`).toString('base64'),
+  ];
   const files = [];
   const walk = (d) => {
     for (const f of readdirSync(d, { withFileTypes: true })) {
@@ -75,7 +97,11 @@ function checkNoSecretInLogs(dir) {
   check(
     `no secret in the output channels or any log of the workbench (${files.length} files searched)`,
     leaks.length === 0 && Boolean(channelLog) && /github|workflow|dispatch/i.test(channelText),
-    leaks.length ? `the token appears in ${leaks.map((f) => path.relative(dir, f)).join(', ')}` : channelLog ? 'the Release Operator log shows no GitHub activity: the search proves nothing' : 'no "Release Operator.log" output channel file was found',
+    leaks.length
+      ? `the token appears in ${leaks.map((f) => path.relative(dir, f)).join(', ')}`
+      : channelLog
+        ? 'the Release Operator log shows no GitHub activity: the search proves nothing'
+        : 'no "Release Operator.log" output channel file was found',
   );
 }
 
@@ -92,13 +118,27 @@ const vsix = path.join(work, 'release-operator.vsix');
 copyFileSync(path.join(root, 'release-operator.vsix'), vsix);
 const listing = must('unzip -l', 'unzip', ['-Z1', vsix], { capture: true }).stdout.split('\n').filter(Boolean);
 const inExt = listing.filter((f) => f.startsWith('extension/')).map((f) => f.slice('extension/'.length));
-const leaked = inExt.filter((f) => /^(src|test|out|node_modules|bench|scripts)\//.test(f) || f.endsWith('.ts') || f.endsWith('.map'));
-check('the .vsix holds dist/, package.json and media, and no sources or tests', leaked.length === 0 && ['dist/extension.js', 'dist/cli.js', 'package.json', 'media/icon.png'].every((f) => inExt.includes(f)), leaked.slice(0, 5).join(', ') || `has: ${inExt.join(', ')}`);
+const leaked = inExt.filter(
+  (f) => /^(src|test|out|node_modules|bench|scripts)\//.test(f) || f.endsWith('.ts') || f.endsWith('.map'),
+);
+check(
+  'the .vsix holds dist/, package.json and media, and no sources or tests',
+  leaked.length === 0 &&
+    ['dist/extension.js', 'dist/cli.js', 'package.json', 'media/icon.png'].every((f) => inExt.includes(f)),
+  leaked.slice(0, 5).join(', ') || `has: ${inExt.join(', ')}`,
+);
 
 say('bundling the extension-host suite and the fixture');
 must('test/build.mjs', 'node', ['test/build.mjs', 'test/extension']);
-await esbuild.build({ ...nodeBundleOptions('test'), entryPoints: [path.join(root, 'test/extension/fixture.ts')], outfile: path.join(root, 'out/test/extension/fixture.js'), external: TEST_EXTERNALS });
-const fixtureJson = must('fixture', 'node', ['out/test/extension/fixture.js', path.join(work, 'workspace')], { capture: true }).stdout.trim();
+await esbuild.build({
+  ...nodeBundleOptions('test'),
+  entryPoints: [path.join(root, 'test/extension/fixture.ts')],
+  outfile: path.join(root, 'out/test/extension/fixture.js'),
+  external: TEST_EXTERNALS,
+});
+const fixtureJson = must('fixture', 'node', ['out/test/extension/fixture.js', path.join(work, 'workspace')], {
+  capture: true,
+}).stdout.trim();
 writeFileSync(path.join(work, 'fixture.json'), fixtureJson);
 const fixture = JSON.parse(fixtureJson);
 say(`fixture: ${fixture.workspace} -> ${fixture.image}`);
@@ -119,24 +159,69 @@ say('extension-host suite, trusted workspace');
 const trustedTmp = path.join(work, 'trusted-code-server');
 rmSync(trustedTmp, { recursive: true, force: true });
 mkdirSync(trustedTmp, { recursive: true });
-const trusted = sh('node', [runner, '--extension', root, '--tests', suite, '--workspace', fixture.workspace, '--screenshots', path.join(shots, 'trusted'), '--timeout-ms', '420000', '--keep-temp'], { env: { RO_RUNNER_TMPDIR: trustedTmp } });
+const trusted = sh(
+  'node',
+  [
+    runner,
+    '--extension',
+    root,
+    '--tests',
+    suite,
+    '--workspace',
+    fixture.workspace,
+    '--screenshots',
+    path.join(shots, 'trusted'),
+    '--timeout-ms',
+    '420000',
+    '--keep-temp',
+  ],
+  { env: { RO_RUNNER_TMPDIR: trustedTmp } },
+);
 counts(path.join(work, 'results-trusted.json'), 'extension host (trusted)');
-if (trusted.status !== 0 && !existsSync(path.join(work, 'results-trusted.json'))) check('extension-host run', false, `runner exited ${trusted.status}`);
+if (trusted.status !== 0 && !existsSync(path.join(work, 'results-trusted.json')))
+  check('extension-host run', false, `runner exited ${trusted.status}`);
 checkNoSecretInLogs(trustedTmp);
 rmSync(trustedTmp, { recursive: true, force: true });
 
 say('extension-host suite, untrusted workspace (Workspace Trust on)');
-const untrusted = sh('node', [runner, '--extension', root, '--tests', suite, '--workspace', fixture.workspace, '--workspace-trust', '--screenshots', path.join(shots, 'untrusted'), '--timeout-ms', '180000']);
+const untrusted = sh('node', [
+  runner,
+  '--extension',
+  root,
+  '--tests',
+  suite,
+  '--workspace',
+  fixture.workspace,
+  '--workspace-trust',
+  '--screenshots',
+  path.join(shots, 'untrusted'),
+  '--timeout-ms',
+  '180000',
+]);
 counts(path.join(work, 'results-untrusted.json'), 'extension host (untrusted)');
-if (untrusted.status !== 0 && !existsSync(path.join(work, 'results-untrusted.json'))) check('untrusted run', false, `runner exited ${untrusted.status}`);
+if (untrusted.status !== 0 && !existsSync(path.join(work, 'results-untrusted.json')))
+  check('untrusted run', false, `runner exited ${untrusted.status}`);
 
 say('extension-host suite, a folder without a repository');
 // Outside this repository (git would find it from any folder below it).
 const plain = mkdtempSync(path.join(os.tmpdir(), 'ro-no-repository-'));
 writeFileSync(path.join(plain, 'notes.txt'), 'not a repository\n');
-const norepo = sh('node', [runner, '--extension', root, '--tests', suite, '--workspace', plain, '--screenshots', path.join(shots, 'no-repository'), '--timeout-ms', '180000']);
+const norepo = sh('node', [
+  runner,
+  '--extension',
+  root,
+  '--tests',
+  suite,
+  '--workspace',
+  plain,
+  '--screenshots',
+  path.join(shots, 'no-repository'),
+  '--timeout-ms',
+  '180000',
+]);
 counts(path.join(work, 'results-norepo.json'), 'extension host (no repository)');
-if (norepo.status !== 0 && !existsSync(path.join(work, 'results-norepo.json'))) check('no-repository run', false, `runner exited ${norepo.status}`);
+if (norepo.status !== 0 && !existsSync(path.join(work, 'results-norepo.json')))
+  check('no-repository run', false, `runner exited ${norepo.status}`);
 rmSync(plain, { recursive: true, force: true });
 
 say('extension-host suite, a multi-root workspace (two repositories)');
@@ -144,24 +229,70 @@ say('extension-host suite, a multi-root workspace (two repositories)');
 const multi = mkdtempSync(path.join(os.tmpdir(), 'ro-multi-root-'));
 const second = path.join(multi, 'launchpad');
 mkdirSync(second, { recursive: true });
-writeFileSync(path.join(second, 'package.json'), JSON.stringify({ name: 'launchpad', version: '0.9.0' }, null, 2) + '\n');
-writeFileSync(path.join(second, 'release-operator.json'), JSON.stringify({ image: '127.0.0.1:5000/acme/launchpad' }, null, 2) + '\n');
-for (const args of [['init', '-q', '-b', 'main'], ['remote', 'add', 'origin', 'https://github.com/acme/launchpad.git'], ['add', '-A'], ['-c', 'user.email=t@example.com', '-c', 'user.name=Tests', 'commit', '-q', '-m', 'launchpad 0.9.0']]) must(`git ${args[0]}`, 'git', ['-C', second, ...args]);
+writeFileSync(
+  path.join(second, 'package.json'),
+  JSON.stringify({ name: 'launchpad', version: '0.9.0' }, null, 2) + '\n',
+);
+writeFileSync(
+  path.join(second, 'release-operator.json'),
+  JSON.stringify({ image: '127.0.0.1:5000/acme/launchpad' }, null, 2) + '\n',
+);
+for (const args of [
+  ['init', '-q', '-b', 'main'],
+  ['remote', 'add', 'origin', 'https://github.com/acme/launchpad.git'],
+  ['add', '-A'],
+  ['-c', 'user.email=t@example.com', '-c', 'user.name=Tests', 'commit', '-q', '-m', 'launchpad 0.9.0'],
+])
+  must(`git ${args[0]}`, 'git', ['-C', second, ...args]);
 const workspaceFile = path.join(multi, 'release.code-workspace');
 writeFileSync(workspaceFile, JSON.stringify({ folders: [{ path: fixture.workspace }, { path: second }] }, null, 2));
-const multiroot = sh('node', [runner, '--extension', root, '--tests', suite, '--workspace', workspaceFile, '--screenshots', path.join(shots, 'multi-root'), '--timeout-ms', '180000']);
+const multiroot = sh('node', [
+  runner,
+  '--extension',
+  root,
+  '--tests',
+  suite,
+  '--workspace',
+  workspaceFile,
+  '--screenshots',
+  path.join(shots, 'multi-root'),
+  '--timeout-ms',
+  '180000',
+]);
 counts(path.join(work, 'results-multiroot.json'), 'extension host (multi-root workspace)');
-if (multiroot.status !== 0 && !existsSync(path.join(work, 'results-multiroot.json'))) check('multi-root run', false, `runner exited ${multiroot.status}`);
+if (multiroot.status !== 0 && !existsSync(path.join(work, 'results-multiroot.json')))
+  check('multi-root run', false, `runner exited ${multiroot.status}`);
 rmSync(multi, { recursive: true, force: true });
 
 say('UI test with the installed .vsix');
-const ui = sh('node', [runner, '--vsix', vsix, '--ui', path.join(root, 'test/extension/ui/release-panel.mjs'), '--workspace', fixture.workspace, '--screenshots', shots, '--timeout-ms', '360000']);
-check('UI: Release panel, image tag platforms, smoke from the palette, status bar, log, cancel removes containers (installed .vsix)', ui.status === 0, `runner exited ${ui.status}`);
+const ui = sh('node', [
+  runner,
+  '--vsix',
+  vsix,
+  '--ui',
+  path.join(root, 'test/extension/ui/release-panel.mjs'),
+  '--workspace',
+  fixture.workspace,
+  '--screenshots',
+  shots,
+  '--timeout-ms',
+  '360000',
+]);
+check(
+  'UI: Release panel, image tag platforms, smoke from the palette, status bar, log, cancel removes containers (installed .vsix)',
+  ui.status === 0,
+  `runner exited ${ui.status}`,
+);
 const shot = path.join(shots, 'smoke-passed.png');
 // The README's screenshot: written when missing or when asked (RO_UPDATE_SCREENSHOT=1), so a test run leaves git clean.
 const readmeShot = path.join(root, 'media/screenshot.png');
-if (ui.status === 0 && existsSync(shot) && (!existsSync(readmeShot) || process.env.RO_UPDATE_SCREENSHOT === '1')) copyFileSync(shot, readmeShot);
+if (ui.status === 0 && existsSync(shot) && (!existsSync(readmeShot) || process.env.RO_UPDATE_SCREENSHOT === '1'))
+  copyFileSync(shot, readmeShot);
 
-if (process.env.RO_TEST_STATS) appendFileSync(process.env.RO_TEST_STATS, JSON.stringify({ suite: process.env.RO_TEST_SUITE || 'vscode', passed, failed, skipped: 0 }) + '\n');
+if (process.env.RO_TEST_STATS)
+  appendFileSync(
+    process.env.RO_TEST_STATS,
+    JSON.stringify({ suite: process.env.RO_TEST_SUITE || 'vscode', passed, failed, skipped: 0 }) + '\n',
+  );
 say(`${passed} passed, ${failed} failed${failures.length ? `\n  ${failures.join('\n  ')}` : ''}`);
 process.exit(failed ? 1 : 0);

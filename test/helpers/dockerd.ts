@@ -38,10 +38,18 @@ export async function startDockerd(options: { tmpfsMb?: number } = {}): Promise<
     if (m.exitCode !== 0) throw new Error(`cannot mount a tmpfs for the test daemon (root needed): ${m.stderr}`);
   }
   // Its own bridge on a /24 of its own: BuildKit RUN steps and published ports need one.
-  const suffix = path.basename(dir).slice(-6).toLowerCase().replace(/[^a-z0-9]/g, '0');
+  const suffix = path
+    .basename(dir)
+    .slice(-6)
+    .toLowerCase()
+    .replace(/[^a-z0-9]/g, '0');
   const bridge = `ro-rel-${suffix}`;
   const subnet = `10.213.${Math.floor(Math.random() * 250) + 1}`;
-  for (const args of [['link', 'add', bridge, 'type', 'bridge'], ['addr', 'add', `${subnet}.1/24`, 'dev', bridge], ['link', 'set', bridge, 'up']]) {
+  for (const args of [
+    ['link', 'add', bridge, 'type', 'bridge'],
+    ['addr', 'add', `${subnet}.1/24`, 'dev', bridge],
+    ['link', 'set', bridge, 'up'],
+  ]) {
     const r = await runProcess('ip', args);
     if (r.exitCode !== 0) {
       await runProcess('ip', ['link', 'del', bridge]);
@@ -57,23 +65,50 @@ export async function startDockerd(options: { tmpfsMb?: number } = {}): Promise<
   let logText = '';
   let proc: Promise<void> | undefined;
   let controller: AbortController | undefined;
-  const runner: Runner = (command, args, o = {}) => runProcess(command, args, { ...o, env: { ...o.env, DOCKER_HOST: host } });
+  const runner: Runner = (command, args, o = {}) =>
+    runProcess(command, args, { ...o, env: { ...o.env, DOCKER_HOST: host } });
 
   const start = async () => {
     controller = new AbortController();
     proc = runProcess(
       'dockerd',
-      ['-H', host, '--data-root', data, '--exec-root', path.join(dir, 'exec'), '--pidfile', pidfile, '--iptables=false', '--ip-masq=false', '--ip-forward=false', '--bridge', bridge, '--containerd-namespace', ns, '--containerd-plugins-namespace', `${ns}-plugins`],
-      { timeoutMs: 0, signal: controller.signal, onLine: (l) => (logText += l + '\n'), missingHint: 'Set up the test bed: bash test/testbed/setup.sh' },
+      [
+        '-H',
+        host,
+        '--data-root',
+        data,
+        '--exec-root',
+        path.join(dir, 'exec'),
+        '--pidfile',
+        pidfile,
+        '--iptables=false',
+        '--ip-masq=false',
+        '--ip-forward=false',
+        '--bridge',
+        bridge,
+        '--containerd-namespace',
+        ns,
+        '--containerd-plugins-namespace',
+        `${ns}-plugins`,
+      ],
+      {
+        timeoutMs: 0,
+        signal: controller.signal,
+        onLine: (l) => (logText += l + '\n'),
+        missingHint: 'Set up the test bed: bash test/testbed/setup.sh',
+      },
     ).then(
       () => undefined,
       (e) => void (e instanceof CancelledError ? undefined : (logText += `dockerd: ${String(e)}\n`)),
     );
     const deadline = Date.now() + 30_000;
     for (;;) {
-      const r = await runProcess('docker', ['-H', host, 'version', '--format', '{{.Server.Version}}'], { timeoutMs: 10_000 });
+      const r = await runProcess('docker', ['-H', host, 'version', '--format', '{{.Server.Version}}'], {
+        timeoutMs: 10_000,
+      });
       if (r.exitCode === 0) return;
-      if (Date.now() > deadline) throw new Error(`the test dockerd did not answer within 30 s:\n${logText.slice(-3000)}`);
+      if (Date.now() > deadline)
+        throw new Error(`the test dockerd did not answer within 30 s:\n${logText.slice(-3000)}`);
       await new Promise((r) => setTimeout(r, 250));
     }
   };
@@ -84,7 +119,10 @@ export async function startDockerd(options: { tmpfsMb?: number } = {}): Promise<
     const pid = existsSync(pidfile) ? Number(readFileSync(pidfile, 'utf8').trim()) : undefined;
     if (pid) process.kill(pid, 'SIGTERM');
     else controller?.abort();
-    const exited = await Promise.race([proc.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), 45_000))]);
+    const exited = await Promise.race([
+      proc.then(() => true),
+      new Promise<boolean>((r) => setTimeout(() => r(false), 45_000)),
+    ]);
     if (!exited) controller?.abort();
     await proc;
     proc = undefined;

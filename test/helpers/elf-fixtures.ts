@@ -27,23 +27,42 @@ export function readelfVersions(file: string): ReadelfVersions {
     else if (/^Version definition section/.test(line)) section = 'defs';
     else if (/^Version symbols section/.test(line)) section = 'other';
     let m: RegExpExecArray | null;
-    if (section === 'needs' && (m = /Version: \d+\s+File: (\S+)\s+Cnt: \d+/.exec(line))) r.needs.push({ file: m[1], versions: [] });
-    else if (section === 'needs' && (m = /Name: (\S+)\s+Flags: (.*?)\s+Version: \d+/.exec(line))) r.needs.at(-1)!.versions.push({ name: m[1], weak: /WEAK/.test(m[2]) });
-    else if (section === 'defs' && (m = /Rev: \d+\s+Flags: (.*?)\s+Index: \d+\s+Cnt: \d+\s+Name: (\S+)/.exec(line))) r.defs.push({ name: m[2], base: /BASE/.test(m[1]), parents: [] });
+    if (section === 'needs' && (m = /Version: \d+\s+File: (\S+)\s+Cnt: \d+/.exec(line)))
+      r.needs.push({ file: m[1], versions: [] });
+    else if (section === 'needs' && (m = /Name: (\S+)\s+Flags: (.*?)\s+Version: \d+/.exec(line)))
+      r.needs.at(-1)!.versions.push({ name: m[1], weak: /WEAK/.test(m[2]) });
+    else if (section === 'defs' && (m = /Rev: \d+\s+Flags: (.*?)\s+Index: \d+\s+Cnt: \d+\s+Name: (\S+)/.exec(line)))
+      r.defs.push({ name: m[2], base: /BASE/.test(m[1]), parents: [] });
     else if (section === 'defs' && (m = /Parent \d+: (\S+)/.exec(line))) r.defs.at(-1)!.parents.push(m[1]);
   }
   return r;
 }
 
 /** `readelf -d` NEEDED / SONAME / RUNPATH / RPATH. */
-export function readelfDynamic(file: string): { needed: string[]; soname?: string; runpath: string[]; rpath: string[] } {
+export function readelfDynamic(file: string): {
+  needed: string[];
+  soname?: string;
+  runpath: string[];
+  rpath: string[];
+} {
   const out = execFileSync('readelf', ['-d', '--wide', file], { encoding: 'utf8' });
-  const pick = (tag: string) => [...out.matchAll(new RegExp(`\\(${tag}\\)\\s+[^\\[]*\\[([^\\]]*)\\]`, 'g'))].map((m) => m[1]);
-  return { needed: pick('NEEDED'), soname: pick('SONAME')[0], runpath: pick('RUNPATH').flatMap((s) => s.split(':')), rpath: pick('RPATH').flatMap((s) => s.split(':')) };
+  const pick = (tag: string) =>
+    [...out.matchAll(new RegExp(`\\(${tag}\\)\\s+[^\\[]*\\[([^\\]]*)\\]`, 'g'))].map((m) => m[1]);
+  return {
+    needed: pick('NEEDED'),
+    soname: pick('SONAME')[0],
+    runpath: pick('RUNPATH').flatMap((s) => s.split(':')),
+    rpath: pick('RPATH').flatMap((s) => s.split(':')),
+  };
 }
 
 /** `readelf -h`: class, data, machine, type, plus `readelf -l` interpreter. */
-export function readelfHeader(file: string): { class: 32 | 64; endian: 'little' | 'big'; machine: string; interpreter?: string } {
+export function readelfHeader(file: string): {
+  class: 32 | 64;
+  endian: 'little' | 'big';
+  machine: string;
+  interpreter?: string;
+} {
   const h = execFileSync('readelf', ['-h', '-l', '--wide', file], { encoding: 'utf8' });
   return {
     class: /Class:\s+ELF64/.test(h) ? 64 : 32,

@@ -27,16 +27,20 @@ const mutation: fc.Arbitrary<Mutation> = fc.oneof(
     const i = b.length ? at % (b.length + 1) : 0;
     return Buffer.concat([b.subarray(0, i), Buffer.from(bytes), b.subarray(i)]);
   }),
-  fc.record({ at: fc.nat(), len: fc.integer({ min: 1, max: 256 }), times: fc.integer({ min: 2, max: 50 }) }).map(({ at, len, times }) => (b: Buffer) => {
-    const i = b.length ? at % b.length : 0;
-    const chunk = b.subarray(i, i + len);
-    return Buffer.concat([b.subarray(0, i), ...Array<Buffer>(times).fill(chunk), b.subarray(i)]);
-  }),
+  fc
+    .record({ at: fc.nat(), len: fc.integer({ min: 1, max: 256 }), times: fc.integer({ min: 2, max: 50 }) })
+    .map(({ at, len, times }) => (b: Buffer) => {
+      const i = b.length ? at % b.length : 0;
+      const chunk = b.subarray(i, i + len);
+      return Buffer.concat([b.subarray(0, i), ...Array<Buffer>(times).fill(chunk), b.subarray(i)]);
+    }),
 );
 
 /** A seed with 1..8 mutations applied. */
 export function mutated(seeds: Buffer[]): fc.Arbitrary<Buffer> {
-  return fc.tuple(fc.constantFrom(...seeds), fc.array(mutation, { minLength: 1, maxLength: 8 })).map(([seed, ms]) => ms.reduce((b, m) => m(b), seed));
+  return fc
+    .tuple(fc.constantFrom(...seeds), fc.array(mutation, { minLength: 1, maxLength: 8 }))
+    .map(([seed, ms]) => ms.reduce((b, m) => m(b), seed));
 }
 
 /** Text seeds mutated as bytes, read back as UTF-8 (invalid sequences become U+FFFD, as an editor would show). */
@@ -46,12 +50,20 @@ export function mutatedText(seeds: string[]): fc.Arbitrary<string> {
 
 /** The outcome every parser must have on bad input: a ReleaseOperatorError whose message names the input. */
 export function assertNamedError(e: unknown, name: string): void {
-  if (!(e instanceof ReleaseOperatorError)) throw new assert.AssertionError({ message: `expected a ReleaseOperatorError naming ${name}, got: ${e instanceof Error ? e.stack : String(e)}` });
+  if (!(e instanceof ReleaseOperatorError))
+    throw new assert.AssertionError({
+      message: `expected a ReleaseOperatorError naming ${name}, got: ${e instanceof Error ? e.stack : String(e)}`,
+    });
   assert.ok(e.message.includes(name), `the error does not name the input ${name}: ${e.message}`);
 }
 
 /** Runs a property for FUZZ_RUNS inputs and records the count for the figures. */
-export function fuzz<T>(kind: string, arb: fc.Arbitrary<T>, check: (input: T, name: string) => void, runs = FUZZ_RUNS): void {
+export function fuzz<T>(
+  kind: string,
+  arb: fc.Arbitrary<T>,
+  check: (input: T, name: string) => void,
+  runs = FUZZ_RUNS,
+): void {
   let n = 0;
   fc.assert(
     fc.property(arb, (input) => {

@@ -61,7 +61,8 @@ export class GitHubFake {
   }
 
   /** The description's example for an operation's success response, to patch. */
-  example<T = any>(method: string, template: string, status?: number): T { // eslint-disable-line @typescript-eslint/no-explicit-any
+  example<T = any>(method: string, template: string, status?: number): T {
+    // eslint-disable-line @typescript-eslint/no-explicit-any
     const op = operationByTemplate(method, template);
     return exampleResponse(op, status ?? successStatus(op)) as T;
   }
@@ -77,7 +78,8 @@ export class GitHubFake {
   }
 
   assertNoViolations(): void {
-    if (this.violations.length) throw new Error(`requests GitHub's API description does not allow:\n  ${this.violations.join('\n  ')}`);
+    if (this.violations.length)
+      throw new Error(`requests GitHub's API description does not allow:\n  ${this.violations.join('\n  ')}`);
   }
 
   async close(): Promise<void> {
@@ -110,15 +112,35 @@ export class GitHubFake {
     };
     const auth = req.headers.authorization ?? '';
     if (auth !== `token ${this.token}` && auth !== `Bearer ${this.token}`) {
-      return send(res, { status: 401, body: { message: 'Bad credentials', documentation_url: 'https://docs.github.com/rest', status: '401' } }, common);
+      return send(
+        res,
+        {
+          status: 401,
+          body: { message: 'Bad credentials', documentation_url: 'https://docs.github.com/rest', status: '401' },
+        },
+        common,
+      );
     }
     if (!found) return send(res, { status: 404, body: { message: 'Not Found', status: '404' } }, common);
     const handler = this.routes.get(`${method} ${template}`);
     let out: FakeResponse;
     try {
       out = handler
-        ? await handler({ method, template, params: found.params, query: url.searchParams, body: raw ? safeJson(raw) : undefined, headers: req.headers }, this)
-        : { status: successStatus(found.operation), body: exampleResponse(found.operation, successStatus(found.operation)) };
+        ? await handler(
+            {
+              method,
+              template,
+              params: found.params,
+              query: url.searchParams,
+              body: raw ? safeJson(raw) : undefined,
+              headers: req.headers,
+            },
+            this,
+          )
+        : {
+            status: successStatus(found.operation),
+            body: exampleResponse(found.operation, successStatus(found.operation)),
+          };
     } catch (e) {
       this.violations.push(`${method} ${template}: scenario handler threw ${(e as Error).message}`);
       out = { status: 500, body: { message: 'fake handler failed' } };

@@ -15,7 +15,7 @@ export type LayerEntry =
 export async function tarOf(entries: LayerEntry[]): Promise<Buffer> {
   const p = pack();
   const chunks: Buffer[] = [];
-  p.on("data", (c: unknown) => {
+  p.on('data', (c: unknown) => {
     chunks.push(c as Buffer);
   });
   const done = new Promise<void>((res, rej) => (p.on('end', res), p.on('error', rej)));
@@ -46,6 +46,9 @@ export function bookwormRuntime(): LayerEntry[] {
     { path: '/usr/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2', from: `${BW}/ld-linux-x86-64.so.2` },
     { path: '/usr/lib64/ld-linux-x86-64.so.2', symlink: '/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2' },
     { path: '/etc/ld.so.conf', text: 'include /etc/ld.so.conf.d/*.conf\n' },
-    { path: '/etc/ld.so.conf.d/x86_64-linux-gnu.conf', text: '# Multiarch support\n/usr/local/lib/x86_64-linux-gnu\n/lib/x86_64-linux-gnu\n/usr/lib/x86_64-linux-gnu\n' },
+    {
+      path: '/etc/ld.so.conf.d/x86_64-linux-gnu.conf',
+      text: '# Multiarch support\n/usr/local/lib/x86_64-linux-gnu\n/lib/x86_64-linux-gnu\n/usr/lib/x86_64-linux-gnu\n',
+    },
   ];
 }

@@ -35,8 +35,23 @@ RUN ["/bin/busybox", "sh", "-c", "/bin/busybox ln /usr/local/bin/app /usr/local/
 ENTRYPOINT ["/usr/local/bin/app"]
 `;
 
-export async function dockerBuild(ctx: string, tag: string, opts: { dockerfile?: string; platform?: string } = {}): Promise<void> {
-  const args = ['build', '-q', '--platform', opts.platform ?? 'linux/amd64', '--label', TEST_LABEL, '-t', tag, ...(opts.dockerfile ? ['-f', path.join(ctx, opts.dockerfile)] : []), ctx];
+export async function dockerBuild(
+  ctx: string,
+  tag: string,
+  opts: { dockerfile?: string; platform?: string } = {},
+): Promise<void> {
+  const args = [
+    'build',
+    '-q',
+    '--platform',
+    opts.platform ?? 'linux/amd64',
+    '--label',
+    TEST_LABEL,
+    '-t',
+    tag,
+    ...(opts.dockerfile ? ['-f', path.join(ctx, opts.dockerfile)] : []),
+    ctx,
+  ];
   const b = await runProcess(DOCKER, args, { env: { DOCKER_BUILDKIT: '1' }, timeoutMs: 300_000 });
   if (b.exitCode !== 0) throw new Error(`docker build ${tag} failed: ${b.stderr}`);
 }
@@ -46,7 +61,8 @@ export async function buildLayeredImage(ctx: string, tag: string): Promise<void>
   if (!existsSync(DOCKER)) throw new Error(`${DOCKER} is missing. Set up the test bed: bash test/testbed/setup.sh`);
   await mkdir(path.join(ctx, 'runtime', LIB.slice(1)), { recursive: true });
   await mkdir(path.join(ctx, 'runtime/lib64'), { recursive: true });
-  for (const f of ['libc.so.6', 'ld-linux-x86-64.so.2']) await copyFile(`${LIB}/${f}`, path.join(ctx, 'runtime', LIB.slice(1), f));
+  for (const f of ['libc.so.6', 'ld-linux-x86-64.so.2'])
+    await copyFile(`${LIB}/${f}`, path.join(ctx, 'runtime', LIB.slice(1), f));
   await symlink(`${LIB}/ld-linux-x86-64.so.2`, path.join(ctx, 'runtime/lib64/ld-linux-x86-64.so.2'));
   await mkdir(path.join(ctx, 'app/usr/local/bin'), { recursive: true });
   await mkdir(path.join(ctx, 'app/opt/data'), { recursive: true });
@@ -65,7 +81,11 @@ export async function buildLayeredImage(ctx: string, tag: string): Promise<void>
 export async function prepareArm64Context(ctx: string): Promise<void> {
   const arm = path.join(ctx, 'runtime-arm64/lib');
   await mkdir(path.join(arm, 'aarch64-linux-gnu'), { recursive: true });
-  for (const f of ['libc.so.6', 'ld-linux-aarch64.so.1', 'libresolv.so.2']) await copyFile(fixtureFile(`${FOREIGN}/libc6_arm64/lib/aarch64-linux-gnu/${f}`), path.join(arm, 'aarch64-linux-gnu', f));
+  for (const f of ['libc.so.6', 'ld-linux-aarch64.so.1', 'libresolv.so.2'])
+    await copyFile(
+      fixtureFile(`${FOREIGN}/libc6_arm64/lib/aarch64-linux-gnu/${f}`),
+      path.join(arm, 'aarch64-linux-gnu', f),
+    );
   await symlink('aarch64-linux-gnu/ld-linux-aarch64.so.1', path.join(arm, 'ld-linux-aarch64.so.1'));
   await mkdir(path.join(ctx, 'app-arm64/usr/local/bin'), { recursive: true });
   await copyFile(fixtureFile(`${FOREIGN}/busybox_arm64/bin/busybox`), path.join(ctx, 'app-arm64/usr/local/bin/app'));
@@ -82,11 +102,20 @@ export async function buildArm64Image(ctx: string, tag: string): Promise<void> {
 export const own = (p: string) => /^\/(bin|lib|lib64|usr|opt)(\/|$)/.test(p);
 
 /** Path and kind of every entry; hard links count as the file they link to. */
-export const listing = (fs: ImageFs) => [...fs.entries].filter(([p]) => own(p)).map(([p, e]) => `${p} ${e.type}`).sort();
+export const listing = (fs: ImageFs) =>
+  [...fs.entries]
+    .filter(([p]) => own(p))
+    .map(([p, e]) => `${p} ${e.type}`)
+    .sort();
 
 /** Every entry of the image's own paths with what the checks read of it (all but the layer it came from). */
 export const entriesOf = (fs: ImageFs) =>
-  Object.fromEntries([...fs.entries].filter(([p]) => own(p)).sort(([a], [b]) => (a < b ? -1 : 1)).map(([p, { layer: _layer, ...rest }]) => [p, rest]));
+  Object.fromEntries(
+    [...fs.entries]
+      .filter(([p]) => own(p))
+      .sort(([a], [b]) => (a < b ? -1 : 1))
+      .map(([p, { layer: _layer, ...rest }]) => [p, rest]),
+  );
 
 /** What the engine itself shows as the merged filesystem: `docker export` of a created (never started) container. */
 export async function engineView(tag: string): Promise<string[]> {
@@ -102,7 +131,14 @@ export async function engineView(tag: string): Promise<string[]> {
         for await (const entry of ex) {
           const h = entry.header;
           const p = path.posix.normalize('/' + h.name).replace(/(.)\/$/, '$1');
-          const type = h.type === 'directory' ? 'dir' : h.type === 'symlink' ? 'symlink' : h.type === 'file' || h.type === 'link' ? 'file' : 'other';
+          const type =
+            h.type === 'directory'
+              ? 'dir'
+              : h.type === 'symlink'
+                ? 'symlink'
+                : h.type === 'file' || h.type === 'link'
+                  ? 'file'
+                  : 'other';
           if (own(p)) out.push(`${p} ${type}`);
           entry.resume();
         }
@@ -169,14 +205,23 @@ export function cancelOnFirstBytes(ac: AbortController): { runner: Runner; strea
 export async function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   let stdout = '';
   let stderr = '';
-  const code = await runCli(args, { stdout: (s) => (stdout += s), stderr: (s) => (stderr += s), env: process.env }, new AbortController().signal);
+  const code = await runCli(
+    args,
+    { stdout: (s) => (stdout += s), stderr: (s) => (stderr += s), env: process.env },
+    new AbortController().signal,
+  );
   return { code, stdout, stderr };
 }
 
 /** Deletes a manifest this suite pushed to the test registry (delete is enabled there). */
 export async function deletePushed(repo: string, tag: string): Promise<void> {
   const url = `http://${REGISTRY}/v2/${repo}/manifests`;
-  const head = await fetch(`${url}/${tag}`, { method: 'HEAD', headers: { accept: 'application/vnd.docker.distribution.manifest.v2+json, application/vnd.oci.image.manifest.v1+json' } }).catch(() => undefined);
+  const head = await fetch(`${url}/${tag}`, {
+    method: 'HEAD',
+    headers: {
+      accept: 'application/vnd.docker.distribution.manifest.v2+json, application/vnd.oci.image.manifest.v1+json',
+    },
+  }).catch(() => undefined);
   const digest = head?.headers.get('docker-content-digest');
   if (digest) await fetch(`${url}/${digest}`, { method: 'DELETE' }).catch(() => undefined);
 }

@@ -90,7 +90,10 @@ export function useRegistry(auth: AuthMode = 'none', options: Omit<RegistryOptio
 export { freePort };
 
 async function must(command: string, args: string[]): Promise<RunResult> {
-  const r = await runProcess(command, args, { timeoutMs: 60_000, missingHint: 'Set up the test bed: bash test/testbed/setup.sh' });
+  const r = await runProcess(command, args, {
+    timeoutMs: 60_000,
+    missingHint: 'Set up the test bed: bash test/testbed/setup.sh',
+  });
   if (r.exitCode !== 0) throw new Error(`${command} ${args.join(' ')} failed: ${r.stderr || r.stdout}`);
   return r;
 }
@@ -101,7 +104,10 @@ export async function startRegistry(options: RegistryOptions = {}): Promise<Test
   const dir = mkdtempSync(path.join(ARTIFACTS, `registry-${auth}-`));
   const port = await freePort();
   const host = `127.0.0.1:${port}`;
-  const credentials = auth === 'none' ? undefined : { username: options.username ?? 'operator', password: options.password ?? `pw-${randomUUID()}` };
+  const credentials =
+    auth === 'none'
+      ? undefined
+      : { username: options.username ?? 'operator', password: options.password ?? `pw-${randomUUID()}` };
   const tokenRequests: TestRegistry['tokenRequests'] = [];
   let authYaml = '';
   let tokenServer: http.Server | undefined;
@@ -112,9 +118,30 @@ export async function startRegistry(options: RegistryOptions = {}): Promise<Test
   } else if (auth === 'token') {
     const key = path.join(dir, 'token.key');
     const cert = path.join(dir, 'token.pem');
-    await must('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-days', '2', '-subj', '/CN=release-operator-test-token']);
+    await must('openssl', [
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-keyout',
+      key,
+      '-out',
+      cert,
+      '-days',
+      '2',
+      '-subj',
+      '/CN=release-operator-test-token',
+    ]);
     const tokenPort = await freePort();
-    tokenServer = await startTokenServer(tokenPort, readFileSync(key, 'utf8'), readFileSync(cert, 'utf8'), credentials!, Boolean(options.anonymousPull), tokenRequests);
+    tokenServer = await startTokenServer(
+      tokenPort,
+      readFileSync(key, 'utf8'),
+      readFileSync(cert, 'utf8'),
+      credentials!,
+      Boolean(options.anonymousPull),
+      tokenRequests,
+    );
     authYaml = `auth:\n  token:\n    realm: http://127.0.0.1:${tokenPort}/token\n    service: release-operator-test\n    issuer: release-operator-test-issuer\n    rootcertbundle: ${cert}\n`;
   }
   const config = path.join(dir, 'config.yml');
@@ -180,7 +207,9 @@ async function startTokenServer(
     if (header?.startsWith('Basic ')) {
       const [u, ...p] = Buffer.from(header.slice(6), 'base64').toString('utf8').split(':');
       if (u !== creds.username || p.join(':') !== creds.password) {
-        res.writeHead(401, { 'content-type': 'application/json' }).end(JSON.stringify({ details: 'incorrect username or password' }));
+        res
+          .writeHead(401, { 'content-type': 'application/json' })
+          .end(JSON.stringify({ details: 'incorrect username or password' }));
         return;
       }
       user = u;
@@ -205,7 +234,9 @@ async function startTokenServer(
       .setExpirationTime(now + 300)
       .setJti(randomUUID())
       .sign(key);
-    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ token, access_token: token, expires_in: 300 }));
+    res
+      .writeHead(200, { 'content-type': 'application/json' })
+      .end(JSON.stringify({ token, access_token: token, expires_in: 300 }));
   });
   await new Promise<void>((r) => server.listen(port, '127.0.0.1', r));
   return server;
@@ -223,7 +254,10 @@ async function pushAuth(reg: TestRegistry, repo: string): Promise<Record<string,
   const challenge = (await fetch(`${reg.url}/v2/`)).headers.get('www-authenticate') ?? '';
   const realm = /realm="([^"]+)"/.exec(challenge)![1];
   const service = /service="([^"]+)"/.exec(challenge)![1];
-  const r = await fetch(`${realm}?service=${encodeURIComponent(service)}&scope=${encodeURIComponent(`repository:${repo}:pull,push`)}`, { headers: { authorization: basic } });
+  const r = await fetch(
+    `${realm}?service=${encodeURIComponent(service)}&scope=${encodeURIComponent(`repository:${repo}:pull,push`)}`,
+    { headers: { authorization: basic } },
+  );
   const { token } = (await r.json()) as { token: string };
   return { authorization: `Bearer ${token}` };
 }
@@ -232,16 +266,31 @@ export async function pushBlob(reg: TestRegistry, repo: string, bytes: Buffer): 
   const digest = sha256(bytes);
   const auth = await pushAuth(reg, repo);
   const start = await fetch(`${reg.url}/v2/${repo}/blobs/uploads/`, { method: 'POST', headers: auth });
-  if (start.status !== 202) throw new Error(`blob upload start for ${repo}: HTTP ${start.status} ${await start.text()}`);
+  if (start.status !== 202)
+    throw new Error(`blob upload start for ${repo}: HTTP ${start.status} ${await start.text()}`);
   const loc = new URL(start.headers.get('location')!, reg.url);
   loc.searchParams.set('digest', digest);
-  const put = await fetch(loc, { method: 'PUT', headers: { ...auth, 'content-type': 'application/octet-stream' }, body: bytes });
+  const put = await fetch(loc, {
+    method: 'PUT',
+    headers: { ...auth, 'content-type': 'application/octet-stream' },
+    body: bytes,
+  });
   if (put.status !== 201) throw new Error(`blob upload for ${repo}: HTTP ${put.status} ${await put.text()}`);
   return digest;
 }
 
-export async function putManifest(reg: TestRegistry, repo: string, reference: string, bytes: Buffer, mediaType: string): Promise<string> {
-  const res = await fetch(`${reg.url}/v2/${repo}/manifests/${reference}`, { method: 'PUT', headers: { ...(await pushAuth(reg, repo)), 'content-type': mediaType }, body: bytes });
+export async function putManifest(
+  reg: TestRegistry,
+  repo: string,
+  reference: string,
+  bytes: Buffer,
+  mediaType: string,
+): Promise<string> {
+  const res = await fetch(`${reg.url}/v2/${repo}/manifests/${reference}`, {
+    method: 'PUT',
+    headers: { ...(await pushAuth(reg, repo)), 'content-type': mediaType },
+    body: bytes,
+  });
   if (res.status !== 201) throw new Error(`manifest PUT ${repo}:${reference}: HTTP ${res.status} ${await res.text()}`);
   return sha256(bytes);
 }
@@ -275,7 +324,8 @@ async function tarOf(files: Record<string, string | Buffer>): Promise<Buffer> {
   const chunks: Buffer[] = [];
   p.on('data', (c: unknown) => void chunks.push(c as Buffer));
   const done = new Promise<void>((r) => p.on('end', () => r()));
-  for (const [name, content] of Object.entries(files)) p.entry({ name: name.replace(/^\//, ''), mode: 0o755, mtime: new Date(0) }, content);
+  for (const [name, content] of Object.entries(files))
+    p.entry({ name: name.replace(/^\//, ''), mode: 0o755, mtime: new Date(0) }, content);
   p.finalize();
   await done;
   return Buffer.concat(chunks);
@@ -284,11 +334,21 @@ async function tarOf(files: Record<string, string | Buffer>): Promise<Buffer> {
 export async function pushImage(
   reg: TestRegistry,
   repo: string,
-  options: { platform?: string; labels?: Record<string, string>; tag?: string; format?: 'oci' | 'docker'; files?: Record<string, string | Buffer> } = {},
+  options: {
+    platform?: string;
+    labels?: Record<string, string>;
+    tag?: string;
+    format?: 'oci' | 'docker';
+    files?: Record<string, string | Buffer>;
+  } = {},
 ): Promise<PushedManifest> {
   const [os, architecture, variant] = (options.platform ?? 'linux/amd64').split('/');
   const t = options.format === 'docker' ? DOCKER : OCI;
-  const tar = await tarOf(options.files ?? { 'hello.txt': `hello from ${options.platform ?? 'linux/amd64'} ${JSON.stringify(options.labels ?? {})}\n` });
+  const tar = await tarOf(
+    options.files ?? {
+      'hello.txt': `hello from ${options.platform ?? 'linux/amd64'} ${JSON.stringify(options.labels ?? {})}\n`,
+    },
+  );
   const layer = gzipSync(tar);
   const config = Buffer.from(
     JSON.stringify({
@@ -313,13 +373,23 @@ async function pushSingleManifest(
   layer: { mediaType: string; bytes: Buffer; annotations?: Record<string, string> },
   tag?: string,
 ): Promise<PushedManifest> {
-  const [configDigest, layerDigest] = await Promise.all([pushBlob(reg, repo, config), pushBlob(reg, repo, layer.bytes)]);
+  const [configDigest, layerDigest] = await Promise.all([
+    pushBlob(reg, repo, config),
+    pushBlob(reg, repo, layer.bytes),
+  ]);
   const bytes = Buffer.from(
     JSON.stringify({
       schemaVersion: 2,
       mediaType: t.manifest,
       config: { mediaType: t.config, digest: configDigest, size: config.length },
-      layers: [{ mediaType: layer.mediaType, digest: layerDigest, size: layer.bytes.length, ...(layer.annotations ? { annotations: layer.annotations } : {}) }],
+      layers: [
+        {
+          mediaType: layer.mediaType,
+          digest: layerDigest,
+          size: layer.bytes.length,
+          ...(layer.annotations ? { annotations: layer.annotations } : {}),
+        },
+      ],
     }),
   );
   const digest = await putManifest(reg, repo, tag ?? sha256(bytes), bytes, t.manifest);
@@ -328,8 +398,21 @@ async function pushSingleManifest(
 
 /** A BuildKit-style attestation manifest for an image (in-toto layer, tiny config). */
 async function pushAttestation(reg: TestRegistry, repo: string, subject: PushedManifest): Promise<PushedManifest> {
-  const statement = Buffer.from(JSON.stringify({ _type: 'https://in-toto.io/Statement/v0.1', predicateType: 'https://slsa.dev/provenance/v0.2', subject: [{ digest: { sha256: subject.digest.slice(7) } }] }));
-  const config = Buffer.from(JSON.stringify({ architecture: 'unknown', os: 'unknown', config: {}, rootfs: { type: 'layers', diff_ids: [sha256(statement)] } }));
+  const statement = Buffer.from(
+    JSON.stringify({
+      _type: 'https://in-toto.io/Statement/v0.1',
+      predicateType: 'https://slsa.dev/provenance/v0.2',
+      subject: [{ digest: { sha256: subject.digest.slice(7) } }],
+    }),
+  );
+  const config = Buffer.from(
+    JSON.stringify({
+      architecture: 'unknown',
+      os: 'unknown',
+      config: {},
+      rootfs: { type: 'layers', diff_ids: [sha256(statement)] },
+    }),
+  );
   return pushSingleManifest(reg, repo, OCI, config, {
     mediaType: 'application/vnd.in-toto+json',
     bytes: statement,
@@ -348,7 +431,11 @@ export async function pushIndex(
     mediaType: i.mediaType,
     digest: i.digest,
     size: i.size,
-    platform: { architecture: i.platform!.architecture, os: i.platform!.os, ...(i.platform!.variant ? { variant: i.platform!.variant } : {}) },
+    platform: {
+      architecture: i.platform!.architecture,
+      os: i.platform!.os,
+      ...(i.platform!.variant ? { variant: i.platform!.variant } : {}),
+    },
   }));
   const attestations: PushedManifest[] = [];
   if (options.attestations) {
@@ -370,7 +457,12 @@ export async function pushIndex(
 }
 
 /** Points `tag` at an already pushed manifest (the same bytes, so the same digest). */
-export async function tagManifest(reg: TestRegistry, repo: string, tag: string, pushed: Pick<PushedManifest, 'bytes' | 'mediaType'>): Promise<string> {
+export async function tagManifest(
+  reg: TestRegistry,
+  repo: string,
+  tag: string,
+  pushed: Pick<PushedManifest, 'bytes' | 'mediaType'>,
+): Promise<string> {
   return putManifest(reg, repo, tag, pushed.bytes, pushed.mediaType);
 }
 
@@ -414,7 +506,10 @@ export interface TestProxy {
   stop(): Promise<void>;
 }
 
-export async function startProxy(target: TestRegistry, options: { pageSize?: number; faults?: FaultRule[]; foreignNextLink?: string } = {}): Promise<TestProxy> {
+export async function startProxy(
+  target: TestRegistry,
+  options: { pageSize?: number; faults?: FaultRule[]; foreignNextLink?: string } = {},
+): Promise<TestProxy> {
   const port = await freePort();
   const host = `127.0.0.1:${port}`;
   const requests: TestProxy['requests'] = [];
@@ -424,9 +519,16 @@ export async function startProxy(target: TestRegistry, options: { pageSize?: num
     for await (const c of req) chunks.push(c as Buffer);
     const body = Buffer.concat(chunks);
     const pathq = req.url ?? '/';
-    const rule = options.faults?.find((f) => (!f.method || f.method === req.method) && f.path.test(pathq) && (used.get(f) ?? 0) < (f.times ?? 1));
+    const rule = options.faults?.find(
+      (f) => (!f.method || f.method === req.method) && f.path.test(pathq) && (used.get(f) ?? 0) < (f.times ?? 1),
+    );
     if (rule) used.set(rule, (used.get(rule) ?? 0) + 1);
-    requests.push({ method: req.method ?? 'GET', path: pathq, authorization: Boolean(req.headers.authorization), faulted: Boolean(rule) });
+    requests.push({
+      method: req.method ?? 'GET',
+      path: pathq,
+      authorization: Boolean(req.headers.authorization),
+      faulted: Boolean(rule),
+    });
     try {
       if (rule?.delayMs) await new Promise((r) => setTimeout(r, rule.delayMs));
       if (rule?.drop === 'reset') {
@@ -438,15 +540,22 @@ export async function startProxy(target: TestRegistry, options: { pageSize?: num
         return;
       }
       const headers: Record<string, string> = {};
-      for (const [k, v] of Object.entries(req.headers)) if (typeof v === 'string' && !['host', 'connection', 'content-length'].includes(k)) headers[k] = v;
+      for (const [k, v] of Object.entries(req.headers))
+        if (typeof v === 'string' && !['host', 'connection', 'content-length'].includes(k)) headers[k] = v;
       const u = new URL(pathq, target.url);
       const tagsList = /^\/v2\/(.+)\/tags\/list$/.exec(u.pathname);
       const upstreamUrl = tagsList ? `${target.url}${u.pathname}` : u.toString();
-      const up = await fetch(upstreamUrl, { method: req.method, headers, body: req.method === 'GET' || req.method === 'HEAD' ? undefined : body, redirect: 'manual' });
+      const up = await fetch(upstreamUrl, {
+        method: req.method,
+        headers,
+        body: req.method === 'GET' || req.method === 'HEAD' ? undefined : body,
+        redirect: 'manual',
+      });
       let out: Buffer = Buffer.from(await up.arrayBuffer());
       const outHeaders: Record<string, string> = {};
       up.headers.forEach((v, k) => {
-        if (!['content-length', 'transfer-encoding', 'connection', 'content-encoding', 'keep-alive'].includes(k)) outHeaders[k] = v;
+        if (!['content-length', 'transfer-encoding', 'connection', 'content-encoding', 'keep-alive'].includes(k))
+          outHeaders[k] = v;
       });
       if (tagsList && up.status === 200 && options.pageSize) {
         const all = (JSON.parse(out.toString('utf8')) as { name: string; tags: string[] }).tags.sort();
@@ -462,7 +571,8 @@ export async function startProxy(target: TestRegistry, options: { pageSize?: num
       }
       if (rule?.rewriteBody) {
         out = rule.rewriteBody(out);
-        if (rule.recomputeDigest && outHeaders['docker-content-digest']) outHeaders['docker-content-digest'] = sha256(out);
+        if (rule.recomputeDigest && outHeaders['docker-content-digest'])
+          outHeaders['docker-content-digest'] = sha256(out);
       }
       if (req.method !== 'HEAD') outHeaders['content-length'] = String(out.length);
       else if (up.headers.get('content-length')) outHeaders['content-length'] = up.headers.get('content-length')!;

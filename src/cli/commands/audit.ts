@@ -12,14 +12,24 @@ export function register(program: Command, rt: CliRuntime): void {
     summary: 'check that git tags, GitHub Releases and image tags agree (exit 1 on findings)',
     description:
       'Compares version git tags, GitHub Releases (draft/prerelease/latest), the image tags in the registry\n' +
-      '(and GitHub Packages for ghcr.io) and the images\' platforms and OCI labels. Findings: half-release,\n' +
+      "(and GitHub Packages for ghcr.io) and the images' platforms and OCI labels. Findings: half-release,\n" +
       'image-without-release, missing-platform, moving-tag, revision-mismatch, version-mismatch, latest-release.\n' +
       'Without a GitHub token, git tags stand in for Releases and the output says so.',
     configure: (c) =>
-      c.addOption(new Option('--image <repo>', 'image repository (default: "image" setting, else ghcr.io/OWNER/NAME)')).addOption(new Option('--repo <owner/name>', 'GitHub repository (default: from the git remote)')),
+      c
+        .addOption(new Option('--image <repo>', 'image repository (default: "image" setting, else ghcr.io/OWNER/NAME)'))
+        .addOption(new Option('--repo <owner/name>', 'GitHub repository (default: from the git remote)')),
     async run(ctx, _a, o) {
       // The engines load with the configuration (chunks of their own in dist/esm: --help needs none of them).
-      const [{ config }, { gatherAndAudit }, { GitRepo }, { GitHubClient, cliTokenSource }, { runProcess }, { registryClientFromConfig }, { imageRepository }] = await Promise.all([
+      const [
+        { config },
+        { gatherAndAudit },
+        { GitRepo },
+        { GitHubClient, cliTokenSource },
+        { runProcess },
+        { registryClientFromConfig },
+        { imageRepository },
+      ] = await Promise.all([
         ctx.config(),
         import('../../core/audit'),
         import('../../core/git/repo'),
@@ -32,26 +42,47 @@ export function register(program: Command, rt: CliRuntime): void {
       const remote = pickGitHubRemote(facts.remotes)?.repo;
       const repo = o.repo ? parseRepoFlag(o.repo) : remote ? { owner: remote.owner, name: remote.name } : undefined;
       const image = o.image ?? imageRepository(config, remote);
-      if (!image) throw usageError('No image repository to audit.', 'Pass --image REGISTRY/REPO or set "image" in release-operator.json.');
+      if (!image)
+        throw usageError(
+          'No image repository to audit.',
+          'Pass --image REGISTRY/REPO or set "image" in release-operator.json.',
+        );
       let github: { client: GitHubClient; repo: { owner: string; name: string } } | undefined;
       let githubUnavailable: string | undefined;
       if (!repo) githubUnavailable = 'no GitHub remote (pass --repo OWNER/NAME)';
       else {
         try {
-          github = { client: await GitHubClient.create({ apiUrl: config.github.apiUrl, token: cliTokenSource(ctx.io.env, runProcess, config.github.apiUrl), logger: ctx.logger }), repo };
+          github = {
+            client: await GitHubClient.create({
+              apiUrl: config.github.apiUrl,
+              token: cliTokenSource(ctx.io.env, runProcess, config.github.apiUrl),
+              logger: ctx.logger,
+            }),
+            repo,
+          };
         } catch (e) {
           githubUnavailable = describeError(e).replace(/\n\s*/g, ' ');
         }
       }
       const source = registryClientFromConfig(config, ctx.logger, { env: ctx.io.env, runner: runProcess });
-      const report = await gatherAndAudit({ image, gitTags: facts.tags, config, source, github, githubUnavailable, signal: ctx.signal });
+      const report = await gatherAndAudit({
+        image,
+        gitTags: facts.tags,
+        config,
+        source,
+        github,
+        githubUnavailable,
+        signal: ctx.signal,
+      });
       return { ok: report.findings.length === 0, data: report, text: formatAudit(report) };
     },
   });
 }
 
 export function formatAudit(r: AuditReport): string {
-  const lines = [`Audit of ${r.image}: ${r.versions.length} version(s), ${r.findings.length ? `${r.findings.length} finding(s)` : 'consistent'}`];
+  const lines = [
+    `Audit of ${r.image}: ${r.versions.length} version(s), ${r.findings.length ? `${r.findings.length} finding(s)` : 'consistent'}`,
+  ];
   for (const f of r.findings) lines.push(`  [${f.kind}] ${f.message}`, `      what to do: ${f.action}`);
   for (const n of r.notes) lines.push(`  note: ${n}`);
   return lines.join('\n');

@@ -1,15 +1,31 @@
 import type { GitHubStatus, RunEvent } from '../../core/github';
 import { durationSeconds, type Job, type WorkflowRun } from '../../core/github/types';
 
-const state = (x: { status: string; conclusion: string | null }) => (x.status === 'completed' ? (x.conclusion ?? 'completed') : x.status);
-const secs = (s?: number) => (s === undefined ? '' : s >= 60 ? `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s` : `${s}s`);
+const state = (x: { status: string; conclusion: string | null }) =>
+  x.status === 'completed' ? (x.conclusion ?? 'completed') : x.status;
+const secs = (s?: number) =>
+  s === undefined ? '' : s >= 60 ? `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s` : `${s}s`;
 
 export function formatRuns(runs: WorkflowRun[]): string {
   if (!runs.length) return 'No workflow runs.';
-  const rows = runs.map((r) => [String(r.id), state(r), r.name, r.branch ?? '', r.event, r.createdAt.replace('T', ' ').replace('Z', '')]);
+  const rows = runs.map((r) => [
+    String(r.id),
+    state(r),
+    r.name,
+    r.branch ?? '',
+    r.event,
+    r.createdAt.replace('T', ' ').replace('Z', ''),
+  ]);
   const head = ['ID', 'STATE', 'WORKFLOW', 'BRANCH', 'EVENT', 'CREATED'];
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-  return [head, ...rows].map((r) => r.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd()).join('\n');
+  return [head, ...rows]
+    .map((r) =>
+      r
+        .map((c, i) => c.padEnd(widths[i]))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
 }
 
 export function formatRun(run: WorkflowRun, jobs: Job[]): string {
@@ -21,7 +37,10 @@ export function formatRun(run: WorkflowRun, jobs: Job[]): string {
   ];
   for (const j of jobs) {
     lines.push(`  job ${j.id}  ${j.name}  ${state(j)}  ${secs(durationSeconds(j.startedAt, j.completedAt))}`.trimEnd());
-    for (const s of j.steps) lines.push(`    ${String(s.number).padStart(2)}. ${s.name}  ${state(s)}  ${secs(durationSeconds(s.startedAt, s.completedAt))}`.trimEnd());
+    for (const s of j.steps)
+      lines.push(
+        `    ${String(s.number).padStart(2)}. ${s.name}  ${state(s)}  ${secs(durationSeconds(s.startedAt, s.completedAt))}`.trimEnd(),
+      );
   }
   return lines.join('\n');
 }
@@ -40,14 +59,20 @@ export function formatEvent(e: RunEvent): string | undefined {
   }
 }
 
-export const succeeded = (run: WorkflowRun) => run.status !== 'completed' || ['success', 'skipped', 'neutral'].includes(run.conclusion ?? '');
+export const succeeded = (run: WorkflowRun) =>
+  run.status !== 'completed' || ['success', 'skipped', 'neutral'].includes(run.conclusion ?? '');
 
 /** The GitHub lines of `status`. */
 export function formatGitHubStatus(g: GitHubStatus): string {
   if ('error' in g) return `GitHub      facts not shown: ${g.error}`;
-  const lines = [`Releases    ${g.releases.length ? g.releases.map((r) => `${r.tag}${r.latest ? ' (latest)' : r.draft ? ' (draft)' : r.prerelease ? ' (prerelease)' : ''}`).join(', ') : '(none)'}`];
+  const lines = [
+    `Releases    ${g.releases.length ? g.releases.map((r) => `${r.tag}${r.latest ? ' (latest)' : r.draft ? ' (draft)' : r.prerelease ? ' (prerelease)' : ''}`).join(', ') : '(none)'}`,
+  ];
   const run = g.latestReleaseRun;
   if (!g.releaseWorkflow) lines.push('Release run (no release workflow found: set github.releaseWorkflow)');
-  else lines.push(`Release run ${run ? `${run.id} ${state(run)} on ${run.branch ?? '?'} (${g.releaseWorkflow.file}, ${run.createdAt})` : `(none yet for ${g.releaseWorkflow.file})`}`);
+  else
+    lines.push(
+      `Release run ${run ? `${run.id} ${state(run)} on ${run.branch ?? '?'} (${g.releaseWorkflow.file}, ${run.createdAt})` : `(none yet for ${g.releaseWorkflow.file})`}`,
+    );
   return lines.join('\n');
 }

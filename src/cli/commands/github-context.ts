@@ -8,8 +8,15 @@ import type { CliContext } from '../framework';
 export async function githubContext(ctx: CliContext, repoFlag?: string) {
   const { config, root } = await ctx.config();
   const repo = repoFlag ? parseRepoFlag(repoFlag) : await repoFromRemote(ctx.cwd);
-  const [{ GitHubClient, cliTokenSource }, { runProcess }] = await Promise.all([import('../../core/github'), import('../../core/process/run')]);
-  const gh = await GitHubClient.create({ apiUrl: config.github.apiUrl, token: cliTokenSource(ctx.io.env, runProcess, config.github.apiUrl), logger: ctx.logger });
+  const [{ GitHubClient, cliTokenSource }, { runProcess }] = await Promise.all([
+    import('../../core/github'),
+    import('../../core/process/run'),
+  ]);
+  const gh = await GitHubClient.create({
+    apiUrl: config.github.apiUrl,
+    token: cliTokenSource(ctx.io.env, runProcess, config.github.apiUrl),
+    logger: ctx.logger,
+  });
   return { config, root, repo, gh };
 }
 
@@ -23,12 +30,17 @@ export async function repoFromRemote(cwd: string): Promise<RepoRef> {
   const { GitRepo } = await import('../../core/git/repo');
   const repo = await GitRepo.open(cwd);
   const remote = pickGitHubRemote(await repo.remotes());
-  if (!remote?.repo) throw usageError(`No GitHub remote in ${repo.root}.`, 'Add one (git remote add origin https://github.com/OWNER/NAME) or pass --repo OWNER/NAME.');
+  if (!remote?.repo)
+    throw usageError(
+      `No GitHub remote in ${repo.root}.`,
+      'Add one (git remote add origin https://github.com/OWNER/NAME) or pass --repo OWNER/NAME.',
+    );
   return { owner: remote.repo.owner, name: remote.repo.name };
 }
 
 export function parseId(text: string, what: string): number {
-  if (!/^\d+$/.test(text.trim())) throw usageError(`${what} must be a number; got '${text}'.`, 'IDs are shown by `runs` (runs) and `run ID` (jobs).');
+  if (!/^\d+$/.test(text.trim()))
+    throw usageError(`${what} must be a number; got '${text}'.`, 'IDs are shown by `runs` (runs) and `run ID` (jobs).');
   return Number(text.trim());
 }
 
@@ -36,9 +48,18 @@ export function parseId(text: string, what: string): number {
  * Asks before a destructive action. --yes skips the question; without a terminal and without --yes the command
  * refuses (exit 2) rather than act unasked.
  */
-export async function confirm(ctx: CliContext, question: string, yes: boolean | undefined, flagHint: string): Promise<void> {
+export async function confirm(
+  ctx: CliContext,
+  question: string,
+  yes: boolean | undefined,
+  flagHint: string,
+): Promise<void> {
   if (yes) return;
-  if (!canAsk(ctx)) throw usageError(`${question} needs confirmation, and there is no terminal to ask.`, `Pass --yes to ${flagHint} without asking.`);
+  if (!canAsk(ctx))
+    throw usageError(
+      `${question} needs confirmation, and there is no terminal to ask.`,
+      `Pass --yes to ${flagHint} without asking.`,
+    );
   const ok = await askYesNo(ctx, question);
   if (!ok) throw usageError('Not confirmed; nothing was changed.');
 }

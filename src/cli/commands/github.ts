@@ -9,11 +9,16 @@ import { formatEvent, formatRun, formatRuns, succeeded } from './format-github';
 const engine = () => import('../../core/github');
 
 const repoOption = () => new Option('--repo <owner/name>', 'GitHub repository (default: from the git remote)');
-const intervalOption = () => new Option('--interval <seconds>', 'first poll interval while watching; it backs off to 10x while nothing changes').default('3');
+const intervalOption = () =>
+  new Option(
+    '--interval <seconds>',
+    'first poll interval while watching; it backs off to 10x while nothing changes',
+  ).default('3');
 
 async function watch(ctx: CliContext, gh: GitHubClient, repo: RepoRef, runId: number, intervalText = '3') {
   const seconds = Number(intervalText);
-  if (!Number.isFinite(seconds) || seconds <= 0 || seconds > 600) throw usageError(`--interval expects seconds between 0 and 600; got '${intervalText}'.`);
+  if (!Number.isFinite(seconds) || seconds <= 0 || seconds > 600)
+    throw usageError(`--interval expects seconds between 0 and 600; got '${intervalText}'.`);
   const { followRun } = await engine();
   return followRun(gh, repo, runId, {
     intervalMs: seconds * 1000,
@@ -30,12 +35,20 @@ export function register(program: Command, rt: CliRuntime): void {
   defineCommand<[], { workflow?: string; repo?: string; limit?: string }>(program, rt, {
     name: 'runs',
     summary: 'list recent workflow runs',
-    configure: (c) => c.addOption(new Option('--workflow <file>', 'only runs of this workflow (release.yml)')).addOption(new Option('--limit <n>', 'how many (default 20)')).addOption(repoOption()),
+    configure: (c) =>
+      c
+        .addOption(new Option('--workflow <file>', 'only runs of this workflow (release.yml)'))
+        .addOption(new Option('--limit <n>', 'how many (default 20)'))
+        .addOption(repoOption()),
     async run(ctx, _a, o) {
       const { gh, repo } = await githubContext(ctx, o.repo);
       const { listRuns } = await engine();
       const perPage = o.limit ? parseId(o.limit, '--limit') : 20;
-      const runs = await listRuns(gh, repo, { workflow: o.workflow, perPage: Math.min(100, Math.max(1, perPage)), signal: ctx.signal });
+      const runs = await listRuns(gh, repo, {
+        workflow: o.workflow,
+        perPage: Math.min(100, Math.max(1, perPage)),
+        signal: ctx.signal,
+      });
       return { ok: true, data: { repository: `${repo.owner}/${repo.name}`, runs }, text: formatRuns(runs) };
     },
   });
@@ -43,17 +56,27 @@ export function register(program: Command, rt: CliRuntime): void {
   defineCommand<[string], { watch?: boolean; interval?: string; repo?: string }>(program, rt, {
     name: 'run',
     summary: 'show a workflow run with its jobs and steps; --watch follows it until it completes',
-    configure: (c) => c.argument('<id>', 'run ID (see `runs`)').addOption(new Option('--watch', 'follow the run live until it completes (exit 1 if it fails)')).addOption(intervalOption()).addOption(repoOption()),
+    configure: (c) =>
+      c
+        .argument('<id>', 'run ID (see `runs`)')
+        .addOption(new Option('--watch', 'follow the run live until it completes (exit 1 if it fails)'))
+        .addOption(intervalOption())
+        .addOption(repoOption()),
     async run(ctx, [id], o) {
       const { gh, repo } = await githubContext(ctx, o.repo);
       const { getRun, listJobs } = await engine();
       const runId = parseId(id, 'The run ID');
-      const snap = o.watch ? await watch(ctx, gh, repo, runId, o.interval) : { run: await getRun(gh, repo, runId, ctx.signal), jobs: await listJobs(gh, repo, runId, ctx.signal) };
+      const snap = o.watch
+        ? await watch(ctx, gh, repo, runId, o.interval)
+        : { run: await getRun(gh, repo, runId, ctx.signal), jobs: await listJobs(gh, repo, runId, ctx.signal) };
       return { ok: succeeded(snap.run), data: snap, text: formatRun(snap.run, snap.jobs) };
     },
   });
 
-  defineCommand<[string | undefined], { ref?: string; input?: string[]; watch?: boolean; interval?: string; repo?: string }>(program, rt, {
+  defineCommand<
+    [string | undefined],
+    { ref?: string; input?: string[]; watch?: boolean; interval?: string; repo?: string }
+  >(program, rt, {
     name: 'dispatch',
     summary: 'run a workflow (workflow_dispatch) with typed inputs; default: the release workflow',
     description:
@@ -64,37 +87,68 @@ export function register(program: Command, rt: CliRuntime): void {
     configure: (c) =>
       c
         .argument('[workflow]', 'workflow file name or name')
-        .addOption(new Option('--ref <ref>', 'branch or tag to run on (default: the repository\'s default branch)'))
-        .addOption(new Option('--input <key=value>', 'a workflow input (repeatable)').argParser((v: string, prev: string[] = []) => [...prev, v]))
+        .addOption(new Option('--ref <ref>', "branch or tag to run on (default: the repository's default branch)"))
+        .addOption(
+          new Option('--input <key=value>', 'a workflow input (repeatable)').argParser(
+            (v: string, prev: string[] = []) => [...prev, v],
+          ),
+        )
         .addOption(new Option('--watch', 'follow the run until it completes (exit 1 if it fails)'))
         .addOption(intervalOption())
         .addOption(repoOption()),
     async run(ctx, [workflowArgIn], o) {
       let workflowArg = workflowArgIn;
       const { gh, repo, root, config } = await githubContext(ctx, o.repo);
-      const { defaultBranch, dispatchWorkflow, guessReleaseWorkflow, knownWorkflows, parseInputFlags, prepareInputs, readWorkflowFiles } = await engine();
+      const {
+        defaultBranch,
+        dispatchWorkflow,
+        guessReleaseWorkflow,
+        knownWorkflows,
+        parseInputFlags,
+        prepareInputs,
+        readWorkflowFiles,
+      } = await engine();
       const files = await readWorkflowFiles(root);
-      let file = workflowArg ? files.find((f) => f.file === workflowArg || f.path === workflowArg || f.name === workflowArg) : undefined;
+      let file = workflowArg
+        ? files.find((f) => f.file === workflowArg || f.path === workflowArg || f.name === workflowArg)
+        : undefined;
       if (!workflowArg) {
         const guess = guessReleaseWorkflow(files, config.github.releaseWorkflow);
-        if (!guess.workflow) throw usageError(`No release workflow: ${guess.reason}.`, 'Name the workflow: dispatch release.yml');
+        if (!guess.workflow)
+          throw usageError(`No release workflow: ${guess.reason}.`, 'Name the workflow: dispatch release.yml');
         file = guess.workflow;
         ctx.logger.info(`release workflow ${file.file}: ${guess.reason}`);
       }
       if (!file) {
         // Not in the checkout: it may exist only on GitHub (then its inputs are checked by GitHub, not here).
         const known = await knownWorkflows(root, gh, repo, ctx.signal);
-        const remote = known.find((k) => k.file === workflowArg || k.name === workflowArg || k.remote?.path === workflowArg);
-        if (!remote) throw usageError(`No workflow '${workflowArg}' in ${repo.owner}/${repo.name}.`, `Known workflows: ${known.map((k) => k.file).join(', ') || 'none'}.`);
-        if (remote.remote?.state && remote.remote.state !== 'active') throw usageError(`Workflow ${remote.file} is ${remote.remote.state} on GitHub.`, 'Enable it in the repository\'s Actions settings first.');
+        const remote = known.find(
+          (k) => k.file === workflowArg || k.name === workflowArg || k.remote?.path === workflowArg,
+        );
+        if (!remote)
+          throw usageError(
+            `No workflow '${workflowArg}' in ${repo.owner}/${repo.name}.`,
+            `Known workflows: ${known.map((k) => k.file).join(', ') || 'none'}.`,
+          );
+        if (remote.remote?.state && remote.remote.state !== 'active')
+          throw usageError(
+            `Workflow ${remote.file} is ${remote.remote.state} on GitHub.`,
+            "Enable it in the repository's Actions settings first.",
+          );
         workflowArg = remote.file;
         ctx.io.stderr(`note: ${remote.file} is not in this checkout; its inputs are not checked before sending\n`);
       }
       const workflow = file?.file ?? workflowArg!;
-      if (file && !file.dispatchInputs) throw usageError(`Workflow ${workflow} has no workflow_dispatch trigger, so it cannot be run by hand.`, `Add 'on: workflow_dispatch' to ${file.path}.`);
+      if (file && !file.dispatchInputs)
+        throw usageError(
+          `Workflow ${workflow} has no workflow_dispatch trigger, so it cannot be run by hand.`,
+          `Add 'on: workflow_dispatch' to ${file.path}.`,
+        );
       const given = parseInputFlags(o.input ?? []);
       // Without the file on disk the inputs cannot be typed here; GitHub still checks their names.
-      const { send, effective } = file ? prepareInputs(file.dispatchInputs!, given, workflow) : { send: given, effective: given };
+      const { send, effective } = file
+        ? prepareInputs(file.dispatchInputs!, given, workflow)
+        : { send: given, effective: given };
       const ref = o.ref ?? (await defaultBranch(gh, repo, ctx.signal));
       const { run, foundBy } = await dispatchWorkflow(gh, repo, { workflow, ref, inputs: send, signal: ctx.signal });
       ctx.io.stderr(`dispatched ${workflow} on ${ref}: run ${run.id} ${run.url}\n`);
@@ -102,7 +156,9 @@ export function register(program: Command, rt: CliRuntime): void {
       return {
         ok: succeeded(snap.run),
         data: { workflow, ref, inputs: effective, foundBy, run: snap.run, jobs: snap.jobs },
-        text: o.watch ? formatRun(snap.run, snap.jobs) : `Run ${run.id} (${run.status}) ${run.url}\nFollow it: run ${run.id} --watch`,
+        text: o.watch
+          ? formatRun(snap.run, snap.jobs)
+          : `Run ${run.id} (${run.status}) ${run.url}\nFollow it: run ${run.id} --watch`,
       };
     },
   });
@@ -114,7 +170,11 @@ export function register(program: Command, rt: CliRuntime): void {
       'Shows logs split into step sections. The ID is taken as a run ID; if no run has it, as a job ID.\n' +
       'Say which with --run or --job (job IDs are shown by `run ID`).',
     configure: (c) =>
-      c.argument('<id>', 'run or job ID').addOption(new Option('--job', 'the ID is a job ID').conflicts('run')).addOption(new Option('--run', 'the ID is a run ID')).addOption(repoOption()),
+      c
+        .argument('<id>', 'run or job ID')
+        .addOption(new Option('--job', 'the ID is a job ID').conflicts('run'))
+        .addOption(new Option('--run', 'the ID is a run ID'))
+        .addOption(repoOption()),
     async run(ctx, [id], o) {
       const { gh, repo } = await githubContext(ctx, o.repo);
       const { formatLog, getRun, jobLog, runLogs } = await engine();
@@ -150,21 +210,32 @@ export function register(program: Command, rt: CliRuntime): void {
       const runId = parseId(id, 'The run ID');
       await rerunRun(gh, repo, runId, Boolean(o.failed), ctx.signal);
       const snap = o.watch ? await watch(ctx, gh, repo, runId, o.interval) : undefined;
-      const text = `Re-running ${o.failed ? 'the failed jobs of ' : ''}run ${runId}.` + (snap ? `\n${formatRun(snap.run, snap.jobs)}` : `\nFollow it: run ${runId} --watch`);
-      return { ok: snap ? succeeded(snap.run) : true, data: { runId, failedOnly: Boolean(o.failed), run: snap?.run, jobs: snap?.jobs }, text };
+      const text =
+        `Re-running ${o.failed ? 'the failed jobs of ' : ''}run ${runId}.` +
+        (snap ? `\n${formatRun(snap.run, snap.jobs)}` : `\nFollow it: run ${runId} --watch`);
+      return {
+        ok: snap ? succeeded(snap.run) : true,
+        data: { runId, failedOnly: Boolean(o.failed), run: snap?.run, jobs: snap?.jobs },
+        text,
+      };
     },
   });
 
   defineCommand<[string], { yes?: boolean; repo?: string }>(program, rt, {
     name: 'cancel',
     summary: 'cancel a queued or running workflow run (asks first; --yes to skip)',
-    configure: (c) => c.argument('<id>', 'run ID').addOption(new Option('-y, --yes', 'do not ask for confirmation')).addOption(repoOption()),
+    configure: (c) =>
+      c
+        .argument('<id>', 'run ID')
+        .addOption(new Option('-y, --yes', 'do not ask for confirmation'))
+        .addOption(repoOption()),
     async run(ctx, [id], o) {
       const { gh, repo } = await githubContext(ctx, o.repo);
       const { cancelRun, getRun } = await engine();
       const runId = parseId(id, 'The run ID');
       const run = await getRun(gh, repo, runId, ctx.signal);
-      if (run.status === 'completed') throw usageError(`Run ${runId} already completed (${run.conclusion}); there is nothing to cancel.`);
+      if (run.status === 'completed')
+        throw usageError(`Run ${runId} already completed (${run.conclusion}); there is nothing to cancel.`);
       await confirm(ctx, `Cancel run ${runId} (${run.name}, ${run.status})?`, o.yes, 'cancel');
       await cancelRun(gh, repo, runId, ctx.signal);
       return { ok: true, data: { runId, cancelled: true }, text: `Cancel requested for run ${runId}.` };

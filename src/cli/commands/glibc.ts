@@ -20,27 +20,51 @@ export function register(program: Command, rt: CliRuntime): void {
     usesDocker: true,
     configure(cmd) {
       cmd.argument('<target>', 'file, folder or image reference');
-      cmd.addOption(new Option('--platform <platform>', 'platform to check (repeatable); default: every platform of the image').argParser((v: string, prev: string[] = []) => [...prev, v]));
-      cmd.addOption(new Option('--max-glibc <version>', 'highest glibc a binary may need, e.g. 2.36').conflicts('policy'));
-      cmd.addOption(new Option('--policy <name>', 'target by name: bookworm, bullseye, trixie, ubuntu-22.04, ubuntu-24.04, el8, el9, manylinux_2_28...'));
+      cmd.addOption(
+        new Option(
+          '--platform <platform>',
+          'platform to check (repeatable); default: every platform of the image',
+        ).argParser((v: string, prev: string[] = []) => [...prev, v]),
+      );
+      cmd.addOption(
+        new Option('--max-glibc <version>', 'highest glibc a binary may need, e.g. 2.36').conflicts('policy'),
+      );
+      cmd.addOption(
+        new Option(
+          '--policy <name>',
+          'target by name: bookworm, bullseye, trixie, ubuntu-22.04, ubuntu-24.04, el8, el9, manylinux_2_28...',
+        ),
+      );
       cmd.addOption(new Option('--all', 'check every ELF file of the image, not just the entrypoint and glibc.paths'));
       cmd.addOption(
-        new Option('--local-read <way>', "how to read a local image: storage (the engine's own layer folders; needs read access to its data root), export (docker export of a created container), save (docker save); default: storage when readable, else export").choices(['storage', 'export', 'save']),
+        new Option(
+          '--local-read <way>',
+          "how to read a local image: storage (the engine's own layer folders; needs read access to its data root), export (docker export of a created container), save (docker save); default: storage when readable, else export",
+        ).choices(['storage', 'export', 'save']),
       );
     },
     async run(ctx, [target], options) {
-      const [{ config }, { checkGlibc, formatGlibcReport, toJson }, { runProcess }, { registryClientFromConfig }] = await Promise.all([
-        ctx.config(),
-        import('../../core/glibc'),
-        import('../../core/process/run'),
-        import('../../core/registry'),
-      ]);
+      const [{ config }, { checkGlibc, formatGlibcReport, toJson }, { runProcess }, { registryClientFromConfig }] =
+        await Promise.all([
+          ctx.config(),
+          import('../../core/glibc'),
+          import('../../core/process/run'),
+          import('../../core/registry'),
+        ]);
       const maxGlibc = options.maxGlibc ?? (options.policy ? undefined : config.glibc.maxGlibc || undefined);
       const policy = options.policy ?? (options.maxGlibc ? undefined : config.glibc.policy || undefined);
       const registry = registryClientFromConfig(config, ctx.logger, { env: ctx.io.env, runner: runProcess });
       const report = await checkGlibc(
         { target, platforms: options.platform, maxGlibc, policy, all: options.all, paths: config.glibc.paths },
-        { runner: runProcess, docker: config.dockerPath, registry, cwd: ctx.cwd, logger: ctx.logger, signal: ctx.signal, localImageVia: options.localRead },
+        {
+          runner: runProcess,
+          docker: config.dockerPath,
+          registry,
+          cwd: ctx.cwd,
+          logger: ctx.logger,
+          signal: ctx.signal,
+          localImageVia: options.localRead,
+        },
       );
       return { ok: report.ok, data: toJson(report), text: formatGlibcReport(report) };
     },

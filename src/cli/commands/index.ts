@@ -10,4 +10,13 @@ import { register as github } from './github';
 import { register as audit } from './audit';
 
 /** Every CLI command module; each later engine adds one line here. */
-export const COMMANDS: Array<(program: Command, rt: CliRuntime) => void> = [status, glibc, smoke, cleanup, registry, lint, github, audit];
+export const COMMANDS: Array<(program: Command, rt: CliRuntime) => void> = [
+  status,
+  glibc,
+  smoke,
+  cleanup,
+  registry,
+  lint,
+  github,
+  audit,
+];

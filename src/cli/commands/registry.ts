@@ -12,18 +12,33 @@ export function register(program: Command, rt: CliRuntime): void {
     const [{ config }, { registryClientFromConfig }] = await Promise.all([ctx.config(), engine()]);
     return registryClientFromConfig(config, ctx.logger, { env: ctx.io.env });
   };
-  const platformsOption = (v: string) => v.split(',').map((s) => s.trim()).filter(Boolean);
+  const platformsOption = (v: string) =>
+    v
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
 
   defineCommand<[string], { requirePlatforms?: string[] }>(program, rt, {
     name: 'manifest',
     summary: 'show what is behind an image reference: digest, kind, platforms, attestations, labels',
-    configure: (cmd) => cmd.argument('<ref>', 'image reference, e.g. ghcr.io/owner/name:v1.2.3').option('--require-platforms <list>', 'comma-separated platforms that must be present (exit 1 when not)', platformsOption),
+    configure: (cmd) =>
+      cmd
+        .argument('<ref>', 'image reference, e.g. ghcr.io/owner/name:v1.2.3')
+        .option(
+          '--require-platforms <list>',
+          'comma-separated platforms that must be present (exit 1 when not)',
+          platformsOption,
+        ),
     async run(ctx, [ref], options) {
       const { missingPlatforms, parseReference } = await engine();
       const r = parseReference(ref);
       const info = await (await client(ctx)).inspect(r, { signal: ctx.signal });
       const missing = options.requirePlatforms ? missingPlatforms(info, options.requirePlatforms) : [];
-      return { ok: missing.length === 0, data: { ...info, missingPlatforms: missing }, text: formatManifest(info, missing) };
+      return {
+        ok: missing.length === 0,
+        data: { ...info, missingPlatforms: missing },
+        text: formatManifest(info, missing),
+      };
     },
   });
 
@@ -32,13 +47,22 @@ export function register(program: Command, rt: CliRuntime): void {
     summary: 'list every tag of an image repository with its digest, grouping tags that share one',
     configure: (cmd) => cmd.argument('<repo>', 'image repository, e.g. ghcr.io/owner/name'),
     async run(ctx, [repo]) {
-      const [{ parseRepository, repositoryName }, { short }] = await Promise.all([engine(), import('../../core/registry/checks')]);
+      const [{ parseRepository, repositoryName }, { short }] = await Promise.all([
+        engine(),
+        import('../../core/registry/checks'),
+      ]);
       const r = parseRepository(repo);
       const tags = await (await client(ctx)).tagDigests(r, { signal: ctx.signal });
       const groups = new Map<string, string[]>();
       for (const t of tags) groups.set(t.digest, [...(groups.get(t.digest) ?? []), t.tag]);
-      const data = { repository: repositoryName(r), tags, groups: [...groups].map(([digest, ts]) => ({ digest, tags: ts.sort() })) };
-      const text = data.groups.length ? data.groups.map((g) => `${short(g.digest)}  ${g.tags.join(', ')}`).join('\n') : `${data.repository} has no tags`;
+      const data = {
+        repository: repositoryName(r),
+        tags,
+        groups: [...groups].map(([digest, ts]) => ({ digest, tags: ts.sort() })),
+      };
+      const text = data.groups.length
+        ? data.groups.map((g) => `${short(g.digest)}  ${g.tags.join(', ')}`).join('\n')
+        : `${data.repository} has no tags`;
       return { ok: true, data, text };
     },
   });
@@ -46,11 +70,17 @@ export function register(program: Command, rt: CliRuntime): void {
   defineCommand<[string], { requirePlatforms?: string[] }>(program, rt, {
     name: 'verify',
     summary: 'check a published tag: required platforms, tag scheme and OCI labels (exit 1 per problem found)',
-    configure: (cmd) => cmd.argument('<ref>', 'image reference of a release, e.g. ghcr.io/owner/name:v1.2.3').option('--require-platforms <list>', 'override the required platforms', platformsOption),
+    configure: (cmd) =>
+      cmd
+        .argument('<ref>', 'image reference of a release, e.g. ghcr.io/owner/name:v1.2.3')
+        .option('--require-platforms <list>', 'override the required platforms', platformsOption),
     async run(ctx, [ref], options) {
       const [{ verifyReference }, { short }] = await Promise.all([engine(), import('../../core/registry/checks')]);
       const { config } = await ctx.config();
-      const report = await verifyReference(await client(ctx), ref, config, { signal: ctx.signal, requiredPlatforms: options.requirePlatforms });
+      const report = await verifyReference(await client(ctx), ref, config, {
+        signal: ctx.signal,
+        requiredPlatforms: options.requirePlatforms,
+      });
       const text = report.problems.length
         ? report.problems.map((p) => `problem: [${p.check}] ${p.message}`).join('\n')
         : `ok: ${report.reference} ${short(report.digest)} (${report.platforms.join(', ')}): platforms, tag scheme and labels as expected`;
@@ -71,16 +101,34 @@ export function register(program: Command, rt: CliRuntime): void {
       const { parseRepository, rollback } = await engine();
       const r = parseRepository(repo);
       if (!options.yes && !canAsk(ctx))
-        throw usageError('rollback changes a published tag and needs confirmation, but there is no terminal to ask on.', 'Pass --yes to confirm.');
+        throw usageError(
+          'rollback changes a published tag and needs confirmation, but there is no terminal to ask on.',
+          'Pass --yes to confirm.',
+        );
       const confirm = options.yes ? undefined : (plan: RollbackPlan) => ask(ctx, plan);
       try {
-        const result = await rollback(await client(ctx), r, { source: options.to, tag: options.tag, confirm, signal: ctx.signal });
+        const result = await rollback(await client(ctx), r, {
+          source: options.to,
+          tag: options.tag,
+          confirm,
+          signal: ctx.signal,
+        });
         const lines = [`from ${result.from ?? '(tag did not exist)'}`, `to   ${result.to} (${result.source})`];
-        lines.push(result.applied ? `${result.repository}:${result.tag} now points at ${result.to} (verified)` : `${result.repository}:${result.tag} already points there; nothing changed`);
+        lines.push(
+          result.applied
+            ? `${result.repository}:${result.tag} now points at ${result.to} (verified)`
+            : `${result.repository}:${result.tag} already points there; nothing changed`,
+        );
         if (result.applied && result.undo) lines.push(`undo: ${result.undo}`);
         return { ok: true, data: result, text: lines.join('\n') };
       } catch (e) {
-        if (e instanceof CancelledError && !ctx.signal.aborted) return { ok: false, data: { applied: false, reason: 'not confirmed' }, text: 'Not confirmed; nothing changed.', exitCode: 2 };
+        if (e instanceof CancelledError && !ctx.signal.aborted)
+          return {
+            ok: false,
+            data: { applied: false, reason: 'not confirmed' },
+            text: 'Not confirmed; nothing changed.',
+            exitCode: 2,
+          };
         throw e;
       }
     },
@@ -88,14 +136,24 @@ export function register(program: Command, rt: CliRuntime): void {
 }
 
 function ask(ctx: CliContext, plan: RollbackPlan): Promise<boolean> {
-  ctx.io.stderr(`${plan.repository}:${plan.tag}\n  from ${plan.from ?? '(does not exist)'}\n  to   ${plan.to} (${plan.source})\n`);
+  ctx.io.stderr(
+    `${plan.repository}:${plan.tag}\n  from ${plan.from ?? '(does not exist)'}\n  to   ${plan.to} (${plan.source})\n`,
+  );
   return askYesNo(ctx, `Move ${plan.tag}?`);
 }
 
 export function formatManifest(info: ImageInfo, missing: string[]): string {
-  const lines = [`${info.reference}`, `digest      ${info.digest}`, `media type  ${info.mediaType}`, `kind        ${info.kind}`];
+  const lines = [
+    `${info.reference}`,
+    `digest      ${info.digest}`,
+    `media type  ${info.mediaType}`,
+    `kind        ${info.kind}`,
+  ];
   lines.push('platforms');
-  for (const p of info.platforms) lines.push(`  ${p.platform.padEnd(16)} ${p.digest}${p.attestations.length ? `  (+${p.attestations.length} attestation${p.attestations.length > 1 ? 's' : ''})` : ''}`);
+  for (const p of info.platforms)
+    lines.push(
+      `  ${p.platform.padEnd(16)} ${p.digest}${p.attestations.length ? `  (+${p.attestations.length} attestation${p.attestations.length > 1 ? 's' : ''})` : ''}`,
+    );
   if (!info.platforms.length) lines.push('  (none)');
   if (info.attestations.length) {
     lines.push('attestations (no platform found)');

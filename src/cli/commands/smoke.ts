@@ -19,7 +19,8 @@ interface SmokeFlags {
 const int = (name: string, v: string | undefined, min: number, max: number): number | undefined => {
   if (v === undefined) return undefined;
   const n = Number(v);
-  if (!Number.isInteger(n) || n < min || n > max) throw usageError(`${name} must be a whole number from ${min} to ${max}, not '${v}'.`);
+  if (!Number.isInteger(n) || n < min || n > max)
+    throw usageError(`${name} must be a whole number from ${min} to ${max}, not '${v}'.`);
   return n;
 };
 
@@ -28,14 +29,25 @@ export function register(program: Command, rt: CliRuntime): void {
     name: 'smoke',
     summary: 'smoke test an image on every platform: --help, version, GET /health',
     description:
-      'Smoke test IMAGE (or, with --build, the repository\'s Dockerfile) on each platform: the image must be that\n' +
+      "Smoke test IMAGE (or, with --build, the repository's Dockerfile) on each platform: the image must be that\n" +
       'platform, its help command must exit 0, and the service must answer its health path before the deadline.\n' +
       'Exit 0 when every platform passed, 1 when one failed, 3 when this machine could not run the test.',
     usesDocker: true,
     configure(cmd) {
       cmd.argument('[image]', 'image reference to test (omit with --build)');
-      cmd.addOption(new Option('--platform <platform>', 'platform to test, os/arch[/variant]; repeatable (default: smoke.platforms or requiredPlatforms)').argParser((v: string, prev: string[] = []) => [...prev, ...v.split(',').map((s) => s.trim()).filter(Boolean)]));
-      cmd.option('--build', 'build the image from the repository\'s Dockerfile for each platform');
+      cmd.addOption(
+        new Option(
+          '--platform <platform>',
+          'platform to test, os/arch[/variant]; repeatable (default: smoke.platforms or requiredPlatforms)',
+        ).argParser((v: string, prev: string[] = []) => [
+          ...prev,
+          ...v
+            .split(',')
+            .map((s) => s.trim())
+            .filter(Boolean),
+        ]),
+      );
+      cmd.option('--build', "build the image from the repository's Dockerfile for each platform");
       cmd.option('--timeout <seconds>', 'health deadline per platform (default: 30 native, 120 emulated)');
       cmd.option('--health-path <path>', 'HTTP path that must answer (default /health)');
       cmd.option('--port <port>', 'container port of the service; 0 skips the service check (default 8080)');
@@ -45,9 +57,18 @@ export function register(program: Command, rt: CliRuntime): void {
     },
     async run(ctx, [image], flags) {
       if (image && flags.build) throw usageError('Give either an IMAGE or --build, not both.');
-      if (!image && !flags.build) throw usageError('Nothing to smoke test.', 'Pass an image reference (release-operator smoke ghcr.io/o/n:1.2.3) or --build.');
+      if (!image && !flags.build)
+        throw usageError(
+          'Nothing to smoke test.',
+          'Pass an image reference (release-operator smoke ghcr.io/o/n:1.2.3) or --build.',
+        );
       // The engine loads while the configuration does (a chunk of its own in dist/esm; --help needs none of it).
-      const [{ config, root }, { runProcess }, { registryClientFromConfig }, { runSmoke, smokeJUnit, smokeOptionsFromConfig }] = await Promise.all([
+      const [
+        { config, root },
+        { runProcess },
+        { registryClientFromConfig },
+        { runSmoke, smokeJUnit, smokeOptionsFromConfig },
+      ] = await Promise.all([
         ctx.config(),
         import('../../core/process/run'),
         import('../../core/registry'),
@@ -55,7 +76,12 @@ export function register(program: Command, rt: CliRuntime): void {
       ]);
       const version =
         config.smoke.versionArgs.length && !config.smoke.versionPattern
-          ? await import('../../core/status').then(({ localStatus }) => localStatus(ctx.cwd, config)).then((s) => s.version?.version, () => undefined)
+          ? await import('../../core/status')
+              .then(({ localStatus }) => localStatus(ctx.cwd, config))
+              .then(
+                (s) => s.version?.version,
+                () => undefined,
+              )
           : undefined;
       const options = smokeOptionsFromConfig(config, root, {
         image,
@@ -68,10 +94,23 @@ export function register(program: Command, rt: CliRuntime): void {
         memory: flags.memory,
         version,
       });
-      const registry = flags.build ? undefined : registryClientFromConfig(config, ctx.logger, { env: ctx.io.env, runner: runProcess });
-      const report = await runSmoke(options, { runner: runProcess, signal: ctx.signal, logger: ctx.logger, registry, onEvent: (e) => printEvent(e, (s) => ctx.io.stderr(s), Boolean(ctx.options.verbose)) });
+      const registry = flags.build
+        ? undefined
+        : registryClientFromConfig(config, ctx.logger, { env: ctx.io.env, runner: runProcess });
+      const report = await runSmoke(options, {
+        runner: runProcess,
+        signal: ctx.signal,
+        logger: ctx.logger,
+        registry,
+        onEvent: (e) => printEvent(e, (s) => ctx.io.stderr(s), Boolean(ctx.options.verbose)),
+      });
       if (flags.junit) await writeFile(path.resolve(ctx.cwd, flags.junit), smokeJUnit(report));
-      const exitCode = { passed: EXIT_CODES.ok, failed: EXIT_CODES.check, environment: EXIT_CODES.environment, cancelled: 130 }[report.outcome];
+      const exitCode = {
+        passed: EXIT_CODES.ok,
+        failed: EXIT_CODES.check,
+        environment: EXIT_CODES.environment,
+        cancelled: 130,
+      }[report.outcome];
       return { ok: report.passed, data: report, text: formatSmoke(report), exitCode };
     },
   });
@@ -87,7 +126,9 @@ export function printEvent(e: SmokeEvent, write: (s: string) => void, verbose: b
     case 'note':
       return write(`note: ${e.message}\n`);
     case 'platform-started':
-      return write(`[${e.platform}] started${e.emulated ? ` (emulated, health deadline ${e.deadlineSeconds} s)` : ''}\n`);
+      return write(
+        `[${e.platform}] started${e.emulated ? ` (emulated, health deadline ${e.deadlineSeconds} s)` : ''}\n`,
+      );
     case 'step-started':
       return verbose ? write(`[${e.platform}] ${e.step} ...\n`) : undefined;
     case 'step-finished': {
@@ -108,19 +149,49 @@ export function printEvent(e: SmokeEvent, write: (s: string) => void, verbose: b
 export function formatSmoke(r: SmokeReport): string {
   const rows = r.platforms.map((p) => {
     const failed = p.steps.find((s) => s.name === p.failedStep);
-    const what = p.passed ? p.steps.filter((s) => !s.skipped).map((s) => `${s.name} ${secs(s.durationMs)}`).join(', ') : failed ? `${failed.name}: ${failed.detail}` : p.outcome;
-    return [p.platform, p.passed ? 'passed' : p.outcome === 'failed' ? 'FAILED' : p.outcome.toUpperCase(), secs(p.durationMs), what];
+    const what = p.passed
+      ? p.steps
+          .filter((s) => !s.skipped)
+          .map((s) => `${s.name} ${secs(s.durationMs)}`)
+          .join(', ')
+      : failed
+        ? `${failed.name}: ${failed.detail}`
+        : p.outcome;
+    return [
+      p.platform,
+      p.passed ? 'passed' : p.outcome === 'failed' ? 'FAILED' : p.outcome.toUpperCase(),
+      secs(p.durationMs),
+      what,
+    ];
   });
   const header = ['PLATFORM', 'RESULT', 'TIME', 'STEPS'];
   const w = [0, 1, 2].map((i) => Math.max(header[i].length, ...rows.map((row) => row[i].length)));
   const line = (cells: string[]) => cells.map((c, i) => (i < 3 ? c.padEnd(w[i]) : c)).join('  ');
-  const out = [`Smoke test of ${r.image} (run ${r.runId}): ${r.outcome}`, ...r.notes.map((n) => `Note: ${n}`), '', line(header), ...rows.map(line)];
+  const out = [
+    `Smoke test of ${r.image} (run ${r.runId}): ${r.outcome}`,
+    ...r.notes.map((n) => `Note: ${n}`),
+    '',
+    line(header),
+    ...rows.map(line),
+  ];
   for (const p of r.platforms.filter((x) => !x.passed && x.outcome !== 'cancelled')) {
-    out.push('', `${p.platform}: ${p.failedStep ?? ''} did not pass${p.exit ? ` (container exit code ${p.exit.exitCode}${p.exit.oomKilled ? ', OOM killed' : ''})` : ''}`);
-    if (p.environmentProblem) out.push(`  ${p.environmentProblem.message}`, ...(p.environmentProblem.hint ? [`  ${p.environmentProblem.hint}`] : []));
+    out.push(
+      '',
+      `${p.platform}: ${p.failedStep ?? ''} did not pass${p.exit ? ` (container exit code ${p.exit.exitCode}${p.exit.oomKilled ? ', OOM killed' : ''})` : ''}`,
+    );
+    if (p.environmentProblem)
+      out.push(
+        `  ${p.environmentProblem.message}`,
+        ...(p.environmentProblem.hint ? [`  ${p.environmentProblem.hint}`] : []),
+      );
     if (p.psRow) out.push('  docker ps -a:', ...p.psRow.split('\n').map((l) => `    ${l}`));
     if (p.logs?.length) out.push(`  last ${p.logs.length} log line(s):`, ...p.logs.map((l) => `    ${l}`));
   }
-  if (r.cleanup.errors.length) out.push('', 'Cleanup could not remove everything; run `release-operator cleanup`:', ...r.cleanup.errors.map((e) => `  ${e}`));
+  if (r.cleanup.errors.length)
+    out.push(
+      '',
+      'Cleanup could not remove everything; run `release-operator cleanup`:',
+      ...r.cleanup.errors.map((e) => `  ${e}`),
+    );
   return out.join('\n');
 }

@@ -7,7 +7,14 @@ export function register(program: Command, rt: CliRuntime): void {
     name: 'status',
     summary: 'show the repository, its effective version and the tag plan',
     async run(ctx) {
-      const [{ config }, { localStatus }, { registryClientFromConfig, registryState }, { githubStatus }, { githubContext }, { formatGitHubStatus }] = await Promise.all([
+      const [
+        { config },
+        { localStatus },
+        { registryClientFromConfig, registryState },
+        { githubStatus },
+        { githubContext },
+        { formatGitHubStatus },
+      ] = await Promise.all([
         ctx.config(),
         import('../../core/status'),
         import('../../core/registry'),
@@ -16,7 +23,13 @@ export function register(program: Command, rt: CliRuntime): void {
         import('./format-github'),
       ]);
       const report = await localStatus(ctx.cwd, config);
-      if (report.image) report.registry = await registryState(report.image, config, registryClientFromConfig(config, ctx.logger, { env: ctx.io.env }), { signal: ctx.signal });
+      if (report.image)
+        report.registry = await registryState(
+          report.image,
+          config,
+          registryClientFromConfig(config, ctx.logger, { env: ctx.io.env }),
+          { signal: ctx.signal },
+        );
       const github = await githubStatus(() => githubContext(ctx), report.repository.root, config, ctx.signal);
       return { ok: true, data: { ...report, github }, text: `${formatStatus(report)}\n${formatGitHubStatus(github)}` };
     },
@@ -28,18 +41,31 @@ export function formatStatus(s: StatusReport): string {
   const gh = s.repository.github;
   lines.push(`Repository  ${gh ? `${gh.owner}/${gh.name} (${gh.host}, remote ${gh.remote})` : '(no GitHub remote)'}`);
   lines.push(`Folder      ${s.repository.root}`);
-  lines.push(`HEAD        ${s.repository.head ? s.repository.head.slice(0, 12) : '(no commits)'}${s.repository.branch ? ` on ${s.repository.branch}` : ' (detached)'}`);
+  lines.push(
+    `HEAD        ${s.repository.head ? s.repository.head.slice(0, 12) : '(no commits)'}${s.repository.branch ? ` on ${s.repository.branch}` : ' (detached)'}`,
+  );
   lines.push(`Version     ${s.version ? `${s.version.version} (from ${s.version.source})` : '(none found)'}`);
   lines.push(`Image       ${s.image ?? '(unknown: set "image" in release-operator.json)'}`);
   if (s.tagPlan.length) {
     lines.push('Tag plan');
     for (const t of s.tagPlan) lines.push(`  ${t.tag.padEnd(16)} ${t.rule}`);
   }
-  if (s.gitTags.length) lines.push(`Git tags    ${s.gitTags.slice(0, 5).map((t) => t.name).join(', ')}${s.gitTags.length > 5 ? ', ...' : ''}`);
+  if (s.gitTags.length)
+    lines.push(
+      `Git tags    ${s.gitTags
+        .slice(0, 5)
+        .map((t) => t.name)
+        .join(', ')}${s.gitTags.length > 5 ? ', ...' : ''}`,
+    );
   if (s.registry?.error) lines.push(`Image tags  the registry could not be read: ${s.registry.error.split('\n')[0]}`);
   else if (s.registry) {
-    lines.push(`Image tags  ${s.registry.totalTags} in ${s.registry.repository}${s.registry.tags.length < s.registry.totalTags ? ` (first ${s.registry.tags.length} shown)` : ''}`);
-    for (const t of s.registry.tags) lines.push(`  ${t.tag.padEnd(16)} ${t.digest.slice(0, 19)}  ${t.platforms.join(', ') || '(no platform)'}${t.attestations ? `  +${t.attestations} attestation(s)` : ''}`);
+    lines.push(
+      `Image tags  ${s.registry.totalTags} in ${s.registry.repository}${s.registry.tags.length < s.registry.totalTags ? ` (first ${s.registry.tags.length} shown)` : ''}`,
+    );
+    for (const t of s.registry.tags)
+      lines.push(
+        `  ${t.tag.padEnd(16)} ${t.digest.slice(0, 19)}  ${t.platforms.join(', ') || '(no platform)'}${t.attestations ? `  +${t.attestations} attestation(s)` : ''}`,
+      );
   }
   return lines.join('\n');
 }

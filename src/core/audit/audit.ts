@@ -38,7 +38,8 @@ export async function auditRelease(facts: AuditFacts, o: AuditOptions): Promise<
   const { gitPrefix, imagePrefix } = o.tags;
   const findings: Finding[] = [];
   const notes = [...(facts.notes ?? [])];
-  const gitVersion = (name: string) => (name.startsWith(gitPrefix) ? (semver.valid(name.slice(gitPrefix.length)) ?? undefined) : undefined);
+  const gitVersion = (name: string) =>
+    name.startsWith(gitPrefix) ? (semver.valid(name.slice(gitPrefix.length)) ?? undefined) : undefined;
 
   const gitByVersion = new Map<string, GitTag>();
   for (const t of facts.gitTags) {
@@ -57,13 +58,15 @@ export async function auditRelease(facts: AuditFacts, o: AuditOptions): Promise<
     if (v) imageByVersion.set(v, t);
   }
   const ref = (tag: string) => `${facts.image}:${tag}`;
-  const gitObj = (v: string) => (gitByVersion.get(v) ? { name: gitByVersion.get(v)!.name, commit: gitByVersion.get(v)!.commit } : undefined);
+  const gitObj = (v: string) =>
+    gitByVersion.get(v) ? { name: gitByVersion.get(v)!.name, commit: gitByVersion.get(v)!.commit } : undefined;
   const relObj = (v: string) => {
     const r = releaseByVersion.get(v);
     return r ? { tag: r.tag, url: r.url, draft: r.draft, prerelease: r.prerelease } : undefined;
   };
   const releasesKnown = facts.releasesKnown !== false;
-  const published = (v: string) => (releasesKnown ? releaseByVersion.has(v) && !releaseByVersion.get(v)!.draft : gitByVersion.has(v));
+  const published = (v: string) =>
+    releasesKnown ? releaseByVersion.has(v) && !releaseByVersion.get(v)!.draft : gitByVersion.has(v);
 
   // Inspect every version image once (bounded concurrency); failures become notes, not crashes.
   const limit = pLimit(o.concurrency ?? 4);
@@ -79,19 +82,25 @@ export async function auditRelease(facts: AuditFacts, o: AuditOptions): Promise<
       return img;
     });
 
-  const versions = [...new Set([...gitByVersion.keys(), ...releaseByVersion.keys(), ...imageByVersion.keys()])].sort(semver.rcompare);
+  const versions = [...new Set([...gitByVersion.keys(), ...releaseByVersion.keys(), ...imageByVersion.keys()])].sort(
+    semver.rcompare,
+  );
 
   for (const v of versions) {
     const imageTag = imageByVersion.get(v);
     if (!imageTag && (published(v) || gitByVersion.has(v))) {
-      const what = releaseByVersion.has(v) && published(v) ? `Release ${releaseByVersion.get(v)!.tag}` : `git tag ${gitByVersion.get(v)!.name}`;
+      const what =
+        releaseByVersion.has(v) && published(v)
+          ? `Release ${releaseByVersion.get(v)!.tag}`
+          : `git tag ${gitByVersion.get(v)!.name}`;
       findings.push({
         kind: 'half-release',
         version: v,
         message: `${what} exists, but the image tag ${ref(`${imagePrefix}${v}`)} does not.`,
-        action: releaseByVersion.has(v) && published(v)
-          ? `Push the image for ${v} (re-run the release workflow for ${gitPrefix}${v}), or turn the Release back into a draft until the image exists.`
-          : `Run the release workflow for ${gitPrefix}${v} to build and push its image, or delete the tag if it was a mistake.`,
+        action:
+          releaseByVersion.has(v) && published(v)
+            ? `Push the image for ${v} (re-run the release workflow for ${gitPrefix}${v}), or turn the Release back into a draft until the image exists.`
+            : `Run the release workflow for ${gitPrefix}${v} to build and push its image, or delete the tag if it was a mistake.`,
         objects: { gitTag: gitObj(v), release: relObj(v), imageTag: { reference: ref(`${imagePrefix}${v}`) } },
       });
     }
@@ -174,7 +183,11 @@ export async function auditRelease(facts: AuditFacts, o: AuditOptions): Promise<
       version: v,
       message: `Moving tag ${ref(moving)} points at ${actual ? `${imagePrefix}${actual}` : got.digest}; the scheme says ${target}.`,
       action: `Point ${moving} at ${target} (retag ${ref(target)} as ${moving}; no rebuild needed).`,
-      objects: { imageTag: { reference: ref(moving), digest: got.digest }, expected: { reference: ref(target), digest: want.digest }, actualVersion: actual ?? null },
+      objects: {
+        imageTag: { reference: ref(moving), digest: got.digest },
+        expected: { reference: ref(target), digest: want.digest },
+        actualVersion: actual ?? null,
+      },
     });
   }
 
@@ -189,7 +202,10 @@ export async function auditRelease(facts: AuditFacts, o: AuditOptions): Promise<
       version: gitVersion(latest.tag),
       message: `GitHub marks Release ${latest.tag} as Latest, but the newest stable Release is ${newest.tag}.`,
       action: `Mark ${newest.tag} as the latest Release (gh release edit ${newest.tag} --latest).`,
-      objects: { release: { tag: latest.tag, url: latest.url, draft: false, prerelease: false }, newest: { tag: newest.tag, url: newest.url } },
+      objects: {
+        release: { tag: latest.tag, url: latest.url, draft: false, prerelease: false },
+        newest: { tag: newest.tag, url: newest.url },
+      },
     });
   }
   return { image: facts.image, versions, findings, notes };

@@ -44,7 +44,14 @@ export async function gatherAndAudit(input: GatherInput): Promise<AuditReport> {
     else notes.push(`GitHub Packages not read (a second source of image tags): ${r.unavailable}`);
   }
   return auditRelease(
-    { image: input.image, gitTags: input.gitTags, releases, imageTags: [...tags], releasesKnown: Boolean(input.github), notes },
+    {
+      image: input.image,
+      gitTags: input.gitTags,
+      releases,
+      imageTags: [...tags],
+      releasesKnown: Boolean(input.github),
+      notes,
+    },
     { tags: input.config.tags, requiredPlatforms: input.config.requiredPlatforms, source: input.source },
   );
 }

@@ -1,7 +1,14 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { usageError } from '../errors';
-import { FieldSpec, RESTRICTED_KEYS, SCHEMA, VERSION_SOURCES, type ConfigOverrides, type ReleaseOperatorConfig } from './schema';
+import {
+  FieldSpec,
+  RESTRICTED_KEYS,
+  SCHEMA,
+  VERSION_SOURCES,
+  type ConfigOverrides,
+  type ReleaseOperatorConfig,
+} from './schema';
 
 export const CONFIG_FILE = 'release-operator.json';
 
@@ -54,11 +61,16 @@ export function validateOverrides(input: unknown, source: string): ConfigOverrid
       }
       case 'string':
         if (typeof value !== 'string') return void problems.push(`${at}: expected a string, ${got()}`);
-        if (spec.enum && !spec.enum.includes(value)) return void problems.push(`${at}: expected one of ${spec.enum.join(', ')}, ${got()}`);
-        if (spec.pattern && !spec.pattern.test(value)) return void problems.push(`${at}: expected ${spec.patternHint ?? `text matching ${spec.pattern.source}`}, ${got()}`);
+        if (spec.enum && !spec.enum.includes(value))
+          return void problems.push(`${at}: expected one of ${spec.enum.join(', ')}, ${got()}`);
+        if (spec.pattern && !spec.pattern.test(value))
+          return void problems.push(
+            `${at}: expected ${spec.patternHint ?? `text matching ${spec.pattern.source}`}, ${got()}`,
+          );
         return value;
       case 'integer':
-        if (typeof value !== 'number' || !Number.isInteger(value)) return void problems.push(`${at}: expected an integer, ${got()}`);
+        if (typeof value !== 'number' || !Number.isInteger(value))
+          return void problems.push(`${at}: expected an integer, ${got()}`);
         if ((spec.min !== undefined && value < spec.min) || (spec.max !== undefined && value > spec.max))
           return void problems.push(`${at}: expected an integer from ${spec.min} to ${spec.max}, ${got()}`);
         return value;
@@ -69,10 +81,16 @@ export function validateOverrides(input: unknown, source: string): ConfigOverrid
         if (!Array.isArray(value) || value.some((v) => typeof v !== 'string'))
           return void problems.push(`${at}: expected a list of strings, ${got()}`);
         const bad = spec.pattern ? value.filter((v) => !spec.pattern!.test(v)) : [];
-        if (bad.length) return void problems.push(`${at}: ${bad.map((b) => JSON.stringify(b)).join(', ')} is not of the form os/architecture[/variant]`);
+        if (bad.length)
+          return void problems.push(
+            `${at}: ${bad.map((b) => JSON.stringify(b)).join(', ')} is not of the form os/architecture[/variant]`,
+          );
         if (key === 'versionSources') {
           const unknown = value.filter((v) => !(VERSION_SOURCES as readonly string[]).includes(v));
-          if (unknown.length) return void problems.push(`${at}: unknown source ${unknown.join(', ')} (known: ${VERSION_SOURCES.join(', ')})`);
+          if (unknown.length)
+            return void problems.push(
+              `${at}: unknown source ${unknown.join(', ')} (known: ${VERSION_SOURCES.join(', ')})`,
+            );
         }
         return [...value];
       }
@@ -82,10 +100,16 @@ export function validateOverrides(input: unknown, source: string): ConfigOverrid
           return void problems.push(`${at}: expected an object of strings, ${got()}`);
         const entries = Object.entries(value);
         const notString = entries.filter(([, v]) => typeof v !== 'string');
-        if (notString.length) return void problems.push(`${at}.${notString[0][0]}: expected a string, got ${JSON.stringify(notString[0][1])}`);
+        if (notString.length)
+          return void problems.push(
+            `${at}.${notString[0][0]}: expected a string, got ${JSON.stringify(notString[0][1])}`,
+          );
         if (spec.type === 'ruleSeverities') {
           const bad = entries.filter(([, v]) => !SEVERITIES.includes(v as string));
-          if (bad.length) return void problems.push(`${at}.${bad[0][0]}: expected one of ${SEVERITIES.join(', ')}, got ${JSON.stringify(bad[0][1])}`);
+          if (bad.length)
+            return void problems.push(
+              `${at}.${bad[0][0]}: expected one of ${SEVERITIES.join(', ')}, got ${JSON.stringify(bad[0][1])}`,
+            );
         }
         return { ...(value as Record<string, string>) };
       }
@@ -94,14 +118,25 @@ export function validateOverrides(input: unknown, source: string): ConfigOverrid
 }
 
 /** Later layers win; sections merge key by key, lists and maps are replaced whole. */
-export function mergeConfig(base: ReleaseOperatorConfig, ...layers: Array<ConfigOverrides | undefined>): ReleaseOperatorConfig {
+export function mergeConfig(
+  base: ReleaseOperatorConfig,
+  ...layers: Array<ConfigOverrides | undefined>
+): ReleaseOperatorConfig {
   const out = structuredClone(base) as unknown as Record<string, unknown>;
   for (const layer of layers) {
     if (!layer) continue;
     for (const [k, v] of Object.entries(layer)) {
       if (v === undefined) continue;
       const cur = out[k];
-      if (cur && typeof cur === 'object' && !Array.isArray(cur) && v && typeof v === 'object' && !Array.isArray(v) && isSection(k)) {
+      if (
+        cur &&
+        typeof cur === 'object' &&
+        !Array.isArray(cur) &&
+        v &&
+        typeof v === 'object' &&
+        !Array.isArray(v) &&
+        isSection(k)
+      ) {
         out[k] = { ...(cur as object), ...Object.fromEntries(Object.entries(v).filter(([, x]) => x !== undefined)) };
       } else out[k] = v;
     }
@@ -127,7 +162,10 @@ export async function readConfigFile(root: string): Promise<{ file?: string; ove
   try {
     parsed = JSON.parse(text);
   } catch (e) {
-    throw usageError(`${file} is not valid JSON: ${(e as Error).message}`, 'Fix the file, or remove it to use the defaults.');
+    throw usageError(
+      `${file} is not valid JSON: ${(e as Error).message}`,
+      'Fix the file, or remove it to use the defaults.',
+    );
   }
   return { file, overrides: validateOverrides(parsed, file) };
 }
@@ -136,13 +174,22 @@ export async function readConfigFile(root: string): Promise<{ file?: string; ove
  * defaults -> release-operator.json -> settings or flags. `untrusted`: the file's RESTRICTED_KEYS are left out
  * (listed in `ignored`), so a repository opened in an untrusted workspace cannot choose what runs.
  */
-export async function loadConfig(root: string, overrides?: ConfigOverrides, opts: { untrusted?: boolean } = {}): Promise<{ config: ReleaseOperatorConfig; file?: string; ignored: string[] }> {
+export async function loadConfig(
+  root: string,
+  overrides?: ConfigOverrides,
+  opts: { untrusted?: boolean } = {},
+): Promise<{ config: ReleaseOperatorConfig; file?: string; ignored: string[] }> {
   const { file, overrides: fromFile } = await readConfigFile(root);
   const ignored: string[] = [];
   if (opts.untrusted && fromFile) {
     for (const key of RESTRICTED_KEYS) {
       const parts = key.split('.');
-      const parent = parts.slice(0, -1).reduce<Record<string, unknown> | undefined>((o, p) => o?.[p] as Record<string, unknown> | undefined, fromFile as Record<string, unknown>);
+      const parent = parts
+        .slice(0, -1)
+        .reduce<Record<string, unknown> | undefined>(
+          (o, p) => o?.[p] as Record<string, unknown> | undefined,
+          fromFile as Record<string, unknown>,
+        );
       if (parent && parts.at(-1)! in parent) {
         delete parent[parts.at(-1)!];
         ignored.push(key);

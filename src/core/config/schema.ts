@@ -4,7 +4,15 @@
  * `releaseOperator.*` setting in package.json has the same default and description.
  */
 export type FieldSpec =
-  | { type: 'string'; default?: string; enum?: readonly string[]; description: string; title?: string; pattern?: RegExp; patternHint?: string }
+  | {
+      type: 'string';
+      default?: string;
+      enum?: readonly string[];
+      description: string;
+      title?: string;
+      pattern?: RegExp;
+      patternHint?: string;
+    }
   | { type: 'integer'; default: number; min?: number; max?: number; description: string; title?: string }
   | { type: 'boolean'; default: boolean; description: string; title?: string }
   | { type: 'string[]'; default: readonly string[]; description: string; title?: string; pattern?: RegExp }
@@ -45,7 +53,8 @@ export const SCHEMA = {
     dockerPath: {
       type: 'string',
       title: 'Docker executable',
-      description: 'The docker (or compatible) executable used to build and run images. Also RELEASE_OPERATOR_DOCKER or --docker.',
+      description:
+        'The docker (or compatible) executable used to build and run images. Also RELEASE_OPERATOR_DOCKER or --docker.',
       default: 'docker',
     },
     insecureRegistries: {
@@ -64,7 +73,12 @@ export const SCHEMA = {
       type: 'section',
       description: 'The tag scheme.',
       fields: {
-        gitPrefix: { type: 'string', title: 'Git tag prefix', description: 'Prefix of version git tags (v1.2.3).', default: 'v' },
+        gitPrefix: {
+          type: 'string',
+          title: 'Git tag prefix',
+          description: 'Prefix of version git tags (v1.2.3).',
+          default: 'v',
+        },
         imagePrefix: {
           type: 'string',
           title: 'Image tag prefix',
@@ -74,17 +88,50 @@ export const SCHEMA = {
         minor: { type: 'boolean', title: 'Minor tag', description: 'Publish a moving X.Y tag.', default: true },
         major: { type: 'boolean', title: 'Major tag', description: 'Publish a moving X tag.', default: true },
         latest: { type: 'boolean', title: 'Latest tag', description: 'Publish a moving latest tag.', default: true },
-        sha: { type: 'boolean', title: 'Commit tag', description: 'Publish a tag named after the short commit SHA.', default: true },
-        shaLength: { type: 'integer', title: 'Commit tag length', description: 'Length of the short SHA tag.', default: 7, min: 4, max: 40 },
+        sha: {
+          type: 'boolean',
+          title: 'Commit tag',
+          description: 'Publish a tag named after the short commit SHA.',
+          default: true,
+        },
+        shaLength: {
+          type: 'integer',
+          title: 'Commit tag length',
+          description: 'Length of the short SHA tag.',
+          default: 7,
+          min: 4,
+          max: 40,
+        },
       },
     },
     registry: {
       type: 'section',
       description: 'The registry client.',
       fields: {
-        concurrency: { type: 'integer', title: 'Concurrent requests', description: 'Registry requests in flight at once.', default: 16, min: 1, max: 64 },
-        timeoutSeconds: { type: 'integer', title: 'Request timeout', description: 'Seconds before one registry request is abandoned.', default: 30, min: 1, max: 600 },
-        retries: { type: 'integer', title: 'Retries', description: 'Retries of a request that failed with 408, 429 or 5xx.', default: 3, min: 0, max: 10 },
+        concurrency: {
+          type: 'integer',
+          title: 'Concurrent requests',
+          description: 'Registry requests in flight at once.',
+          default: 16,
+          min: 1,
+          max: 64,
+        },
+        timeoutSeconds: {
+          type: 'integer',
+          title: 'Request timeout',
+          description: 'Seconds before one registry request is abandoned.',
+          default: 30,
+          min: 1,
+          max: 600,
+        },
+        retries: {
+          type: 'integer',
+          title: 'Retries',
+          description: 'Retries of a request that failed with 408, 429 or 5xx.',
+          default: 3,
+          min: 0,
+          max: 10,
+        },
       },
     },
     smoke: {
@@ -98,22 +145,78 @@ export const SCHEMA = {
           default: [],
           pattern: PLATFORM,
         },
-        dockerfile: { type: 'string', title: 'Dockerfile', description: 'Dockerfile used by smoke --build, relative to the repository.', default: 'Dockerfile' },
-        context: { type: 'string', title: 'Build context', description: 'Build context used by smoke --build, relative to the repository.', default: '.' },
-        buildArgs: { type: 'map', title: 'Build arguments', description: 'Build arguments (--build-arg NAME=VALUE) for smoke --build.', default: {} },
-        helpArgs: { type: 'string[]', title: 'Help command', description: 'Arguments that must exit 0. Empty: skip.', default: ['--help'] },
-        versionArgs: { type: 'string[]', title: 'Version command', description: 'Arguments that print the version. Empty: skip.', default: [] },
+        dockerfile: {
+          type: 'string',
+          title: 'Dockerfile',
+          description: 'Dockerfile used by smoke --build, relative to the repository.',
+          default: 'Dockerfile',
+        },
+        context: {
+          type: 'string',
+          title: 'Build context',
+          description: 'Build context used by smoke --build, relative to the repository.',
+          default: '.',
+        },
+        buildArgs: {
+          type: 'map',
+          title: 'Build arguments',
+          description: 'Build arguments (--build-arg NAME=VALUE) for smoke --build.',
+          default: {},
+        },
+        helpArgs: {
+          type: 'string[]',
+          title: 'Help command',
+          description: 'Arguments that must exit 0. Empty: skip.',
+          default: ['--help'],
+        },
+        versionArgs: {
+          type: 'string[]',
+          title: 'Version command',
+          description: 'Arguments that print the version. Empty: skip.',
+          default: [],
+        },
         versionPattern: {
           type: 'string',
           title: 'Version pattern',
           description: 'Regular expression the version output must match. Empty: the effective version.',
           default: '',
         },
-        port: { type: 'integer', title: 'Container port', description: 'Port the service listens on inside the container. 0: no service check.', default: 8080, min: 0, max: 65535 },
-        healthPath: { type: 'string', title: 'Health path', description: 'HTTP path polled until it answers.', default: '/health' },
-        expectStatus: { type: 'integer', title: 'Expected status', description: 'HTTP status the health path must answer.', default: 200, min: 100, max: 599 },
-        expectBody: { type: 'string', title: 'Expected body', description: 'Text the health response body must contain. Empty: any.', default: 'ok' },
-        timeoutSeconds: { type: 'integer', title: 'Health deadline', description: 'Seconds a native platform has to become healthy.', default: 30, min: 1, max: 3600 },
+        port: {
+          type: 'integer',
+          title: 'Container port',
+          description: 'Port the service listens on inside the container. 0: no service check.',
+          default: 8080,
+          min: 0,
+          max: 65535,
+        },
+        healthPath: {
+          type: 'string',
+          title: 'Health path',
+          description: 'HTTP path polled until it answers.',
+          default: '/health',
+        },
+        expectStatus: {
+          type: 'integer',
+          title: 'Expected status',
+          description: 'HTTP status the health path must answer.',
+          default: 200,
+          min: 100,
+          max: 599,
+        },
+        expectBody: {
+          type: 'string',
+          title: 'Expected body',
+          description: 'Text the health response body must contain. Empty: any.',
+          default: 'ok',
+        },
+        timeoutSeconds: {
+          type: 'integer',
+          title: 'Health deadline',
+          description: 'Seconds a native platform has to become healthy.',
+          default: 30,
+          min: 1,
+          max: 3600,
+        },
         emulatedTimeoutSeconds: {
           type: 'integer',
           title: 'Emulated health deadline',
@@ -122,7 +225,14 @@ export const SCHEMA = {
           min: 1,
           max: 3600,
         },
-        commandTimeoutSeconds: { type: 'integer', title: 'Command timeout', description: 'Seconds the help and version commands may take.', default: 60, min: 1, max: 3600 },
+        commandTimeoutSeconds: {
+          type: 'integer',
+          title: 'Command timeout',
+          description: 'Seconds the help and version commands may take.',
+          default: 60,
+          min: 1,
+          max: 3600,
+        },
         commandNetwork: {
           type: 'string',
           title: 'Command network',
@@ -140,9 +250,26 @@ export const SCHEMA = {
           pattern: /^([0-9]+(\.[0-9]+)?[bkmgBKMG]?)?$/,
           patternHint: 'a size like 256m or 1g',
         },
-        env: { type: 'map', title: 'Environment', description: 'Environment variables for the smoke containers.', default: {} },
-        logTail: { type: 'integer', title: 'Log tail', description: 'Lines of container log kept when a platform fails.', default: 100, min: 1, max: 100000 },
-        parallel: { type: 'boolean', title: 'Parallel platforms', description: 'Smoke platforms side by side.', default: true },
+        env: {
+          type: 'map',
+          title: 'Environment',
+          description: 'Environment variables for the smoke containers.',
+          default: {},
+        },
+        logTail: {
+          type: 'integer',
+          title: 'Log tail',
+          description: 'Lines of container log kept when a platform fails.',
+          default: 100,
+          min: 1,
+          max: 100000,
+        },
+        parallel: {
+          type: 'boolean',
+          title: 'Parallel platforms',
+          description: 'Smoke platforms side by side.',
+          default: true,
+        },
       },
     },
     glibc: {
@@ -155,15 +282,30 @@ export const SCHEMA = {
           description: 'Folders inside the image whose ELF files are checked, besides the entrypoint.',
           default: ['/usr/local/bin', '/app'],
         },
-        maxGlibc: { type: 'string', title: 'Maximum glibc', description: 'Highest glibc a file on its own may need (e.g. 2.36). Empty: none.', default: '' },
-        policy: { type: 'string', title: 'Policy', description: 'A policy name (bookworm, manylinux_2_28, ...) instead of a maximum glibc.', default: '' },
+        maxGlibc: {
+          type: 'string',
+          title: 'Maximum glibc',
+          description: 'Highest glibc a file on its own may need (e.g. 2.36). Empty: none.',
+          default: '',
+        },
+        policy: {
+          type: 'string',
+          title: 'Policy',
+          description: 'A policy name (bookworm, manylinux_2_28, ...) instead of a maximum glibc.',
+          default: '',
+        },
       },
     },
     github: {
       type: 'section',
       description: 'GitHub.',
       fields: {
-        apiUrl: { type: 'string', title: 'API URL', description: 'GitHub REST API base URL (GitHub Enterprise: https://HOST/api/v3).', default: 'https://api.github.com' },
+        apiUrl: {
+          type: 'string',
+          title: 'API URL',
+          description: 'GitHub REST API base URL (GitHub Enterprise: https://HOST/api/v3).',
+          default: 'https://api.github.com',
+        },
         releaseWorkflow: {
           type: 'string',
           title: 'Release workflow',
@@ -193,7 +335,15 @@ export interface ReleaseOperatorConfig {
   dockerPath: string;
   insecureRegistries: string[];
   versionSources: VersionSource[];
-  tags: { gitPrefix: string; imagePrefix: string; minor: boolean; major: boolean; latest: boolean; sha: boolean; shaLength: number };
+  tags: {
+    gitPrefix: string;
+    imagePrefix: string;
+    minor: boolean;
+    major: boolean;
+    latest: boolean;
+    sha: boolean;
+    shaLength: number;
+  };
   registry: { concurrency: number; timeoutSeconds: number; retries: number };
   smoke: {
     platforms: string[];
@@ -222,10 +372,19 @@ export interface ReleaseOperatorConfig {
 }
 
 /** Deeply partial, for overrides from a file, settings or flags. */
-export type ConfigOverrides = { [K in keyof ReleaseOperatorConfig]?: ReleaseOperatorConfig[K] extends unknown[] ? ReleaseOperatorConfig[K] : ReleaseOperatorConfig[K] extends object ? Partial<ReleaseOperatorConfig[K]> : ReleaseOperatorConfig[K] };
+export type ConfigOverrides = {
+  [K in keyof ReleaseOperatorConfig]?: ReleaseOperatorConfig[K] extends unknown[]
+    ? ReleaseOperatorConfig[K]
+    : ReleaseOperatorConfig[K] extends object
+      ? Partial<ReleaseOperatorConfig[K]>
+      : ReleaseOperatorConfig[K];
+};
 
 /** Every leaf setting as a dotted key with its spec, e.g. "smoke.port". */
-export function leafFields(spec: FieldSpec = SCHEMA, prefix = ''): Array<[string, Exclude<FieldSpec, { type: 'section' }>]> {
+export function leafFields(
+  spec: FieldSpec = SCHEMA,
+  prefix = '',
+): Array<[string, Exclude<FieldSpec, { type: 'section' }>]> {
   if (spec.type !== 'section') return [[prefix, spec]];
   return Object.entries(spec.fields).flatMap(([k, v]) => leafFields(v, prefix ? `${prefix}.${k}` : k));
 }

@@ -29,7 +29,11 @@ interface RunFile {
  * must be a real folder (not a symlink someone planted), it is made world-writable only by the process that
  * creates it, and a mark is created new (O_EXCL: never written through an existing file or link).
  */
-export async function markRunActive(runId: string, dir = ACTIVE_RUNS_DIR, onError?: (message: string) => void): Promise<() => Promise<void>> {
+export async function markRunActive(
+  runId: string,
+  dir = ACTIVE_RUNS_DIR,
+  onError?: (message: string) => void,
+): Promise<() => Promise<void>> {
   const file = path.join(dir, runFileName(runId));
   try {
     const created = await mkdir(dir).then(
@@ -45,7 +49,9 @@ export async function markRunActive(runId: string, dir = ACTIVE_RUNS_DIR, onErro
     const body: RunFile = { pid: process.pid, host: os.hostname(), started: new Date().toISOString() };
     await writeFile(file, JSON.stringify(body), { mode: 0o644, flag: 'wx' });
   } catch (e) {
-    onError?.(`cannot mark run ${runId} as in progress in ${dir} (${(e as NodeJS.ErrnoException).code ?? String(e)}); \`cleanup\` may remove its containers meanwhile`);
+    onError?.(
+      `cannot mark run ${runId} as in progress in ${dir} (${(e as NodeJS.ErrnoException).code ?? String(e)}); \`cleanup\` may remove its containers meanwhile`,
+    );
     return async () => undefined;
   }
   return async () => void (await rm(file, { force: true }).catch(() => undefined));

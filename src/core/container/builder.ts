@@ -5,8 +5,7 @@ import { BUILD_HINT } from './errors';
 export type BuilderKind = 'buildx' | 'buildkit';
 
 export type BuilderDetection =
-  | { kind: BuilderKind; description: string }
-  | { kind: 'none'; description: string; hint: string };
+  { kind: BuilderKind; description: string } | { kind: 'none'; description: string; hint: string };
 
 /**
  * How this docker client builds for another platform: buildx when the plugin is there, otherwise the classic
@@ -16,7 +15,10 @@ export async function detectBuilder(docker: DockerClient, signal?: AbortSignal):
   const buildx = await docker.exec(buildxVersion(), { signal });
   if (buildx) return { kind: 'buildx', description: `docker buildx build (${buildx.split(/\r?\n/)[0]})` };
   if (await docker.exec(classicBuildKitProbe(), { signal })) {
-    return { kind: 'buildkit', description: `buildx is not installed for ${docker.dockerPath}; building with BuildKit: DOCKER_BUILDKIT=1 docker build --platform` };
+    return {
+      kind: 'buildkit',
+      description: `buildx is not installed for ${docker.dockerPath}; building with BuildKit: DOCKER_BUILDKIT=1 docker build --platform`,
+    };
   }
   return {
     kind: 'none',

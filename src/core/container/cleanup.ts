@@ -1,5 +1,12 @@
 import type { DockerClient } from './client';
-import { listContainers, listImages, removeContainers, removeImages, type ListedContainer, type ListedImage } from './commands';
+import {
+  listContainers,
+  listImages,
+  removeContainers,
+  removeImages,
+  type ListedContainer,
+  type ListedImage,
+} from './commands';
 import { runFileName } from './active';
 import { RUN_LABEL, SMOKE_RUN_LABEL, TEMP_IMAGE_REPO } from './labels';
 
@@ -42,7 +49,14 @@ export async function removeLabelled(
   if (containers.length) await docker.exec(removeContainers(containers.map((c) => c.id)), { signal });
   // Tagged ones by reference (so only our tag goes when the image has others); untagged ones by id.
   if (images.length) await docker.exec(removeImages([...new Set(images.map((i) => i.reference))]), { signal });
-  return { containers, images, spared: { containers: listed.filter((c) => !containers.includes(c)), images: listedImages.filter((i) => !images.includes(i)) } };
+  return {
+    containers,
+    images,
+    spared: {
+      containers: listed.filter((c) => !containers.includes(c)),
+      images: listedImages.filter((i) => !images.includes(i)),
+    },
+  };
 }
 
 /** `docker ps --format '{{.Labels}}'`: k=v pairs joined by commas. */

@@ -14,7 +14,12 @@ export const serverVersion = (): DockerCommand<ServerInfo> => ({
   args: ['version', '--format', '{{json .Server}}'],
   timeoutMs: 20_000,
   parse: (r) => {
-    const s = JSON.parse(r.stdout.trim() || 'null') as { Version?: string; Os?: string; Arch?: string; Components?: Array<{ Name: string; Details?: { Os?: string; Arch?: string } }> } | null;
+    const s = JSON.parse(r.stdout.trim() || 'null') as {
+      Version?: string;
+      Os?: string;
+      Arch?: string;
+      Components?: Array<{ Name: string; Details?: { Os?: string; Arch?: string } }>;
+    } | null;
     const engine = s?.Components?.find((c) => c.Name === 'Engine')?.Details;
     return { version: s?.Version ?? '', os: s?.Os ?? engine?.Os ?? 'linux', arch: s?.Arch ?? engine?.Arch ?? '' };
   },
@@ -49,10 +54,17 @@ export interface BuildParams {
 
 export const build = (p: BuildParams): DockerCommand<void> => {
   const common = [
-    '--platform', p.platform, '-t', p.tag, '-f', p.dockerfile,
+    '--platform',
+    p.platform,
+    '-t',
+    p.tag,
+    '-f',
+    p.dockerfile,
     ...labelArgs(p.labels),
     ...Object.entries(p.buildArgs).flatMap(([k, v]) => ['--build-arg', `${k}=${v}`]),
-    '--progress', 'plain', p.context,
+    '--progress',
+    'plain',
+    p.context,
   ];
   return p.builder === 'buildx'
     ? { args: ['buildx', 'build', '--load', ...common], timeoutMs: 0, parse: () => undefined }
@@ -78,8 +90,22 @@ export const imageInspect = (ref: string): DockerCommand<ImageInfo | undefined> 
       if (/no such image/i.test(r.stderr)) return undefined;
       throw environmentError(r.stderr.trim());
     }
-    const j = jsonLines<{ Id: string; Os: string; Architecture: string; Variant?: string; RepoTags?: string[]; RepoDigests?: string[] }>(r.stdout)[0];
-    return { id: j.Id, os: j.Os, architecture: j.Architecture, variant: j.Variant || undefined, repoTags: j.RepoTags ?? [], repoDigests: j.RepoDigests ?? [] };
+    const j = jsonLines<{
+      Id: string;
+      Os: string;
+      Architecture: string;
+      Variant?: string;
+      RepoTags?: string[];
+      RepoDigests?: string[];
+    }>(r.stdout)[0];
+    return {
+      id: j.Id,
+      os: j.Os,
+      architecture: j.Architecture,
+      variant: j.Variant || undefined,
+      repoTags: j.RepoTags ?? [],
+      repoDigests: j.RepoDigests ?? [],
+    };
   },
 });
 
@@ -108,12 +134,16 @@ export interface ContainerSpec {
 
 function containerArgs(s: ContainerSpec): string[] {
   return [
-    '--name', s.name, ...(s.platform ? ['--platform', s.platform] : []), ...labelArgs(s.labels),
+    '--name',
+    s.name,
+    ...(s.platform ? ['--platform', s.platform] : []),
+    ...labelArgs(s.labels),
     ...Object.entries(s.env ?? {}).flatMap(([k, v]) => ['-e', `${k}=${v}`]),
     ...(s.publish ? ['-p', `127.0.0.1:${s.hostPort ?? 0}:${s.publish}`] : []),
     ...(s.network ? ['--network', s.network] : []),
     ...(s.memory ? ['--memory', s.memory, '--memory-swap', s.memory] : []),
-    s.image, ...(s.args ?? []),
+    s.image,
+    ...(s.args ?? []),
   ];
 }
 
@@ -166,14 +196,37 @@ export const containerState = (container: string): DockerCommand<ContainerState>
   args: ['inspect', '--type', 'container', '--format', '{{json .State}}', container],
   timeoutMs: 20_000,
   parse: (r) => {
-    const s = JSON.parse(r.stdout.trim()) as { Status: string; Running: boolean; ExitCode: number; OOMKilled: boolean; Error: string; StartedAt: string; FinishedAt: string };
-    return { status: s.Status, running: s.Running, exitCode: s.ExitCode, oomKilled: s.OOMKilled, error: s.Error, startedAt: s.StartedAt, finishedAt: s.FinishedAt };
+    const s = JSON.parse(r.stdout.trim()) as {
+      Status: string;
+      Running: boolean;
+      ExitCode: number;
+      OOMKilled: boolean;
+      Error: string;
+      StartedAt: string;
+      FinishedAt: string;
+    };
+    return {
+      status: s.Status,
+      running: s.Running,
+      exitCode: s.ExitCode,
+      oomKilled: s.OOMKilled,
+      error: s.Error,
+      startedAt: s.StartedAt,
+      finishedAt: s.FinishedAt,
+    };
   },
 });
 
 /** The `docker ps -a` row of one container, with its header, as a person would see it. */
 export const psRow = (container: string): DockerCommand<string> => ({
-  args: ['ps', '-a', '--filter', `name=^${container}$`, '--format', 'table {{.ID}}\t{{.Image}}\t{{.Command}}\t{{.Status}}\t{{.Ports}}\t{{.Names}}'],
+  args: [
+    'ps',
+    '-a',
+    '--filter',
+    `name=^${container}$`,
+    '--format',
+    'table {{.ID}}\t{{.Image}}\t{{.Command}}\t{{.Status}}\t{{.Ports}}\t{{.Names}}',
+  ],
   timeoutMs: 20_000,
   parse: (r) => r.stdout.trimEnd(),
 });
@@ -197,7 +250,13 @@ export const listContainers = (labelFilter: string): DockerCommand<ListedContain
   args: ['ps', '-a', '--no-trunc', '--filter', `label=${labelFilter}`, '--format', '{{json .}}'],
   timeoutMs: 30_000,
   parse: (r) =>
-    jsonLines<{ ID: string; Names: string; Image: string; Status: string; Labels: string }>(r.stdout).map((c) => ({ id: c.ID, names: c.Names, image: c.Image, status: c.Status, labels: c.Labels })),
+    jsonLines<{ ID: string; Names: string; Image: string; Status: string; Labels: string }>(r.stdout).map((c) => ({
+      id: c.ID,
+      names: c.Names,
+      image: c.Image,
+      status: c.Status,
+      labels: c.Labels,
+    })),
 });
 
 export interface ListedImage {

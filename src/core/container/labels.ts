@@ -12,8 +12,17 @@ export const RUN_LABEL = 'release-operator.run';
 /** The repository of a --build smoke run's temporary image tags: release-operator-smoke:<run id>-<platform>. */
 export const TEMP_IMAGE_REPO = 'release-operator-smoke';
 
-export function smokeLabels(runId: string, platform?: string, extra: Record<string, string> = {}): Record<string, string> {
-  return { [PRODUCT_LABEL]: '1', [SMOKE_RUN_LABEL]: runId, ...(platform ? { [PLATFORM_LABEL]: platform } : {}), ...extra };
+export function smokeLabels(
+  runId: string,
+  platform?: string,
+  extra: Record<string, string> = {},
+): Record<string, string> {
+  return {
+    [PRODUCT_LABEL]: '1',
+    [SMOKE_RUN_LABEL]: runId,
+    ...(platform ? { [PLATFORM_LABEL]: platform } : {}),
+    ...extra,
+  };
 }
 
 export function glibcLabels(image: string, runId: string): Record<string, string> {

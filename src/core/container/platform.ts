@@ -12,7 +12,11 @@ const PLATFORM_RE = /^([a-z0-9]+)\/([a-z0-9_]+)(?:\/([a-z0-9]+))?$/;
 
 export function parsePlatform(text: string): Platform {
   const m = PLATFORM_RE.exec(text.trim().toLowerCase());
-  if (!m) throw usageError(`'${text}' is not a platform.`, 'Write a platform as os/architecture[/variant], e.g. linux/amd64 or linux/arm64.');
+  if (!m)
+    throw usageError(
+      `'${text}' is not a platform.`,
+      'Write a platform as os/architecture[/variant], e.g. linux/amd64 or linux/arm64.',
+    );
   return { os: m[1], architecture: m[2], variant: m[3] };
 }
 
@@ -22,7 +26,15 @@ export function formatPlatform(p: Platform): string {
 
 /** Node's and the kernel's names for an architecture, in OCI terms. */
 export function ociArchitecture(name: string): string {
-  const map: Record<string, string> = { x64: 'amd64', x86_64: 'amd64', aarch64: 'arm64', ia32: '386', i386: '386', i686: '386', armv7l: 'arm' };
+  const map: Record<string, string> = {
+    x64: 'amd64',
+    x86_64: 'amd64',
+    aarch64: 'arm64',
+    ia32: '386',
+    i386: '386',
+    i686: '386',
+    armv7l: 'arm',
+  };
   return map[name] ?? name;
 }
 
@@ -42,13 +54,25 @@ export function runsNatively(hostArch: string, p: Platform): boolean {
 
 /** The name QEMU's binfmt handler is registered under for an architecture (qemu-<name>). */
 export function qemuName(architecture: string): string {
-  const map: Record<string, string> = { amd64: 'x86_64', arm64: 'aarch64', arm: 'arm', '386': 'i386', ppc64le: 'ppc64le', s390x: 's390x', riscv64: 'riscv64', mips64le: 'mips64el' };
+  const map: Record<string, string> = {
+    amd64: 'x86_64',
+    arm64: 'aarch64',
+    arm: 'arm',
+    '386': 'i386',
+    ppc64le: 'ppc64le',
+    s390x: 's390x',
+    riscv64: 'riscv64',
+    mips64le: 'mips64el',
+  };
   return map[architecture] ?? architecture;
 }
 
 export const BINFMT_DIR = '/proc/sys/fs/binfmt_misc';
 
-export type BinfmtState = { registered: true; interpreter?: string } | { registered: false; reason: string } | { registered: 'unknown'; reason: string };
+export type BinfmtState =
+  | { registered: true; interpreter?: string }
+  | { registered: false; reason: string }
+  | { registered: 'unknown'; reason: string };
 
 /**
  * Is a QEMU handler registered (and enabled) for the platform? Read from the binfmt_misc folder of the machine
@@ -63,8 +87,12 @@ export async function binfmtState(p: Platform, dir = BINFMT_DIR): Promise<Binfmt
   } catch {
     const status = await readFile(path.join(dir, 'status'), 'utf8').catch(() => undefined);
     if (status === undefined) return { registered: 'unknown', reason: `${dir} is not readable here` };
-    return { registered: false, reason: `no QEMU handler for ${p.architecture} is registered (${file} does not exist)` };
+    return {
+      registered: false,
+      reason: `no QEMU handler for ${p.architecture} is registered (${file} does not exist)`,
+    };
   }
-  if (!/^enabled/m.test(text)) return { registered: false, reason: `the QEMU handler for ${p.architecture} is registered but disabled (${file})` };
+  if (!/^enabled/m.test(text))
+    return { registered: false, reason: `the QEMU handler for ${p.architecture} is registered but disabled (${file})` };
   return { registered: true, interpreter: /^interpreter\s+(\S+)/m.exec(text)?.[1] };
 }

@@ -37,13 +37,20 @@ export class ByteView {
   ) {
     const list = pieces instanceof Uint8Array ? [{ offset: 0, bytes: pieces }] : pieces;
     // By offset, so a read finds its piece by binary search (a file streamed in may be thousands of chunks).
-    this.pieces = list.map((p) => ({ ...p, dv: new DataView(p.bytes.buffer, p.bytes.byteOffset, p.bytes.byteLength) })).sort((a, b) => a.offset - b.offset);
-    this.length = length ?? (pieces instanceof Uint8Array ? pieces.length : Math.max(0, ...list.map((p) => p.offset + p.bytes.length)));
+    this.pieces = list
+      .map((p) => ({ ...p, dv: new DataView(p.bytes.buffer, p.bytes.byteOffset, p.bytes.byteLength) }))
+      .sort((a, b) => a.offset - b.offset);
+    this.length =
+      length ??
+      (pieces instanceof Uint8Array ? pieces.length : Math.max(0, ...list.map((p) => p.offset + p.bytes.length)));
   }
 
   check(offset: number, size: number, what: string): void {
     if (!Number.isSafeInteger(offset) || offset < 0 || size < 0 || offset + size > this.length) {
-      throw new ElfFormatError(this.file, `${what} at offset ${offset} (${size} bytes) lies outside the file (${this.length} bytes): truncated or malformed`);
+      throw new ElfFormatError(
+        this.file,
+        `${what} at offset ${offset} (${size} bytes) lies outside the file (${this.length} bytes): truncated or malformed`,
+      );
     }
     this.piece(offset, size);
   }
@@ -107,7 +114,8 @@ export class ByteView {
     const p = this.piece(o, 1);
     const stop = Math.min(limit, p.offset + p.bytes.length);
     for (let i = o; i < stop; i++) {
-      if (p.bytes[i - p.offset] === 0) return Buffer.from(p.bytes.buffer, p.bytes.byteOffset + o - p.offset, i - o).toString('latin1');
+      if (p.bytes[i - p.offset] === 0)
+        return Buffer.from(p.bytes.buffer, p.bytes.byteOffset + o - p.offset, i - o).toString('latin1');
     }
     if (stop < limit) throw new MissingBytes(o, limit - o);
     throw new ElfFormatError(this.file, `${what} at offset ${o} is not NUL-terminated within its table`);

@@ -6,7 +6,11 @@ export class ElfFormatError extends ReleaseOperatorError {
     readonly file: string,
     readonly problem: string,
   ) {
-    super('check', `${file}: ${problem}`, 'The file is truncated, corrupted or not an ELF file; rebuild it or copy it again.');
+    super(
+      'check',
+      `${file}: ${problem}`,
+      'The file is truncated, corrupted or not an ELF file; rebuild it or copy it again.',
+    );
     this.name = 'ElfFormatError';
   }
 }

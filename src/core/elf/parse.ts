@@ -40,8 +40,10 @@ function parse(pieces: readonly Piece[], size: number, file: string): ElfInfo {
   if (!MAGIC.every((b, i) => byte(i) === b)) throw new ElfFormatError(file, 'not an ELF file (no \\x7fELF magic)');
   const cls = byte(4);
   const data = byte(5);
-  if (cls !== 1 && cls !== 2) throw new ElfFormatError(file, `unknown ELF class ${cls} (expected 1 for 32-bit or 2 for 64-bit)`);
-  if (data !== 1 && data !== 2) throw new ElfFormatError(file, `unknown ELF data encoding ${data} (expected 1 little or 2 big endian)`);
+  if (cls !== 1 && cls !== 2)
+    throw new ElfFormatError(file, `unknown ELF class ${cls} (expected 1 for 32-bit or 2 for 64-bit)`);
+  if (data !== 1 && data !== 2)
+    throw new ElfFormatError(file, `unknown ELF data encoding ${data} (expected 1 little or 2 big endian)`);
   if (byte(6) !== 1) throw new ElfFormatError(file, `unknown ELF version ${byte(6)}`);
   const is64 = cls === 2;
   const v = new ByteView(file, pieces, data === 1, size);
@@ -62,7 +64,8 @@ function parse(pieces: readonly Piece[], size: number, file: string): ElfInfo {
     void shentsize;
   }
   const phMin = is64 ? 56 : 32;
-  if (phnum > 0 && phentsize < phMin) throw new ElfFormatError(file, `e_phentsize ${phentsize} is smaller than a program header (${phMin})`);
+  if (phnum > 0 && phentsize < phMin)
+    throw new ElfFormatError(file, `e_phentsize ${phentsize} is smaller than a program header (${phMin})`);
   if (phnum > C.LIMITS.programHeaders) throw new ElfFormatError(file, `e_phnum ${phnum} is implausibly large`);
   v.check(phoff, phnum * phentsize, 'the program header table');
 
@@ -72,8 +75,22 @@ function parse(pieces: readonly Piece[], size: number, file: string): ElfInfo {
     const what = `program header ${i}`;
     phs.push(
       is64
-        ? { type: v.u32(o, what), flags: v.u32(o + 4, what), offset: v.u64(o + 8, what), vaddr: v.u64(o + 16, what), filesz: v.u64(o + 32, what), memsz: v.u64(o + 40, what) }
-        : { type: v.u32(o, what), offset: v.u32(o + 4, what), vaddr: v.u32(o + 8, what), filesz: v.u32(o + 16, what), memsz: v.u32(o + 20, what), flags: v.u32(o + 24, what) },
+        ? {
+            type: v.u32(o, what),
+            flags: v.u32(o + 4, what),
+            offset: v.u64(o + 8, what),
+            vaddr: v.u64(o + 16, what),
+            filesz: v.u64(o + 32, what),
+            memsz: v.u64(o + 40, what),
+          }
+        : {
+            type: v.u32(o, what),
+            offset: v.u32(o + 4, what),
+            vaddr: v.u32(o + 8, what),
+            filesz: v.u32(o + 16, what),
+            memsz: v.u32(o + 20, what),
+            flags: v.u32(o + 24, what),
+          },
     );
   }
 
@@ -100,7 +117,12 @@ function parse(pieces: readonly Piece[], size: number, file: string): ElfInfo {
   const interp = phs.find((p) => p.type === C.PT_INTERP);
   if (interp) {
     v.check(interp.offset, interp.filesz, 'PT_INTERP');
-    info.interpreter = v.cstring(interp.offset, interp.offset + interp.filesz, C.LIMITS.stringLength, 'the PT_INTERP path');
+    info.interpreter = v.cstring(
+      interp.offset,
+      interp.offset + interp.filesz,
+      C.LIMITS.stringLength,
+      'the PT_INTERP path',
+    );
   }
   const dyn = phs.find((p) => p.type === C.PT_DYNAMIC);
   if (dyn) readDynamic(v, is64, phs, dyn, info);
@@ -145,7 +167,9 @@ function readDynamic(v: ByteView, is64: boolean, phs: ProgramHeader[], dyn: Prog
 
   const strtabAddr = one(C.DT_STRTAB);
   const strsz = one(C.DT_STRSZ);
-  const strings = [C.DT_NEEDED, C.DT_SONAME, C.DT_RPATH, C.DT_RUNPATH, C.DT_VERNEED, C.DT_VERDEF].some((t) => one(t) !== undefined);
+  const strings = [C.DT_NEEDED, C.DT_SONAME, C.DT_RPATH, C.DT_RUNPATH, C.DT_VERNEED, C.DT_VERDEF].some(
+    (t) => one(t) !== undefined,
+  );
   if (!strings) {
     info.flags1 = one(C.DT_FLAGS_1) ?? 0;
     return;
@@ -199,7 +223,12 @@ function readVerneed(v: ByteView, start: number, num: number, str: Str): Library
       if (++aux > C.LIMITS.auxEntries) throw new ElfFormatError(v.file, 'too many version need entries');
       const w = `${what} entry ${j}`;
       const flags = v.u16(a + 4, w);
-      lib.versions.push({ name: str(v.u32(a + 8, w), `${w} vna_name`), flags, weak: (flags & C.VER_FLG_WEAK) !== 0, index: v.u16(a + 6, w) & 0x7fff });
+      lib.versions.push({
+        name: str(v.u32(a + 8, w), `${w} vna_name`),
+        flags,
+        weak: (flags & C.VER_FLG_WEAK) !== 0,
+        index: v.u16(a + 6, w) & 0x7fff,
+      });
       const next = v.u32(a + 12, w);
       if (next === 0) break;
       a += next;
@@ -234,7 +263,14 @@ function readVerdef(v: ByteView, start: number, num: number, str: Str): VersionD
       a += next;
     }
     if (!names.length) throw new ElfFormatError(v.file, `${what} has no name`);
-    out.push({ name: names[0], index, flags, base: (flags & C.VER_FLG_BASE) !== 0, weak: (flags & C.VER_FLG_WEAK) !== 0, parents: names.slice(1) });
+    out.push({
+      name: names[0],
+      index,
+      flags,
+      base: (flags & C.VER_FLG_BASE) !== 0,
+      weak: (flags & C.VER_FLG_WEAK) !== 0,
+      parents: names.slice(1),
+    });
     const next = v.u32(o + 16, what);
     if (next === 0) break;
     o += next;

@@ -28,7 +28,10 @@ export function parseRemoteUrl(url: string): GitHubRepo | undefined {
     repoPath = scp[2];
   }
   if (!host || !repoPath) return undefined;
-  const parts = repoPath.replace(/^\/+|\/+$/g, '').replace(/\.git$/, '').split('/');
+  const parts = repoPath
+    .replace(/^\/+|\/+$/g, '')
+    .replace(/\.git$/, '')
+    .split('/');
   if (parts.length !== 2 || !parts[0] || !parts[1]) return undefined;
   const valid = /^[A-Za-z0-9_.-]+$/;
   if (!valid.test(parts[0]) || !valid.test(parts[1])) return undefined;

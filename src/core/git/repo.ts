@@ -23,16 +23,24 @@ const GIT_HINT = 'Install git (apt-get install git) or put it on PATH.';
 const TAG_FORMAT = '%(refname:strip=2)%00%(objectname)%00%(*objectname)%00%(creatordate:iso-strict)';
 
 /** git could not be started in `dir`: a folder that does not exist is a usage error. */
-const notFound = (dir: string) => (e: unknown): never => {
-  if ((e as { code?: string }).code === 'ENOENT') throw usageError(`Folder ${dir} does not exist.`);
-  throw e;
-};
+const notFound =
+  (dir: string) =>
+  (e: unknown): never => {
+    if ((e as { code?: string }).code === 'ENOENT') throw usageError(`Folder ${dir} does not exist.`);
+    throw e;
+  };
 
 function openError(dir: string, r: RunResult): Error {
   if (/not a git repository/i.test(r.stderr)) {
-    return usageError(`${dir} is not inside a git repository.`, 'Run the command in a clone of the repository you release, or pass --cwd DIR.');
+    return usageError(
+      `${dir} is not inside a git repository.`,
+      'Run the command in a clone of the repository you release, or pass --cwd DIR.',
+    );
   }
-  return environmentError(`git could not read ${dir}: ${lastLine(r)}`, 'Check that the folder is readable and git works there.');
+  return environmentError(
+    `git could not read ${dir}: ${lastLine(r)}`,
+    'Check that the folder is readable and git works there.',
+  );
 }
 
 /** `git remote -v`: one entry per remote (its fetch URL, which git lists first). */
@@ -65,7 +73,11 @@ export class GitRepo {
 
   /** Finds the repository that contains `dir`; a usage error (exit 2) when there is none. */
   static async open(dir: string, run: Runner = runProcess): Promise<GitRepo> {
-    const r = await run('git', ['rev-parse', '--show-toplevel'], { cwd: dir, timeoutMs: 15_000, missingHint: GIT_HINT }).catch(notFound(dir));
+    const r = await run('git', ['rev-parse', '--show-toplevel'], {
+      cwd: dir,
+      timeoutMs: 15_000,
+      missingHint: GIT_HINT,
+    }).catch(notFound(dir));
     if (r.exitCode !== 0) throw openError(dir, r);
     return new GitRepo(r.stdout.trim(), run);
   }
@@ -104,7 +116,16 @@ export class GitRepo {
       if (r.value.exitCode !== 0) throw environmentError(`git ${what} failed in ${root}: ${lastLine(r.value)}`);
       return r.value.stdout;
     };
-    return { repo, facts: { root, head, branch, remotes: parseRemotes(out(remotesOut, 'remote')), tags: parseTags(out(tagsOut, 'for-each-ref')) } };
+    return {
+      repo,
+      facts: {
+        root,
+        head,
+        branch,
+        remotes: parseRemotes(out(remotesOut, 'remote')),
+        tags: parseTags(out(tagsOut, 'for-each-ref')),
+      },
+    };
   }
 
   private async git(args: string[], allowFail = false): Promise<string> {

@@ -86,14 +86,18 @@ export class GitHubClient {
           }
           const network = !e.response;
           // A name that does not resolve will not resolve a second later either.
-          const permanent = network && /ENOTFOUND|EAI_AGAIN/.test(`${e.message} ${String((e as { cause?: unknown }).cause ?? '')}`);
+          const permanent =
+            network && /ENOTFOUND|EAI_AGAIN/.test(`${e.message} ${String((e as { cause?: unknown }).cause ?? '')}`);
           if ((network || e.status >= 500) && !permanent && srv++ < srvRetries) {
             this.logger.debug(`GitHub ${network ? 'unreachable' : `answered ${e.status}`}; retrying`);
             await this.sleep(1000 * srv, signal);
             continue;
           }
           if (network) {
-            throw environmentError(`Cannot reach GitHub at ${apiUrl}: ${e.message}.`, 'Check the network, or set github.apiUrl (GITHUB_API_URL) for GitHub Enterprise.');
+            throw environmentError(
+              `Cannot reach GitHub at ${apiUrl}: ${e.message}.`,
+              'Check the network, or set github.apiUrl (GITHUB_API_URL) for GitHub Enterprise.',
+            );
           }
           throw e;
         }
@@ -110,7 +114,12 @@ export class GitHubClient {
       userAgent: 'release-operator',
       request: opts.fetch ? { fetch: opts.fetch } : undefined,
       // Octokit logs each failed request as an error; the product reports failures itself, with a hint.
-      log: { debug: (m) => logger.trace(m), info: (m) => logger.debug(m), warn: (m) => logger.warn(m), error: (m) => logger.debug(m) },
+      log: {
+        debug: (m) => logger.trace(m),
+        info: (m) => logger.debug(m),
+        warn: (m) => logger.warn(m),
+        error: (m) => logger.debug(m),
+      },
     });
     return new GitHubClient(octokit, opts.apiUrl, logger, opts);
   }
@@ -119,7 +128,14 @@ export class GitHubClient {
    * One REST call, by route ("GET /repos/{owner}/{repo}/actions/runs"). `what` finishes the sentence "trying to
    * ..." in errors; `scope` names the classic-token scope the call needs.
    */
-  async call<T = any>(route: string, params: Record<string, unknown>, what: string, scope = 'repo', signal?: AbortSignal): Promise<{ status: number; data: T; headers: Record<string, unknown> }> { // eslint-disable-line @typescript-eslint/no-explicit-any
+  async call<T = any>(
+    route: string,
+    params: Record<string, unknown>,
+    what: string,
+    scope = 'repo',
+    signal?: AbortSignal,
+  ): Promise<{ status: number; data: T; headers: Record<string, unknown> }> {
+    // eslint-disable-line @typescript-eslint/no-explicit-any
     try {
       const res = await this.octokit.request(route, { ...params, request: { signal } });
       return { status: res.status, data: res.data as T, headers: res.headers as Record<string, unknown> };

@@ -29,7 +29,14 @@ export async function dispatchWorkflow(gh: GitHubClient, repo: RepoRef, o: Dispa
   const send = (details: boolean) =>
     gh.call(
       'POST /repos/{owner}/{repo}/actions/workflows/{workflow_id}/dispatches',
-      { owner: repo.owner, repo: repo.name, workflow_id: o.workflow, ref: o.ref, inputs: o.inputs, ...(details ? { return_run_details: true } : {}) },
+      {
+        owner: repo.owner,
+        repo: repo.name,
+        workflow_id: o.workflow,
+        ref: o.ref,
+        inputs: o.inputs,
+        ...(details ? { return_run_details: true } : {}),
+      },
       `dispatch ${o.workflow} on ${o.ref} in ${slug}`,
       'workflow',
       o.signal,
@@ -42,7 +49,7 @@ export async function dispatchWorkflow(gh: GitHubClient, repo: RepoRef, o: Dispa
   const id = (res.data as { workflow_run_id?: number } | undefined)?.workflow_run_id;
   if (res.status === 200 && id) return { run: await getRun(gh, repo, id, o.signal), foundBy: 'run-details' };
 
-  const { data: user } = await gh.call('GET /user', {}, 'read the token\'s user', 'repo', o.signal);
+  const { data: user } = await gh.call('GET /user', {}, "read the token's user", 'repo', o.signal);
   const deadline = gh.now() + (o.findTimeoutMs ?? 60_000);
   for (let attempt = 0, wait = 1000; ; attempt++, wait = Math.min(wait * 2, 8000)) {
     const runs = await listRuns(gh, repo, {
@@ -53,10 +60,15 @@ export async function dispatchWorkflow(gh: GitHubClient, repo: RepoRef, o: Dispa
       created: `>=${new Date(since).toISOString().replace(/\.\d{3}Z$/, 'Z')}`,
       signal: o.signal,
     });
-    const mine = runs.filter((r) => Date.parse(r.createdAt) >= since).sort((a, b) => Date.parse(a.createdAt) - Date.parse(b.createdAt));
+    const mine = runs
+      .filter((r) => Date.parse(r.createdAt) >= since)
+      .sort((a, b) => Date.parse(a.createdAt) - Date.parse(b.createdAt));
     if (mine.length) return { run: mine[0], foundBy: 'matched' };
     if (gh.now() + wait > deadline) {
-      throw environmentError(`Dispatched ${o.workflow} on ${o.ref}, but its run did not show up within ${Math.round((o.findTimeoutMs ?? 60_000) / 1000)} s.`, `Look for it with: runs --workflow ${o.workflow}`);
+      throw environmentError(
+        `Dispatched ${o.workflow} on ${o.ref}, but its run did not show up within ${Math.round((o.findTimeoutMs ?? 60_000) / 1000)} s.`,
+        `Look for it with: runs --workflow ${o.workflow}`,
+      );
     }
     await gh.sleep(wait, o.signal);
   }

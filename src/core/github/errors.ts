@@ -15,7 +15,11 @@ const header = (e: HttpErrorLike, name: string) => {
   const v = e.response?.headers?.[name];
   return v === undefined ? undefined : String(v);
 };
-const scopeList = (v: string | undefined) => (v ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+const scopeList = (v: string | undefined) =>
+  (v ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
 
 /** A scope implies the narrower ones (repo covers public_repo, write:packages covers read:packages). */
 function grants(have: string[], need: string): boolean {
@@ -48,7 +52,11 @@ function githubMessage(e: HttpErrorLike): string {
 export function toUserError(e: unknown, what: string, scope = 'repo'): unknown {
   if (e instanceof ReleaseOperatorError || !isHttpError(e)) return e;
   const status = e.status;
-  if (status === 401) return usageError(`GitHub refused the token while trying to ${what} (401 Bad credentials).`, 'Set GITHUB_TOKEN to a valid token, or run `gh auth login` again.');
+  if (status === 401)
+    return usageError(
+      `GitHub refused the token while trying to ${what} (401 Bad credentials).`,
+      'Set GITHUB_TOKEN to a valid token, or run `gh auth login` again.',
+    );
   if (status === 403 || status === 404) {
     const missing = missingScopes(e, status === 404 ? undefined : scope);
     if (missing.length) {
@@ -66,8 +74,17 @@ export function toUserError(e: unknown, what: string, scope = 'repo'): unknown {
         : 'Check the repository and ID; a private repository also answers 404 to a token that cannot see it.';
     return usageError(`GitHub could not find what was asked when trying to ${what} (404).`, hint);
   }
-  if (status === 403 || status === 429) return environmentError(`GitHub refused to ${what}: ${githubMessage(e)} (${status}).`, 'Wait for the rate limit to reset, or check the token\'s permissions.');
-  if (status === 422 || status === 400 || status === 409) return usageError(`GitHub refused to ${what}: ${githubMessage(e)} (${status}).`);
-  if (status >= 500 || status === 0) return environmentError(`GitHub failed to ${what}: ${githubMessage(e)} (${status}).`, 'GitHub may be having trouble; try again in a minute.');
+  if (status === 403 || status === 429)
+    return environmentError(
+      `GitHub refused to ${what}: ${githubMessage(e)} (${status}).`,
+      "Wait for the rate limit to reset, or check the token's permissions.",
+    );
+  if (status === 422 || status === 400 || status === 409)
+    return usageError(`GitHub refused to ${what}: ${githubMessage(e)} (${status}).`);
+  if (status >= 500 || status === 0)
+    return environmentError(
+      `GitHub failed to ${what}: ${githubMessage(e)} (${status}).`,
+      'GitHub may be having trouble; try again in a minute.',
+    );
   return environmentError(`GitHub answered ${status} when trying to ${what}: ${githubMessage(e)}.`);
 }

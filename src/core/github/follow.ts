@@ -27,14 +27,21 @@ export interface RunSnapshot {
   jobs: Job[];
 }
 
-const changed = (a: { status: string; conclusion: string | null } | undefined, b: { status: string; conclusion: string | null }) =>
-  !a || a.status !== b.status || a.conclusion !== b.conclusion;
+const changed = (
+  a: { status: string; conclusion: string | null } | undefined,
+  b: { status: string; conclusion: string | null },
+) => !a || a.status !== b.status || a.conclusion !== b.conclusion;
 
 /**
  * Polls a run until it completes. The interval starts modest and backs off (x1.5) while nothing changes, resets
  * when something does, and stretches to the rate-limit reset when few requests are left.
  */
-export async function followRun(gh: GitHubClient, repo: RepoRef, runId: number, o: FollowOptions = {}): Promise<RunSnapshot> {
+export async function followRun(
+  gh: GitHubClient,
+  repo: RepoRef,
+  runId: number,
+  o: FollowOptions = {},
+): Promise<RunSnapshot> {
   const start = o.intervalMs ?? 3000;
   const max = o.maxIntervalMs ?? 30_000;
   let interval = start;

@@ -27,10 +27,28 @@
  *   dispatchWorkflow(gh, repo, { workflow, ref, inputs }) -> followRun(...).
  *   Logs: jobLog / runLogs give sections per step; formatLog renders them for an output channel or editor.
  */
-export { GitHubClient, realSleep, type GitHubClientOptions, type RepoRef, type Sleep, type RateLimitState } from './client';
+export {
+  GitHubClient,
+  realSleep,
+  type GitHubClientOptions,
+  type RepoRef,
+  type Sleep,
+  type RateLimitState,
+} from './client';
 export { cliTokenSource, requireToken, hostOfApi, GITHUB_SCOPES, type TokenSource } from './token';
 export { toUserError, missingScopes } from './errors';
-export { readWorkflowFiles, parseWorkflow, listApiWorkflows, knownWorkflows, guessReleaseWorkflow, type KnownWorkflow, type WorkflowFile, type DispatchInput, type InputType, type ApiWorkflow } from './workflows';
+export {
+  readWorkflowFiles,
+  parseWorkflow,
+  listApiWorkflows,
+  knownWorkflows,
+  guessReleaseWorkflow,
+  type KnownWorkflow,
+  type WorkflowFile,
+  type DispatchInput,
+  type InputType,
+  type ApiWorkflow,
+} from './workflows';
 export { prepareInputs, parseInputFlags } from './inputs';
 export { listRuns, getRun, listJobs, getJob, rerunRun, cancelRun, defaultBranch, type ListRunsOptions } from './runs';
 export { dispatchWorkflow, type DispatchOptions, type DispatchResult } from './dispatch';

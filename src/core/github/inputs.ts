@@ -6,9 +6,18 @@ import type { DispatchInput } from './workflows';
  * a choice outside its options, a non-number, a missing required input are all refused here, with the
  * declared inputs in the hint. Values go to GitHub as strings (what every GitHub version accepts).
  */
-export function prepareInputs(declared: DispatchInput[], given: Record<string, string>, workflow: string): { send: Record<string, string>; effective: Record<string, string> } {
+export function prepareInputs(
+  declared: DispatchInput[],
+  given: Record<string, string>,
+  workflow: string,
+): { send: Record<string, string>; effective: Record<string, string> } {
   const known = new Map(declared.map((d) => [d.name, d]));
-  const describe = () => declared.map((d) => `${d.name} (${d.type}${d.options ? `: ${d.options.join('|')}` : ''}${d.required ? ', required' : ''})`).join(', ') || 'none';
+  const describe = () =>
+    declared
+      .map(
+        (d) => `${d.name} (${d.type}${d.options ? `: ${d.options.join('|')}` : ''}${d.required ? ', required' : ''})`,
+      )
+      .join(', ') || 'none';
   const send: Record<string, string> = {};
   for (const [name, raw] of Object.entries(given)) {
     const d = known.get(name);
@@ -19,7 +28,11 @@ export function prepareInputs(declared: DispatchInput[], given: Record<string, s
   for (const d of declared) {
     if (d.name in send) effective[d.name] = send[d.name];
     else if (d.default !== undefined && d.default !== null && d.default !== '') effective[d.name] = String(d.default);
-    else if (d.required) throw usageError(`Workflow ${workflow} needs the input '${d.name}'.`, `Pass --input ${d.name}=VALUE. Its inputs: ${describe()}.`);
+    else if (d.required)
+      throw usageError(
+        `Workflow ${workflow} needs the input '${d.name}'.`,
+        `Pass --input ${d.name}=VALUE. Its inputs: ${describe()}.`,
+      );
   }
   if (Object.keys(send).length > 25) throw usageError('GitHub accepts at most 25 inputs per dispatch.');
   return { send, effective };
@@ -34,10 +47,14 @@ function typed(d: DispatchInput, raw: string, workflow: string): string {
       throw usageError(`Input '${d.name}' of ${workflow} is a boolean; got '${raw}'.`, 'Use true/false (or yes/no).');
     }
     case 'number':
-      if (v === '' || !Number.isFinite(Number(v))) throw usageError(`Input '${d.name}' of ${workflow} is a number; got '${raw}'.`);
+      if (v === '' || !Number.isFinite(Number(v)))
+        throw usageError(`Input '${d.name}' of ${workflow} is a number; got '${raw}'.`);
       return String(Number(v));
     case 'choice':
-      if (!d.options?.includes(raw)) throw usageError(`Input '${d.name}' of ${workflow} must be one of ${d.options?.join(', ') ?? '(no options declared)'}; got '${raw}'.`);
+      if (!d.options?.includes(raw))
+        throw usageError(
+          `Input '${d.name}' of ${workflow} must be one of ${d.options?.join(', ') ?? '(no options declared)'}; got '${raw}'.`,
+        );
       return raw;
     case 'environment':
       if (!v) throw usageError(`Input '${d.name}' of ${workflow} names an environment; got an empty value.`);

@@ -27,11 +27,19 @@ const TIMESTAMP = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?Z) ?/;
  * step that had started by then. Lines before the first step go to it; without step timings, one section.
  */
 export function splitByStep(text: string, steps: JobStep[]): LogSection[] {
-  const lines = text.replace(/\r\n/g, '\n').replace(/^\uFEFF/, '').split('\n');
+  const lines = text
+    .replace(/\r\n/g, '\n')
+    .replace(/^\uFEFF/, '')
+    .split('\n');
   if (lines.at(-1) === '') lines.pop();
   const timed = steps.filter((s) => s.startedAt).sort((a, b) => a.number - b.number);
   if (!timed.length) return [{ name: 'log', lines }];
-  const sections: LogSection[] = timed.map((s) => ({ step: s.number, name: s.name, conclusion: s.conclusion, lines: [] }));
+  const sections: LogSection[] = timed.map((s) => ({
+    step: s.number,
+    name: s.name,
+    conclusion: s.conclusion,
+    lines: [],
+  }));
   const starts = timed.map((s) => Math.floor(Date.parse(s.startedAt!) / 1000));
   let current = 0;
   for (const line of lines) {
@@ -45,24 +53,43 @@ export function splitByStep(text: string, steps: JobStep[]): LogSection[] {
   return sections;
 }
 
-async function download(gh: GitHubClient, route: string, params: Record<string, unknown>, what: string, inProgress: () => Promise<boolean>, signal?: AbortSignal): Promise<unknown> {
+async function download(
+  gh: GitHubClient,
+  route: string,
+  params: Record<string, unknown>,
+  what: string,
+  inProgress: () => Promise<boolean>,
+  signal?: AbortSignal,
+): Promise<unknown> {
   try {
     const res = await gh.octokit.request(route, { ...params, request: { signal } });
     return res.data;
   } catch (e) {
     if (signal?.aborted) throw new CancelledError();
     if (isHttpError(e) && e.status === 410) {
-      throw environmentError(`The logs of ${what} have expired (410 Gone).`, 'GitHub keeps logs for the repository\'s retention period (90 days by default); re-run the job to get new logs.');
+      throw environmentError(
+        `The logs of ${what} have expired (410 Gone).`,
+        "GitHub keeps logs for the repository's retention period (90 days by default); re-run the job to get new logs.",
+      );
     }
     if (isHttpError(e) && e.status === 404 && (await inProgress().catch(() => false))) {
-      throw environmentError(`The logs of ${what} are not yet available: it is still running.`, 'Follow it with `run ID --watch` and ask again when it completes.');
+      throw environmentError(
+        `The logs of ${what} are not yet available: it is still running.`,
+        'Follow it with `run ID --watch` and ask again when it completes.',
+      );
     }
     throw toUserError(e, `download the logs of ${what}`);
   }
 }
 
 /** One job's log, split into its steps. */
-export async function jobLog(gh: GitHubClient, repo: RepoRef, jobId: number, signal?: AbortSignal, job?: Job): Promise<JobLog> {
+export async function jobLog(
+  gh: GitHubClient,
+  repo: RepoRef,
+  jobId: number,
+  signal?: AbortSignal,
+  job?: Job,
+): Promise<JobLog> {
   const j = job ?? (await getJob(gh, repo, jobId, signal));
   const data = await download(
     gh,
@@ -89,7 +116,12 @@ export async function runLogs(gh: GitHubClient, repo: RepoRef, runId: number, si
     async () => jobs.some((j) => j.status !== 'completed'),
     signal,
   );
-  const bytes = data instanceof ArrayBuffer ? new Uint8Array(data) : typeof data === 'string' ? new TextEncoder().encode(data) : new Uint8Array(data as ArrayBufferLike);
+  const bytes =
+    data instanceof ArrayBuffer
+      ? new Uint8Array(data)
+      : typeof data === 'string'
+        ? new TextEncoder().encode(data)
+        : new Uint8Array(data as ArrayBufferLike);
   let entries: Record<string, Uint8Array>;
   try {
     entries = unzipSync(bytes);
@@ -108,7 +140,17 @@ export async function runLogs(gh: GitHubClient, repo: RepoRef, runId: number, si
       ? stepFiles.map((n) => {
           const number = parseInt(n.split('/')[1]);
           const step = job?.steps.find((s) => s.number === number);
-          return { step: number, name: step?.name ?? n.split('/')[1].replace(/^\d+_/, '').replace(/\.txt$/, ''), conclusion: step?.conclusion, lines: strFromU8(entries[n]).replace(/\r\n/g, '\n').replace(/\n$/, '').split('\n') };
+          return {
+            step: number,
+            name:
+              step?.name ??
+              n
+                .split('/')[1]
+                .replace(/^\d+_/, '')
+                .replace(/\.txt$/, ''),
+            conclusion: step?.conclusion,
+            lines: strFromU8(entries[n]).replace(/\r\n/g, '\n').replace(/\n$/, '').split('\n'),
+          };
         })
       : splitByStep(strFromU8(entries[file]), job?.steps ?? []);
     out.push({ jobId: job?.id, jobName: job?.name ?? jobName, conclusion: job?.conclusion, sections });

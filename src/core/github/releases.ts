@@ -8,14 +8,24 @@ export async function listReleases(gh: GitHubClient, repo: RepoRef, signal?: Abo
   const what = `list the Releases of ${repo.owner}/${repo.name}`;
   const all: unknown[] = [];
   for (let page = 1; page <= 10; page++) {
-    const { data } = await gh.call('GET /repos/{owner}/{repo}/releases', { owner: repo.owner, repo: repo.name, per_page: 100, page }, what, 'repo', signal);
+    const { data } = await gh.call(
+      'GET /repos/{owner}/{repo}/releases',
+      { owner: repo.owner, repo: repo.name, per_page: 100, page },
+      what,
+      'repo',
+      signal,
+    );
     all.push(...data);
     if (data.length < 100) break;
   }
   let latestId: number | undefined;
   if (all.length) {
     try {
-      const { data } = await gh.octokit.request('GET /repos/{owner}/{repo}/releases/latest', { owner: repo.owner, repo: repo.name, request: { signal } });
+      const { data } = await gh.octokit.request('GET /repos/{owner}/{repo}/releases/latest', {
+        owner: repo.owner,
+        repo: repo.name,
+        request: { signal },
+      });
       latestId = data.id;
     } catch (e) {
       if (!(isHttpError(e) && e.status === 404)) throw e; // no published stable Release
@@ -30,7 +40,12 @@ export type PackagesResult = { versions: PackageVersion[] } | { unavailable: str
  * Tags of a ghcr.io image from the GitHub Packages API, a second source next to the registry. Needs
  * read:packages; when the token cannot, says why instead of failing the audit.
  */
-export async function listPackageVersions(gh: GitHubClient, owner: string, packageName: string, signal?: AbortSignal): Promise<PackagesResult> {
+export async function listPackageVersions(
+  gh: GitHubClient,
+  owner: string,
+  packageName: string,
+  signal?: AbortSignal,
+): Promise<PackagesResult> {
   const params = { package_type: 'container', package_name: packageName };
   // The user route takes no paging parameters (per GitHub's description); the org route does.
   const routes = [
@@ -40,7 +55,13 @@ export async function listPackageVersions(gh: GitHubClient, owner: string, packa
   let reason = '';
   for (const [route, p] of routes) {
     try {
-      const { data } = await gh.call(route, p, `list the versions of package ${owner}/${packageName}`, 'read:packages', signal);
+      const { data } = await gh.call(
+        route,
+        p,
+        `list the versions of package ${owner}/${packageName}`,
+        'read:packages',
+        signal,
+      );
       return { versions: (data as unknown[]).map(mapPackageVersion) };
     } catch (e) {
       reason = (e as Error).message;

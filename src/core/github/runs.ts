@@ -26,13 +26,36 @@ export async function listRuns(gh: GitHubClient, repo: RepoRef, o: ListRunsOptio
   if (o.created) q.created = o.created;
   const { data } =
     o.workflow !== undefined
-      ? await gh.call('GET /repos/{owner}/{repo}/actions/workflows/{workflow_id}/runs', { ...q, workflow_id: o.workflow }, `list the runs of ${o.workflow} in ${slug(repo)}`, 'repo', o.signal)
-      : await gh.call('GET /repos/{owner}/{repo}/actions/runs', q, `list the workflow runs of ${slug(repo)}`, 'repo', o.signal);
+      ? await gh.call(
+          'GET /repos/{owner}/{repo}/actions/workflows/{workflow_id}/runs',
+          { ...q, workflow_id: o.workflow },
+          `list the runs of ${o.workflow} in ${slug(repo)}`,
+          'repo',
+          o.signal,
+        )
+      : await gh.call(
+          'GET /repos/{owner}/{repo}/actions/runs',
+          q,
+          `list the workflow runs of ${slug(repo)}`,
+          'repo',
+          o.signal,
+        );
   return data.workflow_runs.map(mapRun);
 }
 
-export async function getRun(gh: GitHubClient, repo: RepoRef, runId: number, signal?: AbortSignal): Promise<WorkflowRun> {
-  const { data } = await gh.call('GET /repos/{owner}/{repo}/actions/runs/{run_id}', { ...base(repo), run_id: runId }, `read run ${runId} of ${slug(repo)}`, 'repo', signal);
+export async function getRun(
+  gh: GitHubClient,
+  repo: RepoRef,
+  runId: number,
+  signal?: AbortSignal,
+): Promise<WorkflowRun> {
+  const { data } = await gh.call(
+    'GET /repos/{owner}/{repo}/actions/runs/{run_id}',
+    { ...base(repo), run_id: runId },
+    `read run ${runId} of ${slug(repo)}`,
+    'repo',
+    signal,
+  );
   return mapRun(data);
 }
 
@@ -54,25 +77,59 @@ export async function listJobs(gh: GitHubClient, repo: RepoRef, runId: number, s
 }
 
 export async function getJob(gh: GitHubClient, repo: RepoRef, jobId: number, signal?: AbortSignal): Promise<Job> {
-  const { data } = await gh.call('GET /repos/{owner}/{repo}/actions/jobs/{job_id}', { ...base(repo), job_id: jobId }, `read job ${jobId} of ${slug(repo)}`, 'repo', signal);
+  const { data } = await gh.call(
+    'GET /repos/{owner}/{repo}/actions/jobs/{job_id}',
+    { ...base(repo), job_id: jobId },
+    `read job ${jobId} of ${slug(repo)}`,
+    'repo',
+    signal,
+  );
   return mapJob(data);
 }
 
 /** Re-runs a whole run, or only its failed jobs (and what they depend on). */
-export async function rerunRun(gh: GitHubClient, repo: RepoRef, runId: number, failedOnly: boolean, signal?: AbortSignal): Promise<void> {
+export async function rerunRun(
+  gh: GitHubClient,
+  repo: RepoRef,
+  runId: number,
+  failedOnly: boolean,
+  signal?: AbortSignal,
+): Promise<void> {
   const run = await getRun(gh, repo, runId, signal);
-  if (run.status !== 'completed') throw usageError(`Run ${runId} is still ${run.status}; only a completed run can be re-run.`, `Wait for it, or cancel it first: cancel ${runId}.`);
+  if (run.status !== 'completed')
+    throw usageError(
+      `Run ${runId} is still ${run.status}; only a completed run can be re-run.`,
+      `Wait for it, or cancel it first: cancel ${runId}.`,
+    );
   if (failedOnly && !['failure', 'cancelled', 'timed_out', 'startup_failure'].includes(run.conclusion ?? '')) {
-    throw usageError(`Run ${runId} has no failed jobs (it concluded ${run.conclusion}).`, `Re-run it whole: rerun ${runId}.`);
+    throw usageError(
+      `Run ${runId} has no failed jobs (it concluded ${run.conclusion}).`,
+      `Re-run it whole: rerun ${runId}.`,
+    );
   }
-  const route = failedOnly ? 'POST /repos/{owner}/{repo}/actions/runs/{run_id}/rerun-failed-jobs' : 'POST /repos/{owner}/{repo}/actions/runs/{run_id}/rerun';
-  await gh.call(route, { ...base(repo), run_id: runId }, `re-run ${failedOnly ? 'the failed jobs of ' : ''}run ${runId} of ${slug(repo)}`, 'repo', signal);
+  const route = failedOnly
+    ? 'POST /repos/{owner}/{repo}/actions/runs/{run_id}/rerun-failed-jobs'
+    : 'POST /repos/{owner}/{repo}/actions/runs/{run_id}/rerun';
+  await gh.call(
+    route,
+    { ...base(repo), run_id: runId },
+    `re-run ${failedOnly ? 'the failed jobs of ' : ''}run ${runId} of ${slug(repo)}`,
+    'repo',
+    signal,
+  );
 }
 
 export async function cancelRun(gh: GitHubClient, repo: RepoRef, runId: number, signal?: AbortSignal): Promise<void> {
   const run = await getRun(gh, repo, runId, signal);
-  if (run.status === 'completed') throw usageError(`Run ${runId} already completed (${run.conclusion}); there is nothing to cancel.`);
-  await gh.call('POST /repos/{owner}/{repo}/actions/runs/{run_id}/cancel', { ...base(repo), run_id: runId }, `cancel run ${runId} of ${slug(repo)}`, 'repo', signal);
+  if (run.status === 'completed')
+    throw usageError(`Run ${runId} already completed (${run.conclusion}); there is nothing to cancel.`);
+  await gh.call(
+    'POST /repos/{owner}/{repo}/actions/runs/{run_id}/cancel',
+    { ...base(repo), run_id: runId },
+    `cancel run ${runId} of ${slug(repo)}`,
+    'repo',
+    signal,
+  );
 }
 
 export async function defaultBranch(gh: GitHubClient, repo: RepoRef, signal?: AbortSignal): Promise<string> {

@@ -43,7 +43,14 @@ const TYPES: InputType[] = ['string', 'boolean', 'choice', 'number', 'environmen
 
 /** Parses one workflow file's text. Never throws: a broken file is reported, not fatal. */
 export function parseWorkflow(file: string, text: string): WorkflowFile {
-  const base: WorkflowFile = { file, path: `.github/workflows/${file}`, name: file, events: [], onTagOrRelease: false, pushesImages: false };
+  const base: WorkflowFile = {
+    file,
+    path: `.github/workflows/${file}`,
+    name: file,
+    events: [],
+    onTagOrRelease: false,
+    pushesImages: false,
+  };
   let doc: any; // eslint-disable-line @typescript-eslint/no-explicit-any
   try {
     doc = parse(text);
@@ -53,13 +60,21 @@ export function parseWorkflow(file: string, text: string): WorkflowFile {
   if (!doc || typeof doc !== 'object') return { ...base, error: 'not a YAML mapping' };
   // YAML 1.1 turns a bare `on:` key into true; the yaml library (1.2) keeps "on", but accept both.
   const on = doc.on ?? doc[true as unknown as string];
-  const events: string[] = typeof on === 'string' ? [on] : Array.isArray(on) ? on.map(String) : on && typeof on === 'object' ? Object.keys(on) : [];
+  const events: string[] =
+    typeof on === 'string'
+      ? [on]
+      : Array.isArray(on)
+        ? on.map(String)
+        : on && typeof on === 'object'
+          ? Object.keys(on)
+          : [];
   const onObj = on && typeof on === 'object' && !Array.isArray(on) ? on : {};
   const onTagOrRelease = events.includes('release') || Boolean(onObj.push?.tags);
   const pushesImages = /docker\/build-push-action|docker push|ghcr\.io|docker\/metadata-action/.test(text);
-  const wd = events.includes('workflow_dispatch') ? onObj.workflow_dispatch ?? {} : undefined;
+  const wd = events.includes('workflow_dispatch') ? (onObj.workflow_dispatch ?? {}) : undefined;
   const dispatchInputs = wd
-    ? Object.entries<any>(wd?.inputs ?? {}).map(([name, spec]): DispatchInput => { // eslint-disable-line @typescript-eslint/no-explicit-any
+    ? Object.entries<any>(wd?.inputs ?? {}).map(([name, spec]): DispatchInput => {
+        // eslint-disable-line @typescript-eslint/no-explicit-any
         const s = spec && typeof spec === 'object' ? spec : {};
         const type: InputType = TYPES.includes(s.type) ? s.type : 'string';
         return {
@@ -72,7 +87,14 @@ export function parseWorkflow(file: string, text: string): WorkflowFile {
         };
       })
     : undefined;
-  return { ...base, name: typeof doc.name === 'string' ? doc.name : file, events, onTagOrRelease, pushesImages, dispatchInputs };
+  return {
+    ...base,
+    name: typeof doc.name === 'string' ? doc.name : file,
+    events,
+    onTagOrRelease,
+    pushesImages,
+    dispatchInputs,
+  };
 }
 
 /** Every workflow file under .github/workflows of a checkout, sorted by file name. */
@@ -84,7 +106,13 @@ export async function readWorkflowFiles(root: string): Promise<WorkflowFile[]> {
 }
 
 export async function listApiWorkflows(gh: GitHubClient, repo: RepoRef, signal?: AbortSignal): Promise<ApiWorkflow[]> {
-  const { data } = await gh.call('GET /repos/{owner}/{repo}/actions/workflows', { owner: repo.owner, repo: repo.name, per_page: 100 }, `list the workflows of ${repo.owner}/${repo.name}`, 'repo', signal);
+  const { data } = await gh.call(
+    'GET /repos/{owner}/{repo}/actions/workflows',
+    { owner: repo.owner, repo: repo.name, per_page: 100 },
+    `list the workflows of ${repo.owner}/${repo.name}`,
+    'repo',
+    signal,
+  );
   return data.workflows.map((w: ApiWorkflow) => ({ id: w.id, name: w.name, path: w.path, state: w.state }));
 }
 
@@ -102,16 +130,18 @@ export interface ReleaseWorkflowGuess {
 export function guessReleaseWorkflow(files: WorkflowFile[], configured?: string): ReleaseWorkflowGuess {
   if (configured) {
     const w = files.find((f) => f.file === configured || f.path === configured || f.name === configured);
-    return w ? { workflow: w, reason: `configured (github.releaseWorkflow = ${configured})` } : { reason: `github.releaseWorkflow is ${configured}, but there is no such file in .github/workflows` };
+    return w
+      ? { workflow: w, reason: `configured (github.releaseWorkflow = ${configured})` }
+      : { reason: `github.releaseWorkflow is ${configured}, but there is no such file in .github/workflows` };
   }
   const scored = files
     .filter((f) => !f.error)
     .map((f) => {
       const why: string[] = [];
       let score = 0;
-      if (/release/i.test(f.file) || /release/i.test(f.name)) (score += 3), why.push('its name says release');
-      if (f.onTagOrRelease) (score += 2), why.push('it runs on tags or releases');
-      if (f.pushesImages) (score += 1), why.push('it pushes images');
+      if (/release/i.test(f.file) || /release/i.test(f.name)) ((score += 3), why.push('its name says release'));
+      if (f.onTagOrRelease) ((score += 2), why.push('it runs on tags or releases'));
+      if (f.pushesImages) ((score += 1), why.push('it pushes images'));
       return { f, score, why, tie: f.dispatchInputs ? 1 : 0 };
     })
     .filter((s) => s.score > 0)
@@ -133,7 +163,12 @@ export interface KnownWorkflow {
  * Workflows from the checkout and from the API, merged by file: a file only on the default branch shows up
  * from the API (its inputs then cannot be typed here), a local file not yet pushed only from disk.
  */
-export async function knownWorkflows(root: string, gh?: GitHubClient, repo?: RepoRef, signal?: AbortSignal): Promise<KnownWorkflow[]> {
+export async function knownWorkflows(
+  root: string,
+  gh?: GitHubClient,
+  repo?: RepoRef,
+  signal?: AbortSignal,
+): Promise<KnownWorkflow[]> {
   const local = await readWorkflowFiles(root);
   const remote = gh && repo ? await listApiWorkflows(gh, repo, signal) : [];
   const byFile = new Map<string, KnownWorkflow>();

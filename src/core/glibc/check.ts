@@ -47,17 +47,26 @@ export interface GlibcCheckDeps {
 export type TargetKind = 'path' | 'docker' | 'registry';
 
 /** Which source a target names (see GlibcCheckRequest.target). */
-export async function classifyTarget(target: string, cwd = process.cwd()): Promise<{ kind: TargetKind; value: string }> {
+export async function classifyTarget(
+  target: string,
+  cwd = process.cwd(),
+): Promise<{ kind: TargetKind; value: string }> {
   if (target.startsWith('docker-daemon:')) return { kind: 'docker', value: target.slice('docker-daemon:'.length) };
   if (target.startsWith('docker://')) return { kind: 'registry', value: target.slice('docker://'.length) };
-  if (await stat(path.resolve(cwd, target)).catch(() => undefined)) return { kind: 'path', value: path.resolve(cwd, target) };
-  if (target.startsWith('/') || target.startsWith('./') || target.startsWith('../')) throw usageError(`${target} does not exist.`, 'Give an existing file or folder, or an image reference.');
+  if (await stat(path.resolve(cwd, target)).catch(() => undefined))
+    return { kind: 'path', value: path.resolve(cwd, target) };
+  if (target.startsWith('/') || target.startsWith('./') || target.startsWith('../'))
+    throw usageError(`${target} does not exist.`, 'Give an existing file or folder, or an image reference.');
   const first = target.split('/')[0];
   const host = target.includes('/') && (first.includes('.') || first.includes(':') || first === 'localhost');
   return { kind: host ? 'registry' : 'docker', value: target };
 }
 
-const VIA_TEXT = { storage: "from the Docker engine's own layer folders", export: 'through docker export of a created container', save: 'through docker save' } as const;
+const VIA_TEXT = {
+  storage: "from the Docker engine's own layer folders",
+  export: 'through docker export of a created container',
+  save: 'through docker save',
+} as const;
 
 /** The whole check: one PlatformResult per platform; `ok` false when any platform has an error. */
 export async function checkGlibc(req: GlibcCheckRequest, deps: GlibcCheckDeps): Promise<GlibcReport> {
@@ -71,11 +80,17 @@ export async function checkGlibc(req: GlibcCheckRequest, deps: GlibcCheckDeps): 
     const images: PlatformImage[] = [];
     if (kind === 'docker') {
       log.info(`glibc: reading local image ${value}`);
-      const img = await localDockerImage(deps.runner, deps.docker, value, deps.signal, { via: deps.localImageVia, logger: log });
+      const img = await localDockerImage(deps.runner, deps.docker, value, deps.signal, {
+        via: deps.localImageVia,
+        logger: log,
+      });
       const wanted = req.platforms ?? [];
       const [os, architecture, variant] = img.platform.split('/');
       if (wanted.length && !wanted.some((w) => platformMatches({ os, architecture, variant }, w))) {
-        throw usageError(`The local image ${value} is ${img.platform}, not ${wanted.join(', ')}.`, 'A local Docker image holds one platform; check the pushed image for the others (docker://REF).');
+        throw usageError(
+          `The local image ${value} is ${img.platform}, not ${wanted.join(', ')}.`,
+          'A local Docker image holds one platform; check the pushed image for the others (docker://REF).',
+        );
       }
       images.push(img);
     } else {
@@ -88,7 +103,17 @@ export async function checkGlibc(req: GlibcCheckRequest, deps: GlibcCheckDeps): 
       log.debug(`glibc: ${img.platform}: ${img.layerCount} layers`);
       const { fs, config, via } = await img.read(deps.signal);
       if (via) log.info(`glibc: ${img.source} read ${VIA_TEXT[via]}`);
-      platforms.push(checkImageFs({ fs, platform: img.platform, source: img.source, config, paths: req.paths ?? [], all: req.all, target }));
+      platforms.push(
+        checkImageFs({
+          fs,
+          platform: img.platform,
+          source: img.source,
+          config,
+          paths: req.paths ?? [],
+          all: req.all,
+          target,
+        }),
+      );
     }
   }
   return { target: req.target, ok: platforms.every((p) => p.ok), platforms };

@@ -5,7 +5,23 @@ import type { ElfInfo } from '../elf';
 const GLIBC_LIBS =
   /^(ld-linux[\w.-]*\.so(\.\d+)*|ld64\.so\.\d+|ld\.so(\.\d+)*|lib(c|m|mvec|nsl|nss_\w+|resolv|rt|pthread|dl|util|anl|BrokenLocale|thread_db|c_malloc_debug|memusage|pcprofile|SegFault)(\.so(\.\d+)*|-[\d.]+\.so))$/;
 /** Programs of Debian's libc-bin / glibc-common that need GLIBC_PRIVATE. */
-const GLIBC_PROGRAMS = new Set(['gencat', 'getent', 'iconv', 'ld.so', 'pldd', 'ldconfig', 'locale', 'localedef', 'getconf', 'iconvconfig', 'zdump', 'sprof', 'nscd', 'memusagestat', 'catchsegv']);
+const GLIBC_PROGRAMS = new Set([
+  'gencat',
+  'getent',
+  'iconv',
+  'ld.so',
+  'pldd',
+  'ldconfig',
+  'locale',
+  'localedef',
+  'getconf',
+  'iconvconfig',
+  'zdump',
+  'sprof',
+  'nscd',
+  'memusagestat',
+  'catchsegv',
+]);
 
 /** Whether a file is part of glibc, so GLIBC_PRIVATE in it is not an application's fault. */
 export function isGlibcComponent(p: string, elf: ElfInfo): boolean {

@@ -36,7 +36,11 @@ function envOf(config: ImageConfig | undefined): Record<string, string> {
 function entrypointFiles(fs: ImageFs, config: ImageConfig | undefined, findings: Finding[]): string[] {
   const argv = config?.config?.Entrypoint?.length ? config.config.Entrypoint : (config?.config?.Cmd ?? []);
   if (!argv?.length) {
-    findings.push({ severity: 'note', code: 'no-entrypoint', message: 'The image has no entrypoint or command; only the configured paths are checked' });
+    findings.push({
+      severity: 'note',
+      code: 'no-entrypoint',
+      message: 'The image has no entrypoint or command; only the configured paths are checked',
+    });
     return [];
   }
   const env = envOf(config);
@@ -45,13 +49,20 @@ function entrypointFiles(fs: ImageFs, config: ImageConfig | undefined, findings:
   let prog = argv[0];
   for (let hop = 0; hop < 4; hop++) {
     let found: string | undefined;
-    if (prog.includes('/')) found = fs.stat(path.posix.resolve(cwd, prog))?.type === 'file' ? path.posix.resolve(cwd, prog) : undefined;
-    else for (const d of (env.PATH ?? DEFAULT_PATH).split(':')) if (d && fs.stat(path.posix.join(d, prog))?.type === 'file') {
-      found = path.posix.join(d, prog);
-      break;
-    }
+    if (prog.includes('/'))
+      found = fs.stat(path.posix.resolve(cwd, prog))?.type === 'file' ? path.posix.resolve(cwd, prog) : undefined;
+    else
+      for (const d of (env.PATH ?? DEFAULT_PATH).split(':'))
+        if (d && fs.stat(path.posix.join(d, prog))?.type === 'file') {
+          found = path.posix.join(d, prog);
+          break;
+        }
     if (!found) {
-      findings.push({ severity: 'error', code: 'missing-entrypoint', message: `The entrypoint ${prog} is not in the image${prog.includes('/') ? '' : ` (searched PATH ${env.PATH ?? DEFAULT_PATH})`}` });
+      findings.push({
+        severity: 'error',
+        code: 'missing-entrypoint',
+        message: `The entrypoint ${prog} is not in the image${prog.includes('/') ? '' : ` (searched PATH ${env.PATH ?? DEFAULT_PATH})`}`,
+      });
       return out;
     }
     const r = fs.resolve(found)!;
@@ -69,7 +80,8 @@ function entrypointFiles(fs: ImageFs, config: ImageConfig | undefined, findings:
 function libcOfImage(fs: ImageFs, arch: string): { libc: 'glibc' | 'musl' | 'none'; musl?: string; glibc?: string } {
   const facts = ARCHES[arch];
   const muslName = fs.list('/lib').find((n) => /^ld-musl-.*\.so\.1$/.test(n));
-  const musl = facts && fs.stat(facts.muslLoader)?.type === 'file' ? facts.muslLoader : muslName ? `/lib/${muslName}` : undefined;
+  const musl =
+    facts && fs.stat(facts.muslLoader)?.type === 'file' ? facts.muslLoader : muslName ? `/lib/${muslName}` : undefined;
   const glibc = facts && fs.stat(facts.glibcLoader)?.elf ? facts.glibcLoader : undefined;
   return { libc: glibc ? 'glibc' : musl ? 'musl' : 'none', musl, glibc };
 }
@@ -86,7 +98,10 @@ export function checkImageFs(input: ImageCheckInput): PlatformResult {
   const arch = archOfPlatform(platform);
   const findings: Finding[] = [];
   const env = envOf(input.config);
-  const resolver = new LibraryResolver(fs, (env.LD_LIBRARY_PATH ?? '').split(':').filter((d) => d.startsWith('/')));
+  const resolver = new LibraryResolver(
+    fs,
+    (env.LD_LIBRARY_PATH ?? '').split(':').filter((d) => d.startsWith('/')),
+  );
 
   const files = new Map<string, FsEntry>();
   const add = (p: string) => {
@@ -103,9 +118,16 @@ export function checkImageFs(input: ImageCheckInput): PlatformResult {
   const image = libcOfImage(fs, arch);
   const bits = ARCHES[arch]?.bits ?? 64;
   const like: ElfInfo | undefined = [...files.values()].find((e) => e.elf?.arch === arch)?.elf;
-  const libc = like ? resolver.find('libc.so.6', { path: '/', elf: like }, { path: '/', elf: like }) : findLibc(fs, arch, bits);
+  const libc = like
+    ? resolver.find('libc.so.6', { path: '/', elf: like }, { path: '/', elf: like })
+    : findLibc(fs, arch, bits);
   const provided = libc ? maxVersion(libc.elf.versionDefinitions.map((d) => glibcVersionOf(d.name))) : undefined;
-  if (!libc && image.libc !== 'musl') findings.push({ severity: 'note', code: 'no-runtime', message: `No glibc (libc.so.6) for ${arch} in the image${target ? `; binaries are compared with ${target.source}` : ''}` });
+  if (!libc && image.libc !== 'musl')
+    findings.push({
+      severity: 'note',
+      code: 'no-runtime',
+      message: `No glibc (libc.so.6) for ${arch} in the image${target ? `; binaries are compared with ${target.source}` : ''}`,
+    });
 
   const binaries: BinaryResult[] = [];
   for (const [p, e] of [...files].sort(([a], [b]) => (a < b ? -1 : 1))) {
@@ -115,20 +137,41 @@ export function checkImageFs(input: ImageCheckInput): PlatformResult {
     }
     binaries.push(checkBinary(p, e.elf, arch, image, resolver, target));
   }
-  return finishPlatform({ platform, source: input.source, provided, libc: image.libc, target, ok: true, binaries, findings });
+  return finishPlatform({
+    platform,
+    source: input.source,
+    provided,
+    libc: image.libc,
+    target,
+    ok: true,
+    binaries,
+    findings,
+  });
 }
 
 /** Without a binary to start from, look for libc.so.6 in the default folders of the platform. */
 function findLibc(fs: ImageFs, arch: string, bits: 32 | 64): LoadedObject | undefined {
   const t = ARCHES[arch]?.triplet;
-  for (const d of [...(t ? [`/lib/${t}`, `/usr/lib/${t}`] : []), bits === 64 ? '/lib64' : '/lib32', '/lib', '/usr/lib']) {
+  for (const d of [
+    ...(t ? [`/lib/${t}`, `/usr/lib/${t}`] : []),
+    bits === 64 ? '/lib64' : '/lib32',
+    '/lib',
+    '/usr/lib',
+  ]) {
     const r = fs.resolve(`${d}/libc.so.6`);
     if (r?.entry?.elf && r.entry.elf.arch === arch) return { path: r.path, elf: r.entry.elf };
   }
   return undefined;
 }
 
-function checkBinary(p: string, elf: ElfInfo, arch: string, image: ReturnType<typeof libcOfImage>, resolver: LibraryResolver, target: GlibcTarget | undefined): BinaryResult {
+function checkBinary(
+  p: string,
+  elf: ElfInfo,
+  arch: string,
+  image: ReturnType<typeof libcOfImage>,
+  resolver: LibraryResolver,
+  target: GlibcTarget | undefined,
+): BinaryResult {
   const self: LoadedObject = { path: p, elf };
   // Load the closure first (breadth first, as ld.so does), so `required` covers the libraries too.
   const closure: LoadedObject[] = [];
@@ -165,24 +208,44 @@ function checkBinary(p: string, elf: ElfInfo, arch: string, image: ReturnType<ty
     const loader = resolver.fs.resolve(elf.interpreter);
     if (!loader?.entry?.elf) {
       const kind = r.libc;
-      const other = kind === 'glibc' && image.libc === 'musl' ? `a glibc binary in a musl image (the image has ${image.musl})` : kind === 'musl' && image.libc === 'glibc' ? `a musl binary in a glibc image (the image has ${image.glibc})` : undefined;
+      const other =
+        kind === 'glibc' && image.libc === 'musl'
+          ? `a glibc binary in a musl image (the image has ${image.musl})`
+          : kind === 'musl' && image.libc === 'glibc'
+            ? `a musl binary in a glibc image (the image has ${image.glibc})`
+            : undefined;
       r.findings.push(
         other
-          ? { severity: 'error', code: 'libc-mismatch', message: `${p} is ${other}; its loader ${elf.interpreter} is missing` }
-          : { severity: 'error', code: 'missing-loader', message: `${p} needs the loader ${elf.interpreter}, which is not in the image` },
+          ? {
+              severity: 'error',
+              code: 'libc-mismatch',
+              message: `${p} is ${other}; its loader ${elf.interpreter} is missing`,
+            }
+          : {
+              severity: 'error',
+              code: 'missing-loader',
+              message: `${p} needs the loader ${elf.interpreter}, which is not in the image`,
+            },
       );
     }
   }
   for (const m of missingLibs) {
-    r.findings.push({ severity: 'error', code: 'missing-library', message: `${m.by === p ? p : `${m.by} (loaded by ${p})`} needs ${m.name}, which the loader would not find in the image` });
+    r.findings.push({
+      severity: 'error',
+      code: 'missing-library',
+      message: `${m.by === p ? p : `${m.by} (loaded by ${p})`} needs ${m.name}, which the loader would not find in the image`,
+    });
   }
   for (const obj of [self, ...closure]) {
     for (const need of obj.elf.versionNeeds) {
-      const lib = providers.get(obj.path)?.get(need.file) ?? [...(providers.get(obj.path)?.values() ?? [])].find((l) => l.elf.soname === need.file);
+      const lib =
+        providers.get(obj.path)?.get(need.file) ??
+        [...(providers.get(obj.path)?.values() ?? [])].find((l) => l.elf.soname === need.file);
       if (!lib) continue; // already reported as a missing library (or not needed by name)
       const defined = new Set(lib.elf.versionDefinitions.map((d) => d.name));
       for (const v of need.versions) {
-        if (!defined.has(v.name)) addMissing(r, { library: need.file, version: v.name, neededBy: obj.path, weak: v.weak });
+        if (!defined.has(v.name))
+          addMissing(r, { library: need.file, version: v.name, neededBy: obj.path, weak: v.weak });
       }
     }
   }

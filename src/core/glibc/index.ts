@@ -27,4 +27,12 @@ export { LibraryResolver, ldSoConfDirs, defaultDirs } from './loader';
 export { POLICIES, policyGlibc, resolveTarget, type GlibcTarget } from './policy';
 export { ARCHES } from './platforms';
 export { formatGlibcReport, driftSummary, toJson } from './report';
-export type { GlibcReport, PlatformResult, BinaryResult, Finding, MissingVersion, LibraryNeedResult, Severity } from './types';
+export type {
+  GlibcReport,
+  PlatformResult,
+  BinaryResult,
+  Finding,
+  MissingVersion,
+  LibraryNeedResult,
+  Severity,
+} from './types';

@@ -40,14 +40,29 @@ function glob(fs: ImageFs, pattern: string): string[] {
   const dir = path.posix.dirname(pattern);
   const base = path.posix.basename(pattern);
   if (!/[*?[]/.test(base)) return [pattern];
-  const re = new RegExp('^' + base.replace(/[.+^${}()|\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.') + '$');
-  return fs.list(dir).filter((n) => re.test(n)).map((n) => path.posix.join(dir, n));
+  const re = new RegExp(
+    '^' +
+      base
+        .replace(/[.+^${}()|\\]/g, '\\$&')
+        .replace(/\*/g, '.*')
+        .replace(/\?/g, '.') +
+      '$',
+  );
+  return fs
+    .list(dir)
+    .filter((n) => re.test(n))
+    .map((n) => path.posix.join(dir, n));
 }
 
 /** The built-in search path: Debian's multiarch folders first, then the classic ones. */
 export function defaultDirs(arch: string | undefined, bits: 32 | 64): string[] {
   const t = arch ? ARCHES[arch]?.triplet : undefined;
-  return [...(t ? [`/lib/${t}`, `/usr/lib/${t}`] : []), ...(bits === 64 ? ['/lib64', '/usr/lib64'] : ['/lib32', '/usr/lib32']), '/lib', '/usr/lib'];
+  return [
+    ...(t ? [`/lib/${t}`, `/usr/lib/${t}`] : []),
+    ...(bits === 64 ? ['/lib64', '/usr/lib64'] : ['/lib32', '/usr/lib32']),
+    '/lib',
+    '/usr/lib',
+  ];
 }
 
 /** Expands $ORIGIN / ${ORIGIN} and $LIB in a run path, as ld.so does. */
@@ -77,7 +92,8 @@ export class LibraryResolver {
     const dirs: string[] = [];
     if (!e.runpath.length) {
       dirs.push(...e.rpath.map((d) => expand(d, path.posix.dirname(requester.path), e.class)));
-      if (executable !== requester && !executable.elf.runpath.length) dirs.push(...executable.elf.rpath.map((d) => expand(d, path.posix.dirname(executable.path), e.class)));
+      if (executable !== requester && !executable.elf.runpath.length)
+        dirs.push(...executable.elf.rpath.map((d) => expand(d, path.posix.dirname(executable.path), e.class)));
     }
     dirs.push(...this.ldLibraryPath);
     dirs.push(...e.runpath.map((d) => expand(d, path.posix.dirname(requester.path), e.class)));

@@ -16,9 +16,16 @@ const MAX_FILES = 200_000;
  * ELF files at a local path: the file itself, or every ELF file under a folder (symlinks not followed), in name
  * order. Synchronous file calls in slices (see slices.ts): a folder of thousands of files costs a few calls each.
  */
-export async function collectLocalElfFiles(root: string, signal?: AbortSignal): Promise<Array<{ path: string; elf?: ElfInfo; error?: ElfFormatError }>> {
+export async function collectLocalElfFiles(
+  root: string,
+  signal?: AbortSignal,
+): Promise<Array<{ path: string; elf?: ElfInfo; error?: ElfFormatError }>> {
   const st = await lstat(root).catch(() => undefined);
-  if (!st) throw usageError(`${root} does not exist.`, 'Give a file, a folder, or an image reference (docker-daemon:NAME or a registry reference).');
+  if (!st)
+    throw usageError(
+      `${root} does not exist.`,
+      'Give a file, a folder, or an image reference (docker-daemon:NAME or a registry reference).',
+    );
   const out: Array<{ path: string; elf?: ElfInfo; error?: ElfFormatError }> = [];
   const slice = slicer(signal);
   const visit = async (p: string, explicit: boolean) => {
@@ -55,7 +62,16 @@ export async function collectLocalElfFiles(root: string, signal?: AbortSignal): 
       const head = Buffer.alloc(4);
       const bytesRead = readSync(fd, head, 0, 4, 0);
       if (bytesRead < 4 || !isElf(head)) {
-        if (explicit) out.push({ path: p, error: new ElfFormatError(p, bytesRead < 4 ? `too short for an ELF header (${bytesRead} bytes)` : 'not an ELF file (no \\x7fELF magic)') });
+        if (explicit)
+          out.push({
+            path: p,
+            error: new ElfFormatError(
+              p,
+              bytesRead < 4
+                ? `too short for an ELF header (${bytesRead} bytes)`
+                : 'not an ELF file (no \\x7fELF magic)',
+            ),
+          });
         return;
       }
       // fstat: an explicit symlink's lstat size is the link's, not the file's.
@@ -81,7 +97,10 @@ export async function collectLocalElfFiles(root: string, signal?: AbortSignal): 
  * Files on their own have no runtime: each is compared with the target (--max-glibc / --policy), grouped by
  * the platform its machine says. Without a target only the requirements are reported.
  */
-export async function checkLocalPath(root: string, options: { target?: GlibcTarget; platforms?: readonly string[]; signal?: AbortSignal }): Promise<PlatformResult[]> {
+export async function checkLocalPath(
+  root: string,
+  options: { target?: GlibcTarget; platforms?: readonly string[]; signal?: AbortSignal },
+): Promise<PlatformResult[]> {
   const files = await collectLocalElfFiles(root, options.signal);
   const wanted = options.platforms?.length ? options.platforms : undefined;
   const groups = new Map<string, PlatformResult>();
@@ -89,7 +108,13 @@ export async function checkLocalPath(root: string, options: { target?: GlibcTarg
     let g = groups.get(platform);
     if (!g) {
       const findings: Finding[] = [];
-      if (!options.target) findings.push({ severity: 'note', code: 'no-target', message: 'No runtime to compare with: pass --max-glibc X.Y or --policy NAME (or set glibc.maxGlibc / glibc.policy)' });
+      if (!options.target)
+        findings.push({
+          severity: 'note',
+          code: 'no-target',
+          message:
+            'No runtime to compare with: pass --max-glibc X.Y or --policy NAME (or set glibc.maxGlibc / glibc.policy)',
+        });
       g = { platform, source: root, target: options.target, ok: true, binaries: [], findings };
       groups.set(platform, g);
     }
@@ -105,8 +130,15 @@ export async function checkLocalPath(root: string, options: { target?: GlibcTarg
     const own = platformOfArch(f.elf.arch);
     const match = wanted ? wanted.find((w) => archOfPlatform(w) === f.elf!.arch) : own;
     const platform = match ?? wanted![0];
-    group(platform).binaries.push(finish(baseVerdict(f.path, f.elf, wanted ? archOfPlatform(platform) : undefined, options.target)));
+    group(platform).binaries.push(
+      finish(baseVerdict(f.path, f.elf, wanted ? archOfPlatform(platform) : undefined, options.target)),
+    );
   }
-  if (!files.length) group(wanted?.[0] ?? 'linux/unknown').findings.push({ severity: 'note', code: 'no-entrypoint', message: `No ELF files under ${root}` });
+  if (!files.length)
+    group(wanted?.[0] ?? 'linux/unknown').findings.push({
+      severity: 'note',
+      code: 'no-entrypoint',
+      message: `No ELF files under ${root}`,
+    });
   return [...groups.values()].map(finishPlatform);
 }

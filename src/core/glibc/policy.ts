@@ -48,14 +48,26 @@ export function policyGlibc(name: string): string | undefined {
 
 /** --max-glibc / --policy (or their config settings) -> a target; usage errors name the bad value. */
 export function resolveTarget(maxGlibc?: string, policy?: string): GlibcTarget | undefined {
-  if (maxGlibc && policy) throw usageError('Give either --max-glibc or --policy, not both.', `--max-glibc ${maxGlibc} and --policy ${policy} were both set.`);
+  if (maxGlibc && policy)
+    throw usageError(
+      'Give either --max-glibc or --policy, not both.',
+      `--max-glibc ${maxGlibc} and --policy ${policy} were both set.`,
+    );
   if (maxGlibc) {
-    if (!/^\d+\.\d+(\.\d+)?$/.test(maxGlibc.trim())) throw usageError(`--max-glibc '${maxGlibc}' is not a glibc version.`, 'Write it as MAJOR.MINOR, e.g. --max-glibc 2.36.');
+    if (!/^\d+\.\d+(\.\d+)?$/.test(maxGlibc.trim()))
+      throw usageError(
+        `--max-glibc '${maxGlibc}' is not a glibc version.`,
+        'Write it as MAJOR.MINOR, e.g. --max-glibc 2.36.',
+      );
     return { glibc: maxGlibc.trim(), source: `--max-glibc ${maxGlibc.trim()}` };
   }
   if (policy) {
     const glibc = policyGlibc(policy);
-    if (!glibc) throw usageError(`Unknown glibc policy '${policy}'.`, `Known: manylinux_X_Y, ${Object.keys(POLICIES).join(', ')}; or use --max-glibc X.Y.`);
+    if (!glibc)
+      throw usageError(
+        `Unknown glibc policy '${policy}'.`,
+        `Known: manylinux_X_Y, ${Object.keys(POLICIES).join(', ')}; or use --max-glibc X.Y.`,
+      );
     return { glibc, source: `policy ${policy} (glibc ${glibc})` };
   }
   return undefined;

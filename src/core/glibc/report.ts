@@ -31,7 +31,15 @@ export function toJson(report: GlibcReport): unknown {
 }
 
 function header(p: PlatformResult): string {
-  const parts = [p.provided ? `runtime glibc ${p.provided}` : p.libc === 'musl' ? 'runtime musl' : p.target ? `target ${p.target.source}` : 'no runtime'];
+  const parts = [
+    p.provided
+      ? `runtime glibc ${p.provided}`
+      : p.libc === 'musl'
+        ? 'runtime musl'
+        : p.target
+          ? `target ${p.target.source}`
+          : 'no runtime',
+  ];
   if (p.provided && p.target) parts.push(`target ${p.target.source}`);
   parts.push(p.required ? `needs up to glibc ${p.required}` : 'needs no versioned glibc');
   return `${p.platform}  ${p.source}: ${parts.join(', ')}  ${p.ok ? 'OK' : 'DRIFT'}`;
@@ -44,14 +52,28 @@ export function formatGlibcReport(report: GlibcReport): string {
     lines.push(header(p));
     for (const f of p.findings) lines.push(`  ${f.severity}: ${f.message}`);
     for (const b of p.binaries) {
-      const what = b.kind === 'static' ? 'static' : b.kind === 'unreadable' ? 'unreadable' : b.required ? `glibc ${b.required}` : b.libc;
+      const what =
+        b.kind === 'static'
+          ? 'static'
+          : b.kind === 'unreadable'
+            ? 'unreadable'
+            : b.required
+              ? `glibc ${b.required}`
+              : b.libc;
       lines.push(`  ${b.ok ? 'ok  ' : 'FAIL'} ${b.path}  (${what})`);
-      for (const f of b.findings) if (f.severity !== 'note' || b.kind === 'static') lines.push(`         ${f.severity}: ${f.message}`);
+      for (const f of b.findings)
+        if (f.severity !== 'note' || b.kind === 'static') lines.push(`         ${f.severity}: ${f.message}`);
     }
     if (!p.binaries.length) lines.push('  (no ELF files checked)');
   }
   const compared = report.platforms.some((p) => p.provided || p.target || p.libc === 'musl');
-  lines.push(!report.ok ? `glibc: ${driftSummary(report)}` : compared ? 'glibc: no drift.' : 'glibc: requirements listed; no runtime or target to compare them with.');
+  lines.push(
+    !report.ok
+      ? `glibc: ${driftSummary(report)}`
+      : compared
+        ? 'glibc: no drift.'
+        : 'glibc: requirements listed; no runtime or target to compare them with.',
+  );
   return lines.join('\n');
 }
 
@@ -61,7 +83,8 @@ export function driftSummary(report: GlibcReport): string {
     for (const b of p.binaries) {
       if (b.ok) continue;
       const hard = b.missing.filter((m) => !m.weak);
-      if (hard.length) return `${p.platform}: ${b.path} needs ${[...new Set(hard.map((m) => `${m.version} (${m.library})`))].join(', ')}${p.provided ? `; the runtime has glibc ${p.provided}` : p.target ? `; target is ${p.target.source}` : ''}.`;
+      if (hard.length)
+        return `${p.platform}: ${b.path} needs ${[...new Set(hard.map((m) => `${m.version} (${m.library})`))].join(', ')}${p.provided ? `; the runtime has glibc ${p.provided}` : p.target ? `; target is ${p.target.source}` : ''}.`;
       const err = b.findings.find((f) => f.severity === 'error');
       if (err) return `${p.platform}: ${err.message}.`;
     }

@@ -5,7 +5,11 @@ import type { BinaryResult, Finding, LibraryNeedResult, MissingVersion, Platform
 
 /** What one ELF object needs, per library, as reported to people. */
 export function needsOf(elf: ElfInfo): LibraryNeedResult[] {
-  return elf.versionNeeds.map((n) => ({ library: n.file, versions: n.versions.map((v) => v.name), weak: n.versions.filter((v) => v.weak).map((v) => v.name) }));
+  return elf.versionNeeds.map((n) => ({
+    library: n.file,
+    versions: n.versions.map((v) => v.name),
+    weak: n.versions.filter((v) => v.weak).map((v) => v.name),
+  }));
 }
 
 /** Highest GLIBC_x.y among an object's needs. */
@@ -15,17 +19,39 @@ export function highestGlibc(elf: ElfInfo): string | undefined {
 
 /** A binary that could not be read: one error naming the file and the problem. */
 export function unreadable(p: string, error: ElfFormatError): BinaryResult {
-  return { path: p, kind: 'unreadable', libc: 'unknown', needs: [], missing: [], findings: [{ severity: 'error', code: 'unreadable', message: error.message }], ok: false };
+  return {
+    path: p,
+    kind: 'unreadable',
+    libc: 'unknown',
+    needs: [],
+    missing: [],
+    findings: [{ severity: 'error', code: 'unreadable', message: error.message }],
+    ok: false,
+  };
 }
 
 /** The part of a verdict that needs no runtime: identity, static note, GLIBC_PRIVATE, target comparison. */
-export function baseVerdict(p: string, elf: ElfInfo, expectedArch: string | undefined, target: GlibcTarget | undefined, objects: Array<{ path: string; elf: ElfInfo }> = []): BinaryResult {
+export function baseVerdict(
+  p: string,
+  elf: ElfInfo,
+  expectedArch: string | undefined,
+  target: GlibcTarget | undefined,
+  objects: Array<{ path: string; elf: ElfInfo }> = [],
+): BinaryResult {
   const findings: Finding[] = [];
   const isStatic = !elf.interpreter && !elf.needed.length;
   const r: BinaryResult = {
     path: p,
     kind: isStatic ? 'static' : 'dynamic',
-    libc: isStatic ? 'none' : elf.interpreter ? (libcOfInterpreter(elf.interpreter) as BinaryResult['libc']) : elf.needed.some((n) => /^libc\.musl/.test(n)) ? 'musl' : elf.needed.includes('libc.so.6') ? 'glibc' : 'unknown',
+    libc: isStatic
+      ? 'none'
+      : elf.interpreter
+        ? (libcOfInterpreter(elf.interpreter) as BinaryResult['libc'])
+        : elf.needed.some((n) => /^libc\.musl/.test(n))
+          ? 'musl'
+          : elf.needed.includes('libc.so.6')
+            ? 'glibc'
+            : 'unknown',
     arch: elf.arch,
     interpreter: elf.interpreter,
     needs: needsOf(elf),
@@ -34,11 +60,24 @@ export function baseVerdict(p: string, elf: ElfInfo, expectedArch: string | unde
     ok: true,
   };
   if (expectedArch && elf.arch !== expectedArch) {
-    findings.push({ severity: 'error', code: 'wrong-architecture', message: `${p} is ${elf.class}-bit ${elf.machineName} (${elf.arch ?? 'unknown'}), not ${expectedArch}` });
+    findings.push({
+      severity: 'error',
+      code: 'wrong-architecture',
+      message: `${p} is ${elf.class}-bit ${elf.machineName} (${elf.arch ?? 'unknown'}), not ${expectedArch}`,
+    });
   }
-  if (isStatic) findings.push({ severity: 'note', code: 'static', message: `${p} is statically linked: it needs no glibc from the runtime` });
+  if (isStatic)
+    findings.push({
+      severity: 'note',
+      code: 'static',
+      message: `${p} is statically linked: it needs no glibc from the runtime`,
+    });
   if (!isGlibcComponent(p, elf) && elf.versionNeeds.some((n) => n.versions.some((v) => v.name === 'GLIBC_PRIVATE'))) {
-    findings.push({ severity: 'error', code: 'glibc-private', message: `${p} needs GLIBC_PRIVATE: it uses glibc internals and only runs with the exact glibc build it was linked against` });
+    findings.push({
+      severity: 'error',
+      code: 'glibc-private',
+      message: `${p} needs GLIBC_PRIVATE: it uses glibc internals and only runs with the exact glibc build it was linked against`,
+    });
   }
   // The glibc a binary needs includes what its own (non-glibc) libraries need.
   const all = [{ path: p, elf }, ...objects.filter((o) => !isGlibcComponent(o.path, o.elf))];
@@ -50,13 +89,26 @@ export function baseVerdict(p: string, elf: ElfInfo, expectedArch: string | unde
           const g = glibcVersionOf(v.name);
           if (g && compareDotted(g, target.glibc) > 0) {
             r.missing.push({ library: n.file, version: v.name, neededBy: o.path, weak: v.weak });
-            findings.push({ severity: v.weak ? 'warning' : 'error', code: 'exceeds-target', message: `${o.path} needs ${v.name} from ${n.file}${v.weak ? ' (weak)' : ''}, newer than ${target.source}` });
+            findings.push({
+              severity: v.weak ? 'warning' : 'error',
+              code: 'exceeds-target',
+              message: `${o.path} needs ${v.name} from ${n.file}${v.weak ? ' (weak)' : ''}, newer than ${target.source}`,
+            });
           }
         }
       }
     }
-    const other = new Set(all.flatMap((o) => o.elf.versionNeeds.flatMap((n) => n.versions.map((v) => v.name))).filter((n) => !glibcVersionOf(n) && n !== 'GLIBC_PRIVATE'));
-    if (other.size && !objects.length) findings.push({ severity: 'note', code: 'unchecked-versions', message: `${p} also needs ${[...other].sort().join(', ')}; without a runtime these are not checked` });
+    const other = new Set(
+      all
+        .flatMap((o) => o.elf.versionNeeds.flatMap((n) => n.versions.map((v) => v.name)))
+        .filter((n) => !glibcVersionOf(n) && n !== 'GLIBC_PRIVATE'),
+    );
+    if (other.size && !objects.length)
+      findings.push({
+        severity: 'note',
+        code: 'unchecked-versions',
+        message: `${p} also needs ${[...other].sort().join(', ')}; without a runtime these are not checked`,
+      });
   }
   return r;
 }

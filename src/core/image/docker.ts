@@ -55,18 +55,34 @@ export interface InspectedImage {
  * files from the pipe (nothing is written to disk) through `docker export` of a created container, or
  * `docker save` (options.via, and the fallback). An image of another platform is read just the same (nothing runs).
  */
-export async function localDockerImage(runner: Runner, docker: string, image: string, signal?: AbortSignal, options: LocalImageOptions = {}): Promise<PlatformImage> {
-  const inspect = await runner(docker, ['image', 'inspect', '--format', '{{json .}}', image], { signal, timeoutMs: 60_000, missingHint: MISSING_HINT });
+export async function localDockerImage(
+  runner: Runner,
+  docker: string,
+  image: string,
+  signal?: AbortSignal,
+  options: LocalImageOptions = {},
+): Promise<PlatformImage> {
+  const inspect = await runner(docker, ['image', 'inspect', '--format', '{{json .}}', image], {
+    signal,
+    timeoutMs: 60_000,
+    missingHint: MISSING_HINT,
+  });
   if (inspect.exitCode !== 0) {
     const why = lastLine(inspect);
     if (/no such image/i.test(why)) throw noSuchImage(image);
-    throw environmentError(`docker image inspect ${image} failed: ${why}`, 'Is the Docker engine running? Check `docker info`.');
+    throw environmentError(
+      `docker image inspect ${image} failed: ${why}`,
+      'Is the Docker engine running? Check `docker info`.',
+    );
   }
   let info: InspectedImage;
   try {
     info = JSON.parse(inspect.stdout);
   } catch {
-    throw environmentError(`docker image inspect ${image} did not answer with JSON.`, 'Check the docker executable (dockerPath / --docker).');
+    throw environmentError(
+      `docker image inspect ${image} did not answer with JSON.`,
+      'Check the docker executable (dockerPath / --docker).',
+    );
   }
   const platform = [info.Os || 'linux', info.Architecture || 'unknown', info.Variant].filter(Boolean).join('/');
   const ctx: ReadContext = { runner, docker, image, info, platform, logger: options.logger ?? nullLogger };
@@ -79,12 +95,20 @@ export async function localDockerImage(runner: Runner, docker: string, image: st
       if (options.via !== 'export') {
         const stored = await readStoredImage(info, readSignal);
         if (!('unusable' in stored)) return { config: configFromInspect(info), fs: stored, via: 'storage' };
-        if (options.via === 'storage') throw environmentError(`Cannot read ${image} from the Docker engine's storage: ${stored.unusable}.`, 'Leave out --local-read storage: by default the image is read through docker export when the storage cannot be.');
-        ctx.logger.debug(`glibc: reading ${image} through docker export (not from the engine's storage: ${stored.unusable})`);
+        if (options.via === 'storage')
+          throw environmentError(
+            `Cannot read ${image} from the Docker engine's storage: ${stored.unusable}.`,
+            'Leave out --local-read storage: by default the image is read through docker export when the storage cannot be.',
+          );
+        ctx.logger.debug(
+          `glibc: reading ${image} through docker export (not from the engine's storage: ${stored.unusable})`,
+        );
       }
       const exported = await readThroughExport(ctx, readSignal);
       if ('fs' in exported) return exported;
-      ctx.logger.info(`glibc: the Docker engine would not create a container of ${image} (${exported.refused}); reading it through docker save instead (slower)`);
+      ctx.logger.info(
+        `glibc: the Docker engine would not create a container of ${image} (${exported.refused}); reading it through docker save instead (slower)`,
+      );
       return readThroughSave(ctx, readSignal);
     },
   };
@@ -99,7 +123,8 @@ interface ReadContext {
   logger: Logger;
 }
 
-const noSuchImage = (image: string) => checkError(`No local Docker image ${image}.`, 'Build or pull it first, or give a registry reference (docker://REF).');
+const noSuchImage = (image: string) =>
+  checkError(`No local Docker image ${image}.`, 'Build or pull it first, or give a registry reference (docker://REF).');
 const errorText = (e: unknown) => (e instanceof Error ? e.message : String(e));
 const isCancel = (e: unknown) => (e as Error)?.name === 'CancelledError';
 
@@ -118,7 +143,9 @@ export function configFromInspect(info: InspectedImage): ImageConfig {
   if (c.User) run.User = c.User;
   if (c.WorkingDir) run.WorkingDir = c.WorkingDir;
   if (c.ExposedPorts && Object.keys(c.ExposedPorts).length) run.ExposedPorts = c.ExposedPorts;
-  const layers = Array.isArray(info.RootFS?.Layers) ? info.RootFS.Layers.filter((l): l is string => typeof l === 'string') : [];
+  const layers = Array.isArray(info.RootFS?.Layers)
+    ? info.RootFS.Layers.filter((l): l is string => typeof l === 'string')
+    : [];
   return {
     ...(info.Architecture ? { architecture: info.Architecture } : {}),
     ...(info.Os ? { os: info.Os } : {}),
@@ -134,10 +161,24 @@ export function configFromInspect(info: InspectedImage): ImageConfig {
  * environment error with docker's own message; a consumer that finds the stream broken (while docker itself
  * did not fail) is one naming `what`.
  */
-async function streamFromDocker(ctx: ReadContext, args: string[], what: string, consume: (stdout: Readable) => Promise<void>, signal?: AbortSignal): Promise<void> {
-  const r = await ctx.runner(ctx.docker, args, { signal, timeoutMs: STREAM_TIMEOUT_MS, missingHint: MISSING_HINT, consumeStdout: consume });
+async function streamFromDocker(
+  ctx: ReadContext,
+  args: string[],
+  what: string,
+  consume: (stdout: Readable) => Promise<void>,
+  signal?: AbortSignal,
+): Promise<void> {
+  const r = await ctx.runner(ctx.docker, args, {
+    signal,
+    timeoutMs: STREAM_TIMEOUT_MS,
+    missingHint: MISSING_HINT,
+    consumeStdout: consume,
+  });
   if (r.exitCode !== 0) {
-    throw environmentError(`${what} failed: ${r.timedOut ? `no end after ${STREAM_TIMEOUT_MS / 60_000} minutes` : lastLine(r) || `exit code ${r.exitCode}`}`, 'Check that the Docker engine is running (`docker info`) and try again.');
+    throw environmentError(
+      `${what} failed: ${r.timedOut ? `no end after ${STREAM_TIMEOUT_MS / 60_000} minutes` : lastLine(r) || `exit code ${r.exitCode}`}`,
+      'Check that the Docker engine is running (`docker info`) and try again.',
+    );
   }
 }
 
@@ -145,8 +186,18 @@ async function streamFromDocker(ctx: ReadContext, args: string[], what: string, 
 async function readThroughSave(ctx: ReadContext, signal?: AbortSignal): Promise<ReadImage> {
   const { image, info, platform } = ctx;
   let archive: SavedArchive | undefined;
-  await streamFromDocker(ctx, ['save', image], `docker save ${image}`, async (stdout) => void (archive = await readSavedArchive(stdout, `docker save of ${image}`, signal)), signal);
-  if (!archive) throw environmentError(`docker save ${image} gave no archive.`, 'The runner in use does not stream stdout (RunOptions.consumeStdout).');
+  await streamFromDocker(
+    ctx,
+    ['save', image],
+    `docker save ${image}`,
+    async (stdout) => void (archive = await readSavedArchive(stdout, `docker save of ${image}`, signal)),
+    signal,
+  );
+  if (!archive)
+    throw environmentError(
+      `docker save ${image} gave no archive.`,
+      'The runner in use does not stream stdout (RunOptions.consumeStdout).',
+    );
   return { ...imageFromArchive(archive, { imageId: info.Id, platform }), via: 'save' };
 }
 
@@ -183,7 +234,8 @@ async function readThroughExport(ctx: ReadContext, signal?: AbortSignal): Promis
         { signal },
       );
     } catch (e) {
-      if (!(e instanceof DockerError) || e.result.timedOut || isDaemonDown(`${e.result.stderr}\n${e.result.stdout}`)) throw e;
+      if (!(e instanceof DockerError) || e.result.timedOut || isDaemonDown(`${e.result.stderr}\n${e.result.stdout}`))
+        throw e;
       const why = lastLine(e.result);
       if (/no such image/i.test(why)) throw noSuchImage(image);
       return { refused: why || `exit code ${e.result.exitCode}` };
@@ -199,13 +251,20 @@ async function readThroughExport(ctx: ReadContext, signal?: AbortSignal): Promis
           ops = await readLayer(stdout, what, signal);
         } catch (e) {
           if (isCancel(e)) throw e;
-          const why = e instanceof ReleaseOperatorError ? (/not a readable layer \((.*)\)$/s.exec(e.message)?.[1] ?? e.message) : errorText(e);
+          const why =
+            e instanceof ReleaseOperatorError
+              ? (/not a readable layer \((.*)\)$/s.exec(e.message)?.[1] ?? e.message)
+              : errorText(e);
           throw environmentError(`The ${what} is cut short or not a tar archive (${why}).`, BROKEN_HINT);
         }
       },
       signal,
     );
-    if (!ops) throw environmentError(`${what} gave no archive.`, 'The runner in use does not stream stdout (RunOptions.consumeStdout).');
+    if (!ops)
+      throw environmentError(
+        `${what} gave no archive.`,
+        'The runner in use does not stream stdout (RunOptions.consumeStdout).',
+      );
     const fs = new ImageFs();
     applyLayerOps(fs, ops, 0);
     return { config: configFromInspect(info), fs, via: 'export' };
@@ -213,7 +272,9 @@ async function readThroughExport(ctx: ReadContext, signal?: AbortSignal): Promis
     try {
       await client.exec(removeContainers([name]), { signal: AbortSignal.timeout(REMOVE_TIMEOUT_MS) });
     } catch (e) {
-      ctx.logger.warn(`glibc: could not remove the container ${name} created to read ${image}: ${errorText(e)}. \`release-operator cleanup\` (or Remove Containers Left by Crashed Runs in VS Code) removes it.`);
+      ctx.logger.warn(
+        `glibc: could not remove the container ${name} created to read ${image}: ${errorText(e)}. \`release-operator cleanup\` (or Remove Containers Left by Crashed Runs in VS Code) removes it.`,
+      );
     }
     await endRun();
   }

@@ -76,7 +76,12 @@ export class ImageFs {
       }
       current = candidate;
     }
-    return { path: current, entry: this.entries.get(current) ?? (this.hasChildren(current) ? { type: 'dir', mode: 0o755, size: 0, layer: -1 } : undefined) };
+    return {
+      path: current,
+      entry:
+        this.entries.get(current) ??
+        (this.hasChildren(current) ? { type: 'dir', mode: 0o755, size: 0, layer: -1 } : undefined),
+    };
   }
 
   /** The entry a path finally names, symlinks followed. */
@@ -90,7 +95,9 @@ export class ImageFs {
     if (!r?.entry) return [];
     if (r.entry.type === 'file') return [[r.path, r.entry]];
     const prefix = r.path === '/' ? '/' : r.path + '/';
-    return [...this.entries].filter(([p, e]) => e.type === 'file' && p.startsWith(prefix)).sort(([a], [b]) => (a < b ? -1 : 1));
+    return [...this.entries]
+      .filter(([p, e]) => e.type === 'file' && p.startsWith(prefix))
+      .sort(([a], [b]) => (a < b ? -1 : 1));
   }
 
   /** Names directly inside a folder (symlinks in the folder's path resolved). */
@@ -99,7 +106,9 @@ export class ImageFs {
     if (!r) return [];
     const prefix = r.path === '/' ? '/' : r.path + '/';
     const names: string[] = [];
-    for (const p of this.entries.keys()) if (p.startsWith(prefix) && p.length > prefix.length && !p.slice(prefix.length).includes('/')) names.push(p.slice(prefix.length));
+    for (const p of this.entries.keys())
+      if (p.startsWith(prefix) && p.length > prefix.length && !p.slice(prefix.length).includes('/'))
+        names.push(p.slice(prefix.length));
     return names.sort();
   }
 

@@ -64,7 +64,8 @@ export type LayerOp =
 export function whiteoutOp(p: string): LayerOp | undefined {
   const base = p.slice(p.lastIndexOf('/') + 1);
   if (base === OPAQUE) return { op: 'opaque', dir: p.slice(0, p.length - OPAQUE.length - 1) || '/' };
-  if (base.startsWith(WHITEOUT)) return { op: 'whiteout', path: p.slice(0, p.length - base.length) + base.slice(WHITEOUT.length) };
+  if (base.startsWith(WHITEOUT))
+    return { op: 'whiteout', path: p.slice(0, p.length - base.length) + base.slice(WHITEOUT.length) };
   return undefined;
 }
 
@@ -118,7 +119,11 @@ export async function readLayer(tar: Readable, what: string, signal?: AbortSigna
         ops.push({ op: 'link', path: p, target: normalizePath(h.linkname ?? '') });
         entry.resume();
       } else if (h.type === 'file' || h.type === 'contiguous-file') {
-        ops.push({ op: 'set', path: p, entry: await readFile(entry as unknown as AsyncIterable<Buffer>, p, h.size ?? 0, mode) });
+        ops.push({
+          op: 'set',
+          path: p,
+          entry: await readFile(entry as unknown as AsyncIterable<Buffer>, p, h.size ?? 0, mode),
+        });
       } else {
         ops.push({ op: 'set', path: p, entry: { type: 'other', mode, size: 0 } });
         entry.resume();
@@ -126,7 +131,10 @@ export async function readLayer(tar: Readable, what: string, signal?: AbortSigna
     }
   } catch (e) {
     if (e instanceof ReleaseOperatorError || (e as Error)?.name === 'CancelledError') throw e;
-    throw checkError(`${what}: not a readable layer (${e instanceof Error ? e.message : String(e)})`, 'The layer is truncated or not a tar archive; push or build the image again.');
+    throw checkError(
+      `${what}: not a readable layer (${e instanceof Error ? e.message : String(e)})`,
+      'The layer is truncated or not a tar archive; push or build the image again.',
+    );
   } finally {
     signal?.removeEventListener('abort', onAbort);
   }
@@ -164,7 +172,13 @@ export function applyLayerOps(fs: ImageFs, ops: readonly LayerOp[], layer: numbe
 }
 
 /** Reads one layer and applies it on top of the filesystem (readLayer + applyLayerOps). */
-export async function applyLayer(fs: ImageFs, tar: Readable, layer: number, what: string, signal?: AbortSignal): Promise<void> {
+export async function applyLayer(
+  fs: ImageFs,
+  tar: Readable,
+  layer: number,
+  what: string,
+  signal?: AbortSignal,
+): Promise<void> {
   applyLayerOps(fs, await readLayer(tar, what, signal), layer);
 }
 
@@ -172,7 +186,12 @@ export async function applyLayer(fs: ImageFs, tar: Readable, layer: number, what
  * Reads a regular file's content just far enough to know what it is; an ELF file is kept as the chunks it came
  * in (no copy into one buffer) and parsed from them.
  */
-async function readFile(stream: AsyncIterable<Buffer>, p: string, size: number, mode: number): Promise<Omit<FsEntry, 'layer'>> {
+async function readFile(
+  stream: AsyncIterable<Buffer>,
+  p: string,
+  size: number,
+  mode: number,
+): Promise<Omit<FsEntry, 'layer'>> {
   const entry: Omit<FsEntry, 'layer'> = { type: 'file', mode, size };
   let chunks: Buffer[] = [];
   /** An ELF file's chunks at their offsets. */

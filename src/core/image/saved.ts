@@ -65,16 +65,26 @@ export async function readSavedArchive(stream: Readable, what: string, signal?: 
       const h = entry.header;
       const name = archiveName(h.name);
       if (h.type === 'file' || h.type === 'contiguous-file') {
-        parts.set(name, await readPart(entry as unknown as AsyncIterable<Buffer>, `${what}: ${name}`, h.size ?? 0, budget, signal));
+        parts.set(
+          name,
+          await readPart(entry as unknown as AsyncIterable<Buffer>, `${what}: ${name}`, h.size ?? 0, budget, signal),
+        );
         continue;
       }
-      if (h.type === 'symlink') parts.set(name, { kind: 'link', target: archiveName(path.posix.join(path.posix.dirname(name), h.linkname ?? '')) });
+      if (h.type === 'symlink')
+        parts.set(name, {
+          kind: 'link',
+          target: archiveName(path.posix.join(path.posix.dirname(name), h.linkname ?? '')),
+        });
       else if (h.type === 'link') parts.set(name, { kind: 'link', target: archiveName(h.linkname ?? '') });
       entry.resume();
     }
   } catch (e) {
     if (e instanceof ReleaseOperatorError || isCancel(e)) throw e;
-    throw environmentError(`The ${what} is cut short or not a tar archive (${errorText(e)}).`, 'The Docker engine sent a broken archive; check `docker info` and the disk, then try again.');
+    throw environmentError(
+      `The ${what} is cut short or not a tar archive (${errorText(e)}).`,
+      'The Docker engine sent a broken archive; check `docker info` and the disk, then try again.',
+    );
   }
   return { what, parts };
 }
@@ -94,7 +104,14 @@ function looksLikeTar(b: Buffer): boolean {
     if (b[i]) zero = false;
   }
   if (zero) return true;
-  const stored = parseInt(b.subarray(148, 156).toString('latin1').replace(/[\0 ]+$/, '').trim(), 8);
+  const stored = parseInt(
+    b
+      .subarray(148, 156)
+      .toString('latin1')
+      .replace(/[\0 ]+$/, '')
+      .trim(),
+    8,
+  );
   return stored === sum;
 }
 
@@ -113,7 +130,13 @@ async function feed(into: Writable, chunk: Buffer): Promise<void> {
 }
 
 /** One file entry of the archive, by its first bytes. The entry is read to its end (destroying it would end the whole archive), except on cancel. */
-async function readPart(entry: AsyncIterable<Buffer>, what: string, size: number, budget: { json: number }, signal?: AbortSignal): Promise<ArchivePart> {
+async function readPart(
+  entry: AsyncIterable<Buffer>,
+  what: string,
+  size: number,
+  budget: { json: number },
+  signal?: AbortSignal,
+): Promise<ArchivePart> {
   type Mode = 'head' | 'json' | 'layer' | 'skip';
   let mode = 'head' as Mode;
   let kept: Buffer[] = [];
@@ -145,7 +168,12 @@ async function readPart(entry: AsyncIterable<Buffer>, what: string, size: number
     } else {
       mode = 'skip';
       kept = [];
-      if (looksLikeJson(head)) skipped = { kind: 'other', size, why: size > MAX_JSON_BYTES ? `JSON larger than ${MAX_JSON_BYTES} bytes` : 'too much JSON in the archive' };
+      if (looksLikeJson(head))
+        skipped = {
+          kind: 'other',
+          size,
+          why: size > MAX_JSON_BYTES ? `JSON larger than ${MAX_JSON_BYTES} bytes` : 'too much JSON in the archive',
+        };
       else if (isZstd(head)) skipped = { kind: 'zstd' };
     }
   };
@@ -186,7 +214,10 @@ interface Descriptor {
  * manifest.json is used when present (both layouts have it; the entry whose Config is `imageId` when given),
  * else the OCI index.json (the manifest for `platform` when the index has several).
  */
-export function imageFromArchive(archive: SavedArchive, options: { imageId?: string; platform?: string } = {}): ReadImage {
+export function imageFromArchive(
+  archive: SavedArchive,
+  options: { imageId?: string; platform?: string } = {},
+): ReadImage {
   const { what, parts } = archive;
   const find = (name: string): { name: string; part?: ArchivePart } => {
     let n = archiveName(name);
@@ -199,8 +230,12 @@ export function imageFromArchive(archive: SavedArchive, options: { imageId?: str
   };
   const json = (name: string): unknown => {
     const { part } = find(name);
-    if (!part) throw checkError(`The ${what} has no ${name}.`, 'The Docker engine wrote an archive this version cannot read.');
-    if (part.kind !== 'json') throw checkError(`The ${what}: ${name} is not a JSON document${part.kind === 'other' && part.why ? ` (${part.why})` : ''}.`);
+    if (!part)
+      throw checkError(`The ${what} has no ${name}.`, 'The Docker engine wrote an archive this version cannot read.');
+    if (part.kind !== 'json')
+      throw checkError(
+        `The ${what}: ${name} is not a JSON document${part.kind === 'other' && part.why ? ` (${part.why})` : ''}.`,
+      );
     try {
       return JSON.parse(part.bytes.toString('utf8'));
     } catch {
@@ -213,36 +248,67 @@ export function imageFromArchive(archive: SavedArchive, options: { imageId?: str
   if (parts.has('manifest.json')) {
     const manifest = json('manifest.json') as Array<{ Config?: unknown; Layers?: unknown }>;
     const hex = options.imageId?.replace(/^[a-z0-9]+:/, '');
-    const entry = Array.isArray(manifest) ? ((hex && manifest.find((m) => typeof m?.Config === 'string' && m.Config.includes(hex))) || manifest[0]) : undefined;
-    if (!entry || typeof entry.Config !== 'string' || !Array.isArray(entry.Layers) || !entry.Layers.every((l) => typeof l === 'string')) {
-      throw checkError(`The ${what}: manifest.json is not understood.`, 'The Docker engine wrote an archive this version cannot read.');
+    const entry = Array.isArray(manifest)
+      ? (hex && manifest.find((m) => typeof m?.Config === 'string' && m.Config.includes(hex))) || manifest[0]
+      : undefined;
+    if (
+      !entry ||
+      typeof entry.Config !== 'string' ||
+      !Array.isArray(entry.Layers) ||
+      !entry.Layers.every((l) => typeof l === 'string')
+    ) {
+      throw checkError(
+        `The ${what}: manifest.json is not understood.`,
+        'The Docker engine wrote an archive this version cannot read.',
+      );
     }
     configName = entry.Config;
     layerNames = entry.Layers as string[];
   } else if (parts.has('index.json')) {
     ({ configName, layerNames } = fromIndex(what, json, options.platform));
   } else {
-    throw checkError(`The ${what} has neither manifest.json nor index.json.`, 'The Docker engine wrote an archive this version cannot read.');
+    throw checkError(
+      `The ${what} has neither manifest.json nor index.json.`,
+      'The Docker engine wrote an archive this version cannot read.',
+    );
   }
 
   const config = json(configName) as ImageConfig;
-  if (!config || typeof config !== 'object') throw checkError(`The ${what}: the image config ${configName} is not an object.`);
+  if (!config || typeof config !== 'object')
+    throw checkError(`The ${what}: the image config ${configName} is not an object.`);
   const fs = new ImageFs();
   for (const [i, name] of layerNames.entries()) {
     const at = `The ${what}: layer ${i + 1} of ${layerNames.length} (${name})`;
     const { part } = find(name);
-    if (!part) throw checkError(`${at} is missing from the archive.`, 'The Docker engine wrote an archive this version cannot read.');
-    if (part.kind === 'zstd') throw checkError(`${at} is zstd-compressed, which the glibc check cannot read yet.`, 'Check the pushed image instead, or rebuild with gzip layers.');
-    if (part.kind === 'broken') throw checkError(`${at} is not a readable layer (${part.why}).`, 'The image in the engine is damaged or the archive is cut short; pull or build it again.');
+    if (!part)
+      throw checkError(
+        `${at} is missing from the archive.`,
+        'The Docker engine wrote an archive this version cannot read.',
+      );
+    if (part.kind === 'zstd')
+      throw checkError(
+        `${at} is zstd-compressed, which the glibc check cannot read yet.`,
+        'Check the pushed image instead, or rebuild with gzip layers.',
+      );
+    if (part.kind === 'broken')
+      throw checkError(
+        `${at} is not a readable layer (${part.why}).`,
+        'The image in the engine is damaged or the archive is cut short; pull or build it again.',
+      );
     if (part.kind === 'other' && part.size === 0) continue; // an empty file: a layer without entries
-    if (part.kind !== 'layer') throw checkError(`${at} is not a layer archive.`, 'The Docker engine wrote an archive this version cannot read.');
+    if (part.kind !== 'layer')
+      throw checkError(`${at} is not a layer archive.`, 'The Docker engine wrote an archive this version cannot read.');
     applyLayerOps(fs, part.ops, i);
   }
   return { config, fs };
 }
 
 /** The OCI layout without Docker's manifest.json: index.json -> (nested indexes) -> one image manifest. */
-function fromIndex(what: string, json: (name: string) => unknown, platform?: string): { configName: string; layerNames: string[] } {
+function fromIndex(
+  what: string,
+  json: (name: string) => unknown,
+  platform?: string,
+): { configName: string; layerNames: string[] } {
   const blob = (d: Descriptor | undefined, role: string): string => {
     const m = /^([a-z0-9]+):([a-f0-9]+)$/.exec(typeof d?.digest === 'string' ? d.digest : '');
     if (!m) throw checkError(`The ${what}: the ${role} has no valid digest.`);
@@ -253,14 +319,29 @@ function fromIndex(what: string, json: (name: string) => unknown, platform?: str
     const images = (Array.isArray(node?.manifests) ? node.manifests : []).filter(
       (d) => d?.annotations?.['vnd.docker.reference.type'] !== 'attestation-manifest' && d?.platform?.os !== 'unknown',
     );
-    const pick = (platform && images.find((d) => d.platform && platformMatches({ os: d.platform.os ?? '', architecture: d.platform.architecture ?? '', variant: d.platform.variant }, platform))) || images[0];
+    const pick =
+      (platform &&
+        images.find(
+          (d) =>
+            d.platform &&
+            platformMatches(
+              { os: d.platform.os ?? '', architecture: d.platform.architecture ?? '', variant: d.platform.variant },
+              platform,
+            ),
+        )) ||
+      images[0];
     if (!pick) throw checkError(`The ${what}: index.json names no image manifest.`);
-    const doc = json(blob(pick, 'manifest')) as { manifests?: Descriptor[]; config?: Descriptor; layers?: Descriptor[] };
+    const doc = json(blob(pick, 'manifest')) as {
+      manifests?: Descriptor[];
+      config?: Descriptor;
+      layers?: Descriptor[];
+    };
     if (Array.isArray(doc?.manifests)) {
       node = doc;
       continue;
     }
-    if (!doc?.config || !Array.isArray(doc.layers)) throw checkError(`The ${what}: ${blob(pick, 'manifest')} is not an image manifest.`);
+    if (!doc?.config || !Array.isArray(doc.layers))
+      throw checkError(`The ${what}: ${blob(pick, 'manifest')} is not an image manifest.`);
     return { configName: blob(doc.config, 'config'), layerNames: doc.layers.map((l) => blob(l, 'layer')) };
   }
   throw checkError(`The ${what}: index.json nests indexes more than ${MAX_INDEX_DEPTH} deep.`);

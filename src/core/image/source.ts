@@ -45,7 +45,12 @@ export const LAYER_CONCURRENCY = 3;
  * The merged filesystem of layers read concurrently (at most LAYER_CONCURRENCY at once) and applied in order.
  * The first layer that fails stops the others.
  */
-export async function readLayers(source: string, layers: readonly LayerSource[], signal?: AbortSignal, concurrency = LAYER_CONCURRENCY): Promise<ImageFs> {
+export async function readLayers(
+  source: string,
+  layers: readonly LayerSource[],
+  signal?: AbortSignal,
+  concurrency = LAYER_CONCURRENCY,
+): Promise<ImageFs> {
   const stop = new AbortController();
   const both = signal ? AbortSignal.any([signal, stop.signal]) : stop.signal;
   const limit = pLimit(Math.max(1, concurrency));

@@ -41,12 +41,15 @@ interface StoredLayer {
 /** The image's layers in the engine's storage, bottom first, or why they cannot be used. */
 export async function storedLayers(info: StorageInspect): Promise<StoredLayer[] | { unusable: string }> {
   const driver = info.GraphDriver?.Name;
-  if (driver !== 'overlay2') return { unusable: `the engine's storage driver is ${driver || 'not said'}, not overlay2` };
+  if (driver !== 'overlay2')
+    return { unusable: `the engine's storage driver is ${driver || 'not said'}, not overlay2` };
   const upper = info.GraphDriver?.Data?.UpperDir ?? '';
   const m = /^(\/.*)\/overlay2\/[^/]+\/diff$/.exec(upper);
   if (!m) return { unusable: `the image's top layer folder (${upper || 'none'}) is not an overlay2 folder` };
   const root = m[1];
-  const diffIds = Array.isArray(info.RootFS?.Layers) ? info.RootFS.Layers.filter((l): l is string => typeof l === 'string') : [];
+  const diffIds = Array.isArray(info.RootFS?.Layers)
+    ? info.RootFS.Layers.filter((l): l is string => typeof l === 'string')
+    : [];
   if (!diffIds.length) return { unusable: 'the image lists no layers' };
   const layers: StoredLayer[] = [];
   let chain = '';
@@ -56,20 +59,35 @@ export async function storedLayers(info: StorageInspect): Promise<StoredLayer[] 
     let cacheId: string;
     let recorded: string;
     try {
-      [cacheId, recorded] = await Promise.all([readFile(path.join(db, 'cache-id'), 'utf8'), readFile(path.join(db, 'diff'), 'utf8')]);
+      [cacheId, recorded] = await Promise.all([
+        readFile(path.join(db, 'cache-id'), 'utf8'),
+        readFile(path.join(db, 'diff'), 'utf8'),
+      ]);
     } catch (e) {
-      return { unusable: `the engine's layer record ${db} cannot be read (${(e as NodeJS.ErrnoException).code ?? String(e)})` };
+      return {
+        unusable: `the engine's layer record ${db} cannot be read (${(e as NodeJS.ErrnoException).code ?? String(e)})`,
+      };
     }
-    if (recorded.trim() !== diffId) return { unusable: `the engine's layer record ${db} is of ${recorded.trim()}, not ${diffId}` };
-    if (!/^[A-Za-z0-9_-]+$/.test(cacheId.trim())) return { unusable: `the engine's layer record ${db} has an unexpected cache id` };
-    layers.push({ diffId, dir: path.join(root, 'overlay2', cacheId.trim(), 'diff'), tarSplit: path.join(db, 'tar-split.json.gz') });
+    if (recorded.trim() !== diffId)
+      return { unusable: `the engine's layer record ${db} is of ${recorded.trim()}, not ${diffId}` };
+    if (!/^[A-Za-z0-9_-]+$/.test(cacheId.trim()))
+      return { unusable: `the engine's layer record ${db} has an unexpected cache id` };
+    layers.push({
+      diffId,
+      dir: path.join(root, 'overlay2', cacheId.trim(), 'diff'),
+      tarSplit: path.join(db, 'tar-split.json.gz'),
+    });
   }
-  if (layers.at(-1)!.dir !== upper) return { unusable: `the engine's layer records lead to ${layers.at(-1)!.dir}, not the image's ${upper}` };
+  if (layers.at(-1)!.dir !== upper)
+    return { unusable: `the engine's layer records lead to ${layers.at(-1)!.dir}, not the image's ${upper}` };
   return layers;
 }
 
 /** Reads the image's layers from the engine's storage and merges them; `{ unusable }` when it cannot. */
-export async function readStoredImage(info: StorageInspect, signal?: AbortSignal): Promise<ImageFs | { unusable: string }> {
+export async function readStoredImage(
+  info: StorageInspect,
+  signal?: AbortSignal,
+): Promise<ImageFs | { unusable: string }> {
   const layers = await storedLayers(info);
   if (!Array.isArray(layers)) return layers;
   const all: LayerOp[][] = [];
@@ -164,7 +182,12 @@ export function whiteoutsOf(tarSplit: string): LayerOp[] {
     if (!line.includes('.wh.') && !line.includes('"name_raw"')) continue;
     const j = JSON.parse(line) as { type?: number; name?: string; name_raw?: string };
     if (j.type !== 1) continue;
-    const name = typeof j.name === 'string' ? j.name : j.name_raw ? Buffer.from(j.name_raw, 'base64').toString('latin1') : undefined;
+    const name =
+      typeof j.name === 'string'
+        ? j.name
+        : j.name_raw
+          ? Buffer.from(j.name_raw, 'base64').toString('latin1')
+          : undefined;
     const op = name === undefined ? undefined : whiteoutOp(normalizePath(name));
     if (op) ops.push(op);
   }
@@ -183,7 +206,8 @@ async function storedFile(f: StoredFile): Promise<Omit<FsEntry, 'layer'>> {
     const first = head.subarray(0, readSync(fd, head, 0, head.length, 0));
     const kind = fileKind(first, p, size);
     if (kind === 'elf') {
-      if (size > MAX_ELF_BYTES) entry.elfError = new ElfFormatError(p, `is larger than ${MAX_ELF_BYTES} bytes; not read`);
+      if (size > MAX_ELF_BYTES)
+        entry.elfError = new ElfFormatError(p, `is larger than ${MAX_ELF_BYTES} bytes; not read`);
       else {
         try {
           entry.elf = await readElfFile(syncReader(fd, readSync), size, p);

@@ -69,7 +69,9 @@ const ubuntu = (version: string, pinned: boolean): DistroRelease => ({
 
 /** Docker Hub short names: `library/rust` and `docker.io/library/rust` are `rust`. */
 export function shortName(name: string): string {
-  return name.replace(/^(?:docker\.io\/|index\.docker\.io\/|registry-1\.docker\.io\/)?(?:library\/)?/, '').toLowerCase();
+  return name
+    .replace(/^(?:docker\.io\/|index\.docker\.io\/|registry-1\.docker\.io\/)?(?:library\/)?/, '')
+    .toLowerCase();
 }
 
 export function distroOf(name: string, tag: string | undefined): DistroRelease | undefined {
@@ -91,13 +93,17 @@ export function distroOf(name: string, tag: string | undefined): DistroRelease |
   if (alpine) return { family: 'alpine', release: alpine[1] ?? 'latest', libc: 'musl', pinned: Boolean(alpine[1]) };
 
   if (n === 'debian') {
-    const byNumber = Object.keys(DEBIAN).find((c) => t === DEBIAN[c].number || t.startsWith(`${DEBIAN[c].number}-`) || t.startsWith(`${DEBIAN[c].number}.`));
+    const byNumber = Object.keys(DEBIAN).find(
+      (c) => t === DEBIAN[c].number || t.startsWith(`${DEBIAN[c].number}-`) || t.startsWith(`${DEBIAN[c].number}.`),
+    );
     if (byNumber) return debian(byNumber, true);
     if (/^(latest|stable|stable-slim)$/.test(t)) return debian(DEBIAN_STABLE, false);
     return undefined;
   }
   if (n === 'ubuntu') {
-    const version = Object.keys(UBUNTU).find((v) => t === v || t.startsWith(`${v}`) || t.startsWith(UBUNTU[v].codename));
+    const version = Object.keys(UBUNTU).find(
+      (v) => t === v || t.startsWith(`${v}`) || t.startsWith(UBUNTU[v].codename),
+    );
     if (version) return ubuntu(version, true);
     if (/^(latest|rolling)$/.test(t)) return ubuntu(UBUNTU_LATEST, false);
     return undefined;

@@ -9,7 +9,11 @@ export function applyEdits(text: string, edits: TextEdit[]): string {
     return Math.min(text.length, o + column - 1);
   };
   const spans = edits
-    .map((e) => ({ start: offset(e.region.line, e.region.column), end: offset(e.region.endLine, e.region.endColumn), text: e.newText }))
+    .map((e) => ({
+      start: offset(e.region.line, e.region.column),
+      end: offset(e.region.endLine, e.region.endColumn),
+      text: e.newText,
+    }))
     .sort((a, b) => b.start - a.start);
   let out = text;
   for (const s of spans) out = out.slice(0, s.start) + s.text + out.slice(s.end);

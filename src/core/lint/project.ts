@@ -11,8 +11,11 @@ const WORKFLOWS = path.join('.github', 'workflows');
 export async function discoverTargets(root: string, extraDockerfile?: string): Promise<string[]> {
   const top = await readdir(root).catch(() => [] as string[]);
   const dockerfiles = top.filter((f) => isDockerfilePath(f));
-  if (extraDockerfile && !dockerfiles.includes(extraDockerfile) && (await isFile(path.join(root, extraDockerfile)))) dockerfiles.push(extraDockerfile);
-  const workflows = (await readdir(path.join(root, WORKFLOWS)).catch(() => [] as string[])).filter((f) => /\.ya?ml$/i.test(f)).map((f) => path.join(WORKFLOWS, f));
+  if (extraDockerfile && !dockerfiles.includes(extraDockerfile) && (await isFile(path.join(root, extraDockerfile))))
+    dockerfiles.push(extraDockerfile);
+  const workflows = (await readdir(path.join(root, WORKFLOWS)).catch(() => [] as string[]))
+    .filter((f) => /\.ya?ml$/i.test(f))
+    .map((f) => path.join(WORKFLOWS, f));
   return [...dockerfiles.sort(), ...workflows.sort()].map(toPosix);
 }
 
@@ -25,16 +28,28 @@ export interface LintRun {
  * Lints files given relative to (or absolute under) `root`; findings carry POSIX paths relative to root,
  * which is what SARIF and GitHub code scanning want. Workflows see the other workflows of their folder.
  */
-export async function lintFiles(root: string, targets: string[], options: LintOptions, onRuleError?: (ruleId: string, error: unknown) => void): Promise<LintRun> {
+export async function lintFiles(
+  root: string,
+  targets: string[],
+  options: LintOptions,
+  onRuleError?: (ruleId: string, error: unknown) => void,
+): Promise<LintRun> {
   const findings: Finding[] = [];
   const files: string[] = [];
   for (const target of targets) {
     const abs = path.resolve(root, target);
     const rel = toPosix(path.relative(root, abs));
     const kind = fileKind(rel, true);
-    if (!kind) throw usageError(`Cannot lint ${target}: it is neither a Dockerfile nor a workflow (.yml/.yaml).`, 'Pass Dockerfile* or .github/workflows/*.yml files, or no path for the repository\'s own.');
+    if (!kind)
+      throw usageError(
+        `Cannot lint ${target}: it is neither a Dockerfile nor a workflow (.yml/.yaml).`,
+        "Pass Dockerfile* or .github/workflows/*.yml files, or no path for the repository's own.",
+      );
     const text = await readFile(abs, 'utf8').catch((e: NodeJS.ErrnoException) => {
-      throw usageError(`Cannot read ${target}: ${e.code === 'ENOENT' ? 'no such file' : e.message}.`, 'Check the path (it is relative to the repository root or the current folder).');
+      throw usageError(
+        `Cannot read ${target}: ${e.code === 'ENOENT' ? 'no such file' : e.message}.`,
+        'Check the path (it is relative to the repository root or the current folder).',
+      );
     });
     const siblings = isWorkflowPath(rel) ? await readSiblings(abs, root) : [];
     files.push(rel);
@@ -46,7 +61,9 @@ export async function lintFiles(root: string, targets: string[], options: LintOp
 /** Every other workflow in the same folder (read fresh: the extension also calls this for the file being edited). */
 export async function readSiblings(absWorkflow: string, root: string): Promise<Array<{ file: string; text: string }>> {
   const dir = path.dirname(absWorkflow);
-  const names = (await readdir(dir).catch(() => [] as string[])).filter((f) => /\.ya?ml$/i.test(f) && path.join(dir, f) !== absWorkflow);
+  const names = (await readdir(dir).catch(() => [] as string[])).filter(
+    (f) => /\.ya?ml$/i.test(f) && path.join(dir, f) !== absWorkflow,
+  );
   const out: Array<{ file: string; text: string }> = [];
   for (const n of names) {
     const text = await readFile(path.join(dir, n), 'utf8').catch(() => undefined);

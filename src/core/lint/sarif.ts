@@ -23,7 +23,14 @@ export function toSarif(findings: Finding[], tool: { version: string; informatio
     version: '2.1.0',
     runs: [
       {
-        tool: { driver: { name: 'release-operator', semanticVersion: tool.version, informationUri: tool.informationUri, rules } },
+        tool: {
+          driver: {
+            name: 'release-operator',
+            semanticVersion: tool.version,
+            informationUri: tool.informationUri,
+            rules,
+          },
+        },
         originalUriBaseIds: { '%SRCROOT%': { description: { text: 'The repository root.' } } },
         results: findings.map((f) => ({
           ruleId: f.ruleId,
@@ -39,7 +46,10 @@ export function toSarif(findings: Finding[], tool: { version: string; informatio
                     artifactChanges: [
                       {
                         artifactLocation: { uri: f.file, uriBaseId: '%SRCROOT%' },
-                        replacements: f.fix.edits.map((e) => ({ deletedRegion: sarifRegion(e.region), insertedContent: { text: e.newText } })),
+                        replacements: f.fix.edits.map((e) => ({
+                          deletedRegion: sarifRegion(e.region),
+                          insertedContent: { text: e.newText },
+                        })),
                       },
                     ],
                   },
@@ -53,7 +63,12 @@ export function toSarif(findings: Finding[], tool: { version: string; informatio
 }
 
 function location(uri: string, region: Finding['region']) {
-  return { physicalLocation: { artifactLocation: { uri: encodeURI(uri), uriBaseId: '%SRCROOT%' }, region: sarifRegion(region) } };
+  return {
+    physicalLocation: {
+      artifactLocation: { uri: encodeURI(uri), uriBaseId: '%SRCROOT%' },
+      region: sarifRegion(region),
+    },
+  };
 }
 
 function sarifRegion(r: Finding['region']) {

@@ -105,7 +105,10 @@ export const runProcess: Runner = async (command, args, options = {}) => {
   if (cause && (cause.code === 'ENOENT' || cause.code === 'EACCES')) {
     // Node says ENOENT for the program also when the folder it should run in is missing.
     if (options.cwd && cause.code === 'ENOENT' && !(await isFolder(options.cwd))) {
-      throw usageError(`The folder ${options.cwd} does not exist (needed to run '${command}' there).`, 'Check the path (--cwd, or the folder open in VS Code).');
+      throw usageError(
+        `The folder ${options.cwd} does not exist (needed to run '${command}' there).`,
+        'Check the path (--cwd, or the folder open in VS Code).',
+      );
     }
     throw environmentError(
       `Cannot run '${command}': ${cause.code === 'ENOENT' ? 'not found' : 'permission denied'}.`,
@@ -115,7 +118,8 @@ export const runProcess: Runner = async (command, args, options = {}) => {
   }
   if (r.isCanceled || options.signal?.aborted) throw new CancelledError(`${command} cancelled`);
   if (consumerError) {
-    const failedOnItsOwn = !stoppedByUs && (r.timedOut || Boolean(r.signal) || (typeof r.exitCode === 'number' && r.exitCode !== 0));
+    const failedOnItsOwn =
+      !stoppedByUs && (r.timedOut || Boolean(r.signal) || (typeof r.exitCode === 'number' && r.exitCode !== 0));
     if (!failedOnItsOwn) throw consumerError.error;
   }
   const stdoutBytes = options.binaryStdout ? Buffer.from(r.stdout as unknown as Uint8Array) : undefined;
@@ -149,5 +153,8 @@ export function lastLine(r: Pick<RunResult, 'stderr' | 'stdout'>): string {
 }
 
 async function isFolder(p: string): Promise<boolean> {
-  return stat(p).then((s) => s.isDirectory(), () => false);
+  return stat(p).then(
+    (s) => s.isDirectory(),
+    () => false,
+  );
 }

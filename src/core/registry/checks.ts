@@ -35,15 +35,32 @@ export function checkPlatforms(info: ImageInfo, required: readonly string[]): Re
  */
 export function checkLabels(info: ImageInfo, version: string | undefined): RegistryProblem[] {
   const problems: RegistryProblem[] = [];
-  const sets = info.platforms.length ? info.platforms.map((p) => ({ where: info.kind === 'index' ? ` (${p.platform})` : '', labels: p.labels ?? {} })) : [{ where: '', labels: info.labels }];
+  const sets = info.platforms.length
+    ? info.platforms.map((p) => ({ where: info.kind === 'index' ? ` (${p.platform})` : '', labels: p.labels ?? {} }))
+    : [{ where: '', labels: info.labels }];
   for (const { where, labels } of sets) {
     const v = labels[LABEL_VERSION];
     if (version !== undefined) {
-      if (!v) problems.push({ check: 'labels', tag: info.tag, message: `${info.reference}${where}: label ${LABEL_VERSION} is missing (expected ${version})` });
-      else if (v.replace(/^v/, '') !== version) problems.push({ check: 'labels', tag: info.tag, message: `${info.reference}${where}: label ${LABEL_VERSION} is ${v}, expected ${version}` });
+      if (!v)
+        problems.push({
+          check: 'labels',
+          tag: info.tag,
+          message: `${info.reference}${where}: label ${LABEL_VERSION} is missing (expected ${version})`,
+        });
+      else if (v.replace(/^v/, '') !== version)
+        problems.push({
+          check: 'labels',
+          tag: info.tag,
+          message: `${info.reference}${where}: label ${LABEL_VERSION} is ${v}, expected ${version}`,
+        });
     }
     for (const key of [LABEL_REVISION, LABEL_SOURCE]) {
-      if (!labels[key]) problems.push({ check: 'labels', tag: info.tag, message: `${info.reference}${where}: label ${key} is missing` });
+      if (!labels[key])
+        problems.push({
+          check: 'labels',
+          tag: info.tag,
+          message: `${info.reference}${where}: label ${key} is missing`,
+        });
     }
   }
   return problems;
@@ -53,7 +70,11 @@ export function checkLabels(info: ImageInfo, version: string | undefined): Regis
  * The moving tags (X.Y, X, latest) against the scheme: each must point at the digest of the newest version
  * tag it stands for. Every mismatch names both digests and the versions they belong to.
  */
-export function checkTagScheme(repository: string, tags: readonly TagDigest[], scheme: ReleaseOperatorConfig['tags']): RegistryProblem[] {
+export function checkTagScheme(
+  repository: string,
+  tags: readonly TagDigest[],
+  scheme: ReleaseOperatorConfig['tags'],
+): RegistryProblem[] {
   const versionDigest = new Map<string, string>();
   const versionsOf = new Map<string, string[]>();
   for (const t of tags) {
@@ -70,22 +91,48 @@ export function checkTagScheme(repository: string, tags: readonly TagDigest[], s
   for (const [tag, version] of expectedMovingTags([...versionDigest.keys()], scheme)) {
     const want = versionDigest.get(version)!;
     const got = tags.find((t) => t.tag === tag);
-    if (!got) problems.push({ check: 'tag-scheme', tag, message: `${repository}:${tag} is missing; it should point at ${scheme.imagePrefix}${version} ${short(want)}` });
+    if (!got)
+      problems.push({
+        check: 'tag-scheme',
+        tag,
+        message: `${repository}:${tag} is missing; it should point at ${scheme.imagePrefix}${version} ${short(want)}`,
+      });
     else if (got.digest !== want)
-      problems.push({ check: 'tag-scheme', tag, message: `${repository}:${tag} points at ${describe(got.digest)}; the scheme says ${scheme.imagePrefix}${version} ${short(want)}` });
+      problems.push({
+        check: 'tag-scheme',
+        tag,
+        message: `${repository}:${tag} points at ${describe(got.digest)}; the scheme says ${scheme.imagePrefix}${version} ${short(want)}`,
+      });
   }
   return problems;
 }
 
 /** The commit tag of a version (from its revision label) must point at the version's digest. */
-export function checkShaTag(info: ImageInfo, tags: readonly TagDigest[], scheme: ReleaseOperatorConfig['tags']): RegistryProblem[] {
+export function checkShaTag(
+  info: ImageInfo,
+  tags: readonly TagDigest[],
+  scheme: ReleaseOperatorConfig['tags'],
+): RegistryProblem[] {
   const revision = info.labels[LABEL_REVISION];
   if (!scheme.sha || !revision || !/^[0-9a-f]{7,40}$/.test(revision)) return [];
   const shaTag = revision.slice(0, scheme.shaLength);
   const got = tags.find((t) => t.tag === shaTag);
-  if (!got) return [{ check: 'tag-scheme', tag: shaTag, message: `${info.repository}:${shaTag} (the commit tag of ${info.tag ?? info.digest}) is missing` }];
+  if (!got)
+    return [
+      {
+        check: 'tag-scheme',
+        tag: shaTag,
+        message: `${info.repository}:${shaTag} (the commit tag of ${info.tag ?? info.digest}) is missing`,
+      },
+    ];
   if (got.digest !== info.digest)
-    return [{ check: 'tag-scheme', tag: shaTag, message: `${info.repository}:${shaTag} points at ${short(got.digest)}; the commit tag should point at ${info.tag ?? ''} ${short(info.digest)}` }];
+    return [
+      {
+        check: 'tag-scheme',
+        tag: shaTag,
+        message: `${info.repository}:${shaTag} points at ${short(got.digest)}; the commit tag should point at ${info.tag ?? ''} ${short(info.digest)}`,
+      },
+    ];
   return [];
 }
 

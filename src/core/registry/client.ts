@@ -5,10 +5,27 @@ import { checkError, environmentError, usageError } from '../errors';
 import { nullLogger, type Logger } from '../log';
 import { contentCache } from './cache';
 import { defaultCredentials, type CredentialSource } from './credentials';
-import { algorithmOf, digestOf, isImageManifest, isIndex, parseManifest, platformMatches, platformString, splitIndex } from './manifest';
+import {
+  algorithmOf,
+  digestOf,
+  isImageManifest,
+  isIndex,
+  parseManifest,
+  platformMatches,
+  platformString,
+  splitIndex,
+} from './manifest';
 import { formatReference, parseReference, parseRepository, repositoryName, type ImageReference } from './reference';
 import { Transport, type BufferedResponse } from './transport';
-import { MANIFEST_ACCEPT, type ImageConfig, type ImageInfo, type ManifestHead, type ManifestResult, type PlatformInfo, type TagDigest } from './types';
+import {
+  MANIFEST_ACCEPT,
+  type ImageConfig,
+  type ImageInfo,
+  type ManifestHead,
+  type ManifestResult,
+  type PlatformInfo,
+  type TagDigest,
+} from './types';
 
 export interface RegistryClientOptions {
   /** Where credentials come from; default: defaultCredentials() (GITHUB_TOKEN for ghcr.io, docker config, helpers). */
@@ -79,14 +96,22 @@ export class RegistryClient {
   async inspect(ref: RefInput, options: InspectOptions = {}): Promise<ImageInfo> {
     const r = toRef(ref);
     const m = await this.getManifest(r, options);
-    const base = { reference: formatReference(r), repository: repositoryName(r), tag: r.tag, digest: m.digest, mediaType: m.mediaType, kind: m.kind };
+    const base = {
+      reference: formatReference(r),
+      repository: repositoryName(r),
+      tag: r.tag,
+      digest: m.digest,
+      mediaType: m.mediaType,
+      kind: m.kind,
+    };
     if (isIndex(m.json)) {
       const { platforms, unattached } = splitIndex(m.json);
       if (options.labels !== false) {
         await Promise.all(
           platforms.map(async (p) => {
             const child = await this.getManifest({ ...r, tag: undefined, digest: p.digest }, options);
-            if (isImageManifest(child.json)) p.labels = (await this.configOf(r, child, options)).config.config?.Labels ?? {};
+            if (isImageManifest(child.json))
+              p.labels = (await this.configOf(r, child, options)).config.config?.Labels ?? {};
           }),
         );
       }
@@ -98,7 +123,17 @@ export class RegistryClient {
     const os = config?.os ?? 'unknown';
     const architecture = config?.architecture ?? 'unknown';
     const variant = config?.variant || undefined;
-    const platform: PlatformInfo = { os, architecture, variant, platform: platformString({ os, architecture, variant }), digest: m.digest, mediaType: m.mediaType, size: m.bytes.length, labels, attestations: [] };
+    const platform: PlatformInfo = {
+      os,
+      architecture,
+      variant,
+      platform: platformString({ os, architecture, variant }),
+      digest: m.digest,
+      mediaType: m.mediaType,
+      size: m.bytes.length,
+      labels,
+      attestations: [],
+    };
     return { ...base, platforms: [platform], attestations: [], labels, config };
   }
 
@@ -125,7 +160,8 @@ export class RegistryClient {
     if (res.status !== 200) throw this.statusError(res, r, 'manifest');
     const expected = r.digest ?? sentDigest(res);
     const digest = digestOf(res.body, expected ? algorithmOf(expected) : 'sha256');
-    if (expected && expected !== digest) throw mismatch(what, expected, digest, r.digest ? 'asked for' : 'announced by the registry');
+    if (expected && expected !== digest)
+      throw mismatch(what, expected, digest, r.digest ? 'asked for' : 'announced by the registry');
     const parsed = parseManifest(res.body, res.headers.get('content-type'), what);
     contentCache.set(digest, { mediaType: parsed.mediaType, bytes: res.body });
     return { digest, ...parsed, bytes: res.body };
@@ -150,7 +186,11 @@ export class RegistryClient {
       const m = await this.getManifest(r, options);
       return { digest: m.digest, mediaType: m.mediaType, size: m.bytes.length };
     }
-    return { digest, mediaType: (res.headers.get('content-type') ?? '').split(';')[0].trim(), size: Number(res.headers.get('content-length') ?? 0) };
+    return {
+      digest,
+      mediaType: (res.headers.get('content-type') ?? '').split(';')[0].trim(),
+      size: Number(res.headers.get('content-length') ?? 0),
+    };
   }
 
   /** A blob's bytes, verified against its digest (redirects to blob storage carry no registry credentials). */
@@ -158,7 +198,14 @@ export class RegistryClient {
     const r = toRepo(repo);
     const hit = contentCache.get(digest);
     if (hit) return hit.bytes;
-    const res = await this.transport.request({ registry: r.registry, method: 'GET', url: `/v2/${r.repository}/blobs/${digest}`, repository: r.repository, signal: options.signal, maxBytes: MAX_DOCUMENT_BYTES });
+    const res = await this.transport.request({
+      registry: r.registry,
+      method: 'GET',
+      url: `/v2/${r.repository}/blobs/${digest}`,
+      repository: r.repository,
+      signal: options.signal,
+      maxBytes: MAX_DOCUMENT_BYTES,
+    });
     if (res.status !== 200) throw this.statusError(res, { ...r, digest }, 'blob');
     const got = digestOf(res.body, algorithmOf(digest));
     if (got !== digest) throw mismatch(`blob ${repositoryName(r)}@${digest}`, digest, got, 'asked for');
@@ -170,7 +217,13 @@ export class RegistryClient {
   async openBlob(repo: RepoInput, digest: string, options: CallOptions = {}): Promise<BlobStream> {
     const r = toRepo(repo);
     const algorithm = algorithmOf(digest);
-    const res = await this.transport.stream({ registry: r.registry, method: 'GET', url: `/v2/${r.repository}/blobs/${digest}`, repository: r.repository, signal: options.signal });
+    const res = await this.transport.stream({
+      registry: r.registry,
+      method: 'GET',
+      url: `/v2/${r.repository}/blobs/${digest}`,
+      repository: r.repository,
+      signal: options.signal,
+    });
     if (res.status !== 200) {
       await res.body?.cancel().catch(() => undefined);
       throw this.statusError({ ...res, body: Buffer.alloc(0) }, { ...r, digest }, 'blob');
@@ -186,7 +239,9 @@ export class RegistryClient {
         done(got === digest ? null : mismatch(`blob ${repositoryName(r)}@${digest}`, digest, got, 'asked for'));
       },
     });
-    const source = res.body ? Readable.fromWeb(res.body as unknown as WebReadableStream<Uint8Array>) : Readable.from([]);
+    const source = res.body
+      ? Readable.fromWeb(res.body as unknown as WebReadableStream<Uint8Array>)
+      : Readable.from([]);
     source.on('error', (e) => verify.destroy(e));
     const length = res.headers.get('content-length');
     return { size: length ? Number(length) : undefined, stream: source.pipe(verify) };
@@ -200,9 +255,20 @@ export class RegistryClient {
     let url: string | undefined = `/v2/${r.repository}/tags/list?n=1000`;
     const origin = new URL(this.transport.baseUrl(r.registry)).origin;
     while (url) {
-      if (seen.has(url)) throw environmentError(`The registry ${r.registry} sent a tag page loop at ${url}.`, 'Try again later; report it to the registry operator.');
+      if (seen.has(url))
+        throw environmentError(
+          `The registry ${r.registry} sent a tag page loop at ${url}.`,
+          'Try again later; report it to the registry operator.',
+        );
       seen.add(url);
-      const res = await this.transport.request({ registry: r.registry, method: 'GET', url, repository: r.repository, signal: options.signal, maxBytes: MAX_DOCUMENT_BYTES });
+      const res = await this.transport.request({
+        registry: r.registry,
+        method: 'GET',
+        url,
+        repository: r.repository,
+        signal: options.signal,
+        maxBytes: MAX_DOCUMENT_BYTES,
+      });
       if (res.status !== 200) throw this.statusError(res, r, 'repository');
       let page: { tags?: string[] | null };
       try {
@@ -215,7 +281,10 @@ export class RegistryClient {
       if (!next) break;
       const resolved = new URL(next, res.url);
       if (resolved.origin !== origin) {
-        throw environmentError(`The registry ${r.registry} sent the next tag page on another host (${resolved.origin}); refusing to follow it.`, 'Report it to the registry operator.');
+        throw environmentError(
+          `The registry ${r.registry} sent the next tag page on another host (${resolved.origin}); refusing to follow it.`,
+          'Report it to the registry operator.',
+        );
       }
       url = resolved.toString();
     }
@@ -226,15 +295,25 @@ export class RegistryClient {
   async tagDigests(repo: RepoInput, options: CallOptions & { tags?: string[] } = {}): Promise<TagDigest[]> {
     const r = toRepo(repo);
     const tags = options.tags ?? (await this.listTags(r, options));
-    const heads = await Promise.all(tags.map(async (tag) => ({ tag, head: await this.headManifest({ ...r, tag }, options) })));
-    return heads.filter((h) => h.head).map((h) => ({ tag: h.tag, digest: h.head!.digest, mediaType: h.head!.mediaType }));
+    const heads = await Promise.all(
+      tags.map(async (tag) => ({ tag, head: await this.headManifest({ ...r, tag }, options) })),
+    );
+    return heads
+      .filter((h) => h.head)
+      .map((h) => ({ tag: h.tag, digest: h.head!.digest, mediaType: h.head!.mediaType }));
   }
 
   /**
    * PUT manifest bytes under a tag (or digest) with their media type; returns the digest of the bytes, after
    * checking that the registry stored the same one.
    */
-  async putManifest(repo: RepoInput, tag: string, bytes: Buffer, mediaType: string, options: CallOptions = {}): Promise<string> {
+  async putManifest(
+    repo: RepoInput,
+    tag: string,
+    bytes: Buffer,
+    mediaType: string,
+    options: CallOptions = {},
+  ): Promise<string> {
     const r = toRepo(repo);
     const digest = digestOf(bytes);
     const res = await this.transport.request({
@@ -264,21 +343,35 @@ export class RegistryClient {
     if (match.length !== 1) {
       const have = platforms.map((p) => p.platform).join(', ') || 'none';
       throw platform
-        ? checkError(`${formatReference(r)} has no ${platform} image (platforms: ${have}).`, 'Pick one of its platforms, or publish the missing one.')
-        : usageError(`${formatReference(r)} is a multi-platform index (platforms: ${have}); say which platform.`, 'Pass a platform such as linux/amd64.');
+        ? checkError(
+            `${formatReference(r)} has no ${platform} image (platforms: ${have}).`,
+            'Pick one of its platforms, or publish the missing one.',
+          )
+        : usageError(
+            `${formatReference(r)} is a multi-platform index (platforms: ${have}); say which platform.`,
+            'Pass a platform such as linux/amd64.',
+          );
     }
     return this.getManifest({ ...r, tag: undefined, digest: match[0].digest }, options);
   }
 
   /** The image config (labels, entrypoint, rootfs diff ids) of one platform, with its manifest. */
-  async getImageConfig(ref: RefInput, platform?: string, options: CallOptions = {}): Promise<{ manifest: ManifestResult; configDigest: string; config: ImageConfig }> {
+  async getImageConfig(
+    ref: RefInput,
+    platform?: string,
+    options: CallOptions = {},
+  ): Promise<{ manifest: ManifestResult; configDigest: string; config: ImageConfig }> {
     const r = toRef(ref);
     const manifest = await this.manifestForPlatform(r, platform, options);
     const { digest, config } = await this.configOf(r, manifest, options);
     return { manifest, configDigest: digest, config };
   }
 
-  private async configOf(r: ImageReference, m: ManifestResult, options: CallOptions): Promise<{ digest: string; config: ImageConfig }> {
+  private async configOf(
+    r: ImageReference,
+    m: ManifestResult,
+    options: CallOptions,
+  ): Promise<{ digest: string; config: ImageConfig }> {
     if (!isImageManifest(m.json)) throw checkError(`${formatReference(r)} is not an image manifest.`);
     const digest = m.json.config.digest;
     const bytes = await this.getBlob(r, digest, options);
@@ -289,24 +382,41 @@ export class RegistryClient {
     }
   }
 
-  private statusError(res: BufferedResponse, r: Partial<ImageReference> & Pick<ImageReference, 'registry' | 'repository'>, what: 'manifest' | 'blob' | 'repository' | 'put') {
+  private statusError(
+    res: BufferedResponse,
+    r: Partial<ImageReference> & Pick<ImageReference, 'registry' | 'repository'>,
+    what: 'manifest' | 'blob' | 'repository' | 'put',
+  ) {
     const name = repositoryName(r);
     const { code, message } = registryErrorOf(res.body);
     const detail = message ? ` (${code ? `${code}: ` : ''}${message})` : '';
     if (res.status === 404) {
       if (what === 'repository' || code === 'NAME_UNKNOWN')
-        return checkError(`The repository ${name} does not exist in the registry${detail}.`, 'Check the repository name, or push an image to it first.');
-      if (what === 'blob') return checkError(`The blob ${r.digest} is missing from ${name}${detail}.`, 'Re-push the image.');
+        return checkError(
+          `The repository ${name} does not exist in the registry${detail}.`,
+          'Check the repository name, or push an image to it first.',
+        );
+      if (what === 'blob')
+        return checkError(`The blob ${r.digest} is missing from ${name}${detail}.`, 'Re-push the image.');
       const which = r.digest ? `manifest ${r.digest}` : `tag ${r.tag}`;
       return checkError(`${name} has no ${which}${detail}.`, `List the tags with: release-operator tags ${name}`);
     }
     if (what === 'put' && res.status >= 400 && res.status < 500) {
-      return checkError(`The registry refused the manifest for ${name}:${r.tag} (HTTP ${res.status})${detail}.`, 'Every blob and child manifest must already be in the repository.');
+      return checkError(
+        `The registry refused the manifest for ${name}:${r.tag} (HTTP ${res.status})${detail}.`,
+        'Every blob and child manifest must already be in the repository.',
+      );
     }
     if (res.status === 429 || res.status >= 500) {
-      return environmentError(`The registry ${r.registry} kept answering HTTP ${res.status}${detail}.`, 'It is overloaded or failing; try again later.');
+      return environmentError(
+        `The registry ${r.registry} kept answering HTTP ${res.status}${detail}.`,
+        'It is overloaded or failing; try again later.',
+      );
     }
-    return environmentError(`The registry ${r.registry} answered HTTP ${res.status} for ${name}${detail}.`, 'Check the reference and the registry status.');
+    return environmentError(
+      `The registry ${r.registry} answered HTTP ${res.status} for ${name}${detail}.`,
+      'Check the reference and the registry status.',
+    );
   }
 }
 

@@ -37,7 +37,8 @@ interface DockerConfigFile {
 
 /** The keys Docker uses in config.json for a registry (Docker Hub has a historical URL). */
 function configKeys(registry: string): string[] {
-  if (registry === DOCKER_HUB) return ['https://index.docker.io/v1/', 'index.docker.io', 'docker.io', 'registry-1.docker.io'];
+  if (registry === DOCKER_HUB)
+    return ['https://index.docker.io/v1/', 'index.docker.io', 'docker.io', 'registry-1.docker.io'];
   return [registry, `https://${registry}`, `http://${registry}`, `https://${registry}/v1/`, `https://${registry}/v2/`];
 }
 
@@ -65,7 +66,8 @@ export function defaultCredentials(options: DefaultCredentialOptions = {}): Cred
   return async (registry) => {
     const explicit = options.explicit?.[registry];
     if (explicit) return found(explicit.username, explicit.password, 'options');
-    if (registry === 'ghcr.io' && env.GITHUB_TOKEN) return found(env.GITHUB_ACTOR || 'x-access-token', env.GITHUB_TOKEN, 'GITHUB_TOKEN');
+    if (registry === 'ghcr.io' && env.GITHUB_TOKEN)
+      return found(env.GITHUB_ACTOR || 'x-access-token', env.GITHUB_TOKEN, 'GITHUB_TOKEN');
     const file = await readConfig().catch(() => undefined);
     if (!file) return undefined;
     const keys = configKeys(registry);
@@ -110,6 +112,7 @@ export function defaultCredentials(options: DefaultCredentialOptions = {}): Cred
 /** How to give credentials for a registry, for error hints. */
 export function credentialHint(registry: string, used?: Credentials): string {
   const where = used ? ` The credentials came from ${used.source}; check them.` : '';
-  const ghcr = registry === 'ghcr.io' ? ' For ghcr.io set GITHUB_TOKEN (with read:packages, and write:packages to retag) or' : '';
+  const ghcr =
+    registry === 'ghcr.io' ? ' For ghcr.io set GITHUB_TOKEN (with read:packages, and write:packages to retag) or' : '';
   return `Log in with access to this repository:${ghcr} run \`docker login ${registry}\`.${where}`;
 }

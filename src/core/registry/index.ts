@@ -8,14 +8,58 @@
  *
  * Errors are ReleaseOperatorErrors (see client.ts for which kind when).
  */
-export { RegistryClient, nextLink, type RegistryClientOptions, type RefInput, type RepoInput, type CallOptions, type InspectOptions, type BlobStream } from './client';
-export { parseReference, parseRepository, formatReference, repositoryName, isLoopbackRegistry, namesRegistry, registryBaseUrl, DOCKER_HUB, type ImageReference } from './reference';
-export { defaultCredentials, credentialHint, type Credentials, type CredentialSource, type DefaultCredentialOptions } from './credentials';
+export {
+  RegistryClient,
+  nextLink,
+  type RegistryClientOptions,
+  type RefInput,
+  type RepoInput,
+  type CallOptions,
+  type InspectOptions,
+  type BlobStream,
+} from './client';
+export {
+  parseReference,
+  parseRepository,
+  formatReference,
+  repositoryName,
+  isLoopbackRegistry,
+  namesRegistry,
+  registryBaseUrl,
+  DOCKER_HUB,
+  type ImageReference,
+} from './reference';
+export {
+  defaultCredentials,
+  credentialHint,
+  type Credentials,
+  type CredentialSource,
+  type DefaultCredentialOptions,
+} from './credentials';
 export { parseChallenge, type Challenge } from './challenge';
-export { digestOf, parseManifest, splitIndex, isAttestation, isIndex, isImageManifest, platformMatches, platformString } from './manifest';
+export {
+  digestOf,
+  parseManifest,
+  splitIndex,
+  isAttestation,
+  isIndex,
+  isImageManifest,
+  platformMatches,
+  platformString,
+} from './manifest';
 export { contentCache } from './cache';
 export * from './types';
-export { missingPlatforms, checkPlatforms, checkLabels, checkTagScheme, checkShaTag, LABEL_VERSION, LABEL_REVISION, LABEL_SOURCE, type RegistryProblem } from './checks';
+export {
+  missingPlatforms,
+  checkPlatforms,
+  checkLabels,
+  checkTagScheme,
+  checkShaTag,
+  LABEL_VERSION,
+  LABEL_REVISION,
+  LABEL_SOURCE,
+  type RegistryProblem,
+} from './checks';
 export { rollback, type RollbackPlan, type RollbackResult } from './rollback';
 export { registryState, type RegistryState, type TagState } from './state';
 export { verifyReference, type VerifyReport } from './verify';

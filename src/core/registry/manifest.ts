@@ -19,7 +19,8 @@ export function digestOf(bytes: Buffer | Uint8Array, algorithm = 'sha256'): stri
 
 export function algorithmOf(digest: string): string {
   const a = digest.slice(0, digest.indexOf(':'));
-  if (a !== 'sha256' && a !== 'sha512') throw checkError(`Unsupported digest algorithm in ${digest}.`, 'Only sha256 and sha512 digests can be verified.');
+  if (a !== 'sha256' && a !== 'sha512')
+    throw checkError(`Unsupported digest algorithm in ${digest}.`, 'Only sha256 and sha512 digests can be verified.');
   return a;
 }
 
@@ -27,7 +28,11 @@ export function algorithmOf(digest: string): string {
  * Parses manifest bytes and decides the kind: the Content-Type first, then the body's mediaType, then its
  * shape (manifests[] = index, config+layers = image manifest). Anything else is a malformed manifest.
  */
-export function parseManifest(bytes: Buffer, contentType: string | null, what: string): { json: ManifestJson; mediaType: string; kind: ManifestKind } {
+export function parseManifest(
+  bytes: Buffer,
+  contentType: string | null,
+  what: string,
+): { json: ManifestJson; mediaType: string; kind: ManifestKind } {
   let json: unknown;
   try {
     json = JSON.parse(bytes.toString('utf8'));
@@ -36,9 +41,15 @@ export function parseManifest(bytes: Buffer, contentType: string | null, what: s
   }
   if (!json || typeof json !== 'object' || Array.isArray(json)) throw malformed(what, 'the body is not a JSON object');
   const body = json as Record<string, unknown>;
-  if (body.schemaVersion !== 2) throw malformed(what, `schemaVersion is ${JSON.stringify(body.schemaVersion)}, expected 2 (schema 1 manifests are not supported)`);
+  if (body.schemaVersion !== 2)
+    throw malformed(
+      what,
+      `schemaVersion is ${JSON.stringify(body.schemaVersion)}, expected 2 (schema 1 manifests are not supported)`,
+    );
   const ct = contentType?.split(';')[0].trim();
-  const declared = [ct, typeof body.mediaType === 'string' ? body.mediaType : undefined].find((t) => t && (INDEX_TYPES.includes(t) || MANIFEST_TYPES.includes(t)));
+  const declared = [ct, typeof body.mediaType === 'string' ? body.mediaType : undefined].find(
+    (t) => t && (INDEX_TYPES.includes(t) || MANIFEST_TYPES.includes(t)),
+  );
   let kind: ManifestKind | undefined = declared ? (INDEX_TYPES.includes(declared) ? 'index' : 'manifest') : undefined;
   kind ??= Array.isArray(body.manifests) ? 'index' : body.config && Array.isArray(body.layers) ? 'manifest' : undefined;
   if (!kind) throw malformed(what, 'it is neither an image index nor an image manifest');
@@ -56,12 +67,21 @@ export function parseManifest(bytes: Buffer, contentType: string | null, what: s
 
 function checkDescriptor(d: unknown, where: string, what: string): void {
   const o = d as Partial<Descriptor> | null;
-  if (!o || typeof o !== 'object' || typeof o.digest !== 'string' || !/^[a-z0-9]+:[a-zA-Z0-9=_-]+$/.test(o.digest) || typeof o.mediaType !== 'string')
+  if (
+    !o ||
+    typeof o !== 'object' ||
+    typeof o.digest !== 'string' ||
+    !/^[a-z0-9]+:[a-zA-Z0-9=_-]+$/.test(o.digest) ||
+    typeof o.mediaType !== 'string'
+  )
     throw malformed(what, `${where} is not a descriptor with mediaType and digest`);
 }
 
 function malformed(what: string, why: string) {
-  return checkError(`The registry served a malformed manifest for ${what}: ${why}.`, 'Re-push the image; the stored manifest is not usable by docker either.');
+  return checkError(
+    `The registry served a malformed manifest for ${what}: ${why}.`,
+    'Re-push the image; the stored manifest is not usable by docker either.',
+  );
 }
 
 export function platformString(p: { os: string; architecture: string; variant?: string }): string {
@@ -100,7 +120,16 @@ export function splitIndex(index: IndexJson): { platforms: PlatformInfo[]; unatt
     const os = d.platform?.os ?? 'unknown';
     const architecture = d.platform?.architecture ?? 'unknown';
     const variant = d.platform?.variant || undefined;
-    platforms.push({ os, architecture, variant, platform: platformString({ os, architecture, variant }), digest: d.digest, mediaType: d.mediaType, size: d.size, attestations: [] });
+    platforms.push({
+      os,
+      architecture,
+      variant,
+      platform: platformString({ os, architecture, variant }),
+      digest: d.digest,
+      mediaType: d.mediaType,
+      size: d.size,
+      attestations: [],
+    });
   }
   const unattached: AttestationInfo[] = [];
   for (const a of attestations) {

@@ -9,11 +9,20 @@ import { environmentError } from '../errors';
 export function checkRealm(registry: string, realm: URL, insecureRegistries: readonly string[]): void {
   const hint = 'Report it to the registry operator; do not use this registry with your credentials.';
   if (realm.protocol !== 'https:' && realm.protocol !== 'http:')
-    throw environmentError(`The registry ${registry} named a token service at ${realm.origin} (${realm.protocol}); refusing to ask it for a token.`, hint);
+    throw environmentError(
+      `The registry ${registry} named a token service at ${realm.origin} (${realm.protocol}); refusing to ask it for a token.`,
+      hint,
+    );
   const registryHost = hostOf(registry);
   if (isPrivateHost(realm.hostname) && !isPrivateHost(registryHost))
-    throw environmentError(`The registry ${registry} named a token service on a private address (${realm.origin}); refusing to send credentials there.`, hint);
-  const plainOk = isLoopbackHost(realm.hostname) || insecureRegistries.includes(realm.host) || insecureRegistries.includes(realm.hostname);
+    throw environmentError(
+      `The registry ${registry} named a token service on a private address (${realm.origin}); refusing to send credentials there.`,
+      hint,
+    );
+  const plainOk =
+    isLoopbackHost(realm.hostname) ||
+    insecureRegistries.includes(realm.host) ||
+    insecureRegistries.includes(realm.hostname);
   if (realm.protocol === 'http:' && !plainOk)
     throw environmentError(
       `The registry ${registry} named a token service over plain HTTP (${realm.origin}); refusing to send credentials in clear text.`,
@@ -35,7 +44,14 @@ export function isPrivateHost(host: string): boolean {
   const v4 = /^(\d+)\.(\d+)\.(\d+)\.(\d+)$/.exec(host);
   if (v4) {
     const [a, b] = [Number(v4[1]), Number(v4[2])];
-    return a === 10 || a === 0 || (a === 172 && b >= 16 && b <= 31) || (a === 192 && b === 168) || (a === 169 && b === 254) || (a === 100 && b >= 64 && b <= 127);
+    return (
+      a === 10 ||
+      a === 0 ||
+      (a === 172 && b >= 16 && b <= 31) ||
+      (a === 192 && b === 168) ||
+      (a === 169 && b === 254) ||
+      (a === 100 && b >= 64 && b <= 127)
+    );
   }
   const v6 = host.replace(/^\[|\]$/g, '').toLowerCase();
   return v6.includes(':') && (/^f[cd]/.test(v6) || /^fe[89ab]/.test(v6) || v6 === '::' || v6.startsWith('::ffff:'));

@@ -20,7 +20,8 @@ const HUB_ALIASES = new Set(['docker.io', 'index.docker.io', 'registry-1.docker.
 const COMPONENT = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
 const TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
 const DIGEST = /^[a-z0-9]+(?:[+._-][a-z0-9]+)*:[a-zA-Z0-9=_-]{32,}$/;
-const HOST = /^(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)*|\[[0-9a-fA-F:.]+\])(?::[0-9]{1,5})?$/;
+const HOST =
+  /^(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)*|\[[0-9a-fA-F:.]+\])(?::[0-9]{1,5})?$/;
 
 function bad(text: string, why: string): never {
   throw usageError(
@@ -41,7 +42,8 @@ export function parseReference(text: string): ImageReference {
     digest = rest.slice(at + 1);
     rest = rest.slice(0, at);
     if (!DIGEST.test(digest)) bad(text, `${JSON.stringify(digest)} is not a digest (algorithm:hex)`);
-    if (digest.startsWith('sha256:') && !/^sha256:[a-f0-9]{64}$/.test(digest)) bad(text, 'a sha256 digest has 64 lower-case hex digits');
+    if (digest.startsWith('sha256:') && !/^sha256:[a-f0-9]{64}$/.test(digest))
+      bad(text, 'a sha256 digest has 64 lower-case hex digits');
   }
   let tag: string | undefined;
   const lastSlash = rest.lastIndexOf('/');
@@ -68,7 +70,10 @@ export function parseRepository(text: string): Pick<ImageReference, 'registry' |
 /** Docker's rule: a name's first component is a registry host when it has a dot or a port, is localhost, or is [IPv6]. */
 export function namesRegistry(name: string): boolean {
   const parts = name.split('/');
-  return parts.length > 1 && (parts[0].includes('.') || parts[0].includes(':') || parts[0] === 'localhost' || parts[0].startsWith('['));
+  return (
+    parts.length > 1 &&
+    (parts[0].includes('.') || parts[0].includes(':') || parts[0] === 'localhost' || parts[0].startsWith('['))
+  );
 }
 
 function splitName(name: string, text: string): Pick<ImageReference, 'registry' | 'repository'> {
@@ -82,7 +87,11 @@ function splitName(name: string, text: string): Pick<ImageReference, 'registry' 
   }
   if (parts.some((p) => p === '')) bad(text, 'it has an empty path component');
   const badPart = parts.find((p) => !COMPONENT.test(p));
-  if (badPart !== undefined) bad(text, `${JSON.stringify(badPart)} is not a valid repository component (lower-case letters, digits, '.', '_', '-')`);
+  if (badPart !== undefined)
+    bad(
+      text,
+      `${JSON.stringify(badPart)} is not a valid repository component (lower-case letters, digits, '.', '_', '-')`,
+    );
   if (registry === DOCKER_HUB && parts.length === 1) parts.unshift('library');
   const repository = parts.join('/');
   if (registry.length + 1 + repository.length > 255) bad(text, 'it is longer than 255 characters');

@@ -36,16 +36,35 @@ export async function rollback(
   const r = typeof repo === 'string' ? parseRepository(repo) : repo;
   const name = repositoryName(r);
   const tag = options.tag ?? 'latest';
-  const bySource = options.source.includes(':') && /^[a-z0-9]+:[a-f0-9]{32,}$/.test(options.source) ? { digest: options.source } : { tag: options.source };
+  const bySource =
+    options.source.includes(':') && /^[a-z0-9]+:[a-f0-9]{32,}$/.test(options.source)
+      ? { digest: options.source }
+      : { tag: options.source };
   const source = await client.getManifest({ ...r, ...bySource }, options);
   if (isIndex(source.json)) {
-    const heads = await Promise.all(source.json.manifests.map(async (d) => ({ d, head: await client.headManifest({ ...r, digest: d.digest }, options) })));
+    const heads = await Promise.all(
+      source.json.manifests.map(async (d) => ({
+        d,
+        head: await client.headManifest({ ...r, digest: d.digest }, options),
+      })),
+    );
     const missing = heads.filter((h) => !h.head).map((h) => h.d.digest);
     if (missing.length)
-      throw checkError(`${name}:${options.source} refers to manifests missing from the repository: ${missing.join(', ')}.`, 'Pick another version to roll back to.');
+      throw checkError(
+        `${name}:${options.source} refers to manifests missing from the repository: ${missing.join(', ')}.`,
+        'Pick another version to roll back to.',
+      );
   }
   const before = await client.headManifest({ ...r, tag }, options);
-  const plan: RollbackPlan = { repository: name, tag, source: options.source, from: before?.digest ?? null, to: source.digest, mediaType: source.mediaType, unchanged: before?.digest === source.digest };
+  const plan: RollbackPlan = {
+    repository: name,
+    tag,
+    source: options.source,
+    from: before?.digest ?? null,
+    to: source.digest,
+    mediaType: source.mediaType,
+    unchanged: before?.digest === source.digest,
+  };
   const undo = before ? `release-operator rollback ${name} --to ${before.digest} --tag ${tag}` : undefined;
   if (plan.unchanged) return { ...plan, applied: false, undo };
   if (options.confirm && !(await options.confirm(plan))) throw new CancelledError('rollback not confirmed');
@@ -57,21 +76,32 @@ export async function rollback(
   }
   const after = await client.headManifest({ ...r, tag }, options);
   if (after?.digest !== source.digest)
-    throw checkError(`${name}:${tag} points at ${after?.digest ?? 'nothing'} after the rollback, not ${source.digest}.`, 'Someone may have pushed at the same time; run the rollback again.');
+    throw checkError(
+      `${name}:${tag} points at ${after?.digest ?? 'nothing'} after the rollback, not ${source.digest}.`,
+      'Someone may have pushed at the same time; run the rollback again.',
+    );
   return { ...plan, applied: true, undo };
 }
 
 /** A PUT that failed or timed out may still have landed: read the tag back and say where it points now. */
-async function failedPut(client: RegistryClient, r: ReturnType<typeof parseRepository>, tag: string, plan: RollbackPlan, e: ReleaseOperatorError): Promise<ReleaseOperatorError> {
+async function failedPut(
+  client: RegistryClient,
+  r: ReturnType<typeof parseRepository>,
+  tag: string,
+  plan: RollbackPlan,
+  e: ReleaseOperatorError,
+): Promise<ReleaseOperatorError> {
   const name = `${plan.repository}:${tag}`;
   let now: string;
   try {
     const head = await client.headManifest({ ...r, tag });
     const d = head?.digest ?? null;
     now =
-      d === plan.from ? `${name} still points at ${d ?? 'nothing (it did not exist)'}, as before: nothing changed.`
-      : d === plan.to ? `${name} points at ${d} as asked nevertheless: the rollback landed.`
-      : `${name} now points at ${d ?? 'nothing'}, neither the old ${plan.from ?? '(none)'} nor ${plan.to}: someone else changed it.`;
+      d === plan.from
+        ? `${name} still points at ${d ?? 'nothing (it did not exist)'}, as before: nothing changed.`
+        : d === plan.to
+          ? `${name} points at ${d} as asked nevertheless: the rollback landed.`
+          : `${name} now points at ${d ?? 'nothing'}, neither the old ${plan.from ?? '(none)'} nor ${plan.to}: someone else changed it.`;
   } catch (again) {
     now = `Where ${name} points now could not be read (${again instanceof Error ? again.message : String(again)}); check with: release-operator tags ${plan.repository}`;
   }

@@ -27,11 +27,17 @@ export interface RegistryState {
 const MOVING = new Set(['latest']);
 
 /** The image tags with their platforms, for status. Never throws for registry trouble: it fills `error`. */
-export async function registryState(image: string, config: ReleaseOperatorConfig, client: RegistryClient, options: CallOptions & { limit?: number } = {}): Promise<RegistryState> {
+export async function registryState(
+  image: string,
+  config: ReleaseOperatorConfig,
+  client: RegistryClient,
+  options: CallOptions & { limit?: number } = {},
+): Promise<RegistryState> {
   try {
     const all = await client.listTags(image, options);
     const p = config.tags.imagePrefix;
-    const moving = (t: string) => MOVING.has(t) || new RegExp(`^${p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\d+(\\.\\d+)?$`).test(t);
+    const moving = (t: string) =>
+      MOVING.has(t) || new RegExp(`^${p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\d+(\\.\\d+)?$`).test(t);
     const version = (t: string) => versionOfImageTag(t, p);
     const ordered = [
       ...all.filter(moving).sort(),
@@ -42,7 +48,13 @@ export async function registryState(image: string, config: ReleaseOperatorConfig
       ordered.map(async (tag) => {
         const info = await client.inspect(`${image}:${tag}`, { ...options, labels: false });
         const attestations = info.attestations.length + info.platforms.reduce((n, p) => n + p.attestations.length, 0);
-        return { tag, digest: info.digest, kind: info.kind, platforms: info.platforms.map((p) => p.platform), attestations };
+        return {
+          tag,
+          digest: info.digest,
+          kind: info.kind,
+          platforms: info.platforms.map((p) => p.platform),
+          attestations,
+        };
       }),
     );
     return { repository: image, tags, totalTags: all.length };

@@ -55,7 +55,14 @@ export interface StreamingResponse {
 }
 
 const RETRYABLE = new Set([408, 429, 500, 502, 503, 504]);
-const TRANSIENT_CODES = new Set(['ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'UND_ERR_SOCKET', 'UND_ERR_CONNECT_TIMEOUT', 'EAI_AGAIN']);
+const TRANSIENT_CODES = new Set([
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'UND_ERR_SOCKET',
+  'UND_ERR_CONNECT_TIMEOUT',
+  'EAI_AGAIN',
+]);
 const MAX_REDIRECTS = 5;
 const MAX_RETRY_AFTER_MS = 60_000;
 
@@ -113,7 +120,9 @@ export class Transport {
     let res = await this.send(spec, url, auth, buffer);
     if (res.status === 401) {
       const fresh = parseChallenge(res.headers.get('www-authenticate'));
-      const again = fresh ? await this.authorization(spec.registry, fresh, fresh.params.scope ?? scope, true, spec.signal) : undefined;
+      const again = fresh
+        ? await this.authorization(spec.registry, fresh, fresh.params.scope ?? scope, true, spec.signal)
+        : undefined;
       if (again && again !== auth) {
         await drain(res);
         auth = again;
@@ -136,7 +145,12 @@ export class Transport {
     const s = this.state(registry);
     if (!s.ping) {
       s.ping = (async () => {
-        const res = await this.send({ registry, method: 'GET', url: '/v2/', signal }, new URL('/v2/', s.base).toString(), undefined, true);
+        const res = await this.send(
+          { registry, method: 'GET', url: '/v2/', signal },
+          new URL('/v2/', s.base).toString(),
+          undefined,
+          true,
+        );
         if (res.status === 401) return parseChallenge(res.headers.get('www-authenticate')) ?? null;
         if (res.status >= 200 && res.status < 300) return null;
         throw environmentError(
@@ -150,7 +164,13 @@ export class Transport {
     return s.ping;
   }
 
-  private async authorization(registry: string, c: Challenge, scope: string | undefined, force: boolean, signal?: AbortSignal): Promise<string | undefined> {
+  private async authorization(
+    registry: string,
+    c: Challenge,
+    scope: string | undefined,
+    force: boolean,
+    signal?: AbortSignal,
+  ): Promise<string | undefined> {
     const creds = await this.credentialsFor(registry);
     if (c.scheme === 'basic') return creds ? basic(creds) : undefined;
     if (c.scheme !== 'bearer' || !c.params.realm) return undefined;
@@ -162,23 +182,40 @@ export class Transport {
     try {
       realm = new URL(c.params.realm);
     } catch {
-      throw environmentError(`The registry ${registry} named a token service that is not a URL (${JSON.stringify(c.params.realm)}).`, 'Report it to the registry operator.');
+      throw environmentError(
+        `The registry ${registry} named a token service that is not a URL (${JSON.stringify(c.params.realm)}).`,
+        'Report it to the registry operator.',
+      );
     }
     checkRealm(registry, realm, this.o.insecureRegistries);
     if (c.params.service) realm.searchParams.set('service', c.params.service);
     if (scope) realm.searchParams.set('scope', scope);
-    const res = await this.fetchOnce(realm.toString(), { method: 'GET', headers: creds ? { authorization: basic(creds) } : {} }, signal, true, registry);
+    const res = await this.fetchOnce(
+      realm.toString(),
+      { method: 'GET', headers: creds ? { authorization: basic(creds) } : {} },
+      signal,
+      true,
+      registry,
+    );
     if (res.status === 401 || res.status === 403) {
       throw environmentError(
         `The token service of ${registry} refused ${creds ? 'the credentials' : 'anonymous access'} (HTTP ${res.status}) for ${scope ?? 'the registry'}.`,
         credentialHint(registry, creds),
       );
     }
-    if (res.status !== 200) throw environmentError(`The token service of ${registry} answered HTTP ${res.status}.`, 'Try again later; check the registry status.');
+    if (res.status !== 200)
+      throw environmentError(
+        `The token service of ${registry} answered HTTP ${res.status}.`,
+        'Try again later; check the registry status.',
+      );
     let token: string | undefined;
     let expiresIn = 60;
     try {
-      const j = JSON.parse((res as BufferedResponse).body.toString('utf8')) as { token?: string; access_token?: string; expires_in?: number };
+      const j = JSON.parse((res as BufferedResponse).body.toString('utf8')) as {
+        token?: string;
+        access_token?: string;
+        expires_in?: number;
+      };
       token = j.token ?? j.access_token;
       if (typeof j.expires_in === 'number' && j.expires_in > 0) expiresIn = j.expires_in;
     } catch {
@@ -192,14 +229,25 @@ export class Transport {
   }
 
   /** One logical request: retries on 408/429/5xx and transient network errors, honouring Retry-After. */
-  private async send(spec: RequestSpec, url: string, auth: string | undefined, buffer: boolean): Promise<BufferedResponse | StreamingResponse> {
+  private async send(
+    spec: RequestSpec,
+    url: string,
+    auth: string | undefined,
+    buffer: boolean,
+  ): Promise<BufferedResponse | StreamingResponse> {
     const headers: Record<string, string> = { ...spec.headers };
     if (auth) headers.authorization = auth;
     for (let attempt = 0; ; attempt++) {
       let res: BufferedResponse | StreamingResponse | undefined;
       let failure: unknown;
       try {
-        res = await this.fetchOnce(url, { method: spec.method, headers, body: spec.body, maxBytes: spec.maxBytes }, spec.signal, buffer, spec.registry);
+        res = await this.fetchOnce(
+          url,
+          { method: spec.method, headers, body: spec.body, maxBytes: spec.maxBytes },
+          spec.signal,
+          buffer,
+          spec.registry,
+        );
       } catch (e) {
         if (!(e instanceof TransientError)) throw e;
         failure = e;
@@ -215,7 +263,9 @@ export class Transport {
         );
       }
       const wait = (res && retryAfterMs(res.headers.get('retry-after'))) ?? this.o.retryBaseMs * 2 ** attempt;
-      this.o.logger.debug(`${spec.method} ${url}: ${res ? `HTTP ${res.status}` : (failure as Error).message}; retry ${attempt + 1}/${this.o.retries} in ${wait} ms`);
+      this.o.logger.debug(
+        `${spec.method} ${url}: ${res ? `HTTP ${res.status}` : (failure as Error).message}; retry ${attempt + 1}/${this.o.retries} in ${wait} ms`,
+      );
       if (res) await drain(res);
       await sleep(Math.min(wait, MAX_RETRY_AFTER_MS), spec.signal);
     }
@@ -245,7 +295,13 @@ export class Transport {
         try {
           let res: Response;
           try {
-            res = await this.o.fetch(current, { method, headers, body: method === 'GET' || method === 'HEAD' ? undefined : init.body, redirect: 'manual', signal: signals });
+            res = await this.o.fetch(current, {
+              method,
+              headers,
+              body: method === 'GET' || method === 'HEAD' ? undefined : init.body,
+              redirect: 'manual',
+              signal: signals,
+            });
           } catch (e) {
             throw networkError(e, signal, timeout.signal, registry, current);
           }
@@ -253,7 +309,11 @@ export class Transport {
           const location = res.headers.get('location');
           if ([301, 302, 303, 307, 308].includes(res.status) && location) {
             await res.body?.cancel().catch(() => undefined);
-            if (hop >= MAX_REDIRECTS) throw environmentError(`Too many redirects from ${registry} for ${redactUrl(url)}.`, 'Check the registry status.');
+            if (hop >= MAX_REDIRECTS)
+              throw environmentError(
+                `Too many redirects from ${registry} for ${redactUrl(url)}.`,
+                'Check the registry status.',
+              );
             current = new URL(location, current).toString();
             if (res.status === 303) method = method === 'HEAD' ? 'HEAD' : 'GET';
             continue;
@@ -277,7 +337,13 @@ export class Transport {
 /** Network failures: cancel stays cancel, refused/unknown host is the environment, the rest is worth a retry. */
 class TransientError extends Error {}
 
-function networkError(e: unknown, user: AbortSignal | undefined, timeout: AbortSignal, registry: string, url: string): Error {
+function networkError(
+  e: unknown,
+  user: AbortSignal | undefined,
+  timeout: AbortSignal,
+  registry: string,
+  url: string,
+): Error {
   if (user?.aborted) return new CancelledError();
   if (timeout.aborted) return new TransientError(`no answer from ${redactUrl(url)} within the timeout`);
   const cause = (e as { cause?: { code?: string; message?: string } }).cause;
@@ -314,7 +380,11 @@ function redactUrl(url: string): string {
 /** The whole body, or an environment error as soon as it is known to exceed `max` bytes. */
 async function readCapped(res: Response, max: number | undefined, registry: string, url: string): Promise<Buffer> {
   if (max === undefined || !res.body) return Buffer.from(await res.arrayBuffer());
-  const tooBig = () => environmentError(`The registry ${registry} sent more than ${max} bytes for ${redactUrl(url)}; refusing to read it.`, 'An answer that large is broken or hostile; check the reference and the registry.');
+  const tooBig = () =>
+    environmentError(
+      `The registry ${registry} sent more than ${max} bytes for ${redactUrl(url)}; refusing to read it.`,
+      'An answer that large is broken or hostile; check the reference and the registry.',
+    );
   if (Number(res.headers.get('content-length') ?? 0) > max) {
     await res.body.cancel().catch(() => undefined);
     throw tooBig();
@@ -336,4 +406,3 @@ async function drain(res: BufferedResponse | StreamingResponse): Promise<void> {
   const body = res.body;
   if (body && !Buffer.isBuffer(body)) await (body as ReadableStream<Uint8Array>).cancel().catch(() => undefined);
 }
-

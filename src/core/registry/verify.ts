@@ -14,7 +14,12 @@ export interface VerifyReport {
 }
 
 /** Required platforms, tag scheme (moving tags and the commit tag) and labels of one published reference. */
-export async function verifyReference(client: RegistryClient, ref: RefInput, config: ReleaseOperatorConfig, options: CallOptions & { requiredPlatforms?: string[] } = {}): Promise<VerifyReport> {
+export async function verifyReference(
+  client: RegistryClient,
+  ref: RefInput,
+  config: ReleaseOperatorConfig,
+  options: CallOptions & { requiredPlatforms?: string[] } = {},
+): Promise<VerifyReport> {
   const r = typeof ref === 'string' ? parseReference(ref) : ref;
   const info: ImageInfo = await client.inspect(r, options);
   const version = r.tag ? versionOfImageTag(r.tag, config.tags.imagePrefix) : undefined;
@@ -25,5 +30,11 @@ export async function verifyReference(client: RegistryClient, ref: RefInput, con
     ...(version ? checkShaTag(info, tags, config.tags) : []),
     ...checkLabels(info, version),
   ];
-  return { reference: formatReference(r), digest: info.digest, version, platforms: info.platforms.map((p) => p.platform), problems };
+  return {
+    reference: formatReference(r),
+    digest: info.digest,
+    version,
+    platforms: info.platforms.map((p) => p.platform),
+    problems,
+  };
 }

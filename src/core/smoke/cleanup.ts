@@ -1,6 +1,14 @@
 import type { Logger } from '../log';
 import type { Runner } from '../process/run';
-import { DockerClient, PRODUCT_LABEL, SMOKE_RUN_LABEL, activeRunIds, removeLabelled, serverVersion, type CleanupResult } from '../container';
+import {
+  DockerClient,
+  PRODUCT_LABEL,
+  SMOKE_RUN_LABEL,
+  activeRunIds,
+  removeLabelled,
+  serverVersion,
+  type CleanupResult,
+} from '../container';
 
 export type SmokeCleanupResult = CleanupResult;
 
@@ -10,7 +18,15 @@ export type SmokeCleanupResult = CleanupResult;
  * to a run still in progress on this machine (another window's smoke run) is left alone and listed as spared,
  * unless `force`.
  */
-export async function cleanupSmoke(opts: { runner: Runner; dockerPath: string; runId?: string; force?: boolean; signal?: AbortSignal; logger?: Logger; activeRunsDir?: string }): Promise<SmokeCleanupResult> {
+export async function cleanupSmoke(opts: {
+  runner: Runner;
+  dockerPath: string;
+  runId?: string;
+  force?: boolean;
+  signal?: AbortSignal;
+  logger?: Logger;
+  activeRunsDir?: string;
+}): Promise<SmokeCleanupResult> {
   const docker = new DockerClient({ runner: opts.runner, dockerPath: opts.dockerPath, logger: opts.logger });
   await docker.exec(serverVersion(), { signal: opts.signal });
   return removeLabelled(docker, opts.runId ? `${SMOKE_RUN_LABEL}=${opts.runId}` : `${PRODUCT_LABEL}=1`, opts.signal, {

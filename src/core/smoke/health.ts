@@ -3,7 +3,10 @@ import { CancelledError } from '../errors';
 import { sleep } from '../sleep';
 
 /** One HTTP GET without redirects: status and body (the body cut at maxBody bytes). */
-export type HttpGet = (url: string, options: { timeoutMs: number; signal?: AbortSignal }) => Promise<{ status: number; body: string }>;
+export type HttpGet = (
+  url: string,
+  options: { timeoutMs: number; signal?: AbortSignal },
+) => Promise<{ status: number; body: string }>;
 
 const MAX_BODY_BYTES = 1024 * 1024;
 
@@ -23,10 +26,15 @@ export const httpGet: HttpGet = (url, { timeoutMs, signal }) =>
         if (size < MAX_BODY_BYTES) chunks.push(c.subarray(0, MAX_BODY_BYTES - size));
         size += c.length;
       });
-      res.on('end', () => finish(() => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') })));
+      res.on('end', () =>
+        finish(() => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') })),
+      );
       res.on('error', (e) => finish(() => reject(e)));
     });
-    const timer = setTimeout(() => req.destroy(Object.assign(new Error('timed out'), { code: 'ETIMEDOUT' })), timeoutMs);
+    const timer = setTimeout(
+      () => req.destroy(Object.assign(new Error('timed out'), { code: 'ETIMEDOUT' })),
+      timeoutMs,
+    );
     const onAbort = () => req.destroy(new CancelledError());
     signal?.addEventListener('abort', onAbort, { once: true });
     const finish = (settle: () => void) => {
@@ -58,7 +66,6 @@ export type HealthOutcome =
   | { passed: true; attempts: number; detail: string }
   | { passed: false; attempts: number; detail: string; stoppedEarly: boolean };
 
-
 /** Polls an HTTP endpoint (soon after the start, then every pollIntervalMs) until it answers as expected, the deadline passes, or stopReason() says stop. */
 export async function pollHealth(p: HealthProbe): Promise<HealthOutcome> {
   const now = p.now ?? Date.now;
@@ -75,7 +82,9 @@ export async function pollHealth(p: HealthProbe): Promise<HealthOutcome> {
       const statusOk = res.status === p.expectStatus;
       const bodyOk = !p.expectBody || body.includes(p.expectBody);
       if (statusOk && bodyOk) return { passed: true, attempts, detail: `${res.status} ${snippet(body)}` };
-      last = statusOk ? `${res.status} but the body does not contain '${p.expectBody}': ${snippet(body)}` : `${res.status} instead of ${p.expectStatus}: ${snippet(body)}`;
+      last = statusOk
+        ? `${res.status} but the body does not contain '${p.expectBody}': ${snippet(body)}`
+        : `${res.status} instead of ${p.expectStatus}: ${snippet(body)}`;
     } catch (e) {
       if (p.signal?.aborted) throw new CancelledError();
       last = `no answer (${describeFetchError(e)})`;
@@ -83,7 +92,13 @@ export async function pollHealth(p: HealthProbe): Promise<HealthOutcome> {
     const stop = await p.stopReason();
     if (stop) return { passed: false, attempts, detail: `${stop}; last probe: ${last}`, stoppedEarly: true };
     const wait = Math.min(p.pollIntervalMs, FIRST_WAIT_MS * 2 ** (attempts - 1));
-    if (now() + wait >= p.deadline) return { passed: false, attempts, detail: `not healthy by the deadline after ${attempts} attempts; last probe: ${last}`, stoppedEarly: false };
+    if (now() + wait >= p.deadline)
+      return {
+        passed: false,
+        attempts,
+        detail: `not healthy by the deadline after ${attempts} attempts; last probe: ${last}`,
+        stoppedEarly: false,
+      };
     await sleep(wait, p.signal);
   }
 }

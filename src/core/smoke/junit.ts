@@ -16,26 +16,40 @@ const secs = (ms: number) => (ms / 1000).toFixed(3);
 export function smokeJUnit(report: SmokeReport): string {
   const out: string[] = ['<?xml version="1.0" encoding="UTF-8"?>'];
   const count = (pred: (s: SmokeReport['platforms'][number]['steps'][number], env: boolean) => boolean) =>
-    report.platforms.reduce((n, p) => n + p.steps.filter((s) => pred(s, p.outcome === 'environment' && p.failedStep === s.name)).length, 0);
+    report.platforms.reduce(
+      (n, p) => n + p.steps.filter((s) => pred(s, p.outcome === 'environment' && p.failedStep === s.name)).length,
+      0,
+    );
   const tests = count(() => true);
   const failures = count((s, env) => !s.passed && !s.skipped && !env);
   const errors = count((s, env) => !s.skipped && env);
-  out.push(`<testsuites name="release-operator smoke" tests="${tests}" failures="${failures}" errors="${errors}" time="${secs(report.durationMs)}">`);
+  out.push(
+    `<testsuites name="release-operator smoke" tests="${tests}" failures="${failures}" errors="${errors}" time="${secs(report.durationMs)}">`,
+  );
   for (const p of report.platforms) {
     const env = p.outcome === 'environment';
     const f = p.steps.filter((s) => !s.passed && !s.skipped && !(env && s.name === p.failedStep)).length;
     const e = env ? 1 : 0;
     const sk = p.steps.filter((s) => s.skipped).length;
-    out.push(`  <testsuite name="smoke ${esc(p.platform)}" tests="${p.steps.length}" failures="${f}" errors="${e}" skipped="${sk}" time="${secs(p.durationMs)}" timestamp="${report.startedAt}">`);
-    out.push(`    <properties><property name="image" value="${esc(report.image)}"/><property name="runId" value="${esc(report.runId)}"/>${p.imageId ? `<property name="imageId" value="${esc(p.imageId)}"/>` : ''}</properties>`);
+    out.push(
+      `  <testsuite name="smoke ${esc(p.platform)}" tests="${p.steps.length}" failures="${f}" errors="${e}" skipped="${sk}" time="${secs(p.durationMs)}" timestamp="${report.startedAt}">`,
+    );
+    out.push(
+      `    <properties><property name="image" value="${esc(report.image)}"/><property name="runId" value="${esc(report.runId)}"/>${p.imageId ? `<property name="imageId" value="${esc(p.imageId)}"/>` : ''}</properties>`,
+    );
     for (const s of p.steps) {
       const open = `    <testcase classname="smoke.${esc(p.platform)}" name="${esc(s.name)}" time="${secs(s.durationMs)}"`;
       if (s.passed) out.push(`${open}/>`);
       else if (s.skipped) out.push(`${open}><skipped message="${esc(s.detail)}"/></testcase>`);
       else if (env && s.name === p.failedStep) {
         const hint = p.environmentProblem?.hint ? `\n${p.environmentProblem.hint}` : '';
-        out.push(`${open}><error type="environment" message="${esc(s.detail)}">${esc(s.detail + hint)}</error></testcase>`);
-      } else out.push(`${open}><failure type="${esc(s.name)}" message="${esc(s.detail)}">${esc(s.detail)}</failure></testcase>`);
+        out.push(
+          `${open}><error type="environment" message="${esc(s.detail)}">${esc(s.detail + hint)}</error></testcase>`,
+        );
+      } else
+        out.push(
+          `${open}><failure type="${esc(s.name)}" message="${esc(s.detail)}">${esc(s.detail)}</failure></testcase>`,
+        );
     }
     const evidence = [p.psRow, p.logs?.join('\n')].filter(Boolean).join('\n\n');
     if (evidence) out.push(`    <system-out>${esc(evidence)}</system-out>`);

@@ -20,13 +20,23 @@ export interface SmokeOverrides {
 const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /** SmokeOptions from the configuration of the repository at `root`, with overrides last. */
-export function smokeOptionsFromConfig(config: ReleaseOperatorConfig, root: string, o: SmokeOverrides = {}): SmokeOptions {
+export function smokeOptionsFromConfig(
+  config: ReleaseOperatorConfig,
+  root: string,
+  o: SmokeOverrides = {},
+): SmokeOptions {
   const s = config.smoke;
   const platforms = o.platforms?.length ? o.platforms : s.platforms.length ? s.platforms : config.requiredPlatforms;
   return {
     dockerPath: config.dockerPath,
     image: o.image,
-    build: o.build ? { dockerfile: path.resolve(root, s.dockerfile), context: path.resolve(root, s.context), buildArgs: { ...s.buildArgs } } : undefined,
+    build: o.build
+      ? {
+          dockerfile: path.resolve(root, s.dockerfile),
+          context: path.resolve(root, s.context),
+          buildArgs: { ...s.buildArgs },
+        }
+      : undefined,
     platforms: [...platforms],
     helpArgs: [...s.helpArgs],
     versionArgs: [...s.versionArgs],

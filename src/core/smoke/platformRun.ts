@@ -60,7 +60,8 @@ const CLEANUP_TIMEOUT_MS = 60_000;
 /** How long the engine may take to report an out-of-memory kill after the exit (see exitState). */
 const OOM_EVENT_GRACE_MS = 500;
 
-export const tempImageTag = (runId: string, platform: string) => `${TEMP_IMAGE_REPO}:${runId}-${platform.replace(/\//g, '-')}`;
+export const tempImageTag = (runId: string, platform: string) =>
+  `${TEMP_IMAGE_REPO}:${runId}-${platform.replace(/\//g, '-')}`;
 
 /** Steps that need nothing but the image, run one after the other. */
 const BEFORE: readonly StepName[] = ['emulation', 'build', 'image'];
@@ -82,12 +83,29 @@ export async function smokePlatform(ctx: RunContext, platform: string): Promise<
   const emulated = !runsNatively(ctx.hostArch, p);
   const deadlineSeconds = emulated ? o.emulatedTimeoutSeconds : o.timeoutSeconds;
   const started = Date.now();
-  const result: PlatformResult = { platform, passed: false, outcome: 'failed', emulated, deadlineSeconds, steps: [], durationMs: 0 };
+  const result: PlatformResult = {
+    platform,
+    passed: false,
+    outcome: 'failed',
+    emulated,
+    deadlineSeconds,
+    steps: [],
+    durationMs: 0,
+  };
   const slug = platform.replace(/\//g, '-');
   const labels = smokeLabels(ctx.runId, platform, o.labels);
-  const names = { help: `ro-smoke-${ctx.runId}-${slug}-help`, version: `ro-smoke-${ctx.runId}-${slug}-version`, service: `ro-smoke-${ctx.runId}-${slug}` };
+  const names = {
+    help: `ro-smoke-${ctx.runId}-${slug}-help`,
+    version: `ro-smoke-${ctx.runId}-${slug}-version`,
+    service: `ro-smoke-${ctx.runId}-${slug}`,
+  };
   /** The container each container step runs in: evidence comes from the failed step's container. */
-  const containerOf: Partial<Record<StepName, string>> = { help: names.help, version: names.version, start: names.service, health: names.service };
+  const containerOf: Partial<Record<StepName, string>> = {
+    help: names.help,
+    version: names.version,
+    start: names.service,
+    health: names.service,
+  };
   const created = { containers: [] as string[], images: [] as string[] };
   const planned: StepName[] = [
     ...(emulated ? (['emulation'] as const) : []),
@@ -115,28 +133,53 @@ export async function smokePlatform(ctx: RunContext, platform: string): Promise<
   };
   /** How a container killed by SIGKILL under the memory limit is described: confirmed by the engine or not. */
   const killedText = (confirmed: boolean) =>
-    confirmed || !o.memory ? `killed: out of memory${o.memory ? `, limit ${o.memory}` : ''}` : `killed; most likely out of memory under the ${o.memory} limit (the engine did not say)`;
+    confirmed || !o.memory
+      ? `killed: out of memory${o.memory ? `, limit ${o.memory}` : ''}`
+      : `killed; most likely out of memory under the ${o.memory} limit (the engine did not say)`;
   const onLine = (line: string) => ctx.emit({ type: 'output', platform, line });
 
   const command = (name: 'help' | 'version') => async () => {
     const args = name === 'help' ? o.helpArgs : o.versionArgs;
     created.containers.push(names[name]);
-    const r = await ctx.docker.exec(runAttached({ name: names[name], image: image!.id, platform, labels, env: o.env, args, network: o.commandNetwork === 'bridge' ? undefined : 'none', memory: o.memory || undefined }, o.commandTimeoutSeconds * 1000), { signal: ctx.signal });
+    const r = await ctx.docker.exec(
+      runAttached(
+        {
+          name: names[name],
+          image: image!.id,
+          platform,
+          labels,
+          env: o.env,
+          args,
+          network: o.commandNetwork === 'bridge' ? undefined : 'none',
+          memory: o.memory || undefined,
+        },
+        o.commandTimeoutSeconds * 1000,
+      ),
+      { signal: ctx.signal },
+    );
     const text = r.output.join('\n');
     if (isExecFormatError(text)) throw execFormat(platform);
     if (r.timedOut) throw new StepFailure(`'${args.join(' ')}' did not finish within ${o.commandTimeoutSeconds} s`);
     if (r.exitCode === 125 && isDockerHostProblem(text)) {
       const why = `docker could not start the container: ${lastOf(r.output)}`;
-      throw new StepFailure(why, { message: why, hint: 'The Docker host failed, not the image: check `docker info` and the daemon log, then retry.' });
+      throw new StepFailure(why, {
+        message: why,
+        hint: 'The Docker host failed, not the image: check `docker info` and the daemon log, then retry.',
+      });
     }
     if (r.exitCode === 137 && o.memory) {
       const s = await exitState(names[name]).catch(() => undefined);
       result.exit = { exitCode: 137, oomKilled: Boolean(s?.oomKilled) };
       throw new StepFailure(`'${args.join(' ')}' was ${killedText(s?.oomKilled ?? false)}: ${lastOf(r.output)}`);
     }
-    if (r.exitCode !== 0) throw new StepFailure(`'${args.join(' ')}' exited ${r.exitCode}${r.exitCode === 125 ? ' (docker could not start the container)' : ''}: ${lastOf(r.output)}`);
+    if (r.exitCode !== 0)
+      throw new StepFailure(
+        `'${args.join(' ')}' exited ${r.exitCode}${r.exitCode === 125 ? ' (docker could not start the container)' : ''}: ${lastOf(r.output)}`,
+      );
     if (name === 'version' && o.versionPattern && !new RegExp(o.versionPattern).test(text)) {
-      throw new StepFailure(`'${args.join(' ')}' printed '${lastOf(r.output)}', which does not match /${o.versionPattern}/`);
+      throw new StepFailure(
+        `'${args.join(' ')}' printed '${lastOf(r.output)}', which does not match /${o.versionPattern}/`,
+      );
     }
     return { detail: `'${args.join(' ')}' exited 0${name === 'version' ? `: ${lastOf(r.output)}` : ''}` };
   };
@@ -145,7 +188,8 @@ export async function smokePlatform(ctx: RunContext, platform: string): Promise<
     emulation: async () => {
       const state = await binfmtState(p, o.binfmtDir);
       if (state.registered === true) return { detail: `QEMU handler registered (${state.interpreter ?? 'enabled'})` };
-      if (state.registered === 'unknown') return { detail: `cannot tell (${state.reason}); an exec format error will say so` };
+      if (state.registered === 'unknown')
+        return { detail: `cannot tell (${state.reason}); an exec format error will say so` };
       throw new StepFailure(`${platform} needs emulation on this ${ctx.hostArch} Docker host, but ${state.reason}.`, {
         message: `Cannot run ${platform} containers here: ${state.reason}.`,
         hint: BINFMT_HINT,
@@ -170,15 +214,21 @@ export async function smokePlatform(ctx: RunContext, platform: string): Promise<
         result.logs = tail;
         throw e;
       }
-      return { detail: `built ${tag} with ${b.kind === 'buildx' ? 'docker buildx build' : 'DOCKER_BUILDKIT=1 docker build'}` };
+      return {
+        detail: `built ${tag} with ${b.kind === 'buildx' ? 'docker buildx build' : 'DOCKER_BUILDKIT=1 docker build'}`,
+      };
     },
     image: async () => {
       const ref = o.build ? tempImageTag(ctx.runId, platform) : o.image!;
       const found = await resolveImage(ctx, ref, p);
       image = found.info;
       result.imageId = image.id;
-      const entry = found.pinned ? `, index entry ${found.pinned.slice(found.pinned.indexOf('@') + 1, found.pinned.indexOf('@') + 20)}` : '';
-      return { detail: `${ref} -> ${image.id.slice(0, 19)} (${describePlatform(image)}${found.pulled ? ', pulled' : ''})${entry}` };
+      const entry = found.pinned
+        ? `, index entry ${found.pinned.slice(found.pinned.indexOf('@') + 1, found.pinned.indexOf('@') + 20)}`
+        : '';
+      return {
+        detail: `${ref} -> ${image.id.slice(0, 19)} (${describePlatform(image)}${found.pulled ? ', pulled' : ''})${entry}`,
+      };
     },
     help: command('help'),
     version: command('version'),
@@ -188,9 +238,23 @@ export async function smokePlatform(ctx: RunContext, platform: string): Promise<
       for (let attempt = 1; ; attempt++) {
         servicePort = await ctx.freePort();
         try {
-          const id = await ctx.docker.exec(runDetached({ name: names.service, image: image!.id, platform, labels, env: o.env, publish: o.port, hostPort: servicePort, memory: o.memory || undefined }), { signal: ctx.signal });
+          const id = await ctx.docker.exec(
+            runDetached({
+              name: names.service,
+              image: image!.id,
+              platform,
+              labels,
+              env: o.env,
+              publish: o.port,
+              hostPort: servicePort,
+              memory: o.memory || undefined,
+            }),
+            { signal: ctx.signal },
+          );
           serviceStarted = Date.now();
-          return { detail: `container ${id.slice(0, 12)} started, port ${o.port} published on 127.0.0.1:${servicePort}` };
+          return {
+            detail: `container ${id.slice(0, 12)} started, port ${o.port} published on 127.0.0.1:${servicePort}`,
+          };
         } catch (e) {
           if (attempt >= PORT_ATTEMPTS || !isPortTaken(e instanceof Error ? e.message : String(e))) throw e;
           // The container was created but could not start: remove it so the name is free for the next attempt.
@@ -217,7 +281,10 @@ export async function smokePlatform(ctx: RunContext, platform: string): Promise<
         signal: ctx.signal,
         stopReason: exited,
       });
-      if (h.passed) return { detail: `GET ${serviceUrl} -> ${h.detail} after ${((Date.now() - serviceStarted) / 1000).toFixed(1)} s (${h.attempts} attempt${h.attempts === 1 ? '' : 's'})` };
+      if (h.passed)
+        return {
+          detail: `GET ${serviceUrl} -> ${h.detail} after ${((Date.now() - serviceStarted) / 1000).toFixed(1)} s (${h.attempts} attempt${h.attempts === 1 ? '' : 's'})`,
+        };
       if (!h.stoppedEarly) throw new StepFailure(`GET ${serviceUrl}: ${h.detail} (deadline ${deadlineSeconds} s)`);
       const tail = await ctx.docker.exec(logs(names.service, 20), { signal: ctx.signal });
       if (isExecFormatError(tail.join('\n'))) throw execFormat(platform);
@@ -244,7 +311,8 @@ export async function smokePlatform(ctx: RunContext, platform: string): Promise<
       branch(COMMANDS).then(async (passed) => {
         // Passed command containers are not evidence: remove them while the service is still being checked.
         const done = created.containers.filter((c) => c === names.help || c === names.version);
-        if (passed && done.length && (await removeNow(ctx, done))) created.containers = created.containers.filter((c) => !done.includes(c));
+        if (passed && done.length && (await removeNow(ctx, done)))
+          created.containers = created.containers.filter((c) => !done.includes(c));
       }),
       branch(SERVICE),
     ]);
@@ -253,10 +321,17 @@ export async function smokePlatform(ctx: RunContext, platform: string): Promise<
   const order = (n: StepName) => planned.indexOf(n);
   result.steps.sort((a, b) => order(a.name) - order(b.name));
   let stop = stops.sort((a, b) => order(a.step) - order(b.step))[0];
-  if (ctx.signal?.aborted && (!stop || stop.kind !== 'cancelled')) stop = { kind: 'cancelled', step: stop?.step ?? planned[0] };
+  if (ctx.signal?.aborted && (!stop || stop.kind !== 'cancelled'))
+    stop = { kind: 'cancelled', step: stop?.step ?? planned[0] };
   // Steps that never ran are listed, so every platform shows the same plan.
   for (const name of planned.filter((n) => !result.steps.some((s) => s.name === n))) {
-    result.steps.push({ name, passed: false, skipped: true, durationMs: 0, detail: stop?.kind === 'cancelled' ? 'cancelled' : `not run: ${stop?.step ?? 'an earlier step'} did not pass` });
+    result.steps.push({
+      name,
+      passed: false,
+      skipped: true,
+      durationMs: 0,
+      detail: stop?.kind === 'cancelled' ? 'cancelled' : `not run: ${stop?.step ?? 'an earlier step'} did not pass`,
+    });
   }
   result.steps.sort((a, b) => order(a.name) - order(b.name));
   if (!stop) {
@@ -267,7 +342,8 @@ export async function smokePlatform(ctx: RunContext, platform: string): Promise<
     result.failedStep = stop.step;
     result.environmentProblem = stop.environment;
     const container = containerOf[stop.step];
-    if (stop.kind !== 'cancelled' && container && created.containers.includes(container)) await collectEvidence(ctx, result, container);
+    if (stop.kind !== 'cancelled' && container && created.containers.includes(container))
+      await collectEvidence(ctx, result, container);
   }
   ctx.cleanupFailed ||= !(await cleanupPlatform(ctx, created));
   result.durationMs = Date.now() - started;
@@ -292,7 +368,12 @@ function execFormat(platform: string): StepFailure {
 }
 
 function lastOf(lines: string[]): string {
-  return lines.filter((l) => l.trim()).at(-1)?.trim() ?? '(no output)';
+  return (
+    lines
+      .filter((l) => l.trim())
+      .at(-1)
+      ?.trim() ?? '(no output)'
+  );
 }
 
 function describePlatform(i: Pick<ImageInfo, 'os' | 'architecture' | 'variant'>): string {
@@ -306,7 +387,11 @@ function describePlatform(i: Pick<ImageInfo, 'os' | 'architecture' | 'variant'>)
  * resolve at the same time. Without a registry client, or when the registry cannot say, `docker pull --platform`
  * of the tag, one platform at a time (each pull re-points the tag).
  */
-async function resolveImage(ctx: RunContext, ref: string, p: Platform): Promise<{ info: ImageInfo; pulled: boolean; pinned?: string }> {
+async function resolveImage(
+  ctx: RunContext,
+  ref: string,
+  p: Platform,
+): Promise<{ info: ImageInfo; pulled: boolean; pinned?: string }> {
   const platform = formatPlatform(p);
   const inspect = (r: string) => ctx.docker.exec(imageInspect(r), { signal: ctx.signal });
   // Built images have a tag per platform; a pulled reference has one tag for all of them.
@@ -324,7 +409,9 @@ async function resolveImage(ctx: RunContext, ref: string, p: Platform): Promise<
       if (after && samePlatform(p, after)) return { info: after, pulled: true, pinned };
     } catch (e) {
       if (e instanceof CancelledError) throw e;
-      ctx.logger.debug(`pull of ${pinned} failed, pulling the tag instead: ${e instanceof Error ? e.message : String(e)}`);
+      ctx.logger.debug(
+        `pull of ${pinned} failed, pulling the tag instead: ${e instanceof Error ? e.message : String(e)}`,
+      );
     }
   }
 
@@ -345,7 +432,9 @@ async function resolveImage(ctx: RunContext, ref: string, p: Platform): Promise<
     if (after && samePlatform(p, after)) return { info: after, pulled: true };
     const have = after ?? local;
     if (have) {
-      throw new StepFailure(`${ref} is ${describePlatform(have)}, not ${platform}${pullError ? `, and no ${platform} image could be pulled (${pullError})` : ''}`);
+      throw new StepFailure(
+        `${ref} is ${describePlatform(have)}, not ${platform}${pullError ? `, and no ${platform} image could be pulled (${pullError})` : ''}`,
+      );
     }
     throw new StepFailure(`no image ${ref} here${pullError ? `, and it could not be pulled (${pullError})` : ''}`);
   });
@@ -364,7 +453,8 @@ async function collectEvidence(ctx: RunContext, result: PlatformResult, containe
 /** Removes what this platform created, with a fresh signal: it must run after a cancel too. False when something failed. */
 async function cleanupPlatform(ctx: RunContext, created: { containers: string[]; images: string[] }): Promise<boolean> {
   try {
-    if (created.containers.length) await ctx.docker.exec(removeContainers(created.containers), { timeoutMs: CLEANUP_TIMEOUT_MS });
+    if (created.containers.length)
+      await ctx.docker.exec(removeContainers(created.containers), { timeoutMs: CLEANUP_TIMEOUT_MS });
     if (created.images.length) await ctx.docker.exec(removeImages(created.images), { timeoutMs: CLEANUP_TIMEOUT_MS });
     return true;
   } catch (e) {

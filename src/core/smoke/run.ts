@@ -1,11 +1,30 @@
 import pLimit from 'p-limit';
 import { CancelledError, usageError } from '../errors';
 import type { Logger } from '../log';
-import { namesRegistry, parseReference, platformMatches, repositoryName, type ImageReference, type ManifestResult, type RegistryClient } from '../registry';
+import {
+  namesRegistry,
+  parseReference,
+  platformMatches,
+  repositoryName,
+  type ImageReference,
+  type ManifestResult,
+  type RegistryClient,
+} from '../registry';
 import { isIndex, splitIndex } from '../registry/manifest';
 import { nullLogger } from '../log';
 import { freeLoopbackPort } from '../net';
-import { DockerClient, SMOKE_RUN_LABEL, detectBuilder, imageInspect, isDaemonDown, markRunActive, newRunId, parsePlatform, removeLabelled, serverVersion } from '../container';
+import {
+  DockerClient,
+  SMOKE_RUN_LABEL,
+  detectBuilder,
+  imageInspect,
+  isDaemonDown,
+  markRunActive,
+  newRunId,
+  parsePlatform,
+  removeLabelled,
+  serverVersion,
+} from '../container';
 import { smokePlatform, type RunContext } from './platformRun';
 import type { PlatformResult, SmokeDeps, SmokeEvent, SmokeOptions, SmokeOutcome, SmokeReport } from './types';
 
@@ -36,20 +55,33 @@ export async function runSmoke(options: SmokeOptions, deps: SmokeDeps): Promise<
       logger.warn(`a smoke event listener failed: ${err instanceof Error ? err.message : String(err)}`);
     }
   };
-  if (!options.platforms.length) throw usageError('No platform to smoke test.', 'Pass --platform (e.g. linux/amd64) or set smoke.platforms / requiredPlatforms.');
-  if (!options.build && !options.image) throw usageError('No image to smoke test.', 'Pass an image reference, or --build to build the repository\'s Dockerfile.');
+  if (!options.platforms.length)
+    throw usageError(
+      'No platform to smoke test.',
+      'Pass --platform (e.g. linux/amd64) or set smoke.platforms / requiredPlatforms.',
+    );
+  if (!options.build && !options.image)
+    throw usageError(
+      'No image to smoke test.',
+      "Pass an image reference, or --build to build the repository's Dockerfile.",
+    );
   options.platforms.forEach(parsePlatform);
   if (options.versionPattern) {
     try {
       new RegExp(options.versionPattern);
     } catch (e) {
-      throw usageError(`The version pattern /${options.versionPattern}/ is not a regular expression: ${(e as Error).message}`);
+      throw usageError(
+        `The version pattern /${options.versionPattern}/ is not a regular expression: ${(e as Error).message}`,
+      );
     }
   }
   // docker takes the size as written: no spaces around it.
   if (options.memory !== undefined) options = { ...options, memory: options.memory.trim() };
   if (options.memory && !(memoryBytes(options.memory) >= MIN_MEMORY)) {
-    throw usageError(`The memory limit '${options.memory}' is not a size Docker accepts (at least 6 MiB, written like 256m or 1g).`, 'Set smoke.memory (or --memory) to a size like 256m, or leave it empty for no limit.');
+    throw usageError(
+      `The memory limit '${options.memory}' is not a size Docker accepts (at least 6 MiB, written like 256m or 1g).`,
+      'Set smoke.memory (or --memory) to a size like 256m, or leave it empty for no limit.',
+    );
   }
   const platforms = [...new Set(options.platforms)];
   const runId = options.runId ?? newRunId();
@@ -58,7 +90,10 @@ export async function runSmoke(options: SmokeOptions, deps: SmokeDeps): Promise<
   const localTag = options.build ? undefined : docker.exec(imageInspect(options.image!), { signal: deps.signal });
   localTag?.catch(() => undefined); // read (and its error reported) by the first image step
   // A reference that names its registry is most likely run from there: ask it where the tag points meanwhile too.
-  const platformReference = deps.registry && !options.build ? platformReferences(deps.registry, options.image!, logger, deps.signal) : undefined;
+  const platformReference =
+    deps.registry && !options.build
+      ? platformReferences(deps.registry, options.image!, logger, deps.signal)
+      : undefined;
   if (platformReference && namesRegistry(options.image!)) platformReference().catch(() => undefined); // a cancel is reported by the step that asks
   const server = await docker.exec(serverVersion(), { signal: deps.signal });
   const notes: string[] = [];
@@ -84,7 +119,8 @@ export async function runSmoke(options: SmokeOptions, deps: SmokeDeps): Promise<
     freePort: deps.freePort ?? freeLoopbackPort,
     platformReference,
   };
-  const width = options.parallel === true ? platforms.length : options.parallel === false ? 1 : Math.max(1, options.parallel);
+  const width =
+    options.parallel === true ? platforms.length : options.parallel === false ? 1 : Math.max(1, options.parallel);
   const limit = pLimit(width);
   let results: PlatformResult[] = [];
   let cleanup: SmokeReport['cleanup'];
@@ -96,8 +132,14 @@ export async function runSmoke(options: SmokeOptions, deps: SmokeDeps): Promise<
     // The platforms remove what they created, by name. This sweep by label catches what a cancel raced past (a
     // `docker run` whose client was killed while the daemon still created the container), and what a failed
     // run or a failed removal may have left; a run where every platform passed and cleaned up needs none.
-    const clean = !deps.signal?.aborted && !ctx.cleanupFailed && results.length === platforms.length && results.every((r) => r.passed);
-    cleanup = clean ? { leftoverContainers: 0, leftoverImages: 0, errors: [] } : await sweep(docker, runId, logger, Boolean(deps.signal?.aborted), Boolean(options.build));
+    const clean =
+      !deps.signal?.aborted &&
+      !ctx.cleanupFailed &&
+      results.length === platforms.length &&
+      results.every((r) => r.passed);
+    cleanup = clean
+      ? { leftoverContainers: 0, leftoverImages: 0, errors: [] }
+      : await sweep(docker, runId, logger, Boolean(deps.signal?.aborted), Boolean(options.build));
     await endRun();
   }
   if (!deps.signal?.aborted && results.some((r) => r.outcome === 'failed') && !(await daemonAnswers(docker, cleanup))) {
@@ -159,7 +201,12 @@ function blameDaemon(r: PlatformResult): PlatformResult {
  * platform, it only starts asking). Any failure (no registry, no credentials, not a registry reference) is logged
  * and answers undefined: the image step then pulls the tag as Docker would.
  */
-function platformReferences(registry: RegistryClient, image: string, logger: Logger, signal?: AbortSignal): (platform?: string) => Promise<string | undefined> {
+function platformReferences(
+  registry: RegistryClient,
+  image: string,
+  logger: Logger,
+  signal?: AbortSignal,
+): (platform?: string) => Promise<string | undefined> {
   let top: Promise<{ ref: ImageReference; manifest: ManifestResult } | undefined> | undefined;
   return async (platform) => {
     top ??= (async () => {
@@ -168,7 +215,9 @@ function platformReferences(registry: RegistryClient, image: string, logger: Log
         return { ref, manifest: await registry.getManifest(ref, { signal }) };
       } catch (e) {
         if (signal?.aborted) throw new CancelledError();
-        logger.debug(`the registry could not resolve ${image} (${e instanceof Error ? e.message : String(e)}); pulling by tag`);
+        logger.debug(
+          `the registry could not resolve ${image} (${e instanceof Error ? e.message : String(e)}); pulling by tag`,
+        );
         return undefined;
       }
     })();
@@ -182,7 +231,13 @@ function platformReferences(registry: RegistryClient, image: string, logger: Log
 }
 
 /** Only a --build run creates images (temporary tags carrying the run's label); otherwise there are none to look for. */
-async function sweep(docker: DockerClient, runId: string, logger: { warn(m: string): void }, cancelled: boolean, built: boolean): Promise<SmokeReport['cleanup']> {
+async function sweep(
+  docker: DockerClient,
+  runId: string,
+  logger: { warn(m: string): void },
+  cancelled: boolean,
+  built: boolean,
+): Promise<SmokeReport['cleanup']> {
   const total = { leftoverContainers: 0, leftoverImages: 0, errors: [] as string[] };
   for (let round = 0; round < (cancelled ? 2 : 1); round++) {
     if (round) await new Promise((r) => setTimeout(r, 1000));

@@ -20,7 +20,8 @@ export function tagPlan(version: string, head: string | undefined, tags: Release
   const p = tags.imagePrefix;
   const plan: PlannedTag[] = [{ tag: `${p}${v.version}`, kind: 'version', rule: 'this release' }];
   const stable = v.prerelease.length === 0;
-  if (stable && tags.minor) plan.push({ tag: `${p}${v.major}.${v.minor}`, kind: 'minor', rule: `newest ${v.major}.${v.minor}.* release` });
+  if (stable && tags.minor)
+    plan.push({ tag: `${p}${v.major}.${v.minor}`, kind: 'minor', rule: `newest ${v.major}.${v.minor}.* release` });
   if (stable && tags.major) plan.push({ tag: `${p}${v.major}`, kind: 'major', rule: `newest ${v.major}.* release` });
   if (stable && tags.latest) plan.push({ tag: 'latest', kind: 'latest', rule: 'newest release' });
   if (tags.sha && head) plan.push({ tag: head.slice(0, tags.shaLength), kind: 'sha', rule: 'the released commit' });

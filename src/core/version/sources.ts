@@ -51,7 +51,12 @@ export async function effectiveVersion(
   return undefined;
 }
 
-async function readSource(root: string, source: VersionSource, tags: GitTag[], gitPrefix: string): Promise<EffectiveVersion | undefined> {
+async function readSource(
+  root: string,
+  source: VersionSource,
+  tags: GitTag[],
+  gitPrefix: string,
+): Promise<EffectiveVersion | undefined> {
   const file = path.join(root, source);
   switch (source) {
     case 'package.json': {
@@ -78,8 +83,8 @@ async function readSource(root: string, source: VersionSource, tags: GitTag[], g
       }
       const v =
         source === 'Cargo.toml'
-          ? clean(doc.package?.version) ?? clean(doc.workspace?.package?.version)
-          : clean(doc.project?.version) ?? clean(doc.tool?.poetry?.version);
+          ? (clean(doc.package?.version) ?? clean(doc.workspace?.package?.version))
+          : (clean(doc.project?.version) ?? clean(doc.tool?.poetry?.version));
       return v ? { version: v, source, origin: file } : undefined;
     }
     case 'VERSION': {

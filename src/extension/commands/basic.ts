@@ -11,13 +11,22 @@ export function basicCommands(ctx: CommandContext): Record<string, Handler> {
     showContainerLogs: () => services.containers.show(true),
     selectRepository: async (folder?: vscode.WorkspaceFolder) => {
       const folders = vscode.workspace.workspaceFolders ?? [];
-      if (!folders.length) return void vscode.window.showInformationMessage('Open a folder that holds a git repository first.');
+      if (!folders.length)
+        return void vscode.window.showInformationMessage('Open a folder that holds a git repository first.');
       const chosen =
         folder ??
         (
           await vscode.window.showQuickPick(
-            folders.map((f) => ({ label: f.name, description: f.uri.fsPath, picked: f === services.folder, folder: f })),
-            { title: 'Release Operator: repository to show', placeHolder: 'Pick the workspace folder whose release you operate' },
+            folders.map((f) => ({
+              label: f.name,
+              description: f.uri.fsPath,
+              picked: f === services.folder,
+              folder: f,
+            })),
+            {
+              title: 'Release Operator: repository to show',
+              placeHolder: 'Pick the workspace folder whose release you operate',
+            },
           )
         )?.folder;
       if (chosen) await services.selectFolder(chosen);
@@ -26,7 +35,9 @@ export function basicCommands(ctx: CommandContext): Record<string, Handler> {
       try {
         if (await ctx.auth.token(true)) ctx.refresh();
       } catch (e) {
-        void vscode.window.showWarningMessage(`GitHub sign-in did not complete: ${(e as Error).message}. You can also set GITHUB_TOKEN in the environment.`);
+        void vscode.window.showWarningMessage(
+          `GitHub sign-in did not complete: ${(e as Error).message}. You can also set GITHUB_TOKEN in the environment.`,
+        );
       }
     },
   };

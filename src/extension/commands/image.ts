@@ -11,13 +11,16 @@ import type { RollbackPlan } from '../../core/registry/index';
 import { shortDigest } from '../tree/model';
 
 async function showText(content: string): Promise<void> {
-  await vscode.window.showTextDocument(await vscode.workspace.openTextDocument({ language: 'log', content }), { preview: true });
+  await vscode.window.showTextDocument(await vscode.workspace.openTextDocument({ language: 'log', content }), {
+    preview: true,
+  });
 }
 
 /** Inspect, copy, open, glibc, audit, rollback: everything about the published image. */
 export function imageCommands(ctx: CommandContext): Record<string, Handler> {
   const { services } = ctx;
-  const guarded = <A extends unknown[], R>(what: string, fn: (...a: A) => Promise<R>) => guardedHandler(services, what, fn);
+  const guarded = <A extends unknown[], R>(what: string, fn: (...a: A) => Promise<R>) =>
+    guardedHandler(services, what, fn);
   return {
     copyDigest: async (node?: ReleaseNode) => {
       const digest = node?.data?.digest;
@@ -34,7 +37,9 @@ export function imageCommands(ctx: CommandContext): Record<string, Handler> {
       const repository = imageRepositoryOf(f);
       const ref = reference ?? ((t) => t && `${repository}:${t}`)(await pickImageTag(ctx, f, 'Inspect image tag'));
       if (!ref) return;
-      const info = await withCancellableProgress(services, `Inspecting ${ref}`, async (signal) => (await ctx.engines.registry(f.config)).inspect(ref, { signal, labels: true }));
+      const info = await withCancellableProgress(services, `Inspecting ${ref}`, async (signal) =>
+        (await ctx.engines.registry(f.config)).inspect(ref, { signal, labels: true }),
+      );
       if (!info) return;
       const doc = await vscode.workspace.openTextDocument({ language: 'json', content: JSON.stringify(info, null, 2) });
       await vscode.window.showTextDocument(doc, { preview: true });
@@ -43,21 +48,35 @@ export function imageCommands(ctx: CommandContext): Record<string, Handler> {
     checkGlibc: guarded('glibc check', async (node?: ReleaseNode | { reference: string; platforms?: string[] }) => {
       const f = await ctx.facts();
       const repository = imageRepositoryOf(f);
-      const nodeRef = node && 'id' in node ? node.data?.reference : (node as { reference?: string } | undefined)?.reference;
-      const ref = nodeRef ?? ((t) => t && `${repository}:${t}`)(await pickImageTag(ctx, f, 'Check glibc drift of image tag'));
+      const nodeRef =
+        node && 'id' in node ? node.data?.reference : (node as { reference?: string } | undefined)?.reference;
+      const ref =
+        nodeRef ?? ((t) => t && `${repository}:${t}`)(await pickImageTag(ctx, f, 'Check glibc drift of image tag'));
       if (!ref) return;
-      const platforms = node && 'id' in node ? (node.data?.platform ? [node.data.platform] : undefined) : (node as { platforms?: string[] } | undefined)?.platforms;
-      const report = await withCancellableProgress(services, `Checking glibc of ${ref}`, (signal) => ctx.engines.checkGlibc(f, ref, platforms, signal));
+      const platforms =
+        node && 'id' in node
+          ? node.data?.platform
+            ? [node.data.platform]
+            : undefined
+          : (node as { platforms?: string[] } | undefined)?.platforms;
+      const report = await withCancellableProgress(services, `Checking glibc of ${ref}`, (signal) =>
+        ctx.engines.checkGlibc(f, ref, platforms, signal),
+      );
       if (!report) return;
       await showText(formatGlibcReport(report));
-      if (report.ok) void vscode.window.showInformationMessage(`glibc: ${ref} runs on its own libc on ${report.platforms.map((p) => p.platform).join(', ')}.`);
+      if (report.ok)
+        void vscode.window.showInformationMessage(
+          `glibc: ${ref} runs on its own libc on ${report.platforms.map((p) => p.platform).join(', ')}.`,
+        );
       else void vscode.window.showErrorMessage(`glibc drift: ${driftSummary(report)}`);
       return report;
     }),
     audit: guarded('Release consistency check', async () => {
       const f = await ctx.facts();
       imageRepositoryOf(f);
-      const report = await withCancellableProgress(services, 'Checking release consistency', (signal) => ctx.engines.audit(f, signal));
+      const report = await withCancellableProgress(services, 'Checking release consistency', (signal) =>
+        ctx.engines.audit(f, signal),
+      );
       if (!report) return;
       const lines = [`Release consistency of ${report.image}`, ''];
       for (const x of report.findings) lines.push(`[${x.kind}] ${x.message}`, `    -> ${x.action}`);
@@ -83,12 +102,16 @@ export function imageCommands(ctx: CommandContext): Record<string, Handler> {
           `latest now points at ${plan.from ? shortDigest(plan.from) : 'nothing'}; it will point at ${shortDigest(plan.to)} (${tag}). The manifest is copied byte for byte (no pull, no rebuild) and read back to verify.`,
           'Roll Back',
         );
-      const result = await withCancellableProgress(services, `Rolling back ${repository}:latest to ${tag}`, (signal) => ctx.engines.rollback(f, tag!, confirmPlan, signal));
+      const result = await withCancellableProgress(services, `Rolling back ${repository}:latest to ${tag}`, (signal) =>
+        ctx.engines.rollback(f, tag!, confirmPlan, signal),
+      );
       if (!result) return;
       ctx.refresh();
       if (result.unchanged) void vscode.window.showInformationMessage(`${repository}:latest already points at ${tag}.`);
       else if (result.applied) {
-        services.logger.info(`rollback: ${repository}:latest ${result.from ?? '(new)'} -> ${result.to}${result.undo ? `; undo: ${result.undo}` : ''}`);
+        services.logger.info(
+          `rollback: ${repository}:latest ${result.from ?? '(new)'} -> ${result.to}${result.undo ? `; undo: ${result.undo}` : ''}`,
+        );
         void vscode.window.showInformationMessage(`${repository}:latest now points at ${tag} (verified).`);
       }
       return result;

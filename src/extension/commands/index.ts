@@ -12,6 +12,12 @@ export type Handler = (...args: any[]) => unknown;
  * compare the registered set with package.json.
  */
 export function registerCommands(context: vscode.ExtensionContext, ctx: CommandContext): void {
-  const table: Record<string, Handler> = { ...basicCommands(ctx), ...imageCommands(ctx), ...smokeCommands(ctx), ...githubCommands(ctx) };
-  for (const [id, fn] of Object.entries(table)) context.subscriptions.push(vscode.commands.registerCommand(`releaseOperator.${id}`, fn));
+  const table: Record<string, Handler> = {
+    ...basicCommands(ctx),
+    ...imageCommands(ctx),
+    ...smokeCommands(ctx),
+    ...githubCommands(ctx),
+  };
+  for (const [id, fn] of Object.entries(table))
+    context.subscriptions.push(vscode.commands.registerCommand(`releaseOperator.${id}`, fn));
 }

@@ -6,12 +6,21 @@ import type { CommandContext } from './context';
 
 /** The configured image repository, or a usage error that says how to set it. */
 export function imageRepositoryOf(f: Facts): string {
-  if (!f.status.image) throw usageError('This repository has no image configured.', 'Set "image" in release-operator.json or the releaseOperator.image setting, or add a GitHub remote.');
+  if (!f.status.image)
+    throw usageError(
+      'This repository has no image configured.',
+      'Set "image" in release-operator.json or the releaseOperator.image setting, or add a GitHub remote.',
+    );
   return f.status.image;
 }
 
 /** Quick pick of the image's tags (versions newest first). */
-export async function pickImageTag(ctx: CommandContext, f: Facts, title: string, filter: (tag: string) => boolean = () => true): Promise<string | undefined> {
+export async function pickImageTag(
+  ctx: CommandContext,
+  f: Facts,
+  title: string,
+  filter: (tag: string) => boolean = () => true,
+): Promise<string | undefined> {
   const repository = imageRepositoryOf(f);
   const items = (async () => {
     const registry = await ctx.engines.registry(f.config);
@@ -23,7 +32,11 @@ export async function pickImageTag(ctx: CommandContext, f: Facts, title: string,
 }
 
 /** Quick pick of platforms, several at once; the configured smoke platforms are preselected. */
-export async function pickPlatforms(available: readonly string[], preselected: readonly string[], title: string): Promise<string[] | undefined> {
+export async function pickPlatforms(
+  available: readonly string[],
+  preselected: readonly string[],
+  title: string,
+): Promise<string[] | undefined> {
   const picks = await vscode.window.showQuickPick(
     available.map((p) => ({ label: p, picked: preselected.includes(p) })),
     { title, canPickMany: true, placeHolder: 'Platforms to test' },

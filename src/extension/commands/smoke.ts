@@ -26,13 +26,28 @@ export function smokeCommands(ctx: CommandContext): Record<string, Handler> {
     // A local build is named by its Dockerfile (what the status bar, tree and messages show).
     const reference = args.build
       ? `${f.config.smoke.dockerfile} (local build)`
-      : (args.reference ?? ((t) => t && `${imageRepositoryOf(f)}:${t}`)(await pickImageTag(ctx, f, 'Smoke test image tag')));
+      : (args.reference ??
+        ((t) => t && `${imageRepositoryOf(f)}:${t}`)(await pickImageTag(ctx, f, 'Smoke test image tag')));
     if (!reference) return undefined;
     const configured = smokePlatforms(f.config);
-    const platforms = args.platforms ?? (await pickPlatforms([...new Set([...configured, ...f.config.requiredPlatforms])], configured, `Smoke test ${reference} on`));
+    const platforms =
+      args.platforms ??
+      (await pickPlatforms(
+        [...new Set([...configured, ...f.config.requiredPlatforms])],
+        configured,
+        `Smoke test ${reference} on`,
+      ));
     if (!platforms?.length) return undefined;
     const started = Date.now();
-    for (const platform of platforms) smoke.set({ platform, image: reference, ...(args.build ? { build: true } : {}), state: 'running', startedAt: started, steps: [] });
+    for (const platform of platforms)
+      smoke.set({
+        platform,
+        image: reference,
+        ...(args.build ? { build: true } : {}),
+        state: 'running',
+        startedAt: started,
+        steps: [],
+      });
     services.logger.info(`smoke: ${reference} on ${platforms.join(', ')}`);
     // Steps of a platform run side by side (the help command while the health check waits), so the notification
     // says what is running on each platform rather than only the latest event.
@@ -41,7 +56,9 @@ export function smokeCommands(ctx: CommandContext): Record<string, Handler> {
       const now = (running.get(platform) ?? []).filter((s) => s !== step.name);
       if (step.state === 'running') now.push(step.name);
       running.set(platform, now);
-      const busy = [...running].filter(([, steps]) => steps.length).map(([p, steps]) => `${p}: ${steps.join(', ')} running`);
+      const busy = [...running]
+        .filter(([, steps]) => steps.length)
+        .map(([p, steps]) => `${p}: ${steps.join(', ')} running`);
       return busy.length ? busy.join(' · ') : `${platform}: ${step.name} ${step.state}`;
     };
     const results = await withCancellableProgress(services, `Smoke testing ${reference}`, async (signal, report) =>
@@ -57,12 +74,18 @@ export function smokeCommands(ctx: CommandContext): Record<string, Handler> {
     for (const platform of platforms) {
       const r = results?.find((x) => x.platform === platform);
       if (r) smoke.set(r);
-      else if (smoke.get(platform)?.state === 'running') smoke.set({ ...smoke.get(platform)!, state: 'cancelled', durationMs: Date.now() - started });
+      else if (smoke.get(platform)?.state === 'running')
+        smoke.set({ ...smoke.get(platform)!, state: 'cancelled', durationMs: Date.now() - started });
     }
     const failed = results?.filter((r) => r.state === 'failed') ?? [];
     if (failed.length) {
       services.containers.show(true);
-      void vscode.window.showErrorMessage(`Smoke test failed on ${failed.map((r) => r.platform).join(', ')}: ${failed[0].message ?? ''}`, 'Show Container Logs').then((p) => p && services.containers.show(true));
+      void vscode.window
+        .showErrorMessage(
+          `Smoke test failed on ${failed.map((r) => r.platform).join(', ')}: ${failed[0].message ?? ''}`,
+          'Show Container Logs',
+        )
+        .then((p) => p && services.containers.show(true));
     } else if (results) void vscode.window.setStatusBarMessage(`Smoke test passed on ${platforms.join(', ')}`, 5000);
     return results;
   };
@@ -74,22 +97,33 @@ export function smokeCommands(ctx: CommandContext): Record<string, Handler> {
     runSmokeBuild: (args?: Omit<SmokeArgs, 'reference' | 'build'>) => guardedRun({ ...args, build: true }),
     cleanUp: guarded(services, 'Clean up', async () => {
       const f = await ctx.facts();
-      const r = await withCancellableProgress(services, 'Removing what crashed runs left', (signal) => ctx.engines.cleanup(f, signal));
+      const r = await withCancellableProgress(services, 'Removing what crashed runs left', (signal) =>
+        ctx.engines.cleanup(f, signal),
+      );
       if (!r) return undefined;
       const spared = r.spared.containers.length + r.spared.images.length;
-      for (const c of r.containers) services.logger.info(`cleanup: removed container ${c.id.slice(0, 12)} ${c.names} (${c.status})`);
+      for (const c of r.containers)
+        services.logger.info(`cleanup: removed container ${c.id.slice(0, 12)} ${c.names} (${c.status})`);
       for (const i of r.images) services.logger.info(`cleanup: removed image ${i.reference}`);
       const what = `Removed ${r.containers.length} container(s) and ${r.images.length} image(s) left by earlier runs`;
-      void vscode.window.showInformationMessage(spared ? `${what}; left ${spared} of runs still in progress alone.` : `${what}.`);
+      void vscode.window.showInformationMessage(
+        spared ? `${what}; left ${spared} of runs still in progress alone.` : `${what}.`,
+      );
       return r;
     }),
     runSmokeForPlatform: (node?: ReleaseNode) =>
       // A result of a local build is run again by building; anything else by its image reference.
-      guardedRun({ ...(node?.data?.build ? { build: true } : { reference: node?.data?.reference }), platforms: node?.data?.platform ? [node.data.platform] : undefined }),
+      guardedRun({
+        ...(node?.data?.build ? { build: true } : { reference: node?.data?.reference }),
+        platforms: node?.data?.platform ? [node.data.platform] : undefined,
+      }),
     showSmokeResult: async () => {
       const all = smoke.all();
       if (!all.length) {
-        const pick = await vscode.window.showInformationMessage('No smoke test has run in this window.', 'Run Smoke Test...');
+        const pick = await vscode.window.showInformationMessage(
+          'No smoke test has run in this window.',
+          'Run Smoke Test...',
+        );
         if (pick) await vscode.commands.executeCommand('releaseOperator.runSmoke');
         return;
       }

@@ -38,7 +38,9 @@ export function contains(r: Region, line0: number, character0: number): boolean 
 
 /** The finding a diagnostic stands for (same rule, same start). */
 export function findingFor(findings: Finding[], code: string, range: Range0): Finding | undefined {
-  return findings.find((f) => f.ruleId === code && f.region.line - 1 === range.startLine && f.region.column - 1 === range.startCharacter);
+  return findings.find(
+    (f) => f.ruleId === code && f.region.line - 1 === range.startLine && f.region.column - 1 === range.startCharacter,
+  );
 }
 
 export interface Timers {

@@ -98,16 +98,25 @@ export function registerLint(context: vscode.ExtensionContext, deps: LintDeps): 
     { dispose: () => debouncer.dispose() },
     vscode.workspace.onDidOpenTextDocument(guard('open', (doc) => void lint(doc), undefined)),
     vscode.workspace.onDidChangeTextDocument(
-      guard('change', (e) => {
-        if (lintKindFor(e.document.uri)) debouncer.schedule(e.document.uri.toString(), () => void lint(e.document));
-      }, undefined),
+      guard(
+        'change',
+        (e) => {
+          if (lintKindFor(e.document.uri)) debouncer.schedule(e.document.uri.toString(), () => void lint(e.document));
+        },
+        undefined,
+      ),
     ),
     vscode.workspace.onDidCloseTextDocument(guard('close', forget, undefined)),
     // Settings or release-operator.json may change severities: lint what is open again.
     vscode.workspace.onDidChangeConfiguration(
-      guard('configuration', (e) => {
-        if (e.affectsConfiguration('releaseOperator')) for (const doc of vscode.workspace.textDocuments) void lint(doc);
-      }, undefined),
+      guard(
+        'configuration',
+        (e) => {
+          if (e.affectsConfiguration('releaseOperator'))
+            for (const doc of vscode.workspace.textDocuments) void lint(doc);
+        },
+        undefined,
+      ),
     ),
     vscode.languages.registerHoverProvider(selector, {
       provideHover: guard(
@@ -128,7 +137,12 @@ export function registerLint(context: vscode.ExtensionContext, deps: LintDeps): 
             const mine = findings.get(doc.uri.toString()) ?? [];
             return ctx.diagnostics.flatMap((d) => {
               if (d.source !== SOURCE) return [];
-              const f = findingFor(mine, String(d.code), { startLine: d.range.start.line, startCharacter: d.range.start.character, endLine: d.range.end.line, endCharacter: d.range.end.character });
+              const f = findingFor(mine, String(d.code), {
+                startLine: d.range.start.line,
+                startCharacter: d.range.start.character,
+                endLine: d.range.end.line,
+                endCharacter: d.range.end.character,
+              });
               if (!f?.fix) return [];
               const action = new vscode.CodeAction(f.fix.title, vscode.CodeActionKind.QuickFix);
               action.edit = new vscode.WorkspaceEdit();

@@ -1,14 +1,25 @@
 import * as vscode from 'vscode';
 import type { ReleaseOperatorConfig } from '../../core/config/schema';
 import { describeError } from '../../core/errors';
-import { checkLabels, checkPlatforms, checkShaTag, checkTagScheme, type RegistryProblem } from '../../core/registry/checks';
+import {
+  checkLabels,
+  checkPlatforms,
+  checkShaTag,
+  checkTagScheme,
+  type RegistryProblem,
+} from '../../core/registry/checks';
 import type { ImageInfo, PlatformInfo, TagDigest } from '../../core/registry/types';
 import { versionOfImageTag } from '../../core/version/plan';
 import type { RegistryFacade } from '../engines';
 import { shortDigest, warningIcon, type ReleaseNode } from './model';
 
 /** What is wrong with one image tag, in words (empty: nothing), from the registry engine's checks. */
-export function imageTagProblems(info: ImageInfo, config: ReleaseOperatorConfig, all: readonly TagDigest[], scheme: readonly RegistryProblem[]): string[] {
+export function imageTagProblems(
+  info: ImageInfo,
+  config: ReleaseOperatorConfig,
+  all: readonly TagDigest[],
+  scheme: readonly RegistryProblem[],
+): string[] {
   const version = versionOfImageTag(info.tag ?? '', config.tags.imagePrefix);
   return [
     ...checkPlatforms(info, config.requiredPlatforms),
@@ -25,7 +36,8 @@ function labelsMarkdown(title: string, labels: Record<string, string>, problems:
   for (const p of problems) md.appendMarkdown(`$(warning) ${p}\n\n`);
   md.supportThemeIcons = true;
   const entries = Object.entries(labels);
-  if (entries.length) md.appendMarkdown(entries.map(([k, v]) => `- \`${k}\`: ${v.replace(/[\\`*_[\]]/g, '\\$&')}`).join('\n'));
+  if (entries.length)
+    md.appendMarkdown(entries.map(([k, v]) => `- \`${k}\`: ${v.replace(/[\\`*_[\]]/g, '\\$&')}`).join('\n'));
   else md.appendMarkdown('_no labels_');
   return md;
 }
@@ -53,13 +65,27 @@ function platformNode(parentId: string, repository: string, p: PlatformInfo): Re
   };
 }
 
-export function imageTagNode(repository: string, tag: string, info: ImageInfo, config: ReleaseOperatorConfig, problems: string[]): ReleaseNode {
+export function imageTagNode(
+  repository: string,
+  tag: string,
+  info: ImageInfo,
+  config: ReleaseOperatorConfig,
+  problems: string[],
+): ReleaseNode {
   const reference = `${repository}:${tag}`;
   const id = `image/${tag}`;
-  const kind = info.kind === 'index' ? `index, ${info.platforms.length} platform${info.platforms.length === 1 ? '' : 's'}` : 'single manifest';
+  const kind =
+    info.kind === 'index'
+      ? `index, ${info.platforms.length} platform${info.platforms.length === 1 ? '' : 's'}`
+      : 'single manifest';
   const children: ReleaseNode[] = info.platforms.map((p) => platformNode(id, repository, p));
   if (info.attestations.length) {
-    children.push({ id: `${id}/unattached`, label: `${info.attestations.length} attestation(s) for no listed platform`, icon: 'verified', contextValue: 'attestation' });
+    children.push({
+      id: `${id}/unattached`,
+      label: `${info.attestations.length} attestation(s) for no listed platform`,
+      icon: 'verified',
+      contextValue: 'attestation',
+    });
   }
   return {
     id,
@@ -68,7 +94,13 @@ export function imageTagNode(repository: string, tag: string, info: ImageInfo, c
     tooltip: labelsMarkdown(`${reference}\n\n${info.digest}`, info.labels, problems),
     ...(problems.length ? warningIcon : { icon: 'package' }),
     contextValue: `imageTag browsable${tagVersion(tag, config.tags.imagePrefix) ? ' rollbackable' : ''}${problems.length ? ' problem' : ''}`,
-    data: { reference, digest: info.digest, tag, url: browseUrl(repository), version: tagVersion(tag, config.tags.imagePrefix) },
+    data: {
+      reference,
+      digest: info.digest,
+      tag,
+      url: browseUrl(repository),
+      version: tagVersion(tag, config.tags.imagePrefix),
+    },
     children,
   };
 }
@@ -89,15 +121,26 @@ export function sortImageTags(tags: string[], prefix: string): string[] {
     return { rank: t === 'latest' ? 0 : 3, n: [0, 0, 0] };
   };
   return [...tags].sort((a, b) => {
-    const x = nums(a), y = nums(b);
+    const x = nums(a),
+      y = nums(b);
     return x.rank - y.rank || y.n[0] - x.n[0] || y.n[1] - x.n[1] || y.n[2] - x.n[2] || a.localeCompare(b);
   });
 }
 
 /** The "Image tags" folder: tags listed on expansion, each inspected (digest, kind, platforms). */
-export function imageTagsSection(repository: string | null, config: ReleaseOperatorConfig, registry: () => Promise<RegistryFacade>): ReleaseNode {
+export function imageTagsSection(
+  repository: string | null,
+  config: ReleaseOperatorConfig,
+  registry: () => Promise<RegistryFacade>,
+): ReleaseNode {
   if (!repository) {
-    return { id: 'images', label: 'Image tags', description: 'no image configured', icon: 'package', tooltip: 'Set "image" in release-operator.json or releaseOperator.image, or add a GitHub remote.' };
+    return {
+      id: 'images',
+      label: 'Image tags',
+      description: 'no image configured',
+      icon: 'package',
+      tooltip: 'Set "image" in release-operator.json or releaseOperator.image, or add a GitHub remote.',
+    };
   }
   return {
     id: 'images',
@@ -110,12 +153,23 @@ export function imageTagsSection(repository: string | null, config: ReleaseOpera
       const client = await registry();
       const tags = sortImageTags(await client.listTags(repository, { signal }), config.tags.imagePrefix);
       if (!tags.length) return [{ id: 'images/none', label: 'No tags yet', icon: 'info' }];
-      const infos = await Promise.all(tags.map((tag) => client.inspect(`${repository}:${tag}`, { signal, labels: true }).catch((e: Error) => e)));
-      const digests: TagDigest[] = infos.flatMap((i, n) => (i instanceof Error ? [] : [{ tag: tags[n], digest: i.digest, mediaType: i.mediaType }]));
+      const infos = await Promise.all(
+        tags.map((tag) => client.inspect(`${repository}:${tag}`, { signal, labels: true }).catch((e: Error) => e)),
+      );
+      const digests: TagDigest[] = infos.flatMap((i, n) =>
+        i instanceof Error ? [] : [{ tag: tags[n], digest: i.digest, mediaType: i.mediaType }],
+      );
       const scheme = checkTagScheme(repository, digests, config.tags);
       return tags.map((tag, n): ReleaseNode => {
         const info = infos[n];
-        if (info instanceof Error) return { id: `image/${tag}`, label: tag, description: 'cannot be read', tooltip: describeError(info), ...warningIcon };
+        if (info instanceof Error)
+          return {
+            id: `image/${tag}`,
+            label: tag,
+            description: 'cannot be read',
+            tooltip: describeError(info),
+            ...warningIcon,
+          };
         return imageTagNode(repository, tag, info, config, imageTagProblems(info, config, digests, scheme));
       });
     },

@@ -51,11 +51,18 @@ export function toTreeItem(n: ReleaseNode): vscode.TreeItem {
   item.tooltip = n.tooltip;
   item.contextValue = n.contextValue;
   item.command = n.command;
-  if (n.icon) item.iconPath = new vscode.ThemeIcon(n.icon, n.iconColor ? new vscode.ThemeColor(n.iconColor) : undefined);
+  if (n.icon)
+    item.iconPath = new vscode.ThemeIcon(n.icon, n.iconColor ? new vscode.ThemeColor(n.iconColor) : undefined);
   return item;
 }
 
 /** A child that says what went wrong instead of an empty folder. */
 export function errorNode(parentId: string, message: string, hint?: string): ReleaseNode {
-  return { id: `${parentId}/error`, label: message.split('\n')[0], tooltip: hint ?? message, ...warningIcon, contextValue: 'error' };
+  return {
+    id: `${parentId}/error`,
+    label: message.split('\n')[0],
+    tooltip: hint ?? message,
+    ...warningIcon,
+    contextValue: 'error',
+  };
 }

@@ -48,12 +48,20 @@ export function versionNode(s: StatusReport): ReleaseNode {
     id: 'version',
     label: s.version ? `Version ${s.version.version}` : 'Version',
     description: s.version ? `from ${s.version.source}` : 'none found',
-    tooltip: s.version ? `The next release writes ${s.tagPlan.length} tags.` : 'No version in package.json, Cargo.toml, pyproject.toml, VERSION or a git tag.',
+    tooltip: s.version
+      ? `The next release writes ${s.tagPlan.length} tags.`
+      : 'No version in package.json, Cargo.toml, pyproject.toml, VERSION or a git tag.',
     icon: 'tag',
     contextValue: 'version',
     expanded: true,
     data: { version: s.version?.version },
-    children: s.tagPlan.map((t) => ({ id: `plan/${t.tag}`, label: t.tag, description: t.rule, icon: 'arrow-small-right', contextValue: 'plannedTag' })),
+    children: s.tagPlan.map((t) => ({
+      id: `plan/${t.tag}`,
+      label: t.tag,
+      description: t.rule,
+      icon: 'arrow-small-right',
+      contextValue: 'plannedTag',
+    })),
   };
 }
 
@@ -68,8 +76,16 @@ export function gitTagsSection(s: StatusReport, config: ReleaseOperatorConfig, d
       if (!s.gitTags.length) return [{ id: 'gittags/none', label: 'No version tags yet', icon: 'info' }];
       // Release state and image existence are best effort: the tags still show when GitHub or the registry cannot be read.
       const [releases, imageTags] = await Promise.all([
-        deps.github().then((g) => g?.releases(signal)).catch(() => undefined),
-        s.image ? deps.registry().then((r) => r.listTags(s.image!, { signal })).catch(() => undefined) : Promise.resolve(undefined),
+        deps
+          .github()
+          .then((g) => g?.releases(signal))
+          .catch(() => undefined),
+        s.image
+          ? deps
+              .registry()
+              .then((r) => r.listTags(s.image!, { signal }))
+              .catch(() => undefined)
+          : Promise.resolve(undefined),
       ]);
       const tagSet = imageTags && new Set(imageTags);
       return s.gitTags.map((t) => {
@@ -77,7 +93,15 @@ export function gitTagsSection(s: StatusReport, config: ReleaseOperatorConfig, d
         const imageTag = version ? `${config.tags.imagePrefix}${version}` : t.name;
         const release = releases?.find((r) => r.tag === t.name);
         const hasImage = tagSet ? tagSet.has(imageTag) : undefined;
-        const releaseText = !releases ? 'release: ?' : release ? (release.draft ? 'draft release' : release.prerelease ? 'pre-release' : 'released') : 'no release';
+        const releaseText = !releases
+          ? 'release: ?'
+          : release
+            ? release.draft
+              ? 'draft release'
+              : release.prerelease
+                ? 'pre-release'
+                : 'released'
+            : 'no release';
         const imageText = hasImage === undefined ? 'image: ?' : hasImage ? 'image ✓' : 'no image';
         const half = release && !release.draft && hasImage === false;
         return {
@@ -89,7 +113,12 @@ export function gitTagsSection(s: StatusReport, config: ReleaseOperatorConfig, d
             : `${t.commit.slice(0, 12)} · ${t.date}`,
           ...(half ? warningIcon : { icon: 'tag' }),
           contextValue: `gitTag${release ? ' browsable' : ''}${hasImage ? ' rollbackable' : ''}${half ? ' problem' : ''}`,
-          data: { tag: imageTag, version, url: release?.url, reference: s.image ? `${s.image}:${imageTag}` : undefined },
+          data: {
+            tag: imageTag,
+            version,
+            url: release?.url,
+            reference: s.image ? `${s.image}:${imageTag}` : undefined,
+          },
         };
       });
     },
@@ -109,7 +138,9 @@ const RUN_ICONS: Record<string, [string, string?]> = {
   pending: ['clock'],
 };
 const runIcon = (status: string, conclusion: string | null) => {
-  const [icon, iconColor] = RUN_ICONS[status === 'completed' ? (conclusion ?? 'success') : status] ?? ['circle-outline'];
+  const [icon, iconColor] = RUN_ICONS[status === 'completed' ? (conclusion ?? 'success') : status] ?? [
+    'circle-outline',
+  ];
   return { icon, iconColor };
 };
 const isActive = (status: string) => status !== 'completed';
@@ -139,7 +170,9 @@ function jobNode(runId: number, j: JobView): ReleaseNode {
 }
 
 function runNode(r: RunView, gh: GitHubFacade): ReleaseNode {
-  const state = isActive(r.status) ? 'active' : `completed${r.conclusion === 'failure' || r.conclusion === 'cancelled' || r.conclusion === 'timed_out' ? ' failed' : ''}`;
+  const state = isActive(r.status)
+    ? 'active'
+    : `completed${r.conclusion === 'failure' || r.conclusion === 'cancelled' || r.conclusion === 'timed_out' ? ' failed' : ''}`;
   return {
     id: `run/${r.id}`,
     label: r.title,
@@ -165,7 +198,9 @@ export function runsSection(s: StatusReport, deps: SectionDeps): ReleaseNode {
       if (!gh) return [signInNode('runs', 'to see release workflow runs')];
       const runs = await gh.runs(signal);
       if (runs.some((r) => isActive(r.status))) deps.refreshLater(node, 5000);
-      return runs.length ? runs.map((r) => runNode(r, gh)) : [{ id: 'runs/none', label: 'No runs of the release workflow', icon: 'info' }];
+      return runs.length
+        ? runs.map((r) => runNode(r, gh))
+        : [{ id: 'runs/none', label: 'No runs of the release workflow', icon: 'info' }];
     },
   };
   return node;
@@ -173,7 +208,13 @@ export function runsSection(s: StatusReport, deps: SectionDeps): ReleaseNode {
 
 /** The last smoke run per platform with its steps and timings (re-read whenever the results change). */
 export function smokeSection(deps: SectionDeps): ReleaseNode {
-  const icons = { running: ['sync~spin'], passed: ['pass', 'testing.iconPassed'], failed: ['error', 'testing.iconFailed'], cancelled: ['circle-slash'], skipped: ['debug-step-over'] } as const;
+  const icons = {
+    running: ['sync~spin'],
+    passed: ['pass', 'testing.iconPassed'],
+    failed: ['error', 'testing.iconFailed'],
+    cancelled: ['circle-slash'],
+    skipped: ['debug-step-over'],
+  } as const;
   const ic = (st: keyof typeof icons) => ({ icon: icons[st][0], iconColor: (icons[st] as readonly string[])[1] });
   const node: ReleaseNode = {
     id: 'smoke',
@@ -183,7 +224,15 @@ export function smokeSection(deps: SectionDeps): ReleaseNode {
     expanded: true,
     children: async () => {
       const results = deps.smoke.all();
-      if (!results.length) return [{ id: 'smoke/none', label: 'Not run yet', icon: 'info', command: { command: 'releaseOperator.runSmoke', title: 'Run Smoke Test' } }];
+      if (!results.length)
+        return [
+          {
+            id: 'smoke/none',
+            label: 'Not run yet',
+            icon: 'info',
+            command: { command: 'releaseOperator.runSmoke', title: 'Run Smoke Test' },
+          },
+        ];
       return results.map((r) => ({
         id: `smoke/${r.platform}`,
         label: r.platform,
@@ -207,10 +256,20 @@ export function smokeSection(deps: SectionDeps): ReleaseNode {
   return node;
 }
 
-export const lintDescription = (n: number) => (n ? `${n} finding${n === 1 ? '' : 's'} in open files` : 'no findings in open files');
+export const lintDescription = (n: number) =>
+  n ? `${n} finding${n === 1 ? '' : 's'} in open files` : 'no findings in open files';
 
 export function rootSections(s: StatusReport, config: ReleaseOperatorConfig, deps: SectionDeps): ReleaseNode[] {
-  const problems: ReleaseNode[] = s.repository.github ? [] : [{ id: 'nogithub', label: 'No GitHub remote', tooltip: 'Add a remote that points at github.com to see releases and workflow runs.', ...warningIcon }];
+  const problems: ReleaseNode[] = s.repository.github
+    ? []
+    : [
+        {
+          id: 'nogithub',
+          label: 'No GitHub remote',
+          tooltip: 'Add a remote that points at github.com to see releases and workflow runs.',
+          ...warningIcon,
+        },
+      ];
   return [
     repositoryNode(s, deps),
     versionNode(s),

@@ -14,11 +14,25 @@ describe('activation (in code-server, a workspace holding a git repository)', ()
 
   it('registers every command of package.json, and package.json lists every releaseOperator.* command', async () => {
     await api();
-    const contributed = new Set<string>(vscode.extensions.getExtension(EXTENSION_ID)!.packageJSON.contributes.commands.map((c: { command: string }) => c.command));
+    const contributed = new Set<string>(
+      vscode.extensions
+        .getExtension(EXTENSION_ID)!
+        .packageJSON.contributes.commands.map((c: { command: string }) => c.command),
+    );
     // View commands VS Code generates (releaseOperator.release.focus, ...) have a second dot; ours do not.
-    const registered = new Set((await vscode.commands.getCommands(true)).filter((c) => /^releaseOperator\.[A-Za-z]+$/.test(c)));
-    assert.deepEqual([...contributed].filter((c) => !registered.has(c)), [], 'contributed but not registered');
-    assert.deepEqual([...registered].filter((c) => !contributed.has(c)), [], 'registered but not in package.json');
+    const registered = new Set(
+      (await vscode.commands.getCommands(true)).filter((c) => /^releaseOperator\.[A-Za-z]+$/.test(c)),
+    );
+    assert.deepEqual(
+      [...contributed].filter((c) => !registered.has(c)),
+      [],
+      'contributed but not registered',
+    );
+    assert.deepEqual(
+      [...registered].filter((c) => !contributed.has(c)),
+      [],
+      'registered but not in package.json',
+    );
     assert.ok(contributed.size >= 15);
   });
 
@@ -34,7 +48,10 @@ describe('activation (in code-server, a workspace holding a git repository)', ()
     const changed = nextTreeChange(await api(), 'releaseOperator.refresh');
     await vscode.commands.executeCommand('releaseOperator.refresh');
     await changed;
-    assert.deepEqual((await roots()).map((n) => n.id), before);
+    assert.deepEqual(
+      (await roots()).map((n) => n.id),
+      before,
+    );
     assert.ok(before.includes('repository') && before.includes('images') && before.includes('smoke'), before.join(','));
   });
 
@@ -51,7 +68,11 @@ describe('activation (in code-server, a workspace holding a git repository)', ()
     try {
       for (const [key, value, target] of set) await cfg().update(key, value, target);
       let c = await a.services.config();
-      assert.equal(c.smoke.port, 9092, 'the workspace setting wins over the user setting and release-operator.json (8080)');
+      assert.equal(
+        c.smoke.port,
+        9092,
+        'the workspace setting wins over the user setting and release-operator.json (8080)',
+      );
       assert.deepEqual(c.smoke.env, { GREETING: 'hello' });
       assert.equal(c.tags.minor, false);
       assert.equal(c.tags.major, true, 'a setting nobody set keeps its default');

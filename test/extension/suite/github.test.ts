@@ -29,13 +29,29 @@ describe('GitHub in the Release view (fake GitHub API checked against its descri
     fake = await GitHubFake.start();
     fake
       .route('GET', '/repos/{owner}/{repo}/releases', () => ({
-        body: [{ id: 1, tag_name: 'v1.2.3', name: 'v1.2.3', draft: false, prerelease: false, created_at: '2026-01-01T00:00:00Z', published_at: '2026-01-01T00:00:00Z', html_url: 'https://github.com/acme/rocket/releases/tag/v1.2.3' }],
+        body: [
+          {
+            id: 1,
+            tag_name: 'v1.2.3',
+            name: 'v1.2.3',
+            draft: false,
+            prerelease: false,
+            created_at: '2026-01-01T00:00:00Z',
+            published_at: '2026-01-01T00:00:00Z',
+            html_url: 'https://github.com/acme/rocket/releases/tag/v1.2.3',
+          },
+        ],
       }))
       .route('GET', '/repos/{owner}/{repo}/releases/latest', () => ({ body: { id: 1, tag_name: 'v1.2.3' } }))
       // The run is in progress for the first two reads, then it succeeds: the view must follow it by itself.
       .route('GET', '/repos/{owner}/{repo}/actions/workflows/{workflow_id}/runs', () => {
         runsCalls.n++;
-        return { body: { total_count: 1, workflow_runs: [runsCalls.n <= 2 ? run(4241, 'in_progress', null) : run(4241, 'completed', 'success')] } };
+        return {
+          body: {
+            total_count: 1,
+            workflow_runs: [runsCalls.n <= 2 ? run(4241, 'in_progress', null) : run(4241, 'completed', 'success')],
+          },
+        };
       })
       .route('GET', '/repos/{owner}/{repo}/actions/runs/{run_id}/jobs', (req) => ({
         body: {
@@ -48,30 +64,58 @@ describe('GitHub in the Release view (fake GitHub API checked against its descri
               status: 'completed',
               conclusion: 'success',
               html_url: 'https://github.com/acme/rocket/actions/runs/4241/job/99',
-              steps: [{ number: 1, name: 'Build and push', status: 'completed', conclusion: 'success', started_at: '2026-01-01T00:00:00Z', completed_at: '2026-01-01T00:01:05Z' }],
+              steps: [
+                {
+                  number: 1,
+                  name: 'Build and push',
+                  status: 'completed',
+                  conclusion: 'success',
+                  started_at: '2026-01-01T00:00:00Z',
+                  completed_at: '2026-01-01T00:01:05Z',
+                },
+              ],
             },
           ],
         },
       }))
-      .route('POST', '/repos/{owner}/{repo}/actions/workflows/{workflow_id}/dispatches', () => ({ status: 200, body: { workflow_run_id: 4242, run_url: 'https://api.github.com/repos/acme/rocket/actions/runs/4242', html_url: 'https://github.com/acme/rocket/actions/runs/4242' } }))
-      .route('GET', '/repos/{owner}/{repo}/actions/runs/{run_id}', (req) => ({ body: run(Number(req.params.run_id), req.params.run_id === '4242' ? 'queued' : 'in_progress', null) }))
+      .route('POST', '/repos/{owner}/{repo}/actions/workflows/{workflow_id}/dispatches', () => ({
+        status: 200,
+        body: {
+          workflow_run_id: 4242,
+          run_url: 'https://api.github.com/repos/acme/rocket/actions/runs/4242',
+          html_url: 'https://github.com/acme/rocket/actions/runs/4242',
+        },
+      }))
+      .route('GET', '/repos/{owner}/{repo}/actions/runs/{run_id}', (req) => ({
+        body: run(Number(req.params.run_id), req.params.run_id === '4242' ? 'queued' : 'in_progress', null),
+      }))
       .route('POST', '/repos/{owner}/{repo}/actions/runs/{run_id}/cancel', () => ({ status: 202, body: {} }));
     process.env.GITHUB_TOKEN = fake.token;
     const a = await api();
     const changed = nextTreeChange(a, 'setting releaseOperator.github.apiUrl');
-    await vscode.workspace.getConfiguration('releaseOperator').update('github.apiUrl', fake.url, vscode.ConfigurationTarget.Workspace);
+    await vscode.workspace
+      .getConfiguration('releaseOperator')
+      .update('github.apiUrl', fake.url, vscode.ConfigurationTarget.Workspace);
     await changed;
   });
 
   after(async () => {
     delete process.env.GITHUB_TOKEN;
-    await vscode.workspace.getConfiguration('releaseOperator').update('github.apiUrl', undefined, vscode.ConfigurationTarget.Workspace);
+    await vscode.workspace
+      .getConfiguration('releaseOperator')
+      .update('github.apiUrl', undefined, vscode.ConfigurationTarget.Workspace);
     await fake?.close();
   });
 
   it('shows each git tag with its GitHub Release state next to its image', async () => {
     const tags = await (await api()).tree.getChildren(await root('gittags'));
-    assert.deepEqual(tags.map((t) => [t.label, t.description]), [['v1.2.3', 'released · image ✓'], ['v1.2.2', 'no release · image ✓']]);
+    assert.deepEqual(
+      tags.map((t) => [t.label, t.description]),
+      [
+        ['v1.2.3', 'released · image ✓'],
+        ['v1.2.2', 'no release · image ✓'],
+      ],
+    );
     assert.match(tags[0].contextValue ?? '', /\bbrowsable\b/);
   });
 
@@ -98,17 +142,29 @@ describe('GitHub in the Release view (fake GitHub API checked against its descri
   });
 
   it('runs the release workflow with inputs typed as the workflow declares them', async () => {
-    const result = await vscode.commands.executeCommand<{ run: { id: number } }>('releaseOperator.runWorkflow', { ref: 'main', inputs: { version: '1.2.4', dry_run: 'true', channel: 'beta' }, confirmed: true });
+    const result = await vscode.commands.executeCommand<{ run: { id: number } }>('releaseOperator.runWorkflow', {
+      ref: 'main',
+      inputs: { version: '1.2.4', dry_run: 'true', channel: 'beta' },
+      confirmed: true,
+    });
     assert.equal(result?.run.id, 4242);
     const sent = fake.requests.filter((r) => r.method === 'POST' && r.template.endsWith('/dispatches'));
     assert.equal(sent.length, 1);
-    assert.deepEqual((sent[0].body as { inputs: unknown }).inputs, { version: '1.2.4', dry_run: 'true', channel: 'beta' });
+    assert.deepEqual((sent[0].body as { inputs: unknown }).inputs, {
+      version: '1.2.4',
+      dry_run: 'true',
+      channel: 'beta',
+    });
     assert.equal((sent[0].body as { ref: string }).ref, 'main');
   });
 
   it('refuses an input the workflow does not accept, without calling GitHub', async () => {
     const before = fake.calls('POST', '/repos/{owner}/{repo}/actions/workflows/{workflow_id}/dispatches');
-    const result = await vscode.commands.executeCommand('releaseOperator.runWorkflow', { ref: 'main', inputs: { version: '1.2.4', channel: 'nightly' }, confirmed: true });
+    const result = await vscode.commands.executeCommand('releaseOperator.runWorkflow', {
+      ref: 'main',
+      inputs: { version: '1.2.4', channel: 'nightly' },
+      confirmed: true,
+    });
     assert.equal(result, undefined);
     assert.equal(fake.calls('POST', '/repos/{owner}/{repo}/actions/workflows/{workflow_id}/dispatches'), before);
   });

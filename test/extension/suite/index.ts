@@ -14,7 +14,8 @@ export function run(): Promise<void> {
   const Mocha = require('mocha') as typeof import('mocha');
   // The extension host forwards console.log's raw arguments; mocha's reporters pass printf-style ones.
   const log = console.log.bind(console);
-  (Mocha.reporters.Base as unknown as { consoleLog: (...a: unknown[]) => void }).consoleLog = (...a: unknown[]) => log(format(...a));
+  (Mocha.reporters.Base as unknown as { consoleLog: (...a: unknown[]) => void }).consoleLog = (...a: unknown[]) =>
+    log(format(...a));
   const mocha = new Mocha({ ui: 'bdd', timeout: 180_000, color: false, reporter: 'spec' });
   // Which workspace this host was opened on decides the files: an untrusted one runs trust.test.js, a folder
   // without a repository norepo.test.js, the fixture repository (trusted) all the others.
@@ -26,8 +27,14 @@ export function run(): Promise<void> {
       : existsSync(path.join(folder, '.git'))
         ? 'trusted'
         : 'norepo';
-  const own: Record<string, string> = { untrusted: 'trust.test.js', norepo: 'norepo.test.js', multiroot: 'multiroot.test.js' };
-  const files = readdirSync(__dirname).filter((f) => f.endsWith('.test.js') && (mode === 'trusted' ? !Object.values(own).includes(f) : f === own[mode]));
+  const own: Record<string, string> = {
+    untrusted: 'trust.test.js',
+    norepo: 'norepo.test.js',
+    multiroot: 'multiroot.test.js',
+  };
+  const files = readdirSync(__dirname).filter(
+    (f) => f.endsWith('.test.js') && (mode === 'trusted' ? !Object.values(own).includes(f) : f === own[mode]),
+  );
   for (const f of files) mocha.addFile(path.join(__dirname, f));
   const out = path.join(ARTIFACTS, 'vscode', `results-${mode}.json`);
   mkdirSync(path.dirname(out), { recursive: true });

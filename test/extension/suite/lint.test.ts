@@ -9,7 +9,12 @@ const SOURCE = 'Release Operator';
 const ours = (uri: vscode.Uri) => vscode.languages.getDiagnostics(uri).filter((d) => d.source === SOURCE);
 
 /** Resolves with our diagnostics for `uri` once `done` accepts them (deadline: the extension must lint at all). */
-function diagnosticsWhen(uri: vscode.Uri, done: (d: vscode.Diagnostic[]) => boolean, what: string, ms = 20_000): Promise<vscode.Diagnostic[]> {
+function diagnosticsWhen(
+  uri: vscode.Uri,
+  done: (d: vscode.Diagnostic[]) => boolean,
+  what: string,
+  ms = 20_000,
+): Promise<vscode.Diagnostic[]> {
   return new Promise((resolve, reject) => {
     const check = () => {
       const d = ours(uri);
@@ -21,7 +26,11 @@ function diagnosticsWhen(uri: vscode.Uri, done: (d: vscode.Diagnostic[]) => bool
     };
     const timer = setTimeout(() => {
       sub.dispose();
-      reject(new Error(`${what}: not within ${ms} ms; diagnostics now: ${JSON.stringify(ours(uri).map((d) => [d.code, d.range.start.line]))}. Is registerLint() wired in activate()?`));
+      reject(
+        new Error(
+          `${what}: not within ${ms} ms; diagnostics now: ${JSON.stringify(ours(uri).map((d) => [d.code, d.range.start.line]))}. Is registerLint() wired in activate()?`,
+        ),
+      );
     }, ms);
     const sub = vscode.languages.onDidChangeDiagnostics(() => void check());
     check();
@@ -44,14 +53,28 @@ describe('lint diagnostics in the editor', () => {
     const doc = await vscode.workspace.openTextDocument(uri);
     await vscode.window.showTextDocument(doc);
     const diags = await diagnosticsWhen(uri, (d) => d.length > 0, 'RO-D001 on the opened Dockerfile');
-    assert.deepEqual(diags.map((d) => [d.code, d.range.start.line, d.range.start.character, d.severity]), [['RO-D001', 0, 5, vscode.DiagnosticSeverity.Error]]);
+    assert.deepEqual(
+      diags.map((d) => [d.code, d.range.start.line, d.range.start.character, d.severity]),
+      [['RO-D001', 0, 5, vscode.DiagnosticSeverity.Error]],
+    );
 
-    const hovers = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', uri, new vscode.Position(0, 8));
-    const text = hovers.flatMap((h) => h.contents.map((c) => (typeof c === 'string' ? c : 'value' in c ? c.value : ''))).join('\n');
+    const hovers = await vscode.commands.executeCommand<vscode.Hover[]>(
+      'vscode.executeHoverProvider',
+      uri,
+      new vscode.Position(0, 8),
+    );
+    const text = hovers
+      .flatMap((h) => h.contents.map((c) => (typeof c === 'string' ? c : 'value' in c ? c.value : '')))
+      .join('\n');
     assert.match(text, /RO-D001/);
     assert.match(text, /GLIBC_2\.38' not found/);
 
-    const actions = await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', uri, diags[0].range, vscode.CodeActionKind.QuickFix.value);
+    const actions = await vscode.commands.executeCommand<vscode.CodeAction[]>(
+      'vscode.executeCodeActionProvider',
+      uri,
+      diags[0].range,
+      vscode.CodeActionKind.QuickFix.value,
+    );
     const fix = actions.find((a) => a.title === 'Pin the builder to ubuntu 22.04');
     assert.ok(fix?.edit, `quick fixes offered: ${actions.map((a) => a.title).join(', ')}`);
     assert.ok(await vscode.workspace.applyEdit(fix.edit));

@@ -13,7 +13,10 @@ describe('a folder without a repository', () => {
   });
 
   it('answers a command with a message instead of failing', async () => {
-    const result = await vscode.commands.executeCommand('releaseOperator.rollback', { version: '1.0.0', confirmed: true });
+    const result = await vscode.commands.executeCommand('releaseOperator.rollback', {
+      version: '1.0.0',
+      confirmed: true,
+    });
     assert.equal(result, undefined);
   });
 });

@@ -5,7 +5,10 @@ import { api, child, fixture, root } from './api';
 const head = async (tag: string) => {
   const f = fixture();
   const [registry, repo] = [f.image.split('/')[0], f.image.split('/').slice(1).join('/')];
-  const r = await fetch(`http://${registry}/v2/${repo}/manifests/${tag}`, { method: 'HEAD', headers: { accept: 'application/vnd.oci.image.index.v1+json' } });
+  const r = await fetch(`http://${registry}/v2/${repo}/manifests/${tag}`, {
+    method: 'HEAD',
+    headers: { accept: 'application/vnd.oci.image.index.v1+json' },
+  });
   return r.headers.get('docker-content-digest');
 };
 
@@ -14,7 +17,10 @@ describe('commands that read and change the registry (real registry, real image 
     const f = fixture();
     assert.equal(await head('latest'), f.digests['v1.2.3']);
     try {
-      const result = await vscode.commands.executeCommand<{ applied: boolean; from: string; to: string }>('releaseOperator.rollback', { version: '1.2.2', confirmed: true });
+      const result = await vscode.commands.executeCommand<{ applied: boolean; from: string; to: string }>(
+        'releaseOperator.rollback',
+        { version: '1.2.2', confirmed: true },
+      );
       assert.deepEqual([result?.applied, result?.from, result?.to], [true, f.digests['v1.2.3'], f.digests['v1.2.2']]);
       assert.equal(await head('latest'), f.digests['v1.2.2']);
       const latest = await child(await root('images'), 'latest');
@@ -27,7 +33,10 @@ describe('commands that read and change the registry (real registry, real image 
   });
 
   it('checks glibc of both platforms of an image tag from the registry', async () => {
-    const report = await vscode.commands.executeCommand<{ ok: boolean; platforms: Array<{ platform: string }> }>('releaseOperator.checkGlibc', { reference: `${fixture().image}:v1.2.3` });
+    const report = await vscode.commands.executeCommand<{ ok: boolean; platforms: Array<{ platform: string }> }>(
+      'releaseOperator.checkGlibc',
+      { reference: `${fixture().image}:v1.2.3` },
+    );
     assert.ok(report, 'the command returned a report');
     assert.deepEqual(report.platforms.map((p) => p.platform).sort(), ['linux/amd64', 'linux/arm64']);
     assert.equal(report.ok, true, 'static busybox needs no glibc');
@@ -35,11 +44,21 @@ describe('commands that read and change the registry (real registry, real image 
   });
 
   it('checks release consistency: every version git tag has its image', async () => {
-    const report = await vscode.commands.executeCommand<{ image: string; findings: Array<{ kind: string; message: string }>; notes: string[] }>('releaseOperator.audit');
+    const report = await vscode.commands.executeCommand<{
+      image: string;
+      findings: Array<{ kind: string; message: string }>;
+      notes: string[];
+    }>('releaseOperator.audit');
     assert.ok(report, 'the command returned a report');
     assert.equal(report.image, fixture().image);
-    assert.deepEqual(report.findings.filter((x) => x.kind === 'half-release'), []);
-    assert.ok(report.notes.some((n) => /GitHub/.test(n)), `says GitHub was not read: ${report.notes}`);
+    assert.deepEqual(
+      report.findings.filter((x) => x.kind === 'half-release'),
+      [],
+    );
+    assert.ok(
+      report.notes.some((n) => /GitHub/.test(n)),
+      `says GitHub was not read: ${report.notes}`,
+    );
     await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
     await api();
   });

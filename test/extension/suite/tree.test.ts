@@ -21,7 +21,10 @@ describe('Release tree (real git repository, real registry at 127.0.0.1:5000)', 
 
   it('lists git tags newest first, each saying whether its image exists', async () => {
     const tags = await (await api()).tree.getChildren(await root('gittags'));
-    assert.deepEqual(tags.map((t) => t.label), ['v1.2.3', 'v1.2.2']);
+    assert.deepEqual(
+      tags.map((t) => t.label),
+      ['v1.2.3', 'v1.2.2'],
+    );
     for (const t of tags) assert.match(t.description ?? '', /image ✓/, `${t.label}: ${t.description}`);
   });
 
@@ -33,18 +36,30 @@ describe('Release tree (real git repository, real registry at 127.0.0.1:5000)', 
     assert.equal(tag.description, `${short(f.digests['v1.2.3'])} · index, 2 platforms`);
     assert.equal(tag.icon, 'package', 'no problem on a complete release');
     const platforms = await (await api()).tree.getChildren(tag);
-    assert.deepEqual(platforms.map((p) => p.label), ['linux/amd64', 'linux/arm64']);
-    assert.deepEqual(platforms.map((p) => p.description), [short(f.digests.amd64), short(f.digests.arm64)]);
+    assert.deepEqual(
+      platforms.map((p) => p.label),
+      ['linux/amd64', 'linux/arm64'],
+    );
+    assert.deepEqual(
+      platforms.map((p) => p.description),
+      [short(f.digests.amd64), short(f.digests.arm64)],
+    );
   });
 
   it('folds attestations under their platform and never shows unknown/unknown', async () => {
     const a = await api();
     const all = await a.tree.walk(4);
     assert.ok(all.length > 20, `walked ${all.length} nodes`);
-    assert.deepEqual(all.filter((n) => /unknown/.test(n.label)).map((n) => n.id), []);
+    assert.deepEqual(
+      all.filter((n) => /unknown/.test(n.label)).map((n) => n.id),
+      [],
+    );
     const amd64 = await child(await child(await root('images'), 'v1.2.3'), 'linux/amd64');
     const atts = await a.tree.getChildren(amd64);
-    assert.deepEqual(atts.map((n) => n.label), ['attestation']);
+    assert.deepEqual(
+      atts.map((n) => n.label),
+      ['attestation'],
+    );
   });
 
   it('shows labels on hover and marks a missing platform with a warning that says what is wrong', async () => {
@@ -61,8 +76,15 @@ describe('Release tree (real git repository, real registry at 127.0.0.1:5000)', 
     const [registry, repo] = [f.image.split('/')[0], f.image.split('/').slice(1).join('/')];
     const accept = 'application/vnd.oci.image.index.v1+json';
     const older = await fetch(`http://${registry}/v2/${repo}/manifests/v1.2.2`, { headers: { accept } });
-    const put = (bytes: ArrayBuffer) => fetch(`http://${registry}/v2/${repo}/manifests/v1`, { method: 'PUT', headers: { 'content-type': accept }, body: Buffer.from(bytes) });
-    const current = await (await fetch(`http://${registry}/v2/${repo}/manifests/v1`, { headers: { accept } })).arrayBuffer();
+    const put = (bytes: ArrayBuffer) =>
+      fetch(`http://${registry}/v2/${repo}/manifests/v1`, {
+        method: 'PUT',
+        headers: { 'content-type': accept },
+        body: Buffer.from(bytes),
+      });
+    const current = await (
+      await fetch(`http://${registry}/v2/${repo}/manifests/v1`, { headers: { accept } })
+    ).arrayBuffer();
     assert.equal((await put(await older.arrayBuffer())).status, 201);
     try {
       await vscode.commands.executeCommand('releaseOperator.refresh');

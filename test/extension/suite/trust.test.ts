@@ -16,20 +16,36 @@ describe('workspace trust (an untrusted workspace, Workspace Trust on)', () => {
 
   it('refuses to run a smoke test and starts nothing', async () => {
     const a = await api();
-    const result = await vscode.commands.executeCommand('releaseOperator.runSmoke', { reference: `${fixture().image}:v1.2.3`, platforms: ['linux/amd64'] });
+    const result = await vscode.commands.executeCommand('releaseOperator.runSmoke', {
+      reference: `${fixture().image}:v1.2.3`,
+      platforms: ['linux/amd64'],
+    });
     assert.equal(result, undefined);
     // Nor a build of the repository's Dockerfile (that would run its code).
-    assert.equal(await vscode.commands.executeCommand('releaseOperator.runSmokeBuild', { platforms: ['linux/amd64'] }), undefined);
+    assert.equal(
+      await vscode.commands.executeCommand('releaseOperator.runSmokeBuild', { platforms: ['linux/amd64'] }),
+      undefined,
+    );
     assert.deepEqual(a.smoke.all(), [], 'no smoke run was recorded');
   });
 
   it('declares the smoke commands disabled in the manifest while untrusted', () => {
-    const cmds = vscode.extensions.getExtension(EXTENSION_ID)!.packageJSON.contributes.commands as Array<{ command: string; enablement?: string }>;
-    for (const id of ['releaseOperator.runSmoke', 'releaseOperator.runSmokeForPlatform', 'releaseOperator.runSmokeBuild']) assert.equal(cmds.find((c) => c.command === id)?.enablement, 'isWorkspaceTrusted');
+    const cmds = vscode.extensions.getExtension(EXTENSION_ID)!.packageJSON.contributes.commands as Array<{
+      command: string;
+      enablement?: string;
+    }>;
+    for (const id of [
+      'releaseOperator.runSmoke',
+      'releaseOperator.runSmokeForPlatform',
+      'releaseOperator.runSmokeBuild',
+    ])
+      assert.equal(cmds.find((c) => c.command === id)?.enablement, 'isWorkspaceTrusted');
   });
 
   it("does not let the repository choose what runs: release-operator.json's dockerPath is left out, the default used", async () => {
-    const file = JSON.parse(readFileSync(path.join(fixture().workspace, 'release-operator.json'), 'utf8')) as { dockerPath?: string };
+    const file = JSON.parse(readFileSync(path.join(fixture().workspace, 'release-operator.json'), 'utf8')) as {
+      dockerPath?: string;
+    };
     assert.ok(file.dockerPath && file.dockerPath !== 'docker', 'the repository sets a dockerPath of its own');
     const f = await (await api()).facts();
     assert.equal(f.config.dockerPath, 'docker');
@@ -44,6 +60,9 @@ describe('workspace trust (an untrusted workspace, Workspace Trust on)', () => {
 
   it('says why an action is blocked', () => {
     assert.equal(trustBlockReason(true, 'Smoke testing'), undefined);
-    assert.match(trustBlockReason(false, 'Smoke testing')!, /^Smoke testing is disabled in an untrusted workspace: .*executes the repository's code/);
+    assert.match(
+      trustBlockReason(false, 'Smoke testing')!,
+      /^Smoke testing is disabled in an untrusted workspace: .*executes the repository's code/,
+    );
   });
 });

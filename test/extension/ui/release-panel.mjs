@@ -7,13 +7,19 @@ import { spawnSync } from 'node:child_process';
 
 /** A row of the Release tree by its label text (exact match on the label element). */
 const row = (page, label, expandable = false) =>
-  page.locator(`.pane-body .monaco-list-row${expandable ? '[aria-expanded]' : ''}`, { has: page.locator(`a.label-name >> text="${label}"`) }).first();
+  page
+    .locator(`.pane-body .monaco-list-row${expandable ? '[aria-expanded]' : ''}`, {
+      has: page.locator(`a.label-name >> text="${label}"`),
+    })
+    .first();
 
 async function expand(page, label) {
   const r = row(page, label, true);
   await r.waitFor({ state: 'visible', timeout: 30_000 });
   if ((await r.getAttribute('aria-expanded')) !== 'true') await r.click();
-  await page.waitForFunction((el) => el?.getAttribute('aria-expanded') === 'true', await r.elementHandle(), { timeout: 10_000 });
+  await page.waitForFunction((el) => el?.getAttribute('aria-expanded') === 'true', await r.elementHandle(), {
+    timeout: 10_000,
+  });
 }
 
 export default async function (page, ctx) {
@@ -40,26 +46,49 @@ export default async function (page, ctx) {
     // The whole flow through the palette: pick the tag, keep the preselected platforms, watch the status bar.
     await ctx.runCommand('Release Operator: Run Smoke Test...');
     const input = page.locator('.quick-input-widget input');
-    await page.locator('.quick-input-list .monaco-list-row', { hasText: 'v1.2.3' }).first().waitFor({ timeout: 30_000 });
+    await page
+      .locator('.quick-input-list .monaco-list-row', { hasText: 'v1.2.3' })
+      .first()
+      .waitFor({ timeout: 30_000 });
     await input.fill('v1.2.3');
     await page.keyboard.press('Enter');
-    await page.locator('.quick-input-list .monaco-list-row', { hasText: 'linux/arm64' }).first().waitFor({ timeout: 10_000 });
+    await page
+      .locator('.quick-input-list .monaco-list-row', { hasText: 'linux/arm64' })
+      .first()
+      .waitFor({ timeout: 10_000 });
     await page.keyboard.press('Enter');
     await page.locator('.statusbar-item', { hasText: 'arm64' }).first().waitFor({ timeout: 10_000 });
     await ctx.screenshot('smoke-running');
     // Done when no platform spins any more; then both must have passed (a failure ends the wait at once).
     const item = page.locator('.statusbar-item', { has: page.locator('.codicon-beaker') }).first();
-    await page.waitForFunction((el) => el && /arm64/.test(el.textContent ?? '') && !el.querySelector('.codicon-sync, .codicon-loading, [class*="spin"]'), await item.elementHandle(), { timeout: 240_000 });
+    await page.waitForFunction(
+      (el) =>
+        el &&
+        /arm64/.test(el.textContent ?? '') &&
+        !el.querySelector('.codicon-sync, .codicon-loading, [class*="spin"]'),
+      await item.elementHandle(),
+      { timeout: 240_000 },
+    );
     const passes = await item.locator('.codicon-pass').count();
-    assert.equal(passes, 2, `both platforms passed in the status bar; it shows ${await item.innerHTML()} (see the Containers output in ui-failed.png)`);
+    assert.equal(
+      passes,
+      2,
+      `both platforms passed in the status bar; it shows ${await item.innerHTML()} (see the Containers output in ui-failed.png)`,
+    );
     ctx.log('status bar: both platforms passed');
     await expand(page, 'Smoke results');
-    await page.locator('.pane-body .monaco-list-row', { hasText: /^linux\/arm64passed · \d+\.\d s$/ }).first().waitFor({ timeout: 10_000 });
+    await page
+      .locator('.pane-body .monaco-list-row', { hasText: /^linux\/arm64passed · \d+\.\d s$/ })
+      .first()
+      .waitFor({ timeout: 10_000 });
     await ctx.screenshot('smoke-passed');
   }
   {
     await ctx.runCommand('Release Operator: Show Log');
-    await page.locator('.part.panel', { hasText: 'Release Operator' }).first().waitFor({ state: 'visible', timeout: 20_000 });
+    await page
+      .locator('.part.panel', { hasText: 'Release Operator' })
+      .first()
+      .waitFor({ state: 'visible', timeout: 20_000 });
     ctx.log('ran "Release Operator: Show Log" from the palette; the log is shown');
   }
   await ctx.screenshot('workbench');
@@ -67,15 +96,26 @@ export default async function (page, ctx) {
   // Cancel really stops the work: a run whose service never gets healthy, cancelled from its notification while
   // the health step waits, ends as cancelled and leaves no container behind.
   const image = '127.0.0.1:5000/ro-test/extension-rocket:slow';
-  const containers = () => spawnSync('docker', ['ps', '-aq', '--filter', 'label=release-operator=1', '--filter', `ancestor=${image}`], { encoding: 'utf8' }).stdout.split('\n').filter(Boolean);
+  const containers = () =>
+    spawnSync('docker', ['ps', '-aq', '--filter', 'label=release-operator=1', '--filter', `ancestor=${image}`], {
+      encoding: 'utf8',
+    })
+      .stdout.split('\n')
+      .filter(Boolean);
   // Containers an earlier run left (its workbench was stopped mid-run) are not this run's.
   const leftBefore = new Set(containers());
-  const running = () => containers().filter((id) => !leftBefore.has(id)).join(' ');
+  const running = () =>
+    containers()
+      .filter((id) => !leftBefore.has(id))
+      .join(' ');
   await ctx.runCommand('Release Operator: Run Smoke Test...');
   await page.locator('.quick-input-list .monaco-list-row', { hasText: 'slow' }).first().waitFor({ timeout: 30_000 });
   await page.locator('.quick-input-widget input').fill('slow');
   await page.keyboard.press('Enter');
-  await page.locator('.quick-input-list .monaco-list-row', { hasText: 'linux/arm64' }).first().waitFor({ timeout: 10_000 });
+  await page
+    .locator('.quick-input-list .monaco-list-row', { hasText: 'linux/arm64' })
+    .first()
+    .waitFor({ timeout: 10_000 });
   await page.keyboard.press('Enter');
   const toast = page.locator('.notification-toast', { hasText: 'Smoke testing' }).first();
   await toast.locator('.notification-list-item-message', { hasText: /health running/ }).waitFor({ timeout: 60_000 });
@@ -83,7 +123,11 @@ export default async function (page, ctx) {
   await ctx.screenshot('smoke-cancelling');
   await toast.locator('.monaco-button', { hasText: 'Cancel' }).first().click();
   const item = page.locator('.statusbar-item', { has: page.locator('.codicon-beaker') }).first();
-  await page.waitForFunction((el) => el && el.querySelectorAll('.codicon-circle-slash').length === 2, await item.elementHandle(), { timeout: 60_000 });
+  await page.waitForFunction(
+    (el) => el && el.querySelectorAll('.codicon-circle-slash').length === 2,
+    await item.elementHandle(),
+    { timeout: 60_000 },
+  );
   assert.equal(running(), '', 'no container of the cancelled run is left');
   ctx.log('cancelled a smoke run from its notification: status bar shows cancelled, no container left');
 }

@@ -49,7 +49,10 @@ export interface RunState {
   shown?: RunPhase;
 }
 
-const NOT_FOUND = { status: 404, body: { message: 'Not Found', documentation_url: 'https://docs.github.com/rest', status: '404' } };
+const NOT_FOUND = {
+  status: 404,
+  body: { message: 'Not Found', documentation_url: 'https://docs.github.com/rest', status: '404' },
+};
 
 export class ActionsScenario {
   readonly runs = new Map<number, RunState>();
@@ -71,7 +74,13 @@ export class ActionsScenario {
   }
 
   addRun(r: Omit<RunState, 'current' | 'attempt' | 'createdAt' | 'shown'> & { createdAt?: string }): RunState {
-    const state: RunState = { ...r, createdAt: r.createdAt ?? new Date().toISOString().replace(/\.\d+Z$/, 'Z'), attempt: 1, current: r.phases[0], phases: r.phases.slice(1) };
+    const state: RunState = {
+      ...r,
+      createdAt: r.createdAt ?? new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
+      attempt: 1,
+      current: r.phases[0],
+      phases: r.phases.slice(1),
+    };
     this.runs.set(r.id, state);
     return state;
   }
@@ -128,7 +137,9 @@ export class ActionsScenario {
 
   private install(): void {
     const f = this.fake;
-    f.route('GET', '/repos/{owner}/{repo}', () => ({ body: { ...f.example<object>('GET', '/repos/{owner}/{repo}'), name: this.repo, default_branch: 'main' } }));
+    f.route('GET', '/repos/{owner}/{repo}', () => ({
+      body: { ...f.example<object>('GET', '/repos/{owner}/{repo}'), name: this.repo, default_branch: 'main' },
+    }));
     f.route('GET', '/user', () => ({ body: { ...f.example<object>('GET', '/user'), login: this.login } }));
     f.route('GET', '/repos/{owner}/{repo}/actions/runs/{run_id}', (req) => {
       const run = this.find(req.params.run_id);
@@ -163,7 +174,10 @@ export class ActionsScenario {
       jobs.forEach((j, i) => {
         if (typeof j.log === 'string') files[`${i}_${j.name}.txt`] = strToU8(j.log);
       });
-      return { status: 302, headers: { location: f.blob(`run-${run.id}.zip`, Buffer.from(zipSync(files)), 'application/zip') } };
+      return {
+        status: 302,
+        headers: { location: f.blob(`run-${run.id}.zip`, Buffer.from(zipSync(files)), 'application/zip') },
+      };
     });
     f.route('POST', '/repos/{owner}/{repo}/actions/workflows/{workflow_id}/dispatches', (req) => {
       this.dispatches.push({ workflow: req.params.workflow_id, ref: req.body.ref, inputs: req.body.inputs ?? {} });
@@ -172,7 +186,13 @@ export class ActionsScenario {
       const run = this.addRun({ ...next, branch: req.body.ref, event: 'workflow_dispatch', actor: this.login });
       this.nextDispatch = undefined;
       if (!this.returnRunDetails || !req.body.return_run_details) return { status: 204 };
-      return { status: 200, body: { ...f.example<object>('POST', '/repos/{owner}/{repo}/actions/workflows/{workflow_id}/dispatches', 200), workflow_run_id: run.id } };
+      return {
+        status: 200,
+        body: {
+          ...f.example<object>('POST', '/repos/{owner}/{repo}/actions/workflows/{workflow_id}/dispatches', 200),
+          workflow_run_id: run.id,
+        },
+      };
     });
     const listRuns = (req: { params: Record<string, string>; query: URLSearchParams }) => {
       const q = req.query;

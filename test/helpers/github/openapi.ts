@@ -87,7 +87,10 @@ function inline(doc: Json, node: Json, depth = 0): Json {
   return Object.fromEntries(Object.entries(n).map(([k, v]) => [k, inline(doc, v, depth + 1)]));
 }
 
-export function findOperation(method: string, pathname: string): { operation: Operation; params: Record<string, string> } | undefined {
+export function findOperation(
+  method: string,
+  pathname: string,
+): { operation: Operation; params: Record<string, string> } | undefined {
   const candidates = description().byMethod.get(method.toUpperCase()) ?? [];
   let best: { operation: Operation; params: Record<string, string> } | undefined;
   for (const operation of candidates) {
@@ -128,17 +131,27 @@ export function validateRequest(method: string, url: URL, rawBody: string): stri
   const { doc } = description();
   const problems: string[] = [];
   const check = (p: Json, value: string) => {
-    const v = validator(`${operation.operationId}:${p.in}:${p.name}`, () => ({ type: 'object', properties: { value: inline(doc, p.schema ?? {}) } }), true);
-    if (!v({ value })) problems.push(`${what}: ${p.in} parameter ${p.name}=${JSON.stringify(value)} ${paramAjv.errorsText(v.errors)}`);
+    const v = validator(
+      `${operation.operationId}:${p.in}:${p.name}`,
+      () => ({ type: 'object', properties: { value: inline(doc, p.schema ?? {}) } }),
+      true,
+    );
+    if (!v({ value }))
+      problems.push(`${what}: ${p.in} parameter ${p.name}=${JSON.stringify(value)} ${paramAjv.errorsText(v.errors)}`);
   };
   for (const p of operation.parameters.filter((x) => x.in === 'path')) check(p, params[p.name]);
   const query = operation.parameters.filter((x) => x.in === 'query');
   for (const [k, value] of url.searchParams) {
     const p = query.find((q) => q.name === k);
-    if (!p) problems.push(`${what}: query parameter ${k} is not allowed (allowed: ${query.map((q) => q.name).join(', ') || 'none'})`);
+    if (!p)
+      problems.push(
+        `${what}: query parameter ${k} is not allowed (allowed: ${query.map((q) => q.name).join(', ') || 'none'})`,
+      );
     else check(p, value);
   }
-  for (const p of query) if (p.required && !url.searchParams.has(p.name)) problems.push(`${what}: required query parameter ${p.name} missing`);
+  for (const p of query)
+    if (p.required && !url.searchParams.has(p.name))
+      problems.push(`${what}: required query parameter ${p.name} missing`);
 
   const rb = resolve(doc, operation.op.requestBody);
   const body = rawBody.trim();
@@ -169,7 +182,11 @@ export function exampleResponse(operation: Operation, status: number): unknown {
   const res = resolve(doc, operation.op.responses?.[String(status)]);
   const content = res?.content?.['application/json'];
   if (!content) return undefined;
-  const ex = content.examples ? Object.values<Json>(content.examples)[0] : content.example !== undefined ? { value: content.example } : undefined;
+  const ex = content.examples
+    ? Object.values<Json>(content.examples)[0]
+    : content.example !== undefined
+      ? { value: content.example }
+      : undefined;
   const value = ex?.$ref ? resolve(doc, ex).value : ex?.value;
   return value === undefined ? undefined : structuredClone(value);
 }

@@ -8,7 +8,22 @@ import { localDockerImage, registryPlatformImages, type ReadImage } from '../../
 import { runProcess, type RunResult, type Runner } from '../../../src/core/process/run';
 import { RegistryClient } from '../../../src/core/registry';
 import type { ImageConfig } from '../../../src/core/registry/types';
-import { DOCKER, LIB, REGISTRY, buildArm64Image, buildLayeredImage, cli, damaging, deletePushed, dockerBuild, engineView, entriesOf, escapeRe, listing, cancelOnFirstBytes } from '../../helpers/local-image';
+import {
+  DOCKER,
+  LIB,
+  REGISTRY,
+  buildArm64Image,
+  buildLayeredImage,
+  cli,
+  damaging,
+  deletePushed,
+  dockerBuild,
+  engineView,
+  entriesOf,
+  escapeRe,
+  listing,
+  cancelOnFirstBytes,
+} from '../../helpers/local-image';
 import { ARTIFACTS } from '../../helpers/paths';
 
 const id = `${process.pid}-${Date.now().toString(36)}`;
@@ -55,11 +70,17 @@ async function bothWays(image: string): Promise<{ exported: ReadImage; saved: Re
 }
 
 /** A docker executable (a script around the 20.10 client) that answers `docker create` with `createAnswer` and logs its calls. */
-async function dockerScript(name: string, createAnswer: string): Promise<{ script: string; calls: () => Promise<string[]> }> {
+async function dockerScript(
+  name: string,
+  createAnswer: string,
+): Promise<{ script: string; calls: () => Promise<string[]> }> {
   const script = path.join(ctx, name);
   const log = `${script}.log`;
   await writeFile(log, '');
-  await writeFile(script, `#!/bin/sh\necho "$1" >> ${log}\nif [ "$1" = create ]; then echo "${createAnswer}" >&2; exit 1; fi\nexec ${DOCKER} "$@"\n`);
+  await writeFile(
+    script,
+    `#!/bin/sh\necho "$1" >> ${log}\nif [ "$1" = create ]; then echo "${createAnswer}" >&2; exit 1; fi\nexec ${DOCKER} "$@"\n`,
+  );
   await chmod(script, 0o755);
   return { script, calls: async () => (await readFile(log, 'utf8')).split('\n').filter(Boolean) };
 }
@@ -71,7 +92,10 @@ describe('glibc: a local image read through docker create + docker export (the m
     await mkdir(ctx, { recursive: true });
     await buildLayeredImage(ctx, tag);
     // No CMD and no ENTRYPOINT: `docker create IMAGE` alone is refused ("No command specified").
-    await writeFile(path.join(ctx, 'Dockerfile.no-command'), 'FROM scratch\nCOPY busybox /bin/busybox\nCOPY runtime/ /\n');
+    await writeFile(
+      path.join(ctx, 'Dockerfile.no-command'),
+      'FROM scratch\nCOPY busybox /bin/busybox\nCOPY runtime/ /\n',
+    );
     await dockerBuild(ctx, noCmd, { dockerfile: 'Dockerfile.no-command' });
     // arm64: Debian's arm64 glibc and a dynamic arm64 busybox (COPY only: nothing runs, no emulator needed).
     await buildArm64Image(ctx, arm);
@@ -84,24 +108,33 @@ describe('glibc: a local image read through docker create + docker export (the m
   });
 
   afterEach(async () => {
-    for (const image of [tag, noCmd, arm]) assert.deepEqual(await leftovers(image), [], `no container of ${image} is left`);
+    for (const image of [tag, noCmd, arm])
+      assert.deepEqual(await leftovers(image), [], `no container of ${image} is left`);
   });
 
   it('six layers (whiteout, opaque folder, hard links): the same files, config and verdicts as docker save and the registry', async () => {
     const truth = await engineView(tag);
-    assert.ok(truth.includes('/usr/local/bin/app-hard file') && !truth.some((l) => l.startsWith('/usr/local/bin/old ')) && !truth.some((l) => l.startsWith('/opt/data/keep ')), truth.join('\n'));
+    assert.ok(
+      truth.includes('/usr/local/bin/app-hard file') &&
+        !truth.some((l) => l.startsWith('/usr/local/bin/old ')) &&
+        !truth.some((l) => l.startsWith('/opt/data/keep ')),
+      truth.join('\n'),
+    );
     const img = await localDockerImage(runProcess, DOCKER, tag);
     assert.equal(img.platform, 'linux/amd64');
     assert.equal(img.layerCount, 6);
     const { exported, saved } = await bothWays(tag);
     assert.deepEqual(listing(exported.fs), truth);
     assert.deepEqual(exported.config.config?.Entrypoint, ['/usr/local/bin/app']);
-    assert.ok(exported.fs.lstat('/opt/libc-hard')?.elf, 'a hard link to a lower layer\'s libc is that libc');
+    assert.ok(exported.fs.lstat('/opt/libc-hard')?.elf, "a hard link to a lower layer's libc is that libc");
     assert.equal(exported.config.rootfs?.diff_ids.length, 6);
     assert.ok(exported.config.created);
     assert.equal(exported.config.created, saved.config.created);
     // The Docker 28 client on PATH (same engine) creates and exports the same.
-    assert.deepEqual(entriesOf((await (await localDockerImage(runProcess, 'docker', tag, undefined, EXPORT)).read()).fs), entriesOf(exported.fs));
+    assert.deepEqual(
+      entriesOf((await (await localDockerImage(runProcess, 'docker', tag, undefined, EXPORT)).read()).fs),
+      entriesOf(exported.fs),
+    );
 
     // The engine's own files of every container are there, empty: nothing the check reads.
     for (const p of ['/.dockerenv', '/etc/hosts', '/etc/hostname', '/etc/resolv.conf']) {
@@ -113,7 +146,10 @@ describe('glibc: a local image read through docker create + docker export (the m
     }
     for (const p of ['/dev', '/proc', '/sys']) assert.equal(exported.fs.lstat(p)?.type, 'dir', p);
 
-    for (const args of [['tag', tag, pushed], ['push', pushed]]) {
+    for (const args of [
+      ['tag', tag, pushed],
+      ['push', pushed],
+    ]) {
       const r = await runProcess(DOCKER, args, { timeoutMs: 120_000 });
       assert.equal(r.exitCode, 0, `docker ${args[0]}: ${r.stderr} (set up the test bed: bash test/testbed/setup.sh)`);
     }
@@ -123,9 +159,18 @@ describe('glibc: a local image read through docker create + docker export (the m
     assert.deepEqual(configFields(fromRegistry.config), configFields(exported.config));
 
     for (const all of [false, true]) {
-      const viaExport = await checkGlibc({ target: `docker-daemon:${tag}`, all }, { runner: runProcess, docker: DOCKER, localImageVia: 'export' });
-      const viaSave = await checkGlibc({ target: `docker-daemon:${tag}`, all }, { runner: runProcess, docker: DOCKER, localImageVia: 'save' });
-      const viaRegistry = await checkGlibc({ target: `docker://${pushed}`, all }, { runner: runProcess, docker: DOCKER, registry: new RegistryClient() });
+      const viaExport = await checkGlibc(
+        { target: `docker-daemon:${tag}`, all },
+        { runner: runProcess, docker: DOCKER, localImageVia: 'export' },
+      );
+      const viaSave = await checkGlibc(
+        { target: `docker-daemon:${tag}`, all },
+        { runner: runProcess, docker: DOCKER, localImageVia: 'save' },
+      );
+      const viaRegistry = await checkGlibc(
+        { target: `docker://${pushed}`, all },
+        { runner: runProcess, docker: DOCKER, registry: new RegistryClient() },
+      );
       assert.deepEqual(verdicts(viaExport), verdicts(viaSave), `all: ${all}`);
       assert.deepEqual(verdicts(viaExport), verdicts(viaRegistry), `all: ${all}`);
       assert.equal(viaExport.platforms[0].ok, true);
@@ -137,10 +182,21 @@ describe('glibc: a local image read through docker create + docker export (the m
     const seen: { create?: readonly string[]; state?: RunResult } = {};
     const runner: Runner = async (command, args, options) => {
       if (args[0] === 'create') seen.create = args;
-      if (args[0] === 'export') seen.state = await runProcess(DOCKER, ['inspect', '--type', 'container', '--format', '{{json .Config.Labels}} {{.State.Status}} {{.Image}}', args[1]]);
+      if (args[0] === 'export')
+        seen.state = await runProcess(DOCKER, [
+          'inspect',
+          '--type',
+          'container',
+          '--format',
+          '{{json .Config.Labels}} {{.State.Status}} {{.Image}}',
+          args[1],
+        ]);
       return runProcess(command, args, options);
     };
-    const report = await checkGlibc({ target: `docker-daemon:${tag}` }, { runner, docker: DOCKER, localImageVia: 'export' });
+    const report = await checkGlibc(
+      { target: `docker-daemon:${tag}` },
+      { runner, docker: DOCKER, localImageVia: 'export' },
+    );
     assert.equal(report.ok, true);
     assert.equal(seen.state?.exitCode, 0, seen.state?.stderr);
     const [labels, status, image] = seen.state!.stdout.trim().split(' ');
@@ -156,36 +212,67 @@ describe('glibc: a local image read through docker create + docker export (the m
   it('a reader that fails (the export cut short or garbled in transit): a clear error naming the image, and the container is removed', async () => {
     for (const bytes of [1000, 300_000, 1_500_000]) {
       await assert.rejects(
-        checkGlibc({ target: `docker-daemon:${tag}` }, { runner: damaging('export', 'cut', bytes), docker: DOCKER, localImageVia: 'export' }),
-        (e: ReleaseOperatorError) => e instanceof ReleaseOperatorError && e.kind === 'environment' && e.message === `The docker export of ${tag} is cut short or not a tar archive (Unexpected end of data).`,
+        checkGlibc(
+          { target: `docker-daemon:${tag}` },
+          { runner: damaging('export', 'cut', bytes), docker: DOCKER, localImageVia: 'export' },
+        ),
+        (e: ReleaseOperatorError) =>
+          e instanceof ReleaseOperatorError &&
+          e.kind === 'environment' &&
+          e.message === `The docker export of ${tag} is cut short or not a tar archive (Unexpected end of data).`,
       );
       assert.deepEqual(await leftovers(tag), [], `after a cut at ${bytes} bytes`);
     }
     for (const bytes of [600, 5000, 1_000_000]) {
-      await assert.rejects(checkGlibc({ target: `docker-daemon:${tag}` }, { runner: damaging('export', 'garble', bytes), docker: DOCKER, localImageVia: 'export' }), (e: ReleaseOperatorError) => {
-        return e instanceof ReleaseOperatorError && e.message.startsWith(`The docker export of ${tag} is cut short or not a tar archive (`) && Boolean(e.hint);
-      });
+      await assert.rejects(
+        checkGlibc(
+          { target: `docker-daemon:${tag}` },
+          { runner: damaging('export', 'garble', bytes), docker: DOCKER, localImageVia: 'export' },
+        ),
+        (e: ReleaseOperatorError) => {
+          return (
+            e instanceof ReleaseOperatorError &&
+            e.message.startsWith(`The docker export of ${tag} is cut short or not a tar archive (`) &&
+            Boolean(e.hint)
+          );
+        },
+      );
       assert.deepEqual(await leftovers(tag), [], `after garbling from ${bytes} bytes`);
     }
   });
 
-  it('a docker export that fails part way (exit code, stderr) is an environment error with docker\'s message; no stack trace; the container is removed', async () => {
+  it("a docker export that fails part way (exit code, stderr) is an environment error with docker's message; no stack trace; the container is removed", async () => {
     const script = path.join(ctx, 'docker-failing-export');
-    await writeFile(script, `#!/bin/sh\nif [ "$1" = export ]; then ${DOCKER} "$@" | head -c 200000; echo "Error response from daemon: simulated failure mid-export" >&2; exit 1; fi\nexec ${DOCKER} "$@"\n`);
+    await writeFile(
+      script,
+      `#!/bin/sh\nif [ "$1" = export ]; then ${DOCKER} "$@" | head -c 200000; echo "Error response from daemon: simulated failure mid-export" >&2; exit 1; fi\nexec ${DOCKER} "$@"\n`,
+    );
     await chmod(script, 0o755);
     const r = await cli('glibc', tag, '--local-read', 'export', '--docker', script);
     assert.equal(r.code, 3, r.stdout + r.stderr);
-    assert.match(r.stderr, new RegExp(`docker export of ${escapeRe(tag)} failed: Error response from daemon: simulated failure mid-export`));
+    assert.match(
+      r.stderr,
+      new RegExp(`docker export of ${escapeRe(tag)} failed: Error response from daemon: simulated failure mid-export`),
+    );
     assert.doesNotMatch(r.stderr, /\n\s+at /, 'no stack trace');
   });
 
   it('cancel while the export streams: CancelledError, no docker export process and no container left', async () => {
     const ac = new AbortController();
     const { runner, streamed } = cancelOnFirstBytes(ac);
-    await assert.rejects(checkGlibc({ target: `docker-daemon:${tag}`, all: true }, { runner, docker: DOCKER, signal: ac.signal, localImageVia: 'export' }), CancelledError);
+    await assert.rejects(
+      checkGlibc(
+        { target: `docker-daemon:${tag}`, all: true },
+        { runner, docker: DOCKER, signal: ac.signal, localImageVia: 'export' },
+      ),
+      CancelledError,
+    );
     assert.ok(streamed(), 'the export had started streaming');
     const ps = await runProcess('ps', ['-eo', 'pid,args']);
-    assert.deepEqual(ps.stdout.split('\n').filter((l) => / export ro-glibc-/.test(l)), []);
+    assert.deepEqual(
+      ps.stdout.split('\n').filter((l) => / export ro-glibc-/.test(l)),
+      [],
+    );
   });
 
   it('a cancel that lands as docker create returns: the container the engine made is removed all the same', async () => {
@@ -197,7 +284,13 @@ describe('glibc: a local image read through docker create + docker export (the m
       ac.abort();
       throw new CancelledError(`${command} cancelled`);
     };
-    await assert.rejects(checkGlibc({ target: `docker-daemon:${tag}` }, { runner, docker: DOCKER, signal: ac.signal, localImageVia: 'export' }), CancelledError);
+    await assert.rejects(
+      checkGlibc(
+        { target: `docker-daemon:${tag}` },
+        { runner, docker: DOCKER, signal: ac.signal, localImageVia: 'export' },
+      ),
+      CancelledError,
+    );
     assert.equal(created?.exitCode, 0, created?.stderr);
     const cid = created!.stdout.trim();
     const still = await runProcess(DOCKER, ['inspect', '--type', 'container', cid]);
@@ -205,15 +298,39 @@ describe('glibc: a local image read through docker create + docker export (the m
   });
 
   it('an engine that refuses to create the container: the same verdict through docker save, with a note; a daemon that is down or an image that is gone is not a refusal', async () => {
-    const direct = await checkGlibc({ target: `docker-daemon:${tag}`, all: true }, { runner: runProcess, docker: DOCKER, localImageVia: 'export' });
+    const direct = await checkGlibc(
+      { target: `docker-daemon:${tag}`, all: true },
+      { runner: runProcess, docker: DOCKER, localImageVia: 'export' },
+    );
     const refusing = await dockerScript('docker-refusing', 'Error response from daemon: simulated refusal to create');
-    const r = await cli('glibc', tag, '--all', '--json', '--verbose', '--local-read', 'export', '--docker', refusing.script);
+    const r = await cli(
+      'glibc',
+      tag,
+      '--all',
+      '--json',
+      '--verbose',
+      '--local-read',
+      'export',
+      '--docker',
+      refusing.script,
+    );
     assert.equal(r.code, 0, r.stderr);
-    assert.deepEqual(verdicts(JSON.parse(r.stdout) as GlibcReport).map((p) => p.binaries.map((b) => b.path)), verdicts(direct).map((p) => p.binaries.map((b) => b.path)));
-    assert.match(r.stderr, new RegExp(`the Docker engine would not create a container of ${escapeRe(tag)} \\(Error response from daemon: simulated refusal to create\\); reading it through docker save instead`));
+    assert.deepEqual(
+      verdicts(JSON.parse(r.stdout) as GlibcReport).map((p) => p.binaries.map((b) => b.path)),
+      verdicts(direct).map((p) => p.binaries.map((b) => b.path)),
+    );
+    assert.match(
+      r.stderr,
+      new RegExp(
+        `the Docker engine would not create a container of ${escapeRe(tag)} \\(Error response from daemon: simulated refusal to create\\); reading it through docker save instead`,
+      ),
+    );
     assert.deepEqual(await refusing.calls(), ['image', 'create', 'rm', 'save']);
 
-    const down = await dockerScript('docker-down', 'Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?');
+    const down = await dockerScript(
+      'docker-down',
+      'Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?',
+    );
     const d = await cli('glibc', tag, '--local-read', 'export', '--docker', down.script);
     assert.equal(d.code, 3, d.stderr);
     assert.match(d.stderr, /Docker daemon is not reachable/);
@@ -237,11 +354,21 @@ describe('glibc: a local image read through docker create + docker export (the m
     assert.equal(exported.config.config?.Entrypoint, undefined);
     assert.equal(exported.config.config?.Cmd, undefined);
     for (const all of [false, true]) {
-      const viaExport = await checkGlibc({ target: `docker-daemon:${noCmd}`, all }, { runner: runProcess, docker: DOCKER, localImageVia: 'export' });
-      const viaSave = await checkGlibc({ target: `docker-daemon:${noCmd}`, all }, { runner: runProcess, docker: DOCKER, localImageVia: 'save' });
+      const viaExport = await checkGlibc(
+        { target: `docker-daemon:${noCmd}`, all },
+        { runner: runProcess, docker: DOCKER, localImageVia: 'export' },
+      );
+      const viaSave = await checkGlibc(
+        { target: `docker-daemon:${noCmd}`, all },
+        { runner: runProcess, docker: DOCKER, localImageVia: 'save' },
+      );
       assert.deepEqual(verdicts(viaExport), verdicts(viaSave));
       if (!all) assert.ok(viaExport.platforms[0].findings.some((f) => f.code === 'no-entrypoint'));
-      else assert.deepEqual(viaExport.platforms[0].binaries.map((b) => b.path), ['/bin/busybox', `${LIB}/ld-linux-x86-64.so.2`, `${LIB}/libc.so.6`]);
+      else
+        assert.deepEqual(
+          viaExport.platforms[0].binaries.map((b) => b.path),
+          ['/bin/busybox', `${LIB}/ld-linux-x86-64.so.2`, `${LIB}/libc.so.6`],
+        );
     }
   });
 
@@ -256,8 +383,14 @@ describe('glibc: a local image read through docker create + docker export (the m
     assert.equal(img.platform, 'linux/arm64');
     const { exported } = await bothWays(arm);
     assert.equal(exported.config.architecture, 'arm64');
-    const viaExport = await checkGlibc({ target: `docker-daemon:${arm}`, all: true }, { runner, docker: DOCKER, localImageVia: 'export' });
-    const viaSave = await checkGlibc({ target: `docker-daemon:${arm}`, all: true }, { runner: runProcess, docker: DOCKER, localImageVia: 'save' });
+    const viaExport = await checkGlibc(
+      { target: `docker-daemon:${arm}`, all: true },
+      { runner, docker: DOCKER, localImageVia: 'export' },
+    );
+    const viaSave = await checkGlibc(
+      { target: `docker-daemon:${arm}`, all: true },
+      { runner: runProcess, docker: DOCKER, localImageVia: 'save' },
+    );
     assert.deepEqual(verdicts(viaExport), verdicts(viaSave));
     const p = viaExport.platforms[0];
     assert.equal(p.platform, 'linux/arm64');
@@ -265,7 +398,10 @@ describe('glibc: a local image read through docker create + docker export (the m
     assert.equal(p.provided, '2.36');
     assert.ok(p.binaries.some((b) => b.path === '/usr/local/bin/app' && b.arch === 'arm64'));
     assert.equal(creates.length, 1);
-    assert.deepEqual(creates[0].args.slice(creates[0].args.indexOf('--platform'), creates[0].args.indexOf('--platform') + 2), ['--platform', 'linux/arm64']);
+    assert.deepEqual(
+      creates[0].args.slice(creates[0].args.indexOf('--platform'), creates[0].args.indexOf('--platform') + 2),
+      ['--platform', 'linux/arm64'],
+    );
     assert.doesNotMatch(creates[0].stderr, /does not match the detected host platform/);
   });
 });

@@ -19,7 +19,11 @@ const LIB = '/lib/x86_64-linux-gnu';
 async function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string; json: any }> {
   let stdout = '';
   let stderr = '';
-  const code = await runCli(args, { stdout: (s) => (stdout += s), stderr: (s) => (stderr += s), env: process.env }, new AbortController().signal);
+  const code = await runCli(
+    args,
+    { stdout: (s) => (stdout += s), stderr: (s) => (stderr += s), env: process.env },
+    new AbortController().signal,
+  );
   let json: unknown;
   try {
     json = JSON.parse(stdout);
@@ -31,7 +35,23 @@ async function cli(...args: string[]): Promise<{ code: number; stdout: string; s
 
 async function build(app: 'app-drift' | 'app-good'): Promise<string> {
   const tag = `ro-glibc-test-${id}:${app}`;
-  const r = await runProcess(DOCKER, ['build', '-q', '--platform', 'linux/amd64', '--build-arg', `APP=${app}`, '--label', 'release-operator.test=glibc', '-t', tag, ctx], { env: { DOCKER_BUILDKIT: '1' }, timeoutMs: 300_000 });
+  const r = await runProcess(
+    DOCKER,
+    [
+      'build',
+      '-q',
+      '--platform',
+      'linux/amd64',
+      '--build-arg',
+      `APP=${app}`,
+      '--label',
+      'release-operator.test=glibc',
+      '-t',
+      tag,
+      ctx,
+    ],
+    { env: { DOCKER_BUILDKIT: '1' }, timeoutMs: 300_000 },
+  );
   if (r.exitCode !== 0) throw new Error(`docker build ${tag} failed: ${r.stderr}`);
   images.push(tag);
   return tag;
@@ -44,10 +64,14 @@ async function prepareContext(): Promise<void> {
   await mkdir(path.join(rt, 'usr/lib64'), { recursive: true });
   await symlink('usr/lib', path.join(rt, 'lib'));
   await symlink('usr/lib64', path.join(rt, 'lib64'));
-  for (const f of ['libc.so.6', 'ld-linux-x86-64.so.2']) await copyFile(`${LIB}/${f}`, path.join(rt, 'usr/lib/x86_64-linux-gnu', f));
+  for (const f of ['libc.so.6', 'ld-linux-x86-64.so.2'])
+    await copyFile(`${LIB}/${f}`, path.join(rt, 'usr/lib/x86_64-linux-gnu', f));
   await symlink('/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2', path.join(rt, 'usr/lib64/ld-linux-x86-64.so.2'));
   const trixieWc = fixtureFile(`${TRIXIE}/coreutils_amd64/usr/bin/wc`);
-  for (const [app, bin] of [['app-drift', trixieWc], ['app-good', '/usr/bin/wc']] as const) {
+  for (const [app, bin] of [
+    ['app-drift', trixieWc],
+    ['app-good', '/usr/bin/wc'],
+  ] as const) {
     await mkdir(path.join(ctx, app, 'usr/local/bin'), { recursive: true });
     await copyFile(bin, path.join(ctx, app, 'usr/local/bin/app'));
     await copyFile(trixieWc, path.join(ctx, app, 'usr/local/bin/old'));
@@ -60,17 +84,39 @@ async function prepareContext(): Promise<void> {
 /** Pushes an amd64 (drift) + arm64 (good) index through the Docker 28 client's `docker manifest`. */
 async function pushIndex(amd64: string, repo: string): Promise<string> {
   const armTag = `ro-glibc-test-${id}:arm64`;
-  const b = await runProcess(DOCKER, ['build', '-q', '--platform', 'linux/arm64', '-f', path.join(ctx, 'Dockerfile.arm64'), '--label', 'release-operator.test=glibc', '-t', armTag, ctx], { env: { DOCKER_BUILDKIT: '1' }, timeoutMs: 300_000 });
+  const b = await runProcess(
+    DOCKER,
+    [
+      'build',
+      '-q',
+      '--platform',
+      'linux/arm64',
+      '-f',
+      path.join(ctx, 'Dockerfile.arm64'),
+      '--label',
+      'release-operator.test=glibc',
+      '-t',
+      armTag,
+      ctx,
+    ],
+    { env: { DOCKER_BUILDKIT: '1' }, timeoutMs: 300_000 },
+  );
   if (b.exitCode !== 0) throw new Error(`docker build ${armTag} failed: ${b.stderr}`);
   images.push(armTag);
   const arm = `${repo}:arm64`;
-  for (const args of [['tag', armTag, arm], ['push', arm]]) {
+  for (const args of [
+    ['tag', armTag, arm],
+    ['push', arm],
+  ]) {
     const r = await runProcess(DOCKER, args, { timeoutMs: 120_000 });
     if (r.exitCode !== 0) throw new Error(`docker ${args.join(' ')} failed: ${r.stderr}`);
   }
   images.push(arm);
   const index = `${repo}:multi`;
-  for (const args of [['manifest', 'create', '--insecure', index, amd64, arm], ['manifest', 'push', '--purge', '--insecure', index]]) {
+  for (const args of [
+    ['manifest', 'create', '--insecure', index, amd64, arm],
+    ['manifest', 'push', '--purge', '--insecure', index],
+  ]) {
     const r = await runProcess('docker', args, { timeoutMs: 120_000 });
     if (r.exitCode !== 0) throw new Error(`docker ${args.join(' ')} failed: ${r.stderr}`);
   }
@@ -92,14 +138,24 @@ describe('glibc drift check on images built by the Docker engine', function () {
     assert.equal(t.exitCode, 0, t.stderr);
     images.push(pushed);
     const p = await runProcess(DOCKER, ['push', pushed], { timeoutMs: 120_000 });
-    assert.equal(p.exitCode, 0, `push to the test registry failed (${p.stderr}); set up the test bed: bash test/testbed/setup.sh`);
+    assert.equal(
+      p.exitCode,
+      0,
+      `push to the test registry failed (${p.stderr}); set up the test bed: bash test/testbed/setup.sh`,
+    );
   });
 
   after(async () => {
     // The pushed manifest is this suite's own: remove it from the test registry (delete is enabled there).
     const url = `http://${REGISTRY}/v2/ro-glibc-test/drift-${id}/manifests`;
     for (const tag of ['multi', 'arm64', 'v1']) {
-      const head = await fetch(`${url}/${tag}`, { method: 'HEAD', headers: { accept: 'application/vnd.docker.distribution.manifest.list.v2+json, application/vnd.oci.image.index.v1+json, application/vnd.docker.distribution.manifest.v2+json, application/vnd.oci.image.manifest.v1+json' } }).catch(() => undefined);
+      const head = await fetch(`${url}/${tag}`, {
+        method: 'HEAD',
+        headers: {
+          accept:
+            'application/vnd.docker.distribution.manifest.list.v2+json, application/vnd.oci.image.index.v1+json, application/vnd.docker.distribution.manifest.v2+json, application/vnd.oci.image.manifest.v1+json',
+        },
+      }).catch(() => undefined);
       const digest = head?.headers.get('docker-content-digest');
       if (digest) await fetch(`${url}/${digest}`, { method: 'DELETE' }).catch(() => undefined);
     }
@@ -125,8 +181,13 @@ describe('glibc drift check on images built by the Docker engine', function () {
     assert.equal(p.required, '2.38');
     assert.equal(p.ok, false);
     // /usr/local/bin/old was removed by a later layer (a whiteout): only the entrypoint is there to check.
-    assert.deepEqual(p.binaries.map((b: { path: string }) => b.path), ['/usr/local/bin/app']);
-    assert.deepEqual(p.binaries[0].missing, [{ library: 'libc.so.6', version: 'GLIBC_2.38', neededBy: '/usr/local/bin/app', weak: false }]);
+    assert.deepEqual(
+      p.binaries.map((b: { path: string }) => b.path),
+      ['/usr/local/bin/app'],
+    );
+    assert.deepEqual(p.binaries[0].missing, [
+      { library: 'libc.so.6', version: 'GLIBC_2.38', neededBy: '/usr/local/bin/app', weak: false },
+    ]);
     assert.equal(p.binaries[0].required, '2.38');
   });
 
@@ -137,7 +198,12 @@ describe('glibc drift check on images built by the Docker engine', function () {
     const all = await cli('glibc', good, '--all', '--json', '--docker', DOCKER);
     assert.equal(all.code, 0, all.stdout);
     const paths = all.json.platforms[0].binaries.map((b: { path: string }) => b.path);
-    assert.deepEqual(paths, ['/bin/busybox', '/usr/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2', '/usr/lib/x86_64-linux-gnu/libc.so.6', '/usr/local/bin/app']);
+    assert.deepEqual(paths, [
+      '/bin/busybox',
+      '/usr/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2',
+      '/usr/lib/x86_64-linux-gnu/libc.so.6',
+      '/usr/local/bin/app',
+    ]);
   });
 
   it('reads the same image from the registry (layers streamed, nothing run) with the same verdict', async () => {
@@ -146,7 +212,10 @@ describe('glibc drift check on images built by the Docker engine', function () {
     const p = r.json.platforms[0];
     assert.equal(p.platform, 'linux/amd64');
     assert.equal(p.provided, '2.36');
-    assert.deepEqual(p.binaries[0].missing.map((m: { version: string }) => m.version), ['GLIBC_2.38']);
+    assert.deepEqual(
+      p.binaries[0].missing.map((m: { version: string }) => m.version),
+      ['GLIBC_2.38'],
+    );
     const text = await cli('glibc', `docker://${pushed}`);
     assert.equal(text.code, 1);
     assert.match(text.stdout, /\/usr\/local\/bin\/app needs GLIBC_2\.38 \(libc\.so\.6\); the runtime has glibc 2\.36/);
@@ -161,10 +230,16 @@ describe('glibc drift check on images built by the Docker engine', function () {
     assert.equal(by['linux/amd64'].ok, false);
     assert.equal(by['linux/arm64'].ok, true, JSON.stringify(by['linux/arm64'].binaries));
     assert.equal(by['linux/arm64'].provided, '2.36');
-    assert.equal(by['linux/arm64'].binaries[0].needs.find((n: { library: string }) => n.library === 'libc.so.6').resolved, '/lib/aarch64-linux-gnu/libc.so.6');
+    assert.equal(
+      by['linux/arm64'].binaries[0].needs.find((n: { library: string }) => n.library === 'libc.so.6').resolved,
+      '/lib/aarch64-linux-gnu/libc.so.6',
+    );
     const arm = await cli('glibc', index, '--platform', 'linux/arm64', '--json');
     assert.equal(arm.code, 0, arm.stdout);
-    assert.deepEqual(arm.json.platforms.map((p: { platform: string }) => p.platform), ['linux/arm64']);
+    assert.deepEqual(
+      arm.json.platforms.map((p: { platform: string }) => p.platform),
+      ['linux/arm64'],
+    );
   });
 
   it('a platform the image lacks, a policy and a missing image are reported with the right exit codes', async () => {

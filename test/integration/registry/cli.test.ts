@@ -26,7 +26,15 @@ describe('registry CLI: manifest, tags, verify, rollback, status', function () {
     contentCache.clear();
     let stdout = '';
     let stderr = '';
-    const code = await runCli(args, { stdout: (s) => (stdout += s), stderr: (s) => (stderr += s), env: { ...process.env, DOCKER_CONFIG: dockerConfig, GITHUB_TOKEN: '', ...env } }, new AbortController().signal);
+    const code = await runCli(
+      args,
+      {
+        stdout: (s) => (stdout += s),
+        stderr: (s) => (stderr += s),
+        env: { ...process.env, DOCKER_CONFIG: dockerConfig, GITHUB_TOKEN: '', ...env },
+      },
+      new AbortController().signal,
+    );
     return { code, stdout, stderr };
   }
 
@@ -37,12 +45,22 @@ describe('registry CLI: manifest, tags, verify, rollback, status', function () {
     dockerConfig = path.join(work, 'docker');
     mkdirSync(dockerConfig);
     const { username, password } = reg().credentials!;
-    writeFileSync(path.join(dockerConfig, 'config.json'), JSON.stringify({ auths: { [reg().host]: { auth: Buffer.from(`${username}:${password}`).toString('base64') } } }));
+    writeFileSync(
+      path.join(dockerConfig, 'config.json'),
+      JSON.stringify({ auths: { [reg().host]: { auth: Buffer.from(`${username}:${password}`).toString('base64') } } }),
+    );
     for (const v of ['1.0.0', '1.1.0', '1.2.0']) {
       const revision = randomBytes(20).toString('hex');
       revisions.set(v, revision);
-      const labels = { 'org.opencontainers.image.version': v, 'org.opencontainers.image.revision': revision, 'org.opencontainers.image.source': 'https://github.com/acme/rocket' };
-      const images = [await pushImage(reg(), repo, { platform: 'linux/amd64', labels }), await pushImage(reg(), repo, { platform: 'linux/arm64', labels })];
+      const labels = {
+        'org.opencontainers.image.version': v,
+        'org.opencontainers.image.revision': revision,
+        'org.opencontainers.image.source': 'https://github.com/acme/rocket',
+      };
+      const images = [
+        await pushImage(reg(), repo, { platform: 'linux/amd64', labels }),
+        await pushImage(reg(), repo, { platform: 'linux/arm64', labels }),
+      ];
       const index = await pushIndex(reg(), repo, images, { tag: `v${v}`, attestations: true });
       pushed.set(v, index);
       await tagManifest(reg(), repo, revision.slice(0, 7), index);
@@ -62,7 +80,10 @@ describe('registry CLI: manifest, tags, verify, rollback, status', function () {
     const j = JSON.parse(r.stdout);
     assert.equal(j.kind, 'index');
     assert.equal(j.digest, pushed.get('1.2.0')!.digest);
-    assert.deepEqual(j.platforms.map((p: { os: string; architecture: string }) => `${p.os}/${p.architecture}`), ['linux/amd64', 'linux/arm64']);
+    assert.deepEqual(
+      j.platforms.map((p: { os: string; architecture: string }) => `${p.os}/${p.architecture}`),
+      ['linux/amd64', 'linux/arm64'],
+    );
     assert.ok(j.platforms.every((p: { attestations: unknown[] }) => p.attestations.length === 1));
     assert.equal(j.labels['org.opencontainers.image.version'], '1.2.0');
   });
@@ -89,7 +110,10 @@ describe('registry CLI: manifest, tags, verify, rollback, status', function () {
     assert.equal(r.code, 1, r.stderr);
     const lines = r.stdout.trim().split('\n');
     assert.equal(lines.length, 1, r.stdout);
-    assert.match(lines[0], /^problem: \[tag-scheme\] .*acme\/rocket:latest points at sha256:[0-9a-f]{12} \(1\.1\.0\); the scheme says v1\.2\.0 sha256:[0-9a-f]{12}$/);
+    assert.match(
+      lines[0],
+      /^problem: \[tag-scheme\] .*acme\/rocket:latest points at sha256:[0-9a-f]{12} \(1\.1\.0\); the scheme says v1\.2\.0 sha256:[0-9a-f]{12}$/,
+    );
   });
 
   it('rollback refuses to run without a terminal unless --yes is passed (exit 2)', async () => {
@@ -101,7 +125,8 @@ describe('registry CLI: manifest, tags, verify, rollback, status', function () {
   it('rollback on a terminal shows from and to and asks: no changes nothing, yes moves the tag', async () => {
     // A real pseudo-terminal (util-linux `script`) around the shipped CLI, answering on its stdin.
     const bundle = path.join(REPO_ROOT, 'dist', 'cli.js');
-    if (!existsSync(bundle)) throw new Error('dist/cli.js is missing: build it first with `node esbuild.mjs` (test/run-all.sh does)');
+    if (!existsSync(bundle))
+      throw new Error('dist/cli.js is missing: build it first with `node esbuild.mjs` (test/run-all.sh does)');
     const quote = (a: string) => `'${a.replace(/'/g, `'\\''`)}'`;
     const onTerminal = (answer: string, args: string[]) =>
       runProcess('script', ['-qec', [process.execPath, bundle, ...args].map(quote).join(' '), '/dev/null'], {
@@ -114,7 +139,12 @@ describe('registry CLI: manifest, tags, verify, rollback, status', function () {
 
     const no = await onTerminal('n\n', args);
     assert.equal(no.exitCode, 2, no.stdout);
-    assert.match(no.stdout, new RegExp(`from ${pushed.get('1.1.0')!.digest}[\\s\\S]*to   ${pushed.get('1.2.0')!.digest}[\\s\\S]*Move latest\\? \\[y/N\\]`));
+    assert.match(
+      no.stdout,
+      new RegExp(
+        `from ${pushed.get('1.1.0')!.digest}[\\s\\S]*to   ${pushed.get('1.2.0')!.digest}[\\s\\S]*Move latest\\? \\[y/N\\]`,
+      ),
+    );
     assert.match(no.stdout, /Not confirmed; nothing changed/);
     assert.equal(await latest(), pushed.get('1.1.0')!.digest);
 
@@ -123,7 +153,10 @@ describe('registry CLI: manifest, tags, verify, rollback, status', function () {
     assert.match(yes.stdout, /acme\/rocket:latest now points at sha256:[0-9a-f]{64} \(verified\)/);
     assert.equal(await latest(), pushed.get('1.2.0')!.digest);
     // Back to the drift the next tests start from.
-    assert.equal((await cli(['rollback', `${reg().host}/${repo}`, '--to', pushed.get('1.1.0')!.digest, '--yes'])).code, 0);
+    assert.equal(
+      (await cli(['rollback', `${reg().host}/${repo}`, '--to', pushed.get('1.1.0')!.digest, '--yes'])).code,
+      0,
+    );
   });
 
   it('rollback --yes points latest at the earlier tag, prints from and to, and verify then passes', async () => {
@@ -172,7 +205,12 @@ describe('registry CLI: manifest, tags, verify, rollback, status', function () {
     assert.equal(missing.code, 1);
     assert.match(missing.stderr, /has no tag v9\.9\.9/);
     const wrong = mkdtempSync(path.join(work, 'wrong-'));
-    writeFileSync(path.join(wrong, 'config.json'), JSON.stringify({ auths: { [reg().host]: { auth: Buffer.from('operator:not-the-password').toString('base64') } } }));
+    writeFileSync(
+      path.join(wrong, 'config.json'),
+      JSON.stringify({
+        auths: { [reg().host]: { auth: Buffer.from('operator:not-the-password').toString('base64') } },
+      }),
+    );
     const denied = await cli(['manifest', ref('v1.2.0')], { DOCKER_CONFIG: wrong });
     assert.equal(denied.code, 3);
     assert.match(denied.stderr, /docker login 127\.0\.0\.1:\d+/);
@@ -184,7 +222,18 @@ describe('registry CLI: manifest, tags, verify, rollback, status', function () {
 
   it('status shows the image tags with their platforms, and still prints local facts when the registry is down', async () => {
     const dir = mkdtempSync(path.join(work, 'repo-'));
-    const git = (...a: string[]) => execFileSync('git', a, { cwd: dir, stdio: 'pipe', env: { ...process.env, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@t', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@t' } });
+    const git = (...a: string[]) =>
+      execFileSync('git', a, {
+        cwd: dir,
+        stdio: 'pipe',
+        env: {
+          ...process.env,
+          GIT_AUTHOR_NAME: 't',
+          GIT_AUTHOR_EMAIL: 't@t',
+          GIT_COMMITTER_NAME: 't',
+          GIT_COMMITTER_EMAIL: 't@t',
+        },
+      });
     writeFileSync(path.join(dir, 'release-operator.json'), JSON.stringify({ image: `${reg().host}/${repo}` }));
     git('init', '-q', '-b', 'main');
     git('add', '.');

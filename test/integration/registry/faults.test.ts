@@ -2,7 +2,15 @@ import assert from 'node:assert/strict';
 import http from 'node:http';
 import { RegistryClient } from '../../../src/core/registry';
 import { contentCache } from '../../../src/core/registry/cache';
-import { freePort, pushImage, pushIndex, startProxy, tagManifest, useRegistry, type PushedManifest } from '../../helpers/registry';
+import {
+  freePort,
+  pushImage,
+  pushIndex,
+  startProxy,
+  tagManifest,
+  useRegistry,
+  type PushedManifest,
+} from '../../helpers/registry';
 import { clientFor, rejectsWith } from './util';
 
 describe('registry client: faults, paging and retries (real registry behind a proxy)', function () {
@@ -39,11 +47,18 @@ describe('registry client: faults, paging and retries (real registry behind a pr
   });
 
   it('retries a 429 honouring Retry-After, then succeeds', async () => {
-    const p = await proxy({ faults: [{ method: 'GET', path: /\/manifests\/v1\.0\.0$/, respond: { status: 429, headers: { 'retry-after': '1' } } }] });
+    const p = await proxy({
+      faults: [
+        { method: 'GET', path: /\/manifests\/v1\.0\.0$/, respond: { status: 429, headers: { 'retry-after': '1' } } },
+      ],
+    });
     const m = await clientFor(reg()).getManifest(`${p.host}/${repo}:v1.0.0`);
     assert.equal(m.digest, image.digest);
     const gets = p.requests.filter((r) => r.path.endsWith('/manifests/v1.0.0'));
-    assert.deepEqual(gets.map((g) => g.faulted), [true, false]);
+    assert.deepEqual(
+      gets.map((g) => g.faulted),
+      [true, false],
+    );
   });
 
   it('gives up after the configured retries of 503 with an environment error', async () => {
@@ -54,8 +69,21 @@ describe('registry client: faults, paging and retries (real registry behind a pr
   });
 
   it('calls a malformed manifest body a check failure', async () => {
-    const p = await proxy({ faults: [{ method: 'GET', path: /\/manifests\/v1\.0\.0$/, rewriteBody: () => Buffer.from('{"schemaVersion": 2, "oops": true}'), recomputeDigest: true }] });
-    const e = await rejectsWith(clientFor(reg()).getManifest(`${p.host}/${repo}:v1.0.0`), 'check', /malformed manifest .*config is not a descriptor/);
+    const p = await proxy({
+      faults: [
+        {
+          method: 'GET',
+          path: /\/manifests\/v1\.0\.0$/,
+          rewriteBody: () => Buffer.from('{"schemaVersion": 2, "oops": true}'),
+          recomputeDigest: true,
+        },
+      ],
+    });
+    const e = await rejectsWith(
+      clientFor(reg()).getManifest(`${p.host}/${repo}:v1.0.0`),
+      'check',
+      /malformed manifest .*config is not a descriptor/,
+    );
     assert.ok(e.hint);
   });
 
@@ -64,23 +92,40 @@ describe('registry client: faults, paging and retries (real registry behind a pr
     const p = await proxy({ faults: [{ method: 'GET', path: /\/manifests\//, times: 2, rewriteBody: flip }] });
     const c = clientFor(reg());
     await rejectsWith(c.getManifest(`${p.host}/${repo}@${image.digest}`), 'environment', /Digest mismatch .*asked for/);
-    await rejectsWith(c.getManifest(`${p.host}/${repo}:v1.0.0`), 'environment', /Digest mismatch .*announced by the registry/);
+    await rejectsWith(
+      c.getManifest(`${p.host}/${repo}:v1.0.0`),
+      'environment',
+      /Digest mismatch .*announced by the registry/,
+    );
   });
 
   it('detects a blob whose bytes do not match its digest, buffered and streamed', async () => {
-    const p = await proxy({ faults: [{ method: 'GET', path: /\/blobs\//, times: 2, rewriteBody: (b) => Buffer.concat([b, Buffer.from('x')]) }] });
+    const p = await proxy({
+      faults: [
+        { method: 'GET', path: /\/blobs\//, times: 2, rewriteBody: (b) => Buffer.concat([b, Buffer.from('x')]) },
+      ],
+    });
     const c = clientFor(reg());
     await rejectsWith(c.getBlob(`${p.host}/${repo}`, image.layerDigest!), 'environment', /Digest mismatch/);
     const { stream } = await c.openBlob(`${p.host}/${repo}`, image.layerDigest!);
-    await rejectsWith((async () => { for await (const _ of stream) void _; })(), 'environment', /Digest mismatch/);
+    await rejectsWith(
+      (async () => {
+        for await (const _ of stream) void _;
+      })(),
+      'environment',
+      /Digest mismatch/,
+    );
   });
 
   it('says an unreachable registry is an environment problem (exit 3)', async () => {
     const port = await freePort();
-    const e = await rejectsWith(clientFor(reg()).inspect(`127.0.0.1:${port}/${repo}:v1.0.0`), 'environment', /could not be reached/);
+    const e = await rejectsWith(
+      clientFor(reg()).inspect(`127.0.0.1:${port}/${repo}:v1.0.0`),
+      'environment',
+      /could not be reached/,
+    );
     assert.equal(e.exitCode, 3);
   });
-
 });
 
 describe('registry client: an index whose attestation refers to nothing', function () {
@@ -94,7 +139,10 @@ describe('registry client: an index whose attestation refers to nothing', functi
     const { putManifest } = await import('../../helpers/registry');
     await putManifest(reg(), 'acme/att', 'odd', bytes, idx.mediaType);
     const info = await clientFor(reg()).inspect(`${reg().host}/acme/att:odd`);
-    assert.deepEqual(info.platforms.map((p) => p.platform), ['linux/amd64']);
+    assert.deepEqual(
+      info.platforms.map((p) => p.platform),
+      ['linux/amd64'],
+    );
     assert.equal(info.platforms[0].attestations.length, 0);
     assert.equal(info.attestations.length, 1);
     assert.equal(info.attestations[0].refersTo, 'sha256:' + '0'.repeat(64));
@@ -116,12 +164,24 @@ describe('registry client: redirects to blob storage on another host', function 
     });
     const port = await freePort();
     await new Promise<void>((r) => storage.listen(port, '127.0.0.1', r));
-    const p = await startProxy(reg(), { faults: [{ method: 'GET', path: /\/blobs\//, respond: { status: 307, headers: { location: `http://127.0.0.1:${port}/storage/blob?sig=abc` } } }] });
+    const p = await startProxy(reg(), {
+      faults: [
+        {
+          method: 'GET',
+          path: /\/blobs\//,
+          respond: { status: 307, headers: { location: `http://127.0.0.1:${port}/storage/blob?sig=abc` } },
+        },
+      ],
+    });
     try {
       contentCache.clear();
       const bytes = await clientFor(reg()).getBlob(`${p.host}/acme/redirect`, img.configDigest!);
       assert.ok(bytes.equals(blob));
-      assert.equal(p.requests.find((r) => r.path.includes('/blobs/'))?.authorization, true, 'the registry itself gets the credentials');
+      assert.equal(
+        p.requests.find((r) => r.path.includes('/blobs/'))?.authorization,
+        true,
+        'the registry itself gets the credentials',
+      );
       assert.deepEqual(seen, [undefined], 'the storage host must not');
     } finally {
       await p.stop();

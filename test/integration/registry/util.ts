@@ -25,4 +25,3 @@ export async function rejectsWith(p: Promise<unknown>, kind: string, message: Re
   }
   assert.fail(`expected a ${kind} error matching ${message}`);
 }
-

@@ -5,7 +5,13 @@ import net from 'node:net';
 import path from 'node:path';
 import { loadConfig } from '../../../src/core/config/load';
 import { runProcess, type Runner } from '../../../src/core/process/run';
-import { runSmoke, smokeOptionsFromConfig, type SmokeEvent, type SmokeOptions, type SmokeReport } from '../../../src/core/smoke';
+import {
+  runSmoke,
+  smokeOptionsFromConfig,
+  type SmokeEvent,
+  type SmokeOptions,
+  type SmokeReport,
+} from '../../../src/core/smoke';
 import { startDockerd, type TestDockerd } from '../../helpers/dockerd';
 import { recordFigure } from '../../helpers/figures';
 import { ARTIFACTS, FIXTURES, REPO_ROOT } from '../../helpers/paths';
@@ -30,23 +36,50 @@ function makeContext(): string {
 }
 
 async function build(runner: Runner, context: string, tag: string, mode: string, delay = 3): Promise<void> {
-  const r = await runner(DOCKER, ['build', '-q', '--platform', 'linux/amd64', '--build-arg', `MODE=${mode}`, '--build-arg', `DELAY=${delay}`, '--label', 'release-operator.test=reliability', '-t', tag, context], {
-    env: { DOCKER_BUILDKIT: '1' },
-    timeoutMs: 300_000,
-  });
+  const r = await runner(
+    DOCKER,
+    [
+      'build',
+      '-q',
+      '--platform',
+      'linux/amd64',
+      '--build-arg',
+      `MODE=${mode}`,
+      '--build-arg',
+      `DELAY=${delay}`,
+      '--label',
+      'release-operator.test=reliability',
+      '-t',
+      tag,
+      context,
+    ],
+    {
+      env: { DOCKER_BUILDKIT: '1' },
+      timeoutMs: 300_000,
+    },
+  );
   if (r.exitCode !== 0) throw new Error(`building ${tag} failed: ${r.stderr}`);
 }
 
 async function smokeOptions(context: string, overrides: Partial<SmokeOptions>): Promise<SmokeOptions> {
   const { config } = await loadConfig(context);
   config.dockerPath = DOCKER;
-  return { ...smokeOptionsFromConfig(config, context, {}), platforms: ['linux/amd64'], labels: LABEL, pollIntervalMs: 250, ...overrides };
+  return {
+    ...smokeOptionsFromConfig(config, context, {}),
+    platforms: ['linux/amd64'],
+    labels: LABEL,
+    pollIntervalMs: 250,
+    ...overrides,
+  };
 }
 
 async function left(runner: Runner, runId: string): Promise<string[]> {
   const r = await runner(DOCKER, ['ps', '-aq', '--filter', `label=release-operator.smoke=${runId}`]);
   assert.equal(r.exitCode, 0, r.stderr);
-  return r.stdout.split('\n').map((l) => l.trim()).filter(Boolean);
+  return r.stdout
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);
 }
 
 /** Waits for a step of the run to start, then does something to the world. */
@@ -91,13 +124,16 @@ describe('reliability: Docker faults on the shared engine (container killed, por
       assert.ok(ids.length > 0, 'the help container should be running');
       await runProcess(DOCKER, ['kill', ...ids]);
     });
-    const report: SmokeReport = await runSmoke(await smokeOptions(context, { image: tags[1], helpArgs: ['hang'], port: 0, commandTimeoutSeconds: 120 }), {
-      runner: shared,
-      onEvent: (e) => {
-        if (e.type === 'run-started') runId = e.runId;
-        trigger.onEvent(e);
+    const report: SmokeReport = await runSmoke(
+      await smokeOptions(context, { image: tags[1], helpArgs: ['hang'], port: 0, commandTimeoutSeconds: 120 }),
+      {
+        runner: shared,
+        onEvent: (e) => {
+          if (e.type === 'run-started') runId = e.runId;
+          trigger.onEvent(e);
+        },
       },
-    });
+    );
     await trigger.done;
     faults++;
     const p = report.platforms[0];
@@ -147,14 +183,24 @@ describe('reliability: Docker faults on a daemon of our own (stopped mid-run, di
   });
 
   it('a build that runs out of disk: an environment verdict (exit 3) at the build step that names the cause, nothing left', async () => {
-    const report = await runSmoke(await smokeOptions(context, { build: { dockerfile: path.join(context, 'Dockerfile.fill'), context, buildArgs: {} }, port: 0, helpArgs: [] }), { runner: d.runner });
+    const report = await runSmoke(
+      await smokeOptions(context, {
+        build: { dockerfile: path.join(context, 'Dockerfile.fill'), context, buildArgs: {} },
+        port: 0,
+        helpArgs: [],
+      }),
+      { runner: d.runner },
+    );
     faults++;
     const p = report.platforms[0];
     assert.equal(report.outcome, 'environment', JSON.stringify(p, null, 1));
     assert.equal(p.failedStep, 'build', JSON.stringify(p, null, 1));
     assert.match(p.environmentProblem?.message ?? '', /ran out of disk space \(no space left on device\)/);
     assert.match(p.environmentProblem?.hint ?? '', /Free space/);
-    recordFigure('fault', 'docker build disk full', { verdict: report.outcome, detail: p.steps.find((s) => s.name === 'build')!.detail.slice(-160) });
+    recordFigure('fault', 'docker build disk full', {
+      verdict: report.outcome,
+      detail: p.steps.find((s) => s.name === 'build')!.detail.slice(-160),
+    });
     const rest = await left(d.runner, report.runId);
     containersLeft += rest.length;
     assert.deepEqual(rest, []);
@@ -163,13 +209,16 @@ describe('reliability: Docker faults on a daemon of our own (stopped mid-run, di
   it('the daemon stopped in the middle of a run: an environment verdict that says to clean up, and once it is back cleanup leaves nothing', async () => {
     let runId = '';
     const trigger = onStep('help', () => d.stop());
-    const report = await runSmoke(await smokeOptions(context, { image: slow, helpArgs: ['hang'], port: 0, commandTimeoutSeconds: 120 }), {
-      runner: d.runner,
-      onEvent: (e) => {
-        if (e.type === 'run-started') runId = e.runId;
-        trigger.onEvent(e);
+    const report = await runSmoke(
+      await smokeOptions(context, { image: slow, helpArgs: ['hang'], port: 0, commandTimeoutSeconds: 120 }),
+      {
+        runner: d.runner,
+        onEvent: (e) => {
+          if (e.type === 'run-started') runId = e.runId;
+          trigger.onEvent(e);
+        },
       },
-    });
+    );
     await trigger.done;
     faults++;
     assert.equal(report.runId, runId);
@@ -183,12 +232,19 @@ describe('reliability: Docker faults on a daemon of our own (stopped mid-run, di
     assert.match(p.environmentProblem!.hint!, /release-operator cleanup/);
     await d.start();
     const afterRestart = await left(d.runner, report.runId);
-    recordFigure('fault', 'docker daemon stopped mid-run', { verdict: report.outcome, detail: p.steps.find((x) => x.name === 'help')!.detail, leftAfterRestart: afterRestart.length });
+    recordFigure('fault', 'docker daemon stopped mid-run', {
+      verdict: report.outcome,
+      detail: p.steps.find((x) => x.name === 'help')!.detail,
+      leftAfterRestart: afterRestart.length,
+    });
     if (afterRestart.length) {
       // What the daemon still had when it stopped: the cleanup command is the remedy the verdict points to.
       const cli = path.join(REPO_ROOT, 'dist', 'cli.js');
       if (!existsSync(cli)) throw new Error('dist/cli.js is missing: run `node esbuild.mjs` first');
-      execFileSync('node', [cli, 'cleanup', '--docker', DOCKER, '--json'], { env: { ...process.env, ...d.env }, encoding: 'utf8' });
+      execFileSync('node', [cli, 'cleanup', '--docker', DOCKER, '--json'], {
+        env: { ...process.env, ...d.env },
+        encoding: 'utf8',
+      });
     }
     const rest = await left(d.runner, report.runId);
     containersLeft += rest.length;

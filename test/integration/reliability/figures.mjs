@@ -3,8 +3,14 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 
-const file = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../../.artifacts/reliability-figures.jsonl');
-const rows = readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l));
+const file = path.resolve(
+  path.dirname(new URL(import.meta.url).pathname),
+  '../../.artifacts/reliability-figures.jsonl',
+);
+const rows = readFileSync(file, 'utf8')
+  .split('\n')
+  .filter(Boolean)
+  .map((l) => JSON.parse(l));
 const of = (kind) => rows.filter((r) => r.kind === kind);
 const sum = (rs, k) => rs.reduce((n, r) => n + (Number(r[k]) || 0), 0);
 
@@ -23,7 +29,13 @@ const out = [
   `| Inputs fuzzed | ${sum(fuzz, 'inputs')} (${fuzz.map((f) => `${f.name} ${f.inputs}`).join(', ')}) |`,
   `| Secrets leaked | ${sum(secrets, 'leaked')} (${secrets.map((s) => `${s.commands} command runs searched for ${s.secrets} secrets`).join('; ')}) |`,
   `| Containers left behind | ${sum(left, 'containers')} |`,
-  ...load.map((l) => `| Load: ${l.name} | ${l.requests} requests, at most ${l.peakInFlight} in flight, RSS +${l.rssGrowthMiB} MiB (max RSS ${l.maxRssMiB} MiB) |`),
+  ...load.map(
+    (l) =>
+      `| Load: ${l.name} | ${l.requests} requests, at most ${l.peakInFlight} in flight, RSS +${l.rssGrowthMiB} MiB (max RSS ${l.maxRssMiB} MiB) |`,
+  ),
 ];
 console.log(out.join('\n'));
-for (const r of of('fault').filter((r) => r.verdict)) console.log(`\n${r.name}: verdict ${r.verdict} (${r.detail})${r.leftAfterRestart !== undefined ? `, ${r.leftAfterRestart} container(s) still there after the daemon restarted (removed by cleanup)` : ''}`);
+for (const r of of('fault').filter((r) => r.verdict))
+  console.log(
+    `\n${r.name}: verdict ${r.verdict} (${r.detail})${r.leftAfterRestart !== undefined ? `, ${r.leftAfterRestart} container(s) still there after the daemon restarted (removed by cleanup)` : ''}`,
+  );

@@ -18,7 +18,16 @@ const RUN = '/repos/{owner}/{repo}/actions/runs/{run_id}';
 const phase = (status: string, conclusion: string | null): RunPhase => ({
   status,
   conclusion,
-  jobs: [{ id: 7, name: 'build', status, conclusion, started_at: '2024-05-01T10:00:00Z', steps: [{ name: 'Build', status, conclusion, started_at: '2024-05-01T10:00:00Z', completed_at: null }] }],
+  jobs: [
+    {
+      id: 7,
+      name: 'build',
+      status,
+      conclusion,
+      started_at: '2024-05-01T10:00:00Z',
+      steps: [{ name: 'Build', status, conclusion, started_at: '2024-05-01T10:00:00Z', completed_at: null }],
+    },
+  ],
 });
 
 describe('reliability: GitHub faults (local API server)', function () {
@@ -33,7 +42,11 @@ describe('reliability: GitHub faults (local API server)', function () {
     mkdirSync(ARTIFACTS, { recursive: true });
     dir = mkdtempSync(path.join(ARTIFACTS, 'github-faults-'));
     cpSync(path.join(FIXTURES, 'github', 'repo'), dir, { recursive: true });
-    for (const args of [['init', '-q', '-b', 'main'], ['remote', 'add', 'origin', 'https://github.com/acme/app.git']]) assert.equal((await runProcess('git', args, { cwd: dir })).exitCode, 0);
+    for (const args of [
+      ['init', '-q', '-b', 'main'],
+      ['remote', 'add', 'origin', 'https://github.com/acme/app.git'],
+    ])
+      assert.equal((await runProcess('git', args, { cwd: dir })).exitCode, 0);
   });
   after(() => {
     rmSync(dir, { recursive: true, force: true });
@@ -42,20 +55,37 @@ describe('reliability: GitHub faults (local API server)', function () {
   beforeEach(async () => {
     fake = await GitHubFake.start();
     scenario = new ActionsScenario(fake);
-    scenario.addRun({ id: 11, workflowFile: 'release.yml', branch: 'main', event: 'push', actor: 'octocat', phases: [phase('completed', 'success')] });
+    scenario.addRun({
+      id: 11,
+      workflowFile: 'release.yml',
+      branch: 'main',
+      event: 'push',
+      actor: 'octocat',
+      phases: [phase('completed', 'success')],
+    });
   });
   afterEach(async () => fake.close());
 
   async function cli(args: string[], env: Record<string, string> = {}) {
     let stdout = '';
     let stderr = '';
-    const code = await runCli([...args, '--cwd', dir], { stdout: (s) => void (stdout += s), stderr: (s) => void (stderr += s), env: { GITHUB_TOKEN: fake.token, GITHUB_API_URL: fake.url, PATH: process.env.PATH, ...env } }, new AbortController().signal);
+    const code = await runCli(
+      [...args, '--cwd', dir],
+      {
+        stdout: (s) => void (stdout += s),
+        stderr: (s) => void (stderr += s),
+        env: { GITHUB_TOKEN: fake.token, GITHUB_API_URL: fake.url, PATH: process.env.PATH, ...env },
+      },
+      new AbortController().signal,
+    );
     return { code, stdout, stderr };
   }
 
   it('a 502 once is retried; a 502 that stays is reported as GitHub trouble (exit 3) after a few tries', async () => {
     let calls = 0;
-    fake.route('GET', RUNS, () => (++calls === 1 ? { status: 502, body: { message: 'Server Error' } } : { body: fake.example('GET', RUNS) }));
+    fake.route('GET', RUNS, () =>
+      ++calls === 1 ? { status: 502, body: { message: 'Server Error' } } : { body: fake.example('GET', RUNS) },
+    );
     const once = await cli(['runs', '--json']);
     injected++;
     assert.equal(once.code, 0, once.stderr);
@@ -75,7 +105,11 @@ describe('reliability: GitHub faults (local API server)', function () {
 
   it('a rate limit with a far reset says when to come back instead of hanging (exit 3)', async () => {
     const reset = Math.floor(Date.now() / 1000) + 3600;
-    fake.route('GET', RUNS, () => ({ status: 403, headers: { 'x-ratelimit-remaining': '0', 'x-ratelimit-limit': '5000', 'x-ratelimit-reset': String(reset) }, body: { message: 'API rate limit exceeded' } }));
+    fake.route('GET', RUNS, () => ({
+      status: 403,
+      headers: { 'x-ratelimit-remaining': '0', 'x-ratelimit-limit': '5000', 'x-ratelimit-reset': String(reset) },
+      body: { message: 'API rate limit exceeded' },
+    }));
     const r = await cli(['runs']);
     injected++;
     assert.equal(r.code, 3, r.stderr);
@@ -93,7 +127,19 @@ describe('reliability: GitHub faults (local API server)', function () {
   });
 
   it('a run that disappears while it is followed: a clear message, no hang', async () => {
-    scenario.addRun({ id: 13, workflowFile: 'release.yml', branch: 'main', event: 'push', actor: 'octocat', phases: [phase('in_progress', null), phase('in_progress', null), phase('in_progress', null), phase('completed', 'success')] });
+    scenario.addRun({
+      id: 13,
+      workflowFile: 'release.yml',
+      branch: 'main',
+      event: 'push',
+      actor: 'octocat',
+      phases: [
+        phase('in_progress', null),
+        phase('in_progress', null),
+        phase('in_progress', null),
+        phase('completed', 'success'),
+      ],
+    });
     const remover = setInterval(() => {
       if (fake.calls('GET', RUN) >= 2) scenario.runs.delete(13);
     }, 5);

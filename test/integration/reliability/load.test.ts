@@ -24,7 +24,11 @@ function countingFetch() {
       const res = await fetch(input, init);
       // Count the body as in flight until it is read: wrap it so the counter drops when it ends.
       const buf = await res.arrayBuffer();
-      return new Response(init?.method === 'HEAD' ? null : buf, { status: res.status, statusText: res.statusText, headers: res.headers });
+      return new Response(init?.method === 'HEAD' ? null : buf, {
+        status: res.status,
+        statusText: res.statusText,
+        headers: res.headers,
+      });
     } finally {
       stats.inFlight--;
     }
@@ -49,7 +53,8 @@ describe('reliability: load', function () {
       const idx = await pushIndex(reg(), repo, [amd, arm], { tag: 'v1.0.0', attestations: true });
       digest = idx.digest;
       const names = [...Array(TAGS - 1).keys()].map((i) => `v1.0.${i + 1}`);
-      for (let i = 0; i < names.length; i += 16) await Promise.all(names.slice(i, i + 16).map((t) => putManifest(reg(), repo, t, idx.bytes, idx.mediaType)));
+      for (let i = 0; i < names.length; i += 16)
+        await Promise.all(names.slice(i, i + 16).map((t) => putManifest(reg(), repo, t, idx.bytes, idx.mediaType)));
       // ghcr.io pages tags 100 at a time.
       proxy = await startProxy(reg(), { pageSize: 100 });
     });
@@ -62,7 +67,9 @@ describe('reliability: load', function () {
       const rssBefore = process.memoryUsage().rss;
       let peakRss = rssBefore;
       const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 20);
-      const state = await registryState(`${proxy.host}/${repo}`, config, client, { limit: TAGS }).finally(() => clearInterval(sampler));
+      const state = await registryState(`${proxy.host}/${repo}`, config, client, { limit: TAGS }).finally(() =>
+        clearInterval(sampler),
+      );
       assert.equal(state.error, undefined);
       assert.equal(state.totalTags, TAGS);
       assert.equal(state.tags.length, TAGS);
@@ -96,7 +103,21 @@ describe('reliability: load', function () {
       context = mkdtempSync(path.join(ARTIFACTS, 'reliability-load-'));
       cpSync(path.join(FIXTURES, 'smoke'), context, { recursive: true });
       copyFileSync('/bin/busybox', path.join(context, 'busybox-amd64'));
-      const r = await runProcess(DOCKER, ['build', '-q', '--platform', 'linux/amd64', '--label', 'release-operator.test=reliability', '-t', tag, context], { env: { DOCKER_BUILDKIT: '1' }, timeoutMs: 300_000 });
+      const r = await runProcess(
+        DOCKER,
+        [
+          'build',
+          '-q',
+          '--platform',
+          'linux/amd64',
+          '--label',
+          'release-operator.test=reliability',
+          '-t',
+          tag,
+          context,
+        ],
+        { env: { DOCKER_BUILDKIT: '1' }, timeoutMs: 300_000 },
+      );
       assert.equal(r.exitCode, 0, r.stderr);
     });
     after(async () => {
@@ -107,8 +128,16 @@ describe('reliability: load', function () {
     it('both pass with their own containers and ports, and leave nothing behind', async () => {
       const { config } = await loadConfig(context);
       config.dockerPath = DOCKER;
-      const options = () => ({ ...smokeOptionsFromConfig(config, context, { image: tag }), platforms: ['linux/amd64'], labels: { 'release-operator.test': 'reliability' }, pollIntervalMs: 250 });
-      const [a, b] = await Promise.all([runSmoke(options(), { runner: runProcess }), runSmoke(options(), { runner: runProcess })]);
+      const options = () => ({
+        ...smokeOptionsFromConfig(config, context, { image: tag }),
+        platforms: ['linux/amd64'],
+        labels: { 'release-operator.test': 'reliability' },
+        pollIntervalMs: 250,
+      });
+      const [a, b] = await Promise.all([
+        runSmoke(options(), { runner: runProcess }),
+        runSmoke(options(), { runner: runProcess }),
+      ]);
       for (const r of [a, b]) assert.equal(r.outcome, 'passed', JSON.stringify(r.platforms, null, 1));
       assert.notEqual(a.runId, b.runId);
       let left = 0;

@@ -4,7 +4,17 @@ import { defaultConfig } from '../../../src/core/config/load';
 import { RegistryClient, registryState, rollback, type Credentials } from '../../../src/core/registry';
 import { contentCache } from '../../../src/core/registry/cache';
 import { recordFigure } from '../../helpers/figures';
-import { pushImage, pushIndex, startProxy, tagManifest, useRegistry, type FaultRule, type PushedManifest, type TestProxy, type TestRegistry } from '../../helpers/registry';
+import {
+  pushImage,
+  pushIndex,
+  startProxy,
+  tagManifest,
+  useRegistry,
+  type FaultRule,
+  type PushedManifest,
+  type TestProxy,
+  type TestRegistry,
+} from '../../helpers/registry';
 
 /**
  * Every fault the proxy can inject, in front of a real token-auth registry (the ghcr.io flow), on the request
@@ -17,17 +27,30 @@ const TIMEOUT_MS = 600;
 
 function client(reg: TestRegistry): RegistryClient {
   const creds = reg.credentials!;
-  return new RegistryClient({ credentials: async () => ({ ...creds, source: 'test' }) as Credentials, retries: RETRIES, retryBaseMs: 20, timeoutMs: TIMEOUT_MS });
+  return new RegistryClient({
+    credentials: async () => ({ ...creds, source: 'test' }) as Credentials,
+    retries: RETRIES,
+    retryBaseMs: 20,
+    timeoutMs: TIMEOUT_MS,
+  });
 }
 
 const FAULTS: Record<string, { rule: Omit<FaultRule, 'path'>; transient: boolean; message: RegExp }> = {
   'connection reset': { rule: { drop: 'reset' }, transient: true, message: /could not be reached/ },
   'response cut halfway': { rule: { drop: 'truncate' }, transient: true, message: /could not be reached/ },
-  'slow past the timeout': { rule: { delayMs: TIMEOUT_MS * 3 }, transient: true, message: /no answer .* within the timeout/ },
+  'slow past the timeout': {
+    rule: { delayMs: TIMEOUT_MS * 3 },
+    transient: true,
+    message: /no answer .* within the timeout/,
+  },
   'HTTP 500': { rule: { respond: { status: 500 } }, transient: true, message: /HTTP 500/ },
   'HTTP 502': { rule: { respond: { status: 502 } }, transient: true, message: /HTTP 502/ },
   'HTTP 503': { rule: { respond: { status: 503 } }, transient: true, message: /HTTP 503/ },
-  '429 with Retry-After': { rule: { respond: { status: 429, headers: { 'retry-after': '1' } } }, transient: true, message: /HTTP 429/ },
+  '429 with Retry-After': {
+    rule: { respond: { status: 429, headers: { 'retry-after': '1' } } },
+    transient: true,
+    message: /HTTP 429/,
+  },
   'body whose digest does not match': {
     rule: { rewriteBody: (b) => Buffer.concat([b, Buffer.from(' ')]) },
     transient: false,
@@ -71,9 +94,19 @@ describe('reliability: registry faults (real registry behind the fault proxy)', 
         const info = await client(reg()).inspect(`${p.host}/${repo}:v1.0.0`);
         injected++;
         assert.equal(info.digest, index.digest);
-        assert.deepEqual(info.platforms.map((x) => [x.platform, x.digest]), [['linux/amd64', amd.digest], ['linux/arm64', arm.digest]]);
+        assert.deepEqual(
+          info.platforms.map((x) => [x.platform, x.digest]),
+          [
+            ['linux/amd64', amd.digest],
+            ['linux/arm64', arm.digest],
+          ],
+        );
         const hits = p.requests.filter((r) => armPath().test(r.path));
-        assert.deepEqual(hits.map((h) => h.faulted), [true, false], 'one faulted attempt, then one clean retry');
+        assert.deepEqual(
+          hits.map((h) => h.faulted),
+          [true, false],
+          'one faulted attempt, then one clean retry',
+        );
         survived++;
       });
     }
@@ -112,9 +145,14 @@ describe('reliability: registry faults (real registry behind the fault proxy)', 
 
   it('a child manifest swapped for another valid one (announced digest recomputed) is still refused', async () => {
     // The proxy serves amd64's bytes where arm64's were asked for, with a matching Docker-Content-Digest.
-    const p = await proxy([{ method: 'GET', path: armPath(), times: 99, rewriteBody: () => amd.bytes, recomputeDigest: true }]);
+    const p = await proxy([
+      { method: 'GET', path: armPath(), times: 99, rewriteBody: () => amd.bytes, recomputeDigest: true },
+    ]);
     injected++;
-    await assert.rejects(client(reg()).inspect(`${p.host}/${repo}:v1.0.0`), (e: Error) => e instanceof ReleaseOperatorError && /Digest mismatch .*asked for/.test(e.message));
+    await assert.rejects(
+      client(reg()).inspect(`${p.host}/${repo}:v1.0.0`),
+      (e: Error) => e instanceof ReleaseOperatorError && /Digest mismatch .*asked for/.test(e.message),
+    );
     survived++;
   });
 
@@ -171,7 +209,11 @@ describe('reliability: registry faults (real registry behind the fault proxy)', 
       await new Promise((r) => setTimeout(r, TIMEOUT_MS * 2 + 200));
       const now = await latestNow();
       assert.equal(now, v1.digest, 'the registry applied the PUT');
-      assert.match(e.message, new RegExp(`the rollback landed|still points at|could not be read`), 'the error names where latest points');
+      assert.match(
+        e.message,
+        new RegExp(`the rollback landed|still points at|could not be read`),
+        'the error names where latest points',
+      );
       survived++;
     });
 

@@ -1,6 +1,17 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import path from 'node:path';
 import { runProcess } from '../../../src/core/process/run';
 import { recordFigure } from '../../helpers/figures';
@@ -37,7 +48,12 @@ describe('reliability: no secret in any output of any command', function () {
   let image = '';
   const outputs: Array<{ command: string; code: number; text: string }> = [];
 
-  const forms = (s: string, user: string) => [s, Buffer.from(s).toString('base64'), Buffer.from(`${user}:${s}`).toString('base64'), encodeURIComponent(s)];
+  const forms = (s: string, user: string) => [
+    s,
+    Buffer.from(s).toString('base64'),
+    Buffer.from(`${user}:${s}`).toString('base64'),
+    encodeURIComponent(s),
+  ];
   const needles = () => [
     ...forms(GH_TOKEN, 'x-access-token'),
     ...forms(REG_PASSWORD, reg.credentials!.username),
@@ -48,7 +64,8 @@ describe('reliability: no secret in any output of any command', function () {
   before(async function () {
     this.timeout(300_000);
     const cli = path.join(REPO_ROOT, 'dist', 'cli.js');
-    if (!existsSync(cli)) throw new Error('dist/cli.js is missing: build it first with `node esbuild.mjs` (test/run-all.sh does)');
+    if (!existsSync(cli))
+      throw new Error('dist/cli.js is missing: build it first with `node esbuild.mjs` (test/run-all.sh does)');
     mkdirSync(ARTIFACTS, { recursive: true });
     work = mkdtempSync(path.join(ARTIFACTS, 'secrets-'));
     reg = await startRegistry({ auth: 'token', password: REG_PASSWORD });
@@ -60,19 +77,66 @@ describe('reliability: no secret in any output of any command', function () {
       status,
       conclusion,
       // The log even echoes the token (GitHub masks its own secrets, not a token the user typed into a step).
-      jobs: [{ id: 7, name: 'build', status, conclusion, started_at: '2024-05-01T10:00:00Z', log: `2024-05-01T10:00:01.0000000Z ##[group]Run build\n2024-05-01T10:00:02.0000000Z login with ${GH_TOKEN}\n2024-05-01T10:01:04.0000000Z ##[error]Process completed with exit code 1.\n`, steps: [{ name: 'Build', status, conclusion, started_at: '2024-05-01T10:00:00Z', completed_at: status === 'completed' ? '2024-05-01T10:01:05Z' : null }] }],
+      jobs: [
+        {
+          id: 7,
+          name: 'build',
+          status,
+          conclusion,
+          started_at: '2024-05-01T10:00:00Z',
+          log: `2024-05-01T10:00:01.0000000Z ##[group]Run build\n2024-05-01T10:00:02.0000000Z login with ${GH_TOKEN}\n2024-05-01T10:01:04.0000000Z ##[error]Process completed with exit code 1.\n`,
+          steps: [
+            {
+              name: 'Build',
+              status,
+              conclusion,
+              started_at: '2024-05-01T10:00:00Z',
+              completed_at: status === 'completed' ? '2024-05-01T10:01:05Z' : null,
+            },
+          ],
+        },
+      ],
     });
-    scenario.addRun({ id: 11, workflowFile: 'release.yml', branch: 'main', event: 'push', actor: 'octocat', phases: [job('completed', 'failure')] });
-    scenario.addRun({ id: 12, workflowFile: 'release.yml', branch: 'main', event: 'push', actor: 'octocat', phases: [job('in_progress', null)] });
+    scenario.addRun({
+      id: 11,
+      workflowFile: 'release.yml',
+      branch: 'main',
+      event: 'push',
+      actor: 'octocat',
+      phases: [job('completed', 'failure')],
+    });
+    scenario.addRun({
+      id: 12,
+      workflowFile: 'release.yml',
+      branch: 'main',
+      event: 'push',
+      actor: 'octocat',
+      phases: [job('in_progress', null)],
+    });
     nextJob = () => job('completed', 'success');
 
     // Images: an index with labels in the token registry, a single image in the helper's registry.
-    const labels = { 'org.opencontainers.image.version': '1.0.0', 'org.opencontainers.image.source': 'https://github.com/acme/app' };
-    const idx = await pushIndex(reg, 'acme/app', [await pushImage(reg, 'acme/app', { platform: 'linux/amd64', labels }), await pushImage(reg, 'acme/app', { platform: 'linux/arm64', labels })], { tag: 'v1.0.0', attestations: true });
+    const labels = {
+      'org.opencontainers.image.version': '1.0.0',
+      'org.opencontainers.image.source': 'https://github.com/acme/app',
+    };
+    const idx = await pushIndex(
+      reg,
+      'acme/app',
+      [
+        await pushImage(reg, 'acme/app', { platform: 'linux/amd64', labels }),
+        await pushImage(reg, 'acme/app', { platform: 'linux/arm64', labels }),
+      ],
+      { tag: 'v1.0.0', attestations: true },
+    );
     await tagManifest(reg, 'acme/app', 'latest', idx);
     await tagManifest(reg, 'acme/app', 'v1', idx);
     await pushImage(reg, 'acme/app', { platform: 'linux/amd64', labels, tag: 'v0.9.0' });
-    await pushImage(reg2, 'acme/helper', { platform: 'linux/amd64', tag: 'v1', files: { 'usr/local/bin/app': readFileSync('/bin/true') } });
+    await pushImage(reg2, 'acme/helper', {
+      platform: 'linux/amd64',
+      tag: 'v1',
+      files: { 'usr/local/bin/app': readFileSync('/bin/true') },
+    });
 
     // Credentials: auths for the token registry, a credential helper (a script of ours) for the other.
     dockerConfig = path.join(work, 'docker');
@@ -80,8 +144,17 @@ describe('reliability: no secret in any output of any command', function () {
     bin = path.join(work, 'bin');
     for (const d of [dockerConfig, wrongConfig, bin]) mkdirSync(d);
     const b64 = (u: string, p: string) => Buffer.from(`${u}:${p}`).toString('base64');
-    writeFileSync(path.join(dockerConfig, 'config.json'), JSON.stringify({ auths: { [reg.host]: { auth: b64(reg.credentials!.username, REG_PASSWORD) } }, credHelpers: { [reg2.host]: 'rosecrets' } }));
-    writeFileSync(path.join(wrongConfig, 'config.json'), JSON.stringify({ auths: { [reg.host]: { auth: b64(reg.credentials!.username, WRONG_PASSWORD) } } }));
+    writeFileSync(
+      path.join(dockerConfig, 'config.json'),
+      JSON.stringify({
+        auths: { [reg.host]: { auth: b64(reg.credentials!.username, REG_PASSWORD) } },
+        credHelpers: { [reg2.host]: 'rosecrets' },
+      }),
+    );
+    writeFileSync(
+      path.join(wrongConfig, 'config.json'),
+      JSON.stringify({ auths: { [reg.host]: { auth: b64(reg.credentials!.username, WRONG_PASSWORD) } } }),
+    );
     writeFileSync(
       path.join(bin, 'docker-credential-rosecrets'),
       `#!/bin/sh\n[ "$1" = get ] || exit 1\nread host\nprintf '{"ServerURL":"%s","Username":"${reg2.credentials!.username}","Secret":"${HELPER_PASSWORD}"}' "$host"\n`,
@@ -91,13 +164,27 @@ describe('reliability: no secret in any output of any command', function () {
     // A repository: the GitHub fixture workflows, a Dockerfile, a config pointing at the test bed, a release tag.
     repo = path.join(work, 'repo');
     cpSync(path.join(FIXTURES, 'github', 'repo'), repo, { recursive: true });
-    writeFileSync(path.join(repo, 'Dockerfile'), 'FROM scratch\nCOPY busybox /bin/busybox\nENTRYPOINT ["/bin/busybox"]\n');
+    writeFileSync(
+      path.join(repo, 'Dockerfile'),
+      'FROM scratch\nCOPY busybox /bin/busybox\nENTRYPOINT ["/bin/busybox"]\n',
+    );
     writeFileSync(path.join(repo, 'VERSION'), '1.0.0\n');
     writeFileSync(
       path.join(repo, 'release-operator.json'),
-      JSON.stringify({ image: `${reg.host}/acme/app`, dockerPath: DOCKER, requiredPlatforms: ['linux/amd64'], smoke: { port: 0, helpArgs: ['--help'], env: { TOKEN_SHOULD_NOT_LEAK: 'no' } } }),
+      JSON.stringify({
+        image: `${reg.host}/acme/app`,
+        dockerPath: DOCKER,
+        requiredPlatforms: ['linux/amd64'],
+        smoke: { port: 0, helpArgs: ['--help'], env: { TOKEN_SHOULD_NOT_LEAK: 'no' } },
+      }),
     );
-    for (const args of [['init', '-q', '-b', 'main'], ['remote', 'add', 'origin', 'https://github.com/acme/app.git'], ['add', '.'], ['-c', 'user.name=t', '-c', 'user.email=t@t', 'commit', '-qm', 'init'], ['tag', 'v1.0.0']]) {
+    for (const args of [
+      ['init', '-q', '-b', 'main'],
+      ['remote', 'add', 'origin', 'https://github.com/acme/app.git'],
+      ['add', '.'],
+      ['-c', 'user.name=t', '-c', 'user.email=t@t', 'commit', '-qm', 'init'],
+      ['tag', 'v1.0.0'],
+    ]) {
       const r = await runProcess('git', args, { cwd: repo });
       assert.equal(r.exitCode, 0, r.stderr);
     }
@@ -106,9 +193,16 @@ describe('reliability: no secret in any output of any command', function () {
     const ctx = path.join(work, 'ctx');
     mkdirSync(ctx);
     cpSync('/bin/busybox', path.join(ctx, 'busybox'));
-    writeFileSync(path.join(ctx, 'Dockerfile'), 'FROM scratch\nCOPY busybox /bin/busybox\nENTRYPOINT ["/bin/busybox"]\n');
+    writeFileSync(
+      path.join(ctx, 'Dockerfile'),
+      'FROM scratch\nCOPY busybox /bin/busybox\nENTRYPOINT ["/bin/busybox"]\n',
+    );
     image = `ro-reliability-secrets:${process.pid}`;
-    const b = await runProcess(DOCKER, ['build', '-q', '--label', 'release-operator.test=reliability', '-t', image, ctx], { env: { DOCKER_BUILDKIT: '1' }, timeoutMs: 120_000 });
+    const b = await runProcess(
+      DOCKER,
+      ['build', '-q', '--label', 'release-operator.test=reliability', '-t', image, ctx],
+      { env: { DOCKER_BUILDKIT: '1' }, timeoutMs: 120_000 },
+    );
     assert.equal(b.exitCode, 0, b.stderr);
   });
 
@@ -123,10 +217,20 @@ describe('reliability: no secret in any output of any command', function () {
   async function run(args: string[], expect: number[], env: Record<string, string> = {}): Promise<void> {
     const r = await runProcess('node', [path.join(REPO_ROOT, 'dist', 'cli.js'), ...args, '--cwd', repo], {
       timeoutMs: 180_000,
-      env: { GITHUB_TOKEN: GH_TOKEN, GITHUB_API_URL: fake.url, DOCKER_CONFIG: dockerConfig, PATH: `${bin}:${process.env.PATH}`, RELEASE_OPERATOR_DOCKER: DOCKER, ...env },
+      env: {
+        GITHUB_TOKEN: GH_TOKEN,
+        GITHUB_API_URL: fake.url,
+        DOCKER_CONFIG: dockerConfig,
+        PATH: `${bin}:${process.env.PATH}`,
+        RELEASE_OPERATOR_DOCKER: DOCKER,
+        ...env,
+      },
     });
     outputs.push({ command: args.join(' '), code: r.exitCode, text: `${r.stdout}\n${r.stderr}` });
-    assert.ok(expect.includes(r.exitCode), `release-operator ${args.join(' ')} exited ${r.exitCode} (expected ${expect.join(' or ')}):\n${r.stdout}\n${r.stderr}`);
+    assert.ok(
+      expect.includes(r.exitCode),
+      `release-operator ${args.join(' ')} exited ${r.exitCode} (expected ${expect.join(' or ')}):\n${r.stdout}\n${r.stderr}`,
+    );
   }
 
   it('runs every command (text, --json and --verbose) and the error paths', async () => {
@@ -170,7 +274,10 @@ describe('reliability: no secret in any output of any command', function () {
     };
     for (const o of outputs) search(`release-operator ${o.command}`, o.text);
     // Files the commands wrote: the JUnit report and anything in the repository (git's own folder aside).
-    const walk = (dir: string): string[] => readdirSync(dir).flatMap((f) => (f === '.git' ? [] : statSync(path.join(dir, f)).isDirectory() ? walk(path.join(dir, f)) : [path.join(dir, f)]));
+    const walk = (dir: string): string[] =>
+      readdirSync(dir).flatMap((f) =>
+        f === '.git' ? [] : statSync(path.join(dir, f)).isDirectory() ? walk(path.join(dir, f)) : [path.join(dir, f)],
+      );
     for (const f of [path.join(work, 'smoke.xml'), ...walk(repo)]) search(f, readFileSync(f, 'utf8'));
     recordFigure('secrets-leaked', 'CLI', { commands: outputs.length, secrets: 4, leaked: found.length });
     assert.ok(outputs.length >= 60, `only ${outputs.length} command runs were searched`);

@@ -53,11 +53,16 @@ describe('release-operator smoke / cleanup (CLI, real Docker)', function () {
     // Probing through Docker's port proxy before the service listens is where Node's fetch once let the process
     // end mid-run with exit 0 and no report at all. Only a real process shows that: here nothing else keeps it alive.
     const bundle = path.join(REPO_ROOT, 'dist', 'cli.js');
-    if (!existsSync(bundle)) throw new Error('dist/cli.js is missing: build it first with `node esbuild.mjs` (test/run-all.sh does)');
-    const r = await runProcess(process.execPath, [bundle, 'smoke', img.slow, '--platform', 'linux/amd64', '--json', '--cwd', contextDir], {
-      env: { RELEASE_OPERATOR_DOCKER: DOCKER },
-      timeoutMs: 120_000,
-    });
+    if (!existsSync(bundle))
+      throw new Error('dist/cli.js is missing: build it first with `node esbuild.mjs` (test/run-all.sh does)');
+    const r = await runProcess(
+      process.execPath,
+      [bundle, 'smoke', img.slow, '--platform', 'linux/amd64', '--json', '--cwd', contextDir],
+      {
+        env: { RELEASE_OPERATOR_DOCKER: DOCKER },
+        timeoutMs: 120_000,
+      },
+    );
     assert.equal(r.exitCode, 0, r.stderr);
     const doc = JSON.parse(r.stdout);
     const health = doc.platforms[0].steps.find((s: { name: string }) => s.name === 'health');
@@ -68,14 +73,30 @@ describe('release-operator smoke / cleanup (CLI, real Docker)', function () {
 
   it('exit 1 with --json (steps, logs tail) and a JUnit report', async () => {
     const junit = path.join(contextDir, 'smoke-junit.xml');
-    const r = await cli(['smoke', img.crash, '--platform', 'linux/amd64', '--json', '--junit', junit, '--timeout', '60']);
+    const r = await cli([
+      'smoke',
+      img.crash,
+      '--platform',
+      'linux/amd64',
+      '--json',
+      '--junit',
+      junit,
+      '--timeout',
+      '60',
+    ]);
     assert.equal(r.code, 1, r.stderr);
     const doc = JSON.parse(r.stdout);
     const p = doc.platforms[0];
     assert.equal(p.platform, 'linux/amd64');
     assert.equal(p.passed, false);
     assert.equal(p.failedStep, 'health');
-    for (const s of p.steps) assert.deepEqual(Object.keys(s).filter((k) => ['name', 'passed', 'durationMs', 'detail'].includes(k)).sort(), ['detail', 'durationMs', 'name', 'passed']);
+    for (const s of p.steps)
+      assert.deepEqual(
+        Object.keys(s)
+          .filter((k) => ['name', 'passed', 'durationMs', 'detail'].includes(k))
+          .sort(),
+        ['detail', 'durationMs', 'name', 'passed'],
+      );
     assert.ok(p.logs.some((l: string) => l.includes('fatal: cannot open /etc/fixture.conf')));
     const xml = await readFile(junit, 'utf8');
     assert.match(xml, /<testcase classname="smoke.linux\/amd64" name="health"[^>]*><failure type="health"/);
@@ -86,7 +107,10 @@ describe('release-operator smoke / cleanup (CLI, real Docker)', function () {
   it('exit 3 when the docker client cannot build, naming what is missing', async () => {
     const r = await cli(['smoke', '--build', '--platform', 'linux/amd64', '--docker', '/usr/local/bin/docker']);
     assert.equal(r.code, 3, r.stderr);
-    assert.match(r.stdout, /Install the buildx plugin \(docker-buildx\), or set releaseOperator\.dockerPath \/ --docker to a docker client that can build/);
+    assert.match(
+      r.stdout,
+      /Install the buildx plugin \(docker-buildx\), or set releaseOperator\.dockerPath \/ --docker to a docker client that can build/,
+    );
   });
 
   it('exit 2 for bad usage', async () => {
@@ -96,12 +120,15 @@ describe('release-operator smoke / cleanup (CLI, real Docker)', function () {
 
   it('Ctrl-C mid-run stops, exits 130 and leaves no container behind', async () => {
     let aborted = false;
-    const r = await cli(['smoke', img.healthy, '--platform', 'linux/amd64', '--health-path', '/never-there', '--timeout', '120'], (text, abort) => {
-      if (!aborted && /ok   start/.test(text)) {
-        aborted = true;
-        setTimeout(abort, 300);
-      }
-    });
+    const r = await cli(
+      ['smoke', img.healthy, '--platform', 'linux/amd64', '--health-path', '/never-there', '--timeout', '120'],
+      (text, abort) => {
+        if (!aborted && /ok   start/.test(text)) {
+          aborted = true;
+          setTimeout(abort, 300);
+        }
+      },
+    );
     assert.equal(aborted, true, r.stderr);
     assert.equal(r.code, 130, r.stderr);
     const runId = /smoke run (\S+):/.exec(r.stderr)![1];
@@ -112,7 +139,17 @@ describe('release-operator smoke / cleanup (CLI, real Docker)', function () {
     const runId = `crashed-${testId}`;
     const other = `other-${testId}`;
     const start = async (id: string) => {
-      const r = await runProcess(DOCKER, ['run', '-d', '--label', `${PRODUCT_LABEL}=1`, '--label', `${SMOKE_RUN_LABEL}=${id}`, '--label', 'release-operator.test=smoke', img.healthy]);
+      const r = await runProcess(DOCKER, [
+        'run',
+        '-d',
+        '--label',
+        `${PRODUCT_LABEL}=1`,
+        '--label',
+        `${SMOKE_RUN_LABEL}=${id}`,
+        '--label',
+        'release-operator.test=smoke',
+        img.healthy,
+      ]);
       assert.equal(r.exitCode, 0, r.stderr);
     };
     await start(runId);
@@ -122,7 +159,7 @@ describe('release-operator smoke / cleanup (CLI, real Docker)', function () {
       assert.equal(r.code, 0, r.stderr);
       assert.equal(JSON.parse(r.stdout).containers.length, 1);
       assert.deepEqual((await leftovers(runId)).containers, []);
-      assert.equal((await leftovers(other)).containers.length, 1, 'another run\'s container is left alone');
+      assert.equal((await leftovers(other)).containers.length, 1, "another run's container is left alone");
     } finally {
       const ids = (await leftovers(other)).containers;
       if (ids.length) await runProcess(DOCKER, ['rm', '-f', ...ids]);
@@ -130,27 +167,42 @@ describe('release-operator smoke / cleanup (CLI, real Docker)', function () {
   });
   it('cleanup during a smoke run in another process leaves that run alone; the run passes and then leaves nothing', async () => {
     const bundle = path.join(REPO_ROOT, 'dist', 'cli.js');
-    if (!existsSync(bundle)) throw new Error('dist/cli.js is missing: build it first with `node esbuild.mjs` (test/run-all.sh does)');
+    if (!existsSync(bundle))
+      throw new Error('dist/cli.js is missing: build it first with `node esbuild.mjs` (test/run-all.sh does)');
     let runId = '';
     let started!: () => void;
     const serviceStarted = new Promise<void>((resolve) => (started = resolve));
-    const smoke = runProcess(process.execPath, [bundle, 'smoke', img.slow, '--platform', 'linux/amd64', '--json', '--cwd', contextDir], {
-      env: { RELEASE_OPERATOR_DOCKER: DOCKER },
-      timeoutMs: 120_000,
-      onLine: (line) => {
-        runId ||= /smoke run (\S+):/.exec(line)?.[1] ?? '';
-        if (/ok\s+start/.test(line)) started();
+    const smoke = runProcess(
+      process.execPath,
+      [bundle, 'smoke', img.slow, '--platform', 'linux/amd64', '--json', '--cwd', contextDir],
+      {
+        env: { RELEASE_OPERATOR_DOCKER: DOCKER },
+        timeoutMs: 120_000,
+        onLine: (line) => {
+          runId ||= /smoke run (\S+):/.exec(line)?.[1] ?? '';
+          if (/ok\s+start/.test(line)) started();
+        },
       },
-    });
+    );
     await Promise.race([serviceStarted, smoke.then(() => undefined)]);
     assert.ok(runId, 'the run said its id');
     const during = (await leftovers(runId)).containers;
     assert.ok(during.length >= 1, 'the run has its service container up (slow to answer /health)');
     const c = await cli(['cleanup', '--json']);
     assert.equal(c.code, 0, c.stderr);
-    const out = JSON.parse(c.stdout) as { containers: Array<{ id: string }>; spared: { containers: Array<{ id: string }> } };
-    assert.deepEqual(out.containers.filter((x) => during.some((d) => x.id.startsWith(d))), [], 'none of the running run\'s containers removed');
-    assert.ok(out.spared.containers.some((x) => during.some((d) => x.id.startsWith(d))), 'listed as spared');
+    const out = JSON.parse(c.stdout) as {
+      containers: Array<{ id: string }>;
+      spared: { containers: Array<{ id: string }> };
+    };
+    assert.deepEqual(
+      out.containers.filter((x) => during.some((d) => x.id.startsWith(d))),
+      [],
+      "none of the running run's containers removed",
+    );
+    assert.ok(
+      out.spared.containers.some((x) => during.some((d) => x.id.startsWith(d))),
+      'listed as spared',
+    );
     const r = await smoke;
     assert.equal(r.exitCode, 0, r.stdout + r.stderr);
     assert.equal((JSON.parse(r.stdout) as { outcome: string }).outcome, 'passed');
@@ -165,11 +217,24 @@ describe('release-operator smoke / cleanup (CLI, real Docker)', function () {
     const gone = spawn('true', [], { stdio: 'ignore' });
     await new Promise((resolve) => gone.on('exit', resolve));
     await mkdir(ACTIVE_RUNS_DIR, { recursive: true });
-    const mark = (id: string, pid: number) => writeFile(path.join(ACTIVE_RUNS_DIR, id), JSON.stringify({ pid, host: os.hostname(), started: new Date().toISOString() }));
+    const mark = (id: string, pid: number) =>
+      writeFile(
+        path.join(ACTIVE_RUNS_DIR, id),
+        JSON.stringify({ pid, host: os.hostname(), started: new Date().toISOString() }),
+      );
     await mark(live, sleeper.pid!);
     await mark(dead, gone.pid!);
     const create = async (id: string) => {
-      const r = await runProcess(DOCKER, ['create', '--label', `${PRODUCT_LABEL}=1`, '--label', `${SMOKE_RUN_LABEL}=${id}`, '--label', 'release-operator.test=smoke', img.healthy]);
+      const r = await runProcess(DOCKER, [
+        'create',
+        '--label',
+        `${PRODUCT_LABEL}=1`,
+        '--label',
+        `${SMOKE_RUN_LABEL}=${id}`,
+        '--label',
+        'release-operator.test=smoke',
+        img.healthy,
+      ]);
       assert.equal(r.exitCode, 0, r.stderr);
       return r.stdout.trim();
     };
@@ -179,10 +244,15 @@ describe('release-operator smoke / cleanup (CLI, real Docker)', function () {
       const first = await cli(['cleanup']);
       assert.equal(first.code, 0, first.stderr);
       assert.match(first.stdout, new RegExp(`container ${deadId.slice(0, 12)} `));
-      assert.match(first.stdout, new RegExp(`Left 1 container\\(s\\) and 0 image\\(s\\) of runs still in progress alone \\(--force removes them too\\):\\n  container ${liveId.slice(0, 12)} `));
+      assert.match(
+        first.stdout,
+        new RegExp(
+          `Left 1 container\\(s\\) and 0 image\\(s\\) of runs still in progress alone \\(--force removes them too\\):\\n  container ${liveId.slice(0, 12)} `,
+        ),
+      );
       assert.deepEqual((await leftovers(dead)).containers, []);
       assert.equal((await leftovers(live)).containers.length, 1);
-      assert.ok(!existsSync(path.join(ACTIVE_RUNS_DIR, dead)), 'the crashed run\'s stale mark is gone');
+      assert.ok(!existsSync(path.join(ACTIVE_RUNS_DIR, dead)), "the crashed run's stale mark is gone");
       const forced = await cli(['cleanup', '--force', '--json']);
       assert.equal(forced.code, 0, forced.stderr);
       assert.deepEqual((await leftovers(live)).containers, []);

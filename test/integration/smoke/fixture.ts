@@ -34,10 +34,27 @@ export async function prepareContext(): Promise<void> {
 /** Builds one fixture variant for one platform; returns its tag (removed by removeFixtures). */
 export async function buildFixture(mode: string, platform: string, extraArgs: string[] = []): Promise<string> {
   const tag = `ro-smoke-fixture:${mode}-${platform.split('/')[1]}-${testId}`;
-  const r = await runProcess(DOCKER, ['build', '-q', '--platform', platform, '--build-arg', `MODE=${mode}`, ...extraArgs, '--label', 'release-operator.test=smoke', '-t', tag, contextDir], {
-    env: { DOCKER_BUILDKIT: '1' },
-    timeoutMs: 300_000,
-  });
+  const r = await runProcess(
+    DOCKER,
+    [
+      'build',
+      '-q',
+      '--platform',
+      platform,
+      '--build-arg',
+      `MODE=${mode}`,
+      ...extraArgs,
+      '--label',
+      'release-operator.test=smoke',
+      '-t',
+      tag,
+      contextDir,
+    ],
+    {
+      env: { DOCKER_BUILDKIT: '1' },
+      timeoutMs: 300_000,
+    },
+  );
   if (r.exitCode !== 0) throw new Error(`building fixture ${tag} failed: ${r.stderr}`);
   built.push(tag);
   return tag;
@@ -60,6 +77,10 @@ export async function leftovers(runId: string): Promise<{ containers: string[]; 
   const f = `label=release-operator.smoke=${runId}`;
   const c = await runProcess(DOCKER, ['ps', '-aq', '--filter', f]);
   const i = await runProcess(DOCKER, ['images', '-q', '--filter', f]);
-  const lines = (s: string) => s.split('\n').map((l) => l.trim()).filter(Boolean);
+  const lines = (s: string) =>
+    s
+      .split('\n')
+      .map((l) => l.trim())
+      .filter(Boolean);
   return { containers: lines(c.stdout), images: lines(i.stdout) };
 }

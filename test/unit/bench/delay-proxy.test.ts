@@ -47,7 +47,9 @@ describe('bench/lib delay proxy', () => {
 
   it('delivers what the target sent before it closed the connection', async () => {
     // A server that answers and closes at once: the answer must still reach the client after the delay.
-    const closer = net.createServer((s) => s.once('data', () => s.end('HTTP/1.1 200 OK\r\ncontent-length: 4\r\nconnection: close\r\n\r\nbye!')));
+    const closer = net.createServer((s) =>
+      s.once('data', () => s.end('HTTP/1.1 200 OK\r\ncontent-length: 4\r\nconnection: close\r\n\r\nbye!')),
+    );
     await new Promise<void>((r) => closer.listen(0, '127.0.0.1', r));
     const proxy = await startDelayProxy({ host: '127.0.0.1', port: (closer.address() as net.AddressInfo).port }, 30);
     try {

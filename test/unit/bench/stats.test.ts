@@ -27,7 +27,15 @@ describe('bench/lib stats and report', () => {
   });
 
   it('renders the ratio of each row median to the subject median', () => {
-    const md = renderTable({ title: 'T', subject: 'me', rows: [{ name: 'me', samples: [100, 200, 300] }, { name: 'peer', samples: [500, 500] }], notes: ['n'] });
+    const md = renderTable({
+      title: 'T',
+      subject: 'me',
+      rows: [
+        { name: 'me', samples: [100, 200, 300] },
+        { name: 'peer', samples: [500, 500] },
+      ],
+      notes: ['n'],
+    });
     assert.match(md, /\| me \| 3 \| 200 ms \| 100 ms – 300 ms \| 1\.00 \|/);
     assert.match(md, /\| peer \| 2 \| 500 ms \| 500 ms – 500 ms \| 2\.50 \|/);
     assert.match(md, /^- n$/m);

@@ -64,11 +64,12 @@ describe('ELF reader on a file read in parts (readElfFile)', () => {
       const mem = memoryHandle(whole);
       await readElfFile(mem, whole.length, file);
       assert.ok(mem.stats.reads <= 6, `${file}: ${mem.stats.reads} reads`);
-      if (whole.length > 1024 * 1024) assert.ok(mem.stats.bytes < whole.length / 4, `${file}: read ${mem.stats.bytes} of ${whole.length} bytes`);
+      if (whole.length > 1024 * 1024)
+        assert.ok(mem.stats.bytes < whole.length / 4, `${file}: read ${mem.stats.bytes} of ${whole.length} bytes`);
     }
   });
 
-  it('every ELF file of this machine\'s library folder: the same result as the whole file', async function () {
+  it("every ELF file of this machine's library folder: the same result as the whole file", async function () {
     this.timeout(120_000);
     const dir = '/usr/lib/x86_64-linux-gnu';
     let checked = 0;
@@ -81,7 +82,11 @@ describe('ELF reader on a file read in parts (readElfFile)', () => {
       const whole = readFileSync(file);
       if (!isElf(whole)) continue;
       const mem = memoryHandle(whole);
-      assert.deepEqual(await outcomeAsync(() => readElfFile(mem, whole.length, file)), outcome(() => parseElf(whole, file)), file);
+      assert.deepEqual(
+        await outcomeAsync(() => readElfFile(mem, whole.length, file)),
+        outcome(() => parseElf(whole, file)),
+        file,
+      );
       checked++;
       readBytes += mem.stats.bytes;
       total += whole.length;
@@ -96,7 +101,11 @@ describe('ELF reader on a file read in parts (readElfFile)', () => {
     const bytes = readFileSync(file);
     for (let n = 0; n <= bytes.length; n += n < 2048 ? 1 : 7) {
       const prefix = bytes.subarray(0, n);
-      assert.deepEqual(await outcomeAsync(() => readElfFile(memoryHandle(prefix), n, 'lib')), outcome(() => parseElf(prefix, 'lib')), `prefix of ${n} bytes`);
+      assert.deepEqual(
+        await outcomeAsync(() => readElfFile(memoryHandle(prefix), n, 'lib')),
+        outcome(() => parseElf(prefix, 'lib')),
+        `prefix of ${n} bytes`,
+      );
     }
   });
 
@@ -104,7 +113,11 @@ describe('ELF reader on a file read in parts (readElfFile)', () => {
     const whole = readFileSync(HOST_LIBC);
     for (const cut of [100, 4096, 70_000, whole.length - 100]) {
       const now = whole.subarray(0, cut);
-      assert.deepEqual(await outcomeAsync(() => readElfFile(memoryHandle(now), whole.length, 'libc')), outcome(() => parseElf(now, 'libc')), `cut at ${cut}`);
+      assert.deepEqual(
+        await outcomeAsync(() => readElfFile(memoryHandle(now), whole.length, 'libc')),
+        outcome(() => parseElf(now, 'libc')),
+        `cut at ${cut}`,
+      );
     }
   });
 
@@ -113,11 +126,17 @@ describe('ELF reader on a file read in parts (readElfFile)', () => {
     const bytes = readFileSync(fixtureFile(`${FOREIGN}/libc6_s390x/lib/s390x-linux-gnu/libc.so.6`));
     const head = 96 * 1024;
     await fc.assert(
-      fc.asyncProperty(fc.array(fc.tuple(fc.nat({ max: head - 1 }), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 8 }), async (edits) => {
-        const b = Buffer.from(bytes);
-        for (const [o, v] of edits) b[o] = v;
-        assert.deepEqual(await outcomeAsync(() => readElfFile(memoryHandle(b), b.length, 'mutated')), outcome(() => parseElf(b, 'mutated')));
-      }),
+      fc.asyncProperty(
+        fc.array(fc.tuple(fc.nat({ max: head - 1 }), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 8 }),
+        async (edits) => {
+          const b = Buffer.from(bytes);
+          for (const [o, v] of edits) b[o] = v;
+          assert.deepEqual(
+            await outcomeAsync(() => readElfFile(memoryHandle(b), b.length, 'mutated')),
+            outcome(() => parseElf(b, 'mutated')),
+          );
+        },
+      ),
       { numRuns: 400 },
     );
   });
@@ -138,7 +157,11 @@ describe('ELF reader on a file read in parts (readElfFile)', () => {
         const whole = readFileSync(fixtureFile(file));
         for (const sizes of [[65536], [16384, 1, 7, 4093], [512], [3]]) {
           if (sizes[0] === 3 && whole.length > 3_000_000) continue; // a million one-off chunks proves nothing more
-          assert.deepEqual(parseElfChunks(split(whole, sizes), whole.length, file), parseElf(whole, file), `${file} in chunks of ${sizes.join(',')}`);
+          assert.deepEqual(
+            parseElfChunks(split(whole, sizes), whole.length, file),
+            parseElf(whole, file),
+            `${file} in chunks of ${sizes.join(',')}`,
+          );
         }
       }
     });
@@ -147,7 +170,11 @@ describe('ELF reader on a file read in parts (readElfFile)', () => {
       const whole = readFileSync(HOST_LIBC);
       for (const cut of [0, 10, 100, 4096, 70_000, whole.length - 100]) {
         const came = whole.subarray(0, cut);
-        assert.deepEqual(outcome(() => parseElfChunks(split(came, [4096, 13]), whole.length, 'libc')), outcome(() => parseElf(came, 'libc')), `cut at ${cut}`);
+        assert.deepEqual(
+          outcome(() => parseElfChunks(split(came, [4096, 13]), whole.length, 'libc')),
+          outcome(() => parseElf(came, 'libc')),
+          `cut at ${cut}`,
+        );
       }
     });
   });

@@ -14,7 +14,10 @@ function parsesOrNamesTheFile(bytes: Uint8Array, name: string): 'ok' | 'error' {
     parseElf(bytes, name);
     return 'ok';
   } catch (e) {
-    assert.ok(e instanceof ElfFormatError && e instanceof ReleaseOperatorError, `threw a non-ReleaseOperatorError: ${String(e)}`);
+    assert.ok(
+      e instanceof ElfFormatError && e instanceof ReleaseOperatorError,
+      `threw a non-ReleaseOperatorError: ${String(e)}`,
+    );
     assert.ok(e.message.startsWith(`${name}: `), e.message);
     return 'error';
   }
@@ -25,7 +28,16 @@ function zeroSectionHeaders(src: string, dest: string): void {
   const b = Buffer.from(readFileSync(src));
   const is64 = b[4] === 2;
   const le = b[5] === 1;
-  const rd = (o: number, n: number) => (n === 8 ? Number(le ? b.readBigUInt64LE(o) : b.readBigUInt64BE(o)) : n === 4 ? (le ? b.readUInt32LE(o) : b.readUInt32BE(o)) : le ? b.readUInt16LE(o) : b.readUInt16BE(o));
+  const rd = (o: number, n: number) =>
+    n === 8
+      ? Number(le ? b.readBigUInt64LE(o) : b.readBigUInt64BE(o))
+      : n === 4
+        ? le
+          ? b.readUInt32LE(o)
+          : b.readUInt32BE(o)
+        : le
+          ? b.readUInt16LE(o)
+          : b.readUInt16BE(o);
   const shoff = rd(is64 ? 40 : 32, is64 ? 8 : 4);
   const shentsize = rd(is64 ? 58 : 46, 2);
   const shnum = rd(is64 ? 60 : 48, 2);
@@ -40,12 +52,20 @@ describe('ELF reader on stripped, truncated and random input', () => {
   const dir = path.join(ARTIFACTS, 'elf');
   before(() => mkdirSync(dir, { recursive: true }));
 
-  for (const src of ['/bin/ls', `${TRIXIE}/coreutils_amd64/usr/bin/wc`, `${FOREIGN}/busybox_s390x/bin/busybox`, `${FOREIGN}/busybox_armhf/bin/busybox`]) {
+  for (const src of [
+    '/bin/ls',
+    `${TRIXIE}/coreutils_amd64/usr/bin/wc`,
+    `${FOREIGN}/busybox_s390x/bin/busybox`,
+    `${FOREIGN}/busybox_armhf/bin/busybox`,
+  ]) {
     it(`reads ${src} with its section headers zeroed, through the program headers`, () => {
       const dest = path.join(dir, `noshdr-${path.basename(path.dirname(path.dirname(src)))}-${path.basename(src)}`);
       zeroSectionHeaders(fixtureFile(src), dest);
       // readelf reads versions through sections: on the stripped copy it sees none, so the tables must come from PT_DYNAMIC.
-      assert.doesNotMatch(execFileSync('readelf', ['-V', '--wide', dest], { encoding: 'utf8' }), /Version needs section/);
+      assert.doesNotMatch(
+        execFileSync('readelf', ['-V', '--wide', dest], { encoding: 'utf8' }),
+        /Version needs section/,
+      );
       const original = parseElf(readFileSync(src), 'x');
       const stripped = parseElf(readFileSync(dest), 'x');
       assert.ok(stripped.versionNeeds.length > 0);
@@ -74,17 +94,27 @@ describe('ELF reader on stripped, truncated and random input', () => {
   it('a truncated copy on disk gives an error that names it', () => {
     const dest = path.join(dir, 'truncated-ls');
     writeFileSync(dest, readFileSync('/bin/ls').subarray(0, 1000));
-    assert.throws(() => parseElf(readFileSync(dest), dest), (e: Error) => e instanceof ElfFormatError && e.message.startsWith(dest) && /outside the file|truncated/.test(e.message));
+    assert.throws(
+      () => parseElf(readFileSync(dest), dest),
+      (e: Error) =>
+        e instanceof ElfFormatError && e.message.startsWith(dest) && /outside the file|truncated/.test(e.message),
+    );
   });
 
   it('random bytes, with and without the ELF magic, never throw anything but ElfFormatError', function () {
     this.timeout(120_000);
     fc.assert(
-      fc.property(fc.uint8Array({ maxLength: 4096 }), fc.boolean(), fc.constantFrom(1, 2), fc.constantFrom(1, 2), (body, magic, cls, data) => {
-        const b = new Uint8Array(body);
-        if (magic && b.length >= 7) b.set([0x7f, 0x45, 0x4c, 0x46, cls, data, 1]);
-        parsesOrNamesTheFile(b, 'random.bin');
-      }),
+      fc.property(
+        fc.uint8Array({ maxLength: 4096 }),
+        fc.boolean(),
+        fc.constantFrom(1, 2),
+        fc.constantFrom(1, 2),
+        (body, magic, cls, data) => {
+          const b = new Uint8Array(body);
+          if (magic && b.length >= 7) b.set([0x7f, 0x45, 0x4c, 0x46, cls, data, 1]);
+          parsesOrNamesTheFile(b, 'random.bin');
+        },
+      ),
       { numRuns: 3000 },
     );
   });
@@ -95,11 +125,17 @@ describe('ELF reader on stripped, truncated and random input', () => {
     const head = bytes.subarray(0, 64 * 1024);
     let oks = 0;
     fc.assert(
-      fc.property(fc.array(fc.tuple(fc.nat({ max: head.length - 1 }), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 8 }), (edits) => {
-        const b = Buffer.from(head);
-        for (const [o, v] of edits) b[o] = v;
-        if (parsesOrNamesTheFile(Buffer.concat([b, bytes.subarray(head.length)]), 'mutated') === 'ok') oks++;
-      }),
+      fc.property(
+        fc.array(fc.tuple(fc.nat({ max: head.length - 1 }), fc.integer({ min: 0, max: 255 })), {
+          minLength: 1,
+          maxLength: 8,
+        }),
+        (edits) => {
+          const b = Buffer.from(head);
+          for (const [o, v] of edits) b[o] = v;
+          if (parsesOrNamesTheFile(Buffer.concat([b, bytes.subarray(head.length)]), 'mutated') === 'ok') oks++;
+        },
+      ),
       { numRuns: 800 },
     );
     assert.ok(oks > 0, 'some mutations land in bytes the reader ignores');

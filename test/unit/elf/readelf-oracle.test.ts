@@ -1,7 +1,15 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { parseElf } from '../../../src/core/elf';
-import { FOREIGN, HOST_LIBC, TRIXIE, fixtureFile, readelfDynamic, readelfHeader, readelfVersions } from '../../helpers/elf-fixtures';
+import {
+  FOREIGN,
+  HOST_LIBC,
+  TRIXIE,
+  fixtureFile,
+  readelfDynamic,
+  readelfHeader,
+  readelfVersions,
+} from '../../helpers/elf-fixtures';
 
 // Real files of every class and byte order the product meets, each read by us and by binutils' readelf.
 const FILES = [
@@ -20,7 +28,13 @@ const FILES = [
   ['s390x big-endian glibc', `${FOREIGN}/libc6_s390x/lib/s390x-linux-gnu/libc.so.6`],
 ] as const;
 
-const MACHINE_NAMES: Record<string, string> = { 'Advanced Micro Devices X86-64': 'x86-64', AArch64: 'AArch64', 'Intel 80386': 'Intel 80386', ARM: 'ARM', 'IBM S/390': 'IBM S/390' };
+const MACHINE_NAMES: Record<string, string> = {
+  'Advanced Micro Devices X86-64': 'x86-64',
+  AArch64: 'AArch64',
+  'Intel 80386': 'Intel 80386',
+  ARM: 'ARM',
+  'IBM S/390': 'IBM S/390',
+};
 
 describe('ELF reader against readelf on real files', () => {
   for (const [label, file] of FILES) {
@@ -40,7 +54,10 @@ describe('ELF reader against readelf on real files', () => {
 
       const v = readelfVersions(file);
       assert.deepEqual(
-        elf.versionNeeds.map((n) => ({ file: n.file, versions: n.versions.map((x) => ({ name: x.name, weak: x.weak })) })),
+        elf.versionNeeds.map((n) => ({
+          file: n.file,
+          versions: n.versions.map((x) => ({ name: x.name, weak: x.weak })),
+        })),
         v.needs,
       );
       assert.deepEqual(

@@ -6,7 +6,8 @@ import { RESTRICTED_KEYS } from '../../../src/core/config/schema';
 import { REPO_ROOT } from '../../helpers/paths';
 
 const pkg = JSON.parse(readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8'));
-const commands: Array<{ command: string; title: string; category: string; icon?: string; enablement?: string }> = pkg.contributes.commands;
+const commands: Array<{ command: string; title: string; category: string; icon?: string; enablement?: string }> =
+  pkg.contributes.commands;
 const ids = new Set(commands.map((c) => c.command));
 
 describe('package.json extension manifest', () => {
@@ -39,7 +40,11 @@ describe('package.json extension manifest', () => {
   });
 
   it('references only contributed commands and views in menus and welcome views', () => {
-    const viewIds = new Set(Object.values(pkg.contributes.views).flat().map((v: any) => v.id));
+    const viewIds = new Set(
+      Object.values(pkg.contributes.views)
+        .flat()
+        .map((v: any) => v.id),
+    );
     for (const [menu, items] of Object.entries<any[]>(pkg.contributes.menus)) {
       for (const item of items) assert.ok(ids.has(item.command), `${menu}: ${item.command} is contributed`);
     }
@@ -52,17 +57,26 @@ describe('package.json extension manifest', () => {
     const containers = pkg.contributes.viewsContainers.activitybar.map((c: any) => c.id);
     for (const key of Object.keys(pkg.contributes.views)) assert.ok(containers.includes(key), `view container ${key}`);
     assert.ok(viewIds.has('releaseOperator.release'));
-    for (const c of pkg.contributes.viewsContainers.activitybar) assert.ok(existsSync(path.join(REPO_ROOT, c.icon)), c.icon);
+    for (const c of pkg.contributes.viewsContainers.activitybar)
+      assert.ok(existsSync(path.join(REPO_ROOT, c.icon)), c.icon);
   });
 
   it('disables building and running images in an untrusted workspace', () => {
     assert.equal(pkg.capabilities.untrustedWorkspaces.supported, 'limited');
-    for (const id of ['releaseOperator.runSmoke', 'releaseOperator.runSmokeForPlatform', 'releaseOperator.runSmokeBuild']) {
+    for (const id of [
+      'releaseOperator.runSmoke',
+      'releaseOperator.runSmokeForPlatform',
+      'releaseOperator.runSmokeBuild',
+    ]) {
       assert.match(commands.find((c) => c.command === id)?.enablement ?? '', /isWorkspaceTrusted/, id);
     }
-    for (const s of pkg.capabilities.untrustedWorkspaces.restrictedConfigurations) assert.ok(pkg.contributes.configuration.properties[s], `${s} is a setting`);
+    for (const s of pkg.capabilities.untrustedWorkspaces.restrictedConfigurations)
+      assert.ok(pkg.contributes.configuration.properties[s], `${s} is a setting`);
     // The same keys the engine leaves out of release-operator.json in an untrusted workspace.
-    assert.deepEqual(pkg.capabilities.untrustedWorkspaces.restrictedConfigurations, RESTRICTED_KEYS.map((k) => `releaseOperator.${k}`));
+    assert.deepEqual(
+      pkg.capabilities.untrustedWorkspaces.restrictedConfigurations,
+      RESTRICTED_KEYS.map((k) => `releaseOperator.${k}`),
+    );
   });
 
   it('contributes exactly the settings the config schema implies (node scripts/sync-settings.mjs)', () => {
@@ -75,13 +89,20 @@ describe('package.json extension manifest', () => {
   it('registers every contributed command in the extension source (and nothing else under releaseOperator.)', () => {
     // The extension-host test checks this at run time; this catches it without VS Code.
     const dir = path.join(REPO_ROOT, 'src/extension/commands');
-    const src = readdirSync(dir).map((f) => readFileSync(path.join(dir, f), 'utf8')).join('\n');
-    const tables = [...src.matchAll(/^\s{4}(\w+): /gm)].map((m) => `releaseOperator.${m[1]}`).filter((id) => ids.has(id));
+    const src = readdirSync(dir)
+      .map((f) => readFileSync(path.join(dir, f), 'utf8'))
+      .join('\n');
+    const tables = [...src.matchAll(/^\s{4}(\w+): /gm)]
+      .map((m) => `releaseOperator.${m[1]}`)
+      .filter((id) => ids.has(id));
     for (const id of ids) assert.ok(tables.includes(id), `${id} has a handler in src/extension/commands`);
   });
 
   it('keeps sources and tests out of the .vsix', () => {
-    const ignore = readFileSync(path.join(REPO_ROOT, '.vscodeignore'), 'utf8').split('\n').map((l) => l.trim());
-    for (const p of ['src/**', 'test/**', 'node_modules/**', 'out/**']) assert.ok(ignore.includes(p), `.vscodeignore has ${p}`);
+    const ignore = readFileSync(path.join(REPO_ROOT, '.vscodeignore'), 'utf8')
+      .split('\n')
+      .map((l) => l.trim());
+    for (const p of ['src/**', 'test/**', 'node_modules/**', 'out/**'])
+      assert.ok(ignore.includes(p), `.vscodeignore has ${p}`);
   });
 });

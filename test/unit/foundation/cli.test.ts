@@ -10,14 +10,29 @@ import { REPO_ROOT } from '../../helpers/paths';
 async function cli(args: string[]) {
   let stdout = '';
   let stderr = '';
-  const code = await runCli(args, { stdout: (s) => (stdout += s), stderr: (s) => (stderr += s), env: { ...process.env } }, new AbortController().signal);
+  const code = await runCli(
+    args,
+    { stdout: (s) => (stdout += s), stderr: (s) => (stderr += s), env: { ...process.env } },
+    new AbortController().signal,
+  );
   return { code, stdout, stderr };
 }
 
 function gitRepo(files: Record<string, string>, remote = 'git@github.com:Acme/Rocket.git'): string {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'ro-cli-'));
   for (const [f, text] of Object.entries(files)) writeFileSync(path.join(dir, f), text);
-  const git = (...a: string[]) => execFileSync('git', a, { cwd: dir, stdio: 'pipe', env: { ...process.env, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@t', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@t' } });
+  const git = (...a: string[]) =>
+    execFileSync('git', a, {
+      cwd: dir,
+      stdio: 'pipe',
+      env: {
+        ...process.env,
+        GIT_AUTHOR_NAME: 't',
+        GIT_AUTHOR_EMAIL: 't@t',
+        GIT_COMMITTER_NAME: 't',
+        GIT_COMMITTER_EMAIL: 't@t',
+      },
+    });
   git('init', '-q', '-b', 'main');
   git('remote', 'add', 'upstream', remote);
   git('add', '.');
@@ -39,8 +54,14 @@ describe('CLI', () => {
     assert.equal(s.image, 'ghcr.io/acme/rocket');
     const head = s.repository.head as string;
     assert.match(head, /^[0-9a-f]{40}$/);
-    assert.deepEqual(s.tagPlan.map((t: { tag: string }) => t.tag), ['v1.2.3', 'v1.2', 'v1', 'latest', head.slice(0, 7)]);
-    assert.deepEqual(s.gitTags.map((t: { name: string }) => t.name), ['v1.1.0']);
+    assert.deepEqual(
+      s.tagPlan.map((t: { tag: string }) => t.tag),
+      ['v1.2.3', 'v1.2', 'v1', 'latest', head.slice(0, 7)],
+    );
+    assert.deepEqual(
+      s.gitTags.map((t: { name: string }) => t.name),
+      ['v1.1.0'],
+    );
   });
 
   it('outside a repository exits 2 with a message on stderr and a JSON error on stdout', async () => {
@@ -79,7 +100,11 @@ describe('CLI', () => {
     const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' });
     assert.equal(r.status, 3, r.stderr);
     assert.match(r.stderr, /stopped before the command finished.*result is unknown/);
-    const done = spawnSync(process.execPath, ['--input-type=module', '-e', script.replace('new Promise(() => {})', 'Promise.resolve(0)')], { encoding: 'utf8' });
+    const done = spawnSync(
+      process.execPath,
+      ['--input-type=module', '-e', script.replace('new Promise(() => {})', 'Promise.resolve(0)')],
+      { encoding: 'utf8' },
+    );
     assert.equal(done.status, 0, done.stderr);
     assert.equal(done.stderr, '');
   });

@@ -45,13 +45,32 @@ describe('configuration', () => {
   });
 
   it('checks ranges, platforms, version sources and severities', () => {
-    assert.match(usageMessage(() => validateOverrides({ smoke: { port: 70000 } }, 'f')), /smoke\.port: expected an integer from 0 to 65535/);
-    assert.match(usageMessage(() => validateOverrides({ requiredPlatforms: ['amd64'] }, 'f')), /"amd64" is not of the form os\/architecture/);
-    assert.match(usageMessage(() => validateOverrides({ versionSources: ['setup.py'] }, 'f')), /unknown source setup\.py/);
-    assert.match(usageMessage(() => validateOverrides({ lint: { rules: { 'RO-D001': 'loud' } } }, 'f')), /lint\.rules\.RO-D001: expected one of off, error, warning, info/);
-    assert.match(usageMessage(() => validateOverrides([], 'f')), /\(top level\): expected an object/);
-    assert.match(usageMessage(() => validateOverrides({ smoke: { memory: 'lots' } }, 'f')), /smoke\.memory: expected a size like 256m or 1g, got "lots"/);
-    for (const memory of ['', '256m', '1g', '1.5G', '268435456']) assert.doesNotThrow(() => validateOverrides({ smoke: { memory } }, 'f'), memory);
+    assert.match(
+      usageMessage(() => validateOverrides({ smoke: { port: 70000 } }, 'f')),
+      /smoke\.port: expected an integer from 0 to 65535/,
+    );
+    assert.match(
+      usageMessage(() => validateOverrides({ requiredPlatforms: ['amd64'] }, 'f')),
+      /"amd64" is not of the form os\/architecture/,
+    );
+    assert.match(
+      usageMessage(() => validateOverrides({ versionSources: ['setup.py'] }, 'f')),
+      /unknown source setup\.py/,
+    );
+    assert.match(
+      usageMessage(() => validateOverrides({ lint: { rules: { 'RO-D001': 'loud' } } }, 'f')),
+      /lint\.rules\.RO-D001: expected one of off, error, warning, info/,
+    );
+    assert.match(
+      usageMessage(() => validateOverrides([], 'f')),
+      /\(top level\): expected an object/,
+    );
+    assert.match(
+      usageMessage(() => validateOverrides({ smoke: { memory: 'lots' } }, 'f')),
+      /smoke\.memory: expected a size like 256m or 1g, got "lots"/,
+    );
+    for (const memory of ['', '256m', '1g', '1.5G', '268435456'])
+      assert.doesNotThrow(() => validateOverrides({ smoke: { memory } }, 'f'), memory);
   });
 
   it('reports every problem at once', () => {
@@ -61,7 +80,11 @@ describe('configuration', () => {
   });
 
   it('merges defaults, file and overrides in that order, section by section', () => {
-    const merged = mergeConfig(defaultConfig(), { smoke: { port: 9000 }, image: 'a/b' }, { smoke: { healthPath: '/healthz' } });
+    const merged = mergeConfig(
+      defaultConfig(),
+      { smoke: { port: 9000 }, image: 'a/b' },
+      { smoke: { healthPath: '/healthz' } },
+    );
     assert.equal(merged.smoke.port, 9000);
     assert.equal(merged.smoke.healthPath, '/healthz');
     assert.equal(merged.smoke.timeoutSeconds, 30);
@@ -70,16 +93,26 @@ describe('configuration', () => {
 
   it('reads release-operator.json from the repository root', async () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'ro-config-'));
-    writeFileSync(path.join(dir, 'release-operator.json'), JSON.stringify({ image: '127.0.0.1:5000/acme/app', smoke: { port: 3000 } }));
+    writeFileSync(
+      path.join(dir, 'release-operator.json'),
+      JSON.stringify({ image: '127.0.0.1:5000/acme/app', smoke: { port: 3000 } }),
+    );
     const { config, file } = await loadConfig(dir, { smoke: { port: 4000 } });
     assert.equal(file, path.join(dir, 'release-operator.json'));
     assert.equal(config.image, '127.0.0.1:5000/acme/app');
     assert.equal(config.smoke.port, 4000, 'flags and settings win over the file');
   });
 
-  it('untrusted: the file may not choose what runs (dockerPath, build arguments, the containers\' environment)', async () => {
+  it("untrusted: the file may not choose what runs (dockerPath, build arguments, the containers' environment)", async () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'ro-config-'));
-    writeFileSync(path.join(dir, 'release-operator.json'), JSON.stringify({ dockerPath: './evil.sh', image: 'a/b', smoke: { env: { LD_PRELOAD: '/x.so' }, buildArgs: { A: '1' }, port: 3000 } }));
+    writeFileSync(
+      path.join(dir, 'release-operator.json'),
+      JSON.stringify({
+        dockerPath: './evil.sh',
+        image: 'a/b',
+        smoke: { env: { LD_PRELOAD: '/x.so' }, buildArgs: { A: '1' }, port: 3000 },
+      }),
+    );
     const trusted = await loadConfig(dir);
     assert.equal(trusted.config.dockerPath, './evil.sh');
     assert.deepEqual(trusted.ignored, []);
@@ -96,6 +129,9 @@ describe('configuration', () => {
   it('says which file is not valid JSON', async () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'ro-config-'));
     writeFileSync(path.join(dir, 'release-operator.json'), '{ "image": ');
-    await assert.rejects(loadConfig(dir), (e: ReleaseOperatorError) => e.kind === 'usage' && /release-operator\.json is not valid JSON/.test(e.message));
+    await assert.rejects(
+      loadConfig(dir),
+      (e: ReleaseOperatorError) => e.kind === 'usage' && /release-operator\.json is not valid JSON/.test(e.message),
+    );
   });
 });

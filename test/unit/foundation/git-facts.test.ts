@@ -6,7 +6,13 @@ import path from 'node:path';
 import { GitRepo } from '../../../src/core/git/repo';
 import { runProcess, type Runner } from '../../../src/core/process/run';
 
-const env = { ...process.env, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@t', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@t' };
+const env = {
+  ...process.env,
+  GIT_AUTHOR_NAME: 't',
+  GIT_AUTHOR_EMAIL: 't@t',
+  GIT_COMMITTER_NAME: 't',
+  GIT_COMMITTER_EMAIL: 't@t',
+};
 
 function repo(): { dir: string; git: (...a: string[]) => string } {
   const dir = realpathSync(mkdtempSync(path.join(os.tmpdir(), 'ro-git-facts-')));
@@ -47,8 +53,14 @@ describe('git facts in one go (GitRepo.read)', () => {
     assert.equal(facts.root, dir);
     assert.equal(facts.head, git('rev-parse', 'HEAD'));
     assert.equal(facts.branch, 'main');
-    assert.deepEqual(facts.remotes.map((x) => `${x.name} ${x.repo?.owner}/${x.repo?.name}`), ['origin Acme/Rocket', 'upstream up/rocket']);
-    assert.deepEqual(facts.tags.map((t) => `${t.name} ${t.commit === facts.head}`), ['v1.0.0 true', 'v1.1.0 true']);
+    assert.deepEqual(
+      facts.remotes.map((x) => `${x.name} ${x.repo?.owner}/${x.repo?.name}`),
+      ['origin Acme/Rocket', 'upstream up/rocket'],
+    );
+    assert.deepEqual(
+      facts.tags.map((t) => `${t.name} ${t.commit === facts.head}`),
+      ['v1.0.0 true', 'v1.1.0 true'],
+    );
     await same(path.join(dir, 'sub'));
   });
 
@@ -71,9 +83,18 @@ describe('git facts in one go (GitRepo.read)', () => {
 
   it('outside a repository: the usage error open() gives; a missing folder: the error open() gives', async () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'ro-git-none-'));
-    await assert.rejects(GitRepo.read(dir), (e: Error & { kind?: string }) => e.kind === 'usage' && /is not inside a git repository/.test(e.message));
+    await assert.rejects(
+      GitRepo.read(dir),
+      (e: Error & { kind?: string }) => e.kind === 'usage' && /is not inside a git repository/.test(e.message),
+    );
     const gone = path.join(dir, 'gone');
-    const expected = await GitRepo.open(gone).then(() => assert.fail('open() found a repository in a missing folder'), (e: Error) => e);
-    await assert.rejects(GitRepo.read(gone), (e: Error) => e.message === expected.message && e.constructor === expected.constructor);
+    const expected = await GitRepo.open(gone).then(
+      () => assert.fail('open() found a repository in a missing folder'),
+      (e: Error) => e,
+    );
+    await assert.rejects(
+      GitRepo.read(gone),
+      (e: Error) => e.message === expected.message && e.constructor === expected.constructor,
+    );
   });
 });

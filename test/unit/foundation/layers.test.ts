@@ -19,14 +19,20 @@ describe('layers', () => {
     const core = files(path.join(ROOT, 'src/core'));
     assert.ok(core.length > 5, 'expected engine sources under src/core');
     const offenders = core.filter((f) => vscodeImport.test(readFileSync(f, 'utf8')));
-    assert.deepEqual(offenders.map((f) => path.relative(ROOT, f)), []);
+    assert.deepEqual(
+      offenders.map((f) => path.relative(ROOT, f)),
+      [],
+    );
   });
 
   it('src/core and src/cli never import the extension face', () => {
     const offenders = [...files(path.join(ROOT, 'src/core')), ...files(path.join(ROOT, 'src/cli'))].filter((f) =>
       /from\s+['"][./]*\/extension\//.test(readFileSync(f, 'utf8')),
     );
-    assert.deepEqual(offenders.map((f) => path.relative(ROOT, f)), []);
+    assert.deepEqual(
+      offenders.map((f) => path.relative(ROOT, f)),
+      [],
+    );
   });
 
   it('the check itself detects a vscode import', () => {

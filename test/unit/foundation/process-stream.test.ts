@@ -68,14 +68,18 @@ describe('process runner: stdout as a stream (consumeStdout)', () => {
     assert.equal(alive(pid), false, 'the program was stopped');
   });
 
-  it('a program that fails on its own mid-stream gives its result (exit code, stderr), not the consumer\'s complaint', async () => {
-    const r = await runProcess('sh', ['-c', 'head -c 100000 /dev/zero; echo "Error response from daemon: it broke" >&2; exit 3'], {
-      consumeStdout: async (stdout) => {
-        let n = 0;
-        for await (const c of stdout) n += (c as Buffer).length;
-        if (n < 200000) throw new Error('cut short');
+  it("a program that fails on its own mid-stream gives its result (exit code, stderr), not the consumer's complaint", async () => {
+    const r = await runProcess(
+      'sh',
+      ['-c', 'head -c 100000 /dev/zero; echo "Error response from daemon: it broke" >&2; exit 3'],
+      {
+        consumeStdout: async (stdout) => {
+          let n = 0;
+          for await (const c of stdout) n += (c as Buffer).length;
+          if (n < 200000) throw new Error('cut short');
+        },
       },
-    });
+    );
     assert.equal(r.exitCode, 3);
     assert.match(r.stderr, /it broke/);
   });

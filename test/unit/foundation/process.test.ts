@@ -13,14 +13,24 @@ describe('process runner', () => {
   });
 
   it('reports a missing program as an environment problem with the hint', async () => {
-    await assert.rejects(runProcess('ro-no-such-program', [], { missingHint: 'Install it.' }), (e: ReleaseOperatorError) => {
-      return e.kind === 'environment' && /Cannot run 'ro-no-such-program': not found/.test(e.message) && e.hint === 'Install it.';
-    });
+    await assert.rejects(
+      runProcess('ro-no-such-program', [], { missingHint: 'Install it.' }),
+      (e: ReleaseOperatorError) => {
+        return (
+          e.kind === 'environment' &&
+          /Cannot run 'ro-no-such-program': not found/.test(e.message) &&
+          e.hint === 'Install it.'
+        );
+      },
+    );
   });
 
   it('says a missing folder is missing, not the program (Node reports both as ENOENT)', async () => {
     await assert.rejects(runProcess('git', ['status'], { cwd: '/nonexistent/ro-repo' }), (e: ReleaseOperatorError) => {
-      return e.kind === 'usage' && /The folder \/nonexistent\/ro-repo does not exist \(needed to run 'git' there\)/.test(e.message);
+      return (
+        e.kind === 'usage' &&
+        /The folder \/nonexistent\/ro-repo does not exist \(needed to run 'git' there\)/.test(e.message)
+      );
     });
   });
 
@@ -39,7 +49,9 @@ describe('process runner', () => {
   it('redacts registered secrets from output and streamed lines', async () => {
     registerSecret('tok-1234567890');
     const lines: string[] = [];
-    const r = await runProcess('sh', ['-c', 'echo "a tok-1234567890"; echo "b tok-1234567890" >&2'], { onLine: (l) => lines.push(l) });
+    const r = await runProcess('sh', ['-c', 'echo "a tok-1234567890"; echo "b tok-1234567890" >&2'], {
+      onLine: (l) => lines.push(l),
+    });
     assert.equal(r.stdout.trim(), 'a ***');
     assert.equal(r.stderr.trim(), 'b ***');
     assert.deepEqual(lines.sort(), ['a ***', 'b ***']);

@@ -26,8 +26,20 @@ describe('git remotes', () => {
 
   it('prefers origin on github.com, then any github.com remote, then anything that parses', () => {
     const gh = (owner: string, host = 'github.com') => ({ host, owner, name: 'r' });
-    assert.equal(pickGitHubRemote([{ name: 'upstream', url: '', repo: gh('up') }, { name: 'origin', url: '', repo: gh('me') }])?.name, 'origin');
-    assert.equal(pickGitHubRemote([{ name: 'origin', url: '/local' }, { name: 'gh', url: '', repo: gh('me') }])?.name, 'gh');
+    assert.equal(
+      pickGitHubRemote([
+        { name: 'upstream', url: '', repo: gh('up') },
+        { name: 'origin', url: '', repo: gh('me') },
+      ])?.name,
+      'origin',
+    );
+    assert.equal(
+      pickGitHubRemote([
+        { name: 'origin', url: '/local' },
+        { name: 'gh', url: '', repo: gh('me') },
+      ])?.name,
+      'gh',
+    );
     assert.equal(pickGitHubRemote([{ name: 'corp', url: '', repo: gh('me', 'ghe.corp') }])?.name, 'corp');
     assert.equal(pickGitHubRemote([{ name: 'origin', url: '/local' }]), undefined);
   });

@@ -14,7 +14,11 @@ describe('effective version', () => {
   it('reads package.json, Cargo.toml, pyproject.toml, VERSION and git tags', async () => {
     const d1 = tmp();
     writeFileSync(path.join(d1, 'package.json'), '{"version":"1.4.2"}');
-    assert.deepEqual(await effectiveVersion(d1, ALL, [], 'v'), { version: '1.4.2', source: 'package.json', origin: path.join(d1, 'package.json') });
+    assert.deepEqual(await effectiveVersion(d1, ALL, [], 'v'), {
+      version: '1.4.2',
+      source: 'package.json',
+      origin: path.join(d1, 'package.json'),
+    });
 
     const d2 = tmp();
     writeFileSync(path.join(d2, 'Cargo.toml'), '[package]\nname = "x"\nversion = "0.9.0" # comment\n');
@@ -25,12 +29,23 @@ describe('effective version', () => {
     assert.equal((await effectiveVersion(d3, ALL, [], 'v'))?.version, '3.0.1');
 
     const d4 = tmp();
-    writeFileSync(path.join(d4, 'pyproject.toml'), '[project]\nname = "x"\nversion = "2.0.0rc1"\n[tool.poetry]\nversion = "2.1.0"\n');
-    assert.equal((await effectiveVersion(d4, ALL, [], 'v'))?.version, '2.1.0', 'PEP 440 text that is not semver falls through to poetry');
+    writeFileSync(
+      path.join(d4, 'pyproject.toml'),
+      '[project]\nname = "x"\nversion = "2.0.0rc1"\n[tool.poetry]\nversion = "2.1.0"\n',
+    );
+    assert.equal(
+      (await effectiveVersion(d4, ALL, [], 'v'))?.version,
+      '2.1.0',
+      'PEP 440 text that is not semver falls through to poetry',
+    );
 
     const d5 = tmp();
     writeFileSync(path.join(d5, 'VERSION'), 'v5.6.7\n');
-    assert.deepEqual(await effectiveVersion(d5, ALL, [], 'v'), { version: '5.6.7', source: 'VERSION', origin: path.join(d5, 'VERSION') });
+    assert.deepEqual(await effectiveVersion(d5, ALL, [], 'v'), {
+      version: '5.6.7',
+      source: 'VERSION',
+      origin: path.join(d5, 'VERSION'),
+    });
 
     assert.deepEqual(await effectiveVersion(tmp(), ALL, [tag('v1.2.0'), tag('v1.10.0'), tag('nightly')], 'v'), {
       version: '1.10.0',
@@ -58,14 +73,20 @@ describe('effective version', () => {
 
   it('sorts version tags by semver, newest first, with the prefix', () => {
     const sorted = sortVersionTags([tag('v1.2.0'), tag('v1.10.0'), tag('v1.10.0-rc.1'), tag('1.99.0'), tag('vX')], 'v');
-    assert.deepEqual(sorted.map((t) => t.name), ['v1.10.0', 'v1.10.0-rc.1', 'v1.2.0']);
+    assert.deepEqual(
+      sorted.map((t) => t.name),
+      ['v1.10.0', 'v1.10.0-rc.1', 'v1.2.0'],
+    );
   });
 });
 
 describe('tag plan', () => {
   const tags = defaultConfig().tags;
   it('plans vX.Y.Z, vX.Y, vX, latest and the short sha', () => {
-    assert.deepEqual(tagPlan('1.2.3', 'abcdef0123456789', tags).map((t) => t.tag), ['v1.2.3', 'v1.2', 'v1', 'latest', 'abcdef0']);
+    assert.deepEqual(
+      tagPlan('1.2.3', 'abcdef0123456789', tags).map((t) => t.tag),
+      ['v1.2.3', 'v1.2', 'v1', 'latest', 'abcdef0'],
+    );
   });
   it('honours the prefix and switches', () => {
     assert.deepEqual(
@@ -74,7 +95,10 @@ describe('tag plan', () => {
     );
   });
   it('never moves a tag to a prerelease', () => {
-    assert.deepEqual(tagPlan('2.0.0-rc.1', 'abcdef0123', tags).map((t) => t.tag), ['v2.0.0-rc.1', 'abcdef0']);
+    assert.deepEqual(
+      tagPlan('2.0.0-rc.1', 'abcdef0123', tags).map((t) => t.tag),
+      ['v2.0.0-rc.1', 'abcdef0'],
+    );
   });
   it('knows where each moving tag must point', () => {
     const m = expectedMovingTags(['1.2.3', '1.2.10', '1.3.0', '2.0.0-rc.1', '0.9.0'], tags);

@@ -21,13 +21,21 @@ function corpus(dir: string, keep: (f: string) => boolean): string[] {
   return files.map((f) => readFileSync(path.join(dir, f), 'utf8'));
 }
 
-async function tarOf(entries: Array<{ name: string; body?: Buffer; type?: 'file' | 'symlink' | 'link' | 'directory'; linkname?: string }>): Promise<Buffer> {
+async function tarOf(
+  entries: Array<{ name: string; body?: Buffer; type?: 'file' | 'symlink' | 'link' | 'directory'; linkname?: string }>,
+): Promise<Buffer> {
   const p = pack();
   const chunks: Buffer[] = [];
   p.on('data', (c: unknown) => void chunks.push(c as Buffer));
   const done = new Promise<void>((r) => p.on('end', () => r()));
   for (const e of entries) {
-    const header = { name: e.name, type: e.type ?? 'file', linkname: e.linkname, mode: 0o755, mtime: new Date(0) } as const;
+    const header = {
+      name: e.name,
+      type: e.type ?? 'file',
+      linkname: e.linkname,
+      mode: 0o755,
+      mtime: new Date(0),
+    } as const;
     if (e.type && e.type !== 'file') p.entry(header);
     else p.entry(header, e.body ?? Buffer.alloc(0));
   }
@@ -40,7 +48,12 @@ describe('fuzz: file parsers (bounded, fast-check)', function () {
   this.timeout(120_000);
 
   it('ELF: mutated real files of four architectures parse or fail with an ElfFormatError naming the file', () => {
-    const seeds = ['/bin/true', `${FOREIGN}/coreutils_arm64/bin/true`, `${FOREIGN}/coreutils_s390x/bin/true`, `${FOREIGN}/busybox_i386/bin/busybox`].map((f) => readFileSync(fixtureFile(f)));
+    const seeds = [
+      '/bin/true',
+      `${FOREIGN}/coreutils_arm64/bin/true`,
+      `${FOREIGN}/coreutils_s390x/bin/true`,
+      `${FOREIGN}/busybox_i386/bin/busybox`,
+    ].map((f) => readFileSync(fixtureFile(f)));
     fuzz('ELF', mutated(seeds), (bytes, name) => {
       try {
         const info = parseElf(bytes, name);
@@ -56,7 +69,10 @@ describe('fuzz: file parsers (bounded, fast-check)', function () {
   it('ELF: random header fields (counts, offsets, sizes) never make the reader allocate or loop without bound', () => {
     const seed = readFileSync('/bin/true');
     // e_phoff (32, 8 bytes), e_shoff (40, 8), e_phentsize (54, 2), e_phnum (56, 2), e_shnum (60, 2), e_shstrndx (62, 2)
-    const fields = fc.record({ off: fc.constantFrom(32, 40, 54, 56, 58, 60, 62), value: fc.oneof(fc.constantFrom(0, 1, 0xffff, 0x7fff), fc.nat({ max: 0xffff })) });
+    const fields = fc.record({
+      off: fc.constantFrom(32, 40, 54, 56, 58, 60, 62),
+      value: fc.oneof(fc.constantFrom(0, 1, 0xffff, 0x7fff), fc.nat({ max: 0xffff })),
+    });
     fuzz('ELF header fields', fc.array(fields, { minLength: 1, maxLength: 4 }), (edits, name) => {
       const b = Buffer.from(seed);
       for (const { off, value } of edits) b.writeUInt16LE(value, off);
@@ -72,7 +88,9 @@ describe('fuzz: file parsers (bounded, fast-check)', function () {
     const seeds = corpus(path.join(FIXTURES, 'lint', 'dockerfiles'), (f) => !f.endsWith('.json'));
     fuzz('Dockerfile', mutatedText(seeds), (text) => {
       const errors: Array<[string, unknown]> = [];
-      const out = lintText({ file: 'Dockerfile', kind: 'dockerfile', text }, LINT_OPTIONS, (id, e) => errors.push([id, e]));
+      const out = lintText({ file: 'Dockerfile', kind: 'dockerfile', text }, LINT_OPTIONS, (id, e) =>
+        errors.push([id, e]),
+      );
       assert.deepEqual(errors, [], `rule errors on:\n${text}`);
       const parse = out.filter((f) => f.ruleId === 'RO-D000');
       if (parse.length) assert.equal(out.length, 1);
@@ -84,14 +102,27 @@ describe('fuzz: file parsers (bounded, fast-check)', function () {
     const seeds = corpus(path.join(FIXTURES, 'lint', 'workflows'), (f) => /\.ya?ml$/.test(f));
     fuzz('workflow YAML', mutatedText(seeds), (text) => {
       const errors: Array<[string, unknown]> = [];
-      const out = lintText({ file: '.github/workflows/release.yml', kind: 'workflow', text }, LINT_OPTIONS, (id, e) => errors.push([id, e]));
+      const out = lintText({ file: '.github/workflows/release.yml', kind: 'workflow', text }, LINT_OPTIONS, (id, e) =>
+        errors.push([id, e]),
+      );
       assert.deepEqual(errors, [], `rule errors on:\n${text}`);
       for (const f of out) assert.ok(f.region.line >= 1, JSON.stringify(f));
     });
   });
 
   it('the config file: mutated real configs and arbitrary JSON load or fail with a usage error naming the file', async () => {
-    const valid = JSON.stringify({ image: 'ghcr.io/o/n', requiredPlatforms: ['linux/amd64'], registry: { concurrency: 4, retries: 2 }, smoke: { port: 8080, env: { A: 'b' } }, lint: { rules: { 'RO-D001': 'off' } }, tags: { imagePrefix: '' } }, null, 2);
+    const valid = JSON.stringify(
+      {
+        image: 'ghcr.io/o/n',
+        requiredPlatforms: ['linux/amd64'],
+        registry: { concurrency: 4, retries: 2 },
+        smoke: { port: 8080, env: { A: 'b' } },
+        lint: { rules: { 'RO-D001': 'off' } },
+        tags: { imagePrefix: '' },
+      },
+      null,
+      2,
+    );
     // Synchronous part: the validator on arbitrary values.
     fuzz('config (values)', fc.jsonValue({ maxDepth: 4 }), (value, name) => {
       try {
@@ -140,7 +171,8 @@ describe('fuzz: file parsers (bounded, fast-check)', function () {
       } catch (e) {
         assertNamedError(e, what);
       }
-      for (const p of fs.entries.keys()) assert.ok(p.startsWith('/') && !p.split('/').includes('..'), `path ${p} escapes the image root`);
+      for (const p of fs.entries.keys())
+        assert.ok(p.startsWith('/') && !p.split('/').includes('..'), `path ${p} escapes the image root`);
     }
     const { recordFigure } = await import('../../helpers/figures');
     recordFigure('fuzz', 'image layer (tar, tar.gz)', { inputs: samples.length });

@@ -11,7 +11,13 @@ describe('github: client manners (rate limits, retries, tokens, scopes)', () => 
   let fake: GitHubFake;
   let sleeps: number[];
   const client = (extra: Partial<Parameters<typeof GitHubClient.create>[0]> = {}) =>
-    GitHubClient.create({ apiUrl: fake.url, token: async () => fake.token, sleep: async (ms) => void sleeps.push(ms), now: () => NOW, ...extra });
+    GitHubClient.create({
+      apiUrl: fake.url,
+      token: async () => fake.token,
+      sleep: async (ms) => void sleeps.push(ms),
+      now: () => NOW,
+      ...extra,
+    });
 
   beforeEach(async () => {
     fake = await GitHubFake.start();
@@ -26,8 +32,18 @@ describe('github: client manners (rate limits, retries, tokens, scopes)', () => 
     let n = 0;
     fake.route('GET', RUN, (): FakeResponse => {
       n++;
-      if (n === 1) return { status: 403, headers: { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': String(NOW / 1000 + 30) }, body: { message: 'API rate limit exceeded' } };
-      if (n === 2) return { status: 429, headers: { 'retry-after': '7' }, body: { message: 'You have exceeded a secondary rate limit' } };
+      if (n === 1)
+        return {
+          status: 403,
+          headers: { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': String(NOW / 1000 + 30) },
+          body: { message: 'API rate limit exceeded' },
+        };
+      if (n === 2)
+        return {
+          status: 429,
+          headers: { 'retry-after': '7' },
+          body: { message: 'You have exceeded a secondary rate limit' },
+        };
       return { body: { ...fake.example<object>('GET', RUN), id: 5 } };
     });
     const run = await getRun(await client(), repo, 5);
@@ -36,7 +52,11 @@ describe('github: client manners (rate limits, retries, tokens, scopes)', () => 
   });
 
   it('gives up with the reset time when the wait would be too long', async () => {
-    fake.route('GET', RUN, () => ({ status: 403, headers: { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': String(NOW / 1000 + 3600) }, body: { message: 'API rate limit exceeded' } }));
+    fake.route('GET', RUN, () => ({
+      status: 403,
+      headers: { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': String(NOW / 1000 + 3600) },
+      body: { message: 'API rate limit exceeded' },
+    }));
     await assert.rejects(getRun(await client(), repo, 5), (e: Error & { kind: string }) => {
       assert.equal(e.kind, 'environment');
       assert.match(e.message, /rate limit is exhausted \(403\); it resets at 2023-11-14T23:13:21\.000Z/);
@@ -47,18 +67,30 @@ describe('github: client manners (rate limits, retries, tokens, scopes)', () => 
 
   it('retries a 502 a little, then reports it', async () => {
     let n = 0;
-    fake.route('GET', RUN, () => (++n < 3 ? { status: 502, body: { message: 'Server Error' } } : { body: fake.example('GET', RUN) }));
+    fake.route('GET', RUN, () =>
+      ++n < 3 ? { status: 502, body: { message: 'Server Error' } } : { body: fake.example('GET', RUN) },
+    );
     await getRun(await client(), repo, 5);
     assert.equal(n, 3);
     n = -10;
-    await assert.rejects(getRun(await client(), repo, 5), /GitHub failed to read run 5 of acme\/app: Server Error \(502\)/);
+    await assert.rejects(
+      getRun(await client(), repo, 5),
+      /GitHub failed to read run 5 of acme\/app: Server Error \(502\)/,
+    );
   });
 
   it('names the missing scope from X-Accepted-OAuth-Scopes', async () => {
     fake.scopes = 'repo';
     const pkgRoute = '/users/{username}/packages/{package_type}/{package_name}/versions';
-    fake.route('GET', '/orgs/{org}/packages/{package_type}/{package_name}/versions', () => ({ status: 404, body: { message: 'Not Found' } }));
-    fake.route('GET', pkgRoute, () => ({ status: 403, headers: { 'x-accepted-oauth-scopes': 'read:packages' }, body: { message: 'You need at least read:packages scope to list packages.' } }));
+    fake.route('GET', '/orgs/{org}/packages/{package_type}/{package_name}/versions', () => ({
+      status: 404,
+      body: { message: 'Not Found' },
+    }));
+    fake.route('GET', pkgRoute, () => ({
+      status: 403,
+      headers: { 'x-accepted-oauth-scopes': 'read:packages' },
+      body: { message: 'You need at least read:packages scope to list packages.' },
+    }));
     const r = await listPackageVersions(await client(), 'acme', 'app');
     assert.ok('unavailable' in r);
     assert.match(r.unavailable, /lacks the 'read:packages' scope needed to list the versions of package acme\/app/);
@@ -67,14 +99,28 @@ describe('github: client manners (rate limits, retries, tokens, scopes)', () => 
   it('reads container package versions (the second source of image tags)', async () => {
     fake.route('GET', '/orgs/{org}/packages/{package_type}/{package_name}/versions', (req) => {
       assert.equal(req.params.package_type, 'container');
-      const base = fake.example<Array<Record<string, unknown>>>('GET', '/orgs/{org}/packages/{package_type}/{package_name}/versions')[0];
-      return { body: [{ ...base, id: 1, name: 'sha256:abc', metadata: { package_type: 'container', container: { tags: ['v1.0.0', 'latest'] } } }] };
+      const base = fake.example<Array<Record<string, unknown>>>(
+        'GET',
+        '/orgs/{org}/packages/{package_type}/{package_name}/versions',
+      )[0];
+      return {
+        body: [
+          {
+            ...base,
+            id: 1,
+            name: 'sha256:abc',
+            metadata: { package_type: 'container', container: { tags: ['v1.0.0', 'latest'] } },
+          },
+        ],
+      };
     });
     const r = await listPackageVersions(await client(), 'acme', 'app');
-    assert.deepEqual('versions' in r && r.versions.map((v) => [v.digest, v.tags]), [['sha256:abc', ['v1.0.0', 'latest']]]);
+    assert.deepEqual('versions' in r && r.versions.map((v) => [v.digest, v.tags]), [
+      ['sha256:abc', ['v1.0.0', 'latest']],
+    ]);
   });
 
-  it('lists Releases and marks GitHub\'s Latest', async () => {
+  it("lists Releases and marks GitHub's Latest", async () => {
     const ex = fake.example<Array<Record<string, unknown>>>('GET', '/repos/{owner}/{repo}/releases')[0];
     fake.route('GET', '/repos/{owner}/{repo}/releases', () => ({
       body: [
@@ -84,17 +130,29 @@ describe('github: client manners (rate limits, retries, tokens, scopes)', () => 
     }));
     fake.route('GET', '/repos/{owner}/{repo}/releases/latest', () => ({ body: { ...ex, id: 2, tag_name: 'v1.1.0' } }));
     const releases = await listReleases(await client(), repo);
-    assert.deepEqual(releases.map((r) => [r.tag, r.draft, r.latest]), [['v1.1.0', false, true], ['v1.2.0', true, false]]);
+    assert.deepEqual(
+      releases.map((r) => [r.tag, r.draft, r.latest]),
+      [
+        ['v1.1.0', false, true],
+        ['v1.2.0', true, false],
+      ],
+    );
   });
 
   it('refuses to start without a token and names the scopes; a wrong token is a 401 message; tokens are redacted', async () => {
-    await assert.rejects(GitHubClient.create({ apiUrl: fake.url, token: async () => undefined }), (e: Error & { kind: string; hint: string }) => {
-      assert.equal(e.kind, 'usage');
-      assert.match(e.hint, /repo, workflow, read:packages/);
-      return true;
-    });
+    await assert.rejects(
+      GitHubClient.create({ apiUrl: fake.url, token: async () => undefined }),
+      (e: Error & { kind: string; hint: string }) => {
+        assert.equal(e.kind, 'usage');
+        assert.match(e.hint, /repo, workflow, read:packages/);
+        return true;
+      },
+    );
     const wrong = 'not-the-right-token-1234';
-    await assert.rejects(getRun(await client({ token: async () => wrong }), repo, 5), /refused the token .*401 Bad credentials/);
+    await assert.rejects(
+      getRun(await client({ token: async () => wrong }), repo, 5),
+      /refused the token .*401 Bad credentials/,
+    );
     assert.equal(redact(`token ${wrong}`), 'token ***');
   });
 
@@ -114,7 +172,11 @@ describe('github fake: checks every request against the API description', () => 
   before(async () => (fake = await GitHubFake.start()));
   after(() => fake.close());
   const call = (method: string, path: string, body?: unknown) =>
-    fetch(fake.url + path, { method, headers: { authorization: `token ${fake.token}`, 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+    fetch(fake.url + path, {
+      method,
+      headers: { authorization: `token ${fake.token}`, 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
 
   it('accepts a request the description allows and answers from its example', async () => {
     const res = await call('GET', '/repos/acme/app/actions/runs?per_page=5&status=completed');

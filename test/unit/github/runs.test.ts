@@ -27,10 +27,17 @@ function steps(status: 'queued' | 'in_progress' | 'completed', fail = false): Jo
   }));
 }
 
-const phase = (status: 'queued' | 'in_progress' | 'completed', conclusion: string | null, fail = false, log?: string | 'expired'): RunPhase => ({
+const phase = (
+  status: 'queued' | 'in_progress' | 'completed',
+  conclusion: string | null,
+  fail = false,
+  log?: string | 'expired',
+): RunPhase => ({
   status,
   conclusion,
-  jobs: [{ id: 501, name: 'build', status, conclusion, started_at: '2024-05-01T10:00:00Z', steps: steps(status, fail), log }],
+  jobs: [
+    { id: 501, name: 'build', status, conclusion, started_at: '2024-05-01T10:00:00Z', steps: steps(status, fail), log },
+  ],
 });
 
 const LOG = [
@@ -40,7 +47,7 @@ const LOG = [
   '2024-05-01T10:02:04.0000000Z ##[error]denied: permission_denied: write_package',
 ].join('\n');
 
-describe('github: runs through a fake built from GitHub\'s API description', () => {
+describe("github: runs through a fake built from GitHub's API description", () => {
   let fake: GitHubFake;
   let scenario: ActionsScenario;
   let gh: GitHubClient;
@@ -50,7 +57,11 @@ describe('github: runs through a fake built from GitHub\'s API description', () 
     fake = await GitHubFake.start();
     scenario = new ActionsScenario(fake);
     sleeps = [];
-    gh = await GitHubClient.create({ apiUrl: fake.url, token: async () => fake.token, sleep: async (ms) => void sleeps.push(ms) });
+    gh = await GitHubClient.create({
+      apiUrl: fake.url,
+      token: async () => fake.token,
+      sleep: async (ms) => void sleeps.push(ms),
+    });
   });
   afterEach(async () => {
     await fake.close();
@@ -58,20 +69,41 @@ describe('github: runs through a fake built from GitHub\'s API description', () 
   });
 
   it('dispatches with typed inputs, finds the run from the returned run details, and follows it through queued, in_progress, completed', async () => {
-    scenario.nextDispatch = { id: 9001, workflowFile: 'release.yml', phases: [phase('queued', null), phase('in_progress', null), phase('in_progress', null), phase('completed', 'success')] };
-    const { run, foundBy } = await dispatchWorkflow(gh, repo, { workflow: 'release.yml', ref: 'main', inputs: { version: '1.2.3', dry_run: 'false', retries: '3' } });
+    scenario.nextDispatch = {
+      id: 9001,
+      workflowFile: 'release.yml',
+      phases: [
+        phase('queued', null),
+        phase('in_progress', null),
+        phase('in_progress', null),
+        phase('completed', 'success'),
+      ],
+    };
+    const { run, foundBy } = await dispatchWorkflow(gh, repo, {
+      workflow: 'release.yml',
+      ref: 'main',
+      inputs: { version: '1.2.3', dry_run: 'false', retries: '3' },
+    });
     assert.equal(foundBy, 'run-details');
     assert.equal(run.id, 9001);
-    assert.deepEqual(scenario.dispatches, [{ workflow: 'release.yml', ref: 'main', inputs: { version: '1.2.3', dry_run: 'false', retries: '3' } }]);
+    assert.deepEqual(scenario.dispatches, [
+      { workflow: 'release.yml', ref: 'main', inputs: { version: '1.2.3', dry_run: 'false', retries: '3' } },
+    ]);
 
     const events: RunEvent[] = [];
-    const final = await followRun(gh, repo, run.id, { intervalMs: 1000, maxIntervalMs: 4000, onEvent: (e) => events.push(e) });
+    const final = await followRun(gh, repo, run.id, {
+      intervalMs: 1000,
+      maxIntervalMs: 4000,
+      onEvent: (e) => events.push(e),
+    });
     assert.equal(final.run.status, 'completed');
     assert.equal(final.run.conclusion, 'success');
     const runStates = events.filter((e) => e.type === 'run').map((e) => (e.type === 'run' ? e.run.status : ''));
     // The dispatch's own GET showed 'queued'; the follower sees the rest in order.
     assert.deepEqual(runStates, ['in_progress', 'completed']);
-    const stepDone = events.filter((e) => e.type === 'step' && e.step.status === 'completed').map((e) => (e.type === 'step' ? e.step.name : ''));
+    const stepDone = events
+      .filter((e) => e.type === 'step' && e.step.status === 'completed')
+      .map((e) => (e.type === 'step' ? e.step.name : ''));
     assert.deepEqual(stepDone, ['Set up job', 'Build image', 'Push image']);
     // Back-off: the quiet poll (same state twice) waited longer than the first.
     const waits = events.filter((e) => e.type === 'wait').map((e) => (e.type === 'wait' ? e.ms : 0));
@@ -82,18 +114,28 @@ describe('github: runs through a fake built from GitHub\'s API description', () 
 
   it('finds the dispatched run by workflow, ref, actor and time when GitHub answers 204 (older servers)', async () => {
     scenario.returnRunDetails = false;
-    scenario.addRun({ id: 42, workflowFile: 'release.yml', branch: 'main', event: 'workflow_dispatch', actor: 'octocat', createdAt: '2020-01-01T00:00:00Z', phases: [phase('completed', 'success')] });
+    scenario.addRun({
+      id: 42,
+      workflowFile: 'release.yml',
+      branch: 'main',
+      event: 'workflow_dispatch',
+      actor: 'octocat',
+      createdAt: '2020-01-01T00:00:00Z',
+      phases: [phase('completed', 'success')],
+    });
     scenario.nextDispatch = { id: 43, workflowFile: 'release.yml', phases: [phase('queued', null)] };
     const { run, foundBy } = await dispatchWorkflow(gh, repo, { workflow: 'release.yml', ref: 'main', inputs: {} });
     assert.equal(foundBy, 'matched');
     assert.equal(run.id, 43, 'the old run of the same workflow must not be taken for the new one');
-    const listed = fake.requests.find((r) => r.template === '/repos/{owner}/{repo}/actions/workflows/{workflow_id}/runs');
+    const listed = fake.requests.find(
+      (r) => r.template === '/repos/{owner}/{repo}/actions/workflows/{workflow_id}/runs',
+    );
     assert.match(listed!.path, /actor=octocat/);
     assert.match(listed!.path, /event=workflow_dispatch/);
     assert.match(listed!.path, /created=%3E%3D/);
   });
 
-  it('shows a failed job\'s log by step, then re-runs the failed jobs and follows the new attempt to success', async () => {
+  it("shows a failed job's log by step, then re-runs the failed jobs and follows the new attempt to success", async () => {
     scenario.addRun({
       id: 77,
       workflowFile: 'release.yml',
@@ -120,7 +162,10 @@ describe('github: runs through a fake built from GitHub\'s API description', () 
     const zipped = await runLogs(gh, repo, 77);
     assert.equal(zipped.length, 1);
     assert.equal(zipped[0].jobName, 'build');
-    assert.deepEqual(zipped[0].sections.map((s) => s.lines.length), [1, 1, 2]);
+    assert.deepEqual(
+      zipped[0].sections.map((s) => s.lines.length),
+      [1, 1, 2],
+    );
 
     await rerunRun(gh, repo, 77, true);
     assert.deepEqual(scenario.reruns, [{ runId: 77, failedOnly: true }]);
@@ -131,7 +176,14 @@ describe('github: runs through a fake built from GitHub\'s API description', () 
   });
 
   it('says logs expired on 410 and not yet available on 404 while the job runs', async () => {
-    scenario.addRun({ id: 80, workflowFile: 'release.yml', branch: 'main', event: 'push', actor: 'octocat', phases: [phase('completed', 'success', false, 'expired')] });
+    scenario.addRun({
+      id: 80,
+      workflowFile: 'release.yml',
+      branch: 'main',
+      event: 'push',
+      actor: 'octocat',
+      phases: [phase('completed', 'success', false, 'expired')],
+    });
     await assert.rejects(jobLog(gh, repo, 501), (e: Error & { kind?: string; hint?: string }) => {
       assert.equal(e.kind, 'environment');
       assert.match(e.message, /expired \(410 Gone\)/);
@@ -141,14 +193,35 @@ describe('github: runs through a fake built from GitHub\'s API description', () 
     await assert.rejects(runLogs(gh, repo, 80), /logs of run 80 have expired/);
 
     scenario.runs.clear();
-    scenario.addRun({ id: 81, workflowFile: 'release.yml', branch: 'main', event: 'push', actor: 'octocat', phases: [phase('in_progress', null)] });
+    scenario.addRun({
+      id: 81,
+      workflowFile: 'release.yml',
+      branch: 'main',
+      event: 'push',
+      actor: 'octocat',
+      phases: [phase('in_progress', null)],
+    });
     await assert.rejects(jobLog(gh, repo, 501), /not yet available: it is still running/);
   });
 
   it('refuses to re-run a run that is still going and to cancel a completed one, without calling GitHub to do it', async () => {
-    scenario.addRun({ id: 90, workflowFile: 'release.yml', branch: 'main', event: 'push', actor: 'octocat', phases: [phase('in_progress', null)] });
+    scenario.addRun({
+      id: 90,
+      workflowFile: 'release.yml',
+      branch: 'main',
+      event: 'push',
+      actor: 'octocat',
+      phases: [phase('in_progress', null)],
+    });
     await assert.rejects(rerunRun(gh, repo, 90, true), /still in_progress/);
-    scenario.addRun({ id: 91, workflowFile: 'release.yml', branch: 'main', event: 'push', actor: 'octocat', phases: [phase('completed', 'success')] });
+    scenario.addRun({
+      id: 91,
+      workflowFile: 'release.yml',
+      branch: 'main',
+      event: 'push',
+      actor: 'octocat',
+      phases: [phase('completed', 'success')],
+    });
     await assert.rejects(cancelRun(gh, repo, 91), /already completed/);
     assert.equal(fake.calls('POST', '/repos/{owner}/{repo}/actions/runs/{run_id}/cancel'), 0);
     await cancelRun(gh, repo, 90);
@@ -156,7 +229,14 @@ describe('github: runs through a fake built from GitHub\'s API description', () 
   });
 
   it('stops following when nobody is watching (AbortSignal)', async () => {
-    scenario.addRun({ id: 95, workflowFile: 'release.yml', branch: 'main', event: 'push', actor: 'octocat', phases: [phase('in_progress', null)] });
+    scenario.addRun({
+      id: 95,
+      workflowFile: 'release.yml',
+      branch: 'main',
+      event: 'push',
+      actor: 'octocat',
+      phases: [phase('in_progress', null)],
+    });
     const controller = new AbortController();
     let polls = 0;
     const slow = await GitHubClient.create({
@@ -172,14 +252,32 @@ describe('github: runs through a fake built from GitHub\'s API description', () 
   });
 
   it('stretches the poll to the rate-limit reset when few requests are left', async () => {
-    scenario.addRun({ id: 96, workflowFile: 'release.yml', branch: 'main', event: 'push', actor: 'octocat', phases: [phase('in_progress', null), phase('completed', 'success')] });
+    scenario.addRun({
+      id: 96,
+      workflowFile: 'release.yml',
+      branch: 'main',
+      event: 'push',
+      actor: 'octocat',
+      phases: [phase('in_progress', null), phase('completed', 'success')],
+    });
     const now = 1_700_000_000_000;
-    const clocked = await GitHubClient.create({ apiUrl: fake.url, token: async () => fake.token, sleep: async (ms) => void sleeps.push(ms), now: () => now });
+    const clocked = await GitHubClient.create({
+      apiUrl: fake.url,
+      token: async () => fake.token,
+      sleep: async (ms) => void sleeps.push(ms),
+      now: () => now,
+    });
     const route = '/repos/{owner}/{repo}/actions/runs/{run_id}/jobs';
-    fake.route('GET', route, () => ({ body: { total_count: 0, jobs: [] }, headers: { 'x-ratelimit-remaining': '3', 'x-ratelimit-reset': String(now / 1000 + 90) } }));
+    fake.route('GET', route, () => ({
+      body: { total_count: 0, jobs: [] },
+      headers: { 'x-ratelimit-remaining': '3', 'x-ratelimit-reset': String(now / 1000 + 90) },
+    }));
     const events: RunEvent[] = [];
     await followRun(clocked, repo, 96, { intervalMs: 1000, onEvent: (e) => events.push(e) });
-    assert.deepEqual(events.filter((e) => e.type === 'wait'), [{ type: 'wait', ms: 91_000, reason: 'rate-limit' }]);
+    assert.deepEqual(
+      events.filter((e) => e.type === 'wait'),
+      [{ type: 'wait', ms: 91_000, reason: 'rate-limit' }],
+    );
   });
 
   it('retries the dispatch without return_run_details when an older server refuses the key, then matches the run', async () => {
@@ -190,10 +288,21 @@ describe('github: runs through a fake built from GitHub\'s API description', () 
         refused++;
         return { status: 422, body: { message: 'Invalid request.\n\n"return_run_details" is not a permitted key.' } };
       }
-      scenario.addRun({ id: 97, workflowFile: req.params.workflow_id, branch: req.body.ref, event: 'workflow_dispatch', actor: scenario.login, phases: [phase('queued', null)] });
+      scenario.addRun({
+        id: 97,
+        workflowFile: req.params.workflow_id,
+        branch: req.body.ref,
+        event: 'workflow_dispatch',
+        actor: scenario.login,
+        phases: [phase('queued', null)],
+      });
       return { status: 204 };
     });
-    const { run, foundBy } = await dispatchWorkflow(gh, repo, { workflow: 'release.yml', ref: 'main', inputs: { version: '1.0.0' } });
+    const { run, foundBy } = await dispatchWorkflow(gh, repo, {
+      workflow: 'release.yml',
+      ref: 'main',
+      inputs: { version: '1.0.0' },
+    });
     assert.equal(refused, 1);
     assert.deepEqual([run.id, foundBy], [97, 'matched']);
   });

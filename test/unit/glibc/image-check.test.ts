@@ -18,13 +18,31 @@ async function imageOf(...layers: LayerEntry[][]): Promise<ImageFs> {
   return fs;
 }
 
-function check(fs: ImageFs, opts: { config?: ImageConfig; paths?: string[]; all?: boolean; platform?: string } = {}): PlatformResult {
-  return checkImageFs({ fs, platform: opts.platform ?? 'linux/amd64', source: 'test', config: opts.config, paths: opts.paths ?? ['/usr/local/bin', '/app'], all: opts.all });
+function check(
+  fs: ImageFs,
+  opts: { config?: ImageConfig; paths?: string[]; all?: boolean; platform?: string } = {},
+): PlatformResult {
+  return checkImageFs({
+    fs,
+    platform: opts.platform ?? 'linux/amd64',
+    source: 'test',
+    config: opts.config,
+    paths: opts.paths ?? ['/usr/local/bin', '/app'],
+    all: opts.all,
+  });
 }
-const codes = (r: PlatformResult) => r.binaries.flatMap((b) => b.findings.map((f) => `${b.path} ${f.severity} ${f.code}`));
+const codes = (r: PlatformResult) =>
+  r.binaries.flatMap((b) => b.findings.map((f) => `${b.path} ${f.severity} ${f.code}`));
 
 describe('glibc check over an image filesystem (real ELF files in real tar layers)', () => {
-  before(() => [TRIXIE_WC, `${TRIXIE_LIB}/libc.so.6`, `${CACHE}/musl/root/lib/ld-musl-x86_64.so.1`, `${FOREIGN}/coreutils_arm64/bin/ls`].forEach(fixtureFile));
+  before(() =>
+    [
+      TRIXIE_WC,
+      `${TRIXIE_LIB}/libc.so.6`,
+      `${CACHE}/musl/root/lib/ld-musl-x86_64.so.1`,
+      `${FOREIGN}/coreutils_arm64/bin/ls`,
+    ].forEach(fixtureFile),
+  );
 
   it('a trixie binary in a bookworm runtime drifts: needs GLIBC_2.38 from libc.so.6, the runtime has 2.36', async () => {
     const r = check(await imageOf(bookwormRuntime(), [{ path: '/usr/local/bin/app', from: TRIXIE_WC }]));
@@ -33,7 +51,9 @@ describe('glibc check over an image filesystem (real ELF files in real tar layer
     assert.equal(r.libc, 'glibc');
     assert.equal(r.required, '2.38');
     const app = r.binaries.find((b) => b.path === '/usr/local/bin/app')!;
-    assert.deepEqual(app.missing, [{ library: 'libc.so.6', version: 'GLIBC_2.38', neededBy: '/usr/local/bin/app', weak: false }]);
+    assert.deepEqual(app.missing, [
+      { library: 'libc.so.6', version: 'GLIBC_2.38', neededBy: '/usr/local/bin/app', weak: false },
+    ]);
     assert.equal(app.needs.find((n) => n.library === 'libc.so.6')!.resolved, '/usr/lib/x86_64-linux-gnu/libc.so.6');
   });
 
@@ -60,21 +80,56 @@ describe('glibc check over an image filesystem (real ELF files in real tar layer
 
   it('a whiteout in a later layer removes the drifting binary; an opaque folder hides a lower layer', async () => {
     const lower = [...bookwormRuntime(), { path: '/usr/local/bin/app', from: TRIXIE_WC }];
-    const wh = check(await imageOf(lower, [{ path: '/usr/local/bin/.wh.app', text: '' }, { path: '/usr/local/bin/good', from: '/usr/bin/wc' }]));
-    assert.deepEqual(wh.binaries.map((b) => b.path), ['/usr/local/bin/good']);
+    const wh = check(
+      await imageOf(lower, [
+        { path: '/usr/local/bin/.wh.app', text: '' },
+        { path: '/usr/local/bin/good', from: '/usr/bin/wc' },
+      ]),
+    );
+    assert.deepEqual(
+      wh.binaries.map((b) => b.path),
+      ['/usr/local/bin/good'],
+    );
     assert.equal(wh.ok, true);
-    const opq = check(await imageOf(lower, [{ path: '/usr/local/bin/.wh..wh..opq', text: '' }, { path: '/usr/local/bin/other', from: '/usr/bin/wc' }]));
-    assert.deepEqual(opq.binaries.map((b) => b.path), ['/usr/local/bin/other']);
+    const opq = check(
+      await imageOf(lower, [
+        { path: '/usr/local/bin/.wh..wh..opq', text: '' },
+        { path: '/usr/local/bin/other', from: '/usr/bin/wc' },
+      ]),
+    );
+    assert.deepEqual(
+      opq.binaries.map((b) => b.path),
+      ['/usr/local/bin/other'],
+    );
     // The marker may come after its own layer's files: it still hides only the lower layers.
-    const late = check(await imageOf(lower, [{ path: '/usr/local/bin/other', from: '/usr/bin/wc' }, { path: '/usr/local/bin/.wh..wh..opq', text: '' }]));
-    assert.deepEqual(late.binaries.map((b) => b.path), ['/usr/local/bin/other']);
+    const late = check(
+      await imageOf(lower, [
+        { path: '/usr/local/bin/other', from: '/usr/bin/wc' },
+        { path: '/usr/local/bin/.wh..wh..opq', text: '' },
+      ]),
+    );
+    assert.deepEqual(
+      late.binaries.map((b) => b.path),
+      ['/usr/local/bin/other'],
+    );
     // Whiteout of the runtime's libc: the binary now lacks its library.
-    const nolibc = check(await imageOf(bookwormRuntime(), [{ path: '/usr/lib/x86_64-linux-gnu/.wh.libc.so.6', text: '' }, { path: '/app/good', from: '/usr/bin/wc' }]));
+    const nolibc = check(
+      await imageOf(bookwormRuntime(), [
+        { path: '/usr/lib/x86_64-linux-gnu/.wh.libc.so.6', text: '' },
+        { path: '/app/good', from: '/usr/bin/wc' },
+      ]),
+    );
     assert.ok(codes(nolibc).includes('/app/good error missing-library'), JSON.stringify(codes(nolibc)));
   });
 
   it('a later layer replacing a file is what gets checked (layers apply in order)', async () => {
-    const r = check(await imageOf(bookwormRuntime(), [{ path: '/app/tool', from: TRIXIE_WC }], [{ path: '/app/tool', from: '/usr/bin/wc' }]));
+    const r = check(
+      await imageOf(
+        bookwormRuntime(),
+        [{ path: '/app/tool', from: TRIXIE_WC }],
+        [{ path: '/app/tool', from: '/usr/bin/wc' }],
+      ),
+    );
     assert.equal(r.ok, true);
   });
 
@@ -87,28 +142,45 @@ describe('glibc check over an image filesystem (real ELF files in real tar layer
     ]);
     assert.equal(fs.resolve('/usr/bin/tool')!.path, '/opt/bin/real');
     assert.equal(fs.resolve('/loop/a'), undefined, 'a symlink loop ends instead of hanging');
-    const r = check(fs, { paths: [], config: { config: { Entrypoint: ['tool'], Env: ['PATH=/usr/local/bin:/usr/bin'] } } });
-    assert.deepEqual(r.binaries.map((b) => b.path), ['/opt/bin/real']);
+    const r = check(fs, {
+      paths: [],
+      config: { config: { Entrypoint: ['tool'], Env: ['PATH=/usr/local/bin:/usr/bin'] } },
+    });
+    assert.deepEqual(
+      r.binaries.map((b) => b.path),
+      ['/opt/bin/real'],
+    );
     assert.equal(r.ok, false);
   });
 
   it('a script entrypoint is followed to its interpreter; a static interpreter passes with a note', async () => {
-    const fs = await imageOf(bookwormRuntime(), [{ path: '/bin/sh', from: '/bin/busybox' }, { path: '/entry.sh', text: '#!/bin/sh\nexec wc "$@"\n' }]);
+    const fs = await imageOf(bookwormRuntime(), [
+      { path: '/bin/sh', from: '/bin/busybox' },
+      { path: '/entry.sh', text: '#!/bin/sh\nexec wc "$@"\n' },
+    ]);
     const r = check(fs, { paths: [], config: { config: { Entrypoint: ['/entry.sh'] } } });
-    assert.deepEqual(r.binaries.map((b) => [b.path, b.kind]), [['/bin/sh', 'static']]);
+    assert.deepEqual(
+      r.binaries.map((b) => [b.path, b.kind]),
+      [['/bin/sh', 'static']],
+    );
     assert.ok(r.binaries[0].findings.some((f) => f.code === 'static' && f.severity === 'note'));
     assert.equal(r.ok, true);
   });
 
   it('a missing entrypoint, loader or library is reported as such', async () => {
-    const noEntry = check(await imageOf(bookwormRuntime()), { paths: [], config: { config: { Cmd: ['/usr/local/bin/nope'] } } });
+    const noEntry = check(await imageOf(bookwormRuntime()), {
+      paths: [],
+      config: { config: { Cmd: ['/usr/local/bin/nope'] } },
+    });
     assert.ok(noEntry.findings.some((f) => f.code === 'missing-entrypoint'));
     assert.equal(noEntry.ok, false);
     const runtimeNoLoader = bookwormRuntime().filter((e) => !e.path.includes('ld-linux'));
     const noLoader = check(await imageOf(runtimeNoLoader, [{ path: '/app/good', from: '/usr/bin/wc' }]));
     assert.ok(codes(noLoader).includes('/app/good error missing-loader'), JSON.stringify(codes(noLoader)));
     const noLib = check(await imageOf(bookwormRuntime(), [{ path: '/app/ls', from: '/bin/ls' }]));
-    assert.ok(noLib.binaries[0].findings.some((f) => f.code === 'missing-library' && /libselinux\.so\.1/.test(f.message)));
+    assert.ok(
+      noLib.binaries[0].findings.some((f) => f.code === 'missing-library' && /libselinux\.so\.1/.test(f.message)),
+    );
   });
 
   it('finds libraries through ld.so.conf.d and checks their own needs (libselinux -> libpcre2)', async () => {
@@ -120,7 +192,10 @@ describe('glibc check over an image filesystem (real ELF files in real tar layer
     ];
     const r = check(await imageOf(bookwormRuntime(), conf));
     assert.equal(r.ok, true, JSON.stringify(codes(r)));
-    assert.equal(r.binaries[0].needs.find((n) => n.library === 'libselinux.so.1')!.resolved, '/opt/lib/libselinux.so.1');
+    assert.equal(
+      r.binaries[0].needs.find((n) => n.library === 'libselinux.so.1')!.resolved,
+      '/opt/lib/libselinux.so.1',
+    );
   });
 
   it('a glibc binary in a musl image is named as that', async () => {
@@ -143,10 +218,17 @@ describe('glibc check over an image filesystem (real ELF files in real tar layer
   });
 
   it('GLIBC_PRIVATE in an application is an error, in glibc itself it is not', async () => {
-    const r = check(await imageOf(bookwormRuntime(), [{ path: '/usr/local/bin/mytool', from: '/usr/bin/getent' }]), { all: true });
+    const r = check(await imageOf(bookwormRuntime(), [{ path: '/usr/local/bin/mytool', from: '/usr/bin/getent' }]), {
+      all: true,
+    });
     const byPath = new Map(r.binaries.map((b) => [b.path, b]));
-    assert.ok(byPath.get('/usr/local/bin/mytool')!.findings.some((f) => f.code === 'glibc-private' && f.severity === 'error'));
-    assert.ok(byPath.get('/usr/lib/x86_64-linux-gnu/libc.so.6')!.ok, 'libc.so.6 needs GLIBC_PRIVATE from ld.so legitimately');
+    assert.ok(
+      byPath.get('/usr/local/bin/mytool')!.findings.some((f) => f.code === 'glibc-private' && f.severity === 'error'),
+    );
+    assert.ok(
+      byPath.get('/usr/lib/x86_64-linux-gnu/libc.so.6')!.ok,
+      'libc.so.6 needs GLIBC_PRIVATE from ld.so legitimately',
+    );
   });
 
   it('a weak version need that the runtime lacks is a warning, not drift', async () => {
@@ -160,15 +242,29 @@ describe('glibc check over an image filesystem (real ELF files in real tar layer
     const b = Buffer.from(readFileSync(TRIXIE_WC));
     b.writeUInt16LE(0x2, parseInt(section[1], 16) + parseInt(aux[1], 16) + 4);
     writeFileSync(dest, b);
-    assert.match(execFileSync('readelf', ['-V', '--wide', dest], { encoding: 'utf8' }), /Name: GLIBC_2\.38\s+Flags: WEAK/);
+    assert.match(
+      execFileSync('readelf', ['-V', '--wide', dest], { encoding: 'utf8' }),
+      /Name: GLIBC_2\.38\s+Flags: WEAK/,
+    );
     const r = check(await imageOf(bookwormRuntime(), [{ path: '/app/wc', from: dest }]));
     assert.equal(r.ok, true);
-    assert.deepEqual(r.binaries[0].findings.map((f) => [f.severity, f.code]), [['warning', 'weak-version']]);
+    assert.deepEqual(
+      r.binaries[0].findings.map((f) => [f.severity, f.code]),
+      [['warning', 'weak-version']],
+    );
   });
 
   it('object files are not programs: --all leaves them out', async () => {
-    const r = check(await imageOf(bookwormRuntime(), [{ path: '/usr/lib/x86_64-linux-gnu/crt1.o', from: fixtureFile('/usr/lib/x86_64-linux-gnu/crt1.o') }]), { all: true });
-    assert.deepEqual(r.binaries.map((b) => b.path), ['/usr/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2', '/usr/lib/x86_64-linux-gnu/libc.so.6']);
+    const r = check(
+      await imageOf(bookwormRuntime(), [
+        { path: '/usr/lib/x86_64-linux-gnu/crt1.o', from: fixtureFile('/usr/lib/x86_64-linux-gnu/crt1.o') },
+      ]),
+      { all: true },
+    );
+    assert.deepEqual(
+      r.binaries.map((b) => b.path),
+      ['/usr/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2', '/usr/lib/x86_64-linux-gnu/libc.so.6'],
+    );
   });
 
   it('an unreadable (truncated) ELF file in the image is an error that names it', async () => {

@@ -13,12 +13,32 @@ const deps = { runner: runProcess, docker: 'docker' };
 describe('glibc targets and files on their own', () => {
   it('knows the policies of common bases and manylinux', () => {
     assert.deepEqual(
-      ['manylinux_2_28', 'bullseye', 'bookworm', 'trixie', 'ubuntu-22.04', 'ubuntu24.04', 'el8', 'el9', 'rhel9', 'manylinux2014'].map(policyGlibc),
+      [
+        'manylinux_2_28',
+        'bullseye',
+        'bookworm',
+        'trixie',
+        'ubuntu-22.04',
+        'ubuntu24.04',
+        'el8',
+        'el9',
+        'rhel9',
+        'manylinux2014',
+      ].map(policyGlibc),
       ['2.28', '2.31', '2.36', '2.41', '2.35', '2.39', '2.28', '2.34', '2.34', '2.17'],
     );
-    assert.throws(() => resolveTarget(undefined, 'windows-95'), (e: ReleaseOperatorError) => e.kind === 'usage' && /windows-95/.test(e.message));
-    assert.throws(() => resolveTarget('two.x'), (e: ReleaseOperatorError) => e.kind === 'usage');
-    assert.throws(() => resolveTarget('2.36', 'bookworm'), (e: ReleaseOperatorError) => e.kind === 'usage');
+    assert.throws(
+      () => resolveTarget(undefined, 'windows-95'),
+      (e: ReleaseOperatorError) => e.kind === 'usage' && /windows-95/.test(e.message),
+    );
+    assert.throws(
+      () => resolveTarget('two.x'),
+      (e: ReleaseOperatorError) => e.kind === 'usage',
+    );
+    assert.throws(
+      () => resolveTarget('2.36', 'bookworm'),
+      (e: ReleaseOperatorError) => e.kind === 'usage',
+    );
   });
 
   it('a trixie binary exceeds bookworm (2.36) but fits trixie (2.41)', async () => {
@@ -27,7 +47,10 @@ describe('glibc targets and files on their own', () => {
     assert.equal(bad.ok, false);
     assert.equal(bad.platforms[0].platform, 'linux/amd64');
     assert.equal(bad.platforms[0].required, '2.38');
-    assert.deepEqual(bad.platforms[0].binaries[0].missing.map((m) => m.version), ['GLIBC_2.38']);
+    assert.deepEqual(
+      bad.platforms[0].binaries[0].missing.map((m) => m.version),
+      ['GLIBC_2.38'],
+    );
     const good = await checkGlibc({ target: wc, maxGlibc: '2.41' }, deps);
     assert.equal(good.ok, true);
   });
@@ -55,7 +78,10 @@ describe('glibc targets and files on their own', () => {
     const r = await checkGlibc({ target: trunc, maxGlibc: '2.36' }, deps);
     assert.equal(r.ok, false);
     assert.match(r.platforms[0].binaries[0].findings[0].message, new RegExp(`^${trunc}: `));
-    await assert.rejects(checkGlibc({ target: '/nonexistent/file', maxGlibc: '2.36' }, deps), (e: ReleaseOperatorError) => e.kind === 'usage');
+    await assert.rejects(
+      checkGlibc({ target: '/nonexistent/file', maxGlibc: '2.36' }, deps),
+      (e: ReleaseOperatorError) => e.kind === 'usage',
+    );
   });
   it('a link given by name is followed once: to a folder its files, to a file that file, to a FIFO nothing (no hang)', async () => {
     const dir = path.join(ARTIFACTS, 'glibc', `links-${process.pid}`);
@@ -67,15 +93,27 @@ describe('glibc targets and files on their own', () => {
     execFileSync('mkfifo', [path.join(dir, 'fifo')]);
     symlinkSync(path.join(dir, 'fifo'), path.join(dir, 'fifo-link'));
     const folder = await checkGlibc({ target: path.join(dir, 'folder-link'), maxGlibc: '2.36' }, deps);
-    assert.deepEqual(folder.platforms.flatMap((p) => p.binaries.map((b) => b.path)), [path.join(dir, 'folder-link', 'wc')]);
+    assert.deepEqual(
+      folder.platforms.flatMap((p) => p.binaries.map((b) => b.path)),
+      [path.join(dir, 'folder-link', 'wc')],
+    );
     const file = await checkGlibc({ target: path.join(dir, 'file-link'), maxGlibc: '2.36' }, deps);
-    assert.deepEqual(file.platforms.flatMap((p) => p.binaries.map((b) => b.path)), [path.join(dir, 'file-link')]);
+    assert.deepEqual(
+      file.platforms.flatMap((p) => p.binaries.map((b) => b.path)),
+      [path.join(dir, 'file-link')],
+    );
     const fifo = await checkGlibc({ target: path.join(dir, 'fifo-link'), maxGlibc: '2.36' }, deps);
-    assert.deepEqual(fifo.platforms.flatMap((p) => p.binaries), []);
+    assert.deepEqual(
+      fifo.platforms.flatMap((p) => p.binaries),
+      [],
+    );
     assert.ok(fifo.platforms[0].findings.some((f) => f.code === 'no-entrypoint'));
     // Inside a folder, links are not followed (a folder's scan stays in it).
     const all = await checkGlibc({ target: dir, maxGlibc: '2.36' }, deps);
-    assert.deepEqual(all.platforms.flatMap((p) => p.binaries.map((b) => b.path)), [path.join(dir, 'real', 'wc')]);
+    assert.deepEqual(
+      all.platforms.flatMap((p) => p.binaries.map((b) => b.path)),
+      [path.join(dir, 'real', 'wc')],
+    );
     rmSync(dir, { recursive: true, force: true });
   });
 });

@@ -38,7 +38,10 @@ describe("engine storage: the layer records and the whiteouts of a layer's tar-s
       await writeFile(path.join(db, 'diff'), diff);
       await writeFile(path.join(db, 'cache-id'), cacheId);
     };
-    const inspect = (upper: string, name = 'overlay2') => ({ RootFS: { Layers: [d1, d2] }, GraphDriver: { Name: name, Data: { UpperDir: upper } } });
+    const inspect = (upper: string, name = 'overlay2') => ({
+      RootFS: { Layers: [d1, d2] },
+      GraphDriver: { Name: name, Data: { UpperDir: upper } },
+    });
 
     beforeEach(async () => {
       root = await mkdtemp(path.join(os.tmpdir(), 'ro-storage-'));
@@ -55,17 +58,35 @@ describe("engine storage: the layer records and the whiteouts of a layer's tar-s
       ]);
     });
 
-    it('says why it cannot be used: another driver, a missing or disagreeing record, a top that is not the image\'s', async () => {
+    it("says why it cannot be used: another driver, a missing or disagreeing record, a top that is not the image's", async () => {
       await record(d1, d1, 'aaa');
-      assert.match((await storedLayers(inspect(`${root}/overlay2/bbb/diff`, 'vfs')) as { unusable: string }).unusable, /storage driver is vfs/);
-      assert.match((await storedLayers(inspect('/somewhere/else')) as { unusable: string }).unusable, /not an overlay2 folder/);
-      assert.match((await storedLayers(inspect(`${root}/overlay2/bbb/diff`)) as { unusable: string }).unusable, /layer record .* cannot be read \(ENOENT\)/);
+      assert.match(
+        ((await storedLayers(inspect(`${root}/overlay2/bbb/diff`, 'vfs'))) as { unusable: string }).unusable,
+        /storage driver is vfs/,
+      );
+      assert.match(
+        ((await storedLayers(inspect('/somewhere/else'))) as { unusable: string }).unusable,
+        /not an overlay2 folder/,
+      );
+      assert.match(
+        ((await storedLayers(inspect(`${root}/overlay2/bbb/diff`))) as { unusable: string }).unusable,
+        /layer record .* cannot be read \(ENOENT\)/,
+      );
       await record(chain2, d1, 'bbb');
-      assert.match((await storedLayers(inspect(`${root}/overlay2/bbb/diff`)) as { unusable: string }).unusable, /is of sha256:[0-9a-f]+, not sha256:/);
+      assert.match(
+        ((await storedLayers(inspect(`${root}/overlay2/bbb/diff`))) as { unusable: string }).unusable,
+        /is of sha256:[0-9a-f]+, not sha256:/,
+      );
       await record(chain2, d2, '../../etc');
-      assert.match((await storedLayers(inspect(`${root}/overlay2/bbb/diff`)) as { unusable: string }).unusable, /unexpected cache id/);
+      assert.match(
+        ((await storedLayers(inspect(`${root}/overlay2/bbb/diff`))) as { unusable: string }).unusable,
+        /unexpected cache id/,
+      );
       await record(chain2, d2, 'ccc');
-      assert.match((await storedLayers(inspect(`${root}/overlay2/bbb/diff`)) as { unusable: string }).unusable, /lead to .*ccc\/diff, not the image's/);
+      assert.match(
+        ((await storedLayers(inspect(`${root}/overlay2/bbb/diff`))) as { unusable: string }).unusable,
+        /lead to .*ccc\/diff, not the image's/,
+      );
     });
   });
 });

@@ -10,7 +10,11 @@ import { FIXTURES } from '../../helpers/paths';
 async function cli(args: string[]) {
   let stdout = '';
   let stderr = '';
-  const code = await runCli(args, { stdout: (s) => (stdout += s), stderr: (s) => (stderr += s), env: { ...process.env } }, new AbortController().signal);
+  const code = await runCli(
+    args,
+    { stdout: (s) => (stdout += s), stderr: (s) => (stderr += s), env: { ...process.env } },
+    new AbortController().signal,
+  );
   return { code, stdout, stderr };
 }
 
@@ -26,7 +30,7 @@ function repo(config?: object): string {
 }
 
 describe('lint CLI', () => {
-  it('lints the repository\'s Dockerfile and workflows by default and exits 1 on an error finding', async () => {
+  it("lints the repository's Dockerfile and workflows by default and exits 1 on an error finding", async () => {
     const r = await cli(['lint', '--cwd', repo()]);
     assert.equal(r.code, 1, r.stderr);
     assert.match(r.stdout, /^Dockerfile:3:32: error RO-D001 /m);
@@ -38,7 +42,10 @@ describe('lint CLI', () => {
     const r = await cli(['lint', '--json', '--cwd', repo()]);
     const doc = JSON.parse(r.stdout);
     assert.deepEqual(doc.files, ['Dockerfile', '.github/workflows/release.yml']);
-    assert.deepEqual(doc.findings.map((f: { ruleId: string }) => f.ruleId), ['RO-D001', 'RO-W002']);
+    assert.deepEqual(
+      doc.findings.map((f: { ruleId: string }) => f.ruleId),
+      ['RO-D001', 'RO-W002'],
+    );
     assert.equal(doc.findings[0].fix.edits[0].newText, '-bookworm');
   });
 
@@ -47,7 +54,10 @@ describe('lint CLI', () => {
     const r = await cli(['lint', '--json', '--cwd', dir]);
     assert.equal(r.code, 0, r.stderr);
     const doc = JSON.parse(r.stdout);
-    assert.deepEqual(doc.findings.map((f: { ruleId: string; severity: string }) => `${f.ruleId}:${f.severity}`), ['RO-D001:warning']);
+    assert.deepEqual(
+      doc.findings.map((f: { ruleId: string; severity: string }) => `${f.ruleId}:${f.severity}`),
+      ['RO-D001:warning'],
+    );
   });
 
   it('lints only the paths given, and refuses a path it cannot lint with exit 2', async () => {
@@ -67,7 +77,10 @@ describe('lint CLI', () => {
     assert.equal(sarif.runs.length, 1);
     const driver = sarif.runs[0].tool.driver;
     assert.equal(driver.name, 'release-operator');
-    assert.deepEqual(driver.rules.map((x: { id: string }) => x.id), ALL_RULES.map((x) => x.id));
+    assert.deepEqual(
+      driver.rules.map((x: { id: string }) => x.id),
+      ALL_RULES.map((x) => x.id),
+    );
     for (const rule of driver.rules) {
       assert.ok(rule.shortDescription.text && rule.fullDescription.text && rule.help.text, rule.id);
       assert.ok(['error', 'warning', 'note'].includes(rule.defaultConfiguration.level), rule.id);
@@ -79,14 +92,25 @@ describe('lint CLI', () => {
       assert.ok(['error', 'warning', 'note'].includes(res.level));
       assert.ok(res.message.text);
       const loc = res.locations[0].physicalLocation;
-      assert.ok(!path.isAbsolute(loc.artifactLocation.uri) && !loc.artifactLocation.uri.startsWith('file:'), 'URIs are relative to the repository root');
+      assert.ok(
+        !path.isAbsolute(loc.artifactLocation.uri) && !loc.artifactLocation.uri.startsWith('file:'),
+        'URIs are relative to the repository root',
+      );
       assert.equal(loc.artifactLocation.uriBaseId, '%SRCROOT%');
-      for (const k of ['startLine', 'startColumn', 'endLine', 'endColumn']) assert.ok(Number.isInteger(loc.region[k]) && loc.region[k] >= 1, k);
+      for (const k of ['startLine', 'startColumn', 'endLine', 'endColumn'])
+        assert.ok(Number.isInteger(loc.region[k]) && loc.region[k] >= 1, k);
     }
-    assert.deepEqual(results.map((x: { locations: Array<{ physicalLocation: { artifactLocation: { uri: string }; region: { startLine: number } } }> }) => [x.locations[0].physicalLocation.artifactLocation.uri, x.locations[0].physicalLocation.region.startLine]), [
-      ['Dockerfile', 3],
-      ['.github/workflows/release.yml', 25],
-    ]);
+    assert.deepEqual(
+      results.map(
+        (x: {
+          locations: Array<{ physicalLocation: { artifactLocation: { uri: string }; region: { startLine: number } } }>;
+        }) => [x.locations[0].physicalLocation.artifactLocation.uri, x.locations[0].physicalLocation.region.startLine],
+      ),
+      [
+        ['Dockerfile', 3],
+        ['.github/workflows/release.yml', 25],
+      ],
+    );
     assert.equal(results[0].fixes[0].artifactChanges[0].replacements[0].insertedContent.text, '-bookworm');
   });
 

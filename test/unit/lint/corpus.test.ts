@@ -29,15 +29,40 @@ describe('lint corpus', () => {
       if (expected.length === 0) clean++;
       for (const e of expected) seen.add(e.id);
     }
-    const ids = ['RO-D000', 'RO-D001', 'RO-D002', 'RO-D003', 'RO-D004', 'RO-D005', 'RO-D006', 'RO-W000', 'RO-W001', 'RO-W002', 'RO-W003', 'RO-W004', 'RO-W005', 'RO-W006', 'RO-W007', 'RO-W008'];
-    assert.deepEqual(ids.filter((id) => !seen.has(id)), [], 'rules without a bad example in the corpus');
+    const ids = [
+      'RO-D000',
+      'RO-D001',
+      'RO-D002',
+      'RO-D003',
+      'RO-D004',
+      'RO-D005',
+      'RO-D006',
+      'RO-W000',
+      'RO-W001',
+      'RO-W002',
+      'RO-W003',
+      'RO-W004',
+      'RO-W005',
+      'RO-W006',
+      'RO-W007',
+      'RO-W008',
+    ];
+    assert.deepEqual(
+      ids.filter((id) => !seen.has(id)),
+      [],
+      'rules without a bad example in the corpus',
+    );
     assert.ok(clean >= 6, `expected several clean files, found ${clean}`);
   });
 
   for (const file of cases) {
     const rel = path.relative(CORPUS, file);
     it(rel, async () => {
-      const expected = (JSON.parse(readFileSync(`${file}.expected.json`, 'utf8')) as Array<{ id: string; line: number }>).map((e) => `${e.id}@${e.line}`).sort();
+      const expected = (
+        JSON.parse(readFileSync(`${file}.expected.json`, 'utf8')) as Array<{ id: string; line: number }>
+      )
+        .map((e) => `${e.id}@${e.line}`)
+        .sort();
       const errors: unknown[] = [];
       const { findings } = await lintFiles(CORPUS, [rel], OPTIONS, (_id, e) => errors.push(e));
       assert.deepEqual(errors, [], 'a rule threw');

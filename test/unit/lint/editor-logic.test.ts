@@ -1,13 +1,24 @@
 import assert from 'node:assert/strict';
 import { lintText } from '../../../src/core/lint/engine';
-import { Debouncer, findingFor, hoverMarkdown, lintKindFor, toRange0, type Timers } from '../../../src/extension/lint/logic';
+import {
+  Debouncer,
+  findingFor,
+  hoverMarkdown,
+  lintKindFor,
+  toRange0,
+  type Timers,
+} from '../../../src/extension/lint/logic';
 
 /** Timers run by hand, so debouncing is tested without waiting. */
 function manualTimers() {
   const queue = new Map<number, () => void>();
   let next = 0;
   const timers: Timers = { set: (fn) => (queue.set(++next, fn), next), clear: (h) => void queue.delete(h as number) };
-  return { timers, flush: () => [...queue.entries()].forEach(([k, fn]) => (queue.delete(k), fn())), pending: () => queue.size };
+  return {
+    timers,
+    flush: () => [...queue.entries()].forEach(([k, fn]) => (queue.delete(k), fn())),
+    pending: () => queue.size,
+  };
 }
 
 describe('lint editor logic', () => {
@@ -38,7 +49,14 @@ describe('lint editor logic', () => {
   });
 
   it('hover shows the rule, the occurrence and the incident explanation at the finding, nothing elsewhere', () => {
-    const findings = lintText({ file: 'Dockerfile', kind: 'dockerfile', text: 'FROM ubuntu:24.04 AS b\nRUN make\nFROM ubuntu:22.04\nUSER 1\nCOPY --from=b /x /x\n' }, { requiredPlatforms: [], severities: {} });
+    const findings = lintText(
+      {
+        file: 'Dockerfile',
+        kind: 'dockerfile',
+        text: 'FROM ubuntu:24.04 AS b\nRUN make\nFROM ubuntu:22.04\nUSER 1\nCOPY --from=b /x /x\n',
+      },
+      { requiredPlatforms: [], severities: {} },
+    );
     assert.equal(findings.length, 1);
     const r = toRange0(findings[0].region);
     assert.deepEqual(r, { startLine: 0, startCharacter: 5, endLine: 0, endCharacter: 17 });

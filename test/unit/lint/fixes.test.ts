@@ -24,7 +24,10 @@ describe('lint quick fixes', () => {
   it('RO-D001 pins a builder whose tag comes from a build argument (rust:${RUST_VERSION} -> -bookworm)', () => {
     const { text, after } = fixed('dockerfiles/Dockerfile.rust-drift', 'RO-D001');
     assert.match(text, /^FROM --platform=\$BUILDPLATFORM rust:\$\{RUST_VERSION\}-bookworm AS builder$/m);
-    assert.deepEqual(after.map((f) => f.ruleId), []);
+    assert.deepEqual(
+      after.map((f) => f.ruleId),
+      [],
+    );
   });
 
   it('RO-D001 swaps the release in a literal tag (golang:1.25-trixie -> golang:1.25-bookworm)', () => {
@@ -33,7 +36,7 @@ describe('lint quick fixes', () => {
     assert.deepEqual(after, []);
   });
 
-  it('RO-D001 pins ubuntu:24.04 to the runtime\'s 22.04', () => {
+  it("RO-D001 pins ubuntu:24.04 to the runtime's 22.04", () => {
     const { text, after } = fixed('dockerfiles/Dockerfile.ubuntu-drift', 'RO-D001');
     assert.match(text, /^FROM ubuntu:22\.04 AS build$/m);
     assert.deepEqual(after, []);
@@ -50,7 +53,10 @@ describe('lint quick fixes', () => {
   it('RO-D002 pins both unpinned images to what they resolve to today', () => {
     const first = fixed('dockerfiles/Dockerfile.unpinned', 'RO-D002', 0);
     assert.match(first.text, /^FROM golang:1\.22-bookworm AS build$/m);
-    const second = applyEdits(first.text, lint('dockerfiles/Dockerfile.unpinned', first.text).find((f) => f.ruleId === 'RO-D002')!.fix!.edits);
+    const second = applyEdits(
+      first.text,
+      lint('dockerfiles/Dockerfile.unpinned', first.text).find((f) => f.ruleId === 'RO-D002')!.fix!.edits,
+    );
     assert.match(second, /^FROM debian:trixie-slim$/m);
     assert.deepEqual(lint('dockerfiles/Dockerfile.unpinned', second), []);
   });
@@ -64,8 +70,14 @@ describe('lint quick fixes', () => {
   it('RO-D006 converts a plain shell-form ENTRYPOINT to exec form, and not one the shell would interpret', () => {
     const { text, after } = fixed('dockerfiles/Dockerfile.shell-form', 'RO-D006');
     assert.match(text, /^ENTRYPOINT \["\/app", "--port", "8080"\]$/m);
-    assert.deepEqual(after.map((f) => f.ruleId), ['RO-D004']);
-    const shelly = lintText({ file: 'Dockerfile', kind: 'dockerfile', text: 'FROM debian:bookworm-slim\nUSER 1\nCMD /app --port $PORT\n' }, OPTIONS);
+    assert.deepEqual(
+      after.map((f) => f.ruleId),
+      ['RO-D004'],
+    );
+    const shelly = lintText(
+      { file: 'Dockerfile', kind: 'dockerfile', text: 'FROM debian:bookworm-slim\nUSER 1\nCMD /app --port $PORT\n' },
+      OPTIONS,
+    );
     assert.equal(shelly.find((f) => f.ruleId === 'RO-D006')?.fix, undefined);
   });
 
@@ -73,24 +85,46 @@ describe('lint quick fixes', () => {
     const { text, after } = fixed('workflows/missing-platform.yml', 'RO-W004');
     assert.match(text, /platforms: "linux\/amd64,linux\/arm64"\n/);
     // arm64 on an amd64 runner now needs QEMU: the next rule speaks up, as it should.
-    assert.deepEqual(after.map((f) => f.ruleId), ['RO-W005', 'RO-W006']);
+    assert.deepEqual(
+      after.map((f) => f.ruleId),
+      ['RO-W005', 'RO-W006'],
+    );
   });
 
   it('RO-W005 inserts a QEMU step before the build, indented like its neighbours', () => {
     const { text, after } = fixed('workflows/qemu-missing.yml', 'RO-W005');
-    assert.match(text, /\n      - name: Set up QEMU\n        uses: docker\/setup-qemu-action@v3\n      - uses: docker\/build-push-action@/);
-    assert.deepEqual(after.map((f) => f.ruleId), ['RO-W008']);
+    assert.match(
+      text,
+      /\n      - name: Set up QEMU\n        uses: docker\/setup-qemu-action@v3\n      - uses: docker\/build-push-action@/,
+    );
+    assert.deepEqual(
+      after.map((f) => f.ruleId),
+      ['RO-W008'],
+    );
   });
 
   it('every fix in the corpus leaves a file that still parses and removes its own finding', () => {
-    const corpus = ['dockerfiles/Dockerfile.rust-drift', 'dockerfiles/Dockerfile.go-trixie-builder', 'dockerfiles/Dockerfile.ubuntu-drift', 'dockerfiles/Dockerfile.unpinned', 'dockerfiles/Dockerfile.root-runtime', 'dockerfiles/Dockerfile.shell-form', 'workflows/missing-platform.yml', 'workflows/qemu-missing.yml', 'workflows/matrix-per-platform.yml'];
+    const corpus = [
+      'dockerfiles/Dockerfile.rust-drift',
+      'dockerfiles/Dockerfile.go-trixie-builder',
+      'dockerfiles/Dockerfile.ubuntu-drift',
+      'dockerfiles/Dockerfile.unpinned',
+      'dockerfiles/Dockerfile.root-runtime',
+      'dockerfiles/Dockerfile.shell-form',
+      'workflows/missing-platform.yml',
+      'workflows/qemu-missing.yml',
+      'workflows/matrix-per-platform.yml',
+    ];
     let count = 0;
     for (const rel of corpus) {
       for (const f of lint(rel).filter((x) => x.fix)) {
         count++;
         const after = lint(rel, applyEdits(read(rel), f.fix!.edits));
         assert.ok(!after.some((a) => a.ruleId.endsWith('000')), `${rel}: ${f.ruleId} fix broke the syntax`);
-        assert.ok(!after.some((a) => a.ruleId === f.ruleId && a.region.line === f.region.line && a.message === f.message), `${rel}: ${f.ruleId} still reported after its fix`);
+        assert.ok(
+          !after.some((a) => a.ruleId === f.ruleId && a.region.line === f.region.line && a.message === f.message),
+          `${rel}: ${f.ruleId} still reported after its fix`,
+        );
       }
     }
     assert.ok(count >= 10, `expected at least 10 fixes in the corpus, saw ${count}`);

@@ -1,6 +1,13 @@
 import assert from 'node:assert/strict';
 import { defaultConfig } from '../../../src/core/config/load';
-import { checkLabels, checkShaTag, checkTagScheme, missingPlatforms, type ImageInfo, type TagDigest } from '../../../src/core/registry';
+import {
+  checkLabels,
+  checkShaTag,
+  checkTagScheme,
+  missingPlatforms,
+  type ImageInfo,
+  type TagDigest,
+} from '../../../src/core/registry';
 
 const D = (c: string) => `sha256:${c.repeat(64)}`;
 const scheme = defaultConfig().tags;
@@ -40,7 +47,9 @@ describe('registry: release checks', () => {
   });
 
   it('reports a drifted and a missing moving tag with digests and versions', () => {
-    const drifted = tags.map((t) => (t.tag === 'latest' ? { ...t, digest: D('b') } : t)).filter((t) => t.tag !== 'v1.1');
+    const drifted = tags
+      .map((t) => (t.tag === 'latest' ? { ...t, digest: D('b') } : t))
+      .filter((t) => t.tag !== 'v1.1');
     const problems = checkTagScheme('ghcr.io/o/n', drifted, scheme);
     assert.deepEqual(
       problems.map((p) => p.message),
@@ -52,14 +61,24 @@ describe('registry: release checks', () => {
   });
 
   it('honours the image tag prefix and disabled moving tags', () => {
-    const plain = [{ tag: '2.0.0', digest: D('e'), mediaType: 'x' }, { tag: 'latest', digest: D('f'), mediaType: 'x' }];
+    const plain = [
+      { tag: '2.0.0', digest: D('e'), mediaType: 'x' },
+      { tag: 'latest', digest: D('f'), mediaType: 'x' },
+    ];
     const problems = checkTagScheme('r', plain, { ...scheme, imagePrefix: '', major: false, minor: false });
-    assert.deepEqual(problems.map((p) => p.tag), ['latest']);
+    assert.deepEqual(
+      problems.map((p) => p.tag),
+      ['latest'],
+    );
     assert.match(problems[0].message, /\(no version tag\); the scheme says 2\.0\.0/);
   });
 
   it('checks the version, revision and source labels on every platform', () => {
-    const ok = { 'org.opencontainers.image.version': '1.2.0', 'org.opencontainers.image.revision': 'abc1234', 'org.opencontainers.image.source': 'https://github.com/o/n' };
+    const ok = {
+      'org.opencontainers.image.version': '1.2.0',
+      'org.opencontainers.image.revision': 'abc1234',
+      'org.opencontainers.image.source': 'https://github.com/o/n',
+    };
     assert.deepEqual(checkLabels(info(ok), '1.2.0'), []);
     assert.deepEqual(checkLabels(info({ ...ok, 'org.opencontainers.image.version': 'v1.2.0' }), '1.2.0'), []);
     const bad = checkLabels(info({ 'org.opencontainers.image.version': '1.1.0' }), '1.2.0').map((p) => p.message);
@@ -71,7 +90,10 @@ describe('registry: release checks', () => {
   it('checks the commit tag named by the revision label', () => {
     const i = info({ 'org.opencontainers.image.revision': '0123456789abcdef0123456789abcdef01234567' });
     assert.deepEqual(checkShaTag(i, [...tags, { tag: '0123456', digest: D('c'), mediaType: 'x' }], scheme), []);
-    assert.match(checkShaTag(i, [...tags, { tag: '0123456', digest: D('a'), mediaType: 'x' }], scheme)[0].message, /0123456 points at/);
+    assert.match(
+      checkShaTag(i, [...tags, { tag: '0123456', digest: D('a'), mediaType: 'x' }], scheme)[0].message,
+      /0123456 points at/,
+    );
     assert.match(checkShaTag(i, tags, scheme)[0].message, /0123456 .* is missing/);
   });
 

@@ -23,12 +23,18 @@ describe('registry: credentials', () => {
     );
     // A real docker-credential-* program, as docker calls it: server URL on stdin, JSON on stdout.
     const helper = path.join(dir, 'docker-credential-rotest');
-    writeFileSync(helper, '#!/bin/sh\nread url\n[ "$url" = "helped.example.com" ] || exit 1\necho \'{"ServerURL":"helped.example.com","Username":"helper-user","Secret":"helper-secret-4"}\'\n');
+    writeFileSync(
+      helper,
+      '#!/bin/sh\nread url\n[ "$url" = "helped.example.com" ] || exit 1\necho \'{"ServerURL":"helped.example.com","Username":"helper-user","Secret":"helper-secret-4"}\'\n',
+    );
     chmodSync(helper, 0o755);
   });
   after(() => rmSync(dir, { recursive: true, force: true }));
 
-  const source = (env: Record<string, string> = {}, explicit?: Record<string, { username: string; password: string }>) =>
+  const source = (
+    env: Record<string, string> = {},
+    explicit?: Record<string, { username: string; password: string }>,
+  ) =>
     defaultCredentials({
       env: { ...env },
       explicit,
@@ -38,17 +44,33 @@ describe('registry: credentials', () => {
 
   it('reads ~/.docker/config.json auths (base64 and split forms, Docker Hub key)', async () => {
     const s = source();
-    assert.deepEqual(await s('docker.io'), { username: 'hubuser', password: 'hub-secret-1', source: `${dir}/config.json` });
+    assert.deepEqual(await s('docker.io'), {
+      username: 'hubuser',
+      password: 'hub-secret-1',
+      source: `${dir}/config.json`,
+    });
     assert.equal((await s('reg.lan:5000'))?.password, 'lan-secret-3');
     assert.equal(await s('nowhere.example.com'), undefined);
   });
 
   it('asks a docker-credential helper named in credHelpers', async () => {
-    assert.deepEqual(await source()('helped.example.com'), { username: 'helper-user', password: 'helper-secret-4', source: 'docker-credential-rotest' });
+    assert.deepEqual(await source()('helped.example.com'), {
+      username: 'helper-user',
+      password: 'helper-secret-4',
+      source: 'docker-credential-rotest',
+    });
   });
 
   it('prefers explicit options, then GITHUB_TOKEN for ghcr.io, then the docker config', async () => {
-    assert.equal((await source({ GITHUB_TOKEN: 'ghs_tokenvalue1234567890' }, { 'ghcr.io': { username: 'me', password: 'explicit-5' } })('ghcr.io'))?.source, 'options');
+    assert.equal(
+      (
+        await source(
+          { GITHUB_TOKEN: 'ghs_tokenvalue1234567890' },
+          { 'ghcr.io': { username: 'me', password: 'explicit-5' } },
+        )('ghcr.io')
+      )?.source,
+      'options',
+    );
     const gh = await source({ GITHUB_TOKEN: 'ghs_tokenvalue1234567890', GITHUB_ACTOR: 'octocat' })('ghcr.io');
     assert.deepEqual(gh, { username: 'octocat', password: 'ghs_tokenvalue1234567890', source: 'GITHUB_TOKEN' });
     assert.equal((await source()('ghcr.io'))?.password, 'ghcr-secret-2');

@@ -11,7 +11,9 @@ describe('registry: manifests and indexes', () => {
     assert.equal(parseManifest(index, `${MediaType.dockerList}; charset=utf-8`, 'x').mediaType, MediaType.dockerList);
     assert.equal(parseManifest(index, 'application/json', 'x').kind, 'index');
     assert.equal(parseManifest(index, 'application/json', 'x').mediaType, MediaType.ociIndex);
-    const image = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: MediaType.dockerManifest, config: desc(2), layers: [desc(3)] }));
+    const image = Buffer.from(
+      JSON.stringify({ schemaVersion: 2, mediaType: MediaType.dockerManifest, config: desc(2), layers: [desc(3)] }),
+    );
     const m = parseManifest(image, 'text/plain', 'x');
     assert.equal(m.kind, 'manifest');
     assert.equal(m.mediaType, MediaType.dockerManifest);
@@ -23,12 +25,18 @@ describe('registry: manifests and indexes', () => {
     ['schema 1', '{"schemaVersion":1,"fsLayers":[]}'],
     ['neither kind', '{"schemaVersion":2}'],
     ['a bad descriptor', JSON.stringify({ schemaVersion: 2, manifests: [{ digest: 'nope' }] })],
-    ['a manifest without layers', JSON.stringify({ schemaVersion: 2, mediaType: MediaType.ociManifest, config: desc(1) })],
+    [
+      'a manifest without layers',
+      JSON.stringify({ schemaVersion: 2, mediaType: MediaType.ociManifest, config: desc(1) }),
+    ],
   ]) {
     it(`calls ${name} a malformed manifest (check)`, () => {
       assert.throws(
         () => parseManifest(Buffer.from(body), null, 'ghcr.io/o/n:v1'),
-        (e: unknown) => e instanceof ReleaseOperatorError && e.kind === 'check' && /malformed manifest for ghcr\.io\/o\/n:v1/.test(e.message),
+        (e: unknown) =>
+          e instanceof ReleaseOperatorError &&
+          e.kind === 'check' &&
+          /malformed manifest for ghcr\.io\/o\/n:v1/.test(e.message),
       );
     });
   }
@@ -39,16 +47,32 @@ describe('registry: manifests and indexes', () => {
       manifests: [
         { ...desc(1), platform: { os: 'linux', architecture: 'amd64' } },
         { ...desc(2), platform: { os: 'linux', architecture: 'arm64', variant: 'v8' } },
-        { ...desc(3), platform: { os: 'unknown', architecture: 'unknown' }, annotations: { 'vnd.docker.reference.type': 'attestation-manifest', 'vnd.docker.reference.digest': d(1) } },
+        {
+          ...desc(3),
+          platform: { os: 'unknown', architecture: 'unknown' },
+          annotations: { 'vnd.docker.reference.type': 'attestation-manifest', 'vnd.docker.reference.digest': d(1) },
+        },
         { ...desc(4), platform: { os: 'unknown', architecture: 'unknown' } },
         { ...desc(5), artifactType: 'application/spdx+json', annotations: { 'vnd.docker.reference.digest': d(2) } },
       ],
     };
     const { platforms, unattached } = splitIndex(index);
-    assert.deepEqual(platforms.map((p) => p.platform), ['linux/amd64', 'linux/arm64/v8']);
-    assert.deepEqual(platforms[0].attestations.map((a) => [a.digest, a.type]), [[d(3), 'attestation-manifest']]);
-    assert.deepEqual(platforms[1].attestations.map((a) => [a.digest, a.type]), [[d(5), 'application/spdx+json']]);
-    assert.deepEqual(unattached.map((a) => [a.digest, a.type]), [[d(4), 'unknown/unknown']]);
+    assert.deepEqual(
+      platforms.map((p) => p.platform),
+      ['linux/amd64', 'linux/arm64/v8'],
+    );
+    assert.deepEqual(
+      platforms[0].attestations.map((a) => [a.digest, a.type]),
+      [[d(3), 'attestation-manifest']],
+    );
+    assert.deepEqual(
+      platforms[1].attestations.map((a) => [a.digest, a.type]),
+      [[d(5), 'application/spdx+json']],
+    );
+    assert.deepEqual(
+      unattached.map((a) => [a.digest, a.type]),
+      [[d(4), 'unknown/unknown']],
+    );
   });
 
   it('matches platforms: a wanted platform without variant matches any; arm64 implies v8', () => {

@@ -4,12 +4,21 @@ import { retryAfterMs } from '../../../src/core/registry/transport';
 
 describe('registry: protocol details', () => {
   it('parses Bearer and Basic WWW-Authenticate challenges', () => {
-    assert.deepEqual(parseChallenge('Bearer realm="https://ghcr.io/token",service="ghcr.io",scope="repository:o/n:pull"'), {
-      scheme: 'bearer',
-      params: { realm: 'https://ghcr.io/token', service: 'ghcr.io', scope: 'repository:o/n:pull' },
+    assert.deepEqual(
+      parseChallenge('Bearer realm="https://ghcr.io/token",service="ghcr.io",scope="repository:o/n:pull"'),
+      {
+        scheme: 'bearer',
+        params: { realm: 'https://ghcr.io/token', service: 'ghcr.io', scope: 'repository:o/n:pull' },
+      },
+    );
+    assert.deepEqual(parseChallenge('Basic realm="Registry Realm"'), {
+      scheme: 'basic',
+      params: { realm: 'Registry Realm' },
     });
-    assert.deepEqual(parseChallenge('Basic realm="Registry Realm"'), { scheme: 'basic', params: { realm: 'Registry Realm' } });
-    assert.deepEqual(parseChallenge('Bearer realm="a\\"b", error=insufficient_scope')?.params, { realm: 'a"b', error: 'insufficient_scope' });
+    assert.deepEqual(parseChallenge('Bearer realm="a\\"b", error=insufficient_scope')?.params, {
+      realm: 'a"b',
+      error: 'insufficient_scope',
+    });
     assert.equal(parseChallenge(null), undefined);
   });
 

@@ -24,12 +24,27 @@ describe('registry: image references', () => {
     });
   }
 
-  const bad = ['', 'Upper/Case', 'ghcr.io/owner/name:', 'ghcr.io//x', 'a/b:-tag', 'ghcr.io/o/n@sha256:123', 'a b', 'ghcr.io/o/n@md5', 'a/b:' + 'x'.repeat(129)];
+  const bad = [
+    '',
+    'Upper/Case',
+    'ghcr.io/owner/name:',
+    'ghcr.io//x',
+    'a/b:-tag',
+    'ghcr.io/o/n@sha256:123',
+    'a b',
+    'ghcr.io/o/n@md5',
+    'a/b:' + 'x'.repeat(129),
+  ];
   for (const text of bad) {
     it(`rejects ${JSON.stringify(text)} as a usage error (exit 2) with a hint`, () => {
       assert.throws(
         () => parseReference(text),
-        (e: unknown) => e instanceof ReleaseOperatorError && e.kind === 'usage' && e.exitCode === 2 && /Invalid image reference/.test(e.message) && /ghcr\.io\/owner\/name/.test(e.hint ?? ''),
+        (e: unknown) =>
+          e instanceof ReleaseOperatorError &&
+          e.kind === 'usage' &&
+          e.exitCode === 2 &&
+          /Invalid image reference/.test(e.message) &&
+          /ghcr\.io\/owner\/name/.test(e.hint ?? ''),
       );
     });
   }

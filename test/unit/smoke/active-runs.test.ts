@@ -25,13 +25,16 @@ describe('runs in progress (what cleanup leaves alone)', () => {
     assert.deepEqual([...(await activeRunIds(dir))], []);
   });
 
-  it('a mark whose process is gone is stale: not in progress, and removed; another host\'s mark cannot be checked and counts', async () => {
+  it("a mark whose process is gone is stale: not in progress, and removed; another host's mark cannot be checked and counts", async () => {
     await markRunActive('seed', dir);
     const gone = spawn('true', [], { stdio: 'ignore' });
     await new Promise((resolve) => gone.on('exit', resolve));
     assert.equal(processAlive(gone.pid), false);
     await writeFile(path.join(dir, 'crashed'), JSON.stringify({ pid: gone.pid, host: os.hostname(), started: '' }));
-    await writeFile(path.join(dir, 'elsewhere'), JSON.stringify({ pid: gone.pid, host: `not-${os.hostname()}`, started: '' }));
+    await writeFile(
+      path.join(dir, 'elsewhere'),
+      JSON.stringify({ pid: gone.pid, host: `not-${os.hostname()}`, started: '' }),
+    );
     await writeFile(path.join(dir, 'half-written'), '{"pid":');
     const ids = await activeRunIds(dir);
     assert.deepEqual([...ids].sort(), ['elsewhere', 'seed']);
@@ -53,9 +56,11 @@ describe('runs in progress (what cleanup leaves alone)', () => {
     await chmod(victim, 0o700);
     await symlink(victim, dir);
     const messages: string[] = [];
-    await (await markRunActive('r2', dir, (m) => messages.push(m)))();
+    await (
+      await markRunActive('r2', dir, (m) => messages.push(m))
+    )();
     assert.match(messages.join('\n'), /cannot mark run r2 .*\(ENOTDIR\)/);
-    assert.equal((await stat(victim)).mode & 0o7777, 0o700, 'the link\'s target was not made world-writable');
+    assert.equal((await stat(victim)).mode & 0o7777, 0o700, "the link's target was not made world-writable");
     assert.deepEqual(await readdir(victim), [], 'nothing was written through the link');
     await rm(dir);
 
@@ -82,6 +87,10 @@ describe('runs in progress (what cleanup leaves alone)', () => {
   });
 
   it('labels as docker ps prints them', () => {
-    assert.deepEqual(parseLabels('release-operator=1,release-operator.smoke=m1-abc,empty=,x'), { 'release-operator': '1', 'release-operator.smoke': 'm1-abc', empty: '' });
+    assert.deepEqual(parseLabels('release-operator=1,release-operator.smoke=m1-abc,empty=,x'), {
+      'release-operator': '1',
+      'release-operator.smoke': 'm1-abc',
+      empty: '',
+    });
   });
 });

@@ -41,7 +41,12 @@ describe('smoke: health polling', () => {
     assert.equal((r as { stoppedEarly: boolean }).stoppedEarly, false);
   });
   it('stops early when told the container is gone', async () => {
-    const r = await pollHealth({ ...base, url: `${url}/wrong`, deadline: Date.now() + 60_000, stopReason: async () => 'the container exited with code 3' });
+    const r = await pollHealth({
+      ...base,
+      url: `${url}/wrong`,
+      deadline: Date.now() + 60_000,
+      stopReason: async () => 'the container exited with code 3',
+    });
     assert.equal(r.passed, false);
     assert.equal(r.attempts, 1);
     assert.match(r.detail, /exited with code 3/);
@@ -69,7 +74,11 @@ describe('smoke: health polling', () => {
     const silent = net.createServer(() => undefined).listen(0, '127.0.0.1');
     await once(silent, 'listening');
     try {
-      const r = await pollHealth({ ...base, url: `http://127.0.0.1:${(silent.address() as AddressInfo).port}/health`, deadline: Date.now() + 300 });
+      const r = await pollHealth({
+        ...base,
+        url: `http://127.0.0.1:${(silent.address() as AddressInfo).port}/health`,
+        deadline: Date.now() + 300,
+      });
       assert.equal(r.passed, false);
       assert.match(r.detail, /last probe: no answer \(timed out\)/);
     } finally {
@@ -80,6 +89,9 @@ describe('smoke: health polling', () => {
   it('throws CancelledError when cancelled', async () => {
     const ac = new AbortController();
     setTimeout(() => ac.abort(), 50);
-    await assert.rejects(pollHealth({ ...base, url: `${url}/wrong`, deadline: Date.now() + 60_000, signal: ac.signal }), CancelledError);
+    await assert.rejects(
+      pollHealth({ ...base, url: `${url}/wrong`, deadline: Date.now() + 60_000, signal: ac.signal }),
+      CancelledError,
+    );
   });
 });

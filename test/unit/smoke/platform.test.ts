@@ -8,14 +8,23 @@ describe('smoke: platforms', () => {
   it('parses os/arch[/variant] and rejects anything else as usage', () => {
     assert.deepEqual(parsePlatform('linux/arm64'), { os: 'linux', architecture: 'arm64', variant: undefined });
     assert.deepEqual(parsePlatform('linux/arm/v7'), { os: 'linux', architecture: 'arm', variant: 'v7' });
-    assert.throws(() => parsePlatform('arm64'), (e: any) => e.kind === 'usage');
+    assert.throws(
+      () => parsePlatform('arm64'),
+      (e: any) => e.kind === 'usage',
+    );
   });
 
   it('matches image Os/Architecture against the platform asked for', () => {
     assert.equal(samePlatform(parsePlatform('linux/amd64'), { os: 'linux', architecture: 'amd64' }), true);
     assert.equal(samePlatform(parsePlatform('linux/amd64'), { os: 'linux', architecture: 'arm64' }), false);
-    assert.equal(samePlatform(parsePlatform('linux/arm/v7'), { os: 'linux', architecture: 'arm', variant: 'v6' }), false);
-    assert.equal(samePlatform(parsePlatform('linux/arm64'), { os: 'linux', architecture: 'arm64', variant: 'v8' }), true);
+    assert.equal(
+      samePlatform(parsePlatform('linux/arm/v7'), { os: 'linux', architecture: 'arm', variant: 'v6' }),
+      false,
+    );
+    assert.equal(
+      samePlatform(parsePlatform('linux/arm64'), { os: 'linux', architecture: 'arm64', variant: 'v8' }),
+      true,
+    );
   });
 
   it('knows which platforms need an emulator', () => {
@@ -33,8 +42,14 @@ describe('smoke: platforms', () => {
 
     it('reports an enabled handler with its interpreter', async () => {
       await writeFile(path.join(dir, 'status'), 'enabled\n');
-      await writeFile(path.join(dir, 'qemu-aarch64'), 'enabled\ninterpreter /usr/libexec/qemu-binfmt/aarch64-binfmt-P\nflags: PF\n');
-      assert.deepEqual(await binfmtState(parsePlatform('linux/arm64'), dir), { registered: true, interpreter: '/usr/libexec/qemu-binfmt/aarch64-binfmt-P' });
+      await writeFile(
+        path.join(dir, 'qemu-aarch64'),
+        'enabled\ninterpreter /usr/libexec/qemu-binfmt/aarch64-binfmt-P\nflags: PF\n',
+      );
+      assert.deepEqual(await binfmtState(parsePlatform('linux/arm64'), dir), {
+        registered: true,
+        interpreter: '/usr/libexec/qemu-binfmt/aarch64-binfmt-P',
+      });
     });
     it('reports a disabled or missing handler, naming the file', async () => {
       await writeFile(path.join(dir, 'status'), 'enabled\n');

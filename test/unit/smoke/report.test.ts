@@ -13,17 +13,38 @@ const report: SmokeReport = {
   durationMs: 4000,
   cleanup: { leftoverContainers: 0, leftoverImages: 0, errors: [] },
   platforms: [
-    { platform: 'linux/amd64', passed: true, outcome: 'passed', emulated: false, deadlineSeconds: 30, durationMs: 1000, steps: [{ name: 'image', passed: true, durationMs: 10, detail: 'ok' }] },
     {
-      platform: 'linux/arm64', passed: false, outcome: 'failed', emulated: true, deadlineSeconds: 120, durationMs: 3000, failedStep: 'health',
-      exit: { exitCode: 3, oomKilled: false }, logs: ['fatal: <config> & "quotes"'],
+      platform: 'linux/amd64',
+      passed: true,
+      outcome: 'passed',
+      emulated: false,
+      deadlineSeconds: 30,
+      durationMs: 1000,
+      steps: [{ name: 'image', passed: true, durationMs: 10, detail: 'ok' }],
+    },
+    {
+      platform: 'linux/arm64',
+      passed: false,
+      outcome: 'failed',
+      emulated: true,
+      deadlineSeconds: 120,
+      durationMs: 3000,
+      failedStep: 'health',
+      exit: { exitCode: 3, oomKilled: false },
+      logs: ['fatal: <config> & "quotes"'],
       steps: [
         { name: 'image', passed: true, durationMs: 10, detail: 'ok' },
         { name: 'health', passed: false, durationMs: 900, detail: 'the container exited with code 3' },
       ],
     },
     {
-      platform: 'linux/s390x', passed: false, outcome: 'environment', emulated: true, deadlineSeconds: 120, durationMs: 5, failedStep: 'emulation',
+      platform: 'linux/s390x',
+      passed: false,
+      outcome: 'environment',
+      emulated: true,
+      deadlineSeconds: 120,
+      durationMs: 5,
+      failedStep: 'emulation',
       environmentProblem: { message: 'no QEMU handler', hint: 'register binfmt' },
       steps: [
         { name: 'emulation', passed: false, durationMs: 1, detail: 'no QEMU handler' },
@@ -39,12 +60,15 @@ describe('smoke: reports', () => {
     assert.match(xml, /<testsuites name="release-operator smoke" tests="5" failures="1" errors="1"/);
     assert.match(xml, /<testsuite name="smoke linux\/arm64" tests="2" failures="1" errors="0" skipped="0"/);
     assert.match(xml, /name="health" time="0.900"><failure type="health" message="the container exited with code 3">/);
-    assert.match(xml, /name="emulation"[^>]*><error type="environment" message="no QEMU handler">no QEMU handler\nregister binfmt<\/error>/);
+    assert.match(
+      xml,
+      /name="emulation"[^>]*><error type="environment" message="no QEMU handler">no QEMU handler\nregister binfmt<\/error>/,
+    );
     assert.match(xml, /<skipped message="not run"\/>/);
     assert.match(xml, /fatal: &lt;config&gt; &amp; &quot;quotes&quot;/);
   });
 
-  it('the CLI summary has one row per platform and the failing platform\'s evidence', () => {
+  it("the CLI summary has one row per platform and the failing platform's evidence", () => {
     const text = formatSmoke(report);
     assert.match(text, /linux\/amd64\s+passed/);
     assert.match(text, /linux\/arm64\s+FAILED\s+3\.0 s\s+health: the container exited with code 3/);

@@ -32,7 +32,8 @@ export function findDrift(model: DockerfileModel): Drift[] {
       const from = stageDistro(builder);
       if (!from || from.libc !== 'glibc') continue;
       if (to.libc === 'musl') out.push({ builder, runtime, copy, from, to, reason: 'glibc-into-musl' });
-      else if (to.libc === 'glibc' && compareVersions(from.glibc!, to.glibc!) > 0) out.push({ builder, runtime, copy, from, to, reason: 'newer-glibc' });
+      else if (to.libc === 'glibc' && compareVersions(from.glibc!, to.glibc!) > 0)
+        out.push({ builder, runtime, copy, from, to, reason: 'newer-glibc' });
     }
   }
   return out;

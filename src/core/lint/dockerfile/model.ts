@@ -56,25 +56,49 @@ export interface DockerfileModel {
 }
 
 const KEYWORDS = new Set([
-  'ADD', 'ARG', 'CMD', 'COPY', 'ENTRYPOINT', 'ENV', 'EXPOSE', 'FROM', 'HEALTHCHECK', 'LABEL', 'MAINTAINER',
-  'ONBUILD', 'RUN', 'SHELL', 'STOPSIGNAL', 'USER', 'VOLUME', 'WORKDIR',
+  'ADD',
+  'ARG',
+  'CMD',
+  'COPY',
+  'ENTRYPOINT',
+  'ENV',
+  'EXPOSE',
+  'FROM',
+  'HEALTHCHECK',
+  'LABEL',
+  'MAINTAINER',
+  'ONBUILD',
+  'RUN',
+  'SHELL',
+  'STOPSIGNAL',
+  'USER',
+  'VOLUME',
+  'WORKDIR',
 ]);
 
 /** dockerfile-ast ranges: 0-based LSP positions. */
 type Range = { start: { line: number; character: number }; end: { line: number; character: number } };
 
 export function toRegion(r: Range): Region {
-  return { line: r.start.line + 1, column: r.start.character + 1, endLine: r.end.line + 1, endColumn: r.end.character + 1 };
+  return {
+    line: r.start.line + 1,
+    column: r.start.character + 1,
+    endLine: r.end.line + 1,
+    endColumn: r.end.character + 1,
+  };
 }
 
 /** Substitutes `$X`, `${X}`, `${X:-default}` and `${X-default}` from known build arguments. */
 export function substitute(text: string, vars: Record<string, string>): string {
-  return text.replace(/\$(?:\{([A-Za-z_][A-Za-z0-9_]*)(?::?-([^}]*))?\}|([A-Za-z_][A-Za-z0-9_]*))/g, (all, braced, dflt, bare) => {
-    const name = braced ?? bare;
-    const v = vars[name];
-    if (v !== undefined && v !== '') return v;
-    return dflt !== undefined ? dflt : all;
-  });
+  return text.replace(
+    /\$(?:\{([A-Za-z_][A-Za-z0-9_]*)(?::?-([^}]*))?\}|([A-Za-z_][A-Za-z0-9_]*))/g,
+    (all, braced, dflt, bare) => {
+      const name = braced ?? bare;
+      const v = vars[name];
+      if (v !== undefined && v !== '') return v;
+      return dflt !== undefined ? dflt : all;
+    },
+  );
 }
 
 export function splitImage(ref: string): { name: string; tag?: string; digest?: string } {
@@ -127,7 +151,13 @@ export function parseDockerfile(text: string): DockerfileModel {
       stages.push({
         index: stages.length,
         name,
-        from: { raw, resolved, ...parts, region: toRegion(imageRange), tagRegion: tagLiteral ? toRegion(tagRange) : undefined },
+        from: {
+          raw,
+          resolved,
+          ...parts,
+          region: toRegion(imageRange),
+          tagRegion: tagLiteral ? toRegion(tagRange) : undefined,
+        },
         parent,
         platform: from.getPlatformFlag()?.getValue() ?? undefined,
         fromRegion: toRegion(ins.getRange()),
@@ -137,7 +167,8 @@ export function parseDockerfile(text: string): DockerfileModel {
     }
     const stage = stages.at(-1);
     if (!stage) {
-      if (keyword !== 'ARG') fail(`${keyword} on line ${keywordRegion.line} comes before the first FROM`, keywordRegion);
+      if (keyword !== 'ARG')
+        fail(`${keyword} on line ${keywordRegion.line} comes before the first FROM`, keywordRegion);
       continue;
     }
     const heredocs = keyword === 'RUN' || keyword === 'COPY' ? (ins as import('dockerfile-ast').Run).getHeredocs() : [];
@@ -149,7 +180,12 @@ export function parseDockerfile(text: string): DockerfileModel {
     stage.instructions.push(toInstruction(ins, keyword, keywordRegion));
   }
   if (!syntaxError && stages.length === 0) {
-    fail('no FROM instruction: a Dockerfile needs at least one build stage', { line: 1, column: 1, endLine: 1, endColumn: 2 });
+    fail('no FROM instruction: a Dockerfile needs at least one build stage', {
+      line: 1,
+      column: 1,
+      endLine: 1,
+      endColumn: 2,
+    });
   }
   return { stages, syntaxError };
 }
@@ -186,12 +222,17 @@ export function finalStage(model: DockerfileModel): DockerStage | undefined {
 }
 
 /** Stages whose files are copied into `stage` with `COPY --from=<stage>`, with the COPY instruction. */
-export function copiesInto(model: DockerfileModel, stage: DockerStage): Array<{ source: DockerStage; copy: DockerInstruction }> {
+export function copiesInto(
+  model: DockerfileModel,
+  stage: DockerStage,
+): Array<{ source: DockerStage; copy: DockerInstruction }> {
   const out: Array<{ source: DockerStage; copy: DockerInstruction }> = [];
   for (const copy of stage.instructions) {
     if ((copy.keyword !== 'COPY' && copy.keyword !== 'ADD') || !copy.flags.from) continue;
     const ref = copy.flags.from;
-    const source = model.stages.find((s) => (s.name !== undefined && s.name.toLowerCase() === ref.toLowerCase()) || String(s.index) === ref);
+    const source = model.stages.find(
+      (s) => (s.name !== undefined && s.name.toLowerCase() === ref.toLowerCase()) || String(s.index) === ref,
+    );
     if (source && source !== stage) out.push({ source, copy });
   }
   return out;

@@ -13,7 +13,12 @@ export function pinFix(stage: DockerStage, target: DistroRelease, title: string)
   const name = shortName(from.name);
   const rawTag = from.tagRegion ? from.raw.slice(from.raw.lastIndexOf(':') + 1) : undefined;
   const edit = (newText: string, region = from.tagRegion!) => ({ title, edits: [{ region, newText }] });
-  const atImageEnd = { line: from.region.endLine, column: from.region.endColumn, endLine: from.region.endLine, endColumn: from.region.endColumn };
+  const atImageEnd = {
+    line: from.region.endLine,
+    column: from.region.endColumn,
+    endLine: from.region.endLine,
+    endColumn: from.region.endColumn,
+  };
 
   if (target.family === 'debian') {
     const codenames = Object.keys(DEBIAN);
@@ -28,7 +33,9 @@ export function pinFix(stage: DockerStage, target: DistroRelease, title: string)
     if (rawTag === undefined) {
       if (from.tag === undefined) return edit(`:${target.release}`, atImageEnd);
       // Tag through a build argument: append the release unless the argument's value already names one.
-      return codenames.some((c) => from.tag!.includes(c)) || from.tag.includes('alpine') ? undefined : edit(`-${target.release}`, atImageEnd);
+      return codenames.some((c) => from.tag!.includes(c)) || from.tag.includes('alpine')
+        ? undefined
+        : edit(`-${target.release}`, atImageEnd);
     }
     if (rawTag.includes('alpine')) return undefined;
     const existing = codenames.find((c) => new RegExp(`(^|-)${c}($|-)`).test(rawTag));
@@ -38,7 +45,8 @@ export function pinFix(stage: DockerStage, target: DistroRelease, title: string)
   if (target.family === 'ubuntu' && name === 'ubuntu') {
     if (rawTag === undefined) return from.tag === undefined ? edit(`:${target.release}`, atImageEnd) : undefined;
     const known = Object.keys(UBUNTU).find((v) => rawTag.startsWith(v) || rawTag.startsWith(UBUNTU[v].codename));
-    if (known && rawTag.startsWith(UBUNTU[known].codename)) return edit(rawTag.replace(UBUNTU[known].codename, UBUNTU[target.release].codename));
+    if (known && rawTag.startsWith(UBUNTU[known].codename))
+      return edit(rawTag.replace(UBUNTU[known].codename, UBUNTU[target.release].codename));
     return edit(known ? rawTag.replace(known, target.release) : target.release);
   }
   return undefined;

@@ -11,7 +11,7 @@ export const glibcDrift: DockerfileRule = {
   explanation:
     'Binaries link against the C library of the stage that builds them. Built on Debian trixie (glibc 2.41) or Ubuntu 24.04 (2.39) and copied into ' +
     'debian:bookworm-slim (2.36), they fail at start with "version `GLIBC_2.38\' not found"; copied into Alpine (musl) they fail with "not found" ' +
-    'because the glibc loader is missing. The build passes and the broken image ships. Pin the builder to the runtime\'s release.',
+    "because the glibc loader is missing. The build passes and the broken image ships. Pin the builder to the runtime's release.",
   check({ model }) {
     return findDrift(model).map((d) => {
       const b = d.builder.from;
@@ -23,7 +23,14 @@ export const glibcDrift: DockerfileRule = {
       return {
         message: `${b.resolved} is ${describeRelease(d.from)}${pinned}, but its files are copied (line ${d.copy.region.line}) into ${d.runtime.from.resolved}, ${describeRelease(d.to)}: ${why}.`,
         region: b.region,
-        fix: d.reason === 'newer-glibc' ? pinFix(d.builder, d.to, `Pin the builder to ${d.to.family === 'debian' ? d.to.release : `${d.to.family} ${d.to.release}`}`) : undefined,
+        fix:
+          d.reason === 'newer-glibc'
+            ? pinFix(
+                d.builder,
+                d.to,
+                `Pin the builder to ${d.to.family === 'debian' ? d.to.release : `${d.to.family} ${d.to.release}`}`,
+              )
+            : undefined,
       };
     });
   },

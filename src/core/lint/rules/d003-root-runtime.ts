@@ -29,7 +29,9 @@ export const rootRuntime: DockerfileRule = {
     if (user && !/^(root|0)(:(root|0))?$/.test(user.user)) return [];
     if (user) {
       const ins = [stage, ...parents(stage)].flatMap((s) => s.instructions).find((i) => i.region.line === user.line)!;
-      return [{ message: `The final stage sets USER ${user.user}: the released container runs as root.`, region: ins.region }];
+      return [
+        { message: `The final stage sets USER ${user.user}: the released container runs as root.`, region: ins.region },
+      ];
     }
     // Before the first ENTRYPOINT/CMD, or after the stage's last instruction.
     const start = stage.instructions.find((i) => i.keyword === 'ENTRYPOINT' || i.keyword === 'CMD');

@@ -28,7 +28,7 @@ export const noInit: DockerfileRule = {
     const cmd = all.filter((i) => i.keyword === 'CMD').at(-1);
     const first = entry ?? cmd;
     if (!first) return [];
-    const argv = [...(entry?.argv ?? []), ...(entry ? [] : cmd?.argv ?? [])];
+    const argv = [...(entry?.argv ?? []), ...(entry ? [] : (cmd?.argv ?? []))];
     if (INITS.test(argv[0] ?? '')) return [];
     const service =
       all.some((i) => i.keyword === 'EXPOSE' || (i.keyword === 'HEALTHCHECK' && !/^\s*NONE/i.test(i.args))) ||
@@ -36,6 +36,11 @@ export const noInit: DockerfileRule = {
       SERVERS.test(argv[0] ?? '');
     if (!service) return [];
     const shell = first.jsonForm ? '' : ' (in shell form, so PID 1 is /bin/sh, which does not forward SIGTERM at all)';
-    return [{ message: `${first.keyword} ${argv[0] ?? ''} starts a long-running service as PID 1 with no init${shell}.`, region: first.region }];
+    return [
+      {
+        message: `${first.keyword} ${argv[0] ?? ''} starts a long-running service as PID 1 with no init${shell}.`,
+        region: first.region,
+      },
+    ];
   },
 };

@@ -22,7 +22,12 @@ export const shellFormEntrypoint: DockerfileRule = {
           message: `${i.keyword} ${i.args.trim()} is in shell form: /bin/sh becomes PID 1${/scratch|distroless/.test(stage.from.resolved) ? ' (and this image has no /bin/sh)' : ''}.`,
           region: i.region,
           fix: plain
-            ? { title: 'Convert to exec form', edits: [{ region: i.argsRegion, newText: JSON.stringify(i.args.trim().split(/\s+/)).replace(/","/g, '", "') }] }
+            ? {
+                title: 'Convert to exec form',
+                edits: [
+                  { region: i.argsRegion, newText: JSON.stringify(i.args.trim().split(/\s+/)).replace(/","/g, '", "') },
+                ],
+              }
             : undefined,
         };
       });

@@ -34,7 +34,9 @@ export const RULES: Rule[] = [
 ];
 
 /** Every id a finding can carry, parse errors included (for SARIF rule lists, hovers and settings). */
-export const ALL_RULES: RuleMeta[] = [dockerfileSyntax, workflowSyntax, ...RULES].map(({ id, kind, defaultSeverity, title, explanation }) => ({ id, kind, defaultSeverity, title, explanation }));
+export const ALL_RULES: RuleMeta[] = [dockerfileSyntax, workflowSyntax, ...RULES].map(
+  ({ id, kind, defaultSeverity, title, explanation }) => ({ id, kind, defaultSeverity, title, explanation }),
+);
 
 export function ruleMeta(id: string): RuleMeta | undefined {
   return ALL_RULES.find((r) => r.id === id);

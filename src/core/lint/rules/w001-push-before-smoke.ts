@@ -22,7 +22,9 @@ export const pushBeforeSmoke: WorkflowRule = {
         : elsewhere
           ? `job "${elsewhere.id}" smoke-tests, but "${job.id}" does not wait for it`
           : 'no step in this workflow runs the image';
-      return [{ message: `Job "${job.id}" pushes the image (${p.kind}) before any smoke test: ${detail}.`, region: p.region }];
+      return [
+        { message: `Job "${job.id}" pushes the image (${p.kind}) before any smoke test: ${detail}.`, region: p.region },
+      ];
     });
   },
 };

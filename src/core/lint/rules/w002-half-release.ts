@@ -1,4 +1,12 @@
-import { isReleaseCreation, pushes, pushingCalls, releaseRegion, runsAfterFailure, stepLabel, upstream } from '../workflow/analysis';
+import {
+  isReleaseCreation,
+  pushes,
+  pushingCalls,
+  releaseRegion,
+  runsAfterFailure,
+  stepLabel,
+  upstream,
+} from '../workflow/analysis';
 import type { WorkflowJob } from '../workflow/model';
 import type { WorkflowRule } from './rule';
 
@@ -20,7 +28,10 @@ export const halfRelease: WorkflowRule = {
         const sameJob = pushSteps.filter((p) => p.step.job === job);
         const ups = upstream(model, job);
         const missing = [...pushJobs].filter((pj) => {
-          if (pj === job) return !sameJob.every((p) => p.step.index < step.index && !p.step.continueOnError) || runsAfterFailure(step.if);
+          if (pj === job)
+            return (
+              !sameJob.every((p) => p.step.index < step.index && !p.step.continueOnError) || runsAfterFailure(step.if)
+            );
           return !ups.has(pj) || runsAfterFailure(job.if) || runsAfterFailure(step.if);
         });
         if (missing.length === 0) return [];
@@ -30,7 +41,12 @@ export const halfRelease: WorkflowRule = {
           : runsAfterFailure(job.if) || runsAfterFailure(step.if)
             ? 'its if: lets it run after the push failed'
             : `job "${job.id}" does not need ${names}`;
-        return [{ message: `"${stepLabel(step)}" creates a Release or tag without depending on the push in ${names}: ${how}.`, region: releaseRegion(model, step) }];
+        return [
+          {
+            message: `"${stepLabel(step)}" creates a Release or tag without depending on the push in ${names}: ${how}.`,
+            region: releaseRegion(model, step),
+          },
+        ];
       }),
     );
   },

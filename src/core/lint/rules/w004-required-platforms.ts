@@ -22,11 +22,22 @@ export const requiredPlatforms: WorkflowRule = {
     const at = first.platformsAt;
     let fix: Fix | undefined;
     // Append to a literal `platforms:` input; the scalar's value ends before any closing quote.
-    if (at && first.kind === 'build-push-action' && isScalar(at.node) && /^(PLAIN|QUOTE_DOUBLE|QUOTE_SINGLE)$/.test(String(at.node.type)) && !/\$\{\{/.test(at.value)) {
+    if (
+      at &&
+      first.kind === 'build-push-action' &&
+      isScalar(at.node) &&
+      /^(PLAIN|QUOTE_DOUBLE|QUOTE_SINGLE)$/.test(String(at.node.type)) &&
+      !/\$\{\{/.test(at.value)
+    ) {
       const end = at.node.type === 'PLAIN' ? at.region.endColumn : at.region.endColumn - 1;
       fix = {
         title: `Add ${missing.join(', ')} to platforms`,
-        edits: [{ region: { line: at.region.endLine, column: end, endLine: at.region.endLine, endColumn: end }, newText: missing.map((m) => `,${m}`).join('') }],
+        edits: [
+          {
+            region: { line: at.region.endLine, column: end, endLine: at.region.endLine, endColumn: end },
+            newText: missing.map((m) => `,${m}`).join(''),
+          },
+        ],
       };
     }
     return [

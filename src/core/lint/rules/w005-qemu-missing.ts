@@ -26,8 +26,12 @@ export const qemuMissing: WorkflowRule = {
         for (const combo of job.matrix) {
           const native = nativePlatform(job.runsOn && withMatrix(job.runsOn, combo));
           if (!native) return [];
-          const raw = withMatrix(at === step.run ? (/--platform[= ]+"?([^\s"]+)/.exec(at.value)?.[1] ?? '') : at.value, combo);
-          for (const p of raw.split(/[\s,]+/).filter(Boolean)) if (p !== native && !(native === 'linux/amd64' && p === 'linux/386')) foreign.add(p);
+          const raw = withMatrix(
+            at === step.run ? (/--platform[= ]+"?([^\s"]+)/.exec(at.value)?.[1] ?? '') : at.value,
+            combo,
+          );
+          for (const p of raw.split(/[\s,]+/).filter(Boolean))
+            if (p !== native && !(native === 'linux/amd64' && p === 'linux/386')) foreign.add(p);
         }
         if (foreign.size === 0) return [];
         let fix: Fix | undefined;
@@ -38,11 +42,22 @@ export const qemuMissing: WorkflowRule = {
           if (/^[ \t]*$/.test(indent)) {
             fix = {
               title: 'Set up QEMU before this build',
-              edits: [{ region: { line: pos.line, column: 1, endLine: pos.line, endColumn: 1 }, newText: `${indent}- name: Set up QEMU\n${indent}  uses: docker/setup-qemu-action@v3\n` }],
+              edits: [
+                {
+                  region: { line: pos.line, column: 1, endLine: pos.line, endColumn: 1 },
+                  newText: `${indent}- name: Set up QEMU\n${indent}  uses: docker/setup-qemu-action@v3\n`,
+                },
+              ],
             };
           }
         }
-        return [{ message: `Job "${job.id}" builds ${[...foreign].join(', ')} on a ${job.runsOn} runner with no QEMU set up before this step.`, region: at === step.run ? step.run.region : at.region, fix }];
+        return [
+          {
+            message: `Job "${job.id}" builds ${[...foreign].join(', ')} on a ${job.runsOn} runner with no QEMU set up before this step.`,
+            region: at === step.run ? step.run.region : at.region,
+            fix,
+          },
+        ];
       }),
     );
   },

@@ -9,11 +9,14 @@ export const unpinnedAction: WorkflowRule = {
   defaultSeverity: 'info',
   title: 'Third-party action not pinned to a commit SHA',
   explanation:
-    'A tag like @v4 can be moved by whoever controls the action\'s repository. The release job holds the registry credentials and a token that ' +
+    "A tag like @v4 can be moved by whoever controls the action's repository. The release job holds the registry credentials and a token that " +
     'can write Releases: a hijacked tag (as with tj-actions/changed-files in March 2025) runs attacker code with them. Pin third-party actions ' +
     'to a full commit SHA and keep the version in a comment.',
   check({ model }) {
-    const uses: Located<string>[] = model.jobs.flatMap((j) => [...(j.uses ? [j.uses] : []), ...j.steps.flatMap((s) => (s.uses ? [s.uses] : []))]);
+    const uses: Located<string>[] = model.jobs.flatMap((j) => [
+      ...(j.uses ? [j.uses] : []),
+      ...j.steps.flatMap((s) => (s.uses ? [s.uses] : [])),
+    ]);
     return uses.flatMap((u) => {
       const v = u.value.trim();
       if (v.startsWith('./') || v.startsWith('docker://')) return [];

@@ -40,7 +40,10 @@ export function nativePlatform(runsOn: string | undefined): string | undefined {
 }
 
 function splitPlatforms(text: string): string[] {
-  return text.split(/[\s,]+/).map((p) => p.trim()).filter(Boolean);
+  return text
+    .split(/[\s,]+/)
+    .map((p) => p.trim())
+    .filter(Boolean);
 }
 
 /** Platforms a build step produces for each matrix combination of its job (undefined if unknowable). */
@@ -83,21 +86,49 @@ export function pushOf(model: WorkflowModel, step: WorkflowStep): PushStep | und
     const outputs = step.with.outputs?.value ?? '';
     if (!trueish(push?.value) && !/push=true|type=registry/.test(outputs)) return undefined;
     const p = buildPlatforms(step);
-    return { step, kind: 'build-push-action', region: push?.region ?? step.with.outputs?.region ?? step.uses!.region, platforms: p.values, platformsAt: p.at, multiPlatform: p.multi };
+    return {
+      step,
+      kind: 'build-push-action',
+      region: push?.region ?? step.with.outputs?.region ?? step.uses!.region,
+      platforms: p.values,
+      platformsAt: p.at,
+      multiPlatform: p.multi,
+    };
   }
   const run = step.run;
   if (!run) return undefined;
   if (/\bimagetools\s+create\b/.test(run.value) || /\bdocker\s+manifest\s+push\b/.test(run.value)) {
-    return { step, kind: 'index', region: regionIn(model, run, /(imagetools\s+create|docker\s+manifest\s+push)/), multiPlatform: true };
+    return {
+      step,
+      kind: 'index',
+      region: regionIn(model, run, /(imagetools\s+create|docker\s+manifest\s+push)/),
+      multiPlatform: true,
+    };
   }
-  if (/\bbuildx\s+build\b[^\n]*(\\\n[^\n]*)*--push\b/.test(run.value) || /\bbuildx\s+build\b[\s\S]*--output[= ][^\s]*push=true/.test(run.value)) {
+  if (
+    /\bbuildx\s+build\b[^\n]*(\\\n[^\n]*)*--push\b/.test(run.value) ||
+    /\bbuildx\s+build\b[\s\S]*--output[= ][^\s]*push=true/.test(run.value)
+  ) {
     const p = buildPlatforms(step);
-    return { step, kind: 'buildx --push', region: regionIn(model, run, /--push\b|push=true/), platforms: p.values, platformsAt: p.at, multiPlatform: p.multi };
+    return {
+      step,
+      kind: 'buildx --push',
+      region: regionIn(model, run, /--push\b|push=true/),
+      platforms: p.values,
+      platformsAt: p.at,
+      multiPlatform: p.multi,
+    };
   }
   if (/\b(docker|podman)\s+push\b/.test(run.value)) {
     const native = step.job.matrix.map((c) => nativePlatform(step.job.runsOn && withMatrix(step.job.runsOn, c)));
     const platforms = native.every(Boolean) ? [...new Set(native as string[])] : undefined;
-    return { step, kind: 'docker push', region: regionIn(model, run, /\b(docker|podman)\s+push\b[^\n]*/), platforms, multiPlatform: false };
+    return {
+      step,
+      kind: 'docker push',
+      region: regionIn(model, run, /\b(docker|podman)\s+push\b[^\n]*/),
+      platforms,
+      multiPlatform: false,
+    };
   }
   return undefined;
 }
@@ -113,7 +144,9 @@ export function isSmoke(step: WorkflowStep): boolean {
   if (/smoke|container-structure-test/i.test(label)) return true;
   const run = step.run?.value ?? '';
   if (QEMU_RUN.test(run)) return false;
-  return /\b(docker|podman)\s+(container\s+)?run\b|release-operator\s+smoke|container-structure-test|\bgoss\b|dgoss/.test(run);
+  return /\b(docker|podman)\s+(container\s+)?run\b|release-operator\s+smoke|container-structure-test|\bgoss\b|dgoss/.test(
+    run,
+  );
 }
 
 export function isSmokeJob(job: WorkflowJob): boolean {
@@ -124,7 +157,9 @@ export function isSmokeJob(job: WorkflowJob): boolean {
 export function isManifestCheck(step: WorkflowStep): boolean {
   const run = step.run?.value ?? '';
   return (
-    /imagetools\s+inspect|docker\s+manifest\s+inspect|skopeo\s+inspect|crane\s+(manifest|digest|config)|regctl\s+(manifest|image)|release-operator\s+(inspect|verify|audit|platforms)/.test(run) ||
+    /imagetools\s+inspect|docker\s+manifest\s+inspect|skopeo\s+inspect|crane\s+(manifest|digest|config)|regctl\s+(manifest|image)|release-operator\s+(inspect|verify|audit|platforms)/.test(
+      run,
+    ) ||
     (/verify|manifest|platforms/i.test(`${step.id ?? ''} ${step.name ?? ''}`) && /inspect|manifest/.test(run))
   );
 }
@@ -132,16 +167,23 @@ export function isManifestCheck(step: WorkflowStep): boolean {
 /** A step that creates a GitHub Release or pushes a git tag. */
 export function isReleaseCreation(step: WorkflowStep): boolean {
   const name = actionName(step.uses?.value);
-  if (/^(softprops\/action-gh-release|ncipollo\/release-action|actions\/create-release|marvinpinto\/action-automatic-releases|mathieudutour\/github-tag-action|anothrnick\/github-tag-action|rickstaa\/action-create-tag)$/.test(name)) return true;
+  if (
+    /^(softprops\/action-gh-release|ncipollo\/release-action|actions\/create-release|marvinpinto\/action-automatic-releases|mathieudutour\/github-tag-action|anothrnick\/github-tag-action|rickstaa\/action-create-tag)$/.test(
+      name,
+    )
+  )
+    return true;
   const run = step.run?.value ?? '';
   if (/\bgh\s+release\s+create\b/.test(run)) return true;
-  if (/\bgit\s+tag\b/.test(run) && /\bgit\s+push\b[^\n]*(--tags|refs\/tags|\borigin\s+v?\$|\btag\b)/.test(run)) return true;
+  if (/\bgit\s+tag\b/.test(run) && /\bgit\s+push\b[^\n]*(--tags|refs\/tags|\borigin\s+v?\$|\btag\b)/.test(run))
+    return true;
   const script = step.with.script?.value ?? '';
   return name === 'actions/github-script' && /createRelease|createRef\([^)]*refs\/tags/.test(script);
 }
 
 export function releaseRegion(model: WorkflowModel, step: WorkflowStep): Region {
-  if (step.run && /\bgh\s+release\s+create\b/.test(step.run.value)) return regionIn(model, step.run, /gh\s+release\s+create[^\n]*/);
+  if (step.run && /\bgh\s+release\s+create\b/.test(step.run.value))
+    return regionIn(model, step.run, /gh\s+release\s+create[^\n]*/);
   if (step.run && /\bgit\s+tag\b/.test(step.run.value)) return regionIn(model, step.run, /git\s+tag[^\n]*/);
   return step.uses?.region ?? step.region;
 }
@@ -184,5 +226,10 @@ export function pushingCalls(model: WorkflowModel, siblings: WorkflowModel[]): W
 
 /** How a step is called in a message: its name, its action, or the first line of its script. */
 export function stepLabel(step: WorkflowStep): string {
-  return step.name ?? step.uses?.value.split('@')[0] ?? step.run?.value.trim().split('\n')[0].slice(0, 60) ?? `step ${step.index + 1}`;
+  return (
+    step.name ??
+    step.uses?.value.split('@')[0] ??
+    step.run?.value.trim().split('\n')[0].slice(0, 60) ??
+    `step ${step.index + 1}`
+  );
 }

@@ -67,12 +67,18 @@ export function parseWorkflow(file: string, text: string): WorkflowModel {
     const a = lineCounter.linePos(start);
     const b = lineCounter.linePos(Math.max(end, start + 1));
     const first = err.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
-    model.syntaxError = { message: `YAML parse error on line ${a.line}, column ${a.col}: ${first}`, region: { line: a.line, column: a.col, endLine: b.line, endColumn: b.line === a.line ? b.col : a.col + 1 } };
+    model.syntaxError = {
+      message: `YAML parse error on line ${a.line}, column ${a.col}: ${first}`,
+      region: { line: a.line, column: a.col, endLine: b.line, endColumn: b.line === a.line ? b.col : a.col + 1 },
+    };
     return model;
   }
   const root = doc.contents;
   if (!isMap(root)) {
-    model.syntaxError = { message: 'a workflow must be a mapping with "on:" and "jobs:" keys', region: root ? region(root as Node) : { line: 1, column: 1, endLine: 1, endColumn: 2 } };
+    model.syntaxError = {
+      message: 'a workflow must be a mapping with "on:" and "jobs:" keys',
+      region: root ? region(root as Node) : { line: 1, column: 1, endLine: 1, endColumn: 2 },
+    };
     return model;
   }
 
@@ -85,7 +91,8 @@ export function parseWorkflow(file: string, text: string): WorkflowModel {
       for (const item of v.items) if (isScalar(item)) model.triggers.set(String(item.value), { region: region(item) });
     } else if (isMap(v)) {
       for (const p of v.items) {
-        if (isScalar(p.key)) model.triggers.set(String(p.key.value), { region: region(p.key), config: (p.value as Node) ?? undefined });
+        if (isScalar(p.key))
+          model.triggers.set(String(p.key.value), { region: region(p.key), config: (p.value as Node) ?? undefined });
       }
     }
   }
@@ -146,7 +153,8 @@ export function parseWorkflow(file: string, text: string): WorkflowModel {
 }
 
 function pair(map: YAMLMap, key: string) {
-  return map.items.find((p) => isPair(p) && isScalar(p.key) && p.key.value === key) as { key: Node; value: unknown } | undefined;
+  return map.items.find((p) => isPair(p) && isScalar(p.key) && p.key.value === key) as
+    { key: Node; value: unknown } | undefined;
 }
 
 function scalarText(node: unknown): string | undefined {
@@ -179,13 +187,17 @@ function expandMatrix(strategy: unknown): Array<Record<string, string>> {
       if (isSeq(p.value)) for (const i of p.value.items) if (isMap(i)) include.push(flatRecord(i));
       continue;
     }
-    const values = isSeq(p.value) ? p.value.items.map((i) => (isScalar(i) ? String(i.value) : JSON.stringify(i))) : [String(scalarText(p.value) ?? '')];
+    const values = isSeq(p.value)
+      ? p.value.items.map((i) => (isScalar(i) ? String(i.value) : JSON.stringify(i)))
+      : [String(scalarText(p.value) ?? '')];
     combos = combos.flatMap((c) => values.map((v) => ({ ...c, [key]: v })));
     if (combos.length > 256) break; // a matrix this large is not a release matrix; keep lint cheap
   }
   const hasAxes = Object.keys(combos[0]).length > 0;
   for (const inc of include) {
-    const matching = hasAxes ? combos.filter((c) => Object.entries(inc).every(([k, v]) => !(k in c) || c[k] === v)) : [];
+    const matching = hasAxes
+      ? combos.filter((c) => Object.entries(inc).every(([k, v]) => !(k in c) || c[k] === v))
+      : [];
     if (matching.length) for (const m of matching) Object.assign(m, inc);
     else combos.push({ ...inc });
   }
