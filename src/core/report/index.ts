@@ -1,0 +1,2 @@
+/** The readiness report model and its helpers. Import from here ('core/report'). */
+export * from './model';
