@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Every test: sets up the test bed, builds, type-checks, then runs the unit, integration and VS Code suites.
+# Every test: sets up the test bed, builds, type-checks, lints, checks formatting, then runs the unit, integration and VS Code suites.
 # Ends with one line "N passed, N failed" summed over all suites; exits non-zero if anything failed.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -12,6 +12,8 @@ fail() { echo "FAILED: $1"; status=1; }
 step "test bed"; bash test/testbed/setup.sh || { echo "the test bed could not be set up"; exit 1; }
 step "build"; node esbuild.mjs || fail build
 step "type check"; npx tsc --noEmit -p . || fail typecheck
+step "lint (ESLint)"; npx eslint --max-warnings 0 . || fail eslint
+step "format (Prettier)"; npm run --silent format:check || fail format
 step "bundle tests"; node test/build.mjs || fail "test bundle"
 step "unit tests"; RO_TEST_SUITE=unit npx mocha --config test/.mocharc.unit.json || fail "unit tests"
 step "integration tests"; RO_TEST_SUITE=integration npx mocha --config test/.mocharc.integration.json || fail "integration tests"

@@ -67,7 +67,7 @@ async function freshConnections(): Promise<void> {
 function countingFetch(): { fetch: typeof fetch; count: () => number; reset: () => void } {
   let n = 0;
   return {
-    fetch: ((...args: Parameters<typeof fetch>) => (n++, fetch(...args))) as typeof fetch,
+    fetch: (...args: Parameters<typeof fetch>) => (n++, fetch(...args)),
     count: () => n,
     reset: () => void (n = 0),
   };

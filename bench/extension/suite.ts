@@ -117,6 +117,8 @@ export async function run(): Promise<void> {
     // Loading the code first (the extension host's require, and the import() in activate(), then find it in their
     // caches) splits code loading from the work of activate(). The time is the same either way: activation
     // starts here, at t0, and the first items end it.
+    // The CommonJS launcher is what VS Code itself loads.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
     require(bundle);
     if (esm) await import(esm);
     loadMs = performance.now() - t0;

@@ -1,4 +1,4 @@
-import { Command, Option } from 'commander';
+import { type Command, Option } from 'commander';
 import { loadConfig } from '../core/config/load';
 import type { ConfigOverrides, ReleaseOperatorConfig } from '../core/config/schema';
 import { CancelledError, EXIT_CODES, ReleaseOperatorError, describeError } from '../core/errors';
@@ -102,7 +102,7 @@ export function defineCommand<A extends unknown[], O>(
   cmd.addOption(new Option('-v, --verbose', 'log what happens on stderr'));
   cmd.action(async (...all: unknown[]) => {
     const command = all.at(-1) as Command;
-    const options = command.opts() as O & CommonOptions;
+    const options = command.opts<O & CommonOptions>();
     const args = all.slice(0, -2) as A;
     const ctx = new CliContext(rt.io, options, rt.signal);
     try {

@@ -147,7 +147,7 @@ export class Engines {
     const { guessReleaseWorkflow, listJobs, listReleases, listRuns, readWorkflowFiles } =
       await import('../core/github/index');
     const workflow = root
-      ? (await guessReleaseWorkflow(await readWorkflowFiles(root), config.github.releaseWorkflow || undefined)).workflow
+      ? guessReleaseWorkflow(await readWorkflowFiles(root), config.github.releaseWorkflow || undefined).workflow
       : undefined;
     return {
       releases: async (signal) =>

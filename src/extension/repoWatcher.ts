@@ -30,7 +30,7 @@ export class RepoWatcher implements vscode.Disposable {
   }
 
   private clear(): void {
-    this.watchers.forEach((d) => d.dispose());
+    for (const d of this.watchers) d.dispose();
     this.watchers = [];
   }
 

@@ -75,7 +75,8 @@ export class ReleaseOperatorServices implements vscode.Disposable {
     // inspect() shows the workspace's values even where VS Code ignores them: leave out what an untrusted
     // workspace may not choose (its restricted settings), as get() would.
     const userOnly = vscode.workspace.isTrusted ? [] : (RESTRICTED_KEYS as readonly string[]);
-    const out: Record<string, any> = {};
+    type Tree = { [k: string]: unknown };
+    const out: Tree = {};
     for (const [key] of leafFields()) {
       const parts = key.split('.');
       const at = (layer: unknown) =>
@@ -86,7 +87,7 @@ export class ReleaseOperatorServices implements vscode.Disposable {
       const v = (userOnly.includes(key) ? [all?.globalValue] : layers).map(at).find((x) => x !== undefined);
       if (v === undefined) continue;
       let o = out;
-      for (const p of parts.slice(0, -1)) o = o[p] ??= {};
+      for (const p of parts.slice(0, -1)) o = (o[p] ??= {}) as Tree;
       o[parts.at(-1)!] = v;
     }
     return validateOverrides(out, 'settings (releaseOperator.*)');
@@ -105,6 +106,6 @@ export class ReleaseOperatorServices implements vscode.Disposable {
   }
 
   dispose(): void {
-    this.disposables.forEach((d) => d.dispose());
+    for (const d of this.disposables) d.dispose();
   }
 }

@@ -13,7 +13,7 @@ export interface FakeRequest {
   template: string;
   params: Record<string, string>;
   query: URLSearchParams;
-  body: any; // eslint-disable-line @typescript-eslint/no-explicit-any
+  body: any;
   headers: IncomingMessage['headers'];
 }
 
@@ -62,7 +62,6 @@ export class GitHubFake {
 
   /** The description's example for an operation's success response, to patch. */
   example<T = any>(method: string, template: string, status?: number): T {
-    // eslint-disable-line @typescript-eslint/no-explicit-any
     const op = operationByTemplate(method, template);
     return exampleResponse(op, status ?? successStatus(op)) as T;
   }

@@ -161,7 +161,7 @@ export async function auditRelease(facts: AuditFacts, o: AuditOptions): Promise<
   const releasedVersions = withImage.filter((v) => published(v) && !releaseByVersion.get(v)?.prerelease);
   const expected = expectedMovingTags(releasedVersions, o.tags);
   const digestToVersion = new Map<string, string>();
-  withImage.forEach((v, i) => images[i] && digestToVersion.set(images[i]!.digest, v));
+  withImage.forEach((v, i) => images[i] && digestToVersion.set(images[i].digest, v));
   for (const [moving, v] of expected) {
     const target = `${imagePrefix}${v}`;
     const want = inspected.get(target);

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { usageError } from '../errors';
 import {
-  FieldSpec,
+  type FieldSpec,
   RESTRICTED_KEYS,
   SCHEMA,
   VERSION_SOURCES,
@@ -17,7 +17,7 @@ export function defaultConfig(): ReleaseOperatorConfig {
   function build(spec: FieldSpec): unknown {
     if (spec.type === 'section') return Object.fromEntries(Object.entries(spec.fields).map(([k, v]) => [k, build(v)]));
     const d = spec.default;
-    return Array.isArray(d) ? [...d] : d && typeof d === 'object' ? { ...d } : d;
+    return Array.isArray(d) ? [...(d as unknown[])] : d && typeof d === 'object' ? { ...d } : d;
   }
 }
 
@@ -34,7 +34,7 @@ export function validateOverrides(input: unknown, source: string): ConfigOverrid
   if (problems.length) {
     throw usageError(`Invalid configuration in ${source}:\n  ${problems.join('\n  ')}`, `Fix ${source} and run again.`);
   }
-  return (out ?? {}) as ConfigOverrides;
+  return out ?? {};
 
   function walk(spec: FieldSpec, value: unknown, key: string): unknown {
     const at = key || '(top level)';
@@ -80,19 +80,20 @@ export function validateOverrides(input: unknown, source: string): ConfigOverrid
       case 'string[]': {
         if (!Array.isArray(value) || value.some((v) => typeof v !== 'string'))
           return void problems.push(`${at}: expected a list of strings, ${got()}`);
-        const bad = spec.pattern ? value.filter((v) => !spec.pattern!.test(v)) : [];
+        const items = value as string[];
+        const bad = spec.pattern ? items.filter((v) => !spec.pattern!.test(v)) : [];
         if (bad.length)
           return void problems.push(
             `${at}: ${bad.map((b) => JSON.stringify(b)).join(', ')} is not of the form os/architecture[/variant]`,
           );
         if (key === 'versionSources') {
-          const unknown = value.filter((v) => !(VERSION_SOURCES as readonly string[]).includes(v));
+          const unknown = items.filter((v) => !(VERSION_SOURCES as readonly string[]).includes(v));
           if (unknown.length)
             return void problems.push(
               `${at}: unknown source ${unknown.join(', ')} (known: ${VERSION_SOURCES.join(', ')})`,
             );
         }
-        return [...value];
+        return [...items];
       }
       case 'map':
       case 'ruleSeverities': {
@@ -137,7 +138,7 @@ export function mergeConfig(
         !Array.isArray(v) &&
         isSection(k)
       ) {
-        out[k] = { ...(cur as object), ...Object.fromEntries(Object.entries(v).filter(([, x]) => x !== undefined)) };
+        out[k] = { ...cur, ...Object.fromEntries(Object.entries(v).filter(([, x]) => x !== undefined)) };
       } else out[k] = v;
     }
   }

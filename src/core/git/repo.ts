@@ -95,7 +95,7 @@ export class GitRepo {
       run('git', ['for-each-ref', `--format=${TAG_FORMAT}`, 'refs/tags'], opts),
       run('git', ['remote', '-v'], opts),
     ]);
-    if (where.status === 'rejected') throw notFound(dir)(where.reason);
+    if (where.status === 'rejected') return notFound(dir)(where.reason);
     const w = where.value;
     const [root, ...rest] = w.stdout.split('\n').map((l) => l.trim());
     // The root comes first, so it is there even when HEAD could not be read.

@@ -64,7 +64,7 @@ export class GitHubClient {
       for (;;) {
         try {
           const res = await request(options);
-          this.record(res.headers as Record<string, string | number | undefined>);
+          this.record(res.headers);
           return res;
         } catch (e) {
           if (!isHttpError(e)) throw e;
@@ -87,7 +87,7 @@ export class GitHubClient {
           const network = !e.response;
           // A name that does not resolve will not resolve a second later either.
           const permanent =
-            network && /ENOTFOUND|EAI_AGAIN/.test(`${e.message} ${String((e as { cause?: unknown }).cause ?? '')}`);
+            network && /ENOTFOUND|EAI_AGAIN/.test(`${e.message} ${causeText((e as { cause?: unknown }).cause)}`);
           if ((network || e.status >= 500) && !permanent && srv++ < srvRetries) {
             this.logger.debug(`GitHub ${network ? 'unreachable' : `answered ${e.status}`}; retrying`);
             await this.sleep(1000 * srv, signal);
@@ -128,17 +128,16 @@ export class GitHubClient {
    * One REST call, by route ("GET /repos/{owner}/{repo}/actions/runs"). `what` finishes the sentence "trying to
    * ..." in errors; `scope` names the classic-token scope the call needs.
    */
-  async call<T = any>(
+  async call<T = unknown>(
     route: string,
     params: Record<string, unknown>,
     what: string,
     scope = 'repo',
     signal?: AbortSignal,
   ): Promise<{ status: number; data: T; headers: Record<string, unknown> }> {
-    // eslint-disable-line @typescript-eslint/no-explicit-any
     try {
       const res = await this.octokit.request(route, { ...params, request: { signal } });
-      return { status: res.status, data: res.data as T, headers: res.headers as Record<string, unknown> };
+      return { status: res.status, data: res.data as T, headers: res.headers };
     } catch (e) {
       if (signal?.aborted) throw new CancelledError();
       throw toUserError(e, what, scope);
@@ -164,4 +163,10 @@ export class GitHubClient {
     if (remaining !== undefined) this.rateLimit.remaining = Number(remaining);
     if (reset !== undefined) this.rateLimit.resetAt = Number(reset) * 1000;
   }
+}
+
+/** The text of an error's cause (Node's fetch puts the DNS error there). */
+function causeText(cause: unknown): string {
+  if (cause instanceof Error) return `${cause.message} ${(cause as { code?: string }).code ?? ''}`;
+  return typeof cause === 'string' ? cause : '';
 }

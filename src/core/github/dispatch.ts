@@ -1,4 +1,5 @@
 import { environmentError } from '../errors';
+import { obj, optNum, optStr } from '../untrusted';
 import type { GitHubClient, RepoRef } from './client';
 import { getRun, listRuns } from './runs';
 import type { WorkflowRun } from './types';
@@ -46,17 +47,18 @@ export async function dispatchWorkflow(gh: GitHubClient, repo: RepoRef, o: Dispa
     if (/return_run_details/.test((e as Error).message)) return send(false);
     throw e;
   });
-  const id = (res.data as { workflow_run_id?: number } | undefined)?.workflow_run_id;
+  const id = optNum(obj(res.data).workflow_run_id);
   if (res.status === 200 && id) return { run: await getRun(gh, repo, id, o.signal), foundBy: 'run-details' };
 
   const { data: user } = await gh.call('GET /user', {}, "read the token's user", 'repo', o.signal);
+  const login = optStr(obj(user).login);
   const deadline = gh.now() + (o.findTimeoutMs ?? 60_000);
-  for (let attempt = 0, wait = 1000; ; attempt++, wait = Math.min(wait * 2, 8000)) {
+  for (let wait = 1000; ; wait = Math.min(wait * 2, 8000)) {
     const runs = await listRuns(gh, repo, {
       workflow: o.workflow,
       event: 'workflow_dispatch',
       branch: o.ref.replace(/^refs\/(heads|tags)\//, ''),
-      actor: user.login,
+      actor: login,
       created: `>=${new Date(since).toISOString().replace(/\.\d{3}Z$/, 'Z')}`,
       signal: o.signal,
     });

@@ -164,7 +164,7 @@ const sanitize = (name: string) => name.replace(/[/\\:*?"<>|]/g, '');
 function toText(data: unknown): string {
   if (typeof data === 'string') return data;
   if (data instanceof ArrayBuffer) return new TextDecoder().decode(data);
-  return String(data ?? '');
+  return data instanceof Uint8Array ? new TextDecoder().decode(data) : '';
 }
 
 /** Plain text with a header per step, for the terminal, an output channel or an editor. */

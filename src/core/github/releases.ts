@@ -1,3 +1,4 @@
+import { list, num, obj } from '../untrusted';
 import type { GitHubClient, RepoRef } from './client';
 import { isHttpError } from './errors';
 import { mapPackageVersion, mapRelease } from './map';
@@ -15,8 +16,9 @@ export async function listReleases(gh: GitHubClient, repo: RepoRef, signal?: Abo
       'repo',
       signal,
     );
-    all.push(...data);
-    if (data.length < 100) break;
+    const items = list(data);
+    all.push(...items);
+    if (items.length < 100) break;
   }
   let latestId: number | undefined;
   if (all.length) {
@@ -26,7 +28,7 @@ export async function listReleases(gh: GitHubClient, repo: RepoRef, signal?: Abo
         repo: repo.name,
         request: { signal },
       });
-      latestId = data.id;
+      latestId = num(obj(data).id) || undefined;
     } catch (e) {
       if (!(isHttpError(e) && e.status === 404)) throw e; // no published stable Release
     }
@@ -62,7 +64,7 @@ export async function listPackageVersions(
         'read:packages',
         signal,
       );
-      return { versions: (data as unknown[]).map(mapPackageVersion) };
+      return { versions: list(data).map(mapPackageVersion) };
     } catch (e) {
       reason = (e as Error).message;
       // 404 on the org route means "owner is a user" (or no such package): try the user route.

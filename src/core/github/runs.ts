@@ -1,4 +1,5 @@
 import { usageError } from '../errors';
+import { list, num, obj, str } from '../untrusted';
 import type { GitHubClient, RepoRef } from './client';
 import { mapJob, mapRun } from './map';
 import type { Job, WorkflowRun } from './types';
@@ -40,7 +41,7 @@ export async function listRuns(gh: GitHubClient, repo: RepoRef, o: ListRunsOptio
           'repo',
           o.signal,
         );
-  return data.workflow_runs.map(mapRun);
+  return list(obj(data).workflow_runs).map(mapRun);
 }
 
 export async function getRun(
@@ -70,8 +71,10 @@ export async function listJobs(gh: GitHubClient, repo: RepoRef, runId: number, s
       'repo',
       signal,
     );
-    jobs.push(...data.jobs.map(mapJob));
-    if (jobs.length >= data.total_count || data.jobs.length < 100) break;
+    const answer = obj(data);
+    const items = list(answer.jobs);
+    jobs.push(...items.map(mapJob));
+    if (jobs.length >= num(answer.total_count) || items.length < 100) break;
   }
   return jobs;
 }
@@ -134,5 +137,5 @@ export async function cancelRun(gh: GitHubClient, repo: RepoRef, runId: number, 
 
 export async function defaultBranch(gh: GitHubClient, repo: RepoRef, signal?: AbortSignal): Promise<string> {
   const { data } = await gh.call('GET /repos/{owner}/{repo}', base(repo), `read ${slug(repo)}`, 'repo', signal);
-  return data.default_branch;
+  return str(obj(data).default_branch);
 }

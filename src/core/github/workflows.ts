@@ -1,6 +1,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parse } from 'yaml';
+import { isObj, list, num, obj, optStr, str } from '../untrusted';
 import type { GitHubClient, RepoRef } from './client';
 
 export type InputType = 'string' | 'boolean' | 'choice' | 'number' | 'environment';
@@ -51,38 +52,33 @@ export function parseWorkflow(file: string, text: string): WorkflowFile {
     onTagOrRelease: false,
     pushesImages: false,
   };
-  let doc: any; // eslint-disable-line @typescript-eslint/no-explicit-any
+  let parsed: unknown;
   try {
-    doc = parse(text);
+    parsed = parse(text);
   } catch (e) {
     return { ...base, error: (e as Error).message.split('\n')[0] };
   }
-  if (!doc || typeof doc !== 'object') return { ...base, error: 'not a YAML mapping' };
+  if (!isObj(parsed)) return { ...base, error: 'not a YAML mapping' };
+  const doc = parsed;
   // YAML 1.1 turns a bare `on:` key into true; the yaml library (1.2) keeps "on", but accept both.
-  const on = doc.on ?? doc[true as unknown as string];
+  const on = doc.on ?? doc['true'];
   const events: string[] =
-    typeof on === 'string'
-      ? [on]
-      : Array.isArray(on)
-        ? on.map(String)
-        : on && typeof on === 'object'
-          ? Object.keys(on)
-          : [];
-  const onObj = on && typeof on === 'object' && !Array.isArray(on) ? on : {};
-  const onTagOrRelease = events.includes('release') || Boolean(onObj.push?.tags);
+    typeof on === 'string' ? [on] : Array.isArray(on) ? on.map(String) : isObj(on) ? Object.keys(on) : [];
+  const onObj = obj(on);
+  const onTagOrRelease = events.includes('release') || Boolean(obj(onObj.push).tags);
   const pushesImages = /docker\/build-push-action|docker push|ghcr\.io|docker\/metadata-action/.test(text);
-  const wd = events.includes('workflow_dispatch') ? (onObj.workflow_dispatch ?? {}) : undefined;
+  const wd = events.includes('workflow_dispatch') ? obj(onObj.workflow_dispatch) : undefined;
   const dispatchInputs = wd
-    ? Object.entries<any>(wd?.inputs ?? {}).map(([name, spec]): DispatchInput => {
-        // eslint-disable-line @typescript-eslint/no-explicit-any
-        const s = spec && typeof spec === 'object' ? spec : {};
-        const type: InputType = TYPES.includes(s.type) ? s.type : 'string';
+    ? Object.entries(obj(wd.inputs)).map(([name, spec]): DispatchInput => {
+        const s = obj(spec);
+        const type = TYPES.find((t) => t === s.type) ?? 'string';
+        const d = s.default;
         return {
           name,
           type,
-          description: s.description,
+          description: optStr(s.description),
           required: s.required === true,
-          default: s.default,
+          default: typeof d === 'string' || typeof d === 'boolean' || typeof d === 'number' ? d : undefined,
           options: Array.isArray(s.options) ? s.options.map(String) : undefined,
         };
       })
@@ -113,7 +109,10 @@ export async function listApiWorkflows(gh: GitHubClient, repo: RepoRef, signal?:
     'repo',
     signal,
   );
-  return data.workflows.map((w: ApiWorkflow) => ({ id: w.id, name: w.name, path: w.path, state: w.state }));
+  return list(obj(data).workflows).map((value) => {
+    const w = obj(value);
+    return { id: num(w.id), name: str(w.name), path: str(w.path), state: str(w.state) };
+  });
 }
 
 export interface ReleaseWorkflowGuess {
@@ -139,9 +138,13 @@ export function guessReleaseWorkflow(files: WorkflowFile[], configured?: string)
     .map((f) => {
       const why: string[] = [];
       let score = 0;
-      if (/release/i.test(f.file) || /release/i.test(f.name)) ((score += 3), why.push('its name says release'));
-      if (f.onTagOrRelease) ((score += 2), why.push('it runs on tags or releases'));
-      if (f.pushesImages) ((score += 1), why.push('it pushes images'));
+      const add = (points: number, reason: string) => {
+        score += points;
+        why.push(reason);
+      };
+      if (/release/i.test(f.file) || /release/i.test(f.name)) add(3, 'its name says release');
+      if (f.onTagOrRelease) add(2, 'it runs on tags or releases');
+      if (f.pushesImages) add(1, 'it pushes images');
       return { f, score, why, tie: f.dispatchInputs ? 1 : 0 };
     })
     .filter((s) => s.score > 0)

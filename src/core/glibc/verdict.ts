@@ -46,7 +46,7 @@ export function baseVerdict(
     libc: isStatic
       ? 'none'
       : elf.interpreter
-        ? (libcOfInterpreter(elf.interpreter) as BinaryResult['libc'])
+        ? libcOfInterpreter(elf.interpreter)
         : elf.needed.some((n) => /^libc\.musl/.test(n))
           ? 'musl'
           : elf.needed.includes('libc.so.6')

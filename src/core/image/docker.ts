@@ -77,7 +77,7 @@ export async function localDockerImage(
   }
   let info: InspectedImage;
   try {
-    info = JSON.parse(inspect.stdout);
+    info = JSON.parse(inspect.stdout) as InspectedImage;
   } catch {
     throw environmentError(
       `docker image inspect ${image} did not answer with JSON.`,

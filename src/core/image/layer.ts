@@ -4,7 +4,7 @@ import { extract as tarExtract } from 'tar-stream';
 import { CancelledError, ReleaseOperatorError, checkError, throwIfAborted } from '../errors';
 import { ElfFormatError, isElf, parseElfChunks } from '../elf';
 import type { Piece } from '../elf/bytes';
-import { ImageFs, normalizePath, type FsEntry } from './fs';
+import { type ImageFs, normalizePath, type FsEntry } from './fs';
 
 /** ELF files larger than this are reported, not read (no real program needs it; it keeps memory bounded). */
 export const MAX_ELF_BYTES = 1024 * 1024 * 1024;
@@ -36,7 +36,7 @@ async function* sniffGzip(source: AsyncIterable<Buffer>): AsyncGenerator<Buffer>
     for (;;) {
       const n = await it.next();
       if (n.done) return;
-      yield n.value as Buffer;
+      yield n.value;
     }
   };
   if (head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b) yield* Readable.from(rest()).pipe(createGunzip());

@@ -43,7 +43,7 @@ export function archiveName(name: string): string {
 }
 
 const errorText = (e: unknown) => (e instanceof Error ? e.message : String(e));
-const isCancel = (e: unknown) => (e as Error)?.name === 'CancelledError';
+const isCancel = (e: unknown): e is Error => (e as Error)?.name === 'CancelledError';
 
 /**
  * Reads a saved image archive as it streams (the output of `docker save`, either layout: Docker's legacy
@@ -144,7 +144,7 @@ async function readPart(
   let skipped: ArchivePart = { kind: 'other', size };
   let inner: (Writable & Readable) | undefined;
   let reading: Promise<ArchivePart> | undefined;
-  let cancelled: unknown;
+  let cancelled: Error | undefined;
 
   const decide = async () => {
     const head = Buffer.concat(kept);
@@ -263,7 +263,7 @@ export function imageFromArchive(
       );
     }
     configName = entry.Config;
-    layerNames = entry.Layers as string[];
+    layerNames = entry.Layers;
   } else if (parts.has('index.json')) {
     ({ configName, layerNames } = fromIndex(what, json, options.platform));
   } else {

@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
 import { Readable, Transform } from 'node:stream';
-import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { checkError, environmentError, usageError } from '../errors';
 import { nullLogger, type Logger } from '../log';
 import { contentCache } from './cache';
@@ -239,9 +238,7 @@ export class RegistryClient {
         done(got === digest ? null : mismatch(`blob ${repositoryName(r)}@${digest}`, digest, got, 'asked for'));
       },
     });
-    const source = res.body
-      ? Readable.fromWeb(res.body as unknown as WebReadableStream<Uint8Array>)
-      : Readable.from([]);
+    const source = res.body ? Readable.fromWeb(res.body) : Readable.from([]);
     source.on('error', (e) => verify.destroy(e));
     const length = res.headers.get('content-length');
     return { size: length ? Number(length) : undefined, stream: source.pipe(verify) };
@@ -272,7 +269,7 @@ export class RegistryClient {
       if (res.status !== 200) throw this.statusError(res, r, 'repository');
       let page: { tags?: string[] | null };
       try {
-        page = JSON.parse(res.body.toString('utf8'));
+        page = JSON.parse(res.body.toString('utf8')) as typeof page;
       } catch {
         throw environmentError(`The registry ${r.registry} sent a tag list that is not JSON.`, 'Try again later.');
       }

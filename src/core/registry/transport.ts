@@ -404,5 +404,5 @@ async function readCapped(res: Response, max: number | undefined, registry: stri
 
 async function drain(res: BufferedResponse | StreamingResponse): Promise<void> {
   const body = res.body;
-  if (body && !Buffer.isBuffer(body)) await (body as ReadableStream<Uint8Array>).cancel().catch(() => undefined);
+  if (body && !Buffer.isBuffer(body)) await body.cancel().catch(() => undefined);
 }

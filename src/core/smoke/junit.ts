@@ -2,6 +2,8 @@ import type { SmokeReport } from './types';
 
 const esc = (s: string) =>
   s
+    // XML 1.0 cannot carry these control characters at all, not even escaped.
+    // eslint-disable-next-line no-control-regex
     .replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F]/g, '')
     .replace(/&/g, '&amp;')
     .replace(/</g, '&lt;')

@@ -295,7 +295,7 @@ export async function smokePlatform(ctx: RunContext, platform: string): Promise<
   /** Runs a branch's planned steps in order until one does not pass; true when all passed. */
   const branch = async (names: readonly StepName[]): Promise<boolean> => {
     for (const name of planned.filter((n) => names.includes(n))) {
-      const stop = await runStep(platform, name, ctx.emit, result.steps, bodies[name]);
+      const stop = await runStep(platform, name, (e) => ctx.emit(e), result.steps, bodies[name]);
       if (stop) {
         stops.push(stop);
         return false;

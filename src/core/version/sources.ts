@@ -3,6 +3,7 @@ import path from 'node:path';
 import semver from './semver';
 import type { VersionSource } from '../config/schema';
 import type { GitTag } from '../git/repo';
+import { obj, type Obj } from '../untrusted';
 
 export interface EffectiveVersion {
   version: string;
@@ -73,18 +74,18 @@ async function readSource(
     case 'pyproject.toml': {
       const text = await readText(file);
       if (!text) return undefined;
-      let doc: Record<string, any>;
+      let doc: Obj;
       try {
         // Loaded only for a repository that has such a file (the extension's first items need no TOML otherwise).
         const { parse: parseToml } = await import('smol-toml');
-        doc = parseToml(text) as Record<string, any>;
+        doc = parseToml(text);
       } catch {
         return undefined;
       }
       const v =
         source === 'Cargo.toml'
-          ? (clean(doc.package?.version) ?? clean(doc.workspace?.package?.version))
-          : (clean(doc.project?.version) ?? clean(doc.tool?.poetry?.version));
+          ? (clean(obj(doc.package).version) ?? clean(obj(obj(doc.workspace).package).version))
+          : (clean(obj(doc.project).version) ?? clean(obj(obj(doc.tool).poetry).version));
       return v ? { version: v, source, origin: file } : undefined;
     }
     case 'VERSION': {

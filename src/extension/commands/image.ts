@@ -103,7 +103,7 @@ export function imageCommands(ctx: CommandContext): Record<string, Handler> {
           'Roll Back',
         );
       const result = await withCancellableProgress(services, `Rolling back ${repository}:latest to ${tag}`, (signal) =>
-        ctx.engines.rollback(f, tag!, confirmPlan, signal),
+        ctx.engines.rollback(f, tag, confirmPlan, signal),
       );
       if (!result) return;
       ctx.refresh();

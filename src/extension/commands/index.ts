@@ -5,6 +5,9 @@ import { imageCommands } from './image';
 import { smokeCommands } from './smoke';
 import { githubCommands } from './github';
 
+// VS Code hands a command whatever its caller passed (a tree item, a URI, nothing); each handler declares what it
+// takes, which only a parameter list of `any` accepts.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type Handler = (...args: any[]) => unknown;
 
 /**

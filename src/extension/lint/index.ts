@@ -137,7 +137,7 @@ export function registerLint(context: vscode.ExtensionContext, deps: LintDeps): 
             const mine = findings.get(doc.uri.toString()) ?? [];
             return ctx.diagnostics.flatMap((d) => {
               if (d.source !== SOURCE) return [];
-              const f = findingFor(mine, String(d.code), {
+              const f = findingFor(mine, typeof d.code === 'object' ? String(d.code.value) : String(d.code), {
                 startLine: d.range.start.line,
                 startCharacter: d.range.start.character,
                 endLine: d.range.end.line,

@@ -8,7 +8,7 @@ import { REPO_ROOT } from '../paths';
  * answers from its examples and checks every request the product makes against it, so the fake cannot drift
  * from GitHub.
  */
-type Json = any; // eslint-disable-line @typescript-eslint/no-explicit-any
+type Json = any;
 
 export interface Operation {
   method: string;

@@ -199,7 +199,7 @@ describe('glibc: a local image read through docker create + docker export (the m
     );
     assert.equal(report.ok, true);
     assert.equal(seen.state?.exitCode, 0, seen.state?.stderr);
-    const [labels, status, image] = seen.state!.stdout.trim().split(' ');
+    const [labels, status, image] = seen.state.stdout.trim().split(' ');
     const byKey = JSON.parse(labels) as Record<string, string>;
     assert.equal(byKey[PRODUCT_LABEL], '1', 'the label `release-operator cleanup` removes by');
     assert.equal(byKey[GLIBC_LABEL], tag);
@@ -292,7 +292,7 @@ describe('glibc: a local image read through docker create + docker export (the m
       CancelledError,
     );
     assert.equal(created?.exitCode, 0, created?.stderr);
-    const cid = created!.stdout.trim();
+    const cid = created.stdout.trim();
     const still = await runProcess(DOCKER, ['inspect', '--type', 'container', cid]);
     assert.notEqual(still.exitCode, 0, `container ${cid} is gone`);
   });

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { copyFile, mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { CancelledError, ReleaseOperatorError } from '../../../src/core/errors';
+import { CancelledError, type ReleaseOperatorError } from '../../../src/core/errors';
 import { checkGlibc, type GlibcReport } from '../../../src/core/glibc';
 import { localDockerImage, type ReadImage } from '../../../src/core/image';
 import { runProcess, type Runner } from '../../../src/core/process/run';

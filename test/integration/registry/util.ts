@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { ReleaseOperatorError } from '../../../src/core/errors';
-import { RegistryClient, type Credentials } from '../../../src/core/registry';
+import { RegistryClient } from '../../../src/core/registry';
 import type { TestRegistry } from '../../helpers/registry';
 
 /** A client for a test registry: its credentials (or the given ones; null for anonymous), short backoff. */
@@ -8,7 +8,7 @@ export function clientFor(reg: TestRegistry, given?: { username: string; passwor
   const creds = given === null ? undefined : (given ?? reg.credentials);
   return new RegistryClient({
     // Any host: tests put proxies in front of the registry.
-    credentials: async () => (creds ? ({ ...creds, source: 'test' } as Credentials) : undefined),
+    credentials: async () => (creds ? { ...creds, source: 'test' } : undefined),
     retryBaseMs: 50,
     timeoutMs: 10_000,
   });

@@ -9,7 +9,7 @@ import { runCli } from '../../../src/cli/main';
 import { ElfFormatError, parseElf } from '../../../src/core/elf';
 import { ReleaseOperatorError } from '../../../src/core/errors';
 import { applyLayer, ImageFs } from '../../../src/core/image';
-import { RegistryClient, type Credentials } from '../../../src/core/registry';
+import { RegistryClient } from '../../../src/core/registry';
 import { contentCache } from '../../../src/core/registry/cache';
 import { recordFigure } from '../../helpers/figures';
 import { ARTIFACTS } from '../../helpers/paths';
@@ -46,7 +46,7 @@ async function recorder(
   return { origin: `http://127.0.0.2:${port}`, seen, close: () => new Promise<void>((r) => server.close(() => r())) };
 }
 
-const creds = (reg: TestRegistry) => async () => ({ ...reg.credentials!, source: 'test' }) as Credentials;
+const creds = (reg: TestRegistry) => async () => ({ ...reg.credentials!, source: 'test' });
 
 describe('reliability: hostile registries and content', function () {
   this.timeout(120_000);

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { ReleaseOperatorError } from '../../../src/core/errors';
 import { defaultConfig } from '../../../src/core/config/load';
-import { RegistryClient, registryState, rollback, type Credentials } from '../../../src/core/registry';
+import { RegistryClient, registryState, rollback } from '../../../src/core/registry';
 import { contentCache } from '../../../src/core/registry/cache';
 import { recordFigure } from '../../helpers/figures';
 import {
@@ -28,7 +28,7 @@ const TIMEOUT_MS = 600;
 function client(reg: TestRegistry): RegistryClient {
   const creds = reg.credentials!;
   return new RegistryClient({
-    credentials: async () => ({ ...creds, source: 'test' }) as Credentials,
+    credentials: async () => ({ ...creds, source: 'test' }),
     retries: RETRIES,
     retryBaseMs: 20,
     timeoutMs: TIMEOUT_MS,

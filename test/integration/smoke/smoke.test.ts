@@ -4,7 +4,7 @@ import net from 'node:net';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { ReleaseOperatorError } from '../../../src/core/errors';
+import { type ReleaseOperatorError } from '../../../src/core/errors';
 import { freeLoopbackPort } from '../../../src/core/net';
 import { runProcess, type Runner } from '../../../src/core/process/run';
 import { RegistryClient } from '../../../src/core/registry';

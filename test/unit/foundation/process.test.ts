@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { CancelledError, ReleaseOperatorError } from '../../../src/core/errors';
+import { CancelledError, type ReleaseOperatorError } from '../../../src/core/errors';
 import { lastLine, runProcess } from '../../../src/core/process/run';
 import { clearSecretsForTests, registerSecret } from '../../../src/core/redact';
 

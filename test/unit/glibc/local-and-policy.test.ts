@@ -3,7 +3,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { checkGlibc, policyGlibc, resolveTarget } from '../../../src/core/glibc';
-import { ReleaseOperatorError } from '../../../src/core/errors';
+import { type ReleaseOperatorError } from '../../../src/core/errors';
 import { runProcess } from '../../../src/core/process/run';
 import { FOREIGN, TRIXIE, fixtureFile } from '../../helpers/elf-fixtures';
 import { ARTIFACTS } from '../../helpers/paths';

@@ -95,7 +95,7 @@ describe('lint quick fixes', () => {
     const { text, after } = fixed('workflows/qemu-missing.yml', 'RO-W005');
     assert.match(
       text,
-      /\n      - name: Set up QEMU\n        uses: docker\/setup-qemu-action@v3\n      - uses: docker\/build-push-action@/,
+      /\n {6}- name: Set up QEMU\n {8}uses: docker\/setup-qemu-action@v3\n {6}- uses: docker\/build-push-action@/,
     );
     assert.deepEqual(
       after.map((f) => f.ruleId),

@@ -75,7 +75,7 @@ describe('smoke: reports', () => {
     assert.match(text, /linux\/s390x\s+ENVIRONMENT/);
     assert.match(text, /container exit code 3/);
     assert.match(text, /register binfmt/);
-    assert.match(text, /    fatal: <config>/);
+    assert.match(text, / {4}fatal: <config>/);
   });
 
   it('options: --timeout sets both deadlines; the version pattern defaults to the escaped effective version', async () => {

@@ -1,4 +1,4 @@
-import { DockerfileParser, type Instruction } from 'dockerfile-ast';
+import { DockerfileParser, type From, type Instruction, type Run } from 'dockerfile-ast';
 import type { Region } from '../types';
 
 /**
@@ -92,8 +92,8 @@ export function toRegion(r: Range): Region {
 export function substitute(text: string, vars: Record<string, string>): string {
   return text.replace(
     /\$(?:\{([A-Za-z_][A-Za-z0-9_]*)(?::?-([^}]*))?\}|([A-Za-z_][A-Za-z0-9_]*))/g,
-    (all, braced, dflt, bare) => {
-      const name = braced ?? bare;
+    (all: string, braced: string | undefined, dflt: string | undefined, bare: string | undefined) => {
+      const name = braced ?? bare ?? '';
       const v = vars[name];
       if (v !== undefined && v !== '') return v;
       return dflt !== undefined ? dflt : all;
@@ -135,7 +135,7 @@ export function parseDockerfile(text: string): DockerfileModel {
       continue;
     }
     if (keyword === 'FROM') {
-      const from = ins as import('dockerfile-ast').From;
+      const from = ins as From;
       const imageRange = from.getImageRange();
       const raw = from.getImage();
       if (!raw || !imageRange) {
@@ -171,7 +171,7 @@ export function parseDockerfile(text: string): DockerfileModel {
         fail(`${keyword} on line ${keywordRegion.line} comes before the first FROM`, keywordRegion);
       continue;
     }
-    const heredocs = keyword === 'RUN' || keyword === 'COPY' ? (ins as import('dockerfile-ast').Run).getHeredocs() : [];
+    const heredocs = keyword === 'RUN' || keyword === 'COPY' ? (ins as Run).getHeredocs() : [];
     const open = heredocs.find((h) => h.getDelimiterRange() === null);
     if (open) {
       const r = toRegion(open.getNameRange());

@@ -77,7 +77,7 @@ export function parseWorkflow(file: string, text: string): WorkflowModel {
   if (!isMap(root)) {
     model.syntaxError = {
       message: 'a workflow must be a mapping with "on:" and "jobs:" keys',
-      region: root ? region(root as Node) : { line: 1, column: 1, endLine: 1, endColumn: 2 },
+      region: root ? region(root) : { line: 1, column: 1, endLine: 1, endColumn: 2 },
     };
     return model;
   }
@@ -137,7 +137,7 @@ export function parseWorkflow(file: string, text: string): WorkflowModel {
             if: scalarText(pair(item, 'if')?.value),
             continueOnError: String(scalarText(pair(item, 'continue-on-error')?.value)) === 'true',
             dashOffset: before ? start - before[0].length : undefined,
-            region: region(item as Node),
+            region: region(item),
           });
         });
       }
@@ -147,8 +147,8 @@ export function parseWorkflow(file: string, text: string): WorkflowModel {
   return model;
 
   function located(node: unknown): Located<string> | undefined {
-    if (!isScalar(node) || node.value === null || typeof node.value === 'object') return undefined;
-    return { value: String(node.value), region: region(node), node };
+    const value = isScalar(node) ? primitiveText(node.value) : undefined;
+    return value === undefined ? undefined : { value, region: region(node as Node), node: node as Node };
   }
 }
 
@@ -157,13 +157,21 @@ function pair(map: YAMLMap, key: string) {
     { key: Node; value: unknown } | undefined;
 }
 
+/** A YAML scalar's value as text; null and non-primitive values are no text. */
+function primitiveText(v: unknown): string | undefined {
+  return typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' || typeof v === 'bigint'
+    ? String(v)
+    : undefined;
+}
+
 function scalarText(node: unknown): string | undefined {
-  return isScalar(node) && node.value !== null ? String(node.value) : undefined;
+  return isScalar(node) ? primitiveText(node.value) : undefined;
 }
 
 function strings(node: unknown): string[] {
-  if (isScalar(node) && node.value !== null) return [String(node.value)];
-  if (isSeq(node)) return node.items.flatMap((i) => (isScalar(i) && i.value !== null ? [String(i.value)] : []));
+  const one = isScalar(node) ? primitiveText(node.value) : undefined;
+  if (one !== undefined) return [one];
+  if (isSeq(node)) return node.items.flatMap((i) => (isScalar(i) ? (primitiveText(i.value) ?? []) : []));
   return [];
 }
 
@@ -212,5 +220,5 @@ function flatRecord(map: YAMLMap): Record<string, string> {
 
 /** Replaces `${{ matrix.x }}` with the combination's value; other expressions stay as written. */
 export function withMatrix(text: string, combo: Record<string, string>): string {
-  return text.replace(/\$\{\{\s*matrix\.([A-Za-z0-9_-]+)\s*\}\}/g, (all, k) => combo[k] ?? all);
+  return text.replace(/\$\{\{\s*matrix\.([A-Za-z0-9_-]+)\s*\}\}/g, (all: string, k: string) => combo[k] ?? all);
 }
