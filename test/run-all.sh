@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Every test: sets up the test bed, builds, type-checks, lints, checks formatting, then runs the unit, integration and VS Code suites.
+# Every test: sets up the test bed, builds, type-checks, lints, checks formatting, then runs the unit suite (twice:
+# now, and under a shifted clock and zone), the integration and the VS Code suites.
 # Ends with one line "N passed, N failed" summed over all suites; exits non-zero if anything failed.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -16,6 +17,12 @@ step "lint (ESLint)"; npx eslint --max-warnings 0 . || fail eslint
 step "format (Prettier)"; npm run --silent format:check || fail format
 step "bundle tests"; node test/build.mjs || fail "test bundle"
 step "unit tests"; RO_TEST_SUITE=unit npx mocha --config test/.mocharc.unit.json || fail "unit tests"
+# The unit suite again at another date and zone (10 s before a new year at UTC+14, so the run crosses midnight,
+# a month, a year and a date line): no test may depend on today's date or the machine's zone. libfaketime shifts
+# every clock call of the process (Node and the git it runs), so the product's own clock is shifted too.
+step "unit tests under a shifted clock (faketime '2031-12-31 23:59:50', TZ=Pacific/Kiritimati)"
+RO_TEST_SUITE=unit-shifted-clock TZ=Pacific/Kiritimati faketime '2031-12-31 23:59:50' \
+  npx mocha --config test/.mocharc.unit.json || fail "unit tests under a shifted clock"
 step "integration tests"; RO_TEST_SUITE=integration npx mocha --config test/.mocharc.integration.json || fail "integration tests"
 if [ -f test/extension/run.mjs ]; then
   step "VS Code tests"; RO_TEST_SUITE=vscode node test/extension/run.mjs || fail "VS Code tests"

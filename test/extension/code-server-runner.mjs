@@ -499,6 +499,8 @@ async function main() {
     page,
     workspace: workspaceDir,
     extension: extensionDir,
+    /** code-server's process id: the extension host (where the product runs) is one of its descendants. */
+    serverPid: server.pid,
     log: (...a) => process.stdout.write(`${a.map((x) => (typeof x === 'string' ? x : JSON.stringify(x))).join(' ')}\n`),
     screenshot: (name) => screenshot(page, name),
     /**

@@ -363,12 +363,12 @@ function basic(c: Credentials): string {
   return `Basic ${b}`;
 }
 
-/** Retry-After in seconds or as an HTTP date. */
-export function retryAfterMs(value: string | null): number | undefined {
+/** Retry-After in seconds or as an HTTP date (against `now`). */
+export function retryAfterMs(value: string | null, now: () => number = Date.now): number | undefined {
   if (!value) return undefined;
   if (/^\d+$/.test(value.trim())) return Number(value.trim()) * 1000;
   const t = Date.parse(value);
-  return Number.isNaN(t) ? undefined : Math.max(0, t - Date.now());
+  return Number.isNaN(t) ? undefined : Math.max(0, t - now());
 }
 
 /** Storage redirects carry signatures in the query: never log them. */

@@ -4,6 +4,8 @@
 // passed, shows the log from the palette, and saves screenshots. Throws on any failure.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
 
 /** A row of the Release tree by its label text (exact match on the label element). */
 const row = (page, label, expandable = false) =>
@@ -12,6 +14,50 @@ const row = (page, label, expandable = false) =>
       has: page.locator(`a.label-name >> text="${label}"`),
     })
     .first();
+
+/** Where a run in progress keeps its mark (src/core/container/active.ts): a file per run id with its process id. */
+const RUNS_DIR = '/tmp/release-operator-runs';
+
+/** Whether `pid` is `ancestor` or one of its descendants (the parent chain in /proc). */
+function descendsFrom(pid, ancestor) {
+  for (let p = pid, hops = 0; p > 1 && hops < 64; hops++) {
+    if (p === ancestor) return true;
+    try {
+      const stat = readFileSync(`/proc/${p}/stat`, 'utf8');
+      p = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+    } catch {
+      return false;
+    }
+  }
+  return false;
+}
+
+/** Ids of the runs in progress in this workbench: their marks name a process under our code-server. */
+function runsOf(serverPid) {
+  let files = [];
+  try {
+    files = readdirSync(RUNS_DIR);
+  } catch {
+    return [];
+  }
+  return files.filter((f) => {
+    try {
+      return descendsFrom(JSON.parse(readFileSync(path.join(RUNS_DIR, f), 'utf8')).pid, serverPid);
+    } catch {
+      return false;
+    }
+  });
+}
+
+/** Containers of one smoke run, by the labels the product puts on every container it creates. */
+const containersOf = (runId) =>
+  spawnSync(
+    'docker',
+    ['ps', '-aq', '--filter', 'label=release-operator=1', '--filter', `label=release-operator.smoke=${runId}`],
+    { encoding: 'utf8' },
+  )
+    .stdout.split('\n')
+    .filter(Boolean);
 
 async function expand(page, label) {
   const r = row(page, label, true);
@@ -94,20 +140,9 @@ export default async function (page, ctx) {
   await ctx.screenshot('workbench');
 
   // Cancel really stops the work: a run whose service never gets healthy, cancelled from its notification while
-  // the health step waits, ends as cancelled and leaves no container behind.
-  const image = '127.0.0.1:5000/ro-test/extension-rocket:slow';
-  const containers = () =>
-    spawnSync('docker', ['ps', '-aq', '--filter', 'label=release-operator=1', '--filter', `ancestor=${image}`], {
-      encoding: 'utf8',
-    })
-      .stdout.split('\n')
-      .filter(Boolean);
-  // Containers an earlier run left (its workbench was stopped mid-run) are not this run's.
-  const leftBefore = new Set(containers());
-  const running = () =>
-    containers()
-      .filter((id) => !leftBefore.has(id))
-      .join(' ');
+  // the health step waits, ends as cancelled and leaves no container behind. The run's containers are found by the
+  // product's labels and this run's id (smoke runs by digest, so the image tag says nothing; other runs on the
+  // shared engine, earlier or in another workbench, are not this one's).
   await ctx.runCommand('Release Operator: Run Smoke Test...');
   await page.locator('.quick-input-list .monaco-list-row', { hasText: 'slow' }).first().waitFor({ timeout: 30_000 });
   await page.locator('.quick-input-widget input').fill('slow');
@@ -119,7 +154,10 @@ export default async function (page, ctx) {
   await page.keyboard.press('Enter');
   const toast = page.locator('.notification-toast', { hasText: 'Smoke testing' }).first();
   await toast.locator('.notification-list-item-message', { hasText: /health running/ }).waitFor({ timeout: 60_000 });
-  assert.notEqual(running(), '', 'the slow service container runs before the cancel');
+  const runIds = runsOf(ctx.serverPid);
+  assert.equal(runIds.length, 1, `one smoke run in progress in this workbench: ${runIds.join(', ')}`);
+  const running = () => containersOf(runIds[0]).join(' ');
+  assert.notEqual(running(), '', `the slow service container of run ${runIds[0]} runs before the cancel`);
   await ctx.screenshot('smoke-cancelling');
   await toast.locator('.monaco-button', { hasText: 'Cancel' }).first().click();
   const item = page.locator('.statusbar-item', { has: page.locator('.codicon-beaker') }).first();

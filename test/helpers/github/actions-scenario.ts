@@ -22,8 +22,8 @@ export interface JobState {
   started_at?: string;
   completed_at?: string | null;
   steps: StepState[];
-  /** Log text, or 'expired' (410), or absent (404: not yet available). */
-  log?: string | 'expired';
+  /** Log text, or the word 'expired' (410), or absent (404: not yet available). */
+  log?: string;
 }
 
 export interface RunPhase {
@@ -49,6 +49,13 @@ export interface RunState {
   shown?: RunPhase;
 }
 
+/**
+ * The scenario's clock: runs it creates are stamped with it. A fixed instant by default, so nothing a test prints
+ * depends on the day it runs; a test whose code under test compares run times with its own clock passes that
+ * same clock to both (GitHubClient's `now`).
+ */
+export const SCENARIO_NOW = Date.parse('2024-05-01T10:00:00Z');
+
 const NOT_FOUND = {
   status: 404,
   body: { message: 'Not Found', documentation_url: 'https://docs.github.com/rest', status: '404' },
@@ -69,6 +76,7 @@ export class ActionsScenario {
     readonly fake: GitHubFake,
     readonly owner = 'acme',
     readonly repo = 'app',
+    readonly now: () => number = () => SCENARIO_NOW,
   ) {
     this.install();
   }
@@ -76,7 +84,7 @@ export class ActionsScenario {
   addRun(r: Omit<RunState, 'current' | 'attempt' | 'createdAt' | 'shown'> & { createdAt?: string }): RunState {
     const state: RunState = {
       ...r,
-      createdAt: r.createdAt ?? new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
+      createdAt: r.createdAt ?? new Date(this.now()).toISOString().replace(/\.\d+Z$/, 'Z'),
       attempt: 1,
       current: r.phases[0],
       phases: r.phases.slice(1),

@@ -12,7 +12,7 @@ import {
   type RunEvent,
 } from '../../../src/core/github';
 import { GitHubFake } from '../../helpers/github-fake';
-import { ActionsScenario, type JobState, type RunPhase } from '../../helpers/github/actions-scenario';
+import { ActionsScenario, SCENARIO_NOW, type JobState, type RunPhase } from '../../helpers/github/actions-scenario';
 
 const repo = { owner: 'acme', name: 'app' };
 
@@ -31,7 +31,7 @@ const phase = (
   status: 'queued' | 'in_progress' | 'completed',
   conclusion: string | null,
   fail = false,
-  log?: string | 'expired',
+  log?: string,
 ): RunPhase => ({
   status,
   conclusion,
@@ -52,15 +52,23 @@ describe("github: runs through a fake built from GitHub's API description", () =
   let scenario: ActionsScenario;
   let gh: GitHubClient;
   let sleeps: number[];
+  /** One clock for the fake and the client; a sleep moves it on, so nothing here depends on the real date. */
+  let clock: number;
 
   beforeEach(async () => {
     fake = await GitHubFake.start();
-    scenario = new ActionsScenario(fake);
+    clock = SCENARIO_NOW;
+    scenario = new ActionsScenario(fake, 'acme', 'app', () => clock);
     sleeps = [];
     gh = await GitHubClient.create({
       apiUrl: fake.url,
-      token: async () => fake.token,
-      sleep: async (ms) => void sleeps.push(ms),
+      token: () => Promise.resolve(fake.token),
+      sleep: (ms) => {
+        sleeps.push(ms);
+        clock += ms;
+        return Promise.resolve();
+      },
+      now: () => clock,
     });
   });
   afterEach(async () => {
@@ -241,10 +249,10 @@ describe("github: runs through a fake built from GitHub's API description", () =
     let polls = 0;
     const slow = await GitHubClient.create({
       apiUrl: fake.url,
-      token: async () => fake.token,
-      sleep: async (_ms, signal) => {
+      token: () => Promise.resolve(fake.token),
+      sleep: (_ms, signal) => {
         if (++polls === 3) controller.abort();
-        if (signal?.aborted) throw new CancelledError();
+        return signal?.aborted ? Promise.reject(new CancelledError()) : Promise.resolve();
       },
     });
     await assert.rejects(followRun(slow, repo, 95, { signal: controller.signal, intervalMs: 10 }), CancelledError);
@@ -263,8 +271,8 @@ describe("github: runs through a fake built from GitHub's API description", () =
     const now = 1_700_000_000_000;
     const clocked = await GitHubClient.create({
       apiUrl: fake.url,
-      token: async () => fake.token,
-      sleep: async (ms) => void sleeps.push(ms),
+      token: () => Promise.resolve(fake.token),
+      sleep: (ms) => Promise.resolve(void sleeps.push(ms)),
       now: () => now,
     });
     const route = '/repos/{owner}/{repo}/actions/runs/{run_id}/jobs';
