@@ -1,24 +1,29 @@
 import { Option, type Command } from 'commander';
 import type { AuditReport } from '../../core/audit';
 import { describeError, usageError } from '../../core/errors';
+import { exitCodeOf } from '../../core/report/model';
+import { renderReport } from '../../core/report/text';
 import { pickGitHubRemote } from '../../core/git/remote';
 import type { GitHubClient } from '../../core/github';
 import { defineCommand, type CliRuntime } from '../framework';
 import { parseRepoFlag } from './github-context';
 
 export function register(program: Command, rt: CliRuntime): void {
-  defineCommand<[], { image?: string; repo?: string }>(program, rt, {
+  defineCommand<[], { image?: string; repo?: string; allowEmpty?: boolean }>(program, rt, {
     name: 'audit',
-    summary: 'check that git tags, GitHub Releases and image tags agree (exit 1 on findings)',
+    summary: 'check that git tags, GitHub Releases and image tags agree (exit 1 on findings or when nothing matched)',
     description:
       'Compares version git tags, GitHub Releases (draft/prerelease/latest), the image tags in the registry\n' +
       "(and GitHub Packages for ghcr.io) and the images' platforms and OCI labels. Findings: half-release,\n" +
       'image-without-release, missing-platform, moving-tag, revision-mismatch, version-mismatch, latest-release.\n' +
-      'Without a GitHub token, git tags stand in for Releases and the output says so.',
+      'Without a GitHub token, git tags stand in for Releases and the output says so.\n' +
+      'Tag prefixes not configured (tags.gitPrefix, tags.imagePrefix) are inferred from the tags; the output says\n' +
+      'which prefixes it used and where they came from. No version found anywhere is "nothing checked" (exit 1).',
     configure: (c) =>
       c
         .addOption(new Option('--image <repo>', 'image repository (default: "image" setting, else ghcr.io/OWNER/NAME)'))
-        .addOption(new Option('--repo <owner/name>', 'GitHub repository (default: from the git remote)')),
+        .addOption(new Option('--repo <owner/name>', 'GitHub repository (default: from the git remote)'))
+        .addOption(new Option('--allow-empty', 'exit 0 when there was nothing to check (no version anywhere)')),
     async run(ctx, _a, o) {
       // The engines load with the configuration (chunks of their own in dist/esm: --help needs none of them).
       const [
@@ -74,16 +79,18 @@ export function register(program: Command, rt: CliRuntime): void {
         githubUnavailable,
         signal: ctx.signal,
       });
-      return { ok: report.findings.length === 0, data: report, text: formatAudit(report) };
+      return {
+        ok: report.verdict === 'pass',
+        data: report,
+        text: formatAudit(report),
+        exitCode: exitCodeOf(report.verdict, { allowEmpty: o.allowEmpty }),
+      };
     },
   });
 }
 
 export function formatAudit(r: AuditReport): string {
-  const lines = [
-    `Audit of ${r.image}: ${r.versions.length} version(s), ${r.findings.length ? `${r.findings.length} finding(s)` : 'consistent'}`,
-  ];
-  for (const f of r.findings) lines.push(`  [${f.kind}] ${f.message}`, `      what to do: ${f.action}`);
-  for (const n of r.notes) lines.push(`  note: ${n}`);
-  return lines.join('\n');
+  return renderReport(r, `Audit of ${r.image} (${r.versions.length} version${r.versions.length === 1 ? '' : 's'})`, {
+    notes: r.notes,
+  });
 }

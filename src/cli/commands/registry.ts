@@ -67,28 +67,42 @@ export function register(program: Command, rt: CliRuntime): void {
     },
   });
 
-  defineCommand<[string], { requirePlatforms?: string[] }>(program, rt, {
+  defineCommand<[string], { requirePlatforms?: string[]; allowEmpty?: boolean }>(program, rt, {
     name: 'verify',
-    summary: 'check a published tag: required platforms, tag scheme and OCI labels (exit 1 per problem found)',
+    summary:
+      'check a published tag: required platforms, tag scheme and OCI labels (exit 1 on a problem or when a check matched nothing)',
+    description:
+      'Checks a published tag: the required platforms, the moving tags of the scheme (X.Y, X, latest and the commit\n' +
+      'tag point at the newest release they stand for) and the OCI labels. The image tag prefix is tags.imagePrefix,\n' +
+      "else inferred from the repository's tags; the output says which. A check that found nothing to examine (no\n" +
+      'version tags at all) is "nothing checked" and exits 1 like a problem, unless --allow-empty.',
     configure: (cmd) =>
       cmd
         .argument('<ref>', 'image reference of a release, e.g. ghcr.io/owner/name:v1.2.3')
-        .option('--require-platforms <list>', 'override the required platforms', platformsOption),
+        .option('--require-platforms <list>', 'override the required platforms', platformsOption)
+        .option('--allow-empty', 'exit 0 when a check had nothing to examine (its verdict still says so)'),
     async run(ctx, [ref], options) {
-      const [{ verifyReference }, { short }] = await Promise.all([engine(), import('../../core/registry/checks')]);
+      const [{ verifyReference }, { renderReport }, { exitCodeOf }, { short }] = await Promise.all([
+        engine(),
+        import('../../core/report/text'),
+        import('../../core/report/model'),
+        import('../../core/registry/checks'),
+      ]);
       const { config } = await ctx.config();
       const report = await verifyReference(await client(ctx), ref, config, {
         signal: ctx.signal,
         requiredPlatforms: options.requirePlatforms,
       });
-      const text = report.problems.length
-        ? report.problems.map((p) => `problem: [${p.check}] ${p.message}`).join('\n')
-        : `ok: ${report.reference} ${short(report.digest)} (${report.platforms.join(', ')}): platforms, tag scheme and labels as expected`;
-      return { ok: report.problems.length === 0, data: report, text };
+      return {
+        ok: report.verdict === 'pass',
+        data: report,
+        text: renderReport(report, `verify ${report.reference} ${short(report.digest)}`),
+        exitCode: exitCodeOf(report.verdict, { allowEmpty: options.allowEmpty }),
+      };
     },
   });
 
-  defineCommand<[string], { to: string; tag: string; yes?: boolean }>(program, rt, {
+  defineCommand<[string], { to: string; tag: string; yes?: boolean; dryRun?: boolean }>(program, rt, {
     name: 'rollback',
     summary: 'point a tag (default latest) at the manifest of an earlier tag, without pulling or rebuilding',
     configure: (cmd) =>
@@ -96,10 +110,26 @@ export function register(program: Command, rt: CliRuntime): void {
         .argument('<repo>', 'image repository, e.g. ghcr.io/owner/name')
         .requiredOption('--to <tag>', 'the tag (or sha256 digest) to point at')
         .option('--tag <tag>', 'the tag to move', 'latest')
-        .option('--yes', 'do not ask for confirmation'),
+        .option('--yes', 'do not ask for confirmation')
+        .option('--dry-run', 'show where the tag points now and where it would point; change nothing'),
     async run(ctx, [repo], options) {
-      const { parseRepository, rollback } = await engine();
+      const { parseRepository, rollback, rollbackCommand } = await engine();
       const r = parseRepository(repo);
+      if (options.dryRun) {
+        const plan = await rollback(await client(ctx), r, {
+          source: options.to,
+          tag: options.tag,
+          dryRun: true,
+          signal: ctx.signal,
+        });
+        const lines = [`from ${plan.from ?? '(tag does not exist)'}`, `to   ${plan.to} (${plan.source})`];
+        lines.push(
+          plan.unchanged
+            ? `${plan.repository}:${plan.tag} already points there; nothing to do`
+            : `dry run: ${plan.repository}:${plan.tag} would point at ${plan.to}; nothing changed. To move it: ${rollbackCommand(plan.repository, options.to, plan.tag, '--yes')}`,
+        );
+        return { ok: true, data: plan, text: lines.join('\n') };
+      }
       if (!options.yes && !canAsk(ctx))
         throw usageError(
           'rollback changes a published tag and needs confirmation, but there is no terminal to ask on.',

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { describeBasis } from '../../core/report/text';
 import type { StatusReport } from '../../core/status';
 import { defineCommand, type CliRuntime } from '../framework';
 
@@ -9,7 +10,7 @@ export function register(program: Command, rt: CliRuntime): void {
     async run(ctx) {
       const [
         { config },
-        { localStatus },
+        { localStatus, withRegistry },
         { registryClientFromConfig, registryState },
         { githubStatus },
         { githubContext },
@@ -22,13 +23,15 @@ export function register(program: Command, rt: CliRuntime): void {
         import('./github-context'),
         import('./format-github'),
       ]);
-      const report = await localStatus(ctx.cwd, config);
+      let report = await localStatus(ctx.cwd, config);
+      // The registry's tags decide the image prefix (unless configured) and count as released for the tag plan.
       if (report.image)
-        report.registry = await registryState(
-          report.image,
+        report = withRegistry(
+          report,
           config,
-          registryClientFromConfig(config, ctx.logger, { env: ctx.io.env }),
-          { signal: ctx.signal },
+          await registryState(report.image, config, registryClientFromConfig(config, ctx.logger, { env: ctx.io.env }), {
+            signal: ctx.signal,
+          }),
         );
       const github = await githubStatus(() => githubContext(ctx), report.repository.root, config, ctx.signal);
       return { ok: true, data: { ...report, github }, text: `${formatStatus(report)}\n${formatGitHubStatus(github)}` };
@@ -49,7 +52,10 @@ export function formatStatus(s: StatusReport): string {
   if (s.tagPlan.length) {
     lines.push('Tag plan');
     for (const t of s.tagPlan) lines.push(`  ${t.tag.padEnd(16)} ${t.rule}`);
+    for (const t of s.tagsHeld) lines.push(`  ${t.tag.padEnd(16)} not moved: stays on ${t.stays}, a newer release`);
   }
+  for (const b of s.scheme) lines.push(`Scheme      ${describeBasis(b)}`);
+  for (const f of s.schemeFindings) lines.push(`  ${f.severity === 'error' ? 'problem' : 'warning'}: ${f.message}`);
   if (s.gitTags.length)
     lines.push(
       `Git tags    ${s.gitTags

@@ -4,7 +4,19 @@ import type { ReleaseOperatorConfig } from '../config/schema';
 import { describeError } from '../errors';
 import type { GitTag } from '../git/repo';
 import type { Release } from '../github/types';
-import { expectedMovingTags, versionOfImageTag } from '../version/plan';
+import { rollbackCommand } from '../registry/rollback';
+import {
+  checkResult,
+  readinessReport,
+  totalExamined,
+  type CheckFinding,
+  type CheckResult,
+  type Examined,
+} from '../report/model';
+import { versionOfImageTag } from '../version/order';
+import { expectedMovingTags } from '../version/plan';
+import { describePrefix } from '../version/prefix';
+import { resolveScheme, type TagScheme } from '../version/scheme';
 import type { AuditImage, AuditReport, Finding, ImageSource } from './types';
 
 export interface AuditFacts {
@@ -20,23 +32,45 @@ export interface AuditFacts {
 }
 
 export interface AuditOptions {
+  /** The configured scheme: a prefix left unset is inferred (git tags for the git prefix, image tags for the image's). */
   tags: ReleaseOperatorConfig['tags'];
   requiredPlatforms: string[];
   source: ImageSource;
   concurrency?: number;
+  now?: () => Date;
 }
 
 const REVISION = 'org.opencontainers.image.revision';
 const VERSION = 'org.opencontainers.image.version';
 
+/** Which check of the report each kind of finding belongs to. */
+const CHECK_OF: Record<Finding['kind'], 'consistency' | 'platforms' | 'labels' | 'tag-scheme'> = {
+  'mixed-prefix': 'consistency',
+  'half-release': 'consistency',
+  'image-without-release': 'consistency',
+  'latest-release': 'consistency',
+  'missing-platform': 'platforms',
+  'revision-mismatch': 'labels',
+  'version-mismatch': 'labels',
+  'moving-tag': 'tag-scheme',
+};
+
 /**
  * Release consistency: git tags x Releases x image tags x labels. The rule behind it is "image first, then
  * Release": a published Release whose image is missing is a half release; drafts are not published, so they
- * may precede their image.
+ * may precede their image. Git tags and image tags are matched by version, each read with its own prefix (git
+ * tags `v1.2.3` and image tags `1.2.3` are one release), configured or inferred, and the report says which.
  */
 export async function auditRelease(facts: AuditFacts, o: AuditOptions): Promise<AuditReport> {
-  const { gitPrefix, imagePrefix } = o.tags;
-  const findings: Finding[] = [];
+  const scheme = resolveScheme(o.tags, { gitTags: facts.gitTags.map((t) => t.name), imageTags: facts.imageTags });
+  const { gitPrefix, imagePrefix } = scheme;
+  const findings: Finding[] = scheme.findings.map((f) => ({
+    kind: 'mixed-prefix',
+    severity: f.severity === 'error' ? 'error' : 'warning',
+    message: f.message,
+    action: `Set ${f.subject === 'git tags' ? 'tags.gitPrefix' : 'tags.imagePrefix'} in release-operator.json.`,
+    objects: { schemes: f.evidence?.schemes },
+  }));
   const notes = [...(facts.notes ?? [])];
   const gitVersion = (name: string) =>
     name.startsWith(gitPrefix) ? (semver.valid(name.slice(gitPrefix.length)) ?? undefined) : undefined;
@@ -118,13 +152,17 @@ export async function auditRelease(facts: AuditFacts, o: AuditOptions): Promise<
   // Images of versions that have one: platforms and labels.
   const withImage = versions.filter((v) => imageByVersion.has(v));
   const images = await Promise.all(withImage.map((v) => inspect(imageByVersion.get(v)!)));
+  let platformsExamined = 0;
+  let labelsExamined = 0;
   withImage.forEach((v, i) => {
     const img = images[i];
     if (!img) return;
+    labelsExamined++;
     const tag = imageByVersion.get(v)!;
     const imageTag = { reference: ref(tag), digest: img.digest };
     const have = new Set(img.platforms.map((p) => p.platform));
     const missing = o.requiredPlatforms.filter((p) => !have.has(p));
+    if (published(v) && o.requiredPlatforms.length) platformsExamined++;
     if (published(v) && missing.length) {
       findings.push({
         kind: 'missing-platform',
@@ -159,7 +197,7 @@ export async function auditRelease(facts: AuditFacts, o: AuditOptions): Promise<
 
   // Moving tags: where the scheme says, among versions that were published (stable Releases with an image).
   const releasedVersions = withImage.filter((v) => published(v) && !releaseByVersion.get(v)?.prerelease);
-  const expected = expectedMovingTags(releasedVersions, o.tags);
+  const expected = expectedMovingTags(releasedVersions, scheme);
   const digestToVersion = new Map<string, string>();
   withImage.forEach((v, i) => images[i] && digestToVersion.set(images[i].digest, v));
   for (const [moving, v] of expected) {
@@ -170,7 +208,7 @@ export async function auditRelease(facts: AuditFacts, o: AuditOptions): Promise<
         kind: 'moving-tag',
         version: v,
         message: `Moving tag ${ref(moving)} is missing; the scheme says it points at ${target}.`,
-        action: `Point ${moving} at ${target}: copy the manifest of ${ref(target)} to ${ref(moving)}.`,
+        action: `Point ${moving} at ${target}: ${rollbackCommand(facts.image, target, moving, '--dry-run')} shows the change, --yes makes it.`,
         objects: { imageTag: { reference: ref(moving) }, expected: { reference: ref(target), digest: want?.digest } },
       });
       continue;
@@ -182,7 +220,7 @@ export async function auditRelease(facts: AuditFacts, o: AuditOptions): Promise<
       kind: 'moving-tag',
       version: v,
       message: `Moving tag ${ref(moving)} points at ${actual ? `${imagePrefix}${actual}` : got.digest}; the scheme says ${target}.`,
-      action: `Point ${moving} at ${target} (retag ${ref(target)} as ${moving}; no rebuild needed).`,
+      action: `Point ${moving} at ${target} (retag, no rebuild): ${rollbackCommand(facts.image, target, moving, '--dry-run')} shows the change, --yes makes it.`,
       objects: {
         imageTag: { reference: ref(moving), digest: got.digest },
         expected: { reference: ref(target), digest: want.digest },
@@ -208,5 +246,67 @@ export async function auditRelease(facts: AuditFacts, o: AuditOptions): Promise<
       },
     });
   }
-  return { image: facts.image, versions, findings, notes };
+
+  const checks = auditChecks(findings, scheme, {
+    consistency: {
+      count: versions.length,
+      what: 'versions',
+      lookedFor: `versions in git tags like ${gitPrefix}1.2.3, GitHub Releases or image tags like ${imagePrefix}1.2.3`,
+      foundInstead: `${facts.gitTags.length} git tag${facts.gitTags.length === 1 ? '' : 's'} and ${facts.imageTags.length} image tag${facts.imageTags.length === 1 ? '' : 's'}, none a version of those prefixes`,
+    },
+    platforms: {
+      count: platformsExamined,
+      what: 'released images',
+      lookedFor: o.requiredPlatforms.length
+        ? 'released versions with an image to read platforms from'
+        : 'required platforms (requiredPlatforms is empty)',
+    },
+    labels: { count: labelsExamined, what: 'version images', lookedFor: 'version images to read labels from' },
+    'tag-scheme': {
+      count: expected.size,
+      what: 'moving tags',
+      lookedFor: `released stable versions with an image (tags like ${imagePrefix}1.2.3, ${describePrefix(imagePrefix)}) and the moving tags they imply`,
+    },
+  });
+  return {
+    ...readinessReport(checks, { image: facts.image, basis: scheme.basis, now: o.now }),
+    image: facts.image,
+    versions,
+    findings,
+    notes,
+    checked: totalExamined(checks),
+  };
+}
+
+const TITLES = {
+  consistency: 'Releases and images',
+  platforms: 'Required platforms',
+  labels: 'Labels',
+  'tag-scheme': 'Tag scheme',
+} as const;
+
+/** The audit's findings as the report model's checks, each with what it examined. */
+function auditChecks(
+  findings: readonly Finding[],
+  scheme: TagScheme,
+  examined: Record<keyof typeof TITLES, Examined>,
+): CheckResult[] {
+  return (Object.keys(TITLES) as Array<keyof typeof TITLES>).map((id) =>
+    checkResult({
+      id: id === 'consistency' ? 'release-consistency' : id,
+      title: TITLES[id],
+      examined: examined[id],
+      findings: findings
+        .filter((f) => CHECK_OF[f.kind] === id)
+        .map((f): CheckFinding => ({
+          severity: f.severity ?? 'error',
+          rule: f.kind,
+          subject: f.version,
+          message: f.message,
+          evidence: f.objects,
+          next: { text: f.action },
+        })),
+      basis: id === 'consistency' || id === 'tag-scheme' ? scheme.basis : undefined,
+    }),
+  );
 }

@@ -1,3 +1,5 @@
+import type { ReadinessReport } from '../report/model';
+
 /**
  * What the audit needs from the registry: tags of a repository and, per reference, its digest, real platforms
  * (never attestation manifests) and labels. The registry engine's RegistryClient satisfies it (see source.ts);
@@ -15,6 +17,7 @@ export interface ImageSource {
 }
 
 export type FindingKind =
+  | 'mixed-prefix'
   | 'half-release'
   | 'image-without-release'
   | 'missing-platform'
@@ -25,6 +28,8 @@ export type FindingKind =
 
 export interface Finding {
   kind: FindingKind;
+  /** error (the default) blocks; warning is said and does not (a clear majority of tags follows one prefix). */
+  severity?: 'error' | 'warning';
   /** One sentence: what is inconsistent. */
   message: string;
   /** What to do about it. */
@@ -39,11 +44,17 @@ export interface Finding {
   };
 }
 
-export interface AuditReport {
+/**
+ * The audit as a readiness report (its checks: release consistency, platforms, labels, tag scheme), with the
+ * fields `audit --json` always had.
+ */
+export interface AuditReport extends ReadinessReport {
   image: string;
   /** Versions seen anywhere (git tags, Releases, image tags), newest first. */
   versions: string[];
   findings: Finding[];
   /** Sources that could not be read, and why (e.g. the Packages API without read:packages). */
   notes: string[];
+  /** Things examined by all checks together; 0: nothing was checked. */
+  checked: number;
 }

@@ -60,6 +60,8 @@ export function validateOverrides(input: unknown, source: string): ConfigOverrid
         return result;
       }
       case 'string':
+        // null for a key without a default means unset (VS Code's way of saying "not configured").
+        if (value === null && spec.default === undefined) return undefined;
         if (typeof value !== 'string') return void problems.push(`${at}: expected a string, ${got()}`);
         if (spec.enum && !spec.enum.includes(value))
           return void problems.push(`${at}: expected one of ${spec.enum.join(', ')}, ${got()}`);

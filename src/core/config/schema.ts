@@ -73,17 +73,19 @@ export const SCHEMA = {
       type: 'section',
       description: 'The tag scheme.',
       fields: {
+        // No default: unset, each prefix is inferred from the tags (and every report says so), so the schema must
+        // tell a configured prefix from none. Older files that set "v" keep meaning exactly that.
         gitPrefix: {
           type: 'string',
           title: 'Git tag prefix',
-          description: 'Prefix of version git tags (v1.2.3).',
-          default: 'v',
+          description:
+            'Prefix of version git tags: "v" for v1.2.3, "" for 1.2.3. Unset (or null): inferred from the repository\'s tags (the prefix most version tags follow; "v" when there are none).',
         },
         imagePrefix: {
           type: 'string',
           title: 'Image tag prefix',
-          description: 'Prefix of version image tags: "v" for v1.2.3, "" for 1.2.3.',
-          default: 'v',
+          description:
+            'Prefix of version image tags: "v" for v1.2.3, "" for 1.2.3. Unset (or null): inferred from the registry\'s tags (the prefix most version tags follow; "v" when there are none).',
         },
         minor: { type: 'boolean', title: 'Minor tag', description: 'Publish a moving X.Y tag.', default: true },
         major: { type: 'boolean', title: 'Major tag', description: 'Publish a moving X tag.', default: true },
@@ -336,8 +338,10 @@ export interface ReleaseOperatorConfig {
   insecureRegistries: string[];
   versionSources: VersionSource[];
   tags: {
-    gitPrefix: string;
-    imagePrefix: string;
+    /** Undefined: not configured, inferred from the repository's tags (core/version/scheme). */
+    gitPrefix?: string;
+    /** Undefined: not configured, inferred from the registry's tags (core/version/scheme). */
+    imagePrefix?: string;
     minor: boolean;
     major: boolean;
     latest: boolean;

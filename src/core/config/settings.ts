@@ -8,7 +8,10 @@ export function settingsContribution(): { title: string; properties: Record<stri
     if (spec.title) p.title = spec.title;
     switch (spec.type) {
       case 'string':
-        p.type = 'string';
+        // A string without a default is "unset unless someone sets it" (the tag prefixes: unset is inferred);
+        // VS Code needs a default, so unset is null there.
+        p.type = spec.default === undefined ? ['string', 'null'] : 'string';
+        if (spec.default === undefined) p.default = null;
         if (spec.enum) p.enum = [...spec.enum];
         if (spec.pattern) p.pattern = spec.pattern.source;
         if (spec.patternHint) p.patternErrorMessage = `Expected ${spec.patternHint}.`;

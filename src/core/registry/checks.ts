@@ -1,12 +1,21 @@
+import { checkResult, type CheckFinding, type CheckResult } from '../report/model';
+import { describePrefix, splitVersionTag } from '../version/prefix';
+import { versionOfImageTag } from '../version/order';
+import { expectedMovingTags } from '../version/plan';
+import type { TagScheme } from '../version/scheme';
 import semver from '../version/semver';
-import type { ReleaseOperatorConfig } from '../config/schema';
-import { expectedMovingTags, versionOfImageTag } from '../version/plan';
 import { platformMatches } from './manifest';
+import { rollbackCommand } from './rollback';
 import type { ImageInfo, TagDigest } from './types';
 
-/** One thing wrong with a published release, printed as one line. */
+/**
+ * The checks of a published release, each a CheckResult of the readiness report: what it examined (a check that
+ * examined nothing is nothing-checked, never a pass), what it found, what it relied on and what to do.
+ */
+
+/** One thing wrong with a published release as one line: an error finding of a check (for the tree's tooltips). */
 export interface RegistryProblem {
-  check: 'platforms' | 'tag-scheme' | 'labels';
+  check: string;
   message: string;
   tag?: string;
 }
@@ -20,122 +29,213 @@ export function missingPlatforms(info: Pick<ImageInfo, 'platforms'>, required: r
   return required.filter((want) => !info.platforms.some((p) => platformMatches(p, want)));
 }
 
-export function checkPlatforms(info: ImageInfo, required: readonly string[]): RegistryProblem[] {
-  const have = info.platforms.map((p) => p.platform).join(', ') || 'none';
-  return missingPlatforms(info, required).map((p) => ({
-    check: 'platforms' as const,
-    tag: info.tag,
-    message: `${info.reference} lacks platform ${p} (has: ${have})`,
+/** The image holds every required platform. Examined: the required platforms. */
+export function platformsCheck(info: ImageInfo, required: readonly string[]): CheckResult {
+  const have = info.platforms.map((p) => p.platform);
+  const missing = missingPlatforms(info, required);
+  const findings: CheckFinding[] = missing.map((p) => ({
+    severity: 'error',
+    rule: 'missing-platform',
+    subject: p,
+    message: `${info.reference} lacks platform ${p} (has: ${have.join(', ') || 'none'})`,
+    evidence: { digest: info.digest, platforms: have },
   }));
+  return checkResult({
+    id: 'platforms',
+    title: 'Required platforms',
+    examined: {
+      count: required.length,
+      what: 'required platforms',
+      lookedFor: 'required platforms (requiredPlatforms is empty)',
+      foundInstead: have.length ? `an image of ${have.join(', ')}` : undefined,
+    },
+    findings,
+    summary: missing.length
+      ? undefined
+      : required.length
+        ? `${required.length} required platform${required.length === 1 ? '' : 's'} examined: ${required.join(', ')} present`
+        : undefined,
+    evidence: { digest: info.digest, platforms: have, required: [...required] },
+  });
 }
 
 /**
- * Labels of a version's image: org.opencontainers.image.version equals the version (a leading 'v' is
- * tolerated), revision and source are present. Checked on every platform, since each has its own config.
+ * Labels of an image: org.opencontainers.image.version equals the version (a leading 'v' is tolerated) when the
+ * tag names one; revision and source are present. Examined: the image configs read, one per platform (an index
+ * of attestation manifests only has none).
  */
-export function checkLabels(info: ImageInfo, version: string | undefined): RegistryProblem[] {
-  const problems: RegistryProblem[] = [];
-  const sets = info.platforms.length
-    ? info.platforms.map((p) => ({ where: info.kind === 'index' ? ` (${p.platform})` : '', labels: p.labels ?? {} }))
-    : [{ where: '', labels: info.labels }];
-  for (const { where, labels } of sets) {
+export function labelsCheck(info: ImageInfo, version: string | undefined): CheckResult {
+  const findings: CheckFinding[] = [];
+  const sets = info.platforms.map((p) => ({
+    where: info.kind === 'index' ? ` (${p.platform})` : '',
+    subject: p.platform,
+    labels: p.labels ?? {},
+  }));
+  const add = (subject: string, message: string, label: string, value: string | null) =>
+    findings.push({ severity: 'error', rule: 'labels', subject, message, evidence: { label, value } });
+  for (const { where, subject, labels } of sets) {
     const v = labels[LABEL_VERSION];
     if (version !== undefined) {
       if (!v)
-        problems.push({
-          check: 'labels',
-          tag: info.tag,
-          message: `${info.reference}${where}: label ${LABEL_VERSION} is missing (expected ${version})`,
-        });
+        add(
+          subject,
+          `${info.reference}${where}: label ${LABEL_VERSION} is missing (expected ${version})`,
+          LABEL_VERSION,
+          null,
+        );
       else if (v.replace(/^v/, '') !== version)
-        problems.push({
-          check: 'labels',
-          tag: info.tag,
-          message: `${info.reference}${where}: label ${LABEL_VERSION} is ${v}, expected ${version}`,
-        });
+        add(
+          subject,
+          `${info.reference}${where}: label ${LABEL_VERSION} is ${v}, expected ${version}`,
+          LABEL_VERSION,
+          v,
+        );
     }
-    for (const key of [LABEL_REVISION, LABEL_SOURCE]) {
-      if (!labels[key])
-        problems.push({
-          check: 'labels',
-          tag: info.tag,
-          message: `${info.reference}${where}: label ${key} is missing`,
-        });
-    }
+    for (const key of [LABEL_REVISION, LABEL_SOURCE])
+      if (!labels[key]) add(subject, `${info.reference}${where}: label ${key} is missing`, key, null);
   }
-  return problems;
+  return checkResult({
+    id: 'labels',
+    title: 'Labels',
+    examined: {
+      count: sets.length,
+      what: 'image configs',
+      lookedFor: 'an image config per platform to read OCI labels from',
+      foundInstead:
+        info.kind === 'index'
+          ? `an index with no platform image${info.attestations.length ? ` (${info.attestations.length} attestation manifest${info.attestations.length === 1 ? '' : 's'} only)` : ''}`
+          : undefined,
+    },
+    findings,
+    evidence: { version: version ?? null },
+  });
 }
 
 /**
- * The moving tags (X.Y, X, latest) against the scheme: each must point at the digest of the newest version
- * tag it stands for. Every mismatch names both digests and the versions they belong to.
+ * The moving tags (X.Y, X, latest) against the scheme: each must point at the digest of the newest version it
+ * stands for; with `info` of a version tag, its commit tag (from the revision label) must point at it too. Every
+ * mismatch names both versions and both digests, and says how to point the tag right (a rollback, as a dry run).
+ * Examined: the moving tags the version tags imply (and the commit tag). No version tag following the scheme's
+ * prefix means nothing was checked: it says what it looked for and what it found instead.
  */
-export function checkTagScheme(
+export function tagSchemeCheck(
   repository: string,
   tags: readonly TagDigest[],
-  scheme: ReleaseOperatorConfig['tags'],
-): RegistryProblem[] {
+  scheme: TagScheme,
+  options: { info?: ImageInfo } = {},
+): CheckResult {
+  const p = scheme.imagePrefix;
   const versionDigest = new Map<string, string>();
-  const versionsOf = new Map<string, string[]>();
+  const tagsOf = new Map<string, string[]>();
   for (const t of tags) {
-    const v = versionOfImageTag(t.tag, scheme.imagePrefix);
+    const v = versionOfImageTag(t.tag, p);
     if (!v) continue;
     versionDigest.set(v, t.digest);
-    versionsOf.set(t.digest, [...(versionsOf.get(t.digest) ?? []), v]);
+    tagsOf.set(t.digest, [...(tagsOf.get(t.digest) ?? []), t.tag]);
   }
-  const describe = (digest: string) => {
-    const vs = (versionsOf.get(digest) ?? []).sort(semver.rcompare);
-    return `${short(digest)} (${vs.length ? vs.join(', ') : 'no version tag'})`;
-  };
-  const problems: RegistryProblem[] = [];
-  for (const [tag, version] of expectedMovingTags([...versionDigest.keys()], scheme)) {
+  const versionTags = (digest: string) =>
+    (tagsOf.get(digest) ?? []).sort((a, b) => semver.rcompare(versionOfImageTag(a, p)!, versionOfImageTag(b, p)!));
+  const findings: CheckFinding[] = [...scheme.findings.filter((f) => f.subject === 'image tags')];
+  const expected = expectedMovingTags([...versionDigest.keys()], scheme);
+  for (const [tag, version] of expected) {
+    const target = `${p}${version}`;
     const want = versionDigest.get(version)!;
     const got = tags.find((t) => t.tag === tag);
-    if (!got)
-      problems.push({
-        check: 'tag-scheme',
+    if (got?.digest === want) continue;
+    const actual = got ? versionTags(got.digest) : [];
+    const actualVersion = actual.length ? versionOfImageTag(actual[0], p)! : undefined;
+    const older = actualVersion !== undefined && semver.rcompare(actualVersion, version) > 0;
+    findings.push({
+      severity: 'error',
+      rule: 'moving-tag',
+      subject: tag,
+      message: got
+        ? `${repository}:${tag} points at ${actual.length ? actual.join(', ') : 'no version tag'} (${short(got.digest)})${older ? ', an older release' : ''}; the scheme says ${target} (${short(want)})`
+        : `${repository}:${tag} is missing; the scheme says it points at ${target} (${short(want)})`,
+      evidence: {
         tag,
-        message: `${repository}:${tag} is missing; it should point at ${scheme.imagePrefix}${version} ${short(want)}`,
-      });
-    else if (got.digest !== want)
-      problems.push({
-        check: 'tag-scheme',
-        tag,
-        message: `${repository}:${tag} points at ${describe(got.digest)}; the scheme says ${scheme.imagePrefix}${version} ${short(want)}`,
-      });
+        digest: got?.digest ?? null,
+        versions: actual.map((t) => versionOfImageTag(t, p)),
+        expected: { version, tag: target, digest: want },
+      },
+      next: {
+        text: `point ${tag} at ${target} (a dry run: it shows the change; --yes instead of --dry-run makes it)`,
+        command: rollbackCommand(repository, target, tag, '--dry-run'),
+      },
+    });
   }
-  return problems;
+  let examined = expected.size;
+  const info = options.info;
+  if (info && scheme.sha) {
+    const sha = commitTagFinding(info, tags, scheme);
+    if (sha !== undefined) examined++;
+    if (sha) findings.push(sha);
+  }
+  return checkResult({
+    id: 'tag-scheme',
+    title: 'Tag scheme',
+    examined: {
+      count: examined,
+      what: 'moving tags',
+      lookedFor: `version tags like ${p}1.2.3 (${describePrefix(p)}) and the moving tags they imply`,
+      foundInstead: otherTags(tags, p),
+    },
+    findings,
+    basis: scheme.basis,
+    evidence: { expected: Object.fromEntries(expected) },
+  });
 }
 
-/** The commit tag of a version (from its revision label) must point at the version's digest. */
-export function checkShaTag(
+/** What a repository holds besides version tags of the prefix, for a check that found none of those. */
+function otherTags(tags: readonly TagDigest[], prefix: string): string {
+  if (!tags.length) return 'no tags at all';
+  const names = tags.map((t) => t.tag).sort();
+  const otherVersions = names.filter((t) => splitVersionTag(t) && splitVersionTag(t)!.prefix !== prefix);
+  const list = (xs: string[]) => `${xs.slice(0, 5).join(', ')}${xs.length > 5 ? ', ...' : ''}`;
+  if (otherVersions.length)
+    return `${otherVersions.length} version tag${otherVersions.length === 1 ? '' : 's'} of another prefix: ${list(otherVersions)}`;
+  return `${names.length} tag${names.length === 1 ? '' : 's'}, none version-shaped: ${list(names)}`;
+}
+
+/**
+ * The commit tag of a version (from its revision label) against the version's digest: a finding when it is wrong,
+ * null when right, undefined when there is nothing to compare (no usable revision label).
+ */
+export function commitTagFinding(
   info: ImageInfo,
   tags: readonly TagDigest[],
-  scheme: ReleaseOperatorConfig['tags'],
-): RegistryProblem[] {
+  scheme: Pick<TagScheme, 'shaLength'>,
+): CheckFinding | null | undefined {
   const revision = info.labels[LABEL_REVISION];
-  if (!scheme.sha || !revision || !/^[0-9a-f]{7,40}$/.test(revision)) return [];
+  if (!revision || !/^[0-9a-f]{7,40}$/.test(revision)) return undefined;
   const shaTag = revision.slice(0, scheme.shaLength);
   const got = tags.find((t) => t.tag === shaTag);
-  if (!got)
-    return [
-      {
-        check: 'tag-scheme',
-        tag: shaTag,
-        message: `${info.repository}:${shaTag} (the commit tag of ${info.tag ?? info.digest}) is missing`,
-      },
-    ];
-  if (got.digest !== info.digest)
-    return [
-      {
-        check: 'tag-scheme',
-        tag: shaTag,
-        message: `${info.repository}:${shaTag} points at ${short(got.digest)}; the commit tag should point at ${info.tag ?? ''} ${short(info.digest)}`,
-      },
-    ];
-  return [];
+  const of = info.tag ?? info.digest;
+  if (got?.digest === info.digest) return null;
+  return {
+    severity: 'error',
+    rule: 'commit-tag',
+    subject: shaTag,
+    message: got
+      ? `${info.repository}:${shaTag} points at ${short(got.digest)}; the commit tag should point at ${of} (${short(info.digest)})`
+      : `${info.repository}:${shaTag} (the commit tag of ${of}) is missing`,
+    evidence: { tag: shaTag, digest: got?.digest ?? null, expected: { digest: info.digest } },
+  };
+}
+
+/** The error findings of checks as one-line problems (the tree's tooltips, verify's `problems` in JSON). */
+export function problemsOf(checks: readonly CheckResult[]): RegistryProblem[] {
+  return checks.flatMap((c) =>
+    c.findings
+      .filter((f) => f.severity === 'error')
+      .map((f) => ({
+        check: c.id,
+        message: f.message,
+        tag: f.rule === 'moving-tag' || f.rule === 'commit-tag' ? f.subject : undefined,
+      })),
+  );
 }
 
 export function short(digest: string): string {
-  return digest.replace(/^sha256:/, 'sha256:').slice(0, 19);
+  return digest.slice(0, 19);
 }

@@ -51,16 +51,16 @@ export { contentCache } from './cache';
 export * from './types';
 export {
   missingPlatforms,
-  checkPlatforms,
-  checkLabels,
-  checkTagScheme,
-  checkShaTag,
+  platformsCheck,
+  labelsCheck,
+  tagSchemeCheck,
+  problemsOf,
   LABEL_VERSION,
   LABEL_REVISION,
   LABEL_SOURCE,
   type RegistryProblem,
 } from './checks';
-export { rollback, type RollbackPlan, type RollbackResult } from './rollback';
+export { rollback, rollbackCommand, type RollbackPlan, type RollbackResult } from './rollback';
 export { registryState, type RegistryState, type TagState } from './state';
 export { verifyReference, type VerifyReport } from './verify';
 export { registryClientFromConfig } from './from-config';

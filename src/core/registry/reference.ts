@@ -120,3 +120,6 @@ export function registryBaseUrl(registry: string, insecureRegistries: readonly s
   const plain = isLoopbackRegistry(registry) || insecureRegistries.includes(registry);
   return `${plain ? 'http' : 'https'}://${host}`;
 }
+
+/** The first 12 hex digits of a digest, as `docker images` shows them. */
+export const shortDigest = (digest: string) => digest.replace(/^sha256:/, '').slice(0, 12);

@@ -19,8 +19,15 @@ export interface RollbackPlan {
 
 export interface RollbackResult extends RollbackPlan {
   applied: boolean;
+  /** Set when only the plan was asked for: nothing was written. */
+  dryRun?: boolean;
   /** The command that undoes it, when the tag existed before. */
   undo?: string;
+}
+
+/** The command line that points `tag` of `repository` at `source` (a tag or a digest). */
+export function rollbackCommand(repository: string, source: string, tag: string, flag?: '--dry-run' | '--yes'): string {
+  return `release-operator rollback ${repository} --to ${source} --tag ${tag}${flag ? ` ${flag}` : ''}`;
 }
 
 /**
@@ -31,7 +38,13 @@ export interface RollbackResult extends RollbackPlan {
 export async function rollback(
   client: RegistryClient,
   repo: RepoInput,
-  options: CallOptions & { source: string; tag?: string; confirm?: (plan: RollbackPlan) => Promise<boolean> },
+  options: CallOptions & {
+    source: string;
+    tag?: string;
+    confirm?: (plan: RollbackPlan) => Promise<boolean>;
+    /** Check and plan only (the source and its children exist, where the tag points now); write nothing. */
+    dryRun?: boolean;
+  },
 ): Promise<RollbackResult> {
   const r = typeof repo === 'string' ? parseRepository(repo) : repo;
   const name = repositoryName(r);
@@ -65,8 +78,9 @@ export async function rollback(
     mediaType: source.mediaType,
     unchanged: before?.digest === source.digest,
   };
-  const undo = before ? `release-operator rollback ${name} --to ${before.digest} --tag ${tag}` : undefined;
+  const undo = before ? rollbackCommand(name, before.digest, tag) : undefined;
   if (plan.unchanged) return { ...plan, applied: false, undo };
+  if (options.dryRun) return { ...plan, applied: false, dryRun: true, undo };
   if (options.confirm && !(await options.confirm(plan))) throw new CancelledError('rollback not confirmed');
   try {
     await client.putManifest(r, tag, source.bytes, source.mediaType, options);

@@ -1,7 +1,7 @@
-import semver from '../version/semver';
 import type { ReleaseOperatorConfig } from '../config/schema';
 import { describeError } from '../errors';
-import { versionOfImageTag } from '../version/plan';
+import { sortImageTags } from '../version/order';
+import { imageTagScheme, type ImageTagScheme } from '../version/scheme';
 import type { RegistryClient } from './client';
 import type { CallOptions } from './client';
 
@@ -14,17 +14,16 @@ export interface TagState {
   attestations: number;
 }
 
-export interface RegistryState {
+/** What status shows of the registry; from every tag (not only those shown): the image prefix, its basis, the versions. */
+export interface RegistryState extends Partial<ImageTagScheme> {
   repository: string;
-  /** Moving tags first, then versions newest first, then the rest; at most `limit`. */
+  /** `latest`, the other moving tags, versions newest first, then the rest (core/version/order); at most `limit`. */
   tags: TagState[];
   /** How many tags the repository has in all. */
   totalTags: number;
   /** Set when the registry could not be read: status still shows the local facts. */
   error?: string;
 }
-
-const MOVING = new Set(['latest']);
 
 /** The image tags with their platforms, for status. Never throws for registry trouble: it fills `error`. */
 export async function registryState(
@@ -35,15 +34,8 @@ export async function registryState(
 ): Promise<RegistryState> {
   try {
     const all = await client.listTags(image, options);
-    const p = config.tags.imagePrefix;
-    const moving = (t: string) =>
-      MOVING.has(t) || new RegExp(`^${p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\d+(\\.\\d+)?$`).test(t);
-    const version = (t: string) => versionOfImageTag(t, p);
-    const ordered = [
-      ...all.filter(moving).sort(),
-      ...all.filter((t) => !moving(t) && version(t)).sort((a, b) => semver.rcompare(version(a)!, version(b)!)),
-      ...all.filter((t) => !moving(t) && !version(t)).sort(),
-    ].slice(0, options.limit ?? 30);
+    const scheme = imageTagScheme(config.tags, all);
+    const ordered = sortImageTags(all, scheme.imagePrefix).slice(0, options.limit ?? 30);
     const tags = await Promise.all(
       ordered.map(async (tag) => {
         const info = await client.inspect(`${image}:${tag}`, { ...options, labels: false });
@@ -57,7 +49,7 @@ export async function registryState(
         };
       }),
     );
-    return { repository: image, tags, totalTags: all.length };
+    return { repository: image, tags, totalTags: all.length, ...scheme };
   } catch (e) {
     return { repository: image, tags: [], totalTags: 0, error: describeError(e) };
   }

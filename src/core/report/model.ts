@@ -46,6 +46,8 @@ export interface CheckFinding {
   location?: SourceLocation;
   /** Machine-readable facts behind the message: digests, versions, platforms. */
   evidence?: Record<string, unknown>;
+  /** What to do about this finding in particular (a check's `next` says what to do about the check as a whole). */
+  next?: NextAction;
 }
 
 /** Something a check relied on that the user did not state, or did: "image tags: no prefix (inferred ...)". */
@@ -121,9 +123,18 @@ export function combineVerdicts(verdicts: readonly Verdict[]): Verdict {
   return 'pass';
 }
 
-/** CLI exit code of a verdict: 0 pass, 1 problem or nothing checked, 3 environment. */
-export function exitCodeOf(verdict: Verdict): number {
+/**
+ * CLI exit code of a verdict: 0 pass, 1 problem or nothing checked, 3 environment. `allowEmpty` (a flag such as
+ * --allow-empty) lets nothing-checked exit 0; the verdict itself still says that nothing was checked.
+ */
+export function exitCodeOf(verdict: Verdict, opts: { allowEmpty?: boolean } = {}): number {
+  if (verdict === 'nothing-checked' && opts.allowEmpty) return 0;
   return verdict === 'pass' ? 0 : verdict === 'environment' ? 3 : 1;
+}
+
+/** How many things the checks examined in all (`"checked"` in JSON output): 0 means nothing was checked. */
+export function totalExamined(checks: readonly CheckResult[]): number {
+  return checks.reduce((n, c) => n + c.examined.count, 0);
 }
 
 /** A check result with its verdict derived from what it examined and found. */

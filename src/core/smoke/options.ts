@@ -1,5 +1,6 @@
 import path from 'node:path';
 import type { ReleaseOperatorConfig } from '../config/schema';
+import { escapeRegExp } from '../version/regexp';
 import type { SmokeOptions } from './types';
 
 /** What a face may override on top of the configuration (CLI flags, a platform picked in the tree). */
@@ -16,8 +17,6 @@ export interface SmokeOverrides {
   /** The effective version: the version output must contain it when no versionPattern is configured. */
   version?: string;
 }
-
-const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /** SmokeOptions from the configuration of the repository at `root`, with overrides last. */
 export function smokeOptionsFromConfig(

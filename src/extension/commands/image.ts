@@ -2,13 +2,14 @@ import * as vscode from 'vscode';
 import { usageError } from '../../core/errors';
 import { guarded as guardedHandler, withCancellableProgress } from '../progress';
 import type { ReleaseNode } from '../tree/model';
-import { tagVersion } from '../tree/images';
 import type { CommandContext } from './context';
 import type { Handler } from './index';
-import { confirm, imageRepositoryOf, pickImageTag } from './pick';
+import { confirm, imageRepositoryOf, imageTags, pickImageTag } from './pick';
 import { driftSummary, formatGlibcReport } from '../../core/glibc/report';
 import type { RollbackPlan } from '../../core/registry/index';
-import { shortDigest } from '../tree/model';
+import { shortDigest } from '../../core/registry/reference';
+import { versionOfImageTag } from '../../core/version/order';
+import { renderReport } from '../../core/report/text';
 
 async function showText(content: string): Promise<void> {
   await vscode.window.showTextDocument(await vscode.workspace.openTextDocument({ language: 'log', content }), {
@@ -78,21 +79,28 @@ export function imageCommands(ctx: CommandContext): Record<string, Handler> {
         ctx.engines.audit(f, signal),
       );
       if (!report) return;
-      const lines = [`Release consistency of ${report.image}`, ''];
-      for (const x of report.findings) lines.push(`[${x.kind}] ${x.message}`, `    -> ${x.action}`);
-      if (!report.findings.length) lines.push('No inconsistency: every git tag, GitHub Release and image tag agree.');
-      for (const n of report.notes) lines.push(`note: ${n}`);
-      await showText(lines.join('\n'));
+      // The same text as `release-operator audit`: one line per check with its verdict ("nothing checked" when
+      // no version was found anywhere), findings and what to do under it, and where the tag prefixes came from.
+      await showText(renderReport(report, `Release consistency of ${report.image}`, { notes: report.notes }));
+      if (report.verdict === 'nothing-checked')
+        void vscode.window.showWarningMessage(`Release consistency: nothing checked. ${report.summary}`);
       return report;
     }),
     rollback: guarded('Roll back', async (arg?: ReleaseNode | { version: string; confirmed?: boolean }) => {
       const f = await ctx.facts();
       const repository = imageRepositoryOf(f);
-      const prefix = f.config.tags.imagePrefix;
+      // The image prefix is the configured one, else the one the registry's version tags follow.
+      const { imagePrefix: prefix } = await imageTags(ctx, f);
       let tag = arg && 'id' in arg ? arg.data?.tag : arg?.version !== undefined ? `${prefix}${arg.version}` : undefined;
-      tag ??= await pickImageTag(ctx, f, 'Roll back latest to version', (t) => tagVersion(t, prefix) !== undefined);
+      tag ??= await pickImageTag(
+        ctx,
+        f,
+        'Roll back latest to version',
+        (t, p) => versionOfImageTag(t, p) !== undefined,
+      );
       if (!tag) return;
-      if (!tagVersion(tag, prefix)) throw usageError(`${tag} is not a version tag.`, `Pick a tag like ${prefix}1.2.3.`);
+      if (!versionOfImageTag(tag, prefix))
+        throw usageError(`${tag} is not a version tag.`, `Pick a tag like ${prefix}1.2.3.`);
       const preConfirmed = Boolean(arg && !('id' in arg) && arg.confirmed);
       // The engine shows us its plan (what latest points at now) before it writes anything.
       const confirmPlan = async (plan: RollbackPlan) =>

@@ -1,7 +1,8 @@
 import * as vscode from 'vscode';
 import { usageError } from '../../core/errors';
 import type { Facts } from '../extension';
-import { sortImageTags } from '../tree/images';
+import { sortImageTags } from '../../core/version/order';
+import { imageTagScheme } from '../../core/version/scheme';
 import type { CommandContext } from './context';
 
 /** The configured image repository, or a usage error that says how to set it. */
@@ -14,18 +15,25 @@ export function imageRepositoryOf(f: Facts): string {
   return f.status.image;
 }
 
-/** Quick pick of the image's tags (versions newest first). */
+/** The image's tags in the one order every face shows, and the image prefix (configured, else inferred from them). */
+export async function imageTags(ctx: CommandContext, f: Facts): Promise<{ tags: string[]; imagePrefix: string }> {
+  const registry = await ctx.engines.registry(f.config);
+  const all = await registry.listTags(imageRepositoryOf(f));
+  const { imagePrefix } = imageTagScheme(f.config.tags, all);
+  return { tags: sortImageTags(all, imagePrefix), imagePrefix };
+}
+
+/** Quick pick of the image's tags (versions newest first); `filter` sees each tag and the image prefix. */
 export async function pickImageTag(
   ctx: CommandContext,
   f: Facts,
   title: string,
-  filter: (tag: string) => boolean = () => true,
+  filter: (tag: string, imagePrefix: string) => boolean = () => true,
 ): Promise<string | undefined> {
   const repository = imageRepositoryOf(f);
   const items = (async () => {
-    const registry = await ctx.engines.registry(f.config);
-    const tags = sortImageTags(await registry.listTags(repository), f.config.tags.imagePrefix).filter(filter);
-    return tags.map((t) => ({ label: t, description: `${repository}:${t}` }));
+    const { tags, imagePrefix } = await imageTags(ctx, f);
+    return tags.filter((t) => filter(t, imagePrefix)).map((t) => ({ label: t, description: `${repository}:${t}` }));
   })();
   const pick = await vscode.window.showQuickPick(items, { title, placeHolder: `Tags of ${repository}` });
   return pick?.label;

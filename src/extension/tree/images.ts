@@ -2,34 +2,43 @@ import * as vscode from 'vscode';
 import type { ReleaseOperatorConfig } from '../../core/config/schema';
 import { describeError } from '../../core/errors';
 import {
-  checkLabels,
-  checkPlatforms,
-  checkShaTag,
-  checkTagScheme,
+  commitTagFinding,
+  labelsCheck,
+  platformsCheck,
+  problemsOf,
+  tagSchemeCheck,
   type RegistryProblem,
 } from '../../core/registry/checks';
 import type { ImageInfo, PlatformInfo, TagDigest } from '../../core/registry/types';
-import { versionOfImageTag } from '../../core/version/plan';
+import type { CheckResult } from '../../core/report/model';
+import { describeBasis, VERDICT_LABELS } from '../../core/report/text';
+import { sortImageTags, versionOfImageTag } from '../../core/version/order';
+import { resolveScheme, type TagScheme } from '../../core/version/scheme';
 import type { RegistryFacade } from '../engines';
 import { shortDigest, warningIcon, type ReleaseNode } from './model';
 
 /** What is wrong with one image tag, in words (empty: nothing), from the registry engine's checks. */
 export function imageTagProblems(
   info: ImageInfo,
-  config: ReleaseOperatorConfig,
   all: readonly TagDigest[],
-  scheme: readonly RegistryProblem[],
+  requiredPlatforms: readonly string[],
+  scheme: TagScheme,
+  check: CheckResult,
 ): string[] {
-  const version = versionOfImageTag(info.tag ?? '', config.tags.imagePrefix);
+  const version = versionOfImageTag(info.tag ?? '', scheme.imagePrefix);
+  const own: RegistryProblem[] = problemsOf([
+    platformsCheck(info, requiredPlatforms),
+    ...(version ? [labelsCheck(info, version)] : []),
+  ]);
+  const commit = version && scheme.sha ? commitTagFinding(info, all, scheme) : undefined;
   return [
-    ...checkPlatforms(info, config.requiredPlatforms),
-    ...(version ? [...checkLabels(info, version), ...checkShaTag(info, all, config.tags)] : []),
-    ...scheme.filter((p) => p.tag === info.tag),
-  ].map((p) => p.message);
+    ...own.map((p) => p.message),
+    ...(commit ? [commit.message] : []),
+    ...problemsOf([check])
+      .filter((p) => p.tag === info.tag)
+      .map((p) => p.message),
+  ];
 }
-
-/** The version a tag names (v1.2.3 -> 1.2.3), or undefined for moving and sha tags. */
-export const tagVersion = (tag: string, prefix: string) => versionOfImageTag(tag, prefix);
 
 function labelsMarkdown(title: string, labels: Record<string, string>, problems: string[] = []): vscode.MarkdownString {
   const md = new vscode.MarkdownString(`**${title}**\n\n`);
@@ -69,9 +78,10 @@ export function imageTagNode(
   repository: string,
   tag: string,
   info: ImageInfo,
-  config: ReleaseOperatorConfig,
+  imagePrefix: string,
   problems: string[],
 ): ReleaseNode {
+  const version = versionOfImageTag(tag, imagePrefix);
   const reference = `${repository}:${tag}`;
   const id = `image/${tag}`;
   const kind =
@@ -93,13 +103,13 @@ export function imageTagNode(
     description: `${shortDigest(info.digest)} · ${kind}`,
     tooltip: labelsMarkdown(`${reference}\n\n${info.digest}`, info.labels, problems),
     ...(problems.length ? warningIcon : { icon: 'package' }),
-    contextValue: `imageTag browsable${tagVersion(tag, config.tags.imagePrefix) ? ' rollbackable' : ''}${problems.length ? ' problem' : ''}`,
+    contextValue: `imageTag browsable${version ? ' rollbackable' : ''}${problems.length ? ' problem' : ''}`,
     data: {
       reference,
       digest: info.digest,
       tag,
       url: browseUrl(repository),
-      version: tagVersion(tag, config.tags.imagePrefix),
+      version,
     },
     children,
   };
@@ -109,22 +119,6 @@ export function imageTagNode(
 export function browseUrl(repository: string): string | undefined {
   const m = /^ghcr\.io\/([^/]+)\/(.+)$/.exec(repository);
   return m ? `https://github.com/${m[1]}/pkgs/container/${encodeURIComponent(m[2])}` : undefined;
-}
-
-/** Orders tags: latest, versions newest first, moving vX.Y / vX tags newest first, then the rest. */
-export function sortImageTags(tags: string[], prefix: string): string[] {
-  const nums = (t: string) => {
-    const v = tagVersion(t, prefix);
-    if (v) return { rank: 1, n: v.split(/[-+]/)[0].split('.').map(Number) };
-    const m = new RegExp(`^${prefix.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(\\d+)(?:\\.(\\d+))?$`).exec(t);
-    if (m) return { rank: 2, n: [Number(m[1]), m[2] === undefined ? Infinity : Number(m[2]), 0] };
-    return { rank: t === 'latest' ? 0 : 3, n: [0, 0, 0] };
-  };
-  return [...tags].sort((a, b) => {
-    const x = nums(a),
-      y = nums(b);
-    return x.rank - y.rank || y.n[0] - x.n[0] || y.n[1] - x.n[1] || y.n[2] - x.n[2] || a.localeCompare(b);
-  });
 }
 
 /** The "Image tags" folder: tags listed on expansion, each inspected (digest, kind, platforms). */
@@ -151,7 +145,9 @@ export function imageTagsSection(
     data: { url: browseUrl(repository), reference: repository },
     children: async (signal) => {
       const client = await registry();
-      const tags = sortImageTags(await client.listTags(repository, { signal }), config.tags.imagePrefix);
+      const all = await client.listTags(repository, { signal });
+      const scheme = resolveScheme(config.tags, { imageTags: all });
+      const tags = sortImageTags(all, scheme.imagePrefix);
       if (!tags.length) return [{ id: 'images/none', label: 'No tags yet', icon: 'info' }];
       const infos = await Promise.all(
         tags.map((tag) => client.inspect(`${repository}:${tag}`, { signal, labels: true }).catch((e: Error) => e)),
@@ -159,19 +155,53 @@ export function imageTagsSection(
       const digests: TagDigest[] = infos.flatMap((i, n) =>
         i instanceof Error ? [] : [{ tag: tags[n], digest: i.digest, mediaType: i.mediaType }],
       );
-      const scheme = checkTagScheme(repository, digests, config.tags);
-      return tags.map((tag, n): ReleaseNode => {
-        const info = infos[n];
-        if (info instanceof Error)
-          return {
-            id: `image/${tag}`,
-            label: tag,
-            description: 'cannot be read',
-            tooltip: describeError(info),
-            ...warningIcon,
-          };
-        return imageTagNode(repository, tag, info, config, imageTagProblems(info, config, digests, scheme));
-      });
+      const check = tagSchemeCheck(repository, digests, scheme);
+      return [
+        schemeNode(check),
+        ...tags.map((tag, n): ReleaseNode => {
+          const info = infos[n];
+          if (info instanceof Error)
+            return {
+              id: `image/${tag}`,
+              label: tag,
+              description: 'cannot be read',
+              tooltip: describeError(info),
+              ...warningIcon,
+            };
+          return imageTagNode(
+            repository,
+            tag,
+            info,
+            scheme.imagePrefix,
+            imageTagProblems(info, digests, config.requiredPlatforms, scheme, check),
+          );
+        }),
+      ];
     },
+  };
+}
+
+/**
+ * The tag scheme's verdict over every tag, first in the folder: which prefix it used and where that came from,
+ * and, when it examined no moving tag (no version tags of that prefix), "nothing checked" with what it found
+ * instead: never a silent pass. Moving tags that point wrong are marked on their own rows.
+ */
+export function schemeNode(check: CheckResult): ReleaseNode {
+  const basis = (check.basis ?? []).map(describeBasis);
+  const odd = check.findings.filter((f) => f.rule === 'mixed-prefix');
+  const tooltip = new vscode.MarkdownString(`**Tag scheme: ${VERDICT_LABELS[check.verdict]}**\n\n${check.summary}\n\n`);
+  for (const f of check.findings) tooltip.appendMarkdown(`- ${f.message}\n`);
+  for (const b of basis) tooltip.appendMarkdown(`\n_${b}_\n`);
+  const flagged = check.verdict !== 'pass' || odd.length > 0;
+  return {
+    id: 'images/scheme',
+    label: `Tag scheme: ${VERDICT_LABELS[check.verdict]}`,
+    description:
+      check.verdict === 'nothing-checked'
+        ? check.summary.replace(/^nothing checked: /, '')
+        : basis.find((b) => b.startsWith('image tags')),
+    tooltip,
+    ...(flagged ? warningIcon : { icon: 'pass' }),
+    contextValue: `tagScheme ${check.verdict}`,
   };
 }

@@ -36,7 +36,7 @@ export interface NodeData {
 }
 
 export const warningIcon = { icon: 'warning', iconColor: 'problemsWarningIcon.foreground' } as const;
-export const shortDigest = (d: string) => d.replace(/^sha256:/, '').slice(0, 12);
+export { shortDigest } from '../../core/registry/reference';
 
 export function toTreeItem(n: ReleaseNode): vscode.TreeItem {
   const hasChildren = typeof n.children === 'function' || (n.children?.length ?? 0) > 0;

@@ -1,9 +1,12 @@
 import * as vscode from 'vscode';
 import type { ReleaseOperatorConfig } from '../../core/config/schema';
-import type { StatusReport } from '../../core/status';
+import { describeBasis } from '../../core/report/text';
+import { withImageTags, type StatusReport } from '../../core/status';
+import { versionOfImageTag } from '../../core/version/order';
+import { imageTagScheme } from '../../core/version/scheme';
 import type { GitHubFacade, JobView, RegistryFacade, RunView } from '../engines';
 import type { SmokeResults } from '../smokeResults';
-import { imageTagsSection, tagVersion } from './images';
+import { imageTagsSection } from './images';
 import { warningIcon, type ReleaseNode } from './model';
 
 export interface SectionDeps {
@@ -43,26 +46,72 @@ export function repositoryNode(s: StatusReport, deps: SectionDeps): ReleaseNode 
   };
 }
 
-export function versionNode(s: StatusReport): ReleaseNode {
+/**
+ * The version and the tag plan of its release (the engine's one plan: core/status). The plan needs the registry's
+ * tags (the image prefix, unless configured, and the versions already released), so its rows load with the node;
+ * when the registry cannot be read the plan comes from the git tags alone and the scheme rows say so.
+ */
+export function versionNode(s: StatusReport, config: ReleaseOperatorConfig, deps: SectionDeps): ReleaseNode {
   return {
     id: 'version',
     label: s.version ? `Version ${s.version.version}` : 'Version',
     description: s.version ? `from ${s.version.source}` : 'none found',
     tooltip: s.version
-      ? `The next release writes ${s.tagPlan.length} tags.`
+      ? 'The tags the next release writes, the moving tags it leaves on a newer release, and the scheme they follow.'
       : 'No version in package.json, Cargo.toml, pyproject.toml, VERSION or a git tag.',
     icon: 'tag',
     contextValue: 'version',
     expanded: true,
     data: { version: s.version?.version },
-    children: s.tagPlan.map((t) => ({
+    children: async (signal) => {
+      let view = s;
+      if (s.image && s.version) {
+        const image = s.image;
+        const tags = await deps
+          .registry()
+          .then((r) => r.listTags(image, { signal }))
+          .catch(() => undefined);
+        if (tags) view = withImageTags(s, config, imageTagScheme(config.tags, tags));
+      }
+      return planNodes(view);
+    },
+  };
+}
+
+/** The plan's rows: tags written, tags held on a newer release, then where the scheme's prefixes came from. */
+export function planNodes(s: StatusReport): ReleaseNode[] {
+  return [
+    ...s.tagPlan.map((t) => ({
       id: `plan/${t.tag}`,
       label: t.tag,
       description: t.rule,
       icon: 'arrow-small-right',
       contextValue: 'plannedTag',
     })),
-  };
+    ...s.tagsHeld.map((t) => ({
+      id: `plan/held/${t.tag}`,
+      label: t.tag,
+      description: `not moved: stays on ${t.stays}`,
+      tooltip: `${t.tag} stays on ${t.stays}, a newer release than ${s.version?.version ?? 'this one'}: a moving tag never moves back.`,
+      icon: 'circle-slash',
+      contextValue: 'heldTag',
+    })),
+    ...(s.version ? s.scheme : []).map((b) => ({
+      id: `plan/scheme/${b.subject}`,
+      label: `${b.subject}: ${b.value}`,
+      description: describeBasis(b).slice(`${b.subject}: ${b.value}, `.length),
+      tooltip: describeBasis(b),
+      icon: 'info',
+      contextValue: 'schemeBasis',
+    })),
+    ...(s.version ? s.schemeFindings : []).map((f) => ({
+      id: `plan/scheme-finding/${f.subject ?? ''}`,
+      label: `${f.subject ?? 'tags'}: mixed prefixes`,
+      tooltip: f.message,
+      ...warningIcon,
+      contextValue: 'schemeFinding problem',
+    })),
+  ];
 }
 
 export function gitTagsSection(s: StatusReport, config: ReleaseOperatorConfig, deps: SectionDeps): ReleaseNode {
@@ -88,9 +137,11 @@ export function gitTagsSection(s: StatusReport, config: ReleaseOperatorConfig, d
           : Promise.resolve(undefined),
       ]);
       const tagSet = imageTags && new Set(imageTags);
+      // Git tags and image tags each have their own prefix (v1.2.3 in git, 1.2.3 in the registry is common).
+      const imagePrefix = imageTags ? imageTagScheme(config.tags, imageTags).imagePrefix : s.imagePrefix;
       return s.gitTags.map((t) => {
-        const version = tagVersion(t.name, config.tags.gitPrefix);
-        const imageTag = version ? `${config.tags.imagePrefix}${version}` : t.name;
+        const version = versionOfImageTag(t.name, s.gitPrefix);
+        const imageTag = version ? `${imagePrefix}${version}` : t.name;
         const release = releases?.find((r) => r.tag === t.name);
         const hasImage = tagSet ? tagSet.has(imageTag) : undefined;
         const releaseText = !releases
@@ -222,36 +273,37 @@ export function smokeSection(deps: SectionDeps): ReleaseNode {
     icon: 'beaker',
     contextValue: 'smoke',
     expanded: true,
-    children: async () => {
-      const results = deps.smoke.all();
-      if (!results.length)
-        return [
-          {
-            id: 'smoke/none',
-            label: 'Not run yet',
-            icon: 'info',
-            command: { command: 'releaseOperator.runSmoke', title: 'Run Smoke Test' },
-          },
-        ];
-      return results.map((r) => ({
-        id: `smoke/${r.platform}`,
-        label: r.platform,
-        description: `${r.state}${r.durationMs !== undefined ? ` · ${(r.durationMs / 1000).toFixed(1)} s` : ''}`,
-        tooltip: `${r.image}${r.message ? `\n${r.message}` : ''}`,
-        ...ic(r.state),
-        contextValue: 'smokePlatform smokeable',
-        data: { platform: r.platform, reference: r.image, build: r.build },
-        expanded: r.state === 'failed',
-        children: r.steps.map((st) => ({
-          id: `smoke/${r.platform}/${st.name}`,
-          label: st.name,
-          description: st.durationMs !== undefined ? `${(st.durationMs / 1000).toFixed(1)} s` : st.state,
-          tooltip: st.detail,
-          ...ic(st.state),
-          contextValue: 'smokeStep',
-        })),
-      }));
-    },
+    children: () => Promise.resolve(rows()),
+  };
+  const rows = (): ReleaseNode[] => {
+    const results = deps.smoke.all();
+    if (!results.length)
+      return [
+        {
+          id: 'smoke/none',
+          label: 'Not run yet',
+          icon: 'info',
+          command: { command: 'releaseOperator.runSmoke', title: 'Run Smoke Test' },
+        },
+      ];
+    return results.map((r) => ({
+      id: `smoke/${r.platform}`,
+      label: r.platform,
+      description: `${r.state}${r.durationMs !== undefined ? ` · ${(r.durationMs / 1000).toFixed(1)} s` : ''}`,
+      tooltip: `${r.image}${r.message ? `\n${r.message}` : ''}`,
+      ...ic(r.state),
+      contextValue: 'smokePlatform smokeable',
+      data: { platform: r.platform, reference: r.image, build: r.build },
+      expanded: r.state === 'failed',
+      children: r.steps.map((st) => ({
+        id: `smoke/${r.platform}/${st.name}`,
+        label: st.name,
+        description: st.durationMs !== undefined ? `${(st.durationMs / 1000).toFixed(1)} s` : st.state,
+        tooltip: st.detail,
+        ...ic(st.state),
+        contextValue: 'smokeStep',
+      })),
+    }));
   };
   return node;
 }
@@ -272,7 +324,7 @@ export function rootSections(s: StatusReport, config: ReleaseOperatorConfig, dep
       ];
   return [
     repositoryNode(s, deps),
-    versionNode(s),
+    versionNode(s, config, deps),
     gitTagsSection(s, config, deps),
     imageTagsSection(s.image, config, deps.registry),
     runsSection(s, deps),

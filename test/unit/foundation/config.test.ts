@@ -9,7 +9,7 @@ function usageMessage(fn: () => unknown): string {
   try {
     fn();
   } catch (e) {
-    assert.ok(e instanceof ReleaseOperatorError, `expected a ReleaseOperatorError, got ${e}`);
+    assert.ok(e instanceof ReleaseOperatorError, `expected a ReleaseOperatorError, got ${String(e)}`);
     assert.equal(e.kind, 'usage');
     return e.message;
   }
@@ -24,7 +24,8 @@ describe('configuration', () => {
     assert.equal(c.smoke.healthPath, '/health');
     assert.equal(c.smoke.timeoutSeconds, 30);
     assert.equal(c.smoke.emulatedTimeoutSeconds, 120);
-    assert.equal(c.tags.gitPrefix, 'v');
+    assert.equal(c.tags.gitPrefix, undefined, 'no default: an unset prefix is inferred from the tags');
+    assert.equal(c.tags.imagePrefix, undefined);
     assert.deepEqual(c.versionSources, ['package.json', 'Cargo.toml', 'pyproject.toml', 'VERSION', 'git-tag']);
   });
 
@@ -71,6 +72,19 @@ describe('configuration', () => {
     );
     for (const memory of ['', '256m', '1g', '1.5G', '268435456'])
       assert.doesNotThrow(() => validateOverrides({ smoke: { memory } }, 'f'), memory);
+  });
+
+  it('tells a configured tag prefix from none: "" is configured (no prefix), null and absent are not', () => {
+    assert.deepEqual(validateOverrides({ tags: { imagePrefix: '' } }, 'f'), { tags: { imagePrefix: '' } });
+    assert.deepEqual(validateOverrides({ tags: { imagePrefix: null, gitPrefix: 'v' } }, 'f'), {
+      tags: { gitPrefix: 'v' },
+    });
+    assert.equal(mergeConfig(defaultConfig(), { tags: { gitPrefix: 'v' } }).tags.imagePrefix, undefined);
+    assert.match(
+      usageMessage(() => validateOverrides({ smoke: { healthPath: null } }, 'f')),
+      /smoke\.healthPath: expected a string, got null/,
+      'null is "unset" only for keys without a default',
+    );
   });
 
   it('reports every problem at once', () => {

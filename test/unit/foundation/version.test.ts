@@ -3,7 +3,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { defaultConfig } from '../../../src/core/config/load';
-import { expectedMovingTags, tagPlan, versionOfImageTag } from '../../../src/core/version/plan';
+import { versionOfImageTag } from '../../../src/core/version/order';
+import { expectedMovingTags, tagPlan } from '../../../src/core/version/plan';
 import { effectiveVersion, sortVersionTags } from '../../../src/core/version/sources';
 
 const tag = (name: string) => ({ name, commit: 'c'.repeat(40), date: '2026-01-01T00:00:00Z' });
@@ -81,7 +82,7 @@ describe('effective version', () => {
 });
 
 describe('tag plan', () => {
-  const tags = defaultConfig().tags;
+  const tags = { ...defaultConfig().tags, gitPrefix: 'v', imagePrefix: 'v' };
   it('plans vX.Y.Z, vX.Y, vX, latest and the short sha', () => {
     assert.deepEqual(
       tagPlan('1.2.3', 'abcdef0123456789', tags).map((t) => t.tag),

@@ -42,7 +42,15 @@ describe('readiness report model', () => {
   });
 
   it('exit codes: 0 pass, 1 problem or nothing checked, 3 environment', () => {
-    assert.deepEqual((['pass', 'problem', 'nothing-checked', 'environment'] as const).map(exitCodeOf), [0, 1, 1, 3]);
+    assert.deepEqual(
+      (['pass', 'problem', 'nothing-checked', 'environment'] as const).map((v) => exitCodeOf(v)),
+      [0, 1, 1, 3],
+    );
+    // --allow-empty: nothing checked exits 0, nothing else changes.
+    assert.deepEqual(
+      (['pass', 'problem', 'nothing-checked', 'environment'] as const).map((v) => exitCodeOf(v, { allowEmpty: true })),
+      [0, 1, 0, 3],
+    );
   });
 
   it('the report summary agrees with its verdict', () => {

@@ -1,0 +1,104 @@
+import assert from 'node:assert/strict';
+import { defaultConfig } from '../../../src/core/config/load';
+import { describeBasis } from '../../../src/core/report/text';
+import { compareImageTags, movingTagOf, sortImageTags, versionOfImageTag } from '../../../src/core/version/order';
+import { inferPrefix, splitVersionTag } from '../../../src/core/version/prefix';
+import { escapeRegExp } from '../../../src/core/version/regexp';
+import { resolveScheme } from '../../../src/core/version/scheme';
+
+const tags = defaultConfig().tags;
+
+describe('tag prefixes: inferred from the tags, configuration wins, and said', () => {
+  it('splits version-shaped tags into prefix and version; moving tags and other names are not version-shaped', () => {
+    assert.deepEqual(splitVersionTag('v1.2.3'), { prefix: 'v', version: '1.2.3' });
+    assert.deepEqual(splitVersionTag('1.2.3'), { prefix: '', version: '1.2.3' });
+    assert.deepEqual(splitVersionTag('app-v1.2.3-rc.1'), { prefix: 'app-v', version: '1.2.3-rc.1' });
+    assert.deepEqual(splitVersionTag('py3-v10.0.0+build.7'), { prefix: 'py3-v', version: '10.0.0' });
+    for (const t of ['v1.2', '1', 'latest', 'main', 'sha-1a2b3c4', '01.2.3', 'v1.2.3.4', '2024.01.05'])
+      assert.equal(splitVersionTag(t), undefined, t);
+  });
+
+  it('takes the prefix most version tags follow, with the count', () => {
+    const r = inferPrefix(['1.2.3', '1.2.2', '1.2', '1', 'latest', 'main', 'v0.1.0']);
+    assert.equal(r.prefix, '');
+    assert.deepEqual([r.following, r.total, r.mixed, r.ambiguous], [2, 3, true, false]);
+    assert.deepEqual(
+      r.schemes.map((s) => [s.prefix, s.count, s.examples]),
+      [
+        ['', 2, ['1.2.3', '1.2.2']],
+        ['v', 1, ['v0.1.0']],
+      ],
+    );
+    assert.equal(inferPrefix(['app-v1.0.0', 'app-v1.1.0', 'latest']).prefix, 'app-v');
+    assert.equal(inferPrefix(['main', 'edge']).prefix, undefined);
+    assert.deepEqual(
+      [inferPrefix(['v1.0.0', '1.0.0']).ambiguous, inferPrefix(['v1.0.0', '1.0.0']).prefix],
+      [true, 'v'],
+      'a tie is ambiguous; "v" is taken (the old default) and the finding says so',
+    );
+  });
+
+  it('configured wins; else inferred (git tags for git, image tags for the image); else the default, each said', () => {
+    const s = resolveScheme(tags, { gitTags: ['v1.0.0', 'v1.1.0', 'notes'], imageTags: ['1.0.0', '1.1.0', 'latest'] });
+    assert.deepEqual([s.gitPrefix, s.imagePrefix], ['v', '']);
+    assert.deepEqual(s.basis.map(describeBasis), [
+      'git tags: prefix "v", inferred from 2 of 2 version tags',
+      'image tags: no prefix, inferred from 2 of 2 version tags',
+    ]);
+    const configured = resolveScheme({ ...tags, imagePrefix: 'v' }, { imageTags: ['1.0.0'] });
+    assert.equal(configured.imagePrefix, 'v');
+    assert.equal(describeBasis(configured.basis[0]), 'image tags: prefix "v", configured (tags.imagePrefix)');
+    const empty = resolveScheme({ ...tags, imagePrefix: '' }, { imageTags: ['v1.0.0'] });
+    assert.equal(empty.imagePrefix, '', 'an empty configured prefix is configured, not unset');
+    const none = resolveScheme(tags, { imageTags: ['main'] });
+    assert.equal(
+      describeBasis(none.basis[0]),
+      'image tags: prefix "v", by default (no version tags to infer from (1 tag))',
+    );
+    const unread = resolveScheme(tags, { imageTagsUnread: 'not read (registry down)' });
+    assert.equal(
+      describeBasis(unread.basis[0]),
+      'image tags: prefix "v", by default (image tags not read (registry down))',
+    );
+    assert.deepEqual(unread.findings, []);
+  });
+
+  it('old configuration files keep working: "v" set in the file is configured', () => {
+    const s = resolveScheme(
+      { ...tags, gitPrefix: 'v', imagePrefix: 'v' },
+      { gitTags: ['1.0.0'], imageTags: ['1.0.0'] },
+    );
+    assert.deepEqual([s.gitPrefix, s.imagePrefix], ['v', 'v']);
+    assert.ok(s.basis.every((b) => b.source === 'configured'));
+    assert.deepEqual(s.findings, []);
+  });
+});
+
+describe('image tags: one order, one regex escape', () => {
+  it('orders latest, moving tags newest first, versions newest first, then the rest by code point', () => {
+    const all = ['main', 'v1.2.3', 'v1', 'latest', 'v1.10.0', 'v2', 'v1.2', 'abc1234', 'v1.10', 'v1.10.0-rc.1', 'Zeta'];
+    assert.deepEqual(sortImageTags(all, 'v'), [
+      'latest',
+      'v2',
+      'v1',
+      'v1.10',
+      'v1.2',
+      'v1.10.0',
+      'v1.10.0-rc.1',
+      'v1.2.3',
+      'Zeta',
+      'abc1234',
+      'main',
+    ]);
+    assert.deepEqual(sortImageTags(['1.2', '1.2.3', 'latest', '1'], ''), ['latest', '1', '1.2', '1.2.3']);
+    assert.equal(compareImageTags('v')('x', 'x'), 0);
+  });
+
+  it('reads versions and moving tags under a prefix, escaping it', () => {
+    assert.equal(versionOfImageTag('v1.2.3', 'v'), '1.2.3');
+    assert.equal(versionOfImageTag('v1.2', 'v'), undefined);
+    assert.deepEqual(movingTagOf('app.v1.2', 'app.v'), { major: 1, minor: 2 });
+    assert.equal(movingTagOf('appXv1.2', 'app.v'), undefined, 'the dot in the prefix is a dot');
+    assert.equal(escapeRegExp('a.b*c(d)[e]{f}|g^h$i\\'), 'a\\.b\\*c\\(d\\)\\[e\\]\\{f\\}\\|g\\^h\\$i\\\\');
+  });
+});
