@@ -17,9 +17,10 @@
  *       match. requests lists what went through.
  *   pushImage(reg, repo, { platform?, labels?, tag?, format?, files? }) -> PushedManifest
  *       A FROM-scratch-like image: one gzip tar layer + a config blob with labels, for one platform.
- *   pushIndex(reg, repo, images, { tag?, format: 'oci' | 'docker', attestations? }) -> PushedManifest
+ *   pushIndex(reg, repo, images, { tag?, format: 'oci' | 'docker', attestations?, attestationsOnly? }) -> PushedManifest
  *       An OCI index (optionally with BuildKit attestation manifests: unknown/unknown + the
- *       vnd.docker.reference.* annotations) or a Docker manifest list.
+ *       vnd.docker.reference.* annotations) or a Docker manifest list. attestationsOnly: the index lists the
+ *       images' attestation manifests and not the images (a broken push: no platform at all).
  *   putManifest(reg, repo, reference, bytes, mediaType) -> digest;  tagManifest(reg, repo, tag, pushed)
  *   pushBlob(reg, repo, bytes) -> digest
  *   skopeoRaw(reg, reference) -> Buffer  (skopeo inspect --raw, the peer to compare against)
@@ -424,10 +425,11 @@ export async function pushIndex(
   reg: TestRegistry,
   repo: string,
   images: PushedManifest[],
-  options: { tag?: string; format?: 'oci' | 'docker'; attestations?: boolean } = {},
+  options: { tag?: string; format?: 'oci' | 'docker'; attestations?: boolean; attestationsOnly?: boolean } = {},
 ): Promise<PushedManifest & { attestations: PushedManifest[] }> {
   const t = options.format === 'docker' ? DOCKER : OCI;
-  const manifests: unknown[] = images.map((i) => ({
+  const listed = options.attestationsOnly ? [] : images;
+  const manifests: unknown[] = listed.map((i) => ({
     mediaType: i.mediaType,
     digest: i.digest,
     size: i.size,
@@ -438,7 +440,7 @@ export async function pushIndex(
     },
   }));
   const attestations: PushedManifest[] = [];
-  if (options.attestations) {
+  if (options.attestations || options.attestationsOnly) {
     for (const i of images) {
       const a = await pushAttestation(reg, repo, i);
       attestations.push(a);

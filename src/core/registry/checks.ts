@@ -159,7 +159,7 @@ export function tagSchemeCheck(
         expected: { version, tag: target, digest: want },
       },
       next: {
-        text: `point ${tag} at ${target} (a dry run: it shows the change; --yes instead of --dry-run makes it)`,
+        text: `point ${tag} at ${target} (dry run; --yes instead of --dry-run moves it)`,
         command: rollbackCommand(repository, target, tag, '--dry-run'),
       },
     });

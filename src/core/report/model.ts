@@ -20,6 +20,8 @@ export interface Examined {
   count: number;
   /** A plural noun for what was counted: "moving tags", "platforms", "ELF files", "jobs". */
   what: string;
+  /** Its singular, when it is not `what` without the final s ("1 moving tag"). */
+  one?: string;
   /** What the check looked for, said when it found none ("version tags like v1.2.3 or 1.2.3"). */
   lookedFor?: string;
   /** What it found instead ("12 tags, none version-shaped: main, edge, sha-1a2b3c4"). */
@@ -165,7 +167,7 @@ export function environmentResult(
 }
 
 function defaultSummary(verdict: Verdict, examined: Examined, findings: readonly CheckFinding[]): string {
-  const counted = `${examined.count} ${examined.what} examined`;
+  const counted = `${examined.count} ${countNoun(examined)} examined`;
   if (verdict === 'nothing-checked') {
     const looked = examined.lookedFor ? `looked for ${examined.lookedFor}` : `no ${examined.what} to examine`;
     return examined.foundInstead
@@ -176,6 +178,11 @@ function defaultSummary(verdict: Verdict, examined: Examined, findings: readonly
   const warnings = findings.filter((f) => f.severity === 'warning').length;
   if (verdict === 'problem') return `${counted}; ${errors} problem${errors === 1 ? '' : 's'}`;
   return warnings ? `${counted}; ${warnings} warning${warnings === 1 ? '' : 's'}` : counted;
+}
+
+/** `what`, or its singular for a count of 1. */
+export function countNoun(e: Pick<Examined, 'count' | 'what' | 'one'>): string {
+  return e.count === 1 ? (e.one ?? e.what.replace(/s$/, '')) : e.what;
 }
 
 /** The report for a set of checks: the combined verdict and a summary line that agrees with it. */

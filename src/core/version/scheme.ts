@@ -66,7 +66,9 @@ export function choosePrefix(
         subject,
         value: describePrefix(DEFAULT_PREFIX),
         source: 'default',
-        detail: `no version tags to infer from (${tags.length} tag${tags.length === 1 ? '' : 's'})`,
+        detail: tags.length
+          ? `no version tags among ${tags.length} tag${tags.length === 1 ? '' : 's'}`
+          : `no ${subject} to infer from`,
       },
     };
   const basis: Basis = {

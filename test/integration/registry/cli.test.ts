@@ -105,15 +105,105 @@ describe('registry CLI: manifest, tags, verify, rollback, status', function () {
     assert.deepEqual(group.tags, [revisions.get('1.2.0')!.slice(0, 7), 'v1', 'v1.2', 'v1.2.0'].sort());
   });
 
-  it('verify reports the drifted latest with both digests and versions, one line per problem, exit 1', async () => {
+  it('verify reports the drifted latest with both versions and digests and the rollback that fixes it, exit 1', async () => {
     const r = await cli(['verify', ref('v1.2.0')]);
     assert.equal(r.code, 1, r.stderr);
-    const lines = r.stdout.trim().split('\n');
-    assert.equal(lines.length, 1, r.stdout);
+    const [head, ...rows] = r.stdout.trim().split('\n');
     assert.match(
-      lines[0],
-      /^problem: \[tag-scheme\] .*acme\/rocket:latest points at sha256:[0-9a-f]{12} \(1\.1\.0\); the scheme says v1\.2\.0 sha256:[0-9a-f]{12}$/,
+      head,
+      /^verify .*acme\/rocket:v1\.2\.0 sha256:[0-9a-f]{12}: not ready: 1 with problems, 2 passed \(of 3 checks\)$/,
     );
+    const d = (v: string) => pushed.get(v)!.digest.slice(0, 19);
+    assert.deepEqual(rows, [
+      '  pass             Required platforms  2 required platforms examined: linux/amd64, linux/arm64 present',
+      '  problem          Tag scheme          6 moving tags examined; 1 problem',
+      `      problem: ${reg().host}/${repo}:latest points at v1.1.0 (${d('1.1.0')}), an older release; the scheme says v1.2.0 (${d('1.2.0')})`,
+      `        next: point latest at v1.2.0 (dry run; --yes instead of --dry-run moves it): release-operator rollback ${reg().host}/${repo} --to v1.2.0 --tag latest --dry-run`,
+      '  pass             Labels              2 image configs examined',
+      '  based on: image tags: prefix "v", inferred from 3 of 3 version tags',
+    ]);
+    const j = JSON.parse((await cli(['verify', ref('v1.2.0'), '--json'])).stdout);
+    assert.deepEqual(
+      [j.verdict, j.checked, j.checks.map((c: { id: string; verdict: string }) => `${c.id}:${c.verdict}`)],
+      ['problem', 10, ['platforms:pass', 'tag-scheme:problem', 'labels:pass']],
+    );
+    assert.deepEqual(j.checks[1].findings[0].evidence, {
+      tag: 'latest',
+      digest: pushed.get('1.1.0')!.digest,
+      versions: ['1.1.0'],
+      expected: { version: '1.2.0', tag: 'v1.2.0', digest: pushed.get('1.2.0')!.digest },
+    });
+    // The fields verify --json always had are still there.
+    assert.deepEqual(
+      [j.reference, j.digest, j.version, j.platforms, j.problems.map((p: { check: string }) => p.check)],
+      [ref('v1.2.0'), pushed.get('1.2.0')!.digest, '1.2.0', ['linux/amd64', 'linux/arm64'], ['tag-scheme']],
+    );
+  });
+
+  it('rollback --dry-run shows from and to and changes nothing (the fix verify names)', async () => {
+    const latest = async () => JSON.parse((await cli(['manifest', ref('latest'), '--json'])).stdout).digest as string;
+    const r = await cli(['rollback', `${reg().host}/${repo}`, '--to', 'v1.2.0', '--tag', 'latest', '--dry-run']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(r.stdout.trim().split('\n'), [
+      `from ${pushed.get('1.1.0')!.digest}`,
+      `to   ${pushed.get('1.2.0')!.digest} (v1.2.0)`,
+      `dry run: ${reg().host}/${repo}:latest would point at ${pushed.get('1.2.0')!.digest}; nothing changed. To move it: release-operator rollback ${reg().host}/${repo} --to v1.2.0 --tag latest --yes`,
+    ]);
+    assert.equal(await latest(), pushed.get('1.1.0')!.digest, 'a dry run moves nothing');
+  });
+
+  it('with no configuration, a registry of 1.2.3-style tags: verify of a drifted 1.2 fails and names the version it should point at', async () => {
+    const plain = 'acme/plain';
+    const labels = (v: string) => ({
+      'org.opencontainers.image.version': v,
+      'org.opencontainers.image.source': 'https://github.com/acme/plain',
+      'org.opencontainers.image.revision': 'not-a-sha',
+    });
+    const img = async (v: string) => {
+      const images = await Promise.all(
+        ['linux/amd64', 'linux/arm64'].map((platform) => pushImage(reg(), plain, { platform, labels: labels(v) })),
+      );
+      return pushIndex(reg(), plain, images, { tag: v, attestations: true });
+    };
+    const [v122, v123] = [await img('1.2.2'), await img('1.2.3')];
+    for (const [t, m] of [
+      ['1.2', v122],
+      ['1', v123],
+      ['latest', v123],
+    ] as const)
+      await tagManifest(reg(), plain, t, m);
+    const r = await cli(['verify', `${reg().host}/${plain}:1.2`]);
+    assert.equal(r.code, 1, r.stdout);
+    assert.match(
+      r.stdout,
+      new RegExp(
+        `problem: ${reg().host}/${plain}:1\\.2 points at 1\\.2\\.2 \\(${v122.digest.slice(0, 19)}\\), an older release; the scheme says 1\\.2\\.3 \\(${v123.digest.slice(0, 19)}\\)`,
+      ),
+    );
+    assert.match(r.stdout, new RegExp(`rollback ${reg().host}/${plain} --to 1\\.2\\.3 --tag 1\\.2 --dry-run`));
+    assert.match(r.stdout, /based on: image tags: no prefix, inferred from 2 of 2 version tags/);
+  });
+
+  it('a repository with no version tags at all: verify says nothing checked and exits 1 (--allow-empty: 0)', async () => {
+    const img = await pushImage(reg(), 'acme/edge', {
+      platform: 'linux/amd64',
+      labels: { 'org.opencontainers.image.revision': 'abc1234', 'org.opencontainers.image.source': 'x' },
+      tag: 'main',
+    });
+    await tagManifest(reg(), 'acme/edge', 'edge', img);
+    const args = ['verify', `${reg().host}/acme/edge:main`, '--require-platforms', 'linux/amd64'];
+    const r = await cli(args);
+    assert.equal(r.code, 1, r.stdout);
+    assert.match(r.stdout, /: not ready: 1 checked nothing, 2 passed \(of 3 checks\)/);
+    assert.match(
+      r.stdout,
+      /nothing checked +Tag scheme +nothing checked: looked for version tags like v1\.2\.3 \(prefix "v"\) and the moving tags they imply; found 2 tags, none version-shaped: edge, main/,
+    );
+    assert.match(r.stdout, /based on: image tags: prefix "v", by default \(no version tags among 2 tags\)/);
+    const j = JSON.parse((await cli([...args, '--json'])).stdout);
+    assert.equal(j.verdict, 'nothing-checked');
+    assert.equal(j.checks[1].examined.count, 0);
+    assert.equal((await cli([...args, '--allow-empty'])).code, 0);
   });
 
   it('rollback refuses to run without a terminal unless --yes is passed (exit 2)', async () => {
@@ -169,7 +259,7 @@ describe('registry CLI: manifest, tags, verify, rollback, status', function () {
     assert.match(j.undo, /--to sha256:/);
     const v = await cli(['verify', ref('v1.2.0')]);
     assert.equal(v.code, 0, v.stdout);
-    assert.match(v.stdout, /^ok: /);
+    assert.match(v.stdout, /^verify .*: ready: 3 checks passed\n/);
     // Undo with the printed digest, then latest is back where it was.
     const undo = await cli(['rollback', `${reg().host}/${repo}`, '--to', j.from, '--yes']);
     assert.equal(undo.code, 0, undo.stderr);
@@ -186,12 +276,17 @@ describe('registry CLI: manifest, tags, verify, rollback, status', function () {
     await tagManifest(reg(), 'acme/labels', 'v2.0', img);
     const r = await cli(['verify', `${reg().host}/acme/labels:v2.0.0`]);
     assert.equal(r.code, 1);
-    const lines = r.stdout.trim().split('\n');
+    const rows = r.stdout.split('\n').filter((l) => /^ {2}\S/.test(l) && !/based on/.test(l));
     assert.deepEqual(
-      lines.map((l) => l.replace(/^problem: \[(\w[\w-]*)\].*$/, '$1')),
-      ['platforms', 'labels', 'labels'],
+      rows.map((l) => l.trim().split(/ {2,}/).slice(0, 2)),
+      [
+        ['problem', 'Required platforms'],
+        ['pass', 'Tag scheme'],
+        ['problem', 'Labels'],
+      ],
       r.stdout,
     );
+    assert.equal(r.stdout.match(/^ {6}problem: /gm)?.length, 3, r.stdout);
     assert.match(r.stdout, /lacks platform linux\/arm64/);
     assert.match(r.stdout, /org\.opencontainers\.image\.version is 2\.0\.0-wrong, expected 2\.0\.0/);
     assert.match(r.stdout, /org\.opencontainers\.image\.revision is missing/);

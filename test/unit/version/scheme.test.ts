@@ -51,10 +51,7 @@ describe('tag prefixes: inferred from the tags, configuration wins, and said', (
     const empty = resolveScheme({ ...tags, imagePrefix: '' }, { imageTags: ['v1.0.0'] });
     assert.equal(empty.imagePrefix, '', 'an empty configured prefix is configured, not unset');
     const none = resolveScheme(tags, { imageTags: ['main'] });
-    assert.equal(
-      describeBasis(none.basis[0]),
-      'image tags: prefix "v", by default (no version tags to infer from (1 tag))',
-    );
+    assert.equal(describeBasis(none.basis[0]), 'image tags: prefix "v", by default (no version tags among 1 tag)');
     const unread = resolveScheme(tags, { imageTagsUnread: 'not read (registry down)' });
     assert.equal(
       describeBasis(unread.basis[0]),
