@@ -13,10 +13,25 @@ describe('Release tree (real git repository, real registry at 127.0.0.1:5000)', 
     assert.match(tooltipText(repo), /remote `upstream`/);
   });
 
-  it('shows the version and the tag plan of the next release', async () => {
+  it('shows the version, the tag plan of the next release, and where the scheme came from', async () => {
     const version = await root('version');
-    const plan = (await (await api()).tree.getChildren(version)).map((n) => n.label);
+    const rows = await (await api()).tree.getChildren(version);
+    const plan = rows.filter((n) => n.contextValue === 'plannedTag').map((n) => n.label);
     assert.deepEqual(plan, ['v1.2.3', 'v1.2', 'v1', 'latest', fixture().head.slice(0, 7)]);
+    // No tags.*Prefix in the fixture's release-operator.json: both prefixes are inferred, and the view says so.
+    assert.deepEqual(
+      rows.filter((n) => n.contextValue === 'schemeBasis').map((n) => `${n.label} | ${n.description}`),
+      [
+        'git tags: prefix "v" | inferred from 2 of 2 version tags',
+        'image tags: prefix "v" | inferred from 2 of 2 version tags',
+      ],
+    );
+  });
+
+  it('says the tag scheme verdict over all image tags first, with the prefix it used', async () => {
+    const [first] = await (await api()).tree.getChildren(await root('images'));
+    assert.equal(first.label, 'Tag scheme: pass');
+    assert.equal(first.description, 'image tags: prefix "v", inferred from 2 of 2 version tags');
   });
 
   it('lists git tags newest first, each saying whether its image exists', async () => {
