@@ -7,7 +7,7 @@ import { runProcess } from './process/run';
 import type { Basis, CheckFinding } from './report/model';
 import { effectiveVersion, sortVersionTags, type EffectiveVersion } from './version/sources';
 import { planRelease, type HeldTag, type PlannedTag } from './version/plan';
-import { resolveScheme, type ImageTagScheme } from './version/scheme';
+import { choosePrefix, resolveScheme, type ImageTagScheme } from './version/scheme';
 
 export interface RepositoryStatus {
   root: string;
@@ -100,10 +100,20 @@ export function withImageTags(s: StatusReport, config: ReleaseOperatorConfig, im
   return { ...next, ...plan(next, config, image.versions) };
 }
 
-/** withImageTags from what registryState read; a registry that could not be read changes nothing but `registry`. */
+/**
+ * The status when the registry's tags could not be read: the plan stays on the configured or default prefix, and
+ * the scheme says why it was not inferred.
+ */
+export function withoutImageTags(s: StatusReport, config: ReleaseOperatorConfig, why: string): StatusReport {
+  const { basis } = choosePrefix('image', config.tags.imagePrefix, undefined, `not read: ${why}`);
+  return { ...s, scheme: [...s.scheme.filter((b) => b.subject !== basis.subject), basis] };
+}
+
+/** withImageTags from what registryState read; a registry that could not be read only says so. */
 export function withRegistry(s: StatusReport, config: ReleaseOperatorConfig, registry: RegistryState): StatusReport {
   const { imagePrefix, scheme, versions } = registry;
-  if (registry.error || imagePrefix === undefined || !scheme || !versions) return { ...s, registry };
+  if (registry.error || imagePrefix === undefined || !scheme || !versions)
+    return { ...withoutImageTags(s, config, 'the registry could not be read'), registry };
   return {
     ...withImageTags(s, config, { imagePrefix, scheme, versions, schemeFinding: registry.schemeFinding }),
     registry,

@@ -1,7 +1,8 @@
 import * as vscode from 'vscode';
+import { describeError } from '../../core/errors';
 import type { ReleaseOperatorConfig } from '../../core/config/schema';
 import { describeBasis } from '../../core/report/text';
-import { withImageTags, type StatusReport } from '../../core/status';
+import { withImageTags, withoutImageTags, type StatusReport } from '../../core/status';
 import { versionOfImageTag } from '../../core/version/order';
 import { imageTagScheme } from '../../core/version/scheme';
 import type { GitHubFacade, JobView, RegistryFacade, RunView } from '../engines';
@@ -70,8 +71,11 @@ export function versionNode(s: StatusReport, config: ReleaseOperatorConfig, deps
         const tags = await deps
           .registry()
           .then((r) => r.listTags(image, { signal }))
-          .catch(() => undefined);
-        if (tags) view = withImageTags(s, config, imageTagScheme(config.tags, tags));
+          .catch((e: unknown) => describeError(e).split('\n')[0]);
+        view =
+          typeof tags === 'string'
+            ? withoutImageTags(s, config, `the registry could not be read: ${tags}`)
+            : withImageTags(s, config, imageTagScheme(config.tags, tags));
       }
       return planNodes(view);
     },
