@@ -252,7 +252,9 @@ export async function auditRelease(facts: AuditFacts, o: AuditOptions): Promise<
       count: versions.length,
       what: 'versions',
       lookedFor: `versions in git tags like ${gitPrefix}1.2.3, GitHub Releases or image tags like ${imagePrefix}1.2.3`,
-      foundInstead: `${facts.gitTags.length} git tag${facts.gitTags.length === 1 ? '' : 's'} and ${facts.imageTags.length} image tag${facts.imageTags.length === 1 ? '' : 's'}, none a version of those prefixes`,
+      foundInstead: versions.length
+        ? undefined
+        : `${facts.gitTags.length} git tag${facts.gitTags.length === 1 ? '' : 's'} and ${facts.imageTags.length} image tag${facts.imageTags.length === 1 ? '' : 's'}, none a version of those prefixes`,
     },
     platforms: {
       count: platformsExamined,

@@ -43,12 +43,14 @@ export function platformsCheck(info: ImageInfo, required: readonly string[]): Ch
   return checkResult({
     id: 'platforms',
     title: 'Required platforms',
-    examined: {
-      count: required.length,
-      what: 'required platforms',
-      lookedFor: 'required platforms (requiredPlatforms is empty)',
-      foundInstead: have.length ? `an image of ${have.join(', ')}` : undefined,
-    },
+    examined: required.length
+      ? { count: required.length, what: 'required platforms' }
+      : {
+          count: 0,
+          what: 'required platforms',
+          lookedFor: 'required platforms (requiredPlatforms is empty)',
+          foundInstead: have.length ? `an image of ${have.join(', ')}` : undefined,
+        },
     findings,
     summary: missing.length
       ? undefined
@@ -102,7 +104,7 @@ export function labelsCheck(info: ImageInfo, version: string | undefined): Check
       what: 'image configs',
       lookedFor: 'an image config per platform to read OCI labels from',
       foundInstead:
-        info.kind === 'index'
+        info.kind === 'index' && !sets.length
           ? `an index with no platform image${info.attestations.length ? ` (${info.attestations.length} attestation manifest${info.attestations.length === 1 ? '' : 's'} only)` : ''}`
           : undefined,
     },
@@ -178,7 +180,7 @@ export function tagSchemeCheck(
       count: examined,
       what: 'moving tags',
       lookedFor: `version tags like ${p}1.2.3 (${describePrefix(p)}) and the moving tags they imply`,
-      foundInstead: otherTags(tags, p),
+      foundInstead: examined ? undefined : otherTags(tags, p),
     },
     findings,
     basis: scheme.basis,

@@ -142,7 +142,7 @@ const SCENARIOS: Scenario[] = [
     point: movingOf('', '1.0.0', '1.0.0'),
     verify: '1.0.0',
     expect: {
-      verify: { platforms: X, 'tag-scheme': P, labels: N, exit: 1 },
+      verify: { platforms: X, 'tag-scheme': P, labels: P, exit: 1 },
       audit: { 'release-consistency': P, platforms: X, labels: P, 'tag-scheme': P, exit: 1 },
     },
   },
@@ -153,7 +153,7 @@ const SCENARIOS: Scenario[] = [
     point: movingOf('', '1.0.0', '1.0.0'),
     verify: '1.0.0',
     expect: {
-      verify: { platforms: X, 'tag-scheme': P, labels: P, exit: 1 },
+      verify: { platforms: X, 'tag-scheme': P, labels: N, exit: 1 },
       audit: { 'release-consistency': P, platforms: X, labels: X, 'tag-scheme': P, exit: 1 },
     },
   },
