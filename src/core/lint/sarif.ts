@@ -1,13 +1,19 @@
 import { ALL_RULES } from './rules';
-import type { Finding, Severity } from './types';
+import type { Finding, Severity, SuppressedFinding } from './types';
 
 /**
  * SARIF 2.1.0 for GitHub code scanning (github/codeql-action/upload-sarif): one run, the rule catalogue in
- * tool.driver.rules, results with repository-relative URIs under %SRCROOT%, and fixes as replacements.
+ * tool.driver.rules, results with repository-relative URIs under %SRCROOT%, the evidence as relatedLocations,
+ * fixes as replacements, and suppressed findings as results with an in-source suppression and its reason
+ * (code scanning shows them as dismissed, not as gone).
  */
 const LEVEL: Record<Severity, 'error' | 'warning' | 'note'> = { error: 'error', warning: 'warning', info: 'note' };
 
-export function toSarif(findings: Finding[], tool: { version: string; informationUri: string }): object {
+export function toSarif(
+  findings: Finding[],
+  tool: { version: string; informationUri: string },
+  suppressed: SuppressedFinding[] = [],
+): object {
   const rules = ALL_RULES.map((r) => ({
     id: r.id,
     name: r.id.replace('-', ''),
@@ -15,9 +21,47 @@ export function toSarif(findings: Finding[], tool: { version: string; informatio
     fullDescription: { text: r.explanation },
     help: { text: `${r.title}\n\n${r.explanation}`, markdown: `**${r.title}**\n\n${r.explanation}` },
     defaultConfiguration: { level: LEVEL[r.defaultSeverity] },
-    properties: { tags: ['release', r.kind === 'dockerfile' ? 'dockerfile' : 'github-actions'] },
+    properties: {
+      tags: ['release', r.kind === 'dockerfile' ? 'dockerfile' : r.kind === 'workflow' ? 'github-actions' : 'lint'],
+    },
   }));
   const index = new Map(rules.map((r, i) => [r.id, i]));
+  const result = (f: Finding, suppression?: SuppressedFinding['suppression']) => ({
+    ruleId: f.ruleId,
+    ruleIndex: index.get(f.ruleId),
+    level: LEVEL[f.severity],
+    message: { text: f.message },
+    locations: [location(f.file, f.region)],
+    ...(f.evidence.length
+      ? {
+          relatedLocations: f.evidence.map((e, i) => ({
+            id: i + 1,
+            ...location(e.file, e.region),
+            message: { text: e.message },
+          })),
+        }
+      : {}),
+    properties: { confidence: f.confidence },
+    ...(suppression ? { suppressions: [{ kind: 'inSource', justification: suppression.reason }] } : {}),
+    ...(f.fix
+      ? {
+          fixes: [
+            {
+              description: { text: f.fix.title },
+              artifactChanges: [
+                {
+                  artifactLocation: { uri: f.file, uriBaseId: '%SRCROOT%' },
+                  replacements: f.fix.edits.map((e) => ({
+                    deletedRegion: sarifRegion(e.region),
+                    insertedContent: { text: e.newText },
+                  })),
+                },
+              ],
+            },
+          ],
+        }
+      : {}),
+  });
   return {
     $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
     version: '2.1.0',
@@ -32,31 +76,7 @@ export function toSarif(findings: Finding[], tool: { version: string; informatio
           },
         },
         originalUriBaseIds: { '%SRCROOT%': { description: { text: 'The repository root.' } } },
-        results: findings.map((f) => ({
-          ruleId: f.ruleId,
-          ruleIndex: index.get(f.ruleId),
-          level: LEVEL[f.severity],
-          message: { text: f.message },
-          locations: [location(f.file, f.region)],
-          ...(f.fix
-            ? {
-                fixes: [
-                  {
-                    description: { text: f.fix.title },
-                    artifactChanges: [
-                      {
-                        artifactLocation: { uri: f.file, uriBaseId: '%SRCROOT%' },
-                        replacements: f.fix.edits.map((e) => ({
-                          deletedRegion: sarifRegion(e.region),
-                          insertedContent: { text: e.newText },
-                        })),
-                      },
-                    ],
-                  },
-                ],
-              }
-            : {}),
-        })),
+        results: [...findings.map((f) => result(f)), ...suppressed.map((f) => result(f, f.suppression))],
       },
     ],
   };

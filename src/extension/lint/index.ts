@@ -2,8 +2,8 @@ import path from 'node:path';
 import * as vscode from 'vscode';
 import type { ReleaseOperatorConfig } from '../../core/config/schema';
 import { describeError } from '../../core/errors';
-import { isWorkflowPath } from '../../core/lint/kind';
 import type { Finding } from '../../core/lint/types';
+import type * as EngineModule from './engine';
 import type { Logger } from '../../core/log';
 import { Debouncer, edits0, findingFor, lintKindFor, toRange0, type Range0 } from './editor';
 
@@ -36,11 +36,13 @@ const range = (r: Range0) => new vscode.Range(r.startLine, r.startCharacter, r.e
 export function registerLint(context: vscode.ExtensionContext, deps: LintDeps): LintFace {
   const collection = vscode.languages.createDiagnosticCollection('release-operator-lint');
   const findings = new Map<string, Finding[]>();
+  /** The text each document's findings were computed on (the suppression quick fix reads its indentation). */
+  const texts = new Map<string, string>();
   const changed = new vscode.EventEmitter<void>();
   const debouncer = new Debouncer(DEBOUNCE_MS);
   /** The lint engine, loaded with the first document to lint (hovers have nothing to say before that). */
-  let engine: typeof import('./engine') | undefined;
-  let loadingEngine: Promise<typeof import('./engine')> | undefined;
+  let engine: typeof EngineModule | undefined;
+  let loadingEngine: Promise<typeof EngineModule> | undefined;
   const loadEngine = () => (loadingEngine ??= import('./engine').then((m) => (engine = m)));
   const guard =
     <A extends unknown[], R>(what: string, fn: (...a: A) => R, fallback: R) =>
@@ -58,33 +60,54 @@ export function registerLint(context: vscode.ExtensionContext, deps: LintDeps): 
       const kind = lintKindFor(doc.uri);
       if (!kind || doc.isClosed) return;
       const version = doc.version;
-      const [{ lintOptions, lintText, readSiblings }, config] = await Promise.all([loadEngine(), deps.getConfig()]);
+      const [{ lintOptions, lintDocument, repoViewFor }, config] = await Promise.all([loadEngine(), deps.getConfig()]);
       const folder = vscode.workspace.getWorkspaceFolder(doc.uri);
       const root = folder?.uri.fsPath ?? path.dirname(doc.uri.fsPath);
       const file = path.relative(root, doc.uri.fsPath).split(path.sep).join('/');
-      const siblings = isWorkflowPath(doc.uri.fsPath) ? await readSiblings(doc.uri.fsPath, root) : [];
+      const text = doc.getText();
+      const options = lintOptions(config);
+      const repo = await repoViewFor(root, file, { text, kind }, options);
       if (doc.isClosed || doc.version !== version) return; // a newer edit will lint again
-      const result = lintText({ file, text: doc.getText(), kind, siblings }, lintOptions(config), (id, e) =>
+      const result = lintDocument({ file, text, kind, repo }, options, (id, e) =>
         deps.logger.warn(`lint: rule ${id} failed on ${file} and was skipped: ${describeError(e)}`),
       );
-      findings.set(doc.uri.toString(), result);
-      collection.set(doc.uri, result.map(toDiagnostic));
+      if (result.suppressed.length)
+        deps.logger.info(
+          `lint: ${file}: ${result.suppressed.length} finding(s) suppressed: ${result.suppressed
+            .map((f) => `${f.ruleId} line ${f.region.line} (${f.suppression.reason})`)
+            .join('; ')}`,
+        );
+      findings.set(doc.uri.toString(), result.findings);
+      texts.set(doc.uri.toString(), text);
+      collection.set(
+        doc.uri,
+        result.findings.map((f) => toDiagnostic(f, root)),
+      );
       changed.fire();
     } catch (e) {
       deps.logger.error(`lint: could not lint ${doc.uri.fsPath}: ${describeError(e)}`);
     }
   }
 
-  function toDiagnostic(f: Finding): vscode.Diagnostic {
+  function toDiagnostic(f: Finding, root: string): vscode.Diagnostic {
     const d = new vscode.Diagnostic(range(toRange0(f.region)), f.message, SEVERITY[f.severity]);
     d.source = SOURCE;
     d.code = f.ruleId;
+    // The evidence the finding rests on: the builder stage, the COPY --from line, the step that should run first.
+    d.relatedInformation = f.evidence.map(
+      (e) =>
+        new vscode.DiagnosticRelatedInformation(
+          new vscode.Location(vscode.Uri.file(path.join(root, e.file)), range(toRange0(e.region))),
+          e.message,
+        ),
+    );
     return d;
   }
 
   const forget = (doc: vscode.TextDocument) => {
     const key = doc.uri.toString();
     debouncer.cancel(key);
+    texts.delete(key);
     if (findings.delete(key)) {
       collection.delete(doc.uri);
       changed.fire();
@@ -143,13 +166,30 @@ export function registerLint(context: vscode.ExtensionContext, deps: LintDeps): 
                 endLine: d.range.end.line,
                 endCharacter: d.range.end.character,
               });
-              if (!f?.fix) return [];
-              const action = new vscode.CodeAction(f.fix.title, vscode.CodeActionKind.QuickFix);
-              action.edit = new vscode.WorkspaceEdit();
-              for (const e of edits0(f.fix.edits)) action.edit.replace(doc.uri, range(e), e.newText);
-              action.diagnostics = [d];
-              action.isPreferred = true;
-              return [action];
+              if (!f) return [];
+              const actions: vscode.CodeAction[] = [];
+              if (f.fix) {
+                const action = new vscode.CodeAction(f.fix.title, vscode.CodeActionKind.QuickFix);
+                action.edit = new vscode.WorkspaceEdit();
+                for (const e of edits0(f.fix.edits)) action.edit.replace(doc.uri, range(e), e.newText);
+                action.diagnostics = [d];
+                action.isPreferred = true;
+                actions.push(action);
+              }
+              if (engine && !f.ruleId.startsWith('RO-L')) {
+                // Silencing is always offered, never preferred: the comment's TODO reason keeps RO-L001 reporting it
+                // until someone writes why the finding does not apply.
+                const action = new vscode.CodeAction(
+                  `Suppress ${f.ruleId} here with a reasoned comment`,
+                  vscode.CodeActionKind.QuickFix,
+                );
+                action.edit = new vscode.WorkspaceEdit();
+                const [e] = edits0([engine.suppressionEdit(texts.get(doc.uri.toString()) ?? doc.getText(), f)]);
+                action.edit.replace(doc.uri, range(e), e.newText);
+                action.diagnostics = [d];
+                actions.push(action);
+              }
+              return actions;
             });
           },
           [] as vscode.CodeAction[],

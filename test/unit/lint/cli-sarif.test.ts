@@ -35,7 +35,14 @@ describe('lint CLI', () => {
     assert.equal(r.code, 1, r.stderr);
     assert.match(r.stdout, /^Dockerfile:3:32: error RO-D001 /m);
     assert.match(r.stdout, /^\.github\/workflows\/release\.yml:25:14: error RO-W002 /m);
-    assert.match(r.stdout, /2 error\(s\), 0 warning\(s\), 0 info in 2 file\(s\)/);
+    // Each finding is followed by the evidence it rests on: the builder, the build, the copy, the runtime.
+    assert.match(r.stdout, /^ {4}Dockerfile:3:32: builder: rust:1\.91 is Debian trixie \(glibc 2\.41\)$/m);
+    assert.match(r.stdout, /^ {4}Dockerfile:15:1: copies it into runtime$/m);
+    assert.match(r.stdout, /^ {4}\.github\/workflows\/release\.yml:20:14: publishes the image \(docker push\)$/m);
+    assert.match(
+      r.stdout,
+      /2 error\(s\), 0 warning\(s\), 0 info in 1 Dockerfile\(s\) \(2 stages\) and 1 workflow\(s\) \(2 jobs, 5 steps\)/,
+    );
   });
 
   it('--json gives one document with files and findings', async () => {
@@ -47,6 +54,15 @@ describe('lint CLI', () => {
       ['RO-D001', 'RO-W002'],
     );
     assert.equal(doc.findings[0].fix.edits[0].newText, '-bookworm');
+    assert.equal(doc.findings[0].confidence, 'proven');
+    assert.deepEqual(
+      doc.findings[0].evidence.map((e: { region: { line: number } }) => e.region.line),
+      [3, 8, 15, 12],
+    );
+    assert.equal(doc.verdict, 'problem');
+    assert.deepEqual(doc.examined, { dockerfiles: 1, stages: 2, workflows: 1, jobs: 2, steps: 5 });
+    assert.equal(doc.check.id, 'lint');
+    assert.equal(doc.check.examined.count, 2);
   });
 
   it('honours lint.rules: off drops a rule, a lower severity turns exit 1 into 0', async () => {
@@ -112,13 +128,35 @@ describe('lint CLI', () => {
       ],
     );
     assert.equal(results[0].fixes[0].artifactChanges[0].replacements[0].insertedContent.text, '-bookworm');
+    // The evidence travels as relatedLocations, each with its own message and a repository-relative URI.
+    const related = results[0].relatedLocations;
+    assert.deepEqual(
+      related.map((x: any) => [x.id, x.physicalLocation.artifactLocation.uri, x.physicalLocation.region.startLine]),
+      [
+        [1, 'Dockerfile', 3],
+        [2, 'Dockerfile', 8],
+        [3, 'Dockerfile', 15],
+        [4, 'Dockerfile', 12],
+      ],
+    );
+    assert.match(related[2].message.text, /copies it into runtime/);
   });
 
-  it('a repository with nothing to lint is a usage error, not a crash', async () => {
+  it('a repository with nothing to lint says what it looked for and does not pass (exit 1, nothing-checked)', async () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'ro-lint-empty-'));
     execFileSync('git', ['init', '-q', dir]);
     const r = await cli(['lint', '--cwd', dir]);
-    assert.equal(r.code, 2);
-    assert.match(r.stderr, /Nothing to lint/);
+    assert.equal(r.code, 1, r.stderr);
+    assert.match(
+      r.stdout,
+      /^Nothing checked: looked for Dockerfile\*, Containerfile\* .*\.github\/workflows\/\*\.yml/m,
+    );
+    assert.doesNotMatch(r.stdout, /No findings/);
+    const json = await cli(['lint', '--json', '--cwd', dir]);
+    const doc = JSON.parse(json.stdout);
+    assert.equal(doc.verdict, 'nothing-checked');
+    assert.equal(doc.check.verdict, 'nothing-checked');
+    assert.equal(doc.check.examined.count, 0);
+    assert.match(doc.check.summary, /^nothing checked: looked for /);
   });
 });

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { lintFiles } from '../../../src/core/lint/project';
+import { lintRepository } from '../../../src/core/lint/project';
 import { FIXTURES } from '../../helpers/paths';
 
 /**
@@ -64,11 +64,15 @@ describe('lint corpus', () => {
         .map((e) => `${e.id}@${e.line}`)
         .sort();
       const errors: unknown[] = [];
-      const { findings } = await lintFiles(CORPUS, [rel], OPTIONS, (_id, e) => errors.push(e));
+      // A file of a fixture repository (repos/NAME/...) is linted with that repository as the root.
+      const parts = rel.split(path.sep);
+      const root = parts[0] === 'repos' ? path.join(CORPUS, parts[0], parts[1]) : CORPUS;
+      const inRoot = path.relative(root, file).split(path.sep).join('/');
+      const { findings } = await lintRepository(root, [inRoot], OPTIONS, { onRuleError: (_id, e) => errors.push(e) });
       assert.deepEqual(errors, [], 'a rule threw');
       const actual = findings.map((f) => `${f.ruleId}@${f.region.line}`).sort();
       assert.deepEqual(actual, expected, findings.map((f) => `${f.ruleId}@${f.region.line}: ${f.message}`).join('\n'));
-      for (const f of findings) assert.equal(f.file, rel.split(path.sep).join('/'));
+      for (const f of findings) assert.equal(f.file, inRoot);
     });
   }
 });

@@ -61,7 +61,7 @@ describe('lint editor logic', () => {
     const r = toRange0(findings[0].region);
     assert.deepEqual(r, { startLine: 0, startCharacter: 5, endLine: 0, endCharacter: 17 });
     const md = hoverMarkdown(findings, 0, 8)!;
-    assert.match(md, /\*\*RO-D001: Builder stage is on a newer distribution release/);
+    assert.match(md, /\*\*RO-D001: A binary built on a newer C library is copied into an older/);
     assert.match(md, /GLIBC_2\.38' not found/);
     assert.match(md, /Quick fix available: \*Pin the builder to ubuntu 22\.04\*/);
     assert.equal(hoverMarkdown(findings, 1, 0), undefined);

@@ -51,6 +51,8 @@ export interface DockerStage {
 
 export interface DockerfileModel {
   stages: DockerStage[];
+  /** Build arguments declared before the first FROM, with their defaults (what `${X}` in FROM resolves to). */
+  args: Record<string, string>;
   /** The first syntax error, if any; rules do not run on a file that has one. */
   syntaxError?: { message: string; region: Region };
 }
@@ -187,7 +189,7 @@ export function parseDockerfile(text: string): DockerfileModel {
       endColumn: 2,
     });
   }
-  return { stages, syntaxError };
+  return { stages, args: vars, syntaxError };
 }
 
 function toInstruction(ins: Instruction, keyword: string, keywordRegion: Region): DockerInstruction {

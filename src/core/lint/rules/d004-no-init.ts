@@ -1,45 +1,49 @@
-import { finalStage, type DockerInstruction, type DockerStage } from '../dockerfile/model';
+import { entrypointOf, instructionsOf, scriptHandsOverSignals } from '../dockerfile/entrypoint';
 import type { DockerfileRule } from './rule';
 
-const INITS = /(^|\/)(tini|tini-static|dumb-init|catatonit|s6-svscan|init|docker-init)$/;
 const SERVICE_WORDS = /^(serve|server|start|run|daemon|web|api|agent|listen|--port|--listen|--bind|--addr)(=.*)?$/;
 const SERVERS = /(^|\/)(nginx|httpd|caddy|gunicorn|uvicorn|puma|unicorn|node|java|envoy|traefik)$/;
-
-function chain(stage: DockerStage): DockerInstruction[] {
-  const stages: DockerStage[] = [];
-  for (let s: DockerStage | undefined = stage; s; s = s.parent) stages.unshift(s);
-  return stages.flatMap((s) => s.instructions);
-}
 
 export const noInit: DockerfileRule = {
   id: 'RO-D004',
   kind: 'dockerfile',
   defaultSeverity: 'info',
+  examines: 'final stages that start a service',
   title: 'Long-running service without an init process for signal handling',
   explanation:
-    'The entrypoint runs as PID 1, and the kernel drops signals that PID 1 has no handler for: `docker stop` and rolling deploys wait the full ' +
-    'stop timeout (10 s, 30 s on Kubernetes) and then SIGKILL the service mid-request, and zombie children pile up. Use an init (tini, dumb-init, ' +
-    '`docker run --init`) or make sure the service handles SIGTERM itself.',
-  check({ model }) {
-    const stage = finalStage(model);
-    if (!stage) return [];
-    const all = chain(stage);
-    const entry = all.filter((i) => i.keyword === 'ENTRYPOINT').at(-1);
-    const cmd = all.filter((i) => i.keyword === 'CMD').at(-1);
-    const first = entry ?? cmd;
-    if (!first) return [];
-    const argv = [...(entry?.argv ?? []), ...(entry ? [] : (cmd?.argv ?? []))];
-    if (INITS.test(argv[0] ?? '')) return [];
+    'The entrypoint runs as PID 1, and the kernel drops signals that PID 1 has no handler for: unless the service handles SIGTERM itself, ' +
+    '`docker stop` and rolling deploys wait the full stop timeout (10 s, 30 s on Kubernetes) and then SIGKILL it mid-request, and zombie children ' +
+    'pile up. Many services do handle SIGTERM, so this is information, not a defect: use an init (tini, dumb-init, `docker run --init`) where ' +
+    'the service does not. Entrypoints that are an init, or a script that `exec`s the service or traps TERM, are not reported.',
+  check({ model, file, repo, examine }) {
+    const ep = entrypointOf(model, file, repo);
+    if (!ep?.first || ep.init) return [];
+    if (ep.script && (ep.script.text === undefined || scriptHandsOverSignals(ep.script.text))) return [];
+    const all = instructionsOf(ep.stage);
     const service =
       all.some((i) => i.keyword === 'EXPOSE' || (i.keyword === 'HEALTHCHECK' && !/^\s*NONE/i.test(i.args))) ||
-      [...argv, ...(cmd?.argv ?? [])].some((a) => SERVICE_WORDS.test(a)) ||
-      SERVERS.test(argv[0] ?? '');
+      [...ep.argv, ...(ep.cmd?.argv ?? [])].some((a) => SERVICE_WORDS.test(a)) ||
+      SERVERS.test(ep.argv[0] ?? '');
     if (!service) return [];
-    const shell = first.jsonForm ? '' : ' (in shell form, so PID 1 is /bin/sh, which does not forward SIGTERM at all)';
+    examine('final stages that start a service');
+    const shell = ep.first.jsonForm
+      ? ''
+      : ' (in shell form, so PID 1 is /bin/sh, which does not forward SIGTERM at all)';
     return [
       {
-        message: `${first.keyword} ${argv[0] ?? ''} starts a long-running service as PID 1 with no init${shell}.`,
-        region: first.region,
+        message: `${ep.first.keyword} ${ep.argv[0] ?? ''} starts a long-running service as PID 1 with no init${shell}; fine if it handles SIGTERM itself.`,
+        region: ep.first.region,
+        evidence: [
+          { message: `PID 1: ${ep.argv[0] ?? ''}`, region: ep.first.region },
+          ...(ep.script?.text !== undefined
+            ? [
+                {
+                  message: `${ep.script.path} neither execs the service nor traps TERM`,
+                  region: ep.script.copiedAt!.region,
+                },
+              ]
+            : []),
+        ],
       },
     ];
   },

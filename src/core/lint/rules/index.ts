@@ -4,7 +4,7 @@ import { rootRuntime } from './d003-root-runtime';
 import { noInit } from './d004-no-init';
 import { dependencyOrder } from './d005-dependency-order';
 import { shellFormEntrypoint } from './d006-shell-form-entrypoint';
-import { dockerfileSyntax, workflowSyntax } from './parse-errors';
+import { badSuppression, dockerfileSyntax, unusedSuppression, workflowSyntax } from './parse-errors';
 import type { Rule } from './rule';
 import type { RuleMeta } from '../types';
 import { pushBeforeSmoke } from './w001-push-before-smoke';
@@ -16,6 +16,7 @@ import { manifestCheck } from './w006-manifest-check';
 import { ociLabels } from './w007-oci-labels';
 import { unpinnedAction } from './w008-unpinned-action';
 
+/** Rules run in this order; a new rule is added here (and nowhere else) to run. */
 export const RULES: Rule[] = [
   glibcDrift,
   unpinnedRelease,
@@ -33,10 +34,21 @@ export const RULES: Rule[] = [
   unpinnedAction,
 ];
 
-/** Every id a finding can carry, parse errors included (for SARIF rule lists, hovers and settings). */
-export const ALL_RULES: RuleMeta[] = [dockerfileSyntax, workflowSyntax, ...RULES].map(
-  ({ id, kind, defaultSeverity, title, explanation }) => ({ id, kind, defaultSeverity, title, explanation }),
-);
+/** Every id a finding can carry, parse errors and suppression checks included (SARIF, hovers, settings). */
+export const ALL_RULES: RuleMeta[] = [
+  dockerfileSyntax,
+  workflowSyntax,
+  ...RULES,
+  badSuppression,
+  unusedSuppression,
+].map(({ id, kind, defaultSeverity, title, explanation, examines }) => ({
+  id,
+  kind,
+  defaultSeverity,
+  title,
+  explanation,
+  examines,
+}));
 
 export function ruleMeta(id: string): RuleMeta | undefined {
   return ALL_RULES.find((r) => r.id === id);

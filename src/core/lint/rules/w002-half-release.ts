@@ -1,53 +1,74 @@
-import {
-  isReleaseCreation,
-  pushes,
-  pushingCalls,
-  releaseRegion,
-  runsAfterFailure,
-  stepLabel,
-  upstream,
-} from '../workflow/analysis';
+import { calleeOf, isReleaseCreation, releaseRegion, runsAfterFailure, stepLabel } from '../workflow/analysis';
+import { WorkflowFacts } from '../workflow/facts';
 import type { WorkflowJob } from '../workflow/model';
+import type { RawFinding } from '../types';
 import type { WorkflowRule } from './rule';
 
 export const halfRelease: WorkflowRule = {
   id: 'RO-W002',
   kind: 'workflow',
   defaultSeverity: 'error',
+  examines: 'steps that create a Release or tag',
   title: 'GitHub Release or git tag created without depending on the image push',
   explanation:
     'When the Release (or tag) does not wait for the push to succeed, a failed or cancelled push still leaves a published Release whose image does ' +
     'not exist: the "half release". Users follow the release notes to a tag that cannot be pulled, and re-running the workflow collides with the ' +
-    'existing Release. Create the Release after the push, in a later step of the same job or in a job that `needs` the push job, without always().',
-  check({ model, siblings }) {
-    const pushSteps = pushes(model);
-    const pushJobs = new Set<WorkflowJob>([...pushSteps.map((p) => p.step.job), ...pushingCalls(model, siblings)]);
-    if (pushJobs.size === 0) return [];
-    return model.jobs.flatMap((job) =>
-      job.steps.filter(isReleaseCreation).flatMap((step) => {
-        const sameJob = pushSteps.filter((p) => p.step.job === job);
-        const ups = upstream(model, job);
-        const missing = [...pushJobs].filter((pj) => {
+    'existing Release. Create the Release after the push, in a later step of the same job or in a job that `needs` the push job, without always(). ' +
+    'Draft Releases are not published, so they are not reported.',
+  check({ model, facts, repo, ops, examine }) {
+    const publishing = new Set<WorkflowJob>(facts.publications().map((p) => p.step.job));
+    // Jobs calling a reusable workflow of this repository that publishes count as pushing jobs too.
+    for (const j of model.jobs) {
+      const callee = calleeOf(j, repo);
+      if (
+        callee?.model &&
+        callee.model !== model &&
+        new WorkflowFacts(callee.model, repo, ops, 2).publications().length
+      )
+        publishing.add(j);
+    }
+    if (publishing.size === 0) return [];
+    const out: RawFinding[] = [];
+    for (const job of model.jobs) {
+      const releases = job.steps.filter(isReleaseCreation);
+      if (!releases.length) continue;
+      const ups = facts.graph.upstreamSet(job);
+      for (const step of releases) {
+        examine('steps that create a Release or tag');
+        const sameJob = facts.publications().filter((p) => p.step.job === job);
+        const missing = [...publishing].filter((pj) => {
           if (pj === job)
             return (
               !sameJob.every((p) => p.step.index < step.index && !p.step.continueOnError) || runsAfterFailure(step.if)
             );
           return !ups.has(pj) || runsAfterFailure(job.if) || runsAfterFailure(step.if);
         });
-        if (missing.length === 0) return [];
+        if (missing.length === 0) continue;
         const names = missing.map((j) => `"${j.id}"`).join(', ');
         const how = missing.includes(job)
           ? 'it comes before the push, runs after a failure, or the push may fail without stopping the job'
           : runsAfterFailure(job.if) || runsAfterFailure(step.if)
             ? 'its if: lets it run after the push failed'
             : `job "${job.id}" does not need ${names}`;
-        return [
-          {
-            message: `"${stepLabel(step)}" creates a Release or tag without depending on the push in ${names}: ${how}.`,
-            region: releaseRegion(model, step),
-          },
-        ];
-      }),
-    );
+        out.push({
+          message: `"${stepLabel(step)}" creates a Release or tag without depending on the push in ${names}: ${how}.`,
+          region: releaseRegion(model, step),
+          evidence: [
+            { message: 'creates the Release or tag', region: releaseRegion(model, step) },
+            ...missing.map((j) => {
+              const p = facts.publications().find((x) => x.step.job === j);
+              return p
+                ? { message: `publishes the image (${p.how})`, region: p.region }
+                : {
+                    message: `publishes the image through ${j.uses?.value ?? 'a reusable workflow'}`,
+                    region: j.idRegion,
+                  };
+            }),
+          ],
+          suppressLine: step.region.line,
+        });
+      }
+    }
+    return out;
   },
 };

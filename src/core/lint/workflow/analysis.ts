@@ -1,27 +1,74 @@
+import { isMap, isScalar, isSeq, parseDocument, type Node } from 'yaml';
+import { normalizePlatform, isUnresolved, splitPlatformList } from '../platform';
+import { normalizeRepoPath, type RepoView } from '../repo';
 import type { Region } from '../types';
-import { withMatrix, type Located, type WorkflowJob, type WorkflowModel, type WorkflowStep } from './model';
+import { mergeBake, parseBake, resolveTargets } from './bake';
+import {
+  scalarString,
+  withMatrix,
+  type Located,
+  type WorkflowJob,
+  type WorkflowModel,
+  type WorkflowStep,
+} from './model';
 
 /**
- * What the workflow rules ask of steps and jobs: which ones push images, which ones smoke-test, which ones
- * create a Release or a tag, and which job waits for which. Heuristics over action names and shell text,
- * written down here once so every rule agrees on them.
+ * What the workflow rules ask of steps and jobs: which ones push images and with what effect, which ones run
+ * the image, which ones set up QEMU or create a Release, and which Dockerfile a build step builds. Heuristics
+ * over action names and shell text, written down here once so every rule agrees on them.
  */
-const actionName = (uses: string | undefined) => (uses ?? '').split('@')[0].toLowerCase();
+export const actionName = (uses: string | undefined) => (uses ?? '').split('@')[0].toLowerCase();
 
-export interface PushStep {
+const BUILD_PUSH = /^(docker|useblacksmith|depot)\/build-push-action$/;
+const BAKE = /^(docker|useblacksmith|depot)\/bake-action$/;
+
+/** A step as the checks read it: a workflow step, or a step of a local composite action. */
+export interface StepLike {
+  id?: string;
+  name?: string;
+  uses?: { value: string };
+  run?: { value: string };
+  with: Record<string, { value: string }>;
+  env?: Record<string, string>;
+}
+
+/**
+ * - publish: tags reach users (the image is released);
+ * - digest: pushed by digest only (push-by-digest), nobody pulls it by a tag until a later step names it;
+ * - local: a registry that lives only in this job (services: on localhost);
+ * - retag: an image already in a registry gets another name (imagetools create from one image, crane tag,
+ *   regctl image copy, skopeo copy, docker pull + tag + push): nothing new is built.
+ */
+export type PushEffect = 'publish' | 'digest' | 'local' | 'retag';
+
+export interface BuildRef {
+  /** Repository path of the Dockerfile. */
+  dockerfile: string;
+  /** --target / bake target's stage. */
+  target?: string;
+}
+
+export interface ImagePush {
   step: WorkflowStep;
-  kind: 'build-push-action' | 'docker push' | 'buildx --push' | 'index';
-  /** Where to point: `push: true`, the `docker push` line, or the step. */
+  kind: 'build-push-action' | 'bake' | 'buildx --push' | 'docker push' | 'index' | 'retag';
+  effect: PushEffect;
+  /** Where to point: `push: true`, the command line, or the step. */
   region: Region;
-  /** Platforms over all matrix combinations; undefined when an expression hides them. */
+  /** Platforms over all matrix combinations, normalized; undefined when an expression hides them. */
   platforms?: string[];
   /** True when one push (one combination) publishes more than one platform. */
   multiPlatform: boolean;
   /** Where `platforms` is written (build-push-action input or --platform value). */
   platformsAt?: Located<string>;
+  /** What the step builds, when it builds (undefined: not known). */
+  builds?: BuildRef[];
+  /** In words: "docker/build-push-action with push: true". */
+  how: string;
+  /** imagetools create whose sources are in a shell variable: a merge only if digests were pushed before. */
+  dynamicSources?: boolean;
 }
 
-const trueish = (v: string | undefined) => v !== undefined && (v === 'true' || /\$\{\{/.test(v));
+const trueish = (v: string | undefined) => v !== undefined && (v.trim() === 'true' || /\$\{\{/.test(v));
 
 /** The region of the first match of `re` inside a located scalar (a line of a `run:` block). */
 export function regionIn(model: WorkflowModel, at: Located<string>, re: RegExp): Region {
@@ -33,148 +80,453 @@ export function regionIn(model: WorkflowModel, at: Located<string>, re: RegExp):
   return { line: a.line, column: a.col, endLine: b.line, endColumn: b.col };
 }
 
-/** linux/amd64 unless the runner label says arm; undefined when runs-on is an unresolved expression. */
+/**
+ * The platform a runner label runs on: GitHub-hosted labels (ubuntu-*, *-arm) and the common hosted services
+ * that follow their naming; undefined for self-hosted or custom labels and expressions (they may have QEMU or
+ * be arm machines: nothing can be said).
+ */
 export function nativePlatform(runsOn: string | undefined): string | undefined {
   if (!runsOn || /\$\{\{/.test(runsOn)) return undefined;
-  return /arm/i.test(runsOn) ? 'linux/arm64' : 'linux/amd64';
+  const labels = runsOn.split(/\s+/);
+  if (labels.includes('self-hosted')) return undefined;
+  const hosted = labels.find((l) => /^(ubuntu|blacksmith|depot-ubuntu|buildjet|warp-ubuntu)[-\w.]*$/i.test(l));
+  if (!hosted) return undefined;
+  return /arm|aarch64/i.test(hosted) ? 'linux/arm64' : 'linux/amd64';
 }
 
-function splitPlatforms(text: string): string[] {
-  return text
-    .split(/[\s,]+/)
-    .map((p) => p.trim())
+/** `${{ env.X }}` from the step, job and workflow env; `${{ matrix.x }}` from the combination. */
+export function resolveValue(text: string, step: WorkflowStep, model: WorkflowModel, combo: Record<string, string>) {
+  const env = { ...model.env, ...step.job.env, ...step.env };
+  return withMatrix(text, combo).replace(/\$\{\{\s*env\.([A-Za-z0-9_]+)\s*\}\}/g, (all, k: string) => env[k] ?? all);
+}
+
+/** Shell text with continuation lines joined, split into commands at newlines, && || ; and |. */
+export function shellCommands(script: string): string[] {
+  return script
+    .replace(/\\\r?\n/g, ' ')
+    .split(/\n|&&|\|\||;|\|/)
+    .map((c) => c.trim())
     .filter(Boolean);
 }
 
-/** Platforms a build step produces for each matrix combination of its job (undefined if unknowable). */
-export function buildPlatforms(step: WorkflowStep): { values?: string[]; at?: Located<string>; multi: boolean } {
-  const job = step.job;
-  let at: Located<string> | undefined;
-  let raw: string | undefined;
-  if (actionName(step.uses?.value) === 'docker/build-push-action') {
-    at = step.with.platforms;
-    raw = at?.value;
-  } else if (step.run) {
-    const m = /--platform[= ]+("?)([^\s"]+)\1/.exec(step.run.value);
-    if (m) {
-      at = step.run;
-      raw = m[2];
-    }
-  }
-  const values = new Set<string>();
-  let multi = false;
-  for (const combo of job.matrix) {
-    if (raw === undefined) {
-      const native = nativePlatform(job.runsOn && withMatrix(job.runsOn, combo));
-      if (!native) return { at, multi };
-      values.add(native);
-      continue;
-    }
-    const resolved = withMatrix(raw, combo);
-    if (/\$\{\{|\$[A-Za-z{]/.test(resolved)) return { at, multi: multi || /,/.test(resolved) };
-    const list = splitPlatforms(resolved);
-    multi ||= list.length > 1;
-    for (const p of list) values.add(p);
-  }
-  return { values: [...values], at, multi };
+/** Splits a command line into words, keeping quoted strings together (quotes removed). */
+export function words(command: string): string[] {
+  return [...command.matchAll(/"([^"]*)"|'([^']*)'|(\S+)/g)].map((m) => m[1] ?? m[2] ?? m[3]);
 }
 
-export function pushOf(model: WorkflowModel, step: WorkflowStep): PushStep | undefined {
-  const name = actionName(step.uses?.value);
-  if (name === 'docker/build-push-action') {
-    const push = step.with.push;
-    const outputs = step.with.outputs?.value ?? '';
-    if (!trueish(push?.value) && !/push=true|type=registry/.test(outputs)) return undefined;
-    const p = buildPlatforms(step);
-    return {
-      step,
-      kind: 'build-push-action',
-      region: push?.region ?? step.with.outputs?.region ?? step.uses!.region,
-      platforms: p.values,
-      platformsAt: p.at,
-      multiPlatform: p.multi,
-    };
-  }
-  const run = step.run;
-  if (!run) return undefined;
-  if (/\bimagetools\s+create\b/.test(run.value) || /\bdocker\s+manifest\s+push\b/.test(run.value)) {
-    return {
-      step,
-      kind: 'index',
-      region: regionIn(model, run, /(imagetools\s+create|docker\s+manifest\s+push)/),
-      multiPlatform: true,
-    };
-  }
-  if (
-    /\bbuildx\s+build\b[^\n]*(\\\n[^\n]*)*--push\b/.test(run.value) ||
-    /\bbuildx\s+build\b[\s\S]*--output[= ][^\s]*push=true/.test(run.value)
-  ) {
-    const p = buildPlatforms(step);
-    return {
-      step,
-      kind: 'buildx --push',
-      region: regionIn(model, run, /--push\b|push=true/),
-      platforms: p.values,
-      platformsAt: p.at,
-      multiPlatform: p.multi,
-    };
-  }
-  if (/\b(docker|podman)\s+push\b/.test(run.value)) {
-    const native = step.job.matrix.map((c) => nativePlatform(step.job.runsOn && withMatrix(step.job.runsOn, c)));
-    const platforms = native.every(Boolean) ? [...new Set(native as string[])] : undefined;
-    return {
-      step,
-      kind: 'docker push',
-      region: regionIn(model, run, /\b(docker|podman)\s+push\b[^\n]*/),
-      platforms,
-      multiPlatform: false,
-    };
+function flagValue(ws: string[], names: string[]): string | undefined {
+  for (let i = 0; i < ws.length; i++) {
+    for (const n of names) {
+      if (ws[i] === n) return ws[i + 1];
+      if (ws[i].startsWith(`${n}=`)) return ws[i].slice(n.length + 1);
+    }
   }
   return undefined;
 }
 
-const QEMU_RUN = /tonistiigi\/binfmt|multiarch\/qemu-user-static|qemu-user-static|update-binfmts/;
-export function isQemuSetup(step: WorkflowStep): boolean {
-  return actionName(step.uses?.value) === 'docker/setup-qemu-action' || QEMU_RUN.test(step.run?.value ?? '');
+/** Platforms a build step produces for each matrix combination of its job (undefined if unknowable). */
+export function buildPlatforms(
+  step: WorkflowStep,
+  model: WorkflowModel,
+  repo?: RepoView,
+): { values?: string[]; at?: Located<string>; multi: boolean; perCombo: Array<string[] | undefined> } {
+  const job = step.job;
+  let at: Located<string> | undefined;
+  let raw: string | undefined;
+  const name = actionName(step.uses?.value);
+  if (BUILD_PUSH.test(name)) {
+    at = step.with.platforms;
+    raw = at?.value;
+  } else if (BAKE.test(name)) {
+    const set = step.with.set?.value ?? '';
+    const m = /\*?[\w.-]*\.platforms?=([^\n]+)/.exec(set);
+    if (m) raw = m[1];
+    else {
+      const targets = bakeTargets(step, model, repo);
+      if (targets) {
+        const all = [...targets.values()];
+        if (all.length && all.every((t) => t.platforms)) raw = all.flatMap((t) => t.platforms!).join(',');
+      } else return { multi: false, perCombo: [undefined] };
+    }
+  } else if (step.run) {
+    const cmd = shellCommands(step.run.value).find((c) => /\bbuildx\s+(build|bake)\b|\bdocker\s+build\b/.test(c));
+    const p = cmd ? flagValue(words(cmd), ['--platform', '--set']) : undefined;
+    if (p !== undefined) {
+      at = step.run;
+      raw = p.replace(/^\*\.platform=/, '');
+    }
+  }
+  const values = new Set<string>();
+  let multi = false;
+  const perCombo: Array<string[] | undefined> = [];
+  let unknown = false;
+  for (const combo of job.matrix) {
+    if (raw === undefined) {
+      const native = nativePlatform(job.runsOn && withMatrix(job.runsOn, combo));
+      perCombo.push(native ? [native] : undefined);
+      if (!native) unknown = true;
+      else values.add(native);
+      continue;
+    }
+    const resolved = resolveValue(raw, step, model, combo);
+    if (isUnresolved(resolved)) {
+      perCombo.push(undefined);
+      unknown = true;
+      multi ||= /,/.test(resolved);
+      continue;
+    }
+    const list = splitPlatformList(resolved);
+    perCombo.push(list);
+    multi ||= list.length > 1;
+    for (const p of list) values.add(p);
+  }
+  return { values: unknown ? undefined : [...values], at, multi, perCombo };
 }
 
-/** A step that runs the built image before trusting it. */
-export function isSmoke(step: WorkflowStep): boolean {
+/** The bake targets a bake-action step builds, from its bake files (undefined when the files cannot be read). */
+export function bakeTargets(step: WorkflowStep, model: WorkflowModel, repo?: RepoView) {
+  const source = step.with.source?.value ?? '.';
+  const filesText = step.with.files?.value;
+  const names = (step.with.targets?.value ?? 'default')
+    .split(/[\s,]+/)
+    .map((t) => resolveValue(t, step, model, step.job.matrix[0] ?? {}))
+    .filter(Boolean);
+  if (names.some(isUnresolved)) return undefined;
+  const candidates = filesText
+    ? filesText
+        .split(/[\n,]+/)
+        .map((f) => f.trim())
+        .filter((f) => f && !/\$\{\{/.test(f))
+    : ['docker-bake.hcl', 'docker-bake.json', 'docker-bake.override.hcl'];
+  const dir = /^(\.|\$\{\{.*\}\}|[a-z]+:\/\/.*)$/.test(source) ? '' : source;
+  const texts = candidates.flatMap((f) => repo?.read(`${dir}/${f}`) ?? []);
+  if (!texts.length) return undefined;
+  return resolveTargets(mergeBake(texts.map(parseBake)), names);
+}
+
+/** Which Dockerfile(s) a build step builds, as repository paths (undefined when it cannot be told). */
+export function buildsOf(step: WorkflowStep, model: WorkflowModel, repo?: RepoView): BuildRef[] | undefined {
+  const combo = step.job.matrix[0] ?? {};
+  const join = (ctx: string, file: string | undefined) => {
+    const c = ctx === '' || ctx === '.' ? '' : ctx;
+    const f = file ?? 'Dockerfile';
+    return normalizeRepoPath(file !== undefined ? f : `${c}/${f}`);
+  };
+  const name = actionName(step.uses?.value);
+  if (BUILD_PUSH.test(name)) {
+    const ctx = resolveValue(step.with.context?.value ?? '.', step, model, combo);
+    const file = step.with.file ? resolveValue(step.with.file.value, step, model, combo) : undefined;
+    if (isUnresolved(ctx) || (file && isUnresolved(file))) return undefined;
+    if (/^[a-z]+:\/\//.test(ctx)) return undefined;
+    const target = step.with.target?.value;
+    const p = join(ctx, file);
+    return p ? [{ dockerfile: p, target: target && !isUnresolved(target) ? target : undefined }] : undefined;
+  }
+  if (BAKE.test(name)) {
+    const targets = bakeTargets(step, model, repo);
+    if (!targets) return undefined;
+    const out: BuildRef[] = [];
+    for (const t of targets.values()) {
+      if (t.localOutput) continue;
+      const p = join(t.context ?? '', t.dockerfile);
+      if (!p) return undefined;
+      out.push({ dockerfile: p, target: t.target });
+    }
+    return out;
+  }
+  if (step.run) {
+    const cmd = shellCommands(step.run.value).find((c) => /\b(buildx\s+build|docker\s+build|podman\s+build)\b/.test(c));
+    if (!cmd) return undefined;
+    const ws = words(cmd);
+    const file = flagValue(ws, ['-f', '--file']);
+    const ctx = ws.at(-1) ?? '.';
+    if ((file && isUnresolved(file)) || isUnresolved(ctx) || ctx === '-') return undefined;
+    const p = join(ctx, file);
+    return p ? [{ dockerfile: p, target: flagValue(ws, ['--target']) }] : undefined;
+  }
+  return undefined;
+}
+
+const LOCAL_REGISTRY = /^(localhost|127\.0\.0\.1|\[::1\])(:\d+)?\//;
+
+/** Tags a build-push-action step writes (`tags:` input), resolved where possible. */
+function tagsOf(step: WorkflowStep): string[] {
+  return (step.with.tags?.value ?? '')
+    .split(/[\n,]+/)
+    .map((t) => t.trim())
+    .filter(Boolean);
+}
+
+/** Every image push a step makes (a script can push more than once). */
+export function pushesOf(model: WorkflowModel, step: WorkflowStep, repo?: RepoView): ImagePush[] {
+  const name = actionName(step.uses?.value);
+  const local = (refs: string[]) => refs.length > 0 && refs.every((r) => LOCAL_REGISTRY.test(r));
+  if (BUILD_PUSH.test(name)) {
+    const push = step.with.push;
+    const outputs = step.with.outputs?.value ?? '';
+    const outputsPush = /push=true|push=\$\{\{|type=registry/.test(outputs);
+    if (!trueish(push?.value) && !outputsPush) return [];
+    const p = buildPlatforms(step, model, repo);
+    const digest = /push-by-digest=true/.test(outputs);
+    const names = [...tagsOf(step), ...[...outputs.matchAll(/name=([^,"]+)/g)].map((m) => m[1])];
+    const effect: PushEffect = digest ? 'digest' : local(names) ? 'local' : 'publish';
+    return [
+      {
+        step,
+        kind: 'build-push-action',
+        effect,
+        region:
+          (digest ? step.with.outputs?.region : undefined) ??
+          push?.region ??
+          step.with.outputs?.region ??
+          step.uses!.region,
+        platforms: p.values,
+        platformsAt: p.at,
+        multiPlatform: p.multi,
+        builds: buildsOf(step, model, repo),
+        how: digest ? `${name} pushing by digest (push-by-digest=true)` : `${name} with push`,
+      },
+    ];
+  }
+  if (BAKE.test(name)) {
+    const set = step.with.set?.value ?? '';
+    if (!trueish(step.with.push?.value) && !/\.output=[^\n]*push=true/.test(set)) return [];
+    const targets = bakeTargets(step, model, repo);
+    if (targets && [...targets.values()].every((t) => t.localOutput)) return [];
+    const p = buildPlatforms(step, model, repo);
+    const digest = /push-by-digest=true/.test(set);
+    return [
+      {
+        step,
+        kind: 'bake',
+        effect: digest ? 'digest' : 'publish',
+        region: step.with.push?.region ?? step.uses!.region,
+        platforms: p.values,
+        platformsAt: p.at,
+        multiPlatform: p.multi,
+        builds: buildsOf(step, model, repo),
+        how: `${name} with push`,
+      },
+    ];
+  }
+  const run = step.run;
+  if (!run) return [];
+  const out: ImagePush[] = [];
+  const commands = shellCommands(run.value);
+  const pulled = jobPullsAndTags(step);
+  for (const c of commands) {
+    const ws = words(c);
+    const at = (re: RegExp) => regionIn(model, run, re);
+    if (/\bimagetools\s+create\b/.test(c)) {
+      const sources = imagetoolsSources(ws);
+      // Several images, digests or a glob: a new index of fresh builds. One named image: a retag. A variable:
+      // decided by the caller from whether digests were pushed before (see WorkflowFacts).
+      const merge = sources.some((s) => /@sha256|\$\(|\*|printf/.test(s)) || sources.length >= 2;
+      const dynamic = !merge && sources.some((s) => /\$/.test(s));
+      out.push({
+        step,
+        kind: merge || dynamic ? 'index' : 'retag',
+        effect: merge ? 'publish' : dynamic ? 'digest' : 'retag',
+        dynamicSources: dynamic || undefined,
+        region: at(/imagetools\s+create[^\n]*/),
+        multiPlatform: true,
+        how: merge
+          ? 'docker buildx imagetools create from several images'
+          : 'docker buildx imagetools create from one image',
+      });
+    } else if (/\b(docker|podman)\s+manifest\s+push\b/.test(c)) {
+      out.push({
+        step,
+        kind: 'index',
+        effect: 'publish',
+        region: at(/(docker|podman)\s+manifest\s+push[^\n]*/),
+        multiPlatform: true,
+        how: 'docker manifest push',
+      });
+    } else if (
+      /\b(crane\s+(copy|cp|tag|mutate|append|index\s+append)|regctl\s+(image\s+(copy|mod)|index\s+(create|add))|skopeo\s+copy|oras\s+copy)\b/.test(
+        c,
+      )
+    ) {
+      out.push({
+        step,
+        kind: 'retag',
+        effect: 'retag',
+        region: at(/(crane|regctl|skopeo|oras)\s+[^\n]*/),
+        multiPlatform: false,
+        how:
+          /^\S+\s+\S+/.exec(c.replace(/^.*?\b(crane|regctl|skopeo|oras)\b/, '$1'))?.[0] ?? 'a copy between registries',
+      });
+    } else if (
+      /\bbuildx\s+(build|bake)\b/.test(c) &&
+      (/--push\b/.test(c) || /(--output|-o)[= ][^\s]*(push=true|type=registry)/.test(c))
+    ) {
+      const p = buildPlatforms(step, model, repo);
+      const digest = /push-by-digest=true/.test(c);
+      const tags = ws.flatMap((w, i) => (ws[i - 1] === '-t' || ws[i - 1] === '--tag' ? [w] : []));
+      out.push({
+        step,
+        kind: 'buildx --push',
+        effect: digest ? 'digest' : local(tags) ? 'local' : 'publish',
+        region: at(/--push\b|push=true|type=registry/),
+        platforms: p.values,
+        platformsAt: p.at,
+        multiPlatform: p.multi,
+        builds: buildsOf(step, model, repo),
+        how: digest ? 'docker buildx build pushing by digest' : 'docker buildx build --push',
+      });
+    } else if (/\b(docker|podman)\s+push\b/.test(c)) {
+      const target = ws[ws.findIndex((w) => w === 'push') + 1] ?? '';
+      const isLocal = LOCAL_REGISTRY.test(target);
+      const native = step.job.matrix.map((combo) =>
+        nativePlatform(step.job.runsOn && withMatrix(step.job.runsOn, combo)),
+      );
+      out.push({
+        step,
+        kind: pulled ? 'retag' : 'docker push',
+        effect: isLocal ? 'local' : pulled ? 'retag' : 'publish',
+        region: at(/\b(docker|podman)\s+push\b[^\n]*/),
+        platforms: native.every(Boolean) ? [...new Set(native as string[])] : undefined,
+        multiPlatform: false,
+        how: pulled ? 'docker pull, tag and push of an existing image' : 'docker push',
+      });
+    }
+  }
+  return out;
+}
+
+/** The image arguments of `imagetools create` (flags and their values left out). */
+function imagetoolsSources(ws: string[]): string[] {
+  const i = ws.indexOf('create');
+  const out: string[] = [];
+  for (let k = i + 1; k < ws.length; k++) {
+    const w = ws[k];
+    if (/^(-t|--tag|-f|--file|--annotation|--builder|--progress)$/.test(w)) k++;
+    else if (!w.startsWith('-')) out.push(w);
+  }
+  return out;
+}
+
+/** True when the job pulls and re-tags an image and builds none: its pushes publish what was already there. */
+function jobPullsAndTags(step: WorkflowStep): boolean {
+  const text = step.job.steps
+    .slice(0, step.index + 1)
+    .map((s) => s.run?.value ?? '')
+    .join('\n');
+  const builds =
+    /\b(docker|podman)\s+(buildx\s+)?build\b|\bbuildx\s+bake\b/.test(text) ||
+    step.job.steps.some((s) => BUILD_PUSH.test(actionName(s.uses?.value)) || BAKE.test(actionName(s.uses?.value)));
+  return !builds && /\b(docker|podman)\s+pull\b/.test(text) && /\b(docker|podman)\s+tag\b/.test(text);
+}
+
+/** A step of a local composite action (`uses: ./.github/actions/x`), read from its action.yml. */
+export function localActionSteps(uses: string | undefined, repo?: RepoView): StepLike[] | undefined {
+  if (!uses?.startsWith('./') || !repo) return undefined;
+  const dir = uses.replace(/\/$/, '');
+  const text = repo.read(`${dir}/action.yml`) ?? repo.read(`${dir}/action.yaml`);
+  if (text === undefined) return undefined;
+  const doc = parseDocument(text);
+  const runs = isMap(doc.contents) ? doc.contents.get('runs', true) : undefined;
+  const steps = isMap(runs) ? runs.get('steps', true) : undefined;
+  if (!isSeq(steps)) return [];
+  return steps.items.flatMap((item) => {
+    if (!isMap(item)) return [];
+    const s = (k: string) => {
+      const v = item.get(k, true) as Node | undefined;
+      return isScalar(v) ? scalarString(v.value) : undefined;
+    };
+    const withNode = item.get('with', true);
+    const withs: Record<string, { value: string }> = {};
+    if (isMap(withNode))
+      for (const p of withNode.items)
+        if (isScalar(p.key) && isScalar(p.value) && scalarString(p.value.value) !== undefined)
+          withs[String(scalarString(p.key.value))] = { value: scalarString(p.value.value)! };
+    const uses = s('uses');
+    const run = s('run');
+    return [
+      {
+        id: s('id'),
+        name: s('name'),
+        uses: uses ? { value: uses } : undefined,
+        run: run ? { value: run } : undefined,
+        with: withs,
+      },
+    ];
+  });
+}
+
+const TOOL_IMAGES =
+  /(tonistiigi\/binfmt|multiarch\/qemu-user-static|qemu-user-static|aquasec\/trivy|hadolint\/hadolint|anchore\/(syft|grype)|goodwithtech\/dockle|wagoodman\/dive|\bregistry:\d|docker\.io\/library\/registry|moby\/buildkit)/;
+const QEMU_RUN = /tonistiigi\/binfmt|multiarch\/qemu-user-static|qemu-user-static|update-binfmts|binfmt-support/;
+
+/**
+ * How a step runs a container image before trusting it, in words, or undefined. `docker run` of a tool
+ * (QEMU installers, scanners) does not count; compose, testcontainers and Playwright suites do, because they
+ * start the application's containers.
+ */
+export function runsImage(step: StepLike, repo?: RepoView, depth = 0): string | undefined {
   const label = `${step.id ?? ''} ${step.name ?? ''} ${step.uses?.value ?? ''}`;
-  if (/smoke|container-structure-test/i.test(label)) return true;
+  if (/smoke|container-structure-test/i.test(label)) return `"${step.name ?? step.id ?? step.uses?.value}"`;
+  const uses = actionName(step.uses?.value);
+  if (/playwright/.test(uses)) return 'a Playwright suite';
+  if (/testcontainers/.test(uses)) return 'testcontainers';
   const run = step.run?.value ?? '';
-  if (QEMU_RUN.test(run)) return false;
-  return /\b(docker|podman)\s+(container\s+)?run\b|release-operator\s+smoke|container-structure-test|\bgoss\b|dgoss/.test(
-    run,
-  );
+  for (const c of shellCommands(run)) {
+    if (/\b(docker|podman|nerdctl)\s+(container\s+)?run\b/.test(c) && !TOOL_IMAGES.test(c)) return '`docker run`';
+    if (/\bdocker[- ]compose\b.*\b(up|run)\b/.test(c)) return '`docker compose`';
+    if (/\brelease-operator\s+smoke\b/.test(c)) return '`release-operator smoke`';
+    if (/\b(container-structure-test|dgoss|goss)\b/.test(c)) return 'a container test tool';
+    if (/\bplaywright\s+test\b/.test(c)) return 'a Playwright suite';
+  }
+  if (/testcontainers/i.test(run) || Object.keys(step.env ?? {}).some((k) => /^TESTCONTAINERS_/.test(k)))
+    return 'testcontainers';
+  if (depth < 2) {
+    const inner = localActionSteps(step.uses?.value, repo);
+    for (const s of inner ?? []) {
+      const how = runsImage(s, repo, depth + 1);
+      if (how) return `${how} (in ${step.uses!.value})`;
+    }
+  }
+  return undefined;
 }
 
-export function isSmokeJob(job: WorkflowJob): boolean {
-  return /smoke/i.test(`${job.id} ${job.uses?.value ?? ''}`) || job.steps.some(isSmoke);
+export function isQemuSetup(step: StepLike, repo?: RepoView, depth = 0): boolean {
+  if (actionName(step.uses?.value) === 'docker/setup-qemu-action') return true;
+  if (QEMU_RUN.test(step.run?.value ?? '')) return true;
+  if (depth < 2) return (localActionSteps(step.uses?.value, repo) ?? []).some((s) => isQemuSetup(s, repo, depth + 1));
+  return false;
+}
+
+/** A local action this workflow uses but that was not read (so what it does is not known). */
+export function unreadLocalAction(step: StepLike, repo?: RepoView): boolean {
+  return Boolean(
+    step.uses?.value.startsWith('./') &&
+    !/\.ya?ml$/.test(step.uses.value) &&
+    localActionSteps(step.uses.value, repo) === undefined,
+  );
 }
 
 /** A step that reads back a pushed manifest's platforms. */
 export function isManifestCheck(step: WorkflowStep): boolean {
   const run = step.run?.value ?? '';
   return (
-    /imagetools\s+inspect|docker\s+manifest\s+inspect|skopeo\s+inspect|crane\s+(manifest|digest|config)|regctl\s+(manifest|image)|release-operator\s+(inspect|verify|audit|platforms)/.test(
+    /imagetools\s+inspect|docker\s+manifest\s+inspect|skopeo\s+inspect|crane\s+(manifest|digest|config)|regctl\s+(manifest|image)|release-operator\s+(manifest|inspect|verify|audit|platforms)/.test(
       run,
     ) ||
     (/verify|manifest|platforms/i.test(`${step.id ?? ''} ${step.name ?? ''}`) && /inspect|manifest/.test(run))
   );
 }
 
-/** A step that creates a GitHub Release or pushes a git tag. */
+const RELEASE_ACTIONS =
+  /^(softprops\/action-gh-release|ncipollo\/release-action|actions\/create-release|marvinpinto\/action-automatic-releases|mathieudutour\/github-tag-action|anothrnick\/github-tag-action|rickstaa\/action-create-tag)$/;
+
+/** A step that creates a published GitHub Release or pushes a git tag (a draft Release is not published). */
 export function isReleaseCreation(step: WorkflowStep): boolean {
   const name = actionName(step.uses?.value);
-  if (
-    /^(softprops\/action-gh-release|ncipollo\/release-action|actions\/create-release|marvinpinto\/action-automatic-releases|mathieudutour\/github-tag-action|anothrnick\/github-tag-action|rickstaa\/action-create-tag)$/.test(
-      name,
-    )
-  )
-    return true;
+  if (RELEASE_ACTIONS.test(name))
+    return !trueish(step.with.draft?.value) || /\$\{\{/.test(step.with.draft?.value ?? '');
   const run = step.run?.value ?? '';
-  if (/\bgh\s+release\s+create\b/.test(run)) return true;
+  if (/\bgh\s+release\s+create\b(?![^\n]*--draft)/.test(run)) return true;
   if (/\bgit\s+tag\b/.test(run) && /\bgit\s+push\b[^\n]*(--tags|refs\/tags|\borigin\s+v?\$|\btag\b)/.test(run))
     return true;
   const script = step.with.script?.value ?? '';
@@ -188,48 +540,39 @@ export function releaseRegion(model: WorkflowModel, step: WorkflowStep): Region 
   return step.uses?.region ?? step.region;
 }
 
-/** Jobs `job` waits for, directly or through other jobs. */
-export function upstream(model: WorkflowModel, job: WorkflowJob): Set<WorkflowJob> {
-  const seen = new Set<WorkflowJob>();
-  const visit = (j: WorkflowJob) => {
-    for (const id of j.needs) {
-      const dep = model.jobs.find((x) => x.id === id);
-      if (dep && !seen.has(dep)) {
-        seen.add(dep);
-        visit(dep);
-      }
-    }
-  };
-  visit(job);
-  return seen;
-}
-
 /** An `if:` that lets a job or step run after something it needs failed. */
 export function runsAfterFailure(condition: string | undefined): boolean {
   return /\b(always|failure)\(\)|!\s*cancelled\(\)/.test(condition ?? '');
 }
 
-/** Every image push in the workflow, in job and step order. */
-export function pushes(model: WorkflowModel): PushStep[] {
-  return model.jobs.flatMap((j) => j.steps.flatMap((s) => pushOf(model, s) ?? []));
-}
-
-/** Reusable-workflow jobs whose callee (a sibling file) pushes images. */
-export function pushingCalls(model: WorkflowModel, siblings: WorkflowModel[]): WorkflowJob[] {
-  return model.jobs.filter((j) => {
-    const target = j.uses?.value;
-    if (!target?.startsWith('./')) return false;
-    const callee = siblings.find((s) => target.endsWith('/' + s.file.split('/').pop()));
-    return Boolean(callee && pushes(callee).length);
-  });
-}
-
 /** How a step is called in a message: its name, its action, or the first line of its script. */
-export function stepLabel(step: WorkflowStep): string {
+export function stepLabel(step: StepLike & { index?: number }): string {
   return (
     step.name ??
     step.uses?.value.split('@')[0] ??
     step.run?.value.trim().split('\n')[0].slice(0, 60) ??
-    `step ${step.index + 1}`
+    `step ${(step.index ?? 0) + 1}`
   );
 }
+
+/**
+ * The reusable workflow a job calls: `./.github/workflows/x.yml`, or this repository's own
+ * `owner/name/.github/workflows/x.yml@ref`. `external` when it lives in another repository.
+ */
+export function calleeOf(
+  job: WorkflowJob,
+  repo?: RepoView,
+): { path?: string; model?: WorkflowModel; external: boolean } | undefined {
+  const uses = job.uses?.value.trim();
+  if (!uses) return undefined;
+  if (uses.startsWith('./')) {
+    const path = normalizeRepoPath(uses);
+    return { path, model: path ? repo?.workflow(path) : undefined, external: false };
+  }
+  const m = /^([^/]+\/[^/]+)\/(\.github\/workflows\/[^@]+)@/.exec(uses);
+  if (m && repo?.repository && m[1].toLowerCase() === repo.repository.toLowerCase())
+    return { path: m[2], model: repo.workflow(m[2]), external: false };
+  return { external: true };
+}
+
+export { normalizePlatform };

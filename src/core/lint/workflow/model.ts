@@ -20,6 +20,7 @@ export interface WorkflowStep {
   uses?: Located<string>;
   run?: Located<string>;
   with: Record<string, Located<string>>;
+  env: Record<string, string>;
   if?: string;
   continueOnError: boolean;
   /** Offset of the step's `-` in the text, when it is a block sequence item (for inserting a step before it). */
@@ -29,13 +30,18 @@ export interface WorkflowStep {
 
 export interface WorkflowJob {
   id: string;
+  name?: string;
   idRegion: Region;
   needs: string[];
   if?: string;
   /** runs-on as text (labels joined by a space); undefined for reusable-workflow jobs. */
   runsOn?: string;
-  /** `uses:` of a job that calls a reusable workflow. */
+  /** `uses:` of a job that calls a reusable workflow, and its `with:` inputs. */
   uses?: Located<string>;
+  with: Record<string, Located<string>>;
+  /** `services:` containers that live only as long as the job (a registry on localhost:5000, a database). */
+  services: Array<{ id: string; image: string; ports: string[] }>;
+  env: Record<string, string>;
   /** The expanded matrix: one record per combination (empty matrix: one empty record). */
   matrix: Array<Record<string, string>>;
   steps: WorkflowStep[];
@@ -43,6 +49,7 @@ export interface WorkflowJob {
 
 export interface WorkflowModel {
   file: string;
+  env: Record<string, string>;
   /** Trigger name -> where it is written, and its configuration node (if any). */
   triggers: Map<string, { region: Region; config?: Node }>;
   jobs: WorkflowJob[];
@@ -60,7 +67,7 @@ export function parseWorkflow(file: string, text: string): WorkflowModel {
     const b = lineCounter.linePos(Math.max(start, end));
     return { line: a.line, column: a.col, endLine: b.line, endColumn: b.col };
   };
-  const model: WorkflowModel = { file, triggers: new Map(), jobs: [], lineCounter, text };
+  const model: WorkflowModel = { file, env: {}, triggers: new Map(), jobs: [], lineCounter, text };
   const err = doc.errors[0];
   if (err) {
     const [start, end] = err.pos;
@@ -97,6 +104,7 @@ export function parseWorkflow(file: string, text: string): WorkflowModel {
     }
   }
 
+  model.env = scalarMap(pair(root, 'env')?.value);
   const jobs = pair(root, 'jobs')?.value;
   if (isMap(jobs)) {
     for (const jp of jobs.items) {
@@ -104,11 +112,15 @@ export function parseWorkflow(file: string, text: string): WorkflowModel {
       const jm = jp.value;
       const job: WorkflowJob = {
         id: String(jp.key.value),
+        name: scalarText(pair(jm, 'name')?.value),
         idRegion: region(jp.key),
         needs: strings(pair(jm, 'needs')?.value),
         if: scalarText(pair(jm, 'if')?.value),
         runsOn: runsOnText(pair(jm, 'runs-on')?.value),
         uses: located(pair(jm, 'uses')?.value),
+        with: locatedMap(pair(jm, 'with')?.value),
+        services: services(pair(jm, 'services')?.value),
+        env: scalarMap(pair(jm, 'env')?.value),
         matrix: expandMatrix(pair(jm, 'strategy')?.value),
         steps: [],
       };
@@ -116,16 +128,10 @@ export function parseWorkflow(file: string, text: string): WorkflowModel {
       if (isSeq(steps)) {
         steps.items.forEach((item, index) => {
           if (!isMap(item)) return;
-          const withNode = pair(item, 'with')?.value;
-          const withs: Record<string, Located<string>> = {};
-          if (isMap(withNode)) {
-            for (const p of withNode.items) {
-              const l = located(p.value);
-              if (isScalar(p.key) && l) withs[String(p.key.value)] = l;
-            }
-          }
+          const withs = locatedMap(pair(item, 'with')?.value);
           const start = (item as Node).range?.[0] ?? 0;
-          const before = text.slice(0, start).match(/-[ \t]+$/);
+          // Only the few characters before the item: slicing from 0 would make parsing quadratic in the steps.
+          const before = text.slice(Math.max(0, start - 64), start).match(/-[ \t]+$/);
           job.steps.push({
             job,
             index,
@@ -134,6 +140,7 @@ export function parseWorkflow(file: string, text: string): WorkflowModel {
             uses: located(pair(item, 'uses')?.value),
             run: located(pair(item, 'run')?.value),
             with: withs,
+            env: scalarMap(pair(item, 'env')?.value),
             if: scalarText(pair(item, 'if')?.value),
             continueOnError: String(scalarText(pair(item, 'continue-on-error')?.value)) === 'true',
             dashOffset: before ? start - before[0].length : undefined,
@@ -150,6 +157,36 @@ export function parseWorkflow(file: string, text: string): WorkflowModel {
     const value = isScalar(node) ? primitiveText(node.value) : undefined;
     return value === undefined ? undefined : { value, region: region(node as Node), node: node as Node };
   }
+
+  function locatedMap(node: unknown): Record<string, Located<string>> {
+    const out: Record<string, Located<string>> = {};
+    if (isMap(node))
+      for (const p of node.items) {
+        const l = located(p.value);
+        if (isScalar(p.key) && l) out[String(p.key.value)] = l;
+      }
+    return out;
+  }
+}
+
+function scalarMap(node: unknown): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (isMap(node))
+    for (const p of node.items)
+      if (isScalar(p.key) && isScalar(p.value) && scalarString(p.value.value) !== undefined)
+        out[String(scalarString(p.key.value))] = scalarString(p.value.value)!;
+  return out;
+}
+
+function services(node: unknown): WorkflowJob['services'] {
+  if (!isMap(node)) return [];
+  return node.items.flatMap((p) => {
+    if (!isScalar(p.key)) return [];
+    const v = p.value;
+    const image = isMap(v) ? scalarText(pair(v, 'image')?.value) : scalarText(v);
+    const ports = isMap(v) ? strings(pair(v, 'ports')?.value) : [];
+    return image ? [{ id: String(p.key.value), image, ports }] : [];
+  });
 }
 
 function pair(map: YAMLMap, key: string) {
@@ -172,6 +209,9 @@ function strings(node: unknown): string[] {
   const one = isScalar(node) ? primitiveText(node.value) : undefined;
   if (one !== undefined) return [one];
   if (isSeq(node)) return node.items.flatMap((i) => (isScalar(i) ? (primitiveText(i.value) ?? []) : []));
+
+/** A YAML scalar's value as text (for the other lint modules that read YAML themselves). */
+export const scalarString = primitiveText;
   return [];
 }
 

@@ -1,0 +1,85 @@
+import { normalizeRepoPath, type RepoView } from '../repo';
+import { chainOf } from './facts';
+import { finalStage, substitute, type DockerInstruction, type DockerStage, type DockerfileModel } from './model';
+
+/**
+ * What the released image starts as PID 1, read from the final stage (and the stages it is built FROM): the
+ * init it uses, the program that init starts, and, when that program is a script copied from the build
+ * context, the script's text (so the rules can see `exec "$@"`, a TERM trap or a privilege drop in it).
+ */
+export interface Entrypoint {
+  stage: DockerStage;
+  entry?: DockerInstruction;
+  cmd?: DockerInstruction;
+  /** The instruction that decides PID 1 (ENTRYPOINT, else CMD). */
+  first?: DockerInstruction;
+  argv: string[];
+  /** tini, dumb-init, s6's /init, catatonit, docker-init when PID 1 is one of them. */
+  init?: string;
+  /** The program the init starts (or PID 1 itself when there is no init). */
+  program?: string;
+  script?: { path: string; text?: string; copiedAt?: DockerInstruction };
+}
+
+export const INIT = /(^|\/)(tini|tini-static|dumb-init|catatonit|docker-init|s6-svscan|init)$/;
+
+export function instructionsOf(stage: DockerStage): DockerInstruction[] {
+  return chainOf(stage).flatMap((s) => s.instructions);
+}
+
+/** ARG defaults visible in the stage (global ones first), for USER $UID and similar. */
+export function stageArgs(model: DockerfileModel, stage: DockerStage): Record<string, string> {
+  const vars = { ...model.args };
+  for (const i of instructionsOf(stage)) {
+    if (i.keyword !== 'ARG' && i.keyword !== 'ENV') continue;
+    for (const m of i.args.matchAll(/([A-Za-z_][A-Za-z0-9_]*)=("[^"]*"|'[^']*'|\S+)/g))
+      vars[m[1]] = substitute(m[2].replace(/^["']|["']$/g, ''), vars);
+  }
+  return vars;
+}
+
+export function entrypointOf(model: DockerfileModel, file: string, repo?: RepoView): Entrypoint | undefined {
+  const stage = finalStage(model);
+  if (!stage) return undefined;
+  const all = instructionsOf(stage);
+  const entry = all.filter((i) => i.keyword === 'ENTRYPOINT').at(-1);
+  const cmd = all.filter((i) => i.keyword === 'CMD').at(-1);
+  const argv = entry ? [...entry.argv, ...(entry.jsonForm && cmd?.jsonForm ? cmd.argv : [])] : (cmd?.argv ?? []);
+  const out: Entrypoint = { stage, entry, cmd, first: entry ?? cmd, argv };
+  let k = 0;
+  if (argv[0] && INIT.test(argv[0])) {
+    out.init = argv[0];
+    k = 1;
+    while (k < argv.length && argv[k].startsWith('-')) k++;
+  }
+  out.program = argv[k];
+  if (out.program && (/\.(sh|bash)$/.test(out.program) || /entrypoint|start|run|docker-/.test(out.program))) {
+    const base = out.program.split('/').pop()!;
+    const dir = file.includes('/') ? file.slice(0, file.lastIndexOf('/')) : '';
+    for (const i of [...all].reverse()) {
+      if ((i.keyword !== 'COPY' && i.keyword !== 'ADD') || i.flags.from) continue;
+      const srcs = i.argv.slice(0, -1).filter((a) => !a.startsWith('--'));
+      const dest = i.argv.at(-1) ?? '';
+      const src = srcs.find(
+        (s) => s.split('/').pop() === base || (srcs.length === 1 && dest.split('/').pop() === base),
+      );
+      if (!src) continue;
+      const candidates = [normalizeRepoPath(src), normalizeRepoPath(`${dir}/${src}`)].filter((p): p is string =>
+        Boolean(p),
+      );
+      const path = candidates.find((p) => repo?.has(p)) ?? candidates[0];
+      out.script = { path, text: path ? repo?.read(path) : undefined, copiedAt: i };
+      break;
+    }
+  }
+  return out;
+}
+
+/** A shell script that replaces itself with the service (`exec "$@"`, `exec app`) or forwards TERM itself. */
+export function scriptHandsOverSignals(text: string): boolean {
+  return /^\s*exec\s+\S/m.test(text) || /\btrap\b[^\n]*\b(TERM|SIGTERM|15|INT)\b/.test(text);
+}
+
+/** gosu, su-exec, s6-setuidgid, setpriv, runuser, chroot --userspec, `su -c`: the script drops root itself. */
+export const PRIVILEGE_DROP =
+  /\b(gosu|su-exec|s6-setuidgid|s6-applyuidgid|setpriv|runuser|chpst\s+-u|chroot\s+--userspec|su\s+-[sc]|su\s+\S+\s+-c)\b/;
