@@ -51,7 +51,9 @@ export async function lintRepository(
   const repo = new RepoView([], options.repository);
   const skipped: LintRun['skipped'] = [];
   const explicit = targets !== undefined;
-  const read = async (rel: string, required: boolean): Promise<string | undefined> => {
+  const read = async (given: string, required: boolean): Promise<string | undefined> => {
+    const rel = normalizeRepoPath(given);
+    if (rel === undefined || rel === '') return undefined;
     const have = repo.read(rel);
     if (have !== undefined) return have;
     throwIfAborted(hooks.signal);
@@ -186,8 +188,9 @@ export async function repoViewFor(
 ): Promise<RepoView> {
   const repo = new RepoView([], options.repository);
   const names = (await listFolder(root, WORKFLOWS)).filter((f) => /\.ya?ml$/i.test(f)).map((f) => `${WORKFLOWS}/${f}`);
-  const add = async (rel: string) => {
-    if (repo.has(rel)) return;
+  const add = async (given: string) => {
+    const rel = normalizeRepoPath(given);
+    if (!rel || repo.has(rel)) return;
     const r = await readRegularFile(root, rel);
     if ('text' in r) repo.add({ file: rel, text: r.text });
   };

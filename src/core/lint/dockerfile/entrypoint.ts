@@ -53,20 +53,24 @@ export function entrypointOf(model: DockerfileModel, file: string, repo?: RepoVi
     while (k < argv.length && argv[k].startsWith('-')) k++;
   }
   out.program = argv[k];
-  if (out.program && (/\.(sh|bash)$/.test(out.program) || /entrypoint|start|run|docker-/.test(out.program))) {
+  // `bash start.sh` / `sh -c ...`: the script is the first argument.
+  if (out.program && /^(\/bin\/|\/usr\/bin\/)?(ba|da|a)?sh$/.test(out.program) && argv[k + 1] && !argv[k + 1].startsWith('-'))
+    out.program = argv[k + 1];
+  if (out.program && (/\.(sh|bash)$/.test(out.program) || /entrypoint|start|run\b|docker-/.test(out.program.split('/').pop()!))) {
     const base = out.program.split('/').pop()!;
     const dir = file.includes('/') ? file.slice(0, file.lastIndexOf('/')) : '';
+    out.script = { path: out.program };
     for (const i of [...all].reverse()) {
-      if ((i.keyword !== 'COPY' && i.keyword !== 'ADD') || i.flags.from) continue;
+      if (i.keyword !== 'COPY' && i.keyword !== 'ADD') continue;
       const srcs = i.argv.slice(0, -1).filter((a) => !a.startsWith('--'));
       const dest = i.argv.at(-1) ?? '';
-      const src = srcs.find(
-        (s) => s.split('/').pop() === base || (srcs.length === 1 && dest.split('/').pop() === base),
-      );
+      const src = srcs.find((s) => s.split('/').pop() === base || (srcs.length === 1 && dest.split('/').pop() === base));
       if (!src) continue;
-      const candidates = [normalizeRepoPath(src), normalizeRepoPath(`${dir}/${src}`)].filter((p): p is string =>
-        Boolean(p),
-      );
+      if (i.flags.from) {
+        out.script = { path: out.program, copiedAt: i }; // built in another stage: its text is not in the repository
+        break;
+      }
+      const candidates = [normalizeRepoPath(src), normalizeRepoPath(`${dir}/${src}`)].filter((p): p is string => Boolean(p));
       const path = candidates.find((p) => repo?.has(p)) ?? candidates[0];
       out.script = { path, text: path ? repo?.read(path) : undefined, copiedAt: i };
       break;
@@ -83,3 +87,15 @@ export function scriptHandsOverSignals(text: string): boolean {
 /** gosu, su-exec, s6-setuidgid, setpriv, runuser, chroot --userspec, `su -c`: the script drops root itself. */
 export const PRIVILEGE_DROP =
   /\b(gosu|su-exec|s6-setuidgid|s6-applyuidgid|setpriv|runuser|chpst\s+-u|chroot\s+--userspec|su\s+-[sc]|su\s+\S+\s+-c)\b/;
+
+const SERVICE_WORDS = /^(serve|server|start|run|daemon|web|api|agent|listen|--port|--listen|--bind|--addr)(=.*)?$/;
+const SERVERS = /(^|\/)(nginx|httpd|caddy|gunicorn|uvicorn|puma|unicorn|node|java|envoy|traefik)$/;
+
+/** Does the image start a long-running service (it exposes a port, has a health check, or says serve/start)? */
+export function startsService(ep: Entrypoint): boolean {
+  return (
+    instructionsOf(ep.stage).some((i) => i.keyword === 'EXPOSE' || (i.keyword === 'HEALTHCHECK' && !/^\s*NONE/i.test(i.args))) ||
+    [...ep.argv, ...(ep.cmd?.argv ?? [])].some((a) => SERVICE_WORDS.test(a)) ||
+    SERVERS.test(ep.argv[0] ?? '')
+  );
+}

@@ -1,4 +1,4 @@
-import { distroOf } from '../distro';
+import { distroOf, shortName as shortNameOf } from '../distro';
 import { baseImage, type DockerInstruction, type DockerStage, type DockerfileModel } from './model';
 
 /**
@@ -22,7 +22,7 @@ export interface StageFacts {
 const RUST_BUILD = /\b(cargo\s+(\+\S+\s+)?(build|install|zigbuild|auditable\s+build|chef\s+cook)|cross\s+build)\b/;
 const RUST_STATIC =
   /\b[\w-]+-unknown-linux-musl(eabi(hf)?)?\b|\b[\w-]+-linux-musl(eabi(hf)?)?\b|\bmusl-tools\b|\bmusl-gcc\b|\+crt-static/;
-const GO_BUILD = /\bgo\s+(build|install)\b|\bgoreleaser(-xx)?\b/;
+const GO_BUILD = /\bgo\s+(build|install)\b|\bgo\s+run\s+build\.go\b|\bgoreleaser(-xx)?\b/;
 const GO_STATIC = /\bCGO_ENABLED\s*=\s*["']?0\b|-extldflags[= ]+["']?[^"'\n]*-static/;
 const C_BUILD = /\b(gcc|g\+\+|clang|cmake|ninja|meson|make|\.\/configure|autogen\.sh)\b/;
 const JS_BUILD =
@@ -113,6 +113,9 @@ export function artifactOf(source: DockerStage, copy: DockerInstruction): Artifa
       return { kind: 'static-binary', confidence: 'proven', what: 'a static Rust binary (musl target)', built: f.rust };
     return { kind: 'glibc-binary', confidence: 'proven', what: 'the Rust binary', built: f.rust };
   }
+  // CGO_ENABLED=0 set on a Go toolchain image builds static binaries whatever the build script is called.
+  if (!f.go && f.goStatic && /(^|\/)golang$/.test(shortNameOf(base.name)))
+    return { kind: 'static-binary', confidence: 'likely', what: 'a static Go binary (CGO_ENABLED=0)', built: f.goStatic };
   if (f.go) {
     if (f.goStatic)
       return { kind: 'static-binary', confidence: 'proven', what: 'a static Go binary (CGO_ENABLED=0)', built: f.go };

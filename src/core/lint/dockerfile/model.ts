@@ -15,8 +15,10 @@ export interface DockerInstruction {
   args: string;
   /** Arguments split as the parser does (exec form values unquoted). */
   argv: string[];
-  /** `--name=value` flags (`--from`, `--platform`, `--chown`...). */
+  /** `--name=value` flags (`--from`, `--platform`, `--chown`...); a repeated flag keeps its last value. */
   flags: Record<string, string>;
+  /** Every flag as written (`--mount=type=cache,target=/root/.cargo --mount=...`), for repeated ones. */
+  flagText: string;
   /** Exec (JSON array) form of RUN/CMD/ENTRYPOINT. */
   jsonForm: boolean;
   region: Region;
@@ -195,7 +197,11 @@ export function parseDockerfile(text: string): DockerfileModel {
 function toInstruction(ins: Instruction, keyword: string, keywordRegion: Region): DockerInstruction {
   const flags: Record<string, string> = {};
   const withFlags = ins as Instruction & { getFlags?: () => Array<{ getName(): string; getValue(): string | null }> };
-  for (const f of withFlags.getFlags?.() ?? []) flags[f.getName()] = f.getValue() ?? '';
+  const all: string[] = [];
+  for (const f of withFlags.getFlags?.() ?? []) {
+    flags[f.getName()] = f.getValue() ?? '';
+    all.push(`--${f.getName()}=${f.getValue() ?? ''}`);
+  }
   const argsRange = ins.getArgumentsRange();
   const args = ins.getArgumentsContent() ?? '';
   const exec = /^\s*\[/.test(args) ? jsonArray(args) : undefined; // invalid JSON in brackets is shell form to Docker too
@@ -205,6 +211,7 @@ function toInstruction(ins: Instruction, keyword: string, keywordRegion: Region)
     args,
     argv: exec ?? ins.getArguments().map((a) => a.getValue()),
     flags,
+    flagText: all.join(' '),
     jsonForm,
     region: toRegion(ins.getRange()),
     argsRegion: argsRange ? toRegion(argsRange) : keywordRegion,

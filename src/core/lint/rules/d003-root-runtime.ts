@@ -1,5 +1,5 @@
 import { shortName } from '../distro';
-import { entrypointOf, instructionsOf, PRIVILEGE_DROP, stageArgs } from '../dockerfile/entrypoint';
+import { entrypointOf, instructionsOf, PRIVILEGE_DROP, stageArgs, startsService } from '../dockerfile/entrypoint';
 import { substitute, type DockerStage } from '../dockerfile/model';
 import { insertAt } from '../text';
 import type { Confidence } from '../types';
@@ -17,17 +17,18 @@ export const rootRuntime: DockerfileRule = {
   id: 'RO-D003',
   kind: 'dockerfile',
   defaultSeverity: 'warning',
-  examines: 'final stages',
-  title: 'Runtime stage runs as root',
+  examines: 'final stages that start a service',
+  title: 'Released service runs as root',
   explanation:
-    'Without USER the released container runs as uid 0: a remote code execution in the service becomes root in the container, with write access ' +
+    'Without USER the released service runs as uid 0: a remote code execution in the service becomes root in the container, with write access ' +
     'to everything in the image and to mounted volumes, and clusters that enforce runAsNonRoot refuse to start it on release day. Set a non-root USER ' +
     'in the final stage, or drop privileges in the entrypoint (gosu, su-exec, s6-overlay with PUID/PGID): those are recognised and not reported.',
   check({ model, file, repo, examine }) {
     const ep = entrypointOf(model, file, repo);
-    if (!ep) return [];
+    // A network service running as root is the risk; a CLI tool image run per command is not reported.
+    if (!ep || !startsService(ep)) return [];
     const stage = ep.stage;
-    examine('final stages');
+    examine('final stages that start a service');
     let root: DockerStage = stage;
     while (root.parent) root = root.parent;
     const baseName = shortName(root.from.name);
@@ -41,7 +42,7 @@ export const rootRuntime: DockerfileRule = {
     const runText = all
       .map((i) => (i.keyword === 'RUN' || i.keyword === 'COPY' || i.keyword === 'ADD' ? i.args : ''))
       .join('\n');
-    if (ep.init === '/init' || /s6-overlay/.test(runText) || /\/s6-overlay\//.test(runText)) return [];
+    if (ep.init === '/init' || /s6-overlay/.test(runText) || ep.argv.some((a) => /(^|\/)s6-svscan$/.test(a))) return [];
     if (ep.script?.text && PRIVILEGE_DROP.test(ep.script.text)) return [];
     if (PRIVILEGE_DROP.test(runText) && ep.script) return [];
     if (DROPS_ITSELF.test(baseName) && !ep.first) return [];
@@ -54,7 +55,7 @@ export const rootRuntime: DockerfileRule = {
     }
     if (ep.script && ep.script.text === undefined) {
       confidence = confidence === 'proven' ? 'likely' : confidence;
-      why.push(`the entrypoint script ${ep.script.path} was not read, and it may drop privileges`);
+      why.push(`the entrypoint script ${ep.script.path ?? ''} was not read, and it may drop privileges`);
     }
     const ports = all
       .filter((i) => i.keyword === 'EXPOSE')

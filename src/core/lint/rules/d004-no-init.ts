@@ -1,8 +1,6 @@
-import { entrypointOf, instructionsOf, scriptHandsOverSignals } from '../dockerfile/entrypoint';
+import { entrypointOf, scriptHandsOverSignals, startsService } from '../dockerfile/entrypoint';
 import type { DockerfileRule } from './rule';
 
-const SERVICE_WORDS = /^(serve|server|start|run|daemon|web|api|agent|listen|--port|--listen|--bind|--addr)(=.*)?$/;
-const SERVERS = /(^|\/)(nginx|httpd|caddy|gunicorn|uvicorn|puma|unicorn|node|java|envoy|traefik)$/;
 
 export const noInit: DockerfileRule = {
   id: 'RO-D004',
@@ -19,12 +17,7 @@ export const noInit: DockerfileRule = {
     const ep = entrypointOf(model, file, repo);
     if (!ep?.first || ep.init) return [];
     if (ep.script && (ep.script.text === undefined || scriptHandsOverSignals(ep.script.text))) return [];
-    const all = instructionsOf(ep.stage);
-    const service =
-      all.some((i) => i.keyword === 'EXPOSE' || (i.keyword === 'HEALTHCHECK' && !/^\s*NONE/i.test(i.args))) ||
-      [...ep.argv, ...(ep.cmd?.argv ?? [])].some((a) => SERVICE_WORDS.test(a)) ||
-      SERVERS.test(ep.argv[0] ?? '');
-    if (!service) return [];
+    if (!startsService(ep)) return [];
     examine('final stages that start a service');
     const shell = ep.first.jsonForm
       ? ''

@@ -32,13 +32,13 @@ export const dependencyOrder: DockerfileRule = {
       const step = ins.slice(broad + 1).find((i) => i.keyword === 'RUN' && DEP_STEP.test(i.args));
       if (!step) return [];
       examine('dependency steps after a broad COPY');
-      if (CACHE_MOUNT.test(step.args)) return [];
+      if (CACHE_MOUNT.test(step.flagText)) return [];
       const earlier = ins.slice(0, broad);
       const metaFirst = earlier.some(
         (i) =>
           ((i.keyword === 'COPY' || i.keyword === 'ADD') && i.argv.slice(0, -1).some((s) => MANIFESTS.test(s))) ||
           (i.keyword === 'RUN' &&
-            (DEP_STEP.test(i.args) || /--mount=[^\s]*(Cargo|go\.mod|package|requirements|pyproject)/.test(i.args))),
+            (DEP_STEP.test(i.args) || /--mount=[^\s]*(Cargo|go\.mod|package|requirements|pyproject)/.test(i.flagText))),
       );
       if (metaFirst) return [];
       const what = DEP_STEP.exec(step.args)![0].trim();

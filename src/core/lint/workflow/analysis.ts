@@ -313,7 +313,7 @@ export function pushesOf(model: WorkflowModel, step: WorkflowStep, repo?: RepoVi
   if (!run) return [];
   const out: ImagePush[] = [];
   const commands = shellCommands(run.value);
-  const pulled = jobPullsAndTags(step);
+  const pulled = /\b(pull|tag)\b/.test(run.value) ? pulledNames(step) : new Set<string>();
   for (const c of commands) {
     const ws = words(c);
     const at = (re: RegExp) => regionIn(model, run, re);
@@ -321,7 +321,10 @@ export function pushesOf(model: WorkflowModel, step: WorkflowStep, repo?: RepoVi
       const sources = imagetoolsSources(ws);
       // Several images, digests or a glob: a new index of fresh builds. One named image: a retag. A variable:
       // decided by the caller from whether digests were pushed before (see WorkflowFacts).
-      const merge = sources.some((s) => /@sha256|\$\(|\*|printf/.test(s)) || sources.length >= 2;
+      const merge =
+        sources.some((s) => /@sha256|\$\(|\*|printf/.test(s)) ||
+        sources.length >= 2 ||
+        (sources.length > 0 && /@sha256:(%s|\$)/.test(run.value)); // SOURCES=$(printf 'img@sha256:%s ' *)
       const dynamic = !merge && sources.some((s) => /\$/.test(s));
       out.push({
         step,
@@ -376,19 +379,20 @@ export function pushesOf(model: WorkflowModel, step: WorkflowStep, repo?: RepoVi
         how: digest ? 'docker buildx build pushing by digest' : 'docker buildx build --push',
       });
     } else if (/\b(docker|podman)\s+push\b/.test(c)) {
-      const target = ws[ws.findIndex((w) => w === 'push') + 1] ?? '';
+      const target = ws.slice(ws.findIndex((w) => w === 'push') + 1).find((w) => !w.startsWith('-')) ?? '';
       const isLocal = LOCAL_REGISTRY.test(target);
+      const retag = pulled.has(target);
       const native = step.job.matrix.map((combo) =>
         nativePlatform(step.job.runsOn && withMatrix(step.job.runsOn, combo)),
       );
       out.push({
         step,
-        kind: pulled ? 'retag' : 'docker push',
-        effect: isLocal ? 'local' : pulled ? 'retag' : 'publish',
+        kind: retag ? 'retag' : 'docker push',
+        effect: isLocal ? 'local' : retag ? 'retag' : 'publish',
         region: at(/\b(docker|podman)\s+push\b[^\n]*/),
         platforms: native.every(Boolean) ? [...new Set(native as string[])] : undefined,
         multiPlatform: false,
-        how: pulled ? 'docker pull, tag and push of an existing image' : 'docker push',
+        how: retag ? 'docker pull, tag and push of an existing image' : 'docker push',
       });
     }
   }
@@ -407,16 +411,22 @@ function imagetoolsSources(ws: string[]): string[] {
   return out;
 }
 
-/** True when the job pulls and re-tags an image and builds none: its pushes publish what was already there. */
-function jobPullsAndTags(step: WorkflowStep): boolean {
-  const text = step.job.steps
-    .slice(0, step.index + 1)
-    .map((s) => s.run?.value ?? '')
-    .join('\n');
-  const builds =
-    /\b(docker|podman)\s+(buildx\s+)?build\b|\bbuildx\s+bake\b/.test(text) ||
-    step.job.steps.some((s) => BUILD_PUSH.test(actionName(s.uses?.value)) || BAKE.test(actionName(s.uses?.value)));
-  return !builds && /\b(docker|podman)\s+pull\b/.test(text) && /\b(docker|podman)\s+tag\b/.test(text);
+/**
+ * Images the job pulled, and the names `docker tag` gave them, up to and including `step`: pushing one of
+ * those publishes what a registry already had (a re-tag), not a new build.
+ */
+function pulledNames(step: WorkflowStep): Set<string> {
+  const names = new Set<string>();
+  for (const s of step.job.steps.slice(0, step.index + 1))
+    for (const c of shellCommands(s.run?.value ?? '')) {
+      const ws = words(c);
+      const at = ws.findIndex((w, i) => /^(docker|podman)$/.test(ws[i - 1] ?? '') && (w === 'pull' || w === 'tag'));
+      if (at < 0) continue;
+      const args = ws.slice(at + 1).filter((w) => !w.startsWith('-'));
+      if (ws[at] === 'pull' && args[0]) names.add(args[0]);
+      if (ws[at] === 'tag' && args[1] && names.has(args[0])) names.add(args[1]);
+    }
+  return names;
 }
 
 /** A step of a local composite action (`uses: ./.github/actions/x`), read from its action.yml. */
@@ -540,9 +550,15 @@ export function releaseRegion(model: WorkflowModel, step: WorkflowStep): Region 
   return step.uses?.region ?? step.region;
 }
 
-/** An `if:` that lets a job or step run after something it needs failed. */
+/**
+ * An `if:` that lets a job or step run after something it needs failed: always(), failure(), !cancelled() —
+ * unless the same condition insists on the needed jobs' success (`always() && needs.x.result == 'success'`,
+ * the shape cargo-dist writes to let skipped jobs through but not failed ones).
+ */
 export function runsAfterFailure(condition: string | undefined): boolean {
-  return /\b(always|failure)\(\)|!\s*cancelled\(\)/.test(condition ?? '');
+  const c = condition ?? '';
+  if (!/\b(always|failure)\(\)|!\s*cancelled\(\)/.test(c)) return false;
+  return !/\.result\s*==\s*'success'/.test(c) || /\|\|\s*failure\(\)|\bfailure\(\)/.test(c);
 }
 
 /** How a step is called in a message: its name, its action, or the first line of its script. */

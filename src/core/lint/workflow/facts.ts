@@ -105,13 +105,14 @@ export class WorkflowFacts {
   unseenBefore(step: WorkflowStep): string | undefined {
     const unseenJob = (j: WorkflowJob) => {
       const c = calleeOf(j, this.repo);
-      return Boolean(c && (c.external || !c.model));
+      return Boolean(c && (c.external || !c.model)) || j.steps.some((s) => unreadLocalAction(s, this.repo));
     };
     const local = step.job.steps.slice(0, step.index).find((s) => unreadLocalAction(s, this.repo));
     if (local) return `the local action ${local.uses!.value} was not read`;
     if (this.graph.anyUpstream(step.job, 'unseen', unseenJob)) {
       const j = this.graph.findUpstream(step.job, unseenJob);
-      return j ? `job "${j.id}" calls ${j.uses?.value}, which was not read` : 'an upstream job was not read';
+      const what = j?.uses?.value ?? j?.steps.find((s) => unreadLocalAction(s, this.repo))?.uses?.value;
+      return j ? `job "${j.id}" uses ${what}, which was not read` : 'an upstream job was not read';
     }
     return undefined;
   }
