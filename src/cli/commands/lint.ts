@@ -45,6 +45,9 @@ export function register(program: Command, rt: CliRuntime): void {
         requiredPlatformsBasis: isDefault ? 'default' : 'configured',
       });
       const targets = paths.length ? paths.map((p) => path.relative(root, path.resolve(ctx.cwd, p))) : undefined;
+      ctx.logger.debug(
+        `lint: ${targets ? targets.join(', ') : `discovering in ${root}`} (repository ${repository ?? 'unknown'})`,
+      );
       const run = await lintRepository(root, targets, lintOpts, {
         extraDockerfile: config.smoke.dockerfile,
         signal: ctx.signal,

@@ -1,3 +1,5 @@
+import { setImmediate as yieldToLoop } from 'node:timers/promises';
+import { throwIfAborted } from '../errors';
 import { stageCopies } from './dockerfile/drift';
 import { parseDockerfile } from './dockerfile/model';
 import { RepoView } from './repo';
@@ -52,6 +54,33 @@ export function lintDocument(
   options: LintOptions,
   onRuleError?: (ruleId: string, error: unknown) => void,
 ): FileLint {
+  const steps = lintSteps(input, options, onRuleError);
+  for (let r = steps.next(); ; r = steps.next()) if (r.done) return r.value;
+}
+
+/**
+ * The same lint, yielding to the event loop between rules and checking `signal` there, so that a signal handler
+ * runs (and a cancel takes effect) while a large file is being linted, not only between files.
+ */
+export async function lintDocumentAsync(
+  input: LintInput,
+  options: LintOptions,
+  hooks: { signal?: AbortSignal; onRuleError?: (ruleId: string, error: unknown) => void } = {},
+): Promise<FileLint> {
+  const steps = lintSteps(input, options, hooks.onRuleError);
+  for (let r = steps.next(); ; r = steps.next()) {
+    if (r.done) return r.value;
+    await yieldToLoop();
+    throwIfAborted(hooks.signal);
+  }
+}
+
+/** The lint of one file as a generator that pauses between rules (see lintDocumentAsync). */
+function* lintSteps(
+  input: LintInput,
+  options: LintOptions,
+  onRuleError?: (ruleId: string, error: unknown) => void,
+): Generator<void, FileLint> {
   const raw: Finding[] = [];
   const stats = emptyStats();
   const text = new TextIndex(input.text);
@@ -110,18 +139,23 @@ export function lintDocument(
           if (rule.kind === 'dockerfile') {
             const ctx: DockerfileContext = { ...base, model, copies, examine: examineFor(rule.id) };
             run(rule, ctx);
+            yield;
           }
       }
     } else {
-      const model = parseWorkflow(input.file, input.text);
+      // The repository view may have parsed this very text already (discovery reads the workflows first).
+      const cached = repo.read(input.file) === input.text ? repo.workflow(input.file) : undefined;
+      const model = cached ?? parseWorkflow(input.file, input.text);
       stats.workflows = 1;
       stats.jobs = model.jobs.length;
       stats.steps = model.jobs.reduce((n, j) => n + j.steps.length, 0);
       if (model.syntaxError) emit(workflowSyntax, model.syntaxError);
       else {
+        yield;
         const facts = new WorkflowFacts(model, repo, stats);
         for (const rule of RULES)
           if (rule.kind === 'workflow') {
+            yield;
             const ctx: WorkflowContext = { ...base, model, facts, examine: examineFor(rule.id) };
             run(rule, ctx);
           }

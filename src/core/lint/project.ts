@@ -2,13 +2,12 @@ import path from 'node:path';
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import { throwIfAborted, usageError } from '../errors';
 import { parseDockerfile } from './dockerfile/model';
-import { lintDocument } from './engine';
+import { lintDocumentAsync } from './engine';
 import { fileKind, isDockerfilePath, isWorkflowPath } from './kind';
 import { normalizeRepoPath, RepoView } from './repo';
 import { listFolder, readRegularFile } from './safe-read';
 import { addStats, emptyStats, type Finding, type LintOptions, type LintStats, type SuppressedFinding } from './types';
 import { actionName, buildsOf } from './workflow/analysis';
-import { parseWorkflow } from './workflow/model';
 
 const WORKFLOWS = '.github/workflows';
 
@@ -110,10 +109,10 @@ export async function lintRepository(
   const workflows = [...new Set([...workflowNames, ...lintList.filter((t) => fileKind(t, true) === 'workflow')])];
   const built = new Set<string>();
   for (const w of workflows) {
-    const text = repo.read(w);
-    if (text === undefined) continue;
-    const model = parseWorkflow(w, text);
-    if (model.syntaxError) continue;
+    await yieldToLoop();
+    throwIfAborted(hooks.signal);
+    const model = repo.workflow(w);
+    if (!model || model.syntaxError) continue;
     for (const job of model.jobs)
       for (const step of job.steps) {
         const uses = step.uses?.value;
@@ -138,6 +137,7 @@ export async function lintRepository(
 
   // 4. Dockerfiles: read them, and the scripts they start with.
   for (const d of lintList.filter((t) => fileKind(t, true) === 'dockerfile')) {
+    throwIfAborted(hooks.signal);
     const text = await read(d, explicit);
     if (text === undefined) continue;
     for (const script of scriptsOf(d, text)) await read(script, false);
@@ -150,7 +150,7 @@ export async function lintRepository(
     if (text === undefined) continue;
     await yieldToLoop();
     throwIfAborted(hooks.signal);
-    const result = lintDocument({ file, text, kind: fileKind(file, true)!, repo }, options, hooks.onRuleError);
+    const result = await lintDocumentAsync({ file, text, kind: fileKind(file, true)!, repo }, options, hooks);
     run.files.push(file);
     run.findings.push(...result.findings);
     run.suppressed.push(...result.suppressed);

@@ -54,9 +54,17 @@ export function entrypointOf(model: DockerfileModel, file: string, repo?: RepoVi
   }
   out.program = argv[k];
   // `bash start.sh` / `sh -c ...`: the script is the first argument.
-  if (out.program && /^(\/bin\/|\/usr\/bin\/)?(ba|da|a)?sh$/.test(out.program) && argv[k + 1] && !argv[k + 1].startsWith('-'))
+  if (
+    out.program &&
+    /^(\/bin\/|\/usr\/bin\/)?(ba|da|a)?sh$/.test(out.program) &&
+    argv[k + 1] &&
+    !argv[k + 1].startsWith('-')
+  )
     out.program = argv[k + 1];
-  if (out.program && (/\.(sh|bash)$/.test(out.program) || /entrypoint|start|run\b|docker-/.test(out.program.split('/').pop()!))) {
+  if (
+    out.program &&
+    (/\.(sh|bash)$/.test(out.program) || /entrypoint|start|run\b|docker-/.test(out.program.split('/').pop()!))
+  ) {
     const base = out.program.split('/').pop()!;
     const dir = file.includes('/') ? file.slice(0, file.lastIndexOf('/')) : '';
     out.script = { path: out.program };
@@ -64,13 +72,17 @@ export function entrypointOf(model: DockerfileModel, file: string, repo?: RepoVi
       if (i.keyword !== 'COPY' && i.keyword !== 'ADD') continue;
       const srcs = i.argv.slice(0, -1).filter((a) => !a.startsWith('--'));
       const dest = i.argv.at(-1) ?? '';
-      const src = srcs.find((s) => s.split('/').pop() === base || (srcs.length === 1 && dest.split('/').pop() === base));
+      const src = srcs.find(
+        (s) => s.split('/').pop() === base || (srcs.length === 1 && dest.split('/').pop() === base),
+      );
       if (!src) continue;
       if (i.flags.from) {
         out.script = { path: out.program, copiedAt: i }; // built in another stage: its text is not in the repository
         break;
       }
-      const candidates = [normalizeRepoPath(src), normalizeRepoPath(`${dir}/${src}`)].filter((p): p is string => Boolean(p));
+      const candidates = [normalizeRepoPath(src), normalizeRepoPath(`${dir}/${src}`)].filter((p): p is string =>
+        Boolean(p),
+      );
       const path = candidates.find((p) => repo?.has(p)) ?? candidates[0];
       out.script = { path, text: path ? repo?.read(path) : undefined, copiedAt: i };
       break;
@@ -94,7 +106,9 @@ const SERVERS = /(^|\/)(nginx|httpd|caddy|gunicorn|uvicorn|puma|unicorn|node|jav
 /** Does the image start a long-running service (it exposes a port, has a health check, or says serve/start)? */
 export function startsService(ep: Entrypoint): boolean {
   return (
-    instructionsOf(ep.stage).some((i) => i.keyword === 'EXPOSE' || (i.keyword === 'HEALTHCHECK' && !/^\s*NONE/i.test(i.args))) ||
+    instructionsOf(ep.stage).some(
+      (i) => i.keyword === 'EXPOSE' || (i.keyword === 'HEALTHCHECK' && !/^\s*NONE/i.test(i.args)),
+    ) ||
     [...ep.argv, ...(ep.cmd?.argv ?? [])].some((a) => SERVICE_WORDS.test(a)) ||
     SERVERS.test(ep.argv[0] ?? '')
   );

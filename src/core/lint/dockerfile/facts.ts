@@ -115,7 +115,12 @@ export function artifactOf(source: DockerStage, copy: DockerInstruction): Artifa
   }
   // CGO_ENABLED=0 set on a Go toolchain image builds static binaries whatever the build script is called.
   if (!f.go && f.goStatic && /(^|\/)golang$/.test(shortNameOf(base.name)))
-    return { kind: 'static-binary', confidence: 'likely', what: 'a static Go binary (CGO_ENABLED=0)', built: f.goStatic };
+    return {
+      kind: 'static-binary',
+      confidence: 'likely',
+      what: 'a static Go binary (CGO_ENABLED=0)',
+      built: f.goStatic,
+    };
   if (f.go) {
     if (f.goStatic)
       return { kind: 'static-binary', confidence: 'proven', what: 'a static Go binary (CGO_ENABLED=0)', built: f.go };

@@ -1,7 +1,6 @@
 import { entrypointOf, scriptHandsOverSignals, startsService } from '../dockerfile/entrypoint';
 import type { DockerfileRule } from './rule';
 
-
 export const noInit: DockerfileRule = {
   id: 'RO-D004',
   kind: 'dockerfile',

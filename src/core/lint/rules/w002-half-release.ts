@@ -4,6 +4,8 @@ import type { WorkflowJob } from '../workflow/model';
 import type { RawFinding } from '../types';
 import type { WorkflowRule } from './rule';
 
+const MAX_WALKS = 16;
+
 export const halfRelease: WorkflowRule = {
   id: 'RO-W002',
   kind: 'workflow',
@@ -28,14 +30,23 @@ export const halfRelease: WorkflowRule = {
         publishing.add(j);
     }
     if (publishing.size === 0) return [];
+    const pubs = facts.publications();
     const out: RawFinding[] = [];
+    let walked = 0;
     for (const job of model.jobs) {
       const releases = job.steps.filter(isReleaseCreation);
       if (!releases.length) continue;
+      // Each job that creates a Release costs one walk of the jobs it waits for. Real workflows have one or two;
+      // past MAX_WALKS the rest are counted as not examined (so lint stays linear on hostile input) and said so.
+      if (walked >= MAX_WALKS) {
+        examine('steps that create a Release or tag, not examined (over the limit)', releases.length);
+        continue;
+      }
+      walked++;
       const ups = facts.graph.upstreamSet(job);
+      const sameJob = pubs.filter((p) => p.step.job === job);
       for (const step of releases) {
         examine('steps that create a Release or tag');
-        const sameJob = facts.publications().filter((p) => p.step.job === job);
         const missing = [...publishing].filter((pj) => {
           if (pj === job)
             return (
@@ -44,7 +55,9 @@ export const halfRelease: WorkflowRule = {
           return !ups.has(pj) || runsAfterFailure(job.if) || runsAfterFailure(step.if);
         });
         if (missing.length === 0) continue;
-        const names = missing.map((j) => `"${j.id}"`).join(', ');
+        const shown = missing.slice(0, 5);
+        const names =
+          shown.map((j) => `"${j.id}"`).join(', ') + (missing.length > 5 ? ` and ${missing.length - 5} more` : '');
         const how = missing.includes(job)
           ? 'it comes before the push, runs after a failure, or the push may fail without stopping the job'
           : runsAfterFailure(job.if) || runsAfterFailure(step.if)
@@ -55,8 +68,8 @@ export const halfRelease: WorkflowRule = {
           region: releaseRegion(model, step),
           evidence: [
             { message: 'creates the Release or tag', region: releaseRegion(model, step) },
-            ...missing.map((j) => {
-              const p = facts.publications().find((x) => x.step.job === j);
+            ...shown.map((j) => {
+              const p = pubs.find((x) => x.step.job === j);
               return p
                 ? { message: `publishes the image (${p.how})`, region: p.region }
                 : {

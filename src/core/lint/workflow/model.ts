@@ -60,7 +60,9 @@ export interface WorkflowModel {
 
 export function parseWorkflow(file: string, text: string): WorkflowModel {
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  // uniqueKeys: false, because the library checks each key against every earlier one (quadratic in the jobs);
+  // duplicates that matter (top-level keys, job ids) are found below with a set, in linear time.
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: false });
   const region = (node: Node | null | undefined): Region => {
     const [start, end] = node?.range ?? [0, 0];
     const a = lineCounter.linePos(start);
@@ -89,6 +91,17 @@ export function parseWorkflow(file: string, text: string): WorkflowModel {
     return model;
   }
 
+  const dup =
+    duplicateKey(root) ??
+    (isMap(pair(root, 'jobs')?.value) ? duplicateKey(pair(root, 'jobs')!.value as YAMLMap) : undefined);
+  if (dup) {
+    const r = region(dup);
+    model.syntaxError = {
+      message: `YAML parse error on line ${r.line}, column ${r.column}: Map keys must be unique`,
+      region: r,
+    };
+    return model;
+  }
   const on = pair(root, 'on');
   if (on) {
     const v = on.value;
@@ -187,6 +200,18 @@ function services(node: unknown): WorkflowJob['services'] {
     const ports = isMap(v) ? strings(pair(v, 'ports')?.value) : [];
     return image ? [{ id: String(p.key.value), image, ports }] : [];
   });
+}
+
+/** The first key of a mapping that repeats an earlier one (GitHub refuses such a workflow). */
+function duplicateKey(map: YAMLMap): Node | undefined {
+  const seen = new Set<string>();
+  for (const p of map.items) {
+    if (!isScalar(p.key)) continue;
+    const k = String(scalarString(p.key.value));
+    if (seen.has(k)) return p.key;
+    seen.add(k);
+  }
+  return undefined;
 }
 
 function pair(map: YAMLMap, key: string) {
