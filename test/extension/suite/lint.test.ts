@@ -57,6 +57,19 @@ describe('lint diagnostics in the editor', () => {
       diags.map((d) => [d.code, d.range.start.line, d.range.start.character, d.severity]),
       [['RO-D001', 0, 5, vscode.DiagnosticSeverity.Error]],
     );
+    // The evidence travels as related information: the builder, its build, the COPY --from, the runtime.
+    assert.deepEqual(
+      (diags[0].relatedInformation ?? []).map((r) => [
+        path.basename(r.location.uri.fsPath),
+        r.location.range.start.line,
+      ]),
+      [
+        ['Dockerfile', 0],
+        ['Dockerfile', 3],
+        ['Dockerfile', 6],
+        ['Dockerfile', 5],
+      ],
+    );
 
     const hovers = await vscode.commands.executeCommand<vscode.Hover[]>(
       'vscode.executeHoverProvider',
@@ -74,6 +87,10 @@ describe('lint diagnostics in the editor', () => {
       uri,
       diags[0].range,
       vscode.CodeActionKind.QuickFix.value,
+    );
+    assert.ok(
+      actions.some((a) => a.title === 'Suppress RO-D001 here with a reasoned comment' && !a.isPreferred),
+      `quick fixes offered: ${actions.map((a) => a.title).join(', ')}`,
     );
     const fix = actions.find((a) => a.title === 'Pin the builder to ubuntu 22.04');
     assert.ok(fix?.edit, `quick fixes offered: ${actions.map((a) => a.title).join(', ')}`);
