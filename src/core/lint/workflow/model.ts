@@ -234,10 +234,12 @@ function strings(node: unknown): string[] {
   const one = isScalar(node) ? primitiveText(node.value) : undefined;
   if (one !== undefined) return [one];
   if (isSeq(node)) return node.items.flatMap((i) => (isScalar(i) ? (primitiveText(i.value) ?? []) : []));
+  return [];
+}
 
 /** A YAML scalar's value as text (for the other lint modules that read YAML themselves). */
-export const scalarString = primitiveText;
-  return [];
+export function scalarString(v: unknown): string | undefined {
+  return primitiveText(v);
 }
 
 function runsOnText(node: unknown): string | undefined {
