@@ -7,7 +7,7 @@ import { defineCommand, type CliRuntime } from '../framework';
 declare const RELEASE_OPERATOR_VERSION: string;
 
 export function register(program: Command, rt: CliRuntime): void {
-  defineCommand<[string[]], { format?: 'text' | 'sarif' }>(program, rt, {
+  defineCommand<[string[]], { format?: 'text' | 'sarif'; allowEmpty?: boolean }>(program, rt, {
     name: 'lint',
     summary: 'check Dockerfiles and release workflows for known release incidents',
     description:
@@ -18,6 +18,7 @@ export function register(program: Command, rt: CliRuntime): void {
     configure(cmd) {
       cmd.argument('[paths...]', 'files to lint, relative to the current folder');
       cmd.addOption(new Option('--format <format>', 'output format').choices(['text', 'sarif']).default('text'));
+      cmd.option('--allow-empty', 'exit 0 when there was nothing to lint (the verdict still says nothing was checked)');
     },
     async run(ctx, [paths], options) {
       const started = Date.now();
@@ -56,6 +57,8 @@ export function register(program: Command, rt: CliRuntime): void {
       });
       const check = lintCheckResult(run, Date.now() - started);
       const ok = check.verdict === 'pass';
+      const { exitCodeOf } = await import('../../core/report/model');
+      const exitCode = exitCodeOf(check.verdict, { allowEmpty: options.allowEmpty });
       if (options.format === 'sarif' && !ctx.json) {
         const version = typeof RELEASE_OPERATOR_VERSION === 'string' ? RELEASE_OPERATOR_VERSION : '0.0.0';
         const sarif = toSarif(
@@ -63,10 +66,11 @@ export function register(program: Command, rt: CliRuntime): void {
           { version, informationUri: 'https://github.com/release-operator/release-operator' },
           run.suppressed,
         );
-        return { ok, data: sarif, text: JSON.stringify(sarif, null, 2) };
+        return { ok, exitCode, data: sarif, text: JSON.stringify(sarif, null, 2) };
       }
       return {
         ok,
+        exitCode,
         data: {
           verdict: check.verdict,
           summary: check.summary,

@@ -158,5 +158,8 @@ describe('lint CLI', () => {
     assert.equal(doc.check.verdict, 'nothing-checked');
     assert.equal(doc.check.examined.count, 0);
     assert.match(doc.check.summary, /^nothing checked: looked for /);
+    const allowed = await cli(['lint', '--allow-empty', '--cwd', dir]);
+    assert.equal(allowed.code, 0);
+    assert.match(allowed.stdout, /^Nothing checked: /m);
   });
 });
