@@ -10,11 +10,12 @@
  *       'token' runs an in-process token server (RS256 JWTs signed with a key made now; its self-signed
  *       certificate is in the JWT header's x5c and in the registry's rootcertbundle), like ghcr.io's flow.
  *       tokenRequests lists the scopes asked for. anonymousPull grants pull to anonymous token requests.
- *   startProxy(target, { pageSize?, faults?, foreignNextLink? }) -> TestProxy
+ *   startProxy(target, { pageSize?, faults?, foreignNextLink?, intercept? }) -> TestProxy
  *       An HTTP proxy in front of a registry: splits /v2/<name>/tags/list into pages with
  *       `Link: <...>; rel="next"` (as ghcr.io does) and injects faults (status codes, Retry-After, rewritten
  *       bodies, connection resets, bodies cut halfway, delays past the client's timeout) for requests that
- *       match. requests lists what went through.
+ *       match; intercept sees each request first and may answer it (the OCI referrers API of
+ *       test/helpers/supply/referrers-api.ts). requests lists what went through.
  *   pushImage(reg, repo, { platform?, labels?, tag?, format?, files? }) -> PushedManifest
  *       A FROM-scratch-like image: one gzip tar layer + a config blob with labels, for one platform.
  *   pushIndex(reg, repo, images, { tag?, format: 'oci' | 'docker', attestations?, attestationsOnly? }) -> PushedManifest
@@ -508,9 +509,16 @@ export interface TestProxy {
   stop(): Promise<void>;
 }
 
+/** Sees every request before it is forwarded; answering it (a response) keeps it from the registry. */
+export type ProxyIntercept = (req: {
+  method: string;
+  path: string;
+  body: Buffer;
+}) => Promise<FaultRule['respond'] | undefined> | FaultRule['respond'] | undefined;
+
 export async function startProxy(
   target: TestRegistry,
-  options: { pageSize?: number; faults?: FaultRule[]; foreignNextLink?: string } = {},
+  options: { pageSize?: number; faults?: FaultRule[]; foreignNextLink?: string; intercept?: ProxyIntercept } = {},
 ): Promise<TestProxy> {
   const port = await freePort();
   const host = `127.0.0.1:${port}`;
@@ -532,6 +540,11 @@ export async function startProxy(
       faulted: Boolean(rule),
     });
     try {
+      const answer = await options.intercept?.({ method: req.method ?? 'GET', path: pathq, body });
+      if (answer) {
+        res.writeHead(answer.status, answer.headers ?? {}).end(answer.body ?? '');
+        return;
+      }
       if (rule?.delayMs) await new Promise((r) => setTimeout(r, rule.delayMs));
       if (rule?.drop === 'reset') {
         req.socket.destroy();

@@ -18,6 +18,8 @@ import { formatReference, parseReference, parseRepository, repositoryName, type 
 import { Transport, type BufferedResponse } from './transport';
 import {
   MANIFEST_ACCEPT,
+  MediaType,
+  type Descriptor,
   type ImageConfig,
   type ImageInfo,
   type ManifestHead,
@@ -330,6 +332,55 @@ export class RegistryClient {
     return digest;
   }
 
+  /**
+   * The OCI 1.1 referrers API, GET /v2/<name>/referrers/<digest>: every page of the referrers index (Link pages on
+   * the same host only), or null when the registry has no such API (404; distribution 2.8 and ghcr.io). The
+   * entries are the registry's word only: read each child manifest before trusting its artifactType.
+   */
+  async referrersIndex(repo: RepoInput, digest: string, options: CallOptions = {}): Promise<Descriptor[] | null> {
+    const r = toRepo(repo);
+    const origin = new URL(this.transport.baseUrl(r.registry)).origin;
+    const out: Descriptor[] = [];
+    const seen = new Set<string>();
+    let url: string | undefined = `/v2/${r.repository}/referrers/${digest}`;
+    while (url) {
+      if (seen.has(url) || seen.size >= MAX_REFERRER_PAGES)
+        throw environmentError(
+          `The registry ${r.registry} sent a referrers page loop or too many pages for ${digest}.`,
+          'Report it to the registry operator.',
+        );
+      seen.add(url);
+      const res = await this.transport.request({
+        registry: r.registry,
+        method: 'GET',
+        url,
+        repository: r.repository,
+        headers: { accept: MediaType.ociIndex },
+        signal: options.signal,
+        maxBytes: MAX_MANIFEST_BYTES,
+      });
+      if (res.status === 404 && out.length === 0 && seen.size === 1) return null;
+      if (res.status !== 200) throw this.statusError(res, { ...r, digest }, 'manifest');
+      const parsed = parseManifest(res.body, res.headers.get('content-type'), `the referrers of ${digest}`);
+      if (!isIndex(parsed.json))
+        throw environmentError(
+          `The registry ${r.registry} answered the referrers of ${digest} with something other than an index.`,
+          'Report it to the registry operator.',
+        );
+      out.push(...parsed.json.manifests);
+      const next = nextLink(res.headers.get('link'));
+      if (!next) break;
+      const resolved = new URL(next, res.url);
+      if (resolved.origin !== origin)
+        throw environmentError(
+          `The registry ${r.registry} sent the next referrers page on another host (${resolved.origin}); refusing to follow it.`,
+          'Report it to the registry operator.',
+        );
+      url = resolved.toString();
+    }
+    return out;
+  }
+
   /** The image manifest of one platform of a reference (the reference itself when it is a single manifest). */
   async manifestForPlatform(ref: RefInput, platform?: string, options: CallOptions = {}): Promise<ManifestResult> {
     const r = toRef(ref);
@@ -416,6 +467,9 @@ export class RegistryClient {
     );
   }
 }
+
+/** A referrers index longer than this many pages is a loop or an attack, not a release's signatures. */
+const MAX_REFERRER_PAGES = 100;
 
 /** containerd and the distribution registry cap manifests at 4 MiB; nothing real comes close. */
 export const MAX_MANIFEST_BYTES = 4 * 1024 * 1024;

@@ -64,3 +64,13 @@ export { rollback, rollbackCommand, type RollbackPlan, type RollbackResult } fro
 export { registryState, type RegistryState, type TagState } from './state';
 export { verifyReference, type VerifyReport } from './verify';
 export { registryClientFromConfig } from './from-config';
+export {
+  discoverReferrers,
+  referrersTag,
+  cosignTag,
+  EMPTY_CONFIG,
+  type Referrer,
+  type ReferrerDiscovery,
+  type ReferrerSource,
+  type CosignSuffix,
+} from './referrers';
