@@ -24,11 +24,20 @@ const PLATFORM = /^[a-z0-9]+\/[a-z0-9_]+(\/[a-z0-9]+)?$/;
 
 /**
  * Keys that decide what runs on this machine (the docker executable, build arguments, the containers'
- * environment). In an untrusted VS Code workspace they come from the user's own settings only: never from the
+ * environment) or what a signature is trusted by. In an untrusted VS Code workspace they come from the user's own settings only: never from the
  * repository's release-operator.json or its workspace settings (package.json lists the same keys as
  * restrictedConfigurations; a test keeps them equal).
  */
-export const RESTRICTED_KEYS = ['dockerPath', 'smoke.buildArgs', 'smoke.env'] as const;
+export const RESTRICTED_KEYS = [
+  'dockerPath',
+  'smoke.buildArgs',
+  'smoke.env',
+  // What a signature is trusted by: a repository must not vouch for its own images in a workspace nobody trusts.
+  'supplyChain.trustedRoot',
+  'supplyChain.publicKeys',
+  'supplyChain.issuer',
+  'supplyChain.identity',
+] as const;
 
 export const VERSION_SOURCES = ['package.json', 'Cargo.toml', 'pyproject.toml', 'VERSION', 'git-tag'] as const;
 export type VersionSource = (typeof VERSION_SOURCES)[number];
@@ -316,6 +325,73 @@ export const SCHEMA = {
         },
       },
     },
+    supplyChain: {
+      type: 'section',
+      description: 'Provenance, SBOMs, signatures and attestations.',
+      fields: {
+        postPush: {
+          type: 'string',
+          title: 'Post-push signature check',
+          description:
+            "How the post-push gate treats the supply-chain checks: 'required' (a missing or unverified signature, provenance or SBOM fails the stage), 'advisory' (shown, never blocks) or 'off'.",
+          default: 'advisory',
+          enum: ['required', 'advisory', 'off'],
+        },
+        trustedRoot: {
+          type: 'string',
+          title: 'Trusted root',
+          description:
+            'A Sigstore trusted_root.json (e.g. from `gh attestation trusted-root`), relative to the repository. It is cached, so verification then runs offline. Empty: the cached copy, if any.',
+          default: '',
+        },
+        trustedRootMaxAgeDays: {
+          type: 'integer',
+          title: 'Trusted root maximum age',
+          description: 'Days after which the trusted root is reported as stale (refresh it).',
+          default: 30,
+          min: 1,
+          max: 3650,
+        },
+        publicKeys: {
+          type: 'string[]',
+          title: 'Public keys',
+          description: 'PEM public keys (files, relative to the repository) that keyed signatures are verified with.',
+          default: [],
+        },
+        issuer: {
+          type: 'string',
+          title: 'Certificate issuer',
+          description: 'The OIDC issuer keyless signing certificates must name.',
+          default: 'https://token.actions.githubusercontent.com',
+        },
+        identity: {
+          type: 'string',
+          title: 'Certificate identity',
+          description:
+            "A regular expression the signing certificate's identity (SAN) must match. Empty: any workflow of this GitHub repository (or the signer workflow).",
+          default: '',
+        },
+        signerWorkflow: {
+          type: 'string',
+          title: 'Signer workflow',
+          description:
+            'The workflow that must have signed, e.g. .github/workflows/release.yml. Empty: any workflow of this repository.',
+          default: '',
+        },
+        predicateType: {
+          type: 'string',
+          title: 'Attestation predicate type',
+          description: 'Attestations of this predicate type count as signed provenance.',
+          default: 'https://slsa.dev/provenance/v1',
+        },
+        githubAttestations: {
+          type: 'boolean',
+          title: 'GitHub attestations',
+          description: "Read GitHub's artifact attestations API as well (needs a GitHub token).",
+          default: true,
+        },
+      },
+    },
     lint: {
       type: 'section',
       description: 'The release pipeline lint.',
@@ -372,6 +448,17 @@ export interface ReleaseOperatorConfig {
   };
   glibc: { paths: string[]; maxGlibc: string; policy: string };
   github: { apiUrl: string; releaseWorkflow: string };
+  supplyChain: {
+    postPush: 'required' | 'advisory' | 'off';
+    trustedRoot: string;
+    trustedRootMaxAgeDays: number;
+    publicKeys: string[];
+    issuer: string;
+    identity: string;
+    signerWorkflow: string;
+    predicateType: string;
+    githubAttestations: boolean;
+  };
   lint: { rules: Record<string, 'off' | 'error' | 'warning' | 'info'> };
 }
 

@@ -1,0 +1,17 @@
+/**
+ * Supply chain, per platform: provenance and SBOM read and cross-checked with git, signatures and GitHub
+ * attestations found and verified.
+ *
+ *   const trust = loadTrust({ trustedRoot, publicKeys, baseDir: repoRoot, maxAgeDays });
+ *   const report = await gatherSupplyChain({ client, ref, config, trust, repo, gitTag, github, search });
+ *   const rows = supplyChainChecks(report, { requirement: config.supplyChain.postPush });  // CheckResult[]
+ */
+export { gatherSupplyChain, type GatherOptions } from './gather';
+export { supplyChainChecks, type Requirement, type SupplyChainCheckOptions } from './checks';
+export { loadTrust, defaultCacheDir, TRUSTED_ROOT_HINT, type Trust, type TrustOptions } from './trust';
+export { policyFor, identityProblem, GITHUB_ACTIONS_ISSUER } from './policy';
+export { summarizeProvenance, githubRepoOf } from './provenance';
+export { summarizeSbom, searchPackages } from './sbom';
+export { crossCheck, sameCommit } from './crosscheck';
+export { verifyCandidate, type Candidate, type VerifyOutcome } from './verify';
+export * from './types';
