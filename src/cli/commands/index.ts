@@ -8,6 +8,7 @@ import { register as registry } from './registry';
 import { register as lint } from './lint';
 import { register as github } from './github';
 import { register as audit } from './audit';
+import { register as attestations } from './attestations';
 
 /** Every CLI command module; each later engine adds one line here. */
 export const COMMANDS: Array<(program: Command, rt: CliRuntime) => void> = [
@@ -19,4 +20,5 @@ export const COMMANDS: Array<(program: Command, rt: CliRuntime) => void> = [
   lint,
   github,
   audit,
+  attestations,
 ];

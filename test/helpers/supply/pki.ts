@@ -63,12 +63,15 @@ async function openssl(args: string[], cwd: string): Promise<void> {
 }
 
 /** openssl ca's date form: YYYYMMDDHHMMSSZ. */
-const caDate = (d: Date) => d.toISOString().replace(/[-:T]/g, '').replace(/\.\d+Z$/, 'Z');
+const caDate = (d: Date) =>
+  d
+    .toISOString()
+    .replace(/[-:T]/g, '')
+    .replace(/\.\d+Z$/, 'Z');
 
 const hexColons = (v: string) => (Buffer.from(v).toString('hex').match(/../g) ?? []).join(':');
 
-const pemToDer = (pem: string) =>
-  Buffer.from(pem.replace(/-----(BEGIN|END) CERTIFICATE-----|\s/g, ''), 'base64');
+const pemToDer = (pem: string) => Buffer.from(pem.replace(/-----(BEGIN|END) CERTIFICATE-----|\s/g, ''), 'base64');
 
 export async function createPki(dir: string): Promise<TestPki> {
   mkdirSync(path.join(dir, 'ca', 'certs'), { recursive: true });
@@ -118,14 +121,62 @@ export async function createPki(dir: string): Promise<TestPki> {
   const now = Date.now();
   const later = caDate(new Date(now + 24 * 3600_000));
   await openssl(
-    ['req', '-new', '-x509', '-key', 'root.key', '-out', 'root.pem', '-days', '2', '-config', 'ca.cnf', '-extensions', 'root_ext', '-subj', '/O=release-operator-test/CN=test-fulcio-root', '-set_serial', '1'],
+    [
+      'req',
+      '-new',
+      '-x509',
+      '-key',
+      'root.key',
+      '-out',
+      'root.pem',
+      '-days',
+      '2',
+      '-config',
+      'ca.cnf',
+      '-extensions',
+      'root_ext',
+      '-subj',
+      '/O=release-operator-test/CN=test-fulcio-root',
+      '-set_serial',
+      '1',
+    ],
     ca,
   );
   // The root starts now; certificates it signs must not start before it, so the CA signs with -startdate now.
   await openssl(['genpkey', ...ec, '-out', 'tsa.key'], ca);
-  await openssl(['req', '-new', '-key', 'tsa.key', '-out', 'tsa.csr', '-config', 'ca.cnf', '-subj', '/O=release-operator-test/CN=test-tsa'], ca);
   await openssl(
-    ['ca', '-batch', '-config', 'ca.cnf', '-in', 'tsa.csr', '-out', 'tsa.pem', '-extensions', 'tsa_ext', '-startdate', caDate(new Date(now - 60_000)), '-enddate', later, '-notext'],
+    [
+      'req',
+      '-new',
+      '-key',
+      'tsa.key',
+      '-out',
+      'tsa.csr',
+      '-config',
+      'ca.cnf',
+      '-subj',
+      '/O=release-operator-test/CN=test-tsa',
+    ],
+    ca,
+  );
+  await openssl(
+    [
+      'ca',
+      '-batch',
+      '-config',
+      'ca.cnf',
+      '-in',
+      'tsa.csr',
+      '-out',
+      'tsa.pem',
+      '-extensions',
+      'tsa_ext',
+      '-startdate',
+      caDate(new Date(now - 60_000)),
+      '-enddate',
+      later,
+      '-notext',
+    ],
     ca,
   );
   writeFileSync(
@@ -180,13 +231,29 @@ export async function createPki(dir: string): Promise<TestPki> {
       ].join('\n');
       writeFileSync(path.join(ca, `${id}.ext`), ext);
       await openssl(['genpkey', ...ec, '-out', `${id}.key`], ca);
-      await openssl(['req', '-new', '-key', `${id}.key`, '-out', `${id}.csr`, '-config', 'ca.cnf', '-subj', '/O=sigstore.dev'], ca);
+      await openssl(
+        ['req', '-new', '-key', `${id}.key`, '-out', `${id}.csr`, '-config', 'ca.cnf', '-subj', '/O=sigstore.dev'],
+        ca,
+      );
       await openssl(
         [
-          'ca', '-batch', '-config', 'ca.cnf', '-in', `${id}.csr`, '-out', `${id}.pem`, '-extfile', `${id}.ext`,
-          '-extensions', 'leaf_ext', '-notext',
-          '-startdate', caDate(o.notBefore ?? new Date(now - 60_000)),
-          '-enddate', caDate(o.notAfter ?? new Date(now + 3600_000)),
+          'ca',
+          '-batch',
+          '-config',
+          'ca.cnf',
+          '-in',
+          `${id}.csr`,
+          '-out',
+          `${id}.pem`,
+          '-extfile',
+          `${id}.ext`,
+          '-extensions',
+          'leaf_ext',
+          '-notext',
+          '-startdate',
+          caDate(o.notBefore ?? new Date(now - 60_000)),
+          '-enddate',
+          caDate(o.notAfter ?? new Date(now + 3600_000)),
         ],
         ca,
       );
@@ -198,7 +265,20 @@ export async function createPki(dir: string): Promise<TestPki> {
       writeFileSync(path.join(ca, `${id}.sig`), signature);
       await openssl(['ts', '-query', '-data', `${id}.sig`, '-sha256', '-cert', '-out', `${id}.tsq`], ca);
       await openssl(
-        ['ts', '-reply', '-config', 'ts.cnf', '-queryfile', `${id}.tsq`, '-inkey', 'tsa.key', '-signer', 'tsa.pem', '-out', `${id}.tsr`],
+        [
+          'ts',
+          '-reply',
+          '-config',
+          'ts.cnf',
+          '-queryfile',
+          `${id}.tsq`,
+          '-inkey',
+          'tsa.key',
+          '-signer',
+          'tsa.pem',
+          '-out',
+          `${id}.tsr`,
+        ],
         ca,
       );
       return readFileSync(path.join(ca, `${id}.tsr`));

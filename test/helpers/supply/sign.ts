@@ -118,12 +118,20 @@ export async function cosignAttLayer(
 ): Promise<ArtifactLayer> {
   const sig = sign('sha256', pae(IN_TOTO, payload), keyOf(signer));
   const envelope = Buffer.from(
-    JSON.stringify({ payloadType: IN_TOTO, payload: payload.toString('base64'), signatures: [{ keyid: '', sig: sig.toString('base64') }] }),
+    JSON.stringify({
+      payloadType: IN_TOTO,
+      payload: payload.toString('base64'),
+      signatures: [{ keyid: '', sig: sig.toString('base64') }],
+    }),
   );
   // cosign's .att layer signature annotation is empty: the signature lives in the envelope.
   const annotations = await cosignAnnotations(pki, signer, sig);
   annotations['dev.cosignproject.cosign/signature'] = '';
-  return { mediaType: 'application/vnd.dsse.envelope.v1+json', bytes: envelope, annotations: { ...annotations, predicateType } };
+  return {
+    mediaType: 'application/vnd.dsse.envelope.v1+json',
+    bytes: envelope,
+    annotations: { ...annotations, predicateType },
+  };
 }
 
 export const sha256hex = (b: Buffer) => createHash('sha256').update(b).digest('hex');
