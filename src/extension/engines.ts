@@ -4,6 +4,8 @@ import type { GlibcReport } from '../core/glibc/index';
 import type { DispatchResult, GitHubClient, RepoRef, WorkflowFile } from '../core/github/index';
 import type { RegistryClient, RollbackPlan, RollbackResult } from '../core/registry/index';
 import type { PlatformResult, SmokeCleanupResult, SmokeEvent } from '../core/smoke/index';
+import type { StatusReport } from '../core/status';
+import type { SupplyChainReport } from '../core/supply/index';
 import type { GitHubAuth } from './auth';
 import type { Facts } from './extension';
 import type { ReleaseOperatorServices } from './services';
@@ -125,6 +127,45 @@ export class Engines {
       this.githubCache = { key, client };
     }
     return this.githubCache.client;
+  }
+
+  /**
+   * The supply-chain report of an image reference for the tree: trust material from the configuration (relative to
+   * the repository), the git tag named after the image tag, GitHub's attestations when signed in (never asking).
+   */
+  async supplyChain(
+    config: ReleaseOperatorConfig,
+    status: StatusReport,
+    reference: string,
+    signal: AbortSignal,
+  ): Promise<SupplyChainReport> {
+    const [supply, { parseReference }, { versionOfImageTag }] = await Promise.all([
+      import('../core/supply/index'),
+      import('../core/registry/index'),
+      import('../core/version/plan'),
+    ]);
+    const r = parseReference(reference);
+    const version = r.tag ? versionOfImageTag(r.tag, config.tags.imagePrefix) : undefined;
+    const tagName = version ? `${config.tags.gitPrefix}${version}` : undefined;
+    const commit = status.gitTags.find((t) => t.name === tagName)?.commit;
+    const gh = status.repository.github;
+    const trust = supply.loadTrust({
+      trustedRoot: config.supplyChain.trustedRoot,
+      publicKeys: config.supplyChain.publicKeys,
+      baseDir: status.repository.root,
+      maxAgeDays: config.supplyChain.trustedRootMaxAgeDays,
+    });
+    return supply.gatherSupplyChain({
+      client: await this.registry(config),
+      ref: r,
+      config,
+      trust,
+      repo: gh ? { owner: gh.owner, name: gh.name } : undefined,
+      gitTag: tagName && commit ? { name: tagName, commit } : undefined,
+      github: await this.githubClient(config).catch(() => undefined),
+      signal,
+      logger: this.services.logger,
+    });
   }
 
   /** The release workflow of the repository (configured, else guessed from .github/workflows). */

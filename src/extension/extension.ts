@@ -88,6 +88,7 @@ export function activate(context: vscode.ExtensionContext): ReleaseOperatorApi {
       const gh = status.repository.github;
       const nodes = rootSections(status, config, {
         registry: () => engines.registry(config),
+        supplyChain: (reference, signal) => engines.supplyChain(config, status, reference, signal),
         github: async () => (gh ? engines.github(config, gh, false, status.repository.root) : undefined),
         smoke,
         lintCount: () => lint.findingsCount(),

@@ -59,7 +59,7 @@ function provenanceRow(report: SupplyChainReport, p: PlatformSupplyChain): Check
 }
 
 function sbomRow(report: SupplyChainReport, p: PlatformSupplyChain): CheckResult {
-  const onIndex = report.warnings.filter((w) => w.startsWith('An SBOM'));
+  const onIndex = report.warnings.filter((w) => w.startsWith('SBOM on the index:'));
   return checkResult({
     id: 'supply-sbom',
     title: `SBOM ${p.platform}`,

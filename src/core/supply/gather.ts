@@ -113,9 +113,11 @@ export async function gatherSupplyChain(o: GatherOptions): Promise<SupplyChainRe
   );
 
   for (const u of unsigned.filter((x) => x.sbom && x.attachedTo.is === 'index'))
-    warnings.push(indexSbomWarning(u.digest, u.where));
+    warnings.push(indexSbomWarning(`the SBOM ${u.digest.slice(0, 19)} (${u.where})`));
   for (const s of indexSignatures.filter((x) => x.predicateType && /spdx|cyclonedx/i.test(x.predicateType)))
-    warnings.push(indexSbomWarning(s.digest ?? s.where, s.where));
+    warnings.push(
+      indexSbomWarning(`the ${s.predicateType} attestation${s.digest ? ` ${s.digest.slice(0, 19)}` : ''} (${s.where})`),
+    );
 
   const report: SupplyChainReport = {
     reference: formatReference(r),
@@ -155,6 +157,6 @@ function platformVerdict(own: SignatureSummary, index: SignatureSummary): Signat
   return { ...index, reason: `through the index: ${index.reason}` };
 }
 
-function indexSbomWarning(what: string, where: string): string {
-  return `An SBOM (${what.slice(0, 19)}, ${where}) is attached to the whole index: it can describe one platform's packages at most, yet it claims them all (actions/attest-sbom #60). Attach one SBOM per platform manifest.`;
+function indexSbomWarning(what: string): string {
+  return `SBOM on the index: ${what} is attached to the whole index: it can describe one platform's packages at most, yet it claims them all (actions/attest-sbom #60). Attach one SBOM per platform manifest.`;
 }

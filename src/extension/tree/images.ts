@@ -16,6 +16,7 @@ import { sortImageTags, versionOfImageTag } from '../../core/version/order';
 import { resolveScheme, type TagScheme } from '../../core/version/scheme';
 import type { RegistryFacade } from '../engines';
 import { shortDigest, warningIcon, type ReleaseNode } from './model';
+import { supplyChainNode, type SupplyChainLoader } from './supply';
 
 /** What is wrong with one image tag, in words (empty: nothing), from the registry engine's checks. */
 export function imageTagProblems(
@@ -51,7 +52,12 @@ function labelsMarkdown(title: string, labels: Record<string, string>, problems:
   return md;
 }
 
-function platformNode(parentId: string, repository: string, p: PlatformInfo): ReleaseNode {
+function platformNode(
+  parentId: string,
+  repository: string,
+  p: PlatformInfo,
+  supply?: { reference: string; load: SupplyChainLoader },
+): ReleaseNode {
   const id = `${parentId}/${p.platform}`;
   return {
     id,
@@ -62,15 +68,18 @@ function platformNode(parentId: string, repository: string, p: PlatformInfo): Re
     contextValue: 'platform smokeable',
     data: { reference: `${repository}@${p.digest}`, digest: p.digest, platform: p.platform },
     // Attestations are folded under the platform they describe, never shown as a platform of their own.
-    children: p.attestations.map((a) => ({
-      id: `${id}/att/${a.digest}`,
-      label: a.type === 'attestation-manifest' ? 'attestation' : a.type,
-      description: shortDigest(a.digest),
-      tooltip: `${a.mediaType}\n${a.digest}`,
-      icon: 'verified',
-      contextValue: 'attestation',
-      data: { digest: a.digest },
-    })),
+    children: [
+      ...(supply ? [supplyChainNode(id, supply.reference, p.platform, supply.load)] : []),
+      ...p.attestations.map((a) => ({
+        id: `${id}/att/${a.digest}`,
+        label: a.type === 'attestation-manifest' ? 'attestation' : a.type,
+        description: shortDigest(a.digest),
+        tooltip: `${a.mediaType}\n${a.digest}`,
+        icon: 'verified',
+        contextValue: 'attestation',
+        data: { digest: a.digest },
+      })),
+    ],
   };
 }
 
@@ -80,6 +89,7 @@ export function imageTagNode(
   info: ImageInfo,
   imagePrefix: string,
   problems: string[],
+  supply?: SupplyChainLoader,
 ): ReleaseNode {
   const version = versionOfImageTag(tag, imagePrefix);
   const reference = `${repository}:${tag}`;
@@ -88,7 +98,9 @@ export function imageTagNode(
     info.kind === 'index'
       ? `index, ${info.platforms.length} platform${info.platforms.length === 1 ? '' : 's'}`
       : 'single manifest';
-  const children: ReleaseNode[] = info.platforms.map((p) => platformNode(id, repository, p));
+  const children: ReleaseNode[] = info.platforms.map((p) =>
+    platformNode(id, repository, p, supply && { reference, load: supply }),
+  );
   if (info.attestations.length) {
     children.push({
       id: `${id}/unattached`,
@@ -126,7 +138,21 @@ export function imageTagsSection(
   repository: string | null,
   config: ReleaseOperatorConfig,
   registry: () => Promise<RegistryFacade>,
+  supplyChain?: SupplyChainLoader,
 ): ReleaseNode {
+  // One supply-chain report per image tag, shared by its platforms' nodes until the view refreshes.
+  const reports = new Map<string, ReturnType<SupplyChainLoader>>();
+  const supply: SupplyChainLoader | undefined =
+    supplyChain &&
+    ((reference, signal) => {
+      let r = reports.get(reference);
+      if (!r) {
+        r = supplyChain(reference, signal);
+        r.catch(() => reports.delete(reference));
+        reports.set(reference, r);
+      }
+      return r;
+    });
   if (!repository) {
     return {
       id: 'images',
@@ -174,6 +200,7 @@ export function imageTagsSection(
             info,
             scheme.imagePrefix,
             imageTagProblems(info, digests, config.requiredPlatforms, scheme, check),
+            supply,
           );
         }),
       ];

@@ -9,9 +9,12 @@ import type { GitHubFacade, JobView, RegistryFacade, RunView } from '../engines'
 import type { SmokeResults } from '../smokeResults';
 import { imageTagsSection } from './images';
 import { warningIcon, type ReleaseNode } from './model';
+import type { SupplyChainLoader } from './supply';
 
 export interface SectionDeps {
   registry: () => Promise<RegistryFacade>;
+  /** The supply-chain report of an image reference (provenance, SBOM, signatures), for the platform nodes. */
+  supplyChain?: SupplyChainLoader;
   /** undefined: no token. */
   github: () => Promise<GitHubFacade | undefined>;
   smoke: SmokeResults;
@@ -330,7 +333,7 @@ export function rootSections(s: StatusReport, config: ReleaseOperatorConfig, dep
     repositoryNode(s, deps),
     versionNode(s, config, deps),
     gitTagsSection(s, config, deps),
-    imageTagsSection(s.image, config, deps.registry),
+    imageTagsSection(s.image, config, deps.registry, deps.supplyChain),
     runsSection(s, deps),
     smokeSection(deps),
     {

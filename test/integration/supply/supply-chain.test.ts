@@ -386,6 +386,64 @@ describe('supply chain: provenance, SBOM and signatures per platform', function 
     });
   });
 
+  describe('the trusted root', () => {
+    it('is cached when read, so a later run without it verifies offline; its age and validity are said', async function () {
+      this.timeout(30_000);
+      const cacheDir = path.join(dir, 'trust-cache');
+      const given = path.join(dir, 'trusted_root.json');
+      const first = loadTrust({ trustedRoot: given, maxAgeDays: 30, cacheDir });
+      assert.equal(first.status.state, 'ok');
+      assert.equal(first.status.path, given);
+      const offline = loadTrust({ maxAgeDays: 30, cacheDir });
+      assert.equal(offline.status.state, 'ok');
+      assert.equal(offline.status.path, path.join(cacheDir, 'trusted_root.json'));
+      assert.match(offline.status.reason, /\(the cached copy\)/);
+      const r = await signedRelease({ amd64: { leaf: good } });
+      assert.equal(platform(await gather(r.ref, offline), 'linux/amd64').signature.verdict, 'verified');
+      // 45 days on (an injected clock): stale, and said so; the signature still verifies, with a warning.
+      const later = loadTrust({ maxAgeDays: 30, cacheDir, now: () => new Date(Date.now() + 45 * 86_400_000) });
+      assert.equal(later.status.state, 'stale');
+      assert.match(later.status.reason, /is stale: it is 45 days old \(more than 30\); refresh it/);
+      const report = await gather(r.ref, later);
+      const sig = supplyChainChecks(report).find((c) => c.id === 'supply-signature' && c.subject === 'linux/amd64')!;
+      assert.equal(sig.verdict, 'pass');
+      assert.ok(sig.findings.some((f) => f.rule === 'trusted-root-stale'));
+    });
+
+    it('a file that is not a trusted root is invalid with its reason, and nothing is verified with it', async function () {
+      this.timeout(30_000);
+      writeFileSync(
+        path.join(dir, 'broken.json'),
+        JSON.stringify({
+          certificateAuthorities: [{ certChain: { certificates: [{ rawBytes: 'bm90IGEgY2VydA==' }] } }],
+        }),
+      );
+      const broken = loadTrust({
+        trustedRoot: path.join(dir, 'broken.json'),
+        maxAgeDays: 30,
+        cacheDir: path.join(dir, 'broken-cache'),
+      });
+      assert.equal(broken.status.state, 'invalid');
+      assert.match(broken.status.reason, /broken\.json is not a usable Sigstore trusted root: /);
+      const r = await signedRelease({ amd64: { leaf: good } });
+      assert.equal(platform(await gather(r.ref, broken), 'linux/amd64').signature.verdict, 'unverified');
+    });
+
+    it('a certificate from a CA the root does not hold does not verify', async function () {
+      this.timeout(30_000);
+      const stranger = await createPki(path.join(dir, 'stranger'));
+      const leaf = await stranger.leaf({ identity: IDENTITY, sourceRepository: REPOSITORY });
+      const r = await release();
+      const amd = r.pushed.platforms['linux/amd64'];
+      // Signed and timestamped by the stranger's own PKI: our root trusts neither.
+      const layer = await cosignSigLayer(stranger, { leaf }, simpleSigning(`${reg().host}/${r.name}`, amd.digest));
+      await pushCosignTag(reg(), r.name, amd.digest, 'sig', [layer]);
+      const s = platform(await gather(r.ref), 'linux/amd64').signature;
+      assert.equal(s.verdict, 'invalid');
+      assert.match(s.reason, /the signing time could not be verified|does not chain to the trusted root/);
+    });
+  });
+
   describe('keyed signatures (a public key in the configuration)', () => {
     it('verify with the configured key, and are invalid with another', async function () {
       this.timeout(30_000);
