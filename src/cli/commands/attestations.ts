@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { isReleaseOperatorError } from '../../core/errors';
-import type { ReadinessReport } from '../../core/report/model';
+import type { ReadinessReport } from '../../core/report';
 import type { PlatformSupplyChain, SignatureItem, SupplyChainReport } from '../../core/supply';
 import { defineCommand, type CliContext, type CliRuntime } from '../framework';
 import { parseRepoFlag } from './github-context';
@@ -40,7 +40,7 @@ export function register(program: Command, rt: CliRuntime): void {
         .option('--no-github', "do not read GitHub's attestations API"),
     async run(ctx, [ref], o) {
       const { report, readiness } = await inspect(ctx, ref, o);
-      const { exitCodeOf } = await import('../../core/report/model');
+      const { exitCodeOf } = await import('../../core/report');
       return {
         ok: readiness.verdict === 'pass',
         data: { ...report, readiness },
@@ -60,7 +60,7 @@ async function inspect(
     ctx.config(),
     import('../../core/supply'),
     import('../../core/registry'),
-    import('../../core/report/model'),
+    import('../../core/report'),
     import('../../core/version/plan'),
   ]);
   if (o.identity !== undefined) config.supplyChain.identity = o.identity;

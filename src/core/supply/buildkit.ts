@@ -3,10 +3,10 @@
  * client folds them under it), each layer an in-toto statement (SLSA provenance, SPDX SBOM) with its predicate type
  * in the `in-toto.io/predicate-type` annotation. Every statement must name the platform's digest as its subject.
  */
-import type { CallOptions, RegistryClient } from '../registry/client';
-import { isImageManifest } from '../registry/manifest';
-import type { ImageReference } from '../registry/reference';
-import type { PlatformInfo } from '../registry/types';
+import type { CallOptions, RegistryClient } from '../registry';
+import { isImageManifest } from '../registry';
+import type { ImageReference } from '../registry';
+import type { PlatformInfo } from '../registry';
 import { IN_TOTO_PAYLOAD, parseStatement } from './intoto';
 import { isProvenance, summarizeProvenance } from './provenance';
 import { isSbom, summarizeSbom } from './sbom';

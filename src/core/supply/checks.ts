@@ -4,7 +4,7 @@
  * Verdicts stay honest whatever the requirement: "advisory" only marks a row as not blocking (evidence.requirement)
  * for the gate to honour; a missing signature is never a pass.
  */
-import { checkResult, type CheckFinding, type CheckResult, type NextAction } from '../report/model';
+import { checkResult, type CheckFinding, type CheckResult, type NextAction } from '../report';
 import type { PlatformSupplyChain, SignatureItem, SupplyChainReport } from './types';
 import { TRUSTED_ROOT_HINT } from './trust';
 

@@ -4,12 +4,12 @@
  * cross-check with git, and package searches. Reads only; the checks (supply/checks.ts) turn it into verdicts.
  */
 import type { ReleaseOperatorConfig } from '../config/schema';
-import type { GitHubClient } from '../github/client';
+import type { GitHubClient } from '../github';
 import { nullLogger, type Logger } from '../log';
-import type { RefInput, RegistryClient } from '../registry/client';
-import { LABEL_REVISION } from '../registry/checks';
-import { parseReference, repositoryName, formatReference } from '../registry/reference';
-import { discoverReferrers } from '../registry/referrers';
+import type { RefInput, RegistryClient } from '../registry';
+import { LABEL_REVISION } from '../registry';
+import { parseReference, repositoryName, formatReference } from '../registry';
+import { discoverReferrers } from '../registry';
 import { readBuildKitAttestations, type BuildKitAttestations } from './buildkit';
 import { crossCheck } from './crosscheck';
 import { listGitHubAttestations } from './github-attestations';

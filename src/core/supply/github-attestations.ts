@@ -5,8 +5,8 @@
  * A 404 means none. What comes back is only found here; supply/verify.ts decides whether it holds.
  */
 import { uncompress } from 'snappyjs';
-import { isLoopbackRegistry } from '../registry/reference';
-import type { GitHubClient, RepoRef } from '../github/client';
+import { isLoopbackRegistry } from '../registry';
+import type { GitHubClient, RepoRef } from '../github';
 import { isObject } from './intoto';
 
 export interface GitHubAttestation {

@@ -5,9 +5,12 @@
  *   const trust = loadTrust({ trustedRoot, publicKeys, baseDir: repoRoot, maxAgeDays });
  *   const report = await gatherSupplyChain({ client, ref, config, trust, repo, gitTag, github, search });
  *   const rows = supplyChainChecks(report, { requirement: config.supplyChain.postPush });  // CheckResult[]
+ * The post-push gate stage calls postPushSupplyChainChecks({ client, ref, config, root, repo, gitTag, github,
+ * requireReleaseWorkflowSignature }) -> { checks, requirement: 'required' | 'advisory' | 'off', report }.
  */
 export { gatherSupplyChain, type GatherOptions } from './gather';
 export { supplyChainChecks, type Requirement, type SupplyChainCheckOptions } from './checks';
+export { postPushSupplyChainChecks, type PostPushSupplyChainOptions } from './gate';
 export { loadTrust, defaultCacheDir, TRUSTED_ROOT_HINT, type Trust, type TrustOptions } from './trust';
 export { policyFor, identityProblem, GITHUB_ACTIONS_ISSUER } from './policy';
 export { summarizeProvenance, githubRepoOf } from './provenance';

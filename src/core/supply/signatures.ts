@@ -4,9 +4,9 @@
  * (a signature copied from another image, or a payload whose digest was changed, is invalid). Unsigned artifacts
  * (a bare SBOM referrer) are listed apart: they are not signatures.
  */
-import type { CallOptions, RegistryClient } from '../registry/client';
-import type { Referrer, ReferrerDiscovery } from '../registry/referrers';
-import type { ImageReference } from '../registry/reference';
+import type { CallOptions, RegistryClient } from '../registry';
+import type { Referrer, ReferrerDiscovery } from '../registry';
+import type { ImageReference } from '../registry';
 import type { GitHubAttestation } from './github-attestations';
 import { IN_TOTO_PAYLOAD, parseStatement, str } from './intoto';
 import { isProvenance, summarizeProvenance } from './provenance';

@@ -8,6 +8,7 @@ import { contentCache } from '../../../src/core/registry/cache';
 import {
   gatherSupplyChain,
   loadTrust,
+  postPushSupplyChainChecks,
   supplyChainChecks,
   type SupplyChainReport,
   type Trust,
@@ -465,6 +466,81 @@ describe('supply chain: provenance, SBOM and signatures per platform', function 
         'linux/amd64',
       ).signature;
       assert.equal(noKey.verdict, 'unverified');
+    });
+  });
+
+  describe('the post-push gate rows', () => {
+    const gate = (ref: string, c: ReleaseOperatorConfig, requireReleaseWorkflowSignature = false) => {
+      contentCache.clear();
+      return postPushSupplyChainChecks({
+        client: clientFor(reg()),
+        ref,
+        config: c,
+        root: dir,
+        repo,
+        gitTag: { name: TAG, commit },
+        requireReleaseWorkflowSignature,
+        cacheDir: path.join(dir, 'gate-cache'),
+      });
+    };
+    const withRoot = (patch: Partial<ReleaseOperatorConfig['supplyChain']> = {}) => {
+      const c = config({ trustedRoot: 'trusted_root.json', ...patch });
+      c.github.releaseWorkflow = 'release.yml';
+      return c;
+    };
+
+    it('are off, advisory or required by configuration', async function () {
+      this.timeout(30_000);
+      const r = await signedRelease({ amd64: { leaf: good }, arm64: { leaf: good } });
+      assert.deepEqual(await gate(r.ref, withRoot({ postPush: 'off' })), { requirement: 'off', checks: [] });
+      const advisory = await gate(r.ref, withRoot());
+      assert.equal(advisory.requirement, 'advisory');
+      assert.ok(
+        advisory.checks.every((c) => c.verdict === 'pass'),
+        advisory.checks.map((c) => c.summary).join('\n'),
+      );
+      const required = await gate(r.ref, withRoot({ postPush: 'required' }));
+      assert.ok(required.checks.every((c) => (c.evidence as { requirement: string }).requirement === 'required'));
+    });
+
+    it('can require a valid signature from the release workflow: a CI-workflow signature then fails', async function () {
+      this.timeout(30_000);
+      const ci = await pki.leaf({
+        identity: `${REPOSITORY}/.github/workflows/ci.yml@refs/heads/main`,
+        sourceRepository: REPOSITORY,
+      });
+      const byCi = await signedRelease({ amd64: { leaf: ci }, arm64: { leaf: ci } });
+      const fails = await gate(byCi.ref, withRoot({ postPush: 'off' }), true);
+      assert.equal(fails.requirement, 'required');
+      const sig = fails.checks.filter((c) => c.id === 'supply-signature');
+      assert.deepEqual(
+        sig.map((c) => c.verdict),
+        ['problem', 'problem'],
+      );
+      assert.match(sig[0].summary, /identity mismatch: .*ci\.yml@refs\/heads\/main does not match .*release\\\.yml@/);
+      const byRelease = await signedRelease({ amd64: { leaf: good }, arm64: { leaf: good } });
+      const passes = await gate(byRelease.ref, withRoot({ postPush: 'off' }), true);
+      assert.deepEqual(
+        passes.checks.filter((c) => c.id === 'supply-signature').map((c) => c.verdict),
+        ['pass', 'pass'],
+      );
+      const noWorkflow = config();
+      noWorkflow.github.releaseWorkflow = '';
+      const env = await gate(byRelease.ref, noWorkflow, true);
+      assert.deepEqual(
+        env.checks.map((c) => c.verdict),
+        ['environment'],
+      );
+      assert.match(env.checks[0].summary, /no release workflow is configured/);
+    });
+
+    it('a registry that cannot be reached is an environment row with its reason, not a throw', async () => {
+      const out = await gate('127.0.0.1:1/acme/none:v1.2.3', withRoot());
+      assert.deepEqual(
+        out.checks.map((c) => [c.id, c.verdict]),
+        [['supply-chain', 'environment']],
+      );
+      assert.match(out.checks[0].summary, /could not be reached/);
     });
   });
 
