@@ -12,7 +12,7 @@
  *   pki.trustedRoot()                                   -> the trusted root JSON (CA + TSA)
  *   pki.keyPair()                                        -> { privateKey, publicPem } for keyed signing
  */
-import { createPrivateKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
+import { createHash, createPrivateKey, generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { runProcess } from '../../../src/core/process/run';
@@ -53,7 +53,13 @@ export interface TestPki {
   tsaDer: Buffer;
   leaf(options: LeafOptions): Promise<Leaf>;
   timestamp(signature: Buffer): Promise<Buffer>;
-  trustedRoot(): Record<string, unknown>;
+  /**
+   * A Rekor-style log entry for a signature, as cosign v2 puts it in its `dev.sigstore.cosign/bundle` annotation: a
+   * hashedrekord body and a SignedEntryTimestamp by this PKI's log key, integrated now.
+   */
+  rekorBundle(payloadSha256Hex: string, signature: Buffer, certPem: string): string;
+  /** With `tlog`, the root lists the log (and its entries are then required); `tsa: false` leaves the TSA out. */
+  trustedRoot(options?: { tlog?: boolean; tsa?: boolean }): Record<string, unknown>;
   keyPair(): { privateKey: KeyObject; publicPem: string };
 }
 
@@ -205,6 +211,9 @@ export async function createPki(dir: string): Promise<TestPki> {
   const rootDer = pemToDer(rootPem);
   const tsaDer = pemToDer(tsaPem);
   let n = 0;
+  const log = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  const logDer = log.publicKey.export({ type: 'spki', format: 'der' });
+  const logId = createHash('sha256').update(logDer).digest();
 
   return {
     dir,
@@ -283,11 +292,48 @@ export async function createPki(dir: string): Promise<TestPki> {
       );
       return readFileSync(path.join(ca, `${id}.tsr`));
     },
-    trustedRoot() {
+    rekorBundle(payloadSha256Hex, signature, certPem) {
+      const body = Buffer.from(
+        JSON.stringify({
+          apiVersion: '0.0.1',
+          kind: 'hashedrekord',
+          spec: {
+            data: { hash: { algorithm: 'sha256', value: payloadSha256Hex } },
+            signature: {
+              content: signature.toString('base64'),
+              publicKey: { content: Buffer.from(certPem).toString('base64') },
+            },
+          },
+        }),
+      ).toString('base64');
+      const entry = {
+        body,
+        integratedTime: Math.floor(Date.now() / 1000),
+        logID: logId.toString('hex'),
+        logIndex: ++n,
+      };
+      // Rekor signs the canonical JSON of exactly these four keys (sorted: body, integratedTime, logID, logIndex).
+      const set = sign('sha256', Buffer.from(JSON.stringify(entry)), log.privateKey).toString('base64');
+      return JSON.stringify({ SignedEntryTimestamp: set, Payload: entry });
+    },
+    trustedRoot(options = {}) {
       const start = new Date(now - 3600_000).toISOString();
       return {
         mediaType: 'application/vnd.dev.sigstore.trustedroot+json;version=0.1',
-        tlogs: [],
+        tlogs: options.tlog
+          ? [
+              {
+                baseUrl: 'https://rekor.test.invalid',
+                hashAlgorithm: 'SHA2_256',
+                publicKey: {
+                  rawBytes: logDer.toString('base64'),
+                  keyDetails: 'PKIX_ECDSA_P256_SHA_256',
+                  validFor: { start },
+                },
+                logId: { keyId: logId.toString('base64') },
+              },
+            ]
+          : [],
         ctlogs: [],
         certificateAuthorities: [
           {
@@ -297,16 +343,19 @@ export async function createPki(dir: string): Promise<TestPki> {
             validFor: { start },
           },
         ],
-        timestampAuthorities: [
-          {
-            subject: { organization: 'release-operator-test', commonName: 'test-tsa' },
-            uri: 'https://tsa.test.invalid',
-            certChain: {
-              certificates: [{ rawBytes: tsaDer.toString('base64') }, { rawBytes: rootDer.toString('base64') }],
-            },
-            validFor: { start },
-          },
-        ],
+        timestampAuthorities:
+          (options.tsa ?? true)
+            ? [
+                {
+                  subject: { organization: 'release-operator-test', commonName: 'test-tsa' },
+                  uri: 'https://tsa.test.invalid',
+                  certChain: {
+                    certificates: [{ rawBytes: tsaDer.toString('base64') }, { rawBytes: rootDer.toString('base64') }],
+                  },
+                  validFor: { start },
+                },
+              ]
+            : [],
       };
     },
     keyPair() {

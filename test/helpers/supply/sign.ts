@@ -101,13 +101,20 @@ async function cosignAnnotations(pki: TestPki, signer: Signer, sig: Buffer): Pro
   return a;
 }
 
-export async function cosignSigLayer(pki: TestPki, signer: Signer, payload: Buffer): Promise<ArtifactLayer> {
+/** A cosign v2 `.sig` layer; `rekor`: logged (the public-good path) with a Rekor bundle instead of a TSA timestamp. */
+export async function cosignSigLayer(
+  pki: TestPki,
+  signer: Signer,
+  payload: Buffer,
+  options: { rekor?: boolean } = {},
+): Promise<ArtifactLayer> {
   const sig = sign('sha256', payload, keyOf(signer));
-  return {
-    mediaType: 'application/vnd.dev.cosign.simplesigning.v1+json',
-    bytes: payload,
-    annotations: await cosignAnnotations(pki, signer, sig),
-  };
+  const annotations = await cosignAnnotations(pki, signer, sig);
+  if (options.rekor && signer.leaf) {
+    delete annotations['dev.sigstore.cosign/rfc3161timestamp'];
+    annotations['dev.sigstore.cosign/bundle'] = pki.rekorBundle(sha256hex(payload), sig, signer.leaf.pem);
+  }
+  return { mediaType: 'application/vnd.dev.cosign.simplesigning.v1+json', bytes: payload, annotations };
 }
 
 export async function cosignAttLayer(

@@ -445,6 +445,34 @@ describe('supply chain: provenance, SBOM and signatures per platform', function 
     });
   });
 
+  describe('transparency-log entries (the public-good path: a Rekor bundle instead of a timestamp authority)', () => {
+    it('verify when the root lists the log; a root that lists a log requires an entry', async function () {
+      this.timeout(30_000);
+      writeFileSync(path.join(dir, 'root-tlog.json'), JSON.stringify(pki.trustedRoot({ tlog: true })));
+      const logged = loadTrust({
+        trustedRoot: path.join(dir, 'root-tlog.json'),
+        maxAgeDays: 30,
+        cacheDir: path.join(dir, 'tlog-cache'),
+      });
+      const r = await release();
+      const amd = r.pushed.platforms['linux/amd64'];
+      const arm = r.pushed.platforms['linux/arm64'];
+      const signed = (d: string) => simpleSigning(`${reg().host}/${r.name}`, d);
+      await pushCosignTag(reg(), r.name, amd.digest, 'sig', [
+        await cosignSigLayer(pki, { leaf: good }, signed(amd.digest), { rekor: true }),
+      ]);
+      await pushCosignTag(reg(), r.name, arm.digest, 'sig', [
+        await cosignSigLayer(pki, { leaf: good }, signed(arm.digest)),
+      ]);
+      const report = await gather(r.ref, logged);
+      const ok = platform(report, 'linux/amd64').signature;
+      assert.equal(ok.verdict, 'verified', ok.reason);
+      const unlogged = platform(report, 'linux/arm64').signature;
+      assert.equal(unlogged.verdict, 'invalid');
+      assert.match(unlogged.reason, /the transparency log entry does not verify: expected 1 tlog entries, got 0/);
+    });
+  });
+
   describe('keyed signatures (a public key in the configuration)', () => {
     it('verify with the configured key, and are invalid with another', async function () {
       this.timeout(30_000);
