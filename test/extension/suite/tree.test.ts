@@ -73,8 +73,22 @@ describe('Release tree (real git repository, real registry at 127.0.0.1:5000)', 
     const atts = await a.tree.getChildren(amd64);
     assert.deepEqual(
       atts.map((n) => n.label),
-      ['attestation'],
+      ['Supply chain', 'attestation'],
     );
+  });
+
+  it('shows under each platform its supply chain: commit, builder, SBOM and signature verdict', async () => {
+    const a = await api();
+    const amd64 = await child(await child(await root('images'), 'v1.2.3'), 'linux/amd64');
+    const rows = await a.tree.getChildren(await child(amd64, 'Supply chain'));
+    assert.deepEqual(
+      rows.map((n) => n.id.split('/').at(-1)),
+      ['commit', 'builder', 'sbom', 'signature'],
+    );
+    // The fixture's image is unsigned and its attestation names no commit: said, with a warning, never a pass.
+    const signature = rows.find((n) => n.label === 'signature')!;
+    assert.equal(signature.description, 'no signature');
+    assert.equal(signature.icon, 'warning');
   });
 
   it('shows labels on hover and marks a missing platform with a warning that says what is wrong', async () => {
