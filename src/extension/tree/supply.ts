@@ -43,14 +43,16 @@ export function supplyChainRows(id: string, report: SupplyChainReport, platform:
   const tag = report.crossCheck.gitTag;
   const commit: ReleaseNode = {
     id: `${id}/commit`,
-    label: prov?.source.commit ? `commit ${prov.source.commit.slice(0, 12)}` : 'commit unknown',
+    label: prov?.source.commit ? `commit ${prov.source.commit.slice(0, 12)}` : 'commit',
     description: findings.length
       ? findings[0].message
       : tag?.commit && prov?.source.commit
         ? `= git tag ${tag.name}, label ${p.revisionLabel ? '✓' : 'missing'}`
-        : prov
+        : prov?.source.commit
           ? (prov.source.repository ?? '')
-          : 'no provenance attestation',
+          : prov
+            ? 'not in the provenance'
+            : 'no provenance attestation',
     tooltip: [
       prov?.source.repository && `source ${prov.source.repository}`,
       p.revisionLabel && `label org.opencontainers.image.revision ${p.revisionLabel}`,
@@ -65,7 +67,7 @@ export function supplyChainRows(id: string, report: SupplyChainReport, platform:
   const builder: ReleaseNode = {
     id: `${id}/builder`,
     label: 'builder',
-    description: prov?.builder ?? 'unknown',
+    description: prov?.builder ?? (prov ? 'not in the provenance' : 'no provenance attestation'),
     tooltip: prov
       ? [
           `${prov.predicateType} (${prov.flavour})`,
