@@ -139,15 +139,11 @@ export class Engines {
     reference: string,
     signal: AbortSignal,
   ): Promise<SupplyChainReport> {
-    const [supply, { parseReference }, { versionOfImageTag }] = await Promise.all([
+    const [supply, { parseReference }] = await Promise.all([
       import('../core/supply/index'),
       import('../core/registry/index'),
-      import('../core/version/plan'),
     ]);
     const r = parseReference(reference);
-    const version = r.tag ? versionOfImageTag(r.tag, config.tags.imagePrefix) : undefined;
-    const tagName = version ? `${config.tags.gitPrefix}${version}` : undefined;
-    const commit = status.gitTags.find((t) => t.name === tagName)?.commit;
     const gh = status.repository.github;
     const trust = supply.loadTrust({
       trustedRoot: config.supplyChain.trustedRoot,
@@ -161,7 +157,7 @@ export class Engines {
       config,
       trust,
       repo: gh ? { owner: gh.owner, name: gh.name } : undefined,
-      gitTag: tagName && commit ? { name: tagName, commit } : undefined,
+      gitTag: supply.gitTagFor(r.tag, status.gitTags, config),
       github: await this.githubClient(config).catch(() => undefined),
       signal,
       logger: this.services.logger,

@@ -56,12 +56,11 @@ async function inspect(
   ref: string,
   o: Options,
 ): Promise<{ report: SupplyChainReport; readiness: ReadinessReport }> {
-  const [{ config, root }, supply, registry, { readinessReport }, { versionOfImageTag }] = await Promise.all([
+  const [{ config, root }, supply, registry, { readinessReport }] = await Promise.all([
     ctx.config(),
     import('../../core/supply'),
     import('../../core/registry'),
     import('../../core/report'),
-    import('../../core/version/plan'),
   ]);
   if (o.identity !== undefined) config.supplyChain.identity = o.identity;
   if (o.signerWorkflow !== undefined) config.supplyChain.signerWorkflow = o.signerWorkflow;
@@ -69,12 +68,9 @@ async function inspect(
   const r = registry.parseReference(ref);
   const facts = await readRepo(ctx);
   const repo = o.repo ? parseRepoFlag(o.repo) : facts?.repo;
-  const tagName =
-    o.gitTag ??
-    (r.tag && versionOfImageTag(r.tag, config.tags.imagePrefix)
-      ? `${config.tags.gitPrefix}${versionOfImageTag(r.tag, config.tags.imagePrefix)}`
-      : undefined);
-  const gitTag = tagName ? { name: tagName, commit: facts?.tags.find((t) => t.name === tagName)?.commit } : undefined;
+  const gitTag = o.gitTag
+    ? { name: o.gitTag, commit: facts?.tags.find((t) => t.name === o.gitTag)?.commit }
+    : supply.gitTagFor(r.tag, facts?.tags ?? [], config);
   if (gitTag && !gitTag.commit && o.gitTag)
     ctx.logger.warn(`The git tag ${gitTag.name} is not in ${root}; the provenance cannot be compared with it.`);
   const trust = supply.loadTrust({

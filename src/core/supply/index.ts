@@ -16,5 +16,6 @@ export { policyFor, identityProblem, GITHUB_ACTIONS_ISSUER } from './policy';
 export { summarizeProvenance, githubRepoOf } from './provenance';
 export { summarizeSbom, searchPackages } from './sbom';
 export { crossCheck, sameCommit } from './crosscheck';
+export { gitTagFor } from './git-tag';
 export { verifyCandidate, type Candidate, type VerifyOutcome } from './verify';
 export * from './types';
