@@ -3,6 +3,8 @@ import { loadConfig } from '../core/config/load';
 import type { ConfigOverrides, ReleaseOperatorConfig } from '../core/config/schema';
 import { CancelledError, EXIT_CODES, ReleaseOperatorError, describeError } from '../core/errors';
 import { createLogger, type Logger } from '../core/log';
+import { neutralize, neutralizeBlock, neutralizeJson } from '../core/neutralize';
+import { describeWait, runOperation } from '../core/operation';
 import { redact } from '../core/redact';
 
 /** Where the CLI writes; tests pass their own to capture output. */
@@ -10,6 +12,8 @@ export interface CliIO {
   stdout(text: string): void;
   stderr(text: string): void;
   env: NodeJS.ProcessEnv;
+  /** stderr is a terminal: waits and retries are shown there (as with --verbose). */
+  stderrIsTTY?: boolean;
 }
 
 export interface CommonOptions {
@@ -36,7 +40,11 @@ export class CliContext {
     readonly options: CommonOptions,
     readonly signal: AbortSignal,
   ) {
-    this.logger = createLogger((level, msg) => io.stderr(`${level}: ${msg}\n`), options.verbose ? 'debug' : 'warn');
+    // A log line may carry a server's words: one line, no control characters.
+    this.logger = createLogger(
+      (level, msg) => io.stderr(`${level}: ${neutralize(msg)}\n`),
+      options.verbose ? 'debug' : 'warn',
+    );
   }
 
   get cwd(): string {
@@ -105,10 +113,17 @@ export function defineCommand<A extends unknown[], O>(
     const options = command.opts<O & CommonOptions>();
     const args = all.slice(0, -2) as A;
     const ctx = new CliContext(rt.io, options, rt.signal);
+    // Waits of a few seconds (a retry, a rate limit) are said on a terminal or with --verbose; a pipe stays quiet.
+    const showWaits = Boolean(options.verbose || rt.io.stderrIsTTY);
     try {
-      const outcome = await spec.run(ctx, args, options);
-      if (ctx.json) rt.io.stdout(redact(JSON.stringify(outcome.data, null, 2)) + '\n');
-      else if (outcome.text) rt.io.stdout(redact(outcome.text.endsWith('\n') ? outcome.text : outcome.text + '\n'));
+      // One command is one operation: its registry and GitHub requests count against the limits together.
+      const outcome = await runOperation(() => spec.run(ctx, args, options), {
+        onWait: showWaits ? (n) => rt.io.stderr(`${neutralize(describeWait(n))}\n`) : undefined,
+      });
+      // The output boundary: whatever a formatter let through, no control character reaches the terminal.
+      if (ctx.json) rt.io.stdout(neutralizeJson(redact(JSON.stringify(outcome.data, null, 2))) + '\n');
+      else if (outcome.text)
+        rt.io.stdout(neutralizeBlock(redact(outcome.text.endsWith('\n') ? outcome.text : outcome.text + '\n')));
       rt.setExitCode(outcome.exitCode ?? (outcome.ok ? EXIT_CODES.ok : EXIT_CODES.check));
     } catch (e) {
       rt.setExitCode(reportError(e, ctx, rt.io));
@@ -137,7 +152,7 @@ export function reportError(e: unknown, ctx: { json: boolean }, io: CliIO): numb
     code = EXIT_CODES.environment;
     if (io.env.RELEASE_OPERATOR_DEBUG && e instanceof Error) io.stderr(redact(e.stack ?? '') + '\n');
   }
-  io.stderr(redact(`error: ${message}${hint ? `\n  ${hint}` : ''}`) + '\n');
-  if (ctx.json) io.stdout(redact(JSON.stringify({ error: { kind, message, hint } }, null, 2)) + '\n');
+  io.stderr(neutralizeBlock(redact(`error: ${message}${hint ? `\n  ${hint}` : ''}`)) + '\n');
+  if (ctx.json) io.stdout(neutralizeJson(redact(JSON.stringify({ error: { kind, message, hint } }, null, 2))) + '\n');
   return code;
 }

@@ -77,6 +77,7 @@ export function main(run: typeof runCli = runCli): void {
     stdout: (s) => process.stdout.write(s),
     stderr: (s) => process.stderr.write(s),
     env: process.env,
+    stderrIsTTY: Boolean(process.stderr.isTTY),
   };
   run(process.argv.slice(2), io, controller.signal).then(
     (code) => {

@@ -6,6 +6,7 @@ import type { RegistryClient, RollbackPlan, RollbackResult } from '../core/regis
 import type { PlatformResult, SmokeCleanupResult, SmokeEvent } from '../core/smoke/index';
 import type { StatusReport } from '../core/status';
 import type { SupplyChainReport } from '../core/supply/index';
+import { limitsFrom } from '../core/limits';
 import type { GitHubAuth } from './auth';
 import type { Facts } from './extension';
 import type { ReleaseOperatorServices } from './services';
@@ -96,7 +97,7 @@ export class Engines {
   /** One client per configuration and token, so its token cache and request limiter are shared. */
   async registry(config: ReleaseOperatorConfig): Promise<RegistryClient> {
     const token = await this.auth.token(false).catch(() => undefined);
-    const key = JSON.stringify([config.insecureRegistries, config.registry, token ? 1 : 0]);
+    const key = JSON.stringify([config.insecureRegistries, config.registry, config.limits, token ? 1 : 0]);
     if (this.registryClient?.key !== key) {
       const { logger, run: runner } = this.services;
       // ghcr.io takes the GitHub session's token (scope read:packages) when no other credential is configured.
@@ -114,13 +115,14 @@ export class Engines {
   async githubClient(config: ReleaseOperatorConfig, createIfNone = false): Promise<GitHubClient | undefined> {
     const token = await this.auth.token(createIfNone);
     if (!token) return undefined;
-    const key = `${config.github.apiUrl}\n${token}`;
+    const key = `${config.github.apiUrl}\n${token}\n${JSON.stringify([config.github.timeoutSeconds, config.limits])}`;
     if (this.githubCache?.key !== key) {
       const client = import('../core/github/index').then(({ GitHubClient }) =>
         GitHubClient.create({
           apiUrl: config.github.apiUrl,
           token: () => this.auth.token(false),
           logger: this.services.logger,
+          limits: limitsFrom(config),
         }),
       );
       client.catch(() => (this.githubCache = undefined));
@@ -303,6 +305,7 @@ export class Engines {
         cwd: f.status.repository.root,
         logger: this.services.logger,
         signal,
+        limits: { files: f.config.limits.files },
       },
     );
   }

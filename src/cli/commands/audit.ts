@@ -3,6 +3,7 @@ import type { AuditReport } from '../../core/audit';
 import { describeError, usageError } from '../../core/errors';
 import { exitCodeOf } from '../../core/report/model';
 import { renderReport } from '../../core/report/text';
+import { limitsFrom } from '../../core/limits';
 import { pickGitHubRemote } from '../../core/git/remote';
 import type { GitHubClient } from '../../core/github';
 import { defineCommand, type CliRuntime } from '../framework';
@@ -62,6 +63,7 @@ export function register(program: Command, rt: CliRuntime): void {
               apiUrl: config.github.apiUrl,
               token: cliTokenSource(ctx.io.env, runProcess, config.github.apiUrl),
               logger: ctx.logger,
+              limits: limitsFrom(config),
             }),
             repo,
           };

@@ -1,4 +1,5 @@
 import { usageError } from '../../core/errors';
+import { limitsFrom } from '../../core/limits';
 import { pickGitHubRemote } from '../../core/git/remote';
 import type { RepoRef } from '../../core/github';
 import { askYesNo, canAsk } from '../confirm';
@@ -16,6 +17,7 @@ export async function githubContext(ctx: CliContext, repoFlag?: string) {
     apiUrl: config.github.apiUrl,
     token: cliTokenSource(ctx.io.env, runProcess, config.github.apiUrl),
     logger: ctx.logger,
+    limits: limitsFrom(config),
   });
   return { config, root, repo, gh };
 }

@@ -1,5 +1,6 @@
 import { Option, type Command } from 'commander';
-import { usageError } from '../../core/errors';
+import { EXIT_CODES, environmentError, usageError } from '../../core/errors';
+import { raiseHint } from '../../core/limits';
 import type { GitHubClient, RepoRef } from '../../core/github';
 import { defineCommand, type CliContext, type CliRuntime } from '../framework';
 import { confirm, githubContext, parseId } from './github-context';
@@ -138,6 +139,10 @@ export function register(program: Command, rt: CliRuntime): void {
         workflowArg = remote.file;
         ctx.io.stderr(`note: ${remote.file} is not in this checkout; its inputs are not checked before sending\n`);
       }
+      if (file?.error)
+        throw file.unreadable
+          ? environmentError(`Cannot read the workflow ${file.path}: ${file.error}`)
+          : usageError(`The workflow ${file.path} cannot be parsed: ${file.error}`, 'Fix the file, then try again.');
       const workflow = file?.file ?? workflowArg!;
       if (file && !file.dispatchInputs)
         throw usageError(
@@ -190,7 +195,18 @@ export function register(program: Command, rt: CliRuntime): void {
         );
       }
       const logs = kind === 'job' ? [await jobLog(gh, repo, n, ctx.signal)] : await runLogs(gh, repo, n, ctx.signal);
-      return { ok: true, data: { kind, id: n, jobs: logs }, text: logs.map(formatLog).join('\n\n') };
+      const cut = logs.find((l) => l.cut)?.cut;
+      // What was read is shown; a log cut at its limit is still an environment fault (exit 3) that says so.
+      if (cut)
+        ctx.io.stderr(
+          `error: ${cut.message}: the limit of ${Math.round(cut.limitBytes / 2 ** 20)} MiB (limits.logMegabytes) was reached.\n  ${raiseHint('logMegabytes')}\n`,
+        );
+      return {
+        ok: !cut,
+        data: { kind, id: n, jobs: logs, ...(cut ? { cut } : {}) },
+        text: logs.map(formatLog).join('\n\n'),
+        exitCode: cut ? EXIT_CODES.environment : undefined,
+      };
     },
   });
 

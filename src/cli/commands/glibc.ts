@@ -1,4 +1,5 @@
 import { Option, type Command } from 'commander';
+import { EXIT_CODES } from '../../core/errors';
 import { defineCommand, type CliRuntime } from '../framework';
 
 interface GlibcOptions {
@@ -44,13 +45,17 @@ export function register(program: Command, rt: CliRuntime): void {
       );
     },
     async run(ctx, [target], options) {
-      const [{ config }, { checkGlibc, formatGlibcReport, toJson }, { runProcess }, { registryClientFromConfig }] =
-        await Promise.all([
-          ctx.config(),
-          import('../../core/glibc'),
-          import('../../core/process/run'),
-          import('../../core/registry'),
-        ]);
+      const [
+        { config },
+        { checkGlibc, formatGlibcReport, glibcVerdict, toJson },
+        { runProcess },
+        { registryClientFromConfig },
+      ] = await Promise.all([
+        ctx.config(),
+        import('../../core/glibc'),
+        import('../../core/process/run'),
+        import('../../core/registry'),
+      ]);
       const maxGlibc = options.maxGlibc ?? (options.policy ? undefined : config.glibc.maxGlibc || undefined);
       const policy = options.policy ?? (options.maxGlibc ? undefined : config.glibc.policy || undefined);
       const registry = registryClientFromConfig(config, ctx.logger, { env: ctx.io.env, runner: runProcess });
@@ -64,9 +69,17 @@ export function register(program: Command, rt: CliRuntime): void {
           logger: ctx.logger,
           signal: ctx.signal,
           localImageVia: options.localRead,
+          limits: { files: config.limits.files },
         },
       );
-      return { ok: report.ok, data: toJson(report), text: formatGlibcReport(report) };
+      // Files it could not read make it an environment fault (exit 3), never a pass and never "no drift".
+      const verdict = glibcVerdict(report);
+      return {
+        ok: report.ok,
+        data: toJson(report),
+        text: formatGlibcReport(report),
+        exitCode: verdict === 'environment' ? EXIT_CODES.environment : undefined,
+      };
     },
   });
 }

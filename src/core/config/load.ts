@@ -1,6 +1,6 @@
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { usageError } from '../errors';
+import { readRegularText } from '../files';
 import {
   type FieldSpec,
   RESTRICTED_KEYS,
@@ -48,7 +48,8 @@ export function validateOverrides(input: unknown, source: string): ConfigOverrid
         const result: Record<string, unknown> = {};
         for (const [k, v] of Object.entries(value)) {
           if (k === '$schema') continue;
-          const child = spec.fields[k];
+          // Own keys only: `__proto__` or `constructor` must not find Object.prototype's members.
+          const child = Object.hasOwn(spec.fields, k) ? spec.fields[k] : undefined;
           const childKey = key ? `${key}.${k}` : k;
           if (!child) {
             problems.push(`${childKey}: unknown key (known: ${Object.keys(spec.fields).join(', ')})`);
@@ -151,16 +152,14 @@ function isSection(key: string): boolean {
   return (SCHEMA.fields as Record<string, FieldSpec>)[key]?.type === 'section';
 }
 
-/** Reads release-operator.json at the repository root, if there is one. */
+/**
+ * Reads release-operator.json at the repository root, if there is one: a regular file inside the root, bounded; one
+ * that exists and cannot be read is an environment fault, never the defaults in silence.
+ */
 export async function readConfigFile(root: string): Promise<{ file?: string; overrides?: ConfigOverrides }> {
   const file = path.join(root, CONFIG_FILE);
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return {};
-    throw usageError(`Cannot read ${file}: ${(e as Error).message}`);
-  }
+  const text = await readRegularText(root, CONFIG_FILE);
+  if (text === undefined) return {};
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);

@@ -1,3 +1,5 @@
+import { LIMITS, type LimitName } from '../limits';
+
 /**
  * One configuration shape for the CLI and the extension. The schema below is the single source of truth:
  * defaults come from it, release-operator.json is validated against it, and a test checks that every
@@ -130,7 +132,7 @@ export const SCHEMA = {
         timeoutSeconds: {
           type: 'integer',
           title: 'Request timeout',
-          description: 'Seconds before one registry request is abandoned.',
+          description: 'Seconds before one registry request (headers and body) is abandoned; it is then retried.',
           default: 30,
           min: 1,
           max: 600,
@@ -143,6 +145,21 @@ export const SCHEMA = {
           min: 0,
           max: 10,
         },
+      },
+    },
+    limits: {
+      type: 'section',
+      description: 'Bounds on what registries, GitHub and files may send (docs/reliability.md lists every limit).',
+      fields: {
+        listingPages: limitField('listingPages', 'Tag listing pages', 1, 1_000_000),
+        listingItems: limitField('listingItems', 'Tags per listing', 1, 100_000_000),
+        requestsPerOperation: limitField('requestsPerOperation', 'Registry requests per operation', 1, 100_000_000),
+        indexChildren: limitField('indexChildren', 'Manifests per index', 1, 1_000_000),
+        operationSeconds: limitField('operationSeconds', 'Operation time', 1, 86_400),
+        retryWaitSeconds: limitField('retryWaitSeconds', 'Retry wait', 0, 86_400),
+        documentMegabytes: limitField('documentMegabytes', 'Document size', 1, 4096),
+        logMegabytes: limitField('logMegabytes', 'Log size', 1, 4096),
+        files: limitField('files', 'Files per checked tree', 1, 100_000_000),
       },
     },
     smoke: {
@@ -317,6 +334,14 @@ export const SCHEMA = {
           description: 'GitHub REST API base URL (GitHub Enterprise: https://HOST/api/v3).',
           default: 'https://api.github.com',
         },
+        timeoutSeconds: {
+          type: 'integer',
+          title: 'Request timeout',
+          description: 'Seconds before one GitHub API request (headers and body) is abandoned.',
+          default: LIMITS.githubRequestSeconds.default,
+          min: 1,
+          max: 600,
+        },
         releaseWorkflow: {
           type: 'string',
           title: 'Release workflow',
@@ -425,6 +450,17 @@ export interface ReleaseOperatorConfig {
     shaLength: number;
   };
   registry: { concurrency: number; timeoutSeconds: number; retries: number };
+  limits: {
+    listingPages: number;
+    listingItems: number;
+    requestsPerOperation: number;
+    indexChildren: number;
+    operationSeconds: number;
+    retryWaitSeconds: number;
+    documentMegabytes: number;
+    logMegabytes: number;
+    files: number;
+  };
   smoke: {
     platforms: string[];
     dockerfile: string;
@@ -447,7 +483,7 @@ export interface ReleaseOperatorConfig {
     parallel: boolean;
   };
   glibc: { paths: string[]; maxGlibc: string; policy: string };
-  github: { apiUrl: string; releaseWorkflow: string };
+  github: { apiUrl: string; timeoutSeconds: number; releaseWorkflow: string };
   supplyChain: {
     postPush: 'required' | 'advisory' | 'off';
     trustedRoot: string;
@@ -460,6 +496,19 @@ export interface ReleaseOperatorConfig {
     githubAttestations: boolean;
   };
   lint: { rules: Record<string, 'off' | 'error' | 'warning' | 'info'> };
+}
+
+/** A limits.* setting, from the one table of limits (src/core/limits.ts). */
+function limitField(name: LimitName, title: string, min: number, max: number): FieldSpec {
+  const spec = LIMITS[name];
+  return {
+    type: 'integer',
+    title,
+    description: `Most ${spec.what} (${spec.unit === 'count' ? '' : `${spec.unit}, `}default ${spec.default}). Reaching it stops with an environment error (exit 3) that names this setting.`,
+    default: spec.default,
+    min,
+    max,
+  };
 }
 
 /** Deeply partial, for overrides from a file, settings or flags. */

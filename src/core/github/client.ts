@@ -1,6 +1,9 @@
 import { Octokit } from '@octokit/rest';
-import { CancelledError, environmentError } from '../errors';
+import { CancelledError, ReleaseOperatorError, environmentError } from '../errors';
+import { DEFAULT_LIMITS, raiseHint, type Limits } from '../limits';
 import { nullLogger, type Logger } from '../log';
+import { currentOperation, noticeWait } from '../operation';
+import { boundedFetch } from './bounded-fetch';
 import { isHttpError, toUserError, type HttpErrorLike } from './errors';
 import { requireToken, type TokenSource } from './token';
 import { sleep, type Sleep } from '../sleep';
@@ -22,8 +25,11 @@ export interface GitHubClientOptions {
   fetch?: typeof fetch;
   sleep?: Sleep;
   now?: () => number;
-  /** Longest wait for a rate limit to reset before giving up (ms). Default 60 s. */
-  maxRateLimitWaitMs?: number;
+  /**
+   * Per request, per operation, total retry wait, answer size (src/core/limits.ts). A rate limit that resets later
+   * than the retry wait allows fails at once, as the registry client does with a long Retry-After.
+   */
+  limits?: Partial<Pick<Limits, 'githubRequestMs' | 'operationMs' | 'retryWaitMs' | 'documentBytes' | 'logBytes'>>;
   /** Retries of a rate-limited request. Default 3. */
   rateLimitRetries?: number;
   /** Retries of a 5xx answer or a network failure. Default 2. */
@@ -46,51 +52,73 @@ export class GitHubClient {
   readonly rateLimit: RateLimitState = {};
   readonly sleep: Sleep;
   readonly now: () => number;
+  readonly limits: Pick<Limits, 'githubRequestMs' | 'operationMs' | 'retryWaitMs' | 'documentBytes' | 'logBytes'>;
 
   private constructor(
     readonly octokit: Octokit,
     readonly apiUrl: string,
     readonly logger: Logger,
     opts: GitHubClientOptions,
+    /** The fetch under Octokit (log downloads use it directly, streamed). */
+    readonly fetchImpl: typeof globalThis.fetch,
+    /** Authorization for GitHub's own origin (never sent to where it redirects logs). */
+    readonly authorization: string,
   ) {
     this.sleep = opts.sleep ?? realSleep;
     this.now = opts.now ?? Date.now;
-    const maxWait = opts.maxRateLimitWaitMs ?? 60_000;
+    this.limits = { ...DEFAULT_LIMITS, ...opts.limits };
     const rlRetries = opts.rateLimitRetries ?? 3;
     const srvRetries = opts.serverRetries ?? 2;
     octokit.hook.wrap('request', async (request, options) => {
       let rl = 0;
       let srv = 0;
+      let waited = 0;
       for (;;) {
         try {
           const res = await request(options);
           this.record(res.headers);
           return res;
-        } catch (e) {
+        } catch (caught) {
+          // A limit hit or a slow body inside the fetch comes wrapped by Octokit: it is ours, said as it was.
+          const e = unwrap(caught);
           if (!isHttpError(e)) throw e;
           const signal = (options.request as { signal?: AbortSignal } | undefined)?.signal;
           if (signal?.aborted) throw new CancelledError();
           if (e.response) this.record(e.response.headers);
           const wait = this.rateLimitWait(e);
           if (wait !== undefined) {
-            if (rl++ >= rlRetries || wait > maxWait) {
+            if (rl++ >= rlRetries || waited + wait > this.limits.retryWaitMs) {
               const at = new Date(this.now() + wait).toISOString();
               throw environmentError(
-                `GitHub's rate limit is exhausted (${e.status}); it resets at ${at}.`,
-                'Wait until then, or use a token with a higher limit (an authenticated token gets 5000 requests an hour).',
+                `GitHub's rate limit is exhausted (${e.status}); it resets at ${at}, in ${Math.ceil(wait / 1000)} s: longer than the wait allowed (limits.retryWaitSeconds, ${Math.round(this.limits.retryWaitMs / 1000)} s).`,
+                `Wait until then, or use a token with a higher limit (an authenticated token gets 5000 requests an hour). ${raiseHint('retryWaitSeconds')}`,
               );
             }
-            this.logger.warn(`GitHub rate limit hit (${e.status}); waiting ${Math.ceil(wait / 1000)} s`);
-            await this.sleep(wait, signal);
+            await this.pause(wait, signal, {
+              reason: `rate limit exhausted (HTTP ${e.status})`,
+              attempt: rl,
+              retries: rlRetries,
+            });
+            waited += wait;
             continue;
           }
           const network = !e.response;
           // A name that does not resolve will not resolve a second later either.
           const permanent =
             network && /ENOTFOUND|EAI_AGAIN/.test(`${e.message} ${causeText((e as { cause?: unknown }).cause)}`);
-          if ((network || e.status >= 500) && !permanent && srv++ < srvRetries) {
+          if (
+            (network || e.status >= 500) &&
+            !permanent &&
+            srv++ < srvRetries &&
+            waited + 1000 * srv <= this.limits.retryWaitMs
+          ) {
             this.logger.debug(`GitHub ${network ? 'unreachable' : `answered ${e.status}`}; retrying`);
-            await this.sleep(1000 * srv, signal);
+            await this.pause(1000 * srv, signal, {
+              reason: network ? 'could not be reached' : `answered HTTP ${e.status}`,
+              attempt: srv,
+              retries: srvRetries,
+            });
+            waited += 1000 * srv;
             continue;
           }
           if (network) {
@@ -105,14 +133,35 @@ export class GitHubClient {
     });
   }
 
+  /** A wait between retries: within the operation's time, told to its listener when it is long. */
+  private async pause(
+    ms: number,
+    signal: AbortSignal | undefined,
+    why: { reason: string; attempt: number; retries: number },
+  ): Promise<void> {
+    const op = currentOperation();
+    if (op && Date.now() + ms > op.startedAt + this.limits.operationMs)
+      throw environmentError(
+        `GitHub ${why.reason}; waiting ${Math.ceil(ms / 1000)} s more would pass the operation's time (limits.operationSeconds, ${Math.round(this.limits.operationMs / 1000)} s).`,
+        raiseHint('operationSeconds'),
+      );
+    this.logger.info(`GitHub ${why.reason}; waiting ${Math.ceil(ms / 1000)} s`);
+    noticeWait({ source: 'GitHub', reason: why.reason, waitMs: ms, attempt: why.attempt, retries: why.retries });
+    await this.sleep(ms, signal);
+  }
+
   static async create(opts: GitHubClientOptions): Promise<GitHubClient> {
     const token = await requireToken(opts.token);
     const logger = opts.logger ?? nullLogger;
+    const limits = { ...DEFAULT_LIMITS, ...opts.limits };
+    const inner = opts.fetch ?? fetch;
+    // Every answer is read whole here, bounded in bytes and time, before Octokit parses it.
+    const bounded = boundedFetch(inner, limits, opts.apiUrl);
     const octokit = new Octokit({
       auth: token,
       baseUrl: opts.apiUrl.replace(/\/+$/, ''),
       userAgent: 'release-operator',
-      request: opts.fetch ? { fetch: opts.fetch } : undefined,
+      request: { fetch: bounded },
       // Octokit logs each failed request as an error; the product reports failures itself, with a hint.
       log: {
         debug: (m) => logger.trace(m),
@@ -121,7 +170,7 @@ export class GitHubClient {
         error: (m) => logger.debug(m),
       },
     });
-    return new GitHubClient(octokit, opts.apiUrl, logger, opts);
+    return new GitHubClient(octokit, opts.apiUrl, logger, opts, inner, `token ${token}`);
   }
 
   /**
@@ -163,6 +212,12 @@ export class GitHubClient {
     if (remaining !== undefined) this.rateLimit.remaining = Number(remaining);
     if (reset !== undefined) this.rateLimit.resetAt = Number(reset) * 1000;
   }
+}
+
+/** Octokit wraps what its fetch throws in a RequestError (status 500): our own errors come out as they were. */
+function unwrap(e: unknown): unknown {
+  const cause = (e as { cause?: unknown } | undefined)?.cause;
+  return cause instanceof ReleaseOperatorError || cause instanceof CancelledError ? cause : e;
 }
 
 /** The text of an error's cause (Node's fetch puts the DNS error there). */

@@ -1,6 +1,8 @@
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { parse } from 'yaml';
+import { isReleaseOperatorError } from '../errors';
+import { errno, readRegularText, unreadableError } from '../files';
 import { isObj, list, num, obj, optStr, str } from '../untrusted';
 import type { GitHubClient, RepoRef } from './client';
 
@@ -29,8 +31,10 @@ export interface WorkflowFile {
   /** True when the file pushes images (docker/build-push-action, docker push, ghcr.io). */
   pushesImages: boolean;
   dispatchInputs?: DispatchInput[];
-  /** Set when the file could not be parsed. */
+  /** Set when the file could not be parsed or read. */
   error?: string;
+  /** True when it could not be read at all (permissions, I/O): a command that needs it is an environment fault. */
+  unreadable?: boolean;
 }
 
 export interface ApiWorkflow {
@@ -93,12 +97,47 @@ export function parseWorkflow(file: string, text: string): WorkflowFile {
   };
 }
 
-/** Every workflow file under .github/workflows of a checkout, sorted by file name. */
+/**
+ * Every workflow file under .github/workflows of a checkout, sorted by file name. Only regular files inside the
+ * checkout are read (a FIFO named release.yml would block for ever), each bounded in size; one that cannot be read
+ * is listed with its `error` (so it is never guessed as the release workflow), and a folder that cannot be listed
+ * is an environment fault.
+ */
 export async function readWorkflowFiles(root: string): Promise<WorkflowFile[]> {
   const dir = path.join(root, '.github', 'workflows');
-  const names = await readdir(dir).catch(() => [] as string[]);
+  let names: string[];
+  try {
+    names = await readdir(dir);
+  } catch (e) {
+    if (errno(e) === 'ENOENT' || errno(e) === 'ENOTDIR') return [];
+    throw unreadableError(dir, e);
+  }
   const files = names.filter((n) => /\.ya?ml$/.test(n)).sort();
-  return Promise.all(files.map(async (f) => parseWorkflow(f, await readFile(path.join(dir, f), 'utf8'))));
+  return Promise.all(
+    files.map(async (f) => {
+      try {
+        const text = await readRegularText(root, path.join(dir, f));
+        return text === undefined ? unreadableWorkflow(f, 'it disappeared while read') : parseWorkflow(f, text);
+      } catch (e) {
+        if (!isReleaseOperatorError(e)) throw e;
+        return unreadableWorkflow(f, e.message, e.kind === 'environment');
+      }
+    }),
+  );
+}
+
+/** A workflow file that could not be read: listed, with why. */
+function unreadableWorkflow(file: string, why: string, environment = false): WorkflowFile {
+  return {
+    file,
+    path: `.github/workflows/${file}`,
+    name: file,
+    events: [],
+    onTagOrRelease: false,
+    pushesImages: false,
+    error: why,
+    unreadable: environment || undefined,
+  };
 }
 
 export async function listApiWorkflows(gh: GitHubClient, repo: RepoRef, signal?: AbortSignal): Promise<ApiWorkflow[]> {
@@ -133,6 +172,12 @@ export function guessReleaseWorkflow(files: WorkflowFile[], configured?: string)
       ? { workflow: w, reason: `configured (github.releaseWorkflow = ${configured})` }
       : { reason: `github.releaseWorkflow is ${configured}, but there is no such file in .github/workflows` };
   }
+  // A file that could not be read may be the release workflow: no guess is better than a wrong one.
+  const unreadable = files.filter((f) => f.unreadable);
+  if (unreadable.length)
+    return {
+      reason: `${unreadable.map((f) => f.path).join(', ')} could not be read (${unreadable[0].error}); set github.releaseWorkflow or fix the file's permissions`,
+    };
   const scored = files
     .filter((f) => !f.error)
     .map((f) => {

@@ -9,7 +9,7 @@ import { platformMatches } from '../registry';
 import { checkImageFs } from './image-check';
 import { checkLocalPath } from './local-check';
 import { resolveTarget } from './policy';
-import type { GlibcReport, PlatformResult } from './types';
+import type { GlibcReport, PlatformResult, UnreadablePath } from './types';
 
 export interface GlibcCheckRequest {
   /**
@@ -42,6 +42,8 @@ export interface GlibcCheckDeps {
   signal?: AbortSignal;
   /** How a local Docker image is read: 'export' (default; save when the engine will not create a container) or 'save'. */
   localImageVia?: LocalImageVia;
+  /** limits.files: files of one folder or image (default src/core/limits.ts). */
+  limits?: { files?: number };
 }
 
 export type TargetKind = 'path' | 'docker' | 'registry';
@@ -74,8 +76,16 @@ export async function checkGlibc(req: GlibcCheckRequest, deps: GlibcCheckDeps): 
   const target = resolveTarget(req.maxGlibc || undefined, req.policy || undefined);
   const { kind, value } = await classifyTarget(req.target, deps.cwd);
   const platforms: PlatformResult[] = [];
+  const unreadable: UnreadablePath[] = [];
   if (kind === 'path') {
-    platforms.push(...(await checkLocalPath(value, { target, platforms: req.platforms, signal: deps.signal })));
+    const local = await checkLocalPath(value, {
+      target,
+      platforms: req.platforms,
+      signal: deps.signal,
+      maxFiles: deps.limits?.files,
+    });
+    platforms.push(...local.platforms);
+    unreadable.push(...local.unreadable);
   } else {
     const images: PlatformImage[] = [];
     if (kind === 'docker') {
@@ -101,10 +111,10 @@ export async function checkGlibc(req: GlibcCheckRequest, deps: GlibcCheckDeps): 
     for (const img of images) {
       throwIfAborted(deps.signal);
       log.debug(`glibc: ${img.platform}: ${img.layerCount} layers`);
-      const { fs, config, via } = await img.read(deps.signal);
+      const { fs, config, via } = await img.read(deps.signal, { maxFiles: deps.limits?.files });
       if (via) log.info(`glibc: ${img.source} read ${VIA_TEXT[via]}`);
       platforms.push(
-        checkImageFs({
+        await checkImageFs({
           fs,
           platform: img.platform,
           source: img.source,
@@ -112,9 +122,10 @@ export async function checkGlibc(req: GlibcCheckRequest, deps: GlibcCheckDeps): 
           paths: req.paths ?? [],
           all: req.all,
           target,
+          signal: deps.signal,
         }),
       );
     }
   }
-  return { target: req.target, ok: platforms.every((p) => p.ok), platforms };
+  return { target: req.target, ok: !unreadable.length && platforms.every((p) => p.ok), platforms, unreadable };
 }

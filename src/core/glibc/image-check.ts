@@ -1,7 +1,9 @@
 import path from 'node:path';
 import { glibcVersionOf, maxVersion, type ElfInfo } from '../elf';
+import { LIMITS } from '../limits';
 import type { FsEntry, ImageFs } from '../image/fs';
 import type { ImageConfig } from '../registry/types';
+import { slicer } from '../slices';
 import { LibraryResolver, type LoadedObject } from './loader';
 import type { GlibcTarget } from './policy';
 import { ARCHES, archOfPlatform } from './platforms';
@@ -18,9 +20,11 @@ export interface ImageCheckInput {
   /** Check every ELF file in the image instead. */
   all?: boolean;
   target?: GlibcTarget;
+  /** Cancel: checked between binaries, so a check of thousands of binaries stops at once. */
+  signal?: AbortSignal;
 }
 
-const MAX_CLOSURE = 1024;
+const MAX_CLOSURE = LIMITS.librariesPerBinary.default;
 const DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 
 function envOf(config: ImageConfig | undefined): Record<string, string> {
@@ -93,7 +97,8 @@ const loadable = (e: FsEntry) => Boolean(e.elfError || (e.elf && (e.elf.type ===
  * The verdict for one platform of an image: each checked binary against the libraries the image would
  * load for it (versions defined vs needed), plus loader, libc kind, architecture and GLIBC_PRIVATE checks.
  */
-export function checkImageFs(input: ImageCheckInput): PlatformResult {
+export async function checkImageFs(input: ImageCheckInput): Promise<PlatformResult> {
+  const slice = slicer(input.signal);
   const { fs, platform, target } = input;
   const arch = archOfPlatform(platform);
   const findings: Finding[] = [];
@@ -131,6 +136,8 @@ export function checkImageFs(input: ImageCheckInput): PlatformResult {
 
   const binaries: BinaryResult[] = [];
   for (const [p, e] of [...files].sort(([a], [b]) => (a < b ? -1 : 1))) {
+    // Between binaries the event loop runs (a signal, a cancel): thousands of binaries are seconds of work.
+    await slice();
     if (!e.elf) {
       binaries.push(unreadable(p, e.elfError!));
       continue;
@@ -201,6 +208,12 @@ function checkBinary(
     }
   }
   const r = baseVerdict(p, elf, arch, target, closure);
+  if (closure.length >= MAX_CLOSURE)
+    r.findings.push({
+      severity: 'error',
+      code: 'unreadable',
+      message: `${p} loads more than ${MAX_CLOSURE} libraries (a fixed limit); the ones past it were not checked`,
+    });
   if (wrongArch || r.kind === 'static') return finish(r);
   for (const n of r.needs) n.resolved = providers.get(p)?.get(n.library)?.path;
 

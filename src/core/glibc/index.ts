@@ -26,7 +26,7 @@ export { checkLocalPath, collectLocalElfFiles } from './local-check';
 export { LibraryResolver, ldSoConfDirs, defaultDirs } from './loader';
 export { POLICIES, policyGlibc, resolveTarget, type GlibcTarget } from './policy';
 export { ARCHES } from './platforms';
-export { formatGlibcReport, driftSummary, toJson } from './report';
+export { formatGlibcReport, driftSummary, glibcVerdict, toJson } from './report';
 export type {
   GlibcReport,
   PlatformResult,
@@ -35,4 +35,5 @@ export type {
   MissingVersion,
   LibraryNeedResult,
   Severity,
+  UnreadablePath,
 } from './types';

@@ -1,3 +1,4 @@
+import { neutralize } from '../neutralize';
 import type { GlibcReport, PlatformResult } from './types';
 
 /** The JSON document of `glibc --json`: per platform, platform/provided/required/ok and binaries with path/required/missing. */
@@ -5,6 +6,8 @@ export function toJson(report: GlibcReport): unknown {
   return {
     target: report.target,
     ok: report.ok,
+    verdict: glibcVerdict(report),
+    unreadable: report.unreadable,
     platforms: report.platforms.map((p) => ({
       platform: p.platform,
       source: p.source,
@@ -42,15 +45,24 @@ function header(p: PlatformResult): string {
   ];
   if (p.provided && p.target) parts.push(`target ${p.target.source}`);
   parts.push(p.required ? `needs up to glibc ${p.required}` : 'needs no versioned glibc');
-  return `${p.platform}  ${p.source}: ${parts.join(', ')}  ${p.ok ? 'OK' : 'DRIFT'}`;
+  return `${neutralize(p.platform)}  ${neutralize(p.source)}: ${parts.join(', ')}  ${p.ok ? 'OK' : 'DRIFT'}`;
 }
 
-/** A readable report: one block per platform, one line per binary, its problems indented under it. */
+/** pass, problem (drift or another error) or environment (something could not be read: never a pass). */
+export function glibcVerdict(report: GlibcReport): 'pass' | 'problem' | 'environment' {
+  if (report.unreadable.length) return 'environment';
+  return report.ok ? 'pass' : 'problem';
+}
+
+/**
+ * A readable report: one block per platform, one line per binary, its problems indented under it. Paths and names
+ * come from the image: each is one line, control characters escaped.
+ */
 export function formatGlibcReport(report: GlibcReport): string {
   const lines: string[] = [];
   for (const p of report.platforms) {
     lines.push(header(p));
-    for (const f of p.findings) lines.push(`  ${f.severity}: ${f.message}`);
+    for (const f of p.findings) lines.push(`  ${f.severity}: ${neutralize(f.message)}`);
     for (const b of p.binaries) {
       const what =
         b.kind === 'static'
@@ -60,11 +72,23 @@ export function formatGlibcReport(report: GlibcReport): string {
             : b.required
               ? `glibc ${b.required}`
               : b.libc;
-      lines.push(`  ${b.ok ? 'ok  ' : 'FAIL'} ${b.path}  (${what})`);
+      lines.push(`  ${b.ok ? 'ok  ' : 'FAIL'} ${neutralize(b.path)}  (${what})`);
       for (const f of b.findings)
-        if (f.severity !== 'note' || b.kind === 'static') lines.push(`         ${f.severity}: ${f.message}`);
+        if (f.severity !== 'note' || b.kind === 'static')
+          lines.push(`         ${f.severity}: ${neutralize(f.message)}`);
     }
     if (!p.binaries.length) lines.push('  (no ELF files checked)');
+  }
+  if (report.unreadable.length) {
+    lines.push(
+      `could not read ${report.unreadable.length} file${report.unreadable.length === 1 ? '' : 's'} or folder${report.unreadable.length === 1 ? '' : 's'}:`,
+    );
+    for (const u of report.unreadable.slice(0, 20)) lines.push(`  ${neutralize(u.path)}  (${neutralize(u.reason)})`);
+    if (report.unreadable.length > 20) lines.push(`  ... and ${report.unreadable.length - 20} more (--json lists all)`);
+    lines.push(
+      'glibc: not checked: what could not be read may need a newer glibc; run as a user who can read every file (environment fault).',
+    );
+    return lines.join('\n');
   }
   const compared = report.platforms.some((p) => p.provided || p.target || p.libc === 'musl');
   lines.push(
@@ -84,12 +108,18 @@ export function driftSummary(report: GlibcReport): string {
       if (b.ok) continue;
       const hard = b.missing.filter((m) => !m.weak);
       if (hard.length)
-        return `${p.platform}: ${b.path} needs ${[...new Set(hard.map((m) => `${m.version} (${m.library})`))].join(', ')}${p.provided ? `; the runtime has glibc ${p.provided}` : p.target ? `; target is ${p.target.source}` : ''}.`;
+        return neutralize(
+          `${p.platform}: ${b.path} needs ${[...new Set(hard.map((m) => `${m.version} (${m.library})`))].join(', ')}${p.provided ? `; the runtime has glibc ${p.provided}` : p.target ? `; target is ${p.target.source}` : ''}.`,
+        );
       const err = b.findings.find((f) => f.severity === 'error');
-      if (err) return `${p.platform}: ${err.message}.`;
+      if (err) return neutralize(`${p.platform}: ${err.message}.`);
     }
     const err = p.findings.find((f) => f.severity === 'error');
-    if (err) return `${p.platform}: ${err.message}.`;
+    if (err) return neutralize(`${p.platform}: ${err.message}.`);
   }
+  if (report.unreadable.length)
+    return neutralize(
+      `${report.unreadable.length} file(s) could not be read, e.g. ${report.unreadable[0].path} (${report.unreadable[0].reason}).`,
+    );
   return 'no drift.';
 }

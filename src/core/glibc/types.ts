@@ -72,8 +72,21 @@ export interface PlatformResult {
   findings: Finding[];
 }
 
+/** A file or folder that exists and could not be read (permissions, I/O): the check cannot vouch for it. */
+export interface UnreadablePath {
+  path: string;
+  /** The error code or message: EACCES, EIO. */
+  reason: string;
+}
+
 export interface GlibcReport {
   target: string;
+  /** False on drift, on any error finding, and when anything could not be read. */
   ok: boolean;
   platforms: PlatformResult[];
+  /**
+   * What could not be read. Not empty: the verdict is an environment fault (exit 3), never a pass, whatever the
+   * files that were read say.
+   */
+  unreadable: UnreadablePath[];
 }

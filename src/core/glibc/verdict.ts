@@ -5,11 +5,17 @@ import type { BinaryResult, Finding, LibraryNeedResult, MissingVersion, Platform
 
 /** What one ELF object needs, per library, as reported to people. */
 export function needsOf(elf: ElfInfo): LibraryNeedResult[] {
-  return elf.versionNeeds.map((n) => ({
-    library: n.file,
-    versions: n.versions.map((v) => v.name),
-    weak: n.versions.filter((v) => v.weak).map((v) => v.name),
-  }));
+  // A file may list a library or a version more than once: each is said once.
+  const byLibrary = new Map<string, LibraryNeedResult>();
+  for (const n of elf.versionNeeds) {
+    const r = byLibrary.get(n.file) ?? { library: n.file, versions: [], weak: [] };
+    byLibrary.set(n.file, r);
+    for (const v of n.versions) {
+      if (!r.versions.includes(v.name)) r.versions.push(v.name);
+      if (v.weak && !r.weak.includes(v.name)) r.weak.push(v.name);
+    }
+  }
+  return [...byLibrary.values()];
 }
 
 /** Highest GLIBC_x.y among an object's needs. */
@@ -87,7 +93,8 @@ export function baseVerdict(
       for (const n of o.elf.versionNeeds) {
         for (const v of n.versions) {
           const g = glibcVersionOf(v.name);
-          if (g && compareDotted(g, target.glibc) > 0) {
+          const again = r.missing.some((m) => m.library === n.file && m.version === v.name && m.neededBy === o.path);
+          if (g && compareDotted(g, target.glibc) > 0 && !again) {
             r.missing.push({ library: n.file, version: v.name, neededBy: o.path, weak: v.weak });
             findings.push({
               severity: v.weak ? 'warning' : 'error',

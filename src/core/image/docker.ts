@@ -9,7 +9,7 @@ import { nullLogger, type Logger } from '../log';
 import { lastLine, type Runner } from '../process/run';
 import type { ImageConfig } from '../registry/types';
 import { ImageFs } from './fs';
-import { applyLayerOps, readLayer, type LayerOp } from './layer';
+import { applyLayerOps, entryBudget, readLayer, type LayerOp } from './layer';
 import { imageFromArchive, readSavedArchive, type SavedArchive } from './saved';
 import type { LocalImageVia, PlatformImage, ReadImage } from './source';
 import { readStoredImage, type StorageInspect } from './storage';
@@ -90,10 +90,11 @@ export async function localDockerImage(
     platform,
     source: image,
     layerCount: Array.isArray(info.RootFS?.Layers) ? info.RootFS.Layers.length : 0,
-    read: async (readSignal) => {
+    read: async (readSignal, readOptions) => {
+      ctx.maxFiles = readOptions?.maxFiles;
       if (options.via === 'save') return readThroughSave(ctx, readSignal);
       if (options.via !== 'export') {
-        const stored = await readStoredImage(info, readSignal);
+        const stored = await readStoredImage(info, readSignal, ctx.maxFiles);
         if (!('unusable' in stored)) return { config: configFromInspect(info), fs: stored, via: 'storage' };
         if (options.via === 'storage')
           throw environmentError(
@@ -121,6 +122,8 @@ interface ReadContext {
   info: InspectedImage;
   platform: string;
   logger: Logger;
+  /** limits.files for the read in progress. */
+  maxFiles?: number;
 }
 
 const noSuchImage = (image: string) =>
@@ -190,7 +193,7 @@ async function readThroughSave(ctx: ReadContext, signal?: AbortSignal): Promise<
     ctx,
     ['save', image],
     `docker save ${image}`,
-    async (stdout) => void (archive = await readSavedArchive(stdout, `docker save of ${image}`, signal)),
+    async (stdout) => void (archive = await readSavedArchive(stdout, `docker save of ${image}`, signal, ctx.maxFiles)),
     signal,
   );
   if (!archive)
@@ -248,9 +251,9 @@ async function readThroughExport(ctx: ReadContext, signal?: AbortSignal): Promis
       what,
       async (stdout) => {
         try {
-          ops = await readLayer(stdout, what, signal);
+          ops = await readLayer(stdout, what, signal, entryBudget(what, ctx.maxFiles));
         } catch (e) {
-          if (isCancel(e)) throw e;
+          if (isCancel(e) || (e instanceof ReleaseOperatorError && e.kind === 'environment')) throw e;
           const why =
             e instanceof ReleaseOperatorError
               ? (/not a readable layer \((.*)\)$/s.exec(e.message)?.[1] ?? e.message)

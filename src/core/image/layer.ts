@@ -2,6 +2,7 @@ import { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { extract as tarExtract } from 'tar-stream';
 import { CancelledError, ReleaseOperatorError, checkError, throwIfAborted } from '../errors';
+import { DEFAULT_LIMITS, limitError } from '../limits';
 import { ElfFormatError, isElf, parseElfChunks } from '../elf';
 import type { Piece } from '../elf/bytes';
 import { type ImageFs, normalizePath, type FsEntry } from './fs';
@@ -83,12 +84,38 @@ export function fileKind(head: Uint8Array, p: string, size: number): 'elf' | 'sc
 export const shebangOf = (b: Buffer) => b.subarray(0, SHEBANG_BYTES).toString('utf8').split('\n')[0];
 
 /**
+ * How many more entries the layers of one image may hold (limits.files), shared by its layers as they are read: a
+ * layer of ten million empty entries stops at the limit instead of filling memory.
+ */
+export interface EntryBudget {
+  left: number;
+  readonly limit: number;
+  readonly source: string;
+}
+
+export const entryBudget = (source: string, limit = DEFAULT_LIMITS.files): EntryBudget => ({
+  left: limit,
+  limit,
+  source,
+});
+
+/** Counts one entry against the budget; a limit error once it is spent. */
+export function spendEntry(budget: EntryBudget | undefined): void {
+  if (budget && --budget.left < 0) throw limitError('files', budget.limit, `${budget.source} holds more files`);
+}
+
+/**
  * Reads one layer (an uncompressed tar stream) into its ops with the OCI whiteout rules: `.wh.NAME` hides NAME
  * of lower layers, `.wh..wh..opq` hides a folder's lower contents. ELF files are parsed as they stream by, so
  * no file content is kept. Entry names are only ever keys in the image's own namespace (normalized, `..`
  * clamped at its root), never host paths.
  */
-export async function readLayer(tar: Readable, what: string, signal?: AbortSignal): Promise<LayerOp[]> {
+export async function readLayer(
+  tar: Readable,
+  what: string,
+  signal?: AbortSignal,
+  budget?: EntryBudget,
+): Promise<LayerOp[]> {
   const ops: LayerOp[] = [];
   const ex = tarExtract();
   tar.on('error', (e) => ex.destroy(e));
@@ -102,6 +129,7 @@ export async function readLayer(tar: Readable, what: string, signal?: AbortSigna
   try {
     for await (const entry of ex) {
       throwIfAborted(signal);
+      spendEntry(budget);
       const h = entry.header;
       const p = normalizePath(h.name);
       const mode = h.mode ?? 0;

@@ -63,7 +63,10 @@ export async function registryPlatformImages(
         platform: p,
         source: ref,
         layerCount: layers.length,
-        read: async (readSignal) => ({ config, fs: await readLayers(ref, layers, readSignal) }),
+        read: async (readSignal, options) => ({
+          config,
+          fs: await readLayers(ref, layers, readSignal, undefined, options?.maxFiles),
+        }),
       } satisfies PlatformImage;
     }),
   );

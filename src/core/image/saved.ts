@@ -6,7 +6,7 @@ import { ReleaseOperatorError, checkError, environmentError, throwIfAborted } fr
 import { platformMatches } from '../registry/manifest';
 import type { ImageConfig } from '../registry/types';
 import { ImageFs } from './fs';
-import { applyLayerOps, readLayer, type LayerOp } from './layer';
+import { applyLayerOps, entryBudget, readLayer, type EntryBudget, type LayerOp } from './layer';
 import type { ReadImage } from './source';
 
 /** A JSON entry larger than this is not kept (manifest.json, index.json and image configs are a few KiB). */
@@ -53,7 +53,13 @@ const isCancel = (e: unknown): e is Error => (e as Error)?.name === 'CancelledEr
  * files parsed as they pass, no content kept), small JSON is kept, anything else is skipped unread. The image is
  * put together afterwards by imageFromArchive.
  */
-export async function readSavedArchive(stream: Readable, what: string, signal?: AbortSignal): Promise<SavedArchive> {
+export async function readSavedArchive(
+  stream: Readable,
+  what: string,
+  signal?: AbortSignal,
+  maxFiles?: number,
+): Promise<SavedArchive> {
+  const entries = entryBudget(what, maxFiles);
   const parts = new Map<string, ArchivePart>();
   const budget = { json: MAX_JSON_TOTAL };
   const ex = tarExtract();
@@ -67,7 +73,14 @@ export async function readSavedArchive(stream: Readable, what: string, signal?: 
       if (h.type === 'file' || h.type === 'contiguous-file') {
         parts.set(
           name,
-          await readPart(entry as unknown as AsyncIterable<Buffer>, `${what}: ${name}`, h.size ?? 0, budget, signal),
+          await readPart(
+            entry as unknown as AsyncIterable<Buffer>,
+            `${what}: ${name}`,
+            h.size ?? 0,
+            budget,
+            signal,
+            entries,
+          ),
         );
         continue;
       }
@@ -135,7 +148,8 @@ async function readPart(
   what: string,
   size: number,
   budget: { json: number },
-  signal?: AbortSignal,
+  signal: AbortSignal | undefined,
+  entries: EntryBudget,
 ): Promise<ArchivePart> {
   type Mode = 'head' | 'json' | 'layer' | 'skip';
   let mode = 'head' as Mode;
@@ -152,11 +166,12 @@ async function readPart(
       mode = 'layer';
       const layer = isGzip(head) ? createGunzip() : new PassThrough();
       inner = layer;
-      reading = readLayer(layer, what, signal).then(
+      reading = readLayer(layer, what, signal, entries).then(
         (ops): ArchivePart => ({ kind: 'layer', ops }),
         (e: unknown): ArchivePart => {
           layer.destroy();
-          if (isCancel(e)) cancelled = e;
+          // A cancel, or a limit reached, ends the whole read (it is not one broken layer).
+          if (isCancel(e) || (e instanceof ReleaseOperatorError && e.kind === 'environment')) cancelled = e as Error;
           return { kind: 'broken', why: /not a readable layer \((.*)\)$/s.exec(errorText(e))?.[1] ?? errorText(e) };
         },
       );

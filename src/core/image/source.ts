@@ -3,7 +3,7 @@ import pLimit from 'p-limit';
 import { throwIfAborted } from '../errors';
 import type { ImageConfig } from '../registry/types';
 import { ImageFs } from './fs';
-import { applyLayerOps, decompress, readLayer, type Compression, type LayerOp } from './layer';
+import { applyLayerOps, decompress, entryBudget, readLayer, type Compression, type LayerOp } from './layer';
 
 /** One layer of an image, opened on demand (a blob from a registry). */
 export interface LayerSource {
@@ -35,7 +35,12 @@ export interface PlatformImage {
   source: string;
   /** How many layers the image has (for logs). */
   layerCount: number;
-  read(signal?: AbortSignal): Promise<ReadImage>;
+  read(signal?: AbortSignal, options?: ReadOptions): Promise<ReadImage>;
+}
+
+export interface ReadOptions {
+  /** Most files of the image, all layers together (limits.files). */
+  maxFiles?: number;
 }
 
 /** Layers read this many at a time (each a stream of its own); their ops are applied in the image's order. */
@@ -50,7 +55,9 @@ export async function readLayers(
   layers: readonly LayerSource[],
   signal?: AbortSignal,
   concurrency = LAYER_CONCURRENCY,
+  maxFiles?: number,
 ): Promise<ImageFs> {
+  const budget = entryBudget(source, maxFiles);
   const stop = new AbortController();
   const both = signal ? AbortSignal.any([signal, stop.signal]) : stop.signal;
   const limit = pLimit(Math.max(1, concurrency));
@@ -58,7 +65,7 @@ export async function readLayers(
     limit(async (): Promise<LayerOp[]> => {
       throwIfAborted(both);
       const raw = await layer.open(both);
-      return readLayer(decompress(raw, layer.compression), `${source} layer ${i + 1} (${layer.what})`, both);
+      return readLayer(decompress(raw, layer.compression), `${source} layer ${i + 1} (${layer.what})`, both, budget);
     });
   const all = await Promise.all(
     layers.map((l, i) =>

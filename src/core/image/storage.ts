@@ -3,11 +3,22 @@ import { closeSync, constants, lstatSync, openSync, readSync, readdirSync, readl
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import { CancelledError } from '../errors';
+import { CancelledError, ReleaseOperatorError } from '../errors';
 import { slicer, syncReader } from '../slices';
 import { ElfFormatError, readElfFile } from '../elf';
 import { ImageFs, normalizePath, type FsEntry } from './fs';
-import { MAX_ELF_BYTES, MAX_TEXT_BYTES, applyLayerOps, fileKind, shebangOf, whiteoutOp, type LayerOp } from './layer';
+import {
+  MAX_ELF_BYTES,
+  MAX_TEXT_BYTES,
+  applyLayerOps,
+  entryBudget,
+  fileKind,
+  shebangOf,
+  spendEntry,
+  whiteoutOp,
+  type EntryBudget,
+  type LayerOp,
+} from './layer';
 
 /**
  * Reading a local image straight from the Docker engine's own storage (overlay2), when this process may: the
@@ -87,15 +98,19 @@ export async function storedLayers(info: StorageInspect): Promise<StoredLayer[] 
 export async function readStoredImage(
   info: StorageInspect,
   signal?: AbortSignal,
+  maxFiles?: number,
 ): Promise<ImageFs | { unusable: string }> {
   const layers = await storedLayers(info);
   if (!Array.isArray(layers)) return layers;
   const all: LayerOp[][] = [];
+  const budget = entryBudget("the image's layer folders", maxFiles);
   try {
     const slice = slicer(signal);
-    for (const layer of layers) all.push(await readStoredLayer(layer, slice));
+    for (const layer of layers) all.push(await readStoredLayer(layer, slice, budget));
   } catch (e) {
     if (signal?.aborted) throw new CancelledError();
+    // A limit reached is the image's size, not the storage's: reading it another way would reach it too.
+    if (e instanceof ReleaseOperatorError && e.kind === 'environment') throw e;
     // The image (or a layer) went away meanwhile, a folder is not readable after all, a record is damaged.
     return { unusable: `reading the engine's layer folders failed (${e instanceof Error ? e.message : String(e)})` };
   }
@@ -120,7 +135,11 @@ interface StoredFile {
  * the order a layer tar lists them (depth first, names sorted) is the file and the others are links to it, as in
  * the tar.
  */
-async function readStoredLayer(layer: StoredLayer, slice: () => Promise<void>): Promise<LayerOp[]> {
+async function readStoredLayer(
+  layer: StoredLayer,
+  slice: () => Promise<void>,
+  budget: EntryBudget,
+): Promise<LayerOp[]> {
   const ops: LayerOp[] = whiteoutsOf(gunzipSync(await readFile(layer.tarSplit)).toString('utf8'));
   const linked = new Map<string, StoredFile[]>();
   const files: StoredFile[][] = [];
@@ -129,6 +148,7 @@ async function readStoredLayer(layer: StoredLayer, slice: () => Promise<void>): 
     const [abs, p] = next;
     for (const name of readdirSync(abs)) {
       await slice();
+      spendEntry(budget);
       const childAbs = path.join(abs, name);
       const child = p === '/' ? `/${name}` : `${p}/${name}`;
       // bigint: inode numbers may not fit a double.

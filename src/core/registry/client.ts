@@ -1,7 +1,11 @@
 import { createHash } from 'node:crypto';
 import { Readable, Transform } from 'node:stream';
 import { checkError, environmentError, usageError } from '../errors';
+import { DEFAULT_LIMITS, LIMITS, limitError, type Limits } from '../limits';
 import { nullLogger, type Logger } from '../log';
+import { neutralize } from '../neutralize';
+import { shared, withOperation } from '../operation';
+import { isObj } from '../untrusted';
 import { contentCache } from './cache';
 import { defaultCredentials, type CredentialSource } from './credentials';
 import {
@@ -14,7 +18,16 @@ import {
   platformString,
   splitIndex,
 } from './manifest';
-import { formatReference, parseReference, parseRepository, repositoryName, type ImageReference } from './reference';
+import {
+  checkDigest,
+  checkTag,
+  formatReference,
+  isTag,
+  parseReference,
+  parseRepository,
+  repositoryName,
+  type ImageReference,
+} from './reference';
 import { Transport, type BufferedResponse } from './transport';
 import {
   MANIFEST_ACCEPT,
@@ -41,6 +54,8 @@ export interface RegistryClientOptions {
   retries?: number;
   /** First backoff delay in ms when no Retry-After is sent (default 500, doubling). */
   retryBaseMs?: number;
+  /** Pages and tags per listing, children per index, requests and time per operation, retry wait, document size. */
+  limits?: Partial<Limits>;
   logger?: Logger;
   /** A fetch implementation (default: Node's global fetch, i.e. undici). */
   fetch?: typeof fetch;
@@ -75,9 +90,11 @@ export interface BlobStream {
 export class RegistryClient {
   private readonly transport: Transport;
   private readonly log: Logger;
+  private readonly limits: Limits;
 
   constructor(options: RegistryClientOptions = {}) {
     this.log = options.logger ?? nullLogger;
+    this.limits = { ...DEFAULT_LIMITS, ...options.limits };
     this.transport = new Transport({
       credentials: options.credentials ?? defaultCredentials({ logger: this.log }),
       insecureRegistries: options.insecureRegistries ?? [],
@@ -85,6 +102,7 @@ export class RegistryClient {
       timeoutMs: options.timeoutMs ?? 30_000,
       retries: options.retries ?? 3,
       retryBaseMs: options.retryBaseMs ?? 500,
+      limits: this.limits,
       logger: this.log,
       fetch: options.fetch ?? fetch,
     });
@@ -94,7 +112,11 @@ export class RegistryClient {
    * Everything about a reference without pulling layers: digest, media type, kind, real platforms (each with
    * its digest, attestations and labels), unattached attestations, labels and (single manifests) the config.
    */
-  async inspect(ref: RefInput, options: InspectOptions = {}): Promise<ImageInfo> {
+  inspect(ref: RefInput, options: InspectOptions = {}): Promise<ImageInfo> {
+    return withOperation(() => this.inspectNow(ref, options));
+  }
+
+  private async inspectNow(ref: RefInput, options: InspectOptions): Promise<ImageInfo> {
     const r = toRef(ref);
     const m = await this.getManifest(r, options);
     const base = {
@@ -142,13 +164,24 @@ export class RegistryClient {
    * GET a manifest by tag or digest with all four Accept types. The digest is the sha256 of the exact bytes;
    * it is checked against the digest asked for and against Docker-Content-Digest. Cached by digest.
    */
-  async getManifest(ref: RefInput, options: CallOptions = {}): Promise<ManifestResult> {
+  getManifest(ref: RefInput, options: CallOptions = {}): Promise<ManifestResult> {
     const r = toRef(ref);
-    const what = formatReference(r);
-    if (r.digest) {
+    return withOperation((op) => {
+      if (!r.digest) return this.fetchManifest(r, options);
+      // By digest: one fetch per operation, however many children of an index name it.
       const hit = contentCache.get(r.digest);
-      if (hit) return { digest: r.digest, ...parseManifest(hit.bytes, hit.mediaType, what), bytes: hit.bytes };
-    }
+      if (hit)
+        return Promise.resolve({
+          digest: r.digest,
+          ...this.parseChecked(hit.bytes, hit.mediaType, formatReference(r)),
+          bytes: hit.bytes,
+        });
+      return shared(op, `GET ${r.registry}/${r.repository}@${r.digest}`, () => this.fetchManifest(r, options));
+    });
+  }
+
+  private async fetchManifest(r: ImageReference, options: CallOptions): Promise<ManifestResult> {
+    const what = formatReference(r);
     const res = await this.transport.request({
       registry: r.registry,
       method: 'GET',
@@ -156,21 +189,43 @@ export class RegistryClient {
       repository: r.repository,
       headers: { accept: MANIFEST_ACCEPT },
       signal: options.signal,
-      maxBytes: MAX_MANIFEST_BYTES,
+      maxBytes: LIMITS.manifestBytes.default,
+      limit: 'manifestBytes',
     });
     if (res.status !== 200) throw this.statusError(res, r, 'manifest');
     const expected = r.digest ?? sentDigest(res);
-    const digest = digestOf(res.body, expected ? algorithmOf(expected) : 'sha256');
+    const digest = digestOf(res.body, expected ? algorithmOf(expected, r.registry) : 'sha256');
     if (expected && expected !== digest)
       throw mismatch(what, expected, digest, r.digest ? 'asked for' : 'announced by the registry');
-    const parsed = parseManifest(res.body, res.headers.get('content-type'), what);
+    const parsed = this.parseChecked(res.body, res.headers.get('content-type'), what);
     contentCache.set(digest, { mediaType: parsed.mediaType, bytes: res.body });
     return { digest, ...parsed, bytes: res.body };
   }
 
+  /** parseManifest, then the limit on an index's children (each may cost requests). */
+  private parseChecked(bytes: Buffer, contentType: string | null, what: string) {
+    const parsed = parseManifest(bytes, contentType, what);
+    if (isIndex(parsed.json) && parsed.json.manifests.length > this.limits.indexChildren)
+      throw limitError(
+        'indexChildren',
+        this.limits.indexChildren,
+        `The index ${what} lists ${parsed.json.manifests.length} manifests`,
+      );
+    return parsed;
+  }
+
   /** HEAD a manifest: digest, media type and size without the body; null when the tag or digest does not exist. */
-  async headManifest(ref: RefInput, options: CallOptions = {}): Promise<ManifestHead | null> {
+  headManifest(ref: RefInput, options: CallOptions = {}): Promise<ManifestHead | null> {
     const r = toRef(ref);
+    return withOperation((op) =>
+      // By digest the answer cannot change while the operation runs: ask once. A tag can move, so it is always asked.
+      r.digest
+        ? shared(op, `HEAD ${r.registry}/${r.repository}@${r.digest}`, () => this.fetchHead(r, options))
+        : this.fetchHead(r, options),
+    );
+  }
+
+  private async fetchHead(r: ImageReference, options: CallOptions): Promise<ManifestHead | null> {
     const res = await this.transport.request({
       registry: r.registry,
       method: 'HEAD',
@@ -187,6 +242,12 @@ export class RegistryClient {
       const m = await this.getManifest(r, options);
       return { digest: m.digest, mediaType: m.mediaType, size: m.bytes.length };
     }
+    if (!DIGEST_SHAPE.test(digest))
+      throw environmentError(
+        `The registry ${r.registry} sent a Docker-Content-Digest that is not a digest (${neutralize(digest, 100)}) for ${formatReference(r)}.`,
+        'Report it to the registry operator.',
+      );
+    algorithmOf(digest, r.registry);
     return {
       digest,
       mediaType: (res.headers.get('content-type') ?? '').split(';')[0].trim(),
@@ -195,20 +256,32 @@ export class RegistryClient {
   }
 
   /** A blob's bytes, verified against its digest (redirects to blob storage carry no registry credentials). */
-  async getBlob(repo: RepoInput, digest: string, options: CallOptions = {}): Promise<Buffer> {
+  getBlob(repo: RepoInput, digest: string, options: CallOptions = {}): Promise<Buffer> {
     const r = toRepo(repo);
     const hit = contentCache.get(digest);
-    if (hit) return hit.bytes;
+    if (hit) return Promise.resolve(hit.bytes);
+    return withOperation((op) =>
+      shared(op, `GET ${r.registry}/${r.repository}/blobs/${digest}`, () => this.fetchBlob(r, digest, options)),
+    );
+  }
+
+  private async fetchBlob(
+    r: Pick<ImageReference, 'registry' | 'repository'>,
+    digest: string,
+    options: CallOptions,
+  ): Promise<Buffer> {
+    const algorithm = algorithmOf(checkDigest(digest, r.registry), r.registry);
     const res = await this.transport.request({
       registry: r.registry,
       method: 'GET',
       url: `/v2/${r.repository}/blobs/${digest}`,
       repository: r.repository,
       signal: options.signal,
-      maxBytes: MAX_DOCUMENT_BYTES,
+      maxBytes: this.limits.documentBytes,
+      limit: 'documentMegabytes',
     });
     if (res.status !== 200) throw this.statusError(res, { ...r, digest }, 'blob');
-    const got = digestOf(res.body, algorithmOf(digest));
+    const got = digestOf(res.body, algorithm);
     if (got !== digest) throw mismatch(`blob ${repositoryName(r)}@${digest}`, digest, got, 'asked for');
     contentCache.set(digest, { mediaType: 'application/octet-stream', bytes: res.body });
     return res.body;
@@ -217,7 +290,7 @@ export class RegistryClient {
   /** A blob as a stream for big layers; the stream errors at its end when the bytes do not match the digest. */
   async openBlob(repo: RepoInput, digest: string, options: CallOptions = {}): Promise<BlobStream> {
     const r = toRepo(repo);
-    const algorithm = algorithmOf(digest);
+    const algorithm = algorithmOf(checkDigest(digest, r.registry), r.registry);
     const res = await this.transport.stream({
       registry: r.registry,
       method: 'GET',
@@ -246,18 +319,32 @@ export class RegistryClient {
     return { size: length ? Number(length) : undefined, stream: source.pipe(verify) };
   }
 
-  /** Every tag of a repository, following `Link: <...>; rel="next"` pages on the same host only. */
-  async listTags(repo: RepoInput, options: CallOptions = {}): Promise<string[]> {
-    const r = toRepo(repo);
-    const tags: string[] = [];
+  /**
+   * Every tag of a repository, following `Link: <...>; rel="next"` pages on the same host only, within the limits on
+   * pages and tags. Each page must be what the spec says (`tags`: a list of tag names, or null); anything else is
+   * refused, never read into tags.
+   */
+  listTags(repo: RepoInput, options: CallOptions = {}): Promise<string[]> {
+    return withOperation(() => this.listTagsNow(toRepo(repo), options));
+  }
+
+  private async listTagsNow(r: Pick<ImageReference, 'registry' | 'repository'>, options: CallOptions) {
+    const tags = new Set<string>();
     const seen = new Set<string>();
+    const name = repositoryName(r);
     let url: string | undefined = `/v2/${r.repository}/tags/list?n=1000`;
     const origin = new URL(this.transport.baseUrl(r.registry)).origin;
     while (url) {
       if (seen.has(url))
         throw environmentError(
-          `The registry ${r.registry} sent a tag page loop at ${url}.`,
+          `The registry ${r.registry} sent a tag page loop at ${neutralize(url, 200)}.`,
           'Try again later; report it to the registry operator.',
+        );
+      if (seen.size >= this.limits.listingPages)
+        throw limitError(
+          'listingPages',
+          this.limits.listingPages,
+          `The tag list of ${name} goes on past ${seen.size} pages (${tags.size} tags so far)`,
         );
       seen.add(url);
       const res = await this.transport.request({
@@ -266,33 +353,46 @@ export class RegistryClient {
         url,
         repository: r.repository,
         signal: options.signal,
-        maxBytes: MAX_DOCUMENT_BYTES,
+        maxBytes: this.limits.documentBytes,
+        limit: 'documentMegabytes',
       });
       if (res.status !== 200) throw this.statusError(res, r, 'repository');
-      let page: { tags?: string[] | null };
-      try {
-        page = JSON.parse(res.body.toString('utf8')) as typeof page;
-      } catch {
-        throw environmentError(`The registry ${r.registry} sent a tag list that is not JSON.`, 'Try again later.');
+      for (const tag of tagPage(res.body, r.registry, name)) {
+        tags.add(tag);
+        if (tags.size > this.limits.listingItems)
+          throw limitError('listingItems', this.limits.listingItems, `The tag list of ${name} has more tags`);
       }
-      tags.push(...(page.tags ?? []));
       const next = nextLink(res.headers.get('link'));
       if (!next) break;
-      const resolved = new URL(next, res.url);
+      let resolved: URL;
+      try {
+        resolved = new URL(next, res.url);
+      } catch {
+        throw environmentError(
+          `The registry ${r.registry} sent a next tag page that is not a URL (${neutralize(next, 200)}).`,
+          'Report it to the registry operator.',
+        );
+      }
       if (resolved.origin !== origin) {
         throw environmentError(
-          `The registry ${r.registry} sent the next tag page on another host (${resolved.origin}); refusing to follow it.`,
+          `The registry ${r.registry} sent the next tag page on another host (${neutralize(resolved.origin, 200)}); refusing to follow it.`,
           'Report it to the registry operator.',
         );
       }
       url = resolved.toString();
     }
-    return [...new Set(tags)];
+    return [...tags];
   }
 
   /** Every tag with the digest it points at (HEAD requests, bounded by the concurrency setting). */
-  async tagDigests(repo: RepoInput, options: CallOptions & { tags?: string[] } = {}): Promise<TagDigest[]> {
-    const r = toRepo(repo);
+  tagDigests(repo: RepoInput, options: CallOptions & { tags?: string[] } = {}): Promise<TagDigest[]> {
+    return withOperation(() => this.tagDigestsNow(toRepo(repo), options));
+  }
+
+  private async tagDigestsNow(
+    r: Pick<ImageReference, 'registry' | 'repository'>,
+    options: CallOptions & { tags?: string[] },
+  ): Promise<TagDigest[]> {
     const tags = options.tags ?? (await this.listTags(r, options));
     const heads = await Promise.all(
       tags.map(async (tag) => ({ tag, head: await this.headManifest({ ...r, tag }, options) })),
@@ -318,7 +418,7 @@ export class RegistryClient {
     const res = await this.transport.request({
       registry: r.registry,
       method: 'PUT',
-      url: `/v2/${r.repository}/manifests/${tag}`,
+      url: manifestPath({ ...r, ...(tag.includes(':') ? { digest: tag } : { tag }) }),
       repository: r.repository,
       push: true,
       headers: { 'content-type': mediaType },
@@ -423,11 +523,13 @@ export class RegistryClient {
     if (!isImageManifest(m.json)) throw checkError(`${formatReference(r)} is not an image manifest.`);
     const digest = m.json.config.digest;
     const bytes = await this.getBlob(r, digest, options);
+    let json: unknown;
     try {
-      return { digest, config: JSON.parse(bytes.toString('utf8')) as ImageConfig };
+      json = JSON.parse(bytes.toString('utf8'));
     } catch {
       throw checkError(`The image config ${digest} of ${formatReference(r)} is not JSON.`, 'Re-push the image.');
     }
+    return { digest, config: imageConfigOf(json) };
   }
 
   private statusError(
@@ -437,7 +539,24 @@ export class RegistryClient {
   ) {
     const name = repositoryName(r);
     const { code, message } = registryErrorOf(res.body);
-    const detail = message ? ` (${code ? `${code}: ` : ''}${message})` : '';
+    const detail = message ? ` (${code ? `${neutralize(code, 60)}: ` : ''}${neutralize(message, 300)})` : '';
+    if (what === 'put') {
+      // A PUT that ends at a 404 wrote nothing: the registry (or a redirect it sent) is at fault, not the tag.
+      const where =
+        res.url && new URL(res.url).pathname !== `/v2/${r.repository}/manifests/${r.tag ?? r.digest}`
+          ? ` after a redirect to ${neutralize(res.url, 200)}`
+          : '';
+      if (res.status === 404 || where)
+        return environmentError(
+          `The registry ${r.registry} answered HTTP ${res.status}${where} to the PUT of ${name}:${r.tag}${detail}; the tag was not written.`,
+          'Check the registry and the repository name; a registry that redirects pushes elsewhere is misconfigured.',
+        );
+      if (res.status >= 400 && res.status < 500)
+        return checkError(
+          `The registry refused the manifest for ${name}:${r.tag} (HTTP ${res.status})${detail}.`,
+          'Every blob and child manifest must already be in the repository.',
+        );
+    }
     if (res.status === 404) {
       if (what === 'repository' || code === 'NAME_UNKNOWN')
         return checkError(
@@ -448,12 +567,6 @@ export class RegistryClient {
         return checkError(`The blob ${r.digest} is missing from ${name}${detail}.`, 'Re-push the image.');
       const which = r.digest ? `manifest ${r.digest}` : `tag ${r.tag}`;
       return checkError(`${name} has no ${which}${detail}.`, `List the tags with: release-operator tags ${name}`);
-    }
-    if (what === 'put' && res.status >= 400 && res.status < 500) {
-      return checkError(
-        `The registry refused the manifest for ${name}:${r.tag} (HTTP ${res.status})${detail}.`,
-        'Every blob and child manifest must already be in the repository.',
-      );
     }
     if (res.status === 429 || res.status >= 500) {
       return environmentError(
@@ -472,12 +585,68 @@ export class RegistryClient {
 const MAX_REFERRER_PAGES = 100;
 
 /** containerd and the distribution registry cap manifests at 4 MiB; nothing real comes close. */
-export const MAX_MANIFEST_BYTES = 4 * 1024 * 1024;
+export const MAX_MANIFEST_BYTES = LIMITS.manifestBytes.default;
+/** Image configs and tag-list pages read whole (layers are streamed instead): the default of limits.documentMegabytes. */
+export const MAX_DOCUMENT_BYTES = DEFAULT_LIMITS.documentBytes;
+const DIGEST_SHAPE = /^[a-z0-9]+(?:[+._-][a-z0-9]+)*:[a-zA-Z0-9=_-]+$/;
+
 /**
- * Image configs and tag-list pages read whole (layers are streamed instead): a config with a long history is a
- * few hundred KiB, a page of 10,000 tags about 1 MiB; 16 MiB leaves room and keeps a hostile answer out of memory.
+ * The tags of one tag-list page, as the spec says it is: `{"name": ..., "tags": [...] | null}`. A page of another
+ * shape, a tag that is not a string or not a valid tag name (`null`, `../../etc`, a newline) is refused: such a
+ * name would otherwise become `latest`, a path or a forged line of output.
  */
-export const MAX_DOCUMENT_BYTES = 16 * 1024 * 1024;
+export function tagPage(body: Buffer, registry: string, name: string): string[] {
+  let page: unknown;
+  try {
+    page = JSON.parse(body.toString('utf8'));
+  } catch {
+    throw environmentError(`The registry ${registry} sent a tag list that is not JSON.`, 'Try again later.');
+  }
+  const bad = (why: string) =>
+    environmentError(
+      `The registry ${registry} sent a tag list for ${name} that does not follow the OCI distribution spec: ${why}.`,
+      'Report it to the registry operator; no tag of such a list is used.',
+    );
+  if (!isObj(page)) throw bad('it is not a JSON object');
+  const tags = page.tags;
+  if (tags === null || tags === undefined) return [];
+  if (!Array.isArray(tags)) throw bad(`"tags" is ${tags === null ? 'null' : typeof tags}, not a list`);
+  for (const t of tags as unknown[]) {
+    if (typeof t !== 'string') throw bad(`a tag is ${t === null ? 'null' : typeof t}, not a string`);
+    if (!isTag(t)) throw bad(`${JSON.stringify(neutralize(t, 80))} is not a valid tag name`);
+  }
+  return tags as string[];
+}
+
+/** The fields of an image config the product reads, each of the type it must be (anything else is left out). */
+function imageConfigOf(json: unknown): ImageConfig {
+  if (!isObj(json)) return {};
+  const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
+  const strs = (v: unknown) =>
+    Array.isArray(v) && v.every((x) => typeof x === 'string') ? (v as string[]) : undefined;
+  const map = (v: unknown) =>
+    isObj(v)
+      ? Object.fromEntries(Object.entries(v).filter((e): e is [string, string] => typeof e[1] === 'string'))
+      : undefined;
+  const c = isObj(json.config) ? json.config : undefined;
+  const rootfs = isObj(json.rootfs) ? json.rootfs : undefined;
+  return {
+    architecture: str(json.architecture),
+    os: str(json.os),
+    variant: str(json.variant),
+    created: str(json.created),
+    config: c && {
+      Labels: map(c.Labels),
+      Entrypoint: strs(c.Entrypoint),
+      Cmd: strs(c.Cmd),
+      Env: strs(c.Env),
+      User: str(c.User),
+      WorkingDir: str(c.WorkingDir),
+      ExposedPorts: isObj(c.ExposedPorts) ? c.ExposedPorts : undefined,
+    },
+    rootfs: rootfs && { type: str(rootfs.type) ?? '', diff_ids: strs(rootfs.diff_ids) ?? [] },
+  };
+}
 
 function toRef(ref: RefInput): ImageReference {
   return typeof ref === 'string' ? parseReference(ref) : ref;
@@ -487,8 +656,10 @@ function toRepo(repo: RepoInput): Pick<ImageReference, 'registry' | 'repository'
   return typeof repo === 'string' ? parseRepository(repo) : repo;
 }
 
-function manifestPath(r: ImageReference): string {
-  return `/v2/${r.repository}/manifests/${r.digest ?? r.tag ?? 'latest'}`;
+/** The manifest URL path; the tag or digest is checked against the grammar first, so it can never be a path. */
+function manifestPath(r: Pick<ImageReference, 'registry' | 'repository' | 'tag' | 'digest'>): string {
+  if (r.digest) return `/v2/${r.repository}/manifests/${checkDigest(r.digest, r.registry)}`;
+  return `/v2/${r.repository}/manifests/${checkTag(r.tag ?? 'latest')}`;
 }
 
 function sentDigest(res: { headers: Headers }): string | undefined {

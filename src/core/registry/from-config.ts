@@ -1,10 +1,11 @@
 import type { ReleaseOperatorConfig } from '../config/schema';
+import { limitsFrom } from '../limits';
 import type { Logger } from '../log';
 import { RegistryClient } from './client';
 import { defaultCredentials, type DefaultCredentialOptions } from './credentials';
 
 /**
- * A client wired from the settings (concurrency, timeout, retries, insecure registries) and the credential
+ * A client wired from the settings (concurrency, timeout, retries, limits, insecure registries) and the credential
  * sources: the one place the CLI commands and the extension build their registry client.
  */
 export function registryClientFromConfig(
@@ -18,6 +19,7 @@ export function registryClientFromConfig(
     concurrency: config.registry.concurrency,
     timeoutMs: config.registry.timeoutSeconds * 1000,
     retries: config.registry.retries,
+    limits: limitsFrom(config),
     logger,
   });
 }

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { checkError } from '../errors';
+import { checkError, environmentError } from '../errors';
+import { neutralize } from '../neutralize';
 import {
   INDEX_TYPES,
   MANIFEST_TYPES,
@@ -17,10 +18,17 @@ export function digestOf(bytes: Buffer | Uint8Array, algorithm = 'sha256'): stri
   return `${algorithm}:${createHash(algorithm).update(bytes).digest('hex')}`;
 }
 
-export function algorithmOf(digest: string): string {
-  const a = digest.slice(0, digest.indexOf(':'));
+/**
+ * The hash algorithm of a digest the registry named (a person's digests are checked when parsed). One this tool
+ * cannot verify (md5:...) is the registry's fault, an environment error: its content cannot be trusted here.
+ */
+export function algorithmOf(digest: string, registry = 'in use'): string {
+  const a = digest.slice(0, Math.max(0, digest.indexOf(':')));
   if (a !== 'sha256' && a !== 'sha512')
-    throw checkError(`Unsupported digest algorithm in ${digest}.`, 'Only sha256 and sha512 digests can be verified.');
+    throw environmentError(
+      `The registry ${registry} named the digest ${neutralize(digest, 100)}, whose algorithm cannot be verified.`,
+      'Only sha256 and sha512 digests can be verified; use a registry that serves those.',
+    );
   return a;
 }
 

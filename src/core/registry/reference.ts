@@ -1,4 +1,5 @@
-import { usageError } from '../errors';
+import { environmentError, usageError } from '../errors';
+import { neutralize } from '../neutralize';
 
 /**
  * Image references as Docker reads them: `[host[:port]/]path[:tag][@digest]`. The first path component is a
@@ -41,9 +42,8 @@ export function parseReference(text: string): ImageReference {
   if (at >= 0) {
     digest = rest.slice(at + 1);
     rest = rest.slice(0, at);
-    if (!DIGEST.test(digest)) bad(text, `${JSON.stringify(digest)} is not a digest (algorithm:hex)`);
-    if (digest.startsWith('sha256:') && !/^sha256:[a-f0-9]{64}$/.test(digest))
-      bad(text, 'a sha256 digest has 64 lower-case hex digits');
+    const why = digestProblem(digest);
+    if (why) bad(text, why);
   }
   let tag: string | undefined;
   const lastSlash = rest.lastIndexOf('/');
@@ -55,6 +55,42 @@ export function parseReference(text: string): ImageReference {
   }
   const { registry, repository } = splitName(rest, text);
   return { registry, repository, tag: tag ?? (digest ? undefined : 'latest'), digest };
+}
+
+/** What is wrong with a digest written by a person, or undefined: only sha256 and sha512 can be verified. */
+export function digestProblem(digest: string): string | undefined {
+  if (!DIGEST.test(digest)) return `${JSON.stringify(digest)} is not a digest (algorithm:hex)`;
+  const algorithm = digest.slice(0, digest.indexOf(':'));
+  if (algorithm !== 'sha256' && algorithm !== 'sha512')
+    return `${algorithm} digests cannot be verified (use a sha256 or sha512 digest)`;
+  if (!/^sha256:[a-f0-9]{64}$|^sha512:[a-f0-9]{128}$/.test(digest))
+    return `a ${algorithm} digest has ${algorithm === 'sha256' ? 64 : 128} lower-case hex digits`;
+  return undefined;
+}
+
+/** True for a valid tag name (the OCI distribution grammar: [A-Za-z0-9_][A-Za-z0-9_.-]{0,127}). */
+export const isTag = (tag: string) => TAG.test(tag);
+
+/** A tag about to be used in a URL path: refused unless it is a valid tag name (so never `..` or a slash). */
+export function checkTag(tag: string): string {
+  if (!TAG.test(tag))
+    throw usageError(
+      `${JSON.stringify(neutralize(tag, 140))} is not a valid tag: letters, digits, '_', '.' and '-', at most 128, not starting with '.' or '-'.`,
+    );
+  return tag;
+}
+
+/**
+ * A digest about to be used in a URL path, from a manifest or a header: refused unless it has a digest's shape, so a
+ * hostile index cannot name a path.
+ */
+export function checkDigest(digest: string, registry: string): string {
+  if (!DIGEST.test(digest) || digest.length > 200)
+    throw environmentError(
+      `The registry ${registry} named ${JSON.stringify(neutralize(digest, 140))} as a digest; it is not one.`,
+      'Report it to the registry operator.',
+    );
+  return digest;
 }
 
 /** Parses a repository name (no tag, no digest), e.g. for `tags REPO`. */

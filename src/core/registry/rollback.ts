@@ -1,7 +1,8 @@
-import { checkError, CancelledError, ReleaseOperatorError } from '../errors';
+import { checkError, CancelledError, ReleaseOperatorError, usageError } from '../errors';
+import { withOperation } from '../operation';
 import type { RegistryClient, CallOptions, RepoInput } from './client';
 import { isIndex } from './manifest';
-import { parseRepository, repositoryName } from './reference';
+import { checkTag, digestProblem, parseRepository, repositoryName } from './reference';
 
 export interface RollbackPlan {
   repository: string;
@@ -35,7 +36,15 @@ export function rollbackCommand(repository: string, source: string, tag: string,
  * the digest is unchanged, after checking that every child manifest of an index exists. `confirm` sees the
  * plan (what the tag points at now) and may refuse. Afterwards the tag's digest is read back and compared.
  */
-export async function rollback(
+export function rollback(
+  client: RegistryClient,
+  repo: RepoInput,
+  options: CallOptions & { source: string; tag?: string; confirm?: (plan: RollbackPlan) => Promise<boolean> },
+): Promise<RollbackResult> {
+  return withOperation(() => rollbackNow(client, repo, options));
+}
+
+async function rollbackNow(
   client: RegistryClient,
   repo: RepoInput,
   options: CallOptions & {
@@ -48,11 +57,11 @@ export async function rollback(
 ): Promise<RollbackResult> {
   const r = typeof repo === 'string' ? parseRepository(repo) : repo;
   const name = repositoryName(r);
-  const tag = options.tag ?? 'latest';
-  const bySource =
-    options.source.includes(':') && /^[a-z0-9]+:[a-f0-9]{32,}$/.test(options.source)
-      ? { digest: options.source }
-      : { tag: options.source };
+  const tag = checkTag(options.tag ?? 'latest');
+  // A digest or a tag, each checked before it reaches a URL.
+  const bySource = options.source.includes(':') ? { digest: options.source } : { tag: checkTag(options.source) };
+  const bad = bySource.digest && digestProblem(bySource.digest);
+  if (bad) throw usageError(`--to ${options.source}: ${bad}.`, 'Give a tag, or a digest as sha256:<64 hex digits>.');
   const source = await client.getManifest({ ...r, ...bySource }, options);
   if (isIndex(source.json)) {
     const heads = await Promise.all(

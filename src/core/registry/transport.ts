@@ -1,6 +1,8 @@
 import pLimit from 'p-limit';
 import { CancelledError, environmentError, ReleaseOperatorError } from '../errors';
+import { DEFAULT_LIMITS, LIMITS, limitError, type Limits } from '../limits';
 import type { Logger } from '../log';
+import { noticeWait, withOperation, type Operation } from '../operation';
 import { registerSecret } from '../redact';
 import { parseChallenge, repositoryScope, type Challenge } from './challenge';
 import { credentialHint, type CredentialSource, type Credentials } from './credentials';
@@ -16,8 +18,11 @@ export interface TransportOptions {
   credentials: CredentialSource;
   insecureRegistries: readonly string[];
   concurrency: number;
+  /** Per request, headers and body (the limit registry.timeoutSeconds). */
   timeoutMs: number;
   retries: number;
+  /** Requests per operation, time per operation, total retry wait (src/core/limits.ts). */
+  limits?: Pick<Limits, 'requestsPerOperation' | 'operationMs' | 'retryWaitMs'>;
   /** First backoff delay; doubles per retry unless the registry sends Retry-After. */
   retryBaseMs: number;
   logger: Logger;
@@ -37,6 +42,8 @@ export interface RequestSpec {
   signal?: AbortSignal;
   /** Buffered requests: refuse a body larger than this (a hostile or broken registry must not fill memory). */
   maxBytes?: number;
+  /** The limit `maxBytes` is, for the message when it is reached. */
+  limit?: 'manifestBytes' | 'documentMegabytes';
 }
 
 export interface BufferedResponse {
@@ -63,8 +70,11 @@ const TRANSIENT_CODES = new Set([
   'UND_ERR_CONNECT_TIMEOUT',
   'EAI_AGAIN',
 ]);
-const MAX_REDIRECTS = 5;
-const MAX_RETRY_AFTER_MS = 60_000;
+const MAX_REDIRECTS = LIMITS.redirects.default;
+/** The answer to GET /v2/ is `{}`; a token answer a few KiB; an error answer is read for its message only. */
+const PING_MAX_BYTES = 64 * 1024;
+const TOKEN_MAX_BYTES = 1024 * 1024;
+const ERROR_MAX_BYTES = 64 * 1024;
 
 interface RegistryState {
   base: string;
@@ -76,9 +86,11 @@ interface RegistryState {
 export class Transport {
   private readonly limit: ReturnType<typeof pLimit>;
   private readonly registries = new Map<string, RegistryState>();
+  private readonly limits: Pick<Limits, 'requestsPerOperation' | 'operationMs' | 'retryWaitMs'>;
 
   constructor(private readonly o: TransportOptions) {
     this.limit = pLimit(o.concurrency);
+    this.limits = o.limits ?? DEFAULT_LIMITS;
   }
 
   baseUrl(registry: string): string {
@@ -92,13 +104,13 @@ export class Transport {
   }
 
   async request(spec: RequestSpec): Promise<BufferedResponse> {
-    const r = await this.exchange(spec, true);
+    const r = await withOperation((op) => this.exchange(spec, true, op));
     return r as BufferedResponse;
   }
 
   /** Like request(), but the body is left unread (for big blobs); the timeout covers only the headers. */
   async stream(spec: RequestSpec): Promise<StreamingResponse> {
-    return (await this.exchange(spec, false)) as StreamingResponse;
+    return (await withOperation((op) => this.exchange(spec, false, op))) as StreamingResponse;
   }
 
   private state(registry: string): RegistryState {
@@ -111,22 +123,28 @@ export class Transport {
   }
 
   /** Auth, then send; on 401 with a Bearer challenge, fetch a token for the scope it names and try once more. */
-  private async exchange(spec: RequestSpec, buffer: boolean): Promise<BufferedResponse | StreamingResponse> {
+  private async exchange(
+    spec: RequestSpec,
+    buffer: boolean,
+    op: Operation,
+  ): Promise<BufferedResponse | StreamingResponse> {
     const s = this.state(spec.registry);
     const url = new URL(spec.url, s.base).toString();
     const scope = spec.repository ? repositoryScope(spec.repository, spec.push ? 'pull,push' : 'pull') : undefined;
-    const challenge = await this.ping(spec.registry, spec.signal);
-    let auth = challenge ? await this.authorization(spec.registry, challenge, scope, false, spec.signal) : undefined;
-    let res = await this.send(spec, url, auth, buffer);
+    const challenge = await this.ping(spec.registry, op, spec.signal);
+    let auth = challenge
+      ? await this.authorization(spec.registry, challenge, scope, false, op, spec.signal)
+      : undefined;
+    let res = await this.send(spec, url, auth, buffer, op);
     if (res.status === 401) {
       const fresh = parseChallenge(res.headers.get('www-authenticate'));
       const again = fresh
-        ? await this.authorization(spec.registry, fresh, fresh.params.scope ?? scope, true, spec.signal)
+        ? await this.authorization(spec.registry, fresh, fresh.params.scope ?? scope, true, op, spec.signal)
         : undefined;
       if (again && again !== auth) {
         await drain(res);
         auth = again;
-        res = await this.send(spec, url, auth, buffer);
+        res = await this.send(spec, url, auth, buffer, op);
       }
     }
     if (res.status === 401 || res.status === 403) {
@@ -141,15 +159,16 @@ export class Transport {
   }
 
   /** GET /v2/ once per registry: null when no auth is needed, else the challenge. */
-  private ping(registry: string, signal?: AbortSignal): Promise<Challenge | null> {
+  private ping(registry: string, op: Operation, signal?: AbortSignal): Promise<Challenge | null> {
     const s = this.state(registry);
     if (!s.ping) {
       s.ping = (async () => {
         const res = await this.send(
-          { registry, method: 'GET', url: '/v2/', signal },
+          { registry, method: 'GET', url: '/v2/', signal, maxBytes: PING_MAX_BYTES },
           new URL('/v2/', s.base).toString(),
           undefined,
           true,
+          op,
         );
         if (res.status === 401) return parseChallenge(res.headers.get('www-authenticate')) ?? null;
         if (res.status >= 200 && res.status < 300) return null;
@@ -169,6 +188,7 @@ export class Transport {
     c: Challenge,
     scope: string | undefined,
     force: boolean,
+    op: Operation,
     signal?: AbortSignal,
   ): Promise<string | undefined> {
     const creds = await this.credentialsFor(registry);
@@ -192,11 +212,19 @@ export class Transport {
     if (scope) realm.searchParams.set('scope', scope);
     const res = await this.fetchOnce(
       realm.toString(),
-      { method: 'GET', headers: creds ? { authorization: basic(creds) } : {} },
+      { method: 'GET', headers: creds ? { authorization: basic(creds) } : {}, maxBytes: TOKEN_MAX_BYTES },
       signal,
       true,
       registry,
-    );
+      op,
+    ).catch((e: unknown) => {
+      throw e instanceof TransientError
+        ? environmentError(
+            `The token service of ${registry} ${e.phase === 'connect' ? 'could not be reached' : 'answered too slowly'}: ${e.message}.`,
+            'Check the network and the registry status, then try again.',
+          )
+        : e;
+    });
     if (res.status === 401 || res.status === 403) {
       throw environmentError(
         `The token service of ${registry} refused ${creds ? 'the credentials' : 'anonymous access'} (HTTP ${res.status}) for ${scope ?? 'the registry'}.`,
@@ -228,47 +256,82 @@ export class Transport {
     return `Bearer ${token}`;
   }
 
-  /** One logical request: retries on 408/429/5xx and transient network errors, honouring Retry-After. */
+  /**
+   * One logical request: retries on 408/429/5xx and transient network errors, honouring Retry-After, within the
+   * total retry wait and the operation's time. A wait of a few seconds or more is told to the operation's listener.
+   */
   private async send(
     spec: RequestSpec,
     url: string,
     auth: string | undefined,
     buffer: boolean,
+    op: Operation,
   ): Promise<BufferedResponse | StreamingResponse> {
     const headers: Record<string, string> = { ...spec.headers };
     if (auth) headers.authorization = auth;
+    const path = new URL(url).pathname;
+    const failures: TransientError[] = [];
+    let waited = 0;
     for (let attempt = 0; ; attempt++) {
       let res: BufferedResponse | StreamingResponse | undefined;
-      let failure: unknown;
       try {
         res = await this.fetchOnce(
           url,
-          { method: spec.method, headers, body: spec.body, maxBytes: spec.maxBytes },
+          { method: spec.method, headers, body: spec.body, maxBytes: spec.maxBytes, limit: spec.limit },
           spec.signal,
           buffer,
           spec.registry,
+          op,
         );
       } catch (e) {
         if (!(e instanceof TransientError)) throw e;
-        failure = e;
+        failures.push(e);
       }
       const retryable = res ? RETRYABLE.has(res.status) : true;
       if (!retryable) return res!;
+      // Out of retries: a retryable status is the caller's to report ("kept answering 503"), a failure is ours.
       if (attempt >= this.o.retries) {
         if (res) return res;
-        throw environmentError(
-          `The registry ${spec.registry} could not be reached: ${(failure as Error).message}.`,
-          'Check the network and that the registry is up, then try again.',
-          failure,
-        );
+        throw unreachable(spec, path, failures);
       }
-      const wait = (res && retryAfterMs(res.headers.get('retry-after'))) ?? this.o.retryBaseMs * 2 ** attempt;
-      this.o.logger.debug(
-        `${spec.method} ${url}: ${res ? `HTTP ${res.status}` : (failure as Error).message}; retry ${attempt + 1}/${this.o.retries} in ${wait} ms`,
-      );
+      const asked = res ? retryAfterMs(res.headers.get('retry-after')) : undefined;
+      const wait = asked ?? this.o.retryBaseMs * 2 ** attempt;
+      const why = res ? `answered HTTP ${res.status}` : `failed: ${failures.at(-1)!.message}`;
+      if (waited + wait > this.limits.retryWaitMs) {
+        // A server that asks for a longer wait than allowed fails now, saying what it asked for.
+        if (asked !== undefined) {
+          await drain(res!);
+          throw limitError(
+            'retryWaitSeconds',
+            this.limits.retryWaitMs,
+            `The registry ${spec.registry} asked to wait ${Math.ceil(asked / 1000)} s before retrying ${spec.method} ${path} (it ${why})`,
+          );
+        }
+        if (res) return res;
+        throw unreachable(spec, path, failures);
+      }
+      this.checkDeadline(op, wait, `${spec.method} ${path} on ${spec.registry}`);
+      this.o.logger.debug(`${spec.method} ${url}: ${why}; retry ${attempt + 1}/${this.o.retries} in ${wait} ms`);
+      noticeWait({
+        source: `the registry ${spec.registry}`,
+        reason: why,
+        what: `${spec.method} ${path}`,
+        waitMs: wait,
+        attempt: attempt + 1,
+        retries: this.o.retries,
+      });
       if (res) await drain(res);
-      await sleep(Math.min(wait, MAX_RETRY_AFTER_MS), spec.signal);
+      await sleep(wait, spec.signal);
+      waited += wait;
     }
+  }
+
+  /** Milliseconds left of the operation's time; a limit error when `need` more would pass it. */
+  private checkDeadline(op: Operation, need: number, what: string): number {
+    const left = op.startedAt + this.limits.operationMs - Date.now();
+    if (left - need <= 0)
+      throw limitError('operationSeconds', this.limits.operationMs, `${what} would end after the operation's time`);
+    return left;
   }
 
   /**
@@ -277,21 +340,46 @@ export class Transport {
    */
   private fetchOnce(
     url: string,
-    init: { method: string; headers: Record<string, string>; body?: Buffer; maxBytes?: number },
+    init: {
+      method: string;
+      headers: Record<string, string>;
+      body?: Buffer;
+      maxBytes?: number;
+      limit?: RequestSpec['limit'];
+    },
     signal: AbortSignal | undefined,
     buffer: boolean,
     registry: string,
+    op: Operation,
   ): Promise<BufferedResponse | StreamingResponse> {
     return this.limit(async () => {
       const origin = new URL(url).origin;
       let current = url;
       let method = init.method;
       for (let hop = 0; ; hop++) {
+        if (++op.requests > this.limits.requestsPerOperation)
+          throw limitError(
+            'requestsPerOperation',
+            this.limits.requestsPerOperation,
+            `${method} ${new URL(current).pathname} on ${registry}`,
+          );
+        // The request's own timeout, or what is left of the operation's time when that is shorter.
+        const left = this.checkDeadline(op, 0, `${method} ${new URL(current).pathname} on ${registry}`);
+        const ms = Math.min(this.o.timeoutMs, left);
+        const byDeadline = ms < this.o.timeoutMs;
         const timeout = new AbortController();
-        const timer = setTimeout(() => timeout.abort(), this.o.timeoutMs);
+        const timer = setTimeout(() => timeout.abort(), ms);
         const signals = signal ? AbortSignal.any([signal, timeout.signal]) : timeout.signal;
         const headers = { ...init.headers };
         if (new URL(current).origin !== origin) delete headers.authorization;
+        const failed = (e: unknown, phase: Phase) =>
+          networkError(
+            e,
+            { user: signal, timeout: timeout.signal, byDeadline, ms, phase },
+            registry,
+            current,
+            this.limits,
+          );
         try {
           let res: Response;
           try {
@@ -303,7 +391,7 @@ export class Transport {
               signal: signals,
             });
           } catch (e) {
-            throw networkError(e, signal, timeout.signal, registry, current);
+            throw failed(e, 'connect');
           }
           this.o.logger.debug(`${method} ${redactUrl(current)} -> ${res.status}`);
           const location = res.headers.get('location');
@@ -321,9 +409,12 @@ export class Transport {
           if (!buffer) return { status: res.status, headers: res.headers, url: current, body: res.body };
           let body: Buffer;
           try {
-            body = await readCapped(res, init.maxBytes, registry, current);
+            // Error answers are read for their message only: a few KiB, whatever the caller allows.
+            const error = res.status >= 400;
+            const max = error ? Math.min(init.maxBytes ?? ERROR_MAX_BYTES, ERROR_MAX_BYTES) : init.maxBytes;
+            body = await readCapped(res, max, registry, current, error ? undefined : init.limit, error);
           } catch (e) {
-            throw networkError(e, signal, timeout.signal, registry, current);
+            throw failed(e, 'body');
           }
           return { status: res.status, headers: res.headers, url: current, body };
         } finally {
@@ -334,22 +425,66 @@ export class Transport {
   }
 }
 
+type Phase = 'connect' | 'body';
+
 /** Network failures: cancel stays cancel, refused/unknown host is the environment, the rest is worth a retry. */
-class TransientError extends Error {}
+class TransientError extends Error {
+  constructor(
+    message: string,
+    /** 'connect': nothing answered (no status line); 'body': the registry answered and the body broke off. */
+    readonly phase: Phase,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * The error after the last retry: "could not be reached" only when nothing ever answered; a registry that answered
+ * and then was too slow or broke off is said to have answered.
+ */
+function unreachable(spec: RequestSpec, path: string, failures: TransientError[]) {
+  const answered = failures.filter((f) => f.phase === 'body');
+  const tries = `${failures.length} attempt${failures.length === 1 ? '' : 's'}`;
+  if (answered.length)
+    return environmentError(
+      `The registry ${spec.registry} answered ${spec.method} ${path}, but ${answered.at(-1)!.message} (${tries}).`,
+      'The registry or the network to it is slow or overloaded; try again later, or raise registry.timeoutSeconds.',
+    );
+  return environmentError(
+    `The registry ${spec.registry} could not be reached: ${failures.at(-1)?.message ?? 'no answer'} (${tries}).`,
+    'Check the network and that the registry is up, then try again.',
+  );
+}
 
 function networkError(
   e: unknown,
-  user: AbortSignal | undefined,
-  timeout: AbortSignal,
+  how: { user?: AbortSignal; timeout: AbortSignal; byDeadline: boolean; ms: number; phase: Phase },
   registry: string,
   url: string,
+  limits: Pick<Limits, 'operationMs'>,
 ): Error {
-  if (user?.aborted) return new CancelledError();
-  if (timeout.aborted) return new TransientError(`no answer from ${redactUrl(url)} within the timeout`);
+  if (how.user?.aborted) return new CancelledError();
+  if (e instanceof ReleaseOperatorError) return e;
+  if (how.timeout.aborted) {
+    if (how.byDeadline)
+      return limitError(
+        'operationSeconds',
+        limits.operationMs,
+        `${redactUrl(url)} on ${registry} did not finish in time`,
+      );
+    const s = Math.round(how.ms / 1000);
+    return new TransientError(
+      how.phase === 'connect'
+        ? `no answer from ${redactUrl(url)} within ${s} s`
+        : `the body did not arrive within ${s} s`,
+      how.phase,
+    );
+  }
   const cause = (e as { cause?: { code?: string; message?: string } }).cause;
   const code = cause?.code ?? (e as NodeJS.ErrnoException).code;
-  if (code && TRANSIENT_CODES.has(code)) return new TransientError(`${code} from ${redactUrl(url)}`);
-  if (e instanceof ReleaseOperatorError) return e;
+  if (how.phase === 'body')
+    return new TransientError(`the body was cut short (${code ?? cause?.message ?? (e as Error).message})`, 'body');
+  if (code && TRANSIENT_CODES.has(code)) return new TransientError(`${code} from ${redactUrl(url)}`, how.phase);
   return environmentError(
     `The registry ${registry} could not be reached (${code ?? cause?.message ?? (e as Error).message}).`,
     'Check the registry host, that it is up and that this machine can reach it (proxy, firewall, VPN).',
@@ -378,25 +513,34 @@ function redactUrl(url: string): string {
 }
 
 /** The whole body, or an environment error as soon as it is known to exceed `max` bytes. */
-async function readCapped(res: Response, max: number | undefined, registry: string, url: string): Promise<Buffer> {
+async function readCapped(
+  res: Response,
+  max: number | undefined,
+  registry: string,
+  url: string,
+  limit: RequestSpec['limit'],
+  clip = false,
+): Promise<Buffer> {
   if (max === undefined || !res.body) return Buffer.from(await res.arrayBuffer());
+  const what = `The registry ${registry} sent more than ${max} bytes for ${redactUrl(url)}; refusing to read it`;
   const tooBig = () =>
-    environmentError(
-      `The registry ${registry} sent more than ${max} bytes for ${redactUrl(url)}; refusing to read it.`,
-      'An answer that large is broken or hostile; check the reference and the registry.',
-    );
-  if (Number(res.headers.get('content-length') ?? 0) > max) {
+    limit
+      ? limitError(limit, max, what)
+      : environmentError(`${what}.`, 'An answer that large is broken or hostile; check the registry.');
+  if (!clip && Number(res.headers.get('content-length') ?? 0) > max) {
     await res.body.cancel().catch(() => undefined);
     throw tooBig();
   }
   const chunks: Buffer[] = [];
   let total = 0;
   for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
-    total += chunk.length;
-    if (total > max) {
+    if (total + chunk.length > max) {
       await res.body.cancel().catch(() => undefined);
+      // An error answer's message is all that is wanted of it: keep its start.
+      if (clip) return Buffer.concat([...chunks, Buffer.from(chunk).subarray(0, max - total)]);
       throw tooBig();
     }
+    total += chunk.length;
     chunks.push(Buffer.from(chunk));
   }
   return Buffer.concat(chunks);

@@ -1,5 +1,5 @@
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { readRegularText } from '../files';
 import semver from './semver';
 import type { VersionSource } from '../config/schema';
 import type { GitTag } from '../git/repo';
@@ -12,12 +12,9 @@ export interface EffectiveVersion {
   origin: string;
 }
 
+/** A version file's text; undefined when absent. One that exists and cannot be read stops the command (exit 3). */
 async function readText(file: string): Promise<string | undefined> {
-  try {
-    return await readFile(file, 'utf8');
-  } catch {
-    return undefined;
-  }
+  return readRegularText(path.dirname(file), path.basename(file));
 }
 
 /** A semver version from text such as "1.2.3", "v1.2.3" or "1.2.3-rc.1"; undefined otherwise. */

@@ -69,6 +69,8 @@ export function imageCommands(ctx: CommandContext): Record<string, Handler> {
         void vscode.window.showInformationMessage(
           `glibc: ${ref} runs on its own libc on ${report.platforms.map((p) => p.platform).join(', ')}.`,
         );
+      else if (report.unreadable.length)
+        void vscode.window.showErrorMessage(`glibc not checked: ${driftSummary(report)}`);
       else void vscode.window.showErrorMessage(`glibc drift: ${driftSummary(report)}`);
       return report;
     }),

@@ -21,7 +21,7 @@ async function imageOf(...layers: LayerEntry[][]): Promise<ImageFs> {
 function check(
   fs: ImageFs,
   opts: { config?: ImageConfig; paths?: string[]; all?: boolean; platform?: string } = {},
-): PlatformResult {
+): Promise<PlatformResult> {
   return checkImageFs({
     fs,
     platform: opts.platform ?? 'linux/amd64',
@@ -45,7 +45,7 @@ describe('glibc check over an image filesystem (real ELF files in real tar layer
   );
 
   it('a trixie binary in a bookworm runtime drifts: needs GLIBC_2.38 from libc.so.6, the runtime has 2.36', async () => {
-    const r = check(await imageOf(bookwormRuntime(), [{ path: '/usr/local/bin/app', from: TRIXIE_WC }]));
+    const r = await check(await imageOf(bookwormRuntime(), [{ path: '/usr/local/bin/app', from: TRIXIE_WC }]));
     assert.equal(r.ok, false);
     assert.equal(r.provided, '2.36');
     assert.equal(r.libc, 'glibc');
@@ -58,7 +58,7 @@ describe('glibc check over an image filesystem (real ELF files in real tar layer
   });
 
   it('the bookworm twin of the same program passes', async () => {
-    const r = check(await imageOf(bookwormRuntime(), [{ path: '/usr/local/bin/app', from: '/usr/bin/wc' }]));
+    const r = await check(await imageOf(bookwormRuntime(), [{ path: '/usr/local/bin/app', from: '/usr/bin/wc' }]));
     assert.equal(r.ok, true, JSON.stringify(codes(r)));
     assert.equal(r.provided, '2.36');
     assert.ok(r.required && r.required <= '2.36');
@@ -73,14 +73,14 @@ describe('glibc check over an image filesystem (real ELF files in real tar layer
       { path: '/usr/lib64/ld-linux-x86-64.so.2', symlink: '../lib/x86_64-linux-gnu/ld-linux-x86-64.so.2' },
       { path: '/usr/local/bin/app', from: TRIXIE_WC },
     ];
-    const r = check(await imageOf(trixie));
+    const r = await check(await imageOf(trixie));
     assert.equal(r.provided, '2.41');
     assert.equal(r.ok, true, JSON.stringify(codes(r)));
   });
 
   it('a whiteout in a later layer removes the drifting binary; an opaque folder hides a lower layer', async () => {
     const lower = [...bookwormRuntime(), { path: '/usr/local/bin/app', from: TRIXIE_WC }];
-    const wh = check(
+    const wh = await check(
       await imageOf(lower, [
         { path: '/usr/local/bin/.wh.app', text: '' },
         { path: '/usr/local/bin/good', from: '/usr/bin/wc' },
@@ -91,7 +91,7 @@ describe('glibc check over an image filesystem (real ELF files in real tar layer
       ['/usr/local/bin/good'],
     );
     assert.equal(wh.ok, true);
-    const opq = check(
+    const opq = await check(
       await imageOf(lower, [
         { path: '/usr/local/bin/.wh..wh..opq', text: '' },
         { path: '/usr/local/bin/other', from: '/usr/bin/wc' },
@@ -102,7 +102,7 @@ describe('glibc check over an image filesystem (real ELF files in real tar layer
       ['/usr/local/bin/other'],
     );
     // The marker may come after its own layer's files: it still hides only the lower layers.
-    const late = check(
+    const late = await check(
       await imageOf(lower, [
         { path: '/usr/local/bin/other', from: '/usr/bin/wc' },
         { path: '/usr/local/bin/.wh..wh..opq', text: '' },
@@ -113,7 +113,7 @@ describe('glibc check over an image filesystem (real ELF files in real tar layer
       ['/usr/local/bin/other'],
     );
     // Whiteout of the runtime's libc: the binary now lacks its library.
-    const nolibc = check(
+    const nolibc = await check(
       await imageOf(bookwormRuntime(), [
         { path: '/usr/lib/x86_64-linux-gnu/.wh.libc.so.6', text: '' },
         { path: '/app/good', from: '/usr/bin/wc' },
@@ -123,7 +123,7 @@ describe('glibc check over an image filesystem (real ELF files in real tar layer
   });
 
   it('a later layer replacing a file is what gets checked (layers apply in order)', async () => {
-    const r = check(
+    const r = await check(
       await imageOf(
         bookwormRuntime(),
         [{ path: '/app/tool', from: TRIXIE_WC }],
@@ -142,7 +142,7 @@ describe('glibc check over an image filesystem (real ELF files in real tar layer
     ]);
     assert.equal(fs.resolve('/usr/bin/tool')!.path, '/opt/bin/real');
     assert.equal(fs.resolve('/loop/a'), undefined, 'a symlink loop ends instead of hanging');
-    const r = check(fs, {
+    const r = await check(fs, {
       paths: [],
       config: { config: { Entrypoint: ['tool'], Env: ['PATH=/usr/local/bin:/usr/bin'] } },
     });
@@ -158,7 +158,7 @@ describe('glibc check over an image filesystem (real ELF files in real tar layer
       { path: '/bin/sh', from: '/bin/busybox' },
       { path: '/entry.sh', text: '#!/bin/sh\nexec wc "$@"\n' },
     ]);
-    const r = check(fs, { paths: [], config: { config: { Entrypoint: ['/entry.sh'] } } });
+    const r = await check(fs, { paths: [], config: { config: { Entrypoint: ['/entry.sh'] } } });
     assert.deepEqual(
       r.binaries.map((b) => [b.path, b.kind]),
       [['/bin/sh', 'static']],
@@ -168,16 +168,16 @@ describe('glibc check over an image filesystem (real ELF files in real tar layer
   });
 
   it('a missing entrypoint, loader or library is reported as such', async () => {
-    const noEntry = check(await imageOf(bookwormRuntime()), {
+    const noEntry = await check(await imageOf(bookwormRuntime()), {
       paths: [],
       config: { config: { Cmd: ['/usr/local/bin/nope'] } },
     });
     assert.ok(noEntry.findings.some((f) => f.code === 'missing-entrypoint'));
     assert.equal(noEntry.ok, false);
     const runtimeNoLoader = bookwormRuntime().filter((e) => !e.path.includes('ld-linux'));
-    const noLoader = check(await imageOf(runtimeNoLoader, [{ path: '/app/good', from: '/usr/bin/wc' }]));
+    const noLoader = await check(await imageOf(runtimeNoLoader, [{ path: '/app/good', from: '/usr/bin/wc' }]));
     assert.ok(codes(noLoader).includes('/app/good error missing-loader'), JSON.stringify(codes(noLoader)));
-    const noLib = check(await imageOf(bookwormRuntime(), [{ path: '/app/ls', from: '/bin/ls' }]));
+    const noLib = await check(await imageOf(bookwormRuntime(), [{ path: '/app/ls', from: '/bin/ls' }]));
     assert.ok(
       noLib.binaries[0].findings.some((f) => f.code === 'missing-library' && /libselinux\.so\.1/.test(f.message)),
     );
@@ -190,7 +190,7 @@ describe('glibc check over an image filesystem (real ELF files in real tar layer
       { path: '/opt/lib/libpcre2-8.so.0', from: '/lib/x86_64-linux-gnu/libpcre2-8.so.0' },
       { path: '/app/ls', from: '/bin/ls' },
     ];
-    const r = check(await imageOf(bookwormRuntime(), conf));
+    const r = await check(await imageOf(bookwormRuntime(), conf));
     assert.equal(r.ok, true, JSON.stringify(codes(r)));
     assert.equal(
       r.binaries[0].needs.find((n) => n.library === 'libselinux.so.1')!.resolved,
@@ -204,7 +204,7 @@ describe('glibc check over an image filesystem (real ELF files in real tar layer
       { path: '/lib/ld-musl-x86_64.so.1', symlink: 'x86_64-linux-musl/libc.so' },
       { path: '/app/wc', from: '/usr/bin/wc' },
     ];
-    const r = check(await imageOf(musl));
+    const r = await check(await imageOf(musl));
     assert.equal(r.libc, 'musl');
     const f = r.binaries[0].findings.find((x) => x.code === 'libc-mismatch');
     assert.ok(f && /glibc binary in a musl image/.test(f.message), JSON.stringify(codes(r)));
@@ -212,15 +212,20 @@ describe('glibc check over an image filesystem (real ELF files in real tar layer
   });
 
   it('a binary of another architecture is reported as wrong architecture', async () => {
-    const r = check(await imageOf(bookwormRuntime(), [{ path: '/app/ls', from: `${FOREIGN}/coreutils_arm64/bin/ls` }]));
+    const r = await check(
+      await imageOf(bookwormRuntime(), [{ path: '/app/ls', from: `${FOREIGN}/coreutils_arm64/bin/ls` }]),
+    );
     const f = r.binaries[0].findings.find((x) => x.code === 'wrong-architecture');
     assert.ok(f && /AArch64/.test(f.message) && /not amd64/.test(f.message));
   });
 
   it('GLIBC_PRIVATE in an application is an error, in glibc itself it is not', async () => {
-    const r = check(await imageOf(bookwormRuntime(), [{ path: '/usr/local/bin/mytool', from: '/usr/bin/getent' }]), {
-      all: true,
-    });
+    const r = await check(
+      await imageOf(bookwormRuntime(), [{ path: '/usr/local/bin/mytool', from: '/usr/bin/getent' }]),
+      {
+        all: true,
+      },
+    );
     const byPath = new Map(r.binaries.map((b) => [b.path, b]));
     assert.ok(
       byPath.get('/usr/local/bin/mytool')!.findings.some((f) => f.code === 'glibc-private' && f.severity === 'error'),
@@ -246,7 +251,7 @@ describe('glibc check over an image filesystem (real ELF files in real tar layer
       execFileSync('readelf', ['-V', '--wide', dest], { encoding: 'utf8' }),
       /Name: GLIBC_2\.38\s+Flags: WEAK/,
     );
-    const r = check(await imageOf(bookwormRuntime(), [{ path: '/app/wc', from: dest }]));
+    const r = await check(await imageOf(bookwormRuntime(), [{ path: '/app/wc', from: dest }]));
     assert.equal(r.ok, true);
     assert.deepEqual(
       r.binaries[0].findings.map((f) => [f.severity, f.code]),
@@ -255,7 +260,7 @@ describe('glibc check over an image filesystem (real ELF files in real tar layer
   });
 
   it('object files are not programs: --all leaves them out', async () => {
-    const r = check(
+    const r = await check(
       await imageOf(bookwormRuntime(), [
         { path: '/usr/lib/x86_64-linux-gnu/crt1.o', from: fixtureFile('/usr/lib/x86_64-linux-gnu/crt1.o') },
       ]),
@@ -271,7 +276,7 @@ describe('glibc check over an image filesystem (real ELF files in real tar layer
     const dir = path.join(ARTIFACTS, 'glibc');
     mkdirSync(dir, { recursive: true });
     writeFileSync(path.join(dir, 'trunc'), readFileSync('/usr/bin/wc').subarray(0, 2000));
-    const r = check(await imageOf(bookwormRuntime(), [{ path: '/app/broken', from: path.join(dir, 'trunc') }]));
+    const r = await check(await imageOf(bookwormRuntime(), [{ path: '/app/broken', from: path.join(dir, 'trunc') }]));
     assert.equal(r.binaries[0].kind, 'unreadable');
     assert.match(r.binaries[0].findings[0].message, /^\/app\/broken: /);
     assert.equal(r.ok, false);

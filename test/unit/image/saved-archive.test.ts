@@ -129,7 +129,7 @@ describe('docker save archives read as they stream (manifest.json last, both lay
     const { config, fs } = imageFromArchive(archive);
     assert.deepEqual(snapshot(fs), expected);
     assert.deepEqual(config.config?.Entrypoint, ['/usr/local/bin/app']);
-    const r = checkImageFs({ fs, platform: 'linux/amd64', source: 'test:1', config, paths: [] });
+    const r = await checkImageFs({ fs, platform: 'linux/amd64', source: 'test:1', config, paths: [] });
     assert.equal(r.ok, true, JSON.stringify(r.binaries.map((b) => b.findings)));
     assert.equal(r.provided, '2.36');
   });
