@@ -9,8 +9,10 @@
  * C0 and C1 controls, DEL, the Unicode line and paragraph separators, bidirectional embeddings, overrides and
  * isolates, and the invisible marks that change how text around them reads.
  */
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
 const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]/g;
 /** The same without newline and tab, for text that is meant to have lines (logs, reports). */
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
 const UNSAFE_IN_BLOCK = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]/g;
 
 const NAMED: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': '\\t', '\u001b': '\\e' };

@@ -1,12 +1,16 @@
 import * as vscode from 'vscode';
 import { CancelledError, describeError } from '../core/errors';
+import { neutralizeBlock } from '../core/neutralize';
+import { describeWait, runOperation } from '../core/operation';
 import type { ReleaseOperatorServices } from './services';
 
 export type Report = (message: string) => void;
 
 /**
- * Runs long work under a cancellable notification. Cancel aborts the AbortSignal the engine was given, so
- * the work really stops (processes are killed, containers removed by the engine's cleanup).
+ * Runs long work under a cancellable notification, as one operation (its requests and time count against the
+ * limits together). Cancel aborts the AbortSignal the engine was given, so the work really stops (processes are
+ * killed, containers removed by the engine's cleanup). A retry or a wait of a few seconds shows in the notification,
+ * with its reason and length.
  */
 export async function withCancellableProgress<T>(
   services: ReleaseOperatorServices,
@@ -19,7 +23,10 @@ export async function withCancellableProgress<T>(
       const abort = new AbortController();
       const sub = token.onCancellationRequested(() => abort.abort());
       try {
-        return await work(abort.signal, (message) => progress.report({ message }));
+        const report: Report = (message) => progress.report({ message });
+        return await runOperation(() => work(abort.signal, report), {
+          onWait: (n) => report(describeWait(n)),
+        });
       } catch (e) {
         if (e instanceof CancelledError || abort.signal.aborted) {
           services.logger.info(`${title}: cancelled`);
@@ -37,7 +44,7 @@ export async function withCancellableProgress<T>(
 
 /** What failed and what to do, in a notification with a way to the log; never a stack trace. */
 export function reportError(services: ReleaseOperatorServices, what: string, e: unknown): void {
-  const text = describeError(e);
+  const text = neutralizeBlock(describeError(e));
   services.logger.error(`${what}: ${text}`);
   void vscode.window.showErrorMessage(`${what}: ${text.replace(/\n\s*/g, ' ')}`, 'Show Log').then((pick) => {
     if (pick) services.log.show(true);

@@ -1,8 +1,10 @@
 import type { GitHubStatus, RunEvent } from '../../core/github';
 import { durationSeconds, type Job, type WorkflowRun } from '../../core/github/types';
+import { neutralize as n } from '../../core/neutralize';
 
+/** Names, branches and states come from GitHub and the workflow's author: one line each, no control codes. */
 const state = (x: { status: string; conclusion: string | null }) =>
-  x.status === 'completed' ? (x.conclusion ?? 'completed') : x.status;
+  n(x.status === 'completed' ? (x.conclusion ?? 'completed') : x.status);
 const secs = (s?: number) =>
   s === undefined ? '' : s >= 60 ? `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s` : `${s}s`;
 
@@ -11,10 +13,10 @@ export function formatRuns(runs: WorkflowRun[]): string {
   const rows = runs.map((r) => [
     String(r.id),
     state(r),
-    r.name,
-    r.branch ?? '',
-    r.event,
-    r.createdAt.replace('T', ' ').replace('Z', ''),
+    n(r.name),
+    n(r.branch ?? ''),
+    n(r.event),
+    n(r.createdAt.replace('T', ' ').replace('Z', '')),
   ]);
   const head = ['ID', 'STATE', 'WORKFLOW', 'BRANCH', 'EVENT', 'CREATED'];
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
@@ -30,16 +32,18 @@ export function formatRuns(runs: WorkflowRun[]): string {
 
 export function formatRun(run: WorkflowRun, jobs: Job[]): string {
   const lines = [
-    `Run ${run.id}  ${run.name} #${run.runNumber}${run.attempt > 1 ? ` (attempt ${run.attempt})` : ''}`,
+    `Run ${run.id}  ${n(run.name)} #${run.runNumber}${run.attempt > 1 ? ` (attempt ${run.attempt})` : ''}`,
     `State     ${state(run)}`,
-    `Trigger   ${run.event} on ${run.branch ?? '?'} at ${run.headSha.slice(0, 12)}${run.actor ? ` by ${run.actor}` : ''}`,
-    `URL       ${run.url}`,
+    `Trigger   ${n(run.event)} on ${n(run.branch ?? '?')} at ${n(run.headSha.slice(0, 12))}${run.actor ? ` by ${n(run.actor)}` : ''}`,
+    `URL       ${n(run.url)}`,
   ];
   for (const j of jobs) {
-    lines.push(`  job ${j.id}  ${j.name}  ${state(j)}  ${secs(durationSeconds(j.startedAt, j.completedAt))}`.trimEnd());
+    lines.push(
+      `  job ${j.id}  ${n(j.name)}  ${state(j)}  ${secs(durationSeconds(j.startedAt, j.completedAt))}`.trimEnd(),
+    );
     for (const s of j.steps)
       lines.push(
-        `    ${String(s.number).padStart(2)}. ${s.name}  ${state(s)}  ${secs(durationSeconds(s.startedAt, s.completedAt))}`.trimEnd(),
+        `    ${String(s.number).padStart(2)}. ${n(s.name)}  ${state(s)}  ${secs(durationSeconds(s.startedAt, s.completedAt))}`.trimEnd(),
       );
   }
   return lines.join('\n');
@@ -51,9 +55,9 @@ export function formatEvent(e: RunEvent): string | undefined {
     case 'run':
       return `run ${e.run.id}: ${state(e.run)}`;
     case 'job':
-      return `  job ${e.job.name}: ${state(e.job)}`;
+      return `  job ${n(e.job.name)}: ${state(e.job)}`;
     case 'step':
-      return `    step ${e.step.number}. ${e.step.name}: ${state(e.step)}${e.step.status === 'completed' ? ` ${secs(durationSeconds(e.step.startedAt, e.step.completedAt))}` : ''}`.trimEnd();
+      return `    step ${e.step.number}. ${n(e.step.name)}: ${state(e.step)}${e.step.status === 'completed' ? ` ${secs(durationSeconds(e.step.startedAt, e.step.completedAt))}` : ''}`.trimEnd();
     case 'wait':
       return e.reason === 'rate-limit' ? `  (rate limit low: next check in ${Math.ceil(e.ms / 1000)} s)` : undefined;
   }
@@ -64,15 +68,15 @@ export const succeeded = (run: WorkflowRun) =>
 
 /** The GitHub lines of `status`. */
 export function formatGitHubStatus(g: GitHubStatus): string {
-  if ('error' in g) return `GitHub      facts not shown: ${g.error}`;
+  if ('error' in g) return `GitHub      facts not shown: ${n(g.error)}`;
   const lines = [
-    `Releases    ${g.releases.length ? g.releases.map((r) => `${r.tag}${r.latest ? ' (latest)' : r.draft ? ' (draft)' : r.prerelease ? ' (prerelease)' : ''}`).join(', ') : '(none)'}`,
+    `Releases    ${g.releases.length ? g.releases.map((r) => `${n(r.tag)}${r.latest ? ' (latest)' : r.draft ? ' (draft)' : r.prerelease ? ' (prerelease)' : ''}`).join(', ') : '(none)'}`,
   ];
   const run = g.latestReleaseRun;
   if (!g.releaseWorkflow) lines.push('Release run (no release workflow found: set github.releaseWorkflow)');
   else
     lines.push(
-      `Release run ${run ? `${run.id} ${state(run)} on ${run.branch ?? '?'} (${g.releaseWorkflow.file}, ${run.createdAt})` : `(none yet for ${g.releaseWorkflow.file})`}`,
+      `Release run ${run ? `${run.id} ${state(run)} on ${n(run.branch ?? '?')} (${n(g.releaseWorkflow.file)}, ${n(run.createdAt)})` : `(none yet for ${n(g.releaseWorkflow.file)})`}`,
     );
   return lines.join('\n');
 }

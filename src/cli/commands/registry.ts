@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { CancelledError, usageError } from '../../core/errors';
+import { neutralize as n } from '../../core/neutralize';
 import type { ImageInfo, RollbackPlan } from '../../core/registry';
 import { askYesNo, canAsk } from '../confirm';
 import { defineCommand, type CliContext, type CliRuntime } from '../framework';
@@ -61,7 +62,7 @@ export function register(program: Command, rt: CliRuntime): void {
         groups: [...groups].map(([digest, ts]) => ({ digest, tags: ts.sort() })),
       };
       const text = data.groups.length
-        ? data.groups.map((g) => `${short(g.digest)}  ${g.tags.join(', ')}`).join('\n')
+        ? data.groups.map((g) => `${short(g.digest)}  ${g.tags.map((t) => n(t)).join(', ')}`).join('\n')
         : `${data.repository} has no tags`;
       return { ok: true, data, text };
     },
@@ -167,33 +168,35 @@ export function register(program: Command, rt: CliRuntime): void {
 
 function ask(ctx: CliContext, plan: RollbackPlan): Promise<boolean> {
   ctx.io.stderr(
-    `${plan.repository}:${plan.tag}\n  from ${plan.from ?? '(does not exist)'}\n  to   ${plan.to} (${plan.source})\n`,
+    `${plan.repository}:${plan.tag}\n  from ${n(plan.from ?? '(does not exist)')}\n  to   ${n(plan.to)} (${n(plan.source)})\n`,
   );
   return askYesNo(ctx, `Move ${plan.tag}?`);
 }
 
+/** The manifest's facts, one per line; every value that came from the registry is one line with no control codes. */
 export function formatManifest(info: ImageInfo, missing: string[]): string {
   const lines = [
     `${info.reference}`,
     `digest      ${info.digest}`,
-    `media type  ${info.mediaType}`,
+    `media type  ${n(info.mediaType)}`,
     `kind        ${info.kind}`,
   ];
   lines.push('platforms');
   for (const p of info.platforms)
     lines.push(
-      `  ${p.platform.padEnd(16)} ${p.digest}${p.attestations.length ? `  (+${p.attestations.length} attestation${p.attestations.length > 1 ? 's' : ''})` : ''}`,
+      `  ${n(p.platform).padEnd(16)} ${p.digest}${p.attestations.length ? `  (+${p.attestations.length} attestation${p.attestations.length > 1 ? 's' : ''})` : ''}`,
     );
   if (!info.platforms.length) lines.push('  (none)');
   if (info.attestations.length) {
     lines.push('attestations (no platform found)');
-    for (const a of info.attestations) lines.push(`  ${a.type} ${a.digest}${a.refersTo ? ` -> ${a.refersTo}` : ''}`);
+    for (const a of info.attestations)
+      lines.push(`  ${n(a.type)} ${a.digest}${a.refersTo ? ` -> ${n(a.refersTo)}` : ''}`);
   }
   const labels = Object.entries(info.labels);
   if (labels.length) {
     lines.push('labels');
-    for (const [k, v] of labels.sort()) lines.push(`  ${k}=${v}`);
+    for (const [k, v] of labels.sort()) lines.push(`  ${n(k)}=${n(v)}`);
   }
-  for (const m of missing) lines.push(`problem: required platform ${m} is missing`);
+  for (const m of missing) lines.push(`problem: required platform ${n(m)} is missing`);
   return lines.join('\n');
 }

@@ -2,6 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Option, type Command } from 'commander';
 import { EXIT_CODES, usageError } from '../../core/errors';
+import { neutralize, neutralizeBlock } from '../../core/neutralize';
 import type { SmokeEvent, SmokeReport } from '../../core/smoke';
 import { defineCommand, type CliRuntime } from '../framework';
 
@@ -133,11 +134,13 @@ export function printEvent(e: SmokeEvent, write: (s: string) => void, verbose: b
       return verbose ? write(`[${e.platform}] ${e.step} ...\n`) : undefined;
     case 'step-finished': {
       const s = e.step;
-      if (s.skipped) return verbose ? write(`[${e.platform}] ${s.name} skipped: ${s.detail}\n`) : undefined;
-      return write(`[${e.platform}] ${s.passed ? 'ok  ' : 'FAIL'} ${s.name} (${secs(s.durationMs)}): ${s.detail}\n`);
+      if (s.skipped) return verbose ? write(`[${e.platform}] ${s.name} skipped: ${neutralize(s.detail)}\n`) : undefined;
+      return write(
+        `[${e.platform}] ${s.passed ? 'ok  ' : 'FAIL'} ${s.name} (${secs(s.durationMs)}): ${neutralize(s.detail)}\n`,
+      );
     }
     case 'output':
-      return verbose ? write(`[${e.platform}] | ${e.line}\n`) : undefined;
+      return verbose ? write(`[${e.platform}] | ${neutralize(e.line)}\n`) : undefined;
     case 'platform-finished':
       return write(`[${e.platform}] ${e.result.outcome} in ${secs(e.result.durationMs)}\n`);
     case 'run-finished':
@@ -155,7 +158,7 @@ export function formatSmoke(r: SmokeReport): string {
           .map((s) => `${s.name} ${secs(s.durationMs)}`)
           .join(', ')
       : failed
-        ? `${failed.name}: ${failed.detail}`
+        ? `${failed.name}: ${neutralize(failed.detail)}`
         : p.outcome;
     return [
       p.platform,
@@ -184,8 +187,13 @@ export function formatSmoke(r: SmokeReport): string {
         `  ${p.environmentProblem.message}`,
         ...(p.environmentProblem.hint ? [`  ${p.environmentProblem.hint}`] : []),
       );
-    if (p.psRow) out.push('  docker ps -a:', ...p.psRow.split('\n').map((l) => `    ${l}`));
-    if (p.logs?.length) out.push(`  last ${p.logs.length} log line(s):`, ...p.logs.map((l) => `    ${l}`));
+    if (p.psRow) out.push('  docker ps -a:', ...p.psRow.split('\n').map((l) => `    ${neutralize(l)}`));
+    // The container's own output: each line stays one line, and cannot act on the terminal.
+    if (p.logs?.length)
+      out.push(
+        `  last ${p.logs.length} log line(s):`,
+        ...p.logs.map((l) => `    ${neutralizeBlock(l).replace(/\n/g, '\\n')}`),
+      );
   }
   if (r.cleanup.errors.length)
     out.push(

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { describeBasis } from '../../core/report/text';
 import type { StatusReport } from '../../core/status';
+import { neutralize as n } from '../../core/neutralize';
 import { defineCommand, type CliRuntime } from '../framework';
 
 export function register(program: Command, rt: CliRuntime): void {
@@ -60,17 +61,18 @@ export function formatStatus(s: StatusReport): string {
     lines.push(
       `Git tags    ${s.gitTags
         .slice(0, 5)
-        .map((t) => t.name)
+        .map((t) => n(t.name))
         .join(', ')}${s.gitTags.length > 5 ? ', ...' : ''}`,
     );
-  if (s.registry?.error) lines.push(`Image tags  the registry could not be read: ${s.registry.error.split('\n')[0]}`);
+  if (s.registry?.error)
+    lines.push(`Image tags  the registry could not be read: ${n(s.registry.error.split('\n')[0])}`);
   else if (s.registry) {
     lines.push(
       `Image tags  ${s.registry.totalTags} in ${s.registry.repository}${s.registry.tags.length < s.registry.totalTags ? ` (first ${s.registry.tags.length} shown)` : ''}`,
     );
     for (const t of s.registry.tags)
       lines.push(
-        `  ${t.tag.padEnd(16)} ${t.digest.slice(0, 19)}  ${t.platforms.join(', ') || '(no platform)'}${t.attestations ? `  +${t.attestations} attestation(s)` : ''}`,
+        `  ${n(t.tag).padEnd(16)} ${t.digest.slice(0, 19)}  ${t.platforms.map((p) => n(p)).join(', ') || '(no platform)'}${t.attestations ? `  +${t.attestations} attestation(s)` : ''}`,
       );
   }
   return lines.join('\n');

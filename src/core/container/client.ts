@@ -48,7 +48,7 @@ export class DockerClient {
     const accepted = cmd.acceptExitCodes === 'any' || r.exitCode === 0 || cmd.acceptExitCodes?.includes(r.exitCode);
     // Commands that accept any exit read a timeout themselves (a container that hangs is the image's fault).
     if (!accepted || (r.timedOut && cmd.acceptExitCodes !== 'any') || (r.exitCode !== 0 && isDaemonDown(r.stderr))) {
-      const err = dockerFailure(this.dockerPath, result);
+      const err = dockerFailure(this.dockerPath, result, cmd.failureKind);
       this.logger.debug(`docker failed: ${err.message}`);
       throw err;
     }

@@ -1,3 +1,4 @@
+import type { ErrorKind } from '../errors';
 import type { RunResult } from '../process/run';
 
 /**
@@ -12,6 +13,11 @@ export interface DockerCommand<T> {
   timeoutMs?: number;
   /** Exit codes the parser handles itself; any other non-zero exit becomes a DockerError (stderr as message). */
   acceptExitCodes?: readonly number[] | 'any';
+  /**
+   * The kind of a failure no rule recognises (default 'check': the image's fault). Commands that only ask about the
+   * engine (`docker version`) set 'environment': their failure is never the release's.
+   */
+  failureKind?: ErrorKind;
   parse(result: DockerResult): T;
 }
 

@@ -1,4 +1,5 @@
 import { environmentError } from '../errors';
+import { neutralize } from '../neutralize';
 import { jsonLines, type DockerCommand } from './command';
 import { labelArgs } from './labels';
 
@@ -13,8 +14,19 @@ export interface ServerInfo {
 export const serverVersion = (): DockerCommand<ServerInfo> => ({
   args: ['version', '--format', '{{json .Server}}'],
   timeoutMs: 20_000,
+  // However `docker version` fails, the engine could not be asked: never the release's problem.
+  failureKind: 'environment',
   parse: (r) => {
-    const s = JSON.parse(r.stdout.trim() || 'null') as {
+    let json: unknown;
+    try {
+      json = JSON.parse(r.stdout.trim() || 'null');
+    } catch {
+      throw environmentError(
+        `docker version did not answer with JSON (${neutralize(r.stdout.trim(), 120) || 'no output'}).`,
+        'Check the docker executable (dockerPath / --docker) and the engine (docker info).',
+      );
+    }
+    const s = json as {
       Version?: string;
       Os?: string;
       Arch?: string;

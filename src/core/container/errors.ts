@@ -41,8 +41,8 @@ const HOST_SIDE =
   /context canceled|no space left on device|could not find bridge|failed to create endpoint|failed to set up container networking|port is already allocated|address already in use/i;
 export const isDockerHostProblem = (text: string) => isDaemonDown(text) || HOST_SIDE.test(text);
 
-/** Maps a failed docker process to an error a person can act on. */
-export function dockerFailure(dockerPath: string, r: DockerResult): DockerError {
+/** Maps a failed docker process to an error a person can act on; `fallback` is the kind of an unrecognised failure. */
+export function dockerFailure(dockerPath: string, r: DockerResult, fallback: ErrorKind = 'check'): DockerError {
   const text = `${r.stderr}\n${r.stdout}`;
   const what = `docker ${r.args.slice(0, 2).join(' ')}`;
   if (isDaemonDown(text)) {
@@ -84,7 +84,14 @@ export function dockerFailure(dockerPath: string, r: DockerResult): DockerError 
       r,
     );
   }
-  return new DockerError('check', `${what} failed (exit ${r.exitCode}): ${lastLine(r) || 'no output'}`, undefined, r);
+  return new DockerError(
+    fallback,
+    `${what} failed (exit ${r.exitCode}): ${lastLine(r) || 'no output'}`,
+    fallback === 'environment'
+      ? `Check the Docker engine (\`${dockerPath} info\`) and the docker executable.`
+      : undefined,
+    r,
+  );
 }
 
 export const BUILD_HINT =

@@ -16,11 +16,12 @@ export function boundedFetch(
   return async (input, init) => {
     const url = new URL(typeof input === 'string' ? input : input instanceof URL ? input.href : input.url);
     const what = `${init?.method ?? 'GET'} ${url.pathname}`;
-    const { signal, done, expired } = deadline(limits, init?.signal ?? undefined, what);
+    const d = deadline(limits, init?.signal ?? undefined, what);
+    const expired = () => d.expired();
     try {
       let res: Response;
       try {
-        res = await inner(input, { ...init, signal });
+        res = await inner(input, { ...init, signal: d.signal });
       } catch (e) {
         if (init?.signal?.aborted) throw new CancelledError();
         const timedOut = expired();
@@ -52,7 +53,7 @@ export function boundedFetch(
       Object.defineProperty(out, 'url', { value: res.url });
       return out;
     } finally {
-      done();
+      d.done();
     }
   };
 }

@@ -215,9 +215,9 @@ export class GitHubClient {
 }
 
 /** Octokit wraps what its fetch throws in a RequestError (status 500): our own errors come out as they were. */
-function unwrap(e: unknown): unknown {
+function unwrap(e: unknown): Error {
   const cause = (e as { cause?: unknown } | undefined)?.cause;
-  return cause instanceof ReleaseOperatorError || cause instanceof CancelledError ? cause : e;
+  return (cause instanceof ReleaseOperatorError || cause instanceof CancelledError ? cause : e) as Error;
 }
 
 /** The text of an error's cause (Node's fetch puts the DNS error there). */

@@ -1,4 +1,5 @@
 import { ReleaseOperatorError, environmentError, usageError } from '../errors';
+import { neutralize } from '../neutralize';
 
 /** The parts of Octokit's RequestError this module reads (kept structural so tests can build one). */
 export interface HttpErrorLike {
@@ -41,8 +42,11 @@ export function missingScopes(e: HttpErrorLike, fallbackNeed?: string): string[]
 
 function githubMessage(e: HttpErrorLike): string {
   const data = e.response?.data as { message?: string; errors?: Array<{ message?: string } | string> } | undefined;
-  const extra = (data?.errors ?? []).map((x) => (typeof x === 'string' ? x : x.message)).filter(Boolean);
-  return [data?.message ?? e.message, ...extra].join('; ');
+  const errors = Array.isArray(data?.errors) ? data.errors.slice(0, 5) : [];
+  const extra = errors.map((x) => (typeof x === 'string' ? x : x?.message)).filter((x) => typeof x === 'string');
+  const message = typeof data?.message === 'string' ? data.message : e.message;
+  // The server's own words, in one of our messages: one line, bounded.
+  return neutralize([message, ...extra].join('; '), 400);
 }
 
 /**

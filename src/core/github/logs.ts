@@ -152,7 +152,7 @@ async function openLog(
       );
     }
     const length = Number(res.headers.get('content-length') ?? '') || undefined;
-    return { body: res.body ?? new ReadableStream(), length, done: d.done, expired: d.expired, what };
+    return { body: res.body ?? new ReadableStream(), length, done: () => d.done(), expired: () => d.expired(), what };
   }
 }
 
@@ -395,7 +395,7 @@ const causeOf = (e: unknown) => {
 /** The start of an error answer, for its message (a hostile server may send gigabytes). */
 async function readSmall(res: Response, max = 64 * 1024): Promise<string> {
   if (!res.body) return '';
-  const reader = res.body.getReader();
+  const reader = (res.body as ReadableStream<Uint8Array>).getReader();
   const chunks: Uint8Array[] = [];
   let total = 0;
   try {

@@ -171,7 +171,7 @@ async function readPart(
         (e: unknown): ArchivePart => {
           layer.destroy();
           // A cancel, or a limit reached, ends the whole read (it is not one broken layer).
-          if (isCancel(e) || (e instanceof ReleaseOperatorError && e.kind === 'environment')) cancelled = e as Error;
+          if (isCancel(e) || (e instanceof ReleaseOperatorError && e.kind === 'environment')) cancelled = e;
           return { kind: 'broken', why: /not a readable layer \((.*)\)$/s.exec(errorText(e))?.[1] ?? errorText(e) };
         },
       );

@@ -622,8 +622,7 @@ export function tagPage(body: Buffer, registry: string, name: string): string[] 
 function imageConfigOf(json: unknown): ImageConfig {
   if (!isObj(json)) return {};
   const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
-  const strs = (v: unknown) =>
-    Array.isArray(v) && v.every((x) => typeof x === 'string') ? (v as string[]) : undefined;
+  const strs = (v: unknown) => (Array.isArray(v) && v.every((x) => typeof x === 'string') ? v : undefined);
   const map = (v: unknown) =>
     isObj(v)
       ? Object.fromEntries(Object.entries(v).filter((e): e is [string, string] => typeof e[1] === 'string'))

@@ -36,25 +36,19 @@ export function rollbackCommand(repository: string, source: string, tag: string,
  * the digest is unchanged, after checking that every child manifest of an index exists. `confirm` sees the
  * plan (what the tag points at now) and may refuse. Afterwards the tag's digest is read back and compared.
  */
-export function rollback(
-  client: RegistryClient,
-  repo: RepoInput,
-  options: CallOptions & { source: string; tag?: string; confirm?: (plan: RollbackPlan) => Promise<boolean> },
-): Promise<RollbackResult> {
+export function rollback(client: RegistryClient, repo: RepoInput, options: RollbackOptions): Promise<RollbackResult> {
   return withOperation(() => rollbackNow(client, repo, options));
 }
 
-async function rollbackNow(
-  client: RegistryClient,
-  repo: RepoInput,
-  options: CallOptions & {
-    source: string;
-    tag?: string;
-    confirm?: (plan: RollbackPlan) => Promise<boolean>;
-    /** Check and plan only (the source and its children exist, where the tag points now); write nothing. */
-    dryRun?: boolean;
-  },
-): Promise<RollbackResult> {
+export type RollbackOptions = CallOptions & {
+  source: string;
+  tag?: string;
+  confirm?: (plan: RollbackPlan) => Promise<boolean>;
+  /** Check and plan only (the source and its children exist, where the tag points now); write nothing. */
+  dryRun?: boolean;
+};
+
+async function rollbackNow(client: RegistryClient, repo: RepoInput, options: RollbackOptions): Promise<RollbackResult> {
   const r = typeof repo === 'string' ? parseRepository(repo) : repo;
   const name = repositoryName(r);
   const tag = checkTag(options.tag ?? 'latest');

@@ -14,6 +14,7 @@ import type { CheckResult } from '../../core/report/model';
 import { describeBasis, VERDICT_LABELS } from '../../core/report/text';
 import { sortImageTags, versionOfImageTag } from '../../core/version/order';
 import { resolveScheme, type TagScheme } from '../../core/version/scheme';
+import { markdownCode, markdownText } from '../../core/neutralize';
 import type { RegistryFacade } from '../engines';
 import { shortDigest, warningIcon, type ReleaseNode } from './model';
 import { supplyChainNode, type SupplyChainLoader } from './supply';
@@ -41,13 +42,20 @@ export function imageTagProblems(
   ];
 }
 
+/** A hover of labels: keys and values came from the image, so each is escaped (no link, image or HTML from them). */
 function labelsMarkdown(title: string, labels: Record<string, string>, problems: string[] = []): vscode.MarkdownString {
-  const md = new vscode.MarkdownString(`**${title}**\n\n`);
-  for (const p of problems) md.appendMarkdown(`$(warning) ${p}\n\n`);
+  const md = new vscode.MarkdownString(
+    `**${title
+      .split(/\n+/)
+      .map((t) => markdownText(t))
+      .join('**\n\n**')}**\n\n`,
+  );
+  for (const p of problems) md.appendMarkdown(`$(warning) ${markdownText(p, 500)}\n\n`);
   md.supportThemeIcons = true;
+  md.supportHtml = false;
   const entries = Object.entries(labels);
   if (entries.length)
-    md.appendMarkdown(entries.map(([k, v]) => `- \`${k}\`: ${v.replace(/[\\`*_[\]]/g, '\\$&')}`).join('\n'));
+    md.appendMarkdown(entries.map(([k, v]) => `- ${markdownCode(k, 200)}: ${markdownText(v, 500)}`).join('\n'));
   else md.appendMarkdown('_no labels_');
   return md;
 }

@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { neutralize, neutralizeBlock } from '../../core/neutralize';
 
 /**
  * One node of the Release tree, as data. `children` is either known (a list) or loaded on first expansion
@@ -45,10 +46,11 @@ export function toTreeItem(n: ReleaseNode): vscode.TreeItem {
     : n.expanded
       ? vscode.TreeItemCollapsibleState.Expanded
       : vscode.TreeItemCollapsibleState.Collapsed;
-  const item = new vscode.TreeItem(n.label, state);
+  // The tree's output boundary: labels and descriptions carry tag, platform, run and job names from outside.
+  const item = new vscode.TreeItem(neutralize(n.label), state);
   item.id = n.id;
-  item.description = n.description;
-  item.tooltip = n.tooltip;
+  item.description = n.description === undefined ? undefined : neutralize(n.description);
+  item.tooltip = typeof n.tooltip === 'string' ? neutralizeBlock(n.tooltip) : n.tooltip;
   item.contextValue = n.contextValue;
   item.command = n.command;
   if (n.icon)
