@@ -87,10 +87,10 @@ export const LIMITS = {
   },
   logMegabytes: {
     what: 'log text read by one command (a job log, or every job log of a run unzipped)',
-    default: 32,
+    default: 16,
     unit: 'megabytes',
     setting: 'limits.logMegabytes',
-    why: 'Logs are kept in memory to split them by step; what is past the limit is not read and the cut is said.',
+    why: 'Logs are kept in memory to split them by step and shown whole (about 200,000 lines); what is past the limit is not read and the cut is said.',
   },
   files: {
     what: 'files of one checked tree (a folder, or the merged filesystem of an image)',

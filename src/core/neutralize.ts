@@ -10,23 +10,33 @@
  * isolates, and the invisible marks that change how text around them reads.
  */
 // eslint-disable-next-line no-control-regex -- matching control characters is the point
-const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]/g;
+const UNSAFE = /([\u0000-\u001f\u007f-\u009f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff])\1*/g;
 /** The same without newline and tab, for text that is meant to have lines (logs, reports). */
 // eslint-disable-next-line no-control-regex -- matching control characters is the point
-const UNSAFE_IN_BLOCK = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]/g;
+const UNSAFE_IN_BLOCK =
+  /([\u0000-\u0008\u000b-\u001f\u007f-\u009f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff])\1*/g;
+/** A run of one control character at least this long is shown once with its count: 32 MiB of NUL stay short. */
+const RUN = 4;
 
 const NAMED: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': '\\t', '\u001b': '\\e' };
 
-function escape(c: string): string {
+function escapeOne(c: string): string {
   const named = NAMED[c];
   if (named) return named;
   const code = c.charCodeAt(0);
   return code <= 0xff ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`;
 }
 
+/** A run of one control character: escaped, and counted when long (`\x00{4096 times}`). */
+function escape(run: string): string {
+  const one = escapeOne(run[0]);
+  return run.length >= RUN ? `${one}{${run.length} times}` : one.repeat(run.length);
+}
+
 /**
  * One line of outside text, safe to show: every control character escaped (ESC as `\e`, newline as `\n`, others as
- * `\xNN` or `\uNNNN`), so it can neither act on a terminal nor start a line of its own. `max` clips what a server
+ * `\xNN` or `\uNNNN`; a long run of one as `\x00{4096 times}`), so it can neither act on a terminal nor start a line
+ * of its own. `max` clips what a server
  * may make a message say (the cut is shown as `…`).
  */
 export function neutralize(text: string, max?: number): string {

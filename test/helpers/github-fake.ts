@@ -38,6 +38,7 @@ export class GitHubFake {
   token = 'ghp_fakeTokenForTests0123456789abcdef';
   private readonly routes = new Map<string, Handler>();
   private readonly blobs = new Map<string, { bytes: Buffer; type: string }>();
+  private readonly streams = new Map<string, (res: ServerResponse) => void>();
 
   private constructor(private readonly server: Server) {}
 
@@ -72,6 +73,12 @@ export class GitHubFake {
     return `${this.url}${STORAGE}${encodeURIComponent(name)}`;
   }
 
+  /** Serves an answer written by `write` (a body too big to hold, one that drips, one that never ends). */
+  stream(name: string, write: (res: ServerResponse) => void): string {
+    this.streams.set(name, write);
+    return `${this.url}${STORAGE}${encodeURIComponent(name)}`;
+  }
+
   calls(method: string, template: string): number {
     return this.requests.filter((r) => r.method === method.toUpperCase() && r.template === template).length;
   }
@@ -93,6 +100,8 @@ export class GitHubFake {
     const url = new URL(req.url ?? '/', this.url);
     const method = (req.method ?? 'GET').toUpperCase();
     if (url.pathname.startsWith(STORAGE)) {
+      const write = this.streams.get(decodeURIComponent(url.pathname.slice(STORAGE.length)));
+      if (write) return write(res);
       const blob = this.blobs.get(decodeURIComponent(url.pathname.slice(STORAGE.length)));
       res.writeHead(blob ? 200 : 404, { 'content-type': blob?.type ?? 'text/plain' });
       return void res.end(blob?.bytes ?? 'no such blob');

@@ -28,16 +28,56 @@ export interface JobLog {
 
 const TIMESTAMP = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?Z) ?/;
 
+/** What the lines of one command's logs may cost together (see logLines). */
+export interface LineBudget {
+  lines: number;
+  chars: number;
+  /** Set once a log was cut for lines or characters. */
+  cut?: string;
+}
+
+/** A budget from the log size limit: a line costs at least 32 bytes of it, and shown text at most twice it. */
+export const lineBudget = (logBytes: number): LineBudget => ({
+  lines: Math.floor(logBytes / 32),
+  chars: logBytes * 2,
+});
+
+/** One shown log line is clipped to this many characters (a fixed limit; the clip is said on the line). */
+export const LOG_LINE_CHARS = 64 * 1024;
+// eslint-disable-next-line no-control-regex -- colour codes (CSI ... m) are dropped, not escaped: they only colour
+const SGR = /\u001b\[[0-9;:]*m/g;
+
+/**
+ * The lines of a log as they are kept and shown: colour codes dropped, every other control character escaped
+ * (neutralizeBlock; a line can neither act on a terminal nor overwrite another), each line clipped, and the whole
+ * within `budget` (a log of 32 MiB of newlines is not 32 million lines in memory). Split as it goes, not at once.
+ */
+export function logLines(text: string, budget: LineBudget = lineBudget(Number.MAX_SAFE_INTEGER / 4)): string[] {
+  const out: string[] = [];
+  let at = text.charCodeAt(0) === 0xfeff ? 1 : 0;
+  while (at < text.length && !budget.cut) {
+    let end = text.indexOf('\n', at);
+    if (end < 0) end = text.length;
+    const raw = text.slice(at, end > at && text.charCodeAt(end - 1) === 13 ? end - 1 : end);
+    at = end + 1;
+    let line = neutralizeBlock((raw.length > LOG_LINE_CHARS ? raw.slice(0, LOG_LINE_CHARS) : raw).replace(SGR, ''));
+    if (line.length > LOG_LINE_CHARS || raw.length > LOG_LINE_CHARS)
+      line = `${line.slice(0, LOG_LINE_CHARS)} … (line clipped: ${raw.length} characters)`;
+    if (--budget.lines < 0 || (budget.chars -= line.length + 1) < 0) {
+      budget.cut = 'has more lines than the log size limit lets one command keep';
+      break;
+    }
+    out.push(line);
+  }
+  return out;
+}
+
 /**
  * Splits a job's log into its steps by the timestamps GitHub puts on every line: a line belongs to the last
  * step that had started by then. Lines before the first step go to it; without step timings, one section.
  */
-export function splitByStep(text: string, steps: JobStep[]): LogSection[] {
-  const lines = text
-    .replace(/\r\n/g, '\n')
-    .replace(/^\uFEFF/, '')
-    .split('\n');
-  if (lines.at(-1) === '') lines.pop();
+export function splitByStep(text: string, steps: JobStep[], budget?: LineBudget): LogSection[] {
+  const lines = logLines(text, budget);
   const timed = steps.filter((s) => s.startedAt).sort((a, b) => a.number - b.number);
   if (!timed.length) return [{ name: 'log', lines }];
   const sections: LogSection[] = timed.map((s) => ({
@@ -237,7 +277,10 @@ export async function jobLog(
       signal,
     );
     parts.push(decoder.decode());
-    return { jobId, jobName: j.name, conclusion: j.conclusion, sections: splitByStep(parts.join(''), j.steps), cut };
+    const budget = lineBudget(max);
+    const sections = splitByStep(parts.join(''), j.steps, budget);
+    if (!cut && budget.cut) cut = { message: `the log of ${what} ${budget.cut}`, limitBytes: max, readBytes: read };
+    return { jobId, jobName: j.name, conclusion: j.conclusion, sections, cut };
   });
 }
 
@@ -257,7 +300,10 @@ export async function runLogs(gh: GitHubClient, repo: RepoRef, runId: number, si
       async () => jobs.some((j) => j.status !== 'completed'),
       signal,
     );
-    const { entries, cut } = await unzipLogs(gh, log, signal);
+    const unzipped = await unzipLogs(gh, log, signal);
+    const { entries } = unzipped;
+    let cut = unzipped.cut;
+    const budget = lineBudget(gh.limits.logBytes);
     const text = (name: string) => decodeEntry(entries.get(name)!);
     const names = [...entries.keys()];
     const topLevel = names.filter((n) => !n.includes('/') && n.endsWith('.txt'));
@@ -281,12 +327,14 @@ export async function runLogs(gh: GitHubClient, repo: RepoRef, runId: number, si
                   .replace(/^\d+_/, '')
                   .replace(/\.txt$/, ''),
               conclusion: step?.conclusion,
-              lines: text(n).replace(/\r\n/g, '\n').replace(/\n$/, '').split('\n'),
+              lines: logLines(text(n), budget),
             };
           })
-        : splitByStep(text(file), job?.steps ?? []);
+        : splitByStep(text(file), job?.steps ?? [], budget);
       out.push({ jobId: job?.id, jobName: job?.name ?? jobName, conclusion: job?.conclusion, sections });
     }
+    if (!cut && budget.cut)
+      cut = { message: `the logs of ${what} ${budget.cut}`, limitBytes: gh.limits.logBytes, readBytes: 0 };
     if (cut) {
       // Said once, on the last job shown (the cut falls in or after it).
       if (out.length) out[out.length - 1].cut = cut;
@@ -345,17 +393,17 @@ async function unzipLogs(
         checked = true;
         if (!(head[0] === 0x50 && head[1] === 0x4b && head[2] === 0x03 && head[3] === 0x04)) {
           failure = environmentError(
-            `The logs of ${log.what} are not a zip archive (they start with ${JSON.stringify(neutralize(Buffer.from(head.subarray(0, 16)).toString('latin1')))}).`,
+            `The logs of ${log.what} are not a zip archive (they start with "${neutralize(Buffer.from(head.subarray(0, 16)).toString('latin1'))}").`,
             'GitHub sends run logs as a zip; check github.apiUrl. The logs of one job: logs --job ID.',
           );
           return false;
         }
         chunk = head;
       }
-      // Small pieces: one push of highly compressed data unpacks at most about 16 MiB before the limit is checked.
-      for (let i = 0; i < chunk.length && !cut && !failure; i += 16 * 1024) {
+      // Small pieces: one push of highly compressed data unpacks at most about 2 MiB before the limit is checked.
+      for (let i = 0; i < chunk.length && !cut && !failure; i += 2048) {
         try {
-          unzip.push(chunk.subarray(i, i + 16 * 1024));
+          unzip.push(chunk.subarray(i, i + 2048));
         } catch (e) {
           failure = e;
         }
@@ -426,6 +474,7 @@ export function formatLog(log: JobLog): string {
     out.push(
       `--- ${s.step !== undefined ? `${s.step}. ` : ''}${neutralize(s.name)}${s.conclusion ? ` (${neutralize(s.conclusion)})` : ''}`,
     );
+    // Lines were made safe when read (logLines); a section built elsewhere is made safe here too.
     for (const line of s.lines) out.push(neutralizeBlock(line).replace(/\n/g, '\\n'));
   }
   if (log.cut) out.push(`--- cut: ${log.cut.message} (limits.logMegabytes)`);

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { hasControlCodes, runCliProcess, type CliProcessResult } from '../../helpers/cli-process';
+import { MEMORY_BOUND_MIB, hasControlCodes, runCliProcess, type CliProcessResult } from '../../helpers/cli-process';
 import { recordFigure } from '../../helpers/figures';
 import { startHostileRegistry, type HostileRegistry } from '../../helpers/hostile-registry';
 
@@ -11,7 +11,6 @@ import { startHostileRegistry, type HostileRegistry } from '../../helpers/hostil
  * user runs it (a process of its own). Each case must end in its verdict within its limit: no hang, no false pass,
  * no control code in the output, and a peak memory under 300 MiB.
  */
-export const MEMORY_BOUND_MIB = 300;
 
 describe('reliability: a hostile registry (the CLI in a process of its own)', function () {
   this.timeout(120_000);
@@ -44,8 +43,15 @@ describe('reliability: a hostile registry (the CLI in a process of its own)', fu
     figures.push({ name, code: r.code, ms: r.ms, maxRssMiB: r.maxRssMiB });
     assert.equal(r.timedOut, false, `${name}: hung (killed after its timeout)\n${r.stderr}`);
     assert.ok(r.maxRssMiB !== undefined && r.maxRssMiB < MEMORY_BOUND_MIB, `${name}: peak memory ${r.maxRssMiB} MiB`);
-    assert.ok(!hasControlCodes(r.stdout + r.stderr), `${name}: a control code reached the output:\n${JSON.stringify(r.stdout + r.stderr)}`);
-    assert.doesNotMatch(r.stderr, /\n\s+at |This is a bug/, `${name}: a stack trace or an internal error:\n${r.stderr}`);
+    assert.ok(
+      !hasControlCodes(r.stdout + r.stderr),
+      `${name}: a control code reached the output:\n${JSON.stringify(r.stdout + r.stderr)}`,
+    );
+    assert.doesNotMatch(
+      r.stderr,
+      /\n\s+at |This is a bug/,
+      `${name}: a stack trace or an internal error:\n${r.stderr}`,
+    );
     return r;
   }
   const exit3 = (r: CliProcessResult, re: RegExp) => {
@@ -59,11 +65,17 @@ describe('reliability: a hostile registry (the CLI in a process of its own)', fu
       page++;
       const tags = Array.from({ length: 10 }, (_, i) => `p${page}-${i}`);
       res
-        .writeHead(200, { 'content-type': 'application/json', link: `</v2/acme/app/tags/list?n=10&last=p${page}>; rel="next"` })
+        .writeHead(200, {
+          'content-type': 'application/json',
+          link: `</v2/acme/app/tags/list?n=10&last=p${page}>; rel="next"`,
+        })
         .end(JSON.stringify({ name: 'acme/app', tags }));
     });
     const r = await cli('endless tag pages', ['tags', `${reg.host}/acme/app`]);
-    exit3(r, /goes on past 1000 pages .*limits\.listingPages.*\n.*raise it: "limits\.listingPages" in release-operator\.json/s);
+    exit3(
+      r,
+      /goes on past 1000 pages .*limits\.listingPages.*\n.*raise it: "limits\.listingPages" in release-operator\.json/s,
+    );
     assert.equal(page, 1000, 'exactly the limit of pages was read');
   });
 
@@ -107,10 +119,19 @@ describe('reliability: a hostile registry (the CLI in a process of its own)', fu
     assert.match(text.stdout, /org\.opencontainers\.image\.title=\\e\]0;owned\\x07\\e\[2J\\e\[31mred/);
     assert.ok(!text.stdout.split('\n').some((l) => l.trim() === 'problem: none'), 'a label key forged an output line');
     assert.match(text.stdout, /evil\\nproblem: none=x\\r\\x9b2J/);
-    const verify = await cli('labels with escape codes (verify)', ['verify', `${reg.host}/acme/app:v1.2.3`, '--require-platforms', 'linux/amd64']);
+    const verify = await cli('labels with escape codes (verify)', [
+      'verify',
+      `${reg.host}/acme/app:v1.2.3`,
+      '--require-platforms',
+      'linux/amd64',
+    ]);
     assert.ok(!verify.stdout.split('\n').some((l) => /^problem: none/.test(l)), verify.stdout);
     const json = await cli('labels with escape codes (json)', ['manifest', `${reg.host}/acme/app:v1.2.3`, '--json']);
-    assert.deepEqual((JSON.parse(json.stdout) as { labels: Record<string, string> }).labels, labels, 'the values are kept, only escaped');
+    assert.deepEqual(
+      (JSON.parse(json.stdout) as { labels: Record<string, string> }).labels,
+      labels,
+      'the values are kept, only escaped',
+    );
   });
 
   it('a Retry-After of an hour: fails at once naming limits.retryWaitSeconds (exit 3), no silent minutes', async () => {
@@ -130,7 +151,10 @@ describe('reliability: a hostile registry (the CLI in a process of its own)', fu
     });
     const r = await cli('Retry-After 3', ['manifest', `${reg.host}/acme/app:v1`, '--verbose']);
     assert.equal(r.code, 0, r.stderr);
-    assert.match(r.stderr, /waiting 3 s: the registry 127\.0\.0\.1:\d+ answered HTTP 429 \(GET \/v2\/acme\/app\/manifests\/v1\) \(retry 1 of 3\)/);
+    assert.match(
+      r.stderr,
+      /waiting 3 s: the registry 127\.0\.0\.1:\d+ answered HTTP 429 \(GET \/v2\/acme\/app\/manifests\/v1\) \(retry 1 of 3\)/,
+    );
   });
 
   it('a body that drips: "answered, but the body did not arrive", never "could not be reached" (exit 3, within the timeouts)', async () => {
@@ -163,7 +187,9 @@ describe('reliability: a hostile registry (the CLI in a process of its own)', fu
   it('an md5 digest from the registry is an environment fault (exit 3), not a problem with the release', async () => {
     const s = reg.image('acme/app', 'v1');
     reg.on('GET', /\/manifests\/v1$/, (_req, res) =>
-      res.writeHead(200, { 'content-type': s.mediaType, 'docker-content-digest': `md5:${'a'.repeat(32)}` }).end(s.bytes),
+      res
+        .writeHead(200, { 'content-type': s.mediaType, 'docker-content-digest': `md5:${'a'.repeat(32)}` })
+        .end(s.bytes),
     );
     const r = await cli('md5 digest', ['manifest', `${reg.host}/acme/app:v1`]);
     exit3(r, /named the digest md5:a+, whose algorithm cannot be verified/);
@@ -173,25 +199,44 @@ describe('reliability: a hostile registry (the CLI in a process of its own)', fu
     reg.image('acme/app', 'v1');
     reg.image('acme/app', 'latest', { labels: { old: 'yes' } });
     reg.on('PUT', /\/manifests\/latest$/, (_req, res) => res.writeHead(307, { location: '/elsewhere/upload' }).end());
-    reg.on('PUT', /\/elsewhere\/upload$/, (_req, res) => res.writeHead(404).end('{"errors":[{"code":"NOT_FOUND","message":"gone"}]}'));
+    reg.on('PUT', /\/elsewhere\/upload$/, (_req, res) =>
+      res.writeHead(404).end('{"errors":[{"code":"NOT_FOUND","message":"gone"}]}'),
+    );
     const r = await cli('PUT redirected to 404', ['rollback', `${reg.host}/acme/app`, '--to', 'v1', '--yes']);
-    exit3(r, /answered HTTP 404 after a redirect to http:\/\/127\.0\.0\.1:\d+\/elsewhere\/upload to the PUT of .*:latest .*the tag was not written/);
+    exit3(
+      r,
+      /answered HTTP 404 after a redirect to http:\/\/127\.0\.0\.1:\d+\/elsewhere\/upload to the PUT of .*:latest .*the tag was not written/,
+    );
     assert.doesNotMatch(r.stderr, /has no tag latest/);
   });
 
   it('an index of 10,000 copies of one child: refused at limits.indexChildren; allowed, the child is fetched once (manifest) and HEADed once (rollback)', async () => {
     const child = reg.image('acme/app');
-    reg.index('acme/app', 'wide', Array.from({ length: 10_000 }, () => child));
+    reg.index(
+      'acme/app',
+      'wide',
+      Array.from({ length: 10_000 }, () => child),
+    );
     reg.image('acme/app', 'latest');
     const refused = await cli('index of 10,000 children (default limit)', ['manifest', `${reg.host}/acme/app:wide`]);
     exit3(refused, /The index .*:wide lists 10000 manifests: the limit of 1000 \(limits\.indexChildren\) was reached/);
     reg.requests.length = 0;
     const config = { limits: { indexChildren: 20_000 } };
-    const m = await cli('index of 10,000 children (manifest)', ['manifest', `${reg.host}/acme/app:wide`, '--json'], { config });
+    const m = await cli('index of 10,000 children (manifest)', ['manifest', `${reg.host}/acme/app:wide`, '--json'], {
+      config,
+    });
     assert.equal(m.code, 0, m.stderr);
-    assert.equal(reg.requests.filter((q) => q.path.endsWith(`/manifests/${child.digest}`)).length, 1, 'one GET of the child');
+    assert.equal(
+      reg.requests.filter((q) => q.path.endsWith(`/manifests/${child.digest}`)).length,
+      1,
+      'one GET of the child',
+    );
     reg.requests.length = 0;
-    const rb = await cli('index of 10,000 children (rollback)', ['rollback', `${reg.host}/acme/app`, '--to', 'wide', '--yes'], { config });
+    const rb = await cli(
+      'index of 10,000 children (rollback)',
+      ['rollback', `${reg.host}/acme/app`, '--to', 'wide', '--yes'],
+      { config },
+    );
     assert.equal(rb.code, 0, rb.stderr);
     assert.equal(
       reg.requests.filter((q) => q.method === 'HEAD' && q.path.endsWith(`/manifests/${child.digest}`)).length,
