@@ -123,6 +123,18 @@ export const LIMITS = {
     unit: 'count',
     why: 'Fixed: GitHub allows 256 jobs per run and writes a few files per job.',
   },
+  logLineChars: {
+    what: 'characters of one log line shown',
+    default: 64 * 1024,
+    unit: 'count',
+    why: 'Fixed: a longer line is clipped and the clip is said on it; the lines of one command together cost at least 32 bytes each of limits.logMegabytes.',
+  },
+  githubListPages: {
+    what: 'pages of 100 read of one GitHub list (the jobs of a run, the Releases of a repository)',
+    default: 10,
+    unit: 'count',
+    why: 'Fixed: GitHub allows 256 jobs per run; 1000 Releases is more than any repository audited here has.',
+  },
   redirects: {
     what: 'redirects followed for one request',
     default: 5,

@@ -12,8 +12,8 @@
 // eslint-disable-next-line no-control-regex -- matching control characters is the point
 const UNSAFE = /([\u0000-\u001f\u007f-\u009f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff])\1*/g;
 /** The same without newline and tab, for text that is meant to have lines (logs, reports). */
-// eslint-disable-next-line no-control-regex -- matching control characters is the point
 const UNSAFE_IN_BLOCK =
+  // eslint-disable-next-line no-control-regex -- matching control characters is the point
   /([\u0000-\u0008\u000b-\u001f\u007f-\u009f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff])\1*/g;
 /** A run of one control character at least this long is shown once with its count: 32 MiB of NUL stay short. */
 const RUN = 4;

@@ -57,7 +57,18 @@ export function assertNamedError(e: unknown, name: string): void {
   assert.ok(e.message.includes(name), `the error does not name the input ${name}: ${e.message}`);
 }
 
-/** Runs a property for FUZZ_RUNS inputs and records the count for the figures. */
+/**
+ * No parser may take this long on one input: the property's "never hangs". Not a speed claim (bench/ makes those):
+ * a parse of a few KiB takes microseconds, so only a loop without end or a blow-up gets near it.
+ */
+export const HANG_MS = 5000;
+
+function notHung(started: number, name: string): void {
+  const ms = performance.now() - started;
+  assert.ok(ms < HANG_MS, `${name} took ${Math.round(ms)} ms: a parser that nearly hangs`);
+}
+
+/** Runs a property for FUZZ_RUNS inputs and records the count for the figures; each input must end within HANG_MS. */
 export function fuzz<T>(
   kind: string,
   arb: fc.Arbitrary<T>,
@@ -67,9 +78,32 @@ export function fuzz<T>(
   let n = 0;
   fc.assert(
     fc.property(arb, (input) => {
-      check(input, `fuzz-input-${++n}`);
+      const name = `fuzz-input-${++n}`;
+      const started = performance.now();
+      check(input, name);
+      notHung(started, name);
     }),
     { numRuns: runs },
+  );
+  recordFigure('fuzz', kind, { inputs: runs });
+}
+
+/** fuzz() for asynchronous parsers (streams): each input also ends within HANG_MS, or the property fails. */
+export async function fuzzAsync<T>(
+  kind: string,
+  arb: fc.Arbitrary<T>,
+  check: (input: T, name: string) => Promise<void>,
+  runs = FUZZ_RUNS,
+): Promise<void> {
+  let n = 0;
+  await fc.assert(
+    fc.asyncProperty(arb, async (input) => {
+      const name = `fuzz-input-${++n}`;
+      const started = performance.now();
+      await check(input, name);
+      notHung(started, name);
+    }),
+    { numRuns: runs, timeout: HANG_MS },
   );
   recordFigure('fuzz', kind, { inputs: runs });
 }

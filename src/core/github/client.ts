@@ -145,7 +145,7 @@ export class GitHubClient {
         `GitHub ${why.reason}; waiting ${Math.ceil(ms / 1000)} s more would pass the operation's time (limits.operationSeconds, ${Math.round(this.limits.operationMs / 1000)} s).`,
         raiseHint('operationSeconds'),
       );
-    this.logger.info(`GitHub ${why.reason}; waiting ${Math.ceil(ms / 1000)} s`);
+    this.logger.debug(`GitHub ${why.reason}; waiting ${Math.ceil(ms / 1000)} s`);
     noticeWait({ source: 'GitHub', reason: why.reason, waitMs: ms, attempt: why.attempt, retries: why.retries });
     await this.sleep(ms, signal);
   }

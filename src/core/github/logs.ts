@@ -43,7 +43,7 @@ export const lineBudget = (logBytes: number): LineBudget => ({
 });
 
 /** One shown log line is clipped to this many characters (a fixed limit; the clip is said on the line). */
-export const LOG_LINE_CHARS = 64 * 1024;
+export const LOG_LINE_CHARS = LIMITS.logLineChars.default;
 // eslint-disable-next-line no-control-regex -- colour codes (CSI ... m) are dropped, not escaped: they only colour
 const SGR = /\u001b\[[0-9;:]*m/g;
 

@@ -1,3 +1,4 @@
+import { LIMITS, limitError } from '../limits';
 import { list, num, obj } from '../untrusted';
 import type { GitHubClient, RepoRef } from './client';
 import { isHttpError } from './errors';
@@ -8,7 +9,8 @@ import type { PackageVersion, Release } from './types';
 export async function listReleases(gh: GitHubClient, repo: RepoRef, signal?: AbortSignal): Promise<Release[]> {
   const what = `list the Releases of ${repo.owner}/${repo.name}`;
   const all: unknown[] = [];
-  for (let page = 1; page <= 10; page++) {
+  const pages = LIMITS.githubListPages.default;
+  for (let page = 1; page <= pages; page++) {
     const { data } = await gh.call(
       'GET /repos/{owner}/{repo}/releases',
       { owner: repo.owner, repo: repo.name, per_page: 100, page },
@@ -19,6 +21,9 @@ export async function listReleases(gh: GitHubClient, repo: RepoRef, signal?: Abo
     const items = list(data);
     all.push(...items);
     if (items.length < 100) break;
+    // More than the pages read: an audit over part of the Releases would be wrong, so it is said instead.
+    if (page === pages)
+      throw limitError('githubListPages', pages, `${repo.owner}/${repo.name} has more than ${all.length} Releases`);
   }
   let latestId: number | undefined;
   if (all.length) {

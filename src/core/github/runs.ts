@@ -1,4 +1,5 @@
 import { usageError } from '../errors';
+import { LIMITS, limitError } from '../limits';
 import { list, num, obj, str } from '../untrusted';
 import type { GitHubClient, RepoRef } from './client';
 import { mapJob, mapRun } from './map';
@@ -63,7 +64,8 @@ export async function getRun(
 /** Jobs of a run's latest attempt, every page. */
 export async function listJobs(gh: GitHubClient, repo: RepoRef, runId: number, signal?: AbortSignal): Promise<Job[]> {
   const jobs: Job[] = [];
-  for (let page = 1; page <= 10; page++) {
+  const pages = LIMITS.githubListPages.default;
+  for (let page = 1; page <= pages; page++) {
     const { data } = await gh.call(
       'GET /repos/{owner}/{repo}/actions/runs/{run_id}/jobs',
       { ...base(repo), run_id: runId, filter: 'latest', per_page: 100, page },
@@ -75,6 +77,7 @@ export async function listJobs(gh: GitHubClient, repo: RepoRef, runId: number, s
     const items = list(answer.jobs);
     jobs.push(...items.map(mapJob));
     if (jobs.length >= num(answer.total_count) || items.length < 100) break;
+    if (page === pages) throw limitError('githubListPages', pages, `Run ${runId} has more than ${jobs.length} jobs`);
   }
   return jobs;
 }

@@ -12,7 +12,8 @@ export function parseChallenge(header: string | null | undefined): Challenge | u
   if (!header) return undefined;
   const m = /^\s*([A-Za-z][A-Za-z0-9_-]*)\s*(.*)$/s.exec(header);
   if (!m) return undefined;
-  const params: Record<string, string> = {};
+  // No prototype: a parameter named __proto__ or constructor is a parameter like any other.
+  const params = Object.create(null) as Record<string, string>;
   const re = /([A-Za-z0-9_.-]+)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^,\s]*))\s*,?\s*/gy;
   const rest = m[2];
   re.lastIndex = 0;

@@ -17,6 +17,8 @@ const sum = (rs, k) => rs.reduce((n, r) => n + (Number(r[k]) || 0), 0);
 const faults = of('fault').filter((r) => r.injected !== undefined);
 const fuzz = of('fuzz');
 const hostile = of('hostile').filter((r) => r.refused !== undefined);
+const cases = of('hostile').filter((r) => r.maxRssMiB !== undefined);
+const cancels = of('hostile').filter((r) => r.msToExit !== undefined);
 const secrets = of('secrets-leaked');
 const left = of('containers-left');
 const load = of('load');
@@ -25,7 +27,17 @@ const out = [
   '| Figure | Value |',
   '|---|---|',
   `| Faults injected / survived | ${sum(faults, 'injected')} / ${sum(faults, 'survived')} (${faults.map((f) => `${f.name} ${f.injected}`).join(', ')}) |`,
-  `| Hostile inputs refused or contained | ${sum(hostile, 'refused')} |`,
+  `| Hostile inputs refused or contained | ${sum(hostile, 'refused') + cases.length} (${sum(hostile, 'refused')} in-process, ${cases.length} cases against the CLI in its own process) |`,
+  ...(cases.length
+    ? [
+        `| Peak memory of the CLI in a hostile case | at most ${Math.max(...cases.map((c) => c.maxRssMiB))} MiB (bound 300 MiB; ${cases.length} cases) |`,
+      ]
+    : []),
+  ...(cancels.length
+    ? [
+        `| SIGINT/SIGTERM to exit | at most ${Math.max(...cancels.map((c) => c.msToExit))} ms (${cancels.map((c) => `${c.name.replace(/^cancel: /, '')} ${c.msToExit}`).join(', ')}) |`,
+      ]
+    : []),
   `| Inputs fuzzed | ${sum(fuzz, 'inputs')} (${fuzz.map((f) => `${f.name} ${f.inputs}`).join(', ')}) |`,
   `| Secrets leaked | ${sum(secrets, 'leaked')} (${secrets.map((s) => `${s.commands} command runs searched for ${s.secrets} secrets`).join('; ')}) |`,
   `| Containers left behind | ${sum(left, 'containers')} |`,
@@ -35,6 +47,10 @@ const out = [
   ),
 ];
 console.log(out.join('\n'));
+if (cases.length) {
+  console.log('\n| Hostile case | Exit | Time | Peak memory |\n|---|---|---|---|');
+  for (const c of cases) console.log(`| ${c.name} | ${c.exit} | ${(c.ms / 1000).toFixed(1)} s | ${c.maxRssMiB} MiB |`);
+}
 for (const r of of('fault').filter((r) => r.verdict))
   console.log(
     `\n${r.name}: verdict ${r.verdict} (${r.detail})${r.leftAfterRestart !== undefined ? `, ${r.leftAfterRestart} container(s) still there after the daemon restarted (removed by cleanup)` : ''}`,

@@ -78,12 +78,19 @@ describe('reliability: crafted files (the CLI in a process of its own)', functio
     assert.equal(r.code, 3, r.stdout + r.stderr);
     assert.match(r.stdout, new RegExp(`could not read 1 file or folder:\\n  ${secret}  \\(EACCES\\)`));
     assert.doesNotMatch(r.stdout, /no drift/);
-    const json = await cli('glibc folder with an unreadable file (nobody, json)', ['glibc', dir, '--max-glibc', '2.36', '--json'], {
-      user: 'nobody',
-    });
+    const json = await cli(
+      'glibc folder with an unreadable file (nobody, json)',
+      ['glibc', dir, '--max-glibc', '2.36', '--json'],
+      {
+        user: 'nobody',
+      },
+    );
     const doc = JSON.parse(json.stdout) as { verdict: string; unreadable: Array<{ path: string }> };
     assert.equal(doc.verdict, 'environment');
-    assert.deepEqual(doc.unreadable.map((u) => u.path), [secret]);
+    assert.deepEqual(
+      doc.unreadable.map((u) => u.path),
+      [secret],
+    );
   });
 
   it('glibc on a folder inside which a folder cannot be listed: listed, exit 3', async () => {
@@ -96,7 +103,7 @@ describe('reliability: crafted files (the CLI in a process of its own)', functio
       user: 'nobody',
     });
     assert.equal(r.code, 3, r.stdout + r.stderr);
-    assert.match(r.stdout, /closed  \(EACCES\)/);
+    assert.match(r.stdout, /closed {2}\(EACCES\)/);
   });
 
   it('glibc on one ELF file it cannot read: exit 3 naming it, never "No ELF files"', async () => {
@@ -138,7 +145,14 @@ describe('reliability: crafted files (the CLI in a process of its own)', functio
 
     const link = folder();
     symlinkSync('/etc/passwd', path.join(link, 'release-operator.json'));
-    const b = await cli('config file links out of the folder', ['glibc', '/usr/bin/true', '--max-glibc', '2.36', '--cwd', link]);
+    const b = await cli('config file links out of the folder', [
+      'glibc',
+      '/usr/bin/true',
+      '--max-glibc',
+      '2.36',
+      '--cwd',
+      link,
+    ]);
     assert.equal(b.code, 2, b.stderr);
     assert.match(b.stderr, /is a symbolic link to \/etc\/passwd, outside/);
 
@@ -146,9 +160,13 @@ describe('reliability: crafted files (the CLI in a process of its own)', functio
     writeFileSync(path.join(closed, 'release-operator.json'), '{}');
     giveToNobody(closed);
     chmodSync(path.join(closed, 'release-operator.json'), 0o000);
-    const c = await cli('config file unreadable (nobody)', ['glibc', '/usr/bin/true', '--max-glibc', '2.36', '--cwd', closed], {
-      user: 'nobody',
-    });
+    const c = await cli(
+      'config file unreadable (nobody)',
+      ['glibc', '/usr/bin/true', '--max-glibc', '2.36', '--cwd', closed],
+      {
+        user: 'nobody',
+      },
+    );
     assert.equal(c.code, 3, c.stderr);
     assert.match(c.stderr, /Cannot read .*release-operator\.json: permission denied \(EACCES\)/);
 
@@ -188,7 +206,10 @@ describe('reliability: crafted files (the CLI in a process of its own)', functio
     const args = ['--repo', 'acme/app', '--cwd', repo];
     const r = await cli('unreadable workflow (nobody)', ['dispatch', 'release.yml', ...args], { user: 'nobody', env });
     assert.equal(r.code, 3, r.stderr);
-    assert.match(r.stderr, /Cannot read the workflow \.github\/workflows\/release\.yml: Cannot read .*release\.yml: permission denied/);
+    assert.match(
+      r.stderr,
+      /Cannot read the workflow \.github\/workflows\/release\.yml: Cannot read .*release\.yml: permission denied/,
+    );
     const p = await cli('workflow that is a FIFO', ['dispatch', 'pipe.yml', ...args], { env });
     assert.equal(p.code, 2, p.stderr);
     assert.match(p.stderr, /pipe\.yml is a FIFO/);

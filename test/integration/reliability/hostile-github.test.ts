@@ -53,7 +53,9 @@ function pour(res: ServerResponse, chunk: Buffer, total: number, then?: () => vo
       sent += chunk.length;
       if (!res.write(chunk)) return void res.once('drain', more);
     }
-    if (!res.destroyed) then ? then() : res.end();
+    if (res.destroyed) return;
+    if (then) then();
+    else res.end();
   };
   res.on('error', () => undefined);
   more();

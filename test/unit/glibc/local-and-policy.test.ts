@@ -3,6 +3,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { checkGlibc, policyGlibc, resolveTarget } from '../../../src/core/glibc';
+import { baseVerdict } from '../../../src/core/glibc/verdict';
 import { ReleaseOperatorError } from '../../../src/core/errors';
 import { runProcess } from '../../../src/core/process/run';
 import { FOREIGN, TRIXIE, fixtureFile } from '../../helpers/elf-fixtures';
@@ -115,5 +116,33 @@ describe('glibc targets and files on their own', () => {
       [path.join(dir, 'real', 'wc')],
     );
     rmSync(dir, { recursive: true, force: true });
+  });
+});
+
+describe('glibc verdicts on crafted tables', () => {
+  it('a version listed twice (or a library listed twice) is said once', () => {
+    const need = (file: string, names: string[]) => ({
+      file,
+      versions: names.map((name) => ({ name, hash: 0, flags: 0, weak: false })),
+    });
+    const elf = {
+      class: 64,
+      arch: 'amd64',
+      machine: 62,
+      machineName: 'x86-64',
+      type: 'dyn',
+      interpreter: '/lib64/ld-linux-x86-64.so.2',
+      needed: ['libc.so.6'],
+      rpath: [],
+      runpath: [],
+      versionNeeds: [need('libc.so.6', ['GLIBC_2.38', 'GLIBC_2.38', 'GLIBC_2.2.5']), need('libc.so.6', ['GLIBC_2.38'])],
+      versionDefinitions: [],
+    } as unknown as Parameters<typeof baseVerdict>[1];
+    const r = baseVerdict('/app', elf, 'amd64', resolveTarget('2.36', undefined));
+    assert.deepEqual(
+      r.findings.filter((f) => f.code === 'exceeds-target').map((f) => f.message),
+      ['/app needs GLIBC_2.38 from libc.so.6, newer than --max-glibc 2.36'],
+    );
+    assert.deepEqual(r.needs, [{ library: 'libc.so.6', versions: ['GLIBC_2.38', 'GLIBC_2.2.5'], weak: [] }]);
   });
 });
