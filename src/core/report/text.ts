@@ -1,9 +1,11 @@
+import { neutralize as n } from '../neutralize';
 import type { Basis, CheckFinding, CheckResult, NextAction, ReadinessReport, Verdict } from './model';
 
 /**
  * Check results as text for a terminal: the CLI prints it, the editor shows it as a document, and the gate's
  * job summary can start from it. One line per check (verdict, title, what it saw), then its findings and next
- * actions indented under it, then what the checks relied on.
+ * actions indented under it, then what the checks relied on. Every field may quote a tag, a label or a server's
+ * words, so each is neutralized: one line, no control codes (a label key cannot forge a "pass" line).
  */
 
 export const VERDICT_LABELS: Record<Verdict, string> = {
@@ -27,23 +29,23 @@ export function describeBasis(b: Basis): string {
       : b.source === 'configured'
         ? `configured (${b.detail})`
         : `by default (${b.detail})`;
-  return `${b.subject}: ${b.value}, ${how}`;
+  return n(`${b.subject}: ${b.value}, ${how}`);
 }
 
 /** One check: its line, then its findings and next actions. `titleWidth` aligns the summaries of several. */
 export function renderCheck(c: CheckResult, titleWidth = 0): string[] {
-  const title = `${c.title}${c.subject ? ` ${c.subject}` : ''}`;
-  const lines = [`  ${VERDICT_LABELS[c.verdict].padEnd(15)}  ${title.padEnd(titleWidth)}  ${c.summary}`.trimEnd()];
+  const title = n(`${c.title}${c.subject ? ` ${c.subject}` : ''}`);
+  const lines = [`  ${VERDICT_LABELS[c.verdict].padEnd(15)}  ${title.padEnd(titleWidth)}  ${n(c.summary)}`.trimEnd()];
   for (const f of c.findings) {
-    lines.push(`      ${SEVERITY_LABELS[f.severity]}: ${f.message}`);
+    lines.push(`      ${SEVERITY_LABELS[f.severity]}: ${n(f.message)}`);
     if (f.next) lines.push(`        ${nextText(f.next)}`);
   }
   for (const n of c.next ?? []) lines.push(`      ${nextText(n)}`);
   return lines;
 }
 
-function nextText(n: NextAction): string {
-  return `next: ${n.text}${n.command ? `: ${n.command}` : ''}`;
+function nextText(a: NextAction): string {
+  return `next: ${n(a.text)}${a.command ? `: ${n(a.command)}` : ''}`;
 }
 
 /**
@@ -55,10 +57,10 @@ export function renderReport(
   heading?: string,
   extra: { notes?: readonly string[] } = {},
 ): string {
-  const width = Math.max(0, ...r.checks.map((c) => `${c.title}${c.subject ? ` ${c.subject}` : ''}`.length));
-  const lines = [heading ? `${heading}: ${r.summary}` : r.summary];
+  const width = Math.max(0, ...r.checks.map((c) => n(`${c.title}${c.subject ? ` ${c.subject}` : ''}`).length));
+  const lines = [n(heading ? `${heading}: ${r.summary}` : r.summary)];
   for (const c of r.checks) lines.push(...renderCheck(c, width));
   for (const b of r.basis) lines.push(`  based on: ${describeBasis(b)}`);
-  for (const n of extra.notes ?? []) lines.push(`  note: ${n}`);
+  for (const note of extra.notes ?? []) lines.push(`  note: ${n(note)}`);
   return lines.join('\n');
 }
