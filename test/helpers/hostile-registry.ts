@@ -55,7 +55,9 @@ export async function startHostileRegistry(): Promise<HostileRegistry> {
       requests.push({ method: req.method ?? 'GET', path: url.pathname + url.search });
       const chunks: Buffer[] = [];
       for await (const c of req) chunks.push(c as Buffer);
-      const rule = rules.find((r) => (r.method === '*' || r.method === req.method) && r.path.test(url.pathname + url.search));
+      const rule = rules.find(
+        (r) => (r.method === '*' || r.method === req.method) && r.path.test(url.pathname + url.search),
+      );
       if (rule) return void (await rule.handler(req, res, url));
       if (url.pathname === '/v2/') return void res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
       const m = /^\/v2\/(.+)\/(manifests|blobs|tags)\/(.+)$/.exec(url.pathname);
@@ -63,7 +65,9 @@ export async function startHostileRegistry(): Promise<HostileRegistry> {
       const [, repo, kind, ref] = m;
       if (kind === 'tags') {
         const tags = [...manifests.keys()].filter((k) => k.startsWith(`${repo}:`)).map((k) => k.slice(repo.length + 1));
-        return void res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ name: repo, tags }));
+        return void res
+          .writeHead(200, { 'content-type': 'application/json' })
+          .end(JSON.stringify({ name: repo, tags }));
       }
       if (kind === 'blobs') {
         const b = blobs.get(ref);
@@ -113,7 +117,12 @@ export async function startHostileRegistry(): Promise<HostileRegistry> {
       const [os, architecture] = (o.platform ?? 'linux/amd64').split('/');
       const layer = Buffer.alloc(32);
       const config = Buffer.from(
-        JSON.stringify({ os, architecture, config: { Labels: o.labels ?? {} }, rootfs: { type: 'layers', diff_ids: [] } }),
+        JSON.stringify({
+          os,
+          architecture,
+          config: { Labels: o.labels ?? {} },
+          rootfs: { type: 'layers', diff_ids: [] },
+        }),
       );
       blobs.set(sha256(config), config);
       blobs.set(sha256(layer), layer);

@@ -142,7 +142,7 @@ export function register(program: Command, rt: CliRuntime): void {
       if (file?.error)
         throw file.unreadable
           ? environmentError(`Cannot read the workflow ${file.path}: ${file.error}`)
-          : usageError(`The workflow ${file.path} cannot be used: ${file.error}`, "Fix the file, then try again.");
+          : usageError(`The workflow ${file.path} cannot be used: ${file.error}`, 'Fix the file, then try again.');
       const workflow = file?.file ?? workflowArg!;
       if (file && !file.dispatchInputs)
         throw usageError(

@@ -12,14 +12,19 @@ export function parseChallenge(header: string | null | undefined): Challenge | u
   if (!header) return undefined;
   const m = /^\s*([A-Za-z][A-Za-z0-9_-]*)\s*(.*)$/s.exec(header);
   if (!m) return undefined;
-  // No prototype: a parameter named __proto__ or constructor is a parameter like any other.
-  const params = Object.create(null) as Record<string, string>;
+  const params: Record<string, string> = {};
   const re = /([A-Za-z0-9_.-]+)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^,\s]*))\s*,?\s*/gy;
   const rest = m[2];
   re.lastIndex = 0;
   let p: RegExpExecArray | null;
   while (re.lastIndex < rest.length && (p = re.exec(rest))) {
-    params[p[1].toLowerCase()] = p[2] !== undefined ? p[2].replace(/\\(.)/g, '$1') : p[3];
+    // Defined, not assigned: a parameter named __proto__ is a parameter like any other, not the object's prototype.
+    Object.defineProperty(params, p[1].toLowerCase(), {
+      value: p[2] !== undefined ? p[2].replace(/\\(.)/g, '$1') : p[3],
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
   }
   return { scheme: m[1].toLowerCase(), params };
 }
