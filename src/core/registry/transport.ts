@@ -433,6 +433,8 @@ class TransientError extends Error {
     message: string,
     /** 'connect': nothing answered (no status line); 'body': the registry answered and the body broke off. */
     readonly phase: Phase,
+    /** The request's time ran out (as opposed to a reset connection). */
+    readonly timedOut = false,
   ) {
     super(message);
   }
@@ -449,6 +451,12 @@ function unreachable(spec: RequestSpec, path: string, failures: TransientError[]
     return environmentError(
       `The registry ${spec.registry} answered ${spec.method} ${path}, but ${answered.at(-1)!.message} (${tries}).`,
       'The registry or the network to it is slow or overloaded; try again later, or raise registry.timeoutSeconds.',
+    );
+  // It took the connection and said nothing: reached, not answering.
+  if (failures.length && failures.every((f) => f.timedOut))
+    return environmentError(
+      `The registry ${spec.registry} did not answer ${spec.method} ${path}: ${failures.at(-1)!.message} (${tries}).`,
+      'The registry is slow or overloaded; try again later, or raise registry.timeoutSeconds.',
     );
   return environmentError(
     `The registry ${spec.registry} could not be reached: ${failures.at(-1)?.message ?? 'no answer'} (${tries}).`,
@@ -478,6 +486,7 @@ function networkError(
         ? `no answer from ${redactUrl(url)} within ${s} s`
         : `the body did not arrive within ${s} s`,
       how.phase,
+      true,
     );
   }
   const cause = (e as { cause?: { code?: string; message?: string } }).cause;
