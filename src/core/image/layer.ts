@@ -181,7 +181,7 @@ export function applyLayerOps(fs: ImageFs, ops: readonly LayerOp[], layer: numbe
         break;
       case 'dir': {
         const prev = fs.entries.get(o.path);
-        if (prev && prev.type !== 'dir') fs.entries.delete(o.path);
+        if (prev && prev.type !== 'dir') fs.remove(o.path);
         fs.set(o.path, { type: 'dir', mode: o.mode, size: 0, layer });
         break;
       }

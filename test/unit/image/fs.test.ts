@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { ImageFs, applyLayer } from '../../../src/core/image';
+import { ImageFs, applyLayer, applyLayerOps, type LayerOp } from '../../../src/core/image';
 import { layerStream, tarOf, type LayerEntry } from '../../helpers/image-layers';
 
 async function merged(...layers: LayerEntry[][]): Promise<ImageFs> {
@@ -43,5 +43,27 @@ describe('image filesystem: merge rules at the edges (folders only implied by th
     assert.equal(fs.lstat('/usr/lib/p0/m0.py')?.layer, 1);
     assert.equal(fs.lstat('/usr/lib/p0/m301.py')?.layer, 0);
     assert.equal(fs.lstat('/usr/lib/p3/m3.py'), undefined);
+  });
+});
+
+describe('image filesystem on hostile layers', () => {
+  it('a layer that hides 20,000 folders with opaque markers applies by walking each subtree, not the image (no hang)', () => {
+    const n = 20_000;
+    const lower: LayerOp[] = [];
+    for (let i = 0; i < n; i++)
+      lower.push(
+        { op: 'dir', path: `/d${i}`, mode: 0o755 },
+        { op: 'set', path: `/d${i}/f`, entry: { type: 'file', mode: 0o644, size: 1 } },
+      );
+    const upper: LayerOp[] = [];
+    for (let i = 0; i < n; i++) upper.push({ op: 'opaque', dir: `/d${i}` });
+    upper.push({ op: 'set', path: '/d7/new', entry: { type: 'file', mode: 0o644, size: 2 } });
+    const fs = new ImageFs();
+    applyLayerOps(fs, lower, 0);
+    applyLayerOps(fs, upper, 1);
+    assert.equal(fs.lstat('/d3/f'), undefined, 'the lower file is hidden');
+    assert.equal(fs.lstat('/d3')?.type, 'dir', 'the folder itself stays');
+    assert.deepEqual(fs.list('/d7'), ['new']);
+    assert.equal(fs.entries.size, 1 + n + 1);
   });
 });
