@@ -65,11 +65,13 @@ export function neutralizeJson(json: string): string {
 }
 
 /**
- * Outside text for Markdown (a job summary, a hover): neutralized, then every character Markdown or HTML would act
- * on is escaped, so a label value cannot become a link, an image, a table cell or a heading.
+ * Outside text for Markdown (a job summary, a hover): neutralized (so it is one line, never at the start of one), then
+ * every character that can start markup inside a line is escaped: emphasis, code, links and images (`[`, `]`, `!`),
+ * HTML and entities (`<`, `>`, `&`), table cells (`|`), strikethrough and VS Code's theme icons (`$`). A label value
+ * cannot become a link, an image, a table cell or a heading; ordinary text (versions, paths) reads as it is.
  */
 export function markdownText(text: string, max?: number): string {
-  return neutralize(text, max).replace(/[\\`*_{}[\]()#+\-.!|<>~&"']/g, '\\$&');
+  return neutralize(text, max).replace(/[\\`*_[\]!<>&|~$]/g, '\\$&');
 }
 
 /** Outside text inside a Markdown code span: neutralized, backticks replaced (a code span cannot escape them). */
