@@ -9,7 +9,7 @@ import { environmentError, type ReleaseOperatorError } from './errors';
  * test keeps it in step with this table).
  */
 export interface LimitSpec {
-  /** What is bounded, as a noun phrase: "pages of one tag listing". */
+  /** What is bounded, as a noun phrase: "pages of one listing (tags, referrers)". */
   what: string;
   default: number;
   unit: 'count' | 'seconds' | 'bytes' | 'megabytes';
@@ -23,14 +23,14 @@ const MiB = 1024 * 1024;
 
 export const LIMITS = {
   listingPages: {
-    what: 'pages of one tag listing',
+    what: 'pages of one listing (tags, referrers)',
     default: 1000,
     unit: 'count',
     setting: 'limits.listingPages',
     why: 'ghcr.io pages 100 tags at a time; 1000 pages is 100,000 tags. A registry that always sends another page ends here.',
   },
   listingItems: {
-    what: 'tags of one listing',
+    what: 'tags of one tag listing',
     default: 100_000,
     unit: 'count',
     setting: 'limits.listingItems',

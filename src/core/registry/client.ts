@@ -437,17 +437,31 @@ export class RegistryClient {
    * the same host only), or null when the registry has no such API (404; distribution 2.8 and ghcr.io). The
    * entries are the registry's word only: read each child manifest before trusting its artifactType.
    */
-  async referrersIndex(repo: RepoInput, digest: string, options: CallOptions = {}): Promise<Descriptor[] | null> {
-    const r = toRepo(repo);
+  referrersIndex(repo: RepoInput, digest: string, options: CallOptions = {}): Promise<Descriptor[] | null> {
+    return withOperation(() => this.referrersNow(toRepo(repo), digest, options));
+  }
+
+  private async referrersNow(
+    r: Pick<ImageReference, 'registry' | 'repository'>,
+    digest: string,
+    options: CallOptions,
+  ): Promise<Descriptor[] | null> {
     const origin = new URL(this.transport.baseUrl(r.registry)).origin;
     const out: Descriptor[] = [];
     const seen = new Set<string>();
-    let url: string | undefined = `/v2/${r.repository}/referrers/${digest}`;
+    // Pages and entries within the same limits as tag listings and indexes.
+    let url: string | undefined = `/v2/${r.repository}/referrers/${checkDigest(digest, r.registry)}`;
     while (url) {
-      if (seen.has(url) || seen.size >= MAX_REFERRER_PAGES)
+      if (seen.has(url))
         throw environmentError(
-          `The registry ${r.registry} sent a referrers page loop or too many pages for ${digest}.`,
+          `The registry ${r.registry} sent a referrers page loop for ${digest}.`,
           'Report it to the registry operator.',
+        );
+      if (seen.size >= this.limits.listingPages)
+        throw limitError(
+          'listingPages',
+          this.limits.listingPages,
+          `The referrers of ${digest} go on past ${seen.size} pages`,
         );
       seen.add(url);
       const res = await this.transport.request({
@@ -458,6 +472,7 @@ export class RegistryClient {
         headers: { accept: MediaType.ociIndex },
         signal: options.signal,
         maxBytes: MAX_MANIFEST_BYTES,
+        limit: 'manifestBytes',
       });
       if (res.status === 404 && out.length === 0 && seen.size === 1) return null;
       if (res.status !== 200) throw this.statusError(res, { ...r, digest }, 'manifest');
@@ -468,12 +483,26 @@ export class RegistryClient {
           'Report it to the registry operator.',
         );
       out.push(...parsed.json.manifests);
+      if (out.length > this.limits.indexChildren)
+        throw limitError(
+          'indexChildren',
+          this.limits.indexChildren,
+          `The referrers of ${digest} list ${out.length} manifests`,
+        );
       const next = nextLink(res.headers.get('link'));
       if (!next) break;
-      const resolved = new URL(next, res.url);
+      let resolved: URL;
+      try {
+        resolved = new URL(next, res.url);
+      } catch {
+        throw environmentError(
+          `The registry ${r.registry} sent a next referrers page that is not a URL (${neutralize(next, 200)}).`,
+          'Report it to the registry operator.',
+        );
+      }
       if (resolved.origin !== origin)
         throw environmentError(
-          `The registry ${r.registry} sent the next referrers page on another host (${resolved.origin}); refusing to follow it.`,
+          `The registry ${r.registry} sent the next referrers page on another host (${neutralize(resolved.origin, 200)}); refusing to follow it.`,
           'Report it to the registry operator.',
         );
       url = resolved.toString();
@@ -580,9 +609,6 @@ export class RegistryClient {
     );
   }
 }
-
-/** A referrers index longer than this many pages is a loop or an attack, not a release's signatures. */
-const MAX_REFERRER_PAGES = 100;
 
 /** containerd and the distribution registry cap manifests at 4 MiB; nothing real comes close. */
 export const MAX_MANIFEST_BYTES = LIMITS.manifestBytes.default;
