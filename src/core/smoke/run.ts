@@ -85,7 +85,23 @@ export async function runSmoke(options: SmokeOptions, deps: SmokeDeps): Promise<
   }
   const platforms = [...new Set(options.platforms)];
   const runId = options.runId ?? newRunId();
-  const docker = new DockerClient({ runner: deps.runner, dockerPath: options.dockerPath, logger });
+  // Whether a command that creates containers was still running when the run was cancelled: only then can the
+  // daemon create one after its client was killed, and only then is the sweep repeated after a pause.
+  let creating = 0;
+  let raced = false;
+  const runner: typeof deps.runner = async (command, args, o) => {
+    const creates = args[0] === 'run' || args[0] === 'create' || args[0] === 'build' || args[0] === 'buildx';
+    if (creates) creating++;
+    const onAbort = () => (raced ||= creating > 0);
+    deps.signal?.addEventListener('abort', onAbort, { once: true });
+    try {
+      return await deps.runner(command, args, o);
+    } finally {
+      if (creates) creating--;
+      deps.signal?.removeEventListener('abort', onAbort);
+    }
+  };
+  const docker = new DockerClient({ runner, dockerPath: options.dockerPath, logger });
   // The image's local state is asked for beside the daemon's version: both are the run's first docker calls.
   const localTag = options.build ? undefined : docker.exec(imageInspect(options.image!), { signal: deps.signal });
   localTag?.catch(() => undefined); // read (and its error reported) by the first image step
@@ -139,7 +155,7 @@ export async function runSmoke(options: SmokeOptions, deps: SmokeDeps): Promise<
       results.every((r) => r.passed);
     cleanup = clean
       ? { leftoverContainers: 0, leftoverImages: 0, errors: [] }
-      : await sweep(docker, runId, logger, Boolean(deps.signal?.aborted), Boolean(options.build));
+      : await sweep(docker, runId, logger, Boolean(deps.signal?.aborted) && raced, Boolean(options.build));
     await endRun();
   }
   if (!deps.signal?.aborted && results.some((r) => r.outcome === 'failed') && !(await daemonAnswers(docker, cleanup))) {
@@ -231,15 +247,20 @@ function platformReferences(
 }
 
 /** Only a --build run creates images (temporary tags carrying the run's label); otherwise there are none to look for. */
+/**
+ * Removes what carries the run's label. `raced`: a cancel killed a `docker run` (or build) in flight, whose container
+ * the daemon may still be creating: the sweep is repeated a second later to catch it. A cancel that came while
+ * nothing was being created needs one round, so it ends at once.
+ */
 async function sweep(
   docker: DockerClient,
   runId: string,
   logger: { warn(m: string): void },
-  cancelled: boolean,
+  raced: boolean,
   built: boolean,
 ): Promise<SmokeReport['cleanup']> {
   const total = { leftoverContainers: 0, leftoverImages: 0, errors: [] as string[] };
-  for (let round = 0; round < (cancelled ? 2 : 1); round++) {
+  for (let round = 0; round < (raced ? 2 : 1); round++) {
     if (round) await new Promise((r) => setTimeout(r, 1000));
     try {
       const signal = AbortSignal.timeout(CLEANUP_TIMEOUT_MS);
