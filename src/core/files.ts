@@ -1,4 +1,4 @@
-import { constants } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
 import { lstat, open, realpath } from 'node:fs/promises';
 import path from 'node:path';
 import { ReleaseOperatorError, environmentError, usageError } from './errors';
@@ -133,4 +133,27 @@ export function unreadableError(file: string, e: unknown) {
     'Run as a user who can read it, or fix its permissions; a check never passes on files it could not read.',
     e,
   );
+}
+
+/**
+ * A small local file given by the user (a key, a trusted root), read synchronously: opened non-blocking so a FIFO
+ * cannot block, refused unless it is a regular file, bounded. Throws a plain Error with the reason.
+ */
+export function readSmallFileSync(file: string, maxBytes = LIMITS.repositoryFileBytes.default): Buffer {
+  const fd = openSync(file, constants.O_RDONLY | constants.O_NONBLOCK);
+  try {
+    const s = fstatSync(fd);
+    if (!s.isFile()) throw new Error(`${file} is ${kindOf(s)}, not a regular file`);
+    if (s.size > maxBytes) throw new Error(`${file} is ${s.size} bytes, more than ${maxBytes}`);
+    const buf = Buffer.alloc(s.size);
+    let got = 0;
+    while (got < buf.length) {
+      const n = readSync(fd, buf, got, buf.length - got, got);
+      if (!n) break;
+      got += n;
+    }
+    return buf.subarray(0, got);
+  } finally {
+    closeSync(fd);
+  }
 }

@@ -37,7 +37,7 @@ export function lintCheckResult(run: LintRun, durationMs?: number): CheckResult 
   const errors = run.findings.filter((f) => f.severity === 'error').length;
   const warnings = run.findings.filter((f) => f.severity === 'warning').length;
   const suppressed = run.suppressed.length ? `; ${run.suppressed.length} suppressed` : '';
-  return checkResult({
+  const result = checkResult({
     id: 'lint',
     title: 'Pipeline lint',
     examined: {
@@ -79,4 +79,13 @@ export function lintCheckResult(run: LintRun, durationMs?: number): CheckResult 
           : undefined,
     durationMs,
   });
+  // A workflow or Dockerfile that exists but could not be read leaves the lint unable to vouch for it.
+  const faults = run.skipped.filter((x) => x.fault);
+  if (!faults.length || result.verdict === 'problem') return result;
+  return {
+    ...result,
+    verdict: 'environment',
+    summary: `could not read ${faults.length} file${faults.length === 1 ? '' : 's'}: ${faults.map((x) => x.file).join(', ')}; ${result.summary}`,
+    next: [{ text: 'Run as a user who can read every Dockerfile and workflow, or fix their permissions' }],
+  };
 }

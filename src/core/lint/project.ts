@@ -21,7 +21,8 @@ export interface LintRun {
   findings: Finding[];
   suppressed: SuppressedFinding[];
   /** Files found but not read, with why (not a regular file, a link out of the repository, too large). */
-  skipped: Array<{ file: string; reason: string }>;
+  /** Files that were not read, and why; `fault`: it exists but could not be read (the verdict is then environment). */
+  skipped: Array<{ file: string; reason: string; fault?: boolean }>;
   stats: LintStats;
   lookedFor: string;
 }
@@ -67,7 +68,7 @@ export async function lintRepository(
         'Check the path (it is relative to the repository root or the current folder).',
       );
     if (r.skipped !== 'no such file' && !skipped.some((s) => s.file === rel))
-      skipped.push({ file: rel, reason: r.skipped });
+      skipped.push({ file: rel, reason: r.skipped, ...(r.fault ? { fault: true } : {}) });
     return undefined;
   };
 

@@ -5,11 +5,12 @@
  * never papered over: without trust material nothing is called verified.
  */
 import { createHash, createPublicKey, type KeyObject } from 'node:crypto';
-import { copyFileSync, mkdirSync, readFileSync, statSync, utimesSync } from 'node:fs';
+import { copyFileSync, mkdirSync, statSync, utimesSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { TrustedRoot } from '@sigstore/protobuf-specs';
 import { toTrustMaterial, type TrustMaterial } from '@sigstore/verify';
+import { readSmallFileSync } from '../files';
 import type { TrustStatus } from './types';
 
 export interface TrustOptions {
@@ -79,7 +80,7 @@ export function loadTrust(o: TrustOptions): Trust {
   }
   let root: TrustedRoot;
   try {
-    root = TrustedRoot.fromJSON(JSON.parse(readFileSync(source, 'utf8')));
+    root = TrustedRoot.fromJSON(JSON.parse(readSmallFileSync(source, 64 * 1024 * 1024).toString('utf8')));
     toTrustMaterial(root); // parses every certificate and key now, so a broken root fails here with its reason
   } catch (e) {
     return withMaterial(undefined, keys, keyProblems, {
@@ -145,7 +146,7 @@ function loadKeys(files: string[], base: string): { keys: ConfiguredKey[]; keyPr
   const keyProblems: string[] = [];
   for (const name of files) {
     try {
-      const key = createPublicKey(readFileSync(path.resolve(base, name)));
+      const key = createPublicKey(readSmallFileSync(path.resolve(base, name)));
       const der = key.export({ type: 'spki', format: 'der' });
       keys.push({ name, hint: createHash('sha256').update(der).digest('hex'), key });
     } catch (e) {

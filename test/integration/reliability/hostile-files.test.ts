@@ -195,6 +195,37 @@ describe('reliability: crafted files (the CLI in a process of its own)', functio
     assert.doesNotMatch(r.stdout, /9\.9\.9/);
   });
 
+  it('lint with a workflow it cannot read: an environment fault (exit 3) naming the file, never a pass', async () => {
+    const repo = folder();
+    mkdirSync(path.join(repo, '.github', 'workflows'), { recursive: true });
+    writeFileSync(path.join(repo, 'Dockerfile'), 'FROM scratch\nCOPY app /app\n');
+    writeFileSync(path.join(repo, '.github', 'workflows', 'ci.yml'), 'on: push\njobs:\n  t:\n    runs-on: x\n');
+    writeFileSync(path.join(repo, '.github', 'workflows', 'release.yml'), 'on: push\njobs: {}\n');
+    giveToNobody(repo);
+    chmodSync(path.join(repo, '.github', 'workflows', 'release.yml'), 0o000);
+    const r = await cli('lint with an unreadable workflow (nobody)', ['lint', '--cwd', repo, '--json'], {
+      user: 'nobody',
+    });
+    assert.equal(r.code, 3, r.stdout + r.stderr);
+    const out = JSON.parse(r.stdout) as { verdict: string; check: { summary: string } };
+    assert.equal(out.verdict, 'environment');
+    assert.match(out.check.summary, /could not read 1 file: \.github\/workflows\/release\.yml/);
+  });
+
+  it('a public key that is a FIFO is refused with its reason, no hang', async () => {
+    const { loadTrust } = await import('../../../src/core/supply/trust');
+    const dir = folder();
+    execFileSync('mkfifo', [path.join(dir, 'cosign.pub')]);
+    const trust = loadTrust({
+      publicKeys: ['cosign.pub'],
+      baseDir: dir,
+      cacheDir: dir,
+      maxAgeDays: 30,
+      now: () => new Date(0),
+    });
+    assert.match(trust.keyProblems.join('\n'), /cosign\.pub is a FIFO \(named pipe\), not a regular file/);
+  });
+
   it('a workflow file that cannot be read, or is a FIFO: dispatch says so at once (exit 3 / exit 2), no hang', async () => {
     const repo = folder();
     mkdirSync(path.join(repo, '.github', 'workflows'), { recursive: true });
