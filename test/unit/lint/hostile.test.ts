@@ -28,7 +28,7 @@ describe('lint on hostile input', function () {
     const run = await lintRepository(dir, undefined, OPTIONS);
     assert.deepEqual(run.files, ['.github/workflows/ci.yml']);
     assert.deepEqual(run.skipped, [
-      { file: '.github/workflows/trap.yml', reason: 'it is not a regular file (a FIFO)' },
+      { file: '.github/workflows/trap.yml', reason: 'it is a FIFO (named pipe), not a regular file' },
     ]);
     // Named on the command line, it is refused as bad input (exit 2), again without blocking.
     let out = '';
@@ -39,7 +39,7 @@ describe('lint on hostile input', function () {
       new AbortController().signal,
     );
     assert.equal(code, 2, out + err);
-    assert.match(err, /Cannot read \.github\/workflows\/trap\.yml: it is not a regular file \(a FIFO\)/);
+    assert.match(err, /Cannot read \.github\/workflows\/trap\.yml: it is a FIFO \(named pipe\), not a regular file/);
   });
 
   it('links are followed once and only inside the repository', async () => {
