@@ -14,6 +14,8 @@ export function buildProgram(rt: CliRuntime): Command {
     )
     .version(typeof RELEASE_OPERATOR_VERSION === 'string' ? RELEASE_OPERATOR_VERSION : 'dev', '-V, --version')
     .showHelpAfterError('(run with --help for usage)')
+    // Program options only before the command: `gate --version 1.2.3` is the release's version, not ours.
+    .enablePositionalOptions()
     .configureOutput({ writeOut: (s) => rt.io.stdout(s), writeErr: (s) => rt.io.stderr(s) })
     .exitOverride();
   for (const register of COMMANDS) register(program, rt);

@@ -9,6 +9,7 @@ import { register as lint } from './lint';
 import { register as github } from './github';
 import { register as audit } from './audit';
 import { register as attestations } from './attestations';
+import { register as gate } from './gate';
 
 /** Every CLI command module; each later engine adds one line here. */
 export const COMMANDS: Array<(program: Command, rt: CliRuntime) => void> = [
@@ -21,4 +22,5 @@ export const COMMANDS: Array<(program: Command, rt: CliRuntime) => void> = [
   github,
   audit,
   attestations,
+  gate,
 ];

@@ -1,3 +1,8 @@
-/** The readiness report model and its helpers. Import from here ('core/report'). */
+/** The readiness report model and its renderers. Import from here ('core/report'). */
 export * from './model';
 export * from './text';
+export { reportMarkdown } from './markdown';
+export { reportJUnit } from './junit';
+export { reportSarif, type SarifRule } from './sarif';
+export { VERDICT_WORDS, checkName, examinedText, nextText, evidencePairs, evidenceBlock } from './evidence';
+export { oneLine, multiLine } from './escape';

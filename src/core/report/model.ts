@@ -96,6 +96,8 @@ export interface ReadinessReport {
   version?: string;
   /** The gate stage that produced it, when a gate did. */
   stage?: string;
+  /** Facts about the run a reader needs beside the checks: which flow ran, the commit, where a record was kept. */
+  context?: Record<string, string>;
   verdict: Verdict;
   /** One line that agrees with `verdict`: "ready: 9 checks passed" / "not ready: 2 problems, 1 nothing checked". */
   summary: string;
@@ -188,7 +190,14 @@ export function countNoun(e: Pick<Examined, 'count' | 'what' | 'one'>): string {
 /** The report for a set of checks: the combined verdict and a summary line that agrees with it. */
 export function readinessReport(
   checks: CheckResult[],
-  meta: { image?: string; version?: string; stage?: string; basis?: Basis[]; now?: () => Date } = {},
+  meta: {
+    image?: string;
+    version?: string;
+    stage?: string;
+    context?: Record<string, string>;
+    basis?: Basis[];
+    now?: () => Date;
+  } = {},
 ): ReadinessReport {
   const verdict = combineVerdicts(checks.map((c) => c.verdict));
   return {
@@ -196,6 +205,7 @@ export function readinessReport(
     image: meta.image,
     version: meta.version,
     stage: meta.stage,
+    context: meta.context,
     verdict,
     summary: reportSummary(verdict, checks),
     checks,

@@ -219,7 +219,7 @@ export async function smokePlatform(ctx: RunContext, platform: string): Promise<
       };
     },
     image: async () => {
-      const ref = o.build ? tempImageTag(ctx.runId, platform) : o.image!;
+      const ref = o.build ? tempImageTag(ctx.runId, platform) : (o.platformImages?.[platform] ?? o.image!);
       const found = await resolveImage(ctx, ref, p);
       image = found.info;
       result.imageId = image.id;
@@ -387,19 +387,18 @@ function describePlatform(i: Pick<ImageInfo, 'os' | 'architecture' | 'variant'>)
  * resolve at the same time. Without a registry client, or when the registry cannot say, `docker pull --platform`
  * of the tag, one platform at a time (each pull re-points the tag).
  */
-async function resolveImage(
-  ctx: RunContext,
-  ref: string,
-  p: Platform,
-): Promise<{ info: ImageInfo; pulled: boolean; pinned?: string }> {
+type Resolved = { info: ImageInfo; pulled: boolean; pinned?: string };
+
+async function resolveImage(ctx: RunContext, ref: string, p: Platform): Promise<Resolved> {
   const platform = formatPlatform(p);
   const inspect = (r: string) => ctx.docker.exec(imageInspect(r), { signal: ctx.signal });
-  // Built images have a tag per platform; a pulled reference has one tag for all of them.
-  const first = await ctx.imageLock(() => (ctx.options.build ? inspect(ref) : (ctx.localTag ??= inspect(ref))));
+  // Built images and per-platform references have a reference per platform; a shared one has one tag for all.
+  const own = ctx.options.build || Boolean(ctx.options.platformImages?.[platform]);
+  const first = own ? await inspect(ref) : await ctx.imageLock(() => (ctx.localTag ??= inspect(ref)));
   if (first && samePlatform(p, first)) return { info: first, pulled: false };
   const pullable = !ref.startsWith('sha256:') && !ctx.options.build;
 
-  const pinned = pullable ? await ctx.platformReference?.(platform) : undefined;
+  const pinned = pullable && !own ? await ctx.platformReference?.(platform) : undefined;
   if (pinned) {
     const have = await inspect(pinned);
     if (have && samePlatform(p, have)) return { info: have, pulled: false, pinned };
@@ -415,12 +414,13 @@ async function resolveImage(
     }
   }
 
-  return ctx.imageLock(async () => {
+  // A reference of this platform's own cannot be re-pointed by another platform's pull: no lock needed.
+  return (own ? (fn: () => Promise<Resolved>) => fn() : ctx.imageLock)(async (): Promise<Resolved> => {
     const local = await inspect(ref);
     if (local && samePlatform(p, local)) return { info: local, pulled: false };
     let pullError = '';
     if (pullable) {
-      ctx.localTag = undefined; // the pull re-points the tag
+      if (!own) ctx.localTag = undefined; // the pull re-points the tag
       try {
         await ctx.docker.exec(pull(ref, platform), { signal: ctx.signal });
       } catch (e) {

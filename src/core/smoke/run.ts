@@ -60,7 +60,8 @@ export async function runSmoke(options: SmokeOptions, deps: SmokeDeps): Promise<
       'No platform to smoke test.',
       'Pass --platform (e.g. linux/amd64) or set smoke.platforms / requiredPlatforms.',
     );
-  if (!options.build && !options.image)
+  const own = (p: string) => Boolean(options.platformImages?.[p]);
+  if (!options.build && !options.image && !options.platforms.every(own))
     throw usageError(
       'No image to smoke test.',
       "Pass an image reference, or --build to build the repository's Dockerfile.",
@@ -103,20 +104,21 @@ export async function runSmoke(options: SmokeOptions, deps: SmokeDeps): Promise<
   };
   const docker = new DockerClient({ runner, dockerPath: options.dockerPath, logger });
   // The image's local state is asked for beside the daemon's version: both are the run's first docker calls.
-  const localTag = options.build ? undefined : docker.exec(imageInspect(options.image!), { signal: deps.signal });
+  const shared = !options.build && options.image && !options.platforms.every(own);
+  const localTag = shared ? docker.exec(imageInspect(options.image!), { signal: deps.signal }) : undefined;
   localTag?.catch(() => undefined); // read (and its error reported) by the first image step
   // A reference that names its registry is most likely run from there: ask it where the tag points meanwhile too.
   const platformReference =
-    deps.registry && !options.build
-      ? platformReferences(deps.registry, options.image!, logger, deps.signal)
-      : undefined;
+    deps.registry && shared ? platformReferences(deps.registry, options.image!, logger, deps.signal) : undefined;
   if (platformReference && namesRegistry(options.image!)) platformReference().catch(() => undefined); // a cancel is reported by the step that asks
   const server = await docker.exec(serverVersion(), { signal: deps.signal });
   const notes: string[] = [];
   const builder = options.build ? await detectBuilder(docker, deps.signal) : undefined;
   // The fallback is worth a note; a builder that cannot build at all is reported by each platform's build step.
   if (builder?.kind === 'buildkit') notes.push(builder.description);
-  const image = options.build ? `(built from ${options.build.dockerfile})` : options.image!;
+  const image = options.build
+    ? `(built from ${options.build.dockerfile})`
+    : (options.image ?? platforms.map((p) => options.platformImages![p]).join(', '));
 
   emit({ type: 'run-started', runId, platforms, image });
   for (const message of notes) emit({ type: 'note', message });

@@ -32,6 +32,11 @@ export interface SmokeOptions extends SmokeSettings {
   dockerPath: string;
   /** Image reference to test. Ignored when `build` is set. */
   image?: string;
+  /**
+   * A reference of its own per platform, when each platform is a separate image (one loaded locally per platform,
+   * or a candidate pushed by digest); a platform listed here runs that image, `image` then only names the run.
+   */
+  platformImages?: Record<string, string>;
   /** Build the image from the repository instead, once per platform, under a temporary tag. */
   build?: { dockerfile: string; context: string; buildArgs: Record<string, string> };
   /** os/arch[/variant], e.g. linux/amd64. */

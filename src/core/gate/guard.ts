@@ -1,0 +1,109 @@
+import { CancelledError, describeError, ReleaseOperatorError } from '../errors';
+import { nullLogger, type Logger } from '../log';
+import type { CheckResult, NextAction } from '../report';
+import type { GateDeps, GateEvent } from './types';
+
+/** What every check of one stage run shares: the stage's signal (cancel or deadline) and where events go. */
+export interface StageContext {
+  deps: GateDeps;
+  /** Fires on cancel and when the stage's deadline passes. */
+  signal: AbortSignal;
+  timeoutSeconds: number;
+  timedOut(): boolean;
+  emit(e: GateEvent): void;
+  logger: Logger;
+  now(): Date;
+}
+
+/** A stage context whose signal fires on the caller's cancel and after `timeoutSeconds`. */
+export function stageContext(deps: GateDeps, timeoutSeconds: number): StageContext & { dispose(): void } {
+  const deadline = new AbortController();
+  const timer = setTimeout(() => deadline.abort(), timeoutSeconds * 1000);
+  const signal = deps.signal ? AbortSignal.any([deps.signal, deadline.signal]) : deadline.signal;
+  const logger = deps.logger ?? nullLogger;
+  return {
+    deps,
+    signal,
+    timeoutSeconds,
+    timedOut: () => deadline.signal.aborted && !deps.signal?.aborted,
+    emit: (e) => {
+      try {
+        deps.onEvent?.(e);
+      } catch (err) {
+        logger.warn(`a gate event listener failed: ${describeError(err)}`);
+      }
+    },
+    logger,
+    now: deps.now ?? (() => new Date()),
+    dispose: () => clearTimeout(timer),
+  };
+}
+
+export interface CheckMeta {
+  id: string;
+  title: string;
+  subject?: string;
+  /** What it counts ("platforms"), for the result it gets when it could not run. */
+  what: string;
+}
+
+/**
+ * Runs one check and always ends with a result: a fault becomes 'environment' (or 'problem' when the engine said
+ * the release lacks something), the stage's deadline becomes 'environment' with the time it had. Only the
+ * caller's own cancel escapes, as CancelledError.
+ */
+export async function guarded(
+  ctx: StageContext,
+  meta: CheckMeta,
+  run: () => Promise<CheckResult>,
+  options: { announce?: boolean } = {},
+): Promise<CheckResult> {
+  const announce = options.announce !== false;
+  if (announce) ctx.emit({ type: 'check-started', id: meta.id, title: meta.title, subject: meta.subject });
+  const started = Date.now();
+  let result: CheckResult;
+  try {
+    if (ctx.signal.aborted) throw new CancelledError();
+    result = await run();
+    if (ctx.timedOut()) result = timedOut(ctx, meta);
+  } catch (e) {
+    if (ctx.deps.signal?.aborted) throw e instanceof CancelledError ? e : new CancelledError();
+    result = ctx.timedOut() ? timedOut(ctx, meta) : faultResult(meta, e);
+  }
+  result = { ...result, durationMs: result.durationMs ?? Date.now() - started };
+  if (announce) ctx.emit({ type: 'check-finished', check: result });
+  return result;
+}
+
+function timedOut(ctx: StageContext, meta: CheckMeta): CheckResult {
+  return {
+    ...meta,
+    verdict: 'environment',
+    summary: `could not run: did not finish within the stage's ${ctx.timeoutSeconds} s`,
+    examined: { count: 0, what: meta.what },
+    findings: [],
+    next: [{ text: 'Find what is slow in the log (--verbose), or give the stage more time with --timeout' }],
+  };
+}
+
+/** A check that threw: the error's kind decides the verdict; its hint becomes the next action. */
+export function faultResult(meta: CheckMeta, e: unknown): CheckResult {
+  const known = e instanceof ReleaseOperatorError;
+  const message = known ? e.message : `unexpected error: ${describeError(e)}`;
+  const next: NextAction[] = known
+    ? e.hint
+      ? [{ text: e.hint }]
+      : []
+    : [{ text: 'This is a bug in Release Operator; run again with --verbose and report it' }];
+  const problem = known && e.kind === 'check';
+  return {
+    id: meta.id,
+    title: meta.title,
+    subject: meta.subject,
+    verdict: problem ? 'problem' : 'environment',
+    summary: problem ? message : `could not run: ${message}`,
+    examined: { count: 0, what: meta.what },
+    findings: problem ? [{ severity: 'error', message, subject: meta.subject }] : [],
+    next,
+  };
+}

@@ -1,0 +1,36 @@
+/**
+ * The gate: the release pipeline's stages, each a readiness report (core/report) over the engines.
+ *
+ *   const { report, digest, platformDigests } = await runGate(
+ *     { stage: 'pre-push', image: 'ghcr.io/o/n', version: '1.2.3', platforms: ['linux/amd64', 'linux/arm64'],
+ *       local: [{ platform: 'linux/amd64', reference: 'app:amd64' }, ...], record: defaultRecordPath(env, tmpdir),
+ *       root, timeoutSeconds: 900 },
+ *     { config, runner: runProcess, registry, signal, logger, onEvent },
+ *   );
+ *
+ * - pre-push: pipeline lint, glibc and smoke per platform on local images (flow 'local') or candidates pushed by
+ *   digest (flow 'candidate'); writes a record of what it tested when it passes.
+ * - post-push: the pushed image has every required platform (attestations never count), its labels name the
+ *   version and commit, each platform is the image pre-push tested (config digests), its tags are where the plan
+ *   says.
+ * - pre-release: the version's image exists with every platform, before the GitHub Release is created.
+ * - post-release: the release consistency audit for the version.
+ */
+export { runGate } from './run';
+export { defaultRecordPath, readRecords, writeRecord, type RecordLookup } from './record';
+export { releaseTags, versionTag, type ReleaseTags } from './plan';
+export { renderGateText } from './text';
+export {
+  GATE_STAGES,
+  type GateDeps,
+  type GateEvent,
+  type GateFlow,
+  type GateGitHub,
+  type GateRecord,
+  type GateRequest,
+  type GateResult,
+  type GateStage,
+  type LocalImage,
+  type TestedPlatform,
+} from './types';
+export { gateFacts, type GateFacts } from './facts';
