@@ -10,6 +10,7 @@ import { register as github } from './github';
 import { register as audit } from './audit';
 import { register as attestations } from './attestations';
 import { register as gate } from './gate';
+import { register as assemble } from './assemble';
 
 /** Every CLI command module; each later engine adds one line here. */
 export const COMMANDS: Array<(program: Command, rt: CliRuntime) => void> = [
@@ -23,4 +24,5 @@ export const COMMANDS: Array<(program: Command, rt: CliRuntime) => void> = [
   audit,
   attestations,
   gate,
+  assemble,
 ];

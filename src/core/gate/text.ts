@@ -12,9 +12,11 @@ import {
  * A gate report for a terminal: a heading with the verdict, one line per check, its findings and next actions
  * under it, then the run's facts. (Thin adapter: the shared text renderer of core/report takes its place.)
  */
-export function renderGateText(r: ReadinessReport, options: { verbose?: boolean } = {}): string {
+export function renderGateText(r: ReadinessReport, options: { verbose?: boolean; heading?: string } = {}): string {
   const width = Math.max(0, ...r.checks.map((c) => checkName(c).length));
-  const head = [r.stage ? `gate ${r.stage}` : 'gate', r.image, r.version].filter(Boolean).join(' ');
+  const head = [options.heading ?? (r.stage ? `gate ${r.stage}` : 'gate'), r.image, r.version]
+    .filter(Boolean)
+    .join(' ');
   const lines = [`${head}: ${r.summary}`];
   for (const c of r.checks) {
     lines.push(`  ${VERDICT_WORDS[c.verdict].padEnd(15)}  ${checkName(c).padEnd(width)}  ${oneLine(c.summary)}`);

@@ -510,6 +510,33 @@ export class RegistryClient {
     return out;
   }
 
+  /**
+   * DELETE a manifest by tag (OCI distribution 1.1 untags) or by digest (the manifest goes, with every tag on it).
+   * 'unsupported' when the registry refuses the operation itself: 405, or the 400 distribution 2.x answers for a
+   * tag (it deletes by digest only); 'missing' for 404.
+   */
+  async deleteManifest(
+    repo: RepoInput,
+    reference: string,
+    options: CallOptions = {},
+  ): Promise<'deleted' | 'missing' | 'unsupported'> {
+    const r = toRepo(repo);
+    const res = await this.transport.request({
+      registry: r.registry,
+      method: 'DELETE',
+      url: `/v2/${r.repository}/manifests/${reference}`,
+      repository: r.repository,
+      push: true,
+      signal: options.signal,
+    });
+    if (res.status === 202 || res.status === 200 || res.status === 204) return 'deleted';
+    if (res.status === 404) return 'missing';
+    const byTag = !reference.includes(':');
+    if (res.status === 405 || (byTag && res.status === 400) || registryErrorOf(res.body).code === 'UNSUPPORTED')
+      return 'unsupported';
+    throw this.statusError(res, { ...r, ...(byTag ? { tag: reference } : { digest: reference }) }, 'manifest');
+  }
+
   /** The image manifest of one platform of a reference (the reference itself when it is a single manifest). */
   async manifestForPlatform(ref: RefInput, platform?: string, options: CallOptions = {}): Promise<ManifestResult> {
     const r = toRef(ref);

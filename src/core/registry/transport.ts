@@ -31,7 +31,7 @@ export interface TransportOptions {
 
 export interface RequestSpec {
   registry: string;
-  method: 'GET' | 'HEAD' | 'PUT' | 'POST' | 'PATCH';
+  method: 'GET' | 'HEAD' | 'PUT' | 'POST' | 'PATCH' | 'DELETE';
   /** A path below the registry (/v2/...) or an absolute URL on it. */
   url: string;
   /** The repository the request reads or writes, for the token scope. */

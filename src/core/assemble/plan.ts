@@ -1,0 +1,96 @@
+import { usageError } from '../errors';
+import { releaseTags } from '../gate/plan';
+import { parseRepository, repositoryName, type RegistryClient, type TagDigest } from '../registry';
+import type { ReleaseOperatorConfig } from '../config/schema';
+import { buildIndex } from './build-index';
+import { resolveSources } from './sources';
+import type { AssemblePlan, AssembleRequest, CleanupStep, TagStep } from './types';
+
+/** Candidate tags by the documented naming (candidate-<run>-<arch>); other tags given as sources are never removed. */
+export const CANDIDATE_TAG = /^candidate[-_.]/;
+
+/**
+ * Everything assemble would do, read from the registry and decided before anything is written: the sources and
+ * their platforms, the index (bytes and digest), each tag from where it points now to the index, the moving tags
+ * a newer release holds, and what happens to each candidate tag.
+ */
+export async function planAssemble(
+  req: AssembleRequest,
+  registry: RegistryClient,
+  config: ReleaseOperatorConfig,
+  signal?: AbortSignal,
+): Promise<AssemblePlan> {
+  const target = parseRepository(req.image);
+  const repository = repositoryName(target);
+  const [{ sources, entries }, existing] = await Promise.all([
+    resolveSources(registry, target, req.sources, signal),
+    registry.tagDigests(target, { signal }).catch((e: unknown) => {
+      // A repository without tags yet (candidates pushed by digest only) lists as missing on some registries.
+      if ((e as { kind?: string }).kind === 'check') return [] as TagDigest[];
+      throw e;
+    }),
+  ]);
+  if (!entries.length) throw usageError('The sources hold no platform image.', 'Check the references given.');
+  const index = buildIndex(entries, req.platforms);
+  const at = new Map(existing.map((t) => [t.tag, t.digest]));
+  const plan = releaseTags(
+    req.version,
+    req.commit,
+    config.tags,
+    existing.map((t) => t.tag),
+  );
+  const tags: TagStep[] = plan.tags.map((t) => ({
+    tag: t.tag,
+    kind: t.kind,
+    from: at.get(t.tag) ?? null,
+    to: index.digest,
+    unchanged: at.get(t.tag) === index.digest,
+  }));
+  const written = new Set(tags.map((t) => t.tag));
+  const cleanup: CleanupStep[] =
+    req.cleanCandidates === false
+      ? []
+      : sources
+          .filter((s) => s.tag && CANDIDATE_TAG.test(s.tag) && !written.has(s.tag))
+          .map((s) => cleanupDecision(s.tag!, s.digest, index, entries, existing));
+  return { repository, version: req.version, sources, entries, index, tags, held: plan.held, cleanup };
+}
+
+/**
+ * How a candidate tag can go without breaking anything. Untagging is always safe. Deleting the manifest is safe
+ * only when the new index does not refer to it and no other tag points at it; otherwise the tag stays (a
+ * registry without untag, such as distribution 2.x, keeps it) and the reason is said.
+ */
+export function cleanupDecision(
+  tag: string,
+  digest: string,
+  index: AssemblePlan['index'],
+  entries: AssemblePlan['entries'],
+  existing: readonly TagDigest[],
+): CleanupStep {
+  const referenced = entries.some(
+    (e) => e.descriptor.digest === digest || e.attestations.some((a) => a.digest === digest),
+  );
+  const others = existing.filter((t) => t.digest === digest && t.tag !== tag).map((t) => t.tag);
+  if (referenced)
+    return {
+      tag,
+      digest,
+      how: 'delete-tag',
+      reason: `the new index refers to ${digest.slice(0, 19)}`,
+    };
+  if (others.length)
+    return {
+      tag,
+      digest,
+      how: 'delete-tag',
+      reason: `tags ${others.join(', ')} also point at it: only the tag may go`,
+    };
+  if (digest === index.digest) return { tag, digest, how: 'delete-tag', reason: 'it is the new index itself' };
+  return {
+    tag,
+    digest,
+    how: 'delete-manifest',
+    reason: 'nothing else refers to it: the tag goes, or else its manifest',
+  };
+}
