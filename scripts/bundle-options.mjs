@@ -109,3 +109,25 @@ export function productBuilds({ version, production = false, outdir = 'dist', so
 export function cleanProductOutput(outdir = 'dist') {
   rmSync(path.resolve(ROOT, outdir, 'esm'), { recursive: true, force: true });
 }
+
+/**
+ * The GitHub Action (action.yml's `main`): src/action/main.ts and everything it uses in one CommonJS file,
+ * committed as action/index.js because the runner runs it as it is in the repository (dist/ is not committed).
+ * Not minified, no source map, no absolute paths: the same sources always give the same bytes, so a test can
+ * compare the committed file with a fresh build (scripts/build-action.mjs writes it; `npm run build:action`).
+ * @returns {import('esbuild').BuildOptions}
+ */
+export function actionBuild({ version, outfile = 'action/index.js' } = {}) {
+  const base = nodeBundleOptions(version);
+  return {
+    ...base,
+    absWorkingDir: ROOT,
+    entryPoints: ['src/action/main.ts'],
+    outfile: path.resolve(ROOT, outfile),
+    target: 'node20',
+    minify: false,
+    sourcemap: false,
+    legalComments: 'none',
+    banner: { js: `// Built by scripts/build-action.mjs from src/action; do not edit.\n${base.banner.js}` },
+  };
+}

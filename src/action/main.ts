@@ -1,0 +1,144 @@
+import * as core from '@actions/core';
+import os from 'node:os';
+import path from 'node:path';
+import { assemble, formatPlan } from '../core/assemble';
+import { loadConfig } from '../core/config/load';
+import { CancelledError, describeError } from '../core/errors';
+import { defaultRecordPath, gateFacts, runGate, type GateGitHub } from '../core/gate';
+import { GitHubClient } from '../core/github';
+import { createLogger } from '../core/log';
+import { runProcess } from '../core/process/run';
+import { registerSecret } from '../core/redact';
+import { registryClientFromConfig } from '../core/registry';
+import type { ReadinessReport } from '../core/report';
+import { readInputs } from './inputs';
+import { assembleProgress, gateProgress } from './progress';
+import { annotate, writeReportFile, writeSummary } from './report';
+
+const DEFAULT_TIMEOUT = { 'pre-push': 1800, 'post-push': 300, 'pre-release': 300, 'post-release': 300, assemble: 600 };
+
+/**
+ * The GitHub Action: one gate stage (or assemble) per step, as the runner runs a JavaScript action. Inputs come
+ * from INPUT_*; outputs, the job summary and annotations go through @actions/core. A verdict other than pass
+ * fails the step, so nothing after it runs.
+ */
+export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
+  const controller = new AbortController();
+  // A cancelled job gets SIGINT, then SIGTERM: stop, and remove every container the stage started.
+  const stop = () => controller.abort();
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  try {
+    const inputs = readInputs();
+    if (inputs.githubToken) {
+      core.setSecret(inputs.githubToken);
+      registerSecret(inputs.githubToken);
+    }
+    const logger = createLogger(
+      (level, m) => (level === 'warn' || level === 'error' ? core.info(`${level}: ${m}`) : core.debug(m)),
+      'debug',
+    );
+    const cwd = path.resolve(env.GITHUB_WORKSPACE ?? process.cwd(), inputs.workingDirectory ?? '.');
+    const { config } = await loadConfig(cwd);
+    if (inputs.docker) config.dockerPath = inputs.docker;
+    if (env.GITHUB_API_URL && config.github.apiUrl === 'https://api.github.com') config.github.apiUrl = env.GITHUB_API_URL;
+    // ghcr.io takes the workflow's token; other registries the docker config docker/login-action wrote.
+    const credentialEnv = inputs.githubToken ? { ...env, GITHUB_TOKEN: inputs.githubToken } : env;
+    const registry = registryClientFromConfig(config, logger, { env: credentialEnv, runner: runProcess });
+    const facts = await gateFacts(cwd, config, env);
+    const image = inputs.image ?? facts.image;
+    const version = inputs.version ?? facts.version;
+    const commit = inputs.commit ?? facts.commit;
+    const platforms = inputs.platforms ?? config.requiredPlatforms;
+    if (!image) throw new Error('No image repository: set the image input (e.g. ghcr.io/OWNER/NAME).');
+    const temp = path.join(env.RUNNER_TEMP || os.tmpdir(), 'release-operator');
+    let report: ReadinessReport;
+    let digest: string | undefined;
+    let platformDigests: Record<string, string> = {};
+    let extra: Record<string, unknown> = {};
+    if (inputs.stage === 'assemble') {
+      if (!version) throw new Error('No version to release: set the version input, or run on a tag push.');
+      const result = await assemble(
+        {
+          image,
+          sources: inputs.candidates ?? [],
+          version,
+          commit,
+          platforms,
+          cleanCandidates: !inputs.keepCandidates,
+          dryRun: inputs.dryRun,
+        },
+        {
+          config,
+          registry,
+          signal: controller.signal,
+          logger,
+          onPlan: (plan) => core.info(formatPlan(plan)),
+          onStep: assembleProgress,
+        },
+      );
+      ({ report, digest, platformDigests } = result);
+      extra = { digest, platformDigests, written: result.written, steps: result.steps };
+    } else {
+      const result = await runGate(
+        {
+          stage: inputs.stage,
+          image,
+          version,
+          commit,
+          platforms,
+          local: inputs.localImages,
+          candidates: inputs.candidates,
+          reference: inputs.reference,
+          root: facts.root,
+          record: path.resolve(cwd, inputs.record ?? defaultRecordPath(env, os.tmpdir())),
+          skip: inputs.skip,
+          timeoutSeconds: inputs.timeoutSeconds ?? DEFAULT_TIMEOUT[inputs.stage],
+        },
+        {
+          config,
+          runner: runProcess,
+          registry,
+          github: inputs.stage === 'post-release' ? await github(config.github.apiUrl, inputs.githubToken, facts.github, logger) : undefined,
+          gitTags: facts.gitTags,
+          signal: controller.signal,
+          logger,
+          onEvent: gateProgress(),
+        },
+      );
+      ({ report, digest, platformDigests } = result);
+      extra = { digest, platformDigests, recordPath: result.recordPath };
+    }
+    const reportPath = await writeReportFile(report, extra, temp);
+    core.setOutput('verdict', report.verdict);
+    core.setOutput('digest', digest ?? '');
+    core.setOutput('platform-digests', JSON.stringify(platformDigests));
+    core.setOutput('report-path', reportPath);
+    if (inputs.summary) await writeSummary(report, `Release Operator ${report.stage ?? inputs.stage}`);
+    annotate(report);
+    core.info(`${report.verdict}: ${report.summary}`);
+    if (report.verdict !== 'pass') core.setFailed(`${report.stage ?? inputs.stage}: ${report.summary}`);
+  } catch (e) {
+    core.setFailed(e instanceof CancelledError ? 'Cancelled; every container the stage started was removed.' : describeError(e));
+  } finally {
+    process.off('SIGINT', stop);
+    process.off('SIGTERM', stop);
+  }
+}
+
+async function github(
+  apiUrl: string,
+  token: string | undefined,
+  repo: { owner: string; name: string } | undefined,
+  logger: ReturnType<typeof createLogger>,
+): Promise<GateGitHub> {
+  if (!repo) return { unavailable: 'no repository (GITHUB_REPOSITORY is not set)' };
+  if (!token) return { unavailable: 'no github-token input' };
+  try {
+    return { client: await GitHubClient.create({ apiUrl, token: () => Promise.resolve(token), logger }), repo };
+  } catch (e) {
+    return { unavailable: describeError(e).replace(/\n\s*/g, ' ') };
+  }
+}
+
+void run();
