@@ -41,7 +41,8 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
     const cwd = path.resolve(env.GITHUB_WORKSPACE ?? process.cwd(), inputs.workingDirectory ?? '.');
     const { config } = await loadConfig(cwd);
     if (inputs.docker) config.dockerPath = inputs.docker;
-    if (env.GITHUB_API_URL && config.github.apiUrl === 'https://api.github.com') config.github.apiUrl = env.GITHUB_API_URL;
+    if (env.GITHUB_API_URL && config.github.apiUrl === 'https://api.github.com')
+      config.github.apiUrl = env.GITHUB_API_URL;
     // ghcr.io takes the workflow's token; other registries the docker config docker/login-action wrote.
     const credentialEnv = inputs.githubToken ? { ...env, GITHUB_TOKEN: inputs.githubToken } : env;
     const registry = registryClientFromConfig(config, logger, { env: credentialEnv, runner: runProcess });
@@ -52,6 +53,7 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
     const platforms = inputs.platforms ?? config.requiredPlatforms;
     if (!image) throw new Error('No image repository: set the image input (e.g. ghcr.io/OWNER/NAME).');
     const temp = path.join(env.RUNNER_TEMP || os.tmpdir(), 'release-operator');
+    const record = path.resolve(cwd, inputs.record ?? defaultRecordPath(env, os.tmpdir()));
     let report: ReadinessReport;
     let digest: string | undefined;
     let platformDigests: Record<string, string> = {};
@@ -62,6 +64,7 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
         {
           image,
           sources: inputs.candidates ?? [],
+          record,
           version,
           commit,
           platforms,
@@ -91,7 +94,7 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
           candidates: inputs.candidates,
           reference: inputs.reference,
           root: facts.root,
-          record: path.resolve(cwd, inputs.record ?? defaultRecordPath(env, os.tmpdir())),
+          record,
           skip: inputs.skip,
           timeoutSeconds: inputs.timeoutSeconds ?? DEFAULT_TIMEOUT[inputs.stage],
         },
@@ -99,7 +102,10 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
           config,
           runner: runProcess,
           registry,
-          github: inputs.stage === 'post-release' ? await github(config.github.apiUrl, inputs.githubToken, facts.github, logger) : undefined,
+          github:
+            inputs.stage === 'post-release'
+              ? await github(config.github.apiUrl, inputs.githubToken, facts.github, logger)
+              : undefined,
           gitTags: facts.gitTags,
           signal: controller.signal,
           logger,
@@ -119,7 +125,9 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
     core.info(`${report.verdict}: ${report.summary}`);
     if (report.verdict !== 'pass') core.setFailed(`${report.stage ?? inputs.stage}: ${report.summary}`);
   } catch (e) {
-    core.setFailed(e instanceof CancelledError ? 'Cancelled; every container the stage started was removed.' : describeError(e));
+    core.setFailed(
+      e instanceof CancelledError ? 'Cancelled; every container the stage started was removed.' : describeError(e),
+    );
   } finally {
     process.off('SIGINT', stop);
     process.off('SIGTERM', stop);

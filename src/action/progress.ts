@@ -25,7 +25,9 @@ export function gateProgress(): (e: GateEvent) => void {
         const s = e.event;
         const lines = (p: string) => pending.get(p) ?? (pending.set(p, []), pending.get(p)!);
         if (s.type === 'step-finished' && !s.step.skipped)
-          lines(s.platform).push(`${s.step.passed ? 'ok  ' : 'FAIL'} ${s.step.name} (${(s.step.durationMs / 1000).toFixed(1)} s): ${s.step.detail}`);
+          lines(s.platform).push(
+            `${s.step.passed ? 'ok  ' : 'FAIL'} ${s.step.name} (${(s.step.durationMs / 1000).toFixed(1)} s): ${s.step.detail}`,
+          );
         else if (s.type === 'output') lines(s.platform).push(`| ${s.line}`);
         else if (s.type === 'platform-finished') {
           core.startGroup(`smoke ${s.platform}: ${s.result.outcome}`);

@@ -46,7 +46,11 @@ export async function writeSummary(r: ReadinessReport, title: string): Promise<v
 }
 
 /** The report as JSON under RUNNER_TEMP (the `report-path` output) for later steps and artifacts. */
-export async function writeReportFile(r: ReadinessReport, extra: Record<string, unknown>, dir: string): Promise<string> {
+export async function writeReportFile(
+  r: ReadinessReport,
+  extra: Record<string, unknown>,
+  dir: string,
+): Promise<string> {
   await mkdir(dir, { recursive: true });
   const file = path.join(dir, `report-${(r.stage ?? 'gate').replace(/[^a-z0-9-]+/gi, '-')}.json`);
   await writeFile(file, JSON.stringify({ ...r, ...extra }, null, 2) + '\n');

@@ -1,3 +1,5 @@
+import os from 'node:os';
+import path from 'node:path';
 import { Option, type Command } from 'commander';
 import { usageError } from '../../core/errors';
 import type { AssembleResult, StepRecord } from '../../core/assemble';
@@ -9,6 +11,7 @@ interface AssembleFlags {
   version?: string;
   commit?: string;
   platforms?: string[];
+  record?: string;
   keepCandidates?: boolean;
   dryRun?: boolean;
 }
@@ -45,6 +48,10 @@ export function register(program: Command, rt: CliRuntime): void {
       cmd.addOption(
         new Option('--platforms <list>', 'required platforms (default: requiredPlatforms)').argParser(repeat),
       );
+      cmd.option(
+        '--record <path>',
+        'with no --source: assemble the candidates the pre-push records here name (default: the gate record folder)',
+      );
       cmd.option('--keep-candidates', 'leave the candidate tags in place');
       cmd.option('--dry-run', 'print the plan and write nothing');
     },
@@ -69,6 +76,7 @@ export function register(program: Command, rt: CliRuntime): void {
         {
           image,
           sources: flags.source ?? [],
+          record: path.resolve(ctx.cwd, flags.record ?? gate.defaultRecordPath(ctx.io.env, os.tmpdir())),
           version,
           commit: flags.commit ?? facts.commit,
           platforms: flags.platforms ?? config.requiredPlatforms,

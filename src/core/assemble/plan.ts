@@ -1,5 +1,6 @@
 import { usageError } from '../errors';
 import { releaseTags } from '../gate/plan';
+import { readRecords } from '../gate/record';
 import { parseRepository, repositoryName, type RegistryClient, type TagDigest } from '../registry';
 import type { ReleaseOperatorConfig } from '../config/schema';
 import { buildIndex } from './build-index';
@@ -22,8 +23,9 @@ export async function planAssemble(
 ): Promise<AssemblePlan> {
   const target = parseRepository(req.image);
   const repository = repositoryName(target);
+  const given = req.sources.length ? req.sources : await recordedSources(req);
   const [{ sources, entries }, existing] = await Promise.all([
-    resolveSources(registry, target, req.sources, signal),
+    resolveSources(registry, target, given, signal),
     registry.tagDigests(target, { signal }).catch((e: unknown) => {
       // A repository without tags yet (candidates pushed by digest only) lists as missing on some registries.
       if ((e as { kind?: string }).kind === 'check') return [] as TagDigest[];
@@ -54,6 +56,19 @@ export async function planAssemble(
           .filter((s) => s.tag && CANDIDATE_TAG.test(s.tag) && !written.has(s.tag))
           .map((s) => cleanupDecision(s.tag!, s.digest, index, entries, existing));
   return { repository, version: req.version, sources, entries, index, tags, held: plan.held, cleanup };
+}
+
+/** The candidates the pre-push records of this image and version name (each pushed reference once). */
+async function recordedSources(req: AssembleRequest): Promise<string[]> {
+  if (!req.record) return [];
+  const lookup = await readRecords(req.record, { image: req.image, version: req.version });
+  const found = [...new Set([...lookup.tested.values()].flatMap((t) => (t.source ? [t.source] : [])))];
+  if (!found.length)
+    throw usageError(
+      `No sources given, and no pre-push record at ${req.record} names a candidate of ${req.image} ${req.version}.`,
+      'Pass the per-platform pushes (--source), or the folder where the candidate pre-push runs recorded them (--record).',
+    );
+  return found;
 }
 
 /**

@@ -9,6 +9,8 @@ export interface AssembleRequest {
   /** Per-platform pushes: repository@sha256:... or candidate tags (repository:candidate-<run>-amd64); each may be a
    *  single-platform manifest or an index of one or more platforms with their attestations. */
   sources: string[];
+  /** With no sources: the pre-push records here name them (candidate flow), so exactly what was tested is assembled. */
+  record?: string;
   version: string;
   commit?: string;
   /** Platforms the index must have. */

@@ -13,6 +13,8 @@ export interface PlatformTarget {
   /** Candidate flow: the platform's manifest digest and its config digest, from the registry. */
   manifestDigest?: string;
   configDigest?: string;
+  /** Candidate flow: the reference given, pinned by the digest it resolved to. */
+  source?: string;
 }
 
 export interface Targets {
@@ -84,7 +86,14 @@ export async function resolveTargets(
           architecture: config.architecture ?? 'unknown',
           variant: config.variant,
         });
-      add({ platform, reference: pinned, glibcTarget: `docker://${pinned}`, manifestDigest: e.digest, configDigest });
+      add({
+        platform,
+        reference: pinned,
+        glibcTarget: `docker://${pinned}`,
+        manifestDigest: e.digest,
+        configDigest,
+        source: `${repo}@${top.digest}`,
+      });
     }
   }
   return { flow: 'candidate', targets };

@@ -86,6 +86,8 @@ export interface TestedPlatform {
   reference: string;
   /** The manifest digest, when the image was tested from the registry (candidate flow). */
   manifestDigest?: string;
+  /** Candidate flow: the pushed reference it came from, pinned by digest (an index keeps its attestations). */
+  source?: string;
 }
 
 /** The handoff from pre-push to post-push (a JSON file). */

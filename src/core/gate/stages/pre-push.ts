@@ -59,7 +59,15 @@ export async function prePush(req: GateRequest, ctx: StageContext): Promise<PreP
     const imageId = typeof s?.evidence?.imageId === 'string' ? s.evidence.imageId : undefined;
     const configDigest = imageId ?? t.configDigest;
     return configDigest && (s?.verdict === 'pass' || skip.has('smoke'))
-      ? [{ platform: t.platform, configDigest, reference: t.reference, manifestDigest: t.manifestDigest }]
+      ? [
+          {
+            platform: t.platform,
+            configDigest,
+            reference: t.reference,
+            manifestDigest: t.manifestDigest,
+            source: t.source,
+          },
+        ]
       : [];
   });
   // The candidate flow tests what the registry holds: the image the engine ran must be that platform's config.
