@@ -45919,6 +45919,77 @@ function versionTag(version, scheme) {
   return `${scheme.imagePrefix}${semver_default.valid(version) ?? version}`;
 }
 
+// src/core/gate/record.ts
+var import_node_crypto3 = require("node:crypto");
+var import_promises14 = require("node:fs/promises");
+var import_node_path7 = __toESM(require("node:path"));
+var MAX_RECORD_BYTES = 1024 * 1024;
+function defaultRecordPath(env, tmpdir) {
+  return import_node_path7.default.join(env.RUNNER_TEMP || tmpdir, "release-operator", "gate-records");
+}
+async function writeRecord(target, record) {
+  const isFile2 = import_node_path7.default.extname(target) === ".json" && !(await (0, import_promises14.stat)(target).catch(() => void 0))?.isDirectory();
+  const slug = record.platforms.map((p) => p.platform.replace(/\//g, "-")).join("+") || "none";
+  const file = isFile2 ? target : import_node_path7.default.join(target, `pre-push-${slug}.json`);
+  await (0, import_promises14.mkdir)(import_node_path7.default.dirname(file), { recursive: true });
+  const tmp = `${file}.${(0, import_node_crypto3.randomUUID)()}.tmp`;
+  await (0, import_promises14.writeFile)(tmp, JSON.stringify(record, null, 2) + "\n", { mode: 420 });
+  await (0, import_promises14.rename)(tmp, file);
+  return file;
+}
+async function readRecords(target, want) {
+  const lookup = { tested: /* @__PURE__ */ new Map(), files: [], skipped: [] };
+  const st = await (0, import_promises14.stat)(target).catch(() => void 0);
+  if (!st) return lookup;
+  const files = st.isDirectory() ? (await (0, import_promises14.readdir)(target)).filter((f) => f.endsWith(".json")).sort().map((f) => import_node_path7.default.join(target, f)) : [target];
+  for (const file of files) {
+    let record;
+    try {
+      const fst = await (0, import_promises14.stat)(file);
+      if (!fst.isFile() || fst.size > MAX_RECORD_BYTES) {
+        lookup.skipped.push(`${file}: not a regular file of at most 1 MiB`);
+        continue;
+      }
+      record = parseRecord(await (0, import_promises14.readFile)(file, "utf8"), file);
+    } catch (e) {
+      lookup.skipped.push(`${file}: ${e instanceof Error ? e.message : String(e)}`);
+      continue;
+    }
+    if (record.image !== want.image) {
+      lookup.skipped.push(`${file}: about ${record.image}, not ${want.image}`);
+      continue;
+    }
+    if (want.version && record.version && record.version !== want.version) {
+      lookup.skipped.push(`${file}: about version ${record.version}, not ${want.version}`);
+      continue;
+    }
+    lookup.files.push(file);
+    for (const p of record.platforms) {
+      const before = lookup.tested.get(p.platform);
+      if (!before || before.recordedAt < record.recordedAt)
+        lookup.tested.set(p.platform, { ...p, file, flow: record.flow, recordedAt: record.recordedAt });
+    }
+  }
+  return lookup;
+}
+var DIGEST2 = /^sha256:[a-f0-9]{64}$/;
+function parseRecord(text2, file) {
+  const bad2 = (why) => environmentError(`${file} is not a gate record (${why}).`, "Run the pre-push stage again to write it.");
+  let j;
+  try {
+    j = JSON.parse(text2);
+  } catch {
+    throw bad2("not JSON");
+  }
+  const r = j;
+  if (r?.schema !== "release-operator/gate-record@1") throw bad2("no release-operator/gate-record@1 schema");
+  if (typeof r.image !== "string" || !Array.isArray(r.platforms)) throw bad2("no image or platforms");
+  for (const p of r.platforms)
+    if (typeof p?.platform !== "string" || typeof p.configDigest !== "string" || !DIGEST2.test(p.configDigest))
+      throw bad2("a platform without a sha256 config digest");
+  return r;
+}
+
 // src/core/assemble/build-index.ts
 function buildIndex(entries2, required) {
   const rank = (e) => {
@@ -46011,8 +46082,9 @@ var CANDIDATE_TAG = /^candidate[-_.]/;
 async function planAssemble(req, registry, config, signal) {
   const target = parseRepository(req.image);
   const repository = repositoryName(target);
+  const given = req.sources.length ? req.sources : await recordedSources(req);
   const [{ sources, entries: entries2 }, existing] = await Promise.all([
-    resolveSources(registry, target, req.sources, signal),
+    resolveSources(registry, target, given, signal),
     registry.tagDigests(target, { signal }).catch((e) => {
       if (e.kind === "check") return [];
       throw e;
@@ -46037,6 +46109,17 @@ async function planAssemble(req, registry, config, signal) {
   const written = new Set(tags.map((t) => t.tag));
   const cleanup = req.cleanCandidates === false ? [] : sources.filter((s) => s.tag && CANDIDATE_TAG.test(s.tag) && !written.has(s.tag)).map((s) => cleanupDecision(s.tag, s.digest, index, entries2, existing));
   return { repository, version: req.version, sources, entries: entries2, index, tags, held: plan.held, cleanup };
+}
+async function recordedSources(req) {
+  if (!req.record) return [];
+  const lookup = await readRecords(req.record, { image: req.image, version: req.version });
+  const found = [...new Set([...lookup.tested.values()].flatMap((t) => t.source ? [t.source] : []))];
+  if (!found.length)
+    throw usageError(
+      `No sources given, and no pre-push record at ${req.record} names a candidate of ${req.image} ${req.version}.`,
+      "Pass the per-platform pushes (--source), or the folder where the candidate pre-push runs recorded them (--record)."
+    );
+  return found;
 }
 function cleanupDecision(tag, digest, index, entries2, existing) {
   const referenced = entries2.some(
@@ -46277,8 +46360,8 @@ function formatPlan(p) {
 }
 
 // src/core/config/load.ts
-var import_promises14 = require("node:fs/promises");
-var import_node_path7 = __toESM(require("node:path"));
+var import_promises15 = require("node:fs/promises");
+var import_node_path8 = __toESM(require("node:path"));
 
 // src/core/config/schema.ts
 var PLATFORM = /^[a-z0-9]+\/[a-z0-9_]+(\/[a-z0-9]+)?$/;
@@ -46694,10 +46777,10 @@ function isSection(key) {
   return SCHEMA.fields[key]?.type === "section";
 }
 async function readConfigFile(root) {
-  const file = import_node_path7.default.join(root, CONFIG_FILE);
+  const file = import_node_path8.default.join(root, CONFIG_FILE);
   let text2;
   try {
-    text2 = await (0, import_promises14.readFile)(file, "utf8");
+    text2 = await (0, import_promises15.readFile)(file, "utf8");
   } catch (e) {
     if (e.code === "ENOENT") return {};
     throw usageError(`Cannot read ${file}: ${e.message}`);
@@ -47036,8 +47119,8 @@ var removeImages = (refs) => ({
 });
 
 // src/core/container/platform.ts
-var import_promises15 = require("node:fs/promises");
-var import_node_path8 = __toESM(require("node:path"));
+var import_promises16 = require("node:fs/promises");
+var import_node_path9 = __toESM(require("node:path"));
 var PLATFORM_RE = /^([a-z0-9]+)\/([a-z0-9_]+)(?:\/([a-z0-9]+))?$/;
 function parsePlatform(text2) {
   const m = PLATFORM_RE.exec(text2.trim().toLowerCase());
@@ -47088,12 +47171,12 @@ function qemuName(architecture) {
 }
 var BINFMT_DIR = "/proc/sys/fs/binfmt_misc";
 async function binfmtState(p, dir = BINFMT_DIR) {
-  const file = import_node_path8.default.join(dir, `qemu-${qemuName(p.architecture)}`);
+  const file = import_node_path9.default.join(dir, `qemu-${qemuName(p.architecture)}`);
   let text2;
   try {
-    text2 = await (0, import_promises15.readFile)(file, "utf8");
+    text2 = await (0, import_promises16.readFile)(file, "utf8");
   } catch {
-    const status = await (0, import_promises15.readFile)(import_node_path8.default.join(dir, "status"), "utf8").catch(() => void 0);
+    const status = await (0, import_promises16.readFile)(import_node_path9.default.join(dir, "status"), "utf8").catch(() => void 0);
     if (status === void 0) return { registered: "unknown", reason: `${dir} is not readable here` };
     return {
       registered: false,
@@ -47123,31 +47206,31 @@ async function detectBuilder(docker, signal) {
 }
 
 // src/core/container/active.ts
-var import_promises16 = require("node:fs/promises");
+var import_promises17 = require("node:fs/promises");
 var import_node_os5 = __toESM(require("node:os"));
-var import_node_path9 = __toESM(require("node:path"));
-var ACTIVE_RUNS_DIR = import_node_path9.default.join(process.platform === "win32" ? import_node_os5.default.tmpdir() : "/tmp", "release-operator-runs");
+var import_node_path10 = __toESM(require("node:path"));
+var ACTIVE_RUNS_DIR = import_node_path10.default.join(process.platform === "win32" ? import_node_os5.default.tmpdir() : "/tmp", "release-operator-runs");
 async function markRunActive(runId, dir = ACTIVE_RUNS_DIR, onError) {
-  const file = import_node_path9.default.join(dir, runFileName(runId));
+  const file = import_node_path10.default.join(dir, runFileName(runId));
   try {
-    const created = await (0, import_promises16.mkdir)(dir).then(
+    const created = await (0, import_promises17.mkdir)(dir).then(
       () => true,
       (e) => {
         if (e.code !== "EEXIST") throw e;
         return false;
       }
     );
-    if (created) await (0, import_promises16.chmod)(dir, 1023);
-    else if (!(await (0, import_promises16.lstat)(dir)).isDirectory()) throw Object.assign(new Error("not a folder"), { code: "ENOTDIR" });
+    if (created) await (0, import_promises17.chmod)(dir, 1023);
+    else if (!(await (0, import_promises17.lstat)(dir)).isDirectory()) throw Object.assign(new Error("not a folder"), { code: "ENOTDIR" });
     const body = { pid: process.pid, host: import_node_os5.default.hostname(), started: (/* @__PURE__ */ new Date()).toISOString() };
-    await (0, import_promises16.writeFile)(file, JSON.stringify(body), { mode: 420, flag: "wx" });
+    await (0, import_promises17.writeFile)(file, JSON.stringify(body), { mode: 420, flag: "wx" });
   } catch (e) {
     onError?.(
       `cannot mark run ${runId} as in progress in ${dir} (${e.code ?? String(e)}); \`cleanup\` may remove its containers meanwhile`
     );
     return async () => void 0;
   }
-  return async () => void await (0, import_promises16.rm)(file, { force: true }).catch(() => void 0);
+  return async () => void await (0, import_promises17.rm)(file, { force: true }).catch(() => void 0);
 }
 var runFileName = (runId) => runId.replace(/[^A-Za-z0-9._-]/g, "_");
 
@@ -47187,14 +47270,14 @@ function parseLabels(text2) {
 }
 
 // src/core/glibc/check.ts
-var import_promises19 = require("node:fs/promises");
-var import_node_path17 = __toESM(require("node:path"));
+var import_promises20 = require("node:fs/promises");
+var import_node_path18 = __toESM(require("node:path"));
 
 // src/core/image/fs.ts
-var import_node_path10 = __toESM(require("node:path"));
+var import_node_path11 = __toESM(require("node:path"));
 var MAX_SYMLINK_HOPS = 40;
 function normalizePath(p) {
-  const n2 = import_node_path10.default.posix.normalize("/" + p);
+  const n2 = import_node_path11.default.posix.normalize("/" + p);
   return n2.length > 1 && n2.endsWith("/") ? n2.slice(0, -1) : n2;
 }
 var ImageFs = class {
@@ -47224,7 +47307,7 @@ var ImageFs = class {
       const comp = pending.shift();
       if (comp === "." || comp === "") continue;
       if (comp === "..") {
-        current = import_node_path10.default.posix.dirname(current);
+        current = import_node_path11.default.posix.dirname(current);
         continue;
       }
       const candidate = current === "/" ? `/${comp}` : `${current}/${comp}`;
@@ -47858,7 +47941,7 @@ async function readLayer(tar, what, signal) {
         ops.push({
           op: "set",
           path: p,
-          entry: await readFile4(entry, p, h2.size ?? 0, mode)
+          entry: await readFile5(entry, p, h2.size ?? 0, mode)
         });
       } else {
         ops.push({ op: "set", path: p, entry: { type: "other", mode, size: 0 } });
@@ -47904,7 +47987,7 @@ function applyLayerOps(fs3, ops, layer) {
     }
   }
 }
-async function readFile4(stream, p, size, mode) {
+async function readFile5(stream, p, size, mode) {
   const entry = { type: "file", mode, size };
   let chunks = [];
   let elf;
@@ -47976,7 +48059,7 @@ async function readLayers(source, layers, signal, concurrency = LAYER_CONCURRENC
 }
 
 // src/core/image/saved.ts
-var import_node_path11 = __toESM(require("node:path"));
+var import_node_path12 = __toESM(require("node:path"));
 var import_node_stream11 = require("node:stream");
 var import_node_zlib2 = require("node:zlib");
 var import_tar_stream2 = __toESM(require_tar_stream());
@@ -47985,7 +48068,7 @@ var MAX_JSON_TOTAL = 64 * 1024 * 1024;
 var MAX_LINK_HOPS = 16;
 var MAX_INDEX_DEPTH = 4;
 function archiveName(name) {
-  const n2 = import_node_path11.default.posix.normalize("/" + name).slice(1);
+  const n2 = import_node_path12.default.posix.normalize("/" + name).slice(1);
   return n2.endsWith("/") ? n2.slice(0, -1) : n2;
 }
 var errorText = (e) => e instanceof Error ? e.message : String(e);
@@ -48011,7 +48094,7 @@ async function readSavedArchive(stream, what, signal) {
       if (h2.type === "symlink")
         parts.set(name, {
           kind: "link",
-          target: archiveName(import_node_path11.default.posix.join(import_node_path11.default.posix.dirname(name), h2.linkname ?? ""))
+          target: archiveName(import_node_path12.default.posix.join(import_node_path12.default.posix.dirname(name), h2.linkname ?? ""))
         });
       else if (h2.type === "link") parts.set(name, { kind: "link", target: archiveName(h2.linkname ?? "") });
       entry.resume();
@@ -48224,10 +48307,10 @@ function fromIndex(what, json, platform3) {
 }
 
 // src/core/image/storage.ts
-var import_node_crypto3 = require("node:crypto");
+var import_node_crypto4 = require("node:crypto");
 var import_node_fs6 = require("node:fs");
-var import_promises17 = require("node:fs/promises");
-var import_node_path12 = __toESM(require("node:path"));
+var import_promises18 = require("node:fs/promises");
+var import_node_path13 = __toESM(require("node:path"));
 var import_node_zlib3 = require("node:zlib");
 
 // src/core/slices.ts
@@ -48262,14 +48345,14 @@ async function storedLayers(info2) {
   const layers = [];
   let chain2 = "";
   for (const diffId of diffIds) {
-    chain2 = chain2 ? `sha256:${(0, import_node_crypto3.createHash)("sha256").update(`${chain2} ${diffId}`).digest("hex")}` : diffId;
-    const db = import_node_path12.default.join(root, "image/overlay2/layerdb", chain2.replace(":", "/"));
+    chain2 = chain2 ? `sha256:${(0, import_node_crypto4.createHash)("sha256").update(`${chain2} ${diffId}`).digest("hex")}` : diffId;
+    const db = import_node_path13.default.join(root, "image/overlay2/layerdb", chain2.replace(":", "/"));
     let cacheId;
     let recorded;
     try {
       [cacheId, recorded] = await Promise.all([
-        (0, import_promises17.readFile)(import_node_path12.default.join(db, "cache-id"), "utf8"),
-        (0, import_promises17.readFile)(import_node_path12.default.join(db, "diff"), "utf8")
+        (0, import_promises18.readFile)(import_node_path13.default.join(db, "cache-id"), "utf8"),
+        (0, import_promises18.readFile)(import_node_path13.default.join(db, "diff"), "utf8")
       ]);
     } catch (e) {
       return {
@@ -48282,8 +48365,8 @@ async function storedLayers(info2) {
       return { unusable: `the engine's layer record ${db} has an unexpected cache id` };
     layers.push({
       diffId,
-      dir: import_node_path12.default.join(root, "overlay2", cacheId.trim(), "diff"),
-      tarSplit: import_node_path12.default.join(db, "tar-split.json.gz")
+      dir: import_node_path13.default.join(root, "overlay2", cacheId.trim(), "diff"),
+      tarSplit: import_node_path13.default.join(db, "tar-split.json.gz")
     });
   }
   if (layers.at(-1).dir !== upper)
@@ -48306,7 +48389,7 @@ async function readStoredImage(info2, signal) {
   return fs3;
 }
 async function readStoredLayer(layer, slice) {
-  const ops = whiteoutsOf((0, import_node_zlib3.gunzipSync)(await (0, import_promises17.readFile)(layer.tarSplit)).toString("utf8"));
+  const ops = whiteoutsOf((0, import_node_zlib3.gunzipSync)(await (0, import_promises18.readFile)(layer.tarSplit)).toString("utf8"));
   const linked = /* @__PURE__ */ new Map();
   const files = [];
   const folders = [[layer.dir, "/"]];
@@ -48314,7 +48397,7 @@ async function readStoredLayer(layer, slice) {
     const [abs, p] = next;
     for (const name of (0, import_node_fs6.readdirSync)(abs)) {
       await slice();
-      const childAbs = import_node_path12.default.join(abs, name);
+      const childAbs = import_node_path13.default.join(abs, name);
       const child = p === "/" ? `/${name}` : `${p}/${name}`;
       const st = (0, import_node_fs6.lstatSync)(childAbs, { bigint: true });
       const mode = Number(st.mode);
@@ -48624,10 +48707,10 @@ async function registryPlatformImages(client, ref, wanted, signal) {
 }
 
 // src/core/glibc/image-check.ts
-var import_node_path15 = __toESM(require("node:path"));
+var import_node_path16 = __toESM(require("node:path"));
 
 // src/core/glibc/loader.ts
-var import_node_path13 = __toESM(require("node:path"));
+var import_node_path14 = __toESM(require("node:path"));
 
 // src/core/glibc/platforms.ts
 var ARCHES = {
@@ -48691,7 +48774,7 @@ function ldSoConfDirs(fs3) {
       if (!line || line.startsWith("hwcap ")) continue;
       if (line.startsWith("include ")) {
         for (const pattern of line.slice(8).trim().split(/\s+/)) {
-          const abs = pattern.startsWith("/") ? pattern : import_node_path13.default.posix.join(import_node_path13.default.posix.dirname(file), pattern);
+          const abs = pattern.startsWith("/") ? pattern : import_node_path14.default.posix.join(import_node_path14.default.posix.dirname(file), pattern);
           for (const f of glob(fs3, abs)) read(f, depth + 1);
         }
       } else for (const d of line.split(/[:\s,]+/)) if (d.startsWith("/")) out.push(d);
@@ -48701,13 +48784,13 @@ function ldSoConfDirs(fs3) {
   return out;
 }
 function glob(fs3, pattern) {
-  const dir = import_node_path13.default.posix.dirname(pattern);
-  const base = import_node_path13.default.posix.basename(pattern);
+  const dir = import_node_path14.default.posix.dirname(pattern);
+  const base = import_node_path14.default.posix.basename(pattern);
   if (!/[*?[]/.test(base)) return [pattern];
   const re = new RegExp(
     "^" + base.replace(/[.+^${}()|\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".") + "$"
   );
-  return fs3.list(dir).filter((n2) => re.test(n2)).map((n2) => import_node_path13.default.posix.join(dir, n2));
+  return fs3.list(dir).filter((n2) => re.test(n2)).map((n2) => import_node_path14.default.posix.join(dir, n2));
 }
 function defaultDirs(arch2, bits) {
   const t = arch2 ? ARCHES[arch2]?.triplet : void 0;
@@ -48733,18 +48816,18 @@ var LibraryResolver = class {
   cache = /* @__PURE__ */ new Map();
   find(name, requester, executable) {
     const e = requester.elf;
-    if (name.includes("/")) return this.candidate(import_node_path13.default.posix.resolve(import_node_path13.default.posix.dirname(requester.path), name), e);
+    if (name.includes("/")) return this.candidate(import_node_path14.default.posix.resolve(import_node_path14.default.posix.dirname(requester.path), name), e);
     const dirs = [];
     if (!e.runpath.length) {
-      dirs.push(...e.rpath.map((d) => expand(d, import_node_path13.default.posix.dirname(requester.path), e.class)));
+      dirs.push(...e.rpath.map((d) => expand(d, import_node_path14.default.posix.dirname(requester.path), e.class)));
       if (executable !== requester && !executable.elf.runpath.length)
-        dirs.push(...executable.elf.rpath.map((d) => expand(d, import_node_path13.default.posix.dirname(executable.path), e.class)));
+        dirs.push(...executable.elf.rpath.map((d) => expand(d, import_node_path14.default.posix.dirname(executable.path), e.class)));
     }
     dirs.push(...this.ldLibraryPath);
-    dirs.push(...e.runpath.map((d) => expand(d, import_node_path13.default.posix.dirname(requester.path), e.class)));
+    dirs.push(...e.runpath.map((d) => expand(d, import_node_path14.default.posix.dirname(requester.path), e.class)));
     dirs.push(...this.confDirs, ...defaultDirs(e.arch, e.class));
     for (const d of dirs) {
-      const hit = this.candidate(import_node_path13.default.posix.join(d, name), e);
+      const hit = this.candidate(import_node_path14.default.posix.join(d, name), e);
       if (hit) return hit;
     }
     return void 0;
@@ -48762,7 +48845,7 @@ var LibraryResolver = class {
 };
 
 // src/core/glibc/components.ts
-var import_node_path14 = __toESM(require("node:path"));
+var import_node_path15 = __toESM(require("node:path"));
 var GLIBC_LIBS = /^(ld-linux[\w.-]*\.so(\.\d+)*|ld64\.so\.\d+|ld\.so(\.\d+)*|lib(c|m|mvec|nsl|nss_\w+|resolv|rt|pthread|dl|util|anl|BrokenLocale|thread_db|c_malloc_debug|memusage|pcprofile|SegFault)(\.so(\.\d+)*|-[\d.]+\.so))$/;
 var GLIBC_PROGRAMS = /* @__PURE__ */ new Set([
   "gencat",
@@ -48782,7 +48865,7 @@ var GLIBC_PROGRAMS = /* @__PURE__ */ new Set([
   "catchsegv"
 ]);
 function isGlibcComponent(p, elf) {
-  const base = import_node_path14.default.posix.basename(p);
+  const base = import_node_path15.default.posix.basename(p);
   if (elf.soname && GLIBC_LIBS.test(elf.soname)) return true;
   if (GLIBC_LIBS.test(base)) return true;
   if (/\/(gconv|audit)\//.test(p)) return true;
@@ -48929,11 +49012,11 @@ function entrypointFiles(fs3, config, findings) {
   for (let hop = 0; hop < 4; hop++) {
     let found;
     if (prog.includes("/"))
-      found = fs3.stat(import_node_path15.default.posix.resolve(cwd, prog))?.type === "file" ? import_node_path15.default.posix.resolve(cwd, prog) : void 0;
+      found = fs3.stat(import_node_path16.default.posix.resolve(cwd, prog))?.type === "file" ? import_node_path16.default.posix.resolve(cwd, prog) : void 0;
     else
       for (const d of (env.PATH ?? DEFAULT_PATH).split(":"))
-        if (d && fs3.stat(import_node_path15.default.posix.join(d, prog))?.type === "file") {
-          found = import_node_path15.default.posix.join(d, prog);
+        if (d && fs3.stat(import_node_path16.default.posix.join(d, prog))?.type === "file") {
+          found = import_node_path16.default.posix.join(d, prog);
           break;
         }
     if (!found) {
@@ -48949,7 +49032,7 @@ function entrypointFiles(fs3, config, findings) {
     const shebang = r.entry?.shebang;
     if (!shebang) return out;
     const parts = shebang.slice(2).trim().split(/\s+/);
-    prog = import_node_path15.default.posix.basename(parts[0] ?? "") === "env" && parts[1] ? parts[1] : parts[0] ?? "";
+    prog = import_node_path16.default.posix.basename(parts[0] ?? "") === "env" && parts[1] ? parts[1] : parts[0] ?? "";
     if (!prog) return out;
   }
   return out;
@@ -49097,11 +49180,11 @@ function checkBinary(p, elf, arch2, image, resolver, target) {
 
 // src/core/glibc/local-check.ts
 var import_node_fs7 = require("node:fs");
-var import_promises18 = require("node:fs/promises");
-var import_node_path16 = __toESM(require("node:path"));
+var import_promises19 = require("node:fs/promises");
+var import_node_path17 = __toESM(require("node:path"));
 var MAX_FILES = 2e5;
 async function collectLocalElfFiles(root, signal) {
-  const st = await (0, import_promises18.lstat)(root).catch(() => void 0);
+  const st = await (0, import_promises19.lstat)(root).catch(() => void 0);
   if (!st)
     throw usageError(
       `${root} does not exist.`,
@@ -49127,7 +49210,7 @@ async function collectLocalElfFiles(root, signal) {
       } catch {
         names = [];
       }
-      for (const name of names) await visit(import_node_path16.default.join(p, name), false);
+      for (const name of names) await visit(import_node_path17.default.join(p, name), false);
       return;
     }
     if (!s.isFile() && !target?.isFile()) return;
@@ -49273,8 +49356,8 @@ function resolveTarget(maxGlibc, policy) {
 async function classifyTarget(target, cwd = process.cwd()) {
   if (target.startsWith("docker-daemon:")) return { kind: "docker", value: target.slice("docker-daemon:".length) };
   if (target.startsWith("docker://")) return { kind: "registry", value: target.slice("docker://".length) };
-  if (await (0, import_promises19.stat)(import_node_path17.default.resolve(cwd, target)).catch(() => void 0))
-    return { kind: "path", value: import_node_path17.default.resolve(cwd, target) };
+  if (await (0, import_promises20.stat)(import_node_path18.default.resolve(cwd, target)).catch(() => void 0))
+    return { kind: "path", value: import_node_path18.default.resolve(cwd, target) };
   if (target.startsWith("/") || target.startsWith("./") || target.startsWith("../"))
     throw usageError(`${target} does not exist.`, "Give an existing file or folder, or an image reference.");
   const first = target.split("/")[0];
@@ -50607,8 +50690,8 @@ function lintOptions(config) {
 }
 
 // src/core/lint/project.ts
-var import_promises20 = require("node:fs/promises");
-var import_node_path18 = __toESM(require("node:path"));
+var import_promises21 = require("node:fs/promises");
+var import_node_path19 = __toESM(require("node:path"));
 
 // src/core/lint/kind.ts
 function isDockerfilePath(file) {
@@ -50626,28 +50709,28 @@ function fileKind2(file, explicit = false) {
 }
 
 // src/core/lint/project.ts
-var WORKFLOWS = import_node_path18.default.join(".github", "workflows");
+var WORKFLOWS = import_node_path19.default.join(".github", "workflows");
 async function discoverTargets(root, extraDockerfile) {
-  const top = await (0, import_promises20.readdir)(root).catch(() => []);
+  const top = await (0, import_promises21.readdir)(root).catch(() => []);
   const dockerfiles = top.filter((f) => isDockerfilePath(f));
-  if (extraDockerfile && !dockerfiles.includes(extraDockerfile) && await isFile(import_node_path18.default.join(root, extraDockerfile)))
+  if (extraDockerfile && !dockerfiles.includes(extraDockerfile) && await isFile(import_node_path19.default.join(root, extraDockerfile)))
     dockerfiles.push(extraDockerfile);
-  const workflows = (await (0, import_promises20.readdir)(import_node_path18.default.join(root, WORKFLOWS)).catch(() => [])).filter((f) => /\.ya?ml$/i.test(f)).map((f) => import_node_path18.default.join(WORKFLOWS, f));
+  const workflows = (await (0, import_promises21.readdir)(import_node_path19.default.join(root, WORKFLOWS)).catch(() => [])).filter((f) => /\.ya?ml$/i.test(f)).map((f) => import_node_path19.default.join(WORKFLOWS, f));
   return [...dockerfiles.sort(), ...workflows.sort()].map(toPosix);
 }
 async function lintFiles(root, targets, options, onRuleError) {
   const findings = [];
   const files = [];
   for (const target of targets) {
-    const abs = import_node_path18.default.resolve(root, target);
-    const rel = toPosix(import_node_path18.default.relative(root, abs));
+    const abs = import_node_path19.default.resolve(root, target);
+    const rel = toPosix(import_node_path19.default.relative(root, abs));
     const kind = fileKind2(rel, true);
     if (!kind)
       throw usageError(
         `Cannot lint ${target}: it is neither a Dockerfile nor a workflow (.yml/.yaml).`,
         "Pass Dockerfile* or .github/workflows/*.yml files, or no path for the repository's own."
       );
-    const text2 = await (0, import_promises20.readFile)(abs, "utf8").catch((e) => {
+    const text2 = await (0, import_promises21.readFile)(abs, "utf8").catch((e) => {
       throw usageError(
         `Cannot read ${target}: ${e.code === "ENOENT" ? "no such file" : e.message}.`,
         "Check the path (it is relative to the repository root or the current folder)."
@@ -50660,21 +50743,21 @@ async function lintFiles(root, targets, options, onRuleError) {
   return { files, findings };
 }
 async function readSiblings(absWorkflow, root) {
-  const dir = import_node_path18.default.dirname(absWorkflow);
-  const names = (await (0, import_promises20.readdir)(dir).catch(() => [])).filter(
-    (f) => /\.ya?ml$/i.test(f) && import_node_path18.default.join(dir, f) !== absWorkflow
+  const dir = import_node_path19.default.dirname(absWorkflow);
+  const names = (await (0, import_promises21.readdir)(dir).catch(() => [])).filter(
+    (f) => /\.ya?ml$/i.test(f) && import_node_path19.default.join(dir, f) !== absWorkflow
   );
   const out = [];
   for (const n2 of names) {
-    const text2 = await (0, import_promises20.readFile)(import_node_path18.default.join(dir, n2), "utf8").catch(() => void 0);
-    if (text2 !== void 0) out.push({ file: toPosix(import_node_path18.default.relative(root, import_node_path18.default.join(dir, n2))), text: text2 });
+    const text2 = await (0, import_promises21.readFile)(import_node_path19.default.join(dir, n2), "utf8").catch(() => void 0);
+    if (text2 !== void 0) out.push({ file: toPosix(import_node_path19.default.relative(root, import_node_path19.default.join(dir, n2))), text: text2 });
   }
   return out;
 }
 async function isFile(p) {
-  return (await (0, import_promises20.stat)(p).catch(() => void 0))?.isFile() ?? false;
+  return (await (0, import_promises21.stat)(p).catch(() => void 0))?.isFile() ?? false;
 }
-var toPosix = (p) => p.split(import_node_path18.default.sep).join("/");
+var toPosix = (p) => p.split(import_node_path19.default.sep).join("/");
 
 // src/core/net.ts
 var import_node_net = __toESM(require("node:net"));
@@ -51319,7 +51402,7 @@ async function sweep(docker, runId, logger, cancelled, built) {
 }
 
 // src/core/smoke/options.ts
-var import_node_path19 = __toESM(require("node:path"));
+var import_node_path20 = __toESM(require("node:path"));
 var escapeRegExp = (s) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 function smokeOptionsFromConfig(config, root, o2 = {}) {
   const s = config.smoke;
@@ -51328,8 +51411,8 @@ function smokeOptionsFromConfig(config, root, o2 = {}) {
     dockerPath: config.dockerPath,
     image: o2.image,
     build: o2.build ? {
-      dockerfile: import_node_path19.default.resolve(root, s.dockerfile),
-      context: import_node_path19.default.resolve(root, s.context),
+      dockerfile: import_node_path20.default.resolve(root, s.dockerfile),
+      context: import_node_path20.default.resolve(root, s.context),
       buildArgs: { ...s.buildArgs }
     } : void 0,
     platforms: [...platforms],
@@ -51353,16 +51436,16 @@ function smokeOptionsFromConfig(config, root, o2 = {}) {
 }
 
 // src/core/gate/checks/anchors.ts
-var import_promises21 = require("node:fs/promises");
-var import_node_path20 = __toESM(require("node:path"));
+var import_promises22 = require("node:fs/promises");
+var import_node_path21 = __toESM(require("node:path"));
 async function dockerfileAnchors(root, dockerfile) {
   if (!root) return {};
-  const text2 = await (0, import_promises21.readFile)(import_node_path20.default.resolve(root, dockerfile), "utf8").catch(() => void 0);
+  const text2 = await (0, import_promises22.readFile)(import_node_path21.default.resolve(root, dockerfile), "utf8").catch(() => void 0);
   if (text2 === void 0) return {};
   try {
     const stage = finalStage(parseDockerfile(text2));
     if (!stage) return {};
-    const file = import_node_path20.default.relative(root, import_node_path20.default.resolve(root, dockerfile)).split(import_node_path20.default.sep).join("/");
+    const file = import_node_path21.default.relative(root, import_node_path21.default.resolve(root, dockerfile)).split(import_node_path21.default.sep).join("/");
     const start = [...stage.instructions].reverse().find((i2) => i2.keyword === "ENTRYPOINT" || i2.keyword === "CMD");
     const at = (r) => ({
       file,
@@ -51500,77 +51583,6 @@ function smokeCheck(p, reference, anchors) {
   };
 }
 
-// src/core/gate/record.ts
-var import_node_crypto4 = require("node:crypto");
-var import_promises22 = require("node:fs/promises");
-var import_node_path21 = __toESM(require("node:path"));
-var MAX_RECORD_BYTES = 1024 * 1024;
-function defaultRecordPath(env, tmpdir) {
-  return import_node_path21.default.join(env.RUNNER_TEMP || tmpdir, "release-operator", "gate-records");
-}
-async function writeRecord(target, record) {
-  const isFile2 = import_node_path21.default.extname(target) === ".json" && !(await (0, import_promises22.stat)(target).catch(() => void 0))?.isDirectory();
-  const slug = record.platforms.map((p) => p.platform.replace(/\//g, "-")).join("+") || "none";
-  const file = isFile2 ? target : import_node_path21.default.join(target, `pre-push-${slug}.json`);
-  await (0, import_promises22.mkdir)(import_node_path21.default.dirname(file), { recursive: true });
-  const tmp = `${file}.${(0, import_node_crypto4.randomUUID)()}.tmp`;
-  await (0, import_promises22.writeFile)(tmp, JSON.stringify(record, null, 2) + "\n", { mode: 420 });
-  await (0, import_promises22.rename)(tmp, file);
-  return file;
-}
-async function readRecords(target, want) {
-  const lookup = { tested: /* @__PURE__ */ new Map(), files: [], skipped: [] };
-  const st = await (0, import_promises22.stat)(target).catch(() => void 0);
-  if (!st) return lookup;
-  const files = st.isDirectory() ? (await (0, import_promises22.readdir)(target)).filter((f) => f.endsWith(".json")).sort().map((f) => import_node_path21.default.join(target, f)) : [target];
-  for (const file of files) {
-    let record;
-    try {
-      const fst = await (0, import_promises22.stat)(file);
-      if (!fst.isFile() || fst.size > MAX_RECORD_BYTES) {
-        lookup.skipped.push(`${file}: not a regular file of at most 1 MiB`);
-        continue;
-      }
-      record = parseRecord(await (0, import_promises22.readFile)(file, "utf8"), file);
-    } catch (e) {
-      lookup.skipped.push(`${file}: ${e instanceof Error ? e.message : String(e)}`);
-      continue;
-    }
-    if (record.image !== want.image) {
-      lookup.skipped.push(`${file}: about ${record.image}, not ${want.image}`);
-      continue;
-    }
-    if (want.version && record.version && record.version !== want.version) {
-      lookup.skipped.push(`${file}: about version ${record.version}, not ${want.version}`);
-      continue;
-    }
-    lookup.files.push(file);
-    for (const p of record.platforms) {
-      const before = lookup.tested.get(p.platform);
-      if (!before || before.recordedAt < record.recordedAt)
-        lookup.tested.set(p.platform, { ...p, file, flow: record.flow, recordedAt: record.recordedAt });
-    }
-  }
-  return lookup;
-}
-var DIGEST2 = /^sha256:[a-f0-9]{64}$/;
-function parseRecord(text2, file) {
-  const bad2 = (why) => environmentError(`${file} is not a gate record (${why}).`, "Run the pre-push stage again to write it.");
-  let j;
-  try {
-    j = JSON.parse(text2);
-  } catch {
-    throw bad2("not JSON");
-  }
-  const r = j;
-  if (r?.schema !== "release-operator/gate-record@1") throw bad2("no release-operator/gate-record@1 schema");
-  if (typeof r.image !== "string" || !Array.isArray(r.platforms)) throw bad2("no image or platforms");
-  for (const p of r.platforms)
-    if (typeof p?.platform !== "string" || typeof p.configDigest !== "string" || !DIGEST2.test(p.configDigest))
-      throw bad2("a platform without a sha256 config digest");
-  return r;
-}
-
 // src/core/gate/targets.ts
 async function resolveTargets(input, deps) {
   const local = input.local ?? [];
@@ -51624,7 +51636,14 @@ async function resolveTargets(input, deps) {
         architecture: config.architecture ?? "unknown",
         variant: config.variant
       });
-      add({ platform: platform3, reference: pinned, glibcTarget: `docker://${pinned}`, manifestDigest: e.digest, configDigest });
+      add({
+        platform: platform3,
+        reference: pinned,
+        glibcTarget: `docker://${pinned}`,
+        manifestDigest: e.digest,
+        configDigest,
+        source: `${repo}@${top.digest}`
+      });
     }
   }
   return { flow: "candidate", targets };
@@ -51664,7 +51683,15 @@ async function prePush(req, ctx) {
     const s = smokeResult.find((c3) => c3.subject === t.platform);
     const imageId = typeof s?.evidence?.imageId === "string" ? s.evidence.imageId : void 0;
     const configDigest = imageId ?? t.configDigest;
-    return configDigest && (s?.verdict === "pass" || skip.has("smoke")) ? [{ platform: t.platform, configDigest, reference: t.reference, manifestDigest: t.manifestDigest }] : [];
+    return configDigest && (s?.verdict === "pass" || skip.has("smoke")) ? [
+      {
+        platform: t.platform,
+        configDigest,
+        reference: t.reference,
+        manifestDigest: t.manifestDigest,
+        source: t.source
+      }
+    ] : [];
   });
   if (found.flow === "candidate") checks.push(...candidateMismatch(found, tested));
   return { checks, targets: found, tested };
@@ -57001,7 +57028,9 @@ function gateProgress() {
         const s = e.event;
         const lines = (p) => pending.get(p) ?? (pending.set(p, []), pending.get(p));
         if (s.type === "step-finished" && !s.step.skipped)
-          lines(s.platform).push(`${s.step.passed ? "ok  " : "FAIL"} ${s.step.name} (${(s.step.durationMs / 1e3).toFixed(1)} s): ${s.step.detail}`);
+          lines(s.platform).push(
+            `${s.step.passed ? "ok  " : "FAIL"} ${s.step.name} (${(s.step.durationMs / 1e3).toFixed(1)} s): ${s.step.detail}`
+          );
         else if (s.type === "output") lines(s.platform).push(`| ${s.line}`);
         else if (s.type === "platform-finished") {
           startGroup(`smoke ${s.platform}: ${s.result.outcome}`);
@@ -57080,7 +57109,8 @@ async function run(env = process.env) {
     const cwd = import_node_path25.default.resolve(env.GITHUB_WORKSPACE ?? process.cwd(), inputs.workingDirectory ?? ".");
     const { config } = await loadConfig(cwd);
     if (inputs.docker) config.dockerPath = inputs.docker;
-    if (env.GITHUB_API_URL && config.github.apiUrl === "https://api.github.com") config.github.apiUrl = env.GITHUB_API_URL;
+    if (env.GITHUB_API_URL && config.github.apiUrl === "https://api.github.com")
+      config.github.apiUrl = env.GITHUB_API_URL;
     const credentialEnv = inputs.githubToken ? { ...env, GITHUB_TOKEN: inputs.githubToken } : env;
     const registry = registryClientFromConfig(config, logger, { env: credentialEnv, runner: runProcess });
     const facts = await gateFacts(cwd, config, env);
@@ -57090,6 +57120,7 @@ async function run(env = process.env) {
     const platforms = inputs.platforms ?? config.requiredPlatforms;
     if (!image) throw new Error("No image repository: set the image input (e.g. ghcr.io/OWNER/NAME).");
     const temp = import_node_path25.default.join(env.RUNNER_TEMP || import_node_os6.default.tmpdir(), "release-operator");
+    const record = import_node_path25.default.resolve(cwd, inputs.record ?? defaultRecordPath(env, import_node_os6.default.tmpdir()));
     let report;
     let digest;
     let platformDigests = {};
@@ -57100,6 +57131,7 @@ async function run(env = process.env) {
         {
           image,
           sources: inputs.candidates ?? [],
+          record,
           version,
           commit,
           platforms,
@@ -57129,7 +57161,7 @@ async function run(env = process.env) {
           candidates: inputs.candidates,
           reference: inputs.reference,
           root: facts.root,
-          record: import_node_path25.default.resolve(cwd, inputs.record ?? defaultRecordPath(env, import_node_os6.default.tmpdir())),
+          record,
           skip: inputs.skip,
           timeoutSeconds: inputs.timeoutSeconds ?? DEFAULT_TIMEOUT[inputs.stage]
         },
@@ -57157,7 +57189,9 @@ async function run(env = process.env) {
     info(`${report.verdict}: ${report.summary}`);
     if (report.verdict !== "pass") setFailed(`${report.stage ?? inputs.stage}: ${report.summary}`);
   } catch (e) {
-    setFailed(e instanceof CancelledError ? "Cancelled; every container the stage started was removed." : describeError(e));
+    setFailed(
+      e instanceof CancelledError ? "Cancelled; every container the stage started was removed." : describeError(e)
+    );
   } finally {
     process.off("SIGINT", stop);
     process.off("SIGTERM", stop);
