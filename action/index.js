@@ -50171,6 +50171,14 @@ function withMatrix(text2, combo) {
 // src/core/lint/workflow/analysis.ts
 var actionName = (uses) => (uses ?? "").split("@")[0].toLowerCase();
 var trueish = (v) => v !== void 0 && (v === "true" || /\$\{\{/.test(v));
+function gateStage(step) {
+  if (actionName(step.uses?.value) !== "release-operator/release-operator") return void 0;
+  return step.with.stage?.value.trim();
+}
+var candidatePushOnly = (run2) => {
+  const pushed = [...run2.matchAll(/\b(?:docker|podman)\s+push\s+(?:-\S+\s+)*("?)([^\s"]+)\1/g)].map((m) => m[2]);
+  return pushed.length > 0 && pushed.every((r) => /:candidate[-_.]/.test(r));
+};
 function regionIn(model, at, re) {
   const [start, end] = at.node.range ?? [0, 0];
   const m = re.exec(model.text.slice(start, end));
@@ -50219,10 +50227,16 @@ function buildPlatforms(step) {
 }
 function pushOf(model, step) {
   const name = actionName(step.uses?.value);
+  if (gateStage(step) === "assemble") {
+    const listed = step.with.platforms?.value;
+    const platforms = listed && !/\$\{\{/.test(listed) ? splitPlatforms(listed) : void 0;
+    return { step, kind: "index", region: step.uses.region, platforms, multiPlatform: true };
+  }
   if (name === "docker/build-push-action") {
     const push = step.with.push;
     const outputs = step.with.outputs?.value ?? "";
     if (!trueish(push?.value) && !/push=true|type=registry/.test(outputs)) return void 0;
+    if (/push-by-digest=true/.test(outputs) && !step.with.tags?.value) return void 0;
     const p = buildPlatforms(step);
     return {
       step,
@@ -50254,7 +50268,7 @@ function pushOf(model, step) {
       multiPlatform: p.multi
     };
   }
-  if (/\b(docker|podman)\s+push\b/.test(run2.value)) {
+  if (/\b(docker|podman)\s+push\b/.test(run2.value) && !candidatePushOnly(run2.value)) {
     const native = step.job.matrix.map((c3) => nativePlatform(step.job.runsOn && withMatrix(step.job.runsOn, c3)));
     const platforms = native.every(Boolean) ? [...new Set(native)] : void 0;
     return {
@@ -50272,6 +50286,7 @@ function isQemuSetup(step) {
   return actionName(step.uses?.value) === "docker/setup-qemu-action" || QEMU_RUN.test(step.run?.value ?? "");
 }
 function isSmoke(step) {
+  if (gateStage(step) === "pre-push") return true;
   const label = `${step.id ?? ""} ${step.name ?? ""} ${step.uses?.value ?? ""}`;
   if (/smoke|container-structure-test/i.test(label)) return true;
   const run2 = step.run?.value ?? "";
@@ -50284,6 +50299,8 @@ function isSmokeJob(job) {
   return /smoke/i.test(`${job.id} ${job.uses?.value ?? ""}`) || job.steps.some(isSmoke);
 }
 function isManifestCheck(step) {
+  const stage = gateStage(step);
+  if (stage === "post-push" || stage === "pre-release") return true;
   const run2 = step.run?.value ?? "";
   return /imagetools\s+inspect|docker\s+manifest\s+inspect|skopeo\s+inspect|crane\s+(manifest|digest|config)|regctl\s+(manifest|image)|release-operator\s+(inspect|verify|audit|platforms)/.test(
     run2

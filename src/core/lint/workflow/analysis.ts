@@ -248,6 +248,14 @@ export function buildsOf(step: WorkflowStep, model: WorkflowModel, repo?: RepoVi
 }
 
 const LOCAL_REGISTRY = /^(localhost|127\.0\.0\.1|\[::1\])(:\d+)?\//;
+/** A candidate tag (candidate-<run>-<arch>): a per-platform push that a later assemble step publishes. */
+const CANDIDATE_TAG = /:candidate[-_.][^\s"']*$/;
+
+/** This product's own Action (release-operator/release-operator) and the stage a step runs, if it is one. */
+export function gateStage(step: StepLike): string | undefined {
+  if (actionName(step.uses?.value) !== 'release-operator/release-operator') return undefined;
+  return step.with.stage?.value.trim();
+}
 
 /** Tags a build-push-action step writes (`tags:` input), resolved where possible. */
 function tagsOf(step: WorkflowStep): string[] {
@@ -261,6 +269,28 @@ function tagsOf(step: WorkflowStep): string[] {
 export function pushesOf(model: WorkflowModel, step: WorkflowStep, repo?: RepoView): ImagePush[] {
   const name = actionName(step.uses?.value);
   const local = (refs: string[]) => refs.length > 0 && refs.every((r) => LOCAL_REGISTRY.test(r));
+  // assemble writes the release's index and tags from per-platform pushes: the publication.
+  if (gateStage(step) === 'assemble') {
+    const listed = step.with.platforms?.value;
+    const platforms =
+      listed && !/\$\{\{/.test(listed)
+        ? listed
+            .split(/[\s,]+/)
+            .filter(Boolean)
+            .map((p) => normalizePlatform(p))
+        : undefined;
+    return [
+      {
+        step,
+        kind: 'index',
+        effect: 'publish',
+        region: step.uses!.region,
+        platforms,
+        multiPlatform: true,
+        how: 'release-operator assemble (the index and the release tags)',
+      },
+    ];
+  }
   if (BUILD_PUSH.test(name)) {
     const push = step.with.push;
     const outputs = step.with.outputs?.value ?? '';
@@ -382,17 +412,22 @@ export function pushesOf(model: WorkflowModel, step: WorkflowStep, repo?: RepoVi
       const target = ws.slice(ws.findIndex((w) => w === 'push') + 1).find((w) => !w.startsWith('-')) ?? '';
       const isLocal = LOCAL_REGISTRY.test(target);
       const retag = pulled.has(target);
+      const candidate = CANDIDATE_TAG.test(target);
       const native = step.job.matrix.map((combo) =>
         nativePlatform(step.job.runsOn && withMatrix(step.job.runsOn, combo)),
       );
       out.push({
         step,
         kind: retag ? 'retag' : 'docker push',
-        effect: isLocal ? 'local' : retag ? 'retag' : 'publish',
+        effect: isLocal ? 'local' : retag ? 'retag' : candidate ? 'digest' : 'publish',
         region: at(/\b(docker|podman)\s+push\b[^\n]*/),
         platforms: native.every(Boolean) ? [...new Set(native as string[])] : undefined,
         multiPlatform: false,
-        how: retag ? 'docker pull, tag and push of an existing image' : 'docker push',
+        how: retag
+          ? 'docker pull, tag and push of an existing image'
+          : candidate
+            ? 'docker push of a candidate tag (published later by assemble)'
+            : 'docker push',
       });
     }
   }
@@ -475,6 +510,7 @@ const QEMU_RUN = /tonistiigi\/binfmt|multiarch\/qemu-user-static|qemu-user-stati
  * start the application's containers.
  */
 export function runsImage(step: StepLike, repo?: RepoView, depth = 0): string | undefined {
+  if (gateStage(step) === 'pre-push') return 'the Release Operator gate (pre-push: smoke per platform)';
   const label = `${step.id ?? ''} ${step.name ?? ''} ${step.uses?.value ?? ''}`;
   if (/smoke|container-structure-test/i.test(label)) return `"${step.name ?? step.id ?? step.uses?.value}"`;
   const uses = actionName(step.uses?.value);
@@ -518,6 +554,8 @@ export function unreadLocalAction(step: StepLike, repo?: RepoView): boolean {
 
 /** A step that reads back a pushed manifest's platforms. */
 export function isManifestCheck(step: WorkflowStep): boolean {
+  const stage = gateStage(step);
+  if (stage === 'post-push' || stage === 'pre-release') return true;
   const run = step.run?.value ?? '';
   return (
     /imagetools\s+inspect|docker\s+manifest\s+inspect|skopeo\s+inspect|crane\s+(manifest|digest|config)|regctl\s+(manifest|image)|release-operator\s+(manifest|inspect|verify|audit|platforms)/.test(

@@ -1,0 +1,289 @@
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import path from 'node:path';
+import { runAction, type ActionRun } from '../../helpers/action';
+import { GitHubFake } from '../../helpers/github-fake';
+import { ARTIFACTS } from '../../helpers/paths';
+import { pushImage, pushIndex, useRegistry } from '../../helpers/registry';
+import { buildRelease, pushCandidate, releaseWorkspace, type Workspace } from '../../helpers/release-fixture';
+
+const REPO = 'acme/rocket';
+const BOTH = 'linux/amd64,linux/arm64';
+
+/** A workflow whose job pushes before anything ran the image: lint must fail pre-push at the push line. */
+const PUSH_FIRST = `name: quick
+on: push
+jobs:
+  ship:
+    runs-on: ubuntu-24.04
+    steps:
+      - uses: actions/checkout@v5
+      - run: docker build -t app .
+      - run: docker push ghcr.io/acme/rocket:latest
+`;
+
+describe('the GitHub Action, run as the runner runs it, against a real registry and Docker engine', function () {
+  this.timeout(600_000);
+  const registry = useRegistry('none');
+  const cleanups: Array<() => Promise<void>> = [];
+  let fake: GitHubFake;
+  const image = () => `${registry().host}/${REPO}`;
+
+  before(async () => {
+    fake = await GitHubFake.start();
+    cleanups.push(() => fake.close());
+  });
+  after(async () => {
+    for (const c of cleanups.reverse()) await c().catch(() => undefined);
+  });
+  afterEach(() => fake.assertNoViolations());
+
+  async function workspace(o: Parameters<typeof releaseWorkspace>[0] = {}): Promise<Workspace> {
+    const ws = await releaseWorkspace(o);
+    cleanups.push(() => ws.remove());
+    return ws;
+  }
+  function runnerDir(): string {
+    const dir = mkdtempSync(path.join(ARTIFACTS, 'runner-'));
+    cleanups.push(() => Promise.resolve(rmSync(dir, { recursive: true, force: true })));
+    return dir;
+  }
+  const step = (
+    fixture: string,
+    ws: Workspace,
+    dir: string,
+    inputs: Record<string, string>,
+    env: Record<string, string> = {},
+  ) =>
+    runAction({
+      fixture,
+      workspace: ws.dir,
+      runnerDir: dir,
+      inputs: { image: image(), ...inputs },
+      env: { GITHUB_SHA: ws.commit, GITHUB_API_URL: fake.url, ...env },
+      token: fake.token,
+    });
+  const explain = (r: ActionRun) => `exit ${r.code}\n${r.stdout.slice(-4000)}\n${r.stderr.slice(-2000)}`;
+
+  it('a good two-platform release passes every stage, each with a job summary naming every check', async () => {
+    const ws = await workspace({ tag: 'v1.2.3' });
+    const dir = runnerDir();
+    const amd64 = await buildRelease(ws, `ro-gate-good:${process.pid}-amd64`, 'linux/amd64', { version: '1.2.3' });
+    const arm64 = await buildRelease(ws, `ro-gate-good:${process.pid}-arm64`, 'linux/arm64', { version: '1.2.3' });
+
+    const pre = await step('tag-push', ws, dir, {
+      stage: 'pre-push',
+      platforms: BOTH,
+      'local-images': `linux/amd64=ro-gate-good:${process.pid}-amd64\nlinux/arm64=ro-gate-good:${process.pid}-arm64`,
+    });
+    assert.equal(pre.code, 0, explain(pre));
+    assert.equal(pre.outputs.verdict, 'pass');
+    assert.deepEqual(JSON.parse(pre.outputs['platform-digests']), { 'linux/amd64': amd64, 'linux/arm64': arm64 });
+    for (const name of [
+      'Images to test',
+      'Pipeline lint',
+      'glibc linux/amd64',
+      'glibc linux/arm64',
+      'Smoke linux/amd64',
+      'Smoke linux/arm64',
+    ])
+      assert.match(pre.summary, new RegExp(`\\| ${name} \\| ✅ pass \\|`), pre.summary);
+    assert.match(pre.summary, /flow: local/);
+    // One log group per platform with its smoke steps.
+    assert.ok(
+      pre.groups['smoke linux/amd64: passed']?.some((l) => /ok {3}health/.test(l)),
+      JSON.stringify(pre.groups),
+    );
+    assert.ok(pre.groups['smoke linux/arm64: passed']?.some((l) => /ok {3}emulation/.test(l)));
+    const report = JSON.parse(readFileSync(pre.outputs['report-path'], 'utf8')) as { stage: string; verdict: string };
+    assert.deepEqual([report.stage, report.verdict], ['pre-push', 'pass']);
+
+    for (const arch of ['amd64', 'arm64'])
+      await pushCandidate(`ro-gate-good:${process.pid}-${arch}`, `${image()}:candidate-57-${arch}`);
+    const asm = await step('tag-push', ws, dir, {
+      stage: 'assemble',
+      platforms: BOTH,
+      candidates: `${image()}:candidate-57-amd64\n${image()}:candidate-57-arm64`,
+    });
+    assert.equal(asm.code, 0, explain(asm));
+    assert.match(asm.outputs.digest, /^sha256:[a-f0-9]{64}$/);
+    assert.match(
+      asm.stdout,
+      /3\. tags, in this order:\n\s+v1\.2\.3 .*\n\s+[0-9a-f]{7} .*\n\s+v1\.2 .*\n\s+v1 .*\n\s+latest /,
+    );
+
+    const post = await step('tag-push', ws, dir, {
+      stage: 'post-push',
+      platforms: BOTH,
+      reference: `${image()}@${asm.outputs.digest}`,
+    });
+    assert.equal(post.code, 0, explain(post));
+    for (const name of ['Platforms', 'Labels', 'Pushed is tested', 'Tags'])
+      assert.match(post.summary, new RegExp(`\\| ${name} \\| ✅ pass \\|`));
+    assert.match(post.summary, /2 platforms: the pushed image is the one smoke tested/);
+
+    const release = await step('tag-push', ws, dir, { stage: 'pre-release', platforms: BOTH });
+    assert.equal(release.code, 0, explain(release));
+    assert.equal(release.outputs.digest, asm.outputs.digest);
+
+    const ex = fake.example<Record<string, unknown>>('GET', '/repos/{owner}/{repo}/releases/latest');
+    const published = { ...ex, id: 7, tag_name: 'v1.2.3', name: 'v1.2.3', draft: false, prerelease: false };
+    fake.route('GET', '/repos/{owner}/{repo}/releases', () => ({ body: [published] }));
+    fake.route('GET', '/repos/{owner}/{repo}/releases/latest', () => ({ body: published }));
+    const after = await step('release-published', ws, dir, { stage: 'post-release', platforms: BOTH });
+    assert.equal(after.code, 0, explain(after));
+    assert.match(after.summary, /\| Release consistency \| ✅ pass \|/);
+  });
+
+  it('an image whose arm64 entry is missing fails post-push, and the summary names arm64', async () => {
+    const ws = await workspace();
+    const dir = runnerDir();
+    const labels = {
+      'org.opencontainers.image.version': '2.0.0',
+      'org.opencontainers.image.revision': ws.commit,
+      'org.opencontainers.image.source': 'https://github.com/acme/rocket',
+    };
+    const amd = await pushImage(registry(), REPO, { platform: 'linux/amd64', labels });
+    await pushIndex(registry(), REPO, [amd], { tag: 'v2.0.0', attestations: true });
+    const r = await step('branch-push', ws, dir, { stage: 'post-push', version: '2.0.0', platforms: BOTH });
+    assert.equal(r.code, 1, explain(r));
+    assert.equal(r.outputs.verdict, 'problem');
+    assert.match(r.summary, /\| Platforms \| ❌ problem \| linux\/arm64 missing from /);
+    assert.ok(
+      r.annotations.some((a) => a.level === 'error' && /linux\/arm64 is missing/.test(a.message)),
+      r.stdout,
+    );
+    // The attestation is not taken for a platform.
+    assert.match(r.summary, /linux\/amd64 sha256:[a-f0-9]{12} \(\+1 attestation\)/);
+  });
+
+  it('an image pushed after the smoke test, from a different build, fails "pushed is tested"', async () => {
+    const ws = await workspace();
+    const dir = runnerDir();
+    const tag = (arch: string) => `ro-gate-swap:${process.pid}-${arch}`;
+    await buildRelease(ws, tag('amd64'), 'linux/amd64', { version: '3.0.0' });
+    await buildRelease(ws, tag('arm64'), 'linux/arm64', { version: '3.0.0' });
+    const pre = await step('workflow-dispatch', ws, dir, {
+      stage: 'pre-push',
+      version: '3.0.0',
+      platforms: BOTH,
+      'local-images': `linux/amd64=${tag('amd64')}\nlinux/arm64=${tag('arm64')}`,
+      skip: 'lint',
+    });
+    assert.equal(pre.code, 0, explain(pre));
+    // Rebuilt after the smoke test (another build argument: another image), then pushed.
+    const swapped = await buildRelease(ws, tag('amd64'), 'linux/amd64', { version: '3.0.0', delay: '1' });
+    for (const arch of ['amd64', 'arm64']) await pushCandidate(tag(arch), `${image()}:candidate-58-${arch}`);
+    const asm = await step('workflow-dispatch', ws, dir, {
+      stage: 'assemble',
+      version: '3.0.0',
+      platforms: BOTH,
+      candidates: `${image()}:candidate-58-amd64\n${image()}:candidate-58-arm64`,
+    });
+    assert.equal(asm.code, 0, explain(asm));
+    const post = await step('workflow-dispatch', ws, dir, { stage: 'post-push', version: '3.0.0', platforms: BOTH });
+    assert.equal(post.code, 1, explain(post));
+    assert.match(post.summary, /\| Pushed is tested \| ❌ problem \|/);
+    const finding = post.annotations.find((a) => a.title === 'Pushed is tested');
+    assert.ok(finding, post.stdout);
+    assert.match(
+      finding.message,
+      new RegExp(`linux/amd64: the registry holds image ${swapped}, but smoke tested sha256:`),
+    );
+    assert.ok(!post.annotations.some((a) => /linux\/arm64:/.test(a.message)), 'arm64 was pushed as tested');
+  });
+
+  it('a failing smoke test stops before the push: the step fails, nothing is recorded, the annotation is on the ENTRYPOINT', async () => {
+    const ws = await workspace();
+    const dir = runnerDir();
+    await buildRelease(ws, `ro-gate-crash:${process.pid}-amd64`, 'linux/amd64', { version: '4.0.0', mode: 'crash' });
+    const r = await step('branch-push', ws, dir, {
+      stage: 'pre-push',
+      version: '4.0.0',
+      platforms: 'linux/amd64',
+      'local-images': `ro-gate-crash:${process.pid}-amd64`,
+      skip: 'lint',
+    });
+    assert.equal(r.code, 1, explain(r));
+    assert.equal(r.outputs.verdict, 'problem');
+    const records = path.join(dir, '_temp', 'release-operator', 'gate-records');
+    assert.ok(!existsSync(records) || readdirSync(records).length === 0, 'a failed pre-push records nothing');
+    const entry =
+      readFileSync(path.join(ws.dir, 'Dockerfile'), 'utf8')
+        .split('\n')
+        .findIndex((l) => l.startsWith('ENTRYPOINT')) + 1;
+    const a = r.annotations.find((x) => x.title === 'Smoke linux/amd64');
+    assert.ok(a, r.stdout);
+    assert.deepEqual([a.level, a.file, a.line], ['error', 'Dockerfile', entry]);
+    assert.match(a.message, /exited with code 3/);
+    assert.match(r.summary, /fatal: cannot open \/etc\/fixture\.conf/, 'the log tail is in the summary');
+  });
+
+  it('lint findings are annotated at their workflow file and line', async () => {
+    const ws = await workspace({ workflows: { 'quick.yml': PUSH_FIRST } });
+    const dir = runnerDir();
+    await buildRelease(ws, `ro-gate-lint:${process.pid}-amd64`, 'linux/amd64', { version: '5.0.0' });
+    const r = await step('branch-push', ws, dir, {
+      stage: 'pre-push',
+      version: '5.0.0',
+      platforms: 'linux/amd64',
+      'local-images': `linux/amd64=ro-gate-lint:${process.pid}-amd64`,
+      skip: 'glibc,smoke',
+    });
+    assert.equal(r.code, 1, explain(r));
+    const line = PUSH_FIRST.split('\n').findIndex((l) => l.includes('docker push')) + 1;
+    const w001 = r.annotations.find((a) => a.title?.includes('RO-W001'));
+    assert.ok(w001, r.stdout);
+    assert.deepEqual([w001.level, w001.file, w001.line], ['error', '.github/workflows/quick.yml', line]);
+    assert.match(r.summary, /skipped glibc: asked for/);
+  });
+
+  it('the candidate flow: each platform pushed by digest, gated by digest on its own runner, assembled from the records', async () => {
+    const ws = await workspace();
+    const records = path.join(runnerDir(), 'gate-records');
+    const digests: string[] = [];
+    for (const arch of ['amd64', 'arm64']) {
+      const local = `ro-gate-cand:${process.pid}-${arch}`;
+      await buildRelease(ws, local, `linux/${arch}`, { version: '6.0.0' });
+      await pushCandidate(local, `${image()}:tmp-${arch}`);
+      // The pushed manifest, then only its digest: what push-by-digest leaves.
+      const head = await fetch(`${registry().url}/v2/${REPO}/manifests/tmp-${arch}`, {
+        method: 'HEAD',
+        headers: { accept: 'application/vnd.docker.distribution.manifest.v2+json' },
+      });
+      digests.push(head.headers.get('docker-content-digest')!);
+      const own = runnerDir();
+      const r = await step('tag-push', ws, own, {
+        stage: 'pre-push',
+        version: '6.0.0',
+        platforms: `linux/${arch}`,
+        candidates: `${image()}@${digests.at(-1)}`,
+        record: records,
+        skip: 'lint',
+      });
+      assert.equal(r.code, 0, explain(r));
+      assert.match(r.summary, /flow: candidate/);
+    }
+    assert.equal(readdirSync(records).length, 2);
+    const dir = runnerDir();
+    const asm = await step('tag-push', ws, dir, {
+      stage: 'assemble',
+      version: '6.0.0',
+      platforms: BOTH,
+      record: records,
+    });
+    assert.equal(asm.code, 0, explain(asm));
+    assert.deepEqual(
+      Object.values(JSON.parse(asm.outputs['platform-digests']) as Record<string, string>).sort(),
+      [...digests].sort(),
+    );
+    const post = await step('tag-push', ws, dir, {
+      stage: 'post-push',
+      version: '6.0.0',
+      platforms: BOTH,
+      reference: `${image()}@${asm.outputs.digest}`,
+      record: records,
+    });
+    assert.equal(post.code, 0, explain(post));
+  });
+});
