@@ -5,7 +5,15 @@ import { runAction, type ActionRun } from '../../helpers/action';
 import { GitHubFake } from '../../helpers/github-fake';
 import { ARTIFACTS } from '../../helpers/paths';
 import { pushImage, pushIndex, useRegistry } from '../../helpers/registry';
-import { buildRelease, pushCandidate, releaseWorkspace, type Workspace } from '../../helpers/release-fixture';
+import { runProcess } from '../../../src/core/process/run';
+import {
+  buildRelease,
+  DOCKER,
+  GATE_TEST_LABEL,
+  pushCandidate,
+  releaseWorkspace,
+  type Workspace,
+} from '../../helpers/release-fixture';
 
 const REPO = 'acme/rocket';
 const BOTH = 'linux/amd64,linux/arm64';
@@ -35,6 +43,17 @@ describe('the GitHub Action, run as the runner runs it, against a real registry 
   });
   after(async () => {
     for (const c of cleanups.reverse()) await c().catch(() => undefined);
+    // Images these tests built (untagged ones left by a rebuild too) and those the candidate flow pulled by digest.
+    const ids = await runProcess(DOCKER, ['images', '-q', '--filter', `label=${GATE_TEST_LABEL}`]);
+    const all = [
+      ...new Set(
+        ids.stdout
+          .split('\n')
+          .map((l) => l.trim())
+          .filter(Boolean),
+      ),
+    ];
+    if (all.length) await runProcess(DOCKER, ['rmi', '-f', ...all]);
   });
   afterEach(() => fake.assertNoViolations());
 
