@@ -51203,7 +51203,8 @@ async function resolveImage(ctx, ref, p) {
       );
     }
   }
-  return (own ? (fn) => fn() : ctx.imageLock)(async () => {
+  const lock = own ? (fn) => fn() : (fn) => ctx.imageLock(fn);
+  return lock(async () => {
     const local = await inspect3(ref);
     if (local && samePlatform(p, local)) return { info: local, pulled: false };
     let pullError = "";
@@ -52528,7 +52529,7 @@ async function runGate(req, deps) {
     version: req.version,
     stage: req.stage,
     context,
-    now: ctx.now
+    now: () => ctx.now()
   });
   return { report, digest, platformDigests, recordPath };
 }

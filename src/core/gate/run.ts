@@ -66,7 +66,7 @@ export async function runGate(req: GateRequest, deps: GateDeps): Promise<GateRes
     version: req.version,
     stage: req.stage,
     context,
-    now: ctx.now,
+    now: () => ctx.now(),
   });
   return { report, digest, platformDigests, recordPath };
 }

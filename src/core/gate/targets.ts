@@ -1,5 +1,5 @@
 import { usageError } from '../errors';
-import { DockerClient, imageInspect, formatPlatform, parsePlatform } from '../container';
+import { imageInspect, formatPlatform, parsePlatform, type DockerClient } from '../container';
 import { isIndex, parseReference, repositoryName, splitIndex, type RegistryClient } from '../registry';
 import type { GateFlow, LocalImage } from './types';
 

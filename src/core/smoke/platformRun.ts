@@ -415,7 +415,8 @@ async function resolveImage(ctx: RunContext, ref: string, p: Platform): Promise<
   }
 
   // A reference of this platform's own cannot be re-pointed by another platform's pull: no lock needed.
-  return (own ? (fn: () => Promise<Resolved>) => fn() : ctx.imageLock)(async (): Promise<Resolved> => {
+  const lock = own ? (fn: () => Promise<Resolved>) => fn() : (fn: () => Promise<Resolved>) => ctx.imageLock(fn);
+  return lock(async (): Promise<Resolved> => {
     const local = await inspect(ref);
     if (local && samePlatform(p, local)) return { info: local, pulled: false };
     let pullError = '';

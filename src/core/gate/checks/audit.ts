@@ -22,7 +22,7 @@ export function auditCheck(report: AuditReport, version: string): CheckResult {
       subject: f.kind,
       rule: f.kind,
       message: f.message,
-      evidence: f.objects as Record<string, unknown>,
+      evidence: f.objects,
     })),
     evidence: { image: report.image, notes: report.notes.length ? report.notes : undefined },
     next: mine.length ? mine.map((f) => ({ text: f.action })) : undefined,
