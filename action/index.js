@@ -45841,26 +45841,42 @@ async function verifyIndex(registry, plan, signal) {
   );
   return { missing, attestations };
 }
-async function writeTag(registry, plan, step, config, signal) {
+async function writeTags(registry, plan, config, signal, after, out = { written: [], held: [] }) {
   const repo = parseRepository(plan.repository);
-  if (step.kind === "minor" || step.kind === "major" || step.kind === "latest") {
-    const now = await registry.headManifest({ ...repo, tag: step.tag }, { signal });
-    if (now && now.digest !== step.from && now.digest !== plan.index.digest) {
-      const tags = await registry.tagDigests(repo, { signal });
-      const newer = versionsAt(tags, now.digest, config).find((v) => semver_default.rcompare(v, plan.version) < 0);
-      if (newer) return { held: newer };
-    }
-  }
-  const before = await registry.headManifest({ ...repo, tag: step.tag }, { signal });
-  if (before?.digest === plan.index.digest) return "unchanged";
-  await registry.putManifest(repo, step.tag, plan.index.bytes, plan.index.mediaType, { signal });
-  const after = await registry.headManifest({ ...repo, tag: step.tag }, { signal });
-  if (after?.digest !== plan.index.digest)
+  const put = async (t) => {
+    if (t.unchanged) return;
+    await registry.putManifest(repo, t.tag, plan.index.bytes, plan.index.mediaType, { signal });
+    out.written.push(t.tag);
+  };
+  const moving = plan.tags.filter((t) => t.kind === "minor" || t.kind === "major" || t.kind === "latest");
+  for (const t of plan.tags.filter((x) => x.kind === "version")) await put(t);
+  await after?.();
+  const [, now] = await Promise.all([
+    Promise.all(plan.tags.filter((x) => x.kind === "sha").map(put)),
+    Promise.all(moving.map((t) => registry.headManifest({ ...repo, tag: t.tag }, { signal })))
+  ]);
+  await after?.();
+  const taken = moving.filter((t, i2) => now[i2] && now[i2].digest !== t.from && now[i2].digest !== plan.index.digest);
+  const all = taken.length ? await registry.tagDigests(repo, { signal }) : [];
+  const go = [];
+  moving.forEach((t, i2) => {
+    const n2 = now[i2];
+    const newer = taken.includes(t) && n2 ? versionsAt(all, n2.digest, config).find((v) => semver_default.rcompare(v, plan.version) < 0) : void 0;
+    if (newer) out.held.push({ tag: t.tag, stays: newer });
+    else go.push(n2?.digest === plan.index.digest ? { ...t, unchanged: true } : t);
+  });
+  await Promise.all(go.map(put));
+  out.written.sort((a2, b) => plan.tags.findIndex((t) => t.tag === a2) - plan.tags.findIndex((t) => t.tag === b));
+  await after?.();
+  const check = plan.tags.filter((t) => !out.held.some((h2) => h2.tag === t.tag));
+  const heads = await Promise.all(check.map((t) => registry.headManifest({ ...repo, tag: t.tag }, { signal })));
+  const wrong = check.filter((_, i2) => heads[i2]?.digest !== plan.index.digest);
+  if (wrong.length)
     throw checkError(
-      `${plan.repository}:${step.tag} points at ${after?.digest ?? "nothing"} right after it was written, not ${plan.index.digest}.`,
+      `${wrong.map((t) => `${plan.repository}:${t.tag}`).join(", ")} do not point at ${plan.index.digest} right after they were written.`,
       "Someone may be pushing at the same time; run assemble again."
     );
-  return "written";
+  return out;
 }
 function versionsAt(tags, digest, config) {
   return tags.flatMap((t) => t.digest === digest ? versionOfImageTag(t.tag, config.tags.imagePrefix) ?? [] : []);
@@ -46083,22 +46099,24 @@ async function planAssemble(req, registry, config, signal) {
   const target = parseRepository(req.image);
   const repository = repositoryName(target);
   const given = req.sources.length ? req.sources : await recordedSources(req);
-  const [{ sources, entries: entries2 }, existing] = await Promise.all([
+  const [{ sources, entries: entries2 }, names] = await Promise.all([
     resolveSources(registry, target, given, signal),
-    registry.tagDigests(target, { signal }).catch((e) => {
+    registry.listTags(target, { signal }).catch((e) => {
       if (e.kind === "check") return [];
       throw e;
     })
   ]);
   if (!entries2.length) throw usageError("The sources hold no platform image.", "Check the references given.");
   const index = buildIndex(entries2, req.platforms);
+  const plan = releaseTags(req.version, req.commit, config.tags, names);
+  const candidates = sources.flatMap((s) => s.tag && CANDIDATE_TAG.test(s.tag) ? [s.tag] : []);
+  const wanted = [.../* @__PURE__ */ new Set([...plan.tags.map((t) => t.tag), ...candidates])].filter((t) => names.includes(t));
+  const heads = await Promise.all(wanted.map((tag) => registry.headManifest({ ...target, tag }, { signal })));
+  const existing = wanted.flatMap((tag, i2) => {
+    const h2 = heads[i2];
+    return h2 ? [{ tag, digest: h2.digest, mediaType: h2.mediaType }] : [];
+  });
   const at = new Map(existing.map((t) => [t.tag, t.digest]));
-  const plan = releaseTags(
-    req.version,
-    req.commit,
-    config.tags,
-    existing.map((t) => t.tag)
-  );
   const tags = plan.tags.map((t) => ({
     tag: t.tag,
     kind: t.kind,
@@ -46232,12 +46250,16 @@ async function assemble(req, deps) {
   step("tags", "running", p.tags.map((t) => t.tag).join(", "));
   const held = [...p.held];
   try {
-    for (const t of p.tags) {
-      const r = await writeTag(deps.registry, p, t, deps.config, deps.signal);
-      if (r === "written") written.push(t.tag);
-      else if (typeof r === "object") held.push({ tag: t.tag, stays: r.held });
-      await deps.between?.("tags");
-    }
+    const outcome = { written, held: [] };
+    await writeTags(
+      deps.registry,
+      p,
+      deps.config,
+      deps.signal,
+      () => deps.between?.("tags") ?? Promise.resolve(),
+      outcome
+    );
+    held.push(...outcome.held);
     checks.push(tagsWritten(p, written, held));
     step("tags", "done", written.length ? `wrote ${written.join(", ")}` : "every tag already pointed at the index");
   } catch (e) {
@@ -46248,8 +46270,11 @@ async function assemble(req, deps) {
   step("cleanup", "running", p.cleanup.map((c3) => c3.tag).join(", ") || "no candidate tags");
   const results = [];
   try {
-    for (const c3 of p.cleanup)
-      results.push({ tag: c3.tag, ...await cleanCandidate(deps.registry, p, c3, deps.signal) });
+    results.push(
+      ...await Promise.all(
+        p.cleanup.map(async (c3) => ({ tag: c3.tag, ...await cleanCandidate(deps.registry, p, c3, deps.signal) }))
+      )
+    );
     checks.push(cleanupCheck(results));
     step("cleanup", "done", results.map((r) => r.detail).join("; ") || "no candidate tags");
   } catch (e) {

@@ -50,36 +50,66 @@ export async function verifyIndex(
   return { missing, attestations };
 }
 
+/** What happened to each planned tag. */
+export interface TagOutcome {
+  written: string[];
+  held: Array<{ tag: string; stays: string }>;
+}
+
 /**
- * Writes one tag. A moving tag is checked again right before it moves: when a newer release took it since the
- * plan was made, it is left there (never `latest` backwards).
+ * Writes the tags in the planned order with as few round trips as the order allows: the version tag; then the
+ * commit tag while the moving tags are read once more (a newer release may have taken one since the plan was
+ * made: it keeps it, never `latest` backwards); then the moving tags together; then one read of every tag
+ * written. Each PUT is checked against the digest the registry says it stored. `after` runs between groups;
+ * `out` fills as tags are written, so a caller sees how far a failed run got.
  */
-export async function writeTag(
+export async function writeTags(
   registry: RegistryClient,
   plan: AssemblePlan,
-  step: TagStep,
   config: ReleaseOperatorConfig,
   signal?: AbortSignal,
-): Promise<'written' | 'unchanged' | { held: string }> {
+  after?: () => Promise<void>,
+  out: TagOutcome = { written: [], held: [] },
+): Promise<TagOutcome> {
   const repo = parseRepository(plan.repository);
-  if (step.kind === 'minor' || step.kind === 'major' || step.kind === 'latest') {
-    const now = await registry.headManifest({ ...repo, tag: step.tag }, { signal });
-    if (now && now.digest !== step.from && now.digest !== plan.index.digest) {
-      const tags = await registry.tagDigests(repo, { signal });
-      const newer = versionsAt(tags, now.digest, config).find((v) => semver.rcompare(v, plan.version) < 0);
-      if (newer) return { held: newer };
-    }
-  }
-  const before = await registry.headManifest({ ...repo, tag: step.tag }, { signal });
-  if (before?.digest === plan.index.digest) return 'unchanged';
-  await registry.putManifest(repo, step.tag, plan.index.bytes, plan.index.mediaType, { signal });
-  const after = await registry.headManifest({ ...repo, tag: step.tag }, { signal });
-  if (after?.digest !== plan.index.digest)
+  const put = async (t: TagStep) => {
+    if (t.unchanged) return;
+    await registry.putManifest(repo, t.tag, plan.index.bytes, plan.index.mediaType, { signal });
+    out.written.push(t.tag);
+  };
+  const moving = plan.tags.filter((t) => t.kind === 'minor' || t.kind === 'major' || t.kind === 'latest');
+  for (const t of plan.tags.filter((x) => x.kind === 'version')) await put(t);
+  await after?.();
+  const [, now] = await Promise.all([
+    Promise.all(plan.tags.filter((x) => x.kind === 'sha').map(put)),
+    Promise.all(moving.map((t) => registry.headManifest({ ...repo, tag: t.tag }, { signal }))),
+  ]);
+  await after?.();
+  const taken = moving.filter((t, i) => now[i] && now[i].digest !== t.from && now[i].digest !== plan.index.digest);
+  const all = taken.length ? await registry.tagDigests(repo, { signal }) : [];
+  const go: TagStep[] = [];
+  moving.forEach((t, i) => {
+    const n = now[i];
+    const newer =
+      taken.includes(t) && n
+        ? versionsAt(all, n.digest, config).find((v) => semver.rcompare(v, plan.version) < 0)
+        : undefined;
+    if (newer) out.held.push({ tag: t.tag, stays: newer });
+    else go.push(n?.digest === plan.index.digest ? { ...t, unchanged: true } : t);
+  });
+  await Promise.all(go.map(put));
+  // Written side by side, said in the planned order.
+  out.written.sort((a, b) => plan.tags.findIndex((t) => t.tag === a) - plan.tags.findIndex((t) => t.tag === b));
+  await after?.();
+  const check = plan.tags.filter((t) => !out.held.some((h) => h.tag === t.tag));
+  const heads = await Promise.all(check.map((t) => registry.headManifest({ ...repo, tag: t.tag }, { signal })));
+  const wrong = check.filter((_, i) => heads[i]?.digest !== plan.index.digest);
+  if (wrong.length)
     throw checkError(
-      `${plan.repository}:${step.tag} points at ${after?.digest ?? 'nothing'} right after it was written, not ${plan.index.digest}.`,
+      `${wrong.map((t) => `${plan.repository}:${t.tag}`).join(', ')} do not point at ${plan.index.digest} right after they were written.`,
       'Someone may be pushing at the same time; run assemble again.',
     );
-  return 'written';
+  return out;
 }
 
 function versionsAt(tags: readonly TagDigest[], digest: string, config: ReleaseOperatorConfig): string[] {

@@ -24,23 +24,26 @@ export async function planAssemble(
   const target = parseRepository(req.image);
   const repository = repositoryName(target);
   const given = req.sources.length ? req.sources : await recordedSources(req);
-  const [{ sources, entries }, existing] = await Promise.all([
+  const [{ sources, entries }, names] = await Promise.all([
     resolveSources(registry, target, given, signal),
-    registry.tagDigests(target, { signal }).catch((e: unknown) => {
+    registry.listTags(target, { signal }).catch((e: unknown) => {
       // A repository without tags yet (candidates pushed by digest only) lists as missing on some registries.
-      if ((e as { kind?: string }).kind === 'check') return [] as TagDigest[];
+      if ((e as { kind?: string }).kind === 'check') return [] as string[];
       throw e;
     }),
   ]);
   if (!entries.length) throw usageError('The sources hold no platform image.', 'Check the references given.');
   const index = buildIndex(entries, req.platforms);
+  const plan = releaseTags(req.version, req.commit, config.tags, names);
+  // Where the tags this release writes, and its candidate tags, point now: only those are read.
+  const candidates = sources.flatMap((s) => (s.tag && CANDIDATE_TAG.test(s.tag) ? [s.tag] : []));
+  const wanted = [...new Set([...plan.tags.map((t) => t.tag), ...candidates])].filter((t) => names.includes(t));
+  const heads = await Promise.all(wanted.map((tag) => registry.headManifest({ ...target, tag }, { signal })));
+  const existing: TagDigest[] = wanted.flatMap((tag, i) => {
+    const h = heads[i];
+    return h ? [{ tag, digest: h.digest, mediaType: h.mediaType }] : [];
+  });
   const at = new Map(existing.map((t) => [t.tag, t.digest]));
-  const plan = releaseTags(
-    req.version,
-    req.commit,
-    config.tags,
-    existing.map((t) => t.tag),
-  );
   const tags: TagStep[] = plan.tags.map((t) => ({
     tag: t.tag,
     kind: t.kind,

@@ -2,7 +2,7 @@ import { CancelledError, describeError } from '../errors';
 import { faultResult } from '../gate/guard';
 import { platformMatches } from '../registry';
 import { checkResult, readinessReport, type CheckResult } from '../report';
-import { cleanCandidate, putIndex, verifyIndex, writeTag } from './apply';
+import { cleanCandidate, putIndex, verifyIndex, writeTags } from './apply';
 import { planAssemble } from './plan';
 import type { AssembleDeps, AssemblePlan, AssembleRequest, AssembleResult, StepName, StepRecord } from './types';
 
@@ -103,12 +103,16 @@ export async function assemble(req: AssembleRequest, deps: AssembleDeps): Promis
   step('tags', 'running', p.tags.map((t) => t.tag).join(', '));
   const held = [...p.held];
   try {
-    for (const t of p.tags) {
-      const r = await writeTag(deps.registry, p, t, deps.config, deps.signal);
-      if (r === 'written') written.push(t.tag);
-      else if (typeof r === 'object') held.push({ tag: t.tag, stays: r.held });
-      await deps.between?.('tags');
-    }
+    const outcome = { written, held: [] as Array<{ tag: string; stays: string }> };
+    await writeTags(
+      deps.registry,
+      p,
+      deps.config,
+      deps.signal,
+      () => deps.between?.('tags') ?? Promise.resolve(),
+      outcome,
+    );
+    held.push(...outcome.held);
     checks.push(tagsWritten(p, written, held));
     step('tags', 'done', written.length ? `wrote ${written.join(', ')}` : 'every tag already pointed at the index');
   } catch (e) {
@@ -120,8 +124,11 @@ export async function assemble(req: AssembleRequest, deps: AssembleDeps): Promis
   step('cleanup', 'running', p.cleanup.map((c) => c.tag).join(', ') || 'no candidate tags');
   const results: Array<{ tag: string; done: boolean; detail: string }> = [];
   try {
-    for (const c of p.cleanup)
-      results.push({ tag: c.tag, ...(await cleanCandidate(deps.registry, p, c, deps.signal)) });
+    results.push(
+      ...(await Promise.all(
+        p.cleanup.map(async (c) => ({ tag: c.tag, ...(await cleanCandidate(deps.registry, p, c, deps.signal)) })),
+      )),
+    );
     checks.push(cleanupCheck(results));
     step('cleanup', 'done', results.map((r) => r.detail).join('; ') || 'no candidate tags');
   } catch (e) {
