@@ -56999,6 +56999,13 @@ function causeText(cause) {
 // src/core/github/workflows.ts
 var import_yaml4 = __toESM(require_dist());
 
+// src/core/process/exit.ts
+function exitWhenFlushed(code2) {
+  const pending = [process.stdout, process.stderr].filter((s) => s.writableNeedDrain);
+  if (!pending.length) return void process.exit(code2);
+  void Promise.all(pending.map((s) => new Promise((r) => s.once("drain", r)))).then(() => process.exit(code2));
+}
+
 // src/action/inputs.ts
 var ACTION_STAGES = ["pre-push", "post-push", "pre-release", "post-release", "assemble"];
 var text = (name) => getInput(name).trim() || void 0;
@@ -57239,6 +57246,7 @@ async function run(env = process.env) {
     process.off("SIGINT", stop);
     process.off("SIGTERM", stop);
   }
+  exitWhenFlushed(typeof process.exitCode === "number" ? process.exitCode : 0);
 }
 async function github(apiUrl, token, repo, logger) {
   if (!repo) return { unavailable: "no repository (GITHUB_REPOSITORY is not set)" };

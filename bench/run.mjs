@@ -9,7 +9,7 @@ import path from 'node:path';
 import { TEST_EXTERNALS, cleanProductOutput, nodeBundleOptions, productBuilds } from '../scripts/bundle-options.mjs';
 
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
-const ORDER = ['registry', 'smoke', 'glibc', 'extension', 'lint'];
+const ORDER = ['registry', 'smoke', 'glibc', 'extension', 'lint', 'gate'];
 const asked = process.argv.slice(2);
 const unknown = asked.filter((c) => !ORDER.includes(c));
 if (unknown.length) {

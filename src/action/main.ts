@@ -7,6 +7,7 @@ import { CancelledError, describeError } from '../core/errors';
 import { defaultRecordPath, gateFacts, runGate, type GateGitHub } from '../core/gate';
 import { GitHubClient } from '../core/github';
 import { createLogger } from '../core/log';
+import { exitWhenFlushed } from '../core/process/exit';
 import { runProcess } from '../core/process/run';
 import { registerSecret } from '../core/redact';
 import { registryClientFromConfig } from '../core/registry';
@@ -132,6 +133,8 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
     process.off('SIGINT', stop);
     process.off('SIGTERM', stop);
   }
+  // setFailed set the exit code; the step ends now rather than when idle registry connections time out.
+  exitWhenFlushed(typeof process.exitCode === 'number' ? process.exitCode : 0);
 }
 
 async function github(

@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { EXIT_CODES } from '../core/errors';
+import { exitWhenFlushed } from '../core/process/exit';
 import { COMMANDS } from './commands';
 import type { CliIO, CliRuntime } from './framework';
 
@@ -84,12 +85,12 @@ export function main(run: typeof runCli = runCli): void {
   run(process.argv.slice(2), io, controller.signal).then(
     (code) => {
       settled = true;
-      process.exitCode = controller.signal.aborted && code === 0 ? 130 : code;
+      exitWhenFlushed(controller.signal.aborted && code === 0 ? 130 : code);
     },
     (e) => {
       settled = true;
       process.stderr.write(`error: ${e instanceof Error ? e.message : String(e)}\n`);
-      process.exitCode = EXIT_CODES.environment;
+      exitWhenFlushed(EXIT_CODES.environment);
     },
   );
 }
