@@ -40646,8 +40646,8 @@ function prettyMilliseconds(milliseconds, options) {
     const flooredValue = Math.round(flooredInterimValue) / 10 ** decimalDigits;
     return flooredValue.toFixed(decimalDigits);
   };
-  const add = (value, long, short5, valueString) => {
-    if ((result.length === 0 || !options.colonNotation) && isZero(value) && !(options.colonNotation && short5 === "m")) {
+  const add = (value, long, short4, valueString) => {
+    if ((result.length === 0 || !options.colonNotation) && isZero(value) && !(options.colonNotation && short4 === "m")) {
       return;
     }
     valueString ??= String(value);
@@ -40656,7 +40656,7 @@ function prettyMilliseconds(milliseconds, options) {
       const minLength = result.length > 0 ? 2 : 1;
       valueString = "0".repeat(Math.max(0, minLength - wholeDigits)) + valueString;
     } else {
-      valueString += options.verbose ? " " + pluralize(long, value) : short5;
+      valueString += options.verbose ? " " + pluralize(long, value) : short4;
     }
     result.push(valueString);
   };
@@ -45162,11 +45162,11 @@ function basic(c3) {
   registerSecret(b);
   return `Basic ${b}`;
 }
-function retryAfterMs(value) {
+function retryAfterMs(value, now = Date.now) {
   if (!value) return void 0;
   if (/^\d+$/.test(value.trim())) return Number(value.trim()) * 1e3;
   const t = Date.parse(value);
-  return Number.isNaN(t) ? void 0 : Math.max(0, t - Date.now());
+  return Number.isNaN(t) ? void 0 : Math.max(0, t - now());
 }
 function redactUrl(url) {
   const u2 = new URL(url);
@@ -45574,64 +45574,6 @@ function commonLabels(platforms) {
   return Object.fromEntries(Object.entries(first.labels).filter(([k, v]) => rest.every((p) => p.labels[k] === v)));
 }
 
-// src/core/version/semver.ts
-var import_parse = __toESM(require_parse3());
-var import_prerelease = __toESM(require_prerelease());
-var import_rcompare = __toESM(require_rcompare());
-var import_valid = __toESM(require_valid());
-var semver_default = { parse: import_parse.default, prerelease: import_prerelease.default, rcompare: import_rcompare.default, valid: import_valid.default };
-
-// src/core/version/plan.ts
-function tagPlan(version, head, tags) {
-  const v = semver_default.parse(version);
-  if (!v) return [];
-  const p = tags.imagePrefix;
-  const plan = [{ tag: `${p}${v.version}`, kind: "version", rule: "this release" }];
-  const stable = v.prerelease.length === 0;
-  if (stable && tags.minor)
-    plan.push({ tag: `${p}${v.major}.${v.minor}`, kind: "minor", rule: `newest ${v.major}.${v.minor}.* release` });
-  if (stable && tags.major) plan.push({ tag: `${p}${v.major}`, kind: "major", rule: `newest ${v.major}.* release` });
-  if (stable && tags.latest) plan.push({ tag: "latest", kind: "latest", rule: "newest release" });
-  if (tags.sha && head) plan.push({ tag: head.slice(0, tags.shaLength), kind: "sha", rule: "the released commit" });
-  return plan;
-}
-function expectedMovingTags(versions, tags) {
-  const stable = versions.filter((v) => semver_default.valid(v) && semver_default.prerelease(v) === null).sort(semver_default.rcompare);
-  const out = /* @__PURE__ */ new Map();
-  const p = tags.imagePrefix;
-  for (const v of stable) {
-    const s = semver_default.parse(v);
-    if (tags.latest && !out.has("latest")) out.set("latest", v);
-    if (tags.major && !out.has(`${p}${s.major}`)) out.set(`${p}${s.major}`, v);
-    if (tags.minor && !out.has(`${p}${s.major}.${s.minor}`)) out.set(`${p}${s.major}.${s.minor}`, v);
-  }
-  return out;
-}
-function versionOfImageTag(tag, imagePrefix) {
-  if (!tag.startsWith(imagePrefix)) return void 0;
-  return semver_default.valid(tag.slice(imagePrefix.length)) ?? void 0;
-}
-
-// src/core/registry/checks.ts
-var LABEL_VERSION = "org.opencontainers.image.version";
-var LABEL_REVISION = "org.opencontainers.image.revision";
-var LABEL_SOURCE = "org.opencontainers.image.source";
-function missingPlatforms(info2, required) {
-  return required.filter((want) => !info2.platforms.some((p) => platformMatches(p, want)));
-}
-
-// src/core/registry/from-config.ts
-function registryClientFromConfig(config, logger, credentials = {}) {
-  return new RegistryClient({
-    credentials: defaultCredentials({ ...credentials, logger }),
-    insecureRegistries: config.insecureRegistries,
-    concurrency: config.registry.concurrency,
-    timeoutMs: config.registry.timeoutSeconds * 1e3,
-    retries: config.registry.retries,
-    logger
-  });
-}
-
 // src/core/report/model.ts
 function verdictOf(examined, findings) {
   if (findings.some((f) => f.severity === "error")) return "problem";
@@ -45643,12 +45585,15 @@ function combineVerdicts(verdicts) {
   for (const v of ["problem", "environment", "nothing-checked"]) if (verdicts.includes(v)) return v;
   return "pass";
 }
+function totalExamined(checks) {
+  return checks.reduce((n2, c3) => n2 + c3.examined.count, 0);
+}
 function checkResult(input) {
   const verdict = verdictOf(input.examined, input.findings);
   return { ...input, verdict, summary: input.summary ?? defaultSummary(verdict, input.examined, input.findings) };
 }
 function defaultSummary(verdict, examined, findings) {
-  const counted = `${examined.count} ${examined.what} examined`;
+  const counted = `${examined.count} ${countNoun(examined)} examined`;
   if (verdict === "nothing-checked") {
     const looked = examined.lookedFor ? `looked for ${examined.lookedFor}` : `no ${examined.what} to examine`;
     return examined.foundInstead ? `nothing checked: ${looked}; found ${examined.foundInstead}` : `nothing checked: ${looked}`;
@@ -45657,6 +45602,9 @@ function defaultSummary(verdict, examined, findings) {
   const warnings = findings.filter((f) => f.severity === "warning").length;
   if (verdict === "problem") return `${counted}; ${errors} problem${errors === 1 ? "" : "s"}`;
   return warnings ? `${counted}; ${warnings} warning${warnings === 1 ? "" : "s"}` : counted;
+}
+function countNoun(e) {
+  return e.count === 1 ? e.one ?? e.what.replace(/s$/, "") : e.what;
 }
 function readinessReport(checks, meta = {}) {
   const verdict = combineVerdicts(checks.map((c3) => c3.verdict));
@@ -45689,6 +45637,351 @@ function dedupeBasis(all) {
   const seen = /* @__PURE__ */ new Map();
   for (const b of all) if (!seen.has(`${b.subject}\0${b.value}`)) seen.set(`${b.subject}\0${b.value}`, b);
   return [...seen.values()];
+}
+
+// src/core/version/semver.ts
+var import_parse = __toESM(require_parse3());
+var import_prerelease = __toESM(require_prerelease());
+var import_rcompare = __toESM(require_rcompare());
+var import_valid = __toESM(require_valid());
+var semver_default = { parse: import_parse.default, prerelease: import_prerelease.default, rcompare: import_rcompare.default, valid: import_valid.default };
+
+// src/core/version/prefix.ts
+var VERSION_TAG = /^(.*?[^0-9.])?(\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?)$/;
+function splitVersionTag(tag) {
+  const m = VERSION_TAG.exec(tag);
+  if (!m) return void 0;
+  const version = semver_default.valid(m[2]);
+  return version === null ? void 0 : { prefix: m[1] ?? "", version };
+}
+var rank = (p) => p === "v" ? 0 : p === "" ? 1 : 2;
+function inferPrefix(tags) {
+  const byPrefix = /* @__PURE__ */ new Map();
+  for (const t of tags) {
+    const s = splitVersionTag(t);
+    if (s) byPrefix.set(s.prefix, [...byPrefix.get(s.prefix) ?? [], t]);
+  }
+  const schemes = [...byPrefix].map(([prefix, list3]) => ({
+    prefix,
+    count: list3.length,
+    examples: [...list3].sort((a2, b) => semver_default.rcompare(splitVersionTag(a2).version, splitVersionTag(b).version))
+  })).sort((a2, b) => b.count - a2.count || rank(a2.prefix) - rank(b.prefix) || (a2.prefix < b.prefix ? -1 : 1)).map((s) => ({ ...s, examples: s.examples.slice(0, 3) }));
+  const total2 = schemes.reduce((n2, s) => n2 + s.count, 0);
+  const [first, second] = schemes;
+  return {
+    prefix: first?.prefix,
+    total: total2,
+    following: first?.count ?? 0,
+    schemes,
+    mixed: schemes.length > 1,
+    ambiguous: Boolean(second && first.count < 2 * second.count)
+  };
+}
+function describePrefix(prefix) {
+  return prefix === "" ? "no prefix" : `prefix "${prefix}"`;
+}
+
+// src/core/version/regexp.ts
+function escapeRegExp(text2) {
+  return text2.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}
+
+// src/core/version/order.ts
+function versionOfImageTag(tag, imagePrefix) {
+  if (!tag.startsWith(imagePrefix)) return void 0;
+  return semver_default.valid(tag.slice(imagePrefix.length)) ?? void 0;
+}
+
+// src/core/version/plan.ts
+var stableVersions = (versions) => versions.filter((v) => semver_default.valid(v) && semver_default.prerelease(v) === null).map((v) => semver_default.valid(v));
+function planRelease(version, head, scheme, released = []) {
+  const v = semver_default.parse(version);
+  if (!v) return { version, tags: [], held: [] };
+  const p = scheme.imagePrefix;
+  const tags = [{ tag: `${p}${v.version}`, kind: "version", rule: "this release" }];
+  const held = [];
+  if (v.prerelease.length === 0) {
+    const newer = stableVersions(released).filter((r) => semver_default.rcompare(v.version, r) > 0);
+    const newestWhere = (covers) => newer.filter((r) => covers(semver_default.parse(r))).sort(semver_default.rcompare)[0];
+    const moving = [
+      {
+        kind: "minor",
+        on: scheme.minor,
+        tag: `${p}${v.major}.${v.minor}`,
+        rule: `newest ${v.major}.${v.minor}.* release`,
+        above: newestWhere((r) => r.major === v.major && r.minor === v.minor)
+      },
+      {
+        kind: "major",
+        on: scheme.major,
+        tag: `${p}${v.major}`,
+        rule: `newest ${v.major}.* release`,
+        above: newestWhere((r) => r.major === v.major)
+      },
+      { kind: "latest", on: scheme.latest, tag: "latest", rule: "newest release", above: newestWhere(() => true) }
+    ];
+    for (const m of moving) {
+      if (!m.on) continue;
+      if (m.above) held.push({ tag: m.tag, kind: m.kind, stays: m.above, rule: `${m.rule}: stays on ${m.above}` });
+      else tags.push({ tag: m.tag, kind: m.kind, rule: m.rule });
+    }
+  }
+  if (scheme.sha && head) tags.push({ tag: head.slice(0, scheme.shaLength), kind: "sha", rule: "the released commit" });
+  return { version: v.version, tags, held };
+}
+function expectedMovingTags(versions, scheme) {
+  const out = /* @__PURE__ */ new Map();
+  const p = scheme.imagePrefix;
+  for (const v of stableVersions(versions).sort(semver_default.rcompare)) {
+    const s = semver_default.parse(v);
+    if (scheme.latest && !out.has("latest")) out.set("latest", v);
+    if (scheme.major && !out.has(`${p}${s.major}`)) out.set(`${p}${s.major}`, v);
+    if (scheme.minor && !out.has(`${p}${s.major}.${s.minor}`)) out.set(`${p}${s.major}.${s.minor}`, v);
+  }
+  return out;
+}
+
+// src/core/registry/rollback.ts
+function rollbackCommand(repository, source, tag, flag2) {
+  return `release-operator rollback ${repository} --to ${source} --tag ${tag}${flag2 ? ` ${flag2}` : ""}`;
+}
+
+// src/core/registry/checks.ts
+var LABEL_VERSION = "org.opencontainers.image.version";
+var LABEL_REVISION = "org.opencontainers.image.revision";
+var LABEL_SOURCE = "org.opencontainers.image.source";
+function missingPlatforms(info2, required) {
+  return required.filter((want) => !info2.platforms.some((p) => platformMatches(p, want)));
+}
+function platformsCheck(info2, required) {
+  const have = info2.platforms.map((p) => p.platform);
+  const missing = missingPlatforms(info2, required);
+  const findings = missing.map((p) => ({
+    severity: "error",
+    rule: "missing-platform",
+    subject: p,
+    message: `${info2.reference} lacks platform ${p} (has: ${have.join(", ") || "none"})`,
+    evidence: { digest: info2.digest, platforms: have }
+  }));
+  return checkResult({
+    id: "platforms",
+    title: "Required platforms",
+    examined: required.length ? { count: required.length, what: "required platforms" } : {
+      count: 0,
+      what: "required platforms",
+      lookedFor: "required platforms (requiredPlatforms is empty)",
+      foundInstead: have.length ? `an image of ${have.join(", ")}` : void 0
+    },
+    findings,
+    summary: missing.length ? void 0 : required.length ? `${required.length} required platform${required.length === 1 ? "" : "s"} examined: ${required.join(", ")} present` : void 0,
+    evidence: { digest: info2.digest, platforms: have, required: [...required] }
+  });
+}
+function labelsCheck(info2, version) {
+  const findings = [];
+  const sets = info2.platforms.map((p) => ({
+    where: info2.kind === "index" ? ` (${p.platform})` : "",
+    subject: p.platform,
+    labels: p.labels ?? {}
+  }));
+  const add = (subject, message, label, value) => findings.push({ severity: "error", rule: "labels", subject, message, evidence: { label, value } });
+  for (const { where: where2, subject, labels } of sets) {
+    const v = labels[LABEL_VERSION];
+    if (version !== void 0) {
+      if (!v)
+        add(
+          subject,
+          `${info2.reference}${where2}: label ${LABEL_VERSION} is missing (expected ${version})`,
+          LABEL_VERSION,
+          null
+        );
+      else if (v.replace(/^v/, "") !== version)
+        add(
+          subject,
+          `${info2.reference}${where2}: label ${LABEL_VERSION} is ${v}, expected ${version}`,
+          LABEL_VERSION,
+          v
+        );
+    }
+    for (const key of [LABEL_REVISION, LABEL_SOURCE])
+      if (!labels[key]) add(subject, `${info2.reference}${where2}: label ${key} is missing`, key, null);
+  }
+  return checkResult({
+    id: "labels",
+    title: "Labels",
+    examined: {
+      count: sets.length,
+      what: "image configs",
+      lookedFor: "an image config per platform to read OCI labels from",
+      foundInstead: info2.kind === "index" && !sets.length ? `an index with no platform image${info2.attestations.length ? ` (${info2.attestations.length} attestation manifest${info2.attestations.length === 1 ? "" : "s"} only)` : ""}` : void 0
+    },
+    findings,
+    evidence: { version: version ?? null }
+  });
+}
+function tagSchemeCheck(repository, tags, scheme, options = {}) {
+  const p = scheme.imagePrefix;
+  const versionDigest = /* @__PURE__ */ new Map();
+  const tagsOf = /* @__PURE__ */ new Map();
+  for (const t of tags) {
+    const v = versionOfImageTag(t.tag, p);
+    if (!v) continue;
+    versionDigest.set(v, t.digest);
+    tagsOf.set(t.digest, [...tagsOf.get(t.digest) ?? [], t.tag]);
+  }
+  const versionTags = (digest) => (tagsOf.get(digest) ?? []).sort((a2, b) => semver_default.rcompare(versionOfImageTag(a2, p), versionOfImageTag(b, p)));
+  const findings = [...scheme.findings.filter((f) => f.subject === "image tags")];
+  const expected = expectedMovingTags([...versionDigest.keys()], scheme);
+  for (const [tag, version] of expected) {
+    const target = `${p}${version}`;
+    const want = versionDigest.get(version);
+    const got = tags.find((t) => t.tag === tag);
+    if (got?.digest === want) continue;
+    const actual = got ? versionTags(got.digest) : [];
+    const actualVersion = actual.length ? versionOfImageTag(actual[0], p) : void 0;
+    const older = actualVersion !== void 0 && semver_default.rcompare(actualVersion, version) > 0;
+    findings.push({
+      severity: "error",
+      rule: "moving-tag",
+      subject: tag,
+      message: got ? `${repository}:${tag} points at ${actual.length ? actual.join(", ") : "no version tag"} (${short(got.digest)})${older ? ", an older release" : ""}; the scheme says ${target} (${short(want)})` : `${repository}:${tag} is missing; the scheme says it points at ${target} (${short(want)})`,
+      evidence: {
+        tag,
+        digest: got?.digest ?? null,
+        versions: actual.map((t) => versionOfImageTag(t, p)),
+        expected: { version, tag: target, digest: want }
+      },
+      next: {
+        text: `point ${tag} at ${target} (dry run; --yes instead of --dry-run moves it)`,
+        command: rollbackCommand(repository, target, tag, "--dry-run")
+      }
+    });
+  }
+  let examined = expected.size;
+  const info2 = options.info;
+  if (info2 && scheme.sha) {
+    const sha = commitTagFinding(info2, tags, scheme);
+    if (sha !== void 0) examined++;
+    if (sha) findings.push(sha);
+  }
+  return checkResult({
+    id: "tag-scheme",
+    title: "Tag scheme",
+    examined: {
+      count: examined,
+      what: "moving tags",
+      lookedFor: `version tags like ${p}1.2.3 (${describePrefix(p)}) and the moving tags they imply`,
+      foundInstead: examined ? void 0 : otherTags(tags, p)
+    },
+    findings,
+    basis: scheme.basis,
+    evidence: { expected: Object.fromEntries(expected) }
+  });
+}
+function otherTags(tags, prefix) {
+  if (!tags.length) return "no tags at all";
+  const names = tags.map((t) => t.tag).sort();
+  const otherVersions = names.filter((t) => splitVersionTag(t) && splitVersionTag(t).prefix !== prefix);
+  const list3 = (xs) => `${xs.slice(0, 5).join(", ")}${xs.length > 5 ? ", ..." : ""}`;
+  if (otherVersions.length)
+    return `${otherVersions.length} version tag${otherVersions.length === 1 ? "" : "s"} of another prefix: ${list3(otherVersions)}`;
+  return `${names.length} tag${names.length === 1 ? "" : "s"}, none version-shaped: ${list3(names)}`;
+}
+function commitTagFinding(info2, tags, scheme) {
+  const revision = info2.labels[LABEL_REVISION];
+  if (!revision || !/^[0-9a-f]{7,40}$/.test(revision)) return void 0;
+  const shaTag = revision.slice(0, scheme.shaLength);
+  const got = tags.find((t) => t.tag === shaTag);
+  const of = info2.tag ?? info2.digest;
+  if (got?.digest === info2.digest) return null;
+  return {
+    severity: "error",
+    rule: "commit-tag",
+    subject: shaTag,
+    message: got ? `${info2.repository}:${shaTag} points at ${short(got.digest)}; the commit tag should point at ${of} (${short(info2.digest)})` : `${info2.repository}:${shaTag} (the commit tag of ${of}) is missing`,
+    evidence: { tag: shaTag, digest: got?.digest ?? null, expected: { digest: info2.digest } }
+  };
+}
+function short(digest) {
+  return digest.slice(0, 19);
+}
+
+// src/core/version/scheme.ts
+var DEFAULT_PREFIX = "v";
+var KEYS = { git: "tags.gitPrefix", image: "tags.imagePrefix" };
+var SUBJECT = { git: "git tags", image: "image tags" };
+function choosePrefix(kind, configured, tags, unread = "not read") {
+  const subject = SUBJECT[kind];
+  if (configured !== void 0)
+    return {
+      prefix: configured,
+      basis: { subject, value: describePrefix(configured), source: "configured", detail: KEYS[kind] }
+    };
+  if (!tags) {
+    return {
+      prefix: DEFAULT_PREFIX,
+      basis: { subject, value: describePrefix(DEFAULT_PREFIX), source: "default", detail: `${subject} ${unread}` }
+    };
+  }
+  const inference = inferPrefix(tags);
+  if (inference.prefix === void 0)
+    return {
+      prefix: DEFAULT_PREFIX,
+      inference,
+      basis: {
+        subject,
+        value: describePrefix(DEFAULT_PREFIX),
+        source: "default",
+        detail: tags.length ? `no version tags among ${tags.length} tag${tags.length === 1 ? "" : "s"}` : `no ${subject} to infer from`
+      }
+    };
+  const basis = {
+    subject,
+    value: describePrefix(inference.prefix),
+    source: "inferred",
+    detail: `${inference.following} of ${inference.total} version tags`
+  };
+  return { prefix: inference.prefix, basis, inference, finding: mixedFinding(kind, inference) };
+}
+function mixedFinding(kind, inf) {
+  if (!inf.mixed) return void 0;
+  const schemes = inf.schemes.map((s) => `${describePrefix(s.prefix)} (${s.count}, e.g. ${s.examples.slice(0, 2).join(", ")})`).join(", ");
+  const chosen = describePrefix(inf.prefix);
+  return {
+    severity: inf.ambiguous ? "error" : "warning",
+    rule: "mixed-prefix",
+    subject: SUBJECT[kind],
+    message: `${SUBJECT[kind]} follow ${inf.schemes.length} version schemes: ${schemes}; ${inf.ambiguous ? `none has a clear majority, so the checks cannot tell which is yours (they used ${chosen})` : `the checks used ${chosen}, which most follow`}. Set ${KEYS[kind]} in release-operator.json to say which is yours.`,
+    evidence: { schemes: inf.schemes.map((s) => ({ prefix: s.prefix, count: s.count, examples: s.examples })) }
+  };
+}
+function resolveScheme(tags, seen = {}) {
+  const git = choosePrefix("git", tags.gitPrefix, seen.gitTags);
+  const image = choosePrefix("image", tags.imagePrefix, seen.imageTags, seen.imageTagsUnread);
+  return {
+    gitPrefix: git.prefix,
+    imagePrefix: image.prefix,
+    minor: tags.minor,
+    major: tags.major,
+    latest: tags.latest,
+    sha: tags.sha,
+    shaLength: tags.shaLength,
+    // The git prefix is only worth saying where it was configured or read (verify never reads git).
+    basis: seen.gitTags || tags.gitPrefix !== void 0 ? [git.basis, image.basis] : [image.basis],
+    findings: [git.finding, image.finding].filter((f) => Boolean(f))
+  };
+}
+
+// src/core/registry/from-config.ts
+function registryClientFromConfig(config, logger, credentials = {}) {
+  return new RegistryClient({
+    credentials: defaultCredentials({ ...credentials, logger }),
+    insecureRegistries: config.insecureRegistries,
+    concurrency: config.registry.concurrency,
+    timeoutMs: config.registry.timeoutSeconds * 1e3,
+    retries: config.registry.retries,
+    logger
+  });
 }
 
 // src/core/report/escape.ts
@@ -45841,7 +46134,7 @@ async function verifyIndex(registry, plan, signal) {
   );
   return { missing, attestations };
 }
-async function writeTags(registry, plan, config, signal, after, out = { written: [], held: [] }) {
+async function writeTags(registry, plan, signal, after, out = { written: [], held: [] }) {
   const repo = parseRepository(plan.repository);
   const put = async (t) => {
     if (t.unchanged) return;
@@ -45861,7 +46154,7 @@ async function writeTags(registry, plan, config, signal, after, out = { written:
   const go = [];
   moving.forEach((t, i2) => {
     const n2 = now[i2];
-    const newer = taken.includes(t) && n2 ? versionsAt(all, n2.digest, config).find((v) => semver_default.rcompare(v, plan.version) < 0) : void 0;
+    const newer = taken.includes(t) && n2 ? versionsAt(all, n2.digest, plan.imagePrefix).find((v) => semver_default.rcompare(v, plan.version) < 0) : void 0;
     if (newer) out.held.push({ tag: t.tag, stays: newer });
     else go.push(n2?.digest === plan.index.digest ? { ...t, unchanged: true } : t);
   });
@@ -45878,8 +46171,8 @@ async function writeTags(registry, plan, config, signal, after, out = { written:
     );
   return out;
 }
-function versionsAt(tags, digest, config) {
-  return tags.flatMap((t) => t.digest === digest ? versionOfImageTag(t.tag, config.tags.imagePrefix) ?? [] : []);
+function versionsAt(tags, digest, imagePrefix) {
+  return tags.flatMap((t) => t.digest === digest ? versionOfImageTag(t.tag, imagePrefix) ?? [] : []);
 }
 async function cleanCandidate(registry, plan, step, signal) {
   const repo = parseRepository(plan.repository);
@@ -45915,24 +46208,21 @@ async function indexReferring(registry, repo, tags, digest, signal) {
 }
 
 // src/core/gate/plan.ts
-function releaseTags(version, commit, scheme, existingTags) {
-  const released = existingTags.flatMap((t) => versionOfImageTag(t, scheme.imagePrefix) ?? []);
-  const all = tagPlan(version, commit, scheme);
-  const expected = expectedMovingTags([...released, version], scheme);
-  const v = semver_default.valid(version) ?? version;
-  const held = [];
-  const tags = all.filter((t) => {
-    if (t.kind !== "minor" && t.kind !== "major" && t.kind !== "latest") return true;
-    const owner = expected.get(t.tag);
-    if (owner === void 0 || owner === v) return true;
-    held.push({ tag: t.tag, stays: owner });
-    return false;
-  });
-  const rank = { version: 0, sha: 1, minor: 2, major: 3, latest: 4 };
-  return { tags: tags.sort((a2, b) => rank[a2.kind] - rank[b.kind]), held };
+var RANK = { version: 0, sha: 1, minor: 2, major: 3, latest: 4 };
+function releaseTags(version, commit, tags, existingTags) {
+  const scheme = resolveScheme(tags, { imageTags: existingTags });
+  const released = existingTags.flatMap(
+    (t) => t.startsWith(scheme.imagePrefix) ? semver_default.valid(t.slice(scheme.imagePrefix.length)) ?? [] : []
+  );
+  const plan = planRelease(version, commit, scheme, released);
+  return {
+    tags: [...plan.tags].sort((a2, b) => RANK[a2.kind] - RANK[b.kind]),
+    held: plan.held.map(({ tag, stays }) => ({ tag, stays })),
+    scheme
+  };
 }
-function versionTag(version, scheme) {
-  return `${scheme.imagePrefix}${semver_default.valid(version) ?? version}`;
+function versionTag(version, imagePrefix) {
+  return `${imagePrefix}${semver_default.valid(version) ?? version}`;
 }
 
 // src/core/gate/record.ts
@@ -46008,11 +46298,11 @@ function parseRecord(text2, file) {
 
 // src/core/assemble/build-index.ts
 function buildIndex(entries2, required) {
-  const rank = (e) => {
+  const rank2 = (e) => {
     const i2 = required.findIndex((r) => e.descriptor.platform && platformMatches(e.descriptor.platform, r));
     return i2 < 0 ? required.length : i2;
   };
-  const ordered = [...entries2].sort((a2, b) => rank(a2) - rank(b) || a2.platform.localeCompare(b.platform));
+  const ordered = [...entries2].sort((a2, b) => rank2(a2) - rank2(b) || a2.platform.localeCompare(b.platform));
   const manifests = [...ordered.map((e) => e.descriptor), ...ordered.flatMap((e) => e.attestations)].map(
     ({ mediaType, digest, size, platform: platform3, annotations, artifactType }) => ({
       mediaType,
@@ -46126,7 +46416,18 @@ async function planAssemble(req, registry, config, signal) {
   }));
   const written = new Set(tags.map((t) => t.tag));
   const cleanup = req.cleanCandidates === false ? [] : sources.filter((s) => s.tag && CANDIDATE_TAG.test(s.tag) && !written.has(s.tag)).map((s) => cleanupDecision(s.tag, s.digest, index, entries2, existing));
-  return { repository, version: req.version, sources, entries: entries2, index, tags, held: plan.held, cleanup };
+  return {
+    repository,
+    version: req.version,
+    sources,
+    entries: entries2,
+    index,
+    tags,
+    held: plan.held,
+    imagePrefix: plan.scheme.imagePrefix,
+    basis: plan.scheme.basis,
+    cleanup
+  };
 }
 async function recordedSources(req) {
   if (!req.record) return [];
@@ -46168,7 +46469,7 @@ function cleanupDecision(tag, digest, index, entries2, existing) {
 }
 
 // src/core/assemble/run.ts
-var short = (d) => d.slice(0, 19);
+var short2 = (d) => d.slice(0, 19);
 async function assemble(req, deps) {
   const steps = [];
   const step = (name, status, detail) => {
@@ -46192,6 +46493,7 @@ async function assemble(req, deps) {
       version: req.version,
       stage: req.dryRun ? "assemble (dry run)" : "assemble",
       context,
+      basis: plan?.basis,
       now: deps.now
     });
     const platformDigests = Object.fromEntries((plan?.entries ?? []).map((e) => [e.platform, e.descriptor.digest]));
@@ -46225,7 +46527,7 @@ async function assemble(req, deps) {
     context["dry run"] = "nothing was written";
     return finish2();
   }
-  step("index", "running", `PUT ${short(p.index.digest)} by digest`);
+  step("index", "running", `PUT ${short2(p.index.digest)} by digest`);
   try {
     await putIndex(deps.registry, p, deps.signal);
     digest = p.index.digest;
@@ -46251,14 +46553,7 @@ async function assemble(req, deps) {
   const held = [...p.held];
   try {
     const outcome = { written, held: [] };
-    await writeTags(
-      deps.registry,
-      p,
-      deps.config,
-      deps.signal,
-      () => deps.between?.("tags") ?? Promise.resolve(),
-      outcome
-    );
+    await writeTags(deps.registry, p, deps.signal, () => deps.between?.("tags") ?? Promise.resolve(), outcome);
     held.push(...outcome.held);
     checks.push(tagsWritten(p, written, held));
     step("tags", "done", written.length ? `wrote ${written.join(", ")}` : "every tag already pointed at the index");
@@ -46296,7 +46591,7 @@ function sourcesCheck(p, required) {
       message: `no source holds ${m}; nothing is written without it`
     })),
     evidence: {
-      sources: p.sources.map((s) => `${s.reference} ${short(s.digest)}: ${s.platforms.join(", ")}`),
+      sources: p.sources.map((s) => `${s.reference} ${short2(s.digest)}: ${s.platforms.join(", ")}`),
       index: p.index.digest
     },
     next: missing.length ? [{ text: `Push ${missing.join(", ")} and pass it as a --source` }] : void 0
@@ -46318,13 +46613,13 @@ function indexCheck(p, missing, attestations) {
       ...loose.map((a2) => ({
         severity: "error",
         subject: a2.digest,
-        message: `attestation ${short(a2.digest)} names no platform of the index`
+        message: `attestation ${short2(a2.digest)} names no platform of the index`
       }))
     ],
     evidence: {
       digest: p.index.digest,
       platforms: p.entries.map(
-        (e) => `${e.platform} ${short(e.descriptor.digest)}${e.attestations.length ? ` (+${e.attestations.length} attestation)` : ""}`
+        (e) => `${e.platform} ${short2(e.descriptor.digest)}${e.attestations.length ? ` (+${e.attestations.length} attestation)` : ""}`
       )
     }
   });
@@ -46342,7 +46637,7 @@ function tagsWritten(p, written, held) {
     })),
     evidence: {
       order: p.tags.map((t) => t.tag),
-      moved: p.tags.filter((t) => t.from && t.from !== t.to).map((t) => `${t.tag} ${short(t.from)} -> ${short(t.to)}`)
+      moved: p.tags.filter((t) => t.from && t.from !== t.to).map((t) => `${t.tag} ${short2(t.from)} -> ${short2(t.to)}`)
     }
   });
 }
@@ -46358,10 +46653,10 @@ function cleanupCheck(results) {
 }
 
 // src/core/assemble/format.ts
-var short2 = (d) => d.slice(0, 19);
+var short3 = (d) => d.slice(0, 19);
 function formatPlan(p) {
   const lines = [`assemble ${p.repository} ${p.version}`, "  sources (read by digest, no layer pulled):"];
-  for (const s of p.sources) lines.push(`    ${s.reference}  ${short2(s.digest)}  ${s.platforms.join(", ")}`);
+  for (const s of p.sources) lines.push(`    ${s.reference}  ${short3(s.digest)}  ${s.platforms.join(", ")}`);
   const att = p.entries.reduce((n2, e) => n2 + e.attestations.length, 0);
   lines.push(
     `  1. index ${p.index.digest}: ${p.entries.map((e) => `${e.platform}${e.attestations.length ? ` (+${e.attestations.length} attestation)` : ""}`).join(", ")}; ${att} attestation(s); written by digest, no tag moves`,
@@ -46371,7 +46666,7 @@ function formatPlan(p) {
   const w = Math.max(0, ...p.tags.map((t) => t.tag.length));
   for (const t of p.tags)
     lines.push(
-      `     ${t.tag.padEnd(w)}  ${t.unchanged ? "already there" : t.from ? `${short2(t.from)} -> ${short2(t.to)}` : `new -> ${short2(t.to)}`}  (${t.kind})`
+      `     ${t.tag.padEnd(w)}  ${t.unchanged ? "already there" : t.from ? `${short3(t.from)} -> ${short3(t.to)}` : `new -> ${short3(t.to)}`}  (${t.kind})`
     );
   for (const h2 of p.held) lines.push(`     ${h2.tag.padEnd(w)}  left alone: the newer ${h2.stays} holds it`);
   lines.push(
@@ -46430,17 +46725,17 @@ var SCHEMA = {
       type: "section",
       description: "The tag scheme.",
       fields: {
+        // No default: unset, each prefix is inferred from the tags (and every report says so), so the schema must
+        // tell a configured prefix from none. Older files that set "v" keep meaning exactly that.
         gitPrefix: {
           type: "string",
           title: "Git tag prefix",
-          description: "Prefix of version git tags (v1.2.3).",
-          default: "v"
+          description: `Prefix of version git tags: "v" for v1.2.3, "" for 1.2.3. Unset (or null): inferred from the repository's tags (the prefix most version tags follow; "v" when there are none).`
         },
         imagePrefix: {
           type: "string",
           title: "Image tag prefix",
-          description: 'Prefix of version image tags: "v" for v1.2.3, "" for 1.2.3.',
-          default: "v"
+          description: `Prefix of version image tags: "v" for v1.2.3, "" for 1.2.3. Unset (or null): inferred from the registry's tags (the prefix most version tags follow; "v" when there are none).`
         },
         minor: { type: "boolean", title: "Minor tag", description: "Publish a moving X.Y tag.", default: true },
         major: { type: "boolean", title: "Major tag", description: "Publish a moving X tag.", default: true },
@@ -46727,6 +47022,7 @@ function validateOverrides(input, source) {
         return result;
       }
       case "string":
+        if (value === null && spec.default === void 0) return void 0;
         if (typeof value !== "string") return void problems.push(`${at}: expected a string, ${got()}`);
         if (spec.enum && !spec.enum.includes(value))
           return void problems.push(`${at}: expected one of ${spec.enum.join(", ")}, ${got()}`);
@@ -51446,7 +51742,6 @@ async function sweep(docker, runId, logger, cancelled, built) {
 
 // src/core/smoke/options.ts
 var import_node_path20 = __toESM(require("node:path"));
-var escapeRegExp = (s) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 function smokeOptionsFromConfig(config, root, o2 = {}) {
   const s = config.smoke;
   const platforms = o2.platforms?.length ? o2.platforms : s.platforms.length ? s.platforms : config.requiredPlatforms;
@@ -51851,9 +52146,26 @@ async function recordTested(req, outcome, passed, now) {
 // src/core/audit/audit.ts
 var REVISION = "org.opencontainers.image.revision";
 var VERSION = "org.opencontainers.image.version";
+var CHECK_OF = {
+  "mixed-prefix": "consistency",
+  "half-release": "consistency",
+  "image-without-release": "consistency",
+  "latest-release": "consistency",
+  "missing-platform": "platforms",
+  "revision-mismatch": "labels",
+  "version-mismatch": "labels",
+  "moving-tag": "tag-scheme"
+};
 async function auditRelease(facts, o2) {
-  const { gitPrefix, imagePrefix } = o2.tags;
-  const findings = [];
+  const scheme = resolveScheme(o2.tags, { gitTags: facts.gitTags.map((t) => t.name), imageTags: facts.imageTags });
+  const { gitPrefix, imagePrefix } = scheme;
+  const findings = scheme.findings.map((f) => ({
+    kind: "mixed-prefix",
+    severity: f.severity === "error" ? "error" : "warning",
+    message: f.message,
+    action: `Set ${f.subject === "git tags" ? "tags.gitPrefix" : "tags.imagePrefix"} in release-operator.json.`,
+    objects: { schemes: f.evidence?.schemes }
+  }));
   const notes = [...facts.notes ?? []];
   const gitVersion = (name) => name.startsWith(gitPrefix) ? semver_default.valid(name.slice(gitPrefix.length)) ?? void 0 : void 0;
   const gitByVersion = /* @__PURE__ */ new Map();
@@ -51918,13 +52230,17 @@ async function auditRelease(facts, o2) {
   }
   const withImage = versions.filter((v) => imageByVersion.has(v));
   const images = await Promise.all(withImage.map((v) => inspect3(imageByVersion.get(v))));
+  let platformsExamined = 0;
+  let labelsExamined = 0;
   withImage.forEach((v, i2) => {
     const img = images[i2];
     if (!img) return;
+    labelsExamined++;
     const tag = imageByVersion.get(v);
     const imageTag = { reference: ref(tag), digest: img.digest };
     const have = new Set(img.platforms.map((p) => p.platform));
     const missing = o2.requiredPlatforms.filter((p) => !have.has(p));
+    if (published(v) && o2.requiredPlatforms.length) platformsExamined++;
     if (published(v) && missing.length) {
       findings.push({
         kind: "missing-platform",
@@ -51957,7 +52273,7 @@ async function auditRelease(facts, o2) {
     }
   });
   const releasedVersions = withImage.filter((v) => published(v) && !releaseByVersion.get(v)?.prerelease);
-  const expected = expectedMovingTags(releasedVersions, o2.tags);
+  const expected = expectedMovingTags(releasedVersions, scheme);
   const digestToVersion = /* @__PURE__ */ new Map();
   withImage.forEach((v, i2) => images[i2] && digestToVersion.set(images[i2].digest, v));
   for (const [moving, v] of expected) {
@@ -51968,7 +52284,7 @@ async function auditRelease(facts, o2) {
         kind: "moving-tag",
         version: v,
         message: `Moving tag ${ref(moving)} is missing; the scheme says it points at ${target}.`,
-        action: `Point ${moving} at ${target}: copy the manifest of ${ref(target)} to ${ref(moving)}.`,
+        action: `Point ${moving} at ${target}: ${rollbackCommand(facts.image, target, moving, "--dry-run")} shows the change, --yes makes it.`,
         objects: { imageTag: { reference: ref(moving) }, expected: { reference: ref(target), digest: want?.digest } }
       });
       continue;
@@ -51980,7 +52296,7 @@ async function auditRelease(facts, o2) {
       kind: "moving-tag",
       version: v,
       message: `Moving tag ${ref(moving)} points at ${actual ? `${imagePrefix}${actual}` : got.digest}; the scheme says ${target}.`,
-      action: `Point ${moving} at ${target} (retag ${ref(target)} as ${moving}; no rebuild needed).`,
+      action: `Point ${moving} at ${target} (retag, no rebuild): ${rollbackCommand(facts.image, target, moving, "--dry-run")} shows the change, --yes makes it.`,
       objects: {
         imageTag: { reference: ref(moving), digest: got.digest },
         expected: { reference: ref(target), digest: want.digest },
@@ -52002,7 +52318,57 @@ async function auditRelease(facts, o2) {
       }
     });
   }
-  return { image: facts.image, versions, findings, notes };
+  const checks = auditChecks(findings, scheme, {
+    consistency: {
+      count: versions.length,
+      what: "versions",
+      lookedFor: `versions in git tags like ${gitPrefix}1.2.3, GitHub Releases or image tags like ${imagePrefix}1.2.3`,
+      foundInstead: versions.length ? void 0 : `${facts.gitTags.length} git tag${facts.gitTags.length === 1 ? "" : "s"} and ${facts.imageTags.length} image tag${facts.imageTags.length === 1 ? "" : "s"}, none a version of those prefixes`
+    },
+    platforms: {
+      count: platformsExamined,
+      what: "released images",
+      lookedFor: o2.requiredPlatforms.length ? "released versions with an image to read platforms from" : "required platforms (requiredPlatforms is empty)"
+    },
+    labels: { count: labelsExamined, what: "version images", lookedFor: "version images to read labels from" },
+    "tag-scheme": {
+      count: expected.size,
+      what: "moving tags",
+      lookedFor: `released stable versions with an image (tags like ${imagePrefix}1.2.3, ${describePrefix(imagePrefix)}) and the moving tags they imply`
+    }
+  });
+  return {
+    ...readinessReport(checks, { image: facts.image, basis: scheme.basis, now: o2.now }),
+    image: facts.image,
+    versions,
+    findings,
+    notes,
+    checked: totalExamined(checks)
+  };
+}
+var TITLES = {
+  consistency: "Releases and images",
+  platforms: "Required platforms",
+  labels: "Labels",
+  "tag-scheme": "Tag scheme"
+};
+function auditChecks(findings, scheme, examined) {
+  return Object.keys(TITLES).map(
+    (id) => checkResult({
+      id: id === "consistency" ? "release-consistency" : id,
+      title: TITLES[id],
+      examined: examined[id],
+      findings: findings.filter((f) => CHECK_OF[f.kind] === id).map((f) => ({
+        severity: f.severity ?? "error",
+        rule: f.kind,
+        subject: f.version,
+        message: f.message,
+        evidence: f.objects,
+        next: { text: f.action }
+      })),
+      basis: id === "consistency" || id === "tag-scheme" ? scheme.basis : void 0
+    })
+  );
 }
 
 // src/core/untrusted.ts
@@ -52251,127 +52617,6 @@ async function postRelease(req, ctx) {
   return [check];
 }
 
-// src/core/gate/checks/published.ts
-var short3 = (d) => d.slice(0, 19);
-function platformsCheck(info2, required) {
-  const have = info2.platforms.map((p) => p.platform);
-  const missing = missingPlatforms(info2, required);
-  const attestations = info2.platforms.reduce((n2, p) => n2 + p.attestations.length, info2.attestations.length);
-  return checkResult({
-    id: "platforms",
-    title: "Platforms",
-    summary: missing.length ? `${missing.join(", ")} missing from ${info2.reference} (it has ${have.join(", ") || "no platform"})` : `${have.length} platform${have.length === 1 ? "" : "s"} (${have.join(", ")}); ${attestations} attestation${attestations === 1 ? "" : "s"}, none counted as a platform`,
-    examined: { count: have.length, what: "platforms", lookedFor: required.join(", ") },
-    findings: missing.map((p) => ({
-      severity: "error",
-      subject: p,
-      message: `${p} is missing from ${info2.reference} (it has ${have.join(", ") || "no platform"})`,
-      evidence: { digest: info2.digest, platforms: have }
-    })),
-    evidence: {
-      reference: info2.reference,
-      digest: info2.digest,
-      kind: info2.kind,
-      platforms: info2.platforms.map(
-        (p) => `${p.platform} ${short3(p.digest)}${p.attestations.length ? ` (+${p.attestations.length} attestation)` : ""}`
-      ),
-      unattachedAttestations: info2.attestations.length ? info2.attestations.map((a2) => short3(a2.digest)) : void 0,
-      required
-    },
-    next: missing.length ? [{ text: `Build and push ${missing.join(", ")}, assemble the index again, then run this stage again` }] : void 0
-  });
-}
-function labelsCheck(info2, version, commit) {
-  const findings = [];
-  let examined = 0;
-  for (const p of info2.platforms) {
-    const labels = p.labels ?? {};
-    const at = (key, message) => ({
-      severity: "error",
-      subject: p.platform,
-      rule: key,
-      message: `${p.platform}: ${message}`,
-      evidence: { label: key, value: labels[key] ?? null }
-    });
-    if (version !== void 0) {
-      examined++;
-      const v = labels[LABEL_VERSION];
-      if (!v) findings.push(at(LABEL_VERSION, `label ${LABEL_VERSION} is missing (expected ${version})`));
-      else if (v.replace(/^v/, "") !== version.replace(/^v/, ""))
-        findings.push(at(LABEL_VERSION, `label ${LABEL_VERSION} is ${v}, expected ${version}`));
-    }
-    examined++;
-    const rev = labels[LABEL_REVISION];
-    if (!rev)
-      findings.push(at(LABEL_REVISION, `label ${LABEL_REVISION} is missing${commit ? ` (expected ${commit})` : ""}`));
-    else if (commit && !(rev === commit || rev.length >= 7 && commit.startsWith(rev) || commit.length >= 7 && rev.startsWith(commit)))
-      findings.push(at(LABEL_REVISION, `label ${LABEL_REVISION} is ${rev}, but the released commit is ${commit}`));
-    examined++;
-    if (!labels[LABEL_SOURCE]) findings.push(at(LABEL_SOURCE, `label ${LABEL_SOURCE} is missing`));
-  }
-  return checkResult({
-    id: "labels",
-    title: "Labels",
-    examined: { count: examined, what: "labels", lookedFor: `${LABEL_VERSION}, ${LABEL_REVISION}, ${LABEL_SOURCE}` },
-    findings,
-    evidence: { version, commit },
-    next: findings.length ? [
-      {
-        text: "Build with the labels set (docker/metadata-action sets them; or --label org.opencontainers.image.version=VERSION --label org.opencontainers.image.revision=$GITHUB_SHA --label org.opencontainers.image.source=URL)"
-      }
-    ] : void 0
-  });
-}
-
-// src/core/gate/checks/tags.ts
-var short4 = (d) => d.slice(0, 19);
-function tagsCheck(repository, digest, plan, tags) {
-  const at = new Map(tags.map((t) => [t.tag, t.digest]));
-  const findings = [];
-  for (const t of plan.tags) {
-    const got = at.get(t.tag);
-    if (!got)
-      findings.push({
-        severity: "error",
-        subject: t.tag,
-        rule: t.kind,
-        message: `${repository}:${t.tag} is missing; the plan says ${short4(digest)} (${t.rule})`
-      });
-    else if (got !== digest)
-      findings.push({
-        severity: "error",
-        subject: t.tag,
-        rule: t.kind,
-        message: `${repository}:${t.tag} points at ${short4(got)}, the plan says ${short4(digest)} (${t.rule})`,
-        evidence: { tag: t.tag, points: got, expected: digest }
-      });
-  }
-  for (const h2 of plan.held)
-    if (at.get(h2.tag) === digest)
-      findings.push({
-        severity: "error",
-        subject: h2.tag,
-        message: `${repository}:${h2.tag} was moved back to this release; it belongs to the newer ${h2.stays}`
-      });
-  return checkResult({
-    id: "tags",
-    title: "Tags",
-    examined: { count: plan.tags.length + plan.held.length, what: "tags", lookedFor: "the tags of this release" },
-    findings,
-    evidence: {
-      planned: plan.tags.map((t) => t.tag),
-      held: plan.held.length ? plan.held.map((h2) => `${h2.tag} stays on ${h2.stays}`) : void 0,
-      digest
-    },
-    next: findings.length ? [
-      {
-        text: "Write the tags in the planned order (a dry run first)",
-        command: `release-operator assemble --image ${repository} --dry-run`
-      }
-    ] : void 0
-  });
-}
-
 // src/core/gate/checks/tested.ts
 function testedCheck(pushed, lookup, recordPath) {
   const findings = [];
@@ -52428,15 +52673,6 @@ function testedCheck(pushed, lookup, recordPath) {
 }
 
 // src/core/gate/stages/published.ts
-function publishedReference(req, scheme) {
-  if (req.reference) return req.reference;
-  if (!req.version)
-    throw usageError(
-      `The ${req.stage} stage needs the version (or the reference to check).`,
-      "Pass --version X.Y.Z, or --reference REPO@sha256:... (the digest assemble wrote)."
-    );
-  return `${req.image}:${versionTag(req.version, scheme)}`;
-}
 var notRun = (id, title, what) => ({
   id,
   title,
@@ -52445,21 +52681,51 @@ var notRun = (id, title, what) => ({
   examined: { count: 0, what },
   findings: []
 });
+async function tagsOrNone(read) {
+  try {
+    return await read();
+  } catch (e) {
+    if (e.kind === "check") return [];
+    throw e;
+  }
+}
 async function publishedStage(req, ctx, full) {
   const { config, registry } = ctx.deps;
-  const ref = publishedReference(req, config.tags);
-  const repo = repositoryName(parseReference(ref));
+  const repository = repositoryName(parseReference(req.image));
   let info2;
-  const platforms = await guarded(ctx, { id: "platforms", title: "Platforms", what: "platforms" }, async () => {
-    info2 = await registry.inspect(ref, { signal: ctx.signal });
-    return platformsCheck(info2, req.platforms);
-  });
+  let tags = [];
+  let scheme;
+  const platforms = await guarded(
+    ctx,
+    { id: "platforms", title: "Required platforms", what: "required platforms" },
+    async () => {
+      const names = full ? tagsOrNone(() => registry.tagDigests(repository, { signal: ctx.signal })) : req.reference ? Promise.resolve([]) : tagsOrNone(() => registry.listTags(repository, { signal: ctx.signal })).then(
+        (t) => t.map((tag) => ({ tag, digest: "", mediaType: "" }))
+      );
+      names.catch(() => void 0);
+      let ref = req.reference;
+      if (!ref) {
+        if (!req.version)
+          throw usageError(
+            `The ${req.stage} stage needs the version (or the reference to check).`,
+            "Pass --version X.Y.Z, or --reference REPO@sha256:... (the digest assemble wrote)."
+          );
+        tags = await names;
+        scheme = resolveScheme(config.tags, { imageTags: tags.map((t) => t.tag) });
+        ref = `${req.image}:${versionTag(req.version, scheme.imagePrefix)}`;
+      }
+      info2 = await registry.inspect(ref, { signal: ctx.signal });
+      tags = await names;
+      scheme ??= resolveScheme(config.tags, { imageTags: tags.map((t) => t.tag) });
+      return withAttestations(platformsCheck(info2, req.platforms), info2);
+    }
+  );
   if (!info2)
     return {
       checks: [
         platforms,
-        notRun("labels", "Labels", "labels"),
-        ...full ? [notRun("tested", "Pushed is tested", "platforms"), notRun("tags", "Tags", "tags")] : []
+        notRun("labels", "Labels", "image configs"),
+        ...full ? [notRun("tested", "Pushed is tested", "platforms"), notRun("tag-scheme", "Tag scheme", "moving tags")] : []
       ],
       platformDigests: {}
     };
@@ -52467,34 +52733,103 @@ async function publishedStage(req, ctx, full) {
   const platformDigests = Object.fromEntries(image.platforms.map((p) => [p.platform, p.digest]));
   const labels = await guarded(
     ctx,
-    { id: "labels", title: "Labels", what: "labels" },
-    () => Promise.resolve(labelsCheck(image, req.version, req.commit))
+    { id: "labels", title: "Labels", what: "image configs" },
+    () => Promise.resolve(withCommit(labelsCheck(image, req.version), image, req.commit))
   );
   if (!full) return { checks: [platforms, labels], digest: image.digest, platformDigests };
   const tested = guarded(ctx, { id: "tested", title: "Pushed is tested", what: "platforms" }, async () => {
-    const pushed = await Promise.all(
-      image.platforms.map(async (p) => {
-        const { configDigest } = await registry.getImageConfig(`${repo}@${p.digest}`, void 0, {
-          signal: ctx.signal
-        });
-        return { platform: p.platform, manifestDigest: p.digest, configDigest };
-      })
-    );
+    const pushed = await pushedPlatforms(registry, repository, image, ctx.signal);
     const lookup = await readRecords(req.record, { image: req.image, version: req.version });
     return testedCheck(pushed, lookup, req.record);
   });
-  const tags = guarded(ctx, { id: "tags", title: "Tags", what: "tags" }, async () => {
+  const tagScheme = guarded(ctx, { id: "tag-scheme", title: "Tag scheme", what: "tags" }, () => {
     if (!req.version) throw usageError("The tags of a release need its version.", "Pass --version X.Y.Z.");
-    const all = await registry.tagDigests(repo, { signal: ctx.signal });
     const plan = releaseTags(
       req.version,
       req.commit,
       config.tags,
-      all.map((t) => t.tag)
+      tags.map((t) => t.tag)
     );
-    return tagsCheck(repo, image.digest, plan, all);
+    const check = tagSchemeCheck(repository, tags, scheme, { info: image });
+    const own = plan.tags.find((t) => t.kind === "version");
+    const at = own && tags.find((t) => t.tag === own.tag);
+    if (own && at?.digest !== image.digest)
+      check.findings.push({
+        severity: "error",
+        rule: "version-tag",
+        subject: own.tag,
+        message: at ? `${repository}:${own.tag} points at ${at.digest.slice(0, 19)}, not the image checked (${image.digest.slice(0, 19)})` : `${repository}:${own.tag} is missing; the image checked is ${image.digest.slice(0, 19)}`
+      });
+    return Promise.resolve(forRelease(check, plan));
   });
-  return { checks: [platforms, labels, ...await Promise.all([tested, tags])], digest: image.digest, platformDigests };
+  return {
+    checks: [platforms, labels, ...await Promise.all([tested, tagScheme])],
+    digest: image.digest,
+    platformDigests
+  };
+}
+function pushedPlatforms(registry, repository, image, signal) {
+  return Promise.all(
+    image.platforms.map(async (p) => {
+      const { configDigest } = await registry.getImageConfig(`${repository}@${p.digest}`, void 0, { signal });
+      return { platform: p.platform, manifestDigest: p.digest, configDigest };
+    })
+  );
+}
+function withAttestations(c3, info2) {
+  const attached = info2.platforms.reduce((n2, p) => n2 + p.attestations.length, 0);
+  return {
+    ...c3,
+    evidence: {
+      ...c3.evidence,
+      kind: info2.kind,
+      platforms: info2.platforms.map(
+        (p) => `${p.platform} ${p.digest.slice(0, 19)}${p.attestations.length ? ` (+${p.attestations.length} attestation)` : ""}`
+      ),
+      attestations: `${attached + info2.attestations.length} (${attached} under their platform${info2.attestations.length ? `, ${info2.attestations.length} naming no platform of the index` : ""}; none counted as a platform)`
+    }
+  };
+}
+function withCommit(c3, info2, commit) {
+  if (!commit) return c3;
+  const same = (a2, b) => a2 === b || a2.length >= 7 && b.startsWith(a2) || b.length >= 7 && a2.startsWith(b);
+  const extra = info2.platforms.flatMap((p) => {
+    const rev = p.labels?.[LABEL_REVISION];
+    return rev && !same(rev, commit) ? [
+      {
+        severity: "error",
+        rule: "labels",
+        subject: p.platform,
+        message: `${info2.reference} (${p.platform}): label ${LABEL_REVISION} is ${rev}, but the released commit is ${commit}`,
+        evidence: { label: LABEL_REVISION, value: rev, commit }
+      }
+    ] : [];
+  });
+  if (!extra.length) return { ...c3, evidence: { ...c3.evidence, commit } };
+  const { verdict: _v, summary: _s, ...rest } = c3;
+  return checkResult({ ...rest, findings: [...c3.findings, ...extra], evidence: { ...c3.evidence, commit } });
+}
+function forRelease(c3, plan) {
+  const mine = /* @__PURE__ */ new Set([...plan.tags.map((t) => t.tag), ...plan.held.map((h2) => h2.tag)]);
+  const findings = c3.findings.filter((f) => !f.subject || mine.has(f.subject) || f.rule === "mixed-prefix");
+  const { verdict: _v, summary: _s, ...rest } = c3;
+  return checkResult({
+    ...rest,
+    findings,
+    examined: {
+      ...c3.examined,
+      count: mine.size,
+      what: "tags",
+      one: "tag",
+      lookedFor: `the tags of ${plan.tags[0]?.tag ?? "this release"}`
+    },
+    evidence: {
+      ...c3.evidence,
+      planned: plan.tags.map((t) => t.tag),
+      held: plan.held.length ? plan.held.map((h2) => `${h2.tag} stays on ${h2.stays}`) : void 0,
+      "other releases": c3.findings.length > findings.length ? `${c3.findings.length - findings.length} finding(s) about other releases' tags: see release-operator verify` : void 0
+    }
+  });
 }
 
 // src/core/gate/types.ts
@@ -52801,7 +53136,11 @@ async function gateFacts(cwd, config, env, runner) {
   const remote = git ? pickGitHubRemote(git.remotes)?.repo : void 0;
   const github2 = fromEnv ? { owner: fromEnv[1], name: fromEnv[2] } : remote;
   const image = imageRepository(config, github2) ?? void 0;
-  const prefix = config.tags.gitPrefix;
+  const prefix = choosePrefix(
+    "git",
+    config.tags.gitPrefix,
+    (git?.tags ?? []).map((t) => t.name)
+  ).prefix;
   const ref = env.GITHUB_REF ?? "";
   const tag = ref.startsWith("refs/tags/") ? ref.slice("refs/tags/".length) : void 0;
   const tagged = tag?.startsWith(prefix) ? semver_default.valid(tag.slice(prefix.length)) ?? void 0 : void 0;

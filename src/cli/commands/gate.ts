@@ -144,7 +144,7 @@ export function register(program: Command, rt: CliRuntime): void {
       return {
         ok: r.verdict === 'pass',
         data: { ...r, digest: result.digest, platformDigests: result.platformDigests, recordPath: result.recordPath },
-        text: gate.renderGateText(r, { verbose }),
+        text: gate.renderGateText(r),
         exitCode: report.exitCodeOf(r.verdict),
       };
     },

@@ -1,8 +1,7 @@
 import semver from '../version/semver';
-import { versionOfImageTag } from '../version/plan';
+import { versionOfImageTag } from '../version/order';
 import { checkError } from '../errors';
 import { INDEX_TYPES, isIndex, parseRepository, type RegistryClient, type TagDigest } from '../registry';
-import type { ReleaseOperatorConfig } from '../config/schema';
 import type { AssemblePlan, CleanupStep, TagStep } from './types';
 
 /** What the registry holds for the index after it was written: every manifest it names, by HEAD. */
@@ -66,7 +65,6 @@ export interface TagOutcome {
 export async function writeTags(
   registry: RegistryClient,
   plan: AssemblePlan,
-  config: ReleaseOperatorConfig,
   signal?: AbortSignal,
   after?: () => Promise<void>,
   out: TagOutcome = { written: [], held: [] },
@@ -92,7 +90,7 @@ export async function writeTags(
     const n = now[i];
     const newer =
       taken.includes(t) && n
-        ? versionsAt(all, n.digest, config).find((v) => semver.rcompare(v, plan.version) < 0)
+        ? versionsAt(all, n.digest, plan.imagePrefix).find((v) => semver.rcompare(v, plan.version) < 0)
         : undefined;
     if (newer) out.held.push({ tag: t.tag, stays: newer });
     else go.push(n?.digest === plan.index.digest ? { ...t, unchanged: true } : t);
@@ -112,8 +110,8 @@ export async function writeTags(
   return out;
 }
 
-function versionsAt(tags: readonly TagDigest[], digest: string, config: ReleaseOperatorConfig): string[] {
-  return tags.flatMap((t) => (t.digest === digest ? (versionOfImageTag(t.tag, config.tags.imagePrefix) ?? []) : []));
+function versionsAt(tags: readonly TagDigest[], digest: string, imagePrefix: string): string[] {
+  return tags.flatMap((t) => (t.digest === digest ? (versionOfImageTag(t.tag, imagePrefix) ?? []) : []));
 }
 
 /**

@@ -58,7 +58,18 @@ export async function planAssemble(
       : sources
           .filter((s) => s.tag && CANDIDATE_TAG.test(s.tag) && !written.has(s.tag))
           .map((s) => cleanupDecision(s.tag!, s.digest, index, entries, existing));
-  return { repository, version: req.version, sources, entries, index, tags, held: plan.held, cleanup };
+  return {
+    repository,
+    version: req.version,
+    sources,
+    entries,
+    index,
+    tags,
+    held: plan.held,
+    imagePrefix: plan.scheme.imagePrefix,
+    basis: plan.scheme.basis,
+    cleanup,
+  };
 }
 
 /** The candidates the pre-push records of this image and version name (each pushed reference once). */

@@ -41,6 +41,7 @@ export async function assemble(req: AssembleRequest, deps: AssembleDeps): Promis
       version: req.version,
       stage: req.dryRun ? 'assemble (dry run)' : 'assemble',
       context,
+      basis: plan?.basis,
       now: deps.now,
     });
     const platformDigests = Object.fromEntries((plan?.entries ?? []).map((e) => [e.platform, e.descriptor.digest]));
@@ -104,14 +105,7 @@ export async function assemble(req: AssembleRequest, deps: AssembleDeps): Promis
   const held = [...p.held];
   try {
     const outcome = { written, held: [] as Array<{ tag: string; stays: string }> };
-    await writeTags(
-      deps.registry,
-      p,
-      deps.config,
-      deps.signal,
-      () => deps.between?.('tags') ?? Promise.resolve(),
-      outcome,
-    );
+    await writeTags(deps.registry, p, deps.signal, () => deps.between?.('tags') ?? Promise.resolve(), outcome);
     held.push(...outcome.held);
     checks.push(tagsWritten(p, written, held));
     step('tags', 'done', written.length ? `wrote ${written.join(', ')}` : 'every tag already pointed at the index');

@@ -1,7 +1,7 @@
 import type { ReleaseOperatorConfig } from '../config/schema';
 import type { Logger } from '../log';
 import type { Descriptor, RegistryClient } from '../registry';
-import type { ReadinessReport } from '../report';
+import type { Basis, ReadinessReport } from '../report';
 
 export interface AssembleRequest {
   /** registry/repository the release is published to; every source must be in it. */
@@ -81,6 +81,10 @@ export interface AssemblePlan {
   index: { digest: string; mediaType: string; size: number; bytes: Buffer };
   tags: TagStep[];
   held: Array<{ tag: string; stays: string }>;
+  /** The image tag prefix the plan used (configured, or inferred from the registry's tags). */
+  imagePrefix: string;
+  /** Where the tag scheme came from, for the report. */
+  basis: Basis[];
   cleanup: CleanupStep[];
 }
 

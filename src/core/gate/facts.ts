@@ -4,6 +4,7 @@ import { pickGitHubRemote, type GitHubRepo } from '../git/remote';
 import type { Runner } from '../process/run';
 import { imageRepository } from '../status';
 import semver from '../version/semver';
+import { choosePrefix } from '../version/scheme';
 import { effectiveVersion } from '../version/sources';
 
 /** What a gate stage may take from its surroundings when not told: the image, version and commit. */
@@ -38,7 +39,11 @@ export async function gateFacts(
   const remote = git ? pickGitHubRemote(git.remotes)?.repo : undefined;
   const github = fromEnv ? { owner: fromEnv[1], name: fromEnv[2] } : remote;
   const image = imageRepository(config, github as GitHubRepo | undefined) ?? undefined;
-  const prefix = config.tags.gitPrefix;
+  const prefix = choosePrefix(
+    'git',
+    config.tags.gitPrefix,
+    (git?.tags ?? []).map((t) => t.name),
+  ).prefix;
   const ref = env.GITHUB_REF ?? '';
   const tag = ref.startsWith('refs/tags/') ? ref.slice('refs/tags/'.length) : undefined;
   const tagged = tag?.startsWith(prefix) ? (semver.valid(tag.slice(prefix.length)) ?? undefined) : undefined;

@@ -1,42 +1,42 @@
 import type { ReleaseOperatorConfig } from '../config/schema';
+import { planRelease, type HeldTag, type PlannedTag } from '../version/plan';
+import { resolveScheme, type TagScheme } from '../version/scheme';
 import semver from '../version/semver';
-import { expectedMovingTags, tagPlan, versionOfImageTag, type PlannedTag } from '../version/plan';
 
-/**
- * The tags a release writes, knowing the versions already released: a moving tag (X.Y, X, latest) is written only
- * when no released version it stands for is newer, so a backport never moves `latest` or the major tag. Thin
- * adapter over the version engine's plan; the history-aware plan of the version engine takes its place.
- */
+/** The tags a release writes, in the order they are written, and the moving tags a newer release keeps. */
 export interface ReleaseTags {
-  /** In the order they are written: the version tag first, the commit tag, the moving tags last. */
+  /** The version tag first, the commit tag, the moving tags last. */
   tags: PlannedTag[];
-  /** Moving tags this release leaves where they are, with the newer version they stay on. */
-  held: Array<{ tag: string; stays: string }>;
+  held: Array<Pick<HeldTag, 'tag' | 'stays'>>;
+  /** The tag scheme the plan used (the image prefix configured or inferred from the registry's tags). */
+  scheme: TagScheme;
 }
 
+const RANK: Record<PlannedTag['kind'], number> = { version: 0, sha: 1, minor: 2, major: 3, latest: 4 };
+
+/**
+ * The version engine's plan (history-aware: a backport never moves `latest` or the major tag) over the tags the
+ * registry has, in the order assemble writes them.
+ */
 export function releaseTags(
   version: string,
   commit: string | undefined,
-  scheme: ReleaseOperatorConfig['tags'],
+  tags: ReleaseOperatorConfig['tags'],
   existingTags: readonly string[],
 ): ReleaseTags {
-  const released = existingTags.flatMap((t) => versionOfImageTag(t, scheme.imagePrefix) ?? []);
-  const all = tagPlan(version, commit, scheme);
-  const expected = expectedMovingTags([...released, version], scheme);
-  const v = semver.valid(version) ?? version;
-  const held: ReleaseTags['held'] = [];
-  const tags = all.filter((t) => {
-    if (t.kind !== 'minor' && t.kind !== 'major' && t.kind !== 'latest') return true;
-    const owner = expected.get(t.tag);
-    if (owner === undefined || owner === v) return true;
-    held.push({ tag: t.tag, stays: owner });
-    return false;
-  });
-  const rank = { version: 0, sha: 1, minor: 2, major: 3, latest: 4 } as const;
-  return { tags: tags.sort((a, b) => rank[a.kind] - rank[b.kind]), held };
+  const scheme = resolveScheme(tags, { imageTags: existingTags });
+  const released = existingTags.flatMap((t) =>
+    t.startsWith(scheme.imagePrefix) ? (semver.valid(t.slice(scheme.imagePrefix.length)) ?? []) : [],
+  );
+  const plan = planRelease(version, commit, scheme, released);
+  return {
+    tags: [...plan.tags].sort((a, b) => RANK[a.kind] - RANK[b.kind]),
+    held: plan.held.map(({ tag, stays }) => ({ tag, stays })),
+    scheme,
+  };
 }
 
-/** The version tag of a version under the scheme (1.2.3 -> v1.2.3). */
-export function versionTag(version: string, scheme: ReleaseOperatorConfig['tags']): string {
-  return `${scheme.imagePrefix}${semver.valid(version) ?? version}`;
+/** The version tag of a version under an image prefix (1.2.3 -> v1.2.3). */
+export function versionTag(version: string, imagePrefix: string): string {
+  return `${imagePrefix}${semver.valid(version) ?? version}`;
 }

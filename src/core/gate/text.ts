@@ -1,35 +1,19 @@
-import {
-  checkName,
-  evidenceBlock,
-  evidencePairs,
-  nextText,
-  oneLine,
-  VERDICT_WORDS,
-  type ReadinessReport,
-} from '../report';
+import { checkName, evidenceBlock, oneLine, renderReport, type ReadinessReport } from '../report';
 
 /**
- * A gate report for a terminal: a heading with the verdict, one line per check, its findings and next actions
- * under it, then the run's facts. (Thin adapter: the shared text renderer of core/report takes its place.)
+ * A gate report for a terminal: the shared report text (a line per check, findings and next actions under it,
+ * what the checks relied on), then the run's facts (flow, record) and the log tail of each check that failed.
  */
-export function renderGateText(r: ReadinessReport, options: { verbose?: boolean; heading?: string } = {}): string {
-  const width = Math.max(0, ...r.checks.map((c) => checkName(c).length));
-  const head = [options.heading ?? (r.stage ? `gate ${r.stage}` : 'gate'), r.image, r.version]
+export function renderGateText(r: ReadinessReport, options: { heading?: string } = {}): string {
+  const heading = [options.heading ?? (r.stage ? `gate ${r.stage}` : 'gate'), r.image, r.version]
     .filter(Boolean)
     .join(' ');
-  const lines = [`${head}: ${r.summary}`];
-  for (const c of r.checks) {
-    lines.push(`  ${VERDICT_WORDS[c.verdict].padEnd(15)}  ${checkName(c).padEnd(width)}  ${oneLine(c.summary)}`);
-    for (const f of c.findings) {
-      const where = f.location ? ` (${f.location.file}${f.location.line ? `:${f.location.line}` : ''})` : '';
-      lines.push(`      ${f.severity === 'error' ? 'problem' : f.severity}: ${oneLine(f.message)}${where}`);
-    }
-    if (options.verbose || c.verdict !== 'pass') for (const [k, v] of evidencePairs(c)) lines.push(`      ${k}: ${v}`);
+  const notes = Object.entries(r.context ?? {}).map(([k, v]) => `${k}: ${oneLine(v)}`);
+  const lines = [renderReport(r, heading, { notes })];
+  for (const c of r.checks.filter((x) => x.verdict !== 'pass')) {
     const block = evidenceBlock(c);
-    if (block.length && c.verdict !== 'pass')
-      lines.push(`      last ${block.length} log line(s):`, ...block.map((l) => `        ${oneLine(l)}`));
-    for (const n of c.next ?? []) lines.push(`      next: ${oneLine(nextText(n))}`);
+    if (block.length)
+      lines.push(`  ${checkName(c)}, last ${block.length} log line(s):`, ...block.map((l) => `    ${oneLine(l)}`));
   }
-  for (const [k, v] of Object.entries(r.context ?? {})) lines.push(`  ${k}: ${oneLine(v)}`);
   return lines.join('\n');
 }

@@ -37,7 +37,8 @@ export function renderCheck(c: CheckResult, titleWidth = 0): string[] {
   const title = n(`${c.title}${c.subject ? ` ${c.subject}` : ''}`);
   const lines = [`  ${VERDICT_LABELS[c.verdict].padEnd(15)}  ${title.padEnd(titleWidth)}  ${n(c.summary)}`.trimEnd()];
   for (const f of c.findings) {
-    lines.push(`      ${SEVERITY_LABELS[f.severity]}: ${n(f.message)}`);
+    const at = f.location ? ` (${n(f.location.file)}${f.location.line ? `:${f.location.line}` : ''})` : '';
+    lines.push(`      ${SEVERITY_LABELS[f.severity]}: ${n(f.message)}${at}`);
     if (f.next) lines.push(`        ${nextText(f.next)}`);
   }
   for (const n of c.next ?? []) lines.push(`      ${nextText(n)}`);

@@ -137,7 +137,7 @@ describe('the GitHub Action, run as the runner runs it, against a real registry 
       reference: `${image()}@${asm.outputs.digest}`,
     });
     assert.equal(post.code, 0, explain(post));
-    for (const name of ['Platforms', 'Labels', 'Pushed is tested', 'Tags'])
+    for (const name of ['Required platforms', 'Labels', 'Pushed is tested', 'Tag scheme'])
       assert.match(post.summary, new RegExp(`\\| ${name} \\| ✅ pass \\|`));
     assert.match(post.summary, /2 platforms: the pushed image is the one smoke tested/);
 
@@ -167,9 +167,10 @@ describe('the GitHub Action, run as the runner runs it, against a real registry 
     const r = await step('branch-push', ws, dir, { stage: 'post-push', version: '2.0.0', platforms: BOTH });
     assert.equal(r.code, 1, explain(r));
     assert.equal(r.outputs.verdict, 'problem');
-    assert.match(r.summary, /\| Platforms \| ❌ problem \| linux\/arm64 missing from /);
+    assert.match(r.summary, /\| Required platforms \| ❌ problem \|/);
+    assert.match(r.summary, /lacks platform linux\/arm64 \(has: linux\/amd64\)/);
     assert.ok(
-      r.annotations.some((a) => a.level === 'error' && /linux\/arm64 is missing/.test(a.message)),
+      r.annotations.some((a) => a.level === 'error' && /lacks platform linux\/arm64/.test(a.message)),
       r.stdout,
     );
     // The attestation is not taken for a platform.
