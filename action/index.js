@@ -37410,7 +37410,7 @@ function createLogger(sink, minLevel = "info") {
 }
 
 // src/core/gate/guard.ts
-function stageContext(deps, timeoutSeconds) {
+function stageContext(deps, timeoutSeconds, graceMs = 3e4) {
   const deadline = new AbortController();
   const timer = setTimeout(() => deadline.abort(), timeoutSeconds * 1e3);
   const signal = deps.signal ? AbortSignal.any([deps.signal, deadline.signal]) : deadline.signal;
@@ -37420,6 +37420,7 @@ function stageContext(deps, timeoutSeconds) {
     signal,
     timeoutSeconds,
     timedOut: () => deadline.signal.aborted && !deps.signal?.aborted,
+    graceMs,
     emit: (e) => {
       try {
         deps.onEvent?.(e);
@@ -37439,7 +37440,7 @@ async function guarded(ctx, meta, run2, options = {}) {
   let result;
   try {
     if (ctx.signal.aborted) throw new CancelledError();
-    result = await run2();
+    result = await settleOrGiveUp(run2(), ctx);
     if (ctx.timedOut()) result = timedOut(ctx, meta);
   } catch (e) {
     if (ctx.deps.signal?.aborted) throw e instanceof CancelledError ? e : new CancelledError();
@@ -37474,6 +37475,22 @@ function faultResult(meta, e) {
     findings: problem ? [{ severity: "error", message, subject: meta.subject }] : [],
     next
   };
+}
+function settleOrGiveUp(work, ctx) {
+  let timer;
+  let onAbort;
+  const givenUp = new Promise((_, reject) => {
+    onAbort = () => {
+      timer = setTimeout(() => reject(new CancelledError("the check did not stop")), ctx.graceMs);
+    };
+    if (ctx.signal.aborted) onAbort();
+    else ctx.signal.addEventListener("abort", onAbort, { once: true });
+  });
+  givenUp.catch(() => void 0);
+  return Promise.race([work, givenUp]).finally(() => {
+    clearTimeout(timer);
+    if (onAbort) ctx.signal.removeEventListener("abort", onAbort);
+  });
 }
 
 // src/core/registry/client.ts
@@ -52846,7 +52863,7 @@ async function runGate(req, deps) {
       "Pass --platforms linux/amd64,linux/arm64 or set requiredPlatforms."
     );
   req = { ...req, platforms: req.platforms.map((p) => formatPlatform(parsePlatform(p))) };
-  const ctx = stageContext(deps, req.timeoutSeconds);
+  const ctx = stageContext(deps, req.timeoutSeconds, req.graceMs);
   const context = {};
   if (req.commit) context.commit = req.commit;
   ctx.emit({ type: "stage-started", stage: req.stage, image: req.image, version: req.version });

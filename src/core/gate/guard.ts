@@ -10,13 +10,19 @@ export interface StageContext {
   signal: AbortSignal;
   timeoutSeconds: number;
   timedOut(): boolean;
+  /** How long a check may still take to wind down (remove its containers) once the signal fired. */
+  graceMs: number;
   emit(e: GateEvent): void;
   logger: Logger;
   now(): Date;
 }
 
 /** A stage context whose signal fires on the caller's cancel and after `timeoutSeconds`. */
-export function stageContext(deps: GateDeps, timeoutSeconds: number): StageContext & { dispose(): void } {
+export function stageContext(
+  deps: GateDeps,
+  timeoutSeconds: number,
+  graceMs = 30_000,
+): StageContext & { dispose(): void } {
   const deadline = new AbortController();
   const timer = setTimeout(() => deadline.abort(), timeoutSeconds * 1000);
   const signal = deps.signal ? AbortSignal.any([deps.signal, deadline.signal]) : deadline.signal;
@@ -26,6 +32,7 @@ export function stageContext(deps: GateDeps, timeoutSeconds: number): StageConte
     signal,
     timeoutSeconds,
     timedOut: () => deadline.signal.aborted && !deps.signal?.aborted,
+    graceMs,
     emit: (e) => {
       try {
         deps.onEvent?.(e);
@@ -64,7 +71,7 @@ export async function guarded(
   let result: CheckResult;
   try {
     if (ctx.signal.aborted) throw new CancelledError();
-    result = await run();
+    result = await settleOrGiveUp(run(), ctx);
     if (ctx.timedOut()) result = timedOut(ctx, meta);
   } catch (e) {
     if (ctx.deps.signal?.aborted) throw e instanceof CancelledError ? e : new CancelledError();
@@ -106,4 +113,25 @@ export function faultResult(meta: CheckMeta, e: unknown): CheckResult {
     findings: problem ? [{ severity: 'error', message, subject: meta.subject }] : [],
     next,
   };
+}
+
+/**
+ * The check's own result, unless the stage's signal fired and the check has not finished `graceMs` later (it
+ * ignores the signal, or something under it hangs): then it is given up on, so a stage always ends.
+ */
+function settleOrGiveUp<T>(work: Promise<T>, ctx: StageContext): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  let onAbort: (() => void) | undefined;
+  const givenUp = new Promise<never>((_, reject) => {
+    onAbort = () => {
+      timer = setTimeout(() => reject(new CancelledError('the check did not stop')), ctx.graceMs);
+    };
+    if (ctx.signal.aborted) onAbort();
+    else ctx.signal.addEventListener('abort', onAbort, { once: true });
+  });
+  givenUp.catch(() => undefined);
+  return Promise.race([work, givenUp]).finally(() => {
+    clearTimeout(timer);
+    if (onAbort) ctx.signal.removeEventListener('abort', onAbort);
+  });
 }

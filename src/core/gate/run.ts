@@ -23,7 +23,7 @@ export async function runGate(req: GateRequest, deps: GateDeps): Promise<GateRes
       'Pass --platforms linux/amd64,linux/arm64 or set requiredPlatforms.',
     );
   req = { ...req, platforms: req.platforms.map((p) => formatPlatform(parsePlatform(p))) };
-  const ctx = stageContext(deps, req.timeoutSeconds);
+  const ctx = stageContext(deps, req.timeoutSeconds, req.graceMs);
   const context: Record<string, string> = {};
   if (req.commit) context.commit = req.commit;
   ctx.emit({ type: 'stage-started', stage: req.stage, image: req.image, version: req.version });

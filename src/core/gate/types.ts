@@ -52,6 +52,8 @@ export interface GateRequest {
   skip?: string[];
   /** The whole stage's deadline; what has not finished by then is a failure that says so. */
   timeoutSeconds: number;
+  /** After the deadline, how long a check may take to remove what it started (default 30 s). */
+  graceMs?: number;
 }
 
 /** GitHub for post-release: a client and the repository, or why there is none. */
