@@ -37444,6 +37444,7 @@ async function guarded(ctx, meta, run2, options = {}) {
     if (ctx.timedOut()) result = timedOut(ctx, meta);
   } catch (e) {
     if (ctx.deps.signal?.aborted) throw e instanceof CancelledError ? e : new CancelledError();
+    if (options.usage === "rethrow" && e instanceof ReleaseOperatorError && e.kind === "usage") throw e;
     result = ctx.timedOut() ? timedOut(ctx, meta) : faultResult(meta, e);
   }
   result = { ...result, durationMs: result.durationMs ?? Date.now() - started };
@@ -51886,7 +51887,7 @@ function lintCheck(run2) {
     },
     findings,
     evidence: { files: run2.files },
-    next: findings.some((f) => f.severity === "error") ? [{ text: "Fix the findings (each names its file and line); see them with", command: "release-operator lint" }] : void 0
+    next: findings.some((f) => f.severity === "error") ? [{ text: "Fix the findings (each names its file and line); see them with", command: "release-operator lint" }] : run2.files.length === 0 ? [{ text: "Run the stage in the repository (working-directory, --cwd), or leave lint out with --skip lint" }] : void 0
   });
 }
 
@@ -52010,10 +52011,15 @@ async function prePush(req, ctx) {
   const docker = new DockerClient({ runner, dockerPath: config.dockerPath, logger: ctx.logger });
   const skip = new Set(req.skip ?? []);
   let targets;
-  const images = await guarded(ctx, { id: "images", title: "Images to test", what: "platforms" }, async () => {
-    targets = await resolveTargets(req, { docker, registry, signal: ctx.signal });
-    return imagesCheck(targets, req.platforms);
-  });
+  const images = await guarded(
+    ctx,
+    { id: "images", title: "Images to test", what: "platforms" },
+    async () => {
+      targets = await resolveTargets(req, { docker, registry, signal: ctx.signal });
+      return imagesCheck(targets, req.platforms);
+    },
+    { usage: "rethrow" }
+  );
   if (!targets) return { checks: [images], tested: [] };
   const found = targets;
   ctx.emit({ type: "note", message: `flow: ${flowText(found)}` });
@@ -52735,7 +52741,8 @@ async function publishedStage(req, ctx, full) {
       tags = await names;
       scheme ??= resolveScheme(config.tags, { imageTags: tags.map((t) => t.tag) });
       return withAttestations(platformsCheck(info2, req.platforms), info2);
-    }
+    },
+    { usage: "rethrow" }
   );
   if (!info2)
     return {

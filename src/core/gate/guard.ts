@@ -63,7 +63,9 @@ export async function guarded(
   ctx: StageContext,
   meta: CheckMeta,
   run: () => Promise<CheckResult>,
-  options: { announce?: boolean } = {},
+  /** announce: emit check-started/-finished; usage: rethrow bad input (only for a stage's first check, when
+   *  nothing else runs yet: the caller then says what to fix, exit 2). */
+  options: { announce?: boolean; usage?: 'rethrow' } = {},
 ): Promise<CheckResult> {
   const announce = options.announce !== false;
   if (announce) ctx.emit({ type: 'check-started', id: meta.id, title: meta.title, subject: meta.subject });
@@ -75,6 +77,7 @@ export async function guarded(
     if (ctx.timedOut()) result = timedOut(ctx, meta);
   } catch (e) {
     if (ctx.deps.signal?.aborted) throw e instanceof CancelledError ? e : new CancelledError();
+    if (options.usage === 'rethrow' && e instanceof ReleaseOperatorError && e.kind === 'usage') throw e;
     result = ctx.timedOut() ? timedOut(ctx, meta) : faultResult(meta, e);
   }
   result = { ...result, durationMs: result.durationMs ?? Date.now() - started };

@@ -152,6 +152,10 @@ describe('the GitHub Action, run as the runner runs it, against a real registry 
     const after = await step('release-published', ws, dir, { stage: 'post-release', platforms: BOTH });
     assert.equal(after.code, 0, explain(after));
     assert.match(after.summary, /\| Release consistency \| ✅ pass \|/);
+    // The token is masked before anything else is written, and appears nowhere else.
+    assert.ok(after.stdout.startsWith(`::add-mask::${fake.token}\n`), after.stdout.slice(0, 200));
+    for (const run of [pre, asm, post, release, after])
+      assert.ok(!run.stdout.slice(run.stdout.indexOf('\n')).includes(fake.token) && !run.summary.includes(fake.token));
   });
 
   it('an image whose arm64 entry is missing fails post-push, and the summary names arm64', async () => {

@@ -31,6 +31,8 @@ export function lintCheck(run: LintRun): CheckResult {
     evidence: { files: run.files },
     next: findings.some((f) => f.severity === 'error')
       ? [{ text: 'Fix the findings (each names its file and line); see them with', command: 'release-operator lint' }]
-      : undefined,
+      : run.files.length === 0
+        ? [{ text: 'Run the stage in the repository (working-directory, --cwd), or leave lint out with --skip lint' }]
+        : undefined,
   });
 }

@@ -30,10 +30,15 @@ export async function prePush(req: GateRequest, ctx: StageContext): Promise<PreP
   const docker = new DockerClient({ runner, dockerPath: config.dockerPath, logger: ctx.logger });
   const skip = new Set(req.skip ?? []);
   let targets: Targets | undefined;
-  const images = await guarded(ctx, { id: 'images', title: 'Images to test', what: 'platforms' }, async () => {
-    targets = await resolveTargets(req, { docker, registry, signal: ctx.signal });
-    return imagesCheck(targets, req.platforms);
-  });
+  const images = await guarded(
+    ctx,
+    { id: 'images', title: 'Images to test', what: 'platforms' },
+    async () => {
+      targets = await resolveTargets(req, { docker, registry, signal: ctx.signal });
+      return imagesCheck(targets, req.platforms);
+    },
+    { usage: 'rethrow' },
+  );
   if (!targets) return { checks: [images], tested: [] };
   const found = targets;
   ctx.emit({ type: 'note', message: `flow: ${flowText(found)}` });

@@ -86,6 +86,7 @@ export async function publishedStage(req: GateRequest, ctx: StageContext, full: 
       scheme ??= resolveScheme(config.tags, { imageTags: tags.map((t) => t.tag) });
       return withAttestations(platformsCheck(info, req.platforms), info);
     },
+    { usage: 'rethrow' },
   );
   if (!info)
     return {
