@@ -1083,14 +1083,14 @@ var require_util = __commonJS({
         }
         const port = url.port != null ? url.port : url.protocol === "https:" ? 443 : 80;
         let origin = url.origin != null ? url.origin : `${url.protocol || ""}//${url.hostname || ""}:${port}`;
-        let path26 = url.path != null ? url.path : `${url.pathname || ""}${url.search || ""}`;
+        let path27 = url.path != null ? url.path : `${url.pathname || ""}${url.search || ""}`;
         if (origin[origin.length - 1] === "/") {
           origin = origin.slice(0, origin.length - 1);
         }
-        if (path26 && path26[0] !== "/") {
-          path26 = `/${path26}`;
+        if (path27 && path27[0] !== "/") {
+          path27 = `/${path27}`;
         }
-        return new URL(`${origin}${path26}`);
+        return new URL(`${origin}${path27}`);
       }
       if (!isHttpOrHttpsPrefixed(url.origin || url.protocol)) {
         throw new InvalidArgumentError("Invalid URL protocol: the URL must start with `http:` or `https:`.");
@@ -1541,39 +1541,39 @@ var require_diagnostics = __commonJS({
       });
       diagnosticsChannel.channel("undici:client:sendHeaders").subscribe((evt) => {
         const {
-          request: { method, path: path26, origin }
+          request: { method, path: path27, origin }
         } = evt;
-        debuglog2("sending request to %s %s/%s", method, origin, path26);
+        debuglog2("sending request to %s %s/%s", method, origin, path27);
       });
       diagnosticsChannel.channel("undici:request:headers").subscribe((evt) => {
         const {
-          request: { method, path: path26, origin },
+          request: { method, path: path27, origin },
           response: { statusCode }
         } = evt;
         debuglog2(
           "received response to %s %s/%s - HTTP %d",
           method,
           origin,
-          path26,
+          path27,
           statusCode
         );
       });
       diagnosticsChannel.channel("undici:request:trailers").subscribe((evt) => {
         const {
-          request: { method, path: path26, origin }
+          request: { method, path: path27, origin }
         } = evt;
-        debuglog2("trailers received from %s %s/%s", method, origin, path26);
+        debuglog2("trailers received from %s %s/%s", method, origin, path27);
       });
       diagnosticsChannel.channel("undici:request:error").subscribe((evt) => {
         const {
-          request: { method, path: path26, origin },
+          request: { method, path: path27, origin },
           error: error2
         } = evt;
         debuglog2(
           "request to %s %s/%s errored - %s",
           method,
           origin,
-          path26,
+          path27,
           error2.message
         );
       });
@@ -1622,9 +1622,9 @@ var require_diagnostics = __commonJS({
         });
         diagnosticsChannel.channel("undici:client:sendHeaders").subscribe((evt) => {
           const {
-            request: { method, path: path26, origin }
+            request: { method, path: path27, origin }
           } = evt;
-          debuglog2("sending request to %s %s/%s", method, origin, path26);
+          debuglog2("sending request to %s %s/%s", method, origin, path27);
         });
       }
       diagnosticsChannel.channel("undici:websocket:open").subscribe((evt) => {
@@ -1687,7 +1687,7 @@ var require_request = __commonJS({
     var kHandler = /* @__PURE__ */ Symbol("handler");
     var Request = class {
       constructor(origin, {
-        path: path26,
+        path: path27,
         method,
         body,
         headers,
@@ -1702,11 +1702,11 @@ var require_request = __commonJS({
         expectContinue,
         servername
       }, handler2) {
-        if (typeof path26 !== "string") {
+        if (typeof path27 !== "string") {
           throw new InvalidArgumentError("path must be a string");
-        } else if (path26[0] !== "/" && !(path26.startsWith("http://") || path26.startsWith("https://")) && method !== "CONNECT") {
+        } else if (path27[0] !== "/" && !(path27.startsWith("http://") || path27.startsWith("https://")) && method !== "CONNECT") {
           throw new InvalidArgumentError("path must be an absolute URL or start with a slash");
-        } else if (invalidPathRegex.test(path26)) {
+        } else if (invalidPathRegex.test(path27)) {
           throw new InvalidArgumentError("invalid request path");
         }
         if (typeof method !== "string") {
@@ -1772,7 +1772,7 @@ var require_request = __commonJS({
         this.completed = false;
         this.aborted = false;
         this.upgrade = upgrade || null;
-        this.path = query ? buildURL(path26, query) : path26;
+        this.path = query ? buildURL(path27, query) : path27;
         this.origin = origin;
         this.idempotent = idempotent == null ? method === "HEAD" || method === "GET" : idempotent;
         this.blocking = blocking == null ? false : blocking;
@@ -1995,11 +1995,11 @@ var require_request = __commonJS({
           } else if (typeof val[i2] === "object") {
             throw new InvalidArgumentError(`invalid ${key} header`);
           } else {
-            const str2 = `${val[i2]}`;
-            if (!isValidHeaderValue(str2)) {
+            const str3 = `${val[i2]}`;
+            if (!isValidHeaderValue(str3)) {
               throw new InvalidArgumentError(`invalid ${key} header`);
             }
-            arr.push(str2);
+            arr.push(str3);
           }
         }
         val = arr;
@@ -3572,25 +3572,25 @@ var require_data_url = __commonJS({
     function isHTTPWhiteSpace(char) {
       return char === 13 || char === 10 || char === 9 || char === 32;
     }
-    function removeHTTPWhitespace(str2, leading = true, trailing = true) {
-      return removeChars(str2, leading, trailing, isHTTPWhiteSpace);
+    function removeHTTPWhitespace(str3, leading = true, trailing = true) {
+      return removeChars(str3, leading, trailing, isHTTPWhiteSpace);
     }
     function isASCIIWhitespace(char) {
       return char === 13 || char === 10 || char === 9 || char === 12 || char === 32;
     }
-    function removeASCIIWhitespace(str2, leading = true, trailing = true) {
-      return removeChars(str2, leading, trailing, isASCIIWhitespace);
+    function removeASCIIWhitespace(str3, leading = true, trailing = true) {
+      return removeChars(str3, leading, trailing, isASCIIWhitespace);
     }
-    function removeChars(str2, leading, trailing, predicate) {
+    function removeChars(str3, leading, trailing, predicate) {
       let lead = 0;
-      let trail = str2.length - 1;
+      let trail = str3.length - 1;
       if (leading) {
-        while (lead < str2.length && predicate(str2.charCodeAt(lead))) lead++;
+        while (lead < str3.length && predicate(str3.charCodeAt(lead))) lead++;
       }
       if (trailing) {
-        while (trail > 0 && predicate(str2.charCodeAt(trail))) trail--;
+        while (trail > 0 && predicate(str3.charCodeAt(trail))) trail--;
       }
-      return lead === 0 && trail === str2.length - 1 ? str2 : str2.slice(lead, trail + 1);
+      return lead === 0 && trail === str3.length - 1 ? str3 : str3.slice(lead, trail + 1);
     }
     function isomorphicDecode(input) {
       const length = input.length;
@@ -4864,8 +4864,8 @@ var require_util2 = __commonJS({
       }
       return values;
     }
-    function getDecodeSplit(name, list3) {
-      const value = list3.get(name, true);
+    function getDecodeSplit(name, list4) {
+      const value = list4.get(name, true);
       if (value === null) {
         return null;
       }
@@ -5509,7 +5509,7 @@ var require_body = __commonJS({
         const boundary = `----formdata-undici-0${`${random(1e11)}`.padStart(11, "0")}`;
         const prefix = `--${boundary}\r
 Content-Disposition: form-data`;
-        const escape = (str2) => str2.replace(/\n/g, "%0A").replace(/\r/g, "%0D").replace(/"/g, "%22");
+        const escape = (str3) => str3.replace(/\n/g, "%0A").replace(/\r/g, "%0D").replace(/"/g, "%22");
         const normalizeLinefeeds = (value) => value.replace(/\r?\n|\r/g, "\r\n");
         const blobParts = [];
         const rn = new Uint8Array([13, 10]);
@@ -5794,7 +5794,7 @@ var require_client_h1 = __commonJS({
       kResume,
       kHTTPContext
     } = require_symbols();
-    var constants7 = require_constants2();
+    var constants8 = require_constants2();
     var EMPTY_BUF = Buffer.alloc(0);
     var FastBuffer = Buffer[Symbol.species];
     var addListener = util.addListener;
@@ -5869,7 +5869,7 @@ var require_client_h1 = __commonJS({
       constructor(client, socket, { exports: exports3 }) {
         assert(Number.isFinite(client[kMaxHeadersSize]) && client[kMaxHeadersSize] > 0);
         this.llhttp = exports3;
-        this.ptr = this.llhttp.llhttp_alloc(constants7.TYPE.RESPONSE);
+        this.ptr = this.llhttp.llhttp_alloc(constants8.TYPE.RESPONSE);
         this.client = client;
         this.socket = socket;
         this.timeout = null;
@@ -5964,11 +5964,11 @@ var require_client_h1 = __commonJS({
             currentBufferRef = null;
           }
           const offset = llhttp.llhttp_get_error_pos(this.ptr) - currentBufferPtr;
-          if (ret !== constants7.ERROR.OK) {
+          if (ret !== constants8.ERROR.OK) {
             const body = data.subarray(offset);
-            if (ret === constants7.ERROR.PAUSED_UPGRADE) {
+            if (ret === constants8.ERROR.PAUSED_UPGRADE) {
               this.onUpgrade(body);
-            } else if (ret === constants7.ERROR.PAUSED) {
+            } else if (ret === constants8.ERROR.PAUSED) {
               this.paused = true;
               socket.unshift(body);
             } else {
@@ -5991,10 +5991,10 @@ var require_client_h1 = __commonJS({
         } finally {
           currentParser = null;
         }
-        if (ret === constants7.ERROR.OK) {
+        if (ret === constants8.ERROR.OK) {
           return null;
         }
-        if (ret === constants7.ERROR.PAUSED || ret === constants7.ERROR.PAUSED_UPGRADE) {
+        if (ret === constants8.ERROR.PAUSED || ret === constants8.ERROR.PAUSED_UPGRADE) {
           this.paused = true;
           return null;
         }
@@ -6011,7 +6011,7 @@ var require_client_h1 = __commonJS({
           const len = new Uint8Array(llhttp.memory.buffer, ptr).indexOf(0);
           message = "Response does not match the HTTP/1.1 protocol (" + Buffer.from(llhttp.memory.buffer, ptr, len).toString() + ")";
         }
-        return new HTTPParserError(message, constants7.ERROR[ret], data);
+        return new HTTPParserError(message, constants8.ERROR[ret], data);
       }
       destroy() {
         assert(this.ptr != null);
@@ -6191,7 +6191,7 @@ var require_client_h1 = __commonJS({
           socket[kBlocking] = false;
           client[kResume]();
         }
-        return pause ? constants7.ERROR.PAUSED : 0;
+        return pause ? constants8.ERROR.PAUSED : 0;
       }
       onBody(buf) {
         const { client, socket, statusCode, maxResponseSize } = this;
@@ -6213,7 +6213,7 @@ var require_client_h1 = __commonJS({
         }
         this.bytesRead += buf.length;
         if (request2.onData(buf) === false) {
-          return constants7.ERROR.PAUSED;
+          return constants8.ERROR.PAUSED;
         }
       }
       onMessageComplete() {
@@ -6249,13 +6249,13 @@ var require_client_h1 = __commonJS({
         if (socket[kWriting]) {
           assert(client[kRunning] === 0);
           util.destroy(socket, new InformationalError("reset"));
-          return constants7.ERROR.PAUSED;
+          return constants8.ERROR.PAUSED;
         } else if (!shouldKeepAlive) {
           util.destroy(socket, new InformationalError("reset"));
-          return constants7.ERROR.PAUSED;
+          return constants8.ERROR.PAUSED;
         } else if (socket[kReset] && client[kRunning] === 0) {
           util.destroy(socket, new InformationalError("reset"));
-          return constants7.ERROR.PAUSED;
+          return constants8.ERROR.PAUSED;
         } else if (client[kPipelining] == null || client[kPipelining] === 1) {
           setImmediate(() => client[kResume]());
         } else {
@@ -6465,7 +6465,7 @@ var require_client_h1 = __commonJS({
       return method !== "GET" && method !== "HEAD" && method !== "OPTIONS" && method !== "TRACE" && method !== "CONNECT";
     }
     function writeH1(client, request2) {
-      const { method, path: path26, host, upgrade, blocking, reset: reset2 } = request2;
+      const { method, path: path27, host, upgrade, blocking, reset: reset2 } = request2;
       let { body, headers, contentLength } = request2;
       const expectsPayload = method === "PUT" || method === "POST" || method === "PATCH" || method === "QUERY" || method === "PROPFIND" || method === "PROPPATCH";
       if (util.isFormDataLike(body)) {
@@ -6546,7 +6546,7 @@ var require_client_h1 = __commonJS({
       if (blocking) {
         socket[kBlocking] = true;
       }
-      let header2 = `${method} ${path26} HTTP/1.1\r
+      let header2 = `${method} ${path27} HTTP/1.1\r
 `;
       if (typeof host === "string") {
         header2 += `host: ${host}\r
@@ -7075,7 +7075,7 @@ var require_client_h2 = __commonJS({
     }
     function writeH2(client, request2) {
       const session = client[kHTTP2Session];
-      const { method, path: path26, host, upgrade, expectContinue, signal, headers: reqHeaders } = request2;
+      const { method, path: path27, host, upgrade, expectContinue, signal, headers: reqHeaders } = request2;
       let { body } = request2;
       if (upgrade) {
         util.errorRequest(client, request2, new Error("Upgrade not supported for H2"));
@@ -7172,7 +7172,7 @@ var require_client_h2 = __commonJS({
         });
         return true;
       }
-      headers[HTTP2_HEADER_PATH] = path26;
+      headers[HTTP2_HEADER_PATH] = path27;
       headers[HTTP2_HEADER_SCHEME] = "https";
       const expectsPayload = method === "PUT" || method === "POST" || method === "PATCH";
       if (body && typeof body.read === "function") {
@@ -7525,9 +7525,9 @@ var require_redirect_handler = __commonJS({
           return this.handler.onHeaders(statusCode, headers, resume, statusText);
         }
         const { origin, pathname, search } = util.parseURL(new URL(this.location, this.opts.origin && new URL(this.opts.path, this.opts.origin)));
-        const path26 = search ? `${pathname}${search}` : pathname;
+        const path27 = search ? `${pathname}${search}` : pathname;
         this.opts.headers = cleanRequestHeaders(this.opts.headers, statusCode === 303, this.opts.origin !== origin);
-        this.opts.path = path26;
+        this.opts.path = path27;
         this.opts.origin = origin;
         this.opts.maxRedirections = 0;
         this.opts.query = null;
@@ -8517,13 +8517,13 @@ var require_balanced_pool = __commonJS({
         }
         this[kInterceptors] = opts.interceptors?.BalancedPool && Array.isArray(opts.interceptors.BalancedPool) ? opts.interceptors.BalancedPool : [];
         this[kFactory] = factory;
-        for (const upstream2 of upstreams) {
-          this.addUpstream(upstream2);
+        for (const upstream of upstreams) {
+          this.addUpstream(upstream);
         }
         this._updateBalancedPoolStats();
       }
-      addUpstream(upstream2) {
-        const upstreamOrigin = parseOrigin(upstream2).origin;
+      addUpstream(upstream) {
+        const upstreamOrigin = parseOrigin(upstream).origin;
         if (this[kClients].find((pool2) => pool2[kUrl].origin === upstreamOrigin && pool2.closed !== true && pool2.destroyed !== true)) {
           return this;
         }
@@ -8556,8 +8556,8 @@ var require_balanced_pool = __commonJS({
         }
         this[kGreatestCommonDivisor] = result;
       }
-      removeUpstream(upstream2) {
-        const upstreamOrigin = parseOrigin(upstream2).origin;
+      removeUpstream(upstream) {
+        const upstreamOrigin = parseOrigin(upstream).origin;
         const pool = this[kClients].find((pool2) => pool2[kUrl].origin === upstreamOrigin && pool2.closed !== true && pool2.destroyed !== true);
         if (pool) {
           this[kRemoveClient](pool);
@@ -8766,10 +8766,10 @@ var require_proxy_agent = __commonJS({
         };
         const {
           origin,
-          path: path26 = "/",
+          path: path27 = "/",
           headers = {}
         } = opts;
-        opts.path = origin + path26;
+        opts.path = origin + path27;
         if (!("host" in headers) && !("Host" in headers)) {
           const { host } = new URL2(origin);
           headers.host = host;
@@ -10741,20 +10741,20 @@ var require_mock_utils = __commonJS({
       }
       return true;
     }
-    function safeUrl(path26) {
-      if (typeof path26 !== "string") {
-        return path26;
+    function safeUrl(path27) {
+      if (typeof path27 !== "string") {
+        return path27;
       }
-      const pathSegments = path26.split("?");
+      const pathSegments = path27.split("?");
       if (pathSegments.length !== 2) {
-        return path26;
+        return path27;
       }
       const qp = new URLSearchParams(pathSegments.pop());
       qp.sort();
       return [...pathSegments, qp.toString()].join("?");
     }
-    function matchKey(mockDispatch2, { path: path26, method, body, headers }) {
-      const pathMatch = matchValue(mockDispatch2.path, path26);
+    function matchKey(mockDispatch2, { path: path27, method, body, headers }) {
+      const pathMatch = matchValue(mockDispatch2.path, path27);
       const methodMatch = matchValue(mockDispatch2.method, method);
       const bodyMatch = typeof mockDispatch2.body !== "undefined" ? matchValue(mockDispatch2.body, body) : true;
       const headersMatch = matchHeaders(mockDispatch2, headers);
@@ -10776,7 +10776,7 @@ var require_mock_utils = __commonJS({
     function getMockDispatch(mockDispatches, key) {
       const basePath = key.query ? buildURL(key.path, key.query) : key.path;
       const resolvedPath = typeof basePath === "string" ? safeUrl(basePath) : basePath;
-      let matchedMockDispatches = mockDispatches.filter(({ consumed }) => !consumed).filter(({ path: path26 }) => matchValue(safeUrl(path26), resolvedPath));
+      let matchedMockDispatches = mockDispatches.filter(({ consumed }) => !consumed).filter(({ path: path27 }) => matchValue(safeUrl(path27), resolvedPath));
       if (matchedMockDispatches.length === 0) {
         throw new MockNotMatchedError(`Mock dispatch not matched for path '${resolvedPath}'`);
       }
@@ -10814,9 +10814,9 @@ var require_mock_utils = __commonJS({
       }
     }
     function buildKey(opts) {
-      const { path: path26, method, body, headers, query } = opts;
+      const { path: path27, method, body, headers, query } = opts;
       return {
-        path: path26,
+        path: path27,
         method,
         body,
         headers,
@@ -11279,10 +11279,10 @@ var require_pending_interceptors_formatter = __commonJS({
       }
       format(pendingInterceptors) {
         const withPrettyHeaders = pendingInterceptors.map(
-          ({ method, path: path26, data: { statusCode }, persist, times, timesInvoked, origin }) => ({
+          ({ method, path: path27, data: { statusCode }, persist, times, timesInvoked, origin }) => ({
             Method: method,
             Origin: origin,
-            Path: path26,
+            Path: path27,
             "Status code": statusCode,
             Persistent: persist ? PERSISTENT : NOT_PERSISTENT,
             Invocations: timesInvoked,
@@ -12277,9 +12277,9 @@ var require_headers = __commonJS({
       // https://fetch.spec.whatwg.org/#dom-headers-getsetcookie
       getSetCookie() {
         webidl.brandCheck(this, _Headers);
-        const list3 = this.#headersList.cookies;
-        if (list3) {
-          return [...list3];
+        const list4 = this.#headersList.cookies;
+        if (list4) {
+          return [...list4];
         }
         return [];
       }
@@ -12319,8 +12319,8 @@ var require_headers = __commonJS({
       static getHeadersList(o2) {
         return o2.#headersList;
       }
-      static setHeadersList(o2, list3) {
-        o2.#headersList = list3;
+      static setHeadersList(o2, list4) {
+        o2.#headersList = list4;
       }
     };
     var { getHeadersGuard, setHeadersGuard, getHeadersList, setHeadersList } = Headers2;
@@ -13288,13 +13288,13 @@ var require_request2 = __commonJS({
         if (this.signal.aborted) {
           ac.abort(this.signal.reason);
         } else {
-          let list3 = dependentControllerMap.get(this.signal);
-          if (list3 === void 0) {
-            list3 = /* @__PURE__ */ new Set();
-            dependentControllerMap.set(this.signal, list3);
+          let list4 = dependentControllerMap.get(this.signal);
+          if (list4 === void 0) {
+            list4 = /* @__PURE__ */ new Set();
+            dependentControllerMap.set(this.signal, list4);
           }
           const acRef = new WeakRef(ac);
-          list3.add(acRef);
+          list4.add(acRef);
           util.addAbortListener(
             ac.signal,
             buildAbort(acRef)
@@ -16161,9 +16161,9 @@ var require_util6 = __commonJS({
         }
       }
     }
-    function validateCookiePath(path26) {
-      for (let i2 = 0; i2 < path26.length; ++i2) {
-        const code2 = path26.charCodeAt(i2);
+    function validateCookiePath(path27) {
+      for (let i2 = 0; i2 < path27.length; ++i2) {
+        const code2 = path27.charCodeAt(i2);
         if (code2 < 32 || // exclude CTLs (0-31)
         code2 > 126 || // exclude DEL and non-ascii
         code2 === 59) {
@@ -16492,9 +16492,9 @@ var require_cookies = __commonJS({
       webidl.argumentLengthCheck(arguments, 2, "setCookie");
       webidl.brandCheck(headers, Headers2, { strict: false });
       cookie = webidl.converters.Cookie(cookie);
-      const str2 = stringify2(cookie);
-      if (str2) {
-        headers.append("Set-Cookie", str2);
+      const str3 = stringify2(cookie);
+      if (str3) {
+        headers.append("Set-Cookie", str3);
       }
     }
     webidl.converters.DeleteCookieAttributes = webidl.dictionaryConverter([
@@ -19083,11 +19083,11 @@ var require_undici = __commonJS({
           if (typeof opts.path !== "string") {
             throw new InvalidArgumentError("invalid opts.path");
           }
-          let path26 = opts.path;
+          let path27 = opts.path;
           if (!opts.path.startsWith("/")) {
-            path26 = `/${path26}`;
+            path27 = `/${path27}`;
           }
-          url = new URL(util.parseOrigin(url).origin + path26);
+          url = new URL(util.parseOrigin(url).origin + path27);
         } else {
           if (!opts) {
             opts = typeof url === "object" ? url : {};
@@ -19164,7 +19164,7 @@ var require_windows = __commonJS({
     module2.exports = isexe;
     isexe.sync = sync;
     var fs3 = require("fs");
-    function checkPathExt(path26, options) {
+    function checkPathExt(path27, options) {
       var pathext = options.pathExt !== void 0 ? options.pathExt : process.env.PATHEXT;
       if (!pathext) {
         return true;
@@ -19175,25 +19175,25 @@ var require_windows = __commonJS({
       }
       for (var i2 = 0; i2 < pathext.length; i2++) {
         var p = pathext[i2].toLowerCase();
-        if (p && path26.substr(-p.length).toLowerCase() === p) {
+        if (p && path27.substr(-p.length).toLowerCase() === p) {
           return true;
         }
       }
       return false;
     }
-    function checkStat(stat6, path26, options) {
-      if (!stat6.isSymbolicLink() && !stat6.isFile()) {
+    function checkStat(stat5, path27, options) {
+      if (!stat5.isSymbolicLink() && !stat5.isFile()) {
         return false;
       }
-      return checkPathExt(path26, options);
+      return checkPathExt(path27, options);
     }
-    function isexe(path26, options, cb) {
-      fs3.stat(path26, function(er, stat6) {
-        cb(er, er ? false : checkStat(stat6, path26, options));
+    function isexe(path27, options, cb) {
+      fs3.stat(path27, function(er, stat5) {
+        cb(er, er ? false : checkStat(stat5, path27, options));
       });
     }
-    function sync(path26, options) {
-      return checkStat(fs3.statSync(path26), path26, options);
+    function sync(path27, options) {
+      return checkStat(fs3.statSync(path27), path27, options);
     }
   }
 });
@@ -19204,21 +19204,21 @@ var require_mode = __commonJS({
     module2.exports = isexe;
     isexe.sync = sync;
     var fs3 = require("fs");
-    function isexe(path26, options, cb) {
-      fs3.stat(path26, function(er, stat6) {
-        cb(er, er ? false : checkStat(stat6, options));
+    function isexe(path27, options, cb) {
+      fs3.stat(path27, function(er, stat5) {
+        cb(er, er ? false : checkStat(stat5, options));
       });
     }
-    function sync(path26, options) {
-      return checkStat(fs3.statSync(path26), options);
+    function sync(path27, options) {
+      return checkStat(fs3.statSync(path27), options);
     }
-    function checkStat(stat6, options) {
-      return stat6.isFile() && checkMode(stat6, options);
+    function checkStat(stat5, options) {
+      return stat5.isFile() && checkMode(stat5, options);
     }
-    function checkMode(stat6, options) {
-      var mod = stat6.mode;
-      var uid = stat6.uid;
-      var gid = stat6.gid;
+    function checkMode(stat5, options) {
+      var mod = stat5.mode;
+      var uid = stat5.uid;
+      var gid = stat5.gid;
       var myUid = options.uid !== void 0 ? options.uid : process.getuid && process.getuid();
       var myGid = options.gid !== void 0 ? options.gid : process.getgid && process.getgid();
       var u2 = parseInt("100", 8);
@@ -19243,7 +19243,7 @@ var require_isexe = __commonJS({
     }
     module2.exports = isexe;
     isexe.sync = sync;
-    function isexe(path26, options, cb) {
+    function isexe(path27, options, cb) {
       if (typeof options === "function") {
         cb = options;
         options = {};
@@ -19253,7 +19253,7 @@ var require_isexe = __commonJS({
           throw new TypeError("callback not provided");
         }
         return new Promise(function(resolve, reject) {
-          isexe(path26, options || {}, function(er, is) {
+          isexe(path27, options || {}, function(er, is) {
             if (er) {
               reject(er);
             } else {
@@ -19262,7 +19262,7 @@ var require_isexe = __commonJS({
           });
         });
       }
-      core(path26, options || {}, function(er, is) {
+      core(path27, options || {}, function(er, is) {
         if (er) {
           if (er.code === "EACCES" || options && options.ignoreErrors) {
             er = null;
@@ -19272,9 +19272,9 @@ var require_isexe = __commonJS({
         cb(er, is);
       });
     }
-    function sync(path26, options) {
+    function sync(path27, options) {
       try {
-        return core.sync(path26, options || {});
+        return core.sync(path27, options || {});
       } catch (er) {
         if (options && options.ignoreErrors || er.code === "EACCES") {
           return false;
@@ -19290,7 +19290,7 @@ var require_isexe = __commonJS({
 var require_which = __commonJS({
   "node_modules/which/which.js"(exports2, module2) {
     var isWindows = process.platform === "win32" || process.env.OSTYPE === "cygwin" || process.env.OSTYPE === "msys";
-    var path26 = require("path");
+    var path27 = require("path");
     var COLON = isWindows ? ";" : ":";
     var isexe = require_isexe();
     var getNotFoundError = (cmd) => Object.assign(new Error(`not found: ${cmd}`), { code: "ENOENT" });
@@ -19328,7 +19328,7 @@ var require_which = __commonJS({
           return opt.all && found.length ? resolve(found) : reject(getNotFoundError(cmd));
         const ppRaw = pathEnv[i2];
         const pathPart = /^".*"$/.test(ppRaw) ? ppRaw.slice(1, -1) : ppRaw;
-        const pCmd = path26.join(pathPart, cmd);
+        const pCmd = path27.join(pathPart, cmd);
         const p = !pathPart && /^\.[\\\/]/.test(cmd) ? cmd.slice(0, 2) + pCmd : pCmd;
         resolve(subStep(p, i2, 0));
       });
@@ -19355,7 +19355,7 @@ var require_which = __commonJS({
       for (let i2 = 0; i2 < pathEnv.length; i2++) {
         const ppRaw = pathEnv[i2];
         const pathPart = /^".*"$/.test(ppRaw) ? ppRaw.slice(1, -1) : ppRaw;
-        const pCmd = path26.join(pathPart, cmd);
+        const pCmd = path27.join(pathPart, cmd);
         const p = !pathPart && /^\.[\\\/]/.test(cmd) ? cmd.slice(0, 2) + pCmd : pCmd;
         for (let j = 0; j < pathExt.length; j++) {
           const cur = p + pathExt[j];
@@ -19403,7 +19403,7 @@ var require_path_key = __commonJS({
 var require_resolveCommand = __commonJS({
   "node_modules/cross-spawn/lib/util/resolveCommand.js"(exports2, module2) {
     "use strict";
-    var path26 = require("path");
+    var path27 = require("path");
     var which2 = require_which();
     var getPathKey = require_path_key();
     function resolveCommandAttempt(parsed, withoutPathExt) {
@@ -19421,7 +19421,7 @@ var require_resolveCommand = __commonJS({
       try {
         resolved = which2.sync(parsed.command, {
           path: env[getPathKey({ env })],
-          pathExt: withoutPathExt ? path26.delimiter : void 0
+          pathExt: withoutPathExt ? path27.delimiter : void 0
         });
       } catch (e) {
       } finally {
@@ -19430,7 +19430,7 @@ var require_resolveCommand = __commonJS({
         }
       }
       if (resolved) {
-        resolved = path26.resolve(hasCustomCwd ? parsed.options.cwd : "", resolved);
+        resolved = path27.resolve(hasCustomCwd ? parsed.options.cwd : "", resolved);
       }
       return resolved;
     }
@@ -19484,8 +19484,8 @@ var require_shebang_command = __commonJS({
       if (!match) {
         return null;
       }
-      const [path26, argument] = match[0].replace(/#! ?/, "").split(" ");
-      const binary = path26.split("/").pop();
+      const [path27, argument] = match[0].replace(/#! ?/, "").split(" ");
+      const binary = path27.split("/").pop();
       if (binary === "env") {
         return argument;
       }
@@ -19520,7 +19520,7 @@ var require_readShebang = __commonJS({
 var require_parse2 = __commonJS({
   "node_modules/cross-spawn/lib/parse.js"(exports2, module2) {
     "use strict";
-    var path26 = require("path");
+    var path27 = require("path");
     var resolveCommand = require_resolveCommand();
     var escape = require_escape();
     var readShebang = require_readShebang();
@@ -19545,7 +19545,7 @@ var require_parse2 = __commonJS({
       const needsShell = !isExecutableRegExp.test(commandFile);
       if (parsed.options.forceShell || needsShell) {
         const needsDoubleEscapeMetaChars = isCmdShimRegExp.test(commandFile);
-        parsed.command = path26.normalize(parsed.command);
+        parsed.command = path27.normalize(parsed.command);
         parsed.command = escape.command(parsed.command);
         parsed.args = parsed.args.map((arg) => escape.argument(arg, needsDoubleEscapeMetaChars));
         const shellCommand = [parsed.command].concat(parsed.args).join(" ");
@@ -22028,11 +22028,11 @@ var require_headers2 = __commonJS({
     function decodeStr(val, offset, length, encoding) {
       return b4a.toString(val.subarray(offset, indexOf(val, 0, offset, offset + length)), encoding);
     }
-    function addLength(str2) {
-      const len = b4a.byteLength(str2);
+    function addLength(str3) {
+      const len = b4a.byteLength(str3);
       let digits = Math.floor(Math.log(len) / Math.log(10)) + 1;
       if (len + digits >= Math.pow(10, digits)) digits++;
-      return len + digits + str2;
+      return len + digits + str3;
     }
   }
 });
@@ -22384,7 +22384,7 @@ var require_extract = __commonJS({
 // node_modules/tar-stream/constants.js
 var require_constants7 = __commonJS({
   "node_modules/tar-stream/constants.js"(exports2, module2) {
-    var constants7 = {
+    var constants8 = {
       // just for envs without fs
       S_IFMT: 61440,
       S_IFDIR: 16384,
@@ -22394,9 +22394,9 @@ var require_constants7 = __commonJS({
       S_IFLNK: 40960
     };
     try {
-      module2.exports = require("fs").constants || constants7;
+      module2.exports = require("fs").constants || constants8;
     } catch {
-      module2.exports = constants7;
+      module2.exports = constants8;
     }
   }
 });
@@ -22406,7 +22406,7 @@ var require_pack = __commonJS({
   "node_modules/tar-stream/pack.js"(exports2, module2) {
     var { Readable: Readable6, Writable: Writable4, getStreamError } = require_streamx();
     var b4a = require_b4a();
-    var constants7 = require_constants7();
+    var constants8 = require_constants7();
     var headers = require_headers2();
     var DMODE = 493;
     var FMODE = 420;
@@ -22609,16 +22609,16 @@ var require_pack = __commonJS({
       return new Pack(opts);
     };
     function modeToType(mode) {
-      switch (mode & constants7.S_IFMT) {
-        case constants7.S_IFBLK:
+      switch (mode & constants8.S_IFMT) {
+        case constants8.S_IFBLK:
           return "block-device";
-        case constants7.S_IFCHR:
+        case constants8.S_IFCHR:
           return "character-device";
-        case constants7.S_IFDIR:
+        case constants8.S_IFDIR:
           return "directory";
-        case constants7.S_IFIFO:
+        case constants8.S_IFIFO:
           return "fifo";
-        case constants7.S_IFLNK:
+        case constants8.S_IFLNK:
           return "symlink";
       }
       return "file";
@@ -27348,9 +27348,9 @@ var require_workdir = __commonJS({
        *         found
        */
       getAbsolutePath() {
-        const path26 = this.getPath();
-        if (path26 === null || path26.startsWith("/")) {
-          return path26;
+        const path27 = this.getPath();
+        if (path27 === null || path27.startsWith("/")) {
+          return path27;
         }
         const startLine = this.getRange().start.line;
         const hierarchy = this.dockerfile.getStageHierarchy(startLine);
@@ -27362,7 +27362,7 @@ var require_workdir = __commonJS({
               if (parent === void 0 || parent === null) {
                 return void 0;
               }
-              return parent.endsWith("/") ? parent + path26 : parent + "/" + path26;
+              return parent.endsWith("/") ? parent + path27 : parent + "/" + path27;
             }
           }
         }
@@ -28472,10 +28472,10 @@ var require_identity = __commonJS({
     var NODE_TYPE = /* @__PURE__ */ Symbol.for("yaml.node.type");
     var isAlias = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === ALIAS;
     var isDocument = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === DOC;
-    var isMap3 = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === MAP;
+    var isMap4 = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === MAP;
     var isPair2 = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === PAIR;
-    var isScalar4 = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === SCALAR;
-    var isSeq3 = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === SEQ;
+    var isScalar5 = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === SCALAR;
+    var isSeq4 = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === SEQ;
     function isCollection(node) {
       if (node && typeof node === "object")
         switch (node[NODE_TYPE]) {
@@ -28496,7 +28496,7 @@ var require_identity = __commonJS({
         }
       return false;
     }
-    var hasAnchor = (node) => (isScalar4(node) || isCollection(node)) && !!node.anchor;
+    var hasAnchor = (node) => (isScalar5(node) || isCollection(node)) && !!node.anchor;
     exports2.ALIAS = ALIAS;
     exports2.DOC = DOC;
     exports2.MAP = MAP;
@@ -28508,11 +28508,11 @@ var require_identity = __commonJS({
     exports2.isAlias = isAlias;
     exports2.isCollection = isCollection;
     exports2.isDocument = isDocument;
-    exports2.isMap = isMap3;
+    exports2.isMap = isMap4;
     exports2.isNode = isNode;
     exports2.isPair = isPair2;
-    exports2.isScalar = isScalar4;
-    exports2.isSeq = isSeq3;
+    exports2.isScalar = isScalar5;
+    exports2.isSeq = isSeq4;
   }
 });
 
@@ -28536,17 +28536,17 @@ var require_visit = __commonJS({
     visit.BREAK = BREAK;
     visit.SKIP = SKIP;
     visit.REMOVE = REMOVE;
-    function visit_(key, node, visitor, path26) {
-      const ctrl = callVisitor(key, node, visitor, path26);
+    function visit_(key, node, visitor, path27) {
+      const ctrl = callVisitor(key, node, visitor, path27);
       if (identity3.isNode(ctrl) || identity3.isPair(ctrl)) {
-        replaceNode(key, path26, ctrl);
-        return visit_(key, ctrl, visitor, path26);
+        replaceNode(key, path27, ctrl);
+        return visit_(key, ctrl, visitor, path27);
       }
       if (typeof ctrl !== "symbol") {
         if (identity3.isCollection(node)) {
-          path26 = Object.freeze(path26.concat(node));
+          path27 = Object.freeze(path27.concat(node));
           for (let i2 = 0; i2 < node.items.length; ++i2) {
-            const ci = visit_(i2, node.items[i2], visitor, path26);
+            const ci = visit_(i2, node.items[i2], visitor, path27);
             if (typeof ci === "number")
               i2 = ci - 1;
             else if (ci === BREAK)
@@ -28557,13 +28557,13 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity3.isPair(node)) {
-          path26 = Object.freeze(path26.concat(node));
-          const ck = visit_("key", node.key, visitor, path26);
+          path27 = Object.freeze(path27.concat(node));
+          const ck = visit_("key", node.key, visitor, path27);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node.key = null;
-          const cv = visit_("value", node.value, visitor, path26);
+          const cv = visit_("value", node.value, visitor, path27);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
@@ -28584,17 +28584,17 @@ var require_visit = __commonJS({
     visitAsync.BREAK = BREAK;
     visitAsync.SKIP = SKIP;
     visitAsync.REMOVE = REMOVE;
-    async function visitAsync_(key, node, visitor, path26) {
-      const ctrl = await callVisitor(key, node, visitor, path26);
+    async function visitAsync_(key, node, visitor, path27) {
+      const ctrl = await callVisitor(key, node, visitor, path27);
       if (identity3.isNode(ctrl) || identity3.isPair(ctrl)) {
-        replaceNode(key, path26, ctrl);
-        return visitAsync_(key, ctrl, visitor, path26);
+        replaceNode(key, path27, ctrl);
+        return visitAsync_(key, ctrl, visitor, path27);
       }
       if (typeof ctrl !== "symbol") {
         if (identity3.isCollection(node)) {
-          path26 = Object.freeze(path26.concat(node));
+          path27 = Object.freeze(path27.concat(node));
           for (let i2 = 0; i2 < node.items.length; ++i2) {
-            const ci = await visitAsync_(i2, node.items[i2], visitor, path26);
+            const ci = await visitAsync_(i2, node.items[i2], visitor, path27);
             if (typeof ci === "number")
               i2 = ci - 1;
             else if (ci === BREAK)
@@ -28605,13 +28605,13 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity3.isPair(node)) {
-          path26 = Object.freeze(path26.concat(node));
-          const ck = await visitAsync_("key", node.key, visitor, path26);
+          path27 = Object.freeze(path27.concat(node));
+          const ck = await visitAsync_("key", node.key, visitor, path27);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node.key = null;
-          const cv = await visitAsync_("value", node.value, visitor, path26);
+          const cv = await visitAsync_("value", node.value, visitor, path27);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
@@ -28638,23 +28638,23 @@ var require_visit = __commonJS({
       }
       return visitor;
     }
-    function callVisitor(key, node, visitor, path26) {
+    function callVisitor(key, node, visitor, path27) {
       if (typeof visitor === "function")
-        return visitor(key, node, path26);
+        return visitor(key, node, path27);
       if (identity3.isMap(node))
-        return visitor.Map?.(key, node, path26);
+        return visitor.Map?.(key, node, path27);
       if (identity3.isSeq(node))
-        return visitor.Seq?.(key, node, path26);
+        return visitor.Seq?.(key, node, path27);
       if (identity3.isPair(node))
-        return visitor.Pair?.(key, node, path26);
+        return visitor.Pair?.(key, node, path27);
       if (identity3.isScalar(node))
-        return visitor.Scalar?.(key, node, path26);
+        return visitor.Scalar?.(key, node, path27);
       if (identity3.isAlias(node))
-        return visitor.Alias?.(key, node, path26);
+        return visitor.Alias?.(key, node, path27);
       return void 0;
     }
-    function replaceNode(key, path26, node) {
-      const parent = path26[path26.length - 1];
+    function replaceNode(key, path27, node) {
+      const parent = path27[path27.length - 1];
       if (identity3.isCollection(parent)) {
         parent.items[key] = node;
       } else if (identity3.isPair(parent)) {
@@ -29266,10 +29266,10 @@ var require_Collection = __commonJS({
     var createNode = require_createNode();
     var identity3 = require_identity();
     var Node2 = require_Node();
-    function collectionFromPath(schema, path26, value) {
+    function collectionFromPath(schema, path27, value) {
       let v = value;
-      for (let i2 = path26.length - 1; i2 >= 0; --i2) {
-        const k = path26[i2];
+      for (let i2 = path27.length - 1; i2 >= 0; --i2) {
+        const k = path27[i2];
         if (typeof k === "number" && Number.isInteger(k) && k >= 0) {
           const a2 = [];
           a2[k] = v;
@@ -29288,7 +29288,7 @@ var require_Collection = __commonJS({
         sourceObjects: /* @__PURE__ */ new Map()
       });
     }
-    var isEmptyPath = (path26) => path26 == null || typeof path26 === "object" && !!path26[Symbol.iterator]().next().done;
+    var isEmptyPath = (path27) => path27 == null || typeof path27 === "object" && !!path27[Symbol.iterator]().next().done;
     var Collection2 = class extends Node2.NodeBase {
       constructor(type, schema) {
         super(type);
@@ -29318,11 +29318,11 @@ var require_Collection = __commonJS({
        * be a Pair instance or a `{ key, value }` object, which may not have a key
        * that already exists in the map.
        */
-      addIn(path26, value) {
-        if (isEmptyPath(path26))
+      addIn(path27, value) {
+        if (isEmptyPath(path27))
           this.add(value);
         else {
-          const [key, ...rest] = path26;
+          const [key, ...rest] = path27;
           const node = this.get(key, true);
           if (identity3.isCollection(node))
             node.addIn(rest, value);
@@ -29336,8 +29336,8 @@ var require_Collection = __commonJS({
        * Removes a value from the collection.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path26) {
-        const [key, ...rest] = path26;
+      deleteIn(path27) {
+        const [key, ...rest] = path27;
         if (rest.length === 0)
           return this.delete(key);
         const node = this.get(key, true);
@@ -29351,8 +29351,8 @@ var require_Collection = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path26, keepScalar) {
-        const [key, ...rest] = path26;
+      getIn(path27, keepScalar) {
+        const [key, ...rest] = path27;
         const node = this.get(key, true);
         if (rest.length === 0)
           return !keepScalar && identity3.isScalar(node) ? node.value : node;
@@ -29370,8 +29370,8 @@ var require_Collection = __commonJS({
       /**
        * Checks if the collection includes a value with the key `key`.
        */
-      hasIn(path26) {
-        const [key, ...rest] = path26;
+      hasIn(path27) {
+        const [key, ...rest] = path27;
         if (rest.length === 0)
           return this.has(key);
         const node = this.get(key, true);
@@ -29381,8 +29381,8 @@ var require_Collection = __commonJS({
        * Sets a value in this collection. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path26, value) {
-        const [key, ...rest] = path26;
+      setIn(path27, value) {
+        const [key, ...rest] = path27;
         if (rest.length === 0) {
           this.set(key, value);
         } else {
@@ -29406,13 +29406,13 @@ var require_Collection = __commonJS({
 var require_stringifyComment = __commonJS({
   "node_modules/yaml/dist/stringify/stringifyComment.js"(exports2) {
     "use strict";
-    var stringifyComment = (str2) => str2.replace(/^(?!$)(?: $)?/gm, "#");
+    var stringifyComment = (str3) => str3.replace(/^(?!$)(?: $)?/gm, "#");
     function indentComment(comment, indent) {
       if (/^\n+$/.test(comment))
         return comment.substring(1);
       return indent ? comment.replace(/^(?! *$)/gm, indent) : comment;
     }
-    var lineComment = (str2, indent, comment) => str2.endsWith("\n") ? indentComment(comment, indent) : comment.includes("\n") ? "\n" + indentComment(comment, indent) : (str2.endsWith(" ") ? "" : " ") + comment;
+    var lineComment = (str3, indent, comment) => str3.endsWith("\n") ? indentComment(comment, indent) : comment.includes("\n") ? "\n" + indentComment(comment, indent) : (str3.endsWith(" ") ? "" : " ") + comment;
     exports2.indentComment = indentComment;
     exports2.lineComment = lineComment;
     exports2.stringifyComment = stringifyComment;
@@ -29566,16 +29566,16 @@ var require_stringifyString = __commonJS({
       lineWidth: ctx.options.lineWidth,
       minContentWidth: ctx.options.minContentWidth
     });
-    var containsDocumentMarker = (str2) => /^(%|---|\.\.\.)/m.test(str2);
-    function lineLengthOverLimit(str2, lineWidth, indentLength) {
+    var containsDocumentMarker = (str3) => /^(%|---|\.\.\.)/m.test(str3);
+    function lineLengthOverLimit(str3, lineWidth, indentLength) {
       if (!lineWidth || lineWidth < 0)
         return false;
       const limit = lineWidth - indentLength;
-      const strLen = str2.length;
+      const strLen = str3.length;
       if (strLen <= limit)
         return false;
       for (let i2 = 0, start = 0; i2 < strLen; ++i2) {
-        if (str2[i2] === "\n") {
+        if (str3[i2] === "\n") {
           if (i2 - start > limit)
             return true;
           start = i2 + 1;
@@ -29592,11 +29592,11 @@ var require_stringifyString = __commonJS({
       const { implicitKey } = ctx;
       const minMultiLineLength = ctx.options.doubleQuotedMinMultiLineLength;
       const indent = ctx.indent || (containsDocumentMarker(value) ? "  " : "");
-      let str2 = "";
+      let str3 = "";
       let start = 0;
       for (let i2 = 0, ch = json[i2]; ch; ch = json[++i2]) {
         if (ch === " " && json[i2 + 1] === "\\" && json[i2 + 2] === "n") {
-          str2 += json.slice(start, i2) + "\\ ";
+          str3 += json.slice(start, i2) + "\\ ";
           i2 += 1;
           start = i2;
           ch = "\\";
@@ -29605,38 +29605,38 @@ var require_stringifyString = __commonJS({
           switch (json[i2 + 1]) {
             case "u":
               {
-                str2 += json.slice(start, i2);
+                str3 += json.slice(start, i2);
                 const code2 = json.substr(i2 + 2, 4);
                 switch (code2) {
                   case "0000":
-                    str2 += "\\0";
+                    str3 += "\\0";
                     break;
                   case "0007":
-                    str2 += "\\a";
+                    str3 += "\\a";
                     break;
                   case "000b":
-                    str2 += "\\v";
+                    str3 += "\\v";
                     break;
                   case "001b":
-                    str2 += "\\e";
+                    str3 += "\\e";
                     break;
                   case "0085":
-                    str2 += "\\N";
+                    str3 += "\\N";
                     break;
                   case "00a0":
-                    str2 += "\\_";
+                    str3 += "\\_";
                     break;
                   case "2028":
-                    str2 += "\\L";
+                    str3 += "\\L";
                     break;
                   case "2029":
-                    str2 += "\\P";
+                    str3 += "\\P";
                     break;
                   default:
                     if (code2.substr(0, 2) === "00")
-                      str2 += "\\x" + code2.substr(2);
+                      str3 += "\\x" + code2.substr(2);
                     else
-                      str2 += json.substr(i2, 6);
+                      str3 += json.substr(i2, 6);
                 }
                 i2 += 5;
                 start = i2 + 1;
@@ -29646,14 +29646,14 @@ var require_stringifyString = __commonJS({
               if (implicitKey || json[i2 + 2] === '"' || json.length < minMultiLineLength) {
                 i2 += 1;
               } else {
-                str2 += json.slice(start, i2) + "\n\n";
+                str3 += json.slice(start, i2) + "\n\n";
                 while (json[i2 + 2] === "\\" && json[i2 + 3] === "n" && json[i2 + 4] !== '"') {
-                  str2 += "\n";
+                  str3 += "\n";
                   i2 += 2;
                 }
-                str2 += indent;
+                str3 += indent;
                 if (json[i2 + 2] === " ")
-                  str2 += "\\";
+                  str3 += "\\";
                 i2 += 1;
                 start = i2 + 1;
               }
@@ -29662,8 +29662,8 @@ var require_stringifyString = __commonJS({
               i2 += 1;
           }
       }
-      str2 = start ? str2 + json.slice(start) : json;
-      return implicitKey ? str2 : foldFlowLines.foldFlowLines(str2, indent, foldFlowLines.FOLD_QUOTED, getFoldOptions(ctx, false));
+      str3 = start ? str3 + json.slice(start) : json;
+      return implicitKey ? str3 : foldFlowLines.foldFlowLines(str3, indent, foldFlowLines.FOLD_QUOTED, getFoldOptions(ctx, false));
     }
     function singleQuotedString(value, ctx) {
       if (ctx.options.singleQuote === false || ctx.implicitKey && value.includes("\n") || /[ \t]\n|\n[ \t]/.test(value))
@@ -29791,15 +29791,15 @@ ${indent}${start}${value}${end}`;
           return quotedString(value, ctx);
         }
       }
-      const str2 = value.replace(/\n+/g, `$&
+      const str3 = value.replace(/\n+/g, `$&
 ${indent}`);
       if (actualString) {
-        const test = (tag) => tag.default && tag.tag !== "tag:yaml.org,2002:str" && tag.test?.test(str2);
+        const test = (tag) => tag.default && tag.tag !== "tag:yaml.org,2002:str" && tag.test?.test(str3);
         const { compat, tags } = ctx.doc.schema;
         if (tags.some(test) || compat?.some(test))
           return quotedString(value, ctx);
       }
-      return implicitKey ? str2 : foldFlowLines.foldFlowLines(str2, indent, foldFlowLines.FOLD_FLOW, getFoldOptions(ctx, false));
+      return implicitKey ? str3 : foldFlowLines.foldFlowLines(str3, indent, foldFlowLines.FOLD_FLOW, getFoldOptions(ctx, false));
     }
     function stringifyString(item, ctx, onComment, onChompKeep) {
       const { implicitKey, inFlow } = ctx;
@@ -29951,11 +29951,11 @@ var require_stringify = __commonJS({
       const props = stringifyProps(node, tagObj, ctx);
       if (props.length > 0)
         ctx.indentAtStart = (ctx.indentAtStart ?? 0) + props.length + 1;
-      const str2 = typeof tagObj.stringify === "function" ? tagObj.stringify(node, ctx, onComment, onChompKeep) : identity3.isScalar(node) ? stringifyString.stringifyString(node, ctx, onComment, onChompKeep) : node.toString(ctx, onComment, onChompKeep);
+      const str3 = typeof tagObj.stringify === "function" ? tagObj.stringify(node, ctx, onComment, onChompKeep) : identity3.isScalar(node) ? stringifyString.stringifyString(node, ctx, onComment, onChompKeep) : node.toString(ctx, onComment, onChompKeep);
       if (!props)
-        return str2;
-      return identity3.isScalar(node) || str2[0] === "{" || str2[0] === "[" ? `${props} ${str2}` : `${props}
-${ctx.indent}${str2}`;
+        return str3;
+      return identity3.isScalar(node) || str3[0] === "{" || str3[0] === "[" ? `${props} ${str3}` : `${props}
+${ctx.indent}${str3}`;
     }
     exports2.createStringifyContext = createStringifyContext;
     exports2.stringify = stringify2;
@@ -29990,8 +29990,8 @@ var require_stringifyPair = __commonJS({
       });
       let keyCommentDone = false;
       let chompKeep = false;
-      let str2 = stringify2.stringify(key, ctx, () => keyCommentDone = true, () => chompKeep = true);
-      if (!explicitKey && !ctx.inFlow && str2.length > 1024) {
+      let str3 = stringify2.stringify(key, ctx, () => keyCommentDone = true, () => chompKeep = true);
+      if (!explicitKey && !ctx.inFlow && str3.length > 1024) {
         if (simpleKeys)
           throw new Error("With simple keys, single line scalar must not span more than 1024 characters");
         explicitKey = true;
@@ -30000,27 +30000,27 @@ var require_stringifyPair = __commonJS({
         if (allNullValues || value == null) {
           if (keyCommentDone && onComment)
             onComment();
-          return str2 === "" ? "?" : explicitKey ? `? ${str2}` : str2;
+          return str3 === "" ? "?" : explicitKey ? `? ${str3}` : str3;
         }
       } else if (allNullValues && !simpleKeys || value == null && explicitKey) {
-        str2 = `? ${str2}`;
+        str3 = `? ${str3}`;
         if (keyComment && !keyCommentDone) {
-          str2 += stringifyComment.lineComment(str2, ctx.indent, commentString(keyComment));
+          str3 += stringifyComment.lineComment(str3, ctx.indent, commentString(keyComment));
         } else if (chompKeep && onChompKeep)
           onChompKeep();
-        return str2;
+        return str3;
       }
       if (keyCommentDone)
         keyComment = null;
       if (explicitKey) {
         if (keyComment)
-          str2 += stringifyComment.lineComment(str2, ctx.indent, commentString(keyComment));
-        str2 = `? ${str2}
+          str3 += stringifyComment.lineComment(str3, ctx.indent, commentString(keyComment));
+        str3 = `? ${str3}
 ${indent}:`;
       } else {
-        str2 = `${str2}:`;
+        str3 = `${str3}:`;
         if (keyComment)
-          str2 += stringifyComment.lineComment(str2, ctx.indent, commentString(keyComment));
+          str3 += stringifyComment.lineComment(str3, ctx.indent, commentString(keyComment));
       }
       let vsb, vcb, valueComment;
       if (identity3.isNode(value)) {
@@ -30036,7 +30036,7 @@ ${indent}:`;
       }
       ctx.implicitKey = false;
       if (!explicitKey && !keyComment && identity3.isScalar(value))
-        ctx.indentAtStart = str2.length + 1;
+        ctx.indentAtStart = str3.length + 1;
       chompKeep = false;
       if (!indentSeq && indentStep.length >= 2 && !ctx.inFlow && !explicitKey && identity3.isSeq(value) && !value.flow && !value.tag && !value.anchor) {
         ctx.indent = ctx.indent.substring(2);
@@ -30080,16 +30080,16 @@ ${ctx.indent}`;
       } else if (valueStr === "" || valueStr[0] === "\n") {
         ws = "";
       }
-      str2 += ws + valueStr;
+      str3 += ws + valueStr;
       if (ctx.inFlow) {
         if (valueCommentDone && onComment)
           onComment();
       } else if (valueComment && !valueCommentDone) {
-        str2 += stringifyComment.lineComment(str2, ctx.indent, commentString(valueComment));
+        str3 += stringifyComment.lineComment(str3, ctx.indent, commentString(valueComment));
       } else if (chompKeep && onChompKeep) {
         onChompKeep();
       }
-      return str2;
+      return str3;
     }
     exports2.stringifyPair = stringifyPair;
   }
@@ -30316,31 +30316,31 @@ var require_stringifyCollection = __commonJS({
           }
         }
         chompKeep = false;
-        let str3 = stringify2.stringify(item, itemCtx, () => comment2 = null, () => chompKeep = true);
+        let str4 = stringify2.stringify(item, itemCtx, () => comment2 = null, () => chompKeep = true);
         if (comment2)
-          str3 += stringifyComment.lineComment(str3, itemIndent, commentString(comment2));
+          str4 += stringifyComment.lineComment(str4, itemIndent, commentString(comment2));
         if (chompKeep && comment2)
           chompKeep = false;
-        lines.push(blockItemPrefix + str3);
+        lines.push(blockItemPrefix + str4);
       }
-      let str2;
+      let str3;
       if (lines.length === 0) {
-        str2 = flowChars.start + flowChars.end;
+        str3 = flowChars.start + flowChars.end;
       } else {
-        str2 = lines[0];
+        str3 = lines[0];
         for (let i2 = 1; i2 < lines.length; ++i2) {
           const line = lines[i2];
-          str2 += line ? `
+          str3 += line ? `
 ${indent}${line}` : "\n";
         }
       }
       if (comment) {
-        str2 += "\n" + stringifyComment.indentComment(commentString(comment), indent);
+        str3 += "\n" + stringifyComment.indentComment(commentString(comment), indent);
         if (onComment)
           onComment();
       } else if (chompKeep && onChompKeep)
         onChompKeep();
-      return str2;
+      return str3;
     }
     function stringifyFlowCollection({ items }, ctx, { flowChars, itemIndent }) {
       const { indent, indentStep, flowCollectionPadding: fcPadding, options: { commentString } } = ctx;
@@ -30383,21 +30383,21 @@ ${indent}${line}` : "\n";
         }
         if (comment)
           reqNewline = true;
-        let str2 = stringify2.stringify(item, itemCtx, () => comment = null);
-        reqNewline || (reqNewline = lines.length > linesAtValue || str2.includes("\n"));
+        let str3 = stringify2.stringify(item, itemCtx, () => comment = null);
+        reqNewline || (reqNewline = lines.length > linesAtValue || str3.includes("\n"));
         if (i2 < items.length - 1) {
-          str2 += ",";
+          str3 += ",";
         } else if (ctx.options.trailingComma) {
           if (ctx.options.lineWidth > 0) {
-            reqNewline || (reqNewline = lines.reduce((sum, line) => sum + line.length + 2, 2) + (str2.length + 2) > ctx.options.lineWidth);
+            reqNewline || (reqNewline = lines.reduce((sum, line) => sum + line.length + 2, 2) + (str3.length + 2) > ctx.options.lineWidth);
           }
           if (reqNewline) {
-            str2 += ",";
+            str3 += ",";
           }
         }
         if (comment)
-          str2 += stringifyComment.lineComment(str2, itemIndent, commentString(comment));
-        lines.push(str2);
+          str3 += stringifyComment.lineComment(str3, itemIndent, commentString(comment));
+        lines.push(str3);
         linesAtValue = lines.length;
       }
       const { start, end } = flowChars;
@@ -30409,11 +30409,11 @@ ${indent}${line}` : "\n";
           reqNewline = ctx.options.lineWidth > 0 && len > ctx.options.lineWidth;
         }
         if (reqNewline) {
-          let str2 = start;
+          let str3 = start;
           for (const line of lines)
-            str2 += line ? `
+            str3 += line ? `
 ${indentStep}${indent}${line}` : "\n";
-          return `${str2}
+          return `${str3}
 ${indent}${end}`;
         } else {
           return `${start}${fcPadding}${lines.join(" ")}${fcPadding}${end}`;
@@ -30745,7 +30745,7 @@ var require_string = __commonJS({
       identify: (value) => typeof value === "string",
       default: true,
       tag: "tag:yaml.org,2002:str",
-      resolve: (str2) => str2,
+      resolve: (str3) => str3,
       stringify(item, ctx, onComment, onChompKeep) {
         ctx = Object.assign({ actualString: true }, ctx);
         return stringifyString.stringifyString(item, ctx, onComment, onChompKeep);
@@ -30783,7 +30783,7 @@ var require_bool = __commonJS({
       default: true,
       tag: "tag:yaml.org,2002:bool",
       test: /^(?:[Tt]rue|TRUE|[Ff]alse|FALSE)$/,
-      resolve: (str2) => new Scalar.Scalar(str2[0] === "t" || str2[0] === "T"),
+      resolve: (str3) => new Scalar.Scalar(str3[0] === "t" || str3[0] === "T"),
       stringify({ source, value }, ctx) {
         if (source && boolTag.test.test(source)) {
           const sv = source[0] === "t" || source[0] === "T";
@@ -30835,7 +30835,7 @@ var require_float = __commonJS({
       default: true,
       tag: "tag:yaml.org,2002:float",
       test: /^(?:[-+]?\.(?:inf|Inf|INF)|\.nan|\.NaN|\.NAN)$/,
-      resolve: (str2) => str2.slice(-3).toLowerCase() === "nan" ? NaN : str2[0] === "-" ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY,
+      resolve: (str3) => str3.slice(-3).toLowerCase() === "nan" ? NaN : str3[0] === "-" ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY,
       stringify: stringifyNumber.stringifyNumber
     };
     var floatExp = {
@@ -30844,7 +30844,7 @@ var require_float = __commonJS({
       tag: "tag:yaml.org,2002:float",
       format: "EXP",
       test: /^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)[eE][-+]?[0-9]+$/,
-      resolve: (str2) => parseFloat(str2),
+      resolve: (str3) => parseFloat(str3),
       stringify(node) {
         const num2 = Number(node.value);
         return isFinite(num2) ? num2.toExponential() : stringifyNumber.stringifyNumber(node);
@@ -30855,11 +30855,11 @@ var require_float = __commonJS({
       default: true,
       tag: "tag:yaml.org,2002:float",
       test: /^[-+]?(?:\.[0-9]+|[0-9]+\.[0-9]*)$/,
-      resolve(str2) {
-        const node = new Scalar.Scalar(parseFloat(str2));
-        const dot = str2.indexOf(".");
-        if (dot !== -1 && str2[str2.length - 1] === "0")
-          node.minFractionDigits = str2.length - dot - 1;
+      resolve(str3) {
+        const node = new Scalar.Scalar(parseFloat(str3));
+        const dot = str3.indexOf(".");
+        if (dot !== -1 && str3[str3.length - 1] === "0")
+          node.minFractionDigits = str3.length - dot - 1;
         return node;
       },
       stringify: stringifyNumber.stringifyNumber
@@ -30876,7 +30876,7 @@ var require_int = __commonJS({
     "use strict";
     var stringifyNumber = require_stringifyNumber();
     var intIdentify = (value) => typeof value === "bigint" || Number.isInteger(value);
-    var intResolve = (str2, offset, radix, { intAsBigInt }) => intAsBigInt ? BigInt(str2) : parseInt(str2.substring(offset), radix);
+    var intResolve = (str3, offset, radix, { intAsBigInt }) => intAsBigInt ? BigInt(str3) : parseInt(str3.substring(offset), radix);
     function intStringify(node, radix, prefix) {
       const { value } = node;
       if (intIdentify(value) && value >= 0)
@@ -30889,7 +30889,7 @@ var require_int = __commonJS({
       tag: "tag:yaml.org,2002:int",
       format: "OCT",
       test: /^0o[0-7]+$/,
-      resolve: (str2, _onError, opt) => intResolve(str2, 2, 8, opt),
+      resolve: (str3, _onError, opt) => intResolve(str3, 2, 8, opt),
       stringify: (node) => intStringify(node, 8, "0o")
     };
     var int = {
@@ -30897,7 +30897,7 @@ var require_int = __commonJS({
       default: true,
       tag: "tag:yaml.org,2002:int",
       test: /^[-+]?[0-9]+$/,
-      resolve: (str2, _onError, opt) => intResolve(str2, 0, 10, opt),
+      resolve: (str3, _onError, opt) => intResolve(str3, 0, 10, opt),
       stringify: stringifyNumber.stringifyNumber
     };
     var intHex = {
@@ -30906,7 +30906,7 @@ var require_int = __commonJS({
       tag: "tag:yaml.org,2002:int",
       format: "HEX",
       test: /^0x[0-9a-fA-F]+$/,
-      resolve: (str2, _onError, opt) => intResolve(str2, 2, 16, opt),
+      resolve: (str3, _onError, opt) => intResolve(str3, 2, 16, opt),
       stringify: (node) => intStringify(node, 16, "0x")
     };
     exports2.int = int;
@@ -30959,7 +30959,7 @@ var require_schema2 = __commonJS({
         identify: (value) => typeof value === "string",
         default: true,
         tag: "tag:yaml.org,2002:str",
-        resolve: (str2) => str2,
+        resolve: (str3) => str3,
         stringify: stringifyJSON
       },
       {
@@ -30976,7 +30976,7 @@ var require_schema2 = __commonJS({
         default: true,
         tag: "tag:yaml.org,2002:bool",
         test: /^true$|^false$/,
-        resolve: (str2) => str2 === "true",
+        resolve: (str3) => str3 === "true",
         stringify: stringifyJSON
       },
       {
@@ -30984,7 +30984,7 @@ var require_schema2 = __commonJS({
         default: true,
         tag: "tag:yaml.org,2002:int",
         test: /^-?(?:0|[1-9][0-9]*)$/,
-        resolve: (str2, _onError, { intAsBigInt }) => intAsBigInt ? BigInt(str2) : parseInt(str2, 10),
+        resolve: (str3, _onError, { intAsBigInt }) => intAsBigInt ? BigInt(str3) : parseInt(str3, 10),
         stringify: ({ value }) => intIdentify(value) ? value.toString() : JSON.stringify(value)
       },
       {
@@ -30992,7 +30992,7 @@ var require_schema2 = __commonJS({
         default: true,
         tag: "tag:yaml.org,2002:float",
         test: /^-?(?:0|[1-9][0-9]*)(?:\.[0-9]*)?(?:[eE][-+]?[0-9]+)?$/,
-        resolve: (str2) => parseFloat(str2),
+        resolve: (str3) => parseFloat(str3),
         stringify: stringifyJSON
       }
     ];
@@ -31000,9 +31000,9 @@ var require_schema2 = __commonJS({
       default: true,
       tag: "",
       test: /^/,
-      resolve(str2, onError) {
-        onError(`Unresolved plain scalar ${JSON.stringify(str2)}`);
-        return str2;
+      resolve(str3, onError) {
+        onError(`Unresolved plain scalar ${JSON.stringify(str3)}`);
+        return str3;
       }
     };
     var schema = [map.map, seq.seq].concat(jsonScalars, jsonError);
@@ -31034,10 +31034,10 @@ var require_binary = __commonJS({
         if (typeof node_buffer.Buffer === "function") {
           return node_buffer.Buffer.from(src, "base64");
         } else if (typeof atob === "function") {
-          const str2 = atob(src.replace(/[\n\r]/g, ""));
-          const buffer = new Uint8Array(str2.length);
-          for (let i2 = 0; i2 < str2.length; ++i2)
-            buffer[i2] = str2.charCodeAt(i2);
+          const str3 = atob(src.replace(/[\n\r]/g, ""));
+          const buffer = new Uint8Array(str3.length);
+          for (let i2 = 0; i2 < str3.length; ++i2)
+            buffer[i2] = str3.charCodeAt(i2);
           return buffer;
         } else {
           onError("This environment does not support reading binary tags; either Buffer or atob is required");
@@ -31048,28 +31048,28 @@ var require_binary = __commonJS({
         if (!value)
           return "";
         const buf = value;
-        let str2;
+        let str3;
         if (typeof node_buffer.Buffer === "function") {
-          str2 = buf instanceof node_buffer.Buffer ? buf.toString("base64") : node_buffer.Buffer.from(buf.buffer).toString("base64");
+          str3 = buf instanceof node_buffer.Buffer ? buf.toString("base64") : node_buffer.Buffer.from(buf.buffer).toString("base64");
         } else if (typeof btoa === "function") {
           let s = "";
           for (let i2 = 0; i2 < buf.length; ++i2)
             s += String.fromCharCode(buf[i2]);
-          str2 = btoa(s);
+          str3 = btoa(s);
         } else {
           throw new Error("This environment does not support writing binary tags; either Buffer or btoa is required");
         }
         type ?? (type = Scalar.Scalar.BLOCK_LITERAL);
         if (type !== Scalar.Scalar.QUOTE_DOUBLE) {
           const lineWidth = Math.max(ctx.options.lineWidth - ctx.indent.length, ctx.options.minContentWidth);
-          const n2 = Math.ceil(str2.length / lineWidth);
+          const n2 = Math.ceil(str3.length / lineWidth);
           const lines = new Array(n2);
           for (let i2 = 0, o2 = 0; i2 < n2; ++i2, o2 += lineWidth) {
-            lines[i2] = str2.substr(o2, lineWidth);
+            lines[i2] = str3.substr(o2, lineWidth);
           }
-          str2 = lines.join(type === Scalar.Scalar.BLOCK_LITERAL ? "\n" : " ");
+          str3 = lines.join(type === Scalar.Scalar.BLOCK_LITERAL ? "\n" : " ");
         }
-        return stringifyString.stringifyString({ comment, type, value: str2 }, ctx, onComment, onChompKeep);
+        return stringifyString.stringifyString({ comment, type, value: str3 }, ctx, onComment, onChompKeep);
       }
     };
     exports2.binary = binary;
@@ -31275,7 +31275,7 @@ var require_float2 = __commonJS({
       default: true,
       tag: "tag:yaml.org,2002:float",
       test: /^(?:[-+]?\.(?:inf|Inf|INF)|\.nan|\.NaN|\.NAN)$/,
-      resolve: (str2) => str2.slice(-3).toLowerCase() === "nan" ? NaN : str2[0] === "-" ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY,
+      resolve: (str3) => str3.slice(-3).toLowerCase() === "nan" ? NaN : str3[0] === "-" ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY,
       stringify: stringifyNumber.stringifyNumber
     };
     var floatExp = {
@@ -31284,7 +31284,7 @@ var require_float2 = __commonJS({
       tag: "tag:yaml.org,2002:float",
       format: "EXP",
       test: /^[-+]?(?:[0-9][0-9_]*)?(?:\.[0-9_]*)?[eE][-+]?[0-9]+$/,
-      resolve: (str2) => parseFloat(str2.replace(/_/g, "")),
+      resolve: (str3) => parseFloat(str3.replace(/_/g, "")),
       stringify(node) {
         const num2 = Number(node.value);
         return isFinite(num2) ? num2.toExponential() : stringifyNumber.stringifyNumber(node);
@@ -31295,11 +31295,11 @@ var require_float2 = __commonJS({
       default: true,
       tag: "tag:yaml.org,2002:float",
       test: /^[-+]?(?:[0-9][0-9_]*)?\.[0-9_]*$/,
-      resolve(str2) {
-        const node = new Scalar.Scalar(parseFloat(str2.replace(/_/g, "")));
-        const dot = str2.indexOf(".");
+      resolve(str3) {
+        const node = new Scalar.Scalar(parseFloat(str3.replace(/_/g, "")));
+        const dot = str3.indexOf(".");
         if (dot !== -1) {
-          const f = str2.substring(dot + 1).replace(/_/g, "");
+          const f = str3.substring(dot + 1).replace(/_/g, "");
           if (f[f.length - 1] === "0")
             node.minFractionDigits = f.length;
         }
@@ -31319,34 +31319,34 @@ var require_int2 = __commonJS({
     "use strict";
     var stringifyNumber = require_stringifyNumber();
     var intIdentify = (value) => typeof value === "bigint" || Number.isInteger(value);
-    function intResolve(str2, offset, radix, { intAsBigInt }) {
-      const sign = str2[0];
+    function intResolve(str3, offset, radix, { intAsBigInt }) {
+      const sign = str3[0];
       if (sign === "-" || sign === "+")
         offset += 1;
-      str2 = str2.substring(offset).replace(/_/g, "");
+      str3 = str3.substring(offset).replace(/_/g, "");
       if (intAsBigInt) {
         switch (radix) {
           case 2:
-            str2 = `0b${str2}`;
+            str3 = `0b${str3}`;
             break;
           case 8:
-            str2 = `0o${str2}`;
+            str3 = `0o${str3}`;
             break;
           case 16:
-            str2 = `0x${str2}`;
+            str3 = `0x${str3}`;
             break;
         }
-        const n3 = BigInt(str2);
+        const n3 = BigInt(str3);
         return sign === "-" ? BigInt(-1) * n3 : n3;
       }
-      const n2 = parseInt(str2, radix);
+      const n2 = parseInt(str3, radix);
       return sign === "-" ? -1 * n2 : n2;
     }
     function intStringify(node, radix, prefix) {
       const { value } = node;
       if (intIdentify(value)) {
-        const str2 = value.toString(radix);
-        return value < 0 ? "-" + prefix + str2.substr(1) : prefix + str2;
+        const str3 = value.toString(radix);
+        return value < 0 ? "-" + prefix + str3.substr(1) : prefix + str3;
       }
       return stringifyNumber.stringifyNumber(node);
     }
@@ -31356,7 +31356,7 @@ var require_int2 = __commonJS({
       tag: "tag:yaml.org,2002:int",
       format: "BIN",
       test: /^[-+]?0b[0-1_]+$/,
-      resolve: (str2, _onError, opt) => intResolve(str2, 2, 2, opt),
+      resolve: (str3, _onError, opt) => intResolve(str3, 2, 2, opt),
       stringify: (node) => intStringify(node, 2, "0b")
     };
     var intOct = {
@@ -31365,7 +31365,7 @@ var require_int2 = __commonJS({
       tag: "tag:yaml.org,2002:int",
       format: "OCT",
       test: /^[-+]?0[0-7_]+$/,
-      resolve: (str2, _onError, opt) => intResolve(str2, 1, 8, opt),
+      resolve: (str3, _onError, opt) => intResolve(str3, 1, 8, opt),
       stringify: (node) => intStringify(node, 8, "0")
     };
     var int = {
@@ -31373,7 +31373,7 @@ var require_int2 = __commonJS({
       default: true,
       tag: "tag:yaml.org,2002:int",
       test: /^[-+]?[0-9][0-9_]*$/,
-      resolve: (str2, _onError, opt) => intResolve(str2, 0, 10, opt),
+      resolve: (str3, _onError, opt) => intResolve(str3, 0, 10, opt),
       stringify: stringifyNumber.stringifyNumber
     };
     var intHex = {
@@ -31382,7 +31382,7 @@ var require_int2 = __commonJS({
       tag: "tag:yaml.org,2002:int",
       format: "HEX",
       test: /^[-+]?0x[0-9a-fA-F_]+$/,
-      resolve: (str2, _onError, opt) => intResolve(str2, 2, 16, opt),
+      resolve: (str3, _onError, opt) => intResolve(str3, 2, 16, opt),
       stringify: (node) => intStringify(node, 16, "0x")
     };
     exports2.int = int;
@@ -31486,9 +31486,9 @@ var require_timestamp = __commonJS({
   "node_modules/yaml/dist/schema/yaml-1.1/timestamp.js"(exports2) {
     "use strict";
     var stringifyNumber = require_stringifyNumber();
-    function parseSexagesimal(str2, asBigInt) {
-      const sign = str2[0];
-      const parts = sign === "-" || sign === "+" ? str2.substring(1) : str2;
+    function parseSexagesimal(str3, asBigInt) {
+      const sign = str3[0];
+      const parts = sign === "-" || sign === "+" ? str3.substring(1) : str3;
       const num2 = (n2) => asBigInt ? BigInt(n2) : Number(n2);
       const res = parts.replace(/_/g, "").split(":").reduce((res2, p) => res2 * num2(60) + num2(p), num2(0));
       return sign === "-" ? num2(-1) * res : res;
@@ -31525,7 +31525,7 @@ var require_timestamp = __commonJS({
       tag: "tag:yaml.org,2002:int",
       format: "TIME",
       test: /^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+$/,
-      resolve: (str2, _onError, { intAsBigInt }) => parseSexagesimal(str2, intAsBigInt),
+      resolve: (str3, _onError, { intAsBigInt }) => parseSexagesimal(str3, intAsBigInt),
       stringify: stringifySexagesimal
     };
     var floatTime = {
@@ -31534,7 +31534,7 @@ var require_timestamp = __commonJS({
       tag: "tag:yaml.org,2002:float",
       format: "TIME",
       test: /^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+\.[0-9_]*$/,
-      resolve: (str2) => parseSexagesimal(str2, false),
+      resolve: (str3) => parseSexagesimal(str3, false),
       stringify: stringifySexagesimal
     };
     var timestamp = {
@@ -31545,8 +31545,8 @@ var require_timestamp = __commonJS({
       // may be omitted altogether, resulting in a date format. In such a case, the time part is
       // assumed to be 00:00:00Z (start of day, UTC).
       test: RegExp("^([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})(?:(?:t|T|[ \\t]+)([0-9]{1,2}):([0-9]{1,2}):([0-9]{1,2}(\\.[0-9]+)?)(?:[ \\t]*(Z|[-+][012]?[0-9](?::[0-9]{2})?))?)?$"),
-      resolve(str2) {
-        const match = str2.match(timestamp.test);
+      resolve(str3) {
+        const match = str3.match(timestamp.test);
         if (!match)
           throw new Error("!!timestamp expects a date, starting with yyyy-mm-dd");
         const [, year, month, day, hour, minute, second] = match.map(Number);
@@ -31897,9 +31897,9 @@ var require_Document = __commonJS({
           this.contents.add(value);
       }
       /** Adds a value to the document. */
-      addIn(path26, value) {
+      addIn(path27, value) {
         if (assertCollection(this.contents))
-          this.contents.addIn(path26, value);
+          this.contents.addIn(path27, value);
       }
       /**
        * Create a new `Alias` node, ensuring that the target `node` has the required anchor.
@@ -31974,14 +31974,14 @@ var require_Document = __commonJS({
        * Removes a value from the document.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path26) {
-        if (Collection2.isEmptyPath(path26)) {
+      deleteIn(path27) {
+        if (Collection2.isEmptyPath(path27)) {
           if (this.contents == null)
             return false;
           this.contents = null;
           return true;
         }
-        return assertCollection(this.contents) ? this.contents.deleteIn(path26) : false;
+        return assertCollection(this.contents) ? this.contents.deleteIn(path27) : false;
       }
       /**
        * Returns item at `key`, or `undefined` if not found. By default unwraps
@@ -31996,10 +31996,10 @@ var require_Document = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path26, keepScalar) {
-        if (Collection2.isEmptyPath(path26))
+      getIn(path27, keepScalar) {
+        if (Collection2.isEmptyPath(path27))
           return !keepScalar && identity3.isScalar(this.contents) ? this.contents.value : this.contents;
-        return identity3.isCollection(this.contents) ? this.contents.getIn(path26, keepScalar) : void 0;
+        return identity3.isCollection(this.contents) ? this.contents.getIn(path27, keepScalar) : void 0;
       }
       /**
        * Checks if the document includes a value with the key `key`.
@@ -32010,10 +32010,10 @@ var require_Document = __commonJS({
       /**
        * Checks if the document includes a value at `path`.
        */
-      hasIn(path26) {
-        if (Collection2.isEmptyPath(path26))
+      hasIn(path27) {
+        if (Collection2.isEmptyPath(path27))
           return this.contents !== void 0;
-        return identity3.isCollection(this.contents) ? this.contents.hasIn(path26) : false;
+        return identity3.isCollection(this.contents) ? this.contents.hasIn(path27) : false;
       }
       /**
        * Sets a value in this document. For `!!set`, `value` needs to be a
@@ -32030,13 +32030,13 @@ var require_Document = __commonJS({
        * Sets a value in this document. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path26, value) {
-        if (Collection2.isEmptyPath(path26)) {
+      setIn(path27, value) {
+        if (Collection2.isEmptyPath(path27)) {
           this.contents = value;
         } else if (this.contents == null) {
-          this.contents = Collection2.collectionFromPath(this.schema, Array.from(path26), value);
+          this.contents = Collection2.collectionFromPath(this.schema, Array.from(path27), value);
         } else if (assertCollection(this.contents)) {
-          this.contents.setIn(path26, value);
+          this.contents.setIn(path27, value);
         }
       }
       /**
@@ -32620,9 +32620,9 @@ var require_resolve_flow_collection = __commonJS({
     var blockMsg = "Block collections are not allowed within flow collections";
     var isBlock = (token) => token && (token.type === "block-map" || token.type === "block-seq");
     function resolveFlowCollection({ composeNode, composeEmptyNode }, ctx, fc, onError, tag) {
-      const isMap3 = fc.start.source === "{";
-      const fcName = isMap3 ? "flow map" : "flow sequence";
-      const NodeClass = tag?.nodeClass ?? (isMap3 ? YAMLMap.YAMLMap : YAMLSeq.YAMLSeq);
+      const isMap4 = fc.start.source === "{";
+      const fcName = isMap4 ? "flow map" : "flow sequence";
+      const NodeClass = tag?.nodeClass ?? (isMap4 ? YAMLMap.YAMLMap : YAMLSeq.YAMLSeq);
       const coll = new NodeClass(ctx.schema);
       coll.flow = true;
       const atRoot = ctx.atRoot;
@@ -32658,7 +32658,7 @@ var require_resolve_flow_collection = __commonJS({
             offset = props.end;
             continue;
           }
-          if (!isMap3 && ctx.options.strict && utilContainsNewline.containsNewline(key))
+          if (!isMap4 && ctx.options.strict && utilContainsNewline.containsNewline(key))
             onError(
               key,
               // checked by containsNewline()
@@ -32698,7 +32698,7 @@ var require_resolve_flow_collection = __commonJS({
             }
           }
         }
-        if (!isMap3 && !sep2 && !props.found) {
+        if (!isMap4 && !sep2 && !props.found) {
           const valueNode = value ? composeNode(ctx, value, props, onError) : composeEmptyNode(ctx, props.end, sep2, null, props, onError);
           coll.items.push(valueNode);
           offset = valueNode.range[2];
@@ -32721,7 +32721,7 @@ var require_resolve_flow_collection = __commonJS({
             startOnNewline: false
           });
           if (valueProps.found) {
-            if (!isMap3 && !props.found && ctx.options.strict) {
+            if (!isMap4 && !props.found && ctx.options.strict) {
               if (sep2)
                 for (const st of sep2) {
                   if (st === valueProps.found)
@@ -32753,7 +32753,7 @@ var require_resolve_flow_collection = __commonJS({
           const pair2 = new Pair.Pair(keyNode, valueNode);
           if (ctx.options.keepSourceTokens)
             pair2.srcToken = collItem;
-          if (isMap3) {
+          if (isMap4) {
             const map = coll;
             if (utilMapIncludes.mapIncludes(ctx, map.items, keyNode))
               onError(keyStart, "DUPLICATE_KEY", "Map keys must be unique");
@@ -32769,7 +32769,7 @@ var require_resolve_flow_collection = __commonJS({
           offset = valueNode ? valueNode.range[2] : valueProps.end;
         }
       }
-      const expectedEnd = isMap3 ? "}" : "]";
+      const expectedEnd = isMap4 ? "}" : "]";
       const [ce, ...ee] = fc.end;
       let cePos = offset;
       if (ce?.source === expectedEnd)
@@ -33997,9 +33997,9 @@ var require_cst_visit = __commonJS({
     visit.BREAK = BREAK;
     visit.SKIP = SKIP;
     visit.REMOVE = REMOVE;
-    visit.itemAtPath = (cst, path26) => {
+    visit.itemAtPath = (cst, path27) => {
       let item = cst;
-      for (const [field, index] of path26) {
+      for (const [field, index] of path27) {
         const tok = item?.[field];
         if (tok && "items" in tok) {
           item = tok.items[index];
@@ -34008,23 +34008,23 @@ var require_cst_visit = __commonJS({
       }
       return item;
     };
-    visit.parentCollection = (cst, path26) => {
-      const parent = visit.itemAtPath(cst, path26.slice(0, -1));
-      const field = path26[path26.length - 1][0];
+    visit.parentCollection = (cst, path27) => {
+      const parent = visit.itemAtPath(cst, path27.slice(0, -1));
+      const field = path27[path27.length - 1][0];
       const coll = parent?.[field];
       if (coll && "items" in coll)
         return coll;
       throw new Error("Parent collection not found");
     };
-    function _visit(path26, item, visitor) {
-      let ctrl = visitor(item, path26);
+    function _visit(path27, item, visitor) {
+      let ctrl = visitor(item, path27);
       if (typeof ctrl === "symbol")
         return ctrl;
       for (const field of ["key", "value"]) {
         const token = item[field];
         if (token && "items" in token) {
           for (let i2 = 0; i2 < token.items.length; ++i2) {
-            const ci = _visit(Object.freeze(path26.concat([[field, i2]])), token.items[i2], visitor);
+            const ci = _visit(Object.freeze(path27.concat([[field, i2]])), token.items[i2], visitor);
             if (typeof ci === "number")
               i2 = ci - 1;
             else if (ci === BREAK)
@@ -34035,10 +34035,10 @@ var require_cst_visit = __commonJS({
             }
           }
           if (typeof ctrl === "function" && field === "key")
-            ctrl = ctrl(item, path26);
+            ctrl = ctrl(item, path27);
         }
       }
-      return typeof ctrl === "function" ? ctrl(item, path26) : ctrl;
+      return typeof ctrl === "function" ? ctrl(item, path27) : ctrl;
     }
     exports2.visit = visit;
   }
@@ -34056,7 +34056,7 @@ var require_cst = __commonJS({
     var FLOW_END = "";
     var SCALAR = "";
     var isCollection = (token) => !!token && "items" in token;
-    var isScalar4 = (token) => !!token && (token.type === "scalar" || token.type === "single-quoted-scalar" || token.type === "double-quoted-scalar" || token.type === "block-scalar");
+    var isScalar5 = (token) => !!token && (token.type === "scalar" || token.type === "single-quoted-scalar" || token.type === "double-quoted-scalar" || token.type === "block-scalar");
     function prettyToken(token) {
       switch (token) {
         case BOM:
@@ -34140,7 +34140,7 @@ var require_cst = __commonJS({
     exports2.FLOW_END = FLOW_END;
     exports2.SCALAR = SCALAR;
     exports2.isCollection = isCollection;
-    exports2.isScalar = isScalar4;
+    exports2.isScalar = isScalar5;
     exports2.prettyToken = prettyToken;
     exports2.tokenType = tokenType;
   }
@@ -34773,15 +34773,15 @@ var require_parser2 = __commonJS({
     var node_process = require("process");
     var cst = require_cst();
     var lexer = require_lexer();
-    function includesToken(list3, type) {
-      for (let i2 = 0; i2 < list3.length; ++i2)
-        if (list3[i2].type === type)
+    function includesToken(list4, type) {
+      for (let i2 = 0; i2 < list4.length; ++i2)
+        if (list4[i2].type === type)
           return true;
       return false;
     }
-    function findNonEmptyIndex(list3) {
-      for (let i2 = 0; i2 < list3.length; ++i2) {
-        switch (list3[i2].type) {
+    function findNonEmptyIndex(list4) {
+      for (let i2 = 0; i2 < list4.length; ++i2) {
+        switch (list4[i2].type) {
           case "space":
           case "comment":
           case "newline":
@@ -35670,7 +35670,7 @@ var require_public_api = __commonJS({
         return docs;
       return Object.assign([], { empty: true }, composer$1.streamInfo());
     }
-    function parseDocument2(source, options = {}) {
+    function parseDocument3(source, options = {}) {
       const { lineCounter: lineCounter2, prettyErrors } = parseOptions(options);
       const parser$1 = new parser.Parser(lineCounter2?.addNewLine);
       const composer$1 = new composer.Composer(options);
@@ -35696,7 +35696,7 @@ var require_public_api = __commonJS({
       } else if (options === void 0 && reviver && typeof reviver === "object") {
         options = reviver;
       }
-      const doc = parseDocument2(src, options);
+      const doc = parseDocument3(src, options);
       if (!doc)
         return null;
       doc.warnings.forEach((warning2) => log.warn(doc.options.logLevel, warning2));
@@ -35732,7 +35732,7 @@ var require_public_api = __commonJS({
     }
     exports2.parse = parse7;
     exports2.parseAllDocuments = parseAllDocuments;
-    exports2.parseDocument = parseDocument2;
+    exports2.parseDocument = parseDocument3;
     exports2.stringify = stringify2;
   }
 });
@@ -36166,10 +36166,10 @@ function parseNumber2(ctx, startPtr, startChr, sign, endChr) {
   }
   if (!(state & 1))
     TomlError.x("unfinished numeric value", ctx, startPtr);
-  let str2 = ctx.s.slice(startPtr, ctx.p);
+  let str3 = ctx.s.slice(startPtr, ctx.p);
   if (hasUnderscores)
-    str2 = str2.replaceAll("_", "");
-  return state > 1 ? parseFloat(str2) : parseInteger(ctx, str2, 10, startPtr);
+    str3 = str3.replaceAll("_", "");
+  return state > 1 ? parseFloat(str3) : parseInteger(ctx, str3, 10, startPtr);
 }
 function parseIntegerBaseN(ctx, startPtr, base, endChr) {
   let c3, underscore = 1;
@@ -36185,15 +36185,15 @@ function parseIntegerBaseN(ctx, startPtr, base, endChr) {
   }
   if (underscore & 1)
     TomlError.x("unfinished numeric value", ctx);
-  let str2 = ctx.s.slice(startPtr + 2, ctx.p);
+  let str3 = ctx.s.slice(startPtr + 2, ctx.p);
   if (underscore)
-    str2 = str2.replaceAll("_", "");
-  return parseInteger(ctx, str2, base, startPtr);
+    str3 = str3.replaceAll("_", "");
+  return parseInteger(ctx, str3, base, startPtr);
 }
-function parseInteger(ctx, str2, base, startPtr) {
+function parseInteger(ctx, str3, base, startPtr) {
   if (ctx.bi !== true)
     int: {
-      let val = parseInt(str2, base);
+      let val = parseInt(str3, base);
       if (!Number.isSafeInteger(val)) {
         if (ctx.bi)
           break int;
@@ -36201,7 +36201,7 @@ function parseInteger(ctx, str2, base, startPtr) {
       }
       return val;
     }
-  return base === 10 ? BigInt(str2) : BigInt((base === 2 ? "0b" : base === 8 ? "0o" : "0x") + str2);
+  return base === 10 ? BigInt(str3) : BigInt((base === 2 ? "0b" : base === 8 ? "0o" : "0x") + str3);
 }
 function parseDate(ctx, c3, endChr) {
   let startPtr = ctx.p++, unsafeSeparator;
@@ -36248,25 +36248,25 @@ function parseTime(ctx, c3, endChr) {
   let t = ctx.s.slice(start, ctx.p);
   return readDate(ctx, t, 4, false, start);
 }
-function readDate(ctx, str2, type, unsafeDelim, errPtr, temporalSuffix) {
+function readDate(ctx, str3, type, unsafeDelim, errPtr, temporalSuffix) {
   if (ctx.ld) {
-    let date = new TomlDate(str2, type, unsafeDelim);
+    let date = new TomlDate(str3, type, unsafeDelim);
     if (!date.isValid())
       TomlError.x("invalid date", ctx, errPtr);
     return date;
   }
   try {
     if (temporalSuffix)
-      str2 += temporalSuffix;
+      str3 += temporalSuffix;
     switch (type) {
       case 1:
-        return Temporal.ZonedDateTime.from(str2);
+        return Temporal.ZonedDateTime.from(str3);
       case 2:
-        return Temporal.PlainDateTime.from(str2);
+        return Temporal.PlainDateTime.from(str3);
       case 3:
-        return Temporal.PlainDate.from(str2);
+        return Temporal.PlainDate.from(str3);
       case 4:
-        return Temporal.PlainTime.from(str2);
+        return Temporal.PlainTime.from(str3);
     }
   } catch (e) {
     TomlError.x(e instanceof Error ? e.message : "" + e, ctx, errPtr);
@@ -36766,10 +36766,10 @@ function stringify(obj2, { maxDepth = 1e3, numbersAsFloat = false, strictTempora
   if (extendedTypeOf(obj2) !== "object") {
     throw new TypeError("stringify can only be called with an object");
   }
-  let str2 = stringifyTable(0, obj2, "", maxDepth, numbersAsFloat, strictTemporal);
-  if (str2[str2.length - 1] !== "\n")
-    return str2 + "\n";
-  return str2;
+  let str3 = stringifyTable(0, obj2, "", maxDepth, numbersAsFloat, strictTemporal);
+  if (str3[str3.length - 1] !== "\n")
+    return str3 + "\n";
+  return str3;
 }
 var BARE_KEY, HAS_WELLFORMED;
 var init_stringify = __esm({
@@ -37326,7 +37326,7 @@ function endGroup() {
 
 // src/action/main.ts
 var import_node_os6 = __toESM(require("node:os"));
-var import_node_path25 = __toESM(require("node:path"));
+var import_node_path26 = __toESM(require("node:path"));
 
 // src/core/errors.ts
 var EXIT_CODES = { ok: 0, check: 1, usage: 2, environment: 3 };
@@ -38163,11 +38163,11 @@ var replacements = Object.entries(specialMainSymbols);
 // node_modules/yoctocolors/base.js
 var import_node_tty = __toESM(require("node:tty"), 1);
 var hasColors = import_node_tty.default?.WriteStream?.prototype?.hasColors?.() ?? false;
-var format = (open3, close) => {
+var format = (open4, close) => {
   if (!hasColors) {
     return (input) => input;
   }
-  const openCode = `\x1B[${open3}m`;
+  const openCode = `\x1B[${open4}m`;
   const closeCode = `\x1B[${close}m`;
   return (input) => {
     const string = input + "";
@@ -41939,13 +41939,13 @@ var logOutputSync = ({ serializedResult, fdNumber, state, verboseInfo, encoding,
   }
 };
 var writeToFiles = (serializedResult, stdioItems, outputFiles) => {
-  for (const { path: path26, append } of stdioItems.filter(({ type }) => FILE_TYPES.has(type))) {
-    const pathString = typeof path26 === "string" ? path26 : path26.toString();
+  for (const { path: path27, append } of stdioItems.filter(({ type }) => FILE_TYPES.has(type))) {
+    const pathString = typeof path27 === "string" ? path27 : path27.toString();
     if (append || outputFiles.has(pathString)) {
-      (0, import_node_fs4.appendFileSync)(path26, serializedResult);
+      (0, import_node_fs4.appendFileSync)(path27, serializedResult);
     } else {
       outputFiles.add(pathString);
-      (0, import_node_fs4.writeFileSync)(path26, serializedResult);
+      (0, import_node_fs4.writeFileSync)(path27, serializedResult);
     }
   }
 };
@@ -42798,15 +42798,15 @@ var Emitter = class {
     this.listeners[ev].push(fn);
   }
   removeListener(ev, fn) {
-    const list3 = this.listeners[ev];
-    const i2 = list3.indexOf(fn);
+    const list4 = this.listeners[ev];
+    const i2 = list4.indexOf(fn);
     if (i2 === -1) {
       return;
     }
-    if (i2 === 0 && list3.length === 1) {
-      list3.length = 0;
+    if (i2 === 0 && list4.length === 1) {
+      list4.length = 0;
     } else {
-      list3.splice(i2, 1);
+      list4.splice(i2, 1);
     }
   }
   emit(ev, code2, signal) {
@@ -45459,6 +45459,54 @@ var RegistryClient = class {
     return digest;
   }
   /**
+   * The OCI 1.1 referrers API, GET /v2/<name>/referrers/<digest>: every page of the referrers index (Link pages on
+   * the same host only), or null when the registry has no such API (404; distribution 2.8 and ghcr.io). The
+   * entries are the registry's word only: read each child manifest before trusting its artifactType.
+   */
+  async referrersIndex(repo, digest, options = {}) {
+    const r = toRepo(repo);
+    const origin = new URL(this.transport.baseUrl(r.registry)).origin;
+    const out = [];
+    const seen = /* @__PURE__ */ new Set();
+    let url = `/v2/${r.repository}/referrers/${digest}`;
+    while (url) {
+      if (seen.has(url) || seen.size >= MAX_REFERRER_PAGES)
+        throw environmentError(
+          `The registry ${r.registry} sent a referrers page loop or too many pages for ${digest}.`,
+          "Report it to the registry operator."
+        );
+      seen.add(url);
+      const res = await this.transport.request({
+        registry: r.registry,
+        method: "GET",
+        url,
+        repository: r.repository,
+        headers: { accept: MediaType.ociIndex },
+        signal: options.signal,
+        maxBytes: MAX_MANIFEST_BYTES
+      });
+      if (res.status === 404 && out.length === 0 && seen.size === 1) return null;
+      if (res.status !== 200) throw this.statusError(res, { ...r, digest }, "manifest");
+      const parsed = parseManifest(res.body, res.headers.get("content-type"), `the referrers of ${digest}`);
+      if (!isIndex(parsed.json))
+        throw environmentError(
+          `The registry ${r.registry} answered the referrers of ${digest} with something other than an index.`,
+          "Report it to the registry operator."
+        );
+      out.push(...parsed.json.manifests);
+      const next = nextLink(res.headers.get("link"));
+      if (!next) break;
+      const resolved = new URL(next, res.url);
+      if (resolved.origin !== origin)
+        throw environmentError(
+          `The registry ${r.registry} sent the next referrers page on another host (${resolved.origin}); refusing to follow it.`,
+          "Report it to the registry operator."
+        );
+      url = resolved.toString();
+    }
+    return out;
+  }
+  /**
    * DELETE a manifest by tag (OCI distribution 1.1 untags) or by digest (the manifest goes, with every tag on it).
    * 'unsupported' when the registry refuses the operation itself: 405, or the 400 distribution 2.x answers for a
    * tag (it deletes by digest only); 'missing' for 404.
@@ -45549,6 +45597,7 @@ var RegistryClient = class {
     );
   }
 };
+var MAX_REFERRER_PAGES = 100;
 var MAX_MANIFEST_BYTES = 4 * 1024 * 1024;
 var MAX_DOCUMENT_BYTES = 16 * 1024 * 1024;
 function toRef(ref) {
@@ -45679,10 +45728,10 @@ function inferPrefix(tags) {
     const s = splitVersionTag(t);
     if (s) byPrefix.set(s.prefix, [...byPrefix.get(s.prefix) ?? [], t]);
   }
-  const schemes = [...byPrefix].map(([prefix, list3]) => ({
+  const schemes = [...byPrefix].map(([prefix, list4]) => ({
     prefix,
-    count: list3.length,
-    examples: [...list3].sort((a2, b) => semver_default.rcompare(splitVersionTag(a2).version, splitVersionTag(b).version))
+    count: list4.length,
+    examples: [...list4].sort((a2, b) => semver_default.rcompare(splitVersionTag(a2).version, splitVersionTag(b).version))
   })).sort((a2, b) => b.count - a2.count || rank(a2.prefix) - rank(b.prefix) || (a2.prefix < b.prefix ? -1 : 1)).map((s) => ({ ...s, examples: s.examples.slice(0, 3) }));
   const total2 = schemes.reduce((n2, s) => n2 + s.count, 0);
   const [first, second] = schemes;
@@ -45840,14 +45889,14 @@ function labelsCheck(info2, version) {
 function tagSchemeCheck(repository, tags, scheme, options = {}) {
   const p = scheme.imagePrefix;
   const versionDigest = /* @__PURE__ */ new Map();
-  const tagsOf = /* @__PURE__ */ new Map();
+  const tagsOf2 = /* @__PURE__ */ new Map();
   for (const t of tags) {
     const v = versionOfImageTag(t.tag, p);
     if (!v) continue;
     versionDigest.set(v, t.digest);
-    tagsOf.set(t.digest, [...tagsOf.get(t.digest) ?? [], t.tag]);
+    tagsOf2.set(t.digest, [...tagsOf2.get(t.digest) ?? [], t.tag]);
   }
-  const versionTags = (digest) => (tagsOf.get(digest) ?? []).sort((a2, b) => semver_default.rcompare(versionOfImageTag(a2, p), versionOfImageTag(b, p)));
+  const versionTags = (digest) => (tagsOf2.get(digest) ?? []).sort((a2, b) => semver_default.rcompare(versionOfImageTag(a2, p), versionOfImageTag(b, p)));
   const findings = [...scheme.findings.filter((f) => f.subject === "image tags")];
   const expected = expectedMovingTags([...versionDigest.keys()], scheme);
   for (const [tag, version] of expected) {
@@ -45900,10 +45949,10 @@ function otherTags(tags, prefix) {
   if (!tags.length) return "no tags at all";
   const names = tags.map((t) => t.tag).sort();
   const otherVersions = names.filter((t) => splitVersionTag(t) && splitVersionTag(t).prefix !== prefix);
-  const list3 = (xs) => `${xs.slice(0, 5).join(", ")}${xs.length > 5 ? ", ..." : ""}`;
+  const list4 = (xs) => `${xs.slice(0, 5).join(", ")}${xs.length > 5 ? ", ..." : ""}`;
   if (otherVersions.length)
-    return `${otherVersions.length} version tag${otherVersions.length === 1 ? "" : "s"} of another prefix: ${list3(otherVersions)}`;
-  return `${names.length} tag${names.length === 1 ? "" : "s"}, none version-shaped: ${list3(names)}`;
+    return `${otherVersions.length} version tag${otherVersions.length === 1 ? "" : "s"} of another prefix: ${list4(otherVersions)}`;
+  return `${names.length} tag${names.length === 1 ? "" : "s"}, none version-shaped: ${list4(names)}`;
 }
 function commitTagFinding(info2, tags, scheme) {
   const revision = info2.labels[LABEL_REVISION];
@@ -46252,9 +46301,9 @@ function defaultRecordPath(env, tmpdir) {
   return import_node_path7.default.join(env.RUNNER_TEMP || tmpdir, "release-operator", "gate-records");
 }
 async function writeRecord(target, record) {
-  const isFile2 = import_node_path7.default.extname(target) === ".json" && !(await (0, import_promises14.stat)(target).catch(() => void 0))?.isDirectory();
+  const isFile = import_node_path7.default.extname(target) === ".json" && !(await (0, import_promises14.stat)(target).catch(() => void 0))?.isDirectory();
   const slug = record.platforms.map((p) => p.platform.replace(/\//g, "-")).join("+") || "none";
-  const file = isFile2 ? target : import_node_path7.default.join(target, `pre-push-${slug}.json`);
+  const file = isFile ? target : import_node_path7.default.join(target, `pre-push-${slug}.json`);
   await (0, import_promises14.mkdir)(import_node_path7.default.dirname(file), { recursive: true });
   const tmp = `${file}.${(0, import_node_crypto3.randomUUID)()}.tmp`;
   await (0, import_promises14.writeFile)(tmp, JSON.stringify(record, null, 2) + "\n", { mode: 420 });
@@ -46703,7 +46752,16 @@ var import_node_path8 = __toESM(require("node:path"));
 
 // src/core/config/schema.ts
 var PLATFORM = /^[a-z0-9]+\/[a-z0-9_]+(\/[a-z0-9]+)?$/;
-var RESTRICTED_KEYS = ["dockerPath", "smoke.buildArgs", "smoke.env"];
+var RESTRICTED_KEYS = [
+  "dockerPath",
+  "smoke.buildArgs",
+  "smoke.env",
+  // What a signature is trusted by: a repository must not vouch for its own images in a workspace nobody trusts.
+  "supplyChain.trustedRoot",
+  "supplyChain.publicKeys",
+  "supplyChain.issuer",
+  "supplyChain.identity"
+];
 var VERSION_SOURCES = ["package.json", "Cargo.toml", "pyproject.toml", "VERSION", "git-tag"];
 var SCHEMA = {
   type: "section",
@@ -46979,6 +47037,69 @@ var SCHEMA = {
           title: "Release workflow",
           description: "File name of the release workflow (release.yml). Empty: guessed from the workflows.",
           default: ""
+        }
+      }
+    },
+    supplyChain: {
+      type: "section",
+      description: "Provenance, SBOMs, signatures and attestations.",
+      fields: {
+        postPush: {
+          type: "string",
+          title: "Post-push signature check",
+          description: "How the post-push gate treats the supply-chain checks: 'required' (a missing or unverified signature, provenance or SBOM fails the stage), 'advisory' (shown, never blocks) or 'off'.",
+          default: "advisory",
+          enum: ["required", "advisory", "off"]
+        },
+        trustedRoot: {
+          type: "string",
+          title: "Trusted root",
+          description: "A Sigstore trusted_root.json (e.g. from `gh attestation trusted-root`), relative to the repository. It is cached, so verification then runs offline. Empty: the cached copy, if any.",
+          default: ""
+        },
+        trustedRootMaxAgeDays: {
+          type: "integer",
+          title: "Trusted root maximum age",
+          description: "Days after which the trusted root is reported as stale (refresh it).",
+          default: 30,
+          min: 1,
+          max: 3650
+        },
+        publicKeys: {
+          type: "string[]",
+          title: "Public keys",
+          description: "PEM public keys (files, relative to the repository) that keyed signatures are verified with.",
+          default: []
+        },
+        issuer: {
+          type: "string",
+          title: "Certificate issuer",
+          description: "The OIDC issuer keyless signing certificates must name.",
+          default: "https://token.actions.githubusercontent.com"
+        },
+        identity: {
+          type: "string",
+          title: "Certificate identity",
+          description: "A regular expression the signing certificate's identity (SAN) must match. Empty: any workflow of this GitHub repository (or the signer workflow).",
+          default: ""
+        },
+        signerWorkflow: {
+          type: "string",
+          title: "Signer workflow",
+          description: "The workflow that must have signed, e.g. .github/workflows/release.yml. Empty: any workflow of this repository.",
+          default: ""
+        },
+        predicateType: {
+          type: "string",
+          title: "Attestation predicate type",
+          description: "Attestations of this predicate type count as signed provenance.",
+          default: "https://slsa.dev/provenance/v1"
+        },
+        githubAttestations: {
+          type: "boolean",
+          title: "GitHub attestations",
+          description: "Read GitHub's artifact attestations API as well (needs a GitHub token).",
+          default: true
         }
       }
     },
@@ -47749,9 +47870,9 @@ var ByteView = class {
   constructor(file, pieces, littleEndian, length) {
     this.file = file;
     this.littleEndian = littleEndian;
-    const list3 = pieces instanceof Uint8Array ? [{ offset: 0, bytes: pieces }] : pieces;
-    this.pieces = list3.map((p) => ({ ...p, dv: new DataView(p.bytes.buffer, p.bytes.byteOffset, p.bytes.byteLength) })).sort((a2, b) => a2.offset - b.offset);
-    this.length = length ?? (pieces instanceof Uint8Array ? pieces.length : Math.max(0, ...list3.map((p) => p.offset + p.bytes.length)));
+    const list4 = pieces instanceof Uint8Array ? [{ offset: 0, bytes: pieces }] : pieces;
+    this.pieces = list4.map((p) => ({ ...p, dv: new DataView(p.bytes.buffer, p.bytes.byteOffset, p.bytes.byteLength) })).sort((a2, b) => a2.offset - b.offset);
+    this.length = length ?? (pieces instanceof Uint8Array ? pieces.length : Math.max(0, ...list4.map((p) => p.offset + p.bytes.length)));
   }
   file;
   littleEndian;
@@ -48016,14 +48137,14 @@ function readDynamic(v, is64, phs, dyn, info2) {
   if (strsz === void 0) throw new ElfFormatError(v.file, "the dynamic segment has no DT_STRSZ");
   const strOff = vaddrToOffset(v, phs, strtabAddr, "DT_STRTAB");
   v.check(strOff, strsz, "the dynamic string table (DT_STRTAB/DT_STRSZ)");
-  const str2 = (idx, what) => {
+  const str3 = (idx, what) => {
     if (idx >= strsz) throw new ElfFormatError(v.file, `${what} string index ${idx} is beyond DT_STRSZ ${strsz}`);
     return v.cstring(strOff + idx, strOff + strsz, LIMITS.stringLength, what);
   };
-  info2.needed = all(DT_NEEDED).map((i2) => str2(i2, "DT_NEEDED"));
+  info2.needed = all(DT_NEEDED).map((i2) => str3(i2, "DT_NEEDED"));
   const soname = one(DT_SONAME);
-  if (soname !== void 0) info2.soname = str2(soname, "DT_SONAME");
-  const paths = (tag, what) => all(tag).flatMap((i2) => str2(i2, what).split(":").filter(Boolean));
+  if (soname !== void 0) info2.soname = str3(soname, "DT_SONAME");
+  const paths = (tag, what) => all(tag).flatMap((i2) => str3(i2, what).split(":").filter(Boolean));
   info2.rpath = paths(DT_RPATH, "DT_RPATH");
   info2.runpath = paths(DT_RUNPATH, "DT_RUNPATH");
   info2.flags1 = one(DT_FLAGS_1) ?? 0;
@@ -48031,16 +48152,16 @@ function readDynamic(v, is64, phs, dyn, info2) {
   if (verneed !== void 0) {
     const num2 = one(DT_VERNEEDNUM);
     if (num2 === void 0) throw new ElfFormatError(v.file, "DT_VERNEED without DT_VERNEEDNUM");
-    info2.versionNeeds = readVerneed(v, vaddrToOffset(v, phs, verneed, "DT_VERNEED"), num2, str2);
+    info2.versionNeeds = readVerneed(v, vaddrToOffset(v, phs, verneed, "DT_VERNEED"), num2, str3);
   }
   const verdef = one(DT_VERDEF);
   if (verdef !== void 0) {
     const num2 = one(DT_VERDEFNUM);
     if (num2 === void 0) throw new ElfFormatError(v.file, "DT_VERDEF without DT_VERDEFNUM");
-    info2.versionDefinitions = readVerdef(v, vaddrToOffset(v, phs, verdef, "DT_VERDEF"), num2, str2);
+    info2.versionDefinitions = readVerdef(v, vaddrToOffset(v, phs, verdef, "DT_VERDEF"), num2, str3);
   }
 }
-function readVerneed(v, start, num2, str2) {
+function readVerneed(v, start, num2, str3) {
   if (num2 > LIMITS.versionEntries) throw new ElfFormatError(v.file, `DT_VERNEEDNUM ${num2} is implausibly large`);
   const out = [];
   let o2 = start;
@@ -48050,14 +48171,14 @@ function readVerneed(v, start, num2, str2) {
     const version = v.u16(o2, what);
     if (version !== 1) throw new ElfFormatError(v.file, `${what} has unknown vn_version ${version}`);
     const cnt = v.u16(o2 + 2, what);
-    const lib = { file: str2(v.u32(o2 + 4, what), `${what} vn_file`), versions: [] };
+    const lib = { file: str3(v.u32(o2 + 4, what), `${what} vn_file`), versions: [] };
     let a2 = o2 + v.u32(o2 + 8, what);
     for (let j = 0; j < cnt; j++) {
       if (++aux > LIMITS.auxEntries) throw new ElfFormatError(v.file, "too many version need entries");
       const w = `${what} entry ${j}`;
       const flags = v.u16(a2 + 4, w);
       lib.versions.push({
-        name: str2(v.u32(a2 + 8, w), `${w} vna_name`),
+        name: str3(v.u32(a2 + 8, w), `${w} vna_name`),
         flags,
         weak: (flags & VER_FLG_WEAK) !== 0,
         index: v.u16(a2 + 6, w) & 32767
@@ -48073,7 +48194,7 @@ function readVerneed(v, start, num2, str2) {
   }
   return out;
 }
-function readVerdef(v, start, num2, str2) {
+function readVerdef(v, start, num2, str3) {
   if (num2 > LIMITS.versionEntries) throw new ElfFormatError(v.file, `DT_VERDEFNUM ${num2} is implausibly large`);
   const out = [];
   let o2 = start;
@@ -48089,7 +48210,7 @@ function readVerdef(v, start, num2, str2) {
     let a2 = o2 + v.u32(o2 + 12, what);
     for (let j = 0; j < cnt; j++) {
       if (++aux > LIMITS.auxEntries) throw new ElfFormatError(v.file, "too many version definition entries");
-      names.push(str2(v.u32(a2, `${what} aux ${j}`), `${what} vda_name`));
+      names.push(str3(v.u32(a2, `${what} aux ${j}`), `${what} vda_name`));
       const next2 = v.u32(a2 + 4, `${what} aux ${j}`);
       if (next2 === 0) break;
       a2 += next2;
@@ -48682,10 +48803,10 @@ async function storedLayers(info2) {
   const diffIds = Array.isArray(info2.RootFS?.Layers) ? info2.RootFS.Layers.filter((l) => typeof l === "string") : [];
   if (!diffIds.length) return { unusable: "the image lists no layers" };
   const layers = [];
-  let chain2 = "";
+  let chain = "";
   for (const diffId of diffIds) {
-    chain2 = chain2 ? `sha256:${(0, import_node_crypto4.createHash)("sha256").update(`${chain2} ${diffId}`).digest("hex")}` : diffId;
-    const db = import_node_path13.default.join(root, "image/overlay2/layerdb", chain2.replace(":", "/"));
+    chain = chain ? `sha256:${(0, import_node_crypto4.createHash)("sha256").update(`${chain} ${diffId}`).digest("hex")}` : diffId;
+    const db = import_node_path13.default.join(root, "image/overlay2/layerdb", chain.replace(":", "/"));
     let cacheId;
     let recorded;
     try {
@@ -49758,6 +49879,112 @@ async function checkGlibc(req, deps) {
   return { target: req.target, ok: platforms.every((p) => p.ok), platforms };
 }
 
+// src/core/lint/engine.ts
+var import_promises21 = require("node:timers/promises");
+
+// src/core/lint/distro.ts
+var DEBIAN = {
+  buster: { number: "10", glibc: "2.28" },
+  bullseye: { number: "11", glibc: "2.31" },
+  bookworm: { number: "12", glibc: "2.36" },
+  trixie: { number: "13", glibc: "2.41" }
+};
+var DEBIAN_STABLE = "trixie";
+var UBUNTU = {
+  "18.04": { codename: "bionic", glibc: "2.27" },
+  "20.04": { codename: "focal", glibc: "2.31" },
+  "22.04": { codename: "jammy", glibc: "2.35" },
+  "24.04": { codename: "noble", glibc: "2.39" },
+  "24.10": { codename: "oracular", glibc: "2.40" },
+  "25.04": { codename: "plucky", glibc: "2.41" }
+};
+var UBUNTU_LATEST = "24.04";
+var OFFICIAL_DEBIAN_BASED = {
+  rust: ([maj, min]) => maj > 1 || min >= 89 ? "trixie" : min >= 67 ? "bookworm" : "bullseye",
+  golang: ([maj, min]) => maj > 1 || min >= 24 ? "trixie" : min >= 20 ? "bookworm" : "bullseye",
+  node: ([maj]) => maj >= 18 ? "bookworm" : "bullseye",
+  python: ([maj, min]) => maj > 3 || min >= 9 ? "trixie" : "bullseye",
+  "buildpack-deps": () => DEBIAN_STABLE
+};
+var debian = (codename, pinned) => ({
+  family: "debian",
+  release: codename,
+  libc: "glibc",
+  glibc: DEBIAN[codename].glibc,
+  pinned
+});
+var ubuntu = (version, pinned) => ({
+  family: "ubuntu",
+  release: version,
+  libc: "glibc",
+  glibc: UBUNTU[version].glibc,
+  pinned
+});
+function shortName(name) {
+  return name.replace(/^(?:docker\.io\/|index\.docker\.io\/|registry-1\.docker\.io\/)?(?:library\/)?/, "").toLowerCase();
+}
+function distroOf(name, tag) {
+  const n2 = shortName(name);
+  const t = (tag ?? "latest").toLowerCase();
+  if (n2 === "scratch") return { family: "none", release: "scratch", libc: "none", pinned: true };
+  const distroless = /^gcr\.io\/distroless\/([a-z-]+?)(?:-debian(\d+))?$/.exec(n2);
+  if (distroless) {
+    if (distroless[1] === "static") return { family: "none", release: "distroless-static", libc: "none", pinned: true };
+    const codename2 = Object.keys(DEBIAN).find((c3) => DEBIAN[c3].number === (distroless[2] ?? "12"));
+    return codename2 ? debian(codename2, Boolean(distroless[2])) : void 0;
+  }
+  const codename = Object.keys(DEBIAN).find((c3) => new RegExp(`(^|[-_.])${c3}($|[-_.])`).test(t));
+  if (codename && n2 !== "ubuntu") return debian(codename, true);
+  const alpine = /(?:^|-)alpine(\d+\.\d+)?/.exec(t);
+  if (alpine) return { family: "alpine", release: alpine[1] ?? "latest", libc: "musl", pinned: Boolean(alpine[1]) };
+  if (n2 === "debian") {
+    const byNumber = Object.keys(DEBIAN).find(
+      (c3) => t === DEBIAN[c3].number || t.startsWith(`${DEBIAN[c3].number}-`) || t.startsWith(`${DEBIAN[c3].number}.`)
+    );
+    if (byNumber) return debian(byNumber, true);
+    if (/^(latest|stable|stable-slim)$/.test(t)) return debian(DEBIAN_STABLE, false);
+    return void 0;
+  }
+  if (n2 === "ubuntu") {
+    const version = Object.keys(UBUNTU).find(
+      (v) => t === v || t.startsWith(`${v}`) || t.startsWith(UBUNTU[v].codename)
+    );
+    if (version) return ubuntu(version, true);
+    if (/^(latest|rolling)$/.test(t)) return ubuntu(UBUNTU_LATEST, false);
+    return void 0;
+  }
+  if (n2 === "alpine") {
+    const v = /^(\d+\.\d+)/.exec(t);
+    return { family: "alpine", release: v ? v[1] : "latest", libc: "musl", pinned: Boolean(v) };
+  }
+  const official = OFFICIAL_DEBIAN_BASED[n2];
+  if (official) {
+    if (t === "latest") return debian(official([99, 99]), false);
+    const v = /^(\d+)(?:\.(\d+))?/.exec(t);
+    if (!v) return void 0;
+    return debian(official([Number(v[1]), v[2] === void 0 ? 99 : Number(v[2])]), false);
+  }
+  return void 0;
+}
+function compareVersions(a2, b) {
+  const pa = a2.split(".").map(Number);
+  const pb = b.split(".").map(Number);
+  for (let i2 = 0; i2 < Math.max(pa.length, pb.length); i2++) {
+    const d = (pa[i2] ?? 0) - (pb[i2] ?? 0);
+    if (d) return d;
+  }
+  return 0;
+}
+function hasCodenameVariants(name) {
+  return shortName(name) in OFFICIAL_DEBIAN_BASED;
+}
+function describeRelease(d) {
+  if (d.family === "debian") return `Debian ${d.release} (glibc ${d.glibc})`;
+  if (d.family === "ubuntu") return `Ubuntu ${d.release} (glibc ${d.glibc})`;
+  if (d.family === "alpine") return `Alpine ${d.release} (musl)`;
+  return d.release;
+}
+
 // src/core/lint/dockerfile/model.ts
 var import_dockerfile_ast = __toESM(require_main());
 var KEYWORDS = /* @__PURE__ */ new Set([
@@ -49867,10 +50094,10 @@ function parseDockerfile(text2) {
       continue;
     }
     const heredocs = keyword === "RUN" || keyword === "COPY" ? ins.getHeredocs() : [];
-    const open3 = heredocs.find((h2) => h2.getDelimiterRange() === null);
-    if (open3) {
-      const r = toRegion(open3.getNameRange());
-      fail(`heredoc <<${open3.getName()} opened on line ${r.line} is never closed`, r);
+    const open4 = heredocs.find((h2) => h2.getDelimiterRange() === null);
+    if (open4) {
+      const r = toRegion(open4.getNameRange());
+      fail(`heredoc <<${open4.getName()} opened on line ${r.line} is never closed`, r);
     }
     stage.instructions.push(toInstruction(ins, keyword, keywordRegion));
   }
@@ -49882,12 +50109,16 @@ function parseDockerfile(text2) {
       endColumn: 2
     });
   }
-  return { stages, syntaxError };
+  return { stages, args: vars, syntaxError };
 }
 function toInstruction(ins, keyword, keywordRegion) {
   const flags = {};
   const withFlags = ins;
-  for (const f of withFlags.getFlags?.() ?? []) flags[f.getName()] = f.getValue() ?? "";
+  const all = [];
+  for (const f of withFlags.getFlags?.() ?? []) {
+    flags[f.getName()] = f.getValue() ?? "";
+    all.push(`--${f.getName()}=${f.getValue() ?? ""}`);
+  }
   const argsRange = ins.getArgumentsRange();
   const args = ins.getArgumentsContent() ?? "";
   const exec = /^\s*\[/.test(args) ? jsonArray(args) : void 0;
@@ -49897,6 +50128,7 @@ function toInstruction(ins, keyword, keywordRegion) {
     args,
     argv: exec ?? ins.getArguments().map((a2) => a2.getValue()),
     flags,
+    flagText: all.join(" "),
     jsonForm,
     region: toRegion(ins.getRange()),
     argsRegion: argsRange ? toRegion(argsRange) : keywordRegion
@@ -49931,107 +50163,126 @@ function jsonArray(text2) {
   }
 }
 
-// src/core/lint/distro.ts
-var DEBIAN = {
-  buster: { number: "10", glibc: "2.28" },
-  bullseye: { number: "11", glibc: "2.31" },
-  bookworm: { number: "12", glibc: "2.36" },
-  trixie: { number: "13", glibc: "2.41" }
-};
-var DEBIAN_STABLE = "trixie";
-var UBUNTU = {
-  "18.04": { codename: "bionic", glibc: "2.27" },
-  "20.04": { codename: "focal", glibc: "2.31" },
-  "22.04": { codename: "jammy", glibc: "2.35" },
-  "24.04": { codename: "noble", glibc: "2.39" },
-  "24.10": { codename: "oracular", glibc: "2.40" },
-  "25.04": { codename: "plucky", glibc: "2.41" }
-};
-var UBUNTU_LATEST = "24.04";
-var OFFICIAL_DEBIAN_BASED = {
-  rust: ([maj, min]) => maj > 1 || min >= 89 ? "trixie" : min >= 67 ? "bookworm" : "bullseye",
-  golang: ([maj, min]) => maj > 1 || min >= 24 ? "trixie" : min >= 20 ? "bookworm" : "bullseye",
-  node: ([maj]) => maj >= 18 ? "bookworm" : "bullseye",
-  python: ([maj, min]) => maj > 3 || min >= 9 ? "trixie" : "bullseye",
-  "buildpack-deps": () => DEBIAN_STABLE
-};
-var debian = (codename, pinned) => ({
-  family: "debian",
-  release: codename,
-  libc: "glibc",
-  glibc: DEBIAN[codename].glibc,
-  pinned
-});
-var ubuntu = (version, pinned) => ({
-  family: "ubuntu",
-  release: version,
-  libc: "glibc",
-  glibc: UBUNTU[version].glibc,
-  pinned
-});
-function shortName(name) {
-  return name.replace(/^(?:docker\.io\/|index\.docker\.io\/|registry-1\.docker\.io\/)?(?:library\/)?/, "").toLowerCase();
+// src/core/lint/dockerfile/facts.ts
+var RUST_BUILD = /\b(cargo\s+(\+\S+\s+)?(build|install|zigbuild|auditable\s+build|chef\s+cook)|cross\s+build)\b/;
+var RUST_STATIC = /\b[\w-]+-unknown-linux-musl(eabi(hf)?)?\b|\b[\w-]+-linux-musl(eabi(hf)?)?\b|\bmusl-tools\b|\bmusl-gcc\b|\+crt-static/;
+var GO_BUILD = /\bgo\s+(build|install)\b|\bgo\s+run\s+build\.go\b|\bgoreleaser(-xx)?\b/;
+var GO_STATIC = /\bCGO_ENABLED\s*=\s*["']?0\b|-extldflags[= ]+["']?[^"'\n]*-static/;
+var C_BUILD = /\b(gcc|g\+\+|clang|cmake|ninja|meson|make|\.\/configure|autogen\.sh)\b/;
+var JS_BUILD = /\b(npm|yarn|pnpm|bun)\b[^\n&;|]*\b(build|generate|export|compile)\b|\bng\s+build\b|\bvite\s+build\b|\bwebpack\b|\bnext\s+build\b|\bhugo\b|\bmkdocs\s+build\b/;
+var INSTALL = /\b(apt-get|apt|apk|dnf|yum|microdnf|zypper)\b[^\n]*\b(install|add)\b|\b(pip3?|npm|yarn|pnpm)\s+(install|add|i)\b/;
+var commands = (run2) => run2.split(/&&|\|\||;|\n/);
+var PYTHON = /\b(pip3?|uv\s+pip|poetry|pipenv)\s+(install|sync|requirements)\b|\buv\s+sync\b/;
+function chainOf(stage) {
+  const out = [];
+  for (let s = stage; s; s = s.parent) out.unshift(s);
+  return out;
 }
-function distroOf(name, tag) {
-  const n2 = shortName(name);
-  const t = (tag ?? "latest").toLowerCase();
-  if (n2 === "scratch") return { family: "none", release: "scratch", libc: "none", pinned: true };
-  const distroless = /^gcr\.io\/distroless\/([a-z-]+?)(?:-debian(\d+))?$/.exec(n2);
-  if (distroless) {
-    if (distroless[1] === "static") return { family: "none", release: "distroless-static", libc: "none", pinned: true };
-    const codename2 = Object.keys(DEBIAN).find((c3) => DEBIAN[c3].number === (distroless[2] ?? "12"));
-    return codename2 ? debian(codename2, Boolean(distroless[2])) : void 0;
-  }
-  const codename = Object.keys(DEBIAN).find((c3) => new RegExp(`(^|[-_.])${c3}($|[-_.])`).test(t));
-  if (codename && n2 !== "ubuntu") return debian(codename, true);
-  const alpine = /(?:^|-)alpine(\d+\.\d+)?/.exec(t);
-  if (alpine) return { family: "alpine", release: alpine[1] ?? "latest", libc: "musl", pinned: Boolean(alpine[1]) };
-  if (n2 === "debian") {
-    const byNumber = Object.keys(DEBIAN).find(
-      (c3) => t === DEBIAN[c3].number || t.startsWith(`${DEBIAN[c3].number}-`) || t.startsWith(`${DEBIAN[c3].number}.`)
-    );
-    if (byNumber) return debian(byNumber, true);
-    if (/^(latest|stable|stable-slim)$/.test(t)) return debian(DEBIAN_STABLE, false);
-    return void 0;
-  }
-  if (n2 === "ubuntu") {
-    const version = Object.keys(UBUNTU).find(
-      (v) => t === v || t.startsWith(`${v}`) || t.startsWith(UBUNTU[v].codename)
-    );
-    if (version) return ubuntu(version, true);
-    if (/^(latest|rolling)$/.test(t)) return ubuntu(UBUNTU_LATEST, false);
-    return void 0;
-  }
-  if (n2 === "alpine") {
-    const v = /^(\d+\.\d+)/.exec(t);
-    return { family: "alpine", release: v ? v[1] : "latest", libc: "musl", pinned: Boolean(v) };
-  }
-  const official = OFFICIAL_DEBIAN_BASED[n2];
-  if (official) {
-    if (t === "latest") return debian(official([99, 99]), false);
-    const v = /^(\d+)(?:\.(\d+))?/.exec(t);
-    if (!v) return void 0;
-    return debian(official([Number(v[1]), v[2] === void 0 ? 99 : Number(v[2])]), false);
-  }
-  return void 0;
+function stageFacts(stage) {
+  const f = {};
+  for (const s of chainOf(stage))
+    for (const i2 of s.instructions) {
+      if ((i2.keyword === "ENV" || i2.keyword === "ARG") && /\bCGO_ENABLED\s*=?\s*["']?0\b/.test(i2.args))
+        f.goStatic ??= i2;
+      if (i2.keyword !== "RUN") continue;
+      const run2 = i2.args;
+      if (RUST_BUILD.test(run2)) f.rust ??= i2;
+      if (RUST_STATIC.test(run2)) f.rustStatic ??= i2;
+      if (GO_BUILD.test(run2)) f.go ??= i2;
+      if (GO_STATIC.test(run2)) f.goStatic ??= i2;
+      if (commands(run2).some((c3) => C_BUILD.test(c3) && !INSTALL.test(c3))) f.c ??= i2;
+      if (JS_BUILD.test(run2)) f.js ??= i2;
+      if (PYTHON.test(run2)) f.python ??= i2;
+    }
+  return f;
 }
-function compareVersions(a2, b) {
-  const pa = a2.split(".").map(Number);
-  const pb = b.split(".").map(Number);
-  for (let i2 = 0; i2 < Math.max(pa.length, pb.length); i2++) {
-    const d = (pa[i2] ?? 0) - (pb[i2] ?? 0);
-    if (d) return d;
+var ASSET_DIR = /(^|\/)(dist|public|static|assets|html|www|webroot|site|docs?|frontend|ui|templates|locales|i18n|migrations|config|conf|etc|certs|web-vault|\.next\/static)(\/|$)/;
+var TEXT_FILE = /\.(html?|m?js|cjs|css|map|json|svg|png|jpe?g|gif|ico|webp|woff2?|ttf|eot|txt|md|toml|ya?ml|conf|cfg|ini|sh|bash|py|rb|xml|sql|pem|crt|lock|env|tmpl|template)$/i;
+function copySources(copy) {
+  return copy.argv.slice(0, -1).filter((a2) => !a2.startsWith("--"));
+}
+function artifactOf(source, copy) {
+  const base = baseImage(source);
+  const distro = distroOf(base.name, base.tag);
+  if (distro && distro.libc !== "glibc") return { kind: "no-glibc", confidence: "proven", what: "files" };
+  const f = stageFacts(source);
+  const sources = copySources(copy);
+  const native = f.rust ?? f.go ?? f.c;
+  const looksStatic = (p) => TEXT_FILE.test(p) || ASSET_DIR.test(p);
+  if (sources.length && sources.every((p) => TEXT_FILE.test(p)))
+    return { kind: "assets", confidence: "proven", what: "files" };
+  if (!native && f.js && sources.every((p) => !/node_modules/.test(p)))
+    return { kind: "assets", confidence: "proven", what: "a JavaScript build", built: f.js };
+  if (native && sources.length && sources.every(looksStatic))
+    return { kind: "assets", confidence: "likely", what: "files" };
+  if (f.rust) {
+    if (f.rustStatic)
+      return { kind: "static-binary", confidence: "proven", what: "a static Rust binary (musl target)", built: f.rust };
+    return { kind: "glibc-binary", confidence: "proven", what: "the Rust binary", built: f.rust };
   }
-  return 0;
+  if (!f.go && f.goStatic && /(^|\/)golang$/.test(shortName(base.name)))
+    return {
+      kind: "static-binary",
+      confidence: "likely",
+      what: "a static Go binary (CGO_ENABLED=0)",
+      built: f.goStatic
+    };
+  if (f.go) {
+    if (f.goStatic)
+      return { kind: "static-binary", confidence: "proven", what: "a static Go binary (CGO_ENABLED=0)", built: f.go };
+    return {
+      kind: "glibc-binary",
+      confidence: "likely",
+      what: "the Go binary (cgo on, the default, links libc)",
+      built: f.go
+    };
+  }
+  if (f.c) return { kind: "glibc-binary", confidence: "proven", what: "the C/C++ binary", built: f.c };
+  if (f.js && sources.some((p) => /node_modules/.test(p)))
+    return { kind: "unknown", confidence: "possible", what: "node_modules (native add-ons link libc)", built: f.js };
+  if (f.python)
+    return {
+      kind: "unknown",
+      confidence: "possible",
+      what: "Python packages (native extensions link libc)",
+      built: f.python
+    };
+  if (sources.length && sources.every(looksStatic)) return { kind: "assets", confidence: "likely", what: "files" };
+  return { kind: "unknown", confidence: "possible", what: "files" };
 }
-function hasCodenameVariants(name) {
-  return shortName(name) in OFFICIAL_DEBIAN_BASED;
+function stagePlatform(stage) {
+  for (const s of [...chainOf(stage)].reverse()) {
+    const p = s.platform;
+    if (!p) continue;
+    if (/BUILDPLATFORM/.test(p)) return { kind: "build" };
+    if (/TARGETPLATFORM/.test(p)) return { kind: "target" };
+    if (!/\$/.test(p)) return { kind: "fixed", platform: p };
+    return { kind: "target" };
+  }
+  return { kind: "target" };
 }
-function describeRelease(d) {
-  if (d.family === "debian") return `Debian ${d.release} (glibc ${d.glibc})`;
-  if (d.family === "ubuntu") return `Ubuntu ${d.release} (glibc ${d.glibc})`;
-  if (d.family === "alpine") return `Alpine ${d.release} (musl)`;
-  return d.release;
+function targetStage(model, target) {
+  if (target) return model.stages.find((s) => s.name?.toLowerCase() === target.toLowerCase());
+  return model.stages.at(-1);
+}
+function neededStages(model, target) {
+  const byRef = (ref) => model.stages.find((s) => s.name?.toLowerCase() === ref.toLowerCase() || String(s.index) === ref);
+  const seen = /* @__PURE__ */ new Set();
+  const stack = [target];
+  while (stack.length) {
+    const s = stack.pop();
+    if (seen.has(s)) continue;
+    seen.add(s);
+    if (s.parent) stack.push(s.parent);
+    for (const i2 of s.instructions) {
+      const refs = [i2.flags.from, ...[...i2.args.matchAll(/--mount=[^\s]*\bfrom=([^,\s]+)/g)].map((m) => m[1])];
+      for (const r of refs) {
+        const dep = r ? byRef(r) : void 0;
+        if (dep && dep !== s) stack.push(dep);
+      }
+    }
+  }
+  return model.stages.filter((s) => seen.has(s));
 }
 
 // src/core/lint/dockerfile/drift.ts
@@ -50039,24 +50290,293 @@ function stageDistro(stage) {
   const base = baseImage(stage);
   return distroOf(base.name, base.tag);
 }
-function findDrift(model) {
+function stageCopies(model) {
   const out = [];
   for (const runtime of model.stages) {
     const to = stageDistro(runtime);
-    if (!to) continue;
     for (const { source, copy } of copiesInto(model, runtime)) {
       let builder = source;
       while (builder.parent) builder = builder.parent;
-      if (out.some((d) => d.builder === builder)) continue;
-      const from = stageDistro(builder);
-      if (!from || from.libc !== "glibc") continue;
-      if (to.libc === "musl") out.push({ builder, runtime, copy, from, to, reason: "glibc-into-musl" });
-      else if (to.libc === "glibc" && compareVersions(from.glibc, to.glibc) > 0)
-        out.push({ builder, runtime, copy, from, to, reason: "newer-glibc" });
+      out.push({ builder, source, runtime, copy, artifact: artifactOf(source, copy), from: stageDistro(builder), to });
     }
   }
   return out;
 }
+function findDrift(copies) {
+  const out = [];
+  for (const c3 of copies) {
+    if (out.some((d) => d.builder === c3.builder)) continue;
+    const { from, to } = c3;
+    if (!from || !to || from.libc !== "glibc") continue;
+    if (c3.artifact.kind !== "glibc-binary" && c3.artifact.kind !== "unknown") continue;
+    const reason = to.libc === "musl" ? "glibc-into-musl" : to.libc === "none" ? "glibc-into-none" : compareVersions(from.glibc, to.glibc) > 0 ? "newer-glibc" : void 0;
+    if (reason) out.push({ ...c3, from, to, reason });
+  }
+  return out;
+}
+
+// src/core/lint/workflow/model.ts
+var import_yaml = __toESM(require_dist());
+function parseWorkflow(file, text2) {
+  const lineCounter = new import_yaml.LineCounter();
+  const doc = (0, import_yaml.parseDocument)(text2, { lineCounter, prettyErrors: false, uniqueKeys: false });
+  const region = (node) => {
+    const [start, end] = node?.range ?? [0, 0];
+    const a2 = lineCounter.linePos(start);
+    const b = lineCounter.linePos(Math.max(start, end));
+    return { line: a2.line, column: a2.col, endLine: b.line, endColumn: b.col };
+  };
+  const model = { file, env: {}, triggers: /* @__PURE__ */ new Map(), jobs: [], lineCounter, text: text2 };
+  const err = doc.errors[0];
+  if (err) {
+    const [start, end] = err.pos;
+    const a2 = lineCounter.linePos(start);
+    const b = lineCounter.linePos(Math.max(end, start + 1));
+    const first = err.message.split("\n")[0].replace(/ at line \d+, column \d+:?$/, "");
+    model.syntaxError = {
+      message: `YAML parse error on line ${a2.line}, column ${a2.col}: ${first}`,
+      region: { line: a2.line, column: a2.col, endLine: b.line, endColumn: b.line === a2.line ? b.col : a2.col + 1 }
+    };
+    return model;
+  }
+  const root = doc.contents;
+  if (!(0, import_yaml.isMap)(root)) {
+    model.syntaxError = {
+      message: 'a workflow must be a mapping with "on:" and "jobs:" keys',
+      region: root ? region(root) : { line: 1, column: 1, endLine: 1, endColumn: 2 }
+    };
+    return model;
+  }
+  const dup = duplicateKey(root) ?? ((0, import_yaml.isMap)(pair(root, "jobs")?.value) ? duplicateKey(pair(root, "jobs").value) : void 0);
+  if (dup) {
+    const r = region(dup);
+    model.syntaxError = {
+      message: `YAML parse error on line ${r.line}, column ${r.column}: Map keys must be unique`,
+      region: r
+    };
+    return model;
+  }
+  const on6 = pair(root, "on");
+  if (on6) {
+    const v = on6.value;
+    if ((0, import_yaml.isScalar)(v) && typeof v.value === "string") {
+      model.triggers.set(v.value, { region: region(v) });
+    } else if ((0, import_yaml.isSeq)(v)) {
+      for (const item of v.items) if ((0, import_yaml.isScalar)(item)) model.triggers.set(String(item.value), { region: region(item) });
+    } else if ((0, import_yaml.isMap)(v)) {
+      for (const p of v.items) {
+        if ((0, import_yaml.isScalar)(p.key))
+          model.triggers.set(String(p.key.value), { region: region(p.key), config: p.value ?? void 0 });
+      }
+    }
+  }
+  model.env = scalarMap(pair(root, "env")?.value);
+  const jobs = pair(root, "jobs")?.value;
+  if ((0, import_yaml.isMap)(jobs)) {
+    for (const jp of jobs.items) {
+      if (!(0, import_yaml.isScalar)(jp.key) || !(0, import_yaml.isMap)(jp.value)) continue;
+      const jm = jp.value;
+      const job = {
+        id: String(jp.key.value),
+        name: scalarText(pair(jm, "name")?.value),
+        idRegion: region(jp.key),
+        needs: strings(pair(jm, "needs")?.value),
+        if: scalarText(pair(jm, "if")?.value),
+        runsOn: runsOnText(pair(jm, "runs-on")?.value),
+        uses: located(pair(jm, "uses")?.value),
+        with: locatedMap(pair(jm, "with")?.value),
+        services: services(pair(jm, "services")?.value),
+        env: scalarMap(pair(jm, "env")?.value),
+        matrix: expandMatrix(pair(jm, "strategy")?.value),
+        steps: []
+      };
+      const steps = pair(jm, "steps")?.value;
+      if ((0, import_yaml.isSeq)(steps)) {
+        steps.items.forEach((item, index) => {
+          if (!(0, import_yaml.isMap)(item)) return;
+          const withs = locatedMap(pair(item, "with")?.value);
+          const start = item.range?.[0] ?? 0;
+          const before = text2.slice(Math.max(0, start - 64), start).match(/-[ \t]+$/);
+          job.steps.push({
+            job,
+            index,
+            id: scalarText(pair(item, "id")?.value),
+            name: scalarText(pair(item, "name")?.value),
+            uses: located(pair(item, "uses")?.value),
+            run: located(pair(item, "run")?.value),
+            with: withs,
+            env: scalarMap(pair(item, "env")?.value),
+            if: scalarText(pair(item, "if")?.value),
+            continueOnError: String(scalarText(pair(item, "continue-on-error")?.value)) === "true",
+            dashOffset: before ? start - before[0].length : void 0,
+            region: region(item)
+          });
+        });
+      }
+      model.jobs.push(job);
+    }
+  }
+  return model;
+  function located(node) {
+    const value = (0, import_yaml.isScalar)(node) ? primitiveText(node.value) : void 0;
+    return value === void 0 ? void 0 : { value, region: region(node), node };
+  }
+  function locatedMap(node) {
+    const out = {};
+    if ((0, import_yaml.isMap)(node))
+      for (const p of node.items) {
+        const l = located(p.value);
+        if ((0, import_yaml.isScalar)(p.key) && l) out[String(p.key.value)] = l;
+      }
+    return out;
+  }
+}
+function scalarMap(node) {
+  const out = {};
+  if ((0, import_yaml.isMap)(node)) {
+    for (const p of node.items)
+      if ((0, import_yaml.isScalar)(p.key) && (0, import_yaml.isScalar)(p.value) && scalarString(p.value.value) !== void 0)
+        out[String(scalarString(p.key.value))] = scalarString(p.value.value);
+  }
+  return out;
+}
+function services(node) {
+  if (!(0, import_yaml.isMap)(node)) return [];
+  return node.items.flatMap((p) => {
+    if (!(0, import_yaml.isScalar)(p.key)) return [];
+    const v = p.value;
+    const image = (0, import_yaml.isMap)(v) ? scalarText(pair(v, "image")?.value) : scalarText(v);
+    const ports = (0, import_yaml.isMap)(v) ? strings(pair(v, "ports")?.value) : [];
+    return image ? [{ id: String(p.key.value), image, ports }] : [];
+  });
+}
+function duplicateKey(map) {
+  const seen = /* @__PURE__ */ new Set();
+  for (const p of map.items) {
+    if (!(0, import_yaml.isScalar)(p.key)) continue;
+    const k = String(scalarString(p.key.value));
+    if (seen.has(k)) return p.key;
+    seen.add(k);
+  }
+  return void 0;
+}
+function pair(map, key) {
+  return map.items.find((p) => (0, import_yaml.isPair)(p) && (0, import_yaml.isScalar)(p.key) && p.key.value === key);
+}
+function primitiveText(v) {
+  return typeof v === "string" || typeof v === "number" || typeof v === "boolean" || typeof v === "bigint" ? String(v) : void 0;
+}
+function scalarText(node) {
+  return (0, import_yaml.isScalar)(node) ? primitiveText(node.value) : void 0;
+}
+function strings(node) {
+  const one = (0, import_yaml.isScalar)(node) ? primitiveText(node.value) : void 0;
+  if (one !== void 0) return [one];
+  if ((0, import_yaml.isSeq)(node)) return node.items.flatMap((i2) => (0, import_yaml.isScalar)(i2) ? primitiveText(i2.value) ?? [] : []);
+  return [];
+}
+function scalarString(v) {
+  return primitiveText(v);
+}
+function runsOnText(node) {
+  if ((0, import_yaml.isMap)(node)) return strings(pair(node, "labels")?.value).join(" ") || scalarText(pair(node, "group")?.value);
+  const s = strings(node);
+  return s.length ? s.join(" ") : void 0;
+}
+function expandMatrix(strategy) {
+  const matrix = (0, import_yaml.isMap)(strategy) ? pair(strategy, "matrix")?.value : void 0;
+  if (!(0, import_yaml.isMap)(matrix)) return [{}];
+  let combos = [{}];
+  const include = [];
+  for (const p of matrix.items) {
+    if (!(0, import_yaml.isScalar)(p.key)) continue;
+    const key = String(p.key.value);
+    if (key === "exclude") continue;
+    if (key === "include") {
+      if ((0, import_yaml.isSeq)(p.value)) {
+        for (const i2 of p.value.items) if ((0, import_yaml.isMap)(i2)) include.push(flatRecord(i2));
+      }
+      continue;
+    }
+    const values = (0, import_yaml.isSeq)(p.value) ? p.value.items.map((i2) => (0, import_yaml.isScalar)(i2) ? String(i2.value) : JSON.stringify(i2)) : [String(scalarText(p.value) ?? "")];
+    combos = combos.flatMap((c3) => values.map((v) => ({ ...c3, [key]: v })));
+    if (combos.length > 256) break;
+  }
+  const hasAxes = Object.keys(combos[0]).length > 0;
+  for (const inc of include) {
+    const matching = hasAxes ? combos.filter((c3) => Object.entries(inc).every(([k, v]) => !(k in c3) || c3[k] === v)) : [];
+    if (matching.length) for (const m of matching) Object.assign(m, inc);
+    else combos.push({ ...inc });
+  }
+  return hasAxes ? combos : combos.length > 1 ? combos.slice(1) : combos;
+}
+function flatRecord(map) {
+  const out = {};
+  for (const p of map.items) if ((0, import_yaml.isScalar)(p.key) && (0, import_yaml.isScalar)(p.value)) out[String(p.key.value)] = String(p.value.value);
+  return out;
+}
+function withMatrix(text2, combo) {
+  return text2.replace(/\$\{\{\s*matrix\.([A-Za-z0-9_-]+)\s*\}\}/g, (all, k) => combo[k] ?? all);
+}
+
+// src/core/lint/repo.ts
+function normalizeRepoPath(p) {
+  const out = [];
+  for (const part of p.replace(/\\/g, "/").split("/")) {
+    if (part === "" || part === ".") continue;
+    if (part === "..") {
+      if (!out.length) return void 0;
+      out.pop();
+    } else out.push(part);
+  }
+  return out.join("/");
+}
+var RepoView = class {
+  constructor(files = [], repository) {
+    this.repository = repository;
+    for (const f of files) {
+      const p = normalizeRepoPath(f.file);
+      if (p !== void 0) this.files.set(p, f.text);
+    }
+  }
+  repository;
+  files = /* @__PURE__ */ new Map();
+  workflowModels = /* @__PURE__ */ new Map();
+  dockerfileModels = /* @__PURE__ */ new Map();
+  read(file) {
+    const p = normalizeRepoPath(file);
+    return p === void 0 ? void 0 : this.files.get(p);
+  }
+  has(file) {
+    return this.read(file) !== void 0;
+  }
+  add(file) {
+    const p = normalizeRepoPath(file.file);
+    if (p !== void 0) this.files.set(p, file.text);
+  }
+  /** .github/workflows/*.y(a)ml, in path order. */
+  workflowFiles() {
+    return [...this.files.keys()].filter((f) => /^\.github\/workflows\/[^/]+\.ya?ml$/i.test(f)).sort();
+  }
+  workflow(file) {
+    const p = normalizeRepoPath(file);
+    if (p === void 0) return void 0;
+    const text2 = this.files.get(p);
+    if (text2 === void 0) return void 0;
+    let m = this.workflowModels.get(p);
+    if (!m) this.workflowModels.set(p, m = parseWorkflow(p, text2));
+    return m;
+  }
+  dockerfile(file) {
+    const p = normalizeRepoPath(file);
+    if (p === void 0) return void 0;
+    const text2 = this.files.get(p);
+    if (text2 === void 0) return void 0;
+    let m = this.dockerfileModels.get(p);
+    if (!m) this.dockerfileModels.set(p, m = parseDockerfile(text2));
+    return m.syntaxError ? void 0 : m;
+  }
+};
 
 // src/core/lint/dockerfile/pin.ts
 function pinFix(stage, target, title) {
@@ -50103,16 +50623,27 @@ var glibcDrift = {
   id: "RO-D001",
   kind: "dockerfile",
   defaultSeverity: "error",
-  title: "Builder stage is on a newer distribution release than the runtime it feeds",
-  explanation: `Binaries link against the C library of the stage that builds them. Built on Debian trixie (glibc 2.41) or Ubuntu 24.04 (2.39) and copied into debian:bookworm-slim (2.36), they fail at start with "version \`GLIBC_2.38' not found"; copied into Alpine (musl) they fail with "not found" because the glibc loader is missing. The build passes and the broken image ships. Pin the builder to the runtime's release.`,
-  check({ model }) {
-    return findDrift(model).map((d) => {
+  examines: "COPY --from between stages",
+  title: "A binary built on a newer C library is copied into an older (or another) one",
+  explanation: `Binaries link against the C library of the stage that builds them. Built on Debian trixie (glibc 2.41) or Ubuntu 24.04 (2.39) and copied into debian:bookworm-slim (2.36), they fail at start with "version \`GLIBC_2.38' not found"; copied into Alpine (musl) or scratch they fail with "not found" because the glibc loader is missing. The build passes and the broken image ships. Pin the builder to the runtime's release, or build statically (a musl target, CGO_ENABLED=0). Static binaries, musl builds and web assets are not reported: they cannot drift.`,
+  check({ copies, examine }) {
+    examine("COPY --from between stages", copies.length);
+    return findDrift(copies).map((d) => {
       const b = d.builder.from;
-      const why = d.reason === "glibc-into-musl" ? "a glibc build does not run on musl" : `binaries linked there can need glibc symbols newer than ${d.to.glibc} and then fail at start with "version \`GLIBC_2.xx' not found"`;
+      const why = d.reason === "glibc-into-musl" ? 'a glibc-linked binary does not start on musl ("not found": no glibc loader)' : d.reason === "glibc-into-none" ? "the runtime has no C library at all, so a dynamically linked binary cannot start" : `it can need glibc symbols newer than ${d.to.glibc} and then fails at start with "version \`GLIBC_2.xx' not found"`;
       const pinned = d.from.pinned ? "" : " (the tag does not name a release: this is what it resolves to today)";
+      const built = d.artifact.built ? ` (built on line ${d.artifact.built.region.line})` : "";
       return {
-        message: `${b.resolved} is ${describeRelease(d.from)}${pinned}, but its files are copied (line ${d.copy.region.line}) into ${d.runtime.from.resolved}, ${describeRelease(d.to)}: ${why}.`,
+        message: `${d.artifact.what}${built} comes from ${b.resolved}, ${describeRelease(d.from)}${pinned}, and is copied (line ${d.copy.region.line}) into ${d.runtime.from.resolved}, ${describeRelease(d.to)}: ${why}.`,
         region: b.region,
+        confidence: d.artifact.confidence,
+        evidence: [
+          { message: `builder: ${b.resolved} is ${describeRelease(d.from)}`, region: b.region },
+          ...d.artifact.built ? [{ message: `builds ${d.artifact.what}`, region: d.artifact.built.region }] : [],
+          { message: `copies it into ${d.runtime.name ?? d.runtime.from.resolved}`, region: d.copy.region },
+          { message: `runtime: ${d.runtime.from.resolved} is ${describeRelease(d.to)}`, region: d.runtime.from.region }
+        ],
+        suppressLine: d.builder.fromRegion.line,
         fix: d.reason === "newer-glibc" ? pinFix(
           d.builder,
           d.to,
@@ -50128,27 +50659,116 @@ var unpinnedRelease = {
   id: "RO-D002",
   kind: "dockerfile",
   defaultSeverity: "warning",
-  title: "Base image tag does not pin its distribution release in a build that copies binaries between stages",
-  explanation: "Tags like rust:1.91, golang:1.25, node:22 or debian:stable move to the next Debian release when it ships (trixie replaced bookworm in August 2025). A builder and a runtime that matched yesterday drift apart on a rebuild with no change in the repository, and binaries stop starting (glibc drift). Name the release in the tag (rust:1.91-bookworm, debian:bookworm-slim).",
-  check({ model }) {
-    const copying = model.stages.filter((s) => copiesInto(model, s).length > 0);
-    if (model.stages.length < 2 || copying.length === 0) return [];
-    const involved = new Set(copying.flatMap((s) => [s, ...copiesInto(model, s).map((c3) => c3.source)]));
-    const drifted = new Set(findDrift(model).map((d) => d.builder));
-    return model.stages.flatMap((stage) => {
-      if (stage.parent || drifted.has(stage) || !involved.has(stage) || stage.from.digest) return [];
-      const d = stageDistro(stage);
-      if (!d || d.pinned || d.family === "none") return [];
-      return [
-        {
-          message: `${stage.from.resolved} does not name its release; today it is ${describeRelease(d)} and it will move when the next release ships.`,
-          region: stage.from.region,
-          fix: pinFix(stage, d, `Pin to ${d.release}`)
-        }
-      ];
-    });
+  examines: "stages on either side of a glibc-linked copy",
+  title: "Base image tag does not pin its distribution release, and a glibc-linked binary crosses stages",
+  explanation: "Tags like rust:1.91, golang:1.25, node:22 or debian:stable move to the next Debian release when it ships (trixie replaced bookworm in August 2025). A builder and a runtime that matched yesterday drift apart on a rebuild with no change in the repository, and binaries stop starting (glibc drift). Name the release in the tag (rust:1.91-bookworm, debian:bookworm-slim). Only builds that copy a dynamically linked binary between stages are reported: static binaries, musl builds and web assets do not care which release a tag moves to.",
+  check({ copies, examine }) {
+    const relevant = copies.filter((c3) => c3.artifact.kind === "glibc-binary" && c3.from?.libc === "glibc");
+    const drifted = new Set(findDrift(copies).map((d) => d.builder));
+    const seen = /* @__PURE__ */ new Set();
+    const out = [];
+    for (const c3 of relevant) {
+      for (const [stage, role] of [
+        [c3.builder, "builder"],
+        [c3.runtime, "runtime"]
+      ]) {
+        let root = stage;
+        while (root.parent) root = root.parent;
+        if (seen.has(root)) continue;
+        seen.add(root);
+        examine("stages on either side of a glibc-linked copy");
+        if (drifted.has(root) || root.from.digest) continue;
+        const d = stageDistro(root);
+        if (!d || d.pinned || d.family === "none" || d.libc !== "glibc") continue;
+        out.push({
+          message: `${root.from.resolved} does not name its release; today it is ${describeRelease(d)} and it moves when the next release ships, while ${c3.artifact.what} is copied between it and ${role === "builder" ? c3.runtime.from.resolved : c3.builder.from.resolved} (line ${c3.copy.region.line}).`,
+          region: root.from.region,
+          confidence: c3.artifact.confidence,
+          evidence: [
+            {
+              message: `${role}: ${root.from.resolved} resolves to ${describeRelease(d)} today`,
+              region: root.from.region
+            },
+            ...c3.artifact.built ? [{ message: `builds ${c3.artifact.what}`, region: c3.artifact.built.region }] : [],
+            { message: "copies it across stages", region: c3.copy.region }
+          ],
+          suppressLine: root.fromRegion.line,
+          fix: pinFix(root, d, `Pin to ${d.release}`)
+        });
+      }
+    }
+    return out;
   }
 };
+
+// src/core/lint/dockerfile/entrypoint.ts
+var INIT = /(^|\/)(tini|tini-static|dumb-init|catatonit|docker-init|s6-svscan|init)$/;
+function instructionsOf(stage) {
+  return chainOf(stage).flatMap((s) => s.instructions);
+}
+function stageArgs(model, stage) {
+  const vars = { ...model.args };
+  for (const i2 of instructionsOf(stage)) {
+    if (i2.keyword !== "ARG" && i2.keyword !== "ENV") continue;
+    for (const m of i2.args.matchAll(/([A-Za-z_][A-Za-z0-9_]*)=("[^"]*"|'[^']*'|\S+)/g))
+      vars[m[1]] = substitute(m[2].replace(/^["']|["']$/g, ""), vars);
+  }
+  return vars;
+}
+function entrypointOf(model, file, repo) {
+  const stage = finalStage(model);
+  if (!stage) return void 0;
+  const all = instructionsOf(stage);
+  const entry = all.filter((i2) => i2.keyword === "ENTRYPOINT").at(-1);
+  const cmd = all.filter((i2) => i2.keyword === "CMD").at(-1);
+  const argv = entry ? [...entry.argv, ...entry.jsonForm && cmd?.jsonForm ? cmd.argv : []] : cmd?.argv ?? [];
+  const out = { stage, entry, cmd, first: entry ?? cmd, argv };
+  let k = 0;
+  if (argv[0] && INIT.test(argv[0])) {
+    out.init = argv[0];
+    k = 1;
+    while (k < argv.length && argv[k].startsWith("-")) k++;
+  }
+  out.program = argv[k];
+  if (out.program && /^(\/bin\/|\/usr\/bin\/)?(ba|da|a)?sh$/.test(out.program) && argv[k + 1] && !argv[k + 1].startsWith("-"))
+    out.program = argv[k + 1];
+  if (out.program && (/\.(sh|bash)$/.test(out.program) || /entrypoint|start|run\b|docker-/.test(out.program.split("/").pop()))) {
+    const base = out.program.split("/").pop();
+    const dir = file.includes("/") ? file.slice(0, file.lastIndexOf("/")) : "";
+    out.script = { path: out.program };
+    for (const i2 of [...all].reverse()) {
+      if (i2.keyword !== "COPY" && i2.keyword !== "ADD") continue;
+      const srcs = i2.argv.slice(0, -1).filter((a2) => !a2.startsWith("--"));
+      const dest = i2.argv.at(-1) ?? "";
+      const src = srcs.find(
+        (s) => s.split("/").pop() === base || srcs.length === 1 && dest.split("/").pop() === base
+      );
+      if (!src) continue;
+      if (i2.flags.from) {
+        out.script = { path: out.program, copiedAt: i2 };
+        break;
+      }
+      const candidates = [normalizeRepoPath(src), normalizeRepoPath(`${dir}/${src}`)].filter(
+        (p) => Boolean(p)
+      );
+      const path27 = candidates.find((p) => repo?.has(p)) ?? candidates[0];
+      out.script = { path: path27, text: path27 ? repo?.read(path27) : void 0, copiedAt: i2 };
+      break;
+    }
+  }
+  return out;
+}
+function scriptHandsOverSignals(text2) {
+  return /^\s*exec\s+\S/m.test(text2) || /\btrap\b[^\n]*\b(TERM|SIGTERM|15|INT)\b/.test(text2);
+}
+var PRIVILEGE_DROP = /\b(gosu|su-exec|s6-setuidgid|s6-applyuidgid|setpriv|runuser|chpst\s+-u|chroot\s+--userspec|su\s+-[sc]|su\s+\S+\s+-c)\b/;
+var SERVICE_WORDS = /^(serve|server|start|run|daemon|web|api|agent|listen|--port|--listen|--bind|--addr)(=.*)?$/;
+var SERVERS = /(^|\/)(nginx|httpd|caddy|gunicorn|uvicorn|puma|unicorn|node|java|envoy|traefik)$/;
+function startsService(ep) {
+  return instructionsOf(ep.stage).some(
+    (i2) => i2.keyword === "EXPOSE" || i2.keyword === "HEALTHCHECK" && !/^\s*NONE/i.test(i2.args)
+  ) || [...ep.argv, ...ep.cmd?.argv ?? []].some((a2) => SERVICE_WORDS.test(a2)) || SERVERS.test(ep.argv[0] ?? "");
+}
 
 // src/core/lint/text.ts
 var TextIndex = class {
@@ -50194,31 +50814,58 @@ function insertAt(line, column = 1) {
 }
 
 // src/core/lint/rules/d003-root-runtime.ts
-function lastUser(stage) {
-  for (let s = stage; s; s = s.parent) {
-    const u2 = s.instructions.filter((i2) => i2.keyword === "USER").at(-1);
-    if (u2) return { user: u2.args.trim(), line: u2.region.line };
-  }
-  return void 0;
-}
+var NON_ROOT_BASE = /(:|-)nonroot\b|^cgr\.dev\/chainguard\/|^nginxinc\/nginx-unprivileged|^bitnami\//;
+var DROPS_ITSELF = /^(nginx|httpd|caddy|haproxy|php)$/;
+var ROOT_BASE = /^(scratch|debian|ubuntu|alpine|busybox|fedora|centos|rockylinux|almalinux|amazonlinux|node|python|golang|rust|ruby|php|openjdk|eclipse-temurin|amazoncorretto|gcr\.io\/distroless\/(?!.*nonroot).*|registry\.access\.redhat\.com\/ubi\d*(\/ubi)?(-minimal|-micro)?)$/;
 var rootRuntime = {
   id: "RO-D003",
   kind: "dockerfile",
   defaultSeverity: "warning",
-  title: "Runtime stage runs as root",
-  explanation: "Without USER the released container runs as uid 0: a remote code execution in the service becomes root in the container, with write access to everything in the image and to mounted volumes, and clusters that enforce runAsNonRoot refuse to start it on release day. Set a non-root USER in the final stage.",
-  check({ model }) {
-    const stage = finalStage(model);
-    if (!stage) return [];
+  examines: "final stages that start a service",
+  title: "Released service runs as root",
+  explanation: "Without USER the released service runs as uid 0: a remote code execution in the service becomes root in the container, with write access to everything in the image and to mounted volumes, and clusters that enforce runAsNonRoot refuse to start it on release day. Set a non-root USER in the final stage, or drop privileges in the entrypoint (gosu, su-exec, s6-overlay with PUID/PGID): those are recognised and not reported.",
+  check({ model, file, repo, examine }) {
+    const ep = entrypointOf(model, file, repo);
+    if (!ep || !startsService(ep)) return [];
+    const stage = ep.stage;
+    examine("final stages that start a service");
     let root = stage;
     while (root.parent) root = root.parent;
-    if (/nonroot/.test(root.from.tag ?? "")) return [];
-    const user = lastUser(stage);
-    if (user && !/^(root|0)(:(root|0))?$/.test(user.user)) return [];
-    if (user) {
-      const ins = [stage, ...parents(stage)].flatMap((s) => s.instructions).find((i2) => i2.region.line === user.line);
+    const baseName = shortName(root.from.name);
+    if (NON_ROOT_BASE.test(`${baseName}:${root.from.tag ?? ""}`) || NON_ROOT_BASE.test(baseName)) return [];
+    const all = instructionsOf(stage);
+    const userIns = all.filter((i2) => i2.keyword === "USER").at(-1);
+    const user = userIns ? substitute(userIns.args.trim(), stageArgs(model, stage)) : void 0;
+    if (user && (/\$/.test(user) || !/^(root|0)(:(root|0))?$/.test(user))) return [];
+    const runText = all.map((i2) => i2.keyword === "RUN" || i2.keyword === "COPY" || i2.keyword === "ADD" ? i2.args : "").join("\n");
+    if (ep.init === "/init" || /s6-overlay/.test(runText) || ep.argv.some((a2) => /(^|\/)s6-svscan$/.test(a2))) return [];
+    if (ep.script?.text && PRIVILEGE_DROP.test(ep.script.text)) return [];
+    if (PRIVILEGE_DROP.test(runText) && ep.script) return [];
+    if (DROPS_ITSELF.test(baseName) && !ep.first) return [];
+    let confidence = "proven";
+    const why = [];
+    if (!ROOT_BASE.test(baseName)) {
+      confidence = "possible";
+      why.push(`${root.from.resolved} may set its own USER`);
+    }
+    if (ep.script && ep.script.text === void 0) {
+      confidence = confidence === "proven" ? "likely" : confidence;
+      why.push(`the entrypoint script ${ep.script.path ?? ""} was not read, and it may drop privileges`);
+    }
+    const ports = all.filter((i2) => i2.keyword === "EXPOSE").flatMap((i2) => i2.argv.map((p) => Number(p.split("/")[0]))).filter((n2) => Number.isFinite(n2));
+    if (ports.length && ports.every((n2) => n2 < 1024)) {
+      confidence = confidence === "proven" ? "likely" : confidence;
+      why.push(`it listens on port ${ports.join(", ")}, below 1024, which needs root or CAP_NET_BIND_SERVICE`);
+    }
+    const note = why.length ? ` (${why.join("; ")})` : "";
+    if (userIns) {
       return [
-        { message: `The final stage sets USER ${user.user}: the released container runs as root.`, region: ins.region }
+        {
+          message: `The final stage sets USER ${user}: the released container runs as root${note}.`,
+          region: userIns.region,
+          confidence,
+          evidence: [{ message: `USER ${user}`, region: userIns.region }]
+        }
       ];
     }
     const start = stage.instructions.find((i2) => i2.keyword === "ENTRYPOINT" || i2.keyword === "CMD");
@@ -50226,66 +50873,65 @@ var rootRuntime = {
     const edit = start ? { region: insertAt(start.region.line), newText: "USER 65532:65532\n" } : { region: insertAt(last.endLine, last.endColumn), newText: "\nUSER 65532:65532" };
     return [
       {
-        message: `The final stage (${stage.name ?? stage.from.resolved}) has no USER instruction: the released container runs as root.`,
+        message: `The final stage (${stage.name ?? stage.from.resolved}) has no USER instruction and nothing drops privileges: the released container runs as root${note}.`,
         region: stage.from.region,
+        confidence,
+        evidence: [
+          { message: `final stage, based on ${root.from.resolved}`, region: stage.from.region },
+          ...ep.first ? [{ message: `starts ${ep.program ?? ep.argv[0] ?? ""} as root`, region: ep.first.region }] : []
+        ],
+        suppressLine: stage.fromRegion.line,
         fix: { title: "Run as a non-root user (USER 65532:65532)", edits: [edit] }
       }
     ];
   }
 };
-function parents(stage) {
-  const out = [];
-  for (let s = stage.parent; s; s = s.parent) out.push(s);
-  return out;
-}
 
 // src/core/lint/rules/d004-no-init.ts
-var INITS = /(^|\/)(tini|tini-static|dumb-init|catatonit|s6-svscan|init|docker-init)$/;
-var SERVICE_WORDS = /^(serve|server|start|run|daemon|web|api|agent|listen|--port|--listen|--bind|--addr)(=.*)?$/;
-var SERVERS = /(^|\/)(nginx|httpd|caddy|gunicorn|uvicorn|puma|unicorn|node|java|envoy|traefik)$/;
-function chain(stage) {
-  const stages = [];
-  for (let s = stage; s; s = s.parent) stages.unshift(s);
-  return stages.flatMap((s) => s.instructions);
-}
 var noInit = {
   id: "RO-D004",
   kind: "dockerfile",
   defaultSeverity: "info",
+  examines: "final stages that start a service",
   title: "Long-running service without an init process for signal handling",
-  explanation: "The entrypoint runs as PID 1, and the kernel drops signals that PID 1 has no handler for: `docker stop` and rolling deploys wait the full stop timeout (10 s, 30 s on Kubernetes) and then SIGKILL the service mid-request, and zombie children pile up. Use an init (tini, dumb-init, `docker run --init`) or make sure the service handles SIGTERM itself.",
-  check({ model }) {
-    const stage = finalStage(model);
-    if (!stage) return [];
-    const all = chain(stage);
-    const entry = all.filter((i2) => i2.keyword === "ENTRYPOINT").at(-1);
-    const cmd = all.filter((i2) => i2.keyword === "CMD").at(-1);
-    const first = entry ?? cmd;
-    if (!first) return [];
-    const argv = [...entry?.argv ?? [], ...entry ? [] : cmd?.argv ?? []];
-    if (INITS.test(argv[0] ?? "")) return [];
-    const service = all.some((i2) => i2.keyword === "EXPOSE" || i2.keyword === "HEALTHCHECK" && !/^\s*NONE/i.test(i2.args)) || [...argv, ...cmd?.argv ?? []].some((a2) => SERVICE_WORDS.test(a2)) || SERVERS.test(argv[0] ?? "");
-    if (!service) return [];
-    const shell = first.jsonForm ? "" : " (in shell form, so PID 1 is /bin/sh, which does not forward SIGTERM at all)";
+  explanation: "The entrypoint runs as PID 1, and the kernel drops signals that PID 1 has no handler for: unless the service handles SIGTERM itself, `docker stop` and rolling deploys wait the full stop timeout (10 s, 30 s on Kubernetes) and then SIGKILL it mid-request, and zombie children pile up. Many services do handle SIGTERM, so this is information, not a defect: use an init (tini, dumb-init, `docker run --init`) where the service does not. Entrypoints that are an init, or a script that `exec`s the service or traps TERM, are not reported.",
+  check({ model, file, repo, examine }) {
+    const ep = entrypointOf(model, file, repo);
+    if (!ep?.first || ep.init) return [];
+    if (ep.script && (ep.script.text === void 0 || scriptHandsOverSignals(ep.script.text))) return [];
+    if (!startsService(ep)) return [];
+    examine("final stages that start a service");
+    const shell = ep.first.jsonForm ? "" : " (in shell form, so PID 1 is /bin/sh, which does not forward SIGTERM at all)";
     return [
       {
-        message: `${first.keyword} ${argv[0] ?? ""} starts a long-running service as PID 1 with no init${shell}.`,
-        region: first.region
+        message: `${ep.first.keyword} ${ep.argv[0] ?? ""} starts a long-running service as PID 1 with no init${shell}; fine if it handles SIGTERM itself.`,
+        region: ep.first.region,
+        evidence: [
+          { message: `PID 1: ${ep.argv[0] ?? ""}`, region: ep.first.region },
+          ...ep.script?.text !== void 0 ? [
+            {
+              message: `${ep.script.path} neither execs the service nor traps TERM`,
+              region: ep.script.copiedAt.region
+            }
+          ] : []
+        ]
       }
     ];
   }
 };
 
 // src/core/lint/rules/d005-dependency-order.ts
-var MANIFESTS = /(^|\/)(Cargo\.(toml|lock)|go\.(mod|sum)|package(-lock)?\.json|npm-shrinkwrap\.json|yarn\.lock|pnpm-lock\.yaml|requirements[^/]*\.txt|pyproject\.toml|poetry\.lock|uv\.lock|Pipfile(\.lock)?|Gemfile(\.lock)?|pom\.xml|build\.gradle(\.kts)?|composer\.(json|lock)|mix\.(exs|lock))$/;
-var DEP_STEP = /\b(cargo\s+(build|fetch|install|chef)|go\s+(build|mod\s+download|install)|npm\s+(ci|install|i)\b|yarn(\s+install)?\b|pnpm\s+(install|i)\b|pip3?\s+install|poetry\s+install|uv\s+sync|bundle\s+install|mvn\b|gradle\b|composer\s+install|mix\s+deps\.get)/;
+var MANIFESTS = /(^|\/)(Cargo\.(toml|lock|\*)|go\.(mod|sum)|package(-lock)?\.json|npm-shrinkwrap\.json|yarn\.lock|pnpm-lock\.yaml|bun\.lockb?|requirements[^/]*\.txt|pyproject\.toml|poetry\.lock|uv\.lock|Pipfile(\.lock|\*)?|Gemfile(\.lock)?|pom\.xml|build\.gradle(\.kts)?|composer\.(json|lock)|mix\.(exs|lock)|recipe\.json|[\w.-]+\.cabal)$/;
+var DEP_STEP = /\b(cargo\s+(build|fetch|install|chef\s+cook)|go\s+(build|mod\s+download|install)|npm\s+(ci|install|i)\b|yarn(\s+install)?\s*($|&&|;|\\|--)|pnpm\s+(install|i)\b|pip3?\s+install|poetry\s+install|uv\s+sync|bundle\s+install|mvn\b|gradle\b|composer\s+install|mix\s+deps\.get|cabal\s+(install|build))/;
+var CACHE_MOUNT = /--mount=[^\s]*type=cache/;
 var dependencyOrder = {
   id: "RO-D005",
   kind: "dockerfile",
   defaultSeverity: "info",
+  examines: "dependency steps after a broad COPY",
   title: "Dependency metadata is not copied before the sources",
-  explanation: "Copying the whole source tree before the dependency step invalidates the layer cache on every change to any file, so every release build re-downloads and rebuilds all dependencies: slow release pipelines, emulated arm64 builds that hit the job timeout, and rate limits from package registries. Copy the manifest and lock file first, fetch dependencies, then copy the sources.",
-  check({ model }) {
+  explanation: "Copying the whole source tree before the dependency step invalidates the layer cache on every change to any file, so every release build re-downloads and rebuilds all dependencies: slow release pipelines, emulated arm64 builds that hit the job timeout, and rate limits from package registries. Copy the manifest and lock file first, fetch dependencies, then copy the sources. Dependency-first layouts (cargo-chef recipes, a dummy build on the manifests, `go mod download` first) and cache mounts are recognised.",
+  check({ model, examine }) {
     return model.stages.flatMap((stage) => {
       const ins = stage.instructions;
       const broad = ins.findIndex(
@@ -50294,16 +50940,22 @@ var dependencyOrder = {
       if (broad < 0) return [];
       const step = ins.slice(broad + 1).find((i2) => i2.keyword === "RUN" && DEP_STEP.test(i2.args));
       if (!step) return [];
+      examine("dependency steps after a broad COPY");
+      if (CACHE_MOUNT.test(step.flagText)) return [];
       const earlier = ins.slice(0, broad);
       const metaFirst = earlier.some(
-        (i2) => (i2.keyword === "COPY" || i2.keyword === "ADD") && i2.argv.slice(0, -1).some((s) => MANIFESTS.test(s)) || i2.keyword === "RUN" && /--mount=[^\s]*(Cargo|go\.mod|package|requirements|pyproject)/.test(i2.args)
+        (i2) => (i2.keyword === "COPY" || i2.keyword === "ADD") && i2.argv.slice(0, -1).some((s) => MANIFESTS.test(s)) || i2.keyword === "RUN" && (DEP_STEP.test(i2.args) || /--mount=[^\s]*(Cargo|go\.mod|package|requirements|pyproject)/.test(i2.flagText))
       );
       if (metaFirst) return [];
-      const what = DEP_STEP.exec(step.args)[0];
+      const what = DEP_STEP.exec(step.args)[0].trim();
       return [
         {
           message: `${ins[broad].keyword} ${ins[broad].argv.join(" ")} comes before "${what}" (line ${step.region.line}) with no manifest or lock file copied first: any source change rebuilds every dependency.`,
-          region: ins[broad].region
+          region: ins[broad].region,
+          evidence: [
+            { message: "copies the whole context", region: ins[broad].region },
+            { message: `then fetches or builds dependencies: ${what}`, region: step.region }
+          ]
         }
       ];
     });
@@ -50315,16 +50967,24 @@ var shellFormEntrypoint = {
   id: "RO-D006",
   kind: "dockerfile",
   defaultSeverity: "warning",
+  examines: "ENTRYPOINT and CMD instructions of final stages",
   title: "Runtime ENTRYPOINT or CMD in shell form",
-  explanation: 'Shell form runs the command as `/bin/sh -c "..."`: the shell is PID 1 and does not pass SIGTERM on, so every stop or deploy ends in a SIGKILL after the timeout, and in a scratch or distroless image there is no /bin/sh at all and the container fails at start ("exec: /bin/sh: no such file"). Use exec form: ENTRYPOINT ["/app", "serve"].',
-  check({ model }) {
+  explanation: 'Shell form runs the command as `/bin/sh -c "..."`: the shell is PID 1 and does not pass SIGTERM on, so every stop or deploy ends in a SIGKILL after the timeout, and in a scratch or distroless image there is no /bin/sh at all and the container fails at start ("exec: /bin/sh: no such file"). Use exec form: ENTRYPOINT ["/app", "serve"]. A shell-form CMD after an exec-form ENTRYPOINT (such as ["tini", "--"]) is not reported: the ENTRYPOINT is PID 1 then.',
+  check({ model, examine }) {
     const stage = finalStage(model);
     if (!stage) return [];
-    return stage.instructions.filter((i2) => (i2.keyword === "ENTRYPOINT" || i2.keyword === "CMD") && !i2.jsonForm && i2.args.trim()).map((i2) => {
+    const chain = instructionsOf(stage);
+    const entry = chain.filter((i2) => i2.keyword === "ENTRYPOINT").at(-1);
+    const decisive = [entry ?? chain.filter((i2) => i2.keyword === "CMD").at(-1)].filter(
+      (i2) => Boolean(i2) && stage.instructions.includes(i2)
+    );
+    examine("ENTRYPOINT and CMD instructions of final stages", decisive.length);
+    return decisive.filter((i2) => !i2.jsonForm && i2.args.trim()).map((i2) => {
       const plain = !/[$&|;<>`()*?'"\\~{}\n]/.test(i2.args);
       return {
         message: `${i2.keyword} ${i2.args.trim()} is in shell form: /bin/sh becomes PID 1${/scratch|distroless/.test(stage.from.resolved) ? " (and this image has no /bin/sh)" : ""}.`,
         region: i2.region,
+        evidence: [{ message: `${i2.keyword} in shell form decides PID 1`, region: i2.region }],
         fix: plain ? {
           title: "Convert to exec form",
           edits: [
@@ -50351,173 +51011,156 @@ var workflowSyntax = {
   title: "Workflow cannot be parsed",
   explanation: "GitHub refuses a workflow file that is not valid YAML, so the release never starts (and a tag push goes unanswered). No other rule can judge the file until it parses."
 };
+var badSuppression = {
+  id: "RO-L001",
+  kind: "any",
+  defaultSeverity: "warning",
+  title: "Suppression comment silences nothing",
+  explanation: "A `# release-operator-ignore RO-XXXX: reason` comment needs a known rule id and a reason after the colon, and must stand on a line of its own above the instruction or step (in a workflow it may also end the line). Without a reason nobody can tell later whether the finding was judged or just silenced, so such a comment silences nothing until it says why."
+};
+var unusedSuppression = {
+  id: "RO-L002",
+  kind: "any",
+  defaultSeverity: "info",
+  title: "Suppression comment is not needed",
+  explanation: "The rule it names reports nothing on the line it stands above (the problem was fixed, or the rule no longer fires there). Remove the comment, so that it cannot hide a new finding later."
+};
 
-// src/core/lint/workflow/model.ts
-var import_yaml = __toESM(require_dist());
-function parseWorkflow(file, text2) {
-  const lineCounter = new import_yaml.LineCounter();
-  const doc = (0, import_yaml.parseDocument)(text2, { lineCounter, prettyErrors: false, uniqueKeys: true });
-  const region = (node) => {
-    const [start, end] = node?.range ?? [0, 0];
-    const a2 = lineCounter.linePos(start);
-    const b = lineCounter.linePos(Math.max(start, end));
-    return { line: a2.line, column: a2.col, endLine: b.line, endColumn: b.col };
-  };
-  const model = { file, triggers: /* @__PURE__ */ new Map(), jobs: [], lineCounter, text: text2 };
-  const err = doc.errors[0];
-  if (err) {
-    const [start, end] = err.pos;
-    const a2 = lineCounter.linePos(start);
-    const b = lineCounter.linePos(Math.max(end, start + 1));
-    const first = err.message.split("\n")[0].replace(/ at line \d+, column \d+:?$/, "");
-    model.syntaxError = {
-      message: `YAML parse error on line ${a2.line}, column ${a2.col}: ${first}`,
-      region: { line: a2.line, column: a2.col, endLine: b.line, endColumn: b.line === a2.line ? b.col : a2.col + 1 }
-    };
-    return model;
-  }
-  const root = doc.contents;
-  if (!(0, import_yaml.isMap)(root)) {
-    model.syntaxError = {
-      message: 'a workflow must be a mapping with "on:" and "jobs:" keys',
-      region: root ? region(root) : { line: 1, column: 1, endLine: 1, endColumn: 2 }
-    };
-    return model;
-  }
-  const on6 = pair(root, "on");
-  if (on6) {
-    const v = on6.value;
-    if ((0, import_yaml.isScalar)(v) && typeof v.value === "string") {
-      model.triggers.set(v.value, { region: region(v) });
-    } else if ((0, import_yaml.isSeq)(v)) {
-      for (const item of v.items) if ((0, import_yaml.isScalar)(item)) model.triggers.set(String(item.value), { region: region(item) });
-    } else if ((0, import_yaml.isMap)(v)) {
-      for (const p of v.items) {
-        if ((0, import_yaml.isScalar)(p.key))
-          model.triggers.set(String(p.key.value), { region: region(p.key), config: p.value ?? void 0 });
-      }
-    }
-  }
-  const jobs = pair(root, "jobs")?.value;
-  if ((0, import_yaml.isMap)(jobs)) {
-    for (const jp of jobs.items) {
-      if (!(0, import_yaml.isScalar)(jp.key) || !(0, import_yaml.isMap)(jp.value)) continue;
-      const jm = jp.value;
-      const job = {
-        id: String(jp.key.value),
-        idRegion: region(jp.key),
-        needs: strings(pair(jm, "needs")?.value),
-        if: scalarText(pair(jm, "if")?.value),
-        runsOn: runsOnText(pair(jm, "runs-on")?.value),
-        uses: located(pair(jm, "uses")?.value),
-        matrix: expandMatrix(pair(jm, "strategy")?.value),
-        steps: []
-      };
-      const steps = pair(jm, "steps")?.value;
-      if ((0, import_yaml.isSeq)(steps)) {
-        steps.items.forEach((item, index) => {
-          if (!(0, import_yaml.isMap)(item)) return;
-          const withNode = pair(item, "with")?.value;
-          const withs = {};
-          if ((0, import_yaml.isMap)(withNode)) {
-            for (const p of withNode.items) {
-              const l = located(p.value);
-              if ((0, import_yaml.isScalar)(p.key) && l) withs[String(p.key.value)] = l;
-            }
-          }
-          const start = item.range?.[0] ?? 0;
-          const before = text2.slice(0, start).match(/-[ \t]+$/);
-          job.steps.push({
-            job,
-            index,
-            id: scalarText(pair(item, "id")?.value),
-            name: scalarText(pair(item, "name")?.value),
-            uses: located(pair(item, "uses")?.value),
-            run: located(pair(item, "run")?.value),
-            with: withs,
-            if: scalarText(pair(item, "if")?.value),
-            continueOnError: String(scalarText(pair(item, "continue-on-error")?.value)) === "true",
-            dashOffset: before ? start - before[0].length : void 0,
-            region: region(item)
-          });
-        });
-      }
-      model.jobs.push(job);
-    }
-  }
-  return model;
-  function located(node) {
-    const value = (0, import_yaml.isScalar)(node) ? primitiveText(node.value) : void 0;
-    return value === void 0 ? void 0 : { value, region: region(node), node };
-  }
+// src/core/lint/workflow/analysis.ts
+var import_yaml2 = __toESM(require_dist());
+
+// src/core/lint/platform.ts
+var ARCH_ALIASES = {
+  x86_64: "amd64",
+  x86: "386",
+  i386: "386",
+  i686: "386",
+  aarch64: "arm64",
+  armhf: "arm/v7",
+  armel: "arm/v6"
+};
+function normalizePlatform(input) {
+  let p = input.trim().toLowerCase().replace(/^['"]|['"]$/g, "");
+  if (!p.includes("/")) p = `linux/${p}`;
+  const [os8, arch2, ...rest] = p.split("/");
+  let full = [os8, ARCH_ALIASES[arch2] ?? arch2, ...rest].join("/");
+  full = full.replace(/^(\w+)\/arm64\/v8$/, "$1/arm64").replace(/^(\w+)\/arm$/, "$1/arm/v7").replace(/^(\w+)\/amd64\/v1$/, "$1/amd64");
+  return full;
 }
-function pair(map, key) {
-  return map.items.find((p) => (0, import_yaml.isPair)(p) && (0, import_yaml.isScalar)(p.key) && p.key.value === key);
-}
-function primitiveText(v) {
-  return typeof v === "string" || typeof v === "number" || typeof v === "boolean" || typeof v === "bigint" ? String(v) : void 0;
-}
-function scalarText(node) {
-  return (0, import_yaml.isScalar)(node) ? primitiveText(node.value) : void 0;
-}
-function strings(node) {
-  const one = (0, import_yaml.isScalar)(node) ? primitiveText(node.value) : void 0;
-  if (one !== void 0) return [one];
-  if ((0, import_yaml.isSeq)(node)) return node.items.flatMap((i2) => (0, import_yaml.isScalar)(i2) ? primitiveText(i2.value) ?? [] : []);
-  return [];
-}
-function runsOnText(node) {
-  if ((0, import_yaml.isMap)(node)) return strings(pair(node, "labels")?.value).join(" ") || scalarText(pair(node, "group")?.value);
-  const s = strings(node);
-  return s.length ? s.join(" ") : void 0;
-}
-function expandMatrix(strategy) {
-  const matrix = (0, import_yaml.isMap)(strategy) ? pair(strategy, "matrix")?.value : void 0;
-  if (!(0, import_yaml.isMap)(matrix)) return [{}];
-  let combos = [{}];
-  const include = [];
-  for (const p of matrix.items) {
-    if (!(0, import_yaml.isScalar)(p.key)) continue;
-    const key = String(p.key.value);
-    if (key === "exclude") continue;
-    if (key === "include") {
-      if ((0, import_yaml.isSeq)(p.value)) {
-        for (const i2 of p.value.items) if ((0, import_yaml.isMap)(i2)) include.push(flatRecord(i2));
-      }
-      continue;
-    }
-    const values = (0, import_yaml.isSeq)(p.value) ? p.value.items.map((i2) => (0, import_yaml.isScalar)(i2) ? String(i2.value) : JSON.stringify(i2)) : [String(scalarText(p.value) ?? "")];
-    combos = combos.flatMap((c3) => values.map((v) => ({ ...c3, [key]: v })));
-    if (combos.length > 256) break;
+function splitPlatformList(text2) {
+  const out = [];
+  for (const part of text2.split(/[\s,]+/)) {
+    const t = part.trim().replace(/^['"]|['"]$/g, "");
+    if (!t) continue;
+    const n2 = normalizePlatform(t);
+    if (!out.includes(n2)) out.push(n2);
   }
-  const hasAxes = Object.keys(combos[0]).length > 0;
-  for (const inc of include) {
-    const matching = hasAxes ? combos.filter((c3) => Object.entries(inc).every(([k, v]) => !(k in c3) || c3[k] === v)) : [];
-    if (matching.length) for (const m of matching) Object.assign(m, inc);
-    else combos.push({ ...inc });
-  }
-  return hasAxes ? combos : combos.length > 1 ? combos.slice(1) : combos;
-}
-function flatRecord(map) {
-  const out = {};
-  for (const p of map.items) if ((0, import_yaml.isScalar)(p.key) && (0, import_yaml.isScalar)(p.value)) out[String(p.key.value)] = String(p.value.value);
   return out;
 }
-function withMatrix(text2, combo) {
-  return text2.replace(/\$\{\{\s*matrix\.([A-Za-z0-9_-]+)\s*\}\}/g, (all, k) => combo[k] ?? all);
+function isUnresolved(p) {
+  return /\$\{\{|\$[A-Za-z{(]/.test(p);
+}
+
+// src/core/lint/workflow/bake.ts
+function parseBake(text2) {
+  const trimmed = text2.trim();
+  if (trimmed.startsWith("{")) return parseBakeJson(trimmed);
+  const out = { targets: /* @__PURE__ */ new Map(), groups: /* @__PURE__ */ new Map() };
+  const block = /\b(target|group)\s+"([^"]+)"\s*\{/g;
+  for (let m = block.exec(text2); m; m = block.exec(text2)) {
+    let depth = 1;
+    let i2 = block.lastIndex;
+    for (; i2 < text2.length && depth > 0; i2++) {
+      if (text2[i2] === "{") depth++;
+      else if (text2[i2] === "}") depth--;
+    }
+    const body = text2.slice(block.lastIndex, i2 - 1);
+    block.lastIndex = i2;
+    if (m[1] === "group") out.groups.set(m[2], list(body, "targets") ?? []);
+    else {
+      const output = list(body, "output");
+      out.targets.set(m[2], {
+        inherits: list(body, "inherits") ?? [],
+        platforms: list(body, "platforms"),
+        dockerfile: str(body, "dockerfile"),
+        context: str(body, "context"),
+        target: str(body, "target"),
+        localOutput: output ? output.every((o2) => isLocalOutput(o2)) : void 0
+      });
+    }
+  }
+  return out;
+}
+function isLocalOutput(o2) {
+  return /^(\.|\/)|type=(local|tar)\b/.test(o2) && !/type=(image|registry|docker)/.test(o2);
+}
+function list(body, key) {
+  const m = new RegExp(`(^|\\n)\\s*${key}\\s*=\\s*\\[([^\\]]*)\\]`).exec(body);
+  if (!m) return void 0;
+  return [...m[2].matchAll(/"([^"]*)"/g)].map((x) => x[1]);
+}
+function str(body, key) {
+  return new RegExp(`(^|\\n)\\s*${key}\\s*=\\s*"([^"]*)"`).exec(body)?.[2];
+}
+function parseBakeJson(text2) {
+  const out = { targets: /* @__PURE__ */ new Map(), groups: /* @__PURE__ */ new Map() };
+  try {
+    const doc = JSON.parse(text2);
+    for (const [name, g] of Object.entries(doc.group ?? {})) out.groups.set(name, g.targets ?? []);
+    for (const [name, t] of Object.entries(doc.target ?? {})) {
+      const strs = (v) => Array.isArray(v) ? v.filter((x) => typeof x === "string") : void 0;
+      const s = (v) => typeof v === "string" ? v : void 0;
+      const output = strs(t.output);
+      out.targets.set(name, {
+        inherits: strs(t.inherits) ?? [],
+        platforms: strs(t.platforms),
+        dockerfile: s(t.dockerfile),
+        context: s(t.context),
+        target: s(t.target),
+        localOutput: output ? output.every(isLocalOutput) : void 0
+      });
+    }
+  } catch {
+  }
+  return out;
+}
+function mergeBake(files) {
+  const out = { targets: /* @__PURE__ */ new Map(), groups: /* @__PURE__ */ new Map() };
+  for (const f of files) {
+    for (const [k, v] of f.groups) out.groups.set(k, v);
+    for (const [k, v] of f.targets) {
+      const prev = out.targets.get(k);
+      out.targets.set(
+        k,
+        prev ? { ...prev, ...definedOnly(v), inherits: v.inherits.length ? v.inherits : prev.inherits } : v
+      );
+    }
+  }
+  return out;
+}
+function definedOnly(o2) {
+  return Object.fromEntries(Object.entries(o2).filter(([, v]) => v !== void 0));
+}
+function resolveTargets(bake, names) {
+  const out = /* @__PURE__ */ new Map();
+  const expand3 = (n2, depth) => depth > 16 ? [] : bake.groups.has(n2) ? bake.groups.get(n2).flatMap((x) => expand3(x, depth + 1)) : [n2];
+  const resolve = (n2, depth) => {
+    const t = bake.targets.get(n2);
+    if (!t || depth > 16) return {};
+    let merged = {};
+    for (const parent of t.inherits) merged = { ...merged, ...definedOnly(resolve(parent, depth + 1)) };
+    const { inherits: _inherits, ...own } = t;
+    return { ...merged, ...definedOnly(own) };
+  };
+  for (const n2 of names.flatMap((x) => expand3(x, 0))) if (bake.targets.has(n2)) out.set(n2, resolve(n2, 0));
+  return out;
 }
 
 // src/core/lint/workflow/analysis.ts
 var actionName = (uses) => (uses ?? "").split("@")[0].toLowerCase();
-var trueish = (v) => v !== void 0 && (v === "true" || /\$\{\{/.test(v));
-function gateStage(step) {
-  if (actionName(step.uses?.value) !== "release-operator/release-operator") return void 0;
-  return step.with.stage?.value.trim();
-}
-var candidatePushOnly = (run2) => {
-  const pushed = [...run2.matchAll(/\b(?:docker|podman)\s+push\s+(?:-\S+\s+)*("?)([^\s"]+)\1/g)].map((m) => m[2]);
-  return pushed.length > 0 && pushed.every((r) => /:candidate[-_.]/.test(r));
-};
+var BUILD_PUSH = /^(docker|useblacksmith|depot)\/build-push-action$/;
+var BAKE = /^(docker|useblacksmith|depot)\/bake-action$/;
+var trueish = (v) => v !== void 0 && (v.trim() === "true" || /\$\{\{/.test(v));
 function regionIn(model, at, re) {
   const [start, end] = at.node.range ?? [0, 0];
   const m = re.exec(model.text.slice(start, end));
@@ -50528,131 +51171,397 @@ function regionIn(model, at, re) {
 }
 function nativePlatform(runsOn) {
   if (!runsOn || /\$\{\{/.test(runsOn)) return void 0;
-  return /arm/i.test(runsOn) ? "linux/arm64" : "linux/amd64";
+  const labels = runsOn.split(/\s+/);
+  if (labels.includes("self-hosted")) return void 0;
+  const hosted = labels.find((l) => /^(ubuntu|blacksmith|depot-ubuntu|buildjet|warp-ubuntu)[-\w.]*$/i.test(l));
+  if (!hosted) return void 0;
+  return /arm|aarch64/i.test(hosted) ? "linux/arm64" : "linux/amd64";
 }
-function splitPlatforms(text2) {
-  return text2.split(/[\s,]+/).map((p) => p.trim()).filter(Boolean);
+function resolveValue(text2, step, model, combo) {
+  const env = { ...model.env, ...step.job.env, ...step.env };
+  return withMatrix(text2, combo).replace(/\$\{\{\s*env\.([A-Za-z0-9_]+)\s*\}\}/g, (all, k) => env[k] ?? all);
 }
-function buildPlatforms(step) {
+function shellCommands(script) {
+  return script.replace(/\\\r?\n/g, " ").split(/\n|&&|\|\||;|\|/).map((c3) => c3.trim()).filter(Boolean);
+}
+function words(command) {
+  return [...command.matchAll(/"([^"]*)"|'([^']*)'|(\S+)/g)].map((m) => m[1] ?? m[2] ?? m[3]);
+}
+function flagValue(ws, names) {
+  for (let i2 = 0; i2 < ws.length; i2++) {
+    for (const n2 of names) {
+      if (ws[i2] === n2) return ws[i2 + 1];
+      if (ws[i2].startsWith(`${n2}=`)) return ws[i2].slice(n2.length + 1);
+    }
+  }
+  return void 0;
+}
+function buildPlatforms(step, model, repo) {
   const job = step.job;
   let at;
   let raw;
-  if (actionName(step.uses?.value) === "docker/build-push-action") {
+  const name = actionName(step.uses?.value);
+  if (BUILD_PUSH.test(name)) {
     at = step.with.platforms;
     raw = at?.value;
+  } else if (BAKE.test(name)) {
+    const set = step.with.set?.value ?? "";
+    const m = /\*?[\w.-]*\.platforms?=([^\n]+)/.exec(set);
+    if (m) raw = m[1];
+    else {
+      const targets = bakeTargets(step, model, repo);
+      if (targets) {
+        const all = [...targets.values()];
+        if (all.length && all.every((t) => t.platforms)) raw = all.flatMap((t) => t.platforms).join(",");
+      } else return { multi: false, perCombo: [void 0] };
+    }
   } else if (step.run) {
-    const m = /--platform[= ]+("?)([^\s"]+)\1/.exec(step.run.value);
-    if (m) {
+    const cmd = shellCommands(step.run.value).find((c3) => /\bbuildx\s+(build|bake)\b|\bdocker\s+build\b/.test(c3));
+    const p = cmd ? flagValue(words(cmd), ["--platform", "--set"]) : void 0;
+    if (p !== void 0) {
       at = step.run;
-      raw = m[2];
+      raw = p.replace(/^\*\.platform=/, "");
     }
   }
   const values = /* @__PURE__ */ new Set();
   let multi = false;
+  const perCombo = [];
+  let unknown = false;
   for (const combo of job.matrix) {
     if (raw === void 0) {
       const native = nativePlatform(job.runsOn && withMatrix(job.runsOn, combo));
-      if (!native) return { at, multi };
-      values.add(native);
+      perCombo.push(native ? [native] : void 0);
+      if (!native) unknown = true;
+      else values.add(native);
       continue;
     }
-    const resolved = withMatrix(raw, combo);
-    if (/\$\{\{|\$[A-Za-z{]/.test(resolved)) return { at, multi: multi || /,/.test(resolved) };
-    const list3 = splitPlatforms(resolved);
-    multi ||= list3.length > 1;
-    for (const p of list3) values.add(p);
+    const resolved = resolveValue(raw, step, model, combo);
+    if (isUnresolved(resolved)) {
+      perCombo.push(void 0);
+      unknown = true;
+      multi ||= /,/.test(resolved);
+      continue;
+    }
+    const list4 = splitPlatformList(resolved);
+    perCombo.push(list4);
+    multi ||= list4.length > 1;
+    for (const p of list4) values.add(p);
   }
-  return { values: [...values], at, multi };
+  return { values: unknown ? void 0 : [...values], at, multi, perCombo };
 }
-function pushOf(model, step) {
+function bakeTargets(step, model, repo) {
+  const source = step.with.source?.value ?? ".";
+  const filesText = step.with.files?.value;
+  const names = (step.with.targets?.value ?? "default").split(/[\s,]+/).map((t) => resolveValue(t, step, model, step.job.matrix[0] ?? {})).filter(Boolean);
+  if (names.some(isUnresolved)) return void 0;
+  const candidates = filesText ? filesText.split(/[\n,]+/).map((f) => f.trim()).filter((f) => f && !/\$\{\{/.test(f)) : ["docker-bake.hcl", "docker-bake.json", "docker-bake.override.hcl"];
+  const dir = /^(\.|\$\{\{.*\}\}|[a-z]+:\/\/.*)$/.test(source) ? "" : source;
+  const texts = candidates.flatMap((f) => repo?.read(`${dir}/${f}`) ?? []);
+  if (!texts.length) return void 0;
+  return resolveTargets(mergeBake(texts.map(parseBake)), names);
+}
+function buildsOf(step, model, repo) {
+  const combo = step.job.matrix[0] ?? {};
+  const join = (ctx, file) => {
+    const c3 = ctx === "" || ctx === "." ? "" : ctx;
+    const f = file ?? "Dockerfile";
+    return normalizeRepoPath(file !== void 0 ? f : `${c3}/${f}`);
+  };
   const name = actionName(step.uses?.value);
-  if (gateStage(step) === "assemble") {
-    const listed = step.with.platforms?.value;
-    const platforms = listed && !/\$\{\{/.test(listed) ? splitPlatforms(listed) : void 0;
-    return { step, kind: "index", region: step.uses.region, platforms, multiPlatform: true };
+  if (BUILD_PUSH.test(name)) {
+    const ctx = resolveValue(step.with.context?.value ?? ".", step, model, combo);
+    const file = step.with.file ? resolveValue(step.with.file.value, step, model, combo) : void 0;
+    if (isUnresolved(ctx) || file && isUnresolved(file)) return void 0;
+    if (/^[a-z]+:\/\//.test(ctx)) return void 0;
+    const target = step.with.target?.value;
+    const p = join(ctx, file);
+    return p ? [{ dockerfile: p, target: target && !isUnresolved(target) ? target : void 0 }] : void 0;
   }
-  if (name === "docker/build-push-action") {
-    const push = step.with.push;
-    const outputs = step.with.outputs?.value ?? "";
-    if (!trueish(push?.value) && !/push=true|type=registry/.test(outputs)) return void 0;
-    if (/push-by-digest=true/.test(outputs) && !step.with.tags?.value) return void 0;
-    const p = buildPlatforms(step);
-    return {
-      step,
-      kind: "build-push-action",
-      region: push?.region ?? step.with.outputs?.region ?? step.uses.region,
-      platforms: p.values,
-      platformsAt: p.at,
-      multiPlatform: p.multi
-    };
+  if (BAKE.test(name)) {
+    const targets = bakeTargets(step, model, repo);
+    if (!targets) return void 0;
+    const out = [];
+    for (const t of targets.values()) {
+      if (t.localOutput) continue;
+      const p = join(t.context ?? "", t.dockerfile);
+      if (!p) return void 0;
+      out.push({ dockerfile: p, target: t.target });
+    }
+    return out;
   }
-  const run2 = step.run;
-  if (!run2) return void 0;
-  if (/\bimagetools\s+create\b/.test(run2.value) || /\bdocker\s+manifest\s+push\b/.test(run2.value)) {
-    return {
-      step,
-      kind: "index",
-      region: regionIn(model, run2, /(imagetools\s+create|docker\s+manifest\s+push)/),
-      multiPlatform: true
-    };
-  }
-  if (/\bbuildx\s+build\b[^\n]*(\\\n[^\n]*)*--push\b/.test(run2.value) || /\bbuildx\s+build\b[\s\S]*--output[= ][^\s]*push=true/.test(run2.value)) {
-    const p = buildPlatforms(step);
-    return {
-      step,
-      kind: "buildx --push",
-      region: regionIn(model, run2, /--push\b|push=true/),
-      platforms: p.values,
-      platformsAt: p.at,
-      multiPlatform: p.multi
-    };
-  }
-  if (/\b(docker|podman)\s+push\b/.test(run2.value) && !candidatePushOnly(run2.value)) {
-    const native = step.job.matrix.map((c3) => nativePlatform(step.job.runsOn && withMatrix(step.job.runsOn, c3)));
-    const platforms = native.every(Boolean) ? [...new Set(native)] : void 0;
-    return {
-      step,
-      kind: "docker push",
-      region: regionIn(model, run2, /\b(docker|podman)\s+push\b[^\n]*/),
-      platforms,
-      multiPlatform: false
-    };
+  if (step.run) {
+    const cmd = shellCommands(step.run.value).find((c3) => /\b(buildx\s+build|docker\s+build|podman\s+build)\b/.test(c3));
+    if (!cmd) return void 0;
+    const ws = words(cmd);
+    const file = flagValue(ws, ["-f", "--file"]);
+    const ctx = ws.at(-1) ?? ".";
+    if (file && isUnresolved(file) || isUnresolved(ctx) || ctx === "-") return void 0;
+    const p = join(ctx, file);
+    return p ? [{ dockerfile: p, target: flagValue(ws, ["--target"]) }] : void 0;
   }
   return void 0;
 }
-var QEMU_RUN = /tonistiigi\/binfmt|multiarch\/qemu-user-static|qemu-user-static|update-binfmts/;
-function isQemuSetup(step) {
-  return actionName(step.uses?.value) === "docker/setup-qemu-action" || QEMU_RUN.test(step.run?.value ?? "");
+var LOCAL_REGISTRY = /^(localhost|127\.0\.0\.1|\[::1\])(:\d+)?\//;
+var CANDIDATE_TAG2 = /:candidate[-_.][^\s"']*$/;
+function gateStage(step) {
+  if (actionName(step.uses?.value) !== "release-operator/release-operator") return void 0;
+  return step.with.stage?.value.trim();
 }
-function isSmoke(step) {
-  if (gateStage(step) === "pre-push") return true;
+function tagsOf(step) {
+  return (step.with.tags?.value ?? "").split(/[\n,]+/).map((t) => t.trim()).filter(Boolean);
+}
+function pushesOf(model, step, repo) {
+  const name = actionName(step.uses?.value);
+  const local = (refs) => refs.length > 0 && refs.every((r) => LOCAL_REGISTRY.test(r));
+  if (gateStage(step) === "assemble") {
+    const listed = step.with.platforms?.value;
+    const platforms = listed && !/\$\{\{/.test(listed) ? listed.split(/[\s,]+/).filter(Boolean).map((p) => normalizePlatform(p)) : void 0;
+    return [
+      {
+        step,
+        kind: "index",
+        effect: "publish",
+        region: step.uses.region,
+        platforms,
+        multiPlatform: true,
+        how: "release-operator assemble (the index and the release tags)"
+      }
+    ];
+  }
+  if (BUILD_PUSH.test(name)) {
+    const push = step.with.push;
+    const outputs = step.with.outputs?.value ?? "";
+    const outputsPush = /push=true|push=\$\{\{|type=registry/.test(outputs);
+    if (!trueish(push?.value) && !outputsPush) return [];
+    const p = buildPlatforms(step, model, repo);
+    const digest = /push-by-digest=true/.test(outputs);
+    const names = [...tagsOf(step), ...[...outputs.matchAll(/name=([^,"]+)/g)].map((m) => m[1])];
+    const effect = digest ? "digest" : local(names) ? "local" : "publish";
+    return [
+      {
+        step,
+        kind: "build-push-action",
+        effect,
+        region: (digest ? step.with.outputs?.region : void 0) ?? push?.region ?? step.with.outputs?.region ?? step.uses.region,
+        platforms: p.values,
+        platformsAt: p.at,
+        multiPlatform: p.multi,
+        builds: buildsOf(step, model, repo),
+        how: digest ? `${name} pushing by digest (push-by-digest=true)` : `${name} with push`
+      }
+    ];
+  }
+  if (BAKE.test(name)) {
+    const set = step.with.set?.value ?? "";
+    if (!trueish(step.with.push?.value) && !/\.output=[^\n]*push=true/.test(set)) return [];
+    const targets = bakeTargets(step, model, repo);
+    if (targets && [...targets.values()].every((t) => t.localOutput)) return [];
+    const p = buildPlatforms(step, model, repo);
+    const digest = /push-by-digest=true/.test(set);
+    return [
+      {
+        step,
+        kind: "bake",
+        effect: digest ? "digest" : "publish",
+        region: step.with.push?.region ?? step.uses.region,
+        platforms: p.values,
+        platformsAt: p.at,
+        multiPlatform: p.multi,
+        builds: buildsOf(step, model, repo),
+        how: `${name} with push`
+      }
+    ];
+  }
+  const run2 = step.run;
+  if (!run2) return [];
+  const out = [];
+  const commands2 = shellCommands(run2.value);
+  const pulled = /\b(pull|tag)\b/.test(run2.value) ? pulledNames(step) : /* @__PURE__ */ new Set();
+  for (const c3 of commands2) {
+    const ws = words(c3);
+    const at = (re) => regionIn(model, run2, re);
+    if (/\bimagetools\s+create\b/.test(c3)) {
+      const sources = imagetoolsSources(ws);
+      const merge2 = sources.some((s) => /@sha256|\$\(|\*|printf/.test(s)) || sources.length >= 2 || sources.length > 0 && /@sha256:(%s|\$)/.test(run2.value);
+      const dynamic = !merge2 && sources.some((s) => /\$/.test(s));
+      out.push({
+        step,
+        kind: merge2 || dynamic ? "index" : "retag",
+        effect: merge2 ? "publish" : dynamic ? "digest" : "retag",
+        dynamicSources: dynamic || void 0,
+        region: at(/imagetools\s+create[^\n]*/),
+        multiPlatform: true,
+        how: merge2 ? "docker buildx imagetools create from several images" : "docker buildx imagetools create from one image"
+      });
+    } else if (/\b(docker|podman)\s+manifest\s+push\b/.test(c3)) {
+      out.push({
+        step,
+        kind: "index",
+        effect: "publish",
+        region: at(/(docker|podman)\s+manifest\s+push[^\n]*/),
+        multiPlatform: true,
+        how: "docker manifest push"
+      });
+    } else if (/\b(crane\s+(copy|cp|tag|mutate|append|index\s+append)|regctl\s+(image\s+(copy|mod)|index\s+(create|add))|skopeo\s+copy|oras\s+copy)\b/.test(
+      c3
+    )) {
+      out.push({
+        step,
+        kind: "retag",
+        effect: "retag",
+        region: at(/(crane|regctl|skopeo|oras)\s+[^\n]*/),
+        multiPlatform: false,
+        how: /^\S+\s+\S+/.exec(c3.replace(/^.*?\b(crane|regctl|skopeo|oras)\b/, "$1"))?.[0] ?? "a copy between registries"
+      });
+    } else if (/\bbuildx\s+(build|bake)\b/.test(c3) && (/--push\b/.test(c3) || /(--output|-o)[= ][^\s]*(push=true|type=registry)/.test(c3))) {
+      const p = buildPlatforms(step, model, repo);
+      const digest = /push-by-digest=true/.test(c3);
+      const tags = ws.flatMap((w, i2) => ws[i2 - 1] === "-t" || ws[i2 - 1] === "--tag" ? [w] : []);
+      out.push({
+        step,
+        kind: "buildx --push",
+        effect: digest ? "digest" : local(tags) ? "local" : "publish",
+        region: at(/--push\b|push=true|type=registry/),
+        platforms: p.values,
+        platformsAt: p.at,
+        multiPlatform: p.multi,
+        builds: buildsOf(step, model, repo),
+        how: digest ? "docker buildx build pushing by digest" : "docker buildx build --push"
+      });
+    } else if (/\b(docker|podman)\s+push\b/.test(c3)) {
+      const target = ws.slice(ws.findIndex((w) => w === "push") + 1).find((w) => !w.startsWith("-")) ?? "";
+      const isLocal = LOCAL_REGISTRY.test(target);
+      const retag = pulled.has(target);
+      const candidate = CANDIDATE_TAG2.test(target);
+      const native = step.job.matrix.map(
+        (combo) => nativePlatform(step.job.runsOn && withMatrix(step.job.runsOn, combo))
+      );
+      out.push({
+        step,
+        kind: retag ? "retag" : "docker push",
+        effect: isLocal ? "local" : retag ? "retag" : candidate ? "digest" : "publish",
+        region: at(/\b(docker|podman)\s+push\b[^\n]*/),
+        // A candidate was built by an earlier step (its platform is the build's, not the runner's).
+        platforms: candidate ? void 0 : native.every(Boolean) ? [...new Set(native)] : void 0,
+        multiPlatform: false,
+        how: retag ? "docker pull, tag and push of an existing image" : candidate ? "docker push of a candidate tag (published later by assemble)" : "docker push"
+      });
+    }
+  }
+  return out;
+}
+function imagetoolsSources(ws) {
+  const i2 = ws.indexOf("create");
+  const out = [];
+  for (let k = i2 + 1; k < ws.length; k++) {
+    const w = ws[k];
+    if (/^(-t|--tag|-f|--file|--annotation|--builder|--progress)$/.test(w)) k++;
+    else if (!w.startsWith("-")) out.push(w);
+  }
+  return out;
+}
+function pulledNames(step) {
+  const names = /* @__PURE__ */ new Set();
+  for (const s of step.job.steps.slice(0, step.index + 1))
+    for (const c3 of shellCommands(s.run?.value ?? "")) {
+      const ws = words(c3);
+      const at = ws.findIndex((w, i2) => /^(docker|podman)$/.test(ws[i2 - 1] ?? "") && (w === "pull" || w === "tag"));
+      if (at < 0) continue;
+      const args = ws.slice(at + 1).filter((w) => !w.startsWith("-"));
+      if (ws[at] === "pull" && args[0]) names.add(args[0]);
+      if (ws[at] === "tag" && args[1] && names.has(args[0])) names.add(args[1]);
+    }
+  return names;
+}
+function localActionSteps(uses, repo) {
+  if (!uses?.startsWith("./") || !repo) return void 0;
+  const dir = uses.replace(/\/$/, "");
+  const text2 = repo.read(`${dir}/action.yml`) ?? repo.read(`${dir}/action.yaml`);
+  if (text2 === void 0) return void 0;
+  const doc = (0, import_yaml2.parseDocument)(text2);
+  const runs = (0, import_yaml2.isMap)(doc.contents) ? doc.contents.get("runs", true) : void 0;
+  const steps = (0, import_yaml2.isMap)(runs) ? runs.get("steps", true) : void 0;
+  if (!(0, import_yaml2.isSeq)(steps)) return [];
+  return steps.items.flatMap((item) => {
+    if (!(0, import_yaml2.isMap)(item)) return [];
+    const s = (k) => {
+      const v = item.get(k, true);
+      return (0, import_yaml2.isScalar)(v) ? scalarString(v.value) : void 0;
+    };
+    const withNode = item.get("with", true);
+    const withs = {};
+    if ((0, import_yaml2.isMap)(withNode)) {
+      for (const p of withNode.items)
+        if ((0, import_yaml2.isScalar)(p.key) && (0, import_yaml2.isScalar)(p.value) && scalarString(p.value.value) !== void 0)
+          withs[String(scalarString(p.key.value))] = { value: scalarString(p.value.value) };
+    }
+    const uses2 = s("uses");
+    const run2 = s("run");
+    return [
+      {
+        id: s("id"),
+        name: s("name"),
+        uses: uses2 ? { value: uses2 } : void 0,
+        run: run2 ? { value: run2 } : void 0,
+        with: withs
+      }
+    ];
+  });
+}
+var TOOL_IMAGES = /(tonistiigi\/binfmt|multiarch\/qemu-user-static|qemu-user-static|aquasec\/trivy|hadolint\/hadolint|anchore\/(syft|grype)|goodwithtech\/dockle|wagoodman\/dive|\bregistry:\d|docker\.io\/library\/registry|moby\/buildkit)/;
+var QEMU_RUN = /tonistiigi\/binfmt|multiarch\/qemu-user-static|qemu-user-static|update-binfmts|binfmt-support/;
+function runsImage(step, repo, depth = 0) {
+  if (gateStage(step) === "pre-push") return "the Release Operator gate (pre-push: smoke per platform)";
   const label = `${step.id ?? ""} ${step.name ?? ""} ${step.uses?.value ?? ""}`;
-  if (/smoke|container-structure-test/i.test(label)) return true;
+  if (/smoke|container-structure-test/i.test(label)) return `"${step.name ?? step.id ?? step.uses?.value}"`;
+  const uses = actionName(step.uses?.value);
+  if (/playwright/.test(uses)) return "a Playwright suite";
+  if (/testcontainers/.test(uses)) return "testcontainers";
   const run2 = step.run?.value ?? "";
-  if (QEMU_RUN.test(run2)) return false;
-  return /\b(docker|podman)\s+(container\s+)?run\b|release-operator\s+smoke|container-structure-test|\bgoss\b|dgoss/.test(
-    run2
-  );
+  for (const c3 of shellCommands(run2)) {
+    if (/\b(docker|podman|nerdctl)\s+(container\s+)?run\b/.test(c3) && !TOOL_IMAGES.test(c3)) return "`docker run`";
+    if (/\bdocker[- ]compose\b.*\b(up|run)\b/.test(c3)) return "`docker compose`";
+    if (/\brelease-operator\s+smoke\b/.test(c3)) return "`release-operator smoke`";
+    if (/\b(container-structure-test|dgoss|goss)\b/.test(c3)) return "a container test tool";
+    if (/\bplaywright\s+test\b/.test(c3)) return "a Playwright suite";
+  }
+  if (/testcontainers/i.test(run2) || Object.keys(step.env ?? {}).some((k) => /^TESTCONTAINERS_/.test(k)))
+    return "testcontainers";
+  if (depth < 2) {
+    const inner = localActionSteps(step.uses?.value, repo);
+    for (const s of inner ?? []) {
+      const how = runsImage(s, repo, depth + 1);
+      if (how) return `${how} (in ${step.uses.value})`;
+    }
+  }
+  return void 0;
 }
-function isSmokeJob(job) {
-  return /smoke/i.test(`${job.id} ${job.uses?.value ?? ""}`) || job.steps.some(isSmoke);
+function isQemuSetup(step, repo, depth = 0) {
+  if (actionName(step.uses?.value) === "docker/setup-qemu-action") return true;
+  if (QEMU_RUN.test(step.run?.value ?? "")) return true;
+  if (depth < 2) return (localActionSteps(step.uses?.value, repo) ?? []).some((s) => isQemuSetup(s, repo, depth + 1));
+  return false;
+}
+function unreadLocalAction(step, repo) {
+  return Boolean(
+    step.uses?.value.startsWith("./") && !/\.ya?ml$/.test(step.uses.value) && localActionSteps(step.uses.value, repo) === void 0
+  );
 }
 function isManifestCheck(step) {
   const stage = gateStage(step);
   if (stage === "post-push" || stage === "pre-release") return true;
   const run2 = step.run?.value ?? "";
-  return /imagetools\s+inspect|docker\s+manifest\s+inspect|skopeo\s+inspect|crane\s+(manifest|digest|config)|regctl\s+(manifest|image)|release-operator\s+(inspect|verify|audit|platforms)/.test(
+  return /imagetools\s+inspect|docker\s+manifest\s+inspect|skopeo\s+inspect|crane\s+(manifest|digest|config)|regctl\s+(manifest|image)|release-operator\s+(manifest|inspect|verify|audit|platforms)/.test(
     run2
   ) || /verify|manifest|platforms/i.test(`${step.id ?? ""} ${step.name ?? ""}`) && /inspect|manifest/.test(run2);
 }
+var RELEASE_ACTIONS = /^(softprops\/action-gh-release|ncipollo\/release-action|actions\/create-release|marvinpinto\/action-automatic-releases|mathieudutour\/github-tag-action|anothrnick\/github-tag-action|rickstaa\/action-create-tag)$/;
 function isReleaseCreation(step) {
   const name = actionName(step.uses?.value);
-  if (/^(softprops\/action-gh-release|ncipollo\/release-action|actions\/create-release|marvinpinto\/action-automatic-releases|mathieudutour\/github-tag-action|anothrnick\/github-tag-action|rickstaa\/action-create-tag)$/.test(
-    name
-  ))
-    return true;
+  if (RELEASE_ACTIONS.test(name))
+    return !trueish(step.with.draft?.value) || /\$\{\{/.test(step.with.draft?.value ?? "");
   const run2 = step.run?.value ?? "";
-  if (/\bgh\s+release\s+create\b/.test(run2)) return true;
+  if (/\bgh\s+release\s+create\b(?![^\n]*--draft)/.test(run2)) return true;
   if (/\bgit\s+tag\b/.test(run2) && /\bgit\s+push\b[^\n]*(--tags|refs\/tags|\borigin\s+v?\$|\btag\b)/.test(run2))
     return true;
   const script = step.with.script?.value ?? "";
@@ -50664,150 +51573,485 @@ function releaseRegion(model, step) {
   if (step.run && /\bgit\s+tag\b/.test(step.run.value)) return regionIn(model, step.run, /git\s+tag[^\n]*/);
   return step.uses?.region ?? step.region;
 }
-function upstream(model, job) {
-  const seen = /* @__PURE__ */ new Set();
-  const visit = (j) => {
-    for (const id of j.needs) {
-      const dep = model.jobs.find((x) => x.id === id);
-      if (dep && !seen.has(dep)) {
-        seen.add(dep);
-        visit(dep);
-      }
-    }
-  };
-  visit(job);
-  return seen;
-}
 function runsAfterFailure(condition) {
-  return /\b(always|failure)\(\)|!\s*cancelled\(\)/.test(condition ?? "");
-}
-function pushes(model) {
-  return model.jobs.flatMap((j) => j.steps.flatMap((s) => pushOf(model, s) ?? []));
-}
-function pushingCalls(model, siblings) {
-  return model.jobs.filter((j) => {
-    const target = j.uses?.value;
-    if (!target?.startsWith("./")) return false;
-    const callee = siblings.find((s) => target.endsWith("/" + s.file.split("/").pop()));
-    return Boolean(callee && pushes(callee).length);
-  });
+  const c3 = condition ?? "";
+  if (!/\b(always|failure)\(\)|!\s*cancelled\(\)/.test(c3)) return false;
+  return !/\.result\s*==\s*'success'/.test(c3) || /\|\|\s*failure\(\)|\bfailure\(\)/.test(c3);
 }
 function stepLabel(step) {
-  return step.name ?? step.uses?.value.split("@")[0] ?? step.run?.value.trim().split("\n")[0].slice(0, 60) ?? `step ${step.index + 1}`;
+  return step.name ?? step.uses?.value.split("@")[0] ?? step.run?.value.trim().split("\n")[0].slice(0, 60) ?? `step ${(step.index ?? 0) + 1}`;
+}
+function calleeOf(job, repo) {
+  const uses = job.uses?.value.trim();
+  if (!uses) return void 0;
+  if (uses.startsWith("./")) {
+    const path27 = normalizeRepoPath(uses);
+    return { path: path27, model: path27 ? repo?.workflow(path27) : void 0, external: false };
+  }
+  const m = /^([^/]+\/[^/]+)\/(\.github\/workflows\/[^@]+)@/.exec(uses);
+  if (m && repo?.repository && m[1].toLowerCase() === repo.repository.toLowerCase())
+    return { path: m[2], model: repo.workflow(m[2]), external: false };
+  return { external: true };
 }
 
+// src/core/lint/workflow/graph.ts
+var JobGraph = class {
+  constructor(model, ops = { operations: 0 }) {
+    this.model = model;
+    this.ops = ops;
+    model.jobs.forEach((j, i2) => {
+      this.byId.set(j.id, j);
+      this.index.set(j, i2);
+      this.seen.push(0);
+    });
+    const pending = /* @__PURE__ */ new Map();
+    for (const j of model.jobs) {
+      let n2 = 0;
+      for (const id of j.needs) {
+        this.ops.operations++;
+        const dep = this.byId.get(id);
+        if (!dep) continue;
+        n2++;
+        const list4 = this.needers.get(dep);
+        if (list4) list4.push(j);
+        else this.needers.set(dep, [j]);
+      }
+      pending.set(j, n2);
+    }
+    const queue = model.jobs.filter((j) => pending.get(j) === 0);
+    for (let i2 = 0; i2 < queue.length; i2++) {
+      const j = queue[i2];
+      this.order.push(j);
+      for (const n2 of this.needers.get(j) ?? []) {
+        this.ops.operations++;
+        const left = pending.get(n2) - 1;
+        pending.set(n2, left);
+        if (left === 0) queue.push(n2);
+      }
+    }
+  }
+  model;
+  ops;
+  byId = /* @__PURE__ */ new Map();
+  /** Jobs before the jobs that need them; jobs on a `needs` cycle (GitHub refuses those) are left out. */
+  order = [];
+  needers = /* @__PURE__ */ new Map();
+  memo = /* @__PURE__ */ new Map();
+  index = /* @__PURE__ */ new Map();
+  stamp = 0;
+  seen = [];
+  /** The jobs `job` names in `needs` that exist. */
+  needsOf(job) {
+    return job.needs.flatMap((id) => this.byId.get(id) ?? []);
+  }
+  /** Jobs that name `job` in `needs`. */
+  neededBy(job) {
+    return this.needers.get(job) ?? [];
+  }
+  /** Does any job that `job` waits for (directly or through others) satisfy `test`? Memoized under `key`. */
+  anyUpstream(job, key, test) {
+    const table = this.table(`up:${key}`, () => {
+      const t = /* @__PURE__ */ new Map();
+      for (const j of this.order) {
+        let v = false;
+        for (const d of this.needsOf(j)) {
+          this.ops.operations++;
+          if (test(d) || t.get(d)) {
+            v = true;
+            break;
+          }
+        }
+        t.set(j, v);
+      }
+      return t;
+    });
+    return table.get(job) ?? false;
+  }
+  /** The first job upstream of `job` that satisfies `test` (for evidence), by a walk that stops there. */
+  findUpstream(job, test) {
+    const stamp = ++this.stamp;
+    const stack = this.needsOf(job);
+    while (stack.length) {
+      const j = stack.pop();
+      const i2 = this.index.get(j);
+      if (this.seen[i2] === stamp) continue;
+      this.seen[i2] = stamp;
+      this.ops.operations++;
+      if (test(j)) return j;
+      stack.push(...this.needsOf(j));
+    }
+    return void 0;
+  }
+  /** Does any job that waits for `job` (directly or through others) satisfy `test`? Memoized under `key`. */
+  anyDownstream(job, key, test) {
+    const table = this.table(`down:${key}`, () => {
+      const t = /* @__PURE__ */ new Map();
+      for (let k = this.order.length - 1; k >= 0; k--) {
+        const j = this.order[k];
+        let v = false;
+        for (const n2 of this.neededBy(j)) {
+          this.ops.operations++;
+          if (test(n2) || t.get(n2)) {
+            v = true;
+            break;
+          }
+        }
+        t.set(j, v);
+      }
+      return t;
+    });
+    return table.get(job) ?? false;
+  }
+  /**
+   * The jobs `from` waits for, as a set made by one walk (O(jobs + needs)); callers ask it once per job that
+   * creates a Release, never once per pair of jobs.
+   */
+  upstreamSet(from) {
+    const out = /* @__PURE__ */ new Set();
+    const stack = this.needsOf(from);
+    while (stack.length) {
+      const j = stack.pop();
+      this.ops.operations++;
+      if (out.has(j)) continue;
+      out.add(j);
+      stack.push(...this.needsOf(j));
+    }
+    return out;
+  }
+  table(key, build2) {
+    let t = this.memo.get(key);
+    if (!t) this.memo.set(key, t = build2());
+    return t;
+  }
+};
+
+// src/core/lint/workflow/facts.ts
+var WorkflowFacts = class _WorkflowFacts {
+  constructor(model, repo, ops, depth = 0) {
+    this.model = model;
+    this.repo = repo;
+    this.ops = ops;
+    this.graph = new JobGraph(model, ops);
+    for (const job of model.jobs) {
+      const found = [];
+      for (const step of job.steps) {
+        ops.operations++;
+        this.pushes.push(...pushesOf(model, step, repo));
+        const how = runsImage(step, repo);
+        if (how) found.push({ job, step, how });
+      }
+      if (!found.length && /smoke/i.test(`${job.id} ${job.name ?? ""}`)) found.push({ job, how: `job "${job.id}"` });
+      if (!found.length && depth < 2) {
+        const callee = calleeOf(job, repo);
+        if (callee?.model && callee.model !== model) {
+          const inner = new _WorkflowFacts(callee.model, repo, ops, depth + 1);
+          const s = inner.anySmoke();
+          if (s) found.push({ job, how: `${s.how} in ${callee.path} (job "${s.job.id}")` });
+        }
+      }
+      this.smokes.set(job, found);
+    }
+    for (const p of this.pushes) {
+      if (!p.dynamicSources) continue;
+      const job = p.step.job;
+      const digestBefore = this.pushes.some(
+        (q) => q.effect === "digest" && !q.dynamicSources && q.step.job === job && q.step.index < p.step.index
+      ) || this.graph.anyUpstream(
+        job,
+        "digest-push",
+        (j) => this.pushes.some((q) => q.step.job === j && q.effect === "digest")
+      );
+      p.effect = digestBefore ? "publish" : "retag";
+      p.kind = digestBefore ? "index" : "retag";
+      p.how = digestBefore ? "docker buildx imagetools create from the pushed digests" : "docker buildx imagetools create";
+    }
+  }
+  model;
+  repo;
+  ops;
+  graph;
+  pushes = [];
+  smokes = /* @__PURE__ */ new Map();
+  /** Pushes that put tags in front of users. */
+  publications() {
+    return this.pushes.filter((p) => p.effect === "publish");
+  }
+  pushesOfJob(job) {
+    return this.pushes.filter((p) => p.step.job === job);
+  }
+  smokesOf(job) {
+    return this.smokes.get(job) ?? [];
+  }
+  anySmoke() {
+    for (const list4 of this.smokes.values()) if (list4.length) return list4[0];
+    return void 0;
+  }
+  /** A smoke test in the same job before `step`. */
+  smokeBefore(step) {
+    return this.smokesOf(step.job).find((s) => s.step && s.step.index < step.index);
+  }
+  /** A smoke test in the same job after `step`. */
+  smokeAfter(step) {
+    return this.smokesOf(step.job).find((s) => !s.step || s.step.index > step.index);
+  }
+  smokeUpstream(job) {
+    if (!this.graph.anyUpstream(job, "smoke", (j2) => this.smokesOf(j2).length > 0)) return void 0;
+    const j = this.graph.findUpstream(job, (x) => this.smokesOf(x).length > 0);
+    return j ? this.smokesOf(j)[0] : void 0;
+  }
+  /**
+   * Something before `step` that could run the image where this lint cannot see: a job upstream calling a
+   * reusable workflow of another repository (or one that was not read), or a local action that was not read.
+   */
+  unseenBefore(step) {
+    const unseenJob = (j) => {
+      const c3 = calleeOf(j, this.repo);
+      return Boolean(c3 && (c3.external || !c3.model)) || j.steps.some((s) => unreadLocalAction(s, this.repo));
+    };
+    const local = step.job.steps.slice(0, step.index).find((s) => unreadLocalAction(s, this.repo));
+    if (local) return `the local action ${local.uses.value} was not read`;
+    if (this.graph.anyUpstream(step.job, "unseen", unseenJob)) {
+      const j = this.graph.findUpstream(step.job, unseenJob);
+      const what = j?.uses?.value ?? j?.steps.find((s) => unreadLocalAction(s, this.repo))?.uses?.value;
+      return j ? `job "${j.id}" uses ${what}, which was not read` : "an upstream job was not read";
+    }
+    return void 0;
+  }
+};
+
 // src/core/lint/rules/w001-push-before-smoke.ts
+function callersOf(model, ctx) {
+  const out = [];
+  for (const f of ctx.repo.workflowFiles()) {
+    if (f === model.file) continue;
+    const other = ctx.repo.workflow(f);
+    if (!other || other.syntaxError) continue;
+    for (const job of other.jobs) {
+      ctx.ops.operations++;
+      if (calleeOf(job, ctx.repo)?.path === model.file) out.push({ caller: other, job });
+    }
+  }
+  return out;
+}
 var pushBeforeSmoke = {
   id: "RO-W001",
   kind: "workflow",
   defaultSeverity: "error",
-  title: "Image pushed before it is smoke-tested",
-  explanation: "A push is a publication: once the tag is in the registry, pulls and `latest` users get it. An image that crashes at start (missing library, glibc drift, wrong entrypoint, arm64 binary that was never run) reaches users before anything ran it. Build with load: true (or per platform), run a smoke step (`docker run IMAGE --help`, a health check, `release-operator smoke`), and push only after it passed.",
-  check({ model }) {
-    return pushes(model).flatMap((p) => {
+  examines: "publishing pushes",
+  title: "Image published before it is smoke-tested",
+  explanation: "A push with tags is a publication: once the tag is in the registry, pulls and `latest` users get it. An image that crashes at start (missing library, glibc drift, wrong entrypoint, arm64 binary that was never run) reaches users before anything ran it. Build with load: true (or push by digest), run the image (`docker run IMAGE --help`, a health check, `release-operator smoke`, compose or testcontainers suites), and publish the tags only after that passed. Pushes by digest, pushes to a registry that lives only in the job, and re-tags of an image already published are not publications.",
+  check(ctx) {
+    const { model, facts } = ctx;
+    const out = [];
+    const onlyCalled = model.triggers.has("workflow_call") && [...model.triggers.keys()].every((t) => t === "workflow_call" || t === "pull_request");
+    let callers;
+    const smokeJobs = model.jobs.filter((j) => facts.smokesOf(j).length > 0).slice(0, 2);
+    for (const p of facts.publications()) {
+      ctx.examine("publishing pushes");
       const job = p.step.job;
-      const before = job.steps.slice(0, p.step.index).some(isSmoke) || [...upstream(model, job)].some(isSmokeJob);
-      if (before) return [];
-      const later = job.steps.slice(p.step.index + 1).find(isSmoke);
-      const elsewhere = model.jobs.find((j) => j !== job && isSmokeJob(j));
-      const detail = later ? `the smoke step "${stepLabel(later)}" runs after it` : elsewhere ? `job "${elsewhere.id}" smoke-tests, but "${job.id}" does not wait for it` : "no step in this workflow runs the image";
-      return [
-        { message: `Job "${job.id}" pushes the image (${p.kind}) before any smoke test: ${detail}.`, region: p.region }
-      ];
-    });
+      if (facts.smokeBefore(p.step) || facts.smokeUpstream(job)) continue;
+      let confidence = "proven";
+      const notes = [];
+      const evidence = [{ message: `publishes: ${p.how}`, region: p.region }];
+      const unseen = facts.unseenBefore(p.step);
+      if (unseen) {
+        confidence = "likely";
+        notes.push(`${unseen}, so a test there cannot be seen`);
+      }
+      if (onlyCalled) {
+        callers ??= callersOf(model, ctx);
+        if (callers.length === 0) {
+          confidence = "likely";
+          notes.push("this reusable workflow has no caller in this repository, and a caller elsewhere may test first");
+        } else {
+          const tested = callers.find(({ caller, job: cj }) => {
+            const cf = new WorkflowFacts(caller, ctx.repo, ctx.ops);
+            const callerJob = cf.graph.byId.get(cj.id);
+            return Boolean(cf.smokeUpstream(callerJob));
+          });
+          if (tested) continue;
+          for (const { caller, job: cj } of callers)
+            evidence.push({
+              message: `called by job "${cj.id}", which has no smoke test before it`,
+              region: cj.idRegion,
+              file: caller.file
+            });
+        }
+      }
+      const later = facts.smokeAfter(p.step);
+      const elsewhere = smokeJobs.find((j) => j !== job);
+      if (later?.step)
+        evidence.push({ message: `runs the image only after the push: ${later.how}`, region: later.step.region });
+      else if (elsewhere)
+        evidence.push({
+          message: `smoke-tests (${facts.smokesOf(elsewhere)[0].how}) but "${job.id}" does not need it`,
+          region: elsewhere.idRegion
+        });
+      const detail = later?.step ? `the step "${stepLabel(later.step)}" runs the image only after it` : elsewhere ? `job "${elsewhere.id}" runs the image, but "${job.id}" does not wait for it` : "no step before it runs the image";
+      out.push({
+        message: `Job "${job.id}" publishes the image (${p.how}) before any smoke test: ${detail}${notes.length ? ` (${notes.join("; ")})` : ""}.`,
+        region: p.region,
+        confidence,
+        evidence,
+        suppressLine: p.step.region.line
+      });
+    }
+    return out;
   }
 };
 
 // src/core/lint/rules/w002-half-release.ts
+var MAX_WALKS = 16;
 var halfRelease = {
   id: "RO-W002",
   kind: "workflow",
   defaultSeverity: "error",
+  examines: "steps that create a Release or tag",
   title: "GitHub Release or git tag created without depending on the image push",
-  explanation: 'When the Release (or tag) does not wait for the push to succeed, a failed or cancelled push still leaves a published Release whose image does not exist: the "half release". Users follow the release notes to a tag that cannot be pulled, and re-running the workflow collides with the existing Release. Create the Release after the push, in a later step of the same job or in a job that `needs` the push job, without always().',
-  check({ model, siblings }) {
-    const pushSteps = pushes(model);
-    const pushJobs = /* @__PURE__ */ new Set([...pushSteps.map((p) => p.step.job), ...pushingCalls(model, siblings)]);
-    if (pushJobs.size === 0) return [];
-    return model.jobs.flatMap(
-      (job) => job.steps.filter(isReleaseCreation).flatMap((step) => {
-        const sameJob = pushSteps.filter((p) => p.step.job === job);
-        const ups = upstream(model, job);
-        const missing = [...pushJobs].filter((pj) => {
+  explanation: 'When the Release (or tag) does not wait for the push to succeed, a failed or cancelled push still leaves a published Release whose image does not exist: the "half release". Users follow the release notes to a tag that cannot be pulled, and re-running the workflow collides with the existing Release. Create the Release after the push, in a later step of the same job or in a job that `needs` the push job, without always(). Draft Releases are not published, so they are not reported.',
+  check({ model, facts, repo, ops, examine }) {
+    const publishing = new Set(facts.publications().map((p) => p.step.job));
+    for (const j of model.jobs) {
+      const callee = calleeOf(j, repo);
+      if (callee?.model && callee.model !== model && new WorkflowFacts(callee.model, repo, ops, 2).publications().length)
+        publishing.add(j);
+    }
+    if (publishing.size === 0) return [];
+    const pubs = facts.publications();
+    const out = [];
+    let walked = 0;
+    for (const job of model.jobs) {
+      const releases = job.steps.filter(isReleaseCreation);
+      if (!releases.length) continue;
+      if (walked >= MAX_WALKS) {
+        examine("steps that create a Release or tag, not examined (over the limit)", releases.length);
+        continue;
+      }
+      walked++;
+      const ups = facts.graph.upstreamSet(job);
+      const sameJob = pubs.filter((p) => p.step.job === job);
+      for (const step of releases) {
+        examine("steps that create a Release or tag");
+        const missing = [...publishing].filter((pj) => {
           if (pj === job)
             return !sameJob.every((p) => p.step.index < step.index && !p.step.continueOnError) || runsAfterFailure(step.if);
           return !ups.has(pj) || runsAfterFailure(job.if) || runsAfterFailure(step.if);
         });
-        if (missing.length === 0) return [];
-        const names = missing.map((j) => `"${j.id}"`).join(", ");
+        if (missing.length === 0) continue;
+        const shown = missing.slice(0, 5);
+        const names = shown.map((j) => `"${j.id}"`).join(", ") + (missing.length > 5 ? ` and ${missing.length - 5} more` : "");
         const how = missing.includes(job) ? "it comes before the push, runs after a failure, or the push may fail without stopping the job" : runsAfterFailure(job.if) || runsAfterFailure(step.if) ? "its if: lets it run after the push failed" : `job "${job.id}" does not need ${names}`;
-        return [
-          {
-            message: `"${stepLabel(step)}" creates a Release or tag without depending on the push in ${names}: ${how}.`,
-            region: releaseRegion(model, step)
-          }
-        ];
-      })
-    );
+        out.push({
+          message: `"${stepLabel(step)}" creates a Release or tag without depending on the push in ${names}: ${how}.`,
+          region: releaseRegion(model, step),
+          evidence: [
+            { message: "creates the Release or tag", region: releaseRegion(model, step) },
+            ...shown.map((j) => {
+              const p = pubs.find((x) => x.step.job === j);
+              return p ? { message: `publishes the image (${p.how})`, region: p.region } : {
+                message: `publishes the image through ${j.uses?.value ?? "a reusable workflow"}`,
+                region: j.idRegion
+              };
+            })
+          ],
+          suppressLine: step.region.line
+        });
+      }
+    }
+    return out;
   }
 };
 
 // src/core/lint/rules/w003-release-trigger.ts
-var import_yaml2 = __toESM(require_dist());
-var publishes = (m, siblings) => pushes(m).length > 0 || pushingCalls(m, siblings).length > 0;
-var PUBLISHING_TRIGGERS = ["push", "workflow_dispatch", "schedule", "repository_dispatch", "workflow_run"];
+var import_yaml3 = __toESM(require_dist());
 function onPublished(model) {
   const t = model.triggers.get("release");
   if (!t) return false;
-  const types = (0, import_yaml2.isMap)(t.config) ? t.config.items.find((p) => (0, import_yaml2.isScalar)(p.key) && p.key.value === "types")?.value : void 0;
+  const types = (0, import_yaml3.isMap)(t.config) ? t.config.get("types", true) : void 0;
   if (!types) return true;
-  const list3 = (0, import_yaml2.isSeq)(types) ? types.items.map((i2) => String((0, import_yaml2.isScalar)(i2) ? i2.value : "")) : [String((0, import_yaml2.isScalar)(types) ? types.value : "")];
-  return list3.some((x) => ["published", "released", "created"].includes(x));
+  const list4 = (0, import_yaml3.isSeq)(types) ? types.items.map((i2) => String((0, import_yaml3.isScalar)(i2) ? i2.value : "")) : [String((0, import_yaml3.isScalar)(types) ? types.value : "")];
+  return list4.some((x) => ["published", "released", "created"].includes(x));
+}
+function onTagPush(model) {
+  const t = model.triggers.get("push");
+  if (!t) return false;
+  if (!(0, import_yaml3.isMap)(t.config)) return true;
+  const has = (k) => t.config && (0, import_yaml3.isMap)(t.config) && t.config.has(k);
+  if (has("tags") || has("tags-ignore")) return true;
+  return !has("branches") && !has("branches-ignore");
 }
 var releaseTrigger = {
   id: "RO-W003",
   kind: "workflow",
   defaultSeverity: "warning",
-  title: 'Image published on "release: published" beside another publishing path',
-  explanation: 'Two paths publish the same image: the release event and a tag push (or a dispatch, or another workflow). They race for the same tags, so `latest` ends up pointing at whichever finished last, and a Release created by a workflow with GITHUB_TOKEN does not trigger "release: published" at all, so that path silently never runs. Keep one publishing path, image first, then the Release.',
-  check({ model, siblings }) {
-    if (!onPublished(model) || !publishes(model, siblings)) return [];
-    const own = [...model.triggers.keys()].filter((k) => PUBLISHING_TRIGGERS.includes(k));
-    const others = siblings.filter(
-      (s) => s !== model && !s.syntaxError && publishes(s, siblings) && !onPublished(s) && !s.triggers.has("workflow_call")
-    );
-    if (own.length === 0 && others.length === 0) return [];
-    const beside = [
-      ...own.map((k) => `the "${k}" trigger of this workflow`),
-      ...others.map((s) => s.file.split("/").pop())
-    ].join(", ");
+  examines: "workflows that publish on release",
+  title: 'Image published both on "release: published" and on the tag push of the same version',
+  explanation: 'Two paths publish the same version: the release event and the push of its git tag. They race for the same tags (`v1.2.3`, `latest` ends up pointing at whichever finished last), and a Release created by a workflow with GITHUB_TOKEN does not trigger "release: published" at all, so that path silently never runs. Keep one publishing path for a version, image first, then the Release. Branch pushes that publish branch tags (edge, main) are a different path and are not reported.',
+  check({ model, facts, repo, ops, examine }) {
+    const publishes = (m) => (m === model ? facts : new WorkflowFacts(m, repo, ops, 2)).publications().length > 0 || m.jobs.some((j) => {
+      const c3 = calleeOf(j, repo);
+      return Boolean(c3?.model && c3.model !== m && new WorkflowFacts(c3.model, repo, ops, 2).publications().length);
+    });
+    if (!onPublished(model) || !publishes(model)) return [];
+    examine("workflows that publish on release");
+    const beside = [];
+    const evidence = [];
+    if (onTagPush(model)) {
+      beside.push("the tag push trigger of this workflow");
+      evidence.push({ message: "also publishes on a tag push", region: model.triggers.get("push").region });
+    }
+    for (const f of repo.workflowFiles()) {
+      const other = repo.workflow(f);
+      if (!other || other === model || other.file === model.file || other.syntaxError) continue;
+      if (onPublished(other) || !onTagPush(other) || !publishes(other)) continue;
+      beside.push(f.split("/").pop());
+      evidence.push({
+        message: "publishes on a tag push",
+        region: other.triggers.get("push").region,
+        file: other.file
+      });
+    }
+    if (!beside.length) return [];
+    const region = model.triggers.get("release").region;
     return [
       {
-        message: `This workflow publishes images on "release: published" and also through ${beside}.`,
-        region: model.triggers.get("release").region
+        message: `This workflow publishes images on "release: published" and the same version also through ${beside.join(", ")}.`,
+        region,
+        evidence: [{ message: "publishes on release: published", region }, ...evidence]
       }
     ];
   }
 };
 
 // src/core/lint/rules/w004-required-platforms.ts
-var import_yaml3 = __toESM(require_dist());
+var import_yaml4 = __toESM(require_dist());
 var requiredPlatforms = {
   id: "RO-W004",
   kind: "workflow",
   defaultSeverity: "error",
+  examines: "image builds that are pushed",
   title: "Published platforms miss a required platform",
-  explanation: 'The release publishes an index without a platform the project promises (requiredPlatforms, by default linux/amd64 and linux/arm64). Users on that platform pull the tag and get "no matching manifest for linux/arm64", or worse, an amd64 image under emulation. Add the platform to the build (platforms: linux/amd64,linux/arm64, or a matrix entry).',
-  check({ model, options }) {
-    const all = pushes(model).filter((p) => p.kind !== "index");
+  explanation: 'The release publishes an index without a platform the project promises (requiredPlatforms, by default linux/amd64 and linux/arm64). Users on that platform pull the tag and get "no matching manifest for linux/arm64", or worse, an amd64 image under emulation. Add the platform to the build (platforms: linux/amd64,linux/arm64, or a matrix entry). Platforms are compared as the OCI image index means them (linux/arm64/v8 is linux/arm64, linux/arm is linux/arm/v7). When requiredPlatforms is only the default and the workflow builds a single platform, the project may mean to ship just that one: the finding is then information.',
+  check({ facts, options, examine }) {
+    const all = facts.pushes.filter(
+      (p) => (p.effect === "publish" || p.effect === "digest") && p.kind !== "index" && p.kind !== "retag"
+    );
+    examine("image builds that are pushed", all.length);
     if (all.length === 0 || all.some((p) => p.platforms === void 0)) return [];
-    const published = new Set(all.flatMap((p) => p.platforms));
-    const missing = options.requiredPlatforms.filter((r) => !published.has(r));
+    const published = new Set(all.flatMap((p) => p.platforms.map(normalizePlatform)));
+    const required = options.requiredPlatforms.map(normalizePlatform);
+    const missing = required.filter((r) => !published.has(r));
     if (missing.length === 0) return [];
     const first = all.find((p) => p.platformsAt) ?? all[0];
     const at = first.platformsAt;
+    let confidence = "proven";
+    let note = "";
+    if (options.requiredPlatformsBasis !== "configured" && published.size < 2) {
+      confidence = "possible";
+      note = ' The required platforms are the default; if this project ships only what it builds, set "requiredPlatforms" in release-operator.json.';
+    }
     let fix;
-    if (at && first.kind === "build-push-action" && (0, import_yaml3.isScalar)(at.node) && /^(PLAIN|QUOTE_DOUBLE|QUOTE_SINGLE)$/.test(String(at.node.type)) && !/\$\{\{/.test(at.value)) {
+    if (at && first.kind === "build-push-action" && (0, import_yaml4.isScalar)(at.node) && /^(PLAIN|QUOTE_DOUBLE|QUOTE_SINGLE)$/.test(String(at.node.type)) && !/\$\{\{/.test(at.value)) {
       const end = at.node.type === "PLAIN" ? at.region.endColumn : at.region.endColumn - 1;
       fix = {
         title: `Add ${missing.join(", ")} to platforms`,
@@ -50819,10 +52063,17 @@ var requiredPlatforms = {
         ]
       };
     }
+    const region = at && first.kind === "build-push-action" ? at.region : first.region;
     return [
       {
-        message: `The workflow publishes ${[...published].sort().join(", ") || "no known platform"} but not ${missing.join(", ")} (required platforms: ${options.requiredPlatforms.join(", ")}).`,
-        region: at && first.kind === "build-push-action" ? at.region : first.region,
+        message: `The workflow publishes ${[...published].sort().join(", ") || "no known platform"} but not ${missing.join(", ")} (required platforms: ${options.requiredPlatforms.join(", ")}).${note}`,
+        region,
+        confidence,
+        evidence: all.map((p) => ({
+          message: `builds ${p.platforms.join(", ")} (${p.how})`,
+          region: p.platformsAt?.region ?? p.region
+        })),
+        suppressLine: first.step.region.line,
         fix
       }
     ];
@@ -50830,32 +52081,80 @@ var requiredPlatforms = {
 };
 
 // src/core/lint/rules/w005-qemu-missing.ts
-var isBuild = (uses, run2) => (uses ?? "").split("@")[0] === "docker/build-push-action" || /\bbuildx\s+build\b[\s\S]*--platform/.test(run2 ?? "");
+var isBuild = (uses, run2) => /^(docker|useblacksmith|depot)\/(build-push|bake)-action$/.test(actionName(uses)) || shellCommands(run2 ?? "").some(
+  (c3) => /\b(buildx\s+(build|bake)|docker\s+build)\b/.test(c3) && /--platform|--set/.test(c3)
+);
 var qemuMissing = {
   id: "RO-W005",
   kind: "workflow",
   defaultSeverity: "error",
-  title: "Non-native platform built without QEMU set up",
-  explanation: 'A `RUN` step for linux/arm64 on an amd64 runner needs QEMU binfmt handlers; without them the build fails with "exec format error" halfway through a release (after other platforms may already be pushed). Add docker/setup-qemu-action before the build, or build each platform on a native runner (runs-on: ubuntu-24.04-arm).',
-  check({ model }) {
-    return model.jobs.flatMap(
-      (job) => job.steps.flatMap((step) => {
-        if (!isBuild(step.uses?.value, step.run?.value)) return [];
-        if (job.steps.slice(0, step.index).some(isQemuSetup)) return [];
-        const { values, at } = buildPlatforms(step);
-        if (!values || !at) return [];
+  examines: "builds for a platform other than the runner\u2019s",
+  title: "Non-native platform built without QEMU, and the Dockerfile runs commands for it",
+  explanation: 'A `RUN` step for linux/arm64 on an amd64 runner needs QEMU binfmt handlers; without them the build fails with "exec format error" halfway through a release (after other platforms may already be pushed). Add docker/setup-qemu-action before the build, or build each platform on a native runner (runs-on: ubuntu-24.04-arm). Cross-compiling Dockerfiles, whose compiling stages run on FROM --platform=$BUILDPLATFORM and whose target stages only COPY, run nothing under emulation and are not reported. When the Dockerfile cannot be read, the finding is information only.',
+  check({ model, repo, examine }) {
+    const out = [];
+    for (const job of model.jobs) {
+      let qemu = false;
+      for (const step of job.steps) {
+        if (isQemuSetup(step, repo)) qemu = true;
+        if (qemu || !isBuild(step.uses?.value, step.run?.value)) continue;
+        const { perCombo, at } = buildPlatforms(step, model, repo);
         const foreign = /* @__PURE__ */ new Set();
-        for (const combo of job.matrix) {
-          const native = nativePlatform(job.runsOn && withMatrix(job.runsOn, combo));
-          if (!native) return [];
-          const raw = withMatrix(
-            at === step.run ? /--platform[= ]+"?([^\s"]+)/.exec(at.value)?.[1] ?? "" : at.value,
-            combo
-          );
-          for (const p of raw.split(/[\s,]+/).filter(Boolean))
-            if (p !== native && !(native === "linux/amd64" && p === "linux/386")) foreign.add(p);
+        let runner = "";
+        job.matrix.forEach((combo, k) => {
+          const label = job.runsOn && withMatrix(job.runsOn, combo);
+          const native = nativePlatform(label);
+          const list4 = perCombo[k];
+          if (!native || !list4) return;
+          runner = label ?? "";
+          for (const p of list4) if (p !== native && !(native === "linux/amd64" && p === "linux/386")) foreign.add(p);
+        });
+        if (foreign.size === 0) continue;
+        examine("builds for a platform other than the runner\u2019s");
+        const builds = buildsOf(step, model, repo);
+        let confidence = "possible";
+        const evidence = [];
+        let why = "the Dockerfile it builds could not be read, so it is not known whether it runs commands for those platforms";
+        if (builds?.length) {
+          const runs = [];
+          let unread = false;
+          for (const b of builds) {
+            const df = repo.dockerfile(b.dockerfile);
+            if (!df) {
+              unread = true;
+              continue;
+            }
+            const target = targetStage(df, b.target);
+            if (!target) {
+              unread = true;
+              continue;
+            }
+            for (const s of neededStages(df, target)) {
+              const where2 = stagePlatform(s);
+              if (where2.kind === "build") continue;
+              if (where2.kind === "fixed" && [...foreign].every((f) => normalizePlatform(where2.platform) !== f))
+                continue;
+              const run2 = s.instructions.find((i2) => i2.keyword === "RUN");
+              if (run2)
+                runs.push({
+                  file: b.dockerfile,
+                  line: run2.region.line,
+                  region: run2.region,
+                  stage: s.name ?? s.from.resolved
+                });
+            }
+          }
+          if (runs.length) {
+            confidence = "proven";
+            why = `${runs[0].file} runs commands in stage "${runs[0].stage}" (line ${runs[0].line}) for the target platform`;
+            for (const r of runs.slice(0, 3))
+              evidence.push({
+                message: `RUN in stage "${r.stage}" executes for each target platform`,
+                region: r.region,
+                file: r.file
+              });
+          } else if (!unread) continue;
         }
-        if (foreign.size === 0) return [];
         let fix;
         if (step.dashOffset !== void 0) {
           const pos = model.lineCounter.linePos(step.dashOffset);
@@ -50875,15 +52174,18 @@ ${indent}  uses: docker/setup-qemu-action@v3
             };
           }
         }
-        return [
-          {
-            message: `Job "${job.id}" builds ${[...foreign].join(", ")} on a ${job.runsOn} runner with no QEMU set up before this step.`,
-            region: at === step.run ? step.run.region : at.region,
-            fix
-          }
-        ];
-      })
-    );
+        const region = at && at !== step.run ? at.region : step.run?.region ?? step.uses?.region ?? step.region;
+        out.push({
+          message: `Job "${job.id}" builds ${[...foreign].join(", ")} on a ${runner} runner with no QEMU set up before this step, and ${why}.`,
+          region,
+          confidence,
+          evidence: [{ message: `builds ${[...foreign].join(", ")} on ${runner}`, region }, ...evidence],
+          suppressLine: step.region.line,
+          fix
+        });
+      }
+    }
+    return out;
   }
 };
 
@@ -50891,19 +52193,23 @@ ${indent}  uses: docker/setup-qemu-action@v3
 var manifestCheck = {
   id: "RO-W006",
   kind: "workflow",
-  defaultSeverity: "warning",
-  title: "No check of the pushed manifest's platforms after a multi-platform push",
-  explanation: 'A multi-platform push can succeed with a platform missing (a matrix leg skipped, a merge step given the wrong digests, a cache export that replaced the index), and BuildKit attestations appear as "unknown/unknown" entries. Nothing fails until an arm64 user pulls. Read the index back after the push (`docker buildx imagetools inspect`, `release-operator inspect`) and compare its platforms with the required ones.',
-  check({ model }) {
-    return pushes(model).flatMap((p) => {
-      if (!p.multiPlatform) return [];
+  defaultSeverity: "info",
+  examines: "indexes assembled from separately pushed images",
+  title: "Index assembled from per-platform pushes and never read back",
+  explanation: "When an index is put together from images pushed separately (imagetools create from digests, docker manifest push), a matrix leg that was skipped or failed leaves a platform out and the merge still succeeds. Nothing fails until a user on that platform pulls. Reading the index back (`docker buildx imagetools inspect`, `release-operator manifest --require-platforms`) catches it. A single multi-platform build cannot lose a platform this way, so it is not reported.",
+  check({ facts, examine }) {
+    return facts.publications().flatMap((p) => {
+      if (p.kind !== "index") return [];
+      examine("indexes assembled from separately pushed images");
       const job = p.step.job;
-      const after = job.steps.slice(p.step.index + 1).some(isManifestCheck) || model.jobs.some((j) => upstream(model, j).has(job) && j.steps.some(isManifestCheck));
+      const after = job.steps.slice(p.step.index + 1).some(isManifestCheck) || facts.graph.anyDownstream(job, "manifest-check", (j) => j.steps.some(isManifestCheck));
       if (after) return [];
       return [
         {
-          message: `Job "${job.id}" pushes a multi-platform image and nothing reads the pushed manifest's platforms back afterwards.`,
-          region: p.region
+          message: `Job "${job.id}" assembles an index (${p.how}) and nothing reads its platforms back afterwards.`,
+          region: p.region,
+          evidence: [{ message: `assembles the index: ${p.how}`, region: p.region }],
+          suppressLine: p.step.region.line
         }
       ];
     });
@@ -50915,30 +52221,47 @@ var REQUIRED = ["version", "revision", "source"];
 var ociLabels = {
   id: "RO-W007",
   kind: "workflow",
-  defaultSeverity: "warning",
+  defaultSeverity: "info",
+  examines: "pushed builds",
   title: "Published image without OCI labels for version, revision and source",
-  explanation: "Without org.opencontainers.image.version, .revision and .source, nobody can tell from a running image which release and commit it is, GitHub cannot link the package to its repository, and a rollback or incident review has to guess. Pass docker/metadata-action's labels output (labels: ${{ steps.meta.outputs.labels }}) or --label flags to the build. If the Dockerfile sets them itself, turn this rule off.",
-  check({ model }) {
-    return pushes(model).flatMap((p) => {
-      if (p.kind === "index") return [];
+  explanation: "Without org.opencontainers.image.version, .revision and .source, nobody can tell from a running image which release and commit it is, GitHub cannot link the package to its repository, and Release Operator's audit cannot check the image against the release. Pass docker/metadata-action's labels output (labels: ${{ steps.meta.outputs.labels }}) or --label flags to the build, or set them with LABEL in the Dockerfile. Labels set in either place are recognised; when the Dockerfile cannot be read nothing is reported.",
+  check({ facts, repo, examine }) {
+    const out = [];
+    for (const p of facts.pushes) {
+      if (p.effect !== "publish" && p.effect !== "digest" || p.kind === "index" || p.kind === "retag") continue;
+      examine("pushed builds");
+      const step = p.step;
       let text2 = "";
-      if (p.kind === "build-push-action") {
-        const labels = p.step.with.labels?.value ?? "";
-        if (/steps\.[\w-]+\.outputs\.labels/.test(labels)) return [];
+      if (p.kind === "build-push-action" || p.kind === "bake") {
+        const labels = `${step.with.labels?.value ?? ""}
+${step.with.set?.value ?? ""}
+${step.with.files?.value ?? ""}`;
+        if (/steps\.[\w-]+\.outputs\.(labels|bake-file)|outputs\.labels/.test(labels)) continue;
         text2 = labels;
       } else {
-        text2 = p.step.job.steps.slice(0, p.step.index + 1).map((s) => s.run?.value ?? "").filter((r) => /\b(docker|podman)\s+(buildx\s+)?build\b/.test(r)).join("\n");
-        if (/steps\.[\w-]+\.outputs\.labels/.test(text2)) return [];
+        text2 = step.job.steps.slice(0, step.index + 1).map((s) => s.run?.value ?? "").filter((r) => /\b(docker|podman)\s+(buildx\s+)?build\b/.test(r)).join("\n");
+        if (/steps\.[\w-]+\.outputs\.labels/.test(text2)) continue;
       }
+      if (!p.builds?.length) continue;
+      let unread = false;
+      for (const b of p.builds) {
+        const df = repo.dockerfile(b.dockerfile);
+        const target = df && targetStage(df, b.target);
+        if (!target) unread = true;
+        else
+          text2 += "\n" + instructionsOf(target).filter((i2) => i2.keyword === "LABEL").map((i2) => i2.args).join("\n");
+      }
+      if (unread) continue;
       const missing = REQUIRED.filter((k) => !text2.includes(`org.opencontainers.image.${k}`));
-      if (missing.length === 0) return [];
-      return [
-        {
-          message: `The image pushed by job "${p.step.job.id}" has no org.opencontainers.image.${missing.join(", .")} label${missing.length > 1 ? "s" : ""}.`,
-          region: p.region
-        }
-      ];
-    });
+      if (missing.length === 0) continue;
+      out.push({
+        message: `The image pushed by job "${step.job.id}" gets no org.opencontainers.image.${missing.join(", .")} label${missing.length > 1 ? "s" : ""} from the workflow or from ${p.builds.map((b) => b.dockerfile).join(", ")}.`,
+        region: p.region,
+        evidence: [{ message: `pushes: ${p.how}`, region: p.region }],
+        suppressLine: step.region.line
+      });
+    }
+    return out;
   }
 };
 
@@ -50948,20 +52271,30 @@ var unpinnedAction = {
   id: "RO-W008",
   kind: "workflow",
   defaultSeverity: "info",
+  examines: "uses: references",
   title: "Third-party action not pinned to a commit SHA",
-  explanation: "A tag like @v4 can be moved by whoever controls the action's repository. The release job holds the registry credentials and a token that can write Releases: a hijacked tag (as with tj-actions/changed-files in March 2025) runs attacker code with them. Pin third-party actions to a full commit SHA and keep the version in a comment.",
-  check({ model }) {
+  explanation: "A tag like @v4 can be moved by whoever controls the action's repository. The release job holds the registry credentials and a token that can write Releases: a hijacked tag (as with tj-actions/changed-files in March 2025) runs attacker code with them. Pin third-party actions to a full commit SHA and keep the version in a comment. Local actions (./...) and this repository's own reusable workflows (owner/name/.github/workflows/x.yml@ref) have no third party who could move them, and are not reported.",
+  check({ model, options, examine }) {
     const uses = model.jobs.flatMap((j) => [
       ...j.uses ? [j.uses] : [],
       ...j.steps.flatMap((s) => s.uses ? [s.uses] : [])
     ]);
+    examine("uses: references", uses.length);
+    const self = options.repository?.toLowerCase();
     return uses.flatMap((u2) => {
       const v = u2.value.trim();
       if (v.startsWith("./") || v.startsWith("docker://")) return [];
-      const [path26, ref] = v.split("@");
-      const owner = path26.split("/")[0].toLowerCase();
-      if (FIRST_PARTY.has(owner) || /^[0-9a-f]{40}$/.test(ref ?? "")) return [];
-      return [{ message: `${path26} is used at "${ref ?? "(no ref)"}", which its owner can move.`, region: u2.region }];
+      const [path27, ref] = v.split("@");
+      const owner = path27.split("/")[0].toLowerCase();
+      const ownerRepo = path27.split("/").slice(0, 2).join("/").toLowerCase();
+      if (FIRST_PARTY.has(owner) || /^[0-9a-f]{40}$/.test(ref ?? "") || self && ownerRepo === self) return [];
+      return [
+        {
+          message: `${path27} is used at "${ref ?? "(no ref)"}", which its owner can move.`,
+          region: u2.region,
+          evidence: [{ message: `uses ${v}`, region: u2.region }]
+        }
+      ];
     });
   }
 };
@@ -50983,47 +52316,208 @@ var RULES = [
   ociLabels,
   unpinnedAction
 ];
-var ALL_RULES = [dockerfileSyntax, workflowSyntax, ...RULES].map(
-  ({ id, kind, defaultSeverity, title, explanation }) => ({ id, kind, defaultSeverity, title, explanation })
-);
+var ALL_RULES = [
+  dockerfileSyntax,
+  workflowSyntax,
+  ...RULES,
+  badSuppression,
+  unusedSuppression
+].map(({ id, kind, defaultSeverity, title, explanation, examines }) => ({
+  id,
+  kind,
+  defaultSeverity,
+  title,
+  explanation,
+  examines
+}));
+
+// src/core/lint/suppress.ts
+var MARK = /#\s*release-operator-ignore\b(.*)$/;
+var IDS = /^\s+((?:RO-[A-Z]\d{3})(?:\s*,\s*RO-[A-Z]\d{3})*)\s*(?::(.*))?$/;
+var PLACEHOLDER = /^\s*(TODO\b|say why\b|reason\b|$)/i;
+function parseSuppressions(text2, kind, knownIds) {
+  const lines = text2.split("\n");
+  const out = [];
+  const isComment = (l) => /^\s*#/.test(l);
+  for (let i2 = 0; i2 < lines.length; i2++) {
+    const raw = lines[i2].replace(/\r$/, "");
+    const m = MARK.exec(raw);
+    if (!m) continue;
+    const own = isComment(raw);
+    const line = i2 + 1;
+    const region = { line, column: m.index + 1, endLine: line, endColumn: raw.length + 1 };
+    let target = line;
+    if (own) {
+      let j = i2 + 1;
+      while (j < lines.length && isComment(lines[j])) j++;
+      target = j < lines.length && lines[j].trim() !== "" ? j + 1 : -1;
+    }
+    const s = { line, target, ids: [], reason: "", region, used: false };
+    const body = IDS.exec(m[1]);
+    if (!body) {
+      s.problem = 'it names no rule: write "# release-operator-ignore RO-D004: why this is safe"';
+    } else {
+      s.ids = body[1].split(",").map((x) => x.trim());
+      s.reason = (body[2] ?? "").trim();
+      const unknown = s.ids.filter((id) => !knownIds.has(id));
+      if (unknown.length) s.problem = `${unknown.join(", ")} is not a rule id of Release Operator`;
+      else if (PLACEHOLDER.test(s.reason))
+        s.problem = `it gives no reason: say after the colon why ${s.ids.join(", ")} does not apply here`;
+    }
+    if (!s.problem && !own && kind === "dockerfile")
+      s.problem = "Docker does not read a # after an instruction as a comment: put it on a line of its own above";
+    if (!s.problem && target < 0) s.problem = "no instruction or step follows it";
+    out.push(s);
+  }
+  return out;
+}
+function applySuppressions(findings, suppressions) {
+  const byTarget = /* @__PURE__ */ new Map();
+  for (const s of suppressions) if (!s.problem) byTarget.set(s.target, [...byTarget.get(s.target) ?? [], s]);
+  const active = [];
+  const suppressed = [];
+  for (const f of findings) {
+    const candidates = [...byTarget.get(f.region.line) ?? [], ...byTarget.get(f.suppressLine) ?? []];
+    const s = candidates.find((c3) => c3.ids.includes(f.ruleId));
+    if (!s) {
+      active.push(f);
+      continue;
+    }
+    s.used = true;
+    suppressed.push({ ...f, suppression: { line: s.line, reason: s.reason } });
+  }
+  return { active, suppressed };
+}
+function suppressionFindings(suppressions, rulesRun) {
+  const out = [];
+  for (const s of suppressions) {
+    if (s.problem) {
+      out.push({
+        ruleId: "RO-L001",
+        message: `This suppression silences nothing: ${s.problem}.`,
+        region: s.region,
+        suppressLine: s.line
+      });
+    } else if (!s.used && s.ids.every((id) => rulesRun.has(id))) {
+      out.push({
+        ruleId: "RO-L002",
+        message: `No ${s.ids.join(" or ")} finding on line ${s.target}: this suppression is not needed (any more).`,
+        region: s.region,
+        suppressLine: s.line
+      });
+    }
+  }
+  return out;
+}
+
+// src/core/lint/types.ts
+function emptyStats() {
+  return { dockerfiles: 0, workflows: 0, stages: 0, jobs: 0, steps: 0, rules: {}, operations: 0 };
+}
+function addStats(into, from) {
+  into.dockerfiles += from.dockerfiles;
+  into.workflows += from.workflows;
+  into.stages += from.stages;
+  into.jobs += from.jobs;
+  into.steps += from.steps;
+  into.operations += from.operations;
+  for (const [id, r] of Object.entries(from.rules)) {
+    const have = into.rules[id] ??= { what: r.what, count: 0 };
+    have.count += r.count;
+  }
+}
+var LOWER = { error: "warning", warning: "info", info: "info" };
+function severityFor(base, confidence) {
+  if (confidence === "proven") return base;
+  if (confidence === "likely") return LOWER[base];
+  return "info";
+}
 
 // src/core/lint/engine.ts
-function lintText(input, options, onRuleError) {
-  const out = [];
+var KNOWN_IDS = new Set(ALL_RULES.map((r) => r.id));
+async function lintDocumentAsync(input, options, hooks = {}) {
+  const steps = lintSteps(input, options, hooks.onRuleError);
+  for (let r = steps.next(); ; r = steps.next()) {
+    if (r.done) return r.value;
+    await (0, import_promises21.setImmediate)();
+    throwIfAborted(hooks.signal);
+  }
+}
+function* lintSteps(input, options, onRuleError) {
+  const raw = [];
+  const stats = emptyStats();
   const text2 = new TextIndex(input.text);
-  const emit = (meta, raw) => {
+  const repo = input.repo ?? new RepoView(input.siblings ?? [], options.repository);
+  const rulesRun = /* @__PURE__ */ new Set();
+  const emit = (meta, f) => {
     const setting = options.severities[meta.id];
     if (setting === "off") return;
-    out.push({
+    const confidence = f.confidence ?? "proven";
+    raw.push({
       ruleId: meta.id,
-      severity: setting ?? meta.defaultSeverity,
-      message: raw.message,
+      severity: severityFor(setting ?? meta.defaultSeverity, confidence),
+      confidence,
+      message: f.message,
       file: input.file,
-      region: raw.region,
-      ...raw.fix ? { fix: raw.fix } : {}
+      region: f.region,
+      evidence: (f.evidence ?? []).map((e) => ({ message: e.message, file: e.file ?? input.file, region: e.region })),
+      suppressLine: f.suppressLine ?? f.region.line,
+      ...f.fix ? { fix: f.fix } : {}
     });
   };
-  const run2 = (rule, check) => {
+  const run2 = (rule, ctx) => {
     if (options.severities[rule.id] === "off") return;
+    stats.rules[rule.id] = { what: rule.examines ?? "items", count: 0 };
     try {
-      for (const f of check()) emit(rule, f);
+      for (const f of rule.check(ctx)) emit(rule, f);
+      rulesRun.add(rule.id);
     } catch (e) {
       onRuleError?.(rule.id, e);
     }
   };
+  const base = {
+    file: input.file,
+    text: text2,
+    options,
+    repo,
+    ops: stats
+  };
+  const examineFor = (id) => (what, count2 = 1) => {
+    const r = stats.rules[id] ??= { what, count: 0 };
+    r.what = what;
+    r.count += count2;
+  };
   try {
     if (input.kind === "dockerfile") {
       const model = parseDockerfile(input.text);
+      stats.dockerfiles = 1;
+      stats.stages = model.stages.length;
       if (model.syntaxError) emit(dockerfileSyntax, model.syntaxError);
-      else
-        for (const rule of RULES) if (rule.kind === "dockerfile") run2(rule, () => rule.check({ model, text: text2, options }));
+      else {
+        const copies = stageCopies(model);
+        for (const rule of RULES)
+          if (rule.kind === "dockerfile") {
+            const ctx = { ...base, model, copies, examine: examineFor(rule.id) };
+            run2(rule, ctx);
+            yield;
+          }
+      }
     } else {
-      const model = parseWorkflow(input.file, input.text);
+      const cached = repo.read(input.file) === input.text ? repo.workflow(input.file) : void 0;
+      const model = cached ?? parseWorkflow(input.file, input.text);
+      stats.workflows = 1;
+      stats.jobs = model.jobs.length;
+      stats.steps = model.jobs.reduce((n2, j) => n2 + j.steps.length, 0);
       if (model.syntaxError) emit(workflowSyntax, model.syntaxError);
       else {
-        const siblings = (input.siblings ?? []).filter((s) => s.file !== input.file).map((s) => parseWorkflow(s.file, s.text));
+        yield;
+        const facts = new WorkflowFacts(model, repo, stats);
         for (const rule of RULES)
-          if (rule.kind === "workflow") run2(rule, () => rule.check({ model, text: text2, options, siblings }));
+          if (rule.kind === "workflow") {
+            yield;
+            const ctx = { ...base, model, facts, examine: examineFor(rule.id) };
+            run2(rule, ctx);
+          }
       }
     }
   } catch (e) {
@@ -51034,20 +52528,94 @@ function lintText(input, options, onRuleError) {
       region: { line: 1, column: 1, endLine: 1, endColumn: 2 }
     });
   }
-  return out.sort(
+  const suppressions = parseSuppressions(input.text, input.kind, KNOWN_IDS);
+  const { active, suppressed } = applySuppressions(raw, suppressions);
+  for (const f of suppressionFindings(suppressions, rulesRun))
+    emit(f.ruleId === badSuppression.id ? badSuppression : unusedSuppression, f);
+  const extra = raw.slice(active.length + suppressed.length);
+  return { file: input.file, kind: input.kind, findings: sortFindings([...active, ...extra]), suppressed, stats };
+}
+function sortFindings(list4) {
+  return list4.sort(
     (a2, b) => a2.region.line - b.region.line || a2.region.column - b.region.column || a2.ruleId.localeCompare(b.ruleId)
   );
 }
-function lintOptions(config) {
+function lintOptions(config, extra = {}) {
   return {
     requiredPlatforms: [...config.requiredPlatforms],
-    severities: { ...config.lint.rules }
+    requiredPlatformsBasis: extra.requiredPlatformsBasis,
+    severities: { ...config.lint.rules },
+    repository: extra.repository
   };
 }
 
+// src/core/lint/check-result.ts
+function toCheckFinding(f) {
+  return {
+    message: f.message,
+    severity: f.severity,
+    rule: f.ruleId,
+    subject: f.file,
+    location: {
+      file: f.file,
+      line: f.region.line,
+      column: f.region.column,
+      endLine: f.region.endLine,
+      endColumn: f.region.endColumn
+    },
+    evidence: {
+      confidence: f.confidence,
+      related: f.evidence.map((e) => ({ message: e.message, file: e.file, line: e.region.line }))
+    }
+  };
+}
+function lintCheckResult(run2, durationMs) {
+  const s = run2.stats;
+  const count2 = s.dockerfiles + s.workflows;
+  const skippedNote = run2.skipped.length ? `; ${run2.skipped.length} not read: ${run2.skipped.map((x) => `${x.file} (${x.reason})`).join(", ")}` : "";
+  const examinedText2 = `${s.dockerfiles} Dockerfile${s.dockerfiles === 1 ? "" : "s"} (${s.stages} stages), ${s.workflows} workflow${s.workflows === 1 ? "" : "s"} (${s.jobs} jobs, ${s.steps} steps)`;
+  const errors = run2.findings.filter((f) => f.severity === "error").length;
+  const warnings = run2.findings.filter((f) => f.severity === "warning").length;
+  const suppressed = run2.suppressed.length ? `; ${run2.suppressed.length} suppressed` : "";
+  return checkResult({
+    id: "lint",
+    title: "Pipeline lint",
+    examined: {
+      count: count2,
+      what: "Dockerfiles and workflows",
+      lookedFor: run2.lookedFor,
+      foundInstead: run2.skipped.length ? `only files that could not be read${skippedNote}` : void 0
+    },
+    summary: count2 === 0 ? `nothing checked: looked for ${run2.lookedFor}; found none${skippedNote}` : `${examinedText2} examined; ${errors} error${errors === 1 ? "" : "s"}, ${warnings} warning${warnings === 1 ? "" : "s"}${suppressed}${skippedNote}`,
+    findings: run2.findings.map(toCheckFinding),
+    evidence: {
+      files: run2.files,
+      examined: { dockerfiles: s.dockerfiles, stages: s.stages, workflows: s.workflows, jobs: s.jobs, steps: s.steps },
+      rules: s.rules,
+      suppressed: run2.suppressed.map((f) => ({
+        ...toCheckFinding(f),
+        reason: f.suppression.reason,
+        commentLine: f.suppression.line
+      })),
+      skipped: run2.skipped
+    },
+    next: count2 === 0 ? [
+      {
+        text: "Name the Dockerfile and workflow files to lint",
+        command: "release-operator lint Dockerfile .github/workflows/release.yml"
+      }
+    ] : errors ? [
+      {
+        text: 'Fix the errors, or silence one with a reasoned "# release-operator-ignore RO-XXXX: why" comment above it'
+      }
+    ] : void 0,
+    durationMs
+  });
+}
+
 // src/core/lint/project.ts
-var import_promises21 = require("node:fs/promises");
-var import_node_path19 = __toESM(require("node:path"));
+var import_node_path20 = __toESM(require("node:path"));
+var import_promises23 = require("node:timers/promises");
 
 // src/core/lint/kind.ts
 function isDockerfilePath(file) {
@@ -51064,56 +52632,180 @@ function fileKind2(file, explicit = false) {
   return void 0;
 }
 
-// src/core/lint/project.ts
-var WORKFLOWS = import_node_path19.default.join(".github", "workflows");
-async function discoverTargets(root, extraDockerfile) {
-  const top = await (0, import_promises21.readdir)(root).catch(() => []);
-  const dockerfiles = top.filter((f) => isDockerfilePath(f));
-  if (extraDockerfile && !dockerfiles.includes(extraDockerfile) && await isFile(import_node_path19.default.join(root, extraDockerfile)))
-    dockerfiles.push(extraDockerfile);
-  const workflows = (await (0, import_promises21.readdir)(import_node_path19.default.join(root, WORKFLOWS)).catch(() => [])).filter((f) => /\.ya?ml$/i.test(f)).map((f) => import_node_path19.default.join(WORKFLOWS, f));
-  return [...dockerfiles.sort(), ...workflows.sort()].map(toPosix);
+// src/core/lint/safe-read.ts
+var import_node_fs8 = require("node:fs");
+var import_promises22 = require("node:fs/promises");
+var import_node_path19 = __toESM(require("node:path"));
+var MAX_FILE_BYTES = 8 * 1024 * 1024;
+async function readRegularFile(root, rel) {
+  const realRoot = await (0, import_promises22.realpath)(root).catch(() => import_node_path19.default.resolve(root));
+  const abs = import_node_path19.default.resolve(root, rel);
+  if (!inside(import_node_path19.default.resolve(root), abs)) return { skipped: "it is outside the repository" };
+  let target = abs;
+  const st = await (0, import_promises22.lstat)(abs).catch((e) => e);
+  if (st instanceof Error) return { skipped: st.code === "ENOENT" ? "no such file" : st.message };
+  if (st.isSymbolicLink()) {
+    const link = await (0, import_promises22.readlink)(abs).catch(() => void 0);
+    if (link === void 0) return { skipped: "its link cannot be read" };
+    target = import_node_path19.default.resolve(import_node_path19.default.dirname(abs), link);
+    const second = await (0, import_promises22.lstat)(target).catch(() => void 0);
+    if (!second) return { skipped: `it links to ${link}, which does not exist` };
+    if (second.isSymbolicLink()) return { skipped: `it links to another link (${link}); links are followed once` };
+  }
+  const real = await (0, import_promises22.realpath)(target).catch(() => void 0);
+  if (!real || !inside(realRoot, real)) return { skipped: "it links outside the repository" };
+  let handle;
+  try {
+    handle = await (0, import_promises22.open)(real, import_node_fs8.constants.O_RDONLY | import_node_fs8.constants.O_NONBLOCK | (import_node_fs8.constants.O_NOFOLLOW ?? 0));
+  } catch (e) {
+    return { skipped: e.code === "ELOOP" ? "it is a link" : e.message };
+  }
+  try {
+    const s = await handle.stat();
+    if (!s.isFile()) return { skipped: `it is not a regular file (${kindOf(s)})` };
+    if (s.size > MAX_FILE_BYTES)
+      return { skipped: `it is ${s.size} bytes, more than a Dockerfile or workflow can be (${MAX_FILE_BYTES})` };
+    const buf = await handle.readFile();
+    return { text: buf.toString("utf8") };
+  } catch (e) {
+    return { skipped: e.message };
+  } finally {
+    await handle.close();
+  }
 }
-async function lintFiles(root, targets, options, onRuleError) {
-  const findings = [];
-  const files = [];
-  for (const target of targets) {
-    const abs = import_node_path19.default.resolve(root, target);
-    const rel = toPosix(import_node_path19.default.relative(root, abs));
-    const kind = fileKind2(rel, true);
-    if (!kind)
+function kindOf(s) {
+  if (s.isFIFO()) return "a FIFO";
+  if (s.isDirectory()) return "a folder";
+  if (s.isSocket()) return "a socket";
+  if (s.isCharacterDevice() || s.isBlockDevice()) return "a device";
+  return "not a file";
+}
+function inside(root, p) {
+  const rel = import_node_path19.default.relative(root, p);
+  return rel === "" || !rel.startsWith("..") && !import_node_path19.default.isAbsolute(rel);
+}
+async function listFolder(root, rel) {
+  const abs = import_node_path19.default.resolve(root, rel);
+  const realRoot = await (0, import_promises22.realpath)(root).catch(() => import_node_path19.default.resolve(root));
+  const real = await (0, import_promises22.realpath)(abs).catch(() => void 0);
+  if (!real || !inside(realRoot, real)) return [];
+  return (0, import_promises22.readdir)(real).catch(() => []);
+}
+
+// src/core/lint/project.ts
+var WORKFLOWS = ".github/workflows";
+var LOOKED_FOR = "Dockerfile*, Containerfile* and *.dockerfile at the repository root, Dockerfiles that workflows build, and .github/workflows/*.yml or *.yaml";
+var toPosix = (p) => p.split(import_node_path20.default.sep).join("/");
+async function lintRepository(root, targets, options, hooks = {}) {
+  const repo = new RepoView([], options.repository);
+  const skipped = [];
+  const explicit = targets !== void 0;
+  const read = async (given, required) => {
+    const rel = normalizeRepoPath(given);
+    if (rel === void 0 || rel === "") return void 0;
+    const have = repo.read(rel);
+    if (have !== void 0) return have;
+    throwIfAborted(hooks.signal);
+    const r = await readRegularFile(root, rel);
+    if ("text" in r) {
+      repo.add({ file: rel, text: r.text });
+      return r.text;
+    }
+    if (required)
       throw usageError(
-        `Cannot lint ${target}: it is neither a Dockerfile nor a workflow (.yml/.yaml).`,
-        "Pass Dockerfile* or .github/workflows/*.yml files, or no path for the repository's own."
-      );
-    const text2 = await (0, import_promises21.readFile)(abs, "utf8").catch((e) => {
-      throw usageError(
-        `Cannot read ${target}: ${e.code === "ENOENT" ? "no such file" : e.message}.`,
+        `Cannot read ${rel}: ${r.skipped}.`,
         "Check the path (it is relative to the repository root or the current folder)."
       );
-    });
-    const siblings = isWorkflowPath(rel) ? await readSiblings(abs, root) : [];
-    files.push(rel);
-    findings.push(...lintText({ file: rel, text: text2, kind, siblings }, options, onRuleError));
+    if (r.skipped !== "no such file" && !skipped.some((s) => s.file === rel))
+      skipped.push({ file: rel, reason: r.skipped });
+    return void 0;
+  };
+  let lintList = [];
+  if (explicit) {
+    for (const t of targets) {
+      const rel = normalizeRepoPath(toPosix(import_node_path20.default.relative(root, import_node_path20.default.resolve(root, t))));
+      if (rel === void 0 || rel === "")
+        throw usageError(
+          `Cannot lint ${t}: it is outside the repository at ${root}.`,
+          "Pass files inside the repository."
+        );
+      if (!fileKind2(rel, true))
+        throw usageError(
+          `Cannot lint ${t}: it is neither a Dockerfile nor a workflow (.yml/.yaml).`,
+          "Pass Dockerfile* or .github/workflows/*.yml files, or no path for the repository's own."
+        );
+      lintList.push(rel);
+    }
+  } else {
+    lintList = (await listFolder(root, ".")).filter((f) => isDockerfilePath(f) && !/\.(ya?ml|json)$/i.test(f)).sort();
+    if (hooks.extraDockerfile) {
+      const extra = normalizeRepoPath(hooks.extraDockerfile);
+      if (extra && !lintList.includes(extra) && await read(extra, false) !== void 0) lintList.push(extra);
+    }
   }
-  return { files, findings };
-}
-async function readSiblings(absWorkflow, root) {
-  const dir = import_node_path19.default.dirname(absWorkflow);
-  const names = (await (0, import_promises21.readdir)(dir).catch(() => [])).filter(
-    (f) => /\.ya?ml$/i.test(f) && import_node_path19.default.join(dir, f) !== absWorkflow
-  );
-  const out = [];
-  for (const n2 of names) {
-    const text2 = await (0, import_promises21.readFile)(import_node_path19.default.join(dir, n2), "utf8").catch(() => void 0);
-    if (text2 !== void 0) out.push({ file: toPosix(import_node_path19.default.relative(root, import_node_path19.default.join(dir, n2))), text: text2 });
+  const workflowNames = (await listFolder(root, WORKFLOWS)).filter((f) => /\.ya?ml$/i.test(f)).sort().map((f) => `${WORKFLOWS}/${f}`);
+  if (!explicit) lintList.push(...workflowNames);
+  for (const w of workflowNames) await read(w, explicit && lintList.includes(w));
+  for (const t of lintList) if (isWorkflowPath(t) || fileKind2(t, true) === "workflow") await read(t, explicit);
+  const workflows = [.../* @__PURE__ */ new Set([...workflowNames, ...lintList.filter((t) => fileKind2(t, true) === "workflow")])];
+  const built = /* @__PURE__ */ new Set();
+  for (const w of workflows) {
+    await (0, import_promises23.setImmediate)();
+    throwIfAborted(hooks.signal);
+    const model = repo.workflow(w);
+    if (!model || model.syntaxError) continue;
+    for (const job of model.jobs)
+      for (const step of job.steps) {
+        const uses = step.uses?.value;
+        if (uses?.startsWith("./") && !/\.ya?ml$/.test(uses)) {
+          await read(`${uses}/action.yml`, false);
+          await read(`${uses}/action.yaml`, false);
+        }
+        if (/bake-action$/.test(actionName(uses))) {
+          const dir = step.with.source?.value && !/^(\.|\$\{\{.*)$/.test(step.with.source.value) ? step.with.source.value : "";
+          const files = step.with.files?.value ? step.with.files.value.split(/[\n,]+/).map((f) => f.trim()) : ["docker-bake.hcl", "docker-bake.json", "docker-bake.override.hcl"];
+          for (const f of files) if (f && !/\$\{\{/.test(f)) await read(`${dir}/${f}`, false);
+        }
+        for (const b of buildsOf(step, model, repo) ?? []) built.add(b.dockerfile);
+      }
   }
-  return out;
+  for (const d of [...built].sort()) {
+    if (await read(d, false) !== void 0 && !explicit && !lintList.includes(d)) lintList.push(d);
+  }
+  for (const d of lintList.filter((t) => fileKind2(t, true) === "dockerfile")) {
+    throwIfAborted(hooks.signal);
+    const text2 = await read(d, explicit);
+    if (text2 === void 0) continue;
+    for (const script of scriptsOf(d, text2)) await read(script, false);
+  }
+  const run2 = { files: [], findings: [], suppressed: [], skipped, stats: emptyStats(), lookedFor: LOOKED_FOR };
+  for (const file of lintList) {
+    const text2 = repo.read(file);
+    if (text2 === void 0) continue;
+    await (0, import_promises23.setImmediate)();
+    throwIfAborted(hooks.signal);
+    const result = await lintDocumentAsync({ file, text: text2, kind: fileKind2(file, true), repo }, options, hooks);
+    run2.files.push(file);
+    run2.findings.push(...result.findings);
+    run2.suppressed.push(...result.suppressed);
+    addStats(run2.stats, result.stats);
+  }
+  return run2;
 }
-async function isFile(p) {
-  return (await (0, import_promises21.stat)(p).catch(() => void 0))?.isFile() ?? false;
+function scriptsOf(dockerfile, text2) {
+  const model = parseDockerfile(text2);
+  const dir = dockerfile.includes("/") ? dockerfile.slice(0, dockerfile.lastIndexOf("/")) : "";
+  const out = /* @__PURE__ */ new Set();
+  for (const s of model.stages)
+    for (const i2 of s.instructions) {
+      if (i2.keyword !== "COPY" && i2.keyword !== "ADD" || i2.flags.from) continue;
+      for (const src of i2.argv.slice(0, -1)) {
+        if (src.startsWith("--") || !/(\.sh$|entrypoint|start|run\b)/i.test(src.split("/").pop() ?? "")) continue;
+        for (const p of [normalizeRepoPath(src), normalizeRepoPath(`${dir}/${src}`)]) if (p) out.add(p);
+      }
+    }
+  return [...out].slice(0, 16);
 }
-var toPosix = (p) => p.split(import_node_path19.default.sep).join("/");
 
 // src/core/net.ts
 var import_node_net = __toESM(require("node:net"));
@@ -51759,7 +53451,7 @@ async function sweep(docker, runId, logger, cancelled, built) {
 }
 
 // src/core/smoke/options.ts
-var import_node_path20 = __toESM(require("node:path"));
+var import_node_path21 = __toESM(require("node:path"));
 function smokeOptionsFromConfig(config, root, o2 = {}) {
   const s = config.smoke;
   const platforms = o2.platforms?.length ? o2.platforms : s.platforms.length ? s.platforms : config.requiredPlatforms;
@@ -51767,8 +53459,8 @@ function smokeOptionsFromConfig(config, root, o2 = {}) {
     dockerPath: config.dockerPath,
     image: o2.image,
     build: o2.build ? {
-      dockerfile: import_node_path20.default.resolve(root, s.dockerfile),
-      context: import_node_path20.default.resolve(root, s.context),
+      dockerfile: import_node_path21.default.resolve(root, s.dockerfile),
+      context: import_node_path21.default.resolve(root, s.context),
       buildArgs: { ...s.buildArgs }
     } : void 0,
     platforms: [...platforms],
@@ -51792,16 +53484,16 @@ function smokeOptionsFromConfig(config, root, o2 = {}) {
 }
 
 // src/core/gate/checks/anchors.ts
-var import_promises22 = require("node:fs/promises");
-var import_node_path21 = __toESM(require("node:path"));
+var import_promises24 = require("node:fs/promises");
+var import_node_path22 = __toESM(require("node:path"));
 async function dockerfileAnchors(root, dockerfile) {
   if (!root) return {};
-  const text2 = await (0, import_promises22.readFile)(import_node_path21.default.resolve(root, dockerfile), "utf8").catch(() => void 0);
+  const text2 = await (0, import_promises24.readFile)(import_node_path22.default.resolve(root, dockerfile), "utf8").catch(() => void 0);
   if (text2 === void 0) return {};
   try {
     const stage = finalStage(parseDockerfile(text2));
     if (!stage) return {};
-    const file = import_node_path21.default.relative(root, import_node_path21.default.resolve(root, dockerfile)).split(import_node_path21.default.sep).join("/");
+    const file = import_node_path22.default.relative(root, import_node_path22.default.resolve(root, dockerfile)).split(import_node_path22.default.sep).join("/");
     const start = [...stage.instructions].reverse().find((i2) => i2.keyword === "ENTRYPOINT" || i2.keyword === "CMD");
     const at = (r) => ({
       file,
@@ -51862,35 +53554,6 @@ function glibcCheck(platform3, result, source) {
   });
 }
 
-// src/core/gate/checks/lint.ts
-function lintCheck(run2) {
-  const findings = run2.findings.map((f) => ({
-    severity: f.severity,
-    message: f.message,
-    rule: f.ruleId,
-    subject: f.file,
-    location: {
-      file: f.file,
-      line: f.region.line,
-      column: f.region.column,
-      endLine: f.region.endLine,
-      endColumn: f.region.endColumn
-    }
-  }));
-  return checkResult({
-    id: "lint",
-    title: "Pipeline lint",
-    examined: {
-      count: run2.files.length,
-      what: "files",
-      lookedFor: "Dockerfiles and .github/workflows/*.yml"
-    },
-    findings,
-    evidence: { files: run2.files },
-    next: findings.some((f) => f.severity === "error") ? [{ text: "Fix the findings (each names its file and line); see them with", command: "release-operator lint" }] : run2.files.length === 0 ? [{ text: "Run the stage in the repository (working-directory, --cwd), or leave lint out with --skip lint" }] : void 0
-  });
-}
-
 // src/core/gate/checks/smoke.ts
 function smokeChecks(report, references, anchors = {}) {
   return report.platforms.map((p) => smokeCheck(p, references[p.platform] ?? report.image, anchors));
@@ -51940,7 +53603,7 @@ function smokeCheck(p, reference, anchors) {
 }
 
 // src/core/gate/targets.ts
-async function resolveTargets(input, deps) {
+async function resolveTargets2(input, deps) {
   const local = input.local ?? [];
   const candidates = input.candidates ?? [];
   if (local.length && candidates.length)
@@ -52015,7 +53678,7 @@ async function prePush(req, ctx) {
     ctx,
     { id: "images", title: "Images to test", what: "platforms" },
     async () => {
-      targets = await resolveTargets(req, { docker, registry, signal: ctx.signal });
+      targets = await resolveTargets2(req, { docker, registry, signal: ctx.signal });
       return imagesCheck(targets, req.platforms);
     },
     { usage: "rethrow" }
@@ -52024,17 +53687,19 @@ async function prePush(req, ctx) {
   const found = targets;
   ctx.emit({ type: "note", message: `flow: ${flowText(found)}` });
   const byPlatform = found.targets;
-  const lint = skip.has("lint") ? Promise.resolve([]) : guarded(ctx, { id: "lint", title: "Pipeline lint", what: "files" }, async () => {
-    const root = req.root ?? process.cwd();
-    const files = await discoverTargets(root, config.smoke.dockerfile);
-    return lintCheck(
-      await lintFiles(
-        root,
-        files,
-        lintOptions(config),
-        (id, e) => ctx.logger.warn(`lint rule ${id} failed: ${String(e)}`)
-      )
-    );
+  const lint = skip.has("lint") ? Promise.resolve([]) : guarded(ctx, { id: "lint", title: "Pipeline lint", what: "Dockerfiles and workflows" }, async () => {
+    const started = Date.now();
+    const byDefault = JSON.stringify(config.requiredPlatforms) === JSON.stringify(SCHEMA.fields.requiredPlatforms.default);
+    const options = lintOptions(config, {
+      repository: req.repository,
+      requiredPlatformsBasis: byDefault ? "default" : "configured"
+    });
+    const run2 = await lintRepository(req.root ?? process.cwd(), void 0, options, {
+      extraDockerfile: config.smoke.dockerfile,
+      signal: ctx.signal,
+      onRuleError: (id, e) => ctx.logger.warn(`lint rule ${id} failed and was skipped: ${String(e)}`)
+    });
+    return lintCheckResult(run2, Date.now() - started);
   }).then((c3) => [c3]);
   const glibc = skip.has("glibc") ? Promise.resolve([]) : Promise.all(byPlatform.map((t) => glibcFor(ctx, t)));
   const smoke = skip.has("smoke") ? Promise.resolve([]) : smokeAll(req, ctx, byPlatform);
@@ -52396,10 +54061,10 @@ function auditChecks(findings, scheme, examined) {
 
 // src/core/untrusted.ts
 var obj = (v) => v !== null && typeof v === "object" && !Array.isArray(v) ? v : {};
-var str = (v, fallback = "") => typeof v === "string" ? v : fallback;
+var str2 = (v, fallback = "") => typeof v === "string" ? v : fallback;
 var nullableStr = (v) => typeof v === "string" ? v : null;
 var num = (v, fallback = 0) => typeof v === "number" && Number.isFinite(v) ? v : fallback;
-var list = (v) => Array.isArray(v) ? v : [];
+var list2 = (v) => Array.isArray(v) ? v : [];
 var strings2 = (v) => Array.isArray(v) ? v.filter((x) => typeof x === "string") : [];
 
 // src/core/github/errors.ts
@@ -52471,26 +54136,26 @@ function toUserError(e, what, scope = "repo") {
 function mapRelease(value, latestId) {
   const r = obj(value);
   const id = num(r.id);
-  const tag = str(r.tag_name);
+  const tag = str2(r.tag_name);
   return {
     id,
     tag,
-    name: str(r.name, tag) || tag,
+    name: str2(r.name, tag) || tag,
     draft: r.draft === true,
     prerelease: r.prerelease === true,
     latest: latestId !== void 0 && id === latestId,
-    createdAt: str(r.created_at),
+    createdAt: str2(r.created_at),
     publishedAt: nullableStr(r.published_at),
-    url: str(r.html_url)
+    url: str2(r.html_url)
   };
 }
 function mapPackageVersion(value) {
   const v = obj(value);
   return {
     id: num(v.id),
-    digest: str(v.name),
+    digest: str2(v.name),
     tags: strings2(obj(obj(v.metadata).container).tags),
-    createdAt: str(v.created_at)
+    createdAt: str2(v.created_at)
   };
 }
 
@@ -52506,7 +54171,7 @@ async function listReleases(gh, repo, signal) {
       "repo",
       signal
     );
-    const items = list(data);
+    const items = list2(data);
     all.push(...items);
     if (items.length < 100) break;
   }
@@ -52541,7 +54206,7 @@ async function listPackageVersions(gh, owner, packageName, signal) {
         "read:packages",
         signal
       );
-      return { versions: list(data).map(mapPackageVersion) };
+      return { versions: list2(data).map(mapPackageVersion) };
     } catch (e) {
       reason = e.message;
       if (!/\(404\)/.test(reason)) break;
@@ -52919,7 +54584,7 @@ async function runGate(req, deps) {
 }
 
 // src/core/git/repo.ts
-var import_node_path22 = __toESM(require("node:path"));
+var import_node_path23 = __toESM(require("node:path"));
 
 // src/core/git/remote.ts
 function parseRemoteUrl(url) {
@@ -53019,7 +54684,7 @@ var GitRepo = class _GitRepo {
     if (where2.status === "rejected") return notFound(dir)(where2.reason);
     const w = where2.value;
     const [root, ...rest] = w.stdout.split("\n").map((l) => l.trim());
-    if (!root || !import_node_path22.default.isAbsolute(root)) throw openError(dir, w);
+    if (!root || !import_node_path23.default.isAbsolute(root)) throw openError(dir, w);
     const repo = new _GitRepo(root, run2);
     let head;
     let branch;
@@ -53077,11 +54742,11 @@ var GitRepo = class _GitRepo {
 };
 
 // src/core/version/sources.ts
-var import_promises23 = require("node:fs/promises");
-var import_node_path23 = __toESM(require("node:path"));
+var import_promises25 = require("node:fs/promises");
+var import_node_path24 = __toESM(require("node:path"));
 async function readText(file) {
   try {
-    return await (0, import_promises23.readFile)(file, "utf8");
+    return await (0, import_promises25.readFile)(file, "utf8");
   } catch {
     return void 0;
   }
@@ -53104,7 +54769,7 @@ async function effectiveVersion(root, order, tags, gitPrefix) {
   return void 0;
 }
 async function readSource(root, source, tags, gitPrefix) {
-  const file = import_node_path23.default.join(root, source);
+  const file = import_node_path24.default.join(root, source);
   switch (source) {
     case "package.json": {
       const text2 = await readText(file);
@@ -53401,16 +55066,16 @@ function omit(object, keysToOmit) {
   }
   return result;
 }
-function encodeReserved(str2) {
-  return str2.split(/(%[0-9A-Fa-f]{2})/g).map(function(part) {
+function encodeReserved(str3) {
+  return str3.split(/(%[0-9A-Fa-f]{2})/g).map(function(part) {
     if (!/%[0-9A-Fa-f]/.test(part)) {
       part = encodeURI(part).replace(/%5B/g, "[").replace(/%5D/g, "]");
     }
     return part;
   }).join("");
 }
-function encodeUnreserved(str2) {
-  return encodeURIComponent(str2).replace(/[!'()*]/g, function(c3) {
+function encodeUnreserved(str3) {
+  return encodeURIComponent(str3).replace(/[!'()*]/g, function(c3) {
     return "%" + c3.charCodeAt(0).toString(16).toUpperCase();
   });
 }
@@ -53782,15 +55447,15 @@ function parseParameters(header2, type, index, len, stopFlags) {
   }
   return { type, index, parameters };
 }
-function unescapeQuotedPairs(str2, start, end) {
+function unescapeQuotedPairs(str3, start, end) {
   let result = "";
   for (let index = start; index < end; index++) {
-    if (str2.charCodeAt(index) === BSLASH) {
-      result += str2.slice(start, index);
+    if (str3.charCodeAt(index) === BSLASH) {
+      result += str3.slice(start, index);
       start = ++index;
     }
   }
-  return result + str2.slice(start, end);
+  return result + str3.slice(start, end);
 }
 
 // node_modules/json-with-bigint/json-with-bigint.js
@@ -54650,17 +56315,17 @@ function requestLog(octokit) {
     octokit.log.debug("request", options);
     const start = Date.now();
     const requestOptions = octokit.request.endpoint.parse(options);
-    const path26 = requestOptions.url.replace(options.baseUrl, "");
+    const path27 = requestOptions.url.replace(options.baseUrl, "");
     return request2(options).then((response) => {
       const requestId = response.headers["x-github-request-id"];
       octokit.log.info(
-        `${requestOptions.method} ${path26} - ${response.status} with id ${requestId} in ${Date.now() - start}ms`
+        `${requestOptions.method} ${path27} - ${response.status} with id ${requestId} in ${Date.now() - start}ms`
       );
       return response;
     }).catch((error2) => {
       const requestId = error2.response?.headers["x-github-request-id"] || "UNKNOWN";
       octokit.log.error(
-        `${requestOptions.method} ${path26} - ${error2.status} with id ${requestId} in ${Date.now() - start}ms`
+        `${requestOptions.method} ${path27} - ${error2.status} with id ${requestId} in ${Date.now() - start}ms`
       );
       throw error2;
     });
@@ -57360,7 +59025,7 @@ function causeText(cause) {
 }
 
 // src/core/github/workflows.ts
-var import_yaml4 = __toESM(require_dist());
+var import_yaml5 = __toESM(require_dist());
 
 // src/core/process/exit.ts
 function exitWhenFlushed(code2) {
@@ -57372,7 +59037,7 @@ function exitWhenFlushed(code2) {
 // src/action/inputs.ts
 var ACTION_STAGES = ["pre-push", "post-push", "pre-release", "post-release", "assemble"];
 var text = (name) => getInput(name).trim() || void 0;
-var list2 = (name) => {
+var list3 = (name) => {
   const items = getMultilineInput(name).flatMap((l) => l.split(",")).map((s) => s.trim()).filter((s) => s && !s.startsWith("#"));
   return items.length ? items : void 0;
 };
@@ -57399,12 +59064,12 @@ function readInputs() {
     image: text("image"),
     version: text("version")?.replace(/^v(?=\d)/, ""),
     commit: text("commit"),
-    platforms: list2("platforms"),
-    localImages: list2("local-images")?.map(localImage),
-    candidates: list2("candidates"),
+    platforms: list3("platforms"),
+    localImages: list3("local-images")?.map(localImage),
+    candidates: list3("candidates"),
     reference: text("reference"),
     record: text("record"),
-    skip: list2("skip"),
+    skip: list3("skip"),
     timeoutSeconds,
     githubToken: text("github-token"),
     summary: flag("summary", true),
@@ -57462,8 +59127,8 @@ function assembleProgress(s) {
 }
 
 // src/action/report.ts
-var import_promises24 = require("node:fs/promises");
-var import_node_path24 = __toESM(require("node:path"));
+var import_promises26 = require("node:fs/promises");
+var import_node_path25 = __toESM(require("node:path"));
 var MAX_ANNOTATIONS = 10;
 function annotate(r) {
   const shown = { error: 0, warning: 0 };
@@ -57496,9 +59161,9 @@ async function writeSummary(r, title) {
   await summary.addRaw(reportMarkdown(r, { title }), true).write();
 }
 async function writeReportFile(r, extra, dir) {
-  await (0, import_promises24.mkdir)(dir, { recursive: true });
-  const file = import_node_path24.default.join(dir, `report-${(r.stage ?? "gate").replace(/[^a-z0-9-]+/gi, "-")}.json`);
-  await (0, import_promises24.writeFile)(file, JSON.stringify({ ...r, ...extra }, null, 2) + "\n");
+  await (0, import_promises26.mkdir)(dir, { recursive: true });
+  const file = import_node_path25.default.join(dir, `report-${(r.stage ?? "gate").replace(/[^a-z0-9-]+/gi, "-")}.json`);
+  await (0, import_promises26.writeFile)(file, JSON.stringify({ ...r, ...extra }, null, 2) + "\n");
   return file;
 }
 
@@ -57519,7 +59184,7 @@ async function run(env = process.env) {
       (level, m) => level === "warn" || level === "error" ? info(`${level}: ${m}`) : debug(m),
       "debug"
     );
-    const cwd = import_node_path25.default.resolve(env.GITHUB_WORKSPACE ?? process.cwd(), inputs.workingDirectory ?? ".");
+    const cwd = import_node_path26.default.resolve(env.GITHUB_WORKSPACE ?? process.cwd(), inputs.workingDirectory ?? ".");
     const { config } = await loadConfig(cwd);
     if (inputs.docker) config.dockerPath = inputs.docker;
     if (env.GITHUB_API_URL && config.github.apiUrl === "https://api.github.com")
@@ -57532,8 +59197,8 @@ async function run(env = process.env) {
     const commit = inputs.commit ?? facts.commit;
     const platforms = inputs.platforms ?? config.requiredPlatforms;
     if (!image) throw new Error("No image repository: set the image input (e.g. ghcr.io/OWNER/NAME).");
-    const temp = import_node_path25.default.join(env.RUNNER_TEMP || import_node_os6.default.tmpdir(), "release-operator");
-    const record = import_node_path25.default.resolve(cwd, inputs.record ?? defaultRecordPath(env, import_node_os6.default.tmpdir()));
+    const temp = import_node_path26.default.join(env.RUNNER_TEMP || import_node_os6.default.tmpdir(), "release-operator");
+    const record = import_node_path26.default.resolve(cwd, inputs.record ?? defaultRecordPath(env, import_node_os6.default.tmpdir()));
     let report;
     let digest;
     let platformDigests = {};
@@ -57574,6 +59239,7 @@ async function run(env = process.env) {
           candidates: inputs.candidates,
           reference: inputs.reference,
           root: facts.root,
+          repository: facts.github && `${facts.github.owner}/${facts.github.name}`,
           record,
           skip: inputs.skip,
           timeoutSeconds: inputs.timeoutSeconds ?? DEFAULT_TIMEOUT[inputs.stage]

@@ -95,6 +95,7 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
           candidates: inputs.candidates,
           reference: inputs.reference,
           root: facts.root,
+          repository: facts.github && `${facts.github.owner}/${facts.github.name}`,
           record,
           skip: inputs.skip,
           timeoutSeconds: inputs.timeoutSeconds ?? DEFAULT_TIMEOUT[inputs.stage],

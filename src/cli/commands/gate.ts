@@ -124,6 +124,7 @@ export function register(program: Command, rt: CliRuntime): void {
           candidates: flags.candidate,
           reference: flags.reference,
           root: facts.root ?? root,
+          repository: facts.github && `${facts.github.owner}/${facts.github.name}`,
           record: path.resolve(ctx.cwd, flags.record ?? gate.defaultRecordPath(ctx.io.env, os.tmpdir())),
           skip: flags.skip,
           timeoutSeconds: timeout,

@@ -43,6 +43,8 @@ export interface GateRequest {
   reference?: string;
   /** The repository whose Dockerfiles and workflows pre-push lints. */
   root?: string;
+  /** Its GitHub owner/name (lint tells this repository's own reusable workflows and actions from others'). */
+  repository?: string;
   /**
    * Where pre-push records what it tested and post-push reads it: a file, or a folder of record files (one per
    * pre-push run; the per-platform flow gathers them from several runners).

@@ -1,13 +1,14 @@
 import { checkGlibc } from '../../glibc';
 import { DockerClient, parsePlatform } from '../../container';
 import { lintOptions } from '../../lint/engine';
-import { discoverTargets, lintFiles } from '../../lint/project';
+import { lintCheckResult } from '../../lint/check-result';
+import { lintRepository } from '../../lint/project';
+import { SCHEMA } from '../../config/schema';
 import { platformMatches } from '../../registry';
 import { checkResult, type CheckResult } from '../../report';
 import { runSmoke, smokeOptionsFromConfig } from '../../smoke';
 import { dockerfileAnchors } from '../checks/anchors';
 import { glibcCheck } from '../checks/glibc';
-import { lintCheck } from '../checks/lint';
 import { smokeChecks } from '../checks/smoke';
 import { guarded, type StageContext } from '../guard';
 import { writeRecord } from '../record';
@@ -46,14 +47,20 @@ export async function prePush(req: GateRequest, ctx: StageContext): Promise<PreP
   const byPlatform = found.targets;
   const lint = skip.has('lint')
     ? Promise.resolve([])
-    : guarded(ctx, { id: 'lint', title: 'Pipeline lint', what: 'files' }, async () => {
-        const root = req.root ?? process.cwd();
-        const files = await discoverTargets(root, config.smoke.dockerfile);
-        return lintCheck(
-          await lintFiles(root, files, lintOptions(config), (id, e) =>
-            ctx.logger.warn(`lint rule ${id} failed: ${String(e)}`),
-          ),
-        );
+    : guarded(ctx, { id: 'lint', title: 'Pipeline lint', what: 'Dockerfiles and workflows' }, async () => {
+        const started = Date.now();
+        const byDefault =
+          JSON.stringify(config.requiredPlatforms) === JSON.stringify(SCHEMA.fields.requiredPlatforms.default);
+        const options = lintOptions(config, {
+          repository: req.repository,
+          requiredPlatformsBasis: byDefault ? 'default' : 'configured',
+        });
+        const run = await lintRepository(req.root ?? process.cwd(), undefined, options, {
+          extraDockerfile: config.smoke.dockerfile,
+          signal: ctx.signal,
+          onRuleError: (id, e) => ctx.logger.warn(`lint rule ${id} failed and was skipped: ${String(e)}`),
+        });
+        return lintCheckResult(run, Date.now() - started);
       }).then((c) => [c]);
   const glibc = skip.has('glibc') ? Promise.resolve([]) : Promise.all(byPlatform.map((t) => glibcFor(ctx, t)));
   const smoke = skip.has('smoke') ? Promise.resolve([]) : smokeAll(req, ctx, byPlatform);

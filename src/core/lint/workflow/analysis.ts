@@ -421,7 +421,8 @@ export function pushesOf(model: WorkflowModel, step: WorkflowStep, repo?: RepoVi
         kind: retag ? 'retag' : 'docker push',
         effect: isLocal ? 'local' : retag ? 'retag' : candidate ? 'digest' : 'publish',
         region: at(/\b(docker|podman)\s+push\b[^\n]*/),
-        platforms: native.every(Boolean) ? [...new Set(native as string[])] : undefined,
+        // A candidate was built by an earlier step (its platform is the build's, not the runner's).
+        platforms: candidate ? undefined : native.every(Boolean) ? [...new Set(native as string[])] : undefined,
         multiPlatform: false,
         how: retag
           ? 'docker pull, tag and push of an existing image'
