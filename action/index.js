@@ -1019,8 +1019,8 @@ var require_util = __commonJS({
     }
     function nop() {
     }
-    function isStream2(obj2) {
-      return obj2 && typeof obj2 === "object" && typeof obj2.pipe === "function" && typeof obj2.on === "function";
+    function isStream2(obj3) {
+      return obj3 && typeof obj3 === "object" && typeof obj3.pipe === "function" && typeof obj3.on === "function";
     }
     function isBlobLike(object) {
       if (object === null) {
@@ -1083,14 +1083,14 @@ var require_util = __commonJS({
         }
         const port = url.port != null ? url.port : url.protocol === "https:" ? 443 : 80;
         let origin = url.origin != null ? url.origin : `${url.protocol || ""}//${url.hostname || ""}:${port}`;
-        let path27 = url.path != null ? url.path : `${url.pathname || ""}${url.search || ""}`;
+        let path28 = url.path != null ? url.path : `${url.pathname || ""}${url.search || ""}`;
         if (origin[origin.length - 1] === "/") {
           origin = origin.slice(0, origin.length - 1);
         }
-        if (path27 && path27[0] !== "/") {
-          path27 = `/${path27}`;
+        if (path28 && path28[0] !== "/") {
+          path28 = `/${path28}`;
         }
-        return new URL(`${origin}${path27}`);
+        return new URL(`${origin}${path28}`);
       }
       if (!isHttpOrHttpsPrefixed(url.origin || url.protocol)) {
         throw new InvalidArgumentError("Invalid URL protocol: the URL must start with `http:` or `https:`.");
@@ -1125,14 +1125,14 @@ var require_util = __commonJS({
       }
       return servername;
     }
-    function deepClone(obj2) {
-      return JSON.parse(JSON.stringify(obj2));
+    function deepClone(obj3) {
+      return JSON.parse(JSON.stringify(obj3));
     }
-    function isAsyncIterable(obj2) {
-      return !!(obj2 != null && typeof obj2[Symbol.asyncIterator] === "function");
+    function isAsyncIterable(obj3) {
+      return !!(obj3 != null && typeof obj3[Symbol.asyncIterator] === "function");
     }
-    function isIterable(obj2) {
-      return !!(obj2 != null && (typeof obj2[Symbol.iterator] === "function" || typeof obj2[Symbol.asyncIterator] === "function"));
+    function isIterable(obj3) {
+      return !!(obj3 != null && (typeof obj3[Symbol.iterator] === "function" || typeof obj3[Symbol.asyncIterator] === "function"));
     }
     function bodyLength(body) {
       if (body == null) {
@@ -1179,30 +1179,30 @@ var require_util = __commonJS({
     function bufferToLowerCasedHeaderName(value) {
       return tree.lookup(value) ?? value.toString("latin1").toLowerCase();
     }
-    function parseHeaders(headers, obj2) {
-      if (obj2 === void 0) obj2 = {};
+    function parseHeaders(headers, obj3) {
+      if (obj3 === void 0) obj3 = {};
       for (let i2 = 0; i2 < headers.length; i2 += 2) {
         const key = headerNameToString(headers[i2]);
-        let val = obj2[key];
+        let val = obj3[key];
         if (val) {
           if (typeof val === "string") {
             val = [val];
-            obj2[key] = val;
+            obj3[key] = val;
           }
           val.push(headers[i2 + 1].toString("utf8"));
         } else {
           const headersValue = headers[i2 + 1];
           if (typeof headersValue === "string") {
-            obj2[key] = headersValue;
+            obj3[key] = headersValue;
           } else {
-            obj2[key] = Array.isArray(headersValue) ? headersValue.map((x) => x.toString("utf8")) : headersValue.toString("utf8");
+            obj3[key] = Array.isArray(headersValue) ? headersValue.map((x) => x.toString("utf8")) : headersValue.toString("utf8");
           }
         }
       }
-      if ("content-length" in obj2 && "content-disposition" in obj2) {
-        obj2["content-disposition"] = Buffer.from(obj2["content-disposition"]).toString("latin1");
+      if ("content-length" in obj3 && "content-disposition" in obj3) {
+        obj3["content-disposition"] = Buffer.from(obj3["content-disposition"]).toString("latin1");
       }
-      return obj2;
+      return obj3;
     }
     function parseRawHeaders(headers) {
       const len = headers.length;
@@ -1380,17 +1380,17 @@ var require_util = __commonJS({
         size: m[3] ? parseInt(m[3]) : null
       } : null;
     }
-    function addListener(obj2, name, listener) {
-      const listeners = obj2[kListeners] ??= [];
+    function addListener(obj3, name, listener) {
+      const listeners = obj3[kListeners] ??= [];
       listeners.push([name, listener]);
-      obj2.on(name, listener);
-      return obj2;
+      obj3.on(name, listener);
+      return obj3;
     }
-    function removeAllListeners(obj2) {
-      for (const [name, listener] of obj2[kListeners] ?? []) {
-        obj2.removeListener(name, listener);
+    function removeAllListeners(obj3) {
+      for (const [name, listener] of obj3[kListeners] ?? []) {
+        obj3.removeListener(name, listener);
       }
-      obj2[kListeners] = null;
+      obj3[kListeners] = null;
     }
     function errorRequest(client, request2, err) {
       try {
@@ -1541,39 +1541,39 @@ var require_diagnostics = __commonJS({
       });
       diagnosticsChannel.channel("undici:client:sendHeaders").subscribe((evt) => {
         const {
-          request: { method, path: path27, origin }
+          request: { method, path: path28, origin }
         } = evt;
-        debuglog2("sending request to %s %s/%s", method, origin, path27);
+        debuglog2("sending request to %s %s/%s", method, origin, path28);
       });
       diagnosticsChannel.channel("undici:request:headers").subscribe((evt) => {
         const {
-          request: { method, path: path27, origin },
+          request: { method, path: path28, origin },
           response: { statusCode }
         } = evt;
         debuglog2(
           "received response to %s %s/%s - HTTP %d",
           method,
           origin,
-          path27,
+          path28,
           statusCode
         );
       });
       diagnosticsChannel.channel("undici:request:trailers").subscribe((evt) => {
         const {
-          request: { method, path: path27, origin }
+          request: { method, path: path28, origin }
         } = evt;
-        debuglog2("trailers received from %s %s/%s", method, origin, path27);
+        debuglog2("trailers received from %s %s/%s", method, origin, path28);
       });
       diagnosticsChannel.channel("undici:request:error").subscribe((evt) => {
         const {
-          request: { method, path: path27, origin },
+          request: { method, path: path28, origin },
           error: error2
         } = evt;
         debuglog2(
           "request to %s %s/%s errored - %s",
           method,
           origin,
-          path27,
+          path28,
           error2.message
         );
       });
@@ -1622,9 +1622,9 @@ var require_diagnostics = __commonJS({
         });
         diagnosticsChannel.channel("undici:client:sendHeaders").subscribe((evt) => {
           const {
-            request: { method, path: path27, origin }
+            request: { method, path: path28, origin }
           } = evt;
-          debuglog2("sending request to %s %s/%s", method, origin, path27);
+          debuglog2("sending request to %s %s/%s", method, origin, path28);
         });
       }
       diagnosticsChannel.channel("undici:websocket:open").subscribe((evt) => {
@@ -1687,7 +1687,7 @@ var require_request = __commonJS({
     var kHandler = /* @__PURE__ */ Symbol("handler");
     var Request = class {
       constructor(origin, {
-        path: path27,
+        path: path28,
         method,
         body,
         headers,
@@ -1702,11 +1702,11 @@ var require_request = __commonJS({
         expectContinue,
         servername
       }, handler2) {
-        if (typeof path27 !== "string") {
+        if (typeof path28 !== "string") {
           throw new InvalidArgumentError("path must be a string");
-        } else if (path27[0] !== "/" && !(path27.startsWith("http://") || path27.startsWith("https://")) && method !== "CONNECT") {
+        } else if (path28[0] !== "/" && !(path28.startsWith("http://") || path28.startsWith("https://")) && method !== "CONNECT") {
           throw new InvalidArgumentError("path must be an absolute URL or start with a slash");
-        } else if (invalidPathRegex.test(path27)) {
+        } else if (invalidPathRegex.test(path28)) {
           throw new InvalidArgumentError("invalid request path");
         }
         if (typeof method !== "string") {
@@ -1772,7 +1772,7 @@ var require_request = __commonJS({
         this.completed = false;
         this.aborted = false;
         this.upgrade = upgrade || null;
-        this.path = query ? buildURL(path27, query) : path27;
+        this.path = query ? buildURL(path28, query) : path28;
         this.origin = origin;
         this.idempotent = idempotent == null ? method === "HEAD" || method === "GET" : idempotent;
         this.blocking = blocking == null ? false : blocking;
@@ -1995,11 +1995,11 @@ var require_request = __commonJS({
           } else if (typeof val[i2] === "object") {
             throw new InvalidArgumentError(`invalid ${key} header`);
           } else {
-            const str3 = `${val[i2]}`;
-            if (!isValidHeaderValue(str3)) {
+            const str4 = `${val[i2]}`;
+            if (!isValidHeaderValue(str4)) {
               throw new InvalidArgumentError(`invalid ${key} header`);
             }
-            arr.push(str3);
+            arr.push(str4);
           }
         }
         val = arr;
@@ -2703,10 +2703,10 @@ var require_utils = __commonJS({
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: true });
     exports2.enumToMap = void 0;
-    function enumToMap(obj2) {
+    function enumToMap(obj3) {
       const res = {};
-      Object.keys(obj2).forEach((key) => {
-        const value = obj2[key];
+      Object.keys(obj3).forEach((key) => {
+        const value = obj3[key];
         if (typeof value === "number") {
           res[key] = value;
         }
@@ -3572,25 +3572,25 @@ var require_data_url = __commonJS({
     function isHTTPWhiteSpace(char) {
       return char === 13 || char === 10 || char === 9 || char === 32;
     }
-    function removeHTTPWhitespace(str3, leading = true, trailing = true) {
-      return removeChars(str3, leading, trailing, isHTTPWhiteSpace);
+    function removeHTTPWhitespace(str4, leading = true, trailing = true) {
+      return removeChars(str4, leading, trailing, isHTTPWhiteSpace);
     }
     function isASCIIWhitespace(char) {
       return char === 13 || char === 10 || char === 9 || char === 12 || char === 32;
     }
-    function removeASCIIWhitespace(str3, leading = true, trailing = true) {
-      return removeChars(str3, leading, trailing, isASCIIWhitespace);
+    function removeASCIIWhitespace(str4, leading = true, trailing = true) {
+      return removeChars(str4, leading, trailing, isASCIIWhitespace);
     }
-    function removeChars(str3, leading, trailing, predicate) {
+    function removeChars(str4, leading, trailing, predicate) {
       let lead = 0;
-      let trail = str3.length - 1;
+      let trail = str4.length - 1;
       if (leading) {
-        while (lead < str3.length && predicate(str3.charCodeAt(lead))) lead++;
+        while (lead < str4.length && predicate(str4.charCodeAt(lead))) lead++;
       }
       if (trailing) {
-        while (trail > 0 && predicate(str3.charCodeAt(trail))) trail--;
+        while (trail > 0 && predicate(str4.charCodeAt(trail))) trail--;
       }
-      return lead === 0 && trail === str3.length - 1 ? str3 : str3.slice(lead, trail + 1);
+      return lead === 0 && trail === str4.length - 1 ? str4 : str4.slice(lead, trail + 1);
     }
     function isomorphicDecode(input) {
       const length = input.length;
@@ -5509,7 +5509,7 @@ var require_body = __commonJS({
         const boundary = `----formdata-undici-0${`${random(1e11)}`.padStart(11, "0")}`;
         const prefix = `--${boundary}\r
 Content-Disposition: form-data`;
-        const escape = (str3) => str3.replace(/\n/g, "%0A").replace(/\r/g, "%0D").replace(/"/g, "%22");
+        const escape2 = (str4) => str4.replace(/\n/g, "%0A").replace(/\r/g, "%0D").replace(/"/g, "%22");
         const normalizeLinefeeds = (value) => value.replace(/\r?\n|\r/g, "\r\n");
         const blobParts = [];
         const rn = new Uint8Array([13, 10]);
@@ -5517,14 +5517,14 @@ Content-Disposition: form-data`;
         let hasUnknownSizeValue = false;
         for (const [name, value] of object) {
           if (typeof value === "string") {
-            const chunk2 = textEncoder3.encode(prefix + `; name="${escape(normalizeLinefeeds(name))}"\r
+            const chunk2 = textEncoder3.encode(prefix + `; name="${escape2(normalizeLinefeeds(name))}"\r
 \r
 ${normalizeLinefeeds(value)}\r
 `);
             blobParts.push(chunk2);
             length += chunk2.byteLength;
           } else {
-            const chunk2 = textEncoder3.encode(`${prefix}; name="${escape(normalizeLinefeeds(name))}"` + (value.name ? `; filename="${escape(value.name)}"` : "") + `\r
+            const chunk2 = textEncoder3.encode(`${prefix}; name="${escape2(normalizeLinefeeds(name))}"` + (value.name ? `; filename="${escape2(value.name)}"` : "") + `\r
 Content-Type: ${value.type || "application/octet-stream"}\r
 \r
 `);
@@ -6465,7 +6465,7 @@ var require_client_h1 = __commonJS({
       return method !== "GET" && method !== "HEAD" && method !== "OPTIONS" && method !== "TRACE" && method !== "CONNECT";
     }
     function writeH1(client, request2) {
-      const { method, path: path27, host, upgrade, blocking, reset: reset2 } = request2;
+      const { method, path: path28, host, upgrade, blocking, reset: reset2 } = request2;
       let { body, headers, contentLength } = request2;
       const expectsPayload = method === "PUT" || method === "POST" || method === "PATCH" || method === "QUERY" || method === "PROPFIND" || method === "PROPPATCH";
       if (util.isFormDataLike(body)) {
@@ -6546,7 +6546,7 @@ var require_client_h1 = __commonJS({
       if (blocking) {
         socket[kBlocking] = true;
       }
-      let header2 = `${method} ${path27} HTTP/1.1\r
+      let header2 = `${method} ${path28} HTTP/1.1\r
 `;
       if (typeof host === "string") {
         header2 += `host: ${host}\r
@@ -7075,7 +7075,7 @@ var require_client_h2 = __commonJS({
     }
     function writeH2(client, request2) {
       const session = client[kHTTP2Session];
-      const { method, path: path27, host, upgrade, expectContinue, signal, headers: reqHeaders } = request2;
+      const { method, path: path28, host, upgrade, expectContinue, signal, headers: reqHeaders } = request2;
       let { body } = request2;
       if (upgrade) {
         util.errorRequest(client, request2, new Error("Upgrade not supported for H2"));
@@ -7172,7 +7172,7 @@ var require_client_h2 = __commonJS({
         });
         return true;
       }
-      headers[HTTP2_HEADER_PATH] = path27;
+      headers[HTTP2_HEADER_PATH] = path28;
       headers[HTTP2_HEADER_SCHEME] = "https";
       const expectsPayload = method === "PUT" || method === "POST" || method === "PATCH";
       if (body && typeof body.read === "function") {
@@ -7525,9 +7525,9 @@ var require_redirect_handler = __commonJS({
           return this.handler.onHeaders(statusCode, headers, resume, statusText);
         }
         const { origin, pathname, search } = util.parseURL(new URL(this.location, this.opts.origin && new URL(this.opts.path, this.opts.origin)));
-        const path27 = search ? `${pathname}${search}` : pathname;
+        const path28 = search ? `${pathname}${search}` : pathname;
         this.opts.headers = cleanRequestHeaders(this.opts.headers, statusCode === 303, this.opts.origin !== origin);
-        this.opts.path = path27;
+        this.opts.path = path28;
         this.opts.origin = origin;
         this.opts.maxRedirections = 0;
         this.opts.query = null;
@@ -8766,10 +8766,10 @@ var require_proxy_agent = __commonJS({
         };
         const {
           origin,
-          path: path27 = "/",
+          path: path28 = "/",
           headers = {}
         } = opts;
-        opts.path = origin + path27;
+        opts.path = origin + path28;
         if (!("host" in headers) && !("Host" in headers)) {
           const { host } = new URL2(origin);
           headers.host = host;
@@ -10741,20 +10741,20 @@ var require_mock_utils = __commonJS({
       }
       return true;
     }
-    function safeUrl(path27) {
-      if (typeof path27 !== "string") {
-        return path27;
+    function safeUrl(path28) {
+      if (typeof path28 !== "string") {
+        return path28;
       }
-      const pathSegments = path27.split("?");
+      const pathSegments = path28.split("?");
       if (pathSegments.length !== 2) {
-        return path27;
+        return path28;
       }
       const qp = new URLSearchParams(pathSegments.pop());
       qp.sort();
       return [...pathSegments, qp.toString()].join("?");
     }
-    function matchKey(mockDispatch2, { path: path27, method, body, headers }) {
-      const pathMatch = matchValue(mockDispatch2.path, path27);
+    function matchKey(mockDispatch2, { path: path28, method, body, headers }) {
+      const pathMatch = matchValue(mockDispatch2.path, path28);
       const methodMatch = matchValue(mockDispatch2.method, method);
       const bodyMatch = typeof mockDispatch2.body !== "undefined" ? matchValue(mockDispatch2.body, body) : true;
       const headersMatch = matchHeaders(mockDispatch2, headers);
@@ -10776,7 +10776,7 @@ var require_mock_utils = __commonJS({
     function getMockDispatch(mockDispatches, key) {
       const basePath = key.query ? buildURL(key.path, key.query) : key.path;
       const resolvedPath = typeof basePath === "string" ? safeUrl(basePath) : basePath;
-      let matchedMockDispatches = mockDispatches.filter(({ consumed }) => !consumed).filter(({ path: path27 }) => matchValue(safeUrl(path27), resolvedPath));
+      let matchedMockDispatches = mockDispatches.filter(({ consumed }) => !consumed).filter(({ path: path28 }) => matchValue(safeUrl(path28), resolvedPath));
       if (matchedMockDispatches.length === 0) {
         throw new MockNotMatchedError(`Mock dispatch not matched for path '${resolvedPath}'`);
       }
@@ -10814,9 +10814,9 @@ var require_mock_utils = __commonJS({
       }
     }
     function buildKey(opts) {
-      const { path: path27, method, body, headers, query } = opts;
+      const { path: path28, method, body, headers, query } = opts;
       return {
-        path: path27,
+        path: path28,
         method,
         body,
         headers,
@@ -11279,10 +11279,10 @@ var require_pending_interceptors_formatter = __commonJS({
       }
       format(pendingInterceptors) {
         const withPrettyHeaders = pendingInterceptors.map(
-          ({ method, path: path27, data: { statusCode }, persist, times, timesInvoked, origin }) => ({
+          ({ method, path: path28, data: { statusCode }, persist, times, timesInvoked, origin }) => ({
             Method: method,
             Origin: origin,
-            Path: path27,
+            Path: path28,
             "Status code": statusCode,
             Persistent: persist ? PERSISTENT : NOT_PERSISTENT,
             Invocations: timesInvoked,
@@ -12043,12 +12043,12 @@ var require_headers = __commonJS({
       append(name, value, isLowerCase) {
         this[kHeadersSortedMap] = null;
         const lowercaseName = isLowerCase ? name : name.toLowerCase();
-        const exists2 = this[kHeadersMap].get(lowercaseName);
-        if (exists2) {
+        const exists3 = this[kHeadersMap].get(lowercaseName);
+        if (exists3) {
           const delimiter = lowercaseName === "cookie" ? "; " : ", ";
           this[kHeadersMap].set(lowercaseName, {
-            name: exists2.name,
-            value: `${exists2.value}${delimiter}${value}`
+            name: exists3.name,
+            value: `${exists3.value}${delimiter}${value}`
           });
         } else {
           this[kHeadersMap].set(lowercaseName, { name, value });
@@ -16161,9 +16161,9 @@ var require_util6 = __commonJS({
         }
       }
     }
-    function validateCookiePath(path27) {
-      for (let i2 = 0; i2 < path27.length; ++i2) {
-        const code2 = path27.charCodeAt(i2);
+    function validateCookiePath(path28) {
+      for (let i2 = 0; i2 < path28.length; ++i2) {
+        const code2 = path28.charCodeAt(i2);
         if (code2 < 32 || // exclude CTLs (0-31)
         code2 > 126 || // exclude DEL and non-ascii
         code2 === 59) {
@@ -16492,9 +16492,9 @@ var require_cookies = __commonJS({
       webidl.argumentLengthCheck(arguments, 2, "setCookie");
       webidl.brandCheck(headers, Headers2, { strict: false });
       cookie = webidl.converters.Cookie(cookie);
-      const str3 = stringify2(cookie);
-      if (str3) {
-        headers.append("Set-Cookie", str3);
+      const str4 = stringify2(cookie);
+      if (str4) {
+        headers.append("Set-Cookie", str4);
       }
     }
     webidl.converters.DeleteCookieAttributes = webidl.dictionaryConverter([
@@ -19083,11 +19083,11 @@ var require_undici = __commonJS({
           if (typeof opts.path !== "string") {
             throw new InvalidArgumentError("invalid opts.path");
           }
-          let path27 = opts.path;
+          let path28 = opts.path;
           if (!opts.path.startsWith("/")) {
-            path27 = `/${path27}`;
+            path28 = `/${path28}`;
           }
-          url = new URL(util.parseOrigin(url).origin + path27);
+          url = new URL(util.parseOrigin(url).origin + path28);
         } else {
           if (!opts) {
             opts = typeof url === "object" ? url : {};
@@ -19164,7 +19164,7 @@ var require_windows = __commonJS({
     module2.exports = isexe;
     isexe.sync = sync;
     var fs3 = require("fs");
-    function checkPathExt(path27, options) {
+    function checkPathExt(path28, options) {
       var pathext = options.pathExt !== void 0 ? options.pathExt : process.env.PATHEXT;
       if (!pathext) {
         return true;
@@ -19175,25 +19175,25 @@ var require_windows = __commonJS({
       }
       for (var i2 = 0; i2 < pathext.length; i2++) {
         var p = pathext[i2].toLowerCase();
-        if (p && path27.substr(-p.length).toLowerCase() === p) {
+        if (p && path28.substr(-p.length).toLowerCase() === p) {
           return true;
         }
       }
       return false;
     }
-    function checkStat(stat5, path27, options) {
+    function checkStat(stat5, path28, options) {
       if (!stat5.isSymbolicLink() && !stat5.isFile()) {
         return false;
       }
-      return checkPathExt(path27, options);
+      return checkPathExt(path28, options);
     }
-    function isexe(path27, options, cb) {
-      fs3.stat(path27, function(er, stat5) {
-        cb(er, er ? false : checkStat(stat5, path27, options));
+    function isexe(path28, options, cb) {
+      fs3.stat(path28, function(er, stat5) {
+        cb(er, er ? false : checkStat(stat5, path28, options));
       });
     }
-    function sync(path27, options) {
-      return checkStat(fs3.statSync(path27), path27, options);
+    function sync(path28, options) {
+      return checkStat(fs3.statSync(path28), path28, options);
     }
   }
 });
@@ -19204,13 +19204,13 @@ var require_mode = __commonJS({
     module2.exports = isexe;
     isexe.sync = sync;
     var fs3 = require("fs");
-    function isexe(path27, options, cb) {
-      fs3.stat(path27, function(er, stat5) {
+    function isexe(path28, options, cb) {
+      fs3.stat(path28, function(er, stat5) {
         cb(er, er ? false : checkStat(stat5, options));
       });
     }
-    function sync(path27, options) {
-      return checkStat(fs3.statSync(path27), options);
+    function sync(path28, options) {
+      return checkStat(fs3.statSync(path28), options);
     }
     function checkStat(stat5, options) {
       return stat5.isFile() && checkMode(stat5, options);
@@ -19243,7 +19243,7 @@ var require_isexe = __commonJS({
     }
     module2.exports = isexe;
     isexe.sync = sync;
-    function isexe(path27, options, cb) {
+    function isexe(path28, options, cb) {
       if (typeof options === "function") {
         cb = options;
         options = {};
@@ -19253,7 +19253,7 @@ var require_isexe = __commonJS({
           throw new TypeError("callback not provided");
         }
         return new Promise(function(resolve, reject) {
-          isexe(path27, options || {}, function(er, is) {
+          isexe(path28, options || {}, function(er, is) {
             if (er) {
               reject(er);
             } else {
@@ -19262,7 +19262,7 @@ var require_isexe = __commonJS({
           });
         });
       }
-      core(path27, options || {}, function(er, is) {
+      core(path28, options || {}, function(er, is) {
         if (er) {
           if (er.code === "EACCES" || options && options.ignoreErrors) {
             er = null;
@@ -19272,9 +19272,9 @@ var require_isexe = __commonJS({
         cb(er, is);
       });
     }
-    function sync(path27, options) {
+    function sync(path28, options) {
       try {
-        return core.sync(path27, options || {});
+        return core.sync(path28, options || {});
       } catch (er) {
         if (options && options.ignoreErrors || er.code === "EACCES") {
           return false;
@@ -19290,7 +19290,7 @@ var require_isexe = __commonJS({
 var require_which = __commonJS({
   "node_modules/which/which.js"(exports2, module2) {
     var isWindows = process.platform === "win32" || process.env.OSTYPE === "cygwin" || process.env.OSTYPE === "msys";
-    var path27 = require("path");
+    var path28 = require("path");
     var COLON = isWindows ? ";" : ":";
     var isexe = require_isexe();
     var getNotFoundError = (cmd) => Object.assign(new Error(`not found: ${cmd}`), { code: "ENOENT" });
@@ -19328,7 +19328,7 @@ var require_which = __commonJS({
           return opt.all && found.length ? resolve(found) : reject(getNotFoundError(cmd));
         const ppRaw = pathEnv[i2];
         const pathPart = /^".*"$/.test(ppRaw) ? ppRaw.slice(1, -1) : ppRaw;
-        const pCmd = path27.join(pathPart, cmd);
+        const pCmd = path28.join(pathPart, cmd);
         const p = !pathPart && /^\.[\\\/]/.test(cmd) ? cmd.slice(0, 2) + pCmd : pCmd;
         resolve(subStep(p, i2, 0));
       });
@@ -19355,7 +19355,7 @@ var require_which = __commonJS({
       for (let i2 = 0; i2 < pathEnv.length; i2++) {
         const ppRaw = pathEnv[i2];
         const pathPart = /^".*"$/.test(ppRaw) ? ppRaw.slice(1, -1) : ppRaw;
-        const pCmd = path27.join(pathPart, cmd);
+        const pCmd = path28.join(pathPart, cmd);
         const p = !pathPart && /^\.[\\\/]/.test(cmd) ? cmd.slice(0, 2) + pCmd : pCmd;
         for (let j = 0; j < pathExt.length; j++) {
           const cur = p + pathExt[j];
@@ -19403,7 +19403,7 @@ var require_path_key = __commonJS({
 var require_resolveCommand = __commonJS({
   "node_modules/cross-spawn/lib/util/resolveCommand.js"(exports2, module2) {
     "use strict";
-    var path27 = require("path");
+    var path28 = require("path");
     var which2 = require_which();
     var getPathKey = require_path_key();
     function resolveCommandAttempt(parsed, withoutPathExt) {
@@ -19421,7 +19421,7 @@ var require_resolveCommand = __commonJS({
       try {
         resolved = which2.sync(parsed.command, {
           path: env[getPathKey({ env })],
-          pathExt: withoutPathExt ? path27.delimiter : void 0
+          pathExt: withoutPathExt ? path28.delimiter : void 0
         });
       } catch (e) {
       } finally {
@@ -19430,7 +19430,7 @@ var require_resolveCommand = __commonJS({
         }
       }
       if (resolved) {
-        resolved = path27.resolve(hasCustomCwd ? parsed.options.cwd : "", resolved);
+        resolved = path28.resolve(hasCustomCwd ? parsed.options.cwd : "", resolved);
       }
       return resolved;
     }
@@ -19484,8 +19484,8 @@ var require_shebang_command = __commonJS({
       if (!match) {
         return null;
       }
-      const [path27, argument] = match[0].replace(/#! ?/, "").split(" ");
-      const binary = path27.split("/").pop();
+      const [path28, argument] = match[0].replace(/#! ?/, "").split(" ");
+      const binary = path28.split("/").pop();
       if (binary === "env") {
         return argument;
       }
@@ -19520,9 +19520,9 @@ var require_readShebang = __commonJS({
 var require_parse2 = __commonJS({
   "node_modules/cross-spawn/lib/parse.js"(exports2, module2) {
     "use strict";
-    var path27 = require("path");
+    var path28 = require("path");
     var resolveCommand = require_resolveCommand();
-    var escape = require_escape();
+    var escape2 = require_escape();
     var readShebang = require_readShebang();
     var isWin = process.platform === "win32";
     var isExecutableRegExp = /\.(?:com|exe)$/i;
@@ -19545,9 +19545,9 @@ var require_parse2 = __commonJS({
       const needsShell = !isExecutableRegExp.test(commandFile);
       if (parsed.options.forceShell || needsShell) {
         const needsDoubleEscapeMetaChars = isCmdShimRegExp.test(commandFile);
-        parsed.command = path27.normalize(parsed.command);
-        parsed.command = escape.command(parsed.command);
-        parsed.args = parsed.args.map((arg) => escape.argument(arg, needsDoubleEscapeMetaChars));
+        parsed.command = path28.normalize(parsed.command);
+        parsed.command = escape2.command(parsed.command);
+        parsed.args = parsed.args.map((arg) => escape2.argument(arg, needsDoubleEscapeMetaChars));
         const shellCommand = [parsed.command].concat(parsed.args).join(" ");
         parsed.args = ["/d", "/s", "/c", `"${shellCommand}"`];
         parsed.command = process.env.comspec || "cmd.exe";
@@ -22028,11 +22028,11 @@ var require_headers2 = __commonJS({
     function decodeStr(val, offset, length, encoding) {
       return b4a.toString(val.subarray(offset, indexOf(val, 0, offset, offset + length)), encoding);
     }
-    function addLength(str3) {
-      const len = b4a.byteLength(str3);
+    function addLength(str4) {
+      const len = b4a.byteLength(str4);
       let digits = Math.floor(Math.log(len) / Math.log(10)) + 1;
       if (len + digits >= Math.pow(10, digits)) digits++;
-      return len + digits + str3;
+      return len + digits + str4;
     }
   }
 });
@@ -27348,9 +27348,9 @@ var require_workdir = __commonJS({
        *         found
        */
       getAbsolutePath() {
-        const path27 = this.getPath();
-        if (path27 === null || path27.startsWith("/")) {
-          return path27;
+        const path28 = this.getPath();
+        if (path28 === null || path28.startsWith("/")) {
+          return path28;
         }
         const startLine = this.getRange().start.line;
         const hierarchy = this.dockerfile.getStageHierarchy(startLine);
@@ -27362,7 +27362,7 @@ var require_workdir = __commonJS({
               if (parent === void 0 || parent === null) {
                 return void 0;
               }
-              return parent.endsWith("/") ? parent + path27 : parent + "/" + path27;
+              return parent.endsWith("/") ? parent + path28 : parent + "/" + path28;
             }
           }
         }
@@ -28536,17 +28536,17 @@ var require_visit = __commonJS({
     visit.BREAK = BREAK;
     visit.SKIP = SKIP;
     visit.REMOVE = REMOVE;
-    function visit_(key, node, visitor, path27) {
-      const ctrl = callVisitor(key, node, visitor, path27);
+    function visit_(key, node, visitor, path28) {
+      const ctrl = callVisitor(key, node, visitor, path28);
       if (identity3.isNode(ctrl) || identity3.isPair(ctrl)) {
-        replaceNode(key, path27, ctrl);
-        return visit_(key, ctrl, visitor, path27);
+        replaceNode(key, path28, ctrl);
+        return visit_(key, ctrl, visitor, path28);
       }
       if (typeof ctrl !== "symbol") {
         if (identity3.isCollection(node)) {
-          path27 = Object.freeze(path27.concat(node));
+          path28 = Object.freeze(path28.concat(node));
           for (let i2 = 0; i2 < node.items.length; ++i2) {
-            const ci = visit_(i2, node.items[i2], visitor, path27);
+            const ci = visit_(i2, node.items[i2], visitor, path28);
             if (typeof ci === "number")
               i2 = ci - 1;
             else if (ci === BREAK)
@@ -28557,13 +28557,13 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity3.isPair(node)) {
-          path27 = Object.freeze(path27.concat(node));
-          const ck = visit_("key", node.key, visitor, path27);
+          path28 = Object.freeze(path28.concat(node));
+          const ck = visit_("key", node.key, visitor, path28);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node.key = null;
-          const cv = visit_("value", node.value, visitor, path27);
+          const cv = visit_("value", node.value, visitor, path28);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
@@ -28584,17 +28584,17 @@ var require_visit = __commonJS({
     visitAsync.BREAK = BREAK;
     visitAsync.SKIP = SKIP;
     visitAsync.REMOVE = REMOVE;
-    async function visitAsync_(key, node, visitor, path27) {
-      const ctrl = await callVisitor(key, node, visitor, path27);
+    async function visitAsync_(key, node, visitor, path28) {
+      const ctrl = await callVisitor(key, node, visitor, path28);
       if (identity3.isNode(ctrl) || identity3.isPair(ctrl)) {
-        replaceNode(key, path27, ctrl);
-        return visitAsync_(key, ctrl, visitor, path27);
+        replaceNode(key, path28, ctrl);
+        return visitAsync_(key, ctrl, visitor, path28);
       }
       if (typeof ctrl !== "symbol") {
         if (identity3.isCollection(node)) {
-          path27 = Object.freeze(path27.concat(node));
+          path28 = Object.freeze(path28.concat(node));
           for (let i2 = 0; i2 < node.items.length; ++i2) {
-            const ci = await visitAsync_(i2, node.items[i2], visitor, path27);
+            const ci = await visitAsync_(i2, node.items[i2], visitor, path28);
             if (typeof ci === "number")
               i2 = ci - 1;
             else if (ci === BREAK)
@@ -28605,13 +28605,13 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity3.isPair(node)) {
-          path27 = Object.freeze(path27.concat(node));
-          const ck = await visitAsync_("key", node.key, visitor, path27);
+          path28 = Object.freeze(path28.concat(node));
+          const ck = await visitAsync_("key", node.key, visitor, path28);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node.key = null;
-          const cv = await visitAsync_("value", node.value, visitor, path27);
+          const cv = await visitAsync_("value", node.value, visitor, path28);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
@@ -28638,23 +28638,23 @@ var require_visit = __commonJS({
       }
       return visitor;
     }
-    function callVisitor(key, node, visitor, path27) {
+    function callVisitor(key, node, visitor, path28) {
       if (typeof visitor === "function")
-        return visitor(key, node, path27);
+        return visitor(key, node, path28);
       if (identity3.isMap(node))
-        return visitor.Map?.(key, node, path27);
+        return visitor.Map?.(key, node, path28);
       if (identity3.isSeq(node))
-        return visitor.Seq?.(key, node, path27);
+        return visitor.Seq?.(key, node, path28);
       if (identity3.isPair(node))
-        return visitor.Pair?.(key, node, path27);
+        return visitor.Pair?.(key, node, path28);
       if (identity3.isScalar(node))
-        return visitor.Scalar?.(key, node, path27);
+        return visitor.Scalar?.(key, node, path28);
       if (identity3.isAlias(node))
-        return visitor.Alias?.(key, node, path27);
+        return visitor.Alias?.(key, node, path28);
       return void 0;
     }
-    function replaceNode(key, path27, node) {
-      const parent = path27[path27.length - 1];
+    function replaceNode(key, path28, node) {
+      const parent = path28[path28.length - 1];
       if (identity3.isCollection(parent)) {
         parent.items[key] = node;
       } else if (identity3.isPair(parent)) {
@@ -28919,7 +28919,7 @@ var require_anchors = __commonJS({
 var require_applyReviver = __commonJS({
   "node_modules/yaml/dist/doc/applyReviver.js"(exports2) {
     "use strict";
-    function applyReviver(reviver, obj2, key, val) {
+    function applyReviver(reviver, obj3, key, val) {
       if (val && typeof val === "object") {
         if (Array.isArray(val)) {
           for (let i2 = 0, len = val.length; i2 < len; ++i2) {
@@ -28959,7 +28959,7 @@ var require_applyReviver = __commonJS({
           }
         }
       }
-      return reviver.call(obj2, key, val);
+      return reviver.call(obj3, key, val);
     }
     exports2.applyReviver = applyReviver;
   }
@@ -29266,10 +29266,10 @@ var require_Collection = __commonJS({
     var createNode = require_createNode();
     var identity3 = require_identity();
     var Node2 = require_Node();
-    function collectionFromPath(schema, path27, value) {
+    function collectionFromPath(schema, path28, value) {
       let v = value;
-      for (let i2 = path27.length - 1; i2 >= 0; --i2) {
-        const k = path27[i2];
+      for (let i2 = path28.length - 1; i2 >= 0; --i2) {
+        const k = path28[i2];
         if (typeof k === "number" && Number.isInteger(k) && k >= 0) {
           const a2 = [];
           a2[k] = v;
@@ -29288,7 +29288,7 @@ var require_Collection = __commonJS({
         sourceObjects: /* @__PURE__ */ new Map()
       });
     }
-    var isEmptyPath = (path27) => path27 == null || typeof path27 === "object" && !!path27[Symbol.iterator]().next().done;
+    var isEmptyPath = (path28) => path28 == null || typeof path28 === "object" && !!path28[Symbol.iterator]().next().done;
     var Collection2 = class extends Node2.NodeBase {
       constructor(type, schema) {
         super(type);
@@ -29318,11 +29318,11 @@ var require_Collection = __commonJS({
        * be a Pair instance or a `{ key, value }` object, which may not have a key
        * that already exists in the map.
        */
-      addIn(path27, value) {
-        if (isEmptyPath(path27))
+      addIn(path28, value) {
+        if (isEmptyPath(path28))
           this.add(value);
         else {
-          const [key, ...rest] = path27;
+          const [key, ...rest] = path28;
           const node = this.get(key, true);
           if (identity3.isCollection(node))
             node.addIn(rest, value);
@@ -29336,8 +29336,8 @@ var require_Collection = __commonJS({
        * Removes a value from the collection.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path27) {
-        const [key, ...rest] = path27;
+      deleteIn(path28) {
+        const [key, ...rest] = path28;
         if (rest.length === 0)
           return this.delete(key);
         const node = this.get(key, true);
@@ -29351,8 +29351,8 @@ var require_Collection = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path27, keepScalar) {
-        const [key, ...rest] = path27;
+      getIn(path28, keepScalar) {
+        const [key, ...rest] = path28;
         const node = this.get(key, true);
         if (rest.length === 0)
           return !keepScalar && identity3.isScalar(node) ? node.value : node;
@@ -29370,8 +29370,8 @@ var require_Collection = __commonJS({
       /**
        * Checks if the collection includes a value with the key `key`.
        */
-      hasIn(path27) {
-        const [key, ...rest] = path27;
+      hasIn(path28) {
+        const [key, ...rest] = path28;
         if (rest.length === 0)
           return this.has(key);
         const node = this.get(key, true);
@@ -29381,8 +29381,8 @@ var require_Collection = __commonJS({
        * Sets a value in this collection. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path27, value) {
-        const [key, ...rest] = path27;
+      setIn(path28, value) {
+        const [key, ...rest] = path28;
         if (rest.length === 0) {
           this.set(key, value);
         } else {
@@ -29406,13 +29406,13 @@ var require_Collection = __commonJS({
 var require_stringifyComment = __commonJS({
   "node_modules/yaml/dist/stringify/stringifyComment.js"(exports2) {
     "use strict";
-    var stringifyComment = (str3) => str3.replace(/^(?!$)(?: $)?/gm, "#");
+    var stringifyComment = (str4) => str4.replace(/^(?!$)(?: $)?/gm, "#");
     function indentComment(comment, indent) {
       if (/^\n+$/.test(comment))
         return comment.substring(1);
       return indent ? comment.replace(/^(?! *$)/gm, indent) : comment;
     }
-    var lineComment = (str3, indent, comment) => str3.endsWith("\n") ? indentComment(comment, indent) : comment.includes("\n") ? "\n" + indentComment(comment, indent) : (str3.endsWith(" ") ? "" : " ") + comment;
+    var lineComment = (str4, indent, comment) => str4.endsWith("\n") ? indentComment(comment, indent) : comment.includes("\n") ? "\n" + indentComment(comment, indent) : (str4.endsWith(" ") ? "" : " ") + comment;
     exports2.indentComment = indentComment;
     exports2.lineComment = lineComment;
     exports2.stringifyComment = stringifyComment;
@@ -29566,16 +29566,16 @@ var require_stringifyString = __commonJS({
       lineWidth: ctx.options.lineWidth,
       minContentWidth: ctx.options.minContentWidth
     });
-    var containsDocumentMarker = (str3) => /^(%|---|\.\.\.)/m.test(str3);
-    function lineLengthOverLimit(str3, lineWidth, indentLength) {
+    var containsDocumentMarker = (str4) => /^(%|---|\.\.\.)/m.test(str4);
+    function lineLengthOverLimit(str4, lineWidth, indentLength) {
       if (!lineWidth || lineWidth < 0)
         return false;
       const limit = lineWidth - indentLength;
-      const strLen = str3.length;
+      const strLen = str4.length;
       if (strLen <= limit)
         return false;
       for (let i2 = 0, start = 0; i2 < strLen; ++i2) {
-        if (str3[i2] === "\n") {
+        if (str4[i2] === "\n") {
           if (i2 - start > limit)
             return true;
           start = i2 + 1;
@@ -29586,74 +29586,74 @@ var require_stringifyString = __commonJS({
       return true;
     }
     function doubleQuotedString(value, ctx) {
-      const json = JSON.stringify(value);
+      const json2 = JSON.stringify(value);
       if (ctx.options.doubleQuotedAsJSON)
-        return json;
+        return json2;
       const { implicitKey } = ctx;
       const minMultiLineLength = ctx.options.doubleQuotedMinMultiLineLength;
       const indent = ctx.indent || (containsDocumentMarker(value) ? "  " : "");
-      let str3 = "";
+      let str4 = "";
       let start = 0;
-      for (let i2 = 0, ch = json[i2]; ch; ch = json[++i2]) {
-        if (ch === " " && json[i2 + 1] === "\\" && json[i2 + 2] === "n") {
-          str3 += json.slice(start, i2) + "\\ ";
+      for (let i2 = 0, ch = json2[i2]; ch; ch = json2[++i2]) {
+        if (ch === " " && json2[i2 + 1] === "\\" && json2[i2 + 2] === "n") {
+          str4 += json2.slice(start, i2) + "\\ ";
           i2 += 1;
           start = i2;
           ch = "\\";
         }
         if (ch === "\\")
-          switch (json[i2 + 1]) {
+          switch (json2[i2 + 1]) {
             case "u":
               {
-                str3 += json.slice(start, i2);
-                const code2 = json.substr(i2 + 2, 4);
+                str4 += json2.slice(start, i2);
+                const code2 = json2.substr(i2 + 2, 4);
                 switch (code2) {
                   case "0000":
-                    str3 += "\\0";
+                    str4 += "\\0";
                     break;
                   case "0007":
-                    str3 += "\\a";
+                    str4 += "\\a";
                     break;
                   case "000b":
-                    str3 += "\\v";
+                    str4 += "\\v";
                     break;
                   case "001b":
-                    str3 += "\\e";
+                    str4 += "\\e";
                     break;
                   case "0085":
-                    str3 += "\\N";
+                    str4 += "\\N";
                     break;
                   case "00a0":
-                    str3 += "\\_";
+                    str4 += "\\_";
                     break;
                   case "2028":
-                    str3 += "\\L";
+                    str4 += "\\L";
                     break;
                   case "2029":
-                    str3 += "\\P";
+                    str4 += "\\P";
                     break;
                   default:
                     if (code2.substr(0, 2) === "00")
-                      str3 += "\\x" + code2.substr(2);
+                      str4 += "\\x" + code2.substr(2);
                     else
-                      str3 += json.substr(i2, 6);
+                      str4 += json2.substr(i2, 6);
                 }
                 i2 += 5;
                 start = i2 + 1;
               }
               break;
             case "n":
-              if (implicitKey || json[i2 + 2] === '"' || json.length < minMultiLineLength) {
+              if (implicitKey || json2[i2 + 2] === '"' || json2.length < minMultiLineLength) {
                 i2 += 1;
               } else {
-                str3 += json.slice(start, i2) + "\n\n";
-                while (json[i2 + 2] === "\\" && json[i2 + 3] === "n" && json[i2 + 4] !== '"') {
-                  str3 += "\n";
+                str4 += json2.slice(start, i2) + "\n\n";
+                while (json2[i2 + 2] === "\\" && json2[i2 + 3] === "n" && json2[i2 + 4] !== '"') {
+                  str4 += "\n";
                   i2 += 2;
                 }
-                str3 += indent;
-                if (json[i2 + 2] === " ")
-                  str3 += "\\";
+                str4 += indent;
+                if (json2[i2 + 2] === " ")
+                  str4 += "\\";
                 i2 += 1;
                 start = i2 + 1;
               }
@@ -29662,8 +29662,8 @@ var require_stringifyString = __commonJS({
               i2 += 1;
           }
       }
-      str3 = start ? str3 + json.slice(start) : json;
-      return implicitKey ? str3 : foldFlowLines.foldFlowLines(str3, indent, foldFlowLines.FOLD_QUOTED, getFoldOptions(ctx, false));
+      str4 = start ? str4 + json2.slice(start) : json2;
+      return implicitKey ? str4 : foldFlowLines.foldFlowLines(str4, indent, foldFlowLines.FOLD_QUOTED, getFoldOptions(ctx, false));
     }
     function singleQuotedString(value, ctx) {
       if (ctx.options.singleQuote === false || ctx.implicitKey && value.includes("\n") || /[ \t]\n|\n[ \t]/.test(value))
@@ -29791,15 +29791,15 @@ ${indent}${start}${value}${end}`;
           return quotedString(value, ctx);
         }
       }
-      const str3 = value.replace(/\n+/g, `$&
+      const str4 = value.replace(/\n+/g, `$&
 ${indent}`);
       if (actualString) {
-        const test = (tag) => tag.default && tag.tag !== "tag:yaml.org,2002:str" && tag.test?.test(str3);
+        const test = (tag) => tag.default && tag.tag !== "tag:yaml.org,2002:str" && tag.test?.test(str4);
         const { compat, tags } = ctx.doc.schema;
         if (tags.some(test) || compat?.some(test))
           return quotedString(value, ctx);
       }
-      return implicitKey ? str3 : foldFlowLines.foldFlowLines(str3, indent, foldFlowLines.FOLD_FLOW, getFoldOptions(ctx, false));
+      return implicitKey ? str4 : foldFlowLines.foldFlowLines(str4, indent, foldFlowLines.FOLD_FLOW, getFoldOptions(ctx, false));
     }
     function stringifyString(item, ctx, onComment, onChompKeep) {
       const { implicitKey, inFlow } = ctx;
@@ -29895,10 +29895,10 @@ var require_stringify = __commonJS({
           return match.find((t) => t.format === item.format) ?? match[0];
       }
       let tagObj = void 0;
-      let obj2;
+      let obj3;
       if (identity3.isScalar(item)) {
-        obj2 = item.value;
-        let match = tags.filter((t) => t.identify?.(obj2));
+        obj3 = item.value;
+        let match = tags.filter((t) => t.identify?.(obj3));
         if (match.length > 1) {
           const testMatch = match.filter((t) => t.test);
           if (testMatch.length > 0)
@@ -29906,11 +29906,11 @@ var require_stringify = __commonJS({
         }
         tagObj = match.find((t) => t.format === item.format) ?? match.find((t) => !t.format);
       } else {
-        obj2 = item;
-        tagObj = tags.find((t) => t.nodeClass && obj2 instanceof t.nodeClass);
+        obj3 = item;
+        tagObj = tags.find((t) => t.nodeClass && obj3 instanceof t.nodeClass);
       }
       if (!tagObj) {
-        const name = obj2?.constructor?.name ?? (obj2 === null ? "null" : typeof obj2);
+        const name = obj3?.constructor?.name ?? (obj3 === null ? "null" : typeof obj3);
         throw new Error(`Tag not resolved for ${name} value`);
       }
       return tagObj;
@@ -29951,11 +29951,11 @@ var require_stringify = __commonJS({
       const props = stringifyProps(node, tagObj, ctx);
       if (props.length > 0)
         ctx.indentAtStart = (ctx.indentAtStart ?? 0) + props.length + 1;
-      const str3 = typeof tagObj.stringify === "function" ? tagObj.stringify(node, ctx, onComment, onChompKeep) : identity3.isScalar(node) ? stringifyString.stringifyString(node, ctx, onComment, onChompKeep) : node.toString(ctx, onComment, onChompKeep);
+      const str4 = typeof tagObj.stringify === "function" ? tagObj.stringify(node, ctx, onComment, onChompKeep) : identity3.isScalar(node) ? stringifyString.stringifyString(node, ctx, onComment, onChompKeep) : node.toString(ctx, onComment, onChompKeep);
       if (!props)
-        return str3;
-      return identity3.isScalar(node) || str3[0] === "{" || str3[0] === "[" ? `${props} ${str3}` : `${props}
-${ctx.indent}${str3}`;
+        return str4;
+      return identity3.isScalar(node) || str4[0] === "{" || str4[0] === "[" ? `${props} ${str4}` : `${props}
+${ctx.indent}${str4}`;
     }
     exports2.createStringifyContext = createStringifyContext;
     exports2.stringify = stringify2;
@@ -29990,8 +29990,8 @@ var require_stringifyPair = __commonJS({
       });
       let keyCommentDone = false;
       let chompKeep = false;
-      let str3 = stringify2.stringify(key, ctx, () => keyCommentDone = true, () => chompKeep = true);
-      if (!explicitKey && !ctx.inFlow && str3.length > 1024) {
+      let str4 = stringify2.stringify(key, ctx, () => keyCommentDone = true, () => chompKeep = true);
+      if (!explicitKey && !ctx.inFlow && str4.length > 1024) {
         if (simpleKeys)
           throw new Error("With simple keys, single line scalar must not span more than 1024 characters");
         explicitKey = true;
@@ -30000,27 +30000,27 @@ var require_stringifyPair = __commonJS({
         if (allNullValues || value == null) {
           if (keyCommentDone && onComment)
             onComment();
-          return str3 === "" ? "?" : explicitKey ? `? ${str3}` : str3;
+          return str4 === "" ? "?" : explicitKey ? `? ${str4}` : str4;
         }
       } else if (allNullValues && !simpleKeys || value == null && explicitKey) {
-        str3 = `? ${str3}`;
+        str4 = `? ${str4}`;
         if (keyComment && !keyCommentDone) {
-          str3 += stringifyComment.lineComment(str3, ctx.indent, commentString(keyComment));
+          str4 += stringifyComment.lineComment(str4, ctx.indent, commentString(keyComment));
         } else if (chompKeep && onChompKeep)
           onChompKeep();
-        return str3;
+        return str4;
       }
       if (keyCommentDone)
         keyComment = null;
       if (explicitKey) {
         if (keyComment)
-          str3 += stringifyComment.lineComment(str3, ctx.indent, commentString(keyComment));
-        str3 = `? ${str3}
+          str4 += stringifyComment.lineComment(str4, ctx.indent, commentString(keyComment));
+        str4 = `? ${str4}
 ${indent}:`;
       } else {
-        str3 = `${str3}:`;
+        str4 = `${str4}:`;
         if (keyComment)
-          str3 += stringifyComment.lineComment(str3, ctx.indent, commentString(keyComment));
+          str4 += stringifyComment.lineComment(str4, ctx.indent, commentString(keyComment));
       }
       let vsb, vcb, valueComment;
       if (identity3.isNode(value)) {
@@ -30036,7 +30036,7 @@ ${indent}:`;
       }
       ctx.implicitKey = false;
       if (!explicitKey && !keyComment && identity3.isScalar(value))
-        ctx.indentAtStart = str3.length + 1;
+        ctx.indentAtStart = str4.length + 1;
       chompKeep = false;
       if (!indentSeq && indentStep.length >= 2 && !ctx.inFlow && !explicitKey && identity3.isSeq(value) && !value.flow && !value.tag && !value.anchor) {
         ctx.indent = ctx.indent.substring(2);
@@ -30080,16 +30080,16 @@ ${ctx.indent}`;
       } else if (valueStr === "" || valueStr[0] === "\n") {
         ws = "";
       }
-      str3 += ws + valueStr;
+      str4 += ws + valueStr;
       if (ctx.inFlow) {
         if (valueCommentDone && onComment)
           onComment();
       } else if (valueComment && !valueCommentDone) {
-        str3 += stringifyComment.lineComment(str3, ctx.indent, commentString(valueComment));
+        str4 += stringifyComment.lineComment(str4, ctx.indent, commentString(valueComment));
       } else if (chompKeep && onChompKeep) {
         onChompKeep();
       }
-      return str3;
+      return str4;
     }
     exports2.stringifyPair = stringifyPair;
   }
@@ -30316,31 +30316,31 @@ var require_stringifyCollection = __commonJS({
           }
         }
         chompKeep = false;
-        let str4 = stringify2.stringify(item, itemCtx, () => comment2 = null, () => chompKeep = true);
+        let str5 = stringify2.stringify(item, itemCtx, () => comment2 = null, () => chompKeep = true);
         if (comment2)
-          str4 += stringifyComment.lineComment(str4, itemIndent, commentString(comment2));
+          str5 += stringifyComment.lineComment(str5, itemIndent, commentString(comment2));
         if (chompKeep && comment2)
           chompKeep = false;
-        lines.push(blockItemPrefix + str4);
+        lines.push(blockItemPrefix + str5);
       }
-      let str3;
+      let str4;
       if (lines.length === 0) {
-        str3 = flowChars.start + flowChars.end;
+        str4 = flowChars.start + flowChars.end;
       } else {
-        str3 = lines[0];
+        str4 = lines[0];
         for (let i2 = 1; i2 < lines.length; ++i2) {
           const line = lines[i2];
-          str3 += line ? `
+          str4 += line ? `
 ${indent}${line}` : "\n";
         }
       }
       if (comment) {
-        str3 += "\n" + stringifyComment.indentComment(commentString(comment), indent);
+        str4 += "\n" + stringifyComment.indentComment(commentString(comment), indent);
         if (onComment)
           onComment();
       } else if (chompKeep && onChompKeep)
         onChompKeep();
-      return str3;
+      return str4;
     }
     function stringifyFlowCollection({ items }, ctx, { flowChars, itemIndent }) {
       const { indent, indentStep, flowCollectionPadding: fcPadding, options: { commentString } } = ctx;
@@ -30383,21 +30383,21 @@ ${indent}${line}` : "\n";
         }
         if (comment)
           reqNewline = true;
-        let str3 = stringify2.stringify(item, itemCtx, () => comment = null);
-        reqNewline || (reqNewline = lines.length > linesAtValue || str3.includes("\n"));
+        let str4 = stringify2.stringify(item, itemCtx, () => comment = null);
+        reqNewline || (reqNewline = lines.length > linesAtValue || str4.includes("\n"));
         if (i2 < items.length - 1) {
-          str3 += ",";
+          str4 += ",";
         } else if (ctx.options.trailingComma) {
           if (ctx.options.lineWidth > 0) {
-            reqNewline || (reqNewline = lines.reduce((sum, line) => sum + line.length + 2, 2) + (str3.length + 2) > ctx.options.lineWidth);
+            reqNewline || (reqNewline = lines.reduce((sum, line) => sum + line.length + 2, 2) + (str4.length + 2) > ctx.options.lineWidth);
           }
           if (reqNewline) {
-            str3 += ",";
+            str4 += ",";
           }
         }
         if (comment)
-          str3 += stringifyComment.lineComment(str3, itemIndent, commentString(comment));
-        lines.push(str3);
+          str4 += stringifyComment.lineComment(str4, itemIndent, commentString(comment));
+        lines.push(str4);
         linesAtValue = lines.length;
       }
       const { start, end } = flowChars;
@@ -30409,11 +30409,11 @@ ${indent}${line}` : "\n";
           reqNewline = ctx.options.lineWidth > 0 && len > ctx.options.lineWidth;
         }
         if (reqNewline) {
-          let str3 = start;
+          let str4 = start;
           for (const line of lines)
-            str3 += line ? `
+            str4 += line ? `
 ${indentStep}${indent}${line}` : "\n";
-          return `${str3}
+          return `${str4}
 ${indent}${end}`;
         } else {
           return `${start}${fcPadding}${lines.join(" ")}${fcPadding}${end}`;
@@ -30466,23 +30466,23 @@ var require_YAMLMap = __commonJS({
        * A generic collection parsing method that can be extended
        * to other node classes that inherit from YAMLMap
        */
-      static from(schema, obj2, ctx) {
+      static from(schema, obj3, ctx) {
         const { keepUndefined, replacer } = ctx;
         const map = new this(schema);
         const add = (key, value) => {
           if (typeof replacer === "function")
-            value = replacer.call(obj2, key, value);
+            value = replacer.call(obj3, key, value);
           else if (Array.isArray(replacer) && !replacer.includes(key))
             return;
           if (value !== void 0 || keepUndefined)
             map.items.push(Pair.createPair(key, value, ctx));
         };
-        if (obj2 instanceof Map) {
-          for (const [key, value] of obj2)
+        if (obj3 instanceof Map) {
+          for (const [key, value] of obj3)
             add(key, value);
-        } else if (obj2 && typeof obj2 === "object") {
-          for (const key of Object.keys(obj2))
-            add(key, obj2[key]);
+        } else if (obj3 && typeof obj3 === "object") {
+          for (const key of Object.keys(obj3))
+            add(key, obj3[key]);
         }
         if (typeof schema.sortMapEntries === "function") {
           map.items.sort(schema.sortMapEntries);
@@ -30592,7 +30592,7 @@ var require_map = __commonJS({
           onError("Expected a mapping for this tag");
         return map2;
       },
-      createNode: (schema, obj2, ctx) => YAMLMap.YAMLMap.from(schema, obj2, ctx)
+      createNode: (schema, obj3, ctx) => YAMLMap.YAMLMap.from(schema, obj3, ctx)
     };
     exports2.map = map;
   }
@@ -30688,15 +30688,15 @@ var require_YAMLSeq = __commonJS({
           onComment
         });
       }
-      static from(schema, obj2, ctx) {
+      static from(schema, obj3, ctx) {
         const { replacer } = ctx;
         const seq = new this(schema);
-        if (obj2 && Symbol.iterator in Object(obj2)) {
+        if (obj3 && Symbol.iterator in Object(obj3)) {
           let i2 = 0;
-          for (let it of obj2) {
+          for (let it of obj3) {
             if (typeof replacer === "function") {
-              const key = obj2 instanceof Set ? it : String(i2++);
-              it = replacer.call(obj2, key, it);
+              const key = obj3 instanceof Set ? it : String(i2++);
+              it = replacer.call(obj3, key, it);
             }
             seq.items.push(createNode.createNode(it, void 0, ctx));
           }
@@ -30730,7 +30730,7 @@ var require_seq = __commonJS({
           onError("Expected a sequence for this tag");
         return seq2;
       },
-      createNode: (schema, obj2, ctx) => YAMLSeq.YAMLSeq.from(schema, obj2, ctx)
+      createNode: (schema, obj3, ctx) => YAMLSeq.YAMLSeq.from(schema, obj3, ctx)
     };
     exports2.seq = seq;
   }
@@ -30745,7 +30745,7 @@ var require_string = __commonJS({
       identify: (value) => typeof value === "string",
       default: true,
       tag: "tag:yaml.org,2002:str",
-      resolve: (str3) => str3,
+      resolve: (str4) => str4,
       stringify(item, ctx, onComment, onChompKeep) {
         ctx = Object.assign({ actualString: true }, ctx);
         return stringifyString.stringifyString(item, ctx, onComment, onChompKeep);
@@ -30783,7 +30783,7 @@ var require_bool = __commonJS({
       default: true,
       tag: "tag:yaml.org,2002:bool",
       test: /^(?:[Tt]rue|TRUE|[Ff]alse|FALSE)$/,
-      resolve: (str3) => new Scalar.Scalar(str3[0] === "t" || str3[0] === "T"),
+      resolve: (str4) => new Scalar.Scalar(str4[0] === "t" || str4[0] === "T"),
       stringify({ source, value }, ctx) {
         if (source && boolTag.test.test(source)) {
           const sv = source[0] === "t" || source[0] === "T";
@@ -30835,7 +30835,7 @@ var require_float = __commonJS({
       default: true,
       tag: "tag:yaml.org,2002:float",
       test: /^(?:[-+]?\.(?:inf|Inf|INF)|\.nan|\.NaN|\.NAN)$/,
-      resolve: (str3) => str3.slice(-3).toLowerCase() === "nan" ? NaN : str3[0] === "-" ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY,
+      resolve: (str4) => str4.slice(-3).toLowerCase() === "nan" ? NaN : str4[0] === "-" ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY,
       stringify: stringifyNumber.stringifyNumber
     };
     var floatExp = {
@@ -30844,7 +30844,7 @@ var require_float = __commonJS({
       tag: "tag:yaml.org,2002:float",
       format: "EXP",
       test: /^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)[eE][-+]?[0-9]+$/,
-      resolve: (str3) => parseFloat(str3),
+      resolve: (str4) => parseFloat(str4),
       stringify(node) {
         const num2 = Number(node.value);
         return isFinite(num2) ? num2.toExponential() : stringifyNumber.stringifyNumber(node);
@@ -30855,11 +30855,11 @@ var require_float = __commonJS({
       default: true,
       tag: "tag:yaml.org,2002:float",
       test: /^[-+]?(?:\.[0-9]+|[0-9]+\.[0-9]*)$/,
-      resolve(str3) {
-        const node = new Scalar.Scalar(parseFloat(str3));
-        const dot = str3.indexOf(".");
-        if (dot !== -1 && str3[str3.length - 1] === "0")
-          node.minFractionDigits = str3.length - dot - 1;
+      resolve(str4) {
+        const node = new Scalar.Scalar(parseFloat(str4));
+        const dot = str4.indexOf(".");
+        if (dot !== -1 && str4[str4.length - 1] === "0")
+          node.minFractionDigits = str4.length - dot - 1;
         return node;
       },
       stringify: stringifyNumber.stringifyNumber
@@ -30876,7 +30876,7 @@ var require_int = __commonJS({
     "use strict";
     var stringifyNumber = require_stringifyNumber();
     var intIdentify = (value) => typeof value === "bigint" || Number.isInteger(value);
-    var intResolve = (str3, offset, radix, { intAsBigInt }) => intAsBigInt ? BigInt(str3) : parseInt(str3.substring(offset), radix);
+    var intResolve = (str4, offset, radix, { intAsBigInt }) => intAsBigInt ? BigInt(str4) : parseInt(str4.substring(offset), radix);
     function intStringify(node, radix, prefix) {
       const { value } = node;
       if (intIdentify(value) && value >= 0)
@@ -30889,7 +30889,7 @@ var require_int = __commonJS({
       tag: "tag:yaml.org,2002:int",
       format: "OCT",
       test: /^0o[0-7]+$/,
-      resolve: (str3, _onError, opt) => intResolve(str3, 2, 8, opt),
+      resolve: (str4, _onError, opt) => intResolve(str4, 2, 8, opt),
       stringify: (node) => intStringify(node, 8, "0o")
     };
     var int = {
@@ -30897,7 +30897,7 @@ var require_int = __commonJS({
       default: true,
       tag: "tag:yaml.org,2002:int",
       test: /^[-+]?[0-9]+$/,
-      resolve: (str3, _onError, opt) => intResolve(str3, 0, 10, opt),
+      resolve: (str4, _onError, opt) => intResolve(str4, 0, 10, opt),
       stringify: stringifyNumber.stringifyNumber
     };
     var intHex = {
@@ -30906,7 +30906,7 @@ var require_int = __commonJS({
       tag: "tag:yaml.org,2002:int",
       format: "HEX",
       test: /^0x[0-9a-fA-F]+$/,
-      resolve: (str3, _onError, opt) => intResolve(str3, 2, 16, opt),
+      resolve: (str4, _onError, opt) => intResolve(str4, 2, 16, opt),
       stringify: (node) => intStringify(node, 16, "0x")
     };
     exports2.int = int;
@@ -30959,7 +30959,7 @@ var require_schema2 = __commonJS({
         identify: (value) => typeof value === "string",
         default: true,
         tag: "tag:yaml.org,2002:str",
-        resolve: (str3) => str3,
+        resolve: (str4) => str4,
         stringify: stringifyJSON
       },
       {
@@ -30976,7 +30976,7 @@ var require_schema2 = __commonJS({
         default: true,
         tag: "tag:yaml.org,2002:bool",
         test: /^true$|^false$/,
-        resolve: (str3) => str3 === "true",
+        resolve: (str4) => str4 === "true",
         stringify: stringifyJSON
       },
       {
@@ -30984,7 +30984,7 @@ var require_schema2 = __commonJS({
         default: true,
         tag: "tag:yaml.org,2002:int",
         test: /^-?(?:0|[1-9][0-9]*)$/,
-        resolve: (str3, _onError, { intAsBigInt }) => intAsBigInt ? BigInt(str3) : parseInt(str3, 10),
+        resolve: (str4, _onError, { intAsBigInt }) => intAsBigInt ? BigInt(str4) : parseInt(str4, 10),
         stringify: ({ value }) => intIdentify(value) ? value.toString() : JSON.stringify(value)
       },
       {
@@ -30992,7 +30992,7 @@ var require_schema2 = __commonJS({
         default: true,
         tag: "tag:yaml.org,2002:float",
         test: /^-?(?:0|[1-9][0-9]*)(?:\.[0-9]*)?(?:[eE][-+]?[0-9]+)?$/,
-        resolve: (str3) => parseFloat(str3),
+        resolve: (str4) => parseFloat(str4),
         stringify: stringifyJSON
       }
     ];
@@ -31000,9 +31000,9 @@ var require_schema2 = __commonJS({
       default: true,
       tag: "",
       test: /^/,
-      resolve(str3, onError) {
-        onError(`Unresolved plain scalar ${JSON.stringify(str3)}`);
-        return str3;
+      resolve(str4, onError) {
+        onError(`Unresolved plain scalar ${JSON.stringify(str4)}`);
+        return str4;
       }
     };
     var schema = [map.map, seq.seq].concat(jsonScalars, jsonError);
@@ -31034,10 +31034,10 @@ var require_binary = __commonJS({
         if (typeof node_buffer.Buffer === "function") {
           return node_buffer.Buffer.from(src, "base64");
         } else if (typeof atob === "function") {
-          const str3 = atob(src.replace(/[\n\r]/g, ""));
-          const buffer = new Uint8Array(str3.length);
-          for (let i2 = 0; i2 < str3.length; ++i2)
-            buffer[i2] = str3.charCodeAt(i2);
+          const str4 = atob(src.replace(/[\n\r]/g, ""));
+          const buffer = new Uint8Array(str4.length);
+          for (let i2 = 0; i2 < str4.length; ++i2)
+            buffer[i2] = str4.charCodeAt(i2);
           return buffer;
         } else {
           onError("This environment does not support reading binary tags; either Buffer or atob is required");
@@ -31048,28 +31048,28 @@ var require_binary = __commonJS({
         if (!value)
           return "";
         const buf = value;
-        let str3;
+        let str4;
         if (typeof node_buffer.Buffer === "function") {
-          str3 = buf instanceof node_buffer.Buffer ? buf.toString("base64") : node_buffer.Buffer.from(buf.buffer).toString("base64");
+          str4 = buf instanceof node_buffer.Buffer ? buf.toString("base64") : node_buffer.Buffer.from(buf.buffer).toString("base64");
         } else if (typeof btoa === "function") {
           let s = "";
           for (let i2 = 0; i2 < buf.length; ++i2)
             s += String.fromCharCode(buf[i2]);
-          str3 = btoa(s);
+          str4 = btoa(s);
         } else {
           throw new Error("This environment does not support writing binary tags; either Buffer or btoa is required");
         }
         type ?? (type = Scalar.Scalar.BLOCK_LITERAL);
         if (type !== Scalar.Scalar.QUOTE_DOUBLE) {
           const lineWidth = Math.max(ctx.options.lineWidth - ctx.indent.length, ctx.options.minContentWidth);
-          const n2 = Math.ceil(str3.length / lineWidth);
+          const n2 = Math.ceil(str4.length / lineWidth);
           const lines = new Array(n2);
           for (let i2 = 0, o2 = 0; i2 < n2; ++i2, o2 += lineWidth) {
-            lines[i2] = str3.substr(o2, lineWidth);
+            lines[i2] = str4.substr(o2, lineWidth);
           }
-          str3 = lines.join(type === Scalar.Scalar.BLOCK_LITERAL ? "\n" : " ");
+          str4 = lines.join(type === Scalar.Scalar.BLOCK_LITERAL ? "\n" : " ");
         }
-        return stringifyString.stringifyString({ comment, type, value: str3 }, ctx, onComment, onChompKeep);
+        return stringifyString.stringifyString({ comment, type, value: str4 }, ctx, onComment, onChompKeep);
       }
     };
     exports2.binary = binary;
@@ -31275,7 +31275,7 @@ var require_float2 = __commonJS({
       default: true,
       tag: "tag:yaml.org,2002:float",
       test: /^(?:[-+]?\.(?:inf|Inf|INF)|\.nan|\.NaN|\.NAN)$/,
-      resolve: (str3) => str3.slice(-3).toLowerCase() === "nan" ? NaN : str3[0] === "-" ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY,
+      resolve: (str4) => str4.slice(-3).toLowerCase() === "nan" ? NaN : str4[0] === "-" ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY,
       stringify: stringifyNumber.stringifyNumber
     };
     var floatExp = {
@@ -31284,7 +31284,7 @@ var require_float2 = __commonJS({
       tag: "tag:yaml.org,2002:float",
       format: "EXP",
       test: /^[-+]?(?:[0-9][0-9_]*)?(?:\.[0-9_]*)?[eE][-+]?[0-9]+$/,
-      resolve: (str3) => parseFloat(str3.replace(/_/g, "")),
+      resolve: (str4) => parseFloat(str4.replace(/_/g, "")),
       stringify(node) {
         const num2 = Number(node.value);
         return isFinite(num2) ? num2.toExponential() : stringifyNumber.stringifyNumber(node);
@@ -31295,11 +31295,11 @@ var require_float2 = __commonJS({
       default: true,
       tag: "tag:yaml.org,2002:float",
       test: /^[-+]?(?:[0-9][0-9_]*)?\.[0-9_]*$/,
-      resolve(str3) {
-        const node = new Scalar.Scalar(parseFloat(str3.replace(/_/g, "")));
-        const dot = str3.indexOf(".");
+      resolve(str4) {
+        const node = new Scalar.Scalar(parseFloat(str4.replace(/_/g, "")));
+        const dot = str4.indexOf(".");
         if (dot !== -1) {
-          const f = str3.substring(dot + 1).replace(/_/g, "");
+          const f = str4.substring(dot + 1).replace(/_/g, "");
           if (f[f.length - 1] === "0")
             node.minFractionDigits = f.length;
         }
@@ -31319,34 +31319,34 @@ var require_int2 = __commonJS({
     "use strict";
     var stringifyNumber = require_stringifyNumber();
     var intIdentify = (value) => typeof value === "bigint" || Number.isInteger(value);
-    function intResolve(str3, offset, radix, { intAsBigInt }) {
-      const sign = str3[0];
+    function intResolve(str4, offset, radix, { intAsBigInt }) {
+      const sign = str4[0];
       if (sign === "-" || sign === "+")
         offset += 1;
-      str3 = str3.substring(offset).replace(/_/g, "");
+      str4 = str4.substring(offset).replace(/_/g, "");
       if (intAsBigInt) {
         switch (radix) {
           case 2:
-            str3 = `0b${str3}`;
+            str4 = `0b${str4}`;
             break;
           case 8:
-            str3 = `0o${str3}`;
+            str4 = `0o${str4}`;
             break;
           case 16:
-            str3 = `0x${str3}`;
+            str4 = `0x${str4}`;
             break;
         }
-        const n3 = BigInt(str3);
+        const n3 = BigInt(str4);
         return sign === "-" ? BigInt(-1) * n3 : n3;
       }
-      const n2 = parseInt(str3, radix);
+      const n2 = parseInt(str4, radix);
       return sign === "-" ? -1 * n2 : n2;
     }
     function intStringify(node, radix, prefix) {
       const { value } = node;
       if (intIdentify(value)) {
-        const str3 = value.toString(radix);
-        return value < 0 ? "-" + prefix + str3.substr(1) : prefix + str3;
+        const str4 = value.toString(radix);
+        return value < 0 ? "-" + prefix + str4.substr(1) : prefix + str4;
       }
       return stringifyNumber.stringifyNumber(node);
     }
@@ -31356,7 +31356,7 @@ var require_int2 = __commonJS({
       tag: "tag:yaml.org,2002:int",
       format: "BIN",
       test: /^[-+]?0b[0-1_]+$/,
-      resolve: (str3, _onError, opt) => intResolve(str3, 2, 2, opt),
+      resolve: (str4, _onError, opt) => intResolve(str4, 2, 2, opt),
       stringify: (node) => intStringify(node, 2, "0b")
     };
     var intOct = {
@@ -31365,7 +31365,7 @@ var require_int2 = __commonJS({
       tag: "tag:yaml.org,2002:int",
       format: "OCT",
       test: /^[-+]?0[0-7_]+$/,
-      resolve: (str3, _onError, opt) => intResolve(str3, 1, 8, opt),
+      resolve: (str4, _onError, opt) => intResolve(str4, 1, 8, opt),
       stringify: (node) => intStringify(node, 8, "0")
     };
     var int = {
@@ -31373,7 +31373,7 @@ var require_int2 = __commonJS({
       default: true,
       tag: "tag:yaml.org,2002:int",
       test: /^[-+]?[0-9][0-9_]*$/,
-      resolve: (str3, _onError, opt) => intResolve(str3, 0, 10, opt),
+      resolve: (str4, _onError, opt) => intResolve(str4, 0, 10, opt),
       stringify: stringifyNumber.stringifyNumber
     };
     var intHex = {
@@ -31382,7 +31382,7 @@ var require_int2 = __commonJS({
       tag: "tag:yaml.org,2002:int",
       format: "HEX",
       test: /^[-+]?0x[0-9a-fA-F_]+$/,
-      resolve: (str3, _onError, opt) => intResolve(str3, 2, 16, opt),
+      resolve: (str4, _onError, opt) => intResolve(str4, 2, 16, opt),
       stringify: (node) => intStringify(node, 16, "0x")
     };
     exports2.int = int;
@@ -31486,9 +31486,9 @@ var require_timestamp = __commonJS({
   "node_modules/yaml/dist/schema/yaml-1.1/timestamp.js"(exports2) {
     "use strict";
     var stringifyNumber = require_stringifyNumber();
-    function parseSexagesimal(str3, asBigInt) {
-      const sign = str3[0];
-      const parts = sign === "-" || sign === "+" ? str3.substring(1) : str3;
+    function parseSexagesimal(str4, asBigInt) {
+      const sign = str4[0];
+      const parts = sign === "-" || sign === "+" ? str4.substring(1) : str4;
       const num2 = (n2) => asBigInt ? BigInt(n2) : Number(n2);
       const res = parts.replace(/_/g, "").split(":").reduce((res2, p) => res2 * num2(60) + num2(p), num2(0));
       return sign === "-" ? num2(-1) * res : res;
@@ -31525,7 +31525,7 @@ var require_timestamp = __commonJS({
       tag: "tag:yaml.org,2002:int",
       format: "TIME",
       test: /^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+$/,
-      resolve: (str3, _onError, { intAsBigInt }) => parseSexagesimal(str3, intAsBigInt),
+      resolve: (str4, _onError, { intAsBigInt }) => parseSexagesimal(str4, intAsBigInt),
       stringify: stringifySexagesimal
     };
     var floatTime = {
@@ -31534,7 +31534,7 @@ var require_timestamp = __commonJS({
       tag: "tag:yaml.org,2002:float",
       format: "TIME",
       test: /^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+\.[0-9_]*$/,
-      resolve: (str3) => parseSexagesimal(str3, false),
+      resolve: (str4) => parseSexagesimal(str4, false),
       stringify: stringifySexagesimal
     };
     var timestamp = {
@@ -31545,8 +31545,8 @@ var require_timestamp = __commonJS({
       // may be omitted altogether, resulting in a date format. In such a case, the time part is
       // assumed to be 00:00:00Z (start of day, UTC).
       test: RegExp("^([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})(?:(?:t|T|[ \\t]+)([0-9]{1,2}):([0-9]{1,2}):([0-9]{1,2}(\\.[0-9]+)?)(?:[ \\t]*(Z|[-+][012]?[0-9](?::[0-9]{2})?))?)?$"),
-      resolve(str3) {
-        const match = str3.match(timestamp.test);
+      resolve(str4) {
+        const match = str4.match(timestamp.test);
         if (!match)
           throw new Error("!!timestamp expects a date, starting with yyyy-mm-dd");
         const [, year, month, day, hour, minute, second] = match.map(Number);
@@ -31897,9 +31897,9 @@ var require_Document = __commonJS({
           this.contents.add(value);
       }
       /** Adds a value to the document. */
-      addIn(path27, value) {
+      addIn(path28, value) {
         if (assertCollection(this.contents))
-          this.contents.addIn(path27, value);
+          this.contents.addIn(path28, value);
       }
       /**
        * Create a new `Alias` node, ensuring that the target `node` has the required anchor.
@@ -31974,14 +31974,14 @@ var require_Document = __commonJS({
        * Removes a value from the document.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path27) {
-        if (Collection2.isEmptyPath(path27)) {
+      deleteIn(path28) {
+        if (Collection2.isEmptyPath(path28)) {
           if (this.contents == null)
             return false;
           this.contents = null;
           return true;
         }
-        return assertCollection(this.contents) ? this.contents.deleteIn(path27) : false;
+        return assertCollection(this.contents) ? this.contents.deleteIn(path28) : false;
       }
       /**
        * Returns item at `key`, or `undefined` if not found. By default unwraps
@@ -31996,10 +31996,10 @@ var require_Document = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path27, keepScalar) {
-        if (Collection2.isEmptyPath(path27))
+      getIn(path28, keepScalar) {
+        if (Collection2.isEmptyPath(path28))
           return !keepScalar && identity3.isScalar(this.contents) ? this.contents.value : this.contents;
-        return identity3.isCollection(this.contents) ? this.contents.getIn(path27, keepScalar) : void 0;
+        return identity3.isCollection(this.contents) ? this.contents.getIn(path28, keepScalar) : void 0;
       }
       /**
        * Checks if the document includes a value with the key `key`.
@@ -32010,10 +32010,10 @@ var require_Document = __commonJS({
       /**
        * Checks if the document includes a value at `path`.
        */
-      hasIn(path27) {
-        if (Collection2.isEmptyPath(path27))
+      hasIn(path28) {
+        if (Collection2.isEmptyPath(path28))
           return this.contents !== void 0;
-        return identity3.isCollection(this.contents) ? this.contents.hasIn(path27) : false;
+        return identity3.isCollection(this.contents) ? this.contents.hasIn(path28) : false;
       }
       /**
        * Sets a value in this document. For `!!set`, `value` needs to be a
@@ -32030,13 +32030,13 @@ var require_Document = __commonJS({
        * Sets a value in this document. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path27, value) {
-        if (Collection2.isEmptyPath(path27)) {
+      setIn(path28, value) {
+        if (Collection2.isEmptyPath(path28)) {
           this.contents = value;
         } else if (this.contents == null) {
-          this.contents = Collection2.collectionFromPath(this.schema, Array.from(path27), value);
+          this.contents = Collection2.collectionFromPath(this.schema, Array.from(path28), value);
         } else if (assertCollection(this.contents)) {
-          this.contents.setIn(path27, value);
+          this.contents.setIn(path28, value);
         }
       }
       /**
@@ -32084,11 +32084,11 @@ var require_Document = __commonJS({
           throw new Error(`With a null YAML version, the { schema: Schema } option is required`);
       }
       // json & jsonArg are only used from toJSON()
-      toJS({ json, jsonArg, mapAsMap, maxAliasCount, onAnchor, reviver } = {}) {
+      toJS({ json: json2, jsonArg, mapAsMap, maxAliasCount, onAnchor, reviver } = {}) {
         const ctx = {
           anchors: /* @__PURE__ */ new Map(),
           doc: this,
-          keep: !json,
+          keep: !json2,
           mapAsMap: mapAsMap === true,
           mapKeyWarned: false,
           maxAliasCount: typeof maxAliasCount === "number" ? maxAliasCount : 100
@@ -32869,13 +32869,13 @@ var require_resolve_block_scalar = __commonJS({
   "node_modules/yaml/dist/compose/resolve-block-scalar.js"(exports2) {
     "use strict";
     var Scalar = require_Scalar();
-    function resolveBlockScalar(ctx, scalar, onError) {
-      const start = scalar.offset;
-      const header2 = parseBlockScalarHeader(scalar, ctx.options.strict, onError);
+    function resolveBlockScalar(ctx, scalar2, onError) {
+      const start = scalar2.offset;
+      const header2 = parseBlockScalarHeader(scalar2, ctx.options.strict, onError);
       if (!header2)
         return { value: "", type: null, comment: "", range: [start, start, start] };
       const type = header2.mode === ">" ? Scalar.Scalar.BLOCK_FOLDED : Scalar.Scalar.BLOCK_LITERAL;
-      const lines = scalar.source ? splitLines(scalar.source) : [];
+      const lines = scalar2.source ? splitLines(scalar2.source) : [];
       let chompStart = lines.length;
       for (let i2 = lines.length - 1; i2 >= 0; --i2) {
         const content = lines[i2][1];
@@ -32887,12 +32887,12 @@ var require_resolve_block_scalar = __commonJS({
       if (chompStart === 0) {
         const value2 = header2.chomp === "+" && lines.length > 0 ? "\n".repeat(Math.max(1, lines.length - 1)) : "";
         let end2 = start + header2.length;
-        if (scalar.source)
-          end2 += scalar.source.length;
+        if (scalar2.source)
+          end2 += scalar2.source.length;
         return { value: value2, type, comment: header2.comment, range: [start, end2, end2] };
       }
-      let trimIndent = scalar.indent + header2.indent;
-      let offset = scalar.offset + header2.length;
+      let trimIndent = scalar2.indent + header2.indent;
+      let offset = scalar2.offset + header2.length;
       let contentStart = 0;
       for (let i2 = 0; i2 < chompStart; ++i2) {
         const [indent, content] = lines[i2];
@@ -32970,7 +32970,7 @@ var require_resolve_block_scalar = __commonJS({
         default:
           value += "\n";
       }
-      const end = start + header2.length + scalar.source.length;
+      const end = start + header2.length + scalar2.source.length;
       return { value, type, comment: header2.comment, range: [start, end, end] };
     }
     function parseBlockScalarHeader({ offset, props }, strict, onError) {
@@ -33053,8 +33053,8 @@ var require_resolve_flow_scalar = __commonJS({
     "use strict";
     var Scalar = require_Scalar();
     var resolveEnd = require_resolve_end();
-    function resolveFlowScalar(scalar, strict, onError) {
-      const { offset, type, source, end } = scalar;
+    function resolveFlowScalar(scalar2, strict, onError) {
+      const { offset, type, source, end } = scalar2;
       let _type;
       let value;
       const _onError = (rel, code2, msg) => onError(offset + rel, code2, msg);
@@ -33073,7 +33073,7 @@ var require_resolve_flow_scalar = __commonJS({
           break;
         /* istanbul ignore next should not happen */
         default:
-          onError(scalar, "UNEXPECTED_TOKEN", `Expected a flow scalar value, but found: ${type}`);
+          onError(scalar2, "UNEXPECTED_TOKEN", `Expected a flow scalar value, but found: ${type}`);
           return {
             value: "",
             type: null,
@@ -33288,26 +33288,26 @@ var require_compose_scalar = __commonJS({
         tag = findScalarTagByTest(ctx, value, token, onError);
       else
         tag = ctx.schema[identity3.SCALAR];
-      let scalar;
+      let scalar2;
       try {
         const res = tag.resolve(value, (msg) => onError(tagToken ?? token, "TAG_RESOLVE_FAILED", msg), ctx.options);
-        scalar = identity3.isScalar(res) ? res : new Scalar.Scalar(res);
+        scalar2 = identity3.isScalar(res) ? res : new Scalar.Scalar(res);
       } catch (error2) {
         const msg = error2 instanceof Error ? error2.message : String(error2);
         onError(tagToken ?? token, "TAG_RESOLVE_FAILED", msg);
-        scalar = new Scalar.Scalar(value);
+        scalar2 = new Scalar.Scalar(value);
       }
-      scalar.range = range;
-      scalar.source = value;
+      scalar2.range = range;
+      scalar2.source = value;
       if (type)
-        scalar.type = type;
+        scalar2.type = type;
       if (tagName)
-        scalar.tag = tagName;
+        scalar2.tag = tagName;
       if (tag.format)
-        scalar.format = tag.format;
+        scalar2.format = tag.format;
       if (comment)
-        scalar.comment = comment;
-      return scalar;
+        scalar2.comment = comment;
+      return scalar2;
     }
     function findScalarTagByName(schema, value, tagName, tagToken, onError) {
       if (tagName === "!")
@@ -33997,9 +33997,9 @@ var require_cst_visit = __commonJS({
     visit.BREAK = BREAK;
     visit.SKIP = SKIP;
     visit.REMOVE = REMOVE;
-    visit.itemAtPath = (cst, path27) => {
+    visit.itemAtPath = (cst, path28) => {
       let item = cst;
-      for (const [field, index] of path27) {
+      for (const [field, index] of path28) {
         const tok = item?.[field];
         if (tok && "items" in tok) {
           item = tok.items[index];
@@ -34008,23 +34008,23 @@ var require_cst_visit = __commonJS({
       }
       return item;
     };
-    visit.parentCollection = (cst, path27) => {
-      const parent = visit.itemAtPath(cst, path27.slice(0, -1));
-      const field = path27[path27.length - 1][0];
+    visit.parentCollection = (cst, path28) => {
+      const parent = visit.itemAtPath(cst, path28.slice(0, -1));
+      const field = path28[path28.length - 1][0];
       const coll = parent?.[field];
       if (coll && "items" in coll)
         return coll;
       throw new Error("Parent collection not found");
     };
-    function _visit(path27, item, visitor) {
-      let ctrl = visitor(item, path27);
+    function _visit(path28, item, visitor) {
+      let ctrl = visitor(item, path28);
       if (typeof ctrl === "symbol")
         return ctrl;
       for (const field of ["key", "value"]) {
         const token = item[field];
         if (token && "items" in token) {
           for (let i2 = 0; i2 < token.items.length; ++i2) {
-            const ci = _visit(Object.freeze(path27.concat([[field, i2]])), token.items[i2], visitor);
+            const ci = _visit(Object.freeze(path28.concat([[field, i2]])), token.items[i2], visitor);
             if (typeof ci === "number")
               i2 = ci - 1;
             else if (ci === BREAK)
@@ -34035,10 +34035,10 @@ var require_cst_visit = __commonJS({
             }
           }
           if (typeof ctrl === "function" && field === "key")
-            ctrl = ctrl(item, path27);
+            ctrl = ctrl(item, path28);
         }
       }
-      return typeof ctrl === "function" ? ctrl(item, path27) : ctrl;
+      return typeof ctrl === "function" ? ctrl(item, path28) : ctrl;
     }
     exports2.visit = visit;
   }
@@ -35135,37 +35135,37 @@ var require_parser2 = __commonJS({
           };
         }
       }
-      *scalar(scalar) {
+      *scalar(scalar2) {
         if (this.type === "map-value-ind") {
           const prev = getPrevProps(this.peek(2));
           const start = getFirstKeyStartProps(prev);
           let sep2;
-          if (scalar.end) {
-            sep2 = scalar.end;
+          if (scalar2.end) {
+            sep2 = scalar2.end;
             sep2.push(this.sourceToken);
-            delete scalar.end;
+            delete scalar2.end;
           } else
             sep2 = [this.sourceToken];
           const map = {
             type: "block-map",
-            offset: scalar.offset,
-            indent: scalar.indent,
-            items: [{ start, key: scalar, sep: sep2 }]
+            offset: scalar2.offset,
+            indent: scalar2.indent,
+            items: [{ start, key: scalar2, sep: sep2 }]
           };
           this.onKeyLine = true;
           this.stack[this.stack.length - 1] = map;
         } else
-          yield* this.lineEnd(scalar);
+          yield* this.lineEnd(scalar2);
       }
-      *blockScalar(scalar) {
+      *blockScalar(scalar2) {
         switch (this.type) {
           case "space":
           case "comment":
           case "newline":
-            scalar.props.push(this.sourceToken);
+            scalar2.props.push(this.sourceToken);
             return;
           case "scalar":
-            scalar.source = this.source;
+            scalar2.source = this.source;
             this.atNewLine = true;
             this.indent = 0;
             if (this.onNewLine) {
@@ -35789,6 +35789,5296 @@ var require_dist = __commonJS({
   }
 });
 
+// node_modules/@sigstore/protobuf-specs/dist/__generated__/envelope.js
+var require_envelope = __commonJS({
+  "node_modules/@sigstore/protobuf-specs/dist/__generated__/envelope.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    exports2.Signature = exports2.Envelope = void 0;
+    exports2.Envelope = {
+      fromJSON(object) {
+        return {
+          payload: isSet(object.payload) ? Buffer.from(bytesFromBase64(object.payload)) : Buffer.alloc(0),
+          payloadType: isSet(object.payloadType) ? globalThis.String(object.payloadType) : "",
+          signatures: globalThis.Array.isArray(object?.signatures) ? object.signatures.map((e) => exports2.Signature.fromJSON(e)) : []
+        };
+      },
+      toJSON(message) {
+        const obj3 = {};
+        if (message.payload.length !== 0) {
+          obj3.payload = base64FromBytes(message.payload);
+        }
+        if (message.payloadType !== "") {
+          obj3.payloadType = message.payloadType;
+        }
+        if (message.signatures?.length) {
+          obj3.signatures = message.signatures.map((e) => exports2.Signature.toJSON(e));
+        }
+        return obj3;
+      }
+    };
+    exports2.Signature = {
+      fromJSON(object) {
+        return {
+          sig: isSet(object.sig) ? Buffer.from(bytesFromBase64(object.sig)) : Buffer.alloc(0),
+          keyid: isSet(object.keyid) ? globalThis.String(object.keyid) : ""
+        };
+      },
+      toJSON(message) {
+        const obj3 = {};
+        if (message.sig.length !== 0) {
+          obj3.sig = base64FromBytes(message.sig);
+        }
+        if (message.keyid !== "") {
+          obj3.keyid = message.keyid;
+        }
+        return obj3;
+      }
+    };
+    function bytesFromBase64(b64) {
+      return Uint8Array.from(globalThis.Buffer.from(b64, "base64"));
+    }
+    function base64FromBytes(arr) {
+      return globalThis.Buffer.from(arr).toString("base64");
+    }
+    function isSet(value) {
+      return value !== null && value !== void 0;
+    }
+  }
+});
+
+// node_modules/@sigstore/protobuf-specs/dist/__generated__/google/protobuf/timestamp.js
+var require_timestamp2 = __commonJS({
+  "node_modules/@sigstore/protobuf-specs/dist/__generated__/google/protobuf/timestamp.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    exports2.Timestamp = void 0;
+    exports2.Timestamp = {
+      fromJSON(object) {
+        return {
+          seconds: isSet(object.seconds) ? globalThis.String(object.seconds) : "0",
+          nanos: isSet(object.nanos) ? globalThis.Number(object.nanos) : 0
+        };
+      },
+      toJSON(message) {
+        const obj3 = {};
+        if (message.seconds !== "0") {
+          obj3.seconds = message.seconds;
+        }
+        if (message.nanos !== 0) {
+          obj3.nanos = Math.round(message.nanos);
+        }
+        return obj3;
+      }
+    };
+    function isSet(value) {
+      return value !== null && value !== void 0;
+    }
+  }
+});
+
+// node_modules/@sigstore/protobuf-specs/dist/__generated__/sigstore_common.js
+var require_sigstore_common = __commonJS({
+  "node_modules/@sigstore/protobuf-specs/dist/__generated__/sigstore_common.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    exports2.TimeRange = exports2.X509CertificateChain = exports2.SubjectAlternativeName = exports2.X509Certificate = exports2.DistinguishedName = exports2.ObjectIdentifierValuePair = exports2.ObjectIdentifier = exports2.PublicKeyIdentifier = exports2.PublicKey = exports2.RFC3161SignedTimestamp = exports2.LogId = exports2.MessageSignature = exports2.HashOutput = exports2.SubjectAlternativeNameType = exports2.PublicKeyDetails = exports2.HashAlgorithm = void 0;
+    exports2.hashAlgorithmFromJSON = hashAlgorithmFromJSON;
+    exports2.hashAlgorithmToJSON = hashAlgorithmToJSON;
+    exports2.publicKeyDetailsFromJSON = publicKeyDetailsFromJSON;
+    exports2.publicKeyDetailsToJSON = publicKeyDetailsToJSON;
+    exports2.subjectAlternativeNameTypeFromJSON = subjectAlternativeNameTypeFromJSON;
+    exports2.subjectAlternativeNameTypeToJSON = subjectAlternativeNameTypeToJSON;
+    var timestamp_1 = require_timestamp2();
+    var HashAlgorithm;
+    (function(HashAlgorithm2) {
+      HashAlgorithm2[HashAlgorithm2["HASH_ALGORITHM_UNSPECIFIED"] = 0] = "HASH_ALGORITHM_UNSPECIFIED";
+      HashAlgorithm2[HashAlgorithm2["SHA2_256"] = 1] = "SHA2_256";
+      HashAlgorithm2[HashAlgorithm2["SHA2_384"] = 2] = "SHA2_384";
+      HashAlgorithm2[HashAlgorithm2["SHA2_512"] = 3] = "SHA2_512";
+      HashAlgorithm2[HashAlgorithm2["SHA3_256"] = 4] = "SHA3_256";
+      HashAlgorithm2[HashAlgorithm2["SHA3_384"] = 5] = "SHA3_384";
+    })(HashAlgorithm || (exports2.HashAlgorithm = HashAlgorithm = {}));
+    function hashAlgorithmFromJSON(object) {
+      switch (object) {
+        case 0:
+        case "HASH_ALGORITHM_UNSPECIFIED":
+          return HashAlgorithm.HASH_ALGORITHM_UNSPECIFIED;
+        case 1:
+        case "SHA2_256":
+          return HashAlgorithm.SHA2_256;
+        case 2:
+        case "SHA2_384":
+          return HashAlgorithm.SHA2_384;
+        case 3:
+        case "SHA2_512":
+          return HashAlgorithm.SHA2_512;
+        case 4:
+        case "SHA3_256":
+          return HashAlgorithm.SHA3_256;
+        case 5:
+        case "SHA3_384":
+          return HashAlgorithm.SHA3_384;
+        default:
+          throw new globalThis.Error("Unrecognized enum value " + object + " for enum HashAlgorithm");
+      }
+    }
+    function hashAlgorithmToJSON(object) {
+      switch (object) {
+        case HashAlgorithm.HASH_ALGORITHM_UNSPECIFIED:
+          return "HASH_ALGORITHM_UNSPECIFIED";
+        case HashAlgorithm.SHA2_256:
+          return "SHA2_256";
+        case HashAlgorithm.SHA2_384:
+          return "SHA2_384";
+        case HashAlgorithm.SHA2_512:
+          return "SHA2_512";
+        case HashAlgorithm.SHA3_256:
+          return "SHA3_256";
+        case HashAlgorithm.SHA3_384:
+          return "SHA3_384";
+        default:
+          throw new globalThis.Error("Unrecognized enum value " + object + " for enum HashAlgorithm");
+      }
+    }
+    var PublicKeyDetails;
+    (function(PublicKeyDetails2) {
+      PublicKeyDetails2[PublicKeyDetails2["PUBLIC_KEY_DETAILS_UNSPECIFIED"] = 0] = "PUBLIC_KEY_DETAILS_UNSPECIFIED";
+      PublicKeyDetails2[PublicKeyDetails2["PKCS1_RSA_PKCS1V5"] = 1] = "PKCS1_RSA_PKCS1V5";
+      PublicKeyDetails2[PublicKeyDetails2["PKCS1_RSA_PSS"] = 2] = "PKCS1_RSA_PSS";
+      PublicKeyDetails2[PublicKeyDetails2["PKIX_RSA_PKCS1V5"] = 3] = "PKIX_RSA_PKCS1V5";
+      PublicKeyDetails2[PublicKeyDetails2["PKIX_RSA_PSS"] = 4] = "PKIX_RSA_PSS";
+      PublicKeyDetails2[PublicKeyDetails2["PKIX_RSA_PKCS1V15_2048_SHA256"] = 9] = "PKIX_RSA_PKCS1V15_2048_SHA256";
+      PublicKeyDetails2[PublicKeyDetails2["PKIX_RSA_PKCS1V15_3072_SHA256"] = 10] = "PKIX_RSA_PKCS1V15_3072_SHA256";
+      PublicKeyDetails2[PublicKeyDetails2["PKIX_RSA_PKCS1V15_4096_SHA256"] = 11] = "PKIX_RSA_PKCS1V15_4096_SHA256";
+      PublicKeyDetails2[PublicKeyDetails2["PKIX_RSA_PSS_2048_SHA256"] = 16] = "PKIX_RSA_PSS_2048_SHA256";
+      PublicKeyDetails2[PublicKeyDetails2["PKIX_RSA_PSS_3072_SHA256"] = 17] = "PKIX_RSA_PSS_3072_SHA256";
+      PublicKeyDetails2[PublicKeyDetails2["PKIX_RSA_PSS_4096_SHA256"] = 18] = "PKIX_RSA_PSS_4096_SHA256";
+      PublicKeyDetails2[PublicKeyDetails2["PKIX_ECDSA_P256_HMAC_SHA_256"] = 6] = "PKIX_ECDSA_P256_HMAC_SHA_256";
+      PublicKeyDetails2[PublicKeyDetails2["PKIX_ECDSA_P256_SHA_256"] = 5] = "PKIX_ECDSA_P256_SHA_256";
+      PublicKeyDetails2[PublicKeyDetails2["PKIX_ECDSA_P384_SHA_384"] = 12] = "PKIX_ECDSA_P384_SHA_384";
+      PublicKeyDetails2[PublicKeyDetails2["PKIX_ECDSA_P521_SHA_512"] = 13] = "PKIX_ECDSA_P521_SHA_512";
+      PublicKeyDetails2[PublicKeyDetails2["PKIX_ED25519"] = 7] = "PKIX_ED25519";
+      PublicKeyDetails2[PublicKeyDetails2["PKIX_ED25519_PH"] = 8] = "PKIX_ED25519_PH";
+      PublicKeyDetails2[PublicKeyDetails2["PKIX_ECDSA_P384_SHA_256"] = 19] = "PKIX_ECDSA_P384_SHA_256";
+      PublicKeyDetails2[PublicKeyDetails2["PKIX_ECDSA_P521_SHA_256"] = 20] = "PKIX_ECDSA_P521_SHA_256";
+      PublicKeyDetails2[PublicKeyDetails2["LMS_SHA256"] = 14] = "LMS_SHA256";
+      PublicKeyDetails2[PublicKeyDetails2["LMOTS_SHA256"] = 15] = "LMOTS_SHA256";
+      PublicKeyDetails2[PublicKeyDetails2["ML_DSA_44"] = 23] = "ML_DSA_44";
+      PublicKeyDetails2[PublicKeyDetails2["ML_DSA_65"] = 21] = "ML_DSA_65";
+      PublicKeyDetails2[PublicKeyDetails2["ML_DSA_87"] = 22] = "ML_DSA_87";
+    })(PublicKeyDetails || (exports2.PublicKeyDetails = PublicKeyDetails = {}));
+    function publicKeyDetailsFromJSON(object) {
+      switch (object) {
+        case 0:
+        case "PUBLIC_KEY_DETAILS_UNSPECIFIED":
+          return PublicKeyDetails.PUBLIC_KEY_DETAILS_UNSPECIFIED;
+        case 1:
+        case "PKCS1_RSA_PKCS1V5":
+          return PublicKeyDetails.PKCS1_RSA_PKCS1V5;
+        case 2:
+        case "PKCS1_RSA_PSS":
+          return PublicKeyDetails.PKCS1_RSA_PSS;
+        case 3:
+        case "PKIX_RSA_PKCS1V5":
+          return PublicKeyDetails.PKIX_RSA_PKCS1V5;
+        case 4:
+        case "PKIX_RSA_PSS":
+          return PublicKeyDetails.PKIX_RSA_PSS;
+        case 9:
+        case "PKIX_RSA_PKCS1V15_2048_SHA256":
+          return PublicKeyDetails.PKIX_RSA_PKCS1V15_2048_SHA256;
+        case 10:
+        case "PKIX_RSA_PKCS1V15_3072_SHA256":
+          return PublicKeyDetails.PKIX_RSA_PKCS1V15_3072_SHA256;
+        case 11:
+        case "PKIX_RSA_PKCS1V15_4096_SHA256":
+          return PublicKeyDetails.PKIX_RSA_PKCS1V15_4096_SHA256;
+        case 16:
+        case "PKIX_RSA_PSS_2048_SHA256":
+          return PublicKeyDetails.PKIX_RSA_PSS_2048_SHA256;
+        case 17:
+        case "PKIX_RSA_PSS_3072_SHA256":
+          return PublicKeyDetails.PKIX_RSA_PSS_3072_SHA256;
+        case 18:
+        case "PKIX_RSA_PSS_4096_SHA256":
+          return PublicKeyDetails.PKIX_RSA_PSS_4096_SHA256;
+        case 6:
+        case "PKIX_ECDSA_P256_HMAC_SHA_256":
+          return PublicKeyDetails.PKIX_ECDSA_P256_HMAC_SHA_256;
+        case 5:
+        case "PKIX_ECDSA_P256_SHA_256":
+          return PublicKeyDetails.PKIX_ECDSA_P256_SHA_256;
+        case 12:
+        case "PKIX_ECDSA_P384_SHA_384":
+          return PublicKeyDetails.PKIX_ECDSA_P384_SHA_384;
+        case 13:
+        case "PKIX_ECDSA_P521_SHA_512":
+          return PublicKeyDetails.PKIX_ECDSA_P521_SHA_512;
+        case 7:
+        case "PKIX_ED25519":
+          return PublicKeyDetails.PKIX_ED25519;
+        case 8:
+        case "PKIX_ED25519_PH":
+          return PublicKeyDetails.PKIX_ED25519_PH;
+        case 19:
+        case "PKIX_ECDSA_P384_SHA_256":
+          return PublicKeyDetails.PKIX_ECDSA_P384_SHA_256;
+        case 20:
+        case "PKIX_ECDSA_P521_SHA_256":
+          return PublicKeyDetails.PKIX_ECDSA_P521_SHA_256;
+        case 14:
+        case "LMS_SHA256":
+          return PublicKeyDetails.LMS_SHA256;
+        case 15:
+        case "LMOTS_SHA256":
+          return PublicKeyDetails.LMOTS_SHA256;
+        case 23:
+        case "ML_DSA_44":
+          return PublicKeyDetails.ML_DSA_44;
+        case 21:
+        case "ML_DSA_65":
+          return PublicKeyDetails.ML_DSA_65;
+        case 22:
+        case "ML_DSA_87":
+          return PublicKeyDetails.ML_DSA_87;
+        default:
+          throw new globalThis.Error("Unrecognized enum value " + object + " for enum PublicKeyDetails");
+      }
+    }
+    function publicKeyDetailsToJSON(object) {
+      switch (object) {
+        case PublicKeyDetails.PUBLIC_KEY_DETAILS_UNSPECIFIED:
+          return "PUBLIC_KEY_DETAILS_UNSPECIFIED";
+        case PublicKeyDetails.PKCS1_RSA_PKCS1V5:
+          return "PKCS1_RSA_PKCS1V5";
+        case PublicKeyDetails.PKCS1_RSA_PSS:
+          return "PKCS1_RSA_PSS";
+        case PublicKeyDetails.PKIX_RSA_PKCS1V5:
+          return "PKIX_RSA_PKCS1V5";
+        case PublicKeyDetails.PKIX_RSA_PSS:
+          return "PKIX_RSA_PSS";
+        case PublicKeyDetails.PKIX_RSA_PKCS1V15_2048_SHA256:
+          return "PKIX_RSA_PKCS1V15_2048_SHA256";
+        case PublicKeyDetails.PKIX_RSA_PKCS1V15_3072_SHA256:
+          return "PKIX_RSA_PKCS1V15_3072_SHA256";
+        case PublicKeyDetails.PKIX_RSA_PKCS1V15_4096_SHA256:
+          return "PKIX_RSA_PKCS1V15_4096_SHA256";
+        case PublicKeyDetails.PKIX_RSA_PSS_2048_SHA256:
+          return "PKIX_RSA_PSS_2048_SHA256";
+        case PublicKeyDetails.PKIX_RSA_PSS_3072_SHA256:
+          return "PKIX_RSA_PSS_3072_SHA256";
+        case PublicKeyDetails.PKIX_RSA_PSS_4096_SHA256:
+          return "PKIX_RSA_PSS_4096_SHA256";
+        case PublicKeyDetails.PKIX_ECDSA_P256_HMAC_SHA_256:
+          return "PKIX_ECDSA_P256_HMAC_SHA_256";
+        case PublicKeyDetails.PKIX_ECDSA_P256_SHA_256:
+          return "PKIX_ECDSA_P256_SHA_256";
+        case PublicKeyDetails.PKIX_ECDSA_P384_SHA_384:
+          return "PKIX_ECDSA_P384_SHA_384";
+        case PublicKeyDetails.PKIX_ECDSA_P521_SHA_512:
+          return "PKIX_ECDSA_P521_SHA_512";
+        case PublicKeyDetails.PKIX_ED25519:
+          return "PKIX_ED25519";
+        case PublicKeyDetails.PKIX_ED25519_PH:
+          return "PKIX_ED25519_PH";
+        case PublicKeyDetails.PKIX_ECDSA_P384_SHA_256:
+          return "PKIX_ECDSA_P384_SHA_256";
+        case PublicKeyDetails.PKIX_ECDSA_P521_SHA_256:
+          return "PKIX_ECDSA_P521_SHA_256";
+        case PublicKeyDetails.LMS_SHA256:
+          return "LMS_SHA256";
+        case PublicKeyDetails.LMOTS_SHA256:
+          return "LMOTS_SHA256";
+        case PublicKeyDetails.ML_DSA_44:
+          return "ML_DSA_44";
+        case PublicKeyDetails.ML_DSA_65:
+          return "ML_DSA_65";
+        case PublicKeyDetails.ML_DSA_87:
+          return "ML_DSA_87";
+        default:
+          throw new globalThis.Error("Unrecognized enum value " + object + " for enum PublicKeyDetails");
+      }
+    }
+    var SubjectAlternativeNameType;
+    (function(SubjectAlternativeNameType2) {
+      SubjectAlternativeNameType2[SubjectAlternativeNameType2["SUBJECT_ALTERNATIVE_NAME_TYPE_UNSPECIFIED"] = 0] = "SUBJECT_ALTERNATIVE_NAME_TYPE_UNSPECIFIED";
+      SubjectAlternativeNameType2[SubjectAlternativeNameType2["EMAIL"] = 1] = "EMAIL";
+      SubjectAlternativeNameType2[SubjectAlternativeNameType2["URI"] = 2] = "URI";
+      SubjectAlternativeNameType2[SubjectAlternativeNameType2["OTHER_NAME"] = 3] = "OTHER_NAME";
+    })(SubjectAlternativeNameType || (exports2.SubjectAlternativeNameType = SubjectAlternativeNameType = {}));
+    function subjectAlternativeNameTypeFromJSON(object) {
+      switch (object) {
+        case 0:
+        case "SUBJECT_ALTERNATIVE_NAME_TYPE_UNSPECIFIED":
+          return SubjectAlternativeNameType.SUBJECT_ALTERNATIVE_NAME_TYPE_UNSPECIFIED;
+        case 1:
+        case "EMAIL":
+          return SubjectAlternativeNameType.EMAIL;
+        case 2:
+        case "URI":
+          return SubjectAlternativeNameType.URI;
+        case 3:
+        case "OTHER_NAME":
+          return SubjectAlternativeNameType.OTHER_NAME;
+        default:
+          throw new globalThis.Error("Unrecognized enum value " + object + " for enum SubjectAlternativeNameType");
+      }
+    }
+    function subjectAlternativeNameTypeToJSON(object) {
+      switch (object) {
+        case SubjectAlternativeNameType.SUBJECT_ALTERNATIVE_NAME_TYPE_UNSPECIFIED:
+          return "SUBJECT_ALTERNATIVE_NAME_TYPE_UNSPECIFIED";
+        case SubjectAlternativeNameType.EMAIL:
+          return "EMAIL";
+        case SubjectAlternativeNameType.URI:
+          return "URI";
+        case SubjectAlternativeNameType.OTHER_NAME:
+          return "OTHER_NAME";
+        default:
+          throw new globalThis.Error("Unrecognized enum value " + object + " for enum SubjectAlternativeNameType");
+      }
+    }
+    exports2.HashOutput = {
+      fromJSON(object) {
+        return {
+          algorithm: isSet(object.algorithm) ? hashAlgorithmFromJSON(object.algorithm) : 0,
+          digest: isSet(object.digest) ? Buffer.from(bytesFromBase64(object.digest)) : Buffer.alloc(0)
+        };
+      },
+      toJSON(message) {
+        const obj3 = {};
+        if (message.algorithm !== 0) {
+          obj3.algorithm = hashAlgorithmToJSON(message.algorithm);
+        }
+        if (message.digest.length !== 0) {
+          obj3.digest = base64FromBytes(message.digest);
+        }
+        return obj3;
+      }
+    };
+    exports2.MessageSignature = {
+      fromJSON(object) {
+        return {
+          messageDigest: isSet(object.messageDigest) ? exports2.HashOutput.fromJSON(object.messageDigest) : void 0,
+          signature: isSet(object.signature) ? Buffer.from(bytesFromBase64(object.signature)) : Buffer.alloc(0)
+        };
+      },
+      toJSON(message) {
+        const obj3 = {};
+        if (message.messageDigest !== void 0) {
+          obj3.messageDigest = exports2.HashOutput.toJSON(message.messageDigest);
+        }
+        if (message.signature.length !== 0) {
+          obj3.signature = base64FromBytes(message.signature);
+        }
+        return obj3;
+      }
+    };
+    exports2.LogId = {
+      fromJSON(object) {
+        return { keyId: isSet(object.keyId) ? Buffer.from(bytesFromBase64(object.keyId)) : Buffer.alloc(0) };
+      },
+      toJSON(message) {
+        const obj3 = {};
+        if (message.keyId.length !== 0) {
+          obj3.keyId = base64FromBytes(message.keyId);
+        }
+        return obj3;
+      }
+    };
+    exports2.RFC3161SignedTimestamp = {
+      fromJSON(object) {
+        return {
+          signedTimestamp: isSet(object.signedTimestamp) ? Buffer.from(bytesFromBase64(object.signedTimestamp)) : Buffer.alloc(0)
+        };
+      },
+      toJSON(message) {
+        const obj3 = {};
+        if (message.signedTimestamp.length !== 0) {
+          obj3.signedTimestamp = base64FromBytes(message.signedTimestamp);
+        }
+        return obj3;
+      }
+    };
+    exports2.PublicKey = {
+      fromJSON(object) {
+        return {
+          rawBytes: isSet(object.rawBytes) ? Buffer.from(bytesFromBase64(object.rawBytes)) : void 0,
+          keyDetails: isSet(object.keyDetails) ? publicKeyDetailsFromJSON(object.keyDetails) : 0,
+          validFor: isSet(object.validFor) ? exports2.TimeRange.fromJSON(object.validFor) : void 0
+        };
+      },
+      toJSON(message) {
+        const obj3 = {};
+        if (message.rawBytes !== void 0) {
+          obj3.rawBytes = base64FromBytes(message.rawBytes);
+        }
+        if (message.keyDetails !== 0) {
+          obj3.keyDetails = publicKeyDetailsToJSON(message.keyDetails);
+        }
+        if (message.validFor !== void 0) {
+          obj3.validFor = exports2.TimeRange.toJSON(message.validFor);
+        }
+        return obj3;
+      }
+    };
+    exports2.PublicKeyIdentifier = {
+      fromJSON(object) {
+        return { hint: isSet(object.hint) ? globalThis.String(object.hint) : "" };
+      },
+      toJSON(message) {
+        const obj3 = {};
+        if (message.hint !== "") {
+          obj3.hint = message.hint;
+        }
+        return obj3;
+      }
+    };
+    exports2.ObjectIdentifier = {
+      fromJSON(object) {
+        return { id: globalThis.Array.isArray(object?.id) ? object.id.map((e) => globalThis.Number(e)) : [] };
+      },
+      toJSON(message) {
+        const obj3 = {};
+        if (message.id?.length) {
+          obj3.id = message.id.map((e) => Math.round(e));
+        }
+        return obj3;
+      }
+    };
+    exports2.ObjectIdentifierValuePair = {
+      fromJSON(object) {
+        return {
+          oid: isSet(object.oid) ? exports2.ObjectIdentifier.fromJSON(object.oid) : void 0,
+          value: isSet(object.value) ? Buffer.from(bytesFromBase64(object.value)) : Buffer.alloc(0)
+        };
+      },
+      toJSON(message) {
+        const obj3 = {};
+        if (message.oid !== void 0) {
+          obj3.oid = exports2.ObjectIdentifier.toJSON(message.oid);
+        }
+        if (message.value.length !== 0) {
+          obj3.value = base64FromBytes(message.value);
+        }
+        return obj3;
+      }
+    };
+    exports2.DistinguishedName = {
+      fromJSON(object) {
+        return {
+          organization: isSet(object.organization) ? globalThis.String(object.organization) : "",
+          commonName: isSet(object.commonName) ? globalThis.String(object.commonName) : ""
+        };
+      },
+      toJSON(message) {
+        const obj3 = {};
+        if (message.organization !== "") {
+          obj3.organization = message.organization;
+        }
+        if (message.commonName !== "") {
+          obj3.commonName = message.commonName;
+        }
+        return obj3;
+      }
+    };
+    exports2.X509Certificate = {
+      fromJSON(object) {
+        return { rawBytes: isSet(object.rawBytes) ? Buffer.from(bytesFromBase64(object.rawBytes)) : Buffer.alloc(0) };
+      },
+      toJSON(message) {
+        const obj3 = {};
+        if (message.rawBytes.length !== 0) {
+          obj3.rawBytes = base64FromBytes(message.rawBytes);
+        }
+        return obj3;
+      }
+    };
+    exports2.SubjectAlternativeName = {
+      fromJSON(object) {
+        return {
+          type: isSet(object.type) ? subjectAlternativeNameTypeFromJSON(object.type) : 0,
+          identity: isSet(object.regexp) ? { $case: "regexp", regexp: globalThis.String(object.regexp) } : isSet(object.value) ? { $case: "value", value: globalThis.String(object.value) } : void 0
+        };
+      },
+      toJSON(message) {
+        const obj3 = {};
+        if (message.type !== 0) {
+          obj3.type = subjectAlternativeNameTypeToJSON(message.type);
+        }
+        if (message.identity?.$case === "regexp") {
+          obj3.regexp = message.identity.regexp;
+        } else if (message.identity?.$case === "value") {
+          obj3.value = message.identity.value;
+        }
+        return obj3;
+      }
+    };
+    exports2.X509CertificateChain = {
+      fromJSON(object) {
+        return {
+          certificates: globalThis.Array.isArray(object?.certificates) ? object.certificates.map((e) => exports2.X509Certificate.fromJSON(e)) : []
+        };
+      },
+      toJSON(message) {
+        const obj3 = {};
+        if (message.certificates?.length) {
+          obj3.certificates = message.certificates.map((e) => exports2.X509Certificate.toJSON(e));
+        }
+        return obj3;
+      }
+    };
+    exports2.TimeRange = {
+      fromJSON(object) {
+        return {
+          start: isSet(object.start) ? fromJsonTimestamp(object.start) : void 0,
+          end: isSet(object.end) ? fromJsonTimestamp(object.end) : void 0
+        };
+      },
+      toJSON(message) {
+        const obj3 = {};
+        if (message.start !== void 0) {
+          obj3.start = message.start.toISOString();
+        }
+        if (message.end !== void 0) {
+          obj3.end = message.end.toISOString();
+        }
+        return obj3;
+      }
+    };
+    function bytesFromBase64(b64) {
+      return Uint8Array.from(globalThis.Buffer.from(b64, "base64"));
+    }
+    function base64FromBytes(arr) {
+      return globalThis.Buffer.from(arr).toString("base64");
+    }
+    function fromTimestamp(t) {
+      let millis = (globalThis.Number(t.seconds) || 0) * 1e3;
+      millis += (t.nanos || 0) / 1e6;
+      return new globalThis.Date(millis);
+    }
+    function fromJsonTimestamp(o2) {
+      if (o2 instanceof globalThis.Date) {
+        return o2;
+      } else if (typeof o2 === "string") {
+        return new globalThis.Date(o2);
+      } else {
+        return fromTimestamp(timestamp_1.Timestamp.fromJSON(o2));
+      }
+    }
+    function isSet(value) {
+      return value !== null && value !== void 0;
+    }
+  }
+});
+
+// node_modules/@sigstore/protobuf-specs/dist/__generated__/sigstore_rekor.js
+var require_sigstore_rekor = __commonJS({
+  "node_modules/@sigstore/protobuf-specs/dist/__generated__/sigstore_rekor.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    exports2.TransparencyLogEntry = exports2.InclusionPromise = exports2.InclusionProof = exports2.Checkpoint = exports2.KindVersion = void 0;
+    var sigstore_common_1 = require_sigstore_common();
+    exports2.KindVersion = {
+      fromJSON(object) {
+        return {
+          kind: isSet(object.kind) ? globalThis.String(object.kind) : "",
+          version: isSet(object.version) ? globalThis.String(object.version) : ""
+        };
+      },
+      toJSON(message) {
+        const obj3 = {};
+        if (message.kind !== "") {
+          obj3.kind = message.kind;
+        }
+        if (message.version !== "") {
+          obj3.version = message.version;
+        }
+        return obj3;
+      }
+    };
+    exports2.Checkpoint = {
+      fromJSON(object) {
+        return { envelope: isSet(object.envelope) ? globalThis.String(object.envelope) : "" };
+      },
+      toJSON(message) {
+        const obj3 = {};
+        if (message.envelope !== "") {
+          obj3.envelope = message.envelope;
+        }
+        return obj3;
+      }
+    };
+    exports2.InclusionProof = {
+      fromJSON(object) {
+        return {
+          logIndex: isSet(object.logIndex) ? globalThis.String(object.logIndex) : "0",
+          rootHash: isSet(object.rootHash) ? Buffer.from(bytesFromBase64(object.rootHash)) : Buffer.alloc(0),
+          treeSize: isSet(object.treeSize) ? globalThis.String(object.treeSize) : "0",
+          hashes: globalThis.Array.isArray(object?.hashes) ? object.hashes.map((e) => Buffer.from(bytesFromBase64(e))) : [],
+          checkpoint: isSet(object.checkpoint) ? exports2.Checkpoint.fromJSON(object.checkpoint) : void 0
+        };
+      },
+      toJSON(message) {
+        const obj3 = {};
+        if (message.logIndex !== "0") {
+          obj3.logIndex = message.logIndex;
+        }
+        if (message.rootHash.length !== 0) {
+          obj3.rootHash = base64FromBytes(message.rootHash);
+        }
+        if (message.treeSize !== "0") {
+          obj3.treeSize = message.treeSize;
+        }
+        if (message.hashes?.length) {
+          obj3.hashes = message.hashes.map((e) => base64FromBytes(e));
+        }
+        if (message.checkpoint !== void 0) {
+          obj3.checkpoint = exports2.Checkpoint.toJSON(message.checkpoint);
+        }
+        return obj3;
+      }
+    };
+    exports2.InclusionPromise = {
+      fromJSON(object) {
+        return {
+          signedEntryTimestamp: isSet(object.signedEntryTimestamp) ? Buffer.from(bytesFromBase64(object.signedEntryTimestamp)) : Buffer.alloc(0)
+        };
+      },
+      toJSON(message) {
+        const obj3 = {};
+        if (message.signedEntryTimestamp.length !== 0) {
+          obj3.signedEntryTimestamp = base64FromBytes(message.signedEntryTimestamp);
+        }
+        return obj3;
+      }
+    };
+    exports2.TransparencyLogEntry = {
+      fromJSON(object) {
+        return {
+          logIndex: isSet(object.logIndex) ? globalThis.String(object.logIndex) : "0",
+          logId: isSet(object.logId) ? sigstore_common_1.LogId.fromJSON(object.logId) : void 0,
+          kindVersion: isSet(object.kindVersion) ? exports2.KindVersion.fromJSON(object.kindVersion) : void 0,
+          integratedTime: isSet(object.integratedTime) ? globalThis.String(object.integratedTime) : "0",
+          inclusionPromise: isSet(object.inclusionPromise) ? exports2.InclusionPromise.fromJSON(object.inclusionPromise) : void 0,
+          inclusionProof: isSet(object.inclusionProof) ? exports2.InclusionProof.fromJSON(object.inclusionProof) : void 0,
+          canonicalizedBody: isSet(object.canonicalizedBody) ? Buffer.from(bytesFromBase64(object.canonicalizedBody)) : Buffer.alloc(0)
+        };
+      },
+      toJSON(message) {
+        const obj3 = {};
+        if (message.logIndex !== "0") {
+          obj3.logIndex = message.logIndex;
+        }
+        if (message.logId !== void 0) {
+          obj3.logId = sigstore_common_1.LogId.toJSON(message.logId);
+        }
+        if (message.kindVersion !== void 0) {
+          obj3.kindVersion = exports2.KindVersion.toJSON(message.kindVersion);
+        }
+        if (message.integratedTime !== "0") {
+          obj3.integratedTime = message.integratedTime;
+        }
+        if (message.inclusionPromise !== void 0) {
+          obj3.inclusionPromise = exports2.InclusionPromise.toJSON(message.inclusionPromise);
+        }
+        if (message.inclusionProof !== void 0) {
+          obj3.inclusionProof = exports2.InclusionProof.toJSON(message.inclusionProof);
+        }
+        if (message.canonicalizedBody.length !== 0) {
+          obj3.canonicalizedBody = base64FromBytes(message.canonicalizedBody);
+        }
+        return obj3;
+      }
+    };
+    function bytesFromBase64(b64) {
+      return Uint8Array.from(globalThis.Buffer.from(b64, "base64"));
+    }
+    function base64FromBytes(arr) {
+      return globalThis.Buffer.from(arr).toString("base64");
+    }
+    function isSet(value) {
+      return value !== null && value !== void 0;
+    }
+  }
+});
+
+// node_modules/@sigstore/protobuf-specs/dist/__generated__/sigstore_bundle.js
+var require_sigstore_bundle = __commonJS({
+  "node_modules/@sigstore/protobuf-specs/dist/__generated__/sigstore_bundle.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    exports2.Bundle = exports2.VerificationMaterial = exports2.TimestampVerificationData = void 0;
+    var envelope_1 = require_envelope();
+    var sigstore_common_1 = require_sigstore_common();
+    var sigstore_rekor_1 = require_sigstore_rekor();
+    exports2.TimestampVerificationData = {
+      fromJSON(object) {
+        return {
+          rfc3161Timestamps: globalThis.Array.isArray(object?.rfc3161Timestamps) ? object.rfc3161Timestamps.map((e) => sigstore_common_1.RFC3161SignedTimestamp.fromJSON(e)) : []
+        };
+      },
+      toJSON(message) {
+        const obj3 = {};
+        if (message.rfc3161Timestamps?.length) {
+          obj3.rfc3161Timestamps = message.rfc3161Timestamps.map((e) => sigstore_common_1.RFC3161SignedTimestamp.toJSON(e));
+        }
+        return obj3;
+      }
+    };
+    exports2.VerificationMaterial = {
+      fromJSON(object) {
+        return {
+          content: isSet(object.publicKey) ? { $case: "publicKey", publicKey: sigstore_common_1.PublicKeyIdentifier.fromJSON(object.publicKey) } : isSet(object.x509CertificateChain) ? {
+            $case: "x509CertificateChain",
+            x509CertificateChain: sigstore_common_1.X509CertificateChain.fromJSON(object.x509CertificateChain)
+          } : isSet(object.certificate) ? { $case: "certificate", certificate: sigstore_common_1.X509Certificate.fromJSON(object.certificate) } : void 0,
+          tlogEntries: globalThis.Array.isArray(object?.tlogEntries) ? object.tlogEntries.map((e) => sigstore_rekor_1.TransparencyLogEntry.fromJSON(e)) : [],
+          timestampVerificationData: isSet(object.timestampVerificationData) ? exports2.TimestampVerificationData.fromJSON(object.timestampVerificationData) : void 0
+        };
+      },
+      toJSON(message) {
+        const obj3 = {};
+        if (message.content?.$case === "publicKey") {
+          obj3.publicKey = sigstore_common_1.PublicKeyIdentifier.toJSON(message.content.publicKey);
+        } else if (message.content?.$case === "x509CertificateChain") {
+          obj3.x509CertificateChain = sigstore_common_1.X509CertificateChain.toJSON(message.content.x509CertificateChain);
+        } else if (message.content?.$case === "certificate") {
+          obj3.certificate = sigstore_common_1.X509Certificate.toJSON(message.content.certificate);
+        }
+        if (message.tlogEntries?.length) {
+          obj3.tlogEntries = message.tlogEntries.map((e) => sigstore_rekor_1.TransparencyLogEntry.toJSON(e));
+        }
+        if (message.timestampVerificationData !== void 0) {
+          obj3.timestampVerificationData = exports2.TimestampVerificationData.toJSON(message.timestampVerificationData);
+        }
+        return obj3;
+      }
+    };
+    exports2.Bundle = {
+      fromJSON(object) {
+        return {
+          mediaType: isSet(object.mediaType) ? globalThis.String(object.mediaType) : "",
+          verificationMaterial: isSet(object.verificationMaterial) ? exports2.VerificationMaterial.fromJSON(object.verificationMaterial) : void 0,
+          content: isSet(object.messageSignature) ? { $case: "messageSignature", messageSignature: sigstore_common_1.MessageSignature.fromJSON(object.messageSignature) } : isSet(object.dsseEnvelope) ? { $case: "dsseEnvelope", dsseEnvelope: envelope_1.Envelope.fromJSON(object.dsseEnvelope) } : void 0
+        };
+      },
+      toJSON(message) {
+        const obj3 = {};
+        if (message.mediaType !== "") {
+          obj3.mediaType = message.mediaType;
+        }
+        if (message.verificationMaterial !== void 0) {
+          obj3.verificationMaterial = exports2.VerificationMaterial.toJSON(message.verificationMaterial);
+        }
+        if (message.content?.$case === "messageSignature") {
+          obj3.messageSignature = sigstore_common_1.MessageSignature.toJSON(message.content.messageSignature);
+        } else if (message.content?.$case === "dsseEnvelope") {
+          obj3.dsseEnvelope = envelope_1.Envelope.toJSON(message.content.dsseEnvelope);
+        }
+        return obj3;
+      }
+    };
+    function isSet(value) {
+      return value !== null && value !== void 0;
+    }
+  }
+});
+
+// node_modules/@sigstore/protobuf-specs/dist/__generated__/sigstore_trustroot.js
+var require_sigstore_trustroot = __commonJS({
+  "node_modules/@sigstore/protobuf-specs/dist/__generated__/sigstore_trustroot.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    exports2.ClientTrustConfig = exports2.ServiceConfiguration = exports2.Service = exports2.SigningConfig = exports2.TrustedRoot = exports2.CertificateAuthority = exports2.TransparencyLogInstance = exports2.ServiceSelector = void 0;
+    exports2.serviceSelectorFromJSON = serviceSelectorFromJSON;
+    exports2.serviceSelectorToJSON = serviceSelectorToJSON;
+    var sigstore_common_1 = require_sigstore_common();
+    var ServiceSelector;
+    (function(ServiceSelector2) {
+      ServiceSelector2[ServiceSelector2["SERVICE_SELECTOR_UNDEFINED"] = 0] = "SERVICE_SELECTOR_UNDEFINED";
+      ServiceSelector2[ServiceSelector2["ALL"] = 1] = "ALL";
+      ServiceSelector2[ServiceSelector2["ANY"] = 2] = "ANY";
+      ServiceSelector2[ServiceSelector2["EXACT"] = 3] = "EXACT";
+    })(ServiceSelector || (exports2.ServiceSelector = ServiceSelector = {}));
+    function serviceSelectorFromJSON(object) {
+      switch (object) {
+        case 0:
+        case "SERVICE_SELECTOR_UNDEFINED":
+          return ServiceSelector.SERVICE_SELECTOR_UNDEFINED;
+        case 1:
+        case "ALL":
+          return ServiceSelector.ALL;
+        case 2:
+        case "ANY":
+          return ServiceSelector.ANY;
+        case 3:
+        case "EXACT":
+          return ServiceSelector.EXACT;
+        default:
+          throw new globalThis.Error("Unrecognized enum value " + object + " for enum ServiceSelector");
+      }
+    }
+    function serviceSelectorToJSON(object) {
+      switch (object) {
+        case ServiceSelector.SERVICE_SELECTOR_UNDEFINED:
+          return "SERVICE_SELECTOR_UNDEFINED";
+        case ServiceSelector.ALL:
+          return "ALL";
+        case ServiceSelector.ANY:
+          return "ANY";
+        case ServiceSelector.EXACT:
+          return "EXACT";
+        default:
+          throw new globalThis.Error("Unrecognized enum value " + object + " for enum ServiceSelector");
+      }
+    }
+    exports2.TransparencyLogInstance = {
+      fromJSON(object) {
+        return {
+          baseUrl: isSet(object.baseUrl) ? globalThis.String(object.baseUrl) : "",
+          hashAlgorithm: isSet(object.hashAlgorithm) ? (0, sigstore_common_1.hashAlgorithmFromJSON)(object.hashAlgorithm) : 0,
+          publicKey: isSet(object.publicKey) ? sigstore_common_1.PublicKey.fromJSON(object.publicKey) : void 0,
+          logId: isSet(object.logId) ? sigstore_common_1.LogId.fromJSON(object.logId) : void 0,
+          checkpointKeyId: isSet(object.checkpointKeyId) ? sigstore_common_1.LogId.fromJSON(object.checkpointKeyId) : void 0,
+          operator: isSet(object.operator) ? globalThis.String(object.operator) : ""
+        };
+      },
+      toJSON(message) {
+        const obj3 = {};
+        if (message.baseUrl !== "") {
+          obj3.baseUrl = message.baseUrl;
+        }
+        if (message.hashAlgorithm !== 0) {
+          obj3.hashAlgorithm = (0, sigstore_common_1.hashAlgorithmToJSON)(message.hashAlgorithm);
+        }
+        if (message.publicKey !== void 0) {
+          obj3.publicKey = sigstore_common_1.PublicKey.toJSON(message.publicKey);
+        }
+        if (message.logId !== void 0) {
+          obj3.logId = sigstore_common_1.LogId.toJSON(message.logId);
+        }
+        if (message.checkpointKeyId !== void 0) {
+          obj3.checkpointKeyId = sigstore_common_1.LogId.toJSON(message.checkpointKeyId);
+        }
+        if (message.operator !== "") {
+          obj3.operator = message.operator;
+        }
+        return obj3;
+      }
+    };
+    exports2.CertificateAuthority = {
+      fromJSON(object) {
+        return {
+          subject: isSet(object.subject) ? sigstore_common_1.DistinguishedName.fromJSON(object.subject) : void 0,
+          uri: isSet(object.uri) ? globalThis.String(object.uri) : "",
+          certChain: isSet(object.certChain) ? sigstore_common_1.X509CertificateChain.fromJSON(object.certChain) : void 0,
+          validFor: isSet(object.validFor) ? sigstore_common_1.TimeRange.fromJSON(object.validFor) : void 0,
+          operator: isSet(object.operator) ? globalThis.String(object.operator) : ""
+        };
+      },
+      toJSON(message) {
+        const obj3 = {};
+        if (message.subject !== void 0) {
+          obj3.subject = sigstore_common_1.DistinguishedName.toJSON(message.subject);
+        }
+        if (message.uri !== "") {
+          obj3.uri = message.uri;
+        }
+        if (message.certChain !== void 0) {
+          obj3.certChain = sigstore_common_1.X509CertificateChain.toJSON(message.certChain);
+        }
+        if (message.validFor !== void 0) {
+          obj3.validFor = sigstore_common_1.TimeRange.toJSON(message.validFor);
+        }
+        if (message.operator !== "") {
+          obj3.operator = message.operator;
+        }
+        return obj3;
+      }
+    };
+    exports2.TrustedRoot = {
+      fromJSON(object) {
+        return {
+          mediaType: isSet(object.mediaType) ? globalThis.String(object.mediaType) : "",
+          tlogs: globalThis.Array.isArray(object?.tlogs) ? object.tlogs.map((e) => exports2.TransparencyLogInstance.fromJSON(e)) : [],
+          certificateAuthorities: globalThis.Array.isArray(object?.certificateAuthorities) ? object.certificateAuthorities.map((e) => exports2.CertificateAuthority.fromJSON(e)) : [],
+          ctlogs: globalThis.Array.isArray(object?.ctlogs) ? object.ctlogs.map((e) => exports2.TransparencyLogInstance.fromJSON(e)) : [],
+          timestampAuthorities: globalThis.Array.isArray(object?.timestampAuthorities) ? object.timestampAuthorities.map((e) => exports2.CertificateAuthority.fromJSON(e)) : []
+        };
+      },
+      toJSON(message) {
+        const obj3 = {};
+        if (message.mediaType !== "") {
+          obj3.mediaType = message.mediaType;
+        }
+        if (message.tlogs?.length) {
+          obj3.tlogs = message.tlogs.map((e) => exports2.TransparencyLogInstance.toJSON(e));
+        }
+        if (message.certificateAuthorities?.length) {
+          obj3.certificateAuthorities = message.certificateAuthorities.map((e) => exports2.CertificateAuthority.toJSON(e));
+        }
+        if (message.ctlogs?.length) {
+          obj3.ctlogs = message.ctlogs.map((e) => exports2.TransparencyLogInstance.toJSON(e));
+        }
+        if (message.timestampAuthorities?.length) {
+          obj3.timestampAuthorities = message.timestampAuthorities.map((e) => exports2.CertificateAuthority.toJSON(e));
+        }
+        return obj3;
+      }
+    };
+    exports2.SigningConfig = {
+      fromJSON(object) {
+        return {
+          mediaType: isSet(object.mediaType) ? globalThis.String(object.mediaType) : "",
+          caUrls: globalThis.Array.isArray(object?.caUrls) ? object.caUrls.map((e) => exports2.Service.fromJSON(e)) : [],
+          oidcUrls: globalThis.Array.isArray(object?.oidcUrls) ? object.oidcUrls.map((e) => exports2.Service.fromJSON(e)) : [],
+          rekorTlogUrls: globalThis.Array.isArray(object?.rekorTlogUrls) ? object.rekorTlogUrls.map((e) => exports2.Service.fromJSON(e)) : [],
+          rekorTlogConfig: isSet(object.rekorTlogConfig) ? exports2.ServiceConfiguration.fromJSON(object.rekorTlogConfig) : void 0,
+          tsaUrls: globalThis.Array.isArray(object?.tsaUrls) ? object.tsaUrls.map((e) => exports2.Service.fromJSON(e)) : [],
+          tsaConfig: isSet(object.tsaConfig) ? exports2.ServiceConfiguration.fromJSON(object.tsaConfig) : void 0
+        };
+      },
+      toJSON(message) {
+        const obj3 = {};
+        if (message.mediaType !== "") {
+          obj3.mediaType = message.mediaType;
+        }
+        if (message.caUrls?.length) {
+          obj3.caUrls = message.caUrls.map((e) => exports2.Service.toJSON(e));
+        }
+        if (message.oidcUrls?.length) {
+          obj3.oidcUrls = message.oidcUrls.map((e) => exports2.Service.toJSON(e));
+        }
+        if (message.rekorTlogUrls?.length) {
+          obj3.rekorTlogUrls = message.rekorTlogUrls.map((e) => exports2.Service.toJSON(e));
+        }
+        if (message.rekorTlogConfig !== void 0) {
+          obj3.rekorTlogConfig = exports2.ServiceConfiguration.toJSON(message.rekorTlogConfig);
+        }
+        if (message.tsaUrls?.length) {
+          obj3.tsaUrls = message.tsaUrls.map((e) => exports2.Service.toJSON(e));
+        }
+        if (message.tsaConfig !== void 0) {
+          obj3.tsaConfig = exports2.ServiceConfiguration.toJSON(message.tsaConfig);
+        }
+        return obj3;
+      }
+    };
+    exports2.Service = {
+      fromJSON(object) {
+        return {
+          url: isSet(object.url) ? globalThis.String(object.url) : "",
+          majorApiVersion: isSet(object.majorApiVersion) ? globalThis.Number(object.majorApiVersion) : 0,
+          validFor: isSet(object.validFor) ? sigstore_common_1.TimeRange.fromJSON(object.validFor) : void 0,
+          operator: isSet(object.operator) ? globalThis.String(object.operator) : ""
+        };
+      },
+      toJSON(message) {
+        const obj3 = {};
+        if (message.url !== "") {
+          obj3.url = message.url;
+        }
+        if (message.majorApiVersion !== 0) {
+          obj3.majorApiVersion = Math.round(message.majorApiVersion);
+        }
+        if (message.validFor !== void 0) {
+          obj3.validFor = sigstore_common_1.TimeRange.toJSON(message.validFor);
+        }
+        if (message.operator !== "") {
+          obj3.operator = message.operator;
+        }
+        return obj3;
+      }
+    };
+    exports2.ServiceConfiguration = {
+      fromJSON(object) {
+        return {
+          selector: isSet(object.selector) ? serviceSelectorFromJSON(object.selector) : 0,
+          count: isSet(object.count) ? globalThis.Number(object.count) : 0
+        };
+      },
+      toJSON(message) {
+        const obj3 = {};
+        if (message.selector !== 0) {
+          obj3.selector = serviceSelectorToJSON(message.selector);
+        }
+        if (message.count !== 0) {
+          obj3.count = Math.round(message.count);
+        }
+        return obj3;
+      }
+    };
+    exports2.ClientTrustConfig = {
+      fromJSON(object) {
+        return {
+          mediaType: isSet(object.mediaType) ? globalThis.String(object.mediaType) : "",
+          trustedRoot: isSet(object.trustedRoot) ? exports2.TrustedRoot.fromJSON(object.trustedRoot) : void 0,
+          signingConfig: isSet(object.signingConfig) ? exports2.SigningConfig.fromJSON(object.signingConfig) : void 0
+        };
+      },
+      toJSON(message) {
+        const obj3 = {};
+        if (message.mediaType !== "") {
+          obj3.mediaType = message.mediaType;
+        }
+        if (message.trustedRoot !== void 0) {
+          obj3.trustedRoot = exports2.TrustedRoot.toJSON(message.trustedRoot);
+        }
+        if (message.signingConfig !== void 0) {
+          obj3.signingConfig = exports2.SigningConfig.toJSON(message.signingConfig);
+        }
+        return obj3;
+      }
+    };
+    function isSet(value) {
+      return value !== null && value !== void 0;
+    }
+  }
+});
+
+// node_modules/@sigstore/protobuf-specs/dist/__generated__/sigstore_verification.js
+var require_sigstore_verification = __commonJS({
+  "node_modules/@sigstore/protobuf-specs/dist/__generated__/sigstore_verification.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    exports2.Input = exports2.Artifact = exports2.ArtifactVerificationOptions_ObserverTimestampOptions = exports2.ArtifactVerificationOptions_TlogIntegratedTimestampOptions = exports2.ArtifactVerificationOptions_TimestampAuthorityOptions = exports2.ArtifactVerificationOptions_CtlogOptions = exports2.ArtifactVerificationOptions_TlogOptions = exports2.ArtifactVerificationOptions = exports2.PublicKeyIdentities = exports2.CertificateIdentities = exports2.CertificateIdentity = void 0;
+    var sigstore_bundle_1 = require_sigstore_bundle();
+    var sigstore_common_1 = require_sigstore_common();
+    var sigstore_trustroot_1 = require_sigstore_trustroot();
+    exports2.CertificateIdentity = {
+      fromJSON(object) {
+        return {
+          issuer: isSet(object.issuer) ? globalThis.String(object.issuer) : "",
+          san: isSet(object.san) ? sigstore_common_1.SubjectAlternativeName.fromJSON(object.san) : void 0,
+          oids: globalThis.Array.isArray(object?.oids) ? object.oids.map((e) => sigstore_common_1.ObjectIdentifierValuePair.fromJSON(e)) : []
+        };
+      },
+      toJSON(message) {
+        const obj3 = {};
+        if (message.issuer !== "") {
+          obj3.issuer = message.issuer;
+        }
+        if (message.san !== void 0) {
+          obj3.san = sigstore_common_1.SubjectAlternativeName.toJSON(message.san);
+        }
+        if (message.oids?.length) {
+          obj3.oids = message.oids.map((e) => sigstore_common_1.ObjectIdentifierValuePair.toJSON(e));
+        }
+        return obj3;
+      }
+    };
+    exports2.CertificateIdentities = {
+      fromJSON(object) {
+        return {
+          identities: globalThis.Array.isArray(object?.identities) ? object.identities.map((e) => exports2.CertificateIdentity.fromJSON(e)) : []
+        };
+      },
+      toJSON(message) {
+        const obj3 = {};
+        if (message.identities?.length) {
+          obj3.identities = message.identities.map((e) => exports2.CertificateIdentity.toJSON(e));
+        }
+        return obj3;
+      }
+    };
+    exports2.PublicKeyIdentities = {
+      fromJSON(object) {
+        return {
+          publicKeys: globalThis.Array.isArray(object?.publicKeys) ? object.publicKeys.map((e) => sigstore_common_1.PublicKey.fromJSON(e)) : []
+        };
+      },
+      toJSON(message) {
+        const obj3 = {};
+        if (message.publicKeys?.length) {
+          obj3.publicKeys = message.publicKeys.map((e) => sigstore_common_1.PublicKey.toJSON(e));
+        }
+        return obj3;
+      }
+    };
+    exports2.ArtifactVerificationOptions = {
+      fromJSON(object) {
+        return {
+          signers: isSet(object.certificateIdentities) ? {
+            $case: "certificateIdentities",
+            certificateIdentities: exports2.CertificateIdentities.fromJSON(object.certificateIdentities)
+          } : isSet(object.publicKeys) ? { $case: "publicKeys", publicKeys: exports2.PublicKeyIdentities.fromJSON(object.publicKeys) } : void 0,
+          tlogOptions: isSet(object.tlogOptions) ? exports2.ArtifactVerificationOptions_TlogOptions.fromJSON(object.tlogOptions) : void 0,
+          ctlogOptions: isSet(object.ctlogOptions) ? exports2.ArtifactVerificationOptions_CtlogOptions.fromJSON(object.ctlogOptions) : void 0,
+          tsaOptions: isSet(object.tsaOptions) ? exports2.ArtifactVerificationOptions_TimestampAuthorityOptions.fromJSON(object.tsaOptions) : void 0,
+          integratedTsOptions: isSet(object.integratedTsOptions) ? exports2.ArtifactVerificationOptions_TlogIntegratedTimestampOptions.fromJSON(object.integratedTsOptions) : void 0,
+          observerOptions: isSet(object.observerOptions) ? exports2.ArtifactVerificationOptions_ObserverTimestampOptions.fromJSON(object.observerOptions) : void 0
+        };
+      },
+      toJSON(message) {
+        const obj3 = {};
+        if (message.signers?.$case === "certificateIdentities") {
+          obj3.certificateIdentities = exports2.CertificateIdentities.toJSON(message.signers.certificateIdentities);
+        } else if (message.signers?.$case === "publicKeys") {
+          obj3.publicKeys = exports2.PublicKeyIdentities.toJSON(message.signers.publicKeys);
+        }
+        if (message.tlogOptions !== void 0) {
+          obj3.tlogOptions = exports2.ArtifactVerificationOptions_TlogOptions.toJSON(message.tlogOptions);
+        }
+        if (message.ctlogOptions !== void 0) {
+          obj3.ctlogOptions = exports2.ArtifactVerificationOptions_CtlogOptions.toJSON(message.ctlogOptions);
+        }
+        if (message.tsaOptions !== void 0) {
+          obj3.tsaOptions = exports2.ArtifactVerificationOptions_TimestampAuthorityOptions.toJSON(message.tsaOptions);
+        }
+        if (message.integratedTsOptions !== void 0) {
+          obj3.integratedTsOptions = exports2.ArtifactVerificationOptions_TlogIntegratedTimestampOptions.toJSON(message.integratedTsOptions);
+        }
+        if (message.observerOptions !== void 0) {
+          obj3.observerOptions = exports2.ArtifactVerificationOptions_ObserverTimestampOptions.toJSON(message.observerOptions);
+        }
+        return obj3;
+      }
+    };
+    exports2.ArtifactVerificationOptions_TlogOptions = {
+      fromJSON(object) {
+        return {
+          threshold: isSet(object.threshold) ? globalThis.Number(object.threshold) : 0,
+          performOnlineVerification: isSet(object.performOnlineVerification) ? globalThis.Boolean(object.performOnlineVerification) : false,
+          disable: isSet(object.disable) ? globalThis.Boolean(object.disable) : false
+        };
+      },
+      toJSON(message) {
+        const obj3 = {};
+        if (message.threshold !== 0) {
+          obj3.threshold = Math.round(message.threshold);
+        }
+        if (message.performOnlineVerification !== false) {
+          obj3.performOnlineVerification = message.performOnlineVerification;
+        }
+        if (message.disable !== false) {
+          obj3.disable = message.disable;
+        }
+        return obj3;
+      }
+    };
+    exports2.ArtifactVerificationOptions_CtlogOptions = {
+      fromJSON(object) {
+        return {
+          threshold: isSet(object.threshold) ? globalThis.Number(object.threshold) : 0,
+          disable: isSet(object.disable) ? globalThis.Boolean(object.disable) : false
+        };
+      },
+      toJSON(message) {
+        const obj3 = {};
+        if (message.threshold !== 0) {
+          obj3.threshold = Math.round(message.threshold);
+        }
+        if (message.disable !== false) {
+          obj3.disable = message.disable;
+        }
+        return obj3;
+      }
+    };
+    exports2.ArtifactVerificationOptions_TimestampAuthorityOptions = {
+      fromJSON(object) {
+        return {
+          threshold: isSet(object.threshold) ? globalThis.Number(object.threshold) : 0,
+          disable: isSet(object.disable) ? globalThis.Boolean(object.disable) : false
+        };
+      },
+      toJSON(message) {
+        const obj3 = {};
+        if (message.threshold !== 0) {
+          obj3.threshold = Math.round(message.threshold);
+        }
+        if (message.disable !== false) {
+          obj3.disable = message.disable;
+        }
+        return obj3;
+      }
+    };
+    exports2.ArtifactVerificationOptions_TlogIntegratedTimestampOptions = {
+      fromJSON(object) {
+        return {
+          threshold: isSet(object.threshold) ? globalThis.Number(object.threshold) : 0,
+          disable: isSet(object.disable) ? globalThis.Boolean(object.disable) : false
+        };
+      },
+      toJSON(message) {
+        const obj3 = {};
+        if (message.threshold !== 0) {
+          obj3.threshold = Math.round(message.threshold);
+        }
+        if (message.disable !== false) {
+          obj3.disable = message.disable;
+        }
+        return obj3;
+      }
+    };
+    exports2.ArtifactVerificationOptions_ObserverTimestampOptions = {
+      fromJSON(object) {
+        return {
+          threshold: isSet(object.threshold) ? globalThis.Number(object.threshold) : 0,
+          disable: isSet(object.disable) ? globalThis.Boolean(object.disable) : false
+        };
+      },
+      toJSON(message) {
+        const obj3 = {};
+        if (message.threshold !== 0) {
+          obj3.threshold = Math.round(message.threshold);
+        }
+        if (message.disable !== false) {
+          obj3.disable = message.disable;
+        }
+        return obj3;
+      }
+    };
+    exports2.Artifact = {
+      fromJSON(object) {
+        return {
+          data: isSet(object.artifactUri) ? { $case: "artifactUri", artifactUri: globalThis.String(object.artifactUri) } : isSet(object.artifact) ? { $case: "artifact", artifact: Buffer.from(bytesFromBase64(object.artifact)) } : isSet(object.artifactDigest) ? { $case: "artifactDigest", artifactDigest: sigstore_common_1.HashOutput.fromJSON(object.artifactDigest) } : void 0
+        };
+      },
+      toJSON(message) {
+        const obj3 = {};
+        if (message.data?.$case === "artifactUri") {
+          obj3.artifactUri = message.data.artifactUri;
+        } else if (message.data?.$case === "artifact") {
+          obj3.artifact = base64FromBytes(message.data.artifact);
+        } else if (message.data?.$case === "artifactDigest") {
+          obj3.artifactDigest = sigstore_common_1.HashOutput.toJSON(message.data.artifactDigest);
+        }
+        return obj3;
+      }
+    };
+    exports2.Input = {
+      fromJSON(object) {
+        return {
+          artifactTrustRoot: isSet(object.artifactTrustRoot) ? sigstore_trustroot_1.TrustedRoot.fromJSON(object.artifactTrustRoot) : void 0,
+          artifactVerificationOptions: isSet(object.artifactVerificationOptions) ? exports2.ArtifactVerificationOptions.fromJSON(object.artifactVerificationOptions) : void 0,
+          bundle: isSet(object.bundle) ? sigstore_bundle_1.Bundle.fromJSON(object.bundle) : void 0,
+          artifact: isSet(object.artifact) ? exports2.Artifact.fromJSON(object.artifact) : void 0
+        };
+      },
+      toJSON(message) {
+        const obj3 = {};
+        if (message.artifactTrustRoot !== void 0) {
+          obj3.artifactTrustRoot = sigstore_trustroot_1.TrustedRoot.toJSON(message.artifactTrustRoot);
+        }
+        if (message.artifactVerificationOptions !== void 0) {
+          obj3.artifactVerificationOptions = exports2.ArtifactVerificationOptions.toJSON(message.artifactVerificationOptions);
+        }
+        if (message.bundle !== void 0) {
+          obj3.bundle = sigstore_bundle_1.Bundle.toJSON(message.bundle);
+        }
+        if (message.artifact !== void 0) {
+          obj3.artifact = exports2.Artifact.toJSON(message.artifact);
+        }
+        return obj3;
+      }
+    };
+    function bytesFromBase64(b64) {
+      return Uint8Array.from(globalThis.Buffer.from(b64, "base64"));
+    }
+    function base64FromBytes(arr) {
+      return globalThis.Buffer.from(arr).toString("base64");
+    }
+    function isSet(value) {
+      return value !== null && value !== void 0;
+    }
+  }
+});
+
+// node_modules/@sigstore/protobuf-specs/dist/index.js
+var require_dist2 = __commonJS({
+  "node_modules/@sigstore/protobuf-specs/dist/index.js"(exports2) {
+    "use strict";
+    var __createBinding = exports2 && exports2.__createBinding || (Object.create ? (function(o2, m, k, k2) {
+      if (k2 === void 0) k2 = k;
+      var desc = Object.getOwnPropertyDescriptor(m, k);
+      if (!desc || ("get" in desc ? !m.__esModule : desc.writable || desc.configurable)) {
+        desc = { enumerable: true, get: function() {
+          return m[k];
+        } };
+      }
+      Object.defineProperty(o2, k2, desc);
+    }) : (function(o2, m, k, k2) {
+      if (k2 === void 0) k2 = k;
+      o2[k2] = m[k];
+    }));
+    var __exportStar = exports2 && exports2.__exportStar || function(m, exports3) {
+      for (var p in m) if (p !== "default" && !Object.prototype.hasOwnProperty.call(exports3, p)) __createBinding(exports3, m, p);
+    };
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    __exportStar(require_envelope(), exports2);
+    __exportStar(require_sigstore_bundle(), exports2);
+    __exportStar(require_sigstore_common(), exports2);
+    __exportStar(require_sigstore_rekor(), exports2);
+    __exportStar(require_sigstore_trustroot(), exports2);
+    __exportStar(require_sigstore_verification(), exports2);
+  }
+});
+
+// node_modules/@sigstore/core/dist/stream.js
+var require_stream = __commonJS({
+  "node_modules/@sigstore/core/dist/stream.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    exports2.ByteStream = void 0;
+    var StreamError = class extends Error {
+    };
+    var ByteStream = class _ByteStream {
+      static BLOCK_SIZE = 1024;
+      buf;
+      view;
+      start = 0;
+      constructor(buffer) {
+        if (buffer) {
+          this.buf = buffer;
+          this.view = Buffer.from(buffer);
+        } else {
+          this.buf = Buffer.alloc(0);
+          this.view = Buffer.from(this.buf);
+        }
+      }
+      get buffer() {
+        return this.view.subarray(0, this.start);
+      }
+      get length() {
+        return this.view.byteLength;
+      }
+      get position() {
+        return this.start;
+      }
+      seek(position) {
+        this.start = position;
+      }
+      // Returns a Buffer containing the specified number of bytes starting at the
+      // given start position.
+      slice(start, len) {
+        const end = start + len;
+        if (end > this.length) {
+          throw new StreamError("request past end of buffer");
+        }
+        return this.view.subarray(start, end);
+      }
+      appendChar(char) {
+        this.ensureCapacity(1);
+        this.view[this.start] = char;
+        this.start += 1;
+      }
+      appendUint16(num2) {
+        this.ensureCapacity(2);
+        const value = new Uint16Array([num2]);
+        const view = new Uint8Array(value.buffer);
+        this.view[this.start] = view[1];
+        this.view[this.start + 1] = view[0];
+        this.start += 2;
+      }
+      appendUint24(num2) {
+        this.ensureCapacity(3);
+        const value = new Uint32Array([num2]);
+        const view = new Uint8Array(value.buffer);
+        this.view[this.start] = view[2];
+        this.view[this.start + 1] = view[1];
+        this.view[this.start + 2] = view[0];
+        this.start += 3;
+      }
+      appendView(view) {
+        this.ensureCapacity(view.length);
+        this.view.set(view, this.start);
+        this.start += view.length;
+      }
+      getBlock(size) {
+        if (size <= 0) {
+          return Buffer.alloc(0);
+        }
+        if (this.start + size > this.view.length) {
+          throw new Error("request past end of buffer");
+        }
+        const result = this.view.subarray(this.start, this.start + size);
+        this.start += size;
+        return result;
+      }
+      getUint8() {
+        return this.getBlock(1)[0];
+      }
+      getUint16() {
+        const block = this.getBlock(2);
+        return block[0] << 8 | block[1];
+      }
+      ensureCapacity(size) {
+        if (this.start + size > this.view.byteLength) {
+          const blockSize = _ByteStream.BLOCK_SIZE + (size > _ByteStream.BLOCK_SIZE ? size : 0);
+          this.realloc(this.view.byteLength + blockSize);
+        }
+      }
+      realloc(size) {
+        const newArray = Buffer.alloc(size);
+        const newView = Buffer.from(newArray);
+        newView.set(this.view);
+        this.buf = newArray;
+        this.view = newView;
+      }
+    };
+    exports2.ByteStream = ByteStream;
+  }
+});
+
+// node_modules/@sigstore/core/dist/asn1/error.js
+var require_error = __commonJS({
+  "node_modules/@sigstore/core/dist/asn1/error.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    exports2.ASN1TypeError = exports2.ASN1ParseError = void 0;
+    var ASN1ParseError = class extends Error {
+    };
+    exports2.ASN1ParseError = ASN1ParseError;
+    var ASN1TypeError = class extends Error {
+    };
+    exports2.ASN1TypeError = ASN1TypeError;
+  }
+});
+
+// node_modules/@sigstore/core/dist/asn1/length.js
+var require_length = __commonJS({
+  "node_modules/@sigstore/core/dist/asn1/length.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    exports2.decodeLength = decodeLength;
+    exports2.encodeLength = encodeLength;
+    var error_1 = require_error();
+    function decodeLength(stream) {
+      const buf = stream.getUint8();
+      if ((buf & 128) === 0) {
+        return buf;
+      }
+      const byteCount = buf & 127;
+      if (byteCount > 6) {
+        throw new error_1.ASN1ParseError("length exceeds 6 byte limit");
+      }
+      let len = 0;
+      for (let i2 = 0; i2 < byteCount; i2++) {
+        len = len * 256 + stream.getUint8();
+      }
+      if (len === 0) {
+        throw new error_1.ASN1ParseError("indefinite length encoding not supported");
+      }
+      return len;
+    }
+    function encodeLength(len) {
+      if (len < 128) {
+        return Buffer.from([len]);
+      }
+      let val = BigInt(len);
+      const bytes = [];
+      while (val > 0n) {
+        bytes.unshift(Number(val & 255n));
+        val = val >> 8n;
+      }
+      return Buffer.from([128 | bytes.length, ...bytes]);
+    }
+  }
+});
+
+// node_modules/@sigstore/core/dist/asn1/parse.js
+var require_parse4 = __commonJS({
+  "node_modules/@sigstore/core/dist/asn1/parse.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    exports2.parseInteger = parseInteger2;
+    exports2.parseStringASCII = parseStringASCII;
+    exports2.parseTime = parseTime2;
+    exports2.parseOID = parseOID;
+    exports2.parseBoolean = parseBoolean;
+    exports2.parseBitString = parseBitString;
+    var RE_TIME_SHORT_YEAR = /^(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})(\.\d{3})?Z$/;
+    var RE_TIME_LONG_YEAR = /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})(\.\d{3})?Z$/;
+    function parseInteger2(buf) {
+      let pos = 0;
+      const end = buf.length;
+      let val = buf[pos];
+      const neg = val > 127;
+      const pad = neg ? 255 : 0;
+      while (val == pad && ++pos < end) {
+        val = buf[pos];
+      }
+      const len = end - pos;
+      if (len === 0)
+        return BigInt(neg ? -1 : 0);
+      val = neg ? val - 256 : val;
+      let n2 = BigInt(val);
+      for (let i2 = pos + 1; i2 < end; ++i2) {
+        n2 = n2 * BigInt(256) + BigInt(buf[i2]);
+      }
+      return n2;
+    }
+    function parseStringASCII(buf) {
+      return buf.toString("ascii");
+    }
+    function parseTime2(buf, shortYear) {
+      const timeStr = parseStringASCII(buf);
+      const m = shortYear ? RE_TIME_SHORT_YEAR.exec(timeStr) : RE_TIME_LONG_YEAR.exec(timeStr);
+      if (!m) {
+        throw new Error("invalid time");
+      }
+      if (shortYear) {
+        let year = Number(m[1]);
+        year += year >= 50 ? 1900 : 2e3;
+        m[1] = year.toString();
+      }
+      return /* @__PURE__ */ new Date(`${m[1]}-${m[2]}-${m[3]}T${m[4]}:${m[5]}:${m[6]}Z`);
+    }
+    function parseOID(buf) {
+      let pos = 0;
+      const end = buf.length;
+      let n2 = buf[pos++];
+      const first = Math.floor(n2 / 40);
+      const second = n2 % 40;
+      let oid = `${first}.${second}`;
+      let val = 0;
+      for (; pos < end; ++pos) {
+        n2 = buf[pos];
+        val = (val << 7) + (n2 & 127);
+        if ((n2 & 128) === 0) {
+          oid += `.${val}`;
+          val = 0;
+        }
+      }
+      return oid;
+    }
+    function parseBoolean(buf) {
+      return buf[0] !== 0;
+    }
+    function parseBitString(buf) {
+      const unused = buf[0];
+      const start = 1;
+      const end = buf.length;
+      const bits = [];
+      for (let i2 = start; i2 < end; ++i2) {
+        const byte = buf[i2];
+        const skip = i2 === end - 1 ? unused : 0;
+        for (let j = 7; j >= skip; --j) {
+          bits.push(byte >> j & 1);
+        }
+      }
+      return bits;
+    }
+  }
+});
+
+// node_modules/@sigstore/core/dist/asn1/tag.js
+var require_tag = __commonJS({
+  "node_modules/@sigstore/core/dist/asn1/tag.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    exports2.ASN1Tag = void 0;
+    var error_1 = require_error();
+    var UNIVERSAL_TAG = {
+      BOOLEAN: 1,
+      INTEGER: 2,
+      BIT_STRING: 3,
+      OCTET_STRING: 4,
+      OBJECT_IDENTIFIER: 6,
+      SEQUENCE: 16,
+      SET: 17,
+      PRINTABLE_STRING: 19,
+      UTC_TIME: 23,
+      GENERALIZED_TIME: 24
+    };
+    var TAG_CLASS = {
+      UNIVERSAL: 0,
+      APPLICATION: 1,
+      CONTEXT_SPECIFIC: 2,
+      PRIVATE: 3
+    };
+    var ASN1Tag = class {
+      number;
+      constructed;
+      class;
+      constructor(enc) {
+        this.number = enc & 31;
+        this.constructed = (enc & 32) === 32;
+        this.class = enc >> 6;
+        if (this.number === 31) {
+          throw new error_1.ASN1ParseError("long form tags not supported");
+        }
+        if (this.class === TAG_CLASS.UNIVERSAL && this.number === 0) {
+          throw new error_1.ASN1ParseError("unsupported tag 0x00");
+        }
+      }
+      isUniversal() {
+        return this.class === TAG_CLASS.UNIVERSAL;
+      }
+      isContextSpecific(num2) {
+        const res = this.class === TAG_CLASS.CONTEXT_SPECIFIC;
+        return num2 !== void 0 ? res && this.number === num2 : res;
+      }
+      isBoolean() {
+        return this.isUniversal() && this.number === UNIVERSAL_TAG.BOOLEAN;
+      }
+      isInteger() {
+        return this.isUniversal() && this.number === UNIVERSAL_TAG.INTEGER;
+      }
+      isBitString() {
+        return this.isUniversal() && this.number === UNIVERSAL_TAG.BIT_STRING;
+      }
+      isOctetString() {
+        return this.isUniversal() && this.number === UNIVERSAL_TAG.OCTET_STRING;
+      }
+      isOID() {
+        return this.isUniversal() && this.number === UNIVERSAL_TAG.OBJECT_IDENTIFIER;
+      }
+      isUTCTime() {
+        return this.isUniversal() && this.number === UNIVERSAL_TAG.UTC_TIME;
+      }
+      isGeneralizedTime() {
+        return this.isUniversal() && this.number === UNIVERSAL_TAG.GENERALIZED_TIME;
+      }
+      toDER() {
+        return this.number | (this.constructed ? 32 : 0) | this.class << 6;
+      }
+    };
+    exports2.ASN1Tag = ASN1Tag;
+  }
+});
+
+// node_modules/@sigstore/core/dist/asn1/obj.js
+var require_obj = __commonJS({
+  "node_modules/@sigstore/core/dist/asn1/obj.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    exports2.ASN1Obj = void 0;
+    var stream_1 = require_stream();
+    var error_1 = require_error();
+    var length_1 = require_length();
+    var parse_1 = require_parse4();
+    var tag_1 = require_tag();
+    var ASN1Obj2 = class {
+      tag;
+      subs;
+      value;
+      constructor(tag, value, subs) {
+        this.tag = tag;
+        this.value = value;
+        this.subs = subs;
+      }
+      // Constructs an ASN.1 object from a Buffer of DER-encoded bytes.
+      static parseBuffer(buf) {
+        return parseStream(new stream_1.ByteStream(buf));
+      }
+      toDER() {
+        const valueStream = new stream_1.ByteStream();
+        if (this.subs.length > 0) {
+          for (const sub of this.subs) {
+            valueStream.appendView(sub.toDER());
+          }
+        } else {
+          valueStream.appendView(this.value);
+        }
+        const value = valueStream.buffer;
+        const obj3 = new stream_1.ByteStream();
+        obj3.appendChar(this.tag.toDER());
+        obj3.appendView((0, length_1.encodeLength)(value.length));
+        obj3.appendView(value);
+        return obj3.buffer;
+      }
+      /////////////////////////////////////////////////////////////////////////////
+      // Convenience methods for parsing ASN.1 primitives into JS types
+      // Returns the ASN.1 object's value as a boolean. Throws an error if the
+      // object is not a boolean.
+      toBoolean() {
+        if (!this.tag.isBoolean()) {
+          throw new error_1.ASN1TypeError("not a boolean");
+        }
+        return (0, parse_1.parseBoolean)(this.value);
+      }
+      // Returns the ASN.1 object's value as a BigInt. Throws an error if the
+      // object is not an integer.
+      toInteger() {
+        if (!this.tag.isInteger()) {
+          throw new error_1.ASN1TypeError("not an integer");
+        }
+        return (0, parse_1.parseInteger)(this.value);
+      }
+      // Returns the ASN.1 object's value as an OID string. Throws an error if the
+      // object is not an OID.
+      toOID() {
+        if (!this.tag.isOID()) {
+          throw new error_1.ASN1TypeError("not an OID");
+        }
+        return (0, parse_1.parseOID)(this.value);
+      }
+      // Returns the ASN.1 object's value as a Date. Throws an error if the object
+      // is not either a UTCTime or a GeneralizedTime.
+      toDate() {
+        switch (true) {
+          case this.tag.isUTCTime():
+            return (0, parse_1.parseTime)(this.value, true);
+          case this.tag.isGeneralizedTime():
+            return (0, parse_1.parseTime)(this.value, false);
+          default:
+            throw new error_1.ASN1TypeError("not a date");
+        }
+      }
+      // Returns the ASN.1 object's value as a number[] where each number is the
+      // value of a bit in the bit string. Throws an error if the object is not a
+      // bit string.
+      toBitString() {
+        if (!this.tag.isBitString()) {
+          throw new error_1.ASN1TypeError("not a bit string");
+        }
+        return (0, parse_1.parseBitString)(this.value);
+      }
+    };
+    exports2.ASN1Obj = ASN1Obj2;
+    function parseStream(stream) {
+      const tag = new tag_1.ASN1Tag(stream.getUint8());
+      const len = (0, length_1.decodeLength)(stream);
+      const value = stream.slice(stream.position, len);
+      const start = stream.position;
+      let subs = [];
+      if (tag.constructed) {
+        subs = collectSubs(stream, len);
+      } else if (tag.isOctetString()) {
+        try {
+          subs = collectSubs(stream, len);
+        } catch (e) {
+        }
+      }
+      if (subs.length === 0) {
+        stream.seek(start + len);
+      }
+      return new ASN1Obj2(tag, value, subs);
+    }
+    function collectSubs(stream, len) {
+      const end = stream.position + len;
+      if (end > stream.length) {
+        throw new error_1.ASN1ParseError("invalid length");
+      }
+      const subs = [];
+      while (stream.position < end) {
+        subs.push(parseStream(stream));
+      }
+      if (stream.position !== end) {
+        throw new error_1.ASN1ParseError("invalid length");
+      }
+      return subs;
+    }
+  }
+});
+
+// node_modules/@sigstore/core/dist/asn1/index.js
+var require_asn1 = __commonJS({
+  "node_modules/@sigstore/core/dist/asn1/index.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    exports2.ASN1Obj = void 0;
+    var obj_1 = require_obj();
+    Object.defineProperty(exports2, "ASN1Obj", { enumerable: true, get: function() {
+      return obj_1.ASN1Obj;
+    } });
+  }
+});
+
+// node_modules/@sigstore/core/dist/crypto.js
+var require_crypto = __commonJS({
+  "node_modules/@sigstore/core/dist/crypto.js"(exports2) {
+    "use strict";
+    var __importDefault = exports2 && exports2.__importDefault || function(mod) {
+      return mod && mod.__esModule ? mod : { "default": mod };
+    };
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    exports2.createPublicKey = createPublicKey2;
+    exports2.digest = digest;
+    exports2.verify = verify;
+    exports2.bufferEqual = bufferEqual;
+    var crypto_1 = __importDefault(require("crypto"));
+    function createPublicKey2(key, type = "spki") {
+      if (typeof key === "string") {
+        if (key.startsWith("-----")) {
+          return crypto_1.default.createPublicKey(key);
+        } else {
+          return crypto_1.default.createPublicKey({
+            key: Buffer.from(key, "base64"),
+            format: "der",
+            type
+          });
+        }
+      } else {
+        return crypto_1.default.createPublicKey({ key, format: "der", type });
+      }
+    }
+    function digest(algorithm, ...data) {
+      const hash = crypto_1.default.createHash(algorithm);
+      for (const d of data) {
+        hash.update(d);
+      }
+      return hash.digest();
+    }
+    function verify(data, key, signature, algorithm) {
+      try {
+        return crypto_1.default.verify(algorithm, data, key, signature);
+      } catch (e) {
+        return false;
+      }
+    }
+    function bufferEqual(a2, b) {
+      try {
+        return crypto_1.default.timingSafeEqual(a2, b);
+      } catch {
+        return false;
+      }
+    }
+  }
+});
+
+// node_modules/@sigstore/core/dist/dsse.js
+var require_dsse = __commonJS({
+  "node_modules/@sigstore/core/dist/dsse.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    exports2.preAuthEncoding = preAuthEncoding;
+    var PAE_PREFIX = "DSSEv1";
+    function preAuthEncoding(payloadType, payload) {
+      const typeBytes = Buffer.from(payloadType, "utf-8");
+      return Buffer.concat([
+        Buffer.from(`${PAE_PREFIX} ${typeBytes.length} `, "ascii"),
+        typeBytes,
+        Buffer.from(` ${payload.length} `, "ascii"),
+        payload
+      ]);
+    }
+  }
+});
+
+// node_modules/@sigstore/core/dist/encoding.js
+var require_encoding2 = __commonJS({
+  "node_modules/@sigstore/core/dist/encoding.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    exports2.base64Encode = base64Encode;
+    exports2.base64Decode = base64Decode;
+    var BASE64_ENCODING = "base64";
+    var UTF8_ENCODING = "utf-8";
+    function base64Encode(str4) {
+      return Buffer.from(str4, UTF8_ENCODING).toString(BASE64_ENCODING);
+    }
+    function base64Decode(str4) {
+      return Buffer.from(str4, BASE64_ENCODING).toString(UTF8_ENCODING);
+    }
+  }
+});
+
+// node_modules/@sigstore/core/dist/json.js
+var require_json = __commonJS({
+  "node_modules/@sigstore/core/dist/json.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    exports2.canonicalize = canonicalize;
+    function canonicalize(object) {
+      let buffer = "";
+      if (object === null || typeof object !== "object" || object.toJSON != null) {
+        buffer += JSON.stringify(object);
+      } else if (Array.isArray(object)) {
+        buffer += "[";
+        let first = true;
+        object.forEach((element) => {
+          if (!first) {
+            buffer += ",";
+          }
+          first = false;
+          buffer += canonicalize(element);
+        });
+        buffer += "]";
+      } else {
+        buffer += "{";
+        let first = true;
+        Object.keys(object).sort().forEach((property) => {
+          if (!first) {
+            buffer += ",";
+          }
+          first = false;
+          buffer += JSON.stringify(property);
+          buffer += ":";
+          buffer += canonicalize(object[property]);
+        });
+        buffer += "}";
+      }
+      return buffer;
+    }
+  }
+});
+
+// node_modules/@sigstore/core/dist/pem.js
+var require_pem = __commonJS({
+  "node_modules/@sigstore/core/dist/pem.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    exports2.toDER = toDER;
+    exports2.fromDER = fromDER;
+    var PEM_HEADER = /-----BEGIN (.*)-----/;
+    var PEM_FOOTER = /-----END (.*)-----/;
+    function toDER(certificate) {
+      let der = "";
+      certificate.split("\n").forEach((line) => {
+        if (line.match(PEM_HEADER) || line.match(PEM_FOOTER)) {
+          return;
+        }
+        der += line;
+      });
+      return Buffer.from(der, "base64");
+    }
+    function fromDER(certificate, type = "CERTIFICATE") {
+      const der = certificate.toString("base64");
+      const lines = der.match(/.{1,64}/g) || "";
+      return [`-----BEGIN ${type}-----`, ...lines, `-----END ${type}-----`].join("\n").concat("\n");
+    }
+  }
+});
+
+// node_modules/@sigstore/core/dist/oid.js
+var require_oid = __commonJS({
+  "node_modules/@sigstore/core/dist/oid.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    exports2.SHA2_HASH_ALGOS = exports2.RSA_SIGNATURE_ALGOS = exports2.ECDSA_SIGNATURE_ALGOS = void 0;
+    exports2.ECDSA_SIGNATURE_ALGOS = {
+      "1.2.840.10045.4.3.1": "sha224",
+      "1.2.840.10045.4.3.2": "sha256",
+      "1.2.840.10045.4.3.3": "sha384",
+      "1.2.840.10045.4.3.4": "sha512"
+    };
+    exports2.RSA_SIGNATURE_ALGOS = {
+      "1.2.840.113549.1.1.14": "sha224",
+      "1.2.840.113549.1.1.11": "sha256",
+      "1.2.840.113549.1.1.12": "sha384",
+      "1.2.840.113549.1.1.13": "sha512"
+    };
+    exports2.SHA2_HASH_ALGOS = {
+      "2.16.840.1.101.3.4.2.1": "sha256",
+      "2.16.840.1.101.3.4.2.2": "sha384",
+      "2.16.840.1.101.3.4.2.3": "sha512"
+    };
+  }
+});
+
+// node_modules/@sigstore/core/dist/rfc3161/error.js
+var require_error2 = __commonJS({
+  "node_modules/@sigstore/core/dist/rfc3161/error.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    exports2.RFC3161TimestampVerificationError = void 0;
+    var RFC3161TimestampVerificationError = class extends Error {
+    };
+    exports2.RFC3161TimestampVerificationError = RFC3161TimestampVerificationError;
+  }
+});
+
+// node_modules/@sigstore/core/dist/rfc3161/tstinfo.js
+var require_tstinfo = __commonJS({
+  "node_modules/@sigstore/core/dist/rfc3161/tstinfo.js"(exports2) {
+    "use strict";
+    var __createBinding = exports2 && exports2.__createBinding || (Object.create ? (function(o2, m, k, k2) {
+      if (k2 === void 0) k2 = k;
+      var desc = Object.getOwnPropertyDescriptor(m, k);
+      if (!desc || ("get" in desc ? !m.__esModule : desc.writable || desc.configurable)) {
+        desc = { enumerable: true, get: function() {
+          return m[k];
+        } };
+      }
+      Object.defineProperty(o2, k2, desc);
+    }) : (function(o2, m, k, k2) {
+      if (k2 === void 0) k2 = k;
+      o2[k2] = m[k];
+    }));
+    var __setModuleDefault = exports2 && exports2.__setModuleDefault || (Object.create ? (function(o2, v) {
+      Object.defineProperty(o2, "default", { enumerable: true, value: v });
+    }) : function(o2, v) {
+      o2["default"] = v;
+    });
+    var __importStar = exports2 && exports2.__importStar || /* @__PURE__ */ (function() {
+      var ownKeys = function(o2) {
+        ownKeys = Object.getOwnPropertyNames || function(o3) {
+          var ar = [];
+          for (var k in o3) if (Object.prototype.hasOwnProperty.call(o3, k)) ar[ar.length] = k;
+          return ar;
+        };
+        return ownKeys(o2);
+      };
+      return function(mod) {
+        if (mod && mod.__esModule) return mod;
+        var result = {};
+        if (mod != null) {
+          for (var k = ownKeys(mod), i2 = 0; i2 < k.length; i2++) if (k[i2] !== "default") __createBinding(result, mod, k[i2]);
+        }
+        __setModuleDefault(result, mod);
+        return result;
+      };
+    })();
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    exports2.TSTInfo = void 0;
+    var crypto2 = __importStar(require_crypto());
+    var oid_1 = require_oid();
+    var error_1 = require_error2();
+    var TSTInfo = class {
+      root;
+      constructor(asn1) {
+        this.root = asn1;
+      }
+      get version() {
+        return this.root.subs[0].toInteger();
+      }
+      get genTime() {
+        return this.root.subs[4].toDate();
+      }
+      get messageImprintHashAlgorithm() {
+        const oid = this.messageImprintObj.subs[0].subs[0].toOID();
+        return oid_1.SHA2_HASH_ALGOS[oid];
+      }
+      get messageImprintHashedMessage() {
+        return this.messageImprintObj.subs[1].value;
+      }
+      get raw() {
+        return this.root.toDER();
+      }
+      verify(data) {
+        const digest = crypto2.digest(this.messageImprintHashAlgorithm, data);
+        if (!crypto2.bufferEqual(digest, this.messageImprintHashedMessage)) {
+          throw new error_1.RFC3161TimestampVerificationError("message imprint does not match artifact");
+        }
+      }
+      // https://www.rfc-editor.org/rfc/rfc3161#section-2.4.2
+      get messageImprintObj() {
+        return this.root.subs[2];
+      }
+    };
+    exports2.TSTInfo = TSTInfo;
+  }
+});
+
+// node_modules/@sigstore/core/dist/rfc3161/timestamp.js
+var require_timestamp3 = __commonJS({
+  "node_modules/@sigstore/core/dist/rfc3161/timestamp.js"(exports2) {
+    "use strict";
+    var __createBinding = exports2 && exports2.__createBinding || (Object.create ? (function(o2, m, k, k2) {
+      if (k2 === void 0) k2 = k;
+      var desc = Object.getOwnPropertyDescriptor(m, k);
+      if (!desc || ("get" in desc ? !m.__esModule : desc.writable || desc.configurable)) {
+        desc = { enumerable: true, get: function() {
+          return m[k];
+        } };
+      }
+      Object.defineProperty(o2, k2, desc);
+    }) : (function(o2, m, k, k2) {
+      if (k2 === void 0) k2 = k;
+      o2[k2] = m[k];
+    }));
+    var __setModuleDefault = exports2 && exports2.__setModuleDefault || (Object.create ? (function(o2, v) {
+      Object.defineProperty(o2, "default", { enumerable: true, value: v });
+    }) : function(o2, v) {
+      o2["default"] = v;
+    });
+    var __importStar = exports2 && exports2.__importStar || /* @__PURE__ */ (function() {
+      var ownKeys = function(o2) {
+        ownKeys = Object.getOwnPropertyNames || function(o3) {
+          var ar = [];
+          for (var k in o3) if (Object.prototype.hasOwnProperty.call(o3, k)) ar[ar.length] = k;
+          return ar;
+        };
+        return ownKeys(o2);
+      };
+      return function(mod) {
+        if (mod && mod.__esModule) return mod;
+        var result = {};
+        if (mod != null) {
+          for (var k = ownKeys(mod), i2 = 0; i2 < k.length; i2++) if (k[i2] !== "default") __createBinding(result, mod, k[i2]);
+        }
+        __setModuleDefault(result, mod);
+        return result;
+      };
+    })();
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    exports2.RFC3161Timestamp = void 0;
+    var asn1_1 = require_asn1();
+    var crypto2 = __importStar(require_crypto());
+    var oid_1 = require_oid();
+    var error_1 = require_error2();
+    var tstinfo_1 = require_tstinfo();
+    var OID_PKCS9_CONTENT_TYPE_SIGNED_DATA = "1.2.840.113549.1.7.2";
+    var OID_PKCS9_CONTENT_TYPE_TSTINFO = "1.2.840.113549.1.9.16.1.4";
+    var OID_PKCS9_MESSAGE_DIGEST_KEY = "1.2.840.113549.1.9.4";
+    var RFC3161Timestamp = class _RFC3161Timestamp {
+      root;
+      constructor(asn1) {
+        this.root = asn1;
+      }
+      static parse(der) {
+        const asn1 = asn1_1.ASN1Obj.parseBuffer(der);
+        return new _RFC3161Timestamp(asn1);
+      }
+      get status() {
+        return this.pkiStatusInfoObj.subs[0].toInteger();
+      }
+      get contentType() {
+        return this.contentTypeObj.toOID();
+      }
+      get eContentType() {
+        return this.eContentTypeObj.toOID();
+      }
+      get signingTime() {
+        return this.tstInfo.genTime;
+      }
+      get signerIssuer() {
+        return this.signerSidObj.subs[0].value;
+      }
+      get signerSerialNumber() {
+        return this.signerSidObj.subs[1].value;
+      }
+      get signerDigestAlgorithm() {
+        const oid = this.signerDigestAlgorithmObj.subs[0].toOID();
+        return oid_1.SHA2_HASH_ALGOS[oid];
+      }
+      get signatureAlgorithm() {
+        const oid = this.signatureAlgorithmObj.subs[0].toOID();
+        return oid_1.ECDSA_SIGNATURE_ALGOS[oid];
+      }
+      get signatureValue() {
+        return this.signatureValueObj.value;
+      }
+      get tstInfo() {
+        return new tstinfo_1.TSTInfo(this.eContentObj.subs[0].subs[0]);
+      }
+      verify(data, publicKey) {
+        if (!this.timeStampTokenObj) {
+          throw new error_1.RFC3161TimestampVerificationError("timeStampToken is missing");
+        }
+        if (this.contentType !== OID_PKCS9_CONTENT_TYPE_SIGNED_DATA) {
+          throw new error_1.RFC3161TimestampVerificationError(`incorrect content type: ${this.contentType}`);
+        }
+        if (this.eContentType !== OID_PKCS9_CONTENT_TYPE_TSTINFO) {
+          throw new error_1.RFC3161TimestampVerificationError(`incorrect encapsulated content type: ${this.eContentType}`);
+        }
+        this.tstInfo.verify(data);
+        this.verifyMessageDigest();
+        this.verifySignature(publicKey);
+      }
+      verifyMessageDigest() {
+        const tstInfoDigest = crypto2.digest(this.signerDigestAlgorithm, this.tstInfo.raw);
+        const expectedDigest = this.messageDigestAttributeObj.subs[1].subs[0].value;
+        if (!crypto2.bufferEqual(tstInfoDigest, expectedDigest)) {
+          throw new error_1.RFC3161TimestampVerificationError("signed data does not match tstInfo");
+        }
+      }
+      verifySignature(key) {
+        const signedAttrs = this.signedAttrsObj.toDER();
+        signedAttrs[0] = 49;
+        const verified = crypto2.verify(signedAttrs, key, this.signatureValue, this.signatureAlgorithm);
+        if (!verified) {
+          throw new error_1.RFC3161TimestampVerificationError("signature verification failed");
+        }
+      }
+      // https://www.rfc-editor.org/rfc/rfc3161#section-2.4.2
+      get pkiStatusInfoObj() {
+        return this.root.subs[0];
+      }
+      // https://www.rfc-editor.org/rfc/rfc3161#section-2.4.2
+      get timeStampTokenObj() {
+        return this.root.subs[1];
+      }
+      // https://datatracker.ietf.org/doc/html/rfc5652#section-3
+      get contentTypeObj() {
+        return this.timeStampTokenObj.subs[0];
+      }
+      // https://www.rfc-editor.org/rfc/rfc5652#section-3
+      get signedDataObj() {
+        const obj3 = this.timeStampTokenObj.subs.find((sub) => sub.tag.isContextSpecific(0));
+        return obj3.subs[0];
+      }
+      // https://datatracker.ietf.org/doc/html/rfc5652#section-5.1
+      get encapContentInfoObj() {
+        return this.signedDataObj.subs[2];
+      }
+      // https://datatracker.ietf.org/doc/html/rfc5652#section-5.1
+      get signerInfosObj() {
+        const sd = this.signedDataObj;
+        return sd.subs[sd.subs.length - 1];
+      }
+      // https://www.rfc-editor.org/rfc/rfc5652#section-5.1
+      get signerInfoObj() {
+        return this.signerInfosObj.subs[0];
+      }
+      // https://datatracker.ietf.org/doc/html/rfc5652#section-5.2
+      get eContentTypeObj() {
+        return this.encapContentInfoObj.subs[0];
+      }
+      // https://datatracker.ietf.org/doc/html/rfc5652#section-5.2
+      get eContentObj() {
+        return this.encapContentInfoObj.subs[1];
+      }
+      // https://datatracker.ietf.org/doc/html/rfc5652#section-5.3
+      get signedAttrsObj() {
+        const signedAttrs = this.signerInfoObj.subs.find((sub) => sub.tag.isContextSpecific(0));
+        return signedAttrs;
+      }
+      // https://datatracker.ietf.org/doc/html/rfc5652#section-5.3
+      get messageDigestAttributeObj() {
+        const messageDigest = this.signedAttrsObj.subs.find((sub) => sub.subs[0].tag.isOID() && sub.subs[0].toOID() === OID_PKCS9_MESSAGE_DIGEST_KEY);
+        return messageDigest;
+      }
+      // https://datatracker.ietf.org/doc/html/rfc5652#section-5.3
+      get signerSidObj() {
+        return this.signerInfoObj.subs[1];
+      }
+      // https://datatracker.ietf.org/doc/html/rfc5652#section-5.3
+      get signerDigestAlgorithmObj() {
+        return this.signerInfoObj.subs[2];
+      }
+      // https://datatracker.ietf.org/doc/html/rfc5652#section-5.3
+      get signatureAlgorithmObj() {
+        return this.signerInfoObj.subs[4];
+      }
+      // https://datatracker.ietf.org/doc/html/rfc5652#section-5.3
+      get signatureValueObj() {
+        return this.signerInfoObj.subs[5];
+      }
+    };
+    exports2.RFC3161Timestamp = RFC3161Timestamp;
+  }
+});
+
+// node_modules/@sigstore/core/dist/rfc3161/index.js
+var require_rfc3161 = __commonJS({
+  "node_modules/@sigstore/core/dist/rfc3161/index.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    exports2.RFC3161Timestamp = void 0;
+    var timestamp_1 = require_timestamp3();
+    Object.defineProperty(exports2, "RFC3161Timestamp", { enumerable: true, get: function() {
+      return timestamp_1.RFC3161Timestamp;
+    } });
+  }
+});
+
+// node_modules/@sigstore/core/dist/x509/sct.js
+var require_sct = __commonJS({
+  "node_modules/@sigstore/core/dist/x509/sct.js"(exports2) {
+    "use strict";
+    var __createBinding = exports2 && exports2.__createBinding || (Object.create ? (function(o2, m, k, k2) {
+      if (k2 === void 0) k2 = k;
+      var desc = Object.getOwnPropertyDescriptor(m, k);
+      if (!desc || ("get" in desc ? !m.__esModule : desc.writable || desc.configurable)) {
+        desc = { enumerable: true, get: function() {
+          return m[k];
+        } };
+      }
+      Object.defineProperty(o2, k2, desc);
+    }) : (function(o2, m, k, k2) {
+      if (k2 === void 0) k2 = k;
+      o2[k2] = m[k];
+    }));
+    var __setModuleDefault = exports2 && exports2.__setModuleDefault || (Object.create ? (function(o2, v) {
+      Object.defineProperty(o2, "default", { enumerable: true, value: v });
+    }) : function(o2, v) {
+      o2["default"] = v;
+    });
+    var __importStar = exports2 && exports2.__importStar || /* @__PURE__ */ (function() {
+      var ownKeys = function(o2) {
+        ownKeys = Object.getOwnPropertyNames || function(o3) {
+          var ar = [];
+          for (var k in o3) if (Object.prototype.hasOwnProperty.call(o3, k)) ar[ar.length] = k;
+          return ar;
+        };
+        return ownKeys(o2);
+      };
+      return function(mod) {
+        if (mod && mod.__esModule) return mod;
+        var result = {};
+        if (mod != null) {
+          for (var k = ownKeys(mod), i2 = 0; i2 < k.length; i2++) if (k[i2] !== "default") __createBinding(result, mod, k[i2]);
+        }
+        __setModuleDefault(result, mod);
+        return result;
+      };
+    })();
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    exports2.SignedCertificateTimestamp = void 0;
+    var crypto2 = __importStar(require_crypto());
+    var stream_1 = require_stream();
+    var SignedCertificateTimestamp = class _SignedCertificateTimestamp {
+      version;
+      logID;
+      timestamp;
+      extensions;
+      hashAlgorithm;
+      signatureAlgorithm;
+      signature;
+      constructor(options) {
+        this.version = options.version;
+        this.logID = options.logID;
+        this.timestamp = options.timestamp;
+        this.extensions = options.extensions;
+        this.hashAlgorithm = options.hashAlgorithm;
+        this.signatureAlgorithm = options.signatureAlgorithm;
+        this.signature = options.signature;
+      }
+      get datetime() {
+        return new Date(Number(this.timestamp.readBigInt64BE()));
+      }
+      // Returns the hash algorithm used to generate the SCT's signature.
+      // https://www.rfc-editor.org/rfc/rfc5246#section-7.4.1.4.1
+      get algorithm() {
+        switch (this.hashAlgorithm) {
+          /* istanbul ignore next */
+          case 0:
+            return "none";
+          /* istanbul ignore next */
+          case 1:
+            return "md5";
+          /* istanbul ignore next */
+          case 2:
+            return "sha1";
+          /* istanbul ignore next */
+          case 3:
+            return "sha224";
+          case 4:
+            return "sha256";
+          /* istanbul ignore next */
+          case 5:
+            return "sha384";
+          /* istanbul ignore next */
+          case 6:
+            return "sha512";
+          /* istanbul ignore next */
+          default:
+            return "unknown";
+        }
+      }
+      verify(preCert, key) {
+        const stream = new stream_1.ByteStream();
+        stream.appendChar(this.version);
+        stream.appendChar(0);
+        stream.appendView(this.timestamp);
+        stream.appendUint16(1);
+        stream.appendView(preCert);
+        stream.appendUint16(this.extensions.byteLength);
+        if (this.extensions.byteLength > 0) {
+          stream.appendView(this.extensions);
+        }
+        return crypto2.verify(stream.buffer, key, this.signature, this.algorithm);
+      }
+      // Parses a SignedCertificateTimestamp from a buffer. SCTs are encoded using
+      // TLS encoding which means the fields and lengths of most fields are
+      // specified as part of the SCT and TLS specs.
+      // https://www.rfc-editor.org/rfc/rfc6962#section-3.2
+      // https://www.rfc-editor.org/rfc/rfc5246#section-7.4.1.4.1
+      static parse(buf) {
+        const stream = new stream_1.ByteStream(buf);
+        const version = stream.getUint8();
+        const logID = stream.getBlock(32);
+        const timestamp = stream.getBlock(8);
+        const extenstionLength = stream.getUint16();
+        const extensions = stream.getBlock(extenstionLength);
+        const hashAlgorithm = stream.getUint8();
+        const signatureAlgorithm = stream.getUint8();
+        const sigLength = stream.getUint16();
+        const signature = stream.getBlock(sigLength);
+        if (stream.position !== buf.length) {
+          throw new Error("SCT buffer length mismatch");
+        }
+        return new _SignedCertificateTimestamp({
+          version,
+          logID,
+          timestamp,
+          extensions,
+          hashAlgorithm,
+          signatureAlgorithm,
+          signature
+        });
+      }
+    };
+    exports2.SignedCertificateTimestamp = SignedCertificateTimestamp;
+  }
+});
+
+// node_modules/@sigstore/core/dist/x509/ext.js
+var require_ext = __commonJS({
+  "node_modules/@sigstore/core/dist/x509/ext.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    exports2.X509SCTExtension = exports2.X509SubjectKeyIDExtension = exports2.X509AuthorityKeyIDExtension = exports2.X509SubjectAlternativeNameExtension = exports2.X509KeyUsageExtension = exports2.X509BasicConstraintsExtension = exports2.X509Extension = void 0;
+    var stream_1 = require_stream();
+    var sct_1 = require_sct();
+    var X509Extension = class {
+      root;
+      constructor(asn1) {
+        this.root = asn1;
+      }
+      get oid() {
+        return this.root.subs[0].toOID();
+      }
+      get critical() {
+        return this.root.subs.length === 3 ? this.root.subs[1].toBoolean() : false;
+      }
+      get value() {
+        return this.extnValueObj.value;
+      }
+      get valueObj() {
+        return this.extnValueObj;
+      }
+      get extnValueObj() {
+        return this.root.subs[this.root.subs.length - 1];
+      }
+    };
+    exports2.X509Extension = X509Extension;
+    var X509BasicConstraintsExtension = class extends X509Extension {
+      get isCA() {
+        return this.sequence.subs[0]?.toBoolean() ?? false;
+      }
+      get pathLenConstraint() {
+        return this.sequence.subs.length > 1 ? this.sequence.subs[1].toInteger() : void 0;
+      }
+      // The extnValue field contains a single sequence wrapping the isCA and
+      // pathLenConstraint.
+      get sequence() {
+        return this.extnValueObj.subs[0];
+      }
+    };
+    exports2.X509BasicConstraintsExtension = X509BasicConstraintsExtension;
+    var X509KeyUsageExtension = class extends X509Extension {
+      get digitalSignature() {
+        return this.bitString[0] === 1;
+      }
+      get keyCertSign() {
+        return this.bitString[5] === 1;
+      }
+      get crlSign() {
+        return this.bitString[6] === 1;
+      }
+      // The extnValue field contains a single bit string which is a bit mask
+      // indicating which key usages are enabled.
+      get bitString() {
+        return this.extnValueObj.subs[0].toBitString();
+      }
+    };
+    exports2.X509KeyUsageExtension = X509KeyUsageExtension;
+    var X509SubjectAlternativeNameExtension = class extends X509Extension {
+      get rfc822Name() {
+        return this.findGeneralName(1)?.value.toString("ascii");
+      }
+      get uri() {
+        return this.findGeneralName(6)?.value.toString("ascii");
+      }
+      // Retrieve the value of an otherName with the given OID.
+      otherName(oid) {
+        const otherName = this.findGeneralName(0);
+        if (otherName === void 0) {
+          return void 0;
+        }
+        const otherNameOID = otherName.subs[0].toOID();
+        if (otherNameOID !== oid) {
+          return void 0;
+        }
+        const otherNameValue = otherName.subs[1];
+        return otherNameValue.subs[0].value.toString("ascii");
+      }
+      findGeneralName(tag) {
+        return this.generalNames.find((gn) => gn.tag.isContextSpecific(tag));
+      }
+      // The extnValue field contains a sequence of GeneralNames.
+      get generalNames() {
+        return this.extnValueObj.subs[0].subs;
+      }
+    };
+    exports2.X509SubjectAlternativeNameExtension = X509SubjectAlternativeNameExtension;
+    var X509AuthorityKeyIDExtension = class extends X509Extension {
+      get keyIdentifier() {
+        return this.findSequenceMember(0)?.value;
+      }
+      findSequenceMember(tag) {
+        return this.sequence.subs.find((el) => el.tag.isContextSpecific(tag));
+      }
+      // The extnValue field contains a single sequence wrapping the keyIdentifier
+      get sequence() {
+        return this.extnValueObj.subs[0];
+      }
+    };
+    exports2.X509AuthorityKeyIDExtension = X509AuthorityKeyIDExtension;
+    var X509SubjectKeyIDExtension = class extends X509Extension {
+      get keyIdentifier() {
+        return this.extnValueObj.subs[0].value;
+      }
+    };
+    exports2.X509SubjectKeyIDExtension = X509SubjectKeyIDExtension;
+    var X509SCTExtension = class extends X509Extension {
+      constructor(asn1) {
+        super(asn1);
+      }
+      get signedCertificateTimestamps() {
+        const buf = this.extnValueObj.subs[0].value;
+        const stream = new stream_1.ByteStream(buf);
+        const end = stream.getUint16() + 2;
+        const sctList = [];
+        while (stream.position < end) {
+          const sctLength = stream.getUint16();
+          const sct = stream.getBlock(sctLength);
+          sctList.push(sct_1.SignedCertificateTimestamp.parse(sct));
+        }
+        if (stream.position !== end) {
+          throw new Error("SCT list length does not match actual length");
+        }
+        return sctList;
+      }
+    };
+    exports2.X509SCTExtension = X509SCTExtension;
+  }
+});
+
+// node_modules/@sigstore/core/dist/x509/cert.js
+var require_cert = __commonJS({
+  "node_modules/@sigstore/core/dist/x509/cert.js"(exports2) {
+    "use strict";
+    var __createBinding = exports2 && exports2.__createBinding || (Object.create ? (function(o2, m, k, k2) {
+      if (k2 === void 0) k2 = k;
+      var desc = Object.getOwnPropertyDescriptor(m, k);
+      if (!desc || ("get" in desc ? !m.__esModule : desc.writable || desc.configurable)) {
+        desc = { enumerable: true, get: function() {
+          return m[k];
+        } };
+      }
+      Object.defineProperty(o2, k2, desc);
+    }) : (function(o2, m, k, k2) {
+      if (k2 === void 0) k2 = k;
+      o2[k2] = m[k];
+    }));
+    var __setModuleDefault = exports2 && exports2.__setModuleDefault || (Object.create ? (function(o2, v) {
+      Object.defineProperty(o2, "default", { enumerable: true, value: v });
+    }) : function(o2, v) {
+      o2["default"] = v;
+    });
+    var __importStar = exports2 && exports2.__importStar || /* @__PURE__ */ (function() {
+      var ownKeys = function(o2) {
+        ownKeys = Object.getOwnPropertyNames || function(o3) {
+          var ar = [];
+          for (var k in o3) if (Object.prototype.hasOwnProperty.call(o3, k)) ar[ar.length] = k;
+          return ar;
+        };
+        return ownKeys(o2);
+      };
+      return function(mod) {
+        if (mod && mod.__esModule) return mod;
+        var result = {};
+        if (mod != null) {
+          for (var k = ownKeys(mod), i2 = 0; i2 < k.length; i2++) if (k[i2] !== "default") __createBinding(result, mod, k[i2]);
+        }
+        __setModuleDefault(result, mod);
+        return result;
+      };
+    })();
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    exports2.X509Certificate = exports2.EXTENSION_OID_SCT = void 0;
+    var asn1_1 = require_asn1();
+    var crypto2 = __importStar(require_crypto());
+    var oid_1 = require_oid();
+    var pem = __importStar(require_pem());
+    var ext_1 = require_ext();
+    var EXTENSION_OID_SUBJECT_KEY_ID = "2.5.29.14";
+    var EXTENSION_OID_KEY_USAGE = "2.5.29.15";
+    var EXTENSION_OID_SUBJECT_ALT_NAME = "2.5.29.17";
+    var EXTENSION_OID_BASIC_CONSTRAINTS = "2.5.29.19";
+    var EXTENSION_OID_AUTHORITY_KEY_ID = "2.5.29.35";
+    exports2.EXTENSION_OID_SCT = "1.3.6.1.4.1.11129.2.4.2";
+    var X509Certificate = class _X509Certificate {
+      root;
+      constructor(asn1) {
+        this.root = asn1;
+      }
+      static parse(cert) {
+        const der = typeof cert === "string" ? pem.toDER(cert) : cert;
+        const asn1 = asn1_1.ASN1Obj.parseBuffer(der);
+        return new _X509Certificate(asn1);
+      }
+      get tbsCertificate() {
+        return this.tbsCertificateObj;
+      }
+      get version() {
+        const ver = this.versionObj.subs[0].toInteger();
+        return `v${(ver + BigInt(1)).toString()}`;
+      }
+      get serialNumber() {
+        return this.serialNumberObj.value;
+      }
+      get notBefore() {
+        return this.validityObj.subs[0].toDate();
+      }
+      get notAfter() {
+        return this.validityObj.subs[1].toDate();
+      }
+      get issuer() {
+        return this.issuerObj.value;
+      }
+      get subject() {
+        return this.subjectObj.value;
+      }
+      get publicKey() {
+        return this.subjectPublicKeyInfoObj.toDER();
+      }
+      get signatureAlgorithm() {
+        const oid = this.signatureAlgorithmObj.subs[0].toOID();
+        if (oid_1.RSA_SIGNATURE_ALGOS[oid]) {
+          return oid_1.RSA_SIGNATURE_ALGOS[oid];
+        }
+        return oid_1.ECDSA_SIGNATURE_ALGOS[oid];
+      }
+      get signatureValue() {
+        return this.signatureValueObj.value.subarray(1);
+      }
+      get subjectAltName() {
+        const ext = this.extSubjectAltName;
+        return ext?.uri || /* istanbul ignore next */
+        ext?.rfc822Name;
+      }
+      get extensions() {
+        const extSeq = this.extensionsObj?.subs[0];
+        return extSeq?.subs || [];
+      }
+      get extKeyUsage() {
+        const ext = this.findExtension(EXTENSION_OID_KEY_USAGE);
+        return ext ? new ext_1.X509KeyUsageExtension(ext) : void 0;
+      }
+      get extBasicConstraints() {
+        const ext = this.findExtension(EXTENSION_OID_BASIC_CONSTRAINTS);
+        return ext ? new ext_1.X509BasicConstraintsExtension(ext) : void 0;
+      }
+      get extSubjectAltName() {
+        const ext = this.findExtension(EXTENSION_OID_SUBJECT_ALT_NAME);
+        return ext ? new ext_1.X509SubjectAlternativeNameExtension(ext) : void 0;
+      }
+      get extAuthorityKeyID() {
+        const ext = this.findExtension(EXTENSION_OID_AUTHORITY_KEY_ID);
+        return ext ? new ext_1.X509AuthorityKeyIDExtension(ext) : void 0;
+      }
+      get extSubjectKeyID() {
+        const ext = this.findExtension(EXTENSION_OID_SUBJECT_KEY_ID);
+        return ext ? new ext_1.X509SubjectKeyIDExtension(ext) : (
+          /* istanbul ignore next */
+          void 0
+        );
+      }
+      get extSCT() {
+        const ext = this.findExtension(exports2.EXTENSION_OID_SCT);
+        return ext ? new ext_1.X509SCTExtension(ext) : void 0;
+      }
+      get isCA() {
+        const ca = this.extBasicConstraints?.isCA || false;
+        if (this.extKeyUsage) {
+          return ca && this.extKeyUsage.keyCertSign;
+        }
+        return ca;
+      }
+      extension(oid) {
+        const ext = this.findExtension(oid);
+        return ext ? new ext_1.X509Extension(ext) : void 0;
+      }
+      verify(issuerCertificate) {
+        const publicKey = issuerCertificate?.publicKey || this.publicKey;
+        const key = crypto2.createPublicKey(publicKey);
+        return crypto2.verify(this.tbsCertificate.toDER(), key, this.signatureValue, this.signatureAlgorithm);
+      }
+      validForDate(date) {
+        return this.notBefore <= date && date <= this.notAfter;
+      }
+      equals(other) {
+        return this.root.toDER().equals(other.root.toDER());
+      }
+      // Creates a copy of the certificate with a new buffer
+      clone() {
+        const der = this.root.toDER();
+        const clone = Buffer.alloc(der.length);
+        der.copy(clone);
+        return _X509Certificate.parse(clone);
+      }
+      findExtension(oid) {
+        return this.extensions.find((ext) => ext.subs[0].toOID() === oid);
+      }
+      /////////////////////////////////////////////////////////////////////////////
+      // The following properties use the documented x509 structure to locate the
+      // desired ASN.1 object
+      // https://www.rfc-editor.org/rfc/rfc5280#section-4.1
+      // https://www.rfc-editor.org/rfc/rfc5280#section-4.1.1.1
+      get tbsCertificateObj() {
+        return this.root.subs[0];
+      }
+      // https://www.rfc-editor.org/rfc/rfc5280#section-4.1.1.2
+      get signatureAlgorithmObj() {
+        return this.root.subs[1];
+      }
+      // https://www.rfc-editor.org/rfc/rfc5280#section-4.1.1.3
+      get signatureValueObj() {
+        return this.root.subs[2];
+      }
+      // https://www.rfc-editor.org/rfc/rfc5280#section-4.1.2.1
+      get versionObj() {
+        return this.tbsCertificateObj.subs[0];
+      }
+      // https://www.rfc-editor.org/rfc/rfc5280#section-4.1.2.2
+      get serialNumberObj() {
+        return this.tbsCertificateObj.subs[1];
+      }
+      // https://www.rfc-editor.org/rfc/rfc5280#section-4.1.2.4
+      get issuerObj() {
+        return this.tbsCertificateObj.subs[3];
+      }
+      // https://www.rfc-editor.org/rfc/rfc5280#section-4.1.2.5
+      get validityObj() {
+        return this.tbsCertificateObj.subs[4];
+      }
+      // https://www.rfc-editor.org/rfc/rfc5280#section-4.1.2.6
+      get subjectObj() {
+        return this.tbsCertificateObj.subs[5];
+      }
+      // https://www.rfc-editor.org/rfc/rfc5280#section-4.1.2.7
+      get subjectPublicKeyInfoObj() {
+        return this.tbsCertificateObj.subs[6];
+      }
+      // Extensions can't be located by index because their position varies. Instead,
+      // we need to find the extensions context specific tag
+      // https://www.rfc-editor.org/rfc/rfc5280#section-4.1.2.9
+      get extensionsObj() {
+        return this.tbsCertificateObj.subs.find((sub) => sub.tag.isContextSpecific(3));
+      }
+    };
+    exports2.X509Certificate = X509Certificate;
+  }
+});
+
+// node_modules/@sigstore/core/dist/x509/index.js
+var require_x509 = __commonJS({
+  "node_modules/@sigstore/core/dist/x509/index.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    exports2.X509SCTExtension = exports2.X509Certificate = exports2.EXTENSION_OID_SCT = void 0;
+    var cert_1 = require_cert();
+    Object.defineProperty(exports2, "EXTENSION_OID_SCT", { enumerable: true, get: function() {
+      return cert_1.EXTENSION_OID_SCT;
+    } });
+    Object.defineProperty(exports2, "X509Certificate", { enumerable: true, get: function() {
+      return cert_1.X509Certificate;
+    } });
+    var ext_1 = require_ext();
+    Object.defineProperty(exports2, "X509SCTExtension", { enumerable: true, get: function() {
+      return ext_1.X509SCTExtension;
+    } });
+  }
+});
+
+// node_modules/@sigstore/core/dist/index.js
+var require_dist3 = __commonJS({
+  "node_modules/@sigstore/core/dist/index.js"(exports2) {
+    "use strict";
+    var __createBinding = exports2 && exports2.__createBinding || (Object.create ? (function(o2, m, k, k2) {
+      if (k2 === void 0) k2 = k;
+      var desc = Object.getOwnPropertyDescriptor(m, k);
+      if (!desc || ("get" in desc ? !m.__esModule : desc.writable || desc.configurable)) {
+        desc = { enumerable: true, get: function() {
+          return m[k];
+        } };
+      }
+      Object.defineProperty(o2, k2, desc);
+    }) : (function(o2, m, k, k2) {
+      if (k2 === void 0) k2 = k;
+      o2[k2] = m[k];
+    }));
+    var __setModuleDefault = exports2 && exports2.__setModuleDefault || (Object.create ? (function(o2, v) {
+      Object.defineProperty(o2, "default", { enumerable: true, value: v });
+    }) : function(o2, v) {
+      o2["default"] = v;
+    });
+    var __importStar = exports2 && exports2.__importStar || /* @__PURE__ */ (function() {
+      var ownKeys = function(o2) {
+        ownKeys = Object.getOwnPropertyNames || function(o3) {
+          var ar = [];
+          for (var k in o3) if (Object.prototype.hasOwnProperty.call(o3, k)) ar[ar.length] = k;
+          return ar;
+        };
+        return ownKeys(o2);
+      };
+      return function(mod) {
+        if (mod && mod.__esModule) return mod;
+        var result = {};
+        if (mod != null) {
+          for (var k = ownKeys(mod), i2 = 0; i2 < k.length; i2++) if (k[i2] !== "default") __createBinding(result, mod, k[i2]);
+        }
+        __setModuleDefault(result, mod);
+        return result;
+      };
+    })();
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    exports2.X509SCTExtension = exports2.X509Certificate = exports2.EXTENSION_OID_SCT = exports2.ByteStream = exports2.RFC3161Timestamp = exports2.pem = exports2.json = exports2.encoding = exports2.dsse = exports2.crypto = exports2.ASN1Obj = void 0;
+    var asn1_1 = require_asn1();
+    Object.defineProperty(exports2, "ASN1Obj", { enumerable: true, get: function() {
+      return asn1_1.ASN1Obj;
+    } });
+    exports2.crypto = __importStar(require_crypto());
+    exports2.dsse = __importStar(require_dsse());
+    exports2.encoding = __importStar(require_encoding2());
+    exports2.json = __importStar(require_json());
+    exports2.pem = __importStar(require_pem());
+    var rfc3161_1 = require_rfc3161();
+    Object.defineProperty(exports2, "RFC3161Timestamp", { enumerable: true, get: function() {
+      return rfc3161_1.RFC3161Timestamp;
+    } });
+    var stream_1 = require_stream();
+    Object.defineProperty(exports2, "ByteStream", { enumerable: true, get: function() {
+      return stream_1.ByteStream;
+    } });
+    var x509_1 = require_x509();
+    Object.defineProperty(exports2, "EXTENSION_OID_SCT", { enumerable: true, get: function() {
+      return x509_1.EXTENSION_OID_SCT;
+    } });
+    Object.defineProperty(exports2, "X509Certificate", { enumerable: true, get: function() {
+      return x509_1.X509Certificate;
+    } });
+    Object.defineProperty(exports2, "X509SCTExtension", { enumerable: true, get: function() {
+      return x509_1.X509SCTExtension;
+    } });
+  }
+});
+
+// node_modules/@sigstore/verify/dist/bundle/dsse.js
+var require_dsse2 = __commonJS({
+  "node_modules/@sigstore/verify/dist/bundle/dsse.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    exports2.DSSESignatureContent = void 0;
+    var core_1 = require_dist3();
+    var DSSESignatureContent = class {
+      env;
+      constructor(env) {
+        this.env = env;
+      }
+      compareDigest(digest) {
+        return core_1.crypto.bufferEqual(digest, core_1.crypto.digest("sha256", this.env.payload));
+      }
+      compareSignature(signature) {
+        return core_1.crypto.bufferEqual(signature, this.signature);
+      }
+      verifySignature(key) {
+        return core_1.crypto.verify(this.preAuthEncoding, key, this.signature);
+      }
+      get signature() {
+        return this.env.signatures.length > 0 ? this.env.signatures[0].sig : Buffer.from("");
+      }
+      // DSSE Pre-Authentication Encoding
+      get preAuthEncoding() {
+        return core_1.dsse.preAuthEncoding(this.env.payloadType, this.env.payload);
+      }
+    };
+    exports2.DSSESignatureContent = DSSESignatureContent;
+  }
+});
+
+// node_modules/@sigstore/verify/dist/bundle/message.js
+var require_message = __commonJS({
+  "node_modules/@sigstore/verify/dist/bundle/message.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    exports2.MessageSignatureContent = void 0;
+    var core_1 = require_dist3();
+    var protobuf_specs_1 = require_dist2();
+    var HASH_ALGORITHM_MAP = {
+      [protobuf_specs_1.HashAlgorithm.HASH_ALGORITHM_UNSPECIFIED]: "sha256",
+      [protobuf_specs_1.HashAlgorithm.SHA2_256]: "sha256",
+      [protobuf_specs_1.HashAlgorithm.SHA2_384]: "sha384",
+      [protobuf_specs_1.HashAlgorithm.SHA2_512]: "sha512",
+      [protobuf_specs_1.HashAlgorithm.SHA3_256]: "sha3-256",
+      [protobuf_specs_1.HashAlgorithm.SHA3_384]: "sha3-384"
+    };
+    var MessageSignatureContent = class {
+      signature;
+      messageDigest;
+      artifact;
+      hashAlgorithm;
+      constructor(messageSignature, artifact) {
+        this.signature = messageSignature.signature;
+        this.messageDigest = messageSignature.messageDigest.digest;
+        this.artifact = artifact;
+        this.hashAlgorithm = HASH_ALGORITHM_MAP[messageSignature.messageDigest.algorithm] ?? /* istanbul ignore next */
+        "sha256";
+      }
+      compareSignature(signature) {
+        return core_1.crypto.bufferEqual(signature, this.signature);
+      }
+      compareDigest(digest) {
+        return core_1.crypto.bufferEqual(digest, this.messageDigest);
+      }
+      verifySignature(key) {
+        return core_1.crypto.verify(this.artifact, key, this.signature, this.hashAlgorithm);
+      }
+    };
+    exports2.MessageSignatureContent = MessageSignatureContent;
+  }
+});
+
+// node_modules/@sigstore/verify/dist/bundle/index.js
+var require_bundle = __commonJS({
+  "node_modules/@sigstore/verify/dist/bundle/index.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    exports2.toSignedEntity = toSignedEntity2;
+    exports2.signatureContent = signatureContent;
+    var core_1 = require_dist3();
+    var dsse_1 = require_dsse2();
+    var message_1 = require_message();
+    function toSignedEntity2(bundle, artifact) {
+      const { tlogEntries, timestampVerificationData } = bundle.verificationMaterial;
+      const timestamps = [];
+      for (const entry of tlogEntries) {
+        if (entry.integratedTime && entry.integratedTime !== "0") {
+          timestamps.push({
+            $case: "transparency-log",
+            tlogEntry: entry
+          });
+        }
+      }
+      for (const ts of timestampVerificationData?.rfc3161Timestamps ?? []) {
+        timestamps.push({
+          $case: "timestamp-authority",
+          timestamp: core_1.RFC3161Timestamp.parse(Buffer.from(ts.signedTimestamp))
+        });
+      }
+      return {
+        signature: signatureContent(bundle, artifact),
+        key: key(bundle),
+        tlogEntries,
+        timestamps
+      };
+    }
+    function signatureContent(bundle, artifact) {
+      switch (bundle.content.$case) {
+        case "dsseEnvelope":
+          return new dsse_1.DSSESignatureContent(bundle.content.dsseEnvelope);
+        case "messageSignature":
+          return new message_1.MessageSignatureContent(bundle.content.messageSignature, artifact);
+      }
+    }
+    function key(bundle) {
+      switch (bundle.verificationMaterial.content.$case) {
+        case "publicKey":
+          return {
+            $case: "public-key",
+            hint: bundle.verificationMaterial.content.publicKey.hint
+          };
+        case "x509CertificateChain":
+          return {
+            $case: "certificate",
+            certificate: core_1.X509Certificate.parse(Buffer.from(bundle.verificationMaterial.content.x509CertificateChain.certificates[0].rawBytes))
+          };
+        case "certificate":
+          return {
+            $case: "certificate",
+            certificate: core_1.X509Certificate.parse(Buffer.from(bundle.verificationMaterial.content.certificate.rawBytes))
+          };
+      }
+    }
+  }
+});
+
+// node_modules/@sigstore/verify/dist/error.js
+var require_error3 = __commonJS({
+  "node_modules/@sigstore/verify/dist/error.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    exports2.PolicyError = exports2.VerificationError = void 0;
+    var BaseError = class extends Error {
+      code;
+      cause;
+      /* eslint-disable-line @typescript-eslint/no-explicit-any */
+      constructor({ code: code2, message, cause }) {
+        super(message);
+        this.code = code2;
+        this.cause = cause;
+        this.name = this.constructor.name;
+      }
+    };
+    var VerificationError = class extends BaseError {
+    };
+    exports2.VerificationError = VerificationError;
+    var PolicyError = class extends BaseError {
+    };
+    exports2.PolicyError = PolicyError;
+  }
+});
+
+// node_modules/@sigstore/verify/dist/trust/filter.js
+var require_filter = __commonJS({
+  "node_modules/@sigstore/verify/dist/trust/filter.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    exports2.filterCertAuthorities = filterCertAuthorities;
+    exports2.filterTLogAuthorities = filterTLogAuthorities;
+    function filterCertAuthorities(certAuthorities, timestamp) {
+      return certAuthorities.filter((ca) => {
+        return ca.validFor.start <= timestamp && ca.validFor.end >= timestamp;
+      });
+    }
+    function filterTLogAuthorities(tlogAuthorities, criteria) {
+      return tlogAuthorities.filter((tlog) => {
+        if (criteria.logID && !tlog.logID.equals(criteria.logID)) {
+          return false;
+        }
+        return tlog.validFor.start <= criteria.targetDate && criteria.targetDate <= tlog.validFor.end;
+      });
+    }
+  }
+});
+
+// node_modules/@sigstore/verify/dist/trust/index.js
+var require_trust = __commonJS({
+  "node_modules/@sigstore/verify/dist/trust/index.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    exports2.filterTLogAuthorities = exports2.filterCertAuthorities = void 0;
+    exports2.toTrustMaterial = toTrustMaterial2;
+    var core_1 = require_dist3();
+    var protobuf_specs_1 = require_dist2();
+    var error_1 = require_error3();
+    var BEGINNING_OF_TIME = /* @__PURE__ */ new Date(0);
+    var END_OF_TIME = /* @__PURE__ */ new Date(864e13);
+    var filter_1 = require_filter();
+    Object.defineProperty(exports2, "filterCertAuthorities", { enumerable: true, get: function() {
+      return filter_1.filterCertAuthorities;
+    } });
+    Object.defineProperty(exports2, "filterTLogAuthorities", { enumerable: true, get: function() {
+      return filter_1.filterTLogAuthorities;
+    } });
+    function toTrustMaterial2(root, keys) {
+      const keyFinder = typeof keys === "function" ? keys : keyLocator(keys);
+      return {
+        certificateAuthorities: root.certificateAuthorities.map(createCertAuthority),
+        timestampAuthorities: root.timestampAuthorities.map(createCertAuthority),
+        tlogs: root.tlogs.map(createTLogAuthority),
+        ctlogs: root.ctlogs.map(createTLogAuthority),
+        publicKey: keyFinder
+      };
+    }
+    function createTLogAuthority(tlogInstance) {
+      const keyDetails = tlogInstance.publicKey.keyDetails;
+      const keyType = keyDetails === protobuf_specs_1.PublicKeyDetails.PKCS1_RSA_PKCS1V5 || keyDetails === protobuf_specs_1.PublicKeyDetails.PKIX_RSA_PKCS1V5 || keyDetails === protobuf_specs_1.PublicKeyDetails.PKIX_RSA_PKCS1V15_2048_SHA256 || keyDetails === protobuf_specs_1.PublicKeyDetails.PKIX_RSA_PKCS1V15_3072_SHA256 || keyDetails === protobuf_specs_1.PublicKeyDetails.PKIX_RSA_PKCS1V15_4096_SHA256 ? "pkcs1" : "spki";
+      return {
+        baseURL: tlogInstance.baseUrl,
+        logID: tlogInstance.checkpointKeyId ? tlogInstance.checkpointKeyId.keyId : tlogInstance.logId.keyId,
+        publicKey: core_1.crypto.createPublicKey(tlogInstance.publicKey.rawBytes, keyType),
+        validFor: {
+          start: tlogInstance.publicKey.validFor?.start || BEGINNING_OF_TIME,
+          end: tlogInstance.publicKey.validFor?.end || END_OF_TIME
+        }
+      };
+    }
+    function createCertAuthority(ca) {
+      return {
+        certChain: ca.certChain.certificates.map((cert) => {
+          return core_1.X509Certificate.parse(Buffer.from(cert.rawBytes));
+        }),
+        validFor: {
+          start: ca.validFor?.start || BEGINNING_OF_TIME,
+          end: ca.validFor?.end || END_OF_TIME
+        }
+      };
+    }
+    function keyLocator(keys) {
+      return (hint) => {
+        const key = (keys || {})[hint];
+        if (!key) {
+          throw new error_1.VerificationError({
+            code: "PUBLIC_KEY_ERROR",
+            message: `key not found: ${hint}`
+          });
+        }
+        return {
+          publicKey: core_1.crypto.createPublicKey(key.rawBytes),
+          validFor: (date) => {
+            return (key.validFor?.start || BEGINNING_OF_TIME) <= date && (key.validFor?.end || END_OF_TIME) >= date;
+          }
+        };
+      };
+    }
+  }
+});
+
+// node_modules/@sigstore/verify/dist/key/certificate.js
+var require_certificate = __commonJS({
+  "node_modules/@sigstore/verify/dist/key/certificate.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    exports2.CertificateChainVerifier = void 0;
+    exports2.verifyCertificateChain = verifyCertificateChain;
+    var error_1 = require_error3();
+    var trust_1 = require_trust();
+    function verifyCertificateChain(timestamp, leaf, certificateAuthorities) {
+      const cas = (0, trust_1.filterCertAuthorities)(certificateAuthorities, timestamp);
+      let error2;
+      for (const ca of cas) {
+        try {
+          const verifier = new CertificateChainVerifier({
+            trustedCerts: ca.certChain,
+            untrustedCert: leaf,
+            timestamp
+          });
+          return verifier.verify();
+        } catch (err) {
+          error2 = err;
+        }
+      }
+      throw new error_1.VerificationError({
+        code: "CERTIFICATE_ERROR",
+        message: "Failed to verify certificate chain",
+        cause: error2
+      });
+    }
+    var CertificateChainVerifier = class {
+      untrustedCert;
+      trustedCerts;
+      localCerts;
+      timestamp;
+      constructor(opts) {
+        this.untrustedCert = opts.untrustedCert;
+        this.trustedCerts = opts.trustedCerts;
+        this.localCerts = dedupeCertificates([
+          ...opts.trustedCerts,
+          opts.untrustedCert
+        ]);
+        this.timestamp = opts.timestamp;
+      }
+      verify() {
+        const certificatePath = this.sort();
+        this.checkPath(certificatePath);
+        const validForDate = certificatePath.every((cert) => cert.validForDate(this.timestamp));
+        if (!validForDate) {
+          throw new error_1.VerificationError({
+            code: "CERTIFICATE_ERROR",
+            message: "certificate is not valid or expired at the specified date"
+          });
+        }
+        return certificatePath;
+      }
+      sort() {
+        const leafCert = this.untrustedCert;
+        let paths = this.buildPaths(leafCert);
+        paths = paths.filter((path29) => path29.some((cert) => this.trustedCerts.includes(cert)));
+        if (paths.length === 0) {
+          throw new error_1.VerificationError({
+            code: "CERTIFICATE_ERROR",
+            message: "no trusted certificate path found"
+          });
+        }
+        const path28 = paths.reduce((prev, curr) => prev.length < curr.length ? prev : curr);
+        return [leafCert, ...path28].slice(0, -1);
+      }
+      // Recursively build all possible paths from the leaf to the root
+      buildPaths(certificate) {
+        const paths = [];
+        const issuers = this.findIssuer(certificate);
+        if (issuers.length === 0) {
+          throw new error_1.VerificationError({
+            code: "CERTIFICATE_ERROR",
+            message: "no valid certificate path found"
+          });
+        }
+        for (let i2 = 0; i2 < issuers.length; i2++) {
+          const issuer = issuers[i2];
+          if (issuer.equals(certificate)) {
+            paths.push([certificate]);
+            continue;
+          }
+          const subPaths = this.buildPaths(issuer);
+          for (let j = 0; j < subPaths.length; j++) {
+            paths.push([issuer, ...subPaths[j]]);
+          }
+        }
+        return paths;
+      }
+      // Return all possible issuers for the given certificate
+      findIssuer(certificate) {
+        let issuers = [];
+        let keyIdentifier;
+        if (certificate.subject.equals(certificate.issuer)) {
+          if (certificate.verify()) {
+            return [certificate];
+          }
+        }
+        if (certificate.extAuthorityKeyID) {
+          keyIdentifier = certificate.extAuthorityKeyID.keyIdentifier;
+        }
+        this.localCerts.forEach((possibleIssuer) => {
+          if (keyIdentifier) {
+            if (possibleIssuer.extSubjectKeyID) {
+              if (possibleIssuer.extSubjectKeyID.keyIdentifier.equals(keyIdentifier)) {
+                issuers.push(possibleIssuer);
+              }
+              return;
+            }
+          }
+          if (possibleIssuer.subject.equals(certificate.issuer)) {
+            issuers.push(possibleIssuer);
+          }
+        });
+        issuers = issuers.filter((issuer) => {
+          try {
+            return certificate.verify(issuer);
+          } catch (ex) {
+            return false;
+          }
+        });
+        return issuers;
+      }
+      checkPath(path28) {
+        if (path28.length < 1) {
+          throw new error_1.VerificationError({
+            code: "CERTIFICATE_ERROR",
+            message: "certificate chain must contain at least one certificate"
+          });
+        }
+        const validCAs = path28.slice(1).every((cert) => cert.isCA);
+        if (!validCAs) {
+          throw new error_1.VerificationError({
+            code: "CERTIFICATE_ERROR",
+            message: "intermediate certificate is not a CA"
+          });
+        }
+        for (let i2 = path28.length - 2; i2 >= 0; i2--) {
+          if (!path28[i2].issuer.equals(path28[i2 + 1].subject)) {
+            throw new error_1.VerificationError({
+              code: "CERTIFICATE_ERROR",
+              message: "incorrect certificate name chaining"
+            });
+          }
+        }
+        for (let i2 = 0; i2 < path28.length; i2++) {
+          const cert = path28[i2];
+          if (cert.extBasicConstraints?.isCA) {
+            const pathLength = cert.extBasicConstraints.pathLenConstraint;
+            if (pathLength !== void 0 && pathLength < i2 - 1) {
+              throw new error_1.VerificationError({
+                code: "CERTIFICATE_ERROR",
+                message: "path length constraint exceeded"
+              });
+            }
+          }
+        }
+      }
+    };
+    exports2.CertificateChainVerifier = CertificateChainVerifier;
+    function dedupeCertificates(certs) {
+      for (let i2 = 0; i2 < certs.length; i2++) {
+        for (let j = i2 + 1; j < certs.length; j++) {
+          if (certs[i2].equals(certs[j])) {
+            certs.splice(j, 1);
+            j--;
+          }
+        }
+      }
+      return certs;
+    }
+  }
+});
+
+// node_modules/@sigstore/verify/dist/key/sct.js
+var require_sct2 = __commonJS({
+  "node_modules/@sigstore/verify/dist/key/sct.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    exports2.verifySCTs = verifySCTs;
+    var core_1 = require_dist3();
+    var error_1 = require_error3();
+    var trust_1 = require_trust();
+    function verifySCTs(cert, issuer, ctlogs) {
+      let extSCT;
+      const clone = cert.clone();
+      for (let i2 = 0; i2 < clone.extensions.length; i2++) {
+        const ext = clone.extensions[i2];
+        if (ext.subs[0].toOID() === core_1.EXTENSION_OID_SCT) {
+          extSCT = new core_1.X509SCTExtension(ext);
+          clone.extensions.splice(i2, 1);
+          break;
+        }
+      }
+      if (!extSCT) {
+        return [];
+      }
+      if (extSCT.signedCertificateTimestamps.length === 0) {
+        return [];
+      }
+      const preCert = new core_1.ByteStream();
+      const issuerId = core_1.crypto.digest("sha256", issuer.publicKey);
+      preCert.appendView(issuerId);
+      const tbs = clone.tbsCertificate.toDER();
+      preCert.appendUint24(tbs.length);
+      preCert.appendView(tbs);
+      return extSCT.signedCertificateTimestamps.map((sct) => {
+        const validCTLogs = (0, trust_1.filterTLogAuthorities)(ctlogs, {
+          logID: sct.logID,
+          targetDate: sct.datetime
+        });
+        const verified = validCTLogs.some((log) => sct.verify(preCert.buffer, log.publicKey));
+        if (!verified) {
+          throw new error_1.VerificationError({
+            code: "CERTIFICATE_ERROR",
+            message: "SCT verification failed"
+          });
+        }
+        return sct.logID;
+      });
+    }
+  }
+});
+
+// node_modules/@sigstore/verify/dist/key/index.js
+var require_key = __commonJS({
+  "node_modules/@sigstore/verify/dist/key/index.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    exports2.verifyPublicKey = verifyPublicKey;
+    exports2.verifyCertificate = verifyCertificate;
+    var core_1 = require_dist3();
+    var error_1 = require_error3();
+    var certificate_1 = require_certificate();
+    var sct_1 = require_sct2();
+    var OID_FULCIO_ISSUER_V1 = "1.3.6.1.4.1.57264.1.1";
+    var OID_FULCIO_ISSUER_V2 = "1.3.6.1.4.1.57264.1.8";
+    function verifyPublicKey(hint, timestamps, trustMaterial) {
+      const key = trustMaterial.publicKey(hint);
+      timestamps.forEach((timestamp) => {
+        if (!key.validFor(timestamp)) {
+          throw new error_1.VerificationError({
+            code: "PUBLIC_KEY_ERROR",
+            message: `Public key is not valid for timestamp: ${timestamp.toISOString()}`
+          });
+        }
+      });
+      return { key: key.publicKey };
+    }
+    function verifyCertificate(leaf, timestamps, trustMaterial) {
+      let path28 = [];
+      timestamps.forEach((timestamp) => {
+        path28 = (0, certificate_1.verifyCertificateChain)(timestamp, leaf, trustMaterial.certificateAuthorities);
+      });
+      return {
+        scts: (0, sct_1.verifySCTs)(path28[0], path28[1], trustMaterial.ctlogs),
+        signer: getSigner(path28[0])
+      };
+    }
+    function getSigner(cert) {
+      let issuer;
+      const issuerExtension = cert.extension(OID_FULCIO_ISSUER_V2);
+      if (issuerExtension) {
+        issuer = issuerExtension.valueObj.subs?.[0]?.value.toString("ascii");
+      } else {
+        issuer = cert.extension(OID_FULCIO_ISSUER_V1)?.value.toString("ascii");
+      }
+      const oids = cert.extensions.map((ext) => {
+        const oid = ext.subs[0].toOID();
+        return {
+          oid: { id: oid.split(".").map(Number) },
+          value: ext.subs[ext.subs.length - 1].value
+        };
+      });
+      const identity3 = {
+        extensions: { issuer },
+        subjectAlternativeName: cert.subjectAltName,
+        oids
+      };
+      return {
+        key: core_1.crypto.createPublicKey(cert.publicKey),
+        identity: identity3
+      };
+    }
+  }
+});
+
+// node_modules/@sigstore/verify/dist/policy.js
+var require_policy = __commonJS({
+  "node_modules/@sigstore/verify/dist/policy.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    exports2.verifySubjectAlternativeName = verifySubjectAlternativeName;
+    exports2.verifyExtensions = verifyExtensions;
+    exports2.verifyOIDs = verifyOIDs;
+    var error_1 = require_error3();
+    function verifySubjectAlternativeName(policyIdentity, signerIdentity) {
+      if (signerIdentity === void 0 || !signerIdentity.match(policyIdentity)) {
+        throw new error_1.PolicyError({
+          code: "UNTRUSTED_SIGNER_ERROR",
+          message: `certificate identity error - expected ${policyIdentity}, got ${signerIdentity}`
+        });
+      }
+    }
+    function verifyExtensions(policyExtensions, signerExtensions = {}) {
+      let key;
+      for (key in policyExtensions) {
+        if (signerExtensions[key] !== policyExtensions[key]) {
+          throw new error_1.PolicyError({
+            code: "UNTRUSTED_SIGNER_ERROR",
+            message: `invalid certificate extension - expected ${key}=${policyExtensions[key]}, got ${key}=${signerExtensions[key]}`
+          });
+        }
+      }
+    }
+    function verifyOIDs(policyOIDs, signerOIDs = []) {
+      for (const policyOID of policyOIDs) {
+        const match = signerOIDs.find((signerOID) => oidEquals(policyOID.oid?.id, signerOID.oid?.id) && policyOID.value.equals(signerOID.value));
+        if (!match) {
+          const oid = policyOID.oid?.id.join(".") ?? "<unknown>";
+          throw new error_1.PolicyError({
+            code: "UNTRUSTED_SIGNER_ERROR",
+            message: `invalid certificate extension - missing OID ${oid}`
+          });
+        }
+      }
+    }
+    function oidEquals(a2, b) {
+      if (a2 === void 0 || b === void 0) {
+        return false;
+      }
+      return a2.length === b.length && a2.every((v, i2) => v === b[i2]);
+    }
+  }
+});
+
+// node_modules/@sigstore/verify/dist/timestamp/tsa.js
+var require_tsa = __commonJS({
+  "node_modules/@sigstore/verify/dist/timestamp/tsa.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    exports2.verifyRFC3161Timestamp = verifyRFC3161Timestamp;
+    var core_1 = require_dist3();
+    var error_1 = require_error3();
+    var certificate_1 = require_certificate();
+    var trust_1 = require_trust();
+    function verifyRFC3161Timestamp(timestamp, data, timestampAuthorities) {
+      const signingTime = timestamp.signingTime;
+      timestampAuthorities = (0, trust_1.filterCertAuthorities)(timestampAuthorities, signingTime);
+      timestampAuthorities = filterCAsBySerialAndIssuer(timestampAuthorities, {
+        serialNumber: timestamp.signerSerialNumber,
+        issuer: timestamp.signerIssuer
+      });
+      const verified = timestampAuthorities.some((ca) => {
+        try {
+          verifyTimestampForCA(timestamp, data, ca);
+          return true;
+        } catch (e) {
+          return false;
+        }
+      });
+      if (!verified) {
+        throw new error_1.VerificationError({
+          code: "TIMESTAMP_ERROR",
+          message: "timestamp could not be verified"
+        });
+      }
+    }
+    function verifyTimestampForCA(timestamp, data, ca) {
+      const [leaf, ...cas] = ca.certChain;
+      const signingKey = core_1.crypto.createPublicKey(leaf.publicKey);
+      const signingTime = timestamp.signingTime;
+      try {
+        new certificate_1.CertificateChainVerifier({
+          untrustedCert: leaf,
+          trustedCerts: cas,
+          timestamp: signingTime
+        }).verify();
+      } catch (e) {
+        throw new error_1.VerificationError({
+          code: "TIMESTAMP_ERROR",
+          message: "invalid certificate chain"
+        });
+      }
+      timestamp.verify(data, signingKey);
+    }
+    function filterCAsBySerialAndIssuer(timestampAuthorities, criteria) {
+      return timestampAuthorities.filter((ca) => ca.certChain.length > 0 && core_1.crypto.bufferEqual(ca.certChain[0].serialNumber, criteria.serialNumber) && core_1.crypto.bufferEqual(ca.certChain[0].issuer, criteria.issuer));
+    }
+  }
+});
+
+// node_modules/@sigstore/verify/dist/timestamp/index.js
+var require_timestamp4 = __commonJS({
+  "node_modules/@sigstore/verify/dist/timestamp/index.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    exports2.getTSATimestamp = getTSATimestamp;
+    exports2.getTLogTimestamp = getTLogTimestamp;
+    var tsa_1 = require_tsa();
+    function getTSATimestamp(timestamp, data, timestampAuthorities) {
+      (0, tsa_1.verifyRFC3161Timestamp)(timestamp, data, timestampAuthorities);
+      return {
+        type: "timestamp-authority",
+        logID: timestamp.signerSerialNumber,
+        timestamp: timestamp.signingTime
+      };
+    }
+    function getTLogTimestamp(entry) {
+      if (!entry.inclusionPromise) {
+        return void 0;
+      }
+      return {
+        type: "transparency-log",
+        logID: entry.logId.keyId,
+        timestamp: new Date(Number(entry.integratedTime) * 1e3)
+      };
+    }
+  }
+});
+
+// node_modules/@sigstore/protobuf-specs/dist/__generated__/rekor/v2/verifier.js
+var require_verifier = __commonJS({
+  "node_modules/@sigstore/protobuf-specs/dist/__generated__/rekor/v2/verifier.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    exports2.Signature = exports2.Verifier = exports2.PublicKey = void 0;
+    var sigstore_common_1 = require_sigstore_common();
+    exports2.PublicKey = {
+      fromJSON(object) {
+        return { rawBytes: isSet(object.rawBytes) ? Buffer.from(bytesFromBase64(object.rawBytes)) : Buffer.alloc(0) };
+      },
+      toJSON(message) {
+        const obj3 = {};
+        if (message.rawBytes.length !== 0) {
+          obj3.rawBytes = base64FromBytes(message.rawBytes);
+        }
+        return obj3;
+      }
+    };
+    exports2.Verifier = {
+      fromJSON(object) {
+        return {
+          verifier: isSet(object.publicKey) ? { $case: "publicKey", publicKey: exports2.PublicKey.fromJSON(object.publicKey) } : isSet(object.x509Certificate) ? { $case: "x509Certificate", x509Certificate: sigstore_common_1.X509Certificate.fromJSON(object.x509Certificate) } : void 0,
+          keyDetails: isSet(object.keyDetails) ? (0, sigstore_common_1.publicKeyDetailsFromJSON)(object.keyDetails) : 0
+        };
+      },
+      toJSON(message) {
+        const obj3 = {};
+        if (message.verifier?.$case === "publicKey") {
+          obj3.publicKey = exports2.PublicKey.toJSON(message.verifier.publicKey);
+        } else if (message.verifier?.$case === "x509Certificate") {
+          obj3.x509Certificate = sigstore_common_1.X509Certificate.toJSON(message.verifier.x509Certificate);
+        }
+        if (message.keyDetails !== 0) {
+          obj3.keyDetails = (0, sigstore_common_1.publicKeyDetailsToJSON)(message.keyDetails);
+        }
+        return obj3;
+      }
+    };
+    exports2.Signature = {
+      fromJSON(object) {
+        return {
+          content: isSet(object.content) ? Buffer.from(bytesFromBase64(object.content)) : Buffer.alloc(0),
+          verifier: isSet(object.verifier) ? exports2.Verifier.fromJSON(object.verifier) : void 0
+        };
+      },
+      toJSON(message) {
+        const obj3 = {};
+        if (message.content.length !== 0) {
+          obj3.content = base64FromBytes(message.content);
+        }
+        if (message.verifier !== void 0) {
+          obj3.verifier = exports2.Verifier.toJSON(message.verifier);
+        }
+        return obj3;
+      }
+    };
+    function bytesFromBase64(b64) {
+      return Uint8Array.from(globalThis.Buffer.from(b64, "base64"));
+    }
+    function base64FromBytes(arr) {
+      return globalThis.Buffer.from(arr).toString("base64");
+    }
+    function isSet(value) {
+      return value !== null && value !== void 0;
+    }
+  }
+});
+
+// node_modules/@sigstore/protobuf-specs/dist/__generated__/rekor/v2/dsse.js
+var require_dsse3 = __commonJS({
+  "node_modules/@sigstore/protobuf-specs/dist/__generated__/rekor/v2/dsse.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    exports2.DSSELogEntryV002 = exports2.DSSERequestV002 = void 0;
+    var envelope_1 = require_envelope();
+    var sigstore_common_1 = require_sigstore_common();
+    var verifier_1 = require_verifier();
+    exports2.DSSERequestV002 = {
+      fromJSON(object) {
+        return {
+          envelope: isSet(object.envelope) ? envelope_1.Envelope.fromJSON(object.envelope) : void 0,
+          verifiers: globalThis.Array.isArray(object?.verifiers) ? object.verifiers.map((e) => verifier_1.Verifier.fromJSON(e)) : []
+        };
+      },
+      toJSON(message) {
+        const obj3 = {};
+        if (message.envelope !== void 0) {
+          obj3.envelope = envelope_1.Envelope.toJSON(message.envelope);
+        }
+        if (message.verifiers?.length) {
+          obj3.verifiers = message.verifiers.map((e) => verifier_1.Verifier.toJSON(e));
+        }
+        return obj3;
+      }
+    };
+    exports2.DSSELogEntryV002 = {
+      fromJSON(object) {
+        return {
+          payloadHash: isSet(object.payloadHash) ? sigstore_common_1.HashOutput.fromJSON(object.payloadHash) : void 0,
+          signatures: globalThis.Array.isArray(object?.signatures) ? object.signatures.map((e) => verifier_1.Signature.fromJSON(e)) : []
+        };
+      },
+      toJSON(message) {
+        const obj3 = {};
+        if (message.payloadHash !== void 0) {
+          obj3.payloadHash = sigstore_common_1.HashOutput.toJSON(message.payloadHash);
+        }
+        if (message.signatures?.length) {
+          obj3.signatures = message.signatures.map((e) => verifier_1.Signature.toJSON(e));
+        }
+        return obj3;
+      }
+    };
+    function isSet(value) {
+      return value !== null && value !== void 0;
+    }
+  }
+});
+
+// node_modules/@sigstore/protobuf-specs/dist/__generated__/rekor/v2/hashedrekord.js
+var require_hashedrekord = __commonJS({
+  "node_modules/@sigstore/protobuf-specs/dist/__generated__/rekor/v2/hashedrekord.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    exports2.HashedRekordLogEntryV002 = exports2.HashedRekordRequestV002 = void 0;
+    var sigstore_common_1 = require_sigstore_common();
+    var verifier_1 = require_verifier();
+    exports2.HashedRekordRequestV002 = {
+      fromJSON(object) {
+        return {
+          digest: isSet(object.digest) ? Buffer.from(bytesFromBase64(object.digest)) : Buffer.alloc(0),
+          signature: isSet(object.signature) ? verifier_1.Signature.fromJSON(object.signature) : void 0
+        };
+      },
+      toJSON(message) {
+        const obj3 = {};
+        if (message.digest.length !== 0) {
+          obj3.digest = base64FromBytes(message.digest);
+        }
+        if (message.signature !== void 0) {
+          obj3.signature = verifier_1.Signature.toJSON(message.signature);
+        }
+        return obj3;
+      }
+    };
+    exports2.HashedRekordLogEntryV002 = {
+      fromJSON(object) {
+        return {
+          data: isSet(object.data) ? sigstore_common_1.HashOutput.fromJSON(object.data) : void 0,
+          signature: isSet(object.signature) ? verifier_1.Signature.fromJSON(object.signature) : void 0
+        };
+      },
+      toJSON(message) {
+        const obj3 = {};
+        if (message.data !== void 0) {
+          obj3.data = sigstore_common_1.HashOutput.toJSON(message.data);
+        }
+        if (message.signature !== void 0) {
+          obj3.signature = verifier_1.Signature.toJSON(message.signature);
+        }
+        return obj3;
+      }
+    };
+    function bytesFromBase64(b64) {
+      return Uint8Array.from(globalThis.Buffer.from(b64, "base64"));
+    }
+    function base64FromBytes(arr) {
+      return globalThis.Buffer.from(arr).toString("base64");
+    }
+    function isSet(value) {
+      return value !== null && value !== void 0;
+    }
+  }
+});
+
+// node_modules/@sigstore/protobuf-specs/dist/__generated__/rekor/v2/entry.js
+var require_entry = __commonJS({
+  "node_modules/@sigstore/protobuf-specs/dist/__generated__/rekor/v2/entry.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    exports2.CreateEntryRequest = exports2.Spec = exports2.Entry = void 0;
+    var dsse_1 = require_dsse3();
+    var hashedrekord_1 = require_hashedrekord();
+    exports2.Entry = {
+      fromJSON(object) {
+        return {
+          kind: isSet(object.kind) ? globalThis.String(object.kind) : "",
+          apiVersion: isSet(object.apiVersion) ? globalThis.String(object.apiVersion) : "",
+          spec: isSet(object.spec) ? exports2.Spec.fromJSON(object.spec) : void 0
+        };
+      },
+      toJSON(message) {
+        const obj3 = {};
+        if (message.kind !== "") {
+          obj3.kind = message.kind;
+        }
+        if (message.apiVersion !== "") {
+          obj3.apiVersion = message.apiVersion;
+        }
+        if (message.spec !== void 0) {
+          obj3.spec = exports2.Spec.toJSON(message.spec);
+        }
+        return obj3;
+      }
+    };
+    exports2.Spec = {
+      fromJSON(object) {
+        return {
+          spec: isSet(object.hashedRekordV002) ? { $case: "hashedRekordV002", hashedRekordV002: hashedrekord_1.HashedRekordLogEntryV002.fromJSON(object.hashedRekordV002) } : isSet(object.dsseV002) ? { $case: "dsseV002", dsseV002: dsse_1.DSSELogEntryV002.fromJSON(object.dsseV002) } : void 0
+        };
+      },
+      toJSON(message) {
+        const obj3 = {};
+        if (message.spec?.$case === "hashedRekordV002") {
+          obj3.hashedRekordV002 = hashedrekord_1.HashedRekordLogEntryV002.toJSON(message.spec.hashedRekordV002);
+        } else if (message.spec?.$case === "dsseV002") {
+          obj3.dsseV002 = dsse_1.DSSELogEntryV002.toJSON(message.spec.dsseV002);
+        }
+        return obj3;
+      }
+    };
+    exports2.CreateEntryRequest = {
+      fromJSON(object) {
+        return {
+          spec: isSet(object.hashedRekordRequestV002) ? {
+            $case: "hashedRekordRequestV002",
+            hashedRekordRequestV002: hashedrekord_1.HashedRekordRequestV002.fromJSON(object.hashedRekordRequestV002)
+          } : isSet(object.dsseRequestV002) ? { $case: "dsseRequestV002", dsseRequestV002: dsse_1.DSSERequestV002.fromJSON(object.dsseRequestV002) } : void 0
+        };
+      },
+      toJSON(message) {
+        const obj3 = {};
+        if (message.spec?.$case === "hashedRekordRequestV002") {
+          obj3.hashedRekordRequestV002 = hashedrekord_1.HashedRekordRequestV002.toJSON(message.spec.hashedRekordRequestV002);
+        } else if (message.spec?.$case === "dsseRequestV002") {
+          obj3.dsseRequestV002 = dsse_1.DSSERequestV002.toJSON(message.spec.dsseRequestV002);
+        }
+        return obj3;
+      }
+    };
+    function isSet(value) {
+      return value !== null && value !== void 0;
+    }
+  }
+});
+
+// node_modules/@sigstore/protobuf-specs/dist/rekor/v2/index.js
+var require_v2 = __commonJS({
+  "node_modules/@sigstore/protobuf-specs/dist/rekor/v2/index.js"(exports2) {
+    "use strict";
+    var __createBinding = exports2 && exports2.__createBinding || (Object.create ? (function(o2, m, k, k2) {
+      if (k2 === void 0) k2 = k;
+      var desc = Object.getOwnPropertyDescriptor(m, k);
+      if (!desc || ("get" in desc ? !m.__esModule : desc.writable || desc.configurable)) {
+        desc = { enumerable: true, get: function() {
+          return m[k];
+        } };
+      }
+      Object.defineProperty(o2, k2, desc);
+    }) : (function(o2, m, k, k2) {
+      if (k2 === void 0) k2 = k;
+      o2[k2] = m[k];
+    }));
+    var __exportStar = exports2 && exports2.__exportStar || function(m, exports3) {
+      for (var p in m) if (p !== "default" && !Object.prototype.hasOwnProperty.call(exports3, p)) __createBinding(exports3, m, p);
+    };
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    __exportStar(require_dsse3(), exports2);
+    __exportStar(require_entry(), exports2);
+    __exportStar(require_hashedrekord(), exports2);
+    __exportStar(require_verifier(), exports2);
+  }
+});
+
+// node_modules/@sigstore/verify/dist/tlog/dsse.js
+var require_dsse4 = __commonJS({
+  "node_modules/@sigstore/verify/dist/tlog/dsse.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    exports2.DSSE_API_VERSION_V1 = void 0;
+    exports2.verifyDSSETLogBody = verifyDSSETLogBody;
+    exports2.verifyDSSETLogBodyV2 = verifyDSSETLogBodyV2;
+    var error_1 = require_error3();
+    exports2.DSSE_API_VERSION_V1 = "0.0.1";
+    function verifyDSSETLogBody(tlogEntry, content) {
+      switch (tlogEntry.apiVersion) {
+        case exports2.DSSE_API_VERSION_V1:
+          return verifyDSSE001TLogBody(tlogEntry, content);
+        default:
+          throw new error_1.VerificationError({
+            code: "TLOG_BODY_ERROR",
+            message: `unsupported dsse version: ${tlogEntry.apiVersion}`
+          });
+      }
+    }
+    function verifyDSSETLogBodyV2(tlogEntry, content) {
+      const spec = tlogEntry.spec?.spec;
+      if (!spec) {
+        throw new error_1.VerificationError({
+          code: "TLOG_BODY_ERROR",
+          message: `missing dsse spec`
+        });
+      }
+      switch (spec.$case) {
+        case "dsseV002":
+          return verifyDSSE002TLogBody(spec.dsseV002, content);
+        default:
+          throw new error_1.VerificationError({
+            code: "TLOG_BODY_ERROR",
+            message: `unsupported version: ${spec.$case}`
+          });
+      }
+    }
+    function verifyDSSE001TLogBody(tlogEntry, content) {
+      if (tlogEntry.spec.signatures?.length !== 1) {
+        throw new error_1.VerificationError({
+          code: "TLOG_BODY_ERROR",
+          message: "signature count mismatch"
+        });
+      }
+      const tlogSig = tlogEntry.spec.signatures[0].signature;
+      if (!content.compareSignature(Buffer.from(tlogSig, "base64")))
+        throw new error_1.VerificationError({
+          code: "TLOG_BODY_ERROR",
+          message: "tlog entry signature mismatch"
+        });
+      const tlogHash = tlogEntry.spec.payloadHash?.value || "";
+      if (!content.compareDigest(Buffer.from(tlogHash, "hex"))) {
+        throw new error_1.VerificationError({
+          code: "TLOG_BODY_ERROR",
+          message: "DSSE payload hash mismatch"
+        });
+      }
+    }
+    function verifyDSSE002TLogBody(spec, content) {
+      if (spec.signatures?.length !== 1) {
+        throw new error_1.VerificationError({
+          code: "TLOG_BODY_ERROR",
+          message: "signature count mismatch"
+        });
+      }
+      const tlogSig = spec.signatures[0].content;
+      if (!content.compareSignature(tlogSig))
+        throw new error_1.VerificationError({
+          code: "TLOG_BODY_ERROR",
+          message: "tlog entry signature mismatch"
+        });
+      const tlogHash = spec.payloadHash?.digest || Buffer.from("");
+      if (!content.compareDigest(tlogHash)) {
+        throw new error_1.VerificationError({
+          code: "TLOG_BODY_ERROR",
+          message: "DSSE payload hash mismatch"
+        });
+      }
+    }
+  }
+});
+
+// node_modules/@sigstore/verify/dist/tlog/hashedrekord.js
+var require_hashedrekord2 = __commonJS({
+  "node_modules/@sigstore/verify/dist/tlog/hashedrekord.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    exports2.HASHEDREKORD_API_VERSION_V1 = void 0;
+    exports2.verifyHashedRekordTLogBody = verifyHashedRekordTLogBody;
+    exports2.verifyHashedRekordTLogBodyV2 = verifyHashedRekordTLogBodyV2;
+    var error_1 = require_error3();
+    exports2.HASHEDREKORD_API_VERSION_V1 = "0.0.1";
+    function verifyHashedRekordTLogBody(tlogEntry, content) {
+      switch (tlogEntry.apiVersion) {
+        case exports2.HASHEDREKORD_API_VERSION_V1:
+          return verifyHashedrekord001TLogBody(tlogEntry, content);
+        default:
+          throw new error_1.VerificationError({
+            code: "TLOG_BODY_ERROR",
+            message: `unsupported hashedrekord version: ${tlogEntry.apiVersion}`
+          });
+      }
+    }
+    function verifyHashedRekordTLogBodyV2(tlogEntry, content) {
+      const spec = tlogEntry.spec?.spec;
+      if (!spec) {
+        throw new error_1.VerificationError({
+          code: "TLOG_BODY_ERROR",
+          message: `missing dsse spec`
+        });
+      }
+      switch (spec.$case) {
+        case "hashedRekordV002":
+          return verifyHashedrekord002TLogBody(spec.hashedRekordV002, content);
+        default:
+          throw new error_1.VerificationError({
+            code: "TLOG_BODY_ERROR",
+            message: `unsupported version: ${spec.$case}`
+          });
+      }
+    }
+    function verifyHashedrekord001TLogBody(tlogEntry, content) {
+      const tlogSig = tlogEntry.spec.signature.content || "";
+      if (!content.compareSignature(Buffer.from(tlogSig, "base64"))) {
+        throw new error_1.VerificationError({
+          code: "TLOG_BODY_ERROR",
+          message: "signature mismatch"
+        });
+      }
+      const tlogDigest = tlogEntry.spec.data.hash?.value || "";
+      if (!content.compareDigest(Buffer.from(tlogDigest, "hex"))) {
+        throw new error_1.VerificationError({
+          code: "TLOG_BODY_ERROR",
+          message: "digest mismatch"
+        });
+      }
+    }
+    function verifyHashedrekord002TLogBody(spec, content) {
+      const tlogSig = spec.signature?.content || Buffer.from("");
+      if (!content.compareSignature(tlogSig)) {
+        throw new error_1.VerificationError({
+          code: "TLOG_BODY_ERROR",
+          message: "signature mismatch"
+        });
+      }
+      const tlogHash = spec.data?.digest || Buffer.from("");
+      if (!content.compareDigest(tlogHash)) {
+        throw new error_1.VerificationError({
+          code: "TLOG_BODY_ERROR",
+          message: "digest mismatch"
+        });
+      }
+    }
+  }
+});
+
+// node_modules/@sigstore/verify/dist/tlog/intoto.js
+var require_intoto = __commonJS({
+  "node_modules/@sigstore/verify/dist/tlog/intoto.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    exports2.verifyIntotoTLogBody = verifyIntotoTLogBody;
+    var error_1 = require_error3();
+    function verifyIntotoTLogBody(tlogEntry, content) {
+      switch (tlogEntry.apiVersion) {
+        case "0.0.2":
+          return verifyIntoto002TLogBody(tlogEntry, content);
+        default:
+          throw new error_1.VerificationError({
+            code: "TLOG_BODY_ERROR",
+            message: `unsupported intoto version: ${tlogEntry.apiVersion}`
+          });
+      }
+    }
+    function verifyIntoto002TLogBody(tlogEntry, content) {
+      if (tlogEntry.spec.content.envelope.signatures?.length !== 1) {
+        throw new error_1.VerificationError({
+          code: "TLOG_BODY_ERROR",
+          message: "signature count mismatch"
+        });
+      }
+      const tlogSig = base64Decode(tlogEntry.spec.content.envelope.signatures[0].sig);
+      if (!content.compareSignature(Buffer.from(tlogSig, "base64"))) {
+        throw new error_1.VerificationError({
+          code: "TLOG_BODY_ERROR",
+          message: "tlog entry signature mismatch"
+        });
+      }
+      const tlogHash = tlogEntry.spec.content.payloadHash?.value || "";
+      if (!content.compareDigest(Buffer.from(tlogHash, "hex"))) {
+        throw new error_1.VerificationError({
+          code: "TLOG_BODY_ERROR",
+          message: "DSSE payload hash mismatch"
+        });
+      }
+    }
+    function base64Decode(str4) {
+      return Buffer.from(str4, "base64").toString("utf-8");
+    }
+  }
+});
+
+// node_modules/@sigstore/verify/dist/tlog/checkpoint.js
+var require_checkpoint = __commonJS({
+  "node_modules/@sigstore/verify/dist/tlog/checkpoint.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    exports2.LogCheckpoint = void 0;
+    exports2.verifyCheckpoint = verifyCheckpoint;
+    var core_1 = require_dist3();
+    var error_1 = require_error3();
+    var CHECKPOINT_SEPARATOR = "\n\n";
+    var SIGNATURE_REGEX = /\u2014 (\S+) (\S+)\n/g;
+    function verifyCheckpoint(entry, tlogs) {
+      const inclusionProof = entry.inclusionProof;
+      const signedNote = SignedNote.fromString(inclusionProof.checkpoint.envelope);
+      const checkpoint = LogCheckpoint.fromString(signedNote.note);
+      if (!verifySignedNote(signedNote, tlogs)) {
+        throw new error_1.VerificationError({
+          code: "TLOG_INCLUSION_PROOF_ERROR",
+          message: "invalid checkpoint signature"
+        });
+      }
+      return checkpoint;
+    }
+    function verifySignedNote(signedNote, tlogs) {
+      const data = Buffer.from(signedNote.note, "utf-8");
+      return signedNote.signatures.some((signature) => {
+        const tlog = tlogs.find(
+          (tlog2) => core_1.crypto.bufferEqual(tlog2.logID.subarray(0, 4), signature.keyHint) && tlog2.baseURL.match(signature.name)
+          // Match the name to the base URL of the tlog
+        );
+        if (!tlog) {
+          return false;
+        }
+        return core_1.crypto.verify(data, tlog.publicKey, signature.signature);
+      });
+    }
+    var SignedNote = class _SignedNote {
+      note;
+      signatures;
+      constructor(note, signatures) {
+        this.note = note;
+        this.signatures = signatures;
+      }
+      // Deserialize a SignedNote from a string
+      static fromString(envelope) {
+        if (!envelope.includes(CHECKPOINT_SEPARATOR)) {
+          throw new error_1.VerificationError({
+            code: "TLOG_INCLUSION_PROOF_ERROR",
+            message: "missing checkpoint separator"
+          });
+        }
+        const split = envelope.indexOf(CHECKPOINT_SEPARATOR);
+        const header2 = envelope.slice(0, split + 1);
+        const data = envelope.slice(split + CHECKPOINT_SEPARATOR.length);
+        const matches = data.matchAll(SIGNATURE_REGEX);
+        const signatures = Array.from(matches, (match) => {
+          const [, name, signature] = match;
+          const sigBytes = Buffer.from(signature, "base64");
+          if (sigBytes.length < 5) {
+            throw new error_1.VerificationError({
+              code: "TLOG_INCLUSION_PROOF_ERROR",
+              message: "malformed checkpoint signature"
+            });
+          }
+          return {
+            name,
+            keyHint: sigBytes.subarray(0, 4),
+            signature: sigBytes.subarray(4)
+          };
+        });
+        if (signatures.length === 0) {
+          throw new error_1.VerificationError({
+            code: "TLOG_INCLUSION_PROOF_ERROR",
+            message: "no signatures found in checkpoint"
+          });
+        }
+        return new _SignedNote(header2, signatures);
+      }
+    };
+    var LogCheckpoint = class _LogCheckpoint {
+      origin;
+      logSize;
+      logHash;
+      rest;
+      constructor(origin, logSize, logHash, rest) {
+        this.origin = origin;
+        this.logSize = logSize;
+        this.logHash = logHash;
+        this.rest = rest;
+      }
+      static fromString(note) {
+        const lines = note.trimEnd().split("\n");
+        if (lines.length < 3) {
+          throw new error_1.VerificationError({
+            code: "TLOG_INCLUSION_PROOF_ERROR",
+            message: "too few lines in checkpoint header"
+          });
+        }
+        const origin = lines[0];
+        const logSize = BigInt(lines[1]);
+        const rootHash = Buffer.from(lines[2], "base64");
+        const rest = lines.slice(3);
+        return new _LogCheckpoint(origin, logSize, rootHash, rest);
+      }
+    };
+    exports2.LogCheckpoint = LogCheckpoint;
+  }
+});
+
+// node_modules/@sigstore/verify/dist/tlog/merkle.js
+var require_merkle = __commonJS({
+  "node_modules/@sigstore/verify/dist/tlog/merkle.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    exports2.verifyMerkleInclusion = verifyMerkleInclusion;
+    var core_1 = require_dist3();
+    var error_1 = require_error3();
+    var RFC6962_LEAF_HASH_PREFIX = Buffer.from([0]);
+    var RFC6962_NODE_HASH_PREFIX = Buffer.from([1]);
+    function verifyMerkleInclusion(entry, checkpoint) {
+      const inclusionProof = entry.inclusionProof;
+      const logIndex = BigInt(inclusionProof.logIndex);
+      const treeSize = BigInt(checkpoint.logSize);
+      if (logIndex < 0n || logIndex >= treeSize) {
+        throw new error_1.VerificationError({
+          code: "TLOG_INCLUSION_PROOF_ERROR",
+          message: `invalid index: ${logIndex}`
+        });
+      }
+      const { inner, border } = decompInclProof(logIndex, treeSize);
+      if (inclusionProof.hashes.length !== inner + border) {
+        throw new error_1.VerificationError({
+          code: "TLOG_INCLUSION_PROOF_ERROR",
+          message: "invalid hash count"
+        });
+      }
+      const innerHashes = inclusionProof.hashes.slice(0, inner);
+      const borderHashes = inclusionProof.hashes.slice(inner);
+      const leafHash = hashLeaf(entry.canonicalizedBody);
+      const calculatedHash = chainBorderRight(chainInner(leafHash, innerHashes, logIndex), borderHashes);
+      if (!core_1.crypto.bufferEqual(calculatedHash, checkpoint.logHash)) {
+        throw new error_1.VerificationError({
+          code: "TLOG_INCLUSION_PROOF_ERROR",
+          message: "calculated root hash does not match inclusion proof"
+        });
+      }
+    }
+    function decompInclProof(index, size) {
+      const inner = innerProofSize(index, size);
+      const border = onesCount(index >> BigInt(inner));
+      return { inner, border };
+    }
+    function chainInner(seed, hashes, index) {
+      return hashes.reduce((acc, h2, i2) => {
+        if (index >> BigInt(i2) & BigInt(1)) {
+          return hashChildren(h2, acc);
+        } else {
+          return hashChildren(acc, h2);
+        }
+      }, seed);
+    }
+    function chainBorderRight(seed, hashes) {
+      return hashes.reduce((acc, h2) => hashChildren(h2, acc), seed);
+    }
+    function innerProofSize(index, size) {
+      return bitLength(index ^ size - BigInt(1));
+    }
+    function onesCount(num2) {
+      return num2.toString(2).split("1").length - 1;
+    }
+    function bitLength(n2) {
+      if (n2 === 0n) {
+        return 0;
+      }
+      return n2.toString(2).length;
+    }
+    function hashChildren(left, right) {
+      return core_1.crypto.digest("sha256", RFC6962_NODE_HASH_PREFIX, left, right);
+    }
+    function hashLeaf(leaf) {
+      return core_1.crypto.digest("sha256", RFC6962_LEAF_HASH_PREFIX, leaf);
+    }
+  }
+});
+
+// node_modules/@sigstore/verify/dist/tlog/set.js
+var require_set2 = __commonJS({
+  "node_modules/@sigstore/verify/dist/tlog/set.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    exports2.verifyTLogSET = verifyTLogSET;
+    var core_1 = require_dist3();
+    var error_1 = require_error3();
+    var trust_1 = require_trust();
+    function verifyTLogSET(entry, tlogs) {
+      const validTLogs = (0, trust_1.filterTLogAuthorities)(tlogs, {
+        logID: entry.logId.keyId,
+        targetDate: new Date(Number(entry.integratedTime) * 1e3)
+      });
+      const verified = validTLogs.some((tlog) => {
+        const payload = toVerificationPayload(entry);
+        const data = Buffer.from(core_1.json.canonicalize(payload), "utf8");
+        const signature = entry.inclusionPromise.signedEntryTimestamp;
+        return core_1.crypto.verify(data, tlog.publicKey, signature);
+      });
+      if (!verified) {
+        throw new error_1.VerificationError({
+          code: "TLOG_INCLUSION_PROMISE_ERROR",
+          message: "inclusion promise could not be verified"
+        });
+      }
+    }
+    function toVerificationPayload(entry) {
+      const { integratedTime, logIndex, logId, canonicalizedBody } = entry;
+      return {
+        body: canonicalizedBody.toString("base64"),
+        integratedTime: Number(integratedTime),
+        logIndex: Number(logIndex),
+        logID: logId.keyId.toString("hex")
+      };
+    }
+  }
+});
+
+// node_modules/@sigstore/verify/dist/tlog/index.js
+var require_tlog = __commonJS({
+  "node_modules/@sigstore/verify/dist/tlog/index.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    exports2.verifyTLogBody = verifyTLogBody;
+    exports2.verifyTLogInclusion = verifyTLogInclusion;
+    var v2_1 = require_v2();
+    var error_1 = require_error3();
+    var dsse_1 = require_dsse4();
+    var hashedrekord_1 = require_hashedrekord2();
+    var intoto_1 = require_intoto();
+    var checkpoint_1 = require_checkpoint();
+    var merkle_1 = require_merkle();
+    var set_1 = require_set2();
+    function verifyTLogBody(entry, sigContent) {
+      const { kind, version } = entry.kindVersion;
+      const body = JSON.parse(entry.canonicalizedBody.toString("utf8"));
+      if (kind !== body.kind || version !== body.apiVersion) {
+        throw new error_1.VerificationError({
+          code: "TLOG_BODY_ERROR",
+          message: `kind/version mismatch - expected: ${kind}/${version}, received: ${body.kind}/${body.apiVersion}`
+        });
+      }
+      switch (kind) {
+        case "dsse":
+          if (version == dsse_1.DSSE_API_VERSION_V1) {
+            return (0, dsse_1.verifyDSSETLogBody)(body, sigContent);
+          } else {
+            const entryRekorV2 = v2_1.Entry.fromJSON(body);
+            return (0, dsse_1.verifyDSSETLogBodyV2)(entryRekorV2, sigContent);
+          }
+        case "intoto":
+          return (0, intoto_1.verifyIntotoTLogBody)(body, sigContent);
+        case "hashedrekord":
+          if (version == hashedrekord_1.HASHEDREKORD_API_VERSION_V1) {
+            return (0, hashedrekord_1.verifyHashedRekordTLogBody)(body, sigContent);
+          } else {
+            const entryRekorV2 = v2_1.Entry.fromJSON(body);
+            return (0, hashedrekord_1.verifyHashedRekordTLogBodyV2)(entryRekorV2, sigContent);
+          }
+        /* istanbul ignore next */
+        default:
+          throw new error_1.VerificationError({
+            code: "TLOG_BODY_ERROR",
+            message: `unsupported kind: ${kind}`
+          });
+      }
+    }
+    function verifyTLogInclusion(entry, tlogAuthorities) {
+      let inclusionVerified = false;
+      if (isTLogEntryWithInclusionPromise(entry)) {
+        (0, set_1.verifyTLogSET)(entry, tlogAuthorities);
+        inclusionVerified = true;
+      }
+      if (isTLogEntryWithInclusionProof(entry)) {
+        const checkpoint = (0, checkpoint_1.verifyCheckpoint)(entry, tlogAuthorities);
+        (0, merkle_1.verifyMerkleInclusion)(entry, checkpoint);
+        inclusionVerified = true;
+      }
+      if (!inclusionVerified) {
+        throw new error_1.VerificationError({
+          code: "TLOG_MISSING_INCLUSION_ERROR",
+          message: "inclusion could not be verified"
+        });
+      }
+      return;
+    }
+    function isTLogEntryWithInclusionPromise(entry) {
+      return entry.inclusionPromise !== void 0;
+    }
+    function isTLogEntryWithInclusionProof(entry) {
+      return entry.inclusionProof !== void 0;
+    }
+  }
+});
+
+// node_modules/@sigstore/verify/dist/verifier.js
+var require_verifier2 = __commonJS({
+  "node_modules/@sigstore/verify/dist/verifier.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    exports2.Verifier = void 0;
+    var util_1 = require("util");
+    var error_1 = require_error3();
+    var key_1 = require_key();
+    var policy_1 = require_policy();
+    var timestamp_1 = require_timestamp4();
+    var tlog_1 = require_tlog();
+    var Verifier2 = class {
+      trustMaterial;
+      options;
+      constructor(trustMaterial, options = {}) {
+        this.trustMaterial = trustMaterial;
+        this.options = {
+          ctlogThreshold: options.ctlogThreshold ?? 1,
+          tlogThreshold: options.tlogThreshold ?? 1,
+          timestampThreshold: options.timestampThreshold ?? options.tsaThreshold ?? 1,
+          tsaThreshold: 0
+        };
+      }
+      verify(entity, policy) {
+        const timestamps = this.verifyTimestamps(entity);
+        const signer = this.verifySigningKey(entity, timestamps);
+        this.verifyTLogs(entity);
+        this.verifySignature(entity, signer);
+        if (policy) {
+          this.verifyPolicy(policy, signer.identity || {});
+        }
+        return signer;
+      }
+      // Checks that all of the timestamps in the entity are valid and returns them
+      verifyTimestamps(entity) {
+        const timestamps = [];
+        for (const timestamp of entity.timestamps) {
+          switch (timestamp.$case) {
+            case "timestamp-authority":
+              timestamps.push((0, timestamp_1.getTSATimestamp)(timestamp.timestamp, entity.signature.signature, this.trustMaterial.timestampAuthorities));
+              break;
+            case "transparency-log": {
+              const result = (0, timestamp_1.getTLogTimestamp)(timestamp.tlogEntry);
+              if (result) {
+                timestamps.push(result);
+              }
+              break;
+            }
+          }
+        }
+        if (containsDupes(timestamps)) {
+          throw new error_1.VerificationError({
+            code: "TIMESTAMP_ERROR",
+            message: "duplicate timestamp"
+          });
+        }
+        if (timestamps.length < this.options.timestampThreshold) {
+          throw new error_1.VerificationError({
+            code: "TIMESTAMP_ERROR",
+            message: `expected ${this.options.timestampThreshold} timestamps, got ${timestamps.length}`
+          });
+        }
+        return timestamps.map((t) => t.timestamp);
+      }
+      // Checks that the signing key is valid for all of the the supplied timestamps
+      // and returns the signer.
+      verifySigningKey({ key }, timestamps) {
+        switch (key.$case) {
+          case "public-key": {
+            return (0, key_1.verifyPublicKey)(key.hint, timestamps, this.trustMaterial);
+          }
+          case "certificate": {
+            const result = (0, key_1.verifyCertificate)(key.certificate, timestamps, this.trustMaterial);
+            if (containsDupes(result.scts)) {
+              throw new error_1.VerificationError({
+                code: "CERTIFICATE_ERROR",
+                message: "duplicate SCT"
+              });
+            }
+            if (result.scts.length < this.options.ctlogThreshold) {
+              throw new error_1.VerificationError({
+                code: "CERTIFICATE_ERROR",
+                message: `expected ${this.options.ctlogThreshold} SCTs, got ${result.scts.length}`
+              });
+            }
+            return result.signer;
+          }
+        }
+      }
+      // Checks that the tlog entries are valid for the supplied content
+      verifyTLogs({ signature: content, tlogEntries }) {
+        let tlogCount = 0;
+        tlogEntries.forEach((entry) => {
+          tlogCount++;
+          (0, tlog_1.verifyTLogInclusion)(entry, this.trustMaterial.tlogs);
+          (0, tlog_1.verifyTLogBody)(entry, content);
+        });
+        if (tlogCount < this.options.tlogThreshold) {
+          throw new error_1.VerificationError({
+            code: "TLOG_ERROR",
+            message: `expected ${this.options.tlogThreshold} tlog entries, got ${tlogCount}`
+          });
+        }
+      }
+      // Checks that the signature is valid for the supplied content
+      verifySignature(entity, signer) {
+        if (!entity.signature.verifySignature(signer.key)) {
+          throw new error_1.VerificationError({
+            code: "SIGNATURE_ERROR",
+            message: "signature verification failed"
+          });
+        }
+      }
+      verifyPolicy(policy, identity3) {
+        if (policy.subjectAlternativeName) {
+          (0, policy_1.verifySubjectAlternativeName)(policy.subjectAlternativeName, identity3.subjectAlternativeName);
+        }
+        if (policy.extensions) {
+          (0, policy_1.verifyExtensions)(policy.extensions, identity3.extensions);
+        }
+        if (policy.oids) {
+          (0, policy_1.verifyOIDs)(policy.oids, identity3.oids);
+        }
+      }
+    };
+    exports2.Verifier = Verifier2;
+    function containsDupes(arr) {
+      for (let i2 = 0; i2 < arr.length; i2++) {
+        for (let j = i2 + 1; j < arr.length; j++) {
+          if ((0, util_1.isDeepStrictEqual)(arr[i2], arr[j])) {
+            return true;
+          }
+        }
+      }
+      return false;
+    }
+  }
+});
+
+// node_modules/@sigstore/verify/dist/index.js
+var require_dist4 = __commonJS({
+  "node_modules/@sigstore/verify/dist/index.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    exports2.Verifier = exports2.toTrustMaterial = exports2.VerificationError = exports2.PolicyError = exports2.toSignedEntity = void 0;
+    var bundle_1 = require_bundle();
+    Object.defineProperty(exports2, "toSignedEntity", { enumerable: true, get: function() {
+      return bundle_1.toSignedEntity;
+    } });
+    var error_1 = require_error3();
+    Object.defineProperty(exports2, "PolicyError", { enumerable: true, get: function() {
+      return error_1.PolicyError;
+    } });
+    Object.defineProperty(exports2, "VerificationError", { enumerable: true, get: function() {
+      return error_1.VerificationError;
+    } });
+    var trust_1 = require_trust();
+    Object.defineProperty(exports2, "toTrustMaterial", { enumerable: true, get: function() {
+      return trust_1.toTrustMaterial;
+    } });
+    var verifier_1 = require_verifier2();
+    Object.defineProperty(exports2, "Verifier", { enumerable: true, get: function() {
+      return verifier_1.Verifier;
+    } });
+  }
+});
+
+// node_modules/snappyjs/snappy_decompressor.js
+var require_snappy_decompressor = __commonJS({
+  "node_modules/snappyjs/snappy_decompressor.js"(exports2) {
+    "use strict";
+    var WORD_MASK = [0, 255, 65535, 16777215, 4294967295];
+    function copyBytes(fromArray, fromPos, toArray, toPos, length) {
+      var i2;
+      for (i2 = 0; i2 < length; i2++) {
+        toArray[toPos + i2] = fromArray[fromPos + i2];
+      }
+    }
+    function selfCopyBytes(array, pos, offset, length) {
+      var i2;
+      for (i2 = 0; i2 < length; i2++) {
+        array[pos + i2] = array[pos - offset + i2];
+      }
+    }
+    function SnappyDecompressor(compressed) {
+      this.array = compressed;
+      this.pos = 0;
+    }
+    SnappyDecompressor.prototype.readUncompressedLength = function() {
+      var result = 0;
+      var shift = 0;
+      var c3, val;
+      while (shift < 32 && this.pos < this.array.length) {
+        c3 = this.array[this.pos];
+        this.pos += 1;
+        val = c3 & 127;
+        if (val << shift >>> shift !== val) {
+          return -1;
+        }
+        result |= val << shift;
+        if (c3 < 128) {
+          return result;
+        }
+        shift += 7;
+      }
+      return -1;
+    };
+    SnappyDecompressor.prototype.uncompressToBuffer = function(outBuffer) {
+      var array = this.array;
+      var arrayLength = array.length;
+      var pos = this.pos;
+      var outPos = 0;
+      var c3, len, smallLen;
+      var offset;
+      while (pos < array.length) {
+        c3 = array[pos];
+        pos += 1;
+        if ((c3 & 3) === 0) {
+          len = (c3 >>> 2) + 1;
+          if (len > 60) {
+            if (pos + 3 >= arrayLength) {
+              return false;
+            }
+            smallLen = len - 60;
+            len = array[pos] + (array[pos + 1] << 8) + (array[pos + 2] << 16) + (array[pos + 3] << 24);
+            len = (len & WORD_MASK[smallLen]) + 1;
+            pos += smallLen;
+          }
+          if (pos + len > arrayLength) {
+            return false;
+          }
+          copyBytes(array, pos, outBuffer, outPos, len);
+          pos += len;
+          outPos += len;
+        } else {
+          switch (c3 & 3) {
+            case 1:
+              len = (c3 >>> 2 & 7) + 4;
+              offset = array[pos] + (c3 >>> 5 << 8);
+              pos += 1;
+              break;
+            case 2:
+              if (pos + 1 >= arrayLength) {
+                return false;
+              }
+              len = (c3 >>> 2) + 1;
+              offset = array[pos] + (array[pos + 1] << 8);
+              pos += 2;
+              break;
+            case 3:
+              if (pos + 3 >= arrayLength) {
+                return false;
+              }
+              len = (c3 >>> 2) + 1;
+              offset = array[pos] + (array[pos + 1] << 8) + (array[pos + 2] << 16) + (array[pos + 3] << 24);
+              pos += 4;
+              break;
+            default:
+              break;
+          }
+          if (offset === 0 || offset > outPos) {
+            return false;
+          }
+          selfCopyBytes(outBuffer, outPos, offset, len);
+          outPos += len;
+        }
+      }
+      return true;
+    };
+    exports2.SnappyDecompressor = SnappyDecompressor;
+  }
+});
+
+// node_modules/snappyjs/snappy_compressor.js
+var require_snappy_compressor = __commonJS({
+  "node_modules/snappyjs/snappy_compressor.js"(exports2) {
+    "use strict";
+    var BLOCK_LOG = 16;
+    var BLOCK_SIZE = 1 << BLOCK_LOG;
+    var MAX_HASH_TABLE_BITS = 14;
+    var globalHashTables = new Array(MAX_HASH_TABLE_BITS + 1);
+    function hashFunc(key, hashFuncShift) {
+      return key * 506832829 >>> hashFuncShift;
+    }
+    function load32(array, pos) {
+      return array[pos] + (array[pos + 1] << 8) + (array[pos + 2] << 16) + (array[pos + 3] << 24);
+    }
+    function equals32(array, pos1, pos2) {
+      return array[pos1] === array[pos2] && array[pos1 + 1] === array[pos2 + 1] && array[pos1 + 2] === array[pos2 + 2] && array[pos1 + 3] === array[pos2 + 3];
+    }
+    function copyBytes(fromArray, fromPos, toArray, toPos, length) {
+      var i2;
+      for (i2 = 0; i2 < length; i2++) {
+        toArray[toPos + i2] = fromArray[fromPos + i2];
+      }
+    }
+    function emitLiteral(input, ip, len, output, op) {
+      if (len <= 60) {
+        output[op] = len - 1 << 2;
+        op += 1;
+      } else if (len < 256) {
+        output[op] = 60 << 2;
+        output[op + 1] = len - 1;
+        op += 2;
+      } else {
+        output[op] = 61 << 2;
+        output[op + 1] = len - 1 & 255;
+        output[op + 2] = len - 1 >>> 8;
+        op += 3;
+      }
+      copyBytes(input, ip, output, op, len);
+      return op + len;
+    }
+    function emitCopyLessThan64(output, op, offset, len) {
+      if (len < 12 && offset < 2048) {
+        output[op] = 1 + (len - 4 << 2) + (offset >>> 8 << 5);
+        output[op + 1] = offset & 255;
+        return op + 2;
+      } else {
+        output[op] = 2 + (len - 1 << 2);
+        output[op + 1] = offset & 255;
+        output[op + 2] = offset >>> 8;
+        return op + 3;
+      }
+    }
+    function emitCopy(output, op, offset, len) {
+      while (len >= 68) {
+        op = emitCopyLessThan64(output, op, offset, 64);
+        len -= 64;
+      }
+      if (len > 64) {
+        op = emitCopyLessThan64(output, op, offset, 60);
+        len -= 60;
+      }
+      return emitCopyLessThan64(output, op, offset, len);
+    }
+    function compressFragment(input, ip, inputSize, output, op) {
+      var hashTableBits = 1;
+      while (1 << hashTableBits <= inputSize && hashTableBits <= MAX_HASH_TABLE_BITS) {
+        hashTableBits += 1;
+      }
+      hashTableBits -= 1;
+      var hashFuncShift = 32 - hashTableBits;
+      if (typeof globalHashTables[hashTableBits] === "undefined") {
+        globalHashTables[hashTableBits] = new Uint16Array(1 << hashTableBits);
+      }
+      var hashTable = globalHashTables[hashTableBits];
+      var i2;
+      for (i2 = 0; i2 < hashTable.length; i2++) {
+        hashTable[i2] = 0;
+      }
+      var ipEnd = ip + inputSize;
+      var ipLimit;
+      var baseIp = ip;
+      var nextEmit = ip;
+      var hash, nextHash;
+      var nextIp, candidate, skip;
+      var bytesBetweenHashLookups;
+      var base, matched, offset;
+      var prevHash, curHash;
+      var flag2 = true;
+      var INPUT_MARGIN = 15;
+      if (inputSize >= INPUT_MARGIN) {
+        ipLimit = ipEnd - INPUT_MARGIN;
+        ip += 1;
+        nextHash = hashFunc(load32(input, ip), hashFuncShift);
+        while (flag2) {
+          skip = 32;
+          nextIp = ip;
+          do {
+            ip = nextIp;
+            hash = nextHash;
+            bytesBetweenHashLookups = skip >>> 5;
+            skip += 1;
+            nextIp = ip + bytesBetweenHashLookups;
+            if (ip > ipLimit) {
+              flag2 = false;
+              break;
+            }
+            nextHash = hashFunc(load32(input, nextIp), hashFuncShift);
+            candidate = baseIp + hashTable[hash];
+            hashTable[hash] = ip - baseIp;
+          } while (!equals32(input, ip, candidate));
+          if (!flag2) {
+            break;
+          }
+          op = emitLiteral(input, nextEmit, ip - nextEmit, output, op);
+          do {
+            base = ip;
+            matched = 4;
+            while (ip + matched < ipEnd && input[ip + matched] === input[candidate + matched]) {
+              matched += 1;
+            }
+            ip += matched;
+            offset = base - candidate;
+            op = emitCopy(output, op, offset, matched);
+            nextEmit = ip;
+            if (ip >= ipLimit) {
+              flag2 = false;
+              break;
+            }
+            prevHash = hashFunc(load32(input, ip - 1), hashFuncShift);
+            hashTable[prevHash] = ip - 1 - baseIp;
+            curHash = hashFunc(load32(input, ip), hashFuncShift);
+            candidate = baseIp + hashTable[curHash];
+            hashTable[curHash] = ip - baseIp;
+          } while (equals32(input, ip, candidate));
+          if (!flag2) {
+            break;
+          }
+          ip += 1;
+          nextHash = hashFunc(load32(input, ip), hashFuncShift);
+        }
+      }
+      if (nextEmit < ipEnd) {
+        op = emitLiteral(input, nextEmit, ipEnd - nextEmit, output, op);
+      }
+      return op;
+    }
+    function putVarint(value, output, op) {
+      do {
+        output[op] = value & 127;
+        value = value >>> 7;
+        if (value > 0) {
+          output[op] += 128;
+        }
+        op += 1;
+      } while (value > 0);
+      return op;
+    }
+    function SnappyCompressor(uncompressed) {
+      this.array = uncompressed;
+    }
+    SnappyCompressor.prototype.maxCompressedLength = function() {
+      var sourceLen = this.array.length;
+      return 32 + sourceLen + Math.floor(sourceLen / 6);
+    };
+    SnappyCompressor.prototype.compressToBuffer = function(outBuffer) {
+      var array = this.array;
+      var length = array.length;
+      var pos = 0;
+      var outPos = 0;
+      var fragmentSize;
+      outPos = putVarint(length, outBuffer, outPos);
+      while (pos < length) {
+        fragmentSize = Math.min(length - pos, BLOCK_SIZE);
+        outPos = compressFragment(array, pos, fragmentSize, outBuffer, outPos);
+        pos += fragmentSize;
+      }
+      return outPos;
+    };
+    exports2.SnappyCompressor = SnappyCompressor;
+  }
+});
+
+// node_modules/snappyjs/index.js
+var require_snappyjs = __commonJS({
+  "node_modules/snappyjs/index.js"(exports2) {
+    "use strict";
+    function isNode() {
+      if (typeof process === "object") {
+        if (typeof process.versions === "object") {
+          if (typeof process.versions.node !== "undefined") {
+            return true;
+          }
+        }
+      }
+      return false;
+    }
+    function isUint8Array2(object) {
+      return object instanceof Uint8Array && (!isNode() || !Buffer.isBuffer(object));
+    }
+    function isArrayBuffer2(object) {
+      return object instanceof ArrayBuffer;
+    }
+    function isBuffer(object) {
+      if (!isNode()) {
+        return false;
+      }
+      return Buffer.isBuffer(object);
+    }
+    var SnappyDecompressor = require_snappy_decompressor().SnappyDecompressor;
+    var SnappyCompressor = require_snappy_compressor().SnappyCompressor;
+    var TYPE_ERROR_MSG = "Argument compressed must be type of ArrayBuffer, Buffer, or Uint8Array";
+    function uncompress2(compressed, maxLength) {
+      if (!isUint8Array2(compressed) && !isArrayBuffer2(compressed) && !isBuffer(compressed)) {
+        throw new TypeError(TYPE_ERROR_MSG);
+      }
+      var uint8Mode = false;
+      var arrayBufferMode = false;
+      if (isUint8Array2(compressed)) {
+        uint8Mode = true;
+      } else if (isArrayBuffer2(compressed)) {
+        arrayBufferMode = true;
+        compressed = new Uint8Array(compressed);
+      }
+      var decompressor = new SnappyDecompressor(compressed);
+      var length = decompressor.readUncompressedLength();
+      if (length === -1) {
+        throw new Error("Invalid Snappy bitstream");
+      }
+      if (length > maxLength) {
+        throw new Error(`The uncompressed length of ${length} is too big, expect at most ${maxLength}`);
+      }
+      var uncompressed, uncompressedView;
+      if (uint8Mode) {
+        uncompressed = new Uint8Array(length);
+        if (!decompressor.uncompressToBuffer(uncompressed)) {
+          throw new Error("Invalid Snappy bitstream");
+        }
+      } else if (arrayBufferMode) {
+        uncompressed = new ArrayBuffer(length);
+        uncompressedView = new Uint8Array(uncompressed);
+        if (!decompressor.uncompressToBuffer(uncompressedView)) {
+          throw new Error("Invalid Snappy bitstream");
+        }
+      } else {
+        uncompressed = Buffer.alloc(length);
+        if (!decompressor.uncompressToBuffer(uncompressed)) {
+          throw new Error("Invalid Snappy bitstream");
+        }
+      }
+      return uncompressed;
+    }
+    function compress(uncompressed) {
+      if (!isUint8Array2(uncompressed) && !isArrayBuffer2(uncompressed) && !isBuffer(uncompressed)) {
+        throw new TypeError(TYPE_ERROR_MSG);
+      }
+      var uint8Mode = false;
+      var arrayBufferMode = false;
+      if (isUint8Array2(uncompressed)) {
+        uint8Mode = true;
+      } else if (isArrayBuffer2(uncompressed)) {
+        arrayBufferMode = true;
+        uncompressed = new Uint8Array(uncompressed);
+      }
+      var compressor = new SnappyCompressor(uncompressed);
+      var maxLength = compressor.maxCompressedLength();
+      var compressed, compressedView;
+      var length;
+      if (uint8Mode) {
+        compressed = new Uint8Array(maxLength);
+        length = compressor.compressToBuffer(compressed);
+      } else if (arrayBufferMode) {
+        compressed = new ArrayBuffer(maxLength);
+        compressedView = new Uint8Array(compressed);
+        length = compressor.compressToBuffer(compressedView);
+      } else {
+        compressed = Buffer.alloc(maxLength);
+        length = compressor.compressToBuffer(compressed);
+      }
+      if (!compressed.slice) {
+        var compressedArray = new Uint8Array(Array.prototype.slice.call(compressed, 0, length));
+        if (uint8Mode) {
+          return compressedArray;
+        } else if (arrayBufferMode) {
+          return compressedArray.buffer;
+        } else {
+          throw new Error("Not implemented");
+        }
+      }
+      return compressed.slice(0, length);
+    }
+    exports2.uncompress = uncompress2;
+    exports2.compress = compress;
+  }
+});
+
+// node_modules/@sigstore/bundle/dist/bundle.js
+var require_bundle2 = __commonJS({
+  "node_modules/@sigstore/bundle/dist/bundle.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    exports2.BUNDLE_V03_MEDIA_TYPE = exports2.BUNDLE_V03_LEGACY_MEDIA_TYPE = exports2.BUNDLE_V02_MEDIA_TYPE = exports2.BUNDLE_V01_MEDIA_TYPE = void 0;
+    exports2.isBundleWithCertificateChain = isBundleWithCertificateChain;
+    exports2.isBundleWithPublicKey = isBundleWithPublicKey;
+    exports2.isBundleWithMessageSignature = isBundleWithMessageSignature;
+    exports2.isBundleWithDsseEnvelope = isBundleWithDsseEnvelope;
+    exports2.BUNDLE_V01_MEDIA_TYPE = "application/vnd.dev.sigstore.bundle+json;version=0.1";
+    exports2.BUNDLE_V02_MEDIA_TYPE = "application/vnd.dev.sigstore.bundle+json;version=0.2";
+    exports2.BUNDLE_V03_LEGACY_MEDIA_TYPE = "application/vnd.dev.sigstore.bundle+json;version=0.3";
+    exports2.BUNDLE_V03_MEDIA_TYPE = "application/vnd.dev.sigstore.bundle.v0.3+json";
+    function isBundleWithCertificateChain(b) {
+      return b.verificationMaterial.content.$case === "x509CertificateChain";
+    }
+    function isBundleWithPublicKey(b) {
+      return b.verificationMaterial.content.$case === "publicKey";
+    }
+    function isBundleWithMessageSignature(b) {
+      return b.content.$case === "messageSignature";
+    }
+    function isBundleWithDsseEnvelope(b) {
+      return b.content.$case === "dsseEnvelope";
+    }
+  }
+});
+
+// node_modules/@sigstore/bundle/dist/build.js
+var require_build = __commonJS({
+  "node_modules/@sigstore/bundle/dist/build.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    exports2.toMessageSignatureBundle = toMessageSignatureBundle;
+    exports2.toDSSEBundle = toDSSEBundle;
+    var protobuf_specs_1 = require_dist2();
+    var bundle_1 = require_bundle2();
+    function toMessageSignatureBundle(options) {
+      return {
+        mediaType: options.certificateChain ? bundle_1.BUNDLE_V02_MEDIA_TYPE : bundle_1.BUNDLE_V03_MEDIA_TYPE,
+        content: {
+          $case: "messageSignature",
+          messageSignature: {
+            messageDigest: {
+              algorithm: protobuf_specs_1.HashAlgorithm.SHA2_256,
+              digest: options.digest
+            },
+            signature: options.signature
+          }
+        },
+        verificationMaterial: toVerificationMaterial(options)
+      };
+    }
+    function toDSSEBundle(options) {
+      return {
+        mediaType: options.certificateChain ? bundle_1.BUNDLE_V02_MEDIA_TYPE : bundle_1.BUNDLE_V03_MEDIA_TYPE,
+        content: {
+          $case: "dsseEnvelope",
+          dsseEnvelope: toEnvelope(options)
+        },
+        verificationMaterial: toVerificationMaterial(options)
+      };
+    }
+    function toEnvelope(options) {
+      return {
+        payloadType: options.artifactType,
+        payload: options.artifact,
+        signatures: [toSignature(options)]
+      };
+    }
+    function toSignature(options) {
+      return {
+        keyid: options.keyHint || "",
+        sig: options.signature
+      };
+    }
+    function toVerificationMaterial(options) {
+      return {
+        content: toKeyContent(options),
+        tlogEntries: [],
+        timestampVerificationData: { rfc3161Timestamps: [] }
+      };
+    }
+    function toKeyContent(options) {
+      if (options.certificate) {
+        if (options.certificateChain) {
+          return {
+            $case: "x509CertificateChain",
+            x509CertificateChain: {
+              certificates: [{ rawBytes: options.certificate }]
+            }
+          };
+        } else {
+          return {
+            $case: "certificate",
+            certificate: { rawBytes: options.certificate }
+          };
+        }
+      } else {
+        return {
+          $case: "publicKey",
+          publicKey: {
+            hint: options.keyHint || ""
+          }
+        };
+      }
+    }
+  }
+});
+
+// node_modules/@sigstore/bundle/dist/error.js
+var require_error4 = __commonJS({
+  "node_modules/@sigstore/bundle/dist/error.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    exports2.ValidationError = void 0;
+    var ValidationError = class extends Error {
+      constructor(message, fields) {
+        super(message);
+        this.fields = fields;
+      }
+    };
+    exports2.ValidationError = ValidationError;
+  }
+});
+
+// node_modules/@sigstore/bundle/dist/validate.js
+var require_validate = __commonJS({
+  "node_modules/@sigstore/bundle/dist/validate.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    exports2.assertBundle = assertBundle2;
+    exports2.assertBundleV01 = assertBundleV01;
+    exports2.isBundleV01 = isBundleV01;
+    exports2.assertBundleV02 = assertBundleV02;
+    exports2.assertBundleLatest = assertBundleLatest;
+    var error_1 = require_error4();
+    function assertBundle2(b) {
+      const invalidValues = validateBundleBase(b);
+      if (invalidValues.length > 0) {
+        throw new error_1.ValidationError("invalid bundle", invalidValues);
+      }
+    }
+    function assertBundleV01(b) {
+      const invalidValues = [];
+      invalidValues.push(...validateBundleBase(b));
+      invalidValues.push(...validateInclusionPromise(b));
+      if (invalidValues.length > 0) {
+        throw new error_1.ValidationError("invalid v0.1 bundle", invalidValues);
+      }
+    }
+    function isBundleV01(b) {
+      try {
+        assertBundleV01(b);
+        return true;
+      } catch (e) {
+        return false;
+      }
+    }
+    function assertBundleV02(b) {
+      const invalidValues = [];
+      invalidValues.push(...validateBundleBase(b));
+      invalidValues.push(...validateInclusionProof(b));
+      if (invalidValues.length > 0) {
+        throw new error_1.ValidationError("invalid v0.2 bundle", invalidValues);
+      }
+    }
+    function assertBundleLatest(b) {
+      const invalidValues = [];
+      invalidValues.push(...validateBundleBase(b));
+      invalidValues.push(...validateInclusionProof(b));
+      invalidValues.push(...validateNoCertificateChain(b));
+      if (invalidValues.length > 0) {
+        throw new error_1.ValidationError("invalid bundle", invalidValues);
+      }
+    }
+    function validateBundleBase(b) {
+      const invalidValues = [];
+      if (b.mediaType === void 0 || !b.mediaType.match(/^application\/vnd\.dev\.sigstore\.bundle\+json;version=\d\.\d/) && !b.mediaType.match(/^application\/vnd\.dev\.sigstore\.bundle\.v\d\.\d\+json/)) {
+        invalidValues.push("mediaType");
+      }
+      if (b.content === void 0) {
+        invalidValues.push("content");
+      } else {
+        switch (b.content.$case) {
+          case "messageSignature":
+            if (b.content.messageSignature.messageDigest === void 0) {
+              invalidValues.push("content.messageSignature.messageDigest");
+            } else {
+              if (b.content.messageSignature.messageDigest.digest.length === 0) {
+                invalidValues.push("content.messageSignature.messageDigest.digest");
+              }
+            }
+            if (b.content.messageSignature.signature.length === 0) {
+              invalidValues.push("content.messageSignature.signature");
+            }
+            break;
+          case "dsseEnvelope":
+            if (b.content.dsseEnvelope.payload.length === 0) {
+              invalidValues.push("content.dsseEnvelope.payload");
+            }
+            if (b.content.dsseEnvelope.signatures.length !== 1) {
+              invalidValues.push("content.dsseEnvelope.signatures");
+            } else {
+              if (b.content.dsseEnvelope.signatures[0].sig.length === 0) {
+                invalidValues.push("content.dsseEnvelope.signatures[0].sig");
+              }
+            }
+            break;
+        }
+      }
+      if (b.verificationMaterial === void 0) {
+        invalidValues.push("verificationMaterial");
+      } else {
+        if (b.verificationMaterial.content === void 0) {
+          invalidValues.push("verificationMaterial.content");
+        } else {
+          switch (b.verificationMaterial.content.$case) {
+            case "x509CertificateChain":
+              if (b.verificationMaterial.content.x509CertificateChain.certificates.length === 0) {
+                invalidValues.push("verificationMaterial.content.x509CertificateChain.certificates");
+              }
+              b.verificationMaterial.content.x509CertificateChain.certificates.forEach((cert, i2) => {
+                if (cert.rawBytes.length === 0) {
+                  invalidValues.push(`verificationMaterial.content.x509CertificateChain.certificates[${i2}].rawBytes`);
+                }
+              });
+              break;
+            case "certificate":
+              if (b.verificationMaterial.content.certificate.rawBytes.length === 0) {
+                invalidValues.push("verificationMaterial.content.certificate.rawBytes");
+              }
+              break;
+          }
+        }
+        if (b.verificationMaterial.tlogEntries === void 0) {
+          invalidValues.push("verificationMaterial.tlogEntries");
+        } else {
+          if (b.verificationMaterial.tlogEntries.length > 0) {
+            b.verificationMaterial.tlogEntries.forEach((entry, i2) => {
+              if (entry.logId === void 0) {
+                invalidValues.push(`verificationMaterial.tlogEntries[${i2}].logId`);
+              }
+              if (entry.kindVersion === void 0) {
+                invalidValues.push(`verificationMaterial.tlogEntries[${i2}].kindVersion`);
+              }
+            });
+          }
+        }
+      }
+      return invalidValues;
+    }
+    function validateInclusionPromise(b) {
+      const invalidValues = [];
+      if (b.verificationMaterial && b.verificationMaterial.tlogEntries?.length > 0) {
+        b.verificationMaterial.tlogEntries.forEach((entry, i2) => {
+          if (entry.inclusionPromise === void 0) {
+            invalidValues.push(`verificationMaterial.tlogEntries[${i2}].inclusionPromise`);
+          }
+        });
+      }
+      return invalidValues;
+    }
+    function validateInclusionProof(b) {
+      const invalidValues = [];
+      if (b.verificationMaterial && b.verificationMaterial.tlogEntries?.length > 0) {
+        b.verificationMaterial.tlogEntries.forEach((entry, i2) => {
+          if (entry.inclusionProof === void 0) {
+            invalidValues.push(`verificationMaterial.tlogEntries[${i2}].inclusionProof`);
+          } else {
+            if (entry.inclusionProof.checkpoint === void 0) {
+              invalidValues.push(`verificationMaterial.tlogEntries[${i2}].inclusionProof.checkpoint`);
+            }
+          }
+        });
+      }
+      return invalidValues;
+    }
+    function validateNoCertificateChain(b) {
+      const invalidValues = [];
+      if (b.verificationMaterial?.content?.$case === "x509CertificateChain") {
+        invalidValues.push("verificationMaterial.content.$case");
+      }
+      return invalidValues;
+    }
+  }
+});
+
+// node_modules/@sigstore/bundle/dist/serialized.js
+var require_serialized = __commonJS({
+  "node_modules/@sigstore/bundle/dist/serialized.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    exports2.envelopeToJSON = exports2.envelopeFromJSON = exports2.bundleToJSON = exports2.bundleFromJSON = void 0;
+    var protobuf_specs_1 = require_dist2();
+    var bundle_1 = require_bundle2();
+    var validate_1 = require_validate();
+    var bundleFromJSON2 = (obj3) => {
+      const bundle = protobuf_specs_1.Bundle.fromJSON(obj3);
+      switch (bundle.mediaType) {
+        case bundle_1.BUNDLE_V01_MEDIA_TYPE:
+          (0, validate_1.assertBundleV01)(bundle);
+          break;
+        case bundle_1.BUNDLE_V02_MEDIA_TYPE:
+          (0, validate_1.assertBundleV02)(bundle);
+          break;
+        default:
+          (0, validate_1.assertBundleLatest)(bundle);
+          break;
+      }
+      return bundle;
+    };
+    exports2.bundleFromJSON = bundleFromJSON2;
+    var bundleToJSON = (bundle) => {
+      return protobuf_specs_1.Bundle.toJSON(bundle);
+    };
+    exports2.bundleToJSON = bundleToJSON;
+    var envelopeFromJSON = (obj3) => {
+      return protobuf_specs_1.Envelope.fromJSON(obj3);
+    };
+    exports2.envelopeFromJSON = envelopeFromJSON;
+    var envelopeToJSON = (envelope) => {
+      return protobuf_specs_1.Envelope.toJSON(envelope);
+    };
+    exports2.envelopeToJSON = envelopeToJSON;
+  }
+});
+
+// node_modules/@sigstore/bundle/dist/index.js
+var require_dist5 = __commonJS({
+  "node_modules/@sigstore/bundle/dist/index.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    exports2.isBundleV01 = exports2.assertBundleV02 = exports2.assertBundleV01 = exports2.assertBundleLatest = exports2.assertBundle = exports2.envelopeToJSON = exports2.envelopeFromJSON = exports2.bundleToJSON = exports2.bundleFromJSON = exports2.ValidationError = exports2.isBundleWithPublicKey = exports2.isBundleWithMessageSignature = exports2.isBundleWithDsseEnvelope = exports2.isBundleWithCertificateChain = exports2.BUNDLE_V03_MEDIA_TYPE = exports2.BUNDLE_V03_LEGACY_MEDIA_TYPE = exports2.BUNDLE_V02_MEDIA_TYPE = exports2.BUNDLE_V01_MEDIA_TYPE = exports2.toMessageSignatureBundle = exports2.toDSSEBundle = void 0;
+    var build_1 = require_build();
+    Object.defineProperty(exports2, "toDSSEBundle", { enumerable: true, get: function() {
+      return build_1.toDSSEBundle;
+    } });
+    Object.defineProperty(exports2, "toMessageSignatureBundle", { enumerable: true, get: function() {
+      return build_1.toMessageSignatureBundle;
+    } });
+    var bundle_1 = require_bundle2();
+    Object.defineProperty(exports2, "BUNDLE_V01_MEDIA_TYPE", { enumerable: true, get: function() {
+      return bundle_1.BUNDLE_V01_MEDIA_TYPE;
+    } });
+    Object.defineProperty(exports2, "BUNDLE_V02_MEDIA_TYPE", { enumerable: true, get: function() {
+      return bundle_1.BUNDLE_V02_MEDIA_TYPE;
+    } });
+    Object.defineProperty(exports2, "BUNDLE_V03_LEGACY_MEDIA_TYPE", { enumerable: true, get: function() {
+      return bundle_1.BUNDLE_V03_LEGACY_MEDIA_TYPE;
+    } });
+    Object.defineProperty(exports2, "BUNDLE_V03_MEDIA_TYPE", { enumerable: true, get: function() {
+      return bundle_1.BUNDLE_V03_MEDIA_TYPE;
+    } });
+    Object.defineProperty(exports2, "isBundleWithCertificateChain", { enumerable: true, get: function() {
+      return bundle_1.isBundleWithCertificateChain;
+    } });
+    Object.defineProperty(exports2, "isBundleWithDsseEnvelope", { enumerable: true, get: function() {
+      return bundle_1.isBundleWithDsseEnvelope;
+    } });
+    Object.defineProperty(exports2, "isBundleWithMessageSignature", { enumerable: true, get: function() {
+      return bundle_1.isBundleWithMessageSignature;
+    } });
+    Object.defineProperty(exports2, "isBundleWithPublicKey", { enumerable: true, get: function() {
+      return bundle_1.isBundleWithPublicKey;
+    } });
+    var error_1 = require_error4();
+    Object.defineProperty(exports2, "ValidationError", { enumerable: true, get: function() {
+      return error_1.ValidationError;
+    } });
+    var serialized_1 = require_serialized();
+    Object.defineProperty(exports2, "bundleFromJSON", { enumerable: true, get: function() {
+      return serialized_1.bundleFromJSON;
+    } });
+    Object.defineProperty(exports2, "bundleToJSON", { enumerable: true, get: function() {
+      return serialized_1.bundleToJSON;
+    } });
+    Object.defineProperty(exports2, "envelopeFromJSON", { enumerable: true, get: function() {
+      return serialized_1.envelopeFromJSON;
+    } });
+    Object.defineProperty(exports2, "envelopeToJSON", { enumerable: true, get: function() {
+      return serialized_1.envelopeToJSON;
+    } });
+    var validate_1 = require_validate();
+    Object.defineProperty(exports2, "assertBundle", { enumerable: true, get: function() {
+      return validate_1.assertBundle;
+    } });
+    Object.defineProperty(exports2, "assertBundleLatest", { enumerable: true, get: function() {
+      return validate_1.assertBundleLatest;
+    } });
+    Object.defineProperty(exports2, "assertBundleV01", { enumerable: true, get: function() {
+      return validate_1.assertBundleV01;
+    } });
+    Object.defineProperty(exports2, "assertBundleV02", { enumerable: true, get: function() {
+      return validate_1.assertBundleV02;
+    } });
+    Object.defineProperty(exports2, "isBundleV01", { enumerable: true, get: function() {
+      return validate_1.isBundleV01;
+    } });
+  }
+});
+
 // node_modules/smol-toml/dist/error.js
 function getLineColFromPtr(string, ptr) {
   let lines = string.slice(0, ptr).split(/\r?\n/);
@@ -36166,10 +41456,10 @@ function parseNumber2(ctx, startPtr, startChr, sign, endChr) {
   }
   if (!(state & 1))
     TomlError.x("unfinished numeric value", ctx, startPtr);
-  let str3 = ctx.s.slice(startPtr, ctx.p);
+  let str4 = ctx.s.slice(startPtr, ctx.p);
   if (hasUnderscores)
-    str3 = str3.replaceAll("_", "");
-  return state > 1 ? parseFloat(str3) : parseInteger(ctx, str3, 10, startPtr);
+    str4 = str4.replaceAll("_", "");
+  return state > 1 ? parseFloat(str4) : parseInteger(ctx, str4, 10, startPtr);
 }
 function parseIntegerBaseN(ctx, startPtr, base, endChr) {
   let c3, underscore = 1;
@@ -36185,15 +41475,15 @@ function parseIntegerBaseN(ctx, startPtr, base, endChr) {
   }
   if (underscore & 1)
     TomlError.x("unfinished numeric value", ctx);
-  let str3 = ctx.s.slice(startPtr + 2, ctx.p);
+  let str4 = ctx.s.slice(startPtr + 2, ctx.p);
   if (underscore)
-    str3 = str3.replaceAll("_", "");
-  return parseInteger(ctx, str3, base, startPtr);
+    str4 = str4.replaceAll("_", "");
+  return parseInteger(ctx, str4, base, startPtr);
 }
-function parseInteger(ctx, str3, base, startPtr) {
+function parseInteger(ctx, str4, base, startPtr) {
   if (ctx.bi !== true)
     int: {
-      let val = parseInt(str3, base);
+      let val = parseInt(str4, base);
       if (!Number.isSafeInteger(val)) {
         if (ctx.bi)
           break int;
@@ -36201,7 +41491,7 @@ function parseInteger(ctx, str3, base, startPtr) {
       }
       return val;
     }
-  return base === 10 ? BigInt(str3) : BigInt((base === 2 ? "0b" : base === 8 ? "0o" : "0x") + str3);
+  return base === 10 ? BigInt(str4) : BigInt((base === 2 ? "0b" : base === 8 ? "0o" : "0x") + str4);
 }
 function parseDate(ctx, c3, endChr) {
   let startPtr = ctx.p++, unsafeSeparator;
@@ -36248,25 +41538,25 @@ function parseTime(ctx, c3, endChr) {
   let t = ctx.s.slice(start, ctx.p);
   return readDate(ctx, t, 4, false, start);
 }
-function readDate(ctx, str3, type, unsafeDelim, errPtr, temporalSuffix) {
+function readDate(ctx, str4, type, unsafeDelim, errPtr, temporalSuffix) {
   if (ctx.ld) {
-    let date = new TomlDate(str3, type, unsafeDelim);
+    let date = new TomlDate(str4, type, unsafeDelim);
     if (!date.isValid())
       TomlError.x("invalid date", ctx, errPtr);
     return date;
   }
   try {
     if (temporalSuffix)
-      str3 += temporalSuffix;
+      str4 += temporalSuffix;
     switch (type) {
       case 1:
-        return Temporal.ZonedDateTime.from(str3);
+        return Temporal.ZonedDateTime.from(str4);
       case 2:
-        return Temporal.PlainDateTime.from(str3);
+        return Temporal.PlainDateTime.from(str4);
       case 3:
-        return Temporal.PlainDate.from(str3);
+        return Temporal.PlainDate.from(str4);
       case 4:
-        return Temporal.PlainTime.from(str3);
+        return Temporal.PlainTime.from(str4);
     }
   } catch (e) {
     TomlError.x(e instanceof Error ? e.message : "" + e, ctx, errPtr);
@@ -36589,36 +41879,36 @@ var init_parse = __esm({
 });
 
 // node_modules/smol-toml/dist/stringify.js
-function extendedTypeOf(obj2) {
-  let type = typeof obj2;
+function extendedTypeOf(obj3) {
+  let type = typeof obj3;
   if (type === "object") {
-    if (Array.isArray(obj2))
+    if (Array.isArray(obj3))
       return "array";
-    if (typeof obj2.getUTCDate === "function" && obj2 instanceof Date)
+    if (typeof obj3.getUTCDate === "function" && obj3 instanceof Date)
       return "date";
     if (globalThis.Temporal) {
-      if (obj2.until) {
-        if (obj2 instanceof Temporal.ZonedDateTime)
+      if (obj3.until) {
+        if (obj3 instanceof Temporal.ZonedDateTime)
           return "temporal/tz+uc";
-        if (obj2 instanceof Temporal.PlainDateTime || obj2 instanceof Temporal.PlainDate)
+        if (obj3 instanceof Temporal.PlainDateTime || obj3 instanceof Temporal.PlainDate)
           return "temporal/uc";
-        if (obj2 instanceof Temporal.PlainTime || obj2 instanceof Temporal.Instant)
+        if (obj3 instanceof Temporal.PlainTime || obj3 instanceof Temporal.Instant)
           return "temporal";
-        if (obj2 instanceof Temporal.PlainYearMonth)
+        if (obj3 instanceof Temporal.PlainYearMonth)
           return "temporal/x";
-      } else if (obj2.toPlainDate && obj2 instanceof Temporal.PlainMonthDay || obj2.negated && obj2 instanceof Temporal.Duration) {
+      } else if (obj3.toPlainDate && obj3 instanceof Temporal.PlainMonthDay || obj3.negated && obj3 instanceof Temporal.Duration) {
         return "temporal/x";
       }
     }
   }
   return type;
 }
-function isArrayOfTables(obj2) {
-  for (let i2 = 0; i2 < obj2.length; i2++) {
-    if (extendedTypeOf(obj2[i2]) !== "object")
+function isArrayOfTables(obj3) {
+  for (let i2 = 0; i2 < obj3.length; i2++) {
+    if (extendedTypeOf(obj3[i2]) !== "object")
       return false;
   }
-  return obj2.length != 0;
+  return obj3.length != 0;
 }
 function formatWellFormedStringUnchecked(s) {
   return JSON.stringify(s).replaceAll("\x7F", "\\u007f");
@@ -36689,8 +41979,8 @@ function stringifyValue(val, type, depth, numberAsFloat, strictTemporal) {
       throw new TypeError("Unsupported " + val[Symbol.toStringTag]);
   }
 }
-function stringifyInlineTable(obj2, depth, numberAsFloat, strictTemporal) {
-  let keys = Object.keys(obj2);
+function stringifyInlineTable(obj3, depth, numberAsFloat, strictTemporal) {
+  let keys = Object.keys(obj3);
   if (keys.length === 0)
     return "{}";
   let res = "{ ";
@@ -36698,7 +41988,7 @@ function stringifyInlineTable(obj2, depth, numberAsFloat, strictTemporal) {
     let k = keys[i2];
     if (i2)
       res += ", ";
-    res += formatKey(k) + " = " + stringifyValue(obj2[k], extendedTypeOf(obj2[k]), depth - 1, numberAsFloat, strictTemporal);
+    res += formatKey(k) + " = " + stringifyValue(obj3[k], extendedTypeOf(obj3[k]), depth - 1, numberAsFloat, strictTemporal);
   }
   return res + " }";
 }
@@ -36728,30 +42018,30 @@ function stringifyArrayTable(array, key, depth, numberAsFloat, strictTemporal) {
   }
   return res;
 }
-function stringifyTable(tableKey, obj2, prefix, depth, numberAsFloat, strictTemporal) {
+function stringifyTable(tableKey, obj3, prefix, depth, numberAsFloat, strictTemporal) {
   if (depth === 0) {
     throw new Error("Could not stringify the object: maximum object depth exceeded");
   }
   let preamble = "";
   let tables = "";
-  let keys = Object.keys(obj2);
+  let keys = Object.keys(obj3);
   for (let i2 = 0; i2 < keys.length; i2++) {
     let k = keys[i2];
-    if (obj2[k] !== null && obj2[k] !== void 0) {
-      let type = extendedTypeOf(obj2[k]);
+    if (obj3[k] !== null && obj3[k] !== void 0) {
+      let type = extendedTypeOf(obj3[k]);
       if (type === "symbol" || type === "function") {
         throw new TypeError(`cannot serialize values of type '${type}'`);
       }
       let key = formatKey(k);
-      if (type === "array" && isArrayOfTables(obj2[k])) {
-        tables += (tables && "\n") + stringifyArrayTable(obj2[k], prefix ? `${prefix}.${key}` : key, depth - 1, numberAsFloat, strictTemporal);
+      if (type === "array" && isArrayOfTables(obj3[k])) {
+        tables += (tables && "\n") + stringifyArrayTable(obj3[k], prefix ? `${prefix}.${key}` : key, depth - 1, numberAsFloat, strictTemporal);
       } else if (type === "object") {
         let tblKey = prefix ? `${prefix}.${key}` : key;
-        tables += (tables && "\n") + stringifyTable(tblKey, obj2[k], tblKey, depth - 1, numberAsFloat, strictTemporal);
+        tables += (tables && "\n") + stringifyTable(tblKey, obj3[k], tblKey, depth - 1, numberAsFloat, strictTemporal);
       } else {
         preamble += key;
         preamble += " = ";
-        preamble += stringifyValue(obj2[k], type, depth, numberAsFloat, strictTemporal);
+        preamble += stringifyValue(obj3[k], type, depth, numberAsFloat, strictTemporal);
         preamble += "\n";
       }
     }
@@ -36762,14 +42052,14 @@ ${preamble}` : `[${tableKey}]`;
   return preamble && tables ? `${preamble}
 ${tables}` : preamble || tables;
 }
-function stringify(obj2, { maxDepth = 1e3, numbersAsFloat = false, strictTemporal = false } = {}) {
-  if (extendedTypeOf(obj2) !== "object") {
+function stringify(obj3, { maxDepth = 1e3, numbersAsFloat = false, strictTemporal = false } = {}) {
+  if (extendedTypeOf(obj3) !== "object") {
     throw new TypeError("stringify can only be called with an object");
   }
-  let str3 = stringifyTable(0, obj2, "", maxDepth, numbersAsFloat, strictTemporal);
-  if (str3[str3.length - 1] !== "\n")
-    return str3 + "\n";
-  return str3;
+  let str4 = stringifyTable(0, obj3, "", maxDepth, numbersAsFloat, strictTemporal);
+  if (str4[str4.length - 1] !== "\n")
+    return str4 + "\n";
+  return str4;
 }
 var BARE_KEY, HAS_WELLFORMED;
 var init_stringify = __esm({
@@ -37325,8 +42615,8 @@ function endGroup() {
 }
 
 // src/action/main.ts
-var import_node_os6 = __toESM(require("node:os"));
-var import_node_path26 = __toESM(require("node:path"));
+var import_node_os7 = __toESM(require("node:os"));
+var import_node_path27 = __toESM(require("node:path"));
 
 // src/core/errors.ts
 var EXIT_CODES = { ok: 0, check: 1, usage: 2, environment: 3 };
@@ -40664,8 +45954,8 @@ function prettyMilliseconds(milliseconds, options) {
     const flooredValue = Math.round(flooredInterimValue) / 10 ** decimalDigits;
     return flooredValue.toFixed(decimalDigits);
   };
-  const add = (value, long, short4, valueString) => {
-    if ((result.length === 0 || !options.colonNotation) && isZero(value) && !(options.colonNotation && short4 === "m")) {
+  const add = (value, long, short7, valueString) => {
+    if ((result.length === 0 || !options.colonNotation) && isZero(value) && !(options.colonNotation && short7 === "m")) {
       return;
     }
     valueString ??= String(value);
@@ -40674,7 +45964,7 @@ function prettyMilliseconds(milliseconds, options) {
       const minLength = result.length > 0 ? 2 : 1;
       valueString = "0".repeat(Math.max(0, minLength - wholeDigits)) + valueString;
     } else {
-      valueString += options.verbose ? " " + pluralize(long, value) : short4;
+      valueString += options.verbose ? " " + pluralize(long, value) : short7;
     }
     result.push(valueString);
   };
@@ -41939,13 +47229,13 @@ var logOutputSync = ({ serializedResult, fdNumber, state, verboseInfo, encoding,
   }
 };
 var writeToFiles = (serializedResult, stdioItems, outputFiles) => {
-  for (const { path: path27, append } of stdioItems.filter(({ type }) => FILE_TYPES.has(type))) {
-    const pathString = typeof path27 === "string" ? path27 : path27.toString();
+  for (const { path: path28, append } of stdioItems.filter(({ type }) => FILE_TYPES.has(type))) {
+    const pathString = typeof path28 === "string" ? path28 : path28.toString();
     if (append || outputFiles.has(pathString)) {
-      (0, import_node_fs4.appendFileSync)(path27, serializedResult);
+      (0, import_node_fs4.appendFileSync)(path28, serializedResult);
     } else {
       outputFiles.add(pathString);
-      (0, import_node_fs4.writeFileSync)(path27, serializedResult);
+      (0, import_node_fs4.writeFileSync)(path28, serializedResult);
     }
   }
 };
@@ -44615,14 +49905,14 @@ function algorithmOf(digest) {
   return a2;
 }
 function parseManifest(bytes, contentType, what) {
-  let json;
+  let json2;
   try {
-    json = JSON.parse(bytes.toString("utf8"));
+    json2 = JSON.parse(bytes.toString("utf8"));
   } catch {
     throw malformed(what, "the body is not JSON");
   }
-  if (!json || typeof json !== "object" || Array.isArray(json)) throw malformed(what, "the body is not a JSON object");
-  const body = json;
+  if (!json2 || typeof json2 !== "object" || Array.isArray(json2)) throw malformed(what, "the body is not a JSON object");
+  const body = json2;
   if (body.schemaVersion !== 2)
     throw malformed(
       what,
@@ -44644,7 +49934,7 @@ function parseManifest(bytes, contentType, what) {
     body.layers.forEach((d, i2) => checkDescriptor(d, `layers[${i2}]`, what));
   }
   const mediaType = declared ?? (kind === "index" ? INDEX_TYPES[0] : MANIFEST_TYPES[0]);
-  return { json, mediaType, kind };
+  return { json: json2, mediaType, kind };
 }
 function checkDescriptor(d, where2, what) {
   const o2 = d;
@@ -44678,14 +49968,14 @@ function splitIndex(index) {
       });
       continue;
     }
-    const os8 = d.platform?.os ?? "unknown";
+    const os9 = d.platform?.os ?? "unknown";
     const architecture = d.platform?.architecture ?? "unknown";
     const variant = d.platform?.variant || void 0;
     platforms.push({
-      os: os8,
+      os: os9,
       architecture,
       variant,
-      platform: platformString({ os: os8, architecture, variant }),
+      platform: platformString({ os: os9, architecture, variant }),
       digest: d.digest,
       mediaType: d.mediaType,
       size: d.size,
@@ -44700,15 +49990,15 @@ function splitIndex(index) {
   }
   return { platforms, unattached };
 }
-function isIndex(json) {
-  return Array.isArray(json.manifests);
+function isIndex(json2) {
+  return Array.isArray(json2.manifests);
 }
-function isImageManifest(json) {
-  return Array.isArray(json.layers);
+function isImageManifest(json2) {
+  return Array.isArray(json2.layers);
 }
 function platformMatches(p, wanted) {
-  const [os8, architecture, variant] = wanted.split("/");
-  if (p.os !== os8 || p.architecture !== architecture) return false;
+  const [os9, architecture, variant] = wanted.split("/");
+  if (p.os !== os9 || p.architecture !== architecture) return false;
   if (!variant) return true;
   return (p.variant ?? (architecture === "arm64" ? "v8" : void 0)) === variant;
 }
@@ -45264,14 +50554,14 @@ var RegistryClient = class {
     }
     const config = (await this.configOf(r, m, options)).config;
     const labels = config?.config?.Labels ?? {};
-    const os8 = config?.os ?? "unknown";
+    const os9 = config?.os ?? "unknown";
     const architecture = config?.architecture ?? "unknown";
     const variant = config?.variant || void 0;
     const platform3 = {
-      os: os8,
+      os: os9,
       architecture,
       variant,
-      platform: platformString({ os: os8, architecture, variant }),
+      platform: platformString({ os: os9, architecture, variant }),
       digest: m.digest,
       mediaType: m.mediaType,
       size: m.bytes.length,
@@ -45659,6 +50949,18 @@ function checkResult(input) {
   const verdict = verdictOf(input.examined, input.findings);
   return { ...input, verdict, summary: input.summary ?? defaultSummary(verdict, input.examined, input.findings) };
 }
+function environmentResult(id, title, what, reason, next, subject) {
+  return {
+    id,
+    title,
+    subject,
+    verdict: "environment",
+    summary: `could not run: ${reason}`,
+    examined: { count: 0, what },
+    findings: [],
+    next
+  };
+}
 function defaultSummary(verdict, examined, findings) {
   const counted = `${examined.count} ${countNoun(examined)} examined`;
   if (verdict === "nothing-checked") {
@@ -45674,7 +50976,7 @@ function countNoun(e) {
   return e.count === 1 ? e.one ?? e.what.replace(/s$/, "") : e.what;
 }
 function readinessReport(checks, meta = {}) {
-  const verdict = combineVerdicts(checks.map((c3) => c3.verdict));
+  const verdict = combineVerdicts(checks.filter((c3) => !c3.advisory).map((c3) => c3.verdict));
   return {
     schema: "release-operator/readiness@1",
     image: meta.image,
@@ -45688,17 +50990,20 @@ function readinessReport(checks, meta = {}) {
     generatedAt: meta.now?.().toISOString()
   };
 }
-function reportSummary(verdict, checks) {
+function reportSummary(verdict, all) {
+  const checks = all.filter((c3) => !c3.advisory);
+  const advisory = all.filter((c3) => c3.advisory && c3.verdict !== "pass").length;
+  const aside = advisory ? `; ${advisory} advisory check${advisory === 1 ? "" : "s"} did not pass` : "";
   const n2 = (v) => checks.filter((c3) => c3.verdict === v).length;
-  if (checks.length === 0) return "not ready: no checks ran";
-  if (verdict === "pass") return `ready: ${n2("pass")} check${n2("pass") === 1 ? "" : "s"} passed`;
+  if (checks.length === 0) return `not ready: no checks ran${aside}`;
+  if (verdict === "pass") return `ready: ${n2("pass")} check${n2("pass") === 1 ? "" : "s"} passed${aside}`;
   const parts = [
     n2("problem") && `${n2("problem")} with problems`,
     n2("environment") && `${n2("environment")} could not run`,
     n2("nothing-checked") && `${n2("nothing-checked")} checked nothing`,
     n2("pass") && `${n2("pass")} passed`
   ].filter(Boolean);
-  return `not ready: ${parts.join(", ")} (of ${checks.length} checks)`;
+  return `not ready: ${parts.join(", ")} (of ${checks.length} checks)${aside}`;
 }
 function dedupeBasis(all) {
   const seen = /* @__PURE__ */ new Map();
@@ -46051,6 +51356,91 @@ function registryClientFromConfig(config, logger, credentials = {}) {
   });
 }
 
+// src/core/registry/referrers.ts
+function referrersTag(digest) {
+  const [algorithm, hex] = digest.split(":");
+  return `${algorithm}-${hex.slice(0, 64)}`;
+}
+function cosignTag(digest, suffix) {
+  return `${digest.replace(":", "-")}.${suffix}`;
+}
+async function discoverReferrers(client, repo, digest, options = {}) {
+  const r = typeof repo === "string" ? parseRepository(repo) : repo;
+  const warnings = [];
+  const referrers = [];
+  const fromApi = await client.referrersIndex(r, digest, options);
+  let entries2 = fromApi ?? [];
+  let source = "referrers-api";
+  const fallback = referrersTag(digest);
+  if (!fromApi) {
+    source = "referrers-tag";
+    const head = await client.headManifest({ ...r, tag: fallback }, options);
+    if (head) {
+      const m = await client.getManifest({ ...r, tag: fallback }, options);
+      if ("manifests" in m.json) entries2 = m.json.manifests;
+      else
+        warnings.push(`The tag ${fallback} holds an image manifest, not the referrers index the OCI spec puts there.`);
+    }
+  }
+  const children = await Promise.all(
+    entries2.map(async (entry) => ({ entry, child: await readChild(client, r, entry.digest, options, warnings) }))
+  );
+  for (const { entry, child } of children) {
+    if (!child) continue;
+    const ref = toReferrer(child, source, source === "referrers-tag" ? fallback : void 0);
+    if (ref.subject !== digest) {
+      warnings.push(
+        `${short2(ref.digest)} is listed as a referrer of ${short2(digest)} but its subject is ${ref.subject ? short2(ref.subject) : "missing"}; left out.`
+      );
+      continue;
+    }
+    if ((entry.artifactType ?? "") !== ref.artifactType)
+      warnings.push(
+        `The ${source === "referrers-api" ? "referrers API" : `tag ${fallback}`} lists ${short2(ref.digest)} as ${entry.artifactType ? `"${entry.artifactType}"` : "without an artifactType"}; the manifest itself says "${ref.artifactType}".`
+      );
+    referrers.push(ref);
+  }
+  for (const suffix of ["sig", "att", "sbom"]) {
+    const tag = cosignTag(digest, suffix);
+    const head = await client.headManifest({ ...r, tag }, options);
+    if (!head) continue;
+    const m = await client.getManifest({ ...r, tag }, options);
+    if (!isImageManifest(m.json)) {
+      warnings.push(`The cosign tag ${tag} holds an index, not an image manifest; left out.`);
+      continue;
+    }
+    referrers.push({ ...toReferrer(m, "cosign-tag", tag), cosign: suffix });
+  }
+  return { subject: digest, api: fromApi !== null, referrers, warnings };
+}
+async function readChild(client, r, digest, options, warnings) {
+  try {
+    const m = await client.getManifest({ ...r, digest }, options);
+    if (isImageManifest(m.json)) return m;
+    warnings.push(`The referrer ${short2(digest)} is an index, not an artifact manifest; left out.`);
+  } catch (e) {
+    warnings.push(`The referrer ${short2(digest)} could not be read: ${e.message}`);
+  }
+  return void 0;
+}
+function toReferrer(m, source, tag) {
+  const json2 = m.json;
+  return {
+    digest: m.digest,
+    mediaType: m.mediaType,
+    artifactType: json2.artifactType || json2.config?.mediaType || "",
+    layerTypes: json2.layers.map((l) => l.mediaType),
+    annotations: json2.annotations ?? {},
+    subject: json2.subject?.digest,
+    source,
+    tag,
+    manifest: m
+  };
+}
+function short2(digest) {
+  return digest.slice(0, 19);
+}
+
 // src/core/report/escape.ts
 var CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\u202A-\u202E\u2066-\u2069]/g;
 var codePoint = (c3) => `\\u${c3.charCodeAt(0).toString(16).padStart(4, "0")}`;
@@ -46122,7 +51512,9 @@ function reportMarkdown(r, options = {}) {
   if (r.checks.length) {
     out.push("| Check | Verdict | What it saw |", "|---|---|---|");
     for (const c3 of r.checks)
-      out.push(`| ${mdCell(checkName(c3))} | ${ICON[c3.verdict]} ${VERDICT_WORDS[c3.verdict]} | ${mdCell(c3.summary)} |`);
+      out.push(
+        `| ${mdCell(checkName(c3))} | ${ICON[c3.verdict]} ${VERDICT_WORDS[c3.verdict]}${c3.advisory ? " (advisory)" : ""} | ${mdCell(c3.summary)} |`
+      );
     out.push("");
   } else out.push("No check ran, so nothing vouches for this release.", "");
   for (const c3 of r.checks) out.push(...checkSection(c3));
@@ -46137,7 +51529,10 @@ function checkSection(c3) {
   const evidence = evidencePairs(c3).map(([k, v]) => `${mdCell(k)}: ${mdCell(v)}`);
   const next = [...c3.next ?? [], ...c3.findings.flatMap((f) => findingNext(f))];
   const rows = [
-    ["Verdict", `${ICON[c3.verdict]} ${VERDICT_WORDS[c3.verdict]}: ${mdCell(c3.summary)}`],
+    [
+      "Verdict",
+      `${ICON[c3.verdict]} ${VERDICT_WORDS[c3.verdict]}${c3.advisory ? " (advisory: shown, never blocks)" : ""}: ${mdCell(c3.summary)}`
+    ],
     ["Examined", mdCell(examinedText(c3.examined))],
     ["Evidence", evidence.length ? evidence.join("<br>") : "\u2014"],
     ["Next action", next.length ? next.map((n2) => mdCell(nextText(n2))).join("<br>") : "\u2014"]
@@ -46536,7 +51931,7 @@ function cleanupDecision(tag, digest, index, entries2, existing) {
 }
 
 // src/core/assemble/run.ts
-var short2 = (d) => d.slice(0, 19);
+var short3 = (d) => d.slice(0, 19);
 async function assemble(req, deps) {
   const steps = [];
   const step = (name, status, detail) => {
@@ -46594,7 +51989,7 @@ async function assemble(req, deps) {
     context["dry run"] = "nothing was written";
     return finish2();
   }
-  step("index", "running", `PUT ${short2(p.index.digest)} by digest`);
+  step("index", "running", `PUT ${short3(p.index.digest)} by digest`);
   try {
     await putIndex(deps.registry, p, deps.signal);
     digest = p.index.digest;
@@ -46658,7 +52053,7 @@ function sourcesCheck(p, required) {
       message: `no source holds ${m}; nothing is written without it`
     })),
     evidence: {
-      sources: p.sources.map((s) => `${s.reference} ${short2(s.digest)}: ${s.platforms.join(", ")}`),
+      sources: p.sources.map((s) => `${s.reference} ${short3(s.digest)}: ${s.platforms.join(", ")}`),
       index: p.index.digest
     },
     next: missing.length ? [{ text: `Push ${missing.join(", ")} and pass it as a --source` }] : void 0
@@ -46680,13 +52075,13 @@ function indexCheck(p, missing, attestations) {
       ...loose.map((a2) => ({
         severity: "error",
         subject: a2.digest,
-        message: `attestation ${short2(a2.digest)} names no platform of the index`
+        message: `attestation ${short3(a2.digest)} names no platform of the index`
       }))
     ],
     evidence: {
       digest: p.index.digest,
       platforms: p.entries.map(
-        (e) => `${e.platform} ${short2(e.descriptor.digest)}${e.attestations.length ? ` (+${e.attestations.length} attestation)` : ""}`
+        (e) => `${e.platform} ${short3(e.descriptor.digest)}${e.attestations.length ? ` (+${e.attestations.length} attestation)` : ""}`
       )
     }
   });
@@ -46704,7 +52099,7 @@ function tagsWritten(p, written, held) {
     })),
     evidence: {
       order: p.tags.map((t) => t.tag),
-      moved: p.tags.filter((t) => t.from && t.from !== t.to).map((t) => `${t.tag} ${short2(t.from)} -> ${short2(t.to)}`)
+      moved: p.tags.filter((t) => t.from && t.from !== t.to).map((t) => `${t.tag} ${short3(t.from)} -> ${short3(t.to)}`)
     }
   });
 }
@@ -46720,10 +52115,10 @@ function cleanupCheck(results) {
 }
 
 // src/core/assemble/format.ts
-var short3 = (d) => d.slice(0, 19);
+var short4 = (d) => d.slice(0, 19);
 function formatPlan(p) {
   const lines = [`assemble ${p.repository} ${p.version}`, "  sources (read by digest, no layer pulled):"];
-  for (const s of p.sources) lines.push(`    ${s.reference}  ${short3(s.digest)}  ${s.platforms.join(", ")}`);
+  for (const s of p.sources) lines.push(`    ${s.reference}  ${short4(s.digest)}  ${s.platforms.join(", ")}`);
   const att = p.entries.reduce((n2, e) => n2 + e.attestations.length, 0);
   lines.push(
     `  1. index ${p.index.digest}: ${p.entries.map((e) => `${e.platform}${e.attestations.length ? ` (+${e.attestations.length} attestation)` : ""}`).join(", ")}; ${att} attestation(s); written by digest, no tag moves`,
@@ -46733,7 +52128,7 @@ function formatPlan(p) {
   const w = Math.max(0, ...p.tags.map((t) => t.tag.length));
   for (const t of p.tags)
     lines.push(
-      `     ${t.tag.padEnd(w)}  ${t.unchanged ? "already there" : t.from ? `${short3(t.from)} -> ${short3(t.to)}` : `new -> ${short3(t.to)}`}  (${t.kind})`
+      `     ${t.tag.padEnd(w)}  ${t.unchanged ? "already there" : t.from ? `${short4(t.from)} -> ${short4(t.to)}` : `new -> ${short4(t.to)}`}  (${t.kind})`
     );
   for (const h2 of p.held) lines.push(`     ${h2.tag.padEnd(w)}  left alone: the newer ${h2.stays} holds it`);
   lines.push(
@@ -48137,14 +53532,14 @@ function readDynamic(v, is64, phs, dyn, info2) {
   if (strsz === void 0) throw new ElfFormatError(v.file, "the dynamic segment has no DT_STRSZ");
   const strOff = vaddrToOffset(v, phs, strtabAddr, "DT_STRTAB");
   v.check(strOff, strsz, "the dynamic string table (DT_STRTAB/DT_STRSZ)");
-  const str3 = (idx, what) => {
+  const str4 = (idx, what) => {
     if (idx >= strsz) throw new ElfFormatError(v.file, `${what} string index ${idx} is beyond DT_STRSZ ${strsz}`);
     return v.cstring(strOff + idx, strOff + strsz, LIMITS.stringLength, what);
   };
-  info2.needed = all(DT_NEEDED).map((i2) => str3(i2, "DT_NEEDED"));
+  info2.needed = all(DT_NEEDED).map((i2) => str4(i2, "DT_NEEDED"));
   const soname = one(DT_SONAME);
-  if (soname !== void 0) info2.soname = str3(soname, "DT_SONAME");
-  const paths = (tag, what) => all(tag).flatMap((i2) => str3(i2, what).split(":").filter(Boolean));
+  if (soname !== void 0) info2.soname = str4(soname, "DT_SONAME");
+  const paths = (tag, what) => all(tag).flatMap((i2) => str4(i2, what).split(":").filter(Boolean));
   info2.rpath = paths(DT_RPATH, "DT_RPATH");
   info2.runpath = paths(DT_RUNPATH, "DT_RUNPATH");
   info2.flags1 = one(DT_FLAGS_1) ?? 0;
@@ -48152,16 +53547,16 @@ function readDynamic(v, is64, phs, dyn, info2) {
   if (verneed !== void 0) {
     const num2 = one(DT_VERNEEDNUM);
     if (num2 === void 0) throw new ElfFormatError(v.file, "DT_VERNEED without DT_VERNEEDNUM");
-    info2.versionNeeds = readVerneed(v, vaddrToOffset(v, phs, verneed, "DT_VERNEED"), num2, str3);
+    info2.versionNeeds = readVerneed(v, vaddrToOffset(v, phs, verneed, "DT_VERNEED"), num2, str4);
   }
   const verdef = one(DT_VERDEF);
   if (verdef !== void 0) {
     const num2 = one(DT_VERDEFNUM);
     if (num2 === void 0) throw new ElfFormatError(v.file, "DT_VERDEF without DT_VERDEFNUM");
-    info2.versionDefinitions = readVerdef(v, vaddrToOffset(v, phs, verdef, "DT_VERDEF"), num2, str3);
+    info2.versionDefinitions = readVerdef(v, vaddrToOffset(v, phs, verdef, "DT_VERDEF"), num2, str4);
   }
 }
-function readVerneed(v, start, num2, str3) {
+function readVerneed(v, start, num2, str4) {
   if (num2 > LIMITS.versionEntries) throw new ElfFormatError(v.file, `DT_VERNEEDNUM ${num2} is implausibly large`);
   const out = [];
   let o2 = start;
@@ -48171,14 +53566,14 @@ function readVerneed(v, start, num2, str3) {
     const version = v.u16(o2, what);
     if (version !== 1) throw new ElfFormatError(v.file, `${what} has unknown vn_version ${version}`);
     const cnt = v.u16(o2 + 2, what);
-    const lib = { file: str3(v.u32(o2 + 4, what), `${what} vn_file`), versions: [] };
+    const lib = { file: str4(v.u32(o2 + 4, what), `${what} vn_file`), versions: [] };
     let a2 = o2 + v.u32(o2 + 8, what);
     for (let j = 0; j < cnt; j++) {
       if (++aux > LIMITS.auxEntries) throw new ElfFormatError(v.file, "too many version need entries");
       const w = `${what} entry ${j}`;
       const flags = v.u16(a2 + 4, w);
       lib.versions.push({
-        name: str3(v.u32(a2 + 8, w), `${w} vna_name`),
+        name: str4(v.u32(a2 + 8, w), `${w} vna_name`),
         flags,
         weak: (flags & VER_FLG_WEAK) !== 0,
         index: v.u16(a2 + 6, w) & 32767
@@ -48194,7 +53589,7 @@ function readVerneed(v, start, num2, str3) {
   }
   return out;
 }
-function readVerdef(v, start, num2, str3) {
+function readVerdef(v, start, num2, str4) {
   if (num2 > LIMITS.versionEntries) throw new ElfFormatError(v.file, `DT_VERDEFNUM ${num2} is implausibly large`);
   const out = [];
   let o2 = start;
@@ -48210,7 +53605,7 @@ function readVerdef(v, start, num2, str3) {
     let a2 = o2 + v.u32(o2 + 12, what);
     for (let j = 0; j < cnt; j++) {
       if (++aux > LIMITS.auxEntries) throw new ElfFormatError(v.file, "too many version definition entries");
-      names.push(str3(v.u32(a2, `${what} aux ${j}`), `${what} vda_name`));
+      names.push(str4(v.u32(a2, `${what} aux ${j}`), `${what} vda_name`));
       const next2 = v.u32(a2 + 4, `${what} aux ${j}`);
       if (next2 === 0) break;
       a2 += next2;
@@ -48671,7 +54066,7 @@ function imageFromArchive(archive, options = {}) {
     }
     throw checkError(`The ${what}: ${name} is a loop of links.`);
   };
-  const json = (name) => {
+  const json2 = (name) => {
     const { part } = find(name);
     if (!part)
       throw checkError(`The ${what} has no ${name}.`, "The Docker engine wrote an archive this version cannot read.");
@@ -48688,7 +54083,7 @@ function imageFromArchive(archive, options = {}) {
   let configName;
   let layerNames;
   if (parts.has("manifest.json")) {
-    const manifest = json("manifest.json");
+    const manifest = json2("manifest.json");
     const hex = options.imageId?.replace(/^[a-z0-9]+:/, "");
     const entry = Array.isArray(manifest) ? hex && manifest.find((m) => typeof m?.Config === "string" && m.Config.includes(hex)) || manifest[0] : void 0;
     if (!entry || typeof entry.Config !== "string" || !Array.isArray(entry.Layers) || !entry.Layers.every((l) => typeof l === "string")) {
@@ -48700,14 +54095,14 @@ function imageFromArchive(archive, options = {}) {
     configName = entry.Config;
     layerNames = entry.Layers;
   } else if (parts.has("index.json")) {
-    ({ configName, layerNames } = fromIndex(what, json, options.platform));
+    ({ configName, layerNames } = fromIndex(what, json2, options.platform));
   } else {
     throw checkError(
       `The ${what} has neither manifest.json nor index.json.`,
       "The Docker engine wrote an archive this version cannot read."
     );
   }
-  const config = json(configName);
+  const config = json2(configName);
   if (!config || typeof config !== "object")
     throw checkError(`The ${what}: the image config ${configName} is not an object.`);
   const fs3 = new ImageFs();
@@ -48736,13 +54131,13 @@ function imageFromArchive(archive, options = {}) {
   }
   return { config, fs: fs3 };
 }
-function fromIndex(what, json, platform3) {
+function fromIndex(what, json2, platform3) {
   const blob = (d, role) => {
     const m = /^([a-z0-9]+):([a-f0-9]+)$/.exec(typeof d?.digest === "string" ? d.digest : "");
     if (!m) throw checkError(`The ${what}: the ${role} has no valid digest.`);
     return `blobs/${m[1]}/${m[2]}`;
   };
-  let node = json("index.json");
+  let node = json2("index.json");
   for (let depth = 0; depth < MAX_INDEX_DEPTH; depth++) {
     const images = (Array.isArray(node?.manifests) ? node.manifests : []).filter(
       (d) => d?.annotations?.["vnd.docker.reference.type"] !== "attestation-manifest" && d?.platform?.os !== "unknown"
@@ -48754,7 +54149,7 @@ function fromIndex(what, json, platform3) {
       )
     ) || images[0];
     if (!pick) throw checkError(`The ${what}: index.json names no image manifest.`);
-    const doc = json(blob(pick, "manifest"));
+    const doc = json2(blob(pick, "manifest"));
     if (Array.isArray(doc?.manifests)) {
       node = doc;
       continue;
@@ -49578,13 +54973,13 @@ function checkBinary(p, elf, arch2, image, resolver, target) {
     const queue = [self];
     const seen = /* @__PURE__ */ new Set([p]);
     while (queue.length && closure.length < MAX_CLOSURE) {
-      const obj2 = queue.shift();
+      const obj3 = queue.shift();
       const mine = /* @__PURE__ */ new Map();
-      providers.set(obj2.path, mine);
-      for (const name of obj2.elf.needed) {
-        const lib = resolver.find(name, obj2, self);
+      providers.set(obj3.path, mine);
+      for (const name of obj3.elf.needed) {
+        const lib = resolver.find(name, obj3, self);
         if (!lib) {
-          missingLibs.push({ name, by: obj2.path });
+          missingLibs.push({ name, by: obj3.path });
           continue;
         }
         mine.set(name, lib);
@@ -49624,14 +55019,14 @@ function checkBinary(p, elf, arch2, image, resolver, target) {
       message: `${m.by === p ? p : `${m.by} (loaded by ${p})`} needs ${m.name}, which the loader would not find in the image`
     });
   }
-  for (const obj2 of [self, ...closure]) {
-    for (const need of obj2.elf.versionNeeds) {
-      const lib = providers.get(obj2.path)?.get(need.file) ?? [...providers.get(obj2.path)?.values() ?? []].find((l) => l.elf.soname === need.file);
+  for (const obj3 of [self, ...closure]) {
+    for (const need of obj3.elf.versionNeeds) {
+      const lib = providers.get(obj3.path)?.get(need.file) ?? [...providers.get(obj3.path)?.values() ?? []].find((l) => l.elf.soname === need.file);
       if (!lib) continue;
       const defined = new Set(lib.elf.versionDefinitions.map((d) => d.name));
       for (const v of need.versions) {
         if (!defined.has(v.name))
-          addMissing(r, { library: need.file, version: v.name, neededBy: obj2.path, weak: v.weak });
+          addMissing(r, { library: need.file, version: v.name, neededBy: obj3.path, weak: v.weak });
       }
     }
   }
@@ -49845,8 +55240,8 @@ async function checkGlibc(req, deps) {
         logger: log
       });
       const wanted = req.platforms ?? [];
-      const [os8, architecture, variant] = img.platform.split("/");
-      if (wanted.length && !wanted.some((w) => platformMatches({ os: os8, architecture, variant }, w))) {
+      const [os9, architecture, variant] = img.platform.split("/");
+      if (wanted.length && !wanted.some((w) => platformMatches({ os: os9, architecture, variant }, w))) {
         throw usageError(
           `The local image ${value} is ${img.platform}, not ${wanted.join(", ")}.`,
           "A local Docker image holds one platform; check the pushed image for the others (docker://REF)."
@@ -50751,8 +56146,8 @@ function entrypointOf(model, file, repo) {
       const candidates = [normalizeRepoPath(src), normalizeRepoPath(`${dir}/${src}`)].filter(
         (p) => Boolean(p)
       );
-      const path27 = candidates.find((p) => repo?.has(p)) ?? candidates[0];
-      out.script = { path: path27, text: path27 ? repo?.read(path27) : void 0, copiedAt: i2 };
+      const path28 = candidates.find((p) => repo?.has(p)) ?? candidates[0];
+      out.script = { path: path28, text: path28 ? repo?.read(path28) : void 0, copiedAt: i2 };
       break;
     }
   }
@@ -51042,8 +56437,8 @@ var ARCH_ALIASES = {
 function normalizePlatform(input) {
   let p = input.trim().toLowerCase().replace(/^['"]|['"]$/g, "");
   if (!p.includes("/")) p = `linux/${p}`;
-  const [os8, arch2, ...rest] = p.split("/");
-  let full = [os8, ARCH_ALIASES[arch2] ?? arch2, ...rest].join("/");
+  const [os9, arch2, ...rest] = p.split("/");
+  let full = [os9, ARCH_ALIASES[arch2] ?? arch2, ...rest].join("/");
   full = full.replace(/^(\w+)\/arm64\/v8$/, "$1/arm64").replace(/^(\w+)\/arm$/, "$1/arm/v7").replace(/^(\w+)\/amd64\/v1$/, "$1/amd64");
   return full;
 }
@@ -51585,8 +56980,8 @@ function calleeOf(job, repo) {
   const uses = job.uses?.value.trim();
   if (!uses) return void 0;
   if (uses.startsWith("./")) {
-    const path27 = normalizeRepoPath(uses);
-    return { path: path27, model: path27 ? repo?.workflow(path27) : void 0, external: false };
+    const path28 = normalizeRepoPath(uses);
+    return { path: path28, model: path28 ? repo?.workflow(path28) : void 0, external: false };
   }
   const m = /^([^/]+\/[^/]+)\/(\.github\/workflows\/[^@]+)@/.exec(uses);
   if (m && repo?.repository && m[1].toLowerCase() === repo.repository.toLowerCase())
@@ -52284,13 +57679,13 @@ var unpinnedAction = {
     return uses.flatMap((u2) => {
       const v = u2.value.trim();
       if (v.startsWith("./") || v.startsWith("docker://")) return [];
-      const [path27, ref] = v.split("@");
-      const owner = path27.split("/")[0].toLowerCase();
-      const ownerRepo = path27.split("/").slice(0, 2).join("/").toLowerCase();
+      const [path28, ref] = v.split("@");
+      const owner = path28.split("/")[0].toLowerCase();
+      const ownerRepo = path28.split("/").slice(0, 2).join("/").toLowerCase();
       if (FIRST_PARTY.has(owner) || /^[0-9a-f]{40}$/.test(ref ?? "") || self && ownerRepo === self) return [];
       return [
         {
-          message: `${path27} is used at "${ref ?? "(no ref)"}", which its owner can move.`,
+          message: `${path28} is used at "${ref ?? "(no ref)"}", which its owner can move.`,
           region: u2.region,
           evidence: [{ message: `uses ${v}`, region: u2.region }]
         }
@@ -54360,6 +59755,1344 @@ function testedCheck(pushed, lookup, recordPath) {
   });
 }
 
+// src/core/supply/trust.ts
+var import_node_crypto5 = require("node:crypto");
+var import_node_fs9 = require("node:fs");
+var import_node_os6 = __toESM(require("node:os"));
+var import_node_path23 = __toESM(require("node:path"));
+var import_protobuf_specs = __toESM(require_dist2());
+var import_verify2 = __toESM(require_dist4());
+var TRUSTED_ROOT_HINT = "Write one with `gh attestation trusted-root > trusted_root.json` (or take sigstore's from its TUF repository) and set supplyChain.trustedRoot to it.";
+function defaultCacheDir(env = process.env) {
+  return import_node_path23.default.join(env.XDG_CACHE_HOME || import_node_path23.default.join(import_node_os6.default.homedir(), ".cache"), "release-operator");
+}
+function loadTrust(o2) {
+  const now = (o2.now ?? (() => /* @__PURE__ */ new Date()))();
+  const base = o2.baseDir ?? process.cwd();
+  const cached = import_node_path23.default.join(o2.cacheDir ?? defaultCacheDir(), "trusted_root.json");
+  const given = o2.trustedRoot ? import_node_path23.default.resolve(base, o2.trustedRoot) : void 0;
+  const { keys, keyProblems } = loadKeys(o2.publicKeys ?? [], base);
+  const names = keys.map((k) => k.name);
+  let source;
+  let note = "";
+  if (given && exists2(given)) source = given;
+  else if (exists2(cached)) {
+    source = cached;
+    note = given ? ` (the configured ${given} is missing; using the copy cached from it)` : " (the cached copy)";
+  }
+  if (!source) {
+    return withMaterial(void 0, keys, keyProblems, {
+      state: "missing",
+      reason: given ? `the trusted root ${given} does not exist and none is cached` : "no trusted root is configured or cached",
+      keys: names
+    });
+  }
+  let root;
+  try {
+    root = import_protobuf_specs.TrustedRoot.fromJSON(JSON.parse((0, import_node_fs9.readFileSync)(source, "utf8")));
+    (0, import_verify2.toTrustMaterial)(root);
+  } catch (e) {
+    return withMaterial(void 0, keys, keyProblems, {
+      state: "invalid",
+      path: source,
+      reason: `${source} is not a usable Sigstore trusted root: ${e.message}`,
+      keys: names
+    });
+  }
+  if (source === given) cacheCopy(given, cached);
+  const ageDays = Math.floor((now.getTime() - (0, import_node_fs9.statSync)(source).mtimeMs) / 864e5);
+  const ended = [...root.certificateAuthorities, ...root.timestampAuthorities].filter(
+    (a2) => a2.validFor?.end && a2.validFor.end < now
+  ).length;
+  const total2 = root.certificateAuthorities.length + root.timestampAuthorities.length;
+  const stale = ageDays > o2.maxAgeDays ? `it is ${ageDays} days old (more than ${o2.maxAgeDays}); refresh it` : total2 > 0 && ended === total2 ? "every authority in it has ended" : void 0;
+  return withMaterial(root, keys, keyProblems, {
+    state: stale ? "stale" : "ok",
+    path: source,
+    ageDays,
+    reason: stale ? `the trusted root ${source}${note} is stale: ${stale}` : `trusted root ${source}${note}, ${ageDays} days old`,
+    keys: names
+  });
+}
+function withMaterial(root, keys, keyProblems, status) {
+  const empty = {
+    certificateAuthorities: [],
+    timestampAuthorities: [],
+    tlogs: [],
+    ctlogs: []
+  };
+  return {
+    status,
+    root,
+    keys,
+    keyProblems,
+    hasTlogs: (root?.tlogs.length ?? 0) > 0,
+    hasCtlogs: (root?.ctlogs.length ?? 0) > 0,
+    material: () => (0, import_verify2.toTrustMaterial)(root ?? empty, (hint) => {
+      const k = keys.find((x) => x.hint === hint);
+      if (!k) throw new Error(`no configured public key has the hint ${hint}`);
+      return { publicKey: k.key, validFor: () => true };
+    })
+  };
+}
+function loadKeys(files, base) {
+  const keys = [];
+  const keyProblems = [];
+  for (const name of files) {
+    try {
+      const key = (0, import_node_crypto5.createPublicKey)((0, import_node_fs9.readFileSync)(import_node_path23.default.resolve(base, name)));
+      const der = key.export({ type: "spki", format: "der" });
+      keys.push({ name, hint: (0, import_node_crypto5.createHash)("sha256").update(der).digest("hex"), key });
+    } catch (e) {
+      keyProblems.push(`the public key ${name} could not be read: ${e.message}`);
+    }
+  }
+  return { keys, keyProblems };
+}
+function exists2(p) {
+  try {
+    return (0, import_node_fs9.statSync)(p).isFile();
+  } catch {
+    return false;
+  }
+}
+function cacheCopy(from, to) {
+  try {
+    (0, import_node_fs9.mkdirSync)(import_node_path23.default.dirname(to), { recursive: true });
+    (0, import_node_fs9.copyFileSync)(from, to);
+    const st = (0, import_node_fs9.statSync)(from);
+    (0, import_node_fs9.utimesSync)(to, st.atime, st.mtime);
+  } catch {
+  }
+}
+
+// src/core/supply/checks.ts
+var short5 = (d) => d.slice(0, 19);
+var shortCommit = (c3) => c3 ? c3.slice(0, 12) : "unknown commit";
+function supplyChainChecks(report, options = {}) {
+  const requirement = options.requirement ?? "required";
+  const rows = [
+    ...report.platforms.flatMap((p) => [provenanceRow(report, p), sbomRow(report, p), signatureRow(report, p)]),
+    crossCheckRow(report)
+  ];
+  return rows.map((r) => ({ ...r, evidence: { ...r.evidence, requirement } }));
+}
+function provenanceRow(report, p) {
+  const prov = p.provenance;
+  const findings = p.problems.map((message) => ({
+    message,
+    severity: "error",
+    subject: p.platform,
+    rule: "attestation"
+  }));
+  return checkResult({
+    id: "supply-provenance",
+    title: `Provenance ${p.platform}`,
+    subject: p.platform,
+    examined: {
+      count: prov ? 1 : 0,
+      what: "provenance attestations",
+      lookedFor: `a BuildKit provenance attestation for ${p.platform} in the index`
+    },
+    findings,
+    summary: prov ? `${prov.predicateType.replace("https://slsa.dev/provenance/", "SLSA ")}: ${shortCommit(prov.source.commit)} from ${prov.source.repository ?? "an unnamed repository"}, built by ${prov.builder ?? "an unnamed builder"}${findings.length ? `; ${findings.length} problem${findings.length === 1 ? "" : "s"}` : ""}` : void 0,
+    evidence: { digest: p.digest, provenance: prov },
+    next: prov ? void 0 : [
+      {
+        text: "Build with provenance attestations (docker buildx build --provenance=mode=max, or build-push-action with provenance: mode=max)."
+      }
+    ]
+  });
+}
+function sbomRow(report, p) {
+  const onIndex = report.warnings.filter((w) => w.startsWith("SBOM on the index:"));
+  return checkResult({
+    id: "supply-sbom",
+    title: `SBOM ${p.platform}`,
+    subject: p.platform,
+    examined: {
+      count: p.sbom ? 1 : 0,
+      what: "SBOMs",
+      lookedFor: `an SPDX or CycloneDX SBOM attestation for ${p.platform}`,
+      foundInstead: onIndex.length ? "an SBOM attached to the whole index only" : void 0
+    },
+    findings: onIndex.map((message) => ({
+      message,
+      severity: "warning",
+      subject: p.platform,
+      rule: "sbom-on-index"
+    })),
+    summary: p.sbom ? `${p.sbom.format.toUpperCase()}, ${p.sbom.packageCount} packages${p.sbom.generator ? ` (${p.sbom.generator})` : ""}` : void 0,
+    evidence: p.sbom ? { format: p.sbom.format, packageCount: p.sbom.packageCount, generator: p.sbom.generator } : {},
+    next: p.sbom ? void 0 : [{ text: "Build with SBOM attestations (docker buildx build --sbom=true)." }]
+  });
+}
+function signatureRow(report, p) {
+  const s = p.signature;
+  const items = [...p.signatures, ...report.indexSignatures];
+  const base = {
+    id: "supply-signature",
+    title: `Signature ${p.platform}`,
+    subject: p.platform,
+    evidence: { digest: p.digest, verdict: s.verdict, items: items.map(itemEvidence) },
+    basis: [
+      {
+        subject: "signer identity",
+        value: report.policy.identity || "(none)",
+        source: report.policy.identitySource === "configured" ? "configured" : "inferred",
+        detail: report.policy.identitySource === "configured" ? "supplyChain.identity" : `a workflow of ${report.policy.sourceRepository ?? "this repository"}, issuer ${report.policy.issuer}`
+      },
+      {
+        subject: "trusted root",
+        value: report.trust.path ?? report.trust.state,
+        source: "configured",
+        detail: report.trust.reason
+      }
+    ]
+  };
+  const failed = items.filter((i2) => i2 !== s.decidedBy && (i2.verdict === "invalid" || i2.verdict === "identity-mismatch")).map((i2) => ({
+    message: `${i2.kind} (${i2.where}): ${i2.verdict}: ${i2.reason}`,
+    severity: "warning",
+    subject: p.platform,
+    rule: `signature-${i2.verdict}`
+  }));
+  const stale = report.trust.state === "stale" ? [{ message: report.trust.reason, severity: "warning", rule: "trusted-root-stale" }] : [];
+  switch (s.verdict) {
+    case "verified":
+      return checkResult({
+        ...base,
+        examined: { count: 1, what: "verified signatures" },
+        findings: [...failed, ...stale],
+        summary: `verified: ${s.reason}`
+      });
+    case "invalid":
+    case "identity-mismatch":
+      return checkResult({
+        ...base,
+        examined: { count: items.length, what: "signatures" },
+        findings: [
+          {
+            message: `${s.verdict}: ${s.reason}`,
+            severity: "error",
+            subject: p.platform,
+            rule: `signature-${s.verdict}`
+          },
+          ...failed
+        ],
+        summary: `${s.verdict === "invalid" ? "invalid" : "identity mismatch"}: ${s.reason}`,
+        next: [{ text: "Sign the image from the release workflow (cosign sign, or actions/attest-build-provenance)." }]
+      });
+    case "unverified": {
+      const trustMissing = report.trust.state === "missing" || report.trust.state === "invalid";
+      if (trustMissing)
+        return {
+          ...base,
+          verdict: "environment",
+          summary: `present but unverified: ${s.reason}`,
+          examined: { count: 0, what: "verified signatures" },
+          findings: [],
+          next: [{ text: TRUSTED_ROOT_HINT }]
+        };
+      return checkResult({
+        ...base,
+        examined: {
+          count: 0,
+          what: "verified signatures",
+          lookedFor: "a signature this product can verify",
+          foundInstead: `a signature present but unverified (${s.reason})`
+        },
+        findings: failed,
+        summary: `present but unverified: ${s.reason}`
+      });
+    }
+    case "absent":
+      return checkResult({
+        ...base,
+        examined: {
+          count: 0,
+          what: "verified signatures",
+          lookedFor: `a signature or ${report.policy.predicateType} attestation for ${p.platform} or the index (referrers, cosign tags${report.github.read ? ", GitHub attestations" : ""})`
+        },
+        findings: failed,
+        summary: `absent: ${s.reason}${report.github.read ? "" : ` (${report.github.reason})`}`,
+        next: [signNext()]
+      });
+  }
+}
+function crossCheckRow(report) {
+  const cc = report.crossCheck;
+  const findings = cc.findings.map((f) => ({
+    message: f.message,
+    severity: "error",
+    subject: f.platform,
+    rule: `crosscheck-${f.kind}`,
+    evidence: f.expected || f.found ? { expected: f.expected, found: f.found } : void 0
+  }));
+  return checkResult({
+    id: "supply-crosscheck",
+    title: "Provenance \xD7 git \xD7 labels",
+    examined: {
+      count: cc.compared.length,
+      what: "comparisons",
+      lookedFor: "provenance commits, a git tag and revision labels to compare",
+      foundInstead: cc.gitTag ? void 0 : "no git tag for this reference (pass --git-tag)"
+    },
+    findings,
+    summary: cc.compared.length && !findings.length ? `${cc.compared.length} comparisons agree${cc.gitTag?.commit ? `: every platform from ${shortCommit(cc.gitTag.commit)} (${cc.gitTag.name})` : ""}` : void 0,
+    evidence: { compared: cc.compared, gitTag: cc.gitTag, repository: cc.repository }
+  });
+}
+function itemEvidence(i2) {
+  return {
+    kind: i2.kind,
+    where: i2.where,
+    digest: i2.digest,
+    attachedTo: i2.attachedTo.is === "platform" ? i2.attachedTo.platform : i2.attachedTo.is,
+    subjects: i2.subjects.map((s) => s.is === "platform" ? s.platform : s.is === "index" ? "index" : short5(s.digest)),
+    predicateType: i2.predicateType,
+    verdict: i2.verdict,
+    reason: i2.reason,
+    signer: i2.signer
+  };
+}
+function signNext() {
+  return {
+    text: "Sign each release in its workflow: cosign sign --yes IMAGE@DIGEST (keyless), or actions/attest-build-provenance with push-to-registry: true."
+  };
+}
+
+// src/core/supply/intoto.ts
+var IN_TOTO_PAYLOAD = "application/vnd.in-toto+json";
+function parseStatement(bytes) {
+  let json2;
+  try {
+    json2 = JSON.parse(bytes.toString("utf8"));
+  } catch {
+    return "not JSON";
+  }
+  if (!isObject2(json2)) return "not a JSON object";
+  const type = json2._type;
+  if (typeof type !== "string" || !/^https:\/\/in-toto\.io\/Statement\/v/.test(type))
+    return `not an in-toto statement (_type ${JSON.stringify(type)})`;
+  if (typeof json2.predicateType !== "string") return "an in-toto statement without predicateType";
+  const subjects = Array.isArray(json2.subject) ? json2.subject.flatMap((s) => {
+    const hex = isObject2(s) && isObject2(s.digest) ? s.digest.sha256 : void 0;
+    return typeof hex === "string" && /^[a-f0-9]{64}$/.test(hex) ? [`sha256:${hex}`] : [];
+  }) : [];
+  return {
+    type,
+    predicateType: json2.predicateType,
+    subjects,
+    predicate: isObject2(json2.predicate) ? json2.predicate : {}
+  };
+}
+function isObject2(v) {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+function str3(v, ...path28) {
+  let cur = v;
+  for (const k of path28) cur = isObject2(cur) ? cur[k] : void 0;
+  return typeof cur === "string" && cur ? cur : void 0;
+}
+function obj2(v, ...path28) {
+  let cur = v;
+  for (const k of path28) cur = isObject2(cur) ? cur[k] : void 0;
+  return isObject2(cur) ? cur : void 0;
+}
+
+// src/core/supply/types.ts
+var PREDICATE = {
+  slsaV02: "https://slsa.dev/provenance/v0.2",
+  slsaV1: "https://slsa.dev/provenance/v1",
+  spdx: "https://spdx.dev/Document",
+  cyclonedx: "https://cyclonedx.org/bom"
+};
+
+// src/core/supply/provenance.ts
+var BUILDKIT_V02 = "https://mobyproject.org/buildkit@v1";
+var BUILDKIT_V1 = "https://github.com/moby/buildkit/blob/master/docs/attestations/slsa-definitions.md";
+var GITHUB_WORKFLOW = "https://actions.github.io/buildtypes/workflow/v1";
+var BUILDKIT_METADATA_V02 = "https://mobyproject.org/buildkit@v1#metadata";
+function isProvenance(predicateType) {
+  return predicateType === PREDICATE.slsaV02 || predicateType.startsWith(PREDICATE.slsaV1);
+}
+function summarizeProvenance(predicateType, predicate) {
+  return predicateType === PREDICATE.slsaV02 ? fromV02(predicate) : fromV1(predicateType, predicate);
+}
+function fromV02(p) {
+  const buildType = str3(p, "buildType");
+  const vcs = obj2(p, "metadata", BUILDKIT_METADATA_V02, "vcs");
+  const materials = Array.isArray(p.materials) ? p.materials : [];
+  const configSource = obj2(p, "invocation", "configSource");
+  const git = gitMaterial(materials) ?? gitMaterial(configSource ? [configSource] : []);
+  const builder = str3(p, "builder", "id");
+  return {
+    predicateType: PREDICATE.slsaV02,
+    flavour: buildType === BUILDKIT_V02 ? "buildkit" : "other",
+    builder,
+    buildType,
+    workflow: runOf(builder),
+    source: sourceOf(vcs, git),
+    buildArgs: buildArgsOf(obj2(p, "invocation", "parameters", "args")),
+    baseImages: imagesOf(materials),
+    invocationId: str3(p, "metadata", "buildInvocationID") ?? str3(p, "metadata", "buildInvocationId"),
+    startedOn: str3(p, "metadata", "buildStartedOn"),
+    finishedOn: str3(p, "metadata", "buildFinishedOn")
+  };
+}
+function fromV1(predicateType, p) {
+  const def = obj2(p, "buildDefinition") ?? {};
+  const run2 = obj2(p, "runDetails") ?? {};
+  const buildType = str3(def, "buildType");
+  const deps = Array.isArray(def.resolvedDependencies) ? def.resolvedDependencies : [];
+  const builder = str3(run2, "builder", "id");
+  const base = {
+    predicateType,
+    builder,
+    buildType,
+    invocationId: str3(run2, "metadata", "invocationId") ?? str3(run2, "metadata", "invocationID"),
+    startedOn: str3(run2, "metadata", "startedOn"),
+    finishedOn: str3(run2, "metadata", "finishedOn")
+  };
+  if (buildType === GITHUB_WORKFLOW) {
+    const wf = obj2(def, "externalParameters", "workflow") ?? {};
+    const first = deps[0];
+    const commit = isObject2(first) ? str3(first, "digest", "gitCommit") : void 0;
+    const uri = isObject2(first) ? str3(first, "uri") : void 0;
+    return {
+      ...base,
+      flavour: "github",
+      trigger: str3(def, "internalParameters", "github", "event_name"),
+      workflow: {
+        repository: str3(wf, "repository"),
+        path: str3(wf, "path"),
+        ref: str3(wf, "ref"),
+        run: base.invocationId
+      },
+      source: {
+        repository: uri ? repoOfGitUri(uri) : str3(wf, "repository"),
+        commit,
+        ref: uri?.includes("@") ? uri.slice(uri.lastIndexOf("@") + 1) : str3(wf, "ref"),
+        from: "resolvedDependencies[0]"
+      },
+      buildArgs: {},
+      baseImages: []
+    };
+  }
+  const vcs = obj2(run2, "metadata", "buildkit_metadata", "vcs");
+  const configSource = obj2(def, "externalParameters", "configSource");
+  const git = gitMaterial(deps) ?? gitMaterial(configSource ? [configSource] : []);
+  return {
+    ...base,
+    flavour: buildType === BUILDKIT_V1 ? "buildkit" : "other",
+    workflow: runOf(builder),
+    source: sourceOf(vcs, git),
+    buildArgs: buildArgsOf(obj2(def, "externalParameters", "request", "args")),
+    baseImages: imagesOf(deps)
+  };
+}
+function sourceOf(vcs, git) {
+  const repository = str3(vcs, "source") ?? (git ? repoOfGitUri(git.uri) : void 0);
+  const commit = str3(vcs, "revision") ?? git?.commit;
+  const from = str3(vcs, "revision") ? "vcs metadata" : git ? "git material" : void 0;
+  const ref = git?.uri.includes("#") ? git.uri.slice(git.uri.indexOf("#") + 1) : void 0;
+  return { repository, commit, ref, from };
+}
+function gitMaterial(list4) {
+  for (const m of list4) {
+    const uri = str3(m, "uri");
+    if (!uri || uri.startsWith("pkg:")) continue;
+    const commit = str3(m, "digest", "sha1") ?? str3(m, "digest", "gitCommit");
+    if (/\.git(#|$)|^git\+|^git@/.test(uri) || commit) return { uri, commit };
+  }
+  return void 0;
+}
+function runOf(builder) {
+  const m = builder ? /^https:\/\/github\.com\/([^/]+\/[^/]+)\/actions\/runs\/\d+/.exec(builder) : null;
+  return m ? { repository: `https://github.com/${m[1]}`, run: builder } : void 0;
+}
+function buildArgsOf(args) {
+  const out = {};
+  for (const [k, v] of Object.entries(args ?? {})) {
+    if (typeof v !== "string") continue;
+    if (k.startsWith("build-arg:")) {
+      const name = k.slice("build-arg:".length);
+      if (!name.startsWith("BUILDKIT_")) out[name] = v;
+    } else if (k === "target") out.target = v;
+  }
+  return out;
+}
+function imagesOf(list4) {
+  const out = [];
+  for (const m of list4) {
+    const uri = str3(m, "uri");
+    if (!uri?.startsWith("pkg:docker/")) continue;
+    const [pathPart, query] = uri.slice("pkg:docker/".length).split("?");
+    const platform3 = new URLSearchParams(query ?? "").get("platform") ?? void 0;
+    const sha = str3(m, "digest", "sha256");
+    out.push({ name: decodeURIComponent(pathPart), digest: sha ? `sha256:${sha}` : void 0, platform: platform3 });
+  }
+  return out;
+}
+function repoOfGitUri(uri) {
+  return uri.replace(/^git\+/, "").replace(/[#@](refs\/.*|[0-9a-f]{40})$/, "").replace(/#.*$/, "").replace(/\.git$/, "");
+}
+function githubRepoOf(url) {
+  if (!url) return void 0;
+  const m = /^(?:git\+)?(?:https?:\/\/|ssh:\/\/git@|git@)github\.com[/:]([^/]+)\/([^/#@?]+?)(?:\.git)?(?:[/#@?].*)?$/i.exec(
+    url
+  );
+  return m ? `${m[1]}/${m[2]}`.toLowerCase() : void 0;
+}
+
+// src/core/supply/sbom.ts
+function isSbom(predicateType) {
+  return predicateType === PREDICATE.spdx || predicateType.startsWith("https://spdx.dev/") || predicateType.startsWith(PREDICATE.cyclonedx);
+}
+function summarizeSbom(doc) {
+  if (!isObject2(doc)) return void 0;
+  if (typeof doc.spdxVersion === "string" || Array.isArray(doc.packages)) {
+    const packages = (Array.isArray(doc.packages) ? doc.packages : []).flatMap((p) => {
+      const name = str3(p, "name");
+      if (!name) return [];
+      const refs = isObject2(p) && Array.isArray(p.externalRefs) ? p.externalRefs : [];
+      const purl = refs.map((r) => str3(r, "referenceType") === "purl" ? str3(r, "referenceLocator") : void 0).find(Boolean);
+      return [{ name, version: str3(p, "versionInfo"), purl }];
+    });
+    const creators = isObject2(doc.creationInfo) && Array.isArray(doc.creationInfo.creators) ? doc.creationInfo.creators : [];
+    const tool = creators.find((c3) => typeof c3 === "string" && c3.startsWith("Tool:"));
+    return { format: "spdx", generator: tool?.slice(5).trim(), packageCount: packages.length, packages };
+  }
+  if (doc.bomFormat === "CycloneDX" || Array.isArray(doc.components)) {
+    const packages = [];
+    const walk = (list4) => {
+      if (!Array.isArray(list4)) return;
+      for (const c3 of list4) {
+        const name = str3(c3, "name");
+        if (name) packages.push({ name, version: str3(c3, "version"), purl: str3(c3, "purl") });
+        if (isObject2(c3)) walk(c3.components);
+      }
+    };
+    walk(doc.components);
+    const tools = isObject2(doc.metadata) ? doc.metadata.tools : void 0;
+    const toolList = Array.isArray(tools) ? tools : isObject2(tools) && Array.isArray(tools.components) ? tools.components : [];
+    const first = toolList[0];
+    return {
+      format: "cyclonedx",
+      generator: first ? [str3(first, "name"), str3(first, "version")].filter(Boolean).join(" ") || void 0 : void 0,
+      packageCount: packages.length,
+      packages
+    };
+  }
+  return void 0;
+}
+function searchPackages(sbom, query) {
+  const q = query.toLowerCase();
+  const names = /* @__PURE__ */ new Set([q, ...ALIASES[q] ?? []]);
+  return sbom.packages.filter((p) => {
+    const n2 = p.name.toLowerCase();
+    const purlName = p.purl ? /^pkg:[^/]+\/(?:[^/]+\/)*([^@?]+)/.exec(p.purl)?.[1]?.toLowerCase() : void 0;
+    return [...names].some((x) => n2 === x || purlName === x || n2.startsWith(`${x}-`) || n2.includes(x));
+  });
+}
+var ALIASES = {
+  glibc: ["libc6", "libc-bin", "glibc-common"],
+  openssl: ["libssl3", "libssl1.1", "libssl3t64", "openssl-libs"]
+};
+
+// src/core/supply/buildkit.ts
+var PREDICATE_ANNOTATION = "in-toto.io/predicate-type";
+async function readBuildKitAttestations(client, repo, platform3, options = {}) {
+  const out = { other: [], problems: [] };
+  for (const a2 of platform3.attestations) {
+    const m = await client.getManifest({ ...repo, digest: a2.digest }, options);
+    if (!isImageManifest(m.json)) {
+      out.problems.push(`The attestation ${a2.digest.slice(0, 19)} is not an image manifest.`);
+      continue;
+    }
+    for (const layer of m.json.layers) {
+      if (layer.mediaType !== IN_TOTO_PAYLOAD) continue;
+      const declared = layer.annotations?.[PREDICATE_ANNOTATION];
+      const statement = parseStatement(await client.getBlob(repo, layer.digest, options));
+      if (typeof statement === "string") {
+        out.problems.push(
+          `The ${declared ?? "in-toto"} layer ${layer.digest.slice(0, 19)} of ${platform3.platform}: ${statement}.`
+        );
+        continue;
+      }
+      if (!statement.subjects.includes(platform3.digest)) {
+        out.problems.push(
+          `The ${statement.predicateType} statement attached to ${platform3.platform} names ${statement.subjects.map((s) => s.slice(0, 19)).join(", ") || "no subject"}, not the platform's manifest ${platform3.digest.slice(0, 19)}.`
+        );
+        continue;
+      }
+      if (declared && declared !== statement.predicateType)
+        out.problems.push(
+          `The layer annotation says ${declared} but the statement is ${statement.predicateType} (${platform3.platform}).`
+        );
+      if (isProvenance(statement.predicateType)) {
+        out.provenance ??= summarizeProvenance(statement.predicateType, statement.predicate);
+      } else if (isSbom(statement.predicateType)) {
+        const sbom = summarizeSbom(statement.predicate);
+        if (sbom) out.sbom ??= sbom;
+        else out.problems.push(`The SBOM of ${platform3.platform} is neither SPDX nor CycloneDX JSON.`);
+      } else out.other.push(statement.predicateType);
+    }
+  }
+  return out;
+}
+
+// src/core/supply/crosscheck.ts
+function sameCommit(a2, b) {
+  const x = a2.toLowerCase();
+  const y = b.toLowerCase();
+  return x.length >= 7 && y.length >= 7 && (x.startsWith(y) || y.startsWith(x));
+}
+function crossCheck(input) {
+  const findings = [];
+  const compared = [];
+  const repo = input.repo ? `${input.repo.owner}/${input.repo.name}`.toLowerCase() : void 0;
+  const tag = input.gitTag;
+  const commitOf = (p) => p.provenance?.source.commit;
+  for (const p of input.platforms) {
+    const prov = p.provenance;
+    const commit = commitOf(p);
+    if (prov && !commit)
+      findings.push({
+        kind: "commit",
+        platform: p.platform,
+        message: `${p.platform}: the provenance names no source commit (no vcs metadata, no git material); build with a git context or pass vcs:revision`
+      });
+    if (commit && tag?.commit) {
+      compared.push(`provenance commit of ${p.platform} = git tag ${tag.name}`);
+      if (!sameCommit(commit, tag.commit))
+        findings.push({
+          kind: "commit",
+          platform: p.platform,
+          message: `${p.platform} was built from ${commit}, but the git tag ${tag.name} points at ${tag.commit}`,
+          expected: tag.commit,
+          found: commit
+        });
+    }
+    if (p.revisionLabel && tag?.commit) {
+      compared.push(`revision label of ${p.platform} = git tag ${tag.name}`);
+      if (!sameCommit(p.revisionLabel, tag.commit))
+        findings.push({
+          kind: "label",
+          platform: p.platform,
+          message: `${p.platform}: label org.opencontainers.image.revision is ${p.revisionLabel}, but the git tag ${tag.name} points at ${tag.commit}`,
+          expected: tag.commit,
+          found: p.revisionLabel
+        });
+    } else if (p.revisionLabel && commit) {
+      compared.push(`revision label of ${p.platform} = its provenance commit`);
+      if (!sameCommit(p.revisionLabel, commit))
+        findings.push({
+          kind: "label",
+          platform: p.platform,
+          message: `${p.platform}: label org.opencontainers.image.revision is ${p.revisionLabel}, the provenance says ${commit}`,
+          expected: commit,
+          found: p.revisionLabel
+        });
+    }
+    if (prov) repositoryFinding(prov, repo, p.platform, findings, compared);
+  }
+  const commits = /* @__PURE__ */ new Map();
+  for (const p of input.platforms) {
+    const c3 = commitOf(p);
+    if (c3) commits.set(c3.toLowerCase(), [...commits.get(c3.toLowerCase()) ?? [], p.platform]);
+  }
+  if (commits.size >= 1 && input.platforms.filter(commitOf).length > 1) {
+    compared.push("every platform built from the same commit");
+    if (commits.size > 1)
+      findings.push({
+        kind: "same-commit",
+        message: `the platforms were built from different commits: ${[...commits].map(([c3, ps]) => `${ps.join(", ")} from ${c3}`).join("; ")}`,
+        expected: "one commit",
+        found: [...commits.keys()].join(", ")
+      });
+  }
+  const seen = /* @__PURE__ */ new Set();
+  const github2 = [...input.indexSignatures, ...input.platforms.flatMap((p) => p.signatures)].filter(
+    (s) => s.verdict === "verified" && s.provenance?.flavour === "github"
+  );
+  for (const s of github2) {
+    const prov = s.provenance;
+    const where2 = s.attachedTo.platform ?? "the index";
+    const key = `${where2}|${prov.source.commit}|${prov.workflow?.ref}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    if (tag?.commit && prov.source.commit) {
+      compared.push(`GitHub provenance (${where2}) resolvedDependencies[0].gitCommit = git tag ${tag.name}`);
+      if (!sameCommit(prov.source.commit, tag.commit))
+        findings.push({
+          kind: "commit",
+          platform: s.attachedTo.platform,
+          message: `GitHub provenance (${where2}) was built from ${prov.source.commit}, but the git tag ${tag.name} points at ${tag.commit}`,
+          expected: tag.commit,
+          found: prov.source.commit
+        });
+    }
+    if (tag && prov.workflow?.ref) {
+      compared.push(`GitHub provenance (${where2}) externalParameters.workflow.ref = refs/tags/${tag.name}`);
+      if (prov.workflow.ref !== `refs/tags/${tag.name}`)
+        findings.push({
+          kind: "workflow",
+          platform: s.attachedTo.platform,
+          message: `GitHub provenance (${where2}) ran the workflow at ${prov.workflow.ref}, not the tag refs/tags/${tag.name}`,
+          expected: `refs/tags/${tag.name}`,
+          found: prov.workflow.ref
+        });
+    }
+    if (input.signerWorkflow && prov.workflow?.path !== void 0) {
+      compared.push(`GitHub provenance (${where2}) externalParameters.workflow.path = ${input.signerWorkflow}`);
+      if (prov.workflow.path !== input.signerWorkflow)
+        findings.push({
+          kind: "workflow",
+          platform: s.attachedTo.platform,
+          message: `GitHub provenance (${where2}) was made by ${prov.workflow.path}, not the release workflow ${input.signerWorkflow}`,
+          expected: input.signerWorkflow,
+          found: prov.workflow.path
+        });
+    }
+    repositoryFinding(prov, repo, s.attachedTo.platform ?? "index", findings, compared);
+  }
+  return { gitTag: tag, repository: repo, findings, compared };
+}
+function repositoryFinding(prov, repo, where2, findings, compared) {
+  if (!repo || !prov.source.repository) return;
+  compared.push(`provenance repository of ${where2} = ${repo}`);
+  const found = githubRepoOf(prov.source.repository);
+  if (found !== repo)
+    findings.push({
+      kind: "repository",
+      platform: where2 === "index" ? void 0 : where2,
+      message: `${where2}: the provenance says it was built from ${prov.source.repository}, not github.com/${repo}`,
+      expected: `https://github.com/${repo}`,
+      found: prov.source.repository
+    });
+}
+
+// src/core/supply/github-attestations.ts
+var import_snappyjs = __toESM(require_snappyjs());
+var MAX_PAGES = 20;
+var MAX_BUNDLE_BYTES = 16 * 1024 * 1024;
+async function listGitHubAttestations(gh, repo, digest, options = {}) {
+  const out = [];
+  let after;
+  for (let page = 0; page < MAX_PAGES; page++) {
+    let res;
+    try {
+      res = await gh.call(
+        "GET /repos/{owner}/{repo}/attestations/{subject_digest}",
+        { owner: repo.owner, repo: repo.name, subject_digest: digest, per_page: 100, ...after ? { after } : {} },
+        `list the attestations of ${digest} in ${repo.owner}/${repo.name}`,
+        "repo",
+        options.signal
+      );
+    } catch (e) {
+      if (/\(404\)/.test(e.message)) return out;
+      throw e;
+    }
+    const list4 = isObject2(res.data) && Array.isArray(res.data.attestations) ? res.data.attestations : [];
+    for (const entry of list4) out.push(await bundleOf(entry, options.fetch ?? fetch, options.signal));
+    after = afterCursor(res.headers.link);
+    if (!after || list4.length === 0) break;
+  }
+  return out;
+}
+async function bundleOf(entry, fetchFn, signal) {
+  if (isObject2(entry) && isObject2(entry.bundle)) return { bundle: entry.bundle, from: "inline" };
+  const url = isObject2(entry) && typeof entry.bundle_url === "string" ? entry.bundle_url : void 0;
+  if (!url) return { from: "inline", problem: "the entry has neither bundle nor bundle_url" };
+  let u2;
+  try {
+    u2 = new URL(url);
+  } catch {
+    return { from: "bundle_url", problem: `bundle_url ${url} is not a URL` };
+  }
+  if (u2.protocol !== "https:" && !(u2.protocol === "http:" && isLoopbackRegistry(u2.host)))
+    return { from: u2.host, problem: `bundle_url ${u2.origin} is not HTTPS` };
+  try {
+    const res = await fetchFn(u2, { signal, redirect: "follow" });
+    if (!res.ok) return { from: u2.host, problem: `bundle_url answered HTTP ${res.status}` };
+    const bytes = Buffer.from(await res.arrayBuffer());
+    if (bytes.length > MAX_BUNDLE_BYTES) return { from: u2.host, problem: "the bundle is larger than 16 MiB" };
+    const text2 = bytes[0] === 123 ? bytes : Buffer.from((0, import_snappyjs.uncompress)(bytes, MAX_BUNDLE_BYTES));
+    return { bundle: JSON.parse(text2.toString("utf8")), from: u2.host };
+  } catch (e) {
+    return { from: u2.host, problem: `the bundle at bundle_url could not be read: ${e.message}` };
+  }
+}
+function afterCursor(link) {
+  if (typeof link !== "string") return void 0;
+  const next = /<([^>]+)>\s*;\s*rel="?next"?/.exec(link)?.[1];
+  if (!next) return void 0;
+  try {
+    return new URL(next).searchParams.get("after") ?? void 0;
+  } catch {
+    return void 0;
+  }
+}
+
+// src/core/supply/policy.ts
+var escape = (s) => s.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
+function policyFor(config, repo) {
+  const sourceRepository = repo ? `https://github.com/${repo.owner}/${repo.name}` : void 0;
+  if (config.identity)
+    return {
+      issuer: config.issuer,
+      identity: config.identity,
+      identitySource: "configured",
+      sourceRepository,
+      predicateType: config.predicateType
+    };
+  const workflow = config.signerWorkflow.replace(/^\/+/, "");
+  const identity3 = sourceRepository ? `^${escape(sourceRepository)}/${workflow ? `${escape(workflow)}@` : ""}` : "";
+  return {
+    issuer: config.issuer,
+    identity: identity3,
+    identitySource: "inferred",
+    sourceRepository,
+    predicateType: config.predicateType
+  };
+}
+function identityProblem(policy, signer) {
+  if (signer.key) return void 0;
+  if (!policy.identity)
+    return "no identity policy: the GitHub repository is unknown and supplyChain.identity is not set";
+  if (signer.issuer !== policy.issuer)
+    return `issuer ${signer.issuer ?? "(none)"} is not the expected ${policy.issuer}`;
+  let re;
+  try {
+    re = new RegExp(policy.identity, "i");
+  } catch {
+    return `supplyChain.identity ${JSON.stringify(policy.identity)} is not a valid regular expression`;
+  }
+  if (!signer.identity || !re.test(signer.identity))
+    return `certificate identity ${signer.identity ?? "(none)"} does not match ${policy.identity}`;
+  if (policy.sourceRepository) {
+    if (!signer.sourceRepository)
+      return `the certificate has no source repository extension (expected ${policy.sourceRepository})`;
+    if (signer.sourceRepository.toLowerCase() !== policy.sourceRepository.toLowerCase())
+      return `source repository ${signer.sourceRepository} is not ${policy.sourceRepository}`;
+  }
+  return void 0;
+}
+
+// src/core/supply/verify.ts
+var import_node_crypto6 = require("node:crypto");
+var import_bundle = __toESM(require_dist5());
+var import_core3 = __toESM(require_dist3());
+var import_verify3 = __toESM(require_dist4());
+var ANN = {
+  signature: "dev.cosignproject.cosign/signature",
+  certificate: "dev.sigstore.cosign/certificate",
+  chain: "dev.sigstore.cosign/chain",
+  rekor: "dev.sigstore.cosign/bundle",
+  timestamp: "dev.sigstore.cosign/rfc3161timestamp"
+};
+var OID_SOURCE_REPOSITORY_URI = "1.3.6.1.4.1.57264.1.12";
+var OID_SOURCE_REPOSITORY_DIGEST = "1.3.6.1.4.1.57264.1.13";
+var OID_SOURCE_REPOSITORY_REF = "1.3.6.1.4.1.57264.1.14";
+function verifyCandidate(c3, ctx) {
+  let bundle;
+  let artifact;
+  try {
+    if (c3.form === "bundle") {
+      bundle = (0, import_bundle.bundleFromJSON)(c3.json);
+      (0, import_bundle.assertBundle)(bundle);
+    } else {
+      bundle = (0, import_bundle.bundleFromJSON)(cosignBundleJson(c3));
+      if (c3.form === "cosign-sig") artifact = c3.payload;
+    }
+  } catch (e) {
+    return { verdict: "invalid", reason: `not a readable Sigstore bundle: ${messageOf(e)}` };
+  }
+  if (bundle.content.$case === "messageSignature" && !artifact)
+    return {
+      verdict: "unverified",
+      reason: "a message-signature bundle without the signed payload beside it; nothing to check it against"
+    };
+  const payload = bundle.content.$case === "dsseEnvelope" ? Buffer.from(bundle.content.dsseEnvelope.payload) : artifact;
+  const payloadType = bundle.content.$case === "dsseEnvelope" ? bundle.content.dsseEnvelope.payloadType : void 0;
+  const base = { payload, payloadType };
+  const material = bundle.verificationMaterial.content;
+  if (material.$case === "publicKey") return { ...base, ...verifyKeyed(bundle, artifact, ctx) };
+  if (!ctx.trust.root)
+    return {
+      ...base,
+      verdict: "unverified",
+      reason: `keyless signature not checked: ${ctx.trust.status.reason}. ${TRUSTED_ROOT_HINT}`
+    };
+  const verifier = new import_verify3.Verifier(ctx.trust.material(), {
+    // The trust domain decides, as Sigstore's clients do: a root with logs wants their entries, one without
+    // (GitHub's own, for private repositories) relies on its timestamp authority.
+    tlogThreshold: ctx.trust.hasTlogs ? 1 : 0,
+    ctlogThreshold: ctx.trust.hasCtlogs ? 1 : 0,
+    timestampThreshold: 1
+  });
+  let signer;
+  try {
+    signer = verifier.verify((0, import_verify3.toSignedEntity)(bundle, artifact));
+  } catch (e) {
+    return { ...base, verdict: "invalid", reason: failureReason(e) };
+  }
+  const info2 = signerInfo(signer);
+  const problem = identityProblem(ctx.policy, info2);
+  if (problem) return { ...base, verdict: "identity-mismatch", reason: problem, signer: info2 };
+  return {
+    ...base,
+    verdict: "verified",
+    reason: `signed by ${info2.identity} (issuer ${info2.issuer}), verified against the ${ctx.trust.status.state === "stale" ? "STALE " : ""}trusted root`,
+    signer: info2
+  };
+}
+function verifyKeyed(bundle, artifact, ctx) {
+  const keys = ctx.trust.keys;
+  if (!keys.length)
+    return {
+      verdict: "unverified",
+      reason: "signed with a key, and no public key is configured (supplyChain.publicKeys)"
+    };
+  if (!ctx.trust.root) {
+    bundle.verificationMaterial.tlogEntries = [];
+    bundle.verificationMaterial.timestampVerificationData = void 0;
+  }
+  const verifier = new import_verify3.Verifier(ctx.trust.material(), { tlogThreshold: 0, ctlogThreshold: 0, timestampThreshold: 0 });
+  const failures = [];
+  for (const k of keys) {
+    if (bundle.verificationMaterial.content.$case === "publicKey")
+      bundle.verificationMaterial.content.publicKey.hint = k.hint;
+    try {
+      verifier.verify((0, import_verify3.toSignedEntity)(bundle, artifact));
+      return { verdict: "verified", reason: `signed with the configured key ${k.name}`, signer: { key: k.name } };
+    } catch (e) {
+      failures.push(`${k.name}: ${failureReason(e)}`);
+    }
+  }
+  return { verdict: "invalid", reason: `does not verify with any configured key (${failures.join("; ")})` };
+}
+function cosignBundleJson(c3) {
+  const a2 = c3.annotations;
+  const pems = [a2[ANN.certificate], ...(a2[ANN.chain] ?? "").split(/(?=-----BEGIN CERTIFICATE-----)/)].map((p) => p?.trim()).filter((p) => Boolean(p));
+  const content = pems.length ? { x509CertificateChain: { certificates: pems.map((p) => ({ rawBytes: pemBase64(p) })) } } : { publicKey: { hint: "" } };
+  const ts = parseJson(a2[ANN.timestamp]);
+  const stamp = isObject2(ts) && typeof ts.SignedRFC3161Timestamp === "string" ? ts.SignedRFC3161Timestamp : void 0;
+  const verificationMaterial = {
+    ...content,
+    tlogEntries: rekorEntry(parseJson(a2[ANN.rekor])),
+    ...stamp ? { timestampVerificationData: { rfc3161Timestamps: [{ signedTimestamp: stamp }] } } : {}
+  };
+  if (c3.form === "cosign-sig") {
+    return {
+      mediaType: "application/vnd.dev.sigstore.bundle+json;version=0.1",
+      verificationMaterial,
+      messageSignature: {
+        messageDigest: { algorithm: "SHA2_256", digest: (0, import_node_crypto6.createHash)("sha256").update(c3.payload).digest("base64") },
+        signature: a2[ANN.signature] ?? ""
+      }
+    };
+  }
+  return {
+    mediaType: "application/vnd.dev.sigstore.bundle+json;version=0.1",
+    verificationMaterial,
+    dsseEnvelope: c3.envelope
+  };
+}
+function rekorEntry(json2) {
+  if (!isObject2(json2) || !isObject2(json2.Payload) || typeof json2.SignedEntryTimestamp !== "string") return [];
+  const p = json2.Payload;
+  const body = typeof p.body === "string" ? p.body : "";
+  const decoded = parseJson(Buffer.from(body, "base64").toString("utf8"));
+  const kind = isObject2(decoded) ? decoded : {};
+  return [
+    {
+      logIndex: scalar(p.logIndex),
+      logId: { keyId: Buffer.from(scalar(p.logID), "hex").toString("base64") },
+      kindVersion: { kind: scalar(kind.kind), version: scalar(kind.apiVersion) },
+      integratedTime: scalar(p.integratedTime),
+      inclusionPromise: { signedEntryTimestamp: json2.SignedEntryTimestamp },
+      canonicalizedBody: body
+    }
+  ];
+}
+function signerInfo(signer) {
+  const oid = (id) => {
+    const v = signer.identity?.oids?.find((o2) => o2.oid?.id.join(".") === id)?.value;
+    if (!v) return void 0;
+    try {
+      return import_core3.ASN1Obj.parseBuffer(Buffer.from(v)).value.toString("utf8");
+    } catch {
+      return Buffer.from(v).toString("utf8");
+    }
+  };
+  return {
+    identity: signer.identity?.subjectAlternativeName,
+    issuer: signer.identity?.extensions?.issuer,
+    sourceRepository: oid(OID_SOURCE_REPOSITORY_URI),
+    sourceDigest: oid(OID_SOURCE_REPOSITORY_DIGEST),
+    sourceRef: oid(OID_SOURCE_REPOSITORY_REF)
+  };
+}
+function failureReason(e) {
+  const err = e;
+  const cause = err.cause?.message;
+  switch (err.code) {
+    case "CERTIFICATE_ERROR":
+      if (cause && /expired|not valid/.test(cause))
+        return "the signing certificate was not valid at the signing time (expired or not yet valid)";
+      return `the certificate does not chain to the trusted root: ${cause ?? err.message}`;
+    case "SIGNATURE_ERROR":
+      return "the signature does not match the signed content (tampered, or signed by another key)";
+    case "TIMESTAMP_ERROR":
+      return `the signing time could not be verified: ${err.message}`;
+    case "TLOG_ERROR":
+      return `the transparency log entry does not verify: ${err.message}`;
+    case "PUBLIC_KEY_ERROR":
+      return `public key: ${err.message}`;
+    default:
+      return messageOf(e);
+  }
+}
+function messageOf(e) {
+  const err = e;
+  return `${err.message ?? String(e)}${err.fields?.length ? ` (${err.fields.join(", ")})` : ""}`;
+}
+function scalar(v) {
+  return typeof v === "number" || typeof v === "string" ? String(v) : "";
+}
+function pemBase64(pem) {
+  return pem.replace(/-----(BEGIN|END) CERTIFICATE-----|\s/g, "");
+}
+function parseJson(text2) {
+  if (!text2) return void 0;
+  try {
+    return JSON.parse(text2);
+  } catch {
+    return void 0;
+  }
+}
+
+// src/core/supply/signatures.ts
+var SIMPLE_SIGNING = "application/vnd.dev.cosign.simplesigning.v1+json";
+var DSSE_ENVELOPE = "application/vnd.dsse.envelope.v1+json";
+var BUNDLE_TYPE = /^application\/vnd\.dev\.sigstore\.bundle(\.v\d+\.\d+)?\+json/;
+var COSIGN_SIGN_PREDICATE = "https://sigstore.dev/cosign/sign/v1";
+function subjectRef(digest, map) {
+  if (digest === map.index) return { digest, is: "index" };
+  const p = map.platforms.find((x) => x.digest === digest);
+  return p ? { digest, is: "platform", platform: p.platform } : { digest, is: "other" };
+}
+async function referrerItems(client, repo, found, map, ctx, options = {}) {
+  const attachedTo = subjectRef(found.subject, map);
+  const items = [];
+  const unsigned = [];
+  for (const r of found.referrers) {
+    const where2 = whereOf(r);
+    const layers = r.manifest.json.layers;
+    let signed = false;
+    for (const layer of layers) {
+      let candidate;
+      let kind;
+      if (r.cosign === "sig" && layer.mediaType === SIMPLE_SIGNING) {
+        candidate = {
+          form: "cosign-sig",
+          payload: await client.getBlob(repo, layer.digest, options),
+          annotations: layer.annotations ?? {}
+        };
+        kind = "cosign-signature";
+      } else if (layer.mediaType === DSSE_ENVELOPE) {
+        candidate = {
+          form: "cosign-att",
+          envelope: json(await client.getBlob(repo, layer.digest, options)),
+          annotations: layer.annotations ?? {}
+        };
+        kind = "cosign-attestation";
+      } else if (BUNDLE_TYPE.test(layer.mediaType) || BUNDLE_TYPE.test(r.artifactType)) {
+        candidate = { form: "bundle", json: json(await client.getBlob(repo, layer.digest, options)) };
+        kind = "sigstore-bundle";
+      }
+      if (!candidate || !kind) continue;
+      signed = true;
+      items.push(
+        toItem(kind, where2, r.digest, attachedTo, verifyCandidate(candidate, ctx), map, ctx.policy.predicateType)
+      );
+    }
+    if (!signed)
+      unsigned.push({
+        digest: r.digest,
+        artifactType: r.artifactType || layers.map((l) => l.mediaType).join(", "),
+        attachedTo,
+        where: where2,
+        sbom: r.cosign === "sbom" || layers.some((l) => isSbomMediaType(l.mediaType)) || isSbomMediaType(r.artifactType)
+      });
+  }
+  return { items, unsigned };
+}
+function githubItems(found, digest, map, ctx) {
+  const attachedTo = subjectRef(digest, map);
+  return found.map(
+    (a2) => a2.bundle === void 0 ? {
+      kind: "github-attestation",
+      where: "GitHub attestations API",
+      attachedTo,
+      subjects: [],
+      verdict: "unverified",
+      reason: a2.problem ?? "no bundle",
+      countsForPolicy: false
+    } : toItem(
+      "github-attestation",
+      "GitHub attestations API",
+      void 0,
+      attachedTo,
+      verifyCandidate({ form: "bundle", json: a2.bundle }, ctx),
+      map,
+      ctx.policy.predicateType
+    )
+  );
+}
+function toItem(kind, where2, digest, attachedTo, o2, map, predicateType) {
+  const item = {
+    kind,
+    where: where2,
+    digest,
+    attachedTo,
+    subjects: [],
+    verdict: o2.verdict,
+    reason: o2.reason,
+    signer: o2.signer,
+    countsForPolicy: false
+  };
+  if (!o2.payload) return item;
+  if (o2.payloadType && o2.payloadType !== IN_TOTO_PAYLOAD) {
+    return { ...item, verdict: "invalid", reason: `the envelope carries ${o2.payloadType}, not an in-toto statement` };
+  }
+  if (o2.payloadType) {
+    const st = parseStatement(o2.payload);
+    if (typeof st === "string") return downgrade(item, `the signed payload is ${st}`);
+    item.subjects = st.subjects.map((d) => subjectRef(d, map));
+    item.predicateType = st.predicateType;
+    item.countsForPolicy = st.predicateType === COSIGN_SIGN_PREDICATE || st.predicateType === predicateType;
+    if (isProvenance(st.predicateType)) item.provenance = summarizeProvenance(st.predicateType, st.predicate);
+    if (!st.subjects.includes(attachedTo.digest))
+      return downgrade(
+        item,
+        `the signed statement is about ${st.subjects.map(short6).join(", ") || "nothing"}, not ${short6(attachedTo.digest)} it is attached to`
+      );
+    return item;
+  }
+  const signedDigest = str3(json(o2.payload), "critical", "image", "docker-manifest-digest");
+  item.countsForPolicy = true;
+  item.subjects = signedDigest ? [subjectRef(signedDigest, map)] : [];
+  if (signedDigest !== attachedTo.digest)
+    return downgrade(
+      item,
+      `the signed payload names ${signedDigest ? short6(signedDigest) : "no digest"}, not ${short6(attachedTo.digest)} it is attached to (a copied signature or a tampered digest)`
+    );
+  return item;
+}
+function downgrade(item, why) {
+  return {
+    ...item,
+    verdict: item.verdict === "unverified" ? "unverified" : "invalid",
+    reason: item.verdict === "unverified" ? `${item.reason}; and ${why}` : why
+  };
+}
+function summarize(items, predicateType) {
+  const counting = items.filter((i2) => i2.countsForPolicy || i2.verdict !== "verified");
+  const first = (v) => counting.find((i2) => i2.verdict === v);
+  const decided = first("verified") ?? first("identity-mismatch") ?? first("invalid") ?? first("unverified");
+  if (decided)
+    return {
+      verdict: decided.verdict,
+      reason: `${decided.kind} (${decided.where}): ${decided.reason}`,
+      decidedBy: decided
+    };
+  const others = items.filter((i2) => i2.verdict === "verified").map((i2) => i2.predicateType ?? i2.kind);
+  return {
+    verdict: "absent",
+    reason: others.length ? `no signature and no ${predicateType} attestation; only verified ${others.join(", ")}` : "no signature or attestation found"
+  };
+}
+function whereOf(r) {
+  if (r.source === "referrers-api") return "referrers API";
+  return `tag ${r.tag}`;
+}
+function isSbomMediaType(t) {
+  return /spdx|cyclonedx/i.test(t) || isSbom(t);
+}
+function json(bytes) {
+  try {
+    return JSON.parse(bytes.toString("utf8"));
+  } catch {
+    return void 0;
+  }
+}
+function short6(d) {
+  return d.slice(0, 19);
+}
+
+// src/core/supply/gather.ts
+async function gatherSupplyChain(o2) {
+  const log = o2.logger ?? nullLogger;
+  const r = typeof o2.ref === "string" ? parseReference(o2.ref) : o2.ref;
+  const repo = { registry: r.registry, repository: r.repository };
+  const call = { signal: o2.signal };
+  const info2 = await o2.client.inspect(r, call);
+  const policy = policyFor(o2.config.supplyChain, o2.repo);
+  const ctx = { trust: o2.trust, policy };
+  const map = {
+    index: info2.kind === "index" ? info2.digest : void 0,
+    platforms: info2.platforms.map((p) => ({ platform: p.platform, digest: p.digest }))
+  };
+  const warnings = [...o2.trust.keyProblems];
+  const discovery = [];
+  const unsigned = [];
+  const readGitHub = o2.config.supplyChain.githubAttestations && o2.github && o2.repo;
+  const github2 = {
+    read: Boolean(readGitHub),
+    reason: readGitHub ? `GitHub attestations of ${o2.repo.owner}/${o2.repo.name} read` : !o2.config.supplyChain.githubAttestations ? "GitHub attestations not read: supplyChain.githubAttestations is off" : !o2.repo ? "GitHub attestations not read: the GitHub repository is unknown" : `GitHub attestations not read: ${o2.githubUnavailable ?? "no GitHub token"}`
+  };
+  const itemsFor = async (digest) => {
+    const found = await discoverReferrers(o2.client, repo, digest, call);
+    discovery.push({ digest, api: found.api, warnings: found.warnings });
+    warnings.push(...found.warnings);
+    const fromRegistry = await referrerItems(o2.client, repo, found, map, ctx, call);
+    unsigned.push(...fromRegistry.unsigned);
+    let fromGitHub = [];
+    if (readGitHub && github2.read) {
+      try {
+        const list4 = await listGitHubAttestations(o2.github, o2.repo, digest, { signal: o2.signal, fetch: o2.fetch });
+        fromGitHub = githubItems(list4, digest, map, ctx);
+      } catch (e) {
+        github2.read = false;
+        github2.reason = `GitHub attestations could not be read: ${e.message}`;
+        log.warn(github2.reason);
+      }
+    }
+    return [...fromRegistry.items, ...fromGitHub];
+  };
+  const indexSignatures = info2.kind === "index" ? await itemsFor(info2.digest) : [];
+  const indexSummary = summarize(indexSignatures, policy.predicateType);
+  const platforms = await Promise.all(
+    info2.platforms.map(async (p) => {
+      const [att, signatures] = await Promise.all([
+        info2.kind === "index" ? readBuildKitAttestations(o2.client, repo, p, call) : Promise.resolve({ problems: [], other: [] }),
+        itemsFor(p.digest)
+      ]);
+      return {
+        platform: p.platform,
+        digest: p.digest,
+        revisionLabel: p.labels?.[LABEL_REVISION],
+        provenance: att.provenance,
+        sbom: att.sbom,
+        problems: att.problems,
+        signatures,
+        signature: platformVerdict(summarize(signatures, policy.predicateType), indexSummary)
+      };
+    })
+  );
+  for (const u2 of unsigned.filter((x) => x.sbom && x.attachedTo.is === "index"))
+    warnings.push(indexSbomWarning(`the SBOM ${u2.digest.slice(0, 19)} (${u2.where})`));
+  for (const s of indexSignatures.filter((x) => x.predicateType && /spdx|cyclonedx/i.test(x.predicateType)))
+    warnings.push(
+      indexSbomWarning(`the ${s.predicateType} attestation${s.digest ? ` ${s.digest.slice(0, 19)}` : ""} (${s.where})`)
+    );
+  const report = {
+    reference: formatReference(r),
+    repository: repositoryName(r),
+    digest: info2.digest,
+    kind: info2.kind,
+    platforms,
+    indexSignatures,
+    discovery,
+    github: github2,
+    trust: o2.trust.status,
+    policy,
+    crossCheck: crossCheck({
+      platforms,
+      indexSignatures,
+      repo: o2.repo,
+      gitTag: o2.gitTag,
+      signerWorkflow: o2.config.supplyChain.signerWorkflow || void 0
+    }),
+    searches: (o2.search ?? []).map((query) => ({
+      query,
+      matches: Object.fromEntries(
+        platforms.map((p) => [
+          p.platform,
+          p.sbom ? searchPackages(p.sbom, query).map(({ name, version }) => ({ name, version })) : []
+        ])
+      )
+    })),
+    warnings
+  };
+  return report;
+}
+function platformVerdict(own, index) {
+  if (own.verdict === "verified" || index.verdict !== "verified") return own;
+  return { ...index, reason: `through the index: ${index.reason}` };
+}
+function indexSbomWarning(what) {
+  return `SBOM on the index: ${what} is attached to the whole index: it can describe one platform's packages at most, yet it claims them all (actions/attest-sbom #60). Attach one SBOM per platform manifest.`;
+}
+
+// src/core/supply/gate.ts
+async function postPushSupplyChainChecks(o2) {
+  const config = { ...o2.config, supplyChain: { ...o2.config.supplyChain } };
+  let requirement = config.supplyChain.postPush;
+  if (o2.requireReleaseWorkflowSignature) {
+    requirement = "required";
+    if (!config.supplyChain.signerWorkflow && config.github.releaseWorkflow)
+      config.supplyChain.signerWorkflow = `.github/workflows/${config.github.releaseWorkflow.replace(/^.*\//, "")}`;
+    if (!config.supplyChain.signerWorkflow && !config.supplyChain.identity)
+      return {
+        requirement,
+        checks: [
+          environmentResult(
+            "supply-signature",
+            "Signature from the release workflow",
+            "signatures",
+            "a signature from the release workflow is required, but no release workflow is configured",
+            [
+              {
+                text: "Set github.releaseWorkflow (e.g. release.yml) or supplyChain.signerWorkflow in release-operator.json."
+              }
+            ]
+          )
+        ]
+      };
+  }
+  if (requirement === "off") return { requirement, checks: [] };
+  try {
+    const trust = loadTrust({
+      trustedRoot: config.supplyChain.trustedRoot,
+      publicKeys: config.supplyChain.publicKeys,
+      baseDir: o2.root,
+      maxAgeDays: config.supplyChain.trustedRootMaxAgeDays,
+      cacheDir: o2.cacheDir,
+      now: o2.now
+    });
+    const report = await gatherSupplyChain({ ...o2, config, trust });
+    return { requirement, report, checks: supplyChainChecks(report, { requirement }) };
+  } catch (e) {
+    if (!isReleaseOperatorError(e) || e.kind === "usage") throw e;
+    return {
+      requirement,
+      checks: [
+        environmentResult(
+          "supply-chain",
+          "Supply chain",
+          "platforms",
+          describeError(e),
+          e.hint ? [{ text: e.hint }] : void 0
+        )
+      ]
+    };
+  }
+}
+
 // src/core/gate/stages/published.ts
 var notRun = (id, title, what) => ({
   id,
@@ -54451,11 +61184,34 @@ async function publishedStage(req, ctx, full) {
       });
     return Promise.resolve(forRelease(check, plan));
   });
-  return {
-    checks: [platforms, labels, ...await Promise.all([tested, tagScheme])],
-    digest: image.digest,
-    platformDigests
-  };
+  const supply = supplyRows(req, ctx, repository, image);
+  const rows = await Promise.all([tested, tagScheme, supply]);
+  return { checks: [platforms, labels, rows[0], rows[1], ...rows[2]], digest: image.digest, platformDigests };
+}
+async function supplyRows(req, ctx, repository, image) {
+  const { config, registry, github: github2 } = ctx.deps;
+  const [owner, name] = (req.repository ?? "").split("/");
+  const advisory = !req.requireSignature && config.supplyChain.postPush === "advisory";
+  if (config.supplyChain.postPush === "off" && !req.requireSignature) return [];
+  const { checks } = await postPushSupplyChainChecks({
+    client: registry,
+    ref: `${repository}@${image.digest}`,
+    config,
+    root: req.root ?? process.cwd(),
+    repo: owner && name ? { owner, name } : void 0,
+    gitTag: req.gitTag,
+    github: github2 && "client" in github2 ? github2.client : void 0,
+    requireReleaseWorkflowSignature: req.requireSignature,
+    now: () => ctx.now(),
+    signal: ctx.signal,
+    logger: ctx.logger
+  }).catch((e) => {
+    if (ctx.deps.signal?.aborted) throw e;
+    return { checks: [faultResult({ id: "supply", title: "Supply chain", what: "platforms" }, e)] };
+  });
+  return checks.map(
+    (c3) => c3.evidence?.requirement === "advisory" || advisory && c3.id === "supply" ? { ...c3, advisory: true } : c3
+  );
 }
 function pushedPlatforms(registry, repository, image, signal) {
   return Promise.all(
@@ -54584,7 +61340,7 @@ async function runGate(req, deps) {
 }
 
 // src/core/git/repo.ts
-var import_node_path23 = __toESM(require("node:path"));
+var import_node_path24 = __toESM(require("node:path"));
 
 // src/core/git/remote.ts
 function parseRemoteUrl(url) {
@@ -54648,8 +61404,8 @@ function parseRemotes(out) {
 }
 function parseTags(out) {
   return out.split("\n").filter(Boolean).map((line) => {
-    const [name, obj2, peeled, date] = line.split("\0");
-    return { name, commit: peeled || obj2, date };
+    const [name, obj3, peeled, date] = line.split("\0");
+    return { name, commit: peeled || obj3, date };
   });
 }
 var GitRepo = class _GitRepo {
@@ -54684,7 +61440,7 @@ var GitRepo = class _GitRepo {
     if (where2.status === "rejected") return notFound(dir)(where2.reason);
     const w = where2.value;
     const [root, ...rest] = w.stdout.split("\n").map((l) => l.trim());
-    if (!root || !import_node_path23.default.isAbsolute(root)) throw openError(dir, w);
+    if (!root || !import_node_path24.default.isAbsolute(root)) throw openError(dir, w);
     const repo = new _GitRepo(root, run2);
     let head;
     let branch;
@@ -54743,7 +61499,7 @@ var GitRepo = class _GitRepo {
 
 // src/core/version/sources.ts
 var import_promises25 = require("node:fs/promises");
-var import_node_path24 = __toESM(require("node:path"));
+var import_node_path25 = __toESM(require("node:path"));
 async function readText(file) {
   try {
     return await (0, import_promises25.readFile)(file, "utf8");
@@ -54769,7 +61525,7 @@ async function effectiveVersion(root, order, tags, gitPrefix) {
   return void 0;
 }
 async function readSource(root, source, tags, gitPrefix) {
-  const file = import_node_path24.default.join(root, source);
+  const file = import_node_path25.default.join(root, source);
   switch (source) {
     case "package.json": {
       const text2 = await readText(file);
@@ -54841,7 +61597,9 @@ async function gateFacts(cwd, config, env, runner) {
     versionFrom = found ? `${found.source} (${found.origin})` : void 0;
   }
   const commit = env.GITHUB_SHA || git?.head;
-  return { root, image, version, versionFrom, commit, github: github2, gitTags: git?.tags ?? [] };
+  const tagName = tag && tagged ? tag : version ? `${prefix}${version}` : void 0;
+  const gitTag = tagName ? { name: tagName, commit: git?.tags.find((t) => t.name === tagName)?.commit ?? (tag ? commit : void 0) } : void 0;
+  return { root, image, version, versionFrom, commit, github: github2, gitTags: git?.tags ?? [], gitTag };
 }
 
 // node_modules/universal-user-agent/index.js
@@ -55004,13 +61762,13 @@ function mergeDeep(defaults, options) {
   });
   return result;
 }
-function removeUndefinedProperties(obj2) {
-  for (const key in obj2) {
-    if (obj2[key] === void 0) {
-      delete obj2[key];
+function removeUndefinedProperties(obj3) {
+  for (const key in obj3) {
+    if (obj3[key] === void 0) {
+      delete obj3[key];
     }
   }
-  return obj2;
+  return obj3;
 }
 function merge(defaults, route, options) {
   if (typeof route === "string") {
@@ -55066,16 +61824,16 @@ function omit(object, keysToOmit) {
   }
   return result;
 }
-function encodeReserved(str3) {
-  return str3.split(/(%[0-9A-Fa-f]{2})/g).map(function(part) {
+function encodeReserved(str4) {
+  return str4.split(/(%[0-9A-Fa-f]{2})/g).map(function(part) {
     if (!/%[0-9A-Fa-f]/.test(part)) {
       part = encodeURI(part).replace(/%5B/g, "[").replace(/%5D/g, "]");
     }
     return part;
   }).join("");
 }
-function encodeUnreserved(str3) {
-  return encodeURIComponent(str3).replace(/[!'()*]/g, function(c3) {
+function encodeUnreserved(str4) {
+  return encodeURIComponent(str4).replace(/[!'()*]/g, function(c3) {
     return "%" + c3.charCodeAt(0).toString(16).toUpperCase();
   });
 }
@@ -55447,15 +62205,15 @@ function parseParameters(header2, type, index, len, stopFlags) {
   }
   return { type, index, parameters };
 }
-function unescapeQuotedPairs(str3, start, end) {
+function unescapeQuotedPairs(str4, start, end) {
   let result = "";
   for (let index = start; index < end; index++) {
-    if (str3.charCodeAt(index) === BSLASH) {
-      result += str3.slice(start, index);
+    if (str4.charCodeAt(index) === BSLASH) {
+      result += str4.slice(start, index);
       start = ++index;
     }
   }
-  return result + str3.slice(start, end);
+  return result + str4.slice(start, end);
 }
 
 // node_modules/json-with-bigint/json-with-bigint.js
@@ -55478,8 +62236,8 @@ var stringifyIteratively = (rootValue, replacer, spaceParam) => {
   const isFunctionReplacer = typeof replacer === "function";
   const propertyList = Array.isArray(replacer) ? new Set(replacer.map(String)) : null;
   const prepareVal = (parent, key, val) => {
-    const isObject2 = val !== null && typeof val === "object";
-    const hasToJSON = isObject2 && typeof val.toJSON === "function";
+    const isObject3 = val !== null && typeof val === "object";
+    const hasToJSON = isObject3 && typeof val.toJSON === "function";
     if (hasToJSON) {
       val = val.toJSON(key);
     }
@@ -56315,17 +63073,17 @@ function requestLog(octokit) {
     octokit.log.debug("request", options);
     const start = Date.now();
     const requestOptions = octokit.request.endpoint.parse(options);
-    const path27 = requestOptions.url.replace(options.baseUrl, "");
+    const path28 = requestOptions.url.replace(options.baseUrl, "");
     return request2(options).then((response) => {
       const requestId = response.headers["x-github-request-id"];
       octokit.log.info(
-        `${requestOptions.method} ${path27} - ${response.status} with id ${requestId} in ${Date.now() - start}ms`
+        `${requestOptions.method} ${path28} - ${response.status} with id ${requestId} in ${Date.now() - start}ms`
       );
       return response;
     }).catch((error2) => {
       const requestId = error2.response?.headers["x-github-request-id"] || "UNKNOWN";
       octokit.log.error(
-        `${requestOptions.method} ${path27} - ${error2.status} with id ${requestId} in ${Date.now() - start}ms`
+        `${requestOptions.method} ${path28} - ${error2.status} with id ${requestId} in ${Date.now() - start}ms`
       );
       throw error2;
     });
@@ -59076,6 +65834,7 @@ function readInputs() {
     docker: text("docker"),
     workingDirectory: text("working-directory"),
     keepCandidates: flag("keep-candidates", false),
+    requireSignature: flag("require-signature", false),
     dryRun: flag("dry-run", false)
   };
 }
@@ -59128,7 +65887,7 @@ function assembleProgress(s) {
 
 // src/action/report.ts
 var import_promises26 = require("node:fs/promises");
-var import_node_path25 = __toESM(require("node:path"));
+var import_node_path26 = __toESM(require("node:path"));
 var MAX_ANNOTATIONS = 10;
 function annotate(r) {
   const shown = { error: 0, warning: 0 };
@@ -59138,11 +65897,11 @@ function annotate(r) {
       if (c3.verdict === "pass" && f.severity === "error") continue;
       if (shown[f.severity]++ >= MAX_ANNOTATIONS) continue;
       const title = `${c3.title}${c3.subject ? ` ${c3.subject}` : ""}${f.rule && f.rule.startsWith("RO-") ? ` ${f.rule}` : ""}`;
-      const say = f.severity === "error" ? error : warning;
+      const say = f.severity === "error" && !c3.advisory ? error : warning;
       say(oneLine(f.message), { title, ...where(f) });
     }
   for (const c3 of r.checks)
-    if ((c3.verdict === "environment" || c3.verdict === "nothing-checked") && shown.error++ < MAX_ANNOTATIONS)
+    if (!c3.advisory && (c3.verdict === "environment" || c3.verdict === "nothing-checked") && shown.error++ < MAX_ANNOTATIONS)
       error(oneLine(c3.summary), { title: `${c3.title}${c3.subject ? ` ${c3.subject}` : ""}` });
 }
 function where(f) {
@@ -59162,7 +65921,7 @@ async function writeSummary(r, title) {
 }
 async function writeReportFile(r, extra, dir) {
   await (0, import_promises26.mkdir)(dir, { recursive: true });
-  const file = import_node_path25.default.join(dir, `report-${(r.stage ?? "gate").replace(/[^a-z0-9-]+/gi, "-")}.json`);
+  const file = import_node_path26.default.join(dir, `report-${(r.stage ?? "gate").replace(/[^a-z0-9-]+/gi, "-")}.json`);
   await (0, import_promises26.writeFile)(file, JSON.stringify({ ...r, ...extra }, null, 2) + "\n");
   return file;
 }
@@ -59184,7 +65943,7 @@ async function run(env = process.env) {
       (level, m) => level === "warn" || level === "error" ? info(`${level}: ${m}`) : debug(m),
       "debug"
     );
-    const cwd = import_node_path26.default.resolve(env.GITHUB_WORKSPACE ?? process.cwd(), inputs.workingDirectory ?? ".");
+    const cwd = import_node_path27.default.resolve(env.GITHUB_WORKSPACE ?? process.cwd(), inputs.workingDirectory ?? ".");
     const { config } = await loadConfig(cwd);
     if (inputs.docker) config.dockerPath = inputs.docker;
     if (env.GITHUB_API_URL && config.github.apiUrl === "https://api.github.com")
@@ -59197,8 +65956,8 @@ async function run(env = process.env) {
     const commit = inputs.commit ?? facts.commit;
     const platforms = inputs.platforms ?? config.requiredPlatforms;
     if (!image) throw new Error("No image repository: set the image input (e.g. ghcr.io/OWNER/NAME).");
-    const temp = import_node_path26.default.join(env.RUNNER_TEMP || import_node_os6.default.tmpdir(), "release-operator");
-    const record = import_node_path26.default.resolve(cwd, inputs.record ?? defaultRecordPath(env, import_node_os6.default.tmpdir()));
+    const temp = import_node_path27.default.join(env.RUNNER_TEMP || import_node_os7.default.tmpdir(), "release-operator");
+    const record = import_node_path27.default.resolve(cwd, inputs.record ?? defaultRecordPath(env, import_node_os7.default.tmpdir()));
     let report;
     let digest;
     let platformDigests = {};
@@ -59240,6 +65999,8 @@ async function run(env = process.env) {
           reference: inputs.reference,
           root: facts.root,
           repository: facts.github && `${facts.github.owner}/${facts.github.name}`,
+          gitTag: facts.gitTag,
+          requireSignature: inputs.requireSignature,
           record,
           skip: inputs.skip,
           timeoutSeconds: inputs.timeoutSeconds ?? DEFAULT_TIMEOUT[inputs.stage]
@@ -59248,7 +66009,7 @@ async function run(env = process.env) {
           config,
           runner: runProcess,
           registry,
-          github: inputs.stage === "post-release" ? await github(config.github.apiUrl, inputs.githubToken, facts.github, logger) : void 0,
+          github: inputs.stage === "post-release" || inputs.stage === "post-push" ? await github(config.github.apiUrl, inputs.githubToken, facts.github, logger) : void 0,
           gitTags: facts.gitTags,
           signal: controller.signal,
           logger,

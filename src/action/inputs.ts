@@ -23,6 +23,7 @@ export interface ActionInputs {
   docker?: string;
   workingDirectory?: string;
   keepCandidates: boolean;
+  requireSignature: boolean;
   dryRun: boolean;
 }
 
@@ -72,6 +73,7 @@ export function readInputs(): ActionInputs {
     docker: text('docker'),
     workingDirectory: text('working-directory'),
     keepCandidates: flag('keep-candidates', false),
+    requireSignature: flag('require-signature', false),
     dryRun: flag('dry-run', false),
   };
 }

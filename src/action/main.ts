@@ -96,6 +96,8 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
           reference: inputs.reference,
           root: facts.root,
           repository: facts.github && `${facts.github.owner}/${facts.github.name}`,
+          gitTag: facts.gitTag,
+          requireSignature: inputs.requireSignature,
           record,
           skip: inputs.skip,
           timeoutSeconds: inputs.timeoutSeconds ?? DEFAULT_TIMEOUT[inputs.stage],
@@ -105,7 +107,7 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
           runner: runProcess,
           registry,
           github:
-            inputs.stage === 'post-release'
+            inputs.stage === 'post-release' || inputs.stage === 'post-push'
               ? await github(config.github.apiUrl, inputs.githubToken, facts.github, logger)
               : undefined,
           gitTags: facts.gitTags,

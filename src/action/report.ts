@@ -19,11 +19,16 @@ export function annotate(r: ReadinessReport): void {
       if (c.verdict === 'pass' && f.severity === 'error') continue;
       if (shown[f.severity]++ >= MAX_ANNOTATIONS) continue;
       const title = `${c.title}${c.subject ? ` ${c.subject}` : ''}${f.rule && f.rule.startsWith('RO-') ? ` ${f.rule}` : ''}`;
-      const say = f.severity === 'error' ? core.error : core.warning;
+      // An advisory row never fails the step: its problems are warnings.
+      const say = f.severity === 'error' && !c.advisory ? core.error : core.warning;
       say(oneLine(f.message), { title, ...where(f) });
     }
   for (const c of r.checks)
-    if ((c.verdict === 'environment' || c.verdict === 'nothing-checked') && shown.error++ < MAX_ANNOTATIONS)
+    if (
+      !c.advisory &&
+      (c.verdict === 'environment' || c.verdict === 'nothing-checked') &&
+      shown.error++ < MAX_ANNOTATIONS
+    )
       core.error(oneLine(c.summary), { title: `${c.title}${c.subject ? ` ${c.subject}` : ''}` });
 }
 

@@ -27,6 +27,7 @@ interface GateFlags {
   junit?: string;
   sarif?: string;
   markdown?: string;
+  requireSignature?: boolean;
 }
 
 const list = (v: string, prev: string[] = []) => [
@@ -88,6 +89,10 @@ export function register(program: Command, rt: CliRuntime): void {
       cmd.addOption(new Option('--skip <check>', 'leave out a check: lint, glibc, smoke (repeatable)').argParser(list));
       cmd.option('--timeout <seconds>', 'deadline of the whole stage (default: 1800 pre-push, 300 the others)');
       cmd.option('--repo <owner/name>', 'post-release: the GitHub repository (default: from the git remote)');
+      cmd.option(
+        '--require-signature',
+        'post-push: require a valid signature from the release workflow (supply-chain rows block instead of advising)',
+      );
       cmd.option('--junit <file>', 'also write the report as JUnit XML');
       cmd.option('--sarif <file>', 'also write the findings that point at a file as SARIF');
       cmd.option('--markdown <file>', 'also write the report as Markdown (a job summary)');
@@ -107,8 +112,9 @@ export function register(program: Command, rt: CliRuntime): void {
       const timeout = flags.timeout === undefined ? DEFAULT_TIMEOUT[flags.stage] : Number(flags.timeout);
       if (!Number.isInteger(timeout) || timeout < 1 || timeout > 86_400)
         throw usageError(`--timeout must be a whole number of seconds from 1 to 86400, not '${flags.timeout}'.`);
+      // post-release reads Releases; post-push reads GitHub's attestations when it can (the supply-chain rows).
       const github =
-        flags.stage === 'post-release'
+        flags.stage === 'post-release' || flags.stage === 'post-push'
           ? await githubFor(ctx, config.github.apiUrl, flags.repo, facts.github)
           : undefined;
       const registry = registryClientFromConfig(config, ctx.logger, { env: ctx.io.env, runner: runProcess });
@@ -125,6 +131,8 @@ export function register(program: Command, rt: CliRuntime): void {
           reference: flags.reference,
           root: facts.root ?? root,
           repository: facts.github && `${facts.github.owner}/${facts.github.name}`,
+          gitTag: facts.gitTag,
+          requireSignature: flags.requireSignature,
           record: path.resolve(ctx.cwd, flags.record ?? gate.defaultRecordPath(ctx.io.env, os.tmpdir())),
           skip: flags.skip,
           timeoutSeconds: timeout,

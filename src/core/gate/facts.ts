@@ -17,6 +17,8 @@ export interface GateFacts {
   commit?: string;
   github?: Pick<GitHubRepo, 'owner' | 'name'>;
   gitTags: GitTag[];
+  /** The version's git tag under the repository's prefix, with its commit when the tag is here. */
+  gitTag?: { name: string; commit?: string };
 }
 
 /**
@@ -55,5 +57,9 @@ export async function gateFacts(
     versionFrom = found ? `${found.source} (${found.origin})` : undefined;
   }
   const commit = env.GITHUB_SHA || git?.head;
-  return { root, image, version, versionFrom, commit, github, gitTags: git?.tags ?? [] };
+  const tagName = tag && tagged ? tag : version ? `${prefix}${version}` : undefined;
+  const gitTag = tagName
+    ? { name: tagName, commit: git?.tags.find((t) => t.name === tagName)?.commit ?? (tag ? commit : undefined) }
+    : undefined;
+  return { root, image, version, versionFrom, commit, github, gitTags: git?.tags ?? [], gitTag };
 }

@@ -56,6 +56,10 @@ export interface GateRequest {
   timeoutSeconds: number;
   /** After the deadline, how long a check may take to remove what it started (default 30 s). */
   graceMs?: number;
+  /** post-push: require a valid signature from the release workflow (the supply-chain rows become blocking). */
+  requireSignature?: boolean;
+  /** The version's git tag and its commit, when the repository has it (the supply chain cross-checks them). */
+  gitTag?: { name: string; commit?: string };
 }
 
 /** GitHub for post-release: a client and the repository, or why there is none. */

@@ -10,13 +10,15 @@ const secs = (ms = 0) => (ms / 1000).toFixed(3);
  */
 export function reportJUnit(r: ReadinessReport, options: { name?: string } = {}): string {
   const name = options.name ?? `release-operator${r.stage ? ` ${r.stage}` : ''}`;
-  const failures = r.checks.filter((c) => c.verdict === 'problem' || c.verdict === 'nothing-checked').length;
-  const errors = r.checks.filter((c) => c.verdict === 'environment').length;
+  const blocking = r.checks.filter((c) => !c.advisory);
+  const failures = blocking.filter((c) => c.verdict === 'problem' || c.verdict === 'nothing-checked').length;
+  const errors = blocking.filter((c) => c.verdict === 'environment').length;
+  const skipped = r.checks.filter((c) => c.advisory && c.verdict !== 'pass').length;
   const time = secs(r.checks.reduce((t, c) => t + (c.durationMs ?? 0), 0));
   const out = [
     '<?xml version="1.0" encoding="UTF-8"?>',
     `<testsuites name="${xml(name)}" tests="${r.checks.length}" failures="${failures}" errors="${errors}" time="${time}">`,
-    `  <testsuite name="${xml(name)}" tests="${r.checks.length}" failures="${failures}" errors="${errors}" skipped="0" time="${time}"${r.generatedAt ? ` timestamp="${xml(r.generatedAt)}"` : ''}>`,
+    `  <testsuite name="${xml(name)}" tests="${r.checks.length}" failures="${failures}" errors="${errors}" skipped="${skipped}" time="${time}"${r.generatedAt ? ` timestamp="${xml(r.generatedAt)}"` : ''}>`,
   ];
   const props = [
     ['image', r.image],
@@ -41,6 +43,8 @@ export function reportJUnit(r: ReadinessReport, options: { name?: string } = {})
     const log = evidenceBlock(c);
     const systemOut = log.length ? `<system-out>${xml(log.join('\n'))}</system-out>` : '';
     if (c.verdict === 'pass') out.push(systemOut ? `${open}>${systemOut}</testcase>` : `${open}/>`);
+    else if (c.advisory)
+      out.push(`${open}><skipped message="${xml(`advisory, ${c.verdict}: ${c.summary}`)}"/>${systemOut}</testcase>`);
     else {
       const tag = c.verdict === 'environment' ? 'error' : 'failure';
       out.push(

@@ -21,7 +21,9 @@ export function reportMarkdown(r: ReadinessReport, options: { title?: string } =
   if (r.checks.length) {
     out.push('| Check | Verdict | What it saw |', '|---|---|---|');
     for (const c of r.checks)
-      out.push(`| ${mdCell(checkName(c))} | ${ICON[c.verdict]} ${VERDICT_WORDS[c.verdict]} | ${mdCell(c.summary)} |`);
+      out.push(
+        `| ${mdCell(checkName(c))} | ${ICON[c.verdict]} ${VERDICT_WORDS[c.verdict]}${c.advisory ? ' (advisory)' : ''} | ${mdCell(c.summary)} |`,
+      );
     out.push('');
   } else out.push('No check ran, so nothing vouches for this release.', '');
   for (const c of r.checks) out.push(...checkSection(c));
@@ -37,7 +39,10 @@ function checkSection(c: CheckResult): string[] {
   const evidence = evidencePairs(c).map(([k, v]) => `${mdCell(k)}: ${mdCell(v)}`);
   const next = [...(c.next ?? []), ...c.findings.flatMap((f) => findingNext(f))];
   const rows: Array<[string, string]> = [
-    ['Verdict', `${ICON[c.verdict]} ${VERDICT_WORDS[c.verdict]}: ${mdCell(c.summary)}`],
+    [
+      'Verdict',
+      `${ICON[c.verdict]} ${VERDICT_WORDS[c.verdict]}${c.advisory ? ' (advisory: shown, never blocks)' : ''}: ${mdCell(c.summary)}`,
+    ],
     ['Examined', mdCell(examinedText(c.examined))],
     ['Evidence', evidence.length ? evidence.join('<br>') : '—'],
     ['Next action', next.length ? next.map((n) => mdCell(nextText(n))).join('<br>') : '—'],

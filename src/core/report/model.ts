@@ -87,6 +87,8 @@ export interface CheckResult {
   basis?: Basis[];
   next?: NextAction[];
   durationMs?: number;
+  /** Shown with its own verdict, but never decides the report's (a row the configuration makes advisory). */
+  advisory?: boolean;
 }
 
 export interface ReadinessReport {
@@ -199,7 +201,7 @@ export function readinessReport(
     now?: () => Date;
   } = {},
 ): ReadinessReport {
-  const verdict = combineVerdicts(checks.map((c) => c.verdict));
+  const verdict = combineVerdicts(checks.filter((c) => !c.advisory).map((c) => c.verdict));
   return {
     schema: 'release-operator/readiness@1',
     image: meta.image,
@@ -214,17 +216,21 @@ export function readinessReport(
   };
 }
 
-export function reportSummary(verdict: Verdict, checks: readonly CheckResult[]): string {
+/** Advisory rows are left out of the counts and said after them, when any did not pass. */
+export function reportSummary(verdict: Verdict, all: readonly CheckResult[]): string {
+  const checks = all.filter((c) => !c.advisory);
+  const advisory = all.filter((c) => c.advisory && c.verdict !== 'pass').length;
+  const aside = advisory ? `; ${advisory} advisory check${advisory === 1 ? '' : 's'} did not pass` : '';
   const n = (v: Verdict) => checks.filter((c) => c.verdict === v).length;
-  if (checks.length === 0) return 'not ready: no checks ran';
-  if (verdict === 'pass') return `ready: ${n('pass')} check${n('pass') === 1 ? '' : 's'} passed`;
+  if (checks.length === 0) return `not ready: no checks ran${aside}`;
+  if (verdict === 'pass') return `ready: ${n('pass')} check${n('pass') === 1 ? '' : 's'} passed${aside}`;
   const parts = [
     n('problem') && `${n('problem')} with problems`,
     n('environment') && `${n('environment')} could not run`,
     n('nothing-checked') && `${n('nothing-checked')} checked nothing`,
     n('pass') && `${n('pass')} passed`,
   ].filter(Boolean);
-  return `not ready: ${parts.join(', ')} (of ${checks.length} checks)`;
+  return `not ready: ${parts.join(', ')} (of ${checks.length} checks)${aside}`;
 }
 
 function dedupeBasis(all: Basis[]): Basis[] {

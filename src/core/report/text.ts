@@ -34,7 +34,7 @@ export function describeBasis(b: Basis): string {
 
 /** One check: its line, then its findings and next actions. `titleWidth` aligns the summaries of several. */
 export function renderCheck(c: CheckResult, titleWidth = 0): string[] {
-  const title = n(`${c.title}${c.subject ? ` ${c.subject}` : ''}`);
+  const title = n(`${c.title}${c.subject ? ` ${c.subject}` : ''}${c.advisory ? ' (advisory)' : ''}`);
   const lines = [`  ${VERDICT_LABELS[c.verdict].padEnd(15)}  ${title.padEnd(titleWidth)}  ${n(c.summary)}`.trimEnd()];
   for (const f of c.findings) {
     const at = f.location ? ` (${n(f.location.file)}${f.location.line ? `:${f.location.line}` : ''})` : '';
@@ -58,7 +58,10 @@ export function renderReport(
   heading?: string,
   extra: { notes?: readonly string[] } = {},
 ): string {
-  const width = Math.max(0, ...r.checks.map((c) => n(`${c.title}${c.subject ? ` ${c.subject}` : ''}`).length));
+  const width = Math.max(
+    0,
+    ...r.checks.map((c) => n(`${c.title}${c.subject ? ` ${c.subject}` : ''}${c.advisory ? ' (advisory)' : ''}`).length),
+  );
   const lines = [n(heading ? `${heading}: ${r.summary}` : r.summary)];
   for (const c of r.checks) lines.push(...renderCheck(c, width));
   for (const b of r.basis) lines.push(`  based on: ${describeBasis(b)}`);

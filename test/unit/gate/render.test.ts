@@ -127,3 +127,26 @@ describe('report renderers', () => {
     assert.equal(run.tool.driver.rules[0].shortDescription.text, 'Image pushed before it is smoke-tested');
   });
 });
+
+describe('advisory rows', () => {
+  const advisoryProblem: CheckResult = {
+    id: 'supply-signature',
+    title: 'Signature',
+    subject: 'linux/amd64',
+    verdict: 'problem',
+    summary: 'signed by another workflow',
+    examined: { count: 1, what: 'signatures' },
+    findings: [{ severity: 'error', message: 'signed by another workflow' }],
+    advisory: true,
+  };
+  const pass = checks[2];
+  it('are shown with their own verdict and never decide the report', () => {
+    const r = readinessReport([pass, advisoryProblem], { stage: 'post-push' });
+    assert.equal(r.verdict, 'pass');
+    assert.equal(r.summary, 'ready: 1 check passed; 1 advisory check did not pass');
+    assert.match(reportMarkdown(r), /\| Signature linux\/amd64 \| ❌ problem \(advisory\) \|/);
+    assert.match(reportJUnit(r), /failures="0" errors="0" skipped="1"/);
+    const blocking = readinessReport([pass, { ...advisoryProblem, advisory: false }]);
+    assert.equal(blocking.verdict, 'problem');
+  });
+});

@@ -13,9 +13,10 @@ import {
 import { checkResult, type CheckFinding, type CheckResult } from '../../report';
 import { resolveScheme, type TagScheme } from '../../version/scheme';
 import { testedCheck, type PushedPlatform } from '../checks/tested';
-import { guarded, type StageContext } from '../guard';
+import { faultResult, guarded, type StageContext } from '../guard';
 import { releaseTags, versionTag, type ReleaseTags } from '../plan';
 import { readRecords } from '../record';
+import { postPushSupplyChainChecks } from '../../supply/gate';
 import type { GateRequest } from '../types';
 
 export interface PublishedOutcome {
@@ -134,11 +135,44 @@ export async function publishedStage(req: GateRequest, ctx: StageContext, full: 
       });
     return Promise.resolve(forRelease(check, plan));
   });
-  return {
-    checks: [platforms, labels, ...(await Promise.all([tested, tagScheme]))],
-    digest: image.digest,
-    platformDigests,
-  };
+  const supply = supplyRows(req, ctx, repository, image);
+  const rows = await Promise.all([tested, tagScheme, supply]);
+  return { checks: [platforms, labels, rows[0], rows[1], ...rows[2]], digest: image.digest, platformDigests };
+}
+
+/**
+ * The supply-chain rows (provenance, SBOM, signatures; core/supply): advisory by default (shown, never deciding
+ * the stage), required by configuration or when a signature from the release workflow is asked for.
+ */
+async function supplyRows(
+  req: GateRequest,
+  ctx: StageContext,
+  repository: string,
+  image: ImageInfo,
+): Promise<CheckResult[]> {
+  const { config, registry, github } = ctx.deps;
+  const [owner, name] = (req.repository ?? '').split('/');
+  const advisory = !req.requireSignature && config.supplyChain.postPush === 'advisory';
+  if (config.supplyChain.postPush === 'off' && !req.requireSignature) return [];
+  const { checks } = await postPushSupplyChainChecks({
+    client: registry,
+    ref: `${repository}@${image.digest}`,
+    config,
+    root: req.root ?? process.cwd(),
+    repo: owner && name ? { owner, name } : undefined,
+    gitTag: req.gitTag,
+    github: github && 'client' in github ? github.client : undefined,
+    requireReleaseWorkflowSignature: req.requireSignature,
+    now: () => ctx.now(),
+    signal: ctx.signal,
+    logger: ctx.logger,
+  }).catch((e: unknown) => {
+    if (ctx.deps.signal?.aborted) throw e;
+    return { checks: [faultResult({ id: 'supply', title: 'Supply chain', what: 'platforms' }, e)] };
+  });
+  return checks.map((c) =>
+    c.evidence?.requirement === 'advisory' || (advisory && c.id === 'supply') ? { ...c, advisory: true } : c,
+  );
 }
 
 /** Each pushed platform with the config digest its manifest names. */
