@@ -310,4 +310,60 @@ describe('the GitHub Action, run as the runner runs it, against a real registry 
     });
     assert.equal(post.code, 0, explain(post));
   });
+
+  describe('the version and commit come from the runner environment, as each event sets it', () => {
+    // The fixtures' own tag is v1.2.3 (another test's release in this registry): this table releases v7.1.0.
+    const TAG = { GITHUB_REF: 'refs/tags/v7.1.0', GITHUB_REF_NAME: 'v7.1.0' };
+    const table: Array<{
+      fixture: string;
+      env: Record<string, string>;
+      inputs: Record<string, string>;
+      verdict: string;
+      version: string;
+    }> = [
+      { fixture: 'tag-push', env: TAG, inputs: {}, verdict: 'pass', version: '7.1.0' },
+      { fixture: 'release-published', env: TAG, inputs: {}, verdict: 'pass', version: '7.1.0' },
+      // A branch push names no version: the repository's VERSION file does.
+      { fixture: 'branch-push', env: {}, inputs: {}, verdict: 'pass', version: '7.1.0' },
+      // A manual run passes it as an input.
+      { fixture: 'workflow-dispatch', env: {}, inputs: { version: 'v7.1.0' }, verdict: 'pass', version: '7.1.0' },
+      // Another tag: its image is not there, and the report says which version it looked for.
+      {
+        fixture: 'tag-push',
+        env: { GITHUB_REF: 'refs/tags/v7.2.0', GITHUB_REF_NAME: 'v7.2.0' },
+        inputs: {},
+        verdict: 'problem',
+        version: '7.2.0',
+      },
+    ];
+    let ws: Workspace;
+    before(async () => {
+      ws = await workspace({ files: { VERSION: '7.1.0\n' } });
+      const labels = {
+        'org.opencontainers.image.version': '7.1.0',
+        'org.opencontainers.image.revision': ws.commit,
+        'org.opencontainers.image.source': 'https://github.com/acme/rocket',
+      };
+      const images = await Promise.all(
+        ['linux/amd64', 'linux/arm64'].map((platform) => pushImage(registry(), REPO, { platform, labels })),
+      );
+      await pushIndex(registry(), REPO, images, { tag: 'v7.1.0', attestations: true });
+    });
+    for (const row of table)
+      it(`${row.fixture}${row.env.GITHUB_REF ? ` (${row.env.GITHUB_REF})` : ''}: version ${row.version}, ${row.verdict}`, async () => {
+        const r = await step(
+          row.fixture,
+          ws,
+          runnerDir(),
+          { stage: 'pre-release', platforms: BOTH, ...row.inputs },
+          row.env,
+        );
+        assert.equal(r.outputs.verdict, row.verdict, explain(r));
+        assert.equal(r.code, row.verdict === 'pass' ? 0 : 1);
+        const report = JSON.parse(readFileSync(r.outputs['report-path'], 'utf8')) as { version: string };
+        assert.equal(report.version, row.version);
+        if (row.verdict !== 'pass')
+          assert.match(r.summary, new RegExp(`has no tag v${row.version.replace(/\./g, '\\.')}`));
+      });
+  });
 });

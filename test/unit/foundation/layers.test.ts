@@ -35,6 +35,20 @@ describe('layers', () => {
     );
   });
 
+  it('the Action face imports only the engine (never the CLI or the extension), and nothing imports it', () => {
+    const faceImport = (face: string) => new RegExp(`from\\s+['"][./]*/(?:${face})/`);
+    const offenders = [
+      ...files(path.join(ROOT, 'src/action')).filter((f) => faceImport('cli|extension').test(readFileSync(f, 'utf8'))),
+      ...['src/core', 'src/cli', 'src/extension']
+        .flatMap((d) => files(path.join(ROOT, d)))
+        .filter((f) => faceImport('action').test(readFileSync(f, 'utf8'))),
+    ];
+    assert.deepEqual(
+      offenders.map((f) => path.relative(ROOT, f)),
+      [],
+    );
+  });
+
   it('the check itself detects a vscode import', () => {
     assert.ok(vscodeImport.test("import * as vscode from 'vscode';"));
     assert.ok(vscodeImport.test("const v = require('vscode')"));
