@@ -1083,14 +1083,14 @@ var require_util = __commonJS({
         }
         const port = url.port != null ? url.port : url.protocol === "https:" ? 443 : 80;
         let origin = url.origin != null ? url.origin : `${url.protocol || ""}//${url.hostname || ""}:${port}`;
-        let path28 = url.path != null ? url.path : `${url.pathname || ""}${url.search || ""}`;
+        let path29 = url.path != null ? url.path : `${url.pathname || ""}${url.search || ""}`;
         if (origin[origin.length - 1] === "/") {
           origin = origin.slice(0, origin.length - 1);
         }
-        if (path28 && path28[0] !== "/") {
-          path28 = `/${path28}`;
+        if (path29 && path29[0] !== "/") {
+          path29 = `/${path29}`;
         }
-        return new URL(`${origin}${path28}`);
+        return new URL(`${origin}${path29}`);
       }
       if (!isHttpOrHttpsPrefixed(url.origin || url.protocol)) {
         throw new InvalidArgumentError("Invalid URL protocol: the URL must start with `http:` or `https:`.");
@@ -1541,39 +1541,39 @@ var require_diagnostics = __commonJS({
       });
       diagnosticsChannel.channel("undici:client:sendHeaders").subscribe((evt) => {
         const {
-          request: { method, path: path28, origin }
+          request: { method, path: path29, origin }
         } = evt;
-        debuglog2("sending request to %s %s/%s", method, origin, path28);
+        debuglog2("sending request to %s %s/%s", method, origin, path29);
       });
       diagnosticsChannel.channel("undici:request:headers").subscribe((evt) => {
         const {
-          request: { method, path: path28, origin },
+          request: { method, path: path29, origin },
           response: { statusCode }
         } = evt;
         debuglog2(
           "received response to %s %s/%s - HTTP %d",
           method,
           origin,
-          path28,
+          path29,
           statusCode
         );
       });
       diagnosticsChannel.channel("undici:request:trailers").subscribe((evt) => {
         const {
-          request: { method, path: path28, origin }
+          request: { method, path: path29, origin }
         } = evt;
-        debuglog2("trailers received from %s %s/%s", method, origin, path28);
+        debuglog2("trailers received from %s %s/%s", method, origin, path29);
       });
       diagnosticsChannel.channel("undici:request:error").subscribe((evt) => {
         const {
-          request: { method, path: path28, origin },
+          request: { method, path: path29, origin },
           error: error2
         } = evt;
         debuglog2(
           "request to %s %s/%s errored - %s",
           method,
           origin,
-          path28,
+          path29,
           error2.message
         );
       });
@@ -1622,9 +1622,9 @@ var require_diagnostics = __commonJS({
         });
         diagnosticsChannel.channel("undici:client:sendHeaders").subscribe((evt) => {
           const {
-            request: { method, path: path28, origin }
+            request: { method, path: path29, origin }
           } = evt;
-          debuglog2("sending request to %s %s/%s", method, origin, path28);
+          debuglog2("sending request to %s %s/%s", method, origin, path29);
         });
       }
       diagnosticsChannel.channel("undici:websocket:open").subscribe((evt) => {
@@ -1687,7 +1687,7 @@ var require_request = __commonJS({
     var kHandler = /* @__PURE__ */ Symbol("handler");
     var Request = class {
       constructor(origin, {
-        path: path28,
+        path: path29,
         method,
         body,
         headers,
@@ -1702,11 +1702,11 @@ var require_request = __commonJS({
         expectContinue,
         servername
       }, handler2) {
-        if (typeof path28 !== "string") {
+        if (typeof path29 !== "string") {
           throw new InvalidArgumentError("path must be a string");
-        } else if (path28[0] !== "/" && !(path28.startsWith("http://") || path28.startsWith("https://")) && method !== "CONNECT") {
+        } else if (path29[0] !== "/" && !(path29.startsWith("http://") || path29.startsWith("https://")) && method !== "CONNECT") {
           throw new InvalidArgumentError("path must be an absolute URL or start with a slash");
-        } else if (invalidPathRegex.test(path28)) {
+        } else if (invalidPathRegex.test(path29)) {
           throw new InvalidArgumentError("invalid request path");
         }
         if (typeof method !== "string") {
@@ -1772,7 +1772,7 @@ var require_request = __commonJS({
         this.completed = false;
         this.aborted = false;
         this.upgrade = upgrade || null;
-        this.path = query ? buildURL(path28, query) : path28;
+        this.path = query ? buildURL(path29, query) : path29;
         this.origin = origin;
         this.idempotent = idempotent == null ? method === "HEAD" || method === "GET" : idempotent;
         this.blocking = blocking == null ? false : blocking;
@@ -5509,7 +5509,7 @@ var require_body = __commonJS({
         const boundary = `----formdata-undici-0${`${random(1e11)}`.padStart(11, "0")}`;
         const prefix = `--${boundary}\r
 Content-Disposition: form-data`;
-        const escape2 = (str4) => str4.replace(/\n/g, "%0A").replace(/\r/g, "%0D").replace(/"/g, "%22");
+        const escape3 = (str4) => str4.replace(/\n/g, "%0A").replace(/\r/g, "%0D").replace(/"/g, "%22");
         const normalizeLinefeeds = (value) => value.replace(/\r?\n|\r/g, "\r\n");
         const blobParts = [];
         const rn = new Uint8Array([13, 10]);
@@ -5517,14 +5517,14 @@ Content-Disposition: form-data`;
         let hasUnknownSizeValue = false;
         for (const [name, value] of object) {
           if (typeof value === "string") {
-            const chunk2 = textEncoder3.encode(prefix + `; name="${escape2(normalizeLinefeeds(name))}"\r
+            const chunk2 = textEncoder3.encode(prefix + `; name="${escape3(normalizeLinefeeds(name))}"\r
 \r
 ${normalizeLinefeeds(value)}\r
 `);
             blobParts.push(chunk2);
             length += chunk2.byteLength;
           } else {
-            const chunk2 = textEncoder3.encode(`${prefix}; name="${escape2(normalizeLinefeeds(name))}"` + (value.name ? `; filename="${escape2(value.name)}"` : "") + `\r
+            const chunk2 = textEncoder3.encode(`${prefix}; name="${escape3(normalizeLinefeeds(name))}"` + (value.name ? `; filename="${escape3(value.name)}"` : "") + `\r
 Content-Type: ${value.type || "application/octet-stream"}\r
 \r
 `);
@@ -5794,7 +5794,7 @@ var require_client_h1 = __commonJS({
       kResume,
       kHTTPContext
     } = require_symbols();
-    var constants8 = require_constants2();
+    var constants9 = require_constants2();
     var EMPTY_BUF = Buffer.alloc(0);
     var FastBuffer = Buffer[Symbol.species];
     var addListener = util.addListener;
@@ -5869,7 +5869,7 @@ var require_client_h1 = __commonJS({
       constructor(client, socket, { exports: exports3 }) {
         assert(Number.isFinite(client[kMaxHeadersSize]) && client[kMaxHeadersSize] > 0);
         this.llhttp = exports3;
-        this.ptr = this.llhttp.llhttp_alloc(constants8.TYPE.RESPONSE);
+        this.ptr = this.llhttp.llhttp_alloc(constants9.TYPE.RESPONSE);
         this.client = client;
         this.socket = socket;
         this.timeout = null;
@@ -5964,11 +5964,11 @@ var require_client_h1 = __commonJS({
             currentBufferRef = null;
           }
           const offset = llhttp.llhttp_get_error_pos(this.ptr) - currentBufferPtr;
-          if (ret !== constants8.ERROR.OK) {
+          if (ret !== constants9.ERROR.OK) {
             const body = data.subarray(offset);
-            if (ret === constants8.ERROR.PAUSED_UPGRADE) {
+            if (ret === constants9.ERROR.PAUSED_UPGRADE) {
               this.onUpgrade(body);
-            } else if (ret === constants8.ERROR.PAUSED) {
+            } else if (ret === constants9.ERROR.PAUSED) {
               this.paused = true;
               socket.unshift(body);
             } else {
@@ -5991,10 +5991,10 @@ var require_client_h1 = __commonJS({
         } finally {
           currentParser = null;
         }
-        if (ret === constants8.ERROR.OK) {
+        if (ret === constants9.ERROR.OK) {
           return null;
         }
-        if (ret === constants8.ERROR.PAUSED || ret === constants8.ERROR.PAUSED_UPGRADE) {
+        if (ret === constants9.ERROR.PAUSED || ret === constants9.ERROR.PAUSED_UPGRADE) {
           this.paused = true;
           return null;
         }
@@ -6011,7 +6011,7 @@ var require_client_h1 = __commonJS({
           const len = new Uint8Array(llhttp.memory.buffer, ptr).indexOf(0);
           message = "Response does not match the HTTP/1.1 protocol (" + Buffer.from(llhttp.memory.buffer, ptr, len).toString() + ")";
         }
-        return new HTTPParserError(message, constants8.ERROR[ret], data);
+        return new HTTPParserError(message, constants9.ERROR[ret], data);
       }
       destroy() {
         assert(this.ptr != null);
@@ -6191,7 +6191,7 @@ var require_client_h1 = __commonJS({
           socket[kBlocking] = false;
           client[kResume]();
         }
-        return pause ? constants8.ERROR.PAUSED : 0;
+        return pause ? constants9.ERROR.PAUSED : 0;
       }
       onBody(buf) {
         const { client, socket, statusCode, maxResponseSize } = this;
@@ -6213,7 +6213,7 @@ var require_client_h1 = __commonJS({
         }
         this.bytesRead += buf.length;
         if (request2.onData(buf) === false) {
-          return constants8.ERROR.PAUSED;
+          return constants9.ERROR.PAUSED;
         }
       }
       onMessageComplete() {
@@ -6249,13 +6249,13 @@ var require_client_h1 = __commonJS({
         if (socket[kWriting]) {
           assert(client[kRunning] === 0);
           util.destroy(socket, new InformationalError("reset"));
-          return constants8.ERROR.PAUSED;
+          return constants9.ERROR.PAUSED;
         } else if (!shouldKeepAlive) {
           util.destroy(socket, new InformationalError("reset"));
-          return constants8.ERROR.PAUSED;
+          return constants9.ERROR.PAUSED;
         } else if (socket[kReset] && client[kRunning] === 0) {
           util.destroy(socket, new InformationalError("reset"));
-          return constants8.ERROR.PAUSED;
+          return constants9.ERROR.PAUSED;
         } else if (client[kPipelining] == null || client[kPipelining] === 1) {
           setImmediate(() => client[kResume]());
         } else {
@@ -6465,7 +6465,7 @@ var require_client_h1 = __commonJS({
       return method !== "GET" && method !== "HEAD" && method !== "OPTIONS" && method !== "TRACE" && method !== "CONNECT";
     }
     function writeH1(client, request2) {
-      const { method, path: path28, host, upgrade, blocking, reset: reset2 } = request2;
+      const { method, path: path29, host, upgrade, blocking, reset: reset2 } = request2;
       let { body, headers, contentLength } = request2;
       const expectsPayload = method === "PUT" || method === "POST" || method === "PATCH" || method === "QUERY" || method === "PROPFIND" || method === "PROPPATCH";
       if (util.isFormDataLike(body)) {
@@ -6546,7 +6546,7 @@ var require_client_h1 = __commonJS({
       if (blocking) {
         socket[kBlocking] = true;
       }
-      let header2 = `${method} ${path28} HTTP/1.1\r
+      let header2 = `${method} ${path29} HTTP/1.1\r
 `;
       if (typeof host === "string") {
         header2 += `host: ${host}\r
@@ -7075,7 +7075,7 @@ var require_client_h2 = __commonJS({
     }
     function writeH2(client, request2) {
       const session = client[kHTTP2Session];
-      const { method, path: path28, host, upgrade, expectContinue, signal, headers: reqHeaders } = request2;
+      const { method, path: path29, host, upgrade, expectContinue, signal, headers: reqHeaders } = request2;
       let { body } = request2;
       if (upgrade) {
         util.errorRequest(client, request2, new Error("Upgrade not supported for H2"));
@@ -7172,7 +7172,7 @@ var require_client_h2 = __commonJS({
         });
         return true;
       }
-      headers[HTTP2_HEADER_PATH] = path28;
+      headers[HTTP2_HEADER_PATH] = path29;
       headers[HTTP2_HEADER_SCHEME] = "https";
       const expectsPayload = method === "PUT" || method === "POST" || method === "PATCH";
       if (body && typeof body.read === "function") {
@@ -7525,9 +7525,9 @@ var require_redirect_handler = __commonJS({
           return this.handler.onHeaders(statusCode, headers, resume, statusText);
         }
         const { origin, pathname, search } = util.parseURL(new URL(this.location, this.opts.origin && new URL(this.opts.path, this.opts.origin)));
-        const path28 = search ? `${pathname}${search}` : pathname;
+        const path29 = search ? `${pathname}${search}` : pathname;
         this.opts.headers = cleanRequestHeaders(this.opts.headers, statusCode === 303, this.opts.origin !== origin);
-        this.opts.path = path28;
+        this.opts.path = path29;
         this.opts.origin = origin;
         this.opts.maxRedirections = 0;
         this.opts.query = null;
@@ -8766,10 +8766,10 @@ var require_proxy_agent = __commonJS({
         };
         const {
           origin,
-          path: path28 = "/",
+          path: path29 = "/",
           headers = {}
         } = opts;
-        opts.path = origin + path28;
+        opts.path = origin + path29;
         if (!("host" in headers) && !("Host" in headers)) {
           const { host } = new URL2(origin);
           headers.host = host;
@@ -10741,20 +10741,20 @@ var require_mock_utils = __commonJS({
       }
       return true;
     }
-    function safeUrl(path28) {
-      if (typeof path28 !== "string") {
-        return path28;
+    function safeUrl(path29) {
+      if (typeof path29 !== "string") {
+        return path29;
       }
-      const pathSegments = path28.split("?");
+      const pathSegments = path29.split("?");
       if (pathSegments.length !== 2) {
-        return path28;
+        return path29;
       }
       const qp = new URLSearchParams(pathSegments.pop());
       qp.sort();
       return [...pathSegments, qp.toString()].join("?");
     }
-    function matchKey(mockDispatch2, { path: path28, method, body, headers }) {
-      const pathMatch = matchValue(mockDispatch2.path, path28);
+    function matchKey(mockDispatch2, { path: path29, method, body, headers }) {
+      const pathMatch = matchValue(mockDispatch2.path, path29);
       const methodMatch = matchValue(mockDispatch2.method, method);
       const bodyMatch = typeof mockDispatch2.body !== "undefined" ? matchValue(mockDispatch2.body, body) : true;
       const headersMatch = matchHeaders(mockDispatch2, headers);
@@ -10776,7 +10776,7 @@ var require_mock_utils = __commonJS({
     function getMockDispatch(mockDispatches, key) {
       const basePath = key.query ? buildURL(key.path, key.query) : key.path;
       const resolvedPath = typeof basePath === "string" ? safeUrl(basePath) : basePath;
-      let matchedMockDispatches = mockDispatches.filter(({ consumed }) => !consumed).filter(({ path: path28 }) => matchValue(safeUrl(path28), resolvedPath));
+      let matchedMockDispatches = mockDispatches.filter(({ consumed }) => !consumed).filter(({ path: path29 }) => matchValue(safeUrl(path29), resolvedPath));
       if (matchedMockDispatches.length === 0) {
         throw new MockNotMatchedError(`Mock dispatch not matched for path '${resolvedPath}'`);
       }
@@ -10814,9 +10814,9 @@ var require_mock_utils = __commonJS({
       }
     }
     function buildKey(opts) {
-      const { path: path28, method, body, headers, query } = opts;
+      const { path: path29, method, body, headers, query } = opts;
       return {
-        path: path28,
+        path: path29,
         method,
         body,
         headers,
@@ -11279,10 +11279,10 @@ var require_pending_interceptors_formatter = __commonJS({
       }
       format(pendingInterceptors) {
         const withPrettyHeaders = pendingInterceptors.map(
-          ({ method, path: path28, data: { statusCode }, persist, times, timesInvoked, origin }) => ({
+          ({ method, path: path29, data: { statusCode }, persist, times, timesInvoked, origin }) => ({
             Method: method,
             Origin: origin,
-            Path: path28,
+            Path: path29,
             "Status code": statusCode,
             Persistent: persist ? PERSISTENT : NOT_PERSISTENT,
             Invocations: timesInvoked,
@@ -12409,7 +12409,7 @@ var require_response = __commonJS({
     var assert = require("node:assert");
     var { types } = require("node:util");
     var textEncoder3 = new TextEncoder("utf-8");
-    var Response = class _Response {
+    var Response2 = class _Response {
       // Creates network error Response.
       static error() {
         const responseObject = fromInnerResponse(makeNetworkError(), "immutable");
@@ -12552,8 +12552,8 @@ var require_response = __commonJS({
         return `Response ${nodeUtil.formatWithOptions(options, properties)}`;
       }
     };
-    mixinBody(Response);
-    Object.defineProperties(Response.prototype, {
+    mixinBody(Response2);
+    Object.defineProperties(Response2.prototype, {
       type: kEnumerableProperty,
       url: kEnumerableProperty,
       status: kEnumerableProperty,
@@ -12569,7 +12569,7 @@ var require_response = __commonJS({
         configurable: true
       }
     });
-    Object.defineProperties(Response, {
+    Object.defineProperties(Response2, {
       json: kEnumerableProperty,
       redirect: kEnumerableProperty,
       error: kEnumerableProperty
@@ -12702,7 +12702,7 @@ var require_response = __commonJS({
       }
     }
     function fromInnerResponse(innerResponse, guard) {
-      const response = new Response(kConstruct);
+      const response = new Response2(kConstruct);
       response[kState] = innerResponse;
       response[kHeaders] = new Headers2(kConstruct);
       setHeadersList(response[kHeaders], innerResponse.headersList);
@@ -12770,7 +12770,7 @@ var require_response = __commonJS({
       makeResponse,
       makeAppropriateNetworkError,
       filterResponse,
-      Response,
+      Response: Response2,
       cloneResponse,
       fromInnerResponse
     };
@@ -15440,7 +15440,7 @@ var require_cache = __commonJS({
     var { urlEquals, getFieldValues } = require_util5();
     var { kEnumerableProperty, isDisturbed } = require_util();
     var { webidl } = require_webidl();
-    var { Response, cloneResponse, fromInnerResponse } = require_response();
+    var { Response: Response2, cloneResponse, fromInnerResponse } = require_response();
     var { Request, fromInnerRequest } = require_request2();
     var { kState } = require_symbols2();
     var { fetching } = require_fetch();
@@ -15967,7 +15967,7 @@ var require_cache = __commonJS({
         converter: webidl.converters.DOMString
       }
     ]);
-    webidl.converters.Response = webidl.interfaceConverter(Response);
+    webidl.converters.Response = webidl.interfaceConverter(Response2);
     webidl.converters["sequence<RequestInfo>"] = webidl.sequenceConverter(
       webidl.converters.RequestInfo
     );
@@ -16161,9 +16161,9 @@ var require_util6 = __commonJS({
         }
       }
     }
-    function validateCookiePath(path28) {
-      for (let i2 = 0; i2 < path28.length; ++i2) {
-        const code2 = path28.charCodeAt(i2);
+    function validateCookiePath(path29) {
+      for (let i2 = 0; i2 < path29.length; ++i2) {
+        const code2 = path29.charCodeAt(i2);
         if (code2 < 32 || // exclude CTLs (0-31)
         code2 > 126 || // exclude DEL and non-ascii
         code2 === 59) {
@@ -19083,11 +19083,11 @@ var require_undici = __commonJS({
           if (typeof opts.path !== "string") {
             throw new InvalidArgumentError("invalid opts.path");
           }
-          let path28 = opts.path;
+          let path29 = opts.path;
           if (!opts.path.startsWith("/")) {
-            path28 = `/${path28}`;
+            path29 = `/${path29}`;
           }
-          url = new URL(util.parseOrigin(url).origin + path28);
+          url = new URL(util.parseOrigin(url).origin + path29);
         } else {
           if (!opts) {
             opts = typeof url === "object" ? url : {};
@@ -19164,7 +19164,7 @@ var require_windows = __commonJS({
     module2.exports = isexe;
     isexe.sync = sync;
     var fs3 = require("fs");
-    function checkPathExt(path28, options) {
+    function checkPathExt(path29, options) {
       var pathext = options.pathExt !== void 0 ? options.pathExt : process.env.PATHEXT;
       if (!pathext) {
         return true;
@@ -19175,25 +19175,25 @@ var require_windows = __commonJS({
       }
       for (var i2 = 0; i2 < pathext.length; i2++) {
         var p = pathext[i2].toLowerCase();
-        if (p && path28.substr(-p.length).toLowerCase() === p) {
+        if (p && path29.substr(-p.length).toLowerCase() === p) {
           return true;
         }
       }
       return false;
     }
-    function checkStat(stat5, path28, options) {
+    function checkStat(stat5, path29, options) {
       if (!stat5.isSymbolicLink() && !stat5.isFile()) {
         return false;
       }
-      return checkPathExt(path28, options);
+      return checkPathExt(path29, options);
     }
-    function isexe(path28, options, cb) {
-      fs3.stat(path28, function(er, stat5) {
-        cb(er, er ? false : checkStat(stat5, path28, options));
+    function isexe(path29, options, cb) {
+      fs3.stat(path29, function(er, stat5) {
+        cb(er, er ? false : checkStat(stat5, path29, options));
       });
     }
-    function sync(path28, options) {
-      return checkStat(fs3.statSync(path28), path28, options);
+    function sync(path29, options) {
+      return checkStat(fs3.statSync(path29), path29, options);
     }
   }
 });
@@ -19204,13 +19204,13 @@ var require_mode = __commonJS({
     module2.exports = isexe;
     isexe.sync = sync;
     var fs3 = require("fs");
-    function isexe(path28, options, cb) {
-      fs3.stat(path28, function(er, stat5) {
+    function isexe(path29, options, cb) {
+      fs3.stat(path29, function(er, stat5) {
         cb(er, er ? false : checkStat(stat5, options));
       });
     }
-    function sync(path28, options) {
-      return checkStat(fs3.statSync(path28), options);
+    function sync(path29, options) {
+      return checkStat(fs3.statSync(path29), options);
     }
     function checkStat(stat5, options) {
       return stat5.isFile() && checkMode(stat5, options);
@@ -19243,7 +19243,7 @@ var require_isexe = __commonJS({
     }
     module2.exports = isexe;
     isexe.sync = sync;
-    function isexe(path28, options, cb) {
+    function isexe(path29, options, cb) {
       if (typeof options === "function") {
         cb = options;
         options = {};
@@ -19253,7 +19253,7 @@ var require_isexe = __commonJS({
           throw new TypeError("callback not provided");
         }
         return new Promise(function(resolve, reject) {
-          isexe(path28, options || {}, function(er, is) {
+          isexe(path29, options || {}, function(er, is) {
             if (er) {
               reject(er);
             } else {
@@ -19262,7 +19262,7 @@ var require_isexe = __commonJS({
           });
         });
       }
-      core(path28, options || {}, function(er, is) {
+      core(path29, options || {}, function(er, is) {
         if (er) {
           if (er.code === "EACCES" || options && options.ignoreErrors) {
             er = null;
@@ -19272,9 +19272,9 @@ var require_isexe = __commonJS({
         cb(er, is);
       });
     }
-    function sync(path28, options) {
+    function sync(path29, options) {
       try {
-        return core.sync(path28, options || {});
+        return core.sync(path29, options || {});
       } catch (er) {
         if (options && options.ignoreErrors || er.code === "EACCES") {
           return false;
@@ -19290,7 +19290,7 @@ var require_isexe = __commonJS({
 var require_which = __commonJS({
   "node_modules/which/which.js"(exports2, module2) {
     var isWindows = process.platform === "win32" || process.env.OSTYPE === "cygwin" || process.env.OSTYPE === "msys";
-    var path28 = require("path");
+    var path29 = require("path");
     var COLON = isWindows ? ";" : ":";
     var isexe = require_isexe();
     var getNotFoundError = (cmd) => Object.assign(new Error(`not found: ${cmd}`), { code: "ENOENT" });
@@ -19328,7 +19328,7 @@ var require_which = __commonJS({
           return opt.all && found.length ? resolve(found) : reject(getNotFoundError(cmd));
         const ppRaw = pathEnv[i2];
         const pathPart = /^".*"$/.test(ppRaw) ? ppRaw.slice(1, -1) : ppRaw;
-        const pCmd = path28.join(pathPart, cmd);
+        const pCmd = path29.join(pathPart, cmd);
         const p = !pathPart && /^\.[\\\/]/.test(cmd) ? cmd.slice(0, 2) + pCmd : pCmd;
         resolve(subStep(p, i2, 0));
       });
@@ -19355,7 +19355,7 @@ var require_which = __commonJS({
       for (let i2 = 0; i2 < pathEnv.length; i2++) {
         const ppRaw = pathEnv[i2];
         const pathPart = /^".*"$/.test(ppRaw) ? ppRaw.slice(1, -1) : ppRaw;
-        const pCmd = path28.join(pathPart, cmd);
+        const pCmd = path29.join(pathPart, cmd);
         const p = !pathPart && /^\.[\\\/]/.test(cmd) ? cmd.slice(0, 2) + pCmd : pCmd;
         for (let j = 0; j < pathExt.length; j++) {
           const cur = p + pathExt[j];
@@ -19403,7 +19403,7 @@ var require_path_key = __commonJS({
 var require_resolveCommand = __commonJS({
   "node_modules/cross-spawn/lib/util/resolveCommand.js"(exports2, module2) {
     "use strict";
-    var path28 = require("path");
+    var path29 = require("path");
     var which2 = require_which();
     var getPathKey = require_path_key();
     function resolveCommandAttempt(parsed, withoutPathExt) {
@@ -19421,7 +19421,7 @@ var require_resolveCommand = __commonJS({
       try {
         resolved = which2.sync(parsed.command, {
           path: env[getPathKey({ env })],
-          pathExt: withoutPathExt ? path28.delimiter : void 0
+          pathExt: withoutPathExt ? path29.delimiter : void 0
         });
       } catch (e) {
       } finally {
@@ -19430,7 +19430,7 @@ var require_resolveCommand = __commonJS({
         }
       }
       if (resolved) {
-        resolved = path28.resolve(hasCustomCwd ? parsed.options.cwd : "", resolved);
+        resolved = path29.resolve(hasCustomCwd ? parsed.options.cwd : "", resolved);
       }
       return resolved;
     }
@@ -19484,8 +19484,8 @@ var require_shebang_command = __commonJS({
       if (!match) {
         return null;
       }
-      const [path28, argument] = match[0].replace(/#! ?/, "").split(" ");
-      const binary = path28.split("/").pop();
+      const [path29, argument] = match[0].replace(/#! ?/, "").split(" ");
+      const binary = path29.split("/").pop();
       if (binary === "env") {
         return argument;
       }
@@ -19520,9 +19520,9 @@ var require_readShebang = __commonJS({
 var require_parse2 = __commonJS({
   "node_modules/cross-spawn/lib/parse.js"(exports2, module2) {
     "use strict";
-    var path28 = require("path");
+    var path29 = require("path");
     var resolveCommand = require_resolveCommand();
-    var escape2 = require_escape();
+    var escape3 = require_escape();
     var readShebang = require_readShebang();
     var isWin = process.platform === "win32";
     var isExecutableRegExp = /\.(?:com|exe)$/i;
@@ -19545,9 +19545,9 @@ var require_parse2 = __commonJS({
       const needsShell = !isExecutableRegExp.test(commandFile);
       if (parsed.options.forceShell || needsShell) {
         const needsDoubleEscapeMetaChars = isCmdShimRegExp.test(commandFile);
-        parsed.command = path28.normalize(parsed.command);
-        parsed.command = escape2.command(parsed.command);
-        parsed.args = parsed.args.map((arg) => escape2.argument(arg, needsDoubleEscapeMetaChars));
+        parsed.command = path29.normalize(parsed.command);
+        parsed.command = escape3.command(parsed.command);
+        parsed.args = parsed.args.map((arg) => escape3.argument(arg, needsDoubleEscapeMetaChars));
         const shellCommand = [parsed.command].concat(parsed.args).join(" ");
         parsed.args = ["/d", "/s", "/c", `"${shellCommand}"`];
         parsed.command = process.env.comspec || "cmd.exe";
@@ -22384,7 +22384,7 @@ var require_extract = __commonJS({
 // node_modules/tar-stream/constants.js
 var require_constants7 = __commonJS({
   "node_modules/tar-stream/constants.js"(exports2, module2) {
-    var constants8 = {
+    var constants9 = {
       // just for envs without fs
       S_IFMT: 61440,
       S_IFDIR: 16384,
@@ -22394,9 +22394,9 @@ var require_constants7 = __commonJS({
       S_IFLNK: 40960
     };
     try {
-      module2.exports = require("fs").constants || constants8;
+      module2.exports = require("fs").constants || constants9;
     } catch {
-      module2.exports = constants8;
+      module2.exports = constants9;
     }
   }
 });
@@ -22406,7 +22406,7 @@ var require_pack = __commonJS({
   "node_modules/tar-stream/pack.js"(exports2, module2) {
     var { Readable: Readable6, Writable: Writable4, getStreamError } = require_streamx();
     var b4a = require_b4a();
-    var constants8 = require_constants7();
+    var constants9 = require_constants7();
     var headers = require_headers2();
     var DMODE = 493;
     var FMODE = 420;
@@ -22609,16 +22609,16 @@ var require_pack = __commonJS({
       return new Pack(opts);
     };
     function modeToType(mode) {
-      switch (mode & constants8.S_IFMT) {
-        case constants8.S_IFBLK:
+      switch (mode & constants9.S_IFMT) {
+        case constants9.S_IFBLK:
           return "block-device";
-        case constants8.S_IFCHR:
+        case constants9.S_IFCHR:
           return "character-device";
-        case constants8.S_IFDIR:
+        case constants9.S_IFDIR:
           return "directory";
-        case constants8.S_IFIFO:
+        case constants9.S_IFIFO:
           return "fifo";
-        case constants8.S_IFLNK:
+        case constants9.S_IFLNK:
           return "symlink";
       }
       return "file";
@@ -27348,9 +27348,9 @@ var require_workdir = __commonJS({
        *         found
        */
       getAbsolutePath() {
-        const path28 = this.getPath();
-        if (path28 === null || path28.startsWith("/")) {
-          return path28;
+        const path29 = this.getPath();
+        if (path29 === null || path29.startsWith("/")) {
+          return path29;
         }
         const startLine = this.getRange().start.line;
         const hierarchy = this.dockerfile.getStageHierarchy(startLine);
@@ -27362,7 +27362,7 @@ var require_workdir = __commonJS({
               if (parent === void 0 || parent === null) {
                 return void 0;
               }
-              return parent.endsWith("/") ? parent + path28 : parent + "/" + path28;
+              return parent.endsWith("/") ? parent + path29 : parent + "/" + path29;
             }
           }
         }
@@ -28536,17 +28536,17 @@ var require_visit = __commonJS({
     visit.BREAK = BREAK;
     visit.SKIP = SKIP;
     visit.REMOVE = REMOVE;
-    function visit_(key, node, visitor, path28) {
-      const ctrl = callVisitor(key, node, visitor, path28);
+    function visit_(key, node, visitor, path29) {
+      const ctrl = callVisitor(key, node, visitor, path29);
       if (identity3.isNode(ctrl) || identity3.isPair(ctrl)) {
-        replaceNode(key, path28, ctrl);
-        return visit_(key, ctrl, visitor, path28);
+        replaceNode(key, path29, ctrl);
+        return visit_(key, ctrl, visitor, path29);
       }
       if (typeof ctrl !== "symbol") {
         if (identity3.isCollection(node)) {
-          path28 = Object.freeze(path28.concat(node));
+          path29 = Object.freeze(path29.concat(node));
           for (let i2 = 0; i2 < node.items.length; ++i2) {
-            const ci = visit_(i2, node.items[i2], visitor, path28);
+            const ci = visit_(i2, node.items[i2], visitor, path29);
             if (typeof ci === "number")
               i2 = ci - 1;
             else if (ci === BREAK)
@@ -28557,13 +28557,13 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity3.isPair(node)) {
-          path28 = Object.freeze(path28.concat(node));
-          const ck = visit_("key", node.key, visitor, path28);
+          path29 = Object.freeze(path29.concat(node));
+          const ck = visit_("key", node.key, visitor, path29);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node.key = null;
-          const cv = visit_("value", node.value, visitor, path28);
+          const cv = visit_("value", node.value, visitor, path29);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
@@ -28584,17 +28584,17 @@ var require_visit = __commonJS({
     visitAsync.BREAK = BREAK;
     visitAsync.SKIP = SKIP;
     visitAsync.REMOVE = REMOVE;
-    async function visitAsync_(key, node, visitor, path28) {
-      const ctrl = await callVisitor(key, node, visitor, path28);
+    async function visitAsync_(key, node, visitor, path29) {
+      const ctrl = await callVisitor(key, node, visitor, path29);
       if (identity3.isNode(ctrl) || identity3.isPair(ctrl)) {
-        replaceNode(key, path28, ctrl);
-        return visitAsync_(key, ctrl, visitor, path28);
+        replaceNode(key, path29, ctrl);
+        return visitAsync_(key, ctrl, visitor, path29);
       }
       if (typeof ctrl !== "symbol") {
         if (identity3.isCollection(node)) {
-          path28 = Object.freeze(path28.concat(node));
+          path29 = Object.freeze(path29.concat(node));
           for (let i2 = 0; i2 < node.items.length; ++i2) {
-            const ci = await visitAsync_(i2, node.items[i2], visitor, path28);
+            const ci = await visitAsync_(i2, node.items[i2], visitor, path29);
             if (typeof ci === "number")
               i2 = ci - 1;
             else if (ci === BREAK)
@@ -28605,13 +28605,13 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity3.isPair(node)) {
-          path28 = Object.freeze(path28.concat(node));
-          const ck = await visitAsync_("key", node.key, visitor, path28);
+          path29 = Object.freeze(path29.concat(node));
+          const ck = await visitAsync_("key", node.key, visitor, path29);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node.key = null;
-          const cv = await visitAsync_("value", node.value, visitor, path28);
+          const cv = await visitAsync_("value", node.value, visitor, path29);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
@@ -28638,23 +28638,23 @@ var require_visit = __commonJS({
       }
       return visitor;
     }
-    function callVisitor(key, node, visitor, path28) {
+    function callVisitor(key, node, visitor, path29) {
       if (typeof visitor === "function")
-        return visitor(key, node, path28);
+        return visitor(key, node, path29);
       if (identity3.isMap(node))
-        return visitor.Map?.(key, node, path28);
+        return visitor.Map?.(key, node, path29);
       if (identity3.isSeq(node))
-        return visitor.Seq?.(key, node, path28);
+        return visitor.Seq?.(key, node, path29);
       if (identity3.isPair(node))
-        return visitor.Pair?.(key, node, path28);
+        return visitor.Pair?.(key, node, path29);
       if (identity3.isScalar(node))
-        return visitor.Scalar?.(key, node, path28);
+        return visitor.Scalar?.(key, node, path29);
       if (identity3.isAlias(node))
-        return visitor.Alias?.(key, node, path28);
+        return visitor.Alias?.(key, node, path29);
       return void 0;
     }
-    function replaceNode(key, path28, node) {
-      const parent = path28[path28.length - 1];
+    function replaceNode(key, path29, node) {
+      const parent = path29[path29.length - 1];
       if (identity3.isCollection(parent)) {
         parent.items[key] = node;
       } else if (identity3.isPair(parent)) {
@@ -29266,10 +29266,10 @@ var require_Collection = __commonJS({
     var createNode = require_createNode();
     var identity3 = require_identity();
     var Node2 = require_Node();
-    function collectionFromPath(schema, path28, value) {
+    function collectionFromPath(schema, path29, value) {
       let v = value;
-      for (let i2 = path28.length - 1; i2 >= 0; --i2) {
-        const k = path28[i2];
+      for (let i2 = path29.length - 1; i2 >= 0; --i2) {
+        const k = path29[i2];
         if (typeof k === "number" && Number.isInteger(k) && k >= 0) {
           const a2 = [];
           a2[k] = v;
@@ -29288,7 +29288,7 @@ var require_Collection = __commonJS({
         sourceObjects: /* @__PURE__ */ new Map()
       });
     }
-    var isEmptyPath = (path28) => path28 == null || typeof path28 === "object" && !!path28[Symbol.iterator]().next().done;
+    var isEmptyPath = (path29) => path29 == null || typeof path29 === "object" && !!path29[Symbol.iterator]().next().done;
     var Collection2 = class extends Node2.NodeBase {
       constructor(type, schema) {
         super(type);
@@ -29318,11 +29318,11 @@ var require_Collection = __commonJS({
        * be a Pair instance or a `{ key, value }` object, which may not have a key
        * that already exists in the map.
        */
-      addIn(path28, value) {
-        if (isEmptyPath(path28))
+      addIn(path29, value) {
+        if (isEmptyPath(path29))
           this.add(value);
         else {
-          const [key, ...rest] = path28;
+          const [key, ...rest] = path29;
           const node = this.get(key, true);
           if (identity3.isCollection(node))
             node.addIn(rest, value);
@@ -29336,8 +29336,8 @@ var require_Collection = __commonJS({
        * Removes a value from the collection.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path28) {
-        const [key, ...rest] = path28;
+      deleteIn(path29) {
+        const [key, ...rest] = path29;
         if (rest.length === 0)
           return this.delete(key);
         const node = this.get(key, true);
@@ -29351,8 +29351,8 @@ var require_Collection = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path28, keepScalar) {
-        const [key, ...rest] = path28;
+      getIn(path29, keepScalar) {
+        const [key, ...rest] = path29;
         const node = this.get(key, true);
         if (rest.length === 0)
           return !keepScalar && identity3.isScalar(node) ? node.value : node;
@@ -29370,8 +29370,8 @@ var require_Collection = __commonJS({
       /**
        * Checks if the collection includes a value with the key `key`.
        */
-      hasIn(path28) {
-        const [key, ...rest] = path28;
+      hasIn(path29) {
+        const [key, ...rest] = path29;
         if (rest.length === 0)
           return this.has(key);
         const node = this.get(key, true);
@@ -29381,8 +29381,8 @@ var require_Collection = __commonJS({
        * Sets a value in this collection. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path28, value) {
-        const [key, ...rest] = path28;
+      setIn(path29, value) {
+        const [key, ...rest] = path29;
         if (rest.length === 0) {
           this.set(key, value);
         } else {
@@ -31897,9 +31897,9 @@ var require_Document = __commonJS({
           this.contents.add(value);
       }
       /** Adds a value to the document. */
-      addIn(path28, value) {
+      addIn(path29, value) {
         if (assertCollection(this.contents))
-          this.contents.addIn(path28, value);
+          this.contents.addIn(path29, value);
       }
       /**
        * Create a new `Alias` node, ensuring that the target `node` has the required anchor.
@@ -31974,14 +31974,14 @@ var require_Document = __commonJS({
        * Removes a value from the document.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path28) {
-        if (Collection2.isEmptyPath(path28)) {
+      deleteIn(path29) {
+        if (Collection2.isEmptyPath(path29)) {
           if (this.contents == null)
             return false;
           this.contents = null;
           return true;
         }
-        return assertCollection(this.contents) ? this.contents.deleteIn(path28) : false;
+        return assertCollection(this.contents) ? this.contents.deleteIn(path29) : false;
       }
       /**
        * Returns item at `key`, or `undefined` if not found. By default unwraps
@@ -31996,10 +31996,10 @@ var require_Document = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path28, keepScalar) {
-        if (Collection2.isEmptyPath(path28))
+      getIn(path29, keepScalar) {
+        if (Collection2.isEmptyPath(path29))
           return !keepScalar && identity3.isScalar(this.contents) ? this.contents.value : this.contents;
-        return identity3.isCollection(this.contents) ? this.contents.getIn(path28, keepScalar) : void 0;
+        return identity3.isCollection(this.contents) ? this.contents.getIn(path29, keepScalar) : void 0;
       }
       /**
        * Checks if the document includes a value with the key `key`.
@@ -32010,10 +32010,10 @@ var require_Document = __commonJS({
       /**
        * Checks if the document includes a value at `path`.
        */
-      hasIn(path28) {
-        if (Collection2.isEmptyPath(path28))
+      hasIn(path29) {
+        if (Collection2.isEmptyPath(path29))
           return this.contents !== void 0;
-        return identity3.isCollection(this.contents) ? this.contents.hasIn(path28) : false;
+        return identity3.isCollection(this.contents) ? this.contents.hasIn(path29) : false;
       }
       /**
        * Sets a value in this document. For `!!set`, `value` needs to be a
@@ -32030,13 +32030,13 @@ var require_Document = __commonJS({
        * Sets a value in this document. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path28, value) {
-        if (Collection2.isEmptyPath(path28)) {
+      setIn(path29, value) {
+        if (Collection2.isEmptyPath(path29)) {
           this.contents = value;
         } else if (this.contents == null) {
-          this.contents = Collection2.collectionFromPath(this.schema, Array.from(path28), value);
+          this.contents = Collection2.collectionFromPath(this.schema, Array.from(path29), value);
         } else if (assertCollection(this.contents)) {
-          this.contents.setIn(path28, value);
+          this.contents.setIn(path29, value);
         }
       }
       /**
@@ -33997,9 +33997,9 @@ var require_cst_visit = __commonJS({
     visit.BREAK = BREAK;
     visit.SKIP = SKIP;
     visit.REMOVE = REMOVE;
-    visit.itemAtPath = (cst, path28) => {
+    visit.itemAtPath = (cst, path29) => {
       let item = cst;
-      for (const [field, index] of path28) {
+      for (const [field, index] of path29) {
         const tok = item?.[field];
         if (tok && "items" in tok) {
           item = tok.items[index];
@@ -34008,23 +34008,23 @@ var require_cst_visit = __commonJS({
       }
       return item;
     };
-    visit.parentCollection = (cst, path28) => {
-      const parent = visit.itemAtPath(cst, path28.slice(0, -1));
-      const field = path28[path28.length - 1][0];
+    visit.parentCollection = (cst, path29) => {
+      const parent = visit.itemAtPath(cst, path29.slice(0, -1));
+      const field = path29[path29.length - 1][0];
       const coll = parent?.[field];
       if (coll && "items" in coll)
         return coll;
       throw new Error("Parent collection not found");
     };
-    function _visit(path28, item, visitor) {
-      let ctrl = visitor(item, path28);
+    function _visit(path29, item, visitor) {
+      let ctrl = visitor(item, path29);
       if (typeof ctrl === "symbol")
         return ctrl;
       for (const field of ["key", "value"]) {
         const token = item[field];
         if (token && "items" in token) {
           for (let i2 = 0; i2 < token.items.length; ++i2) {
-            const ci = _visit(Object.freeze(path28.concat([[field, i2]])), token.items[i2], visitor);
+            const ci = _visit(Object.freeze(path29.concat([[field, i2]])), token.items[i2], visitor);
             if (typeof ci === "number")
               i2 = ci - 1;
             else if (ci === BREAK)
@@ -34035,10 +34035,10 @@ var require_cst_visit = __commonJS({
             }
           }
           if (typeof ctrl === "function" && field === "key")
-            ctrl = ctrl(item, path28);
+            ctrl = ctrl(item, path29);
         }
       }
-      return typeof ctrl === "function" ? ctrl(item, path28) : ctrl;
+      return typeof ctrl === "function" ? ctrl(item, path29) : ctrl;
     }
     exports2.visit = visit;
   }
@@ -38962,15 +38962,15 @@ var require_certificate = __commonJS({
       sort() {
         const leafCert = this.untrustedCert;
         let paths = this.buildPaths(leafCert);
-        paths = paths.filter((path29) => path29.some((cert) => this.trustedCerts.includes(cert)));
+        paths = paths.filter((path30) => path30.some((cert) => this.trustedCerts.includes(cert)));
         if (paths.length === 0) {
           throw new error_1.VerificationError({
             code: "CERTIFICATE_ERROR",
             message: "no trusted certificate path found"
           });
         }
-        const path28 = paths.reduce((prev, curr) => prev.length < curr.length ? prev : curr);
-        return [leafCert, ...path28].slice(0, -1);
+        const path29 = paths.reduce((prev, curr) => prev.length < curr.length ? prev : curr);
+        return [leafCert, ...path29].slice(0, -1);
       }
       // Recursively build all possible paths from the leaf to the root
       buildPaths(certificate) {
@@ -39029,30 +39029,30 @@ var require_certificate = __commonJS({
         });
         return issuers;
       }
-      checkPath(path28) {
-        if (path28.length < 1) {
+      checkPath(path29) {
+        if (path29.length < 1) {
           throw new error_1.VerificationError({
             code: "CERTIFICATE_ERROR",
             message: "certificate chain must contain at least one certificate"
           });
         }
-        const validCAs = path28.slice(1).every((cert) => cert.isCA);
+        const validCAs = path29.slice(1).every((cert) => cert.isCA);
         if (!validCAs) {
           throw new error_1.VerificationError({
             code: "CERTIFICATE_ERROR",
             message: "intermediate certificate is not a CA"
           });
         }
-        for (let i2 = path28.length - 2; i2 >= 0; i2--) {
-          if (!path28[i2].issuer.equals(path28[i2 + 1].subject)) {
+        for (let i2 = path29.length - 2; i2 >= 0; i2--) {
+          if (!path29[i2].issuer.equals(path29[i2 + 1].subject)) {
             throw new error_1.VerificationError({
               code: "CERTIFICATE_ERROR",
               message: "incorrect certificate name chaining"
             });
           }
         }
-        for (let i2 = 0; i2 < path28.length; i2++) {
-          const cert = path28[i2];
+        for (let i2 = 0; i2 < path29.length; i2++) {
+          const cert = path29[i2];
           if (cert.extBasicConstraints?.isCA) {
             const pathLength = cert.extBasicConstraints.pathLenConstraint;
             if (pathLength !== void 0 && pathLength < i2 - 1) {
@@ -39156,13 +39156,13 @@ var require_key = __commonJS({
       return { key: key.publicKey };
     }
     function verifyCertificate(leaf, timestamps, trustMaterial) {
-      let path28 = [];
+      let path29 = [];
       timestamps.forEach((timestamp) => {
-        path28 = (0, certificate_1.verifyCertificateChain)(timestamp, leaf, trustMaterial.certificateAuthorities);
+        path29 = (0, certificate_1.verifyCertificateChain)(timestamp, leaf, trustMaterial.certificateAuthorities);
       });
       return {
-        scts: (0, sct_1.verifySCTs)(path28[0], path28[1], trustMaterial.ctlogs),
-        signer: getSigner(path28[0])
+        scts: (0, sct_1.verifySCTs)(path29[0], path29[1], trustMaterial.ctlogs),
+        signer: getSigner(path29[0])
       };
     }
     function getSigner(cert) {
@@ -42616,7 +42616,7 @@ function endGroup() {
 
 // src/action/main.ts
 var import_node_os7 = __toESM(require("node:os"));
-var import_node_path27 = __toESM(require("node:path"));
+var import_node_path28 = __toESM(require("node:path"));
 
 // src/core/errors.ts
 var EXIT_CODES = { ok: 0, check: 1, usage: 2, environment: 3 };
@@ -42701,15 +42701,15 @@ function createLogger(sink, minLevel = "info") {
 
 // src/core/gate/guard.ts
 function stageContext(deps, timeoutSeconds, graceMs = 3e4) {
-  const deadline = new AbortController();
-  const timer = setTimeout(() => deadline.abort(), timeoutSeconds * 1e3);
-  const signal = deps.signal ? AbortSignal.any([deps.signal, deadline.signal]) : deadline.signal;
+  const deadline2 = new AbortController();
+  const timer = setTimeout(() => deadline2.abort(), timeoutSeconds * 1e3);
+  const signal = deps.signal ? AbortSignal.any([deps.signal, deadline2.signal]) : deadline2.signal;
   const logger = deps.logger ?? nullLogger;
   return {
     deps,
     signal,
     timeoutSeconds,
-    timedOut: () => deadline.signal.aborted && !deps.signal?.aborted,
+    timedOut: () => deadline2.signal.aborted && !deps.signal?.aborted,
     graceMs,
     emit: (e) => {
       try {
@@ -42787,6 +42787,250 @@ function settleOrGiveUp(work, ctx) {
 // src/core/registry/client.ts
 var import_node_crypto2 = require("node:crypto");
 var import_node_stream9 = require("node:stream");
+
+// src/core/limits.ts
+var MiB = 1024 * 1024;
+var LIMITS = {
+  listingPages: {
+    what: "pages of one listing (tags, referrers)",
+    default: 1e3,
+    unit: "count",
+    setting: "limits.listingPages",
+    why: "ghcr.io pages 100 tags at a time; 1000 pages is 100,000 tags. A registry that always sends another page ends here."
+  },
+  listingItems: {
+    what: "tags of one tag listing",
+    default: 1e5,
+    unit: "count",
+    setting: "limits.listingItems",
+    why: "Keeps a listing in memory bounded whatever the page size."
+  },
+  requestsPerOperation: {
+    what: "registry requests of one operation (a command, or an action in the editor)",
+    default: 25e3,
+    unit: "count",
+    setting: "limits.requestsPerOperation",
+    why: "`tags` asks once per tag; 25,000 covers the largest repositories seen and stops a fan-out without end."
+  },
+  indexChildren: {
+    what: "manifests in one image index",
+    default: 1e3,
+    unit: "count",
+    setting: "limits.indexChildren",
+    why: "Real indexes hold a few platforms and their attestations; each child may cost requests."
+  },
+  requestSeconds: {
+    what: "time for one registry request, headers and body",
+    default: 30,
+    unit: "seconds",
+    setting: "registry.timeoutSeconds",
+    why: "A loopback or ghcr.io answer takes milliseconds; a body that drips is cut here (then retried)."
+  },
+  githubRequestSeconds: {
+    what: "time for one GitHub API request, headers and body",
+    default: 30,
+    unit: "seconds",
+    setting: "github.timeoutSeconds",
+    why: "GitHub answers in well under a second; an Enterprise server may need more."
+  },
+  operationSeconds: {
+    what: "time for the registry and GitHub requests of one operation (retries and waits included)",
+    default: 600,
+    unit: "seconds",
+    setting: "limits.operationSeconds",
+    why: "Ten minutes is far beyond any listing or log seen; nothing waits longer than this in silence."
+  },
+  retryWaitSeconds: {
+    what: "total wait between the retries of one request (Retry-After, rate-limit resets, backoff)",
+    default: 60,
+    unit: "seconds",
+    setting: "limits.retryWaitSeconds",
+    why: "A server that asks for a longer wait fails at once, naming the wait it asked for (registry and GitHub alike)."
+  },
+  documentMegabytes: {
+    what: "one image config, tag-list page or GitHub API answer",
+    default: 16,
+    unit: "megabytes",
+    setting: "limits.documentMegabytes",
+    why: "A config with a long history is a few hundred KiB and a page of 10,000 tags about 1 MiB."
+  },
+  logMegabytes: {
+    what: "log text read by one command (a job log, or every job log of a run unzipped)",
+    default: 16,
+    unit: "megabytes",
+    setting: "limits.logMegabytes",
+    why: "Logs are kept in memory to split them by step and shown whole (about 200,000 lines); what is past the limit is not read and the cut is said."
+  },
+  files: {
+    what: "files of one checked tree (a folder, or the merged filesystem of an image)",
+    default: 3e5,
+    unit: "count",
+    setting: "limits.files",
+    why: "Large images hold 100,000 to 200,000 files; each costs memory while the image is checked."
+  },
+  manifestBytes: {
+    what: "one manifest or index",
+    default: 4 * MiB,
+    unit: "bytes",
+    why: "Fixed: containerd and the distribution registry refuse larger manifests, so no real one is larger."
+  },
+  repositoryFileBytes: {
+    what: "one file read from the repository (release-operator.json, a workflow, a version file)",
+    default: 1 * MiB,
+    unit: "bytes",
+    why: "Fixed: these files are a few KiB; a larger one is not what it claims to be."
+  },
+  elfBytes: {
+    what: "one ELF file parsed by the glibc check",
+    default: 1024 * MiB,
+    unit: "bytes",
+    why: "Fixed: no real program is larger; a larger one is reported unreadable, not skipped."
+  },
+  logFiles: {
+    what: "files in one run-log archive",
+    default: 1e3,
+    unit: "count",
+    why: "Fixed: GitHub allows 256 jobs per run and writes a few files per job."
+  },
+  logLineChars: {
+    what: "characters of one log line shown",
+    default: 64 * 1024,
+    unit: "count",
+    why: "Fixed: a longer line is clipped and the clip is said on it; the lines of one command together cost at least 32 bytes each of limits.logMegabytes."
+  },
+  githubListPages: {
+    what: "pages of 100 read of one GitHub list (the jobs of a run, the Releases of a repository)",
+    default: 10,
+    unit: "count",
+    why: "Fixed: GitHub allows 256 jobs per run; 1000 Releases is more than any repository audited here has."
+  },
+  redirects: {
+    what: "redirects followed for one request",
+    default: 5,
+    unit: "count",
+    why: "Fixed: a registry redirects a blob once, to its storage."
+  },
+  librariesPerBinary: {
+    what: "libraries loaded for one binary by the glibc check",
+    default: 1024,
+    unit: "count",
+    why: "Fixed: real programs load tens; past the limit the binary is reported as not fully checked."
+  }
+};
+function limitsFrom(c3) {
+  return {
+    listingPages: c3.limits.listingPages,
+    listingItems: c3.limits.listingItems,
+    requestsPerOperation: c3.limits.requestsPerOperation,
+    indexChildren: c3.limits.indexChildren,
+    requestMs: c3.registry.timeoutSeconds * 1e3,
+    githubRequestMs: c3.github.timeoutSeconds * 1e3,
+    operationMs: c3.limits.operationSeconds * 1e3,
+    retryWaitMs: c3.limits.retryWaitSeconds * 1e3,
+    documentBytes: c3.limits.documentMegabytes * MiB,
+    logBytes: c3.limits.logMegabytes * MiB,
+    files: c3.limits.files
+  };
+}
+var DEFAULT_LIMITS = limitsFrom({
+  limits: {
+    listingPages: LIMITS.listingPages.default,
+    listingItems: LIMITS.listingItems.default,
+    requestsPerOperation: LIMITS.requestsPerOperation.default,
+    indexChildren: LIMITS.indexChildren.default,
+    operationSeconds: LIMITS.operationSeconds.default,
+    retryWaitSeconds: LIMITS.retryWaitSeconds.default,
+    documentMegabytes: LIMITS.documentMegabytes.default,
+    logMegabytes: LIMITS.logMegabytes.default,
+    files: LIMITS.files.default
+  },
+  registry: { timeoutSeconds: LIMITS.requestSeconds.default },
+  github: { timeoutSeconds: LIMITS.githubRequestSeconds.default }
+});
+function formatLimit(value, unit) {
+  if (unit === "seconds") return `${value} s`;
+  if (unit === "megabytes") return `${value} MiB`;
+  if (unit === "bytes") return value >= MiB ? `${value / MiB} MiB` : `${value} bytes`;
+  return String(value);
+}
+function raiseHint(name) {
+  const spec = LIMITS[name];
+  return spec.setting ? `If this is expected, raise it: "${spec.setting}" in release-operator.json (or the releaseOperator.${spec.setting} setting).` : "This limit is fixed: an input this large is broken or hostile.";
+}
+function limitError(name, value, detail) {
+  const spec = LIMITS[name];
+  const shown = spec.unit === "megabytes" ? formatLimit(Math.round(value / MiB), "megabytes") : spec.unit === "seconds" ? formatLimit(Math.round(value / 1e3), "seconds") : formatLimit(value, spec.unit);
+  const label = spec.setting ?? `fixed limit: ${spec.what}`;
+  return environmentError(`${detail}: the limit of ${shown} (${label}) was reached.`, raiseHint(name));
+}
+
+// src/core/neutralize.ts
+var UNSAFE = /([\u0000-\u001f\u007f-\u009f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff])\1*/g;
+var UNSAFE_IN_BLOCK = (
+  // eslint-disable-next-line no-control-regex -- matching control characters is the point
+  /([\u0000-\u0008\u000b-\u001f\u007f-\u009f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff])\1*/g
+);
+var RUN = 4;
+var NAMED = { "\n": "\\n", "\r": "\\r", "	": "\\t", "\x1B": "\\e" };
+function escapeOne(c3) {
+  const named = NAMED[c3];
+  if (named) return named;
+  const code2 = c3.charCodeAt(0);
+  return code2 <= 255 ? `\\x${code2.toString(16).padStart(2, "0")}` : `\\u${code2.toString(16).padStart(4, "0")}`;
+}
+function escape(run2) {
+  const one = escapeOne(run2[0]);
+  return run2.length >= RUN ? `${one}{${run2.length} times}` : one.repeat(run2.length);
+}
+function neutralize(text2, max) {
+  const s = String(text2).replace(UNSAFE, escape);
+  return max !== void 0 && s.length > max ? `${s.slice(0, max)}\u2026` : s;
+}
+function neutralizeBlock(text2) {
+  return String(text2).replace(/\r\n/g, "\n").replace(UNSAFE_IN_BLOCK, escape);
+}
+function markdownText(text2, max) {
+  return neutralize(text2, max).replace(/[\\`*_[\]!<>&|~$]/g, "\\$&");
+}
+
+// src/core/operation.ts
+var import_node_async_hooks = require("node:async_hooks");
+var store = new import_node_async_hooks.AsyncLocalStorage();
+var NOTICE_WAIT_MS = 2e3;
+function runOperation(fn, options = {}) {
+  return store.run({ startedAt: Date.now(), requests: 0, shared: /* @__PURE__ */ new Map(), onWait: options.onWait }, fn);
+}
+function withOperation(fn) {
+  const op = store.getStore();
+  return op ? fn(op) : runOperation(() => fn(store.getStore()));
+}
+function currentOperation() {
+  return store.getStore();
+}
+function shared(op, key, make) {
+  const hit = op.shared.get(key);
+  if (hit) return hit;
+  const p = make();
+  op.shared.set(key, p);
+  p.catch(() => op.shared.delete(key));
+  return p;
+}
+function noticeWait(n2) {
+  if (n2.waitMs < NOTICE_WAIT_MS) return;
+  try {
+    store.getStore()?.onWait?.(n2);
+  } catch {
+  }
+}
+
+// src/core/untrusted.ts
+var obj = (v) => v !== null && typeof v === "object" && !Array.isArray(v) ? v : {};
+var isObj = (v) => v !== null && typeof v === "object" && !Array.isArray(v);
+var str = (v, fallback = "") => typeof v === "string" ? v : fallback;
+var nullableStr = (v) => typeof v === "string" ? v : null;
+var num = (v, fallback = 0) => typeof v === "number" && Number.isFinite(v) ? v : fallback;
+var list = (v) => Array.isArray(v) ? v : [];
+var strings = (v) => Array.isArray(v) ? v.filter((x) => typeof x === "string") : [];
 
 // src/core/registry/cache.ts
 var MAX_ENTRY_BYTES = 4 * 1024 * 1024;
@@ -47229,13 +47473,13 @@ var logOutputSync = ({ serializedResult, fdNumber, state, verboseInfo, encoding,
   }
 };
 var writeToFiles = (serializedResult, stdioItems, outputFiles) => {
-  for (const { path: path28, append } of stdioItems.filter(({ type }) => FILE_TYPES.has(type))) {
-    const pathString = typeof path28 === "string" ? path28 : path28.toString();
+  for (const { path: path29, append } of stdioItems.filter(({ type }) => FILE_TYPES.has(type))) {
+    const pathString = typeof path29 === "string" ? path29 : path29.toString();
     if (append || outputFiles.has(pathString)) {
-      (0, import_node_fs4.appendFileSync)(path28, serializedResult);
+      (0, import_node_fs4.appendFileSync)(path29, serializedResult);
     } else {
       outputFiles.add(pathString);
-      (0, import_node_fs4.writeFileSync)(path28, serializedResult);
+      (0, import_node_fs4.writeFileSync)(path29, serializedResult);
     }
   }
 };
@@ -49744,9 +49988,8 @@ function parseReference(text2) {
   if (at >= 0) {
     digest = rest.slice(at + 1);
     rest = rest.slice(0, at);
-    if (!DIGEST.test(digest)) bad(text2, `${JSON.stringify(digest)} is not a digest (algorithm:hex)`);
-    if (digest.startsWith("sha256:") && !/^sha256:[a-f0-9]{64}$/.test(digest))
-      bad(text2, "a sha256 digest has 64 lower-case hex digits");
+    const why = digestProblem(digest);
+    if (why) bad(text2, why);
   }
   let tag;
   const lastSlash = rest.lastIndexOf("/");
@@ -49758,6 +50001,31 @@ function parseReference(text2) {
   }
   const { registry, repository } = splitName(rest, text2);
   return { registry, repository, tag: tag ?? (digest ? void 0 : "latest"), digest };
+}
+function digestProblem(digest) {
+  if (!DIGEST.test(digest)) return `${JSON.stringify(digest)} is not a digest (algorithm:hex)`;
+  const algorithm = digest.slice(0, digest.indexOf(":"));
+  if (algorithm !== "sha256" && algorithm !== "sha512")
+    return `${algorithm} digests cannot be verified (use a sha256 or sha512 digest)`;
+  if (!/^sha256:[a-f0-9]{64}$|^sha512:[a-f0-9]{128}$/.test(digest))
+    return `a ${algorithm} digest has ${algorithm === "sha256" ? 64 : 128} lower-case hex digits`;
+  return void 0;
+}
+var isTag = (tag) => TAG.test(tag);
+function checkTag(tag) {
+  if (!TAG.test(tag))
+    throw usageError(
+      `${JSON.stringify(neutralize(tag, 140))} is not a valid tag: letters, digits, '_', '.' and '-', at most 128, not starting with '.' or '-'.`
+    );
+  return tag;
+}
+function checkDigest(digest, registry) {
+  if (!DIGEST.test(digest) || digest.length > 200)
+    throw environmentError(
+      `The registry ${registry} named ${JSON.stringify(neutralize(digest, 140))} as a digest; it is not one.`,
+      "Report it to the registry operator."
+    );
+  return digest;
 }
 function parseRepository(text2) {
   const input = text2.trim();
@@ -49898,10 +50166,13 @@ var MANIFEST_ACCEPT = [...INDEX_TYPES, ...MANIFEST_TYPES].join(", ");
 function digestOf(bytes, algorithm = "sha256") {
   return `${algorithm}:${(0, import_node_crypto.createHash)(algorithm).update(bytes).digest("hex")}`;
 }
-function algorithmOf(digest) {
-  const a2 = digest.slice(0, digest.indexOf(":"));
+function algorithmOf(digest, registry = "in use") {
+  const a2 = digest.slice(0, Math.max(0, digest.indexOf(":")));
   if (a2 !== "sha256" && a2 !== "sha512")
-    throw checkError(`Unsupported digest algorithm in ${digest}.`, "Only sha256 and sha512 digests can be verified.");
+    throw environmentError(
+      `The registry ${registry} named the digest ${neutralize(digest, 100)}, whose algorithm cannot be verified.`,
+      "Only sha256 and sha512 digests can be verified; use a registry that serves those."
+    );
   return a2;
 }
 function parseManifest(bytes, contentType, what) {
@@ -50153,7 +50424,12 @@ function parseChallenge(header2) {
   re.lastIndex = 0;
   let p;
   while (re.lastIndex < rest.length && (p = re.exec(rest))) {
-    params[p[1].toLowerCase()] = p[2] !== void 0 ? p[2].replace(/\\(.)/g, "$1") : p[3];
+    Object.defineProperty(params, p[1].toLowerCase(), {
+      value: p[2] !== void 0 ? p[2].replace(/\\(.)/g, "$1") : p[3],
+      enumerable: true,
+      writable: true,
+      configurable: true
+    });
   }
   return { scheme: m[1].toLowerCase(), params };
 }
@@ -50223,16 +50499,20 @@ var TRANSIENT_CODES = /* @__PURE__ */ new Set([
   "UND_ERR_CONNECT_TIMEOUT",
   "EAI_AGAIN"
 ]);
-var MAX_REDIRECTS = 5;
-var MAX_RETRY_AFTER_MS = 6e4;
+var MAX_REDIRECTS = LIMITS.redirects.default;
+var PING_MAX_BYTES = 64 * 1024;
+var TOKEN_MAX_BYTES = 1024 * 1024;
+var ERROR_MAX_BYTES = 64 * 1024;
 var Transport = class {
   constructor(o2) {
     this.o = o2;
     this.limit = pLimit(o2.concurrency);
+    this.limits = o2.limits ?? DEFAULT_LIMITS;
   }
   o;
   limit;
   registries = /* @__PURE__ */ new Map();
+  limits;
   baseUrl(registry) {
     return this.state(registry).base;
   }
@@ -50242,12 +50522,12 @@ var Transport = class {
     return s.credentials ??= this.o.credentials(registry).catch(() => void 0);
   }
   async request(spec) {
-    const r = await this.exchange(spec, true);
+    const r = await withOperation((op) => this.exchange(spec, true, op));
     return r;
   }
   /** Like request(), but the body is left unread (for big blobs); the timeout covers only the headers. */
   async stream(spec) {
-    return await this.exchange(spec, false);
+    return await withOperation((op) => this.exchange(spec, false, op));
   }
   state(registry) {
     let s = this.registries.get(registry);
@@ -50258,20 +50538,20 @@ var Transport = class {
     return s;
   }
   /** Auth, then send; on 401 with a Bearer challenge, fetch a token for the scope it names and try once more. */
-  async exchange(spec, buffer) {
+  async exchange(spec, buffer, op) {
     const s = this.state(spec.registry);
     const url = new URL(spec.url, s.base).toString();
     const scope = spec.repository ? repositoryScope(spec.repository, spec.push ? "pull,push" : "pull") : void 0;
-    const challenge = await this.ping(spec.registry, spec.signal);
-    let auth2 = challenge ? await this.authorization(spec.registry, challenge, scope, false, spec.signal) : void 0;
-    let res = await this.send(spec, url, auth2, buffer);
+    const challenge = await this.ping(spec.registry, op, spec.signal);
+    let auth2 = challenge ? await this.authorization(spec.registry, challenge, scope, false, op, spec.signal) : void 0;
+    let res = await this.send(spec, url, auth2, buffer, op);
     if (res.status === 401) {
       const fresh = parseChallenge(res.headers.get("www-authenticate"));
-      const again = fresh ? await this.authorization(spec.registry, fresh, fresh.params.scope ?? scope, true, spec.signal) : void 0;
+      const again = fresh ? await this.authorization(spec.registry, fresh, fresh.params.scope ?? scope, true, op, spec.signal) : void 0;
       if (again && again !== auth2) {
         await drain(res);
         auth2 = again;
-        res = await this.send(spec, url, auth2, buffer);
+        res = await this.send(spec, url, auth2, buffer, op);
       }
     }
     if (res.status === 401 || res.status === 403) {
@@ -50285,15 +50565,16 @@ var Transport = class {
     return res;
   }
   /** GET /v2/ once per registry: null when no auth is needed, else the challenge. */
-  ping(registry, signal) {
+  ping(registry, op, signal) {
     const s = this.state(registry);
     if (!s.ping) {
       s.ping = (async () => {
         const res = await this.send(
-          { registry, method: "GET", url: "/v2/", signal },
+          { registry, method: "GET", url: "/v2/", signal, maxBytes: PING_MAX_BYTES },
           new URL("/v2/", s.base).toString(),
           void 0,
-          true
+          true,
+          op
         );
         if (res.status === 401) return parseChallenge(res.headers.get("www-authenticate")) ?? null;
         if (res.status >= 200 && res.status < 300) return null;
@@ -50306,7 +50587,7 @@ var Transport = class {
     }
     return s.ping;
   }
-  async authorization(registry, c3, scope, force, signal) {
+  async authorization(registry, c3, scope, force, op, signal) {
     const creds = await this.credentialsFor(registry);
     if (c3.scheme === "basic") return creds ? basic(creds) : void 0;
     if (c3.scheme !== "bearer" || !c3.params.realm) return void 0;
@@ -50328,11 +50609,17 @@ var Transport = class {
     if (scope) realm.searchParams.set("scope", scope);
     const res = await this.fetchOnce(
       realm.toString(),
-      { method: "GET", headers: creds ? { authorization: basic(creds) } : {} },
+      { method: "GET", headers: creds ? { authorization: basic(creds) } : {}, maxBytes: TOKEN_MAX_BYTES },
       signal,
       true,
-      registry
-    );
+      registry,
+      op
+    ).catch((e) => {
+      throw e instanceof TransientError ? environmentError(
+        `The token service of ${registry} ${e.phase === "connect" ? "could not be reached" : "answered too slowly"}: ${e.message}.`,
+        "Check the network and the registry status, then try again."
+      ) : e;
+    });
     if (res.status === 401 || res.status === 403) {
       throw environmentError(
         `The token service of ${registry} refused ${creds ? "the credentials" : "anonymous access"} (HTTP ${res.status}) for ${scope ?? "the registry"}.`,
@@ -50357,58 +50644,105 @@ var Transport = class {
     s.tokens.set(key, { token, expires: Date.now() + Math.max(5, expiresIn - 10) * 1e3 });
     return `Bearer ${token}`;
   }
-  /** One logical request: retries on 408/429/5xx and transient network errors, honouring Retry-After. */
-  async send(spec, url, auth2, buffer) {
+  /**
+   * One logical request: retries on 408/429/5xx and transient network errors, honouring Retry-After, within the
+   * total retry wait and the operation's time. A wait of a few seconds or more is told to the operation's listener.
+   */
+  async send(spec, url, auth2, buffer, op) {
     const headers = { ...spec.headers };
     if (auth2) headers.authorization = auth2;
+    const path29 = new URL(url).pathname;
+    const failures = [];
+    let waited = 0;
     for (let attempt = 0; ; attempt++) {
       let res;
-      let failure;
       try {
         res = await this.fetchOnce(
           url,
-          { method: spec.method, headers, body: spec.body, maxBytes: spec.maxBytes },
+          { method: spec.method, headers, body: spec.body, maxBytes: spec.maxBytes, limit: spec.limit },
           spec.signal,
           buffer,
-          spec.registry
+          spec.registry,
+          op
         );
       } catch (e) {
         if (!(e instanceof TransientError)) throw e;
-        failure = e;
+        failures.push(e);
       }
       const retryable = res ? RETRYABLE.has(res.status) : true;
       if (!retryable) return res;
       if (attempt >= this.o.retries) {
         if (res) return res;
-        throw environmentError(
-          `The registry ${spec.registry} could not be reached: ${failure.message}.`,
-          "Check the network and that the registry is up, then try again.",
-          failure
-        );
+        throw unreachable(spec, path29, failures);
       }
-      const wait = (res && retryAfterMs(res.headers.get("retry-after"))) ?? this.o.retryBaseMs * 2 ** attempt;
-      this.o.logger.debug(
-        `${spec.method} ${url}: ${res ? `HTTP ${res.status}` : failure.message}; retry ${attempt + 1}/${this.o.retries} in ${wait} ms`
-      );
+      const asked = res ? retryAfterMs(res.headers.get("retry-after")) : void 0;
+      const wait = asked ?? this.o.retryBaseMs * 2 ** attempt;
+      const why = res ? `answered HTTP ${res.status}` : `failed: ${failures.at(-1).message}`;
+      if (waited + wait > this.limits.retryWaitMs) {
+        if (asked !== void 0) {
+          await drain(res);
+          throw limitError(
+            "retryWaitSeconds",
+            this.limits.retryWaitMs,
+            `The registry ${spec.registry} asked to wait ${Math.ceil(asked / 1e3)} s before retrying ${spec.method} ${path29} (it ${why})`
+          );
+        }
+        if (res) return res;
+        throw unreachable(spec, path29, failures);
+      }
+      this.checkDeadline(op, wait, `${spec.method} ${path29} on ${spec.registry}`);
+      this.o.logger.debug(`${spec.method} ${url}: ${why}; retry ${attempt + 1}/${this.o.retries} in ${wait} ms`);
+      noticeWait({
+        source: `the registry ${spec.registry}`,
+        reason: why,
+        what: `${spec.method} ${path29}`,
+        waitMs: wait,
+        attempt: attempt + 1,
+        retries: this.o.retries
+      });
       if (res) await drain(res);
-      await sleep(Math.min(wait, MAX_RETRY_AFTER_MS), spec.signal);
+      await sleep(wait, spec.signal);
+      waited += wait;
     }
+  }
+  /** Milliseconds left of the operation's time; a limit error when `need` more would pass it. */
+  checkDeadline(op, need, what) {
+    const left = op.startedAt + this.limits.operationMs - Date.now();
+    if (left - need <= 0)
+      throw limitError("operationSeconds", this.limits.operationMs, `${what} would end after the operation's time`);
+    return left;
   }
   /**
    * One fetch with redirects followed by hand: the Authorization header goes only to the registry's own
    * origin, never to blob storage on another host.
    */
-  fetchOnce(url, init, signal, buffer, registry) {
+  fetchOnce(url, init, signal, buffer, registry, op) {
     return this.limit(async () => {
       const origin = new URL(url).origin;
       let current = url;
       let method = init.method;
       for (let hop = 0; ; hop++) {
+        if (++op.requests > this.limits.requestsPerOperation)
+          throw limitError(
+            "requestsPerOperation",
+            this.limits.requestsPerOperation,
+            `${method} ${new URL(current).pathname} on ${registry}`
+          );
+        const left = this.checkDeadline(op, 0, `${method} ${new URL(current).pathname} on ${registry}`);
+        const ms = Math.min(this.o.timeoutMs, left);
+        const byDeadline = ms < this.o.timeoutMs;
         const timeout = new AbortController();
-        const timer = setTimeout(() => timeout.abort(), this.o.timeoutMs);
+        const timer = setTimeout(() => timeout.abort(), ms);
         const signals2 = signal ? AbortSignal.any([signal, timeout.signal]) : timeout.signal;
         const headers = { ...init.headers };
         if (new URL(current).origin !== origin) delete headers.authorization;
+        const failed = (e, phase) => networkError(
+          e,
+          { user: signal, timeout: timeout.signal, byDeadline, ms, phase },
+          registry,
+          current,
+          this.limits
+        );
         try {
           let res;
           try {
@@ -50420,7 +50754,7 @@ var Transport = class {
               signal: signals2
             });
           } catch (e) {
-            throw networkError(e, signal, timeout.signal, registry, current);
+            throw failed(e, "connect");
           }
           this.o.logger.debug(`${method} ${redactUrl(current)} -> ${res.status}`);
           const location = res.headers.get("location");
@@ -50438,9 +50772,11 @@ var Transport = class {
           if (!buffer) return { status: res.status, headers: res.headers, url: current, body: res.body };
           let body;
           try {
-            body = await readCapped(res, init.maxBytes, registry, current);
+            const error2 = res.status >= 400;
+            const max = error2 ? Math.min(init.maxBytes ?? ERROR_MAX_BYTES, ERROR_MAX_BYTES) : init.maxBytes;
+            body = await readCapped(res, max, registry, current, error2 ? void 0 : init.limit, error2);
           } catch (e) {
-            throw networkError(e, signal, timeout.signal, registry, current);
+            throw failed(e, "body");
           }
           return { status: res.status, headers: res.headers, url: current, body };
         } finally {
@@ -50451,14 +50787,54 @@ var Transport = class {
   }
 };
 var TransientError = class extends Error {
+  constructor(message, phase, timedOut2 = false) {
+    super(message);
+    this.phase = phase;
+    this.timedOut = timedOut2;
+  }
+  phase;
+  timedOut;
 };
-function networkError(e, user, timeout, registry, url) {
-  if (user?.aborted) return new CancelledError();
-  if (timeout.aborted) return new TransientError(`no answer from ${redactUrl(url)} within the timeout`);
+function unreachable(spec, path29, failures) {
+  const answered = failures.filter((f) => f.phase === "body");
+  const tries = `${failures.length} attempt${failures.length === 1 ? "" : "s"}`;
+  if (answered.length)
+    return environmentError(
+      `The registry ${spec.registry} answered ${spec.method} ${path29}, but ${answered.at(-1).message} (${tries}).`,
+      "The registry or the network to it is slow or overloaded; try again later, or raise registry.timeoutSeconds."
+    );
+  if (failures.length && failures.every((f) => f.timedOut))
+    return environmentError(
+      `The registry ${spec.registry} did not answer ${spec.method} ${path29}: ${failures.at(-1).message} (${tries}).`,
+      "The registry is slow or overloaded; try again later, or raise registry.timeoutSeconds."
+    );
+  return environmentError(
+    `The registry ${spec.registry} could not be reached: ${failures.at(-1)?.message ?? "no answer"} (${tries}).`,
+    "Check the network and that the registry is up, then try again."
+  );
+}
+function networkError(e, how, registry, url, limits) {
+  if (how.user?.aborted) return new CancelledError();
+  if (e instanceof ReleaseOperatorError) return e;
+  if (how.timeout.aborted) {
+    if (how.byDeadline)
+      return limitError(
+        "operationSeconds",
+        limits.operationMs,
+        `${redactUrl(url)} on ${registry} did not finish in time`
+      );
+    const s = Math.round(how.ms / 1e3);
+    return new TransientError(
+      how.phase === "connect" ? `no answer from ${redactUrl(url)} within ${s} s` : `the body did not arrive within ${s} s`,
+      how.phase,
+      true
+    );
+  }
   const cause = e.cause;
   const code2 = cause?.code ?? e.code;
-  if (code2 && TRANSIENT_CODES.has(code2)) return new TransientError(`${code2} from ${redactUrl(url)}`);
-  if (e instanceof ReleaseOperatorError) return e;
+  if (how.phase === "body")
+    return new TransientError(`the body was cut short (${code2 ?? cause?.message ?? e.message})`, "body");
+  if (code2 && TRANSIENT_CODES.has(code2)) return new TransientError(`${code2} from ${redactUrl(url)}`, how.phase);
   return environmentError(
     `The registry ${registry} could not be reached (${code2 ?? cause?.message ?? e.message}).`,
     "Check the registry host, that it is up and that this machine can reach it (proxy, firewall, VPN).",
@@ -50480,24 +50856,23 @@ function redactUrl(url) {
   const u2 = new URL(url);
   return u2.search && !u2.pathname.startsWith("/v2/") ? `${u2.origin}${u2.pathname}?\u2026` : url;
 }
-async function readCapped(res, max, registry, url) {
+async function readCapped(res, max, registry, url, limit, clip = false) {
   if (max === void 0 || !res.body) return Buffer.from(await res.arrayBuffer());
-  const tooBig = () => environmentError(
-    `The registry ${registry} sent more than ${max} bytes for ${redactUrl(url)}; refusing to read it.`,
-    "An answer that large is broken or hostile; check the reference and the registry."
-  );
-  if (Number(res.headers.get("content-length") ?? 0) > max) {
+  const what = `The registry ${registry} sent more than ${max} bytes for ${redactUrl(url)}; refusing to read it`;
+  const tooBig = () => limit ? limitError(limit, max, what) : environmentError(`${what}.`, "An answer that large is broken or hostile; check the registry.");
+  if (!clip && Number(res.headers.get("content-length") ?? 0) > max) {
     await res.body.cancel().catch(() => void 0);
     throw tooBig();
   }
   const chunks = [];
   let total2 = 0;
   for await (const chunk of res.body) {
-    total2 += chunk.length;
-    if (total2 > max) {
+    if (total2 + chunk.length > max) {
       await res.body.cancel().catch(() => void 0);
+      if (clip) return Buffer.concat([...chunks, Buffer.from(chunk).subarray(0, max - total2)]);
       throw tooBig();
     }
+    total2 += chunk.length;
     chunks.push(Buffer.from(chunk));
   }
   return Buffer.concat(chunks);
@@ -50511,8 +50886,10 @@ async function drain(res) {
 var RegistryClient = class {
   transport;
   log;
+  limits;
   constructor(options = {}) {
     this.log = options.logger ?? nullLogger;
+    this.limits = { ...DEFAULT_LIMITS, ...options.limits };
     this.transport = new Transport({
       credentials: options.credentials ?? defaultCredentials({ logger: this.log }),
       insecureRegistries: options.insecureRegistries ?? [],
@@ -50520,6 +50897,7 @@ var RegistryClient = class {
       timeoutMs: options.timeoutMs ?? 3e4,
       retries: options.retries ?? 3,
       retryBaseMs: options.retryBaseMs ?? 500,
+      limits: this.limits,
       logger: this.log,
       fetch: options.fetch ?? fetch
     });
@@ -50528,7 +50906,10 @@ var RegistryClient = class {
    * Everything about a reference without pulling layers: digest, media type, kind, real platforms (each with
    * its digest, attestations and labels), unattached attestations, labels and (single manifests) the config.
    */
-  async inspect(ref, options = {}) {
+  inspect(ref, options = {}) {
+    return withOperation(() => this.inspectNow(ref, options));
+  }
+  async inspectNow(ref, options) {
     const r = toRef(ref);
     const m = await this.getManifest(r, options);
     const base = {
@@ -50574,13 +50955,22 @@ var RegistryClient = class {
    * GET a manifest by tag or digest with all four Accept types. The digest is the sha256 of the exact bytes;
    * it is checked against the digest asked for and against Docker-Content-Digest. Cached by digest.
    */
-  async getManifest(ref, options = {}) {
+  getManifest(ref, options = {}) {
     const r = toRef(ref);
-    const what = formatReference(r);
-    if (r.digest) {
+    return withOperation((op) => {
+      if (!r.digest) return this.fetchManifest(r, options);
       const hit = contentCache.get(r.digest);
-      if (hit) return { digest: r.digest, ...parseManifest(hit.bytes, hit.mediaType, what), bytes: hit.bytes };
-    }
+      if (hit)
+        return Promise.resolve({
+          digest: r.digest,
+          ...this.parseChecked(hit.bytes, hit.mediaType, formatReference(r)),
+          bytes: hit.bytes
+        });
+      return shared(op, `GET ${r.registry}/${r.repository}@${r.digest}`, () => this.fetchManifest(r, options));
+    });
+  }
+  async fetchManifest(r, options) {
+    const what = formatReference(r);
     const res = await this.transport.request({
       registry: r.registry,
       method: "GET",
@@ -50588,20 +50978,40 @@ var RegistryClient = class {
       repository: r.repository,
       headers: { accept: MANIFEST_ACCEPT },
       signal: options.signal,
-      maxBytes: MAX_MANIFEST_BYTES
+      maxBytes: LIMITS.manifestBytes.default,
+      limit: "manifestBytes"
     });
     if (res.status !== 200) throw this.statusError(res, r, "manifest");
     const expected = r.digest ?? sentDigest(res);
-    const digest = digestOf(res.body, expected ? algorithmOf(expected) : "sha256");
+    const digest = digestOf(res.body, expected ? algorithmOf(expected, r.registry) : "sha256");
     if (expected && expected !== digest)
       throw mismatch(what, expected, digest, r.digest ? "asked for" : "announced by the registry");
-    const parsed = parseManifest(res.body, res.headers.get("content-type"), what);
+    const parsed = this.parseChecked(res.body, res.headers.get("content-type"), what);
     contentCache.set(digest, { mediaType: parsed.mediaType, bytes: res.body });
     return { digest, ...parsed, bytes: res.body };
   }
+  /** parseManifest, then the limit on an index's children (each may cost requests). */
+  parseChecked(bytes, contentType, what) {
+    const parsed = parseManifest(bytes, contentType, what);
+    if (isIndex(parsed.json) && parsed.json.manifests.length > this.limits.indexChildren)
+      throw limitError(
+        "indexChildren",
+        this.limits.indexChildren,
+        `The index ${what} lists ${parsed.json.manifests.length} manifests`
+      );
+    return parsed;
+  }
   /** HEAD a manifest: digest, media type and size without the body; null when the tag or digest does not exist. */
-  async headManifest(ref, options = {}) {
+  headManifest(ref, options = {}) {
     const r = toRef(ref);
+    return withOperation(
+      (op) => (
+        // By digest the answer cannot change while the operation runs: ask once. A tag can move, so it is always asked.
+        r.digest ? shared(op, `HEAD ${r.registry}/${r.repository}@${r.digest}`, () => this.fetchHead(r, options)) : this.fetchHead(r, options)
+      )
+    );
+  }
+  async fetchHead(r, options) {
     const res = await this.transport.request({
       registry: r.registry,
       method: "HEAD",
@@ -50617,6 +51027,12 @@ var RegistryClient = class {
       const m = await this.getManifest(r, options);
       return { digest: m.digest, mediaType: m.mediaType, size: m.bytes.length };
     }
+    if (!DIGEST_SHAPE.test(digest))
+      throw environmentError(
+        `The registry ${r.registry} sent a Docker-Content-Digest that is not a digest (${neutralize(digest, 100)}) for ${formatReference(r)}.`,
+        "Report it to the registry operator."
+      );
+    algorithmOf(digest, r.registry);
     return {
       digest,
       mediaType: (res.headers.get("content-type") ?? "").split(";")[0].trim(),
@@ -50624,20 +51040,27 @@ var RegistryClient = class {
     };
   }
   /** A blob's bytes, verified against its digest (redirects to blob storage carry no registry credentials). */
-  async getBlob(repo, digest, options = {}) {
+  getBlob(repo, digest, options = {}) {
     const r = toRepo(repo);
     const hit = contentCache.get(digest);
-    if (hit) return hit.bytes;
+    if (hit) return Promise.resolve(hit.bytes);
+    return withOperation(
+      (op) => shared(op, `GET ${r.registry}/${r.repository}/blobs/${digest}`, () => this.fetchBlob(r, digest, options))
+    );
+  }
+  async fetchBlob(r, digest, options) {
+    const algorithm = algorithmOf(checkDigest(digest, r.registry), r.registry);
     const res = await this.transport.request({
       registry: r.registry,
       method: "GET",
       url: `/v2/${r.repository}/blobs/${digest}`,
       repository: r.repository,
       signal: options.signal,
-      maxBytes: MAX_DOCUMENT_BYTES
+      maxBytes: this.limits.documentBytes,
+      limit: "documentMegabytes"
     });
     if (res.status !== 200) throw this.statusError(res, { ...r, digest }, "blob");
-    const got = digestOf(res.body, algorithmOf(digest));
+    const got = digestOf(res.body, algorithm);
     if (got !== digest) throw mismatch(`blob ${repositoryName(r)}@${digest}`, digest, got, "asked for");
     contentCache.set(digest, { mediaType: "application/octet-stream", bytes: res.body });
     return res.body;
@@ -50645,7 +51068,7 @@ var RegistryClient = class {
   /** A blob as a stream for big layers; the stream errors at its end when the bytes do not match the digest. */
   async openBlob(repo, digest, options = {}) {
     const r = toRepo(repo);
-    const algorithm = algorithmOf(digest);
+    const algorithm = algorithmOf(checkDigest(digest, r.registry), r.registry);
     const res = await this.transport.stream({
       registry: r.registry,
       method: "GET",
@@ -50673,18 +51096,31 @@ var RegistryClient = class {
     const length = res.headers.get("content-length");
     return { size: length ? Number(length) : void 0, stream: source.pipe(verify) };
   }
-  /** Every tag of a repository, following `Link: <...>; rel="next"` pages on the same host only. */
-  async listTags(repo, options = {}) {
-    const r = toRepo(repo);
-    const tags = [];
+  /**
+   * Every tag of a repository, following `Link: <...>; rel="next"` pages on the same host only, within the limits on
+   * pages and tags. Each page must be what the spec says (`tags`: a list of tag names, or null); anything else is
+   * refused, never read into tags.
+   */
+  listTags(repo, options = {}) {
+    return withOperation(() => this.listTagsNow(toRepo(repo), options));
+  }
+  async listTagsNow(r, options) {
+    const tags = /* @__PURE__ */ new Set();
     const seen = /* @__PURE__ */ new Set();
+    const name = repositoryName(r);
     let url = `/v2/${r.repository}/tags/list?n=1000`;
     const origin = new URL(this.transport.baseUrl(r.registry)).origin;
     while (url) {
       if (seen.has(url))
         throw environmentError(
-          `The registry ${r.registry} sent a tag page loop at ${url}.`,
+          `The registry ${r.registry} sent a tag page loop at ${neutralize(url, 200)}.`,
           "Try again later; report it to the registry operator."
+        );
+      if (seen.size >= this.limits.listingPages)
+        throw limitError(
+          "listingPages",
+          this.limits.listingPages,
+          `The tag list of ${name} goes on past ${seen.size} pages (${tags.size} tags so far)`
         );
       seen.add(url);
       const res = await this.transport.request({
@@ -50693,32 +51129,41 @@ var RegistryClient = class {
         url,
         repository: r.repository,
         signal: options.signal,
-        maxBytes: MAX_DOCUMENT_BYTES
+        maxBytes: this.limits.documentBytes,
+        limit: "documentMegabytes"
       });
       if (res.status !== 200) throw this.statusError(res, r, "repository");
-      let page;
-      try {
-        page = JSON.parse(res.body.toString("utf8"));
-      } catch {
-        throw environmentError(`The registry ${r.registry} sent a tag list that is not JSON.`, "Try again later.");
+      for (const tag of tagPage(res.body, r.registry, name)) {
+        tags.add(tag);
+        if (tags.size > this.limits.listingItems)
+          throw limitError("listingItems", this.limits.listingItems, `The tag list of ${name} has more tags`);
       }
-      tags.push(...page.tags ?? []);
       const next = nextLink(res.headers.get("link"));
       if (!next) break;
-      const resolved = new URL(next, res.url);
+      let resolved;
+      try {
+        resolved = new URL(next, res.url);
+      } catch {
+        throw environmentError(
+          `The registry ${r.registry} sent a next tag page that is not a URL (${neutralize(next, 200)}).`,
+          "Report it to the registry operator."
+        );
+      }
       if (resolved.origin !== origin) {
         throw environmentError(
-          `The registry ${r.registry} sent the next tag page on another host (${resolved.origin}); refusing to follow it.`,
+          `The registry ${r.registry} sent the next tag page on another host (${neutralize(resolved.origin, 200)}); refusing to follow it.`,
           "Report it to the registry operator."
         );
       }
       url = resolved.toString();
     }
-    return [...new Set(tags)];
+    return [...tags];
   }
   /** Every tag with the digest it points at (HEAD requests, bounded by the concurrency setting). */
-  async tagDigests(repo, options = {}) {
-    const r = toRepo(repo);
+  tagDigests(repo, options = {}) {
+    return withOperation(() => this.tagDigestsNow(toRepo(repo), options));
+  }
+  async tagDigestsNow(r, options) {
     const tags = options.tags ?? await this.listTags(r, options);
     const heads = await Promise.all(
       tags.map(async (tag) => ({ tag, head: await this.headManifest({ ...r, tag }, options) }))
@@ -50735,7 +51180,7 @@ var RegistryClient = class {
     const res = await this.transport.request({
       registry: r.registry,
       method: "PUT",
-      url: `/v2/${r.repository}/manifests/${tag}`,
+      url: manifestPath({ ...r, ...tag.includes(":") ? { digest: tag } : { tag } }),
       repository: r.repository,
       push: true,
       headers: { "content-type": mediaType },
@@ -50753,17 +51198,25 @@ var RegistryClient = class {
    * the same host only), or null when the registry has no such API (404; distribution 2.8 and ghcr.io). The
    * entries are the registry's word only: read each child manifest before trusting its artifactType.
    */
-  async referrersIndex(repo, digest, options = {}) {
-    const r = toRepo(repo);
+  referrersIndex(repo, digest, options = {}) {
+    return withOperation(() => this.referrersNow(toRepo(repo), digest, options));
+  }
+  async referrersNow(r, digest, options) {
     const origin = new URL(this.transport.baseUrl(r.registry)).origin;
     const out = [];
     const seen = /* @__PURE__ */ new Set();
-    let url = `/v2/${r.repository}/referrers/${digest}`;
+    let url = `/v2/${r.repository}/referrers/${checkDigest(digest, r.registry)}`;
     while (url) {
-      if (seen.has(url) || seen.size >= MAX_REFERRER_PAGES)
+      if (seen.has(url))
         throw environmentError(
-          `The registry ${r.registry} sent a referrers page loop or too many pages for ${digest}.`,
+          `The registry ${r.registry} sent a referrers page loop for ${digest}.`,
           "Report it to the registry operator."
+        );
+      if (seen.size >= this.limits.listingPages)
+        throw limitError(
+          "listingPages",
+          this.limits.listingPages,
+          `The referrers of ${digest} go on past ${seen.size} pages`
         );
       seen.add(url);
       const res = await this.transport.request({
@@ -50773,7 +51226,8 @@ var RegistryClient = class {
         repository: r.repository,
         headers: { accept: MediaType.ociIndex },
         signal: options.signal,
-        maxBytes: MAX_MANIFEST_BYTES
+        maxBytes: MAX_MANIFEST_BYTES,
+        limit: "manifestBytes"
       });
       if (res.status === 404 && out.length === 0 && seen.size === 1) return null;
       if (res.status !== 200) throw this.statusError(res, { ...r, digest }, "manifest");
@@ -50784,12 +51238,26 @@ var RegistryClient = class {
           "Report it to the registry operator."
         );
       out.push(...parsed.json.manifests);
+      if (out.length > this.limits.indexChildren)
+        throw limitError(
+          "indexChildren",
+          this.limits.indexChildren,
+          `The referrers of ${digest} list ${out.length} manifests`
+        );
       const next = nextLink(res.headers.get("link"));
       if (!next) break;
-      const resolved = new URL(next, res.url);
+      let resolved;
+      try {
+        resolved = new URL(next, res.url);
+      } catch {
+        throw environmentError(
+          `The registry ${r.registry} sent a next referrers page that is not a URL (${neutralize(next, 200)}).`,
+          "Report it to the registry operator."
+        );
+      }
       if (resolved.origin !== origin)
         throw environmentError(
-          `The registry ${r.registry} sent the next referrers page on another host (${resolved.origin}); refusing to follow it.`,
+          `The registry ${r.registry} sent the next referrers page on another host (${neutralize(resolved.origin, 200)}); refusing to follow it.`,
           "Report it to the registry operator."
         );
       url = resolved.toString();
@@ -50848,16 +51316,31 @@ var RegistryClient = class {
     if (!isImageManifest(m.json)) throw checkError(`${formatReference(r)} is not an image manifest.`);
     const digest = m.json.config.digest;
     const bytes = await this.getBlob(r, digest, options);
+    let json2;
     try {
-      return { digest, config: JSON.parse(bytes.toString("utf8")) };
+      json2 = JSON.parse(bytes.toString("utf8"));
     } catch {
       throw checkError(`The image config ${digest} of ${formatReference(r)} is not JSON.`, "Re-push the image.");
     }
+    return { digest, config: imageConfigOf(json2) };
   }
   statusError(res, r, what) {
     const name = repositoryName(r);
     const { code: code2, message } = registryErrorOf(res.body);
-    const detail = message ? ` (${code2 ? `${code2}: ` : ""}${message})` : "";
+    const detail = message ? ` (${code2 ? `${neutralize(code2, 60)}: ` : ""}${neutralize(message, 300)})` : "";
+    if (what === "put") {
+      const where2 = res.url && new URL(res.url).pathname !== `/v2/${r.repository}/manifests/${r.tag ?? r.digest}` ? ` after a redirect to ${neutralize(res.url, 200)}` : "";
+      if (res.status === 404 || where2)
+        return environmentError(
+          `The registry ${r.registry} answered HTTP ${res.status}${where2} to the PUT of ${name}:${r.tag}${detail}; the tag was not written.`,
+          "Check the registry and the repository name; a registry that redirects pushes elsewhere is misconfigured."
+        );
+      if (res.status >= 400 && res.status < 500)
+        return checkError(
+          `The registry refused the manifest for ${name}:${r.tag} (HTTP ${res.status})${detail}.`,
+          "Every blob and child manifest must already be in the repository."
+        );
+    }
     if (res.status === 404) {
       if (what === "repository" || code2 === "NAME_UNKNOWN")
         return checkError(
@@ -50868,12 +51351,6 @@ var RegistryClient = class {
         return checkError(`The blob ${r.digest} is missing from ${name}${detail}.`, "Re-push the image.");
       const which2 = r.digest ? `manifest ${r.digest}` : `tag ${r.tag}`;
       return checkError(`${name} has no ${which2}${detail}.`, `List the tags with: release-operator tags ${name}`);
-    }
-    if (what === "put" && res.status >= 400 && res.status < 500) {
-      return checkError(
-        `The registry refused the manifest for ${name}:${r.tag} (HTTP ${res.status})${detail}.`,
-        "Every blob and child manifest must already be in the repository."
-      );
     }
     if (res.status === 429 || res.status >= 500) {
       return environmentError(
@@ -50887,9 +51364,54 @@ var RegistryClient = class {
     );
   }
 };
-var MAX_REFERRER_PAGES = 100;
-var MAX_MANIFEST_BYTES = 4 * 1024 * 1024;
-var MAX_DOCUMENT_BYTES = 16 * 1024 * 1024;
+var MAX_MANIFEST_BYTES = LIMITS.manifestBytes.default;
+var MAX_DOCUMENT_BYTES = DEFAULT_LIMITS.documentBytes;
+var DIGEST_SHAPE = /^[a-z0-9]+(?:[+._-][a-z0-9]+)*:[a-zA-Z0-9=_-]+$/;
+function tagPage(body, registry, name) {
+  let page;
+  try {
+    page = JSON.parse(body.toString("utf8"));
+  } catch {
+    throw environmentError(`The registry ${registry} sent a tag list that is not JSON.`, "Try again later.");
+  }
+  const bad2 = (why) => environmentError(
+    `The registry ${registry} sent a tag list for ${name} that does not follow the OCI distribution spec: ${why}.`,
+    "Report it to the registry operator; no tag of such a list is used."
+  );
+  if (!isObj(page)) throw bad2("it is not a JSON object");
+  const tags = page.tags;
+  if (tags === null || tags === void 0) return [];
+  if (!Array.isArray(tags)) throw bad2(`"tags" is ${tags === null ? "null" : typeof tags}, not a list`);
+  for (const t of tags) {
+    if (typeof t !== "string") throw bad2(`a tag is ${t === null ? "null" : typeof t}, not a string`);
+    if (!isTag(t)) throw bad2(`${JSON.stringify(neutralize(t, 80))} is not a valid tag name`);
+  }
+  return tags;
+}
+function imageConfigOf(json2) {
+  if (!isObj(json2)) return {};
+  const str4 = (v) => typeof v === "string" ? v : void 0;
+  const strs = (v) => Array.isArray(v) && v.every((x) => typeof x === "string") ? v : void 0;
+  const map = (v) => isObj(v) ? Object.fromEntries(Object.entries(v).filter((e) => typeof e[1] === "string")) : void 0;
+  const c3 = isObj(json2.config) ? json2.config : void 0;
+  const rootfs = isObj(json2.rootfs) ? json2.rootfs : void 0;
+  return {
+    architecture: str4(json2.architecture),
+    os: str4(json2.os),
+    variant: str4(json2.variant),
+    created: str4(json2.created),
+    config: c3 && {
+      Labels: map(c3.Labels),
+      Entrypoint: strs(c3.Entrypoint),
+      Cmd: strs(c3.Cmd),
+      Env: strs(c3.Env),
+      User: str4(c3.User),
+      WorkingDir: str4(c3.WorkingDir),
+      ExposedPorts: isObj(c3.ExposedPorts) ? c3.ExposedPorts : void 0
+    },
+    rootfs: rootfs && { type: str4(rootfs.type) ?? "", diff_ids: strs(rootfs.diff_ids) ?? [] }
+  };
+}
 function toRef(ref) {
   return typeof ref === "string" ? parseReference(ref) : ref;
 }
@@ -50897,7 +51419,8 @@ function toRepo(repo) {
   return typeof repo === "string" ? parseRepository(repo) : repo;
 }
 function manifestPath(r) {
-  return `/v2/${r.repository}/manifests/${r.digest ?? r.tag ?? "latest"}`;
+  if (r.digest) return `/v2/${r.repository}/manifests/${checkDigest(r.digest, r.registry)}`;
+  return `/v2/${r.repository}/manifests/${checkTag(r.tag ?? "latest")}`;
 }
 function sentDigest(res) {
   return res.headers.get("docker-content-digest")?.trim() || void 0;
@@ -51352,6 +51875,7 @@ function registryClientFromConfig(config, logger, credentials = {}) {
     concurrency: config.registry.concurrency,
     timeoutMs: config.registry.timeoutSeconds * 1e3,
     retries: config.registry.retries,
+    limits: limitsFrom(config),
     logger
   });
 }
@@ -51442,21 +51966,12 @@ function short2(digest) {
 }
 
 // src/core/report/escape.ts
-var CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\u202A-\u202E\u2066-\u2069]/g;
-var codePoint = (c3) => `\\u${c3.charCodeAt(0).toString(16).padStart(4, "0")}`;
-function oneLine(text2) {
-  return text2.replace(CONTROL, codePoint).replace(/\r?\n|\r/g, "\\n");
-}
-function multiLine(text2) {
-  return text2.replace(CONTROL, codePoint);
-}
+var oneLine = (text2) => neutralize(text2);
+var multiLine = (text2) => neutralizeBlock(text2);
 function mdCell(text2) {
-  return text2.split(/\r?\n|\r/).map((line) => oneLine(line).replace(/[|<>&]/g, (c3) => CELL[c3])).join("<br>");
+  return text2.split(/\r?\n|\r/).map((line) => markdownText(line)).join("<br>");
 }
-var CELL = { "|": "\\|", "<": "&lt;", ">": "&gt;", "&": "&amp;" };
-function mdText(text2) {
-  return oneLine(text2).replace(/[\\`*_[\]<>|#]/g, (c3) => `\\${c3}`);
-}
+var mdText = (text2) => markdownText(text2);
 
 // src/core/report/evidence.ts
 var VERDICT_WORDS = {
@@ -51559,7 +52074,7 @@ var findingNext = (f) => {
   const n2 = f.next;
   return n2 ? [n2] : [];
 };
-var code = (s) => mdCell(s).replace(/`/g, "'");
+var code = (s) => neutralize(s).replace(/[`|]/g, "'");
 function basisText(b) {
   const how = b.source === "inferred" ? "inferred from" : b.source === "configured" ? "configured in" : "default:";
   return `${mdText(b.subject)}: **${mdText(b.value)}** (${how} ${mdText(b.detail)})`;
@@ -52142,8 +52657,113 @@ function formatPlan(p) {
 }
 
 // src/core/config/load.ts
+var import_node_path9 = __toESM(require("node:path"));
+
+// src/core/files.ts
+var import_node_fs6 = require("node:fs");
 var import_promises15 = require("node:fs/promises");
 var import_node_path8 = __toESM(require("node:path"));
+async function readRegularFile(root, file, options = {}) {
+  const abs = import_node_path8.default.resolve(root, file);
+  const max = options.maxBytes ?? LIMITS.repositoryFileBytes.default;
+  let st;
+  try {
+    st = await (0, import_promises15.lstat)(abs);
+  } catch (e) {
+    if (errno(e) === "ENOENT" || errno(e) === "ENOTDIR") return void 0;
+    throw unreadableError(abs, e);
+  }
+  let target = abs;
+  if (st.isSymbolicLink()) {
+    let real;
+    try {
+      real = await (0, import_promises15.realpath)(abs);
+    } catch (e) {
+      if (errno(e) === "ENOENT") return void 0;
+      throw unreadableError(abs, e);
+    }
+    const realRoot = await (0, import_promises15.realpath)(root).catch(() => import_node_path8.default.resolve(root));
+    if (!isInside(realRoot, real))
+      throw usageError(
+        `${abs} is a symbolic link to ${real}, outside ${realRoot}; it is not read.`,
+        "Make it a regular file inside the repository."
+      );
+    target = real;
+  }
+  let fh;
+  try {
+    fh = await (0, import_promises15.open)(target, import_node_fs6.constants.O_RDONLY | import_node_fs6.constants.O_NONBLOCK | import_node_fs6.constants.O_NOFOLLOW);
+  } catch (e) {
+    if (errno(e) === "ENOENT") return void 0;
+    if (errno(e) === "ELOOP") throw notRegular(abs, "a symbolic link");
+    throw unreadableError(abs, e);
+  }
+  try {
+    const s = await fh.stat();
+    if (!s.isFile()) throw notRegular(abs, kindOf(s));
+    if (s.size > max) throw limitError("repositoryFileBytes", max, `${abs} is ${s.size} bytes`);
+    const buf = Buffer.alloc(Math.min(s.size, max) + 1);
+    let got = 0;
+    while (got < buf.length) {
+      const { bytesRead } = await fh.read(buf, got, buf.length - got, got);
+      if (!bytesRead) break;
+      got += bytesRead;
+    }
+    if (got > max) throw limitError("repositoryFileBytes", max, `${abs} grew past the limit while read`);
+    return buf.subarray(0, got);
+  } catch (e) {
+    if (e instanceof ReleaseOperatorError) throw e;
+    throw unreadableError(abs, e);
+  } finally {
+    await fh.close().catch(() => void 0);
+  }
+}
+async function readRegularText(root, file, options = {}) {
+  return (await readRegularFile(root, file, options))?.toString("utf8");
+}
+function isInside(root, p) {
+  const rel = import_node_path8.default.relative(root, p);
+  return rel === "" || !rel.startsWith("..") && !import_node_path8.default.isAbsolute(rel);
+}
+var errno = (e) => e?.code;
+function kindOf(s) {
+  if (s.isDirectory()) return "a folder";
+  if (s.isFIFO()) return "a FIFO (named pipe)";
+  if (s.isSocket()) return "a socket";
+  if (s.isCharacterDevice() || s.isBlockDevice()) return "a device";
+  if (s.isSymbolicLink()) return "a symbolic link";
+  return "not a regular file";
+}
+function notRegular(file, kind) {
+  return usageError(`${file} is ${kind}, not a regular file; it is not read.`, "Replace it with a regular file.");
+}
+function unreadableError(file, e) {
+  const code2 = errno(e);
+  const why = code2 === "EACCES" || code2 === "EPERM" ? "permission denied" : code2 === "ELOOP" ? "too many levels of symbolic links" : code2 === "EIO" ? "input/output error" : code2 ?? (e instanceof Error ? e.message : String(e));
+  return environmentError(
+    `Cannot read ${file}: ${why}${code2 && why !== code2 ? ` (${code2})` : ""}.`,
+    "Run as a user who can read it, or fix its permissions; a check never passes on files it could not read.",
+    e
+  );
+}
+function readSmallFileSync(file, maxBytes = LIMITS.repositoryFileBytes.default) {
+  const fd = (0, import_node_fs6.openSync)(file, import_node_fs6.constants.O_RDONLY | import_node_fs6.constants.O_NONBLOCK);
+  try {
+    const s = (0, import_node_fs6.fstatSync)(fd);
+    if (!s.isFile()) throw new Error(`${file} is ${kindOf(s)}, not a regular file`);
+    if (s.size > maxBytes) throw new Error(`${file} is ${s.size} bytes, more than ${maxBytes}`);
+    const buf = Buffer.alloc(s.size);
+    let got = 0;
+    while (got < buf.length) {
+      const n2 = (0, import_node_fs6.readSync)(fd, buf, got, buf.length - got, got);
+      if (!n2) break;
+      got += n2;
+    }
+    return buf.subarray(0, got);
+  } finally {
+    (0, import_node_fs6.closeSync)(fd);
+  }
+}
 
 // src/core/config/schema.ts
 var PLATFORM = /^[a-z0-9]+\/[a-z0-9_]+(\/[a-z0-9]+)?$/;
@@ -52242,7 +52862,7 @@ var SCHEMA = {
         timeoutSeconds: {
           type: "integer",
           title: "Request timeout",
-          description: "Seconds before one registry request is abandoned.",
+          description: "Seconds before one registry request (headers and body) is abandoned; it is then retried.",
           default: 30,
           min: 1,
           max: 600
@@ -52255,6 +52875,21 @@ var SCHEMA = {
           min: 0,
           max: 10
         }
+      }
+    },
+    limits: {
+      type: "section",
+      description: "Bounds on what registries, GitHub and files may send (docs/reliability.md lists every limit).",
+      fields: {
+        listingPages: limitField("listingPages", "Tag listing pages", 1, 1e6),
+        listingItems: limitField("listingItems", "Tags per listing", 1, 1e8),
+        requestsPerOperation: limitField("requestsPerOperation", "Registry requests per operation", 1, 1e8),
+        indexChildren: limitField("indexChildren", "Manifests per index", 1, 1e6),
+        operationSeconds: limitField("operationSeconds", "Operation time", 1, 86400),
+        retryWaitSeconds: limitField("retryWaitSeconds", "Retry wait", 0, 86400),
+        documentMegabytes: limitField("documentMegabytes", "Document size", 1, 4096),
+        logMegabytes: limitField("logMegabytes", "Log size", 1, 4096),
+        files: limitField("files", "Files per checked tree", 1, 1e8)
       }
     },
     smoke: {
@@ -52427,6 +53062,14 @@ var SCHEMA = {
           description: "GitHub REST API base URL (GitHub Enterprise: https://HOST/api/v3).",
           default: "https://api.github.com"
         },
+        timeoutSeconds: {
+          type: "integer",
+          title: "Request timeout",
+          description: "Seconds before one GitHub API request (headers and body) is abandoned.",
+          default: LIMITS.githubRequestSeconds.default,
+          min: 1,
+          max: 600
+        },
         releaseWorkflow: {
           type: "string",
           title: "Release workflow",
@@ -52512,6 +53155,17 @@ var SCHEMA = {
     }
   }
 };
+function limitField(name, title, min, max) {
+  const spec = LIMITS[name];
+  return {
+    type: "integer",
+    title,
+    description: `Most ${spec.what} (${spec.unit === "count" ? "" : `${spec.unit}, `}default ${spec.default}). Reaching it stops with an environment error (exit 3) that names this setting.`,
+    default: spec.default,
+    min,
+    max
+  };
+}
 
 // src/core/config/load.ts
 var CONFIG_FILE = "release-operator.json";
@@ -52544,7 +53198,7 @@ function validateOverrides(input, source) {
         const result = {};
         for (const [k, v] of Object.entries(value)) {
           if (k === "$schema") continue;
-          const child = spec.fields[k];
+          const child = Object.hasOwn(spec.fields, k) ? spec.fields[k] : void 0;
           const childKey = key ? `${key}.${k}` : k;
           if (!child) {
             problems.push(`${childKey}: unknown key (known: ${Object.keys(spec.fields).join(", ")})`);
@@ -52632,14 +53286,9 @@ function isSection(key) {
   return SCHEMA.fields[key]?.type === "section";
 }
 async function readConfigFile(root) {
-  const file = import_node_path8.default.join(root, CONFIG_FILE);
-  let text2;
-  try {
-    text2 = await (0, import_promises15.readFile)(file, "utf8");
-  } catch (e) {
-    if (e.code === "ENOENT") return {};
-    throw usageError(`Cannot read ${file}: ${e.message}`);
-  }
+  const file = import_node_path9.default.join(root, CONFIG_FILE);
+  const text2 = await readRegularText(root, CONFIG_FILE);
+  if (text2 === void 0) return {};
   let parsed;
   try {
     parsed = JSON.parse(text2);
@@ -52699,7 +53348,7 @@ var isExecFormatError = (text2) => EXEC_FORMAT.test(text2);
 var isBuildxMissing = (text2) => BUILDX_MISSING.test(text2);
 var HOST_SIDE = /context canceled|no space left on device|could not find bridge|failed to create endpoint|failed to set up container networking|port is already allocated|address already in use/i;
 var isDockerHostProblem = (text2) => isDaemonDown(text2) || HOST_SIDE.test(text2);
-function dockerFailure(dockerPath, r) {
+function dockerFailure(dockerPath, r, fallback = "check") {
   const text2 = `${r.stderr}
 ${r.stdout}`;
   const what = `docker ${r.args.slice(0, 2).join(" ")}`;
@@ -52741,7 +53390,12 @@ ${r.stdout}`;
       r
     );
   }
-  return new DockerError("check", `${what} failed (exit ${r.exitCode}): ${lastLine(r) || "no output"}`, void 0, r);
+  return new DockerError(
+    fallback,
+    `${what} failed (exit ${r.exitCode}): ${lastLine(r) || "no output"}`,
+    fallback === "environment" ? `Check the Docker engine (\`${dockerPath} info\`) and the docker executable.` : void 0,
+    r
+  );
 }
 var BUILD_HINT = "Install the buildx plugin (docker-buildx), or set releaseOperator.dockerPath / --docker to a docker client that can build with BuildKit (DOCKER_BUILDKIT=1 docker build --platform).";
 
@@ -52774,7 +53428,7 @@ var DockerClient = class {
     this.logger.debug(`docker ${cmd.args[0]}: exit ${r.exitCode} after ${Date.now() - started} ms`);
     const accepted = cmd.acceptExitCodes === "any" || r.exitCode === 0 || cmd.acceptExitCodes?.includes(r.exitCode);
     if (!accepted || r.timedOut && cmd.acceptExitCodes !== "any" || r.exitCode !== 0 && isDaemonDown(r.stderr)) {
-      const err = dockerFailure(this.dockerPath, result);
+      const err = dockerFailure(this.dockerPath, result, cmd.failureKind);
       this.logger.debug(`docker failed: ${err.message}`);
       throw err;
     }
@@ -52811,8 +53465,19 @@ function newRunId(now = Date.now()) {
 var serverVersion = () => ({
   args: ["version", "--format", "{{json .Server}}"],
   timeoutMs: 2e4,
+  // However `docker version` fails, the engine could not be asked: never the release's problem.
+  failureKind: "environment",
   parse: (r) => {
-    const s = JSON.parse(r.stdout.trim() || "null");
+    let json2;
+    try {
+      json2 = JSON.parse(r.stdout.trim() || "null");
+    } catch {
+      throw environmentError(
+        `docker version did not answer with JSON (${neutralize(r.stdout.trim(), 120) || "no output"}).`,
+        "Check the docker executable (dockerPath / --docker) and the engine (docker info)."
+      );
+    }
+    const s = json2;
     const engine = s?.Components?.find((c3) => c3.Name === "Engine")?.Details;
     return { version: s?.Version ?? "", os: s?.Os ?? engine?.Os ?? "linux", arch: s?.Arch ?? engine?.Arch ?? "" };
   }
@@ -52975,7 +53640,7 @@ var removeImages = (refs) => ({
 
 // src/core/container/platform.ts
 var import_promises16 = require("node:fs/promises");
-var import_node_path9 = __toESM(require("node:path"));
+var import_node_path10 = __toESM(require("node:path"));
 var PLATFORM_RE = /^([a-z0-9]+)\/([a-z0-9_]+)(?:\/([a-z0-9]+))?$/;
 function parsePlatform(text2) {
   const m = PLATFORM_RE.exec(text2.trim().toLowerCase());
@@ -53026,12 +53691,12 @@ function qemuName(architecture) {
 }
 var BINFMT_DIR = "/proc/sys/fs/binfmt_misc";
 async function binfmtState(p, dir = BINFMT_DIR) {
-  const file = import_node_path9.default.join(dir, `qemu-${qemuName(p.architecture)}`);
+  const file = import_node_path10.default.join(dir, `qemu-${qemuName(p.architecture)}`);
   let text2;
   try {
     text2 = await (0, import_promises16.readFile)(file, "utf8");
   } catch {
-    const status = await (0, import_promises16.readFile)(import_node_path9.default.join(dir, "status"), "utf8").catch(() => void 0);
+    const status = await (0, import_promises16.readFile)(import_node_path10.default.join(dir, "status"), "utf8").catch(() => void 0);
     if (status === void 0) return { registered: "unknown", reason: `${dir} is not readable here` };
     return {
       registered: false,
@@ -53063,10 +53728,10 @@ async function detectBuilder(docker, signal) {
 // src/core/container/active.ts
 var import_promises17 = require("node:fs/promises");
 var import_node_os5 = __toESM(require("node:os"));
-var import_node_path10 = __toESM(require("node:path"));
-var ACTIVE_RUNS_DIR = import_node_path10.default.join(process.platform === "win32" ? import_node_os5.default.tmpdir() : "/tmp", "release-operator-runs");
+var import_node_path11 = __toESM(require("node:path"));
+var ACTIVE_RUNS_DIR = import_node_path11.default.join(process.platform === "win32" ? import_node_os5.default.tmpdir() : "/tmp", "release-operator-runs");
 async function markRunActive(runId, dir = ACTIVE_RUNS_DIR, onError) {
-  const file = import_node_path10.default.join(dir, runFileName(runId));
+  const file = import_node_path11.default.join(dir, runFileName(runId));
   try {
     const created = await (0, import_promises17.mkdir)(dir).then(
       () => true,
@@ -53126,29 +53791,44 @@ function parseLabels(text2) {
 
 // src/core/glibc/check.ts
 var import_promises20 = require("node:fs/promises");
-var import_node_path18 = __toESM(require("node:path"));
+var import_node_path19 = __toESM(require("node:path"));
 
 // src/core/image/fs.ts
-var import_node_path11 = __toESM(require("node:path"));
+var import_node_path12 = __toESM(require("node:path"));
 var MAX_SYMLINK_HOPS = 40;
 function normalizePath(p) {
-  const n2 = import_node_path11.default.posix.normalize("/" + p);
+  const n2 = import_node_path12.default.posix.normalize("/" + p);
   return n2.length > 1 && n2.endsWith("/") ? n2.slice(0, -1) : n2;
 }
 var ImageFs = class {
-  /** Every path of the image. Read it freely; write through set() so the index below stays right. */
+  /** Every path of the image. Read it freely; write through set() and remove() so the index below stays right. */
   entries = /* @__PURE__ */ new Map();
   /**
-   * Every folder that an entry was ever set under (it never shrinks, so it can only say "maybe"): a path that is
-   * not in it has nothing below it, so replacing a file costs one lookup instead of a pass over the whole image.
+   * The paths directly under each folder that hold an entry or something below one: a folder's subtree is walked
+   * without looking at the rest of the image. (A layer that hides ten thousand folders, each with `.wh..wh..opq`,
+   * once cost a pass over the whole image per folder: minutes for a layer of a few MiB.)
    */
-  parents = /* @__PURE__ */ new Set();
+  kids = /* @__PURE__ */ new Map();
   constructor() {
     this.entries.set("/", { type: "dir", mode: 493, size: 0, layer: -1 });
   }
   set(p, e) {
     this.entries.set(p, e);
-    for (let d = parentOf(p); d !== void 0 && !this.parents.has(d); d = parentOf(d)) this.parents.add(d);
+    for (let c3 = p, d = parentOf(p); d !== void 0; c3 = d, d = parentOf(d)) {
+      let k = this.kids.get(d);
+      if (!k) this.kids.set(d, k = /* @__PURE__ */ new Set());
+      if (k.has(c3)) break;
+      k.add(c3);
+    }
+  }
+  /** Removes one path's entry (what is below it stays), and the index of folders left with nothing. */
+  remove(p) {
+    this.entries.delete(p);
+    for (let c3 = p, d = parentOf(p); d !== void 0; c3 = d, d = parentOf(d)) {
+      if (this.entries.has(c3) || this.kids.get(c3)?.size) break;
+      this.kids.delete(c3);
+      this.kids.get(d)?.delete(c3);
+    }
   }
   lstat(p) {
     return this.entries.get(normalizePath(p));
@@ -53162,7 +53842,7 @@ var ImageFs = class {
       const comp = pending.shift();
       if (comp === "." || comp === "") continue;
       if (comp === "..") {
-        current = import_node_path11.default.posix.dirname(current);
+        current = import_node_path12.default.posix.dirname(current);
         continue;
       }
       const candidate = current === "/" ? `/${comp}` : `${current}/${comp}`;
@@ -53189,38 +53869,42 @@ var ImageFs = class {
     const r = this.resolve(dir);
     if (!r?.entry) return [];
     if (r.entry.type === "file") return [[r.path, r.entry]];
-    const prefix = r.path === "/" ? "/" : r.path + "/";
-    return [...this.entries].filter(([p, e]) => e.type === "file" && p.startsWith(prefix)).sort(([a2], [b]) => a2 < b ? -1 : 1);
+    const out = [];
+    for (const p of this.below(r.path)) {
+      const e = this.entries.get(p);
+      if (e?.type === "file") out.push([p, e]);
+    }
+    return out.sort(([a2], [b]) => a2 < b ? -1 : 1);
   }
   /** Names directly inside a folder (symlinks in the folder's path resolved). */
   list(dir) {
     const r = this.resolve(dir);
     if (!r) return [];
     const prefix = r.path === "/" ? "/" : r.path + "/";
-    const names = [];
-    for (const p of this.entries.keys())
-      if (p.startsWith(prefix) && p.length > prefix.length && !p.slice(prefix.length).includes("/"))
-        names.push(p.slice(prefix.length));
-    return names.sort();
+    return [...this.kids.get(r.path) ?? []].filter((p) => this.entries.has(p)).map((p) => p.slice(prefix.length)).sort();
   }
   hasChildren(dir) {
-    if (!this.parents.has(dir)) return false;
-    const prefix = dir === "/" ? "/" : dir + "/";
-    for (const p of this.entries.keys()) if (p.startsWith(prefix)) return true;
-    return false;
+    return Boolean(this.kids.get(dir)?.size);
+  }
+  /** Every path strictly below a folder, from the index (its subtree only). */
+  below(dir) {
+    const out = [];
+    const stack = [...this.kids.get(dir) ?? []];
+    for (let p = stack.pop(); p !== void 0; p = stack.pop()) {
+      out.push(p);
+      const k = this.kids.get(p);
+      if (k) stack.push(...k);
+    }
+    return out;
   }
   /** Removes a path and everything under it that lower layers wrote (whiteouts and replaced folders). */
   removeBelow(p, layer, keepSelf = false) {
-    if (!this.parents.has(p)) {
-      const e = this.entries.get(p);
-      if (!keepSelf && e && e.layer < layer) this.entries.delete(p);
-      return;
+    for (const k of this.below(p)) {
+      const e = this.entries.get(k);
+      if (e && e.layer < layer) this.remove(k);
     }
-    const prefix = p === "/" ? "/" : p + "/";
-    for (const [k, e] of this.entries) {
-      if (e.layer >= layer) continue;
-      if (!keepSelf && k === p || k.startsWith(prefix)) this.entries.delete(k);
-    }
+    const self = this.entries.get(p);
+    if (!keepSelf && self && self.layer < layer) this.remove(p);
   }
 };
 function parentOf(p) {
@@ -53380,7 +54064,7 @@ var MACHINES = {
   243: { name: "RISC-V", arch: "riscv64" },
   258: { name: "LoongArch", arch: "loong64" }
 };
-var LIMITS = {
+var LIMITS2 = {
   programHeaders: 4096,
   dynamicEntries: 65536,
   versionEntries: 65536,
@@ -53432,7 +54116,7 @@ function parse2(pieces, size, file) {
   const phMin = is64 ? 56 : 32;
   if (phnum > 0 && phentsize < phMin)
     throw new ElfFormatError(file, `e_phentsize ${phentsize} is smaller than a program header (${phMin})`);
-  if (phnum > LIMITS.programHeaders) throw new ElfFormatError(file, `e_phnum ${phnum} is implausibly large`);
+  if (phnum > LIMITS2.programHeaders) throw new ElfFormatError(file, `e_phnum ${phnum} is implausibly large`);
   v.check(phoff, phnum * phentsize, "the program header table");
   const phs = [];
   for (let i2 = 0; i2 < phnum; i2++) {
@@ -53481,7 +54165,7 @@ function parse2(pieces, size, file) {
     info2.interpreter = v.cstring(
       interp.offset,
       interp.offset + interp.filesz,
-      LIMITS.stringLength,
+      LIMITS2.stringLength,
       "the PT_INTERP path"
     );
   }
@@ -53508,7 +54192,7 @@ function readDynamic(v, is64, phs, dyn, info2) {
   info2.dynamic = true;
   const entsize = is64 ? 16 : 8;
   v.check(dyn.offset, dyn.filesz, "the PT_DYNAMIC segment");
-  const count2 = Math.min(Math.floor(dyn.filesz / entsize), LIMITS.dynamicEntries);
+  const count2 = Math.min(Math.floor(dyn.filesz / entsize), LIMITS2.dynamicEntries);
   const entries2 = [];
   for (let i2 = 0; i2 < count2; i2++) {
     const o2 = dyn.offset + i2 * entsize;
@@ -53534,7 +54218,7 @@ function readDynamic(v, is64, phs, dyn, info2) {
   v.check(strOff, strsz, "the dynamic string table (DT_STRTAB/DT_STRSZ)");
   const str4 = (idx, what) => {
     if (idx >= strsz) throw new ElfFormatError(v.file, `${what} string index ${idx} is beyond DT_STRSZ ${strsz}`);
-    return v.cstring(strOff + idx, strOff + strsz, LIMITS.stringLength, what);
+    return v.cstring(strOff + idx, strOff + strsz, LIMITS2.stringLength, what);
   };
   info2.needed = all(DT_NEEDED).map((i2) => str4(i2, "DT_NEEDED"));
   const soname = one(DT_SONAME);
@@ -53557,7 +54241,7 @@ function readDynamic(v, is64, phs, dyn, info2) {
   }
 }
 function readVerneed(v, start, num2, str4) {
-  if (num2 > LIMITS.versionEntries) throw new ElfFormatError(v.file, `DT_VERNEEDNUM ${num2} is implausibly large`);
+  if (num2 > LIMITS2.versionEntries) throw new ElfFormatError(v.file, `DT_VERNEEDNUM ${num2} is implausibly large`);
   const out = [];
   let o2 = start;
   let aux = 0;
@@ -53569,7 +54253,7 @@ function readVerneed(v, start, num2, str4) {
     const lib = { file: str4(v.u32(o2 + 4, what), `${what} vn_file`), versions: [] };
     let a2 = o2 + v.u32(o2 + 8, what);
     for (let j = 0; j < cnt; j++) {
-      if (++aux > LIMITS.auxEntries) throw new ElfFormatError(v.file, "too many version need entries");
+      if (++aux > LIMITS2.auxEntries) throw new ElfFormatError(v.file, "too many version need entries");
       const w = `${what} entry ${j}`;
       const flags = v.u16(a2 + 4, w);
       lib.versions.push({
@@ -53590,7 +54274,7 @@ function readVerneed(v, start, num2, str4) {
   return out;
 }
 function readVerdef(v, start, num2, str4) {
-  if (num2 > LIMITS.versionEntries) throw new ElfFormatError(v.file, `DT_VERDEFNUM ${num2} is implausibly large`);
+  if (num2 > LIMITS2.versionEntries) throw new ElfFormatError(v.file, `DT_VERDEFNUM ${num2} is implausibly large`);
   const out = [];
   let o2 = start;
   let aux = 0;
@@ -53604,7 +54288,7 @@ function readVerdef(v, start, num2, str4) {
     const names = [];
     let a2 = o2 + v.u32(o2 + 12, what);
     for (let j = 0; j < cnt; j++) {
-      if (++aux > LIMITS.auxEntries) throw new ElfFormatError(v.file, "too many version definition entries");
+      if (++aux > LIMITS2.auxEntries) throw new ElfFormatError(v.file, "too many version definition entries");
       names.push(str4(v.u32(a2, `${what} aux ${j}`), `${what} vda_name`));
       const next2 = v.u32(a2 + 4, `${what} aux ${j}`);
       if (next2 === 0) break;
@@ -53763,7 +54447,15 @@ function fileKind(head, p, size) {
   return wantsText(p) && size <= MAX_TEXT_BYTES ? "text" : "skip";
 }
 var shebangOf = (b) => b.subarray(0, SHEBANG_BYTES).toString("utf8").split("\n")[0];
-async function readLayer(tar, what, signal) {
+var entryBudget = (source, limit = DEFAULT_LIMITS.files) => ({
+  left: limit,
+  limit,
+  source
+});
+function spendEntry(budget) {
+  if (budget && --budget.left < 0) throw limitError("files", budget.limit, `${budget.source} holds more files`);
+}
+async function readLayer(tar, what, signal, budget) {
   const ops = [];
   const ex = (0, import_tar_stream.extract)();
   tar.on("error", (e) => ex.destroy(e));
@@ -53776,6 +54468,7 @@ async function readLayer(tar, what, signal) {
   try {
     for await (const entry of ex) {
       throwIfAborted(signal);
+      spendEntry(budget);
       const h2 = entry.header;
       const p = normalizePath(h2.name);
       const mode = h2.mode ?? 0;
@@ -53796,7 +54489,7 @@ async function readLayer(tar, what, signal) {
         ops.push({
           op: "set",
           path: p,
-          entry: await readFile5(entry, p, h2.size ?? 0, mode)
+          entry: await readFile4(entry, p, h2.size ?? 0, mode)
         });
       } else {
         ops.push({ op: "set", path: p, entry: { type: "other", mode, size: 0 } });
@@ -53825,7 +54518,7 @@ function applyLayerOps(fs3, ops, layer) {
         break;
       case "dir": {
         const prev = fs3.entries.get(o2.path);
-        if (prev && prev.type !== "dir") fs3.entries.delete(o2.path);
+        if (prev && prev.type !== "dir") fs3.remove(o2.path);
         fs3.set(o2.path, { type: "dir", mode: o2.mode, size: 0, layer });
         break;
       }
@@ -53842,7 +54535,7 @@ function applyLayerOps(fs3, ops, layer) {
     }
   }
 }
-async function readFile5(stream, p, size, mode) {
+async function readFile4(stream, p, size, mode) {
   const entry = { type: "file", mode, size };
   let chunks = [];
   let elf;
@@ -53890,14 +54583,15 @@ async function readFile5(stream, p, size, mode) {
 
 // src/core/image/source.ts
 var LAYER_CONCURRENCY = 3;
-async function readLayers(source, layers, signal, concurrency = LAYER_CONCURRENCY) {
+async function readLayers(source, layers, signal, concurrency = LAYER_CONCURRENCY, maxFiles) {
+  const budget = entryBudget(source, maxFiles);
   const stop = new AbortController();
   const both = signal ? AbortSignal.any([signal, stop.signal]) : stop.signal;
   const limit = pLimit(Math.max(1, concurrency));
   const read = (layer, i2) => limit(async () => {
     throwIfAborted(both);
     const raw = await layer.open(both);
-    return readLayer(decompress(raw, layer.compression), `${source} layer ${i2 + 1} (${layer.what})`, both);
+    return readLayer(decompress(raw, layer.compression), `${source} layer ${i2 + 1} (${layer.what})`, both, budget);
   });
   const all = await Promise.all(
     layers.map(
@@ -53914,7 +54608,7 @@ async function readLayers(source, layers, signal, concurrency = LAYER_CONCURRENC
 }
 
 // src/core/image/saved.ts
-var import_node_path12 = __toESM(require("node:path"));
+var import_node_path13 = __toESM(require("node:path"));
 var import_node_stream11 = require("node:stream");
 var import_node_zlib2 = require("node:zlib");
 var import_tar_stream2 = __toESM(require_tar_stream());
@@ -53923,12 +54617,13 @@ var MAX_JSON_TOTAL = 64 * 1024 * 1024;
 var MAX_LINK_HOPS = 16;
 var MAX_INDEX_DEPTH = 4;
 function archiveName(name) {
-  const n2 = import_node_path12.default.posix.normalize("/" + name).slice(1);
+  const n2 = import_node_path13.default.posix.normalize("/" + name).slice(1);
   return n2.endsWith("/") ? n2.slice(0, -1) : n2;
 }
 var errorText = (e) => e instanceof Error ? e.message : String(e);
 var isCancel = (e) => e?.name === "CancelledError";
-async function readSavedArchive(stream, what, signal) {
+async function readSavedArchive(stream, what, signal, maxFiles) {
+  const entries2 = entryBudget(what, maxFiles);
   const parts = /* @__PURE__ */ new Map();
   const budget = { json: MAX_JSON_TOTAL };
   const ex = (0, import_tar_stream2.extract)();
@@ -53942,14 +54637,21 @@ async function readSavedArchive(stream, what, signal) {
       if (h2.type === "file" || h2.type === "contiguous-file") {
         parts.set(
           name,
-          await readPart(entry, `${what}: ${name}`, h2.size ?? 0, budget, signal)
+          await readPart(
+            entry,
+            `${what}: ${name}`,
+            h2.size ?? 0,
+            budget,
+            signal,
+            entries2
+          )
         );
         continue;
       }
       if (h2.type === "symlink")
         parts.set(name, {
           kind: "link",
-          target: archiveName(import_node_path12.default.posix.join(import_node_path12.default.posix.dirname(name), h2.linkname ?? ""))
+          target: archiveName(import_node_path13.default.posix.join(import_node_path13.default.posix.dirname(name), h2.linkname ?? ""))
         });
       else if (h2.type === "link") parts.set(name, { kind: "link", target: archiveName(h2.linkname ?? "") });
       entry.resume();
@@ -53994,7 +54696,7 @@ async function feed(into, chunk) {
     into.on("close", done);
   });
 }
-async function readPart(entry, what, size, budget, signal) {
+async function readPart(entry, what, size, budget, signal, entries2) {
   let mode = "head";
   let kept = [];
   let got = 0;
@@ -54008,11 +54710,11 @@ async function readPart(entry, what, size, budget, signal) {
       mode = "layer";
       const layer = isGzip(head) ? (0, import_node_zlib2.createGunzip)() : new import_node_stream11.PassThrough();
       inner = layer;
-      reading = readLayer(layer, what, signal).then(
+      reading = readLayer(layer, what, signal, entries2).then(
         (ops) => ({ kind: "layer", ops }),
         (e) => {
           layer.destroy();
-          if (isCancel(e)) cancelled = e;
+          if (isCancel(e) || e instanceof ReleaseOperatorError && e.kind === "environment") cancelled = e;
           return { kind: "broken", why: /not a readable layer \((.*)\)$/s.exec(errorText(e))?.[1] ?? errorText(e) };
         }
       );
@@ -54163,9 +54865,9 @@ function fromIndex(what, json2, platform3) {
 
 // src/core/image/storage.ts
 var import_node_crypto4 = require("node:crypto");
-var import_node_fs6 = require("node:fs");
+var import_node_fs7 = require("node:fs");
 var import_promises18 = require("node:fs/promises");
-var import_node_path13 = __toESM(require("node:path"));
+var import_node_path14 = __toESM(require("node:path"));
 var import_node_zlib3 = require("node:zlib");
 
 // src/core/slices.ts
@@ -54180,9 +54882,9 @@ function slicer(signal) {
     since = performance.now();
   };
 }
-var syncReader = (fd, readSync3) => ({
+var syncReader = (fd, readSync4) => ({
   read: async (buffer, offset, length, position) => ({
-    bytesRead: readSync3(fd, buffer, offset, length, position)
+    bytesRead: readSync4(fd, buffer, offset, length, position)
   })
 });
 
@@ -54201,13 +54903,13 @@ async function storedLayers(info2) {
   let chain = "";
   for (const diffId of diffIds) {
     chain = chain ? `sha256:${(0, import_node_crypto4.createHash)("sha256").update(`${chain} ${diffId}`).digest("hex")}` : diffId;
-    const db = import_node_path13.default.join(root, "image/overlay2/layerdb", chain.replace(":", "/"));
+    const db = import_node_path14.default.join(root, "image/overlay2/layerdb", chain.replace(":", "/"));
     let cacheId;
     let recorded;
     try {
       [cacheId, recorded] = await Promise.all([
-        (0, import_promises18.readFile)(import_node_path13.default.join(db, "cache-id"), "utf8"),
-        (0, import_promises18.readFile)(import_node_path13.default.join(db, "diff"), "utf8")
+        (0, import_promises18.readFile)(import_node_path14.default.join(db, "cache-id"), "utf8"),
+        (0, import_promises18.readFile)(import_node_path14.default.join(db, "diff"), "utf8")
       ]);
     } catch (e) {
       return {
@@ -54220,48 +54922,51 @@ async function storedLayers(info2) {
       return { unusable: `the engine's layer record ${db} has an unexpected cache id` };
     layers.push({
       diffId,
-      dir: import_node_path13.default.join(root, "overlay2", cacheId.trim(), "diff"),
-      tarSplit: import_node_path13.default.join(db, "tar-split.json.gz")
+      dir: import_node_path14.default.join(root, "overlay2", cacheId.trim(), "diff"),
+      tarSplit: import_node_path14.default.join(db, "tar-split.json.gz")
     });
   }
   if (layers.at(-1).dir !== upper)
     return { unusable: `the engine's layer records lead to ${layers.at(-1).dir}, not the image's ${upper}` };
   return layers;
 }
-async function readStoredImage(info2, signal) {
+async function readStoredImage(info2, signal, maxFiles) {
   const layers = await storedLayers(info2);
   if (!Array.isArray(layers)) return layers;
   const all = [];
+  const budget = entryBudget("the image's layer folders", maxFiles);
   try {
     const slice = slicer(signal);
-    for (const layer of layers) all.push(await readStoredLayer(layer, slice));
+    for (const layer of layers) all.push(await readStoredLayer(layer, slice, budget));
   } catch (e) {
     if (signal?.aborted) throw new CancelledError();
+    if (e instanceof ReleaseOperatorError && e.kind === "environment") throw e;
     return { unusable: `reading the engine's layer folders failed (${e instanceof Error ? e.message : String(e)})` };
   }
   const fs3 = new ImageFs();
   for (const [i2, ops] of all.entries()) applyLayerOps(fs3, ops, i2);
   return fs3;
 }
-async function readStoredLayer(layer, slice) {
+async function readStoredLayer(layer, slice, budget) {
   const ops = whiteoutsOf((0, import_node_zlib3.gunzipSync)(await (0, import_promises18.readFile)(layer.tarSplit)).toString("utf8"));
   const linked = /* @__PURE__ */ new Map();
   const files = [];
   const folders = [[layer.dir, "/"]];
   for (let next = folders.pop(); next; next = folders.pop()) {
     const [abs, p] = next;
-    for (const name of (0, import_node_fs6.readdirSync)(abs)) {
+    for (const name of (0, import_node_fs7.readdirSync)(abs)) {
       await slice();
-      const childAbs = import_node_path13.default.join(abs, name);
+      spendEntry(budget);
+      const childAbs = import_node_path14.default.join(abs, name);
       const child = p === "/" ? `/${name}` : `${p}/${name}`;
-      const st = (0, import_node_fs6.lstatSync)(childAbs, { bigint: true });
+      const st = (0, import_node_fs7.lstatSync)(childAbs, { bigint: true });
       const mode = Number(st.mode);
       if (st.isDirectory()) {
         ops.push({ op: "dir", path: child, mode });
         folders.push([childAbs, child]);
       } else if (st.isCharacterDevice() && st.rdev === 0n) {
       } else if (st.isSymbolicLink()) {
-        ops.push({ op: "set", path: child, entry: { type: "symlink", mode, size: 0, target: (0, import_node_fs6.readlinkSync)(childAbs) } });
+        ops.push({ op: "set", path: child, entry: { type: "symlink", mode, size: 0, target: (0, import_node_fs7.readlinkSync)(childAbs) } });
       } else if (st.isFile()) {
         const file = { abs: childAbs, path: child, size: Number(st.size), mode };
         if (st.nlink > 1n) {
@@ -54306,17 +55011,17 @@ async function storedFile(f) {
   const { abs, path: p, size, mode } = f;
   const entry = { type: "file", mode, size };
   if (size === 0) return entry;
-  const fd = (0, import_node_fs6.openSync)(abs, import_node_fs6.constants.O_RDONLY | import_node_fs6.constants.O_NOFOLLOW);
+  const fd = (0, import_node_fs7.openSync)(abs, import_node_fs7.constants.O_RDONLY | import_node_fs7.constants.O_NOFOLLOW);
   try {
     const head = Buffer.allocUnsafe(Math.min(size, 256));
-    const first = head.subarray(0, (0, import_node_fs6.readSync)(fd, head, 0, head.length, 0));
+    const first = head.subarray(0, (0, import_node_fs7.readSync)(fd, head, 0, head.length, 0));
     const kind = fileKind(first, p, size);
     if (kind === "elf") {
       if (size > MAX_ELF_BYTES)
         entry.elfError = new ElfFormatError(p, `is larger than ${MAX_ELF_BYTES} bytes; not read`);
       else {
         try {
-          entry.elf = await readElfFile(syncReader(fd, import_node_fs6.readSync), size, p);
+          entry.elf = await readElfFile(syncReader(fd, import_node_fs7.readSync), size, p);
         } catch (e) {
           if (!(e instanceof ElfFormatError)) throw e;
           entry.elfError = e;
@@ -54325,11 +55030,11 @@ async function storedFile(f) {
     } else if (kind === "script") entry.shebang = shebangOf(first);
     else if (kind === "text" && size <= MAX_TEXT_BYTES) {
       const text2 = Buffer.allocUnsafe(size);
-      entry.text = text2.subarray(0, (0, import_node_fs6.readSync)(fd, text2, 0, size, 0)).toString("utf8");
+      entry.text = text2.subarray(0, (0, import_node_fs7.readSync)(fd, text2, 0, size, 0)).toString("utf8");
     }
     return entry;
   } finally {
-    (0, import_node_fs6.closeSync)(fd);
+    (0, import_node_fs7.closeSync)(fd);
   }
 }
 
@@ -54368,10 +55073,11 @@ async function localDockerImage(runner, docker, image, signal, options = {}) {
     platform: platform3,
     source: image,
     layerCount: Array.isArray(info2.RootFS?.Layers) ? info2.RootFS.Layers.length : 0,
-    read: async (readSignal) => {
+    read: async (readSignal, readOptions) => {
+      ctx.maxFiles = readOptions?.maxFiles;
       if (options.via === "save") return readThroughSave(ctx, readSignal);
       if (options.via !== "export") {
-        const stored = await readStoredImage(info2, readSignal);
+        const stored = await readStoredImage(info2, readSignal, ctx.maxFiles);
         if (!("unusable" in stored)) return { config: configFromInspect(info2), fs: stored, via: "storage" };
         if (options.via === "storage")
           throw environmentError(
@@ -54435,7 +55141,7 @@ async function readThroughSave(ctx, signal) {
     ctx,
     ["save", image],
     `docker save ${image}`,
-    async (stdout) => void (archive = await readSavedArchive(stdout, `docker save of ${image}`, signal)),
+    async (stdout) => void (archive = await readSavedArchive(stdout, `docker save of ${image}`, signal, ctx.maxFiles)),
     signal
   );
   if (!archive)
@@ -54481,9 +55187,9 @@ ${e.result.stdout}`))
       what,
       async (stdout) => {
         try {
-          ops = await readLayer(stdout, what, signal);
+          ops = await readLayer(stdout, what, signal, entryBudget(what, ctx.maxFiles));
         } catch (e) {
-          if (isCancel2(e)) throw e;
+          if (isCancel2(e) || e instanceof ReleaseOperatorError && e.kind === "environment") throw e;
           const why = e instanceof ReleaseOperatorError ? /not a readable layer \((.*)\)$/s.exec(e.message)?.[1] ?? e.message : errorText2(e);
           throw environmentError(`The ${what} is cut short or not a tar archive (${why}).`, BROKEN_HINT);
         }
@@ -54555,17 +55261,20 @@ async function registryPlatformImages(client, ref, wanted, signal) {
         platform: p,
         source: ref,
         layerCount: layers.length,
-        read: async (readSignal) => ({ config, fs: await readLayers(ref, layers, readSignal) })
+        read: async (readSignal, options) => ({
+          config,
+          fs: await readLayers(ref, layers, readSignal, void 0, options?.maxFiles)
+        })
       };
     })
   );
 }
 
 // src/core/glibc/image-check.ts
-var import_node_path16 = __toESM(require("node:path"));
+var import_node_path17 = __toESM(require("node:path"));
 
 // src/core/glibc/loader.ts
-var import_node_path14 = __toESM(require("node:path"));
+var import_node_path15 = __toESM(require("node:path"));
 
 // src/core/glibc/platforms.ts
 var ARCHES = {
@@ -54629,7 +55338,7 @@ function ldSoConfDirs(fs3) {
       if (!line || line.startsWith("hwcap ")) continue;
       if (line.startsWith("include ")) {
         for (const pattern of line.slice(8).trim().split(/\s+/)) {
-          const abs = pattern.startsWith("/") ? pattern : import_node_path14.default.posix.join(import_node_path14.default.posix.dirname(file), pattern);
+          const abs = pattern.startsWith("/") ? pattern : import_node_path15.default.posix.join(import_node_path15.default.posix.dirname(file), pattern);
           for (const f of glob(fs3, abs)) read(f, depth + 1);
         }
       } else for (const d of line.split(/[:\s,]+/)) if (d.startsWith("/")) out.push(d);
@@ -54639,13 +55348,13 @@ function ldSoConfDirs(fs3) {
   return out;
 }
 function glob(fs3, pattern) {
-  const dir = import_node_path14.default.posix.dirname(pattern);
-  const base = import_node_path14.default.posix.basename(pattern);
+  const dir = import_node_path15.default.posix.dirname(pattern);
+  const base = import_node_path15.default.posix.basename(pattern);
   if (!/[*?[]/.test(base)) return [pattern];
   const re = new RegExp(
     "^" + base.replace(/[.+^${}()|\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".") + "$"
   );
-  return fs3.list(dir).filter((n2) => re.test(n2)).map((n2) => import_node_path14.default.posix.join(dir, n2));
+  return fs3.list(dir).filter((n2) => re.test(n2)).map((n2) => import_node_path15.default.posix.join(dir, n2));
 }
 function defaultDirs(arch2, bits) {
   const t = arch2 ? ARCHES[arch2]?.triplet : void 0;
@@ -54671,18 +55380,18 @@ var LibraryResolver = class {
   cache = /* @__PURE__ */ new Map();
   find(name, requester, executable) {
     const e = requester.elf;
-    if (name.includes("/")) return this.candidate(import_node_path14.default.posix.resolve(import_node_path14.default.posix.dirname(requester.path), name), e);
+    if (name.includes("/")) return this.candidate(import_node_path15.default.posix.resolve(import_node_path15.default.posix.dirname(requester.path), name), e);
     const dirs = [];
     if (!e.runpath.length) {
-      dirs.push(...e.rpath.map((d) => expand(d, import_node_path14.default.posix.dirname(requester.path), e.class)));
+      dirs.push(...e.rpath.map((d) => expand(d, import_node_path15.default.posix.dirname(requester.path), e.class)));
       if (executable !== requester && !executable.elf.runpath.length)
-        dirs.push(...executable.elf.rpath.map((d) => expand(d, import_node_path14.default.posix.dirname(executable.path), e.class)));
+        dirs.push(...executable.elf.rpath.map((d) => expand(d, import_node_path15.default.posix.dirname(executable.path), e.class)));
     }
     dirs.push(...this.ldLibraryPath);
-    dirs.push(...e.runpath.map((d) => expand(d, import_node_path14.default.posix.dirname(requester.path), e.class)));
+    dirs.push(...e.runpath.map((d) => expand(d, import_node_path15.default.posix.dirname(requester.path), e.class)));
     dirs.push(...this.confDirs, ...defaultDirs(e.arch, e.class));
     for (const d of dirs) {
-      const hit = this.candidate(import_node_path14.default.posix.join(d, name), e);
+      const hit = this.candidate(import_node_path15.default.posix.join(d, name), e);
       if (hit) return hit;
     }
     return void 0;
@@ -54700,7 +55409,7 @@ var LibraryResolver = class {
 };
 
 // src/core/glibc/components.ts
-var import_node_path15 = __toESM(require("node:path"));
+var import_node_path16 = __toESM(require("node:path"));
 var GLIBC_LIBS = /^(ld-linux[\w.-]*\.so(\.\d+)*|ld64\.so\.\d+|ld\.so(\.\d+)*|lib(c|m|mvec|nsl|nss_\w+|resolv|rt|pthread|dl|util|anl|BrokenLocale|thread_db|c_malloc_debug|memusage|pcprofile|SegFault)(\.so(\.\d+)*|-[\d.]+\.so))$/;
 var GLIBC_PROGRAMS = /* @__PURE__ */ new Set([
   "gencat",
@@ -54720,7 +55429,7 @@ var GLIBC_PROGRAMS = /* @__PURE__ */ new Set([
   "catchsegv"
 ]);
 function isGlibcComponent(p, elf) {
-  const base = import_node_path15.default.posix.basename(p);
+  const base = import_node_path16.default.posix.basename(p);
   if (elf.soname && GLIBC_LIBS.test(elf.soname)) return true;
   if (GLIBC_LIBS.test(base)) return true;
   if (/\/(gconv|audit)\//.test(p)) return true;
@@ -54735,11 +55444,16 @@ function libcOfInterpreter(interp) {
 
 // src/core/glibc/verdict.ts
 function needsOf(elf) {
-  return elf.versionNeeds.map((n2) => ({
-    library: n2.file,
-    versions: n2.versions.map((v) => v.name),
-    weak: n2.versions.filter((v) => v.weak).map((v) => v.name)
-  }));
+  const byLibrary = /* @__PURE__ */ new Map();
+  for (const n2 of elf.versionNeeds) {
+    const r = byLibrary.get(n2.file) ?? { library: n2.file, versions: [], weak: [] };
+    byLibrary.set(n2.file, r);
+    for (const v of n2.versions) {
+      if (!r.versions.includes(v.name)) r.versions.push(v.name);
+      if (v.weak && !r.weak.includes(v.name)) r.weak.push(v.name);
+    }
+  }
+  return [...byLibrary.values()];
 }
 function highestGlibc(elf) {
   return maxVersion(elf.versionNeeds.flatMap((n2) => n2.versions.map((v) => glibcVersionOf(v.name))));
@@ -54796,7 +55510,8 @@ function baseVerdict(p, elf, expectedArch, target, objects = []) {
       for (const n2 of o2.elf.versionNeeds) {
         for (const v of n2.versions) {
           const g = glibcVersionOf(v.name);
-          if (g && compareDotted(g, target.glibc) > 0) {
+          const again = r.missing.some((m) => m.library === n2.file && m.version === v.name && m.neededBy === o2.path);
+          if (g && compareDotted(g, target.glibc) > 0 && !again) {
             r.missing.push({ library: n2.file, version: v.name, neededBy: o2.path, weak: v.weak });
             findings.push({
               severity: v.weak ? "warning" : "error",
@@ -54840,7 +55555,7 @@ function finishPlatform(p) {
 }
 
 // src/core/glibc/image-check.ts
-var MAX_CLOSURE = 1024;
+var MAX_CLOSURE = LIMITS.librariesPerBinary.default;
 var DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 function envOf(config) {
   const env = {};
@@ -54867,11 +55582,11 @@ function entrypointFiles(fs3, config, findings) {
   for (let hop = 0; hop < 4; hop++) {
     let found;
     if (prog.includes("/"))
-      found = fs3.stat(import_node_path16.default.posix.resolve(cwd, prog))?.type === "file" ? import_node_path16.default.posix.resolve(cwd, prog) : void 0;
+      found = fs3.stat(import_node_path17.default.posix.resolve(cwd, prog))?.type === "file" ? import_node_path17.default.posix.resolve(cwd, prog) : void 0;
     else
       for (const d of (env.PATH ?? DEFAULT_PATH).split(":"))
-        if (d && fs3.stat(import_node_path16.default.posix.join(d, prog))?.type === "file") {
-          found = import_node_path16.default.posix.join(d, prog);
+        if (d && fs3.stat(import_node_path17.default.posix.join(d, prog))?.type === "file") {
+          found = import_node_path17.default.posix.join(d, prog);
           break;
         }
     if (!found) {
@@ -54887,7 +55602,7 @@ function entrypointFiles(fs3, config, findings) {
     const shebang = r.entry?.shebang;
     if (!shebang) return out;
     const parts = shebang.slice(2).trim().split(/\s+/);
-    prog = import_node_path16.default.posix.basename(parts[0] ?? "") === "env" && parts[1] ? parts[1] : parts[0] ?? "";
+    prog = import_node_path17.default.posix.basename(parts[0] ?? "") === "env" && parts[1] ? parts[1] : parts[0] ?? "";
     if (!prog) return out;
   }
   return out;
@@ -54900,7 +55615,8 @@ function libcOfImage(fs3, arch2) {
   return { libc: glibc ? "glibc" : musl ? "musl" : "none", musl, glibc };
 }
 var loadable = (e) => Boolean(e.elfError || e.elf && (e.elf.type === "exec" || e.elf.type === "dyn"));
-function checkImageFs(input) {
+async function checkImageFs(input) {
+  const slice = slicer(input.signal);
   const { fs: fs3, platform: platform3, target } = input;
   const arch2 = archOfPlatform(platform3);
   const findings = [];
@@ -54933,6 +55649,7 @@ function checkImageFs(input) {
     });
   const binaries = [];
   for (const [p, e] of [...files].sort(([a2], [b]) => a2 < b ? -1 : 1)) {
+    await slice();
     if (!e.elf) {
       binaries.push(unreadable(p, e.elfError));
       continue;
@@ -54992,6 +55709,12 @@ function checkBinary(p, elf, arch2, image, resolver, target) {
     }
   }
   const r = baseVerdict(p, elf, arch2, target, closure);
+  if (closure.length >= MAX_CLOSURE)
+    r.findings.push({
+      severity: "error",
+      code: "unreadable",
+      message: `${p} loads more than ${MAX_CLOSURE} libraries (a fixed limit); the ones past it were not checked`
+    });
   if (wrongArch || r.kind === "static") return finish(r);
   for (const n2 of r.needs) n2.resolved = providers.get(p)?.get(n2.library)?.path;
   if (elf.interpreter) {
@@ -55034,53 +55757,71 @@ function checkBinary(p, elf, arch2, image, resolver, target) {
 }
 
 // src/core/glibc/local-check.ts
-var import_node_fs7 = require("node:fs");
+var import_node_fs8 = require("node:fs");
 var import_promises19 = require("node:fs/promises");
-var import_node_path17 = __toESM(require("node:path"));
-var MAX_FILES = 2e5;
-async function collectLocalElfFiles(root, signal) {
-  const st = await (0, import_promises19.lstat)(root).catch(() => void 0);
-  if (!st)
+var import_node_path18 = __toESM(require("node:path"));
+async function collectLocalElfFiles(root, signal, maxFiles = DEFAULT_LIMITS.files) {
+  const st = await (0, import_promises19.lstat)(root).catch((e) => e);
+  if (st instanceof Error && (errno(st) === "ENOENT" || errno(st) === "ENOTDIR"))
     throw usageError(
       `${root} does not exist.`,
       "Give a file, a folder, or an image reference (docker-daemon:NAME or a registry reference)."
     );
-  const out = [];
+  const files = [];
+  const unreadableList = [];
+  const cannot = (p, e) => void unreadableList.push({ path: p, reason: errno(e) ?? (e instanceof Error ? e.message : String(e)) });
+  if (st instanceof Error) {
+    cannot(root, st);
+    return { files, unreadable: unreadableList };
+  }
   const slice = slicer(signal);
+  let seen = 0;
   const visit = async (p, explicit) => {
     await slice();
-    if (out.length >= MAX_FILES) return;
+    if (++seen > maxFiles) throw limitError("files", maxFiles, `${root} holds more files`);
     let s;
     try {
-      s = (0, import_node_fs7.lstatSync)(p);
-    } catch {
-      return;
+      s = (0, import_node_fs8.lstatSync)(p);
+    } catch (e) {
+      return cannot(p, e);
     }
-    const target = explicit && s.isSymbolicLink() ? (0, import_node_fs7.statSync)(p, { throwIfNoEntry: false }) : void 0;
-    if (target && !target.isFile() && !target.isDirectory()) return;
-    if (s.isDirectory() || target?.isDirectory()) {
-      let names = [];
+    let real = p;
+    if (explicit && s.isSymbolicLink()) {
       try {
-        names = (0, import_node_fs7.readdirSync)(p).sort();
-      } catch {
-        names = [];
+        real = (0, import_node_fs8.realpathSync)(p);
+        s = (0, import_node_fs8.lstatSync)(real);
+      } catch (e) {
+        return cannot(p, e);
       }
-      for (const name of names) await visit(import_node_path17.default.join(p, name), false);
+    }
+    if (s.isDirectory()) {
+      let names;
+      try {
+        names = (0, import_node_fs8.readdirSync)(real).sort();
+      } catch (e) {
+        return cannot(p, e);
+      }
+      for (const name of names) await visit(import_node_path18.default.join(p, name), false);
       return;
     }
-    if (!s.isFile() && !target?.isFile()) return;
+    if (!s.isFile()) {
+      if (explicit) throw usageError(`${p} is ${kindOf(s)}, not a regular file or a folder; it is not read.`);
+      return;
+    }
     let fd;
     try {
-      fd = (0, import_node_fs7.openSync)(p, "r");
-    } catch {
-      return;
+      fd = (0, import_node_fs8.openSync)(real, import_node_fs8.constants.O_RDONLY | import_node_fs8.constants.O_NONBLOCK | import_node_fs8.constants.O_NOFOLLOW);
+    } catch (e) {
+      return cannot(p, e);
     }
     try {
+      const opened = (0, import_node_fs8.fstatSync)(fd);
+      if (!opened.isFile()) return;
       const head = Buffer.alloc(4);
-      const bytesRead = (0, import_node_fs7.readSync)(fd, head, 0, 4, 0);
+      const bytesRead = (0, import_node_fs8.readSync)(fd, head, 0, 4, 0);
       if (bytesRead < 4 || !isElf(head)) {
         if (explicit)
-          out.push({
+          files.push({
             path: p,
             error: new ElfFormatError(
               p,
@@ -55089,24 +55830,25 @@ async function collectLocalElfFiles(root, signal) {
           });
         return;
       }
-      const size = (0, import_node_fs7.fstatSync)(fd).size;
+      const size = opened.size;
       if (size > MAX_ELF_BYTES) {
-        out.push({ path: p, error: new ElfFormatError(p, `is larger than ${MAX_ELF_BYTES} bytes; not read`) });
+        files.push({ path: p, error: new ElfFormatError(p, `is larger than ${MAX_ELF_BYTES} bytes; not read`) });
         return;
       }
-      out.push({ path: p, elf: await readElfFile(syncReader(fd, import_node_fs7.readSync), size, p) });
+      files.push({ path: p, elf: await readElfFile(syncReader(fd, import_node_fs8.readSync), size, p) });
     } catch (e) {
-      if (!(e instanceof ElfFormatError)) throw e;
-      out.push({ path: p, error: e });
+      if (e instanceof ElfFormatError) files.push({ path: p, error: e });
+      else if (errno(e)) cannot(p, e);
+      else throw e;
     } finally {
-      (0, import_node_fs7.closeSync)(fd);
+      (0, import_node_fs8.closeSync)(fd);
     }
   };
   await visit(root, true);
-  return out;
+  return { files, unreadable: unreadableList };
 }
 async function checkLocalPath(root, options) {
-  const files = await collectLocalElfFiles(root, options.signal);
+  const { files, unreadable: cannotRead } = await collectLocalElfFiles(root, options.signal, options.maxFiles);
   const wanted = options.platforms?.length ? options.platforms : void 0;
   const groups = /* @__PURE__ */ new Map();
   const group = (platform3) => {
@@ -55137,13 +55879,13 @@ async function checkLocalPath(root, options) {
       finish(baseVerdict(f.path, f.elf, wanted ? archOfPlatform(platform3) : void 0, options.target))
     );
   }
-  if (!files.length)
+  if (!files.length && !cannotRead.length)
     group(wanted?.[0] ?? "linux/unknown").findings.push({
       severity: "note",
       code: "no-entrypoint",
       message: `No ELF files under ${root}`
     });
-  return [...groups.values()].map(finishPlatform);
+  return { platforms: [...groups.values()].map(finishPlatform), unreadable: cannotRead };
 }
 
 // src/core/glibc/policy.ts
@@ -55211,8 +55953,8 @@ function resolveTarget(maxGlibc, policy) {
 async function classifyTarget(target, cwd = process.cwd()) {
   if (target.startsWith("docker-daemon:")) return { kind: "docker", value: target.slice("docker-daemon:".length) };
   if (target.startsWith("docker://")) return { kind: "registry", value: target.slice("docker://".length) };
-  if (await (0, import_promises20.stat)(import_node_path18.default.resolve(cwd, target)).catch(() => void 0))
-    return { kind: "path", value: import_node_path18.default.resolve(cwd, target) };
+  if (await (0, import_promises20.stat)(import_node_path19.default.resolve(cwd, target)).catch(() => void 0))
+    return { kind: "path", value: import_node_path19.default.resolve(cwd, target) };
   if (target.startsWith("/") || target.startsWith("./") || target.startsWith("../"))
     throw usageError(`${target} does not exist.`, "Give an existing file or folder, or an image reference.");
   const first = target.split("/")[0];
@@ -55229,8 +55971,16 @@ async function checkGlibc(req, deps) {
   const target = resolveTarget(req.maxGlibc || void 0, req.policy || void 0);
   const { kind, value } = await classifyTarget(req.target, deps.cwd);
   const platforms = [];
+  const unreadable2 = [];
   if (kind === "path") {
-    platforms.push(...await checkLocalPath(value, { target, platforms: req.platforms, signal: deps.signal }));
+    const local = await checkLocalPath(value, {
+      target,
+      platforms: req.platforms,
+      signal: deps.signal,
+      maxFiles: deps.limits?.files
+    });
+    platforms.push(...local.platforms);
+    unreadable2.push(...local.unreadable);
   } else {
     const images = [];
     if (kind === "docker") {
@@ -55256,22 +56006,23 @@ async function checkGlibc(req, deps) {
     for (const img of images) {
       throwIfAborted(deps.signal);
       log.debug(`glibc: ${img.platform}: ${img.layerCount} layers`);
-      const { fs: fs3, config, via } = await img.read(deps.signal);
+      const { fs: fs3, config, via } = await img.read(deps.signal, { maxFiles: deps.limits?.files });
       if (via) log.info(`glibc: ${img.source} read ${VIA_TEXT[via]}`);
       platforms.push(
-        checkImageFs({
+        await checkImageFs({
           fs: fs3,
           platform: img.platform,
           source: img.source,
           config,
           paths: req.paths ?? [],
           all: req.all,
-          target
+          target,
+          signal: deps.signal
         })
       );
     }
   }
-  return { target: req.target, ok: platforms.every((p) => p.ok), platforms };
+  return { target: req.target, ok: !unreadable2.length && platforms.every((p) => p.ok), platforms, unreadable: unreadable2 };
 }
 
 // src/core/lint/engine.ts
@@ -55775,7 +56526,7 @@ function parseWorkflow(file, text2) {
         id: String(jp.key.value),
         name: scalarText(pair(jm, "name")?.value),
         idRegion: region(jp.key),
-        needs: strings(pair(jm, "needs")?.value),
+        needs: strings2(pair(jm, "needs")?.value),
         if: scalarText(pair(jm, "if")?.value),
         runsOn: runsOnText(pair(jm, "runs-on")?.value),
         uses: located(pair(jm, "uses")?.value),
@@ -55841,7 +56592,7 @@ function services(node) {
     if (!(0, import_yaml.isScalar)(p.key)) return [];
     const v = p.value;
     const image = (0, import_yaml.isMap)(v) ? scalarText(pair(v, "image")?.value) : scalarText(v);
-    const ports = (0, import_yaml.isMap)(v) ? strings(pair(v, "ports")?.value) : [];
+    const ports = (0, import_yaml.isMap)(v) ? strings2(pair(v, "ports")?.value) : [];
     return image ? [{ id: String(p.key.value), image, ports }] : [];
   });
 }
@@ -55864,7 +56615,7 @@ function primitiveText(v) {
 function scalarText(node) {
   return (0, import_yaml.isScalar)(node) ? primitiveText(node.value) : void 0;
 }
-function strings(node) {
+function strings2(node) {
   const one = (0, import_yaml.isScalar)(node) ? primitiveText(node.value) : void 0;
   if (one !== void 0) return [one];
   if ((0, import_yaml.isSeq)(node)) return node.items.flatMap((i2) => (0, import_yaml.isScalar)(i2) ? primitiveText(i2.value) ?? [] : []);
@@ -55874,8 +56625,8 @@ function scalarString(v) {
   return primitiveText(v);
 }
 function runsOnText(node) {
-  if ((0, import_yaml.isMap)(node)) return strings(pair(node, "labels")?.value).join(" ") || scalarText(pair(node, "group")?.value);
-  const s = strings(node);
+  if ((0, import_yaml.isMap)(node)) return strings2(pair(node, "labels")?.value).join(" ") || scalarText(pair(node, "group")?.value);
+  const s = strings2(node);
   return s.length ? s.join(" ") : void 0;
 }
 function expandMatrix(strategy) {
@@ -56146,8 +56897,8 @@ function entrypointOf(model, file, repo) {
       const candidates = [normalizeRepoPath(src), normalizeRepoPath(`${dir}/${src}`)].filter(
         (p) => Boolean(p)
       );
-      const path28 = candidates.find((p) => repo?.has(p)) ?? candidates[0];
-      out.script = { path: path28, text: path28 ? repo?.read(path28) : void 0, copiedAt: i2 };
+      const path29 = candidates.find((p) => repo?.has(p)) ?? candidates[0];
+      out.script = { path: path29, text: path29 ? repo?.read(path29) : void 0, copiedAt: i2 };
       break;
     }
   }
@@ -56471,15 +57222,15 @@ function parseBake(text2) {
     }
     const body = text2.slice(block.lastIndex, i2 - 1);
     block.lastIndex = i2;
-    if (m[1] === "group") out.groups.set(m[2], list(body, "targets") ?? []);
+    if (m[1] === "group") out.groups.set(m[2], list2(body, "targets") ?? []);
     else {
-      const output = list(body, "output");
+      const output = list2(body, "output");
       out.targets.set(m[2], {
-        inherits: list(body, "inherits") ?? [],
-        platforms: list(body, "platforms"),
-        dockerfile: str(body, "dockerfile"),
-        context: str(body, "context"),
-        target: str(body, "target"),
+        inherits: list2(body, "inherits") ?? [],
+        platforms: list2(body, "platforms"),
+        dockerfile: str2(body, "dockerfile"),
+        context: str2(body, "context"),
+        target: str2(body, "target"),
         localOutput: output ? output.every((o2) => isLocalOutput(o2)) : void 0
       });
     }
@@ -56489,12 +57240,12 @@ function parseBake(text2) {
 function isLocalOutput(o2) {
   return /^(\.|\/)|type=(local|tar)\b/.test(o2) && !/type=(image|registry|docker)/.test(o2);
 }
-function list(body, key) {
+function list2(body, key) {
   const m = new RegExp(`(^|\\n)\\s*${key}\\s*=\\s*\\[([^\\]]*)\\]`).exec(body);
   if (!m) return void 0;
   return [...m[2].matchAll(/"([^"]*)"/g)].map((x) => x[1]);
 }
-function str(body, key) {
+function str2(body, key) {
   return new RegExp(`(^|\\n)\\s*${key}\\s*=\\s*"([^"]*)"`).exec(body)?.[2];
 }
 function parseBakeJson(text2) {
@@ -56980,8 +57731,8 @@ function calleeOf(job, repo) {
   const uses = job.uses?.value.trim();
   if (!uses) return void 0;
   if (uses.startsWith("./")) {
-    const path28 = normalizeRepoPath(uses);
-    return { path: path28, model: path28 ? repo?.workflow(path28) : void 0, external: false };
+    const path29 = normalizeRepoPath(uses);
+    return { path: path29, model: path29 ? repo?.workflow(path29) : void 0, external: false };
   }
   const m = /^([^/]+\/[^/]+)\/(\.github\/workflows\/[^@]+)@/.exec(uses);
   if (m && repo?.repository && m[1].toLowerCase() === repo.repository.toLowerCase())
@@ -57679,13 +58430,13 @@ var unpinnedAction = {
     return uses.flatMap((u2) => {
       const v = u2.value.trim();
       if (v.startsWith("./") || v.startsWith("docker://")) return [];
-      const [path28, ref] = v.split("@");
-      const owner = path28.split("/")[0].toLowerCase();
-      const ownerRepo = path28.split("/").slice(0, 2).join("/").toLowerCase();
+      const [path29, ref] = v.split("@");
+      const owner = path29.split("/")[0].toLowerCase();
+      const ownerRepo = path29.split("/").slice(0, 2).join("/").toLowerCase();
       if (FIRST_PARTY.has(owner) || /^[0-9a-f]{40}$/.test(ref ?? "") || self && ownerRepo === self) return [];
       return [
         {
-          message: `${path28} is used at "${ref ?? "(no ref)"}", which its owner can move.`,
+          message: `${path29} is used at "${ref ?? "(no ref)"}", which its owner can move.`,
           region: u2.region,
           evidence: [{ message: `uses ${v}`, region: u2.region }]
         }
@@ -57972,7 +58723,7 @@ function lintCheckResult(run2, durationMs) {
   const errors = run2.findings.filter((f) => f.severity === "error").length;
   const warnings = run2.findings.filter((f) => f.severity === "warning").length;
   const suppressed = run2.suppressed.length ? `; ${run2.suppressed.length} suppressed` : "";
-  return checkResult({
+  const result = checkResult({
     id: "lint",
     title: "Pipeline lint",
     examined: {
@@ -58006,10 +58757,18 @@ function lintCheckResult(run2, durationMs) {
     ] : void 0,
     durationMs
   });
+  const faults = run2.skipped.filter((x) => x.fault);
+  if (!faults.length || result.verdict === "problem") return result;
+  return {
+    ...result,
+    verdict: "environment",
+    summary: `could not read ${faults.length} file${faults.length === 1 ? "" : "s"}: ${faults.map((x) => x.file).join(", ")}; ${result.summary}`,
+    next: [{ text: "Run as a user who can read every Dockerfile and workflow, or fix their permissions" }]
+  };
 }
 
 // src/core/lint/project.ts
-var import_node_path20 = __toESM(require("node:path"));
+var import_node_path21 = __toESM(require("node:path"));
 var import_promises23 = require("node:timers/promises");
 
 // src/core/lint/kind.ts
@@ -58028,69 +58787,50 @@ function fileKind2(file, explicit = false) {
 }
 
 // src/core/lint/safe-read.ts
-var import_node_fs8 = require("node:fs");
 var import_promises22 = require("node:fs/promises");
-var import_node_path19 = __toESM(require("node:path"));
+var import_node_path20 = __toESM(require("node:path"));
 var MAX_FILE_BYTES = 8 * 1024 * 1024;
-async function readRegularFile(root, rel) {
-  const realRoot = await (0, import_promises22.realpath)(root).catch(() => import_node_path19.default.resolve(root));
-  const abs = import_node_path19.default.resolve(root, rel);
-  if (!inside(import_node_path19.default.resolve(root), abs)) return { skipped: "it is outside the repository" };
+async function readRegularFile2(root, rel) {
+  const realRoot = await (0, import_promises22.realpath)(root).catch(() => import_node_path20.default.resolve(root));
+  const abs = import_node_path20.default.resolve(root, rel);
+  if (!isInside(import_node_path20.default.resolve(root), abs)) return { skipped: "it is outside the repository" };
   let target = abs;
   const st = await (0, import_promises22.lstat)(abs).catch((e) => e);
-  if (st instanceof Error) return { skipped: st.code === "ENOENT" ? "no such file" : st.message };
+  if (st instanceof Error) {
+    if (st.code === "ENOENT" || st.code === "ENOTDIR") return { skipped: "no such file" };
+    return { skipped: st.message, fault: true };
+  }
   if (st.isSymbolicLink()) {
     const link = await (0, import_promises22.readlink)(abs).catch(() => void 0);
-    if (link === void 0) return { skipped: "its link cannot be read" };
-    target = import_node_path19.default.resolve(import_node_path19.default.dirname(abs), link);
+    if (link === void 0) return { skipped: "its link cannot be read", fault: true };
+    target = import_node_path20.default.resolve(import_node_path20.default.dirname(abs), link);
     const second = await (0, import_promises22.lstat)(target).catch(() => void 0);
     if (!second) return { skipped: `it links to ${link}, which does not exist` };
     if (second.isSymbolicLink()) return { skipped: `it links to another link (${link}); links are followed once` };
   }
   const real = await (0, import_promises22.realpath)(target).catch(() => void 0);
-  if (!real || !inside(realRoot, real)) return { skipped: "it links outside the repository" };
-  let handle;
+  if (!real || !isInside(realRoot, real)) return { skipped: "it links outside the repository" };
   try {
-    handle = await (0, import_promises22.open)(real, import_node_fs8.constants.O_RDONLY | import_node_fs8.constants.O_NONBLOCK | (import_node_fs8.constants.O_NOFOLLOW ?? 0));
+    const bytes = await readRegularFile(realRoot, real, { maxBytes: MAX_FILE_BYTES });
+    return bytes === void 0 ? { skipped: "no such file" } : { text: bytes.toString("utf8") };
   } catch (e) {
-    return { skipped: e.code === "ELOOP" ? "it is a link" : e.message };
+    if (!isReleaseOperatorError(e)) throw e;
+    const reason = e.message.replace(`${real} is `, "it is ").replace(/; it is not read\.$/, "").replace(/\.$/, "");
+    return { skipped: reason, fault: e.kind === "environment" && e.message.startsWith("Cannot read") };
   }
-  try {
-    const s = await handle.stat();
-    if (!s.isFile()) return { skipped: `it is not a regular file (${kindOf(s)})` };
-    if (s.size > MAX_FILE_BYTES)
-      return { skipped: `it is ${s.size} bytes, more than a Dockerfile or workflow can be (${MAX_FILE_BYTES})` };
-    const buf = await handle.readFile();
-    return { text: buf.toString("utf8") };
-  } catch (e) {
-    return { skipped: e.message };
-  } finally {
-    await handle.close();
-  }
-}
-function kindOf(s) {
-  if (s.isFIFO()) return "a FIFO";
-  if (s.isDirectory()) return "a folder";
-  if (s.isSocket()) return "a socket";
-  if (s.isCharacterDevice() || s.isBlockDevice()) return "a device";
-  return "not a file";
-}
-function inside(root, p) {
-  const rel = import_node_path19.default.relative(root, p);
-  return rel === "" || !rel.startsWith("..") && !import_node_path19.default.isAbsolute(rel);
 }
 async function listFolder(root, rel) {
-  const abs = import_node_path19.default.resolve(root, rel);
-  const realRoot = await (0, import_promises22.realpath)(root).catch(() => import_node_path19.default.resolve(root));
+  const abs = import_node_path20.default.resolve(root, rel);
+  const realRoot = await (0, import_promises22.realpath)(root).catch(() => import_node_path20.default.resolve(root));
   const real = await (0, import_promises22.realpath)(abs).catch(() => void 0);
-  if (!real || !inside(realRoot, real)) return [];
+  if (!real || !isInside(realRoot, real)) return [];
   return (0, import_promises22.readdir)(real).catch(() => []);
 }
 
 // src/core/lint/project.ts
 var WORKFLOWS = ".github/workflows";
 var LOOKED_FOR = "Dockerfile*, Containerfile* and *.dockerfile at the repository root, Dockerfiles that workflows build, and .github/workflows/*.yml or *.yaml";
-var toPosix = (p) => p.split(import_node_path20.default.sep).join("/");
+var toPosix = (p) => p.split(import_node_path21.default.sep).join("/");
 async function lintRepository(root, targets, options, hooks = {}) {
   const repo = new RepoView([], options.repository);
   const skipped = [];
@@ -58101,7 +58841,7 @@ async function lintRepository(root, targets, options, hooks = {}) {
     const have = repo.read(rel);
     if (have !== void 0) return have;
     throwIfAborted(hooks.signal);
-    const r = await readRegularFile(root, rel);
+    const r = await readRegularFile2(root, rel);
     if ("text" in r) {
       repo.add({ file: rel, text: r.text });
       return r.text;
@@ -58112,13 +58852,13 @@ async function lintRepository(root, targets, options, hooks = {}) {
         "Check the path (it is relative to the repository root or the current folder)."
       );
     if (r.skipped !== "no such file" && !skipped.some((s) => s.file === rel))
-      skipped.push({ file: rel, reason: r.skipped });
+      skipped.push({ file: rel, reason: r.skipped, ...r.fault ? { fault: true } : {} });
     return void 0;
   };
   let lintList = [];
   if (explicit) {
     for (const t of targets) {
-      const rel = normalizeRepoPath(toPosix(import_node_path20.default.relative(root, import_node_path20.default.resolve(root, t))));
+      const rel = normalizeRepoPath(toPosix(import_node_path21.default.relative(root, import_node_path21.default.resolve(root, t))));
       if (rel === void 0 || rel === "")
         throw usageError(
           `Cannot lint ${t}: it is outside the repository at ${root}.`,
@@ -58507,7 +59247,7 @@ async function smokePlatform(ctx, platform3) {
       }
     },
     health: async () => {
-      const deadline = serviceStarted + deadlineSeconds * 1e3;
+      const deadline2 = serviceStarted + deadlineSeconds * 1e3;
       const exited = async () => {
         const s = await exitState(names.service);
         if (s.running) return void 0;
@@ -58520,7 +59260,7 @@ async function smokePlatform(ctx, platform3) {
         url: serviceUrl,
         expectStatus: o2.expectStatus,
         expectBody: o2.expectBody,
-        deadline,
+        deadline: deadline2,
         pollIntervalMs: o2.pollIntervalMs ?? 500,
         signal: ctx.signal,
         stopReason: exited
@@ -58724,11 +59464,25 @@ async function runSmoke(options, deps) {
   }
   const platforms = [...new Set(options.platforms)];
   const runId = options.runId ?? newRunId();
-  const docker = new DockerClient({ runner: deps.runner, dockerPath: options.dockerPath, logger });
-  const shared = !options.build && options.image && !options.platforms.every(own);
-  const localTag = shared ? docker.exec(imageInspect(options.image), { signal: deps.signal }) : void 0;
+  let creating = 0;
+  let raced = false;
+  const runner = async (command, args, o2) => {
+    const creates = args[0] === "run" || args[0] === "create" || args[0] === "build" || args[0] === "buildx";
+    if (creates) creating++;
+    const onAbort = () => raced ||= creating > 0;
+    deps.signal?.addEventListener("abort", onAbort, { once: true });
+    try {
+      return await deps.runner(command, args, o2);
+    } finally {
+      if (creates) creating--;
+      deps.signal?.removeEventListener("abort", onAbort);
+    }
+  };
+  const docker = new DockerClient({ runner, dockerPath: options.dockerPath, logger });
+  const shared2 = !options.build && options.image && !options.platforms.every(own);
+  const localTag = shared2 ? docker.exec(imageInspect(options.image), { signal: deps.signal }) : void 0;
   localTag?.catch(() => void 0);
-  const platformReference = deps.registry && shared ? platformReferences(deps.registry, options.image, logger, deps.signal) : void 0;
+  const platformReference = deps.registry && shared2 ? platformReferences(deps.registry, options.image, logger, deps.signal) : void 0;
   if (platformReference && namesRegistry(options.image)) platformReference().catch(() => void 0);
   const server = await docker.exec(serverVersion(), { signal: deps.signal });
   const notes = [];
@@ -58761,7 +59515,7 @@ async function runSmoke(options, deps) {
     results = await Promise.all(platforms.map((p) => limit(() => smokePlatform(ctx, p))));
   } finally {
     const clean2 = !deps.signal?.aborted && !ctx.cleanupFailed && results.length === platforms.length && results.every((r) => r.passed);
-    cleanup = clean2 ? { leftoverContainers: 0, leftoverImages: 0, errors: [] } : await sweep(docker, runId, logger, Boolean(deps.signal?.aborted), Boolean(options.build));
+    cleanup = clean2 ? { leftoverContainers: 0, leftoverImages: 0, errors: [] } : await sweep(docker, runId, logger, Boolean(deps.signal?.aborted) && raced, Boolean(options.build));
     await endRun();
   }
   if (!deps.signal?.aborted && results.some((r) => r.outcome === "failed") && !await daemonAnswers(docker, cleanup)) {
@@ -58827,9 +59581,9 @@ function platformReferences(registry, image, logger, signal) {
     return matches.length === 1 ? `${repositoryName(ref)}@${matches[0].digest}` : void 0;
   };
 }
-async function sweep(docker, runId, logger, cancelled, built) {
+async function sweep(docker, runId, logger, raced, built) {
   const total2 = { leftoverContainers: 0, leftoverImages: 0, errors: [] };
-  for (let round = 0; round < (cancelled ? 2 : 1); round++) {
+  for (let round = 0; round < (raced ? 2 : 1); round++) {
     if (round) await new Promise((r) => setTimeout(r, 1e3));
     try {
       const signal = AbortSignal.timeout(CLEANUP_TIMEOUT_MS2);
@@ -58846,7 +59600,7 @@ async function sweep(docker, runId, logger, cancelled, built) {
 }
 
 // src/core/smoke/options.ts
-var import_node_path21 = __toESM(require("node:path"));
+var import_node_path22 = __toESM(require("node:path"));
 function smokeOptionsFromConfig(config, root, o2 = {}) {
   const s = config.smoke;
   const platforms = o2.platforms?.length ? o2.platforms : s.platforms.length ? s.platforms : config.requiredPlatforms;
@@ -58854,8 +59608,8 @@ function smokeOptionsFromConfig(config, root, o2 = {}) {
     dockerPath: config.dockerPath,
     image: o2.image,
     build: o2.build ? {
-      dockerfile: import_node_path21.default.resolve(root, s.dockerfile),
-      context: import_node_path21.default.resolve(root, s.context),
+      dockerfile: import_node_path22.default.resolve(root, s.dockerfile),
+      context: import_node_path22.default.resolve(root, s.context),
       buildArgs: { ...s.buildArgs }
     } : void 0,
     platforms: [...platforms],
@@ -58880,15 +59634,15 @@ function smokeOptionsFromConfig(config, root, o2 = {}) {
 
 // src/core/gate/checks/anchors.ts
 var import_promises24 = require("node:fs/promises");
-var import_node_path22 = __toESM(require("node:path"));
+var import_node_path23 = __toESM(require("node:path"));
 async function dockerfileAnchors(root, dockerfile) {
   if (!root) return {};
-  const text2 = await (0, import_promises24.readFile)(import_node_path22.default.resolve(root, dockerfile), "utf8").catch(() => void 0);
+  const text2 = await (0, import_promises24.readFile)(import_node_path23.default.resolve(root, dockerfile), "utf8").catch(() => void 0);
   if (text2 === void 0) return {};
   try {
     const stage = finalStage(parseDockerfile(text2));
     if (!stage) return {};
-    const file = import_node_path22.default.relative(root, import_node_path22.default.resolve(root, dockerfile)).split(import_node_path22.default.sep).join("/");
+    const file = import_node_path23.default.relative(root, import_node_path23.default.resolve(root, dockerfile)).split(import_node_path23.default.sep).join("/");
     const start = [...stage.instructions].reverse().find((i2) => i2.keyword === "ENTRYPOINT" || i2.keyword === "CMD");
     const at = (r) => ({
       file,
@@ -59454,14 +60208,6 @@ function auditChecks(findings, scheme, examined) {
   );
 }
 
-// src/core/untrusted.ts
-var obj = (v) => v !== null && typeof v === "object" && !Array.isArray(v) ? v : {};
-var str2 = (v, fallback = "") => typeof v === "string" ? v : fallback;
-var nullableStr = (v) => typeof v === "string" ? v : null;
-var num = (v, fallback = 0) => typeof v === "number" && Number.isFinite(v) ? v : fallback;
-var list2 = (v) => Array.isArray(v) ? v : [];
-var strings2 = (v) => Array.isArray(v) ? v.filter((x) => typeof x === "string") : [];
-
 // src/core/github/errors.ts
 function isHttpError(e) {
   return typeof e === "object" && e !== null && typeof e.status === "number" && "message" in e;
@@ -59487,8 +60233,10 @@ function missingScopes(e, fallbackNeed) {
 }
 function githubMessage(e) {
   const data = e.response?.data;
-  const extra = (data?.errors ?? []).map((x) => typeof x === "string" ? x : x.message).filter(Boolean);
-  return [data?.message ?? e.message, ...extra].join("; ");
+  const errors = Array.isArray(data?.errors) ? data.errors.slice(0, 5) : [];
+  const extra = errors.map((x) => typeof x === "string" ? x : x?.message).filter((x) => typeof x === "string");
+  const message = typeof data?.message === "string" ? data.message : e.message;
+  return neutralize([message, ...extra].join("; "), 400);
 }
 function toUserError(e, what, scope = "repo") {
   if (e instanceof ReleaseOperatorError || !isHttpError(e)) return e;
@@ -59531,26 +60279,26 @@ function toUserError(e, what, scope = "repo") {
 function mapRelease(value, latestId) {
   const r = obj(value);
   const id = num(r.id);
-  const tag = str2(r.tag_name);
+  const tag = str(r.tag_name);
   return {
     id,
     tag,
-    name: str2(r.name, tag) || tag,
+    name: str(r.name, tag) || tag,
     draft: r.draft === true,
     prerelease: r.prerelease === true,
     latest: latestId !== void 0 && id === latestId,
-    createdAt: str2(r.created_at),
+    createdAt: str(r.created_at),
     publishedAt: nullableStr(r.published_at),
-    url: str2(r.html_url)
+    url: str(r.html_url)
   };
 }
 function mapPackageVersion(value) {
   const v = obj(value);
   return {
     id: num(v.id),
-    digest: str2(v.name),
-    tags: strings2(obj(obj(v.metadata).container).tags),
-    createdAt: str2(v.created_at)
+    digest: str(v.name),
+    tags: strings(obj(obj(v.metadata).container).tags),
+    createdAt: str(v.created_at)
   };
 }
 
@@ -59558,7 +60306,8 @@ function mapPackageVersion(value) {
 async function listReleases(gh, repo, signal) {
   const what = `list the Releases of ${repo.owner}/${repo.name}`;
   const all = [];
-  for (let page = 1; page <= 10; page++) {
+  const pages = LIMITS.githubListPages.default;
+  for (let page = 1; page <= pages; page++) {
     const { data } = await gh.call(
       "GET /repos/{owner}/{repo}/releases",
       { owner: repo.owner, repo: repo.name, per_page: 100, page },
@@ -59566,9 +60315,11 @@ async function listReleases(gh, repo, signal) {
       "repo",
       signal
     );
-    const items = list2(data);
+    const items = list(data);
     all.push(...items);
     if (items.length < 100) break;
+    if (page === pages)
+      throw limitError("githubListPages", pages, `${repo.owner}/${repo.name} has more than ${all.length} Releases`);
   }
   let latestId;
   if (all.length) {
@@ -59601,7 +60352,7 @@ async function listPackageVersions(gh, owner, packageName, signal) {
         "read:packages",
         signal
       );
-      return { versions: list2(data).map(mapPackageVersion) };
+      return { versions: list(data).map(mapPackageVersion) };
     } catch (e) {
       reason = e.message;
       if (!/\(404\)/.test(reason)) break;
@@ -59759,18 +60510,18 @@ function testedCheck(pushed, lookup, recordPath) {
 var import_node_crypto5 = require("node:crypto");
 var import_node_fs9 = require("node:fs");
 var import_node_os6 = __toESM(require("node:os"));
-var import_node_path23 = __toESM(require("node:path"));
+var import_node_path24 = __toESM(require("node:path"));
 var import_protobuf_specs = __toESM(require_dist2());
 var import_verify2 = __toESM(require_dist4());
 var TRUSTED_ROOT_HINT = "Write one with `gh attestation trusted-root > trusted_root.json` (or take sigstore's from its TUF repository) and set supplyChain.trustedRoot to it.";
 function defaultCacheDir(env = process.env) {
-  return import_node_path23.default.join(env.XDG_CACHE_HOME || import_node_path23.default.join(import_node_os6.default.homedir(), ".cache"), "release-operator");
+  return import_node_path24.default.join(env.XDG_CACHE_HOME || import_node_path24.default.join(import_node_os6.default.homedir(), ".cache"), "release-operator");
 }
 function loadTrust(o2) {
   const now = (o2.now ?? (() => /* @__PURE__ */ new Date()))();
   const base = o2.baseDir ?? process.cwd();
-  const cached = import_node_path23.default.join(o2.cacheDir ?? defaultCacheDir(), "trusted_root.json");
-  const given = o2.trustedRoot ? import_node_path23.default.resolve(base, o2.trustedRoot) : void 0;
+  const cached = import_node_path24.default.join(o2.cacheDir ?? defaultCacheDir(), "trusted_root.json");
+  const given = o2.trustedRoot ? import_node_path24.default.resolve(base, o2.trustedRoot) : void 0;
   const { keys, keyProblems } = loadKeys(o2.publicKeys ?? [], base);
   const names = keys.map((k) => k.name);
   let source;
@@ -59789,7 +60540,7 @@ function loadTrust(o2) {
   }
   let root;
   try {
-    root = import_protobuf_specs.TrustedRoot.fromJSON(JSON.parse((0, import_node_fs9.readFileSync)(source, "utf8")));
+    root = import_protobuf_specs.TrustedRoot.fromJSON(JSON.parse(readSmallFileSync(source, 64 * 1024 * 1024).toString("utf8")));
     (0, import_verify2.toTrustMaterial)(root);
   } catch (e) {
     return withMaterial(void 0, keys, keyProblems, {
@@ -59840,7 +60591,7 @@ function loadKeys(files, base) {
   const keyProblems = [];
   for (const name of files) {
     try {
-      const key = (0, import_node_crypto5.createPublicKey)((0, import_node_fs9.readFileSync)(import_node_path23.default.resolve(base, name)));
+      const key = (0, import_node_crypto5.createPublicKey)(readSmallFileSync(import_node_path24.default.resolve(base, name)));
       const der = key.export({ type: "spki", format: "der" });
       keys.push({ name, hint: (0, import_node_crypto5.createHash)("sha256").update(der).digest("hex"), key });
     } catch (e) {
@@ -59858,7 +60609,7 @@ function exists2(p) {
 }
 function cacheCopy(from, to) {
   try {
-    (0, import_node_fs9.mkdirSync)(import_node_path23.default.dirname(to), { recursive: true });
+    (0, import_node_fs9.mkdirSync)(import_node_path24.default.dirname(to), { recursive: true });
     (0, import_node_fs9.copyFileSync)(from, to);
     const st = (0, import_node_fs9.statSync)(from);
     (0, import_node_fs9.utimesSync)(to, st.atime, st.mtime);
@@ -60089,14 +60840,14 @@ function parseStatement(bytes) {
 function isObject2(v) {
   return typeof v === "object" && v !== null && !Array.isArray(v);
 }
-function str3(v, ...path28) {
+function str3(v, ...path29) {
   let cur = v;
-  for (const k of path28) cur = isObject2(cur) ? cur[k] : void 0;
+  for (const k of path29) cur = isObject2(cur) ? cur[k] : void 0;
   return typeof cur === "string" && cur ? cur : void 0;
 }
-function obj2(v, ...path28) {
+function obj2(v, ...path29) {
   let cur = v;
-  for (const k of path28) cur = isObject2(cur) ? cur[k] : void 0;
+  for (const k of path29) cur = isObject2(cur) ? cur[k] : void 0;
   return isObject2(cur) ? cur : void 0;
 }
 
@@ -60536,7 +61287,7 @@ function afterCursor(link) {
 }
 
 // src/core/supply/policy.ts
-var escape = (s) => s.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
+var escape2 = (s) => s.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
 function policyFor(config, repo) {
   const sourceRepository = repo ? `https://github.com/${repo.owner}/${repo.name}` : void 0;
   if (config.identity)
@@ -60548,7 +61299,7 @@ function policyFor(config, repo) {
       predicateType: config.predicateType
     };
   const workflow = config.signerWorkflow.replace(/^\/+/, "");
-  const identity3 = sourceRepository ? `^${escape(sourceRepository)}/${workflow ? `${escape(workflow)}@` : ""}` : "";
+  const identity3 = sourceRepository ? `^${escape2(sourceRepository)}/${workflow ? `${escape2(workflow)}@` : ""}` : "";
   return {
     issuer: config.issuer,
     identity: identity3,
@@ -61340,7 +62091,7 @@ async function runGate(req, deps) {
 }
 
 // src/core/git/repo.ts
-var import_node_path24 = __toESM(require("node:path"));
+var import_node_path25 = __toESM(require("node:path"));
 
 // src/core/git/remote.ts
 function parseRemoteUrl(url) {
@@ -61440,7 +62191,7 @@ var GitRepo = class _GitRepo {
     if (where2.status === "rejected") return notFound(dir)(where2.reason);
     const w = where2.value;
     const [root, ...rest] = w.stdout.split("\n").map((l) => l.trim());
-    if (!root || !import_node_path24.default.isAbsolute(root)) throw openError(dir, w);
+    if (!root || !import_node_path25.default.isAbsolute(root)) throw openError(dir, w);
     const repo = new _GitRepo(root, run2);
     let head;
     let branch;
@@ -61498,14 +62249,9 @@ var GitRepo = class _GitRepo {
 };
 
 // src/core/version/sources.ts
-var import_promises25 = require("node:fs/promises");
-var import_node_path25 = __toESM(require("node:path"));
+var import_node_path26 = __toESM(require("node:path"));
 async function readText(file) {
-  try {
-    return await (0, import_promises25.readFile)(file, "utf8");
-  } catch {
-    return void 0;
-  }
+  return readRegularText(import_node_path26.default.dirname(file), import_node_path26.default.basename(file));
 }
 function clean(v) {
   if (typeof v !== "string") return void 0;
@@ -61525,7 +62271,7 @@ async function effectiveVersion(root, order, tags, gitPrefix) {
   return void 0;
 }
 async function readSource(root, source, tags, gitPrefix) {
-  const file = import_node_path25.default.join(root, source);
+  const file = import_node_path26.default.join(root, source);
   switch (source) {
     case "package.json": {
       const text2 = await readText(file);
@@ -63073,17 +63819,17 @@ function requestLog(octokit) {
     octokit.log.debug("request", options);
     const start = Date.now();
     const requestOptions = octokit.request.endpoint.parse(options);
-    const path28 = requestOptions.url.replace(options.baseUrl, "");
+    const path29 = requestOptions.url.replace(options.baseUrl, "");
     return request2(options).then((response) => {
       const requestId = response.headers["x-github-request-id"];
       octokit.log.info(
-        `${requestOptions.method} ${path28} - ${response.status} with id ${requestId} in ${Date.now() - start}ms`
+        `${requestOptions.method} ${path29} - ${response.status} with id ${requestId} in ${Date.now() - start}ms`
       );
       return response;
     }).catch((error2) => {
       const requestId = error2.response?.headers["x-github-request-id"] || "UNKNOWN";
       octokit.log.error(
-        `${requestOptions.method} ${path28} - ${error2.status} with id ${requestId} in ${Date.now() - start}ms`
+        `${requestOptions.method} ${path29} - ${error2.status} with id ${requestId} in ${Date.now() - start}ms`
       );
       throw error2;
     });
@@ -65652,6 +66398,92 @@ var Octokit2 = Octokit.plugin(requestLog, legacyRestEndpointMethods, paginateRes
   }
 );
 
+// src/core/github/bounded-fetch.ts
+function boundedFetch(inner, limits, apiUrl) {
+  return async (input, init) => {
+    const url = new URL(typeof input === "string" ? input : input instanceof URL ? input.href : input.url);
+    const what = `${init?.method ?? "GET"} ${url.pathname}`;
+    const d = deadline(limits, init?.signal ?? void 0, what);
+    const expired = () => d.expired();
+    try {
+      let res;
+      try {
+        res = await inner(input, { ...init, signal: d.signal });
+      } catch (e) {
+        if (init?.signal?.aborted) throw new CancelledError();
+        const timedOut2 = expired();
+        if (timedOut2 === "operation") throw operationLimit(limits, what);
+        if (timedOut2 === "request")
+          throw environmentError(
+            `GitHub (${apiUrl}) did not answer ${what} within ${Math.round(limits.githubRequestMs / 1e3)} s (github.timeoutSeconds).`,
+            `GitHub or the network to it is slow; try again later. ${raiseHint("githubRequestSeconds")}`
+          );
+        throw e;
+      }
+      const body = await readBounded(res, limits.documentBytes, `GitHub's answer to ${what}`).catch((e) => {
+        if (init?.signal?.aborted) throw new CancelledError();
+        const timedOut2 = expired();
+        if (timedOut2 === "operation") throw operationLimit(limits, what);
+        if (timedOut2 === "request")
+          throw environmentError(
+            `GitHub answered ${what}, but the body did not arrive within ${Math.round(limits.githubRequestMs / 1e3)} s (github.timeoutSeconds).`,
+            `GitHub or the network to it is slow; try again later. ${raiseHint("githubRequestSeconds")}`
+          );
+        throw e;
+      });
+      const nullBody = [101, 204, 205, 304].includes(res.status);
+      const out = new Response(nullBody ? null : body, {
+        status: res.status,
+        statusText: res.statusText,
+        headers: res.headers
+      });
+      Object.defineProperty(out, "url", { value: res.url });
+      return out;
+    } finally {
+      d.done();
+    }
+  };
+}
+function deadline(limits, user, what, requestMs = limits.githubRequestMs) {
+  const op = currentOperation();
+  const left = op ? op.startedAt + limits.operationMs - Date.now() : Number.POSITIVE_INFINITY;
+  if (left <= 0) throw operationLimit(limits, what);
+  const byOperation = left < requestMs;
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(), Math.min(requestMs, left));
+  return {
+    signal: user ? AbortSignal.any([user, controller.signal]) : controller.signal,
+    done: () => clearTimeout(timer),
+    expired: () => controller.signal.aborted ? byOperation ? "operation" : "request" : void 0
+  };
+}
+function operationLimit(limits, what) {
+  return limitError(
+    "operationSeconds",
+    limits.operationMs,
+    `GitHub ${what} did not finish within the operation's time`
+  );
+}
+async function readBounded(res, max, what) {
+  const tooBig = () => limitError("documentMegabytes", max, `${what} is larger than ${max} bytes`);
+  if (Number(res.headers.get("content-length") ?? 0) > max) {
+    await res.body?.cancel().catch(() => void 0);
+    throw tooBig();
+  }
+  if (!res.body) return new Uint8Array(0);
+  const chunks = [];
+  let total2 = 0;
+  for await (const chunk of res.body) {
+    total2 += chunk.length;
+    if (total2 > max) {
+      await res.body.cancel().catch(() => void 0);
+      throw tooBig();
+    }
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks);
+}
+
 // src/core/github/token.ts
 var GITHUB_SCOPES = ["repo", "workflow", "read:packages"];
 async function requireToken(source) {
@@ -65669,46 +66501,59 @@ async function requireToken(source) {
 // src/core/github/client.ts
 var realSleep = sleep;
 var GitHubClient = class _GitHubClient {
-  constructor(octokit, apiUrl, logger, opts) {
+  constructor(octokit, apiUrl, logger, opts, fetchImpl, authorization) {
     this.octokit = octokit;
     this.apiUrl = apiUrl;
     this.logger = logger;
+    this.fetchImpl = fetchImpl;
+    this.authorization = authorization;
     this.sleep = opts.sleep ?? realSleep;
     this.now = opts.now ?? Date.now;
-    const maxWait = opts.maxRateLimitWaitMs ?? 6e4;
+    this.limits = { ...DEFAULT_LIMITS, ...opts.limits };
     const rlRetries = opts.rateLimitRetries ?? 3;
     const srvRetries = opts.serverRetries ?? 2;
     octokit.hook.wrap("request", async (request2, options) => {
       let rl = 0;
       let srv = 0;
+      let waited = 0;
       for (; ; ) {
         try {
           const res = await request2(options);
           this.record(res.headers);
           return res;
-        } catch (e) {
+        } catch (caught) {
+          const e = unwrap(caught);
           if (!isHttpError(e)) throw e;
           const signal = options.request?.signal;
           if (signal?.aborted) throw new CancelledError();
           if (e.response) this.record(e.response.headers);
           const wait = this.rateLimitWait(e);
           if (wait !== void 0) {
-            if (rl++ >= rlRetries || wait > maxWait) {
+            if (rl++ >= rlRetries || waited + wait > this.limits.retryWaitMs) {
               const at = new Date(this.now() + wait).toISOString();
               throw environmentError(
-                `GitHub's rate limit is exhausted (${e.status}); it resets at ${at}.`,
-                "Wait until then, or use a token with a higher limit (an authenticated token gets 5000 requests an hour)."
+                `GitHub's rate limit is exhausted (${e.status}); it resets at ${at}, in ${Math.ceil(wait / 1e3)} s: longer than the wait allowed (limits.retryWaitSeconds, ${Math.round(this.limits.retryWaitMs / 1e3)} s).`,
+                `Wait until then, or use a token with a higher limit (an authenticated token gets 5000 requests an hour). ${raiseHint("retryWaitSeconds")}`
               );
             }
-            this.logger.warn(`GitHub rate limit hit (${e.status}); waiting ${Math.ceil(wait / 1e3)} s`);
-            await this.sleep(wait, signal);
+            await this.pause(wait, signal, {
+              reason: `rate limit exhausted (HTTP ${e.status})`,
+              attempt: rl,
+              retries: rlRetries
+            });
+            waited += wait;
             continue;
           }
           const network = !e.response;
           const permanent = network && /ENOTFOUND|EAI_AGAIN/.test(`${e.message} ${causeText(e.cause)}`);
-          if ((network || e.status >= 500) && !permanent && srv++ < srvRetries) {
+          if ((network || e.status >= 500) && !permanent && srv++ < srvRetries && waited + 1e3 * srv <= this.limits.retryWaitMs) {
             this.logger.debug(`GitHub ${network ? "unreachable" : `answered ${e.status}`}; retrying`);
-            await this.sleep(1e3 * srv, signal);
+            await this.pause(1e3 * srv, signal, {
+              reason: network ? "could not be reached" : `answered HTTP ${e.status}`,
+              attempt: srv,
+              retries: srvRetries
+            });
+            waited += 1e3 * srv;
             continue;
           }
           if (network) {
@@ -65725,17 +66570,35 @@ var GitHubClient = class _GitHubClient {
   octokit;
   apiUrl;
   logger;
+  fetchImpl;
+  authorization;
   rateLimit = {};
   sleep;
   now;
+  limits;
+  /** A wait between retries: within the operation's time, told to its listener when it is long. */
+  async pause(ms, signal, why) {
+    const op = currentOperation();
+    if (op && Date.now() + ms > op.startedAt + this.limits.operationMs)
+      throw environmentError(
+        `GitHub ${why.reason}; waiting ${Math.ceil(ms / 1e3)} s more would pass the operation's time (limits.operationSeconds, ${Math.round(this.limits.operationMs / 1e3)} s).`,
+        raiseHint("operationSeconds")
+      );
+    this.logger.debug(`GitHub ${why.reason}; waiting ${Math.ceil(ms / 1e3)} s`);
+    noticeWait({ source: "GitHub", reason: why.reason, waitMs: ms, attempt: why.attempt, retries: why.retries });
+    await this.sleep(ms, signal);
+  }
   static async create(opts) {
     const token = await requireToken(opts.token);
     const logger = opts.logger ?? nullLogger;
+    const limits = { ...DEFAULT_LIMITS, ...opts.limits };
+    const inner = opts.fetch ?? fetch;
+    const bounded = boundedFetch(inner, limits, opts.apiUrl);
     const octokit = new Octokit2({
       auth: token,
       baseUrl: opts.apiUrl.replace(/\/+$/, ""),
       userAgent: "release-operator",
-      request: opts.fetch ? { fetch: opts.fetch } : void 0,
+      request: { fetch: bounded },
       // Octokit logs each failed request as an error; the product reports failures itself, with a hint.
       log: {
         debug: (m) => logger.trace(m),
@@ -65744,7 +66607,7 @@ var GitHubClient = class _GitHubClient {
         error: (m) => logger.debug(m)
       }
     });
-    return new _GitHubClient(octokit, opts.apiUrl, logger, opts);
+    return new _GitHubClient(octokit, opts.apiUrl, logger, opts, inner, `token ${token}`);
   }
   /**
    * One REST call, by route ("GET /repos/{owner}/{repo}/actions/runs"). `what` finishes the sentence "trying to
@@ -65777,6 +66640,10 @@ var GitHubClient = class _GitHubClient {
     if (reset2 !== void 0) this.rateLimit.resetAt = Number(reset2) * 1e3;
   }
 };
+function unwrap(e) {
+  const cause = e?.cause;
+  return cause instanceof ReleaseOperatorError || cause instanceof CancelledError ? cause : e;
+}
 function causeText(cause) {
   if (cause instanceof Error) return `${cause.message} ${cause.code ?? ""}`;
   return typeof cause === "string" ? cause : "";
@@ -65784,6 +66651,9 @@ function causeText(cause) {
 
 // src/core/github/workflows.ts
 var import_yaml5 = __toESM(require_dist());
+
+// src/core/github/logs.ts
+var LOG_LINE_CHARS = LIMITS.logLineChars.default;
 
 // src/core/process/exit.ts
 function exitWhenFlushed(code2) {
@@ -65886,8 +66756,8 @@ function assembleProgress(s) {
 }
 
 // src/action/report.ts
-var import_promises26 = require("node:fs/promises");
-var import_node_path26 = __toESM(require("node:path"));
+var import_promises25 = require("node:fs/promises");
+var import_node_path27 = __toESM(require("node:path"));
 var MAX_ANNOTATIONS = 10;
 function annotate(r) {
   const shown = { error: 0, warning: 0 };
@@ -65920,9 +66790,9 @@ async function writeSummary(r, title) {
   await summary.addRaw(reportMarkdown(r, { title }), true).write();
 }
 async function writeReportFile(r, extra, dir) {
-  await (0, import_promises26.mkdir)(dir, { recursive: true });
-  const file = import_node_path26.default.join(dir, `report-${(r.stage ?? "gate").replace(/[^a-z0-9-]+/gi, "-")}.json`);
-  await (0, import_promises26.writeFile)(file, JSON.stringify({ ...r, ...extra }, null, 2) + "\n");
+  await (0, import_promises25.mkdir)(dir, { recursive: true });
+  const file = import_node_path27.default.join(dir, `report-${(r.stage ?? "gate").replace(/[^a-z0-9-]+/gi, "-")}.json`);
+  await (0, import_promises25.writeFile)(file, JSON.stringify({ ...r, ...extra }, null, 2) + "\n");
   return file;
 }
 
@@ -65943,7 +66813,7 @@ async function run(env = process.env) {
       (level, m) => level === "warn" || level === "error" ? info(`${level}: ${m}`) : debug(m),
       "debug"
     );
-    const cwd = import_node_path27.default.resolve(env.GITHUB_WORKSPACE ?? process.cwd(), inputs.workingDirectory ?? ".");
+    const cwd = import_node_path28.default.resolve(env.GITHUB_WORKSPACE ?? process.cwd(), inputs.workingDirectory ?? ".");
     const { config } = await loadConfig(cwd);
     if (inputs.docker) config.dockerPath = inputs.docker;
     if (env.GITHUB_API_URL && config.github.apiUrl === "https://api.github.com")
@@ -65956,8 +66826,8 @@ async function run(env = process.env) {
     const commit = inputs.commit ?? facts.commit;
     const platforms = inputs.platforms ?? config.requiredPlatforms;
     if (!image) throw new Error("No image repository: set the image input (e.g. ghcr.io/OWNER/NAME).");
-    const temp = import_node_path27.default.join(env.RUNNER_TEMP || import_node_os7.default.tmpdir(), "release-operator");
-    const record = import_node_path27.default.resolve(cwd, inputs.record ?? defaultRecordPath(env, import_node_os7.default.tmpdir()));
+    const temp = import_node_path28.default.join(env.RUNNER_TEMP || import_node_os7.default.tmpdir(), "release-operator");
+    const record = import_node_path28.default.resolve(cwd, inputs.record ?? defaultRecordPath(env, import_node_os7.default.tmpdir()));
     let report;
     let digest;
     let platformDigests = {};

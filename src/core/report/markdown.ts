@@ -1,3 +1,4 @@
+import { neutralize } from '../neutralize';
 import { mdCell, mdText, multiLine } from './escape';
 import { checkName, evidenceBlock, evidencePairs, examinedText, nextText, VERDICT_WORDS } from './evidence';
 import type { Basis, CheckResult, NextAction, ReadinessReport, Verdict } from './model';
@@ -73,7 +74,7 @@ const findingNext = (f: object): NextAction[] => {
 };
 
 /** Inside inline code: backticks cannot be escaped, so they are replaced. */
-const code = (s: string) => mdCell(s).replace(/`/g, "'");
+const code = (s: string) => neutralize(s).replace(/[`|]/g, "'");
 
 function basisText(b: Basis): string {
   const how = b.source === 'inferred' ? 'inferred from' : b.source === 'configured' ? 'configured in' : 'default:';
