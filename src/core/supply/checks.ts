@@ -36,7 +36,7 @@ function provenanceRow(report: SupplyChainReport, p: PlatformSupplyChain): Check
   }));
   return checkResult({
     id: 'supply-provenance',
-    title: `Provenance ${p.platform}`,
+    title: 'Provenance',
     subject: p.platform,
     examined: {
       count: prov ? 1 : 0,
@@ -62,7 +62,7 @@ function sbomRow(report: SupplyChainReport, p: PlatformSupplyChain): CheckResult
   const onIndex = report.warnings.filter((w) => w.startsWith('SBOM on the index:'));
   return checkResult({
     id: 'supply-sbom',
-    title: `SBOM ${p.platform}`,
+    title: 'SBOM',
     subject: p.platform,
     examined: {
       count: p.sbom ? 1 : 0,
@@ -89,7 +89,7 @@ function signatureRow(report: SupplyChainReport, p: PlatformSupplyChain): CheckR
   const items = [...p.signatures, ...report.indexSignatures];
   const base = {
     id: 'supply-signature',
-    title: `Signature ${p.platform}`,
+    title: 'Signature',
     subject: p.platform,
     evidence: { digest: p.digest, verdict: s.verdict, items: items.map(itemEvidence) },
     basis: [
