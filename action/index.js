@@ -60638,7 +60638,7 @@ function provenanceRow(report, p) {
   }));
   return checkResult({
     id: "supply-provenance",
-    title: `Provenance ${p.platform}`,
+    title: "Provenance",
     subject: p.platform,
     examined: {
       count: prov ? 1 : 0,
@@ -60659,7 +60659,7 @@ function sbomRow(report, p) {
   const onIndex = report.warnings.filter((w) => w.startsWith("SBOM on the index:"));
   return checkResult({
     id: "supply-sbom",
-    title: `SBOM ${p.platform}`,
+    title: "SBOM",
     subject: p.platform,
     examined: {
       count: p.sbom ? 1 : 0,
@@ -60683,7 +60683,7 @@ function signatureRow(report, p) {
   const items = [...p.signatures, ...report.indexSignatures];
   const base = {
     id: "supply-signature",
-    title: `Signature ${p.platform}`,
+    title: "Signature",
     subject: p.platform,
     evidence: { digest: p.digest, verdict: s.verdict, items: items.map(itemEvidence) },
     basis: [
