@@ -8,7 +8,7 @@ import type { StatusReport } from '../core/status';
 import type { SupplyChainReport } from '../core/supply/index';
 import { limitsFrom } from '../core/limits';
 import type { GitHubAuth } from './auth';
-import type { Facts } from './extension';
+import type { Facts } from './facts';
 import type { ReleaseOperatorServices } from './services';
 import type { PlatformSmoke, SmokeStepView } from './smokeResults';
 

@@ -1,11 +1,9 @@
 import * as vscode from 'vscode';
-import { isReleaseOperatorError, usageError } from '../core/errors';
-import { GitRepo } from '../core/git/repo';
-import { statusFromFacts, type StatusReport } from '../core/status';
-import type { ReleaseOperatorConfig } from '../core/config/schema';
+import { isReleaseOperatorError } from '../core/errors';
 import { GitHubAuth } from './auth';
 import { registerCommands } from './commands/index';
 import { Engines } from './engines';
+import { FactsCache, type Facts } from './facts';
 import { RepoWatcher } from './repoWatcher';
 import { ReleaseOperatorServices } from './services';
 import { SmokeResults } from './smokeResults';
@@ -14,11 +12,6 @@ import type { ReleaseNode } from './tree/model';
 import { ReleaseTreeProvider } from './tree/provider';
 import { lintDescription, rootSections } from './tree/sections';
 import { registerLint } from './lint/index';
-
-export interface Facts {
-  status: StatusReport;
-  config: ReleaseOperatorConfig;
-}
 
 export type RepositoryState = 'loading' | 'ready' | 'noRepository';
 
@@ -45,24 +38,7 @@ export function activate(context: vscode.ExtensionContext): ReleaseOperatorApi {
   const statusBar = new SmokeStatusBar(smoke);
   const watcher = new RepoWatcher();
   const timers = new Set<NodeJS.Timeout>();
-  let facts: Promise<Facts> | undefined;
-  /** Local facts (config, git): the tree's last load, or a fresh one when the view has not loaded yet. */
-  const loadFacts = (): Promise<Facts> => {
-    const folder = services.folder;
-    if (!folder)
-      return Promise.reject(usageError('No folder is open.', 'Open the folder of the repository you release.'));
-    return (facts ??= (async () => {
-      // git runs while the configuration loads; a configuration error still wins over a git one, as it did when
-      // the configuration came first.
-      const [config, repository] = await Promise.allSettled([
-        services.config(),
-        GitRepo.read(folder.uri.fsPath, services.run),
-      ]);
-      if (config.status === 'rejected') throw config.reason;
-      if (repository.status === 'rejected') throw repository.reason;
-      return { config: config.value, status: await statusFromFacts(repository.value.facts, config.value) };
-    })());
-  };
+  const facts = new FactsCache(services);
   let smokeNode: ReleaseNode | undefined;
   let lintNode: ReleaseNode | undefined;
   const lint = registerLint(context, { logger: services.logger, getConfig: () => services.config() });
@@ -80,9 +56,9 @@ export function activate(context: vscode.ExtensionContext): ReleaseOperatorApi {
       return [];
     }
     setState('loading');
-    facts = undefined;
+    facts.clear();
     try {
-      const { config, status } = await loadFacts();
+      const { config, status } = await facts.get();
       if (signal.aborted) return [];
       setState('ready');
       const gh = status.repository.github;
@@ -120,7 +96,7 @@ export function activate(context: vscode.ExtensionContext): ReleaseOperatorApi {
     showCollapseAll: true,
   });
   const refreshAll = () => {
-    facts = undefined;
+    facts.clear();
     tree.refresh();
   };
   context.subscriptions.push(
@@ -156,14 +132,14 @@ export function activate(context: vscode.ExtensionContext): ReleaseOperatorApi {
     statusBar,
     tree,
     treeView,
-    facts: loadFacts,
+    facts: () => facts.get(),
     refresh: refreshAll,
   });
   watcher.watch(services.folder);
   auth.start();
   if (!services.folder) setState('noRepository');
 
-  return { services, tree, smoke, statusBar, facts: loadFacts };
+  return { services, tree, smoke, statusBar, facts: () => facts.get() };
 }
 
 export function deactivate(): void {}

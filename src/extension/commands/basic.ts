@@ -1,6 +1,5 @@
 import * as vscode from 'vscode';
-import type { CommandContext } from './context';
-import type { Handler } from './index';
+import type { CommandContext, Handler } from './context';
 
 /** Refresh, logs, repository picker, sign-in. */
 export function basicCommands(ctx: CommandContext): Record<string, Handler> {

@@ -3,8 +3,7 @@ import { usageError } from '../../core/errors';
 import { prepareInputs } from '../../core/github/inputs';
 import { guarded as guardedHandler, withCancellableProgress } from '../progress';
 import type { ReleaseNode } from '../tree/model';
-import type { CommandContext } from './context';
-import type { Handler } from './index';
+import type { CommandContext, Handler } from './context';
 import { confirm } from './pick';
 
 /** Release workflow: dispatch with typed inputs, re-run, cancel, logs. */

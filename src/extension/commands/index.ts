@@ -1,14 +1,9 @@
 import * as vscode from 'vscode';
-import type { CommandContext } from './context';
+import type { CommandContext, Handler } from './context';
 import { basicCommands } from './basic';
 import { imageCommands } from './image';
 import { smokeCommands } from './smoke';
 import { githubCommands } from './github';
-
-// VS Code hands a command whatever its caller passed (a tree item, a URI, nothing); each handler declares what it
-// takes, which only a parameter list of `any` accepts.
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export type Handler = (...args: any[]) => unknown;
 
 /**
  * Every command the extension contributes is registered here, from one table per area, so a test can

@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { usageError } from '../../core/errors';
-import type { Facts } from '../extension';
+import type { Facts } from '../facts';
 import { sortImageTags } from '../../core/version/order';
 import { imageTagScheme } from '../../core/version/scheme';
 import type { CommandContext } from './context';

@@ -4,8 +4,7 @@ import { guarded, withCancellableProgress } from '../progress';
 import type { PlatformSmoke, SmokeStepView } from '../smokeResults';
 import { requireTrust } from '../trust';
 import type { ReleaseNode } from '../tree/model';
-import type { CommandContext } from './context';
-import type { Handler } from './index';
+import type { CommandContext, Handler } from './context';
 import { imageRepositoryOf, pickImageTag, pickPlatforms } from './pick';
 
 export interface SmokeArgs {
