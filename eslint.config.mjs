@@ -39,6 +39,20 @@ export default tseslint.config(
       'prefer-const': ['error', { ignoreReadBeforeAssign: true }],
       // 'queued' | 'in_progress' | string documents the known values and still takes new ones.
       '@typescript-eslint/no-redundant-type-constituents': 'off',
+      // One import spelling: a folder with an index.ts is imported as the folder ('../core/registry').
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [{ regex: '/index$', message: "Import the folder, not its index file ('./x', not './x/index')." }],
+        },
+      ],
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: 'ImportExpression[source.value=/\\/index$/]',
+          message: "Import the folder, not its index file ('./x', not './x/index').",
+        },
+      ],
     },
   },
   {

@@ -1,11 +1,11 @@
 import type { ReleaseOperatorConfig } from '../core/config/schema';
-import type { AuditReport } from '../core/audit/index';
-import type { GlibcReport } from '../core/glibc/index';
-import type { DispatchResult, GitHubClient, RepoRef, WorkflowFile } from '../core/github/index';
-import type { RegistryClient, RollbackPlan, RollbackResult } from '../core/registry/index';
-import type { PlatformResult, SmokeCleanupResult, SmokeEvent } from '../core/smoke/index';
+import type { AuditReport } from '../core/audit';
+import type { GlibcReport } from '../core/glibc';
+import type { DispatchResult, GitHubClient, RepoRef, WorkflowFile } from '../core/github';
+import type { RegistryClient, RollbackPlan, RollbackResult } from '../core/registry';
+import type { PlatformResult, SmokeCleanupResult, SmokeEvent } from '../core/smoke';
 import type { StatusReport } from '../core/status';
-import type { SupplyChainReport } from '../core/supply/index';
+import type { SupplyChainReport } from '../core/supply';
 import { limitsFrom } from '../core/limits';
 import type { GitHubAuth } from './auth';
 import type { Facts } from './facts';
@@ -102,7 +102,7 @@ export class Engines {
       const { logger, run: runner } = this.services;
       // ghcr.io takes the GitHub session's token (scope read:packages) when no other credential is configured.
       const explicit = token ? { 'ghcr.io': { username: 'x-access-token', password: token } } : undefined;
-      const { registryClientFromConfig } = await import('../core/registry/index');
+      const { registryClientFromConfig } = await import('../core/registry');
       // Another call may have made the client while the engine loaded.
       if (this.registryClient?.key === key) return this.registryClient.client;
       const client = registryClientFromConfig(config, logger, { explicit, runner });
@@ -117,7 +117,7 @@ export class Engines {
     if (!token) return undefined;
     const key = `${config.github.apiUrl}\n${token}\n${JSON.stringify([config.github.timeoutSeconds, config.limits])}`;
     if (this.githubCache?.key !== key) {
-      const client = import('../core/github/index').then(({ GitHubClient }) =>
+      const client = import('../core/github').then(({ GitHubClient }) =>
         GitHubClient.create({
           apiUrl: config.github.apiUrl,
           token: () => this.auth.token(false),
@@ -142,7 +142,7 @@ export class Engines {
     signal: AbortSignal,
   ): Promise<SupplyChainReport> {
     const [supply, { parseReference }] = await Promise.all([
-      import('../core/supply/index'),
+      import('../core/supply'),
       import('../core/registry/index'),
     ]);
     const r = parseReference(reference);
@@ -168,7 +168,7 @@ export class Engines {
 
   /** The release workflow of the repository (configured, else guessed from .github/workflows). */
   async releaseWorkflow(f: Facts): Promise<{ workflow?: WorkflowFile; reason: string }> {
-    const { guessReleaseWorkflow, readWorkflowFiles } = await import('../core/github/index');
+    const { guessReleaseWorkflow, readWorkflowFiles } = await import('../core/github');
     return guessReleaseWorkflow(
       await readWorkflowFiles(f.status.repository.root),
       f.config.github.releaseWorkflow || undefined,
@@ -184,7 +184,7 @@ export class Engines {
     const gh = await this.githubClient(config, createIfNone);
     if (!gh) return undefined;
     const { guessReleaseWorkflow, listJobs, listReleases, listRuns, readWorkflowFiles } =
-      await import('../core/github/index');
+      await import('../core/github');
     const workflow = root
       ? guessReleaseWorkflow(await readWorkflowFiles(root), config.github.releaseWorkflow || undefined).workflow
       : undefined;
@@ -226,7 +226,7 @@ export class Engines {
     signal: AbortSignal,
     on: SmokeListener,
   ): Promise<PlatformSmoke[]> {
-    const { runSmoke, smokeOptionsFromConfig } = await import('../core/smoke/index');
+    const { runSmoke, smokeOptionsFromConfig } = await import('../core/smoke');
     const build = 'build' in target;
     const reference = build ? target.label : target.reference;
     const options = smokeOptionsFromConfig(f.config, f.status.repository.root, {
@@ -274,7 +274,7 @@ export class Engines {
 
   /** Containers and temporary images crashed runs left (`release-operator cleanup`); runs in progress are spared. */
   async cleanup(f: Facts, signal: AbortSignal): Promise<SmokeCleanupResult> {
-    const { cleanupSmoke } = await import('../core/smoke/index');
+    const { cleanupSmoke } = await import('../core/smoke');
     return cleanupSmoke({
       runner: this.services.run,
       dockerPath: f.config.dockerPath,
@@ -289,7 +289,7 @@ export class Engines {
     platforms: string[] | undefined,
     signal: AbortSignal,
   ): Promise<GlibcReport> {
-    const { checkGlibc } = await import('../core/glibc/index');
+    const { checkGlibc } = await import('../core/glibc');
     return checkGlibc(
       {
         target: reference,
@@ -310,10 +310,16 @@ export class Engines {
     );
   }
 
+  /** The readable report (shown in an editor) and its one-line summary (a notification). */
+  async glibcText(report: GlibcReport): Promise<{ text: string; summary: string }> {
+    const { driftSummary, formatGlibcReport } = await import('../core/glibc');
+    return { text: formatGlibcReport(report), summary: driftSummary(report) };
+  }
+
   async audit(f: Facts, signal: AbortSignal): Promise<AuditReport> {
     const registry = await this.registry(f.config);
     const gh = f.status.repository.github ? await this.githubClient(f.config, false) : undefined;
-    const { gatherAndAudit } = await import('../core/audit/index');
+    const { gatherAndAudit } = await import('../core/audit');
     return gatherAndAudit({
       image: f.status.image!,
       gitTags: f.status.gitTags,
@@ -331,13 +337,22 @@ export class Engines {
     confirm: (plan: RollbackPlan) => Promise<boolean>,
     signal: AbortSignal,
   ): Promise<RollbackResult> {
-    const { rollback } = await import('../core/registry/index');
+    const { rollback } = await import('../core/registry');
     return rollback(await this.registry(f.config), f.status.image!, {
       source: sourceTag,
       tag: 'latest',
       confirm,
       signal,
     });
+  }
+
+  /** Inputs checked against the types the workflow declares; what would be sent, or a usage error saying what is wrong. */
+  async prepareInputs(
+    workflow: WorkflowFile,
+    given: Record<string, string>,
+  ): Promise<{ send: Record<string, string> }> {
+    const { prepareInputs } = await import('../core/github');
+    return prepareInputs(workflow.dispatchInputs ?? [], given, workflow.file);
   }
 
   async dispatch(
@@ -348,25 +363,25 @@ export class Engines {
     signal: AbortSignal,
   ): Promise<DispatchResult> {
     const { gh, repo } = await this.requireGitHub(f);
-    const { dispatchWorkflow } = await import('../core/github/index');
+    const { dispatchWorkflow } = await import('../core/github');
     return dispatchWorkflow(gh, repo, { workflow: workflow.file, ref, inputs, signal });
   }
 
   async rerun(f: Facts, runId: number, signal: AbortSignal): Promise<void> {
     const { gh, repo } = await this.requireGitHub(f);
-    const { rerunRun } = await import('../core/github/index');
+    const { rerunRun } = await import('../core/github');
     await rerunRun(gh, repo, runId, true, signal);
   }
 
   async cancelRun(f: Facts, runId: number, signal: AbortSignal): Promise<void> {
     const { gh, repo } = await this.requireGitHub(f);
-    const { cancelRun } = await import('../core/github/index');
+    const { cancelRun } = await import('../core/github');
     await cancelRun(gh, repo, runId, signal);
   }
 
   async runLogs(f: Facts, runId: number, jobId: number | undefined, signal: AbortSignal): Promise<string> {
     const { gh, repo } = await this.requireGitHub(f);
-    const { formatLog, jobLog, runLogs } = await import('../core/github/index');
+    const { formatLog, jobLog, runLogs } = await import('../core/github');
     const logs = jobId ? [await jobLog(gh, repo, jobId, signal)] : await runLogs(gh, repo, runId, signal);
     return logs.map(formatLog).join('\n\n');
   }

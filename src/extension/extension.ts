@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { isReleaseOperatorError } from '../core/errors';
 import { GitHubAuth } from './auth';
-import { registerCommands } from './commands/index';
+import { registerCommands } from './commands';
 import { Engines } from './engines';
 import { FactsCache, type Facts } from './facts';
 import { RepoWatcher } from './repoWatcher';
@@ -11,7 +11,7 @@ import { SmokeStatusBar } from './statusBar';
 import type { ReleaseNode } from './tree/model';
 import { ReleaseTreeProvider } from './tree/provider';
 import { lintDescription, rootSections } from './tree/sections';
-import { registerLint } from './lint/index';
+import { registerLint } from './lint';
 
 export type RepositoryState = 'loading' | 'ready' | 'noRepository';
 

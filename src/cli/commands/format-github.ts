@@ -1,5 +1,4 @@
-import type { GitHubStatus, RunEvent } from '../../core/github';
-import { durationSeconds, type Job, type WorkflowRun } from '../../core/github/types';
+import { type GitHubStatus, type RunEvent, durationSeconds, type Job, type WorkflowRun } from '../../core/github';
 import { neutralize as n } from '../../core/neutralize';
 
 /** Names, branches and states come from GitHub and the workflow's author: one line each, no control codes. */

@@ -1,9 +1,7 @@
 import type { ReleaseOperatorConfig } from '../config/schema';
 import { describeError, isReleaseOperatorError } from '../errors';
 import type { GitTag } from '../git/repo';
-import type { GitHubClient, RepoRef } from '../github/client';
-import { listPackageVersions, listReleases } from '../github/releases';
-import type { Release } from '../github/types';
+import { type GitHubClient, type RepoRef, listPackageVersions, listReleases, type Release } from '../github';
 import { auditRelease } from './audit';
 import type { AuditReport, ImageSource } from './types';
 

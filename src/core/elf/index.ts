@@ -8,3 +8,4 @@ export { MACHINES, VER_FLG_WEAK, VER_FLG_BASE } from './constants';
 export type { ElfInfo, LibraryNeeds, VersionNeed, VersionDefinition, ProgramHeader } from './types';
 export { splitVersion, compareDotted, glibcVersionOf, maxVersion } from './versions';
 export { parseElfChunks, readElfFile } from './file';
+export type { Piece } from './bytes';

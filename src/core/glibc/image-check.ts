@@ -1,8 +1,8 @@
 import path from 'node:path';
 import { glibcVersionOf, maxVersion, type ElfInfo } from '../elf';
 import { LIMITS } from '../limits';
-import type { FsEntry, ImageFs } from '../image/fs';
-import type { ImageConfig } from '../registry/types';
+import type { FsEntry, ImageFs } from '../image';
+import type { ImageConfig } from '../registry';
 import { slicer } from '../slices';
 import { LibraryResolver, type LoadedObject } from './loader';
 import type { GlibcTarget } from './policy';

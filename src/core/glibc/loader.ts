@@ -1,6 +1,6 @@
 import path from 'node:path';
 import type { ElfInfo } from '../elf';
-import type { ImageFs } from '../image/fs';
+import type { ImageFs } from '../image';
 import { ARCHES } from './platforms';
 
 /** An ELF object the loader would map: where it was found in the image and what it says. */

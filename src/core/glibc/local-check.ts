@@ -16,7 +16,7 @@ import { errno, kindOf } from '../files';
 import { DEFAULT_LIMITS, limitError } from '../limits';
 import { slicer, syncReader } from '../slices';
 import { ElfFormatError, isElf, readElfFile, type ElfInfo } from '../elf';
-import { MAX_ELF_BYTES } from '../image/layer';
+import { MAX_ELF_BYTES } from '../image';
 import type { GlibcTarget } from './policy';
 import { archOfPlatform, platformOfArch } from './platforms';
 import type { Finding, PlatformResult, UnreadablePath } from './types';

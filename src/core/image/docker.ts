@@ -1,13 +1,18 @@
 import type { Readable } from 'node:stream';
-import { DockerClient } from '../container/client';
-import { createContainer, removeContainers } from '../container/commands';
-import { DockerError, isDaemonDown } from '../container/errors';
-import { markRunActive } from '../container/active';
-import { glibcLabels, newRunId } from '../container/labels';
+import {
+  DockerClient,
+  createContainer,
+  removeContainers,
+  DockerError,
+  isDaemonDown,
+  markRunActive,
+  glibcLabels,
+  newRunId,
+} from '../container';
 import { ReleaseOperatorError, checkError, environmentError } from '../errors';
 import { nullLogger, type Logger } from '../log';
 import { lastLine, type Runner } from '../process/run';
-import type { ImageConfig } from '../registry/types';
+import type { ImageConfig } from '../registry';
 import { ImageFs } from './fs';
 import { applyLayerOps, entryBudget, readLayer, type LayerOp } from './layer';
 import { imageFromArchive, readSavedArchive, type SavedArchive } from './saved';

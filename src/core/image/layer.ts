@@ -3,8 +3,7 @@ import { createGunzip } from 'node:zlib';
 import { extract as tarExtract } from 'tar-stream';
 import { CancelledError, ReleaseOperatorError, checkError, throwIfAborted } from '../errors';
 import { DEFAULT_LIMITS, limitError } from '../limits';
-import { ElfFormatError, isElf, parseElfChunks } from '../elf';
-import type { Piece } from '../elf/bytes';
+import { ElfFormatError, isElf, parseElfChunks, type Piece } from '../elf';
 import { type ImageFs, normalizePath, type FsEntry } from './fs';
 
 /** ELF files larger than this are reported, not read (no real program needs it; it keeps memory bounded). */

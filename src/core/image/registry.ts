@@ -1,6 +1,12 @@
 import { checkError } from '../errors';
-import { parseReference, platformMatches, type RegistryClient } from '../registry';
-import { isImageManifest, isIndex, splitIndex } from '../registry/manifest';
+import {
+  parseReference,
+  platformMatches,
+  type RegistryClient,
+  isImageManifest,
+  isIndex,
+  splitIndex,
+} from '../registry';
 import { readLayers, type LayerSource, type PlatformImage } from './source';
 
 /**

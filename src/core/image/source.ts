@@ -1,7 +1,7 @@
 import type { Readable } from 'node:stream';
 import pLimit from 'p-limit';
 import { throwIfAborted } from '../errors';
-import type { ImageConfig } from '../registry/types';
+import type { ImageConfig } from '../registry';
 import { ImageFs } from './fs';
 import { applyLayerOps, decompress, entryBudget, readLayer, type Compression, type LayerOp } from './layer';
 

@@ -60,6 +60,8 @@ export {
   LABEL_SOURCE,
   type RegistryProblem,
 } from './checks';
+/** A digest shortened for people (sha256:0123456789ab). */
+export { short } from './checks';
 export { rollback, rollbackCommand, type RollbackPlan, type RollbackResult } from './rollback';
 export { registryState, type RegistryState, type TagState } from './state';
 export { verifyReference, type VerifyReport } from './verify';

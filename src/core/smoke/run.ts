@@ -1,6 +1,6 @@
 import pLimit from 'p-limit';
 import { CancelledError, usageError } from '../errors';
-import type { Logger } from '../log';
+import { type Logger, nullLogger } from '../log';
 import {
   namesRegistry,
   parseReference,
@@ -9,9 +9,9 @@ import {
   type ImageReference,
   type ManifestResult,
   type RegistryClient,
+  isIndex,
+  splitIndex,
 } from '../registry';
-import { isIndex, splitIndex } from '../registry/manifest';
-import { nullLogger } from '../log';
 import { freeLoopbackPort } from '../net';
 import {
   DockerClient,

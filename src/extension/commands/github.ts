@@ -1,6 +1,5 @@
 import * as vscode from 'vscode';
 import { usageError } from '../../core/errors';
-import { prepareInputs } from '../../core/github/inputs';
 import { guarded as guardedHandler, withCancellableProgress } from '../progress';
 import type { ReleaseNode } from '../tree/model';
 import type { CommandContext, Handler } from './context';
@@ -97,7 +96,7 @@ export function githubCommands(ctx: CommandContext): Record<string, Handler> {
           given[input.name] = value;
         }
         // The engine validates against the declared types and says what is wrong.
-        const { send } = prepareInputs(workflow.dispatchInputs ?? [], given, workflow.file);
+        const { send } = await ctx.engines.prepareInputs(workflow, given);
         const shown =
           Object.entries(send)
             .map(([k, v]) => `${k}=${v}`)

@@ -1,57 +1,48 @@
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { REPO_ROOT } from '../../helpers/paths';
+import { runProcess } from '../../../src/core/process/run';
+import { FIXTURES, REPO_ROOT } from '../../helpers/paths';
 
-const ROOT = REPO_ROOT;
-
-function files(dir: string): string[] {
-  return readdirSync(dir).flatMap((f) => {
-    const p = path.join(dir, f);
-    return statSync(p).isDirectory() ? files(p) : p.endsWith('.ts') ? [p] : [];
-  });
+interface Violation {
+  rule: { name: string };
+  from: string;
+  to: string;
 }
 
-describe('layers', () => {
-  const vscodeImport = /(?:from\s+['"]vscode['"]|require\(\s*['"]vscode['"]\s*\)|import\(\s*['"]vscode['"]\s*\))/;
+/** Runs the repository's own dependency rules (`npm run depcruise` checks src with them) over a folder's src. */
+async function violations(folder: string): Promise<string[]> {
+  const r = await runProcess(
+    process.execPath,
+    [
+      path.join(REPO_ROOT, 'node_modules/dependency-cruiser/bin/dependency-cruise.mjs'),
+      'src',
+      '--config',
+      path.join(REPO_ROOT, '.dependency-cruiser.cjs'),
+      '--output-type',
+      'json',
+    ],
+    { cwd: folder, timeoutMs: 60_000 },
+  );
+  // Exit code: the number of violations; the JSON says which.
+  const report = JSON.parse(r.stdout) as { summary: { violations: Violation[] } };
+  return report.summary.violations.map((v) => `${v.rule.name}: ${v.from} -> ${v.to}`).sort();
+}
 
-  it('src/core never imports vscode', () => {
-    const core = files(path.join(ROOT, 'src/core'));
-    assert.ok(core.length > 5, 'expected engine sources under src/core');
-    const offenders = core.filter((f) => vscodeImport.test(readFileSync(f, 'utf8')));
-    assert.deepEqual(
-      offenders.map((f) => path.relative(ROOT, f)),
-      [],
-    );
-  });
-
-  it('src/core and src/cli never import the extension face', () => {
-    const offenders = [...files(path.join(ROOT, 'src/core')), ...files(path.join(ROOT, 'src/cli'))].filter((f) =>
-      /from\s+['"][./]*\/extension\//.test(readFileSync(f, 'utf8')),
-    );
-    assert.deepEqual(
-      offenders.map((f) => path.relative(ROOT, f)),
-      [],
-    );
-  });
-
-  it('the Action face imports only the engine (never the CLI or the extension), and nothing imports it', () => {
-    const faceImport = (face: string) => new RegExp(`from\\s+['"][./]*/(?:${face})/`);
-    const offenders = [
-      ...files(path.join(ROOT, 'src/action')).filter((f) => faceImport('cli|extension').test(readFileSync(f, 'utf8'))),
-      ...['src/core', 'src/cli', 'src/extension']
-        .flatMap((d) => files(path.join(ROOT, d)))
-        .filter((f) => faceImport('action').test(readFileSync(f, 'utf8'))),
-    ];
-    assert.deepEqual(
-      offenders.map((f) => path.relative(ROOT, f)),
-      [],
-    );
-  });
-
-  it('the check itself detects a vscode import', () => {
-    assert.ok(vscodeImport.test("import * as vscode from 'vscode';"));
-    assert.ok(vscodeImport.test("const v = require('vscode')"));
-    assert.ok(!vscodeImport.test("import { x } from './vscode-like';"));
+describe('layers: the dependency rules fail a tree that breaks them', () => {
+  it('every rule fires on the deliberately wrong fixture, and the allowed imports pass', async function () {
+    this.timeout(60_000);
+    assert.deepEqual(await violations(path.join(FIXTURES, 'layers')), [
+      'core-not-ci-toolkit: src/core/uses-actions.ts -> @actions/core',
+      'core-not-faces: src/core/imports-upward.ts -> src/extension/command.ts',
+      // A run-time require and a type-only import of the editor API are both refused.
+      'core-not-vscode: src/core/requires-vscode.ts -> vscode',
+      'core-not-vscode: src/core/uses-vscode.ts -> vscode',
+      'faces-apart-action: src/action/main.ts -> src/cli/flag.ts',
+      'faces-apart-extension: src/extension/command.ts -> src/cli/flag.ts',
+      // A cycle of type imports is a cycle.
+      'no-circular: src/core/cycle-a.ts -> src/core/cycle-b.ts',
+      // Importing src/core/engine (its index.ts) is fine; the file behind it is not.
+      'through-face:src/core/engine: src/cli/flag.ts -> src/core/engine/helper.ts',
+    ]);
   });
 });
