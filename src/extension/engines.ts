@@ -300,7 +300,7 @@ export class Engines {
       },
       {
         runner: this.services.run,
-        docker: f.config.dockerPath,
+        dockerPath: f.config.dockerPath,
         registry: await this.registry(f.config),
         cwd: f.status.repository.root,
         logger: this.services.logger,

@@ -63,7 +63,7 @@ export function register(program: Command, rt: CliRuntime): void {
         { target, platforms: options.platform, maxGlibc, policy, all: options.all, paths: config.glibc.paths },
         {
           runner: runProcess,
-          docker: config.dockerPath,
+          dockerPath: config.dockerPath,
           registry,
           cwd: ctx.cwd,
           logger: ctx.logger,

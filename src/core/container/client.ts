@@ -1,7 +1,9 @@
 import type { Logger } from '../log';
 import { nullLogger } from '../log';
 import type { Runner } from '../process/run';
-import type { DockerCommand, DockerResult } from './command';
+import { environmentError } from '../errors';
+import { lastLine } from '../process/run';
+import type { DockerCommand, DockerResult, DockerStreamCommand } from './command';
 import { DOCKER_PATH_HINT, dockerFailure, isDaemonDown } from './errors';
 
 export interface DockerClientOptions {
@@ -53,5 +55,34 @@ export class DockerClient {
       throw err;
     }
     return cmd.parse(result);
+  }
+
+  /** Runs a command whose stdout is a stream and resolves to what its consumer made of it. */
+  async stream<T>(cmd: DockerStreamCommand<T>, opts: Omit<ExecOptions, 'onLine'> = {}): Promise<T> {
+    let consumed: { value: T } | undefined;
+    const started = Date.now();
+    const timeoutMs = opts.timeoutMs ?? cmd.timeoutMs;
+    this.logger.debug(`$ ${this.dockerPath} ${cmd.args.join(' ')}`);
+    const r = await this.options.runner(this.dockerPath, cmd.args, {
+      cwd: this.options.cwd,
+      timeoutMs,
+      signal: opts.signal,
+      missingHint: DOCKER_PATH_HINT,
+      consumeStdout: async (stdout) => void (consumed = { value: await cmd.consume(stdout) }),
+    });
+    this.logger.debug(`docker ${cmd.args[0]}: exit ${r.exitCode} after ${Date.now() - started} ms`);
+    if (r.exitCode !== 0) {
+      const why = r.timedOut && timeoutMs ? `no end after ${timeoutMs / 60_000} minutes` : lastLine(r);
+      throw environmentError(
+        `${cmd.what} failed: ${why || `exit code ${r.exitCode}`}`,
+        'Check that the Docker engine is running (`docker info`) and try again.',
+      );
+    }
+    if (!consumed)
+      throw environmentError(
+        `${cmd.what} gave no output stream.`,
+        'The runner in use does not stream stdout (RunOptions.consumeStdout).',
+      );
+    return consumed.value;
   }
 }

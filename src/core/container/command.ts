@@ -1,3 +1,4 @@
+import type { Readable } from 'node:stream';
 import type { ErrorKind } from '../errors';
 import type { RunResult } from '../process/run';
 
@@ -19,6 +20,22 @@ export interface DockerCommand<T> {
    */
   failureKind?: ErrorKind;
   parse(result: DockerResult): T;
+}
+
+/**
+ * A docker invocation whose stdout is a byte stream (docker save, docker export: hundreds of MiB), described as
+ * data like DockerCommand: `consume` reads the stream as it arrives (nothing is collected or written to disk)
+ * and its result is the command's value. DockerClient.stream runs it. A process that fails is an environment
+ * error naming `what`, in docker's own words: the engine could not hand out what it holds.
+ */
+export interface DockerStreamCommand<T> {
+  args: string[];
+  /** The stream in words, for messages ("docker save app:1"). */
+  what: string;
+  /** Milliseconds before the process is killed; default the runner's. */
+  timeoutMs?: number;
+  /** Reads stdout while the process runs; whatever it leaves unread is discarded. */
+  consume(stdout: Readable): Promise<T>;
 }
 
 /** A finished docker process, plus stdout and stderr lines in the order they arrived (for logs). */

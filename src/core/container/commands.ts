@@ -1,6 +1,7 @@
+import type { Readable } from 'node:stream';
 import { environmentError } from '../errors';
 import { neutralize } from '../neutralize';
-import { jsonLines, type DockerCommand } from './command';
+import { jsonLines, type DockerCommand, type DockerStreamCommand } from './command';
 import { labelArgs } from './labels';
 
 /** Docker commands as data. Each returns argv + a parser; DockerClient.exec runs them. */
@@ -183,6 +184,24 @@ export const createContainer = (s: ContainerSpec): DockerCommand<string> => ({
   timeoutMs: 60_000,
   parse: (r) => r.stdout.trim().split(/\r?\n/).at(-1)!.trim(),
 });
+
+/** How long the engine may take to stream an image's files (hundreds of MiB on a busy host). */
+const STREAM_TIMEOUT_MS = 600_000;
+
+/** `docker save`: every layer of the image, as the tar stream `consume` reads. */
+export const saveImage = <T>(image: string, consume: (tar: Readable) => Promise<T>): DockerStreamCommand<T> => ({
+  args: ['save', image],
+  what: `docker save ${image}`,
+  timeoutMs: STREAM_TIMEOUT_MS,
+  consume,
+});
+
+/** `docker export`: a container's merged filesystem as one flat tar stream; `what` names it for messages. */
+export const exportContainer = <T>(
+  container: string,
+  what: string,
+  consume: (tar: Readable) => Promise<T>,
+): DockerStreamCommand<T> => ({ args: ['export', container], what, timeoutMs: STREAM_TIMEOUT_MS, consume });
 
 /** Starts a container in the background; resolves to its id. */
 export const runDetached = (s: ContainerSpec): DockerCommand<string> => ({

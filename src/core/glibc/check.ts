@@ -33,7 +33,8 @@ export interface GlibcCheckRequest {
 export interface GlibcCheckDeps {
   /** Runs docker for local images (src/core/process/run.ts). */
   runner: Runner;
-  docker: string;
+  /** The docker executable (config.dockerPath). */
+  dockerPath: string;
   /** Reads registry images; created by the caller with its credentials and insecure registries. */
   registry?: RegistryClient;
   /** Resolves a relative local path. */
@@ -90,7 +91,7 @@ export async function checkGlibc(req: GlibcCheckRequest, deps: GlibcCheckDeps): 
     const images: PlatformImage[] = [];
     if (kind === 'docker') {
       log.info(`glibc: reading local image ${value}`);
-      const img = await localDockerImage(deps.runner, deps.docker, value, deps.signal, {
+      const img = await localDockerImage(deps.runner, deps.dockerPath, value, deps.signal, {
         via: deps.localImageVia,
         logger: log,
       });

@@ -5,7 +5,7 @@
  *
  *   const report = await checkGlibc(
  *     { target: 'ghcr.io/o/app:v1.2.3', platforms: ['linux/amd64'], policy: 'bookworm', all: false, paths: config.glibc.paths },
- *     { runner: runProcess, docker: config.dockerPath, registry: new RegistryClient({...}), logger, signal },
+ *     { runner: runProcess, dockerPath: config.dockerPath, registry: new RegistryClient({...}), logger, signal },
  *   );
  *   report.ok                          // false: drift (or another error) on some platform -> exit 1 / error notification
  *   report.platforms[i].platform       // "linux/amd64"

@@ -1,26 +1,26 @@
-import type { Readable } from 'node:stream';
 import {
-  DockerClient,
   createContainer,
-  removeContainers,
+  DockerClient,
   DockerError,
+  exportContainer,
+  glibcLabels,
   isDaemonDown,
   markRunActive,
-  glibcLabels,
   newRunId,
+  removeContainers,
+  saveImage,
+  type DockerCommand,
 } from '../container';
 import { ReleaseOperatorError, checkError, environmentError } from '../errors';
 import { nullLogger, type Logger } from '../log';
 import { lastLine, type Runner } from '../process/run';
 import type { ImageConfig } from '../registry';
 import { ImageFs } from './fs';
-import { applyLayerOps, entryBudget, readLayer, type LayerOp } from './layer';
-import { imageFromArchive, readSavedArchive, type SavedArchive } from './saved';
+import { applyLayerOps, entryBudget, readLayer } from './layer';
+import { imageFromArchive, readSavedArchive } from './saved';
 import type { LocalImageVia, PlatformImage, ReadImage } from './source';
 import { readStoredImage, type StorageInspect } from './storage';
 
-const MISSING_HINT = 'Install Docker or set dockerPath / --docker.';
-const STREAM_TIMEOUT_MS = 600_000;
 /** The container is removed with a signal of its own: after a cancel (or a failed read) it must still go. */
 const REMOVE_TIMEOUT_MS = 60_000;
 /** The command the created container would run; it never runs (and an image without CMD/ENTRYPOINT needs one to be created). */
@@ -62,35 +62,16 @@ export interface InspectedImage {
  */
 export async function localDockerImage(
   runner: Runner,
-  docker: string,
+  dockerPath: string,
   image: string,
   signal?: AbortSignal,
   options: LocalImageOptions = {},
 ): Promise<PlatformImage> {
-  const inspect = await runner(docker, ['image', 'inspect', '--format', '{{json .}}', image], {
-    signal,
-    timeoutMs: 60_000,
-    missingHint: MISSING_HINT,
-  });
-  if (inspect.exitCode !== 0) {
-    const why = lastLine(inspect);
-    if (/no such image/i.test(why)) throw noSuchImage(image);
-    throw environmentError(
-      `docker image inspect ${image} failed: ${why}`,
-      'Is the Docker engine running? Check `docker info`.',
-    );
-  }
-  let info: InspectedImage;
-  try {
-    info = JSON.parse(inspect.stdout) as InspectedImage;
-  } catch {
-    throw environmentError(
-      `docker image inspect ${image} did not answer with JSON.`,
-      'Check the docker executable (dockerPath / --docker).',
-    );
-  }
+  const logger = options.logger ?? nullLogger;
+  const docker = new DockerClient({ runner, dockerPath, logger });
+  const info = await docker.exec(inspectImage(image), { signal });
   const platform = [info.Os || 'linux', info.Architecture || 'unknown', info.Variant].filter(Boolean).join('/');
-  const ctx: ReadContext = { runner, docker, image, info, platform, logger: options.logger ?? nullLogger };
+  const ctx: ReadContext = { docker, image, info, platform, logger };
   return {
     platform,
     source: image,
@@ -121,14 +102,40 @@ export async function localDockerImage(
 }
 
 interface ReadContext {
-  runner: Runner;
-  docker: string;
+  docker: DockerClient;
   image: string;
   info: InspectedImage;
   platform: string;
   logger: Logger;
   /** limits.files for the read in progress. */
   maxFiles?: number;
+}
+
+/** `docker image inspect`: the whole document (platform, run config, layers, storage). */
+function inspectImage(image: string): DockerCommand<InspectedImage> {
+  return {
+    args: ['image', 'inspect', '--format', '{{json .}}', image],
+    timeoutMs: 60_000,
+    acceptExitCodes: 'any',
+    parse: (r) => {
+      if (r.exitCode !== 0) {
+        const why = lastLine(r);
+        if (/no such image/i.test(why)) throw noSuchImage(image);
+        throw environmentError(
+          `docker image inspect ${image} failed: ${why}`,
+          'Is the Docker engine running? Check `docker info`.',
+        );
+      }
+      try {
+        return JSON.parse(r.stdout) as InspectedImage;
+      } catch {
+        throw environmentError(
+          `docker image inspect ${image} did not answer with JSON.`,
+          'Check the docker executable (dockerPath / --docker).',
+        );
+      }
+    },
+  };
 }
 
 const noSuchImage = (image: string) =>
@@ -164,48 +171,13 @@ export function configFromInspect(info: InspectedImage): ImageConfig {
   };
 }
 
-/**
- * Runs a docker command whose stdout is an archive, handing the stream to `consume`. A failing command is an
- * environment error with docker's own message; a consumer that finds the stream broken (while docker itself
- * did not fail) is one naming `what`.
- */
-async function streamFromDocker(
-  ctx: ReadContext,
-  args: string[],
-  what: string,
-  consume: (stdout: Readable) => Promise<void>,
-  signal?: AbortSignal,
-): Promise<void> {
-  const r = await ctx.runner(ctx.docker, args, {
-    signal,
-    timeoutMs: STREAM_TIMEOUT_MS,
-    missingHint: MISSING_HINT,
-    consumeStdout: consume,
-  });
-  if (r.exitCode !== 0) {
-    throw environmentError(
-      `${what} failed: ${r.timedOut ? `no end after ${STREAM_TIMEOUT_MS / 60_000} minutes` : lastLine(r) || `exit code ${r.exitCode}`}`,
-      'Check that the Docker engine is running (`docker info`) and try again.',
-    );
-  }
-}
-
 /** Every layer through `docker save`, streamed; applied in the order of the archive's manifest.json, which comes last. */
 async function readThroughSave(ctx: ReadContext, signal?: AbortSignal): Promise<ReadImage> {
   const { image, info, platform } = ctx;
-  let archive: SavedArchive | undefined;
-  await streamFromDocker(
-    ctx,
-    ['save', image],
-    `docker save ${image}`,
-    async (stdout) => void (archive = await readSavedArchive(stdout, `docker save of ${image}`, signal, ctx.maxFiles)),
-    signal,
+  const archive = await ctx.docker.stream(
+    saveImage(image, (tar) => readSavedArchive(tar, `docker save of ${image}`, signal, ctx.maxFiles)),
+    { signal },
   );
-  if (!archive)
-    throw environmentError(
-      `docker save ${image} gave no archive.`,
-      'The runner in use does not stream stdout (RunOptions.consumeStdout).',
-    );
   return { ...imageFromArchive(archive, { imageId: info.Id, platform }), via: 'save' };
 }
 
@@ -220,8 +192,7 @@ async function readThroughSave(ctx: ReadContext, signal?: AbortSignal): Promise<
  * is an ELF file, a script or a loader config, so no glibc result changes.
  */
 async function readThroughExport(ctx: ReadContext, signal?: AbortSignal): Promise<ReadImage | { refused: string }> {
-  const { image, info, platform } = ctx;
-  const client = new DockerClient({ runner: ctx.runner, dockerPath: ctx.docker, logger: ctx.logger });
+  const { docker, image, info, platform } = ctx;
   // Removed by name in the end, so a container the engine made while `docker create` was being cancelled goes too.
   const runId = newRunId();
   const name = `ro-glibc-${runId}`;
@@ -229,7 +200,7 @@ async function readThroughExport(ctx: ReadContext, signal?: AbortSignal): Promis
   const endRun = await markRunActive(runId, undefined, (m) => ctx.logger.debug(`glibc: ${m}`));
   try {
     try {
-      await client.exec(
+      await docker.exec(
         createContainer({
           name,
           // By id: exactly the image inspected, even if the name is retagged meanwhile.
@@ -249,14 +220,10 @@ async function readThroughExport(ctx: ReadContext, signal?: AbortSignal): Promis
       return { refused: why || `exit code ${e.result.exitCode}` };
     }
     const what = `docker export of ${image}`;
-    let ops: LayerOp[] | undefined;
-    await streamFromDocker(
-      ctx,
-      ['export', name],
-      what,
-      async (stdout) => {
+    const ops = await docker.stream(
+      exportContainer(name, what, async (tar) => {
         try {
-          ops = await readLayer(stdout, what, signal, entryBudget(what, ctx.maxFiles));
+          return await readLayer(tar, what, signal, entryBudget(what, ctx.maxFiles));
         } catch (e) {
           if (isCancel(e) || (e instanceof ReleaseOperatorError && e.kind === 'environment')) throw e;
           const why =
@@ -265,20 +232,15 @@ async function readThroughExport(ctx: ReadContext, signal?: AbortSignal): Promis
               : errorText(e);
           throw environmentError(`The ${what} is cut short or not a tar archive (${why}).`, BROKEN_HINT);
         }
-      },
-      signal,
+      }),
+      { signal },
     );
-    if (!ops)
-      throw environmentError(
-        `${what} gave no archive.`,
-        'The runner in use does not stream stdout (RunOptions.consumeStdout).',
-      );
     const fs = new ImageFs();
     applyLayerOps(fs, ops, 0);
     return { config: configFromInspect(info), fs, via: 'export' };
   } finally {
     try {
-      await client.exec(removeContainers([name]), { signal: AbortSignal.timeout(REMOVE_TIMEOUT_MS) });
+      await docker.exec(removeContainers([name]), { signal: AbortSignal.timeout(REMOVE_TIMEOUT_MS) });
     } catch (e) {
       ctx.logger.warn(
         `glibc: could not remove the container ${name} created to read ${image}: ${errorText(e)}. \`release-operator cleanup\` (or Remove Containers Left by Crashed Runs in VS Code) removes it.`,

@@ -161,15 +161,15 @@ describe('glibc: a local image read through docker create + docker export (the m
     for (const all of [false, true]) {
       const viaExport = await checkGlibc(
         { target: `docker-daemon:${tag}`, all },
-        { runner: runProcess, docker: DOCKER, localImageVia: 'export' },
+        { runner: runProcess, dockerPath: DOCKER, localImageVia: 'export' },
       );
       const viaSave = await checkGlibc(
         { target: `docker-daemon:${tag}`, all },
-        { runner: runProcess, docker: DOCKER, localImageVia: 'save' },
+        { runner: runProcess, dockerPath: DOCKER, localImageVia: 'save' },
       );
       const viaRegistry = await checkGlibc(
         { target: `docker://${pushed}`, all },
-        { runner: runProcess, docker: DOCKER, registry: new RegistryClient() },
+        { runner: runProcess, dockerPath: DOCKER, registry: new RegistryClient() },
       );
       assert.deepEqual(verdicts(viaExport), verdicts(viaSave), `all: ${all}`);
       assert.deepEqual(verdicts(viaExport), verdicts(viaRegistry), `all: ${all}`);
@@ -195,7 +195,7 @@ describe('glibc: a local image read through docker create + docker export (the m
     };
     const report = await checkGlibc(
       { target: `docker-daemon:${tag}` },
-      { runner, docker: DOCKER, localImageVia: 'export' },
+      { runner, dockerPath: DOCKER, localImageVia: 'export' },
     );
     assert.equal(report.ok, true);
     assert.equal(seen.state?.exitCode, 0, seen.state?.stderr);
@@ -214,7 +214,7 @@ describe('glibc: a local image read through docker create + docker export (the m
       await assert.rejects(
         checkGlibc(
           { target: `docker-daemon:${tag}` },
-          { runner: damaging('export', 'cut', bytes), docker: DOCKER, localImageVia: 'export' },
+          { runner: damaging('export', 'cut', bytes), dockerPath: DOCKER, localImageVia: 'export' },
         ),
         (e: ReleaseOperatorError) =>
           e instanceof ReleaseOperatorError &&
@@ -227,7 +227,7 @@ describe('glibc: a local image read through docker create + docker export (the m
       await assert.rejects(
         checkGlibc(
           { target: `docker-daemon:${tag}` },
-          { runner: damaging('export', 'garble', bytes), docker: DOCKER, localImageVia: 'export' },
+          { runner: damaging('export', 'garble', bytes), dockerPath: DOCKER, localImageVia: 'export' },
         ),
         (e: ReleaseOperatorError) => {
           return (
@@ -263,7 +263,7 @@ describe('glibc: a local image read through docker create + docker export (the m
     await assert.rejects(
       checkGlibc(
         { target: `docker-daemon:${tag}`, all: true },
-        { runner, docker: DOCKER, signal: ac.signal, localImageVia: 'export' },
+        { runner, dockerPath: DOCKER, signal: ac.signal, localImageVia: 'export' },
       ),
       CancelledError,
     );
@@ -287,7 +287,7 @@ describe('glibc: a local image read through docker create + docker export (the m
     await assert.rejects(
       checkGlibc(
         { target: `docker-daemon:${tag}` },
-        { runner, docker: DOCKER, signal: ac.signal, localImageVia: 'export' },
+        { runner, dockerPath: DOCKER, signal: ac.signal, localImageVia: 'export' },
       ),
       CancelledError,
     );
@@ -300,7 +300,7 @@ describe('glibc: a local image read through docker create + docker export (the m
   it('an engine that refuses to create the container: the same verdict through docker save, with a note; a daemon that is down or an image that is gone is not a refusal', async () => {
     const direct = await checkGlibc(
       { target: `docker-daemon:${tag}`, all: true },
-      { runner: runProcess, docker: DOCKER, localImageVia: 'export' },
+      { runner: runProcess, dockerPath: DOCKER, localImageVia: 'export' },
     );
     const refusing = await dockerScript('docker-refusing', 'Error response from daemon: simulated refusal to create');
     const r = await cli(
@@ -356,11 +356,11 @@ describe('glibc: a local image read through docker create + docker export (the m
     for (const all of [false, true]) {
       const viaExport = await checkGlibc(
         { target: `docker-daemon:${noCmd}`, all },
-        { runner: runProcess, docker: DOCKER, localImageVia: 'export' },
+        { runner: runProcess, dockerPath: DOCKER, localImageVia: 'export' },
       );
       const viaSave = await checkGlibc(
         { target: `docker-daemon:${noCmd}`, all },
-        { runner: runProcess, docker: DOCKER, localImageVia: 'save' },
+        { runner: runProcess, dockerPath: DOCKER, localImageVia: 'save' },
       );
       assert.deepEqual(verdicts(viaExport), verdicts(viaSave));
       if (!all) assert.ok(viaExport.platforms[0].findings.some((f) => f.code === 'no-entrypoint'));
@@ -385,11 +385,11 @@ describe('glibc: a local image read through docker create + docker export (the m
     assert.equal(exported.config.architecture, 'arm64');
     const viaExport = await checkGlibc(
       { target: `docker-daemon:${arm}`, all: true },
-      { runner, docker: DOCKER, localImageVia: 'export' },
+      { runner, dockerPath: DOCKER, localImageVia: 'export' },
     );
     const viaSave = await checkGlibc(
       { target: `docker-daemon:${arm}`, all: true },
-      { runner: runProcess, docker: DOCKER, localImageVia: 'save' },
+      { runner: runProcess, dockerPath: DOCKER, localImageVia: 'save' },
     );
     assert.deepEqual(verdicts(viaExport), verdicts(viaSave));
     const p = viaExport.platforms[0];

@@ -106,7 +106,7 @@ describe('glibc: a local image streamed through docker save (no temporary files)
     for (const localImageVia of ['save', 'export', 'storage'] as const) {
       const report = await checkGlibc(
         { target: `docker-daemon:${tag}`, all: true },
-        { runner: runProcess, docker: DOCKER, localImageVia },
+        { runner: runProcess, dockerPath: DOCKER, localImageVia },
       );
       const p = report.platforms[0];
       assert.equal(p.ok, true, JSON.stringify(p.findings));
@@ -131,7 +131,7 @@ describe('glibc: a local image streamed through docker save (no temporary files)
       await assert.rejects(
         checkGlibc(
           { target: `docker-daemon:${tag}` },
-          { runner: damaging('save', 'cut', bytes), docker: DOCKER, localImageVia: 'save' },
+          { runner: damaging('save', 'cut', bytes), dockerPath: DOCKER, localImageVia: 'save' },
         ),
         (e: ReleaseOperatorError) =>
           e instanceof ReleaseOperatorError &&
@@ -143,7 +143,7 @@ describe('glibc: a local image streamed through docker save (no temporary files)
       await assert.rejects(
         checkGlibc(
           { target: `docker-daemon:${tag}` },
-          { runner: damaging('save', 'garble', bytes), docker: DOCKER, localImageVia: 'save' },
+          { runner: damaging('save', 'garble', bytes), dockerPath: DOCKER, localImageVia: 'save' },
         ),
         (e: ReleaseOperatorError) => {
           return e instanceof ReleaseOperatorError && e.message.includes(`docker save of ${tag}`) && Boolean(e.hint);
@@ -182,7 +182,7 @@ describe('glibc: a local image streamed through docker save (no temporary files)
     await assert.rejects(
       checkGlibc(
         { target: `docker-daemon:${tag}`, all: true },
-        { runner, docker: DOCKER, signal: ac.signal, localImageVia: 'save' },
+        { runner, dockerPath: DOCKER, signal: ac.signal, localImageVia: 'save' },
       ),
       CancelledError,
     );

@@ -86,11 +86,11 @@ describe("glibc: a local image read from the Docker engine's own storage (overla
     for (const all of [false, true]) {
       const viaStorage = await checkGlibc(
         { target: `docker-daemon:${tag}`, all },
-        { runner: runProcess, docker: DOCKER },
+        { runner: runProcess, dockerPath: DOCKER },
       );
       const viaExport = await checkGlibc(
         { target: `docker-daemon:${tag}`, all },
-        { runner: runProcess, docker: DOCKER, localImageVia: 'export' },
+        { runner: runProcess, dockerPath: DOCKER, localImageVia: 'export' },
       );
       assert.deepEqual(verdicts(viaStorage), verdicts(viaExport), `all: ${all}`);
       assert.equal(viaStorage.platforms[0].provided, '2.36');
@@ -104,11 +104,11 @@ describe("glibc: a local image read from the Docker engine's own storage (overla
     assert.equal(stored.config.architecture, 'arm64');
     const viaStorage = await checkGlibc(
       { target: `docker-daemon:${arm}`, all: true },
-      { runner: runProcess, docker: DOCKER },
+      { runner: runProcess, dockerPath: DOCKER },
     );
     const viaSave = await checkGlibc(
       { target: `docker-daemon:${arm}`, all: true },
-      { runner: runProcess, docker: DOCKER, localImageVia: 'save' },
+      { runner: runProcess, dockerPath: DOCKER, localImageVia: 'save' },
     );
     assert.deepEqual(verdicts(viaStorage), verdicts(viaSave));
   });
@@ -143,7 +143,7 @@ describe("glibc: a local image read from the Docker engine's own storage (overla
     const expected = verdicts(
       await checkGlibc(
         { target: `docker-daemon:${tag}`, all: true },
-        { runner: runProcess, docker: DOCKER, localImageVia: 'export' },
+        { runner: runProcess, dockerPath: DOCKER, localImageVia: 'export' },
       ),
     );
     for (const [what, edit, reason] of cases) {
@@ -162,7 +162,7 @@ describe("glibc: a local image read from the Docker engine's own storage (overla
         `${what}: ${logs.join('\n')}`,
       );
       assert.deepEqual(
-        verdicts(await checkGlibc({ target: `docker-daemon:${tag}`, all: true }, { runner, docker: DOCKER })),
+        verdicts(await checkGlibc({ target: `docker-daemon:${tag}`, all: true }, { runner, dockerPath: DOCKER })),
         expected,
         what,
       );
@@ -200,11 +200,11 @@ describe("glibc: a local image read from the Docker engine's own storage (overla
       for (const all of [false, true]) {
         const viaStorage = await checkGlibc(
           { target: `docker-daemon:${hostile}`, all },
-          { runner: runProcess, docker: DOCKER, localImageVia: 'storage' },
+          { runner: runProcess, dockerPath: DOCKER, localImageVia: 'storage' },
         );
         const viaSave = await checkGlibc(
           { target: `docker-daemon:${hostile}`, all },
-          { runner: runProcess, docker: DOCKER, localImageVia: 'save' },
+          { runner: runProcess, dockerPath: DOCKER, localImageVia: 'save' },
         );
         assert.deepEqual(verdicts(viaStorage), verdicts(viaSave), `all: ${all}`);
         // The host's perl is not the image's entrypoint, and no host file is among the image's binaries.

@@ -9,7 +9,7 @@ import { runProcess } from '../../../src/core/process/run';
 import { FOREIGN, TRIXIE, fixtureFile } from '../../helpers/elf-fixtures';
 import { ARTIFACTS } from '../../helpers/paths';
 
-const deps = { runner: runProcess, docker: 'docker' };
+const deps = { runner: runProcess, dockerPath: 'docker' };
 
 describe('glibc targets and files on their own', () => {
   it('knows the policies of common bases and manylinux', () => {
