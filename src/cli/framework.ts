@@ -55,24 +55,27 @@ export class CliContext {
   }
 
   /** Config for the repository around cwd (or cwd itself outside a repository), with flag overrides last. */
-  config(overrides?: ConfigOverrides): Promise<{ config: ReleaseOperatorConfig; root: string; file?: string }> {
-    if (!this.configCache || overrides) {
-      const p = (async () => {
-        const root = await import('../core/git/repo')
-          .then(({ GitRepo }) => GitRepo.open(this.cwd))
-          .then((r) => r.root)
-          .catch(() => this.cwd);
-        const { config, file } = await loadConfig(root, overrides);
-        const docker = this.options.docker ?? this.io.env.RELEASE_OPERATOR_DOCKER;
-        if (docker) config.dockerPath = docker;
-        if (this.io.env.GITHUB_API_URL && config.github.apiUrl === 'https://api.github.com')
-          config.github.apiUrl = this.io.env.GITHUB_API_URL;
-        return { config, root, file };
-      })();
-      if (overrides) return p;
-      this.configCache = p;
-    }
-    return this.configCache;
+  config(): Promise<{ config: ReleaseOperatorConfig; root: string; file?: string }> {
+    return (this.configCache ??= (async () => {
+      const root = await import('../core/git/repo')
+        .then(({ GitRepo }) => GitRepo.open(this.cwd))
+        .then((r) => r.root)
+        .catch(() => this.cwd);
+      const { config, file } = await loadConfig(root, this.flagOverrides(), { environment: this.environment() });
+      return { config, root, file };
+    })());
+  }
+
+  /** What the command line sets, applied last as the extension applies its settings. */
+  private flagOverrides(): ConfigOverrides {
+    const docker = this.options.docker ?? this.io.env.RELEASE_OPERATOR_DOCKER;
+    return docker ? { dockerPath: docker } : {};
+  }
+
+  /** What the machine says, below release-operator.json: a GitHub Enterprise runner's API. */
+  private environment(): ConfigOverrides {
+    const apiUrl = this.io.env.GITHUB_API_URL;
+    return apiUrl ? { github: { apiUrl } } : {};
   }
 }
 

@@ -173,13 +173,14 @@ export async function readConfigFile(root: string): Promise<{ file?: string; ove
 }
 
 /**
- * defaults -> release-operator.json -> settings or flags. `untrusted`: the file's RESTRICTED_KEYS are left out
- * (listed in `ignored`), so a repository opened in an untrusted workspace cannot choose what runs.
+ * defaults -> `environment` (what the machine says, e.g. GITHUB_API_URL) -> release-operator.json -> settings or
+ * flags. `untrusted`: the file's RESTRICTED_KEYS are left out (listed in `ignored`), so a repository opened in an
+ * untrusted workspace cannot choose what runs.
  */
 export async function loadConfig(
   root: string,
   overrides?: ConfigOverrides,
-  opts: { untrusted?: boolean } = {},
+  opts: { untrusted?: boolean; environment?: ConfigOverrides } = {},
 ): Promise<{ config: ReleaseOperatorConfig; file?: string; ignored: string[] }> {
   const { file, overrides: fromFile } = await readConfigFile(root);
   const ignored: string[] = [];
@@ -198,7 +199,7 @@ export async function loadConfig(
       }
     }
   }
-  return { config: mergeConfig(defaultConfig(), fromFile, overrides), file, ignored };
+  return { config: mergeConfig(defaultConfig(), opts.environment, fromFile, overrides), file, ignored };
 }
 
 /** The platforms the smoke gate runs by default: its own list, else the required platforms. */
