@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { registerSecret } from '../core/redact';
 import type { Logger } from '../core/log';
+import { DisposableStore } from './disposables';
 
 export const GITHUB_SCOPES = ['repo', 'workflow', 'read:packages'];
 
@@ -11,15 +12,15 @@ export const GITHUB_SCOPES = ['repo', 'workflow', 'read:packages'];
  */
 export class GitHubAuth implements vscode.Disposable {
   private session?: vscode.AuthenticationSession;
-  private readonly changed = new vscode.EventEmitter<void>();
+  private readonly disposables = new DisposableStore();
+  private readonly changed = this.disposables.add(new vscode.EventEmitter<void>());
   readonly onDidChange = this.changed.event;
-  private readonly disposables: vscode.Disposable[] = [this.changed];
 
   constructor(
     private readonly logger: Logger,
     private readonly env: NodeJS.ProcessEnv = process.env,
   ) {
-    this.disposables.push(
+    this.disposables.add(
       vscode.authentication.onDidChangeSessions((e) => {
         if (e.provider.id === 'github') void this.refreshSilently();
       }),
@@ -70,6 +71,6 @@ export class GitHubAuth implements vscode.Disposable {
   }
 
   dispose(): void {
-    for (const d of this.disposables) d.dispose();
+    this.disposables.dispose();
   }
 }

@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import path from 'node:path';
+import { DisposableStore } from './disposables';
 
 /**
  * Fires when the repository's HEAD or refs change (commit, checkout, tag, fetch), debounced: one git
@@ -8,19 +9,20 @@ import path from 'node:path';
 export class RepoWatcher implements vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<void>();
   readonly onDidChange = this.changed.event;
-  private watchers: vscode.Disposable[] = [];
+  /** The watchers of the folder in view; cleared when another folder is watched. */
+  private readonly watchers = new DisposableStore();
   private timer?: NodeJS.Timeout;
 
   constructor(private readonly debounceMs = 500) {}
 
   watch(folder: vscode.WorkspaceFolder | undefined): void {
-    this.clear();
+    this.watchers.clear();
     if (!folder) return;
     const git = vscode.Uri.file(path.join(folder.uri.fsPath, '.git'));
     for (const pattern of ['HEAD', 'packed-refs', 'refs/**']) {
       const w = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(git, pattern));
       const fire = () => this.fireSoon();
-      this.watchers.push(w, w.onDidChange(fire), w.onDidCreate(fire), w.onDidDelete(fire));
+      for (const d of [w, w.onDidChange(fire), w.onDidCreate(fire), w.onDidDelete(fire)]) this.watchers.add(d);
     }
   }
 
@@ -29,14 +31,9 @@ export class RepoWatcher implements vscode.Disposable {
     this.timer = setTimeout(() => this.changed.fire(), this.debounceMs);
   }
 
-  private clear(): void {
-    for (const d of this.watchers) d.dispose();
-    this.watchers = [];
-  }
-
   dispose(): void {
     clearTimeout(this.timer);
-    this.clear();
+    this.watchers.dispose();
     this.changed.dispose();
   }
 }

@@ -5,6 +5,7 @@ import { RESTRICTED_KEYS, leafFields } from '../core/config/schema';
 import { createLogger, type Logger } from '../core/log';
 import { runProcess, type Runner } from '../core/process/run';
 import { redact } from '../core/redact';
+import { DisposableStore } from './disposables';
 
 const SELECTED_FOLDER_KEY = 'releaseOperator.selectedFolder';
 
@@ -19,25 +20,20 @@ export class ReleaseOperatorServices implements vscode.Disposable {
   readonly logger: Logger;
   /** Programs run through the engine's one runner, with every command line logged at debug level. */
   readonly run: Runner;
-  private readonly folderChanged = new vscode.EventEmitter<vscode.WorkspaceFolder | undefined>();
+  private readonly disposables = new DisposableStore();
+  private readonly folderChanged = this.disposables.add(new vscode.EventEmitter<vscode.WorkspaceFolder | undefined>());
   readonly onDidChangeFolder = this.folderChanged.event;
-  private readonly disposables: vscode.Disposable[] = [];
   private containerTail = '';
 
   constructor(readonly context: vscode.ExtensionContext) {
-    this.log = vscode.window.createOutputChannel('Release Operator', { log: true });
-    this.containers = vscode.window.createOutputChannel('Release Operator: Containers');
+    this.log = this.disposables.add(vscode.window.createOutputChannel('Release Operator', { log: true }));
+    this.containers = this.disposables.add(vscode.window.createOutputChannel('Release Operator: Containers'));
     this.logger = createLogger((level, msg) => this.log[level](msg), 'trace');
     this.run = (command, args, options) => {
       this.logger.debug(`run: ${command} ${args.join(' ')}`);
       return runProcess(command, args, options);
     };
-    this.disposables.push(
-      this.log,
-      this.containers,
-      this.folderChanged,
-      vscode.workspace.onDidChangeWorkspaceFolders(() => this.folderChanged.fire(this.folder)),
-    );
+    this.disposables.add(vscode.workspace.onDidChangeWorkspaceFolders(() => this.folderChanged.fire(this.folder)));
   }
 
   /** Appends container output, redacted (a container may echo a token from its environment). */
@@ -106,6 +102,6 @@ export class ReleaseOperatorServices implements vscode.Disposable {
   }
 
   dispose(): void {
-    for (const d of this.disposables) d.dispose();
+    this.disposables.dispose();
   }
 }

@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { DisposableStore } from './disposables';
 import type { PlatformSmoke, SmokeResults, SmokeState } from './smokeResults';
 
 const ICONS: Record<SmokeState, string> = {
@@ -21,14 +22,16 @@ export function statusText(results: readonly PlatformSmoke[]): string {
  * Hidden while the workspace has no repository.
  */
 export class SmokeStatusBar implements vscode.Disposable {
-  readonly item = vscode.window.createStatusBarItem('releaseOperator.smoke', vscode.StatusBarAlignment.Left, 10);
-  private readonly disposables: vscode.Disposable[] = [this.item];
+  private readonly disposables = new DisposableStore();
+  readonly item = this.disposables.add(
+    vscode.window.createStatusBarItem('releaseOperator.smoke', vscode.StatusBarAlignment.Left, 10),
+  );
   private hasRepository = false;
 
   constructor(private readonly results: SmokeResults) {
     this.item.name = 'Release Operator: Smoke';
     this.item.command = 'releaseOperator.showSmokeResult';
-    this.disposables.push(results.onDidChange(() => this.update()));
+    this.disposables.add(results.onDidChange(() => this.update()));
     this.update();
   }
 
@@ -64,6 +67,6 @@ export class SmokeStatusBar implements vscode.Disposable {
   }
 
   dispose(): void {
-    for (const d of this.disposables) d.dispose();
+    this.disposables.dispose();
   }
 }
