@@ -1,19 +1,15 @@
 import * as vscode from 'vscode';
-import { isReleaseOperatorError } from '../core/errors';
 import { GitHubAuth } from './auth';
 import { registerCommands } from './commands';
 import { Engines } from './engines';
 import { FactsCache, type Facts } from './facts';
+import { registerLint } from './lint';
 import { RepoWatcher } from './repoWatcher';
 import { ReleaseOperatorServices } from './services';
 import { SmokeResults } from './smokeResults';
 import { SmokeStatusBar } from './statusBar';
-import type { ReleaseNode } from './tree/model';
-import { ReleaseTreeProvider } from './tree/provider';
-import { lintDescription, rootSections } from './tree/sections';
-import { registerLint } from './lint';
-
-export type RepositoryState = 'loading' | 'ready' | 'noRepository';
+import type { ReleaseTreeProvider } from './tree/provider';
+import { ReleaseTree, type RepositoryState } from './tree/releaseTree';
 
 /** What activate() returns: the extension-host tests read the tree and the status bar through it. */
 export interface ReleaseOperatorApi {
@@ -34,71 +30,18 @@ export function activate(context: vscode.ExtensionContext): ReleaseOperatorApi {
   const services = new ReleaseOperatorServices(context);
   const auth = new GitHubAuth(services.logger);
   const engines = new Engines(services, auth);
+  const facts = new FactsCache(services);
   const smoke = new SmokeResults();
   const statusBar = new SmokeStatusBar(smoke);
   const watcher = new RepoWatcher();
-  const timers = new Set<NodeJS.Timeout>();
-  const facts = new FactsCache(services);
-  let smokeNode: ReleaseNode | undefined;
-  let lintNode: ReleaseNode | undefined;
   const lint = registerLint(context, { logger: services.logger, getConfig: () => services.config() });
-
-  const setState = (state: RepositoryState) => {
-    void vscode.commands.executeCommand('setContext', 'releaseOperator.state', state);
-    void vscode.commands.executeCommand('setContext', 'releaseOperator.hasRepository', state === 'ready');
-    if (state !== 'loading') statusBar.setHasRepository(state === 'ready');
-  };
-
-  const tree: ReleaseTreeProvider = new ReleaseTreeProvider(async (signal) => {
-    const folder = services.folder;
-    if (!folder) {
-      setState('noRepository');
-      return [];
-    }
-    setState('loading');
-    facts.clear();
-    try {
-      const { config, status } = await facts.get();
-      if (signal.aborted) return [];
-      setState('ready');
-      const gh = status.repository.github;
-      const nodes = rootSections(status, config, {
-        registry: () => engines.registry(config),
-        supplyChain: (reference, signal) => engines.supplyChain(config, status, reference, signal),
-        github: async () => (gh ? engines.github(config, gh, false, status.repository.root) : undefined),
-        smoke,
-        lintCount: () => lint.findingsCount(),
-        workspaceFolderCount: vscode.workspace.workspaceFolders?.length ?? 0,
-        refreshLater: (node, ms) => {
-          const t = setTimeout(() => {
-            timers.delete(t);
-            if (!signal.aborted) tree.refresh(node);
-          }, ms);
-          timers.add(t);
-        },
-      });
-      smokeNode = nodes.find((n) => n.id === 'smoke');
-      lintNode = nodes.find((n) => n.id === 'lint');
-      return nodes;
-    } catch (e) {
-      if (isReleaseOperatorError(e) && e.kind === 'usage') {
-        services.logger.info(`No repository: ${e.message}`);
-        setState('noRepository');
-        return [];
-      }
-      setState('ready');
-      throw e;
-    }
-  });
-
+  const onState = (state: RepositoryState) => showRepositoryState(state, statusBar);
+  const tree = new ReleaseTree({ services, facts, engines, smoke, lint, onState });
   const treeView = vscode.window.createTreeView('releaseOperator.release', {
-    treeDataProvider: tree,
+    treeDataProvider: tree.provider,
     showCollapseAll: true,
   });
-  const refreshAll = () => {
-    facts.clear();
-    tree.refresh();
-  };
+  const refresh = () => tree.refresh();
   context.subscriptions.push(
     services,
     auth,
@@ -107,39 +50,40 @@ export function activate(context: vscode.ExtensionContext): ReleaseOperatorApi {
     watcher,
     tree,
     treeView,
-    { dispose: () => timers.forEach(clearTimeout) },
-    watcher.onDidChange(refreshAll),
-    auth.onDidChange(refreshAll),
+    watcher.onDidChange(refresh),
+    auth.onDidChange(refresh),
     services.onDidChangeFolder((f) => {
       watcher.watch(f);
       smoke.clear();
-      refreshAll();
+      refresh();
     }),
-    smoke.onDidChange(() => smokeNode && tree.refresh(smokeNode)),
-    lint.onDidChange(() => {
-      if (!lintNode) return;
-      lintNode.description = lintDescription(lint.findingsCount());
-      tree.refresh(lintNode);
-    }),
-    vscode.workspace.onDidChangeConfiguration((e) => e.affectsConfiguration('releaseOperator') && refreshAll()),
-    vscode.workspace.onDidGrantWorkspaceTrust(refreshAll),
+    vscode.workspace.onDidChangeConfiguration((e) => e.affectsConfiguration('releaseOperator') && refresh()),
+    vscode.workspace.onDidGrantWorkspaceTrust(refresh),
   );
+  const loadFacts = () => facts.get();
   registerCommands(context, {
     services,
     auth,
     engines,
     smoke,
     statusBar,
-    tree,
+    tree: tree.provider,
     treeView,
-    facts: () => facts.get(),
-    refresh: refreshAll,
+    facts: loadFacts,
+    refresh,
   });
   watcher.watch(services.folder);
   auth.start();
-  if (!services.folder) setState('noRepository');
+  if (!services.folder) onState('noRepository');
 
-  return { services, tree, smoke, statusBar, facts: () => facts.get() };
+  return { services, tree: tree.provider, smoke, statusBar, facts: loadFacts };
+}
+
+/** The view's welcome content and menus follow whether the folder holds a repository, and so does the status bar. */
+function showRepositoryState(state: RepositoryState, statusBar: SmokeStatusBar): void {
+  void vscode.commands.executeCommand('setContext', 'releaseOperator.state', state);
+  void vscode.commands.executeCommand('setContext', 'releaseOperator.hasRepository', state === 'ready');
+  if (state !== 'loading') statusBar.setHasRepository(state === 'ready');
 }
 
 export function deactivate(): void {}

@@ -33,6 +33,14 @@ export class ReleaseTreeProvider implements vscode.TreeDataProvider<ReleaseNode>
     this.changed.fire(undefined);
   }
 
+  /** Re-renders a root section once the roots have loaded (a live one: smoke results, the lint count). */
+  async refreshRoot(id: string, update?: (node: ReleaseNode) => void): Promise<void> {
+    const node = (await this.roots)?.find((n) => n.id === id);
+    if (!node) return;
+    update?.(node);
+    this.refresh(node);
+  }
+
   getTreeItem(n: ReleaseNode): vscode.TreeItem {
     return toTreeItem(n);
   }
