@@ -1,7 +1,7 @@
 import type { ReleaseOperatorConfig } from '../core/config/schema';
 import type { AuditReport } from '../core/audit';
 import type { GlibcReport } from '../core/glibc';
-import type { DispatchResult, GitHubClient, RepoRef, WorkflowFile } from '../core/github';
+import type { DispatchResult, GitHubClient, Job, Release, RepoRef, WorkflowFile, WorkflowRun } from '../core/github';
 import type { RegistryClient, RollbackPlan, RollbackResult } from '../core/registry';
 import type { PlatformResult, SmokeCleanupResult, SmokeEvent } from '../core/smoke';
 import type { StatusReport } from '../core/status';
@@ -15,32 +15,17 @@ import type { PlatformSmoke, SmokeStepView } from './smokeResults';
 /** The registry facts the tree reads (RegistryClient satisfies it). */
 export type RegistryFacade = Pick<RegistryClient, 'listTags' | 'inspect'>;
 
-export interface ReleaseView {
-  tag: string;
-  draft: boolean;
-  prerelease: boolean;
-  url: string;
-}
+/** A GitHub Release as the tree shows it. */
+export type ReleaseView = Pick<Release, 'tag' | 'draft' | 'prerelease' | 'url'>;
 
-export interface RunView {
-  id: number;
+/** A workflow run as the tree shows it: titled by its name, else by its workflow file and number. */
+export type RunView = Pick<WorkflowRun, 'id' | 'status' | 'conclusion' | 'event' | 'url' | 'createdAt'> & {
   title: string;
-  status: string;
-  conclusion: string | null;
   branch?: string;
-  event?: string;
-  url: string;
-  createdAt: string;
-}
+};
 
-export interface JobView {
-  id: number;
-  name: string;
-  status: string;
-  conclusion: string | null;
-  url?: string;
-  steps: { name: string; status: string; conclusion: string | null; startedAt?: string; completedAt?: string }[];
-}
+/** A job of a run, with its steps, as the engine reads it. */
+export type JobView = Pick<Job, 'id' | 'name' | 'status' | 'conclusion' | 'url' | 'steps'>;
 
 /** The GitHub facts the tree reads, for one repository and its release workflow. */
 export interface GitHubFacade {
@@ -207,7 +192,7 @@ export class Engines {
           url: r.url,
           createdAt: r.createdAt,
         })),
-      jobs: async (runId, signal) => (await listJobs(gh, repo, runId, signal)).map((j) => ({ ...j, steps: j.steps })),
+      jobs: (runId, signal) => listJobs(gh, repo, runId, signal),
     };
   }
 
