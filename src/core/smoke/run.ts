@@ -25,7 +25,8 @@ import {
   removeLabelled,
   serverVersion,
 } from '../container';
-import { smokePlatform, type RunContext } from './platformRun';
+import { smokePlatform } from './platformRun';
+import type { RunContext } from './runContext';
 import type { PlatformResult, SmokeDeps, SmokeEvent, SmokeOptions, SmokeOutcome, SmokeReport } from './types';
 
 const CLEANUP_TIMEOUT_MS = 60_000;
@@ -33,7 +34,7 @@ const CLEANUP_TIMEOUT_MS = 60_000;
 const MIN_MEMORY = 6 * 1024 * 1024;
 
 /** docker's size notation (256m, 1g, 1.5g, 1048576): bytes; NaN when it is not one. */
-export function memoryBytes(size: string): number {
+function memoryBytes(size: string): number {
   const m = /^([0-9]+(?:\.[0-9]+)?)([bkmg]?)$/i.exec(size.trim());
   if (!m) return Number.NaN;
   const unit = { '': 1, b: 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3 }[m[2].toLowerCase() as '' | 'b' | 'k' | 'm' | 'g'];
