@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Every test: sets up the test bed, builds, type-checks, lints, checks formatting and the dependency rules, then runs
-# the unit suite (twice: now, and under a shifted clock and zone), the integration and the VS Code suites.
+# Every test: sets up the test bed, builds, type-checks, lints, checks formatting, the dependency rules and unused
+# code, then runs the unit suite (twice: now, and under a shifted clock and zone), the integration and the VS Code
+# suites.
 # Ends with one line "N passed, N failed" summed over all suites; exits non-zero if anything failed.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -16,6 +17,7 @@ step "type check"; npx tsc --noEmit -p . || fail typecheck
 step "lint (ESLint)"; npx eslint --max-warnings 0 . || fail eslint
 step "format (Prettier)"; npm run --silent format:check || fail format
 step "dependency rules (dependency-cruiser)"; npm run --silent depcruise || fail "dependency rules"
+step "unused code and dependencies (knip)"; npm run --silent knip || fail "unused code (knip)"
 step "bundle tests"; node test/build.mjs || fail "test bundle"
 step "unit tests"; RO_TEST_SUITE=unit npx mocha --config test/.mocharc.unit.json || fail "unit tests"
 # The unit suite again at another date and zone (10 s before a new year at UTC+14, so the run crosses midnight,

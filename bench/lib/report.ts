@@ -19,7 +19,7 @@ export interface Table {
   notes?: string[];
 }
 
-export function machine(): string {
+function machine(): string {
   const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
   return `${os.type()} ${os.release()} ${os.arch()}, ${os.cpus().length} x ${cpu}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`;
 }

@@ -14,7 +14,7 @@ export function summarize(samples: number[]): Summary {
   return { n: s.length, median, min: s[0], max: s.at(-1)! };
 }
 
-export async function measure(times: number, fn: () => Promise<unknown>): Promise<number[]> {
+async function measure(times: number, fn: () => Promise<unknown>): Promise<number[]> {
   const out: number[] = [];
   for (let i = 0; i < times; i++) {
     const t = process.hrtime.bigint();

@@ -136,7 +136,7 @@ export function defineCommand<A extends unknown[], O>(
 }
 
 /** Prints an error for a person (stderr) and, with --json, for a machine (stdout); returns the exit code. */
-export function reportError(e: unknown, ctx: { json: boolean }, io: CliIO): number {
+function reportError(e: unknown, ctx: { json: boolean }, io: CliIO): number {
   let kind: string;
   let code: number;
   let message: string;

@@ -1,7 +1,7 @@
 import { throwIfAborted } from './errors';
 
 /** Synchronous file calls run in slices of at most this long; between slices the event loop runs. */
-export const SLICE_MS = 8;
+const SLICE_MS = 8;
 
 /**
  * For loops of many small synchronous file calls (reading thousands of files' first bytes): about 5 to 10 times

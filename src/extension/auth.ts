@@ -3,7 +3,7 @@ import { registerSecret } from '../core/redact';
 import type { Logger } from '../core/log';
 import { DisposableStore } from './disposables';
 
-export const GITHUB_SCOPES = ['repo', 'workflow', 'read:packages'];
+const GITHUB_SCOPES = ['repo', 'workflow', 'read:packages'];
 
 /**
  * The GitHub token: VS Code's GitHub session (asked silently at start, created on first use), else

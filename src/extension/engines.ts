@@ -40,7 +40,7 @@ export interface SmokeListener {
 }
 
 /** One platform's engine result as the view shows it. */
-export function toPlatformSmoke(r: PlatformResult, image: string, startedAt: number): PlatformSmoke {
+function toPlatformSmoke(r: PlatformResult, image: string, startedAt: number): PlatformSmoke {
   const failed = r.steps.find((s) => s.name === r.failedStep);
   const message =
     r.outcome === 'environment'

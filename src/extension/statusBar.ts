@@ -10,9 +10,9 @@ const ICONS: Record<SmokeState, string> = {
 };
 
 /** Short platform name for the status bar: linux/arm64 -> arm64, linux/arm/v7 -> arm/v7. */
-export const shortPlatform = (p: string) => p.replace(/^linux\//, '');
+const shortPlatform = (p: string) => p.replace(/^linux\//, '');
 
-export function statusText(results: readonly PlatformSmoke[]): string {
+function statusText(results: readonly PlatformSmoke[]): string {
   if (!results.length) return '$(beaker) Smoke: not run';
   return `$(beaker) ${results.map((r) => `${ICONS[r.state]} ${shortPlatform(r.platform)}`).join('  ')}`;
 }

@@ -7,7 +7,7 @@ import { ARTIFACTS } from './paths';
  * inputs fuzzed, secrets found, containers left) to one JSON-lines file, summed by
  * `node scripts/reliability-figures.mjs` after a run.
  */
-export const FIGURES_FILE = path.join(ARTIFACTS, 'reliability-figures.jsonl');
+const FIGURES_FILE = path.join(ARTIFACTS, 'reliability-figures.jsonl');
 
 export type FigureKind = 'fault' | 'fuzz' | 'secrets-leaked' | 'containers-left' | 'load' | 'hostile';
 

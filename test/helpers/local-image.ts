@@ -18,7 +18,7 @@ import { FIXTURES } from './paths';
 /** The 20.10 client builds with BuildKit; the Docker 28 client on PATH has no buildx. */
 export const DOCKER = '/usr/bin/docker';
 export const REGISTRY = process.env.RO_TESTBED_REGISTRY ?? '127.0.0.1:5000';
-export const TEST_LABEL = 'release-operator.test=glibc';
+const TEST_LABEL = 'release-operator.test=glibc';
 export const LIB = '/lib/x86_64-linux-gnu';
 
 /**
@@ -99,7 +99,7 @@ export async function buildArm64Image(ctx: string, tag: string): Promise<void> {
 }
 
 /** The image's own paths (what docker export adds for a container, /dev, /proc, /etc/hosts..., left out). */
-export const own = (p: string) => /^\/(bin|lib|lib64|usr|opt)(\/|$)/.test(p);
+const own = (p: string) => /^\/(bin|lib|lib64|usr|opt)(\/|$)/.test(p);
 
 /** Path and kind of every entry; hard links count as the file they link to. */
 export const listing = (fs: ImageFs) =>

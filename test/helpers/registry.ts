@@ -65,14 +65,6 @@ export interface RegistryOptions {
   anonymousPull?: boolean;
 }
 
-const stoppers = new Set<() => Promise<void>>();
-
-export async function stopAll(): Promise<void> {
-  const all = [...stoppers];
-  stoppers.clear();
-  await Promise.all(all.map((s) => s().catch(() => undefined)));
-}
-
 /** Starts a registry in before() and stops it in after(); returns a getter for use inside tests. */
 export function useRegistry(auth: AuthMode = 'none', options: Omit<RegistryOptions, 'auth'> = {}): () => TestRegistry {
   let reg: TestRegistry | undefined;
@@ -164,13 +156,11 @@ export async function startRegistry(options: RegistryOptions = {}): Promise<Test
     (e) => void (exited = e instanceof CancelledError ? 'stopped' : String(e)),
   );
   const stop = async () => {
-    stoppers.delete(stop);
     controller.abort();
     await proc;
     await new Promise<void>((r) => (tokenServer ? tokenServer.close(() => r()) : r()));
     rmSync(dir, { recursive: true, force: true });
   };
-  stoppers.add(stop);
   const deadline = Date.now() + 20_000;
   for (;;) {
     if (exited) {
@@ -603,10 +593,8 @@ export async function startProxy(
   });
   await new Promise<void>((r) => server.listen(port, '127.0.0.1', r));
   const stop = async () => {
-    stoppers.delete(stop);
     server.closeAllConnections();
     await new Promise<void>((r) => server.close(() => r()));
   };
-  stoppers.add(stop);
   return { host, url: `http://${host}`, requests, stop };
 }

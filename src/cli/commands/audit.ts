@@ -91,7 +91,7 @@ export function register(program: Command, rt: CliRuntime): void {
   });
 }
 
-export function formatAudit(r: AuditReport): string {
+function formatAudit(r: AuditReport): string {
   return renderReport(r, `Audit of ${r.image} (${r.versions.length} version${r.versions.length === 1 ? '' : 's'})`, {
     notes: r.notes,
   });

@@ -28,7 +28,7 @@ export function parseRepoFlag(text: string): RepoRef {
   return { owner: m[1], name: m[2] };
 }
 
-export async function repoFromRemote(cwd: string): Promise<RepoRef> {
+async function repoFromRemote(cwd: string): Promise<RepoRef> {
   const { GitRepo } = await import('../../core/git/repo');
   const repo = await GitRepo.open(cwd);
   const remote = pickGitHubRemote(await repo.remotes());

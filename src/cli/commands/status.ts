@@ -40,7 +40,7 @@ export function register(program: Command, rt: CliRuntime): void {
   });
 }
 
-export function formatStatus(s: StatusReport): string {
+function formatStatus(s: StatusReport): string {
   const lines: string[] = [];
   const gh = s.repository.github;
   lines.push(`Repository  ${gh ? `${gh.owner}/${gh.name} (${gh.host}, remote ${gh.remote})` : '(no GitHub remote)'}`);

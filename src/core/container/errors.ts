@@ -32,7 +32,7 @@ const BUILDX_MISSING = /buildx component is missing|'buildx' is not a docker com
 
 export const isDaemonDown = (text: string) => DAEMON_DOWN.some((re) => re.test(text));
 export const isExecFormatError = (text: string) => EXEC_FORMAT.test(text);
-export const isBuildxMissing = (text: string) => BUILDX_MISSING.test(text);
+const isBuildxMissing = (text: string) => BUILDX_MISSING.test(text);
 /**
  * Messages of `docker run` failures (exit 125) that come from the Docker host, not the image: a daemon going away,
  * a full disk, broken container networking. Kept narrow: "No command specified" is also exit 125 and is the image's.

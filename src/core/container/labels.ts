@@ -4,7 +4,7 @@
  */
 export const PRODUCT_LABEL = 'release-operator';
 export const SMOKE_RUN_LABEL = 'release-operator.smoke';
-export const PLATFORM_LABEL = 'release-operator.platform';
+const PLATFORM_LABEL = 'release-operator.platform';
 /** On a container created (never started) only to read an image's files for the glibc check; the value is the image. */
 export const GLIBC_LABEL = 'release-operator.glibc';
 /** The run id of a container that is not a smoke run's (the glibc check's): `cleanup` spares runs in progress. */

@@ -25,7 +25,7 @@ export function formatPlatform(p: Platform): string {
 }
 
 /** Node's and the kernel's names for an architecture, in OCI terms. */
-export function ociArchitecture(name: string): string {
+function ociArchitecture(name: string): string {
   const map: Record<string, string> = {
     x64: 'amd64',
     x86_64: 'amd64',
@@ -53,7 +53,7 @@ export function runsNatively(hostArch: string, p: Platform): boolean {
 }
 
 /** The name QEMU's binfmt handler is registered under for an architecture (qemu-<name>). */
-export function qemuName(architecture: string): string {
+function qemuName(architecture: string): string {
   const map: Record<string, string> = {
     amd64: 'x86_64',
     arm64: 'aarch64',
@@ -67,7 +67,7 @@ export function qemuName(architecture: string): string {
   return map[architecture] ?? architecture;
 }
 
-export const BINFMT_DIR = '/proc/sys/fs/binfmt_misc';
+const BINFMT_DIR = '/proc/sys/fs/binfmt_misc';
 
 export type BinfmtState =
   | { registered: true; interpreter?: string }

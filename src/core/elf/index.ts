@@ -4,8 +4,7 @@
  */
 export { parseElf, isElf } from './parse';
 export { ElfFormatError } from './errors';
-export { MACHINES, VER_FLG_WEAK, VER_FLG_BASE } from './constants';
 export type { ElfInfo, LibraryNeeds, VersionNeed, VersionDefinition, ProgramHeader } from './types';
-export { splitVersion, compareDotted, glibcVersionOf, maxVersion } from './versions';
+export { compareDotted, glibcVersionOf, maxVersion } from './versions';
 export { parseElfChunks, readElfFile } from './file';
 export type { Piece } from './bytes';

@@ -4,7 +4,7 @@ export interface VersionName {
   numbers: number[];
 }
 
-export function splitVersion(name: string): VersionName | undefined {
+function splitVersion(name: string): VersionName | undefined {
   const m = /^([A-Za-z][A-Za-z0-9_]*?)_(\d+(?:\.\d+)*)$/.exec(name);
   return m ? { family: m[1], numbers: m[2].split('.').map(Number) } : undefined;
 }

@@ -50,10 +50,7 @@ export interface GlibcCheckDeps {
 export type TargetKind = 'path' | 'docker' | 'registry';
 
 /** Which source a target names (see GlibcCheckRequest.target). */
-export async function classifyTarget(
-  target: string,
-  cwd = process.cwd(),
-): Promise<{ kind: TargetKind; value: string }> {
+async function classifyTarget(target: string, cwd = process.cwd()): Promise<{ kind: TargetKind; value: string }> {
   if (target.startsWith('docker-daemon:')) return { kind: 'docker', value: target.slice('docker-daemon:'.length) };
   if (target.startsWith('docker://')) return { kind: 'registry', value: target.slice('docker://'.length) };
   if (await stat(path.resolve(cwd, target)).catch(() => undefined))

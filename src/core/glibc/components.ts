@@ -32,11 +32,6 @@ export function isGlibcComponent(p: string, elf: ElfInfo): boolean {
   return GLIBC_PROGRAMS.has(base) && /^\/(usr\/)?s?bin\/|^\/usr\/lib(exec)?\//.test(p);
 }
 
-/** The glibc version family comes from these libraries; others (libstdc++...) have their own families. */
-export function isGlibcLibraryName(name: string): boolean {
-  return GLIBC_LIBS.test(name);
-}
-
 export function libcOfInterpreter(interp: string | undefined): 'glibc' | 'musl' | 'unknown' {
   if (!interp) return 'unknown';
   if (/ld-musl/.test(interp)) return 'musl';

@@ -12,7 +12,7 @@ export interface LoadedObject {
 const MAX_CONF_DEPTH = 8;
 
 /** Folders listed in /etc/ld.so.conf and its includes (what ldconfig puts in the cache), in order. */
-export function ldSoConfDirs(fs: ImageFs): string[] {
+function ldSoConfDirs(fs: ImageFs): string[] {
   const out: string[] = [];
   const seen = new Set<string>();
   const read = (file: string, depth: number) => {
@@ -55,7 +55,7 @@ function glob(fs: ImageFs, pattern: string): string[] {
 }
 
 /** The built-in search path: Debian's multiarch folders first, then the classic ones. */
-export function defaultDirs(arch: string | undefined, bits: 32 | 64): string[] {
+function defaultDirs(arch: string | undefined, bits: 32 | 64): string[] {
   const t = arch ? ARCHES[arch]?.triplet : undefined;
   return [
     ...(t ? [`/lib/${t}`, `/usr/lib/${t}`] : []),

@@ -35,7 +35,7 @@ export interface LocalElfFiles {
  * files than limits.files is an environment fault. Synchronous file calls in slices (see slices.ts): a folder of
  * thousands of files costs a few calls each.
  */
-export async function collectLocalElfFiles(
+async function collectLocalElfFiles(
   root: string,
   signal?: AbortSignal,
   maxFiles = DEFAULT_LIMITS.files,

@@ -1,7 +1,7 @@
 import { usageError } from '../errors';
 
 /** The glibc a target runtime provides, named by base image or wheel policy (auditwheel's manylinux tags). */
-export const POLICIES: Readonly<Record<string, string>> = {
+const POLICIES: Readonly<Record<string, string>> = {
   manylinux1: '2.5',
   manylinux2010: '2.12',
   manylinux2014: '2.17',

@@ -20,7 +20,7 @@ export interface FsEntry {
   text?: string;
 }
 
-export const MAX_SYMLINK_HOPS = 40;
+const MAX_SYMLINK_HOPS = 40;
 
 /** Absolute, normalized, '..' clamped at the root (an image path can never leave the image). */
 export function normalizePath(p: string): string {

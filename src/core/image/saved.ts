@@ -36,7 +36,7 @@ export interface SavedArchive {
 }
 
 /** An archive entry name as a key: relative, normalized, `..` clamped at the archive root. */
-export function archiveName(name: string): string {
+function archiveName(name: string): string {
   const n = path.posix.normalize('/' + name).slice(1);
   return n.endsWith('/') ? n.slice(0, -1) : n;
 }

@@ -44,7 +44,7 @@ export interface ReadOptions {
 }
 
 /** Layers read this many at a time (each a stream of its own); their ops are applied in the image's order. */
-export const LAYER_CONCURRENCY = 3;
+const LAYER_CONCURRENCY = 3;
 
 /**
  * The merged filesystem of layers read concurrently (at most LAYER_CONCURRENCY at once) and applied in order.

@@ -39,7 +39,7 @@ function isLoopbackHost(host: string): boolean {
 }
 
 /** Loopback, RFC 1918, link-local, CGNAT, unspecified and IPv6 unique-local/link-local literals. */
-export function isPrivateHost(host: string): boolean {
+function isPrivateHost(host: string): boolean {
   if (isLoopbackHost(host)) return true;
   const v4 = /^(\d+)\.(\d+)\.(\d+)\.(\d+)$/.exec(host);
   if (v4) {

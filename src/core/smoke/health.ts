@@ -16,7 +16,7 @@ const MAX_BODY_BYTES = 1024 * 1024;
  * timeout, and its socket does not keep the process alive meanwhile, so a CLI run could end mid-probe.
  * node:http sees the proxy's reset at once, and its timer keeps the process alive.
  */
-export const httpGet: HttpGet = (url, { timeoutMs, signal }) =>
+const httpGet: HttpGet = (url, { timeoutMs, signal }) =>
   new Promise((resolve, reject) => {
     if (signal?.aborted) return reject(new CancelledError());
     const req = http.get(url, { agent: false }, (res) => {

@@ -24,7 +24,7 @@ function clean(v: unknown): string | undefined {
 }
 
 /** The newest semver git tag with the configured prefix, by semver order (not by date). */
-export function newestVersionTag(tags: GitTag[], prefix: string): GitTag | undefined {
+function newestVersionTag(tags: GitTag[], prefix: string): GitTag | undefined {
   return sortVersionTags(tags, prefix)[0];
 }
 

@@ -25,9 +25,3 @@ export interface CommandContext {
   facts: () => Promise<Facts>;
   refresh: () => void;
 }
-
-/**
- * Arguments a command may receive: a tree node (menus), or options when called programmatically (tests,
- * other extensions, keybindings). `confirmed: true` skips the modal confirmation of a registry/GitHub change.
- */
-export type NodeOrOptions = ReleaseNode | undefined;

@@ -91,7 +91,7 @@ function platformNode(
   };
 }
 
-export function imageTagNode(
+function imageTagNode(
   repository: string,
   tag: string,
   info: ImageInfo,
@@ -136,7 +136,7 @@ export function imageTagNode(
 }
 
 /** A web page for the image: ghcr.io's package page, else nothing. */
-export function browseUrl(repository: string): string | undefined {
+function browseUrl(repository: string): string | undefined {
   const m = /^ghcr\.io\/([^/]+)\/(.+)$/.exec(repository);
   return m ? `https://github.com/${m[1]}/pkgs/container/${encodeURIComponent(m[2])}` : undefined;
 }

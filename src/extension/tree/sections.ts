@@ -34,7 +34,7 @@ const signInNode = (id: string, what: string): ReleaseNode => ({
   command: { command: 'releaseOperator.signIn', title: 'Sign in to GitHub' },
 });
 
-export function repositoryNode(s: StatusReport, deps: SectionDeps): ReleaseNode {
+function repositoryNode(s: StatusReport, deps: SectionDeps): ReleaseNode {
   const gh = s.repository.github;
   const tip = new vscode.MarkdownString(`**${s.repository.root}**\n\n`);
   tip.appendMarkdown(gh ? `GitHub: ${gh.owner}/${gh.name} (remote \`${gh.remote}\`)\n\n` : 'No GitHub remote.\n\n');
@@ -55,7 +55,7 @@ export function repositoryNode(s: StatusReport, deps: SectionDeps): ReleaseNode 
  * tags (the image prefix, unless configured, and the versions already released), so its rows load with the node;
  * when the registry cannot be read the plan comes from the git tags alone and the scheme rows say so.
  */
-export function versionNode(s: StatusReport, config: ReleaseOperatorConfig, deps: SectionDeps): ReleaseNode {
+function versionNode(s: StatusReport, config: ReleaseOperatorConfig, deps: SectionDeps): ReleaseNode {
   return {
     id: 'version',
     label: s.version ? `Version ${s.version.version}` : 'Version',
@@ -121,7 +121,7 @@ export function planNodes(s: StatusReport): ReleaseNode[] {
   ];
 }
 
-export function gitTagsSection(s: StatusReport, config: ReleaseOperatorConfig, deps: SectionDeps): ReleaseNode {
+function gitTagsSection(s: StatusReport, config: ReleaseOperatorConfig, deps: SectionDeps): ReleaseNode {
   return {
     id: 'gittags',
     label: 'Git tags',
@@ -244,7 +244,7 @@ function runNode(r: RunView, gh: GitHubFacade): ReleaseNode {
 }
 
 /** Workflow runs of the release workflow; while one is in progress the folder reloads itself every few seconds. */
-export function runsSection(s: StatusReport, deps: SectionDeps): ReleaseNode {
+function runsSection(s: StatusReport, deps: SectionDeps): ReleaseNode {
   const node: ReleaseNode = {
     id: 'runs',
     label: 'Workflow runs',
@@ -265,7 +265,7 @@ export function runsSection(s: StatusReport, deps: SectionDeps): ReleaseNode {
 }
 
 /** The last smoke run per platform with its steps and timings (re-read whenever the results change). */
-export function smokeSection(deps: SectionDeps): ReleaseNode {
+function smokeSection(deps: SectionDeps): ReleaseNode {
   const icons = {
     running: ['sync~spin'],
     passed: ['pass', 'testing.iconPassed'],

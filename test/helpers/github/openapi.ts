@@ -24,7 +24,7 @@ export interface Operation {
 
 let loaded: { doc: Json; byMethod: Map<string, Operation[]> } | undefined;
 
-export function description(): { doc: Json; byMethod: Map<string, Operation[]> } {
+function description(): { doc: Json; byMethod: Map<string, Operation[]> } {
   if (loaded) return loaded;
   const file = path.join(REPO_ROOT, 'node_modules', '@octokit', 'openapi', 'generated', 'api.github.com.json');
   const doc = JSON.parse(readFileSync(file, 'utf8'));
@@ -68,7 +68,7 @@ export function description(): { doc: Json; byMethod: Map<string, Operation[]> }
 }
 
 /** Follows a local $ref (#/components/...). */
-export function resolve(doc: Json, node: Json): Json {
+function resolve(doc: Json, node: Json): Json {
   let n = node;
   for (let i = 0; n && typeof n === 'object' && typeof n.$ref === 'string' && i < 20; i++) {
     n = n.$ref

@@ -8,7 +8,7 @@ import { ARTIFACTS, FIXTURES } from '../../helpers/paths';
 
 /** The 20.10 client: it builds with BuildKit (--platform) without buildx; the Docker 28 client on PATH cannot. */
 export const DOCKER = '/usr/bin/docker';
-export const TEST_LABEL = { 'release-operator.test': 'smoke' };
+const TEST_LABEL = { 'release-operator.test': 'smoke' };
 const BUSYBOX: Record<string, string> = {
   amd64: '/bin/busybox',
   arm64: '/var/cache/release-operator/foreign/busybox-static_arm64/bin/busybox',
