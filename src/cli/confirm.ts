@@ -1,7 +1,10 @@
 import { createInterface } from 'node:readline/promises';
 import type { CliContext, CliIO } from './framework';
 
-/** The CLI's IO may say whether a person is there to answer (tests set isTTY / confirm); else the real terminal decides. */
+/**
+ * The CLI's IO may say whether a person is there to answer (tests set isTTY / confirm); else the real terminal
+ * decides.
+ */
 export type InteractiveIO = CliIO & { isTTY?: boolean; confirm?: (question: string) => Promise<boolean> };
 
 /** Whether there is a person to ask: stdin and stderr (where the question goes) are a terminal. */

@@ -38,7 +38,9 @@ export interface StatusReport {
   registry?: RegistryState;
 }
 
-/** The image repository for a project: the configured one, else ghcr.io/<owner>/<name> (lower case, as ghcr requires). */
+/**
+ * The image repository for a project: the configured one, else ghcr.io/<owner>/<name> (lower case, as ghcr requires).
+ */
 export function imageRepository(config: ReleaseOperatorConfig, github?: GitHubRepo): string | null {
   if (config.image) return config.image;
   if (!github) return null;

@@ -331,7 +331,10 @@ export class Engines {
     });
   }
 
-  /** Inputs checked against the types the workflow declares; what would be sent, or a usage error saying what is wrong. */
+  /**
+   * Inputs checked against the types the workflow declares; what would be sent, or a usage error saying what is
+   * wrong.
+   */
   async prepareInputs(
     workflow: WorkflowFile,
     given: Record<string, string>,

@@ -96,7 +96,8 @@ export class ReleaseOperatorServices implements vscode.Disposable {
     });
     if (ignored.length)
       this.logger.info(
-        `release-operator.json: ${ignored.join(', ')} left out in an untrusted workspace (they choose what runs on this machine); set them in your user settings`,
+        `release-operator.json: ${ignored.join(', ')} left out in an untrusted workspace ` +
+          '(they choose what runs on this machine); set them in your user settings',
       );
     return config;
   }

@@ -50,14 +50,13 @@ export class SmokeStatusBar implements vscode.Disposable {
     this.item.text = statusText(all);
     const failed = all.some((r) => r.state === 'failed');
     this.item.backgroundColor = failed ? new vscode.ThemeColor('statusBarItem.errorBackground') : undefined;
+    const line = (r: PlatformSmoke) => {
+      const took = r.durationMs !== undefined ? ` in ${(r.durationMs / 1000).toFixed(1)} s` : '';
+      return `- **${r.platform}**: ${r.state}${took}${r.message ? ` - ${r.message}` : ''}`;
+    };
     const tip = new vscode.MarkdownString(
       all.length
-        ? all
-            .map(
-              (r) =>
-                `- **${r.platform}**: ${r.state}${r.durationMs !== undefined ? ` in ${(r.durationMs / 1000).toFixed(1)} s` : ''}${r.message ? ` - ${r.message}` : ''}`,
-            )
-            .join('\n')
+        ? all.map(line).join('\n')
         : 'No smoke test has run in this window. Run one with **Release Operator: Run Smoke Test...**',
     );
     tip.appendMarkdown('\n\nClick to show the result.');

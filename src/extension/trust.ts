@@ -6,7 +6,10 @@ import * as vscode from 'vscode';
  */
 export function trustBlockReason(trusted: boolean, action: string): string | undefined {
   if (trusted) return undefined;
-  return `${action} is disabled in an untrusted workspace: it builds or runs this repository's images, which executes the repository's code. Trust the workspace (Workspaces: Manage Workspace Trust) to enable it.`;
+  return (
+    `${action} is disabled in an untrusted workspace: it builds or runs this repository's images, which executes ` +
+    "the repository's code. Trust the workspace (Workspaces: Manage Workspace Trust) to enable it."
+  );
 }
 
 /** Shows why an action is blocked (with a button to manage trust) and returns false, or returns true. */

@@ -39,7 +39,8 @@ export function register(program: Command, rt: CliRuntime): void {
         ...lines(r),
         ...(spared.length
           ? [
-              `Left ${r.spared.containers.length} container(s) and ${r.spared.images.length} image(s) of runs still in progress alone (--force removes them too):`,
+              `Left ${r.spared.containers.length} container(s) and ${r.spared.images.length} image(s) ` +
+                'of runs still in progress alone (--force removes them too):',
               ...spared,
             ]
           : []),

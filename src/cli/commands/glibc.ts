@@ -15,9 +15,13 @@ export function register(program: Command, rt: CliRuntime): void {
     name: 'glibc',
     summary: "check that an image's binaries need no newer glibc than its runtime (or a target) provides",
     description:
-      "Reads the image without running it (a local image from the Docker engine's own storage when this user may read it, else through docker export of a created, never started container; a registry image through its layers) and compares the versions each binary needs (GLIBC_2.x, GLIBCXX_..., GCC_...) with those the libraries the loader would find define. " +
-      'TARGET is a file or folder (compared with --max-glibc or --policy), docker-daemon:NAME, docker://REF, or a reference: a registry image when it names a host (ghcr.io/..., 127.0.0.1:5000/...), else a local Docker image. ' +
-      'Exit 1 on drift.',
+      "Reads the image without running it (a local image from the Docker engine's own storage when this user may " +
+      'read it, else through docker export of a created, never started container; a registry image through its ' +
+      'layers) and compares the versions each binary needs (GLIBC_2.x, GLIBCXX_..., GCC_...) with those the ' +
+      'libraries the loader would find define. ' +
+      'TARGET is a file or folder (compared with --max-glibc or --policy), docker-daemon:NAME, docker://REF, or a ' +
+      'reference: a registry image when it names a host (ghcr.io/..., 127.0.0.1:5000/...), else a local Docker ' +
+      'image. Exit 1 on drift.',
     usesDocker: true,
     configure(cmd) {
       cmd.argument('<target>', 'file, folder or image reference');
@@ -40,7 +44,9 @@ export function register(program: Command, rt: CliRuntime): void {
       cmd.addOption(
         new Option(
           '--local-read <way>',
-          "how to read a local image: storage (the engine's own layer folders; needs read access to its data root), export (docker export of a created container), save (docker save); default: storage when readable, else export",
+          "how to read a local image: storage (the engine's own layer folders; needs read access to its data " +
+            'root), export (docker export of a created container), save (docker save); default: storage when ' +
+            'readable, else export',
         ).choices(['storage', 'export', 'save']),
       );
     },

@@ -265,7 +265,8 @@ export const SCHEMA = {
           type: 'string',
           title: 'Command network',
           description:
-            "Network of the help and version containers. 'none': without one (a help that needs the network fails, and the container starts faster); 'bridge': Docker's default network. The service always gets one.",
+            "Network of the help and version containers. 'none': without one (a help that needs the network " +
+            "fails, and the container starts faster); 'bridge': Docker's default network. The service always gets one.",
           default: 'none',
           enum: ['none', 'bridge'],
         },
@@ -273,7 +274,9 @@ export const SCHEMA = {
           type: 'string',
           title: 'Memory limit',
           description:
-            "Memory limit of the smoke containers (docker --memory, e.g. 256m or 1g; no swap beyond it), as the service will have in production: a service that needs more is killed and the platform fails with 'out of memory'. Empty: no limit.",
+            'Memory limit of the smoke containers (docker --memory, e.g. 256m or 1g; no swap beyond it), as the ' +
+            'service will have in production: a service that needs more is killed and the platform fails with ' +
+            "'out of memory'. Empty: no limit.",
           default: '',
           pattern: /^([0-9]+(\.[0-9]+)?[bkmgBKMG]?)?$/,
           patternHint: 'a size like 256m or 1g',

@@ -97,5 +97,7 @@ export function processAlive(pid: unknown): boolean {
   }
 }
 
-/** Run ids are generated (`newRunId`) or given with --run-id; keep the file name inside the folder whatever they hold. */
+/**
+ * Run ids are generated (`newRunId`) or given with --run-id; keep the file name inside the folder whatever they hold.
+ */
 export const runFileName = (runId: string) => runId.replace(/[^A-Za-z0-9._-]/g, '_');

@@ -22,7 +22,9 @@ export async function detectBuilder(docker: DockerClient, signal?: AbortSignal):
   }
   return {
     kind: 'none',
-    description: `${docker.dockerPath} can neither run 'docker buildx build' (the buildx plugin is missing) nor 'DOCKER_BUILDKIT=1 docker build' (it requires buildx).`,
+    description:
+      `${docker.dockerPath} can neither run 'docker buildx build' (the buildx plugin is missing) ` +
+      "nor 'DOCKER_BUILDKIT=1 docker build' (it requires buildx).",
     hint: BUILD_HINT,
   };
 }

@@ -37,8 +37,18 @@ const isBuildxMissing = (text: string) => BUILDX_MISSING.test(text);
  * Messages of `docker run` failures (exit 125) that come from the Docker host, not the image: a daemon going away,
  * a full disk, broken container networking. Kept narrow: "No command specified" is also exit 125 and is the image's.
  */
-const HOST_SIDE =
-  /context canceled|no space left on device|could not find bridge|failed to create endpoint|failed to set up container networking|port is already allocated|address already in use/i;
+const HOST_SIDE = new RegExp(
+  [
+    'context canceled',
+    'no space left on device',
+    'could not find bridge',
+    'failed to create endpoint',
+    'failed to set up container networking',
+    'port is already allocated',
+    'address already in use',
+  ].join('|'),
+  'i',
+);
 export const isDockerHostProblem = (text: string) => isDaemonDown(text) || HOST_SIDE.test(text);
 
 /** Maps a failed docker process to an error a person can act on; `fallback` is the kind of an unrecognised failure. */
@@ -95,4 +105,5 @@ export function dockerFailure(dockerPath: string, r: DockerResult, fallback: Err
 }
 
 export const BUILD_HINT =
-  'Install the buildx plugin (docker-buildx), or set releaseOperator.dockerPath / --docker to a docker client that can build with BuildKit (DOCKER_BUILDKIT=1 docker build --platform).';
+  'Install the buildx plugin (docker-buildx), or set releaseOperator.dockerPath / --docker to a docker client ' +
+  'that can build with BuildKit (DOCKER_BUILDKIT=1 docker build --platform).';

@@ -41,7 +41,9 @@ export interface GlibcCheckDeps {
   cwd?: string;
   logger?: Logger;
   signal?: AbortSignal;
-  /** How a local Docker image is read: 'export' (default; save when the engine will not create a container) or 'save'. */
+  /**
+   * How a local Docker image is read: 'export' (default; save when the engine will not create a container) or 'save'.
+   */
   localImageVia?: LocalImageVia;
   /** limits.files: files of one folder or image (default src/core/limits.ts). */
   limits?: { files?: number };

@@ -36,7 +36,10 @@ function envOf(config: ImageConfig | undefined): Record<string, string> {
   return env;
 }
 
-/** The program the container starts: Entrypoint (else Cmd) argv[0], found through PATH; scripts lead to their interpreter. */
+/**
+ * The program the container starts: Entrypoint (else Cmd) argv[0], found through PATH; scripts lead to their
+ * interpreter.
+ */
 function entrypointFiles(fs: ImageFs, config: ImageConfig | undefined, findings: Finding[]): string[] {
   const argv = config?.config?.Entrypoint?.length ? config.config.Entrypoint : (config?.config?.Cmd ?? []);
   if (!argv?.length) {

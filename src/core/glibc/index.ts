@@ -4,16 +4,16 @@
  * API for the faces (CLI: src/cli/commands/glibc.ts; the VS Code extension wires the same calls):
  *
  *   const report = await checkGlibc(
- *     { target: 'ghcr.io/o/app:v1.2.3', platforms: ['linux/amd64'], policy: 'bookworm', all: false, paths: config.glibc.paths },
+ *     { target: 'ghcr.io/o/app:v1.2.3', platforms: ['linux/amd64'], policy: 'bookworm', paths: config.glibc.paths },
  *     { runner: runProcess, dockerPath: config.dockerPath, registry: new RegistryClient({...}), logger, signal },
  *   );
- *   report.ok                          // false: drift (or another error) on some platform -> exit 1 / error notification
- *   report.platforms[i].platform       // "linux/amd64"
- *   report.platforms[i].provided       // glibc of the image's libc.so.6 ("2.36"), when the image has one
- *   report.platforms[i].required       // highest glibc any checked binary needs
- *   report.platforms[i].binaries[j]    // { path, required, missing[{library, version, neededBy, weak}], needs, findings, ok }
- *   formatGlibcReport(report)          // the readable text report (the CLI prints it; the extension can show it)
- *   driftSummary(report)               // one line naming the first failing binary and versions (notification text)
+ *   report.ok                        // false: drift (or another error) on some platform -> exit 1 / error notification
+ *   report.platforms[i].platform     // "linux/amd64"
+ *   report.platforms[i].provided     // glibc of the image's libc.so.6 ("2.36"), when the image has one
+ *   report.platforms[i].required     // highest glibc any checked binary needs
+ *   report.platforms[i].binaries[j]  // { path, required, missing[{library, version, neededBy, weak}], needs, ... }
+ *   formatGlibcReport(report)        // the readable text report (the CLI prints it; the extension shows it)
+ *   driftSummary(report)             // one line naming the first failing binary and versions (notification text)
  *
  * Targets: a local file/folder (compared with maxGlibc/policy), `docker-daemon:NAME`, `docker://REF` or a bare
  * reference (registry when it names a host). Errors are ReleaseOperatorErrors: bad flags 'usage', Docker or

@@ -1,4 +1,6 @@
-/** Per architecture: the Debian multiarch triplet, the glibc loader and the musl loader, as the image would hold them. */
+/**
+ * Per architecture: the Debian multiarch triplet, the glibc loader and the musl loader, as the image would hold them.
+ */
 export interface ArchFacts {
   triplet: string;
   glibcLoader: string;

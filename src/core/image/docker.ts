@@ -23,7 +23,10 @@ import { readStoredImage, type StorageInspect } from './storage';
 
 /** The container is removed with a signal of its own: after a cancel (or a failed read) it must still go. */
 const REMOVE_TIMEOUT_MS = 60_000;
-/** The command the created container would run; it never runs (and an image without CMD/ENTRYPOINT needs one to be created). */
+/**
+ * The command the created container would run; it never runs (and an image without CMD/ENTRYPOINT needs one to be
+ * created).
+ */
 const NEVER_RUN = 'release-operator-glibc-never-started';
 const BROKEN_HINT = 'The Docker engine sent a broken archive; check `docker info` and the disk, then try again.';
 
@@ -171,7 +174,9 @@ export function configFromInspect(info: InspectedImage): ImageConfig {
   };
 }
 
-/** Every layer through `docker save`, streamed; applied in the order of the archive's manifest.json, which comes last. */
+/**
+ * Every layer through `docker save`, streamed; applied in the order of the archive's manifest.json, which comes last.
+ */
 async function readThroughSave(ctx: ReadContext, signal?: AbortSignal): Promise<ReadImage> {
   const { image, info, platform } = ctx;
   const archive = await ctx.docker.stream(
@@ -243,7 +248,8 @@ async function readThroughExport(ctx: ReadContext, signal?: AbortSignal): Promis
       await docker.exec(removeContainers([name]), { signal: AbortSignal.timeout(REMOVE_TIMEOUT_MS) });
     } catch (e) {
       ctx.logger.warn(
-        `glibc: could not remove the container ${name} created to read ${image}: ${errorText(e)}. \`release-operator cleanup\` (or Remove Containers Left by Crashed Runs in VS Code) removes it.`,
+        `glibc: could not remove the container ${name} created to read ${image}: ${errorText(e)}. ` +
+          '`release-operator cleanup` (or Remove Containers Left by Crashed Runs in VS Code) removes it.',
       );
     }
     await endRun();

@@ -1,4 +1,7 @@
-/** An image's filesystem without running it: layers (from a registry or `docker save`) merged with whiteouts, or a local image's `docker export`. */
+/**
+ * An image's filesystem without running it: layers (from a registry or `docker save`) merged with whiteouts, or a
+ * local image's `docker export`.
+ */
 export { ImageFs, type FsEntry } from './fs';
 export { applyLayer, decompress, MAX_ELF_BYTES, type Compression, type LayerOp } from './layer';
 export { readLayers, type LayerSource, type PlatformImage, type ReadImage } from './source';

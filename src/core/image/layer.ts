@@ -60,7 +60,9 @@ export type LayerOp =
   /** A file, symlink or other node, replacing what lower layers had there. */
   | { op: 'set'; path: string; entry: Omit<FsEntry, 'layer'> };
 
-/** The op of a whiteout entry (`.wh.NAME` hides NAME, `.wh..wh..opq` a folder's lower contents); undefined for others. */
+/**
+ * The op of a whiteout entry (`.wh.NAME` hides NAME, `.wh..wh..opq` a folder's lower contents); undefined for others.
+ */
 export function whiteoutOp(p: string): LayerOp | undefined {
   const base = p.slice(p.lastIndexOf('/') + 1);
   if (base === OPAQUE) return { op: 'opaque', dir: p.slice(0, p.length - OPAQUE.length - 1) || '/' };

@@ -105,7 +105,9 @@ const isGzip = (b: Buffer) => b.length >= 2 && b[0] === 0x1f && b[1] === 0x8b;
 const isZstd = (b: Buffer) => b.length >= 4 && b.readUInt32LE(0) === 0xfd2fb528;
 const looksLikeJson = (b: Buffer) => /^\s*[[{]/.test(b.subarray(0, 64).toString('latin1'));
 
-/** A tar header block: the ustar magic, a valid header checksum (old tar), or an all-zero end block (an empty layer). */
+/**
+ * A tar header block: the ustar magic, a valid header checksum (old tar), or an all-zero end block (an empty layer).
+ */
 function looksLikeTar(b: Buffer): boolean {
   if (b.length < 512) return false;
   if (b.subarray(257, 262).toString('latin1') === 'ustar') return true;
@@ -141,7 +143,10 @@ async function feed(into: Writable, chunk: Buffer): Promise<void> {
   });
 }
 
-/** One file entry of the archive, by its first bytes. The entry is read to its end (destroying it would end the whole archive), except on cancel. */
+/**
+ * One file entry of the archive, by its first bytes. The entry is read to its end (destroying it would end the whole
+ * archive), except on cancel.
+ */
 async function readPart(
   entry: AsyncIterable<Buffer>,
   what: string,

@@ -71,7 +71,10 @@ export interface CallOptions {
 }
 
 export interface InspectOptions extends CallOptions {
-  /** Read the config blob of each platform of an index for its labels (default true; a single manifest's config is always read). */
+  /**
+   * Read the config blob of each platform of an index for its labels (default true; a single manifest's config is
+   * always read).
+   */
   labels?: boolean;
 }
 

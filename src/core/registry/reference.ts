@@ -103,7 +103,9 @@ export function parseRepository(text: string): Pick<ImageReference, 'registry' |
   return splitName(input, text);
 }
 
-/** Docker's rule: a name's first component is a registry host when it has a dot or a port, is localhost, or is [IPv6]. */
+/**
+ * Docker's rule: a name's first component is a registry host when it has a dot or a port, is localhost, or is [IPv6].
+ */
 export function namesRegistry(name: string): boolean {
   const parts = name.split('/');
   return (

@@ -66,7 +66,10 @@ export type HealthOutcome =
   | { passed: true; attempts: number; detail: string }
   | { passed: false; attempts: number; detail: string; stoppedEarly: boolean };
 
-/** Polls an HTTP endpoint (soon after the start, then every pollIntervalMs) until it answers as expected, the deadline passes, or stopReason() says stop. */
+/**
+ * Polls an HTTP endpoint (soon after the start, then every pollIntervalMs) until it answers as expected, the deadline
+ * passes, or stopReason() says stop.
+ */
 export async function pollHealth(p: HealthProbe): Promise<HealthOutcome> {
   const now = p.now ?? Date.now;
   let attempts = 0;

@@ -6,7 +6,8 @@
  * Use from a face (CLI, VS Code):
  *
  *   import { runSmoke, smokeOptionsFromConfig } from '../core/smoke';
- *   const options = smokeOptionsFromConfig(config, repoRoot, { image: 'ghcr.io/o/n:1.2.3', platforms: ['linux/arm64'] });
+ *   const overrides = { image: 'ghcr.io/o/n:1.2.3', platforms: ['linux/arm64'] };
+ *   const options = smokeOptionsFromConfig(config, repoRoot, overrides);
  *   const report = await runSmoke(options, { runner: runProcess, signal, logger, onEvent: (e) => ... });
  *
  * - `runSmoke(options: SmokeOptions, deps: SmokeDeps): Promise<SmokeReport>`

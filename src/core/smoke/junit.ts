@@ -33,12 +33,17 @@ export function smokeJUnit(report: SmokeReport): string {
     const f = p.steps.filter((s) => !s.passed && !s.skipped && !(env && s.name === p.failedStep)).length;
     const e = env ? 1 : 0;
     const sk = p.steps.filter((s) => s.skipped).length;
+    const counts = `tests="${p.steps.length}" failures="${f}" errors="${e}" skipped="${sk}"`;
     out.push(
-      `  <testsuite name="smoke ${esc(p.platform)}" tests="${p.steps.length}" failures="${f}" errors="${e}" skipped="${sk}" time="${secs(p.durationMs)}" timestamp="${report.startedAt}">`,
+      `  <testsuite name="smoke ${esc(p.platform)}" ${counts} time="${secs(p.durationMs)}" timestamp="${report.startedAt}">`,
     );
-    out.push(
-      `    <properties><property name="image" value="${esc(report.image)}"/><property name="runId" value="${esc(report.runId)}"/>${p.imageId ? `<property name="imageId" value="${esc(p.imageId)}"/>` : ''}</properties>`,
-    );
+    const property = (name: string, value: string) => `<property name="${name}" value="${esc(value)}"/>`;
+    const properties = [
+      property('image', report.image),
+      property('runId', report.runId),
+      ...(p.imageId ? [property('imageId', p.imageId)] : []),
+    ];
+    out.push(`    <properties>${properties.join('')}</properties>`);
     for (const s of p.steps) {
       const open = `    <testcase classname="smoke.${esc(p.platform)}" name="${esc(s.name)}" time="${secs(s.durationMs)}"`;
       if (s.passed) out.push(`${open}/>`);

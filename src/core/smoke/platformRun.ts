@@ -160,7 +160,10 @@ async function collectEvidence(ctx: RunContext, result: PlatformResult, containe
   }
 }
 
-/** Removes what this platform created, with a fresh signal: it must run after a cancel too. False when something failed. */
+/**
+ * Removes what this platform created, with a fresh signal: it must run after a cancel too. False when something
+ * failed.
+ */
 async function cleanupPlatform(ctx: RunContext, created: { containers: string[]; images: string[] }): Promise<boolean> {
   try {
     if (created.containers.length)

@@ -122,7 +122,10 @@ export interface SmokeReport {
   /** Things worth telling a person (fallbacks taken). */
   notes: string[];
   passed: boolean;
-  /** passed: every platform passed; failed: one at least failed; environment: none failed but one could not run; cancelled. */
+  /**
+   * passed: every platform passed; failed: one at least failed; environment: none failed but one could not run;
+   * cancelled.
+   */
   outcome: SmokeOutcome;
   platforms: PlatformResult[];
   /**

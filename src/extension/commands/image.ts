@@ -108,7 +108,9 @@ export function imageCommands(ctx: CommandContext): Record<string, Handler> {
         preConfirmed ||
         confirm(
           `Point ${repository}:latest at ${tag}?`,
-          `latest now points at ${plan.from ? shortDigest(plan.from) : 'nothing'}; it will point at ${shortDigest(plan.to)} (${tag}). The manifest is copied byte for byte (no pull, no rebuild) and read back to verify.`,
+          `latest now points at ${plan.from ? shortDigest(plan.from) : 'nothing'}; ` +
+            `it will point at ${shortDigest(plan.to)} (${tag}). ` +
+            'The manifest is copied byte for byte (no pull, no rebuild) and read back to verify.',
           'Roll Back',
         );
       const result = await withCancellableProgress(services, `Rolling back ${repository}:latest to ${tag}`, (signal) =>

@@ -130,7 +130,8 @@ function gitTagsSection(s: StatusReport, config: ReleaseOperatorConfig, deps: Se
     contextValue: 'gitTags',
     children: async (signal) => {
       if (!s.gitTags.length) return [{ id: 'gittags/none', label: 'No version tags yet', icon: 'info' }];
-      // Release state and image existence are best effort: the tags still show when GitHub or the registry cannot be read.
+      // Release state and image existence are best effort: the tags still show when GitHub or the registry cannot be
+      // read.
       const [releases, imageTags] = await Promise.all([
         deps
           .github()
