@@ -1,10 +1,9 @@
 import type { ReleaseOperatorConfig } from './config/schema';
-import type { RegistryState } from './registry/state';
+import type { RegistryState } from './registry';
 import { GitRepo, type GitTag, type RepoFacts } from './git/repo';
 import { pickGitHubRemote, type GitHubRepo } from './git/remote';
-import type { Runner } from './process/run';
-import { runProcess } from './process/run';
-import type { Basis, CheckFinding } from './report/model';
+import { type Runner, runProcess } from './process/run';
+import type { Basis, CheckFinding } from './report';
 import { effectiveVersion, sortVersionTags, type EffectiveVersion } from './version/sources';
 import { planRelease, type HeldTag, type PlannedTag } from './version/plan';
 import { choosePrefix, resolveScheme, type ImageTagScheme } from './version/scheme';

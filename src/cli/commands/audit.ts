@@ -1,8 +1,7 @@
 import { Option, type Command } from 'commander';
 import type { AuditReport } from '../../core/audit';
 import { describeError, usageError } from '../../core/errors';
-import { exitCodeOf } from '../../core/report/model';
-import { renderReport } from '../../core/report/text';
+import { exitCodeOf, renderReport } from '../../core/report';
 import { limitsFrom } from '../../core/limits';
 import { pickGitHubRemote } from '../../core/git/remote';
 import type { GitHubClient } from '../../core/github';

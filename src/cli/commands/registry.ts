@@ -48,10 +48,7 @@ export function register(program: Command, rt: CliRuntime): void {
     summary: 'list every tag of an image repository with its digest, grouping tags that share one',
     configure: (cmd) => cmd.argument('<repo>', 'image repository, e.g. ghcr.io/owner/name'),
     async run(ctx, [repo]) {
-      const [{ parseRepository, repositoryName }, { short }] = await Promise.all([
-        engine(),
-        import('../../core/registry/checks'),
-      ]);
+      const { parseRepository, repositoryName, short } = await engine();
       const r = parseRepository(repo);
       const tags = await (await client(ctx)).tagDigests(r, { signal: ctx.signal });
       const groups = new Map<string, string[]>();
@@ -83,11 +80,9 @@ export function register(program: Command, rt: CliRuntime): void {
         .option('--require-platforms <list>', 'override the required platforms', platformsOption)
         .option('--allow-empty', 'exit 0 when a check had nothing to examine (its verdict still says so)'),
     async run(ctx, [ref], options) {
-      const [{ verifyReference }, { renderReport }, { exitCodeOf }, { short }] = await Promise.all([
+      const [{ verifyReference, short }, { renderReport, exitCodeOf }] = await Promise.all([
         engine(),
-        import('../../core/report/text'),
-        import('../../core/report/model'),
-        import('../../core/registry/checks'),
+        import('../../core/report'),
       ]);
       const { config } = await ctx.config();
       const report = await verifyReference(await client(ctx), ref, config, {

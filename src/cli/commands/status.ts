@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { describeBasis } from '../../core/report/text';
+import { describeBasis } from '../../core/report';
 import type { StatusReport } from '../../core/status';
 import { neutralize as n } from '../../core/neutralize';
 import { defineCommand, type CliRuntime } from '../framework';

@@ -3,8 +3,8 @@ import pLimit from 'p-limit';
 import type { ReleaseOperatorConfig } from '../config/schema';
 import { describeError } from '../errors';
 import type { GitTag } from '../git/repo';
-import type { Release } from '../github/types';
-import { rollbackCommand } from '../registry/rollback';
+import type { Release } from '../github';
+import { rollbackCommand } from '../registry';
 import {
   checkResult,
   readinessReport,
@@ -12,7 +12,7 @@ import {
   type CheckFinding,
   type CheckResult,
   type Examined,
-} from '../report/model';
+} from '../report';
 import { versionOfImageTag } from '../version/order';
 import { expectedMovingTags } from '../version/plan';
 import { describePrefix } from '../version/prefix';

@@ -1,4 +1,4 @@
-import type { ReadinessReport } from '../report/model';
+import type { ReadinessReport } from '../report';
 
 /**
  * What the audit needs from the registry: tags of a repository and, per reference, its digest, real platforms

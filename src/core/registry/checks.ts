@@ -1,4 +1,4 @@
-import { checkResult, type CheckFinding, type CheckResult } from '../report/model';
+import { checkResult, type CheckFinding, type CheckResult } from '../report';
 import { describePrefix, splitVersionTag } from '../version/prefix';
 import { versionOfImageTag } from '../version/order';
 import { expectedMovingTags } from '../version/plan';

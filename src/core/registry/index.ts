@@ -27,6 +27,7 @@ export {
   namesRegistry,
   registryBaseUrl,
   DOCKER_HUB,
+  shortDigest,
   type ImageReference,
 } from './reference';
 export {
@@ -54,6 +55,7 @@ export {
   platformsCheck,
   labelsCheck,
   tagSchemeCheck,
+  commitTagFinding,
   problemsOf,
   LABEL_VERSION,
   LABEL_REVISION,

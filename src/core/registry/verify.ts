@@ -1,5 +1,5 @@
 import type { ReleaseOperatorConfig } from '../config/schema';
-import { readinessReport, totalExamined, type ReadinessReport } from '../report/model';
+import { readinessReport, totalExamined, type ReadinessReport } from '../report';
 import { versionOfImageTag } from '../version/order';
 import { resolveScheme } from '../version/scheme';
 import { labelsCheck, platformsCheck, problemsOf, tagSchemeCheck, type RegistryProblem } from './checks';

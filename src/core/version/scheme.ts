@@ -1,5 +1,5 @@
 import type { ReleaseOperatorConfig } from '../config/schema';
-import type { Basis, CheckFinding } from '../report/model';
+import type { Basis, CheckFinding } from '../report';
 import { versionOfImageTag } from './order';
 import { describePrefix, inferPrefix, type PrefixInference } from './prefix';
 
@@ -23,7 +23,7 @@ export interface TagScheme extends TagRules {
 }
 
 /** The prefix when nothing is configured and no version tag says: v1.2.3, as before inference existed. */
-export const DEFAULT_PREFIX = 'v';
+const DEFAULT_PREFIX = 'v';
 
 export interface PrefixChoice {
   prefix: string;

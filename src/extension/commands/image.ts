@@ -4,11 +4,9 @@ import { guarded as guardedHandler, withCancellableProgress } from '../progress'
 import type { ReleaseNode } from '../tree/model';
 import type { CommandContext, Handler } from './context';
 import { confirm, imageRepositoryOf, imageTags, pickImageTag } from './pick';
-import { driftSummary, formatGlibcReport } from '../../core/glibc/report';
-import type { RollbackPlan } from '../../core/registry/index';
-import { shortDigest } from '../../core/registry/reference';
+import type { RollbackPlan } from '../../core/registry';
 import { versionOfImageTag } from '../../core/version/order';
-import { renderReport } from '../../core/report/text';
+import { renderReport } from '../../core/report';
 
 async function showText(content: string): Promise<void> {
   await vscode.window.showTextDocument(await vscode.workspace.openTextDocument({ language: 'log', content }), {
@@ -63,14 +61,14 @@ export function imageCommands(ctx: CommandContext): Record<string, Handler> {
         ctx.engines.checkGlibc(f, ref, platforms, signal),
       );
       if (!report) return;
-      await showText(formatGlibcReport(report));
+      const { text, summary } = await ctx.engines.glibcText(report);
+      await showText(text);
       if (report.ok)
         void vscode.window.showInformationMessage(
           `glibc: ${ref} runs on its own libc on ${report.platforms.map((p) => p.platform).join(', ')}.`,
         );
-      else if (report.unreadable.length)
-        void vscode.window.showErrorMessage(`glibc not checked: ${driftSummary(report)}`);
-      else void vscode.window.showErrorMessage(`glibc drift: ${driftSummary(report)}`);
+      else if (report.unreadable.length) void vscode.window.showErrorMessage(`glibc not checked: ${summary}`);
+      else void vscode.window.showErrorMessage(`glibc drift: ${summary}`);
       return report;
     }),
     audit: guarded('Release consistency check', async () => {
@@ -104,15 +102,18 @@ export function imageCommands(ctx: CommandContext): Record<string, Handler> {
         throw usageError(`${tag} is not a version tag.`, `Pick a tag like ${prefix}1.2.3.`);
       const preConfirmed = Boolean(arg && !('id' in arg) && arg.confirmed);
       // The engine shows us its plan (what latest points at now) before it writes anything.
-      const confirmPlan = async (plan: RollbackPlan) =>
-        preConfirmed ||
-        confirm(
+      const confirmPlan = async (plan: RollbackPlan) => {
+        if (preConfirmed) return true;
+        // The registry engine made the plan, so it is loaded by now.
+        const { shortDigest } = await import('../../core/registry');
+        return confirm(
           `Point ${repository}:latest at ${tag}?`,
           `latest now points at ${plan.from ? shortDigest(plan.from) : 'nothing'}; ` +
             `it will point at ${shortDigest(plan.to)} (${tag}). ` +
             'The manifest is copied byte for byte (no pull, no rebuild) and read back to verify.',
           'Roll Back',
         );
+      };
       const result = await withCancellableProgress(services, `Rolling back ${repository}:latest to ${tag}`, (signal) =>
         ctx.engines.rollback(f, tag, confirmPlan, signal),
       );

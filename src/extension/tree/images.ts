@@ -1,26 +1,24 @@
 import * as vscode from 'vscode';
 import type { ReleaseOperatorConfig } from '../../core/config/schema';
 import { describeError } from '../../core/errors';
-import {
-  commitTagFinding,
-  labelsCheck,
-  platformsCheck,
-  problemsOf,
-  tagSchemeCheck,
-  type RegistryProblem,
-} from '../../core/registry/checks';
-import type { ImageInfo, PlatformInfo, TagDigest } from '../../core/registry/types';
-import type { CheckResult } from '../../core/report/model';
-import { describeBasis, VERDICT_LABELS } from '../../core/report/text';
+import type { ImageInfo, PlatformInfo, RegistryProblem, TagDigest } from '../../core/registry';
+import { describeBasis, VERDICT_LABELS, type CheckResult } from '../../core/report';
 import { sortImageTags, versionOfImageTag } from '../../core/version/order';
 import { resolveScheme, type TagScheme } from '../../core/version/scheme';
 import { markdownCode, markdownText } from '../../core/neutralize';
 import type { RegistryFacade } from '../engines';
-import { shortDigest, warningIcon, type ReleaseNode } from './model';
+import { warningIcon, type ReleaseNode } from './model';
 import { supplyChainNode, type SupplyChainLoader } from './supply';
 
+/**
+ * The registry engine: its checks and digest display, loaded with the folder's first expansion (the Release view's
+ * first items need none of it).
+ */
+type RegistryEngine = typeof import('../../core/registry');
+
 /** What is wrong with one image tag, in words (empty: nothing), from the registry engine's checks. */
-export function imageTagProblems(
+function imageTagProblems(
+  { commitTagFinding, labelsCheck, platformsCheck, problemsOf }: RegistryEngine,
   info: ImageInfo,
   all: readonly TagDigest[],
   requiredPlatforms: readonly string[],
@@ -61,6 +59,7 @@ function labelsMarkdown(title: string, labels: Record<string, string>, problems:
 }
 
 function platformNode(
+  { shortDigest }: RegistryEngine,
   parentId: string,
   repository: string,
   p: PlatformInfo,
@@ -92,6 +91,7 @@ function platformNode(
 }
 
 function imageTagNode(
+  engine: RegistryEngine,
   repository: string,
   tag: string,
   info: ImageInfo,
@@ -107,7 +107,7 @@ function imageTagNode(
       ? `index, ${info.platforms.length} platform${info.platforms.length === 1 ? '' : 's'}`
       : 'single manifest';
   const children: ReleaseNode[] = info.platforms.map((p) =>
-    platformNode(id, repository, p, supply && { reference, load: supply }),
+    platformNode(engine, id, repository, p, supply && { reference, load: supply }),
   );
   if (info.attestations.length) {
     children.push({
@@ -120,7 +120,7 @@ function imageTagNode(
   return {
     id,
     label: tag,
-    description: `${shortDigest(info.digest)} · ${kind}`,
+    description: `${engine.shortDigest(info.digest)} · ${kind}`,
     tooltip: labelsMarkdown(`${reference}\n\n${info.digest}`, info.labels, problems),
     ...(problems.length ? warningIcon : { icon: 'package' }),
     contextValue: `imageTag browsable${version ? ' rollbackable' : ''}${problems.length ? ' problem' : ''}`,
@@ -178,7 +178,7 @@ export function imageTagsSection(
     contextValue: 'images browsable',
     data: { url: browseUrl(repository), reference: repository },
     children: async (signal) => {
-      const client = await registry();
+      const [client, engine] = await Promise.all([registry(), import('../../core/registry')]);
       const all = await client.listTags(repository, { signal });
       const scheme = resolveScheme(config.tags, { imageTags: all });
       const tags = sortImageTags(all, scheme.imagePrefix);
@@ -189,7 +189,7 @@ export function imageTagsSection(
       const digests: TagDigest[] = infos.flatMap((i, n) =>
         i instanceof Error ? [] : [{ tag: tags[n], digest: i.digest, mediaType: i.mediaType }],
       );
-      const check = tagSchemeCheck(repository, digests, scheme);
+      const check = engine.tagSchemeCheck(repository, digests, scheme);
       return [
         schemeNode(check),
         ...tags.map((tag, n): ReleaseNode => {
@@ -203,11 +203,12 @@ export function imageTagsSection(
               ...warningIcon,
             };
           return imageTagNode(
+            engine,
             repository,
             tag,
             info,
             scheme.imagePrefix,
-            imageTagProblems(info, digests, config.requiredPlatforms, scheme, check),
+            imageTagProblems(engine, info, digests, config.requiredPlatforms, scheme, check),
             supply,
           );
         }),
@@ -221,7 +222,7 @@ export function imageTagsSection(
  * and, when it examined no moving tag (no version tags of that prefix), "nothing checked" with what it found
  * instead: never a silent pass. Moving tags that point wrong are marked on their own rows.
  */
-export function schemeNode(check: CheckResult): ReleaseNode {
+function schemeNode(check: CheckResult): ReleaseNode {
   const basis = (check.basis ?? []).map(describeBasis);
   const odd = check.findings.filter((f) => f.rule === 'mixed-prefix');
   const tooltip = new vscode.MarkdownString(`**Tag scheme: ${VERDICT_LABELS[check.verdict]}**\n\n${check.summary}\n\n`);

@@ -37,7 +37,6 @@ export interface NodeData {
 }
 
 export const warningIcon = { icon: 'warning', iconColor: 'problemsWarningIcon.foreground' } as const;
-export { shortDigest } from '../../core/registry/reference';
 
 export function toTreeItem(n: ReleaseNode): vscode.TreeItem {
   const hasChildren = typeof n.children === 'function' || (n.children?.length ?? 0) > 0;

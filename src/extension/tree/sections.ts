@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { describeError } from '../../core/errors';
 import type { ReleaseOperatorConfig } from '../../core/config/schema';
-import { describeBasis } from '../../core/report/text';
+import { describeBasis } from '../../core/report';
 import { withImageTags, withoutImageTags, type StatusReport } from '../../core/status';
 import { versionOfImageTag } from '../../core/version/order';
 import { imageTagScheme } from '../../core/version/scheme';
@@ -86,7 +86,7 @@ function versionNode(s: StatusReport, config: ReleaseOperatorConfig, deps: Secti
 }
 
 /** The plan's rows: tags written, tags held on a newer release, then where the scheme's prefixes came from. */
-export function planNodes(s: StatusReport): ReleaseNode[] {
+function planNodes(s: StatusReport): ReleaseNode[] {
   return [
     ...s.tagPlan.map((t) => ({
       id: `plan/${t.tag}`,
