@@ -40,9 +40,9 @@ export interface Classified {
   reason?: string;
 }
 
-export const findingKey = (f: Finding) => `${f.file}:${f.region.line} ${f.ruleId}`;
+const findingKey = (f: Finding) => `${f.file}:${f.region.line} ${f.ruleId}`;
 
-export function loadCorpus(dir: string): Corpus {
+function loadCorpus(dir: string): Corpus {
   return JSON.parse(readFileSync(path.join(dir, 'corpus.json'), 'utf8')) as Corpus;
 }
 

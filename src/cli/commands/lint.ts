@@ -57,7 +57,7 @@ export function register(program: Command, rt: CliRuntime): void {
       });
       const check = lintCheckResult(run, Date.now() - started);
       const ok = check.verdict === 'pass';
-      const { exitCodeOf } = await import('../../core/report/model');
+      const { exitCodeOf } = await import('../../core/report');
       const exitCode = exitCodeOf(check.verdict, { allowEmpty: options.allowEmpty });
       if (options.format === 'sarif' && !ctx.json) {
         const version = typeof RELEASE_OPERATOR_VERSION === 'string' ? RELEASE_OPERATOR_VERSION : '0.0.0';

@@ -1,4 +1,4 @@
-import { checkResult, type CheckFinding, type CheckResult } from '../report/model';
+import { checkResult, type CheckFinding, type CheckResult } from '../report';
 import type { LintRun } from './project';
 import type { Finding } from './types';
 
