@@ -189,7 +189,7 @@ export function lintText(
 }
 
 /** Line order within one file (a run keeps its files in the order it linted them: Dockerfiles, then workflows). */
-export function sortFindings<T extends Finding>(list: T[]): T[] {
+function sortFindings<T extends Finding>(list: T[]): T[] {
   return list.sort(
     (a, b) => a.region.line - b.region.line || a.region.column - b.region.column || a.ruleId.localeCompare(b.ruleId),
   );

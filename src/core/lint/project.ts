@@ -12,7 +12,7 @@ import { actionName, buildsOf } from './workflow/analysis';
 const WORKFLOWS = '.github/workflows';
 
 /** What discovery looks for, said when it finds nothing (a lint that looked at nothing must not pass). */
-export const LOOKED_FOR =
+const LOOKED_FOR =
   'Dockerfile*, Containerfile* and *.dockerfile at the repository root, Dockerfiles that workflows build, and .github/workflows/*.yml or *.yaml';
 
 export interface LintRun {

@@ -9,7 +9,7 @@ import { isInside, readRegularFile as readRepositoryFile } from '../files';
  * whole: it is listed with the reason, and `fault` marks a file that exists but could not be read (permissions,
  * I/O), which makes the lint verdict an environment fault rather than a pass.
  */
-export const MAX_FILE_BYTES = 8 * 1024 * 1024;
+const MAX_FILE_BYTES = 8 * 1024 * 1024;
 
 export type ReadResult = { text: string } | { skipped: string; fault?: boolean };
 

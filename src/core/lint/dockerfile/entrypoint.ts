@@ -21,7 +21,7 @@ export interface Entrypoint {
   script?: { path: string; text?: string; copiedAt?: DockerInstruction };
 }
 
-export const INIT = /(^|\/)(tini|tini-static|dumb-init|catatonit|docker-init|s6-svscan|init)$/;
+const INIT = /(^|\/)(tini|tini-static|dumb-init|catatonit|docker-init|s6-svscan|init)$/;
 
 export function instructionsOf(stage: DockerStage): DockerInstruction[] {
   return chainOf(stage).flatMap((s) => s.instructions);

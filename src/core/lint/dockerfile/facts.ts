@@ -41,7 +41,7 @@ export function chainOf(stage: DockerStage): DockerStage[] {
   return out;
 }
 
-export function stageFacts(stage: DockerStage): StageFacts {
+function stageFacts(stage: DockerStage): StageFacts {
   const f: StageFacts = {};
   for (const s of chainOf(stage))
     for (const i of s.instructions) {

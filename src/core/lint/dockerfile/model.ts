@@ -83,7 +83,7 @@ const KEYWORDS = new Set([
 /** dockerfile-ast ranges: 0-based LSP positions. */
 type Range = { start: { line: number; character: number }; end: { line: number; character: number } };
 
-export function toRegion(r: Range): Region {
+function toRegion(r: Range): Region {
   return {
     line: r.start.line + 1,
     column: r.start.character + 1,
@@ -105,7 +105,7 @@ export function substitute(text: string, vars: Record<string, string>): string {
   );
 }
 
-export function splitImage(ref: string): { name: string; tag?: string; digest?: string } {
+function splitImage(ref: string): { name: string; tag?: string; digest?: string } {
   let rest = ref;
   let digest: string | undefined;
   const at = rest.indexOf('@');

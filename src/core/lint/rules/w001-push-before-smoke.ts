@@ -1,4 +1,4 @@
-import { calleeOf, stepLabel, type ImagePush } from '../workflow/analysis';
+import { calleeOf, stepLabel } from '../workflow/analysis';
 import { WorkflowFacts } from '../workflow/facts';
 import type { WorkflowJob, WorkflowModel } from '../workflow/model';
 import type { Confidence, RawFinding } from '../types';
@@ -96,5 +96,3 @@ export const pushBeforeSmoke: WorkflowRule = {
     return out;
   },
 };
-
-export type { ImagePush };

@@ -1,5 +1,5 @@
 import { isMap, isScalar, isSeq, parseDocument, type Node } from 'yaml';
-import { normalizePlatform, isUnresolved, splitPlatformList } from '../platform';
+import { isUnresolved, splitPlatformList } from '../platform';
 import { normalizeRepoPath, type RepoView } from '../repo';
 import type { Region } from '../types';
 import { mergeBake, parseBake, resolveTargets } from './bake';
@@ -71,7 +71,7 @@ export interface ImagePush {
 const trueish = (v: string | undefined) => v !== undefined && (v.trim() === 'true' || /\$\{\{/.test(v));
 
 /** The region of the first match of `re` inside a located scalar (a line of a `run:` block). */
-export function regionIn(model: WorkflowModel, at: Located<string>, re: RegExp): Region {
+function regionIn(model: WorkflowModel, at: Located<string>, re: RegExp): Region {
   const [start, end] = at.node.range ?? [0, 0];
   const m = re.exec(model.text.slice(start, end));
   if (!m) return at.region;
@@ -95,7 +95,7 @@ export function nativePlatform(runsOn: string | undefined): string | undefined {
 }
 
 /** `${{ env.X }}` from the step, job and workflow env; `${{ matrix.x }}` from the combination. */
-export function resolveValue(text: string, step: WorkflowStep, model: WorkflowModel, combo: Record<string, string>) {
+function resolveValue(text: string, step: WorkflowStep, model: WorkflowModel, combo: Record<string, string>) {
   const env = { ...model.env, ...step.job.env, ...step.env };
   return withMatrix(text, combo).replace(/\$\{\{\s*env\.([A-Za-z0-9_]+)\s*\}\}/g, (all, k: string) => env[k] ?? all);
 }
@@ -110,7 +110,7 @@ export function shellCommands(script: string): string[] {
 }
 
 /** Splits a command line into words, keeping quoted strings together (quotes removed). */
-export function words(command: string): string[] {
+function words(command: string): string[] {
   return [...command.matchAll(/"([^"]*)"|'([^']*)'|(\S+)/g)].map((m) => m[1] ?? m[2] ?? m[3]);
 }
 
@@ -184,7 +184,7 @@ export function buildPlatforms(
 }
 
 /** The bake targets a bake-action step builds, from its bake files (undefined when the files cannot be read). */
-export function bakeTargets(step: WorkflowStep, model: WorkflowModel, repo?: RepoView) {
+function bakeTargets(step: WorkflowStep, model: WorkflowModel, repo?: RepoView) {
   const source = step.with.source?.value ?? '.';
   const filesText = step.with.files?.value;
   const names = (step.with.targets?.value ?? 'default')
@@ -466,7 +466,7 @@ function pulledNames(step: WorkflowStep): Set<string> {
 }
 
 /** A step of a local composite action (`uses: ./.github/actions/x`), read from its action.yml. */
-export function localActionSteps(uses: string | undefined, repo?: RepoView): StepLike[] | undefined {
+function localActionSteps(uses: string | undefined, repo?: RepoView): StepLike[] | undefined {
   if (!uses?.startsWith('./') || !repo) return undefined;
   const dir = uses.replace(/\/$/, '');
   const text = repo.read(`${dir}/action.yml`) ?? repo.read(`${dir}/action.yaml`);
@@ -629,5 +629,3 @@ export function calleeOf(
     return { path: m[2], model: repo.workflow(m[2]), external: false };
   return { external: true };
 }
-
-export { normalizePlatform };
