@@ -126,10 +126,7 @@ export class Engines {
     reference: string,
     signal: AbortSignal,
   ): Promise<SupplyChainReport> {
-    const [supply, { parseReference }] = await Promise.all([
-      import('../core/supply'),
-      import('../core/registry/index'),
-    ]);
+    const [supply, { parseReference }] = await Promise.all([import('../core/supply'), import('../core/registry')]);
     const r = parseReference(reference);
     const gh = status.repository.github;
     const trust = supply.loadTrust({

@@ -151,7 +151,7 @@ const VERDICT_WORD: Record<string, string> = {
   'identity-mismatch': 'IDENTITY MISMATCH',
 };
 
-export function formatSupplyChain(report: SupplyChainReport, readiness: ReadinessReport): string {
+function formatSupplyChain(report: SupplyChainReport, readiness: ReadinessReport): string {
   const lines = [
     `${report.reference}`,
     `digest ${report.digest} (${report.kind}${report.kind === 'index' ? `, ${report.platforms.length} platforms` : ''})`,

@@ -11,11 +11,11 @@
 export { gatherSupplyChain, type GatherOptions } from './gather';
 export { supplyChainChecks, type Requirement, type SupplyChainCheckOptions } from './checks';
 export { postPushSupplyChainChecks, type PostPushSupplyChainOptions } from './gate';
-export { loadTrust, defaultCacheDir, TRUSTED_ROOT_HINT, type Trust, type TrustOptions } from './trust';
-export { policyFor, identityProblem, GITHUB_ACTIONS_ISSUER } from './policy';
+export { loadTrust, defaultCacheDir, type Trust, type TrustOptions } from './trust';
+export { policyFor, identityProblem } from './policy';
 export { summarizeProvenance, githubRepoOf } from './provenance';
 export { summarizeSbom, searchPackages } from './sbom';
 export { crossCheck, sameCommit } from './crosscheck';
 export { gitTagFor } from './git-tag';
-export { verifyCandidate, type Candidate, type VerifyOutcome } from './verify';
+export type { Candidate, VerifyOutcome } from './verify';
 export * from './types';

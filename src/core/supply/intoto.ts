@@ -12,12 +12,6 @@ export interface Statement {
   predicate: Record<string, unknown>;
 }
 
-export interface DsseEnvelope {
-  payloadType: string;
-  payload: Buffer;
-  signatures: Array<{ keyid?: string; sig: string }>;
-}
-
 /** A statement from JSON bytes, or a reason why it is not one. */
 export function parseStatement(bytes: Buffer): Statement | string {
   let json: unknown;
@@ -43,17 +37,6 @@ export function parseStatement(bytes: Buffer): Statement | string {
     subjects,
     predicate: isObject(json.predicate) ? json.predicate : {},
   };
-}
-
-/** A DSSE envelope (JSON, base64 payload) or a reason. */
-export function parseEnvelope(json: unknown): DsseEnvelope | string {
-  if (!isObject(json)) return 'the DSSE envelope is not a JSON object';
-  if (typeof json.payloadType !== 'string' || typeof json.payload !== 'string')
-    return 'the DSSE envelope lacks payloadType or payload';
-  const signatures = Array.isArray(json.signatures)
-    ? json.signatures.filter((s): s is { keyid?: string; sig: string } => isObject(s) && typeof s.sig === 'string')
-    : [];
-  return { payloadType: json.payloadType, payload: Buffer.from(json.payload, 'base64'), signatures };
 }
 
 export function isObject(v: unknown): v is Record<string, unknown> {

@@ -6,8 +6,6 @@
  */
 import type { SignerInfo, PolicyInfo } from './types';
 
-export const GITHUB_ACTIONS_ISSUER = 'https://token.actions.githubusercontent.com';
-
 export interface PolicyConfig {
   issuer: string;
   /** A regular expression for the SAN; empty: inferred from the repository (and signerWorkflow). */

@@ -150,7 +150,7 @@ function imagesOf(list: unknown[]): ProvenanceSummary['baseImages'] {
 }
 
 /** owner/name-bearing URL of a git URI: git+https://github.com/o/r@refs/tags/v1 or https://github.com/o/r.git#ref. */
-export function repoOfGitUri(uri: string): string {
+function repoOfGitUri(uri: string): string {
   return uri
     .replace(/^git\+/, '')
     .replace(/[#@](refs\/.*|[0-9a-f]{40})$/, '')

@@ -18,7 +18,7 @@ const SIMPLE_SIGNING = 'application/vnd.dev.cosign.simplesigning.v1+json';
 const DSSE_ENVELOPE = 'application/vnd.dsse.envelope.v1+json';
 const BUNDLE_TYPE = /^application\/vnd\.dev\.sigstore\.bundle(\.v\d+\.\d+)?\+json/;
 /** cosign v3 signs images as an in-toto statement of this type inside a bundle. */
-export const COSIGN_SIGN_PREDICATE = 'https://sigstore.dev/cosign/sign/v1';
+const COSIGN_SIGN_PREDICATE = 'https://sigstore.dev/cosign/sign/v1';
 
 /** What a digest is in the image being checked. */
 export interface DigestMap {
@@ -26,7 +26,7 @@ export interface DigestMap {
   platforms: Array<{ platform: string; digest: string }>;
 }
 
-export function subjectRef(digest: string, map: DigestMap): SubjectRef {
+function subjectRef(digest: string, map: DigestMap): SubjectRef {
   if (digest === map.index) return { digest, is: 'index' };
   const p = map.platforms.find((x) => x.digest === digest);
   return p ? { digest, is: 'platform', platform: p.platform } : { digest, is: 'other' };

@@ -12,7 +12,7 @@ import { pushBlob, putManifest, type PushedManifest, type TestRegistry } from '.
 
 const OCI_MANIFEST = 'application/vnd.oci.image.manifest.v1+json';
 const OCI_INDEX = 'application/vnd.oci.image.index.v1+json';
-export const EMPTY_CONFIG = 'application/vnd.oci.empty.v1+json';
+const EMPTY_CONFIG = 'application/vnd.oci.empty.v1+json';
 const EMPTY = Buffer.from('{}');
 
 const sha256 = (b: Buffer) => `sha256:${createHash('sha256').update(b).digest('hex')}`;

@@ -17,7 +17,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { runProcess } from '../../../src/core/process/run';
 
-export const GITHUB_ISSUER = 'https://token.actions.githubusercontent.com';
+const GITHUB_ISSUER = 'https://token.actions.githubusercontent.com';
 
 /** Fulcio's certificate extensions (https://github.com/sigstore/fulcio/blob/main/docs/oid-info.md). */
 const OID = {

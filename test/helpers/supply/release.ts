@@ -20,7 +20,7 @@ const IN_TOTO = 'application/vnd.in-toto+json';
 const sha256 = (b: Buffer) => `sha256:${createHash('sha256').update(b).digest('hex')}`;
 const hex = (d: string) => d.replace(/^sha256:/, '');
 
-export const BASE_DIGEST = `sha256:${'b'.repeat(64)}`;
+const BASE_DIGEST = `sha256:${'b'.repeat(64)}`;
 
 export interface ReleaseOptions {
   tag: string;

@@ -16,7 +16,7 @@ import { createHash, sign, type KeyObject } from 'node:crypto';
 import type { ArtifactLayer } from './artifacts';
 import type { Leaf, TestPki } from './pki';
 
-export const IN_TOTO = 'application/vnd.in-toto+json';
+const IN_TOTO = 'application/vnd.in-toto+json';
 export const BUNDLE_V03 = 'application/vnd.dev.sigstore.bundle.v0.3+json';
 export type Signer = { leaf: Leaf; key?: undefined } | { key: KeyObject; hint?: string; leaf?: undefined };
 
@@ -36,7 +36,7 @@ export function statement(
 }
 
 /** DSSE's pre-authentication encoding: what is signed. */
-export function pae(payloadType: string, payload: Buffer): Buffer {
+function pae(payloadType: string, payload: Buffer): Buffer {
   return Buffer.concat([
     Buffer.from(`DSSEv1 ${Buffer.byteLength(payloadType)} ${payloadType} ${payload.length} `),
     payload,
@@ -117,28 +117,4 @@ export async function cosignSigLayer(
   return { mediaType: 'application/vnd.dev.cosign.simplesigning.v1+json', bytes: payload, annotations };
 }
 
-export async function cosignAttLayer(
-  pki: TestPki,
-  signer: Signer,
-  payload: Buffer,
-  predicateType: string,
-): Promise<ArtifactLayer> {
-  const sig = sign('sha256', pae(IN_TOTO, payload), keyOf(signer));
-  const envelope = Buffer.from(
-    JSON.stringify({
-      payloadType: IN_TOTO,
-      payload: payload.toString('base64'),
-      signatures: [{ keyid: '', sig: sig.toString('base64') }],
-    }),
-  );
-  // cosign's .att layer signature annotation is empty: the signature lives in the envelope.
-  const annotations = await cosignAnnotations(pki, signer, sig);
-  annotations['dev.cosignproject.cosign/signature'] = '';
-  return {
-    mediaType: 'application/vnd.dsse.envelope.v1+json',
-    bytes: envelope,
-    annotations: { ...annotations, predicateType },
-  };
-}
-
-export const sha256hex = (b: Buffer) => createHash('sha256').update(b).digest('hex');
+const sha256hex = (b: Buffer) => createHash('sha256').update(b).digest('hex');
