@@ -34,7 +34,7 @@ export interface Operation {
 const store = new AsyncLocalStorage<Operation>();
 
 /** Waits at least this long are told to the operation's listener (shorter ones are not worth a line). */
-export const NOTICE_WAIT_MS = 2000;
+const NOTICE_WAIT_MS = 2000;
 
 /** Runs `fn` as one operation (a new one, even inside another). */
 export function runOperation<T>(fn: () => Promise<T>, options: { onWait?: (n: WaitNotice) => void } = {}): Promise<T> {

@@ -43,7 +43,7 @@ export async function withCancellableProgress<T>(
 }
 
 /** What failed and what to do, in a notification with a way to the log; never a stack trace. */
-export function reportError(services: ReleaseOperatorServices, what: string, e: unknown): void {
+function reportError(services: ReleaseOperatorServices, what: string, e: unknown): void {
   const text = neutralizeBlock(describeError(e));
   services.logger.error(`${what}: ${text}`);
   void vscode.window.showErrorMessage(`${what}: ${text.replace(/\n\s*/g, ' ')}`, 'Show Log').then((pick) => {

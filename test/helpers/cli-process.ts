@@ -12,7 +12,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { REPO_ROOT } from './paths';
 
-export const CLI = path.join(REPO_ROOT, 'dist', 'cli.js');
+const CLI = path.join(REPO_ROOT, 'dist', 'cli.js');
 /** What any one hostile case may cost the CLI process in memory (issue #24: under 300 MB for each case). */
 export const MEMORY_BOUND_MIB = 300;
 

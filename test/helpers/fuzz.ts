@@ -61,7 +61,7 @@ export function assertNamedError(e: unknown, name: string): void {
  * No parser may take this long on one input: the property's "never hangs". Not a speed claim (bench/ makes those):
  * a parse of a few KiB takes microseconds, so only a loop without end or a blow-up gets near it.
  */
-export const HANG_MS = 5000;
+const HANG_MS = 5000;
 
 function notHung(started: number, name: string): void {
   const ms = performance.now() - started;

@@ -173,7 +173,9 @@ function formatSupplyChain(report: SupplyChainReport, readiness: ReadinessReport
   lines.push(`  ${report.trust.state === 'ok' ? '' : `${report.trust.state.toUpperCase()}: `}${report.trust.reason}`);
   if (report.trust.keys.length) lines.push(`  public keys: ${report.trust.keys.join(', ')}`);
   lines.push(
-    `  policy: issuer ${report.policy.issuer}; identity ${report.policy.identity || '(none: set supplyChain.identity)'} (${report.policy.identitySource}); predicate ${report.policy.predicateType}`,
+    `  policy: issuer ${report.policy.issuer}; identity ` +
+      `${report.policy.identity || '(none: set supplyChain.identity)'} (${report.policy.identitySource}); ` +
+      `predicate ${report.policy.predicateType}`,
   );
   lines.push(`  ${report.github.reason}`);
   const where = report.discovery.map((d) => (d.api ? 'referrers API' : 'fallback tag'));

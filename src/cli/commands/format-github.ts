@@ -1,4 +1,11 @@
-import { type GitHubStatus, type RunEvent, durationSeconds, type Job, type WorkflowRun } from '../../core/github';
+import {
+  durationSeconds,
+  type GitHubStatus,
+  type Job,
+  type Release,
+  type RunEvent,
+  type WorkflowRun,
+} from '../../core/github';
 import { neutralize as n } from '../../core/neutralize';
 
 /** Names, branches and states come from GitHub and the workflow's author: one line each, no control codes. */
@@ -55,8 +62,10 @@ export function formatEvent(e: RunEvent): string | undefined {
       return `run ${e.run.id}: ${state(e.run)}`;
     case 'job':
       return `  job ${n(e.job.name)}: ${state(e.job)}`;
-    case 'step':
-      return `    step ${e.step.number}. ${n(e.step.name)}: ${state(e.step)}${e.step.status === 'completed' ? ` ${secs(durationSeconds(e.step.startedAt, e.step.completedAt))}` : ''}`.trimEnd();
+    case 'step': {
+      const took = e.step.status === 'completed' ? secs(durationSeconds(e.step.startedAt, e.step.completedAt)) : '';
+      return `    step ${e.step.number}. ${n(e.step.name)}: ${state(e.step)} ${took}`.trimEnd();
+    }
     case 'wait':
       return e.reason === 'rate-limit' ? `  (rate limit low: next check in ${Math.ceil(e.ms / 1000)} s)` : undefined;
   }
@@ -68,14 +77,12 @@ export const succeeded = (run: WorkflowRun) =>
 /** The GitHub lines of `status`. */
 export function formatGitHubStatus(g: GitHubStatus): string {
   if ('error' in g) return `GitHub      facts not shown: ${n(g.error)}`;
-  const lines = [
-    `Releases    ${g.releases.length ? g.releases.map((r) => `${n(r.tag)}${r.latest ? ' (latest)' : r.draft ? ' (draft)' : r.prerelease ? ' (prerelease)' : ''}`).join(', ') : '(none)'}`,
-  ];
+  const badge = (r: Release) => (r.latest ? ' (latest)' : r.draft ? ' (draft)' : r.prerelease ? ' (prerelease)' : '');
+  const lines = [`Releases    ${g.releases.map((r) => n(r.tag) + badge(r)).join(', ') || '(none)'}`];
   const run = g.latestReleaseRun;
-  if (!g.releaseWorkflow) lines.push('Release run (no release workflow found: set github.releaseWorkflow)');
-  else
-    lines.push(
-      `Release run ${run ? `${run.id} ${state(run)} on ${n(run.branch ?? '?')} (${n(g.releaseWorkflow.file)}, ${n(run.createdAt)})` : `(none yet for ${n(g.releaseWorkflow.file)})`}`,
-    );
+  const workflow = g.releaseWorkflow && n(g.releaseWorkflow.file);
+  if (!workflow) lines.push('Release run (no release workflow found: set github.releaseWorkflow)');
+  else if (!run) lines.push(`Release run (none yet for ${workflow})`);
+  else lines.push(`Release run ${run.id} ${state(run)} on ${n(run.branch ?? '?')} (${workflow}, ${n(run.createdAt)})`);
   return lines.join('\n');
 }

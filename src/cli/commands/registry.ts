@@ -122,7 +122,8 @@ export function register(program: Command, rt: CliRuntime): void {
         lines.push(
           plan.unchanged
             ? `${plan.repository}:${plan.tag} already points there; nothing to do`
-            : `dry run: ${plan.repository}:${plan.tag} would point at ${plan.to}; nothing changed. To move it: ${rollbackCommand(plan.repository, options.to, plan.tag, '--yes')}`,
+            : `dry run: ${plan.repository}:${plan.tag} would point at ${plan.to}; nothing changed. To move ` +
+                `it: ${rollbackCommand(plan.repository, options.to, plan.tag, '--yes')}`,
         );
         return { ok: true, data: plan, text: lines.join('\n') };
       }
@@ -169,7 +170,7 @@ function ask(ctx: CliContext, plan: RollbackPlan): Promise<boolean> {
 }
 
 /** The manifest's facts, one per line; every value that came from the registry is one line with no control codes. */
-export function formatManifest(info: ImageInfo, missing: string[]): string {
+function formatManifest(info: ImageInfo, missing: string[]): string {
   const lines = [
     `${info.reference}`,
     `digest      ${info.digest}`,
@@ -179,7 +180,8 @@ export function formatManifest(info: ImageInfo, missing: string[]): string {
   lines.push('platforms');
   for (const p of info.platforms)
     lines.push(
-      `  ${n(p.platform).padEnd(16)} ${p.digest}${p.attestations.length ? `  (+${p.attestations.length} attestation${p.attestations.length > 1 ? 's' : ''})` : ''}`,
+      `  ${n(p.platform).padEnd(16)} ` +
+        `${p.digest}${p.attestations.length ? `  (+${p.attestations.length} attestation${p.attestations.length > 1 ? 's' : ''})` : ''}`,
     );
   if (!info.platforms.length) lines.push('  (none)');
   if (info.attestations.length) {

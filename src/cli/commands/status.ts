@@ -68,11 +68,13 @@ function formatStatus(s: StatusReport): string {
     lines.push(`Image tags  the registry could not be read: ${n(s.registry.error.split('\n')[0])}`);
   else if (s.registry) {
     lines.push(
-      `Image tags  ${s.registry.totalTags} in ${s.registry.repository}${s.registry.tags.length < s.registry.totalTags ? ` (first ${s.registry.tags.length} shown)` : ''}`,
+      `Image tags  ${s.registry.totalTags} in ` +
+        `${s.registry.repository}${s.registry.tags.length < s.registry.totalTags ? ` (first ${s.registry.tags.length} shown)` : ''}`,
     );
     for (const t of s.registry.tags)
       lines.push(
-        `  ${n(t.tag).padEnd(16)} ${t.digest.slice(0, 19)}  ${t.platforms.map((p) => n(p)).join(', ') || '(no platform)'}${t.attestations ? `  +${t.attestations} attestation(s)` : ''}`,
+        `  ${n(t.tag).padEnd(16)} ${t.digest.slice(0, 19)}  ` +
+          `${t.platforms.map((p) => n(p)).join(', ') || '(no platform)'}${t.attestations ? `  +${t.attestations} attestation(s)` : ''}`,
       );
   }
   return lines.join('\n');

@@ -32,7 +32,9 @@ export interface AuditFacts {
 }
 
 export interface AuditOptions {
-  /** The configured scheme: a prefix left unset is inferred (git tags for the git prefix, image tags for the image's). */
+  /**
+   * The configured scheme: a prefix left unset is inferred (git tags for the git prefix, image tags for the image's).
+   */
   tags: ReleaseOperatorConfig['tags'];
   requiredPlatforms: string[];
   source: ImageSource;
@@ -220,7 +222,9 @@ export async function auditRelease(facts: AuditFacts, o: AuditOptions): Promise<
       kind: 'moving-tag',
       version: v,
       message: `Moving tag ${ref(moving)} points at ${actual ? `${imagePrefix}${actual}` : got.digest}; the scheme says ${target}.`,
-      action: `Point ${moving} at ${target} (retag, no rebuild): ${rollbackCommand(facts.image, target, moving, '--dry-run')} shows the change, --yes makes it.`,
+      action:
+        `Point ${moving} at ${target} (retag, no rebuild): ` +
+        `${rollbackCommand(facts.image, target, moving, '--dry-run')} shows the change, --yes makes it.`,
       objects: {
         imageTag: { reference: ref(moving), digest: got.digest },
         expected: { reference: ref(target), digest: want.digest },
@@ -254,7 +258,9 @@ export async function auditRelease(facts: AuditFacts, o: AuditOptions): Promise<
       lookedFor: `versions in git tags like ${gitPrefix}1.2.3, GitHub Releases or image tags like ${imagePrefix}1.2.3`,
       foundInstead: versions.length
         ? undefined
-        : `${facts.gitTags.length} git tag${facts.gitTags.length === 1 ? '' : 's'} and ${facts.imageTags.length} image tag${facts.imageTags.length === 1 ? '' : 's'}, none a version of those prefixes`,
+        : `${facts.gitTags.length} git tag${facts.gitTags.length === 1 ? '' : 's'} and ` +
+          `${facts.imageTags.length} image tag${facts.imageTags.length === 1 ? '' : 's'}, none a version of ` +
+          `those prefixes`,
     },
     platforms: {
       count: platformsExamined,

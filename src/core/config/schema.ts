@@ -26,7 +26,8 @@ const PLATFORM = /^[a-z0-9]+\/[a-z0-9_]+(\/[a-z0-9]+)?$/;
 
 /**
  * Keys that decide what runs on this machine (the docker executable, build arguments, the containers'
- * environment) or what a signature is trusted by. In an untrusted VS Code workspace they come from the user's own settings only: never from the
+ * environment) or what a signature is trusted by. In an untrusted VS Code workspace they come from the user's own
+ * settings only: never from the
  * repository's release-operator.json or its workspace settings (package.json lists the same keys as
  * restrictedConfigurations; a test keeps them equal).
  */
@@ -90,13 +91,15 @@ export const SCHEMA = {
           type: 'string',
           title: 'Git tag prefix',
           description:
-            'Prefix of version git tags: "v" for v1.2.3, "" for 1.2.3. Unset (or null): inferred from the repository\'s tags (the prefix most version tags follow; "v" when there are none).',
+            'Prefix of version git tags: "v" for v1.2.3, "" for 1.2.3. Unset (or null): inferred from the ' +
+            'repository\'s tags (the prefix most version tags follow; "v" when there are none).',
         },
         imagePrefix: {
           type: 'string',
           title: 'Image tag prefix',
           description:
-            'Prefix of version image tags: "v" for v1.2.3, "" for 1.2.3. Unset (or null): inferred from the registry\'s tags (the prefix most version tags follow; "v" when there are none).',
+            'Prefix of version image tags: "v" for v1.2.3, "" for 1.2.3. Unset (or null): inferred from the ' +
+            'registry\'s tags (the prefix most version tags follow; "v" when there are none).',
         },
         minor: { type: 'boolean', title: 'Minor tag', description: 'Publish a moving X.Y tag.', default: true },
         major: { type: 'boolean', title: 'Major tag', description: 'Publish a moving X tag.', default: true },
@@ -361,7 +364,8 @@ export const SCHEMA = {
           type: 'string',
           title: 'Post-push signature check',
           description:
-            "How the post-push gate treats the supply-chain checks: 'required' (a missing or unverified signature, provenance or SBOM fails the stage), 'advisory' (shown, never blocks) or 'off'.",
+            "How the post-push gate treats the supply-chain checks: 'required' (a missing or unverified " +
+            "signature, provenance or SBOM fails the stage), 'advisory' (shown, never blocks) or 'off'.",
           default: 'advisory',
           enum: ['required', 'advisory', 'off'],
         },
@@ -369,7 +373,8 @@ export const SCHEMA = {
           type: 'string',
           title: 'Trusted root',
           description:
-            'A Sigstore trusted_root.json (e.g. from `gh attestation trusted-root`), relative to the repository. It is cached, so verification then runs offline. Empty: the cached copy, if any.',
+            'A Sigstore trusted_root.json (e.g. from `gh attestation trusted-root`), relative to the ' +
+            'repository. It is cached, so verification then runs offline. Empty: the cached copy, if any.',
           default: '',
         },
         trustedRootMaxAgeDays: {
@@ -507,7 +512,9 @@ function limitField(name: LimitName, title: string, min: number, max: number): F
   return {
     type: 'integer',
     title,
-    description: `Most ${spec.what} (${spec.unit === 'count' ? '' : `${spec.unit}, `}default ${spec.default}). Reaching it stops with an environment error (exit 3) that names this setting.`,
+    description:
+      `Most ${spec.what} (${spec.unit === 'count' ? '' : `${spec.unit}, `}default ${spec.default}). Reaching ` +
+      `it stops with an environment error (exit 3) that names this setting.`,
     default: spec.default,
     min,
     max,

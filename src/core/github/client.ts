@@ -90,7 +90,9 @@ export class GitHubClient {
             if (rl++ >= rlRetries || waited + wait > this.limits.retryWaitMs) {
               const at = new Date(this.now() + wait).toISOString();
               throw environmentError(
-                `GitHub's rate limit is exhausted (${e.status}); it resets at ${at}, in ${Math.ceil(wait / 1000)} s: longer than the wait allowed (limits.retryWaitSeconds, ${Math.round(this.limits.retryWaitMs / 1000)} s).`,
+                `GitHub's rate limit is exhausted (${e.status}); it resets at ${at}, in ` +
+                  `${Math.ceil(wait / 1000)} s: longer than the wait allowed (limits.retryWaitSeconds, ` +
+                  `${Math.round(this.limits.retryWaitMs / 1000)} s).`,
                 `Wait until then, or use a token with a higher limit (an authenticated token gets 5000 requests an hour). ${raiseHint('retryWaitSeconds')}`,
               );
             }
@@ -142,7 +144,8 @@ export class GitHubClient {
     const op = currentOperation();
     if (op && Date.now() + ms > op.startedAt + this.limits.operationMs)
       throw environmentError(
-        `GitHub ${why.reason}; waiting ${Math.ceil(ms / 1000)} s more would pass the operation's time (limits.operationSeconds, ${Math.round(this.limits.operationMs / 1000)} s).`,
+        `GitHub ${why.reason}; waiting ${Math.ceil(ms / 1000)} s more would pass the operation's time ` +
+          `(limits.operationSeconds, ${Math.round(this.limits.operationMs / 1000)} s).`,
         raiseHint('operationSeconds'),
       );
     this.logger.debug(`GitHub ${why.reason}; waiting ${Math.ceil(ms / 1000)} s`);

@@ -43,7 +43,7 @@ export const lineBudget = (logBytes: number): LineBudget => ({
 });
 
 /** One shown log line is clipped to this many characters (a fixed limit; the clip is said on the line). */
-export const LOG_LINE_CHARS = LIMITS.logLineChars.default;
+const LOG_LINE_CHARS = LIMITS.logLineChars.default;
 // eslint-disable-next-line no-control-regex -- colour codes (CSI ... m) are dropped, not escaped: they only colour
 const SGR = /\u001b\[[0-9;:]*m/g;
 
@@ -196,7 +196,9 @@ async function openLog(
   }
 }
 
-/** Reads a log body chunk by chunk: `take` returns false to stop (the limit); no byte for the request time is a fault. */
+/**
+ * Reads a log body chunk by chunk: `take` returns false to stop (the limit); no byte for the request time is a fault.
+ */
 async function readChunks(
   gh: GitHubClient,
   log: Awaited<ReturnType<typeof openLog>>,
@@ -266,7 +268,10 @@ export async function jobLog(
         read += keep.length;
         if (chunk.length > room) {
           cut = {
-            message: `the log of ${what} is longer than ${Math.round(max / 2 ** 20)} MiB${log.length ? ` (${log.length} bytes)` : ''}; only its first ${Math.round(max / 2 ** 20)} MiB were read`,
+            message:
+              `the log of ${what} is longer than ${Math.round(max / 2 ** 20)} ` +
+              `MiB${log.length ? ` (${log.length} bytes)` : ''}; only its first ${Math.round(max / 2 ** 20)} ` +
+              `MiB were read`,
             limitBytes: max,
             readBytes: read,
           };
@@ -344,7 +349,9 @@ export async function runLogs(gh: GitHubClient, repo: RepoRef, runId: number, si
   });
 }
 
-/** The `.txt` entries of a run-log zip as it streams, bounded; a body that is not a zip is refused at its first bytes. */
+/**
+ * The `.txt` entries of a run-log zip as it streams, bounded; a body that is not a zip is refused at its first bytes.
+ */
 async function unzipLogs(
   gh: GitHubClient,
   log: Awaited<ReturnType<typeof openLog>>,

@@ -177,7 +177,9 @@ export function guessReleaseWorkflow(files: WorkflowFile[], configured?: string)
   const unreadable = files.filter((f) => f.unreadable);
   if (unreadable.length)
     return {
-      reason: `${unreadable.map((f) => f.path).join(', ')} could not be read (${unreadable[0].error}); set github.releaseWorkflow or fix the file's permissions`,
+      reason:
+        `${unreadable.map((f) => f.path).join(', ')} could not be read (${unreadable[0].error}); set ` +
+        `github.releaseWorkflow or fix the file's permissions`,
     };
   const scored = files
     .filter((f) => !f.error)

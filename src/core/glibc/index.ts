@@ -20,12 +20,9 @@
  * registry unreachable 'environment', a missing image or unreadable layer 'check'. Drift itself is not thrown:
  * it is `ok: false` with findings.
  */
-export { checkGlibc, classifyTarget, type GlibcCheckRequest, type GlibcCheckDeps, type TargetKind } from './check';
+export { checkGlibc, type GlibcCheckRequest, type GlibcCheckDeps, type TargetKind } from './check';
 export { checkImageFs, type ImageCheckInput } from './image-check';
-export { checkLocalPath, collectLocalElfFiles } from './local-check';
-export { LibraryResolver, ldSoConfDirs, defaultDirs } from './loader';
-export { POLICIES, policyGlibc, resolveTarget, type GlibcTarget } from './policy';
-export { ARCHES } from './platforms';
+export { policyGlibc, resolveTarget, type GlibcTarget } from './policy';
 export { formatGlibcReport, driftSummary, glibcVerdict, toJson } from './report';
 export type {
   GlibcReport,

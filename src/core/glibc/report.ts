@@ -1,7 +1,10 @@
 import { neutralize } from '../neutralize';
 import type { GlibcReport, PlatformResult } from './types';
 
-/** The JSON document of `glibc --json`: per platform, platform/provided/required/ok and binaries with path/required/missing. */
+/**
+ * The JSON document of `glibc --json`: per platform, platform/provided/required/ok and binaries with
+ * path/required/missing.
+ */
 export function toJson(report: GlibcReport): unknown {
   return {
     target: report.target,
@@ -107,10 +110,15 @@ export function driftSummary(report: GlibcReport): string {
     for (const b of p.binaries) {
       if (b.ok) continue;
       const hard = b.missing.filter((m) => !m.weak);
-      if (hard.length)
-        return neutralize(
-          `${p.platform}: ${b.path} needs ${[...new Set(hard.map((m) => `${m.version} (${m.library})`))].join(', ')}${p.provided ? `; the runtime has glibc ${p.provided}` : p.target ? `; target is ${p.target.source}` : ''}.`,
-        );
+      if (hard.length) {
+        const needs = [...new Set(hard.map((m) => `${m.version} (${m.library})`))].join(', ');
+        const has = p.provided
+          ? `; the runtime has glibc ${p.provided}`
+          : p.target
+            ? `; target is ${p.target.source}`
+            : '';
+        return neutralize(`${p.platform}: ${b.path} needs ${needs}${has}.`);
+      }
       const err = b.findings.find((f) => f.severity === 'error');
       if (err) return neutralize(`${p.platform}: ${err.message}.`);
     }

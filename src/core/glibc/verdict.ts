@@ -4,7 +4,7 @@ import type { GlibcTarget } from './policy';
 import type { BinaryResult, Finding, LibraryNeedResult, MissingVersion, PlatformResult } from './types';
 
 /** What one ELF object needs, per library, as reported to people. */
-export function needsOf(elf: ElfInfo): LibraryNeedResult[] {
+function needsOf(elf: ElfInfo): LibraryNeedResult[] {
   // A file may list a library or a version more than once: each is said once.
   const byLibrary = new Map<string, LibraryNeedResult>();
   for (const n of elf.versionNeeds) {
@@ -19,7 +19,7 @@ export function needsOf(elf: ElfInfo): LibraryNeedResult[] {
 }
 
 /** Highest GLIBC_x.y among an object's needs. */
-export function highestGlibc(elf: ElfInfo): string | undefined {
+function highestGlibc(elf: ElfInfo): string | undefined {
   return maxVersion(elf.versionNeeds.flatMap((n) => n.versions.map((v) => glibcVersionOf(v.name))));
 }
 

@@ -3,7 +3,15 @@
  * local image's `docker export`.
  */
 export { ImageFs, type FsEntry } from './fs';
-export { applyLayer, decompress, MAX_ELF_BYTES, type Compression, type LayerOp } from './layer';
+export {
+  applyLayer,
+  applyLayerOps,
+  decompress,
+  readLayer,
+  MAX_ELF_BYTES,
+  type Compression,
+  type LayerOp,
+} from './layer';
 export { readLayers, type LayerSource, type PlatformImage, type ReadImage } from './source';
 export { imageFromArchive, readSavedArchive, MAX_JSON_BYTES, type ArchivePart, type SavedArchive } from './saved';
 export {

@@ -33,7 +33,10 @@ export function lintCheckResult(run: LintRun, durationMs?: number): CheckResult 
   const skippedNote = run.skipped.length
     ? `; ${run.skipped.length} not read: ${run.skipped.map((x) => `${x.file} (${x.reason})`).join(', ')}`
     : '';
-  const examinedText = `${s.dockerfiles} Dockerfile${s.dockerfiles === 1 ? '' : 's'} (${s.stages} stages), ${s.workflows} workflow${s.workflows === 1 ? '' : 's'} (${s.jobs} jobs, ${s.steps} steps)`;
+  const plural = (count: number, noun: string) => `${count} ${noun}${count === 1 ? '' : 's'}`;
+  const examinedText =
+    `${plural(s.dockerfiles, 'Dockerfile')} (${s.stages} stages), ` +
+    `${plural(s.workflows, 'workflow')} (${s.jobs} jobs, ${s.steps} steps)`;
   const errors = run.findings.filter((f) => f.severity === 'error').length;
   const warnings = run.findings.filter((f) => f.severity === 'warning').length;
   const suppressed = run.suppressed.length ? `; ${run.suppressed.length} suppressed` : '';

@@ -86,7 +86,8 @@ export function distroOf(name: string, tag: string | undefined): DistroRelease |
     return codename ? debian(codename, Boolean(distroless[2])) : undefined;
   }
 
-  // A codename or alpine anywhere in the tag names the release for every image (rust:1.91-bookworm, node:22-alpine3.20).
+  // A codename or alpine anywhere in the tag names the release for every image (rust:1.91-bookworm,
+  // node:22-alpine3.20).
   const codename = Object.keys(DEBIAN).find((c) => new RegExp(`(^|[-_.])${c}($|[-_.])`).test(t));
   if (codename && n !== 'ubuntu') return debian(codename, true);
   const alpine = /(?:^|-)alpine(\d+\.\d+)?/.exec(t);

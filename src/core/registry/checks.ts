@@ -105,7 +105,7 @@ export function labelsCheck(info: ImageInfo, version: string | undefined): Check
       lookedFor: 'an image config per platform to read OCI labels from',
       foundInstead:
         info.kind === 'index' && !sets.length
-          ? `an index with no platform image${info.attestations.length ? ` (${info.attestations.length} attestation manifest${info.attestations.length === 1 ? '' : 's'} only)` : ''}`
+          ? `an index with no platform image${attestationsOnly(info.attestations.length)}`
           : undefined,
     },
     findings,
@@ -152,7 +152,9 @@ export function tagSchemeCheck(
       rule: 'moving-tag',
       subject: tag,
       message: got
-        ? `${repository}:${tag} points at ${actual.length ? actual.join(', ') : 'no version tag'} (${short(got.digest)})${older ? ', an older release' : ''}; the scheme says ${target} (${short(want)})`
+        ? `${repository}:${tag} points at ${actual.length ? actual.join(', ') : 'no version tag'} ` +
+          `(${short(got.digest)})${older ? ', an older release' : ''}; the scheme says ${target} ` +
+          `(${short(want)})`
         : `${repository}:${tag} is missing; the scheme says it points at ${target} (${short(want)})`,
       evidence: {
         tag,
@@ -236,6 +238,11 @@ export function problemsOf(checks: readonly CheckResult[]): RegistryProblem[] {
         tag: f.rule === 'moving-tag' || f.rule === 'commit-tag' ? f.subject : undefined,
       })),
   );
+}
+
+/** " (2 attestation manifests only)" for an index that holds nothing else. */
+function attestationsOnly(count: number): string {
+  return count ? ` (${count} attestation manifest${count === 1 ? '' : 's'} only)` : '';
 }
 
 export function short(digest: string): string {

@@ -641,9 +641,7 @@ export class RegistryClient {
 }
 
 /** containerd and the distribution registry cap manifests at 4 MiB; nothing real comes close. */
-export const MAX_MANIFEST_BYTES = LIMITS.manifestBytes.default;
-/** Image configs and tag-list pages read whole (layers are streamed instead): the default of limits.documentMegabytes. */
-export const MAX_DOCUMENT_BYTES = DEFAULT_LIMITS.documentBytes;
+const MAX_MANIFEST_BYTES = LIMITS.manifestBytes.default;
 const DIGEST_SHAPE = /^[a-z0-9]+(?:[+._-][a-z0-9]+)*:[a-zA-Z0-9=_-]+$/;
 
 /**

@@ -44,7 +44,10 @@ export interface ReferrerDiscovery {
   /** Whether the registry answered the referrers API (false: it has none, the fallback tag was read). */
   api: boolean;
   referrers: Referrer[];
-  /** What was odd on the way: a fallback entry that disagrees with its manifest, a foreign subject, an unreadable child. */
+  /**
+   * What was odd on the way: a fallback entry that disagrees with its manifest, a foreign subject, an unreadable
+   * child.
+   */
   warnings: string[];
 }
 
@@ -97,7 +100,9 @@ export async function discoverReferrers(
     }
     if ((entry.artifactType ?? '') !== ref.artifactType)
       warnings.push(
-        `The ${source === 'referrers-api' ? 'referrers API' : `tag ${fallback}`} lists ${short(ref.digest)} as ${entry.artifactType ? `"${entry.artifactType}"` : 'without an artifactType'}; the manifest itself says "${ref.artifactType}".`,
+        `The ${source === 'referrers-api' ? 'referrers API' : `tag ${fallback}`} lists ${short(ref.digest)} ` +
+          `as ${entry.artifactType ? `"${entry.artifactType}"` : 'without an artifactType'}; the manifest ` +
+          `itself says "${ref.artifactType}".`,
       );
     referrers.push(ref);
   }

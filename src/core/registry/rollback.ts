@@ -120,7 +120,8 @@ async function failedPut(
           ? `${name} points at ${d} as asked nevertheless: the rollback landed.`
           : `${name} now points at ${d ?? 'nothing'}, neither the old ${plan.from ?? '(none)'} nor ${plan.to}: someone else changed it.`;
   } catch (again) {
-    now = `Where ${name} points now could not be read (${again instanceof Error ? again.message : String(again)}); check with: release-operator tags ${plan.repository}`;
+    const why = again instanceof Error ? again.message : String(again);
+    now = `Where ${name} points now could not be read (${why}); check with: release-operator tags ${plan.repository}`;
   }
   return new ReleaseOperatorError(e.kind, `${e.message} ${now}`, e.hint, { cause: e });
 }

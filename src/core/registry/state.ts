@@ -14,7 +14,10 @@ export interface TagState {
   attestations: number;
 }
 
-/** What status shows of the registry; from every tag (not only those shown): the image prefix, its basis, the versions. */
+/**
+ * What status shows of the registry; from every tag (not only those shown): the image prefix, its basis, the
+ * versions.
+ */
 export interface RegistryState extends Partial<ImageTagScheme> {
   repository: string;
   /** `latest`, the other moving tags, versions newest first, then the rest (core/version/order); at most `limit`. */

@@ -151,7 +151,8 @@ export class Transport {
       await drain(res);
       const creds = await this.credentialsFor(spec.registry);
       throw environmentError(
-        `The registry ${spec.registry} refused ${spec.method} ${new URL(url).pathname} (HTTP ${res.status} ${res.status === 401 ? 'unauthorized' : 'forbidden'})${creds ? ' with the credentials given' : ' without credentials'}.`,
+        `The registry ${spec.registry} refused ${spec.method} ${new URL(url).pathname} (HTTP ${res.status} ` +
+          `${res.status === 401 ? 'unauthorized' : 'forbidden'})${creds ? ' with the credentials given' : ' without credentials'}.`,
         credentialHint(spec.registry, creds),
       );
     }

@@ -210,7 +210,9 @@ function blameDaemon(r: PlatformResult): PlatformResult {
     outcome: 'environment',
     environmentProblem: {
       message: `The Docker daemon stopped during the run${step ? ` (at the ${step.name} step: ${step.detail})` : ''}; the image was not judged.`,
-      hint: 'Start the Docker daemon, remove what the run left (`release-operator cleanup`, or Remove Containers Left by Crashed Runs in VS Code), then run the smoke test again.',
+      hint:
+        'Start the Docker daemon, remove what the run left (`release-operator cleanup`, or Remove Containers ' +
+        'Left by Crashed Runs in VS Code), then run the smoke test again.',
     },
   };
 }
@@ -249,7 +251,9 @@ function platformReferences(
   };
 }
 
-/** Only a --build run creates images (temporary tags carrying the run's label); otherwise there are none to look for. */
+/**
+ * Only a --build run creates images (temporary tags carrying the run's label); otherwise there are none to look for.
+ */
 /**
  * Removes what carries the run's label. `raced`: a cancel killed a `docker run` (or build) in flight, whose container
  * the daemon may still be creating: the sweep is repeated a second later to catch it. A cancel that came while

@@ -47,7 +47,9 @@ export async function readBuildKitAttestations(
       }
       if (!statement.subjects.includes(platform.digest)) {
         out.problems.push(
-          `The ${statement.predicateType} statement attached to ${platform.platform} names ${statement.subjects.map((s) => s.slice(0, 19)).join(', ') || 'no subject'}, not the platform's manifest ${platform.digest.slice(0, 19)}.`,
+          `The ${statement.predicateType} statement attached to ${platform.platform} names ` +
+            `${statement.subjects.map((s) => s.slice(0, 19)).join(', ') || 'no subject'}, not the platform's ` +
+            `manifest ${platform.digest.slice(0, 19)}.`,
         );
         continue;
       }

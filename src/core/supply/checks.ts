@@ -45,7 +45,10 @@ function provenanceRow(report: SupplyChainReport, p: PlatformSupplyChain): Check
     },
     findings,
     summary: prov
-      ? `${prov.predicateType.replace('https://slsa.dev/provenance/', 'SLSA ')}: ${shortCommit(prov.source.commit)} from ${prov.source.repository ?? 'an unnamed repository'}, built by ${prov.builder ?? 'an unnamed builder'}${findings.length ? `; ${findings.length} problem${findings.length === 1 ? '' : 's'}` : ''}`
+      ? `${prov.predicateType.replace('https://slsa.dev/provenance/', 'SLSA ')}: ` +
+        `${shortCommit(prov.source.commit)} from ${prov.source.repository ?? 'an unnamed repository'}, built ` +
+        `by ` +
+        `${prov.builder ?? 'an unnamed builder'}${findings.length ? `; ${findings.length} problem${findings.length === 1 ? '' : 's'}` : ''}`
       : undefined,
     evidence: { digest: p.digest, provenance: prov },
     next: prov
@@ -177,7 +180,9 @@ function signatureRow(report: SupplyChainReport, p: PlatformSupplyChain): CheckR
         examined: {
           count: 0,
           what: 'verified signatures',
-          lookedFor: `a signature or ${report.policy.predicateType} attestation for ${p.platform} or the index (referrers, cosign tags${report.github.read ? ', GitHub attestations' : ''})`,
+          lookedFor:
+            `a signature or ${report.policy.predicateType} attestation for ${p.platform} or the index ` +
+            `(referrers, cosign tags${report.github.read ? ', GitHub attestations' : ''})`,
         },
         findings: failed,
         summary: `absent: ${s.reason}${report.github.read ? '' : ` (${report.github.reason})`}`,

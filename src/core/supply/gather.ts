@@ -158,5 +158,8 @@ function platformVerdict(own: SignatureSummary, index: SignatureSummary): Signat
 }
 
 function indexSbomWarning(what: string): string {
-  return `SBOM on the index: ${what} is attached to the whole index: it can describe one platform's packages at most, yet it claims them all (actions/attest-sbom #60). Attach one SBOM per platform manifest.`;
+  return (
+    `SBOM on the index: ${what} is attached to the whole index: it can describe one platform's packages at ` +
+    `most, yet it claims them all (actions/attest-sbom #60). Attach one SBOM per platform manifest.`
+  );
 }

@@ -172,7 +172,8 @@ function toItem(
   if (signedDigest !== attachedTo.digest)
     return downgrade(
       item,
-      `the signed payload names ${signedDigest ? short(signedDigest) : 'no digest'}, not ${short(attachedTo.digest)} it is attached to (a copied signature or a tampered digest)`,
+      `the signed payload names ${signedDigest ? short(signedDigest) : 'no digest'}, not ` +
+        `${short(attachedTo.digest)} it is attached to (a copied signature or a tampered digest)`,
     );
   return item;
 }

@@ -50,7 +50,8 @@ export type SignatureKind = 'cosign-signature' | 'cosign-attestation' | 'sigstor
  * - verified: the signature was checked cryptographically against the trust material and the policy holds;
  * - unverified: present, but it could not be checked (no trusted root or key, a form this product does not read);
  * - absent: nothing was found;
- * - invalid: checked and wrong (bad signature, tampered payload, a subject that is not this image, an expired certificate);
+ * - invalid: checked and wrong (bad signature, tampered payload, a subject that is not this image, an expired
+ * certificate);
  * - identity-mismatch: cryptographically sound, but signed by someone the policy does not accept.
  */
 export type SignatureVerdict = 'verified' | 'unverified' | 'absent' | 'invalid' | 'identity-mismatch';

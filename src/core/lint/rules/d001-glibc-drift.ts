@@ -27,7 +27,10 @@ export const glibcDrift: DockerfileRule = {
       const pinned = d.from.pinned ? '' : ' (the tag does not name a release: this is what it resolves to today)';
       const built = d.artifact.built ? ` (built on line ${d.artifact.built.region.line})` : '';
       return {
-        message: `${d.artifact.what}${built} comes from ${b.resolved}, ${describeRelease(d.from)}${pinned}, and is copied (line ${d.copy.region.line}) into ${d.runtime.from.resolved}, ${describeRelease(d.to)}: ${why}.`,
+        message:
+          `${d.artifact.what}${built} comes from ${b.resolved}, ${describeRelease(d.from)}${pinned}, and is ` +
+          `copied (line ${d.copy.region.line}) into ${d.runtime.from.resolved}, ${describeRelease(d.to)}: ` +
+          `${why}.`,
         region: b.region,
         confidence: d.artifact.confidence,
         evidence: [

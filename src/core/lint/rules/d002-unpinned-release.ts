@@ -35,7 +35,11 @@ export const unpinnedRelease: DockerfileRule = {
         const d = stageDistro(root);
         if (!d || d.pinned || d.family === 'none' || d.libc !== 'glibc') continue;
         out.push({
-          message: `${root.from.resolved} does not name its release; today it is ${describeRelease(d)} and it moves when the next release ships, while ${c.artifact.what} is copied between it and ${role === 'builder' ? c.runtime.from.resolved : c.builder.from.resolved} (line ${c.copy.region.line}).`,
+          message:
+            `${root.from.resolved} does not name its release; today it is ${describeRelease(d)} and it moves ` +
+            `when the next release ships, while ${c.artifact.what} is copied between it and ` +
+            `${role === 'builder' ? c.runtime.from.resolved : c.builder.from.resolved} (line ` +
+            `${c.copy.region.line}).`,
           region: root.from.region,
           confidence: c.artifact.confidence,
           evidence: [

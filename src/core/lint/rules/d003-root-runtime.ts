@@ -83,7 +83,9 @@ export const rootRuntime: DockerfileRule = {
       : { region: insertAt(last.endLine, last.endColumn), newText: '\nUSER 65532:65532' };
     return [
       {
-        message: `The final stage (${stage.name ?? stage.from.resolved}) has no USER instruction and nothing drops privileges: the released container runs as root${note}.`,
+        message:
+          `The final stage (${stage.name ?? stage.from.resolved}) has no USER instruction and nothing drops ` +
+          `privileges: the released container runs as root${note}.`,
         region: stage.from.region,
         confidence,
         evidence: [

@@ -44,7 +44,10 @@ export const dependencyOrder: DockerfileRule = {
       const what = DEP_STEP.exec(step.args)![0].trim();
       return [
         {
-          message: `${ins[broad].keyword} ${ins[broad].argv.join(' ')} comes before "${what}" (line ${step.region.line}) with no manifest or lock file copied first: any source change rebuilds every dependency.`,
+          message:
+            `${ins[broad].keyword} ${ins[broad].argv.join(' ')} comes before "${what}" (line ` +
+            `${step.region.line}) with no manifest or lock file copied first: any source change rebuilds ` +
+            `every dependency.`,
           region: ins[broad].region,
           evidence: [
             { message: 'copies the whole context', region: ins[broad].region },

@@ -28,7 +28,9 @@ export const shellFormEntrypoint: DockerfileRule = {
         // Only a plain word list converts mechanically; anything the shell would interpret needs a person.
         const plain = !/[$&|;<>`()*?'"\\~{}\n]/.test(i.args);
         return {
-          message: `${i.keyword} ${i.args.trim()} is in shell form: /bin/sh becomes PID 1${/scratch|distroless/.test(stage.from.resolved) ? ' (and this image has no /bin/sh)' : ''}.`,
+          message:
+            `${i.keyword} ${i.args.trim()} is in shell form: /bin/sh becomes PID ` +
+            `1${/scratch|distroless/.test(stage.from.resolved) ? ' (and this image has no /bin/sh)' : ''}.`,
           region: i.region,
           evidence: [{ message: `${i.keyword} in shell form decides PID 1`, region: i.region }],
           fix: plain

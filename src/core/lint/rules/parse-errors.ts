@@ -16,7 +16,8 @@ export const workflowSyntax: RuleMeta = {
   defaultSeverity: 'error',
   title: 'Workflow cannot be parsed',
   explanation:
-    'GitHub refuses a workflow file that is not valid YAML, so the release never starts (and a tag push goes unanswered). No other rule can judge the file until it parses.',
+    'GitHub refuses a workflow file that is not valid YAML, so the release never starts (and a tag push ' +
+    'goes unanswered). No other rule can judge the file until it parses.',
 };
 
 /** The findings about suppression comments themselves. */

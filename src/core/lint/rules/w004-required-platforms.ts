@@ -57,7 +57,9 @@ export const requiredPlatforms: WorkflowRule = {
     const region = at && first.kind === 'build-push-action' ? at.region : first.region;
     return [
       {
-        message: `The workflow publishes ${[...published].sort().join(', ') || 'no known platform'} but not ${missing.join(', ')} (required platforms: ${options.requiredPlatforms.join(', ')}).${note}`,
+        message:
+          `The workflow publishes ${[...published].sort().join(', ') || 'no known platform'} but not ` +
+          `${missing.join(', ')} (required platforms: ${options.requiredPlatforms.join(', ')}).${note}`,
         region,
         confidence,
         evidence: all.map((p) => ({

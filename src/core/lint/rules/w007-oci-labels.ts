@@ -54,7 +54,10 @@ export const ociLabels: WorkflowRule = {
       const missing = REQUIRED.filter((k) => !text.includes(`org.opencontainers.image.${k}`));
       if (missing.length === 0) continue;
       out.push({
-        message: `The image pushed by job "${step.job.id}" gets no org.opencontainers.image.${missing.join(', .')} label${missing.length > 1 ? 's' : ''} from the workflow or from ${p.builds.map((b) => b.dockerfile).join(', ')}.`,
+        message:
+          `The image pushed by job "${step.job.id}" gets no org.opencontainers.image.${missing.join(', .')} ` +
+          `label${missing.length > 1 ? 's' : ''} from the workflow or from ` +
+          `${p.builds.map((b) => b.dockerfile).join(', ')}.`,
         region: p.region,
         evidence: [{ message: `pushes: ${p.how}`, region: p.region }],
         suppressLine: step.region.line,
