@@ -17,7 +17,7 @@ export interface RegularFileOptions {
 }
 
 /** The bytes of `file` (absolute, or relative to `root`), or undefined when it does not exist. */
-async function readRegularFile(
+export async function readRegularFile(
   root: string,
   file: string,
   options: RegularFileOptions = {},
@@ -89,7 +89,7 @@ export async function readRegularText(
   return (await readRegularFile(root, file, options))?.toString('utf8');
 }
 
-function isInside(root: string, p: string): boolean {
+export function isInside(root: string, p: string): boolean {
   const rel = path.relative(root, p);
   return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
 }
