@@ -32,14 +32,14 @@ module.exports = {
       comment: 'The engine runs in the CLI and the Action too: it never imports the editor API (types included).',
       severity: 'error',
       from: { path: '^src/core/' },
-      to: { path: ['^vscode$', '^node_modules/@types/vscode/'] },
+      to: { path: ['^vscode$', '(^|/)node_modules/@types/vscode/'] },
     },
     {
       name: 'core-not-ci-toolkit',
       comment: "The Action's toolkit (@actions/*) belongs to the Action face; the engine stays face-free.",
       severity: 'error',
       from: { path: '^src/core/' },
-      to: { path: '^(node_modules/)?@actions/' },
+      to: { path: ['^@actions/', '(^|/)node_modules/@actions/'] },
     },
     {
       name: 'core-not-faces',

@@ -14,7 +14,7 @@ import { parse as parseYaml } from 'yaml';
 import { spawn } from 'node:child_process';
 import { FIXTURES, REPO_ROOT } from './paths';
 
-export const ACTION_BUNDLE = path.join(REPO_ROOT, 'action', 'index.js');
+const ACTION_BUNDLE = path.join(REPO_ROOT, 'action', 'index.js');
 
 export interface Annotation {
   level: 'error' | 'warning' | 'notice';
@@ -38,7 +38,7 @@ export interface ActionRun {
 }
 
 /** The variables of a runner environment fixture (test/fixtures/action/env/NAME.env). */
-export function runnerEnv(fixture: string): Record<string, string> {
+function runnerEnv(fixture: string): Record<string, string> {
   const text = readFileSync(path.join(FIXTURES, 'action', 'env', `${fixture}.env`), 'utf8');
   return Object.fromEntries(
     text
@@ -110,7 +110,7 @@ export async function runAction(o: {
 }
 
 /** `name<<DELIMITER\nvalue\nDELIMITER` blocks, as @actions/core writes GITHUB_OUTPUT. */
-export function parseOutputs(text: string): Record<string, string> {
+function parseOutputs(text: string): Record<string, string> {
   const out: Record<string, string> = {};
   const lines = text.split('\n');
   for (let i = 0; i < lines.length; i++) {
@@ -126,7 +126,7 @@ export function parseOutputs(text: string): Record<string, string> {
 const unescapeData = (s: string) => s.replace(/%0D/g, '\r').replace(/%0A/g, '\n').replace(/%25/g, '%');
 const unescapeProperty = (s: string) => unescapeData(s).replace(/%3A/g, ':').replace(/%2C/g, ',');
 
-export function parseAnnotations(stdout: string): Annotation[] {
+function parseAnnotations(stdout: string): Annotation[] {
   return stdout.split('\n').flatMap((line) => {
     const m = /^::(error|warning|notice)(?: ([^:]*))?::(.*)$/.exec(line);
     if (!m) return [];

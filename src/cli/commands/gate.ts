@@ -161,7 +161,7 @@ export function register(program: Command, rt: CliRuntime): void {
 }
 
 /** PLATFORM=REF, or REF alone (its platform read from the image). */
-export function parseLocal(text: string): LocalImage {
+function parseLocal(text: string): LocalImage {
   const m = /^([a-z0-9]+\/[a-z0-9_]+(?:\/[a-z0-9]+)?)=(.+)$/.exec(text.trim());
   if (m) return { platform: m[1], reference: m[2] };
   if (!text.trim() || text.includes('='))

@@ -120,7 +120,7 @@ export function register(program: Command, rt: CliRuntime): void {
 const secs = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 
 /** Progress for a person, on stderr: one line per finished step. */
-function printEvent(e: SmokeEvent, write: (s: string) => void, verbose: boolean): void {
+export function printEvent(e: SmokeEvent, write: (s: string) => void, verbose: boolean): void {
   switch (e.type) {
     case 'run-started':
       return write(`smoke run ${e.runId}: ${e.image} on ${e.platforms.join(', ')}\n`);

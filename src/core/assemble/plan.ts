@@ -1,6 +1,5 @@
 import { usageError } from '../errors';
-import { releaseTags } from '../gate/plan';
-import { readRecords } from '../gate/record';
+import { readRecords, releaseTags } from '../gate';
 import { parseRepository, repositoryName, type RegistryClient, type TagDigest } from '../registry';
 import type { ReleaseOperatorConfig } from '../config/schema';
 import { buildIndex } from './build-index';
@@ -8,7 +7,7 @@ import { resolveSources } from './sources';
 import type { AssemblePlan, AssembleRequest, CleanupStep, TagStep } from './types';
 
 /** Candidate tags by the documented naming (candidate-<run>-<arch>); other tags given as sources are never removed. */
-export const CANDIDATE_TAG = /^candidate[-_.]/;
+const CANDIDATE_TAG = /^candidate[-_.]/;
 
 /**
  * Everything assemble would do, read from the registry and decided before anything is written: the sources and

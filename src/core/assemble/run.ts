@@ -1,5 +1,5 @@
 import { CancelledError, describeError } from '../errors';
-import { faultResult } from '../gate/guard';
+import { faultResult } from '../gate';
 import { platformMatches } from '../registry';
 import { checkResult, readinessReport, type CheckResult } from '../report';
 import { cleanCandidate, putIndex, verifyIndex, writeTags } from './apply';

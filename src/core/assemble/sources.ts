@@ -8,7 +8,7 @@ import {
   type ImageReference,
   type RegistryClient,
 } from '../registry';
-import { platformString } from '../registry/manifest';
+import { platformString } from '../registry';
 import type { IndexEntry, SourcePlan } from './types';
 
 /**

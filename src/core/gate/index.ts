@@ -17,20 +17,20 @@
  * - post-release: the release consistency audit for the version.
  */
 export { runGate } from './run';
+export { faultResult } from './guard';
 export { defaultRecordPath, readRecords, writeRecord, type RecordLookup } from './record';
-export { releaseTags, versionTag, type ReleaseTags } from './plan';
+export { releaseTags, type ReleaseTags } from './plan';
 export { renderGateText } from './text';
-export {
-  GATE_STAGES,
-  type GateDeps,
-  type GateEvent,
-  type GateFlow,
-  type GateGitHub,
-  type GateRecord,
-  type GateRequest,
-  type GateResult,
-  type GateStage,
-  type LocalImage,
-  type TestedPlatform,
+export type {
+  GateDeps,
+  GateEvent,
+  GateFlow,
+  GateGitHub,
+  GateRecord,
+  GateRequest,
+  GateResult,
+  GateStage,
+  LocalImage,
+  TestedPlatform,
 } from './types';
 export { gateFacts, type GateFacts } from './facts';

@@ -1,6 +1,6 @@
 import type { ReleaseOperatorConfig } from '../config/schema';
 import type { GitTag } from '../git/repo';
-import type { GitHubClient, RepoRef } from '../github/client';
+import type { GitHubClient, RepoRef } from '../github';
 import type { Logger } from '../log';
 import type { Runner } from '../process/run';
 import type { RegistryClient } from '../registry';

@@ -27,7 +27,7 @@ export function nextText(n: NextAction): string {
 const MAX_VALUE = 400;
 
 /** One evidence value on one line: strings as they are, lists joined, objects as compact JSON; long ones cut. */
-export function evidenceValue(value: unknown): string {
+function evidenceValue(value: unknown): string {
   const text =
     typeof value === 'string'
       ? value
@@ -46,7 +46,7 @@ export function evidencePairs(c: Pick<CheckResult, 'evidence'>): Array<[string, 
 }
 
 /** Evidence keys that hold lines of output (log tails); renderers show them as blocks. */
-export const LONG_KEYS = new Set(['logTail', 'logs', 'output']);
+const LONG_KEYS = new Set(['logTail', 'logs', 'output']);
 
 /** The multi-line evidence of a check (a failing container's log tail), as lines. */
 export function evidenceBlock(c: Pick<CheckResult, 'evidence'>): string[] {

@@ -126,7 +126,7 @@ function glibcFor(ctx: StageContext, t: PlatformTarget): Promise<CheckResult> {
         policy: config.glibc.policy || undefined,
         paths: config.glibc.paths,
       },
-      { runner, docker: config.dockerPath, registry, logger: ctx.logger, signal: ctx.signal },
+      { runner, dockerPath: config.dockerPath, registry, logger: ctx.logger, signal: ctx.signal },
     );
     return glibcCheck(t.platform, report.platforms[0], t.reference);
   });

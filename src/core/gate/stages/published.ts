@@ -16,7 +16,7 @@ import { testedCheck, type PushedPlatform } from '../checks/tested';
 import { faultResult, guarded, type StageContext } from '../guard';
 import { releaseTags, versionTag, type ReleaseTags } from '../plan';
 import { readRecords } from '../record';
-import { postPushSupplyChainChecks } from '../../supply/gate';
+import { postPushSupplyChainChecks } from '../../supply';
 import type { GateRequest } from '../types';
 
 export interface PublishedOutcome {

@@ -1,5 +1,5 @@
 import { isMap, isScalar, isSeq, parseDocument, type Node } from 'yaml';
-import { isUnresolved, splitPlatformList } from '../platform';
+import { isUnresolved, normalizePlatform, splitPlatformList } from '../platform';
 import { normalizeRepoPath, type RepoView } from '../repo';
 import type { Region } from '../types';
 import { mergeBake, parseBake, resolveTargets } from './bake';
@@ -252,7 +252,7 @@ const LOCAL_REGISTRY = /^(localhost|127\.0\.0\.1|\[::1\])(:\d+)?\//;
 const CANDIDATE_TAG = /:candidate[-_.][^\s"']*$/;
 
 /** This product's own Action (release-operator/release-operator) and the stage a step runs, if it is one. */
-export function gateStage(step: StepLike): string | undefined {
+function gateStage(step: StepLike): string | undefined {
   if (actionName(step.uses?.value) !== 'release-operator/release-operator') return undefined;
   return step.with.stage?.value.trim();
 }
