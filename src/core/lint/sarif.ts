@@ -1,5 +1,6 @@
+import { SARIF_LEVEL as LEVEL, sarifLocation, sarifLog, sarifRegion } from '../report';
 import { ALL_RULES } from './rules';
-import type { Finding, Severity, SuppressedFinding } from './types';
+import type { Finding, SuppressedFinding } from './types';
 
 /**
  * SARIF 2.1.0 for GitHub code scanning (github/codeql-action/upload-sarif): one run, the rule catalogue in
@@ -7,7 +8,6 @@ import type { Finding, Severity, SuppressedFinding } from './types';
  * fixes as replacements, and suppressed findings as results with an in-source suppression and its reason
  * (code scanning shows them as dismissed, not as gone).
  */
-const LEVEL: Record<Severity, 'error' | 'warning' | 'note'> = { error: 'error', warning: 'warning', info: 'note' };
 
 export function toSarif(
   findings: Finding[],
@@ -31,12 +31,12 @@ export function toSarif(
     ruleIndex: index.get(f.ruleId),
     level: LEVEL[f.severity],
     message: { text: f.message },
-    locations: [location(f.file, f.region)],
+    locations: [sarifLocation(f.file, f.region)],
     ...(f.evidence.length
       ? {
           relatedLocations: f.evidence.map((e, i) => ({
             id: i + 1,
-            ...location(e.file, e.region),
+            ...sarifLocation(e.file, e.region),
             message: { text: e.message },
           })),
         }
@@ -62,35 +62,5 @@ export function toSarif(
         }
       : {}),
   });
-  return {
-    $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
-    version: '2.1.0',
-    runs: [
-      {
-        tool: {
-          driver: {
-            name: 'release-operator',
-            semanticVersion: tool.version,
-            informationUri: tool.informationUri,
-            rules,
-          },
-        },
-        originalUriBaseIds: { '%SRCROOT%': { description: { text: 'The repository root.' } } },
-        results: [...findings.map((f) => result(f)), ...suppressed.map((f) => result(f, f.suppression))],
-      },
-    ],
-  };
-}
-
-function location(uri: string, region: Finding['region']) {
-  return {
-    physicalLocation: {
-      artifactLocation: { uri: encodeURI(uri), uriBaseId: '%SRCROOT%' },
-      region: sarifRegion(region),
-    },
-  };
-}
-
-function sarifRegion(r: Finding['region']) {
-  return { startLine: r.line, startColumn: r.column, endLine: r.endLine, endColumn: r.endColumn };
+  return sarifLog(tool, rules, [...findings.map((f) => result(f)), ...suppressed.map((f) => result(f, f.suppression))]);
 }

@@ -3,6 +3,6 @@ export * from './model';
 export * from './text';
 export { reportMarkdown } from './markdown';
 export { reportJUnit } from './junit';
-export { reportSarif, type SarifRule } from './sarif';
+export { reportSarif, sarifLog, sarifLocation, sarifRegion, SARIF_LEVEL, type SarifRule } from './sarif';
 export { VERDICT_WORDS, checkName, examinedText, nextText, evidencePairs, evidenceBlock } from './evidence';
 export { oneLine, multiLine } from './escape';

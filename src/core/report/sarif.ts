@@ -8,7 +8,8 @@ export interface SarifRule {
   explanation?: string;
 }
 
-const LEVEL: Record<CheckFinding['severity'], 'error' | 'warning' | 'note'> = {
+/** SARIF's level for each finding severity (shared by lint's own SARIF). */
+export const SARIF_LEVEL: Record<CheckFinding['severity'], 'error' | 'warning' | 'note'> = {
   error: 'error',
   warning: 'warning',
   info: 'note',
@@ -38,6 +39,45 @@ export function reportSarif(
       ...(rule?.explanation ? { fullDescription: { text: rule.explanation } } : {}),
     };
   });
+  const results = located.map(({ finding: f, ruleId }) => ({
+    ruleId,
+    ruleIndex: ids.indexOf(ruleId),
+    level: SARIF_LEVEL[f.severity],
+    message: { text: oneLine(f.subject ? `${f.subject}: ${f.message}` : f.message) },
+    locations: [sarifLocation(f.location!.file, f.location)],
+  }));
+  return sarifLog(tool, rules, results);
+}
+
+/** A place in the repository: a repository-relative URI under %SRCROOT% and the region's parts that are known. */
+export function sarifLocation(
+  file: string,
+  region?: { line?: number; column?: number; endLine?: number; endColumn?: number },
+) {
+  return {
+    physicalLocation: {
+      artifactLocation: { uri: encodeURI(file), uriBaseId: '%SRCROOT%' },
+      ...(region?.line ? { region: sarifRegion(region) } : {}),
+    },
+  };
+}
+
+/** A region with only the parts that are known (SARIF forbids nulls). */
+export function sarifRegion(r: { line?: number; column?: number; endLine?: number; endColumn?: number }) {
+  return {
+    ...(r.line ? { startLine: r.line } : {}),
+    ...(r.column ? { startColumn: r.column } : {}),
+    ...(r.endLine ? { endLine: r.endLine } : {}),
+    ...(r.endColumn ? { endColumn: r.endColumn } : {}),
+  };
+}
+
+/** The SARIF 2.1.0 log around one run of this tool: the envelope every SARIF file of the product shares. */
+export function sarifLog(
+  tool: { version: string; informationUri: string },
+  rules: readonly object[],
+  results: readonly object[],
+): object {
   return {
     $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
     version: '2.1.0',
@@ -52,32 +92,7 @@ export function reportSarif(
           },
         },
         originalUriBaseIds: { '%SRCROOT%': { description: { text: 'The repository root.' } } },
-        results: located.map(({ finding: f, ruleId }) => {
-          const loc = f.location!;
-          return {
-            ruleId,
-            ruleIndex: ids.indexOf(ruleId),
-            level: LEVEL[f.severity],
-            message: { text: oneLine(f.subject ? `${f.subject}: ${f.message}` : f.message) },
-            locations: [
-              {
-                physicalLocation: {
-                  artifactLocation: { uri: encodeURI(loc.file), uriBaseId: '%SRCROOT%' },
-                  ...(loc.line
-                    ? {
-                        region: {
-                          startLine: loc.line,
-                          ...(loc.column ? { startColumn: loc.column } : {}),
-                          ...(loc.endLine ? { endLine: loc.endLine } : {}),
-                          ...(loc.endColumn ? { endColumn: loc.endColumn } : {}),
-                        },
-                      }
-                    : {}),
-                },
-              },
-            ],
-          };
-        }),
+        results,
       },
     ],
   };
