@@ -16,14 +16,18 @@
  *       bodies, connection resets, bodies cut halfway, delays past the client's timeout) for requests that
  *       match; intercept sees each request first and may answer it (the OCI referrers API of
  *       test/helpers/supply/referrers-api.ts). requests lists what went through.
- *   pushImage(reg, repo, { platform?, labels?, tag?, format?, files? }) -> PushedManifest
+ *   pushImage(reg, repo, { platform?, labels?, tag?, format?, files?, created? }) -> PushedManifest
  *       A FROM-scratch-like image: one gzip tar layer + a config blob with labels, for one platform.
- *   pushIndex(reg, repo, images, { tag?, format: 'oci' | 'docker', attestations?, attestationsOnly? }) -> PushedManifest
+ *   pushIndex(reg, repo, images, { tag?, format: 'oci' | 'docker', attestations?, attestationsOnly?, created? }) -> PushedManifest
  *       An OCI index (optionally with BuildKit attestation manifests: unknown/unknown + the
  *       vnd.docker.reference.* annotations) or a Docker manifest list. attestationsOnly: the index lists the
  *       images' attestation manifests and not the images (a broken push: no platform at all).
  *   putManifest(reg, repo, reference, bytes, mediaType) -> digest;  tagManifest(reg, repo, tag, pushed)
  *   pushBlob(reg, repo, bytes) -> digest
+ *   pushArtifact(reg, repo, { artifactType, payload, subject?, tag? }) -> PushedManifest  (signatures, SBOMs)
+ *   pushListIndex(reg, repo, tag, manifests) -> PushedManifest  (e.g. the referrers tag-schema index)
+ *   repositoryState(reg, repo) -> { tags: tag -> digest, manifests: every reachable digest -> media type }
+ *   deleteManifestDirect(reg, repo, digest) -> HTTP status
  *   skopeoRaw(reg, reference) -> Buffer  (skopeo inspect --raw, the peer to compare against)
  *   stopAll()  stops everything started (also registered as a root after() hook by useRegistry).
  * Every started process and server is stopped by stop()/stopAll(); tests must call it in after().
@@ -239,15 +243,31 @@ async function startTokenServer(
 const sha256 = (b: Buffer) => `sha256:${createHash('sha256').update(b).digest('hex')}`;
 
 /** Authorization for pushing to repo on reg (the writer's own small token dance, independent of the product). */
-async function pushAuth(reg: TestRegistry, repo: string): Promise<Record<string, string>> {
+const pushTokens = new Map<string, { header: Record<string, string>; until: number }>();
+async function pushAuth(reg: TestRegistry, repo: string, actions = 'pull,push'): Promise<Record<string, string>> {
   if (!reg.credentials) return {};
   const basic = `Basic ${Buffer.from(`${reg.credentials.username}:${reg.credentials.password}`).toString('base64')}`;
   if (reg.auth === 'htpasswd') return { authorization: basic };
+  // Tokens live 300 s; reusing one for a minute spares a fixture of thousands of pushes as many token requests.
+  const key = `${reg.url} ${repo} ${actions}`;
+  const cached = pushTokens.get(key);
+  if (cached && cached.until > Date.now()) return cached.header;
+  const header = await fetchPushToken(reg, repo, actions, basic);
+  pushTokens.set(key, { header, until: Date.now() + 60_000 });
+  return header;
+}
+
+async function fetchPushToken(
+  reg: TestRegistry,
+  repo: string,
+  actions: string,
+  basic: string,
+): Promise<Record<string, string>> {
   const challenge = (await fetch(`${reg.url}/v2/`)).headers.get('www-authenticate') ?? '';
   const realm = /realm="([^"]+)"/.exec(challenge)![1];
   const service = /service="([^"]+)"/.exec(challenge)![1];
   const r = await fetch(
-    `${realm}?service=${encodeURIComponent(service)}&scope=${encodeURIComponent(`repository:${repo}:pull,push`)}`,
+    `${realm}?service=${encodeURIComponent(service)}&scope=${encodeURIComponent(`repository:${repo}:${actions}`)}`,
     { headers: { authorization: basic } },
   );
   const { token } = (await r.json()) as { token: string };
@@ -332,6 +352,8 @@ export async function pushImage(
     tag?: string;
     format?: 'oci' | 'docker';
     files?: Record<string, string | Buffer>;
+    /** The config's `created` (default 2024-01-01T00:00:00Z). */
+    created?: string;
   } = {},
 ): Promise<PushedManifest> {
   const [os, architecture, variant] = (options.platform ?? 'linux/amd64').split('/');
@@ -347,7 +369,7 @@ export async function pushImage(
       architecture,
       os,
       ...(variant ? { variant } : {}),
-      created: '2024-01-01T00:00:00Z',
+      created: options.created ?? '2024-01-01T00:00:00Z',
       config: { Labels: options.labels ?? {}, Cmd: ['/hello'] },
       rootfs: { type: 'layers', diff_ids: [sha256(tar)] },
     }),
@@ -416,7 +438,14 @@ export async function pushIndex(
   reg: TestRegistry,
   repo: string,
   images: PushedManifest[],
-  options: { tag?: string; format?: 'oci' | 'docker'; attestations?: boolean; attestationsOnly?: boolean } = {},
+  options: {
+    tag?: string;
+    format?: 'oci' | 'docker';
+    attestations?: boolean;
+    attestationsOnly?: boolean;
+    /** The index's org.opencontainers.image.created annotation. */
+    created?: string;
+  } = {},
 ): Promise<PushedManifest & { attestations: PushedManifest[] }> {
   const t = options.format === 'docker' ? DOCKER : OCI;
   const listed = options.attestationsOnly ? [] : images;
@@ -444,7 +473,10 @@ export async function pushIndex(
       });
     }
   }
-  const bytes = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: t.index, manifests }, null, 2));
+  const annotations = options.created ? { annotations: { 'org.opencontainers.image.created': options.created } } : {};
+  const bytes = Buffer.from(
+    JSON.stringify({ schemaVersion: 2, mediaType: t.index, manifests, ...annotations }, null, 2),
+  );
   const digest = await putManifest(reg, repo, options.tag ?? sha256(bytes), bytes, t.index);
   return { digest, mediaType: t.index, bytes, size: bytes.length, attestations };
 }
@@ -457,6 +489,115 @@ export async function tagManifest(
   pushed: Pick<PushedManifest, 'bytes' | 'mediaType'>,
 ): Promise<string> {
   return putManifest(reg, repo, tag, pushed.bytes, pushed.mediaType);
+}
+
+/**
+ * An OCI artifact manifest (a cosign-style signature, an SBOM) with one small layer, optionally naming a subject
+ * (OCI 1.1 referrer); pushed under `tag` or its own digest.
+ */
+export async function pushArtifact(
+  reg: TestRegistry,
+  repo: string,
+  options: { artifactType: string; payload: string; subject?: PushedManifest; tag?: string },
+): Promise<PushedManifest> {
+  const payload = Buffer.from(options.payload);
+  const empty = Buffer.from('{}');
+  const [configDigest, layerDigest] = await Promise.all([pushBlob(reg, repo, empty), pushBlob(reg, repo, payload)]);
+  const bytes = Buffer.from(
+    JSON.stringify({
+      schemaVersion: 2,
+      mediaType: OCI.manifest,
+      artifactType: options.artifactType,
+      config: { mediaType: 'application/vnd.oci.empty.v1+json', digest: configDigest, size: empty.length },
+      layers: [{ mediaType: options.artifactType, digest: layerDigest, size: payload.length }],
+      ...(options.subject
+        ? {
+            subject: {
+              mediaType: options.subject.mediaType,
+              digest: options.subject.digest,
+              size: options.subject.size,
+            },
+          }
+        : {}),
+    }),
+  );
+  const digest = await putManifest(reg, repo, options.tag ?? sha256(bytes), bytes, OCI.manifest);
+  return { digest, mediaType: OCI.manifest, bytes, size: bytes.length };
+}
+
+/** An OCI index under `tag` listing the given manifests (the referrers tag schema writes one per subject). */
+export async function pushListIndex(
+  reg: TestRegistry,
+  repo: string,
+  tag: string,
+  manifests: Array<PushedManifest & { artifactType?: string }>,
+): Promise<PushedManifest> {
+  const bytes = Buffer.from(
+    JSON.stringify({
+      schemaVersion: 2,
+      mediaType: OCI.index,
+      manifests: manifests.map((m) => ({
+        mediaType: m.mediaType,
+        digest: m.digest,
+        size: m.size,
+        ...(m.artifactType ? { artifactType: m.artifactType } : {}),
+      })),
+    }),
+  );
+  const digest = await putManifest(reg, repo, tag, bytes, OCI.index);
+  return { digest, mediaType: OCI.index, bytes, size: bytes.length };
+}
+
+/**
+ * The repository as the registry holds it, read without the product: every tag with its digest, and every
+ * manifest reachable from a tag (index entries, recursively) with its media type. Two calls compare equal only
+ * when nothing changed.
+ */
+export async function repositoryState(
+  reg: TestRegistry,
+  repo: string,
+): Promise<{ tags: Record<string, string>; manifests: Record<string, string> }> {
+  const auth = await pushAuth(reg, repo);
+  const accept = [OCI.index, DOCKER.index, OCI.manifest, DOCKER.manifest].join(', ');
+  const list = (await (await fetch(`${reg.url}/v2/${repo}/tags/list`, { headers: auth })).json()) as {
+    tags: string[] | null;
+  };
+  const tags: Record<string, string> = {};
+  const manifests: Record<string, string> = {};
+  const read = async (ref: string): Promise<string | undefined> => {
+    const r = await fetch(`${reg.url}/v2/${repo}/manifests/${ref}`, { headers: { ...auth, accept } });
+    if (r.status === 404) return undefined;
+    if (r.status !== 200) throw new Error(`GET ${repo}/manifests/${ref}: HTTP ${r.status}`);
+    const body = Buffer.from(await r.arrayBuffer());
+    const digest = sha256(body);
+    if (manifests[digest]) return digest;
+    manifests[digest] = r.headers.get('content-type') ?? '';
+    const json = JSON.parse(body.toString('utf8')) as { manifests?: Array<{ digest: string }> };
+    for (const d of json.manifests ?? []) if ((await read(d.digest)) === undefined) manifests[d.digest] = 'MISSING';
+    return digest;
+  };
+  const all = (list.tags ?? []).sort();
+  for (let i = 0; i < all.length; i += 16)
+    await Promise.all(
+      all.slice(i, i + 16).map(async (tag) => {
+        const d = await read(tag);
+        if (d) tags[tag] = d;
+      }),
+    );
+  return {
+    tags: Object.fromEntries(Object.entries(tags).sort()),
+    manifests: Object.fromEntries(Object.entries(manifests).sort()),
+  };
+}
+
+/** DELETE a manifest by digest straight through the registry API (the GitHub Packages stand-in deletes this way). */
+export async function deleteManifestDirect(reg: TestRegistry, repo: string, digest: string): Promise<number> {
+  const r = await fetch(`${reg.url}/v2/${repo}/manifests/${digest}`, {
+    method: 'DELETE',
+    headers: await pushAuth(reg, repo, 'delete'),
+  });
+  await r.arrayBuffer();
+  return r.status;
 }
 
 /** skopeo's raw view of a manifest: the peer implementation to compare with. */

@@ -11,6 +11,7 @@ import { register as audit } from './audit';
 import { register as attestations } from './attestations';
 import { register as gate } from './gate';
 import { register as assemble } from './assemble';
+import { register as prune } from './prune';
 
 /** Every CLI command module; each later engine adds one line here. */
 export const COMMANDS: Array<(program: Command, rt: CliRuntime) => void> = [
@@ -25,4 +26,5 @@ export const COMMANDS: Array<(program: Command, rt: CliRuntime) => void> = [
   attestations,
   gate,
   assemble,
+  prune,
 ];

@@ -108,6 +108,18 @@ export function validateOverrides(input: unknown, source: string): ConfigOverrid
           return void problems.push(
             `${at}.${notString[0][0]}: expected a string, got ${JSON.stringify(notString[0][1])}`,
           );
+        if (spec.type === 'map') {
+          const badKey = spec.keyPattern ? entries.find(([k]) => !spec.keyPattern!.test(k)) : undefined;
+          if (badKey)
+            return void problems.push(`${at}: key ${JSON.stringify(badKey[0])} is not ${spec.keyHint ?? 'allowed'}`);
+          const badValue = spec.valuePattern
+            ? entries.find(([, v]) => !spec.valuePattern!.test(v as string))
+            : undefined;
+          if (badValue)
+            return void problems.push(
+              `${at}.${badValue[0]}: expected ${spec.valueHint ?? `text matching ${spec.valuePattern!.source}`}, got ${JSON.stringify(badValue[1])}`,
+            );
+        }
         if (spec.type === 'ruleSeverities') {
           const bad = entries.filter(([, v]) => !SEVERITIES.includes(v as string));
           if (bad.length)

@@ -18,11 +18,26 @@ export type FieldSpec =
   | { type: 'integer'; default: number; min?: number; max?: number; description: string; title?: string }
   | { type: 'boolean'; default: boolean; description: string; title?: string }
   | { type: 'string[]'; default: readonly string[]; description: string; title?: string; pattern?: RegExp }
-  | { type: 'map'; default: Readonly<Record<string, string>>; description: string; title?: string }
+  | {
+      type: 'map';
+      default: Readonly<Record<string, string>>;
+      description: string;
+      title?: string;
+      /** What each key and value must look like, with the words an error uses for it. */
+      keyPattern?: RegExp;
+      keyHint?: string;
+      valuePattern?: RegExp;
+      valueHint?: string;
+    }
   | { type: 'section'; fields: Readonly<Record<string, FieldSpec>>; description?: string }
   | { type: 'ruleSeverities'; default: Readonly<Record<string, string>>; description: string; title?: string };
 
 const PLATFORM = /^[a-z0-9]+\/[a-z0-9_]+(\/[a-z0-9]+)?$/;
+/** A retention rule: keep the newest N, anything younger than D days (or H hours), or both ("10 14d"). */
+export const RETENTION_RULE = /^\s*(?:\d+(?:\s*,?\s*\d+[dh])?|\d+[dh])\s*$/;
+/** A size in bytes with an optional unit: 150MB (10^6), 150MiB (2^20), 1.5GB, 800kB. */
+export const SIZE = /^\s*\d+(?:\.\d+)?\s*(?:B|[kK]B|KiB|MB|MiB|GB|GiB)?\s*$/;
+const SIZE_OR_PERCENT = /^\s*(?:\d+(?:\.\d+)?\s*(?:B|[kK]B|KiB|MB|MiB|GB|GiB)?|\d+(?:\.\d+)?\s*%)\s*$/;
 
 /**
  * Keys that decide what runs on this machine (the docker executable, build arguments, the containers'
@@ -425,6 +440,64 @@ export const SCHEMA = {
         },
       },
     },
+    retention: {
+      type: 'section',
+      description: 'What prune keeps and deletes.',
+      fields: {
+        rules: {
+          type: 'map',
+          title: 'Retention rules',
+          description:
+            'Per tag pattern (* matches any text): what prune keeps of the tags it matches, as "N" (the newest N), "14d" (younger than 14 days; also "36h") or both ("10 14d": the newest 10 and anything younger than 14 days). Tags that match no pattern, version tags, moving tags (latest, X.Y, X) and protected tags are never pruned.',
+          default: { 'candidate-*': '10 14d', 'ci-*': '10 14d', 'sha-*': '10 14d', 'pr-*': '10 14d' },
+          keyPattern: /^[A-Za-z0-9_.*?-]{1,128}$/,
+          keyHint: 'a tag pattern such as candidate-*',
+          valuePattern: RETENTION_RULE,
+          valueHint: 'a rule like "10", "14d" or "10 14d"',
+        },
+        protect: {
+          type: 'string[]',
+          title: 'Protected tags',
+          description: 'Tag patterns (* matches any text) prune never deletes, whatever the rules say.',
+          default: [],
+        },
+      },
+    },
+    size: {
+      type: 'section',
+      description: 'Image size budgets (compressed, as pulled).',
+      fields: {
+        budget: {
+          type: 'string',
+          title: 'Size budget',
+          description:
+            'Largest compressed size each platform of an image may have, e.g. 150MB (10^6 bytes) or 150MiB (2^20). Empty: none.',
+          default: '',
+          pattern: new RegExp(`^(${SIZE.source.slice(1, -1)})?$`),
+          patternHint: 'a size like 150MB or 150MiB',
+        },
+        platformBudgets: {
+          type: 'map',
+          title: 'Size budget per platform',
+          description:
+            'Per platform (os/architecture[/variant]): its own largest compressed size, instead of the size budget.',
+          default: {},
+          keyPattern: PLATFORM,
+          keyHint: 'a platform like linux/arm64',
+          valuePattern: SIZE,
+          valueHint: 'a size like 150MB',
+        },
+        maxGrowth: {
+          type: 'string',
+          title: 'Growth budget',
+          description:
+            'Largest growth per platform since the previous release, as a size (10MB) or a share of the previous size (5%). Empty: none.',
+          default: '',
+          pattern: new RegExp(`^(${SIZE_OR_PERCENT.source.slice(1, -1)})?$`),
+          patternHint: 'a size like 10MB or a share like 5%',
+        },
+      },
+    },
     lint: {
       type: 'section',
       description: 'The release pipeline lint.',
@@ -504,6 +577,8 @@ export interface ReleaseOperatorConfig {
     githubAttestations: boolean;
   };
   lint: { rules: Record<string, 'off' | 'error' | 'warning' | 'info'> };
+  retention: { rules: Record<string, string>; protect: string[] };
+  size: { budget: string; platformBudgets: Record<string, string>; maxGrowth: string };
 }
 
 /** A limits.* setting, from the one table of limits (src/core/limits.ts). */

@@ -30,7 +30,11 @@ export function settingsContribution(): { title: string; properties: Record<stri
         break;
       case 'map':
         p.type = 'object';
-        p.additionalProperties = { type: 'string' };
+        p.additionalProperties = {
+          type: 'string',
+          ...(spec.valuePattern ? { pattern: spec.valuePattern.source } : {}),
+        };
+        if (spec.keyPattern) p.propertyNames = { pattern: spec.keyPattern.source };
         break;
       case 'ruleSeverities':
         p.type = 'object';

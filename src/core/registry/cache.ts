@@ -33,6 +33,13 @@ export const contentCache = {
       total -= v.bytes.length;
     }
   },
+  /** Forgets a digest the registry no longer has (after a delete), so a later read asks the registry. */
+  delete(digest: string): void {
+    const e = entries.get(digest);
+    if (!e) return;
+    entries.delete(digest);
+    total -= e.bytes.length;
+  },
   /** For tests. */
   clear(): void {
     entries.clear();

@@ -29,7 +29,7 @@ export function parseChallenge(header: string | null | undefined): Challenge | u
   return { scheme: m[1].toLowerCase(), params };
 }
 
-/** The scope string for a repository: repository:owner/name:pull or :pull,push. */
-export function repositoryScope(repository: string, actions: 'pull' | 'pull,push'): string {
+/** The scope string for a repository: repository:owner/name:pull, :pull,push or :delete. */
+export function repositoryScope(repository: string, actions: string): string {
   return `repository:${repository}:${actions}`;
 }

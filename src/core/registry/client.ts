@@ -515,8 +515,9 @@ export class RegistryClient {
 
   /**
    * DELETE a manifest by tag (OCI distribution 1.1 untags) or by digest (the manifest goes, with every tag on it).
-   * 'unsupported' when the registry refuses the operation itself: 405, or the 400 distribution 2.x answers for a
-   * tag (it deletes by digest only); 'missing' for 404.
+   * 'unsupported' when the registry refuses the operation itself: 405, UNSUPPORTED, or the 400 distribution 2.x
+   * answers for a tag (it deletes by digest only); 'missing' for 404. The token asks for the 'delete' action, which
+   * distribution's token auth requires for DELETE.
    */
   async deleteManifest(
     repo: RepoInput,
@@ -524,20 +525,57 @@ export class RegistryClient {
     options: CallOptions = {},
   ): Promise<'deleted' | 'missing' | 'unsupported'> {
     const r = toRepo(repo);
+    const byTag = !reference.includes(':');
     const res = await this.transport.request({
       registry: r.registry,
       method: 'DELETE',
-      url: `/v2/${r.repository}/manifests/${reference}`,
+      url: manifestPath({ ...r, ...(byTag ? { tag: reference } : { digest: reference }) }),
       repository: r.repository,
-      push: true,
+      actions: 'delete',
       signal: options.signal,
+      maxBytes: MAX_MANIFEST_BYTES,
     });
-    if (res.status === 202 || res.status === 200 || res.status === 204) return 'deleted';
+    if (res.status === 202 || res.status === 200 || res.status === 204) {
+      // The bytes of a deleted digest stay true, but a later read must ask the registry whether it still has them.
+      if (!byTag) contentCache.delete(reference);
+      return 'deleted';
+    }
     if (res.status === 404) return 'missing';
-    const byTag = !reference.includes(':');
     if (res.status === 405 || (byTag && res.status === 400) || registryErrorOf(res.body).code === 'UNSUPPORTED')
       return 'unsupported';
-    throw this.statusError(res, { ...r, ...(byTag ? { tag: reference } : { digest: reference }) }, 'manifest');
+    throw this.statusError(res, { ...r, ...(byTag ? { tag: reference } : { digest: reference }) }, 'delete');
+  }
+
+  /** Uploads a small blob (POST then PUT ?digest=) unless the repository has it; returns its digest. */
+  async pushBlob(repo: RepoInput, bytes: Buffer, options: CallOptions = {}): Promise<string> {
+    const r = toRepo(repo);
+    const digest = digestOf(bytes);
+    const base = { registry: r.registry, repository: r.repository, push: true, signal: options.signal };
+    const head = await this.transport.request({
+      ...base,
+      method: 'HEAD',
+      url: `/v2/${r.repository}/blobs/${checkDigest(digest, r.registry)}`,
+    });
+    if (head.status === 200) return digest;
+    const start = await this.transport.request({ ...base, method: 'POST', url: `/v2/${r.repository}/blobs/uploads/` });
+    const location = start.headers.get('location');
+    if (start.status !== 202 || !location) throw this.statusError(start, { ...r, digest }, 'put');
+    const url = new URL(location, start.url);
+    if (url.origin !== new URL(this.transport.baseUrl(r.registry)).origin)
+      throw environmentError(
+        `The registry ${r.registry} sent a blob upload to another host (${url.origin}); refusing to follow it.`,
+        'Report it to the registry operator.',
+      );
+    url.searchParams.set('digest', digest);
+    const put = await this.transport.request({
+      ...base,
+      method: 'PUT',
+      url: url.toString(),
+      headers: { 'content-type': 'application/octet-stream' },
+      body: bytes,
+    });
+    if (put.status !== 201) throw this.statusError(put, { ...r, digest }, 'put');
+    return digest;
   }
 
   /** The image manifest of one platform of a reference (the reference itself when it is a single manifest). */
@@ -594,7 +632,7 @@ export class RegistryClient {
   private statusError(
     res: BufferedResponse,
     r: Partial<ImageReference> & Pick<ImageReference, 'registry' | 'repository'>,
-    what: 'manifest' | 'blob' | 'repository' | 'put',
+    what: 'manifest' | 'blob' | 'repository' | 'put' | 'delete',
   ) {
     const name = repositoryName(r);
     const { code, message } = registryErrorOf(res.body);
@@ -626,6 +664,12 @@ export class RegistryClient {
         return checkError(`The blob ${r.digest} is missing from ${name}${detail}.`, 'Re-push the image.');
       const which = r.digest ? `manifest ${r.digest}` : `tag ${r.tag}`;
       return checkError(`${name} has no ${which}${detail}.`, `List the tags with: release-operator tags ${name}`);
+    }
+    if (what === 'delete' && res.status >= 400 && res.status < 500 && res.status !== 429) {
+      return checkError(
+        `The registry refused to delete ${r.digest ?? r.tag} from ${name} (HTTP ${res.status})${detail}.`,
+        'The registry may not allow deletes (distribution: storage.delete.enabled), or the credentials may not.',
+      );
     }
     if (res.status === 429 || res.status >= 500) {
       return environmentError(

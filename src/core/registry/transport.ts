@@ -37,6 +37,8 @@ export interface RequestSpec {
   /** The repository the request reads or writes, for the token scope. */
   repository?: string;
   push?: boolean;
+  /** Token scope actions when neither pull nor pull,push fits (DELETE asks for 'delete'). */
+  actions?: string;
   headers?: Record<string, string>;
   body?: Buffer;
   signal?: AbortSignal;
@@ -130,7 +132,8 @@ export class Transport {
   ): Promise<BufferedResponse | StreamingResponse> {
     const s = this.state(spec.registry);
     const url = new URL(spec.url, s.base).toString();
-    const scope = spec.repository ? repositoryScope(spec.repository, spec.push ? 'pull,push' : 'pull') : undefined;
+    const actions = spec.actions ?? (spec.push ? 'pull,push' : 'pull');
+    const scope = spec.repository ? repositoryScope(spec.repository, actions) : undefined;
     const challenge = await this.ping(spec.registry, op, spec.signal);
     let auth = challenge
       ? await this.authorization(spec.registry, challenge, scope, false, op, spec.signal)
