@@ -3,7 +3,7 @@ import { CancelledError, environmentError, ReleaseOperatorError } from '../error
 import type { CallOptions, RegistryClient } from '../registry/client';
 import { isAttestation, isImageManifest, isIndex, platformString } from '../registry/manifest';
 import { repositoryName, type ImageReference } from '../registry/reference';
-import { artifactTagSubject, type ArtifactTagKind } from '../registry/referrers';
+import { artifactTagSubject, type ArtifactTagKind } from './artifact-tags';
 import type { ManifestResult } from '../registry/types';
 
 type Repo = Pick<ImageReference, 'registry' | 'repository'>;
@@ -159,7 +159,7 @@ export async function readGraph(
   const first = [...nodes.keys()][0];
   if (first) {
     const probe = await client
-      .referrers(repo, first, options)
+      .referrersIndex(repo, first, options)
       .catch((e: unknown) => failed(e, `the referrers of ${first}`));
     referrersApi = probe !== null;
   }
@@ -174,7 +174,7 @@ export async function readGraph(
           limit(async () => {
             asked.add(d);
             const list = await client
-              .referrers(repo, d, options)
+              .referrersIndex(repo, d, options)
               .catch((e: unknown) => failed(e, `the referrers of ${d}`));
             const node = nodes.get(d)!;
             for (const r of list ?? []) {

@@ -1,5 +1,5 @@
 import { short } from '../registry/checks';
-import { artifactTagSubject } from '../registry/referrers';
+import { artifactTagSubject } from './artifact-tags';
 import type { Edge, RepoGraph } from './graph';
 import {
   classifyTag,

@@ -8,7 +8,16 @@ import { contentCache } from '../../../src/core/registry/cache';
 import { planRetention, applyRetention, policyFromConfig, type PrunePlan } from '../../../src/core/retention';
 import { defaultConfig } from '../../../src/core/config/load';
 import { clientFor, rejectsWith } from '../registry/util';
-import { pushImage, pushIndex, repositoryState, useRegistry, deleteManifestDirect } from '../../helpers/registry';
+import {
+  deleteManifestDirect,
+  pushArtifact,
+  pushImage,
+  pushIndex,
+  repositoryState,
+  startProxy,
+  tagManifest,
+  useRegistry,
+} from '../../helpers/registry';
 import { buildReleaseRepo, hours, type ReleaseRepo } from './fixture';
 
 /**
@@ -270,5 +279,75 @@ describe('prune: fails closed', function () {
       'environment',
       /changed since the plan \(v1\.0\.0 is new on a manifest the plan deletes\); nothing was deleted/,
     );
+  });
+});
+
+describe('prune: referrers through the OCI 1.1 referrers API', function () {
+  this.timeout(60_000);
+  const reg = useRegistry('none');
+  const repo = 'acme/refs';
+
+  it('an SBOM only the referrers API names stays with its kept subject and goes with its deleted one', async () => {
+    const image = (n: number) =>
+      pushImage(reg(), repo, { created: `2024-01-0${n}T00:00:00Z`, files: { 'n.txt': `${n}\n` } });
+    const [c1, c2, release] = [await image(1), await image(2), await image(3)];
+    await tagManifest(reg(), repo, 'candidate-1', c1);
+    await tagManifest(reg(), repo, 'candidate-2', c2);
+    await tagManifest(reg(), repo, 'v1.0.0', release);
+    const sbom = (subject: typeof c1) =>
+      pushArtifact(reg(), repo, { artifactType: 'application/spdx+json', payload: subject.digest, subject });
+    const [sbom1, sbomRelease] = [await sbom(c1), await sbom(release)];
+    // distribution 2.8 has no referrers API: a proxy answers it for these two subjects, and an empty list for others.
+    const answer = (m: typeof sbom1) =>
+      JSON.stringify({
+        schemaVersion: 2,
+        mediaType: 'application/vnd.oci.image.index.v1+json',
+        manifests: [{ mediaType: m.mediaType, digest: m.digest, size: m.size, artifactType: 'application/spdx+json' }],
+      });
+    const index = { 'content-type': 'application/vnd.oci.image.index.v1+json' };
+    const proxy = await startProxy(reg(), {
+      faults: [
+        {
+          path: new RegExp(`/referrers/${c1.digest}$`),
+          respond: { status: 200, headers: index, body: answer(sbom1) },
+          times: 1e6,
+        },
+        {
+          path: new RegExp(`/referrers/${release.digest}$`),
+          respond: { status: 200, headers: index, body: answer(sbomRelease) },
+          times: 1e6,
+        },
+        {
+          path: /\/referrers\//,
+          respond: { status: 200, headers: index, body: JSON.stringify({ schemaVersion: 2, manifests: [] }) },
+          times: 1e6,
+        },
+      ],
+    });
+    try {
+      const config = defaultConfig();
+      config.retention.rules = { 'candidate-*': '1' };
+      const opts = { client: clientFor(reg()), now: () => new Date('2024-06-01T00:00:00Z') };
+      contentCache.clear();
+      const plan = await planRetention(`${proxy.host}/${repo}`, policyFromConfig(config), opts);
+      assert.ok(!plan.notes.some((n) => /no OCI referrers API/.test(n)));
+      assert.deepEqual(
+        plan.deletions.map((d) => [d.digest, d.role]),
+        [
+          [c1.digest, 'image'],
+          [sbom1.digest, 'referrer'],
+        ],
+      );
+      assert.ok(plan.keptDigests.includes(sbomRelease.digest));
+      const result = await applyRetention(plan, opts);
+      assert.equal(result.verification.verdict, 'pass');
+      const client = clientFor(reg());
+      const head = (digest: string) => client.headManifest({ registry: reg().host, repository: repo, digest });
+      assert.equal(await head(sbom1.digest), null);
+      assert.ok(await head(sbomRelease.digest));
+      assert.ok(await head(c2.digest));
+    } finally {
+      await proxy.stop();
+    }
   });
 });
