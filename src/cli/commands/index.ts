@@ -12,6 +12,7 @@ import { register as attestations } from './attestations';
 import { register as gate } from './gate';
 import { register as assemble } from './assemble';
 import { register as prune } from './prune';
+import { register as size } from './size';
 
 /** Every CLI command module; each later engine adds one line here. */
 export const COMMANDS: Array<(program: Command, rt: CliRuntime) => void> = [
@@ -27,4 +28,5 @@ export const COMMANDS: Array<(program: Command, rt: CliRuntime) => void> = [
   gate,
   assemble,
   prune,
+  size,
 ];

@@ -34,6 +34,7 @@ import {
   MediaType,
   type Descriptor,
   type ImageConfig,
+  type ImageManifestJson,
   type ImageInfo,
   type ManifestHead,
   type ManifestResult,
@@ -136,8 +137,10 @@ export class RegistryClient {
         await Promise.all(
           platforms.map(async (p) => {
             const child = await this.getManifest({ ...r, tag: undefined, digest: p.digest }, options);
-            if (isImageManifest(child.json))
+            if (isImageManifest(child.json)) {
+              p.compressedSize = layersSize(child.json);
               p.labels = (await this.configOf(r, child, options)).config.config?.Labels ?? {};
+            }
           }),
         );
       }
@@ -157,6 +160,7 @@ export class RegistryClient {
       digest: m.digest,
       mediaType: m.mediaType,
       size: m.bytes.length,
+      compressedSize: isImageManifest(m.json) ? layersSize(m.json) : undefined,
       labels,
       attestations: [],
     };
@@ -788,6 +792,11 @@ export function nextLink(header: string | null): string | undefined {
     if (m && /\brel\s*=\s*"?next"?/i.test(m[2])) return m[1];
   }
   return undefined;
+}
+
+/** The compressed bytes of an image: the sum of its layers' sizes as the manifest declares them. */
+export function layersSize(m: ImageManifestJson): number {
+  return m.layers.reduce((n, l) => n + (Number.isFinite(l.size) && l.size > 0 ? l.size : 0), 0);
 }
 
 /** Labels every platform agrees on (the same key with the same value). */

@@ -69,6 +69,8 @@ export interface ImageConfig {
     ExposedPorts?: Record<string, unknown> | null;
   };
   rootfs?: { type: string; diff_ids: string[] };
+  /** One entry per build step; those without `empty_layer` made the layers, in order. */
+  history?: Array<{ created?: string; created_by?: string; empty_layer?: boolean; comment?: string }>;
 }
 
 /** A manifest exactly as the registry served it. */
@@ -108,6 +110,8 @@ export interface PlatformInfo {
   digest: string;
   mediaType: string;
   size?: number;
+  /** Sum of the layer sizes in its manifest: the compressed bytes a pull downloads (when its manifest was read). */
+  compressedSize?: number;
   /** Labels of this platform's image config (present when labels were read). */
   labels?: Record<string, string>;
   attestations: AttestationInfo[];
