@@ -4,6 +4,7 @@ import { basicCommands } from './basic';
 import { imageCommands } from './image';
 import { smokeCommands } from './smoke';
 import { githubCommands } from './github';
+import { pruneCommands } from './prune';
 
 /**
  * Every command the extension contributes is registered here, from one table per area, so a test can
@@ -15,6 +16,7 @@ export function registerCommands(context: vscode.ExtensionContext, ctx: CommandC
     ...imageCommands(ctx),
     ...smokeCommands(ctx),
     ...githubCommands(ctx),
+    ...pruneCommands(ctx),
   };
   for (const [id, fn] of Object.entries(table))
     context.subscriptions.push(vscode.commands.registerCommand(`releaseOperator.${id}`, fn));

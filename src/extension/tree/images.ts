@@ -6,6 +6,7 @@ import { describeBasis, VERDICT_LABELS, type CheckResult } from '../../core/repo
 import { sortImageTags, versionOfImageTag } from '../../core/version/order';
 import { resolveScheme, type TagScheme } from '../../core/version/scheme';
 import { markdownCode, markdownText } from '../../core/neutralize';
+import { formatSize } from '../../core/size/units';
 import type { RegistryFacade } from '../engines';
 import { warningIcon, type ReleaseNode } from './model';
 import { supplyChainNode, type SupplyChainLoader } from './supply';
@@ -69,7 +70,7 @@ function platformNode(
   return {
     id,
     label: p.platform,
-    description: shortDigest(p.digest),
+    description: `${shortDigest(p.digest)}${p.compressedSize !== undefined ? ` · ${formatSize(p.compressedSize)}` : ''}`,
     tooltip: labelsMarkdown(`${p.platform} ${p.digest}`, p.labels ?? {}),
     icon: 'vm',
     contextValue: 'platform smokeable',
@@ -121,7 +122,7 @@ function imageTagNode(
     id,
     label: tag,
     description: `${engine.shortDigest(info.digest)} · ${kind}`,
-    tooltip: labelsMarkdown(`${reference}\n\n${info.digest}`, info.labels, problems),
+    tooltip: labelsMarkdown(`${reference}\n\n${info.digest}${compressedSizes(info)}`, info.labels, problems),
     ...(problems.length ? warningIcon : { icon: 'package' }),
     contextValue: `imageTag browsable${version ? ' rollbackable' : ''}${problems.length ? ' problem' : ''}`,
     data: {
@@ -133,6 +134,14 @@ function imageTagNode(
     },
     children,
   };
+}
+
+/** "compressed: linux/amd64 12.3 MB, linux/arm64 11.8 MB" for a tooltip (`size REF` tells what made them). */
+function compressedSizes(info: ImageInfo): string {
+  const known = info.platforms.filter((p) => p.compressedSize !== undefined);
+  return known.length
+    ? `\n\ncompressed: ${known.map((p) => `${p.platform} ${formatSize(p.compressedSize!)}`).join(', ')}`
+    : '';
 }
 
 /** A web page for the image: ghcr.io's package page, else nothing. */

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import { runProcess } from '../../../src/core/process/run';
+import { formatSize } from '../../../src/core/size/units';
 import { api, child, fixture, nextTreeChange, root, tooltipText } from './api';
 
 const short = (d: string) => d.replace('sha256:', '').slice(0, 12);
@@ -55,10 +56,21 @@ describe('Release tree (real git repository, real registry at 127.0.0.1:5000)', 
       platforms.map((p) => p.label),
       ['linux/amd64', 'linux/arm64'],
     );
+    // Each platform with its compressed size: the sum of the layer sizes in its manifest, read here without the product.
+    const [registry, ...path] = f.image.split('/');
+    const sizeOf = async (digest: string) => {
+      const r = await fetch(`http://${registry}/v2/${path.join('/')}/manifests/${digest}`, {
+        headers: { accept: 'application/vnd.oci.image.manifest.v1+json' },
+      });
+      const m = (await r.json()) as { layers: Array<{ size: number }> };
+      return formatSize(m.layers.reduce((n, l) => n + l.size, 0));
+    };
+    const sizes = [await sizeOf(f.digests.amd64), await sizeOf(f.digests.arm64)];
     assert.deepEqual(
       platforms.map((p) => p.description),
-      [short(f.digests.amd64), short(f.digests.arm64)],
+      [`${short(f.digests.amd64)} · ${sizes[0]}`, `${short(f.digests.arm64)} · ${sizes[1]}`],
     );
+    assert.match(tooltipText(tag), new RegExp(`compressed: linux/amd64 ${sizes[0]}, linux/arm64 ${sizes[1]}`));
   });
 
   it('folds attestations under their platform and never shows unknown/unknown', async () => {

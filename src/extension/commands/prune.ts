@@ -1,0 +1,107 @@
+import * as vscode from 'vscode';
+import { usageError } from '../../core/errors';
+import type { PrunePlan, PruneResult } from '../../core/retention/index';
+import { guarded, withCancellableProgress } from '../progress';
+import type { CommandContext } from './context';
+import type { Handler } from './index';
+import { confirm, imageRepositoryOf } from './pick';
+
+/** Options a caller (tests, keybindings, other extensions) may pass instead of a tree node. */
+interface PruneArgs {
+  /** Skip the modal confirmation (the plan is still computed and shown). */
+  confirmed?: boolean;
+  /** Only plan, never ask. */
+  dryRun?: boolean;
+  /** Count ages from this time instead of now (ISO): a plan "as of" a date, and tests that never depend on today. */
+  asOf?: string;
+}
+
+async function showText(content: string): Promise<void> {
+  await vscode.window.showTextDocument(await vscode.workspace.openTextDocument({ language: 'log', content }), {
+    preview: true,
+  });
+}
+
+/**
+ * Prune in the editor, as the rollback command does it: the engine plans first (nothing changes), the plan is
+ * shown whole (every deletion with its reason), a modal asks, and only then the plan is applied; the result
+ * says whether every kept tag still resolves with all its platforms.
+ */
+export function pruneCommands(ctx: CommandContext): Record<string, Handler> {
+  const { services } = ctx;
+  return {
+    prune: guarded(services, 'Prune', async (arg?: unknown) => {
+      const args: PruneArgs = arg && typeof arg === 'object' && !('id' in arg) ? arg : {};
+      const f = await ctx.facts();
+      const repository = imageRepositoryOf(f);
+      const now = args.asOf ? () => new Date(args.asOf!) : () => new Date();
+      if (args.asOf && Number.isNaN(now().getTime()))
+        throw usageError(
+          `asOf ${JSON.stringify(args.asOf)} is not a time.`,
+          'Give an ISO time like 2024-06-01T00:00:00Z.',
+        );
+      const retention = await import('../../core/retention/index');
+      const options = {
+        client: await ctx.engines.registry(f.config),
+        now,
+        github: async () => {
+          const gh = await ctx.engines.githubClient(f.config, true);
+          if (!gh)
+            throw usageError('Pruning ghcr.io needs GitHub: sign in, or set GITHUB_TOKEN (scope delete:packages).');
+          return gh;
+        },
+      };
+      const plan: PrunePlan | undefined = await withCancellableProgress(
+        services,
+        `Planning prune of ${repository}`,
+        (signal) => retention.planRetention(repository, retention.policyFromConfig(f.config), { ...options, signal }),
+      );
+      if (!plan) return;
+      await showText(retention.formatPlan(plan, { dryRun: true }));
+      if (!plan.deletions.length) {
+        void vscode.window.showInformationMessage(
+          `${repository}: nothing to prune (${plan.counts.keptTags} tags kept).`,
+        );
+        return { plan, applied: false };
+      }
+      if (args.dryRun) return { plan, applied: false };
+      const goes = plan.deletedTags.slice(0, 6).map((t) => t.tag);
+      const ok =
+        args.confirmed ||
+        (await confirm(
+          `Delete ${plan.counts.deletedManifests} manifest(s) and ${plan.counts.deletedTags} tag(s) from ${repository}?`,
+          `Tags that go: ${goes.join(', ')}${plan.deletedTags.length > goes.length ? `, and ${plan.deletedTags.length - goes.length} more` : ''} (the plan is open in the editor, each with its reason). ` +
+            `Kept: ${plan.counts.keptTags} tags with every platform, attestation and signature they reach. ` +
+            (plan.backend === 'github-packages'
+              ? 'GitHub keeps deleted package versions for 30 days.'
+              : 'A registry cannot undo a delete.'),
+          'Delete',
+        ));
+      if (!ok) return { plan, applied: false };
+      const result: PruneResult | undefined = await withCancellableProgress(
+        services,
+        `Pruning ${repository}`,
+        (signal, report) =>
+          retention.applyRetention(plan, {
+            ...options,
+            signal,
+            onProgress: (done, total) => report(`${done} of ${total}`),
+          }),
+      );
+      if (!result) return { plan, applied: false };
+      ctx.refresh();
+      await showText(`${retention.formatPlan(plan)}\n\n${retention.formatResult(result)}`);
+      services.logger.info(
+        `prune ${repository}: ${result.counts.deleted} deleted, ${result.counts.failed} failed; ${result.verification.summary}`,
+      );
+      const clean = result.verification.verdict === 'pass' && !result.counts.failed && !result.counts.skipped;
+      const message = `${repository}: ${result.counts.deleted} deleted; ${result.verification.summary}`;
+      if (clean) void vscode.window.showInformationMessage(message);
+      else
+        void vscode.window.showWarningMessage(
+          `${message}; ${result.counts.failed} failed, ${result.counts.skipped} skipped`,
+        );
+      return { plan, applied: true, result };
+    }),
+  };
+}
