@@ -184,6 +184,21 @@ export async function planPrune(input: PlanInput): Promise<PrunePlan> {
     return short(digest);
   }
 
+  /** How a kept manifest no kept tag names is kept: the kept manifest that lists or names it. */
+  function keptVia(digest: string): string {
+    for (const n of graph.nodes.values()) {
+      if (!keptDigests.has(n.digest)) continue;
+      const e = n.edges.find((x) => x.digest === digest);
+      if (e && (keptTagsOn.get(n.digest)?.length ?? 0) > 0)
+        return `${e.platform ? `${e.platform} ` : ''}${e.role} of ${short(n.digest)} (${keptTagsOn.get(n.digest)!.sort(naturalCompare).join(', ')})`;
+    }
+    for (const n of graph.nodes.values()) {
+      const e = keptDigests.has(n.digest) ? n.edges.find((x) => x.digest === digest) : undefined;
+      if (e) return `${e.platform ? `${e.platform} ` : ''}${e.role} of kept ${short(n.digest)}`;
+    }
+    return 'kept';
+  }
+
   const deletions: PlannedDeletion[] = [];
   // Deleted tags on kept manifests: only the name goes.
   for (const d of deleted.filter((x) => keptDigests.has(x.digest)).sort((a, b) => naturalCompare(a.tag, b.tag))) {
@@ -195,7 +210,7 @@ export async function planPrune(input: PlanInput): Promise<PrunePlan> {
       role: 'image',
       depth: 0,
       versionId: input.versionIds?.get(d.digest),
-      reason: `${d.tag}: ${d.reason}; its manifest stays (${others.length ? `also tagged ${others.sort(naturalCompare).join(', ')}` : `kept as ${label(d.digest)}`}), so only the tag is removed`,
+      reason: `${d.tag}: ${d.reason}; its manifest stays (${others.length ? `also tagged ${others.sort(naturalCompare).join(', ')}` : `it is the ${keptVia(d.digest)}`}), so only the tag is removed`,
     });
   }
   for (const digest of doomed) {
@@ -212,8 +227,10 @@ export async function planPrune(input: PlanInput): Promise<PrunePlan> {
           }`
         : 'image manifest';
     const reason = p
-      ? `${p.edge.platform ? `${p.edge.platform} ` : ''}${p.edge.role}${p.edge.tag ? ` (tag ${p.edge.tag})` : ''} of ${label(p.parent)}, which is deleted; no kept manifest refers to it`
-      : `${shape} that only deleted tags point at (${tags.join(', ')}); no kept manifest refers to it`;
+      ? `${p.edge.platform ? `${p.edge.platform} ` : ''}${p.edge.role} of ${label(p.parent)}, which is deleted; no kept manifest refers to it`
+      : tags.every((t) => artifactTagSubject(t))
+        ? `the manifest of ${tags.join(', ')}: ${deleted.find((x) => x.tag === tags[0])?.reason ?? 'deleted'}`
+        : `${shape} that only deleted tags point at (${tags.join(', ')}); no kept manifest refers to it`;
     deletions.push({
       action: 'delete-manifest',
       digest,

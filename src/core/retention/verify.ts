@@ -98,7 +98,7 @@ export async function verifyAfterPrune(
     summary: bad
       ? `${bad} of ${n} kept tags no longer resolve whole`
       : n
-        ? `all ${n} kept tags resolve again with every platform (${platforms.size} platform manifests, ${attestations.size} attestation manifests present); ${deletedTags.length} deleted tags are gone`
+        ? `all ${n} kept tags resolve again with every platform (${platforms.size} platform manifests, ${attestations.size} attestation and referrer manifests present); ${deletedTags.length} deleted tags are gone`
         : undefined,
     next: bad
       ? [

@@ -160,6 +160,10 @@ describe('prune: retention through the registry API', function () {
     const untag100 = plan.deletions.find((d) => d.tags[0] === 'candidate-100')!;
     assert.match(untag100.reason, /also tagged .*v1\.0\.0/);
     assert.match(
+      plan.deletions.find((d) => d.tags[0] === 'ci-amd64')!.reason,
+      /it is the linux\/amd64 platform of sha256:[0-9a-f]{12} \(.*v1\.0\.0\)\), so only the tag is removed$/,
+    );
+    assert.match(
       plan.deletedTags.find((t) => t.tag.endsWith('.sig') && t.digest === fx.artifacts['dangling.sig'].digest)!.reason,
       /no longer in the repository/,
     );

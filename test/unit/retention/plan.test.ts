@@ -214,7 +214,7 @@ describe('retention: the plan', () => {
     const sig = p.deletions.find((d) => d.digest === D(92))!;
     assert.equal(sig.role, 'signature');
     assert.equal(sig.parent, D(2));
-    assert.match(sig.reason, /signature \(tag sha256-0+2\.sig\) of sha256:\w+ \(candidate-2\), which is deleted/);
+    assert.match(sig.reason, /^signature of sha256:\w+ \(candidate-2\), which is deleted/);
     assert.match(p.kept.find((k) => k.digest === D(94))!.reason, /under no tag: left alone/);
     assert.match(p.deletedTags.find((t) => t.digest === D(95))!.reason, /no longer in the repository/);
     assert.ok(p.keptDigests.includes(D(93)), 'the signature of a kept platform is kept');
