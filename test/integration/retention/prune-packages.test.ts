@@ -1,4 +1,9 @@
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { runCli } from '../../../src/cli/main';
+import { ARTIFACTS } from '../../helpers/paths';
 import { GitHubClient } from '../../../src/core/github';
 import { contentCache } from '../../../src/core/registry/cache';
 import { defaultConfig } from '../../../src/core/config/load';
@@ -109,6 +114,39 @@ describe('prune: retention through the GitHub Packages API', function () {
     assert.ok(plan.notes.some((n) => /public.*5,000 downloads/.test(n)));
     assert.ok(plan.notes.some((n) => /30 days/.test(n)));
     fake.assertNoViolations();
+  });
+
+  it('prune --via github-packages (CLI) plans through the API named by GITHUB_API_URL, token never printed', async () => {
+    const dir = mkdtempSync(path.join(ARTIFACTS, 'prune-gh-'));
+    try {
+      execFileSync('git', ['init', '-q', dir]);
+      writeFileSync(
+        path.join(dir, 'release-operator.json'),
+        JSON.stringify({ retention: { rules: config.retention.rules } }),
+      );
+      let stdout = '';
+      let stderr = '';
+      contentCache.clear();
+      const code = await runCli(
+        ['prune', `${reg().host}/${repo}`, '--via', 'github-packages', '--json', '--cwd', dir],
+        {
+          stdout: (x) => void (stdout += x),
+          stderr: (x) => void (stderr += x),
+          env: { PATH: process.env.PATH, GITHUB_TOKEN: fake.token, GITHUB_API_URL: fake.url },
+          now,
+        } as Parameters<typeof runCli>[1],
+        new AbortController().signal,
+      );
+      assert.equal(code, 0, stderr);
+      const out = JSON.parse(stdout) as { applied: boolean; plan: PrunePlan };
+      assert.equal(out.applied, false);
+      assert.equal(out.plan.backend, 'github-packages');
+      assert.deepEqual(out.plan.deletions.map((d) => d.digest).sort(), plan.deletions.map((d) => d.digest).sort());
+      assert.ok(!stdout.includes(fake.token) && !stderr.includes(fake.token));
+      assert.equal(fake.requests.filter((r) => r.method === 'DELETE').length, 0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('applies through version deletes, paced; a refused version keeps its children; kept tags resolve', async () => {

@@ -263,6 +263,46 @@ describe('prune: fails closed', function () {
     assert.deepEqual(await repositoryState(reg(), repo), before);
   });
 
+  it('prune --apply on a terminal shows the plan and asks; no means nothing changes (exit 2)', async () => {
+    const repo3 = 'acme/asked';
+    await pushImage(reg(), repo3, { tag: 'candidate-1', created: '2024-01-01T00:00:00Z' });
+    await pushImage(reg(), repo3, { tag: 'candidate-2', created: '2024-01-02T00:00:00Z' });
+    const before = await repositoryState(reg(), repo3);
+    const dir = mkdtempSync(path.join(ARTIFACTS, 'prune-ask-'));
+    execFileSync('git', ['init', '-q', dir]);
+    writeFileSync(
+      path.join(dir, 'release-operator.json'),
+      JSON.stringify({ retention: { rules: { 'candidate-*': '1' } } }),
+    );
+    const questions: string[] = [];
+    let stdout = '';
+    let stderr = '';
+    try {
+      const code = await runCli(
+        ['prune', `${reg().host}/${repo3}`, '--apply', '--cwd', dir],
+        {
+          stdout: (x) => void (stdout += x),
+          stderr: (x) => void (stderr += x),
+          env: { PATH: process.env.PATH },
+          isTTY: true,
+          confirm: async (q: string) => (questions.push(q), false),
+          now: () => new Date('2024-06-01T00:00:00Z'),
+        } as Parameters<typeof runCli>[1],
+        new AbortController().signal,
+      );
+      assert.equal(code, 2);
+      assert.deepEqual(questions, [`Delete 1 manifest(s) and 1 tag(s) from ${reg().host}/${repo3}?`]);
+      assert.match(
+        stderr,
+        /- manifest sha256:[0-9a-f]{12} with tag candidate-1: image manifest that only deleted tags point at/,
+      );
+      assert.match(stdout, /Not confirmed; nothing changed\./);
+      assert.deepEqual(await repositoryState(reg(), repo3), before);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('an apply refuses when a tag moved since the plan', async () => {
     const repo2 = 'acme/moving';
     const a = await pushImage(reg(), repo2, { tag: 'candidate-1', created: '2024-01-01T00:00:00Z' });
