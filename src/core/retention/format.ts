@@ -1,4 +1,5 @@
 import { short } from '../registry/checks';
+import { describeBasis } from '../report/text';
 import type { DeletionOutcome, PlannedDeletion, PrunePlan, PruneResult } from './types';
 
 const via = (p: PrunePlan) => (p.backend === 'github-packages' ? 'the GitHub Packages API' : 'the registry API');
@@ -11,6 +12,7 @@ export function formatPlan(plan: PrunePlan, opts: { dryRun?: boolean } = {}): st
     `planned at ${plan.plannedAt}`,
     'policy:',
     ...plan.policy.map((p) => `  ${p}`),
+    ...plan.basis.map((b) => `  ${describeBasis(b)}`),
     `tags: ${c.tags} (keep ${c.keptTags}, delete ${c.deletedTags}); manifests: ${c.manifests} (delete ${c.deletedManifests}; ${c.untaggedOnly} tag(s) removed from manifests that stay)`,
     'keep:',
   ];

@@ -1,5 +1,6 @@
 import { short } from '../registry/checks';
 import { artifactTagSubject } from './artifact-tags';
+import { choosePrefix } from '../version/scheme';
 import type { Edge, RepoGraph } from './graph';
 import {
   classifyTag,
@@ -38,12 +39,15 @@ export async function planPrune(input: PlanInput): Promise<PrunePlan> {
   const byRule = new Map<RetentionRule, string[]>();
   const artifactTags: string[] = [];
 
+  // Releases are version tags under the image prefix: configured, else the one the repository's tags follow.
+  const scheme = choosePrefix('image', policy.imagePrefix, [...graph.tags.keys()]);
+  const prefix = scheme.prefix;
   for (const [tag, digest] of graph.tags) {
     if (artifactTagSubject(tag)) {
       artifactTags.push(tag);
       continue;
     }
-    const c = classifyTag(tag, policy);
+    const c = classifyTag(tag, policy, prefix);
     if (c.kind === 'release') kept.push({ tag, digest, kind: 'release', reason: `release ${c.version}` });
     else if (c.kind === 'moving') kept.push({ tag, digest, kind: 'moving', reason: 'moving tag' });
     else if (c.kind === 'protected')
@@ -252,6 +256,7 @@ export async function planPrune(input: PlanInput): Promise<PrunePlan> {
   );
 
   const notes: string[] = [];
+  if (scheme.finding) notes.push(scheme.finding.message);
   if (!graph.referrersApi)
     notes.push(
       'the registry has no OCI referrers API: referrers were found through cosign tags and the sha256-<hex> tag schema',
@@ -274,8 +279,9 @@ export async function planPrune(input: PlanInput): Promise<PrunePlan> {
     policy: [
       ...policy.rules.map(describeRule),
       ...(policy.protect.length ? [`protected: ${policy.protect.join(', ')}`] : []),
-      `always kept: version tags (${policy.imagePrefix}X.Y.Z), moving tags (latest, ${policy.imagePrefix}X.Y, ${policy.imagePrefix}X), tags no rule matches, and everything a kept tag reaches`,
+      `always kept: version tags (${prefix}X.Y.Z), moving tags (latest, ${prefix}X.Y, ${prefix}X), tags no rule matches, and everything a kept tag reaches`,
     ],
+    basis: [scheme.basis],
     counts: {
       tags: graph.tags.size,
       keptTags: kept.length,

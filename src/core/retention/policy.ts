@@ -1,7 +1,7 @@
 import { usageError } from '../errors';
 import type { ReleaseOperatorConfig } from '../config/schema';
 import { RETENTION_RULE } from '../config/schema';
-import { versionOfImageTag } from '../version/plan';
+import { movingTagOf, versionOfImageTag } from '../version/order';
 
 /** One retention rule: which tags it governs and what of them it keeps. */
 export interface RetentionRule {
@@ -17,8 +17,8 @@ export interface RetentionRule {
 export interface RetentionPolicy {
   rules: RetentionRule[];
   protect: string[];
-  /** The image tag prefix of version tags (v1.2.3 -> "v"): versions and moving tags are releases. */
-  imagePrefix: string;
+  /** The configured image tag prefix (v1.2.3 -> "v"); undefined: inferred from the repository's tags when planning. */
+  imagePrefix?: string;
 }
 
 /** Why a tag stays or goes before any age is known (rule tags are decided later, by age). */
@@ -60,22 +60,18 @@ export function globMatches(pattern: string, text: string): boolean {
   return new RegExp(`^${re}$`).test(text);
 }
 
-/** The class of an ordinary tag (artifact tags such as sha256-<hex>.sig are decided by their subject instead). */
-export function classifyTag(tag: string, policy: RetentionPolicy): TagClass {
-  const version = versionOfImageTag(tag, policy.imagePrefix);
+/**
+ * The class of an ordinary tag under the image prefix (artifact tags such as sha256-<hex>.sig are decided by their
+ * subject instead).
+ */
+export function classifyTag(tag: string, policy: RetentionPolicy, imagePrefix: string): TagClass {
+  const version = versionOfImageTag(tag, imagePrefix);
   if (version) return { kind: 'release', version };
-  if (isMovingTag(tag, policy.imagePrefix)) return { kind: 'moving' };
+  if (movingTagOf(tag, imagePrefix)) return { kind: 'moving' };
   const protectedBy = policy.protect.find((p) => globMatches(p, tag));
   if (protectedBy) return { kind: 'protected', pattern: protectedBy };
   const rule = policy.rules.find((r) => globMatches(r.pattern, tag));
   return rule ? { kind: 'rule', rule } : { kind: 'no-rule' };
-}
-
-/** latest, and X.Y / X under the tag prefix (v1.2, v1). */
-export function isMovingTag(tag: string, prefix: string): boolean {
-  if (tag === 'latest') return true;
-  if (!tag.startsWith(prefix)) return false;
-  return /^\d+(\.\d+)?$/.test(tag.slice(prefix.length));
 }
 
 /** "keep the newest 10 and anything younger than 14d" */

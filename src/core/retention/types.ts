@@ -56,6 +56,8 @@ export interface PrunePlan {
   plannedAt: string;
   /** The rules in words, then what is always kept. */
   policy: string[];
+  /** Where the image tag prefix of the releases came from (configured, inferred from the tags, or the default). */
+  basis: import('../report/model').Basis[];
   counts: {
     tags: number;
     keptTags: number;

@@ -71,6 +71,7 @@ export function sizeChecks(report: SizeReport, budgets: SizeBudgets): CheckResul
     const prev = report.previous;
     if (prev && delta?.growth !== undefined && delta.previous !== undefined) {
       basis.push({ subject: 'previous release', value: prev.tag, source: 'inferred', detail: prev.why });
+      if (report.scheme) basis.push(report.scheme);
       said.push(`${formatGrowth(delta.growth)} since ${prev.tag}`);
       if (budgets.growth) {
         count++;

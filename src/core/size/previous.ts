@@ -1,5 +1,5 @@
 import semver from '../version/semver';
-import { versionOfImageTag } from '../version/plan';
+import { versionOfImageTag } from '../version/order';
 
 /**
  * The release before an image under the tag scheme: for a version tag, the newest stable version below it; for

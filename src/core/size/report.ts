@@ -3,7 +3,8 @@ import { CancelledError, describeError } from '../errors';
 import type { CallOptions, RegistryClient } from '../registry/client';
 import { parseReference, repositoryName } from '../registry/reference';
 import { environmentResult, type CheckResult } from '../report/model';
-import { versionOfImageTag } from '../version/plan';
+import { versionOfImageTag } from '../version/order';
+import { choosePrefix } from '../version/scheme';
 import { budgetsFromConfig, sizeChecks } from './checks';
 import { sizeDeltas } from './delta';
 import { measureImage } from './measure';
@@ -26,17 +27,22 @@ export async function sizeReport(
   const image = await measureImage(client, r, options);
   let previous: SizeReport['previous'];
   let noPrevious: string | undefined;
+  let basis: SizeReport['scheme'];
   const repo = { registry: r.registry, repository: r.repository };
   if (options.previous) {
     previous = {
       tag: options.previous,
-      version: versionOfImageTag(options.previous, config.tags.imagePrefix) ?? options.previous,
+      version: versionOfImageTag(options.previous, config.tags.imagePrefix ?? '') ?? options.previous,
       image: await measureImage(client, { ...repo, tag: options.previous }, options),
       why: 'given with --previous',
     };
   } else {
-    const prefix = config.tags.imagePrefix;
-    const versionTags = (await client.listTags(repo, options)).filter((t) => versionOfImageTag(t, prefix));
+    // Version tags under the image prefix: configured, else the one the repository's tags follow.
+    const all = await client.listTags(repo, options);
+    const scheme = choosePrefix('image', config.tags.imagePrefix, all);
+    const prefix = scheme.prefix;
+    basis = scheme.basis;
+    const versionTags = all.filter((t) => versionOfImageTag(t, prefix));
     const digests = await client.tagDigests(repo, { ...options, tags: versionTags });
     const found = previousRelease(digests, { tag: r.digest ? undefined : r.tag, digest: image.digest }, prefix);
     if ('none' in found) noPrevious = found.none;
@@ -46,7 +52,7 @@ export async function sizeReport(
         image: await measureImage(client, { ...repo, tag: found.tag }, options),
       };
   }
-  return { image, previous, noPrevious, deltas: sizeDeltas(image, previous?.image) };
+  return { image, previous, noPrevious, scheme: basis, deltas: sizeDeltas(image, previous?.image) };
 }
 
 /**

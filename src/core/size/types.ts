@@ -47,5 +47,7 @@ export interface SizeReport {
   previous?: { tag: string; version: string; image: ImageSize; why: string };
   /** Why there is no previous release to compare with. */
   noPrevious?: string;
+  /** Where the image tag prefix of the versions came from, when the previous release was looked for. */
+  scheme?: import('../report/model').Basis;
   deltas: PlatformDelta[];
 }

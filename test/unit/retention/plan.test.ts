@@ -102,14 +102,14 @@ describe('retention: policy words', () => {
 
   it('classifies: versions and moving tags are releases before any rule; protect before rules', () => {
     const p = policy({ '*': '1' }, ['stable*']);
-    assert.equal(classifyTag('v1.2.3', p).kind, 'release');
-    assert.equal(classifyTag('v1.2.3-rc.1', p).kind, 'release');
-    assert.equal(classifyTag('v1.2', p).kind, 'moving');
-    assert.equal(classifyTag('v1', p).kind, 'moving');
-    assert.equal(classifyTag('latest', p).kind, 'moving');
-    assert.equal(classifyTag('stable-2', p).kind, 'protected');
-    assert.equal(classifyTag('candidate-1', p).kind, 'rule');
-    assert.equal(classifyTag('main', policy({ 'ci-*': '1' })).kind, 'no-rule');
+    assert.equal(classifyTag('v1.2.3', p, 'v').kind, 'release');
+    assert.equal(classifyTag('v1.2.3-rc.1', p, 'v').kind, 'release');
+    assert.equal(classifyTag('v1.2', p, 'v').kind, 'moving');
+    assert.equal(classifyTag('v1', p, 'v').kind, 'moving');
+    assert.equal(classifyTag('latest', p, 'v').kind, 'moving');
+    assert.equal(classifyTag('stable-2', p, 'v').kind, 'protected');
+    assert.equal(classifyTag('candidate-1', p, 'v').kind, 'rule');
+    assert.equal(classifyTag('main', policy({ 'ci-*': '1' }), 'v').kind, 'no-rule');
   });
 
   it('orders names with numbers as numbers, without the machine locale', () => {
