@@ -80,14 +80,18 @@ export async function applyRegistryPlan(
     outcomes.set(o.deletion, o);
     options.onProgress?.(++done, total);
   };
+  // A refusal of one manifest is that manifest's; a fault of the registry or a limit would repeat for every one.
+  let stopped: string | undefined;
   const guard = async (
     deletion: PlannedDeletion,
     fn: () => Promise<Pick<DeletionOutcome, 'status' | 'method' | 'detail'>>,
   ) => {
+    if (stopped) return record({ deletion, status: 'skipped', detail: `not tried: ${stopped}` });
     try {
       record({ deletion, ...(await fn()) });
     } catch (e) {
       if (e instanceof CancelledError || !(e instanceof ReleaseOperatorError)) throw e;
+      if (e.kind === 'environment') stopped ??= describeError(e).split('\n')[0];
       record({ deletion, status: 'failed', detail: describeError(e) });
     }
   };

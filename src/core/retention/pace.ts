@@ -1,3 +1,4 @@
+import { noticeWait } from '../operation';
 import type { Sleep } from '../sleep';
 
 /**
@@ -24,6 +25,7 @@ export class Pacer {
         return waited;
       }
       const ms = this.times[0] + 60_000 - t;
+      noticeWait({ source: 'GitHub', reason: `allows about ${this.perMinute} package deletions a minute`, waitMs: ms });
       await this.sleep(ms, signal);
       waited += ms;
     }

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { environmentError, usageError } from '../errors';
+import { runOperation } from '../operation';
 import type { GitHubClient } from '../github/client';
 import { listAllPackageVersions, resolvePackage, type PackageRef } from '../github/package-versions';
 import type { CallOptions, RegistryClient } from '../registry/client';
@@ -143,7 +144,9 @@ export async function applyRetention(plan: PrunePlan, options: PruneOptions): Pr
     if (restore.length)
       notes.push(`${restore.length} package version(s) deleted; GitHub can restore each for 30 days (see restore)`);
   }
-  const verification = await verifyAfterPrune(client, repo, plan, outcomes, options);
+  // The check runs as an operation of its own: it must run even when the deletions used up this one's time or
+  // requests (limits.operationSeconds, limits.requestsPerOperation), and it is bounded by the kept tags.
+  const verification = await runOperation(() => verifyAfterPrune(client, repo, plan, outcomes, options));
   const count = (s: string) => outcomes.filter((o) => o.status === s).length;
   return {
     plan,

@@ -303,6 +303,41 @@ describe('prune: fails closed', function () {
     }
   });
 
+  it('a registry that fails deletes: a fault stops the rest (not tried), kept tags verified, nothing lost', async () => {
+    const repo4 = 'acme/failing';
+    for (const n of [1, 2, 3])
+      await pushImage(reg(), repo4, {
+        tag: `candidate-${n}`,
+        created: `2024-01-0${n}T00:00:00Z`,
+        files: { n: `${n}` },
+      });
+    await pushImage(reg(), repo4, { tag: 'v1.0.0', created: '2024-01-01T00:00:00Z', files: { n: 'release' } });
+    const before = await repositoryState(reg(), repo4);
+    const proxy = await startProxy(reg(), {
+      faults: [{ method: 'DELETE', path: /\/manifests\//, respond: { status: 503 }, times: 1000 }],
+    });
+    try {
+      const config = defaultConfig();
+      config.retention.rules = { 'candidate-*': '0' };
+      const opts = { client: clientFor(reg()), now: () => new Date('2024-06-01T00:00:00Z') };
+      contentCache.clear();
+      const plan = await planRetention(`${proxy.host}/${repo4}`, policyFromConfig(config), opts);
+      assert.equal(plan.deletions.length, 3);
+      const result = await applyRetention(plan, opts);
+      // Deletions of one level run side by side: those in flight fail, those not yet started are not tried.
+      assert.ok(result.counts.failed >= 1 && result.counts.deleted === 0, JSON.stringify(result.counts));
+      for (const o of result.outcomes)
+        assert.match(
+          o.detail!,
+          o.status === 'failed' ? /kept answering HTTP 503/ : /^not tried: The registry .* kept answering HTTP 503/,
+        );
+      assert.equal(result.verification.verdict, 'pass');
+      assert.deepEqual(await repositoryState(reg(), repo4), before);
+    } finally {
+      await proxy.stop();
+    }
+  });
+
   it('an apply refuses when a tag moved since the plan', async () => {
     const repo2 = 'acme/moving';
     const a = await pushImage(reg(), repo2, { tag: 'candidate-1', created: '2024-01-01T00:00:00Z' });
