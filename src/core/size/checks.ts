@@ -18,6 +18,11 @@ export interface SizeBudgets {
   growth?: { growth: Growth; text: string; key: string };
 }
 
+/** Whether the configuration sets any size budget (the gate's post-push stage checks size only then). */
+export function hasSizeBudget(config: ReleaseOperatorConfig): boolean {
+  return Boolean(config.size.budget || config.size.maxGrowth || Object.keys(config.size.platformBudgets).length);
+}
+
 /** The budgets the configuration sets (sizes are checked by the schema; a bad one here is a usage error). */
 export function budgetsFromConfig(config: ReleaseOperatorConfig): SizeBudgets {
   const s = config.size;
@@ -116,7 +121,7 @@ export function sizeChecks(report: SizeReport, budgets: SizeBudgets): CheckResul
         : 'a size budget (size.budget, size.platformBudgets) or a growth budget (size.maxGrowth)';
     return checkResult({
       id: 'size-budget',
-      title: `Size ${p.platform}`,
+      title: 'Size',
       subject: p.platform,
       examined: { count, what: 'size budgets', lookedFor, foundInstead: count ? undefined : said.join('; ') },
       findings,

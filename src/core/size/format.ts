@@ -38,7 +38,7 @@ export function formatSizeReport(report: SizeReport, checks: readonly CheckResul
   }
   lines.push('');
   for (const c of checks) {
-    lines.push(`${c.verdict}: ${c.title}: ${c.summary}`);
+    lines.push(`${c.verdict}: ${c.title}${c.subject ? ` ${c.subject}` : ''}: ${c.summary}`);
     for (const f of c.findings.filter((x) => x.severity === 'error')) lines.push(`  problem: ${f.message}`);
     for (const n of c.verdict === 'pass' ? [] : (c.next ?? []))
       lines.push(`  next: ${n.text}${n.command ? `: ${n.command}` : ''}`);

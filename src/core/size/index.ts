@@ -7,7 +7,7 @@
  *   const gateRows = await sizeBudgetChecks(client, ref, config);      // the same, or an environment row
  */
 export { sizeReport, sizeBudgetChecks, type SizeOptions } from './report';
-export { sizeChecks, budgetsFromConfig, type SizeBudgets } from './checks';
+export { sizeChecks, budgetsFromConfig, hasSizeBudget, type SizeBudgets } from './checks';
 export { measureImage } from './measure';
 export { sizeDeltas } from './delta';
 export { previousRelease } from './previous';

@@ -16,6 +16,7 @@ import { testedCheck, type PushedPlatform } from '../checks/tested';
 import { faultResult, guarded, type StageContext } from '../guard';
 import { releaseTags, versionTag, type ReleaseTags } from '../plan';
 import { readRecords } from '../record';
+import { hasSizeBudget, sizeBudgetChecks } from '../../size';
 import { postPushSupplyChainChecks } from '../../supply';
 import type { GateRequest } from '../types';
 
@@ -136,8 +137,27 @@ export async function publishedStage(req: GateRequest, ctx: StageContext, full: 
     return Promise.resolve(forRelease(check, plan));
   });
   const supply = supplyRows(req, ctx, repository, image);
-  const rows = await Promise.all([tested, tagScheme, supply]);
-  return { checks: [platforms, labels, rows[0], rows[1], ...rows[2]], digest: image.digest, platformDigests };
+  const size = sizeRows(ctx, repository, image);
+  const rows = await Promise.all([tested, tagScheme, supply, size]);
+  return {
+    checks: [platforms, labels, rows[0], rows[1], ...rows[2], ...rows[3]],
+    digest: image.digest,
+    platformDigests,
+  };
+}
+
+/**
+ * The size budget (core/size), one row per platform of the pushed image: its compressed size against
+ * size.budget / size.platformBudgets, its growth since the previous release against size.maxGrowth. Only when a
+ * budget is configured: without one the rows could only say "nothing checked".
+ */
+async function sizeRows(ctx: StageContext, repository: string, image: ImageInfo): Promise<CheckResult[]> {
+  const { config, registry } = ctx.deps;
+  if (!hasSizeBudget(config)) return [];
+  ctx.emit({ type: 'check-started', id: 'size-budget', title: 'Size' });
+  const rows = await sizeBudgetChecks(registry, `${repository}@${image.digest}`, config, { signal: ctx.signal });
+  for (const check of rows) ctx.emit({ type: 'check-finished', check });
+  return rows;
 }
 
 /**
