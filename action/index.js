@@ -19655,568 +19655,6 @@ var require_cross_spawn = __commonJS({
   }
 });
 
-// node_modules/semver/internal/debug.js
-var require_debug = __commonJS({
-  "node_modules/semver/internal/debug.js"(exports2, module2) {
-    "use strict";
-    var debug2 = typeof process === "object" && process.env && process.env.NODE_DEBUG && /\bsemver\b/i.test(process.env.NODE_DEBUG) ? (...args) => console.error("SEMVER", ...args) : () => {
-    };
-    module2.exports = debug2;
-  }
-});
-
-// node_modules/semver/internal/constants.js
-var require_constants6 = __commonJS({
-  "node_modules/semver/internal/constants.js"(exports2, module2) {
-    "use strict";
-    var SEMVER_SPEC_VERSION = "2.0.0";
-    var MAX_LENGTH = 256;
-    var MAX_SAFE_INTEGER = Number.MAX_SAFE_INTEGER || /* istanbul ignore next */
-    9007199254740991;
-    var MAX_SAFE_COMPONENT_LENGTH = 16;
-    var MAX_SAFE_BUILD_LENGTH = MAX_LENGTH - 6;
-    var WHITESPACE_CHARACTERS = [
-      "	",
-      "\n",
-      "\v",
-      "\f",
-      "\r",
-      " ",
-      "\xA0",
-      "\u1680",
-      "\u2000",
-      "\u2001",
-      "\u2002",
-      "\u2003",
-      "\u2004",
-      "\u2005",
-      "\u2006",
-      "\u2007",
-      "\u2008",
-      "\u2009",
-      "\u200A",
-      "\u2028",
-      "\u2029",
-      "\u202F",
-      "\u205F",
-      "\u3000",
-      "\uFEFF"
-    ];
-    var RELEASE_TYPES = [
-      "major",
-      "premajor",
-      "minor",
-      "preminor",
-      "patch",
-      "prepatch",
-      "prerelease"
-    ];
-    module2.exports = {
-      MAX_LENGTH,
-      MAX_SAFE_COMPONENT_LENGTH,
-      MAX_SAFE_BUILD_LENGTH,
-      MAX_SAFE_INTEGER,
-      WHITESPACE_CHARACTERS,
-      RELEASE_TYPES,
-      SEMVER_SPEC_VERSION,
-      FLAG_INCLUDE_PRERELEASE: 1,
-      FLAG_LOOSE: 2
-    };
-  }
-});
-
-// node_modules/semver/internal/re.js
-var require_re = __commonJS({
-  "node_modules/semver/internal/re.js"(exports2, module2) {
-    "use strict";
-    var {
-      MAX_SAFE_COMPONENT_LENGTH,
-      MAX_SAFE_BUILD_LENGTH,
-      MAX_LENGTH
-    } = require_constants6();
-    var debug2 = require_debug();
-    exports2 = module2.exports = {};
-    var re = exports2.re = [];
-    var safeRe = exports2.safeRe = [];
-    var src = exports2.src = [];
-    var safeSrc = exports2.safeSrc = [];
-    var t = exports2.t = {};
-    var R = 0;
-    var LETTERDASHNUMBER = "[a-zA-Z0-9-]";
-    var safeRegexReplacements = [
-      ["\\s", 1],
-      ["\\d", MAX_LENGTH],
-      [LETTERDASHNUMBER, MAX_SAFE_BUILD_LENGTH]
-    ];
-    var makeSafeRegex = (value) => {
-      for (const [token, max] of safeRegexReplacements) {
-        value = value.split(`${token}*`).join(`${token}{0,${max}}`).split(`${token}+`).join(`${token}{1,${max}}`);
-      }
-      return value;
-    };
-    var createToken = (name, value, isGlobal) => {
-      const safe = makeSafeRegex(value);
-      const index = R++;
-      debug2(name, index, value);
-      t[name] = index;
-      src[index] = value;
-      safeSrc[index] = safe;
-      re[index] = new RegExp(value, isGlobal ? "g" : void 0);
-      safeRe[index] = new RegExp(safe, isGlobal ? "g" : void 0);
-    };
-    createToken("NUMERICIDENTIFIER", "0|[1-9]\\d*");
-    createToken("NUMERICIDENTIFIERLOOSE", "\\d+");
-    createToken("NONNUMERICIDENTIFIER", `\\d*[a-zA-Z-]${LETTERDASHNUMBER}*`);
-    createToken("MAINVERSION", `(${src[t.NUMERICIDENTIFIER]})\\.(${src[t.NUMERICIDENTIFIER]})\\.(${src[t.NUMERICIDENTIFIER]})`);
-    createToken("MAINVERSIONLOOSE", `(${src[t.NUMERICIDENTIFIERLOOSE]})\\.(${src[t.NUMERICIDENTIFIERLOOSE]})\\.(${src[t.NUMERICIDENTIFIERLOOSE]})`);
-    createToken("PRERELEASEIDENTIFIER", `(?:${src[t.NONNUMERICIDENTIFIER]}|${src[t.NUMERICIDENTIFIER]})`);
-    createToken("PRERELEASEIDENTIFIERLOOSE", `(?:${src[t.NONNUMERICIDENTIFIER]}|${src[t.NUMERICIDENTIFIERLOOSE]})`);
-    createToken("PRERELEASE", `(?:-(${src[t.PRERELEASEIDENTIFIER]}(?:\\.${src[t.PRERELEASEIDENTIFIER]})*))`);
-    createToken("PRERELEASELOOSE", `(?:-?(${src[t.PRERELEASEIDENTIFIERLOOSE]}(?:\\.${src[t.PRERELEASEIDENTIFIERLOOSE]})*))`);
-    createToken("BUILDIDENTIFIER", `${LETTERDASHNUMBER}+`);
-    createToken("BUILD", `(?:\\+(${src[t.BUILDIDENTIFIER]}(?:\\.${src[t.BUILDIDENTIFIER]})*))`);
-    createToken("FULLPLAIN", `v?${src[t.MAINVERSION]}${src[t.PRERELEASE]}?${src[t.BUILD]}?`);
-    createToken("FULL", `^${src[t.FULLPLAIN]}$`);
-    createToken("LOOSEPLAIN", `[v=\\s]*${src[t.MAINVERSIONLOOSE]}${src[t.PRERELEASELOOSE]}?${src[t.BUILD]}?`);
-    createToken("LOOSE", `^${src[t.LOOSEPLAIN]}$`);
-    createToken("GTLT", "((?:<|>)?=?)");
-    createToken("XRANGEIDENTIFIERLOOSE", `${src[t.NUMERICIDENTIFIERLOOSE]}|x|X|\\*`);
-    createToken("XRANGEIDENTIFIER", `${src[t.NUMERICIDENTIFIER]}|x|X|\\*`);
-    createToken("XRANGEPLAIN", `[v=\\s]*(${src[t.XRANGEIDENTIFIER]})(?:\\.(${src[t.XRANGEIDENTIFIER]})(?:\\.(${src[t.XRANGEIDENTIFIER]})(?:${src[t.PRERELEASE]})?${src[t.BUILD]}?)?)?`);
-    createToken("XRANGEPLAINLOOSE", `[v=\\s]*(${src[t.XRANGEIDENTIFIERLOOSE]})(?:\\.(${src[t.XRANGEIDENTIFIERLOOSE]})(?:\\.(${src[t.XRANGEIDENTIFIERLOOSE]})(?:${src[t.PRERELEASELOOSE]})?${src[t.BUILD]}?)?)?`);
-    createToken("XRANGE", `^${src[t.GTLT]}\\s*${src[t.XRANGEPLAIN]}$`);
-    createToken("XRANGELOOSE", `^${src[t.GTLT]}\\s*${src[t.XRANGEPLAINLOOSE]}$`);
-    createToken("COERCEPLAIN", `${"(^|[^\\d])(\\d{1,"}${MAX_SAFE_COMPONENT_LENGTH}})(?:\\.(\\d{1,${MAX_SAFE_COMPONENT_LENGTH}}))?(?:\\.(\\d{1,${MAX_SAFE_COMPONENT_LENGTH}}))?`);
-    createToken("COERCE", `${src[t.COERCEPLAIN]}(?:$|[^\\d])`);
-    createToken("COERCEFULL", src[t.COERCEPLAIN] + `(?:${src[t.PRERELEASE]})?(?:${src[t.BUILD]})?(?:$|[^\\d])`);
-    createToken("COERCERTL", src[t.COERCE], true);
-    createToken("COERCERTLFULL", src[t.COERCEFULL], true);
-    createToken("LONETILDE", "(?:~>?)");
-    createToken("TILDETRIM", `(\\s*)${src[t.LONETILDE]}\\s+`, true);
-    exports2.tildeTrimReplace = "$1~";
-    createToken("TILDE", `^${src[t.LONETILDE]}${src[t.XRANGEPLAIN]}$`);
-    createToken("TILDELOOSE", `^${src[t.LONETILDE]}${src[t.XRANGEPLAINLOOSE]}$`);
-    createToken("LONECARET", "(?:\\^)");
-    createToken("CARETTRIM", `(\\s*)${src[t.LONECARET]}\\s+`, true);
-    exports2.caretTrimReplace = "$1^";
-    createToken("CARET", `^${src[t.LONECARET]}${src[t.XRANGEPLAIN]}$`);
-    createToken("CARETLOOSE", `^${src[t.LONECARET]}${src[t.XRANGEPLAINLOOSE]}$`);
-    createToken("COMPARATORLOOSE", `^${src[t.GTLT]}\\s*(${src[t.LOOSEPLAIN]})$|^$`);
-    createToken("COMPARATOR", `^${src[t.GTLT]}\\s*(${src[t.FULLPLAIN]})$|^$`);
-    createToken("COMPARATORTRIM", `(\\s*)${src[t.GTLT]}\\s*(${src[t.LOOSEPLAIN]}|${src[t.XRANGEPLAIN]})`, true);
-    exports2.comparatorTrimReplace = "$1$2$3";
-    createToken("HYPHENRANGE", `^\\s*(${src[t.XRANGEPLAIN]})\\s+-\\s+(${src[t.XRANGEPLAIN]})\\s*$`);
-    createToken("HYPHENRANGELOOSE", `^\\s*(${src[t.XRANGEPLAINLOOSE]})\\s+-\\s+(${src[t.XRANGEPLAINLOOSE]})\\s*$`);
-    createToken("STAR", "(<|>)?=?\\s*\\*");
-    createToken("GTE0", "^\\s*>=\\s*0\\.0\\.0\\s*$");
-    createToken("GTE0PRE", "^\\s*>=\\s*0\\.0\\.0-0\\s*$");
-  }
-});
-
-// node_modules/semver/internal/parse-options.js
-var require_parse_options = __commonJS({
-  "node_modules/semver/internal/parse-options.js"(exports2, module2) {
-    "use strict";
-    var looseOption = Object.freeze({ loose: true });
-    var emptyOpts = Object.freeze({});
-    var parseOptions = (options) => {
-      if (!options) {
-        return emptyOpts;
-      }
-      if (typeof options !== "object") {
-        return looseOption;
-      }
-      return options;
-    };
-    module2.exports = parseOptions;
-  }
-});
-
-// node_modules/semver/internal/identifiers.js
-var require_identifiers = __commonJS({
-  "node_modules/semver/internal/identifiers.js"(exports2, module2) {
-    "use strict";
-    var numeric = /^[0-9]+$/;
-    var compareIdentifiers = (a2, b) => {
-      if (typeof a2 === "number" && typeof b === "number") {
-        return a2 === b ? 0 : a2 < b ? -1 : 1;
-      }
-      const anum = numeric.test(a2);
-      const bnum = numeric.test(b);
-      if (anum && bnum) {
-        a2 = +a2;
-        b = +b;
-      }
-      return a2 === b ? 0 : anum && !bnum ? -1 : bnum && !anum ? 1 : a2 < b ? -1 : 1;
-    };
-    var rcompareIdentifiers = (a2, b) => compareIdentifiers(b, a2);
-    module2.exports = {
-      compareIdentifiers,
-      rcompareIdentifiers
-    };
-  }
-});
-
-// node_modules/semver/classes/semver.js
-var require_semver = __commonJS({
-  "node_modules/semver/classes/semver.js"(exports2, module2) {
-    "use strict";
-    var debug2 = require_debug();
-    var { MAX_LENGTH, MAX_SAFE_INTEGER } = require_constants6();
-    var { safeRe: re, t } = require_re();
-    var parseOptions = require_parse_options();
-    var { compareIdentifiers } = require_identifiers();
-    var isPrereleaseIdentifier = (prerelease2, identifier) => {
-      const identifiers = identifier.split(".");
-      if (identifiers.length > prerelease2.length) {
-        return false;
-      }
-      for (let i2 = 0; i2 < identifiers.length; i2++) {
-        if (compareIdentifiers(prerelease2[i2], identifiers[i2]) !== 0) {
-          return false;
-        }
-      }
-      return true;
-    };
-    var SemVer = class _SemVer {
-      constructor(version, options) {
-        options = parseOptions(options);
-        if (version instanceof _SemVer) {
-          if (version.loose === !!options.loose && version.includePrerelease === !!options.includePrerelease) {
-            return version;
-          } else {
-            version = version.version;
-          }
-        } else if (typeof version !== "string") {
-          throw new TypeError(`Invalid version. Must be a string. Got type "${typeof version}".`);
-        }
-        if (version.length > MAX_LENGTH) {
-          throw new TypeError(
-            `version is longer than ${MAX_LENGTH} characters`
-          );
-        }
-        debug2("SemVer", version, options);
-        this.options = options;
-        this.loose = !!options.loose;
-        this.includePrerelease = !!options.includePrerelease;
-        const m = version.trim().match(options.loose ? re[t.LOOSE] : re[t.FULL]);
-        if (!m) {
-          throw new TypeError(`Invalid Version: ${version}`);
-        }
-        this.raw = version;
-        this.major = +m[1];
-        this.minor = +m[2];
-        this.patch = +m[3];
-        if (this.major > MAX_SAFE_INTEGER || this.major < 0) {
-          throw new TypeError("Invalid major version");
-        }
-        if (this.minor > MAX_SAFE_INTEGER || this.minor < 0) {
-          throw new TypeError("Invalid minor version");
-        }
-        if (this.patch > MAX_SAFE_INTEGER || this.patch < 0) {
-          throw new TypeError("Invalid patch version");
-        }
-        if (!m[4]) {
-          this.prerelease = [];
-        } else {
-          this.prerelease = m[4].split(".").map((id) => {
-            if (/^[0-9]+$/.test(id)) {
-              const num2 = +id;
-              if (num2 >= 0 && num2 < MAX_SAFE_INTEGER) {
-                return num2;
-              }
-            }
-            return id;
-          });
-        }
-        this.build = m[5] ? m[5].split(".") : [];
-        this.format();
-      }
-      format() {
-        this.version = `${this.major}.${this.minor}.${this.patch}`;
-        if (this.prerelease.length) {
-          this.version += `-${this.prerelease.join(".")}`;
-        }
-        return this.version;
-      }
-      toString() {
-        return this.version;
-      }
-      compare(other) {
-        debug2("SemVer.compare", this.version, this.options, other);
-        if (!(other instanceof _SemVer)) {
-          if (typeof other === "string" && other === this.version) {
-            return 0;
-          }
-          other = new _SemVer(other, this.options);
-        }
-        if (other.version === this.version) {
-          return 0;
-        }
-        return this.compareMain(other) || this.comparePre(other);
-      }
-      compareMain(other) {
-        if (!(other instanceof _SemVer)) {
-          other = new _SemVer(other, this.options);
-        }
-        if (this.major < other.major) {
-          return -1;
-        }
-        if (this.major > other.major) {
-          return 1;
-        }
-        if (this.minor < other.minor) {
-          return -1;
-        }
-        if (this.minor > other.minor) {
-          return 1;
-        }
-        if (this.patch < other.patch) {
-          return -1;
-        }
-        if (this.patch > other.patch) {
-          return 1;
-        }
-        return 0;
-      }
-      comparePre(other) {
-        if (!(other instanceof _SemVer)) {
-          other = new _SemVer(other, this.options);
-        }
-        if (this.prerelease.length && !other.prerelease.length) {
-          return -1;
-        } else if (!this.prerelease.length && other.prerelease.length) {
-          return 1;
-        } else if (!this.prerelease.length && !other.prerelease.length) {
-          return 0;
-        }
-        let i2 = 0;
-        do {
-          const a2 = this.prerelease[i2];
-          const b = other.prerelease[i2];
-          debug2("prerelease compare", i2, a2, b);
-          if (a2 === void 0 && b === void 0) {
-            return 0;
-          } else if (b === void 0) {
-            return 1;
-          } else if (a2 === void 0) {
-            return -1;
-          } else if (a2 === b) {
-            continue;
-          } else {
-            return compareIdentifiers(a2, b);
-          }
-        } while (++i2);
-      }
-      compareBuild(other) {
-        if (!(other instanceof _SemVer)) {
-          other = new _SemVer(other, this.options);
-        }
-        let i2 = 0;
-        do {
-          const a2 = this.build[i2];
-          const b = other.build[i2];
-          debug2("build compare", i2, a2, b);
-          if (a2 === void 0 && b === void 0) {
-            return 0;
-          } else if (b === void 0) {
-            return 1;
-          } else if (a2 === void 0) {
-            return -1;
-          } else if (a2 === b) {
-            continue;
-          } else {
-            return compareIdentifiers(a2, b);
-          }
-        } while (++i2);
-      }
-      // preminor will bump the version up to the next minor release, and immediately
-      // down to pre-release. premajor and prepatch work the same way.
-      inc(release, identifier, identifierBase) {
-        if (release.startsWith("pre")) {
-          if (!identifier && identifierBase === false) {
-            throw new Error("invalid increment argument: identifier is empty");
-          }
-          if (identifier) {
-            const match = `-${identifier}`.match(this.options.loose ? re[t.PRERELEASELOOSE] : re[t.PRERELEASE]);
-            if (!match || match[1] !== identifier) {
-              throw new Error(`invalid identifier: ${identifier}`);
-            }
-          }
-        }
-        switch (release) {
-          case "premajor":
-            this.prerelease.length = 0;
-            this.patch = 0;
-            this.minor = 0;
-            this.major++;
-            this.inc("pre", identifier, identifierBase);
-            break;
-          case "preminor":
-            this.prerelease.length = 0;
-            this.patch = 0;
-            this.minor++;
-            this.inc("pre", identifier, identifierBase);
-            break;
-          case "prepatch":
-            this.prerelease.length = 0;
-            this.inc("patch", identifier, identifierBase);
-            this.inc("pre", identifier, identifierBase);
-            break;
-          // If the input is a non-prerelease version, this acts the same as
-          // prepatch.
-          case "prerelease":
-            if (this.prerelease.length === 0) {
-              this.inc("patch", identifier, identifierBase);
-            }
-            this.inc("pre", identifier, identifierBase);
-            break;
-          case "release":
-            if (this.prerelease.length === 0) {
-              throw new Error(`version ${this.raw} is not a prerelease`);
-            }
-            this.prerelease.length = 0;
-            break;
-          case "major":
-            if (this.minor !== 0 || this.patch !== 0 || this.prerelease.length === 0) {
-              this.major++;
-            }
-            this.minor = 0;
-            this.patch = 0;
-            this.prerelease = [];
-            break;
-          case "minor":
-            if (this.patch !== 0 || this.prerelease.length === 0) {
-              this.minor++;
-            }
-            this.patch = 0;
-            this.prerelease = [];
-            break;
-          case "patch":
-            if (this.prerelease.length === 0) {
-              this.patch++;
-            }
-            this.prerelease = [];
-            break;
-          // This probably shouldn't be used publicly.
-          // 1.0.0 'pre' would become 1.0.0-0 which is the wrong direction.
-          case "pre": {
-            const base = Number(identifierBase) ? 1 : 0;
-            if (this.prerelease.length === 0) {
-              this.prerelease = [base];
-            } else {
-              let i2 = this.prerelease.length;
-              while (--i2 >= 0) {
-                if (typeof this.prerelease[i2] === "number") {
-                  this.prerelease[i2]++;
-                  i2 = -2;
-                }
-              }
-              if (i2 === -1) {
-                if (identifier === this.prerelease.join(".") && identifierBase === false) {
-                  throw new Error("invalid increment argument: identifier already exists");
-                }
-                this.prerelease.push(base);
-              }
-            }
-            if (identifier) {
-              let prerelease2 = [identifier, base];
-              if (identifierBase === false) {
-                prerelease2 = [identifier];
-              }
-              if (isPrereleaseIdentifier(this.prerelease, identifier)) {
-                const prereleaseBase = this.prerelease[identifier.split(".").length];
-                if (isNaN(prereleaseBase)) {
-                  this.prerelease = prerelease2;
-                }
-              } else {
-                this.prerelease = prerelease2;
-              }
-            }
-            break;
-          }
-          default:
-            throw new Error(`invalid increment argument: ${release}`);
-        }
-        this.raw = this.format();
-        if (this.build.length) {
-          this.raw += `+${this.build.join(".")}`;
-        }
-        return this;
-      }
-    };
-    module2.exports = SemVer;
-  }
-});
-
-// node_modules/semver/functions/parse.js
-var require_parse3 = __commonJS({
-  "node_modules/semver/functions/parse.js"(exports2, module2) {
-    "use strict";
-    var SemVer = require_semver();
-    var parse7 = (version, options, throwErrors = false) => {
-      if (version instanceof SemVer) {
-        return version;
-      }
-      try {
-        return new SemVer(version, options);
-      } catch (er) {
-        if (!throwErrors) {
-          return null;
-        }
-        throw er;
-      }
-    };
-    module2.exports = parse7;
-  }
-});
-
-// node_modules/semver/functions/prerelease.js
-var require_prerelease = __commonJS({
-  "node_modules/semver/functions/prerelease.js"(exports2, module2) {
-    "use strict";
-    var parse7 = require_parse3();
-    var prerelease2 = (version, options) => {
-      const parsed = parse7(version, options);
-      return parsed && parsed.prerelease.length ? parsed.prerelease : null;
-    };
-    module2.exports = prerelease2;
-  }
-});
-
-// node_modules/semver/functions/compare.js
-var require_compare = __commonJS({
-  "node_modules/semver/functions/compare.js"(exports2, module2) {
-    "use strict";
-    var SemVer = require_semver();
-    var compare = (a2, b, loose) => new SemVer(a2, loose).compare(new SemVer(b, loose));
-    module2.exports = compare;
-  }
-});
-
-// node_modules/semver/functions/rcompare.js
-var require_rcompare = __commonJS({
-  "node_modules/semver/functions/rcompare.js"(exports2, module2) {
-    "use strict";
-    var compare = require_compare();
-    var rcompare2 = (a2, b, loose) => compare(b, a2, loose);
-    module2.exports = rcompare2;
-  }
-});
-
-// node_modules/semver/functions/valid.js
-var require_valid = __commonJS({
-  "node_modules/semver/functions/valid.js"(exports2, module2) {
-    "use strict";
-    var parse7 = require_parse3();
-    var valid2 = (version, options) => {
-      const v = parse7(version, options);
-      return v ? v.version : null;
-    };
-    module2.exports = valid2;
-  }
-});
-
 // node_modules/events-universal/default.js
 var require_default = __commonJS({
   "node_modules/events-universal/default.js"(exports2, module2) {
@@ -22382,7 +21820,7 @@ var require_extract = __commonJS({
 });
 
 // node_modules/tar-stream/constants.js
-var require_constants7 = __commonJS({
+var require_constants6 = __commonJS({
   "node_modules/tar-stream/constants.js"(exports2, module2) {
     var constants9 = {
       // just for envs without fs
@@ -22406,7 +21844,7 @@ var require_pack = __commonJS({
   "node_modules/tar-stream/pack.js"(exports2, module2) {
     var { Readable: Readable6, Writable: Writable4, getStreamError } = require_streamx();
     var b4a = require_b4a();
-    var constants9 = require_constants7();
+    var constants9 = require_constants6();
     var headers = require_headers2();
     var DMODE = 493;
     var FMODE = 420;
@@ -22640,6 +22078,568 @@ var require_tar_stream = __commonJS({
   "node_modules/tar-stream/index.js"(exports2) {
     exports2.extract = require_extract();
     exports2.pack = require_pack();
+  }
+});
+
+// node_modules/semver/internal/debug.js
+var require_debug = __commonJS({
+  "node_modules/semver/internal/debug.js"(exports2, module2) {
+    "use strict";
+    var debug2 = typeof process === "object" && process.env && process.env.NODE_DEBUG && /\bsemver\b/i.test(process.env.NODE_DEBUG) ? (...args) => console.error("SEMVER", ...args) : () => {
+    };
+    module2.exports = debug2;
+  }
+});
+
+// node_modules/semver/internal/constants.js
+var require_constants7 = __commonJS({
+  "node_modules/semver/internal/constants.js"(exports2, module2) {
+    "use strict";
+    var SEMVER_SPEC_VERSION = "2.0.0";
+    var MAX_LENGTH = 256;
+    var MAX_SAFE_INTEGER = Number.MAX_SAFE_INTEGER || /* istanbul ignore next */
+    9007199254740991;
+    var MAX_SAFE_COMPONENT_LENGTH = 16;
+    var MAX_SAFE_BUILD_LENGTH = MAX_LENGTH - 6;
+    var WHITESPACE_CHARACTERS = [
+      "	",
+      "\n",
+      "\v",
+      "\f",
+      "\r",
+      " ",
+      "\xA0",
+      "\u1680",
+      "\u2000",
+      "\u2001",
+      "\u2002",
+      "\u2003",
+      "\u2004",
+      "\u2005",
+      "\u2006",
+      "\u2007",
+      "\u2008",
+      "\u2009",
+      "\u200A",
+      "\u2028",
+      "\u2029",
+      "\u202F",
+      "\u205F",
+      "\u3000",
+      "\uFEFF"
+    ];
+    var RELEASE_TYPES = [
+      "major",
+      "premajor",
+      "minor",
+      "preminor",
+      "patch",
+      "prepatch",
+      "prerelease"
+    ];
+    module2.exports = {
+      MAX_LENGTH,
+      MAX_SAFE_COMPONENT_LENGTH,
+      MAX_SAFE_BUILD_LENGTH,
+      MAX_SAFE_INTEGER,
+      WHITESPACE_CHARACTERS,
+      RELEASE_TYPES,
+      SEMVER_SPEC_VERSION,
+      FLAG_INCLUDE_PRERELEASE: 1,
+      FLAG_LOOSE: 2
+    };
+  }
+});
+
+// node_modules/semver/internal/re.js
+var require_re = __commonJS({
+  "node_modules/semver/internal/re.js"(exports2, module2) {
+    "use strict";
+    var {
+      MAX_SAFE_COMPONENT_LENGTH,
+      MAX_SAFE_BUILD_LENGTH,
+      MAX_LENGTH
+    } = require_constants7();
+    var debug2 = require_debug();
+    exports2 = module2.exports = {};
+    var re = exports2.re = [];
+    var safeRe = exports2.safeRe = [];
+    var src = exports2.src = [];
+    var safeSrc = exports2.safeSrc = [];
+    var t = exports2.t = {};
+    var R = 0;
+    var LETTERDASHNUMBER = "[a-zA-Z0-9-]";
+    var safeRegexReplacements = [
+      ["\\s", 1],
+      ["\\d", MAX_LENGTH],
+      [LETTERDASHNUMBER, MAX_SAFE_BUILD_LENGTH]
+    ];
+    var makeSafeRegex = (value) => {
+      for (const [token, max] of safeRegexReplacements) {
+        value = value.split(`${token}*`).join(`${token}{0,${max}}`).split(`${token}+`).join(`${token}{1,${max}}`);
+      }
+      return value;
+    };
+    var createToken = (name, value, isGlobal) => {
+      const safe = makeSafeRegex(value);
+      const index = R++;
+      debug2(name, index, value);
+      t[name] = index;
+      src[index] = value;
+      safeSrc[index] = safe;
+      re[index] = new RegExp(value, isGlobal ? "g" : void 0);
+      safeRe[index] = new RegExp(safe, isGlobal ? "g" : void 0);
+    };
+    createToken("NUMERICIDENTIFIER", "0|[1-9]\\d*");
+    createToken("NUMERICIDENTIFIERLOOSE", "\\d+");
+    createToken("NONNUMERICIDENTIFIER", `\\d*[a-zA-Z-]${LETTERDASHNUMBER}*`);
+    createToken("MAINVERSION", `(${src[t.NUMERICIDENTIFIER]})\\.(${src[t.NUMERICIDENTIFIER]})\\.(${src[t.NUMERICIDENTIFIER]})`);
+    createToken("MAINVERSIONLOOSE", `(${src[t.NUMERICIDENTIFIERLOOSE]})\\.(${src[t.NUMERICIDENTIFIERLOOSE]})\\.(${src[t.NUMERICIDENTIFIERLOOSE]})`);
+    createToken("PRERELEASEIDENTIFIER", `(?:${src[t.NONNUMERICIDENTIFIER]}|${src[t.NUMERICIDENTIFIER]})`);
+    createToken("PRERELEASEIDENTIFIERLOOSE", `(?:${src[t.NONNUMERICIDENTIFIER]}|${src[t.NUMERICIDENTIFIERLOOSE]})`);
+    createToken("PRERELEASE", `(?:-(${src[t.PRERELEASEIDENTIFIER]}(?:\\.${src[t.PRERELEASEIDENTIFIER]})*))`);
+    createToken("PRERELEASELOOSE", `(?:-?(${src[t.PRERELEASEIDENTIFIERLOOSE]}(?:\\.${src[t.PRERELEASEIDENTIFIERLOOSE]})*))`);
+    createToken("BUILDIDENTIFIER", `${LETTERDASHNUMBER}+`);
+    createToken("BUILD", `(?:\\+(${src[t.BUILDIDENTIFIER]}(?:\\.${src[t.BUILDIDENTIFIER]})*))`);
+    createToken("FULLPLAIN", `v?${src[t.MAINVERSION]}${src[t.PRERELEASE]}?${src[t.BUILD]}?`);
+    createToken("FULL", `^${src[t.FULLPLAIN]}$`);
+    createToken("LOOSEPLAIN", `[v=\\s]*${src[t.MAINVERSIONLOOSE]}${src[t.PRERELEASELOOSE]}?${src[t.BUILD]}?`);
+    createToken("LOOSE", `^${src[t.LOOSEPLAIN]}$`);
+    createToken("GTLT", "((?:<|>)?=?)");
+    createToken("XRANGEIDENTIFIERLOOSE", `${src[t.NUMERICIDENTIFIERLOOSE]}|x|X|\\*`);
+    createToken("XRANGEIDENTIFIER", `${src[t.NUMERICIDENTIFIER]}|x|X|\\*`);
+    createToken("XRANGEPLAIN", `[v=\\s]*(${src[t.XRANGEIDENTIFIER]})(?:\\.(${src[t.XRANGEIDENTIFIER]})(?:\\.(${src[t.XRANGEIDENTIFIER]})(?:${src[t.PRERELEASE]})?${src[t.BUILD]}?)?)?`);
+    createToken("XRANGEPLAINLOOSE", `[v=\\s]*(${src[t.XRANGEIDENTIFIERLOOSE]})(?:\\.(${src[t.XRANGEIDENTIFIERLOOSE]})(?:\\.(${src[t.XRANGEIDENTIFIERLOOSE]})(?:${src[t.PRERELEASELOOSE]})?${src[t.BUILD]}?)?)?`);
+    createToken("XRANGE", `^${src[t.GTLT]}\\s*${src[t.XRANGEPLAIN]}$`);
+    createToken("XRANGELOOSE", `^${src[t.GTLT]}\\s*${src[t.XRANGEPLAINLOOSE]}$`);
+    createToken("COERCEPLAIN", `${"(^|[^\\d])(\\d{1,"}${MAX_SAFE_COMPONENT_LENGTH}})(?:\\.(\\d{1,${MAX_SAFE_COMPONENT_LENGTH}}))?(?:\\.(\\d{1,${MAX_SAFE_COMPONENT_LENGTH}}))?`);
+    createToken("COERCE", `${src[t.COERCEPLAIN]}(?:$|[^\\d])`);
+    createToken("COERCEFULL", src[t.COERCEPLAIN] + `(?:${src[t.PRERELEASE]})?(?:${src[t.BUILD]})?(?:$|[^\\d])`);
+    createToken("COERCERTL", src[t.COERCE], true);
+    createToken("COERCERTLFULL", src[t.COERCEFULL], true);
+    createToken("LONETILDE", "(?:~>?)");
+    createToken("TILDETRIM", `(\\s*)${src[t.LONETILDE]}\\s+`, true);
+    exports2.tildeTrimReplace = "$1~";
+    createToken("TILDE", `^${src[t.LONETILDE]}${src[t.XRANGEPLAIN]}$`);
+    createToken("TILDELOOSE", `^${src[t.LONETILDE]}${src[t.XRANGEPLAINLOOSE]}$`);
+    createToken("LONECARET", "(?:\\^)");
+    createToken("CARETTRIM", `(\\s*)${src[t.LONECARET]}\\s+`, true);
+    exports2.caretTrimReplace = "$1^";
+    createToken("CARET", `^${src[t.LONECARET]}${src[t.XRANGEPLAIN]}$`);
+    createToken("CARETLOOSE", `^${src[t.LONECARET]}${src[t.XRANGEPLAINLOOSE]}$`);
+    createToken("COMPARATORLOOSE", `^${src[t.GTLT]}\\s*(${src[t.LOOSEPLAIN]})$|^$`);
+    createToken("COMPARATOR", `^${src[t.GTLT]}\\s*(${src[t.FULLPLAIN]})$|^$`);
+    createToken("COMPARATORTRIM", `(\\s*)${src[t.GTLT]}\\s*(${src[t.LOOSEPLAIN]}|${src[t.XRANGEPLAIN]})`, true);
+    exports2.comparatorTrimReplace = "$1$2$3";
+    createToken("HYPHENRANGE", `^\\s*(${src[t.XRANGEPLAIN]})\\s+-\\s+(${src[t.XRANGEPLAIN]})\\s*$`);
+    createToken("HYPHENRANGELOOSE", `^\\s*(${src[t.XRANGEPLAINLOOSE]})\\s+-\\s+(${src[t.XRANGEPLAINLOOSE]})\\s*$`);
+    createToken("STAR", "(<|>)?=?\\s*\\*");
+    createToken("GTE0", "^\\s*>=\\s*0\\.0\\.0\\s*$");
+    createToken("GTE0PRE", "^\\s*>=\\s*0\\.0\\.0-0\\s*$");
+  }
+});
+
+// node_modules/semver/internal/parse-options.js
+var require_parse_options = __commonJS({
+  "node_modules/semver/internal/parse-options.js"(exports2, module2) {
+    "use strict";
+    var looseOption = Object.freeze({ loose: true });
+    var emptyOpts = Object.freeze({});
+    var parseOptions = (options) => {
+      if (!options) {
+        return emptyOpts;
+      }
+      if (typeof options !== "object") {
+        return looseOption;
+      }
+      return options;
+    };
+    module2.exports = parseOptions;
+  }
+});
+
+// node_modules/semver/internal/identifiers.js
+var require_identifiers = __commonJS({
+  "node_modules/semver/internal/identifiers.js"(exports2, module2) {
+    "use strict";
+    var numeric = /^[0-9]+$/;
+    var compareIdentifiers = (a2, b) => {
+      if (typeof a2 === "number" && typeof b === "number") {
+        return a2 === b ? 0 : a2 < b ? -1 : 1;
+      }
+      const anum = numeric.test(a2);
+      const bnum = numeric.test(b);
+      if (anum && bnum) {
+        a2 = +a2;
+        b = +b;
+      }
+      return a2 === b ? 0 : anum && !bnum ? -1 : bnum && !anum ? 1 : a2 < b ? -1 : 1;
+    };
+    var rcompareIdentifiers = (a2, b) => compareIdentifiers(b, a2);
+    module2.exports = {
+      compareIdentifiers,
+      rcompareIdentifiers
+    };
+  }
+});
+
+// node_modules/semver/classes/semver.js
+var require_semver = __commonJS({
+  "node_modules/semver/classes/semver.js"(exports2, module2) {
+    "use strict";
+    var debug2 = require_debug();
+    var { MAX_LENGTH, MAX_SAFE_INTEGER } = require_constants7();
+    var { safeRe: re, t } = require_re();
+    var parseOptions = require_parse_options();
+    var { compareIdentifiers } = require_identifiers();
+    var isPrereleaseIdentifier = (prerelease2, identifier) => {
+      const identifiers = identifier.split(".");
+      if (identifiers.length > prerelease2.length) {
+        return false;
+      }
+      for (let i2 = 0; i2 < identifiers.length; i2++) {
+        if (compareIdentifiers(prerelease2[i2], identifiers[i2]) !== 0) {
+          return false;
+        }
+      }
+      return true;
+    };
+    var SemVer = class _SemVer {
+      constructor(version, options) {
+        options = parseOptions(options);
+        if (version instanceof _SemVer) {
+          if (version.loose === !!options.loose && version.includePrerelease === !!options.includePrerelease) {
+            return version;
+          } else {
+            version = version.version;
+          }
+        } else if (typeof version !== "string") {
+          throw new TypeError(`Invalid version. Must be a string. Got type "${typeof version}".`);
+        }
+        if (version.length > MAX_LENGTH) {
+          throw new TypeError(
+            `version is longer than ${MAX_LENGTH} characters`
+          );
+        }
+        debug2("SemVer", version, options);
+        this.options = options;
+        this.loose = !!options.loose;
+        this.includePrerelease = !!options.includePrerelease;
+        const m = version.trim().match(options.loose ? re[t.LOOSE] : re[t.FULL]);
+        if (!m) {
+          throw new TypeError(`Invalid Version: ${version}`);
+        }
+        this.raw = version;
+        this.major = +m[1];
+        this.minor = +m[2];
+        this.patch = +m[3];
+        if (this.major > MAX_SAFE_INTEGER || this.major < 0) {
+          throw new TypeError("Invalid major version");
+        }
+        if (this.minor > MAX_SAFE_INTEGER || this.minor < 0) {
+          throw new TypeError("Invalid minor version");
+        }
+        if (this.patch > MAX_SAFE_INTEGER || this.patch < 0) {
+          throw new TypeError("Invalid patch version");
+        }
+        if (!m[4]) {
+          this.prerelease = [];
+        } else {
+          this.prerelease = m[4].split(".").map((id) => {
+            if (/^[0-9]+$/.test(id)) {
+              const num2 = +id;
+              if (num2 >= 0 && num2 < MAX_SAFE_INTEGER) {
+                return num2;
+              }
+            }
+            return id;
+          });
+        }
+        this.build = m[5] ? m[5].split(".") : [];
+        this.format();
+      }
+      format() {
+        this.version = `${this.major}.${this.minor}.${this.patch}`;
+        if (this.prerelease.length) {
+          this.version += `-${this.prerelease.join(".")}`;
+        }
+        return this.version;
+      }
+      toString() {
+        return this.version;
+      }
+      compare(other) {
+        debug2("SemVer.compare", this.version, this.options, other);
+        if (!(other instanceof _SemVer)) {
+          if (typeof other === "string" && other === this.version) {
+            return 0;
+          }
+          other = new _SemVer(other, this.options);
+        }
+        if (other.version === this.version) {
+          return 0;
+        }
+        return this.compareMain(other) || this.comparePre(other);
+      }
+      compareMain(other) {
+        if (!(other instanceof _SemVer)) {
+          other = new _SemVer(other, this.options);
+        }
+        if (this.major < other.major) {
+          return -1;
+        }
+        if (this.major > other.major) {
+          return 1;
+        }
+        if (this.minor < other.minor) {
+          return -1;
+        }
+        if (this.minor > other.minor) {
+          return 1;
+        }
+        if (this.patch < other.patch) {
+          return -1;
+        }
+        if (this.patch > other.patch) {
+          return 1;
+        }
+        return 0;
+      }
+      comparePre(other) {
+        if (!(other instanceof _SemVer)) {
+          other = new _SemVer(other, this.options);
+        }
+        if (this.prerelease.length && !other.prerelease.length) {
+          return -1;
+        } else if (!this.prerelease.length && other.prerelease.length) {
+          return 1;
+        } else if (!this.prerelease.length && !other.prerelease.length) {
+          return 0;
+        }
+        let i2 = 0;
+        do {
+          const a2 = this.prerelease[i2];
+          const b = other.prerelease[i2];
+          debug2("prerelease compare", i2, a2, b);
+          if (a2 === void 0 && b === void 0) {
+            return 0;
+          } else if (b === void 0) {
+            return 1;
+          } else if (a2 === void 0) {
+            return -1;
+          } else if (a2 === b) {
+            continue;
+          } else {
+            return compareIdentifiers(a2, b);
+          }
+        } while (++i2);
+      }
+      compareBuild(other) {
+        if (!(other instanceof _SemVer)) {
+          other = new _SemVer(other, this.options);
+        }
+        let i2 = 0;
+        do {
+          const a2 = this.build[i2];
+          const b = other.build[i2];
+          debug2("build compare", i2, a2, b);
+          if (a2 === void 0 && b === void 0) {
+            return 0;
+          } else if (b === void 0) {
+            return 1;
+          } else if (a2 === void 0) {
+            return -1;
+          } else if (a2 === b) {
+            continue;
+          } else {
+            return compareIdentifiers(a2, b);
+          }
+        } while (++i2);
+      }
+      // preminor will bump the version up to the next minor release, and immediately
+      // down to pre-release. premajor and prepatch work the same way.
+      inc(release, identifier, identifierBase) {
+        if (release.startsWith("pre")) {
+          if (!identifier && identifierBase === false) {
+            throw new Error("invalid increment argument: identifier is empty");
+          }
+          if (identifier) {
+            const match = `-${identifier}`.match(this.options.loose ? re[t.PRERELEASELOOSE] : re[t.PRERELEASE]);
+            if (!match || match[1] !== identifier) {
+              throw new Error(`invalid identifier: ${identifier}`);
+            }
+          }
+        }
+        switch (release) {
+          case "premajor":
+            this.prerelease.length = 0;
+            this.patch = 0;
+            this.minor = 0;
+            this.major++;
+            this.inc("pre", identifier, identifierBase);
+            break;
+          case "preminor":
+            this.prerelease.length = 0;
+            this.patch = 0;
+            this.minor++;
+            this.inc("pre", identifier, identifierBase);
+            break;
+          case "prepatch":
+            this.prerelease.length = 0;
+            this.inc("patch", identifier, identifierBase);
+            this.inc("pre", identifier, identifierBase);
+            break;
+          // If the input is a non-prerelease version, this acts the same as
+          // prepatch.
+          case "prerelease":
+            if (this.prerelease.length === 0) {
+              this.inc("patch", identifier, identifierBase);
+            }
+            this.inc("pre", identifier, identifierBase);
+            break;
+          case "release":
+            if (this.prerelease.length === 0) {
+              throw new Error(`version ${this.raw} is not a prerelease`);
+            }
+            this.prerelease.length = 0;
+            break;
+          case "major":
+            if (this.minor !== 0 || this.patch !== 0 || this.prerelease.length === 0) {
+              this.major++;
+            }
+            this.minor = 0;
+            this.patch = 0;
+            this.prerelease = [];
+            break;
+          case "minor":
+            if (this.patch !== 0 || this.prerelease.length === 0) {
+              this.minor++;
+            }
+            this.patch = 0;
+            this.prerelease = [];
+            break;
+          case "patch":
+            if (this.prerelease.length === 0) {
+              this.patch++;
+            }
+            this.prerelease = [];
+            break;
+          // This probably shouldn't be used publicly.
+          // 1.0.0 'pre' would become 1.0.0-0 which is the wrong direction.
+          case "pre": {
+            const base = Number(identifierBase) ? 1 : 0;
+            if (this.prerelease.length === 0) {
+              this.prerelease = [base];
+            } else {
+              let i2 = this.prerelease.length;
+              while (--i2 >= 0) {
+                if (typeof this.prerelease[i2] === "number") {
+                  this.prerelease[i2]++;
+                  i2 = -2;
+                }
+              }
+              if (i2 === -1) {
+                if (identifier === this.prerelease.join(".") && identifierBase === false) {
+                  throw new Error("invalid increment argument: identifier already exists");
+                }
+                this.prerelease.push(base);
+              }
+            }
+            if (identifier) {
+              let prerelease2 = [identifier, base];
+              if (identifierBase === false) {
+                prerelease2 = [identifier];
+              }
+              if (isPrereleaseIdentifier(this.prerelease, identifier)) {
+                const prereleaseBase = this.prerelease[identifier.split(".").length];
+                if (isNaN(prereleaseBase)) {
+                  this.prerelease = prerelease2;
+                }
+              } else {
+                this.prerelease = prerelease2;
+              }
+            }
+            break;
+          }
+          default:
+            throw new Error(`invalid increment argument: ${release}`);
+        }
+        this.raw = this.format();
+        if (this.build.length) {
+          this.raw += `+${this.build.join(".")}`;
+        }
+        return this;
+      }
+    };
+    module2.exports = SemVer;
+  }
+});
+
+// node_modules/semver/functions/parse.js
+var require_parse3 = __commonJS({
+  "node_modules/semver/functions/parse.js"(exports2, module2) {
+    "use strict";
+    var SemVer = require_semver();
+    var parse7 = (version, options, throwErrors = false) => {
+      if (version instanceof SemVer) {
+        return version;
+      }
+      try {
+        return new SemVer(version, options);
+      } catch (er) {
+        if (!throwErrors) {
+          return null;
+        }
+        throw er;
+      }
+    };
+    module2.exports = parse7;
+  }
+});
+
+// node_modules/semver/functions/prerelease.js
+var require_prerelease = __commonJS({
+  "node_modules/semver/functions/prerelease.js"(exports2, module2) {
+    "use strict";
+    var parse7 = require_parse3();
+    var prerelease2 = (version, options) => {
+      const parsed = parse7(version, options);
+      return parsed && parsed.prerelease.length ? parsed.prerelease : null;
+    };
+    module2.exports = prerelease2;
+  }
+});
+
+// node_modules/semver/functions/compare.js
+var require_compare = __commonJS({
+  "node_modules/semver/functions/compare.js"(exports2, module2) {
+    "use strict";
+    var SemVer = require_semver();
+    var compare = (a2, b, loose) => new SemVer(a2, loose).compare(new SemVer(b, loose));
+    module2.exports = compare;
+  }
+});
+
+// node_modules/semver/functions/rcompare.js
+var require_rcompare = __commonJS({
+  "node_modules/semver/functions/rcompare.js"(exports2, module2) {
+    "use strict";
+    var compare = require_compare();
+    var rcompare2 = (a2, b, loose) => compare(b, a2, loose);
+    module2.exports = rcompare2;
+  }
+});
+
+// node_modules/semver/functions/valid.js
+var require_valid = __commonJS({
+  "node_modules/semver/functions/valid.js"(exports2, module2) {
+    "use strict";
+    var parse7 = require_parse3();
+    var valid2 = (version, options) => {
+      const v = parse7(version, options);
+      return v ? v.version : null;
+    };
+    module2.exports = valid2;
   }
 });
 
@@ -35789,6 +35789,407 @@ var require_dist = __commonJS({
   }
 });
 
+// node_modules/snappyjs/snappy_decompressor.js
+var require_snappy_decompressor = __commonJS({
+  "node_modules/snappyjs/snappy_decompressor.js"(exports2) {
+    "use strict";
+    var WORD_MASK = [0, 255, 65535, 16777215, 4294967295];
+    function copyBytes(fromArray, fromPos, toArray, toPos, length) {
+      var i2;
+      for (i2 = 0; i2 < length; i2++) {
+        toArray[toPos + i2] = fromArray[fromPos + i2];
+      }
+    }
+    function selfCopyBytes(array, pos, offset, length) {
+      var i2;
+      for (i2 = 0; i2 < length; i2++) {
+        array[pos + i2] = array[pos - offset + i2];
+      }
+    }
+    function SnappyDecompressor(compressed) {
+      this.array = compressed;
+      this.pos = 0;
+    }
+    SnappyDecompressor.prototype.readUncompressedLength = function() {
+      var result = 0;
+      var shift = 0;
+      var c3, val;
+      while (shift < 32 && this.pos < this.array.length) {
+        c3 = this.array[this.pos];
+        this.pos += 1;
+        val = c3 & 127;
+        if (val << shift >>> shift !== val) {
+          return -1;
+        }
+        result |= val << shift;
+        if (c3 < 128) {
+          return result;
+        }
+        shift += 7;
+      }
+      return -1;
+    };
+    SnappyDecompressor.prototype.uncompressToBuffer = function(outBuffer) {
+      var array = this.array;
+      var arrayLength = array.length;
+      var pos = this.pos;
+      var outPos = 0;
+      var c3, len, smallLen;
+      var offset;
+      while (pos < array.length) {
+        c3 = array[pos];
+        pos += 1;
+        if ((c3 & 3) === 0) {
+          len = (c3 >>> 2) + 1;
+          if (len > 60) {
+            if (pos + 3 >= arrayLength) {
+              return false;
+            }
+            smallLen = len - 60;
+            len = array[pos] + (array[pos + 1] << 8) + (array[pos + 2] << 16) + (array[pos + 3] << 24);
+            len = (len & WORD_MASK[smallLen]) + 1;
+            pos += smallLen;
+          }
+          if (pos + len > arrayLength) {
+            return false;
+          }
+          copyBytes(array, pos, outBuffer, outPos, len);
+          pos += len;
+          outPos += len;
+        } else {
+          switch (c3 & 3) {
+            case 1:
+              len = (c3 >>> 2 & 7) + 4;
+              offset = array[pos] + (c3 >>> 5 << 8);
+              pos += 1;
+              break;
+            case 2:
+              if (pos + 1 >= arrayLength) {
+                return false;
+              }
+              len = (c3 >>> 2) + 1;
+              offset = array[pos] + (array[pos + 1] << 8);
+              pos += 2;
+              break;
+            case 3:
+              if (pos + 3 >= arrayLength) {
+                return false;
+              }
+              len = (c3 >>> 2) + 1;
+              offset = array[pos] + (array[pos + 1] << 8) + (array[pos + 2] << 16) + (array[pos + 3] << 24);
+              pos += 4;
+              break;
+            default:
+              break;
+          }
+          if (offset === 0 || offset > outPos) {
+            return false;
+          }
+          selfCopyBytes(outBuffer, outPos, offset, len);
+          outPos += len;
+        }
+      }
+      return true;
+    };
+    exports2.SnappyDecompressor = SnappyDecompressor;
+  }
+});
+
+// node_modules/snappyjs/snappy_compressor.js
+var require_snappy_compressor = __commonJS({
+  "node_modules/snappyjs/snappy_compressor.js"(exports2) {
+    "use strict";
+    var BLOCK_LOG = 16;
+    var BLOCK_SIZE = 1 << BLOCK_LOG;
+    var MAX_HASH_TABLE_BITS = 14;
+    var globalHashTables = new Array(MAX_HASH_TABLE_BITS + 1);
+    function hashFunc(key, hashFuncShift) {
+      return key * 506832829 >>> hashFuncShift;
+    }
+    function load32(array, pos) {
+      return array[pos] + (array[pos + 1] << 8) + (array[pos + 2] << 16) + (array[pos + 3] << 24);
+    }
+    function equals32(array, pos1, pos2) {
+      return array[pos1] === array[pos2] && array[pos1 + 1] === array[pos2 + 1] && array[pos1 + 2] === array[pos2 + 2] && array[pos1 + 3] === array[pos2 + 3];
+    }
+    function copyBytes(fromArray, fromPos, toArray, toPos, length) {
+      var i2;
+      for (i2 = 0; i2 < length; i2++) {
+        toArray[toPos + i2] = fromArray[fromPos + i2];
+      }
+    }
+    function emitLiteral(input, ip, len, output, op) {
+      if (len <= 60) {
+        output[op] = len - 1 << 2;
+        op += 1;
+      } else if (len < 256) {
+        output[op] = 60 << 2;
+        output[op + 1] = len - 1;
+        op += 2;
+      } else {
+        output[op] = 61 << 2;
+        output[op + 1] = len - 1 & 255;
+        output[op + 2] = len - 1 >>> 8;
+        op += 3;
+      }
+      copyBytes(input, ip, output, op, len);
+      return op + len;
+    }
+    function emitCopyLessThan64(output, op, offset, len) {
+      if (len < 12 && offset < 2048) {
+        output[op] = 1 + (len - 4 << 2) + (offset >>> 8 << 5);
+        output[op + 1] = offset & 255;
+        return op + 2;
+      } else {
+        output[op] = 2 + (len - 1 << 2);
+        output[op + 1] = offset & 255;
+        output[op + 2] = offset >>> 8;
+        return op + 3;
+      }
+    }
+    function emitCopy(output, op, offset, len) {
+      while (len >= 68) {
+        op = emitCopyLessThan64(output, op, offset, 64);
+        len -= 64;
+      }
+      if (len > 64) {
+        op = emitCopyLessThan64(output, op, offset, 60);
+        len -= 60;
+      }
+      return emitCopyLessThan64(output, op, offset, len);
+    }
+    function compressFragment(input, ip, inputSize, output, op) {
+      var hashTableBits = 1;
+      while (1 << hashTableBits <= inputSize && hashTableBits <= MAX_HASH_TABLE_BITS) {
+        hashTableBits += 1;
+      }
+      hashTableBits -= 1;
+      var hashFuncShift = 32 - hashTableBits;
+      if (typeof globalHashTables[hashTableBits] === "undefined") {
+        globalHashTables[hashTableBits] = new Uint16Array(1 << hashTableBits);
+      }
+      var hashTable = globalHashTables[hashTableBits];
+      var i2;
+      for (i2 = 0; i2 < hashTable.length; i2++) {
+        hashTable[i2] = 0;
+      }
+      var ipEnd = ip + inputSize;
+      var ipLimit;
+      var baseIp = ip;
+      var nextEmit = ip;
+      var hash, nextHash;
+      var nextIp, candidate, skip;
+      var bytesBetweenHashLookups;
+      var base, matched, offset;
+      var prevHash, curHash;
+      var flag2 = true;
+      var INPUT_MARGIN = 15;
+      if (inputSize >= INPUT_MARGIN) {
+        ipLimit = ipEnd - INPUT_MARGIN;
+        ip += 1;
+        nextHash = hashFunc(load32(input, ip), hashFuncShift);
+        while (flag2) {
+          skip = 32;
+          nextIp = ip;
+          do {
+            ip = nextIp;
+            hash = nextHash;
+            bytesBetweenHashLookups = skip >>> 5;
+            skip += 1;
+            nextIp = ip + bytesBetweenHashLookups;
+            if (ip > ipLimit) {
+              flag2 = false;
+              break;
+            }
+            nextHash = hashFunc(load32(input, nextIp), hashFuncShift);
+            candidate = baseIp + hashTable[hash];
+            hashTable[hash] = ip - baseIp;
+          } while (!equals32(input, ip, candidate));
+          if (!flag2) {
+            break;
+          }
+          op = emitLiteral(input, nextEmit, ip - nextEmit, output, op);
+          do {
+            base = ip;
+            matched = 4;
+            while (ip + matched < ipEnd && input[ip + matched] === input[candidate + matched]) {
+              matched += 1;
+            }
+            ip += matched;
+            offset = base - candidate;
+            op = emitCopy(output, op, offset, matched);
+            nextEmit = ip;
+            if (ip >= ipLimit) {
+              flag2 = false;
+              break;
+            }
+            prevHash = hashFunc(load32(input, ip - 1), hashFuncShift);
+            hashTable[prevHash] = ip - 1 - baseIp;
+            curHash = hashFunc(load32(input, ip), hashFuncShift);
+            candidate = baseIp + hashTable[curHash];
+            hashTable[curHash] = ip - baseIp;
+          } while (equals32(input, ip, candidate));
+          if (!flag2) {
+            break;
+          }
+          ip += 1;
+          nextHash = hashFunc(load32(input, ip), hashFuncShift);
+        }
+      }
+      if (nextEmit < ipEnd) {
+        op = emitLiteral(input, nextEmit, ipEnd - nextEmit, output, op);
+      }
+      return op;
+    }
+    function putVarint(value, output, op) {
+      do {
+        output[op] = value & 127;
+        value = value >>> 7;
+        if (value > 0) {
+          output[op] += 128;
+        }
+        op += 1;
+      } while (value > 0);
+      return op;
+    }
+    function SnappyCompressor(uncompressed) {
+      this.array = uncompressed;
+    }
+    SnappyCompressor.prototype.maxCompressedLength = function() {
+      var sourceLen = this.array.length;
+      return 32 + sourceLen + Math.floor(sourceLen / 6);
+    };
+    SnappyCompressor.prototype.compressToBuffer = function(outBuffer) {
+      var array = this.array;
+      var length = array.length;
+      var pos = 0;
+      var outPos = 0;
+      var fragmentSize;
+      outPos = putVarint(length, outBuffer, outPos);
+      while (pos < length) {
+        fragmentSize = Math.min(length - pos, BLOCK_SIZE);
+        outPos = compressFragment(array, pos, fragmentSize, outBuffer, outPos);
+        pos += fragmentSize;
+      }
+      return outPos;
+    };
+    exports2.SnappyCompressor = SnappyCompressor;
+  }
+});
+
+// node_modules/snappyjs/index.js
+var require_snappyjs = __commonJS({
+  "node_modules/snappyjs/index.js"(exports2) {
+    "use strict";
+    function isNode() {
+      if (typeof process === "object") {
+        if (typeof process.versions === "object") {
+          if (typeof process.versions.node !== "undefined") {
+            return true;
+          }
+        }
+      }
+      return false;
+    }
+    function isUint8Array2(object) {
+      return object instanceof Uint8Array && (!isNode() || !Buffer.isBuffer(object));
+    }
+    function isArrayBuffer2(object) {
+      return object instanceof ArrayBuffer;
+    }
+    function isBuffer(object) {
+      if (!isNode()) {
+        return false;
+      }
+      return Buffer.isBuffer(object);
+    }
+    var SnappyDecompressor = require_snappy_decompressor().SnappyDecompressor;
+    var SnappyCompressor = require_snappy_compressor().SnappyCompressor;
+    var TYPE_ERROR_MSG = "Argument compressed must be type of ArrayBuffer, Buffer, or Uint8Array";
+    function uncompress2(compressed, maxLength) {
+      if (!isUint8Array2(compressed) && !isArrayBuffer2(compressed) && !isBuffer(compressed)) {
+        throw new TypeError(TYPE_ERROR_MSG);
+      }
+      var uint8Mode = false;
+      var arrayBufferMode = false;
+      if (isUint8Array2(compressed)) {
+        uint8Mode = true;
+      } else if (isArrayBuffer2(compressed)) {
+        arrayBufferMode = true;
+        compressed = new Uint8Array(compressed);
+      }
+      var decompressor = new SnappyDecompressor(compressed);
+      var length = decompressor.readUncompressedLength();
+      if (length === -1) {
+        throw new Error("Invalid Snappy bitstream");
+      }
+      if (length > maxLength) {
+        throw new Error(`The uncompressed length of ${length} is too big, expect at most ${maxLength}`);
+      }
+      var uncompressed, uncompressedView;
+      if (uint8Mode) {
+        uncompressed = new Uint8Array(length);
+        if (!decompressor.uncompressToBuffer(uncompressed)) {
+          throw new Error("Invalid Snappy bitstream");
+        }
+      } else if (arrayBufferMode) {
+        uncompressed = new ArrayBuffer(length);
+        uncompressedView = new Uint8Array(uncompressed);
+        if (!decompressor.uncompressToBuffer(uncompressedView)) {
+          throw new Error("Invalid Snappy bitstream");
+        }
+      } else {
+        uncompressed = Buffer.alloc(length);
+        if (!decompressor.uncompressToBuffer(uncompressed)) {
+          throw new Error("Invalid Snappy bitstream");
+        }
+      }
+      return uncompressed;
+    }
+    function compress(uncompressed) {
+      if (!isUint8Array2(uncompressed) && !isArrayBuffer2(uncompressed) && !isBuffer(uncompressed)) {
+        throw new TypeError(TYPE_ERROR_MSG);
+      }
+      var uint8Mode = false;
+      var arrayBufferMode = false;
+      if (isUint8Array2(uncompressed)) {
+        uint8Mode = true;
+      } else if (isArrayBuffer2(uncompressed)) {
+        arrayBufferMode = true;
+        uncompressed = new Uint8Array(uncompressed);
+      }
+      var compressor = new SnappyCompressor(uncompressed);
+      var maxLength = compressor.maxCompressedLength();
+      var compressed, compressedView;
+      var length;
+      if (uint8Mode) {
+        compressed = new Uint8Array(maxLength);
+        length = compressor.compressToBuffer(compressed);
+      } else if (arrayBufferMode) {
+        compressed = new ArrayBuffer(maxLength);
+        compressedView = new Uint8Array(compressed);
+        length = compressor.compressToBuffer(compressedView);
+      } else {
+        compressed = Buffer.alloc(maxLength);
+        length = compressor.compressToBuffer(compressed);
+      }
+      if (!compressed.slice) {
+        var compressedArray = new Uint8Array(Array.prototype.slice.call(compressed, 0, length));
+        if (uint8Mode) {
+          return compressedArray;
+        } else if (arrayBufferMode) {
+          return compressedArray.buffer;
+        } else {
+          throw new Error("Not implemented");
+        }
+      }
+      return compressed.slice(0, length);
+    }
+    exports2.uncompress = uncompress2;
+    exports2.compress = compress;
+  }
+});
+
 // node_modules/@sigstore/protobuf-specs/dist/__generated__/envelope.js
 var require_envelope = __commonJS({
   "node_modules/@sigstore/protobuf-specs/dist/__generated__/envelope.js"(exports2) {
@@ -37116,6 +37517,409 @@ var require_dist2 = __commonJS({
   }
 });
 
+// node_modules/@sigstore/bundle/dist/bundle.js
+var require_bundle = __commonJS({
+  "node_modules/@sigstore/bundle/dist/bundle.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    exports2.BUNDLE_V03_MEDIA_TYPE = exports2.BUNDLE_V03_LEGACY_MEDIA_TYPE = exports2.BUNDLE_V02_MEDIA_TYPE = exports2.BUNDLE_V01_MEDIA_TYPE = void 0;
+    exports2.isBundleWithCertificateChain = isBundleWithCertificateChain;
+    exports2.isBundleWithPublicKey = isBundleWithPublicKey;
+    exports2.isBundleWithMessageSignature = isBundleWithMessageSignature;
+    exports2.isBundleWithDsseEnvelope = isBundleWithDsseEnvelope;
+    exports2.BUNDLE_V01_MEDIA_TYPE = "application/vnd.dev.sigstore.bundle+json;version=0.1";
+    exports2.BUNDLE_V02_MEDIA_TYPE = "application/vnd.dev.sigstore.bundle+json;version=0.2";
+    exports2.BUNDLE_V03_LEGACY_MEDIA_TYPE = "application/vnd.dev.sigstore.bundle+json;version=0.3";
+    exports2.BUNDLE_V03_MEDIA_TYPE = "application/vnd.dev.sigstore.bundle.v0.3+json";
+    function isBundleWithCertificateChain(b) {
+      return b.verificationMaterial.content.$case === "x509CertificateChain";
+    }
+    function isBundleWithPublicKey(b) {
+      return b.verificationMaterial.content.$case === "publicKey";
+    }
+    function isBundleWithMessageSignature(b) {
+      return b.content.$case === "messageSignature";
+    }
+    function isBundleWithDsseEnvelope(b) {
+      return b.content.$case === "dsseEnvelope";
+    }
+  }
+});
+
+// node_modules/@sigstore/bundle/dist/build.js
+var require_build = __commonJS({
+  "node_modules/@sigstore/bundle/dist/build.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    exports2.toMessageSignatureBundle = toMessageSignatureBundle;
+    exports2.toDSSEBundle = toDSSEBundle;
+    var protobuf_specs_1 = require_dist2();
+    var bundle_1 = require_bundle();
+    function toMessageSignatureBundle(options) {
+      return {
+        mediaType: options.certificateChain ? bundle_1.BUNDLE_V02_MEDIA_TYPE : bundle_1.BUNDLE_V03_MEDIA_TYPE,
+        content: {
+          $case: "messageSignature",
+          messageSignature: {
+            messageDigest: {
+              algorithm: protobuf_specs_1.HashAlgorithm.SHA2_256,
+              digest: options.digest
+            },
+            signature: options.signature
+          }
+        },
+        verificationMaterial: toVerificationMaterial(options)
+      };
+    }
+    function toDSSEBundle(options) {
+      return {
+        mediaType: options.certificateChain ? bundle_1.BUNDLE_V02_MEDIA_TYPE : bundle_1.BUNDLE_V03_MEDIA_TYPE,
+        content: {
+          $case: "dsseEnvelope",
+          dsseEnvelope: toEnvelope(options)
+        },
+        verificationMaterial: toVerificationMaterial(options)
+      };
+    }
+    function toEnvelope(options) {
+      return {
+        payloadType: options.artifactType,
+        payload: options.artifact,
+        signatures: [toSignature(options)]
+      };
+    }
+    function toSignature(options) {
+      return {
+        keyid: options.keyHint || "",
+        sig: options.signature
+      };
+    }
+    function toVerificationMaterial(options) {
+      return {
+        content: toKeyContent(options),
+        tlogEntries: [],
+        timestampVerificationData: { rfc3161Timestamps: [] }
+      };
+    }
+    function toKeyContent(options) {
+      if (options.certificate) {
+        if (options.certificateChain) {
+          return {
+            $case: "x509CertificateChain",
+            x509CertificateChain: {
+              certificates: [{ rawBytes: options.certificate }]
+            }
+          };
+        } else {
+          return {
+            $case: "certificate",
+            certificate: { rawBytes: options.certificate }
+          };
+        }
+      } else {
+        return {
+          $case: "publicKey",
+          publicKey: {
+            hint: options.keyHint || ""
+          }
+        };
+      }
+    }
+  }
+});
+
+// node_modules/@sigstore/bundle/dist/error.js
+var require_error = __commonJS({
+  "node_modules/@sigstore/bundle/dist/error.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    exports2.ValidationError = void 0;
+    var ValidationError = class extends Error {
+      constructor(message, fields) {
+        super(message);
+        this.fields = fields;
+      }
+    };
+    exports2.ValidationError = ValidationError;
+  }
+});
+
+// node_modules/@sigstore/bundle/dist/validate.js
+var require_validate = __commonJS({
+  "node_modules/@sigstore/bundle/dist/validate.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    exports2.assertBundle = assertBundle2;
+    exports2.assertBundleV01 = assertBundleV01;
+    exports2.isBundleV01 = isBundleV01;
+    exports2.assertBundleV02 = assertBundleV02;
+    exports2.assertBundleLatest = assertBundleLatest;
+    var error_1 = require_error();
+    function assertBundle2(b) {
+      const invalidValues = validateBundleBase(b);
+      if (invalidValues.length > 0) {
+        throw new error_1.ValidationError("invalid bundle", invalidValues);
+      }
+    }
+    function assertBundleV01(b) {
+      const invalidValues = [];
+      invalidValues.push(...validateBundleBase(b));
+      invalidValues.push(...validateInclusionPromise(b));
+      if (invalidValues.length > 0) {
+        throw new error_1.ValidationError("invalid v0.1 bundle", invalidValues);
+      }
+    }
+    function isBundleV01(b) {
+      try {
+        assertBundleV01(b);
+        return true;
+      } catch (e) {
+        return false;
+      }
+    }
+    function assertBundleV02(b) {
+      const invalidValues = [];
+      invalidValues.push(...validateBundleBase(b));
+      invalidValues.push(...validateInclusionProof(b));
+      if (invalidValues.length > 0) {
+        throw new error_1.ValidationError("invalid v0.2 bundle", invalidValues);
+      }
+    }
+    function assertBundleLatest(b) {
+      const invalidValues = [];
+      invalidValues.push(...validateBundleBase(b));
+      invalidValues.push(...validateInclusionProof(b));
+      invalidValues.push(...validateNoCertificateChain(b));
+      if (invalidValues.length > 0) {
+        throw new error_1.ValidationError("invalid bundle", invalidValues);
+      }
+    }
+    function validateBundleBase(b) {
+      const invalidValues = [];
+      if (b.mediaType === void 0 || !b.mediaType.match(/^application\/vnd\.dev\.sigstore\.bundle\+json;version=\d\.\d/) && !b.mediaType.match(/^application\/vnd\.dev\.sigstore\.bundle\.v\d\.\d\+json/)) {
+        invalidValues.push("mediaType");
+      }
+      if (b.content === void 0) {
+        invalidValues.push("content");
+      } else {
+        switch (b.content.$case) {
+          case "messageSignature":
+            if (b.content.messageSignature.messageDigest === void 0) {
+              invalidValues.push("content.messageSignature.messageDigest");
+            } else {
+              if (b.content.messageSignature.messageDigest.digest.length === 0) {
+                invalidValues.push("content.messageSignature.messageDigest.digest");
+              }
+            }
+            if (b.content.messageSignature.signature.length === 0) {
+              invalidValues.push("content.messageSignature.signature");
+            }
+            break;
+          case "dsseEnvelope":
+            if (b.content.dsseEnvelope.payload.length === 0) {
+              invalidValues.push("content.dsseEnvelope.payload");
+            }
+            if (b.content.dsseEnvelope.signatures.length !== 1) {
+              invalidValues.push("content.dsseEnvelope.signatures");
+            } else {
+              if (b.content.dsseEnvelope.signatures[0].sig.length === 0) {
+                invalidValues.push("content.dsseEnvelope.signatures[0].sig");
+              }
+            }
+            break;
+        }
+      }
+      if (b.verificationMaterial === void 0) {
+        invalidValues.push("verificationMaterial");
+      } else {
+        if (b.verificationMaterial.content === void 0) {
+          invalidValues.push("verificationMaterial.content");
+        } else {
+          switch (b.verificationMaterial.content.$case) {
+            case "x509CertificateChain":
+              if (b.verificationMaterial.content.x509CertificateChain.certificates.length === 0) {
+                invalidValues.push("verificationMaterial.content.x509CertificateChain.certificates");
+              }
+              b.verificationMaterial.content.x509CertificateChain.certificates.forEach((cert, i2) => {
+                if (cert.rawBytes.length === 0) {
+                  invalidValues.push(`verificationMaterial.content.x509CertificateChain.certificates[${i2}].rawBytes`);
+                }
+              });
+              break;
+            case "certificate":
+              if (b.verificationMaterial.content.certificate.rawBytes.length === 0) {
+                invalidValues.push("verificationMaterial.content.certificate.rawBytes");
+              }
+              break;
+          }
+        }
+        if (b.verificationMaterial.tlogEntries === void 0) {
+          invalidValues.push("verificationMaterial.tlogEntries");
+        } else {
+          if (b.verificationMaterial.tlogEntries.length > 0) {
+            b.verificationMaterial.tlogEntries.forEach((entry, i2) => {
+              if (entry.logId === void 0) {
+                invalidValues.push(`verificationMaterial.tlogEntries[${i2}].logId`);
+              }
+              if (entry.kindVersion === void 0) {
+                invalidValues.push(`verificationMaterial.tlogEntries[${i2}].kindVersion`);
+              }
+            });
+          }
+        }
+      }
+      return invalidValues;
+    }
+    function validateInclusionPromise(b) {
+      const invalidValues = [];
+      if (b.verificationMaterial && b.verificationMaterial.tlogEntries?.length > 0) {
+        b.verificationMaterial.tlogEntries.forEach((entry, i2) => {
+          if (entry.inclusionPromise === void 0) {
+            invalidValues.push(`verificationMaterial.tlogEntries[${i2}].inclusionPromise`);
+          }
+        });
+      }
+      return invalidValues;
+    }
+    function validateInclusionProof(b) {
+      const invalidValues = [];
+      if (b.verificationMaterial && b.verificationMaterial.tlogEntries?.length > 0) {
+        b.verificationMaterial.tlogEntries.forEach((entry, i2) => {
+          if (entry.inclusionProof === void 0) {
+            invalidValues.push(`verificationMaterial.tlogEntries[${i2}].inclusionProof`);
+          } else {
+            if (entry.inclusionProof.checkpoint === void 0) {
+              invalidValues.push(`verificationMaterial.tlogEntries[${i2}].inclusionProof.checkpoint`);
+            }
+          }
+        });
+      }
+      return invalidValues;
+    }
+    function validateNoCertificateChain(b) {
+      const invalidValues = [];
+      if (b.verificationMaterial?.content?.$case === "x509CertificateChain") {
+        invalidValues.push("verificationMaterial.content.$case");
+      }
+      return invalidValues;
+    }
+  }
+});
+
+// node_modules/@sigstore/bundle/dist/serialized.js
+var require_serialized = __commonJS({
+  "node_modules/@sigstore/bundle/dist/serialized.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    exports2.envelopeToJSON = exports2.envelopeFromJSON = exports2.bundleToJSON = exports2.bundleFromJSON = void 0;
+    var protobuf_specs_1 = require_dist2();
+    var bundle_1 = require_bundle();
+    var validate_1 = require_validate();
+    var bundleFromJSON2 = (obj3) => {
+      const bundle = protobuf_specs_1.Bundle.fromJSON(obj3);
+      switch (bundle.mediaType) {
+        case bundle_1.BUNDLE_V01_MEDIA_TYPE:
+          (0, validate_1.assertBundleV01)(bundle);
+          break;
+        case bundle_1.BUNDLE_V02_MEDIA_TYPE:
+          (0, validate_1.assertBundleV02)(bundle);
+          break;
+        default:
+          (0, validate_1.assertBundleLatest)(bundle);
+          break;
+      }
+      return bundle;
+    };
+    exports2.bundleFromJSON = bundleFromJSON2;
+    var bundleToJSON = (bundle) => {
+      return protobuf_specs_1.Bundle.toJSON(bundle);
+    };
+    exports2.bundleToJSON = bundleToJSON;
+    var envelopeFromJSON = (obj3) => {
+      return protobuf_specs_1.Envelope.fromJSON(obj3);
+    };
+    exports2.envelopeFromJSON = envelopeFromJSON;
+    var envelopeToJSON = (envelope) => {
+      return protobuf_specs_1.Envelope.toJSON(envelope);
+    };
+    exports2.envelopeToJSON = envelopeToJSON;
+  }
+});
+
+// node_modules/@sigstore/bundle/dist/index.js
+var require_dist3 = __commonJS({
+  "node_modules/@sigstore/bundle/dist/index.js"(exports2) {
+    "use strict";
+    Object.defineProperty(exports2, "__esModule", { value: true });
+    exports2.isBundleV01 = exports2.assertBundleV02 = exports2.assertBundleV01 = exports2.assertBundleLatest = exports2.assertBundle = exports2.envelopeToJSON = exports2.envelopeFromJSON = exports2.bundleToJSON = exports2.bundleFromJSON = exports2.ValidationError = exports2.isBundleWithPublicKey = exports2.isBundleWithMessageSignature = exports2.isBundleWithDsseEnvelope = exports2.isBundleWithCertificateChain = exports2.BUNDLE_V03_MEDIA_TYPE = exports2.BUNDLE_V03_LEGACY_MEDIA_TYPE = exports2.BUNDLE_V02_MEDIA_TYPE = exports2.BUNDLE_V01_MEDIA_TYPE = exports2.toMessageSignatureBundle = exports2.toDSSEBundle = void 0;
+    var build_1 = require_build();
+    Object.defineProperty(exports2, "toDSSEBundle", { enumerable: true, get: function() {
+      return build_1.toDSSEBundle;
+    } });
+    Object.defineProperty(exports2, "toMessageSignatureBundle", { enumerable: true, get: function() {
+      return build_1.toMessageSignatureBundle;
+    } });
+    var bundle_1 = require_bundle();
+    Object.defineProperty(exports2, "BUNDLE_V01_MEDIA_TYPE", { enumerable: true, get: function() {
+      return bundle_1.BUNDLE_V01_MEDIA_TYPE;
+    } });
+    Object.defineProperty(exports2, "BUNDLE_V02_MEDIA_TYPE", { enumerable: true, get: function() {
+      return bundle_1.BUNDLE_V02_MEDIA_TYPE;
+    } });
+    Object.defineProperty(exports2, "BUNDLE_V03_LEGACY_MEDIA_TYPE", { enumerable: true, get: function() {
+      return bundle_1.BUNDLE_V03_LEGACY_MEDIA_TYPE;
+    } });
+    Object.defineProperty(exports2, "BUNDLE_V03_MEDIA_TYPE", { enumerable: true, get: function() {
+      return bundle_1.BUNDLE_V03_MEDIA_TYPE;
+    } });
+    Object.defineProperty(exports2, "isBundleWithCertificateChain", { enumerable: true, get: function() {
+      return bundle_1.isBundleWithCertificateChain;
+    } });
+    Object.defineProperty(exports2, "isBundleWithDsseEnvelope", { enumerable: true, get: function() {
+      return bundle_1.isBundleWithDsseEnvelope;
+    } });
+    Object.defineProperty(exports2, "isBundleWithMessageSignature", { enumerable: true, get: function() {
+      return bundle_1.isBundleWithMessageSignature;
+    } });
+    Object.defineProperty(exports2, "isBundleWithPublicKey", { enumerable: true, get: function() {
+      return bundle_1.isBundleWithPublicKey;
+    } });
+    var error_1 = require_error();
+    Object.defineProperty(exports2, "ValidationError", { enumerable: true, get: function() {
+      return error_1.ValidationError;
+    } });
+    var serialized_1 = require_serialized();
+    Object.defineProperty(exports2, "bundleFromJSON", { enumerable: true, get: function() {
+      return serialized_1.bundleFromJSON;
+    } });
+    Object.defineProperty(exports2, "bundleToJSON", { enumerable: true, get: function() {
+      return serialized_1.bundleToJSON;
+    } });
+    Object.defineProperty(exports2, "envelopeFromJSON", { enumerable: true, get: function() {
+      return serialized_1.envelopeFromJSON;
+    } });
+    Object.defineProperty(exports2, "envelopeToJSON", { enumerable: true, get: function() {
+      return serialized_1.envelopeToJSON;
+    } });
+    var validate_1 = require_validate();
+    Object.defineProperty(exports2, "assertBundle", { enumerable: true, get: function() {
+      return validate_1.assertBundle;
+    } });
+    Object.defineProperty(exports2, "assertBundleLatest", { enumerable: true, get: function() {
+      return validate_1.assertBundleLatest;
+    } });
+    Object.defineProperty(exports2, "assertBundleV01", { enumerable: true, get: function() {
+      return validate_1.assertBundleV01;
+    } });
+    Object.defineProperty(exports2, "assertBundleV02", { enumerable: true, get: function() {
+      return validate_1.assertBundleV02;
+    } });
+    Object.defineProperty(exports2, "isBundleV01", { enumerable: true, get: function() {
+      return validate_1.isBundleV01;
+    } });
+  }
+});
+
 // node_modules/@sigstore/core/dist/stream.js
 var require_stream = __commonJS({
   "node_modules/@sigstore/core/dist/stream.js"(exports2) {
@@ -37223,7 +38027,7 @@ var require_stream = __commonJS({
 });
 
 // node_modules/@sigstore/core/dist/asn1/error.js
-var require_error = __commonJS({
+var require_error2 = __commonJS({
   "node_modules/@sigstore/core/dist/asn1/error.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: true });
@@ -37244,7 +38048,7 @@ var require_length = __commonJS({
     Object.defineProperty(exports2, "__esModule", { value: true });
     exports2.decodeLength = decodeLength;
     exports2.encodeLength = encodeLength;
-    var error_1 = require_error();
+    var error_1 = require_error2();
     function decodeLength(stream) {
       const buf = stream.getUint8();
       if ((buf & 128) === 0) {
@@ -37370,7 +38174,7 @@ var require_tag = __commonJS({
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: true });
     exports2.ASN1Tag = void 0;
-    var error_1 = require_error();
+    var error_1 = require_error2();
     var UNIVERSAL_TAG = {
       BOOLEAN: 1,
       INTEGER: 2,
@@ -37447,7 +38251,7 @@ var require_obj = __commonJS({
     Object.defineProperty(exports2, "__esModule", { value: true });
     exports2.ASN1Obj = void 0;
     var stream_1 = require_stream();
-    var error_1 = require_error();
+    var error_1 = require_error2();
     var length_1 = require_length();
     var parse_1 = require_parse4();
     var tag_1 = require_tag();
@@ -37761,7 +38565,7 @@ var require_oid = __commonJS({
 });
 
 // node_modules/@sigstore/core/dist/rfc3161/error.js
-var require_error2 = __commonJS({
+var require_error3 = __commonJS({
   "node_modules/@sigstore/core/dist/rfc3161/error.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: true });
@@ -37817,7 +38621,7 @@ var require_tstinfo = __commonJS({
     exports2.TSTInfo = void 0;
     var crypto2 = __importStar(require_crypto());
     var oid_1 = require_oid();
-    var error_1 = require_error2();
+    var error_1 = require_error3();
     var TSTInfo = class {
       root;
       constructor(asn1) {
@@ -37900,7 +38704,7 @@ var require_timestamp3 = __commonJS({
     var asn1_1 = require_asn1();
     var crypto2 = __importStar(require_crypto());
     var oid_1 = require_oid();
-    var error_1 = require_error2();
+    var error_1 = require_error3();
     var tstinfo_1 = require_tstinfo();
     var OID_PKCS9_CONTENT_TYPE_SIGNED_DATA = "1.2.840.113549.1.7.2";
     var OID_PKCS9_CONTENT_TYPE_TSTINFO = "1.2.840.113549.1.9.16.1.4";
@@ -38570,7 +39374,7 @@ var require_x509 = __commonJS({
 });
 
 // node_modules/@sigstore/core/dist/index.js
-var require_dist3 = __commonJS({
+var require_dist4 = __commonJS({
   "node_modules/@sigstore/core/dist/index.js"(exports2) {
     "use strict";
     var __createBinding = exports2 && exports2.__createBinding || (Object.create ? (function(o2, m, k, k2) {
@@ -38648,7 +39452,7 @@ var require_dsse2 = __commonJS({
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: true });
     exports2.DSSESignatureContent = void 0;
-    var core_1 = require_dist3();
+    var core_1 = require_dist4();
     var DSSESignatureContent = class {
       env;
       constructor(env) {
@@ -38681,7 +39485,7 @@ var require_message = __commonJS({
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: true });
     exports2.MessageSignatureContent = void 0;
-    var core_1 = require_dist3();
+    var core_1 = require_dist4();
     var protobuf_specs_1 = require_dist2();
     var HASH_ALGORITHM_MAP = {
       [protobuf_specs_1.HashAlgorithm.HASH_ALGORITHM_UNSPECIFIED]: "sha256",
@@ -38718,13 +39522,13 @@ var require_message = __commonJS({
 });
 
 // node_modules/@sigstore/verify/dist/bundle/index.js
-var require_bundle = __commonJS({
+var require_bundle2 = __commonJS({
   "node_modules/@sigstore/verify/dist/bundle/index.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: true });
     exports2.toSignedEntity = toSignedEntity2;
     exports2.signatureContent = signatureContent;
-    var core_1 = require_dist3();
+    var core_1 = require_dist4();
     var dsse_1 = require_dsse2();
     var message_1 = require_message();
     function toSignedEntity2(bundle, artifact) {
@@ -38782,7 +39586,7 @@ var require_bundle = __commonJS({
 });
 
 // node_modules/@sigstore/verify/dist/error.js
-var require_error3 = __commonJS({
+var require_error4 = __commonJS({
   "node_modules/@sigstore/verify/dist/error.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: true });
@@ -38837,9 +39641,9 @@ var require_trust = __commonJS({
     Object.defineProperty(exports2, "__esModule", { value: true });
     exports2.filterTLogAuthorities = exports2.filterCertAuthorities = void 0;
     exports2.toTrustMaterial = toTrustMaterial2;
-    var core_1 = require_dist3();
+    var core_1 = require_dist4();
     var protobuf_specs_1 = require_dist2();
-    var error_1 = require_error3();
+    var error_1 = require_error4();
     var BEGINNING_OF_TIME = /* @__PURE__ */ new Date(0);
     var END_OF_TIME = /* @__PURE__ */ new Date(864e13);
     var filter_1 = require_filter();
@@ -38910,7 +39714,7 @@ var require_certificate = __commonJS({
     Object.defineProperty(exports2, "__esModule", { value: true });
     exports2.CertificateChainVerifier = void 0;
     exports2.verifyCertificateChain = verifyCertificateChain;
-    var error_1 = require_error3();
+    var error_1 = require_error4();
     var trust_1 = require_trust();
     function verifyCertificateChain(timestamp, leaf, certificateAuthorities) {
       const cas = (0, trust_1.filterCertAuthorities)(certificateAuthorities, timestamp);
@@ -39086,8 +39890,8 @@ var require_sct2 = __commonJS({
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: true });
     exports2.verifySCTs = verifySCTs;
-    var core_1 = require_dist3();
-    var error_1 = require_error3();
+    var core_1 = require_dist4();
+    var error_1 = require_error4();
     var trust_1 = require_trust();
     function verifySCTs(cert, issuer, ctlogs) {
       let extSCT;
@@ -39137,8 +39941,8 @@ var require_key = __commonJS({
     Object.defineProperty(exports2, "__esModule", { value: true });
     exports2.verifyPublicKey = verifyPublicKey;
     exports2.verifyCertificate = verifyCertificate;
-    var core_1 = require_dist3();
-    var error_1 = require_error3();
+    var core_1 = require_dist4();
+    var error_1 = require_error4();
     var certificate_1 = require_certificate();
     var sct_1 = require_sct2();
     var OID_FULCIO_ISSUER_V1 = "1.3.6.1.4.1.57264.1.1";
@@ -39201,7 +40005,7 @@ var require_policy = __commonJS({
     exports2.verifySubjectAlternativeName = verifySubjectAlternativeName;
     exports2.verifyExtensions = verifyExtensions;
     exports2.verifyOIDs = verifyOIDs;
-    var error_1 = require_error3();
+    var error_1 = require_error4();
     function verifySubjectAlternativeName(policyIdentity, signerIdentity) {
       if (signerIdentity === void 0 || !signerIdentity.match(policyIdentity)) {
         throw new error_1.PolicyError({
@@ -39248,8 +40052,8 @@ var require_tsa = __commonJS({
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: true });
     exports2.verifyRFC3161Timestamp = verifyRFC3161Timestamp;
-    var core_1 = require_dist3();
-    var error_1 = require_error3();
+    var core_1 = require_dist4();
+    var error_1 = require_error4();
     var certificate_1 = require_certificate();
     var trust_1 = require_trust();
     function verifyRFC3161Timestamp(timestamp, data, timestampAuthorities) {
@@ -39610,7 +40414,7 @@ var require_dsse4 = __commonJS({
     exports2.DSSE_API_VERSION_V1 = void 0;
     exports2.verifyDSSETLogBody = verifyDSSETLogBody;
     exports2.verifyDSSETLogBodyV2 = verifyDSSETLogBodyV2;
-    var error_1 = require_error3();
+    var error_1 = require_error4();
     exports2.DSSE_API_VERSION_V1 = "0.0.1";
     function verifyDSSETLogBody(tlogEntry, content) {
       switch (tlogEntry.apiVersion) {
@@ -39694,7 +40498,7 @@ var require_hashedrekord2 = __commonJS({
     exports2.HASHEDREKORD_API_VERSION_V1 = void 0;
     exports2.verifyHashedRekordTLogBody = verifyHashedRekordTLogBody;
     exports2.verifyHashedRekordTLogBodyV2 = verifyHashedRekordTLogBodyV2;
-    var error_1 = require_error3();
+    var error_1 = require_error4();
     exports2.HASHEDREKORD_API_VERSION_V1 = "0.0.1";
     function verifyHashedRekordTLogBody(tlogEntry, content) {
       switch (tlogEntry.apiVersion) {
@@ -39766,7 +40570,7 @@ var require_intoto = __commonJS({
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: true });
     exports2.verifyIntotoTLogBody = verifyIntotoTLogBody;
-    var error_1 = require_error3();
+    var error_1 = require_error4();
     function verifyIntotoTLogBody(tlogEntry, content) {
       switch (tlogEntry.apiVersion) {
         case "0.0.2":
@@ -39813,8 +40617,8 @@ var require_checkpoint = __commonJS({
     Object.defineProperty(exports2, "__esModule", { value: true });
     exports2.LogCheckpoint = void 0;
     exports2.verifyCheckpoint = verifyCheckpoint;
-    var core_1 = require_dist3();
-    var error_1 = require_error3();
+    var core_1 = require_dist4();
+    var error_1 = require_error4();
     var CHECKPOINT_SEPARATOR = "\n\n";
     var SIGNATURE_REGEX = /\u2014 (\S+) (\S+)\n/g;
     function verifyCheckpoint(entry, tlogs) {
@@ -39921,8 +40725,8 @@ var require_merkle = __commonJS({
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: true });
     exports2.verifyMerkleInclusion = verifyMerkleInclusion;
-    var core_1 = require_dist3();
-    var error_1 = require_error3();
+    var core_1 = require_dist4();
+    var error_1 = require_error4();
     var RFC6962_LEAF_HASH_PREFIX = Buffer.from([0]);
     var RFC6962_NODE_HASH_PREFIX = Buffer.from([1]);
     function verifyMerkleInclusion(entry, checkpoint) {
@@ -39997,8 +40801,8 @@ var require_set2 = __commonJS({
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: true });
     exports2.verifyTLogSET = verifyTLogSET;
-    var core_1 = require_dist3();
-    var error_1 = require_error3();
+    var core_1 = require_dist4();
+    var error_1 = require_error4();
     var trust_1 = require_trust();
     function verifyTLogSET(entry, tlogs) {
       const validTLogs = (0, trust_1.filterTLogAuthorities)(tlogs, {
@@ -40038,7 +40842,7 @@ var require_tlog = __commonJS({
     exports2.verifyTLogBody = verifyTLogBody;
     exports2.verifyTLogInclusion = verifyTLogInclusion;
     var v2_1 = require_v2();
-    var error_1 = require_error3();
+    var error_1 = require_error4();
     var dsse_1 = require_dsse4();
     var hashedrekord_1 = require_hashedrekord2();
     var intoto_1 = require_intoto();
@@ -40114,7 +40918,7 @@ var require_verifier2 = __commonJS({
     Object.defineProperty(exports2, "__esModule", { value: true });
     exports2.Verifier = void 0;
     var util_1 = require("util");
-    var error_1 = require_error3();
+    var error_1 = require_error4();
     var key_1 = require_key();
     var policy_1 = require_policy();
     var timestamp_1 = require_timestamp4();
@@ -40248,16 +41052,16 @@ var require_verifier2 = __commonJS({
 });
 
 // node_modules/@sigstore/verify/dist/index.js
-var require_dist4 = __commonJS({
+var require_dist5 = __commonJS({
   "node_modules/@sigstore/verify/dist/index.js"(exports2) {
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: true });
     exports2.Verifier = exports2.toTrustMaterial = exports2.VerificationError = exports2.PolicyError = exports2.toSignedEntity = void 0;
-    var bundle_1 = require_bundle();
+    var bundle_1 = require_bundle2();
     Object.defineProperty(exports2, "toSignedEntity", { enumerable: true, get: function() {
       return bundle_1.toSignedEntity;
     } });
-    var error_1 = require_error3();
+    var error_1 = require_error4();
     Object.defineProperty(exports2, "PolicyError", { enumerable: true, get: function() {
       return error_1.PolicyError;
     } });
@@ -40271,810 +41075,6 @@ var require_dist4 = __commonJS({
     var verifier_1 = require_verifier2();
     Object.defineProperty(exports2, "Verifier", { enumerable: true, get: function() {
       return verifier_1.Verifier;
-    } });
-  }
-});
-
-// node_modules/snappyjs/snappy_decompressor.js
-var require_snappy_decompressor = __commonJS({
-  "node_modules/snappyjs/snappy_decompressor.js"(exports2) {
-    "use strict";
-    var WORD_MASK = [0, 255, 65535, 16777215, 4294967295];
-    function copyBytes(fromArray, fromPos, toArray, toPos, length) {
-      var i2;
-      for (i2 = 0; i2 < length; i2++) {
-        toArray[toPos + i2] = fromArray[fromPos + i2];
-      }
-    }
-    function selfCopyBytes(array, pos, offset, length) {
-      var i2;
-      for (i2 = 0; i2 < length; i2++) {
-        array[pos + i2] = array[pos - offset + i2];
-      }
-    }
-    function SnappyDecompressor(compressed) {
-      this.array = compressed;
-      this.pos = 0;
-    }
-    SnappyDecompressor.prototype.readUncompressedLength = function() {
-      var result = 0;
-      var shift = 0;
-      var c3, val;
-      while (shift < 32 && this.pos < this.array.length) {
-        c3 = this.array[this.pos];
-        this.pos += 1;
-        val = c3 & 127;
-        if (val << shift >>> shift !== val) {
-          return -1;
-        }
-        result |= val << shift;
-        if (c3 < 128) {
-          return result;
-        }
-        shift += 7;
-      }
-      return -1;
-    };
-    SnappyDecompressor.prototype.uncompressToBuffer = function(outBuffer) {
-      var array = this.array;
-      var arrayLength = array.length;
-      var pos = this.pos;
-      var outPos = 0;
-      var c3, len, smallLen;
-      var offset;
-      while (pos < array.length) {
-        c3 = array[pos];
-        pos += 1;
-        if ((c3 & 3) === 0) {
-          len = (c3 >>> 2) + 1;
-          if (len > 60) {
-            if (pos + 3 >= arrayLength) {
-              return false;
-            }
-            smallLen = len - 60;
-            len = array[pos] + (array[pos + 1] << 8) + (array[pos + 2] << 16) + (array[pos + 3] << 24);
-            len = (len & WORD_MASK[smallLen]) + 1;
-            pos += smallLen;
-          }
-          if (pos + len > arrayLength) {
-            return false;
-          }
-          copyBytes(array, pos, outBuffer, outPos, len);
-          pos += len;
-          outPos += len;
-        } else {
-          switch (c3 & 3) {
-            case 1:
-              len = (c3 >>> 2 & 7) + 4;
-              offset = array[pos] + (c3 >>> 5 << 8);
-              pos += 1;
-              break;
-            case 2:
-              if (pos + 1 >= arrayLength) {
-                return false;
-              }
-              len = (c3 >>> 2) + 1;
-              offset = array[pos] + (array[pos + 1] << 8);
-              pos += 2;
-              break;
-            case 3:
-              if (pos + 3 >= arrayLength) {
-                return false;
-              }
-              len = (c3 >>> 2) + 1;
-              offset = array[pos] + (array[pos + 1] << 8) + (array[pos + 2] << 16) + (array[pos + 3] << 24);
-              pos += 4;
-              break;
-            default:
-              break;
-          }
-          if (offset === 0 || offset > outPos) {
-            return false;
-          }
-          selfCopyBytes(outBuffer, outPos, offset, len);
-          outPos += len;
-        }
-      }
-      return true;
-    };
-    exports2.SnappyDecompressor = SnappyDecompressor;
-  }
-});
-
-// node_modules/snappyjs/snappy_compressor.js
-var require_snappy_compressor = __commonJS({
-  "node_modules/snappyjs/snappy_compressor.js"(exports2) {
-    "use strict";
-    var BLOCK_LOG = 16;
-    var BLOCK_SIZE = 1 << BLOCK_LOG;
-    var MAX_HASH_TABLE_BITS = 14;
-    var globalHashTables = new Array(MAX_HASH_TABLE_BITS + 1);
-    function hashFunc(key, hashFuncShift) {
-      return key * 506832829 >>> hashFuncShift;
-    }
-    function load32(array, pos) {
-      return array[pos] + (array[pos + 1] << 8) + (array[pos + 2] << 16) + (array[pos + 3] << 24);
-    }
-    function equals32(array, pos1, pos2) {
-      return array[pos1] === array[pos2] && array[pos1 + 1] === array[pos2 + 1] && array[pos1 + 2] === array[pos2 + 2] && array[pos1 + 3] === array[pos2 + 3];
-    }
-    function copyBytes(fromArray, fromPos, toArray, toPos, length) {
-      var i2;
-      for (i2 = 0; i2 < length; i2++) {
-        toArray[toPos + i2] = fromArray[fromPos + i2];
-      }
-    }
-    function emitLiteral(input, ip, len, output, op) {
-      if (len <= 60) {
-        output[op] = len - 1 << 2;
-        op += 1;
-      } else if (len < 256) {
-        output[op] = 60 << 2;
-        output[op + 1] = len - 1;
-        op += 2;
-      } else {
-        output[op] = 61 << 2;
-        output[op + 1] = len - 1 & 255;
-        output[op + 2] = len - 1 >>> 8;
-        op += 3;
-      }
-      copyBytes(input, ip, output, op, len);
-      return op + len;
-    }
-    function emitCopyLessThan64(output, op, offset, len) {
-      if (len < 12 && offset < 2048) {
-        output[op] = 1 + (len - 4 << 2) + (offset >>> 8 << 5);
-        output[op + 1] = offset & 255;
-        return op + 2;
-      } else {
-        output[op] = 2 + (len - 1 << 2);
-        output[op + 1] = offset & 255;
-        output[op + 2] = offset >>> 8;
-        return op + 3;
-      }
-    }
-    function emitCopy(output, op, offset, len) {
-      while (len >= 68) {
-        op = emitCopyLessThan64(output, op, offset, 64);
-        len -= 64;
-      }
-      if (len > 64) {
-        op = emitCopyLessThan64(output, op, offset, 60);
-        len -= 60;
-      }
-      return emitCopyLessThan64(output, op, offset, len);
-    }
-    function compressFragment(input, ip, inputSize, output, op) {
-      var hashTableBits = 1;
-      while (1 << hashTableBits <= inputSize && hashTableBits <= MAX_HASH_TABLE_BITS) {
-        hashTableBits += 1;
-      }
-      hashTableBits -= 1;
-      var hashFuncShift = 32 - hashTableBits;
-      if (typeof globalHashTables[hashTableBits] === "undefined") {
-        globalHashTables[hashTableBits] = new Uint16Array(1 << hashTableBits);
-      }
-      var hashTable = globalHashTables[hashTableBits];
-      var i2;
-      for (i2 = 0; i2 < hashTable.length; i2++) {
-        hashTable[i2] = 0;
-      }
-      var ipEnd = ip + inputSize;
-      var ipLimit;
-      var baseIp = ip;
-      var nextEmit = ip;
-      var hash, nextHash;
-      var nextIp, candidate, skip;
-      var bytesBetweenHashLookups;
-      var base, matched, offset;
-      var prevHash, curHash;
-      var flag2 = true;
-      var INPUT_MARGIN = 15;
-      if (inputSize >= INPUT_MARGIN) {
-        ipLimit = ipEnd - INPUT_MARGIN;
-        ip += 1;
-        nextHash = hashFunc(load32(input, ip), hashFuncShift);
-        while (flag2) {
-          skip = 32;
-          nextIp = ip;
-          do {
-            ip = nextIp;
-            hash = nextHash;
-            bytesBetweenHashLookups = skip >>> 5;
-            skip += 1;
-            nextIp = ip + bytesBetweenHashLookups;
-            if (ip > ipLimit) {
-              flag2 = false;
-              break;
-            }
-            nextHash = hashFunc(load32(input, nextIp), hashFuncShift);
-            candidate = baseIp + hashTable[hash];
-            hashTable[hash] = ip - baseIp;
-          } while (!equals32(input, ip, candidate));
-          if (!flag2) {
-            break;
-          }
-          op = emitLiteral(input, nextEmit, ip - nextEmit, output, op);
-          do {
-            base = ip;
-            matched = 4;
-            while (ip + matched < ipEnd && input[ip + matched] === input[candidate + matched]) {
-              matched += 1;
-            }
-            ip += matched;
-            offset = base - candidate;
-            op = emitCopy(output, op, offset, matched);
-            nextEmit = ip;
-            if (ip >= ipLimit) {
-              flag2 = false;
-              break;
-            }
-            prevHash = hashFunc(load32(input, ip - 1), hashFuncShift);
-            hashTable[prevHash] = ip - 1 - baseIp;
-            curHash = hashFunc(load32(input, ip), hashFuncShift);
-            candidate = baseIp + hashTable[curHash];
-            hashTable[curHash] = ip - baseIp;
-          } while (equals32(input, ip, candidate));
-          if (!flag2) {
-            break;
-          }
-          ip += 1;
-          nextHash = hashFunc(load32(input, ip), hashFuncShift);
-        }
-      }
-      if (nextEmit < ipEnd) {
-        op = emitLiteral(input, nextEmit, ipEnd - nextEmit, output, op);
-      }
-      return op;
-    }
-    function putVarint(value, output, op) {
-      do {
-        output[op] = value & 127;
-        value = value >>> 7;
-        if (value > 0) {
-          output[op] += 128;
-        }
-        op += 1;
-      } while (value > 0);
-      return op;
-    }
-    function SnappyCompressor(uncompressed) {
-      this.array = uncompressed;
-    }
-    SnappyCompressor.prototype.maxCompressedLength = function() {
-      var sourceLen = this.array.length;
-      return 32 + sourceLen + Math.floor(sourceLen / 6);
-    };
-    SnappyCompressor.prototype.compressToBuffer = function(outBuffer) {
-      var array = this.array;
-      var length = array.length;
-      var pos = 0;
-      var outPos = 0;
-      var fragmentSize;
-      outPos = putVarint(length, outBuffer, outPos);
-      while (pos < length) {
-        fragmentSize = Math.min(length - pos, BLOCK_SIZE);
-        outPos = compressFragment(array, pos, fragmentSize, outBuffer, outPos);
-        pos += fragmentSize;
-      }
-      return outPos;
-    };
-    exports2.SnappyCompressor = SnappyCompressor;
-  }
-});
-
-// node_modules/snappyjs/index.js
-var require_snappyjs = __commonJS({
-  "node_modules/snappyjs/index.js"(exports2) {
-    "use strict";
-    function isNode() {
-      if (typeof process === "object") {
-        if (typeof process.versions === "object") {
-          if (typeof process.versions.node !== "undefined") {
-            return true;
-          }
-        }
-      }
-      return false;
-    }
-    function isUint8Array2(object) {
-      return object instanceof Uint8Array && (!isNode() || !Buffer.isBuffer(object));
-    }
-    function isArrayBuffer2(object) {
-      return object instanceof ArrayBuffer;
-    }
-    function isBuffer(object) {
-      if (!isNode()) {
-        return false;
-      }
-      return Buffer.isBuffer(object);
-    }
-    var SnappyDecompressor = require_snappy_decompressor().SnappyDecompressor;
-    var SnappyCompressor = require_snappy_compressor().SnappyCompressor;
-    var TYPE_ERROR_MSG = "Argument compressed must be type of ArrayBuffer, Buffer, or Uint8Array";
-    function uncompress2(compressed, maxLength) {
-      if (!isUint8Array2(compressed) && !isArrayBuffer2(compressed) && !isBuffer(compressed)) {
-        throw new TypeError(TYPE_ERROR_MSG);
-      }
-      var uint8Mode = false;
-      var arrayBufferMode = false;
-      if (isUint8Array2(compressed)) {
-        uint8Mode = true;
-      } else if (isArrayBuffer2(compressed)) {
-        arrayBufferMode = true;
-        compressed = new Uint8Array(compressed);
-      }
-      var decompressor = new SnappyDecompressor(compressed);
-      var length = decompressor.readUncompressedLength();
-      if (length === -1) {
-        throw new Error("Invalid Snappy bitstream");
-      }
-      if (length > maxLength) {
-        throw new Error(`The uncompressed length of ${length} is too big, expect at most ${maxLength}`);
-      }
-      var uncompressed, uncompressedView;
-      if (uint8Mode) {
-        uncompressed = new Uint8Array(length);
-        if (!decompressor.uncompressToBuffer(uncompressed)) {
-          throw new Error("Invalid Snappy bitstream");
-        }
-      } else if (arrayBufferMode) {
-        uncompressed = new ArrayBuffer(length);
-        uncompressedView = new Uint8Array(uncompressed);
-        if (!decompressor.uncompressToBuffer(uncompressedView)) {
-          throw new Error("Invalid Snappy bitstream");
-        }
-      } else {
-        uncompressed = Buffer.alloc(length);
-        if (!decompressor.uncompressToBuffer(uncompressed)) {
-          throw new Error("Invalid Snappy bitstream");
-        }
-      }
-      return uncompressed;
-    }
-    function compress(uncompressed) {
-      if (!isUint8Array2(uncompressed) && !isArrayBuffer2(uncompressed) && !isBuffer(uncompressed)) {
-        throw new TypeError(TYPE_ERROR_MSG);
-      }
-      var uint8Mode = false;
-      var arrayBufferMode = false;
-      if (isUint8Array2(uncompressed)) {
-        uint8Mode = true;
-      } else if (isArrayBuffer2(uncompressed)) {
-        arrayBufferMode = true;
-        uncompressed = new Uint8Array(uncompressed);
-      }
-      var compressor = new SnappyCompressor(uncompressed);
-      var maxLength = compressor.maxCompressedLength();
-      var compressed, compressedView;
-      var length;
-      if (uint8Mode) {
-        compressed = new Uint8Array(maxLength);
-        length = compressor.compressToBuffer(compressed);
-      } else if (arrayBufferMode) {
-        compressed = new ArrayBuffer(maxLength);
-        compressedView = new Uint8Array(compressed);
-        length = compressor.compressToBuffer(compressedView);
-      } else {
-        compressed = Buffer.alloc(maxLength);
-        length = compressor.compressToBuffer(compressed);
-      }
-      if (!compressed.slice) {
-        var compressedArray = new Uint8Array(Array.prototype.slice.call(compressed, 0, length));
-        if (uint8Mode) {
-          return compressedArray;
-        } else if (arrayBufferMode) {
-          return compressedArray.buffer;
-        } else {
-          throw new Error("Not implemented");
-        }
-      }
-      return compressed.slice(0, length);
-    }
-    exports2.uncompress = uncompress2;
-    exports2.compress = compress;
-  }
-});
-
-// node_modules/@sigstore/bundle/dist/bundle.js
-var require_bundle2 = __commonJS({
-  "node_modules/@sigstore/bundle/dist/bundle.js"(exports2) {
-    "use strict";
-    Object.defineProperty(exports2, "__esModule", { value: true });
-    exports2.BUNDLE_V03_MEDIA_TYPE = exports2.BUNDLE_V03_LEGACY_MEDIA_TYPE = exports2.BUNDLE_V02_MEDIA_TYPE = exports2.BUNDLE_V01_MEDIA_TYPE = void 0;
-    exports2.isBundleWithCertificateChain = isBundleWithCertificateChain;
-    exports2.isBundleWithPublicKey = isBundleWithPublicKey;
-    exports2.isBundleWithMessageSignature = isBundleWithMessageSignature;
-    exports2.isBundleWithDsseEnvelope = isBundleWithDsseEnvelope;
-    exports2.BUNDLE_V01_MEDIA_TYPE = "application/vnd.dev.sigstore.bundle+json;version=0.1";
-    exports2.BUNDLE_V02_MEDIA_TYPE = "application/vnd.dev.sigstore.bundle+json;version=0.2";
-    exports2.BUNDLE_V03_LEGACY_MEDIA_TYPE = "application/vnd.dev.sigstore.bundle+json;version=0.3";
-    exports2.BUNDLE_V03_MEDIA_TYPE = "application/vnd.dev.sigstore.bundle.v0.3+json";
-    function isBundleWithCertificateChain(b) {
-      return b.verificationMaterial.content.$case === "x509CertificateChain";
-    }
-    function isBundleWithPublicKey(b) {
-      return b.verificationMaterial.content.$case === "publicKey";
-    }
-    function isBundleWithMessageSignature(b) {
-      return b.content.$case === "messageSignature";
-    }
-    function isBundleWithDsseEnvelope(b) {
-      return b.content.$case === "dsseEnvelope";
-    }
-  }
-});
-
-// node_modules/@sigstore/bundle/dist/build.js
-var require_build = __commonJS({
-  "node_modules/@sigstore/bundle/dist/build.js"(exports2) {
-    "use strict";
-    Object.defineProperty(exports2, "__esModule", { value: true });
-    exports2.toMessageSignatureBundle = toMessageSignatureBundle;
-    exports2.toDSSEBundle = toDSSEBundle;
-    var protobuf_specs_1 = require_dist2();
-    var bundle_1 = require_bundle2();
-    function toMessageSignatureBundle(options) {
-      return {
-        mediaType: options.certificateChain ? bundle_1.BUNDLE_V02_MEDIA_TYPE : bundle_1.BUNDLE_V03_MEDIA_TYPE,
-        content: {
-          $case: "messageSignature",
-          messageSignature: {
-            messageDigest: {
-              algorithm: protobuf_specs_1.HashAlgorithm.SHA2_256,
-              digest: options.digest
-            },
-            signature: options.signature
-          }
-        },
-        verificationMaterial: toVerificationMaterial(options)
-      };
-    }
-    function toDSSEBundle(options) {
-      return {
-        mediaType: options.certificateChain ? bundle_1.BUNDLE_V02_MEDIA_TYPE : bundle_1.BUNDLE_V03_MEDIA_TYPE,
-        content: {
-          $case: "dsseEnvelope",
-          dsseEnvelope: toEnvelope(options)
-        },
-        verificationMaterial: toVerificationMaterial(options)
-      };
-    }
-    function toEnvelope(options) {
-      return {
-        payloadType: options.artifactType,
-        payload: options.artifact,
-        signatures: [toSignature(options)]
-      };
-    }
-    function toSignature(options) {
-      return {
-        keyid: options.keyHint || "",
-        sig: options.signature
-      };
-    }
-    function toVerificationMaterial(options) {
-      return {
-        content: toKeyContent(options),
-        tlogEntries: [],
-        timestampVerificationData: { rfc3161Timestamps: [] }
-      };
-    }
-    function toKeyContent(options) {
-      if (options.certificate) {
-        if (options.certificateChain) {
-          return {
-            $case: "x509CertificateChain",
-            x509CertificateChain: {
-              certificates: [{ rawBytes: options.certificate }]
-            }
-          };
-        } else {
-          return {
-            $case: "certificate",
-            certificate: { rawBytes: options.certificate }
-          };
-        }
-      } else {
-        return {
-          $case: "publicKey",
-          publicKey: {
-            hint: options.keyHint || ""
-          }
-        };
-      }
-    }
-  }
-});
-
-// node_modules/@sigstore/bundle/dist/error.js
-var require_error4 = __commonJS({
-  "node_modules/@sigstore/bundle/dist/error.js"(exports2) {
-    "use strict";
-    Object.defineProperty(exports2, "__esModule", { value: true });
-    exports2.ValidationError = void 0;
-    var ValidationError = class extends Error {
-      constructor(message, fields) {
-        super(message);
-        this.fields = fields;
-      }
-    };
-    exports2.ValidationError = ValidationError;
-  }
-});
-
-// node_modules/@sigstore/bundle/dist/validate.js
-var require_validate = __commonJS({
-  "node_modules/@sigstore/bundle/dist/validate.js"(exports2) {
-    "use strict";
-    Object.defineProperty(exports2, "__esModule", { value: true });
-    exports2.assertBundle = assertBundle2;
-    exports2.assertBundleV01 = assertBundleV01;
-    exports2.isBundleV01 = isBundleV01;
-    exports2.assertBundleV02 = assertBundleV02;
-    exports2.assertBundleLatest = assertBundleLatest;
-    var error_1 = require_error4();
-    function assertBundle2(b) {
-      const invalidValues = validateBundleBase(b);
-      if (invalidValues.length > 0) {
-        throw new error_1.ValidationError("invalid bundle", invalidValues);
-      }
-    }
-    function assertBundleV01(b) {
-      const invalidValues = [];
-      invalidValues.push(...validateBundleBase(b));
-      invalidValues.push(...validateInclusionPromise(b));
-      if (invalidValues.length > 0) {
-        throw new error_1.ValidationError("invalid v0.1 bundle", invalidValues);
-      }
-    }
-    function isBundleV01(b) {
-      try {
-        assertBundleV01(b);
-        return true;
-      } catch (e) {
-        return false;
-      }
-    }
-    function assertBundleV02(b) {
-      const invalidValues = [];
-      invalidValues.push(...validateBundleBase(b));
-      invalidValues.push(...validateInclusionProof(b));
-      if (invalidValues.length > 0) {
-        throw new error_1.ValidationError("invalid v0.2 bundle", invalidValues);
-      }
-    }
-    function assertBundleLatest(b) {
-      const invalidValues = [];
-      invalidValues.push(...validateBundleBase(b));
-      invalidValues.push(...validateInclusionProof(b));
-      invalidValues.push(...validateNoCertificateChain(b));
-      if (invalidValues.length > 0) {
-        throw new error_1.ValidationError("invalid bundle", invalidValues);
-      }
-    }
-    function validateBundleBase(b) {
-      const invalidValues = [];
-      if (b.mediaType === void 0 || !b.mediaType.match(/^application\/vnd\.dev\.sigstore\.bundle\+json;version=\d\.\d/) && !b.mediaType.match(/^application\/vnd\.dev\.sigstore\.bundle\.v\d\.\d\+json/)) {
-        invalidValues.push("mediaType");
-      }
-      if (b.content === void 0) {
-        invalidValues.push("content");
-      } else {
-        switch (b.content.$case) {
-          case "messageSignature":
-            if (b.content.messageSignature.messageDigest === void 0) {
-              invalidValues.push("content.messageSignature.messageDigest");
-            } else {
-              if (b.content.messageSignature.messageDigest.digest.length === 0) {
-                invalidValues.push("content.messageSignature.messageDigest.digest");
-              }
-            }
-            if (b.content.messageSignature.signature.length === 0) {
-              invalidValues.push("content.messageSignature.signature");
-            }
-            break;
-          case "dsseEnvelope":
-            if (b.content.dsseEnvelope.payload.length === 0) {
-              invalidValues.push("content.dsseEnvelope.payload");
-            }
-            if (b.content.dsseEnvelope.signatures.length !== 1) {
-              invalidValues.push("content.dsseEnvelope.signatures");
-            } else {
-              if (b.content.dsseEnvelope.signatures[0].sig.length === 0) {
-                invalidValues.push("content.dsseEnvelope.signatures[0].sig");
-              }
-            }
-            break;
-        }
-      }
-      if (b.verificationMaterial === void 0) {
-        invalidValues.push("verificationMaterial");
-      } else {
-        if (b.verificationMaterial.content === void 0) {
-          invalidValues.push("verificationMaterial.content");
-        } else {
-          switch (b.verificationMaterial.content.$case) {
-            case "x509CertificateChain":
-              if (b.verificationMaterial.content.x509CertificateChain.certificates.length === 0) {
-                invalidValues.push("verificationMaterial.content.x509CertificateChain.certificates");
-              }
-              b.verificationMaterial.content.x509CertificateChain.certificates.forEach((cert, i2) => {
-                if (cert.rawBytes.length === 0) {
-                  invalidValues.push(`verificationMaterial.content.x509CertificateChain.certificates[${i2}].rawBytes`);
-                }
-              });
-              break;
-            case "certificate":
-              if (b.verificationMaterial.content.certificate.rawBytes.length === 0) {
-                invalidValues.push("verificationMaterial.content.certificate.rawBytes");
-              }
-              break;
-          }
-        }
-        if (b.verificationMaterial.tlogEntries === void 0) {
-          invalidValues.push("verificationMaterial.tlogEntries");
-        } else {
-          if (b.verificationMaterial.tlogEntries.length > 0) {
-            b.verificationMaterial.tlogEntries.forEach((entry, i2) => {
-              if (entry.logId === void 0) {
-                invalidValues.push(`verificationMaterial.tlogEntries[${i2}].logId`);
-              }
-              if (entry.kindVersion === void 0) {
-                invalidValues.push(`verificationMaterial.tlogEntries[${i2}].kindVersion`);
-              }
-            });
-          }
-        }
-      }
-      return invalidValues;
-    }
-    function validateInclusionPromise(b) {
-      const invalidValues = [];
-      if (b.verificationMaterial && b.verificationMaterial.tlogEntries?.length > 0) {
-        b.verificationMaterial.tlogEntries.forEach((entry, i2) => {
-          if (entry.inclusionPromise === void 0) {
-            invalidValues.push(`verificationMaterial.tlogEntries[${i2}].inclusionPromise`);
-          }
-        });
-      }
-      return invalidValues;
-    }
-    function validateInclusionProof(b) {
-      const invalidValues = [];
-      if (b.verificationMaterial && b.verificationMaterial.tlogEntries?.length > 0) {
-        b.verificationMaterial.tlogEntries.forEach((entry, i2) => {
-          if (entry.inclusionProof === void 0) {
-            invalidValues.push(`verificationMaterial.tlogEntries[${i2}].inclusionProof`);
-          } else {
-            if (entry.inclusionProof.checkpoint === void 0) {
-              invalidValues.push(`verificationMaterial.tlogEntries[${i2}].inclusionProof.checkpoint`);
-            }
-          }
-        });
-      }
-      return invalidValues;
-    }
-    function validateNoCertificateChain(b) {
-      const invalidValues = [];
-      if (b.verificationMaterial?.content?.$case === "x509CertificateChain") {
-        invalidValues.push("verificationMaterial.content.$case");
-      }
-      return invalidValues;
-    }
-  }
-});
-
-// node_modules/@sigstore/bundle/dist/serialized.js
-var require_serialized = __commonJS({
-  "node_modules/@sigstore/bundle/dist/serialized.js"(exports2) {
-    "use strict";
-    Object.defineProperty(exports2, "__esModule", { value: true });
-    exports2.envelopeToJSON = exports2.envelopeFromJSON = exports2.bundleToJSON = exports2.bundleFromJSON = void 0;
-    var protobuf_specs_1 = require_dist2();
-    var bundle_1 = require_bundle2();
-    var validate_1 = require_validate();
-    var bundleFromJSON2 = (obj3) => {
-      const bundle = protobuf_specs_1.Bundle.fromJSON(obj3);
-      switch (bundle.mediaType) {
-        case bundle_1.BUNDLE_V01_MEDIA_TYPE:
-          (0, validate_1.assertBundleV01)(bundle);
-          break;
-        case bundle_1.BUNDLE_V02_MEDIA_TYPE:
-          (0, validate_1.assertBundleV02)(bundle);
-          break;
-        default:
-          (0, validate_1.assertBundleLatest)(bundle);
-          break;
-      }
-      return bundle;
-    };
-    exports2.bundleFromJSON = bundleFromJSON2;
-    var bundleToJSON = (bundle) => {
-      return protobuf_specs_1.Bundle.toJSON(bundle);
-    };
-    exports2.bundleToJSON = bundleToJSON;
-    var envelopeFromJSON = (obj3) => {
-      return protobuf_specs_1.Envelope.fromJSON(obj3);
-    };
-    exports2.envelopeFromJSON = envelopeFromJSON;
-    var envelopeToJSON = (envelope) => {
-      return protobuf_specs_1.Envelope.toJSON(envelope);
-    };
-    exports2.envelopeToJSON = envelopeToJSON;
-  }
-});
-
-// node_modules/@sigstore/bundle/dist/index.js
-var require_dist5 = __commonJS({
-  "node_modules/@sigstore/bundle/dist/index.js"(exports2) {
-    "use strict";
-    Object.defineProperty(exports2, "__esModule", { value: true });
-    exports2.isBundleV01 = exports2.assertBundleV02 = exports2.assertBundleV01 = exports2.assertBundleLatest = exports2.assertBundle = exports2.envelopeToJSON = exports2.envelopeFromJSON = exports2.bundleToJSON = exports2.bundleFromJSON = exports2.ValidationError = exports2.isBundleWithPublicKey = exports2.isBundleWithMessageSignature = exports2.isBundleWithDsseEnvelope = exports2.isBundleWithCertificateChain = exports2.BUNDLE_V03_MEDIA_TYPE = exports2.BUNDLE_V03_LEGACY_MEDIA_TYPE = exports2.BUNDLE_V02_MEDIA_TYPE = exports2.BUNDLE_V01_MEDIA_TYPE = exports2.toMessageSignatureBundle = exports2.toDSSEBundle = void 0;
-    var build_1 = require_build();
-    Object.defineProperty(exports2, "toDSSEBundle", { enumerable: true, get: function() {
-      return build_1.toDSSEBundle;
-    } });
-    Object.defineProperty(exports2, "toMessageSignatureBundle", { enumerable: true, get: function() {
-      return build_1.toMessageSignatureBundle;
-    } });
-    var bundle_1 = require_bundle2();
-    Object.defineProperty(exports2, "BUNDLE_V01_MEDIA_TYPE", { enumerable: true, get: function() {
-      return bundle_1.BUNDLE_V01_MEDIA_TYPE;
-    } });
-    Object.defineProperty(exports2, "BUNDLE_V02_MEDIA_TYPE", { enumerable: true, get: function() {
-      return bundle_1.BUNDLE_V02_MEDIA_TYPE;
-    } });
-    Object.defineProperty(exports2, "BUNDLE_V03_LEGACY_MEDIA_TYPE", { enumerable: true, get: function() {
-      return bundle_1.BUNDLE_V03_LEGACY_MEDIA_TYPE;
-    } });
-    Object.defineProperty(exports2, "BUNDLE_V03_MEDIA_TYPE", { enumerable: true, get: function() {
-      return bundle_1.BUNDLE_V03_MEDIA_TYPE;
-    } });
-    Object.defineProperty(exports2, "isBundleWithCertificateChain", { enumerable: true, get: function() {
-      return bundle_1.isBundleWithCertificateChain;
-    } });
-    Object.defineProperty(exports2, "isBundleWithDsseEnvelope", { enumerable: true, get: function() {
-      return bundle_1.isBundleWithDsseEnvelope;
-    } });
-    Object.defineProperty(exports2, "isBundleWithMessageSignature", { enumerable: true, get: function() {
-      return bundle_1.isBundleWithMessageSignature;
-    } });
-    Object.defineProperty(exports2, "isBundleWithPublicKey", { enumerable: true, get: function() {
-      return bundle_1.isBundleWithPublicKey;
-    } });
-    var error_1 = require_error4();
-    Object.defineProperty(exports2, "ValidationError", { enumerable: true, get: function() {
-      return error_1.ValidationError;
-    } });
-    var serialized_1 = require_serialized();
-    Object.defineProperty(exports2, "bundleFromJSON", { enumerable: true, get: function() {
-      return serialized_1.bundleFromJSON;
-    } });
-    Object.defineProperty(exports2, "bundleToJSON", { enumerable: true, get: function() {
-      return serialized_1.bundleToJSON;
-    } });
-    Object.defineProperty(exports2, "envelopeFromJSON", { enumerable: true, get: function() {
-      return serialized_1.envelopeFromJSON;
-    } });
-    Object.defineProperty(exports2, "envelopeToJSON", { enumerable: true, get: function() {
-      return serialized_1.envelopeToJSON;
-    } });
-    var validate_1 = require_validate();
-    Object.defineProperty(exports2, "assertBundle", { enumerable: true, get: function() {
-      return validate_1.assertBundle;
-    } });
-    Object.defineProperty(exports2, "assertBundleLatest", { enumerable: true, get: function() {
-      return validate_1.assertBundleLatest;
-    } });
-    Object.defineProperty(exports2, "assertBundleV01", { enumerable: true, get: function() {
-      return validate_1.assertBundleV01;
-    } });
-    Object.defineProperty(exports2, "assertBundleV02", { enumerable: true, get: function() {
-      return validate_1.assertBundleV02;
-    } });
-    Object.defineProperty(exports2, "isBundleV01", { enumerable: true, get: function() {
-      return validate_1.isBundleV01;
     } });
   }
 });
@@ -41794,7 +41794,7 @@ function validateTablePeek(ctx, peek, ptr) {
   if (peek === null || ctx.uk === 2)
     TomlError.x(peek === null ? "trying to redefine an already defined table or value" : "document contains an unsafe property", ctx, ptr);
 }
-function parse3(toml, options = {}) {
+function parse6(toml, options = {}) {
   let ctx = {
     s: toml,
     p: 0,
@@ -42075,7 +42075,7 @@ __export(dist_exports, {
   TomlDate: () => TomlDate,
   TomlError: () => TomlError,
   default: () => dist_default,
-  parse: () => parse3,
+  parse: () => parse6,
   stringify: () => stringify
 });
 var dist_default;
@@ -42085,7 +42085,7 @@ var init_dist = __esm({
     init_stringify();
     init_date();
     init_error();
-    dist_default = { parse: parse3, stringify, TomlDate, TomlError };
+    dist_default = { parse: parse6, stringify, TomlDate, TomlError };
   }
 });
 
@@ -42655,6 +42655,11 @@ function throwIfAborted(signal) {
   if (signal?.aborted) throw new CancelledError();
 }
 
+// src/core/container/command.ts
+function jsonLines(text2) {
+  return text2.split(/\r?\n/).map((l) => l.trim()).filter(Boolean).map((l) => JSON.parse(l));
+}
+
 // src/core/redact.ts
 var secrets = /* @__PURE__ */ new Set();
 var MIN_SECRET_LENGTH = 4;
@@ -42698,385 +42703,6 @@ function createLogger(sink, minLevel = "info") {
   };
   return { trace: make("trace"), debug: make("debug"), info: make("info"), warn: make("warn"), error: make("error") };
 }
-
-// src/core/gate/guard.ts
-function stageContext(deps, timeoutSeconds, graceMs = 3e4) {
-  const deadline2 = new AbortController();
-  const timer = setTimeout(() => deadline2.abort(), timeoutSeconds * 1e3);
-  const signal = deps.signal ? AbortSignal.any([deps.signal, deadline2.signal]) : deadline2.signal;
-  const logger = deps.logger ?? nullLogger;
-  return {
-    deps,
-    signal,
-    timeoutSeconds,
-    timedOut: () => deadline2.signal.aborted && !deps.signal?.aborted,
-    graceMs,
-    emit: (e) => {
-      try {
-        deps.onEvent?.(e);
-      } catch (err) {
-        logger.warn(`a gate event listener failed: ${describeError(err)}`);
-      }
-    },
-    logger,
-    now: deps.now ?? (() => /* @__PURE__ */ new Date()),
-    dispose: () => clearTimeout(timer)
-  };
-}
-async function guarded(ctx, meta, run2, options = {}) {
-  const announce = options.announce !== false;
-  if (announce) ctx.emit({ type: "check-started", id: meta.id, title: meta.title, subject: meta.subject });
-  const started = Date.now();
-  let result;
-  try {
-    if (ctx.signal.aborted) throw new CancelledError();
-    result = await settleOrGiveUp(run2(), ctx);
-    if (ctx.timedOut()) result = timedOut(ctx, meta);
-  } catch (e) {
-    if (ctx.deps.signal?.aborted) throw e instanceof CancelledError ? e : new CancelledError();
-    if (options.usage === "rethrow" && e instanceof ReleaseOperatorError && e.kind === "usage") throw e;
-    result = ctx.timedOut() ? timedOut(ctx, meta) : faultResult(meta, e);
-  }
-  result = { ...result, durationMs: result.durationMs ?? Date.now() - started };
-  if (announce) ctx.emit({ type: "check-finished", check: result });
-  return result;
-}
-function timedOut(ctx, meta) {
-  return {
-    ...meta,
-    verdict: "environment",
-    summary: `could not run: did not finish within the stage's ${ctx.timeoutSeconds} s`,
-    examined: { count: 0, what: meta.what },
-    findings: [],
-    next: [{ text: "Find what is slow in the log (--verbose), or give the stage more time with --timeout" }]
-  };
-}
-function faultResult(meta, e) {
-  const known = e instanceof ReleaseOperatorError;
-  const message = known ? e.message : `unexpected error: ${describeError(e)}`;
-  const next = known ? e.hint ? [{ text: e.hint }] : [] : [{ text: "This is a bug in Release Operator; run again with --verbose and report it" }];
-  const problem = known && e.kind === "check";
-  return {
-    id: meta.id,
-    title: meta.title,
-    subject: meta.subject,
-    verdict: problem ? "problem" : "environment",
-    summary: problem ? message : `could not run: ${message}`,
-    examined: { count: 0, what: meta.what },
-    findings: problem ? [{ severity: "error", message, subject: meta.subject }] : [],
-    next
-  };
-}
-function settleOrGiveUp(work, ctx) {
-  let timer;
-  let onAbort;
-  const givenUp = new Promise((_, reject) => {
-    onAbort = () => {
-      timer = setTimeout(() => reject(new CancelledError("the check did not stop")), ctx.graceMs);
-    };
-    if (ctx.signal.aborted) onAbort();
-    else ctx.signal.addEventListener("abort", onAbort, { once: true });
-  });
-  givenUp.catch(() => void 0);
-  return Promise.race([work, givenUp]).finally(() => {
-    clearTimeout(timer);
-    if (onAbort) ctx.signal.removeEventListener("abort", onAbort);
-  });
-}
-
-// src/core/registry/client.ts
-var import_node_crypto2 = require("node:crypto");
-var import_node_stream9 = require("node:stream");
-
-// src/core/limits.ts
-var MiB = 1024 * 1024;
-var LIMITS = {
-  listingPages: {
-    what: "pages of one listing (tags, referrers)",
-    default: 1e3,
-    unit: "count",
-    setting: "limits.listingPages",
-    why: "ghcr.io pages 100 tags at a time; 1000 pages is 100,000 tags. A registry that always sends another page ends here."
-  },
-  listingItems: {
-    what: "tags of one tag listing",
-    default: 1e5,
-    unit: "count",
-    setting: "limits.listingItems",
-    why: "Keeps a listing in memory bounded whatever the page size."
-  },
-  requestsPerOperation: {
-    what: "registry requests of one operation (a command, or an action in the editor)",
-    default: 25e3,
-    unit: "count",
-    setting: "limits.requestsPerOperation",
-    why: "`tags` asks once per tag; 25,000 covers the largest repositories seen and stops a fan-out without end."
-  },
-  indexChildren: {
-    what: "manifests in one image index",
-    default: 1e3,
-    unit: "count",
-    setting: "limits.indexChildren",
-    why: "Real indexes hold a few platforms and their attestations; each child may cost requests."
-  },
-  requestSeconds: {
-    what: "time for one registry request, headers and body",
-    default: 30,
-    unit: "seconds",
-    setting: "registry.timeoutSeconds",
-    why: "A loopback or ghcr.io answer takes milliseconds; a body that drips is cut here (then retried)."
-  },
-  githubRequestSeconds: {
-    what: "time for one GitHub API request, headers and body",
-    default: 30,
-    unit: "seconds",
-    setting: "github.timeoutSeconds",
-    why: "GitHub answers in well under a second; an Enterprise server may need more."
-  },
-  operationSeconds: {
-    what: "time for the registry and GitHub requests of one operation (retries and waits included)",
-    default: 600,
-    unit: "seconds",
-    setting: "limits.operationSeconds",
-    why: "Ten minutes is far beyond any listing or log seen; nothing waits longer than this in silence."
-  },
-  retryWaitSeconds: {
-    what: "total wait between the retries of one request (Retry-After, rate-limit resets, backoff)",
-    default: 60,
-    unit: "seconds",
-    setting: "limits.retryWaitSeconds",
-    why: "A server that asks for a longer wait fails at once, naming the wait it asked for (registry and GitHub alike)."
-  },
-  documentMegabytes: {
-    what: "one image config, tag-list page or GitHub API answer",
-    default: 16,
-    unit: "megabytes",
-    setting: "limits.documentMegabytes",
-    why: "A config with a long history is a few hundred KiB and a page of 10,000 tags about 1 MiB."
-  },
-  logMegabytes: {
-    what: "log text read by one command (a job log, or every job log of a run unzipped)",
-    default: 16,
-    unit: "megabytes",
-    setting: "limits.logMegabytes",
-    why: "Logs are kept in memory to split them by step and shown whole (about 200,000 lines); what is past the limit is not read and the cut is said."
-  },
-  files: {
-    what: "files of one checked tree (a folder, or the merged filesystem of an image)",
-    default: 3e5,
-    unit: "count",
-    setting: "limits.files",
-    why: "Large images hold 100,000 to 200,000 files; each costs memory while the image is checked."
-  },
-  manifestBytes: {
-    what: "one manifest or index",
-    default: 4 * MiB,
-    unit: "bytes",
-    why: "Fixed: containerd and the distribution registry refuse larger manifests, so no real one is larger."
-  },
-  repositoryFileBytes: {
-    what: "one file read from the repository (release-operator.json, a workflow, a version file)",
-    default: 1 * MiB,
-    unit: "bytes",
-    why: "Fixed: these files are a few KiB; a larger one is not what it claims to be."
-  },
-  elfBytes: {
-    what: "one ELF file parsed by the glibc check",
-    default: 1024 * MiB,
-    unit: "bytes",
-    why: "Fixed: no real program is larger; a larger one is reported unreadable, not skipped."
-  },
-  logFiles: {
-    what: "files in one run-log archive",
-    default: 1e3,
-    unit: "count",
-    why: "Fixed: GitHub allows 256 jobs per run and writes a few files per job."
-  },
-  logLineChars: {
-    what: "characters of one log line shown",
-    default: 64 * 1024,
-    unit: "count",
-    why: "Fixed: a longer line is clipped and the clip is said on it; the lines of one command together cost at least 32 bytes each of limits.logMegabytes."
-  },
-  githubListPages: {
-    what: "pages of 100 read of one GitHub list (the jobs of a run, the Releases of a repository)",
-    default: 10,
-    unit: "count",
-    why: "Fixed: GitHub allows 256 jobs per run; 1000 Releases is more than any repository audited here has."
-  },
-  redirects: {
-    what: "redirects followed for one request",
-    default: 5,
-    unit: "count",
-    why: "Fixed: a registry redirects a blob once, to its storage."
-  },
-  librariesPerBinary: {
-    what: "libraries loaded for one binary by the glibc check",
-    default: 1024,
-    unit: "count",
-    why: "Fixed: real programs load tens; past the limit the binary is reported as not fully checked."
-  }
-};
-function limitsFrom(c3) {
-  return {
-    listingPages: c3.limits.listingPages,
-    listingItems: c3.limits.listingItems,
-    requestsPerOperation: c3.limits.requestsPerOperation,
-    indexChildren: c3.limits.indexChildren,
-    requestMs: c3.registry.timeoutSeconds * 1e3,
-    githubRequestMs: c3.github.timeoutSeconds * 1e3,
-    operationMs: c3.limits.operationSeconds * 1e3,
-    retryWaitMs: c3.limits.retryWaitSeconds * 1e3,
-    documentBytes: c3.limits.documentMegabytes * MiB,
-    logBytes: c3.limits.logMegabytes * MiB,
-    files: c3.limits.files
-  };
-}
-var DEFAULT_LIMITS = limitsFrom({
-  limits: {
-    listingPages: LIMITS.listingPages.default,
-    listingItems: LIMITS.listingItems.default,
-    requestsPerOperation: LIMITS.requestsPerOperation.default,
-    indexChildren: LIMITS.indexChildren.default,
-    operationSeconds: LIMITS.operationSeconds.default,
-    retryWaitSeconds: LIMITS.retryWaitSeconds.default,
-    documentMegabytes: LIMITS.documentMegabytes.default,
-    logMegabytes: LIMITS.logMegabytes.default,
-    files: LIMITS.files.default
-  },
-  registry: { timeoutSeconds: LIMITS.requestSeconds.default },
-  github: { timeoutSeconds: LIMITS.githubRequestSeconds.default }
-});
-function formatLimit(value, unit) {
-  if (unit === "seconds") return `${value} s`;
-  if (unit === "megabytes") return `${value} MiB`;
-  if (unit === "bytes") return value >= MiB ? `${value / MiB} MiB` : `${value} bytes`;
-  return String(value);
-}
-function raiseHint(name) {
-  const spec = LIMITS[name];
-  return spec.setting ? `If this is expected, raise it: "${spec.setting}" in release-operator.json (or the releaseOperator.${spec.setting} setting).` : "This limit is fixed: an input this large is broken or hostile.";
-}
-function limitError(name, value, detail) {
-  const spec = LIMITS[name];
-  const shown = spec.unit === "megabytes" ? formatLimit(Math.round(value / MiB), "megabytes") : spec.unit === "seconds" ? formatLimit(Math.round(value / 1e3), "seconds") : formatLimit(value, spec.unit);
-  const label = spec.setting ?? `fixed limit: ${spec.what}`;
-  return environmentError(`${detail}: the limit of ${shown} (${label}) was reached.`, raiseHint(name));
-}
-
-// src/core/neutralize.ts
-var UNSAFE = /([\u0000-\u001f\u007f-\u009f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff])\1*/g;
-var UNSAFE_IN_BLOCK = (
-  // eslint-disable-next-line no-control-regex -- matching control characters is the point
-  /([\u0000-\u0008\u000b-\u001f\u007f-\u009f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff])\1*/g
-);
-var RUN = 4;
-var NAMED = { "\n": "\\n", "\r": "\\r", "	": "\\t", "\x1B": "\\e" };
-function escapeOne(c3) {
-  const named = NAMED[c3];
-  if (named) return named;
-  const code2 = c3.charCodeAt(0);
-  return code2 <= 255 ? `\\x${code2.toString(16).padStart(2, "0")}` : `\\u${code2.toString(16).padStart(4, "0")}`;
-}
-function escape(run2) {
-  const one = escapeOne(run2[0]);
-  return run2.length >= RUN ? `${one}{${run2.length} times}` : one.repeat(run2.length);
-}
-function neutralize(text2, max) {
-  const s = String(text2).replace(UNSAFE, escape);
-  return max !== void 0 && s.length > max ? `${s.slice(0, max)}\u2026` : s;
-}
-function neutralizeBlock(text2) {
-  return String(text2).replace(/\r\n/g, "\n").replace(UNSAFE_IN_BLOCK, escape);
-}
-function markdownText(text2, max) {
-  return neutralize(text2, max).replace(/[\\`*_[\]!<>&|~$]/g, "\\$&");
-}
-
-// src/core/operation.ts
-var import_node_async_hooks = require("node:async_hooks");
-var store = new import_node_async_hooks.AsyncLocalStorage();
-var NOTICE_WAIT_MS = 2e3;
-function runOperation(fn, options = {}) {
-  return store.run({ startedAt: Date.now(), requests: 0, shared: /* @__PURE__ */ new Map(), onWait: options.onWait }, fn);
-}
-function withOperation(fn) {
-  const op = store.getStore();
-  return op ? fn(op) : runOperation(() => fn(store.getStore()));
-}
-function currentOperation() {
-  return store.getStore();
-}
-function shared(op, key, make) {
-  const hit = op.shared.get(key);
-  if (hit) return hit;
-  const p = make();
-  op.shared.set(key, p);
-  p.catch(() => op.shared.delete(key));
-  return p;
-}
-function noticeWait(n2) {
-  if (n2.waitMs < NOTICE_WAIT_MS) return;
-  try {
-    store.getStore()?.onWait?.(n2);
-  } catch {
-  }
-}
-
-// src/core/untrusted.ts
-var obj = (v) => v !== null && typeof v === "object" && !Array.isArray(v) ? v : {};
-var isObj = (v) => v !== null && typeof v === "object" && !Array.isArray(v);
-var str = (v, fallback = "") => typeof v === "string" ? v : fallback;
-var nullableStr = (v) => typeof v === "string" ? v : null;
-var num = (v, fallback = 0) => typeof v === "number" && Number.isFinite(v) ? v : fallback;
-var list = (v) => Array.isArray(v) ? v : [];
-var strings = (v) => Array.isArray(v) ? v.filter((x) => typeof x === "string") : [];
-
-// src/core/registry/cache.ts
-var MAX_ENTRY_BYTES = 4 * 1024 * 1024;
-var MAX_TOTAL_BYTES = 64 * 1024 * 1024;
-var entries = /* @__PURE__ */ new Map();
-var total = 0;
-var contentCache = {
-  get(digest) {
-    const e = entries.get(digest);
-    if (e) {
-      entries.delete(digest);
-      entries.set(digest, e);
-    }
-    return e;
-  },
-  set(digest, value) {
-    if (value.bytes.length > MAX_ENTRY_BYTES || entries.has(digest)) return;
-    entries.set(digest, value);
-    total += value.bytes.length;
-    for (const [k, v] of entries) {
-      if (total <= MAX_TOTAL_BYTES) break;
-      entries.delete(k);
-      total -= v.bytes.length;
-    }
-  },
-  /** Forgets a digest the registry no longer has (after a delete), so a later read asks the registry. */
-  delete(digest) {
-    const e = entries.get(digest);
-    if (!e) return;
-    entries.delete(digest);
-    total -= e.bytes.length;
-  },
-  /** For tests. */
-  clear() {
-    entries.clear();
-    total = 0;
-  },
-  get size() {
-    return entries.size;
-  }
-};
-
-// src/core/registry/credentials.ts
-var import_promises13 = require("node:fs/promises");
-var import_node_os4 = __toESM(require("node:os"));
-var import_node_path6 = __toESM(require("node:path"));
 
 // node_modules/is-plain-obj/index.js
 function isPlainObject(value) {
@@ -49972,6 +49598,2055 @@ async function isFolder(p) {
   );
 }
 
+// src/core/container/errors.ts
+var DOCKER_PATH_HINT = "Install Docker, or set releaseOperator.dockerPath (CLI: --docker or RELEASE_OPERATOR_DOCKER) to a docker executable.";
+var BINFMT_HINT = "Register QEMU binfmt handlers on the Docker host: `apt-get install qemu-user-static binfmt-support` (then `update-binfmts --enable`), or `docker run --privileged --rm tonistiigi/binfmt --install all`.";
+var DockerError = class extends ReleaseOperatorError {
+  constructor(kind, message, hint, result) {
+    super(kind, message, hint);
+    this.result = result;
+    this.name = "DockerError";
+  }
+  result;
+};
+var DAEMON_DOWN = [
+  /Cannot connect to the Docker daemon/i,
+  /Is the docker daemon running/i,
+  /error during connect/i,
+  /permission denied while trying to connect to the Docker daemon/i
+];
+var EXEC_FORMAT = /exec format error/i;
+var BUILDX_MISSING = /buildx component is missing|'buildx' is not a docker command|unknown command: docker buildx/i;
+var isDaemonDown = (text2) => DAEMON_DOWN.some((re) => re.test(text2));
+var isExecFormatError = (text2) => EXEC_FORMAT.test(text2);
+var isBuildxMissing = (text2) => BUILDX_MISSING.test(text2);
+var HOST_SIDE = new RegExp(
+  [
+    "context canceled",
+    "no space left on device",
+    "could not find bridge",
+    "failed to create endpoint",
+    "failed to set up container networking",
+    "port is already allocated",
+    "address already in use"
+  ].join("|"),
+  "i"
+);
+var isDockerHostProblem = (text2) => isDaemonDown(text2) || HOST_SIDE.test(text2);
+function dockerFailure(dockerPath, r, fallback = "check") {
+  const text2 = `${r.stderr}
+${r.stdout}`;
+  const what = `docker ${r.args.slice(0, 2).join(" ")}`;
+  if (isDaemonDown(text2)) {
+    return new DockerError(
+      "environment",
+      `The Docker daemon is not reachable: ${lastLine(r)}`,
+      `Start Docker (or check DOCKER_HOST / the docker context), then retry. Docker executable: ${dockerPath}.`,
+      r
+    );
+  }
+  if (r.timedOut)
+    return new DockerError(
+      "environment",
+      `${what} did not finish in time.`,
+      "The Docker daemon may be overloaded; retry, or raise the timeout.",
+      r
+    );
+  if (isExecFormatError(text2))
+    return new DockerError(
+      "environment",
+      `${what} failed: exec format error (no emulator for this platform).`,
+      BINFMT_HINT,
+      r
+    );
+  if (/no space left on device/i.test(text2)) {
+    return new DockerError(
+      "environment",
+      `${what} failed: the Docker host ran out of disk space (no space left on device).`,
+      "Free space on the Docker host (docker system prune, or a bigger data-root), then retry.",
+      r
+    );
+  }
+  if (isBuildxMissing(text2)) {
+    return new DockerError(
+      "environment",
+      `${dockerPath} cannot build with BuildKit: the buildx plugin is missing.`,
+      BUILD_HINT,
+      r
+    );
+  }
+  return new DockerError(
+    fallback,
+    `${what} failed (exit ${r.exitCode}): ${lastLine(r) || "no output"}`,
+    fallback === "environment" ? `Check the Docker engine (\`${dockerPath} info\`) and the docker executable.` : void 0,
+    r
+  );
+}
+var BUILD_HINT = "Install the buildx plugin (docker-buildx), or set releaseOperator.dockerPath / --docker to a docker client that can build with BuildKit (DOCKER_BUILDKIT=1 docker build --platform).";
+
+// src/core/container/client.ts
+var DockerClient = class {
+  constructor(options) {
+    this.options = options;
+    this.dockerPath = options.dockerPath;
+    this.logger = options.logger ?? nullLogger;
+  }
+  options;
+  dockerPath;
+  logger;
+  async exec(cmd, opts = {}) {
+    const lines = [];
+    const started = Date.now();
+    this.logger.debug(`$ ${this.dockerPath} ${cmd.args.join(" ")}`);
+    const r = await this.options.runner(this.dockerPath, cmd.args, {
+      cwd: this.options.cwd,
+      env: cmd.env,
+      timeoutMs: opts.timeoutMs ?? cmd.timeoutMs,
+      signal: opts.signal,
+      missingHint: DOCKER_PATH_HINT,
+      onLine: (line, stream) => {
+        lines.push(line);
+        opts.onLine?.(line, stream);
+      }
+    });
+    const result = { ...r, lines };
+    this.logger.debug(`docker ${cmd.args[0]}: exit ${r.exitCode} after ${Date.now() - started} ms`);
+    const accepted = cmd.acceptExitCodes === "any" || r.exitCode === 0 || cmd.acceptExitCodes?.includes(r.exitCode);
+    if (!accepted || r.timedOut && cmd.acceptExitCodes !== "any" || r.exitCode !== 0 && isDaemonDown(r.stderr)) {
+      const err = dockerFailure(this.dockerPath, result, cmd.failureKind);
+      this.logger.debug(`docker failed: ${err.message}`);
+      throw err;
+    }
+    return cmd.parse(result);
+  }
+  /** Runs a command whose stdout is a stream and resolves to what its consumer made of it. */
+  async stream(cmd, opts = {}) {
+    let consumed;
+    const started = Date.now();
+    const timeoutMs = opts.timeoutMs ?? cmd.timeoutMs;
+    this.logger.debug(`$ ${this.dockerPath} ${cmd.args.join(" ")}`);
+    const r = await this.options.runner(this.dockerPath, cmd.args, {
+      cwd: this.options.cwd,
+      timeoutMs,
+      signal: opts.signal,
+      missingHint: DOCKER_PATH_HINT,
+      consumeStdout: async (stdout) => void (consumed = { value: await cmd.consume(stdout) })
+    });
+    this.logger.debug(`docker ${cmd.args[0]}: exit ${r.exitCode} after ${Date.now() - started} ms`);
+    if (r.exitCode !== 0) {
+      const why = r.timedOut && timeoutMs ? `no end after ${timeoutMs / 6e4} minutes` : lastLine(r);
+      throw environmentError(
+        `${cmd.what} failed: ${why || `exit code ${r.exitCode}`}`,
+        "Check that the Docker engine is running (`docker info`) and try again."
+      );
+    }
+    if (!consumed)
+      throw environmentError(
+        `${cmd.what} gave no output stream.`,
+        "The runner in use does not stream stdout (RunOptions.consumeStdout)."
+      );
+    return consumed.value;
+  }
+};
+
+// src/core/neutralize.ts
+var UNSAFE = /([\u0000-\u001f\u007f-\u009f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff])\1*/g;
+var UNSAFE_IN_BLOCK = (
+  // eslint-disable-next-line no-control-regex -- matching control characters is the point
+  /([\u0000-\u0008\u000b-\u001f\u007f-\u009f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff])\1*/g
+);
+var RUN = 4;
+var NAMED = { "\n": "\\n", "\r": "\\r", "	": "\\t", "\x1B": "\\e" };
+function escapeOne(c3) {
+  const named = NAMED[c3];
+  if (named) return named;
+  const code2 = c3.charCodeAt(0);
+  return code2 <= 255 ? `\\x${code2.toString(16).padStart(2, "0")}` : `\\u${code2.toString(16).padStart(4, "0")}`;
+}
+function escape(run2) {
+  const one = escapeOne(run2[0]);
+  return run2.length >= RUN ? `${one}{${run2.length} times}` : one.repeat(run2.length);
+}
+function neutralize(text2, max) {
+  const s = String(text2).replace(UNSAFE, escape);
+  return max !== void 0 && s.length > max ? `${s.slice(0, max)}\u2026` : s;
+}
+function neutralizeBlock(text2) {
+  return String(text2).replace(/\r\n/g, "\n").replace(UNSAFE_IN_BLOCK, escape);
+}
+function markdownText(text2, max) {
+  return neutralize(text2, max).replace(/[\\`*_[\]!<>&|~$]/g, "\\$&");
+}
+
+// src/core/container/labels.ts
+var PRODUCT_LABEL = "release-operator";
+var SMOKE_RUN_LABEL = "release-operator.smoke";
+var PLATFORM_LABEL = "release-operator.platform";
+var GLIBC_LABEL = "release-operator.glibc";
+var RUN_LABEL = "release-operator.run";
+var TEMP_IMAGE_REPO = "release-operator-smoke";
+function smokeLabels(runId, platform3, extra = {}) {
+  return {
+    [PRODUCT_LABEL]: "1",
+    [SMOKE_RUN_LABEL]: runId,
+    ...platform3 ? { [PLATFORM_LABEL]: platform3 } : {},
+    ...extra
+  };
+}
+function glibcLabels(image, runId) {
+  return { [PRODUCT_LABEL]: "1", [GLIBC_LABEL]: image, [RUN_LABEL]: runId };
+}
+function labelArgs(labels) {
+  return Object.entries(labels).flatMap(([k, v]) => ["--label", `${k}=${v}`]);
+}
+function newRunId(now = Date.now()) {
+  return `${now.toString(36)}-${Math.random().toString(16).slice(2, 8)}`;
+}
+
+// src/core/container/commands.ts
+var serverVersion = () => ({
+  args: ["version", "--format", "{{json .Server}}"],
+  timeoutMs: 2e4,
+  // However `docker version` fails, the engine could not be asked: never the release's problem.
+  failureKind: "environment",
+  parse: (r) => {
+    let json2;
+    try {
+      json2 = JSON.parse(r.stdout.trim() || "null");
+    } catch {
+      throw environmentError(
+        `docker version did not answer with JSON (${neutralize(r.stdout.trim(), 120) || "no output"}).`,
+        "Check the docker executable (dockerPath / --docker) and the engine (docker info)."
+      );
+    }
+    const s = json2;
+    const engine = s?.Components?.find((c3) => c3.Name === "Engine")?.Details;
+    return { version: s?.Version ?? "", os: s?.Os ?? engine?.Os ?? "linux", arch: s?.Arch ?? engine?.Arch ?? "" };
+  }
+});
+var buildxVersion = () => ({
+  args: ["buildx", "version"],
+  timeoutMs: 2e4,
+  acceptExitCodes: "any",
+  parse: (r) => r.exitCode === 0 ? r.stdout.trim() : void 0
+});
+var classicBuildKitProbe = () => ({
+  args: ["build", "--help"],
+  env: { DOCKER_BUILDKIT: "1" },
+  timeoutMs: 2e4,
+  acceptExitCodes: "any",
+  parse: (r) => r.exitCode === 0
+});
+var build = (p) => {
+  const common2 = [
+    "--platform",
+    p.platform,
+    "-t",
+    p.tag,
+    "-f",
+    p.dockerfile,
+    ...labelArgs(p.labels),
+    ...Object.entries(p.buildArgs).flatMap(([k, v]) => ["--build-arg", `${k}=${v}`]),
+    "--progress",
+    "plain",
+    p.context
+  ];
+  return p.builder === "buildx" ? { args: ["buildx", "build", "--load", ...common2], timeoutMs: 0, parse: () => void 0 } : { args: ["build", ...common2], env: { DOCKER_BUILDKIT: "1" }, timeoutMs: 0, parse: () => void 0 };
+};
+var imageInspect = (ref) => ({
+  args: ["image", "inspect", "--format", "{{json .}}", ref],
+  timeoutMs: 3e4,
+  acceptExitCodes: [1],
+  parse: (r) => {
+    if (r.exitCode !== 0) {
+      if (/no such image/i.test(r.stderr)) return void 0;
+      throw environmentError(r.stderr.trim());
+    }
+    const j = jsonLines(r.stdout)[0];
+    return {
+      id: j.Id,
+      os: j.Os,
+      architecture: j.Architecture,
+      variant: j.Variant || void 0,
+      repoTags: j.RepoTags ?? [],
+      repoDigests: j.RepoDigests ?? []
+    };
+  }
+});
+var pull = (ref, platform3) => ({
+  args: ["pull", "--platform", platform3, "--quiet", ref],
+  timeoutMs: 0,
+  parse: () => void 0
+});
+function containerArgs(s) {
+  return [
+    "--name",
+    s.name,
+    ...s.platform ? ["--platform", s.platform] : [],
+    ...labelArgs(s.labels),
+    ...Object.entries(s.env ?? {}).flatMap(([k, v]) => ["-e", `${k}=${v}`]),
+    ...s.publish ? ["-p", `127.0.0.1:${s.hostPort ?? 0}:${s.publish}`] : [],
+    ...s.network ? ["--network", s.network] : [],
+    ...s.memory ? ["--memory", s.memory, "--memory-swap", s.memory] : [],
+    s.image,
+    ...s.args ?? []
+  ];
+}
+var runAttached = (s, timeoutMs) => ({
+  args: ["run", ...containerArgs(s)],
+  timeoutMs,
+  acceptExitCodes: "any",
+  parse: (r) => ({ exitCode: r.exitCode, timedOut: r.timedOut, output: r.lines })
+});
+var createContainer = (s) => ({
+  args: ["create", "--pull", "never", ...containerArgs(s)],
+  timeoutMs: 6e4,
+  parse: (r) => r.stdout.trim().split(/\r?\n/).at(-1).trim()
+});
+var STREAM_TIMEOUT_MS = 6e5;
+var saveImage = (image, consume) => ({
+  args: ["save", image],
+  what: `docker save ${image}`,
+  timeoutMs: STREAM_TIMEOUT_MS,
+  consume
+});
+var exportContainer = (container, what, consume) => ({ args: ["export", container], what, timeoutMs: STREAM_TIMEOUT_MS, consume });
+var runDetached = (s) => ({
+  args: ["run", "-d", ...containerArgs(s)],
+  timeoutMs: 6e4,
+  parse: (r) => r.stdout.trim().split(/\r?\n/).at(-1).trim()
+});
+var isPortTaken = (text2) => /port is already allocated|address already in use/i.test(text2);
+var containerState = (container) => ({
+  args: ["inspect", "--type", "container", "--format", "{{json .State}}", container],
+  timeoutMs: 2e4,
+  parse: (r) => {
+    const s = JSON.parse(r.stdout.trim());
+    return {
+      status: s.Status,
+      running: s.Running,
+      exitCode: s.ExitCode,
+      oomKilled: s.OOMKilled,
+      error: s.Error,
+      startedAt: s.StartedAt,
+      finishedAt: s.FinishedAt
+    };
+  }
+});
+var psRow = (container) => ({
+  args: [
+    "ps",
+    "-a",
+    "--filter",
+    `name=^${container}$`,
+    "--format",
+    "table {{.ID}}	{{.Image}}	{{.Command}}	{{.Status}}	{{.Ports}}	{{.Names}}"
+  ],
+  timeoutMs: 2e4,
+  parse: (r) => r.stdout.trimEnd()
+});
+var logs = (container, tail) => ({
+  args: ["logs", "--tail", String(tail), container],
+  timeoutMs: 3e4,
+  parse: (r) => r.lines
+});
+var listContainers = (labelFilter) => ({
+  args: ["ps", "-a", "--no-trunc", "--filter", `label=${labelFilter}`, "--format", "{{json .}}"],
+  timeoutMs: 3e4,
+  parse: (r) => jsonLines(r.stdout).map((c3) => ({
+    id: c3.ID,
+    names: c3.Names,
+    image: c3.Image,
+    status: c3.Status,
+    labels: c3.Labels
+  }))
+});
+var listImages = (labelFilter) => ({
+  args: ["images", "--no-trunc", "--filter", `label=${labelFilter}`, "--format", "{{json .}}"],
+  timeoutMs: 3e4,
+  parse: (r) => jsonLines(r.stdout).map((i2) => ({
+    id: i2.ID,
+    reference: i2.Repository === "<none>" ? i2.ID : `${i2.Repository}:${i2.Tag}`
+  }))
+});
+var removeContainers = (ids) => ({
+  args: ["rm", "-f", "-v", ...ids],
+  timeoutMs: 6e4,
+  acceptExitCodes: [1],
+  parse: (r) => {
+    const real = r.stderr.split(/\r?\n/).filter((l) => l.trim() && !/no such container/i.test(l));
+    if (r.exitCode !== 0 && real.length) throw environmentError(real.join("\n"));
+  }
+});
+var removeImages = (refs) => ({
+  args: ["rmi", ...refs],
+  timeoutMs: 6e4,
+  acceptExitCodes: [1],
+  parse: (r) => {
+    const real = r.stderr.split(/\r?\n/).filter((l) => l.trim() && !/no such image/i.test(l));
+    if (r.exitCode !== 0 && real.length) throw environmentError(real.join("\n"));
+  }
+});
+
+// src/core/container/platform.ts
+var import_promises13 = require("node:fs/promises");
+var import_node_path6 = __toESM(require("node:path"));
+var PLATFORM_RE = /^([a-z0-9]+)\/([a-z0-9_]+)(?:\/([a-z0-9]+))?$/;
+function parsePlatform(text2) {
+  const m = PLATFORM_RE.exec(text2.trim().toLowerCase());
+  if (!m)
+    throw usageError(
+      `'${text2}' is not a platform.`,
+      "Write a platform as os/architecture[/variant], e.g. linux/amd64 or linux/arm64."
+    );
+  return { os: m[1], architecture: m[2], variant: m[3] };
+}
+function formatPlatform(p) {
+  return [p.os, p.architecture, p.variant].filter(Boolean).join("/");
+}
+function ociArchitecture(name) {
+  const map = {
+    x64: "amd64",
+    x86_64: "amd64",
+    aarch64: "arm64",
+    ia32: "386",
+    i386: "386",
+    i686: "386",
+    armv7l: "arm"
+  };
+  return map[name] ?? name;
+}
+function samePlatform(wanted, actual) {
+  if (wanted.os !== actual.os || wanted.architecture !== ociArchitecture(actual.architecture)) return false;
+  if (!wanted.variant || !actual.variant) return true;
+  return wanted.variant === actual.variant;
+}
+function runsNatively(hostArch, p) {
+  const host = ociArchitecture(hostArch);
+  if (p.architecture === host) return true;
+  return host === "amd64" && p.architecture === "386" || host === "arm64" && p.architecture === "arm";
+}
+function qemuName(architecture) {
+  const map = {
+    amd64: "x86_64",
+    arm64: "aarch64",
+    arm: "arm",
+    "386": "i386",
+    ppc64le: "ppc64le",
+    s390x: "s390x",
+    riscv64: "riscv64",
+    mips64le: "mips64el"
+  };
+  return map[architecture] ?? architecture;
+}
+var BINFMT_DIR = "/proc/sys/fs/binfmt_misc";
+async function binfmtState(p, dir = BINFMT_DIR) {
+  const file = import_node_path6.default.join(dir, `qemu-${qemuName(p.architecture)}`);
+  let text2;
+  try {
+    text2 = await (0, import_promises13.readFile)(file, "utf8");
+  } catch {
+    const status = await (0, import_promises13.readFile)(import_node_path6.default.join(dir, "status"), "utf8").catch(() => void 0);
+    if (status === void 0) return { registered: "unknown", reason: `${dir} is not readable here` };
+    return {
+      registered: false,
+      reason: `no QEMU handler for ${p.architecture} is registered (${file} does not exist)`
+    };
+  }
+  if (!/^enabled/m.test(text2))
+    return { registered: false, reason: `the QEMU handler for ${p.architecture} is registered but disabled (${file})` };
+  return { registered: true, interpreter: /^interpreter\s+(\S+)/m.exec(text2)?.[1] };
+}
+
+// src/core/container/builder.ts
+async function detectBuilder(docker, signal) {
+  const buildx = await docker.exec(buildxVersion(), { signal });
+  if (buildx) return { kind: "buildx", description: `docker buildx build (${buildx.split(/\r?\n/)[0]})` };
+  if (await docker.exec(classicBuildKitProbe(), { signal })) {
+    return {
+      kind: "buildkit",
+      description: `buildx is not installed for ${docker.dockerPath}; building with BuildKit: DOCKER_BUILDKIT=1 docker build --platform`
+    };
+  }
+  return {
+    kind: "none",
+    description: `${docker.dockerPath} can neither run 'docker buildx build' (the buildx plugin is missing) nor 'DOCKER_BUILDKIT=1 docker build' (it requires buildx).`,
+    hint: BUILD_HINT
+  };
+}
+
+// src/core/container/active.ts
+var import_promises14 = require("node:fs/promises");
+var import_node_os4 = __toESM(require("node:os"));
+var import_node_path7 = __toESM(require("node:path"));
+var ACTIVE_RUNS_DIR = import_node_path7.default.join(process.platform === "win32" ? import_node_os4.default.tmpdir() : "/tmp", "release-operator-runs");
+async function markRunActive(runId, dir = ACTIVE_RUNS_DIR, onError) {
+  const file = import_node_path7.default.join(dir, runFileName(runId));
+  try {
+    const created = await (0, import_promises14.mkdir)(dir).then(
+      () => true,
+      (e) => {
+        if (e.code !== "EEXIST") throw e;
+        return false;
+      }
+    );
+    if (created) await (0, import_promises14.chmod)(dir, 1023);
+    else if (!(await (0, import_promises14.lstat)(dir)).isDirectory()) throw Object.assign(new Error("not a folder"), { code: "ENOTDIR" });
+    const body = { pid: process.pid, host: import_node_os4.default.hostname(), started: (/* @__PURE__ */ new Date()).toISOString() };
+    await (0, import_promises14.writeFile)(file, JSON.stringify(body), { mode: 420, flag: "wx" });
+  } catch (e) {
+    onError?.(
+      `cannot mark run ${runId} as in progress in ${dir} (${e.code ?? String(e)}); \`cleanup\` may remove its containers meanwhile`
+    );
+    return async () => void 0;
+  }
+  return async () => void await (0, import_promises14.rm)(file, { force: true }).catch(() => void 0);
+}
+var runFileName = (runId) => runId.replace(/[^A-Za-z0-9._-]/g, "_");
+
+// src/core/container/cleanup.ts
+async function removeLabelled(docker, labelFilter, signal, opts = {}) {
+  const [listed, listedImages] = await Promise.all([
+    docker.exec(listContainers(labelFilter), { signal }),
+    opts.images === false ? Promise.resolve([]) : docker.exec(listImages(labelFilter), { signal })
+  ]);
+  const active = opts.activeRuns ? await opts.activeRuns() : /* @__PURE__ */ new Set();
+  const inProgress = (runId) => runId !== void 0 && active.has(runFileName(runId));
+  const containerInProgress = (c3) => {
+    const labels = parseLabels(c3.labels);
+    return inProgress(labels[SMOKE_RUN_LABEL]) || inProgress(labels[RUN_LABEL]);
+  };
+  const imageRun = (i2) => [...active].find((id) => i2.reference.startsWith(`${TEMP_IMAGE_REPO}:${id}-`));
+  const containers = listed.filter((c3) => !containerInProgress(c3));
+  const images = listedImages.filter((i2) => !imageRun(i2));
+  if (containers.length) await docker.exec(removeContainers(containers.map((c3) => c3.id)), { signal });
+  if (images.length) await docker.exec(removeImages([...new Set(images.map((i2) => i2.reference))]), { signal });
+  return {
+    containers,
+    images,
+    spared: {
+      containers: listed.filter((c3) => !containers.includes(c3)),
+      images: listedImages.filter((i2) => !images.includes(i2))
+    }
+  };
+}
+function parseLabels(text2) {
+  const out = {};
+  for (const pair2 of text2.split(",")) {
+    const i2 = pair2.indexOf("=");
+    if (i2 > 0) out[pair2.slice(0, i2)] = pair2.slice(i2 + 1);
+  }
+  return out;
+}
+
+// src/core/report/model.ts
+function verdictOf(examined, findings) {
+  if (findings.some((f) => f.severity === "error")) return "problem";
+  if (examined.count === 0) return "nothing-checked";
+  return "pass";
+}
+function combineVerdicts(verdicts) {
+  if (verdicts.length === 0) return "nothing-checked";
+  for (const v of ["problem", "environment", "nothing-checked"]) if (verdicts.includes(v)) return v;
+  return "pass";
+}
+function totalExamined(checks) {
+  return checks.reduce((n2, c3) => n2 + c3.examined.count, 0);
+}
+function checkResult(input) {
+  const verdict = verdictOf(input.examined, input.findings);
+  return { ...input, verdict, summary: input.summary ?? defaultSummary(verdict, input.examined, input.findings) };
+}
+function environmentResult(id, title, what, reason, next, subject) {
+  return {
+    id,
+    title,
+    subject,
+    verdict: "environment",
+    summary: `could not run: ${reason}`,
+    examined: { count: 0, what },
+    findings: [],
+    next
+  };
+}
+function defaultSummary(verdict, examined, findings) {
+  const counted = `${examined.count} ${countNoun(examined)} examined`;
+  if (verdict === "nothing-checked") {
+    const looked = examined.lookedFor ? `looked for ${examined.lookedFor}` : `no ${examined.what} to examine`;
+    return examined.foundInstead ? `nothing checked: ${looked}; found ${examined.foundInstead}` : `nothing checked: ${looked}`;
+  }
+  const errors = findings.filter((f) => f.severity === "error").length;
+  const warnings = findings.filter((f) => f.severity === "warning").length;
+  if (verdict === "problem") return `${counted}; ${errors} problem${errors === 1 ? "" : "s"}`;
+  return warnings ? `${counted}; ${warnings} warning${warnings === 1 ? "" : "s"}` : counted;
+}
+function countNoun(e) {
+  return e.count === 1 ? e.one ?? e.what.replace(/s$/, "") : e.what;
+}
+function readinessReport(checks, meta = {}) {
+  const verdict = combineVerdicts(checks.filter((c3) => !c3.advisory).map((c3) => c3.verdict));
+  return {
+    schema: "release-operator/readiness@1",
+    image: meta.image,
+    version: meta.version,
+    stage: meta.stage,
+    context: meta.context,
+    verdict,
+    summary: reportSummary(verdict, checks),
+    checks,
+    basis: meta.basis ?? dedupeBasis(checks.flatMap((c3) => c3.basis ?? [])),
+    generatedAt: meta.now?.().toISOString()
+  };
+}
+function reportSummary(verdict, all) {
+  const checks = all.filter((c3) => !c3.advisory);
+  const advisory = all.filter((c3) => c3.advisory && c3.verdict !== "pass").length;
+  const aside = advisory ? `; ${advisory} advisory check${advisory === 1 ? "" : "s"} did not pass` : "";
+  const n2 = (v) => checks.filter((c3) => c3.verdict === v).length;
+  if (checks.length === 0) return `not ready: no checks ran${aside}`;
+  if (verdict === "pass") return `ready: ${n2("pass")} check${n2("pass") === 1 ? "" : "s"} passed${aside}`;
+  const parts = [
+    n2("problem") && `${n2("problem")} with problems`,
+    n2("environment") && `${n2("environment")} could not run`,
+    n2("nothing-checked") && `${n2("nothing-checked")} checked nothing`,
+    n2("pass") && `${n2("pass")} passed`
+  ].filter(Boolean);
+  return `not ready: ${parts.join(", ")} (of ${checks.length} checks)${aside}`;
+}
+function dedupeBasis(all) {
+  const seen = /* @__PURE__ */ new Map();
+  for (const b of all) if (!seen.has(`${b.subject}\0${b.value}`)) seen.set(`${b.subject}\0${b.value}`, b);
+  return [...seen.values()];
+}
+
+// src/core/report/escape.ts
+var oneLine = (text2) => neutralize(text2);
+var multiLine = (text2) => neutralizeBlock(text2);
+function mdCell(text2) {
+  return text2.split(/\r?\n|\r/).map((line) => markdownText(line)).join("<br>");
+}
+var mdText = (text2) => markdownText(text2);
+
+// src/core/report/evidence.ts
+var VERDICT_WORDS = {
+  pass: "pass",
+  problem: "problem",
+  "nothing-checked": "nothing checked",
+  environment: "could not run"
+};
+function examinedText(e) {
+  const counted = `${e.count} ${e.what}`;
+  if (e.count > 0) return counted;
+  const parts = [e.lookedFor && `looked for ${e.lookedFor}`, e.foundInstead && `found ${e.foundInstead}`].filter(
+    Boolean
+  );
+  return parts.length ? `${counted} (${parts.join("; ")})` : counted;
+}
+function nextText(n2) {
+  return n2.command ? `${n2.text}: ${n2.command}` : n2.text;
+}
+var MAX_VALUE = 400;
+function evidenceValue(value) {
+  const text2 = typeof value === "string" ? value : Array.isArray(value) && value.every((v) => typeof v !== "object" || v === null) ? value.join(", ") : JSON.stringify(value);
+  const line = oneLine(text2 ?? String(value));
+  return line.length > MAX_VALUE ? `${line.slice(0, MAX_VALUE)}...` : line;
+}
+function evidencePairs(c3) {
+  return Object.entries(c3.evidence ?? {}).filter(([k, v]) => v !== void 0 && v !== null && !LONG_KEYS.has(k)).map(([k, v]) => [k, evidenceValue(v)]);
+}
+var LONG_KEYS = /* @__PURE__ */ new Set(["logTail", "logs", "output"]);
+function evidenceBlock(c3) {
+  for (const k of LONG_KEYS) {
+    const v = c3.evidence?.[k];
+    if (Array.isArray(v)) return v.map((l) => String(l));
+    if (typeof v === "string") return v.split(/\r?\n/);
+  }
+  return [];
+}
+function checkName(c3) {
+  return c3.subject ? `${c3.title} ${c3.subject}` : c3.title;
+}
+
+// src/core/report/markdown.ts
+var ICON = { pass: "\u2705", problem: "\u274C", "nothing-checked": "\u2B55", environment: "\u26A0\uFE0F" };
+function reportMarkdown(r, options = {}) {
+  const title = options.title ?? `Release Operator${r.stage ? ` ${r.stage}` : ""}`;
+  const out = [`## ${ICON[r.verdict]} ${mdText(title)}: ${mdText(r.summary)}`, ""];
+  const facts = [
+    r.image && `image \`${code(r.image)}\``,
+    r.version && `version **${mdText(r.version)}**`,
+    ...Object.entries(r.context ?? {}).map(([k, v]) => `${mdText(k)}: ${mdText(v)}`)
+  ].filter(Boolean);
+  if (facts.length) out.push(facts.join(" \xB7 "), "");
+  if (r.checks.length) {
+    out.push("| Check | Verdict | What it saw |", "|---|---|---|");
+    for (const c3 of r.checks)
+      out.push(
+        `| ${mdCell(checkName(c3))} | ${ICON[c3.verdict]} ${VERDICT_WORDS[c3.verdict]}${c3.advisory ? " (advisory)" : ""} | ${mdCell(c3.summary)} |`
+      );
+    out.push("");
+  } else out.push("No check ran, so nothing vouches for this release.", "");
+  for (const c3 of r.checks) out.push(...checkSection(c3));
+  if (r.basis.length) {
+    out.push("**Based on**", "");
+    for (const b of r.basis) out.push(`- ${basisText(b)}`);
+    out.push("");
+  }
+  return out.join("\n");
+}
+function checkSection(c3) {
+  const evidence = evidencePairs(c3).map(([k, v]) => `${mdCell(k)}: ${mdCell(v)}`);
+  const next = [...c3.next ?? [], ...c3.findings.flatMap((f) => findingNext(f))];
+  const rows = [
+    [
+      "Verdict",
+      `${ICON[c3.verdict]} ${VERDICT_WORDS[c3.verdict]}${c3.advisory ? " (advisory: shown, never blocks)" : ""}: ${mdCell(c3.summary)}`
+    ],
+    ["Examined", mdCell(examinedText(c3.examined))],
+    ["Evidence", evidence.length ? evidence.join("<br>") : "\u2014"],
+    ["Next action", next.length ? next.map((n2) => mdCell(nextText(n2))).join("<br>") : "\u2014"]
+  ];
+  if (c3.durationMs !== void 0) rows.push(["Time", `${(c3.durationMs / 1e3).toFixed(1)} s`]);
+  const out = [`### ${ICON[c3.verdict]} ${mdText(checkName(c3))}`, "", "| | |", "|---|---|"];
+  for (const [k, v] of rows) out.push(`| ${k} | ${v} |`);
+  out.push("");
+  for (const f of c3.findings) {
+    const where2 = f.location ? ` (\`${code(f.location.file)}${f.location.line ? `:${f.location.line}` : ""}\`)` : "";
+    const rule = f.rule ? ` ${mdText(f.rule)}` : "";
+    out.push(`- **${f.severity}**${rule}${f.subject ? ` ${mdText(f.subject)}:` : ""} ${mdText(f.message)}${where2}`);
+  }
+  if (c3.findings.length) out.push("");
+  const block = evidenceBlock(c3);
+  if (block.length) {
+    const text2 = multiLine(block.join("\n"));
+    const fence = "`".repeat(Math.max(3, ...[...text2.matchAll(/`+/g)].map((m) => m[0].length + 1)));
+    out.push("<details><summary>Log tail</summary>", "", `${fence}text`, text2, fence, "", "</details>", "");
+  }
+  return out;
+}
+var findingNext = (f) => {
+  const n2 = f.next;
+  return n2 ? [n2] : [];
+};
+var code = (s) => neutralize(s).replace(/[`|]/g, "'");
+function basisText(b) {
+  const how = b.source === "inferred" ? "inferred from" : b.source === "configured" ? "configured in" : "default:";
+  return `${mdText(b.subject)}: **${mdText(b.value)}** (${how} ${mdText(b.detail)})`;
+}
+
+// src/core/gate/guard.ts
+function stageContext(deps, timeoutSeconds, graceMs = 3e4) {
+  const deadline2 = new AbortController();
+  const timer = setTimeout(() => deadline2.abort(), timeoutSeconds * 1e3);
+  const signal = deps.signal ? AbortSignal.any([deps.signal, deadline2.signal]) : deadline2.signal;
+  const logger = deps.logger ?? nullLogger;
+  return {
+    deps,
+    signal,
+    timeoutSeconds,
+    timedOut: () => deadline2.signal.aborted && !deps.signal?.aborted,
+    graceMs,
+    emit: (e) => {
+      try {
+        deps.onEvent?.(e);
+      } catch (err) {
+        logger.warn(`a gate event listener failed: ${describeError(err)}`);
+      }
+    },
+    logger,
+    now: deps.now ?? (() => /* @__PURE__ */ new Date()),
+    dispose: () => clearTimeout(timer)
+  };
+}
+async function guarded(ctx, meta, run2, options = {}) {
+  const announce = options.announce !== false;
+  if (announce) ctx.emit({ type: "check-started", id: meta.id, title: meta.title, subject: meta.subject });
+  const started = Date.now();
+  let result;
+  try {
+    if (ctx.signal.aborted) throw new CancelledError();
+    result = await settleOrGiveUp(run2(), ctx);
+    if (ctx.timedOut()) result = timedOut(ctx, meta);
+  } catch (e) {
+    if (ctx.deps.signal?.aborted) throw e instanceof CancelledError ? e : new CancelledError();
+    if (options.usage === "rethrow" && e instanceof ReleaseOperatorError && e.kind === "usage") throw e;
+    result = ctx.timedOut() ? timedOut(ctx, meta) : faultResult(meta, e);
+  }
+  result = { ...result, durationMs: result.durationMs ?? Date.now() - started };
+  if (announce) ctx.emit({ type: "check-finished", check: result });
+  return result;
+}
+function timedOut(ctx, meta) {
+  return {
+    ...meta,
+    verdict: "environment",
+    summary: `could not run: did not finish within the stage's ${ctx.timeoutSeconds} s`,
+    examined: { count: 0, what: meta.what },
+    findings: [],
+    next: [{ text: "Find what is slow in the log (--verbose), or give the stage more time with --timeout" }]
+  };
+}
+function faultResult(meta, e) {
+  const known = e instanceof ReleaseOperatorError;
+  const message = known ? e.message : `unexpected error: ${describeError(e)}`;
+  const next = known ? e.hint ? [{ text: e.hint }] : [] : [{ text: "This is a bug in Release Operator; run again with --verbose and report it" }];
+  const problem = known && e.kind === "check";
+  return {
+    id: meta.id,
+    title: meta.title,
+    subject: meta.subject,
+    verdict: problem ? "problem" : "environment",
+    summary: problem ? message : `could not run: ${message}`,
+    examined: { count: 0, what: meta.what },
+    findings: problem ? [{ severity: "error", message, subject: meta.subject }] : [],
+    next
+  };
+}
+function settleOrGiveUp(work, ctx) {
+  let timer;
+  let onAbort;
+  const givenUp = new Promise((_, reject) => {
+    onAbort = () => {
+      timer = setTimeout(() => reject(new CancelledError("the check did not stop")), ctx.graceMs);
+    };
+    if (ctx.signal.aborted) onAbort();
+    else ctx.signal.addEventListener("abort", onAbort, { once: true });
+  });
+  givenUp.catch(() => void 0);
+  return Promise.race([work, givenUp]).finally(() => {
+    clearTimeout(timer);
+    if (onAbort) ctx.signal.removeEventListener("abort", onAbort);
+  });
+}
+
+// src/core/glibc/check.ts
+var import_promises19 = require("node:fs/promises");
+var import_node_path17 = __toESM(require("node:path"));
+
+// src/core/image/fs.ts
+var import_node_path8 = __toESM(require("node:path"));
+var MAX_SYMLINK_HOPS = 40;
+function normalizePath(p) {
+  const n2 = import_node_path8.default.posix.normalize("/" + p);
+  return n2.length > 1 && n2.endsWith("/") ? n2.slice(0, -1) : n2;
+}
+var ImageFs = class {
+  /** Every path of the image. Read it freely; write through set() and remove() so the index below stays right. */
+  entries = /* @__PURE__ */ new Map();
+  /**
+   * The paths directly under each folder that hold an entry or something below one: a folder's subtree is walked
+   * without looking at the rest of the image. (A layer that hides ten thousand folders, each with `.wh..wh..opq`,
+   * once cost a pass over the whole image per folder: minutes for a layer of a few MiB.)
+   */
+  kids = /* @__PURE__ */ new Map();
+  constructor() {
+    this.entries.set("/", { type: "dir", mode: 493, size: 0, layer: -1 });
+  }
+  set(p, e) {
+    this.entries.set(p, e);
+    for (let c3 = p, d = parentOf(p); d !== void 0; c3 = d, d = parentOf(d)) {
+      let k = this.kids.get(d);
+      if (!k) this.kids.set(d, k = /* @__PURE__ */ new Set());
+      if (k.has(c3)) break;
+      k.add(c3);
+    }
+  }
+  /** Removes one path's entry (what is below it stays), and the index of folders left with nothing. */
+  remove(p) {
+    this.entries.delete(p);
+    for (let c3 = p, d = parentOf(p); d !== void 0; c3 = d, d = parentOf(d)) {
+      if (this.entries.has(c3) || this.kids.get(c3)?.size) break;
+      this.kids.delete(c3);
+      this.kids.get(d)?.delete(c3);
+    }
+  }
+  lstat(p) {
+    return this.entries.get(normalizePath(p));
+  }
+  /** Follows symlinks (all of them, or all but the last component); undefined on a loop. */
+  resolve(p, followLast = true) {
+    const pending = normalizePath(p).split("/").filter(Boolean);
+    let current = "/";
+    let hops = 0;
+    while (pending.length) {
+      const comp = pending.shift();
+      if (comp === "." || comp === "") continue;
+      if (comp === "..") {
+        current = import_node_path8.default.posix.dirname(current);
+        continue;
+      }
+      const candidate = current === "/" ? `/${comp}` : `${current}/${comp}`;
+      const e = this.entries.get(candidate);
+      if (e?.type === "symlink" && e.target !== void 0 && (pending.length > 0 || followLast)) {
+        if (++hops > MAX_SYMLINK_HOPS) return void 0;
+        pending.unshift(...e.target.split("/").filter(Boolean));
+        if (e.target.startsWith("/")) current = "/";
+        continue;
+      }
+      current = candidate;
+    }
+    return {
+      path: current,
+      entry: this.entries.get(current) ?? (this.hasChildren(current) ? { type: "dir", mode: 493, size: 0, layer: -1 } : void 0)
+    };
+  }
+  /** The entry a path finally names, symlinks followed. */
+  stat(p) {
+    return this.resolve(p)?.entry;
+  }
+  /** Regular files at or under a folder (the folder's own symlinks resolved), in path order. */
+  filesUnder(dir) {
+    const r = this.resolve(dir);
+    if (!r?.entry) return [];
+    if (r.entry.type === "file") return [[r.path, r.entry]];
+    const out = [];
+    for (const p of this.below(r.path)) {
+      const e = this.entries.get(p);
+      if (e?.type === "file") out.push([p, e]);
+    }
+    return out.sort(([a2], [b]) => a2 < b ? -1 : 1);
+  }
+  /** Names directly inside a folder (symlinks in the folder's path resolved). */
+  list(dir) {
+    const r = this.resolve(dir);
+    if (!r) return [];
+    const prefix = r.path === "/" ? "/" : r.path + "/";
+    return [...this.kids.get(r.path) ?? []].filter((p) => this.entries.has(p)).map((p) => p.slice(prefix.length)).sort();
+  }
+  hasChildren(dir) {
+    return Boolean(this.kids.get(dir)?.size);
+  }
+  /** Every path strictly below a folder, from the index (its subtree only). */
+  below(dir) {
+    const out = [];
+    const stack = [...this.kids.get(dir) ?? []];
+    for (let p = stack.pop(); p !== void 0; p = stack.pop()) {
+      out.push(p);
+      const k = this.kids.get(p);
+      if (k) stack.push(...k);
+    }
+    return out;
+  }
+  /** Removes a path and everything under it that lower layers wrote (whiteouts and replaced folders). */
+  removeBelow(p, layer, keepSelf = false) {
+    for (const k of this.below(p)) {
+      const e = this.entries.get(k);
+      if (e && e.layer < layer) this.remove(k);
+    }
+    const self = this.entries.get(p);
+    if (!keepSelf && self && self.layer < layer) this.remove(p);
+  }
+};
+function parentOf(p) {
+  if (p === "/") return void 0;
+  const i2 = p.lastIndexOf("/");
+  return i2 <= 0 ? "/" : p.slice(0, i2);
+}
+
+// src/core/image/layer.ts
+var import_node_stream9 = require("node:stream");
+var import_node_zlib = require("node:zlib");
+var import_tar_stream = __toESM(require_tar_stream());
+
+// src/core/limits.ts
+var MiB = 1024 * 1024;
+var LIMITS = {
+  listingPages: {
+    what: "pages of one listing (tags, referrers)",
+    default: 1e3,
+    unit: "count",
+    setting: "limits.listingPages",
+    why: "ghcr.io pages 100 tags at a time; 1000 pages is 100,000 tags. A registry that always sends another page ends here."
+  },
+  listingItems: {
+    what: "tags of one tag listing",
+    default: 1e5,
+    unit: "count",
+    setting: "limits.listingItems",
+    why: "Keeps a listing in memory bounded whatever the page size."
+  },
+  requestsPerOperation: {
+    what: "registry requests of one operation (a command, or an action in the editor)",
+    default: 25e3,
+    unit: "count",
+    setting: "limits.requestsPerOperation",
+    why: "`tags` asks once per tag; 25,000 covers the largest repositories seen and stops a fan-out without end."
+  },
+  indexChildren: {
+    what: "manifests in one image index",
+    default: 1e3,
+    unit: "count",
+    setting: "limits.indexChildren",
+    why: "Real indexes hold a few platforms and their attestations; each child may cost requests."
+  },
+  requestSeconds: {
+    what: "time for one registry request, headers and body",
+    default: 30,
+    unit: "seconds",
+    setting: "registry.timeoutSeconds",
+    why: "A loopback or ghcr.io answer takes milliseconds; a body that drips is cut here (then retried)."
+  },
+  githubRequestSeconds: {
+    what: "time for one GitHub API request, headers and body",
+    default: 30,
+    unit: "seconds",
+    setting: "github.timeoutSeconds",
+    why: "GitHub answers in well under a second; an Enterprise server may need more."
+  },
+  operationSeconds: {
+    what: "time for the registry and GitHub requests of one operation (retries and waits included)",
+    default: 600,
+    unit: "seconds",
+    setting: "limits.operationSeconds",
+    why: "Ten minutes is far beyond any listing or log seen; nothing waits longer than this in silence."
+  },
+  retryWaitSeconds: {
+    what: "total wait between the retries of one request (Retry-After, rate-limit resets, backoff)",
+    default: 60,
+    unit: "seconds",
+    setting: "limits.retryWaitSeconds",
+    why: "A server that asks for a longer wait fails at once, naming the wait it asked for (registry and GitHub alike)."
+  },
+  documentMegabytes: {
+    what: "one image config, tag-list page or GitHub API answer",
+    default: 16,
+    unit: "megabytes",
+    setting: "limits.documentMegabytes",
+    why: "A config with a long history is a few hundred KiB and a page of 10,000 tags about 1 MiB."
+  },
+  logMegabytes: {
+    what: "log text read by one command (a job log, or every job log of a run unzipped)",
+    default: 16,
+    unit: "megabytes",
+    setting: "limits.logMegabytes",
+    why: "Logs are kept in memory to split them by step and shown whole (about 200,000 lines); what is past the limit is not read and the cut is said."
+  },
+  files: {
+    what: "files of one checked tree (a folder, or the merged filesystem of an image)",
+    default: 3e5,
+    unit: "count",
+    setting: "limits.files",
+    why: "Large images hold 100,000 to 200,000 files; each costs memory while the image is checked."
+  },
+  manifestBytes: {
+    what: "one manifest or index",
+    default: 4 * MiB,
+    unit: "bytes",
+    why: "Fixed: containerd and the distribution registry refuse larger manifests, so no real one is larger."
+  },
+  repositoryFileBytes: {
+    what: "one file read from the repository (release-operator.json, a workflow, a version file)",
+    default: 1 * MiB,
+    unit: "bytes",
+    why: "Fixed: these files are a few KiB; a larger one is not what it claims to be."
+  },
+  elfBytes: {
+    what: "one ELF file parsed by the glibc check",
+    default: 1024 * MiB,
+    unit: "bytes",
+    why: "Fixed: no real program is larger; a larger one is reported unreadable, not skipped."
+  },
+  logFiles: {
+    what: "files in one run-log archive",
+    default: 1e3,
+    unit: "count",
+    why: "Fixed: GitHub allows 256 jobs per run and writes a few files per job."
+  },
+  logLineChars: {
+    what: "characters of one log line shown",
+    default: 64 * 1024,
+    unit: "count",
+    why: "Fixed: a longer line is clipped and the clip is said on it; the lines of one command together cost at least 32 bytes each of limits.logMegabytes."
+  },
+  githubListPages: {
+    what: "pages of 100 read of one GitHub list (the jobs of a run, the Releases of a repository)",
+    default: 10,
+    unit: "count",
+    why: "Fixed: GitHub allows 256 jobs per run; 1000 Releases is more than any repository audited here has."
+  },
+  redirects: {
+    what: "redirects followed for one request",
+    default: 5,
+    unit: "count",
+    why: "Fixed: a registry redirects a blob once, to its storage."
+  },
+  librariesPerBinary: {
+    what: "libraries loaded for one binary by the glibc check",
+    default: 1024,
+    unit: "count",
+    why: "Fixed: real programs load tens; past the limit the binary is reported as not fully checked."
+  }
+};
+function limitsFrom(c3) {
+  return {
+    listingPages: c3.limits.listingPages,
+    listingItems: c3.limits.listingItems,
+    requestsPerOperation: c3.limits.requestsPerOperation,
+    indexChildren: c3.limits.indexChildren,
+    requestMs: c3.registry.timeoutSeconds * 1e3,
+    githubRequestMs: c3.github.timeoutSeconds * 1e3,
+    operationMs: c3.limits.operationSeconds * 1e3,
+    retryWaitMs: c3.limits.retryWaitSeconds * 1e3,
+    documentBytes: c3.limits.documentMegabytes * MiB,
+    logBytes: c3.limits.logMegabytes * MiB,
+    files: c3.limits.files
+  };
+}
+var DEFAULT_LIMITS = limitsFrom({
+  limits: {
+    listingPages: LIMITS.listingPages.default,
+    listingItems: LIMITS.listingItems.default,
+    requestsPerOperation: LIMITS.requestsPerOperation.default,
+    indexChildren: LIMITS.indexChildren.default,
+    operationSeconds: LIMITS.operationSeconds.default,
+    retryWaitSeconds: LIMITS.retryWaitSeconds.default,
+    documentMegabytes: LIMITS.documentMegabytes.default,
+    logMegabytes: LIMITS.logMegabytes.default,
+    files: LIMITS.files.default
+  },
+  registry: { timeoutSeconds: LIMITS.requestSeconds.default },
+  github: { timeoutSeconds: LIMITS.githubRequestSeconds.default }
+});
+function formatLimit(value, unit) {
+  if (unit === "seconds") return `${value} s`;
+  if (unit === "megabytes") return `${value} MiB`;
+  if (unit === "bytes") return value >= MiB ? `${value / MiB} MiB` : `${value} bytes`;
+  return String(value);
+}
+function raiseHint(name) {
+  const spec = LIMITS[name];
+  return spec.setting ? `If this is expected, raise it: "${spec.setting}" in release-operator.json (or the releaseOperator.${spec.setting} setting).` : "This limit is fixed: an input this large is broken or hostile.";
+}
+function limitError(name, value, detail) {
+  const spec = LIMITS[name];
+  const shown = spec.unit === "megabytes" ? formatLimit(Math.round(value / MiB), "megabytes") : spec.unit === "seconds" ? formatLimit(Math.round(value / 1e3), "seconds") : formatLimit(value, spec.unit);
+  const label = spec.setting ?? `fixed limit: ${spec.what}`;
+  return environmentError(`${detail}: the limit of ${shown} (${label}) was reached.`, raiseHint(name));
+}
+
+// src/core/elf/errors.ts
+var ElfFormatError = class extends ReleaseOperatorError {
+  constructor(file, problem) {
+    super(
+      "check",
+      `${file}: ${problem}`,
+      "The file is truncated, corrupted or not an ELF file; rebuild it or copy it again."
+    );
+    this.file = file;
+    this.problem = problem;
+    this.name = "ElfFormatError";
+  }
+  file;
+  problem;
+};
+
+// src/core/elf/bytes.ts
+var MissingBytes = class extends Error {
+  constructor(offset, size) {
+    super(`bytes ${offset}+${size} not read yet`);
+    this.offset = offset;
+    this.size = size;
+    this.name = "MissingBytes";
+  }
+  offset;
+  size;
+};
+var ByteView = class {
+  constructor(file, pieces, littleEndian, length) {
+    this.file = file;
+    this.littleEndian = littleEndian;
+    const list4 = pieces instanceof Uint8Array ? [{ offset: 0, bytes: pieces }] : pieces;
+    this.pieces = list4.map((p) => ({ ...p, dv: new DataView(p.bytes.buffer, p.bytes.byteOffset, p.bytes.byteLength) })).sort((a2, b) => a2.offset - b.offset);
+    this.length = length ?? (pieces instanceof Uint8Array ? pieces.length : Math.max(0, ...list4.map((p) => p.offset + p.bytes.length)));
+  }
+  file;
+  littleEndian;
+  pieces;
+  length;
+  check(offset, size, what) {
+    if (!Number.isSafeInteger(offset) || offset < 0 || size < 0 || offset + size > this.length) {
+      throw new ElfFormatError(
+        this.file,
+        `${what} at offset ${offset} (${size} bytes) lies outside the file (${this.length} bytes): truncated or malformed`
+      );
+    }
+    this.piece(offset, size);
+  }
+  /** The piece holding [offset, offset + size), which check() has found inside the file. */
+  piece(offset, size) {
+    const ps = this.pieces;
+    let lo = 0;
+    let hi = ps.length - 1;
+    while (lo < hi) {
+      const mid = lo + hi + 1 >> 1;
+      if (ps[mid].offset <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    for (let i2 = lo; i2 >= 0; i2--) {
+      const p = ps[i2];
+      if (offset >= p.offset && offset + size <= p.offset + p.bytes.length) return p;
+    }
+    throw new MissingBytes(offset, size);
+  }
+  at(o2, n2, what) {
+    this.check(o2, n2, what);
+    const p = this.piece(o2, n2);
+    return [p.dv, o2 - p.offset];
+  }
+  u8(o2, what) {
+    const [dv, i2] = this.at(o2, 1, what);
+    return dv.getUint8(i2);
+  }
+  u16(o2, what) {
+    const [dv, i2] = this.at(o2, 2, what);
+    return dv.getUint16(i2, this.littleEndian);
+  }
+  u32(o2, what) {
+    const [dv, i2] = this.at(o2, 4, what);
+    return dv.getUint32(i2, this.littleEndian);
+  }
+  /** A 64-bit unsigned value that must fit a JS number (offsets and sizes in any real file do). */
+  u64(o2, what) {
+    const [dv, i2] = this.at(o2, 8, what);
+    const v = dv.getBigUint64(i2, this.littleEndian);
+    if (v > BigInt(Number.MAX_SAFE_INTEGER)) throw new ElfFormatError(this.file, `${what} is too large (${v})`);
+    return Number(v);
+  }
+  /** A 64-bit dynamic tag or value that may be any word; large values stay large (they fail later bounds checks). */
+  u64Loose(o2) {
+    const [dv, i2] = this.at(o2, 8, "a dynamic entry");
+    return Number(dv.getBigUint64(i2, this.littleEndian));
+  }
+  u64Tag(o2) {
+    return this.u64Loose(o2);
+  }
+  /** A word of the file's class: 4 bytes for ELF32, 8 for ELF64. */
+  word(o2, is64, what) {
+    return is64 ? this.u64(o2, what) : this.u32(o2, what);
+  }
+  /** A NUL-terminated string starting at o and ending before `end`. */
+  cstring(o2, end, maxLength, what) {
+    this.check(o2, 1, what);
+    const limit = Math.min(end, this.length, o2 + maxLength);
+    const p = this.piece(o2, 1);
+    const stop = Math.min(limit, p.offset + p.bytes.length);
+    for (let i2 = o2; i2 < stop; i2++) {
+      if (p.bytes[i2 - p.offset] === 0)
+        return Buffer.from(p.bytes.buffer, p.bytes.byteOffset + o2 - p.offset, i2 - o2).toString("latin1");
+    }
+    if (stop < limit) throw new MissingBytes(o2, limit - o2);
+    throw new ElfFormatError(this.file, `${what} at offset ${o2} is not NUL-terminated within its table`);
+  }
+};
+
+// src/core/elf/constants.ts
+var PT_LOAD = 1;
+var PT_DYNAMIC = 2;
+var PT_INTERP = 3;
+var DT_NULL = 0;
+var DT_NEEDED = 1;
+var DT_STRTAB = 5;
+var DT_STRSZ = 10;
+var DT_SONAME = 14;
+var DT_RPATH = 15;
+var DT_RUNPATH = 29;
+var DT_FLAGS_1 = 1879048187;
+var DT_VERDEF = 1879048188;
+var DT_VERDEFNUM = 1879048189;
+var DT_VERNEED = 1879048190;
+var DT_VERNEEDNUM = 1879048191;
+var VER_FLG_BASE = 1;
+var VER_FLG_WEAK = 2;
+var ET_NAMES = { 1: "rel", 2: "exec", 3: "dyn", 4: "core" };
+var MACHINES = {
+  3: { name: "Intel 80386", arch: "386" },
+  8: { name: "MIPS", arch: "mips" },
+  20: { name: "PowerPC", arch: "ppc" },
+  21: { name: "PowerPC64", arch: "ppc64" },
+  22: { name: "IBM S/390", arch: "s390x" },
+  40: { name: "ARM", arch: "arm" },
+  62: { name: "x86-64", arch: "amd64" },
+  183: { name: "AArch64", arch: "arm64" },
+  243: { name: "RISC-V", arch: "riscv64" },
+  258: { name: "LoongArch", arch: "loong64" }
+};
+var LIMITS2 = {
+  programHeaders: 4096,
+  dynamicEntries: 65536,
+  versionEntries: 65536,
+  auxEntries: 65536,
+  stringLength: 65536
+};
+
+// src/core/elf/parse.ts
+var MAGIC = [127, 69, 76, 70];
+function isElf(head) {
+  return head.length >= 4 && MAGIC.every((b, i2) => head[i2] === b);
+}
+function parseElfPieces(pieces, size, file) {
+  try {
+    return parse(pieces, size, file);
+  } catch (e) {
+    if (e instanceof ElfFormatError || e instanceof MissingBytes) throw e;
+    throw new ElfFormatError(file, `could not be read (${e instanceof Error ? e.message : String(e)})`);
+  }
+}
+function parse(pieces, size, file) {
+  if (size < 16) throw new ElfFormatError(file, `too short for an ELF header (${size} bytes)`);
+  const ident = new ByteView(file, pieces, true, size);
+  const byte = (i2) => ident.u8(i2, "e_ident");
+  if (!MAGIC.every((b, i2) => byte(i2) === b)) throw new ElfFormatError(file, "not an ELF file (no \\x7fELF magic)");
+  const cls = byte(4);
+  const data = byte(5);
+  if (cls !== 1 && cls !== 2)
+    throw new ElfFormatError(file, `unknown ELF class ${cls} (expected 1 for 32-bit or 2 for 64-bit)`);
+  if (data !== 1 && data !== 2)
+    throw new ElfFormatError(file, `unknown ELF data encoding ${data} (expected 1 little or 2 big endian)`);
+  if (byte(6) !== 1) throw new ElfFormatError(file, `unknown ELF version ${byte(6)}`);
+  const is64 = cls === 2;
+  const v = new ByteView(file, pieces, data === 1, size);
+  const ehsize = is64 ? 64 : 52;
+  v.check(0, ehsize, "the ELF header");
+  const type = v.u16(16, "e_type");
+  const machine = v.u16(18, "e_machine");
+  const phoff = v.word(is64 ? 32 : 28, is64, "e_phoff");
+  const shoff = v.word(is64 ? 40 : 32, is64, "e_shoff");
+  const phentsize = v.u16(is64 ? 54 : 42, "e_phentsize");
+  let phnum = v.u16(is64 ? 56 : 44, "e_phnum");
+  const shentsize = v.u16(is64 ? 58 : 46, "e_shentsize");
+  if (phnum === 65535) {
+    if (!shoff) throw new ElfFormatError(file, "e_phnum is PN_XNUM but there is no section header 0 to hold the count");
+    phnum = v.u32(shoff + (is64 ? 44 : 28), "section header 0 sh_info (program header count)");
+    void shentsize;
+  }
+  const phMin = is64 ? 56 : 32;
+  if (phnum > 0 && phentsize < phMin)
+    throw new ElfFormatError(file, `e_phentsize ${phentsize} is smaller than a program header (${phMin})`);
+  if (phnum > LIMITS2.programHeaders) throw new ElfFormatError(file, `e_phnum ${phnum} is implausibly large`);
+  v.check(phoff, phnum * phentsize, "the program header table");
+  const phs = [];
+  for (let i2 = 0; i2 < phnum; i2++) {
+    const o2 = phoff + i2 * phentsize;
+    const what = `program header ${i2}`;
+    phs.push(
+      is64 ? {
+        type: v.u32(o2, what),
+        flags: v.u32(o2 + 4, what),
+        offset: v.u64(o2 + 8, what),
+        vaddr: v.u64(o2 + 16, what),
+        filesz: v.u64(o2 + 32, what),
+        memsz: v.u64(o2 + 40, what)
+      } : {
+        type: v.u32(o2, what),
+        offset: v.u32(o2 + 4, what),
+        vaddr: v.u32(o2 + 8, what),
+        filesz: v.u32(o2 + 16, what),
+        memsz: v.u32(o2 + 20, what),
+        flags: v.u32(o2 + 24, what)
+      }
+    );
+  }
+  const m = MACHINES[machine];
+  const info2 = {
+    file,
+    class: is64 ? 64 : 32,
+    endian: data === 1 ? "little" : "big",
+    type: ET_NAMES[type] ?? "unknown",
+    machine,
+    machineName: m?.name ?? `machine ${machine}`,
+    arch: archOf(machine, is64, data === 1),
+    osabi: byte(7),
+    programHeaders: phs,
+    dynamic: false,
+    needed: [],
+    rpath: [],
+    runpath: [],
+    flags1: 0,
+    versionNeeds: [],
+    versionDefinitions: []
+  };
+  const interp = phs.find((p) => p.type === PT_INTERP);
+  if (interp) {
+    v.check(interp.offset, interp.filesz, "PT_INTERP");
+    info2.interpreter = v.cstring(
+      interp.offset,
+      interp.offset + interp.filesz,
+      LIMITS2.stringLength,
+      "the PT_INTERP path"
+    );
+  }
+  const dyn = phs.find((p) => p.type === PT_DYNAMIC);
+  if (dyn) readDynamic(v, is64, phs, dyn, info2);
+  return info2;
+}
+function archOf(machine, is64, le) {
+  const m = MACHINES[machine];
+  if (!m) return void 0;
+  if (machine === 21) return le ? "ppc64le" : "ppc64";
+  if (machine === 8) return is64 ? le ? "mips64le" : "mips64" : le ? "mipsle" : "mips";
+  if (machine === 22) return is64 ? "s390x" : "s390";
+  if (machine === 243) return is64 ? "riscv64" : "riscv32";
+  return m.arch;
+}
+function vaddrToOffset(v, phs, addr, what) {
+  for (const p of phs) {
+    if (p.type === PT_LOAD && addr >= p.vaddr && addr < p.vaddr + p.filesz) return addr - p.vaddr + p.offset;
+  }
+  throw new ElfFormatError(v.file, `${what} address 0x${addr.toString(16)} is not inside any PT_LOAD segment`);
+}
+function readDynamic(v, is64, phs, dyn, info2) {
+  info2.dynamic = true;
+  const entsize = is64 ? 16 : 8;
+  v.check(dyn.offset, dyn.filesz, "the PT_DYNAMIC segment");
+  const count2 = Math.min(Math.floor(dyn.filesz / entsize), LIMITS2.dynamicEntries);
+  const entries2 = [];
+  for (let i2 = 0; i2 < count2; i2++) {
+    const o2 = dyn.offset + i2 * entsize;
+    const tag = is64 ? v.u64Tag(o2) : v.u32(o2, `dynamic entry ${i2} tag`);
+    if (tag === DT_NULL) break;
+    const val = is64 ? v.u64Loose(o2 + 8) : v.u32(o2 + 4, `dynamic entry ${i2} value`);
+    entries2.push([tag, val]);
+  }
+  const one = (tag) => entries2.find(([t]) => t === tag)?.[1];
+  const all = (tag) => entries2.filter(([t]) => t === tag).map(([, val]) => val);
+  const strtabAddr = one(DT_STRTAB);
+  const strsz = one(DT_STRSZ);
+  const strings3 = [DT_NEEDED, DT_SONAME, DT_RPATH, DT_RUNPATH, DT_VERNEED, DT_VERDEF].some(
+    (t) => one(t) !== void 0
+  );
+  if (!strings3) {
+    info2.flags1 = one(DT_FLAGS_1) ?? 0;
+    return;
+  }
+  if (strtabAddr === void 0) throw new ElfFormatError(v.file, "the dynamic segment has names but no DT_STRTAB");
+  if (strsz === void 0) throw new ElfFormatError(v.file, "the dynamic segment has no DT_STRSZ");
+  const strOff = vaddrToOffset(v, phs, strtabAddr, "DT_STRTAB");
+  v.check(strOff, strsz, "the dynamic string table (DT_STRTAB/DT_STRSZ)");
+  const str4 = (idx, what) => {
+    if (idx >= strsz) throw new ElfFormatError(v.file, `${what} string index ${idx} is beyond DT_STRSZ ${strsz}`);
+    return v.cstring(strOff + idx, strOff + strsz, LIMITS2.stringLength, what);
+  };
+  info2.needed = all(DT_NEEDED).map((i2) => str4(i2, "DT_NEEDED"));
+  const soname = one(DT_SONAME);
+  if (soname !== void 0) info2.soname = str4(soname, "DT_SONAME");
+  const paths = (tag, what) => all(tag).flatMap((i2) => str4(i2, what).split(":").filter(Boolean));
+  info2.rpath = paths(DT_RPATH, "DT_RPATH");
+  info2.runpath = paths(DT_RUNPATH, "DT_RUNPATH");
+  info2.flags1 = one(DT_FLAGS_1) ?? 0;
+  const verneed = one(DT_VERNEED);
+  if (verneed !== void 0) {
+    const num2 = one(DT_VERNEEDNUM);
+    if (num2 === void 0) throw new ElfFormatError(v.file, "DT_VERNEED without DT_VERNEEDNUM");
+    info2.versionNeeds = readVerneed(v, vaddrToOffset(v, phs, verneed, "DT_VERNEED"), num2, str4);
+  }
+  const verdef = one(DT_VERDEF);
+  if (verdef !== void 0) {
+    const num2 = one(DT_VERDEFNUM);
+    if (num2 === void 0) throw new ElfFormatError(v.file, "DT_VERDEF without DT_VERDEFNUM");
+    info2.versionDefinitions = readVerdef(v, vaddrToOffset(v, phs, verdef, "DT_VERDEF"), num2, str4);
+  }
+}
+function readVerneed(v, start, num2, str4) {
+  if (num2 > LIMITS2.versionEntries) throw new ElfFormatError(v.file, `DT_VERNEEDNUM ${num2} is implausibly large`);
+  const out = [];
+  let o2 = start;
+  let aux = 0;
+  for (let i2 = 0; i2 < num2; i2++) {
+    const what = `version need ${i2}`;
+    const version = v.u16(o2, what);
+    if (version !== 1) throw new ElfFormatError(v.file, `${what} has unknown vn_version ${version}`);
+    const cnt = v.u16(o2 + 2, what);
+    const lib = { file: str4(v.u32(o2 + 4, what), `${what} vn_file`), versions: [] };
+    let a2 = o2 + v.u32(o2 + 8, what);
+    for (let j = 0; j < cnt; j++) {
+      if (++aux > LIMITS2.auxEntries) throw new ElfFormatError(v.file, "too many version need entries");
+      const w = `${what} entry ${j}`;
+      const flags = v.u16(a2 + 4, w);
+      lib.versions.push({
+        name: str4(v.u32(a2 + 8, w), `${w} vna_name`),
+        flags,
+        weak: (flags & VER_FLG_WEAK) !== 0,
+        index: v.u16(a2 + 6, w) & 32767
+      });
+      const next2 = v.u32(a2 + 12, w);
+      if (next2 === 0) break;
+      a2 += next2;
+    }
+    out.push(lib);
+    const next = v.u32(o2 + 12, what);
+    if (next === 0) break;
+    o2 += next;
+  }
+  return out;
+}
+function readVerdef(v, start, num2, str4) {
+  if (num2 > LIMITS2.versionEntries) throw new ElfFormatError(v.file, `DT_VERDEFNUM ${num2} is implausibly large`);
+  const out = [];
+  let o2 = start;
+  let aux = 0;
+  for (let i2 = 0; i2 < num2; i2++) {
+    const what = `version definition ${i2}`;
+    const version = v.u16(o2, what);
+    if (version !== 1) throw new ElfFormatError(v.file, `${what} has unknown vd_version ${version}`);
+    const flags = v.u16(o2 + 2, what);
+    const index = v.u16(o2 + 4, what);
+    const cnt = v.u16(o2 + 6, what);
+    const names = [];
+    let a2 = o2 + v.u32(o2 + 12, what);
+    for (let j = 0; j < cnt; j++) {
+      if (++aux > LIMITS2.auxEntries) throw new ElfFormatError(v.file, "too many version definition entries");
+      names.push(str4(v.u32(a2, `${what} aux ${j}`), `${what} vda_name`));
+      const next2 = v.u32(a2 + 4, `${what} aux ${j}`);
+      if (next2 === 0) break;
+      a2 += next2;
+    }
+    if (!names.length) throw new ElfFormatError(v.file, `${what} has no name`);
+    out.push({
+      name: names[0],
+      index,
+      flags,
+      base: (flags & VER_FLG_BASE) !== 0,
+      weak: (flags & VER_FLG_WEAK) !== 0,
+      parents: names.slice(1)
+    });
+    const next = v.u32(o2 + 16, what);
+    if (next === 0) break;
+    o2 += next;
+  }
+  return out;
+}
+
+// src/core/elf/versions.ts
+function splitVersion(name) {
+  const m = /^([A-Za-z][A-Za-z0-9_]*?)_(\d+(?:\.\d+)*)$/.exec(name);
+  return m ? { family: m[1], numbers: m[2].split(".").map(Number) } : void 0;
+}
+function compareDotted(a2, b) {
+  const x = typeof a2 === "string" ? a2.split(".").map((n2) => Number(n2) || 0) : a2;
+  const y = typeof b === "string" ? b.split(".").map((n2) => Number(n2) || 0) : b;
+  for (let i2 = 0; i2 < Math.max(x.length, y.length); i2++) {
+    const d = (x[i2] ?? 0) - (y[i2] ?? 0);
+    if (d) return d;
+  }
+  return 0;
+}
+function glibcVersionOf(name) {
+  const v = splitVersion(name);
+  return v && v.family === "GLIBC" ? v.numbers.join(".") : void 0;
+}
+function maxVersion(versions) {
+  let best;
+  for (const v of versions) if (v && (!best || compareDotted(v, best) > 0)) best = v;
+  return best;
+}
+
+// src/core/elf/file.ts
+var FIRST_READ = 64 * 1024;
+var MIN_READ = 16 * 1024;
+var MAX_READS = 32;
+async function readElfFile(fh, size, file) {
+  const pieces = [];
+  const read = async (offset, length) => {
+    const bytes = Buffer.allocUnsafe(Math.max(0, Math.min(length, size - offset)));
+    let got = 0;
+    while (got < bytes.length) {
+      const { bytesRead } = await fh.read(bytes, got, bytes.length - got, offset + got);
+      if (!bytesRead) break;
+      got += bytesRead;
+    }
+    return { offset, bytes: bytes.subarray(0, got) };
+  };
+  pieces.push(await read(0, FIRST_READ));
+  for (let reads = 1; reads < MAX_READS; reads++) {
+    try {
+      return parseElfPieces(pieces, size, file);
+    } catch (e) {
+      if (!(e instanceof MissingBytes)) throw e;
+      const piece = await read(e.offset, Math.max(e.size, MIN_READ));
+      if (piece.bytes.length < Math.min(e.size, size - e.offset)) break;
+      pieces.push(piece);
+    }
+  }
+  const whole = await read(0, size);
+  return parseElfPieces([whole], whole.bytes.length, file);
+}
+function parseElfChunks(given, size, file) {
+  const chunks = coalesce(given);
+  const have = chunks.length ? chunks[chunks.length - 1].offset + chunks[chunks.length - 1].bytes.length : 0;
+  const pieces = [...chunks];
+  for (let joins = 0; joins < MAX_READS; joins++) {
+    try {
+      return parseElfPieces(pieces, Math.min(size, have), file);
+    } catch (e) {
+      if (!(e instanceof MissingBytes)) throw e;
+      const end = e.offset + Math.max(e.size, 1);
+      const across = chunks.filter((c3) => c3.offset < end && c3.offset + c3.bytes.length > e.offset);
+      if (!across.length) break;
+      pieces.push({ offset: across[0].offset, bytes: Buffer.concat(across.map((c3) => c3.bytes)) });
+    }
+  }
+  return parseElfPieces([{ offset: 0, bytes: Buffer.concat(chunks.map((c3) => c3.bytes)) }], have, file);
+}
+var CHUNK_FLOOR = 64 * 1024;
+function coalesce(chunks) {
+  const out = [];
+  let run2 = [];
+  let runBytes = 0;
+  const flush = () => {
+    if (run2.length === 1) out.push(run2[0]);
+    else if (run2.length) out.push({ offset: run2[0].offset, bytes: Buffer.concat(run2.map((c3) => c3.bytes)) });
+    run2 = [];
+    runBytes = 0;
+  };
+  for (const c3 of chunks) {
+    if (c3.bytes.length >= CHUNK_FLOOR) {
+      flush();
+      out.push(c3);
+      continue;
+    }
+    run2.push(c3);
+    runBytes += c3.bytes.length;
+    if (runBytes >= CHUNK_FLOOR) flush();
+  }
+  flush();
+  return out;
+}
+
+// src/core/image/layer.ts
+var MAX_ELF_BYTES = 1024 * 1024 * 1024;
+var MAX_TEXT_BYTES = 64 * 1024;
+var SHEBANG_BYTES = 256;
+var WHITEOUT = ".wh.";
+var OPAQUE = ".wh..wh..opq";
+var wantsText = (p) => p === "/etc/ld.so.conf" || p.startsWith("/etc/ld.so.conf.d/");
+function decompress(source, compression) {
+  if (compression === "none") return source;
+  if (compression === "gzip") return source.pipe((0, import_node_zlib.createGunzip)());
+  return import_node_stream9.Readable.from(sniffGzip(source));
+}
+async function* sniffGzip(source) {
+  const it = source[Symbol.asyncIterator]();
+  const first = await it.next();
+  if (first.done) return;
+  const head = first.value;
+  const rest = async function* () {
+    yield head;
+    for (; ; ) {
+      const n2 = await it.next();
+      if (n2.done) return;
+      yield n2.value;
+    }
+  };
+  if (head.length >= 2 && head[0] === 31 && head[1] === 139) yield* import_node_stream9.Readable.from(rest()).pipe((0, import_node_zlib.createGunzip)());
+  else yield* rest();
+}
+function whiteoutOp(p) {
+  const base = p.slice(p.lastIndexOf("/") + 1);
+  if (base === OPAQUE) return { op: "opaque", dir: p.slice(0, p.length - OPAQUE.length - 1) || "/" };
+  if (base.startsWith(WHITEOUT))
+    return { op: "whiteout", path: p.slice(0, p.length - base.length) + base.slice(WHITEOUT.length) };
+  return void 0;
+}
+function fileKind(head, p, size) {
+  if (isElf(head)) return "elf";
+  if (head[0] === 35 && head[1] === 33) return "script";
+  return wantsText(p) && size <= MAX_TEXT_BYTES ? "text" : "skip";
+}
+var shebangOf = (b) => b.subarray(0, SHEBANG_BYTES).toString("utf8").split("\n")[0];
+var entryBudget = (source, limit = DEFAULT_LIMITS.files) => ({
+  left: limit,
+  limit,
+  source
+});
+function spendEntry(budget) {
+  if (budget && --budget.left < 0) throw limitError("files", budget.limit, `${budget.source} holds more files`);
+}
+async function readLayer(tar, what, signal, budget) {
+  const ops = [];
+  const ex = (0, import_tar_stream.extract)();
+  tar.on("error", (e) => ex.destroy(e));
+  const onAbort = () => {
+    ex.destroy(new CancelledError());
+    tar.destroy();
+  };
+  signal?.addEventListener("abort", onAbort, { once: true });
+  tar.pipe(ex);
+  try {
+    for await (const entry of ex) {
+      throwIfAborted(signal);
+      spendEntry(budget);
+      const h2 = entry.header;
+      const p = normalizePath(h2.name);
+      const mode = h2.mode ?? 0;
+      const hide = whiteoutOp(p);
+      if (hide) {
+        ops.push(hide);
+        entry.resume();
+      } else if (h2.type === "directory") {
+        ops.push({ op: "dir", path: p, mode });
+        entry.resume();
+      } else if (h2.type === "symlink") {
+        ops.push({ op: "set", path: p, entry: { type: "symlink", mode, size: 0, target: h2.linkname ?? "" } });
+        entry.resume();
+      } else if (h2.type === "link") {
+        ops.push({ op: "link", path: p, target: normalizePath(h2.linkname ?? "") });
+        entry.resume();
+      } else if (h2.type === "file" || h2.type === "contiguous-file") {
+        ops.push({
+          op: "set",
+          path: p,
+          entry: await readFile2(entry, p, h2.size ?? 0, mode)
+        });
+      } else {
+        ops.push({ op: "set", path: p, entry: { type: "other", mode, size: 0 } });
+        entry.resume();
+      }
+    }
+  } catch (e) {
+    if (e instanceof ReleaseOperatorError || e?.name === "CancelledError") throw e;
+    throw checkError(
+      `${what}: not a readable layer (${e instanceof Error ? e.message : String(e)})`,
+      "The layer is truncated or not a tar archive; push or build the image again."
+    );
+  } finally {
+    signal?.removeEventListener("abort", onAbort);
+  }
+  return ops;
+}
+function applyLayerOps(fs3, ops, layer) {
+  for (const o2 of ops) {
+    switch (o2.op) {
+      case "opaque":
+        fs3.removeBelow(o2.dir, layer, true);
+        break;
+      case "whiteout":
+        fs3.removeBelow(o2.path, layer);
+        break;
+      case "dir": {
+        const prev = fs3.entries.get(o2.path);
+        if (prev && prev.type !== "dir") fs3.remove(o2.path);
+        fs3.set(o2.path, { type: "dir", mode: o2.mode, size: 0, layer });
+        break;
+      }
+      case "link": {
+        const target = fs3.entries.get(o2.target);
+        fs3.removeBelow(o2.path, layer);
+        if (target) fs3.set(o2.path, { ...target, layer });
+        break;
+      }
+      case "set":
+        fs3.removeBelow(o2.path, layer);
+        fs3.set(o2.path, { ...o2.entry, layer });
+        break;
+    }
+  }
+}
+async function readFile2(stream, p, size, mode) {
+  const entry = { type: "file", mode, size };
+  let chunks = [];
+  let elf;
+  let got = 0;
+  let kind = "unknown";
+  for await (const chunk of stream) {
+    if (kind === "skip") continue;
+    if (elf) {
+      elf.push({ offset: got, bytes: chunk });
+      got += chunk.length;
+      continue;
+    }
+    chunks.push(chunk);
+    got += chunk.length;
+    if (kind === "unknown" && (got >= 4 || got >= size)) {
+      const head = Buffer.concat(chunks);
+      kind = fileKind(head, p, size);
+      if (kind === "elf" && size > MAX_ELF_BYTES) {
+        entry.elfError = new ElfFormatError(p, `is larger than ${MAX_ELF_BYTES} bytes; not read`);
+        kind = "skip";
+      } else if (kind === "elf") {
+        elf = [{ offset: 0, bytes: head }];
+        chunks = [];
+      }
+    }
+    if (kind === "script" && got >= SHEBANG_BYTES) {
+      entry.shebang = shebangOf(Buffer.concat(chunks));
+      kind = "skip";
+    }
+    if (kind === "skip") chunks = [];
+  }
+  if (kind === "elf") {
+    try {
+      entry.elf = parseElfChunks(elf, size, p);
+    } catch (e) {
+      entry.elfError = e;
+    }
+    return entry;
+  }
+  const data = Buffer.concat(chunks);
+  if (kind === "script") entry.shebang = shebangOf(data);
+  else if (kind === "text") entry.text = data.toString("utf8");
+  return entry;
+}
+
+// node_modules/yocto-queue/index.js
+var Node = class {
+  value;
+  next;
+  constructor(value) {
+    this.value = value;
+  }
+};
+var Queue = class {
+  #head;
+  #tail;
+  #size;
+  constructor() {
+    this.clear();
+  }
+  enqueue(value) {
+    const node = new Node(value);
+    if (this.#head) {
+      this.#tail.next = node;
+      this.#tail = node;
+    } else {
+      this.#head = node;
+      this.#tail = node;
+    }
+    this.#size++;
+  }
+  dequeue() {
+    const current = this.#head;
+    if (!current) {
+      return;
+    }
+    this.#head = this.#head.next;
+    this.#size--;
+    if (!this.#head) {
+      this.#tail = void 0;
+    }
+    return current.value;
+  }
+  peek() {
+    if (!this.#head) {
+      return;
+    }
+    return this.#head.value;
+  }
+  clear() {
+    this.#head = void 0;
+    this.#tail = void 0;
+    this.#size = 0;
+  }
+  get size() {
+    return this.#size;
+  }
+  *[Symbol.iterator]() {
+    let current = this.#head;
+    while (current) {
+      yield current.value;
+      current = current.next;
+    }
+  }
+  *drain() {
+    while (this.#head) {
+      yield this.dequeue();
+    }
+  }
+};
+
+// node_modules/p-limit/index.js
+function pLimit(concurrency) {
+  validateConcurrency(concurrency);
+  const queue = new Queue();
+  let activeCount = 0;
+  const resumeNext = () => {
+    if (activeCount < concurrency && queue.size > 0) {
+      queue.dequeue()();
+      activeCount++;
+    }
+  };
+  const next = () => {
+    activeCount--;
+    resumeNext();
+  };
+  const run2 = async (function_, resolve, arguments_) => {
+    const result = (async () => function_(...arguments_))();
+    resolve(result);
+    try {
+      await result;
+    } catch {
+    }
+    next();
+  };
+  const enqueue = (function_, resolve, arguments_) => {
+    new Promise((internalResolve) => {
+      queue.enqueue(internalResolve);
+    }).then(
+      run2.bind(void 0, function_, resolve, arguments_)
+    );
+    (async () => {
+      await Promise.resolve();
+      if (activeCount < concurrency) {
+        resumeNext();
+      }
+    })();
+  };
+  const generator = (function_, ...arguments_) => new Promise((resolve) => {
+    enqueue(function_, resolve, arguments_);
+  });
+  Object.defineProperties(generator, {
+    activeCount: {
+      get: () => activeCount
+    },
+    pendingCount: {
+      get: () => queue.size
+    },
+    clearQueue: {
+      value() {
+        queue.clear();
+      }
+    },
+    concurrency: {
+      get: () => concurrency,
+      set(newConcurrency) {
+        validateConcurrency(newConcurrency);
+        concurrency = newConcurrency;
+        queueMicrotask(() => {
+          while (activeCount < concurrency && queue.size > 0) {
+            resumeNext();
+          }
+        });
+      }
+    }
+  });
+  return generator;
+}
+function validateConcurrency(concurrency) {
+  if (!((Number.isInteger(concurrency) || concurrency === Number.POSITIVE_INFINITY) && concurrency > 0)) {
+    throw new TypeError("Expected `concurrency` to be a number from 1 and up");
+  }
+}
+
+// src/core/image/source.ts
+var LAYER_CONCURRENCY = 3;
+async function readLayers(source, layers, signal, concurrency = LAYER_CONCURRENCY, maxFiles) {
+  const budget = entryBudget(source, maxFiles);
+  const stop = new AbortController();
+  const both = signal ? AbortSignal.any([signal, stop.signal]) : stop.signal;
+  const limit = pLimit(Math.max(1, concurrency));
+  const read = (layer, i2) => limit(async () => {
+    throwIfAborted(both);
+    const raw = await layer.open(both);
+    return readLayer(decompress(raw, layer.compression), `${source} layer ${i2 + 1} (${layer.what})`, both, budget);
+  });
+  const all = await Promise.all(
+    layers.map(
+      (l, i2) => read(l, i2).catch((e) => {
+        stop.abort();
+        throw e;
+      })
+    )
+  );
+  throwIfAborted(signal);
+  const fs3 = new ImageFs();
+  for (const [i2, ops] of all.entries()) applyLayerOps(fs3, ops, i2);
+  return fs3;
+}
+
+// src/core/image/saved.ts
+var import_node_path10 = __toESM(require("node:path"));
+var import_node_stream11 = require("node:stream");
+var import_node_zlib2 = require("node:zlib");
+var import_tar_stream2 = __toESM(require_tar_stream());
+
+// src/core/registry/client.ts
+var import_node_crypto2 = require("node:crypto");
+var import_node_stream10 = require("node:stream");
+
+// src/core/operation.ts
+var import_node_async_hooks = require("node:async_hooks");
+var store = new import_node_async_hooks.AsyncLocalStorage();
+var NOTICE_WAIT_MS = 2e3;
+function runOperation(fn, options = {}) {
+  return store.run({ startedAt: Date.now(), requests: 0, shared: /* @__PURE__ */ new Map(), onWait: options.onWait }, fn);
+}
+function withOperation(fn) {
+  const op = store.getStore();
+  return op ? fn(op) : runOperation(() => fn(store.getStore()));
+}
+function currentOperation() {
+  return store.getStore();
+}
+function shared(op, key, make) {
+  const hit = op.shared.get(key);
+  if (hit) return hit;
+  const p = make();
+  op.shared.set(key, p);
+  p.catch(() => op.shared.delete(key));
+  return p;
+}
+function noticeWait(n2) {
+  if (n2.waitMs < NOTICE_WAIT_MS) return;
+  try {
+    store.getStore()?.onWait?.(n2);
+  } catch {
+  }
+}
+
+// src/core/untrusted.ts
+var obj = (v) => v !== null && typeof v === "object" && !Array.isArray(v) ? v : {};
+var isObj = (v) => v !== null && typeof v === "object" && !Array.isArray(v);
+var str = (v, fallback = "") => typeof v === "string" ? v : fallback;
+var nullableStr = (v) => typeof v === "string" ? v : null;
+var num = (v, fallback = 0) => typeof v === "number" && Number.isFinite(v) ? v : fallback;
+var list = (v) => Array.isArray(v) ? v : [];
+var strings = (v) => Array.isArray(v) ? v.filter((x) => typeof x === "string") : [];
+
+// src/core/registry/cache.ts
+var MAX_ENTRY_BYTES = 4 * 1024 * 1024;
+var MAX_TOTAL_BYTES = 64 * 1024 * 1024;
+var entries = /* @__PURE__ */ new Map();
+var total = 0;
+var contentCache = {
+  get(digest) {
+    const e = entries.get(digest);
+    if (e) {
+      entries.delete(digest);
+      entries.set(digest, e);
+    }
+    return e;
+  },
+  set(digest, value) {
+    if (value.bytes.length > MAX_ENTRY_BYTES || entries.has(digest)) return;
+    entries.set(digest, value);
+    total += value.bytes.length;
+    for (const [k, v] of entries) {
+      if (total <= MAX_TOTAL_BYTES) break;
+      entries.delete(k);
+      total -= v.bytes.length;
+    }
+  },
+  /** Forgets a digest the registry no longer has (after a delete), so a later read asks the registry. */
+  delete(digest) {
+    const e = entries.get(digest);
+    if (!e) return;
+    entries.delete(digest);
+    total -= e.bytes.length;
+  },
+  /** For tests. */
+  clear() {
+    entries.clear();
+    total = 0;
+  },
+  get size() {
+    return entries.size;
+  }
+};
+
+// src/core/registry/credentials.ts
+var import_promises15 = require("node:fs/promises");
+var import_node_os5 = __toESM(require("node:os"));
+var import_node_path9 = __toESM(require("node:path"));
+
 // src/core/registry/reference.ts
 var DOCKER_HUB = "docker.io";
 var HUB_ALIASES = /* @__PURE__ */ new Set(["docker.io", "index.docker.io", "registry-1.docker.io"]);
@@ -50096,9 +51771,9 @@ function defaultCredentials(options = {}) {
   const env = options.env ?? process.env;
   const run2 = options.runner ?? runProcess;
   const log = options.logger ?? nullLogger;
-  const configDir = options.dockerConfigDir ?? env.DOCKER_CONFIG ?? import_node_path6.default.join(env.HOME ?? import_node_os4.default.homedir(), ".docker");
+  const configDir = options.dockerConfigDir ?? env.DOCKER_CONFIG ?? import_node_path9.default.join(env.HOME ?? import_node_os5.default.homedir(), ".docker");
   let config;
-  const readConfig = () => config ??= (0, import_promises13.readFile)(import_node_path6.default.join(configDir, "config.json"), "utf8").then(
+  const readConfig = () => config ??= (0, import_promises15.readFile)(import_node_path9.default.join(configDir, "config.json"), "utf8").then(
     (t) => JSON.parse(t),
     () => void 0
   );
@@ -50279,145 +51954,6 @@ function platformMatches(p, wanted) {
   if (p.os !== os9 || p.architecture !== architecture) return false;
   if (!variant) return true;
   return (p.variant ?? (architecture === "arm64" ? "v8" : void 0)) === variant;
-}
-
-// node_modules/yocto-queue/index.js
-var Node = class {
-  value;
-  next;
-  constructor(value) {
-    this.value = value;
-  }
-};
-var Queue = class {
-  #head;
-  #tail;
-  #size;
-  constructor() {
-    this.clear();
-  }
-  enqueue(value) {
-    const node = new Node(value);
-    if (this.#head) {
-      this.#tail.next = node;
-      this.#tail = node;
-    } else {
-      this.#head = node;
-      this.#tail = node;
-    }
-    this.#size++;
-  }
-  dequeue() {
-    const current = this.#head;
-    if (!current) {
-      return;
-    }
-    this.#head = this.#head.next;
-    this.#size--;
-    if (!this.#head) {
-      this.#tail = void 0;
-    }
-    return current.value;
-  }
-  peek() {
-    if (!this.#head) {
-      return;
-    }
-    return this.#head.value;
-  }
-  clear() {
-    this.#head = void 0;
-    this.#tail = void 0;
-    this.#size = 0;
-  }
-  get size() {
-    return this.#size;
-  }
-  *[Symbol.iterator]() {
-    let current = this.#head;
-    while (current) {
-      yield current.value;
-      current = current.next;
-    }
-  }
-  *drain() {
-    while (this.#head) {
-      yield this.dequeue();
-    }
-  }
-};
-
-// node_modules/p-limit/index.js
-function pLimit(concurrency) {
-  validateConcurrency(concurrency);
-  const queue = new Queue();
-  let activeCount = 0;
-  const resumeNext = () => {
-    if (activeCount < concurrency && queue.size > 0) {
-      queue.dequeue()();
-      activeCount++;
-    }
-  };
-  const next = () => {
-    activeCount--;
-    resumeNext();
-  };
-  const run2 = async (function_, resolve, arguments_) => {
-    const result = (async () => function_(...arguments_))();
-    resolve(result);
-    try {
-      await result;
-    } catch {
-    }
-    next();
-  };
-  const enqueue = (function_, resolve, arguments_) => {
-    new Promise((internalResolve) => {
-      queue.enqueue(internalResolve);
-    }).then(
-      run2.bind(void 0, function_, resolve, arguments_)
-    );
-    (async () => {
-      await Promise.resolve();
-      if (activeCount < concurrency) {
-        resumeNext();
-      }
-    })();
-  };
-  const generator = (function_, ...arguments_) => new Promise((resolve) => {
-    enqueue(function_, resolve, arguments_);
-  });
-  Object.defineProperties(generator, {
-    activeCount: {
-      get: () => activeCount
-    },
-    pendingCount: {
-      get: () => queue.size
-    },
-    clearQueue: {
-      value() {
-        queue.clear();
-      }
-    },
-    concurrency: {
-      get: () => concurrency,
-      set(newConcurrency) {
-        validateConcurrency(newConcurrency);
-        concurrency = newConcurrency;
-        queueMicrotask(() => {
-          while (activeCount < concurrency && queue.size > 0) {
-            resumeNext();
-          }
-        });
-      }
-    }
-  });
-  return generator;
-}
-function validateConcurrency(concurrency) {
-  if (!((Number.isInteger(concurrency) || concurrency === Number.POSITIVE_INFINITY) && concurrency > 0)) {
-    throw new TypeError("Expected `concurrency` to be a number from 1 and up");
-  }
 }
 
 // src/core/registry/challenge.ts
@@ -51092,7 +52628,7 @@ var RegistryClient = class {
       throw this.statusError({ ...res, body: Buffer.alloc(0) }, { ...r, digest }, "blob");
     }
     const hash = (0, import_node_crypto2.createHash)(algorithm);
-    const verify = new import_node_stream9.Transform({
+    const verify = new import_node_stream10.Transform({
       transform(chunk, _enc, done) {
         hash.update(chunk);
         done(null, chunk);
@@ -51102,7 +52638,7 @@ var RegistryClient = class {
         done(got === digest ? null : mismatch(`blob ${repositoryName(r)}@${digest}`, digest, got, "asked for"));
       }
     });
-    const source = res.body ? import_node_stream9.Readable.fromWeb(res.body) : import_node_stream9.Readable.from([]);
+    const source = res.body ? import_node_stream10.Readable.fromWeb(res.body) : import_node_stream10.Readable.from([]);
     source.on("error", (e) => verify.destroy(e));
     const length = res.headers.get("content-length");
     return { size: length ? Number(length) : void 0, stream: source.pipe(verify) };
@@ -51418,7 +52954,6 @@ var RegistryClient = class {
   }
 };
 var MAX_MANIFEST_BYTES = LIMITS.manifestBytes.default;
-var MAX_DOCUMENT_BYTES = DEFAULT_LIMITS.documentBytes;
 var DIGEST_SHAPE = /^[a-z0-9]+(?:[+._-][a-z0-9]+)*:[a-zA-Z0-9=_-]+$/;
 function tagPage(body, registry, name) {
   let page;
@@ -51510,92 +53045,12 @@ function commonLabels(platforms) {
   return Object.fromEntries(Object.entries(first.labels).filter(([k, v]) => rest.every((p) => p.labels[k] === v)));
 }
 
-// src/core/report/model.ts
-function verdictOf(examined, findings) {
-  if (findings.some((f) => f.severity === "error")) return "problem";
-  if (examined.count === 0) return "nothing-checked";
-  return "pass";
-}
-function combineVerdicts(verdicts) {
-  if (verdicts.length === 0) return "nothing-checked";
-  for (const v of ["problem", "environment", "nothing-checked"]) if (verdicts.includes(v)) return v;
-  return "pass";
-}
-function totalExamined(checks) {
-  return checks.reduce((n2, c3) => n2 + c3.examined.count, 0);
-}
-function checkResult(input) {
-  const verdict = verdictOf(input.examined, input.findings);
-  return { ...input, verdict, summary: input.summary ?? defaultSummary(verdict, input.examined, input.findings) };
-}
-function environmentResult(id, title, what, reason, next, subject) {
-  return {
-    id,
-    title,
-    subject,
-    verdict: "environment",
-    summary: `could not run: ${reason}`,
-    examined: { count: 0, what },
-    findings: [],
-    next
-  };
-}
-function defaultSummary(verdict, examined, findings) {
-  const counted = `${examined.count} ${countNoun(examined)} examined`;
-  if (verdict === "nothing-checked") {
-    const looked = examined.lookedFor ? `looked for ${examined.lookedFor}` : `no ${examined.what} to examine`;
-    return examined.foundInstead ? `nothing checked: ${looked}; found ${examined.foundInstead}` : `nothing checked: ${looked}`;
-  }
-  const errors = findings.filter((f) => f.severity === "error").length;
-  const warnings = findings.filter((f) => f.severity === "warning").length;
-  if (verdict === "problem") return `${counted}; ${errors} problem${errors === 1 ? "" : "s"}`;
-  return warnings ? `${counted}; ${warnings} warning${warnings === 1 ? "" : "s"}` : counted;
-}
-function countNoun(e) {
-  return e.count === 1 ? e.one ?? e.what.replace(/s$/, "") : e.what;
-}
-function readinessReport(checks, meta = {}) {
-  const verdict = combineVerdicts(checks.filter((c3) => !c3.advisory).map((c3) => c3.verdict));
-  return {
-    schema: "release-operator/readiness@1",
-    image: meta.image,
-    version: meta.version,
-    stage: meta.stage,
-    context: meta.context,
-    verdict,
-    summary: reportSummary(verdict, checks),
-    checks,
-    basis: meta.basis ?? dedupeBasis(checks.flatMap((c3) => c3.basis ?? [])),
-    generatedAt: meta.now?.().toISOString()
-  };
-}
-function reportSummary(verdict, all) {
-  const checks = all.filter((c3) => !c3.advisory);
-  const advisory = all.filter((c3) => c3.advisory && c3.verdict !== "pass").length;
-  const aside = advisory ? `; ${advisory} advisory check${advisory === 1 ? "" : "s"} did not pass` : "";
-  const n2 = (v) => checks.filter((c3) => c3.verdict === v).length;
-  if (checks.length === 0) return `not ready: no checks ran${aside}`;
-  if (verdict === "pass") return `ready: ${n2("pass")} check${n2("pass") === 1 ? "" : "s"} passed${aside}`;
-  const parts = [
-    n2("problem") && `${n2("problem")} with problems`,
-    n2("environment") && `${n2("environment")} could not run`,
-    n2("nothing-checked") && `${n2("nothing-checked")} checked nothing`,
-    n2("pass") && `${n2("pass")} passed`
-  ].filter(Boolean);
-  return `not ready: ${parts.join(", ")} (of ${checks.length} checks)${aside}`;
-}
-function dedupeBasis(all) {
-  const seen = /* @__PURE__ */ new Map();
-  for (const b of all) if (!seen.has(`${b.subject}\0${b.value}`)) seen.set(`${b.subject}\0${b.value}`, b);
-  return [...seen.values()];
-}
-
 // src/core/version/semver.ts
-var import_parse = __toESM(require_parse3());
+var import_parse3 = __toESM(require_parse3());
 var import_prerelease = __toESM(require_prerelease());
 var import_rcompare = __toESM(require_rcompare());
 var import_valid = __toESM(require_valid());
-var semver_default = { parse: import_parse.default, prerelease: import_prerelease.default, rcompare: import_rcompare.default, valid: import_valid.default };
+var semver_default = { parse: import_parse3.default, prerelease: import_prerelease.default, rcompare: import_rcompare.default, valid: import_valid.default };
 
 // src/core/version/prefix.ts
 var VERSION_TAG = /^(.*?[^0-9.])?(\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?)$/;
@@ -51764,7 +53219,7 @@ function labelsCheck(info2, version) {
       count: sets.length,
       what: "image configs",
       lookedFor: "an image config per platform to read OCI labels from",
-      foundInstead: info2.kind === "index" && !sets.length ? `an index with no platform image${info2.attestations.length ? ` (${info2.attestations.length} attestation manifest${info2.attestations.length === 1 ? "" : "s"} only)` : ""}` : void 0
+      foundInstead: info2.kind === "index" && !sets.length ? `an index with no platform image${attestationsOnly(info2.attestations.length)}` : void 0
     },
     findings,
     evidence: { version: version ?? null }
@@ -51852,6 +53307,9 @@ function commitTagFinding(info2, tags, scheme) {
     message: got ? `${info2.repository}:${shaTag} points at ${short(got.digest)}; the commit tag should point at ${of} (${short(info2.digest)})` : `${info2.repository}:${shaTag} (the commit tag of ${of}) is missing`,
     evidence: { tag: shaTag, digest: got?.digest ?? null, expected: { digest: info2.digest } }
   };
+}
+function attestationsOnly(count2) {
+  return count2 ? ` (${count2} attestation manifest${count2 === 1 ? "" : "s"} only)` : "";
 }
 function short(digest) {
   return digest.slice(0, 19);
@@ -52021,2726 +53479,13 @@ function short2(digest) {
   return digest.slice(0, 19);
 }
 
-// src/core/report/escape.ts
-var oneLine = (text2) => neutralize(text2);
-var multiLine = (text2) => neutralizeBlock(text2);
-function mdCell(text2) {
-  return text2.split(/\r?\n|\r/).map((line) => markdownText(line)).join("<br>");
-}
-var mdText = (text2) => markdownText(text2);
-
-// src/core/report/evidence.ts
-var VERDICT_WORDS = {
-  pass: "pass",
-  problem: "problem",
-  "nothing-checked": "nothing checked",
-  environment: "could not run"
-};
-function examinedText(e) {
-  const counted = `${e.count} ${e.what}`;
-  if (e.count > 0) return counted;
-  const parts = [e.lookedFor && `looked for ${e.lookedFor}`, e.foundInstead && `found ${e.foundInstead}`].filter(
-    Boolean
-  );
-  return parts.length ? `${counted} (${parts.join("; ")})` : counted;
-}
-function nextText(n2) {
-  return n2.command ? `${n2.text}: ${n2.command}` : n2.text;
-}
-var MAX_VALUE = 400;
-function evidenceValue(value) {
-  const text2 = typeof value === "string" ? value : Array.isArray(value) && value.every((v) => typeof v !== "object" || v === null) ? value.join(", ") : JSON.stringify(value);
-  const line = oneLine(text2 ?? String(value));
-  return line.length > MAX_VALUE ? `${line.slice(0, MAX_VALUE)}...` : line;
-}
-function evidencePairs(c3) {
-  return Object.entries(c3.evidence ?? {}).filter(([k, v]) => v !== void 0 && v !== null && !LONG_KEYS.has(k)).map(([k, v]) => [k, evidenceValue(v)]);
-}
-var LONG_KEYS = /* @__PURE__ */ new Set(["logTail", "logs", "output"]);
-function evidenceBlock(c3) {
-  for (const k of LONG_KEYS) {
-    const v = c3.evidence?.[k];
-    if (Array.isArray(v)) return v.map((l) => String(l));
-    if (typeof v === "string") return v.split(/\r?\n/);
-  }
-  return [];
-}
-function checkName(c3) {
-  return c3.subject ? `${c3.title} ${c3.subject}` : c3.title;
-}
-
-// src/core/report/markdown.ts
-var ICON = { pass: "\u2705", problem: "\u274C", "nothing-checked": "\u2B55", environment: "\u26A0\uFE0F" };
-function reportMarkdown(r, options = {}) {
-  const title = options.title ?? `Release Operator${r.stage ? ` ${r.stage}` : ""}`;
-  const out = [`## ${ICON[r.verdict]} ${mdText(title)}: ${mdText(r.summary)}`, ""];
-  const facts = [
-    r.image && `image \`${code(r.image)}\``,
-    r.version && `version **${mdText(r.version)}**`,
-    ...Object.entries(r.context ?? {}).map(([k, v]) => `${mdText(k)}: ${mdText(v)}`)
-  ].filter(Boolean);
-  if (facts.length) out.push(facts.join(" \xB7 "), "");
-  if (r.checks.length) {
-    out.push("| Check | Verdict | What it saw |", "|---|---|---|");
-    for (const c3 of r.checks)
-      out.push(
-        `| ${mdCell(checkName(c3))} | ${ICON[c3.verdict]} ${VERDICT_WORDS[c3.verdict]}${c3.advisory ? " (advisory)" : ""} | ${mdCell(c3.summary)} |`
-      );
-    out.push("");
-  } else out.push("No check ran, so nothing vouches for this release.", "");
-  for (const c3 of r.checks) out.push(...checkSection(c3));
-  if (r.basis.length) {
-    out.push("**Based on**", "");
-    for (const b of r.basis) out.push(`- ${basisText(b)}`);
-    out.push("");
-  }
-  return out.join("\n");
-}
-function checkSection(c3) {
-  const evidence = evidencePairs(c3).map(([k, v]) => `${mdCell(k)}: ${mdCell(v)}`);
-  const next = [...c3.next ?? [], ...c3.findings.flatMap((f) => findingNext(f))];
-  const rows = [
-    [
-      "Verdict",
-      `${ICON[c3.verdict]} ${VERDICT_WORDS[c3.verdict]}${c3.advisory ? " (advisory: shown, never blocks)" : ""}: ${mdCell(c3.summary)}`
-    ],
-    ["Examined", mdCell(examinedText(c3.examined))],
-    ["Evidence", evidence.length ? evidence.join("<br>") : "\u2014"],
-    ["Next action", next.length ? next.map((n2) => mdCell(nextText(n2))).join("<br>") : "\u2014"]
-  ];
-  if (c3.durationMs !== void 0) rows.push(["Time", `${(c3.durationMs / 1e3).toFixed(1)} s`]);
-  const out = [`### ${ICON[c3.verdict]} ${mdText(checkName(c3))}`, "", "| | |", "|---|---|"];
-  for (const [k, v] of rows) out.push(`| ${k} | ${v} |`);
-  out.push("");
-  for (const f of c3.findings) {
-    const where2 = f.location ? ` (\`${code(f.location.file)}${f.location.line ? `:${f.location.line}` : ""}\`)` : "";
-    const rule = f.rule ? ` ${mdText(f.rule)}` : "";
-    out.push(`- **${f.severity}**${rule}${f.subject ? ` ${mdText(f.subject)}:` : ""} ${mdText(f.message)}${where2}`);
-  }
-  if (c3.findings.length) out.push("");
-  const block = evidenceBlock(c3);
-  if (block.length) {
-    const text2 = multiLine(block.join("\n"));
-    const fence = "`".repeat(Math.max(3, ...[...text2.matchAll(/`+/g)].map((m) => m[0].length + 1)));
-    out.push("<details><summary>Log tail</summary>", "", `${fence}text`, text2, fence, "", "</details>", "");
-  }
-  return out;
-}
-var findingNext = (f) => {
-  const n2 = f.next;
-  return n2 ? [n2] : [];
-};
-var code = (s) => neutralize(s).replace(/[`|]/g, "'");
-function basisText(b) {
-  const how = b.source === "inferred" ? "inferred from" : b.source === "configured" ? "configured in" : "default:";
-  return `${mdText(b.subject)}: **${mdText(b.value)}** (${how} ${mdText(b.detail)})`;
-}
-
-// src/core/assemble/apply.ts
-async function putIndex(registry, plan, signal) {
-  await registry.putManifest(
-    parseRepository(plan.repository),
-    plan.index.digest,
-    plan.index.bytes,
-    plan.index.mediaType,
-    {
-      signal
-    }
-  );
-}
-async function verifyIndex(registry, plan, signal) {
-  const repo = parseRepository(plan.repository);
-  const head = await registry.headManifest({ ...repo, digest: plan.index.digest }, { signal });
-  if (!head || head.digest !== plan.index.digest)
-    throw checkError(
-      `${plan.repository}@${plan.index.digest} is not in the registry after it was written.`,
-      "Run assemble again; if it keeps failing, the registry is losing writes."
-    );
-  const children = plan.entries.flatMap((e) => [e.descriptor.digest, ...e.attestations.map((a2) => a2.digest)]);
-  const heads = await Promise.all(children.map((d) => registry.headManifest({ ...repo, digest: d }, { signal })));
-  const missing = children.filter((_, i2) => !heads[i2]);
-  const attestations = plan.entries.flatMap(
-    (e) => e.attestations.map((a2) => ({
-      digest: a2.digest,
-      platform: a2.annotations?.["vnd.docker.reference.digest"] === e.descriptor.digest ? e.platform : void 0
-    }))
-  );
-  return { missing, attestations };
-}
-async function writeTags(registry, plan, signal, after, out = { written: [], held: [] }) {
-  const repo = parseRepository(plan.repository);
-  const put = async (t) => {
-    if (t.unchanged) return;
-    await registry.putManifest(repo, t.tag, plan.index.bytes, plan.index.mediaType, { signal });
-    out.written.push(t.tag);
-  };
-  const moving = plan.tags.filter((t) => t.kind === "minor" || t.kind === "major" || t.kind === "latest");
-  for (const t of plan.tags.filter((x) => x.kind === "version")) await put(t);
-  await after?.();
-  const [, now] = await Promise.all([
-    Promise.all(plan.tags.filter((x) => x.kind === "sha").map(put)),
-    Promise.all(moving.map((t) => registry.headManifest({ ...repo, tag: t.tag }, { signal })))
-  ]);
-  await after?.();
-  const taken = moving.filter((t, i2) => now[i2] && now[i2].digest !== t.from && now[i2].digest !== plan.index.digest);
-  const all = taken.length ? await registry.tagDigests(repo, { signal }) : [];
-  const go = [];
-  moving.forEach((t, i2) => {
-    const n2 = now[i2];
-    const newer = taken.includes(t) && n2 ? versionsAt(all, n2.digest, plan.imagePrefix).find((v) => semver_default.rcompare(v, plan.version) < 0) : void 0;
-    if (newer) out.held.push({ tag: t.tag, stays: newer });
-    else go.push(n2?.digest === plan.index.digest ? { ...t, unchanged: true } : t);
-  });
-  await Promise.all(go.map(put));
-  out.written.sort((a2, b) => plan.tags.findIndex((t) => t.tag === a2) - plan.tags.findIndex((t) => t.tag === b));
-  await after?.();
-  const check = plan.tags.filter((t) => !out.held.some((h2) => h2.tag === t.tag));
-  const heads = await Promise.all(check.map((t) => registry.headManifest({ ...repo, tag: t.tag }, { signal })));
-  const wrong = check.filter((_, i2) => heads[i2]?.digest !== plan.index.digest);
-  if (wrong.length)
-    throw checkError(
-      `${wrong.map((t) => `${plan.repository}:${t.tag}`).join(", ")} do not point at ${plan.index.digest} right after they were written.`,
-      "Someone may be pushing at the same time; run assemble again."
-    );
-  return out;
-}
-function versionsAt(tags, digest, imagePrefix) {
-  return tags.flatMap((t) => t.digest === digest ? versionOfImageTag(t.tag, imagePrefix) ?? [] : []);
-}
-async function cleanCandidate(registry, plan, step, signal) {
-  const repo = parseRepository(plan.repository);
-  const now = await registry.headManifest({ ...repo, tag: step.tag }, { signal });
-  if (!now) return { done: true, detail: `${step.tag} was already gone` };
-  if (now.digest !== step.digest)
-    return { done: false, detail: `${step.tag} was moved to ${now.digest.slice(0, 19)} meanwhile: left alone` };
-  const untag = await registry.deleteManifest(repo, step.tag, { signal });
-  if (untag === "deleted" || untag === "missing") return { done: true, detail: `${step.tag} untagged` };
-  if (step.how !== "delete-manifest")
-    return {
-      done: false,
-      detail: `${step.tag} kept: this registry cannot remove a tag alone, and deleting its manifest would break what refers to it (${step.reason})`
-    };
-  const tags = await registry.tagDigests(repo, { signal });
-  const others = tags.filter((t) => t.digest === step.digest && t.tag !== step.tag);
-  if (others.length)
-    return { done: false, detail: `${step.tag} kept: ${others.map((t) => t.tag).join(", ")} now point at it too` };
-  const holder = await indexReferring(registry, repo, tags, step.digest, signal);
-  if (holder) return { done: false, detail: `${step.tag} kept: the index at ${holder} refers to it` };
-  const gone = await registry.deleteManifest(repo, step.digest, { signal });
-  return gone === "unsupported" ? { done: false, detail: `${step.tag} kept: the registry deletes neither tags nor manifests through its API` } : {
-    done: true,
-    detail: `${step.tag} removed with its manifest ${step.digest.slice(0, 19)} (nothing refers to it)`
-  };
-}
-async function indexReferring(registry, repo, tags, digest, signal) {
-  for (const t of tags.filter((x) => INDEX_TYPES.includes(x.mediaType))) {
-    const m = await registry.getManifest({ ...repo, digest: t.digest }, { signal });
-    if (isIndex(m.json) && m.json.manifests.some((d) => d.digest === digest)) return t.tag;
-  }
-  return void 0;
-}
-
-// src/core/gate/plan.ts
-var RANK = { version: 0, sha: 1, minor: 2, major: 3, latest: 4 };
-function releaseTags(version, commit, tags, existingTags) {
-  const scheme = resolveScheme(tags, { imageTags: existingTags });
-  const released = existingTags.flatMap(
-    (t) => t.startsWith(scheme.imagePrefix) ? semver_default.valid(t.slice(scheme.imagePrefix.length)) ?? [] : []
-  );
-  const plan = planRelease(version, commit, scheme, released);
-  return {
-    tags: [...plan.tags].sort((a2, b) => RANK[a2.kind] - RANK[b.kind]),
-    held: plan.held.map(({ tag, stays }) => ({ tag, stays })),
-    scheme
-  };
-}
-function versionTag(version, imagePrefix) {
-  return `${imagePrefix}${semver_default.valid(version) ?? version}`;
-}
-
-// src/core/gate/record.ts
-var import_node_crypto3 = require("node:crypto");
-var import_promises14 = require("node:fs/promises");
-var import_node_path7 = __toESM(require("node:path"));
-var MAX_RECORD_BYTES = 1024 * 1024;
-function defaultRecordPath(env, tmpdir) {
-  return import_node_path7.default.join(env.RUNNER_TEMP || tmpdir, "release-operator", "gate-records");
-}
-async function writeRecord(target, record) {
-  const isFile = import_node_path7.default.extname(target) === ".json" && !(await (0, import_promises14.stat)(target).catch(() => void 0))?.isDirectory();
-  const slug = record.platforms.map((p) => p.platform.replace(/\//g, "-")).join("+") || "none";
-  const file = isFile ? target : import_node_path7.default.join(target, `pre-push-${slug}.json`);
-  await (0, import_promises14.mkdir)(import_node_path7.default.dirname(file), { recursive: true });
-  const tmp = `${file}.${(0, import_node_crypto3.randomUUID)()}.tmp`;
-  await (0, import_promises14.writeFile)(tmp, JSON.stringify(record, null, 2) + "\n", { mode: 420 });
-  await (0, import_promises14.rename)(tmp, file);
-  return file;
-}
-async function readRecords(target, want) {
-  const lookup = { tested: /* @__PURE__ */ new Map(), files: [], skipped: [] };
-  const st = await (0, import_promises14.stat)(target).catch(() => void 0);
-  if (!st) return lookup;
-  const files = st.isDirectory() ? (await (0, import_promises14.readdir)(target)).filter((f) => f.endsWith(".json")).sort().map((f) => import_node_path7.default.join(target, f)) : [target];
-  for (const file of files) {
-    let record;
-    try {
-      const fst = await (0, import_promises14.stat)(file);
-      if (!fst.isFile() || fst.size > MAX_RECORD_BYTES) {
-        lookup.skipped.push(`${file}: not a regular file of at most 1 MiB`);
-        continue;
-      }
-      record = parseRecord(await (0, import_promises14.readFile)(file, "utf8"), file);
-    } catch (e) {
-      lookup.skipped.push(`${file}: ${e instanceof Error ? e.message : String(e)}`);
-      continue;
-    }
-    if (record.image !== want.image) {
-      lookup.skipped.push(`${file}: about ${record.image}, not ${want.image}`);
-      continue;
-    }
-    if (want.version && record.version && record.version !== want.version) {
-      lookup.skipped.push(`${file}: about version ${record.version}, not ${want.version}`);
-      continue;
-    }
-    lookup.files.push(file);
-    for (const p of record.platforms) {
-      const before = lookup.tested.get(p.platform);
-      if (!before || before.recordedAt < record.recordedAt)
-        lookup.tested.set(p.platform, { ...p, file, flow: record.flow, recordedAt: record.recordedAt });
-    }
-  }
-  return lookup;
-}
-var DIGEST2 = /^sha256:[a-f0-9]{64}$/;
-function parseRecord(text2, file) {
-  const bad2 = (why) => environmentError(`${file} is not a gate record (${why}).`, "Run the pre-push stage again to write it.");
-  let j;
-  try {
-    j = JSON.parse(text2);
-  } catch {
-    throw bad2("not JSON");
-  }
-  const r = j;
-  if (r?.schema !== "release-operator/gate-record@1") throw bad2("no release-operator/gate-record@1 schema");
-  if (typeof r.image !== "string" || !Array.isArray(r.platforms)) throw bad2("no image or platforms");
-  for (const p of r.platforms)
-    if (typeof p?.platform !== "string" || typeof p.configDigest !== "string" || !DIGEST2.test(p.configDigest))
-      throw bad2("a platform without a sha256 config digest");
-  return r;
-}
-
-// src/core/assemble/build-index.ts
-function buildIndex(entries2, required) {
-  const rank2 = (e) => {
-    const i2 = required.findIndex((r) => e.descriptor.platform && platformMatches(e.descriptor.platform, r));
-    return i2 < 0 ? required.length : i2;
-  };
-  const ordered = [...entries2].sort((a2, b) => rank2(a2) - rank2(b) || a2.platform.localeCompare(b.platform));
-  const manifests = [...ordered.map((e) => e.descriptor), ...ordered.flatMap((e) => e.attestations)].map(
-    ({ mediaType, digest, size, platform: platform3, annotations, artifactType }) => ({
-      mediaType,
-      digest,
-      size,
-      ...platform3 ? { platform: platform3 } : {},
-      ...annotations ? { annotations } : {},
-      ...artifactType ? { artifactType } : {}
-    })
-  );
-  const bytes = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: MediaType.ociIndex, manifests }));
-  return { digest: digestOf(bytes), mediaType: MediaType.ociIndex, size: bytes.length, bytes };
-}
-
-// src/core/assemble/sources.ts
-async function resolveSources(registry, target, sources, signal) {
-  if (!sources.length)
-    throw usageError(
-      "Nothing to assemble.",
-      "Pass the per-platform pushes: --source REPO@sha256:... or --source REPO:candidate-RUN-amd64 (one per platform)."
-    );
-  const plans = [];
-  const entries2 = [];
-  for (const text2 of sources) {
-    const ref = parseReference(text2);
-    if (ref.registry !== target.registry || ref.repository !== target.repository)
-      throw usageError(
-        `${text2} is not in ${repositoryName(target)}.`,
-        "Push every platform to the repository you release (push-by-digest does), so the index can refer to it without copying layers."
-      );
-    const m = await registry.getManifest(ref, { signal });
-    const found = [];
-    if (isIndex(m.json)) {
-      const all = m.json.manifests;
-      for (const d of all.filter((x) => !isAttestation(x))) {
-        if (!d.platform)
-          throw usageError(
-            `${text2} lists ${d.digest} without a platform.`,
-            "Push each platform with its platform set."
-          );
-        found.push({
-          platform: platformString(d.platform),
-          descriptor: d,
-          attestations: all.filter(
-            (a2) => isAttestation(a2) && a2.annotations?.["vnd.docker.reference.digest"] === d.digest
-          ),
-          source: text2
-        });
-      }
-    } else {
-      const { config } = await registry.getImageConfig({ ...ref, tag: void 0, digest: m.digest }, void 0, {
-        signal
-      });
-      const platform3 = {
-        os: config.os ?? "unknown",
-        architecture: config.architecture ?? "unknown",
-        ...config.variant ? { variant: config.variant } : {}
-      };
-      const descriptor = { mediaType: m.mediaType, digest: m.digest, size: m.bytes.length, platform: platform3 };
-      found.push({ platform: platformString(platform3), descriptor, attestations: [], source: text2 });
-    }
-    for (const e of found) {
-      const twin = entries2.find((x) => x.platform === e.platform);
-      if (twin && twin.descriptor.digest !== e.descriptor.digest)
-        throw usageError(
-          `Two different ${e.platform} images: ${twin.descriptor.digest} (${twin.source}) and ${e.descriptor.digest} (${text2}).`,
-          "Give one image per platform."
-        );
-      if (!twin) entries2.push(e);
-    }
-    plans.push({
-      reference: text2,
-      digest: m.digest,
-      tag: ref.digest ? void 0 : ref.tag,
-      platforms: found.map((e) => e.platform)
-    });
-  }
-  return { sources: plans, entries: entries2 };
-}
-
-// src/core/assemble/plan.ts
-var CANDIDATE_TAG = /^candidate[-_.]/;
-async function planAssemble(req, registry, config, signal) {
-  const target = parseRepository(req.image);
-  const repository = repositoryName(target);
-  const given = req.sources.length ? req.sources : await recordedSources(req);
-  const [{ sources, entries: entries2 }, names] = await Promise.all([
-    resolveSources(registry, target, given, signal),
-    registry.listTags(target, { signal }).catch((e) => {
-      if (e.kind === "check") return [];
-      throw e;
-    })
-  ]);
-  if (!entries2.length) throw usageError("The sources hold no platform image.", "Check the references given.");
-  const index = buildIndex(entries2, req.platforms);
-  const plan = releaseTags(req.version, req.commit, config.tags, names);
-  const candidates = sources.flatMap((s) => s.tag && CANDIDATE_TAG.test(s.tag) ? [s.tag] : []);
-  const wanted = [.../* @__PURE__ */ new Set([...plan.tags.map((t) => t.tag), ...candidates])].filter((t) => names.includes(t));
-  const heads = await Promise.all(wanted.map((tag) => registry.headManifest({ ...target, tag }, { signal })));
-  const existing = wanted.flatMap((tag, i2) => {
-    const h2 = heads[i2];
-    return h2 ? [{ tag, digest: h2.digest, mediaType: h2.mediaType }] : [];
-  });
-  const at = new Map(existing.map((t) => [t.tag, t.digest]));
-  const tags = plan.tags.map((t) => ({
-    tag: t.tag,
-    kind: t.kind,
-    from: at.get(t.tag) ?? null,
-    to: index.digest,
-    unchanged: at.get(t.tag) === index.digest
-  }));
-  const written = new Set(tags.map((t) => t.tag));
-  const cleanup = req.cleanCandidates === false ? [] : sources.filter((s) => s.tag && CANDIDATE_TAG.test(s.tag) && !written.has(s.tag)).map((s) => cleanupDecision(s.tag, s.digest, index, entries2, existing));
-  return {
-    repository,
-    version: req.version,
-    sources,
-    entries: entries2,
-    index,
-    tags,
-    held: plan.held,
-    imagePrefix: plan.scheme.imagePrefix,
-    basis: plan.scheme.basis,
-    cleanup
-  };
-}
-async function recordedSources(req) {
-  if (!req.record) return [];
-  const lookup = await readRecords(req.record, { image: req.image, version: req.version });
-  const found = [...new Set([...lookup.tested.values()].flatMap((t) => t.source ? [t.source] : []))];
-  if (!found.length)
-    throw usageError(
-      `No sources given, and no pre-push record at ${req.record} names a candidate of ${req.image} ${req.version}.`,
-      "Pass the per-platform pushes (--source), or the folder where the candidate pre-push runs recorded them (--record)."
-    );
-  return found;
-}
-function cleanupDecision(tag, digest, index, entries2, existing) {
-  const referenced = entries2.some(
-    (e) => e.descriptor.digest === digest || e.attestations.some((a2) => a2.digest === digest)
-  );
-  const others = existing.filter((t) => t.digest === digest && t.tag !== tag).map((t) => t.tag);
-  if (referenced)
-    return {
-      tag,
-      digest,
-      how: "delete-tag",
-      reason: `the new index refers to ${digest.slice(0, 19)}`
-    };
-  if (others.length)
-    return {
-      tag,
-      digest,
-      how: "delete-tag",
-      reason: `tags ${others.join(", ")} also point at it: only the tag may go`
-    };
-  if (digest === index.digest) return { tag, digest, how: "delete-tag", reason: "it is the new index itself" };
-  return {
-    tag,
-    digest,
-    how: "delete-manifest",
-    reason: "nothing else refers to it: the tag goes, or else its manifest"
-  };
-}
-
-// src/core/assemble/run.ts
-var short3 = (d) => d.slice(0, 19);
-async function assemble(req, deps) {
-  const steps = [];
-  const step = (name, status, detail) => {
-    const existing = steps.find((s) => s.name === name);
-    const rec = { name, status, detail };
-    if (existing) Object.assign(existing, rec);
-    else steps.push(rec);
-    deps.onStep?.(rec);
-  };
-  const checks = [];
-  const written = [];
-  const context = {};
-  let plan;
-  let digest;
-  const finish2 = () => {
-    for (const name of ["plan", "index", "verify", "tags", "cleanup"])
-      if (!steps.some((s) => s.name === name))
-        steps.push({ name, status: "not-run", detail: req.dryRun ? "dry run" : "an earlier step did not pass" });
-    const report = readinessReport(checks, {
-      image: req.image,
-      version: req.version,
-      stage: req.dryRun ? "assemble (dry run)" : "assemble",
-      context,
-      basis: plan?.basis,
-      now: deps.now
-    });
-    const platformDigests = Object.fromEntries((plan?.entries ?? []).map((e) => [e.platform, e.descriptor.digest]));
-    return { plan, steps, report, digest, platformDigests, written };
-  };
-  const fail = (name, id, title, what, e) => {
-    if (deps.signal?.aborted) throw e instanceof CancelledError ? e : new CancelledError();
-    step(name, "failed", describeError(e).split("\n")[0]);
-    checks.push(faultResult({ id, title, what }, e));
-  };
-  step("plan", "running", "reading the sources");
-  try {
-    plan = await planAssemble(req, deps.registry, deps.config, deps.signal);
-  } catch (e) {
-    if (e.kind === "usage") throw e;
-    fail("plan", "sources", "Sources", "platforms", e);
-    return finish2();
-  }
-  const p = plan;
-  context.index = `${p.index.digest} (${p.entries.length} platforms, ${p.entries.reduce((n2, e) => n2 + e.attestations.length, 0)} attestations)`;
-  try {
-    deps.onPlan?.(p);
-  } catch (e) {
-    deps.logger?.warn(`the plan listener failed: ${describeError(e)}`);
-  }
-  const sources = sourcesCheck(p, req.platforms);
-  checks.push(sources);
-  step("plan", sources.verdict === "pass" ? "done" : "failed", sources.summary);
-  if (sources.verdict !== "pass") return finish2();
-  if (req.dryRun) {
-    context["dry run"] = "nothing was written";
-    return finish2();
-  }
-  step("index", "running", `PUT ${short3(p.index.digest)} by digest`);
-  try {
-    await putIndex(deps.registry, p, deps.signal);
-    digest = p.index.digest;
-    step("index", "done", `${p.repository}@${p.index.digest} written (no tag moved)`);
-    await deps.between?.("index");
-  } catch (e) {
-    fail("index", "index", "Index", "manifests", e);
-    return finish2();
-  }
-  step("verify", "running", "reading the index and its manifests back");
-  try {
-    const v = await verifyIndex(deps.registry, p, deps.signal);
-    const check = indexCheck(p, v.missing, v.attestations);
-    checks.push(check);
-    step("verify", check.verdict === "pass" ? "done" : "failed", check.summary);
-    if (check.verdict !== "pass") return finish2();
-    await deps.between?.("verify");
-  } catch (e) {
-    fail("verify", "index", "Index", "manifests", e);
-    return finish2();
-  }
-  step("tags", "running", p.tags.map((t) => t.tag).join(", "));
-  const held = [...p.held];
-  try {
-    const outcome = { written, held: [] };
-    await writeTags(deps.registry, p, deps.signal, () => deps.between?.("tags") ?? Promise.resolve(), outcome);
-    held.push(...outcome.held);
-    checks.push(tagsWritten(p, written, held));
-    step("tags", "done", written.length ? `wrote ${written.join(", ")}` : "every tag already pointed at the index");
-  } catch (e) {
-    fail("tags", "tags", "Tags", "tags", e);
-    context["tags written before the fault"] = written.join(", ") || "none";
-    return finish2();
-  }
-  step("cleanup", "running", p.cleanup.map((c3) => c3.tag).join(", ") || "no candidate tags");
-  const results = [];
-  try {
-    results.push(
-      ...await Promise.all(
-        p.cleanup.map(async (c3) => ({ tag: c3.tag, ...await cleanCandidate(deps.registry, p, c3, deps.signal) }))
-      )
-    );
-    checks.push(cleanupCheck(results));
-    step("cleanup", "done", results.map((r) => r.detail).join("; ") || "no candidate tags");
-  } catch (e) {
-    fail("cleanup", "cleanup", "Candidate tags", "tags", e);
-  }
-  return finish2();
-}
-function sourcesCheck(p, required) {
-  const missing = required.filter(
-    (r) => !p.entries.some((e) => e.descriptor.platform && platformMatches(e.descriptor.platform, r))
-  );
-  return checkResult({
-    id: "sources",
-    title: "Sources",
-    examined: { count: p.entries.length, what: "platforms", lookedFor: required.join(", ") },
-    findings: missing.map((m) => ({
-      severity: "error",
-      subject: m,
-      message: `no source holds ${m}; nothing is written without it`
-    })),
-    evidence: {
-      sources: p.sources.map((s) => `${s.reference} ${short3(s.digest)}: ${s.platforms.join(", ")}`),
-      index: p.index.digest
-    },
-    next: missing.length ? [{ text: `Push ${missing.join(", ")} and pass it as a --source` }] : void 0
-  });
-}
-function indexCheck(p, missing, attestations) {
-  const loose = attestations.filter((a2) => !a2.platform);
-  return checkResult({
-    id: "index",
-    title: "Index",
-    summary: missing.length ? `${missing.length} manifest(s) the index names are not in the registry` : `${p.entries.length} platforms and ${attestations.length} attestations, each attestation under its platform; read back from the registry`,
-    examined: { count: 1 + p.entries.length + attestations.length, what: "manifests" },
-    findings: [
-      ...missing.map((d) => ({
-        severity: "error",
-        subject: d,
-        message: `${d} is named by the index but missing from ${p.repository}`
-      })),
-      ...loose.map((a2) => ({
-        severity: "error",
-        subject: a2.digest,
-        message: `attestation ${short3(a2.digest)} names no platform of the index`
-      }))
-    ],
-    evidence: {
-      digest: p.index.digest,
-      platforms: p.entries.map(
-        (e) => `${e.platform} ${short3(e.descriptor.digest)}${e.attestations.length ? ` (+${e.attestations.length} attestation)` : ""}`
-      )
-    }
-  });
-}
-function tagsWritten(p, written, held) {
-  return checkResult({
-    id: "tags",
-    title: "Tags",
-    summary: `${written.length ? `wrote ${written.join(", ")}` : "every tag already pointed at the index"}${held.length ? `; left ${held.map((h2) => `${h2.tag} on ${h2.stays}`).join(", ")}` : ""}`,
-    examined: { count: p.tags.length + held.length, what: "tags" },
-    findings: held.map((h2) => ({
-      severity: "info",
-      subject: h2.tag,
-      message: `${h2.tag} stays on the newer ${h2.stays}`
-    })),
-    evidence: {
-      order: p.tags.map((t) => t.tag),
-      moved: p.tags.filter((t) => t.from && t.from !== t.to).map((t) => `${t.tag} ${short3(t.from)} -> ${short3(t.to)}`)
-    }
-  });
-}
-function cleanupCheck(results) {
-  return checkResult({
-    id: "cleanup",
-    title: "Candidate tags",
-    summary: results.length ? results.map((r) => r.detail).join("; ") : "no candidate tags to remove",
-    // Nothing to remove is not a check that saw nothing: the index and the tags were checked above.
-    examined: { count: Math.max(1, results.length), what: "candidate tags" },
-    findings: results.filter((r) => !r.done).map((r) => ({ severity: "warning", subject: r.tag, message: r.detail }))
-  });
-}
-
-// src/core/assemble/format.ts
-var short4 = (d) => d.slice(0, 19);
-function formatPlan(p) {
-  const lines = [`assemble ${p.repository} ${p.version}`, "  sources (read by digest, no layer pulled):"];
-  for (const s of p.sources) lines.push(`    ${s.reference}  ${short4(s.digest)}  ${s.platforms.join(", ")}`);
-  const att = p.entries.reduce((n2, e) => n2 + e.attestations.length, 0);
-  lines.push(
-    `  1. index ${p.index.digest}: ${p.entries.map((e) => `${e.platform}${e.attestations.length ? ` (+${e.attestations.length} attestation)` : ""}`).join(", ")}; ${att} attestation(s); written by digest, no tag moves`,
-    "  2. verify: the registry holds the index and every manifest it names",
-    "  3. tags, in this order:"
-  );
-  const w = Math.max(0, ...p.tags.map((t) => t.tag.length));
-  for (const t of p.tags)
-    lines.push(
-      `     ${t.tag.padEnd(w)}  ${t.unchanged ? "already there" : t.from ? `${short4(t.from)} -> ${short4(t.to)}` : `new -> ${short4(t.to)}`}  (${t.kind})`
-    );
-  for (const h2 of p.held) lines.push(`     ${h2.tag.padEnd(w)}  left alone: the newer ${h2.stays} holds it`);
-  lines.push(
-    p.cleanup.length ? "  4. candidate tags, after the index is verified:" : "  4. no candidate tags to remove"
-  );
-  for (const c3 of p.cleanup)
-    lines.push(
-      `     ${c3.tag}  ${c3.how === "delete-manifest" ? "untag, or delete its manifest" : "untag only"}: ${c3.reason}`
-    );
-  return lines.join("\n");
-}
-
-// src/core/config/load.ts
-var import_node_path9 = __toESM(require("node:path"));
-
-// src/core/files.ts
-var import_node_fs6 = require("node:fs");
-var import_promises15 = require("node:fs/promises");
-var import_node_path8 = __toESM(require("node:path"));
-async function readRegularFile(root, file, options = {}) {
-  const abs = import_node_path8.default.resolve(root, file);
-  const max = options.maxBytes ?? LIMITS.repositoryFileBytes.default;
-  let st;
-  try {
-    st = await (0, import_promises15.lstat)(abs);
-  } catch (e) {
-    if (errno(e) === "ENOENT" || errno(e) === "ENOTDIR") return void 0;
-    throw unreadableError(abs, e);
-  }
-  let target = abs;
-  if (st.isSymbolicLink()) {
-    let real;
-    try {
-      real = await (0, import_promises15.realpath)(abs);
-    } catch (e) {
-      if (errno(e) === "ENOENT") return void 0;
-      throw unreadableError(abs, e);
-    }
-    const realRoot = await (0, import_promises15.realpath)(root).catch(() => import_node_path8.default.resolve(root));
-    if (!isInside(realRoot, real))
-      throw usageError(
-        `${abs} is a symbolic link to ${real}, outside ${realRoot}; it is not read.`,
-        "Make it a regular file inside the repository."
-      );
-    target = real;
-  }
-  let fh;
-  try {
-    fh = await (0, import_promises15.open)(target, import_node_fs6.constants.O_RDONLY | import_node_fs6.constants.O_NONBLOCK | import_node_fs6.constants.O_NOFOLLOW);
-  } catch (e) {
-    if (errno(e) === "ENOENT") return void 0;
-    if (errno(e) === "ELOOP") throw notRegular(abs, "a symbolic link");
-    throw unreadableError(abs, e);
-  }
-  try {
-    const s = await fh.stat();
-    if (!s.isFile()) throw notRegular(abs, kindOf(s));
-    if (s.size > max) throw limitError("repositoryFileBytes", max, `${abs} is ${s.size} bytes`);
-    const buf = Buffer.alloc(Math.min(s.size, max) + 1);
-    let got = 0;
-    while (got < buf.length) {
-      const { bytesRead } = await fh.read(buf, got, buf.length - got, got);
-      if (!bytesRead) break;
-      got += bytesRead;
-    }
-    if (got > max) throw limitError("repositoryFileBytes", max, `${abs} grew past the limit while read`);
-    return buf.subarray(0, got);
-  } catch (e) {
-    if (e instanceof ReleaseOperatorError) throw e;
-    throw unreadableError(abs, e);
-  } finally {
-    await fh.close().catch(() => void 0);
-  }
-}
-async function readRegularText(root, file, options = {}) {
-  return (await readRegularFile(root, file, options))?.toString("utf8");
-}
-function isInside(root, p) {
-  const rel = import_node_path8.default.relative(root, p);
-  return rel === "" || !rel.startsWith("..") && !import_node_path8.default.isAbsolute(rel);
-}
-var errno = (e) => e?.code;
-function kindOf(s) {
-  if (s.isDirectory()) return "a folder";
-  if (s.isFIFO()) return "a FIFO (named pipe)";
-  if (s.isSocket()) return "a socket";
-  if (s.isCharacterDevice() || s.isBlockDevice()) return "a device";
-  if (s.isSymbolicLink()) return "a symbolic link";
-  return "not a regular file";
-}
-function notRegular(file, kind) {
-  return usageError(`${file} is ${kind}, not a regular file; it is not read.`, "Replace it with a regular file.");
-}
-function unreadableError(file, e) {
-  const code2 = errno(e);
-  const why = code2 === "EACCES" || code2 === "EPERM" ? "permission denied" : code2 === "ELOOP" ? "too many levels of symbolic links" : code2 === "EIO" ? "input/output error" : code2 ?? (e instanceof Error ? e.message : String(e));
-  return environmentError(
-    `Cannot read ${file}: ${why}${code2 && why !== code2 ? ` (${code2})` : ""}.`,
-    "Run as a user who can read it, or fix its permissions; a check never passes on files it could not read.",
-    e
-  );
-}
-function readSmallFileSync(file, maxBytes = LIMITS.repositoryFileBytes.default) {
-  const fd = (0, import_node_fs6.openSync)(file, import_node_fs6.constants.O_RDONLY | import_node_fs6.constants.O_NONBLOCK);
-  try {
-    const s = (0, import_node_fs6.fstatSync)(fd);
-    if (!s.isFile()) throw new Error(`${file} is ${kindOf(s)}, not a regular file`);
-    if (s.size > maxBytes) throw new Error(`${file} is ${s.size} bytes, more than ${maxBytes}`);
-    const buf = Buffer.alloc(s.size);
-    let got = 0;
-    while (got < buf.length) {
-      const n2 = (0, import_node_fs6.readSync)(fd, buf, got, buf.length - got, got);
-      if (!n2) break;
-      got += n2;
-    }
-    return buf.subarray(0, got);
-  } finally {
-    (0, import_node_fs6.closeSync)(fd);
-  }
-}
-
-// src/core/config/schema.ts
-var PLATFORM = /^[a-z0-9]+\/[a-z0-9_]+(\/[a-z0-9]+)?$/;
-var RETENTION_RULE = /^\s*(?:\d+(?:\s*,?\s*\d+[dh])?|\d+[dh])\s*$/;
-var SIZE = /^\s*\d+(?:\.\d+)?\s*(?:B|[kK]B|KiB|MB|MiB|GB|GiB)?\s*$/;
-var SIZE_OR_PERCENT = /^\s*(?:\d+(?:\.\d+)?\s*(?:B|[kK]B|KiB|MB|MiB|GB|GiB)?|\d+(?:\.\d+)?\s*%)\s*$/;
-var RESTRICTED_KEYS = [
-  "dockerPath",
-  "smoke.buildArgs",
-  "smoke.env",
-  // What a signature is trusted by: a repository must not vouch for its own images in a workspace nobody trusts.
-  "supplyChain.trustedRoot",
-  "supplyChain.publicKeys",
-  "supplyChain.issuer",
-  "supplyChain.identity"
-];
-var VERSION_SOURCES = ["package.json", "Cargo.toml", "pyproject.toml", "VERSION", "git-tag"];
-var SCHEMA = {
-  type: "section",
-  fields: {
-    image: {
-      type: "string",
-      title: "Image repository",
-      description: "The image repository this project publishes, e.g. ghcr.io/owner/name. Empty: ghcr.io/<owner>/<name> from the GitHub remote.",
-      default: ""
-    },
-    requiredPlatforms: {
-      type: "string[]",
-      title: "Required platforms",
-      description: "Platforms every released image must contain, as os/architecture[/variant].",
-      default: ["linux/amd64", "linux/arm64"],
-      pattern: PLATFORM
-    },
-    dockerPath: {
-      type: "string",
-      title: "Docker executable",
-      description: "The docker (or compatible) executable used to build and run images. Also RELEASE_OPERATOR_DOCKER or --docker.",
-      default: "docker"
-    },
-    insecureRegistries: {
-      type: "string[]",
-      title: "Insecure registries",
-      description: "Registry hosts (host[:port]) reached over plain HTTP. Loopback registries always are.",
-      default: []
-    },
-    versionSources: {
-      type: "string[]",
-      title: "Version sources",
-      description: `Where the effective version is read, first match wins. Any of: ${VERSION_SOURCES.join(", ")}.`,
-      default: [...VERSION_SOURCES]
-    },
-    tags: {
-      type: "section",
-      description: "The tag scheme.",
-      fields: {
-        // No default: unset, each prefix is inferred from the tags (and every report says so), so the schema must
-        // tell a configured prefix from none. Older files that set "v" keep meaning exactly that.
-        gitPrefix: {
-          type: "string",
-          title: "Git tag prefix",
-          description: `Prefix of version git tags: "v" for v1.2.3, "" for 1.2.3. Unset (or null): inferred from the repository's tags (the prefix most version tags follow; "v" when there are none).`
-        },
-        imagePrefix: {
-          type: "string",
-          title: "Image tag prefix",
-          description: `Prefix of version image tags: "v" for v1.2.3, "" for 1.2.3. Unset (or null): inferred from the registry's tags (the prefix most version tags follow; "v" when there are none).`
-        },
-        minor: { type: "boolean", title: "Minor tag", description: "Publish a moving X.Y tag.", default: true },
-        major: { type: "boolean", title: "Major tag", description: "Publish a moving X tag.", default: true },
-        latest: { type: "boolean", title: "Latest tag", description: "Publish a moving latest tag.", default: true },
-        sha: {
-          type: "boolean",
-          title: "Commit tag",
-          description: "Publish a tag named after the short commit SHA.",
-          default: true
-        },
-        shaLength: {
-          type: "integer",
-          title: "Commit tag length",
-          description: "Length of the short SHA tag.",
-          default: 7,
-          min: 4,
-          max: 40
-        }
-      }
-    },
-    registry: {
-      type: "section",
-      description: "The registry client.",
-      fields: {
-        concurrency: {
-          type: "integer",
-          title: "Concurrent requests",
-          description: "Registry requests in flight at once.",
-          default: 16,
-          min: 1,
-          max: 64
-        },
-        timeoutSeconds: {
-          type: "integer",
-          title: "Request timeout",
-          description: "Seconds before one registry request (headers and body) is abandoned; it is then retried.",
-          default: 30,
-          min: 1,
-          max: 600
-        },
-        retries: {
-          type: "integer",
-          title: "Retries",
-          description: "Retries of a request that failed with 408, 429 or 5xx.",
-          default: 3,
-          min: 0,
-          max: 10
-        }
-      }
-    },
-    limits: {
-      type: "section",
-      description: "Bounds on what registries, GitHub and files may send (docs/reliability.md lists every limit).",
-      fields: {
-        listingPages: limitField("listingPages", "Tag listing pages", 1, 1e6),
-        listingItems: limitField("listingItems", "Tags per listing", 1, 1e8),
-        requestsPerOperation: limitField("requestsPerOperation", "Registry requests per operation", 1, 1e8),
-        indexChildren: limitField("indexChildren", "Manifests per index", 1, 1e6),
-        operationSeconds: limitField("operationSeconds", "Operation time", 1, 86400),
-        retryWaitSeconds: limitField("retryWaitSeconds", "Retry wait", 0, 86400),
-        documentMegabytes: limitField("documentMegabytes", "Document size", 1, 4096),
-        logMegabytes: limitField("logMegabytes", "Log size", 1, 4096),
-        files: limitField("files", "Files per checked tree", 1, 1e8)
-      }
-    },
-    smoke: {
-      type: "section",
-      description: "The smoke gate.",
-      fields: {
-        platforms: {
-          type: "string[]",
-          title: "Smoke platforms",
-          description: "Platforms to smoke test. Empty: the required platforms.",
-          default: [],
-          pattern: PLATFORM
-        },
-        dockerfile: {
-          type: "string",
-          title: "Dockerfile",
-          description: "Dockerfile used by smoke --build, relative to the repository.",
-          default: "Dockerfile"
-        },
-        context: {
-          type: "string",
-          title: "Build context",
-          description: "Build context used by smoke --build, relative to the repository.",
-          default: "."
-        },
-        buildArgs: {
-          type: "map",
-          title: "Build arguments",
-          description: "Build arguments (--build-arg NAME=VALUE) for smoke --build.",
-          default: {}
-        },
-        helpArgs: {
-          type: "string[]",
-          title: "Help command",
-          description: "Arguments that must exit 0. Empty: skip.",
-          default: ["--help"]
-        },
-        versionArgs: {
-          type: "string[]",
-          title: "Version command",
-          description: "Arguments that print the version. Empty: skip.",
-          default: []
-        },
-        versionPattern: {
-          type: "string",
-          title: "Version pattern",
-          description: "Regular expression the version output must match. Empty: the effective version.",
-          default: ""
-        },
-        port: {
-          type: "integer",
-          title: "Container port",
-          description: "Port the service listens on inside the container. 0: no service check.",
-          default: 8080,
-          min: 0,
-          max: 65535
-        },
-        healthPath: {
-          type: "string",
-          title: "Health path",
-          description: "HTTP path polled until it answers.",
-          default: "/health"
-        },
-        expectStatus: {
-          type: "integer",
-          title: "Expected status",
-          description: "HTTP status the health path must answer.",
-          default: 200,
-          min: 100,
-          max: 599
-        },
-        expectBody: {
-          type: "string",
-          title: "Expected body",
-          description: "Text the health response body must contain. Empty: any.",
-          default: "ok"
-        },
-        timeoutSeconds: {
-          type: "integer",
-          title: "Health deadline",
-          description: "Seconds a native platform has to become healthy.",
-          default: 30,
-          min: 1,
-          max: 3600
-        },
-        emulatedTimeoutSeconds: {
-          type: "integer",
-          title: "Emulated health deadline",
-          description: "Seconds an emulated (QEMU) platform has to become healthy.",
-          default: 120,
-          min: 1,
-          max: 3600
-        },
-        commandTimeoutSeconds: {
-          type: "integer",
-          title: "Command timeout",
-          description: "Seconds the help and version commands may take.",
-          default: 60,
-          min: 1,
-          max: 3600
-        },
-        commandNetwork: {
-          type: "string",
-          title: "Command network",
-          description: "Network of the help and version containers. 'none': without one (a help that needs the network fails, and the container starts faster); 'bridge': Docker's default network. The service always gets one.",
-          default: "none",
-          enum: ["none", "bridge"]
-        },
-        memory: {
-          type: "string",
-          title: "Memory limit",
-          description: "Memory limit of the smoke containers (docker --memory, e.g. 256m or 1g; no swap beyond it), as the service will have in production: a service that needs more is killed and the platform fails with 'out of memory'. Empty: no limit.",
-          default: "",
-          pattern: /^([0-9]+(\.[0-9]+)?[bkmgBKMG]?)?$/,
-          patternHint: "a size like 256m or 1g"
-        },
-        env: {
-          type: "map",
-          title: "Environment",
-          description: "Environment variables for the smoke containers.",
-          default: {}
-        },
-        logTail: {
-          type: "integer",
-          title: "Log tail",
-          description: "Lines of container log kept when a platform fails.",
-          default: 100,
-          min: 1,
-          max: 1e5
-        },
-        parallel: {
-          type: "boolean",
-          title: "Parallel platforms",
-          description: "Smoke platforms side by side.",
-          default: true
-        }
-      }
-    },
-    glibc: {
-      type: "section",
-      description: "The glibc drift check.",
-      fields: {
-        paths: {
-          type: "string[]",
-          title: "Checked paths",
-          description: "Folders inside the image whose ELF files are checked, besides the entrypoint.",
-          default: ["/usr/local/bin", "/app"]
-        },
-        maxGlibc: {
-          type: "string",
-          title: "Maximum glibc",
-          description: "Highest glibc a file on its own may need (e.g. 2.36). Empty: none.",
-          default: ""
-        },
-        policy: {
-          type: "string",
-          title: "Policy",
-          description: "A policy name (bookworm, manylinux_2_28, ...) instead of a maximum glibc.",
-          default: ""
-        }
-      }
-    },
-    github: {
-      type: "section",
-      description: "GitHub.",
-      fields: {
-        apiUrl: {
-          type: "string",
-          title: "API URL",
-          description: "GitHub REST API base URL (GitHub Enterprise: https://HOST/api/v3).",
-          default: "https://api.github.com"
-        },
-        timeoutSeconds: {
-          type: "integer",
-          title: "Request timeout",
-          description: "Seconds before one GitHub API request (headers and body) is abandoned.",
-          default: LIMITS.githubRequestSeconds.default,
-          min: 1,
-          max: 600
-        },
-        releaseWorkflow: {
-          type: "string",
-          title: "Release workflow",
-          description: "File name of the release workflow (release.yml). Empty: guessed from the workflows.",
-          default: ""
-        }
-      }
-    },
-    supplyChain: {
-      type: "section",
-      description: "Provenance, SBOMs, signatures and attestations.",
-      fields: {
-        postPush: {
-          type: "string",
-          title: "Post-push signature check",
-          description: "How the post-push gate treats the supply-chain checks: 'required' (a missing or unverified signature, provenance or SBOM fails the stage), 'advisory' (shown, never blocks) or 'off'.",
-          default: "advisory",
-          enum: ["required", "advisory", "off"]
-        },
-        trustedRoot: {
-          type: "string",
-          title: "Trusted root",
-          description: "A Sigstore trusted_root.json (e.g. from `gh attestation trusted-root`), relative to the repository. It is cached, so verification then runs offline. Empty: the cached copy, if any.",
-          default: ""
-        },
-        trustedRootMaxAgeDays: {
-          type: "integer",
-          title: "Trusted root maximum age",
-          description: "Days after which the trusted root is reported as stale (refresh it).",
-          default: 30,
-          min: 1,
-          max: 3650
-        },
-        publicKeys: {
-          type: "string[]",
-          title: "Public keys",
-          description: "PEM public keys (files, relative to the repository) that keyed signatures are verified with.",
-          default: []
-        },
-        issuer: {
-          type: "string",
-          title: "Certificate issuer",
-          description: "The OIDC issuer keyless signing certificates must name.",
-          default: "https://token.actions.githubusercontent.com"
-        },
-        identity: {
-          type: "string",
-          title: "Certificate identity",
-          description: "A regular expression the signing certificate's identity (SAN) must match. Empty: any workflow of this GitHub repository (or the signer workflow).",
-          default: ""
-        },
-        signerWorkflow: {
-          type: "string",
-          title: "Signer workflow",
-          description: "The workflow that must have signed, e.g. .github/workflows/release.yml. Empty: any workflow of this repository.",
-          default: ""
-        },
-        predicateType: {
-          type: "string",
-          title: "Attestation predicate type",
-          description: "Attestations of this predicate type count as signed provenance.",
-          default: "https://slsa.dev/provenance/v1"
-        },
-        githubAttestations: {
-          type: "boolean",
-          title: "GitHub attestations",
-          description: "Read GitHub's artifact attestations API as well (needs a GitHub token).",
-          default: true
-        }
-      }
-    },
-    retention: {
-      type: "section",
-      description: "What prune keeps and deletes.",
-      fields: {
-        rules: {
-          type: "map",
-          title: "Retention rules",
-          description: 'Per tag pattern (* matches any text): what prune keeps of the tags it matches, as "N" (the newest N), "14d" (younger than 14 days; also "36h") or both ("10 14d": the newest 10 and anything younger than 14 days). Tags that match no pattern, version tags, moving tags (latest, X.Y, X) and protected tags are never pruned.',
-          default: { "candidate-*": "10 14d", "ci-*": "10 14d", "sha-*": "10 14d", "pr-*": "10 14d" },
-          keyPattern: /^[A-Za-z0-9_.*?-]{1,128}$/,
-          keyHint: "a tag pattern such as candidate-*",
-          valuePattern: RETENTION_RULE,
-          valueHint: 'a rule like "10", "14d" or "10 14d"'
-        },
-        protect: {
-          type: "string[]",
-          title: "Protected tags",
-          description: "Tag patterns (* matches any text) prune never deletes, whatever the rules say.",
-          default: []
-        }
-      }
-    },
-    size: {
-      type: "section",
-      description: "Image size budgets (compressed, as pulled).",
-      fields: {
-        budget: {
-          type: "string",
-          title: "Size budget",
-          description: "Largest compressed size each platform of an image may have, e.g. 150MB (10^6 bytes) or 150MiB (2^20). Empty: none.",
-          default: "",
-          pattern: new RegExp(`^(${SIZE.source.slice(1, -1)})?$`),
-          patternHint: "a size like 150MB or 150MiB"
-        },
-        platformBudgets: {
-          type: "map",
-          title: "Size budget per platform",
-          description: "Per platform (os/architecture[/variant]): its own largest compressed size, instead of the size budget.",
-          default: {},
-          keyPattern: PLATFORM,
-          keyHint: "a platform like linux/arm64",
-          valuePattern: SIZE,
-          valueHint: "a size like 150MB"
-        },
-        maxGrowth: {
-          type: "string",
-          title: "Growth budget",
-          description: "Largest growth per platform since the previous release, as a size (10MB) or a share of the previous size (5%). Empty: none.",
-          default: "",
-          pattern: new RegExp(`^(${SIZE_OR_PERCENT.source.slice(1, -1)})?$`),
-          patternHint: "a size like 10MB or a share like 5%"
-        }
-      }
-    },
-    lint: {
-      type: "section",
-      description: "The release pipeline lint.",
-      fields: {
-        rules: {
-          type: "ruleSeverities",
-          title: "Rule severities",
-          description: 'Per rule id: "off", "error", "warning" or "info". Rules not listed keep their own severity.',
-          default: {}
-        }
-      }
-    }
-  }
-};
-function limitField(name, title, min, max) {
-  const spec = LIMITS[name];
-  return {
-    type: "integer",
-    title,
-    description: `Most ${spec.what} (${spec.unit === "count" ? "" : `${spec.unit}, `}default ${spec.default}). Reaching it stops with an environment error (exit 3) that names this setting.`,
-    default: spec.default,
-    min,
-    max
-  };
-}
-
-// src/core/config/load.ts
-var CONFIG_FILE = "release-operator.json";
-function defaultConfig() {
-  return build2(SCHEMA);
-  function build2(spec) {
-    if (spec.type === "section") return Object.fromEntries(Object.entries(spec.fields).map(([k, v]) => [k, build2(v)]));
-    const d = spec.default;
-    return Array.isArray(d) ? [...d] : d && typeof d === "object" ? { ...d } : d;
-  }
-}
-var SEVERITIES = ["off", "error", "warning", "info"];
-function validateOverrides(input, source) {
-  const problems = [];
-  const out = walk(SCHEMA, input, "");
-  if (problems.length) {
-    throw usageError(`Invalid configuration in ${source}:
-  ${problems.join("\n  ")}`, `Fix ${source} and run again.`);
-  }
-  return out ?? {};
-  function walk(spec, value, key) {
-    const at = key || "(top level)";
-    const got = () => `got ${JSON.stringify(value)?.slice(0, 60) ?? String(value)}`;
-    switch (spec.type) {
-      case "section": {
-        if (value === null || typeof value !== "object" || Array.isArray(value)) {
-          problems.push(`${at}: expected an object, ${got()}`);
-          return void 0;
-        }
-        const result = {};
-        for (const [k, v] of Object.entries(value)) {
-          if (k === "$schema") continue;
-          const child = Object.hasOwn(spec.fields, k) ? spec.fields[k] : void 0;
-          const childKey = key ? `${key}.${k}` : k;
-          if (!child) {
-            problems.push(`${childKey}: unknown key (known: ${Object.keys(spec.fields).join(", ")})`);
-            continue;
-          }
-          const r = walk(child, v, childKey);
-          if (r !== void 0) result[k] = r;
-        }
-        return result;
-      }
-      case "string":
-        if (value === null && spec.default === void 0) return void 0;
-        if (typeof value !== "string") return void problems.push(`${at}: expected a string, ${got()}`);
-        if (spec.enum && !spec.enum.includes(value))
-          return void problems.push(`${at}: expected one of ${spec.enum.join(", ")}, ${got()}`);
-        if (spec.pattern && !spec.pattern.test(value))
-          return void problems.push(
-            `${at}: expected ${spec.patternHint ?? `text matching ${spec.pattern.source}`}, ${got()}`
-          );
-        return value;
-      case "integer":
-        if (typeof value !== "number" || !Number.isInteger(value))
-          return void problems.push(`${at}: expected an integer, ${got()}`);
-        if (spec.min !== void 0 && value < spec.min || spec.max !== void 0 && value > spec.max)
-          return void problems.push(`${at}: expected an integer from ${spec.min} to ${spec.max}, ${got()}`);
-        return value;
-      case "boolean":
-        if (typeof value !== "boolean") return void problems.push(`${at}: expected true or false, ${got()}`);
-        return value;
-      case "string[]": {
-        if (!Array.isArray(value) || value.some((v) => typeof v !== "string"))
-          return void problems.push(`${at}: expected a list of strings, ${got()}`);
-        const items = value;
-        const bad2 = spec.pattern ? items.filter((v) => !spec.pattern.test(v)) : [];
-        if (bad2.length)
-          return void problems.push(
-            `${at}: ${bad2.map((b) => JSON.stringify(b)).join(", ")} is not of the form os/architecture[/variant]`
-          );
-        if (key === "versionSources") {
-          const unknown = items.filter((v) => !VERSION_SOURCES.includes(v));
-          if (unknown.length)
-            return void problems.push(
-              `${at}: unknown source ${unknown.join(", ")} (known: ${VERSION_SOURCES.join(", ")})`
-            );
-        }
-        return [...items];
-      }
-      case "map":
-      case "ruleSeverities": {
-        if (value === null || typeof value !== "object" || Array.isArray(value))
-          return void problems.push(`${at}: expected an object of strings, ${got()}`);
-        const entries2 = Object.entries(value);
-        const notString = entries2.filter(([, v]) => typeof v !== "string");
-        if (notString.length)
-          return void problems.push(
-            `${at}.${notString[0][0]}: expected a string, got ${JSON.stringify(notString[0][1])}`
-          );
-        if (spec.type === "map") {
-          const badKey = spec.keyPattern ? entries2.find(([k]) => !spec.keyPattern.test(k)) : void 0;
-          if (badKey)
-            return void problems.push(`${at}: key ${JSON.stringify(badKey[0])} is not ${spec.keyHint ?? "allowed"}`);
-          const badValue = spec.valuePattern ? entries2.find(([, v]) => !spec.valuePattern.test(v)) : void 0;
-          if (badValue)
-            return void problems.push(
-              `${at}.${badValue[0]}: expected ${spec.valueHint ?? `text matching ${spec.valuePattern.source}`}, got ${JSON.stringify(badValue[1])}`
-            );
-        }
-        if (spec.type === "ruleSeverities") {
-          const bad2 = entries2.filter(([, v]) => !SEVERITIES.includes(v));
-          if (bad2.length)
-            return void problems.push(
-              `${at}.${bad2[0][0]}: expected one of ${SEVERITIES.join(", ")}, got ${JSON.stringify(bad2[0][1])}`
-            );
-        }
-        return { ...value };
-      }
-    }
-  }
-}
-function mergeConfig(base, ...layers) {
-  const out = structuredClone(base);
-  for (const layer of layers) {
-    if (!layer) continue;
-    for (const [k, v] of Object.entries(layer)) {
-      if (v === void 0) continue;
-      const cur = out[k];
-      if (cur && typeof cur === "object" && !Array.isArray(cur) && v && typeof v === "object" && !Array.isArray(v) && isSection(k)) {
-        out[k] = { ...cur, ...Object.fromEntries(Object.entries(v).filter(([, x]) => x !== void 0)) };
-      } else out[k] = v;
-    }
-  }
-  return out;
-}
-function isSection(key) {
-  return SCHEMA.fields[key]?.type === "section";
-}
-async function readConfigFile(root) {
-  const file = import_node_path9.default.join(root, CONFIG_FILE);
-  const text2 = await readRegularText(root, CONFIG_FILE);
-  if (text2 === void 0) return {};
-  let parsed;
-  try {
-    parsed = JSON.parse(text2);
-  } catch (e) {
-    throw usageError(
-      `${file} is not valid JSON: ${e.message}`,
-      "Fix the file, or remove it to use the defaults."
-    );
-  }
-  return { file, overrides: validateOverrides(parsed, file) };
-}
-async function loadConfig(root, overrides, opts = {}) {
-  const { file, overrides: fromFile } = await readConfigFile(root);
-  const ignored = [];
-  if (opts.untrusted && fromFile) {
-    for (const key of RESTRICTED_KEYS) {
-      const parts = key.split(".");
-      const parent = parts.slice(0, -1).reduce(
-        (o2, p) => o2?.[p],
-        fromFile
-      );
-      if (parent && parts.at(-1) in parent) {
-        delete parent[parts.at(-1)];
-        ignored.push(key);
-      }
-    }
-  }
-  return { config: mergeConfig(defaultConfig(), fromFile, overrides), file, ignored };
-}
-
-// src/core/container/command.ts
-function jsonLines(text2) {
-  return text2.split(/\r?\n/).map((l) => l.trim()).filter(Boolean).map((l) => JSON.parse(l));
-}
-
-// src/core/container/errors.ts
-var DOCKER_PATH_HINT = "Install Docker, or set releaseOperator.dockerPath (CLI: --docker or RELEASE_OPERATOR_DOCKER) to a docker executable.";
-var BINFMT_HINT = "Register QEMU binfmt handlers on the Docker host: `apt-get install qemu-user-static binfmt-support` (then `update-binfmts --enable`), or `docker run --privileged --rm tonistiigi/binfmt --install all`.";
-var DockerError = class extends ReleaseOperatorError {
-  constructor(kind, message, hint, result) {
-    super(kind, message, hint);
-    this.result = result;
-    this.name = "DockerError";
-  }
-  result;
-};
-var DAEMON_DOWN = [
-  /Cannot connect to the Docker daemon/i,
-  /Is the docker daemon running/i,
-  /error during connect/i,
-  /permission denied while trying to connect to the Docker daemon/i
-];
-var EXEC_FORMAT = /exec format error/i;
-var BUILDX_MISSING = /buildx component is missing|'buildx' is not a docker command|unknown command: docker buildx/i;
-var isDaemonDown = (text2) => DAEMON_DOWN.some((re) => re.test(text2));
-var isExecFormatError = (text2) => EXEC_FORMAT.test(text2);
-var isBuildxMissing = (text2) => BUILDX_MISSING.test(text2);
-var HOST_SIDE = /context canceled|no space left on device|could not find bridge|failed to create endpoint|failed to set up container networking|port is already allocated|address already in use/i;
-var isDockerHostProblem = (text2) => isDaemonDown(text2) || HOST_SIDE.test(text2);
-function dockerFailure(dockerPath, r, fallback = "check") {
-  const text2 = `${r.stderr}
-${r.stdout}`;
-  const what = `docker ${r.args.slice(0, 2).join(" ")}`;
-  if (isDaemonDown(text2)) {
-    return new DockerError(
-      "environment",
-      `The Docker daemon is not reachable: ${lastLine(r)}`,
-      `Start Docker (or check DOCKER_HOST / the docker context), then retry. Docker executable: ${dockerPath}.`,
-      r
-    );
-  }
-  if (r.timedOut)
-    return new DockerError(
-      "environment",
-      `${what} did not finish in time.`,
-      "The Docker daemon may be overloaded; retry, or raise the timeout.",
-      r
-    );
-  if (isExecFormatError(text2))
-    return new DockerError(
-      "environment",
-      `${what} failed: exec format error (no emulator for this platform).`,
-      BINFMT_HINT,
-      r
-    );
-  if (/no space left on device/i.test(text2)) {
-    return new DockerError(
-      "environment",
-      `${what} failed: the Docker host ran out of disk space (no space left on device).`,
-      "Free space on the Docker host (docker system prune, or a bigger data-root), then retry.",
-      r
-    );
-  }
-  if (isBuildxMissing(text2)) {
-    return new DockerError(
-      "environment",
-      `${dockerPath} cannot build with BuildKit: the buildx plugin is missing.`,
-      BUILD_HINT,
-      r
-    );
-  }
-  return new DockerError(
-    fallback,
-    `${what} failed (exit ${r.exitCode}): ${lastLine(r) || "no output"}`,
-    fallback === "environment" ? `Check the Docker engine (\`${dockerPath} info\`) and the docker executable.` : void 0,
-    r
-  );
-}
-var BUILD_HINT = "Install the buildx plugin (docker-buildx), or set releaseOperator.dockerPath / --docker to a docker client that can build with BuildKit (DOCKER_BUILDKIT=1 docker build --platform).";
-
-// src/core/container/client.ts
-var DockerClient = class {
-  constructor(options) {
-    this.options = options;
-    this.dockerPath = options.dockerPath;
-    this.logger = options.logger ?? nullLogger;
-  }
-  options;
-  dockerPath;
-  logger;
-  async exec(cmd, opts = {}) {
-    const lines = [];
-    const started = Date.now();
-    this.logger.debug(`$ ${this.dockerPath} ${cmd.args.join(" ")}`);
-    const r = await this.options.runner(this.dockerPath, cmd.args, {
-      cwd: this.options.cwd,
-      env: cmd.env,
-      timeoutMs: opts.timeoutMs ?? cmd.timeoutMs,
-      signal: opts.signal,
-      missingHint: DOCKER_PATH_HINT,
-      onLine: (line, stream) => {
-        lines.push(line);
-        opts.onLine?.(line, stream);
-      }
-    });
-    const result = { ...r, lines };
-    this.logger.debug(`docker ${cmd.args[0]}: exit ${r.exitCode} after ${Date.now() - started} ms`);
-    const accepted = cmd.acceptExitCodes === "any" || r.exitCode === 0 || cmd.acceptExitCodes?.includes(r.exitCode);
-    if (!accepted || r.timedOut && cmd.acceptExitCodes !== "any" || r.exitCode !== 0 && isDaemonDown(r.stderr)) {
-      const err = dockerFailure(this.dockerPath, result, cmd.failureKind);
-      this.logger.debug(`docker failed: ${err.message}`);
-      throw err;
-    }
-    return cmd.parse(result);
-  }
-};
-
-// src/core/container/labels.ts
-var PRODUCT_LABEL = "release-operator";
-var SMOKE_RUN_LABEL = "release-operator.smoke";
-var PLATFORM_LABEL = "release-operator.platform";
-var GLIBC_LABEL = "release-operator.glibc";
-var RUN_LABEL = "release-operator.run";
-var TEMP_IMAGE_REPO = "release-operator-smoke";
-function smokeLabels(runId, platform3, extra = {}) {
-  return {
-    [PRODUCT_LABEL]: "1",
-    [SMOKE_RUN_LABEL]: runId,
-    ...platform3 ? { [PLATFORM_LABEL]: platform3 } : {},
-    ...extra
-  };
-}
-function glibcLabels(image, runId) {
-  return { [PRODUCT_LABEL]: "1", [GLIBC_LABEL]: image, [RUN_LABEL]: runId };
-}
-function labelArgs(labels) {
-  return Object.entries(labels).flatMap(([k, v]) => ["--label", `${k}=${v}`]);
-}
-function newRunId(now = Date.now()) {
-  return `${now.toString(36)}-${Math.random().toString(16).slice(2, 8)}`;
-}
-
-// src/core/container/commands.ts
-var serverVersion = () => ({
-  args: ["version", "--format", "{{json .Server}}"],
-  timeoutMs: 2e4,
-  // However `docker version` fails, the engine could not be asked: never the release's problem.
-  failureKind: "environment",
-  parse: (r) => {
-    let json2;
-    try {
-      json2 = JSON.parse(r.stdout.trim() || "null");
-    } catch {
-      throw environmentError(
-        `docker version did not answer with JSON (${neutralize(r.stdout.trim(), 120) || "no output"}).`,
-        "Check the docker executable (dockerPath / --docker) and the engine (docker info)."
-      );
-    }
-    const s = json2;
-    const engine = s?.Components?.find((c3) => c3.Name === "Engine")?.Details;
-    return { version: s?.Version ?? "", os: s?.Os ?? engine?.Os ?? "linux", arch: s?.Arch ?? engine?.Arch ?? "" };
-  }
-});
-var buildxVersion = () => ({
-  args: ["buildx", "version"],
-  timeoutMs: 2e4,
-  acceptExitCodes: "any",
-  parse: (r) => r.exitCode === 0 ? r.stdout.trim() : void 0
-});
-var classicBuildKitProbe = () => ({
-  args: ["build", "--help"],
-  env: { DOCKER_BUILDKIT: "1" },
-  timeoutMs: 2e4,
-  acceptExitCodes: "any",
-  parse: (r) => r.exitCode === 0
-});
-var build = (p) => {
-  const common2 = [
-    "--platform",
-    p.platform,
-    "-t",
-    p.tag,
-    "-f",
-    p.dockerfile,
-    ...labelArgs(p.labels),
-    ...Object.entries(p.buildArgs).flatMap(([k, v]) => ["--build-arg", `${k}=${v}`]),
-    "--progress",
-    "plain",
-    p.context
-  ];
-  return p.builder === "buildx" ? { args: ["buildx", "build", "--load", ...common2], timeoutMs: 0, parse: () => void 0 } : { args: ["build", ...common2], env: { DOCKER_BUILDKIT: "1" }, timeoutMs: 0, parse: () => void 0 };
-};
-var imageInspect = (ref) => ({
-  args: ["image", "inspect", "--format", "{{json .}}", ref],
-  timeoutMs: 3e4,
-  acceptExitCodes: [1],
-  parse: (r) => {
-    if (r.exitCode !== 0) {
-      if (/no such image/i.test(r.stderr)) return void 0;
-      throw environmentError(r.stderr.trim());
-    }
-    const j = jsonLines(r.stdout)[0];
-    return {
-      id: j.Id,
-      os: j.Os,
-      architecture: j.Architecture,
-      variant: j.Variant || void 0,
-      repoTags: j.RepoTags ?? [],
-      repoDigests: j.RepoDigests ?? []
-    };
-  }
-});
-var pull = (ref, platform3) => ({
-  args: ["pull", "--platform", platform3, "--quiet", ref],
-  timeoutMs: 0,
-  parse: () => void 0
-});
-function containerArgs(s) {
-  return [
-    "--name",
-    s.name,
-    ...s.platform ? ["--platform", s.platform] : [],
-    ...labelArgs(s.labels),
-    ...Object.entries(s.env ?? {}).flatMap(([k, v]) => ["-e", `${k}=${v}`]),
-    ...s.publish ? ["-p", `127.0.0.1:${s.hostPort ?? 0}:${s.publish}`] : [],
-    ...s.network ? ["--network", s.network] : [],
-    ...s.memory ? ["--memory", s.memory, "--memory-swap", s.memory] : [],
-    s.image,
-    ...s.args ?? []
-  ];
-}
-var runAttached = (s, timeoutMs) => ({
-  args: ["run", ...containerArgs(s)],
-  timeoutMs,
-  acceptExitCodes: "any",
-  parse: (r) => ({ exitCode: r.exitCode, timedOut: r.timedOut, output: r.lines })
-});
-var createContainer = (s) => ({
-  args: ["create", "--pull", "never", ...containerArgs(s)],
-  timeoutMs: 6e4,
-  parse: (r) => r.stdout.trim().split(/\r?\n/).at(-1).trim()
-});
-var runDetached = (s) => ({
-  args: ["run", "-d", ...containerArgs(s)],
-  timeoutMs: 6e4,
-  parse: (r) => r.stdout.trim().split(/\r?\n/).at(-1).trim()
-});
-var isPortTaken = (text2) => /port is already allocated|address already in use/i.test(text2);
-var containerState = (container) => ({
-  args: ["inspect", "--type", "container", "--format", "{{json .State}}", container],
-  timeoutMs: 2e4,
-  parse: (r) => {
-    const s = JSON.parse(r.stdout.trim());
-    return {
-      status: s.Status,
-      running: s.Running,
-      exitCode: s.ExitCode,
-      oomKilled: s.OOMKilled,
-      error: s.Error,
-      startedAt: s.StartedAt,
-      finishedAt: s.FinishedAt
-    };
-  }
-});
-var psRow = (container) => ({
-  args: [
-    "ps",
-    "-a",
-    "--filter",
-    `name=^${container}$`,
-    "--format",
-    "table {{.ID}}	{{.Image}}	{{.Command}}	{{.Status}}	{{.Ports}}	{{.Names}}"
-  ],
-  timeoutMs: 2e4,
-  parse: (r) => r.stdout.trimEnd()
-});
-var logs = (container, tail) => ({
-  args: ["logs", "--tail", String(tail), container],
-  timeoutMs: 3e4,
-  parse: (r) => r.lines
-});
-var listContainers = (labelFilter) => ({
-  args: ["ps", "-a", "--no-trunc", "--filter", `label=${labelFilter}`, "--format", "{{json .}}"],
-  timeoutMs: 3e4,
-  parse: (r) => jsonLines(r.stdout).map((c3) => ({
-    id: c3.ID,
-    names: c3.Names,
-    image: c3.Image,
-    status: c3.Status,
-    labels: c3.Labels
-  }))
-});
-var listImages = (labelFilter) => ({
-  args: ["images", "--no-trunc", "--filter", `label=${labelFilter}`, "--format", "{{json .}}"],
-  timeoutMs: 3e4,
-  parse: (r) => jsonLines(r.stdout).map((i2) => ({
-    id: i2.ID,
-    reference: i2.Repository === "<none>" ? i2.ID : `${i2.Repository}:${i2.Tag}`
-  }))
-});
-var removeContainers = (ids) => ({
-  args: ["rm", "-f", "-v", ...ids],
-  timeoutMs: 6e4,
-  acceptExitCodes: [1],
-  parse: (r) => {
-    const real = r.stderr.split(/\r?\n/).filter((l) => l.trim() && !/no such container/i.test(l));
-    if (r.exitCode !== 0 && real.length) throw environmentError(real.join("\n"));
-  }
-});
-var removeImages = (refs) => ({
-  args: ["rmi", ...refs],
-  timeoutMs: 6e4,
-  acceptExitCodes: [1],
-  parse: (r) => {
-    const real = r.stderr.split(/\r?\n/).filter((l) => l.trim() && !/no such image/i.test(l));
-    if (r.exitCode !== 0 && real.length) throw environmentError(real.join("\n"));
-  }
-});
-
-// src/core/container/platform.ts
-var import_promises16 = require("node:fs/promises");
-var import_node_path10 = __toESM(require("node:path"));
-var PLATFORM_RE = /^([a-z0-9]+)\/([a-z0-9_]+)(?:\/([a-z0-9]+))?$/;
-function parsePlatform(text2) {
-  const m = PLATFORM_RE.exec(text2.trim().toLowerCase());
-  if (!m)
-    throw usageError(
-      `'${text2}' is not a platform.`,
-      "Write a platform as os/architecture[/variant], e.g. linux/amd64 or linux/arm64."
-    );
-  return { os: m[1], architecture: m[2], variant: m[3] };
-}
-function formatPlatform(p) {
-  return [p.os, p.architecture, p.variant].filter(Boolean).join("/");
-}
-function ociArchitecture(name) {
-  const map = {
-    x64: "amd64",
-    x86_64: "amd64",
-    aarch64: "arm64",
-    ia32: "386",
-    i386: "386",
-    i686: "386",
-    armv7l: "arm"
-  };
-  return map[name] ?? name;
-}
-function samePlatform(wanted, actual) {
-  if (wanted.os !== actual.os || wanted.architecture !== ociArchitecture(actual.architecture)) return false;
-  if (!wanted.variant || !actual.variant) return true;
-  return wanted.variant === actual.variant;
-}
-function runsNatively(hostArch, p) {
-  const host = ociArchitecture(hostArch);
-  if (p.architecture === host) return true;
-  return host === "amd64" && p.architecture === "386" || host === "arm64" && p.architecture === "arm";
-}
-function qemuName(architecture) {
-  const map = {
-    amd64: "x86_64",
-    arm64: "aarch64",
-    arm: "arm",
-    "386": "i386",
-    ppc64le: "ppc64le",
-    s390x: "s390x",
-    riscv64: "riscv64",
-    mips64le: "mips64el"
-  };
-  return map[architecture] ?? architecture;
-}
-var BINFMT_DIR = "/proc/sys/fs/binfmt_misc";
-async function binfmtState(p, dir = BINFMT_DIR) {
-  const file = import_node_path10.default.join(dir, `qemu-${qemuName(p.architecture)}`);
-  let text2;
-  try {
-    text2 = await (0, import_promises16.readFile)(file, "utf8");
-  } catch {
-    const status = await (0, import_promises16.readFile)(import_node_path10.default.join(dir, "status"), "utf8").catch(() => void 0);
-    if (status === void 0) return { registered: "unknown", reason: `${dir} is not readable here` };
-    return {
-      registered: false,
-      reason: `no QEMU handler for ${p.architecture} is registered (${file} does not exist)`
-    };
-  }
-  if (!/^enabled/m.test(text2))
-    return { registered: false, reason: `the QEMU handler for ${p.architecture} is registered but disabled (${file})` };
-  return { registered: true, interpreter: /^interpreter\s+(\S+)/m.exec(text2)?.[1] };
-}
-
-// src/core/container/builder.ts
-async function detectBuilder(docker, signal) {
-  const buildx = await docker.exec(buildxVersion(), { signal });
-  if (buildx) return { kind: "buildx", description: `docker buildx build (${buildx.split(/\r?\n/)[0]})` };
-  if (await docker.exec(classicBuildKitProbe(), { signal })) {
-    return {
-      kind: "buildkit",
-      description: `buildx is not installed for ${docker.dockerPath}; building with BuildKit: DOCKER_BUILDKIT=1 docker build --platform`
-    };
-  }
-  return {
-    kind: "none",
-    description: `${docker.dockerPath} can neither run 'docker buildx build' (the buildx plugin is missing) nor 'DOCKER_BUILDKIT=1 docker build' (it requires buildx).`,
-    hint: BUILD_HINT
-  };
-}
-
-// src/core/container/active.ts
-var import_promises17 = require("node:fs/promises");
-var import_node_os5 = __toESM(require("node:os"));
-var import_node_path11 = __toESM(require("node:path"));
-var ACTIVE_RUNS_DIR = import_node_path11.default.join(process.platform === "win32" ? import_node_os5.default.tmpdir() : "/tmp", "release-operator-runs");
-async function markRunActive(runId, dir = ACTIVE_RUNS_DIR, onError) {
-  const file = import_node_path11.default.join(dir, runFileName(runId));
-  try {
-    const created = await (0, import_promises17.mkdir)(dir).then(
-      () => true,
-      (e) => {
-        if (e.code !== "EEXIST") throw e;
-        return false;
-      }
-    );
-    if (created) await (0, import_promises17.chmod)(dir, 1023);
-    else if (!(await (0, import_promises17.lstat)(dir)).isDirectory()) throw Object.assign(new Error("not a folder"), { code: "ENOTDIR" });
-    const body = { pid: process.pid, host: import_node_os5.default.hostname(), started: (/* @__PURE__ */ new Date()).toISOString() };
-    await (0, import_promises17.writeFile)(file, JSON.stringify(body), { mode: 420, flag: "wx" });
-  } catch (e) {
-    onError?.(
-      `cannot mark run ${runId} as in progress in ${dir} (${e.code ?? String(e)}); \`cleanup\` may remove its containers meanwhile`
-    );
-    return async () => void 0;
-  }
-  return async () => void await (0, import_promises17.rm)(file, { force: true }).catch(() => void 0);
-}
-var runFileName = (runId) => runId.replace(/[^A-Za-z0-9._-]/g, "_");
-
-// src/core/container/cleanup.ts
-async function removeLabelled(docker, labelFilter, signal, opts = {}) {
-  const [listed, listedImages] = await Promise.all([
-    docker.exec(listContainers(labelFilter), { signal }),
-    opts.images === false ? Promise.resolve([]) : docker.exec(listImages(labelFilter), { signal })
-  ]);
-  const active = opts.activeRuns ? await opts.activeRuns() : /* @__PURE__ */ new Set();
-  const inProgress = (runId) => runId !== void 0 && active.has(runFileName(runId));
-  const containerInProgress = (c3) => {
-    const labels = parseLabels(c3.labels);
-    return inProgress(labels[SMOKE_RUN_LABEL]) || inProgress(labels[RUN_LABEL]);
-  };
-  const imageRun = (i2) => [...active].find((id) => i2.reference.startsWith(`${TEMP_IMAGE_REPO}:${id}-`));
-  const containers = listed.filter((c3) => !containerInProgress(c3));
-  const images = listedImages.filter((i2) => !imageRun(i2));
-  if (containers.length) await docker.exec(removeContainers(containers.map((c3) => c3.id)), { signal });
-  if (images.length) await docker.exec(removeImages([...new Set(images.map((i2) => i2.reference))]), { signal });
-  return {
-    containers,
-    images,
-    spared: {
-      containers: listed.filter((c3) => !containers.includes(c3)),
-      images: listedImages.filter((i2) => !images.includes(i2))
-    }
-  };
-}
-function parseLabels(text2) {
-  const out = {};
-  for (const pair2 of text2.split(",")) {
-    const i2 = pair2.indexOf("=");
-    if (i2 > 0) out[pair2.slice(0, i2)] = pair2.slice(i2 + 1);
-  }
-  return out;
-}
-
-// src/core/glibc/check.ts
-var import_promises20 = require("node:fs/promises");
-var import_node_path19 = __toESM(require("node:path"));
-
-// src/core/image/fs.ts
-var import_node_path12 = __toESM(require("node:path"));
-var MAX_SYMLINK_HOPS = 40;
-function normalizePath(p) {
-  const n2 = import_node_path12.default.posix.normalize("/" + p);
-  return n2.length > 1 && n2.endsWith("/") ? n2.slice(0, -1) : n2;
-}
-var ImageFs = class {
-  /** Every path of the image. Read it freely; write through set() and remove() so the index below stays right. */
-  entries = /* @__PURE__ */ new Map();
-  /**
-   * The paths directly under each folder that hold an entry or something below one: a folder's subtree is walked
-   * without looking at the rest of the image. (A layer that hides ten thousand folders, each with `.wh..wh..opq`,
-   * once cost a pass over the whole image per folder: minutes for a layer of a few MiB.)
-   */
-  kids = /* @__PURE__ */ new Map();
-  constructor() {
-    this.entries.set("/", { type: "dir", mode: 493, size: 0, layer: -1 });
-  }
-  set(p, e) {
-    this.entries.set(p, e);
-    for (let c3 = p, d = parentOf(p); d !== void 0; c3 = d, d = parentOf(d)) {
-      let k = this.kids.get(d);
-      if (!k) this.kids.set(d, k = /* @__PURE__ */ new Set());
-      if (k.has(c3)) break;
-      k.add(c3);
-    }
-  }
-  /** Removes one path's entry (what is below it stays), and the index of folders left with nothing. */
-  remove(p) {
-    this.entries.delete(p);
-    for (let c3 = p, d = parentOf(p); d !== void 0; c3 = d, d = parentOf(d)) {
-      if (this.entries.has(c3) || this.kids.get(c3)?.size) break;
-      this.kids.delete(c3);
-      this.kids.get(d)?.delete(c3);
-    }
-  }
-  lstat(p) {
-    return this.entries.get(normalizePath(p));
-  }
-  /** Follows symlinks (all of them, or all but the last component); undefined on a loop. */
-  resolve(p, followLast = true) {
-    const pending = normalizePath(p).split("/").filter(Boolean);
-    let current = "/";
-    let hops = 0;
-    while (pending.length) {
-      const comp = pending.shift();
-      if (comp === "." || comp === "") continue;
-      if (comp === "..") {
-        current = import_node_path12.default.posix.dirname(current);
-        continue;
-      }
-      const candidate = current === "/" ? `/${comp}` : `${current}/${comp}`;
-      const e = this.entries.get(candidate);
-      if (e?.type === "symlink" && e.target !== void 0 && (pending.length > 0 || followLast)) {
-        if (++hops > MAX_SYMLINK_HOPS) return void 0;
-        pending.unshift(...e.target.split("/").filter(Boolean));
-        if (e.target.startsWith("/")) current = "/";
-        continue;
-      }
-      current = candidate;
-    }
-    return {
-      path: current,
-      entry: this.entries.get(current) ?? (this.hasChildren(current) ? { type: "dir", mode: 493, size: 0, layer: -1 } : void 0)
-    };
-  }
-  /** The entry a path finally names, symlinks followed. */
-  stat(p) {
-    return this.resolve(p)?.entry;
-  }
-  /** Regular files at or under a folder (the folder's own symlinks resolved), in path order. */
-  filesUnder(dir) {
-    const r = this.resolve(dir);
-    if (!r?.entry) return [];
-    if (r.entry.type === "file") return [[r.path, r.entry]];
-    const out = [];
-    for (const p of this.below(r.path)) {
-      const e = this.entries.get(p);
-      if (e?.type === "file") out.push([p, e]);
-    }
-    return out.sort(([a2], [b]) => a2 < b ? -1 : 1);
-  }
-  /** Names directly inside a folder (symlinks in the folder's path resolved). */
-  list(dir) {
-    const r = this.resolve(dir);
-    if (!r) return [];
-    const prefix = r.path === "/" ? "/" : r.path + "/";
-    return [...this.kids.get(r.path) ?? []].filter((p) => this.entries.has(p)).map((p) => p.slice(prefix.length)).sort();
-  }
-  hasChildren(dir) {
-    return Boolean(this.kids.get(dir)?.size);
-  }
-  /** Every path strictly below a folder, from the index (its subtree only). */
-  below(dir) {
-    const out = [];
-    const stack = [...this.kids.get(dir) ?? []];
-    for (let p = stack.pop(); p !== void 0; p = stack.pop()) {
-      out.push(p);
-      const k = this.kids.get(p);
-      if (k) stack.push(...k);
-    }
-    return out;
-  }
-  /** Removes a path and everything under it that lower layers wrote (whiteouts and replaced folders). */
-  removeBelow(p, layer, keepSelf = false) {
-    for (const k of this.below(p)) {
-      const e = this.entries.get(k);
-      if (e && e.layer < layer) this.remove(k);
-    }
-    const self = this.entries.get(p);
-    if (!keepSelf && self && self.layer < layer) this.remove(p);
-  }
-};
-function parentOf(p) {
-  if (p === "/") return void 0;
-  const i2 = p.lastIndexOf("/");
-  return i2 <= 0 ? "/" : p.slice(0, i2);
-}
-
-// src/core/image/layer.ts
-var import_node_stream10 = require("node:stream");
-var import_node_zlib = require("node:zlib");
-var import_tar_stream = __toESM(require_tar_stream());
-
-// src/core/elf/errors.ts
-var ElfFormatError = class extends ReleaseOperatorError {
-  constructor(file, problem) {
-    super(
-      "check",
-      `${file}: ${problem}`,
-      "The file is truncated, corrupted or not an ELF file; rebuild it or copy it again."
-    );
-    this.file = file;
-    this.problem = problem;
-    this.name = "ElfFormatError";
-  }
-  file;
-  problem;
-};
-
-// src/core/elf/bytes.ts
-var MissingBytes = class extends Error {
-  constructor(offset, size) {
-    super(`bytes ${offset}+${size} not read yet`);
-    this.offset = offset;
-    this.size = size;
-    this.name = "MissingBytes";
-  }
-  offset;
-  size;
-};
-var ByteView = class {
-  constructor(file, pieces, littleEndian, length) {
-    this.file = file;
-    this.littleEndian = littleEndian;
-    const list4 = pieces instanceof Uint8Array ? [{ offset: 0, bytes: pieces }] : pieces;
-    this.pieces = list4.map((p) => ({ ...p, dv: new DataView(p.bytes.buffer, p.bytes.byteOffset, p.bytes.byteLength) })).sort((a2, b) => a2.offset - b.offset);
-    this.length = length ?? (pieces instanceof Uint8Array ? pieces.length : Math.max(0, ...list4.map((p) => p.offset + p.bytes.length)));
-  }
-  file;
-  littleEndian;
-  pieces;
-  length;
-  check(offset, size, what) {
-    if (!Number.isSafeInteger(offset) || offset < 0 || size < 0 || offset + size > this.length) {
-      throw new ElfFormatError(
-        this.file,
-        `${what} at offset ${offset} (${size} bytes) lies outside the file (${this.length} bytes): truncated or malformed`
-      );
-    }
-    this.piece(offset, size);
-  }
-  /** The piece holding [offset, offset + size), which check() has found inside the file. */
-  piece(offset, size) {
-    const ps = this.pieces;
-    let lo = 0;
-    let hi = ps.length - 1;
-    while (lo < hi) {
-      const mid = lo + hi + 1 >> 1;
-      if (ps[mid].offset <= offset) lo = mid;
-      else hi = mid - 1;
-    }
-    for (let i2 = lo; i2 >= 0; i2--) {
-      const p = ps[i2];
-      if (offset >= p.offset && offset + size <= p.offset + p.bytes.length) return p;
-    }
-    throw new MissingBytes(offset, size);
-  }
-  at(o2, n2, what) {
-    this.check(o2, n2, what);
-    const p = this.piece(o2, n2);
-    return [p.dv, o2 - p.offset];
-  }
-  u8(o2, what) {
-    const [dv, i2] = this.at(o2, 1, what);
-    return dv.getUint8(i2);
-  }
-  u16(o2, what) {
-    const [dv, i2] = this.at(o2, 2, what);
-    return dv.getUint16(i2, this.littleEndian);
-  }
-  u32(o2, what) {
-    const [dv, i2] = this.at(o2, 4, what);
-    return dv.getUint32(i2, this.littleEndian);
-  }
-  /** A 64-bit unsigned value that must fit a JS number (offsets and sizes in any real file do). */
-  u64(o2, what) {
-    const [dv, i2] = this.at(o2, 8, what);
-    const v = dv.getBigUint64(i2, this.littleEndian);
-    if (v > BigInt(Number.MAX_SAFE_INTEGER)) throw new ElfFormatError(this.file, `${what} is too large (${v})`);
-    return Number(v);
-  }
-  /** A 64-bit dynamic tag or value that may be any word; large values stay large (they fail later bounds checks). */
-  u64Loose(o2) {
-    const [dv, i2] = this.at(o2, 8, "a dynamic entry");
-    return Number(dv.getBigUint64(i2, this.littleEndian));
-  }
-  u64Tag(o2) {
-    return this.u64Loose(o2);
-  }
-  /** A word of the file's class: 4 bytes for ELF32, 8 for ELF64. */
-  word(o2, is64, what) {
-    return is64 ? this.u64(o2, what) : this.u32(o2, what);
-  }
-  /** A NUL-terminated string starting at o and ending before `end`. */
-  cstring(o2, end, maxLength, what) {
-    this.check(o2, 1, what);
-    const limit = Math.min(end, this.length, o2 + maxLength);
-    const p = this.piece(o2, 1);
-    const stop = Math.min(limit, p.offset + p.bytes.length);
-    for (let i2 = o2; i2 < stop; i2++) {
-      if (p.bytes[i2 - p.offset] === 0)
-        return Buffer.from(p.bytes.buffer, p.bytes.byteOffset + o2 - p.offset, i2 - o2).toString("latin1");
-    }
-    if (stop < limit) throw new MissingBytes(o2, limit - o2);
-    throw new ElfFormatError(this.file, `${what} at offset ${o2} is not NUL-terminated within its table`);
-  }
-};
-
-// src/core/elf/constants.ts
-var PT_LOAD = 1;
-var PT_DYNAMIC = 2;
-var PT_INTERP = 3;
-var DT_NULL = 0;
-var DT_NEEDED = 1;
-var DT_STRTAB = 5;
-var DT_STRSZ = 10;
-var DT_SONAME = 14;
-var DT_RPATH = 15;
-var DT_RUNPATH = 29;
-var DT_FLAGS_1 = 1879048187;
-var DT_VERDEF = 1879048188;
-var DT_VERDEFNUM = 1879048189;
-var DT_VERNEED = 1879048190;
-var DT_VERNEEDNUM = 1879048191;
-var VER_FLG_BASE = 1;
-var VER_FLG_WEAK = 2;
-var ET_NAMES = { 1: "rel", 2: "exec", 3: "dyn", 4: "core" };
-var MACHINES = {
-  3: { name: "Intel 80386", arch: "386" },
-  8: { name: "MIPS", arch: "mips" },
-  20: { name: "PowerPC", arch: "ppc" },
-  21: { name: "PowerPC64", arch: "ppc64" },
-  22: { name: "IBM S/390", arch: "s390x" },
-  40: { name: "ARM", arch: "arm" },
-  62: { name: "x86-64", arch: "amd64" },
-  183: { name: "AArch64", arch: "arm64" },
-  243: { name: "RISC-V", arch: "riscv64" },
-  258: { name: "LoongArch", arch: "loong64" }
-};
-var LIMITS2 = {
-  programHeaders: 4096,
-  dynamicEntries: 65536,
-  versionEntries: 65536,
-  auxEntries: 65536,
-  stringLength: 65536
-};
-
-// src/core/elf/parse.ts
-var MAGIC = [127, 69, 76, 70];
-function isElf(head) {
-  return head.length >= 4 && MAGIC.every((b, i2) => head[i2] === b);
-}
-function parseElfPieces(pieces, size, file) {
-  try {
-    return parse2(pieces, size, file);
-  } catch (e) {
-    if (e instanceof ElfFormatError || e instanceof MissingBytes) throw e;
-    throw new ElfFormatError(file, `could not be read (${e instanceof Error ? e.message : String(e)})`);
-  }
-}
-function parse2(pieces, size, file) {
-  if (size < 16) throw new ElfFormatError(file, `too short for an ELF header (${size} bytes)`);
-  const ident = new ByteView(file, pieces, true, size);
-  const byte = (i2) => ident.u8(i2, "e_ident");
-  if (!MAGIC.every((b, i2) => byte(i2) === b)) throw new ElfFormatError(file, "not an ELF file (no \\x7fELF magic)");
-  const cls = byte(4);
-  const data = byte(5);
-  if (cls !== 1 && cls !== 2)
-    throw new ElfFormatError(file, `unknown ELF class ${cls} (expected 1 for 32-bit or 2 for 64-bit)`);
-  if (data !== 1 && data !== 2)
-    throw new ElfFormatError(file, `unknown ELF data encoding ${data} (expected 1 little or 2 big endian)`);
-  if (byte(6) !== 1) throw new ElfFormatError(file, `unknown ELF version ${byte(6)}`);
-  const is64 = cls === 2;
-  const v = new ByteView(file, pieces, data === 1, size);
-  const ehsize = is64 ? 64 : 52;
-  v.check(0, ehsize, "the ELF header");
-  const type = v.u16(16, "e_type");
-  const machine = v.u16(18, "e_machine");
-  const phoff = v.word(is64 ? 32 : 28, is64, "e_phoff");
-  const shoff = v.word(is64 ? 40 : 32, is64, "e_shoff");
-  const phentsize = v.u16(is64 ? 54 : 42, "e_phentsize");
-  let phnum = v.u16(is64 ? 56 : 44, "e_phnum");
-  const shentsize = v.u16(is64 ? 58 : 46, "e_shentsize");
-  if (phnum === 65535) {
-    if (!shoff) throw new ElfFormatError(file, "e_phnum is PN_XNUM but there is no section header 0 to hold the count");
-    phnum = v.u32(shoff + (is64 ? 44 : 28), "section header 0 sh_info (program header count)");
-    void shentsize;
-  }
-  const phMin = is64 ? 56 : 32;
-  if (phnum > 0 && phentsize < phMin)
-    throw new ElfFormatError(file, `e_phentsize ${phentsize} is smaller than a program header (${phMin})`);
-  if (phnum > LIMITS2.programHeaders) throw new ElfFormatError(file, `e_phnum ${phnum} is implausibly large`);
-  v.check(phoff, phnum * phentsize, "the program header table");
-  const phs = [];
-  for (let i2 = 0; i2 < phnum; i2++) {
-    const o2 = phoff + i2 * phentsize;
-    const what = `program header ${i2}`;
-    phs.push(
-      is64 ? {
-        type: v.u32(o2, what),
-        flags: v.u32(o2 + 4, what),
-        offset: v.u64(o2 + 8, what),
-        vaddr: v.u64(o2 + 16, what),
-        filesz: v.u64(o2 + 32, what),
-        memsz: v.u64(o2 + 40, what)
-      } : {
-        type: v.u32(o2, what),
-        offset: v.u32(o2 + 4, what),
-        vaddr: v.u32(o2 + 8, what),
-        filesz: v.u32(o2 + 16, what),
-        memsz: v.u32(o2 + 20, what),
-        flags: v.u32(o2 + 24, what)
-      }
-    );
-  }
-  const m = MACHINES[machine];
-  const info2 = {
-    file,
-    class: is64 ? 64 : 32,
-    endian: data === 1 ? "little" : "big",
-    type: ET_NAMES[type] ?? "unknown",
-    machine,
-    machineName: m?.name ?? `machine ${machine}`,
-    arch: archOf(machine, is64, data === 1),
-    osabi: byte(7),
-    programHeaders: phs,
-    dynamic: false,
-    needed: [],
-    rpath: [],
-    runpath: [],
-    flags1: 0,
-    versionNeeds: [],
-    versionDefinitions: []
-  };
-  const interp = phs.find((p) => p.type === PT_INTERP);
-  if (interp) {
-    v.check(interp.offset, interp.filesz, "PT_INTERP");
-    info2.interpreter = v.cstring(
-      interp.offset,
-      interp.offset + interp.filesz,
-      LIMITS2.stringLength,
-      "the PT_INTERP path"
-    );
-  }
-  const dyn = phs.find((p) => p.type === PT_DYNAMIC);
-  if (dyn) readDynamic(v, is64, phs, dyn, info2);
-  return info2;
-}
-function archOf(machine, is64, le) {
-  const m = MACHINES[machine];
-  if (!m) return void 0;
-  if (machine === 21) return le ? "ppc64le" : "ppc64";
-  if (machine === 8) return is64 ? le ? "mips64le" : "mips64" : le ? "mipsle" : "mips";
-  if (machine === 22) return is64 ? "s390x" : "s390";
-  if (machine === 243) return is64 ? "riscv64" : "riscv32";
-  return m.arch;
-}
-function vaddrToOffset(v, phs, addr, what) {
-  for (const p of phs) {
-    if (p.type === PT_LOAD && addr >= p.vaddr && addr < p.vaddr + p.filesz) return addr - p.vaddr + p.offset;
-  }
-  throw new ElfFormatError(v.file, `${what} address 0x${addr.toString(16)} is not inside any PT_LOAD segment`);
-}
-function readDynamic(v, is64, phs, dyn, info2) {
-  info2.dynamic = true;
-  const entsize = is64 ? 16 : 8;
-  v.check(dyn.offset, dyn.filesz, "the PT_DYNAMIC segment");
-  const count2 = Math.min(Math.floor(dyn.filesz / entsize), LIMITS2.dynamicEntries);
-  const entries2 = [];
-  for (let i2 = 0; i2 < count2; i2++) {
-    const o2 = dyn.offset + i2 * entsize;
-    const tag = is64 ? v.u64Tag(o2) : v.u32(o2, `dynamic entry ${i2} tag`);
-    if (tag === DT_NULL) break;
-    const val = is64 ? v.u64Loose(o2 + 8) : v.u32(o2 + 4, `dynamic entry ${i2} value`);
-    entries2.push([tag, val]);
-  }
-  const one = (tag) => entries2.find(([t]) => t === tag)?.[1];
-  const all = (tag) => entries2.filter(([t]) => t === tag).map(([, val]) => val);
-  const strtabAddr = one(DT_STRTAB);
-  const strsz = one(DT_STRSZ);
-  const strings3 = [DT_NEEDED, DT_SONAME, DT_RPATH, DT_RUNPATH, DT_VERNEED, DT_VERDEF].some(
-    (t) => one(t) !== void 0
-  );
-  if (!strings3) {
-    info2.flags1 = one(DT_FLAGS_1) ?? 0;
-    return;
-  }
-  if (strtabAddr === void 0) throw new ElfFormatError(v.file, "the dynamic segment has names but no DT_STRTAB");
-  if (strsz === void 0) throw new ElfFormatError(v.file, "the dynamic segment has no DT_STRSZ");
-  const strOff = vaddrToOffset(v, phs, strtabAddr, "DT_STRTAB");
-  v.check(strOff, strsz, "the dynamic string table (DT_STRTAB/DT_STRSZ)");
-  const str4 = (idx, what) => {
-    if (idx >= strsz) throw new ElfFormatError(v.file, `${what} string index ${idx} is beyond DT_STRSZ ${strsz}`);
-    return v.cstring(strOff + idx, strOff + strsz, LIMITS2.stringLength, what);
-  };
-  info2.needed = all(DT_NEEDED).map((i2) => str4(i2, "DT_NEEDED"));
-  const soname = one(DT_SONAME);
-  if (soname !== void 0) info2.soname = str4(soname, "DT_SONAME");
-  const paths = (tag, what) => all(tag).flatMap((i2) => str4(i2, what).split(":").filter(Boolean));
-  info2.rpath = paths(DT_RPATH, "DT_RPATH");
-  info2.runpath = paths(DT_RUNPATH, "DT_RUNPATH");
-  info2.flags1 = one(DT_FLAGS_1) ?? 0;
-  const verneed = one(DT_VERNEED);
-  if (verneed !== void 0) {
-    const num2 = one(DT_VERNEEDNUM);
-    if (num2 === void 0) throw new ElfFormatError(v.file, "DT_VERNEED without DT_VERNEEDNUM");
-    info2.versionNeeds = readVerneed(v, vaddrToOffset(v, phs, verneed, "DT_VERNEED"), num2, str4);
-  }
-  const verdef = one(DT_VERDEF);
-  if (verdef !== void 0) {
-    const num2 = one(DT_VERDEFNUM);
-    if (num2 === void 0) throw new ElfFormatError(v.file, "DT_VERDEF without DT_VERDEFNUM");
-    info2.versionDefinitions = readVerdef(v, vaddrToOffset(v, phs, verdef, "DT_VERDEF"), num2, str4);
-  }
-}
-function readVerneed(v, start, num2, str4) {
-  if (num2 > LIMITS2.versionEntries) throw new ElfFormatError(v.file, `DT_VERNEEDNUM ${num2} is implausibly large`);
-  const out = [];
-  let o2 = start;
-  let aux = 0;
-  for (let i2 = 0; i2 < num2; i2++) {
-    const what = `version need ${i2}`;
-    const version = v.u16(o2, what);
-    if (version !== 1) throw new ElfFormatError(v.file, `${what} has unknown vn_version ${version}`);
-    const cnt = v.u16(o2 + 2, what);
-    const lib = { file: str4(v.u32(o2 + 4, what), `${what} vn_file`), versions: [] };
-    let a2 = o2 + v.u32(o2 + 8, what);
-    for (let j = 0; j < cnt; j++) {
-      if (++aux > LIMITS2.auxEntries) throw new ElfFormatError(v.file, "too many version need entries");
-      const w = `${what} entry ${j}`;
-      const flags = v.u16(a2 + 4, w);
-      lib.versions.push({
-        name: str4(v.u32(a2 + 8, w), `${w} vna_name`),
-        flags,
-        weak: (flags & VER_FLG_WEAK) !== 0,
-        index: v.u16(a2 + 6, w) & 32767
-      });
-      const next2 = v.u32(a2 + 12, w);
-      if (next2 === 0) break;
-      a2 += next2;
-    }
-    out.push(lib);
-    const next = v.u32(o2 + 12, what);
-    if (next === 0) break;
-    o2 += next;
-  }
-  return out;
-}
-function readVerdef(v, start, num2, str4) {
-  if (num2 > LIMITS2.versionEntries) throw new ElfFormatError(v.file, `DT_VERDEFNUM ${num2} is implausibly large`);
-  const out = [];
-  let o2 = start;
-  let aux = 0;
-  for (let i2 = 0; i2 < num2; i2++) {
-    const what = `version definition ${i2}`;
-    const version = v.u16(o2, what);
-    if (version !== 1) throw new ElfFormatError(v.file, `${what} has unknown vd_version ${version}`);
-    const flags = v.u16(o2 + 2, what);
-    const index = v.u16(o2 + 4, what);
-    const cnt = v.u16(o2 + 6, what);
-    const names = [];
-    let a2 = o2 + v.u32(o2 + 12, what);
-    for (let j = 0; j < cnt; j++) {
-      if (++aux > LIMITS2.auxEntries) throw new ElfFormatError(v.file, "too many version definition entries");
-      names.push(str4(v.u32(a2, `${what} aux ${j}`), `${what} vda_name`));
-      const next2 = v.u32(a2 + 4, `${what} aux ${j}`);
-      if (next2 === 0) break;
-      a2 += next2;
-    }
-    if (!names.length) throw new ElfFormatError(v.file, `${what} has no name`);
-    out.push({
-      name: names[0],
-      index,
-      flags,
-      base: (flags & VER_FLG_BASE) !== 0,
-      weak: (flags & VER_FLG_WEAK) !== 0,
-      parents: names.slice(1)
-    });
-    const next = v.u32(o2 + 16, what);
-    if (next === 0) break;
-    o2 += next;
-  }
-  return out;
-}
-
-// src/core/elf/versions.ts
-function splitVersion(name) {
-  const m = /^([A-Za-z][A-Za-z0-9_]*?)_(\d+(?:\.\d+)*)$/.exec(name);
-  return m ? { family: m[1], numbers: m[2].split(".").map(Number) } : void 0;
-}
-function compareDotted(a2, b) {
-  const x = typeof a2 === "string" ? a2.split(".").map((n2) => Number(n2) || 0) : a2;
-  const y = typeof b === "string" ? b.split(".").map((n2) => Number(n2) || 0) : b;
-  for (let i2 = 0; i2 < Math.max(x.length, y.length); i2++) {
-    const d = (x[i2] ?? 0) - (y[i2] ?? 0);
-    if (d) return d;
-  }
-  return 0;
-}
-function glibcVersionOf(name) {
-  const v = splitVersion(name);
-  return v && v.family === "GLIBC" ? v.numbers.join(".") : void 0;
-}
-function maxVersion(versions) {
-  let best;
-  for (const v of versions) if (v && (!best || compareDotted(v, best) > 0)) best = v;
-  return best;
-}
-
-// src/core/elf/file.ts
-var FIRST_READ = 64 * 1024;
-var MIN_READ = 16 * 1024;
-var MAX_READS = 32;
-async function readElfFile(fh, size, file) {
-  const pieces = [];
-  const read = async (offset, length) => {
-    const bytes = Buffer.allocUnsafe(Math.max(0, Math.min(length, size - offset)));
-    let got = 0;
-    while (got < bytes.length) {
-      const { bytesRead } = await fh.read(bytes, got, bytes.length - got, offset + got);
-      if (!bytesRead) break;
-      got += bytesRead;
-    }
-    return { offset, bytes: bytes.subarray(0, got) };
-  };
-  pieces.push(await read(0, FIRST_READ));
-  for (let reads = 1; reads < MAX_READS; reads++) {
-    try {
-      return parseElfPieces(pieces, size, file);
-    } catch (e) {
-      if (!(e instanceof MissingBytes)) throw e;
-      const piece = await read(e.offset, Math.max(e.size, MIN_READ));
-      if (piece.bytes.length < Math.min(e.size, size - e.offset)) break;
-      pieces.push(piece);
-    }
-  }
-  const whole = await read(0, size);
-  return parseElfPieces([whole], whole.bytes.length, file);
-}
-function parseElfChunks(given, size, file) {
-  const chunks = coalesce(given);
-  const have = chunks.length ? chunks[chunks.length - 1].offset + chunks[chunks.length - 1].bytes.length : 0;
-  const pieces = [...chunks];
-  for (let joins = 0; joins < MAX_READS; joins++) {
-    try {
-      return parseElfPieces(pieces, Math.min(size, have), file);
-    } catch (e) {
-      if (!(e instanceof MissingBytes)) throw e;
-      const end = e.offset + Math.max(e.size, 1);
-      const across = chunks.filter((c3) => c3.offset < end && c3.offset + c3.bytes.length > e.offset);
-      if (!across.length) break;
-      pieces.push({ offset: across[0].offset, bytes: Buffer.concat(across.map((c3) => c3.bytes)) });
-    }
-  }
-  return parseElfPieces([{ offset: 0, bytes: Buffer.concat(chunks.map((c3) => c3.bytes)) }], have, file);
-}
-var CHUNK_FLOOR = 64 * 1024;
-function coalesce(chunks) {
-  const out = [];
-  let run2 = [];
-  let runBytes = 0;
-  const flush = () => {
-    if (run2.length === 1) out.push(run2[0]);
-    else if (run2.length) out.push({ offset: run2[0].offset, bytes: Buffer.concat(run2.map((c3) => c3.bytes)) });
-    run2 = [];
-    runBytes = 0;
-  };
-  for (const c3 of chunks) {
-    if (c3.bytes.length >= CHUNK_FLOOR) {
-      flush();
-      out.push(c3);
-      continue;
-    }
-    run2.push(c3);
-    runBytes += c3.bytes.length;
-    if (runBytes >= CHUNK_FLOOR) flush();
-  }
-  flush();
-  return out;
-}
-
-// src/core/image/layer.ts
-var MAX_ELF_BYTES = 1024 * 1024 * 1024;
-var MAX_TEXT_BYTES = 64 * 1024;
-var SHEBANG_BYTES = 256;
-var WHITEOUT = ".wh.";
-var OPAQUE = ".wh..wh..opq";
-var wantsText = (p) => p === "/etc/ld.so.conf" || p.startsWith("/etc/ld.so.conf.d/");
-function decompress(source, compression) {
-  if (compression === "none") return source;
-  if (compression === "gzip") return source.pipe((0, import_node_zlib.createGunzip)());
-  return import_node_stream10.Readable.from(sniffGzip(source));
-}
-async function* sniffGzip(source) {
-  const it = source[Symbol.asyncIterator]();
-  const first = await it.next();
-  if (first.done) return;
-  const head = first.value;
-  const rest = async function* () {
-    yield head;
-    for (; ; ) {
-      const n2 = await it.next();
-      if (n2.done) return;
-      yield n2.value;
-    }
-  };
-  if (head.length >= 2 && head[0] === 31 && head[1] === 139) yield* import_node_stream10.Readable.from(rest()).pipe((0, import_node_zlib.createGunzip)());
-  else yield* rest();
-}
-function whiteoutOp(p) {
-  const base = p.slice(p.lastIndexOf("/") + 1);
-  if (base === OPAQUE) return { op: "opaque", dir: p.slice(0, p.length - OPAQUE.length - 1) || "/" };
-  if (base.startsWith(WHITEOUT))
-    return { op: "whiteout", path: p.slice(0, p.length - base.length) + base.slice(WHITEOUT.length) };
-  return void 0;
-}
-function fileKind(head, p, size) {
-  if (isElf(head)) return "elf";
-  if (head[0] === 35 && head[1] === 33) return "script";
-  return wantsText(p) && size <= MAX_TEXT_BYTES ? "text" : "skip";
-}
-var shebangOf = (b) => b.subarray(0, SHEBANG_BYTES).toString("utf8").split("\n")[0];
-var entryBudget = (source, limit = DEFAULT_LIMITS.files) => ({
-  left: limit,
-  limit,
-  source
-});
-function spendEntry(budget) {
-  if (budget && --budget.left < 0) throw limitError("files", budget.limit, `${budget.source} holds more files`);
-}
-async function readLayer(tar, what, signal, budget) {
-  const ops = [];
-  const ex = (0, import_tar_stream.extract)();
-  tar.on("error", (e) => ex.destroy(e));
-  const onAbort = () => {
-    ex.destroy(new CancelledError());
-    tar.destroy();
-  };
-  signal?.addEventListener("abort", onAbort, { once: true });
-  tar.pipe(ex);
-  try {
-    for await (const entry of ex) {
-      throwIfAborted(signal);
-      spendEntry(budget);
-      const h2 = entry.header;
-      const p = normalizePath(h2.name);
-      const mode = h2.mode ?? 0;
-      const hide = whiteoutOp(p);
-      if (hide) {
-        ops.push(hide);
-        entry.resume();
-      } else if (h2.type === "directory") {
-        ops.push({ op: "dir", path: p, mode });
-        entry.resume();
-      } else if (h2.type === "symlink") {
-        ops.push({ op: "set", path: p, entry: { type: "symlink", mode, size: 0, target: h2.linkname ?? "" } });
-        entry.resume();
-      } else if (h2.type === "link") {
-        ops.push({ op: "link", path: p, target: normalizePath(h2.linkname ?? "") });
-        entry.resume();
-      } else if (h2.type === "file" || h2.type === "contiguous-file") {
-        ops.push({
-          op: "set",
-          path: p,
-          entry: await readFile4(entry, p, h2.size ?? 0, mode)
-        });
-      } else {
-        ops.push({ op: "set", path: p, entry: { type: "other", mode, size: 0 } });
-        entry.resume();
-      }
-    }
-  } catch (e) {
-    if (e instanceof ReleaseOperatorError || e?.name === "CancelledError") throw e;
-    throw checkError(
-      `${what}: not a readable layer (${e instanceof Error ? e.message : String(e)})`,
-      "The layer is truncated or not a tar archive; push or build the image again."
-    );
-  } finally {
-    signal?.removeEventListener("abort", onAbort);
-  }
-  return ops;
-}
-function applyLayerOps(fs3, ops, layer) {
-  for (const o2 of ops) {
-    switch (o2.op) {
-      case "opaque":
-        fs3.removeBelow(o2.dir, layer, true);
-        break;
-      case "whiteout":
-        fs3.removeBelow(o2.path, layer);
-        break;
-      case "dir": {
-        const prev = fs3.entries.get(o2.path);
-        if (prev && prev.type !== "dir") fs3.remove(o2.path);
-        fs3.set(o2.path, { type: "dir", mode: o2.mode, size: 0, layer });
-        break;
-      }
-      case "link": {
-        const target = fs3.entries.get(o2.target);
-        fs3.removeBelow(o2.path, layer);
-        if (target) fs3.set(o2.path, { ...target, layer });
-        break;
-      }
-      case "set":
-        fs3.removeBelow(o2.path, layer);
-        fs3.set(o2.path, { ...o2.entry, layer });
-        break;
-    }
-  }
-}
-async function readFile4(stream, p, size, mode) {
-  const entry = { type: "file", mode, size };
-  let chunks = [];
-  let elf;
-  let got = 0;
-  let kind = "unknown";
-  for await (const chunk of stream) {
-    if (kind === "skip") continue;
-    if (elf) {
-      elf.push({ offset: got, bytes: chunk });
-      got += chunk.length;
-      continue;
-    }
-    chunks.push(chunk);
-    got += chunk.length;
-    if (kind === "unknown" && (got >= 4 || got >= size)) {
-      const head = Buffer.concat(chunks);
-      kind = fileKind(head, p, size);
-      if (kind === "elf" && size > MAX_ELF_BYTES) {
-        entry.elfError = new ElfFormatError(p, `is larger than ${MAX_ELF_BYTES} bytes; not read`);
-        kind = "skip";
-      } else if (kind === "elf") {
-        elf = [{ offset: 0, bytes: head }];
-        chunks = [];
-      }
-    }
-    if (kind === "script" && got >= SHEBANG_BYTES) {
-      entry.shebang = shebangOf(Buffer.concat(chunks));
-      kind = "skip";
-    }
-    if (kind === "skip") chunks = [];
-  }
-  if (kind === "elf") {
-    try {
-      entry.elf = parseElfChunks(elf, size, p);
-    } catch (e) {
-      entry.elfError = e;
-    }
-    return entry;
-  }
-  const data = Buffer.concat(chunks);
-  if (kind === "script") entry.shebang = shebangOf(data);
-  else if (kind === "text") entry.text = data.toString("utf8");
-  return entry;
-}
-
-// src/core/image/source.ts
-var LAYER_CONCURRENCY = 3;
-async function readLayers(source, layers, signal, concurrency = LAYER_CONCURRENCY, maxFiles) {
-  const budget = entryBudget(source, maxFiles);
-  const stop = new AbortController();
-  const both = signal ? AbortSignal.any([signal, stop.signal]) : stop.signal;
-  const limit = pLimit(Math.max(1, concurrency));
-  const read = (layer, i2) => limit(async () => {
-    throwIfAborted(both);
-    const raw = await layer.open(both);
-    return readLayer(decompress(raw, layer.compression), `${source} layer ${i2 + 1} (${layer.what})`, both, budget);
-  });
-  const all = await Promise.all(
-    layers.map(
-      (l, i2) => read(l, i2).catch((e) => {
-        stop.abort();
-        throw e;
-      })
-    )
-  );
-  throwIfAborted(signal);
-  const fs3 = new ImageFs();
-  for (const [i2, ops] of all.entries()) applyLayerOps(fs3, ops, i2);
-  return fs3;
-}
-
 // src/core/image/saved.ts
-var import_node_path13 = __toESM(require("node:path"));
-var import_node_stream11 = require("node:stream");
-var import_node_zlib2 = require("node:zlib");
-var import_tar_stream2 = __toESM(require_tar_stream());
 var MAX_JSON_BYTES = 8 * 1024 * 1024;
 var MAX_JSON_TOTAL = 64 * 1024 * 1024;
 var MAX_LINK_HOPS = 16;
 var MAX_INDEX_DEPTH = 4;
 function archiveName(name) {
-  const n2 = import_node_path13.default.posix.normalize("/" + name).slice(1);
+  const n2 = import_node_path10.default.posix.normalize("/" + name).slice(1);
   return n2.endsWith("/") ? n2.slice(0, -1) : n2;
 }
 var errorText = (e) => e instanceof Error ? e.message : String(e);
@@ -54774,7 +53519,7 @@ async function readSavedArchive(stream, what, signal, maxFiles) {
       if (h2.type === "symlink")
         parts.set(name, {
           kind: "link",
-          target: archiveName(import_node_path13.default.posix.join(import_node_path13.default.posix.dirname(name), h2.linkname ?? ""))
+          target: archiveName(import_node_path10.default.posix.join(import_node_path10.default.posix.dirname(name), h2.linkname ?? ""))
         });
       else if (h2.type === "link") parts.set(name, { kind: "link", target: archiveName(h2.linkname ?? "") });
       entry.resume();
@@ -54987,10 +53732,10 @@ function fromIndex(what, json2, platform3) {
 }
 
 // src/core/image/storage.ts
-var import_node_crypto4 = require("node:crypto");
-var import_node_fs7 = require("node:fs");
-var import_promises18 = require("node:fs/promises");
-var import_node_path14 = __toESM(require("node:path"));
+var import_node_crypto3 = require("node:crypto");
+var import_node_fs6 = require("node:fs");
+var import_promises16 = require("node:fs/promises");
+var import_node_path11 = __toESM(require("node:path"));
 var import_node_zlib3 = require("node:zlib");
 
 // src/core/slices.ts
@@ -55025,14 +53770,14 @@ async function storedLayers(info2) {
   const layers = [];
   let chain = "";
   for (const diffId of diffIds) {
-    chain = chain ? `sha256:${(0, import_node_crypto4.createHash)("sha256").update(`${chain} ${diffId}`).digest("hex")}` : diffId;
-    const db = import_node_path14.default.join(root, "image/overlay2/layerdb", chain.replace(":", "/"));
+    chain = chain ? `sha256:${(0, import_node_crypto3.createHash)("sha256").update(`${chain} ${diffId}`).digest("hex")}` : diffId;
+    const db = import_node_path11.default.join(root, "image/overlay2/layerdb", chain.replace(":", "/"));
     let cacheId;
     let recorded;
     try {
       [cacheId, recorded] = await Promise.all([
-        (0, import_promises18.readFile)(import_node_path14.default.join(db, "cache-id"), "utf8"),
-        (0, import_promises18.readFile)(import_node_path14.default.join(db, "diff"), "utf8")
+        (0, import_promises16.readFile)(import_node_path11.default.join(db, "cache-id"), "utf8"),
+        (0, import_promises16.readFile)(import_node_path11.default.join(db, "diff"), "utf8")
       ]);
     } catch (e) {
       return {
@@ -55045,8 +53790,8 @@ async function storedLayers(info2) {
       return { unusable: `the engine's layer record ${db} has an unexpected cache id` };
     layers.push({
       diffId,
-      dir: import_node_path14.default.join(root, "overlay2", cacheId.trim(), "diff"),
-      tarSplit: import_node_path14.default.join(db, "tar-split.json.gz")
+      dir: import_node_path11.default.join(root, "overlay2", cacheId.trim(), "diff"),
+      tarSplit: import_node_path11.default.join(db, "tar-split.json.gz")
     });
   }
   if (layers.at(-1).dir !== upper)
@@ -55071,25 +53816,25 @@ async function readStoredImage(info2, signal, maxFiles) {
   return fs3;
 }
 async function readStoredLayer(layer, slice, budget) {
-  const ops = whiteoutsOf((0, import_node_zlib3.gunzipSync)(await (0, import_promises18.readFile)(layer.tarSplit)).toString("utf8"));
+  const ops = whiteoutsOf((0, import_node_zlib3.gunzipSync)(await (0, import_promises16.readFile)(layer.tarSplit)).toString("utf8"));
   const linked = /* @__PURE__ */ new Map();
   const files = [];
   const folders = [[layer.dir, "/"]];
   for (let next = folders.pop(); next; next = folders.pop()) {
     const [abs, p] = next;
-    for (const name of (0, import_node_fs7.readdirSync)(abs)) {
+    for (const name of (0, import_node_fs6.readdirSync)(abs)) {
       await slice();
       spendEntry(budget);
-      const childAbs = import_node_path14.default.join(abs, name);
+      const childAbs = import_node_path11.default.join(abs, name);
       const child = p === "/" ? `/${name}` : `${p}/${name}`;
-      const st = (0, import_node_fs7.lstatSync)(childAbs, { bigint: true });
+      const st = (0, import_node_fs6.lstatSync)(childAbs, { bigint: true });
       const mode = Number(st.mode);
       if (st.isDirectory()) {
         ops.push({ op: "dir", path: child, mode });
         folders.push([childAbs, child]);
       } else if (st.isCharacterDevice() && st.rdev === 0n) {
       } else if (st.isSymbolicLink()) {
-        ops.push({ op: "set", path: child, entry: { type: "symlink", mode, size: 0, target: (0, import_node_fs7.readlinkSync)(childAbs) } });
+        ops.push({ op: "set", path: child, entry: { type: "symlink", mode, size: 0, target: (0, import_node_fs6.readlinkSync)(childAbs) } });
       } else if (st.isFile()) {
         const file = { abs: childAbs, path: child, size: Number(st.size), mode };
         if (st.nlink > 1n) {
@@ -55134,17 +53879,17 @@ async function storedFile(f) {
   const { abs, path: p, size, mode } = f;
   const entry = { type: "file", mode, size };
   if (size === 0) return entry;
-  const fd = (0, import_node_fs7.openSync)(abs, import_node_fs7.constants.O_RDONLY | import_node_fs7.constants.O_NOFOLLOW);
+  const fd = (0, import_node_fs6.openSync)(abs, import_node_fs6.constants.O_RDONLY | import_node_fs6.constants.O_NOFOLLOW);
   try {
     const head = Buffer.allocUnsafe(Math.min(size, 256));
-    const first = head.subarray(0, (0, import_node_fs7.readSync)(fd, head, 0, head.length, 0));
+    const first = head.subarray(0, (0, import_node_fs6.readSync)(fd, head, 0, head.length, 0));
     const kind = fileKind(first, p, size);
     if (kind === "elf") {
       if (size > MAX_ELF_BYTES)
         entry.elfError = new ElfFormatError(p, `is larger than ${MAX_ELF_BYTES} bytes; not read`);
       else {
         try {
-          entry.elf = await readElfFile(syncReader(fd, import_node_fs7.readSync), size, p);
+          entry.elf = await readElfFile(syncReader(fd, import_node_fs6.readSync), size, p);
         } catch (e) {
           if (!(e instanceof ElfFormatError)) throw e;
           entry.elfError = e;
@@ -55153,45 +53898,24 @@ async function storedFile(f) {
     } else if (kind === "script") entry.shebang = shebangOf(first);
     else if (kind === "text" && size <= MAX_TEXT_BYTES) {
       const text2 = Buffer.allocUnsafe(size);
-      entry.text = text2.subarray(0, (0, import_node_fs7.readSync)(fd, text2, 0, size, 0)).toString("utf8");
+      entry.text = text2.subarray(0, (0, import_node_fs6.readSync)(fd, text2, 0, size, 0)).toString("utf8");
     }
     return entry;
   } finally {
-    (0, import_node_fs7.closeSync)(fd);
+    (0, import_node_fs6.closeSync)(fd);
   }
 }
 
 // src/core/image/docker.ts
-var MISSING_HINT = "Install Docker or set dockerPath / --docker.";
-var STREAM_TIMEOUT_MS = 6e5;
 var REMOVE_TIMEOUT_MS = 6e4;
 var NEVER_RUN = "release-operator-glibc-never-started";
 var BROKEN_HINT = "The Docker engine sent a broken archive; check `docker info` and the disk, then try again.";
-async function localDockerImage(runner, docker, image, signal, options = {}) {
-  const inspect3 = await runner(docker, ["image", "inspect", "--format", "{{json .}}", image], {
-    signal,
-    timeoutMs: 6e4,
-    missingHint: MISSING_HINT
-  });
-  if (inspect3.exitCode !== 0) {
-    const why = lastLine(inspect3);
-    if (/no such image/i.test(why)) throw noSuchImage(image);
-    throw environmentError(
-      `docker image inspect ${image} failed: ${why}`,
-      "Is the Docker engine running? Check `docker info`."
-    );
-  }
-  let info2;
-  try {
-    info2 = JSON.parse(inspect3.stdout);
-  } catch {
-    throw environmentError(
-      `docker image inspect ${image} did not answer with JSON.`,
-      "Check the docker executable (dockerPath / --docker)."
-    );
-  }
+async function localDockerImage(runner, dockerPath, image, signal, options = {}) {
+  const logger = options.logger ?? nullLogger;
+  const docker = new DockerClient({ runner, dockerPath, logger });
+  const info2 = await docker.exec(inspectImage(image), { signal });
   const platform3 = [info2.Os || "linux", info2.Architecture || "unknown", info2.Variant].filter(Boolean).join("/");
-  const ctx = { runner, docker, image, info: info2, platform: platform3, logger: options.logger ?? nullLogger };
+  const ctx = { docker, image, info: info2, platform: platform3, logger };
   return {
     platform: platform3,
     source: image,
@@ -55220,6 +53944,31 @@ async function localDockerImage(runner, docker, image, signal, options = {}) {
     }
   };
 }
+function inspectImage(image) {
+  return {
+    args: ["image", "inspect", "--format", "{{json .}}", image],
+    timeoutMs: 6e4,
+    acceptExitCodes: "any",
+    parse: (r) => {
+      if (r.exitCode !== 0) {
+        const why = lastLine(r);
+        if (/no such image/i.test(why)) throw noSuchImage(image);
+        throw environmentError(
+          `docker image inspect ${image} failed: ${why}`,
+          "Is the Docker engine running? Check `docker info`."
+        );
+      }
+      try {
+        return JSON.parse(r.stdout);
+      } catch {
+        throw environmentError(
+          `docker image inspect ${image} did not answer with JSON.`,
+          "Check the docker executable (dockerPath / --docker)."
+        );
+      }
+    }
+  };
+}
 var noSuchImage = (image) => checkError(`No local Docker image ${image}.`, "Build or pull it first, or give a registry reference (docker://REF).");
 var errorText2 = (e) => e instanceof Error ? e.message : String(e);
 var isCancel2 = (e) => e?.name === "CancelledError";
@@ -55243,46 +53992,22 @@ function configFromInspect(info2) {
     rootfs: { type: info2.RootFS?.Type || "layers", diff_ids: layers }
   };
 }
-async function streamFromDocker(ctx, args, what, consume, signal) {
-  const r = await ctx.runner(ctx.docker, args, {
-    signal,
-    timeoutMs: STREAM_TIMEOUT_MS,
-    missingHint: MISSING_HINT,
-    consumeStdout: consume
-  });
-  if (r.exitCode !== 0) {
-    throw environmentError(
-      `${what} failed: ${r.timedOut ? `no end after ${STREAM_TIMEOUT_MS / 6e4} minutes` : lastLine(r) || `exit code ${r.exitCode}`}`,
-      "Check that the Docker engine is running (`docker info`) and try again."
-    );
-  }
-}
 async function readThroughSave(ctx, signal) {
   const { image, info: info2, platform: platform3 } = ctx;
-  let archive;
-  await streamFromDocker(
-    ctx,
-    ["save", image],
-    `docker save ${image}`,
-    async (stdout) => void (archive = await readSavedArchive(stdout, `docker save of ${image}`, signal, ctx.maxFiles)),
-    signal
+  const archive = await ctx.docker.stream(
+    saveImage(image, (tar) => readSavedArchive(tar, `docker save of ${image}`, signal, ctx.maxFiles)),
+    { signal }
   );
-  if (!archive)
-    throw environmentError(
-      `docker save ${image} gave no archive.`,
-      "The runner in use does not stream stdout (RunOptions.consumeStdout)."
-    );
   return { ...imageFromArchive(archive, { imageId: info2.Id, platform: platform3 }), via: "save" };
 }
 async function readThroughExport(ctx, signal) {
-  const { image, info: info2, platform: platform3 } = ctx;
-  const client = new DockerClient({ runner: ctx.runner, dockerPath: ctx.docker, logger: ctx.logger });
+  const { docker, image, info: info2, platform: platform3 } = ctx;
   const runId = newRunId();
   const name = `ro-glibc-${runId}`;
   const endRun = await markRunActive(runId, void 0, (m) => ctx.logger.debug(`glibc: ${m}`));
   try {
     try {
-      await client.exec(
+      await docker.exec(
         createContainer({
           name,
           // By id: exactly the image inspected, even if the name is retagged meanwhile.
@@ -55303,33 +54028,24 @@ ${e.result.stdout}`))
       return { refused: why || `exit code ${e.result.exitCode}` };
     }
     const what = `docker export of ${image}`;
-    let ops;
-    await streamFromDocker(
-      ctx,
-      ["export", name],
-      what,
-      async (stdout) => {
+    const ops = await docker.stream(
+      exportContainer(name, what, async (tar) => {
         try {
-          ops = await readLayer(stdout, what, signal, entryBudget(what, ctx.maxFiles));
+          return await readLayer(tar, what, signal, entryBudget(what, ctx.maxFiles));
         } catch (e) {
           if (isCancel2(e) || e instanceof ReleaseOperatorError && e.kind === "environment") throw e;
           const why = e instanceof ReleaseOperatorError ? /not a readable layer \((.*)\)$/s.exec(e.message)?.[1] ?? e.message : errorText2(e);
           throw environmentError(`The ${what} is cut short or not a tar archive (${why}).`, BROKEN_HINT);
         }
-      },
-      signal
+      }),
+      { signal }
     );
-    if (!ops)
-      throw environmentError(
-        `${what} gave no archive.`,
-        "The runner in use does not stream stdout (RunOptions.consumeStdout)."
-      );
     const fs3 = new ImageFs();
     applyLayerOps(fs3, ops, 0);
     return { config: configFromInspect(info2), fs: fs3, via: "export" };
   } finally {
     try {
-      await client.exec(removeContainers([name]), { signal: AbortSignal.timeout(REMOVE_TIMEOUT_MS) });
+      await docker.exec(removeContainers([name]), { signal: AbortSignal.timeout(REMOVE_TIMEOUT_MS) });
     } catch (e) {
       ctx.logger.warn(
         `glibc: could not remove the container ${name} created to read ${image}: ${errorText2(e)}. \`release-operator cleanup\` (or Remove Containers Left by Crashed Runs in VS Code) removes it.`
@@ -55394,10 +54110,10 @@ async function registryPlatformImages(client, ref, wanted, signal) {
 }
 
 // src/core/glibc/image-check.ts
-var import_node_path17 = __toESM(require("node:path"));
+var import_node_path14 = __toESM(require("node:path"));
 
 // src/core/glibc/loader.ts
-var import_node_path15 = __toESM(require("node:path"));
+var import_node_path12 = __toESM(require("node:path"));
 
 // src/core/glibc/platforms.ts
 var ARCHES = {
@@ -55461,7 +54177,7 @@ function ldSoConfDirs(fs3) {
       if (!line || line.startsWith("hwcap ")) continue;
       if (line.startsWith("include ")) {
         for (const pattern of line.slice(8).trim().split(/\s+/)) {
-          const abs = pattern.startsWith("/") ? pattern : import_node_path15.default.posix.join(import_node_path15.default.posix.dirname(file), pattern);
+          const abs = pattern.startsWith("/") ? pattern : import_node_path12.default.posix.join(import_node_path12.default.posix.dirname(file), pattern);
           for (const f of glob(fs3, abs)) read(f, depth + 1);
         }
       } else for (const d of line.split(/[:\s,]+/)) if (d.startsWith("/")) out.push(d);
@@ -55471,13 +54187,13 @@ function ldSoConfDirs(fs3) {
   return out;
 }
 function glob(fs3, pattern) {
-  const dir = import_node_path15.default.posix.dirname(pattern);
-  const base = import_node_path15.default.posix.basename(pattern);
+  const dir = import_node_path12.default.posix.dirname(pattern);
+  const base = import_node_path12.default.posix.basename(pattern);
   if (!/[*?[]/.test(base)) return [pattern];
   const re = new RegExp(
     "^" + base.replace(/[.+^${}()|\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".") + "$"
   );
-  return fs3.list(dir).filter((n2) => re.test(n2)).map((n2) => import_node_path15.default.posix.join(dir, n2));
+  return fs3.list(dir).filter((n2) => re.test(n2)).map((n2) => import_node_path12.default.posix.join(dir, n2));
 }
 function defaultDirs(arch2, bits) {
   const t = arch2 ? ARCHES[arch2]?.triplet : void 0;
@@ -55503,18 +54219,18 @@ var LibraryResolver = class {
   cache = /* @__PURE__ */ new Map();
   find(name, requester, executable) {
     const e = requester.elf;
-    if (name.includes("/")) return this.candidate(import_node_path15.default.posix.resolve(import_node_path15.default.posix.dirname(requester.path), name), e);
+    if (name.includes("/")) return this.candidate(import_node_path12.default.posix.resolve(import_node_path12.default.posix.dirname(requester.path), name), e);
     const dirs = [];
     if (!e.runpath.length) {
-      dirs.push(...e.rpath.map((d) => expand(d, import_node_path15.default.posix.dirname(requester.path), e.class)));
+      dirs.push(...e.rpath.map((d) => expand(d, import_node_path12.default.posix.dirname(requester.path), e.class)));
       if (executable !== requester && !executable.elf.runpath.length)
-        dirs.push(...executable.elf.rpath.map((d) => expand(d, import_node_path15.default.posix.dirname(executable.path), e.class)));
+        dirs.push(...executable.elf.rpath.map((d) => expand(d, import_node_path12.default.posix.dirname(executable.path), e.class)));
     }
     dirs.push(...this.ldLibraryPath);
-    dirs.push(...e.runpath.map((d) => expand(d, import_node_path15.default.posix.dirname(requester.path), e.class)));
+    dirs.push(...e.runpath.map((d) => expand(d, import_node_path12.default.posix.dirname(requester.path), e.class)));
     dirs.push(...this.confDirs, ...defaultDirs(e.arch, e.class));
     for (const d of dirs) {
-      const hit = this.candidate(import_node_path15.default.posix.join(d, name), e);
+      const hit = this.candidate(import_node_path12.default.posix.join(d, name), e);
       if (hit) return hit;
     }
     return void 0;
@@ -55532,7 +54248,7 @@ var LibraryResolver = class {
 };
 
 // src/core/glibc/components.ts
-var import_node_path16 = __toESM(require("node:path"));
+var import_node_path13 = __toESM(require("node:path"));
 var GLIBC_LIBS = /^(ld-linux[\w.-]*\.so(\.\d+)*|ld64\.so\.\d+|ld\.so(\.\d+)*|lib(c|m|mvec|nsl|nss_\w+|resolv|rt|pthread|dl|util|anl|BrokenLocale|thread_db|c_malloc_debug|memusage|pcprofile|SegFault)(\.so(\.\d+)*|-[\d.]+\.so))$/;
 var GLIBC_PROGRAMS = /* @__PURE__ */ new Set([
   "gencat",
@@ -55552,7 +54268,7 @@ var GLIBC_PROGRAMS = /* @__PURE__ */ new Set([
   "catchsegv"
 ]);
 function isGlibcComponent(p, elf) {
-  const base = import_node_path16.default.posix.basename(p);
+  const base = import_node_path13.default.posix.basename(p);
   if (elf.soname && GLIBC_LIBS.test(elf.soname)) return true;
   if (GLIBC_LIBS.test(base)) return true;
   if (/\/(gconv|audit)\//.test(p)) return true;
@@ -55705,11 +54421,11 @@ function entrypointFiles(fs3, config, findings) {
   for (let hop = 0; hop < 4; hop++) {
     let found;
     if (prog.includes("/"))
-      found = fs3.stat(import_node_path17.default.posix.resolve(cwd, prog))?.type === "file" ? import_node_path17.default.posix.resolve(cwd, prog) : void 0;
+      found = fs3.stat(import_node_path14.default.posix.resolve(cwd, prog))?.type === "file" ? import_node_path14.default.posix.resolve(cwd, prog) : void 0;
     else
       for (const d of (env.PATH ?? DEFAULT_PATH).split(":"))
-        if (d && fs3.stat(import_node_path17.default.posix.join(d, prog))?.type === "file") {
-          found = import_node_path17.default.posix.join(d, prog);
+        if (d && fs3.stat(import_node_path14.default.posix.join(d, prog))?.type === "file") {
+          found = import_node_path14.default.posix.join(d, prog);
           break;
         }
     if (!found) {
@@ -55725,7 +54441,7 @@ function entrypointFiles(fs3, config, findings) {
     const shebang = r.entry?.shebang;
     if (!shebang) return out;
     const parts = shebang.slice(2).trim().split(/\s+/);
-    prog = import_node_path17.default.posix.basename(parts[0] ?? "") === "env" && parts[1] ? parts[1] : parts[0] ?? "";
+    prog = import_node_path14.default.posix.basename(parts[0] ?? "") === "env" && parts[1] ? parts[1] : parts[0] ?? "";
     if (!prog) return out;
   }
   return out;
@@ -55881,10 +54597,118 @@ function checkBinary(p, elf, arch2, image, resolver, target) {
 
 // src/core/glibc/local-check.ts
 var import_node_fs8 = require("node:fs");
-var import_promises19 = require("node:fs/promises");
-var import_node_path18 = __toESM(require("node:path"));
+var import_promises18 = require("node:fs/promises");
+var import_node_path16 = __toESM(require("node:path"));
+
+// src/core/files.ts
+var import_node_fs7 = require("node:fs");
+var import_promises17 = require("node:fs/promises");
+var import_node_path15 = __toESM(require("node:path"));
+async function readRegularFile(root, file, options = {}) {
+  const abs = import_node_path15.default.resolve(root, file);
+  const max = options.maxBytes ?? LIMITS.repositoryFileBytes.default;
+  let st;
+  try {
+    st = await (0, import_promises17.lstat)(abs);
+  } catch (e) {
+    if (errno(e) === "ENOENT" || errno(e) === "ENOTDIR") return void 0;
+    throw unreadableError(abs, e);
+  }
+  let target = abs;
+  if (st.isSymbolicLink()) {
+    let real;
+    try {
+      real = await (0, import_promises17.realpath)(abs);
+    } catch (e) {
+      if (errno(e) === "ENOENT") return void 0;
+      throw unreadableError(abs, e);
+    }
+    const realRoot = await (0, import_promises17.realpath)(root).catch(() => import_node_path15.default.resolve(root));
+    if (!isInside(realRoot, real))
+      throw usageError(
+        `${abs} is a symbolic link to ${real}, outside ${realRoot}; it is not read.`,
+        "Make it a regular file inside the repository."
+      );
+    target = real;
+  }
+  let fh;
+  try {
+    fh = await (0, import_promises17.open)(target, import_node_fs7.constants.O_RDONLY | import_node_fs7.constants.O_NONBLOCK | import_node_fs7.constants.O_NOFOLLOW);
+  } catch (e) {
+    if (errno(e) === "ENOENT") return void 0;
+    if (errno(e) === "ELOOP") throw notRegular(abs, "a symbolic link");
+    throw unreadableError(abs, e);
+  }
+  try {
+    const s = await fh.stat();
+    if (!s.isFile()) throw notRegular(abs, kindOf(s));
+    if (s.size > max) throw limitError("repositoryFileBytes", max, `${abs} is ${s.size} bytes`);
+    const buf = Buffer.alloc(Math.min(s.size, max) + 1);
+    let got = 0;
+    while (got < buf.length) {
+      const { bytesRead } = await fh.read(buf, got, buf.length - got, got);
+      if (!bytesRead) break;
+      got += bytesRead;
+    }
+    if (got > max) throw limitError("repositoryFileBytes", max, `${abs} grew past the limit while read`);
+    return buf.subarray(0, got);
+  } catch (e) {
+    if (e instanceof ReleaseOperatorError) throw e;
+    throw unreadableError(abs, e);
+  } finally {
+    await fh.close().catch(() => void 0);
+  }
+}
+async function readRegularText(root, file, options = {}) {
+  return (await readRegularFile(root, file, options))?.toString("utf8");
+}
+function isInside(root, p) {
+  const rel = import_node_path15.default.relative(root, p);
+  return rel === "" || !rel.startsWith("..") && !import_node_path15.default.isAbsolute(rel);
+}
+var errno = (e) => e?.code;
+function kindOf(s) {
+  if (s.isDirectory()) return "a folder";
+  if (s.isFIFO()) return "a FIFO (named pipe)";
+  if (s.isSocket()) return "a socket";
+  if (s.isCharacterDevice() || s.isBlockDevice()) return "a device";
+  if (s.isSymbolicLink()) return "a symbolic link";
+  return "not a regular file";
+}
+function notRegular(file, kind) {
+  return usageError(`${file} is ${kind}, not a regular file; it is not read.`, "Replace it with a regular file.");
+}
+function unreadableError(file, e) {
+  const code2 = errno(e);
+  const why = code2 === "EACCES" || code2 === "EPERM" ? "permission denied" : code2 === "ELOOP" ? "too many levels of symbolic links" : code2 === "EIO" ? "input/output error" : code2 ?? (e instanceof Error ? e.message : String(e));
+  return environmentError(
+    `Cannot read ${file}: ${why}${code2 && why !== code2 ? ` (${code2})` : ""}.`,
+    "Run as a user who can read it, or fix its permissions; a check never passes on files it could not read.",
+    e
+  );
+}
+function readSmallFileSync(file, maxBytes = LIMITS.repositoryFileBytes.default) {
+  const fd = (0, import_node_fs7.openSync)(file, import_node_fs7.constants.O_RDONLY | import_node_fs7.constants.O_NONBLOCK);
+  try {
+    const s = (0, import_node_fs7.fstatSync)(fd);
+    if (!s.isFile()) throw new Error(`${file} is ${kindOf(s)}, not a regular file`);
+    if (s.size > maxBytes) throw new Error(`${file} is ${s.size} bytes, more than ${maxBytes}`);
+    const buf = Buffer.alloc(s.size);
+    let got = 0;
+    while (got < buf.length) {
+      const n2 = (0, import_node_fs7.readSync)(fd, buf, got, buf.length - got, got);
+      if (!n2) break;
+      got += n2;
+    }
+    return buf.subarray(0, got);
+  } finally {
+    (0, import_node_fs7.closeSync)(fd);
+  }
+}
+
+// src/core/glibc/local-check.ts
 async function collectLocalElfFiles(root, signal, maxFiles = DEFAULT_LIMITS.files) {
-  const st = await (0, import_promises19.lstat)(root).catch((e) => e);
+  const st = await (0, import_promises18.lstat)(root).catch((e) => e);
   if (st instanceof Error && (errno(st) === "ENOENT" || errno(st) === "ENOTDIR"))
     throw usageError(
       `${root} does not exist.`,
@@ -55924,7 +54748,7 @@ async function collectLocalElfFiles(root, signal, maxFiles = DEFAULT_LIMITS.file
       } catch (e) {
         return cannot(p, e);
       }
-      for (const name of names) await visit(import_node_path18.default.join(p, name), false);
+      for (const name of names) await visit(import_node_path16.default.join(p, name), false);
       return;
     }
     if (!s.isFile()) {
@@ -56076,8 +54900,8 @@ function resolveTarget(maxGlibc, policy) {
 async function classifyTarget(target, cwd = process.cwd()) {
   if (target.startsWith("docker-daemon:")) return { kind: "docker", value: target.slice("docker-daemon:".length) };
   if (target.startsWith("docker://")) return { kind: "registry", value: target.slice("docker://".length) };
-  if (await (0, import_promises20.stat)(import_node_path19.default.resolve(cwd, target)).catch(() => void 0))
-    return { kind: "path", value: import_node_path19.default.resolve(cwd, target) };
+  if (await (0, import_promises19.stat)(import_node_path17.default.resolve(cwd, target)).catch(() => void 0))
+    return { kind: "path", value: import_node_path17.default.resolve(cwd, target) };
   if (target.startsWith("/") || target.startsWith("./") || target.startsWith("../"))
     throw usageError(`${target} does not exist.`, "Give an existing file or folder, or an image reference.");
   const first = target.split("/")[0];
@@ -56108,7 +54932,7 @@ async function checkGlibc(req, deps) {
     const images = [];
     if (kind === "docker") {
       log.info(`glibc: reading local image ${value}`);
-      const img = await localDockerImage(deps.runner, deps.docker, value, deps.signal, {
+      const img = await localDockerImage(deps.runner, deps.dockerPath, value, deps.signal, {
         via: deps.localImageVia,
         logger: log
       });
@@ -56149,7 +54973,7 @@ async function checkGlibc(req, deps) {
 }
 
 // src/core/lint/engine.ts
-var import_promises21 = require("node:timers/promises");
+var import_promises20 = require("node:timers/promises");
 
 // src/core/lint/distro.ts
 var DEBIAN = {
@@ -57571,7 +56395,7 @@ function buildsOf(step, model, repo) {
   return void 0;
 }
 var LOCAL_REGISTRY = /^(localhost|127\.0\.0\.1|\[::1\])(:\d+)?\//;
-var CANDIDATE_TAG2 = /:candidate[-_.][^\s"']*$/;
+var CANDIDATE_TAG = /:candidate[-_.][^\s"']*$/;
 function gateStage(step) {
   if (actionName(step.uses?.value) !== "release-operator/release-operator") return void 0;
   return step.with.stage?.value.trim();
@@ -57701,7 +56525,7 @@ function pushesOf(model, step, repo) {
       const target = ws.slice(ws.findIndex((w) => w === "push") + 1).find((w) => !w.startsWith("-")) ?? "";
       const isLocal = LOCAL_REGISTRY.test(target);
       const retag = pulled.has(target);
-      const candidate = CANDIDATE_TAG2.test(target);
+      const candidate = CANDIDATE_TAG.test(target);
       const native = step.job.matrix.map(
         (combo) => nativePlatform(step.job.runsOn && withMatrix(step.job.runsOn, combo))
       );
@@ -58708,7 +57532,7 @@ async function lintDocumentAsync(input, options, hooks = {}) {
   const steps = lintSteps(input, options, hooks.onRuleError);
   for (let r = steps.next(); ; r = steps.next()) {
     if (r.done) return r.value;
-    await (0, import_promises21.setImmediate)();
+    await (0, import_promises20.setImmediate)();
     throwIfAborted(hooks.signal);
   }
 }
@@ -58842,7 +57666,8 @@ function lintCheckResult(run2, durationMs) {
   const s = run2.stats;
   const count2 = s.dockerfiles + s.workflows;
   const skippedNote = run2.skipped.length ? `; ${run2.skipped.length} not read: ${run2.skipped.map((x) => `${x.file} (${x.reason})`).join(", ")}` : "";
-  const examinedText2 = `${s.dockerfiles} Dockerfile${s.dockerfiles === 1 ? "" : "s"} (${s.stages} stages), ${s.workflows} workflow${s.workflows === 1 ? "" : "s"} (${s.jobs} jobs, ${s.steps} steps)`;
+  const plural = (count3, noun) => `${count3} ${noun}${count3 === 1 ? "" : "s"}`;
+  const examinedText2 = `${plural(s.dockerfiles, "Dockerfile")} (${s.stages} stages), ${plural(s.workflows, "workflow")} (${s.jobs} jobs, ${s.steps} steps)`;
   const errors = run2.findings.filter((f) => f.severity === "error").length;
   const warnings = run2.findings.filter((f) => f.severity === "warning").length;
   const suppressed = run2.suppressed.length ? `; ${run2.suppressed.length} suppressed` : "";
@@ -58891,8 +57716,8 @@ function lintCheckResult(run2, durationMs) {
 }
 
 // src/core/lint/project.ts
-var import_node_path21 = __toESM(require("node:path"));
-var import_promises23 = require("node:timers/promises");
+var import_node_path19 = __toESM(require("node:path"));
+var import_promises22 = require("node:timers/promises");
 
 // src/core/lint/kind.ts
 function isDockerfilePath(file) {
@@ -58910,28 +57735,28 @@ function fileKind2(file, explicit = false) {
 }
 
 // src/core/lint/safe-read.ts
-var import_promises22 = require("node:fs/promises");
-var import_node_path20 = __toESM(require("node:path"));
+var import_promises21 = require("node:fs/promises");
+var import_node_path18 = __toESM(require("node:path"));
 var MAX_FILE_BYTES = 8 * 1024 * 1024;
 async function readRegularFile2(root, rel) {
-  const realRoot = await (0, import_promises22.realpath)(root).catch(() => import_node_path20.default.resolve(root));
-  const abs = import_node_path20.default.resolve(root, rel);
-  if (!isInside(import_node_path20.default.resolve(root), abs)) return { skipped: "it is outside the repository" };
+  const realRoot = await (0, import_promises21.realpath)(root).catch(() => import_node_path18.default.resolve(root));
+  const abs = import_node_path18.default.resolve(root, rel);
+  if (!isInside(import_node_path18.default.resolve(root), abs)) return { skipped: "it is outside the repository" };
   let target = abs;
-  const st = await (0, import_promises22.lstat)(abs).catch((e) => e);
+  const st = await (0, import_promises21.lstat)(abs).catch((e) => e);
   if (st instanceof Error) {
     if (st.code === "ENOENT" || st.code === "ENOTDIR") return { skipped: "no such file" };
     return { skipped: st.message, fault: true };
   }
   if (st.isSymbolicLink()) {
-    const link = await (0, import_promises22.readlink)(abs).catch(() => void 0);
+    const link = await (0, import_promises21.readlink)(abs).catch(() => void 0);
     if (link === void 0) return { skipped: "its link cannot be read", fault: true };
-    target = import_node_path20.default.resolve(import_node_path20.default.dirname(abs), link);
-    const second = await (0, import_promises22.lstat)(target).catch(() => void 0);
+    target = import_node_path18.default.resolve(import_node_path18.default.dirname(abs), link);
+    const second = await (0, import_promises21.lstat)(target).catch(() => void 0);
     if (!second) return { skipped: `it links to ${link}, which does not exist` };
     if (second.isSymbolicLink()) return { skipped: `it links to another link (${link}); links are followed once` };
   }
-  const real = await (0, import_promises22.realpath)(target).catch(() => void 0);
+  const real = await (0, import_promises21.realpath)(target).catch(() => void 0);
   if (!real || !isInside(realRoot, real)) return { skipped: "it links outside the repository" };
   try {
     const bytes = await readRegularFile(realRoot, real, { maxBytes: MAX_FILE_BYTES });
@@ -58943,17 +57768,17 @@ async function readRegularFile2(root, rel) {
   }
 }
 async function listFolder(root, rel) {
-  const abs = import_node_path20.default.resolve(root, rel);
-  const realRoot = await (0, import_promises22.realpath)(root).catch(() => import_node_path20.default.resolve(root));
-  const real = await (0, import_promises22.realpath)(abs).catch(() => void 0);
+  const abs = import_node_path18.default.resolve(root, rel);
+  const realRoot = await (0, import_promises21.realpath)(root).catch(() => import_node_path18.default.resolve(root));
+  const real = await (0, import_promises21.realpath)(abs).catch(() => void 0);
   if (!real || !isInside(realRoot, real)) return [];
-  return (0, import_promises22.readdir)(real).catch(() => []);
+  return (0, import_promises21.readdir)(real).catch(() => []);
 }
 
 // src/core/lint/project.ts
 var WORKFLOWS = ".github/workflows";
 var LOOKED_FOR = "Dockerfile*, Containerfile* and *.dockerfile at the repository root, Dockerfiles that workflows build, and .github/workflows/*.yml or *.yaml";
-var toPosix = (p) => p.split(import_node_path21.default.sep).join("/");
+var toPosix = (p) => p.split(import_node_path19.default.sep).join("/");
 async function lintRepository(root, targets, options, hooks = {}) {
   const repo = new RepoView([], options.repository);
   const skipped = [];
@@ -58981,7 +57806,7 @@ async function lintRepository(root, targets, options, hooks = {}) {
   let lintList = [];
   if (explicit) {
     for (const t of targets) {
-      const rel = normalizeRepoPath(toPosix(import_node_path21.default.relative(root, import_node_path21.default.resolve(root, t))));
+      const rel = normalizeRepoPath(toPosix(import_node_path19.default.relative(root, import_node_path19.default.resolve(root, t))));
       if (rel === void 0 || rel === "")
         throw usageError(
           `Cannot lint ${t}: it is outside the repository at ${root}.`,
@@ -59008,7 +57833,7 @@ async function lintRepository(root, targets, options, hooks = {}) {
   const workflows = [.../* @__PURE__ */ new Set([...workflowNames, ...lintList.filter((t) => fileKind2(t, true) === "workflow")])];
   const built = /* @__PURE__ */ new Set();
   for (const w of workflows) {
-    await (0, import_promises23.setImmediate)();
+    await (0, import_promises22.setImmediate)();
     throwIfAborted(hooks.signal);
     const model = repo.workflow(w);
     if (!model || model.syntaxError) continue;
@@ -59040,7 +57865,7 @@ async function lintRepository(root, targets, options, hooks = {}) {
   for (const file of lintList) {
     const text2 = repo.read(file);
     if (text2 === void 0) continue;
-    await (0, import_promises23.setImmediate)();
+    await (0, import_promises22.setImmediate)();
     throwIfAborted(hooks.signal);
     const result = await lintDocumentAsync({ file, text: text2, kind: fileKind2(file, true), repo }, options, hooks);
     run2.files.push(file);
@@ -59063,6 +57888,465 @@ function scriptsOf(dockerfile, text2) {
       }
     }
   return [...out].slice(0, 16);
+}
+
+// src/core/config/schema.ts
+var PLATFORM = /^[a-z0-9]+\/[a-z0-9_]+(\/[a-z0-9]+)?$/;
+var RETENTION_RULE = /^\s*(?:\d+(?:\s*,?\s*\d+[dh])?|\d+[dh])\s*$/;
+var SIZE = /^\s*\d+(?:\.\d+)?\s*(?:B|[kK]B|KiB|MB|MiB|GB|GiB)?\s*$/;
+var SIZE_OR_PERCENT = /^\s*(?:\d+(?:\.\d+)?\s*(?:B|[kK]B|KiB|MB|MiB|GB|GiB)?|\d+(?:\.\d+)?\s*%)\s*$/;
+var RESTRICTED_KEYS = [
+  "dockerPath",
+  "smoke.buildArgs",
+  "smoke.env",
+  // What a signature is trusted by: a repository must not vouch for its own images in a workspace nobody trusts.
+  "supplyChain.trustedRoot",
+  "supplyChain.publicKeys",
+  "supplyChain.issuer",
+  "supplyChain.identity"
+];
+var VERSION_SOURCES = ["package.json", "Cargo.toml", "pyproject.toml", "VERSION", "git-tag"];
+var SCHEMA = {
+  type: "section",
+  fields: {
+    image: {
+      type: "string",
+      title: "Image repository",
+      description: "The image repository this project publishes, e.g. ghcr.io/owner/name. Empty: ghcr.io/<owner>/<name> from the GitHub remote.",
+      default: ""
+    },
+    requiredPlatforms: {
+      type: "string[]",
+      title: "Required platforms",
+      description: "Platforms every released image must contain, as os/architecture[/variant].",
+      default: ["linux/amd64", "linux/arm64"],
+      pattern: PLATFORM
+    },
+    dockerPath: {
+      type: "string",
+      title: "Docker executable",
+      description: "The docker (or compatible) executable used to build and run images. Also RELEASE_OPERATOR_DOCKER or --docker.",
+      default: "docker"
+    },
+    insecureRegistries: {
+      type: "string[]",
+      title: "Insecure registries",
+      description: "Registry hosts (host[:port]) reached over plain HTTP. Loopback registries always are.",
+      default: []
+    },
+    versionSources: {
+      type: "string[]",
+      title: "Version sources",
+      description: `Where the effective version is read, first match wins. Any of: ${VERSION_SOURCES.join(", ")}.`,
+      default: [...VERSION_SOURCES]
+    },
+    tags: {
+      type: "section",
+      description: "The tag scheme.",
+      fields: {
+        // No default: unset, each prefix is inferred from the tags (and every report says so), so the schema must
+        // tell a configured prefix from none. Older files that set "v" keep meaning exactly that.
+        gitPrefix: {
+          type: "string",
+          title: "Git tag prefix",
+          description: `Prefix of version git tags: "v" for v1.2.3, "" for 1.2.3. Unset (or null): inferred from the repository's tags (the prefix most version tags follow; "v" when there are none).`
+        },
+        imagePrefix: {
+          type: "string",
+          title: "Image tag prefix",
+          description: `Prefix of version image tags: "v" for v1.2.3, "" for 1.2.3. Unset (or null): inferred from the registry's tags (the prefix most version tags follow; "v" when there are none).`
+        },
+        minor: { type: "boolean", title: "Minor tag", description: "Publish a moving X.Y tag.", default: true },
+        major: { type: "boolean", title: "Major tag", description: "Publish a moving X tag.", default: true },
+        latest: { type: "boolean", title: "Latest tag", description: "Publish a moving latest tag.", default: true },
+        sha: {
+          type: "boolean",
+          title: "Commit tag",
+          description: "Publish a tag named after the short commit SHA.",
+          default: true
+        },
+        shaLength: {
+          type: "integer",
+          title: "Commit tag length",
+          description: "Length of the short SHA tag.",
+          default: 7,
+          min: 4,
+          max: 40
+        }
+      }
+    },
+    registry: {
+      type: "section",
+      description: "The registry client.",
+      fields: {
+        concurrency: {
+          type: "integer",
+          title: "Concurrent requests",
+          description: "Registry requests in flight at once.",
+          default: 16,
+          min: 1,
+          max: 64
+        },
+        timeoutSeconds: {
+          type: "integer",
+          title: "Request timeout",
+          description: "Seconds before one registry request (headers and body) is abandoned; it is then retried.",
+          default: 30,
+          min: 1,
+          max: 600
+        },
+        retries: {
+          type: "integer",
+          title: "Retries",
+          description: "Retries of a request that failed with 408, 429 or 5xx.",
+          default: 3,
+          min: 0,
+          max: 10
+        }
+      }
+    },
+    limits: {
+      type: "section",
+      description: "Bounds on what registries, GitHub and files may send (docs/reliability.md lists every limit).",
+      fields: {
+        listingPages: limitField("listingPages", "Tag listing pages", 1, 1e6),
+        listingItems: limitField("listingItems", "Tags per listing", 1, 1e8),
+        requestsPerOperation: limitField("requestsPerOperation", "Registry requests per operation", 1, 1e8),
+        indexChildren: limitField("indexChildren", "Manifests per index", 1, 1e6),
+        operationSeconds: limitField("operationSeconds", "Operation time", 1, 86400),
+        retryWaitSeconds: limitField("retryWaitSeconds", "Retry wait", 0, 86400),
+        documentMegabytes: limitField("documentMegabytes", "Document size", 1, 4096),
+        logMegabytes: limitField("logMegabytes", "Log size", 1, 4096),
+        files: limitField("files", "Files per checked tree", 1, 1e8)
+      }
+    },
+    smoke: {
+      type: "section",
+      description: "The smoke gate.",
+      fields: {
+        platforms: {
+          type: "string[]",
+          title: "Smoke platforms",
+          description: "Platforms to smoke test. Empty: the required platforms.",
+          default: [],
+          pattern: PLATFORM
+        },
+        dockerfile: {
+          type: "string",
+          title: "Dockerfile",
+          description: "Dockerfile used by smoke --build, relative to the repository.",
+          default: "Dockerfile"
+        },
+        context: {
+          type: "string",
+          title: "Build context",
+          description: "Build context used by smoke --build, relative to the repository.",
+          default: "."
+        },
+        buildArgs: {
+          type: "map",
+          title: "Build arguments",
+          description: "Build arguments (--build-arg NAME=VALUE) for smoke --build.",
+          default: {}
+        },
+        helpArgs: {
+          type: "string[]",
+          title: "Help command",
+          description: "Arguments that must exit 0. Empty: skip.",
+          default: ["--help"]
+        },
+        versionArgs: {
+          type: "string[]",
+          title: "Version command",
+          description: "Arguments that print the version. Empty: skip.",
+          default: []
+        },
+        versionPattern: {
+          type: "string",
+          title: "Version pattern",
+          description: "Regular expression the version output must match. Empty: the effective version.",
+          default: ""
+        },
+        port: {
+          type: "integer",
+          title: "Container port",
+          description: "Port the service listens on inside the container. 0: no service check.",
+          default: 8080,
+          min: 0,
+          max: 65535
+        },
+        healthPath: {
+          type: "string",
+          title: "Health path",
+          description: "HTTP path polled until it answers.",
+          default: "/health"
+        },
+        expectStatus: {
+          type: "integer",
+          title: "Expected status",
+          description: "HTTP status the health path must answer.",
+          default: 200,
+          min: 100,
+          max: 599
+        },
+        expectBody: {
+          type: "string",
+          title: "Expected body",
+          description: "Text the health response body must contain. Empty: any.",
+          default: "ok"
+        },
+        timeoutSeconds: {
+          type: "integer",
+          title: "Health deadline",
+          description: "Seconds a native platform has to become healthy.",
+          default: 30,
+          min: 1,
+          max: 3600
+        },
+        emulatedTimeoutSeconds: {
+          type: "integer",
+          title: "Emulated health deadline",
+          description: "Seconds an emulated (QEMU) platform has to become healthy.",
+          default: 120,
+          min: 1,
+          max: 3600
+        },
+        commandTimeoutSeconds: {
+          type: "integer",
+          title: "Command timeout",
+          description: "Seconds the help and version commands may take.",
+          default: 60,
+          min: 1,
+          max: 3600
+        },
+        commandNetwork: {
+          type: "string",
+          title: "Command network",
+          description: "Network of the help and version containers. 'none': without one (a help that needs the network fails, and the container starts faster); 'bridge': Docker's default network. The service always gets one.",
+          default: "none",
+          enum: ["none", "bridge"]
+        },
+        memory: {
+          type: "string",
+          title: "Memory limit",
+          description: "Memory limit of the smoke containers (docker --memory, e.g. 256m or 1g; no swap beyond it), as the service will have in production: a service that needs more is killed and the platform fails with 'out of memory'. Empty: no limit.",
+          default: "",
+          pattern: /^([0-9]+(\.[0-9]+)?[bkmgBKMG]?)?$/,
+          patternHint: "a size like 256m or 1g"
+        },
+        env: {
+          type: "map",
+          title: "Environment",
+          description: "Environment variables for the smoke containers.",
+          default: {}
+        },
+        logTail: {
+          type: "integer",
+          title: "Log tail",
+          description: "Lines of container log kept when a platform fails.",
+          default: 100,
+          min: 1,
+          max: 1e5
+        },
+        parallel: {
+          type: "boolean",
+          title: "Parallel platforms",
+          description: "Smoke platforms side by side.",
+          default: true
+        }
+      }
+    },
+    glibc: {
+      type: "section",
+      description: "The glibc drift check.",
+      fields: {
+        paths: {
+          type: "string[]",
+          title: "Checked paths",
+          description: "Folders inside the image whose ELF files are checked, besides the entrypoint.",
+          default: ["/usr/local/bin", "/app"]
+        },
+        maxGlibc: {
+          type: "string",
+          title: "Maximum glibc",
+          description: "Highest glibc a file on its own may need (e.g. 2.36). Empty: none.",
+          default: ""
+        },
+        policy: {
+          type: "string",
+          title: "Policy",
+          description: "A policy name (bookworm, manylinux_2_28, ...) instead of a maximum glibc.",
+          default: ""
+        }
+      }
+    },
+    github: {
+      type: "section",
+      description: "GitHub.",
+      fields: {
+        apiUrl: {
+          type: "string",
+          title: "API URL",
+          description: "GitHub REST API base URL (GitHub Enterprise: https://HOST/api/v3).",
+          default: "https://api.github.com"
+        },
+        timeoutSeconds: {
+          type: "integer",
+          title: "Request timeout",
+          description: "Seconds before one GitHub API request (headers and body) is abandoned.",
+          default: LIMITS.githubRequestSeconds.default,
+          min: 1,
+          max: 600
+        },
+        releaseWorkflow: {
+          type: "string",
+          title: "Release workflow",
+          description: "File name of the release workflow (release.yml). Empty: guessed from the workflows.",
+          default: ""
+        }
+      }
+    },
+    supplyChain: {
+      type: "section",
+      description: "Provenance, SBOMs, signatures and attestations.",
+      fields: {
+        postPush: {
+          type: "string",
+          title: "Post-push signature check",
+          description: "How the post-push gate treats the supply-chain checks: 'required' (a missing or unverified signature, provenance or SBOM fails the stage), 'advisory' (shown, never blocks) or 'off'.",
+          default: "advisory",
+          enum: ["required", "advisory", "off"]
+        },
+        trustedRoot: {
+          type: "string",
+          title: "Trusted root",
+          description: "A Sigstore trusted_root.json (e.g. from `gh attestation trusted-root`), relative to the repository. It is cached, so verification then runs offline. Empty: the cached copy, if any.",
+          default: ""
+        },
+        trustedRootMaxAgeDays: {
+          type: "integer",
+          title: "Trusted root maximum age",
+          description: "Days after which the trusted root is reported as stale (refresh it).",
+          default: 30,
+          min: 1,
+          max: 3650
+        },
+        publicKeys: {
+          type: "string[]",
+          title: "Public keys",
+          description: "PEM public keys (files, relative to the repository) that keyed signatures are verified with.",
+          default: []
+        },
+        issuer: {
+          type: "string",
+          title: "Certificate issuer",
+          description: "The OIDC issuer keyless signing certificates must name.",
+          default: "https://token.actions.githubusercontent.com"
+        },
+        identity: {
+          type: "string",
+          title: "Certificate identity",
+          description: "A regular expression the signing certificate's identity (SAN) must match. Empty: any workflow of this GitHub repository (or the signer workflow).",
+          default: ""
+        },
+        signerWorkflow: {
+          type: "string",
+          title: "Signer workflow",
+          description: "The workflow that must have signed, e.g. .github/workflows/release.yml. Empty: any workflow of this repository.",
+          default: ""
+        },
+        predicateType: {
+          type: "string",
+          title: "Attestation predicate type",
+          description: "Attestations of this predicate type count as signed provenance.",
+          default: "https://slsa.dev/provenance/v1"
+        },
+        githubAttestations: {
+          type: "boolean",
+          title: "GitHub attestations",
+          description: "Read GitHub's artifact attestations API as well (needs a GitHub token).",
+          default: true
+        }
+      }
+    },
+    retention: {
+      type: "section",
+      description: "What prune keeps and deletes.",
+      fields: {
+        rules: {
+          type: "map",
+          title: "Retention rules",
+          description: 'Per tag pattern (* matches any text): what prune keeps of the tags it matches, as "N" (the newest N), "14d" (younger than 14 days; also "36h") or both ("10 14d": the newest 10 and anything younger than 14 days). Tags that match no pattern, version tags, moving tags (latest, X.Y, X) and protected tags are never pruned.',
+          default: { "candidate-*": "10 14d", "ci-*": "10 14d", "sha-*": "10 14d", "pr-*": "10 14d" },
+          keyPattern: /^[A-Za-z0-9_.*?-]{1,128}$/,
+          keyHint: "a tag pattern such as candidate-*",
+          valuePattern: RETENTION_RULE,
+          valueHint: 'a rule like "10", "14d" or "10 14d"'
+        },
+        protect: {
+          type: "string[]",
+          title: "Protected tags",
+          description: "Tag patterns (* matches any text) prune never deletes, whatever the rules say.",
+          default: []
+        }
+      }
+    },
+    size: {
+      type: "section",
+      description: "Image size budgets (compressed, as pulled).",
+      fields: {
+        budget: {
+          type: "string",
+          title: "Size budget",
+          description: "Largest compressed size each platform of an image may have, e.g. 150MB (10^6 bytes) or 150MiB (2^20). Empty: none.",
+          default: "",
+          pattern: new RegExp(`^(${SIZE.source.slice(1, -1)})?$`),
+          patternHint: "a size like 150MB or 150MiB"
+        },
+        platformBudgets: {
+          type: "map",
+          title: "Size budget per platform",
+          description: "Per platform (os/architecture[/variant]): its own largest compressed size, instead of the size budget.",
+          default: {},
+          keyPattern: PLATFORM,
+          keyHint: "a platform like linux/arm64",
+          valuePattern: SIZE,
+          valueHint: "a size like 150MB"
+        },
+        maxGrowth: {
+          type: "string",
+          title: "Growth budget",
+          description: "Largest growth per platform since the previous release, as a size (10MB) or a share of the previous size (5%). Empty: none.",
+          default: "",
+          pattern: new RegExp(`^(${SIZE_OR_PERCENT.source.slice(1, -1)})?$`),
+          patternHint: "a size like 10MB or a share like 5%"
+        }
+      }
+    },
+    lint: {
+      type: "section",
+      description: "The release pipeline lint.",
+      fields: {
+        rules: {
+          type: "ruleSeverities",
+          title: "Rule severities",
+          description: 'Per rule id: "off", "error", "warning" or "info". Rules not listed keep their own severity.',
+          default: {}
+        }
+      }
+    }
+  }
+};
+function limitField(name, title, min, max) {
+  const spec = LIMITS[name];
+  return {
+    type: "integer",
+    title,
+    description: `Most ${spec.what} (${spec.unit === "count" ? "" : `${spec.unit}, `}default ${spec.default}). Reaching it stops with an environment error (exit 3) that names this setting.`,
+    default: spec.default,
+    min,
+    max
+  };
 }
 
 // src/core/net.ts
@@ -59103,10 +58387,10 @@ var httpGet = (url, { timeoutMs, signal }) => new Promise((resolve, reject) => {
   );
   const onAbort = () => req.destroy(new CancelledError());
   signal?.addEventListener("abort", onAbort, { once: true });
-  const finish2 = (settle) => {
+  const finish2 = (settle2) => {
     clearTimeout(timer);
     signal?.removeEventListener("abort", onAbort);
-    settle();
+    settle2();
   };
   req.on("error", (e) => finish2(() => reject(e)));
 });
@@ -59193,280 +58477,7 @@ async function runStep(platform3, name, emit, steps, body) {
   return stop;
 }
 
-// src/core/smoke/platformRun.ts
-var CLEANUP_TIMEOUT_MS = 6e4;
-var OOM_EVENT_GRACE_MS = 500;
-var tempImageTag = (runId, platform3) => `${TEMP_IMAGE_REPO}:${runId}-${platform3.replace(/\//g, "-")}`;
-var BEFORE = ["emulation", "build", "image"];
-var COMMANDS = ["help", "version"];
-var SERVICE = ["start", "health"];
-var PORT_ATTEMPTS = 3;
-async function smokePlatform(ctx, platform3) {
-  const o2 = ctx.options;
-  const p = parsePlatform(platform3);
-  const emulated = !runsNatively(ctx.hostArch, p);
-  const deadlineSeconds = emulated ? o2.emulatedTimeoutSeconds : o2.timeoutSeconds;
-  const started = Date.now();
-  const result = {
-    platform: platform3,
-    passed: false,
-    outcome: "failed",
-    emulated,
-    deadlineSeconds,
-    steps: [],
-    durationMs: 0
-  };
-  const slug = platform3.replace(/\//g, "-");
-  const labels = smokeLabels(ctx.runId, platform3, o2.labels);
-  const names = {
-    help: `ro-smoke-${ctx.runId}-${slug}-help`,
-    version: `ro-smoke-${ctx.runId}-${slug}-version`,
-    service: `ro-smoke-${ctx.runId}-${slug}`
-  };
-  const containerOf = {
-    help: names.help,
-    version: names.version,
-    start: names.service,
-    health: names.service
-  };
-  const created = { containers: [], images: [] };
-  const planned = [
-    ...emulated ? ["emulation"] : [],
-    ...o2.build ? ["build"] : [],
-    "image",
-    ...o2.helpArgs.length ? ["help"] : [],
-    ...o2.versionArgs.length ? ["version"] : [],
-    ...o2.port ? ["start", "health"] : []
-  ];
-  let serviceStarted = 0;
-  let servicePort = 0;
-  let image;
-  const stops = [];
-  const exitState = async (container) => {
-    const s = await ctx.docker.exec(containerState(container), { signal: ctx.signal });
-    if (s.running || s.exitCode !== 137 || s.oomKilled || !o2.memory) return s;
-    await sleep(OOM_EVENT_GRACE_MS, ctx.signal);
-    return ctx.docker.exec(containerState(container), { signal: ctx.signal });
-  };
-  const killedText = (confirmed) => confirmed || !o2.memory ? `killed: out of memory${o2.memory ? `, limit ${o2.memory}` : ""}` : `killed; most likely out of memory under the ${o2.memory} limit (the engine did not say)`;
-  const onLine = (line) => ctx.emit({ type: "output", platform: platform3, line });
-  const command = (name) => async () => {
-    const args = name === "help" ? o2.helpArgs : o2.versionArgs;
-    created.containers.push(names[name]);
-    const r = await ctx.docker.exec(
-      runAttached(
-        {
-          name: names[name],
-          image: image.id,
-          platform: platform3,
-          labels,
-          env: o2.env,
-          args,
-          network: o2.commandNetwork === "bridge" ? void 0 : "none",
-          memory: o2.memory || void 0
-        },
-        o2.commandTimeoutSeconds * 1e3
-      ),
-      { signal: ctx.signal }
-    );
-    const text2 = r.output.join("\n");
-    if (isExecFormatError(text2)) throw execFormat(platform3);
-    if (r.timedOut) throw new StepFailure(`'${args.join(" ")}' did not finish within ${o2.commandTimeoutSeconds} s`);
-    if (r.exitCode === 125 && isDockerHostProblem(text2)) {
-      const why = `docker could not start the container: ${lastOf(r.output)}`;
-      throw new StepFailure(why, {
-        message: why,
-        hint: "The Docker host failed, not the image: check `docker info` and the daemon log, then retry."
-      });
-    }
-    if (r.exitCode === 137 && o2.memory) {
-      const s = await exitState(names[name]).catch(() => void 0);
-      result.exit = { exitCode: 137, oomKilled: Boolean(s?.oomKilled) };
-      throw new StepFailure(`'${args.join(" ")}' was ${killedText(s?.oomKilled ?? false)}: ${lastOf(r.output)}`);
-    }
-    if (r.exitCode !== 0)
-      throw new StepFailure(
-        `'${args.join(" ")}' exited ${r.exitCode}${r.exitCode === 125 ? " (docker could not start the container)" : ""}: ${lastOf(r.output)}`
-      );
-    if (name === "version" && o2.versionPattern && !new RegExp(o2.versionPattern).test(text2)) {
-      throw new StepFailure(
-        `'${args.join(" ")}' printed '${lastOf(r.output)}', which does not match /${o2.versionPattern}/`
-      );
-    }
-    return { detail: `'${args.join(" ")}' exited 0${name === "version" ? `: ${lastOf(r.output)}` : ""}` };
-  };
-  const bodies = {
-    emulation: async () => {
-      const state = await binfmtState(p, o2.binfmtDir);
-      if (state.registered === true) return { detail: `QEMU handler registered (${state.interpreter ?? "enabled"})` };
-      if (state.registered === "unknown")
-        return { detail: `cannot tell (${state.reason}); an exec format error will say so` };
-      throw new StepFailure(`${platform3} needs emulation on this ${ctx.hostArch} Docker host, but ${state.reason}.`, {
-        message: `Cannot run ${platform3} containers here: ${state.reason}.`,
-        hint: BINFMT_HINT
-      });
-    },
-    build: async () => {
-      const b = ctx.builder;
-      if (b.kind === "none") throw new StepFailure(b.description, { message: b.description, hint: b.hint });
-      const tag = tempImageTag(ctx.runId, platform3);
-      created.images.push(tag);
-      const tail = [];
-      try {
-        await ctx.docker.exec(build({ builder: b.kind, platform: platform3, tag, ...o2.build, labels }), {
-          signal: ctx.signal,
-          onLine: (l) => {
-            tail.push(l);
-            if (tail.length > o2.logTail) tail.shift();
-            onLine(l);
-          }
-        });
-      } catch (e) {
-        result.logs = tail;
-        throw e;
-      }
-      return {
-        detail: `built ${tag} with ${b.kind === "buildx" ? "docker buildx build" : "DOCKER_BUILDKIT=1 docker build"}`
-      };
-    },
-    image: async () => {
-      const ref = o2.build ? tempImageTag(ctx.runId, platform3) : o2.platformImages?.[platform3] ?? o2.image;
-      const found = await resolveImage(ctx, ref, p);
-      image = found.info;
-      result.imageId = image.id;
-      const entry = found.pinned ? `, index entry ${found.pinned.slice(found.pinned.indexOf("@") + 1, found.pinned.indexOf("@") + 20)}` : "";
-      return {
-        detail: `${ref} -> ${image.id.slice(0, 19)} (${describePlatform(image)}${found.pulled ? ", pulled" : ""})${entry}`
-      };
-    },
-    help: command("help"),
-    version: command("version"),
-    start: async () => {
-      created.containers.push(names.service);
-      for (let attempt = 1; ; attempt++) {
-        servicePort = await ctx.freePort();
-        try {
-          const id = await ctx.docker.exec(
-            runDetached({
-              name: names.service,
-              image: image.id,
-              platform: platform3,
-              labels,
-              env: o2.env,
-              publish: o2.port,
-              hostPort: servicePort,
-              memory: o2.memory || void 0
-            }),
-            { signal: ctx.signal }
-          );
-          serviceStarted = Date.now();
-          return {
-            detail: `container ${id.slice(0, 12)} started, port ${o2.port} published on 127.0.0.1:${servicePort}`
-          };
-        } catch (e) {
-          if (attempt >= PORT_ATTEMPTS || !isPortTaken(e instanceof Error ? e.message : String(e))) throw e;
-          await ctx.docker.exec(removeContainers([names.service]), { signal: ctx.signal });
-        }
-      }
-    },
-    health: async () => {
-      const deadline2 = serviceStarted + deadlineSeconds * 1e3;
-      const exited = async () => {
-        const s = await exitState(names.service);
-        if (s.running) return void 0;
-        result.exit = { exitCode: s.exitCode, oomKilled: s.oomKilled };
-        const killed = s.oomKilled || s.exitCode === 137 && o2.memory ? ` (${killedText(s.oomKilled)})` : "";
-        return `the container exited with code ${s.exitCode}${killed}${s.error ? ` (${s.error})` : ""}`;
-      };
-      const serviceUrl = `http://127.0.0.1:${servicePort}${o2.healthPath.startsWith("/") ? "" : "/"}${o2.healthPath}`;
-      const h2 = await pollHealth({
-        url: serviceUrl,
-        expectStatus: o2.expectStatus,
-        expectBody: o2.expectBody,
-        deadline: deadline2,
-        pollIntervalMs: o2.pollIntervalMs ?? 500,
-        signal: ctx.signal,
-        stopReason: exited
-      });
-      if (h2.passed)
-        return {
-          detail: `GET ${serviceUrl} -> ${h2.detail} after ${((Date.now() - serviceStarted) / 1e3).toFixed(1)} s (${h2.attempts} attempt${h2.attempts === 1 ? "" : "s"})`
-        };
-      if (!h2.stoppedEarly) throw new StepFailure(`GET ${serviceUrl}: ${h2.detail} (deadline ${deadlineSeconds} s)`);
-      const tail = await ctx.docker.exec(logs(names.service, 20), { signal: ctx.signal });
-      if (isExecFormatError(tail.join("\n"))) throw execFormat(platform3);
-      throw new StepFailure(`GET ${o2.healthPath}: ${h2.detail}`);
-    }
-  };
-  const branch = async (names2) => {
-    for (const name of planned.filter((n2) => names2.includes(n2))) {
-      const stop2 = await runStep(platform3, name, (e) => ctx.emit(e), result.steps, bodies[name]);
-      if (stop2) {
-        stops.push(stop2);
-        return false;
-      }
-    }
-    return true;
-  };
-  ctx.emit({ type: "platform-started", platform: platform3, emulated, deadlineSeconds });
-  if (ctx.signal?.aborted) stops.push({ kind: "cancelled", step: planned[0] });
-  else if (await branch(BEFORE)) {
-    await Promise.all([
-      branch(COMMANDS).then(async (passed) => {
-        const done = created.containers.filter((c3) => c3 === names.help || c3 === names.version);
-        if (passed && done.length && await removeNow(ctx, done))
-          created.containers = created.containers.filter((c3) => !done.includes(c3));
-      }),
-      branch(SERVICE)
-    ]);
-  }
-  const order = (n2) => planned.indexOf(n2);
-  result.steps.sort((a2, b) => order(a2.name) - order(b.name));
-  let stop = stops.sort((a2, b) => order(a2.step) - order(b.step))[0];
-  if (ctx.signal?.aborted && (!stop || stop.kind !== "cancelled"))
-    stop = { kind: "cancelled", step: stop?.step ?? planned[0] };
-  for (const name of planned.filter((n2) => !result.steps.some((s) => s.name === n2))) {
-    result.steps.push({
-      name,
-      passed: false,
-      skipped: true,
-      durationMs: 0,
-      detail: stop?.kind === "cancelled" ? "cancelled" : `not run: ${stop?.step ?? "an earlier step"} did not pass`
-    });
-  }
-  result.steps.sort((a2, b) => order(a2.name) - order(b.name));
-  if (!stop) {
-    result.passed = true;
-    result.outcome = "passed";
-  } else {
-    result.outcome = stop.kind;
-    result.failedStep = stop.step;
-    result.environmentProblem = stop.environment;
-    const container = containerOf[stop.step];
-    if (stop.kind !== "cancelled" && container && created.containers.includes(container))
-      await collectEvidence(ctx, result, container);
-  }
-  ctx.cleanupFailed ||= !await cleanupPlatform(ctx, created);
-  result.durationMs = Date.now() - started;
-  ctx.emit({ type: "platform-finished", platform: platform3, result });
-  return result;
-}
-async function removeNow(ctx, containers) {
-  try {
-    await ctx.docker.exec(removeContainers(containers), { timeoutMs: CLEANUP_TIMEOUT_MS });
-    return true;
-  } catch (e) {
-    ctx.logger.warn(`cleanup: ${e instanceof Error ? e.message : String(e)}`);
-    return false;
-  }
-}
-function execFormat(platform3) {
-  const message = `${platform3} binaries cannot run on this Docker host: exec format error (no emulator registered).`;
-  return new StepFailure(message, { message, hint: BINFMT_HINT });
-}
-function lastOf(lines) {
-  return lines.filter((l) => l.trim()).at(-1)?.trim() ?? "(no output)";
-}
+// src/core/smoke/resolveImage.ts
 function describePlatform(i2) {
   return formatPlatform({ os: i2.os, architecture: i2.architecture, variant: i2.variant });
 }
@@ -59510,12 +58521,316 @@ async function resolveImage(ctx, ref, p) {
     if (after && samePlatform(p, after)) return { info: after, pulled: true };
     const have = after ?? local;
     if (have) {
-      throw new StepFailure(
-        `${ref} is ${describePlatform(have)}, not ${platform3}${pullError ? `, and no ${platform3} image could be pulled (${pullError})` : ""}`
-      );
+      const why = pullError ? `, and no ${platform3} image could be pulled (${pullError})` : "";
+      throw new StepFailure(`${ref} is ${describePlatform(have)}, not ${platform3}${why}`);
     }
     throw new StepFailure(`no image ${ref} here${pullError ? `, and it could not be pulled (${pullError})` : ""}`);
   });
+}
+
+// src/core/smoke/runContext.ts
+var tempImageTag = (runId, platform3) => `${TEMP_IMAGE_REPO}:${runId}-${platform3.replace(/\//g, "-")}`;
+
+// src/core/smoke/platformSteps.ts
+var OOM_EVENT_GRACE_MS = 500;
+var PORT_ATTEMPTS = 3;
+var STEPS = {
+  emulation: emulationStep,
+  build: buildStep,
+  image: imageStep,
+  help: (run2) => commandStep(run2, "help"),
+  version: (run2) => commandStep(run2, "version"),
+  start: startStep,
+  health: healthStep
+};
+async function emulationStep({ ctx, platform: platform3, p }) {
+  const state = await binfmtState(p, ctx.options.binfmtDir);
+  if (state.registered === true) return { detail: `QEMU handler registered (${state.interpreter ?? "enabled"})` };
+  if (state.registered === "unknown")
+    return { detail: `cannot tell (${state.reason}); an exec format error will say so` };
+  throw new StepFailure(`${platform3} needs emulation on this ${ctx.hostArch} Docker host, but ${state.reason}.`, {
+    message: `Cannot run ${platform3} containers here: ${state.reason}.`,
+    hint: BINFMT_HINT
+  });
+}
+async function buildStep({ ctx, platform: platform3, labels, created, result }) {
+  const o2 = ctx.options;
+  const b = ctx.builder;
+  if (b.kind === "none") throw new StepFailure(b.description, { message: b.description, hint: b.hint });
+  const tag = tempImageTag(ctx.runId, platform3);
+  created.images.push(tag);
+  const tail = [];
+  try {
+    await ctx.docker.exec(build({ builder: b.kind, platform: platform3, tag, ...o2.build, labels }), {
+      signal: ctx.signal,
+      onLine: (line) => {
+        tail.push(line);
+        if (tail.length > o2.logTail) tail.shift();
+        ctx.emit({ type: "output", platform: platform3, line });
+      }
+    });
+  } catch (e) {
+    result.logs = tail;
+    throw e;
+  }
+  return {
+    detail: `built ${tag} with ${b.kind === "buildx" ? "docker buildx build" : "DOCKER_BUILDKIT=1 docker build"}`
+  };
+}
+async function imageStep(run2) {
+  const { ctx, platform: platform3 } = run2;
+  const o2 = ctx.options;
+  const ref = o2.build ? tempImageTag(ctx.runId, platform3) : o2.platformImages?.[platform3] ?? o2.image;
+  const found = await resolveImage(ctx, ref, run2.p);
+  const image = run2.image = found.info;
+  run2.result.imageId = image.id;
+  const at = found.pinned?.indexOf("@") ?? -1;
+  const entry = found.pinned ? `, index entry ${found.pinned.slice(at + 1, at + 20)}` : "";
+  const pulled = found.pulled ? ", pulled" : "";
+  return { detail: `${ref} -> ${image.id.slice(0, 19)} (${describePlatform(image)}${pulled})${entry}` };
+}
+async function commandStep(run2, name) {
+  const { ctx, platform: platform3, names } = run2;
+  const o2 = ctx.options;
+  const args = name === "help" ? o2.helpArgs : o2.versionArgs;
+  const shown = `'${args.join(" ")}'`;
+  run2.created.containers.push(names[name]);
+  const r = await ctx.docker.exec(
+    runAttached(
+      {
+        name: names[name],
+        image: run2.image.id,
+        platform: platform3,
+        labels: run2.labels,
+        env: o2.env,
+        args,
+        network: o2.commandNetwork === "bridge" ? void 0 : "none",
+        memory: o2.memory || void 0
+      },
+      o2.commandTimeoutSeconds * 1e3
+    ),
+    { signal: ctx.signal }
+  );
+  const text2 = r.output.join("\n");
+  if (isExecFormatError(text2)) throw execFormat(platform3);
+  if (r.timedOut) throw new StepFailure(`${shown} did not finish within ${o2.commandTimeoutSeconds} s`);
+  if (r.exitCode === 125 && isDockerHostProblem(text2)) {
+    const why = `docker could not start the container: ${lastOf(r.output)}`;
+    throw new StepFailure(why, {
+      message: why,
+      hint: "The Docker host failed, not the image: check `docker info` and the daemon log, then retry."
+    });
+  }
+  if (r.exitCode === 137 && o2.memory) {
+    const s = await exitState(run2, names[name]).catch(() => void 0);
+    run2.result.exit = { exitCode: 137, oomKilled: Boolean(s?.oomKilled) };
+    throw new StepFailure(`${shown} was ${killedText(run2, s?.oomKilled ?? false)}: ${lastOf(r.output)}`);
+  }
+  if (r.exitCode !== 0) {
+    const why = r.exitCode === 125 ? " (docker could not start the container)" : "";
+    throw new StepFailure(`${shown} exited ${r.exitCode}${why}: ${lastOf(r.output)}`);
+  }
+  if (name === "version" && o2.versionPattern && !new RegExp(o2.versionPattern).test(text2))
+    throw new StepFailure(`${shown} printed '${lastOf(r.output)}', which does not match /${o2.versionPattern}/`);
+  return { detail: `${shown} exited 0${name === "version" ? `: ${lastOf(r.output)}` : ""}` };
+}
+async function startStep(run2) {
+  const { ctx, platform: platform3, names } = run2;
+  const o2 = ctx.options;
+  run2.created.containers.push(names.service);
+  for (let attempt = 1; ; attempt++) {
+    const port = await ctx.freePort();
+    run2.service.port = port;
+    try {
+      const id = await ctx.docker.exec(
+        runDetached({
+          name: names.service,
+          image: run2.image.id,
+          platform: platform3,
+          labels: run2.labels,
+          env: o2.env,
+          publish: o2.port,
+          hostPort: port,
+          memory: o2.memory || void 0
+        }),
+        { signal: ctx.signal }
+      );
+      run2.service.started = Date.now();
+      return { detail: `container ${id.slice(0, 12)} started, port ${o2.port} published on 127.0.0.1:${port}` };
+    } catch (e) {
+      if (attempt >= PORT_ATTEMPTS || !isPortTaken(e instanceof Error ? e.message : String(e))) throw e;
+      await ctx.docker.exec(removeContainers([names.service]), { signal: ctx.signal });
+    }
+  }
+}
+async function healthStep(run2) {
+  const { ctx, platform: platform3, names, service } = run2;
+  const o2 = ctx.options;
+  const exited = async () => {
+    const s = await exitState(run2, names.service);
+    if (s.running) return void 0;
+    run2.result.exit = { exitCode: s.exitCode, oomKilled: s.oomKilled };
+    const killed = s.oomKilled || s.exitCode === 137 && o2.memory ? ` (${killedText(run2, s.oomKilled)})` : "";
+    return `the container exited with code ${s.exitCode}${killed}${s.error ? ` (${s.error})` : ""}`;
+  };
+  const url = `http://127.0.0.1:${service.port}${o2.healthPath.startsWith("/") ? "" : "/"}${o2.healthPath}`;
+  const h2 = await pollHealth({
+    url,
+    expectStatus: o2.expectStatus,
+    expectBody: o2.expectBody,
+    deadline: service.started + run2.deadlineSeconds * 1e3,
+    pollIntervalMs: o2.pollIntervalMs ?? 500,
+    signal: ctx.signal,
+    stopReason: exited
+  });
+  if (h2.passed) {
+    const after = ((Date.now() - service.started) / 1e3).toFixed(1);
+    return {
+      detail: `GET ${url} -> ${h2.detail} after ${after} s (${h2.attempts} attempt${h2.attempts === 1 ? "" : "s"})`
+    };
+  }
+  if (!h2.stoppedEarly) throw new StepFailure(`GET ${url}: ${h2.detail} (deadline ${run2.deadlineSeconds} s)`);
+  const tail = await ctx.docker.exec(logs(names.service, 20), { signal: ctx.signal });
+  if (isExecFormatError(tail.join("\n"))) throw execFormat(platform3);
+  throw new StepFailure(`GET ${o2.healthPath}: ${h2.detail}`);
+}
+async function exitState({ ctx }, container) {
+  const s = await ctx.docker.exec(containerState(container), { signal: ctx.signal });
+  if (s.running || s.exitCode !== 137 || s.oomKilled || !ctx.options.memory) return s;
+  await sleep(OOM_EVENT_GRACE_MS, ctx.signal);
+  return ctx.docker.exec(containerState(container), { signal: ctx.signal });
+}
+function killedText({ ctx }, confirmed) {
+  const memory = ctx.options.memory;
+  return confirmed || !memory ? `killed: out of memory${memory ? `, limit ${memory}` : ""}` : `killed; most likely out of memory under the ${memory} limit (the engine did not say)`;
+}
+function execFormat(platform3) {
+  const message = `${platform3} binaries cannot run on this Docker host: exec format error (no emulator registered).`;
+  return new StepFailure(message, { message, hint: BINFMT_HINT });
+}
+function lastOf(lines) {
+  return lines.filter((l) => l.trim()).at(-1)?.trim() ?? "(no output)";
+}
+
+// src/core/smoke/platformRun.ts
+var CLEANUP_TIMEOUT_MS = 6e4;
+var BEFORE = ["emulation", "build", "image"];
+var COMMANDS = ["help", "version"];
+var SERVICE = ["start", "health"];
+async function smokePlatform(ctx, platform3) {
+  const run2 = startRun(ctx, platform3);
+  const { result, names, created } = run2;
+  const planned = plan(ctx.options, result.emulated);
+  const stops = [];
+  const branch = async (steps) => {
+    for (const name of planned.filter((n2) => steps.includes(n2))) {
+      const stop2 = await runStep(
+        platform3,
+        name,
+        (e) => ctx.emit(e),
+        result.steps,
+        () => STEPS[name](run2)
+      );
+      if (stop2) {
+        stops.push(stop2);
+        return false;
+      }
+    }
+    return true;
+  };
+  ctx.emit({ type: "platform-started", platform: platform3, emulated: result.emulated, deadlineSeconds: result.deadlineSeconds });
+  if (ctx.signal?.aborted) stops.push({ kind: "cancelled", step: planned[0] });
+  else if (await branch(BEFORE)) {
+    await Promise.all([
+      branch(COMMANDS).then(async (passed) => {
+        const done = created.containers.filter((c3) => c3 === names.help || c3 === names.version);
+        if (passed && done.length && await removeNow(ctx, done))
+          created.containers = created.containers.filter((c3) => !done.includes(c3));
+      }),
+      branch(SERVICE)
+    ]);
+  }
+  const stop = settle(ctx, result, planned, stops);
+  const containerOf = {
+    help: names.help,
+    version: names.version,
+    start: names.service,
+    health: names.service
+  };
+  const container = stop && containerOf[stop.step];
+  if (stop && stop.kind !== "cancelled" && container && created.containers.includes(container))
+    await collectEvidence(ctx, result, container);
+  ctx.cleanupFailed ||= !await cleanupPlatform(ctx, created);
+  result.durationMs = Date.now() - run2.startedAt;
+  ctx.emit({ type: "platform-finished", platform: platform3, result });
+  return result;
+}
+function startRun(ctx, platform3) {
+  const o2 = ctx.options;
+  const p = parsePlatform(platform3);
+  const emulated = !runsNatively(ctx.hostArch, p);
+  const deadlineSeconds = emulated ? o2.emulatedTimeoutSeconds : o2.timeoutSeconds;
+  const slug = platform3.replace(/\//g, "-");
+  return {
+    ctx,
+    platform: platform3,
+    p,
+    deadlineSeconds,
+    labels: smokeLabels(ctx.runId, platform3, o2.labels),
+    names: {
+      help: `ro-smoke-${ctx.runId}-${slug}-help`,
+      version: `ro-smoke-${ctx.runId}-${slug}-version`,
+      service: `ro-smoke-${ctx.runId}-${slug}`
+    },
+    created: { containers: [], images: [] },
+    result: { platform: platform3, passed: false, outcome: "failed", emulated, deadlineSeconds, steps: [], durationMs: 0 },
+    service: { started: 0, port: 0 },
+    startedAt: Date.now()
+  };
+}
+function plan(o2, emulated) {
+  return [
+    ...emulated ? ["emulation"] : [],
+    ...o2.build ? ["build"] : [],
+    "image",
+    ...o2.helpArgs.length ? ["help"] : [],
+    ...o2.versionArgs.length ? ["version"] : [],
+    ...o2.port ? ["start", "health"] : []
+  ];
+}
+function settle(ctx, result, planned, stops) {
+  const order = (n2) => planned.indexOf(n2);
+  let stop = stops.sort((a2, b) => order(a2.step) - order(b.step))[0];
+  if (ctx.signal?.aborted && (!stop || stop.kind !== "cancelled"))
+    stop = { kind: "cancelled", step: stop?.step ?? planned[0] };
+  for (const name of planned.filter((n2) => !result.steps.some((s) => s.name === n2))) {
+    result.steps.push({
+      name,
+      passed: false,
+      skipped: true,
+      durationMs: 0,
+      detail: stop?.kind === "cancelled" ? "cancelled" : `not run: ${stop?.step ?? "an earlier step"} did not pass`
+    });
+  }
+  result.steps.sort((a2, b) => order(a2.name) - order(b.name));
+  if (!stop) {
+    result.passed = true;
+    result.outcome = "passed";
+  } else {
+    result.outcome = stop.kind;
+    result.failedStep = stop.step;
+    result.environmentProblem = stop.environment;
+  }
+  return stop;
+}
+async function removeNow(ctx, containers) {
+  try {
+    await ctx.docker.exec(removeContainers(containers), { timeoutMs: CLEANUP_TIMEOUT_MS });
+    return true;
+  } catch (e) {
+    ctx.logger.warn(`cleanup: ${e instanceof Error ? e.message : String(e)}`);
+    return false;
+  }
 }
 async function collectEvidence(ctx, result, container) {
   try {
@@ -59723,7 +59038,7 @@ async function sweep(docker, runId, logger, raced, built) {
 }
 
 // src/core/smoke/options.ts
-var import_node_path22 = __toESM(require("node:path"));
+var import_node_path20 = __toESM(require("node:path"));
 function smokeOptionsFromConfig(config, root, o2 = {}) {
   const s = config.smoke;
   const platforms = o2.platforms?.length ? o2.platforms : s.platforms.length ? s.platforms : config.requiredPlatforms;
@@ -59731,8 +59046,8 @@ function smokeOptionsFromConfig(config, root, o2 = {}) {
     dockerPath: config.dockerPath,
     image: o2.image,
     build: o2.build ? {
-      dockerfile: import_node_path22.default.resolve(root, s.dockerfile),
-      context: import_node_path22.default.resolve(root, s.context),
+      dockerfile: import_node_path20.default.resolve(root, s.dockerfile),
+      context: import_node_path20.default.resolve(root, s.context),
       buildArgs: { ...s.buildArgs }
     } : void 0,
     platforms: [...platforms],
@@ -59756,16 +59071,16 @@ function smokeOptionsFromConfig(config, root, o2 = {}) {
 }
 
 // src/core/gate/checks/anchors.ts
-var import_promises24 = require("node:fs/promises");
-var import_node_path23 = __toESM(require("node:path"));
+var import_promises23 = require("node:fs/promises");
+var import_node_path21 = __toESM(require("node:path"));
 async function dockerfileAnchors(root, dockerfile) {
   if (!root) return {};
-  const text2 = await (0, import_promises24.readFile)(import_node_path23.default.resolve(root, dockerfile), "utf8").catch(() => void 0);
+  const text2 = await (0, import_promises23.readFile)(import_node_path21.default.resolve(root, dockerfile), "utf8").catch(() => void 0);
   if (text2 === void 0) return {};
   try {
     const stage = finalStage(parseDockerfile(text2));
     if (!stage) return {};
-    const file = import_node_path23.default.relative(root, import_node_path23.default.resolve(root, dockerfile)).split(import_node_path23.default.sep).join("/");
+    const file = import_node_path21.default.relative(root, import_node_path21.default.resolve(root, dockerfile)).split(import_node_path21.default.sep).join("/");
     const start = [...stage.instructions].reverse().find((i2) => i2.keyword === "ENTRYPOINT" || i2.keyword === "CMD");
     const at = (r) => ({
       file,
@@ -59872,6 +59187,77 @@ function smokeCheck(p, reference, anchors) {
     next: next.length ? next : void 0,
     durationMs: p.durationMs
   };
+}
+
+// src/core/gate/record.ts
+var import_node_crypto4 = require("node:crypto");
+var import_promises24 = require("node:fs/promises");
+var import_node_path22 = __toESM(require("node:path"));
+var MAX_RECORD_BYTES = 1024 * 1024;
+function defaultRecordPath(env, tmpdir) {
+  return import_node_path22.default.join(env.RUNNER_TEMP || tmpdir, "release-operator", "gate-records");
+}
+async function writeRecord(target, record) {
+  const isFile = import_node_path22.default.extname(target) === ".json" && !(await (0, import_promises24.stat)(target).catch(() => void 0))?.isDirectory();
+  const slug = record.platforms.map((p) => p.platform.replace(/\//g, "-")).join("+") || "none";
+  const file = isFile ? target : import_node_path22.default.join(target, `pre-push-${slug}.json`);
+  await (0, import_promises24.mkdir)(import_node_path22.default.dirname(file), { recursive: true });
+  const tmp = `${file}.${(0, import_node_crypto4.randomUUID)()}.tmp`;
+  await (0, import_promises24.writeFile)(tmp, JSON.stringify(record, null, 2) + "\n", { mode: 420 });
+  await (0, import_promises24.rename)(tmp, file);
+  return file;
+}
+async function readRecords(target, want) {
+  const lookup = { tested: /* @__PURE__ */ new Map(), files: [], skipped: [] };
+  const st = await (0, import_promises24.stat)(target).catch(() => void 0);
+  if (!st) return lookup;
+  const files = st.isDirectory() ? (await (0, import_promises24.readdir)(target)).filter((f) => f.endsWith(".json")).sort().map((f) => import_node_path22.default.join(target, f)) : [target];
+  for (const file of files) {
+    let record;
+    try {
+      const fst = await (0, import_promises24.stat)(file);
+      if (!fst.isFile() || fst.size > MAX_RECORD_BYTES) {
+        lookup.skipped.push(`${file}: not a regular file of at most 1 MiB`);
+        continue;
+      }
+      record = parseRecord(await (0, import_promises24.readFile)(file, "utf8"), file);
+    } catch (e) {
+      lookup.skipped.push(`${file}: ${e instanceof Error ? e.message : String(e)}`);
+      continue;
+    }
+    if (record.image !== want.image) {
+      lookup.skipped.push(`${file}: about ${record.image}, not ${want.image}`);
+      continue;
+    }
+    if (want.version && record.version && record.version !== want.version) {
+      lookup.skipped.push(`${file}: about version ${record.version}, not ${want.version}`);
+      continue;
+    }
+    lookup.files.push(file);
+    for (const p of record.platforms) {
+      const before = lookup.tested.get(p.platform);
+      if (!before || before.recordedAt < record.recordedAt)
+        lookup.tested.set(p.platform, { ...p, file, flow: record.flow, recordedAt: record.recordedAt });
+    }
+  }
+  return lookup;
+}
+var DIGEST2 = /^sha256:[a-f0-9]{64}$/;
+function parseRecord(text2, file) {
+  const bad2 = (why) => environmentError(`${file} is not a gate record (${why}).`, "Run the pre-push stage again to write it.");
+  let j;
+  try {
+    j = JSON.parse(text2);
+  } catch {
+    throw bad2("not JSON");
+  }
+  const r = j;
+  if (r?.schema !== "release-operator/gate-record@1") throw bad2("no release-operator/gate-record@1 schema");
+  if (typeof r.image !== "string" || !Array.isArray(r.platforms)) throw bad2("no image or platforms");
+  for (const p of r.platforms)
+    if (typeof p?.platform !== "string" || typeof p.configDigest !== "string" || !DIGEST2.test(p.configDigest))
+      throw bad2("a platform without a sha256 config digest");
+  return r;
 }
 
 // src/core/gate/targets.ts
@@ -60027,7 +59413,7 @@ function glibcFor(ctx, t) {
         policy: config.glibc.policy || void 0,
         paths: config.glibc.paths
       },
-      { runner, docker: config.dockerPath, registry, logger: ctx.logger, signal: ctx.signal }
+      { runner, dockerPath: config.dockerPath, registry, logger: ctx.logger, signal: ctx.signal }
     );
     return glibcCheck(t.platform, report.platforms[0], t.reference);
   });
@@ -60101,2702 +59487,6 @@ async function recordTested(req, outcome, passed, now) {
     platforms: outcome.tested,
     recordedAt: now.toISOString()
   });
-}
-
-// src/core/audit/audit.ts
-var REVISION = "org.opencontainers.image.revision";
-var VERSION = "org.opencontainers.image.version";
-var CHECK_OF = {
-  "mixed-prefix": "consistency",
-  "half-release": "consistency",
-  "image-without-release": "consistency",
-  "latest-release": "consistency",
-  "missing-platform": "platforms",
-  "revision-mismatch": "labels",
-  "version-mismatch": "labels",
-  "moving-tag": "tag-scheme"
-};
-async function auditRelease(facts, o2) {
-  const scheme = resolveScheme(o2.tags, { gitTags: facts.gitTags.map((t) => t.name), imageTags: facts.imageTags });
-  const { gitPrefix, imagePrefix } = scheme;
-  const findings = scheme.findings.map((f) => ({
-    kind: "mixed-prefix",
-    severity: f.severity === "error" ? "error" : "warning",
-    message: f.message,
-    action: `Set ${f.subject === "git tags" ? "tags.gitPrefix" : "tags.imagePrefix"} in release-operator.json.`,
-    objects: { schemes: f.evidence?.schemes }
-  }));
-  const notes = [...facts.notes ?? []];
-  const gitVersion = (name) => name.startsWith(gitPrefix) ? semver_default.valid(name.slice(gitPrefix.length)) ?? void 0 : void 0;
-  const gitByVersion = /* @__PURE__ */ new Map();
-  for (const t of facts.gitTags) {
-    const v = gitVersion(t.name);
-    if (v) gitByVersion.set(v, t);
-  }
-  const releaseByVersion = /* @__PURE__ */ new Map();
-  for (const r of facts.releases) {
-    const v = gitVersion(r.tag) ?? semver_default.valid(r.tag) ?? void 0;
-    if (v && (!releaseByVersion.has(v) || releaseByVersion.get(v).draft)) releaseByVersion.set(v, r);
-  }
-  const imageTagSet = new Set(facts.imageTags);
-  const imageByVersion = /* @__PURE__ */ new Map();
-  for (const t of facts.imageTags) {
-    const v = versionOfImageTag(t, imagePrefix);
-    if (v) imageByVersion.set(v, t);
-  }
-  const ref = (tag) => `${facts.image}:${tag}`;
-  const gitObj = (v) => gitByVersion.get(v) ? { name: gitByVersion.get(v).name, commit: gitByVersion.get(v).commit } : void 0;
-  const relObj = (v) => {
-    const r = releaseByVersion.get(v);
-    return r ? { tag: r.tag, url: r.url, draft: r.draft, prerelease: r.prerelease } : void 0;
-  };
-  const releasesKnown = facts.releasesKnown !== false;
-  const published = (v) => releasesKnown ? releaseByVersion.has(v) && !releaseByVersion.get(v).draft : gitByVersion.has(v);
-  const limit = pLimit(o2.concurrency ?? 4);
-  const inspected = /* @__PURE__ */ new Map();
-  const inspect3 = (tag) => limit(async () => {
-    if (inspected.has(tag)) return inspected.get(tag);
-    const img = await o2.source.inspect(ref(tag)).catch((e) => {
-      notes.push(`could not inspect ${ref(tag)}: ${describeError(e).split("\n")[0]}`);
-      return void 0;
-    });
-    inspected.set(tag, img);
-    return img;
-  });
-  const versions = [.../* @__PURE__ */ new Set([...gitByVersion.keys(), ...releaseByVersion.keys(), ...imageByVersion.keys()])].sort(
-    semver_default.rcompare
-  );
-  for (const v of versions) {
-    const imageTag = imageByVersion.get(v);
-    if (!imageTag && (published(v) || gitByVersion.has(v))) {
-      const what = releaseByVersion.has(v) && published(v) ? `Release ${releaseByVersion.get(v).tag}` : `git tag ${gitByVersion.get(v).name}`;
-      findings.push({
-        kind: "half-release",
-        version: v,
-        message: `${what} exists, but the image tag ${ref(`${imagePrefix}${v}`)} does not.`,
-        action: releaseByVersion.has(v) && published(v) ? `Push the image for ${v} (re-run the release workflow for ${gitPrefix}${v}), or turn the Release back into a draft until the image exists.` : `Run the release workflow for ${gitPrefix}${v} to build and push its image, or delete the tag if it was a mistake.`,
-        objects: { gitTag: gitObj(v), release: relObj(v), imageTag: { reference: ref(`${imagePrefix}${v}`) } }
-      });
-    }
-    if (imageTag && !published(v)) {
-      findings.push({
-        kind: "image-without-release",
-        version: v,
-        message: `Image ${ref(imageTag)} exists, but there is no published Release ${gitPrefix}${v}${releaseByVersion.get(v)?.draft ? " (only a draft)" : ""}.`,
-        action: `Publish the Release ${gitPrefix}${v} (image first, then Release), or delete the image tag if it was pushed by mistake.`,
-        objects: { gitTag: gitObj(v), release: relObj(v), imageTag: { reference: ref(imageTag) } }
-      });
-    }
-  }
-  const withImage = versions.filter((v) => imageByVersion.has(v));
-  const images = await Promise.all(withImage.map((v) => inspect3(imageByVersion.get(v))));
-  let platformsExamined = 0;
-  let labelsExamined = 0;
-  withImage.forEach((v, i2) => {
-    const img = images[i2];
-    if (!img) return;
-    labelsExamined++;
-    const tag = imageByVersion.get(v);
-    const imageTag = { reference: ref(tag), digest: img.digest };
-    const have = new Set(img.platforms.map((p) => p.platform));
-    const missing = o2.requiredPlatforms.filter((p) => !have.has(p));
-    if (published(v) && o2.requiredPlatforms.length) platformsExamined++;
-    if (published(v) && missing.length) {
-      findings.push({
-        kind: "missing-platform",
-        version: v,
-        message: `Released image ${ref(tag)} lacks ${missing.join(", ")} (it has ${[...have].join(", ") || "no platforms"}).`,
-        action: `Rebuild and push ${gitPrefix}${v} for ${o2.requiredPlatforms.join(", ")} (docker buildx build --platform ...).`,
-        objects: { release: relObj(v), imageTag, platforms: [...have], missing }
-      });
-    }
-    const git = gitByVersion.get(v);
-    const revision = img.labels[REVISION];
-    if (git && revision !== git.commit && !(revision && revision.length >= 7 && git.commit.startsWith(revision))) {
-      findings.push({
-        kind: "revision-mismatch",
-        version: v,
-        message: `Image ${ref(tag)} says revision ${revision ?? "(no label)"}, but git tag ${git.name} is commit ${git.commit.slice(0, 12)}.`,
-        action: `Rebuild ${gitPrefix}${v} from ${git.name} with --label ${REVISION}=$(git rev-parse ${git.name}^{commit}).`,
-        objects: { gitTag: gitObj(v), imageTag, label: { name: REVISION, value: revision ?? null } }
-      });
-    }
-    const label = img.labels[VERSION];
-    if (label !== v && label !== `${imagePrefix}${v}` && label !== `${gitPrefix}${v}`) {
-      findings.push({
-        kind: "version-mismatch",
-        version: v,
-        message: `Image ${ref(tag)} says version ${label ?? "(no label)"}, but its tag is version ${v}.`,
-        action: `Rebuild ${gitPrefix}${v} with --label ${VERSION}=${v}.`,
-        objects: { gitTag: gitObj(v), imageTag, label: { name: VERSION, value: label ?? null } }
-      });
-    }
-  });
-  const releasedVersions = withImage.filter((v) => published(v) && !releaseByVersion.get(v)?.prerelease);
-  const expected = expectedMovingTags(releasedVersions, scheme);
-  const digestToVersion = /* @__PURE__ */ new Map();
-  withImage.forEach((v, i2) => images[i2] && digestToVersion.set(images[i2].digest, v));
-  for (const [moving, v] of expected) {
-    const target = `${imagePrefix}${v}`;
-    const want = inspected.get(target);
-    if (!imageTagSet.has(moving)) {
-      findings.push({
-        kind: "moving-tag",
-        version: v,
-        message: `Moving tag ${ref(moving)} is missing; the scheme says it points at ${target}.`,
-        action: `Point ${moving} at ${target}: ${rollbackCommand(facts.image, target, moving, "--dry-run")} shows the change, --yes makes it.`,
-        objects: { imageTag: { reference: ref(moving) }, expected: { reference: ref(target), digest: want?.digest } }
-      });
-      continue;
-    }
-    const got = await inspect3(moving);
-    if (!got || !want || got.digest === want.digest) continue;
-    const actual = digestToVersion.get(got.digest);
-    findings.push({
-      kind: "moving-tag",
-      version: v,
-      message: `Moving tag ${ref(moving)} points at ${actual ? `${imagePrefix}${actual}` : got.digest}; the scheme says ${target}.`,
-      action: `Point ${moving} at ${target} (retag, no rebuild): ${rollbackCommand(facts.image, target, moving, "--dry-run")} shows the change, --yes makes it.`,
-      objects: {
-        imageTag: { reference: ref(moving), digest: got.digest },
-        expected: { reference: ref(target), digest: want.digest },
-        actualVersion: actual ?? null
-      }
-    });
-  }
-  const newest = facts.releases.filter((r) => !r.draft && !r.prerelease && (gitVersion(r.tag) ?? semver_default.valid(r.tag))).sort((a2, b) => semver_default.rcompare(gitVersion(a2.tag) ?? a2.tag, gitVersion(b.tag) ?? b.tag))[0];
-  const latest = facts.releases.find((r) => r.latest);
-  if (newest && latest && latest.id !== newest.id) {
-    findings.push({
-      kind: "latest-release",
-      version: gitVersion(latest.tag),
-      message: `GitHub marks Release ${latest.tag} as Latest, but the newest stable Release is ${newest.tag}.`,
-      action: `Mark ${newest.tag} as the latest Release (gh release edit ${newest.tag} --latest).`,
-      objects: {
-        release: { tag: latest.tag, url: latest.url, draft: false, prerelease: false },
-        newest: { tag: newest.tag, url: newest.url }
-      }
-    });
-  }
-  const checks = auditChecks(findings, scheme, {
-    consistency: {
-      count: versions.length,
-      what: "versions",
-      lookedFor: `versions in git tags like ${gitPrefix}1.2.3, GitHub Releases or image tags like ${imagePrefix}1.2.3`,
-      foundInstead: versions.length ? void 0 : `${facts.gitTags.length} git tag${facts.gitTags.length === 1 ? "" : "s"} and ${facts.imageTags.length} image tag${facts.imageTags.length === 1 ? "" : "s"}, none a version of those prefixes`
-    },
-    platforms: {
-      count: platformsExamined,
-      what: "released images",
-      lookedFor: o2.requiredPlatforms.length ? "released versions with an image to read platforms from" : "required platforms (requiredPlatforms is empty)"
-    },
-    labels: { count: labelsExamined, what: "version images", lookedFor: "version images to read labels from" },
-    "tag-scheme": {
-      count: expected.size,
-      what: "moving tags",
-      lookedFor: `released stable versions with an image (tags like ${imagePrefix}1.2.3, ${describePrefix(imagePrefix)}) and the moving tags they imply`
-    }
-  });
-  return {
-    ...readinessReport(checks, { image: facts.image, basis: scheme.basis, now: o2.now }),
-    image: facts.image,
-    versions,
-    findings,
-    notes,
-    checked: totalExamined(checks)
-  };
-}
-var TITLES = {
-  consistency: "Releases and images",
-  platforms: "Required platforms",
-  labels: "Labels",
-  "tag-scheme": "Tag scheme"
-};
-function auditChecks(findings, scheme, examined) {
-  return Object.keys(TITLES).map(
-    (id) => checkResult({
-      id: id === "consistency" ? "release-consistency" : id,
-      title: TITLES[id],
-      examined: examined[id],
-      findings: findings.filter((f) => CHECK_OF[f.kind] === id).map((f) => ({
-        severity: f.severity ?? "error",
-        rule: f.kind,
-        subject: f.version,
-        message: f.message,
-        evidence: f.objects,
-        next: { text: f.action }
-      })),
-      basis: id === "consistency" || id === "tag-scheme" ? scheme.basis : void 0
-    })
-  );
-}
-
-// src/core/github/errors.ts
-function isHttpError(e) {
-  return typeof e === "object" && e !== null && typeof e.status === "number" && "message" in e;
-}
-var header = (e, name) => {
-  const v = e.response?.headers?.[name];
-  return v === void 0 ? void 0 : String(v);
-};
-var scopeList = (v) => (v ?? "").split(",").map((s) => s.trim()).filter(Boolean);
-function grants(have, need) {
-  if (have.includes(need)) return true;
-  if (need === "public_repo" || need.startsWith("repo:")) return have.includes("repo");
-  if (need === "read:packages") return have.includes("write:packages") || have.includes("delete:packages");
-  return false;
-}
-function missingScopes(e, fallbackNeed) {
-  const have = header(e, "x-oauth-scopes");
-  if (have === void 0) return [];
-  const granted = scopeList(have);
-  const accepted = scopeList(header(e, "x-accepted-oauth-scopes"));
-  if (accepted.length) return accepted.some((s) => grants(granted, s)) ? [] : [accepted[0]];
-  return fallbackNeed && !grants(granted, fallbackNeed) ? [fallbackNeed] : [];
-}
-function githubMessage(e) {
-  const data = e.response?.data;
-  const errors = Array.isArray(data?.errors) ? data.errors.slice(0, 5) : [];
-  const extra = errors.map((x) => typeof x === "string" ? x : x?.message).filter((x) => typeof x === "string");
-  const message = typeof data?.message === "string" ? data.message : e.message;
-  return neutralize([message, ...extra].join("; "), 400);
-}
-function toUserError(e, what, scope = "repo") {
-  if (e instanceof ReleaseOperatorError || !isHttpError(e)) return e;
-  const status = e.status;
-  if (status === 401)
-    return usageError(
-      `GitHub refused the token while trying to ${what} (401 Bad credentials).`,
-      "Set GITHUB_TOKEN to a valid token, or run `gh auth login` again."
-    );
-  if (status === 403 || status === 404) {
-    const missing = missingScopes(e, status === 404 ? void 0 : scope);
-    if (missing.length) {
-      return usageError(
-        `The GitHub token lacks the '${missing[0]}' scope needed to ${what}.`,
-        `Create a token with the '${missing[0]}' scope (or run \`gh auth refresh --scopes ${missing[0]}\`), then try again.`
-      );
-    }
-  }
-  if (status === 404) {
-    const have = header(e, "x-oauth-scopes");
-    const hint = have !== void 0 && !grants(scopeList(have), scope) ? `If it is private, the token needs the '${scope}' scope (it has: ${have || "none"}).` : "Check the repository and ID; a private repository also answers 404 to a token that cannot see it.";
-    return usageError(`GitHub could not find what was asked when trying to ${what} (404).`, hint);
-  }
-  if (status === 403 || status === 429)
-    return environmentError(
-      `GitHub refused to ${what}: ${githubMessage(e)} (${status}).`,
-      "Wait for the rate limit to reset, or check the token's permissions."
-    );
-  if (status === 422 || status === 400 || status === 409)
-    return usageError(`GitHub refused to ${what}: ${githubMessage(e)} (${status}).`);
-  if (status >= 500 || status === 0)
-    return environmentError(
-      `GitHub failed to ${what}: ${githubMessage(e)} (${status}).`,
-      "GitHub may be having trouble; try again in a minute."
-    );
-  return environmentError(`GitHub answered ${status} when trying to ${what}: ${githubMessage(e)}.`);
-}
-
-// src/core/github/map.ts
-function mapRelease(value, latestId) {
-  const r = obj(value);
-  const id = num(r.id);
-  const tag = str(r.tag_name);
-  return {
-    id,
-    tag,
-    name: str(r.name, tag) || tag,
-    draft: r.draft === true,
-    prerelease: r.prerelease === true,
-    latest: latestId !== void 0 && id === latestId,
-    createdAt: str(r.created_at),
-    publishedAt: nullableStr(r.published_at),
-    url: str(r.html_url)
-  };
-}
-function mapPackageVersion(value) {
-  const v = obj(value);
-  return {
-    id: num(v.id),
-    digest: str(v.name),
-    tags: strings(obj(obj(v.metadata).container).tags),
-    createdAt: str(v.created_at)
-  };
-}
-
-// src/core/github/releases.ts
-async function listReleases(gh, repo, signal) {
-  const what = `list the Releases of ${repo.owner}/${repo.name}`;
-  const all = [];
-  const pages = LIMITS.githubListPages.default;
-  for (let page = 1; page <= pages; page++) {
-    const { data } = await gh.call(
-      "GET /repos/{owner}/{repo}/releases",
-      { owner: repo.owner, repo: repo.name, per_page: 100, page },
-      what,
-      "repo",
-      signal
-    );
-    const items = list(data);
-    all.push(...items);
-    if (items.length < 100) break;
-    if (page === pages)
-      throw limitError("githubListPages", pages, `${repo.owner}/${repo.name} has more than ${all.length} Releases`);
-  }
-  let latestId;
-  if (all.length) {
-    try {
-      const { data } = await gh.octokit.request("GET /repos/{owner}/{repo}/releases/latest", {
-        owner: repo.owner,
-        repo: repo.name,
-        request: { signal }
-      });
-      latestId = num(obj(data).id) || void 0;
-    } catch (e) {
-      if (!(isHttpError(e) && e.status === 404)) throw e;
-    }
-  }
-  return all.map((r) => mapRelease(r, latestId));
-}
-async function listPackageVersions(gh, owner, packageName, signal) {
-  const params = { package_type: "container", package_name: packageName };
-  const routes = [
-    ["GET /orgs/{org}/packages/{package_type}/{package_name}/versions", { ...params, org: owner, per_page: 100 }],
-    ["GET /users/{username}/packages/{package_type}/{package_name}/versions", { ...params, username: owner }]
-  ];
-  let reason = "";
-  for (const [route, p] of routes) {
-    try {
-      const { data } = await gh.call(
-        route,
-        p,
-        `list the versions of package ${owner}/${packageName}`,
-        "read:packages",
-        signal
-      );
-      return { versions: list(data).map(mapPackageVersion) };
-    } catch (e) {
-      reason = e.message;
-      if (!/\(404\)/.test(reason)) break;
-    }
-  }
-  return { unavailable: reason };
-}
-
-// src/core/audit/gather.ts
-async function gatherAndAudit(input) {
-  const notes = [];
-  let releases = [];
-  if (input.github) releases = await listReleases(input.github.client, input.github.repo, input.signal);
-  else notes.push(`GitHub Releases not read: ${input.githubUnavailable ?? "no GitHub repository"}`);
-  const tags = /* @__PURE__ */ new Set();
-  try {
-    for (const t of await input.source.listTags(input.image)) tags.add(t);
-  } catch (e) {
-    if (!(isReleaseOperatorError(e) && e.kind === "check")) throw e;
-    notes.push(`registry: ${describeError(e).split("\n")[0]}`);
-  }
-  const ghcr = /^ghcr\.io\/([^/]+)\/(.+)$/.exec(input.image);
-  if (ghcr && input.github) {
-    const r = await listPackageVersions(input.github.client, ghcr[1], ghcr[2], input.signal);
-    if ("versions" in r) for (const v of r.versions) for (const t of v.tags) tags.add(t);
-    else notes.push(`GitHub Packages not read (a second source of image tags): ${r.unavailable}`);
-  }
-  return auditRelease(
-    {
-      image: input.image,
-      gitTags: input.gitTags,
-      releases,
-      imageTags: [...tags],
-      releasesKnown: Boolean(input.github),
-      notes
-    },
-    { tags: input.config.tags, requiredPlatforms: input.config.requiredPlatforms, source: input.source }
-  );
-}
-
-// src/core/gate/checks/audit.ts
-function auditCheck(report, version) {
-  const mine = report.findings.filter((f) => f.version === version);
-  const seen = report.versions.includes(version);
-  return checkResult({
-    id: "audit",
-    title: "Release consistency",
-    examined: {
-      count: seen ? 1 : 0,
-      what: "versions",
-      lookedFor: `version ${version} among git tags, Releases and image tags`,
-      foundInstead: report.versions.length ? `versions ${report.versions.slice(0, 5).join(", ")}` : "no versions"
-    },
-    findings: mine.map((f) => ({
-      severity: "error",
-      subject: f.kind,
-      rule: f.kind,
-      message: f.message,
-      evidence: f.objects
-    })),
-    evidence: { image: report.image, notes: report.notes.length ? report.notes : void 0 },
-    next: mine.length ? mine.map((f) => ({ text: f.action })) : void 0
-  });
-}
-
-// src/core/gate/stages/post-release.ts
-async function postRelease(req, ctx) {
-  const { config, registry, github: github2, gitTags } = ctx.deps;
-  const version = req.version;
-  if (!version) throw usageError("The post-release stage needs the version.", "Pass --version X.Y.Z.");
-  const check = await guarded(ctx, { id: "audit", title: "Release consistency", what: "versions" }, async () => {
-    if (!github2 || "unavailable" in github2)
-      return {
-        id: "audit",
-        title: "Release consistency",
-        verdict: "environment",
-        summary: `could not run: GitHub Releases cannot be read (${github2 && "unavailable" in github2 ? github2.unavailable : "no GitHub repository"})`,
-        examined: { count: 0, what: "versions" },
-        findings: [],
-        next: [
-          {
-            text: "Give a token that may read the repository (github-token in the Action; GITHUB_TOKEN for the CLI) and --repo OWNER/NAME when there is no GitHub remote"
-          }
-        ]
-      };
-    const report = await gatherAndAudit({
-      image: req.image,
-      gitTags: gitTags ?? [],
-      config,
-      source: registry,
-      github: github2,
-      signal: ctx.signal
-    });
-    return auditCheck(report, version);
-  });
-  return [check];
-}
-
-// src/core/gate/checks/tested.ts
-function testedCheck(pushed, lookup, recordPath) {
-  const findings = [];
-  let compared = 0;
-  for (const p of pushed) {
-    const t = lookup.tested.get(p.platform);
-    if (!t) {
-      findings.push({
-        severity: "error",
-        subject: p.platform,
-        message: `${p.platform} was pushed, but no pre-push run recorded testing it`,
-        evidence: { pushedConfig: p.configDigest }
-      });
-      continue;
-    }
-    compared++;
-    if (t.configDigest !== p.configDigest)
-      findings.push({
-        severity: "error",
-        subject: p.platform,
-        message: `${p.platform}: the registry holds image ${p.configDigest}, but smoke tested ${t.configDigest} (${t.reference}); a different build was pushed`,
-        evidence: {
-          pushedConfig: p.configDigest,
-          testedConfig: t.configDigest,
-          manifest: p.manifestDigest,
-          record: t.file
-        }
-      });
-  }
-  const recorded = lookup.files.length;
-  return checkResult({
-    id: "tested",
-    title: "Pushed is tested",
-    summary: compared === 0 ? `nothing checked: no record of what pre-push tested ${recorded ? "for these platforms" : `at ${recordPath}`}` : findings.length ? `${findings.length} of ${pushed.length} platforms differ from what was tested` : `${compared} platform${compared === 1 ? "" : "s"}: the pushed image is the one smoke tested`,
-    examined: {
-      count: compared,
-      what: "platforms",
-      lookedFor: `a pre-push record at ${recordPath}`,
-      foundInstead: recorded ? `${recorded} record file(s) without these platforms` : lookup.skipped.join("; ") || "no record"
-    },
-    findings: compared === 0 ? [] : findings,
-    evidence: {
-      pushed: pushed.map((p) => `${p.platform} config ${p.configDigest}`),
-      tested: [...lookup.tested.values()].map((t) => `${t.platform} config ${t.configDigest} (${t.flow})`),
-      records: lookup.files,
-      skippedRecords: lookup.skipped.length ? lookup.skipped : void 0
-    },
-    next: findings.length || compared === 0 ? [
-      {
-        text: "Run pre-push on the images you push, with the same --record folder, then push exactly those (by digest) and run post-push again"
-      }
-    ] : void 0
-  });
-}
-
-// src/core/size/units.ts
-var UNITS = {
-  "": 1,
-  b: 1,
-  kb: 1e3,
-  kib: 1024,
-  mb: 1e6,
-  mib: 1024 ** 2,
-  gb: 1e9,
-  gib: 1024 ** 3
-};
-function parseSize(text2, key) {
-  const m = /^\s*(\d+(?:\.\d+)?)\s*([a-zA-Z]*)\s*$/.exec(text2);
-  const unit = m?.[2].toLowerCase();
-  if (!m || unit === void 0 || !(unit in UNITS))
-    throw usageError(
-      `${key}: ${JSON.stringify(text2)} is not a size.`,
-      "Write a size like 150MB (10^6 bytes) or 150MiB (2^20 bytes)."
-    );
-  return Math.round(Number(m[1]) * UNITS[unit]);
-}
-function parseGrowth(text2, key) {
-  const pct = /^\s*(\d+(?:\.\d+)?)\s*%\s*$/.exec(text2);
-  return pct ? { percent: Number(pct[1]) } : { bytes: parseSize(text2, key) };
-}
-function formatSize(bytes) {
-  const abs = Math.abs(bytes);
-  const sign = bytes < 0 ? "-" : "";
-  if (abs < 1e3) return `${sign}${abs} B`;
-  if (abs < 1e6) return `${sign}${(abs / 1e3).toFixed(abs < 1e4 ? 1 : 0)} kB`;
-  if (abs < 1e9) return `${sign}${(abs / 1e6).toFixed(abs < 1e7 ? 2 : 1)} MB`;
-  return `${sign}${(abs / 1e9).toFixed(2)} GB`;
-}
-function formatGrowth(bytes) {
-  return bytes > 0 ? `+${formatSize(bytes)}` : bytes < 0 ? formatSize(bytes) : "\xB10 B";
-}
-
-// src/core/size/checks.ts
-function hasSizeBudget(config) {
-  return Boolean(config.size.budget || config.size.maxGrowth || Object.keys(config.size.platformBudgets).length);
-}
-function budgetsFromConfig(config) {
-  const s = config.size;
-  return {
-    budget: s.budget ? { bytes: parseSize(s.budget, "size.budget"), text: s.budget, key: "size.budget" } : void 0,
-    platforms: Object.fromEntries(
-      Object.entries(s.platformBudgets).map(([p, v]) => [
-        p,
-        { bytes: parseSize(v, `size.platformBudgets.${p}`), text: v, key: `size.platformBudgets.${p}` }
-      ])
-    ),
-    growth: s.maxGrowth ? { growth: parseGrowth(s.maxGrowth, "size.maxGrowth"), text: s.maxGrowth, key: "size.maxGrowth" } : void 0
-  };
-}
-function sizeChecks(report, budgets) {
-  return report.image.platforms.map((p) => {
-    const findings = [];
-    const basis = [];
-    const said = [`${formatSize(p.compressed)} compressed`];
-    let count2 = 0;
-    const absolute = Object.entries(budgets.platforms).find(([want]) => platformMatches(parsePlatform2(p.platform), want))?.[1] ?? budgets.budget;
-    if (absolute) {
-      count2++;
-      basis.push({
-        subject: `size budget ${p.platform}`,
-        value: absolute.text,
-        source: "configured",
-        detail: absolute.key
-      });
-      said[0] += ` (budget ${absolute.text})`;
-      if (p.compressed > absolute.bytes)
-        findings.push({
-          severity: "error",
-          rule: "size-budget",
-          subject: p.platform,
-          message: `${p.platform} is ${formatSize(p.compressed)} compressed, over its budget of ${absolute.text} (${absolute.key}) by ${formatSize(p.compressed - absolute.bytes)}`,
-          evidence: { size: p.compressed, budget: absolute.bytes, budgetText: absolute.text }
-        });
-    }
-    const delta = report.deltas.find((d) => d.platform === p.platform);
-    const prev = report.previous;
-    if (prev && delta?.growth !== void 0 && delta.previous !== void 0) {
-      basis.push({ subject: "previous release", value: prev.tag, source: "inferred", detail: prev.why });
-      if (report.scheme) basis.push(report.scheme);
-      said.push(`${formatGrowth(delta.growth)} since ${prev.tag}`);
-      if (budgets.growth) {
-        count2++;
-        const limit = "bytes" in budgets.growth.growth ? budgets.growth.growth.bytes : Math.floor(delta.previous * budgets.growth.growth.percent / 100);
-        basis.push({
-          subject: "growth budget",
-          value: budgets.growth.text,
-          source: "configured",
-          detail: budgets.growth.key
-        });
-        said[said.length - 1] += ` (growth budget ${budgets.growth.text})`;
-        if (delta.growth > limit)
-          findings.push({
-            severity: "error",
-            rule: "size-growth",
-            subject: p.platform,
-            message: `${p.platform} grew ${formatGrowth(delta.growth)} (${percent(delta.growth, delta.previous)}) since ${prev.tag}, to ${formatSize(delta.current)}: over the growth budget of ${budgets.growth.text} (${budgets.growth.key}${"percent" in budgets.growth.growth ? `: ${formatSize(limit)} of ${formatSize(delta.previous)}` : ""})`,
-            evidence: {
-              growth: delta.growth,
-              limit,
-              previous: delta.previous,
-              size: delta.current,
-              previousTag: prev.tag
-            }
-          });
-      }
-    } else if (delta && prev) said.push(`new since ${prev.tag}`);
-    if (budgets.growth && (!prev || delta?.previous === void 0))
-      findings.push({
-        severity: "info",
-        rule: "size-growth",
-        subject: p.platform,
-        message: `growth budget ${budgets.growth.text} not checked: ${prev ? `${prev.tag} has no ${p.platform}` : report.noPrevious ?? "no previous release"}`
-      });
-    const biggest = [...p.layers].sort((a2, b) => b.size - a2.size)[0];
-    const lookedFor = budgets.growth && !prev ? `a size budget (size.budget, size.platformBudgets); the growth budget needs a previous release (${report.noPrevious ?? "none found"})` : "a size budget (size.budget, size.platformBudgets) or a growth budget (size.maxGrowth)";
-    return checkResult({
-      id: "size-budget",
-      title: "Size",
-      subject: p.platform,
-      examined: { count: count2, what: "size budgets", lookedFor, foundInstead: count2 ? void 0 : said.join("; ") },
-      findings,
-      basis,
-      summary: count2 ? said.join("; ") : void 0,
-      evidence: {
-        reference: report.image.reference,
-        digest: p.digest,
-        compressed: p.compressed,
-        layers: p.layers.length,
-        largestLayer: biggest ? { digest: biggest.digest, size: biggest.size, instruction: biggest.instruction } : void 0,
-        ...delta?.growth !== void 0 ? {
-          previous: prev?.tag,
-          growth: delta.growth,
-          addedLayers: delta.added.length,
-          removedLayers: delta.removed.length
-        } : {}
-      },
-      next: findings.length ? [
-        {
-          text: "See the largest layers and what made them, and what grew since the previous release",
-          command: `release-operator size ${report.image.reference}`
-        }
-      ] : count2 ? void 0 : [{ text: 'Set a budget in release-operator.json, e.g. "size": { "budget": "150MB", "maxGrowth": "10%" }' }]
-    });
-  });
-}
-function parsePlatform2(p) {
-  const [os9, architecture, variant] = p.split("/");
-  return { os: os9, architecture, variant };
-}
-function percent(growth, previous) {
-  if (!previous) return "from nothing";
-  const v = growth / previous * 100;
-  return `${v >= 0 ? "+" : ""}${v.toFixed(1)}%`;
-}
-
-// src/core/size/delta.ts
-function sizeDeltas(current, previous) {
-  return current.platforms.map((p) => {
-    const before = previous?.platforms.find((q) => q.platform === p.platform);
-    if (!before) return { platform: p.platform, current: p.compressed, added: [], removed: [] };
-    const had = new Set(before.layers.map((l) => l.digest));
-    const has = new Set(p.layers.map((l) => l.digest));
-    return {
-      platform: p.platform,
-      previous: before.compressed,
-      current: p.compressed,
-      growth: p.compressed - before.compressed,
-      added: p.layers.filter((l) => !had.has(l.digest)),
-      removed: before.layers.filter((l) => !has.has(l.digest))
-    };
-  });
-}
-
-// src/core/size/history.ts
-function layerInstructions(config, layers) {
-  const history = config.history ?? [];
-  const made = history.filter((h2) => !h2.empty_layer);
-  if (!history.length) return { instructions: layers.map(() => void 0), note: "the image config has no history" };
-  if (made.length !== layers.length)
-    return {
-      instructions: layers.map(() => void 0),
-      note: `the image config's history names ${made.length} layer-making steps for ${layers.length} layers`
-    };
-  return { instructions: made.map((h2) => instructionText(h2.created_by ?? h2.comment)) };
-}
-function instructionText(createdBy) {
-  if (!createdBy) return void 0;
-  let t = createdBy.trim().replace(/\s+# buildkit$/, "");
-  const nop = /^\/bin\/sh -c #\(nop\)\s+(.*)$/s.exec(t);
-  if (nop) t = nop[1];
-  else if (/^\/bin\/sh -c /.test(t)) t = `RUN ${t.slice("/bin/sh -c ".length)}`;
-  return t.replace(/\s+/g, " ").trim() || void 0;
-}
-
-// src/core/size/measure.ts
-async function measureImage(client, ref, options = {}) {
-  const r = typeof ref === "string" ? parseReference(ref) : ref;
-  const top = await client.getManifest(r, options);
-  const entries2 = isIndex(top.json) ? splitIndex(top.json).platforms.map((p) => ({ platform: p.platform, digest: p.digest })) : [{ platform: void 0, digest: top.digest }];
-  const platforms = await Promise.all(
-    entries2.map(async (e) => {
-      const m = e.digest === top.digest ? top : await client.getManifest({ ...r, tag: void 0, digest: e.digest }, options);
-      if (!isImageManifest(m.json))
-        throw checkError(
-          `${formatReference(r)}: ${e.platform ?? "the image"} is not an image manifest.`,
-          "Re-push the image."
-        );
-      const config = JSON.parse(
-        (await client.getBlob(r, m.json.config.digest, options)).toString("utf8")
-      );
-      const { instructions, note } = layerInstructions(config, m.json.layers);
-      return {
-        platform: e.platform ?? platformString({
-          os: config.os ?? "unknown",
-          architecture: config.architecture ?? "unknown",
-          variant: config.variant
-        }),
-        digest: m.digest,
-        compressed: layersSize(m.json),
-        layers: m.json.layers.map((l, index) => ({
-          digest: l.digest,
-          size: l.size,
-          mediaType: l.mediaType,
-          index,
-          instruction: instructions[index]
-        })),
-        historyNote: note
-      };
-    })
-  );
-  return {
-    reference: formatReference(r),
-    repository: repositoryName(r),
-    tag: r.tag,
-    digest: top.digest,
-    platforms: platforms.sort((a2, b) => a2.platform.localeCompare(b.platform, "en"))
-  };
-}
-
-// src/core/size/previous.ts
-function previousRelease(versionTags, current, prefix) {
-  const stable = versionTags.map((t) => ({ ...t, version: versionOfImageTag(t.tag, prefix) })).filter((t) => Boolean(t.version) && semver_default.prerelease(t.version) === null).sort((a2, b) => semver_default.rcompare(a2.version, b.version));
-  const own = current.tag ? versionOfImageTag(current.tag, prefix) : void 0;
-  const same = versionTags.map((t) => ({ ...t, version: versionOfImageTag(t.tag, prefix) })).filter((t) => t.digest === current.digest && t.version).sort((a2, b) => semver_default.rcompare(a2.version, b.version))[0];
-  const pivot = own ?? same?.version;
-  if (pivot) {
-    const below = stable.find((t) => semver_default.rcompare(t.version, pivot) > 0 && t.digest !== current.digest);
-    if (!below) return { none: `no release below ${prefix}${pivot} under the tag scheme (prefix "${prefix}")` };
-    return {
-      ...below,
-      why: `the newest stable version tag below ${prefix}${pivot}${own ? "" : ` (which ${current.tag ?? current.digest} is)`}`
-    };
-  }
-  const newest = stable.find((t) => t.digest !== current.digest);
-  if (!newest) return { none: `no stable version tag (${prefix}X.Y.Z) to compare with` };
-  return { ...newest, why: `the newest release (${current.tag ?? "this image"} is not a release itself)` };
-}
-
-// src/core/size/report.ts
-async function sizeReport(client, ref, config, options = {}) {
-  const r = parseReference(ref);
-  const image = await measureImage(client, r, options);
-  let previous;
-  let noPrevious;
-  let basis;
-  const repo = { registry: r.registry, repository: r.repository };
-  if (options.previous) {
-    previous = {
-      tag: options.previous,
-      version: versionOfImageTag(options.previous, config.tags.imagePrefix ?? "") ?? options.previous,
-      image: await measureImage(client, { ...repo, tag: options.previous }, options),
-      why: "given with --previous"
-    };
-  } else {
-    const all = await client.listTags(repo, options);
-    const scheme = choosePrefix("image", config.tags.imagePrefix, all);
-    const prefix = scheme.prefix;
-    basis = scheme.basis;
-    const versionTags = all.filter((t) => versionOfImageTag(t, prefix));
-    const digests = await client.tagDigests(repo, { ...options, tags: versionTags });
-    const found = previousRelease(digests, { tag: r.digest ? void 0 : r.tag, digest: image.digest }, prefix);
-    if ("none" in found) noPrevious = found.none;
-    else
-      previous = {
-        ...found,
-        image: await measureImage(client, { ...repo, tag: found.tag }, options)
-      };
-  }
-  return { image, previous, noPrevious, scheme: basis, deltas: sizeDeltas(image, previous?.image) };
-}
-async function sizeBudgetChecks(client, ref, config, options = {}) {
-  const budgets = budgetsFromConfig(config);
-  try {
-    return sizeChecks(await sizeReport(client, ref, config, options), budgets);
-  } catch (e) {
-    if (e instanceof CancelledError) throw e;
-    const r = parseReference(ref);
-    return [
-      environmentResult(
-        "size-budget",
-        "Size",
-        "size budgets",
-        describeError(e),
-        [{ text: "Check that the image exists and the registry answers", command: `release-operator manifest ${ref}` }],
-        repositoryName(r)
-      )
-    ];
-  }
-}
-
-// src/core/supply/trust.ts
-var import_node_crypto5 = require("node:crypto");
-var import_node_fs9 = require("node:fs");
-var import_node_os6 = __toESM(require("node:os"));
-var import_node_path24 = __toESM(require("node:path"));
-var import_protobuf_specs = __toESM(require_dist2());
-var import_verify2 = __toESM(require_dist4());
-var TRUSTED_ROOT_HINT = "Write one with `gh attestation trusted-root > trusted_root.json` (or take sigstore's from its TUF repository) and set supplyChain.trustedRoot to it.";
-function defaultCacheDir(env = process.env) {
-  return import_node_path24.default.join(env.XDG_CACHE_HOME || import_node_path24.default.join(import_node_os6.default.homedir(), ".cache"), "release-operator");
-}
-function loadTrust(o2) {
-  const now = (o2.now ?? (() => /* @__PURE__ */ new Date()))();
-  const base = o2.baseDir ?? process.cwd();
-  const cached = import_node_path24.default.join(o2.cacheDir ?? defaultCacheDir(), "trusted_root.json");
-  const given = o2.trustedRoot ? import_node_path24.default.resolve(base, o2.trustedRoot) : void 0;
-  const { keys, keyProblems } = loadKeys(o2.publicKeys ?? [], base);
-  const names = keys.map((k) => k.name);
-  let source;
-  let note = "";
-  if (given && exists2(given)) source = given;
-  else if (exists2(cached)) {
-    source = cached;
-    note = given ? ` (the configured ${given} is missing; using the copy cached from it)` : " (the cached copy)";
-  }
-  if (!source) {
-    return withMaterial(void 0, keys, keyProblems, {
-      state: "missing",
-      reason: given ? `the trusted root ${given} does not exist and none is cached` : "no trusted root is configured or cached",
-      keys: names
-    });
-  }
-  let root;
-  try {
-    root = import_protobuf_specs.TrustedRoot.fromJSON(JSON.parse(readSmallFileSync(source, 64 * 1024 * 1024).toString("utf8")));
-    (0, import_verify2.toTrustMaterial)(root);
-  } catch (e) {
-    return withMaterial(void 0, keys, keyProblems, {
-      state: "invalid",
-      path: source,
-      reason: `${source} is not a usable Sigstore trusted root: ${e.message}`,
-      keys: names
-    });
-  }
-  if (source === given) cacheCopy(given, cached);
-  const ageDays = Math.floor((now.getTime() - (0, import_node_fs9.statSync)(source).mtimeMs) / 864e5);
-  const ended = [...root.certificateAuthorities, ...root.timestampAuthorities].filter(
-    (a2) => a2.validFor?.end && a2.validFor.end < now
-  ).length;
-  const total2 = root.certificateAuthorities.length + root.timestampAuthorities.length;
-  const stale = ageDays > o2.maxAgeDays ? `it is ${ageDays} days old (more than ${o2.maxAgeDays}); refresh it` : total2 > 0 && ended === total2 ? "every authority in it has ended" : void 0;
-  return withMaterial(root, keys, keyProblems, {
-    state: stale ? "stale" : "ok",
-    path: source,
-    ageDays,
-    reason: stale ? `the trusted root ${source}${note} is stale: ${stale}` : `trusted root ${source}${note}, ${ageDays} days old`,
-    keys: names
-  });
-}
-function withMaterial(root, keys, keyProblems, status) {
-  const empty = {
-    certificateAuthorities: [],
-    timestampAuthorities: [],
-    tlogs: [],
-    ctlogs: []
-  };
-  return {
-    status,
-    root,
-    keys,
-    keyProblems,
-    hasTlogs: (root?.tlogs.length ?? 0) > 0,
-    hasCtlogs: (root?.ctlogs.length ?? 0) > 0,
-    material: () => (0, import_verify2.toTrustMaterial)(root ?? empty, (hint) => {
-      const k = keys.find((x) => x.hint === hint);
-      if (!k) throw new Error(`no configured public key has the hint ${hint}`);
-      return { publicKey: k.key, validFor: () => true };
-    })
-  };
-}
-function loadKeys(files, base) {
-  const keys = [];
-  const keyProblems = [];
-  for (const name of files) {
-    try {
-      const key = (0, import_node_crypto5.createPublicKey)(readSmallFileSync(import_node_path24.default.resolve(base, name)));
-      const der = key.export({ type: "spki", format: "der" });
-      keys.push({ name, hint: (0, import_node_crypto5.createHash)("sha256").update(der).digest("hex"), key });
-    } catch (e) {
-      keyProblems.push(`the public key ${name} could not be read: ${e.message}`);
-    }
-  }
-  return { keys, keyProblems };
-}
-function exists2(p) {
-  try {
-    return (0, import_node_fs9.statSync)(p).isFile();
-  } catch {
-    return false;
-  }
-}
-function cacheCopy(from, to) {
-  try {
-    (0, import_node_fs9.mkdirSync)(import_node_path24.default.dirname(to), { recursive: true });
-    (0, import_node_fs9.copyFileSync)(from, to);
-    const st = (0, import_node_fs9.statSync)(from);
-    (0, import_node_fs9.utimesSync)(to, st.atime, st.mtime);
-  } catch {
-  }
-}
-
-// src/core/supply/checks.ts
-var short5 = (d) => d.slice(0, 19);
-var shortCommit = (c3) => c3 ? c3.slice(0, 12) : "unknown commit";
-function supplyChainChecks(report, options = {}) {
-  const requirement = options.requirement ?? "required";
-  const rows = [
-    ...report.platforms.flatMap((p) => [provenanceRow(report, p), sbomRow(report, p), signatureRow(report, p)]),
-    crossCheckRow(report)
-  ];
-  return rows.map((r) => ({ ...r, evidence: { ...r.evidence, requirement } }));
-}
-function provenanceRow(report, p) {
-  const prov = p.provenance;
-  const findings = p.problems.map((message) => ({
-    message,
-    severity: "error",
-    subject: p.platform,
-    rule: "attestation"
-  }));
-  return checkResult({
-    id: "supply-provenance",
-    title: "Provenance",
-    subject: p.platform,
-    examined: {
-      count: prov ? 1 : 0,
-      what: "provenance attestations",
-      lookedFor: `a BuildKit provenance attestation for ${p.platform} in the index`
-    },
-    findings,
-    summary: prov ? `${prov.predicateType.replace("https://slsa.dev/provenance/", "SLSA ")}: ${shortCommit(prov.source.commit)} from ${prov.source.repository ?? "an unnamed repository"}, built by ${prov.builder ?? "an unnamed builder"}${findings.length ? `; ${findings.length} problem${findings.length === 1 ? "" : "s"}` : ""}` : void 0,
-    evidence: { digest: p.digest, provenance: prov },
-    next: prov ? void 0 : [
-      {
-        text: "Build with provenance attestations (docker buildx build --provenance=mode=max, or build-push-action with provenance: mode=max)."
-      }
-    ]
-  });
-}
-function sbomRow(report, p) {
-  const onIndex = report.warnings.filter((w) => w.startsWith("SBOM on the index:"));
-  return checkResult({
-    id: "supply-sbom",
-    title: "SBOM",
-    subject: p.platform,
-    examined: {
-      count: p.sbom ? 1 : 0,
-      what: "SBOMs",
-      lookedFor: `an SPDX or CycloneDX SBOM attestation for ${p.platform}`,
-      foundInstead: onIndex.length ? "an SBOM attached to the whole index only" : void 0
-    },
-    findings: onIndex.map((message) => ({
-      message,
-      severity: "warning",
-      subject: p.platform,
-      rule: "sbom-on-index"
-    })),
-    summary: p.sbom ? `${p.sbom.format.toUpperCase()}, ${p.sbom.packageCount} packages${p.sbom.generator ? ` (${p.sbom.generator})` : ""}` : void 0,
-    evidence: p.sbom ? { format: p.sbom.format, packageCount: p.sbom.packageCount, generator: p.sbom.generator } : {},
-    next: p.sbom ? void 0 : [{ text: "Build with SBOM attestations (docker buildx build --sbom=true)." }]
-  });
-}
-function signatureRow(report, p) {
-  const s = p.signature;
-  const items = [...p.signatures, ...report.indexSignatures];
-  const base = {
-    id: "supply-signature",
-    title: "Signature",
-    subject: p.platform,
-    evidence: { digest: p.digest, verdict: s.verdict, items: items.map(itemEvidence) },
-    basis: [
-      {
-        subject: "signer identity",
-        value: report.policy.identity || "(none)",
-        source: report.policy.identitySource === "configured" ? "configured" : "inferred",
-        detail: report.policy.identitySource === "configured" ? "supplyChain.identity" : `a workflow of ${report.policy.sourceRepository ?? "this repository"}, issuer ${report.policy.issuer}`
-      },
-      {
-        subject: "trusted root",
-        value: report.trust.path ?? report.trust.state,
-        source: "configured",
-        detail: report.trust.reason
-      }
-    ]
-  };
-  const failed = items.filter((i2) => i2 !== s.decidedBy && (i2.verdict === "invalid" || i2.verdict === "identity-mismatch")).map((i2) => ({
-    message: `${i2.kind} (${i2.where}): ${i2.verdict}: ${i2.reason}`,
-    severity: "warning",
-    subject: p.platform,
-    rule: `signature-${i2.verdict}`
-  }));
-  const stale = report.trust.state === "stale" ? [{ message: report.trust.reason, severity: "warning", rule: "trusted-root-stale" }] : [];
-  switch (s.verdict) {
-    case "verified":
-      return checkResult({
-        ...base,
-        examined: { count: 1, what: "verified signatures" },
-        findings: [...failed, ...stale],
-        summary: `verified: ${s.reason}`
-      });
-    case "invalid":
-    case "identity-mismatch":
-      return checkResult({
-        ...base,
-        examined: { count: items.length, what: "signatures" },
-        findings: [
-          {
-            message: `${s.verdict}: ${s.reason}`,
-            severity: "error",
-            subject: p.platform,
-            rule: `signature-${s.verdict}`
-          },
-          ...failed
-        ],
-        summary: `${s.verdict === "invalid" ? "invalid" : "identity mismatch"}: ${s.reason}`,
-        next: [{ text: "Sign the image from the release workflow (cosign sign, or actions/attest-build-provenance)." }]
-      });
-    case "unverified": {
-      const trustMissing = report.trust.state === "missing" || report.trust.state === "invalid";
-      if (trustMissing)
-        return {
-          ...base,
-          verdict: "environment",
-          summary: `present but unverified: ${s.reason}`,
-          examined: { count: 0, what: "verified signatures" },
-          findings: [],
-          next: [{ text: TRUSTED_ROOT_HINT }]
-        };
-      return checkResult({
-        ...base,
-        examined: {
-          count: 0,
-          what: "verified signatures",
-          lookedFor: "a signature this product can verify",
-          foundInstead: `a signature present but unverified (${s.reason})`
-        },
-        findings: failed,
-        summary: `present but unverified: ${s.reason}`
-      });
-    }
-    case "absent":
-      return checkResult({
-        ...base,
-        examined: {
-          count: 0,
-          what: "verified signatures",
-          lookedFor: `a signature or ${report.policy.predicateType} attestation for ${p.platform} or the index (referrers, cosign tags${report.github.read ? ", GitHub attestations" : ""})`
-        },
-        findings: failed,
-        summary: `absent: ${s.reason}${report.github.read ? "" : ` (${report.github.reason})`}`,
-        next: [signNext()]
-      });
-  }
-}
-function crossCheckRow(report) {
-  const cc = report.crossCheck;
-  const findings = cc.findings.map((f) => ({
-    message: f.message,
-    severity: "error",
-    subject: f.platform,
-    rule: `crosscheck-${f.kind}`,
-    evidence: f.expected || f.found ? { expected: f.expected, found: f.found } : void 0
-  }));
-  return checkResult({
-    id: "supply-crosscheck",
-    title: "Provenance \xD7 git \xD7 labels",
-    examined: {
-      count: cc.compared.length,
-      what: "comparisons",
-      lookedFor: "provenance commits, a git tag and revision labels to compare",
-      foundInstead: cc.gitTag ? void 0 : "no git tag for this reference (pass --git-tag)"
-    },
-    findings,
-    summary: cc.compared.length && !findings.length ? `${cc.compared.length} comparisons agree${cc.gitTag?.commit ? `: every platform from ${shortCommit(cc.gitTag.commit)} (${cc.gitTag.name})` : ""}` : void 0,
-    evidence: { compared: cc.compared, gitTag: cc.gitTag, repository: cc.repository }
-  });
-}
-function itemEvidence(i2) {
-  return {
-    kind: i2.kind,
-    where: i2.where,
-    digest: i2.digest,
-    attachedTo: i2.attachedTo.is === "platform" ? i2.attachedTo.platform : i2.attachedTo.is,
-    subjects: i2.subjects.map((s) => s.is === "platform" ? s.platform : s.is === "index" ? "index" : short5(s.digest)),
-    predicateType: i2.predicateType,
-    verdict: i2.verdict,
-    reason: i2.reason,
-    signer: i2.signer
-  };
-}
-function signNext() {
-  return {
-    text: "Sign each release in its workflow: cosign sign --yes IMAGE@DIGEST (keyless), or actions/attest-build-provenance with push-to-registry: true."
-  };
-}
-
-// src/core/supply/intoto.ts
-var IN_TOTO_PAYLOAD = "application/vnd.in-toto+json";
-function parseStatement(bytes) {
-  let json2;
-  try {
-    json2 = JSON.parse(bytes.toString("utf8"));
-  } catch {
-    return "not JSON";
-  }
-  if (!isObject2(json2)) return "not a JSON object";
-  const type = json2._type;
-  if (typeof type !== "string" || !/^https:\/\/in-toto\.io\/Statement\/v/.test(type))
-    return `not an in-toto statement (_type ${JSON.stringify(type)})`;
-  if (typeof json2.predicateType !== "string") return "an in-toto statement without predicateType";
-  const subjects = Array.isArray(json2.subject) ? json2.subject.flatMap((s) => {
-    const hex = isObject2(s) && isObject2(s.digest) ? s.digest.sha256 : void 0;
-    return typeof hex === "string" && /^[a-f0-9]{64}$/.test(hex) ? [`sha256:${hex}`] : [];
-  }) : [];
-  return {
-    type,
-    predicateType: json2.predicateType,
-    subjects,
-    predicate: isObject2(json2.predicate) ? json2.predicate : {}
-  };
-}
-function isObject2(v) {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
-}
-function str3(v, ...path29) {
-  let cur = v;
-  for (const k of path29) cur = isObject2(cur) ? cur[k] : void 0;
-  return typeof cur === "string" && cur ? cur : void 0;
-}
-function obj2(v, ...path29) {
-  let cur = v;
-  for (const k of path29) cur = isObject2(cur) ? cur[k] : void 0;
-  return isObject2(cur) ? cur : void 0;
-}
-
-// src/core/supply/types.ts
-var PREDICATE = {
-  slsaV02: "https://slsa.dev/provenance/v0.2",
-  slsaV1: "https://slsa.dev/provenance/v1",
-  spdx: "https://spdx.dev/Document",
-  cyclonedx: "https://cyclonedx.org/bom"
-};
-
-// src/core/supply/provenance.ts
-var BUILDKIT_V02 = "https://mobyproject.org/buildkit@v1";
-var BUILDKIT_V1 = "https://github.com/moby/buildkit/blob/master/docs/attestations/slsa-definitions.md";
-var GITHUB_WORKFLOW = "https://actions.github.io/buildtypes/workflow/v1";
-var BUILDKIT_METADATA_V02 = "https://mobyproject.org/buildkit@v1#metadata";
-function isProvenance(predicateType) {
-  return predicateType === PREDICATE.slsaV02 || predicateType.startsWith(PREDICATE.slsaV1);
-}
-function summarizeProvenance(predicateType, predicate) {
-  return predicateType === PREDICATE.slsaV02 ? fromV02(predicate) : fromV1(predicateType, predicate);
-}
-function fromV02(p) {
-  const buildType = str3(p, "buildType");
-  const vcs = obj2(p, "metadata", BUILDKIT_METADATA_V02, "vcs");
-  const materials = Array.isArray(p.materials) ? p.materials : [];
-  const configSource = obj2(p, "invocation", "configSource");
-  const git = gitMaterial(materials) ?? gitMaterial(configSource ? [configSource] : []);
-  const builder = str3(p, "builder", "id");
-  return {
-    predicateType: PREDICATE.slsaV02,
-    flavour: buildType === BUILDKIT_V02 ? "buildkit" : "other",
-    builder,
-    buildType,
-    workflow: runOf(builder),
-    source: sourceOf(vcs, git),
-    buildArgs: buildArgsOf(obj2(p, "invocation", "parameters", "args")),
-    baseImages: imagesOf(materials),
-    invocationId: str3(p, "metadata", "buildInvocationID") ?? str3(p, "metadata", "buildInvocationId"),
-    startedOn: str3(p, "metadata", "buildStartedOn"),
-    finishedOn: str3(p, "metadata", "buildFinishedOn")
-  };
-}
-function fromV1(predicateType, p) {
-  const def = obj2(p, "buildDefinition") ?? {};
-  const run2 = obj2(p, "runDetails") ?? {};
-  const buildType = str3(def, "buildType");
-  const deps = Array.isArray(def.resolvedDependencies) ? def.resolvedDependencies : [];
-  const builder = str3(run2, "builder", "id");
-  const base = {
-    predicateType,
-    builder,
-    buildType,
-    invocationId: str3(run2, "metadata", "invocationId") ?? str3(run2, "metadata", "invocationID"),
-    startedOn: str3(run2, "metadata", "startedOn"),
-    finishedOn: str3(run2, "metadata", "finishedOn")
-  };
-  if (buildType === GITHUB_WORKFLOW) {
-    const wf = obj2(def, "externalParameters", "workflow") ?? {};
-    const first = deps[0];
-    const commit = isObject2(first) ? str3(first, "digest", "gitCommit") : void 0;
-    const uri = isObject2(first) ? str3(first, "uri") : void 0;
-    return {
-      ...base,
-      flavour: "github",
-      trigger: str3(def, "internalParameters", "github", "event_name"),
-      workflow: {
-        repository: str3(wf, "repository"),
-        path: str3(wf, "path"),
-        ref: str3(wf, "ref"),
-        run: base.invocationId
-      },
-      source: {
-        repository: uri ? repoOfGitUri(uri) : str3(wf, "repository"),
-        commit,
-        ref: uri?.includes("@") ? uri.slice(uri.lastIndexOf("@") + 1) : str3(wf, "ref"),
-        from: "resolvedDependencies[0]"
-      },
-      buildArgs: {},
-      baseImages: []
-    };
-  }
-  const vcs = obj2(run2, "metadata", "buildkit_metadata", "vcs");
-  const configSource = obj2(def, "externalParameters", "configSource");
-  const git = gitMaterial(deps) ?? gitMaterial(configSource ? [configSource] : []);
-  return {
-    ...base,
-    flavour: buildType === BUILDKIT_V1 ? "buildkit" : "other",
-    workflow: runOf(builder),
-    source: sourceOf(vcs, git),
-    buildArgs: buildArgsOf(obj2(def, "externalParameters", "request", "args")),
-    baseImages: imagesOf(deps)
-  };
-}
-function sourceOf(vcs, git) {
-  const repository = str3(vcs, "source") ?? (git ? repoOfGitUri(git.uri) : void 0);
-  const commit = str3(vcs, "revision") ?? git?.commit;
-  const from = str3(vcs, "revision") ? "vcs metadata" : git ? "git material" : void 0;
-  const ref = git?.uri.includes("#") ? git.uri.slice(git.uri.indexOf("#") + 1) : void 0;
-  return { repository, commit, ref, from };
-}
-function gitMaterial(list4) {
-  for (const m of list4) {
-    const uri = str3(m, "uri");
-    if (!uri || uri.startsWith("pkg:")) continue;
-    const commit = str3(m, "digest", "sha1") ?? str3(m, "digest", "gitCommit");
-    if (/\.git(#|$)|^git\+|^git@/.test(uri) || commit) return { uri, commit };
-  }
-  return void 0;
-}
-function runOf(builder) {
-  const m = builder ? /^https:\/\/github\.com\/([^/]+\/[^/]+)\/actions\/runs\/\d+/.exec(builder) : null;
-  return m ? { repository: `https://github.com/${m[1]}`, run: builder } : void 0;
-}
-function buildArgsOf(args) {
-  const out = {};
-  for (const [k, v] of Object.entries(args ?? {})) {
-    if (typeof v !== "string") continue;
-    if (k.startsWith("build-arg:")) {
-      const name = k.slice("build-arg:".length);
-      if (!name.startsWith("BUILDKIT_")) out[name] = v;
-    } else if (k === "target") out.target = v;
-  }
-  return out;
-}
-function imagesOf(list4) {
-  const out = [];
-  for (const m of list4) {
-    const uri = str3(m, "uri");
-    if (!uri?.startsWith("pkg:docker/")) continue;
-    const [pathPart, query] = uri.slice("pkg:docker/".length).split("?");
-    const platform3 = new URLSearchParams(query ?? "").get("platform") ?? void 0;
-    const sha = str3(m, "digest", "sha256");
-    out.push({ name: decodeURIComponent(pathPart), digest: sha ? `sha256:${sha}` : void 0, platform: platform3 });
-  }
-  return out;
-}
-function repoOfGitUri(uri) {
-  return uri.replace(/^git\+/, "").replace(/[#@](refs\/.*|[0-9a-f]{40})$/, "").replace(/#.*$/, "").replace(/\.git$/, "");
-}
-function githubRepoOf(url) {
-  if (!url) return void 0;
-  const m = /^(?:git\+)?(?:https?:\/\/|ssh:\/\/git@|git@)github\.com[/:]([^/]+)\/([^/#@?]+?)(?:\.git)?(?:[/#@?].*)?$/i.exec(
-    url
-  );
-  return m ? `${m[1]}/${m[2]}`.toLowerCase() : void 0;
-}
-
-// src/core/supply/sbom.ts
-function isSbom(predicateType) {
-  return predicateType === PREDICATE.spdx || predicateType.startsWith("https://spdx.dev/") || predicateType.startsWith(PREDICATE.cyclonedx);
-}
-function summarizeSbom(doc) {
-  if (!isObject2(doc)) return void 0;
-  if (typeof doc.spdxVersion === "string" || Array.isArray(doc.packages)) {
-    const packages = (Array.isArray(doc.packages) ? doc.packages : []).flatMap((p) => {
-      const name = str3(p, "name");
-      if (!name) return [];
-      const refs = isObject2(p) && Array.isArray(p.externalRefs) ? p.externalRefs : [];
-      const purl = refs.map((r) => str3(r, "referenceType") === "purl" ? str3(r, "referenceLocator") : void 0).find(Boolean);
-      return [{ name, version: str3(p, "versionInfo"), purl }];
-    });
-    const creators = isObject2(doc.creationInfo) && Array.isArray(doc.creationInfo.creators) ? doc.creationInfo.creators : [];
-    const tool = creators.find((c3) => typeof c3 === "string" && c3.startsWith("Tool:"));
-    return { format: "spdx", generator: tool?.slice(5).trim(), packageCount: packages.length, packages };
-  }
-  if (doc.bomFormat === "CycloneDX" || Array.isArray(doc.components)) {
-    const packages = [];
-    const walk = (list4) => {
-      if (!Array.isArray(list4)) return;
-      for (const c3 of list4) {
-        const name = str3(c3, "name");
-        if (name) packages.push({ name, version: str3(c3, "version"), purl: str3(c3, "purl") });
-        if (isObject2(c3)) walk(c3.components);
-      }
-    };
-    walk(doc.components);
-    const tools = isObject2(doc.metadata) ? doc.metadata.tools : void 0;
-    const toolList = Array.isArray(tools) ? tools : isObject2(tools) && Array.isArray(tools.components) ? tools.components : [];
-    const first = toolList[0];
-    return {
-      format: "cyclonedx",
-      generator: first ? [str3(first, "name"), str3(first, "version")].filter(Boolean).join(" ") || void 0 : void 0,
-      packageCount: packages.length,
-      packages
-    };
-  }
-  return void 0;
-}
-function searchPackages(sbom, query) {
-  const q = query.toLowerCase();
-  const names = /* @__PURE__ */ new Set([q, ...ALIASES[q] ?? []]);
-  return sbom.packages.filter((p) => {
-    const n2 = p.name.toLowerCase();
-    const purlName = p.purl ? /^pkg:[^/]+\/(?:[^/]+\/)*([^@?]+)/.exec(p.purl)?.[1]?.toLowerCase() : void 0;
-    return [...names].some((x) => n2 === x || purlName === x || n2.startsWith(`${x}-`) || n2.includes(x));
-  });
-}
-var ALIASES = {
-  glibc: ["libc6", "libc-bin", "glibc-common"],
-  openssl: ["libssl3", "libssl1.1", "libssl3t64", "openssl-libs"]
-};
-
-// src/core/supply/buildkit.ts
-var PREDICATE_ANNOTATION = "in-toto.io/predicate-type";
-async function readBuildKitAttestations(client, repo, platform3, options = {}) {
-  const out = { other: [], problems: [] };
-  for (const a2 of platform3.attestations) {
-    const m = await client.getManifest({ ...repo, digest: a2.digest }, options);
-    if (!isImageManifest(m.json)) {
-      out.problems.push(`The attestation ${a2.digest.slice(0, 19)} is not an image manifest.`);
-      continue;
-    }
-    for (const layer of m.json.layers) {
-      if (layer.mediaType !== IN_TOTO_PAYLOAD) continue;
-      const declared = layer.annotations?.[PREDICATE_ANNOTATION];
-      const statement = parseStatement(await client.getBlob(repo, layer.digest, options));
-      if (typeof statement === "string") {
-        out.problems.push(
-          `The ${declared ?? "in-toto"} layer ${layer.digest.slice(0, 19)} of ${platform3.platform}: ${statement}.`
-        );
-        continue;
-      }
-      if (!statement.subjects.includes(platform3.digest)) {
-        out.problems.push(
-          `The ${statement.predicateType} statement attached to ${platform3.platform} names ${statement.subjects.map((s) => s.slice(0, 19)).join(", ") || "no subject"}, not the platform's manifest ${platform3.digest.slice(0, 19)}.`
-        );
-        continue;
-      }
-      if (declared && declared !== statement.predicateType)
-        out.problems.push(
-          `The layer annotation says ${declared} but the statement is ${statement.predicateType} (${platform3.platform}).`
-        );
-      if (isProvenance(statement.predicateType)) {
-        out.provenance ??= summarizeProvenance(statement.predicateType, statement.predicate);
-      } else if (isSbom(statement.predicateType)) {
-        const sbom = summarizeSbom(statement.predicate);
-        if (sbom) out.sbom ??= sbom;
-        else out.problems.push(`The SBOM of ${platform3.platform} is neither SPDX nor CycloneDX JSON.`);
-      } else out.other.push(statement.predicateType);
-    }
-  }
-  return out;
-}
-
-// src/core/supply/crosscheck.ts
-function sameCommit(a2, b) {
-  const x = a2.toLowerCase();
-  const y = b.toLowerCase();
-  return x.length >= 7 && y.length >= 7 && (x.startsWith(y) || y.startsWith(x));
-}
-function crossCheck(input) {
-  const findings = [];
-  const compared = [];
-  const repo = input.repo ? `${input.repo.owner}/${input.repo.name}`.toLowerCase() : void 0;
-  const tag = input.gitTag;
-  const commitOf = (p) => p.provenance?.source.commit;
-  for (const p of input.platforms) {
-    const prov = p.provenance;
-    const commit = commitOf(p);
-    if (prov && !commit)
-      findings.push({
-        kind: "commit",
-        platform: p.platform,
-        message: `${p.platform}: the provenance names no source commit (no vcs metadata, no git material); build with a git context or pass vcs:revision`
-      });
-    if (commit && tag?.commit) {
-      compared.push(`provenance commit of ${p.platform} = git tag ${tag.name}`);
-      if (!sameCommit(commit, tag.commit))
-        findings.push({
-          kind: "commit",
-          platform: p.platform,
-          message: `${p.platform} was built from ${commit}, but the git tag ${tag.name} points at ${tag.commit}`,
-          expected: tag.commit,
-          found: commit
-        });
-    }
-    if (p.revisionLabel && tag?.commit) {
-      compared.push(`revision label of ${p.platform} = git tag ${tag.name}`);
-      if (!sameCommit(p.revisionLabel, tag.commit))
-        findings.push({
-          kind: "label",
-          platform: p.platform,
-          message: `${p.platform}: label org.opencontainers.image.revision is ${p.revisionLabel}, but the git tag ${tag.name} points at ${tag.commit}`,
-          expected: tag.commit,
-          found: p.revisionLabel
-        });
-    } else if (p.revisionLabel && commit) {
-      compared.push(`revision label of ${p.platform} = its provenance commit`);
-      if (!sameCommit(p.revisionLabel, commit))
-        findings.push({
-          kind: "label",
-          platform: p.platform,
-          message: `${p.platform}: label org.opencontainers.image.revision is ${p.revisionLabel}, the provenance says ${commit}`,
-          expected: commit,
-          found: p.revisionLabel
-        });
-    }
-    if (prov) repositoryFinding(prov, repo, p.platform, findings, compared);
-  }
-  const commits = /* @__PURE__ */ new Map();
-  for (const p of input.platforms) {
-    const c3 = commitOf(p);
-    if (c3) commits.set(c3.toLowerCase(), [...commits.get(c3.toLowerCase()) ?? [], p.platform]);
-  }
-  if (commits.size >= 1 && input.platforms.filter(commitOf).length > 1) {
-    compared.push("every platform built from the same commit");
-    if (commits.size > 1)
-      findings.push({
-        kind: "same-commit",
-        message: `the platforms were built from different commits: ${[...commits].map(([c3, ps]) => `${ps.join(", ")} from ${c3}`).join("; ")}`,
-        expected: "one commit",
-        found: [...commits.keys()].join(", ")
-      });
-  }
-  const seen = /* @__PURE__ */ new Set();
-  const github2 = [...input.indexSignatures, ...input.platforms.flatMap((p) => p.signatures)].filter(
-    (s) => s.verdict === "verified" && s.provenance?.flavour === "github"
-  );
-  for (const s of github2) {
-    const prov = s.provenance;
-    const where2 = s.attachedTo.platform ?? "the index";
-    const key = `${where2}|${prov.source.commit}|${prov.workflow?.ref}`;
-    if (seen.has(key)) continue;
-    seen.add(key);
-    if (tag?.commit && prov.source.commit) {
-      compared.push(`GitHub provenance (${where2}) resolvedDependencies[0].gitCommit = git tag ${tag.name}`);
-      if (!sameCommit(prov.source.commit, tag.commit))
-        findings.push({
-          kind: "commit",
-          platform: s.attachedTo.platform,
-          message: `GitHub provenance (${where2}) was built from ${prov.source.commit}, but the git tag ${tag.name} points at ${tag.commit}`,
-          expected: tag.commit,
-          found: prov.source.commit
-        });
-    }
-    if (tag && prov.workflow?.ref) {
-      compared.push(`GitHub provenance (${where2}) externalParameters.workflow.ref = refs/tags/${tag.name}`);
-      if (prov.workflow.ref !== `refs/tags/${tag.name}`)
-        findings.push({
-          kind: "workflow",
-          platform: s.attachedTo.platform,
-          message: `GitHub provenance (${where2}) ran the workflow at ${prov.workflow.ref}, not the tag refs/tags/${tag.name}`,
-          expected: `refs/tags/${tag.name}`,
-          found: prov.workflow.ref
-        });
-    }
-    if (input.signerWorkflow && prov.workflow?.path !== void 0) {
-      compared.push(`GitHub provenance (${where2}) externalParameters.workflow.path = ${input.signerWorkflow}`);
-      if (prov.workflow.path !== input.signerWorkflow)
-        findings.push({
-          kind: "workflow",
-          platform: s.attachedTo.platform,
-          message: `GitHub provenance (${where2}) was made by ${prov.workflow.path}, not the release workflow ${input.signerWorkflow}`,
-          expected: input.signerWorkflow,
-          found: prov.workflow.path
-        });
-    }
-    repositoryFinding(prov, repo, s.attachedTo.platform ?? "index", findings, compared);
-  }
-  return { gitTag: tag, repository: repo, findings, compared };
-}
-function repositoryFinding(prov, repo, where2, findings, compared) {
-  if (!repo || !prov.source.repository) return;
-  compared.push(`provenance repository of ${where2} = ${repo}`);
-  const found = githubRepoOf(prov.source.repository);
-  if (found !== repo)
-    findings.push({
-      kind: "repository",
-      platform: where2 === "index" ? void 0 : where2,
-      message: `${where2}: the provenance says it was built from ${prov.source.repository}, not github.com/${repo}`,
-      expected: `https://github.com/${repo}`,
-      found: prov.source.repository
-    });
-}
-
-// src/core/supply/github-attestations.ts
-var import_snappyjs = __toESM(require_snappyjs());
-var MAX_PAGES = 20;
-var MAX_BUNDLE_BYTES = 16 * 1024 * 1024;
-async function listGitHubAttestations(gh, repo, digest, options = {}) {
-  const out = [];
-  let after;
-  for (let page = 0; page < MAX_PAGES; page++) {
-    let res;
-    try {
-      res = await gh.call(
-        "GET /repos/{owner}/{repo}/attestations/{subject_digest}",
-        { owner: repo.owner, repo: repo.name, subject_digest: digest, per_page: 100, ...after ? { after } : {} },
-        `list the attestations of ${digest} in ${repo.owner}/${repo.name}`,
-        "repo",
-        options.signal
-      );
-    } catch (e) {
-      if (/\(404\)/.test(e.message)) return out;
-      throw e;
-    }
-    const list4 = isObject2(res.data) && Array.isArray(res.data.attestations) ? res.data.attestations : [];
-    for (const entry of list4) out.push(await bundleOf(entry, options.fetch ?? fetch, options.signal));
-    after = afterCursor(res.headers.link);
-    if (!after || list4.length === 0) break;
-  }
-  return out;
-}
-async function bundleOf(entry, fetchFn, signal) {
-  if (isObject2(entry) && isObject2(entry.bundle)) return { bundle: entry.bundle, from: "inline" };
-  const url = isObject2(entry) && typeof entry.bundle_url === "string" ? entry.bundle_url : void 0;
-  if (!url) return { from: "inline", problem: "the entry has neither bundle nor bundle_url" };
-  let u2;
-  try {
-    u2 = new URL(url);
-  } catch {
-    return { from: "bundle_url", problem: `bundle_url ${url} is not a URL` };
-  }
-  if (u2.protocol !== "https:" && !(u2.protocol === "http:" && isLoopbackRegistry(u2.host)))
-    return { from: u2.host, problem: `bundle_url ${u2.origin} is not HTTPS` };
-  try {
-    const res = await fetchFn(u2, { signal, redirect: "follow" });
-    if (!res.ok) return { from: u2.host, problem: `bundle_url answered HTTP ${res.status}` };
-    const bytes = Buffer.from(await res.arrayBuffer());
-    if (bytes.length > MAX_BUNDLE_BYTES) return { from: u2.host, problem: "the bundle is larger than 16 MiB" };
-    const text2 = bytes[0] === 123 ? bytes : Buffer.from((0, import_snappyjs.uncompress)(bytes, MAX_BUNDLE_BYTES));
-    return { bundle: JSON.parse(text2.toString("utf8")), from: u2.host };
-  } catch (e) {
-    return { from: u2.host, problem: `the bundle at bundle_url could not be read: ${e.message}` };
-  }
-}
-function afterCursor(link) {
-  if (typeof link !== "string") return void 0;
-  const next = /<([^>]+)>\s*;\s*rel="?next"?/.exec(link)?.[1];
-  if (!next) return void 0;
-  try {
-    return new URL(next).searchParams.get("after") ?? void 0;
-  } catch {
-    return void 0;
-  }
-}
-
-// src/core/supply/policy.ts
-var escape2 = (s) => s.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
-function policyFor(config, repo) {
-  const sourceRepository = repo ? `https://github.com/${repo.owner}/${repo.name}` : void 0;
-  if (config.identity)
-    return {
-      issuer: config.issuer,
-      identity: config.identity,
-      identitySource: "configured",
-      sourceRepository,
-      predicateType: config.predicateType
-    };
-  const workflow = config.signerWorkflow.replace(/^\/+/, "");
-  const identity3 = sourceRepository ? `^${escape2(sourceRepository)}/${workflow ? `${escape2(workflow)}@` : ""}` : "";
-  return {
-    issuer: config.issuer,
-    identity: identity3,
-    identitySource: "inferred",
-    sourceRepository,
-    predicateType: config.predicateType
-  };
-}
-function identityProblem(policy, signer) {
-  if (signer.key) return void 0;
-  if (!policy.identity)
-    return "no identity policy: the GitHub repository is unknown and supplyChain.identity is not set";
-  if (signer.issuer !== policy.issuer)
-    return `issuer ${signer.issuer ?? "(none)"} is not the expected ${policy.issuer}`;
-  let re;
-  try {
-    re = new RegExp(policy.identity, "i");
-  } catch {
-    return `supplyChain.identity ${JSON.stringify(policy.identity)} is not a valid regular expression`;
-  }
-  if (!signer.identity || !re.test(signer.identity))
-    return `certificate identity ${signer.identity ?? "(none)"} does not match ${policy.identity}`;
-  if (policy.sourceRepository) {
-    if (!signer.sourceRepository)
-      return `the certificate has no source repository extension (expected ${policy.sourceRepository})`;
-    if (signer.sourceRepository.toLowerCase() !== policy.sourceRepository.toLowerCase())
-      return `source repository ${signer.sourceRepository} is not ${policy.sourceRepository}`;
-  }
-  return void 0;
-}
-
-// src/core/supply/verify.ts
-var import_node_crypto6 = require("node:crypto");
-var import_bundle = __toESM(require_dist5());
-var import_core3 = __toESM(require_dist3());
-var import_verify3 = __toESM(require_dist4());
-var ANN = {
-  signature: "dev.cosignproject.cosign/signature",
-  certificate: "dev.sigstore.cosign/certificate",
-  chain: "dev.sigstore.cosign/chain",
-  rekor: "dev.sigstore.cosign/bundle",
-  timestamp: "dev.sigstore.cosign/rfc3161timestamp"
-};
-var OID_SOURCE_REPOSITORY_URI = "1.3.6.1.4.1.57264.1.12";
-var OID_SOURCE_REPOSITORY_DIGEST = "1.3.6.1.4.1.57264.1.13";
-var OID_SOURCE_REPOSITORY_REF = "1.3.6.1.4.1.57264.1.14";
-function verifyCandidate(c3, ctx) {
-  let bundle;
-  let artifact;
-  try {
-    if (c3.form === "bundle") {
-      bundle = (0, import_bundle.bundleFromJSON)(c3.json);
-      (0, import_bundle.assertBundle)(bundle);
-    } else {
-      bundle = (0, import_bundle.bundleFromJSON)(cosignBundleJson(c3));
-      if (c3.form === "cosign-sig") artifact = c3.payload;
-    }
-  } catch (e) {
-    return { verdict: "invalid", reason: `not a readable Sigstore bundle: ${messageOf(e)}` };
-  }
-  if (bundle.content.$case === "messageSignature" && !artifact)
-    return {
-      verdict: "unverified",
-      reason: "a message-signature bundle without the signed payload beside it; nothing to check it against"
-    };
-  const payload = bundle.content.$case === "dsseEnvelope" ? Buffer.from(bundle.content.dsseEnvelope.payload) : artifact;
-  const payloadType = bundle.content.$case === "dsseEnvelope" ? bundle.content.dsseEnvelope.payloadType : void 0;
-  const base = { payload, payloadType };
-  const material = bundle.verificationMaterial.content;
-  if (material.$case === "publicKey") return { ...base, ...verifyKeyed(bundle, artifact, ctx) };
-  if (!ctx.trust.root)
-    return {
-      ...base,
-      verdict: "unverified",
-      reason: `keyless signature not checked: ${ctx.trust.status.reason}. ${TRUSTED_ROOT_HINT}`
-    };
-  const verifier = new import_verify3.Verifier(ctx.trust.material(), {
-    // The trust domain decides, as Sigstore's clients do: a root with logs wants their entries, one without
-    // (GitHub's own, for private repositories) relies on its timestamp authority.
-    tlogThreshold: ctx.trust.hasTlogs ? 1 : 0,
-    ctlogThreshold: ctx.trust.hasCtlogs ? 1 : 0,
-    timestampThreshold: 1
-  });
-  let signer;
-  try {
-    signer = verifier.verify((0, import_verify3.toSignedEntity)(bundle, artifact));
-  } catch (e) {
-    return { ...base, verdict: "invalid", reason: failureReason(e) };
-  }
-  const info2 = signerInfo(signer);
-  const problem = identityProblem(ctx.policy, info2);
-  if (problem) return { ...base, verdict: "identity-mismatch", reason: problem, signer: info2 };
-  return {
-    ...base,
-    verdict: "verified",
-    reason: `signed by ${info2.identity} (issuer ${info2.issuer}), verified against the ${ctx.trust.status.state === "stale" ? "STALE " : ""}trusted root`,
-    signer: info2
-  };
-}
-function verifyKeyed(bundle, artifact, ctx) {
-  const keys = ctx.trust.keys;
-  if (!keys.length)
-    return {
-      verdict: "unverified",
-      reason: "signed with a key, and no public key is configured (supplyChain.publicKeys)"
-    };
-  if (!ctx.trust.root) {
-    bundle.verificationMaterial.tlogEntries = [];
-    bundle.verificationMaterial.timestampVerificationData = void 0;
-  }
-  const verifier = new import_verify3.Verifier(ctx.trust.material(), { tlogThreshold: 0, ctlogThreshold: 0, timestampThreshold: 0 });
-  const failures = [];
-  for (const k of keys) {
-    if (bundle.verificationMaterial.content.$case === "publicKey")
-      bundle.verificationMaterial.content.publicKey.hint = k.hint;
-    try {
-      verifier.verify((0, import_verify3.toSignedEntity)(bundle, artifact));
-      return { verdict: "verified", reason: `signed with the configured key ${k.name}`, signer: { key: k.name } };
-    } catch (e) {
-      failures.push(`${k.name}: ${failureReason(e)}`);
-    }
-  }
-  return { verdict: "invalid", reason: `does not verify with any configured key (${failures.join("; ")})` };
-}
-function cosignBundleJson(c3) {
-  const a2 = c3.annotations;
-  const pems = [a2[ANN.certificate], ...(a2[ANN.chain] ?? "").split(/(?=-----BEGIN CERTIFICATE-----)/)].map((p) => p?.trim()).filter((p) => Boolean(p));
-  const content = pems.length ? { x509CertificateChain: { certificates: pems.map((p) => ({ rawBytes: pemBase64(p) })) } } : { publicKey: { hint: "" } };
-  const ts = parseJson(a2[ANN.timestamp]);
-  const stamp = isObject2(ts) && typeof ts.SignedRFC3161Timestamp === "string" ? ts.SignedRFC3161Timestamp : void 0;
-  const verificationMaterial = {
-    ...content,
-    tlogEntries: rekorEntry(parseJson(a2[ANN.rekor])),
-    ...stamp ? { timestampVerificationData: { rfc3161Timestamps: [{ signedTimestamp: stamp }] } } : {}
-  };
-  if (c3.form === "cosign-sig") {
-    return {
-      mediaType: "application/vnd.dev.sigstore.bundle+json;version=0.1",
-      verificationMaterial,
-      messageSignature: {
-        messageDigest: { algorithm: "SHA2_256", digest: (0, import_node_crypto6.createHash)("sha256").update(c3.payload).digest("base64") },
-        signature: a2[ANN.signature] ?? ""
-      }
-    };
-  }
-  return {
-    mediaType: "application/vnd.dev.sigstore.bundle+json;version=0.1",
-    verificationMaterial,
-    dsseEnvelope: c3.envelope
-  };
-}
-function rekorEntry(json2) {
-  if (!isObject2(json2) || !isObject2(json2.Payload) || typeof json2.SignedEntryTimestamp !== "string") return [];
-  const p = json2.Payload;
-  const body = typeof p.body === "string" ? p.body : "";
-  const decoded = parseJson(Buffer.from(body, "base64").toString("utf8"));
-  const kind = isObject2(decoded) ? decoded : {};
-  return [
-    {
-      logIndex: scalar(p.logIndex),
-      logId: { keyId: Buffer.from(scalar(p.logID), "hex").toString("base64") },
-      kindVersion: { kind: scalar(kind.kind), version: scalar(kind.apiVersion) },
-      integratedTime: scalar(p.integratedTime),
-      inclusionPromise: { signedEntryTimestamp: json2.SignedEntryTimestamp },
-      canonicalizedBody: body
-    }
-  ];
-}
-function signerInfo(signer) {
-  const oid = (id) => {
-    const v = signer.identity?.oids?.find((o2) => o2.oid?.id.join(".") === id)?.value;
-    if (!v) return void 0;
-    try {
-      return import_core3.ASN1Obj.parseBuffer(Buffer.from(v)).value.toString("utf8");
-    } catch {
-      return Buffer.from(v).toString("utf8");
-    }
-  };
-  return {
-    identity: signer.identity?.subjectAlternativeName,
-    issuer: signer.identity?.extensions?.issuer,
-    sourceRepository: oid(OID_SOURCE_REPOSITORY_URI),
-    sourceDigest: oid(OID_SOURCE_REPOSITORY_DIGEST),
-    sourceRef: oid(OID_SOURCE_REPOSITORY_REF)
-  };
-}
-function failureReason(e) {
-  const err = e;
-  const cause = err.cause?.message;
-  switch (err.code) {
-    case "CERTIFICATE_ERROR":
-      if (cause && /expired|not valid/.test(cause))
-        return "the signing certificate was not valid at the signing time (expired or not yet valid)";
-      return `the certificate does not chain to the trusted root: ${cause ?? err.message}`;
-    case "SIGNATURE_ERROR":
-      return "the signature does not match the signed content (tampered, or signed by another key)";
-    case "TIMESTAMP_ERROR":
-      return `the signing time could not be verified: ${err.message}`;
-    case "TLOG_ERROR":
-      return `the transparency log entry does not verify: ${err.message}`;
-    case "PUBLIC_KEY_ERROR":
-      return `public key: ${err.message}`;
-    default:
-      return messageOf(e);
-  }
-}
-function messageOf(e) {
-  const err = e;
-  return `${err.message ?? String(e)}${err.fields?.length ? ` (${err.fields.join(", ")})` : ""}`;
-}
-function scalar(v) {
-  return typeof v === "number" || typeof v === "string" ? String(v) : "";
-}
-function pemBase64(pem) {
-  return pem.replace(/-----(BEGIN|END) CERTIFICATE-----|\s/g, "");
-}
-function parseJson(text2) {
-  if (!text2) return void 0;
-  try {
-    return JSON.parse(text2);
-  } catch {
-    return void 0;
-  }
-}
-
-// src/core/supply/signatures.ts
-var SIMPLE_SIGNING = "application/vnd.dev.cosign.simplesigning.v1+json";
-var DSSE_ENVELOPE = "application/vnd.dsse.envelope.v1+json";
-var BUNDLE_TYPE = /^application\/vnd\.dev\.sigstore\.bundle(\.v\d+\.\d+)?\+json/;
-var COSIGN_SIGN_PREDICATE = "https://sigstore.dev/cosign/sign/v1";
-function subjectRef(digest, map) {
-  if (digest === map.index) return { digest, is: "index" };
-  const p = map.platforms.find((x) => x.digest === digest);
-  return p ? { digest, is: "platform", platform: p.platform } : { digest, is: "other" };
-}
-async function referrerItems(client, repo, found, map, ctx, options = {}) {
-  const attachedTo = subjectRef(found.subject, map);
-  const items = [];
-  const unsigned = [];
-  for (const r of found.referrers) {
-    const where2 = whereOf(r);
-    const layers = r.manifest.json.layers;
-    let signed = false;
-    for (const layer of layers) {
-      let candidate;
-      let kind;
-      if (r.cosign === "sig" && layer.mediaType === SIMPLE_SIGNING) {
-        candidate = {
-          form: "cosign-sig",
-          payload: await client.getBlob(repo, layer.digest, options),
-          annotations: layer.annotations ?? {}
-        };
-        kind = "cosign-signature";
-      } else if (layer.mediaType === DSSE_ENVELOPE) {
-        candidate = {
-          form: "cosign-att",
-          envelope: json(await client.getBlob(repo, layer.digest, options)),
-          annotations: layer.annotations ?? {}
-        };
-        kind = "cosign-attestation";
-      } else if (BUNDLE_TYPE.test(layer.mediaType) || BUNDLE_TYPE.test(r.artifactType)) {
-        candidate = { form: "bundle", json: json(await client.getBlob(repo, layer.digest, options)) };
-        kind = "sigstore-bundle";
-      }
-      if (!candidate || !kind) continue;
-      signed = true;
-      items.push(
-        toItem(kind, where2, r.digest, attachedTo, verifyCandidate(candidate, ctx), map, ctx.policy.predicateType)
-      );
-    }
-    if (!signed)
-      unsigned.push({
-        digest: r.digest,
-        artifactType: r.artifactType || layers.map((l) => l.mediaType).join(", "),
-        attachedTo,
-        where: where2,
-        sbom: r.cosign === "sbom" || layers.some((l) => isSbomMediaType(l.mediaType)) || isSbomMediaType(r.artifactType)
-      });
-  }
-  return { items, unsigned };
-}
-function githubItems(found, digest, map, ctx) {
-  const attachedTo = subjectRef(digest, map);
-  return found.map(
-    (a2) => a2.bundle === void 0 ? {
-      kind: "github-attestation",
-      where: "GitHub attestations API",
-      attachedTo,
-      subjects: [],
-      verdict: "unverified",
-      reason: a2.problem ?? "no bundle",
-      countsForPolicy: false
-    } : toItem(
-      "github-attestation",
-      "GitHub attestations API",
-      void 0,
-      attachedTo,
-      verifyCandidate({ form: "bundle", json: a2.bundle }, ctx),
-      map,
-      ctx.policy.predicateType
-    )
-  );
-}
-function toItem(kind, where2, digest, attachedTo, o2, map, predicateType) {
-  const item = {
-    kind,
-    where: where2,
-    digest,
-    attachedTo,
-    subjects: [],
-    verdict: o2.verdict,
-    reason: o2.reason,
-    signer: o2.signer,
-    countsForPolicy: false
-  };
-  if (!o2.payload) return item;
-  if (o2.payloadType && o2.payloadType !== IN_TOTO_PAYLOAD) {
-    return { ...item, verdict: "invalid", reason: `the envelope carries ${o2.payloadType}, not an in-toto statement` };
-  }
-  if (o2.payloadType) {
-    const st = parseStatement(o2.payload);
-    if (typeof st === "string") return downgrade(item, `the signed payload is ${st}`);
-    item.subjects = st.subjects.map((d) => subjectRef(d, map));
-    item.predicateType = st.predicateType;
-    item.countsForPolicy = st.predicateType === COSIGN_SIGN_PREDICATE || st.predicateType === predicateType;
-    if (isProvenance(st.predicateType)) item.provenance = summarizeProvenance(st.predicateType, st.predicate);
-    if (!st.subjects.includes(attachedTo.digest))
-      return downgrade(
-        item,
-        `the signed statement is about ${st.subjects.map(short6).join(", ") || "nothing"}, not ${short6(attachedTo.digest)} it is attached to`
-      );
-    return item;
-  }
-  const signedDigest = str3(json(o2.payload), "critical", "image", "docker-manifest-digest");
-  item.countsForPolicy = true;
-  item.subjects = signedDigest ? [subjectRef(signedDigest, map)] : [];
-  if (signedDigest !== attachedTo.digest)
-    return downgrade(
-      item,
-      `the signed payload names ${signedDigest ? short6(signedDigest) : "no digest"}, not ${short6(attachedTo.digest)} it is attached to (a copied signature or a tampered digest)`
-    );
-  return item;
-}
-function downgrade(item, why) {
-  return {
-    ...item,
-    verdict: item.verdict === "unverified" ? "unverified" : "invalid",
-    reason: item.verdict === "unverified" ? `${item.reason}; and ${why}` : why
-  };
-}
-function summarize(items, predicateType) {
-  const counting = items.filter((i2) => i2.countsForPolicy || i2.verdict !== "verified");
-  const first = (v) => counting.find((i2) => i2.verdict === v);
-  const decided = first("verified") ?? first("identity-mismatch") ?? first("invalid") ?? first("unverified");
-  if (decided)
-    return {
-      verdict: decided.verdict,
-      reason: `${decided.kind} (${decided.where}): ${decided.reason}`,
-      decidedBy: decided
-    };
-  const others = items.filter((i2) => i2.verdict === "verified").map((i2) => i2.predicateType ?? i2.kind);
-  return {
-    verdict: "absent",
-    reason: others.length ? `no signature and no ${predicateType} attestation; only verified ${others.join(", ")}` : "no signature or attestation found"
-  };
-}
-function whereOf(r) {
-  if (r.source === "referrers-api") return "referrers API";
-  return `tag ${r.tag}`;
-}
-function isSbomMediaType(t) {
-  return /spdx|cyclonedx/i.test(t) || isSbom(t);
-}
-function json(bytes) {
-  try {
-    return JSON.parse(bytes.toString("utf8"));
-  } catch {
-    return void 0;
-  }
-}
-function short6(d) {
-  return d.slice(0, 19);
-}
-
-// src/core/supply/gather.ts
-async function gatherSupplyChain(o2) {
-  const log = o2.logger ?? nullLogger;
-  const r = typeof o2.ref === "string" ? parseReference(o2.ref) : o2.ref;
-  const repo = { registry: r.registry, repository: r.repository };
-  const call = { signal: o2.signal };
-  const info2 = await o2.client.inspect(r, call);
-  const policy = policyFor(o2.config.supplyChain, o2.repo);
-  const ctx = { trust: o2.trust, policy };
-  const map = {
-    index: info2.kind === "index" ? info2.digest : void 0,
-    platforms: info2.platforms.map((p) => ({ platform: p.platform, digest: p.digest }))
-  };
-  const warnings = [...o2.trust.keyProblems];
-  const discovery = [];
-  const unsigned = [];
-  const readGitHub = o2.config.supplyChain.githubAttestations && o2.github && o2.repo;
-  const github2 = {
-    read: Boolean(readGitHub),
-    reason: readGitHub ? `GitHub attestations of ${o2.repo.owner}/${o2.repo.name} read` : !o2.config.supplyChain.githubAttestations ? "GitHub attestations not read: supplyChain.githubAttestations is off" : !o2.repo ? "GitHub attestations not read: the GitHub repository is unknown" : `GitHub attestations not read: ${o2.githubUnavailable ?? "no GitHub token"}`
-  };
-  const itemsFor = async (digest) => {
-    const found = await discoverReferrers(o2.client, repo, digest, call);
-    discovery.push({ digest, api: found.api, warnings: found.warnings });
-    warnings.push(...found.warnings);
-    const fromRegistry = await referrerItems(o2.client, repo, found, map, ctx, call);
-    unsigned.push(...fromRegistry.unsigned);
-    let fromGitHub = [];
-    if (readGitHub && github2.read) {
-      try {
-        const list4 = await listGitHubAttestations(o2.github, o2.repo, digest, { signal: o2.signal, fetch: o2.fetch });
-        fromGitHub = githubItems(list4, digest, map, ctx);
-      } catch (e) {
-        github2.read = false;
-        github2.reason = `GitHub attestations could not be read: ${e.message}`;
-        log.warn(github2.reason);
-      }
-    }
-    return [...fromRegistry.items, ...fromGitHub];
-  };
-  const indexSignatures = info2.kind === "index" ? await itemsFor(info2.digest) : [];
-  const indexSummary = summarize(indexSignatures, policy.predicateType);
-  const platforms = await Promise.all(
-    info2.platforms.map(async (p) => {
-      const [att, signatures] = await Promise.all([
-        info2.kind === "index" ? readBuildKitAttestations(o2.client, repo, p, call) : Promise.resolve({ problems: [], other: [] }),
-        itemsFor(p.digest)
-      ]);
-      return {
-        platform: p.platform,
-        digest: p.digest,
-        revisionLabel: p.labels?.[LABEL_REVISION],
-        provenance: att.provenance,
-        sbom: att.sbom,
-        problems: att.problems,
-        signatures,
-        signature: platformVerdict(summarize(signatures, policy.predicateType), indexSummary)
-      };
-    })
-  );
-  for (const u2 of unsigned.filter((x) => x.sbom && x.attachedTo.is === "index"))
-    warnings.push(indexSbomWarning(`the SBOM ${u2.digest.slice(0, 19)} (${u2.where})`));
-  for (const s of indexSignatures.filter((x) => x.predicateType && /spdx|cyclonedx/i.test(x.predicateType)))
-    warnings.push(
-      indexSbomWarning(`the ${s.predicateType} attestation${s.digest ? ` ${s.digest.slice(0, 19)}` : ""} (${s.where})`)
-    );
-  const report = {
-    reference: formatReference(r),
-    repository: repositoryName(r),
-    digest: info2.digest,
-    kind: info2.kind,
-    platforms,
-    indexSignatures,
-    discovery,
-    github: github2,
-    trust: o2.trust.status,
-    policy,
-    crossCheck: crossCheck({
-      platforms,
-      indexSignatures,
-      repo: o2.repo,
-      gitTag: o2.gitTag,
-      signerWorkflow: o2.config.supplyChain.signerWorkflow || void 0
-    }),
-    searches: (o2.search ?? []).map((query) => ({
-      query,
-      matches: Object.fromEntries(
-        platforms.map((p) => [
-          p.platform,
-          p.sbom ? searchPackages(p.sbom, query).map(({ name, version }) => ({ name, version })) : []
-        ])
-      )
-    })),
-    warnings
-  };
-  return report;
-}
-function platformVerdict(own, index) {
-  if (own.verdict === "verified" || index.verdict !== "verified") return own;
-  return { ...index, reason: `through the index: ${index.reason}` };
-}
-function indexSbomWarning(what) {
-  return `SBOM on the index: ${what} is attached to the whole index: it can describe one platform's packages at most, yet it claims them all (actions/attest-sbom #60). Attach one SBOM per platform manifest.`;
-}
-
-// src/core/supply/gate.ts
-async function postPushSupplyChainChecks(o2) {
-  const config = { ...o2.config, supplyChain: { ...o2.config.supplyChain } };
-  let requirement = config.supplyChain.postPush;
-  if (o2.requireReleaseWorkflowSignature) {
-    requirement = "required";
-    if (!config.supplyChain.signerWorkflow && config.github.releaseWorkflow)
-      config.supplyChain.signerWorkflow = `.github/workflows/${config.github.releaseWorkflow.replace(/^.*\//, "")}`;
-    if (!config.supplyChain.signerWorkflow && !config.supplyChain.identity)
-      return {
-        requirement,
-        checks: [
-          environmentResult(
-            "supply-signature",
-            "Signature from the release workflow",
-            "signatures",
-            "a signature from the release workflow is required, but no release workflow is configured",
-            [
-              {
-                text: "Set github.releaseWorkflow (e.g. release.yml) or supplyChain.signerWorkflow in release-operator.json."
-              }
-            ]
-          )
-        ]
-      };
-  }
-  if (requirement === "off") return { requirement, checks: [] };
-  try {
-    const trust = loadTrust({
-      trustedRoot: config.supplyChain.trustedRoot,
-      publicKeys: config.supplyChain.publicKeys,
-      baseDir: o2.root,
-      maxAgeDays: config.supplyChain.trustedRootMaxAgeDays,
-      cacheDir: o2.cacheDir,
-      now: o2.now
-    });
-    const report = await gatherSupplyChain({ ...o2, config, trust });
-    return { requirement, report, checks: supplyChainChecks(report, { requirement }) };
-  } catch (e) {
-    if (!isReleaseOperatorError(e) || e.kind === "usage") throw e;
-    return {
-      requirement,
-      checks: [
-        environmentResult(
-          "supply-chain",
-          "Supply chain",
-          "platforms",
-          describeError(e),
-          e.hint ? [{ text: e.hint }] : void 0
-        )
-      ]
-    };
-  }
-}
-
-// src/core/gate/stages/published.ts
-var notRun = (id, title, what) => ({
-  id,
-  title,
-  verdict: "nothing-checked",
-  summary: "not run: the image could not be read",
-  examined: { count: 0, what },
-  findings: []
-});
-async function tagsOrNone(read) {
-  try {
-    return await read();
-  } catch (e) {
-    if (e.kind === "check") return [];
-    throw e;
-  }
-}
-async function publishedStage(req, ctx, full) {
-  const { config, registry } = ctx.deps;
-  const repository = repositoryName(parseReference(req.image));
-  let info2;
-  let tags = [];
-  let scheme;
-  const platforms = await guarded(
-    ctx,
-    { id: "platforms", title: "Required platforms", what: "required platforms" },
-    async () => {
-      const names = full ? tagsOrNone(() => registry.tagDigests(repository, { signal: ctx.signal })) : req.reference ? Promise.resolve([]) : tagsOrNone(() => registry.listTags(repository, { signal: ctx.signal })).then(
-        (t) => t.map((tag) => ({ tag, digest: "", mediaType: "" }))
-      );
-      names.catch(() => void 0);
-      let ref = req.reference;
-      if (!ref) {
-        if (!req.version)
-          throw usageError(
-            `The ${req.stage} stage needs the version (or the reference to check).`,
-            "Pass --version X.Y.Z, or --reference REPO@sha256:... (the digest assemble wrote)."
-          );
-        tags = await names;
-        scheme = resolveScheme(config.tags, { imageTags: tags.map((t) => t.tag) });
-        ref = `${req.image}:${versionTag(req.version, scheme.imagePrefix)}`;
-      }
-      info2 = await registry.inspect(ref, { signal: ctx.signal });
-      tags = await names;
-      scheme ??= resolveScheme(config.tags, { imageTags: tags.map((t) => t.tag) });
-      return withAttestations(platformsCheck(info2, req.platforms), info2);
-    },
-    { usage: "rethrow" }
-  );
-  if (!info2)
-    return {
-      checks: [
-        platforms,
-        notRun("labels", "Labels", "image configs"),
-        ...full ? [notRun("tested", "Pushed is tested", "platforms"), notRun("tag-scheme", "Tag scheme", "moving tags")] : []
-      ],
-      platformDigests: {}
-    };
-  const image = info2;
-  const platformDigests = Object.fromEntries(image.platforms.map((p) => [p.platform, p.digest]));
-  const labels = await guarded(
-    ctx,
-    { id: "labels", title: "Labels", what: "image configs" },
-    () => Promise.resolve(withCommit(labelsCheck(image, req.version), image, req.commit))
-  );
-  if (!full) return { checks: [platforms, labels], digest: image.digest, platformDigests };
-  const tested = guarded(ctx, { id: "tested", title: "Pushed is tested", what: "platforms" }, async () => {
-    const pushed = await pushedPlatforms(registry, repository, image, ctx.signal);
-    const lookup = await readRecords(req.record, { image: req.image, version: req.version });
-    return testedCheck(pushed, lookup, req.record);
-  });
-  const tagScheme = guarded(ctx, { id: "tag-scheme", title: "Tag scheme", what: "tags" }, () => {
-    if (!req.version) throw usageError("The tags of a release need its version.", "Pass --version X.Y.Z.");
-    const plan = releaseTags(
-      req.version,
-      req.commit,
-      config.tags,
-      tags.map((t) => t.tag)
-    );
-    const check = tagSchemeCheck(repository, tags, scheme, { info: image });
-    const own = plan.tags.find((t) => t.kind === "version");
-    const at = own && tags.find((t) => t.tag === own.tag);
-    if (own && at?.digest !== image.digest)
-      check.findings.push({
-        severity: "error",
-        rule: "version-tag",
-        subject: own.tag,
-        message: at ? `${repository}:${own.tag} points at ${at.digest.slice(0, 19)}, not the image checked (${image.digest.slice(0, 19)})` : `${repository}:${own.tag} is missing; the image checked is ${image.digest.slice(0, 19)}`
-      });
-    return Promise.resolve(forRelease(check, plan));
-  });
-  const supply = supplyRows(req, ctx, repository, image);
-  const size = sizeRows(ctx, repository, image);
-  const rows = await Promise.all([tested, tagScheme, supply, size]);
-  return {
-    checks: [platforms, labels, rows[0], rows[1], ...rows[2], ...rows[3]],
-    digest: image.digest,
-    platformDigests
-  };
-}
-async function sizeRows(ctx, repository, image) {
-  const { config, registry } = ctx.deps;
-  if (!hasSizeBudget(config)) return [];
-  ctx.emit({ type: "check-started", id: "size-budget", title: "Size" });
-  const rows = await sizeBudgetChecks(registry, `${repository}@${image.digest}`, config, { signal: ctx.signal });
-  for (const check of rows) ctx.emit({ type: "check-finished", check });
-  return rows;
-}
-async function supplyRows(req, ctx, repository, image) {
-  const { config, registry, github: github2 } = ctx.deps;
-  const [owner, name] = (req.repository ?? "").split("/");
-  const advisory = !req.requireSignature && config.supplyChain.postPush === "advisory";
-  if (config.supplyChain.postPush === "off" && !req.requireSignature) return [];
-  const { checks } = await postPushSupplyChainChecks({
-    client: registry,
-    ref: `${repository}@${image.digest}`,
-    config,
-    root: req.root ?? process.cwd(),
-    repo: owner && name ? { owner, name } : void 0,
-    gitTag: req.gitTag,
-    github: github2 && "client" in github2 ? github2.client : void 0,
-    requireReleaseWorkflowSignature: req.requireSignature,
-    now: () => ctx.now(),
-    signal: ctx.signal,
-    logger: ctx.logger
-  }).catch((e) => {
-    if (ctx.deps.signal?.aborted) throw e;
-    return { checks: [faultResult({ id: "supply", title: "Supply chain", what: "platforms" }, e)] };
-  });
-  return checks.map(
-    (c3) => c3.evidence?.requirement === "advisory" || advisory && c3.id === "supply" ? { ...c3, advisory: true } : c3
-  );
-}
-function pushedPlatforms(registry, repository, image, signal) {
-  return Promise.all(
-    image.platforms.map(async (p) => {
-      const { configDigest } = await registry.getImageConfig(`${repository}@${p.digest}`, void 0, { signal });
-      return { platform: p.platform, manifestDigest: p.digest, configDigest };
-    })
-  );
-}
-function withAttestations(c3, info2) {
-  const attached = info2.platforms.reduce((n2, p) => n2 + p.attestations.length, 0);
-  return {
-    ...c3,
-    evidence: {
-      ...c3.evidence,
-      kind: info2.kind,
-      platforms: info2.platforms.map(
-        (p) => `${p.platform} ${p.digest.slice(0, 19)}${p.attestations.length ? ` (+${p.attestations.length} attestation)` : ""}`
-      ),
-      attestations: `${attached + info2.attestations.length} (${attached} under their platform${info2.attestations.length ? `, ${info2.attestations.length} naming no platform of the index` : ""}; none counted as a platform)`
-    }
-  };
-}
-function withCommit(c3, info2, commit) {
-  if (!commit) return c3;
-  const same = (a2, b) => a2 === b || a2.length >= 7 && b.startsWith(a2) || b.length >= 7 && a2.startsWith(b);
-  const extra = info2.platforms.flatMap((p) => {
-    const rev = p.labels?.[LABEL_REVISION];
-    return rev && !same(rev, commit) ? [
-      {
-        severity: "error",
-        rule: "labels",
-        subject: p.platform,
-        message: `${info2.reference} (${p.platform}): label ${LABEL_REVISION} is ${rev}, but the released commit is ${commit}`,
-        evidence: { label: LABEL_REVISION, value: rev, commit }
-      }
-    ] : [];
-  });
-  if (!extra.length) return { ...c3, evidence: { ...c3.evidence, commit } };
-  const { verdict: _v, summary: _s, ...rest } = c3;
-  return checkResult({ ...rest, findings: [...c3.findings, ...extra], evidence: { ...c3.evidence, commit } });
-}
-function forRelease(c3, plan) {
-  const mine = /* @__PURE__ */ new Set([...plan.tags.map((t) => t.tag), ...plan.held.map((h2) => h2.tag)]);
-  const findings = c3.findings.filter((f) => !f.subject || mine.has(f.subject) || f.rule === "mixed-prefix");
-  const { verdict: _v, summary: _s, ...rest } = c3;
-  return checkResult({
-    ...rest,
-    findings,
-    examined: {
-      ...c3.examined,
-      count: mine.size,
-      what: "tags",
-      one: "tag",
-      lookedFor: `the tags of ${plan.tags[0]?.tag ?? "this release"}`
-    },
-    evidence: {
-      ...c3.evidence,
-      planned: plan.tags.map((t) => t.tag),
-      held: plan.held.length ? plan.held.map((h2) => `${h2.tag} stays on ${h2.stays}`) : void 0,
-      "other releases": c3.findings.length > findings.length ? `${c3.findings.length - findings.length} finding(s) about other releases' tags: see release-operator verify` : void 0
-    }
-  });
-}
-
-// src/core/gate/types.ts
-var GATE_STAGES = ["pre-push", "post-push", "pre-release", "post-release"];
-
-// src/core/gate/run.ts
-async function runGate(req, deps) {
-  if (!GATE_STAGES.includes(req.stage))
-    throw usageError(`'${String(req.stage)}' is not a gate stage.`, `Pick one of: ${GATE_STAGES.join(", ")}.`);
-  if (!req.image) throw usageError("The gate needs the image repository.", "Pass --image REGISTRY/REPOSITORY.");
-  if (!req.platforms.length)
-    throw usageError(
-      "The gate needs the required platforms.",
-      "Pass --platforms linux/amd64,linux/arm64 or set requiredPlatforms."
-    );
-  req = { ...req, platforms: req.platforms.map((p) => formatPlatform(parsePlatform(p))) };
-  const ctx = stageContext(deps, req.timeoutSeconds, req.graceMs);
-  const context = {};
-  if (req.commit) context.commit = req.commit;
-  ctx.emit({ type: "stage-started", stage: req.stage, image: req.image, version: req.version });
-  let checks = [];
-  let digest;
-  let platformDigests = {};
-  let recordPath;
-  try {
-    switch (req.stage) {
-      case "pre-push": {
-        const outcome = await prePush(req, ctx);
-        checks = outcome.checks;
-        if (outcome.targets) context.flow = flowText(outcome.targets);
-        platformDigests = Object.fromEntries(
-          outcome.tested.map((t) => [t.platform, t.manifestDigest ?? t.configDigest])
-        );
-        const passed = combineVerdicts(checks.map((c3) => c3.verdict)) === "pass";
-        recordPath = await recordTested(req, outcome, passed, ctx.now());
-        context.record = recordPath ? `written to ${recordPath}` : "not written (the stage did not pass)";
-        break;
-      }
-      case "post-push":
-      case "pre-release": {
-        const outcome = await publishedStage(req, ctx, req.stage === "post-push");
-        ({ checks, digest, platformDigests } = outcome);
-        if (req.stage === "post-push") context.record = `read from ${req.record}`;
-        break;
-      }
-      case "post-release":
-        checks = await postRelease(req, ctx);
-        break;
-    }
-  } finally {
-    ctx.dispose();
-  }
-  if (deps.signal?.aborted) throw new CancelledError();
-  for (const s of req.skip ?? []) context[`skipped ${s}`] = "asked for";
-  const report = readinessReport(checks, {
-    image: req.image,
-    version: req.version,
-    stage: req.stage,
-    context,
-    now: () => ctx.now()
-  });
-  return { report, digest, platformDigests, recordPath };
-}
-
-// src/core/git/repo.ts
-var import_node_path25 = __toESM(require("node:path"));
-
-// src/core/git/remote.ts
-function parseRemoteUrl(url) {
-  const u2 = url.trim();
-  let host;
-  let repoPath;
-  const scp = /^(?:[^@/\s]+@)?([^:/\s]+):(?!\/)(.+)$/.exec(u2);
-  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(u2)) {
-    try {
-      const parsed = new URL(u2);
-      if (!["https:", "http:", "ssh:", "git:", "git+ssh:", "ssh+git:"].includes(parsed.protocol)) return void 0;
-      host = parsed.hostname;
-      repoPath = decodeURIComponent(parsed.pathname);
-    } catch {
-      return void 0;
-    }
-  } else if (scp) {
-    host = scp[1];
-    repoPath = scp[2];
-  }
-  if (!host || !repoPath) return void 0;
-  const parts = repoPath.replace(/^\/+|\/+$/g, "").replace(/\.git$/, "").split("/");
-  if (parts.length !== 2 || !parts[0] || !parts[1]) return void 0;
-  const valid2 = /^[A-Za-z0-9_.-]+$/;
-  if (!valid2.test(parts[0]) || !valid2.test(parts[1])) return void 0;
-  return { host: host.toLowerCase(), owner: parts[0], name: parts[1] };
-}
-function pickGitHubRemote(remotes, preferHost) {
-  const parsed = remotes.filter((r) => r.repo);
-  const onHost = (r) => preferHost ? r.repo.host === preferHost : r.repo.host === "github.com";
-  return parsed.find((r) => r.name === "origin" && onHost(r)) ?? parsed.find(onHost) ?? parsed.find((r) => r.name === "origin") ?? parsed[0];
-}
-
-// src/core/git/repo.ts
-var GIT_HINT = "Install git (apt-get install git) or put it on PATH.";
-var TAG_FORMAT = "%(refname:strip=2)%00%(objectname)%00%(*objectname)%00%(creatordate:iso-strict)";
-var notFound = (dir) => (e) => {
-  if (e.code === "ENOENT") throw usageError(`Folder ${dir} does not exist.`);
-  throw e;
-};
-function openError(dir, r) {
-  if (/not a git repository/i.test(r.stderr)) {
-    return usageError(
-      `${dir} is not inside a git repository.`,
-      "Run the command in a clone of the repository you release, or pass --cwd DIR."
-    );
-  }
-  return environmentError(
-    `git could not read ${dir}: ${lastLine(r)}`,
-    "Check that the folder is readable and git works there."
-  );
-}
-function parseRemotes(out) {
-  const seen = /* @__PURE__ */ new Map();
-  for (const line of out.split("\n")) {
-    const m = /^(\S+)\s+(\S+)\s+\((fetch|push)\)$/.exec(line.trim());
-    if (!m || seen.has(m[1])) continue;
-    seen.set(m[1], { name: m[1], url: m[2], repo: parseRemoteUrl(m[2]) });
-  }
-  return [...seen.values()];
-}
-function parseTags(out) {
-  return out.split("\n").filter(Boolean).map((line) => {
-    const [name, obj3, peeled, date] = line.split("\0");
-    return { name, commit: peeled || obj3, date };
-  });
-}
-var GitRepo = class _GitRepo {
-  constructor(root, run2) {
-    this.root = root;
-    this.run = run2;
-  }
-  root;
-  run;
-  /** Finds the repository that contains `dir`; a usage error (exit 2) when there is none. */
-  static async open(dir, run2 = runProcess) {
-    const r = await run2("git", ["rev-parse", "--show-toplevel"], {
-      cwd: dir,
-      timeoutMs: 15e3,
-      missingHint: GIT_HINT
-    }).catch(notFound(dir));
-    if (r.exitCode !== 0) throw openError(dir, r);
-    return new _GitRepo(r.stdout.trim(), run2);
-  }
-  /**
-   * The repository around `dir` and its facts, with three git processes started at once (from `dir`: git finds
-   * the repository itself): rev-parse for the root, HEAD and its branch; for-each-ref for the tags; remote -v.
-   * The same facts as open() then facts(), which take five processes, two of them one after the other.
-   */
-  static async read(dir, run2 = runProcess) {
-    const opts = { cwd: dir, timeoutMs: 3e4, missingHint: GIT_HINT };
-    const [where2, tagsOut, remotesOut] = await Promise.allSettled([
-      run2("git", ["rev-parse", "--show-toplevel", "HEAD", "--symbolic-full-name", "HEAD", "--"], opts),
-      run2("git", ["for-each-ref", `--format=${TAG_FORMAT}`, "refs/tags"], opts),
-      run2("git", ["remote", "-v"], opts)
-    ]);
-    if (where2.status === "rejected") return notFound(dir)(where2.reason);
-    const w = where2.value;
-    const [root, ...rest] = w.stdout.split("\n").map((l) => l.trim());
-    if (!root || !import_node_path25.default.isAbsolute(root)) throw openError(dir, w);
-    const repo = new _GitRepo(root, run2);
-    let head;
-    let branch;
-    if (w.exitCode === 0) {
-      head = rest[0] || void 0;
-      branch = rest[1]?.startsWith("refs/heads/") ? rest[1].slice("refs/heads/".length) : void 0;
-    } else {
-      [head, branch] = await Promise.all([repo.head(), repo.branch()]);
-    }
-    const out = (r, what) => {
-      if (r.status === "rejected") throw r.reason;
-      if (r.value.exitCode !== 0) throw environmentError(`git ${what} failed in ${root}: ${lastLine(r.value)}`);
-      return r.value.stdout;
-    };
-    return {
-      repo,
-      facts: {
-        root,
-        head,
-        branch,
-        remotes: parseRemotes(out(remotesOut, "remote")),
-        tags: parseTags(out(tagsOut, "for-each-ref"))
-      }
-    };
-  }
-  async git(args, allowFail = false) {
-    const r = await this.run("git", args, { cwd: this.root, timeoutMs: 3e4, missingHint: GIT_HINT });
-    if (r.exitCode !== 0) {
-      if (allowFail) return "";
-      throw environmentError(`git ${args[0]} failed in ${this.root}: ${lastLine(r)}`);
-    }
-    return r.stdout;
-  }
-  async head() {
-    return (await this.git(["rev-parse", "--verify", "-q", "HEAD"], true)).trim() || void 0;
-  }
-  async branch() {
-    return (await this.git(["symbolic-ref", "--short", "-q", "HEAD"], true)).trim() || void 0;
-  }
-  async remotes() {
-    return parseRemotes(await this.git(["remote", "-v"]));
-  }
-  async tags() {
-    return parseTags(await this.git(["for-each-ref", `--format=${TAG_FORMAT}`, "refs/tags"]));
-  }
-  async facts() {
-    const [head, branch, remotes, tags] = await Promise.all([this.head(), this.branch(), this.remotes(), this.tags()]);
-    return { root: this.root, head, branch, remotes, tags };
-  }
-  /** Reads a file at a revision without touching the work tree. */
-  async show(rev, file) {
-    const r = await this.run("git", ["show", `${rev}:${file}`], { cwd: this.root, timeoutMs: 3e4 });
-    return r.exitCode === 0 ? r.stdout : void 0;
-  }
-};
-
-// src/core/version/sources.ts
-var import_node_path26 = __toESM(require("node:path"));
-async function readText(file) {
-  return readRegularText(import_node_path26.default.dirname(file), import_node_path26.default.basename(file));
-}
-function clean(v) {
-  if (typeof v !== "string") return void 0;
-  return semver_default.valid(v.trim().replace(/^v/, "")) ?? void 0;
-}
-function newestVersionTag(tags, prefix) {
-  return sortVersionTags(tags, prefix)[0];
-}
-function sortVersionTags(tags, prefix) {
-  return tags.filter((t) => t.name.startsWith(prefix) && semver_default.valid(t.name.slice(prefix.length))).sort((a2, b) => semver_default.rcompare(a2.name.slice(prefix.length), b.name.slice(prefix.length)));
-}
-async function effectiveVersion(root, order, tags, gitPrefix) {
-  for (const source of order) {
-    const found = await readSource(root, source, tags, gitPrefix);
-    if (found) return found;
-  }
-  return void 0;
-}
-async function readSource(root, source, tags, gitPrefix) {
-  const file = import_node_path26.default.join(root, source);
-  switch (source) {
-    case "package.json": {
-      const text2 = await readText(file);
-      if (!text2) return void 0;
-      try {
-        const v = clean(JSON.parse(text2).version);
-        return v ? { version: v, source, origin: file } : void 0;
-      } catch {
-        return void 0;
-      }
-    }
-    case "Cargo.toml":
-    case "pyproject.toml": {
-      const text2 = await readText(file);
-      if (!text2) return void 0;
-      let doc;
-      try {
-        const { parse: parseToml } = await Promise.resolve().then(() => (init_dist(), dist_exports));
-        doc = parseToml(text2);
-      } catch {
-        return void 0;
-      }
-      const v = source === "Cargo.toml" ? clean(obj(doc.package).version) ?? clean(obj(obj(doc.workspace).package).version) : clean(obj(doc.project).version) ?? clean(obj(obj(doc.tool).poetry).version);
-      return v ? { version: v, source, origin: file } : void 0;
-    }
-    case "VERSION": {
-      const text2 = await readText(file);
-      const v = clean(text2?.split("\n")[0]);
-      return v ? { version: v, source, origin: file } : void 0;
-    }
-    case "git-tag": {
-      const t = newestVersionTag(tags, gitPrefix);
-      return t ? { version: t.name.slice(gitPrefix.length), source, origin: t.name } : void 0;
-    }
-  }
-}
-
-// src/core/status.ts
-function imageRepository(config, github2) {
-  if (config.image) return config.image;
-  if (!github2) return null;
-  return `ghcr.io/${github2.owner.toLowerCase()}/${github2.name.toLowerCase()}`;
-}
-
-// src/core/gate/facts.ts
-async function gateFacts(cwd, config, env, runner) {
-  const git = await GitRepo.read(cwd, runner).then(
-    (r) => r.facts,
-    () => void 0
-  );
-  const root = git?.root ?? cwd;
-  const fromEnv = /^([^/\s]+)\/([^/\s]+)$/.exec(env.GITHUB_REPOSITORY ?? "");
-  const remote = git ? pickGitHubRemote(git.remotes)?.repo : void 0;
-  const github2 = fromEnv ? { owner: fromEnv[1], name: fromEnv[2] } : remote;
-  const image = imageRepository(config, github2) ?? void 0;
-  const prefix = choosePrefix(
-    "git",
-    config.tags.gitPrefix,
-    (git?.tags ?? []).map((t) => t.name)
-  ).prefix;
-  const ref = env.GITHUB_REF ?? "";
-  const tag = ref.startsWith("refs/tags/") ? ref.slice("refs/tags/".length) : void 0;
-  const tagged = tag?.startsWith(prefix) ? semver_default.valid(tag.slice(prefix.length)) ?? void 0 : void 0;
-  let version = tagged;
-  let versionFrom = tagged ? `GITHUB_REF ${ref}` : void 0;
-  if (!version) {
-    const found = await effectiveVersion(root, config.versionSources, git?.tags ?? [], prefix);
-    version = found?.version;
-    versionFrom = found ? `${found.source} (${found.origin})` : void 0;
-  }
-  const commit = env.GITHUB_SHA || git?.head;
-  const tagName = tag && tagged ? tag : version ? `${prefix}${version}` : void 0;
-  const gitTag = tagName ? { name: tagName, commit: git?.tags.find((t) => t.name === tagName)?.commit ?? (tag ? commit : void 0) } : void 0;
-  return { root, image, version, versionFrom, commit, github: github2, gitTags: git?.tags ?? [], gitTag };
 }
 
 // node_modules/universal-user-agent/index.js
@@ -62917,8 +59607,8 @@ function Collection() {
 var before_after_hook_default = { Singular, Collection };
 
 // node_modules/@octokit/endpoint/dist-bundle/index.js
-var VERSION2 = "0.0.0-development";
-var userAgent = `octokit-endpoint.js/${VERSION2} ${getUserAgent()}`;
+var VERSION = "0.0.0-development";
+var userAgent = `octokit-endpoint.js/${VERSION} ${getUserAgent()}`;
 var DEFAULTS = {
   method: "GET",
   baseUrl: "https://api.github.com",
@@ -63151,7 +59841,7 @@ function expand2(template, context) {
     return template.replace(/\/$/, "");
   }
 }
-function parse4(options) {
+function parse3(options) {
   let method = options.method.toUpperCase();
   let url = (options.url || "/").replace(/:([a-z]\w+)/g, "{$1}");
   let headers = Object.assign({}, options.headers);
@@ -63215,7 +59905,7 @@ function parse4(options) {
   );
 }
 function endpointWithDefaults(defaults, route, options) {
-  return parse4(merge(defaults, route, options));
+  return parse3(merge(defaults, route, options));
 }
 function withDefaults(oldDefaults, newDefaults) {
   const DEFAULTS2 = merge(oldDefaults, newDefaults);
@@ -63224,7 +59914,7 @@ function withDefaults(oldDefaults, newDefaults) {
     DEFAULTS: DEFAULTS2,
     defaults: withDefaults.bind(null, DEFAULTS2),
     merge: merge.bind(null, DEFAULTS2),
-    parse: parse4
+    parse: parse3
   });
 }
 var endpoint = withDefaults(null, DEFAULTS);
@@ -63270,7 +59960,7 @@ var NullObject = /* @__PURE__ */ (() => {
   C.prototype = /* @__PURE__ */ Object.create(null);
   return C;
 })();
-function parse5(header2, options) {
+function parse4(header2, options) {
   const stopFlags = SEMI_FLAG | (options?.comma === true ? COMMA_FLAG : 0);
   const len = header2.length;
   let valueStart = options?.start ?? 0;
@@ -63788,10 +60478,10 @@ var RequestError = class extends Error {
 };
 
 // node_modules/@octokit/request/dist-bundle/index.js
-var VERSION3 = "10.0.16";
+var VERSION2 = "10.0.16";
 var defaults_default = {
   headers: {
-    "user-agent": `octokit-request.js/${VERSION3} ${getUserAgent()}`
+    "user-agent": `octokit-request.js/${VERSION2} ${getUserAgent()}`
   }
 };
 function isPlainObject3(value) {
@@ -63906,7 +60596,7 @@ async function getResponseData(response) {
   if (!contentType) {
     return response.text().catch(noop3);
   }
-  const mimetype = parse5(contentType);
+  const mimetype = parse4(contentType);
   if (isJSONResponse(mimetype)) {
     let text2 = "";
     try {
@@ -63970,7 +60660,7 @@ function withDefaults2(oldEndpoint, newDefaults) {
 var request = withDefaults2(endpoint, defaults_default);
 
 // node_modules/@octokit/graphql/dist-bundle/index.js
-var VERSION4 = "0.0.0-development";
+var VERSION3 = "0.0.0-development";
 function _buildMessageForResponseErrors(data) {
   return `Request failed due to following response errors:
 ` + data.errors.map((e) => ` - ${e.message}`).join("\n");
@@ -64067,7 +60757,7 @@ function withDefaults3(request2, newDefaults) {
 }
 var graphql2 = withDefaults3(request, {
   headers: {
-    "user-agent": `octokit-graphql.js/${VERSION4} ${getUserAgent()}`
+    "user-agent": `octokit-graphql.js/${VERSION3} ${getUserAgent()}`
   },
   method: "POST",
   url: "/graphql"
@@ -64125,7 +60815,7 @@ var createTokenAuth = function createTokenAuth2(token) {
 };
 
 // node_modules/@octokit/core/dist-src/version.js
-var VERSION5 = "7.0.8";
+var VERSION4 = "7.0.8";
 
 // node_modules/@octokit/core/dist-src/index.js
 var noop4 = () => {
@@ -64147,9 +60837,9 @@ function createLogger2(logger = {}) {
   }
   return logger;
 }
-var userAgentTrail = `octokit-core.js/${VERSION5} ${getUserAgent()}`;
+var userAgentTrail = `octokit-core.js/${VERSION4} ${getUserAgent()}`;
 var Octokit = class {
-  static VERSION = VERSION5;
+  static VERSION = VERSION4;
   static defaults(defaults) {
     const OctokitWithDefaults = class extends this {
       constructor(...args) {
@@ -64262,7 +60952,7 @@ var Octokit = class {
 };
 
 // node_modules/@octokit/plugin-request-log/dist-src/version.js
-var VERSION6 = "6.0.0";
+var VERSION5 = "6.0.0";
 
 // node_modules/@octokit/plugin-request-log/dist-src/index.js
 function requestLog(octokit) {
@@ -64286,10 +60976,10 @@ function requestLog(octokit) {
     });
   });
 }
-requestLog.VERSION = VERSION6;
+requestLog.VERSION = VERSION5;
 
 // node_modules/@octokit/plugin-paginate-rest/dist-bundle/index.js
-var VERSION7 = "0.0.0-development";
+var VERSION6 = "0.0.0-development";
 function normalizePaginatedListResponse(response) {
   if (!response.data) {
     return {
@@ -64402,10 +61092,10 @@ function paginateRest(octokit) {
     })
   };
 }
-paginateRest.VERSION = VERSION7;
+paginateRest.VERSION = VERSION6;
 
 // node_modules/@octokit/plugin-rest-endpoint-methods/dist-src/version.js
-var VERSION8 = "17.0.0";
+var VERSION7 = "17.0.0";
 
 // node_modules/@octokit/plugin-rest-endpoint-methods/dist-src/generated/endpoints.js
 var Endpoints = {
@@ -66829,7 +63519,7 @@ function restEndpointMethods(octokit) {
     rest: api
   };
 }
-restEndpointMethods.VERSION = VERSION8;
+restEndpointMethods.VERSION = VERSION7;
 function legacyRestEndpointMethods(octokit) {
   const api = endpointsToMethods(octokit);
   return {
@@ -66837,15 +63527,15 @@ function legacyRestEndpointMethods(octokit) {
     rest: api
   };
 }
-legacyRestEndpointMethods.VERSION = VERSION8;
+legacyRestEndpointMethods.VERSION = VERSION7;
 
 // node_modules/@octokit/rest/dist-src/version.js
-var VERSION9 = "22.0.1";
+var VERSION8 = "22.0.1";
 
 // node_modules/@octokit/rest/dist-src/index.js
 var Octokit2 = Octokit.plugin(requestLog, legacyRestEndpointMethods, paginateRest).defaults(
   {
-    userAgent: `octokit-rest.js/${VERSION9}`
+    userAgent: `octokit-rest.js/${VERSION8}`
   }
 );
 
@@ -66933,6 +63623,73 @@ async function readBounded(res, max, what) {
     chunks.push(chunk);
   }
   return Buffer.concat(chunks);
+}
+
+// src/core/github/errors.ts
+function isHttpError(e) {
+  return typeof e === "object" && e !== null && typeof e.status === "number" && "message" in e;
+}
+var header = (e, name) => {
+  const v = e.response?.headers?.[name];
+  return v === void 0 ? void 0 : String(v);
+};
+var scopeList = (v) => (v ?? "").split(",").map((s) => s.trim()).filter(Boolean);
+function grants(have, need) {
+  if (have.includes(need)) return true;
+  if (need === "public_repo" || need.startsWith("repo:")) return have.includes("repo");
+  if (need === "read:packages") return have.includes("write:packages") || have.includes("delete:packages");
+  return false;
+}
+function missingScopes(e, fallbackNeed) {
+  const have = header(e, "x-oauth-scopes");
+  if (have === void 0) return [];
+  const granted = scopeList(have);
+  const accepted = scopeList(header(e, "x-accepted-oauth-scopes"));
+  if (accepted.length) return accepted.some((s) => grants(granted, s)) ? [] : [accepted[0]];
+  return fallbackNeed && !grants(granted, fallbackNeed) ? [fallbackNeed] : [];
+}
+function githubMessage(e) {
+  const data = e.response?.data;
+  const errors = Array.isArray(data?.errors) ? data.errors.slice(0, 5) : [];
+  const extra = errors.map((x) => typeof x === "string" ? x : x?.message).filter((x) => typeof x === "string");
+  const message = typeof data?.message === "string" ? data.message : e.message;
+  return neutralize([message, ...extra].join("; "), 400);
+}
+function toUserError(e, what, scope = "repo") {
+  if (e instanceof ReleaseOperatorError || !isHttpError(e)) return e;
+  const status = e.status;
+  if (status === 401)
+    return usageError(
+      `GitHub refused the token while trying to ${what} (401 Bad credentials).`,
+      "Set GITHUB_TOKEN to a valid token, or run `gh auth login` again."
+    );
+  if (status === 403 || status === 404) {
+    const missing = missingScopes(e, status === 404 ? void 0 : scope);
+    if (missing.length) {
+      return usageError(
+        `The GitHub token lacks the '${missing[0]}' scope needed to ${what}.`,
+        `Create a token with the '${missing[0]}' scope (or run \`gh auth refresh --scopes ${missing[0]}\`), then try again.`
+      );
+    }
+  }
+  if (status === 404) {
+    const have = header(e, "x-oauth-scopes");
+    const hint = have !== void 0 && !grants(scopeList(have), scope) ? `If it is private, the token needs the '${scope}' scope (it has: ${have || "none"}).` : "Check the repository and ID; a private repository also answers 404 to a token that cannot see it.";
+    return usageError(`GitHub could not find what was asked when trying to ${what} (404).`, hint);
+  }
+  if (status === 403 || status === 429)
+    return environmentError(
+      `GitHub refused to ${what}: ${githubMessage(e)} (${status}).`,
+      "Wait for the rate limit to reset, or check the token's permissions."
+    );
+  if (status === 422 || status === 400 || status === 409)
+    return usageError(`GitHub refused to ${what}: ${githubMessage(e)} (${status}).`);
+  if (status >= 500 || status === 0)
+    return environmentError(
+      `GitHub failed to ${what}: ${githubMessage(e)} (${status}).`,
+      "GitHub may be having trouble; try again in a minute."
+    );
+  return environmentError(`GitHub answered ${status} when trying to ${what}: ${githubMessage(e)}.`);
 }
 
 // src/core/github/token.ts
@@ -67103,8 +63860,3307 @@ function causeText(cause) {
 // src/core/github/workflows.ts
 var import_yaml5 = __toESM(require_dist());
 
+// src/core/github/map.ts
+function mapRelease(value, latestId) {
+  const r = obj(value);
+  const id = num(r.id);
+  const tag = str(r.tag_name);
+  return {
+    id,
+    tag,
+    name: str(r.name, tag) || tag,
+    draft: r.draft === true,
+    prerelease: r.prerelease === true,
+    latest: latestId !== void 0 && id === latestId,
+    createdAt: str(r.created_at),
+    publishedAt: nullableStr(r.published_at),
+    url: str(r.html_url)
+  };
+}
+function mapPackageVersion(value) {
+  const v = obj(value);
+  return {
+    id: num(v.id),
+    digest: str(v.name),
+    tags: strings(obj(obj(v.metadata).container).tags),
+    createdAt: str(v.created_at)
+  };
+}
+
 // src/core/github/logs.ts
 var LOG_LINE_CHARS = LIMITS.logLineChars.default;
+
+// src/core/github/releases.ts
+async function listReleases(gh, repo, signal) {
+  const what = `list the Releases of ${repo.owner}/${repo.name}`;
+  const all = [];
+  const pages = LIMITS.githubListPages.default;
+  for (let page = 1; page <= pages; page++) {
+    const { data } = await gh.call(
+      "GET /repos/{owner}/{repo}/releases",
+      { owner: repo.owner, repo: repo.name, per_page: 100, page },
+      what,
+      "repo",
+      signal
+    );
+    const items = list(data);
+    all.push(...items);
+    if (items.length < 100) break;
+    if (page === pages)
+      throw limitError("githubListPages", pages, `${repo.owner}/${repo.name} has more than ${all.length} Releases`);
+  }
+  let latestId;
+  if (all.length) {
+    try {
+      const { data } = await gh.octokit.request("GET /repos/{owner}/{repo}/releases/latest", {
+        owner: repo.owner,
+        repo: repo.name,
+        request: { signal }
+      });
+      latestId = num(obj(data).id) || void 0;
+    } catch (e) {
+      if (!(isHttpError(e) && e.status === 404)) throw e;
+    }
+  }
+  return all.map((r) => mapRelease(r, latestId));
+}
+async function listPackageVersions(gh, owner, packageName, signal) {
+  const params = { package_type: "container", package_name: packageName };
+  const routes = [
+    ["GET /orgs/{org}/packages/{package_type}/{package_name}/versions", { ...params, org: owner, per_page: 100 }],
+    ["GET /users/{username}/packages/{package_type}/{package_name}/versions", { ...params, username: owner }]
+  ];
+  let reason = "";
+  for (const [route, p] of routes) {
+    try {
+      const { data } = await gh.call(
+        route,
+        p,
+        `list the versions of package ${owner}/${packageName}`,
+        "read:packages",
+        signal
+      );
+      return { versions: list(data).map(mapPackageVersion) };
+    } catch (e) {
+      reason = e.message;
+      if (!/\(404\)/.test(reason)) break;
+    }
+  }
+  return { unavailable: reason };
+}
+
+// src/core/audit/audit.ts
+var REVISION = "org.opencontainers.image.revision";
+var VERSION9 = "org.opencontainers.image.version";
+var CHECK_OF = {
+  "mixed-prefix": "consistency",
+  "half-release": "consistency",
+  "image-without-release": "consistency",
+  "latest-release": "consistency",
+  "missing-platform": "platforms",
+  "revision-mismatch": "labels",
+  "version-mismatch": "labels",
+  "moving-tag": "tag-scheme"
+};
+async function auditRelease(facts, o2) {
+  const scheme = resolveScheme(o2.tags, { gitTags: facts.gitTags.map((t) => t.name), imageTags: facts.imageTags });
+  const { gitPrefix, imagePrefix } = scheme;
+  const findings = scheme.findings.map((f) => ({
+    kind: "mixed-prefix",
+    severity: f.severity === "error" ? "error" : "warning",
+    message: f.message,
+    action: `Set ${f.subject === "git tags" ? "tags.gitPrefix" : "tags.imagePrefix"} in release-operator.json.`,
+    objects: { schemes: f.evidence?.schemes }
+  }));
+  const notes = [...facts.notes ?? []];
+  const gitVersion = (name) => name.startsWith(gitPrefix) ? semver_default.valid(name.slice(gitPrefix.length)) ?? void 0 : void 0;
+  const gitByVersion = /* @__PURE__ */ new Map();
+  for (const t of facts.gitTags) {
+    const v = gitVersion(t.name);
+    if (v) gitByVersion.set(v, t);
+  }
+  const releaseByVersion = /* @__PURE__ */ new Map();
+  for (const r of facts.releases) {
+    const v = gitVersion(r.tag) ?? semver_default.valid(r.tag) ?? void 0;
+    if (v && (!releaseByVersion.has(v) || releaseByVersion.get(v).draft)) releaseByVersion.set(v, r);
+  }
+  const imageTagSet = new Set(facts.imageTags);
+  const imageByVersion = /* @__PURE__ */ new Map();
+  for (const t of facts.imageTags) {
+    const v = versionOfImageTag(t, imagePrefix);
+    if (v) imageByVersion.set(v, t);
+  }
+  const ref = (tag) => `${facts.image}:${tag}`;
+  const gitObj = (v) => gitByVersion.get(v) ? { name: gitByVersion.get(v).name, commit: gitByVersion.get(v).commit } : void 0;
+  const relObj = (v) => {
+    const r = releaseByVersion.get(v);
+    return r ? { tag: r.tag, url: r.url, draft: r.draft, prerelease: r.prerelease } : void 0;
+  };
+  const releasesKnown = facts.releasesKnown !== false;
+  const published = (v) => releasesKnown ? releaseByVersion.has(v) && !releaseByVersion.get(v).draft : gitByVersion.has(v);
+  const limit = pLimit(o2.concurrency ?? 4);
+  const inspected = /* @__PURE__ */ new Map();
+  const inspect3 = (tag) => limit(async () => {
+    if (inspected.has(tag)) return inspected.get(tag);
+    const img = await o2.source.inspect(ref(tag)).catch((e) => {
+      notes.push(`could not inspect ${ref(tag)}: ${describeError(e).split("\n")[0]}`);
+      return void 0;
+    });
+    inspected.set(tag, img);
+    return img;
+  });
+  const versions = [.../* @__PURE__ */ new Set([...gitByVersion.keys(), ...releaseByVersion.keys(), ...imageByVersion.keys()])].sort(
+    semver_default.rcompare
+  );
+  for (const v of versions) {
+    const imageTag = imageByVersion.get(v);
+    if (!imageTag && (published(v) || gitByVersion.has(v))) {
+      const what = releaseByVersion.has(v) && published(v) ? `Release ${releaseByVersion.get(v).tag}` : `git tag ${gitByVersion.get(v).name}`;
+      findings.push({
+        kind: "half-release",
+        version: v,
+        message: `${what} exists, but the image tag ${ref(`${imagePrefix}${v}`)} does not.`,
+        action: releaseByVersion.has(v) && published(v) ? `Push the image for ${v} (re-run the release workflow for ${gitPrefix}${v}), or turn the Release back into a draft until the image exists.` : `Run the release workflow for ${gitPrefix}${v} to build and push its image, or delete the tag if it was a mistake.`,
+        objects: { gitTag: gitObj(v), release: relObj(v), imageTag: { reference: ref(`${imagePrefix}${v}`) } }
+      });
+    }
+    if (imageTag && !published(v)) {
+      findings.push({
+        kind: "image-without-release",
+        version: v,
+        message: `Image ${ref(imageTag)} exists, but there is no published Release ${gitPrefix}${v}${releaseByVersion.get(v)?.draft ? " (only a draft)" : ""}.`,
+        action: `Publish the Release ${gitPrefix}${v} (image first, then Release), or delete the image tag if it was pushed by mistake.`,
+        objects: { gitTag: gitObj(v), release: relObj(v), imageTag: { reference: ref(imageTag) } }
+      });
+    }
+  }
+  const withImage = versions.filter((v) => imageByVersion.has(v));
+  const images = await Promise.all(withImage.map((v) => inspect3(imageByVersion.get(v))));
+  let platformsExamined = 0;
+  let labelsExamined = 0;
+  withImage.forEach((v, i2) => {
+    const img = images[i2];
+    if (!img) return;
+    labelsExamined++;
+    const tag = imageByVersion.get(v);
+    const imageTag = { reference: ref(tag), digest: img.digest };
+    const have = new Set(img.platforms.map((p) => p.platform));
+    const missing = o2.requiredPlatforms.filter((p) => !have.has(p));
+    if (published(v) && o2.requiredPlatforms.length) platformsExamined++;
+    if (published(v) && missing.length) {
+      findings.push({
+        kind: "missing-platform",
+        version: v,
+        message: `Released image ${ref(tag)} lacks ${missing.join(", ")} (it has ${[...have].join(", ") || "no platforms"}).`,
+        action: `Rebuild and push ${gitPrefix}${v} for ${o2.requiredPlatforms.join(", ")} (docker buildx build --platform ...).`,
+        objects: { release: relObj(v), imageTag, platforms: [...have], missing }
+      });
+    }
+    const git = gitByVersion.get(v);
+    const revision = img.labels[REVISION];
+    if (git && revision !== git.commit && !(revision && revision.length >= 7 && git.commit.startsWith(revision))) {
+      findings.push({
+        kind: "revision-mismatch",
+        version: v,
+        message: `Image ${ref(tag)} says revision ${revision ?? "(no label)"}, but git tag ${git.name} is commit ${git.commit.slice(0, 12)}.`,
+        action: `Rebuild ${gitPrefix}${v} from ${git.name} with --label ${REVISION}=$(git rev-parse ${git.name}^{commit}).`,
+        objects: { gitTag: gitObj(v), imageTag, label: { name: REVISION, value: revision ?? null } }
+      });
+    }
+    const label = img.labels[VERSION9];
+    if (label !== v && label !== `${imagePrefix}${v}` && label !== `${gitPrefix}${v}`) {
+      findings.push({
+        kind: "version-mismatch",
+        version: v,
+        message: `Image ${ref(tag)} says version ${label ?? "(no label)"}, but its tag is version ${v}.`,
+        action: `Rebuild ${gitPrefix}${v} with --label ${VERSION9}=${v}.`,
+        objects: { gitTag: gitObj(v), imageTag, label: { name: VERSION9, value: label ?? null } }
+      });
+    }
+  });
+  const releasedVersions = withImage.filter((v) => published(v) && !releaseByVersion.get(v)?.prerelease);
+  const expected = expectedMovingTags(releasedVersions, scheme);
+  const digestToVersion = /* @__PURE__ */ new Map();
+  withImage.forEach((v, i2) => images[i2] && digestToVersion.set(images[i2].digest, v));
+  for (const [moving, v] of expected) {
+    const target = `${imagePrefix}${v}`;
+    const want = inspected.get(target);
+    if (!imageTagSet.has(moving)) {
+      findings.push({
+        kind: "moving-tag",
+        version: v,
+        message: `Moving tag ${ref(moving)} is missing; the scheme says it points at ${target}.`,
+        action: `Point ${moving} at ${target}: ${rollbackCommand(facts.image, target, moving, "--dry-run")} shows the change, --yes makes it.`,
+        objects: { imageTag: { reference: ref(moving) }, expected: { reference: ref(target), digest: want?.digest } }
+      });
+      continue;
+    }
+    const got = await inspect3(moving);
+    if (!got || !want || got.digest === want.digest) continue;
+    const actual = digestToVersion.get(got.digest);
+    findings.push({
+      kind: "moving-tag",
+      version: v,
+      message: `Moving tag ${ref(moving)} points at ${actual ? `${imagePrefix}${actual}` : got.digest}; the scheme says ${target}.`,
+      action: `Point ${moving} at ${target} (retag, no rebuild): ${rollbackCommand(facts.image, target, moving, "--dry-run")} shows the change, --yes makes it.`,
+      objects: {
+        imageTag: { reference: ref(moving), digest: got.digest },
+        expected: { reference: ref(target), digest: want.digest },
+        actualVersion: actual ?? null
+      }
+    });
+  }
+  const newest = facts.releases.filter((r) => !r.draft && !r.prerelease && (gitVersion(r.tag) ?? semver_default.valid(r.tag))).sort((a2, b) => semver_default.rcompare(gitVersion(a2.tag) ?? a2.tag, gitVersion(b.tag) ?? b.tag))[0];
+  const latest = facts.releases.find((r) => r.latest);
+  if (newest && latest && latest.id !== newest.id) {
+    findings.push({
+      kind: "latest-release",
+      version: gitVersion(latest.tag),
+      message: `GitHub marks Release ${latest.tag} as Latest, but the newest stable Release is ${newest.tag}.`,
+      action: `Mark ${newest.tag} as the latest Release (gh release edit ${newest.tag} --latest).`,
+      objects: {
+        release: { tag: latest.tag, url: latest.url, draft: false, prerelease: false },
+        newest: { tag: newest.tag, url: newest.url }
+      }
+    });
+  }
+  const checks = auditChecks(findings, scheme, {
+    consistency: {
+      count: versions.length,
+      what: "versions",
+      lookedFor: `versions in git tags like ${gitPrefix}1.2.3, GitHub Releases or image tags like ${imagePrefix}1.2.3`,
+      foundInstead: versions.length ? void 0 : `${facts.gitTags.length} git tag${facts.gitTags.length === 1 ? "" : "s"} and ${facts.imageTags.length} image tag${facts.imageTags.length === 1 ? "" : "s"}, none a version of those prefixes`
+    },
+    platforms: {
+      count: platformsExamined,
+      what: "released images",
+      lookedFor: o2.requiredPlatforms.length ? "released versions with an image to read platforms from" : "required platforms (requiredPlatforms is empty)"
+    },
+    labels: { count: labelsExamined, what: "version images", lookedFor: "version images to read labels from" },
+    "tag-scheme": {
+      count: expected.size,
+      what: "moving tags",
+      lookedFor: `released stable versions with an image (tags like ${imagePrefix}1.2.3, ${describePrefix(imagePrefix)}) and the moving tags they imply`
+    }
+  });
+  return {
+    ...readinessReport(checks, { image: facts.image, basis: scheme.basis, now: o2.now }),
+    image: facts.image,
+    versions,
+    findings,
+    notes,
+    checked: totalExamined(checks)
+  };
+}
+var TITLES = {
+  consistency: "Releases and images",
+  platforms: "Required platforms",
+  labels: "Labels",
+  "tag-scheme": "Tag scheme"
+};
+function auditChecks(findings, scheme, examined) {
+  return Object.keys(TITLES).map(
+    (id) => checkResult({
+      id: id === "consistency" ? "release-consistency" : id,
+      title: TITLES[id],
+      examined: examined[id],
+      findings: findings.filter((f) => CHECK_OF[f.kind] === id).map((f) => ({
+        severity: f.severity ?? "error",
+        rule: f.kind,
+        subject: f.version,
+        message: f.message,
+        evidence: f.objects,
+        next: { text: f.action }
+      })),
+      basis: id === "consistency" || id === "tag-scheme" ? scheme.basis : void 0
+    })
+  );
+}
+
+// src/core/audit/gather.ts
+async function gatherAndAudit(input) {
+  const notes = [];
+  let releases = [];
+  if (input.github) releases = await listReleases(input.github.client, input.github.repo, input.signal);
+  else notes.push(`GitHub Releases not read: ${input.githubUnavailable ?? "no GitHub repository"}`);
+  const tags = /* @__PURE__ */ new Set();
+  try {
+    for (const t of await input.source.listTags(input.image)) tags.add(t);
+  } catch (e) {
+    if (!(isReleaseOperatorError(e) && e.kind === "check")) throw e;
+    notes.push(`registry: ${describeError(e).split("\n")[0]}`);
+  }
+  const ghcr = /^ghcr\.io\/([^/]+)\/(.+)$/.exec(input.image);
+  if (ghcr && input.github) {
+    const r = await listPackageVersions(input.github.client, ghcr[1], ghcr[2], input.signal);
+    if ("versions" in r) for (const v of r.versions) for (const t of v.tags) tags.add(t);
+    else notes.push(`GitHub Packages not read (a second source of image tags): ${r.unavailable}`);
+  }
+  return auditRelease(
+    {
+      image: input.image,
+      gitTags: input.gitTags,
+      releases,
+      imageTags: [...tags],
+      releasesKnown: Boolean(input.github),
+      notes
+    },
+    { tags: input.config.tags, requiredPlatforms: input.config.requiredPlatforms, source: input.source }
+  );
+}
+
+// src/core/gate/checks/audit.ts
+function auditCheck(report, version) {
+  const mine = report.findings.filter((f) => f.version === version);
+  const seen = report.versions.includes(version);
+  return checkResult({
+    id: "audit",
+    title: "Release consistency",
+    examined: {
+      count: seen ? 1 : 0,
+      what: "versions",
+      lookedFor: `version ${version} among git tags, Releases and image tags`,
+      foundInstead: report.versions.length ? `versions ${report.versions.slice(0, 5).join(", ")}` : "no versions"
+    },
+    findings: mine.map((f) => ({
+      severity: "error",
+      subject: f.kind,
+      rule: f.kind,
+      message: f.message,
+      evidence: f.objects
+    })),
+    evidence: { image: report.image, notes: report.notes.length ? report.notes : void 0 },
+    next: mine.length ? mine.map((f) => ({ text: f.action })) : void 0
+  });
+}
+
+// src/core/gate/stages/post-release.ts
+async function postRelease(req, ctx) {
+  const { config, registry, github: github2, gitTags } = ctx.deps;
+  const version = req.version;
+  if (!version) throw usageError("The post-release stage needs the version.", "Pass --version X.Y.Z.");
+  const check = await guarded(ctx, { id: "audit", title: "Release consistency", what: "versions" }, async () => {
+    if (!github2 || "unavailable" in github2)
+      return {
+        id: "audit",
+        title: "Release consistency",
+        verdict: "environment",
+        summary: `could not run: GitHub Releases cannot be read (${github2 && "unavailable" in github2 ? github2.unavailable : "no GitHub repository"})`,
+        examined: { count: 0, what: "versions" },
+        findings: [],
+        next: [
+          {
+            text: "Give a token that may read the repository (github-token in the Action; GITHUB_TOKEN for the CLI) and --repo OWNER/NAME when there is no GitHub remote"
+          }
+        ]
+      };
+    const report = await gatherAndAudit({
+      image: req.image,
+      gitTags: gitTags ?? [],
+      config,
+      source: registry,
+      github: github2,
+      signal: ctx.signal
+    });
+    return auditCheck(report, version);
+  });
+  return [check];
+}
+
+// src/core/gate/checks/tested.ts
+function testedCheck(pushed, lookup, recordPath) {
+  const findings = [];
+  let compared = 0;
+  for (const p of pushed) {
+    const t = lookup.tested.get(p.platform);
+    if (!t) {
+      findings.push({
+        severity: "error",
+        subject: p.platform,
+        message: `${p.platform} was pushed, but no pre-push run recorded testing it`,
+        evidence: { pushedConfig: p.configDigest }
+      });
+      continue;
+    }
+    compared++;
+    if (t.configDigest !== p.configDigest)
+      findings.push({
+        severity: "error",
+        subject: p.platform,
+        message: `${p.platform}: the registry holds image ${p.configDigest}, but smoke tested ${t.configDigest} (${t.reference}); a different build was pushed`,
+        evidence: {
+          pushedConfig: p.configDigest,
+          testedConfig: t.configDigest,
+          manifest: p.manifestDigest,
+          record: t.file
+        }
+      });
+  }
+  const recorded = lookup.files.length;
+  return checkResult({
+    id: "tested",
+    title: "Pushed is tested",
+    summary: compared === 0 ? `nothing checked: no record of what pre-push tested ${recorded ? "for these platforms" : `at ${recordPath}`}` : findings.length ? `${findings.length} of ${pushed.length} platforms differ from what was tested` : `${compared} platform${compared === 1 ? "" : "s"}: the pushed image is the one smoke tested`,
+    examined: {
+      count: compared,
+      what: "platforms",
+      lookedFor: `a pre-push record at ${recordPath}`,
+      foundInstead: recorded ? `${recorded} record file(s) without these platforms` : lookup.skipped.join("; ") || "no record"
+    },
+    findings: compared === 0 ? [] : findings,
+    evidence: {
+      pushed: pushed.map((p) => `${p.platform} config ${p.configDigest}`),
+      tested: [...lookup.tested.values()].map((t) => `${t.platform} config ${t.configDigest} (${t.flow})`),
+      records: lookup.files,
+      skippedRecords: lookup.skipped.length ? lookup.skipped : void 0
+    },
+    next: findings.length || compared === 0 ? [
+      {
+        text: "Run pre-push on the images you push, with the same --record folder, then push exactly those (by digest) and run post-push again"
+      }
+    ] : void 0
+  });
+}
+
+// src/core/gate/plan.ts
+var RANK = { version: 0, sha: 1, minor: 2, major: 3, latest: 4 };
+function releaseTags(version, commit, tags, existingTags) {
+  const scheme = resolveScheme(tags, { imageTags: existingTags });
+  const released = existingTags.flatMap(
+    (t) => t.startsWith(scheme.imagePrefix) ? semver_default.valid(t.slice(scheme.imagePrefix.length)) ?? [] : []
+  );
+  const plan2 = planRelease(version, commit, scheme, released);
+  return {
+    tags: [...plan2.tags].sort((a2, b) => RANK[a2.kind] - RANK[b.kind]),
+    held: plan2.held.map(({ tag, stays }) => ({ tag, stays })),
+    scheme
+  };
+}
+function versionTag(version, imagePrefix) {
+  return `${imagePrefix}${semver_default.valid(version) ?? version}`;
+}
+
+// src/core/size/units.ts
+var UNITS = {
+  "": 1,
+  b: 1,
+  kb: 1e3,
+  kib: 1024,
+  mb: 1e6,
+  mib: 1024 ** 2,
+  gb: 1e9,
+  gib: 1024 ** 3
+};
+function parseSize(text2, key) {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*([a-zA-Z]*)\s*$/.exec(text2);
+  const unit = m?.[2].toLowerCase();
+  if (!m || unit === void 0 || !(unit in UNITS))
+    throw usageError(
+      `${key}: ${JSON.stringify(text2)} is not a size.`,
+      "Write a size like 150MB (10^6 bytes) or 150MiB (2^20 bytes)."
+    );
+  return Math.round(Number(m[1]) * UNITS[unit]);
+}
+function parseGrowth(text2, key) {
+  const pct = /^\s*(\d+(?:\.\d+)?)\s*%\s*$/.exec(text2);
+  return pct ? { percent: Number(pct[1]) } : { bytes: parseSize(text2, key) };
+}
+function formatSize(bytes) {
+  const abs = Math.abs(bytes);
+  const sign = bytes < 0 ? "-" : "";
+  if (abs < 1e3) return `${sign}${abs} B`;
+  if (abs < 1e6) return `${sign}${(abs / 1e3).toFixed(abs < 1e4 ? 1 : 0)} kB`;
+  if (abs < 1e9) return `${sign}${(abs / 1e6).toFixed(abs < 1e7 ? 2 : 1)} MB`;
+  return `${sign}${(abs / 1e9).toFixed(2)} GB`;
+}
+function formatGrowth(bytes) {
+  return bytes > 0 ? `+${formatSize(bytes)}` : bytes < 0 ? formatSize(bytes) : "\xB10 B";
+}
+
+// src/core/size/checks.ts
+function hasSizeBudget(config) {
+  return Boolean(config.size.budget || config.size.maxGrowth || Object.keys(config.size.platformBudgets).length);
+}
+function budgetsFromConfig(config) {
+  const s = config.size;
+  return {
+    budget: s.budget ? { bytes: parseSize(s.budget, "size.budget"), text: s.budget, key: "size.budget" } : void 0,
+    platforms: Object.fromEntries(
+      Object.entries(s.platformBudgets).map(([p, v]) => [
+        p,
+        { bytes: parseSize(v, `size.platformBudgets.${p}`), text: v, key: `size.platformBudgets.${p}` }
+      ])
+    ),
+    growth: s.maxGrowth ? { growth: parseGrowth(s.maxGrowth, "size.maxGrowth"), text: s.maxGrowth, key: "size.maxGrowth" } : void 0
+  };
+}
+function sizeChecks(report, budgets) {
+  return report.image.platforms.map((p) => {
+    const findings = [];
+    const basis = [];
+    const said = [`${formatSize(p.compressed)} compressed`];
+    let count2 = 0;
+    const absolute = Object.entries(budgets.platforms).find(([want]) => platformMatches(parsePlatform2(p.platform), want))?.[1] ?? budgets.budget;
+    if (absolute) {
+      count2++;
+      basis.push({
+        subject: `size budget ${p.platform}`,
+        value: absolute.text,
+        source: "configured",
+        detail: absolute.key
+      });
+      said[0] += ` (budget ${absolute.text})`;
+      if (p.compressed > absolute.bytes)
+        findings.push({
+          severity: "error",
+          rule: "size-budget",
+          subject: p.platform,
+          message: `${p.platform} is ${formatSize(p.compressed)} compressed, over its budget of ${absolute.text} (${absolute.key}) by ${formatSize(p.compressed - absolute.bytes)}`,
+          evidence: { size: p.compressed, budget: absolute.bytes, budgetText: absolute.text }
+        });
+    }
+    const delta = report.deltas.find((d) => d.platform === p.platform);
+    const prev = report.previous;
+    if (prev && delta?.growth !== void 0 && delta.previous !== void 0) {
+      basis.push({ subject: "previous release", value: prev.tag, source: "inferred", detail: prev.why });
+      if (report.scheme) basis.push(report.scheme);
+      said.push(`${formatGrowth(delta.growth)} since ${prev.tag}`);
+      if (budgets.growth) {
+        count2++;
+        const limit = "bytes" in budgets.growth.growth ? budgets.growth.growth.bytes : Math.floor(delta.previous * budgets.growth.growth.percent / 100);
+        basis.push({
+          subject: "growth budget",
+          value: budgets.growth.text,
+          source: "configured",
+          detail: budgets.growth.key
+        });
+        said[said.length - 1] += ` (growth budget ${budgets.growth.text})`;
+        if (delta.growth > limit)
+          findings.push({
+            severity: "error",
+            rule: "size-growth",
+            subject: p.platform,
+            message: `${p.platform} grew ${formatGrowth(delta.growth)} (${percent(delta.growth, delta.previous)}) since ${prev.tag}, to ${formatSize(delta.current)}: over the growth budget of ${budgets.growth.text} (${budgets.growth.key}${"percent" in budgets.growth.growth ? `: ${formatSize(limit)} of ${formatSize(delta.previous)}` : ""})`,
+            evidence: {
+              growth: delta.growth,
+              limit,
+              previous: delta.previous,
+              size: delta.current,
+              previousTag: prev.tag
+            }
+          });
+      }
+    } else if (delta && prev) said.push(`new since ${prev.tag}`);
+    if (budgets.growth && (!prev || delta?.previous === void 0))
+      findings.push({
+        severity: "info",
+        rule: "size-growth",
+        subject: p.platform,
+        message: `growth budget ${budgets.growth.text} not checked: ${prev ? `${prev.tag} has no ${p.platform}` : report.noPrevious ?? "no previous release"}`
+      });
+    const biggest = [...p.layers].sort((a2, b) => b.size - a2.size)[0];
+    const lookedFor = budgets.growth && !prev ? `a size budget (size.budget, size.platformBudgets); the growth budget needs a previous release (${report.noPrevious ?? "none found"})` : "a size budget (size.budget, size.platformBudgets) or a growth budget (size.maxGrowth)";
+    return checkResult({
+      id: "size-budget",
+      title: "Size",
+      subject: p.platform,
+      examined: { count: count2, what: "size budgets", lookedFor, foundInstead: count2 ? void 0 : said.join("; ") },
+      findings,
+      basis,
+      summary: count2 ? said.join("; ") : void 0,
+      evidence: {
+        reference: report.image.reference,
+        digest: p.digest,
+        compressed: p.compressed,
+        layers: p.layers.length,
+        largestLayer: biggest ? { digest: biggest.digest, size: biggest.size, instruction: biggest.instruction } : void 0,
+        ...delta?.growth !== void 0 ? {
+          previous: prev?.tag,
+          growth: delta.growth,
+          addedLayers: delta.added.length,
+          removedLayers: delta.removed.length
+        } : {}
+      },
+      next: findings.length ? [
+        {
+          text: "See the largest layers and what made them, and what grew since the previous release",
+          command: `release-operator size ${report.image.reference}`
+        }
+      ] : count2 ? void 0 : [{ text: 'Set a budget in release-operator.json, e.g. "size": { "budget": "150MB", "maxGrowth": "10%" }' }]
+    });
+  });
+}
+function parsePlatform2(p) {
+  const [os9, architecture, variant] = p.split("/");
+  return { os: os9, architecture, variant };
+}
+function percent(growth, previous) {
+  if (!previous) return "from nothing";
+  const v = growth / previous * 100;
+  return `${v >= 0 ? "+" : ""}${v.toFixed(1)}%`;
+}
+
+// src/core/size/delta.ts
+function sizeDeltas(current, previous) {
+  return current.platforms.map((p) => {
+    const before = previous?.platforms.find((q) => q.platform === p.platform);
+    if (!before) return { platform: p.platform, current: p.compressed, added: [], removed: [] };
+    const had = new Set(before.layers.map((l) => l.digest));
+    const has = new Set(p.layers.map((l) => l.digest));
+    return {
+      platform: p.platform,
+      previous: before.compressed,
+      current: p.compressed,
+      growth: p.compressed - before.compressed,
+      added: p.layers.filter((l) => !had.has(l.digest)),
+      removed: before.layers.filter((l) => !has.has(l.digest))
+    };
+  });
+}
+
+// src/core/size/history.ts
+function layerInstructions(config, layers) {
+  const history = config.history ?? [];
+  const made = history.filter((h2) => !h2.empty_layer);
+  if (!history.length) return { instructions: layers.map(() => void 0), note: "the image config has no history" };
+  if (made.length !== layers.length)
+    return {
+      instructions: layers.map(() => void 0),
+      note: `the image config's history names ${made.length} layer-making steps for ${layers.length} layers`
+    };
+  return { instructions: made.map((h2) => instructionText(h2.created_by ?? h2.comment)) };
+}
+function instructionText(createdBy) {
+  if (!createdBy) return void 0;
+  let t = createdBy.trim().replace(/\s+# buildkit$/, "");
+  const nop = /^\/bin\/sh -c #\(nop\)\s+(.*)$/s.exec(t);
+  if (nop) t = nop[1];
+  else if (/^\/bin\/sh -c /.test(t)) t = `RUN ${t.slice("/bin/sh -c ".length)}`;
+  return t.replace(/\s+/g, " ").trim() || void 0;
+}
+
+// src/core/size/measure.ts
+async function measureImage(client, ref, options = {}) {
+  const r = typeof ref === "string" ? parseReference(ref) : ref;
+  const top = await client.getManifest(r, options);
+  const entries2 = isIndex(top.json) ? splitIndex(top.json).platforms.map((p) => ({ platform: p.platform, digest: p.digest })) : [{ platform: void 0, digest: top.digest }];
+  const platforms = await Promise.all(
+    entries2.map(async (e) => {
+      const m = e.digest === top.digest ? top : await client.getManifest({ ...r, tag: void 0, digest: e.digest }, options);
+      if (!isImageManifest(m.json))
+        throw checkError(
+          `${formatReference(r)}: ${e.platform ?? "the image"} is not an image manifest.`,
+          "Re-push the image."
+        );
+      const config = JSON.parse(
+        (await client.getBlob(r, m.json.config.digest, options)).toString("utf8")
+      );
+      const { instructions, note } = layerInstructions(config, m.json.layers);
+      return {
+        platform: e.platform ?? platformString({
+          os: config.os ?? "unknown",
+          architecture: config.architecture ?? "unknown",
+          variant: config.variant
+        }),
+        digest: m.digest,
+        compressed: layersSize(m.json),
+        layers: m.json.layers.map((l, index) => ({
+          digest: l.digest,
+          size: l.size,
+          mediaType: l.mediaType,
+          index,
+          instruction: instructions[index]
+        })),
+        historyNote: note
+      };
+    })
+  );
+  return {
+    reference: formatReference(r),
+    repository: repositoryName(r),
+    tag: r.tag,
+    digest: top.digest,
+    platforms: platforms.sort((a2, b) => a2.platform.localeCompare(b.platform, "en"))
+  };
+}
+
+// src/core/size/previous.ts
+function previousRelease(versionTags, current, prefix) {
+  const stable = versionTags.map((t) => ({ ...t, version: versionOfImageTag(t.tag, prefix) })).filter((t) => Boolean(t.version) && semver_default.prerelease(t.version) === null).sort((a2, b) => semver_default.rcompare(a2.version, b.version));
+  const own = current.tag ? versionOfImageTag(current.tag, prefix) : void 0;
+  const same = versionTags.map((t) => ({ ...t, version: versionOfImageTag(t.tag, prefix) })).filter((t) => t.digest === current.digest && t.version).sort((a2, b) => semver_default.rcompare(a2.version, b.version))[0];
+  const pivot = own ?? same?.version;
+  if (pivot) {
+    const below = stable.find((t) => semver_default.rcompare(t.version, pivot) > 0 && t.digest !== current.digest);
+    if (!below) return { none: `no release below ${prefix}${pivot} under the tag scheme (prefix "${prefix}")` };
+    return {
+      ...below,
+      why: `the newest stable version tag below ${prefix}${pivot}${own ? "" : ` (which ${current.tag ?? current.digest} is)`}`
+    };
+  }
+  const newest = stable.find((t) => t.digest !== current.digest);
+  if (!newest) return { none: `no stable version tag (${prefix}X.Y.Z) to compare with` };
+  return { ...newest, why: `the newest release (${current.tag ?? "this image"} is not a release itself)` };
+}
+
+// src/core/size/report.ts
+async function sizeReport(client, ref, config, options = {}) {
+  const r = parseReference(ref);
+  const image = await measureImage(client, r, options);
+  let previous;
+  let noPrevious;
+  let basis;
+  const repo = { registry: r.registry, repository: r.repository };
+  if (options.previous) {
+    previous = {
+      tag: options.previous,
+      version: versionOfImageTag(options.previous, config.tags.imagePrefix ?? "") ?? options.previous,
+      image: await measureImage(client, { ...repo, tag: options.previous }, options),
+      why: "given with --previous"
+    };
+  } else {
+    const all = await client.listTags(repo, options);
+    const scheme = choosePrefix("image", config.tags.imagePrefix, all);
+    const prefix = scheme.prefix;
+    basis = scheme.basis;
+    const versionTags = all.filter((t) => versionOfImageTag(t, prefix));
+    const digests = await client.tagDigests(repo, { ...options, tags: versionTags });
+    const found = previousRelease(digests, { tag: r.digest ? void 0 : r.tag, digest: image.digest }, prefix);
+    if ("none" in found) noPrevious = found.none;
+    else
+      previous = {
+        ...found,
+        image: await measureImage(client, { ...repo, tag: found.tag }, options)
+      };
+  }
+  return { image, previous, noPrevious, scheme: basis, deltas: sizeDeltas(image, previous?.image) };
+}
+async function sizeBudgetChecks(client, ref, config, options = {}) {
+  const budgets = budgetsFromConfig(config);
+  try {
+    return sizeChecks(await sizeReport(client, ref, config, options), budgets);
+  } catch (e) {
+    if (e instanceof CancelledError) throw e;
+    const r = parseReference(ref);
+    return [
+      environmentResult(
+        "size-budget",
+        "Size",
+        "size budgets",
+        describeError(e),
+        [{ text: "Check that the image exists and the registry answers", command: `release-operator manifest ${ref}` }],
+        repositoryName(r)
+      )
+    ];
+  }
+}
+
+// src/core/supply/intoto.ts
+var IN_TOTO_PAYLOAD = "application/vnd.in-toto+json";
+function parseStatement(bytes) {
+  let json2;
+  try {
+    json2 = JSON.parse(bytes.toString("utf8"));
+  } catch {
+    return "not JSON";
+  }
+  if (!isObject2(json2)) return "not a JSON object";
+  const type = json2._type;
+  if (typeof type !== "string" || !/^https:\/\/in-toto\.io\/Statement\/v/.test(type))
+    return `not an in-toto statement (_type ${JSON.stringify(type)})`;
+  if (typeof json2.predicateType !== "string") return "an in-toto statement without predicateType";
+  const subjects = Array.isArray(json2.subject) ? json2.subject.flatMap((s) => {
+    const hex = isObject2(s) && isObject2(s.digest) ? s.digest.sha256 : void 0;
+    return typeof hex === "string" && /^[a-f0-9]{64}$/.test(hex) ? [`sha256:${hex}`] : [];
+  }) : [];
+  return {
+    type,
+    predicateType: json2.predicateType,
+    subjects,
+    predicate: isObject2(json2.predicate) ? json2.predicate : {}
+  };
+}
+function isObject2(v) {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+function str3(v, ...path29) {
+  let cur = v;
+  for (const k of path29) cur = isObject2(cur) ? cur[k] : void 0;
+  return typeof cur === "string" && cur ? cur : void 0;
+}
+function obj2(v, ...path29) {
+  let cur = v;
+  for (const k of path29) cur = isObject2(cur) ? cur[k] : void 0;
+  return isObject2(cur) ? cur : void 0;
+}
+
+// src/core/supply/types.ts
+var PREDICATE = {
+  slsaV02: "https://slsa.dev/provenance/v0.2",
+  slsaV1: "https://slsa.dev/provenance/v1",
+  spdx: "https://spdx.dev/Document",
+  cyclonedx: "https://cyclonedx.org/bom"
+};
+
+// src/core/supply/provenance.ts
+var BUILDKIT_V02 = "https://mobyproject.org/buildkit@v1";
+var BUILDKIT_V1 = "https://github.com/moby/buildkit/blob/master/docs/attestations/slsa-definitions.md";
+var GITHUB_WORKFLOW = "https://actions.github.io/buildtypes/workflow/v1";
+var BUILDKIT_METADATA_V02 = "https://mobyproject.org/buildkit@v1#metadata";
+function isProvenance(predicateType) {
+  return predicateType === PREDICATE.slsaV02 || predicateType.startsWith(PREDICATE.slsaV1);
+}
+function summarizeProvenance(predicateType, predicate) {
+  return predicateType === PREDICATE.slsaV02 ? fromV02(predicate) : fromV1(predicateType, predicate);
+}
+function fromV02(p) {
+  const buildType = str3(p, "buildType");
+  const vcs = obj2(p, "metadata", BUILDKIT_METADATA_V02, "vcs");
+  const materials = Array.isArray(p.materials) ? p.materials : [];
+  const configSource = obj2(p, "invocation", "configSource");
+  const git = gitMaterial(materials) ?? gitMaterial(configSource ? [configSource] : []);
+  const builder = str3(p, "builder", "id");
+  return {
+    predicateType: PREDICATE.slsaV02,
+    flavour: buildType === BUILDKIT_V02 ? "buildkit" : "other",
+    builder,
+    buildType,
+    workflow: runOf(builder),
+    source: sourceOf(vcs, git),
+    buildArgs: buildArgsOf(obj2(p, "invocation", "parameters", "args")),
+    baseImages: imagesOf(materials),
+    invocationId: str3(p, "metadata", "buildInvocationID") ?? str3(p, "metadata", "buildInvocationId"),
+    startedOn: str3(p, "metadata", "buildStartedOn"),
+    finishedOn: str3(p, "metadata", "buildFinishedOn")
+  };
+}
+function fromV1(predicateType, p) {
+  const def = obj2(p, "buildDefinition") ?? {};
+  const run2 = obj2(p, "runDetails") ?? {};
+  const buildType = str3(def, "buildType");
+  const deps = Array.isArray(def.resolvedDependencies) ? def.resolvedDependencies : [];
+  const builder = str3(run2, "builder", "id");
+  const base = {
+    predicateType,
+    builder,
+    buildType,
+    invocationId: str3(run2, "metadata", "invocationId") ?? str3(run2, "metadata", "invocationID"),
+    startedOn: str3(run2, "metadata", "startedOn"),
+    finishedOn: str3(run2, "metadata", "finishedOn")
+  };
+  if (buildType === GITHUB_WORKFLOW) {
+    const wf = obj2(def, "externalParameters", "workflow") ?? {};
+    const first = deps[0];
+    const commit = isObject2(first) ? str3(first, "digest", "gitCommit") : void 0;
+    const uri = isObject2(first) ? str3(first, "uri") : void 0;
+    return {
+      ...base,
+      flavour: "github",
+      trigger: str3(def, "internalParameters", "github", "event_name"),
+      workflow: {
+        repository: str3(wf, "repository"),
+        path: str3(wf, "path"),
+        ref: str3(wf, "ref"),
+        run: base.invocationId
+      },
+      source: {
+        repository: uri ? repoOfGitUri(uri) : str3(wf, "repository"),
+        commit,
+        ref: uri?.includes("@") ? uri.slice(uri.lastIndexOf("@") + 1) : str3(wf, "ref"),
+        from: "resolvedDependencies[0]"
+      },
+      buildArgs: {},
+      baseImages: []
+    };
+  }
+  const vcs = obj2(run2, "metadata", "buildkit_metadata", "vcs");
+  const configSource = obj2(def, "externalParameters", "configSource");
+  const git = gitMaterial(deps) ?? gitMaterial(configSource ? [configSource] : []);
+  return {
+    ...base,
+    flavour: buildType === BUILDKIT_V1 ? "buildkit" : "other",
+    workflow: runOf(builder),
+    source: sourceOf(vcs, git),
+    buildArgs: buildArgsOf(obj2(def, "externalParameters", "request", "args")),
+    baseImages: imagesOf(deps)
+  };
+}
+function sourceOf(vcs, git) {
+  const repository = str3(vcs, "source") ?? (git ? repoOfGitUri(git.uri) : void 0);
+  const commit = str3(vcs, "revision") ?? git?.commit;
+  const from = str3(vcs, "revision") ? "vcs metadata" : git ? "git material" : void 0;
+  const ref = git?.uri.includes("#") ? git.uri.slice(git.uri.indexOf("#") + 1) : void 0;
+  return { repository, commit, ref, from };
+}
+function gitMaterial(list4) {
+  for (const m of list4) {
+    const uri = str3(m, "uri");
+    if (!uri || uri.startsWith("pkg:")) continue;
+    const commit = str3(m, "digest", "sha1") ?? str3(m, "digest", "gitCommit");
+    if (/\.git(#|$)|^git\+|^git@/.test(uri) || commit) return { uri, commit };
+  }
+  return void 0;
+}
+function runOf(builder) {
+  const m = builder ? /^https:\/\/github\.com\/([^/]+\/[^/]+)\/actions\/runs\/\d+/.exec(builder) : null;
+  return m ? { repository: `https://github.com/${m[1]}`, run: builder } : void 0;
+}
+function buildArgsOf(args) {
+  const out = {};
+  for (const [k, v] of Object.entries(args ?? {})) {
+    if (typeof v !== "string") continue;
+    if (k.startsWith("build-arg:")) {
+      const name = k.slice("build-arg:".length);
+      if (!name.startsWith("BUILDKIT_")) out[name] = v;
+    } else if (k === "target") out.target = v;
+  }
+  return out;
+}
+function imagesOf(list4) {
+  const out = [];
+  for (const m of list4) {
+    const uri = str3(m, "uri");
+    if (!uri?.startsWith("pkg:docker/")) continue;
+    const [pathPart, query] = uri.slice("pkg:docker/".length).split("?");
+    const platform3 = new URLSearchParams(query ?? "").get("platform") ?? void 0;
+    const sha = str3(m, "digest", "sha256");
+    out.push({ name: decodeURIComponent(pathPart), digest: sha ? `sha256:${sha}` : void 0, platform: platform3 });
+  }
+  return out;
+}
+function repoOfGitUri(uri) {
+  return uri.replace(/^git\+/, "").replace(/[#@](refs\/.*|[0-9a-f]{40})$/, "").replace(/#.*$/, "").replace(/\.git$/, "");
+}
+function githubRepoOf(url) {
+  if (!url) return void 0;
+  const m = /^(?:git\+)?(?:https?:\/\/|ssh:\/\/git@|git@)github\.com[/:]([^/]+)\/([^/#@?]+?)(?:\.git)?(?:[/#@?].*)?$/i.exec(
+    url
+  );
+  return m ? `${m[1]}/${m[2]}`.toLowerCase() : void 0;
+}
+
+// src/core/supply/sbom.ts
+function isSbom(predicateType) {
+  return predicateType === PREDICATE.spdx || predicateType.startsWith("https://spdx.dev/") || predicateType.startsWith(PREDICATE.cyclonedx);
+}
+function summarizeSbom(doc) {
+  if (!isObject2(doc)) return void 0;
+  if (typeof doc.spdxVersion === "string" || Array.isArray(doc.packages)) {
+    const packages = (Array.isArray(doc.packages) ? doc.packages : []).flatMap((p) => {
+      const name = str3(p, "name");
+      if (!name) return [];
+      const refs = isObject2(p) && Array.isArray(p.externalRefs) ? p.externalRefs : [];
+      const purl = refs.map((r) => str3(r, "referenceType") === "purl" ? str3(r, "referenceLocator") : void 0).find(Boolean);
+      return [{ name, version: str3(p, "versionInfo"), purl }];
+    });
+    const creators = isObject2(doc.creationInfo) && Array.isArray(doc.creationInfo.creators) ? doc.creationInfo.creators : [];
+    const tool = creators.find((c3) => typeof c3 === "string" && c3.startsWith("Tool:"));
+    return { format: "spdx", generator: tool?.slice(5).trim(), packageCount: packages.length, packages };
+  }
+  if (doc.bomFormat === "CycloneDX" || Array.isArray(doc.components)) {
+    const packages = [];
+    const walk = (list4) => {
+      if (!Array.isArray(list4)) return;
+      for (const c3 of list4) {
+        const name = str3(c3, "name");
+        if (name) packages.push({ name, version: str3(c3, "version"), purl: str3(c3, "purl") });
+        if (isObject2(c3)) walk(c3.components);
+      }
+    };
+    walk(doc.components);
+    const tools = isObject2(doc.metadata) ? doc.metadata.tools : void 0;
+    const toolList = Array.isArray(tools) ? tools : isObject2(tools) && Array.isArray(tools.components) ? tools.components : [];
+    const first = toolList[0];
+    return {
+      format: "cyclonedx",
+      generator: first ? [str3(first, "name"), str3(first, "version")].filter(Boolean).join(" ") || void 0 : void 0,
+      packageCount: packages.length,
+      packages
+    };
+  }
+  return void 0;
+}
+function searchPackages(sbom, query) {
+  const q = query.toLowerCase();
+  const names = /* @__PURE__ */ new Set([q, ...ALIASES[q] ?? []]);
+  return sbom.packages.filter((p) => {
+    const n2 = p.name.toLowerCase();
+    const purlName = p.purl ? /^pkg:[^/]+\/(?:[^/]+\/)*([^@?]+)/.exec(p.purl)?.[1]?.toLowerCase() : void 0;
+    return [...names].some((x) => n2 === x || purlName === x || n2.startsWith(`${x}-`) || n2.includes(x));
+  });
+}
+var ALIASES = {
+  glibc: ["libc6", "libc-bin", "glibc-common"],
+  openssl: ["libssl3", "libssl1.1", "libssl3t64", "openssl-libs"]
+};
+
+// src/core/supply/buildkit.ts
+var PREDICATE_ANNOTATION = "in-toto.io/predicate-type";
+async function readBuildKitAttestations(client, repo, platform3, options = {}) {
+  const out = { other: [], problems: [] };
+  for (const a2 of platform3.attestations) {
+    const m = await client.getManifest({ ...repo, digest: a2.digest }, options);
+    if (!isImageManifest(m.json)) {
+      out.problems.push(`The attestation ${a2.digest.slice(0, 19)} is not an image manifest.`);
+      continue;
+    }
+    for (const layer of m.json.layers) {
+      if (layer.mediaType !== IN_TOTO_PAYLOAD) continue;
+      const declared = layer.annotations?.[PREDICATE_ANNOTATION];
+      const statement = parseStatement(await client.getBlob(repo, layer.digest, options));
+      if (typeof statement === "string") {
+        out.problems.push(
+          `The ${declared ?? "in-toto"} layer ${layer.digest.slice(0, 19)} of ${platform3.platform}: ${statement}.`
+        );
+        continue;
+      }
+      if (!statement.subjects.includes(platform3.digest)) {
+        out.problems.push(
+          `The ${statement.predicateType} statement attached to ${platform3.platform} names ${statement.subjects.map((s) => s.slice(0, 19)).join(", ") || "no subject"}, not the platform's manifest ${platform3.digest.slice(0, 19)}.`
+        );
+        continue;
+      }
+      if (declared && declared !== statement.predicateType)
+        out.problems.push(
+          `The layer annotation says ${declared} but the statement is ${statement.predicateType} (${platform3.platform}).`
+        );
+      if (isProvenance(statement.predicateType)) {
+        out.provenance ??= summarizeProvenance(statement.predicateType, statement.predicate);
+      } else if (isSbom(statement.predicateType)) {
+        const sbom = summarizeSbom(statement.predicate);
+        if (sbom) out.sbom ??= sbom;
+        else out.problems.push(`The SBOM of ${platform3.platform} is neither SPDX nor CycloneDX JSON.`);
+      } else out.other.push(statement.predicateType);
+    }
+  }
+  return out;
+}
+
+// src/core/supply/crosscheck.ts
+function sameCommit(a2, b) {
+  const x = a2.toLowerCase();
+  const y = b.toLowerCase();
+  return x.length >= 7 && y.length >= 7 && (x.startsWith(y) || y.startsWith(x));
+}
+function crossCheck(input) {
+  const findings = [];
+  const compared = [];
+  const repo = input.repo ? `${input.repo.owner}/${input.repo.name}`.toLowerCase() : void 0;
+  const tag = input.gitTag;
+  const commitOf = (p) => p.provenance?.source.commit;
+  for (const p of input.platforms) {
+    const prov = p.provenance;
+    const commit = commitOf(p);
+    if (prov && !commit)
+      findings.push({
+        kind: "commit",
+        platform: p.platform,
+        message: `${p.platform}: the provenance names no source commit (no vcs metadata, no git material); build with a git context or pass vcs:revision`
+      });
+    if (commit && tag?.commit) {
+      compared.push(`provenance commit of ${p.platform} = git tag ${tag.name}`);
+      if (!sameCommit(commit, tag.commit))
+        findings.push({
+          kind: "commit",
+          platform: p.platform,
+          message: `${p.platform} was built from ${commit}, but the git tag ${tag.name} points at ${tag.commit}`,
+          expected: tag.commit,
+          found: commit
+        });
+    }
+    if (p.revisionLabel && tag?.commit) {
+      compared.push(`revision label of ${p.platform} = git tag ${tag.name}`);
+      if (!sameCommit(p.revisionLabel, tag.commit))
+        findings.push({
+          kind: "label",
+          platform: p.platform,
+          message: `${p.platform}: label org.opencontainers.image.revision is ${p.revisionLabel}, but the git tag ${tag.name} points at ${tag.commit}`,
+          expected: tag.commit,
+          found: p.revisionLabel
+        });
+    } else if (p.revisionLabel && commit) {
+      compared.push(`revision label of ${p.platform} = its provenance commit`);
+      if (!sameCommit(p.revisionLabel, commit))
+        findings.push({
+          kind: "label",
+          platform: p.platform,
+          message: `${p.platform}: label org.opencontainers.image.revision is ${p.revisionLabel}, the provenance says ${commit}`,
+          expected: commit,
+          found: p.revisionLabel
+        });
+    }
+    if (prov) repositoryFinding(prov, repo, p.platform, findings, compared);
+  }
+  const commits = /* @__PURE__ */ new Map();
+  for (const p of input.platforms) {
+    const c3 = commitOf(p);
+    if (c3) commits.set(c3.toLowerCase(), [...commits.get(c3.toLowerCase()) ?? [], p.platform]);
+  }
+  if (commits.size >= 1 && input.platforms.filter(commitOf).length > 1) {
+    compared.push("every platform built from the same commit");
+    if (commits.size > 1)
+      findings.push({
+        kind: "same-commit",
+        message: `the platforms were built from different commits: ${[...commits].map(([c3, ps]) => `${ps.join(", ")} from ${c3}`).join("; ")}`,
+        expected: "one commit",
+        found: [...commits.keys()].join(", ")
+      });
+  }
+  const seen = /* @__PURE__ */ new Set();
+  const github2 = [...input.indexSignatures, ...input.platforms.flatMap((p) => p.signatures)].filter(
+    (s) => s.verdict === "verified" && s.provenance?.flavour === "github"
+  );
+  for (const s of github2) {
+    const prov = s.provenance;
+    const where2 = s.attachedTo.platform ?? "the index";
+    const key = `${where2}|${prov.source.commit}|${prov.workflow?.ref}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    if (tag?.commit && prov.source.commit) {
+      compared.push(`GitHub provenance (${where2}) resolvedDependencies[0].gitCommit = git tag ${tag.name}`);
+      if (!sameCommit(prov.source.commit, tag.commit))
+        findings.push({
+          kind: "commit",
+          platform: s.attachedTo.platform,
+          message: `GitHub provenance (${where2}) was built from ${prov.source.commit}, but the git tag ${tag.name} points at ${tag.commit}`,
+          expected: tag.commit,
+          found: prov.source.commit
+        });
+    }
+    if (tag && prov.workflow?.ref) {
+      compared.push(`GitHub provenance (${where2}) externalParameters.workflow.ref = refs/tags/${tag.name}`);
+      if (prov.workflow.ref !== `refs/tags/${tag.name}`)
+        findings.push({
+          kind: "workflow",
+          platform: s.attachedTo.platform,
+          message: `GitHub provenance (${where2}) ran the workflow at ${prov.workflow.ref}, not the tag refs/tags/${tag.name}`,
+          expected: `refs/tags/${tag.name}`,
+          found: prov.workflow.ref
+        });
+    }
+    if (input.signerWorkflow && prov.workflow?.path !== void 0) {
+      compared.push(`GitHub provenance (${where2}) externalParameters.workflow.path = ${input.signerWorkflow}`);
+      if (prov.workflow.path !== input.signerWorkflow)
+        findings.push({
+          kind: "workflow",
+          platform: s.attachedTo.platform,
+          message: `GitHub provenance (${where2}) was made by ${prov.workflow.path}, not the release workflow ${input.signerWorkflow}`,
+          expected: input.signerWorkflow,
+          found: prov.workflow.path
+        });
+    }
+    repositoryFinding(prov, repo, s.attachedTo.platform ?? "index", findings, compared);
+  }
+  return { gitTag: tag, repository: repo, findings, compared };
+}
+function repositoryFinding(prov, repo, where2, findings, compared) {
+  if (!repo || !prov.source.repository) return;
+  compared.push(`provenance repository of ${where2} = ${repo}`);
+  const found = githubRepoOf(prov.source.repository);
+  if (found !== repo)
+    findings.push({
+      kind: "repository",
+      platform: where2 === "index" ? void 0 : where2,
+      message: `${where2}: the provenance says it was built from ${prov.source.repository}, not github.com/${repo}`,
+      expected: `https://github.com/${repo}`,
+      found: prov.source.repository
+    });
+}
+
+// src/core/supply/github-attestations.ts
+var import_snappyjs = __toESM(require_snappyjs());
+var MAX_PAGES = 20;
+var MAX_BUNDLE_BYTES = 16 * 1024 * 1024;
+async function listGitHubAttestations(gh, repo, digest, options = {}) {
+  const out = [];
+  let after;
+  for (let page = 0; page < MAX_PAGES; page++) {
+    let res;
+    try {
+      res = await gh.call(
+        "GET /repos/{owner}/{repo}/attestations/{subject_digest}",
+        { owner: repo.owner, repo: repo.name, subject_digest: digest, per_page: 100, ...after ? { after } : {} },
+        `list the attestations of ${digest} in ${repo.owner}/${repo.name}`,
+        "repo",
+        options.signal
+      );
+    } catch (e) {
+      if (/\(404\)/.test(e.message)) return out;
+      throw e;
+    }
+    const list4 = isObject2(res.data) && Array.isArray(res.data.attestations) ? res.data.attestations : [];
+    for (const entry of list4) out.push(await bundleOf(entry, options.fetch ?? fetch, options.signal));
+    after = afterCursor(res.headers.link);
+    if (!after || list4.length === 0) break;
+  }
+  return out;
+}
+async function bundleOf(entry, fetchFn, signal) {
+  if (isObject2(entry) && isObject2(entry.bundle)) return { bundle: entry.bundle, from: "inline" };
+  const url = isObject2(entry) && typeof entry.bundle_url === "string" ? entry.bundle_url : void 0;
+  if (!url) return { from: "inline", problem: "the entry has neither bundle nor bundle_url" };
+  let u2;
+  try {
+    u2 = new URL(url);
+  } catch {
+    return { from: "bundle_url", problem: `bundle_url ${url} is not a URL` };
+  }
+  if (u2.protocol !== "https:" && !(u2.protocol === "http:" && isLoopbackRegistry(u2.host)))
+    return { from: u2.host, problem: `bundle_url ${u2.origin} is not HTTPS` };
+  try {
+    const res = await fetchFn(u2, { signal, redirect: "follow" });
+    if (!res.ok) return { from: u2.host, problem: `bundle_url answered HTTP ${res.status}` };
+    const bytes = Buffer.from(await res.arrayBuffer());
+    if (bytes.length > MAX_BUNDLE_BYTES) return { from: u2.host, problem: "the bundle is larger than 16 MiB" };
+    const text2 = bytes[0] === 123 ? bytes : Buffer.from((0, import_snappyjs.uncompress)(bytes, MAX_BUNDLE_BYTES));
+    return { bundle: JSON.parse(text2.toString("utf8")), from: u2.host };
+  } catch (e) {
+    return { from: u2.host, problem: `the bundle at bundle_url could not be read: ${e.message}` };
+  }
+}
+function afterCursor(link) {
+  if (typeof link !== "string") return void 0;
+  const next = /<([^>]+)>\s*;\s*rel="?next"?/.exec(link)?.[1];
+  if (!next) return void 0;
+  try {
+    return new URL(next).searchParams.get("after") ?? void 0;
+  } catch {
+    return void 0;
+  }
+}
+
+// src/core/supply/policy.ts
+var escape2 = (s) => s.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
+function policyFor(config, repo) {
+  const sourceRepository = repo ? `https://github.com/${repo.owner}/${repo.name}` : void 0;
+  if (config.identity)
+    return {
+      issuer: config.issuer,
+      identity: config.identity,
+      identitySource: "configured",
+      sourceRepository,
+      predicateType: config.predicateType
+    };
+  const workflow = config.signerWorkflow.replace(/^\/+/, "");
+  const identity3 = sourceRepository ? `^${escape2(sourceRepository)}/${workflow ? `${escape2(workflow)}@` : ""}` : "";
+  return {
+    issuer: config.issuer,
+    identity: identity3,
+    identitySource: "inferred",
+    sourceRepository,
+    predicateType: config.predicateType
+  };
+}
+function identityProblem(policy, signer) {
+  if (signer.key) return void 0;
+  if (!policy.identity)
+    return "no identity policy: the GitHub repository is unknown and supplyChain.identity is not set";
+  if (signer.issuer !== policy.issuer)
+    return `issuer ${signer.issuer ?? "(none)"} is not the expected ${policy.issuer}`;
+  let re;
+  try {
+    re = new RegExp(policy.identity, "i");
+  } catch {
+    return `supplyChain.identity ${JSON.stringify(policy.identity)} is not a valid regular expression`;
+  }
+  if (!signer.identity || !re.test(signer.identity))
+    return `certificate identity ${signer.identity ?? "(none)"} does not match ${policy.identity}`;
+  if (policy.sourceRepository) {
+    if (!signer.sourceRepository)
+      return `the certificate has no source repository extension (expected ${policy.sourceRepository})`;
+    if (signer.sourceRepository.toLowerCase() !== policy.sourceRepository.toLowerCase())
+      return `source repository ${signer.sourceRepository} is not ${policy.sourceRepository}`;
+  }
+  return void 0;
+}
+
+// src/core/supply/verify.ts
+var import_node_crypto6 = require("node:crypto");
+var import_bundle = __toESM(require_dist3());
+var import_core4 = __toESM(require_dist4());
+var import_verify3 = __toESM(require_dist5());
+
+// src/core/supply/trust.ts
+var import_node_crypto5 = require("node:crypto");
+var import_node_fs9 = require("node:fs");
+var import_node_os6 = __toESM(require("node:os"));
+var import_node_path23 = __toESM(require("node:path"));
+var import_protobuf_specs = __toESM(require_dist2());
+var import_verify2 = __toESM(require_dist5());
+var TRUSTED_ROOT_HINT = "Write one with `gh attestation trusted-root > trusted_root.json` (or take sigstore's from its TUF repository) and set supplyChain.trustedRoot to it.";
+function defaultCacheDir(env = process.env) {
+  return import_node_path23.default.join(env.XDG_CACHE_HOME || import_node_path23.default.join(import_node_os6.default.homedir(), ".cache"), "release-operator");
+}
+function loadTrust(o2) {
+  const now = (o2.now ?? (() => /* @__PURE__ */ new Date()))();
+  const base = o2.baseDir ?? process.cwd();
+  const cached = import_node_path23.default.join(o2.cacheDir ?? defaultCacheDir(), "trusted_root.json");
+  const given = o2.trustedRoot ? import_node_path23.default.resolve(base, o2.trustedRoot) : void 0;
+  const { keys, keyProblems } = loadKeys(o2.publicKeys ?? [], base);
+  const names = keys.map((k) => k.name);
+  let source;
+  let note = "";
+  if (given && exists2(given)) source = given;
+  else if (exists2(cached)) {
+    source = cached;
+    note = given ? ` (the configured ${given} is missing; using the copy cached from it)` : " (the cached copy)";
+  }
+  if (!source) {
+    return withMaterial(void 0, keys, keyProblems, {
+      state: "missing",
+      reason: given ? `the trusted root ${given} does not exist and none is cached` : "no trusted root is configured or cached",
+      keys: names
+    });
+  }
+  let root;
+  try {
+    root = import_protobuf_specs.TrustedRoot.fromJSON(JSON.parse(readSmallFileSync(source, 64 * 1024 * 1024).toString("utf8")));
+    (0, import_verify2.toTrustMaterial)(root);
+  } catch (e) {
+    return withMaterial(void 0, keys, keyProblems, {
+      state: "invalid",
+      path: source,
+      reason: `${source} is not a usable Sigstore trusted root: ${e.message}`,
+      keys: names
+    });
+  }
+  if (source === given) cacheCopy(given, cached);
+  const ageDays = Math.floor((now.getTime() - (0, import_node_fs9.statSync)(source).mtimeMs) / 864e5);
+  const ended = [...root.certificateAuthorities, ...root.timestampAuthorities].filter(
+    (a2) => a2.validFor?.end && a2.validFor.end < now
+  ).length;
+  const total2 = root.certificateAuthorities.length + root.timestampAuthorities.length;
+  const stale = ageDays > o2.maxAgeDays ? `it is ${ageDays} days old (more than ${o2.maxAgeDays}); refresh it` : total2 > 0 && ended === total2 ? "every authority in it has ended" : void 0;
+  return withMaterial(root, keys, keyProblems, {
+    state: stale ? "stale" : "ok",
+    path: source,
+    ageDays,
+    reason: stale ? `the trusted root ${source}${note} is stale: ${stale}` : `trusted root ${source}${note}, ${ageDays} days old`,
+    keys: names
+  });
+}
+function withMaterial(root, keys, keyProblems, status) {
+  const empty = {
+    certificateAuthorities: [],
+    timestampAuthorities: [],
+    tlogs: [],
+    ctlogs: []
+  };
+  return {
+    status,
+    root,
+    keys,
+    keyProblems,
+    hasTlogs: (root?.tlogs.length ?? 0) > 0,
+    hasCtlogs: (root?.ctlogs.length ?? 0) > 0,
+    material: () => (0, import_verify2.toTrustMaterial)(root ?? empty, (hint) => {
+      const k = keys.find((x) => x.hint === hint);
+      if (!k) throw new Error(`no configured public key has the hint ${hint}`);
+      return { publicKey: k.key, validFor: () => true };
+    })
+  };
+}
+function loadKeys(files, base) {
+  const keys = [];
+  const keyProblems = [];
+  for (const name of files) {
+    try {
+      const key = (0, import_node_crypto5.createPublicKey)(readSmallFileSync(import_node_path23.default.resolve(base, name)));
+      const der = key.export({ type: "spki", format: "der" });
+      keys.push({ name, hint: (0, import_node_crypto5.createHash)("sha256").update(der).digest("hex"), key });
+    } catch (e) {
+      keyProblems.push(`the public key ${name} could not be read: ${e.message}`);
+    }
+  }
+  return { keys, keyProblems };
+}
+function exists2(p) {
+  try {
+    return (0, import_node_fs9.statSync)(p).isFile();
+  } catch {
+    return false;
+  }
+}
+function cacheCopy(from, to) {
+  try {
+    (0, import_node_fs9.mkdirSync)(import_node_path23.default.dirname(to), { recursive: true });
+    (0, import_node_fs9.copyFileSync)(from, to);
+    const st = (0, import_node_fs9.statSync)(from);
+    (0, import_node_fs9.utimesSync)(to, st.atime, st.mtime);
+  } catch {
+  }
+}
+
+// src/core/supply/verify.ts
+var ANN = {
+  signature: "dev.cosignproject.cosign/signature",
+  certificate: "dev.sigstore.cosign/certificate",
+  chain: "dev.sigstore.cosign/chain",
+  rekor: "dev.sigstore.cosign/bundle",
+  timestamp: "dev.sigstore.cosign/rfc3161timestamp"
+};
+var OID_SOURCE_REPOSITORY_URI = "1.3.6.1.4.1.57264.1.12";
+var OID_SOURCE_REPOSITORY_DIGEST = "1.3.6.1.4.1.57264.1.13";
+var OID_SOURCE_REPOSITORY_REF = "1.3.6.1.4.1.57264.1.14";
+function verifyCandidate(c3, ctx) {
+  let bundle;
+  let artifact;
+  try {
+    if (c3.form === "bundle") {
+      bundle = (0, import_bundle.bundleFromJSON)(c3.json);
+      (0, import_bundle.assertBundle)(bundle);
+    } else {
+      bundle = (0, import_bundle.bundleFromJSON)(cosignBundleJson(c3));
+      if (c3.form === "cosign-sig") artifact = c3.payload;
+    }
+  } catch (e) {
+    return { verdict: "invalid", reason: `not a readable Sigstore bundle: ${messageOf(e)}` };
+  }
+  if (bundle.content.$case === "messageSignature" && !artifact)
+    return {
+      verdict: "unverified",
+      reason: "a message-signature bundle without the signed payload beside it; nothing to check it against"
+    };
+  const payload = bundle.content.$case === "dsseEnvelope" ? Buffer.from(bundle.content.dsseEnvelope.payload) : artifact;
+  const payloadType = bundle.content.$case === "dsseEnvelope" ? bundle.content.dsseEnvelope.payloadType : void 0;
+  const base = { payload, payloadType };
+  const material = bundle.verificationMaterial.content;
+  if (material.$case === "publicKey") return { ...base, ...verifyKeyed(bundle, artifact, ctx) };
+  if (!ctx.trust.root)
+    return {
+      ...base,
+      verdict: "unverified",
+      reason: `keyless signature not checked: ${ctx.trust.status.reason}. ${TRUSTED_ROOT_HINT}`
+    };
+  const verifier = new import_verify3.Verifier(ctx.trust.material(), {
+    // The trust domain decides, as Sigstore's clients do: a root with logs wants their entries, one without
+    // (GitHub's own, for private repositories) relies on its timestamp authority.
+    tlogThreshold: ctx.trust.hasTlogs ? 1 : 0,
+    ctlogThreshold: ctx.trust.hasCtlogs ? 1 : 0,
+    timestampThreshold: 1
+  });
+  let signer;
+  try {
+    signer = verifier.verify((0, import_verify3.toSignedEntity)(bundle, artifact));
+  } catch (e) {
+    return { ...base, verdict: "invalid", reason: failureReason(e) };
+  }
+  const info2 = signerInfo(signer);
+  const problem = identityProblem(ctx.policy, info2);
+  if (problem) return { ...base, verdict: "identity-mismatch", reason: problem, signer: info2 };
+  return {
+    ...base,
+    verdict: "verified",
+    reason: `signed by ${info2.identity} (issuer ${info2.issuer}), verified against the ${ctx.trust.status.state === "stale" ? "STALE " : ""}trusted root`,
+    signer: info2
+  };
+}
+function verifyKeyed(bundle, artifact, ctx) {
+  const keys = ctx.trust.keys;
+  if (!keys.length)
+    return {
+      verdict: "unverified",
+      reason: "signed with a key, and no public key is configured (supplyChain.publicKeys)"
+    };
+  if (!ctx.trust.root) {
+    bundle.verificationMaterial.tlogEntries = [];
+    bundle.verificationMaterial.timestampVerificationData = void 0;
+  }
+  const verifier = new import_verify3.Verifier(ctx.trust.material(), { tlogThreshold: 0, ctlogThreshold: 0, timestampThreshold: 0 });
+  const failures = [];
+  for (const k of keys) {
+    if (bundle.verificationMaterial.content.$case === "publicKey")
+      bundle.verificationMaterial.content.publicKey.hint = k.hint;
+    try {
+      verifier.verify((0, import_verify3.toSignedEntity)(bundle, artifact));
+      return { verdict: "verified", reason: `signed with the configured key ${k.name}`, signer: { key: k.name } };
+    } catch (e) {
+      failures.push(`${k.name}: ${failureReason(e)}`);
+    }
+  }
+  return { verdict: "invalid", reason: `does not verify with any configured key (${failures.join("; ")})` };
+}
+function cosignBundleJson(c3) {
+  const a2 = c3.annotations;
+  const pems = [a2[ANN.certificate], ...(a2[ANN.chain] ?? "").split(/(?=-----BEGIN CERTIFICATE-----)/)].map((p) => p?.trim()).filter((p) => Boolean(p));
+  const content = pems.length ? { x509CertificateChain: { certificates: pems.map((p) => ({ rawBytes: pemBase64(p) })) } } : { publicKey: { hint: "" } };
+  const ts = parseJson(a2[ANN.timestamp]);
+  const stamp = isObject2(ts) && typeof ts.SignedRFC3161Timestamp === "string" ? ts.SignedRFC3161Timestamp : void 0;
+  const verificationMaterial = {
+    ...content,
+    tlogEntries: rekorEntry(parseJson(a2[ANN.rekor])),
+    ...stamp ? { timestampVerificationData: { rfc3161Timestamps: [{ signedTimestamp: stamp }] } } : {}
+  };
+  if (c3.form === "cosign-sig") {
+    return {
+      mediaType: "application/vnd.dev.sigstore.bundle+json;version=0.1",
+      verificationMaterial,
+      messageSignature: {
+        messageDigest: { algorithm: "SHA2_256", digest: (0, import_node_crypto6.createHash)("sha256").update(c3.payload).digest("base64") },
+        signature: a2[ANN.signature] ?? ""
+      }
+    };
+  }
+  return {
+    mediaType: "application/vnd.dev.sigstore.bundle+json;version=0.1",
+    verificationMaterial,
+    dsseEnvelope: c3.envelope
+  };
+}
+function rekorEntry(json2) {
+  if (!isObject2(json2) || !isObject2(json2.Payload) || typeof json2.SignedEntryTimestamp !== "string") return [];
+  const p = json2.Payload;
+  const body = typeof p.body === "string" ? p.body : "";
+  const decoded = parseJson(Buffer.from(body, "base64").toString("utf8"));
+  const kind = isObject2(decoded) ? decoded : {};
+  return [
+    {
+      logIndex: scalar(p.logIndex),
+      logId: { keyId: Buffer.from(scalar(p.logID), "hex").toString("base64") },
+      kindVersion: { kind: scalar(kind.kind), version: scalar(kind.apiVersion) },
+      integratedTime: scalar(p.integratedTime),
+      inclusionPromise: { signedEntryTimestamp: json2.SignedEntryTimestamp },
+      canonicalizedBody: body
+    }
+  ];
+}
+function signerInfo(signer) {
+  const oid = (id) => {
+    const v = signer.identity?.oids?.find((o2) => o2.oid?.id.join(".") === id)?.value;
+    if (!v) return void 0;
+    try {
+      return import_core4.ASN1Obj.parseBuffer(Buffer.from(v)).value.toString("utf8");
+    } catch {
+      return Buffer.from(v).toString("utf8");
+    }
+  };
+  return {
+    identity: signer.identity?.subjectAlternativeName,
+    issuer: signer.identity?.extensions?.issuer,
+    sourceRepository: oid(OID_SOURCE_REPOSITORY_URI),
+    sourceDigest: oid(OID_SOURCE_REPOSITORY_DIGEST),
+    sourceRef: oid(OID_SOURCE_REPOSITORY_REF)
+  };
+}
+function failureReason(e) {
+  const err = e;
+  const cause = err.cause?.message;
+  switch (err.code) {
+    case "CERTIFICATE_ERROR":
+      if (cause && /expired|not valid/.test(cause))
+        return "the signing certificate was not valid at the signing time (expired or not yet valid)";
+      return `the certificate does not chain to the trusted root: ${cause ?? err.message}`;
+    case "SIGNATURE_ERROR":
+      return "the signature does not match the signed content (tampered, or signed by another key)";
+    case "TIMESTAMP_ERROR":
+      return `the signing time could not be verified: ${err.message}`;
+    case "TLOG_ERROR":
+      return `the transparency log entry does not verify: ${err.message}`;
+    case "PUBLIC_KEY_ERROR":
+      return `public key: ${err.message}`;
+    default:
+      return messageOf(e);
+  }
+}
+function messageOf(e) {
+  const err = e;
+  return `${err.message ?? String(e)}${err.fields?.length ? ` (${err.fields.join(", ")})` : ""}`;
+}
+function scalar(v) {
+  return typeof v === "number" || typeof v === "string" ? String(v) : "";
+}
+function pemBase64(pem) {
+  return pem.replace(/-----(BEGIN|END) CERTIFICATE-----|\s/g, "");
+}
+function parseJson(text2) {
+  if (!text2) return void 0;
+  try {
+    return JSON.parse(text2);
+  } catch {
+    return void 0;
+  }
+}
+
+// src/core/supply/signatures.ts
+var SIMPLE_SIGNING = "application/vnd.dev.cosign.simplesigning.v1+json";
+var DSSE_ENVELOPE = "application/vnd.dsse.envelope.v1+json";
+var BUNDLE_TYPE = /^application\/vnd\.dev\.sigstore\.bundle(\.v\d+\.\d+)?\+json/;
+var COSIGN_SIGN_PREDICATE = "https://sigstore.dev/cosign/sign/v1";
+function subjectRef(digest, map) {
+  if (digest === map.index) return { digest, is: "index" };
+  const p = map.platforms.find((x) => x.digest === digest);
+  return p ? { digest, is: "platform", platform: p.platform } : { digest, is: "other" };
+}
+async function referrerItems(client, repo, found, map, ctx, options = {}) {
+  const attachedTo = subjectRef(found.subject, map);
+  const items = [];
+  const unsigned = [];
+  for (const r of found.referrers) {
+    const where2 = whereOf(r);
+    const layers = r.manifest.json.layers;
+    let signed = false;
+    for (const layer of layers) {
+      let candidate;
+      let kind;
+      if (r.cosign === "sig" && layer.mediaType === SIMPLE_SIGNING) {
+        candidate = {
+          form: "cosign-sig",
+          payload: await client.getBlob(repo, layer.digest, options),
+          annotations: layer.annotations ?? {}
+        };
+        kind = "cosign-signature";
+      } else if (layer.mediaType === DSSE_ENVELOPE) {
+        candidate = {
+          form: "cosign-att",
+          envelope: json(await client.getBlob(repo, layer.digest, options)),
+          annotations: layer.annotations ?? {}
+        };
+        kind = "cosign-attestation";
+      } else if (BUNDLE_TYPE.test(layer.mediaType) || BUNDLE_TYPE.test(r.artifactType)) {
+        candidate = { form: "bundle", json: json(await client.getBlob(repo, layer.digest, options)) };
+        kind = "sigstore-bundle";
+      }
+      if (!candidate || !kind) continue;
+      signed = true;
+      items.push(
+        toItem(kind, where2, r.digest, attachedTo, verifyCandidate(candidate, ctx), map, ctx.policy.predicateType)
+      );
+    }
+    if (!signed)
+      unsigned.push({
+        digest: r.digest,
+        artifactType: r.artifactType || layers.map((l) => l.mediaType).join(", "),
+        attachedTo,
+        where: where2,
+        sbom: r.cosign === "sbom" || layers.some((l) => isSbomMediaType(l.mediaType)) || isSbomMediaType(r.artifactType)
+      });
+  }
+  return { items, unsigned };
+}
+function githubItems(found, digest, map, ctx) {
+  const attachedTo = subjectRef(digest, map);
+  return found.map(
+    (a2) => a2.bundle === void 0 ? {
+      kind: "github-attestation",
+      where: "GitHub attestations API",
+      attachedTo,
+      subjects: [],
+      verdict: "unverified",
+      reason: a2.problem ?? "no bundle",
+      countsForPolicy: false
+    } : toItem(
+      "github-attestation",
+      "GitHub attestations API",
+      void 0,
+      attachedTo,
+      verifyCandidate({ form: "bundle", json: a2.bundle }, ctx),
+      map,
+      ctx.policy.predicateType
+    )
+  );
+}
+function toItem(kind, where2, digest, attachedTo, o2, map, predicateType) {
+  const item = {
+    kind,
+    where: where2,
+    digest,
+    attachedTo,
+    subjects: [],
+    verdict: o2.verdict,
+    reason: o2.reason,
+    signer: o2.signer,
+    countsForPolicy: false
+  };
+  if (!o2.payload) return item;
+  if (o2.payloadType && o2.payloadType !== IN_TOTO_PAYLOAD) {
+    return { ...item, verdict: "invalid", reason: `the envelope carries ${o2.payloadType}, not an in-toto statement` };
+  }
+  if (o2.payloadType) {
+    const st = parseStatement(o2.payload);
+    if (typeof st === "string") return downgrade(item, `the signed payload is ${st}`);
+    item.subjects = st.subjects.map((d) => subjectRef(d, map));
+    item.predicateType = st.predicateType;
+    item.countsForPolicy = st.predicateType === COSIGN_SIGN_PREDICATE || st.predicateType === predicateType;
+    if (isProvenance(st.predicateType)) item.provenance = summarizeProvenance(st.predicateType, st.predicate);
+    if (!st.subjects.includes(attachedTo.digest))
+      return downgrade(
+        item,
+        `the signed statement is about ${st.subjects.map(short3).join(", ") || "nothing"}, not ${short3(attachedTo.digest)} it is attached to`
+      );
+    return item;
+  }
+  const signedDigest = str3(json(o2.payload), "critical", "image", "docker-manifest-digest");
+  item.countsForPolicy = true;
+  item.subjects = signedDigest ? [subjectRef(signedDigest, map)] : [];
+  if (signedDigest !== attachedTo.digest)
+    return downgrade(
+      item,
+      `the signed payload names ${signedDigest ? short3(signedDigest) : "no digest"}, not ${short3(attachedTo.digest)} it is attached to (a copied signature or a tampered digest)`
+    );
+  return item;
+}
+function downgrade(item, why) {
+  return {
+    ...item,
+    verdict: item.verdict === "unverified" ? "unverified" : "invalid",
+    reason: item.verdict === "unverified" ? `${item.reason}; and ${why}` : why
+  };
+}
+function summarize(items, predicateType) {
+  const counting = items.filter((i2) => i2.countsForPolicy || i2.verdict !== "verified");
+  const first = (v) => counting.find((i2) => i2.verdict === v);
+  const decided = first("verified") ?? first("identity-mismatch") ?? first("invalid") ?? first("unverified");
+  if (decided)
+    return {
+      verdict: decided.verdict,
+      reason: `${decided.kind} (${decided.where}): ${decided.reason}`,
+      decidedBy: decided
+    };
+  const others = items.filter((i2) => i2.verdict === "verified").map((i2) => i2.predicateType ?? i2.kind);
+  return {
+    verdict: "absent",
+    reason: others.length ? `no signature and no ${predicateType} attestation; only verified ${others.join(", ")}` : "no signature or attestation found"
+  };
+}
+function whereOf(r) {
+  if (r.source === "referrers-api") return "referrers API";
+  return `tag ${r.tag}`;
+}
+function isSbomMediaType(t) {
+  return /spdx|cyclonedx/i.test(t) || isSbom(t);
+}
+function json(bytes) {
+  try {
+    return JSON.parse(bytes.toString("utf8"));
+  } catch {
+    return void 0;
+  }
+}
+function short3(d) {
+  return d.slice(0, 19);
+}
+
+// src/core/supply/gather.ts
+async function gatherSupplyChain(o2) {
+  const log = o2.logger ?? nullLogger;
+  const r = typeof o2.ref === "string" ? parseReference(o2.ref) : o2.ref;
+  const repo = { registry: r.registry, repository: r.repository };
+  const call = { signal: o2.signal };
+  const info2 = await o2.client.inspect(r, call);
+  const policy = policyFor(o2.config.supplyChain, o2.repo);
+  const ctx = { trust: o2.trust, policy };
+  const map = {
+    index: info2.kind === "index" ? info2.digest : void 0,
+    platforms: info2.platforms.map((p) => ({ platform: p.platform, digest: p.digest }))
+  };
+  const warnings = [...o2.trust.keyProblems];
+  const discovery = [];
+  const unsigned = [];
+  const readGitHub = o2.config.supplyChain.githubAttestations && o2.github && o2.repo;
+  const github2 = {
+    read: Boolean(readGitHub),
+    reason: readGitHub ? `GitHub attestations of ${o2.repo.owner}/${o2.repo.name} read` : !o2.config.supplyChain.githubAttestations ? "GitHub attestations not read: supplyChain.githubAttestations is off" : !o2.repo ? "GitHub attestations not read: the GitHub repository is unknown" : `GitHub attestations not read: ${o2.githubUnavailable ?? "no GitHub token"}`
+  };
+  const itemsFor = async (digest) => {
+    const found = await discoverReferrers(o2.client, repo, digest, call);
+    discovery.push({ digest, api: found.api, warnings: found.warnings });
+    warnings.push(...found.warnings);
+    const fromRegistry = await referrerItems(o2.client, repo, found, map, ctx, call);
+    unsigned.push(...fromRegistry.unsigned);
+    let fromGitHub = [];
+    if (readGitHub && github2.read) {
+      try {
+        const list4 = await listGitHubAttestations(o2.github, o2.repo, digest, { signal: o2.signal, fetch: o2.fetch });
+        fromGitHub = githubItems(list4, digest, map, ctx);
+      } catch (e) {
+        github2.read = false;
+        github2.reason = `GitHub attestations could not be read: ${e.message}`;
+        log.warn(github2.reason);
+      }
+    }
+    return [...fromRegistry.items, ...fromGitHub];
+  };
+  const indexSignatures = info2.kind === "index" ? await itemsFor(info2.digest) : [];
+  const indexSummary = summarize(indexSignatures, policy.predicateType);
+  const platforms = await Promise.all(
+    info2.platforms.map(async (p) => {
+      const [att, signatures] = await Promise.all([
+        info2.kind === "index" ? readBuildKitAttestations(o2.client, repo, p, call) : Promise.resolve({ problems: [], other: [] }),
+        itemsFor(p.digest)
+      ]);
+      return {
+        platform: p.platform,
+        digest: p.digest,
+        revisionLabel: p.labels?.[LABEL_REVISION],
+        provenance: att.provenance,
+        sbom: att.sbom,
+        problems: att.problems,
+        signatures,
+        signature: platformVerdict(summarize(signatures, policy.predicateType), indexSummary)
+      };
+    })
+  );
+  for (const u2 of unsigned.filter((x) => x.sbom && x.attachedTo.is === "index"))
+    warnings.push(indexSbomWarning(`the SBOM ${u2.digest.slice(0, 19)} (${u2.where})`));
+  for (const s of indexSignatures.filter((x) => x.predicateType && /spdx|cyclonedx/i.test(x.predicateType)))
+    warnings.push(
+      indexSbomWarning(`the ${s.predicateType} attestation${s.digest ? ` ${s.digest.slice(0, 19)}` : ""} (${s.where})`)
+    );
+  const report = {
+    reference: formatReference(r),
+    repository: repositoryName(r),
+    digest: info2.digest,
+    kind: info2.kind,
+    platforms,
+    indexSignatures,
+    discovery,
+    github: github2,
+    trust: o2.trust.status,
+    policy,
+    crossCheck: crossCheck({
+      platforms,
+      indexSignatures,
+      repo: o2.repo,
+      gitTag: o2.gitTag,
+      signerWorkflow: o2.config.supplyChain.signerWorkflow || void 0
+    }),
+    searches: (o2.search ?? []).map((query) => ({
+      query,
+      matches: Object.fromEntries(
+        platforms.map((p) => [
+          p.platform,
+          p.sbom ? searchPackages(p.sbom, query).map(({ name, version }) => ({ name, version })) : []
+        ])
+      )
+    })),
+    warnings
+  };
+  return report;
+}
+function platformVerdict(own, index) {
+  if (own.verdict === "verified" || index.verdict !== "verified") return own;
+  return { ...index, reason: `through the index: ${index.reason}` };
+}
+function indexSbomWarning(what) {
+  return `SBOM on the index: ${what} is attached to the whole index: it can describe one platform's packages at most, yet it claims them all (actions/attest-sbom #60). Attach one SBOM per platform manifest.`;
+}
+
+// src/core/supply/checks.ts
+var short4 = (d) => d.slice(0, 19);
+var shortCommit = (c3) => c3 ? c3.slice(0, 12) : "unknown commit";
+function supplyChainChecks(report, options = {}) {
+  const requirement = options.requirement ?? "required";
+  const rows = [
+    ...report.platforms.flatMap((p) => [provenanceRow(report, p), sbomRow(report, p), signatureRow(report, p)]),
+    crossCheckRow(report)
+  ];
+  return rows.map((r) => ({ ...r, evidence: { ...r.evidence, requirement } }));
+}
+function provenanceRow(report, p) {
+  const prov = p.provenance;
+  const findings = p.problems.map((message) => ({
+    message,
+    severity: "error",
+    subject: p.platform,
+    rule: "attestation"
+  }));
+  return checkResult({
+    id: "supply-provenance",
+    title: "Provenance",
+    subject: p.platform,
+    examined: {
+      count: prov ? 1 : 0,
+      what: "provenance attestations",
+      lookedFor: `a BuildKit provenance attestation for ${p.platform} in the index`
+    },
+    findings,
+    summary: prov ? `${prov.predicateType.replace("https://slsa.dev/provenance/", "SLSA ")}: ${shortCommit(prov.source.commit)} from ${prov.source.repository ?? "an unnamed repository"}, built by ${prov.builder ?? "an unnamed builder"}${findings.length ? `; ${findings.length} problem${findings.length === 1 ? "" : "s"}` : ""}` : void 0,
+    evidence: { digest: p.digest, provenance: prov },
+    next: prov ? void 0 : [
+      {
+        text: "Build with provenance attestations (docker buildx build --provenance=mode=max, or build-push-action with provenance: mode=max)."
+      }
+    ]
+  });
+}
+function sbomRow(report, p) {
+  const onIndex = report.warnings.filter((w) => w.startsWith("SBOM on the index:"));
+  return checkResult({
+    id: "supply-sbom",
+    title: "SBOM",
+    subject: p.platform,
+    examined: {
+      count: p.sbom ? 1 : 0,
+      what: "SBOMs",
+      lookedFor: `an SPDX or CycloneDX SBOM attestation for ${p.platform}`,
+      foundInstead: onIndex.length ? "an SBOM attached to the whole index only" : void 0
+    },
+    findings: onIndex.map((message) => ({
+      message,
+      severity: "warning",
+      subject: p.platform,
+      rule: "sbom-on-index"
+    })),
+    summary: p.sbom ? `${p.sbom.format.toUpperCase()}, ${p.sbom.packageCount} packages${p.sbom.generator ? ` (${p.sbom.generator})` : ""}` : void 0,
+    evidence: p.sbom ? { format: p.sbom.format, packageCount: p.sbom.packageCount, generator: p.sbom.generator } : {},
+    next: p.sbom ? void 0 : [{ text: "Build with SBOM attestations (docker buildx build --sbom=true)." }]
+  });
+}
+function signatureRow(report, p) {
+  const s = p.signature;
+  const items = [...p.signatures, ...report.indexSignatures];
+  const base = {
+    id: "supply-signature",
+    title: "Signature",
+    subject: p.platform,
+    evidence: { digest: p.digest, verdict: s.verdict, items: items.map(itemEvidence) },
+    basis: [
+      {
+        subject: "signer identity",
+        value: report.policy.identity || "(none)",
+        source: report.policy.identitySource === "configured" ? "configured" : "inferred",
+        detail: report.policy.identitySource === "configured" ? "supplyChain.identity" : `a workflow of ${report.policy.sourceRepository ?? "this repository"}, issuer ${report.policy.issuer}`
+      },
+      {
+        subject: "trusted root",
+        value: report.trust.path ?? report.trust.state,
+        source: "configured",
+        detail: report.trust.reason
+      }
+    ]
+  };
+  const failed = items.filter((i2) => i2 !== s.decidedBy && (i2.verdict === "invalid" || i2.verdict === "identity-mismatch")).map((i2) => ({
+    message: `${i2.kind} (${i2.where}): ${i2.verdict}: ${i2.reason}`,
+    severity: "warning",
+    subject: p.platform,
+    rule: `signature-${i2.verdict}`
+  }));
+  const stale = report.trust.state === "stale" ? [{ message: report.trust.reason, severity: "warning", rule: "trusted-root-stale" }] : [];
+  switch (s.verdict) {
+    case "verified":
+      return checkResult({
+        ...base,
+        examined: { count: 1, what: "verified signatures" },
+        findings: [...failed, ...stale],
+        summary: `verified: ${s.reason}`
+      });
+    case "invalid":
+    case "identity-mismatch":
+      return checkResult({
+        ...base,
+        examined: { count: items.length, what: "signatures" },
+        findings: [
+          {
+            message: `${s.verdict}: ${s.reason}`,
+            severity: "error",
+            subject: p.platform,
+            rule: `signature-${s.verdict}`
+          },
+          ...failed
+        ],
+        summary: `${s.verdict === "invalid" ? "invalid" : "identity mismatch"}: ${s.reason}`,
+        next: [{ text: "Sign the image from the release workflow (cosign sign, or actions/attest-build-provenance)." }]
+      });
+    case "unverified": {
+      const trustMissing = report.trust.state === "missing" || report.trust.state === "invalid";
+      if (trustMissing)
+        return {
+          ...base,
+          verdict: "environment",
+          summary: `present but unverified: ${s.reason}`,
+          examined: { count: 0, what: "verified signatures" },
+          findings: [],
+          next: [{ text: TRUSTED_ROOT_HINT }]
+        };
+      return checkResult({
+        ...base,
+        examined: {
+          count: 0,
+          what: "verified signatures",
+          lookedFor: "a signature this product can verify",
+          foundInstead: `a signature present but unverified (${s.reason})`
+        },
+        findings: failed,
+        summary: `present but unverified: ${s.reason}`
+      });
+    }
+    case "absent":
+      return checkResult({
+        ...base,
+        examined: {
+          count: 0,
+          what: "verified signatures",
+          lookedFor: `a signature or ${report.policy.predicateType} attestation for ${p.platform} or the index (referrers, cosign tags${report.github.read ? ", GitHub attestations" : ""})`
+        },
+        findings: failed,
+        summary: `absent: ${s.reason}${report.github.read ? "" : ` (${report.github.reason})`}`,
+        next: [signNext()]
+      });
+  }
+}
+function crossCheckRow(report) {
+  const cc = report.crossCheck;
+  const findings = cc.findings.map((f) => ({
+    message: f.message,
+    severity: "error",
+    subject: f.platform,
+    rule: `crosscheck-${f.kind}`,
+    evidence: f.expected || f.found ? { expected: f.expected, found: f.found } : void 0
+  }));
+  return checkResult({
+    id: "supply-crosscheck",
+    title: "Provenance \xD7 git \xD7 labels",
+    examined: {
+      count: cc.compared.length,
+      what: "comparisons",
+      lookedFor: "provenance commits, a git tag and revision labels to compare",
+      foundInstead: cc.gitTag ? void 0 : "no git tag for this reference (pass --git-tag)"
+    },
+    findings,
+    summary: cc.compared.length && !findings.length ? `${cc.compared.length} comparisons agree${cc.gitTag?.commit ? `: every platform from ${shortCommit(cc.gitTag.commit)} (${cc.gitTag.name})` : ""}` : void 0,
+    evidence: { compared: cc.compared, gitTag: cc.gitTag, repository: cc.repository }
+  });
+}
+function itemEvidence(i2) {
+  return {
+    kind: i2.kind,
+    where: i2.where,
+    digest: i2.digest,
+    attachedTo: i2.attachedTo.is === "platform" ? i2.attachedTo.platform : i2.attachedTo.is,
+    subjects: i2.subjects.map((s) => s.is === "platform" ? s.platform : s.is === "index" ? "index" : short4(s.digest)),
+    predicateType: i2.predicateType,
+    verdict: i2.verdict,
+    reason: i2.reason,
+    signer: i2.signer
+  };
+}
+function signNext() {
+  return {
+    text: "Sign each release in its workflow: cosign sign --yes IMAGE@DIGEST (keyless), or actions/attest-build-provenance with push-to-registry: true."
+  };
+}
+
+// src/core/supply/gate.ts
+async function postPushSupplyChainChecks(o2) {
+  const config = { ...o2.config, supplyChain: { ...o2.config.supplyChain } };
+  let requirement = config.supplyChain.postPush;
+  if (o2.requireReleaseWorkflowSignature) {
+    requirement = "required";
+    if (!config.supplyChain.signerWorkflow && config.github.releaseWorkflow)
+      config.supplyChain.signerWorkflow = `.github/workflows/${config.github.releaseWorkflow.replace(/^.*\//, "")}`;
+    if (!config.supplyChain.signerWorkflow && !config.supplyChain.identity)
+      return {
+        requirement,
+        checks: [
+          environmentResult(
+            "supply-signature",
+            "Signature from the release workflow",
+            "signatures",
+            "a signature from the release workflow is required, but no release workflow is configured",
+            [
+              {
+                text: "Set github.releaseWorkflow (e.g. release.yml) or supplyChain.signerWorkflow in release-operator.json."
+              }
+            ]
+          )
+        ]
+      };
+  }
+  if (requirement === "off") return { requirement, checks: [] };
+  try {
+    const trust = loadTrust({
+      trustedRoot: config.supplyChain.trustedRoot,
+      publicKeys: config.supplyChain.publicKeys,
+      baseDir: o2.root,
+      maxAgeDays: config.supplyChain.trustedRootMaxAgeDays,
+      cacheDir: o2.cacheDir,
+      now: o2.now
+    });
+    const report = await gatherSupplyChain({ ...o2, config, trust });
+    return { requirement, report, checks: supplyChainChecks(report, { requirement }) };
+  } catch (e) {
+    if (!isReleaseOperatorError(e) || e.kind === "usage") throw e;
+    return {
+      requirement,
+      checks: [
+        environmentResult(
+          "supply-chain",
+          "Supply chain",
+          "platforms",
+          describeError(e),
+          e.hint ? [{ text: e.hint }] : void 0
+        )
+      ]
+    };
+  }
+}
+
+// src/core/gate/stages/published.ts
+var notRun = (id, title, what) => ({
+  id,
+  title,
+  verdict: "nothing-checked",
+  summary: "not run: the image could not be read",
+  examined: { count: 0, what },
+  findings: []
+});
+async function tagsOrNone(read) {
+  try {
+    return await read();
+  } catch (e) {
+    if (e.kind === "check") return [];
+    throw e;
+  }
+}
+async function publishedStage(req, ctx, full) {
+  const { config, registry } = ctx.deps;
+  const repository = repositoryName(parseReference(req.image));
+  let info2;
+  let tags = [];
+  let scheme;
+  const platforms = await guarded(
+    ctx,
+    { id: "platforms", title: "Required platforms", what: "required platforms" },
+    async () => {
+      const names = full ? tagsOrNone(() => registry.tagDigests(repository, { signal: ctx.signal })) : req.reference ? Promise.resolve([]) : tagsOrNone(() => registry.listTags(repository, { signal: ctx.signal })).then(
+        (t) => t.map((tag) => ({ tag, digest: "", mediaType: "" }))
+      );
+      names.catch(() => void 0);
+      let ref = req.reference;
+      if (!ref) {
+        if (!req.version)
+          throw usageError(
+            `The ${req.stage} stage needs the version (or the reference to check).`,
+            "Pass --version X.Y.Z, or --reference REPO@sha256:... (the digest assemble wrote)."
+          );
+        tags = await names;
+        scheme = resolveScheme(config.tags, { imageTags: tags.map((t) => t.tag) });
+        ref = `${req.image}:${versionTag(req.version, scheme.imagePrefix)}`;
+      }
+      info2 = await registry.inspect(ref, { signal: ctx.signal });
+      tags = await names;
+      scheme ??= resolveScheme(config.tags, { imageTags: tags.map((t) => t.tag) });
+      return withAttestations(platformsCheck(info2, req.platforms), info2);
+    },
+    { usage: "rethrow" }
+  );
+  if (!info2)
+    return {
+      checks: [
+        platforms,
+        notRun("labels", "Labels", "image configs"),
+        ...full ? [notRun("tested", "Pushed is tested", "platforms"), notRun("tag-scheme", "Tag scheme", "moving tags")] : []
+      ],
+      platformDigests: {}
+    };
+  const image = info2;
+  const platformDigests = Object.fromEntries(image.platforms.map((p) => [p.platform, p.digest]));
+  const labels = await guarded(
+    ctx,
+    { id: "labels", title: "Labels", what: "image configs" },
+    () => Promise.resolve(withCommit(labelsCheck(image, req.version), image, req.commit))
+  );
+  if (!full) return { checks: [platforms, labels], digest: image.digest, platformDigests };
+  const tested = guarded(ctx, { id: "tested", title: "Pushed is tested", what: "platforms" }, async () => {
+    const pushed = await pushedPlatforms(registry, repository, image, ctx.signal);
+    const lookup = await readRecords(req.record, { image: req.image, version: req.version });
+    return testedCheck(pushed, lookup, req.record);
+  });
+  const tagScheme = guarded(ctx, { id: "tag-scheme", title: "Tag scheme", what: "tags" }, () => {
+    if (!req.version) throw usageError("The tags of a release need its version.", "Pass --version X.Y.Z.");
+    const plan2 = releaseTags(
+      req.version,
+      req.commit,
+      config.tags,
+      tags.map((t) => t.tag)
+    );
+    const check = tagSchemeCheck(repository, tags, scheme, { info: image });
+    const own = plan2.tags.find((t) => t.kind === "version");
+    const at = own && tags.find((t) => t.tag === own.tag);
+    if (own && at?.digest !== image.digest)
+      check.findings.push({
+        severity: "error",
+        rule: "version-tag",
+        subject: own.tag,
+        message: at ? `${repository}:${own.tag} points at ${at.digest.slice(0, 19)}, not the image checked (${image.digest.slice(0, 19)})` : `${repository}:${own.tag} is missing; the image checked is ${image.digest.slice(0, 19)}`
+      });
+    return Promise.resolve(forRelease(check, plan2));
+  });
+  const supply = supplyRows(req, ctx, repository, image);
+  const size = sizeRows(ctx, repository, image);
+  const rows = await Promise.all([tested, tagScheme, supply, size]);
+  return {
+    checks: [platforms, labels, rows[0], rows[1], ...rows[2], ...rows[3]],
+    digest: image.digest,
+    platformDigests
+  };
+}
+async function sizeRows(ctx, repository, image) {
+  const { config, registry } = ctx.deps;
+  if (!hasSizeBudget(config)) return [];
+  ctx.emit({ type: "check-started", id: "size-budget", title: "Size" });
+  const rows = await sizeBudgetChecks(registry, `${repository}@${image.digest}`, config, { signal: ctx.signal });
+  for (const check of rows) ctx.emit({ type: "check-finished", check });
+  return rows;
+}
+async function supplyRows(req, ctx, repository, image) {
+  const { config, registry, github: github2 } = ctx.deps;
+  const [owner, name] = (req.repository ?? "").split("/");
+  const advisory = !req.requireSignature && config.supplyChain.postPush === "advisory";
+  if (config.supplyChain.postPush === "off" && !req.requireSignature) return [];
+  const { checks } = await postPushSupplyChainChecks({
+    client: registry,
+    ref: `${repository}@${image.digest}`,
+    config,
+    root: req.root ?? process.cwd(),
+    repo: owner && name ? { owner, name } : void 0,
+    gitTag: req.gitTag,
+    github: github2 && "client" in github2 ? github2.client : void 0,
+    requireReleaseWorkflowSignature: req.requireSignature,
+    now: () => ctx.now(),
+    signal: ctx.signal,
+    logger: ctx.logger
+  }).catch((e) => {
+    if (ctx.deps.signal?.aborted) throw e;
+    return { checks: [faultResult({ id: "supply", title: "Supply chain", what: "platforms" }, e)] };
+  });
+  return checks.map(
+    (c3) => c3.evidence?.requirement === "advisory" || advisory && c3.id === "supply" ? { ...c3, advisory: true } : c3
+  );
+}
+function pushedPlatforms(registry, repository, image, signal) {
+  return Promise.all(
+    image.platforms.map(async (p) => {
+      const { configDigest } = await registry.getImageConfig(`${repository}@${p.digest}`, void 0, { signal });
+      return { platform: p.platform, manifestDigest: p.digest, configDigest };
+    })
+  );
+}
+function withAttestations(c3, info2) {
+  const attached = info2.platforms.reduce((n2, p) => n2 + p.attestations.length, 0);
+  return {
+    ...c3,
+    evidence: {
+      ...c3.evidence,
+      kind: info2.kind,
+      platforms: info2.platforms.map(
+        (p) => `${p.platform} ${p.digest.slice(0, 19)}${p.attestations.length ? ` (+${p.attestations.length} attestation)` : ""}`
+      ),
+      attestations: `${attached + info2.attestations.length} (${attached} under their platform${info2.attestations.length ? `, ${info2.attestations.length} naming no platform of the index` : ""}; none counted as a platform)`
+    }
+  };
+}
+function withCommit(c3, info2, commit) {
+  if (!commit) return c3;
+  const same = (a2, b) => a2 === b || a2.length >= 7 && b.startsWith(a2) || b.length >= 7 && a2.startsWith(b);
+  const extra = info2.platforms.flatMap((p) => {
+    const rev = p.labels?.[LABEL_REVISION];
+    return rev && !same(rev, commit) ? [
+      {
+        severity: "error",
+        rule: "labels",
+        subject: p.platform,
+        message: `${info2.reference} (${p.platform}): label ${LABEL_REVISION} is ${rev}, but the released commit is ${commit}`,
+        evidence: { label: LABEL_REVISION, value: rev, commit }
+      }
+    ] : [];
+  });
+  if (!extra.length) return { ...c3, evidence: { ...c3.evidence, commit } };
+  const { verdict: _v, summary: _s, ...rest } = c3;
+  return checkResult({ ...rest, findings: [...c3.findings, ...extra], evidence: { ...c3.evidence, commit } });
+}
+function forRelease(c3, plan2) {
+  const mine = /* @__PURE__ */ new Set([...plan2.tags.map((t) => t.tag), ...plan2.held.map((h2) => h2.tag)]);
+  const findings = c3.findings.filter((f) => !f.subject || mine.has(f.subject) || f.rule === "mixed-prefix");
+  const { verdict: _v, summary: _s, ...rest } = c3;
+  return checkResult({
+    ...rest,
+    findings,
+    examined: {
+      ...c3.examined,
+      count: mine.size,
+      what: "tags",
+      one: "tag",
+      lookedFor: `the tags of ${plan2.tags[0]?.tag ?? "this release"}`
+    },
+    evidence: {
+      ...c3.evidence,
+      planned: plan2.tags.map((t) => t.tag),
+      held: plan2.held.length ? plan2.held.map((h2) => `${h2.tag} stays on ${h2.stays}`) : void 0,
+      "other releases": c3.findings.length > findings.length ? `${c3.findings.length - findings.length} finding(s) about other releases' tags: see release-operator verify` : void 0
+    }
+  });
+}
+
+// src/core/gate/types.ts
+var GATE_STAGES = ["pre-push", "post-push", "pre-release", "post-release"];
+
+// src/core/gate/run.ts
+async function runGate(req, deps) {
+  if (!GATE_STAGES.includes(req.stage))
+    throw usageError(`'${String(req.stage)}' is not a gate stage.`, `Pick one of: ${GATE_STAGES.join(", ")}.`);
+  if (!req.image) throw usageError("The gate needs the image repository.", "Pass --image REGISTRY/REPOSITORY.");
+  if (!req.platforms.length)
+    throw usageError(
+      "The gate needs the required platforms.",
+      "Pass --platforms linux/amd64,linux/arm64 or set requiredPlatforms."
+    );
+  req = { ...req, platforms: req.platforms.map((p) => formatPlatform(parsePlatform(p))) };
+  const ctx = stageContext(deps, req.timeoutSeconds, req.graceMs);
+  const context = {};
+  if (req.commit) context.commit = req.commit;
+  ctx.emit({ type: "stage-started", stage: req.stage, image: req.image, version: req.version });
+  let checks = [];
+  let digest;
+  let platformDigests = {};
+  let recordPath;
+  try {
+    switch (req.stage) {
+      case "pre-push": {
+        const outcome = await prePush(req, ctx);
+        checks = outcome.checks;
+        if (outcome.targets) context.flow = flowText(outcome.targets);
+        platformDigests = Object.fromEntries(
+          outcome.tested.map((t) => [t.platform, t.manifestDigest ?? t.configDigest])
+        );
+        const passed = combineVerdicts(checks.map((c3) => c3.verdict)) === "pass";
+        recordPath = await recordTested(req, outcome, passed, ctx.now());
+        context.record = recordPath ? `written to ${recordPath}` : "not written (the stage did not pass)";
+        break;
+      }
+      case "post-push":
+      case "pre-release": {
+        const outcome = await publishedStage(req, ctx, req.stage === "post-push");
+        ({ checks, digest, platformDigests } = outcome);
+        if (req.stage === "post-push") context.record = `read from ${req.record}`;
+        break;
+      }
+      case "post-release":
+        checks = await postRelease(req, ctx);
+        break;
+    }
+  } finally {
+    ctx.dispose();
+  }
+  if (deps.signal?.aborted) throw new CancelledError();
+  for (const s of req.skip ?? []) context[`skipped ${s}`] = "asked for";
+  const report = readinessReport(checks, {
+    image: req.image,
+    version: req.version,
+    stage: req.stage,
+    context,
+    now: () => ctx.now()
+  });
+  return { report, digest, platformDigests, recordPath };
+}
+
+// src/core/git/repo.ts
+var import_node_path24 = __toESM(require("node:path"));
+
+// src/core/git/remote.ts
+function parseRemoteUrl(url) {
+  const u2 = url.trim();
+  let host;
+  let repoPath;
+  const scp = /^(?:[^@/\s]+@)?([^:/\s]+):(?!\/)(.+)$/.exec(u2);
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(u2)) {
+    try {
+      const parsed = new URL(u2);
+      if (!["https:", "http:", "ssh:", "git:", "git+ssh:", "ssh+git:"].includes(parsed.protocol)) return void 0;
+      host = parsed.hostname;
+      repoPath = decodeURIComponent(parsed.pathname);
+    } catch {
+      return void 0;
+    }
+  } else if (scp) {
+    host = scp[1];
+    repoPath = scp[2];
+  }
+  if (!host || !repoPath) return void 0;
+  const parts = repoPath.replace(/^\/+|\/+$/g, "").replace(/\.git$/, "").split("/");
+  if (parts.length !== 2 || !parts[0] || !parts[1]) return void 0;
+  const valid2 = /^[A-Za-z0-9_.-]+$/;
+  if (!valid2.test(parts[0]) || !valid2.test(parts[1])) return void 0;
+  return { host: host.toLowerCase(), owner: parts[0], name: parts[1] };
+}
+function pickGitHubRemote(remotes, preferHost) {
+  const parsed = remotes.filter((r) => r.repo);
+  const onHost = (r) => preferHost ? r.repo.host === preferHost : r.repo.host === "github.com";
+  return parsed.find((r) => r.name === "origin" && onHost(r)) ?? parsed.find(onHost) ?? parsed.find((r) => r.name === "origin") ?? parsed[0];
+}
+
+// src/core/git/repo.ts
+var GIT_HINT = "Install git (apt-get install git) or put it on PATH.";
+var TAG_FORMAT = "%(refname:strip=2)%00%(objectname)%00%(*objectname)%00%(creatordate:iso-strict)";
+var notFound = (dir) => (e) => {
+  if (e.code === "ENOENT") throw usageError(`Folder ${dir} does not exist.`);
+  throw e;
+};
+function openError(dir, r) {
+  if (/not a git repository/i.test(r.stderr)) {
+    return usageError(
+      `${dir} is not inside a git repository.`,
+      "Run the command in a clone of the repository you release, or pass --cwd DIR."
+    );
+  }
+  return environmentError(
+    `git could not read ${dir}: ${lastLine(r)}`,
+    "Check that the folder is readable and git works there."
+  );
+}
+function parseRemotes(out) {
+  const seen = /* @__PURE__ */ new Map();
+  for (const line of out.split("\n")) {
+    const m = /^(\S+)\s+(\S+)\s+\((fetch|push)\)$/.exec(line.trim());
+    if (!m || seen.has(m[1])) continue;
+    seen.set(m[1], { name: m[1], url: m[2], repo: parseRemoteUrl(m[2]) });
+  }
+  return [...seen.values()];
+}
+function parseTags(out) {
+  return out.split("\n").filter(Boolean).map((line) => {
+    const [name, obj3, peeled, date] = line.split("\0");
+    return { name, commit: peeled || obj3, date };
+  });
+}
+var GitRepo = class _GitRepo {
+  constructor(root, run2) {
+    this.root = root;
+    this.run = run2;
+  }
+  root;
+  run;
+  /** Finds the repository that contains `dir`; a usage error (exit 2) when there is none. */
+  static async open(dir, run2 = runProcess) {
+    const r = await run2("git", ["rev-parse", "--show-toplevel"], {
+      cwd: dir,
+      timeoutMs: 15e3,
+      missingHint: GIT_HINT
+    }).catch(notFound(dir));
+    if (r.exitCode !== 0) throw openError(dir, r);
+    return new _GitRepo(r.stdout.trim(), run2);
+  }
+  /**
+   * The repository around `dir` and its facts, with three git processes started at once (from `dir`: git finds
+   * the repository itself): rev-parse for the root, HEAD and its branch; for-each-ref for the tags; remote -v.
+   * The same facts as open() then facts(), which take five processes, two of them one after the other.
+   */
+  static async read(dir, run2 = runProcess) {
+    const opts = { cwd: dir, timeoutMs: 3e4, missingHint: GIT_HINT };
+    const [where2, tagsOut, remotesOut] = await Promise.allSettled([
+      run2("git", ["rev-parse", "--show-toplevel", "HEAD", "--symbolic-full-name", "HEAD", "--"], opts),
+      run2("git", ["for-each-ref", `--format=${TAG_FORMAT}`, "refs/tags"], opts),
+      run2("git", ["remote", "-v"], opts)
+    ]);
+    if (where2.status === "rejected") return notFound(dir)(where2.reason);
+    const w = where2.value;
+    const [root, ...rest] = w.stdout.split("\n").map((l) => l.trim());
+    if (!root || !import_node_path24.default.isAbsolute(root)) throw openError(dir, w);
+    const repo = new _GitRepo(root, run2);
+    let head;
+    let branch;
+    if (w.exitCode === 0) {
+      head = rest[0] || void 0;
+      branch = rest[1]?.startsWith("refs/heads/") ? rest[1].slice("refs/heads/".length) : void 0;
+    } else {
+      [head, branch] = await Promise.all([repo.head(), repo.branch()]);
+    }
+    const out = (r, what) => {
+      if (r.status === "rejected") throw r.reason;
+      if (r.value.exitCode !== 0) throw environmentError(`git ${what} failed in ${root}: ${lastLine(r.value)}`);
+      return r.value.stdout;
+    };
+    return {
+      repo,
+      facts: {
+        root,
+        head,
+        branch,
+        remotes: parseRemotes(out(remotesOut, "remote")),
+        tags: parseTags(out(tagsOut, "for-each-ref"))
+      }
+    };
+  }
+  async git(args, allowFail = false) {
+    const r = await this.run("git", args, { cwd: this.root, timeoutMs: 3e4, missingHint: GIT_HINT });
+    if (r.exitCode !== 0) {
+      if (allowFail) return "";
+      throw environmentError(`git ${args[0]} failed in ${this.root}: ${lastLine(r)}`);
+    }
+    return r.stdout;
+  }
+  async head() {
+    return (await this.git(["rev-parse", "--verify", "-q", "HEAD"], true)).trim() || void 0;
+  }
+  async branch() {
+    return (await this.git(["symbolic-ref", "--short", "-q", "HEAD"], true)).trim() || void 0;
+  }
+  async remotes() {
+    return parseRemotes(await this.git(["remote", "-v"]));
+  }
+  async tags() {
+    return parseTags(await this.git(["for-each-ref", `--format=${TAG_FORMAT}`, "refs/tags"]));
+  }
+  async facts() {
+    const [head, branch, remotes, tags] = await Promise.all([this.head(), this.branch(), this.remotes(), this.tags()]);
+    return { root: this.root, head, branch, remotes, tags };
+  }
+  /** Reads a file at a revision without touching the work tree. */
+  async show(rev, file) {
+    const r = await this.run("git", ["show", `${rev}:${file}`], { cwd: this.root, timeoutMs: 3e4 });
+    return r.exitCode === 0 ? r.stdout : void 0;
+  }
+};
+
+// src/core/version/sources.ts
+var import_node_path25 = __toESM(require("node:path"));
+async function readText(file) {
+  return readRegularText(import_node_path25.default.dirname(file), import_node_path25.default.basename(file));
+}
+function clean(v) {
+  if (typeof v !== "string") return void 0;
+  return semver_default.valid(v.trim().replace(/^v/, "")) ?? void 0;
+}
+function newestVersionTag(tags, prefix) {
+  return sortVersionTags(tags, prefix)[0];
+}
+function sortVersionTags(tags, prefix) {
+  return tags.filter((t) => t.name.startsWith(prefix) && semver_default.valid(t.name.slice(prefix.length))).sort((a2, b) => semver_default.rcompare(a2.name.slice(prefix.length), b.name.slice(prefix.length)));
+}
+async function effectiveVersion(root, order, tags, gitPrefix) {
+  for (const source of order) {
+    const found = await readSource(root, source, tags, gitPrefix);
+    if (found) return found;
+  }
+  return void 0;
+}
+async function readSource(root, source, tags, gitPrefix) {
+  const file = import_node_path25.default.join(root, source);
+  switch (source) {
+    case "package.json": {
+      const text2 = await readText(file);
+      if (!text2) return void 0;
+      try {
+        const v = clean(JSON.parse(text2).version);
+        return v ? { version: v, source, origin: file } : void 0;
+      } catch {
+        return void 0;
+      }
+    }
+    case "Cargo.toml":
+    case "pyproject.toml": {
+      const text2 = await readText(file);
+      if (!text2) return void 0;
+      let doc;
+      try {
+        const { parse: parseToml } = await Promise.resolve().then(() => (init_dist(), dist_exports));
+        doc = parseToml(text2);
+      } catch {
+        return void 0;
+      }
+      const v = source === "Cargo.toml" ? clean(obj(doc.package).version) ?? clean(obj(obj(doc.workspace).package).version) : clean(obj(doc.project).version) ?? clean(obj(obj(doc.tool).poetry).version);
+      return v ? { version: v, source, origin: file } : void 0;
+    }
+    case "VERSION": {
+      const text2 = await readText(file);
+      const v = clean(text2?.split("\n")[0]);
+      return v ? { version: v, source, origin: file } : void 0;
+    }
+    case "git-tag": {
+      const t = newestVersionTag(tags, gitPrefix);
+      return t ? { version: t.name.slice(gitPrefix.length), source, origin: t.name } : void 0;
+    }
+  }
+}
+
+// src/core/status.ts
+function imageRepository(config, github2) {
+  if (config.image) return config.image;
+  if (!github2) return null;
+  return `ghcr.io/${github2.owner.toLowerCase()}/${github2.name.toLowerCase()}`;
+}
+
+// src/core/gate/facts.ts
+async function gateFacts(cwd, config, env, runner) {
+  const git = await GitRepo.read(cwd, runner).then(
+    (r) => r.facts,
+    () => void 0
+  );
+  const root = git?.root ?? cwd;
+  const fromEnv = /^([^/\s]+)\/([^/\s]+)$/.exec(env.GITHUB_REPOSITORY ?? "");
+  const remote = git ? pickGitHubRemote(git.remotes)?.repo : void 0;
+  const github2 = fromEnv ? { owner: fromEnv[1], name: fromEnv[2] } : remote;
+  const image = imageRepository(config, github2) ?? void 0;
+  const prefix = choosePrefix(
+    "git",
+    config.tags.gitPrefix,
+    (git?.tags ?? []).map((t) => t.name)
+  ).prefix;
+  const ref = env.GITHUB_REF ?? "";
+  const tag = ref.startsWith("refs/tags/") ? ref.slice("refs/tags/".length) : void 0;
+  const tagged = tag?.startsWith(prefix) ? semver_default.valid(tag.slice(prefix.length)) ?? void 0 : void 0;
+  let version = tagged;
+  let versionFrom = tagged ? `GITHUB_REF ${ref}` : void 0;
+  if (!version) {
+    const found = await effectiveVersion(root, config.versionSources, git?.tags ?? [], prefix);
+    version = found?.version;
+    versionFrom = found ? `${found.source} (${found.origin})` : void 0;
+  }
+  const commit = env.GITHUB_SHA || git?.head;
+  const tagName = tag && tagged ? tag : version ? `${prefix}${version}` : void 0;
+  const gitTag = tagName ? { name: tagName, commit: git?.tags.find((t) => t.name === tagName)?.commit ?? (tag ? commit : void 0) } : void 0;
+  return { root, image, version, versionFrom, commit, github: github2, gitTags: git?.tags ?? [], gitTag };
+}
+
+// src/core/assemble/apply.ts
+async function putIndex(registry, plan2, signal) {
+  await registry.putManifest(
+    parseRepository(plan2.repository),
+    plan2.index.digest,
+    plan2.index.bytes,
+    plan2.index.mediaType,
+    {
+      signal
+    }
+  );
+}
+async function verifyIndex(registry, plan2, signal) {
+  const repo = parseRepository(plan2.repository);
+  const head = await registry.headManifest({ ...repo, digest: plan2.index.digest }, { signal });
+  if (!head || head.digest !== plan2.index.digest)
+    throw checkError(
+      `${plan2.repository}@${plan2.index.digest} is not in the registry after it was written.`,
+      "Run assemble again; if it keeps failing, the registry is losing writes."
+    );
+  const children = plan2.entries.flatMap((e) => [e.descriptor.digest, ...e.attestations.map((a2) => a2.digest)]);
+  const heads = await Promise.all(children.map((d) => registry.headManifest({ ...repo, digest: d }, { signal })));
+  const missing = children.filter((_, i2) => !heads[i2]);
+  const attestations = plan2.entries.flatMap(
+    (e) => e.attestations.map((a2) => ({
+      digest: a2.digest,
+      platform: a2.annotations?.["vnd.docker.reference.digest"] === e.descriptor.digest ? e.platform : void 0
+    }))
+  );
+  return { missing, attestations };
+}
+async function writeTags(registry, plan2, signal, after, out = { written: [], held: [] }) {
+  const repo = parseRepository(plan2.repository);
+  const put = async (t) => {
+    if (t.unchanged) return;
+    await registry.putManifest(repo, t.tag, plan2.index.bytes, plan2.index.mediaType, { signal });
+    out.written.push(t.tag);
+  };
+  const moving = plan2.tags.filter((t) => t.kind === "minor" || t.kind === "major" || t.kind === "latest");
+  for (const t of plan2.tags.filter((x) => x.kind === "version")) await put(t);
+  await after?.();
+  const [, now] = await Promise.all([
+    Promise.all(plan2.tags.filter((x) => x.kind === "sha").map(put)),
+    Promise.all(moving.map((t) => registry.headManifest({ ...repo, tag: t.tag }, { signal })))
+  ]);
+  await after?.();
+  const taken = moving.filter((t, i2) => now[i2] && now[i2].digest !== t.from && now[i2].digest !== plan2.index.digest);
+  const all = taken.length ? await registry.tagDigests(repo, { signal }) : [];
+  const go = [];
+  moving.forEach((t, i2) => {
+    const n2 = now[i2];
+    const newer = taken.includes(t) && n2 ? versionsAt(all, n2.digest, plan2.imagePrefix).find((v) => semver_default.rcompare(v, plan2.version) < 0) : void 0;
+    if (newer) out.held.push({ tag: t.tag, stays: newer });
+    else go.push(n2?.digest === plan2.index.digest ? { ...t, unchanged: true } : t);
+  });
+  await Promise.all(go.map(put));
+  out.written.sort((a2, b) => plan2.tags.findIndex((t) => t.tag === a2) - plan2.tags.findIndex((t) => t.tag === b));
+  await after?.();
+  const check = plan2.tags.filter((t) => !out.held.some((h2) => h2.tag === t.tag));
+  const heads = await Promise.all(check.map((t) => registry.headManifest({ ...repo, tag: t.tag }, { signal })));
+  const wrong = check.filter((_, i2) => heads[i2]?.digest !== plan2.index.digest);
+  if (wrong.length)
+    throw checkError(
+      `${wrong.map((t) => `${plan2.repository}:${t.tag}`).join(", ")} do not point at ${plan2.index.digest} right after they were written.`,
+      "Someone may be pushing at the same time; run assemble again."
+    );
+  return out;
+}
+function versionsAt(tags, digest, imagePrefix) {
+  return tags.flatMap((t) => t.digest === digest ? versionOfImageTag(t.tag, imagePrefix) ?? [] : []);
+}
+async function cleanCandidate(registry, plan2, step, signal) {
+  const repo = parseRepository(plan2.repository);
+  const now = await registry.headManifest({ ...repo, tag: step.tag }, { signal });
+  if (!now) return { done: true, detail: `${step.tag} was already gone` };
+  if (now.digest !== step.digest)
+    return { done: false, detail: `${step.tag} was moved to ${now.digest.slice(0, 19)} meanwhile: left alone` };
+  const untag = await registry.deleteManifest(repo, step.tag, { signal });
+  if (untag === "deleted" || untag === "missing") return { done: true, detail: `${step.tag} untagged` };
+  if (step.how !== "delete-manifest")
+    return {
+      done: false,
+      detail: `${step.tag} kept: this registry cannot remove a tag alone, and deleting its manifest would break what refers to it (${step.reason})`
+    };
+  const tags = await registry.tagDigests(repo, { signal });
+  const others = tags.filter((t) => t.digest === step.digest && t.tag !== step.tag);
+  if (others.length)
+    return { done: false, detail: `${step.tag} kept: ${others.map((t) => t.tag).join(", ")} now point at it too` };
+  const holder = await indexReferring(registry, repo, tags, step.digest, signal);
+  if (holder) return { done: false, detail: `${step.tag} kept: the index at ${holder} refers to it` };
+  const gone = await registry.deleteManifest(repo, step.digest, { signal });
+  return gone === "unsupported" ? { done: false, detail: `${step.tag} kept: the registry deletes neither tags nor manifests through its API` } : {
+    done: true,
+    detail: `${step.tag} removed with its manifest ${step.digest.slice(0, 19)} (nothing refers to it)`
+  };
+}
+async function indexReferring(registry, repo, tags, digest, signal) {
+  for (const t of tags.filter((x) => INDEX_TYPES.includes(x.mediaType))) {
+    const m = await registry.getManifest({ ...repo, digest: t.digest }, { signal });
+    if (isIndex(m.json) && m.json.manifests.some((d) => d.digest === digest)) return t.tag;
+  }
+  return void 0;
+}
+
+// src/core/assemble/build-index.ts
+function buildIndex(entries2, required) {
+  const rank2 = (e) => {
+    const i2 = required.findIndex((r) => e.descriptor.platform && platformMatches(e.descriptor.platform, r));
+    return i2 < 0 ? required.length : i2;
+  };
+  const ordered = [...entries2].sort((a2, b) => rank2(a2) - rank2(b) || a2.platform.localeCompare(b.platform));
+  const manifests = [...ordered.map((e) => e.descriptor), ...ordered.flatMap((e) => e.attestations)].map(
+    ({ mediaType, digest, size, platform: platform3, annotations, artifactType }) => ({
+      mediaType,
+      digest,
+      size,
+      ...platform3 ? { platform: platform3 } : {},
+      ...annotations ? { annotations } : {},
+      ...artifactType ? { artifactType } : {}
+    })
+  );
+  const bytes = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: MediaType.ociIndex, manifests }));
+  return { digest: digestOf(bytes), mediaType: MediaType.ociIndex, size: bytes.length, bytes };
+}
+
+// src/core/assemble/sources.ts
+async function resolveSources(registry, target, sources, signal) {
+  if (!sources.length)
+    throw usageError(
+      "Nothing to assemble.",
+      "Pass the per-platform pushes: --source REPO@sha256:... or --source REPO:candidate-RUN-amd64 (one per platform)."
+    );
+  const plans = [];
+  const entries2 = [];
+  for (const text2 of sources) {
+    const ref = parseReference(text2);
+    if (ref.registry !== target.registry || ref.repository !== target.repository)
+      throw usageError(
+        `${text2} is not in ${repositoryName(target)}.`,
+        "Push every platform to the repository you release (push-by-digest does), so the index can refer to it without copying layers."
+      );
+    const m = await registry.getManifest(ref, { signal });
+    const found = [];
+    if (isIndex(m.json)) {
+      const all = m.json.manifests;
+      for (const d of all.filter((x) => !isAttestation(x))) {
+        if (!d.platform)
+          throw usageError(
+            `${text2} lists ${d.digest} without a platform.`,
+            "Push each platform with its platform set."
+          );
+        found.push({
+          platform: platformString(d.platform),
+          descriptor: d,
+          attestations: all.filter(
+            (a2) => isAttestation(a2) && a2.annotations?.["vnd.docker.reference.digest"] === d.digest
+          ),
+          source: text2
+        });
+      }
+    } else {
+      const { config } = await registry.getImageConfig({ ...ref, tag: void 0, digest: m.digest }, void 0, {
+        signal
+      });
+      const platform3 = {
+        os: config.os ?? "unknown",
+        architecture: config.architecture ?? "unknown",
+        ...config.variant ? { variant: config.variant } : {}
+      };
+      const descriptor = { mediaType: m.mediaType, digest: m.digest, size: m.bytes.length, platform: platform3 };
+      found.push({ platform: platformString(platform3), descriptor, attestations: [], source: text2 });
+    }
+    for (const e of found) {
+      const twin = entries2.find((x) => x.platform === e.platform);
+      if (twin && twin.descriptor.digest !== e.descriptor.digest)
+        throw usageError(
+          `Two different ${e.platform} images: ${twin.descriptor.digest} (${twin.source}) and ${e.descriptor.digest} (${text2}).`,
+          "Give one image per platform."
+        );
+      if (!twin) entries2.push(e);
+    }
+    plans.push({
+      reference: text2,
+      digest: m.digest,
+      tag: ref.digest ? void 0 : ref.tag,
+      platforms: found.map((e) => e.platform)
+    });
+  }
+  return { sources: plans, entries: entries2 };
+}
+
+// src/core/assemble/plan.ts
+var CANDIDATE_TAG2 = /^candidate[-_.]/;
+async function planAssemble(req, registry, config, signal) {
+  const target = parseRepository(req.image);
+  const repository = repositoryName(target);
+  const given = req.sources.length ? req.sources : await recordedSources(req);
+  const [{ sources, entries: entries2 }, names] = await Promise.all([
+    resolveSources(registry, target, given, signal),
+    registry.listTags(target, { signal }).catch((e) => {
+      if (e.kind === "check") return [];
+      throw e;
+    })
+  ]);
+  if (!entries2.length) throw usageError("The sources hold no platform image.", "Check the references given.");
+  const index = buildIndex(entries2, req.platforms);
+  const plan2 = releaseTags(req.version, req.commit, config.tags, names);
+  const candidates = sources.flatMap((s) => s.tag && CANDIDATE_TAG2.test(s.tag) ? [s.tag] : []);
+  const wanted = [.../* @__PURE__ */ new Set([...plan2.tags.map((t) => t.tag), ...candidates])].filter((t) => names.includes(t));
+  const heads = await Promise.all(wanted.map((tag) => registry.headManifest({ ...target, tag }, { signal })));
+  const existing = wanted.flatMap((tag, i2) => {
+    const h2 = heads[i2];
+    return h2 ? [{ tag, digest: h2.digest, mediaType: h2.mediaType }] : [];
+  });
+  const at = new Map(existing.map((t) => [t.tag, t.digest]));
+  const tags = plan2.tags.map((t) => ({
+    tag: t.tag,
+    kind: t.kind,
+    from: at.get(t.tag) ?? null,
+    to: index.digest,
+    unchanged: at.get(t.tag) === index.digest
+  }));
+  const written = new Set(tags.map((t) => t.tag));
+  const cleanup = req.cleanCandidates === false ? [] : sources.filter((s) => s.tag && CANDIDATE_TAG2.test(s.tag) && !written.has(s.tag)).map((s) => cleanupDecision(s.tag, s.digest, index, entries2, existing));
+  return {
+    repository,
+    version: req.version,
+    sources,
+    entries: entries2,
+    index,
+    tags,
+    held: plan2.held,
+    imagePrefix: plan2.scheme.imagePrefix,
+    basis: plan2.scheme.basis,
+    cleanup
+  };
+}
+async function recordedSources(req) {
+  if (!req.record) return [];
+  const lookup = await readRecords(req.record, { image: req.image, version: req.version });
+  const found = [...new Set([...lookup.tested.values()].flatMap((t) => t.source ? [t.source] : []))];
+  if (!found.length)
+    throw usageError(
+      `No sources given, and no pre-push record at ${req.record} names a candidate of ${req.image} ${req.version}.`,
+      "Pass the per-platform pushes (--source), or the folder where the candidate pre-push runs recorded them (--record)."
+    );
+  return found;
+}
+function cleanupDecision(tag, digest, index, entries2, existing) {
+  const referenced = entries2.some(
+    (e) => e.descriptor.digest === digest || e.attestations.some((a2) => a2.digest === digest)
+  );
+  const others = existing.filter((t) => t.digest === digest && t.tag !== tag).map((t) => t.tag);
+  if (referenced)
+    return {
+      tag,
+      digest,
+      how: "delete-tag",
+      reason: `the new index refers to ${digest.slice(0, 19)}`
+    };
+  if (others.length)
+    return {
+      tag,
+      digest,
+      how: "delete-tag",
+      reason: `tags ${others.join(", ")} also point at it: only the tag may go`
+    };
+  if (digest === index.digest) return { tag, digest, how: "delete-tag", reason: "it is the new index itself" };
+  return {
+    tag,
+    digest,
+    how: "delete-manifest",
+    reason: "nothing else refers to it: the tag goes, or else its manifest"
+  };
+}
+
+// src/core/assemble/run.ts
+var short5 = (d) => d.slice(0, 19);
+async function assemble(req, deps) {
+  const steps = [];
+  const step = (name, status, detail) => {
+    const existing = steps.find((s) => s.name === name);
+    const rec = { name, status, detail };
+    if (existing) Object.assign(existing, rec);
+    else steps.push(rec);
+    deps.onStep?.(rec);
+  };
+  const checks = [];
+  const written = [];
+  const context = {};
+  let plan2;
+  let digest;
+  const finish2 = () => {
+    for (const name of ["plan", "index", "verify", "tags", "cleanup"])
+      if (!steps.some((s) => s.name === name))
+        steps.push({ name, status: "not-run", detail: req.dryRun ? "dry run" : "an earlier step did not pass" });
+    const report = readinessReport(checks, {
+      image: req.image,
+      version: req.version,
+      stage: req.dryRun ? "assemble (dry run)" : "assemble",
+      context,
+      basis: plan2?.basis,
+      now: deps.now
+    });
+    const platformDigests = Object.fromEntries((plan2?.entries ?? []).map((e) => [e.platform, e.descriptor.digest]));
+    return { plan: plan2, steps, report, digest, platformDigests, written };
+  };
+  const fail = (name, id, title, what, e) => {
+    if (deps.signal?.aborted) throw e instanceof CancelledError ? e : new CancelledError();
+    step(name, "failed", describeError(e).split("\n")[0]);
+    checks.push(faultResult({ id, title, what }, e));
+  };
+  step("plan", "running", "reading the sources");
+  try {
+    plan2 = await planAssemble(req, deps.registry, deps.config, deps.signal);
+  } catch (e) {
+    if (e.kind === "usage") throw e;
+    fail("plan", "sources", "Sources", "platforms", e);
+    return finish2();
+  }
+  const p = plan2;
+  context.index = `${p.index.digest} (${p.entries.length} platforms, ${p.entries.reduce((n2, e) => n2 + e.attestations.length, 0)} attestations)`;
+  try {
+    deps.onPlan?.(p);
+  } catch (e) {
+    deps.logger?.warn(`the plan listener failed: ${describeError(e)}`);
+  }
+  const sources = sourcesCheck(p, req.platforms);
+  checks.push(sources);
+  step("plan", sources.verdict === "pass" ? "done" : "failed", sources.summary);
+  if (sources.verdict !== "pass") return finish2();
+  if (req.dryRun) {
+    context["dry run"] = "nothing was written";
+    return finish2();
+  }
+  step("index", "running", `PUT ${short5(p.index.digest)} by digest`);
+  try {
+    await putIndex(deps.registry, p, deps.signal);
+    digest = p.index.digest;
+    step("index", "done", `${p.repository}@${p.index.digest} written (no tag moved)`);
+    await deps.between?.("index");
+  } catch (e) {
+    fail("index", "index", "Index", "manifests", e);
+    return finish2();
+  }
+  step("verify", "running", "reading the index and its manifests back");
+  try {
+    const v = await verifyIndex(deps.registry, p, deps.signal);
+    const check = indexCheck(p, v.missing, v.attestations);
+    checks.push(check);
+    step("verify", check.verdict === "pass" ? "done" : "failed", check.summary);
+    if (check.verdict !== "pass") return finish2();
+    await deps.between?.("verify");
+  } catch (e) {
+    fail("verify", "index", "Index", "manifests", e);
+    return finish2();
+  }
+  step("tags", "running", p.tags.map((t) => t.tag).join(", "));
+  const held = [...p.held];
+  try {
+    const outcome = { written, held: [] };
+    await writeTags(deps.registry, p, deps.signal, () => deps.between?.("tags") ?? Promise.resolve(), outcome);
+    held.push(...outcome.held);
+    checks.push(tagsWritten(p, written, held));
+    step("tags", "done", written.length ? `wrote ${written.join(", ")}` : "every tag already pointed at the index");
+  } catch (e) {
+    fail("tags", "tags", "Tags", "tags", e);
+    context["tags written before the fault"] = written.join(", ") || "none";
+    return finish2();
+  }
+  step("cleanup", "running", p.cleanup.map((c3) => c3.tag).join(", ") || "no candidate tags");
+  const results = [];
+  try {
+    results.push(
+      ...await Promise.all(
+        p.cleanup.map(async (c3) => ({ tag: c3.tag, ...await cleanCandidate(deps.registry, p, c3, deps.signal) }))
+      )
+    );
+    checks.push(cleanupCheck(results));
+    step("cleanup", "done", results.map((r) => r.detail).join("; ") || "no candidate tags");
+  } catch (e) {
+    fail("cleanup", "cleanup", "Candidate tags", "tags", e);
+  }
+  return finish2();
+}
+function sourcesCheck(p, required) {
+  const missing = required.filter(
+    (r) => !p.entries.some((e) => e.descriptor.platform && platformMatches(e.descriptor.platform, r))
+  );
+  return checkResult({
+    id: "sources",
+    title: "Sources",
+    examined: { count: p.entries.length, what: "platforms", lookedFor: required.join(", ") },
+    findings: missing.map((m) => ({
+      severity: "error",
+      subject: m,
+      message: `no source holds ${m}; nothing is written without it`
+    })),
+    evidence: {
+      sources: p.sources.map((s) => `${s.reference} ${short5(s.digest)}: ${s.platforms.join(", ")}`),
+      index: p.index.digest
+    },
+    next: missing.length ? [{ text: `Push ${missing.join(", ")} and pass it as a --source` }] : void 0
+  });
+}
+function indexCheck(p, missing, attestations) {
+  const loose = attestations.filter((a2) => !a2.platform);
+  return checkResult({
+    id: "index",
+    title: "Index",
+    summary: missing.length ? `${missing.length} manifest(s) the index names are not in the registry` : `${p.entries.length} platforms and ${attestations.length} attestations, each attestation under its platform; read back from the registry`,
+    examined: { count: 1 + p.entries.length + attestations.length, what: "manifests" },
+    findings: [
+      ...missing.map((d) => ({
+        severity: "error",
+        subject: d,
+        message: `${d} is named by the index but missing from ${p.repository}`
+      })),
+      ...loose.map((a2) => ({
+        severity: "error",
+        subject: a2.digest,
+        message: `attestation ${short5(a2.digest)} names no platform of the index`
+      }))
+    ],
+    evidence: {
+      digest: p.index.digest,
+      platforms: p.entries.map(
+        (e) => `${e.platform} ${short5(e.descriptor.digest)}${e.attestations.length ? ` (+${e.attestations.length} attestation)` : ""}`
+      )
+    }
+  });
+}
+function tagsWritten(p, written, held) {
+  return checkResult({
+    id: "tags",
+    title: "Tags",
+    summary: `${written.length ? `wrote ${written.join(", ")}` : "every tag already pointed at the index"}${held.length ? `; left ${held.map((h2) => `${h2.tag} on ${h2.stays}`).join(", ")}` : ""}`,
+    examined: { count: p.tags.length + held.length, what: "tags" },
+    findings: held.map((h2) => ({
+      severity: "info",
+      subject: h2.tag,
+      message: `${h2.tag} stays on the newer ${h2.stays}`
+    })),
+    evidence: {
+      order: p.tags.map((t) => t.tag),
+      moved: p.tags.filter((t) => t.from && t.from !== t.to).map((t) => `${t.tag} ${short5(t.from)} -> ${short5(t.to)}`)
+    }
+  });
+}
+function cleanupCheck(results) {
+  return checkResult({
+    id: "cleanup",
+    title: "Candidate tags",
+    summary: results.length ? results.map((r) => r.detail).join("; ") : "no candidate tags to remove",
+    // Nothing to remove is not a check that saw nothing: the index and the tags were checked above.
+    examined: { count: Math.max(1, results.length), what: "candidate tags" },
+    findings: results.filter((r) => !r.done).map((r) => ({ severity: "warning", subject: r.tag, message: r.detail }))
+  });
+}
+
+// src/core/assemble/format.ts
+var short6 = (d) => d.slice(0, 19);
+function formatPlan(p) {
+  const lines = [`assemble ${p.repository} ${p.version}`, "  sources (read by digest, no layer pulled):"];
+  for (const s of p.sources) lines.push(`    ${s.reference}  ${short6(s.digest)}  ${s.platforms.join(", ")}`);
+  const att = p.entries.reduce((n2, e) => n2 + e.attestations.length, 0);
+  lines.push(
+    `  1. index ${p.index.digest}: ${p.entries.map((e) => `${e.platform}${e.attestations.length ? ` (+${e.attestations.length} attestation)` : ""}`).join(", ")}; ${att} attestation(s); written by digest, no tag moves`,
+    "  2. verify: the registry holds the index and every manifest it names",
+    "  3. tags, in this order:"
+  );
+  const w = Math.max(0, ...p.tags.map((t) => t.tag.length));
+  for (const t of p.tags)
+    lines.push(
+      `     ${t.tag.padEnd(w)}  ${t.unchanged ? "already there" : t.from ? `${short6(t.from)} -> ${short6(t.to)}` : `new -> ${short6(t.to)}`}  (${t.kind})`
+    );
+  for (const h2 of p.held) lines.push(`     ${h2.tag.padEnd(w)}  left alone: the newer ${h2.stays} holds it`);
+  lines.push(
+    p.cleanup.length ? "  4. candidate tags, after the index is verified:" : "  4. no candidate tags to remove"
+  );
+  for (const c3 of p.cleanup)
+    lines.push(
+      `     ${c3.tag}  ${c3.how === "delete-manifest" ? "untag, or delete its manifest" : "untag only"}: ${c3.reason}`
+    );
+  return lines.join("\n");
+}
+
+// src/core/config/load.ts
+var import_node_path26 = __toESM(require("node:path"));
+var CONFIG_FILE = "release-operator.json";
+function defaultConfig() {
+  return build2(SCHEMA);
+  function build2(spec) {
+    if (spec.type === "section") return Object.fromEntries(Object.entries(spec.fields).map(([k, v]) => [k, build2(v)]));
+    const d = spec.default;
+    return Array.isArray(d) ? [...d] : d && typeof d === "object" ? { ...d } : d;
+  }
+}
+var SEVERITIES = ["off", "error", "warning", "info"];
+function validateOverrides(input, source) {
+  const problems = [];
+  const out = walk(SCHEMA, input, "");
+  if (problems.length) {
+    throw usageError(`Invalid configuration in ${source}:
+  ${problems.join("\n  ")}`, `Fix ${source} and run again.`);
+  }
+  return out ?? {};
+  function walk(spec, value, key) {
+    const at = key || "(top level)";
+    const got = () => `got ${JSON.stringify(value)?.slice(0, 60) ?? String(value)}`;
+    switch (spec.type) {
+      case "section": {
+        if (value === null || typeof value !== "object" || Array.isArray(value)) {
+          problems.push(`${at}: expected an object, ${got()}`);
+          return void 0;
+        }
+        const result = {};
+        for (const [k, v] of Object.entries(value)) {
+          if (k === "$schema") continue;
+          const child = Object.hasOwn(spec.fields, k) ? spec.fields[k] : void 0;
+          const childKey = key ? `${key}.${k}` : k;
+          if (!child) {
+            problems.push(`${childKey}: unknown key (known: ${Object.keys(spec.fields).join(", ")})`);
+            continue;
+          }
+          const r = walk(child, v, childKey);
+          if (r !== void 0) result[k] = r;
+        }
+        return result;
+      }
+      case "string":
+        if (value === null && spec.default === void 0) return void 0;
+        if (typeof value !== "string") return void problems.push(`${at}: expected a string, ${got()}`);
+        if (spec.enum && !spec.enum.includes(value))
+          return void problems.push(`${at}: expected one of ${spec.enum.join(", ")}, ${got()}`);
+        if (spec.pattern && !spec.pattern.test(value))
+          return void problems.push(
+            `${at}: expected ${spec.patternHint ?? `text matching ${spec.pattern.source}`}, ${got()}`
+          );
+        return value;
+      case "integer":
+        if (typeof value !== "number" || !Number.isInteger(value))
+          return void problems.push(`${at}: expected an integer, ${got()}`);
+        if (spec.min !== void 0 && value < spec.min || spec.max !== void 0 && value > spec.max)
+          return void problems.push(`${at}: expected an integer from ${spec.min} to ${spec.max}, ${got()}`);
+        return value;
+      case "boolean":
+        if (typeof value !== "boolean") return void problems.push(`${at}: expected true or false, ${got()}`);
+        return value;
+      case "string[]": {
+        if (!Array.isArray(value) || value.some((v) => typeof v !== "string"))
+          return void problems.push(`${at}: expected a list of strings, ${got()}`);
+        const items = value;
+        const bad2 = spec.pattern ? items.filter((v) => !spec.pattern.test(v)) : [];
+        if (bad2.length)
+          return void problems.push(
+            `${at}: ${bad2.map((b) => JSON.stringify(b)).join(", ")} is not of the form os/architecture[/variant]`
+          );
+        if (key === "versionSources") {
+          const unknown = items.filter((v) => !VERSION_SOURCES.includes(v));
+          if (unknown.length)
+            return void problems.push(
+              `${at}: unknown source ${unknown.join(", ")} (known: ${VERSION_SOURCES.join(", ")})`
+            );
+        }
+        return [...items];
+      }
+      case "map":
+      case "ruleSeverities": {
+        if (value === null || typeof value !== "object" || Array.isArray(value))
+          return void problems.push(`${at}: expected an object of strings, ${got()}`);
+        const entries2 = Object.entries(value);
+        const notString = entries2.filter(([, v]) => typeof v !== "string");
+        if (notString.length)
+          return void problems.push(
+            `${at}.${notString[0][0]}: expected a string, got ${JSON.stringify(notString[0][1])}`
+          );
+        if (spec.type === "map") {
+          const badKey = spec.keyPattern ? entries2.find(([k]) => !spec.keyPattern.test(k)) : void 0;
+          if (badKey)
+            return void problems.push(`${at}: key ${JSON.stringify(badKey[0])} is not ${spec.keyHint ?? "allowed"}`);
+          const badValue = spec.valuePattern ? entries2.find(([, v]) => !spec.valuePattern.test(v)) : void 0;
+          if (badValue)
+            return void problems.push(
+              `${at}.${badValue[0]}: expected ${spec.valueHint ?? `text matching ${spec.valuePattern.source}`}, got ${JSON.stringify(badValue[1])}`
+            );
+        }
+        if (spec.type === "ruleSeverities") {
+          const bad2 = entries2.filter(([, v]) => !SEVERITIES.includes(v));
+          if (bad2.length)
+            return void problems.push(
+              `${at}.${bad2[0][0]}: expected one of ${SEVERITIES.join(", ")}, got ${JSON.stringify(bad2[0][1])}`
+            );
+        }
+        return { ...value };
+      }
+    }
+  }
+}
+function mergeConfig(base, ...layers) {
+  const out = structuredClone(base);
+  for (const layer of layers) {
+    if (!layer) continue;
+    for (const [k, v] of Object.entries(layer)) {
+      if (v === void 0) continue;
+      const cur = out[k];
+      if (cur && typeof cur === "object" && !Array.isArray(cur) && v && typeof v === "object" && !Array.isArray(v) && isSection(k)) {
+        out[k] = { ...cur, ...Object.fromEntries(Object.entries(v).filter(([, x]) => x !== void 0)) };
+      } else out[k] = v;
+    }
+  }
+  return out;
+}
+function isSection(key) {
+  return SCHEMA.fields[key]?.type === "section";
+}
+async function readConfigFile(root) {
+  const file = import_node_path26.default.join(root, CONFIG_FILE);
+  const text2 = await readRegularText(root, CONFIG_FILE);
+  if (text2 === void 0) return {};
+  let parsed;
+  try {
+    parsed = JSON.parse(text2);
+  } catch (e) {
+    throw usageError(
+      `${file} is not valid JSON: ${e.message}`,
+      "Fix the file, or remove it to use the defaults."
+    );
+  }
+  return { file, overrides: validateOverrides(parsed, file) };
+}
+async function loadConfig(root, overrides, opts = {}) {
+  const { file, overrides: fromFile } = await readConfigFile(root);
+  const ignored = [];
+  if (opts.untrusted && fromFile) {
+    for (const key of RESTRICTED_KEYS) {
+      const parts = key.split(".");
+      const parent = parts.slice(0, -1).reduce(
+        (o2, p) => o2?.[p],
+        fromFile
+      );
+      if (parent && parts.at(-1) in parent) {
+        delete parent[parts.at(-1)];
+        ignored.push(key);
+      }
+    }
+  }
+  return { config: mergeConfig(defaultConfig(), opts.environment, fromFile, overrides), file, ignored };
+}
 
 // src/core/process/exit.ts
 function exitWhenFlushed(code2) {
@@ -67301,7 +67357,7 @@ async function run(env = process.env) {
           registry,
           signal: controller.signal,
           logger,
-          onPlan: (plan) => info(formatPlan(plan)),
+          onPlan: (plan2) => info(formatPlan(plan2)),
           onStep: assembleProgress
         }
       );

@@ -1,11 +1,11 @@
 import type { Command } from 'commander';
 import { CancelledError, usageError } from '../../core/errors';
-import { exitCodeOf } from '../../core/report/model';
+import { exitCodeOf } from '../../core/report';
 import { askYesNo, canAsk } from '../confirm';
 import { defineCommand, type CliContext, type CliRuntime } from '../framework';
 
 /** The CLI's IO may carry a clock (tests pin it); else the real one. */
-export const clockOf = (ctx: CliContext): (() => Date) => (ctx.io as { now?: () => Date }).now ?? (() => new Date());
+const clockOf = (ctx: CliContext): (() => Date) => (ctx.io as { now?: () => Date }).now ?? (() => new Date());
 
 const VIA = ['auto', 'registry', 'github-packages'] as const;
 

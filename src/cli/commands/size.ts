@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { usageError } from '../../core/errors';
-import { combineVerdicts, exitCodeOf } from '../../core/report/model';
+import { combineVerdicts, exitCodeOf } from '../../core/report';
 import { defineCommand, type CliRuntime } from '../framework';
 
 /** `size REF`: compressed size per platform, largest layers, delta to the previous release, the size budget. */

@@ -36,7 +36,7 @@ const PLATFORM = /^[a-z0-9]+\/[a-z0-9_]+(\/[a-z0-9]+)?$/;
 /** A retention rule: keep the newest N, anything younger than D days (or H hours), or both ("10 14d"). */
 export const RETENTION_RULE = /^\s*(?:\d+(?:\s*,?\s*\d+[dh])?|\d+[dh])\s*$/;
 /** A size in bytes with an optional unit: 150MB (10^6), 150MiB (2^20), 1.5GB, 800kB. */
-export const SIZE = /^\s*\d+(?:\.\d+)?\s*(?:B|[kK]B|KiB|MB|MiB|GB|GiB)?\s*$/;
+const SIZE = /^\s*\d+(?:\.\d+)?\s*(?:B|[kK]B|KiB|MB|MiB|GB|GiB)?\s*$/;
 const SIZE_OR_PERCENT = /^\s*(?:\d+(?:\.\d+)?\s*(?:B|[kK]B|KiB|MB|MiB|GB|GiB)?|\d+(?:\.\d+)?\s*%)\s*$/;
 
 /**

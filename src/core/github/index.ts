@@ -55,5 +55,12 @@ export { dispatchWorkflow, type DispatchOptions, type DispatchResult } from './d
 export { followRun, type RunEvent, type FollowOptions, type RunSnapshot } from './follow';
 export { jobLog, runLogs, splitByStep, formatLog, type JobLog, type LogSection } from './logs';
 export { listReleases, listPackageVersions, type PackagesResult } from './releases';
+export {
+  resolvePackage,
+  listAllPackageVersions,
+  deletePackageVersion,
+  restoreCommand,
+  type PackageRef,
+} from './package-versions';
 export * from './types';
 export { githubStatus, type GitHubStatus } from './status';

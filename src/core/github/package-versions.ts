@@ -25,7 +25,7 @@ const params = (p: PackageRef) => ({
   ...(p.owner.kind === 'org' ? { org: p.owner.org } : {}),
 });
 const prefix = (p: PackageRef) => (p.owner.kind === 'org' ? '/orgs/{org}' : '/user');
-export const packagePath = (p: PackageRef) =>
+const packagePath = (p: PackageRef) =>
   `${p.owner.kind === 'org' ? `/orgs/${p.owner.org}` : '/user'}/packages/container/${encodeURIComponent(p.name)}`;
 
 /** Finds who owns the package: the organisation `owner`, else the signed-in user (404 on both: a usage error). */

@@ -11,6 +11,7 @@
 export {
   RegistryClient,
   nextLink,
+  layersSize,
   type RegistryClientOptions,
   type RefInput,
   type RepoInput,

@@ -1,20 +1,18 @@
 import { CancelledError, ReleaseOperatorError, describeError } from '../errors';
-import type { GitHubClient } from '../github/client';
 import {
+  type GitHubClient,
   deletePackageVersion,
   listAllPackageVersions,
   restoreCommand,
   type PackageRef,
-} from '../github/package-versions';
-import type { CallOptions, RegistryClient } from '../registry/client';
-import type { ImageReference } from '../registry/reference';
-import { MediaType } from '../registry/types';
+} from '../github';
+import { type CallOptions, type RegistryClient, type ImageReference, MediaType } from '../registry';
 import { untagManifest } from './apply-registry';
 import { Pacer } from './pace';
 import type { DeletionOutcome, PackagesApplyInfo, PlannedDeletion, PrunePlan } from './types';
 
 /** GitHub's documented pace for package deletions. */
-export const GITHUB_DELETIONS_PER_MINUTE = 180;
+const GITHUB_DELETIONS_PER_MINUTE = 180;
 
 /**
  * Applies a plan on ghcr.io through the GitHub Packages API: each manifest is a package version, deleted by id.

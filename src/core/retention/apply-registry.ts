@@ -1,7 +1,5 @@
 import { CancelledError, ReleaseOperatorError, describeError } from '../errors';
-import type { CallOptions, RegistryClient } from '../registry/client';
-import type { ImageReference } from '../registry/reference';
-import { MediaType } from '../registry/types';
+import { type CallOptions, type RegistryClient, type ImageReference, MediaType } from '../registry';
 import type { DeletionOutcome, PlannedDeletion, PrunePlan } from './types';
 
 type Repo = Pick<ImageReference, 'registry' | 'repository'>;
@@ -30,7 +28,7 @@ export function untagManifest(tag: string, nonce: string, emptyDigest: string): 
 }
 
 /** Untags a tag whose manifest is kept: DELETE by tag where the registry has it, else the empty-manifest trick. */
-export async function untag(
+async function untag(
   client: RegistryClient,
   repo: Repo,
   tag: string,

@@ -1,6 +1,5 @@
 import { CancelledError, environmentError } from '../errors';
-import type { CallOptions, RegistryClient } from '../registry/client';
-import { repositoryName, type ImageReference } from '../registry/reference';
+import { type CallOptions, type RegistryClient, repositoryName, type ImageReference } from '../registry';
 import type { RepoGraph } from './graph';
 
 /**

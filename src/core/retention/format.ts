@@ -1,5 +1,5 @@
-import { short } from '../registry/checks';
-import { describeBasis } from '../report/text';
+import { short } from '../registry';
+import { describeBasis } from '../report';
 import type { DeletionOutcome, PlannedDeletion, PrunePlan, PruneResult } from './types';
 
 const via = (p: PrunePlan) => (p.backend === 'github-packages' ? 'the GitHub Packages API' : 'the registry API');

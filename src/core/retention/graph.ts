@@ -1,10 +1,17 @@
 import pLimit from 'p-limit';
 import { CancelledError, environmentError, ReleaseOperatorError } from '../errors';
-import type { CallOptions, RegistryClient } from '../registry/client';
-import { isAttestation, isImageManifest, isIndex, platformString } from '../registry/manifest';
-import { repositoryName, type ImageReference } from '../registry/reference';
+import {
+  type CallOptions,
+  type RegistryClient,
+  isAttestation,
+  isImageManifest,
+  isIndex,
+  platformString,
+  repositoryName,
+  type ImageReference,
+  type ManifestResult,
+} from '../registry';
 import { artifactTagSubject, type ArtifactTagKind } from './artifact-tags';
-import type { ManifestResult } from '../registry/types';
 
 type Repo = Pick<ImageReference, 'registry' | 'repository'>;
 

@@ -5,15 +5,7 @@
  *   const plan = await planRetention('ghcr.io/acme/rocket', policyFromConfig(config), { client, now, github });
  *   const result = await applyRetention(plan, { client, now, github }); // result.verification is a CheckResult
  */
-export { planRetention, applyRetention, backendFor, type PruneOptions } from './prune';
-export {
-  policyFromConfig,
-  parseRule,
-  globMatches,
-  describeRule,
-  formatAge,
-  type RetentionPolicy,
-  type RetentionRule,
-} from './policy';
+export { planRetention, applyRetention, type PruneOptions } from './prune';
+export { policyFromConfig, type RetentionPolicy, type RetentionRule } from './policy';
 export { formatPlan, formatResult } from './format';
 export * from './types';

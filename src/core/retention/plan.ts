@@ -1,4 +1,4 @@
-import { short } from '../registry/checks';
+import { short } from '../registry';
 import { artifactTagSubject } from './artifact-tags';
 import { choosePrefix } from '../version/scheme';
 import type { Edge, RepoGraph } from './graph';
@@ -300,7 +300,7 @@ export async function planPrune(input: PlanInput): Promise<PrunePlan> {
 }
 
 /** Every digest reachable from `roots` over the graph's edges (index entries and referrers). */
-export function closure(graph: RepoGraph, roots: Iterable<string>): Set<string> {
+function closure(graph: RepoGraph, roots: Iterable<string>): Set<string> {
   const out = new Set<string>();
   const stack = [...roots];
   while (stack.length) {

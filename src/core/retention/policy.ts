@@ -1,6 +1,5 @@
 import { usageError } from '../errors';
-import type { ReleaseOperatorConfig } from '../config/schema';
-import { RETENTION_RULE } from '../config/schema';
+import { type ReleaseOperatorConfig, RETENTION_RULE } from '../config/schema';
 import { movingTagOf, versionOfImageTag } from '../version/order';
 
 /** One retention rule: which tags it governs and what of them it keeps. */

@@ -1,10 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import { environmentError, usageError } from '../errors';
 import { runOperation } from '../operation';
-import type { GitHubClient } from '../github/client';
-import { listAllPackageVersions, resolvePackage, type PackageRef } from '../github/package-versions';
-import type { CallOptions, RegistryClient } from '../registry/client';
-import { parseRepository, repositoryName, type ImageReference } from '../registry/reference';
+import { type GitHubClient, listAllPackageVersions, resolvePackage, type PackageRef } from '../github';
+import {
+  type CallOptions,
+  type RegistryClient,
+  parseRepository,
+  repositoryName,
+  type ImageReference,
+} from '../registry';
 import { applyPackagesPlan } from './apply-packages';
 import { applyRegistryPlan } from './apply-registry';
 import { createdResolver } from './created';
@@ -31,7 +35,7 @@ export interface PruneOptions extends CallOptions {
   perMinute?: number;
 }
 
-export function backendFor(repo: Repo, wanted: PruneOptions['backend'] = 'auto'): PruneBackend {
+function backendFor(repo: Repo, wanted: PruneOptions['backend'] = 'auto'): PruneBackend {
   if (wanted !== 'auto') return wanted;
   return repo.registry === 'ghcr.io' ? 'github-packages' : 'registry';
 }

@@ -57,7 +57,7 @@ export interface PrunePlan {
   /** The rules in words, then what is always kept. */
   policy: string[];
   /** Where the image tag prefix of the releases came from (configured, inferred from the tags, or the default). */
-  basis: import('../report/model').Basis[];
+  basis: import('../report').Basis[];
   counts: {
     tags: number;
     keptTags: number;
@@ -99,7 +99,7 @@ export interface PruneResult {
   outcomes: DeletionOutcome[];
   counts: { deleted: number; alreadyGone: number; failed: number; skipped: number };
   /** Every kept tag resolved again with all its platforms (the readiness report's shape). */
-  verification: import('../report/model').CheckResult;
+  verification: import('../report').CheckResult;
   /** GitHub Packages: how to restore each deleted version within 30 days. */
   restore?: string[];
   notes: string[];

@@ -1,9 +1,7 @@
 import pLimit from 'p-limit';
 import { describeError } from '../errors';
-import type { CallOptions, RegistryClient } from '../registry/client';
-import { isAttestation, isIndex } from '../registry/manifest';
-import type { ImageReference } from '../registry/reference';
-import { checkResult, type CheckFinding, type CheckResult } from '../report/model';
+import { type CallOptions, type RegistryClient, isAttestation, isIndex, type ImageReference } from '../registry';
+import { checkResult, type CheckFinding, type CheckResult } from '../report';
 import type { DeletionOutcome, PrunePlan } from './types';
 
 type Repo = Pick<ImageReference, 'registry' | 'repository'>;

@@ -1,6 +1,6 @@
 import type { ReleaseOperatorConfig } from '../config/schema';
-import { platformMatches } from '../registry/manifest';
-import { checkResult, type Basis, type CheckFinding, type CheckResult } from '../report/model';
+import { platformMatches } from '../registry';
+import { checkResult, type Basis, type CheckFinding, type CheckResult } from '../report';
 import type { SizeReport } from './types';
 import { formatGrowth, formatSize, parseGrowth, parseSize, type Growth } from './units';
 

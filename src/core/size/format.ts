@@ -1,4 +1,4 @@
-import type { CheckResult } from '../report/model';
+import type { CheckResult } from '../report';
 import type { SizeReport } from './types';
 import { formatGrowth, formatSize } from './units';
 

@@ -1,4 +1,4 @@
-import type { Descriptor, ImageConfig } from '../registry/types';
+import type { Descriptor, ImageConfig } from '../registry';
 
 /**
  * The instruction that made each layer, from the image config's history: entries without `empty_layer` made

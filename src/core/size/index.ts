@@ -8,10 +8,9 @@
  */
 export { sizeReport, sizeBudgetChecks, type SizeOptions } from './report';
 export { sizeChecks, budgetsFromConfig, hasSizeBudget, type SizeBudgets } from './checks';
-export { measureImage } from './measure';
 export { sizeDeltas } from './delta';
 export { previousRelease } from './previous';
 export { layerInstructions, instructionText } from './history';
 export { formatSizeReport } from './format';
-export { formatSize, formatGrowth, parseSize, parseGrowth, type Growth } from './units';
+export { formatSize, parseSize, parseGrowth, type Growth } from './units';
 export * from './types';

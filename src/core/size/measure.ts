@@ -1,8 +1,18 @@
-import type { CallOptions, RefInput, RegistryClient } from '../registry/client';
-import { layersSize } from '../registry/client';
-import { isImageManifest, isIndex, platformString, splitIndex } from '../registry/manifest';
-import { formatReference, parseReference, repositoryName } from '../registry/reference';
-import type { ImageConfig, ManifestResult } from '../registry/types';
+import {
+  type CallOptions,
+  type RefInput,
+  type RegistryClient,
+  layersSize,
+  isImageManifest,
+  isIndex,
+  platformString,
+  splitIndex,
+  formatReference,
+  parseReference,
+  repositoryName,
+  type ImageConfig,
+  type ManifestResult,
+} from '../registry';
 import { checkError } from '../errors';
 import { layerInstructions } from './history';
 import type { ImageSize, PlatformSize } from './types';

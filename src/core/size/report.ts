@@ -1,8 +1,7 @@
 import type { ReleaseOperatorConfig } from '../config/schema';
 import { CancelledError, describeError } from '../errors';
-import type { CallOptions, RegistryClient } from '../registry/client';
-import { parseReference, repositoryName } from '../registry/reference';
-import { environmentResult, type CheckResult } from '../report/model';
+import { type CallOptions, type RegistryClient, parseReference, repositoryName } from '../registry';
+import { environmentResult, type CheckResult } from '../report';
 import { versionOfImageTag } from '../version/order';
 import { choosePrefix } from '../version/scheme';
 import { budgetsFromConfig, sizeChecks } from './checks';

@@ -48,6 +48,6 @@ export interface SizeReport {
   /** Why there is no previous release to compare with. */
   noPrevious?: string;
   /** Where the image tag prefix of the versions came from, when the previous release was looked for. */
-  scheme?: import('../report/model').Basis;
+  scheme?: import('../report').Basis;
   deltas: PlatformDelta[];
 }

@@ -1,9 +1,8 @@
 import * as vscode from 'vscode';
 import { usageError } from '../../core/errors';
-import type { PrunePlan, PruneResult } from '../../core/retention/index';
+import type { PrunePlan, PruneResult } from '../../core/retention';
 import { guarded, withCancellableProgress } from '../progress';
-import type { CommandContext } from './context';
-import type { Handler } from './index';
+import type { CommandContext, Handler } from './context';
 import { confirm, imageRepositoryOf } from './pick';
 
 /** Options a caller (tests, keybindings, other extensions) may pass instead of a tree node. */
@@ -40,7 +39,7 @@ export function pruneCommands(ctx: CommandContext): Record<string, Handler> {
           `asOf ${JSON.stringify(args.asOf)} is not a time.`,
           'Give an ISO time like 2024-06-01T00:00:00Z.',
         );
-      const retention = await import('../../core/retention/index');
+      const retention = await import('../../core/retention');
       const options = {
         client: await ctx.engines.registry(f.config),
         now,

@@ -6,7 +6,7 @@ import { describeBasis, VERDICT_LABELS, type CheckResult } from '../../core/repo
 import { sortImageTags, versionOfImageTag } from '../../core/version/order';
 import { resolveScheme, type TagScheme } from '../../core/version/scheme';
 import { markdownCode, markdownText } from '../../core/neutralize';
-import { formatSize } from '../../core/size/units';
+import { formatSize } from '../../core/size';
 import type { RegistryFacade } from '../engines';
 import { warningIcon, type ReleaseNode } from './model';
 import { supplyChainNode, type SupplyChainLoader } from './supply';

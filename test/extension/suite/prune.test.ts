@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
-import type { PrunePlan, PruneResult } from '../../../src/core/retention/index';
+import type { PrunePlan, PruneResult } from '../../../src/core/retention';
 import { pushImage, tagManifest, type PushedManifest, type TestRegistry } from '../../helpers/registry';
 import { fixture } from './api';
 

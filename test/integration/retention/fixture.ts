@@ -16,7 +16,7 @@ import {
  * here) on releases, one release platform and candidates 20 and 200, the referrers tag schema (sha256-<hex>)
  * for an SBOM of v1.1.0 and of candidate-30, and a signature whose subject is long gone.
  */
-export const BASE = Date.parse('2024-03-01T00:00:00Z');
+const BASE = Date.parse('2024-03-01T00:00:00Z');
 export const hours = (h: number) => new Date(BASE + h * 3_600_000);
 
 export type Pushed = PushedManifest & { attestations: PushedManifest[]; images: PushedManifest[] };
@@ -47,7 +47,7 @@ async function pushCandidate(reg: TestRegistry, repo: string, k: number): Promis
 }
 
 /** The candidate at a share of the builds: with 200 builds, at(0.5) is candidate-100. */
-export const at = (count: number, share: number) => Math.max(1, Math.round(count * share));
+const at = (count: number, share: number) => Math.max(1, Math.round(count * share));
 
 export async function buildReleaseRepo(reg: TestRegistry, repo: string, count = 200): Promise<ReleaseRepo> {
   const candidates = new Map<number, Pushed>();
