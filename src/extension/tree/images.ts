@@ -6,16 +6,15 @@ import { describeBasis, VERDICT_LABELS, type CheckResult } from '../../core/repo
 import { sortImageTags, versionOfImageTag } from '../../core/version/order';
 import { resolveScheme, type TagScheme } from '../../core/version/scheme';
 import { markdownCode, markdownText } from '../../core/neutralize';
-import { formatSize } from '../../core/size';
 import type { RegistryFacade } from '../engines';
 import { warningIcon, type ReleaseNode } from './model';
 import { supplyChainNode, type SupplyChainLoader } from './supply';
 
 /**
- * The registry engine: its checks and digest display, loaded with the folder's first expansion (the Release view's
- * first items need none of it).
+ * The registry engine (its checks and digest display) and the size engine's figures, loaded with the folder's first
+ * expansion (the Release view's first items need neither).
  */
-type RegistryEngine = typeof import('../../core/registry');
+type RegistryEngine = typeof import('../../core/registry') & Pick<typeof import('../../core/size'), 'formatSize'>;
 
 /** What is wrong with one image tag, in words (empty: nothing), from the registry engine's checks. */
 function imageTagProblems(
@@ -60,7 +59,7 @@ function labelsMarkdown(title: string, labels: Record<string, string>, problems:
 }
 
 function platformNode(
-  { shortDigest }: RegistryEngine,
+  { shortDigest, formatSize }: RegistryEngine,
   parentId: string,
   repository: string,
   p: PlatformInfo,
@@ -122,7 +121,11 @@ function imageTagNode(
     id,
     label: tag,
     description: `${engine.shortDigest(info.digest)} · ${kind}`,
-    tooltip: labelsMarkdown(`${reference}\n\n${info.digest}${compressedSizes(info)}`, info.labels, problems),
+    tooltip: labelsMarkdown(
+      `${reference}\n\n${info.digest}${compressedSizes(info, engine.formatSize)}`,
+      info.labels,
+      problems,
+    ),
     ...(problems.length ? warningIcon : { icon: 'package' }),
     contextValue: `imageTag browsable${version ? ' rollbackable' : ''}${problems.length ? ' problem' : ''}`,
     data: {
@@ -137,7 +140,7 @@ function imageTagNode(
 }
 
 /** "compressed: linux/amd64 12.3 MB, linux/arm64 11.8 MB" for a tooltip (`size REF` tells what made them). */
-function compressedSizes(info: ImageInfo): string {
+function compressedSizes(info: ImageInfo, formatSize: (bytes: number) => string): string {
   const known = info.platforms.filter((p) => p.compressedSize !== undefined);
   return known.length
     ? `\n\ncompressed: ${known.map((p) => `${p.platform} ${formatSize(p.compressedSize!)}`).join(', ')}`
@@ -187,7 +190,12 @@ export function imageTagsSection(
     contextValue: 'images browsable',
     data: { url: browseUrl(repository), reference: repository },
     children: async (signal) => {
-      const [client, engine] = await Promise.all([registry(), import('../../core/registry')]);
+      const [client, registryEngine, { formatSize }] = await Promise.all([
+        registry(),
+        import('../../core/registry'),
+        import('../../core/size'),
+      ]);
+      const engine: RegistryEngine = { ...registryEngine, formatSize };
       const all = await client.listTags(repository, { signal });
       const scheme = resolveScheme(config.tags, { imageTags: all });
       const tags = sortImageTags(all, scheme.imagePrefix);
