@@ -3,9 +3,11 @@ import type { AuditReport } from '../core/audit';
 import type { GlibcReport } from '../core/glibc';
 import type { DispatchResult, GitHubClient, Job, Release, RepoRef, WorkflowFile, WorkflowRun } from '../core/github';
 import type { RegistryClient, RollbackPlan, RollbackResult } from '../core/registry';
+import type { PrunePlan, PruneResult } from '../core/retention';
 import type { PlatformResult, SmokeCleanupResult, SmokeEvent } from '../core/smoke';
 import type { StatusReport } from '../core/status';
 import type { SupplyChainReport } from '../core/supply';
+import { usageError } from '../core/errors';
 import { limitsFrom } from '../core/limits';
 import type { GitHubAuth } from './auth';
 import type { Facts } from './facts';
@@ -326,6 +328,49 @@ export class Engines {
       confirm,
       signal,
     });
+  }
+
+  /** What prune needs besides the plan: the registry, the clock, GitHub (asked for only on ghcr.io's path). */
+  private async pruneOptions(config: ReleaseOperatorConfig, now: () => Date) {
+    return {
+      client: await this.registry(config),
+      now,
+      github: async () => {
+        const gh = await this.githubClient(config, true);
+        if (!gh)
+          throw usageError('Pruning ghcr.io needs GitHub: sign in, or set GITHUB_TOKEN (scope delete:packages).');
+        return gh;
+      },
+    };
+  }
+
+  /** Prune's plan for a repository under the configured retention rules; nothing changes. */
+  async prunePlan(
+    config: ReleaseOperatorConfig,
+    repository: string,
+    now: () => Date,
+    signal: AbortSignal,
+  ): Promise<PrunePlan> {
+    const { planRetention, policyFromConfig } = await import('../core/retention');
+    return planRetention(repository, policyFromConfig(config), { ...(await this.pruneOptions(config, now)), signal });
+  }
+
+  /** Applies a plan the user agreed to, then resolves every kept tag again (the result's verification). */
+  async pruneApply(
+    config: ReleaseOperatorConfig,
+    plan: PrunePlan,
+    now: () => Date,
+    signal: AbortSignal,
+    onProgress: (done: number, total: number) => void,
+  ): Promise<PruneResult> {
+    const { applyRetention } = await import('../core/retention');
+    return applyRetention(plan, { ...(await this.pruneOptions(config, now)), signal, onProgress });
+  }
+
+  /** The plan (and the result, once applied) as the CLI prints them. */
+  async pruneText(plan: PrunePlan, result?: PruneResult): Promise<string> {
+    const { formatPlan, formatResult } = await import('../core/retention');
+    return result ? `${formatPlan(plan)}\n\n${formatResult(result)}` : formatPlan(plan, { dryRun: true });
   }
 
   /**

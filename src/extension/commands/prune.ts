@@ -39,24 +39,13 @@ export function pruneCommands(ctx: CommandContext): Record<string, Handler> {
           `asOf ${JSON.stringify(args.asOf)} is not a time.`,
           'Give an ISO time like 2024-06-01T00:00:00Z.',
         );
-      const retention = await import('../../core/retention');
-      const options = {
-        client: await ctx.engines.registry(f.config),
-        now,
-        github: async () => {
-          const gh = await ctx.engines.githubClient(f.config, true);
-          if (!gh)
-            throw usageError('Pruning ghcr.io needs GitHub: sign in, or set GITHUB_TOKEN (scope delete:packages).');
-          return gh;
-        },
-      };
       const plan: PrunePlan | undefined = await withCancellableProgress(
         services,
         `Planning prune of ${repository}`,
-        (signal) => retention.planRetention(repository, retention.policyFromConfig(f.config), { ...options, signal }),
+        (signal) => ctx.engines.prunePlan(f.config, repository, now, signal),
       );
       if (!plan) return;
-      await showText(retention.formatPlan(plan, { dryRun: true }));
+      await showText(await ctx.engines.pruneText(plan));
       if (!plan.deletions.length) {
         void vscode.window.showInformationMessage(
           `${repository}: nothing to prune (${plan.counts.keptTags} tags kept).`,
@@ -81,15 +70,11 @@ export function pruneCommands(ctx: CommandContext): Record<string, Handler> {
         services,
         `Pruning ${repository}`,
         (signal, report) =>
-          retention.applyRetention(plan, {
-            ...options,
-            signal,
-            onProgress: (done, total) => report(`${done} of ${total}`),
-          }),
+          ctx.engines.pruneApply(f.config, plan, now, signal, (done, total) => report(`${done} of ${total}`)),
       );
       if (!result) return { plan, applied: false };
       ctx.refresh();
-      await showText(`${retention.formatPlan(plan)}\n\n${retention.formatResult(result)}`);
+      await showText(await ctx.engines.pruneText(plan, result));
       services.logger.info(
         `prune ${repository}: ${result.counts.deleted} deleted, ${result.counts.failed} failed; ${result.verification.summary}`,
       );
