@@ -338,7 +338,10 @@ export class Engines {
       github: async () => {
         const gh = await this.githubClient(config, true);
         if (!gh)
-          throw usageError('Pruning ghcr.io needs GitHub: sign in, or set GITHUB_TOKEN (scope delete:packages).');
+          throw usageError(
+            'Pruning ghcr.io reads its package versions through GitHub, and no GitHub token is available.',
+            'Sign in to GitHub (enough to plan), or set GITHUB_TOKEN with read:packages and delete:packages to apply.',
+          );
         return gh;
       },
     };
