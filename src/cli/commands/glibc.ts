@@ -78,10 +78,11 @@ export function register(program: Command, rt: CliRuntime): void {
           limits: { files: config.limits.files },
         },
       );
-      // Files it could not read make it an environment fault (exit 3), never a pass and never "no drift".
+      // Files it could not read make it an environment fault (exit 3); no ELF file examined is "nothing checked"
+      // (exit 1): neither is a pass, and neither says "no drift".
       const verdict = glibcVerdict(report);
       return {
-        ok: report.ok,
+        ok: verdict === 'pass',
         data: toJson(report),
         text: formatGlibcReport(report),
         exitCode: verdict === 'environment' ? EXIT_CODES.environment : undefined,

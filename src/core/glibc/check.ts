@@ -6,14 +6,17 @@ import { nullLogger, type Logger } from '../log';
 import type { Runner } from '../process/run';
 import type { RegistryClient } from '../registry';
 import { platformMatches } from '../registry';
+import type { ArchiveLimits } from '../archive';
+import { checkArchive } from './archive-check';
 import { checkImageFs } from './image-check';
 import { checkLocalPath } from './local-check';
 import { resolveTarget } from './policy';
-import type { GlibcReport, PlatformResult, UnreadablePath } from './types';
+import { localTargetKind } from './target-file';
+import type { ArchiveResult, GlibcReport, PlatformResult, UnreadablePath } from './types';
 
 export interface GlibcCheckRequest {
   /**
-   * What to check: a local file or folder; `docker-daemon:NAME` (a local Docker image); `docker://REF`
+   * What to check: a local file, folder or archive (tar, tar.gz/xz/zst, zip, wheel, npm tarball); `docker-daemon:NAME` (a local Docker image); `docker://REF`
    * (a registry image); or a bare reference: a registry image when it names a registry host
    * (ghcr.io/..., 127.0.0.1:5000/...), else a local Docker image.
    */
@@ -47,16 +50,20 @@ export interface GlibcCheckDeps {
   localImageVia?: LocalImageVia;
   /** limits.files: files of one folder or image (default src/core/limits.ts). */
   limits?: { files?: number };
+  /** Entries, bytes and expansion one archive may have (limits.archive*; default src/core/archive/limits.ts). */
+  archiveLimits?: ArchiveLimits;
 }
 
-export type TargetKind = 'path' | 'docker' | 'registry';
+export type TargetKind = 'path' | 'archive' | 'docker' | 'registry';
 
 /** Which source a target names (see GlibcCheckRequest.target). */
 async function classifyTarget(target: string, cwd = process.cwd()): Promise<{ kind: TargetKind; value: string }> {
   if (target.startsWith('docker-daemon:')) return { kind: 'docker', value: target.slice('docker-daemon:'.length) };
   if (target.startsWith('docker://')) return { kind: 'registry', value: target.slice('docker://'.length) };
-  if (await stat(path.resolve(cwd, target)).catch(() => undefined))
-    return { kind: 'path', value: path.resolve(cwd, target) };
+  const st = await stat(path.resolve(cwd, target)).catch(() => undefined);
+  if (st?.isFile())
+    return { kind: localTargetKind(path.resolve(cwd, target), target), value: path.resolve(cwd, target) };
+  if (st) return { kind: 'path', value: path.resolve(cwd, target) };
   if (target.startsWith('/') || target.startsWith('./') || target.startsWith('../'))
     throw usageError(`${target} does not exist.`, 'Give an existing file or folder, or an image reference.');
   const first = target.split('/')[0];
@@ -77,7 +84,19 @@ export async function checkGlibc(req: GlibcCheckRequest, deps: GlibcCheckDeps): 
   const { kind, value } = await classifyTarget(req.target, deps.cwd);
   const platforms: PlatformResult[] = [];
   const unreadable: UnreadablePath[] = [];
-  if (kind === 'path') {
+  let archive: ArchiveResult | undefined;
+  if (kind === 'archive') {
+    log.info(`glibc: reading the archive ${req.target}`);
+    const r = await checkArchive(value, {
+      target,
+      platforms: req.platforms,
+      name: req.target,
+      limits: deps.archiveLimits,
+      signal: deps.signal,
+    });
+    platforms.push(...r.platforms);
+    archive = r.archive;
+  } else if (kind === 'path') {
     const local = await checkLocalPath(value, {
       target,
       platforms: req.platforms,
@@ -127,5 +146,11 @@ export async function checkGlibc(req: GlibcCheckRequest, deps: GlibcCheckDeps): 
       );
     }
   }
-  return { target: req.target, ok: !unreadable.length && platforms.every((p) => p.ok), platforms, unreadable };
+  return {
+    target: req.target,
+    ok: !unreadable.length && platforms.every((p) => p.ok),
+    platforms,
+    unreadable,
+    ...(archive ? { archive } : {}),
+  };
 }

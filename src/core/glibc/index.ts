@@ -22,10 +22,14 @@
  */
 export { checkGlibc, type GlibcCheckRequest, type GlibcCheckDeps, type TargetKind } from './check';
 export { checkImageFs, type ImageCheckInput } from './image-check';
+export { checkLocalPath } from './local-check';
 export { policyGlibc, resolveTarget, type GlibcTarget } from './policy';
-export { formatGlibcReport, driftSummary, glibcVerdict, toJson } from './report';
+export { formatGlibcReport, driftSummary, glibcVerdict, toJson, examinedCount } from './report';
+export { checkArchive, type ArchiveCheckOptions } from './archive-check';
+export { wheelClaim, type WheelClaim } from './wheel';
 export type {
   GlibcReport,
+  ArchiveResult,
   PlatformResult,
   BinaryResult,
   Finding,

@@ -1,5 +1,5 @@
 import { neutralize } from '../neutralize';
-import type { GlibcReport, PlatformResult } from './types';
+import type { ArchiveResult, GlibcReport, PlatformResult } from './types';
 
 /**
  * The JSON document of `glibc --json`: per platform, platform/provided/required/ok and binaries with
@@ -11,6 +11,8 @@ export function toJson(report: GlibcReport): unknown {
     ok: report.ok,
     verdict: glibcVerdict(report),
     unreadable: report.unreadable,
+    examined: examinedCount(report),
+    ...(report.archive ? { archive: report.archive } : {}),
     platforms: report.platforms.map((p) => ({
       platform: p.platform,
       source: p.source,
@@ -51,10 +53,14 @@ function header(p: PlatformResult): string {
   return `${neutralize(p.platform)}  ${neutralize(p.source)}: ${parts.join(', ')}  ${p.ok ? 'OK' : 'DRIFT'}`;
 }
 
-/** pass, problem (drift or another error) or environment (something could not be read: never a pass). */
-export function glibcVerdict(report: GlibcReport): 'pass' | 'problem' | 'environment' {
+/**
+ * pass, problem (drift or another error), environment (something could not be read) or nothing-checked (no ELF
+ * program or library examined): only the first is a pass.
+ */
+export function glibcVerdict(report: GlibcReport): 'pass' | 'problem' | 'environment' | 'nothing-checked' {
   if (report.unreadable.length) return 'environment';
-  return report.ok ? 'pass' : 'problem';
+  if (!report.ok) return 'problem';
+  return examinedCount(report) ? 'pass' : 'nothing-checked';
 }
 
 /**
@@ -62,7 +68,7 @@ export function glibcVerdict(report: GlibcReport): 'pass' | 'problem' | 'environ
  * come from the image: each is one line, control characters escaped.
  */
 export function formatGlibcReport(report: GlibcReport): string {
-  const lines: string[] = [];
+  const lines: string[] = report.archive ? archiveLines(report.archive) : [];
   for (const p of report.platforms) {
     lines.push(header(p));
     for (const f of p.findings) lines.push(`  ${f.severity}: ${neutralize(f.message)}`);
@@ -95,11 +101,13 @@ export function formatGlibcReport(report: GlibcReport): string {
   }
   const compared = report.platforms.some((p) => p.provided || p.target || p.libc === 'musl');
   lines.push(
-    !report.ok
-      ? `glibc: ${driftSummary(report)}`
-      : compared
-        ? 'glibc: no drift.'
-        : 'glibc: requirements listed; no runtime or target to compare them with.',
+    !examinedCount(report) && report.ok
+      ? `glibc: nothing checked: no ELF program or shared library in ${neutralize(report.target)}.`
+      : !report.ok
+        ? `glibc: ${driftSummary(report)}`
+        : compared
+          ? 'glibc: no drift.'
+          : 'glibc: requirements listed; no runtime or target to compare them with.',
   );
   return lines.join('\n');
 }
@@ -130,4 +138,24 @@ export function driftSummary(report: GlibcReport): string {
       `${report.unreadable.length} file(s) could not be read, e.g. ${report.unreadable[0].path} (${report.unreadable[0].reason}).`,
     );
   return 'no drift.';
+}
+
+/** ELF programs and shared objects the check examined: 0 is "nothing checked", never a pass. */
+export function examinedCount(report: GlibcReport): number {
+  return report.platforms.reduce((n, p) => n + p.binaries.length, 0);
+}
+
+/** What an archive held, before its platforms: kind, entries, ELF files, and what was not read. */
+function archiveLines(a: ArchiveResult): string[] {
+  const lines = [
+    `archive ${neutralize(a.name)} (${a.kind}): ${a.entries} entr${a.entries === 1 ? 'y' : 'ies'}, ${a.elfFiles} ELF program${a.elfFiles === 1 ? '' : 's'} or librar${a.elfFiles === 1 ? 'y' : 'ies'}`,
+  ];
+  if (a.wheel)
+    lines.push(`  wheel tag ${a.wheel.tag}${a.wheel.os === 'linux-glibc' ? ` promises glibc ${a.wheel.glibc}` : ''}`);
+  for (const u of a.unread) lines.push(`  not read: ${neutralize(`${a.name}!${u.path}`)} (${neutralize(u.reason)})`);
+  if (a.nested.length)
+    lines.push(
+      `  archives inside are not opened: ${a.nested.slice(0, 5).join(', ')}${a.nested.length > 5 ? ', ...' : ''}`,
+    );
+  return lines;
 }

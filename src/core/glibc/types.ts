@@ -1,4 +1,6 @@
+import type { ArchiveSummary } from '../archive';
 import type { GlibcTarget } from './policy';
+import type { WheelClaim } from './wheel';
 
 export type Severity = 'error' | 'warning' | 'note';
 
@@ -9,6 +11,7 @@ export interface Finding {
     | 'missing-version'
     | 'weak-version'
     | 'exceeds-target'
+    | 'exceeds-tag'
     | 'glibc-private'
     | 'libc-mismatch'
     | 'missing-loader'
@@ -79,6 +82,16 @@ export interface UnreadablePath {
   reason: string;
 }
 
+/** What an archive held, as the glibc check reports it. */
+export interface ArchiveResult extends ArchiveSummary {
+  /** ELF programs and shared objects read (object files and the like are not counted: never loaded). */
+  elfFiles: number;
+  /** Members that are archives themselves: not opened (one level is read). */
+  nested: string[];
+  /** A wheel's platform tag, and the glibc it promises. */
+  wheel?: WheelClaim;
+}
+
 export interface GlibcReport {
   target: string;
   /** False on drift, on any error finding, and when anything could not be read. */
@@ -89,4 +102,6 @@ export interface GlibcReport {
    * files that were read say.
    */
   unreadable: UnreadablePath[];
+  /** The archive read, when the target was one: its kind, entries and what was not read. */
+  archive?: ArchiveResult;
 }
