@@ -126,7 +126,7 @@ export async function walkArchive(file: string, opts: WalkOptions): Promise<Arch
 }
 
 function decompress(source: AsyncIterable<Buffer>, c: Compression, name: string): AsyncIterable<Uint8Array> {
-  if (c === 'gzip') return Readable.from(source).pipe(createGunzip());
+  if (c === 'gzip') return Readable.from(source).pipe(createGunzip({ chunkSize: 64 * 1024 }));
   if (c === 'xz') return xzDecompress(source, name);
   return zstdDecompress(source, name);
 }

@@ -74,7 +74,7 @@ export async function readElfStream(body: AsyncIterable<Buffer>, opts: StreamElf
     for (;;) {
       if (!fh && got > memoryBytes) {
         spillPath = path.join(await opts.spill.dir(), `member-${process.pid}-${++spilled}`);
-        fh = await open(spillPath, 'wx', 0o600);
+        fh = await open(spillPath, 'wx+', 0o600);
         for (const p of pieces) await fh.write(p.bytes);
         pieces.length = 0;
       }
