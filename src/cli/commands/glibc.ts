@@ -1,17 +1,20 @@
 import { Option, type Command } from 'commander';
-import { EXIT_CODES } from '../../core/errors';
+import { EXIT_CODES, usageError } from '../../core/errors';
 import { defineCommand, type CliRuntime } from '../framework';
 
-interface GlibcOptions {
+export interface GlibcOptions {
   platform?: string[];
   maxGlibc?: string;
   policy?: string;
   all?: boolean;
   localRead?: 'storage' | 'export' | 'save';
+  release?: string;
+  asset?: string[];
+  repo?: string;
 }
 
 export function register(program: Command, rt: CliRuntime): void {
-  defineCommand<[string], GlibcOptions>(program, rt, {
+  defineCommand<[string | undefined], GlibcOptions>(program, rt, {
     name: 'glibc',
     summary: "check that an image's binaries need no newer glibc than its runtime (or a target) provides",
     description:
@@ -19,12 +22,26 @@ export function register(program: Command, rt: CliRuntime): void {
       'read it, else through docker export of a created, never started container; a registry image through its ' +
       'layers) and compares the versions each binary needs (GLIBC_2.x, GLIBCXX_..., GCC_...) with those the ' +
       'libraries the loader would find define. ' +
-      'TARGET is a file or folder (compared with --max-glibc or --policy), docker-daemon:NAME, docker://REF, or a ' +
-      'reference: a registry image when it names a host (ghcr.io/..., 127.0.0.1:5000/...), else a local Docker ' +
-      'image. Exit 1 on drift.',
+      'TARGET is a file, folder or archive (tar, tar.gz/xz/zst, zip, wheel, npm tarball; compared with ' +
+      '--max-glibc or --policy), docker-daemon:NAME, docker://REF, or a reference: a registry image when it names ' +
+      'a host (ghcr.io/..., 127.0.0.1:5000/...), else a local Docker image. ' +
+      'With --release TAG instead of TARGET, the assets of that GitHub Release (or draft) are downloaded and each ' +
+      'Linux binary is held to its policy (--policy, else glibc.assets, else glibc.policy). ' +
+      'Exit 1 on drift or when nothing was checked.',
     usesDocker: true,
     configure(cmd) {
-      cmd.argument('<target>', 'file, folder or image reference');
+      cmd.argument('[target]', 'file, folder, archive or image reference');
+      cmd.addOption(
+        new Option('--release <tag>', "check the Linux binaries among this GitHub Release's assets (a draft too)"),
+      );
+      cmd.addOption(
+        new Option('--asset <glob>', 'with --release: only assets whose names match (repeatable; * and ?)').argParser(
+          (v: string, prev: string[] = []) => [...prev, v],
+        ),
+      );
+      cmd.addOption(
+        new Option('--repo <owner/name>', 'with --release: the GitHub repository (default: the git remote)'),
+      );
       cmd.addOption(
         new Option(
           '--platform <platform>',
@@ -51,6 +68,16 @@ export function register(program: Command, rt: CliRuntime): void {
       );
     },
     async run(ctx, [target], options) {
+      if (options.release !== undefined) {
+        if (target)
+          throw usageError(
+            `Give either a TARGET or --release, not both (got ${target} and --release ${options.release}).`,
+          );
+        const { releaseAssets } = await import('./glibc-release');
+        return releaseAssets(ctx, options.release, options);
+      }
+      if (!target) throw usageError('glibc needs a TARGET or --release TAG.', 'See release-operator glibc --help.');
+      if (options.asset?.length || options.repo) throw usageError('--asset and --repo go with --release TAG.');
       const [
         { config },
         { checkGlibc, formatGlibcReport, glibcVerdict, toJson },

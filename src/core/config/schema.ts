@@ -1,4 +1,5 @@
 import { LIMITS, type LimitName } from '../limits';
+import { ARCHIVE_LIMITS, type ArchiveLimitName } from '../archive/limits';
 
 /**
  * One configuration shape for the CLI and the extension. The schema below is the single source of truth:
@@ -178,6 +179,10 @@ export const SCHEMA = {
         documentMegabytes: limitField('documentMegabytes', 'Document size', 1, 4096),
         logMegabytes: limitField('logMegabytes', 'Log size', 1, 4096),
         files: limitField('files', 'Files per checked tree', 1, 100_000_000),
+        archiveEntries: archiveLimitField('archiveEntries', 'Archive entries', 1, 100_000_000),
+        archiveMegabytes: archiveLimitField('archiveMegabytes', 'Archive size, expanded', 1, 1_048_576),
+        archiveRatio: archiveLimitField('archiveRatio', 'Archive expansion', 2, 1_000_000),
+        assetMegabytes: archiveLimitField('assetMegabytes', 'Release asset size', 1, 65_536),
       },
     },
     smoke: {
@@ -340,8 +345,16 @@ export const SCHEMA = {
         policy: {
           type: 'string',
           title: 'Policy',
-          description: 'A policy name (bookworm, manylinux_2_28, ...) instead of a maximum glibc.',
+          description:
+            'A policy name (bookworm, el8, manylinux_2_28, ...) instead of a maximum glibc. Also the policy of Release assets that glibc.assets does not name.',
           default: '',
+        },
+        assets: {
+          type: 'map',
+          title: 'Release asset policies',
+          description:
+            "Per Release asset name pattern (* and ?), the glibc policy its Linux binaries must meet: a policy name (el8, bookworm, manylinux_2_28) or a version (2.28); the first pattern that matches wins. Set: the pre-release gate checks the Release's assets (glibc --release TAG does at any time).",
+          default: {},
         },
       },
     },
@@ -541,6 +554,10 @@ export interface ReleaseOperatorConfig {
     documentMegabytes: number;
     logMegabytes: number;
     files: number;
+    archiveEntries: number;
+    archiveMegabytes: number;
+    archiveRatio: number;
+    assetMegabytes: number;
   };
   smoke: {
     platforms: string[];
@@ -563,7 +580,7 @@ export interface ReleaseOperatorConfig {
     logTail: number;
     parallel: boolean;
   };
-  glibc: { paths: string[]; maxGlibc: string; policy: string };
+  glibc: { paths: string[]; maxGlibc: string; policy: string; assets: Record<string, string> };
   github: { apiUrl: string; timeoutSeconds: number; releaseWorkflow: string };
   supplyChain: {
     postPush: 'required' | 'advisory' | 'off';
@@ -590,6 +607,19 @@ function limitField(name: LimitName, title: string, min: number, max: number): F
     description:
       `Most ${spec.what} (${spec.unit === 'count' ? '' : `${spec.unit}, `}default ${spec.default}). Reaching ` +
       `it stops with an environment error (exit 3) that names this setting.`,
+    default: spec.default,
+    min,
+    max,
+  };
+}
+
+/** A limits.* setting from the archive limits table (src/core/archive/limits.ts; #24's table when it lands). */
+function archiveLimitField(name: ArchiveLimitName, title: string, min: number, max: number): FieldSpec {
+  const spec = ARCHIVE_LIMITS[name];
+  return {
+    type: 'integer',
+    title,
+    description: `Most ${spec.what} (${spec.unit === 'count' ? '' : `${spec.unit}, `}default ${spec.default}). Reaching it stops with an environment error (exit 3) that names this setting.`,
     default: spec.default,
     min,
     max,

@@ -64,3 +64,10 @@ export {
 } from './package-versions';
 export * from './types';
 export { githubStatus, type GitHubStatus } from './status';
+export {
+  findRelease,
+  listReleaseAssets,
+  downloadReleaseAsset,
+  type ReleaseAsset,
+  type DownloadOptions,
+} from './assets';

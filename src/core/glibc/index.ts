@@ -26,6 +26,8 @@ export { checkLocalPath } from './local-check';
 export { policyGlibc, resolveTarget, type GlibcTarget } from './policy';
 export { formatGlibcReport, driftSummary, glibcVerdict, toJson, examinedCount } from './report';
 export { checkArchive, type ArchiveCheckOptions } from './archive-check';
+export { groupLooseFiles, type LooseElf } from './group';
+export { buildAdvice, toolchainImagesFor } from './builders';
 export { wheelClaim, type WheelClaim } from './wheel';
 export type {
   GlibcReport,
