@@ -35,7 +35,7 @@ export function register(program: Command, rt: CliRuntime): void {
       if (unknown.length)
         throw usageError(
           `lint.rules names ${unknown.join(', ')}, which no lint rule has.`,
-          'Check the ids against `release-operator lint --help` or the README (RO-D001 ... RO-W008, RO-L001, RO-L002).',
+          'Check the ids against `release-operator lint --help` or the README (RO-D001 ... RO-W009, RO-L001, RO-L002).',
         );
       const repository = await githubRepository(root);
       const { SCHEMA } = await import('../../core/config/schema');

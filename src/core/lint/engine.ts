@@ -1,5 +1,8 @@
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import { throwIfAborted } from '../errors';
+// The policy table alone (no I/O): the editor's lint chunk stays small.
+import { policyGlibc } from '../glibc/policy';
+import { compareVersions } from './distro';
 import { stageCopies } from './dockerfile/drift';
 import { parseDockerfile } from './dockerfile/model';
 import { RepoView } from './repo';
@@ -204,6 +207,7 @@ export function lintOptions(
   config: {
     requiredPlatforms: string[];
     lint: { rules: Record<string, string> };
+    glibc?: { policy: string; maxGlibc: string; assets: Record<string, string> };
   },
   extra: { repository?: string; requiredPlatformsBasis?: 'configured' | 'default' } = {},
 ): LintOptions {
@@ -212,5 +216,21 @@ export function lintOptions(
     requiredPlatformsBasis: extra.requiredPlatformsBasis,
     severities: { ...config.lint.rules } as LintOptions['severities'],
     repository: extra.repository,
+    releaseGlibc: config.glibc ? lowestPolicy(config.glibc) : undefined,
   };
+}
+
+/** The strictest glibc the configuration names (a policy that does not resolve is left to the glibc check to say). */
+function lowestPolicy(g: { policy: string; maxGlibc: string; assets: Record<string, string> }) {
+  const named: Array<[string, string]> = [];
+  if (g.maxGlibc) named.push([g.maxGlibc, `glibc.maxGlibc ${g.maxGlibc}`]);
+  if (g.policy) named.push([g.policy, `glibc.policy ${g.policy}`]);
+  for (const [glob, v] of Object.entries(g.assets)) named.push([v, `glibc.assets "${glob}": ${v}`]);
+  let best: { glibc: string; source: string } | undefined;
+  for (const [value, source] of named) {
+    const glibc = /^\d+\.\d+(\.\d+)?$/.test(value.trim()) ? value.trim() : policyGlibc(value);
+    if (glibc && (!best || compareVersions(glibc, best.glibc) < 0))
+      best = { glibc, source: `${source} (glibc ${glibc})` };
+  }
+  return best;
 }

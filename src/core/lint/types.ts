@@ -96,6 +96,11 @@ export interface LintOptions {
   severities: Record<string, SeveritySetting>;
   /** owner/name of the repository being linted, when known (for the self-repository `uses:` form). */
   repository?: string;
+  /**
+   * The lowest glibc a configured policy allows (glibc.policy, glibc.maxGlibc, glibc.assets), with where it came
+   * from: binaries released as assets must not need more. Unset: no policy configured.
+   */
+  releaseGlibc?: { glibc: string; source: string };
 }
 
 /** What a lint run looked at, per kind, so that "no findings" can be told from "nothing looked at". */

@@ -15,6 +15,7 @@ import { qemuMissing } from './w005-qemu-missing';
 import { manifestCheck } from './w006-manifest-check';
 import { ociLabels } from './w007-oci-labels';
 import { unpinnedAction } from './w008-unpinned-action';
+import { nativeAssetsOnNewRunner } from './w009-native-assets-new-runner';
 
 /** Rules run in this order; a new rule is added here (and nowhere else) to run. */
 export const RULES: Rule[] = [
@@ -32,6 +33,7 @@ export const RULES: Rule[] = [
   manifestCheck,
   ociLabels,
   unpinnedAction,
+  nativeAssetsOnNewRunner,
 ];
 
 /** Every id a finding can carry, parse errors and suppression checks included (SARIF, hovers, settings). */

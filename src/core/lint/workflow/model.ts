@@ -36,6 +36,10 @@ export interface WorkflowJob {
   if?: string;
   /** runs-on as text (labels joined by a space); undefined for reusable-workflow jobs. */
   runsOn?: string;
+  /** Where runs-on is written. */
+  runsOnRegion?: Region;
+  /** `container:` (its image): the job's steps run inside it, not on the runner. */
+  container?: string;
   /** `uses:` of a job that calls a reusable workflow, and its `with:` inputs. */
   uses?: Located<string>;
   with: Record<string, Located<string>>;
@@ -130,6 +134,8 @@ export function parseWorkflow(file: string, text: string): WorkflowModel {
         needs: strings(pair(jm, 'needs')?.value),
         if: scalarText(pair(jm, 'if')?.value),
         runsOn: runsOnText(pair(jm, 'runs-on')?.value),
+        runsOnRegion: pair(jm, 'runs-on') ? region(pair(jm, 'runs-on')!.value as Node) : undefined,
+        container: containerImage(pair(jm, 'container')?.value),
         uses: located(pair(jm, 'uses')?.value),
         with: locatedMap(pair(jm, 'with')?.value),
         services: services(pair(jm, 'services')?.value),
@@ -200,6 +206,11 @@ function services(node: unknown): WorkflowJob['services'] {
     const ports = isMap(v) ? strings(pair(v, 'ports')?.value) : [];
     return image ? [{ id: String(p.key.value), image, ports }] : [];
   });
+}
+
+/** `container: IMAGE` or `container: {image: IMAGE}`; an expression stays as written. */
+function containerImage(node: unknown): string | undefined {
+  return isMap(node) ? scalarText(pair(node, 'image')?.value) : scalarText(node);
 }
 
 /** The first key of a mapping that repeats an earlier one (GitHub refuses such a workflow). */
