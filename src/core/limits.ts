@@ -12,7 +12,7 @@ export interface LimitSpec {
   /** What is bounded, as a noun phrase: "pages of one listing (tags, referrers)". */
   what: string;
   default: number;
-  unit: 'count' | 'seconds' | 'bytes' | 'megabytes';
+  unit: 'count' | 'seconds' | 'bytes' | 'megabytes' | 'ratio';
   /** The configuration key that raises it; none: fixed. */
   setting?: string;
   /** Why fixed, or why this default. */
@@ -99,6 +99,40 @@ export const LIMITS = {
     setting: 'limits.files',
     why: 'Large images hold 100,000 to 200,000 files; each costs memory while the image is checked.',
   },
+  archiveEntries: {
+    what: 'entries of one archive (a Release asset, a wheel, a tarball given to glibc)',
+    default: 50_000,
+    unit: 'count',
+    setting: 'limits.archiveEntries',
+    why: 'Release archives and wheels hold hundreds to some thousands of entries (a CUDA wheel about 15,000); each costs time.',
+  },
+  archiveMegabytes: {
+    what: 'bytes one archive expands to',
+    default: 8192,
+    unit: 'megabytes',
+    setting: 'limits.archiveMegabytes',
+    why: 'The largest release archives and wheels seen expand to a few GiB; past this it is a bomb or not a release.',
+  },
+  archiveRatio: {
+    what: 'expansion of an archive (bytes out per compressed byte), judged past its first 16 MiB',
+    default: 200,
+    unit: 'ratio',
+    setting: 'limits.archiveRatio',
+    why: 'Programs and libraries compress 2 to 10 times; a zip bomb expands a thousand times and more, said within its first 16 MiB.',
+  },
+  assetMegabytes: {
+    what: 'one Release asset downloaded',
+    default: 2048,
+    unit: 'megabytes',
+    setting: 'limits.assetMegabytes',
+    why: 'GitHub refuses assets over 2 GiB, so a larger answer is not an asset.',
+  },
+  zstdWindowBytes: {
+    what: 'the window of one zstd frame (memory its decoder takes)',
+    default: 128 * MiB,
+    unit: 'bytes',
+    why: "Fixed: zstd's own decoder refuses larger windows unless told (--long); a frame that asks for more is refused before the memory is taken.",
+  },
   manifestBytes: {
     what: 'one manifest or index',
     default: 4 * MiB,
@@ -164,6 +198,10 @@ export interface Limits {
   documentBytes: number;
   logBytes: number;
   files: number;
+  archiveEntries: number;
+  archiveBytes: number;
+  archiveRatio: number;
+  assetBytes: number;
 }
 
 /** The parts of the configuration that set limits (a structural type, so this module needs no config import). */
@@ -178,6 +216,10 @@ export interface LimitSettings {
     documentMegabytes: number;
     logMegabytes: number;
     files: number;
+    archiveEntries: number;
+    archiveMegabytes: number;
+    archiveRatio: number;
+    assetMegabytes: number;
   };
   registry: { timeoutSeconds: number };
   github: { timeoutSeconds: number };
@@ -196,6 +238,10 @@ export function limitsFrom(c: LimitSettings): Limits {
     documentBytes: c.limits.documentMegabytes * MiB,
     logBytes: c.limits.logMegabytes * MiB,
     files: c.limits.files,
+    archiveEntries: c.limits.archiveEntries,
+    archiveBytes: c.limits.archiveMegabytes * MiB,
+    archiveRatio: c.limits.archiveRatio,
+    assetBytes: c.limits.assetMegabytes * MiB,
   };
 }
 
@@ -211,6 +257,10 @@ export const DEFAULT_LIMITS: Limits = limitsFrom({
     documentMegabytes: LIMITS.documentMegabytes.default,
     logMegabytes: LIMITS.logMegabytes.default,
     files: LIMITS.files.default,
+    archiveEntries: LIMITS.archiveEntries.default,
+    archiveMegabytes: LIMITS.archiveMegabytes.default,
+    archiveRatio: LIMITS.archiveRatio.default,
+    assetMegabytes: LIMITS.assetMegabytes.default,
   },
   registry: { timeoutSeconds: LIMITS.requestSeconds.default },
   github: { timeoutSeconds: LIMITS.githubRequestSeconds.default },
@@ -221,6 +271,7 @@ export function formatLimit(value: number, unit: LimitSpec['unit']): string {
   if (unit === 'seconds') return `${value} s`;
   if (unit === 'megabytes') return `${value} MiB`;
   if (unit === 'bytes') return value >= MiB ? `${value / MiB} MiB` : `${value} bytes`;
+  if (unit === 'ratio') return `${value}x`;
   return String(value);
 }
 

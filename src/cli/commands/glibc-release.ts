@@ -4,10 +4,10 @@ import { githubContext } from './github-context';
 
 /** `glibc --release TAG`: the Release's assets as readiness-report rows, their floors and policies in text and JSON. */
 export async function releaseAssets(ctx: CliContext, tag: string, o: GlibcOptions): Promise<CommandOutcome> {
-  const [{ config, repo, gh }, { checkReleaseAssets }, { archiveLimitsFrom }, report] = await Promise.all([
+  const [{ config, repo, gh }, { checkReleaseAssets }, { limitsFrom }, report] = await Promise.all([
     githubContext(ctx, o.repo),
     import('../../core/assets'),
-    import('../../core/archive'),
+    import('../../core/limits'),
     import('../../core/report'),
   ]);
   const outcome = await checkReleaseAssets(
@@ -21,7 +21,7 @@ export async function releaseAssets(ctx: CliContext, tag: string, o: GlibcOption
         fallback: { policy: config.glibc.policy, maxGlibc: config.glibc.maxGlibc },
       },
     },
-    { github: gh, limits: archiveLimitsFrom(config.limits), signal: ctx.signal, logger: ctx.logger },
+    { github: gh, limits: limitsFrom(config), signal: ctx.signal, logger: ctx.logger },
   );
   const r = report.readinessReport(outcome.checks);
   const heading = `glibc release ${repo.owner}/${repo.name} ${outcome.release?.draft ? `${tag} (draft)` : tag}`;

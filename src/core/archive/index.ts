@@ -6,11 +6,4 @@
 export { walkArchive, isArchiveFile, type WalkOptions } from './read';
 export { memberPath, type ArchiveMember, type ArchiveSummary, type MemberVisitor } from './member';
 export { READABLE_ARCHIVES, sniffContainer, type ArchiveKind } from './kind';
-export {
-  ARCHIVE_LIMITS,
-  DEFAULT_ARCHIVE_LIMITS,
-  archiveLimitError,
-  archiveLimitsFrom,
-  type ArchiveLimits,
-  type ArchiveLimitName,
-} from './limits';
+export { DEFAULT_ARCHIVE_LIMITS, RATIO_FLOOR_BYTES, type ArchiveLimits } from './limits';

@@ -1,5 +1,6 @@
 import { throwIfAborted } from '../errors';
-import { RATIO_FLOOR_BYTES, archiveLimitError, type ArchiveLimits } from './limits';
+import { limitError } from '../limits';
+import { RATIO_FLOOR_BYTES, type ArchiveLimits } from './limits';
 
 /**
  * What one archive has cost so far: entries, compressed bytes in, expanded bytes out. Each count is checked as it
@@ -18,8 +19,8 @@ export class Meter {
 
   entry(): void {
     throwIfAborted(this.signal);
-    if (++this.entries > this.limits.entries)
-      throw archiveLimitError('archiveEntries', this.limits.entries, `${this.name} holds more entries`);
+    if (++this.entries > this.limits.archiveEntries)
+      throw limitError('archiveEntries', this.limits.archiveEntries, `${this.name} holds more entries`);
   }
 
   input(n: number): void {
@@ -28,25 +29,25 @@ export class Meter {
 
   output(n: number): void {
     this.out += n;
-    if (this.out > this.limits.bytes)
-      throw archiveLimitError('archiveMegabytes', this.limits.bytes, `${this.name} expands to more bytes`);
+    if (this.out > this.limits.archiveBytes)
+      throw limitError('archiveMegabytes', this.limits.archiveBytes, `${this.name} expands to more bytes`);
     this.ratio(this.out, this.in, this.name);
   }
 
   /** The expansion of `out` bytes from `inBytes`, judged once past the floor. */
   ratio(out: number, inBytes: number, what: string): void {
-    if (out > RATIO_FLOOR_BYTES && out > inBytes * this.limits.ratio)
-      throw archiveLimitError(
+    if (out > RATIO_FLOOR_BYTES && out > inBytes * this.limits.archiveRatio)
+      throw limitError(
         'archiveRatio',
-        this.limits.ratio,
+        this.limits.archiveRatio,
         `${what} expands ${Math.floor(out / Math.max(1, inBytes))} times (${out} bytes from ${inBytes})`,
       );
   }
 
   /** Before a member is opened: what it declares may already be past the limits. */
   declared(size: number, compressed: number, what: string): void {
-    if (this.out + size > this.limits.bytes)
-      throw archiveLimitError('archiveMegabytes', this.limits.bytes, `${what} declares ${size} bytes`);
+    if (this.out + size > this.limits.archiveBytes)
+      throw limitError('archiveMegabytes', this.limits.archiveBytes, `${what} declares ${size} bytes`);
     this.ratio(size, compressed, `${what} (as declared)`);
   }
 }

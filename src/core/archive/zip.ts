@@ -1,7 +1,7 @@
 import type { Readable } from 'node:stream';
 import yauzl from 'yauzl';
 import { ReleaseOperatorError, checkError, throwIfAborted } from '../errors';
-import { archiveLimitError } from './limits';
+import { limitError } from '../limits';
 import { counted, drained, type Meter } from './meter';
 import { memberPath, type ArchiveMember, type MemberVisitor } from './member';
 
@@ -35,10 +35,10 @@ export async function walkZip(
   }
   const unread: Array<{ path: string; reason: string }> = [];
   try {
-    if (zip.entryCount > meter.limits.entries)
-      throw archiveLimitError(
+    if (zip.entryCount > meter.limits.archiveEntries)
+      throw limitError(
         'archiveEntries',
-        meter.limits.entries,
+        meter.limits.archiveEntries,
         `${name} holds more entries (its directory lists ${zip.entryCount})`,
       );
     for (;;) {

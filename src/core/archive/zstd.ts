@@ -1,6 +1,6 @@
 import { Decompress } from 'fzstd';
 import { checkError } from '../errors';
-import { ARCHIVE_LIMITS, archiveLimitError } from './limits';
+import { LIMITS, limitError } from '../limits';
 
 /**
  * zstd decompression as it streams, with fzstd (Node 20's zlib has no zstd). fzstd allocates each frame's window
@@ -55,7 +55,7 @@ export class FrameWalker {
 
   constructor(
     private readonly what: string,
-    private readonly maxWindow: number = ARCHIVE_LIMITS.zstdWindowBytes.default,
+    private readonly maxWindow: number = LIMITS.zstdWindowBytes.default,
   ) {}
 
   push(chunk: Uint8Array): void {
@@ -121,7 +121,7 @@ export class FrameWalker {
         }
         this.frames++;
         if (window > this.maxWindow)
-          throw archiveLimitError(
+          throw limitError(
             'zstdWindowBytes',
             this.maxWindow,
             `${this.what}: zstd frame ${this.frames} asks for a window of ${window} bytes`,

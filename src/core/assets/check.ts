@@ -2,7 +2,8 @@ import { closeSync, openSync, readSync } from 'node:fs';
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { archiveLimitError, DEFAULT_ARCHIVE_LIMITS, sniffContainer } from '../archive';
+import { DEFAULT_ARCHIVE_LIMITS, sniffContainer } from '../archive';
+import { limitError } from '../limits';
 import { CancelledError, ReleaseOperatorError, describeError } from '../errors';
 import { ElfFormatError, readElfFile } from '../elf';
 import { downloadReleaseAsset, findRelease, listReleaseAssets, type Release, type ReleaseAsset } from '../github';
@@ -83,7 +84,7 @@ async function oneAsset(
     await downloadReleaseAsset(deps.github, req.repo, asset, file, {
       maxBytes: limits.assetBytes,
       onLimit: (bytes) =>
-        archiveLimitError('assetMegabytes', limits.assetBytes, `The asset ${asset.name} is larger (${bytes} bytes)`),
+        limitError('assetMegabytes', limits.assetBytes, `The asset ${asset.name} is larger (${bytes} bytes)`),
       signal: deps.signal,
     });
     const kind = sniff(file);

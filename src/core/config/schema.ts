@@ -1,5 +1,4 @@
 import { LIMITS, type LimitName } from '../limits';
-import { ARCHIVE_LIMITS, type ArchiveLimitName } from '../archive/limits';
 
 /**
  * One configuration shape for the CLI and the extension. The schema below is the single source of truth:
@@ -179,10 +178,10 @@ export const SCHEMA = {
         documentMegabytes: limitField('documentMegabytes', 'Document size', 1, 4096),
         logMegabytes: limitField('logMegabytes', 'Log size', 1, 4096),
         files: limitField('files', 'Files per checked tree', 1, 100_000_000),
-        archiveEntries: archiveLimitField('archiveEntries', 'Archive entries', 1, 100_000_000),
-        archiveMegabytes: archiveLimitField('archiveMegabytes', 'Archive size, expanded', 1, 1_048_576),
-        archiveRatio: archiveLimitField('archiveRatio', 'Archive expansion', 2, 1_000_000),
-        assetMegabytes: archiveLimitField('assetMegabytes', 'Release asset size', 1, 65_536),
+        archiveEntries: limitField('archiveEntries', 'Archive entries', 1, 100_000_000),
+        archiveMegabytes: limitField('archiveMegabytes', 'Archive size, expanded', 1, 1_048_576),
+        archiveRatio: limitField('archiveRatio', 'Archive expansion', 2, 1_000_000),
+        assetMegabytes: limitField('assetMegabytes', 'Release asset size', 1, 65_536),
       },
     },
     smoke: {
@@ -607,19 +606,6 @@ function limitField(name: LimitName, title: string, min: number, max: number): F
     description:
       `Most ${spec.what} (${spec.unit === 'count' ? '' : `${spec.unit}, `}default ${spec.default}). Reaching ` +
       `it stops with an environment error (exit 3) that names this setting.`,
-    default: spec.default,
-    min,
-    max,
-  };
-}
-
-/** A limits.* setting from the archive limits table (src/core/archive/limits.ts; #24's table when it lands). */
-function archiveLimitField(name: ArchiveLimitName, title: string, min: number, max: number): FieldSpec {
-  const spec = ARCHIVE_LIMITS[name];
-  return {
-    type: 'integer',
-    title,
-    description: `Most ${spec.what} (${spec.unit === 'count' ? '' : `${spec.unit}, `}default ${spec.default}). Reaching it stops with an environment error (exit 3) that names this setting.`,
     default: spec.default,
     min,
     max,
