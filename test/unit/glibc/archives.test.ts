@@ -9,7 +9,7 @@ import { compress, tarOf, zipOf, type TarEntry } from '../../helpers/archives';
 import { FOREIGN, TRIXIE, fixtureFile, readelfVersions } from '../../helpers/elf-fixtures';
 import { ARTIFACTS } from '../../helpers/paths';
 
-const deps = { runner: runProcess, docker: 'docker' };
+const deps = { runner: runProcess, dockerPath: 'docker' };
 const DIR = path.join(ARTIFACTS, 'glibc', `archives-${process.pid}`);
 const TRIXIE_WC = () => fixtureFile(`${TRIXIE}/coreutils_amd64/usr/bin/wc`);
 const TRIXIE_SO = () => fixtureFile(`${TRIXIE}/coreutils_amd64/usr/libexec/coreutils/libstdbuf.so`);

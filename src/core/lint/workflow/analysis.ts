@@ -71,7 +71,7 @@ export interface ImagePush {
 const trueish = (v: string | undefined) => v !== undefined && (v.trim() === 'true' || /\$\{\{/.test(v));
 
 /** The region of the first match of `re` inside a located scalar (a line of a `run:` block). */
-function regionIn(model: WorkflowModel, at: Located<string>, re: RegExp): Region {
+export function regionIn(model: WorkflowModel, at: Located<string>, re: RegExp): Region {
   const [start, end] = at.node.range ?? [0, 0];
   const m = re.exec(model.text.slice(start, end));
   if (!m) return at.region;
@@ -110,7 +110,7 @@ export function shellCommands(script: string): string[] {
 }
 
 /** Splits a command line into words, keeping quoted strings together (quotes removed). */
-function words(command: string): string[] {
+export function words(command: string): string[] {
   return [...command.matchAll(/"([^"]*)"|'([^']*)'|(\S+)/g)].map((m) => m[1] ?? m[2] ?? m[3]);
 }
 
