@@ -7,12 +7,12 @@ var __getOwnPropDesc = Object.getOwnPropertyDescriptor;
 var __getOwnPropNames = Object.getOwnPropertyNames;
 var __getProtoOf = Object.getPrototypeOf;
 var __hasOwnProp = Object.prototype.hasOwnProperty;
-var __esm = (fn, res, err) => function __init() {
-  if (err) throw err[0];
+var __esm = (fn, res, err2) => function __init() {
+  if (err2) throw err2[0];
   try {
     return fn && (res = (0, fn[__getOwnPropNames(fn)[0]])(fn = 0)), res;
   } catch (e) {
-    throw err = [e], e;
+    throw err2 = [e], e;
   }
 };
 var __commonJS = (cb, mod) => function __require() {
@@ -59,42 +59,42 @@ var require_tunnel = __commonJS({
     exports2.httpsOverHttp = httpsOverHttp2;
     exports2.httpOverHttps = httpOverHttps2;
     exports2.httpsOverHttps = httpsOverHttps2;
-    function httpOverHttp2(options) {
-      var agent = new TunnelingAgent(options);
+    function httpOverHttp2(options2) {
+      var agent = new TunnelingAgent(options2);
       agent.request = http2.request;
       return agent;
     }
-    function httpsOverHttp2(options) {
-      var agent = new TunnelingAgent(options);
+    function httpsOverHttp2(options2) {
+      var agent = new TunnelingAgent(options2);
       agent.request = http2.request;
       agent.createSocket = createSecureSocket;
       agent.defaultPort = 443;
       return agent;
     }
-    function httpOverHttps2(options) {
-      var agent = new TunnelingAgent(options);
+    function httpOverHttps2(options2) {
+      var agent = new TunnelingAgent(options2);
       agent.request = https.request;
       return agent;
     }
-    function httpsOverHttps2(options) {
-      var agent = new TunnelingAgent(options);
+    function httpsOverHttps2(options2) {
+      var agent = new TunnelingAgent(options2);
       agent.request = https.request;
       agent.createSocket = createSecureSocket;
       agent.defaultPort = 443;
       return agent;
     }
-    function TunnelingAgent(options) {
+    function TunnelingAgent(options2) {
       var self = this;
-      self.options = options || {};
+      self.options = options2 || {};
       self.proxyOptions = self.options.proxy || {};
       self.maxSockets = self.options.maxSockets || http2.Agent.defaultMaxSockets;
       self.requests = [];
       self.sockets = [];
       self.on("free", function onFree(socket, host, port, localAddress) {
-        var options2 = toOptions(host, port, localAddress);
+        var options3 = toOptions(host, port, localAddress);
         for (var i2 = 0, len = self.requests.length; i2 < len; ++i2) {
           var pending = self.requests[i2];
-          if (pending.host === options2.host && pending.port === options2.port) {
+          if (pending.host === options3.host && pending.port === options3.port) {
             self.requests.splice(i2, 1);
             pending.request.onSocket(socket);
             return;
@@ -107,20 +107,20 @@ var require_tunnel = __commonJS({
     util.inherits(TunnelingAgent, events.EventEmitter);
     TunnelingAgent.prototype.addRequest = function addRequest(req, host, port, localAddress) {
       var self = this;
-      var options = mergeOptions2({ request: req }, self.options, toOptions(host, port, localAddress));
+      var options2 = mergeOptions2({ request: req }, self.options, toOptions(host, port, localAddress));
       if (self.sockets.length >= this.maxSockets) {
-        self.requests.push(options);
+        self.requests.push(options2);
         return;
       }
-      self.createSocket(options, function(socket) {
+      self.createSocket(options2, function(socket) {
         socket.on("free", onFree);
         socket.on("close", onCloseOrRemove);
         socket.on("agentRemove", onCloseOrRemove);
         req.onSocket(socket);
         function onFree() {
-          self.emit("free", socket, options);
+          self.emit("free", socket, options2);
         }
-        function onCloseOrRemove(err) {
+        function onCloseOrRemove(err2) {
           self.removeSocket(socket);
           socket.removeListener("free", onFree);
           socket.removeListener("close", onCloseOrRemove);
@@ -128,20 +128,20 @@ var require_tunnel = __commonJS({
         }
       });
     };
-    TunnelingAgent.prototype.createSocket = function createSocket(options, cb) {
+    TunnelingAgent.prototype.createSocket = function createSocket(options2, cb) {
       var self = this;
       var placeholder = {};
       self.sockets.push(placeholder);
       var connectOptions = mergeOptions2({}, self.proxyOptions, {
         method: "CONNECT",
-        path: options.host + ":" + options.port,
+        path: options2.host + ":" + options2.port,
         agent: false,
         headers: {
-          host: options.host + ":" + options.port
+          host: options2.host + ":" + options2.port
         }
       });
-      if (options.localAddress) {
-        connectOptions.localAddress = options.localAddress;
+      if (options2.localAddress) {
+        connectOptions.localAddress = options2.localAddress;
       }
       if (connectOptions.proxyAuth) {
         connectOptions.headers = connectOptions.headers || {};
@@ -174,7 +174,7 @@ var require_tunnel = __commonJS({
           socket.destroy();
           var error2 = new Error("tunneling socket could not be established, statusCode=" + res.statusCode);
           error2.code = "ECONNRESET";
-          options.request.emit("error", error2);
+          options2.request.emit("error", error2);
           self.removeSocket(placeholder);
           return;
         }
@@ -183,7 +183,7 @@ var require_tunnel = __commonJS({
           socket.destroy();
           var error2 = new Error("got illegal response body from proxy");
           error2.code = "ECONNRESET";
-          options.request.emit("error", error2);
+          options2.request.emit("error", error2);
           self.removeSocket(placeholder);
           return;
         }
@@ -200,7 +200,7 @@ var require_tunnel = __commonJS({
         );
         var error2 = new Error("tunneling socket could not be established, cause=" + cause.message);
         error2.code = "ECONNRESET";
-        options.request.emit("error", error2);
+        options2.request.emit("error", error2);
         self.removeSocket(placeholder);
       }
     };
@@ -217,13 +217,13 @@ var require_tunnel = __commonJS({
         });
       }
     };
-    function createSecureSocket(options, cb) {
+    function createSecureSocket(options2, cb) {
       var self = this;
-      TunnelingAgent.prototype.createSocket.call(self, options, function(socket) {
-        var hostHeader = options.request.getHeader("host");
+      TunnelingAgent.prototype.createSocket.call(self, options2, function(socket) {
+        var hostHeader = options2.request.getHeader("host");
         var tlsOptions = mergeOptions2({}, self.options, {
           socket,
-          servername: hostHeader ? hostHeader.replace(/:.*$/, "") : options.host
+          servername: hostHeader ? hostHeader.replace(/:.*$/, "") : options2.host
         });
         var secureSocket = tls.connect(0, tlsOptions);
         self.sockets[self.sockets.indexOf(socket)] = secureSocket;
@@ -656,8 +656,8 @@ var require_errors = __commonJS({
     };
     var kSecureProxyConnectionError = /* @__PURE__ */ Symbol.for("undici.error.UND_ERR_PRX_TLS");
     var SecureProxyConnectionError = class extends UndiciError {
-      constructor(cause, message, options) {
-        super(message, { cause, ...options ?? {} });
+      constructor(cause, message, options2) {
+        super(message, { cause, ...options2 ?? {} });
         this.name = "SecureProxyConnectionError";
         this.message = message || "Secure Proxy Connection failed";
         this.code = "UND_ERR_PRX_TLS";
@@ -1083,14 +1083,14 @@ var require_util = __commonJS({
         }
         const port = url.port != null ? url.port : url.protocol === "https:" ? 443 : 80;
         let origin = url.origin != null ? url.origin : `${url.protocol || ""}//${url.hostname || ""}:${port}`;
-        let path29 = url.path != null ? url.path : `${url.pathname || ""}${url.search || ""}`;
+        let path33 = url.path != null ? url.path : `${url.pathname || ""}${url.search || ""}`;
         if (origin[origin.length - 1] === "/") {
           origin = origin.slice(0, origin.length - 1);
         }
-        if (path29 && path29[0] !== "/") {
-          path29 = `/${path29}`;
+        if (path33 && path33[0] !== "/") {
+          path33 = `/${path33}`;
         }
-        return new URL(`${origin}${path29}`);
+        return new URL(`${origin}${path33}`);
       }
       if (!isHttpOrHttpsPrefixed(url.origin || url.protocol)) {
         throw new InvalidArgumentError("Invalid URL protocol: the URL must start with `http:` or `https:`.");
@@ -1150,7 +1150,7 @@ var require_util = __commonJS({
     function isDestroyed(body) {
       return body && !!(body.destroyed || body[kDestroyed] || stream.isDestroyed?.(body));
     }
-    function destroy(stream2, err) {
+    function destroy(stream2, err2) {
       if (stream2 == null || !isStream2(stream2) || isDestroyed(stream2)) {
         return;
       }
@@ -1158,10 +1158,10 @@ var require_util = __commonJS({
         if (Object.getPrototypeOf(stream2).constructor === IncomingMessage) {
           stream2.socket = null;
         }
-        stream2.destroy(err);
-      } else if (err) {
+        stream2.destroy(err2);
+      } else if (err2) {
         queueMicrotask(() => {
-          stream2.emit("error", err);
+          stream2.emit("error", err2);
         });
       }
       if (stream2.destroyed !== true) {
@@ -1392,12 +1392,12 @@ var require_util = __commonJS({
       }
       obj3[kListeners] = null;
     }
-    function errorRequest(client, request2, err) {
+    function errorRequest(client, request2, err2) {
       try {
-        request2.onError(err);
+        request2.onError(err2);
         assert(request2.aborted);
-      } catch (err2) {
-        client.emit("error", err2);
+      } catch (err3) {
+        client.emit("error", err3);
       }
     }
     var kEnumerableProperty = /* @__PURE__ */ Object.create(null);
@@ -1541,39 +1541,39 @@ var require_diagnostics = __commonJS({
       });
       diagnosticsChannel.channel("undici:client:sendHeaders").subscribe((evt) => {
         const {
-          request: { method, path: path29, origin }
+          request: { method, path: path33, origin }
         } = evt;
-        debuglog2("sending request to %s %s/%s", method, origin, path29);
+        debuglog2("sending request to %s %s/%s", method, origin, path33);
       });
       diagnosticsChannel.channel("undici:request:headers").subscribe((evt) => {
         const {
-          request: { method, path: path29, origin },
+          request: { method, path: path33, origin },
           response: { statusCode }
         } = evt;
         debuglog2(
           "received response to %s %s/%s - HTTP %d",
           method,
           origin,
-          path29,
+          path33,
           statusCode
         );
       });
       diagnosticsChannel.channel("undici:request:trailers").subscribe((evt) => {
         const {
-          request: { method, path: path29, origin }
+          request: { method, path: path33, origin }
         } = evt;
-        debuglog2("trailers received from %s %s/%s", method, origin, path29);
+        debuglog2("trailers received from %s %s/%s", method, origin, path33);
       });
       diagnosticsChannel.channel("undici:request:error").subscribe((evt) => {
         const {
-          request: { method, path: path29, origin },
+          request: { method, path: path33, origin },
           error: error2
         } = evt;
         debuglog2(
           "request to %s %s/%s errored - %s",
           method,
           origin,
-          path29,
+          path33,
           error2.message
         );
       });
@@ -1622,9 +1622,9 @@ var require_diagnostics = __commonJS({
         });
         diagnosticsChannel.channel("undici:client:sendHeaders").subscribe((evt) => {
           const {
-            request: { method, path: path29, origin }
+            request: { method, path: path33, origin }
           } = evt;
-          debuglog2("sending request to %s %s/%s", method, origin, path29);
+          debuglog2("sending request to %s %s/%s", method, origin, path33);
         });
       }
       diagnosticsChannel.channel("undici:websocket:open").subscribe((evt) => {
@@ -1642,8 +1642,8 @@ var require_diagnostics = __commonJS({
           reason
         );
       });
-      diagnosticsChannel.channel("undici:websocket:socket_error").subscribe((err) => {
-        websocketDebuglog("connection errored - %s", err.message);
+      diagnosticsChannel.channel("undici:websocket:socket_error").subscribe((err2) => {
+        websocketDebuglog("connection errored - %s", err2.message);
       });
       diagnosticsChannel.channel("undici:websocket:ping").subscribe((evt) => {
         websocketDebuglog("ping received");
@@ -1687,7 +1687,7 @@ var require_request = __commonJS({
     var kHandler = /* @__PURE__ */ Symbol("handler");
     var Request = class {
       constructor(origin, {
-        path: path29,
+        path: path33,
         method,
         body,
         headers,
@@ -1702,11 +1702,11 @@ var require_request = __commonJS({
         expectContinue,
         servername
       }, handler2) {
-        if (typeof path29 !== "string") {
+        if (typeof path33 !== "string") {
           throw new InvalidArgumentError("path must be a string");
-        } else if (path29[0] !== "/" && !(path29.startsWith("http://") || path29.startsWith("https://")) && method !== "CONNECT") {
+        } else if (path33[0] !== "/" && !(path33.startsWith("http://") || path33.startsWith("https://")) && method !== "CONNECT") {
           throw new InvalidArgumentError("path must be an absolute URL or start with a slash");
-        } else if (invalidPathRegex.test(path29)) {
+        } else if (invalidPathRegex.test(path33)) {
           throw new InvalidArgumentError("invalid request path");
         }
         if (typeof method !== "string") {
@@ -1748,11 +1748,11 @@ var require_request = __commonJS({
             };
             this.body.on("end", this.endHandler);
           }
-          this.errorHandler = (err) => {
+          this.errorHandler = (err2) => {
             if (this.abort) {
-              this.abort(err);
+              this.abort(err2);
             } else {
-              this.error = err;
+              this.error = err2;
             }
           };
           this.body.on("error", this.errorHandler);
@@ -1772,7 +1772,7 @@ var require_request = __commonJS({
         this.completed = false;
         this.aborted = false;
         this.upgrade = upgrade || null;
-        this.path = query ? buildURL(path29, query) : path29;
+        this.path = query ? buildURL(path33, query) : path33;
         this.origin = origin;
         this.idempotent = idempotent == null ? method === "HEAD" || method === "GET" : idempotent;
         this.blocking = blocking == null ? false : blocking;
@@ -1817,8 +1817,8 @@ var require_request = __commonJS({
         if (this[kHandler].onBodySent) {
           try {
             return this[kHandler].onBodySent(chunk);
-          } catch (err) {
-            this.abort(err);
+          } catch (err2) {
+            this.abort(err2);
           }
         }
       }
@@ -1829,8 +1829,8 @@ var require_request = __commonJS({
         if (this[kHandler].onRequestSent) {
           try {
             return this[kHandler].onRequestSent();
-          } catch (err) {
-            this.abort(err);
+          } catch (err2) {
+            this.abort(err2);
           }
         }
       }
@@ -1855,8 +1855,8 @@ var require_request = __commonJS({
         }
         try {
           return this[kHandler].onHeaders(statusCode, headers, resume, statusText);
-        } catch (err) {
-          this.abort(err);
+        } catch (err2) {
+          this.abort(err2);
         }
       }
       onData(chunk) {
@@ -1864,8 +1864,8 @@ var require_request = __commonJS({
         assert(!this.completed);
         try {
           return this[kHandler].onData(chunk);
-        } catch (err) {
-          this.abort(err);
+        } catch (err2) {
+          this.abort(err2);
           return false;
         }
       }
@@ -1939,8 +1939,8 @@ var require_request = __commonJS({
         }
         try {
           return this[kHandler].onComplete(trailers);
-        } catch (err) {
-          this.onError(err);
+        } catch (err2) {
+          this.onError(err2);
         }
       }
       onError(error2) {
@@ -2170,8 +2170,8 @@ var require_dispatcher_base = __commonJS({
       close(callback) {
         if (callback === void 0) {
           return new Promise((resolve, reject) => {
-            this.close((err, data) => {
-              return err ? reject(err) : resolve(data);
+            this.close((err2, data) => {
+              return err2 ? reject(err2) : resolve(data);
             });
           });
         }
@@ -2203,17 +2203,17 @@ var require_dispatcher_base = __commonJS({
           queueMicrotask(onClosed);
         });
       }
-      destroy(err, callback) {
-        if (typeof err === "function") {
-          callback = err;
-          err = null;
+      destroy(err2, callback) {
+        if (typeof err2 === "function") {
+          callback = err2;
+          err2 = null;
         }
         if (callback === void 0) {
           return new Promise((resolve, reject) => {
-            this.destroy(err, (err2, data) => {
-              return err2 ? (
+            this.destroy(err2, (err3, data) => {
+              return err3 ? (
                 /* istanbul ignore next: should never error */
-                reject(err2)
+                reject(err3)
               ) : resolve(data);
             });
           });
@@ -2229,8 +2229,8 @@ var require_dispatcher_base = __commonJS({
           }
           return;
         }
-        if (!err) {
-          err = new ClientDestroyedError();
+        if (!err2) {
+          err2 = new ClientDestroyedError();
         }
         this[kDestroyed] = true;
         this[kOnDestroyed] = this[kOnDestroyed] || [];
@@ -2242,7 +2242,7 @@ var require_dispatcher_base = __commonJS({
             callbacks[i2](null, null);
           }
         };
-        this[kDestroy](err).then(() => {
+        this[kDestroy](err2).then(() => {
           queueMicrotask(onDestroyed);
         });
       }
@@ -2273,11 +2273,11 @@ var require_dispatcher_base = __commonJS({
             throw new ClientClosedError();
           }
           return this[kInterceptedDispatch](opts, handler2);
-        } catch (err) {
+        } catch (err2) {
           if (typeof handler2.onError !== "function") {
             throw new InvalidArgumentError("invalid onError method");
           }
-          handler2.onError(err);
+          handler2.onError(err2);
           return false;
         }
       }
@@ -2582,7 +2582,7 @@ var require_connect = __commonJS({
       if (maxCachedSessions != null && (!Number.isInteger(maxCachedSessions) || maxCachedSessions < 0)) {
         throw new InvalidArgumentError("maxCachedSessions must be a positive integer or zero");
       }
-      const options = { path: socketPath, ...opts };
+      const options2 = { path: socketPath, ...opts };
       const sessionCache = new SessionCache(maxCachedSessions == null ? 100 : maxCachedSessions);
       timeout = timeout == null ? 1e4 : timeout;
       allowH2 = allowH2 != null ? allowH2 : false;
@@ -2592,7 +2592,7 @@ var require_connect = __commonJS({
           if (!tls) {
             tls = require("node:tls");
           }
-          servername = servername || options.servername || util.getServerName(host) || null;
+          servername = servername || options2.servername || util.getServerName(host) || null;
           const sessionKey = servername || hostname;
           assert(sessionKey);
           const session = customSession || sessionCache.get(sessionKey) || null;
@@ -2600,7 +2600,7 @@ var require_connect = __commonJS({
           socket = tls.connect({
             highWaterMark: 16384,
             // TLS in node can't have bigger HWM anyway...
-            ...options,
+            ...options2,
             servername,
             session,
             localAddress,
@@ -2620,14 +2620,14 @@ var require_connect = __commonJS({
           socket = net2.connect({
             highWaterMark: 64 * 1024,
             // Same as nodejs fs streams.
-            ...options,
+            ...options2,
             localAddress,
             port,
             host: hostname
           });
         }
-        if (options.keepAlive == null || options.keepAlive) {
-          const keepAliveInitialDelay = options.keepAliveInitialDelay === void 0 ? 6e4 : options.keepAliveInitialDelay;
+        if (options2.keepAlive == null || options2.keepAlive) {
+          const keepAliveInitialDelay = options2.keepAliveInitialDelay === void 0 ? 6e4 : options2.keepAliveInitialDelay;
           socket.setKeepAlive(true, keepAliveInitialDelay);
         }
         const clearConnectTimeout = setupConnectTimeout(new WeakRef(socket), { timeout, hostname, port });
@@ -2638,12 +2638,12 @@ var require_connect = __commonJS({
             callback = null;
             cb(null, this);
           }
-        }).on("error", function(err) {
+        }).on("error", function(err2) {
           queueMicrotask(clearConnectTimeout);
           if (callback) {
             const cb = callback;
             callback = null;
-            cb(err);
+            cb(err2);
           }
         });
         return socket;
@@ -3693,15 +3693,15 @@ var require_webidl = __commonJS({
     webidl.brandCheck = function(V, I, opts) {
       if (opts?.strict !== false) {
         if (!(V instanceof I)) {
-          const err = new TypeError("Illegal invocation");
-          err.code = "ERR_INVALID_THIS";
-          throw err;
+          const err2 = new TypeError("Illegal invocation");
+          err2.code = "ERR_INVALID_THIS";
+          throw err2;
         }
       } else {
         if (V?.[Symbol.toStringTag] !== I.prototype[Symbol.toStringTag]) {
-          const err = new TypeError("Illegal invocation");
-          err.code = "ERR_INVALID_THIS";
-          throw err;
+          const err2 = new TypeError("Illegal invocation");
+          err2.code = "ERR_INVALID_THIS";
+          throw err2;
         }
       }
     };
@@ -3900,8 +3900,8 @@ var require_webidl = __commonJS({
             message: `Expected ${dictionary} to be one of: Null, Undefined, Object.`
           });
         }
-        for (const options of converters) {
-          const { key, defaultValue, required, converter } = options;
+        for (const options2 of converters) {
+          const { key, defaultValue, required, converter } = options2;
           if (required === true) {
             if (!Object.hasOwn(dictionary, key)) {
               throw webidl.errors.exception({
@@ -3911,16 +3911,16 @@ var require_webidl = __commonJS({
             }
           }
           let value = dictionary[key];
-          const hasDefault = Object.hasOwn(options, "defaultValue");
+          const hasDefault = Object.hasOwn(options2, "defaultValue");
           if (hasDefault && value !== null) {
             value ??= defaultValue();
           }
           if (required || hasDefault || value !== void 0) {
             value = converter(value, prefix, `${argument}.${key}`);
-            if (options.allowedValues && !options.allowedValues.includes(value)) {
+            if (options2.allowedValues && !options2.allowedValues.includes(value)) {
               throw webidl.errors.exception({
                 header: prefix,
-                message: `${value} is not an accepted type. Expected one of ${options.allowedValues.join(", ")}.`
+                message: `${value} is not an accepted type. Expected one of ${options2.allowedValues.join(", ")}.`
               });
             }
             dict[key] = value;
@@ -4654,9 +4654,9 @@ var require_util2 = __commonJS({
       try {
         controller.close();
         controller.byobRequest?.respond(0);
-      } catch (err) {
-        if (!err.message.includes("Controller is already closed") && !err.message.includes("ReadableStream is already closed")) {
-          throw err;
+      } catch (err2) {
+        if (!err2.message.includes("Controller is already closed") && !err2.message.includes("ReadableStream is already closed")) {
+          throw err2;
         }
       }
     }
@@ -4789,7 +4789,7 @@ var require_util2 = __commonJS({
           this._inflateStream = (chunk[0] & 15) === 8 ? zlib.createInflate(this.#zlibOptions) : zlib.createInflateRaw(this.#zlibOptions);
           this._inflateStream.on("data", this.push.bind(this));
           this._inflateStream.on("end", () => this.push(null));
-          this._inflateStream.on("error", (err) => this.destroy(err));
+          this._inflateStream.on("error", (err2) => this.destroy(err2));
         }
         this._inflateStream.write(chunk, encoding, callback);
       }
@@ -4973,10 +4973,10 @@ var require_file = __commonJS({
     var { kState } = require_symbols2();
     var { webidl } = require_webidl();
     var FileLike = class _FileLike {
-      constructor(blobLike, fileName, options = {}) {
+      constructor(blobLike, fileName, options2 = {}) {
         const n2 = fileName;
-        const t = options.type;
-        const d = options.lastModified ?? Date.now();
+        const t = options2.type;
+        const d = options2.lastModified ?? Date.now();
         this[kState] = {
           blobLike,
           name: n2,
@@ -5123,7 +5123,7 @@ var require_formdata = __commonJS({
           this[kState].push(entry);
         }
       }
-      [nodeUtil.inspect.custom](depth, options) {
+      [nodeUtil.inspect.custom](depth, options2) {
         const state = this[kState].reduce((a2, b) => {
           if (a2[b.name]) {
             if (Array.isArray(a2[b.name])) {
@@ -5136,9 +5136,9 @@ var require_formdata = __commonJS({
           }
           return a2;
         }, { __proto__: null });
-        options.depth ??= depth;
-        options.colors ??= true;
-        const output = nodeUtil.formatWithOptions(options, state);
+        options2.depth ??= depth;
+        options2.colors ??= true;
+        const output = nodeUtil.formatWithOptions(options2, state);
         return `FormData ${output.slice(output.indexOf("]") + 2)}`;
       }
     };
@@ -5162,11 +5162,11 @@ var require_formdata = __commonJS({
           value = value instanceof Blob ? new File([value], "blob", { type: value.type }) : new FileLike(value, "blob", { type: value.type });
         }
         if (filename !== void 0) {
-          const options = {
+          const options2 = {
             type: value.type,
             lastModified: value.lastModified
           };
-          value = value instanceof NativeFile ? new File([value], filename, options) : new FileLike(value, filename, options);
+          value = value instanceof NativeFile ? new File([value], filename, options2) : new FileLike(value, filename, options2);
         }
       }
       return { name, value };
@@ -5794,7 +5794,7 @@ var require_client_h1 = __commonJS({
       kResume,
       kHTTPContext
     } = require_symbols();
-    var constants9 = require_constants2();
+    var constants10 = require_constants2();
     var EMPTY_BUF = Buffer.alloc(0);
     var FastBuffer = Buffer[Symbol.species];
     var addListener = util.addListener;
@@ -5869,7 +5869,7 @@ var require_client_h1 = __commonJS({
       constructor(client, socket, { exports: exports3 }) {
         assert(Number.isFinite(client[kMaxHeadersSize]) && client[kMaxHeadersSize] > 0);
         this.llhttp = exports3;
-        this.ptr = this.llhttp.llhttp_alloc(constants9.TYPE.RESPONSE);
+        this.ptr = this.llhttp.llhttp_alloc(constants10.TYPE.RESPONSE);
         this.client = client;
         this.socket = socket;
         this.timeout = null;
@@ -5957,26 +5957,26 @@ var require_client_h1 = __commonJS({
             currentBufferRef = data;
             currentParser = this;
             ret = llhttp.llhttp_execute(this.ptr, currentBufferPtr, data.length);
-          } catch (err) {
-            throw err;
+          } catch (err2) {
+            throw err2;
           } finally {
             currentParser = null;
             currentBufferRef = null;
           }
           const offset = llhttp.llhttp_get_error_pos(this.ptr) - currentBufferPtr;
-          if (ret !== constants9.ERROR.OK) {
+          if (ret !== constants10.ERROR.OK) {
             const body = data.subarray(offset);
-            if (ret === constants9.ERROR.PAUSED_UPGRADE) {
+            if (ret === constants10.ERROR.PAUSED_UPGRADE) {
               this.onUpgrade(body);
-            } else if (ret === constants9.ERROR.PAUSED) {
+            } else if (ret === constants10.ERROR.PAUSED) {
               this.paused = true;
               socket.unshift(body);
             } else {
               throw this.createError(ret, body);
             }
           }
-        } catch (err) {
-          util.destroy(socket, err);
+        } catch (err2) {
+          util.destroy(socket, err2);
         }
       }
       finish() {
@@ -5991,10 +5991,10 @@ var require_client_h1 = __commonJS({
         } finally {
           currentParser = null;
         }
-        if (ret === constants9.ERROR.OK) {
+        if (ret === constants10.ERROR.OK) {
           return null;
         }
-        if (ret === constants9.ERROR.PAUSED || ret === constants9.ERROR.PAUSED_UPGRADE) {
+        if (ret === constants10.ERROR.PAUSED || ret === constants10.ERROR.PAUSED_UPGRADE) {
           this.paused = true;
           return null;
         }
@@ -6011,7 +6011,7 @@ var require_client_h1 = __commonJS({
           const len = new Uint8Array(llhttp.memory.buffer, ptr).indexOf(0);
           message = "Response does not match the HTTP/1.1 protocol (" + Buffer.from(llhttp.memory.buffer, ptr, len).toString() + ")";
         }
-        return new HTTPParserError(message, constants9.ERROR[ret], data);
+        return new HTTPParserError(message, constants10.ERROR[ret], data);
       }
       destroy() {
         assert(this.ptr != null);
@@ -6191,7 +6191,7 @@ var require_client_h1 = __commonJS({
           socket[kBlocking] = false;
           client[kResume]();
         }
-        return pause ? constants9.ERROR.PAUSED : 0;
+        return pause ? constants10.ERROR.PAUSED : 0;
       }
       onBody(buf) {
         const { client, socket, statusCode, maxResponseSize } = this;
@@ -6213,7 +6213,7 @@ var require_client_h1 = __commonJS({
         }
         this.bytesRead += buf.length;
         if (request2.onData(buf) === false) {
-          return constants9.ERROR.PAUSED;
+          return constants10.ERROR.PAUSED;
         }
       }
       onMessageComplete() {
@@ -6249,13 +6249,13 @@ var require_client_h1 = __commonJS({
         if (socket[kWriting]) {
           assert(client[kRunning] === 0);
           util.destroy(socket, new InformationalError("reset"));
-          return constants9.ERROR.PAUSED;
+          return constants10.ERROR.PAUSED;
         } else if (!shouldKeepAlive) {
           util.destroy(socket, new InformationalError("reset"));
-          return constants9.ERROR.PAUSED;
+          return constants10.ERROR.PAUSED;
         } else if (socket[kReset] && client[kRunning] === 0) {
           util.destroy(socket, new InformationalError("reset"));
-          return constants9.ERROR.PAUSED;
+          return constants10.ERROR.PAUSED;
         } else if (client[kPipelining] == null || client[kPipelining] === 1) {
           setImmediate(() => client[kResume]());
         } else {
@@ -6293,9 +6293,9 @@ var require_client_h1 = __commonJS({
       socket[kIdleSocketValidationTimeout] = null;
       socket[kSocketUsed] = false;
       socket[kParser] = new Parser(client, socket, llhttpInstance);
-      addListener(socket, "error", function(err) {
+      addListener(socket, "error", function(err2) {
         const parser = this[kParser];
-        if (err.code === "ECONNRESET" && parser.statusCode && !parser.shouldKeepAlive) {
+        if (err2.code === "ECONNRESET" && parser.statusCode && !parser.shouldKeepAlive) {
           const parserErr = parser.finish();
           if (parserErr) {
             this[kError] = parserErr;
@@ -6303,8 +6303,8 @@ var require_client_h1 = __commonJS({
           }
           return;
         }
-        this[kError] = err;
-        this[kClient][kOnError](err);
+        this[kError] = err2;
+        this[kClient][kOnError](err2);
       });
       addListener(socket, "readable", function() {
         const parser = this[kParser];
@@ -6334,7 +6334,7 @@ var require_client_h1 = __commonJS({
           this[kParser].destroy();
           this[kParser] = null;
         }
-        const err = this[kError] || new SocketError("closed", util.getSocketInfo(this));
+        const err2 = this[kError] || new SocketError("closed", util.getSocketInfo(this));
         client2[kSocket] = null;
         client2[kHTTPContext] = null;
         if (client2.destroyed) {
@@ -6342,16 +6342,16 @@ var require_client_h1 = __commonJS({
           const requests = client2[kQueue].splice(client2[kRunningIdx]);
           for (let i2 = 0; i2 < requests.length; i2++) {
             const request2 = requests[i2];
-            util.errorRequest(client2, request2, err);
+            util.errorRequest(client2, request2, err2);
           }
-        } else if (client2[kRunning] > 0 && err.code !== "UND_ERR_INFO") {
+        } else if (client2[kRunning] > 0 && err2.code !== "UND_ERR_INFO") {
           const request2 = client2[kQueue][client2[kRunningIdx]];
           client2[kQueue][client2[kRunningIdx]++] = null;
-          util.errorRequest(client2, request2, err);
+          util.errorRequest(client2, request2, err2);
         }
         client2[kPendingIdx] = client2[kRunningIdx];
         assert(client2[kRunning] === 0);
-        client2.emit("disconnect", client2[kUrl], [client2], err);
+        client2.emit("disconnect", client2[kUrl], [client2], err2);
         client2[kResume]();
       });
       let closed = false;
@@ -6367,11 +6367,11 @@ var require_client_h1 = __commonJS({
         resume() {
           resumeH1(client);
         },
-        destroy(err, callback) {
+        destroy(err2, callback) {
           if (closed) {
             queueMicrotask(callback);
           } else {
-            socket.destroy(err).on("close", callback);
+            socket.destroy(err2).on("close", callback);
           }
         },
         get destroyed() {
@@ -6465,7 +6465,7 @@ var require_client_h1 = __commonJS({
       return method !== "GET" && method !== "HEAD" && method !== "OPTIONS" && method !== "TRACE" && method !== "CONNECT";
     }
     function writeH1(client, request2) {
-      const { method, path: path29, host, upgrade, blocking, reset: reset2 } = request2;
+      const { method, path: path33, host, upgrade, blocking, reset: reset2 } = request2;
       let { body, headers, contentLength } = request2;
       const expectsPayload = method === "PUT" || method === "POST" || method === "PATCH" || method === "QUERY" || method === "PROPFIND" || method === "PROPPATCH";
       if (util.isFormDataLike(body)) {
@@ -6525,8 +6525,8 @@ var require_client_h1 = __commonJS({
       };
       try {
         request2.onConnect(abort);
-      } catch (err) {
-        util.errorRequest(client, request2, err);
+      } catch (err2) {
+        util.errorRequest(client, request2, err2);
       }
       if (request2.aborted) {
         return false;
@@ -6546,7 +6546,7 @@ var require_client_h1 = __commonJS({
       if (blocking) {
         socket[kBlocking] = true;
       }
-      let header2 = `${method} ${path29} HTTP/1.1\r
+      let header2 = `${method} ${path33} HTTP/1.1\r
 `;
       if (typeof host === "string") {
         header2 += `host: ${host}\r
@@ -6612,8 +6612,8 @@ upgrade: ${upgrade}\r
           if (!writer.write(chunk) && this.pause) {
             this.pause();
           }
-        } catch (err) {
-          util.destroy(this, err);
+        } catch (err2) {
+          util.destroy(this, err2);
         }
       };
       const onDrain = function() {
@@ -6629,11 +6629,11 @@ upgrade: ${upgrade}\r
           body.removeListener("error", onFinished);
         });
         if (!finished7) {
-          const err = new RequestAbortedError();
-          queueMicrotask(() => onFinished(err));
+          const err2 = new RequestAbortedError();
+          queueMicrotask(() => onFinished(err2));
         }
       };
-      const onFinished = function(err) {
+      const onFinished = function(err2) {
         if (finished7) {
           return;
         }
@@ -6641,16 +6641,16 @@ upgrade: ${upgrade}\r
         assert(socket.destroyed || socket[kWriting] && client[kRunning] <= 1);
         socket.off("drain", onDrain).off("error", onFinished);
         body.removeListener("data", onData).removeListener("end", onFinished).removeListener("close", onClose);
-        if (!err) {
+        if (!err2) {
           try {
             writer.end();
           } catch (er) {
-            err = er;
+            err2 = er;
           }
         }
-        writer.destroy(err);
-        if (err && (err.code !== "UND_ERR_INFO" || err.message !== "reset")) {
-          util.destroy(body, err);
+        writer.destroy(err2);
+        if (err2 && (err2.code !== "UND_ERR_INFO" || err2.message !== "reset")) {
+          util.destroy(body, err2);
         } else {
           util.destroy(body);
         }
@@ -6696,8 +6696,8 @@ upgrade: ${upgrade}\r
         }
         request2.onRequestSent();
         client[kResume]();
-      } catch (err) {
-        abort(err);
+      } catch (err2) {
+        abort(err2);
       }
     }
     async function writeBlob(abort, body, client, request2, socket, contentLength, header2, expectsPayload) {
@@ -6719,8 +6719,8 @@ upgrade: ${upgrade}\r
           socket[kReset] = true;
         }
         client[kResume]();
-      } catch (err) {
-        abort(err);
+      } catch (err2) {
+        abort(err2);
       }
     }
     async function writeIterable(abort, body, client, request2, socket, contentLength, header2, expectsPayload) {
@@ -6753,8 +6753,8 @@ upgrade: ${upgrade}\r
           }
         }
         writer.end();
-      } catch (err) {
-        writer.destroy(err);
+      } catch (err2) {
+        writer.destroy(err2);
       } finally {
         socket.off("close", onDrain).off("drain", onDrain);
       }
@@ -6857,12 +6857,12 @@ ${len.toString(16)}\r
         }
         client[kResume]();
       }
-      destroy(err) {
+      destroy(err2) {
         const { socket, client, abort } = this;
         socket[kWriting] = false;
-        if (err) {
+        if (err2) {
           assert(client[kRunning] <= 1, "pipeline should only contain this request");
-          abort(err);
+          abort(err2);
         }
       }
     };
@@ -6962,36 +6962,36 @@ var require_client_h2 = __commonJS({
       util.addListener(session, "close", function() {
         const { [kClient]: client2 } = this;
         const { [kSocket]: socket2 } = client2;
-        const err = this[kSocket][kError] || this[kError] || new SocketError("closed", util.getSocketInfo(socket2));
+        const err2 = this[kSocket][kError] || this[kError] || new SocketError("closed", util.getSocketInfo(socket2));
         client2[kHTTP2Session] = null;
         if (client2.destroyed) {
           assert(client2[kPending] === 0);
           const requests = client2[kQueue].splice(client2[kRunningIdx]);
           for (let i2 = 0; i2 < requests.length; i2++) {
             const request2 = requests[i2];
-            util.errorRequest(client2, request2, err);
+            util.errorRequest(client2, request2, err2);
           }
         }
       });
       session.unref();
       client[kHTTP2Session] = session;
       socket[kHTTP2Session] = session;
-      util.addListener(socket, "error", function(err) {
-        this[kError] = err;
-        this[kClient][kOnError](err);
+      util.addListener(socket, "error", function(err2) {
+        this[kError] = err2;
+        this[kClient][kOnError](err2);
       });
       util.addListener(socket, "end", function() {
         util.destroy(this, new SocketError("other side closed", util.getSocketInfo(this)));
       });
       util.addListener(socket, "close", function() {
-        const err = this[kError] || new SocketError("closed", util.getSocketInfo(this));
+        const err2 = this[kError] || new SocketError("closed", util.getSocketInfo(this));
         client[kSocket] = null;
         if (this[kHTTP2Session] != null) {
-          this[kHTTP2Session].destroy(err);
+          this[kHTTP2Session].destroy(err2);
         }
         client[kPendingIdx] = client[kRunningIdx];
         assert(client[kRunning] === 0);
-        client.emit("disconnect", client[kUrl], [client], err);
+        client.emit("disconnect", client[kUrl], [client], err2);
         client[kResume]();
       });
       let closed = false;
@@ -7007,11 +7007,11 @@ var require_client_h2 = __commonJS({
         resume() {
           resumeH2(client);
         },
-        destroy(err, callback) {
+        destroy(err2, callback) {
           if (closed) {
             queueMicrotask(callback);
           } else {
-            socket.destroy(err).on("close", callback);
+            socket.destroy(err2).on("close", callback);
           }
         },
         get destroyed() {
@@ -7034,40 +7034,40 @@ var require_client_h2 = __commonJS({
         }
       }
     }
-    function onHttp2SessionError(err) {
-      this[kSocket][kError] = err;
-      this[kClient][kOnError](err);
+    function onHttp2SessionError(err2) {
+      this[kSocket][kError] = err2;
+      this[kClient][kOnError](err2);
     }
     function onHttp2FrameError(type, code2, id) {
       if (id === 0) {
-        const err = new InformationalError(`HTTP/2: "frameError" received - type ${type}, code ${code2}`);
-        this[kSocket][kError] = err;
-        this[kClient][kOnError](err);
+        const err2 = new InformationalError(`HTTP/2: "frameError" received - type ${type}, code ${code2}`);
+        this[kSocket][kError] = err2;
+        this[kClient][kOnError](err2);
       }
     }
     function onHttp2SessionEnd() {
-      const err = new SocketError("other side closed", util.getSocketInfo(this[kSocket]));
-      this.destroy(err);
-      util.destroy(this[kSocket], err);
+      const err2 = new SocketError("other side closed", util.getSocketInfo(this[kSocket]));
+      this.destroy(err2);
+      util.destroy(this[kSocket], err2);
     }
     function onHTTP2GoAway(code2) {
-      const err = this[kError] || new SocketError(`HTTP/2: "GOAWAY" frame received with code ${code2}`, util.getSocketInfo(this));
+      const err2 = this[kError] || new SocketError(`HTTP/2: "GOAWAY" frame received with code ${code2}`, util.getSocketInfo(this));
       const client = this[kClient];
       client[kSocket] = null;
       client[kHTTPContext] = null;
       if (this[kHTTP2Session] != null) {
-        this[kHTTP2Session].destroy(err);
+        this[kHTTP2Session].destroy(err2);
         this[kHTTP2Session] = null;
       }
-      util.destroy(this[kSocket], err);
+      util.destroy(this[kSocket], err2);
       if (client[kRunningIdx] < client[kQueue].length) {
         const request2 = client[kQueue][client[kRunningIdx]];
         client[kQueue][client[kRunningIdx]++] = null;
-        util.errorRequest(client, request2, err);
+        util.errorRequest(client, request2, err2);
         client[kPendingIdx] = client[kRunningIdx];
       }
       assert(client[kRunning] === 0);
-      client.emit("disconnect", client[kUrl], [client], err);
+      client.emit("disconnect", client[kUrl], [client], err2);
       client[kResume]();
     }
     function shouldSendContentLength(method) {
@@ -7075,7 +7075,7 @@ var require_client_h2 = __commonJS({
     }
     function writeH2(client, request2) {
       const session = client[kHTTP2Session];
-      const { method, path: path29, host, upgrade, expectContinue, signal, headers: reqHeaders } = request2;
+      const { method, path: path33, host, upgrade, expectContinue, signal, headers: reqHeaders } = request2;
       let { body } = request2;
       if (upgrade) {
         util.errorRequest(client, request2, new Error("Upgrade not supported for H2"));
@@ -7122,8 +7122,8 @@ var require_client_h2 = __commonJS({
       };
       try {
         request2.onConnect(abort);
-      } catch (err) {
-        util.errorRequest(client, request2, err);
+      } catch (err2) {
+        util.errorRequest(client, request2, err2);
       }
       if (request2.aborted) {
         return false;
@@ -7172,7 +7172,7 @@ var require_client_h2 = __commonJS({
         });
         return true;
       }
-      headers[HTTP2_HEADER_PATH] = path29;
+      headers[HTTP2_HEADER_PATH] = path33;
       headers[HTTP2_HEADER_SCHEME] = "https";
       const expectsPayload = method === "PUT" || method === "POST" || method === "PATCH";
       if (body && typeof body.read === "function") {
@@ -7221,9 +7221,9 @@ var require_client_h2 = __commonJS({
         const { [HTTP2_HEADER_STATUS]: statusCode, ...realHeaders } = headers2;
         request2.onResponseStarted();
         if (request2.aborted) {
-          const err = new RequestAbortedError();
-          util.errorRequest(client, request2, err);
-          util.destroy(stream, err);
+          const err2 = new RequestAbortedError();
+          util.errorRequest(client, request2, err2);
+          util.destroy(stream, err2);
           return;
         }
         if (request2.onHeaders(Number(statusCode), parseH2Headers(realHeaders), stream.resume.bind(stream), "") === false) {
@@ -7253,8 +7253,8 @@ var require_client_h2 = __commonJS({
           session.unref();
         }
       });
-      stream.once("error", function(err) {
-        abort(err);
+      stream.once("error", function(err2) {
+        abort(err2);
       });
       stream.once("frameError", (type, code2) => {
         abort(new InformationalError(`HTTP/2: "frameError" received - type ${type}, code ${code2}`));
@@ -7358,10 +7358,10 @@ var require_client_h2 = __commonJS({
       const pipe = pipeline(
         body,
         h2stream,
-        (err) => {
-          if (err) {
-            util.destroy(pipe, err);
-            abort(err);
+        (err2) => {
+          if (err2) {
+            util.destroy(pipe, err2);
+            abort(err2);
           } else {
             util.removeAllListeners(pipe);
             request2.onRequestSent();
@@ -7394,8 +7394,8 @@ var require_client_h2 = __commonJS({
           socket[kReset] = true;
         }
         client[kResume]();
-      } catch (err) {
-        abort(err);
+      } catch (err2) {
+        abort(err2);
       }
     }
     async function writeIterable(abort, h2stream, body, client, request2, socket, contentLength, expectsPayload) {
@@ -7434,8 +7434,8 @@ var require_client_h2 = __commonJS({
           socket[kReset] = true;
         }
         client[kResume]();
-      } catch (err) {
-        abort(err);
+      } catch (err2) {
+        abort(err2);
       } finally {
         h2stream.off("close", onDrain).off("drain", onDrain);
       }
@@ -7525,9 +7525,9 @@ var require_redirect_handler = __commonJS({
           return this.handler.onHeaders(statusCode, headers, resume, statusText);
         }
         const { origin, pathname, search } = util.parseURL(new URL(this.location, this.opts.origin && new URL(this.opts.path, this.opts.origin)));
-        const path29 = search ? `${pathname}${search}` : pathname;
+        const path33 = search ? `${pathname}${search}` : pathname;
         this.opts.headers = cleanRequestHeaders(this.opts.headers, statusCode === 303, this.opts.origin !== origin);
-        this.opts.path = path29;
+        this.opts.path = path33;
         this.opts.origin = origin;
         this.opts.maxRedirections = 0;
         this.opts.query = null;
@@ -7844,7 +7844,7 @@ var require_client = __commonJS({
         this[kRunningIdx] = 0;
         this[kPendingIdx] = 0;
         this[kResume] = (sync) => resume(this, sync);
-        this[kOnError] = (err) => onError(this, err);
+        this[kOnError] = (err2) => onError(this, err2);
       }
       get pipelining() {
         return this[kPipelining];
@@ -7900,12 +7900,12 @@ var require_client = __commonJS({
           }
         });
       }
-      async [kDestroy](err) {
+      async [kDestroy](err2) {
         return new Promise((resolve) => {
           const requests = this[kQueue].splice(this[kPendingIdx]);
           for (let i2 = 0; i2 < requests.length; i2++) {
             const request2 = requests[i2];
-            util.errorRequest(this, request2, err);
+            util.errorRequest(this, request2, err2);
           }
           const callback = () => {
             if (this[kClosedResolve]) {
@@ -7915,7 +7915,7 @@ var require_client = __commonJS({
             resolve(null);
           };
           if (this[kHTTPContext]) {
-            this[kHTTPContext].destroy(err, callback);
+            this[kHTTPContext].destroy(err2, callback);
             this[kHTTPContext] = null;
           } else {
             queueMicrotask(callback);
@@ -7925,13 +7925,13 @@ var require_client = __commonJS({
       }
     };
     var createRedirectInterceptor = require_redirect_interceptor();
-    function onError(client, err) {
-      if (client[kRunning] === 0 && err.code !== "UND_ERR_INFO" && err.code !== "UND_ERR_SOCKET") {
+    function onError(client, err2) {
+      if (client[kRunning] === 0 && err2.code !== "UND_ERR_INFO" && err2.code !== "UND_ERR_SOCKET") {
         assert(client[kPendingIdx] === client[kRunningIdx]);
         const requests = client[kQueue].splice(client[kRunningIdx]);
         for (let i2 = 0; i2 < requests.length; i2++) {
           const request2 = requests[i2];
-          util.errorRequest(client, request2, err);
+          util.errorRequest(client, request2, err2);
         }
         assert(client[kSize] === 0);
       }
@@ -7971,9 +7971,9 @@ var require_client = __commonJS({
             port,
             servername: client[kServerName],
             localAddress: client[kLocalAddress]
-          }, (err, socket2) => {
-            if (err) {
-              reject(err);
+          }, (err2, socket2) => {
+            if (err2) {
+              reject(err2);
             } else {
               resolve(socket2);
             }
@@ -7986,9 +7986,9 @@ var require_client = __commonJS({
         assert(socket);
         try {
           client[kHTTPContext] = socket.alpnProtocol === "h2" ? await connectH2(client, socket) : await connectH1(client, socket);
-        } catch (err) {
+        } catch (err2) {
           socket.destroy().on("error", noop5);
-          throw err;
+          throw err2;
         }
         client[kConnecting] = false;
         socket[kCounter] = 0;
@@ -8011,7 +8011,7 @@ var require_client = __commonJS({
           });
         }
         client.emit("connect", client[kUrl], [client]);
-      } catch (err) {
+      } catch (err2) {
         if (client.destroyed) {
           return;
         }
@@ -8028,19 +8028,19 @@ var require_client = __commonJS({
               localAddress: client[kLocalAddress]
             },
             connector: client[kConnector],
-            error: err
+            error: err2
           });
         }
-        if (err.code === "ERR_TLS_CERT_ALTNAME_INVALID") {
+        if (err2.code === "ERR_TLS_CERT_ALTNAME_INVALID") {
           assert(client[kRunning] === 0);
           while (client[kPending] > 0 && client[kQueue][client[kPendingIdx]].servername === client[kServerName]) {
             const request2 = client[kQueue][client[kPendingIdx]++];
-            util.errorRequest(client, request2, err);
+            util.errorRequest(client, request2, err2);
           }
         } else {
-          onError(client, err);
+          onError(client, err2);
         }
-        client.emit("connectionError", client[kUrl], [client], err);
+        client.emit("connectionError", client[kUrl], [client], err2);
       }
       client[kResume]();
     }
@@ -8266,11 +8266,11 @@ var require_pool_base = __commonJS({
         this[kOnConnect] = (origin, targets) => {
           pool.emit("connect", origin, [pool, ...targets]);
         };
-        this[kOnDisconnect] = (origin, targets, err) => {
-          pool.emit("disconnect", origin, [pool, ...targets], err);
+        this[kOnDisconnect] = (origin, targets, err2) => {
+          pool.emit("disconnect", origin, [pool, ...targets], err2);
         };
-        this[kOnConnectionError] = (origin, targets, err) => {
-          pool.emit("connectionError", origin, [pool, ...targets], err);
+        this[kOnConnectionError] = (origin, targets, err2) => {
+          pool.emit("connectionError", origin, [pool, ...targets], err2);
         };
         this[kStats] = new PoolStats(this);
       }
@@ -8316,15 +8316,15 @@ var require_pool_base = __commonJS({
           });
         }
       }
-      async [kDestroy](err) {
+      async [kDestroy](err2) {
         while (true) {
           const item = this[kQueue].shift();
           if (!item) {
             break;
           }
-          item.handler.onError(err);
+          item.handler.onError(err2);
         }
-        await Promise.all(this[kClients].map((c3) => c3.destroy(err)));
+        await Promise.all(this[kClients].map((c3) => c3.destroy(err2)));
       }
       [kDispatch](opts, handler2) {
         const dispatcher = this[kGetDispatcher]();
@@ -8407,7 +8407,7 @@ var require_pool = __commonJS({
         autoSelectFamily,
         autoSelectFamilyAttemptTimeout,
         allowH2,
-        ...options
+        ...options2
       } = {}) {
         if (connections != null && (!Number.isFinite(connections) || connections < 0)) {
           throw new InvalidArgumentError("invalid connections");
@@ -8429,12 +8429,12 @@ var require_pool = __commonJS({
             ...connect
           });
         }
-        super(options);
-        this[kInterceptors] = options.interceptors?.Pool && Array.isArray(options.interceptors.Pool) ? options.interceptors.Pool : [];
+        super(options2);
+        this[kInterceptors] = options2.interceptors?.Pool && Array.isArray(options2.interceptors.Pool) ? options2.interceptors.Pool : [];
         this[kConnections] = connections || null;
         this[kUrl] = util.parseOrigin(origin);
-        this[kOptions] = { ...util.deepClone(options), connect, allowH2 };
-        this[kOptions].interceptors = options.interceptors ? { ...options.interceptors } : void 0;
+        this[kOptions] = { ...util.deepClone(options2), connect, allowH2 };
+        this[kOptions].interceptors = options2.interceptors ? { ...options2.interceptors } : void 0;
         this[kFactory] = factory;
         this.on("connectionError", (origin2, targets, error2) => {
           for (const target of targets) {
@@ -8537,8 +8537,8 @@ var require_balanced_pool = __commonJS({
           this._updateBalancedPoolStats();
         });
         pool.on("disconnect", (...args) => {
-          const err = args[2];
-          if (err && err.code === "UND_ERR_SOCKET") {
+          const err2 = args[2];
+          if (err2 && err2.code === "UND_ERR_SOCKET") {
             pool[kWeight] = Math.max(1, pool[kWeight] - this[kErrorPenalty]);
             this._updateBalancedPoolStats();
           }
@@ -8628,7 +8628,7 @@ var require_agent = __commonJS({
       return opts && opts.connections === 1 ? new Client(origin, opts) : new Pool(origin, opts);
     }
     var Agent = class extends DispatcherBase {
-      constructor({ factory = defaultFactory, maxRedirections = 0, connect, tls, ...options } = {}) {
+      constructor({ factory = defaultFactory, maxRedirections = 0, connect, tls, ...options2 } = {}) {
         if (typeof factory !== "function") {
           throw new InvalidArgumentError("factory must be a function.");
         }
@@ -8638,16 +8638,16 @@ var require_agent = __commonJS({
         if (!Number.isInteger(maxRedirections) || maxRedirections < 0) {
           throw new InvalidArgumentError("maxRedirections must be a positive number");
         }
-        super(options);
+        super(options2);
         if (connect && typeof connect !== "function") {
           connect = { ...connect };
         }
         if (tls && typeof tls !== "function") {
           tls = { ...tls };
         }
-        this[kInterceptors] = options.interceptors?.Agent && Array.isArray(options.interceptors.Agent) ? options.interceptors.Agent : [createRedirectInterceptor({ maxRedirections })];
-        this[kOptions] = { ...util.deepClone(options), connect, tls };
-        this[kOptions].interceptors = options.interceptors ? { ...options.interceptors } : void 0;
+        this[kInterceptors] = options2.interceptors?.Agent && Array.isArray(options2.interceptors.Agent) ? options2.interceptors.Agent : [createRedirectInterceptor({ maxRedirections })];
+        this[kOptions] = { ...util.deepClone(options2), connect, tls };
+        this[kOptions].interceptors = options2.interceptors ? { ...options2.interceptors } : void 0;
         this[kMaxRedirections] = maxRedirections;
         this[kFactory] = factory;
         this[kClients] = /* @__PURE__ */ new Map();
@@ -8657,11 +8657,11 @@ var require_agent = __commonJS({
         this[kOnConnect] = (origin, targets) => {
           this.emit("connect", origin, [this, ...targets]);
         };
-        this[kOnDisconnect] = (origin, targets, err) => {
-          this.emit("disconnect", origin, [this, ...targets], err);
+        this[kOnDisconnect] = (origin, targets, err2) => {
+          this.emit("disconnect", origin, [this, ...targets], err2);
         };
-        this[kOnConnectionError] = (origin, targets, err) => {
-          this.emit("connectionError", origin, [this, ...targets], err);
+        this[kOnConnectionError] = (origin, targets, err2) => {
+          this.emit("connectionError", origin, [this, ...targets], err2);
         };
       }
       get [kRunning]() {
@@ -8693,10 +8693,10 @@ var require_agent = __commonJS({
         this[kClients].clear();
         await Promise.all(closePromises);
       }
-      async [kDestroy](err) {
+      async [kDestroy](err2) {
         const destroyPromises = [];
         for (const client of this[kClients].values()) {
-          destroyPromises.push(client.destroy(err));
+          destroyPromises.push(client.destroy(err2));
         }
         this[kClients].clear();
         await Promise.all(destroyPromises);
@@ -8766,10 +8766,10 @@ var require_proxy_agent = __commonJS({
         };
         const {
           origin,
-          path: path29 = "/",
+          path: path33 = "/",
           headers = {}
         } = opts;
-        opts.path = origin + path29;
+        opts.path = origin + path33;
         if (!("host" in headers) && !("Host" in headers)) {
           const { host } = new URL2(origin);
           headers.host = host;
@@ -8780,8 +8780,8 @@ var require_proxy_agent = __commonJS({
       async [kClose]() {
         return this.#client.close();
       }
-      async [kDestroy](err) {
-        return this.#client.destroy(err);
+      async [kDestroy](err2) {
+        return this.#client.destroy(err2);
       }
     };
     var ProxyAgent2 = class extends DispatcherBase {
@@ -8815,7 +8815,7 @@ var require_proxy_agent = __commonJS({
         const connect = buildConnector({ ...opts.proxyTls });
         this[kConnectEndpoint] = buildConnector({ ...opts.requestTls });
         const agentFactory = opts.factory || defaultAgentFactory;
-        const factory = (origin2, options) => {
+        const factory = (origin2, options2) => {
           const { protocol: protocol2 } = new URL2(origin2);
           if (!this[kTunnelProxy] && protocol2 === "http:" && this[kProxy].protocol === "http:") {
             return new Http1ProxyWrapper(this[kProxy].uri, {
@@ -8824,7 +8824,7 @@ var require_proxy_agent = __commonJS({
               factory: agentFactory
             });
           }
-          return agentFactory(origin2, options);
+          return agentFactory(origin2, options2);
         };
         this[kClient] = clientFactory(url, { connect });
         this[kAgent] = new Agent({
@@ -8862,11 +8862,11 @@ var require_proxy_agent = __commonJS({
                 servername = opts2.servername;
               }
               this[kConnectEndpoint]({ ...opts2, servername, httpSocket: socket }, callback);
-            } catch (err) {
-              if (err.code === "ERR_TLS_CERT_ALTNAME_INVALID") {
-                callback(new SecureProxyConnectionError(err));
+            } catch (err2) {
+              if (err2.code === "ERR_TLS_CERT_ALTNAME_INVALID") {
+                callback(new SecureProxyConnectionError(err2));
               } else {
-                callback(err);
+                callback(err2);
               }
             }
           }
@@ -8985,13 +8985,13 @@ var require_env_http_proxy_agent = __commonJS({
           await this[kHttpsProxyAgent].close();
         }
       }
-      async [kDestroy](err) {
-        await this[kNoProxyAgent].destroy(err);
+      async [kDestroy](err2) {
+        await this[kNoProxyAgent].destroy(err2);
         if (!this[kHttpProxyAgent][kDestroyed]) {
-          await this[kHttpProxyAgent].destroy(err);
+          await this[kHttpProxyAgent].destroy(err2);
         }
         if (!this[kHttpsProxyAgent][kDestroyed]) {
-          await this[kHttpsProxyAgent].destroy(err);
+          await this[kHttpsProxyAgent].destroy(err2);
         }
       }
       #getProxyAgentForUrl(url) {
@@ -9194,8 +9194,8 @@ var require_retry_handler = __commonJS({
       onBodySent(chunk) {
         if (this.handler.onBodySent) return this.handler.onBodySent(chunk);
       }
-      static [kRetryHandlerDefaultRetry](err, { state, opts }, cb) {
-        const { statusCode, code: code2, headers } = err;
+      static [kRetryHandlerDefaultRetry](err2, { state, opts }, cb) {
+        const { statusCode, code: code2, headers } = err2;
         const { method, retryOptions } = opts;
         const {
           maxRetries,
@@ -9208,19 +9208,19 @@ var require_retry_handler = __commonJS({
         } = retryOptions;
         const { counter } = state;
         if (code2 && code2 !== "UND_ERR_REQ_RETRY" && !errorCodes.includes(code2)) {
-          cb(err);
+          cb(err2);
           return;
         }
         if (Array.isArray(methods) && !methods.includes(method)) {
-          cb(err);
+          cb(err2);
           return;
         }
         if (statusCode != null && Array.isArray(statusCodes) && !statusCodes.includes(statusCode)) {
-          cb(err);
+          cb(err2);
           return;
         }
         if (counter > maxRetries) {
-          cb(err);
+          cb(err2);
           return;
         }
         let retryAfterHeader = headers?.["retry-after"];
@@ -9352,11 +9352,11 @@ var require_retry_handler = __commonJS({
             statusMessage
           );
         }
-        const err = new RequestRetryError("Request failed", statusCode, {
+        const err2 = new RequestRetryError("Request failed", statusCode, {
           headers,
           data: { count: this.retryCount }
         });
-        this.abort(err);
+        this.abort(err2);
         return false;
       }
       onData(chunk) {
@@ -9367,9 +9367,9 @@ var require_retry_handler = __commonJS({
         this.retryCount = 0;
         return this.handler.onComplete(rawTrailers);
       }
-      onError(err) {
+      onError(err2) {
         if (this.aborted || isDisturbed(this.opts.body) || this.headersSent && this.resume == null) {
-          return this.handler.onError(err);
+          return this.handler.onError(err2);
         }
         if (this.retryCount - this.retryCountCheckpoint > 0) {
           this.retryCount = this.retryCountCheckpoint + (this.retryCount - this.retryCountCheckpoint);
@@ -9377,16 +9377,16 @@ var require_retry_handler = __commonJS({
           this.retryCount += 1;
         }
         this.retryOpts.retry(
-          err,
+          err2,
           {
             state: { counter: this.retryCount },
             opts: { retryOptions: this.retryOpts, ...this.opts }
           },
           onRetry.bind(this)
         );
-        function onRetry(err2) {
-          if (err2 != null || this.aborted || isDisturbed(this.opts.body)) {
-            return this.handler.onError(err2);
+        function onRetry(err3) {
+          if (err3 != null || this.aborted || isDisturbed(this.opts.body)) {
+            return this.handler.onError(err3);
           }
           if (this.start !== 0) {
             const headers = { range: `bytes=${this.start}-${this.end ?? ""}` };
@@ -9404,8 +9404,8 @@ var require_retry_handler = __commonJS({
           try {
             this.retryCountCheckpoint = this.retryCount;
             this.dispatch(this.opts, this);
-          } catch (err3) {
-            this.handler.onError(err3);
+          } catch (err4) {
+            this.handler.onError(err4);
           }
         }
       }
@@ -9423,10 +9423,10 @@ var require_retry_agent = __commonJS({
     var RetryAgent = class extends Dispatcher {
       #agent = null;
       #options = null;
-      constructor(agent, options = {}) {
-        super(options);
+      constructor(agent, options2 = {}) {
+        super(options2);
         this.#agent = agent;
-        this.#options = options;
+        this.#options = options2;
       }
       dispatch(opts, handler2) {
         const retry = new RetryHandler({
@@ -9454,7 +9454,7 @@ var require_readable = __commonJS({
   "node_modules/@actions/http-client/node_modules/undici/lib/api/readable.js"(exports2, module2) {
     "use strict";
     var assert = require("node:assert");
-    var { Readable: Readable6 } = require("node:stream");
+    var { Readable: Readable7 } = require("node:stream");
     var { RequestAbortedError, NotSupportedError, InvalidArgumentError, AbortError } = require_errors();
     var util = require_util();
     var { ReadableStreamFrom } = require_util();
@@ -9466,7 +9466,7 @@ var require_readable = __commonJS({
     var kContentLength = /* @__PURE__ */ Symbol("kContentLength");
     var noop5 = () => {
     };
-    var BodyReadable = class extends Readable6 {
+    var BodyReadable = class extends Readable7 {
       constructor({
         resume,
         abort,
@@ -9488,22 +9488,22 @@ var require_readable = __commonJS({
         this[kContentLength] = contentLength;
         this[kReading] = false;
       }
-      destroy(err) {
-        if (!err && !this._readableState.endEmitted) {
-          err = new RequestAbortedError();
+      destroy(err2) {
+        if (!err2 && !this._readableState.endEmitted) {
+          err2 = new RequestAbortedError();
         }
-        if (err) {
+        if (err2) {
           this[kAbort]();
         }
-        return super.destroy(err);
+        return super.destroy(err2);
       }
-      _destroy(err, callback) {
+      _destroy(err2, callback) {
         if (!this[kReading]) {
           setImmediate(() => {
-            callback(err);
+            callback(err2);
           });
         } else {
-          callback(err);
+          callback(err2);
         }
       }
       on(ev, ...args) {
@@ -9617,8 +9617,8 @@ var require_readable = __commonJS({
         if (isUnusable(stream)) {
           const rState = stream._readableState;
           if (rState.destroyed && rState.closeEmitted === false) {
-            stream.on("error", (err) => {
-              reject(err);
+            stream.on("error", (err2) => {
+              reject(err2);
             }).on("close", () => {
               reject(new TypeError("unusable"));
             });
@@ -9635,8 +9635,8 @@ var require_readable = __commonJS({
               length: 0,
               body: []
             };
-            stream.on("error", function(err) {
-              consumeFinish(this[kConsume], err);
+            stream.on("error", function(err2) {
+              consumeFinish(this[kConsume], err2);
             }).on("close", function() {
               if (this[kConsume].body !== null) {
                 consumeFinish(this[kConsume], new RequestAbortedError());
@@ -9714,20 +9714,20 @@ var require_readable = __commonJS({
           resolve(chunksConcat(body, length));
         }
         consumeFinish(consume2);
-      } catch (err) {
-        stream.destroy(err);
+      } catch (err2) {
+        stream.destroy(err2);
       }
     }
     function consumePush(consume2, chunk) {
       consume2.length += chunk.length;
       consume2.body.push(chunk);
     }
-    function consumeFinish(consume2, err) {
+    function consumeFinish(consume2, err2) {
       if (consume2.body === null) {
         return;
       }
-      if (err) {
-        consume2.reject(err);
+      if (err2) {
+        consume2.reject(err2);
       } else {
         consume2.resolve();
       }
@@ -9808,7 +9808,7 @@ var require_api_request = __commonJS({
   "node_modules/@actions/http-client/node_modules/undici/lib/api/api-request.js"(exports2, module2) {
     "use strict";
     var assert = require("node:assert");
-    var { Readable: Readable6 } = require_readable();
+    var { Readable: Readable7 } = require_readable();
     var { InvalidArgumentError, RequestAbortedError } = require_errors();
     var util = require_util();
     var { getResolveErrorBodyCallback } = require_util3();
@@ -9836,11 +9836,11 @@ var require_api_request = __commonJS({
             throw new InvalidArgumentError("invalid onInfo callback");
           }
           super("UNDICI_REQUEST");
-        } catch (err) {
+        } catch (err2) {
           if (util.isStream(body)) {
-            util.destroy(body.on("error", util.nop), err);
+            util.destroy(body.on("error", util.nop), err2);
           }
-          throw err;
+          throw err2;
         }
         this.method = method;
         this.responseHeaders = responseHeaders || null;
@@ -9858,8 +9858,8 @@ var require_api_request = __commonJS({
         this.reason = null;
         this.removeAbortListener = null;
         if (util.isStream(body)) {
-          body.on("error", (err) => {
-            this.onError(err);
+          body.on("error", (err2) => {
+            this.onError(err2);
           });
         }
         if (this.signal) {
@@ -9903,7 +9903,7 @@ var require_api_request = __commonJS({
         const parsedHeaders = responseHeaders === "raw" ? util.parseHeaders(rawHeaders) : headers;
         const contentType = parsedHeaders["content-type"];
         const contentLength = parsedHeaders["content-length"];
-        const res = new Readable6({
+        const res = new Readable7({
           resume,
           abort,
           contentType,
@@ -9941,23 +9941,23 @@ var require_api_request = __commonJS({
         util.parseHeaders(trailers, this.trailers);
         this.res.push(null);
       }
-      onError(err) {
+      onError(err2) {
         const { res, callback, body, opaque } = this;
         if (callback) {
           this.callback = null;
           queueMicrotask(() => {
-            this.runInAsyncScope(callback, null, err, { opaque });
+            this.runInAsyncScope(callback, null, err2, { opaque });
           });
         }
         if (res) {
           this.res = null;
           queueMicrotask(() => {
-            util.destroy(res, err);
+            util.destroy(res, err2);
           });
         }
         if (body) {
           this.body = null;
-          util.destroy(body, err);
+          util.destroy(body, err2);
         }
         if (this.removeAbortListener) {
           res?.off("close", this.removeAbortListener);
@@ -9969,19 +9969,19 @@ var require_api_request = __commonJS({
     function request2(opts, callback) {
       if (callback === void 0) {
         return new Promise((resolve, reject) => {
-          request2.call(this, opts, (err, data) => {
-            return err ? reject(err) : resolve(data);
+          request2.call(this, opts, (err2, data) => {
+            return err2 ? reject(err2) : resolve(data);
           });
         });
       }
       try {
         this.dispatch(opts, new RequestHandler(opts, callback));
-      } catch (err) {
+      } catch (err2) {
         if (typeof callback !== "function") {
-          throw err;
+          throw err2;
         }
         const opaque = opts?.opaque;
-        queueMicrotask(() => callback(err, { opaque }));
+        queueMicrotask(() => callback(err2, { opaque }));
       }
     }
     module2.exports = request2;
@@ -10074,11 +10074,11 @@ var require_api_stream = __commonJS({
             throw new InvalidArgumentError("invalid onInfo callback");
           }
           super("UNDICI_STREAM");
-        } catch (err) {
+        } catch (err2) {
           if (util.isStream(body)) {
-            util.destroy(body.on("error", util.nop), err);
+            util.destroy(body.on("error", util.nop), err2);
           }
-          throw err;
+          throw err2;
         }
         this.responseHeaders = responseHeaders || null;
         this.opaque = opaque || null;
@@ -10092,8 +10092,8 @@ var require_api_stream = __commonJS({
         this.onInfo = onInfo || null;
         this.throwOnError = throwOnError || false;
         if (util.isStream(body)) {
-          body.on("error", (err) => {
-            this.onError(err);
+          body.on("error", (err2) => {
+            this.onError(err2);
           });
         }
         addSignal(this, signal);
@@ -10141,15 +10141,15 @@ var require_api_stream = __commonJS({
           if (!res || typeof res.write !== "function" || typeof res.end !== "function" || typeof res.on !== "function") {
             throw new InvalidReturnValueError("expected Writable");
           }
-          finished7(res, { readable: false }, (err) => {
+          finished7(res, { readable: false }, (err2) => {
             const { callback: callback2, res: res2, opaque: opaque2, trailers, abort } = this;
             this.res = null;
-            if (err || !res2.readable) {
-              util.destroy(res2, err);
+            if (err2 || !res2.readable) {
+              util.destroy(res2, err2);
             }
             this.callback = null;
-            this.runInAsyncScope(callback2, null, err || null, { opaque: opaque2, trailers });
-            if (err) {
+            this.runInAsyncScope(callback2, null, err2 || null, { opaque: opaque2, trailers });
+            if (err2) {
               abort();
             }
           });
@@ -10172,41 +10172,41 @@ var require_api_stream = __commonJS({
         this.trailers = util.parseHeaders(trailers);
         res.end();
       }
-      onError(err) {
+      onError(err2) {
         const { res, callback, opaque, body } = this;
         removeSignal(this);
         this.factory = null;
         if (res) {
           this.res = null;
-          util.destroy(res, err);
+          util.destroy(res, err2);
         } else if (callback) {
           this.callback = null;
           queueMicrotask(() => {
-            this.runInAsyncScope(callback, null, err, { opaque });
+            this.runInAsyncScope(callback, null, err2, { opaque });
           });
         }
         if (body) {
           this.body = null;
-          util.destroy(body, err);
+          util.destroy(body, err2);
         }
       }
     };
     function stream(opts, factory, callback) {
       if (callback === void 0) {
         return new Promise((resolve, reject) => {
-          stream.call(this, opts, factory, (err, data) => {
-            return err ? reject(err) : resolve(data);
+          stream.call(this, opts, factory, (err2, data) => {
+            return err2 ? reject(err2) : resolve(data);
           });
         });
       }
       try {
         this.dispatch(opts, new StreamHandler(opts, factory, callback));
-      } catch (err) {
+      } catch (err2) {
         if (typeof callback !== "function") {
-          throw err;
+          throw err2;
         }
         const opaque = opts?.opaque;
-        queueMicrotask(() => callback(err, { opaque }));
+        queueMicrotask(() => callback(err2, { opaque }));
       }
     }
     module2.exports = stream;
@@ -10218,7 +10218,7 @@ var require_api_pipeline = __commonJS({
   "node_modules/@actions/http-client/node_modules/undici/lib/api/api-pipeline.js"(exports2, module2) {
     "use strict";
     var {
-      Readable: Readable6,
+      Readable: Readable7,
       Duplex: Duplex4,
       PassThrough: PassThrough3
     } = require("node:stream");
@@ -10232,7 +10232,7 @@ var require_api_pipeline = __commonJS({
     var { addSignal, removeSignal } = require_abort_signal();
     var assert = require("node:assert");
     var kResume = /* @__PURE__ */ Symbol("resume");
-    var PipelineRequest = class extends Readable6 {
+    var PipelineRequest = class extends Readable7 {
       constructor() {
         super({ autoDestroy: true });
         this[kResume] = null;
@@ -10244,12 +10244,12 @@ var require_api_pipeline = __commonJS({
           resume();
         }
       }
-      _destroy(err, callback) {
+      _destroy(err2, callback) {
         this._read();
-        callback(err);
+        callback(err2);
       }
     };
-    var PipelineResponse = class extends Readable6 {
+    var PipelineResponse = class extends Readable7 {
       constructor(resume) {
         super({ autoDestroy: true });
         this[kResume] = resume;
@@ -10257,11 +10257,11 @@ var require_api_pipeline = __commonJS({
       _read() {
         this[kResume]();
       }
-      _destroy(err, callback) {
-        if (!err && !this._readableState.endEmitted) {
-          err = new RequestAbortedError();
+      _destroy(err2, callback) {
+        if (!err2 && !this._readableState.endEmitted) {
+          err2 = new RequestAbortedError();
         }
-        callback(err);
+        callback(err2);
       }
     };
     var PipelineHandler = class extends AsyncResource {
@@ -10307,19 +10307,19 @@ var require_api_pipeline = __commonJS({
               req[kResume] = callback;
             }
           },
-          destroy: (err, callback) => {
+          destroy: (err2, callback) => {
             const { body, req, res, ret, abort } = this;
-            if (!err && !ret._readableState.endEmitted) {
-              err = new RequestAbortedError();
+            if (!err2 && !ret._readableState.endEmitted) {
+              err2 = new RequestAbortedError();
             }
-            if (abort && err) {
+            if (abort && err2) {
               abort();
             }
-            util.destroy(body, err);
-            util.destroy(req, err);
-            util.destroy(res, err);
+            util.destroy(body, err2);
+            util.destroy(req, err2);
+            util.destroy(res, err2);
             removeSignal(this);
-            callback(err);
+            callback(err2);
           }
         }).on("prefinish", () => {
           const { req } = this;
@@ -10360,9 +10360,9 @@ var require_api_pipeline = __commonJS({
             body: this.res,
             context
           });
-        } catch (err) {
+        } catch (err2) {
           this.res.on("error", util.nop);
-          throw err;
+          throw err2;
         }
         if (!body || typeof body.on !== "function") {
           throw new InvalidReturnValueError("expected Readable");
@@ -10372,9 +10372,9 @@ var require_api_pipeline = __commonJS({
           if (!ret.push(chunk) && body2.pause) {
             body2.pause();
           }
-        }).on("error", (err) => {
+        }).on("error", (err2) => {
           const { ret } = this;
-          util.destroy(ret, err);
+          util.destroy(ret, err2);
         }).on("end", () => {
           const { ret } = this;
           ret.push(null);
@@ -10394,10 +10394,10 @@ var require_api_pipeline = __commonJS({
         const { res } = this;
         res.push(null);
       }
-      onError(err) {
+      onError(err2) {
         const { ret } = this;
         this.handler = null;
-        util.destroy(ret, err);
+        util.destroy(ret, err2);
       }
     };
     function pipeline(opts, handler2) {
@@ -10405,8 +10405,8 @@ var require_api_pipeline = __commonJS({
         const pipelineHandler = new PipelineHandler(opts, handler2);
         this.dispatch({ ...opts, body: pipelineHandler.req }, pipelineHandler);
         return pipelineHandler.ret;
-      } catch (err) {
-        return new PassThrough3().destroy(err);
+      } catch (err2) {
+        return new PassThrough3().destroy(err2);
       }
     }
     module2.exports = pipeline;
@@ -10467,13 +10467,13 @@ var require_api_upgrade = __commonJS({
           context
         });
       }
-      onError(err) {
+      onError(err2) {
         const { callback, opaque } = this;
         removeSignal(this);
         if (callback) {
           this.callback = null;
           queueMicrotask(() => {
-            this.runInAsyncScope(callback, null, err, { opaque });
+            this.runInAsyncScope(callback, null, err2, { opaque });
           });
         }
       }
@@ -10481,8 +10481,8 @@ var require_api_upgrade = __commonJS({
     function upgrade(opts, callback) {
       if (callback === void 0) {
         return new Promise((resolve, reject) => {
-          upgrade.call(this, opts, (err, data) => {
-            return err ? reject(err) : resolve(data);
+          upgrade.call(this, opts, (err2, data) => {
+            return err2 ? reject(err2) : resolve(data);
           });
         });
       }
@@ -10493,12 +10493,12 @@ var require_api_upgrade = __commonJS({
           method: opts.method || "GET",
           upgrade: opts.protocol || "Websocket"
         }, upgradeHandler);
-      } catch (err) {
+      } catch (err2) {
         if (typeof callback !== "function") {
-          throw err;
+          throw err2;
         }
         const opaque = opts?.opaque;
-        queueMicrotask(() => callback(err, { opaque }));
+        queueMicrotask(() => callback(err2, { opaque }));
       }
     }
     module2.exports = upgrade;
@@ -10561,13 +10561,13 @@ var require_api_connect = __commonJS({
           context
         });
       }
-      onError(err) {
+      onError(err2) {
         const { callback, opaque } = this;
         removeSignal(this);
         if (callback) {
           this.callback = null;
           queueMicrotask(() => {
-            this.runInAsyncScope(callback, null, err, { opaque });
+            this.runInAsyncScope(callback, null, err2, { opaque });
           });
         }
       }
@@ -10575,20 +10575,20 @@ var require_api_connect = __commonJS({
     function connect(opts, callback) {
       if (callback === void 0) {
         return new Promise((resolve, reject) => {
-          connect.call(this, opts, (err, data) => {
-            return err ? reject(err) : resolve(data);
+          connect.call(this, opts, (err2, data) => {
+            return err2 ? reject(err2) : resolve(data);
           });
         });
       }
       try {
         const connectHandler = new ConnectHandler(opts, callback);
         this.dispatch({ ...opts, method: "CONNECT" }, connectHandler);
-      } catch (err) {
+      } catch (err2) {
         if (typeof callback !== "function") {
-          throw err;
+          throw err2;
         }
         const opaque = opts?.opaque;
-        queueMicrotask(() => callback(err, { opaque }));
+        queueMicrotask(() => callback(err2, { opaque }));
       }
     }
     module2.exports = connect;
@@ -10741,20 +10741,20 @@ var require_mock_utils = __commonJS({
       }
       return true;
     }
-    function safeUrl(path29) {
-      if (typeof path29 !== "string") {
-        return path29;
+    function safeUrl(path33) {
+      if (typeof path33 !== "string") {
+        return path33;
       }
-      const pathSegments = path29.split("?");
+      const pathSegments = path33.split("?");
       if (pathSegments.length !== 2) {
-        return path29;
+        return path33;
       }
       const qp = new URLSearchParams(pathSegments.pop());
       qp.sort();
       return [...pathSegments, qp.toString()].join("?");
     }
-    function matchKey(mockDispatch2, { path: path29, method, body, headers }) {
-      const pathMatch = matchValue(mockDispatch2.path, path29);
+    function matchKey(mockDispatch2, { path: path33, method, body, headers }) {
+      const pathMatch = matchValue(mockDispatch2.path, path33);
       const methodMatch = matchValue(mockDispatch2.method, method);
       const bodyMatch = typeof mockDispatch2.body !== "undefined" ? matchValue(mockDispatch2.body, body) : true;
       const headersMatch = matchHeaders(mockDispatch2, headers);
@@ -10776,7 +10776,7 @@ var require_mock_utils = __commonJS({
     function getMockDispatch(mockDispatches, key) {
       const basePath = key.query ? buildURL(key.path, key.query) : key.path;
       const resolvedPath = typeof basePath === "string" ? safeUrl(basePath) : basePath;
-      let matchedMockDispatches = mockDispatches.filter(({ consumed }) => !consumed).filter(({ path: path29 }) => matchValue(safeUrl(path29), resolvedPath));
+      let matchedMockDispatches = mockDispatches.filter(({ consumed }) => !consumed).filter(({ path: path33 }) => matchValue(safeUrl(path33), resolvedPath));
       if (matchedMockDispatches.length === 0) {
         throw new MockNotMatchedError(`Mock dispatch not matched for path '${resolvedPath}'`);
       }
@@ -10814,9 +10814,9 @@ var require_mock_utils = __commonJS({
       }
     }
     function buildKey(opts) {
-      const { path: path29, method, body, headers, query } = opts;
+      const { path: path33, method, body, headers, query } = opts;
       return {
-        path: path29,
+        path: path33,
         method,
         body,
         headers,
@@ -10883,7 +10883,7 @@ var require_mock_utils = __commonJS({
         const responseData = getResponseData2(body);
         const responseHeaders = generateKeyValues(headers);
         const responseTrailers = generateKeyValues(trailers);
-        handler2.onConnect?.((err) => handler2.onError(err), null);
+        handler2.onConnect?.((err2) => handler2.onError(err2), null);
         handler2.onHeaders?.(statusCode, responseHeaders, resume, getStatusText(statusCode));
         handler2.onData?.(Buffer.from(responseData));
         handler2.onComplete?.(responseTrailers);
@@ -11279,10 +11279,10 @@ var require_pending_interceptors_formatter = __commonJS({
       }
       format(pendingInterceptors) {
         const withPrettyHeaders = pendingInterceptors.map(
-          ({ method, path: path29, data: { statusCode }, persist, times, timesInvoked, origin }) => ({
+          ({ method, path: path33, data: { statusCode }, persist, times, timesInvoked, origin }) => ({
             Method: method,
             Origin: origin,
-            Path: path29,
+            Path: path33,
             "Status code": statusCode,
             Persistent: persist ? PERSISTENT : NOT_PERSISTENT,
             Invocations: timesInvoked,
@@ -11597,12 +11597,12 @@ var require_dump = __commonJS({
           statusMessage
         );
       }
-      onError(err) {
+      onError(err2) {
         if (this.#dumped) {
           return;
         }
-        err = this.#reason ?? err;
-        this.#handler.onError(err);
+        err2 = this.#reason ?? err2;
+        this.#handler.onError(err2);
       }
       onData(chunk) {
         this.#size = this.#size + chunk.length;
@@ -11689,9 +11689,9 @@ var require_dns = __commonJS({
           maxItems: this.#maxItems
         };
         if (ips == null) {
-          this.lookup(origin, newOpts, (err, addresses) => {
-            if (err || addresses == null || addresses.length === 0) {
-              cb(err ?? new InformationalError("No DNS entries found"));
+          this.lookup(origin, newOpts, (err2, addresses) => {
+            if (err2 || addresses == null || addresses.length === 0) {
+              cb(err2 ?? new InformationalError("No DNS entries found"));
               return;
             }
             this.setRecords(origin, addresses);
@@ -11747,9 +11747,9 @@ var require_dns = __commonJS({
             family: this.dualStack === false ? this.affinity : 0,
             order: "ipv4first"
           },
-          (err, addresses) => {
-            if (err) {
-              return cb(err);
+          (err2, addresses) => {
+            if (err2) {
+              return cb(err2);
             }
             const results = /* @__PURE__ */ new Map();
             for (const addr of addresses) {
@@ -11834,14 +11834,14 @@ var require_dns = __commonJS({
         this.#state = state;
         this.#dispatch = dispatch;
       }
-      onError(err) {
-        switch (err.code) {
+      onError(err2) {
+        switch (err2.code) {
           case "ETIMEDOUT":
           case "ECONNREFUSED": {
             if (this.#state.dualStack) {
-              this.#state.runLookup(this.#origin, this.#opts, (err2, newOrigin) => {
-                if (err2) {
-                  return this.#handler.onError(err2);
+              this.#state.runLookup(this.#origin, this.#opts, (err3, newOrigin) => {
+                if (err3) {
+                  return this.#handler.onError(err3);
                 }
                 const dispatchOpts = {
                   ...this.#opts,
@@ -11851,14 +11851,14 @@ var require_dns = __commonJS({
               });
               return;
             }
-            this.#handler.onError(err);
+            this.#handler.onError(err2);
             return;
           }
           case "ENOTFOUND":
             this.#state.deleteRecord(this.#origin);
           // eslint-disable-next-line no-fallthrough
           default:
-            this.#handler.onError(err);
+            this.#handler.onError(err2);
             break;
         }
       }
@@ -11907,9 +11907,9 @@ var require_dns = __commonJS({
           if (isIP(origin.hostname) !== 0) {
             return dispatch(origDispatchOpts, handler2);
           }
-          instance.runLookup(origin, origDispatchOpts, (err, newOrigin) => {
-            if (err) {
-              return handler2.onError(err);
+          instance.runLookup(origin, origDispatchOpts, (err2, newOrigin) => {
+            if (err2) {
+              return handler2.onError(err2);
             }
             let dispatchOpts = null;
             dispatchOpts = {
@@ -11960,7 +11960,7 @@ var require_headers = __commonJS({
       while (j > i2 && isHTTPWhiteSpaceCharCode(potentialValue.charCodeAt(i2))) ++i2;
       return i2 === 0 && j === potentialValue.length ? potentialValue : potentialValue.substring(i2, j);
     }
-    function fill(headers, object) {
+    function fill2(headers, object) {
       if (Array.isArray(object)) {
         for (let i2 = 0; i2 < object.length; ++i2) {
           const header2 = object[i2];
@@ -12185,7 +12185,7 @@ var require_headers = __commonJS({
         this.#guard = "none";
         if (init !== void 0) {
           init = webidl.converters.HeadersInit(init, "Headers contructor", "init");
-          fill(this, init);
+          fill2(this, init);
         }
       }
       // https://fetch.spec.whatwg.org/#dom-headers-append
@@ -12306,9 +12306,9 @@ var require_headers = __commonJS({
         }
         return this.#headersList[kHeadersSortedMap] = headers;
       }
-      [util.inspect.custom](depth, options) {
-        options.depth ??= depth;
-        return `Headers ${util.formatWithOptions(options, this.#headersList.entries)}`;
+      [util.inspect.custom](depth, options2) {
+        options2.depth ??= depth;
+        return `Headers ${util.formatWithOptions(options2, this.#headersList.entries)}`;
       }
       static getHeadersGuard(o2) {
         return o2.#guard;
@@ -12365,7 +12365,7 @@ var require_headers = __commonJS({
       });
     };
     module2.exports = {
-      fill,
+      fill: fill2,
       // for test.
       compareHeaderName,
       Headers: Headers2,
@@ -12382,7 +12382,7 @@ var require_headers = __commonJS({
 var require_response = __commonJS({
   "node_modules/@actions/http-client/node_modules/undici/lib/web/fetch/response.js"(exports2, module2) {
     "use strict";
-    var { Headers: Headers2, HeadersList, fill, getHeadersGuard, setHeadersGuard, setHeadersList } = require_headers();
+    var { Headers: Headers2, HeadersList, fill: fill2, getHeadersGuard, setHeadersGuard, setHeadersList } = require_headers();
     var { extractBody, cloneBody, mixinBody, hasFinalizationRegistry, streamRegistry, bodyUnusable } = require_body();
     var util = require_util();
     var nodeUtil = require("node:util");
@@ -12437,8 +12437,8 @@ var require_response = __commonJS({
         let parsedURL;
         try {
           parsedURL = new URL(url, relevantRealm.settingsObject.baseUrl);
-        } catch (err) {
-          throw new TypeError(`Failed to parse URL from ${url}`, { cause: err });
+        } catch (err2) {
+          throw new TypeError(`Failed to parse URL from ${url}`, { cause: err2 });
         }
         if (!redirectStatusSet.has(status)) {
           throw new RangeError(`Invalid status code ${status}`);
@@ -12533,11 +12533,11 @@ var require_response = __commonJS({
         }
         return fromInnerResponse(clonedResponse, getHeadersGuard(this[kHeaders]));
       }
-      [nodeUtil.inspect.custom](depth, options) {
-        if (options.depth === null) {
-          options.depth = 2;
+      [nodeUtil.inspect.custom](depth, options2) {
+        if (options2.depth === null) {
+          options2.depth = 2;
         }
-        options.colors ??= true;
+        options2.colors ??= true;
         const properties = {
           status: this.status,
           statusText: this.statusText,
@@ -12549,7 +12549,7 @@ var require_response = __commonJS({
           type: this.type,
           url: this.url
         };
-        return `Response ${nodeUtil.formatWithOptions(options, properties)}`;
+        return `Response ${nodeUtil.formatWithOptions(options2, properties)}`;
       }
     };
     mixinBody(Response2);
@@ -12666,9 +12666,9 @@ var require_response = __commonJS({
         assert(false);
       }
     }
-    function makeAppropriateNetworkError(fetchParams, err = null) {
+    function makeAppropriateNetworkError(fetchParams, err2 = null) {
       assert(isCancelled(fetchParams));
-      return isAborted(fetchParams) ? makeNetworkError(Object.assign(new DOMException("The operation was aborted.", "AbortError"), { cause: err })) : makeNetworkError(Object.assign(new DOMException("Request was cancelled."), { cause: err }));
+      return isAborted(fetchParams) ? makeNetworkError(Object.assign(new DOMException("The operation was aborted.", "AbortError"), { cause: err2 })) : makeNetworkError(Object.assign(new DOMException("Request was cancelled."), { cause: err2 }));
     }
     function initializeResponse(response, init, body) {
       if (init.status !== null && (init.status < 200 || init.status > 599)) {
@@ -12686,7 +12686,7 @@ var require_response = __commonJS({
         response[kState].statusText = init.statusText;
       }
       if ("headers" in init && init.headers != null) {
-        fill(response[kHeaders], init.headers);
+        fill2(response[kHeaders], init.headers);
       }
       if (body) {
         if (nullBodyStatus.includes(response.status)) {
@@ -12900,8 +12900,8 @@ var require_request2 = __commonJS({
           let parsedURL;
           try {
             parsedURL = new URL(input, baseUrl);
-          } catch (err) {
-            throw new TypeError("Failed to parse URL from " + input, { cause: err });
+          } catch (err2) {
+            throw new TypeError("Failed to parse URL from " + input, { cause: err2 });
           }
           if (parsedURL.username || parsedURL.password) {
             throw new TypeError(
@@ -12991,8 +12991,8 @@ var require_request2 = __commonJS({
             let parsedReferrer;
             try {
               parsedReferrer = new URL(referrer, baseUrl);
-            } catch (err) {
-              throw new TypeError(`Referrer "${referrer}" is not a valid URL.`, { cause: err });
+            } catch (err2) {
+              throw new TypeError(`Referrer "${referrer}" is not a valid URL.`, { cause: err2 });
             }
             if (parsedReferrer.protocol === "about:" && parsedReferrer.hostname === "client" || origin && !sameOrigin(parsedReferrer, environmentSettingsObject.settingsObject.baseUrl)) {
               request2.referrer = "client";
@@ -13302,11 +13302,11 @@ var require_request2 = __commonJS({
         }
         return fromInnerRequest(clonedRequest, ac.signal, getHeadersGuard(this[kHeaders]));
       }
-      [nodeUtil.inspect.custom](depth, options) {
-        if (options.depth === null) {
-          options.depth = 2;
+      [nodeUtil.inspect.custom](depth, options2) {
+        if (options2.depth === null) {
+          options2.depth = 2;
         }
-        options.colors ??= true;
+        options2.colors ??= true;
         const properties = {
           method: this.method,
           url: this.url,
@@ -13324,7 +13324,7 @@ var require_request2 = __commonJS({
           isHistoryNavigation: this.isHistoryNavigation,
           signal: this.signal
         };
-        return `Request ${nodeUtil.formatWithOptions(options, properties)}`;
+        return `Request ${nodeUtil.formatWithOptions(options2, properties)}`;
       }
     };
     mixinBody(Request);
@@ -13574,7 +13574,7 @@ var require_fetch = __commonJS({
       subresourceSet
     } = require_constants3();
     var EE = require("node:events");
-    var { Readable: Readable6, pipeline, finished: finished7 } = require("node:stream");
+    var { Readable: Readable7, pipeline, finished: finished7 } = require("node:stream");
     var { addAbortListener: addAbortListener3, isErrored, isReadable, bufferToLowerCasedHeaderName } = require_util();
     var { dataURLProcessor, serializeAMimeType, minimizeSupportedMimeType } = require_data_url();
     var { getGlobalDispatcher } = require_global2();
@@ -13711,11 +13711,11 @@ var require_fetch = __commonJS({
         p.reject(error2);
       }
       if (request2.body != null && isReadable(request2.body?.stream)) {
-        request2.body.stream.cancel(error2).catch((err) => {
-          if (err.code === "ERR_INVALID_STATE") {
+        request2.body.stream.cancel(error2).catch((err2) => {
+          if (err2.code === "ERR_INVALID_STATE") {
             return;
           }
-          throw err;
+          throw err2;
         });
       }
       if (responseObject == null) {
@@ -13723,11 +13723,11 @@ var require_fetch = __commonJS({
       }
       const response = responseObject[kState];
       if (response.body != null && isReadable(response.body?.stream)) {
-        response.body.stream.cancel(error2).catch((err) => {
-          if (err.code === "ERR_INVALID_STATE") {
+        response.body.stream.cancel(error2).catch((err2) => {
+          if (err2.code === "ERR_INVALID_STATE") {
             return;
           }
-          throw err;
+          throw err2;
         });
       }
     }
@@ -13792,8 +13792,8 @@ var require_fetch = __commonJS({
       }
       if (subresourceSet.has(request2.destination)) {
       }
-      mainFetch(fetchParams).catch((err) => {
-        fetchParams.controller.terminate(err);
+      mainFetch(fetchParams).catch((err2) => {
+        fetchParams.controller.terminate(err2);
       });
       return fetchParams.controller;
     }
@@ -13978,7 +13978,7 @@ var require_fetch = __commonJS({
         }
         case "http:":
         case "https:": {
-          return httpFetch(fetchParams).catch((err) => makeNetworkError(err));
+          return httpFetch(fetchParams).catch((err2) => makeNetworkError(err2));
         }
         default: {
           return Promise.resolve(makeNetworkError("unknown scheme"));
@@ -14103,8 +14103,8 @@ var require_fetch = __commonJS({
         if (locationURL == null) {
           return response;
         }
-      } catch (err) {
-        return Promise.resolve(makeNetworkError(err));
+      } catch (err2) {
+        return Promise.resolve(makeNetworkError(err2));
       }
       if (!urlIsHttpHttpsScheme(locationURL)) {
         return Promise.resolve(makeNetworkError("URL scheme must be a HTTP(S) scheme"));
@@ -14275,11 +14275,11 @@ var require_fetch = __commonJS({
       fetchParams.controller.connection = {
         abort: null,
         destroyed: false,
-        destroy(err, abort = true) {
+        destroy(err2, abort = true) {
           if (!this.destroyed) {
             this.destroyed = true;
             if (abort) {
-              this.abort?.(err ?? new DOMException("The operation was aborted.", "AbortError"));
+              this.abort?.(err2 ?? new DOMException("The operation was aborted.", "AbortError"));
             }
           }
         }
@@ -14330,8 +14330,8 @@ var require_fetch = __commonJS({
               yield* processBodyChunk(bytes);
             }
             processEndOfBody();
-          } catch (err) {
-            processBodyError(err);
+          } catch (err2) {
+            processBodyError(err2);
           }
         })();
       }
@@ -14344,12 +14344,12 @@ var require_fetch = __commonJS({
           fetchParams.controller.next = () => iterator2.next();
           response = makeResponse({ status, statusText, headersList });
         }
-      } catch (err) {
-        if (err.name === "AbortError") {
+      } catch (err2) {
+        if (err2.name === "AbortError") {
           fetchParams.controller.connection.destroy();
-          return makeAppropriateNetworkError(fetchParams, err);
+          return makeAppropriateNetworkError(fetchParams, err2);
         }
-        return makeNetworkError(err);
+        return makeNetworkError(err2);
       }
       const pullAlgorithm = async () => {
         await fetchParams.controller.resume();
@@ -14387,11 +14387,11 @@ var require_fetch = __commonJS({
               break;
             }
             bytes = done ? void 0 : value;
-          } catch (err) {
+          } catch (err2) {
             if (fetchParams.controller.ended && !timingInfo.encodedBodySize) {
               bytes = void 0;
             } else {
-              bytes = err;
+              bytes = err2;
               isFailure = true;
             }
           }
@@ -14513,15 +14513,15 @@ var require_fetch = __commonJS({
                   }
                 }
               }
-              this.body = new Readable6({ read: resume });
+              this.body = new Readable7({ read: resume });
               const onError = this.onError.bind(this);
               resolve({
                 status,
                 statusText,
                 headersList,
-                body: decoders.length ? pipeline(this.body, ...decoders, (err) => {
-                  if (err) {
-                    this.onError(err);
+                body: decoders.length ? pipeline(this.body, ...decoders, (err2) => {
+                  if (err2) {
+                    this.onError(err2);
                   }
                 }).on("error", onError) : this.body.on("error", onError)
               });
@@ -15459,24 +15459,24 @@ var require_cache = __commonJS({
         webidl.util.markAsUncloneable(this);
         this.#relevantRequestResponseList = arguments[1];
       }
-      async match(request2, options = {}) {
+      async match(request2, options2 = {}) {
         webidl.brandCheck(this, _Cache);
         const prefix = "Cache.match";
         webidl.argumentLengthCheck(arguments, 1, prefix);
         request2 = webidl.converters.RequestInfo(request2, prefix, "request");
-        options = webidl.converters.CacheQueryOptions(options, prefix, "options");
-        const p = this.#internalMatchAll(request2, options, 1);
+        options2 = webidl.converters.CacheQueryOptions(options2, prefix, "options");
+        const p = this.#internalMatchAll(request2, options2, 1);
         if (p.length === 0) {
           return;
         }
         return p[0];
       }
-      async matchAll(request2 = void 0, options = {}) {
+      async matchAll(request2 = void 0, options2 = {}) {
         webidl.brandCheck(this, _Cache);
         const prefix = "Cache.matchAll";
         if (request2 !== void 0) request2 = webidl.converters.RequestInfo(request2, prefix, "request");
-        options = webidl.converters.CacheQueryOptions(options, prefix, "options");
-        return this.#internalMatchAll(request2, options);
+        options2 = webidl.converters.CacheQueryOptions(options2, prefix, "options");
+        return this.#internalMatchAll(request2, options2);
       }
       async add(request2) {
         webidl.brandCheck(this, _Cache);
@@ -15673,16 +15673,16 @@ var require_cache = __commonJS({
         });
         return cacheJobPromise.promise;
       }
-      async delete(request2, options = {}) {
+      async delete(request2, options2 = {}) {
         webidl.brandCheck(this, _Cache);
         const prefix = "Cache.delete";
         webidl.argumentLengthCheck(arguments, 1, prefix);
         request2 = webidl.converters.RequestInfo(request2, prefix, "request");
-        options = webidl.converters.CacheQueryOptions(options, prefix, "options");
+        options2 = webidl.converters.CacheQueryOptions(options2, prefix, "options");
         let r = null;
         if (request2 instanceof Request) {
           r = request2[kState];
-          if (r.method !== "GET" && !options.ignoreMethod) {
+          if (r.method !== "GET" && !options2.ignoreMethod) {
             return false;
           }
         } else {
@@ -15693,7 +15693,7 @@ var require_cache = __commonJS({
         const operation = {
           type: "delete",
           request: r,
-          options
+          options: options2
         };
         operations.push(operation);
         const cacheJobPromise = createDeferredPromise();
@@ -15719,16 +15719,16 @@ var require_cache = __commonJS({
        * @param {import('../../types/cache').CacheQueryOptions} options
        * @returns {Promise<readonly Request[]>}
        */
-      async keys(request2 = void 0, options = {}) {
+      async keys(request2 = void 0, options2 = {}) {
         webidl.brandCheck(this, _Cache);
         const prefix = "Cache.keys";
         if (request2 !== void 0) request2 = webidl.converters.RequestInfo(request2, prefix, "request");
-        options = webidl.converters.CacheQueryOptions(options, prefix, "options");
+        options2 = webidl.converters.CacheQueryOptions(options2, prefix, "options");
         let r = null;
         if (request2 !== void 0) {
           if (request2 instanceof Request) {
             r = request2[kState];
-            if (r.method !== "GET" && !options.ignoreMethod) {
+            if (r.method !== "GET" && !options2.ignoreMethod) {
               return [];
             }
           } else if (typeof request2 === "string") {
@@ -15742,7 +15742,7 @@ var require_cache = __commonJS({
             requests.push(requestResponse[0]);
           }
         } else {
-          const requestResponses = this.#queryCache(r, options);
+          const requestResponses = this.#queryCache(r, options2);
           for (const requestResponse of requestResponses) {
             requests.push(requestResponse[0]);
           }
@@ -15850,12 +15850,12 @@ var require_cache = __commonJS({
        * @param {requestResponseList} targetStorage
        * @returns {requestResponseList}
        */
-      #queryCache(requestQuery, options, targetStorage) {
+      #queryCache(requestQuery, options2, targetStorage) {
         const resultList = [];
         const storage = targetStorage ?? this.#relevantRequestResponseList;
         for (const requestResponse of storage) {
           const [cachedRequest, cachedResponse] = requestResponse;
-          if (this.#requestMatchesCachedItem(requestQuery, cachedRequest, cachedResponse, options)) {
+          if (this.#requestMatchesCachedItem(requestQuery, cachedRequest, cachedResponse, options2)) {
             resultList.push(requestResponse);
           }
         }
@@ -15869,17 +15869,17 @@ var require_cache = __commonJS({
        * @param {import('../../types/cache').CacheQueryOptions | undefined} options
        * @returns {boolean}
        */
-      #requestMatchesCachedItem(requestQuery, request2, response = null, options) {
+      #requestMatchesCachedItem(requestQuery, request2, response = null, options2) {
         const queryURL = new URL(requestQuery.url);
         const cachedURL = new URL(request2.url);
-        if (options?.ignoreSearch) {
+        if (options2?.ignoreSearch) {
           cachedURL.search = "";
           queryURL.search = "";
         }
         if (!urlEquals(queryURL, cachedURL, true)) {
           return false;
         }
-        if (response == null || options?.ignoreVary || !response.headersList.contains("vary")) {
+        if (response == null || options2?.ignoreVary || !response.headersList.contains("vary")) {
           return true;
         }
         const fieldValues = getFieldValues(response.headersList.get("vary"));
@@ -15895,12 +15895,12 @@ var require_cache = __commonJS({
         }
         return true;
       }
-      #internalMatchAll(request2, options, maxResponses = Infinity) {
+      #internalMatchAll(request2, options2, maxResponses = Infinity) {
         let r = null;
         if (request2 !== void 0) {
           if (request2 instanceof Request) {
             r = request2[kState];
-            if (r.method !== "GET" && !options.ignoreMethod) {
+            if (r.method !== "GET" && !options2.ignoreMethod) {
               return [];
             }
           } else if (typeof request2 === "string") {
@@ -15913,7 +15913,7 @@ var require_cache = __commonJS({
             responses.push(requestResponse[1]);
           }
         } else {
-          const requestResponses = this.#queryCache(r, options);
+          const requestResponses = this.#queryCache(r, options2);
           for (const requestResponse of requestResponses) {
             responses.push(requestResponse[1]);
           }
@@ -15997,21 +15997,21 @@ var require_cachestorage = __commonJS({
         }
         webidl.util.markAsUncloneable(this);
       }
-      async match(request2, options = {}) {
+      async match(request2, options2 = {}) {
         webidl.brandCheck(this, _CacheStorage);
         webidl.argumentLengthCheck(arguments, 1, "CacheStorage.match");
         request2 = webidl.converters.RequestInfo(request2);
-        options = webidl.converters.MultiCacheQueryOptions(options);
-        if (options.cacheName != null) {
-          if (this.#caches.has(options.cacheName)) {
-            const cacheList = this.#caches.get(options.cacheName);
+        options2 = webidl.converters.MultiCacheQueryOptions(options2);
+        if (options2.cacheName != null) {
+          if (this.#caches.has(options2.cacheName)) {
+            const cacheList = this.#caches.get(options2.cacheName);
             const cache = new Cache(kConstruct, cacheList);
-            return await cache.match(request2, options);
+            return await cache.match(request2, options2);
           }
         } else {
           for (const cacheList of this.#caches.values()) {
             const cache = new Cache(kConstruct, cacheList);
-            const response = await cache.match(request2, options);
+            const response = await cache.match(request2, options2);
             if (response !== void 0) {
               return response;
             }
@@ -16161,9 +16161,9 @@ var require_util6 = __commonJS({
         }
       }
     }
-    function validateCookiePath(path29) {
-      for (let i2 = 0; i2 < path29.length; ++i2) {
-        const code2 = path29.charCodeAt(i2);
+    function validateCookiePath(path33) {
+      for (let i2 = 0; i2 < path33.length; ++i2) {
+        const code2 = path33.charCodeAt(i2);
         if (code2 < 32 || // exclude CTLs (0-31)
         code2 > 126 || // exclude DEL and non-ascii
         code2 === 59) {
@@ -17188,7 +17188,7 @@ var require_connection = __commonJS({
       crypto2 = require("node:crypto");
     } catch {
     }
-    function establishWebSocketConnection(url, protocols, client, ws, onEstablish, options) {
+    function establishWebSocketConnection(url, protocols, client, ws, onEstablish, options2) {
       const requestURL = url;
       requestURL.protocol = url.protocol === "ws:" ? "http:" : "https:";
       const request2 = makeRequest({
@@ -17201,8 +17201,8 @@ var require_connection = __commonJS({
         cache: "no-store",
         redirect: "error"
       });
-      if (options.headers) {
-        const headersList = getHeadersList(new Headers2(options.headers));
+      if (options2.headers) {
+        const headersList = getHeadersList(new Headers2(options2.headers));
         request2.headersList = headersList;
       }
       const keyValue = crypto2.randomBytes(16).toString("base64");
@@ -17216,7 +17216,7 @@ var require_connection = __commonJS({
       const controller = fetching({
         request: request2,
         useParallelQueue: true,
-        dispatcher: options.dispatcher,
+        dispatcher: options2.dispatcher,
         processResponse(response) {
           if (response.type === "error" || response.status !== 101) {
             failWebsocketConnection(ws, "Received network error or non-101 status code.");
@@ -17366,10 +17366,10 @@ var require_permessage_deflate = __commonJS({
       /**
        * @param {Map<string, string>} extensions
        */
-      constructor(extensions, options) {
+      constructor(extensions, options2) {
         this.#options.serverNoContextTakeover = extensions.has("server_no_context_takeover");
         this.#options.serverMaxWindowBits = extensions.get("server_max_window_bits");
-        this.#maxPayloadSize = options.maxPayloadSize;
+        this.#maxPayloadSize = options2.maxPayloadSize;
       }
       /**
        * Decompress a compressed payload.
@@ -17389,8 +17389,8 @@ var require_permessage_deflate = __commonJS({
           }
           try {
             this.#inflate = createInflateRaw({ windowBits });
-          } catch (err) {
-            callback(err);
+          } catch (err2) {
+            callback(err2);
             return;
           }
           this.#inflate[kBuffer] = [];
@@ -17406,9 +17406,9 @@ var require_permessage_deflate = __commonJS({
             }
             this.#inflate[kBuffer].push(data);
           });
-          this.#inflate.on("error", (err) => {
+          this.#inflate.on("error", (err2) => {
             this.#inflate = null;
-            callback(err);
+            callback(err2);
           });
         }
         this.#inflate.write(chunk);
@@ -17476,14 +17476,14 @@ var require_receiver = __commonJS({
        * @param {Map<string, string>|null} extensions
        * @param {{ maxFragments?: number, maxPayloadSize?: number }} [options]
        */
-      constructor(ws, extensions, options = {}) {
+      constructor(ws, extensions, options2 = {}) {
         super();
         this.ws = ws;
         this.#extensions = extensions == null ? /* @__PURE__ */ new Map() : extensions;
-        this.#maxFragments = options.maxFragments ?? 0;
-        this.#maxPayloadSize = options.maxPayloadSize ?? 0;
+        this.#maxFragments = options2.maxFragments ?? 0;
+        this.#maxPayloadSize = options2.maxPayloadSize ?? 0;
         if (this.#extensions.has("permessage-deflate")) {
-          this.#extensions.set("permessage-deflate", new PerMessageDeflate(extensions, options));
+          this.#extensions.set("permessage-deflate", new PerMessageDeflate(extensions, options2));
         }
       }
       /**
@@ -17773,8 +17773,8 @@ var require_receiver = __commonJS({
             const closeFrame = new WebsocketFrameSend(body2);
             this.ws[kResponse].socket.write(
               closeFrame.createFrame(opcodes.CLOSE),
-              (err) => {
-                if (!err) {
+              (err2) => {
+                if (!err2) {
                   this.ws[kSentClose] = sentCloseFrameState.SENT;
                 }
               }
@@ -17850,9 +17850,9 @@ var require_sender = __commonJS({
           return;
         }
         const node = {
-          promise: item.arrayBuffer().then((ab) => {
+          promise: item.arrayBuffer().then((ab2) => {
             node.promise = null;
-            node.frame = createFrame(ab, hint);
+            node.frame = createFrame(ab2, hint);
           }),
           callback: cb,
           frame: null
@@ -17946,9 +17946,9 @@ var require_websocket = __commonJS({
         webidl.util.markAsUncloneable(this);
         const prefix = "WebSocket constructor";
         webidl.argumentLengthCheck(arguments, 1, prefix);
-        const options = webidl.converters["DOMString or sequence<DOMString> or WebSocketInit"](protocols, prefix, "options");
+        const options2 = webidl.converters["DOMString or sequence<DOMString> or WebSocketInit"](protocols, prefix, "options");
         url = webidl.converters.USVString(url, prefix, "url");
-        protocols = options.protocols;
+        protocols = options2.protocols;
         const baseURL = environmentSettingsObject.settingsObject.baseUrl;
         let urlRecord;
         try {
@@ -17987,7 +17987,7 @@ var require_websocket = __commonJS({
           client,
           this,
           (response, extensions) => this.#onConnectionEstablished(response, extensions),
-          options
+          options2
         );
         this[kReadyState] = _WebSocket.CONNECTING;
         this[kSentClose] = sentCloseFrameState.NOT_SENT;
@@ -18266,16 +18266,16 @@ var require_websocket = __commonJS({
     function onParserDrain() {
       this.ws[kResponse].socket.resume();
     }
-    function onParserError(err) {
+    function onParserError(err2) {
       let message;
       let code2;
-      if (err instanceof CloseEvent) {
-        message = err.reason;
-        code2 = err.code;
+      if (err2 instanceof CloseEvent) {
+        message = err2.reason;
+        code2 = err2.code;
       } else {
-        message = err.message;
+        message = err2.message;
       }
-      fireEvent("error", this, () => new ErrorEvent("error", { error: err, message }));
+      fireEvent("error", this, () => new ErrorEvent("error", { error: err2, message }));
       closeWebSocketConnection(this, code2);
     }
     module2.exports = {
@@ -18411,16 +18411,16 @@ var require_eventsource_stream = __commonJS({
        * @param {eventSourceSettings} options.eventSourceSettings
        * @param {Function} [options.push]
        */
-      constructor(options = {}) {
-        options.readableObjectMode = true;
-        super(options);
-        this.state = options.eventSourceSettings || {};
-        this.maxEventSize = options.maxEventSize ?? defaultMaxEventSize;
+      constructor(options2 = {}) {
+        options2.readableObjectMode = true;
+        super(options2);
+        this.state = options2.eventSourceSettings || {};
+        this.maxEventSize = options2.maxEventSize ?? defaultMaxEventSize;
         const parserItemLimit = this.maxEventSize > 0 ? Math.min(maxParserItems, Math.max(minParserItems, Math.floor(this.maxEventSize / bytesPerParserItem))) : 0;
         this.maxDataLines = parserItemLimit;
         this.maxBufferedChunks = parserItemLimit;
-        if (options.push) {
-          this.push = options.push;
+        if (options2.push) {
+          this.push = options2.push;
         }
       }
       /**
@@ -19083,11 +19083,11 @@ var require_undici = __commonJS({
           if (typeof opts.path !== "string") {
             throw new InvalidArgumentError("invalid opts.path");
           }
-          let path29 = opts.path;
+          let path33 = opts.path;
           if (!opts.path.startsWith("/")) {
-            path29 = `/${path29}`;
+            path33 = `/${path33}`;
           }
-          url = new URL(util.parseOrigin(url).origin + path29);
+          url = new URL(util.parseOrigin(url).origin + path33);
         } else {
           if (!opts) {
             opts = typeof url === "object" ? url : {};
@@ -19109,14 +19109,14 @@ var require_undici = __commonJS({
     module2.exports.setGlobalDispatcher = setGlobalDispatcher;
     module2.exports.getGlobalDispatcher = getGlobalDispatcher;
     var fetchImpl = require_fetch().fetch;
-    module2.exports.fetch = async function fetch2(init, options = void 0) {
+    module2.exports.fetch = async function fetch2(init, options2 = void 0) {
       try {
-        return await fetchImpl(init, options);
-      } catch (err) {
-        if (err && typeof err === "object") {
-          Error.captureStackTrace(err);
+        return await fetchImpl(init, options2);
+      } catch (err2) {
+        if (err2 && typeof err2 === "object") {
+          Error.captureStackTrace(err2);
         }
-        throw err;
+        throw err2;
       }
     };
     module2.exports.Headers = require_headers().Headers;
@@ -19164,8 +19164,8 @@ var require_windows = __commonJS({
     module2.exports = isexe;
     isexe.sync = sync;
     var fs3 = require("fs");
-    function checkPathExt(path29, options) {
-      var pathext = options.pathExt !== void 0 ? options.pathExt : process.env.PATHEXT;
+    function checkPathExt(path33, options2) {
+      var pathext = options2.pathExt !== void 0 ? options2.pathExt : process.env.PATHEXT;
       if (!pathext) {
         return true;
       }
@@ -19175,25 +19175,25 @@ var require_windows = __commonJS({
       }
       for (var i2 = 0; i2 < pathext.length; i2++) {
         var p = pathext[i2].toLowerCase();
-        if (p && path29.substr(-p.length).toLowerCase() === p) {
+        if (p && path33.substr(-p.length).toLowerCase() === p) {
           return true;
         }
       }
       return false;
     }
-    function checkStat(stat5, path29, options) {
+    function checkStat(stat5, path33, options2) {
       if (!stat5.isSymbolicLink() && !stat5.isFile()) {
         return false;
       }
-      return checkPathExt(path29, options);
+      return checkPathExt(path33, options2);
     }
-    function isexe(path29, options, cb) {
-      fs3.stat(path29, function(er, stat5) {
-        cb(er, er ? false : checkStat(stat5, path29, options));
+    function isexe(path33, options2, cb) {
+      fs3.stat(path33, function(er, stat5) {
+        cb(er, er ? false : checkStat(stat5, path33, options2));
       });
     }
-    function sync(path29, options) {
-      return checkStat(fs3.statSync(path29), path29, options);
+    function sync(path33, options2) {
+      return checkStat(fs3.statSync(path33), path33, options2);
     }
   }
 });
@@ -19204,23 +19204,23 @@ var require_mode = __commonJS({
     module2.exports = isexe;
     isexe.sync = sync;
     var fs3 = require("fs");
-    function isexe(path29, options, cb) {
-      fs3.stat(path29, function(er, stat5) {
-        cb(er, er ? false : checkStat(stat5, options));
+    function isexe(path33, options2, cb) {
+      fs3.stat(path33, function(er, stat5) {
+        cb(er, er ? false : checkStat(stat5, options2));
       });
     }
-    function sync(path29, options) {
-      return checkStat(fs3.statSync(path29), options);
+    function sync(path33, options2) {
+      return checkStat(fs3.statSync(path33), options2);
     }
-    function checkStat(stat5, options) {
-      return stat5.isFile() && checkMode(stat5, options);
+    function checkStat(stat5, options2) {
+      return stat5.isFile() && checkMode(stat5, options2);
     }
-    function checkMode(stat5, options) {
+    function checkMode(stat5, options2) {
       var mod = stat5.mode;
       var uid = stat5.uid;
       var gid = stat5.gid;
-      var myUid = options.uid !== void 0 ? options.uid : process.getuid && process.getuid();
-      var myGid = options.gid !== void 0 ? options.gid : process.getgid && process.getgid();
+      var myUid = options2.uid !== void 0 ? options2.uid : process.getuid && process.getuid();
+      var myGid = options2.gid !== void 0 ? options2.gid : process.getgid && process.getgid();
       var u2 = parseInt("100", 8);
       var g = parseInt("010", 8);
       var o2 = parseInt("001", 8);
@@ -19243,17 +19243,17 @@ var require_isexe = __commonJS({
     }
     module2.exports = isexe;
     isexe.sync = sync;
-    function isexe(path29, options, cb) {
-      if (typeof options === "function") {
-        cb = options;
-        options = {};
+    function isexe(path33, options2, cb) {
+      if (typeof options2 === "function") {
+        cb = options2;
+        options2 = {};
       }
       if (!cb) {
         if (typeof Promise !== "function") {
           throw new TypeError("callback not provided");
         }
         return new Promise(function(resolve, reject) {
-          isexe(path29, options || {}, function(er, is) {
+          isexe(path33, options2 || {}, function(er, is) {
             if (er) {
               reject(er);
             } else {
@@ -19262,9 +19262,9 @@ var require_isexe = __commonJS({
           });
         });
       }
-      core(path29, options || {}, function(er, is) {
+      core(path33, options2 || {}, function(er, is) {
         if (er) {
-          if (er.code === "EACCES" || options && options.ignoreErrors) {
+          if (er.code === "EACCES" || options2 && options2.ignoreErrors) {
             er = null;
             is = false;
           }
@@ -19272,11 +19272,11 @@ var require_isexe = __commonJS({
         cb(er, is);
       });
     }
-    function sync(path29, options) {
+    function sync(path33, options2) {
       try {
-        return core.sync(path29, options || {});
+        return core.sync(path33, options2 || {});
       } catch (er) {
-        if (options && options.ignoreErrors || er.code === "EACCES") {
+        if (options2 && options2.ignoreErrors || er.code === "EACCES") {
           return false;
         } else {
           throw er;
@@ -19290,7 +19290,7 @@ var require_isexe = __commonJS({
 var require_which = __commonJS({
   "node_modules/which/which.js"(exports2, module2) {
     var isWindows = process.platform === "win32" || process.env.OSTYPE === "cygwin" || process.env.OSTYPE === "msys";
-    var path29 = require("path");
+    var path33 = require("path");
     var COLON = isWindows ? ";" : ":";
     var isexe = require_isexe();
     var getNotFoundError = (cmd) => Object.assign(new Error(`not found: ${cmd}`), { code: "ENOENT" });
@@ -19328,7 +19328,7 @@ var require_which = __commonJS({
           return opt.all && found.length ? resolve(found) : reject(getNotFoundError(cmd));
         const ppRaw = pathEnv[i2];
         const pathPart = /^".*"$/.test(ppRaw) ? ppRaw.slice(1, -1) : ppRaw;
-        const pCmd = path29.join(pathPart, cmd);
+        const pCmd = path33.join(pathPart, cmd);
         const p = !pathPart && /^\.[\\\/]/.test(cmd) ? cmd.slice(0, 2) + pCmd : pCmd;
         resolve(subStep(p, i2, 0));
       });
@@ -19355,7 +19355,7 @@ var require_which = __commonJS({
       for (let i2 = 0; i2 < pathEnv.length; i2++) {
         const ppRaw = pathEnv[i2];
         const pathPart = /^".*"$/.test(ppRaw) ? ppRaw.slice(1, -1) : ppRaw;
-        const pCmd = path29.join(pathPart, cmd);
+        const pCmd = path33.join(pathPart, cmd);
         const p = !pathPart && /^\.[\\\/]/.test(cmd) ? cmd.slice(0, 2) + pCmd : pCmd;
         for (let j = 0; j < pathExt.length; j++) {
           const cur = p + pathExt[j];
@@ -19386,9 +19386,9 @@ var require_which = __commonJS({
 var require_path_key = __commonJS({
   "node_modules/path-key/index.js"(exports2, module2) {
     "use strict";
-    var pathKey2 = (options = {}) => {
-      const environment = options.env || process.env;
-      const platform3 = options.platform || process.platform;
+    var pathKey2 = (options2 = {}) => {
+      const environment = options2.env || process.env;
+      const platform3 = options2.platform || process.platform;
       if (platform3 !== "win32") {
         return "PATH";
       }
@@ -19403,7 +19403,7 @@ var require_path_key = __commonJS({
 var require_resolveCommand = __commonJS({
   "node_modules/cross-spawn/lib/util/resolveCommand.js"(exports2, module2) {
     "use strict";
-    var path29 = require("path");
+    var path33 = require("path");
     var which2 = require_which();
     var getPathKey = require_path_key();
     function resolveCommandAttempt(parsed, withoutPathExt) {
@@ -19414,14 +19414,14 @@ var require_resolveCommand = __commonJS({
       if (shouldSwitchCwd) {
         try {
           process.chdir(parsed.options.cwd);
-        } catch (err) {
+        } catch (err2) {
         }
       }
       let resolved;
       try {
         resolved = which2.sync(parsed.command, {
           path: env[getPathKey({ env })],
-          pathExt: withoutPathExt ? path29.delimiter : void 0
+          pathExt: withoutPathExt ? path33.delimiter : void 0
         });
       } catch (e) {
       } finally {
@@ -19430,7 +19430,7 @@ var require_resolveCommand = __commonJS({
         }
       }
       if (resolved) {
-        resolved = path29.resolve(hasCustomCwd ? parsed.options.cwd : "", resolved);
+        resolved = path33.resolve(hasCustomCwd ? parsed.options.cwd : "", resolved);
       }
       return resolved;
     }
@@ -19484,8 +19484,8 @@ var require_shebang_command = __commonJS({
       if (!match) {
         return null;
       }
-      const [path29, argument] = match[0].replace(/#! ?/, "").split(" ");
-      const binary = path29.split("/").pop();
+      const [path33, argument] = match[0].replace(/#! ?/, "").split(" ");
+      const binary = path33.split("/").pop();
       if (binary === "env") {
         return argument;
       }
@@ -19520,7 +19520,7 @@ var require_readShebang = __commonJS({
 var require_parse2 = __commonJS({
   "node_modules/cross-spawn/lib/parse.js"(exports2, module2) {
     "use strict";
-    var path29 = require("path");
+    var path33 = require("path");
     var resolveCommand = require_resolveCommand();
     var escape3 = require_escape();
     var readShebang = require_readShebang();
@@ -19545,7 +19545,7 @@ var require_parse2 = __commonJS({
       const needsShell = !isExecutableRegExp.test(commandFile);
       if (parsed.options.forceShell || needsShell) {
         const needsDoubleEscapeMetaChars = isCmdShimRegExp.test(commandFile);
-        parsed.command = path29.normalize(parsed.command);
+        parsed.command = path33.normalize(parsed.command);
         parsed.command = escape3.command(parsed.command);
         parsed.args = parsed.args.map((arg) => escape3.argument(arg, needsDoubleEscapeMetaChars));
         const shellCommand = [parsed.command].concat(parsed.args).join(" ");
@@ -19555,24 +19555,24 @@ var require_parse2 = __commonJS({
       }
       return parsed;
     }
-    function parse7(command, args, options) {
+    function parse7(command, args, options2) {
       if (args && !Array.isArray(args)) {
-        options = args;
+        options2 = args;
         args = null;
       }
       args = args ? args.slice(0) : [];
-      options = Object.assign({}, options);
+      options2 = Object.assign({}, options2);
       const parsed = {
         command,
         args,
-        options,
+        options: options2,
         file: void 0,
         original: {
           command,
           args
         }
       };
-      return options.shell ? parsed : parseNonShell(parsed);
+      return options2.shell ? parsed : parseNonShell(parsed);
     }
     module2.exports = parse7;
   }
@@ -19599,9 +19599,9 @@ var require_enoent = __commonJS({
       const originalEmit = cp.emit;
       cp.emit = function(name, arg1) {
         if (name === "exit") {
-          const err = verifyENOENT(arg1, parsed);
-          if (err) {
-            return originalEmit.call(cp, "error", err);
+          const err2 = verifyENOENT(arg1, parsed);
+          if (err2) {
+            return originalEmit.call(cp, "error", err2);
           }
         }
         return originalEmit.apply(cp, arguments);
@@ -19635,14 +19635,14 @@ var require_cross_spawn = __commonJS({
     var cp = require("child_process");
     var parse7 = require_parse2();
     var enoent = require_enoent();
-    function spawn2(command, args, options) {
-      const parsed = parse7(command, args, options);
+    function spawn2(command, args, options2) {
+      const parsed = parse7(command, args, options2);
       const spawned = cp.spawn(parsed.command, parsed.args, parsed.options);
       enoent.hookChildProcess(spawned, parsed);
       return spawned;
     }
-    function spawnSync2(command, args, options) {
-      const parsed = parse7(command, args, options);
+    function spawnSync2(command, args, options2) {
+      const parsed = parse7(command, args, options2);
       const result = cp.spawnSync(parsed.command, parsed.args, parsed.options);
       result.error = result.error || enoent.verifyENOENTSync(result.status, parsed);
       return result;
@@ -19758,8 +19758,8 @@ var require_b4a = __commonJS({
     function isEncoding(encoding) {
       return Buffer.isEncoding(encoding);
     }
-    function alloc(size, fill2, encoding) {
-      return Buffer.alloc(size, fill2, encoding);
+    function alloc(size, fill3, encoding) {
+      return Buffer.alloc(size, fill3, encoding);
     }
     function allocUnsafe(size) {
       return Buffer.allocUnsafe(size);
@@ -19782,7 +19782,7 @@ var require_b4a = __commonJS({
     function equals(a2, b) {
       return toBuffer(a2).equals(b);
     }
-    function fill(buffer, value, offset, end, encoding) {
+    function fill2(buffer, value, offset, end, encoding) {
       return toBuffer(buffer).fill(value, offset, end, encoding);
     }
     function from(value, encodingOrOffset, length) {
@@ -19878,7 +19878,7 @@ var require_b4a = __commonJS({
       concat,
       copy,
       equals,
-      fill,
+      fill: fill2,
       from,
       includes,
       indexOf,
@@ -20151,17 +20151,17 @@ var require_errors2 = __commonJS({
           Error.captureStackTrace(this, fn);
         }
       }
-      static isStreamDestroyed(err) {
-        return err && err.code === "STREAM_DESTROYED";
+      static isStreamDestroyed(err2) {
+        return err2 && err2.code === "STREAM_DESTROYED";
       }
-      static isPrematureClose(err) {
-        return err && err.code === "PREMATURE_CLOSE";
+      static isPrematureClose(err2) {
+        return err2 && err2.code === "PREMATURE_CLOSE";
       }
-      static isAborted(err) {
-        return err && err.code === "ABORTED";
+      static isAborted(err2) {
+        return err2 && err2.code === "ABORTED";
       }
-      static isBadArgument(err) {
-        return err && err.code === "BAD_ARGUMENT";
+      static isBadArgument(err2) {
+        return err2 && err2.code === "BAD_ARGUMENT";
       }
       get name() {
         return "StreamError";
@@ -20578,8 +20578,8 @@ var require_streamx = __commonJS({
       finished() {
         this.pipeToFinished = true;
       }
-      done(stream, err) {
-        if (err) this.error = err;
+      done(stream, err2) {
+        if (err2) this.error = err2;
         if (stream === this.to) {
           this.to = null;
           if (this.from !== null) {
@@ -20606,9 +20606,9 @@ var require_streamx = __commonJS({
       this.stream._duplexState |= READ_PIPE_DRAINED;
       this.updateCallback();
     }
-    function afterFinal(err) {
+    function afterFinal(err2) {
       const stream = this.stream;
-      if (err) stream.destroy(err);
+      if (err2) stream.destroy(err2);
       if ((stream._duplexState & DESTROY_STATUS) === 0) {
         stream._duplexState |= WRITE_DONE;
         stream.emit("finish");
@@ -20623,29 +20623,29 @@ var require_streamx = __commonJS({
         this.updateNextTick();
       }
     }
-    function afterDestroy(err) {
+    function afterDestroy(err2) {
       const stream = this.stream;
-      if (!err && !StreamError.isStreamDestroyed(this.error)) err = this.error;
-      if (err) stream.emit("error", err);
+      if (!err2 && !StreamError.isStreamDestroyed(this.error)) err2 = this.error;
+      if (err2) stream.emit("error", err2);
       stream._duplexState |= DESTROYED;
       stream.emit("close");
       const rs = stream._readableState;
       const ws = stream._writableState;
       if (rs !== null && rs.pipeline !== null) {
-        rs.pipeline.done(stream, err);
+        rs.pipeline.done(stream, err2);
       }
       if (ws !== null) {
         while (ws.drains !== null && ws.drains.length > 0) {
           ws.drains.shift().resolve(false);
         }
         if (ws.pipeline !== null) {
-          ws.pipeline.done(stream, err);
+          ws.pipeline.done(stream, err2);
         }
       }
     }
-    function afterWrite(err) {
+    function afterWrite(err2) {
       const stream = this.stream;
-      if (err) stream.destroy(err);
+      if (err2) stream.destroy(err2);
       stream._duplexState &= WRITE_NOT_ACTIVE;
       if (this.drains !== null) tickDrains(this.drains);
       if ((stream._duplexState & WRITE_DRAIN_STATUS) === WRITE_UNDRAINED) {
@@ -20656,8 +20656,8 @@ var require_streamx = __commonJS({
       }
       this.updateCallback();
     }
-    function afterRead(err) {
-      if (err) this.stream.destroy(err);
+    function afterRead(err2) {
+      if (err2) this.stream.destroy(err2);
       this.stream._duplexState &= READ_NOT_ACTIVE;
       if (this.readAhead === false && (this.stream._duplexState & READ_RESUMED) === 0) {
         this.stream._duplexState &= READ_NO_READ_AHEAD;
@@ -20684,9 +20684,9 @@ var require_streamx = __commonJS({
         }
       }
     }
-    function afterOpen(err) {
+    function afterOpen(err2) {
       const stream = this.stream;
-      if (err) stream.destroy(err);
+      if (err2) stream.destroy(err2);
       if ((stream._duplexState & DESTROYING) === 0) {
         if ((stream._duplexState & READ_PRIMARY_STATUS) === 0) {
           stream._duplexState |= READ_PRIMARY;
@@ -20704,9 +20704,9 @@ var require_streamx = __commonJS({
         stream._readableState.updateCallback();
       }
     }
-    function afterTransform(err, data) {
+    function afterTransform(err2, data) {
       if (data !== void 0 && data !== null) this.push(data);
-      this._writableState.afterWrite(err);
+      this._writableState.afterWrite(err2);
     }
     function newListener(name) {
       if (this._readableState !== null) {
@@ -20760,17 +20760,17 @@ var require_streamx = __commonJS({
       get destroying() {
         return (this._duplexState & DESTROY_STATUS) !== 0;
       }
-      destroy(err) {
+      destroy(err2) {
         if ((this._duplexState & DESTROY_STATUS) === 0) {
-          if (!err) err = StreamError.STREAM_DESTROYED();
+          if (!err2) err2 = StreamError.STREAM_DESTROYED();
           this._duplexState = (this._duplexState | DESTROYING) & NON_PRIMARY;
           if (this._readableState !== null) {
             this._readableState.highWaterMark = 0;
-            this._readableState.error = err;
+            this._readableState.error = err2;
           }
           if (this._writableState !== null) {
             this._writableState.highWaterMark = 0;
-            this._writableState.error = err;
+            this._writableState.error = err2;
           }
           this._duplexState |= PREDESTROYING;
           this._predestroy();
@@ -20784,7 +20784,7 @@ var require_streamx = __commonJS({
         }
       }
     };
-    var Readable6 = class _Readable extends Stream {
+    var Readable7 = class _Readable extends Stream {
       constructor(opts) {
         super(opts);
         this._duplexState |= OPENING | WRITE_DONE | READ_READ_AHEAD;
@@ -20802,7 +20802,7 @@ var require_streamx = __commonJS({
           if (src === null) return out.end();
           if (out.destroying) return;
           pipeline(src, out, noop5);
-        }).catch((err) => out.destroy(err));
+        }).catch((err2) => out.destroy(err2));
         return out;
       }
       setEncoding(encoding) {
@@ -20889,8 +20889,8 @@ var require_streamx = __commonJS({
         let error2 = null;
         let promiseResolve = null;
         let promiseReject = null;
-        this.on("error", (err) => {
-          error2 = err;
+        this.on("error", (err2) => {
+          error2 = err2;
         });
         this.on("readable", onreadable);
         this.on("close", onclose);
@@ -20910,8 +20910,8 @@ var require_streamx = __commonJS({
           return() {
             return destroy(null);
           },
-          throw(err) {
-            return destroy(err);
+          throw(err2) {
+            return destroy(err2);
           }
         };
         function onreadable() {
@@ -20931,12 +20931,12 @@ var require_streamx = __commonJS({
           }
           promiseReject = promiseResolve = null;
         }
-        function destroy(err) {
-          stream.destroy(err);
+        function destroy(err2) {
+          stream.destroy(err2);
           return new Promise((resolve, reject) => {
             if (stream._duplexState & DESTROYED) return resolve({ value: void 0, done: true });
             stream.once("close", function() {
-              if (err) reject(err);
+              if (err2) reject(err2);
               else resolve({ value: void 0, done: true });
             });
           });
@@ -20995,7 +20995,7 @@ var require_streamx = __commonJS({
         return this;
       }
     };
-    var Duplex4 = class extends Readable6 {
+    var Duplex4 = class extends Readable7 {
       // and Writable
       constructor(opts) {
         super(opts);
@@ -21059,8 +21059,8 @@ var require_streamx = __commonJS({
           cb(null);
         }
       }
-      destroy(err) {
-        super.destroy(err);
+      destroy(err2) {
+        super.destroy(err2);
         if (this._transformState.data !== null) {
           this._transformState.data = null;
           this._transformState.afterTransform();
@@ -21079,17 +21079,17 @@ var require_streamx = __commonJS({
     };
     var PassThrough3 = class extends Transform3 {
     };
-    function transformAfterFlush(err, data) {
+    function transformAfterFlush(err2, data) {
       const cb = this._transformState.afterFinal;
-      if (err) return cb(err);
+      if (err2) return cb(err2);
       if (data !== null && data !== void 0) this.push(data);
       this.push(null);
       cb(null);
     }
     function pipelinePromise(...streams) {
       return new Promise((resolve, reject) => {
-        return pipeline(...streams, (err) => {
-          if (err) return reject(err);
+        return pipeline(...streams, (err2) => {
+          if (err2) return reject(err2);
           resolve();
         });
       });
@@ -21114,8 +21114,8 @@ var require_streamx = __commonJS({
       if (done) {
         let fin = false;
         const autoDestroy = isStreamx(dest) || !!(dest._writableState && dest._writableState.autoDestroy);
-        dest.on("error", (err) => {
-          if (error2 === null) error2 = err;
+        dest.on("error", (err2) => {
+          if (error2 === null) error2 = err2;
         });
         dest.on("finish", () => {
           fin = true;
@@ -21138,11 +21138,11 @@ var require_streamx = __commonJS({
           }
         }
       }
-      function onerror(err) {
-        if (!err || error2) return;
-        error2 = err;
+      function onerror(err2) {
+        if (!err2 || error2) return;
+        error2 = err2;
         for (const s of all) {
-          s.destroy(err);
+          s.destroy(err2);
         }
       }
     }
@@ -21168,8 +21168,8 @@ var require_streamx = __commonJS({
       return !!stream._writableState && stream._writableState.ended;
     }
     function getStreamError(stream, opts = {}) {
-      const err = stream._readableState && stream._readableState.error || stream._writableState && stream._writableState.error;
-      return !opts.all && StreamError.isStreamDestroyed(err) ? null : err;
+      const err2 = stream._readableState && stream._readableState.error || stream._writableState && stream._writableState.error;
+      return !opts.all && StreamError.isStreamDestroyed(err2) ? null : err2;
     }
     function isReadStreamx(stream) {
       return isStreamx(stream) && stream.readable;
@@ -21204,7 +21204,7 @@ var require_streamx = __commonJS({
       getStreamError,
       Stream,
       Writable: Writable4,
-      Readable: Readable6,
+      Readable: Readable7,
       Duplex: Duplex4,
       Transform: Transform3,
       // Export PassThrough for compatibility with Node.js core's stream module
@@ -21347,8 +21347,8 @@ var require_headers2 = __commonJS({
       if (index >= 0) return index;
       return 0;
     }
-    function toType(flag2) {
-      switch (flag2) {
+    function toType(flag3) {
+      switch (flag3) {
         case 0:
           return "file";
         case 1:
@@ -21377,8 +21377,8 @@ var require_headers2 = __commonJS({
       }
       return null;
     }
-    function toTypeflag(flag2) {
-      switch (flag2) {
+    function toTypeflag(flag3) {
+      switch (flag3) {
         case "file":
           return 0;
         case "link":
@@ -21478,7 +21478,7 @@ var require_headers2 = __commonJS({
 // node_modules/tar-stream/extract.js
 var require_extract = __commonJS({
   "node_modules/tar-stream/extract.js"(exports2, module2) {
-    var { Writable: Writable4, Readable: Readable6, getStreamError } = require_streamx();
+    var { Writable: Writable4, Readable: Readable7, getStreamError } = require_streamx();
     var FIFO = require_fast_fifo();
     var b4a = require_b4a();
     var headers = require_headers2();
@@ -21526,7 +21526,7 @@ var require_extract = __commonJS({
         return buf.subarray(this._offset, this._offset += size);
       }
     };
-    var Source = class extends Readable6 {
+    var Source = class extends Readable7 {
       constructor(self, header2, offset) {
         super();
         this.header = header2;
@@ -21578,11 +21578,11 @@ var require_extract = __commonJS({
         this._allowUnknownFormat = !!opts.allowUnknownFormat;
         this._unlockBound = this._unlock.bind(this);
       }
-      _unlock(err) {
+      _unlock(err2) {
         this._locked = false;
-        if (err) {
-          this.destroy(err);
-          this._continueWrite(err);
+        if (err2) {
+          this.destroy(err2);
+          this._continueWrite(err2);
           return;
         }
         this._update();
@@ -21592,8 +21592,8 @@ var require_extract = __commonJS({
         this._offset = this._buffer.shifted;
         try {
           this._header = headers.decode(this._buffer.shift(512), this._filenameEncoding, this._allowUnknownFormat);
-        } catch (err) {
-          this._continueWrite(err);
+        } catch (err2) {
+          this._continueWrite(err2);
           return false;
         }
         if (!this._header) return true;
@@ -21665,8 +21665,8 @@ var require_extract = __commonJS({
         const buf = this._buffer.shift(this._header.size);
         try {
           this._decodeLongHeader(buf);
-        } catch (err) {
-          this._continueWrite(err);
+        } catch (err2) {
+          this._continueWrite(err2);
           return false;
         }
         return true;
@@ -21675,13 +21675,13 @@ var require_extract = __commonJS({
         const buf = this._buffer.shiftFirst(this._missing);
         if (buf === null) return false;
         this._missing -= buf.byteLength;
-        const drained = this._stream.push(buf);
+        const drained2 = this._stream.push(buf);
         if (this._missing === 0) {
           this._stream.push(null);
-          if (drained) this._stream._detach();
-          return drained && this._locked === false;
+          if (drained2) this._stream._detach();
+          return drained2 && this._locked === false;
         }
-        return drained;
+        return drained2;
       }
       _createStream() {
         return new Source(this, this._header, this._offset);
@@ -21707,10 +21707,10 @@ var require_extract = __commonJS({
         }
         this._continueWrite(null);
       }
-      _continueWrite(err) {
+      _continueWrite(err2) {
         const cb = this._callback;
         this._callback = noop5;
-        cb(err);
+        cb(err2);
       }
       _write(data, cb) {
         this._callback = cb;
@@ -21736,8 +21736,8 @@ var require_extract = __commonJS({
         let entryCallback = null;
         const extract = this;
         this.on("entry", onentry);
-        this.on("error", (err) => {
-          error2 = err;
+        this.on("error", (err2) => {
+          error2 = err2;
         });
         this.on("close", onclose);
         return {
@@ -21750,15 +21750,15 @@ var require_extract = __commonJS({
           return() {
             return destroy(null);
           },
-          throw(err) {
-            return destroy(err);
+          throw(err2) {
+            return destroy(err2);
           }
         };
-        function consumeCallback(err) {
+        function consumeCallback(err2) {
           if (!entryCallback) return;
           const cb = entryCallback;
           entryCallback = null;
-          cb(err);
+          cb(err2);
         }
         function onnext(resolve, reject) {
           if (error2) {
@@ -21794,13 +21794,13 @@ var require_extract = __commonJS({
           else promiseResolve({ value: void 0, done: true });
           promiseResolve = promiseReject = null;
         }
-        function destroy(err) {
-          extract.destroy(err);
-          consumeCallback(err);
+        function destroy(err2) {
+          extract.destroy(err2);
+          consumeCallback(err2);
           return new Promise((resolve, reject) => {
             if (extract.destroyed) return resolve({ value: void 0, done: true });
             extract.once("close", function() {
-              if (err) reject(err);
+              if (err2) reject(err2);
               else resolve({ value: void 0, done: true });
             });
           });
@@ -21822,7 +21822,7 @@ var require_extract = __commonJS({
 // node_modules/tar-stream/constants.js
 var require_constants6 = __commonJS({
   "node_modules/tar-stream/constants.js"(exports2, module2) {
-    var constants9 = {
+    var constants10 = {
       // just for envs without fs
       S_IFMT: 61440,
       S_IFDIR: 16384,
@@ -21832,9 +21832,9 @@ var require_constants6 = __commonJS({
       S_IFLNK: 40960
     };
     try {
-      module2.exports = require("fs").constants || constants9;
+      module2.exports = require("fs").constants || constants10;
     } catch {
-      module2.exports = constants9;
+      module2.exports = constants10;
     }
   }
 });
@@ -21842,9 +21842,9 @@ var require_constants6 = __commonJS({
 // node_modules/tar-stream/pack.js
 var require_pack = __commonJS({
   "node_modules/tar-stream/pack.js"(exports2, module2) {
-    var { Readable: Readable6, Writable: Writable4, getStreamError } = require_streamx();
+    var { Readable: Readable7, Writable: Writable4, getStreamError } = require_streamx();
     var b4a = require_b4a();
-    var constants9 = require_constants6();
+    var constants10 = require_constants6();
     var headers = require_headers2();
     var DMODE = 493;
     var FMODE = 420;
@@ -21868,11 +21868,11 @@ var require_pack = __commonJS({
         this._openCallback = cb;
         if (this._pack._stream === this) this._continueOpen();
       }
-      _continuePack(err) {
+      _continuePack(err2) {
         if (this._callback === null) return;
         const callback = this._callback;
         this._callback = null;
-        callback(err);
+        callback(err2);
       }
       _continueOpen() {
         if (this._pack._stream === null) this._pack._stream = this;
@@ -21935,7 +21935,7 @@ var require_pack = __commonJS({
         cb();
       }
     };
-    var Pack = class extends Readable6 {
+    var Pack = class extends Readable7 {
       constructor(opts) {
         super(opts);
         this._drain = noop5;
@@ -22029,11 +22029,11 @@ var require_pack = __commonJS({
         drain2();
       }
       _predestroy() {
-        const err = getStreamError(this);
-        if (this._stream) this._stream.destroy(err);
+        const err2 = getStreamError(this);
+        if (this._stream) this._stream.destroy(err2);
         while (this._pending.length) {
           const stream = this._pending.shift();
-          stream.destroy(err);
+          stream.destroy(err2);
           stream._continueOpen();
         }
         this._doDrain();
@@ -22047,16 +22047,16 @@ var require_pack = __commonJS({
       return new Pack(opts);
     };
     function modeToType(mode) {
-      switch (mode & constants9.S_IFMT) {
-        case constants9.S_IFBLK:
+      switch (mode & constants10.S_IFMT) {
+        case constants10.S_IFBLK:
           return "block-device";
-        case constants9.S_IFCHR:
+        case constants10.S_IFCHR:
           return "character-device";
-        case constants9.S_IFDIR:
+        case constants10.S_IFDIR:
           return "directory";
-        case constants9.S_IFIFO:
+        case constants10.S_IFIFO:
           return "fifo";
-        case constants9.S_IFLNK:
+        case constants10.S_IFLNK:
           return "symlink";
       }
       return "file";
@@ -22245,14 +22245,14 @@ var require_parse_options = __commonJS({
     "use strict";
     var looseOption = Object.freeze({ loose: true });
     var emptyOpts = Object.freeze({});
-    var parseOptions = (options) => {
-      if (!options) {
+    var parseOptions = (options2) => {
+      if (!options2) {
         return emptyOpts;
       }
-      if (typeof options !== "object") {
+      if (typeof options2 !== "object") {
         return looseOption;
       }
-      return options;
+      return options2;
     };
     module2.exports = parseOptions;
   }
@@ -22305,10 +22305,10 @@ var require_semver = __commonJS({
       return true;
     };
     var SemVer = class _SemVer {
-      constructor(version, options) {
-        options = parseOptions(options);
+      constructor(version, options2) {
+        options2 = parseOptions(options2);
         if (version instanceof _SemVer) {
-          if (version.loose === !!options.loose && version.includePrerelease === !!options.includePrerelease) {
+          if (version.loose === !!options2.loose && version.includePrerelease === !!options2.includePrerelease) {
             return version;
           } else {
             version = version.version;
@@ -22321,11 +22321,11 @@ var require_semver = __commonJS({
             `version is longer than ${MAX_LENGTH} characters`
           );
         }
-        debug2("SemVer", version, options);
-        this.options = options;
-        this.loose = !!options.loose;
-        this.includePrerelease = !!options.includePrerelease;
-        const m = version.trim().match(options.loose ? re[t.LOOSE] : re[t.FULL]);
+        debug2("SemVer", version, options2);
+        this.options = options2;
+        this.loose = !!options2.loose;
+        this.includePrerelease = !!options2.includePrerelease;
+        const m = version.trim().match(options2.loose ? re[t.LOOSE] : re[t.FULL]);
         if (!m) {
           throw new TypeError(`Invalid Version: ${version}`);
         }
@@ -22580,12 +22580,12 @@ var require_parse3 = __commonJS({
   "node_modules/semver/functions/parse.js"(exports2, module2) {
     "use strict";
     var SemVer = require_semver();
-    var parse7 = (version, options, throwErrors = false) => {
+    var parse7 = (version, options2, throwErrors = false) => {
       if (version instanceof SemVer) {
         return version;
       }
       try {
-        return new SemVer(version, options);
+        return new SemVer(version, options2);
       } catch (er) {
         if (!throwErrors) {
           return null;
@@ -22602,8 +22602,8 @@ var require_prerelease = __commonJS({
   "node_modules/semver/functions/prerelease.js"(exports2, module2) {
     "use strict";
     var parse7 = require_parse3();
-    var prerelease2 = (version, options) => {
-      const parsed = parse7(version, options);
+    var prerelease2 = (version, options2) => {
+      const parsed = parse7(version, options2);
       return parsed && parsed.prerelease.length ? parsed.prerelease : null;
     };
     module2.exports = prerelease2;
@@ -22635,11 +22635,1594 @@ var require_valid = __commonJS({
   "node_modules/semver/functions/valid.js"(exports2, module2) {
     "use strict";
     var parse7 = require_parse3();
-    var valid2 = (version, options) => {
-      const v = parse7(version, options);
+    var valid2 = (version, options2) => {
+      const v = parse7(version, options2);
       return v ? v.version : null;
     };
     module2.exports = valid2;
+  }
+});
+
+// node_modules/xz-decompress/dist/package/xz-decompress.js
+var require_xz_decompress = __commonJS({
+  "node_modules/xz-decompress/dist/package/xz-decompress.js"(exports2, module2) {
+    (function webpackUniversalModuleDefinition(root, factory) {
+      if (typeof exports2 === "object" && typeof module2 === "object")
+        module2.exports = factory(require("stream/web"));
+      else if (typeof define === "function" && define.amd)
+        define(["stream/web"], factory);
+      else if (typeof exports2 === "object")
+        exports2["xz-decompress"] = factory(require("stream/web"));
+      else
+        root["xz-decompress"] = factory(root["stream/web"]);
+    })(exports2, (__WEBPACK_EXTERNAL_MODULE__2__) => {
+      return (
+        /******/
+        (() => {
+          "use strict";
+          var __webpack_modules__ = [
+            ,
+            /* 1 */
+            /***/
+            ((module3) => {
+              module3.exports = "data:application/wasm;base64,AGFzbQEAAAABOApgAX8Bf2ABfwBgAABgA39/fwF/YAABf2ACf38AYAN/f34BfmACf38Bf2AEf39/fwF/YAN/f38AAyEgAAABAgMDAwMEAQUAAgMCBgcIBwUDAAMHAQcABwcBAwkFAwEAAgYIAX8BQfCgBAsHTgUGbWVtb3J5AgAOY3JlYXRlX2NvbnRleHQACA9kZXN0cm95X2NvbnRleHQACQxzdXBwbHlfaW5wdXQACg9nZXRfbmV4dF9vdXRwdXQACwqQYCDfAgEFf0EAIQECQCAAQQdqIgJBEEkNAEEBIQEgAkEDdiIDQQJGDQBBAiEBIAJBIEkNAEEDIQEgA0EERg0AQQQhASACQTBJDQBBBSEBIANBBkYNAEEGIQEgAkHIAEkNAEEHIQEgAkHYAEkNAEEIIQEgAkGIAUkNAEEJIQEgAkGIAkkNACAAEIGAgIAAIgBBCGpBACAAGw8LAkACQCABQQJ0QcCIgIAAaiIEKAIAIgANAEEAIQACQAJAQQAoAuSIgIAAIgJFDQBBACACKAIANgLkiICAAAwBC0EAEIGAgIAAIgJFDQILIAJBgIB8cSIAIAJBCHZB/wFxIgJyIAE6AAAgACACQQh0ckGAAmohAEEAIQJBACABQQJ0QYCIgIAAaigCACIDayEFIAMhAQNAIAAgBWoiACACNgIAIAAhAiABIANqIgFBgQJJDQALIAQgADYCAAsgBCAAKAIANgIACyAAC/QHAQh/QQAoArCIgIAAIQECQAJAAkACQAJAQQAtALSIgIAARQ0AQQBBADoAtIiAgAAgAUUNAUGwiICAACECA0ACQAJAIAFBCGoiAyABKAIEIgRqIgVBCHZB/wFxIgYNACABIQIMAQsCQANAIAVBgIB8cSAGai0AAEH+AUcNAUGwiICAACEGA0AgBiIHKAIAIgYgBUcNAAsgByAFKAIANgIAIAEgBCAFKAIEakEIaiIENgIEIAcgAiACIAVGGyECIAMgBGoiBUEIdkH/AXEiBg0ACwsgAigCACECCyACKAIAIgENAAtBACgCsIiAgAAhAQsgAUUNACAAQYcCakGAfnEhCEF/IQJBsIiAgAAhBEEAIQNBsIiAgAAhBgNAIAYhBwJAIAEiBigCBCIFIABJDQAgBSACTw0AIAUhAiAHIQQgBiEDIAVBCGogCEcNACAHIQQgBSECIAYhAwwECyAGKAIAIgENAAsgAw0CDAELQbCIgIAAIQQLPwBBEHQhASAAQYgCaiEHQQAhAwJAAkBBACgCuIiAgAAiAkUNAEEAIQUgASEGDAELQQAgAUHwoISAAEH//wNqQYCAfHEiBmsiAjYCuIiAgAAgAiEFCwJAIAcgBU0NACACQQF2IgIgByAFayIHIAIgB0sbQf//A2oiB0EQdkAAQX9GDQJBAEEAKAK4iICAACAHQYCAfHEiA2o2AriIgIAACyAGRQ0BIAZB/wE6AAEgBkEAKAKwiICAADYCgAIgBkGEAmogAyAFakGAgHxxQfh9aiICNgIAIAZBgAJqIQMLIANBgIB8cSIGIANBCHZB/wFxckH/AToAACAEIAMoAgA2AgACQCACIABrQYB+cSIFDQAgAw8LIAMhAQJAIAYgBUF/cyADQQhqIgQgAmoiB2pBgIB8cUYNACAEQf//A3EhBQJAIABB9/0DSw0AIAYgBEEIdkH/AXFqQf4BOgAAIANBACgCsIiAgAA2AgAgA0GAgAQgBWsiBTYCBEEAIAM2ArCIgIAAEIOAgIAAIAZBhIIEaiACIAVrQfh9aiIFNgIAIAZBgYAEakH/AToAACAGQYCCBGohASAFIABrQYB+cSEFDAELIAIgBWogACAFakH//3tqQYCAfHFrQYCAeGohBSADIQELIAEgASgCBCAFazYCBCAFQfgBaiEGIAcgBWtBCHZB/wFxIQUCQANAIAYiB0GAfmohBiAFIgQNAUEBIQUgB0H4AUcNAAsLAkAgB0H4AUYNACACIANqIAZrQYCAfHEiBSAEakH+AToAACAFIARBCHRqIgVBACgCsIiAgAA2AgAgBSAGNgIEQQAgBTYCsIiAgAAQg4CAgAALIAEPC0EAC3wBAn8CQCAARQ0AAkAgAEGAgHxxIABBCHZB/wFxciIBLQAAIgJB/wFHDQAgAEF4aiIAQQAoArCIgIAANgIAQQAgADYCsIiAgAAgAUH+AToAAEEAQQE6ALSIgIAADwsgACACQQJ0QcCIgIAAaiICKAIANgIAIAIgADYCAAsLawECfwJAQQAoArCIgIAAIgAoAgRB/wFLDQAgAEGAgHxxIgEgAEEIdkH/AXEiAHJBCToAAEEAQQAoArCIgIAAKAIANgKwiICAACABIABBCHRyIgBBACgC5IiAgAA2AgBBACAANgLkiICAAAsLTgECfwJAIAAgAUYNACACRQ0AA0ACQCAALQAAIgMgAS0AACIERg0AQQFBfyADIARLGw8LIAFBAWohASAAQQFqIQAgAkF/aiICDQALC0EAC3gBAX8CQAJAIAAgAU8NACACRQ0BIAAhAwNAIAMgAS0AADoAACABQQFqIQEgA0EBaiEDIAJBf2oiAg0ADAILCyAAIAFNDQAgAkUNACABQX9qIQEgAEF/aiEDA0AgAyACaiABIAJqLQAAOgAAIAJBf2oiAg0ACwsgAAssAQF/AkAgAkUNACAAIQMDQCADIAE6AAAgA0EBaiEDIAJBf2oiAg0ACwsgAAt/AQF/AkACQCABIAByIAJyQQNxRQ0AIAJFDQEgACEDA0AgAyABLQAAOgAAIAFBAWohASADQQFqIQMgAkF/aiICDQAMAgsLIAJBBEkNACACQQJ2IQIgACEDA0AgAyABKAIANgIAIAFBBGohASADQQRqIQMgAkF/aiICDQALCyAAC4gBAQJ/AkBBAC0A6IiAgAANAEEAQQE6AOiIgIAAEIyAgIAAEI6AgIAAC0GggAgQgICAgAAiAEGAgAQ2AgBBAkGAgIAgEJeAgIAAIQEgAEEUakKAgICAgIDAADcCACAAQRBqIABBoIAEajYCACAAQQhqQgA3AgAgACAAQSBqNgIEIAAgATYCHCAACxUAIAAoAhwQmICAgAAgABCCgICAAAsWACAAQQxqIAE2AgAgAEEIakEANgIACxsAIAAoAhwgAEEEaiAAQQxqKAIARRCWgICAAAtUAQN/QQAhAANAQQghASAAIQIDQEEAIAJBAXFrQaCG4u1+cSACQQF2cyECIAFBf2oiAQ0ACyAAQQJ0QfCIgIAAaiACNgIAIABBAWoiAEGAAkcNAAsLTgACQCABRQ0AIAJBf3MhAgNAIAJB/wFxIAAtAABzQQJ0QfCIgIAAaigCACACQQh2cyECIABBAWohACABQX9qIgENAAsgAkF/cyECCyACC10DAX4BfwF+QgAhAANAQQghASAAIQIDQEIAIAJCAYN9QsKenLzd8pW2SYMgAkIBiIUhAiABQX9qIgENAAsgAKdBA3RB8JCAgABqIAI3AwAgAEIBfCIAQoACUg0ACwtPAAJAIAFFDQAgAkJ/hSECA0AgAkL/AYMgADEAAIWnQQN0QfCQgIAAaikDACACQgiIhSECIABBAWohACABQX9qIgENAAsgAkJ/hSECCyACC8oQAgx/An4CQAJAIAAoAiRFDQAgACgCACECDAELQQAhAiAAQQA6ACggAEIANwMAIABCADcDGCAAQcgAakEAQeQAEIaAgIAAGiAAQawBakEMNgIACyAAIAEoAgQiAzYCECAAQeAAaiEEIABByABqIQUgAEG2AWohBiAAQbABaiEHIABBqAFqIQggASgCECEJAkACQAJAAkADQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkACQCACDgoBAgAEBQYHCAkKDwsgASgCACEKIAAoAqgBIQIgACgCrAEhCyABKAIEIQwgASgCCCENDAILIAcgACgCqAEiDGogASgCACABKAIEIgJqIAEoAgggAmsiAiAAKAKsASAMayIMIAIgDEkbIgIQh4CAgAAaIAEgASgCBCACajYCBEEAIQwgAEEAIAAoAqgBIAJqIgIgAiAAKAKsASILRhs2AqgBIAIgC0cNESAAQQE2AgACQCAHQaiIgIAAQQYQhICAgABFDQBBBSEMDBILIAZBAkEAEI2AgIAAIAAoALgBRw0QQQYhDCAGLQAADREgACAALQC3ASICNgIgIAJBBEsNEUEBIAJ0QRNxRQ0RCyABKAIEIgwgASgCCCINRg0OAkAgASgCACIKIAxqLQAAIgsNACAAIAw2AhAgASAMQQFqNgIEQQYhAgwMC0EAIQIgAEEANgKoASAAQQI2AgAgACALQQJ0QQRqIgs2AqwBIAAgCzYCQAsgByACaiAKIAxqIA0gDGsiDCALIAJrIgIgDCACSRsiAhCHgICAABogASABKAIEIAJqNgIEQQAhDCAAQQAgACgCqAEgAmoiAiACIAAoAqwBIgtGGzYCqAEgAiALRw0PIAAgAkF8aiICNgKsAUEHIQwgByACQQAQjYCAgAAgByAAKAKsASICaigAAEcNDyAAQQI2AqgBIAAtALEBIgtBP3ENDAJAAkAgC0HAAHFFDQAgACAHIAggAhCRgICAAEEBRw0RIAAgACkDCDcDMCAAKAKsASECIAAtALEBIQsMAQsgAEJ/NwMwC0J/IQ4CQCALwEF/Sg0AIAAgByAIIAIQkYCAgABBAUcNECAAKAKsASECIAApAwghDgsgACAONwM4IAIgACgCqAEiC2tBAkkNDyAAIAtBAWoiCjYCqAEgCCALakEIai0AAEEhRw0MIAAgC0ECaiINNgKoASAIIApqQQhqLQAAQQFHDQwgAiANRg0PIAAgC0EDajYCqAEgACgCsAkgCCANakEIai0AABCcgICAACIMDQ8gACgCrAEiAiAAKAKoASIMIAIgDEsbIQ0CQANAIA0gDEYNASAAIAxBAWoiAjYCqAEgACAMaiELIAIhDCALQbABai0AAA0ODAALCyAFQgA3AwAgAEEANgKoASAAQQM2AgAgBUEIakIANwMACyAAIAEoAgQ2AhAgACABKAIQNgIUIAAoArAJIAEQmYCAgAAhDCAAIAApA0ggASgCBCAAKAIQa618Ig43A0ggACAAKQNQIAEoAhAgACgCFCICayILrXwiDzcDUCAOIAApAzBWDQ0gDyAAKQM4Vg0NAkACQAJAAkAgACgCIEF/ag4EAAMDAQMLIAEoAgwgAmogCyAAKAIYEI2AgIAArSEODAELIAEoAgwgAmogCyAAKQMYEI+AgIAAIQ4LIAAgDjcDGAsgDEEBRw0OAkAgACkDMCIOQn9RDQAgDiAFKQMAUg0OCwJAIAApAzgiDkJ/UQ0AQQchDCAOIAApA1BSDQ8LIAAgACkDSCAANQJAfCAAKQNgfCIPNwNgQgQhDgJAAkACQCAAKAIgQX9qDgQBAgIAAgtCCCEOCyAEIA4gD3w3AwALIAAgACkDaCAAKQNQfDcDaCAAIARBGCAAKAJwEI2AgIAANgJwIABBBDYCACAAIAApA1hCAXw3A1gLAkAgBSkDACIOQgODUA0AIA5CAXwhDiABKAIEIQwgASgCCCELA0AgCyAMRg0NIAEgDEEBaiICNgIEIAEoAgAgDGotAAANDiAFIA43AwAgDkIDgyEPIA5CAXwhDiACIQwgD0IAUg0ACwsgAEEFNgIAC0EBIQIgACgCIEF/ag4EBgcHBQcLIAAgARCSgICAACIMQQFHDQsgAEEHNgIAC0EAIAAoAhBrIQUgAEGAAWopAwAhDiABKAIEIQwCQANAIA4gBSAMaq18QgODUA0BAkAgDCABKAIIRw0AIAAgARCTgICAAAwLCyABIAxBAWoiAjYCBCABKAIAIAxqIQsgAiEMIAstAAANCwwACwsgACABEJOAgIAAQQchDCAEIABBkAFqQRgQhICAgAANCiAAQQg2AgALIAAgAUEgEJSAgIAAIgxBAUcNCSAAQQk2AgBBDCELIABBDDYCrAEMAQsgACgCrAEhCwsgByAAKAKoASIMaiABKAIAIAEoAgQiAmogASgCCCACayICIAsgDGsiDCACIAxJGyICEIeAgIAAGiABIAEoAgQgAmo2AgRBACEMIABBACAAKAKoASACaiICIAIgACgCrAEiC0YbNgKoASACIAtHDQcgABCVgICAACEMDAcLQQEhAiAAIAFBwAAQlICAgAAiDEEBRw0GDAELQQEhAiAAIAFBIBCUgICAACIMQQFHDQULIAAgAjYCAAwACwtBBiEMDAILQQAhDAwBC0EHIQwLAkACQCAAKAIkDQACQAJAIAwOAgADAQtBB0EIIAEoAgQgASgCCEYbIQwLIAEgCTYCECABIAM2AgQgDA8LAkAgDA0AIAMgASgCBEcNACAJIAEoAhBHDQAgAC0AKCEBIABBAToAKCABQQN0DwsgAEEAOgAoCyAMC6YBAQN/AkAgACgCBCIEDQAgAEIANwMICyACKAIAIgUgAyAFIANLGyEGA0ACQCAGIAVHDQBBAA8LIAEgBWotAAAhAyACIAVBAWoiBTYCACAAIANB/wBxrSAErYYgACkDCIQ3AwgCQAJAIAPAIgNBAEgNAAJAIAMNAEEHIQMgBA0CCyAAQQA2AgRBAQ8LQQchAyAAIARBB2oiBDYCBCAEQT9HDQELCyADC6ECAgN/AX4gAEGQAWohAiABQQRqIQMDQAJAIAAgASgCACADIAEoAggQkYCAgAAiBEEBRg0AIABBgAFqIgMgAykDACABKAIEIAAoAhAiA2siAq18NwMAIAAgAyABKAIAaiACIAAoAhgQjYCAgACtNwMYIAQPCwJAAkACQAJAAkAgACgCeA4DAAIBAwsgACAAKQMIIgU3A4gBAkAgBSAAKQNYUQ0AQQcPCyAAQQE2AngMAwsgACAAKQOYASAAKQMIfDcDmAEgACACQRggACgCoAEQjYCAgAA2AqABIABBATYCeCAAIAApA4gBQn98IgU3A4gBDAILIABBAjYCeCAAIAApA5ABIAApAwh8NwOQAQsgACkDiAEhBQsgBUIAUg0AC0EBC0ABAn8gAEGAAWoiAiACKQMAIAEoAgQgACgCECICayIDrXw3AwAgACACIAEoAgBqIAMgACgCGBCNgICAAK03AxgLfAEEfyABKAIEIQMgASgCCCEEA0ACQCAEIANHDQBBAA8LIAEgA0EBaiIFNgIEAkAgASgCACADai0AACAAKQMYIAAoAgQiA62Ip0H/AXFGDQBBBw8LIAAgA0EIaiIGNgIEIAUhAyAGIAJJDQALIABBADYCBCAAQgA3AxhBAQtvAQF/QQchAQJAIABBugFqLwAAQdm0AUcNACAAQbQBakEGQQAQjYCAgAAgAEGwAWooAABHDQAgAEGAAWopAwBCAoggADUAtAFSDQAgAEG4AWotAAANAEEBQQcgACgCICAAQbkBai0AAEYbIQELIAELwAIBA38CQAJAAkAgACgCJA0AIABBADoAKCAAQQA2AgBBASECDAELAkAgACgCAEEKRw0AQQAhAwwCC0ECIQMMAQtBASEDCwJAAkADQAJAAkACQAJAIAMOAwABAwMLIAEoAgQiAyABKAIIIgRGDQQgASgCACEFAkADQCAFIANqLQAADQEgASADQQFqIgM2AgQgACAAKAIEQQFqQQNxNgIEIAQgA0YNBgwACwsCQCAAKAIERQ0AQQcPCyAAKAIkRQ0BIABBADoAKCAAQQA2AgBBASEDDAMLIABCADcDGCAAQQA2AgQgAEHIAGpBAEHkABCGgICAABogAEGsAWpBDDYCAAtBAiEDDAELIAAgARCQgICAACIDQQFHDQIgAEEKNgIAQQAhAwwACwsCQCACDQBBAA8LQQdBASAAKAIEGyEDCyADC3UBAX8CQEG4CRCAgICAACICRQ0AIAIgADYCJCACIAAgARCbgICAACIANgKwCQJAIABFDQAgAkEAOgAoIAJCADcDACACQgA3AxggAkHIAGpBAEHkABCGgICAABogAkGsAWpBDDYCACACDwsgAhCCgICAAAtBAAseAAJAIABFDQAgACgCsAkQnYCAgAAgABCCgICAAAsL3RABCn8gAEHo3QFqIQIgAEHUAGohAyAAQRxqIgRBCGohBQJAAkADQCAAKAJAIQYCQAJAAkACQAJAAkACQAJAAkACQAJAAkACQAJAAkAgASgCBCIHIAEoAghJDQAgBkEHRg0BDBELIAYOCQECAwQFBgcACQ4LIAAoAkwhBgwHC0EBIQYgASAHQQFqNgIEIAEoAgAgB2otAAAiB0UNCAJAAkAgB0HfAUsNACAHQQFHDQELIABBgAI7AVACQCAAKAI8DQAgACABKAIMIAEoAhAiBmo2AhggACABKAIUIAZrNgIsCyAEQgA3AgAgBUIANwIADAoLIAAtAFBFDQkMDQsgASAHQQFqNgIEIAEoAgAgB2otAAAhByAAQQI2AkAgACAHQQh0IAAoAkhqNgJIDAsLIAEgB0EBajYCBCABKAIAIAdqLQAAIQcgAEEDNgJAIAAgByAAKAJIakEBajYCSAwKCyABIAdBAWo2AgQgASgCACAHai0AACEHIABBBDYCQCAAIAdBCHQ2AkwMCQsgASAHQQFqNgIEIAEoAgAgB2otAAAhByAAIAAoAkQ2AkAgACAHIAAoAkxqQQFqNgJMDAgLIAEgB0EBajYCBEEHIQYgASgCACAHai0AACIHQeABSw0DQQAhCAJAAkAgB0EtTw0AQQAhCQwBCyAHQVNqIgcgB0H/AXFBLW4iCUEtbGshByAJQQFqIQkLIABBfyAJdEF/czYCdAJAIAdB/wFxQQlJDQAgB0F3aiIHIAdB/wFxQQluIghBCWxrIQcgCEEBaiEICyAAIAg2AnAgACAHQf8BcSIHNgJsIAggB2pBBEsNAyADQgA3AgAgA0EIakIANwIAIANBEGpBADYCACAAQX8gCHRBf3M2AnBB+AAhBwNAIAAgB2pBgAg7AQAgB0ECaiIHQeTdAUcNAAsgAEEGNgJAIABBBTYCCCAAQv////8PNwIACyAAKAJMIgpBBUkNBwJAIAAoAggiB0UNACAHQX9qIQYgASgCBCEHIAEoAgghCQNAIAkgB0YNCiABIAdBAWoiCDYCBCABKAIAIAdqLQAAIQcgACAGNgIIIAAgByAAKAIEQQh0cjYCBCAIIQcgBkF/aiIGQX9HDQALCyAAQQc2AkAgACAKQXtqIgY2AkwLIAAgACgCICIHIAEoAhQgASgCEGsiCCAAKAJIIgkgCCAJSRsiCGogACgCLCIJIAkgB2sgCEsbNgIoIAEoAggiCiABKAIEIghrIQcCQAJAAkAgACgC5N0BIgkNACAGDQFBACEGCyACIAlqIAEoAgAgCGpBKiAJayIIIAYgCWsiBiAIIAZJGyIGIAcgBiAHSRsiBxCHgICAABoCQAJAIAAoAuTdASIIIAdqIgYgACgCTEcNACACIAhqIAdqQQBBPyAGaxCGgICAABogACgC5N0BIAdqIQYMAQsCQCAGQRRLDQAgACAGNgLk3QEgASABKAIEIAdqNgIEDAMLIAZBa2ohBgsgAEEANgIQIAAgAjYCDCAAIAY2AhRBByEGIAAQmoCAgABFDQMgACgCECIIIAAoAuTdASIJIAdqSw0DIAAgACgCTCAIayIGNgJMAkAgCCAJTw0AIAAgCSAIayIHNgLk3QEgAiACIAhqIAcQhYCAgAAaDAILIABBADYC5N0BIAEgASgCBCAIIAlraiIINgIEIAEoAggiCiAIayEHCwJAIAdBFUkNACAAIAg2AhAgACABKAIANgIMIAAgCkFraiAIIAZqIAcgBkEVakkbNgIUQQchBiAAEJqAgIAARQ0DIAAoAkwiByAAKAIQIgggASgCBGsiCUkNAyABIAg2AgQgACAHIAlrIgY2AkwgASgCCCAIayIHQRRLDQELIAIgASgCACAIaiAHIAYgByAGSRsiBxCHgICAABogACAHNgLk3QEgASABKAIEIAdqNgIECyAAKAIgIgYgACgCHCIIayEHAkAgACgCPEUNAAJAIAYgACgCLEcNACAAQQA2AiALIAEoAgwgASgCEGogACgCGCAIaiAHEIeAgIAAGiAAKAIgIQYLIAAgBjYCHCABIAEoAhAgB2oiCDYCECAAIAAoAkgiBiAHazYCSAJAIAYgB0cNAEEHIQYgACgCTA0CIAAoAmgNAiAAKAIEDQIgAEEANgJADAQLQQAhBiAIIAEoAhRGDQEgASgCBCABKAIIRw0FIAAoAuTdASAAKAJMTw0FDAELAkADQCAAKAJMIghFDQFBACEGIAEoAggiCSAHTQ0CIAEoAhQiCiABKAIQIgtNDQIgACAIIAkgB2siBiAKIAtrIgkgBiAJSRsiBiAAKAIsIAAoAiAiCWsiCiAGIApJGyIGIAggBiAISRsiBms2AkwgCSAAKAIYaiABKAIAIAdqIAYQhYCAgAAaIAAgACgCICAGaiIHNgIgAkAgACgCJCAHTw0AIAAgBzYCJAsCQCAAKAI8RQ0AAkAgByAAKAIsRw0AIABBADYCIAsgASgCDCABKAIQaiABKAIAIAEoAgRqIAYQhYCAgAAaIAAoAiAhBwsgACAHNgIcIAEgASgCECAGajYCECABIAEoAgQgBmoiBzYCBAwACwsgAEEANgJADAQLIAYPCyAHwEF/Sg0BIABBATYCQCAAIAdBEHRBgID8AHE2AkgCQCAHQcABSQ0AIABBBTYCRCAAQQA6AFEMAwsgAC0AUQ0DIABBBjYCRCAHQaABSQ0CIANCADcCACADQRBqQQA2AgAgA0EIakIANwIAQfgAIQcDQCAAIAdqQYAIOwEAIAdBAmoiB0Hk3QFHDQALCyAAQQU2AgggAEL/////DzcCAAwBCyAHQQJLDQEgAEKDgICAgAE3AkAMAAsLQQcPC0EAC5wYARR/IABBGGohAQJAIABBIGooAgAiAiAAQShqKAIAIgNPDQAgAEHoAGoiBCgCAEUNACABIAQgACgCVBCegICAABogACgCKCEDIAAoAiAhAgsCQCACIANPDQAgAEHYC2ohBSAAQbwNaiEGIABB3A1qIQcgAEHoAGohCCAAQeAVaiEJIABB1ABqIQoDQCAAKAIQIgsgACgCFEsNASAAIAAoAmQiDEEFdGogACgCdCACcSINQQF0aiIOQfgAaiEPAkACQCAAKAIAIgNBgICACEkNACAAKAIEIRAMAQsgACADQQh0IgM2AgAgACALQQFqIgQ2AhAgACAAKAIEQQh0IAAoAgwgC2otAAByIhA2AgQgBCELCwJAAkAgECADQQt2IA8vAQAiEWwiBE8NACAAIAQ2AgAgDyARQYAQIBFrQQV2ajsBACACQX9qIQMCQCACDQAgACgCLCADaiEDCwJAAkAgACgCJCIRDQBBACEDDAELIAEoAgAgA2otAAAhAwsgACAAKAJwIAJxIAAoAmwiD3QgA0EIIA9rdmpBgAxsakHkHWohDgJAAkAgDEEGSw0AQQEhAwNAIA4gA0EBdCIDaiEQAkACQCAAKAIAIgRBgICACEkNACAAKAIEIQwMAQsgACAEQQh0IgQ2AgAgACAAKAIQIg9BAWo2AhAgACAAKAIEQQh0IA8gACgCDGotAAByIgw2AgQLAkACQCAMIARBC3YgEC8BACIRbCIPSQ0AIAAgDCAPazYCBCAEIA9rIQ8gA0EBciEDIBEgEUEFdmshBAwBCyARQYAQIBFrQQV2aiEECyAAIA82AgAgECAEOwEAIANBgAJJDQALIAAoAiAhAgwBCyACIAAoAlQiD0F/c2ohAwJAIAIgD0sNACAAKAIsIANqIQMLAkACQCARDQBBACESDAELIAEoAgAgA2otAAAhEgtBASEDQYACIQ8DQCAOIBJBAXQiEiAPcSITIA9qIANqQQF0aiERAkACQCAEQf///wdNDQAgBCENDAELIAAgBEEIdCINNgIAIAAgC0EBaiIENgIQIAAgEEEIdCAAKAIMIAtqLQAAciIQNgIEIAQhCwsCQAJAIBAgDUELdiARLwEAIgxsIgRPIhQNACAMQYAQIAxrQQV2aiEMDAELIAAgECAEayIQNgIEIA0gBGshBCAMIAxBBXZrIQxBACEPCyAAIAQ2AgAgESAMOwEAIA8gE3MhDyADQQF0IBRyIgNBgAJJDQALCyAAIAJBAWo2AiAgACgCGCACaiADOgAAAkAgACgCJCAAKAIgIgJPDQAgACACNgIkC0EAIQMCQCAAKAJkIgRBBEkNAAJAIARBCUsNACAEQX1qIQMMAQsgBEF6aiEDCyAAIAM2AmQMAQsgACADIARrIgM2AgAgACAQIARrIgQ2AgQgDyARIBFBBXZrOwEAIAAgDEEBdGoiEkH4A2ohDwJAAkAgA0H///8HTQ0AIAshEwwBCyAAIANBCHQiAzYCACAAIAtBAWoiEzYCECAAIARBCHQgACgCDCALai0AAHIiBDYCBAsCQAJAIAQgA0ELdiAPLwEAIhBsIhFJDQAgACADIBFrIgw2AgAgACAEIBFrIgM2AgQgDyAQIBBBBXZrOwEAIBJBkARqIQ8CQAJAIAxB////B00NACATIREMAQsgACAMQQh0Igw2AgAgACATQQFqIhE2AhAgACADQQh0IAAoAgwgE2otAAByIgM2AgQLAkACQCADIAxBC3YgDy8BACIQbCIETw0AIAAgBDYCACAPIBBBgBAgEGtBBXZqOwEAIA5B2ARqIQ8CQCAEQf///wdLDQAgACAEQQh0IgQ2AgAgACARQQFqNgIQIAAgA0EIdCAAKAIMIBFqLQAAciIDNgIECwJAIAMgBEELdiAPLwEAIhBsIhFJDQAgACAEIBFrNgIAIAAgAyARazYCBCAPIBAgEEEFdms7AQAMAgsgACARNgIAIA8gEEGAECAQa0EFdmo7AQAgAEEBNgJoIABBCUELIAAoAmRBB0kbNgJkDAMLIAAgDCAEayIMNgIAIAAgAyAEayIDNgIEIA8gECAQQQV2azsBACASQagEaiEEAkACQCAMQf///wdNDQAgESEODAELIAAgDEEIdCIMNgIAIAAgEUEBaiIONgIQIAAgA0EIdCAAKAIMIBFqLQAAciIDNgIECwJAAkAgAyAMQQt2IAQvAQAiD2wiEE8NACAAIBA2AgAgBCAPQYAQIA9rQQV2ajsBACAAKAJYIQMMAQsgACAMIBBrIhE2AgAgACADIBBrIgM2AgQgBCAPIA9BBXZrOwEAIBJBwARqIQ8CQCARQf///wdLDQAgACARQQh0IhE2AgAgACAOQQFqNgIQIAAgA0EIdCAAKAIMIA5qLQAAciIDNgIECwJAAkAgAyARQQt2IA8vAQAiEGwiBE8NACAQQYAQIBBrQQV2aiEQIAAoAlwhAwwBCyAAIAMgBGs2AgQgACgCYCEDIAAgACgCXDYCYCARIARrIQQgECAQQQV2ayEQCyAAIAQ2AgAgDyAQOwEAIAAgACgCWDYCXAsgACAAKAJUNgJYIAAgAzYCVAsgAEEIQQsgACgCZEEHSRs2AmQgACAJIA0Qn4CAgAAMAQsgACARNgIAIA8gEEGAECAQa0EFdmo7AQAgACAAKAJcNgJgIAAgACkCVDcCWCAAQQdBCiAAKAJkQQdJGzYCZCAAIAcgDRCfgICAACAKIAAoAmgiA0F+akEDIANBBkkbQQd0akGEB2ohDUEBIQMDQCANIANBAXQiA2ohEAJAAkAgACgCACIEQYCAgAhJDQAgACgCBCEMDAELIAAgBEEIdCIENgIAIAAgACgCECIPQQFqNgIQIAAgACgCBEEIdCAPIAAoAgxqLQAAciIMNgIECwJAAkAgDCAEQQt2IBAvAQAiEWwiD0kNACAAIAwgD2s2AgQgBCAPayEPIANBAXIhAyARIBFBBXZrIQQMAQsgEUGAECARa0EFdmohBAsgACAPNgIAIBAgBDsBACADQcAASQ0ACwJAIANBQGoiBEEDSw0AIAAgBDYCVAwBCyAAIANBAXFBAnIiDzYCVCAEQQF2IRACQCAEQQ1LDQAgACAPIBBBf2oiDnQiBDYCVEEBIQ8gBSAEQQF0akHAACADa0EBdGpBfmohEkEAIQwDQCASIA9BAXQiD2ohEAJAAkAgACgCACIDQYCAgAhJDQAgACgCBCENDAELIAAgA0EIdCIDNgIAIAAgACgCECIEQQFqNgIQIAAgACgCBEEIdCAEIAAoAgxqLQAAciINNgIECwJAAkAgDSADQQt2IBAvAQAiEWwiBEkNACAAIA0gBGs2AgQgACAAKAJUQQEgDHRqNgJUIAMgBGshBCAPQQFyIQ8gESARQQV2ayEDDAELIBFBgBAgEWtBBXZqIQMLIAAgBDYCACAQIAM7AQAgDiAMQQFqIgxHDQAMAgsLIBBBe2ohECAAKAIEIQQgACgCACEDA0ACQCADQf///wdLDQAgACADQQh0IgM2AgAgACAAKAIQIhFBAWo2AhAgBEEIdCARIAAoAgxqLQAAciEECyAAIANBAXYiAzYCACAAIAQgA2siBEEfdSIRIA9BAXRqQQFqIg82AlQgACARIANxIARqIgQ2AgQgEEF/aiIQDQALIAAgD0EEdDYCVEEAIQxBASEPA0AgBiAPQQF0Ig9qIRACQAJAIAAoAgAiA0GAgIAISQ0AIAAoAgQhDQwBCyAAIANBCHQiAzYCACAAIAAoAhAiBEEBajYCECAAIAAoAgRBCHQgBCAAKAIMai0AAHIiDTYCBAsCQAJAIA0gA0ELdiAQLwEAIhFsIgRJDQAgACANIARrNgIEIAAgACgCVEEBIAx0ajYCVCADIARrIQQgD0EBciEPIBEgEUEFdmshAwwBCyARQYAQIBFrQQV2aiEDCyAAIAQ2AgAgECADOwEAIAxBAWoiDEEERw0ACwsCQCABIAggACgCVBCegICAAA0AQQAPCyAAKAIgIQILIAIgACgCKEkNAAsLQQEhAwJAIAAoAgAiBEH///8HSw0AIAAgBEEIdDYCAEEBIQMgACAAKAIQIgRBAWo2AhAgACAAKAIEQQh0IAQgACgCDGotAAByNgIECyADC3ABAX8CQEGo3gEQgICAgAAiAkUNACACQTRqIAE2AgAgAkE8aiAANgIAAkACQAJAIABBf2oOAgABAgsgAiABEICAgIAAIgA2AhggAA0BIAIQgoCAgAAMAgsgAkEANgIYIAJBOGpBADYCAAsgAg8LQQAL0gEBAn9BBiECAkAgAUEnSw0AIABBMGogAUEBcUECciABQQF2QQtqdCIBNgIAAkACQCAAQTxqKAIAIgNFDQBBBCECIAEgAEE0aigCAEsNAiAAQSxqIAE2AgAgA0ECRw0AIABBOGoiAygCACABTw0AIAAgATYCOCAAKAIYEIKAgIAAIAAgACgCMBCAgICAACIBNgIYIAENAEEDIQIMAQtBACECIABBADYCQCAAQdAAakEBOgAAIABB6ABqQQA2AgAgAEHk3QFqIQMLIANBADYCAAsgAgsjAAJAIABBPGooAgBFDQAgACgCGBCCgICAAAsgABCCgICAAAvHAQEDf0EAIQMCQCAAKAIMIAJNDQAgACgCGCACTQ0AIAEgASgCACIDIAAoAhAgACgCCCIEayIFIAMgBSADSRsiBWs2AgAgBCACQX9zaiEDAkAgBCACSw0AIAAoAhQgA2ohAwsDQCAAKAIAIgIgA2otAAAhASAAIAAoAggiBEEBajYCCCACIARqIAE6AABBACADQQFqIgMgAyAAKAIURhshAyAFQX9qIgUNAAtBASEDIAAoAgwgACgCCCIFTw0AIAAgBTYCDAsgAwvoBAEGfwJAAkAgACgCACIDQYCAgAhJDQAgACgCBCEEDAELIAAgA0EIdCIDNgIAIAAgACgCECIFQQFqNgIQIAAgACgCBEEIdCAFIAAoAgxqLQAAciIENgIECwJAAkAgBCADQQt2IAEvAQAiBWwiBk8NACAAIAY2AgAgASAFQYAQIAVrQQV2ajsBACABIAJBBHRqQQRqIQdBCCEIQQIhAQwBCyAAIAMgBmsiAzYCACAAIAQgBmsiBDYCBCABIAUgBUEFdms7AQACQCADQf///wdLDQAgACADQQh0IgM2AgAgACAAKAIQIgVBAWo2AhAgACAEQQh0IAUgACgCDGotAAByIgQ2AgQLAkAgBCADQQt2IAEvAQIiBWwiBk8NACAAIAY2AgAgASAFQYAQIAVrQQV2ajsBAiABIAJBBHRqQYQCaiEHQQghCEEKIQEMAQsgACADIAZrNgIAIAAgBCAGazYCBCABIAUgBUEFdms7AQIgAUGEBGohB0GAAiEIQRIhAQsgAEHoAGogATYCAEEBIQEDQCAHIAFBAXQiAWohBAJAAkAgACgCACIDQYCAgAhJDQAgACgCBCECDAELIAAgA0EIdCIDNgIAIAAgACgCECIFQQFqNgIQIAAgACgCBEEIdCAFIAAoAgxqLQAAciICNgIECwJAAkAgAiADQQt2IAQvAQAiBmwiBUkNACAAIAIgBWs2AgQgAyAFayEFIAFBAXIhASAGIAZBBXZrIQMMAQsgBkGAECAGa0EFdmohAwsgACAFNgIAIAQgAzsBACABIAhJDQALIABB6ABqIgAgASAIayAAKAIAajYCAAsLNQEAQYAICy4IAAAAEAAAABgAAAAgAAAAKAAAADAAAABAAAAAUAAAAIAAAAAAAQAA/Td6WFoA";
+            }),
+            /* 2 */
+            /***/
+            ((module3) => {
+              module3.exports = __WEBPACK_EXTERNAL_MODULE__2__;
+            })
+            /******/
+          ];
+          var __webpack_module_cache__ = {};
+          function __webpack_require__(moduleId) {
+            var cachedModule = __webpack_module_cache__[moduleId];
+            if (cachedModule !== void 0) {
+              return cachedModule.exports;
+            }
+            var module3 = __webpack_module_cache__[moduleId] = {
+              /******/
+              // no module.id needed
+              /******/
+              // no module.loaded needed
+              /******/
+              exports: {}
+              /******/
+            };
+            __webpack_modules__[moduleId](module3, module3.exports, __webpack_require__);
+            return module3.exports;
+          }
+          (() => {
+            __webpack_require__.d = (exports3, definition) => {
+              for (var key in definition) {
+                if (__webpack_require__.o(definition, key) && !__webpack_require__.o(exports3, key)) {
+                  Object.defineProperty(exports3, key, { enumerable: true, get: definition[key] });
+                }
+              }
+            };
+          })();
+          (() => {
+            __webpack_require__.o = (obj3, prop) => Object.prototype.hasOwnProperty.call(obj3, prop);
+          })();
+          (() => {
+            __webpack_require__.r = (exports3) => {
+              if (typeof Symbol !== "undefined" && Symbol.toStringTag) {
+                Object.defineProperty(exports3, Symbol.toStringTag, { value: "Module" });
+              }
+              Object.defineProperty(exports3, "__esModule", { value: true });
+            };
+          })();
+          var __webpack_exports__ = {};
+          (() => {
+            __webpack_require__.r(__webpack_exports__);
+            __webpack_require__.d(__webpack_exports__, {
+              /* harmony export */
+              XzReadableStream: () => (
+                /* binding */
+                XzReadableStream2
+              )
+              /* harmony export */
+            });
+            var _dist_native_xz_decompress_wasm__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(1);
+            const ReadableStream3 = globalThis.ReadableStream || __webpack_require__(2).ReadableStream;
+            const XZ_OK = 0;
+            const XZ_STREAM_END = 1;
+            class XzContext {
+              constructor(moduleInstance) {
+                this.exports = moduleInstance.exports;
+                this.memory = this.exports.memory;
+                this.ptr = this.exports.create_context();
+                this._refresh();
+                this.bufSize = this.mem32[0];
+                this.inStart = this.mem32[1] - this.ptr;
+                this.inEnd = this.inStart + this.bufSize;
+                this.outStart = this.mem32[4] - this.ptr;
+              }
+              supplyInput(sourceDataUint8Array) {
+                this._refresh();
+                const inBuffer = this.mem8.subarray(this.inStart, this.inEnd);
+                inBuffer.set(sourceDataUint8Array, 0);
+                this.exports.supply_input(this.ptr, sourceDataUint8Array.byteLength);
+                this._refresh();
+              }
+              getNextOutput() {
+                const result = this.exports.get_next_output(this.ptr);
+                this._refresh();
+                if (result !== XZ_OK && result !== XZ_STREAM_END) {
+                  throw new Error(`get_next_output failed with error code ${result}`);
+                }
+                const outChunk = this.mem8.slice(this.outStart, this.outStart + /* outPos */
+                this.mem32[5]);
+                return { outChunk, finished: result === XZ_STREAM_END };
+              }
+              needsMoreInput() {
+                return (
+                  /* inPos */
+                  this.mem32[2] === /* inSize */
+                  this.mem32[3]
+                );
+              }
+              outputBufferIsFull() {
+                return (
+                  /* outPos */
+                  this.mem32[5] === this.bufSize
+                );
+              }
+              resetOutputBuffer() {
+                this.outPos = this.mem32[5] = 0;
+              }
+              dispose() {
+                this.exports.destroy_context(this.ptr);
+                this.exports = null;
+              }
+              _refresh() {
+                if (this.memory.buffer !== this.mem8?.buffer) {
+                  this.mem8 = new Uint8Array(this.memory.buffer, this.ptr);
+                  this.mem32 = new Uint32Array(this.memory.buffer, this.ptr);
+                }
+              }
+            }
+            class ContextMutex {
+              constructor() {
+                this.locked = false;
+                this.waitQueue = [];
+              }
+              async acquire() {
+                if (!this.locked) {
+                  this.locked = true;
+                  return;
+                }
+                return new Promise((resolve) => {
+                  this.waitQueue.push(resolve);
+                });
+              }
+              release() {
+                if (this.waitQueue.length > 0) {
+                  const next = this.waitQueue.shift();
+                  next();
+                } else {
+                  this.locked = false;
+                }
+              }
+            }
+            class XzReadableStream2 extends ReadableStream3 {
+              static _moduleInstancePromise;
+              static _moduleInstance;
+              static _contextMutex = new ContextMutex();
+              static async _getModuleInstance() {
+                const base64Wasm = _dist_native_xz_decompress_wasm__WEBPACK_IMPORTED_MODULE_0__.replace("data:application/wasm;base64,", "");
+                const wasmBytes = Uint8Array.from(atob(base64Wasm), (c3) => c3.charCodeAt(0)).buffer;
+                const wasmOptions = {};
+                const module3 = await WebAssembly.instantiate(wasmBytes, wasmOptions);
+                XzReadableStream2._moduleInstance = module3.instance;
+              }
+              constructor(compressedStream) {
+                let xzContext;
+                let unconsumedInput = null;
+                const compressedReader = compressedStream.getReader();
+                super({
+                  async start(controller) {
+                    await XzReadableStream2._contextMutex.acquire();
+                    try {
+                      if (!XzReadableStream2._moduleInstance) {
+                        await (XzReadableStream2._moduleInstancePromise || (XzReadableStream2._moduleInstancePromise = XzReadableStream2._getModuleInstance()));
+                      }
+                      xzContext = new XzContext(XzReadableStream2._moduleInstance);
+                    } catch (error2) {
+                      XzReadableStream2._contextMutex.release();
+                      throw error2;
+                    }
+                  },
+                  async pull(controller) {
+                    try {
+                      if (xzContext.needsMoreInput()) {
+                        if (unconsumedInput === null || unconsumedInput.byteLength === 0) {
+                          const { done, value } = await compressedReader.read();
+                          if (!done) {
+                            unconsumedInput = value;
+                          }
+                        }
+                        const nextInputLength = Math.min(xzContext.bufSize, unconsumedInput.byteLength);
+                        xzContext.supplyInput(unconsumedInput.subarray(0, nextInputLength));
+                        unconsumedInput = unconsumedInput.subarray(nextInputLength);
+                      }
+                      const nextOutputResult = xzContext.getNextOutput();
+                      controller.enqueue(nextOutputResult.outChunk);
+                      xzContext.resetOutputBuffer();
+                      if (nextOutputResult.finished) {
+                        xzContext.dispose();
+                        XzReadableStream2._contextMutex.release();
+                        controller.close();
+                      }
+                    } catch (error2) {
+                      if (xzContext) {
+                        xzContext.dispose();
+                      }
+                      XzReadableStream2._contextMutex.release();
+                      throw error2;
+                    }
+                  },
+                  cancel() {
+                    try {
+                      if (xzContext) {
+                        xzContext.dispose();
+                      }
+                      return compressedReader.cancel();
+                    } finally {
+                      XzReadableStream2._contextMutex.release();
+                    }
+                  }
+                });
+              }
+            }
+          })();
+          return __webpack_exports__;
+        })()
+      );
+    });
+  }
+});
+
+// node_modules/pend/index.js
+var require_pend = __commonJS({
+  "node_modules/pend/index.js"(exports2, module2) {
+    module2.exports = Pend;
+    function Pend() {
+      this.pending = 0;
+      this.max = Infinity;
+      this.listeners = [];
+      this.waiting = [];
+      this.error = null;
+    }
+    Pend.prototype.go = function(fn) {
+      if (this.pending < this.max) {
+        pendGo(this, fn);
+      } else {
+        this.waiting.push(fn);
+      }
+    };
+    Pend.prototype.wait = function(cb) {
+      if (this.pending === 0) {
+        cb(this.error);
+      } else {
+        this.listeners.push(cb);
+      }
+    };
+    Pend.prototype.hold = function() {
+      return pendHold(this);
+    };
+    function pendHold(self) {
+      self.pending += 1;
+      var called = false;
+      return onCb;
+      function onCb(err2) {
+        if (called) throw new Error("callback called twice");
+        called = true;
+        self.error = self.error || err2;
+        self.pending -= 1;
+        if (self.waiting.length > 0 && self.pending < self.max) {
+          pendGo(self, self.waiting.shift());
+        } else if (self.pending === 0) {
+          var listeners = self.listeners;
+          self.listeners = [];
+          listeners.forEach(cbListener);
+        }
+      }
+      function cbListener(listener) {
+        listener(self.error);
+      }
+    }
+    function pendGo(self, fn) {
+      fn(pendHold(self));
+    }
+  }
+});
+
+// node_modules/yauzl/fd-slicer.js
+var require_fd_slicer = __commonJS({
+  "node_modules/yauzl/fd-slicer.js"(exports2) {
+    var fs3 = require("fs");
+    var util = require("util");
+    var stream = require("stream");
+    var Readable7 = stream.Readable;
+    var PassThrough3 = stream.PassThrough;
+    var Pend = require_pend();
+    var EventEmitter2 = require("events").EventEmitter;
+    exports2.BufferSlicer = BufferSlicer;
+    exports2.FdSlicer = FdSlicer;
+    util.inherits(FdSlicer, EventEmitter2);
+    function FdSlicer(fd) {
+      EventEmitter2.call(this);
+      this.fd = fd;
+      this.pend = new Pend();
+      this.pend.max = 1;
+      this.refCount = 0;
+    }
+    FdSlicer.prototype.read = function(buffer, offset, length, position, callback) {
+      var self = this;
+      self.pend.go(function(cb) {
+        fs3.read(self.fd, buffer, offset, length, position, function(err2, bytesRead, buffer2) {
+          cb();
+          callback(err2, bytesRead, buffer2);
+        });
+      });
+    };
+    FdSlicer.prototype.createReadStream = function(options2) {
+      return new ReadStream(this, options2);
+    };
+    FdSlicer.prototype.ref = function() {
+      this.refCount += 1;
+    };
+    FdSlicer.prototype.unref = function() {
+      var self = this;
+      self.refCount -= 1;
+      if (self.refCount < 0) throw new Error("invalid unref");
+      if (self.refCount > 0) return;
+      fs3.close(self.fd, onCloseDone);
+      function onCloseDone(err2) {
+        if (err2) {
+          self.emit("error", err2);
+        } else {
+          self.emit("close");
+        }
+      }
+    };
+    util.inherits(ReadStream, Readable7);
+    function ReadStream(context, options2) {
+      options2 = options2 || {};
+      Readable7.call(this, options2);
+      this.context = context;
+      this.context.ref();
+      this.start = options2.start || 0;
+      this.endOffset = options2.end;
+      this.pos = this.start;
+    }
+    ReadStream.prototype._read = function(n2) {
+      var self = this;
+      var toRead = Math.min(self._readableState.highWaterMark, n2);
+      if (self.endOffset != null) {
+        toRead = Math.min(toRead, self.endOffset - self.pos);
+      }
+      if (toRead <= 0) {
+        self.push(null);
+        this._cleanup();
+        return;
+      }
+      self.context.pend.go(function(cb) {
+        var buffer = Buffer.allocUnsafe(toRead);
+        fs3.read(self.context.fd, buffer, 0, toRead, self.pos, function(err2, bytesRead) {
+          if (err2) {
+            self.destroy(err2);
+          } else if (bytesRead === 0) {
+            self.push(null);
+            self._cleanup();
+          } else {
+            self.pos += bytesRead;
+            self.push(buffer.slice(0, bytesRead));
+          }
+          cb();
+        });
+      });
+    };
+    ReadStream.prototype._destroy = function(err2, cb) {
+      this._cleanup();
+      cb(err2);
+    };
+    ReadStream.prototype._cleanup = function() {
+      if (this.context != null) {
+        this.context.unref();
+        this.context = null;
+      }
+    };
+    util.inherits(BufferSlicer, EventEmitter2);
+    function BufferSlicer(buffer) {
+      EventEmitter2.call(this);
+      this.refCount = 0;
+      this.buffer = buffer;
+    }
+    BufferSlicer.prototype.read = function(buffer, offset, length, position, callback) {
+      if (!(0 <= offset && offset <= buffer.length)) throw new RangeError("offset outside buffer: 0 <= " + offset + " <= " + buffer.length);
+      if (position < 0) throw new RangeError("position is negative: " + position);
+      if (offset + length > buffer.length) {
+        length = buffer.length - offset;
+      }
+      if (position + length > this.buffer.length) {
+        length = this.buffer.length - position;
+      }
+      if (length <= 0) {
+        setImmediate(function() {
+          callback(null, 0);
+        });
+        return;
+      }
+      this.buffer.copy(buffer, offset, position, position + length);
+      setImmediate(function() {
+        callback(null, length);
+      });
+    };
+    BufferSlicer.prototype.createReadStream = function(options2) {
+      options2 = options2 || {};
+      var readStream = new PassThrough3(options2);
+      readStream.start = options2.start || 0;
+      readStream.endOffset = options2.end;
+      readStream.pos = readStream.endOffset || this.buffer.length;
+      var entireSlice = this.buffer.slice(readStream.start, readStream.pos);
+      var maxChunkSize = 65536;
+      var offset = 0;
+      while (true) {
+        var nextOffset = offset + maxChunkSize;
+        if (nextOffset >= entireSlice.length) {
+          if (offset < entireSlice.length) {
+            readStream.write(entireSlice.slice(offset, entireSlice.length));
+          }
+          break;
+        }
+        readStream.write(entireSlice.slice(offset, nextOffset));
+        offset = nextOffset;
+      }
+      readStream.end();
+      return readStream;
+    };
+    BufferSlicer.prototype.ref = function() {
+      this.refCount += 1;
+    };
+    BufferSlicer.prototype.unref = function() {
+      this.refCount -= 1;
+      if (this.refCount < 0) {
+        throw new Error("invalid unref");
+      }
+    };
+  }
+});
+
+// node_modules/yauzl/crc32.js
+var require_crc32 = __commonJS({
+  "node_modules/yauzl/crc32.js"(exports2, module2) {
+    var CRC_TABLE = new Int32Array([
+      0,
+      1996959894,
+      3993919788,
+      2567524794,
+      124634137,
+      1886057615,
+      3915621685,
+      2657392035,
+      249268274,
+      2044508324,
+      3772115230,
+      2547177864,
+      162941995,
+      2125561021,
+      3887607047,
+      2428444049,
+      498536548,
+      1789927666,
+      4089016648,
+      2227061214,
+      450548861,
+      1843258603,
+      4107580753,
+      2211677639,
+      325883990,
+      1684777152,
+      4251122042,
+      2321926636,
+      335633487,
+      1661365465,
+      4195302755,
+      2366115317,
+      997073096,
+      1281953886,
+      3579855332,
+      2724688242,
+      1006888145,
+      1258607687,
+      3524101629,
+      2768942443,
+      901097722,
+      1119000684,
+      3686517206,
+      2898065728,
+      853044451,
+      1172266101,
+      3705015759,
+      2882616665,
+      651767980,
+      1373503546,
+      3369554304,
+      3218104598,
+      565507253,
+      1454621731,
+      3485111705,
+      3099436303,
+      671266974,
+      1594198024,
+      3322730930,
+      2970347812,
+      795835527,
+      1483230225,
+      3244367275,
+      3060149565,
+      1994146192,
+      31158534,
+      2563907772,
+      4023717930,
+      1907459465,
+      112637215,
+      2680153253,
+      3904427059,
+      2013776290,
+      251722036,
+      2517215374,
+      3775830040,
+      2137656763,
+      141376813,
+      2439277719,
+      3865271297,
+      1802195444,
+      476864866,
+      2238001368,
+      4066508878,
+      1812370925,
+      453092731,
+      2181625025,
+      4111451223,
+      1706088902,
+      314042704,
+      2344532202,
+      4240017532,
+      1658658271,
+      366619977,
+      2362670323,
+      4224994405,
+      1303535960,
+      984961486,
+      2747007092,
+      3569037538,
+      1256170817,
+      1037604311,
+      2765210733,
+      3554079995,
+      1131014506,
+      879679996,
+      2909243462,
+      3663771856,
+      1141124467,
+      855842277,
+      2852801631,
+      3708648649,
+      1342533948,
+      654459306,
+      3188396048,
+      3373015174,
+      1466479909,
+      544179635,
+      3110523913,
+      3462522015,
+      1591671054,
+      702138776,
+      2966460450,
+      3352799412,
+      1504918807,
+      783551873,
+      3082640443,
+      3233442989,
+      3988292384,
+      2596254646,
+      62317068,
+      1957810842,
+      3939845945,
+      2647816111,
+      81470997,
+      1943803523,
+      3814918930,
+      2489596804,
+      225274430,
+      2053790376,
+      3826175755,
+      2466906013,
+      167816743,
+      2097651377,
+      4027552580,
+      2265490386,
+      503444072,
+      1762050814,
+      4150417245,
+      2154129355,
+      426522225,
+      1852507879,
+      4275313526,
+      2312317920,
+      282753626,
+      1742555852,
+      4189708143,
+      2394877945,
+      397917763,
+      1622183637,
+      3604390888,
+      2714866558,
+      953729732,
+      1340076626,
+      3518719985,
+      2797360999,
+      1068828381,
+      1219638859,
+      3624741850,
+      2936675148,
+      906185462,
+      1090812512,
+      3747672003,
+      2825379669,
+      829329135,
+      1181335161,
+      3412177804,
+      3160834842,
+      628085408,
+      1382605366,
+      3423369109,
+      3138078467,
+      570562233,
+      1426400815,
+      3317316542,
+      2998733608,
+      733239954,
+      1555261956,
+      3268935591,
+      3050360625,
+      752459403,
+      1541320221,
+      2607071920,
+      3965973030,
+      1969922972,
+      40735498,
+      2617837225,
+      3943577151,
+      1913087877,
+      83908371,
+      2512341634,
+      3803740692,
+      2075208622,
+      213261112,
+      2463272603,
+      3855990285,
+      2094854071,
+      198958881,
+      2262029012,
+      4057260610,
+      1759359992,
+      534414190,
+      2176718541,
+      4139329115,
+      1873836001,
+      414664567,
+      2282248934,
+      4279200368,
+      1711684554,
+      285281116,
+      2405801727,
+      4167216745,
+      1634467795,
+      376229701,
+      2685067896,
+      3608007406,
+      1308918612,
+      956543938,
+      2808555105,
+      3495958263,
+      1231636301,
+      1047427035,
+      2932959818,
+      3654703836,
+      1088359270,
+      936918e3,
+      2847714899,
+      3736837829,
+      1202900863,
+      817233897,
+      3183342108,
+      3401237130,
+      1404277552,
+      615818150,
+      3134207493,
+      3453421203,
+      1423857449,
+      601450431,
+      3009837614,
+      3294710456,
+      1567103746,
+      711928724,
+      3020668471,
+      3272380065,
+      1510334235,
+      755167117
+    ]);
+    function crc32(buf) {
+      let crc = -1;
+      for (let x of buf) {
+        crc = CRC_TABLE[(crc ^ x) & 255] ^ crc >>> 8;
+      }
+      return (crc ^ -1) >>> 0;
+    }
+    module2.exports = crc32;
+  }
+});
+
+// node_modules/yauzl/index.js
+var require_yauzl = __commonJS({
+  "node_modules/yauzl/index.js"(exports2) {
+    var fs3 = require("fs");
+    var zlib = require("zlib");
+    var fd_slicer = require_fd_slicer();
+    var util = require("util");
+    var EventEmitter2 = require("events").EventEmitter;
+    var Transform3 = require("stream").Transform;
+    var PassThrough3 = require("stream").PassThrough;
+    var Writable4 = require("stream").Writable;
+    var crc32 = typeof zlib.crc32 === "function" ? zlib.crc32 : require_crc32();
+    exports2.open = open6;
+    exports2.fromFd = fromFd;
+    exports2.fromBuffer = fromBuffer;
+    exports2.fromRandomAccessReader = fromRandomAccessReader;
+    exports2.openPromise = openPromise;
+    exports2.fromFdPromise = fromFdPromise;
+    exports2.fromBufferPromise = fromBufferPromise;
+    exports2.fromRandomAccessReaderPromise = fromRandomAccessReaderPromise;
+    exports2.dosDateTimeToDate = dosDateTimeToDate;
+    exports2.getFileNameLowLevel = getFileNameLowLevel;
+    exports2.validateFileName = validateFileName;
+    exports2.parseExtraFields = parseExtraFields;
+    exports2.ZipFile = ZipFile;
+    exports2.Entry = Entry;
+    exports2.LocalFileHeader = LocalFileHeader;
+    exports2.RandomAccessReader = RandomAccessReader;
+    function openPromise(path33, options2) {
+      return new Promise((resolve, reject) => {
+        open6(path33, { ...options2, lazyEntries: true }, function(err2, zipfile) {
+          if (err2) return reject(err2);
+          resolve(zipfile);
+        });
+      });
+    }
+    function fromFdPromise(fd, options2) {
+      return new Promise((resolve, reject) => {
+        fromFd(fd, { ...options2, lazyEntries: true }, function(err2, zipfile) {
+          if (err2) return reject(err2);
+          resolve(zipfile);
+        });
+      });
+    }
+    function fromBufferPromise(buffer, options2) {
+      return new Promise((resolve, reject) => {
+        fromBuffer(buffer, { ...options2, lazyEntries: true }, function(err2, zipfile) {
+          if (err2) return reject(err2);
+          resolve(zipfile);
+        });
+      });
+    }
+    function fromRandomAccessReaderPromise(reader, totalSize, options2) {
+      return new Promise((resolve, reject) => {
+        fromRandomAccessReader(reader, totalSize, { ...options2, lazyEntries: true }, function(err2, zipfile) {
+          if (err2) return reject(err2);
+          resolve(zipfile);
+        });
+      });
+    }
+    function open6(path33, options2, callback) {
+      if (typeof options2 === "function") {
+        callback = options2;
+        options2 = null;
+      }
+      if (options2 == null) options2 = {};
+      if (options2.autoClose == null) options2.autoClose = true;
+      if (options2.lazyEntries == null) options2.lazyEntries = false;
+      if (options2.decodeStrings == null) options2.decodeStrings = true;
+      if (options2.validateEntrySizes == null) options2.validateEntrySizes = true;
+      if (options2.strictFileNames == null) options2.strictFileNames = false;
+      if (callback == null) callback = defaultCallback;
+      fs3.open(path33, "r", function(err2, fd) {
+        if (err2) return callback(err2);
+        fromFd(fd, options2, function(err3, zipfile) {
+          if (err3) fs3.close(fd, defaultCallback);
+          callback(err3, zipfile);
+        });
+      });
+    }
+    function fromFd(fd, options2, callback) {
+      if (typeof options2 === "function") {
+        callback = options2;
+        options2 = null;
+      }
+      if (options2 == null) options2 = {};
+      if (options2.autoClose == null) options2.autoClose = false;
+      if (options2.lazyEntries == null) options2.lazyEntries = false;
+      if (options2.decodeStrings == null) options2.decodeStrings = true;
+      if (options2.validateEntrySizes == null) options2.validateEntrySizes = true;
+      if (options2.strictFileNames == null) options2.strictFileNames = false;
+      if (callback == null) callback = defaultCallback;
+      fs3.fstat(fd, function(err2, stats) {
+        if (err2) return callback(err2);
+        var reader = new fd_slicer.FdSlicer(fd);
+        fromRandomAccessReader(reader, stats.size, options2, callback);
+      });
+    }
+    function fromBuffer(buffer, options2, callback) {
+      if (typeof options2 === "function") {
+        callback = options2;
+        options2 = null;
+      }
+      if (options2 == null) options2 = {};
+      options2.autoClose = false;
+      if (options2.lazyEntries == null) options2.lazyEntries = false;
+      if (options2.decodeStrings == null) options2.decodeStrings = true;
+      if (options2.validateEntrySizes == null) options2.validateEntrySizes = true;
+      if (options2.strictFileNames == null) options2.strictFileNames = false;
+      var reader = new fd_slicer.BufferSlicer(buffer);
+      fromRandomAccessReader(reader, buffer.length, options2, callback);
+    }
+    function fromRandomAccessReader(reader, totalSize, options2, callback) {
+      if (typeof options2 === "function") {
+        callback = options2;
+        options2 = null;
+      }
+      if (options2 == null) options2 = {};
+      if (options2.autoClose == null) options2.autoClose = true;
+      if (options2.lazyEntries == null) options2.lazyEntries = false;
+      if (options2.decodeStrings == null) options2.decodeStrings = true;
+      var decodeStrings = !!options2.decodeStrings;
+      if (options2.validateEntrySizes == null) options2.validateEntrySizes = true;
+      if (options2.strictFileNames == null) options2.strictFileNames = false;
+      if (callback == null) callback = defaultCallback;
+      if (typeof totalSize !== "number") throw new Error("expected totalSize parameter to be a number");
+      if (totalSize > Number.MAX_SAFE_INTEGER) {
+        throw new Error("zip file too large. only file sizes up to 2^52 are supported due to JavaScript's Number type being an IEEE 754 double.");
+      }
+      reader.ref();
+      var eocdrWithoutCommentSize = 22;
+      var zip64EocdlSize = 20;
+      var maxCommentSize = 65535;
+      var bufferSize = Math.min(zip64EocdlSize + eocdrWithoutCommentSize + maxCommentSize, totalSize);
+      var buffer = newBuffer(bufferSize);
+      var bufferReadStart = totalSize - buffer.length;
+      readAndAssertNoEof(reader, buffer, 0, bufferSize, bufferReadStart, function(err2) {
+        if (err2) return callback(err2);
+        for (var i2 = bufferSize - eocdrWithoutCommentSize; i2 >= 0; i2 -= 1) {
+          if (buffer.readUInt32LE(i2) !== 101010256) continue;
+          var eocdrBuffer = buffer.subarray(i2);
+          var diskNumber = eocdrBuffer.readUInt16LE(4);
+          var entryCount = eocdrBuffer.readUInt16LE(10);
+          var centralDirectoryOffset = eocdrBuffer.readUInt32LE(16);
+          var commentLength = eocdrBuffer.readUInt16LE(20);
+          var expectedCommentLength = eocdrBuffer.length - eocdrWithoutCommentSize;
+          if (commentLength !== expectedCommentLength) {
+            return callback(new Error("Invalid comment length. Expected: " + expectedCommentLength + ". Found: " + commentLength + ". Are there extra bytes at the end of the file? Or is the end of central dir signature `PK\u263A\u263B` in the comment?"));
+          }
+          var comment = decodeStrings ? decodeBuffer(eocdrBuffer.subarray(22), false) : eocdrBuffer.subarray(22);
+          if (i2 - zip64EocdlSize >= 0 && buffer.readUInt32LE(i2 - zip64EocdlSize) === 117853008) {
+            var zip64EocdlBuffer = buffer.subarray(i2 - zip64EocdlSize, i2 - zip64EocdlSize + zip64EocdlSize);
+            var zip64EocdrOffset = readUInt64LE(zip64EocdlBuffer, 8);
+            var zip64EocdrBuffer = newBuffer(56);
+            return readAndAssertNoEof(reader, zip64EocdrBuffer, 0, zip64EocdrBuffer.length, zip64EocdrOffset, function(err3) {
+              if (err3) return callback(err3);
+              if (zip64EocdrBuffer.readUInt32LE(0) !== 101075792) {
+                return callback(new Error("invalid zip64 end of central directory record signature"));
+              }
+              diskNumber = zip64EocdrBuffer.readUInt32LE(16);
+              if (diskNumber !== 0) {
+                return callback(new Error("multi-disk zip files are not supported: found disk number: " + diskNumber));
+              }
+              entryCount = readUInt64LE(zip64EocdrBuffer, 32);
+              centralDirectoryOffset = readUInt64LE(zip64EocdrBuffer, 48);
+              return callback(null, new ZipFile(reader, centralDirectoryOffset, totalSize, entryCount, comment, options2.autoClose, options2.lazyEntries, decodeStrings, options2.validateEntrySizes, options2.strictFileNames));
+            });
+          }
+          if (diskNumber !== 0) {
+            return callback(new Error("multi-disk zip files are not supported: found disk number: " + diskNumber));
+          }
+          return callback(null, new ZipFile(reader, centralDirectoryOffset, totalSize, entryCount, comment, options2.autoClose, options2.lazyEntries, decodeStrings, options2.validateEntrySizes, options2.strictFileNames));
+        }
+        callback(new Error("End of central directory record signature not found. Either not a zip file, or file is truncated."));
+      });
+    }
+    util.inherits(ZipFile, EventEmitter2);
+    function ZipFile(reader, centralDirectoryOffset, fileSize, entryCount, comment, autoClose, lazyEntries, decodeStrings, validateEntrySizes, strictFileNames) {
+      var self = this;
+      EventEmitter2.call(self);
+      self.reader = reader;
+      self.reader.on("error", function(err2) {
+        emitError(self, err2);
+      });
+      self.reader.once("close", function() {
+        self.emit("close");
+      });
+      self.readEntryCursor = centralDirectoryOffset;
+      self.fileSize = fileSize;
+      self.entryCount = entryCount;
+      self.comment = comment;
+      self.entriesRead = 0;
+      self.autoClose = !!autoClose;
+      self.lazyEntries = !!lazyEntries;
+      self.decodeStrings = !!decodeStrings;
+      self.validateEntrySizes = !!validateEntrySizes;
+      self.strictFileNames = !!strictFileNames;
+      self.isOpen = true;
+      self.emittedError = false;
+      self.hasEachEntryBeenCalled = false;
+      if (!self.lazyEntries) self._readEntry();
+    }
+    ZipFile.prototype.close = function() {
+      if (!this.isOpen) return;
+      this.isOpen = false;
+      this.reader.unref();
+    };
+    function emitErrorAndAutoClose(self, err2) {
+      if (self.autoClose) self.close();
+      emitError(self, err2);
+    }
+    function emitError(self, err2) {
+      if (self.emittedError) return;
+      self.emittedError = true;
+      self.emit("error", err2);
+    }
+    ZipFile.prototype.readEntry = function() {
+      if (!this.lazyEntries) throw new Error("readEntry() called without lazyEntries:true");
+      this._readEntry();
+    };
+    ZipFile.prototype._readEntry = function() {
+      var self = this;
+      if (self.entryCount === self.entriesRead) {
+        setImmediate(function() {
+          if (self.autoClose) self.close();
+          if (self.emittedError) return;
+          self.emit("end");
+        });
+        return;
+      }
+      if (self.emittedError) return;
+      var buffer = newBuffer(46);
+      readAndAssertNoEof(self.reader, buffer, 0, buffer.length, self.readEntryCursor, function(err2) {
+        if (err2) return emitErrorAndAutoClose(self, err2);
+        if (self.emittedError) return;
+        var entry = new Entry();
+        var signature = buffer.readUInt32LE(0);
+        if (signature !== 33639248) return emitErrorAndAutoClose(self, new Error("invalid central directory file header signature: 0x" + signature.toString(16)));
+        entry.versionMadeBy = buffer.readUInt16LE(4);
+        entry.versionNeededToExtract = buffer.readUInt16LE(6);
+        entry.generalPurposeBitFlag = buffer.readUInt16LE(8);
+        entry.compressionMethod = buffer.readUInt16LE(10);
+        entry.lastModFileTime = buffer.readUInt16LE(12);
+        entry.lastModFileDate = buffer.readUInt16LE(14);
+        entry.crc32 = buffer.readUInt32LE(16);
+        entry.compressedSize = buffer.readUInt32LE(20);
+        entry.uncompressedSize = buffer.readUInt32LE(24);
+        entry.fileNameLength = buffer.readUInt16LE(28);
+        entry.extraFieldLength = buffer.readUInt16LE(30);
+        entry.fileCommentLength = buffer.readUInt16LE(32);
+        entry.internalFileAttributes = buffer.readUInt16LE(36);
+        entry.externalFileAttributes = buffer.readUInt32LE(38);
+        entry.relativeOffsetOfLocalHeader = buffer.readUInt32LE(42);
+        if (entry.generalPurposeBitFlag & 64) return emitErrorAndAutoClose(self, new Error("strong encryption is not supported"));
+        self.readEntryCursor += 46;
+        buffer = newBuffer(entry.fileNameLength + entry.extraFieldLength + entry.fileCommentLength);
+        readAndAssertNoEof(self.reader, buffer, 0, buffer.length, self.readEntryCursor, function(err3) {
+          if (err3) return emitErrorAndAutoClose(self, err3);
+          if (self.emittedError) return;
+          entry.fileNameRaw = buffer.subarray(0, entry.fileNameLength);
+          var fileCommentStart = entry.fileNameLength + entry.extraFieldLength;
+          entry.extraFieldRaw = buffer.subarray(entry.fileNameLength, fileCommentStart);
+          entry.fileCommentRaw = buffer.subarray(fileCommentStart, fileCommentStart + entry.fileCommentLength);
+          try {
+            entry.extraFields = parseExtraFields(entry.extraFieldRaw);
+          } catch (err4) {
+            return emitErrorAndAutoClose(self, err4);
+          }
+          if (self.decodeStrings) {
+            var isUtf8 = (entry.generalPurposeBitFlag & 2048) !== 0;
+            entry.fileComment = decodeBuffer(entry.fileCommentRaw, isUtf8);
+            entry.fileName = getFileNameLowLevel(entry.generalPurposeBitFlag, entry.fileNameRaw, entry.extraFields, self.strictFileNames);
+            var errorMessage = validateFileName(entry.fileName);
+            if (errorMessage != null) return emitErrorAndAutoClose(self, new Error(errorMessage));
+          } else {
+            entry.fileComment = entry.fileCommentRaw;
+            entry.fileName = entry.fileNameRaw;
+          }
+          entry.comment = entry.fileComment;
+          self.readEntryCursor += buffer.length;
+          self.entriesRead += 1;
+          for (var i2 = 0; i2 < entry.extraFields.length; i2++) {
+            var extraField = entry.extraFields[i2];
+            if (extraField.id !== 1) continue;
+            var zip64EiefBuffer = extraField.data;
+            var index = 0;
+            if (entry.uncompressedSize === 4294967295) {
+              if (index + 8 > zip64EiefBuffer.length) {
+                return emitErrorAndAutoClose(self, new Error("zip64 extended information extra field does not include uncompressed size"));
+              }
+              entry.uncompressedSize = readUInt64LE(zip64EiefBuffer, index);
+              index += 8;
+            }
+            if (entry.compressedSize === 4294967295) {
+              if (index + 8 > zip64EiefBuffer.length) {
+                return emitErrorAndAutoClose(self, new Error("zip64 extended information extra field does not include compressed size"));
+              }
+              entry.compressedSize = readUInt64LE(zip64EiefBuffer, index);
+              index += 8;
+            }
+            if (entry.relativeOffsetOfLocalHeader === 4294967295) {
+              if (index + 8 > zip64EiefBuffer.length) {
+                return emitErrorAndAutoClose(self, new Error("zip64 extended information extra field does not include relative header offset"));
+              }
+              entry.relativeOffsetOfLocalHeader = readUInt64LE(zip64EiefBuffer, index);
+              index += 8;
+            }
+            break;
+          }
+          if (self.validateEntrySizes && entry.compressionMethod === 0) {
+            var expectedCompressedSize = entry.uncompressedSize;
+            if (entry.isEncrypted()) {
+              expectedCompressedSize += 12;
+            }
+            if (entry.compressedSize !== expectedCompressedSize) {
+              var msg = "compressed/uncompressed size mismatch for stored file: " + entry.compressedSize + " != " + entry.uncompressedSize;
+              return emitErrorAndAutoClose(self, new Error(msg));
+            }
+          }
+          self.emit("entry", entry);
+          if (!self.lazyEntries) self._readEntry();
+        });
+      });
+    };
+    ZipFile.prototype.eachEntry = function() {
+      const self = this;
+      if (!self.lazyEntries) throw new Error("eachEntry() requires lazyEntries: true");
+      if (self.hasEachEntryBeenCalled) throw new Error("eachEntry() must only be called once per ZipFile");
+      self.hasEachEntryBeenCalled = true;
+      let pendingResolveReject = null;
+      self.on("entry", onEntry);
+      self.on("end", onEnd);
+      self.on("error", onError);
+      function cleanup() {
+        self.removeListener("entry", onEntry);
+        self.removeListener("end", onEnd);
+        self.removeListener("error", onError);
+        if (self.autoClose) self.close();
+      }
+      function onEntry(entry) {
+        let { resolve } = pendingResolveReject;
+        pendingResolveReject = null;
+        resolve({ value: entry });
+      }
+      function onEnd() {
+        let { resolve } = pendingResolveReject;
+        pendingResolveReject = null;
+        cleanup();
+        resolve({ done: true });
+      }
+      function onError(err2) {
+        let { reject } = pendingResolveReject;
+        pendingResolveReject = null;
+        cleanup();
+        reject(err2);
+      }
+      return {
+        [Symbol.asyncIterator]() {
+          return this;
+        },
+        next() {
+          const promise = new Promise((resolve, reject) => {
+            if (pendingResolveReject != null) throw new Error("next() called before previous Promise was resolved.");
+            pendingResolveReject = { resolve, reject };
+          });
+          self.readEntry();
+          return promise;
+        },
+        return(value) {
+          cleanup();
+          return Promise.resolve({ done: true, value });
+        },
+        throw(value) {
+          cleanup();
+          return Promise.reject(value);
+        }
+      };
+    };
+    ZipFile.prototype.openReadStream = function(entry, options2, callback) {
+      var self = this;
+      var relativeStart = 0;
+      var relativeEnd = entry.compressedSize;
+      if (callback == null) {
+        callback = options2;
+        options2 = null;
+      }
+      if (options2 == null) {
+        options2 = {};
+      } else {
+        if (options2.decodeFileData === false) {
+          if (options2.decrypt != null) {
+            throw new Error("cannot use options.decrypt when options.decodeFileData === false");
+          }
+          if (options2.decompress != null) {
+            throw new Error("cannot use options.decompress when options.decodeFileData === false");
+          }
+        } else {
+          if (options2.decrypt != null) {
+            if (!entry.isEncrypted()) {
+              throw new Error("options.decrypt can only be specified for encrypted entries. See also option decodeFileData.");
+            }
+            if (options2.decrypt !== false) throw new Error("invalid options.decrypt value: " + options2.decrypt);
+            if (entry.isCompressed()) {
+              if (options2.decompress !== false) throw new Error("entry is encrypted and compressed, and options.decompress !== false. See also option decodeFileData.");
+            }
+          }
+          if (options2.decompress != null) {
+            if (!entry.isCompressed()) {
+              throw new Error("options.decompress can only be specified for compressed entries. See also option decodeFileData.");
+            }
+            if (!(options2.decompress === false || options2.decompress === true)) {
+              throw new Error("invalid options.decompress value: " + options2.decompress);
+            }
+            decompress3 = options2.decompress;
+          }
+        }
+        if (options2.start != null) {
+          relativeStart = options2.start;
+          if (relativeStart < 0) throw new Error("options.start < 0");
+          if (relativeStart > entry.compressedSize) throw new Error("options.start > entry.compressedSize");
+        }
+        if (options2.end != null) {
+          relativeEnd = options2.end;
+          if (relativeEnd < 0) throw new Error("options.end < 0");
+          if (relativeEnd > entry.compressedSize) throw new Error("options.end > entry.compressedSize");
+          if (relativeEnd < relativeStart) throw new Error("options.end < options.start");
+        }
+      }
+      var rawMode = options2.decodeFileData === false || // Explicitly requested raw.
+      (entry.compressionMethod === 0 || // Naturally without compression.
+      entry.compressionMethod === 8 && options2.decompress === false) && (!entry.isEncrypted() || // Naturally without encryption.
+      options2.decrypt === false);
+      if (options2.start != null || options2.end != null) {
+        if (!rawMode) throw new Error("start/end range require options.decodeFileData === false for non-trivial encoded entries.");
+      }
+      if (!self.isOpen) return callback(new Error("closed"));
+      if (entry.isEncrypted() && !rawMode) {
+        if (options2.decrypt !== false) return callback(new Error("entry is encrypted, and options.decodeFileData !== false"));
+      }
+      var decompress3;
+      if (rawMode) {
+        decompress3 = false;
+      } else if (entry.compressionMethod === 8) {
+        decompress3 = options2.decodeFileData !== true;
+      } else {
+        return callback(new Error("unsupported compression method: " + entry.compressionMethod));
+      }
+      self.readLocalFileHeader(entry, { minimal: true }, function(err2, localFileHeader) {
+        if (err2) return callback(err2);
+        self.openReadStreamLowLevel(
+          localFileHeader.fileDataStart,
+          entry.compressedSize,
+          relativeStart,
+          relativeEnd,
+          decompress3,
+          entry.uncompressedSize,
+          callback
+        );
+      });
+    };
+    ZipFile.prototype.openReadStreamLowLevel = function(fileDataStart, compressedSize, relativeStart, relativeEnd, decompress3, uncompressedSize, callback) {
+      var self = this;
+      var fileDataEnd = fileDataStart + compressedSize;
+      var readStream = self.reader.createReadStream({
+        start: fileDataStart + relativeStart,
+        end: fileDataStart + relativeEnd
+      });
+      var endpointStream = readStream;
+      if (decompress3) {
+        var destroyed = false;
+        var inflateFilter = zlib.createInflateRaw();
+        readStream.on("error", function(err2) {
+          setImmediate(function() {
+            if (!destroyed) inflateFilter.emit("error", err2);
+          });
+        });
+        readStream.pipe(inflateFilter);
+        if (self.validateEntrySizes) {
+          endpointStream = new AssertByteCountStream(uncompressedSize);
+          inflateFilter.on("error", function(err2) {
+            setImmediate(function() {
+              if (!destroyed) endpointStream.emit("error", err2);
+            });
+          });
+          inflateFilter.pipe(endpointStream);
+        } else {
+          endpointStream = inflateFilter;
+        }
+        installDestroyFn(endpointStream, function() {
+          destroyed = true;
+          if (inflateFilter !== endpointStream) inflateFilter.unpipe(endpointStream);
+          readStream.unpipe(inflateFilter);
+          readStream.destroy();
+        });
+      }
+      callback(null, endpointStream);
+    };
+    ZipFile.prototype.readLocalFileHeader = function(entry, options2, callback) {
+      var self = this;
+      if (callback == null) {
+        callback = options2;
+        options2 = null;
+      }
+      if (options2 == null) options2 = {};
+      self.reader.ref();
+      var buffer = newBuffer(30);
+      readAndAssertNoEof(self.reader, buffer, 0, buffer.length, entry.relativeOffsetOfLocalHeader, function(err2) {
+        try {
+          if (err2) return callback(err2);
+          var signature = buffer.readUInt32LE(0);
+          if (signature !== 67324752) {
+            return callback(new Error("invalid local file header signature: 0x" + signature.toString(16)));
+          }
+          var fileNameLength = buffer.readUInt16LE(26);
+          var extraFieldLength = buffer.readUInt16LE(28);
+          var fileDataStart = entry.relativeOffsetOfLocalHeader + 30 + fileNameLength + extraFieldLength;
+          if (fileDataStart + entry.compressedSize > self.fileSize) {
+            return callback(new Error("file data overflows file bounds: " + fileDataStart + " + " + entry.compressedSize + " > " + self.fileSize));
+          }
+          if (options2.minimal) {
+            return callback(null, { fileDataStart });
+          }
+          var localFileHeader = new LocalFileHeader();
+          localFileHeader.fileDataStart = fileDataStart;
+          localFileHeader.versionNeededToExtract = buffer.readUInt16LE(4);
+          localFileHeader.generalPurposeBitFlag = buffer.readUInt16LE(6);
+          localFileHeader.compressionMethod = buffer.readUInt16LE(8);
+          localFileHeader.lastModFileTime = buffer.readUInt16LE(10);
+          localFileHeader.lastModFileDate = buffer.readUInt16LE(12);
+          localFileHeader.crc32 = buffer.readUInt32LE(14);
+          localFileHeader.compressedSize = buffer.readUInt32LE(18);
+          localFileHeader.uncompressedSize = buffer.readUInt32LE(22);
+          localFileHeader.fileNameLength = fileNameLength;
+          localFileHeader.extraFieldLength = extraFieldLength;
+          buffer = newBuffer(fileNameLength + extraFieldLength);
+          self.reader.ref();
+          readAndAssertNoEof(self.reader, buffer, 0, buffer.length, entry.relativeOffsetOfLocalHeader + 30, function(err3) {
+            try {
+              if (err3) return callback(err3);
+              localFileHeader.fileName = buffer.subarray(0, fileNameLength);
+              localFileHeader.extraField = buffer.subarray(fileNameLength);
+              return callback(null, localFileHeader);
+            } finally {
+              self.reader.unref();
+            }
+          });
+        } finally {
+          self.reader.unref();
+        }
+      });
+    };
+    ZipFile.prototype.openReadStreamPromise = function(entry, options2) {
+      return new Promise((resolve, reject) => {
+        this.openReadStream(entry, options2, function(err2, readStream) {
+          if (err2) return reject(err2);
+          resolve(readStream);
+        });
+      });
+    };
+    ZipFile.prototype.openReadStreamLowLevelPromise = function(fileDataStart, compressedSize, relativeStart, relativeEnd, decompress3, uncompressedSize) {
+      return new Promise((resolve, reject) => {
+        this.openReadStream(fileDataStart, compressedSize, relativeStart, relativeEnd, decompress3, uncompressedSize, function(err2, readStream) {
+          if (err2) return reject(err2);
+          resolve(readStream);
+        });
+      });
+    };
+    ZipFile.prototype.readLocalFileHeaderPromise = function(entry, options2) {
+      return new Promise((resolve, reject) => {
+        this.readLocalFileHeader(entry, options2, function(err2, localFileHeader) {
+          if (err2) return reject(err2);
+          resolve(localFileHeader);
+        });
+      });
+    };
+    function Entry() {
+    }
+    Entry.prototype.getLastModDate = function(options2) {
+      if (options2 == null) options2 = {};
+      if (!options2.forceDosFormat) {
+        for (var i2 = 0; i2 < this.extraFields.length; i2++) {
+          var extraField = this.extraFields[i2];
+          if (extraField.id === 21589) {
+            var data = extraField.data;
+            if (data.length < 5) continue;
+            var flags = data[0];
+            var HAS_MTIME = 1;
+            if (!(flags & HAS_MTIME)) continue;
+            var posixTimestamp = data.readInt32LE(1);
+            return new Date(posixTimestamp * 1e3);
+          } else if (extraField.id === 10) {
+            var data = extraField.data;
+            if (data.length !== 32) continue;
+            if (data.readUInt16LE(4) !== 1) continue;
+            if (data.readUInt16LE(6) !== 24) continue;
+            var hundredNanoSecondsSince1601 = data.readUInt32LE(8) + 4294967296 * data.readInt32LE(12);
+            var millisecondsSince1970 = hundredNanoSecondsSince1601 / 1e4 - 116444736e5;
+            return new Date(millisecondsSince1970);
+          }
+        }
+      }
+      return dosDateTimeToDate(this.lastModFileDate, this.lastModFileTime, options2.timezone);
+    };
+    Entry.prototype.canDecodeFileData = function() {
+      return !this.isEncrypted() && (this.compressionMethod === 0 || this.compressionMethod === 8);
+    };
+    Entry.prototype.isEncrypted = function() {
+      return (this.generalPurposeBitFlag & 1) !== 0;
+    };
+    Entry.prototype.isCompressed = function() {
+      return this.compressionMethod === 8;
+    };
+    function LocalFileHeader() {
+    }
+    function dosDateTimeToDate(date, time, timezone) {
+      var day = date & 31;
+      var month = (date >> 5 & 15) - 1;
+      var year = (date >> 9 & 127) + 1980;
+      var millisecond = 0;
+      var second = (time & 31) * 2;
+      var minute = time >> 5 & 63;
+      var hour = time >> 11 & 31;
+      if (timezone == null || timezone === "local") {
+        return new Date(year, month, day, hour, minute, second, millisecond);
+      } else if (timezone === "UTC") {
+        return new Date(Date.UTC(year, month, day, hour, minute, second, millisecond));
+      } else {
+        throw new Error("unrecognized options.timezone: " + options.timezone);
+      }
+    }
+    function getFileNameLowLevel(generalPurposeBitFlag, fileNameBuffer, extraFields, strictFileNames) {
+      var fileName = null;
+      for (var i2 = 0; i2 < extraFields.length; i2++) {
+        var extraField = extraFields[i2];
+        if (extraField.id === 28789) {
+          if (extraField.data.length < 6) {
+            continue;
+          }
+          if (extraField.data.readUInt8(0) !== 1) {
+            continue;
+          }
+          var oldNameCrc32 = extraField.data.readUInt32LE(1);
+          if (crc32(fileNameBuffer) !== oldNameCrc32) {
+            continue;
+          }
+          fileName = decodeBuffer(extraField.data.subarray(5), true);
+          break;
+        }
+      }
+      if (fileName == null) {
+        var isUtf8 = (generalPurposeBitFlag & 2048) !== 0;
+        fileName = decodeBuffer(fileNameBuffer, isUtf8);
+      }
+      if (!strictFileNames) {
+        fileName = fileName.replace(/\\/g, "/");
+      }
+      return fileName;
+    }
+    function validateFileName(fileName) {
+      if (fileName.indexOf("\\") !== -1) {
+        return "invalid characters in fileName: " + fileName;
+      }
+      if (/^[a-zA-Z]:/.test(fileName) || /^\//.test(fileName)) {
+        return "absolute path: " + fileName;
+      }
+      if (fileName.split("/").indexOf("..") !== -1) {
+        return "invalid relative path: " + fileName;
+      }
+      return null;
+    }
+    function parseExtraFields(extraFieldBuffer) {
+      var extraFields = [];
+      var i2 = 0;
+      while (i2 < extraFieldBuffer.length - 3) {
+        var headerId = extraFieldBuffer.readUInt16LE(i2 + 0);
+        var dataSize = extraFieldBuffer.readUInt16LE(i2 + 2);
+        var dataStart = i2 + 4;
+        var dataEnd = dataStart + dataSize;
+        if (dataEnd > extraFieldBuffer.length) throw new Error("extra field length exceeds extra field buffer size");
+        var dataBuffer = extraFieldBuffer.subarray(dataStart, dataEnd);
+        extraFields.push({
+          id: headerId,
+          data: dataBuffer
+        });
+        i2 = dataEnd;
+      }
+      return extraFields;
+    }
+    function readAndAssertNoEof(reader, buffer, offset, length, position, callback) {
+      if (length === 0) {
+        return setImmediate(function() {
+          callback(null, newBuffer(0));
+        });
+      }
+      reader.read(buffer, offset, length, position, function(err2, bytesRead) {
+        if (err2) return callback(err2);
+        if (bytesRead < length) {
+          return callback(new Error("unexpected EOF"));
+        }
+        callback();
+      });
+    }
+    util.inherits(AssertByteCountStream, Transform3);
+    function AssertByteCountStream(byteCount) {
+      Transform3.call(this);
+      this.actualByteCount = 0;
+      this.expectedByteCount = byteCount;
+    }
+    AssertByteCountStream.prototype._transform = function(chunk, encoding, cb) {
+      this.actualByteCount += chunk.length;
+      if (this.actualByteCount > this.expectedByteCount) {
+        var msg = "too many bytes in the stream. expected " + this.expectedByteCount + ". got at least " + this.actualByteCount;
+        return cb(new Error(msg));
+      }
+      cb(null, chunk);
+    };
+    AssertByteCountStream.prototype._flush = function(cb) {
+      if (this.actualByteCount < this.expectedByteCount) {
+        var msg = "not enough bytes in the stream. expected " + this.expectedByteCount + ". got only " + this.actualByteCount;
+        return cb(new Error(msg));
+      }
+      cb();
+    };
+    util.inherits(RandomAccessReader, EventEmitter2);
+    function RandomAccessReader() {
+      EventEmitter2.call(this);
+      this.refCount = 0;
+    }
+    RandomAccessReader.prototype.ref = function() {
+      this.refCount += 1;
+    };
+    RandomAccessReader.prototype.unref = function() {
+      var self = this;
+      self.refCount -= 1;
+      if (self.refCount > 0) return;
+      if (self.refCount < 0) throw new Error("invalid unref");
+      self.close(onCloseDone);
+      function onCloseDone(err2) {
+        if (err2) return self.emit("error", err2);
+        self.emit("close");
+      }
+    };
+    RandomAccessReader.prototype.createReadStream = function(options2) {
+      if (options2 == null) options2 = {};
+      var start = options2.start;
+      var end = options2.end;
+      if (start === end) {
+        var emptyStream = new PassThrough3();
+        setImmediate(function() {
+          emptyStream.end();
+        });
+        return emptyStream;
+      }
+      var stream = this._readStreamForRange(start, end);
+      var destroyed = false;
+      var refUnrefFilter = new RefUnrefFilter(this);
+      stream.on("error", function(err2) {
+        setImmediate(function() {
+          if (!destroyed) refUnrefFilter.emit("error", err2);
+        });
+      });
+      installDestroyFn(refUnrefFilter, function() {
+        stream.unpipe(refUnrefFilter);
+        refUnrefFilter.unref();
+        stream.destroy();
+      });
+      var byteCounter = new AssertByteCountStream(end - start);
+      refUnrefFilter.on("error", function(err2) {
+        setImmediate(function() {
+          if (!destroyed) byteCounter.emit("error", err2);
+        });
+      });
+      installDestroyFn(byteCounter, function() {
+        destroyed = true;
+        refUnrefFilter.unpipe(byteCounter);
+        refUnrefFilter.destroy();
+      });
+      return stream.pipe(refUnrefFilter).pipe(byteCounter);
+    };
+    RandomAccessReader.prototype._readStreamForRange = function(start, end) {
+      throw new Error("not implemented");
+    };
+    RandomAccessReader.prototype.read = function(buffer, offset, length, position, callback) {
+      var readStream = this.createReadStream({ start: position, end: position + length });
+      var writeStream = new Writable4();
+      var written = 0;
+      writeStream._write = function(chunk, encoding, cb) {
+        chunk.copy(buffer, offset + written, 0, chunk.length);
+        written += chunk.length;
+        cb();
+      };
+      writeStream.on("finish", callback);
+      readStream.on("error", function(error2) {
+        callback(error2);
+      });
+      readStream.pipe(writeStream);
+    };
+    RandomAccessReader.prototype.close = function(callback) {
+      setImmediate(callback);
+    };
+    util.inherits(RefUnrefFilter, PassThrough3);
+    function RefUnrefFilter(context) {
+      PassThrough3.call(this);
+      this.context = context;
+      this.context.ref();
+      this.unreffedYet = false;
+    }
+    RefUnrefFilter.prototype._flush = function(cb) {
+      this.unref();
+      cb();
+    };
+    RefUnrefFilter.prototype.unref = function(cb) {
+      if (this.unreffedYet) return;
+      this.unreffedYet = true;
+      this.context.unref();
+    };
+    var cp437 = "\0\u263A\u263B\u2665\u2666\u2663\u2660\u2022\u25D8\u25CB\u25D9\u2642\u2640\u266A\u266B\u263C\u25BA\u25C4\u2195\u203C\xB6\xA7\u25AC\u21A8\u2191\u2193\u2192\u2190\u221F\u2194\u25B2\u25BC !\"#$%&'()*+,-./0123456789:;<=>?@ABCDEFGHIJKLMNOPQRSTUVWXYZ[\\]^_`abcdefghijklmnopqrstuvwxyz{|}~\u2302\xC7\xFC\xE9\xE2\xE4\xE0\xE5\xE7\xEA\xEB\xE8\xEF\xEE\xEC\xC4\xC5\xC9\xE6\xC6\xF4\xF6\xF2\xFB\xF9\xFF\xD6\xDC\xA2\xA3\xA5\u20A7\u0192\xE1\xED\xF3\xFA\xF1\xD1\xAA\xBA\xBF\u2310\xAC\xBD\xBC\xA1\xAB\xBB\u2591\u2592\u2593\u2502\u2524\u2561\u2562\u2556\u2555\u2563\u2551\u2557\u255D\u255C\u255B\u2510\u2514\u2534\u252C\u251C\u2500\u253C\u255E\u255F\u255A\u2554\u2569\u2566\u2560\u2550\u256C\u2567\u2568\u2564\u2565\u2559\u2558\u2552\u2553\u256B\u256A\u2518\u250C\u2588\u2584\u258C\u2590\u2580\u03B1\xDF\u0393\u03C0\u03A3\u03C3\xB5\u03C4\u03A6\u0398\u03A9\u03B4\u221E\u03C6\u03B5\u2229\u2261\xB1\u2265\u2264\u2320\u2321\xF7\u2248\xB0\u2219\xB7\u221A\u207F\xB2\u25A0\xA0";
+    function decodeBuffer(buffer, isUtf8) {
+      if (isUtf8) {
+        return buffer.toString("utf8");
+      } else {
+        var result = "";
+        for (var i2 = 0; i2 < buffer.length; i2++) {
+          result += cp437[buffer[i2]];
+        }
+        return result;
+      }
+    }
+    function readUInt64LE(buffer, offset) {
+      var lower32 = buffer.readUInt32LE(offset);
+      var upper32 = buffer.readUInt32LE(offset + 4);
+      return upper32 * 4294967296 + lower32;
+    }
+    var newBuffer;
+    if (typeof Buffer.allocUnsafe === "function") {
+      newBuffer = function(len) {
+        return Buffer.allocUnsafe(len);
+      };
+    } else {
+      newBuffer = function(len) {
+        return new Buffer(len);
+      };
+    }
+    function installDestroyFn(stream, fn) {
+      if (typeof stream.destroy === "function") {
+        stream._destroy = function(err2, cb) {
+          fn();
+          if (cb != null) cb(err2);
+        };
+      } else {
+        stream.destroy = fn;
+      }
+    }
+    function defaultCallback(err2) {
+      if (err2) throw err2;
+    }
   }
 });
 
@@ -23119,13 +24702,13 @@ var init_main = __esm({
       TextDocumentEdit2.is = is;
     })(TextDocumentEdit || (TextDocumentEdit = {}));
     (function(CreateFile2) {
-      function create(uri, options, annotation) {
+      function create(uri, options2, annotation) {
         const result = {
           kind: "create",
           uri
         };
-        if (options !== void 0 && (options.overwrite !== void 0 || options.ignoreIfExists !== void 0)) {
-          result.options = options;
+        if (options2 !== void 0 && (options2.overwrite !== void 0 || options2.ignoreIfExists !== void 0)) {
+          result.options = options2;
         }
         if (annotation !== void 0) {
           result.annotationId = annotation;
@@ -23140,14 +24723,14 @@ var init_main = __esm({
       CreateFile2.is = is;
     })(CreateFile || (CreateFile = {}));
     (function(RenameFile2) {
-      function create(oldUri, newUri, options, annotation) {
+      function create(oldUri, newUri, options2, annotation) {
         const result = {
           kind: "rename",
           oldUri,
           newUri
         };
-        if (options !== void 0 && (options.overwrite !== void 0 || options.ignoreIfExists !== void 0)) {
-          result.options = options;
+        if (options2 !== void 0 && (options2.overwrite !== void 0 || options2.ignoreIfExists !== void 0)) {
+          result.options = options2;
         }
         if (annotation !== void 0) {
           result.annotationId = annotation;
@@ -23162,13 +24745,13 @@ var init_main = __esm({
       RenameFile2.is = is;
     })(RenameFile || (RenameFile = {}));
     (function(DeleteFile2) {
-      function create(uri, options, annotation) {
+      function create(uri, options2, annotation) {
         const result = {
           kind: "delete",
           uri
         };
-        if (options !== void 0 && (options.recursive !== void 0 || options.ignoreIfNotExists !== void 0)) {
-          result.options = options;
+        if (options2 !== void 0 && (options2.recursive !== void 0 || options2.ignoreIfNotExists !== void 0)) {
+          result.options = options2;
         }
         if (annotation !== void 0) {
           result.annotationId = annotation;
@@ -23396,7 +24979,7 @@ var init_main = __esm({
           this._workspaceEdit.changes = /* @__PURE__ */ Object.create(null);
         }
       }
-      createFile(uri, optionsOrAnnotation, options) {
+      createFile(uri, optionsOrAnnotation, options2) {
         this.initDocumentChanges();
         if (this._workspaceEdit.documentChanges === void 0) {
           throw new Error("Workspace edit is not configured for document changes.");
@@ -23405,22 +24988,22 @@ var init_main = __esm({
         if (ChangeAnnotation.is(optionsOrAnnotation) || ChangeAnnotationIdentifier.is(optionsOrAnnotation)) {
           annotation = optionsOrAnnotation;
         } else {
-          options = optionsOrAnnotation;
+          options2 = optionsOrAnnotation;
         }
         let operation;
         let id;
         if (annotation === void 0) {
-          operation = CreateFile.create(uri, options);
+          operation = CreateFile.create(uri, options2);
         } else {
           id = ChangeAnnotationIdentifier.is(annotation) ? annotation : this._changeAnnotations.manage(annotation);
-          operation = CreateFile.create(uri, options, id);
+          operation = CreateFile.create(uri, options2, id);
         }
         this._workspaceEdit.documentChanges.push(operation);
         if (id !== void 0) {
           return id;
         }
       }
-      renameFile(oldUri, newUri, optionsOrAnnotation, options) {
+      renameFile(oldUri, newUri, optionsOrAnnotation, options2) {
         this.initDocumentChanges();
         if (this._workspaceEdit.documentChanges === void 0) {
           throw new Error("Workspace edit is not configured for document changes.");
@@ -23429,22 +25012,22 @@ var init_main = __esm({
         if (ChangeAnnotation.is(optionsOrAnnotation) || ChangeAnnotationIdentifier.is(optionsOrAnnotation)) {
           annotation = optionsOrAnnotation;
         } else {
-          options = optionsOrAnnotation;
+          options2 = optionsOrAnnotation;
         }
         let operation;
         let id;
         if (annotation === void 0) {
-          operation = RenameFile.create(oldUri, newUri, options);
+          operation = RenameFile.create(oldUri, newUri, options2);
         } else {
           id = ChangeAnnotationIdentifier.is(annotation) ? annotation : this._changeAnnotations.manage(annotation);
-          operation = RenameFile.create(oldUri, newUri, options, id);
+          operation = RenameFile.create(oldUri, newUri, options2, id);
         }
         this._workspaceEdit.documentChanges.push(operation);
         if (id !== void 0) {
           return id;
         }
       }
-      deleteFile(uri, optionsOrAnnotation, options) {
+      deleteFile(uri, optionsOrAnnotation, options2) {
         this.initDocumentChanges();
         if (this._workspaceEdit.documentChanges === void 0) {
           throw new Error("Workspace edit is not configured for document changes.");
@@ -23453,15 +25036,15 @@ var init_main = __esm({
         if (ChangeAnnotation.is(optionsOrAnnotation) || ChangeAnnotationIdentifier.is(optionsOrAnnotation)) {
           annotation = optionsOrAnnotation;
         } else {
-          options = optionsOrAnnotation;
+          options2 = optionsOrAnnotation;
         }
         let operation;
         let id;
         if (annotation === void 0) {
-          operation = DeleteFile.create(uri, options);
+          operation = DeleteFile.create(uri, options2);
         } else {
           id = ChangeAnnotationIdentifier.is(annotation) ? annotation : this._changeAnnotations.manage(annotation);
-          operation = DeleteFile.create(uri, options, id);
+          operation = DeleteFile.create(uri, options2, id);
         }
         this._workspaceEdit.documentChanges.push(operation);
         if (id !== void 0) {
@@ -27348,9 +28931,9 @@ var require_workdir = __commonJS({
        *         found
        */
       getAbsolutePath() {
-        const path29 = this.getPath();
-        if (path29 === null || path29.startsWith("/")) {
-          return path29;
+        const path33 = this.getPath();
+        if (path33 === null || path33.startsWith("/")) {
+          return path33;
         }
         const startLine = this.getRange().start.line;
         const hierarchy = this.dockerfile.getStageHierarchy(startLine);
@@ -27362,7 +28945,7 @@ var require_workdir = __commonJS({
               if (parent === void 0 || parent === null) {
                 return void 0;
               }
-              return parent.endsWith("/") ? parent + path29 : parent + "/" + path29;
+              return parent.endsWith("/") ? parent + path33 : parent + "/" + path33;
             }
           }
         }
@@ -28536,17 +30119,17 @@ var require_visit = __commonJS({
     visit.BREAK = BREAK;
     visit.SKIP = SKIP;
     visit.REMOVE = REMOVE;
-    function visit_(key, node, visitor, path29) {
-      const ctrl = callVisitor(key, node, visitor, path29);
+    function visit_(key, node, visitor, path33) {
+      const ctrl = callVisitor(key, node, visitor, path33);
       if (identity3.isNode(ctrl) || identity3.isPair(ctrl)) {
-        replaceNode(key, path29, ctrl);
-        return visit_(key, ctrl, visitor, path29);
+        replaceNode(key, path33, ctrl);
+        return visit_(key, ctrl, visitor, path33);
       }
       if (typeof ctrl !== "symbol") {
         if (identity3.isCollection(node)) {
-          path29 = Object.freeze(path29.concat(node));
+          path33 = Object.freeze(path33.concat(node));
           for (let i2 = 0; i2 < node.items.length; ++i2) {
-            const ci = visit_(i2, node.items[i2], visitor, path29);
+            const ci = visit_(i2, node.items[i2], visitor, path33);
             if (typeof ci === "number")
               i2 = ci - 1;
             else if (ci === BREAK)
@@ -28557,13 +30140,13 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity3.isPair(node)) {
-          path29 = Object.freeze(path29.concat(node));
-          const ck = visit_("key", node.key, visitor, path29);
+          path33 = Object.freeze(path33.concat(node));
+          const ck = visit_("key", node.key, visitor, path33);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node.key = null;
-          const cv = visit_("value", node.value, visitor, path29);
+          const cv = visit_("value", node.value, visitor, path33);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
@@ -28584,17 +30167,17 @@ var require_visit = __commonJS({
     visitAsync.BREAK = BREAK;
     visitAsync.SKIP = SKIP;
     visitAsync.REMOVE = REMOVE;
-    async function visitAsync_(key, node, visitor, path29) {
-      const ctrl = await callVisitor(key, node, visitor, path29);
+    async function visitAsync_(key, node, visitor, path33) {
+      const ctrl = await callVisitor(key, node, visitor, path33);
       if (identity3.isNode(ctrl) || identity3.isPair(ctrl)) {
-        replaceNode(key, path29, ctrl);
-        return visitAsync_(key, ctrl, visitor, path29);
+        replaceNode(key, path33, ctrl);
+        return visitAsync_(key, ctrl, visitor, path33);
       }
       if (typeof ctrl !== "symbol") {
         if (identity3.isCollection(node)) {
-          path29 = Object.freeze(path29.concat(node));
+          path33 = Object.freeze(path33.concat(node));
           for (let i2 = 0; i2 < node.items.length; ++i2) {
-            const ci = await visitAsync_(i2, node.items[i2], visitor, path29);
+            const ci = await visitAsync_(i2, node.items[i2], visitor, path33);
             if (typeof ci === "number")
               i2 = ci - 1;
             else if (ci === BREAK)
@@ -28605,13 +30188,13 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity3.isPair(node)) {
-          path29 = Object.freeze(path29.concat(node));
-          const ck = await visitAsync_("key", node.key, visitor, path29);
+          path33 = Object.freeze(path33.concat(node));
+          const ck = await visitAsync_("key", node.key, visitor, path33);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node.key = null;
-          const cv = await visitAsync_("value", node.value, visitor, path29);
+          const cv = await visitAsync_("value", node.value, visitor, path33);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
@@ -28638,23 +30221,23 @@ var require_visit = __commonJS({
       }
       return visitor;
     }
-    function callVisitor(key, node, visitor, path29) {
+    function callVisitor(key, node, visitor, path33) {
       if (typeof visitor === "function")
-        return visitor(key, node, path29);
+        return visitor(key, node, path33);
       if (identity3.isMap(node))
-        return visitor.Map?.(key, node, path29);
+        return visitor.Map?.(key, node, path33);
       if (identity3.isSeq(node))
-        return visitor.Seq?.(key, node, path29);
+        return visitor.Seq?.(key, node, path33);
       if (identity3.isPair(node))
-        return visitor.Pair?.(key, node, path29);
+        return visitor.Pair?.(key, node, path33);
       if (identity3.isScalar(node))
-        return visitor.Scalar?.(key, node, path29);
+        return visitor.Scalar?.(key, node, path33);
       if (identity3.isAlias(node))
-        return visitor.Alias?.(key, node, path29);
+        return visitor.Alias?.(key, node, path33);
       return void 0;
     }
-    function replaceNode(key, path29, node) {
-      const parent = path29[path29.length - 1];
+    function replaceNode(key, path33, node) {
+      const parent = path33[path33.length - 1];
       if (identity3.isCollection(parent)) {
         parent.items[key] = node;
       } else if (identity3.isPair(parent)) {
@@ -29266,10 +30849,10 @@ var require_Collection = __commonJS({
     var createNode = require_createNode();
     var identity3 = require_identity();
     var Node2 = require_Node();
-    function collectionFromPath(schema, path29, value) {
+    function collectionFromPath(schema, path33, value) {
       let v = value;
-      for (let i2 = path29.length - 1; i2 >= 0; --i2) {
-        const k = path29[i2];
+      for (let i2 = path33.length - 1; i2 >= 0; --i2) {
+        const k = path33[i2];
         if (typeof k === "number" && Number.isInteger(k) && k >= 0) {
           const a2 = [];
           a2[k] = v;
@@ -29288,7 +30871,7 @@ var require_Collection = __commonJS({
         sourceObjects: /* @__PURE__ */ new Map()
       });
     }
-    var isEmptyPath = (path29) => path29 == null || typeof path29 === "object" && !!path29[Symbol.iterator]().next().done;
+    var isEmptyPath = (path33) => path33 == null || typeof path33 === "object" && !!path33[Symbol.iterator]().next().done;
     var Collection2 = class extends Node2.NodeBase {
       constructor(type, schema) {
         super(type);
@@ -29318,11 +30901,11 @@ var require_Collection = __commonJS({
        * be a Pair instance or a `{ key, value }` object, which may not have a key
        * that already exists in the map.
        */
-      addIn(path29, value) {
-        if (isEmptyPath(path29))
+      addIn(path33, value) {
+        if (isEmptyPath(path33))
           this.add(value);
         else {
-          const [key, ...rest] = path29;
+          const [key, ...rest] = path33;
           const node = this.get(key, true);
           if (identity3.isCollection(node))
             node.addIn(rest, value);
@@ -29336,8 +30919,8 @@ var require_Collection = __commonJS({
        * Removes a value from the collection.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path29) {
-        const [key, ...rest] = path29;
+      deleteIn(path33) {
+        const [key, ...rest] = path33;
         if (rest.length === 0)
           return this.delete(key);
         const node = this.get(key, true);
@@ -29351,8 +30934,8 @@ var require_Collection = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path29, keepScalar) {
-        const [key, ...rest] = path29;
+      getIn(path33, keepScalar) {
+        const [key, ...rest] = path33;
         const node = this.get(key, true);
         if (rest.length === 0)
           return !keepScalar && identity3.isScalar(node) ? node.value : node;
@@ -29370,8 +30953,8 @@ var require_Collection = __commonJS({
       /**
        * Checks if the collection includes a value with the key `key`.
        */
-      hasIn(path29) {
-        const [key, ...rest] = path29;
+      hasIn(path33) {
+        const [key, ...rest] = path33;
         if (rest.length === 0)
           return this.has(key);
         const node = this.get(key, true);
@@ -29381,8 +30964,8 @@ var require_Collection = __commonJS({
        * Sets a value in this collection. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path29, value) {
-        const [key, ...rest] = path29;
+      setIn(path33, value) {
+        const [key, ...rest] = path33;
         if (rest.length === 0) {
           this.set(key, value);
         } else {
@@ -29443,7 +31026,7 @@ var require_foldFlowLines = __commonJS({
         else
           end = lineWidth - indentAtStart;
       }
-      let split = void 0;
+      let split2 = void 0;
       let prev = void 0;
       let overflow = false;
       let i2 = -1;
@@ -29476,18 +31059,18 @@ var require_foldFlowLines = __commonJS({
           if (mode === FOLD_BLOCK)
             i2 = consumeMoreIndentedLines(text2, i2, indent.length);
           end = i2 + indent.length + endStep;
-          split = void 0;
+          split2 = void 0;
         } else {
           if (ch === " " && prev && prev !== " " && prev !== "\n" && prev !== "	") {
             const next = text2[i2 + 1];
             if (next && next !== " " && next !== "\n" && next !== "	")
-              split = i2;
+              split2 = i2;
           }
           if (i2 >= end) {
-            if (split) {
-              folds.push(split);
-              end = split + endStep;
-              split = void 0;
+            if (split2) {
+              folds.push(split2);
+              end = split2 + endStep;
+              split2 = void 0;
             } else if (mode === FOLD_QUOTED) {
               while (prev === " " || prev === "	") {
                 prev = ch;
@@ -29500,7 +31083,7 @@ var require_foldFlowLines = __commonJS({
               folds.push(j);
               escapedFolds[j] = true;
               end = j + endStep;
-              split = void 0;
+              split2 = void 0;
             } else {
               overflow = true;
             }
@@ -29846,7 +31429,7 @@ var require_stringify = __commonJS({
     var identity3 = require_identity();
     var stringifyComment = require_stringifyComment();
     var stringifyString = require_stringifyString();
-    function createStringifyContext(doc, options) {
+    function createStringifyContext(doc, options2) {
       const opt = Object.assign({
         blockQuote: true,
         commentString: stringifyComment.stringifyComment,
@@ -29866,7 +31449,7 @@ var require_stringify = __commonJS({
         trailingComma: false,
         trueStr: "true",
         verifyAliasOrder: true
-      }, doc.schema.toStringOptions, options);
+      }, doc.schema.toStringOptions, options2);
       let inFlow;
       switch (opt.collectionStyle) {
         case "block":
@@ -30288,10 +31871,10 @@ var require_stringifyCollection = __commonJS({
     var identity3 = require_identity();
     var stringify2 = require_stringify();
     var stringifyComment = require_stringifyComment();
-    function stringifyCollection(collection, ctx, options) {
+    function stringifyCollection(collection, ctx, options2) {
       const flow = ctx.inFlow ?? collection.flow;
       const stringify3 = flow ? stringifyFlowCollection : stringifyBlockCollection;
-      return stringify3(collection, ctx, options);
+      return stringify3(collection, ctx, options2);
     }
     function stringifyBlockCollection({ comment, items }, ctx, { blockItemPrefix, flowChars, itemIndent, onChompKeep, onComment }) {
       const { indent, options: { commentString } } = ctx;
@@ -31746,10 +33329,10 @@ var require_stringifyDocument = __commonJS({
     var identity3 = require_identity();
     var stringify2 = require_stringify();
     var stringifyComment = require_stringifyComment();
-    function stringifyDocument(doc, options) {
+    function stringifyDocument(doc, options2) {
       const lines = [];
-      let hasDirectives = options.directives === true;
-      if (options.directives !== false && doc.directives) {
+      let hasDirectives = options2.directives === true;
+      if (options2.directives !== false && doc.directives) {
         const dir = doc.directives.toString(doc);
         if (dir) {
           lines.push(dir);
@@ -31759,7 +33342,7 @@ var require_stringifyDocument = __commonJS({
       }
       if (hasDirectives)
         lines.push("---");
-      const ctx = stringify2.createStringifyContext(doc, options);
+      const ctx = stringify2.createStringifyContext(doc, options2);
       const { commentString } = ctx.options;
       if (doc.commentBefore) {
         if (lines.length !== 1)
@@ -31835,7 +33418,7 @@ var require_Document = __commonJS({
     var createNode = require_createNode();
     var directives = require_directives();
     var Document = class _Document {
-      constructor(value, replacer, options) {
+      constructor(value, replacer, options2) {
         this.commentBefore = null;
         this.comment = null;
         this.errors = [];
@@ -31844,8 +33427,8 @@ var require_Document = __commonJS({
         let _replacer = null;
         if (typeof replacer === "function" || Array.isArray(replacer)) {
           _replacer = replacer;
-        } else if (options === void 0 && replacer) {
-          options = replacer;
+        } else if (options2 === void 0 && replacer) {
+          options2 = replacer;
           replacer = void 0;
         }
         const opt = Object.assign({
@@ -31857,17 +33440,17 @@ var require_Document = __commonJS({
           stringKeys: false,
           uniqueKeys: true,
           version: "1.2"
-        }, options);
+        }, options2);
         this.options = opt;
         let { version } = opt;
-        if (options?._directives) {
-          this.directives = options._directives.atDocument();
+        if (options2?._directives) {
+          this.directives = options2._directives.atDocument();
           if (this.directives.yaml.explicit)
             version = this.directives.yaml.version;
         } else
           this.directives = new directives.Directives({ version });
-        this.setSchema(version, options);
-        this.contents = value === void 0 ? null : this.createNode(value, _replacer, options);
+        this.setSchema(version, options2);
+        this.contents = value === void 0 ? null : this.createNode(value, _replacer, options2);
       }
       /**
        * Create a deep copy of this Document and its contents.
@@ -31897,9 +33480,9 @@ var require_Document = __commonJS({
           this.contents.add(value);
       }
       /** Adds a value to the document. */
-      addIn(path29, value) {
+      addIn(path33, value) {
         if (assertCollection(this.contents))
-          this.contents.addIn(path29, value);
+          this.contents.addIn(path33, value);
       }
       /**
        * Create a new `Alias` node, ensuring that the target `node` has the required anchor.
@@ -31918,7 +33501,7 @@ var require_Document = __commonJS({
         }
         return new Alias.Alias(node.anchor);
       }
-      createNode(value, replacer, options) {
+      createNode(value, replacer, options2) {
         let _replacer = void 0;
         if (typeof replacer === "function") {
           value = replacer.call({ "": value }, "", value);
@@ -31929,11 +33512,11 @@ var require_Document = __commonJS({
           if (asStr.length > 0)
             replacer = replacer.concat(asStr);
           _replacer = replacer;
-        } else if (options === void 0 && replacer) {
-          options = replacer;
+        } else if (options2 === void 0 && replacer) {
+          options2 = replacer;
           replacer = void 0;
         }
-        const { aliasDuplicateObjects, anchorPrefix, flow, keepUndefined, onTagObj, tag } = options ?? {};
+        const { aliasDuplicateObjects, anchorPrefix, flow, keepUndefined, onTagObj, tag } = options2 ?? {};
         const { onAnchor, setAnchors, sourceObjects } = anchors.createNodeAnchors(
           this,
           // eslint-disable-next-line @typescript-eslint/prefer-nullish-coalescing
@@ -31958,9 +33541,9 @@ var require_Document = __commonJS({
        * Convert a key and a value into a `Pair` using the current schema,
        * recursively wrapping all values as `Scalar` or `Collection` nodes.
        */
-      createPair(key, value, options = {}) {
-        const k = this.createNode(key, null, options);
-        const v = this.createNode(value, null, options);
+      createPair(key, value, options2 = {}) {
+        const k = this.createNode(key, null, options2);
+        const v = this.createNode(value, null, options2);
         return new Pair.Pair(k, v);
       }
       /**
@@ -31974,14 +33557,14 @@ var require_Document = __commonJS({
        * Removes a value from the document.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path29) {
-        if (Collection2.isEmptyPath(path29)) {
+      deleteIn(path33) {
+        if (Collection2.isEmptyPath(path33)) {
           if (this.contents == null)
             return false;
           this.contents = null;
           return true;
         }
-        return assertCollection(this.contents) ? this.contents.deleteIn(path29) : false;
+        return assertCollection(this.contents) ? this.contents.deleteIn(path33) : false;
       }
       /**
        * Returns item at `key`, or `undefined` if not found. By default unwraps
@@ -31996,10 +33579,10 @@ var require_Document = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path29, keepScalar) {
-        if (Collection2.isEmptyPath(path29))
+      getIn(path33, keepScalar) {
+        if (Collection2.isEmptyPath(path33))
           return !keepScalar && identity3.isScalar(this.contents) ? this.contents.value : this.contents;
-        return identity3.isCollection(this.contents) ? this.contents.getIn(path29, keepScalar) : void 0;
+        return identity3.isCollection(this.contents) ? this.contents.getIn(path33, keepScalar) : void 0;
       }
       /**
        * Checks if the document includes a value with the key `key`.
@@ -32010,10 +33593,10 @@ var require_Document = __commonJS({
       /**
        * Checks if the document includes a value at `path`.
        */
-      hasIn(path29) {
-        if (Collection2.isEmptyPath(path29))
+      hasIn(path33) {
+        if (Collection2.isEmptyPath(path33))
           return this.contents !== void 0;
-        return identity3.isCollection(this.contents) ? this.contents.hasIn(path29) : false;
+        return identity3.isCollection(this.contents) ? this.contents.hasIn(path33) : false;
       }
       /**
        * Sets a value in this document. For `!!set`, `value` needs to be a
@@ -32030,13 +33613,13 @@ var require_Document = __commonJS({
        * Sets a value in this document. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path29, value) {
-        if (Collection2.isEmptyPath(path29)) {
+      setIn(path33, value) {
+        if (Collection2.isEmptyPath(path33)) {
           this.contents = value;
         } else if (this.contents == null) {
-          this.contents = Collection2.collectionFromPath(this.schema, Array.from(path29), value);
+          this.contents = Collection2.collectionFromPath(this.schema, Array.from(path33), value);
         } else if (assertCollection(this.contents)) {
-          this.contents.setIn(path29, value);
+          this.contents.setIn(path33, value);
         }
       }
       /**
@@ -32046,7 +33629,7 @@ var require_Document = __commonJS({
        *
        * Overrides all previously set schema options.
        */
-      setSchema(version, options = {}) {
+      setSchema(version, options2 = {}) {
         if (typeof version === "number")
           version = String(version);
         let opt;
@@ -32076,10 +33659,10 @@ var require_Document = __commonJS({
             throw new Error(`Expected '1.1', '1.2' or null as first argument, but found: ${sv}`);
           }
         }
-        if (options.schema instanceof Object)
-          this.schema = options.schema;
+        if (options2.schema instanceof Object)
+          this.schema = options2.schema;
         else if (opt)
-          this.schema = new Schema.Schema(Object.assign(opt, options));
+          this.schema = new Schema.Schema(Object.assign(opt, options2));
         else
           throw new Error(`With a null YAML version, the { schema: Schema } option is required`);
       }
@@ -32109,14 +33692,14 @@ var require_Document = __commonJS({
         return this.toJS({ json: true, jsonArg, mapAsMap: false, onAnchor });
       }
       /** A YAML representation of the document. */
-      toString(options = {}) {
+      toString(options2 = {}) {
         if (this.errors.length > 0)
           throw new Error("Document with errors cannot be stringified");
-        if ("indent" in options && (!Number.isInteger(options.indent) || Number(options.indent) <= 0)) {
-          const s = JSON.stringify(options.indent);
+        if ("indent" in options2 && (!Number.isInteger(options2.indent) || Number(options2.indent) <= 0)) {
+          const s = JSON.stringify(options2.indent);
           throw new Error(`"indent" option must be a positive integer, not ${s}`);
         }
-        return stringifyDocument.stringifyDocument(this, options);
+        return stringifyDocument.stringifyDocument(this, options2);
       }
     };
     function assertCollection(contents) {
@@ -33034,13 +34617,13 @@ var require_resolve_block_scalar = __commonJS({
       return { mode, indent, chomp, comment, length };
     }
     function splitLines(source) {
-      const split = source.split(/\n( *)/);
-      const first = split[0];
+      const split2 = source.split(/\n( *)/);
+      const first = split2[0];
       const m = first.match(/^( *)/);
       const line0 = m?.[1] ? [m[1], first.slice(m[1].length)] : ["", first];
       const lines = [line0];
-      for (let i2 = 1; i2 < split.length; i2 += 2)
-        lines.push([split[i2], split[i2 + 1]]);
+      for (let i2 = 1; i2 < split2.length; i2 += 2)
+        lines.push([split2[i2], split2[i2 + 1]]);
       return lines;
     }
     exports2.resolveBlockScalar = resolveBlockScalar;
@@ -33467,14 +35050,14 @@ var require_compose_node = __commonJS({
       }
       return node;
     }
-    function composeAlias({ options }, { offset, source, end }, onError) {
+    function composeAlias({ options: options2 }, { offset, source, end }, onError) {
       const alias = new Alias.Alias(source.substring(1));
       if (alias.source === "")
         onError(offset, "BAD_ALIAS", "Alias cannot be an empty string");
       if (alias.source.endsWith(":"))
         onError(offset + source.length - 1, "BAD_ALIAS", "Alias ending in : is ambiguous", true);
       const valueEnd = offset + source.length;
-      const re = resolveEnd.resolveEnd(end, valueEnd, options.strict, onError);
+      const re = resolveEnd.resolveEnd(end, valueEnd, options2.strict, onError);
       alias.range = [offset, valueEnd, re.offset];
       if (re.comment)
         alias.comment = re.comment;
@@ -33493,8 +35076,8 @@ var require_compose_doc = __commonJS({
     var composeNode = require_compose_node();
     var resolveEnd = require_resolve_end();
     var resolveProps = require_resolve_props();
-    function composeDoc(options, directives, { offset, start, value, end }, onError) {
-      const opts = Object.assign({ _directives: directives }, options);
+    function composeDoc(options2, directives, { offset, start, value, end }, onError) {
+      const opts = Object.assign({ _directives: directives }, options2);
       const doc = new Document.Document(void 0, opts);
       const ctx = {
         atKey: false,
@@ -33573,7 +35156,7 @@ var require_composer = __commonJS({
       return { comment, afterEmptyLine };
     }
     var Composer = class {
-      constructor(options = {}) {
+      constructor(options2 = {}) {
         this.doc = null;
         this.atDirectives = false;
         this.prelude = [];
@@ -33586,8 +35169,8 @@ var require_composer = __commonJS({
           else
             this.errors.push(new errors.YAMLParseError(pos, code2, message));
         };
-        this.directives = new directives.Directives({ version: options.version || "1.2" });
-        this.options = options;
+        this.directives = new directives.Directives({ version: options2.version || "1.2" });
+        this.options = options2;
       }
       decorate(doc, afterDoc) {
         const { comment, afterEmptyLine } = parsePrelude(this.prelude);
@@ -33997,9 +35580,9 @@ var require_cst_visit = __commonJS({
     visit.BREAK = BREAK;
     visit.SKIP = SKIP;
     visit.REMOVE = REMOVE;
-    visit.itemAtPath = (cst, path29) => {
+    visit.itemAtPath = (cst, path33) => {
       let item = cst;
-      for (const [field, index] of path29) {
+      for (const [field, index] of path33) {
         const tok = item?.[field];
         if (tok && "items" in tok) {
           item = tok.items[index];
@@ -34008,23 +35591,23 @@ var require_cst_visit = __commonJS({
       }
       return item;
     };
-    visit.parentCollection = (cst, path29) => {
-      const parent = visit.itemAtPath(cst, path29.slice(0, -1));
-      const field = path29[path29.length - 1][0];
+    visit.parentCollection = (cst, path33) => {
+      const parent = visit.itemAtPath(cst, path33.slice(0, -1));
+      const field = path33[path33.length - 1][0];
       const coll = parent?.[field];
       if (coll && "items" in coll)
         return coll;
       throw new Error("Parent collection not found");
     };
-    function _visit(path29, item, visitor) {
-      let ctrl = visitor(item, path29);
+    function _visit(path33, item, visitor) {
+      let ctrl = visitor(item, path33);
       if (typeof ctrl === "symbol")
         return ctrl;
       for (const field of ["key", "value"]) {
         const token = item[field];
         if (token && "items" in token) {
           for (let i2 = 0; i2 < token.items.length; ++i2) {
-            const ci = _visit(Object.freeze(path29.concat([[field, i2]])), token.items[i2], visitor);
+            const ci = _visit(Object.freeze(path33.concat([[field, i2]])), token.items[i2], visitor);
             if (typeof ci === "number")
               i2 = ci - 1;
             else if (ci === BREAK)
@@ -34035,10 +35618,10 @@ var require_cst_visit = __commonJS({
             }
           }
           if (typeof ctrl === "function" && field === "key")
-            ctrl = ctrl(item, path29);
+            ctrl = ctrl(item, path33);
         }
       }
-      return typeof ctrl === "function" ? ctrl(item, path29) : ctrl;
+      return typeof ctrl === "function" ? ctrl(item, path33) : ctrl;
     }
     exports2.visit = visit;
   }
@@ -35651,15 +37234,15 @@ var require_public_api = __commonJS({
     var identity3 = require_identity();
     var lineCounter = require_line_counter();
     var parser = require_parser2();
-    function parseOptions(options) {
-      const prettyErrors = options.prettyErrors !== false;
-      const lineCounter$1 = options.lineCounter || prettyErrors && new lineCounter.LineCounter() || null;
+    function parseOptions(options2) {
+      const prettyErrors = options2.prettyErrors !== false;
+      const lineCounter$1 = options2.lineCounter || prettyErrors && new lineCounter.LineCounter() || null;
       return { lineCounter: lineCounter$1, prettyErrors };
     }
-    function parseAllDocuments(source, options = {}) {
-      const { lineCounter: lineCounter2, prettyErrors } = parseOptions(options);
+    function parseAllDocuments(source, options2 = {}) {
+      const { lineCounter: lineCounter2, prettyErrors } = parseOptions(options2);
       const parser$1 = new parser.Parser(lineCounter2?.addNewLine);
-      const composer$1 = new composer.Composer(options);
+      const composer$1 = new composer.Composer(options2);
       const docs = Array.from(composer$1.compose(parser$1.parse(source)));
       if (prettyErrors && lineCounter2)
         for (const doc of docs) {
@@ -35670,10 +37253,10 @@ var require_public_api = __commonJS({
         return docs;
       return Object.assign([], { empty: true }, composer$1.streamInfo());
     }
-    function parseDocument3(source, options = {}) {
-      const { lineCounter: lineCounter2, prettyErrors } = parseOptions(options);
+    function parseDocument3(source, options2 = {}) {
+      const { lineCounter: lineCounter2, prettyErrors } = parseOptions(options2);
       const parser$1 = new parser.Parser(lineCounter2?.addNewLine);
-      const composer$1 = new composer.Composer(options);
+      const composer$1 = new composer.Composer(options2);
       let doc = null;
       for (const _doc of composer$1.compose(parser$1.parse(source), true, source.length)) {
         if (!doc)
@@ -35689,14 +37272,14 @@ var require_public_api = __commonJS({
       }
       return doc;
     }
-    function parse7(src, reviver, options) {
+    function parse7(src, reviver, options2) {
       let _reviver = void 0;
       if (typeof reviver === "function") {
         _reviver = reviver;
-      } else if (options === void 0 && reviver && typeof reviver === "object") {
-        options = reviver;
+      } else if (options2 === void 0 && reviver && typeof reviver === "object") {
+        options2 = reviver;
       }
-      const doc = parseDocument3(src, options);
+      const doc = parseDocument3(src, options2);
       if (!doc)
         return null;
       doc.warnings.forEach((warning2) => log.warn(doc.options.logLevel, warning2));
@@ -35706,29 +37289,29 @@ var require_public_api = __commonJS({
         else
           doc.errors = [];
       }
-      return doc.toJS(Object.assign({ reviver: _reviver }, options));
+      return doc.toJS(Object.assign({ reviver: _reviver }, options2));
     }
-    function stringify2(value, replacer, options) {
+    function stringify2(value, replacer, options2) {
       let _replacer = null;
       if (typeof replacer === "function" || Array.isArray(replacer)) {
         _replacer = replacer;
-      } else if (options === void 0 && replacer) {
-        options = replacer;
+      } else if (options2 === void 0 && replacer) {
+        options2 = replacer;
       }
-      if (typeof options === "string")
-        options = options.length;
-      if (typeof options === "number") {
-        const indent = Math.round(options);
-        options = indent < 1 ? void 0 : indent > 8 ? { indent: 8 } : { indent };
+      if (typeof options2 === "string")
+        options2 = options2.length;
+      if (typeof options2 === "number") {
+        const indent = Math.round(options2);
+        options2 = indent < 1 ? void 0 : indent > 8 ? { indent: 8 } : { indent };
       }
       if (value === void 0) {
-        const { keepUndefined } = options ?? replacer ?? {};
+        const { keepUndefined } = options2 ?? replacer ?? {};
         if (!keepUndefined)
           return void 0;
       }
       if (identity3.isDocument(value) && !_replacer)
-        return value.toString(options);
-      return new Document.Document(value, _replacer, options).toString(options);
+        return value.toString(options2);
+      return new Document.Document(value, _replacer, options2).toString(options2);
     }
     exports2.parse = parse7;
     exports2.parseAllDocuments = parseAllDocuments;
@@ -35982,13 +37565,13 @@ var require_snappy_compressor = __commonJS({
       var bytesBetweenHashLookups;
       var base, matched, offset;
       var prevHash, curHash;
-      var flag2 = true;
+      var flag3 = true;
       var INPUT_MARGIN = 15;
       if (inputSize >= INPUT_MARGIN) {
         ipLimit = ipEnd - INPUT_MARGIN;
         ip += 1;
         nextHash = hashFunc(load32(input, ip), hashFuncShift);
-        while (flag2) {
+        while (flag3) {
           skip = 32;
           nextIp = ip;
           do {
@@ -35998,14 +37581,14 @@ var require_snappy_compressor = __commonJS({
             skip += 1;
             nextIp = ip + bytesBetweenHashLookups;
             if (ip > ipLimit) {
-              flag2 = false;
+              flag3 = false;
               break;
             }
             nextHash = hashFunc(load32(input, nextIp), hashFuncShift);
             candidate = baseIp + hashTable[hash];
             hashTable[hash] = ip - baseIp;
           } while (!equals32(input, ip, candidate));
-          if (!flag2) {
+          if (!flag3) {
             break;
           }
           op = emitLiteral(input, nextEmit, ip - nextEmit, output, op);
@@ -36020,7 +37603,7 @@ var require_snappy_compressor = __commonJS({
             op = emitCopy(output, op, offset, matched);
             nextEmit = ip;
             if (ip >= ipLimit) {
-              flag2 = false;
+              flag3 = false;
               break;
             }
             prevHash = hashFunc(load32(input, ip - 1), hashFuncShift);
@@ -36029,7 +37612,7 @@ var require_snappy_compressor = __commonJS({
             candidate = baseIp + hashTable[curHash];
             hashTable[curHash] = ip - baseIp;
           } while (equals32(input, ip, candidate));
-          if (!flag2) {
+          if (!flag3) {
             break;
           }
           ip += 1;
@@ -37555,72 +39138,72 @@ var require_build = __commonJS({
     exports2.toDSSEBundle = toDSSEBundle;
     var protobuf_specs_1 = require_dist2();
     var bundle_1 = require_bundle();
-    function toMessageSignatureBundle(options) {
+    function toMessageSignatureBundle(options2) {
       return {
-        mediaType: options.certificateChain ? bundle_1.BUNDLE_V02_MEDIA_TYPE : bundle_1.BUNDLE_V03_MEDIA_TYPE,
+        mediaType: options2.certificateChain ? bundle_1.BUNDLE_V02_MEDIA_TYPE : bundle_1.BUNDLE_V03_MEDIA_TYPE,
         content: {
           $case: "messageSignature",
           messageSignature: {
             messageDigest: {
               algorithm: protobuf_specs_1.HashAlgorithm.SHA2_256,
-              digest: options.digest
+              digest: options2.digest
             },
-            signature: options.signature
+            signature: options2.signature
           }
         },
-        verificationMaterial: toVerificationMaterial(options)
+        verificationMaterial: toVerificationMaterial(options2)
       };
     }
-    function toDSSEBundle(options) {
+    function toDSSEBundle(options2) {
       return {
-        mediaType: options.certificateChain ? bundle_1.BUNDLE_V02_MEDIA_TYPE : bundle_1.BUNDLE_V03_MEDIA_TYPE,
+        mediaType: options2.certificateChain ? bundle_1.BUNDLE_V02_MEDIA_TYPE : bundle_1.BUNDLE_V03_MEDIA_TYPE,
         content: {
           $case: "dsseEnvelope",
-          dsseEnvelope: toEnvelope(options)
+          dsseEnvelope: toEnvelope(options2)
         },
-        verificationMaterial: toVerificationMaterial(options)
+        verificationMaterial: toVerificationMaterial(options2)
       };
     }
-    function toEnvelope(options) {
+    function toEnvelope(options2) {
       return {
-        payloadType: options.artifactType,
-        payload: options.artifact,
-        signatures: [toSignature(options)]
+        payloadType: options2.artifactType,
+        payload: options2.artifact,
+        signatures: [toSignature(options2)]
       };
     }
-    function toSignature(options) {
+    function toSignature(options2) {
       return {
-        keyid: options.keyHint || "",
-        sig: options.signature
+        keyid: options2.keyHint || "",
+        sig: options2.signature
       };
     }
-    function toVerificationMaterial(options) {
+    function toVerificationMaterial(options2) {
       return {
-        content: toKeyContent(options),
+        content: toKeyContent(options2),
         tlogEntries: [],
         timestampVerificationData: { rfc3161Timestamps: [] }
       };
     }
-    function toKeyContent(options) {
-      if (options.certificate) {
-        if (options.certificateChain) {
+    function toKeyContent(options2) {
+      if (options2.certificate) {
+        if (options2.certificateChain) {
           return {
             $case: "x509CertificateChain",
             x509CertificateChain: {
-              certificates: [{ rawBytes: options.certificate }]
+              certificates: [{ rawBytes: options2.certificate }]
             }
           };
         } else {
           return {
             $case: "certificate",
-            certificate: { rawBytes: options.certificate }
+            certificate: { rawBytes: options2.certificate }
           };
         }
       } else {
         return {
           $case: "publicKey",
           publicKey: {
-            hint: options.keyHint || ""
+            hint: options2.keyHint || ""
           }
         };
       }
@@ -38914,14 +40497,14 @@ var require_sct = __commonJS({
       hashAlgorithm;
       signatureAlgorithm;
       signature;
-      constructor(options) {
-        this.version = options.version;
-        this.logID = options.logID;
-        this.timestamp = options.timestamp;
-        this.extensions = options.extensions;
-        this.hashAlgorithm = options.hashAlgorithm;
-        this.signatureAlgorithm = options.signatureAlgorithm;
-        this.signature = options.signature;
+      constructor(options2) {
+        this.version = options2.version;
+        this.logID = options2.logID;
+        this.timestamp = options2.timestamp;
+        this.extensions = options2.extensions;
+        this.hashAlgorithm = options2.hashAlgorithm;
+        this.signatureAlgorithm = options2.signatureAlgorithm;
+        this.signature = options2.signature;
       }
       get datetime() {
         return new Date(Number(this.timestamp.readBigInt64BE()));
@@ -39727,8 +41310,8 @@ var require_certificate = __commonJS({
             timestamp
           });
           return verifier.verify();
-        } catch (err) {
-          error2 = err;
+        } catch (err2) {
+          error2 = err2;
         }
       }
       throw new error_1.VerificationError({
@@ -39766,15 +41349,15 @@ var require_certificate = __commonJS({
       sort() {
         const leafCert = this.untrustedCert;
         let paths = this.buildPaths(leafCert);
-        paths = paths.filter((path30) => path30.some((cert) => this.trustedCerts.includes(cert)));
+        paths = paths.filter((path34) => path34.some((cert) => this.trustedCerts.includes(cert)));
         if (paths.length === 0) {
           throw new error_1.VerificationError({
             code: "CERTIFICATE_ERROR",
             message: "no trusted certificate path found"
           });
         }
-        const path29 = paths.reduce((prev, curr) => prev.length < curr.length ? prev : curr);
-        return [leafCert, ...path29].slice(0, -1);
+        const path33 = paths.reduce((prev, curr) => prev.length < curr.length ? prev : curr);
+        return [leafCert, ...path33].slice(0, -1);
       }
       // Recursively build all possible paths from the leaf to the root
       buildPaths(certificate) {
@@ -39833,30 +41416,30 @@ var require_certificate = __commonJS({
         });
         return issuers;
       }
-      checkPath(path29) {
-        if (path29.length < 1) {
+      checkPath(path33) {
+        if (path33.length < 1) {
           throw new error_1.VerificationError({
             code: "CERTIFICATE_ERROR",
             message: "certificate chain must contain at least one certificate"
           });
         }
-        const validCAs = path29.slice(1).every((cert) => cert.isCA);
+        const validCAs = path33.slice(1).every((cert) => cert.isCA);
         if (!validCAs) {
           throw new error_1.VerificationError({
             code: "CERTIFICATE_ERROR",
             message: "intermediate certificate is not a CA"
           });
         }
-        for (let i2 = path29.length - 2; i2 >= 0; i2--) {
-          if (!path29[i2].issuer.equals(path29[i2 + 1].subject)) {
+        for (let i2 = path33.length - 2; i2 >= 0; i2--) {
+          if (!path33[i2].issuer.equals(path33[i2 + 1].subject)) {
             throw new error_1.VerificationError({
               code: "CERTIFICATE_ERROR",
               message: "incorrect certificate name chaining"
             });
           }
         }
-        for (let i2 = 0; i2 < path29.length; i2++) {
-          const cert = path29[i2];
+        for (let i2 = 0; i2 < path33.length; i2++) {
+          const cert = path33[i2];
           if (cert.extBasicConstraints?.isCA) {
             const pathLength = cert.extBasicConstraints.pathLenConstraint;
             if (pathLength !== void 0 && pathLength < i2 - 1) {
@@ -39960,13 +41543,13 @@ var require_key = __commonJS({
       return { key: key.publicKey };
     }
     function verifyCertificate(leaf, timestamps, trustMaterial) {
-      let path29 = [];
+      let path33 = [];
       timestamps.forEach((timestamp) => {
-        path29 = (0, certificate_1.verifyCertificateChain)(timestamp, leaf, trustMaterial.certificateAuthorities);
+        path33 = (0, certificate_1.verifyCertificateChain)(timestamp, leaf, trustMaterial.certificateAuthorities);
       });
       return {
-        scts: (0, sct_1.verifySCTs)(path29[0], path29[1], trustMaterial.ctlogs),
-        signer: getSigner(path29[0])
+        scts: (0, sct_1.verifySCTs)(path33[0], path33[1], trustMaterial.ctlogs),
+        signer: getSigner(path33[0])
       };
     }
     function getSigner(cert) {
@@ -40661,9 +42244,9 @@ var require_checkpoint = __commonJS({
             message: "missing checkpoint separator"
           });
         }
-        const split = envelope.indexOf(CHECKPOINT_SEPARATOR);
-        const header2 = envelope.slice(0, split + 1);
-        const data = envelope.slice(split + CHECKPOINT_SEPARATOR.length);
+        const split2 = envelope.indexOf(CHECKPOINT_SEPARATOR);
+        const header2 = envelope.slice(0, split2 + 1);
+        const data = envelope.slice(split2 + CHECKPOINT_SEPARATOR.length);
         const matches = data.matchAll(SIGNATURE_REGEX);
         const signatures = Array.from(matches, (match) => {
           const [, name, signature] = match;
@@ -40926,12 +42509,12 @@ var require_verifier2 = __commonJS({
     var Verifier2 = class {
       trustMaterial;
       options;
-      constructor(trustMaterial, options = {}) {
+      constructor(trustMaterial, options2 = {}) {
         this.trustMaterial = trustMaterial;
         this.options = {
-          ctlogThreshold: options.ctlogThreshold ?? 1,
-          tlogThreshold: options.tlogThreshold ?? 1,
-          timestampThreshold: options.timestampThreshold ?? options.tsaThreshold ?? 1,
+          ctlogThreshold: options2.ctlogThreshold ?? 1,
+          tlogThreshold: options2.tlogThreshold ?? 1,
+          timestampThreshold: options2.timestampThreshold ?? options2.tsaThreshold ?? 1,
           tsaThreshold: 0
         };
       }
@@ -41110,12 +42693,12 @@ var init_error = __esm({
       line;
       column;
       codeblock;
-      constructor(message, options) {
-        const [line, column] = getLineColFromPtr(options.toml, options.ptr);
-        const codeblock = makeCodeBlock(options.toml, line, column);
+      constructor(message, options2) {
+        const [line, column] = getLineColFromPtr(options2.toml, options2.ptr);
+        const codeblock = makeCodeBlock(options2.toml, line, column);
         super(`Invalid TOML document: ${message}
 
-${codeblock}`, options);
+${codeblock}`, options2);
         this.line = line;
         this.column = column;
         this.codeblock = codeblock;
@@ -41790,18 +43373,18 @@ function peekTable(ctx, key, table, meta, type) {
   }
   return [k, t, state.c];
 }
-function validateTablePeek(ctx, peek, ptr) {
-  if (peek === null || ctx.uk === 2)
-    TomlError.x(peek === null ? "trying to redefine an already defined table or value" : "document contains an unsafe property", ctx, ptr);
+function validateTablePeek(ctx, peek2, ptr) {
+  if (peek2 === null || ctx.uk === 2)
+    TomlError.x(peek2 === null ? "trying to redefine an already defined table or value" : "document contains an unsafe property", ctx, ptr);
 }
-function parse6(toml, options = {}) {
+function parse6(toml, options2 = {}) {
   let ctx = {
     s: toml,
     p: 0,
-    d: options.maxDepth ?? 1e3,
-    bi: options.integersAsBigInt ?? false,
-    ld: options.useLegacyDate ?? true,
-    uk: options.unsafeKeyBehaviour === "throw" ? 2 : options.unsafeKeyBehaviour === "drop" ? 1 : 0
+    d: options2.maxDepth ?? 1e3,
+    bi: options2.integersAsBigInt ?? false,
+    ld: options2.useLegacyDate ?? true,
+    uk: options2.unsafeKeyBehaviour === "throw" ? 2 : options2.unsafeKeyBehaviour === "drop" ? 1 : 0
   };
   let res = /* @__PURE__ */ Object.create(null);
   let meta = /* @__PURE__ */ Object.create(null);
@@ -42339,9 +43922,9 @@ var Summary = class {
    *
    * @returns {Promise<Summary>} summary instance
    */
-  write(options) {
+  write(options2) {
     return __awaiter(this, void 0, void 0, function* () {
-      const overwrite = !!(options === null || options === void 0 ? void 0 : options.overwrite);
+      const overwrite = !!(options2 === null || options2 === void 0 ? void 0 : options2.overwrite);
       const filePath = yield this.filePath();
       const writeFunc = overwrite ? writeFile : appendFile;
       yield writeFunc(filePath, this._buffer, { encoding: "utf8" });
@@ -42474,8 +44057,8 @@ var Summary = class {
    *
    * @returns {Summary} summary instance
    */
-  addImage(src, alt, options) {
-    const { width, height } = options || {};
+  addImage(src, alt, options2) {
+    const { width, height } = options2 || {};
     const attrs = Object.assign(Object.assign({}, width && { width }), height && { height });
     const element = this.wrap("img", null, Object.assign({ src, alt }, attrs));
     return this.addRaw(element).addEOL();
@@ -42566,19 +44149,19 @@ var ExitCode;
 function setSecret(secret) {
   issueCommand("add-mask", {}, secret);
 }
-function getInput(name, options) {
+function getInput(name, options2) {
   const val = process.env[`INPUT_${name.replace(/ /g, "_").toUpperCase()}`] || "";
-  if (options && options.required && !val) {
+  if (options2 && options2.required && !val) {
     throw new Error(`Input required and not supplied: ${name}`);
   }
-  if (options && options.trimWhitespace === false) {
+  if (options2 && options2.trimWhitespace === false) {
     return val;
   }
   return val.trim();
 }
-function getMultilineInput(name, options) {
-  const inputs = getInput(name, options).split("\n").filter((x) => x !== "");
-  if (options && options.trimWhitespace === false) {
+function getMultilineInput(name, options2) {
+  const inputs = getInput(name, options2).split("\n").filter((x) => x !== "");
+  if (options2 && options2.trimWhitespace === false) {
     return inputs;
   }
   return inputs.map((input) => input.trim());
@@ -42615,14 +44198,14 @@ function endGroup() {
 }
 
 // src/action/main.ts
-var import_node_os7 = __toESM(require("node:os"));
-var import_node_path28 = __toESM(require("node:path"));
+var import_node_os8 = __toESM(require("node:os"));
+var import_node_path32 = __toESM(require("node:path"));
 
 // src/core/errors.ts
 var EXIT_CODES = { ok: 0, check: 1, usage: 2, environment: 3 };
 var ReleaseOperatorError = class extends Error {
-  constructor(kind, message, hint, options) {
-    super(message, options);
+  constructor(kind, message, hint, options2) {
+    super(message, options2);
     this.kind = kind;
     this.hint = hint;
     this.name = "ReleaseOperatorError";
@@ -42729,7 +44312,7 @@ var normalizeFileUrl = (file) => file instanceof URL ? (0, import_node_url.fileU
 // node_modules/execa/lib/methods/parameters.js
 var normalizeParameters = (rawFile, rawArguments = [], rawOptions = {}) => {
   const filePath = safeNormalizeFileUrl(rawFile, "First argument");
-  const [commandArguments, options] = isPlainObject(rawArguments) ? [[], rawArguments] : [rawArguments, rawOptions];
+  const [commandArguments, options2] = isPlainObject(rawArguments) ? [[], rawArguments] : [rawArguments, rawOptions];
   if (!Array.isArray(commandArguments)) {
     throw new TypeError(`Second argument must be either an array of arguments or an options object: ${commandArguments}`);
   }
@@ -42741,10 +44324,10 @@ var normalizeParameters = (rawFile, rawArguments = [], rawOptions = {}) => {
   if (nullByteArgument !== void 0) {
     throw new TypeError(`Arguments cannot contain null bytes ("\\0"): ${nullByteArgument}`);
   }
-  if (!isPlainObject(options)) {
-    throw new TypeError(`Last argument must be an options object: ${options}`);
+  if (!isPlainObject(options2)) {
+    throw new TypeError(`Last argument must be an options object: ${options2}`);
   }
-  return [filePath, normalizedArguments, options];
+  return [filePath, normalizedArguments, options2];
 };
 
 // node_modules/execa/lib/methods/template.js
@@ -42911,16 +44494,16 @@ var STANDARD_STREAMS_ALIASES = ["stdin", "stdout", "stderr"];
 var getStreamName = (fdNumber) => STANDARD_STREAMS_ALIASES[fdNumber] ?? `stdio[${fdNumber}]`;
 
 // node_modules/execa/lib/arguments/specific.js
-var normalizeFdSpecificOptions = (options) => {
-  const optionsCopy = { ...options };
+var normalizeFdSpecificOptions = (options2) => {
+  const optionsCopy = { ...options2 };
   for (const optionName of FD_SPECIFIC_OPTIONS) {
-    optionsCopy[optionName] = normalizeFdSpecificOption(options, optionName);
+    optionsCopy[optionName] = normalizeFdSpecificOption(options2, optionName);
   }
   return optionsCopy;
 };
-var normalizeFdSpecificOption = (options, optionName) => {
-  const optionBaseArray = Array.from({ length: getStdioLength(options) + 1 });
-  const optionArray = normalizeFdSpecificValue(options[optionName], optionBaseArray, optionName);
+var normalizeFdSpecificOption = (options2, optionName) => {
+  const optionBaseArray = Array.from({ length: getStdioLength(options2) + 1 });
+  const optionArray = normalizeFdSpecificValue(options2[optionName], optionBaseArray, optionName);
   return addDefaultValue(optionArray, optionName);
 };
 var getStdioLength = ({ stdio }) => Array.isArray(stdio) ? Math.max(stdio.length, STANDARD_STREAMS_ALIASES.length) : STANDARD_STREAMS_ALIASES.length;
@@ -43330,11 +44913,11 @@ var replacements = Object.entries(specialMainSymbols);
 // node_modules/yoctocolors/base.js
 var import_node_tty = __toESM(require("node:tty"), 1);
 var hasColors = import_node_tty.default?.WriteStream?.prototype?.hasColors?.() ?? false;
-var format = (open4, close) => {
+var format = (open6, close) => {
   if (!hasColors) {
     return (input) => input;
   }
-  const openCode = `\x1B[${open4}m`;
+  const openCode = `\x1B[${open6}m`;
   const closeCode = `\x1B[${close}m`;
   return (input) => {
     const string = input + "";
@@ -43485,7 +45068,7 @@ var verboseLog = ({ type, verboseMessage, fdNumber, verboseInfo, result }) => {
 var getVerboseObject = ({
   type,
   result,
-  verboseInfo: { escapedCommand, commandId, rawOptions: { piped = false, ...options } }
+  verboseInfo: { escapedCommand, commandId, rawOptions: { piped = false, ...options2 } }
 }) => ({
   type,
   escapedCommand,
@@ -43493,7 +45076,7 @@ var getVerboseObject = ({
   timestamp: /* @__PURE__ */ new Date(),
   piped,
   result,
-  options
+  options: options2
 });
 var getPrintedLines = (verboseMessage, verboseObject) => verboseMessage.split("\n").map((message) => getPrintedLine({ ...verboseObject, message }));
 var getPrintedLine = (verboseObject) => {
@@ -43577,11 +45160,11 @@ var import_node_process5 = __toESM(require("node:process"), 1);
 var import_node_path2 = __toESM(require("node:path"), 1);
 
 // node_modules/npm-run-path/node_modules/path-key/index.js
-function pathKey(options = {}) {
+function pathKey(options2 = {}) {
   const {
     env = process.env,
     platform: platform3 = process.platform
-  } = options;
+  } = options2;
   if (platform3 !== "win32") {
     return "PATH";
   }
@@ -43645,11 +45228,11 @@ var applyExecPath = (result, pathParts, execPath2, cwdPath) => {
     result.push(pathPart);
   }
 };
-var npmRunPathEnv = ({ env = import_node_process5.default.env, ...options } = {}) => {
+var npmRunPathEnv = ({ env = import_node_process5.default.env, ...options2 } = {}) => {
   env = { ...env };
   const pathName = pathKey({ env });
-  options.path = env[pathName];
-  env[pathName] = npmRunPath(options);
+  options2.path = env[pathName];
+  env[pathName] = npmRunPath(options2);
   return env;
 };
 
@@ -43659,8 +45242,8 @@ var import_promises = require("node:timers/promises");
 // node_modules/execa/lib/return/final-error.js
 var getFinalError = (originalError, message, isSync) => {
   const ErrorClass = isSync ? ExecaSyncError : ExecaError;
-  const options = originalError instanceof DiscardedError ? {} : { cause: originalError };
-  return new ErrorClass(message, options);
+  const options2 = originalError instanceof DiscardedError ? {} : { cause: originalError };
+  return new ErrorClass(message, options2);
 };
 var DiscardedError = class extends Error {
 };
@@ -44281,21 +45864,21 @@ var createDeferred = () => {
 // node_modules/execa/lib/arguments/fd-options.js
 var getToStream = (destination, to = "stdin") => {
   const isWritable = true;
-  const { options, fileDescriptors } = SUBPROCESS_OPTIONS.get(destination);
+  const { options: options2, fileDescriptors } = SUBPROCESS_OPTIONS.get(destination);
   const fdNumber = getFdNumber(fileDescriptors, to, isWritable);
   const destinationStream = destination.stdio[fdNumber];
   if (destinationStream === null) {
-    throw new TypeError(getInvalidStdioOptionMessage(fdNumber, to, options, isWritable));
+    throw new TypeError(getInvalidStdioOptionMessage(fdNumber, to, options2, isWritable));
   }
   return destinationStream;
 };
 var getFromStream = (source, from = "stdout") => {
   const isWritable = false;
-  const { options, fileDescriptors } = SUBPROCESS_OPTIONS.get(source);
+  const { options: options2, fileDescriptors } = SUBPROCESS_OPTIONS.get(source);
   const fdNumber = getFdNumber(fileDescriptors, from, isWritable);
   const sourceStream = fdNumber === "all" ? source.all : source.stdio[fdNumber];
   if (sourceStream === null || sourceStream === void 0) {
-    throw new TypeError(getInvalidStdioOptionMessage(fdNumber, from, options, isWritable));
+    throw new TypeError(getInvalidStdioOptionMessage(fdNumber, from, options2, isWritable));
   }
   return sourceStream;
 };
@@ -44328,11 +45911,11 @@ Please set the "stdio" option to ensure that file descriptor exists.`);
     throw new TypeError(`"${getOptionName(isWritable)}" must not be ${fdName}. It must be a writable stream, not readable.`);
   }
 };
-var getInvalidStdioOptionMessage = (fdNumber, fdName, options, isWritable) => {
-  if (fdNumber === "all" && !options.all) {
+var getInvalidStdioOptionMessage = (fdNumber, fdName, options2, isWritable) => {
+  if (fdNumber === "all" && !options2.all) {
     return `The "all" option must be true to use "from: 'all'".`;
   }
-  const { optionName, optionValue } = getInvalidStdioOption(fdNumber, options);
+  const { optionName, optionValue } = getInvalidStdioOption(fdNumber, options2);
   return `The "${optionName}: ${serializeOptionValue(optionValue)}" option is incompatible with using "${getOptionName(isWritable)}: ${serializeOptionValue(fdName)}".
 Please set this option with "pipe" instead.`;
 };
@@ -44796,11 +46379,11 @@ var killAfterTimeout = async (subprocess, timeout, context, { signal }) => {
 // node_modules/execa/lib/methods/node.js
 var import_node_process6 = require("node:process");
 var import_node_path3 = __toESM(require("node:path"), 1);
-var mapNode = ({ options }) => {
-  if (options.node === false) {
+var mapNode = ({ options: options2 }) => {
+  if (options2.node === false) {
     throw new TypeError('The "node" option cannot be false with `execaNode()`.');
   }
-  return { options: { ...options, node: true } };
+  return { options: { ...options2, node: true } };
 };
 var handleNodeOption = (file, commandArguments, {
   node: shouldHandleNode = false,
@@ -44808,7 +46391,7 @@ var handleNodeOption = (file, commandArguments, {
   nodeOptions = import_node_process6.execArgv.filter((nodeOption) => !nodeOption.startsWith("--inspect")),
   cwd,
   execPath: formerNodePath,
-  ...options
+  ...options2
 }) => {
   if (formerNodePath !== void 0) {
     throw new TypeError('The "execPath" option has been removed. Please use the "nodePath" option instead.');
@@ -44816,7 +46399,7 @@ var handleNodeOption = (file, commandArguments, {
   const normalizedNodePath = safeNormalizeFileUrl(nodePath, 'The "nodePath" option');
   const resolvedNodePath = import_node_path3.default.resolve(cwd, normalizedNodePath);
   const newOptions = {
-    ...options,
+    ...options2,
     nodePath: resolvedNodePath,
     node: shouldHandleNode,
     cwd
@@ -44954,21 +46537,21 @@ var normalizeOptions = (filePath, rawArguments, rawOptions) => {
   const [processedFile, processedArguments, processedOptions] = handleNodeOption(filePath, rawArguments, rawOptions);
   const { command: file, args: commandArguments, options: initialOptions } = import_cross_spawn.default._parse(processedFile, processedArguments, processedOptions);
   const fdOptions = normalizeFdSpecificOptions(initialOptions);
-  const options = addDefaultOptions(fdOptions);
-  validateTimeout(options);
-  validateEncoding(options);
-  validateIpcInputOption(options);
-  validateCancelSignal(options);
-  validateGracefulCancel(options);
-  options.shell = normalizeFileUrl(options.shell);
-  options.env = getEnv(options);
-  options.killSignal = normalizeKillSignal(options.killSignal);
-  options.forceKillAfterDelay = normalizeForceKillAfterDelay(options.forceKillAfterDelay);
-  options.lines = options.lines.map((lines, fdNumber) => lines && !BINARY_ENCODINGS.has(options.encoding) && options.buffer[fdNumber]);
+  const options2 = addDefaultOptions(fdOptions);
+  validateTimeout(options2);
+  validateEncoding(options2);
+  validateIpcInputOption(options2);
+  validateCancelSignal(options2);
+  validateGracefulCancel(options2);
+  options2.shell = normalizeFileUrl(options2.shell);
+  options2.env = getEnv(options2);
+  options2.killSignal = normalizeKillSignal(options2.killSignal);
+  options2.forceKillAfterDelay = normalizeForceKillAfterDelay(options2.forceKillAfterDelay);
+  options2.lines = options2.lines.map((lines, fdNumber) => lines && !BINARY_ENCODINGS.has(options2.encoding) && options2.buffer[fdNumber]);
   if (import_node_process8.default.platform === "win32" && import_node_path5.default.basename(file, ".exe") === "cmd") {
     commandArguments.unshift("/q");
   }
-  return { file, commandArguments, options };
+  return { file, commandArguments, options: options2 };
 };
 var addDefaultOptions = ({
   extendEnv = true,
@@ -44986,9 +46569,9 @@ var addDefaultOptions = ({
   ipcInput,
   ipc = ipcInput !== void 0 || gracefulCancel,
   serialization = "advanced",
-  ...options
+  ...options2
 }) => ({
-  ...options,
+  ...options2,
   extendEnv,
   preferLocal,
   cwd,
@@ -45020,7 +46603,7 @@ var getEnv = ({ env: envOption, extendEnv, preferLocal, node, localDirectory, no
 };
 
 // node_modules/execa/lib/arguments/shell.js
-var concatenateShell = (file, commandArguments, options) => options.shell && commandArguments.length > 0 ? [[file, ...commandArguments].join(" "), [], options] : [file, commandArguments, options];
+var concatenateShell = (file, commandArguments, options2) => options2.shell && commandArguments.length > 0 ? [[file, ...commandArguments].join(" "), [], options2] : [file, commandArguments, options2];
 
 // node_modules/execa/lib/return/message.js
 var import_node_util6 = require("node:util");
@@ -45056,8 +46639,8 @@ function isWritableStream(stream, { checkOpen = true } = {}) {
 function isReadableStream(stream, { checkOpen = true } = {}) {
   return isStream(stream, { checkOpen }) && (stream.readable || !checkOpen) && typeof stream.read === "function" && typeof stream.readable === "boolean" && typeof stream.readableObjectMode === "boolean" && typeof stream.destroy === "function" && typeof stream.destroyed === "boolean";
 }
-function isDuplexStream(stream, options) {
-  return isWritableStream(stream, options) && isReadableStream(stream, options);
+function isDuplexStream(stream, options2) {
+  return isWritableStream(stream, options2) && isReadableStream(stream, options2);
 }
 
 // node_modules/@sec-ant/readable-stream/dist/ponyfill/asyncIterator.js
@@ -45301,8 +46884,8 @@ var throwObjectStream = (chunk) => {
 var getLengthProperty = (convertedChunk) => convertedChunk.length;
 
 // node_modules/get-stream/source/array.js
-async function getStreamAsArray(stream, options) {
-  return getStreamContents(stream, arrayMethods, options);
+async function getStreamAsArray(stream, options2) {
+  return getStreamContents(stream, arrayMethods, options2);
 }
 var initArray = () => ({ contents: [] });
 var increment = () => 1;
@@ -45328,8 +46911,8 @@ var arrayMethods = {
 };
 
 // node_modules/get-stream/source/array-buffer.js
-async function getStreamAsArrayBuffer(stream, options) {
-  return getStreamContents(stream, arrayBufferMethods, options);
+async function getStreamAsArrayBuffer(stream, options2) {
+  return getStreamContents(stream, arrayBufferMethods, options2);
 }
 var initArrayBuffer = () => ({ contents: new ArrayBuffer(0) });
 var useTextEncoder = (chunk) => textEncoder2.encode(chunk);
@@ -45381,8 +46964,8 @@ var arrayBufferMethods = {
 };
 
 // node_modules/get-stream/source/string.js
-async function getStreamAsString(stream, options) {
-  return getStreamContents(stream, stringMethods, options);
+async function getStreamAsString(stream, options2) {
+  return getStreamContents(stream, stringMethods, options2);
 }
 var initString = () => ({ contents: "", textDecoder: new TextDecoder() });
 var useTextDecoder = (chunk, { textDecoder: textDecoder2 }) => textDecoder2.decode(chunk, { stream: true });
@@ -45623,7 +47206,7 @@ var makeEarlyError = ({
   command,
   escapedCommand,
   fileDescriptors,
-  options,
+  options: options2,
   startTime,
   isSync
 }) => makeError({
@@ -45638,7 +47221,7 @@ var makeEarlyError = ({
   isForcefullyTerminated: false,
   stdio: Array.from({ length: fileDescriptors.length }),
   ipcOutput: [],
-  options,
+  options: options2,
   isSync
 });
 var makeError = ({
@@ -45806,24 +47389,24 @@ var isZero = (value) => value === 0 || value === 0n;
 var pluralize = (word, count2) => count2 === 1 || count2 === 1n ? word : `${word}s`;
 var SECOND_ROUNDING_EPSILON = 1e-7;
 var ONE_DAY_IN_MILLISECONDS = 24n * 60n * 60n * 1000n;
-function prettyMilliseconds(milliseconds, options) {
+function prettyMilliseconds(milliseconds, options2) {
   const isBigInt = typeof milliseconds === "bigint";
   if (!isBigInt && !Number.isFinite(milliseconds)) {
     throw new TypeError("Expected a finite number or bigint");
   }
-  options = { ...options };
+  options2 = { ...options2 };
   const sign = milliseconds < 0 ? "-" : "";
   milliseconds = milliseconds < 0 ? -milliseconds : milliseconds;
-  if (options.colonNotation) {
-    options.compact = false;
-    options.formatSubMilliseconds = false;
-    options.separateMilliseconds = false;
-    options.verbose = false;
+  if (options2.colonNotation) {
+    options2.compact = false;
+    options2.formatSubMilliseconds = false;
+    options2.separateMilliseconds = false;
+    options2.verbose = false;
   }
-  if (options.compact) {
-    options.unitCount = 1;
-    options.secondsDecimalDigits = 0;
-    options.millisecondsDecimalDigits = 0;
+  if (options2.compact) {
+    options2.unitCount = 1;
+    options2.secondsDecimalDigits = 0;
+    options2.millisecondsDecimalDigits = 0;
   }
   let result = [];
   const floorDecimals = (value, decimalDigits) => {
@@ -45832,25 +47415,25 @@ function prettyMilliseconds(milliseconds, options) {
     return flooredValue.toFixed(decimalDigits);
   };
   const add = (value, long, short7, valueString) => {
-    if ((result.length === 0 || !options.colonNotation) && isZero(value) && !(options.colonNotation && short7 === "m")) {
+    if ((result.length === 0 || !options2.colonNotation) && isZero(value) && !(options2.colonNotation && short7 === "m")) {
       return;
     }
     valueString ??= String(value);
-    if (options.colonNotation) {
+    if (options2.colonNotation) {
       const wholeDigits = valueString.includes(".") ? valueString.split(".")[0].length : valueString.length;
       const minLength = result.length > 0 ? 2 : 1;
       valueString = "0".repeat(Math.max(0, minLength - wholeDigits)) + valueString;
     } else {
-      valueString += options.verbose ? " " + pluralize(long, value) : short7;
+      valueString += options2.verbose ? " " + pluralize(long, value) : short7;
     }
     result.push(valueString);
   };
   const parsed = parseMilliseconds(milliseconds);
   const days = BigInt(parsed.days);
-  if (options.hideYearAndDays) {
+  if (options2.hideYearAndDays) {
     add(BigInt(days) * 24n + BigInt(parsed.hours), "hour", "h");
   } else {
-    if (options.hideYear) {
+    if (options2.hideYear) {
       add(days, "day", "d");
     } else {
       add(days / 365n, "year", "y");
@@ -45859,20 +47442,20 @@ function prettyMilliseconds(milliseconds, options) {
     add(Number(parsed.hours), "hour", "h");
   }
   add(Number(parsed.minutes), "minute", "m");
-  if (!options.hideSeconds) {
-    if (options.separateMilliseconds || options.formatSubMilliseconds || !options.colonNotation && milliseconds < 1e3 && !options.subSecondsAsDecimals) {
+  if (!options2.hideSeconds) {
+    if (options2.separateMilliseconds || options2.formatSubMilliseconds || !options2.colonNotation && milliseconds < 1e3 && !options2.subSecondsAsDecimals) {
       const seconds = Number(parsed.seconds);
       const milliseconds2 = Number(parsed.milliseconds);
       const microseconds = Number(parsed.microseconds);
       const nanoseconds = Number(parsed.nanoseconds);
       add(seconds, "second", "s");
-      if (options.formatSubMilliseconds) {
+      if (options2.formatSubMilliseconds) {
         add(milliseconds2, "millisecond", "ms");
         add(microseconds, "microsecond", "\xB5s");
         add(nanoseconds, "nanosecond", "ns");
       } else {
         const millisecondsAndBelow = milliseconds2 + microseconds / 1e3 + nanoseconds / 1e6;
-        const millisecondsDecimalDigits = typeof options.millisecondsDecimalDigits === "number" ? options.millisecondsDecimalDigits : 0;
+        const millisecondsDecimalDigits = typeof options2.millisecondsDecimalDigits === "number" ? options2.millisecondsDecimalDigits : 0;
         const roundedMilliseconds = millisecondsAndBelow >= 1 ? Math.round(millisecondsAndBelow) : Math.ceil(millisecondsAndBelow);
         const maximumMilliseconds = 1e3 - 10 ** -millisecondsDecimalDigits;
         const millisecondsString = millisecondsDecimalDigits ? Math.min(millisecondsAndBelow, maximumMilliseconds).toFixed(millisecondsDecimalDigits) : Math.min(roundedMilliseconds, maximumMilliseconds);
@@ -45885,18 +47468,18 @@ function prettyMilliseconds(milliseconds, options) {
       }
     } else {
       const seconds = (isBigInt ? Number(milliseconds % ONE_DAY_IN_MILLISECONDS) : milliseconds) / 1e3 % 60;
-      const secondsDecimalDigits = typeof options.secondsDecimalDigits === "number" ? options.secondsDecimalDigits : 1;
+      const secondsDecimalDigits = typeof options2.secondsDecimalDigits === "number" ? options2.secondsDecimalDigits : 1;
       const secondsFixed = floorDecimals(seconds, secondsDecimalDigits);
-      const secondsString = options.keepDecimalsOnWholeSeconds ? secondsFixed : secondsFixed.replace(/\.0+$/, "");
+      const secondsString = options2.keepDecimalsOnWholeSeconds ? secondsFixed : secondsFixed.replace(/\.0+$/, "");
       add(Number.parseFloat(secondsString), "second", "s", secondsString);
     }
   }
   if (result.length === 0) {
-    return sign + "0" + (options.verbose ? " milliseconds" : "ms");
+    return sign + "0" + (options2.verbose ? " milliseconds" : "ms");
   }
-  const separator = options.colonNotation ? ":" : " ";
-  if (typeof options.unitCount === "number") {
-    result = result.slice(0, Math.max(options.unitCount, 1));
+  const separator = options2.colonNotation ? ":" : " ";
+  if (typeof options2.unitCount === "number") {
+    result = result.slice(0, Math.max(options2.unitCount, 1));
   }
   return sign + result.join(separator);
 }
@@ -46090,9 +47673,9 @@ var getFdObjectMode = (stdioItems, direction) => {
 };
 
 // node_modules/execa/lib/transform/normalize.js
-var normalizeTransforms = (stdioItems, optionName, direction, options) => [
+var normalizeTransforms = (stdioItems, optionName, direction, options2) => [
   ...stdioItems.filter(({ type }) => !TRANSFORM_TYPES.has(type)),
-  ...getTransforms(stdioItems, optionName, direction, options)
+  ...getTransforms(stdioItems, optionName, direction, options2)
 ];
 var getTransforms = (stdioItems, optionName, direction, { encoding }) => {
   const transforms = stdioItems.filter(({ type }) => TRANSFORM_TYPES.has(type));
@@ -46237,15 +47820,15 @@ var DEFAULT_DIRECTION = "output";
 var normalizeIpcStdioArray = (stdioArray, ipc) => ipc && !stdioArray.includes("ipc") ? [...stdioArray, "ipc"] : stdioArray;
 
 // node_modules/execa/lib/stdio/stdio-option.js
-var normalizeStdioOption = ({ stdio, ipc, buffer, ...options }, verboseInfo, isSync) => {
-  const stdioArray = getStdioArray(stdio, options).map((stdioOption, fdNumber) => addDefaultValue2(stdioOption, fdNumber));
+var normalizeStdioOption = ({ stdio, ipc, buffer, ...options2 }, verboseInfo, isSync) => {
+  const stdioArray = getStdioArray(stdio, options2).map((stdioOption, fdNumber) => addDefaultValue2(stdioOption, fdNumber));
   return isSync ? normalizeStdioSync(stdioArray, buffer, verboseInfo) : normalizeIpcStdioArray(stdioArray, ipc);
 };
-var getStdioArray = (stdio, options) => {
+var getStdioArray = (stdio, options2) => {
   if (stdio === void 0) {
-    return STANDARD_STREAMS_ALIASES.map((alias) => options[alias]);
+    return STANDARD_STREAMS_ALIASES.map((alias) => options2[alias]);
   }
-  if (hasAlias(options)) {
+  if (hasAlias(options2)) {
     throw new Error(`It's not possible to provide \`stdio\` in combination with one of ${STANDARD_STREAMS_ALIASES.map((alias) => `\`${alias}\``).join(", ")}`);
   }
   if (typeof stdio === "string") {
@@ -46257,7 +47840,7 @@ var getStdioArray = (stdio, options) => {
   const length = Math.max(stdio.length, STANDARD_STREAMS_ALIASES.length);
   return Array.from({ length }, (_, fdNumber) => stdio[fdNumber]);
 };
-var hasAlias = (options) => STANDARD_STREAMS_ALIASES.some((alias) => options[alias] !== void 0);
+var hasAlias = (options2) => STANDARD_STREAMS_ALIASES.some((alias) => options2[alias] !== void 0);
 var addDefaultValue2 = (stdioOption, fdNumber) => {
   if (Array.isArray(stdioOption)) {
     return stdioOption.map((item) => addDefaultValue2(item, fdNumber));
@@ -46451,29 +48034,29 @@ var throwOnDuplicateStream = (stdioItem, optionName, type) => {
 };
 
 // node_modules/execa/lib/stdio/handle.js
-var handleStdio = (addProperties3, options, verboseInfo, isSync) => {
-  const stdio = normalizeStdioOption(options, verboseInfo, isSync);
+var handleStdio = (addProperties3, options2, verboseInfo, isSync) => {
+  const stdio = normalizeStdioOption(options2, verboseInfo, isSync);
   const initialFileDescriptors = stdio.map((stdioOption, fdNumber) => getFileDescriptor({
     stdioOption,
     fdNumber,
-    options,
+    options: options2,
     isSync
   }));
   const fileDescriptors = getFinalFileDescriptors({
     initialFileDescriptors,
     addProperties: addProperties3,
-    options,
+    options: options2,
     isSync
   });
-  options.stdio = fileDescriptors.map(({ stdioItems }) => forwardStdio(stdioItems));
+  options2.stdio = fileDescriptors.map(({ stdioItems }) => forwardStdio(stdioItems));
   return fileDescriptors;
 };
-var getFileDescriptor = ({ stdioOption, fdNumber, options, isSync }) => {
+var getFileDescriptor = ({ stdioOption, fdNumber, options: options2, isSync }) => {
   const optionName = getStreamName(fdNumber);
   const { stdioItems: initialStdioItems, isStdioArray } = initializeStdioItems({
     stdioOption,
     fdNumber,
-    options,
+    options: options2,
     optionName
   });
   const direction = getStreamDirection(initialStdioItems, fdNumber, optionName);
@@ -46484,16 +48067,16 @@ var getFileDescriptor = ({ stdioOption, fdNumber, options, isSync }) => {
     direction,
     isSync
   }));
-  const normalizedStdioItems = normalizeTransforms(stdioItems, optionName, direction, options);
+  const normalizedStdioItems = normalizeTransforms(stdioItems, optionName, direction, options2);
   const objectMode = getFdObjectMode(normalizedStdioItems, direction);
   validateFileObjectMode(normalizedStdioItems, objectMode);
   return { direction, objectMode, stdioItems: normalizedStdioItems };
 };
-var initializeStdioItems = ({ stdioOption, fdNumber, options, optionName }) => {
+var initializeStdioItems = ({ stdioOption, fdNumber, options: options2, optionName }) => {
   const values = Array.isArray(stdioOption) ? stdioOption : [stdioOption];
   const initialStdioItems = [
     ...values.map((value) => initializeStdioItem(value, optionName)),
-    ...handleInputOptions(options, fdNumber)
+    ...handleInputOptions(options2, fdNumber)
   ];
   const stdioItems = filterDuplicates(initialStdioItems);
   const isStdioArray = stdioItems.length > 1;
@@ -46543,7 +48126,7 @@ var validateFileObjectMode = (stdioItems, objectMode) => {
     throw new TypeError(`The \`${fileStdioItem.optionName}\` option cannot use both files and transforms in objectMode.`);
   }
 };
-var getFinalFileDescriptors = ({ initialFileDescriptors, addProperties: addProperties3, options, isSync }) => {
+var getFinalFileDescriptors = ({ initialFileDescriptors, addProperties: addProperties3, options: options2, isSync }) => {
   const fileDescriptors = [];
   try {
     for (const fileDescriptor of initialFileDescriptors) {
@@ -46551,7 +48134,7 @@ var getFinalFileDescriptors = ({ initialFileDescriptors, addProperties: addPrope
         fileDescriptor,
         fileDescriptors,
         addProperties: addProperties3,
-        options,
+        options: options2,
         isSync
       }));
     }
@@ -46565,20 +48148,20 @@ var getFinalFileDescriptor = ({
   fileDescriptor: { direction, objectMode, stdioItems },
   fileDescriptors,
   addProperties: addProperties3,
-  options,
+  options: options2,
   isSync
 }) => {
   const finalStdioItems = stdioItems.map((stdioItem) => addStreamProperties({
     stdioItem,
     addProperties: addProperties3,
     direction,
-    options,
+    options: options2,
     fileDescriptors,
     isSync
   }));
   return { direction, objectMode, stdioItems: finalStdioItems };
 };
-var addStreamProperties = ({ stdioItem, addProperties: addProperties3, direction, options, fileDescriptors, isSync }) => {
+var addStreamProperties = ({ stdioItem, addProperties: addProperties3, direction, options: options2, fileDescriptors, isSync }) => {
   const duplicateStream = getDuplicateStream({
     stdioItem,
     direction,
@@ -46590,7 +48173,7 @@ var addStreamProperties = ({ stdioItem, addProperties: addProperties3, direction
   }
   return {
     ...stdioItem,
-    ...addProperties3[direction][stdioItem.type](stdioItem, options)
+    ...addProperties3[direction][stdioItem.type](stdioItem, options2)
   };
 };
 var cleanupCustomStreams = (fileDescriptors) => {
@@ -46611,7 +48194,7 @@ var forwardStdio = (stdioItems) => {
 };
 
 // node_modules/execa/lib/stdio/handle-sync.js
-var handleStdioSync = (options, verboseInfo) => handleStdio(addPropertiesSync, options, verboseInfo, true);
+var handleStdioSync = (options2, verboseInfo) => handleStdio(addPropertiesSync, options2, verboseInfo, true);
 var forbiddenIfSync = ({ type, optionName }) => {
   throwInvalidSyncValue(optionName, TYPE_TO_MESSAGE[type]);
 };
@@ -46952,13 +48535,13 @@ var addInternalGenerators = ({ transform, final, binary, writableObjectMode, rea
 };
 
 // node_modules/execa/lib/io/input-sync.js
-var addInputOptionsSync = (fileDescriptors, options) => {
+var addInputOptionsSync = (fileDescriptors, options2) => {
   for (const fdNumber of getInputFdNumbers(fileDescriptors)) {
-    addInputOptionSync(fileDescriptors, fdNumber, options);
+    addInputOptionSync(fileDescriptors, fdNumber, options2);
   }
 };
 var getInputFdNumbers = (fileDescriptors) => new Set(Object.entries(fileDescriptors).filter(([, { direction }]) => direction === "input").map(([fdNumber]) => Number(fdNumber)));
-var addInputOptionSync = (fileDescriptors, fdNumber, options) => {
+var addInputOptionSync = (fileDescriptors, fdNumber, options2) => {
   const { stdioItems } = fileDescriptors[fdNumber];
   const allStdioItems = stdioItems.filter(({ contents }) => contents !== void 0);
   if (allStdioItems.length === 0) {
@@ -46970,7 +48553,7 @@ var addInputOptionSync = (fileDescriptors, fdNumber, options) => {
   }
   const allContents = allStdioItems.map(({ contents }) => contents);
   const transformedContents = allContents.map((contents) => applySingleInputGeneratorsSync(contents, stdioItems));
-  options.input = joinToUint8Array(transformedContents);
+  options2.input = joinToUint8Array(transformedContents);
 };
 var applySingleInputGeneratorsSync = (contents, stdioItems) => {
   const newContents = runGeneratorsSync(contents, stdioItems, "utf8", true);
@@ -47015,7 +48598,7 @@ var logLine = (line, fdNumber, verboseInfo) => {
 };
 
 // node_modules/execa/lib/io/output-sync.js
-var transformOutputSync = ({ fileDescriptors, syncResult: { output }, options, isMaxBuffer, verboseInfo }) => {
+var transformOutputSync = ({ fileDescriptors, syncResult: { output }, options: options2, isMaxBuffer, verboseInfo }) => {
   if (output === null) {
     return { output: Array.from({ length: 3 }) };
   }
@@ -47029,7 +48612,7 @@ var transformOutputSync = ({ fileDescriptors, syncResult: { output }, options, i
     outputFiles,
     isMaxBuffer,
     verboseInfo
-  }, options));
+  }, options2));
   return { output: transformedOutput, ...state };
 };
 var transformOutputResultSync = ({ result, fileDescriptors, fdNumber, state, outputFiles, isMaxBuffer, verboseInfo }, { buffer, encoding, lines, stripFinalNewline: stripFinalNewline2, maxBuffer }) => {
@@ -47106,20 +48689,20 @@ var logOutputSync = ({ serializedResult, fdNumber, state, verboseInfo, encoding,
   }
 };
 var writeToFiles = (serializedResult, stdioItems, outputFiles) => {
-  for (const { path: path29, append } of stdioItems.filter(({ type }) => FILE_TYPES.has(type))) {
-    const pathString = typeof path29 === "string" ? path29 : path29.toString();
+  for (const { path: path33, append } of stdioItems.filter(({ type }) => FILE_TYPES.has(type))) {
+    const pathString = typeof path33 === "string" ? path33 : path33.toString();
     if (append || outputFiles.has(pathString)) {
-      (0, import_node_fs4.appendFileSync)(path29, serializedResult);
+      (0, import_node_fs4.appendFileSync)(path33, serializedResult);
     } else {
       outputFiles.add(pathString);
-      (0, import_node_fs4.writeFileSync)(path29, serializedResult);
+      (0, import_node_fs4.writeFileSync)(path33, serializedResult);
     }
   }
 };
 
 // node_modules/execa/lib/resolve/all-sync.js
-var getAllSync = ([, stdout, stderr], options) => {
-  if (!options.all) {
+var getAllSync = ([, stdout, stderr], options2) => {
+  if (!options2.all) {
     return;
   }
   if (stdout === void 0) {
@@ -47129,10 +48712,10 @@ var getAllSync = ([, stdout, stderr], options) => {
     return stdout;
   }
   if (Array.isArray(stdout)) {
-    return Array.isArray(stderr) ? [...stdout, ...stderr] : [...stdout, stripNewline(stderr, options, "all")];
+    return Array.isArray(stderr) ? [...stdout, ...stderr] : [...stdout, stripNewline(stderr, options2, "all")];
   }
   if (Array.isArray(stderr)) {
-    return [stripNewline(stdout, options, "all"), ...stderr];
+    return [stripNewline(stdout, options2, "all"), ...stderr];
   }
   if (isUint8Array(stdout) && isUint8Array(stderr)) {
     return concatUint8Arrays([stdout, stderr]);
@@ -47196,25 +48779,25 @@ var getResultError = (error2, exitCode, signal) => {
 
 // node_modules/execa/lib/methods/main-sync.js
 var execaCoreSync = (rawFile, rawArguments, rawOptions) => {
-  const { file, commandArguments, command, escapedCommand, startTime, verboseInfo, options, fileDescriptors } = handleSyncArguments(rawFile, rawArguments, rawOptions);
+  const { file, commandArguments, command, escapedCommand, startTime, verboseInfo, options: options2, fileDescriptors } = handleSyncArguments(rawFile, rawArguments, rawOptions);
   const result = spawnSubprocessSync({
     file,
     commandArguments,
-    options,
+    options: options2,
     command,
     escapedCommand,
     verboseInfo,
     fileDescriptors,
     startTime
   });
-  return handleResult(result, verboseInfo, options);
+  return handleResult(result, verboseInfo, options2);
 };
 var handleSyncArguments = (rawFile, rawArguments, rawOptions) => {
   const { command, escapedCommand, startTime, verboseInfo } = handleCommand(rawFile, rawArguments, rawOptions);
   const syncOptions = normalizeSyncOptions(rawOptions);
-  const { file, commandArguments, options } = normalizeOptions(rawFile, rawArguments, syncOptions);
-  validateSyncOptions(options);
-  const fileDescriptors = handleStdioSync(options, verboseInfo);
+  const { file, commandArguments, options: options2 } = normalizeOptions(rawFile, rawArguments, syncOptions);
+  validateSyncOptions(options2);
+  const fileDescriptors = handleStdioSync(options2, verboseInfo);
   return {
     file,
     commandArguments,
@@ -47222,11 +48805,11 @@ var handleSyncArguments = (rawFile, rawArguments, rawOptions) => {
     escapedCommand,
     startTime,
     verboseInfo,
-    options,
+    options: options2,
     fileDescriptors
   };
 };
-var normalizeSyncOptions = (options) => options.node && !options.ipc ? { ...options, ipc: false } : options;
+var normalizeSyncOptions = (options2) => options2.node && !options2.ipc ? { ...options2, ipc: false } : options2;
 var validateSyncOptions = ({ ipc, ipcInput, detached, cancelSignal }) => {
   if (ipcInput) {
     throwInvalidSyncOption("ipcInput");
@@ -47244,11 +48827,11 @@ var validateSyncOptions = ({ ipc, ipcInput, detached, cancelSignal }) => {
 var throwInvalidSyncOption = (value) => {
   throw new TypeError(`The "${value}" option cannot be used with synchronous methods.`);
 };
-var spawnSubprocessSync = ({ file, commandArguments, options, command, escapedCommand, verboseInfo, fileDescriptors, startTime }) => {
+var spawnSubprocessSync = ({ file, commandArguments, options: options2, command, escapedCommand, verboseInfo, fileDescriptors, startTime }) => {
   const syncResult = runSubprocessSync({
     file,
     commandArguments,
-    options,
+    options: options2,
     command,
     escapedCommand,
     fileDescriptors,
@@ -47257,16 +48840,16 @@ var spawnSubprocessSync = ({ file, commandArguments, options, command, escapedCo
   if (syncResult.failed) {
     return syncResult;
   }
-  const { resultError, exitCode, signal, timedOut: timedOut2, isMaxBuffer } = getExitResultSync(syncResult, options);
+  const { resultError, exitCode, signal, timedOut: timedOut2, isMaxBuffer } = getExitResultSync(syncResult, options2);
   const { output, error: error2 = resultError } = transformOutputSync({
     fileDescriptors,
     syncResult,
-    options,
+    options: options2,
     isMaxBuffer,
     verboseInfo
   });
-  const stdio = output.map((stdioOutput, fdNumber) => stripNewline(stdioOutput, options, fdNumber));
-  const all = stripNewline(getAllSync(output, options), options, "all");
+  const stdio = output.map((stdioOutput, fdNumber) => stripNewline(stdioOutput, options2, fdNumber));
+  const all = stripNewline(getAllSync(output, options2), options2, "all");
   return getSyncResult({
     error: error2,
     exitCode,
@@ -47275,16 +48858,16 @@ var spawnSubprocessSync = ({ file, commandArguments, options, command, escapedCo
     isMaxBuffer,
     stdio,
     all,
-    options,
+    options: options2,
     command,
     escapedCommand,
     startTime
   });
 };
-var runSubprocessSync = ({ file, commandArguments, options, command, escapedCommand, fileDescriptors, startTime }) => {
+var runSubprocessSync = ({ file, commandArguments, options: options2, command, escapedCommand, fileDescriptors, startTime }) => {
   try {
-    addInputOptionsSync(fileDescriptors, options);
-    const normalizedOptions = normalizeSpawnSyncOptions(options);
+    addInputOptionsSync(fileDescriptors, options2);
+    const normalizedOptions = normalizeSpawnSyncOptions(options2);
     return (0, import_node_child_process3.spawnSync)(...concatenateShell(file, commandArguments, normalizedOptions));
   } catch (error2) {
     return makeEarlyError({
@@ -47292,20 +48875,20 @@ var runSubprocessSync = ({ file, commandArguments, options, command, escapedComm
       command,
       escapedCommand,
       fileDescriptors,
-      options,
+      options: options2,
       startTime,
       isSync: true
     });
   }
 };
-var normalizeSpawnSyncOptions = ({ encoding, maxBuffer, ...options }) => ({ ...options, encoding: "buffer", maxBuffer: getMaxBufferSync(maxBuffer) });
-var getSyncResult = ({ error: error2, exitCode, signal, timedOut: timedOut2, isMaxBuffer, stdio, all, options, command, escapedCommand, startTime }) => error2 === void 0 ? makeSuccessResult({
+var normalizeSpawnSyncOptions = ({ encoding, maxBuffer, ...options2 }) => ({ ...options2, encoding: "buffer", maxBuffer: getMaxBufferSync(maxBuffer) });
+var getSyncResult = ({ error: error2, exitCode, signal, timedOut: timedOut2, isMaxBuffer, stdio, all, options: options2, command, escapedCommand, startTime }) => error2 === void 0 ? makeSuccessResult({
   command,
   escapedCommand,
   stdio,
   all,
   ipcOutput: [],
-  options,
+  options: options2,
   startTime
 }) : makeError({
   error: error2,
@@ -47321,7 +48904,7 @@ var getSyncResult = ({ error: error2, exitCode, signal, timedOut: timedOut2, isM
   stdio,
   all,
   ipcOutput: [],
-  options,
+  options: options2,
   startTime,
   isSync: true
 });
@@ -47509,7 +49092,7 @@ var getIpcMethods = (anyProcess, isSubprocess, ipc) => ({
 // node_modules/execa/lib/return/early-error.js
 var import_node_child_process4 = require("node:child_process");
 var import_node_stream2 = require("node:stream");
-var handleEarlyError = ({ error: error2, command, escapedCommand, fileDescriptors, options, startTime, verboseInfo }) => {
+var handleEarlyError = ({ error: error2, command, escapedCommand, fileDescriptors, options: options2, startTime, verboseInfo }) => {
   cleanupCustomStreams(fileDescriptors);
   const subprocess = new import_node_child_process4.ChildProcess();
   createDummyStreams(subprocess, fileDescriptors);
@@ -47519,11 +49102,11 @@ var handleEarlyError = ({ error: error2, command, escapedCommand, fileDescriptor
     command,
     escapedCommand,
     fileDescriptors,
-    options,
+    options: options2,
     startTime,
     isSync: false
   });
-  const promise = handleDummyPromise(earlyError, verboseInfo, options);
+  const promise = handleDummyPromise(earlyError, verboseInfo, options2);
   return { subprocess, promise };
 };
 var createDummyStreams = (subprocess, fileDescriptors) => {
@@ -47553,13 +49136,13 @@ var writable = () => new import_node_stream2.Writable({ write() {
 var duplex = () => new import_node_stream2.Duplex({ read() {
 }, write() {
 } });
-var handleDummyPromise = async (error2, verboseInfo, options) => handleResult(error2, verboseInfo, options);
+var handleDummyPromise = async (error2, verboseInfo, options2) => handleResult(error2, verboseInfo, options2);
 
 // node_modules/execa/lib/stdio/handle-async.js
 var import_node_fs5 = require("node:fs");
 var import_node_buffer3 = require("node:buffer");
 var import_node_stream3 = require("node:stream");
-var handleStdioAsync = (options, verboseInfo) => handleStdio(addPropertiesAsync, options, verboseInfo, false);
+var handleStdioAsync = (options2, verboseInfo) => handleStdio(addPropertiesAsync, options2, verboseInfo, false);
 var forbiddenIfAsync = ({ type, optionName }) => {
   throw new TypeError(`The \`${optionName}\` option cannot be ${TYPE_TO_MESSAGE[type]}.`);
 };
@@ -48237,7 +49820,7 @@ var getDestination = (boundOptions, createNested, firstArgument, ...pipeArgument
   }
   throw new TypeError(`The first argument must be a template string, an options object, or an Execa subprocess: ${firstArgument}`);
 };
-var mapDestinationArguments = ({ options }) => ({ options: { ...options, stdin: "pipe", piped: true } });
+var mapDestinationArguments = ({ options: options2 }) => ({ options: { ...options2, stdin: "pipe", piped: true } });
 var getSourceStream = (source, from) => {
   try {
     const sourceStream = getFromStream(source, from);
@@ -49227,11 +50810,11 @@ var descriptors = ["then", "catch", "finally"].map((property) => [
 
 // node_modules/execa/lib/methods/main-async.js
 var execaCoreAsync = (rawFile, rawArguments, rawOptions, createNested) => {
-  const { file, commandArguments, command, escapedCommand, startTime, verboseInfo, options, fileDescriptors } = handleAsyncArguments(rawFile, rawArguments, rawOptions);
+  const { file, commandArguments, command, escapedCommand, startTime, verboseInfo, options: options2, fileDescriptors } = handleAsyncArguments(rawFile, rawArguments, rawOptions);
   const { subprocess, promise } = spawnSubprocessAsync({
     file,
     commandArguments,
-    options,
+    options: options2,
     startTime,
     verboseInfo,
     command,
@@ -49245,14 +50828,14 @@ var execaCoreAsync = (rawFile, rawArguments, rawOptions, createNested) => {
     createNested
   });
   mergePromise(subprocess, promise);
-  SUBPROCESS_OPTIONS.set(subprocess, { options, fileDescriptors });
+  SUBPROCESS_OPTIONS.set(subprocess, { options: options2, fileDescriptors });
   return subprocess;
 };
 var handleAsyncArguments = (rawFile, rawArguments, rawOptions) => {
   const { command, escapedCommand, startTime, verboseInfo } = handleCommand(rawFile, rawArguments, rawOptions);
   const { file, commandArguments, options: normalizedOptions } = normalizeOptions(rawFile, rawArguments, rawOptions);
-  const options = handleAsyncOptions(normalizedOptions);
-  const fileDescriptors = handleStdioAsync(options, verboseInfo);
+  const options2 = handleAsyncOptions(normalizedOptions);
+  const fileDescriptors = handleStdioAsync(options2, verboseInfo);
   return {
     file,
     commandArguments,
@@ -49260,27 +50843,27 @@ var handleAsyncArguments = (rawFile, rawArguments, rawOptions) => {
     escapedCommand,
     startTime,
     verboseInfo,
-    options,
+    options: options2,
     fileDescriptors
   };
 };
-var handleAsyncOptions = ({ timeout, signal, ...options }) => {
+var handleAsyncOptions = ({ timeout, signal, ...options2 }) => {
   if (signal !== void 0) {
     throw new TypeError('The "signal" option has been renamed to "cancelSignal" instead.');
   }
-  return { ...options, timeoutDuration: timeout };
+  return { ...options2, timeoutDuration: timeout };
 };
-var spawnSubprocessAsync = ({ file, commandArguments, options, startTime, verboseInfo, command, escapedCommand, fileDescriptors }) => {
+var spawnSubprocessAsync = ({ file, commandArguments, options: options2, startTime, verboseInfo, command, escapedCommand, fileDescriptors }) => {
   let subprocess;
   try {
-    subprocess = (0, import_node_child_process5.spawn)(...concatenateShell(file, commandArguments, options));
+    subprocess = (0, import_node_child_process5.spawn)(...concatenateShell(file, commandArguments, options2));
   } catch (error2) {
     return handleEarlyError({
       error: error2,
       command,
       escapedCommand,
       fileDescriptors,
-      options,
+      options: options2,
       startTime,
       verboseInfo
     });
@@ -49289,22 +50872,22 @@ var spawnSubprocessAsync = ({ file, commandArguments, options, startTime, verbos
   (0, import_node_events14.setMaxListeners)(Number.POSITIVE_INFINITY, controller.signal);
   const originalStreams = [...subprocess.stdio];
   pipeOutputAsync(subprocess, fileDescriptors, controller);
-  cleanupOnExit(subprocess, options, controller);
+  cleanupOnExit(subprocess, options2, controller);
   const context = {};
   const onInternalError = createDeferred();
   subprocess.kill = subprocessKill.bind(void 0, {
     kill: subprocess.kill.bind(subprocess),
-    options,
+    options: options2,
     onInternalError,
     context,
     controller
   });
-  subprocess.all = makeAllStream(subprocess, options);
-  addConvertedStreams(subprocess, options);
-  addIpcMethods(subprocess, options);
+  subprocess.all = makeAllStream(subprocess, options2);
+  addConvertedStreams(subprocess, options2);
+  addIpcMethods(subprocess, options2);
   const promise = handlePromise({
     subprocess,
-    options,
+    options: options2,
     startTime,
     verboseInfo,
     fileDescriptors,
@@ -49317,7 +50900,7 @@ var spawnSubprocessAsync = ({ file, commandArguments, options, startTime, verbos
   });
   return { subprocess, promise };
 };
-var handlePromise = async ({ subprocess, options, startTime, verboseInfo, fileDescriptors, originalStreams, command, escapedCommand, context, onInternalError, controller }) => {
+var handlePromise = async ({ subprocess, options: options2, startTime, verboseInfo, fileDescriptors, originalStreams, command, escapedCommand, context, onInternalError, controller }) => {
   const [
     errorInfo,
     [exitCode, signal],
@@ -49326,7 +50909,7 @@ var handlePromise = async ({ subprocess, options, startTime, verboseInfo, fileDe
     ipcOutput
   ] = await waitForSubprocessResult({
     subprocess,
-    options,
+    options: options2,
     context,
     verboseInfo,
     fileDescriptors,
@@ -49336,8 +50919,8 @@ var handlePromise = async ({ subprocess, options, startTime, verboseInfo, fileDe
   });
   controller.abort();
   onInternalError.resolve();
-  const stdio = stdioResults.map((stdioResult, fdNumber) => stripNewline(stdioResult, options, fdNumber));
-  const all = stripNewline(allResult, options, "all");
+  const stdio = stdioResults.map((stdioResult, fdNumber) => stripNewline(stdioResult, options2, fdNumber));
+  const all = stripNewline(allResult, options2, "all");
   const result = getAsyncResult({
     errorInfo,
     exitCode,
@@ -49346,14 +50929,14 @@ var handlePromise = async ({ subprocess, options, startTime, verboseInfo, fileDe
     all,
     ipcOutput,
     context,
-    options,
+    options: options2,
     command,
     escapedCommand,
     startTime
   });
-  return handleResult(result, verboseInfo, options);
+  return handleResult(result, verboseInfo, options2);
 };
-var getAsyncResult = ({ errorInfo, exitCode, signal, stdio, all, ipcOutput, context, options, command, escapedCommand, startTime }) => "error" in errorInfo ? makeError({
+var getAsyncResult = ({ errorInfo, exitCode, signal, stdio, all, ipcOutput, context, options: options2, command, escapedCommand, startTime }) => "error" in errorInfo ? makeError({
   error: errorInfo.error,
   command,
   escapedCommand,
@@ -49367,7 +50950,7 @@ var getAsyncResult = ({ errorInfo, exitCode, signal, stdio, all, ipcOutput, cont
   stdio,
   all,
   ipcOutput,
-  options,
+  options: options2,
   startTime,
   isSync: false
 }) : makeSuccessResult({
@@ -49376,14 +50959,14 @@ var getAsyncResult = ({ errorInfo, exitCode, signal, stdio, all, ipcOutput, cont
   stdio,
   all,
   ipcOutput,
-  options,
+  options: options2,
   startTime
 });
 
 // node_modules/execa/lib/methods/bind.js
-var mergeOptions = (boundOptions, options) => {
+var mergeOptions = (boundOptions, options2) => {
   const newOptions = Object.fromEntries(
-    Object.entries(options).map(([optionName, optionValue]) => [
+    Object.entries(options2).map(([optionName, optionValue]) => [
       optionName,
       mergeOption(optionName, boundOptions[optionName], optionValue)
     ])
@@ -49417,14 +51000,14 @@ var callBoundExeca = ({ mapArguments, deepOptions = {}, boundOptions = {}, setBo
   if (isPlainObject(firstArgument)) {
     return createNested(mapArguments, mergeOptions(boundOptions, firstArgument), setBoundExeca);
   }
-  const { file, commandArguments, options, isSync } = parseArguments({
+  const { file, commandArguments, options: options2, isSync } = parseArguments({
     mapArguments,
     firstArgument,
     nextArguments,
     deepOptions,
     boundOptions
   });
-  return isSync ? execaCoreSync(file, commandArguments, options) : execaCoreAsync(file, commandArguments, options, createNested);
+  return isSync ? execaCoreSync(file, commandArguments, options2) : execaCoreAsync(file, commandArguments, options2, createNested);
 };
 var parseArguments = ({ mapArguments, firstArgument, nextArguments, deepOptions, boundOptions }) => {
   const callArguments = isTemplateString(firstArgument) ? parseTemplates(firstArgument, nextArguments) : [firstArgument, ...nextArguments];
@@ -49433,13 +51016,13 @@ var parseArguments = ({ mapArguments, firstArgument, nextArguments, deepOptions,
   const {
     file = initialFile,
     commandArguments = initialArguments,
-    options = mergedOptions,
+    options: options2 = mergedOptions,
     isSync = false
   } = mapArguments({ file: initialFile, commandArguments: initialArguments, options: mergedOptions });
   return {
     file,
     commandArguments,
-    options,
+    options: options2,
     isSync
   };
 };
@@ -49480,9 +51063,9 @@ var setScriptSync = (boundExeca, createNested, boundOptions) => {
   boundExeca.sync = createNested(mapScriptSync, boundOptions);
   boundExeca.s = boundExeca.sync;
 };
-var mapScriptAsync = ({ options }) => getScriptOptions(options);
-var mapScriptSync = ({ options }) => ({ ...getScriptOptions(options), isSync: true });
-var getScriptOptions = (options) => ({ options: { ...getScriptStdinOption(options), ...options } });
+var mapScriptAsync = ({ options: options2 }) => getScriptOptions(options2);
+var mapScriptSync = ({ options: options2 }) => ({ ...getScriptOptions(options2), isSync: true });
+var getScriptOptions = (options2) => ({ options: { ...getScriptStdinOption(options2), ...options2 } });
 var getScriptStdinOption = ({ input, inputFile, stdio }) => input === void 0 && inputFile === void 0 && stdio === void 0 ? { stdin: "inherit" } : {};
 var deepScriptOptions = { preferLocal: true };
 
@@ -49503,26 +51086,26 @@ var {
 // src/core/process/run.ts
 var import_promises12 = require("node:fs/promises");
 var DEFAULT_TIMEOUT_MS = 12e4;
-var runProcess = async (command, args, options = {}) => {
-  if (options.signal?.aborted) throw new CancelledError();
+var runProcess = async (command, args, options2 = {}) => {
+  if (options2.signal?.aborted) throw new CancelledError();
   const started = Date.now();
   const child = execa(command, args, {
-    cwd: options.cwd,
-    env: options.env,
+    cwd: options2.cwd,
+    env: options2.env,
     extendEnv: true,
     reject: false,
-    timeout: options.timeoutMs === 0 ? void 0 : options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
-    cancelSignal: options.signal,
-    input: options.input,
-    stdin: options.input === void 0 ? "ignore" : void 0,
-    encoding: options.binaryStdout ? "buffer" : "utf8",
-    buffer: options.consumeStdout ? { stdout: false } : true,
+    timeout: options2.timeoutMs === 0 ? void 0 : options2.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+    cancelSignal: options2.signal,
+    input: options2.input,
+    stdin: options2.input === void 0 ? "ignore" : void 0,
+    encoding: options2.binaryStdout ? "buffer" : "utf8",
+    buffer: options2.consumeStdout ? { stdout: false } : true,
     stripFinalNewline: false,
     maxBuffer: 512 * 1024 * 1024,
     forceKillAfterDelay: 3e3
   });
-  if (options.onLine) {
-    const onLine = options.onLine;
+  if (options2.onLine) {
+    const onLine = options2.onLine;
     for (const stream of ["stdout", "stderr"]) {
       let pending = "";
       child[stream]?.on("data", (chunk) => {
@@ -49540,7 +51123,7 @@ var runProcess = async (command, args, options = {}) => {
   let consumerError;
   let stoppedByUs = false;
   const stdout = child.stdout;
-  const consuming = options.consumeStdout && stdout ? options.consumeStdout(stdout).then(
+  const consuming = options2.consumeStdout && stdout ? options2.consumeStdout(stdout).then(
     () => void stdout.resume(),
     (error2) => {
       consumerError = { error: error2 };
@@ -49556,24 +51139,24 @@ var runProcess = async (command, args, options = {}) => {
   const durationMs = Date.now() - started;
   const cause = r.cause;
   if (cause && (cause.code === "ENOENT" || cause.code === "EACCES")) {
-    if (options.cwd && cause.code === "ENOENT" && !await isFolder(options.cwd)) {
+    if (options2.cwd && cause.code === "ENOENT" && !await isFolder(options2.cwd)) {
       throw usageError(
-        `The folder ${options.cwd} does not exist (needed to run '${command}' there).`,
+        `The folder ${options2.cwd} does not exist (needed to run '${command}' there).`,
         "Check the path (--cwd, or the folder open in VS Code)."
       );
     }
     throw environmentError(
       `Cannot run '${command}': ${cause.code === "ENOENT" ? "not found" : "permission denied"}.`,
-      options.missingHint ?? `Install ${command} or put it on PATH.`,
+      options2.missingHint ?? `Install ${command} or put it on PATH.`,
       cause
     );
   }
-  if (r.isCanceled || options.signal?.aborted) throw new CancelledError(`${command} cancelled`);
+  if (r.isCanceled || options2.signal?.aborted) throw new CancelledError(`${command} cancelled`);
   if (consumerError) {
     const failedOnItsOwn = !stoppedByUs && (r.timedOut || Boolean(r.signal) || typeof r.exitCode === "number" && r.exitCode !== 0);
     if (!failedOnItsOwn) throw consumerError.error;
   }
-  const stdoutBytes = options.binaryStdout ? Buffer.from(r.stdout) : void 0;
+  const stdoutBytes = options2.binaryStdout ? Buffer.from(r.stdout) : void 0;
   return {
     command,
     args,
@@ -49686,10 +51269,10 @@ var BUILD_HINT = "Install the buildx plugin (docker-buildx), or set releaseOpera
 
 // src/core/container/client.ts
 var DockerClient = class {
-  constructor(options) {
-    this.options = options;
-    this.dockerPath = options.dockerPath;
-    this.logger = options.logger ?? nullLogger;
+  constructor(options2) {
+    this.options = options2;
+    this.dockerPath = options2.dockerPath;
+    this.logger = options2.logger ?? nullLogger;
   }
   options;
   dockerPath;
@@ -49713,9 +51296,9 @@ var DockerClient = class {
     this.logger.debug(`docker ${cmd.args[0]}: exit ${r.exitCode} after ${Date.now() - started} ms`);
     const accepted = cmd.acceptExitCodes === "any" || r.exitCode === 0 || cmd.acceptExitCodes?.includes(r.exitCode);
     if (!accepted || r.timedOut && cmd.acceptExitCodes !== "any" || r.exitCode !== 0 && isDaemonDown(r.stderr)) {
-      const err = dockerFailure(this.dockerPath, result, cmd.failureKind);
-      this.logger.debug(`docker failed: ${err.message}`);
-      throw err;
+      const err2 = dockerFailure(this.dockerPath, result, cmd.failureKind);
+      this.logger.debug(`docker failed: ${err2.message}`);
+      throw err2;
     }
     return cmd.parse(result);
   }
@@ -50170,15 +51753,15 @@ function environmentResult(id, title, what, reason, next, subject) {
   };
 }
 function defaultSummary(verdict, examined, findings) {
-  const counted = `${examined.count} ${countNoun(examined)} examined`;
+  const counted2 = `${examined.count} ${countNoun(examined)} examined`;
   if (verdict === "nothing-checked") {
     const looked = examined.lookedFor ? `looked for ${examined.lookedFor}` : `no ${examined.what} to examine`;
     return examined.foundInstead ? `nothing checked: ${looked}; found ${examined.foundInstead}` : `nothing checked: ${looked}`;
   }
   const errors = findings.filter((f) => f.severity === "error").length;
   const warnings = findings.filter((f) => f.severity === "warning").length;
-  if (verdict === "problem") return `${counted}; ${errors} problem${errors === 1 ? "" : "s"}`;
-  return warnings ? `${counted}; ${warnings} warning${warnings === 1 ? "" : "s"}` : counted;
+  if (verdict === "problem") return `${counted2}; ${errors} problem${errors === 1 ? "" : "s"}`;
+  return warnings ? `${counted2}; ${warnings} warning${warnings === 1 ? "" : "s"}` : counted2;
 }
 function countNoun(e) {
   return e.count === 1 ? e.one ?? e.what.replace(/s$/, "") : e.what;
@@ -50235,12 +51818,12 @@ var VERDICT_WORDS = {
   environment: "could not run"
 };
 function examinedText(e) {
-  const counted = `${e.count} ${e.what}`;
-  if (e.count > 0) return counted;
+  const counted2 = `${e.count} ${e.what}`;
+  if (e.count > 0) return counted2;
   const parts = [e.lookedFor && `looked for ${e.lookedFor}`, e.foundInstead && `found ${e.foundInstead}`].filter(
     Boolean
   );
-  return parts.length ? `${counted} (${parts.join("; ")})` : counted;
+  return parts.length ? `${counted2} (${parts.join("; ")})` : counted2;
 }
 function nextText(n2) {
   return n2.command ? `${n2.text}: ${n2.command}` : n2.text;
@@ -50269,8 +51852,8 @@ function checkName(c3) {
 
 // src/core/report/markdown.ts
 var ICON = { pass: "\u2705", problem: "\u274C", "nothing-checked": "\u2B55", environment: "\u26A0\uFE0F" };
-function reportMarkdown(r, options = {}) {
-  const title = options.title ?? `Release Operator${r.stage ? ` ${r.stage}` : ""}`;
+function reportMarkdown(r, options2 = {}) {
+  const title = options2.title ?? `Release Operator${r.stage ? ` ${r.stage}` : ""}`;
   const out = [`## ${ICON[r.verdict]} ${mdText(title)}: ${mdText(r.summary)}`, ""];
   const facts = [
     r.image && `image \`${code(r.image)}\``,
@@ -50349,8 +51932,8 @@ function stageContext(deps, timeoutSeconds, graceMs = 3e4) {
     emit: (e) => {
       try {
         deps.onEvent?.(e);
-      } catch (err) {
-        logger.warn(`a gate event listener failed: ${describeError(err)}`);
+      } catch (err2) {
+        logger.warn(`a gate event listener failed: ${describeError(err2)}`);
       }
     },
     logger,
@@ -50358,8 +51941,8 @@ function stageContext(deps, timeoutSeconds, graceMs = 3e4) {
     dispose: () => clearTimeout(timer)
   };
 }
-async function guarded(ctx, meta, run2, options = {}) {
-  const announce = options.announce !== false;
+async function guarded(ctx, meta, run2, options2 = {}) {
+  const announce = options2.announce !== false;
   if (announce) ctx.emit({ type: "check-started", id: meta.id, title: meta.title, subject: meta.subject });
   const started = Date.now();
   let result;
@@ -50369,7 +51952,7 @@ async function guarded(ctx, meta, run2, options = {}) {
     if (ctx.timedOut()) result = timedOut(ctx, meta);
   } catch (e) {
     if (ctx.deps.signal?.aborted) throw e instanceof CancelledError ? e : new CancelledError();
-    if (options.usage === "rethrow" && e instanceof ReleaseOperatorError && e.kind === "usage") throw e;
+    if (options2.usage === "rethrow" && e instanceof ReleaseOperatorError && e.kind === "usage") throw e;
     result = ctx.timedOut() ? timedOut(ctx, meta) : faultResult(meta, e);
   }
   result = { ...result, durationMs: result.durationMs ?? Date.now() - started };
@@ -50420,8 +52003,8 @@ function settleOrGiveUp(work, ctx) {
 }
 
 // src/core/glibc/check.ts
-var import_promises19 = require("node:fs/promises");
-var import_node_path17 = __toESM(require("node:path"));
+var import_promises21 = require("node:fs/promises");
+var import_node_path21 = __toESM(require("node:path"));
 
 // src/core/image/fs.ts
 var import_node_path8 = __toESM(require("node:path"));
@@ -50628,6 +52211,40 @@ var LIMITS = {
     setting: "limits.files",
     why: "Large images hold 100,000 to 200,000 files; each costs memory while the image is checked."
   },
+  archiveEntries: {
+    what: "entries of one archive (a Release asset, a wheel, a tarball given to glibc)",
+    default: 5e4,
+    unit: "count",
+    setting: "limits.archiveEntries",
+    why: "Release archives and wheels hold hundreds to some thousands of entries (a CUDA wheel about 15,000); each costs time."
+  },
+  archiveMegabytes: {
+    what: "bytes one archive expands to",
+    default: 8192,
+    unit: "megabytes",
+    setting: "limits.archiveMegabytes",
+    why: "The largest release archives and wheels seen expand to a few GiB; past this it is a bomb or not a release."
+  },
+  archiveRatio: {
+    what: "expansion of an archive (bytes out per compressed byte), judged past its first 16 MiB",
+    default: 200,
+    unit: "ratio",
+    setting: "limits.archiveRatio",
+    why: "Programs and libraries compress 2 to 10 times; a zip bomb expands a thousand times and more, said within its first 16 MiB."
+  },
+  assetMegabytes: {
+    what: "one Release asset downloaded",
+    default: 2048,
+    unit: "megabytes",
+    setting: "limits.assetMegabytes",
+    why: "GitHub refuses assets over 2 GiB, so a larger answer is not an asset."
+  },
+  zstdWindowBytes: {
+    what: "the window of one zstd frame (memory its decoder takes)",
+    default: 128 * MiB,
+    unit: "bytes",
+    why: "Fixed: zstd's own decoder refuses larger windows unless told (--long); a frame that asks for more is refused before the memory is taken."
+  },
   manifestBytes: {
     what: "one manifest or index",
     default: 4 * MiB,
@@ -50689,7 +52306,11 @@ function limitsFrom(c3) {
     retryWaitMs: c3.limits.retryWaitSeconds * 1e3,
     documentBytes: c3.limits.documentMegabytes * MiB,
     logBytes: c3.limits.logMegabytes * MiB,
-    files: c3.limits.files
+    files: c3.limits.files,
+    archiveEntries: c3.limits.archiveEntries,
+    archiveBytes: c3.limits.archiveMegabytes * MiB,
+    archiveRatio: c3.limits.archiveRatio,
+    assetBytes: c3.limits.assetMegabytes * MiB
   };
 }
 var DEFAULT_LIMITS = limitsFrom({
@@ -50702,7 +52323,11 @@ var DEFAULT_LIMITS = limitsFrom({
     retryWaitSeconds: LIMITS.retryWaitSeconds.default,
     documentMegabytes: LIMITS.documentMegabytes.default,
     logMegabytes: LIMITS.logMegabytes.default,
-    files: LIMITS.files.default
+    files: LIMITS.files.default,
+    archiveEntries: LIMITS.archiveEntries.default,
+    archiveMegabytes: LIMITS.archiveMegabytes.default,
+    archiveRatio: LIMITS.archiveRatio.default,
+    assetMegabytes: LIMITS.assetMegabytes.default
   },
   registry: { timeoutSeconds: LIMITS.requestSeconds.default },
   github: { timeoutSeconds: LIMITS.githubRequestSeconds.default }
@@ -50711,6 +52336,7 @@ function formatLimit(value, unit) {
   if (unit === "seconds") return `${value} s`;
   if (unit === "megabytes") return `${value} MiB`;
   if (unit === "bytes") return value >= MiB ? `${value / MiB} MiB` : `${value} bytes`;
+  if (unit === "ratio") return `${value}x`;
   return String(value);
 }
 function raiseHint(name) {
@@ -51212,6 +52838,68 @@ function coalesce(chunks) {
   return out;
 }
 
+// src/core/elf/stream.ts
+var import_promises15 = require("node:fs/promises");
+var import_node_os5 = require("node:os");
+var import_node_path9 = __toESM(require("node:path"));
+function spillArea(prefix = "release-operator-elf-") {
+  let made;
+  return {
+    dir: () => made ??= (0, import_promises15.mkdtemp)(import_node_path9.default.join((0, import_node_os5.tmpdir)(), prefix)),
+    remove: async () => {
+      if (made) await (0, import_promises15.rm)(await made, { recursive: true, force: true });
+    }
+  };
+}
+var STREAM_MEMORY_BYTES = 32 * 1024 * 1024;
+var spilled = 0;
+async function readElfStream(body, opts) {
+  const memoryBytes2 = opts.memoryBytes ?? STREAM_MEMORY_BYTES;
+  const it = body[Symbol.asyncIterator]();
+  const pieces = [];
+  let got = 0;
+  while (got < 4) {
+    const r = await it.next();
+    if (r.done) break;
+    pieces.push({ offset: got, bytes: r.value });
+    got += r.value.length;
+  }
+  const head = Buffer.concat(pieces.map((p) => p.bytes)).subarray(0, 4);
+  if (!isElf(head)) return { kind: "other" };
+  if (opts.size !== void 0 && opts.size > opts.maxBytes)
+    return { kind: "elf-error", error: tooLarge(opts), size: opts.size };
+  let fh;
+  let spillPath;
+  try {
+    for (; ; ) {
+      if (!fh && got > memoryBytes2) {
+        spillPath = import_node_path9.default.join(await opts.spill.dir(), `member-${process.pid}-${++spilled}`);
+        fh = await (0, import_promises15.open)(spillPath, "wx+", 384);
+        for (const p of pieces) await fh.write(p.bytes);
+        pieces.length = 0;
+      }
+      const r = await it.next();
+      if (r.done) break;
+      got += r.value.length;
+      if (got > opts.maxBytes) return { kind: "elf-error", error: tooLarge(opts), size: got };
+      if (fh) await fh.write(r.value);
+      else pieces.push({ offset: got - r.value.length, bytes: r.value });
+    }
+    try {
+      const size = Math.min(opts.size ?? got, got);
+      const elf = fh ? await readElfFile(fh, size, opts.file) : parseElfChunks(pieces, opts.size ?? got, opts.file);
+      return { kind: "elf", elf, size: got };
+    } catch (e) {
+      if (e instanceof ElfFormatError) return { kind: "elf-error", error: e, size: got };
+      throw e;
+    }
+  } finally {
+    await fh?.close();
+    if (spillPath) await (0, import_promises15.rm)(spillPath, { force: true });
+  }
+}
+var tooLarge = (opts) => new ElfFormatError(opts.file, `is larger than ${opts.maxBytes} bytes; not read`);
+
 // src/core/image/layer.ts
 var MAX_ELF_BYTES = 1024 * 1024 * 1024;
 var MAX_TEXT_BYTES = 64 * 1024;
@@ -51553,7 +53241,7 @@ async function readLayers(source, layers, signal, concurrency = LAYER_CONCURRENC
 }
 
 // src/core/image/saved.ts
-var import_node_path10 = __toESM(require("node:path"));
+var import_node_path11 = __toESM(require("node:path"));
 var import_node_stream11 = require("node:stream");
 var import_node_zlib2 = require("node:zlib");
 var import_tar_stream2 = __toESM(require_tar_stream());
@@ -51566,8 +53254,8 @@ var import_node_stream10 = require("node:stream");
 var import_node_async_hooks = require("node:async_hooks");
 var store = new import_node_async_hooks.AsyncLocalStorage();
 var NOTICE_WAIT_MS = 2e3;
-function runOperation(fn, options = {}) {
-  return store.run({ startedAt: Date.now(), requests: 0, shared: /* @__PURE__ */ new Map(), onWait: options.onWait }, fn);
+function runOperation(fn, options2 = {}) {
+  return store.run({ startedAt: Date.now(), requests: 0, shared: /* @__PURE__ */ new Map(), onWait: options2.onWait }, fn);
 }
 function withOperation(fn) {
   const op = store.getStore();
@@ -51625,13 +53313,6 @@ var contentCache = {
       total -= v.bytes.length;
     }
   },
-  /** Forgets a digest the registry no longer has (after a delete), so a later read asks the registry. */
-  delete(digest) {
-    const e = entries.get(digest);
-    if (!e) return;
-    entries.delete(digest);
-    total -= e.bytes.length;
-  },
   /** For tests. */
   clear() {
     entries.clear();
@@ -51643,9 +53324,9 @@ var contentCache = {
 };
 
 // src/core/registry/credentials.ts
-var import_promises15 = require("node:fs/promises");
-var import_node_os5 = __toESM(require("node:os"));
-var import_node_path9 = __toESM(require("node:path"));
+var import_promises16 = require("node:fs/promises");
+var import_node_os6 = __toESM(require("node:os"));
+var import_node_path10 = __toESM(require("node:path"));
 
 // src/core/registry/reference.ts
 var DOCKER_HUB = "docker.io";
@@ -51767,18 +53448,18 @@ function configKeys(registry) {
 function hostOfKey(key) {
   return key.replace(/^https?:\/\//, "").replace(/\/.*$/, "");
 }
-function defaultCredentials(options = {}) {
-  const env = options.env ?? process.env;
-  const run2 = options.runner ?? runProcess;
-  const log = options.logger ?? nullLogger;
-  const configDir = options.dockerConfigDir ?? env.DOCKER_CONFIG ?? import_node_path9.default.join(env.HOME ?? import_node_os5.default.homedir(), ".docker");
+function defaultCredentials(options2 = {}) {
+  const env = options2.env ?? process.env;
+  const run2 = options2.runner ?? runProcess;
+  const log = options2.logger ?? nullLogger;
+  const configDir = options2.dockerConfigDir ?? env.DOCKER_CONFIG ?? import_node_path10.default.join(env.HOME ?? import_node_os6.default.homedir(), ".docker");
   let config;
-  const readConfig = () => config ??= (0, import_promises15.readFile)(import_node_path9.default.join(configDir, "config.json"), "utf8").then(
+  const readConfig = () => config ??= (0, import_promises16.readFile)(import_node_path10.default.join(configDir, "config.json"), "utf8").then(
     (t) => JSON.parse(t),
     () => void 0
   );
   return async (registry) => {
-    const explicit = options.explicit?.[registry];
+    const explicit = options2.explicit?.[registry];
     if (explicit) return found(explicit.username, explicit.password, "options");
     if (registry === "ghcr.io" && env.GITHUB_TOKEN)
       return found(env.GITHUB_ACTOR || "x-access-token", env.GITHUB_TOKEN, "GITHUB_TOKEN");
@@ -52084,8 +53765,7 @@ var Transport = class {
   async exchange(spec, buffer, op) {
     const s = this.state(spec.registry);
     const url = new URL(spec.url, s.base).toString();
-    const actions = spec.actions ?? (spec.push ? "pull,push" : "pull");
-    const scope = spec.repository ? repositoryScope(spec.repository, actions) : void 0;
+    const scope = spec.repository ? repositoryScope(spec.repository, spec.push ? "pull,push" : "pull") : void 0;
     const challenge = await this.ping(spec.registry, op, spec.signal);
     let auth2 = challenge ? await this.authorization(spec.registry, challenge, scope, false, op, spec.signal) : void 0;
     let res = await this.send(spec, url, auth2, buffer, op);
@@ -52195,7 +53875,7 @@ var Transport = class {
   async send(spec, url, auth2, buffer, op) {
     const headers = { ...spec.headers };
     if (auth2) headers.authorization = auth2;
-    const path29 = new URL(url).pathname;
+    const path33 = new URL(url).pathname;
     const failures = [];
     let waited = 0;
     for (let attempt = 0; ; attempt++) {
@@ -52217,7 +53897,7 @@ var Transport = class {
       if (!retryable) return res;
       if (attempt >= this.o.retries) {
         if (res) return res;
-        throw unreachable(spec, path29, failures);
+        throw unreachable(spec, path33, failures);
       }
       const asked = res ? retryAfterMs(res.headers.get("retry-after")) : void 0;
       const wait = asked ?? this.o.retryBaseMs * 2 ** attempt;
@@ -52228,18 +53908,18 @@ var Transport = class {
           throw limitError(
             "retryWaitSeconds",
             this.limits.retryWaitMs,
-            `The registry ${spec.registry} asked to wait ${Math.ceil(asked / 1e3)} s before retrying ${spec.method} ${path29} (it ${why})`
+            `The registry ${spec.registry} asked to wait ${Math.ceil(asked / 1e3)} s before retrying ${spec.method} ${path33} (it ${why})`
           );
         }
         if (res) return res;
-        throw unreachable(spec, path29, failures);
+        throw unreachable(spec, path33, failures);
       }
-      this.checkDeadline(op, wait, `${spec.method} ${path29} on ${spec.registry}`);
+      this.checkDeadline(op, wait, `${spec.method} ${path33} on ${spec.registry}`);
       this.o.logger.debug(`${spec.method} ${url}: ${why}; retry ${attempt + 1}/${this.o.retries} in ${wait} ms`);
       noticeWait({
         source: `the registry ${spec.registry}`,
         reason: why,
-        what: `${spec.method} ${path29}`,
+        what: `${spec.method} ${path33}`,
         waitMs: wait,
         attempt: attempt + 1,
         retries: this.o.retries
@@ -52339,17 +54019,17 @@ var TransientError = class extends Error {
   phase;
   timedOut;
 };
-function unreachable(spec, path29, failures) {
+function unreachable(spec, path33, failures) {
   const answered = failures.filter((f) => f.phase === "body");
   const tries = `${failures.length} attempt${failures.length === 1 ? "" : "s"}`;
   if (answered.length)
     return environmentError(
-      `The registry ${spec.registry} answered ${spec.method} ${path29}, but ${answered.at(-1).message} (${tries}).`,
+      `The registry ${spec.registry} answered ${spec.method} ${path33}, but ${answered.at(-1).message} (${tries}).`,
       "The registry or the network to it is slow or overloaded; try again later, or raise registry.timeoutSeconds."
     );
   if (failures.length && failures.every((f) => f.timedOut))
     return environmentError(
-      `The registry ${spec.registry} did not answer ${spec.method} ${path29}: ${failures.at(-1).message} (${tries}).`,
+      `The registry ${spec.registry} did not answer ${spec.method} ${path33}: ${failures.at(-1).message} (${tries}).`,
       "The registry is slow or overloaded; try again later, or raise registry.timeoutSeconds."
     );
   return environmentError(
@@ -52431,31 +54111,31 @@ var RegistryClient = class {
   transport;
   log;
   limits;
-  constructor(options = {}) {
-    this.log = options.logger ?? nullLogger;
-    this.limits = { ...DEFAULT_LIMITS, ...options.limits };
+  constructor(options2 = {}) {
+    this.log = options2.logger ?? nullLogger;
+    this.limits = { ...DEFAULT_LIMITS, ...options2.limits };
     this.transport = new Transport({
-      credentials: options.credentials ?? defaultCredentials({ logger: this.log }),
-      insecureRegistries: options.insecureRegistries ?? [],
-      concurrency: options.concurrency ?? 16,
-      timeoutMs: options.timeoutMs ?? 3e4,
-      retries: options.retries ?? 3,
-      retryBaseMs: options.retryBaseMs ?? 500,
+      credentials: options2.credentials ?? defaultCredentials({ logger: this.log }),
+      insecureRegistries: options2.insecureRegistries ?? [],
+      concurrency: options2.concurrency ?? 16,
+      timeoutMs: options2.timeoutMs ?? 3e4,
+      retries: options2.retries ?? 3,
+      retryBaseMs: options2.retryBaseMs ?? 500,
       limits: this.limits,
       logger: this.log,
-      fetch: options.fetch ?? fetch
+      fetch: options2.fetch ?? fetch
     });
   }
   /**
    * Everything about a reference without pulling layers: digest, media type, kind, real platforms (each with
    * its digest, attestations and labels), unattached attestations, labels and (single manifests) the config.
    */
-  inspect(ref, options = {}) {
-    return withOperation(() => this.inspectNow(ref, options));
+  inspect(ref, options2 = {}) {
+    return withOperation(() => this.inspectNow(ref, options2));
   }
-  async inspectNow(ref, options) {
+  async inspectNow(ref, options2) {
     const r = toRef(ref);
-    const m = await this.getManifest(r, options);
+    const m = await this.getManifest(r, options2);
     const base = {
       reference: formatReference(r),
       repository: repositoryName(r),
@@ -52466,20 +54146,18 @@ var RegistryClient = class {
     };
     if (isIndex(m.json)) {
       const { platforms, unattached } = splitIndex(m.json);
-      if (options.labels !== false) {
+      if (options2.labels !== false) {
         await Promise.all(
           platforms.map(async (p) => {
-            const child = await this.getManifest({ ...r, tag: void 0, digest: p.digest }, options);
-            if (isImageManifest(child.json)) {
-              p.compressedSize = layersSize(child.json);
-              p.labels = (await this.configOf(r, child, options)).config.config?.Labels ?? {};
-            }
+            const child = await this.getManifest({ ...r, tag: void 0, digest: p.digest }, options2);
+            if (isImageManifest(child.json))
+              p.labels = (await this.configOf(r, child, options2)).config.config?.Labels ?? {};
           })
         );
       }
       return { ...base, platforms, attestations: unattached, labels: commonLabels(platforms) };
     }
-    const config = (await this.configOf(r, m, options)).config;
+    const config = (await this.configOf(r, m, options2)).config;
     const labels = config?.config?.Labels ?? {};
     const os9 = config?.os ?? "unknown";
     const architecture = config?.architecture ?? "unknown";
@@ -52492,7 +54170,6 @@ var RegistryClient = class {
       digest: m.digest,
       mediaType: m.mediaType,
       size: m.bytes.length,
-      compressedSize: isImageManifest(m.json) ? layersSize(m.json) : void 0,
       labels,
       attestations: []
     };
@@ -52502,10 +54179,10 @@ var RegistryClient = class {
    * GET a manifest by tag or digest with all four Accept types. The digest is the sha256 of the exact bytes;
    * it is checked against the digest asked for and against Docker-Content-Digest. Cached by digest.
    */
-  getManifest(ref, options = {}) {
+  getManifest(ref, options2 = {}) {
     const r = toRef(ref);
     return withOperation((op) => {
-      if (!r.digest) return this.fetchManifest(r, options);
+      if (!r.digest) return this.fetchManifest(r, options2);
       const hit = contentCache.get(r.digest);
       if (hit)
         return Promise.resolve({
@@ -52513,10 +54190,10 @@ var RegistryClient = class {
           ...this.parseChecked(hit.bytes, hit.mediaType, formatReference(r)),
           bytes: hit.bytes
         });
-      return shared(op, `GET ${r.registry}/${r.repository}@${r.digest}`, () => this.fetchManifest(r, options));
+      return shared(op, `GET ${r.registry}/${r.repository}@${r.digest}`, () => this.fetchManifest(r, options2));
     });
   }
-  async fetchManifest(r, options) {
+  async fetchManifest(r, options2) {
     const what = formatReference(r);
     const res = await this.transport.request({
       registry: r.registry,
@@ -52524,7 +54201,7 @@ var RegistryClient = class {
       url: manifestPath(r),
       repository: r.repository,
       headers: { accept: MANIFEST_ACCEPT },
-      signal: options.signal,
+      signal: options2.signal,
       maxBytes: LIMITS.manifestBytes.default,
       limit: "manifestBytes"
     });
@@ -52549,29 +54226,29 @@ var RegistryClient = class {
     return parsed;
   }
   /** HEAD a manifest: digest, media type and size without the body; null when the tag or digest does not exist. */
-  headManifest(ref, options = {}) {
+  headManifest(ref, options2 = {}) {
     const r = toRef(ref);
     return withOperation(
       (op) => (
         // By digest the answer cannot change while the operation runs: ask once. A tag can move, so it is always asked.
-        r.digest ? shared(op, `HEAD ${r.registry}/${r.repository}@${r.digest}`, () => this.fetchHead(r, options)) : this.fetchHead(r, options)
+        r.digest ? shared(op, `HEAD ${r.registry}/${r.repository}@${r.digest}`, () => this.fetchHead(r, options2)) : this.fetchHead(r, options2)
       )
     );
   }
-  async fetchHead(r, options) {
+  async fetchHead(r, options2) {
     const res = await this.transport.request({
       registry: r.registry,
       method: "HEAD",
       url: manifestPath(r),
       repository: r.repository,
       headers: { accept: MANIFEST_ACCEPT },
-      signal: options.signal
+      signal: options2.signal
     });
     if (res.status === 404) return null;
     if (res.status !== 200) throw this.statusError(res, r, "manifest");
     const digest = sentDigest(res);
     if (!digest) {
-      const m = await this.getManifest(r, options);
+      const m = await this.getManifest(r, options2);
       return { digest: m.digest, mediaType: m.mediaType, size: m.bytes.length };
     }
     if (!DIGEST_SHAPE.test(digest))
@@ -52587,22 +54264,22 @@ var RegistryClient = class {
     };
   }
   /** A blob's bytes, verified against its digest (redirects to blob storage carry no registry credentials). */
-  getBlob(repo, digest, options = {}) {
+  getBlob(repo, digest, options2 = {}) {
     const r = toRepo(repo);
     const hit = contentCache.get(digest);
     if (hit) return Promise.resolve(hit.bytes);
     return withOperation(
-      (op) => shared(op, `GET ${r.registry}/${r.repository}/blobs/${digest}`, () => this.fetchBlob(r, digest, options))
+      (op) => shared(op, `GET ${r.registry}/${r.repository}/blobs/${digest}`, () => this.fetchBlob(r, digest, options2))
     );
   }
-  async fetchBlob(r, digest, options) {
+  async fetchBlob(r, digest, options2) {
     const algorithm = algorithmOf(checkDigest(digest, r.registry), r.registry);
     const res = await this.transport.request({
       registry: r.registry,
       method: "GET",
       url: `/v2/${r.repository}/blobs/${digest}`,
       repository: r.repository,
-      signal: options.signal,
+      signal: options2.signal,
       maxBytes: this.limits.documentBytes,
       limit: "documentMegabytes"
     });
@@ -52613,7 +54290,7 @@ var RegistryClient = class {
     return res.body;
   }
   /** A blob as a stream for big layers; the stream errors at its end when the bytes do not match the digest. */
-  async openBlob(repo, digest, options = {}) {
+  async openBlob(repo, digest, options2 = {}) {
     const r = toRepo(repo);
     const algorithm = algorithmOf(checkDigest(digest, r.registry), r.registry);
     const res = await this.transport.stream({
@@ -52621,7 +54298,7 @@ var RegistryClient = class {
       method: "GET",
       url: `/v2/${r.repository}/blobs/${digest}`,
       repository: r.repository,
-      signal: options.signal
+      signal: options2.signal
     });
     if (res.status !== 200) {
       await res.body?.cancel().catch(() => void 0);
@@ -52648,10 +54325,10 @@ var RegistryClient = class {
    * pages and tags. Each page must be what the spec says (`tags`: a list of tag names, or null); anything else is
    * refused, never read into tags.
    */
-  listTags(repo, options = {}) {
-    return withOperation(() => this.listTagsNow(toRepo(repo), options));
+  listTags(repo, options2 = {}) {
+    return withOperation(() => this.listTagsNow(toRepo(repo), options2));
   }
-  async listTagsNow(r, options) {
+  async listTagsNow(r, options2) {
     const tags = /* @__PURE__ */ new Set();
     const seen = /* @__PURE__ */ new Set();
     const name = repositoryName(r);
@@ -52675,7 +54352,7 @@ var RegistryClient = class {
         method: "GET",
         url,
         repository: r.repository,
-        signal: options.signal,
+        signal: options2.signal,
         maxBytes: this.limits.documentBytes,
         limit: "documentMegabytes"
       });
@@ -52707,13 +54384,13 @@ var RegistryClient = class {
     return [...tags];
   }
   /** Every tag with the digest it points at (HEAD requests, bounded by the concurrency setting). */
-  tagDigests(repo, options = {}) {
-    return withOperation(() => this.tagDigestsNow(toRepo(repo), options));
+  tagDigests(repo, options2 = {}) {
+    return withOperation(() => this.tagDigestsNow(toRepo(repo), options2));
   }
-  async tagDigestsNow(r, options) {
-    const tags = options.tags ?? await this.listTags(r, options);
+  async tagDigestsNow(r, options2) {
+    const tags = options2.tags ?? await this.listTags(r, options2);
     const heads = await Promise.all(
-      tags.map(async (tag) => ({ tag, head: await this.headManifest({ ...r, tag }, options) }))
+      tags.map(async (tag) => ({ tag, head: await this.headManifest({ ...r, tag }, options2) }))
     );
     return heads.filter((h2) => h2.head).map((h2) => ({ tag: h2.tag, digest: h2.head.digest, mediaType: h2.head.mediaType }));
   }
@@ -52721,7 +54398,7 @@ var RegistryClient = class {
    * PUT manifest bytes under a tag (or digest) with their media type; returns the digest of the bytes, after
    * checking that the registry stored the same one.
    */
-  async putManifest(repo, tag, bytes, mediaType, options = {}) {
+  async putManifest(repo, tag, bytes, mediaType, options2 = {}) {
     const r = toRepo(repo);
     const digest = digestOf(bytes);
     const res = await this.transport.request({
@@ -52732,7 +54409,7 @@ var RegistryClient = class {
       push: true,
       headers: { "content-type": mediaType },
       body: bytes,
-      signal: options.signal
+      signal: options2.signal
     });
     if (res.status !== 201 && res.status !== 200) throw this.statusError(res, { ...r, tag }, "put");
     const stored = sentDigest(res);
@@ -52745,10 +54422,10 @@ var RegistryClient = class {
    * the same host only), or null when the registry has no such API (404; distribution 2.8 and ghcr.io). The
    * entries are the registry's word only: read each child manifest before trusting its artifactType.
    */
-  referrersIndex(repo, digest, options = {}) {
-    return withOperation(() => this.referrersNow(toRepo(repo), digest, options));
+  referrersIndex(repo, digest, options2 = {}) {
+    return withOperation(() => this.referrersNow(toRepo(repo), digest, options2));
   }
-  async referrersNow(r, digest, options) {
+  async referrersNow(r, digest, options2) {
     const origin = new URL(this.transport.baseUrl(r.registry)).origin;
     const out = [];
     const seen = /* @__PURE__ */ new Set();
@@ -52772,7 +54449,7 @@ var RegistryClient = class {
         url,
         repository: r.repository,
         headers: { accept: MediaType.ociIndex },
-        signal: options.signal,
+        signal: options2.signal,
         maxBytes: MAX_MANIFEST_BYTES,
         limit: "manifestBytes"
       });
@@ -52813,66 +54490,30 @@ var RegistryClient = class {
   }
   /**
    * DELETE a manifest by tag (OCI distribution 1.1 untags) or by digest (the manifest goes, with every tag on it).
-   * 'unsupported' when the registry refuses the operation itself: 405, UNSUPPORTED, or the 400 distribution 2.x
-   * answers for a tag (it deletes by digest only); 'missing' for 404. The token asks for the 'delete' action, which
-   * distribution's token auth requires for DELETE.
+   * 'unsupported' when the registry refuses the operation itself: 405, or the 400 distribution 2.x answers for a
+   * tag (it deletes by digest only); 'missing' for 404.
    */
-  async deleteManifest(repo, reference, options = {}) {
+  async deleteManifest(repo, reference, options2 = {}) {
     const r = toRepo(repo);
-    const byTag = !reference.includes(":");
     const res = await this.transport.request({
       registry: r.registry,
       method: "DELETE",
-      url: manifestPath({ ...r, ...byTag ? { tag: reference } : { digest: reference } }),
+      url: `/v2/${r.repository}/manifests/${reference}`,
       repository: r.repository,
-      actions: "delete",
-      signal: options.signal,
-      maxBytes: MAX_MANIFEST_BYTES
+      push: true,
+      signal: options2.signal
     });
-    if (res.status === 202 || res.status === 200 || res.status === 204) {
-      if (!byTag) contentCache.delete(reference);
-      return "deleted";
-    }
+    if (res.status === 202 || res.status === 200 || res.status === 204) return "deleted";
     if (res.status === 404) return "missing";
+    const byTag = !reference.includes(":");
     if (res.status === 405 || byTag && res.status === 400 || registryErrorOf(res.body).code === "UNSUPPORTED")
       return "unsupported";
-    throw this.statusError(res, { ...r, ...byTag ? { tag: reference } : { digest: reference } }, "delete");
-  }
-  /** Uploads a small blob (POST then PUT ?digest=) unless the repository has it; returns its digest. */
-  async pushBlob(repo, bytes, options = {}) {
-    const r = toRepo(repo);
-    const digest = digestOf(bytes);
-    const base = { registry: r.registry, repository: r.repository, push: true, signal: options.signal };
-    const head = await this.transport.request({
-      ...base,
-      method: "HEAD",
-      url: `/v2/${r.repository}/blobs/${checkDigest(digest, r.registry)}`
-    });
-    if (head.status === 200) return digest;
-    const start = await this.transport.request({ ...base, method: "POST", url: `/v2/${r.repository}/blobs/uploads/` });
-    const location = start.headers.get("location");
-    if (start.status !== 202 || !location) throw this.statusError(start, { ...r, digest }, "put");
-    const url = new URL(location, start.url);
-    if (url.origin !== new URL(this.transport.baseUrl(r.registry)).origin)
-      throw environmentError(
-        `The registry ${r.registry} sent a blob upload to another host (${url.origin}); refusing to follow it.`,
-        "Report it to the registry operator."
-      );
-    url.searchParams.set("digest", digest);
-    const put = await this.transport.request({
-      ...base,
-      method: "PUT",
-      url: url.toString(),
-      headers: { "content-type": "application/octet-stream" },
-      body: bytes
-    });
-    if (put.status !== 201) throw this.statusError(put, { ...r, digest }, "put");
-    return digest;
+    throw this.statusError(res, { ...r, ...byTag ? { tag: reference } : { digest: reference } }, "manifest");
   }
   /** The image manifest of one platform of a reference (the reference itself when it is a single manifest). */
-  async manifestForPlatform(ref, platform3, options = {}) {
+  async manifestForPlatform(ref, platform3, options2 = {}) {
     const r = toRef(ref);
-    const m = await this.getManifest(r, options);
+    const m = await this.getManifest(r, options2);
     if (!isIndex(m.json)) return m;
     const { platforms } = splitIndex(m.json);
     const match = platform3 ? platforms.filter((p) => platformMatches(p, platform3)) : platforms;
@@ -52886,19 +54527,19 @@ var RegistryClient = class {
         "Pass a platform such as linux/amd64."
       );
     }
-    return this.getManifest({ ...r, tag: void 0, digest: match[0].digest }, options);
+    return this.getManifest({ ...r, tag: void 0, digest: match[0].digest }, options2);
   }
   /** The image config (labels, entrypoint, rootfs diff ids) of one platform, with its manifest. */
-  async getImageConfig(ref, platform3, options = {}) {
+  async getImageConfig(ref, platform3, options2 = {}) {
     const r = toRef(ref);
-    const manifest = await this.manifestForPlatform(r, platform3, options);
-    const { digest, config } = await this.configOf(r, manifest, options);
+    const manifest = await this.manifestForPlatform(r, platform3, options2);
+    const { digest, config } = await this.configOf(r, manifest, options2);
     return { manifest, configDigest: digest, config };
   }
-  async configOf(r, m, options) {
+  async configOf(r, m, options2) {
     if (!isImageManifest(m.json)) throw checkError(`${formatReference(r)} is not an image manifest.`);
     const digest = m.json.config.digest;
-    const bytes = await this.getBlob(r, digest, options);
+    const bytes = await this.getBlob(r, digest, options2);
     let json2;
     try {
       json2 = JSON.parse(bytes.toString("utf8"));
@@ -52934,12 +54575,6 @@ var RegistryClient = class {
         return checkError(`The blob ${r.digest} is missing from ${name}${detail}.`, "Re-push the image.");
       const which2 = r.digest ? `manifest ${r.digest}` : `tag ${r.tag}`;
       return checkError(`${name} has no ${which2}${detail}.`, `List the tags with: release-operator tags ${name}`);
-    }
-    if (what === "delete" && res.status >= 400 && res.status < 500 && res.status !== 429) {
-      return checkError(
-        `The registry refused to delete ${r.digest ?? r.tag} from ${name} (HTTP ${res.status})${detail}.`,
-        "The registry may not allow deletes (distribution: storage.delete.enabled), or the credentials may not."
-      );
     }
     if (res.status === 429 || res.status >= 500) {
       return environmentError(
@@ -53035,9 +54670,6 @@ function nextLink(header2) {
   }
   return void 0;
 }
-function layersSize(m) {
-  return m.layers.reduce((n2, l) => n2 + (Number.isFinite(l.size) && l.size > 0 ? l.size : 0), 0);
-}
 function commonLabels(platforms) {
   const withLabels = platforms.filter((p) => p.labels);
   if (!withLabels.length) return {};
@@ -53046,11 +54678,11 @@ function commonLabels(platforms) {
 }
 
 // src/core/version/semver.ts
-var import_parse3 = __toESM(require_parse3());
+var import_parse4 = __toESM(require_parse3());
 var import_prerelease = __toESM(require_prerelease());
 var import_rcompare = __toESM(require_rcompare());
 var import_valid = __toESM(require_valid());
-var semver_default = { parse: import_parse3.default, prerelease: import_prerelease.default, rcompare: import_rcompare.default, valid: import_valid.default };
+var semver_default = { parse: import_parse4.default, prerelease: import_prerelease.default, rcompare: import_rcompare.default, valid: import_valid.default };
 
 // src/core/version/prefix.ts
 var VERSION_TAG = /^(.*?[^0-9.])?(\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?)$/;
@@ -53148,8 +54780,8 @@ function expectedMovingTags(versions, scheme) {
 }
 
 // src/core/registry/rollback.ts
-function rollbackCommand(repository, source, tag, flag2) {
-  return `release-operator rollback ${repository} --to ${source} --tag ${tag}${flag2 ? ` ${flag2}` : ""}`;
+function rollbackCommand(repository, source, tag, flag3) {
+  return `release-operator rollback ${repository} --to ${source} --tag ${tag}${flag3 ? ` ${flag3}` : ""}`;
 }
 
 // src/core/registry/checks.ts
@@ -53225,7 +54857,7 @@ function labelsCheck(info2, version) {
     evidence: { version: version ?? null }
   });
 }
-function tagSchemeCheck(repository, tags, scheme, options = {}) {
+function tagSchemeCheck(repository, tags, scheme, options2 = {}) {
   const p = scheme.imagePrefix;
   const versionDigest = /* @__PURE__ */ new Map();
   const tagsOf2 = /* @__PURE__ */ new Map();
@@ -53264,7 +54896,7 @@ function tagSchemeCheck(repository, tags, scheme, options = {}) {
     });
   }
   let examined = expected.size;
-  const info2 = options.info;
+  const info2 = options2.info;
   if (info2 && scheme.sha) {
     const sha = commitTagFinding(info2, tags, scheme);
     if (sha !== void 0) examined++;
@@ -53402,26 +55034,26 @@ function referrersTag(digest) {
 function cosignTag(digest, suffix) {
   return `${digest.replace(":", "-")}.${suffix}`;
 }
-async function discoverReferrers(client, repo, digest, options = {}) {
+async function discoverReferrers(client, repo, digest, options2 = {}) {
   const r = typeof repo === "string" ? parseRepository(repo) : repo;
   const warnings = [];
   const referrers = [];
-  const fromApi = await client.referrersIndex(r, digest, options);
+  const fromApi = await client.referrersIndex(r, digest, options2);
   let entries2 = fromApi ?? [];
   let source = "referrers-api";
   const fallback = referrersTag(digest);
   if (!fromApi) {
     source = "referrers-tag";
-    const head = await client.headManifest({ ...r, tag: fallback }, options);
+    const head = await client.headManifest({ ...r, tag: fallback }, options2);
     if (head) {
-      const m = await client.getManifest({ ...r, tag: fallback }, options);
+      const m = await client.getManifest({ ...r, tag: fallback }, options2);
       if ("manifests" in m.json) entries2 = m.json.manifests;
       else
         warnings.push(`The tag ${fallback} holds an image manifest, not the referrers index the OCI spec puts there.`);
     }
   }
   const children = await Promise.all(
-    entries2.map(async (entry) => ({ entry, child: await readChild(client, r, entry.digest, options, warnings) }))
+    entries2.map(async (entry) => ({ entry, child: await readChild(client, r, entry.digest, options2, warnings) }))
   );
   for (const { entry, child } of children) {
     if (!child) continue;
@@ -53440,9 +55072,9 @@ async function discoverReferrers(client, repo, digest, options = {}) {
   }
   for (const suffix of ["sig", "att", "sbom"]) {
     const tag = cosignTag(digest, suffix);
-    const head = await client.headManifest({ ...r, tag }, options);
+    const head = await client.headManifest({ ...r, tag }, options2);
     if (!head) continue;
-    const m = await client.getManifest({ ...r, tag }, options);
+    const m = await client.getManifest({ ...r, tag }, options2);
     if (!isImageManifest(m.json)) {
       warnings.push(`The cosign tag ${tag} holds an index, not an image manifest; left out.`);
       continue;
@@ -53451,9 +55083,9 @@ async function discoverReferrers(client, repo, digest, options = {}) {
   }
   return { subject: digest, api: fromApi !== null, referrers, warnings };
 }
-async function readChild(client, r, digest, options, warnings) {
+async function readChild(client, r, digest, options2, warnings) {
   try {
-    const m = await client.getManifest({ ...r, digest }, options);
+    const m = await client.getManifest({ ...r, digest }, options2);
     if (isImageManifest(m.json)) return m;
     warnings.push(`The referrer ${short2(digest)} is an index, not an artifact manifest; left out.`);
   } catch (e) {
@@ -53485,7 +55117,7 @@ var MAX_JSON_TOTAL = 64 * 1024 * 1024;
 var MAX_LINK_HOPS = 16;
 var MAX_INDEX_DEPTH = 4;
 function archiveName(name) {
-  const n2 = import_node_path10.default.posix.normalize("/" + name).slice(1);
+  const n2 = import_node_path11.default.posix.normalize("/" + name).slice(1);
   return n2.endsWith("/") ? n2.slice(0, -1) : n2;
 }
 var errorText = (e) => e instanceof Error ? e.message : String(e);
@@ -53519,7 +55151,7 @@ async function readSavedArchive(stream, what, signal, maxFiles) {
       if (h2.type === "symlink")
         parts.set(name, {
           kind: "link",
-          target: archiveName(import_node_path10.default.posix.join(import_node_path10.default.posix.dirname(name), h2.linkname ?? ""))
+          target: archiveName(import_node_path11.default.posix.join(import_node_path11.default.posix.dirname(name), h2.linkname ?? ""))
         });
       else if (h2.type === "link") parts.set(name, { kind: "link", target: archiveName(h2.linkname ?? "") });
       entry.resume();
@@ -53625,7 +55257,7 @@ async function readPart(entry, what, size, budget, signal, entries2) {
     if (inner && !inner.writableEnded) inner.destroy();
   }
 }
-function imageFromArchive(archive, options = {}) {
+function imageFromArchive(archive, options2 = {}) {
   const { what, parts } = archive;
   const find = (name) => {
     let n2 = archiveName(name);
@@ -53654,7 +55286,7 @@ function imageFromArchive(archive, options = {}) {
   let layerNames;
   if (parts.has("manifest.json")) {
     const manifest = json2("manifest.json");
-    const hex = options.imageId?.replace(/^[a-z0-9]+:/, "");
+    const hex = options2.imageId?.replace(/^[a-z0-9]+:/, "");
     const entry = Array.isArray(manifest) ? hex && manifest.find((m) => typeof m?.Config === "string" && m.Config.includes(hex)) || manifest[0] : void 0;
     if (!entry || typeof entry.Config !== "string" || !Array.isArray(entry.Layers) || !entry.Layers.every((l) => typeof l === "string")) {
       throw checkError(
@@ -53665,7 +55297,7 @@ function imageFromArchive(archive, options = {}) {
     configName = entry.Config;
     layerNames = entry.Layers;
   } else if (parts.has("index.json")) {
-    ({ configName, layerNames } = fromIndex(what, json2, options.platform));
+    ({ configName, layerNames } = fromIndex(what, json2, options2.platform));
   } else {
     throw checkError(
       `The ${what} has neither manifest.json nor index.json.`,
@@ -53734,8 +55366,8 @@ function fromIndex(what, json2, platform3) {
 // src/core/image/storage.ts
 var import_node_crypto3 = require("node:crypto");
 var import_node_fs6 = require("node:fs");
-var import_promises16 = require("node:fs/promises");
-var import_node_path11 = __toESM(require("node:path"));
+var import_promises17 = require("node:fs/promises");
+var import_node_path12 = __toESM(require("node:path"));
 var import_node_zlib3 = require("node:zlib");
 
 // src/core/slices.ts
@@ -53750,9 +55382,9 @@ function slicer(signal) {
     since = performance.now();
   };
 }
-var syncReader = (fd, readSync4) => ({
+var syncReader = (fd, readSync5) => ({
   read: async (buffer, offset, length, position) => ({
-    bytesRead: readSync4(fd, buffer, offset, length, position)
+    bytesRead: readSync5(fd, buffer, offset, length, position)
   })
 });
 
@@ -53771,13 +55403,13 @@ async function storedLayers(info2) {
   let chain = "";
   for (const diffId of diffIds) {
     chain = chain ? `sha256:${(0, import_node_crypto3.createHash)("sha256").update(`${chain} ${diffId}`).digest("hex")}` : diffId;
-    const db = import_node_path11.default.join(root, "image/overlay2/layerdb", chain.replace(":", "/"));
+    const db = import_node_path12.default.join(root, "image/overlay2/layerdb", chain.replace(":", "/"));
     let cacheId;
     let recorded;
     try {
       [cacheId, recorded] = await Promise.all([
-        (0, import_promises16.readFile)(import_node_path11.default.join(db, "cache-id"), "utf8"),
-        (0, import_promises16.readFile)(import_node_path11.default.join(db, "diff"), "utf8")
+        (0, import_promises17.readFile)(import_node_path12.default.join(db, "cache-id"), "utf8"),
+        (0, import_promises17.readFile)(import_node_path12.default.join(db, "diff"), "utf8")
       ]);
     } catch (e) {
       return {
@@ -53790,8 +55422,8 @@ async function storedLayers(info2) {
       return { unusable: `the engine's layer record ${db} has an unexpected cache id` };
     layers.push({
       diffId,
-      dir: import_node_path11.default.join(root, "overlay2", cacheId.trim(), "diff"),
-      tarSplit: import_node_path11.default.join(db, "tar-split.json.gz")
+      dir: import_node_path12.default.join(root, "overlay2", cacheId.trim(), "diff"),
+      tarSplit: import_node_path12.default.join(db, "tar-split.json.gz")
     });
   }
   if (layers.at(-1).dir !== upper)
@@ -53816,7 +55448,7 @@ async function readStoredImage(info2, signal, maxFiles) {
   return fs3;
 }
 async function readStoredLayer(layer, slice, budget) {
-  const ops = whiteoutsOf((0, import_node_zlib3.gunzipSync)(await (0, import_promises16.readFile)(layer.tarSplit)).toString("utf8"));
+  const ops = whiteoutsOf((0, import_node_zlib3.gunzipSync)(await (0, import_promises17.readFile)(layer.tarSplit)).toString("utf8"));
   const linked = /* @__PURE__ */ new Map();
   const files = [];
   const folders = [[layer.dir, "/"]];
@@ -53825,7 +55457,7 @@ async function readStoredLayer(layer, slice, budget) {
     for (const name of (0, import_node_fs6.readdirSync)(abs)) {
       await slice();
       spendEntry(budget);
-      const childAbs = import_node_path11.default.join(abs, name);
+      const childAbs = import_node_path12.default.join(abs, name);
       const child = p === "/" ? `/${name}` : `${p}/${name}`;
       const st = (0, import_node_fs6.lstatSync)(childAbs, { bigint: true });
       const mode = Number(st.mode);
@@ -53910,8 +55542,8 @@ async function storedFile(f) {
 var REMOVE_TIMEOUT_MS = 6e4;
 var NEVER_RUN = "release-operator-glibc-never-started";
 var BROKEN_HINT = "The Docker engine sent a broken archive; check `docker info` and the disk, then try again.";
-async function localDockerImage(runner, dockerPath, image, signal, options = {}) {
-  const logger = options.logger ?? nullLogger;
+async function localDockerImage(runner, dockerPath, image, signal, options2 = {}) {
+  const logger = options2.logger ?? nullLogger;
   const docker = new DockerClient({ runner, dockerPath, logger });
   const info2 = await docker.exec(inspectImage(image), { signal });
   const platform3 = [info2.Os || "linux", info2.Architecture || "unknown", info2.Variant].filter(Boolean).join("/");
@@ -53922,11 +55554,11 @@ async function localDockerImage(runner, dockerPath, image, signal, options = {})
     layerCount: Array.isArray(info2.RootFS?.Layers) ? info2.RootFS.Layers.length : 0,
     read: async (readSignal, readOptions) => {
       ctx.maxFiles = readOptions?.maxFiles;
-      if (options.via === "save") return readThroughSave(ctx, readSignal);
-      if (options.via !== "export") {
+      if (options2.via === "save") return readThroughSave(ctx, readSignal);
+      if (options2.via !== "export") {
         const stored = await readStoredImage(info2, readSignal, ctx.maxFiles);
         if (!("unusable" in stored)) return { config: configFromInspect(info2), fs: stored, via: "storage" };
-        if (options.via === "storage")
+        if (options2.via === "storage")
           throw environmentError(
             `Cannot read ${image} from the Docker engine's storage: ${stored.unusable}.`,
             "Leave out --local-read storage: by default the image is read through docker export when the storage cannot be."
@@ -54100,20 +55732,1241 @@ async function registryPlatformImages(client, ref, wanted, signal) {
         platform: p,
         source: ref,
         layerCount: layers.length,
-        read: async (readSignal, options) => ({
+        read: async (readSignal, options2) => ({
           config,
-          fs: await readLayers(ref, layers, readSignal, void 0, options?.maxFiles)
+          fs: await readLayers(ref, layers, readSignal, void 0, options2?.maxFiles)
         })
       };
     })
   );
 }
 
-// src/core/glibc/image-check.ts
-var import_node_path14 = __toESM(require("node:path"));
+// src/core/glibc/archive-check.ts
+var import_node_path16 = __toESM(require("node:path"));
 
-// src/core/glibc/loader.ts
-var import_node_path12 = __toESM(require("node:path"));
+// src/core/archive/read.ts
+var import_node_fs7 = require("node:fs");
+var import_promises18 = require("node:fs/promises");
+var import_node_path14 = __toESM(require("node:path"));
+var import_node_stream12 = require("node:stream");
+var import_node_zlib4 = require("node:zlib");
+var import_tar_stream3 = __toESM(require_tar_stream());
+
+// src/core/archive/kind.ts
+var SNIFF_BYTES = 512;
+var starts = (b, sig, at = 0) => b.length >= at + sig.length && sig.every((x, i2) => b[at + i2] === x);
+function isTarHeader(head) {
+  return starts(head, [117, 115, 116, 97, 114], 257);
+}
+function sniffContainer(head) {
+  if (starts(head, [127, 69, 76, 70])) return { type: "elf" };
+  if (starts(head, [80, 75, 3, 4]) || starts(head, [80, 75, 5, 6])) return { type: "zip" };
+  if (starts(head, [31, 139])) return { type: "compressed", compression: "gzip" };
+  if (starts(head, [253, 55, 122, 88, 90, 0])) return { type: "compressed", compression: "xz" };
+  if (starts(head, [40, 181, 47, 253])) return { type: "compressed", compression: "zstd" };
+  if (isTarHeader(head)) return { type: "tar" };
+  if (starts(head, [66, 90, 104])) return { type: "unsupported", name: "bzip2" };
+  if (starts(head, [33, 60, 97, 114, 99, 104, 62, 10])) return { type: "unsupported", name: "ar" };
+  if (starts(head, [237, 171, 238, 219])) return { type: "unsupported", name: "RPM" };
+  if (starts(head, [55, 122, 188, 175, 39, 28])) return { type: "unsupported", name: "7-Zip" };
+  return { type: "other" };
+}
+function compressedKind(compression, tar) {
+  const ext = compression === "gzip" ? "gz" : compression === "xz" ? "xz" : "zst";
+  return tar ? `tar.${ext}` : ext;
+}
+function singleMemberName(archiveName2) {
+  const base = archiveName2.slice(archiveName2.lastIndexOf("/") + 1);
+  const stripped = base.replace(/\.(gz|xz|zst|zstd)$/i, "");
+  return stripped && stripped !== base ? stripped : `${base}.out`;
+}
+var READABLE_ARCHIVES = ".tar, .tar.gz/.tgz, .tar.xz, .tar.zst, .zip, .whl, or one gzip/xz/zstd-compressed file";
+
+// src/core/archive/limits.ts
+var DEFAULT_ARCHIVE_LIMITS = {
+  archiveEntries: DEFAULT_LIMITS.archiveEntries,
+  archiveBytes: DEFAULT_LIMITS.archiveBytes,
+  archiveRatio: DEFAULT_LIMITS.archiveRatio,
+  assetBytes: DEFAULT_LIMITS.assetBytes
+};
+var RATIO_FLOOR_BYTES = 16 * 1024 * 1024;
+
+// src/core/archive/meter.ts
+var Meter = class {
+  constructor(name, limits, signal) {
+    this.name = name;
+    this.limits = limits;
+    this.signal = signal;
+  }
+  name;
+  limits;
+  signal;
+  entries = 0;
+  in = 0;
+  out = 0;
+  entry() {
+    throwIfAborted(this.signal);
+    if (++this.entries > this.limits.archiveEntries)
+      throw limitError("archiveEntries", this.limits.archiveEntries, `${this.name} holds more entries`);
+  }
+  input(n2) {
+    this.in += n2;
+  }
+  output(n2) {
+    this.out += n2;
+    if (this.out > this.limits.archiveBytes)
+      throw limitError("archiveMegabytes", this.limits.archiveBytes, `${this.name} expands to more bytes`);
+    this.ratio(this.out, this.in, this.name);
+  }
+  /** The expansion of `out` bytes from `inBytes`, judged once past the floor. */
+  ratio(out, inBytes, what) {
+    if (out > RATIO_FLOOR_BYTES && out > inBytes * this.limits.archiveRatio)
+      throw limitError(
+        "archiveRatio",
+        this.limits.archiveRatio,
+        `${what} expands ${Math.floor(out / Math.max(1, inBytes))} times (${out} bytes from ${inBytes})`
+      );
+  }
+  /** Before a member is opened: what it declares may already be past the limits. */
+  declared(size, compressed, what) {
+    if (this.out + size > this.limits.archiveBytes)
+      throw limitError("archiveMegabytes", this.limits.archiveBytes, `${what} declares ${size} bytes`);
+    this.ratio(size, compressed, `${what} (as declared)`);
+  }
+};
+async function* counted(source, meter, as) {
+  for await (const chunk of source) {
+    const b = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+    if (as !== "out") meter.input(b.length);
+    if (as !== "in") meter.output(b.length);
+    yield b;
+  }
+}
+function drained(source) {
+  const it = source[Symbol.asyncIterator]();
+  let done = false;
+  return {
+    [Symbol.asyncIterator]: () => ({
+      next: async () => {
+        const r = await it.next();
+        if (r.done) done = true;
+        return r;
+      },
+      return: async () => ({ done: true, value: void 0 })
+    }),
+    async drain() {
+      while (!done) if ((await it.next()).done) done = true;
+    }
+  };
+}
+async function peek(source, n2) {
+  const it = source[Symbol.asyncIterator]();
+  const first = [];
+  let got = 0;
+  let ended = false;
+  while (got < n2) {
+    const r = await it.next();
+    if (r.done) {
+      ended = true;
+      break;
+    }
+    first.push(r.value);
+    got += r.value.length;
+  }
+  const head = Buffer.concat(first);
+  async function* rest() {
+    try {
+      if (head.length) yield head;
+      if (ended) return;
+      for (; ; ) {
+        const r = await it.next();
+        if (r.done) return;
+        yield r.value;
+      }
+    } finally {
+      if (!ended) await it.return?.();
+    }
+  }
+  return { head: head.subarray(0, n2), rest: rest(), close: async () => void await it.return?.() };
+}
+
+// src/core/archive/xz.ts
+var import_web = require("node:stream/web");
+var import_xz_decompress = __toESM(require_xz_decompress());
+async function* xzDecompress(source, what) {
+  const reader = new import_xz_decompress.XzReadableStream(import_web.ReadableStream.from(source)).getReader();
+  let finished7 = false;
+  try {
+    for (; ; ) {
+      let r;
+      try {
+        r = await reader.read();
+      } catch (e) {
+        finished7 = true;
+        throw xzError(what, e);
+      }
+      if (r.done) {
+        finished7 = true;
+        return;
+      }
+      yield r.value;
+    }
+  } finally {
+    if (!finished7) await reader.cancel().catch(() => void 0);
+  }
+}
+function xzError(what, e) {
+  const text2 = e instanceof Error ? e.message : String(e);
+  if (/error code 4\b/.test(text2))
+    return checkError(
+      `${what}: the xz stream needs a dictionary over 64 MiB, more than the reader allows`,
+      "Compress it with a standard preset (xz -9 or lower uses at most 64 MiB)."
+    );
+  return checkError(
+    `${what}: not a readable xz stream (${/null|undefined/.test(text2) ? "it ends too early" : text2})`,
+    "The file is truncated or corrupted; download or build it again."
+  );
+}
+
+// src/core/archive/member.ts
+var import_node_path13 = __toESM(require("node:path"));
+function memberPath(name) {
+  const n2 = import_node_path13.default.posix.normalize("/" + name.replace(/\\/g, "/")).slice(1);
+  return n2.endsWith("/") ? n2.slice(0, -1) : n2;
+}
+
+// src/core/archive/zip.ts
+var import_yauzl = __toESM(require_yauzl());
+var READABLE_METHODS = /* @__PURE__ */ new Set([0, 8]);
+var S_IFMT = 61440;
+var S_IFLNK = 40960;
+async function walkZip(file, name, meter, visit, signal) {
+  let zip;
+  try {
+    zip = await import_yauzl.default.openPromise(file, {
+      lazyEntries: true,
+      autoClose: false,
+      validateEntrySizes: true,
+      strictFileNames: false
+    });
+  } catch (e) {
+    throw broken(name, e);
+  }
+  const unread = [];
+  try {
+    if (zip.entryCount > meter.limits.archiveEntries)
+      throw limitError(
+        "archiveEntries",
+        meter.limits.archiveEntries,
+        `${name} holds more entries (its directory lists ${zip.entryCount})`
+      );
+    for (; ; ) {
+      throwIfAborted(signal);
+      const entry = await nextEntry(zip);
+      if (!entry) break;
+      meter.entry();
+      const unixMode = entry.externalFileAttributes >>> 16;
+      const isDir = entry.fileName.endsWith("/");
+      const isLink = (unixMode & S_IFMT) === S_IFLNK;
+      const member = {
+        path: memberPath(entry.fileName),
+        type: isDir ? "dir" : isLink ? "symlink" : "file",
+        size: entry.uncompressedSize,
+        mode: unixMode & 4095
+      };
+      if (member.type !== "file") {
+        await visit(member, void 0);
+        continue;
+      }
+      const what = `${name}!${member.path}`;
+      if (entry.isEncrypted()) {
+        unread.push({ path: member.path, reason: "encrypted" });
+        continue;
+      }
+      if (!READABLE_METHODS.has(entry.compressionMethod)) {
+        unread.push({ path: member.path, reason: `compression method ${entry.compressionMethod} is not read` });
+        continue;
+      }
+      meter.declared(entry.uncompressedSize, entry.compressedSize, what);
+      meter.input(entry.compressedSize);
+      let stream;
+      try {
+        stream = await zip.openReadStreamPromise(entry);
+      } catch (e) {
+        throw broken(what, e);
+      }
+      const start = meter.out;
+      const body = drained(perMember(counted(stream, meter, "out"), meter, start, entry.compressedSize, what));
+      try {
+        await visit(member, body);
+        await body.drain();
+      } catch (e) {
+        throw broken(what, e);
+      } finally {
+        stream.destroy();
+      }
+    }
+  } finally {
+    zip.close();
+  }
+  return unread;
+}
+async function* perMember(source, meter, start, compressed, what) {
+  for await (const chunk of source) {
+    meter.ratio(meter.out - start, compressed, what);
+    yield chunk;
+  }
+}
+function nextEntry(zip) {
+  return new Promise((resolve, reject) => {
+    const cleanup = () => {
+      zip.off("entry", onEntry);
+      zip.off("end", onEnd);
+      zip.off("error", onError);
+    };
+    const onEntry = (e) => (cleanup(), resolve(e));
+    const onEnd = () => (cleanup(), resolve(void 0));
+    const onError = (e) => (cleanup(), reject(e));
+    zip.on("entry", onEntry);
+    zip.on("end", onEnd);
+    zip.on("error", onError);
+    zip.readEntry();
+  });
+}
+function broken(what, e) {
+  if (e instanceof ReleaseOperatorError || e?.name === "CancelledError") return e;
+  const text2 = e instanceof Error ? e.message : String(e);
+  return checkError(
+    /too many bytes/.test(text2) ? `${what}: inflates past the size it declares (${text2}): a zip bomb or a corrupted archive` : `${what}: not a readable zip (${text2})`,
+    "The archive is truncated, corrupted or hostile; download or build it again."
+  );
+}
+
+// node_modules/fzstd/esm/index.mjs
+var ab = ArrayBuffer;
+var u8 = Uint8Array;
+var u16 = Uint16Array;
+var i16 = Int16Array;
+var i32 = Int32Array;
+var slc = function(v, s, e) {
+  if (u8.prototype.slice)
+    return u8.prototype.slice.call(v, s, e);
+  if (s == null || s < 0)
+    s = 0;
+  if (e == null || e > v.length)
+    e = v.length;
+  var n2 = new u8(e - s);
+  n2.set(v.subarray(s, e));
+  return n2;
+};
+var fill = function(v, n2, s, e) {
+  if (u8.prototype.fill)
+    return u8.prototype.fill.call(v, n2, s, e);
+  if (s == null || s < 0)
+    s = 0;
+  if (e == null || e > v.length)
+    e = v.length;
+  for (; s < e; ++s)
+    v[s] = n2;
+  return v;
+};
+var cpw = function(v, t, s, e) {
+  if (u8.prototype.copyWithin)
+    return u8.prototype.copyWithin.call(v, t, s, e);
+  if (s == null || s < 0)
+    s = 0;
+  if (e == null || e > v.length)
+    e = v.length;
+  while (s < e) {
+    v[t++] = v[s++];
+  }
+};
+var ec = [
+  "invalid zstd data",
+  "window size too large (>2046MB)",
+  "invalid block type",
+  "FSE accuracy too high",
+  "match distance too far back",
+  "unexpected EOF"
+];
+var err = function(ind, msg, nt) {
+  var e = new Error(msg || ec[ind]);
+  e.code = ind;
+  if (Error.captureStackTrace)
+    Error.captureStackTrace(e, err);
+  if (!nt)
+    throw e;
+  return e;
+};
+var rb = function(d, b, n2) {
+  var i2 = 0, o2 = 0;
+  for (; i2 < n2; ++i2)
+    o2 |= d[b++] << (i2 << 3);
+  return o2;
+};
+var b4 = function(d, b) {
+  return (d[b] | d[b + 1] << 8 | d[b + 2] << 16 | d[b + 3] << 24) >>> 0;
+};
+var rzfh = function(dat, w) {
+  var n3 = dat[0] | dat[1] << 8 | dat[2] << 16;
+  if (n3 == 3126568 && dat[3] == 253) {
+    var flg = dat[4];
+    var ss = flg >> 5 & 1, cc = flg >> 2 & 1, df = flg & 3, fcf = flg >> 6;
+    if (flg & 8)
+      err(0);
+    var bt = 6 - ss;
+    var db = df == 3 ? 4 : df;
+    var di = rb(dat, bt, db);
+    bt += db;
+    var fsb = fcf ? 1 << fcf : ss;
+    var fss = rb(dat, bt, fsb) + (fcf == 1 && 256);
+    var ws = fss;
+    if (!ss) {
+      var wb = 1 << 10 + (dat[5] >> 3);
+      ws = wb + (wb >> 3) * (dat[5] & 7);
+    }
+    if (ws > 2145386496)
+      err(1);
+    var buf = new u8((w == 1 ? fss || ws : w ? 0 : ws) + 12);
+    buf[0] = 1, buf[4] = 4, buf[8] = 8;
+    return {
+      b: bt + fsb,
+      y: 0,
+      l: 0,
+      d: di,
+      w: w && w != 1 ? w : buf.subarray(12),
+      e: ws,
+      o: new i32(buf.buffer, 0, 3),
+      u: fss,
+      c: cc,
+      m: Math.min(131072, ws)
+    };
+  } else if ((n3 >> 4 | dat[3] << 20) == 25481893) {
+    return b4(dat, 4) + 8;
+  }
+  err(0);
+};
+var msb = function(val) {
+  var bits = 0;
+  for (; 1 << bits <= val; ++bits)
+    ;
+  return bits - 1;
+};
+var rfse = function(dat, bt, mal) {
+  var tpos = (bt << 3) + 4;
+  var al = (dat[bt] & 15) + 5;
+  if (al > mal)
+    err(3);
+  var sz = 1 << al;
+  var probs = sz, sym = -1, re = -1, i2 = -1, ht = sz;
+  var buf = new ab(512 + (sz << 2));
+  var freq = new i16(buf, 0, 256);
+  var dstate = new u16(buf, 0, 256);
+  var nstate = new u16(buf, 512, sz);
+  var bb1 = 512 + (sz << 1);
+  var syms = new u8(buf, bb1, sz);
+  var nbits = new u8(buf, bb1 + sz);
+  while (sym < 255 && probs > 0) {
+    var bits = msb(probs + 1);
+    var cbt = tpos >> 3;
+    var msk = (1 << bits + 1) - 1;
+    var val = (dat[cbt] | dat[cbt + 1] << 8 | dat[cbt + 2] << 16) >> (tpos & 7) & msk;
+    var msk1fb = (1 << bits) - 1;
+    var msv = msk - probs - 1;
+    var sval = val & msk1fb;
+    if (sval < msv)
+      tpos += bits, val = sval;
+    else {
+      tpos += bits + 1;
+      if (val > msk1fb)
+        val -= msv;
+    }
+    freq[++sym] = --val;
+    if (val == -1) {
+      probs += val;
+      syms[--ht] = sym;
+    } else
+      probs -= val;
+    if (!val) {
+      do {
+        var rbt = tpos >> 3;
+        re = (dat[rbt] | dat[rbt + 1] << 8) >> (tpos & 7) & 3;
+        tpos += 2;
+        sym += re;
+      } while (re == 3);
+    }
+  }
+  if (sym > 255 || probs)
+    err(0);
+  var sympos = 0;
+  var sstep = (sz >> 1) + (sz >> 3) + 3;
+  var smask = sz - 1;
+  for (var s = 0; s <= sym; ++s) {
+    var sf = freq[s];
+    if (sf < 1) {
+      dstate[s] = -sf;
+      continue;
+    }
+    for (i2 = 0; i2 < sf; ++i2) {
+      syms[sympos] = s;
+      do {
+        sympos = sympos + sstep & smask;
+      } while (sympos >= ht);
+    }
+  }
+  if (sympos)
+    err(0);
+  for (i2 = 0; i2 < sz; ++i2) {
+    var ns = dstate[syms[i2]]++;
+    var nb = nbits[i2] = al - msb(ns);
+    nstate[i2] = (ns << nb) - sz;
+  }
+  return [tpos + 7 >> 3, {
+    b: al,
+    s: syms,
+    n: nbits,
+    t: nstate
+  }];
+};
+var rhu = function(dat, bt) {
+  var i2 = 0, wc = -1;
+  var buf = new u8(292), hb = dat[bt];
+  var hw = buf.subarray(0, 256);
+  var rc = buf.subarray(256, 268);
+  var ri = new u16(buf.buffer, 268);
+  if (hb < 128) {
+    var _a = rfse(dat, bt + 1, 6), ebt = _a[0], fdt = _a[1];
+    bt += hb;
+    var epos = ebt << 3;
+    var lb = dat[bt];
+    if (!lb)
+      err(0);
+    var st1 = 0, st2 = 0, btr1 = fdt.b, btr2 = btr1;
+    var fpos = (++bt << 3) - 8 + msb(lb);
+    for (; ; ) {
+      fpos -= btr1;
+      if (fpos < epos)
+        break;
+      var cbt = fpos >> 3;
+      st1 += (dat[cbt] | dat[cbt + 1] << 8) >> (fpos & 7) & (1 << btr1) - 1;
+      hw[++wc] = fdt.s[st1];
+      fpos -= btr2;
+      if (fpos < epos)
+        break;
+      cbt = fpos >> 3;
+      st2 += (dat[cbt] | dat[cbt + 1] << 8) >> (fpos & 7) & (1 << btr2) - 1;
+      hw[++wc] = fdt.s[st2];
+      btr1 = fdt.n[st1];
+      st1 = fdt.t[st1];
+      btr2 = fdt.n[st2];
+      st2 = fdt.t[st2];
+    }
+    if (++wc > 255)
+      err(0);
+  } else {
+    wc = hb - 127;
+    for (; i2 < wc; i2 += 2) {
+      var byte = dat[++bt];
+      hw[i2] = byte >> 4;
+      hw[i2 + 1] = byte & 15;
+    }
+    ++bt;
+  }
+  var wes = 0;
+  for (i2 = 0; i2 < wc; ++i2) {
+    var wt = hw[i2];
+    if (wt > 11)
+      err(0);
+    wes += wt && 1 << wt - 1;
+  }
+  var mb = msb(wes) + 1;
+  var ts = 1 << mb;
+  var rem = ts - wes;
+  if (rem & rem - 1)
+    err(0);
+  hw[wc++] = msb(rem) + 1;
+  for (i2 = 0; i2 < wc; ++i2) {
+    var wt = hw[i2];
+    ++rc[hw[i2] = wt && mb + 1 - wt];
+  }
+  var hbuf = new u8(ts << 1);
+  var syms = hbuf.subarray(0, ts), nb = hbuf.subarray(ts);
+  ri[mb] = 0;
+  for (i2 = mb; i2 > 0; --i2) {
+    var pv = ri[i2];
+    fill(nb, i2, pv, ri[i2 - 1] = pv + rc[i2] * (1 << mb - i2));
+  }
+  if (ri[0] != ts)
+    err(0);
+  for (i2 = 0; i2 < wc; ++i2) {
+    var bits = hw[i2];
+    if (bits) {
+      var code2 = ri[bits];
+      fill(syms, i2, code2, ri[bits] = code2 + (1 << mb - bits));
+    }
+  }
+  return [bt, {
+    n: nb,
+    b: mb,
+    s: syms
+  }];
+};
+var dllt = rfse(/* @__PURE__ */ new u8([
+  81,
+  16,
+  99,
+  140,
+  49,
+  198,
+  24,
+  99,
+  12,
+  33,
+  196,
+  24,
+  99,
+  102,
+  102,
+  134,
+  70,
+  146,
+  4
+]), 0, 6)[1];
+var dmlt = rfse(/* @__PURE__ */ new u8([
+  33,
+  20,
+  196,
+  24,
+  99,
+  140,
+  33,
+  132,
+  16,
+  66,
+  8,
+  33,
+  132,
+  16,
+  66,
+  8,
+  33,
+  68,
+  68,
+  68,
+  68,
+  68,
+  68,
+  68,
+  68,
+  36,
+  9
+]), 0, 6)[1];
+var doct = rfse(/* @__PURE__ */ new u8([
+  32,
+  132,
+  16,
+  66,
+  102,
+  70,
+  68,
+  68,
+  68,
+  68,
+  36,
+  73,
+  2
+]), 0, 5)[1];
+var b2bl = function(b, s) {
+  var len = b.length, bl = new i32(len);
+  for (var i2 = 0; i2 < len; ++i2) {
+    bl[i2] = s;
+    s += 1 << b[i2];
+  }
+  return bl;
+};
+var llb = /* @__PURE__ */ new u8((/* @__PURE__ */ new i32([
+  0,
+  0,
+  0,
+  0,
+  16843009,
+  50528770,
+  134678020,
+  202050057,
+  269422093
+])).buffer, 0, 36);
+var llbl = /* @__PURE__ */ b2bl(llb, 0);
+var mlb = /* @__PURE__ */ new u8((/* @__PURE__ */ new i32([
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  16843009,
+  50528770,
+  117769220,
+  185207048,
+  252579084,
+  16
+])).buffer, 0, 53);
+var mlbl = /* @__PURE__ */ b2bl(mlb, 3);
+var dhu = function(dat, out, hu) {
+  var len = dat.length, ss = out.length, lb = dat[len - 1], msk = (1 << hu.b) - 1, eb = -hu.b;
+  if (!lb)
+    err(0);
+  var st = 0, btr = hu.b, pos = (len << 3) - 8 + msb(lb) - btr, i2 = -1;
+  for (; pos > eb && i2 < ss; ) {
+    var cbt = pos >> 3;
+    var val = (dat[cbt] | dat[cbt + 1] << 8 | dat[cbt + 2] << 16) >> (pos & 7);
+    st = (st << btr | val) & msk;
+    out[++i2] = hu.s[st];
+    pos -= btr = hu.n[st];
+  }
+  if (pos != eb || i2 + 1 != ss)
+    err(0);
+};
+var dhu4 = function(dat, out, hu) {
+  var bt = 6;
+  var ss = out.length, sz1 = ss + 3 >> 2, sz2 = sz1 << 1, sz3 = sz1 + sz2;
+  dhu(dat.subarray(bt, bt += dat[0] | dat[1] << 8), out.subarray(0, sz1), hu);
+  dhu(dat.subarray(bt, bt += dat[2] | dat[3] << 8), out.subarray(sz1, sz2), hu);
+  dhu(dat.subarray(bt, bt += dat[4] | dat[5] << 8), out.subarray(sz2, sz3), hu);
+  dhu(dat.subarray(bt), out.subarray(sz3), hu);
+};
+var rzb = function(dat, st, out) {
+  var _a;
+  var bt = st.b;
+  var b0 = dat[bt], btype = b0 >> 1 & 3;
+  st.l = b0 & 1;
+  var sz = b0 >> 3 | dat[bt + 1] << 5 | dat[bt + 2] << 13;
+  var ebt = (bt += 3) + sz;
+  if (btype == 1) {
+    if (bt >= dat.length)
+      return;
+    st.b = bt + 1;
+    if (out) {
+      fill(out, dat[bt], st.y, st.y += sz);
+      return out;
+    }
+    return fill(new u8(sz), dat[bt]);
+  }
+  if (ebt > dat.length)
+    return;
+  if (btype == 0) {
+    st.b = ebt;
+    if (out) {
+      out.set(dat.subarray(bt, ebt), st.y);
+      st.y += sz;
+      return out;
+    }
+    return slc(dat, bt, ebt);
+  }
+  if (btype == 2) {
+    var b3 = dat[bt], lbt = b3 & 3, sf = b3 >> 2 & 3;
+    var lss = b3 >> 4, lcs = 0, s4 = 0;
+    if (lbt < 2) {
+      if (sf & 1)
+        lss |= dat[++bt] << 4 | (sf & 2 && dat[++bt] << 12);
+      else
+        lss = b3 >> 3;
+    } else {
+      s4 = sf;
+      if (sf < 2)
+        lss |= (dat[++bt] & 63) << 4, lcs = dat[bt] >> 6 | dat[++bt] << 2;
+      else if (sf == 2)
+        lss |= dat[++bt] << 4 | (dat[++bt] & 3) << 12, lcs = dat[bt] >> 2 | dat[++bt] << 6;
+      else
+        lss |= dat[++bt] << 4 | (dat[++bt] & 63) << 12, lcs = dat[bt] >> 6 | dat[++bt] << 2 | dat[++bt] << 10;
+    }
+    ++bt;
+    var buf = out ? out.subarray(st.y, st.y + st.m) : new u8(st.m);
+    var spl = buf.length - lss;
+    if (lbt == 0)
+      buf.set(dat.subarray(bt, bt += lss), spl);
+    else if (lbt == 1)
+      fill(buf, dat[bt++], spl);
+    else {
+      var hu = st.h;
+      if (lbt == 2) {
+        var hud = rhu(dat, bt);
+        lcs += bt - (bt = hud[0]);
+        st.h = hu = hud[1];
+      } else if (!hu)
+        err(0);
+      (s4 ? dhu4 : dhu)(dat.subarray(bt, bt += lcs), buf.subarray(spl), hu);
+    }
+    var ns = dat[bt++];
+    if (ns) {
+      if (ns == 255)
+        ns = (dat[bt++] | dat[bt++] << 8) + 32512;
+      else if (ns > 127)
+        ns = ns - 128 << 8 | dat[bt++];
+      var scm = dat[bt++];
+      if (scm & 3)
+        err(0);
+      var dts = [dmlt, doct, dllt];
+      for (var i2 = 2; i2 > -1; --i2) {
+        var md = scm >> (i2 << 1) + 2 & 3;
+        if (md == 1) {
+          var rbuf = new u8([0, 0, dat[bt++]]);
+          dts[i2] = {
+            s: rbuf.subarray(2, 3),
+            n: rbuf.subarray(0, 1),
+            t: new u16(rbuf.buffer, 0, 1),
+            b: 0
+          };
+        } else if (md == 2) {
+          _a = rfse(dat, bt, 9 - (i2 & 1)), bt = _a[0], dts[i2] = _a[1];
+        } else if (md == 3) {
+          if (!st.t)
+            err(0);
+          dts[i2] = st.t[i2];
+        }
+      }
+      var _b = st.t = dts, mlt = _b[0], oct = _b[1], llt = _b[2];
+      var lb = dat[ebt - 1];
+      if (!lb)
+        err(0);
+      var spos = (ebt << 3) - 8 + msb(lb) - llt.b, cbt = spos >> 3, oubt = 0;
+      var lst = (dat[cbt] | dat[cbt + 1] << 8) >> (spos & 7) & (1 << llt.b) - 1;
+      cbt = (spos -= oct.b) >> 3;
+      var ost = (dat[cbt] | dat[cbt + 1] << 8) >> (spos & 7) & (1 << oct.b) - 1;
+      cbt = (spos -= mlt.b) >> 3;
+      var mst = (dat[cbt] | dat[cbt + 1] << 8) >> (spos & 7) & (1 << mlt.b) - 1;
+      for (++ns; --ns; ) {
+        var llc = llt.s[lst];
+        var lbtr = llt.n[lst];
+        var mlc = mlt.s[mst];
+        var mbtr = mlt.n[mst];
+        var ofc = oct.s[ost];
+        var obtr = oct.n[ost];
+        cbt = (spos -= ofc) >> 3;
+        var ofp = 1 << ofc;
+        var off = ofp + ((dat[cbt] | dat[cbt + 1] << 8 | dat[cbt + 2] << 16 | dat[cbt + 3] << 24) >>> (spos & 7) & ofp - 1);
+        cbt = (spos -= mlb[mlc]) >> 3;
+        var ml = mlbl[mlc] + ((dat[cbt] | dat[cbt + 1] << 8 | dat[cbt + 2] << 16) >> (spos & 7) & (1 << mlb[mlc]) - 1);
+        cbt = (spos -= llb[llc]) >> 3;
+        var ll = llbl[llc] + ((dat[cbt] | dat[cbt + 1] << 8 | dat[cbt + 2] << 16) >> (spos & 7) & (1 << llb[llc]) - 1);
+        cbt = (spos -= lbtr) >> 3;
+        lst = llt.t[lst] + ((dat[cbt] | dat[cbt + 1] << 8) >> (spos & 7) & (1 << lbtr) - 1);
+        cbt = (spos -= mbtr) >> 3;
+        mst = mlt.t[mst] + ((dat[cbt] | dat[cbt + 1] << 8) >> (spos & 7) & (1 << mbtr) - 1);
+        cbt = (spos -= obtr) >> 3;
+        ost = oct.t[ost] + ((dat[cbt] | dat[cbt + 1] << 8) >> (spos & 7) & (1 << obtr) - 1);
+        if (off > 3) {
+          st.o[2] = st.o[1];
+          st.o[1] = st.o[0];
+          st.o[0] = off -= 3;
+        } else {
+          var idx = off - (ll != 0);
+          if (idx) {
+            off = idx == 3 ? st.o[0] - 1 : st.o[idx];
+            if (idx > 1)
+              st.o[2] = st.o[1];
+            st.o[1] = st.o[0];
+            st.o[0] = off;
+          } else
+            off = st.o[0];
+        }
+        for (var i2 = 0; i2 < ll; ++i2) {
+          buf[oubt + i2] = buf[spl + i2];
+        }
+        oubt += ll, spl += ll;
+        var stin = oubt - off;
+        if (stin < 0) {
+          var len = -stin;
+          var bs = st.e + stin;
+          if (len > ml)
+            len = ml;
+          for (var i2 = 0; i2 < len; ++i2) {
+            buf[oubt + i2] = st.w[bs + i2];
+          }
+          oubt += len, ml -= len, stin = 0;
+        }
+        for (var i2 = 0; i2 < ml; ++i2) {
+          buf[oubt + i2] = buf[stin + i2];
+        }
+        oubt += ml;
+      }
+      if (oubt != spl) {
+        while (spl < buf.length) {
+          buf[oubt++] = buf[spl++];
+        }
+      } else
+        oubt = buf.length;
+      if (out)
+        st.y += oubt;
+      else
+        buf = slc(buf, 0, oubt);
+    } else if (out) {
+      st.y += lss;
+      if (spl) {
+        for (var i2 = 0; i2 < lss; ++i2) {
+          buf[i2] = buf[spl + i2];
+        }
+      }
+    } else if (spl)
+      buf = slc(buf, spl);
+    st.b = ebt;
+    return buf;
+  }
+  err(2);
+};
+var cct = function(bufs, ol) {
+  if (bufs.length == 1)
+    return bufs[0];
+  var buf = new u8(ol);
+  for (var i2 = 0, b = 0; i2 < bufs.length; ++i2) {
+    var chk = bufs[i2];
+    buf.set(chk, b);
+    b += chk.length;
+  }
+  return buf;
+};
+var Decompress = /* @__PURE__ */ (function() {
+  function Decompress2(ondata) {
+    this.ondata = ondata;
+    this.c = [];
+    this.l = 0;
+    this.z = 0;
+  }
+  Decompress2.prototype.push = function(chunk, final) {
+    if (typeof this.s == "number") {
+      var sub = Math.min(chunk.length, this.s);
+      chunk = chunk.subarray(sub);
+      this.s -= sub;
+    }
+    var sl = chunk.length;
+    var ncs = sl + this.l;
+    if (!this.s) {
+      if (final) {
+        if (!ncs) {
+          this.ondata(new u8(0), true);
+          return;
+        }
+        if (ncs < 5)
+          err(5);
+      } else if (ncs < 18) {
+        this.c.push(chunk);
+        this.l = ncs;
+        return;
+      }
+      if (this.l) {
+        this.c.push(chunk);
+        chunk = cct(this.c, ncs);
+        this.c = [];
+        this.l = 0;
+      }
+      if (typeof (this.s = rzfh(chunk)) == "number")
+        return this.push(chunk, final);
+    }
+    if (typeof this.s != "number") {
+      if (ncs < (this.z || 3)) {
+        if (final)
+          err(5);
+        this.c.push(chunk);
+        this.l = ncs;
+        return;
+      }
+      if (this.l) {
+        this.c.push(chunk);
+        chunk = cct(this.c, ncs);
+        this.c = [];
+        this.l = 0;
+      }
+      if (!this.z && ncs < (this.z = chunk[this.s.b] & 2 ? 4 : 3 + (chunk[this.s.b] >> 3 | chunk[this.s.b + 1] << 5 | chunk[this.s.b + 2] << 13))) {
+        if (final)
+          err(5);
+        this.c.push(chunk);
+        this.l = ncs;
+        return;
+      } else
+        this.z = 0;
+      for (; ; ) {
+        var blk = rzb(chunk, this.s);
+        if (!blk) {
+          if (final)
+            err(5);
+          var adc = chunk.subarray(this.s.b);
+          this.s.b = 0;
+          this.c.push(adc), this.l += adc.length;
+          return;
+        } else {
+          this.ondata(blk, false);
+          cpw(this.s.w, 0, blk.length);
+          this.s.w.set(blk, this.s.w.length - blk.length);
+        }
+        if (this.s.l) {
+          var rest = chunk.subarray(this.s.b);
+          this.s = this.s.c * 4;
+          this.push(rest, final);
+          return;
+        }
+      }
+    } else if (final)
+      err(5);
+  };
+  return Decompress2;
+})();
+
+// src/core/archive/zstd.ts
+async function* zstdDecompress(source, what) {
+  const out = [];
+  const d = new Decompress((chunk) => void out.push(chunk));
+  const guard = new FrameWalker(what);
+  for await (const chunk of source) {
+    guard.push(chunk);
+    try {
+      d.push(chunk);
+    } catch (e) {
+      throw notZstd(what, e);
+    }
+    while (out.length) yield out.shift();
+  }
+  guard.end();
+  try {
+    d.push(new Uint8Array(0), true);
+  } catch (e) {
+    throw notZstd(what, e);
+  }
+  while (out.length) yield out.shift();
+}
+var notZstd = (what, e) => checkError(
+  `${what}: not a readable zstd stream (${e instanceof Error ? e.message : String(e)})`,
+  "The file is truncated or corrupted; download or build it again."
+);
+var ZSTD_MAGIC = 4247762216;
+var FrameWalker = class {
+  constructor(what, maxWindow = LIMITS.zstdWindowBytes.default) {
+    this.what = what;
+    this.maxWindow = maxWindow;
+  }
+  what;
+  maxWindow;
+  state = "magic";
+  /** Bytes of the field being gathered, and how many it needs. */
+  field = [];
+  need = 4;
+  /** Bytes to pass over before the next field. */
+  skip = 0;
+  descriptor = 0;
+  checksum = false;
+  frames = 0;
+  push(chunk) {
+    let i2 = 0;
+    while (i2 < chunk.length) {
+      if (this.skip) {
+        const n2 = Math.min(this.skip, chunk.length - i2);
+        this.skip -= n2;
+        i2 += n2;
+        continue;
+      }
+      this.field.push(chunk[i2++]);
+      if (this.field.length === this.need) this.take(this.field);
+    }
+  }
+  /** At the end of the stream: a frame cut short is said by fzstd; nothing to add here. */
+  end() {
+  }
+  next(state, need) {
+    this.state = state;
+    this.need = need;
+    this.field = [];
+  }
+  take(b) {
+    const le = (from, n2) => b.slice(from, from + n2).reduce((v, x, k) => v + x * 2 ** (8 * k), 0);
+    switch (this.state) {
+      case "magic": {
+        const magic = le(0, 4);
+        if (magic === ZSTD_MAGIC) return this.next("descriptor", 1);
+        if (magic >>> 4 === 25481893) return this.next("skippable-size", 4);
+        throw checkError(
+          `${this.what}: not a zstd stream (frame ${this.frames + 1} starts with 0x${magic.toString(16)})`,
+          "The file is truncated or corrupted; download or build it again."
+        );
+      }
+      case "skippable-size":
+        this.skip = le(0, 4);
+        return this.next("magic", 4);
+      case "descriptor": {
+        const d = b[0];
+        this.descriptor = d;
+        this.checksum = (d >> 2 & 1) === 1;
+        const single = d >> 5 & 1;
+        const fcsFlag = d >> 6;
+        const dictBytes = [0, 1, 2, 4][d & 3];
+        const fcsBytes = fcsFlag === 0 ? single : [0, 2, 4, 8][fcsFlag];
+        return this.next("header", (single ? 0 : 1) + dictBytes + fcsBytes);
+      }
+      case "header": {
+        const d = this.descriptor;
+        const single = d >> 5 & 1;
+        let window;
+        if (!single) {
+          const exponent = b[0] >> 3;
+          const base = 2 ** (10 + exponent);
+          window = base + base / 8 * (b[0] & 7);
+        } else {
+          const dictBytes = [0, 1, 2, 4][d & 3];
+          const fcsBytes = d >> 6 === 0 ? 1 : [0, 2, 4, 8][d >> 6];
+          window = le(dictBytes, fcsBytes) + (fcsBytes === 2 ? 256 : 0);
+        }
+        this.frames++;
+        if (window > this.maxWindow)
+          throw limitError(
+            "zstdWindowBytes",
+            this.maxWindow,
+            `${this.what}: zstd frame ${this.frames} asks for a window of ${window} bytes`
+          );
+        return this.next("block", 3);
+      }
+      case "block": {
+        const h2 = le(0, 3);
+        const last = h2 & 1;
+        const type = h2 >> 1 & 3;
+        const size = h2 >>> 3;
+        if (type === 3) throw notZstd(this.what, new Error("reserved block type"));
+        this.skip = type === 1 ? 1 : size;
+        if (!last) return this.next("block", 3);
+        this.skip += this.checksum ? 4 : 0;
+        return this.next("magic", 4);
+      }
+    }
+  }
+};
+
+// src/core/archive/read.ts
+async function readHead(file) {
+  const fh = await (0, import_promises18.open)(file, "r");
+  try {
+    const head = Buffer.alloc(SNIFF_BYTES);
+    const { bytesRead } = await fh.read(head, 0, SNIFF_BYTES, 0);
+    return head.subarray(0, bytesRead);
+  } finally {
+    await fh.close();
+  }
+}
+async function walkArchive(file, opts) {
+  const name = opts.name ?? import_node_path14.default.basename(file);
+  const limits = opts.limits ?? DEFAULT_ARCHIVE_LIMITS;
+  const container = sniffContainer(await readHead(file));
+  const meter = new Meter(name, limits, opts.signal);
+  const summary2 = (kind, unread = []) => ({
+    name,
+    kind,
+    entries: meter.entries,
+    bytes: meter.out,
+    unread
+  });
+  switch (container.type) {
+    case "zip": {
+      const unread = await walkZip(file, name, meter, opts.visit, opts.signal);
+      return summary2("zip", unread);
+    }
+    case "tar": {
+      const raw = (0, import_node_fs7.createReadStream)(file);
+      try {
+        await walkTar(import_node_stream12.Readable.from(counted(raw, meter, "both")), name, meter, opts.visit, opts.signal);
+      } finally {
+        raw.destroy();
+      }
+      return summary2("tar");
+    }
+    case "compressed": {
+      const raw = (0, import_node_fs7.createReadStream)(file);
+      try {
+        const out = decompress2(counted(raw, meter, "in"), container.compression, name);
+        const peeked = await peek(counted(out, meter, "out"), SNIFF_BYTES);
+        const { head, rest } = peeked;
+        const close = () => peeked.close();
+        if (isTarHeader(head)) {
+          await walkTar(import_node_stream12.Readable.from(rest), name, meter, opts.visit, opts.signal);
+          return summary2(compressedKind(container.compression, true));
+        }
+        if (head.length >= 4 && sniffContainer(head).type === "elf") {
+          meter.entry();
+          const member = { path: singleMemberName(name), type: "file", mode: 493 };
+          const body = drained(rest);
+          try {
+            await opts.visit(member, body);
+            await body.drain();
+          } finally {
+            await close();
+          }
+          return summary2(compressedKind(container.compression, false));
+        }
+        await close();
+        throw usageError(
+          `${name} is ${container.compression}-compressed, but holds neither a tar archive nor an ELF file.`,
+          `Give an ELF file, a folder, or an archive: ${READABLE_ARCHIVES}.`
+        );
+      } catch (e) {
+        throw asArchiveError(e, name);
+      } finally {
+        raw.destroy();
+      }
+    }
+    case "unsupported":
+      throw usageError(
+        `${name} is a ${container.name} archive, which is not read.`,
+        `Give an archive the reader takes: ${READABLE_ARCHIVES}.`
+      );
+    default:
+      throw usageError(`${name} is not an archive.`, `Give ${READABLE_ARCHIVES}.`);
+  }
+}
+function decompress2(source, c3, name) {
+  if (c3 === "gzip") return import_node_stream12.Readable.from(source).pipe((0, import_node_zlib4.createGunzip)({ chunkSize: 64 * 1024 }));
+  if (c3 === "xz") return xzDecompress(source, name);
+  return zstdDecompress(source, name);
+}
+function asArchiveError(e, name) {
+  if (e instanceof ReleaseOperatorError || e?.name === "CancelledError") return e;
+  return checkError(
+    `${name}: not a readable archive (${e instanceof Error ? e.message : String(e)})`,
+    "The archive is truncated or corrupted; download or build it again."
+  );
+}
+var TAR_TYPES = {
+  file: "file",
+  "contiguous-file": "file",
+  directory: "dir",
+  symlink: "symlink",
+  link: "link"
+};
+async function walkTar(stream, name, meter, visit, signal) {
+  const ex = (0, import_tar_stream3.extract)();
+  stream.on("error", (e) => ex.destroy(e));
+  stream.pipe(ex);
+  try {
+    for await (const entry of ex) {
+      throwIfAborted(signal);
+      meter.entry();
+      const h2 = entry.header;
+      const member = {
+        path: memberPath(h2.name),
+        type: TAR_TYPES[h2.type ?? ""] ?? "other",
+        size: h2.size ?? 0,
+        mode: h2.mode ?? 0
+      };
+      if (member.type !== "file") {
+        entry.resume();
+        await visit(member, void 0);
+        continue;
+      }
+      const body = drained(entry);
+      await visit(member, body);
+      await body.drain();
+    }
+  } catch (e) {
+    throw asArchiveError(e, name);
+  } finally {
+    stream.destroy();
+  }
+}
 
 // src/core/glibc/platforms.ts
 var ARCHES = {
@@ -54162,93 +57015,8 @@ function platformOfArch(arch2) {
   return arch2 ? `linux/${arch2}` : "linux/unknown";
 }
 
-// src/core/glibc/loader.ts
-var MAX_CONF_DEPTH = 8;
-function ldSoConfDirs(fs3) {
-  const out = [];
-  const seen = /* @__PURE__ */ new Set();
-  const read = (file, depth) => {
-    if (depth > MAX_CONF_DEPTH || seen.has(file)) return;
-    seen.add(file);
-    const text2 = fs3.stat(file)?.text;
-    if (!text2) return;
-    for (const raw of text2.split("\n")) {
-      const line = raw.replace(/#.*/, "").trim();
-      if (!line || line.startsWith("hwcap ")) continue;
-      if (line.startsWith("include ")) {
-        for (const pattern of line.slice(8).trim().split(/\s+/)) {
-          const abs = pattern.startsWith("/") ? pattern : import_node_path12.default.posix.join(import_node_path12.default.posix.dirname(file), pattern);
-          for (const f of glob(fs3, abs)) read(f, depth + 1);
-        }
-      } else for (const d of line.split(/[:\s,]+/)) if (d.startsWith("/")) out.push(d);
-    }
-  };
-  read("/etc/ld.so.conf", 0);
-  return out;
-}
-function glob(fs3, pattern) {
-  const dir = import_node_path12.default.posix.dirname(pattern);
-  const base = import_node_path12.default.posix.basename(pattern);
-  if (!/[*?[]/.test(base)) return [pattern];
-  const re = new RegExp(
-    "^" + base.replace(/[.+^${}()|\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".") + "$"
-  );
-  return fs3.list(dir).filter((n2) => re.test(n2)).map((n2) => import_node_path12.default.posix.join(dir, n2));
-}
-function defaultDirs(arch2, bits) {
-  const t = arch2 ? ARCHES[arch2]?.triplet : void 0;
-  return [
-    ...t ? [`/lib/${t}`, `/usr/lib/${t}`] : [],
-    ...bits === 64 ? ["/lib64", "/usr/lib64"] : ["/lib32", "/usr/lib32"],
-    "/lib",
-    "/usr/lib"
-  ];
-}
-function expand(dir, origin, bits) {
-  return dir.replace(/\$(\{ORIGIN\}|ORIGIN)/g, origin).replace(/\$(\{LIB\}|LIB)/g, bits === 64 ? "lib64" : "lib");
-}
-var LibraryResolver = class {
-  constructor(fs3, ldLibraryPath = []) {
-    this.fs = fs3;
-    this.ldLibraryPath = ldLibraryPath;
-    this.confDirs = ldSoConfDirs(fs3);
-  }
-  fs;
-  ldLibraryPath;
-  confDirs;
-  cache = /* @__PURE__ */ new Map();
-  find(name, requester, executable) {
-    const e = requester.elf;
-    if (name.includes("/")) return this.candidate(import_node_path12.default.posix.resolve(import_node_path12.default.posix.dirname(requester.path), name), e);
-    const dirs = [];
-    if (!e.runpath.length) {
-      dirs.push(...e.rpath.map((d) => expand(d, import_node_path12.default.posix.dirname(requester.path), e.class)));
-      if (executable !== requester && !executable.elf.runpath.length)
-        dirs.push(...executable.elf.rpath.map((d) => expand(d, import_node_path12.default.posix.dirname(executable.path), e.class)));
-    }
-    dirs.push(...this.ldLibraryPath);
-    dirs.push(...e.runpath.map((d) => expand(d, import_node_path12.default.posix.dirname(requester.path), e.class)));
-    dirs.push(...this.confDirs, ...defaultDirs(e.arch, e.class));
-    for (const d of dirs) {
-      const hit = this.candidate(import_node_path12.default.posix.join(d, name), e);
-      if (hit) return hit;
-    }
-    return void 0;
-  }
-  candidate(p, like) {
-    const key = `${like.machine}/${like.class}:${p}`;
-    const cached = this.cache.get(key);
-    if (cached !== void 0) return cached ?? void 0;
-    const r = this.fs.resolve(p);
-    const elf = r?.entry?.type === "file" ? r.entry.elf : void 0;
-    const ok = elf && elf.machine === like.machine && elf.class === like.class ? { path: r.path, elf } : void 0;
-    this.cache.set(key, ok ?? null);
-    return ok;
-  }
-};
-
 // src/core/glibc/components.ts
-var import_node_path13 = __toESM(require("node:path"));
+var import_node_path15 = __toESM(require("node:path"));
 var GLIBC_LIBS = /^(ld-linux[\w.-]*\.so(\.\d+)*|ld64\.so\.\d+|ld\.so(\.\d+)*|lib(c|m|mvec|nsl|nss_\w+|resolv|rt|pthread|dl|util|anl|BrokenLocale|thread_db|c_malloc_debug|memusage|pcprofile|SegFault)(\.so(\.\d+)*|-[\d.]+\.so))$/;
 var GLIBC_PROGRAMS = /* @__PURE__ */ new Set([
   "gencat",
@@ -54268,7 +57036,7 @@ var GLIBC_PROGRAMS = /* @__PURE__ */ new Set([
   "catchsegv"
 ]);
 function isGlibcComponent(p, elf) {
-  const base = import_node_path13.default.posix.basename(p);
+  const base = import_node_path15.default.posix.basename(p);
   if (elf.soname && GLIBC_LIBS.test(elf.soname)) return true;
   if (GLIBC_LIBS.test(base)) return true;
   if (/\/(gconv|audit)\//.test(p)) return true;
@@ -54393,6 +57161,314 @@ function finishPlatform(p) {
   return p;
 }
 
+// src/core/glibc/group.ts
+function groupLooseFiles(files, source, options2) {
+  const wanted = options2.platforms?.length ? options2.platforms : void 0;
+  const groups = /* @__PURE__ */ new Map();
+  const group = (platform3) => {
+    let g = groups.get(platform3);
+    if (!g) {
+      const findings = [];
+      if (!options2.target)
+        findings.push({
+          severity: "note",
+          code: "no-target",
+          message: options2.noTargetHint ?? "No runtime to compare with: pass --max-glibc X.Y or --policy NAME (or set glibc.maxGlibc / glibc.policy)"
+        });
+      g = { platform: platform3, source, target: options2.target, ok: true, binaries: [], findings };
+      groups.set(platform3, g);
+    }
+    return g;
+  };
+  for (const f of files) {
+    if (f.elf && f.elf.type !== "exec" && f.elf.type !== "dyn") continue;
+    if (!f.elf) {
+      group(wanted?.[0] ?? "linux/unknown").binaries.push(unreadable(f.path, f.error));
+      continue;
+    }
+    const match = wanted ? wanted.find((w) => archOfPlatform(w) === f.elf.arch) : platformOfArch(f.elf.arch);
+    const platform3 = match ?? wanted[0];
+    group(platform3).binaries.push(
+      finish(baseVerdict(f.path, f.elf, wanted ? archOfPlatform(platform3) : void 0, options2.target))
+    );
+  }
+  return [...groups.values()].map(finishPlatform);
+}
+
+// src/core/glibc/policy.ts
+var debian = (n2, suite, pkg) => ({
+  glibc: pkg.split("-")[0],
+  source: `Debian ${n2} (${suite}) ships libc6 ${pkg}`
+});
+var ubuntu = (v, name, pkg) => ({
+  glibc: pkg.split("-")[0],
+  source: `Ubuntu ${v} (${name}) ships libc6 ${pkg}`
+});
+var rhel = (n2, glibc) => ({
+  glibc,
+  source: `RHEL ${n2} and its rebuilds (CentOS, Rocky, Alma, UBI) ship glibc-${glibc}`
+});
+var fedora = (n2, glibc) => ({ glibc, source: `Fedora ${n2} ships glibc-${glibc}` });
+var POLICY_FACTS = {
+  manylinux1: { glibc: "2.5", source: "PEP 513: manylinux1 is CentOS 5, glibc 2.5" },
+  manylinux2010: { glibc: "2.12", source: "PEP 571: manylinux2010 is CentOS 6, glibc 2.12" },
+  manylinux2014: { glibc: "2.17", source: "PEP 599: manylinux2014 is CentOS 7, glibc 2.17" },
+  "debian-9": debian(9, "stretch", "2.24-11"),
+  "debian-10": debian(10, "buster", "2.28-10"),
+  "debian-11": debian(11, "bullseye", "2.31-13"),
+  "debian-12": debian(12, "bookworm", "2.36-9"),
+  "debian-13": debian(13, "trixie", "2.41-12"),
+  stretch: debian(9, "stretch", "2.24-11"),
+  buster: debian(10, "buster", "2.28-10"),
+  bullseye: debian(11, "bullseye", "2.31-13"),
+  bookworm: debian(12, "bookworm", "2.36-9"),
+  trixie: debian(13, "trixie", "2.41-12"),
+  "ubuntu-16.04": ubuntu("16.04", "xenial", "2.23-0ubuntu3"),
+  "ubuntu-18.04": ubuntu("18.04", "bionic", "2.27-3ubuntu1"),
+  "ubuntu-20.04": ubuntu("20.04", "focal", "2.31-0ubuntu9"),
+  "ubuntu-22.04": ubuntu("22.04", "jammy", "2.35-0ubuntu3"),
+  "ubuntu-24.04": ubuntu("24.04", "noble", "2.39-0ubuntu8"),
+  "ubuntu-24.10": ubuntu("24.10", "oracular", "2.40-1ubuntu3"),
+  "ubuntu-25.04": ubuntu("25.04", "plucky", "2.41-6ubuntu1"),
+  xenial: ubuntu("16.04", "xenial", "2.23-0ubuntu3"),
+  bionic: ubuntu("18.04", "bionic", "2.27-3ubuntu1"),
+  focal: ubuntu("20.04", "focal", "2.31-0ubuntu9"),
+  jammy: ubuntu("22.04", "jammy", "2.35-0ubuntu3"),
+  noble: ubuntu("24.04", "noble", "2.39-0ubuntu8"),
+  oracular: ubuntu("24.10", "oracular", "2.40-1ubuntu3"),
+  plucky: ubuntu("25.04", "plucky", "2.41-6ubuntu1"),
+  el7: rhel(7, "2.17"),
+  el8: rhel(8, "2.28"),
+  el9: rhel(9, "2.34"),
+  el10: rhel(10, "2.39"),
+  al2: { glibc: "2.26", source: "Amazon Linux 2 ships glibc-2.26" },
+  al2023: { glibc: "2.34", source: "Amazon Linux 2023 ships glibc-2.34" },
+  "fedora-38": fedora(38, "2.37"),
+  "fedora-39": fedora(39, "2.38"),
+  "fedora-40": fedora(40, "2.39"),
+  "fedora-41": fedora(41, "2.40"),
+  "fedora-42": fedora(42, "2.41")
+};
+var POLICIES = Object.fromEntries(
+  Object.entries(POLICY_FACTS).map(([k, v]) => [k, v.glibc])
+);
+function canonical(name) {
+  let n2 = name.trim().toLowerCase().replace(/[:_ ]/g, "-");
+  n2 = n2.replace(/^(ubuntu|debian|fedora)-?(\d)/, "$1-$2");
+  n2 = n2.replace(/^fc-?(\d+)$/, "fedora-$1");
+  n2 = n2.replace(/^(rhel|centos|rocky|rockylinux|alma|almalinux|ubi|oraclelinux|ol)-?(\d+)$/, "el$2");
+  n2 = n2.replace(/^(amazonlinux|amzn|al)-?(2|2023)$/, "al$2");
+  return n2;
+}
+function policyGlibc(name) {
+  return policyFact(name)?.glibc;
+}
+function policyFact(name) {
+  const m = /^manylinux_(\d+)_(\d+)$/i.exec(name.trim());
+  if (m) return { glibc: `${m[1]}.${m[2]}`, source: `PEP 600: manylinux_${m[1]}_${m[2]} is glibc ${m[1]}.${m[2]}` };
+  return POLICY_FACTS[canonical(name)];
+}
+function resolveTarget(maxGlibc, policy) {
+  if (maxGlibc && policy)
+    throw usageError(
+      "Give either --max-glibc or --policy, not both.",
+      `--max-glibc ${maxGlibc} and --policy ${policy} were both set.`
+    );
+  if (maxGlibc) {
+    if (!/^\d+\.\d+(\.\d+)?$/.test(maxGlibc.trim()))
+      throw usageError(
+        `--max-glibc '${maxGlibc}' is not a glibc version.`,
+        "Write it as MAJOR.MINOR, e.g. --max-glibc 2.36."
+      );
+    return { glibc: maxGlibc.trim(), source: `--max-glibc ${maxGlibc.trim()}` };
+  }
+  if (policy) {
+    const glibc = policyGlibc(policy);
+    if (!glibc)
+      throw usageError(
+        `Unknown glibc policy '${policy}'.`,
+        `Known: manylinux_X_Y, ${Object.keys(POLICIES).join(", ")}; or use --max-glibc X.Y.`
+      );
+    return { glibc, source: `policy ${policy} (glibc ${glibc})` };
+  }
+  return void 0;
+}
+
+// src/core/glibc/wheel.ts
+var ARCH = {
+  x86_64: "amd64",
+  i686: "386",
+  aarch64: "arm64",
+  armv7l: "arm",
+  ppc64le: "ppc64le",
+  s390x: "s390x",
+  riscv64: "riscv64"
+};
+function wheelClaim(fileName) {
+  const base = fileName.slice(fileName.lastIndexOf("/") + 1);
+  if (!/\.whl$/i.test(base)) return void 0;
+  const parts = base.slice(0, -4).split("-");
+  if (parts.length < 5) return void 0;
+  const tags = parts[parts.length - 1].split(".");
+  const tag = parts[parts.length - 1];
+  if (tags.every((t) => t === "any")) return { os: "any", tag };
+  let best;
+  for (const t of tags) {
+    const m = /^(manylinux(?:1|2010|2014|_\d+_\d+))_(\w+)$/.exec(t);
+    if (!m) continue;
+    const glibc = policyGlibc(m[1]);
+    if (glibc && (!best || compareDotted(glibc, best.glibc) < 0)) best = { glibc, arch: ARCH[m[2]] };
+  }
+  if (best) return { os: "linux-glibc", tag, ...best };
+  if (tags.some((t) => t.startsWith("musllinux_"))) return { os: "linux-musl", tag };
+  if (tags.some((t) => t.startsWith("linux_"))) return { os: "linux", tag };
+  return { os: "other", tag };
+}
+
+// src/core/glibc/archive-check.ts
+var NESTED = /\.(tar|tgz|tar\.(gz|xz|zst)|zip|whl|jar|gz|xz|zst)$/i;
+async function checkArchive(file, opts = {}) {
+  const name = opts.name ?? import_node_path16.default.basename(file);
+  const claim = wheelClaim(name);
+  const files = [];
+  const nested = [];
+  const spill = spillArea();
+  let summary2;
+  try {
+    summary2 = await walkArchive(file, {
+      name,
+      limits: opts.limits,
+      signal: opts.signal,
+      visit: async (m, body) => {
+        if (m.type !== "file" || !body) return;
+        const what = `${name}!${m.path}`;
+        const r = await readElfStream(body, {
+          file: what,
+          size: m.size,
+          maxBytes: MAX_ELF_BYTES,
+          memoryBytes: opts.memoryBytes,
+          spill
+        });
+        if (r.kind === "elf") files.push({ path: what, elf: r.elf });
+        else if (r.kind === "elf-error") files.push({ path: what, error: r.error });
+        else if (NESTED.test(m.path)) nested.push(m.path);
+      }
+    });
+  } finally {
+    await spill.remove();
+  }
+  const byTag = claim?.os === "linux-glibc" ? claim : void 0;
+  const target = opts.target ?? (byTag ? { glibc: byTag.glibc, source: `wheel tag ${byTag.tag} (glibc ${byTag.glibc})` } : void 0);
+  const platforms = groupLooseFiles(files, name, {
+    target,
+    platforms: opts.platforms?.length ? opts.platforms : byTag?.arch ? [`linux/${byTag.arch}`] : void 0
+  });
+  if (byTag && opts.target) for (const p of platforms) promiseKept(p, byTag);
+  const elfFiles = platforms.reduce((n2, p) => n2 + p.binaries.length, 0);
+  return { platforms, archive: { ...summary2, elfFiles, nested, wheel: claim } };
+}
+function promiseKept(p, claim) {
+  for (const b of p.binaries) {
+    if (!b.required || compareDotted(b.required, claim.glibc) <= 0) continue;
+    b.ok = false;
+    b.findings.push({
+      severity: "error",
+      code: "exceeds-tag",
+      message: `${b.path} needs glibc ${b.required}, but the wheel's tag ${claim.tag} promises ${claim.glibc}: pip installs it where it cannot load`
+    });
+  }
+  finishPlatform(p);
+}
+
+// src/core/glibc/image-check.ts
+var import_node_path18 = __toESM(require("node:path"));
+
+// src/core/glibc/loader.ts
+var import_node_path17 = __toESM(require("node:path"));
+var MAX_CONF_DEPTH = 8;
+function ldSoConfDirs(fs3) {
+  const out = [];
+  const seen = /* @__PURE__ */ new Set();
+  const read = (file, depth) => {
+    if (depth > MAX_CONF_DEPTH || seen.has(file)) return;
+    seen.add(file);
+    const text2 = fs3.stat(file)?.text;
+    if (!text2) return;
+    for (const raw of text2.split("\n")) {
+      const line = raw.replace(/#.*/, "").trim();
+      if (!line || line.startsWith("hwcap ")) continue;
+      if (line.startsWith("include ")) {
+        for (const pattern of line.slice(8).trim().split(/\s+/)) {
+          const abs = pattern.startsWith("/") ? pattern : import_node_path17.default.posix.join(import_node_path17.default.posix.dirname(file), pattern);
+          for (const f of glob(fs3, abs)) read(f, depth + 1);
+        }
+      } else for (const d of line.split(/[:\s,]+/)) if (d.startsWith("/")) out.push(d);
+    }
+  };
+  read("/etc/ld.so.conf", 0);
+  return out;
+}
+function glob(fs3, pattern) {
+  const dir = import_node_path17.default.posix.dirname(pattern);
+  const base = import_node_path17.default.posix.basename(pattern);
+  if (!/[*?[]/.test(base)) return [pattern];
+  const re = new RegExp(
+    "^" + base.replace(/[.+^${}()|\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".") + "$"
+  );
+  return fs3.list(dir).filter((n2) => re.test(n2)).map((n2) => import_node_path17.default.posix.join(dir, n2));
+}
+function defaultDirs(arch2, bits) {
+  const t = arch2 ? ARCHES[arch2]?.triplet : void 0;
+  return [
+    ...t ? [`/lib/${t}`, `/usr/lib/${t}`] : [],
+    ...bits === 64 ? ["/lib64", "/usr/lib64"] : ["/lib32", "/usr/lib32"],
+    "/lib",
+    "/usr/lib"
+  ];
+}
+function expand(dir, origin, bits) {
+  return dir.replace(/\$(\{ORIGIN\}|ORIGIN)/g, origin).replace(/\$(\{LIB\}|LIB)/g, bits === 64 ? "lib64" : "lib");
+}
+var LibraryResolver = class {
+  constructor(fs3, ldLibraryPath = []) {
+    this.fs = fs3;
+    this.ldLibraryPath = ldLibraryPath;
+    this.confDirs = ldSoConfDirs(fs3);
+  }
+  fs;
+  ldLibraryPath;
+  confDirs;
+  cache = /* @__PURE__ */ new Map();
+  find(name, requester, executable) {
+    const e = requester.elf;
+    if (name.includes("/")) return this.candidate(import_node_path17.default.posix.resolve(import_node_path17.default.posix.dirname(requester.path), name), e);
+    const dirs = [];
+    if (!e.runpath.length) {
+      dirs.push(...e.rpath.map((d) => expand(d, import_node_path17.default.posix.dirname(requester.path), e.class)));
+      if (executable !== requester && !executable.elf.runpath.length)
+        dirs.push(...executable.elf.rpath.map((d) => expand(d, import_node_path17.default.posix.dirname(executable.path), e.class)));
+    }
+    dirs.push(...this.ldLibraryPath);
+    dirs.push(...e.runpath.map((d) => expand(d, import_node_path17.default.posix.dirname(requester.path), e.class)));
+    dirs.push(...this.confDirs, ...defaultDirs(e.arch, e.class));
+    for (const d of dirs) {
+      const hit = this.candidate(import_node_path17.default.posix.join(d, name), e);
+      if (hit) return hit;
+    }
+    return void 0;
+  }
+  candidate(p, like) {
+    const key = `${like.machine}/${like.class}:${p}`;
+    const cached = this.cache.get(key);
+    if (cached !== void 0) return cached ?? void 0;
+    const r = this.fs.resolve(p);
+    const elf = r?.entry?.type === "file" ? r.entry.elf : void 0;
+    const ok = elf && elf.machine === like.machine && elf.class === like.class ? { path: r.path, elf } : void 0;
+    this.cache.set(key, ok ?? null);
+    return ok;
+  }
+};
+
 // src/core/glibc/image-check.ts
 var MAX_CLOSURE = LIMITS.librariesPerBinary.default;
 var DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
@@ -54421,11 +57497,11 @@ function entrypointFiles(fs3, config, findings) {
   for (let hop = 0; hop < 4; hop++) {
     let found;
     if (prog.includes("/"))
-      found = fs3.stat(import_node_path14.default.posix.resolve(cwd, prog))?.type === "file" ? import_node_path14.default.posix.resolve(cwd, prog) : void 0;
+      found = fs3.stat(import_node_path18.default.posix.resolve(cwd, prog))?.type === "file" ? import_node_path18.default.posix.resolve(cwd, prog) : void 0;
     else
       for (const d of (env.PATH ?? DEFAULT_PATH).split(":"))
-        if (d && fs3.stat(import_node_path14.default.posix.join(d, prog))?.type === "file") {
-          found = import_node_path14.default.posix.join(d, prog);
+        if (d && fs3.stat(import_node_path18.default.posix.join(d, prog))?.type === "file") {
+          found = import_node_path18.default.posix.join(d, prog);
           break;
         }
     if (!found) {
@@ -54441,7 +57517,7 @@ function entrypointFiles(fs3, config, findings) {
     const shebang = r.entry?.shebang;
     if (!shebang) return out;
     const parts = shebang.slice(2).trim().split(/\s+/);
-    prog = import_node_path14.default.posix.basename(parts[0] ?? "") === "env" && parts[1] ? parts[1] : parts[0] ?? "";
+    prog = import_node_path18.default.posix.basename(parts[0] ?? "") === "env" && parts[1] ? parts[1] : parts[0] ?? "";
     if (!prog) return out;
   }
   return out;
@@ -54596,20 +57672,20 @@ function checkBinary(p, elf, arch2, image, resolver, target) {
 }
 
 // src/core/glibc/local-check.ts
-var import_node_fs8 = require("node:fs");
-var import_promises18 = require("node:fs/promises");
-var import_node_path16 = __toESM(require("node:path"));
+var import_node_fs9 = require("node:fs");
+var import_promises20 = require("node:fs/promises");
+var import_node_path20 = __toESM(require("node:path"));
 
 // src/core/files.ts
-var import_node_fs7 = require("node:fs");
-var import_promises17 = require("node:fs/promises");
-var import_node_path15 = __toESM(require("node:path"));
-async function readRegularFile(root, file, options = {}) {
-  const abs = import_node_path15.default.resolve(root, file);
-  const max = options.maxBytes ?? LIMITS.repositoryFileBytes.default;
+var import_node_fs8 = require("node:fs");
+var import_promises19 = require("node:fs/promises");
+var import_node_path19 = __toESM(require("node:path"));
+async function readRegularFile(root, file, options2 = {}) {
+  const abs = import_node_path19.default.resolve(root, file);
+  const max = options2.maxBytes ?? LIMITS.repositoryFileBytes.default;
   let st;
   try {
-    st = await (0, import_promises17.lstat)(abs);
+    st = await (0, import_promises19.lstat)(abs);
   } catch (e) {
     if (errno(e) === "ENOENT" || errno(e) === "ENOTDIR") return void 0;
     throw unreadableError(abs, e);
@@ -54618,12 +57694,12 @@ async function readRegularFile(root, file, options = {}) {
   if (st.isSymbolicLink()) {
     let real;
     try {
-      real = await (0, import_promises17.realpath)(abs);
+      real = await (0, import_promises19.realpath)(abs);
     } catch (e) {
       if (errno(e) === "ENOENT") return void 0;
       throw unreadableError(abs, e);
     }
-    const realRoot = await (0, import_promises17.realpath)(root).catch(() => import_node_path15.default.resolve(root));
+    const realRoot = await (0, import_promises19.realpath)(root).catch(() => import_node_path19.default.resolve(root));
     if (!isInside(realRoot, real))
       throw usageError(
         `${abs} is a symbolic link to ${real}, outside ${realRoot}; it is not read.`,
@@ -54633,7 +57709,7 @@ async function readRegularFile(root, file, options = {}) {
   }
   let fh;
   try {
-    fh = await (0, import_promises17.open)(target, import_node_fs7.constants.O_RDONLY | import_node_fs7.constants.O_NONBLOCK | import_node_fs7.constants.O_NOFOLLOW);
+    fh = await (0, import_promises19.open)(target, import_node_fs8.constants.O_RDONLY | import_node_fs8.constants.O_NONBLOCK | import_node_fs8.constants.O_NOFOLLOW);
   } catch (e) {
     if (errno(e) === "ENOENT") return void 0;
     if (errno(e) === "ELOOP") throw notRegular(abs, "a symbolic link");
@@ -54659,12 +57735,12 @@ async function readRegularFile(root, file, options = {}) {
     await fh.close().catch(() => void 0);
   }
 }
-async function readRegularText(root, file, options = {}) {
-  return (await readRegularFile(root, file, options))?.toString("utf8");
+async function readRegularText(root, file, options2 = {}) {
+  return (await readRegularFile(root, file, options2))?.toString("utf8");
 }
 function isInside(root, p) {
-  const rel = import_node_path15.default.relative(root, p);
-  return rel === "" || !rel.startsWith("..") && !import_node_path15.default.isAbsolute(rel);
+  const rel = import_node_path19.default.relative(root, p);
+  return rel === "" || !rel.startsWith("..") && !import_node_path19.default.isAbsolute(rel);
 }
 var errno = (e) => e?.code;
 function kindOf(s) {
@@ -54688,27 +57764,27 @@ function unreadableError(file, e) {
   );
 }
 function readSmallFileSync(file, maxBytes = LIMITS.repositoryFileBytes.default) {
-  const fd = (0, import_node_fs7.openSync)(file, import_node_fs7.constants.O_RDONLY | import_node_fs7.constants.O_NONBLOCK);
+  const fd = (0, import_node_fs8.openSync)(file, import_node_fs8.constants.O_RDONLY | import_node_fs8.constants.O_NONBLOCK);
   try {
-    const s = (0, import_node_fs7.fstatSync)(fd);
+    const s = (0, import_node_fs8.fstatSync)(fd);
     if (!s.isFile()) throw new Error(`${file} is ${kindOf(s)}, not a regular file`);
     if (s.size > maxBytes) throw new Error(`${file} is ${s.size} bytes, more than ${maxBytes}`);
     const buf = Buffer.alloc(s.size);
     let got = 0;
     while (got < buf.length) {
-      const n2 = (0, import_node_fs7.readSync)(fd, buf, got, buf.length - got, got);
+      const n2 = (0, import_node_fs8.readSync)(fd, buf, got, buf.length - got, got);
       if (!n2) break;
       got += n2;
     }
     return buf.subarray(0, got);
   } finally {
-    (0, import_node_fs7.closeSync)(fd);
+    (0, import_node_fs8.closeSync)(fd);
   }
 }
 
 // src/core/glibc/local-check.ts
 async function collectLocalElfFiles(root, signal, maxFiles = DEFAULT_LIMITS.files) {
-  const st = await (0, import_promises18.lstat)(root).catch((e) => e);
+  const st = await (0, import_promises20.lstat)(root).catch((e) => e);
   if (st instanceof Error && (errno(st) === "ENOENT" || errno(st) === "ENOTDIR"))
     throw usageError(
       `${root} does not exist.`,
@@ -54728,15 +57804,15 @@ async function collectLocalElfFiles(root, signal, maxFiles = DEFAULT_LIMITS.file
     if (++seen > maxFiles) throw limitError("files", maxFiles, `${root} holds more files`);
     let s;
     try {
-      s = (0, import_node_fs8.lstatSync)(p);
+      s = (0, import_node_fs9.lstatSync)(p);
     } catch (e) {
       return cannot(p, e);
     }
     let real = p;
     if (explicit && s.isSymbolicLink()) {
       try {
-        real = (0, import_node_fs8.realpathSync)(p);
-        s = (0, import_node_fs8.lstatSync)(real);
+        real = (0, import_node_fs9.realpathSync)(p);
+        s = (0, import_node_fs9.lstatSync)(real);
       } catch (e) {
         return cannot(p, e);
       }
@@ -54744,11 +57820,11 @@ async function collectLocalElfFiles(root, signal, maxFiles = DEFAULT_LIMITS.file
     if (s.isDirectory()) {
       let names;
       try {
-        names = (0, import_node_fs8.readdirSync)(real).sort();
+        names = (0, import_node_fs9.readdirSync)(real).sort();
       } catch (e) {
         return cannot(p, e);
       }
-      for (const name of names) await visit(import_node_path16.default.join(p, name), false);
+      for (const name of names) await visit(import_node_path20.default.join(p, name), false);
       return;
     }
     if (!s.isFile()) {
@@ -54757,15 +57833,15 @@ async function collectLocalElfFiles(root, signal, maxFiles = DEFAULT_LIMITS.file
     }
     let fd;
     try {
-      fd = (0, import_node_fs8.openSync)(real, import_node_fs8.constants.O_RDONLY | import_node_fs8.constants.O_NONBLOCK | import_node_fs8.constants.O_NOFOLLOW);
+      fd = (0, import_node_fs9.openSync)(real, import_node_fs9.constants.O_RDONLY | import_node_fs9.constants.O_NONBLOCK | import_node_fs9.constants.O_NOFOLLOW);
     } catch (e) {
       return cannot(p, e);
     }
     try {
-      const opened = (0, import_node_fs8.fstatSync)(fd);
+      const opened = (0, import_node_fs9.fstatSync)(fd);
       if (!opened.isFile()) return;
       const head = Buffer.alloc(4);
-      const bytesRead = (0, import_node_fs8.readSync)(fd, head, 0, 4, 0);
+      const bytesRead = (0, import_node_fs9.readSync)(fd, head, 0, 4, 0);
       if (bytesRead < 4 || !isElf(head)) {
         if (explicit)
           files.push({
@@ -54782,33 +57858,33 @@ async function collectLocalElfFiles(root, signal, maxFiles = DEFAULT_LIMITS.file
         files.push({ path: p, error: new ElfFormatError(p, `is larger than ${MAX_ELF_BYTES} bytes; not read`) });
         return;
       }
-      files.push({ path: p, elf: await readElfFile(syncReader(fd, import_node_fs8.readSync), size, p) });
+      files.push({ path: p, elf: await readElfFile(syncReader(fd, import_node_fs9.readSync), size, p) });
     } catch (e) {
       if (e instanceof ElfFormatError) files.push({ path: p, error: e });
       else if (errno(e)) cannot(p, e);
       else throw e;
     } finally {
-      (0, import_node_fs8.closeSync)(fd);
+      (0, import_node_fs9.closeSync)(fd);
     }
   };
   await visit(root, true);
   return { files, unreadable: unreadableList };
 }
-async function checkLocalPath(root, options) {
-  const { files, unreadable: cannotRead } = await collectLocalElfFiles(root, options.signal, options.maxFiles);
-  const wanted = options.platforms?.length ? options.platforms : void 0;
+async function checkLocalPath(root, options2) {
+  const { files, unreadable: cannotRead } = await collectLocalElfFiles(root, options2.signal, options2.maxFiles);
+  const wanted = options2.platforms?.length ? options2.platforms : void 0;
   const groups = /* @__PURE__ */ new Map();
   const group = (platform3) => {
     let g = groups.get(platform3);
     if (!g) {
       const findings = [];
-      if (!options.target)
+      if (!options2.target)
         findings.push({
           severity: "note",
           code: "no-target",
           message: "No runtime to compare with: pass --max-glibc X.Y or --policy NAME (or set glibc.maxGlibc / glibc.policy)"
         });
-      g = { platform: platform3, source: root, target: options.target, ok: true, binaries: [], findings };
+      g = { platform: platform3, source: root, target: options2.target, ok: true, binaries: [], findings };
       groups.set(platform3, g);
     }
     return g;
@@ -54823,7 +57899,7 @@ async function checkLocalPath(root, options) {
     const match = wanted ? wanted.find((w) => archOfPlatform(w) === f.elf.arch) : own;
     const platform3 = match ?? wanted[0];
     group(platform3).binaries.push(
-      finish(baseVerdict(f.path, f.elf, wanted ? archOfPlatform(platform3) : void 0, options.target))
+      finish(baseVerdict(f.path, f.elf, wanted ? archOfPlatform(platform3) : void 0, options2.target))
     );
   }
   if (!files.length && !cannotRead.length)
@@ -54835,73 +57911,41 @@ async function checkLocalPath(root, options) {
   return { platforms: [...groups.values()].map(finishPlatform), unreadable: cannotRead };
 }
 
-// src/core/glibc/policy.ts
-var POLICIES = {
-  manylinux1: "2.5",
-  manylinux2010: "2.12",
-  manylinux2014: "2.17",
-  buster: "2.28",
-  bullseye: "2.31",
-  bookworm: "2.36",
-  trixie: "2.41",
-  "debian-10": "2.28",
-  "debian-11": "2.31",
-  "debian-12": "2.36",
-  "debian-13": "2.41",
-  "ubuntu-20.04": "2.31",
-  "ubuntu-22.04": "2.35",
-  "ubuntu-24.04": "2.39",
-  focal: "2.31",
-  jammy: "2.35",
-  noble: "2.39",
-  el7: "2.17",
-  el8: "2.28",
-  el9: "2.34",
-  el10: "2.39"
-};
-function canonical(name) {
-  let n2 = name.trim().toLowerCase().replace(/[:_ ]/g, "-");
-  n2 = n2.replace(/^(ubuntu|debian)-?(\d)/, "$1-$2");
-  n2 = n2.replace(/^(rhel|centos|rocky|alma|almalinux|ubi)-?(\d+)$/, "el$2");
-  return n2;
-}
-function policyGlibc(name) {
-  const m = /^manylinux_(\d+)_(\d+)$/i.exec(name.trim());
-  if (m) return `${m[1]}.${m[2]}`;
-  return POLICIES[canonical(name)];
-}
-function resolveTarget(maxGlibc, policy) {
-  if (maxGlibc && policy)
+// src/core/glibc/target-file.ts
+var import_node_fs10 = require("node:fs");
+var EXPECTED = `an ELF file, a folder, an archive (${READABLE_ARCHIVES}) or an image reference`;
+function localTargetKind(file, shown) {
+  let fd;
+  try {
+    fd = (0, import_node_fs10.openSync)(file, import_node_fs10.constants.O_RDONLY | import_node_fs10.constants.O_NONBLOCK);
+  } catch {
+    return "path";
+  }
+  try {
+    const st = (0, import_node_fs10.fstatSync)(fd);
+    if (!st.isFile()) return "path";
+    const head = Buffer.alloc(512);
+    const n2 = (0, import_node_fs10.readSync)(fd, head, 0, head.length, 0);
+    const c3 = sniffContainer(head.subarray(0, n2));
+    if (c3.type === "elf") return "path";
+    if (c3.type === "zip" || c3.type === "tar" || c3.type === "compressed" || c3.type === "unsupported") return "archive";
     throw usageError(
-      "Give either --max-glibc or --policy, not both.",
-      `--max-glibc ${maxGlibc} and --policy ${policy} were both set.`
+      `${shown} is ${n2 < 4 ? `too short to be an ELF file (${n2} bytes)` : "neither an ELF file nor an archive"}; nothing in it can need a glibc.`,
+      `Give ${EXPECTED}.`
     );
-  if (maxGlibc) {
-    if (!/^\d+\.\d+(\.\d+)?$/.test(maxGlibc.trim()))
-      throw usageError(
-        `--max-glibc '${maxGlibc}' is not a glibc version.`,
-        "Write it as MAJOR.MINOR, e.g. --max-glibc 2.36."
-      );
-    return { glibc: maxGlibc.trim(), source: `--max-glibc ${maxGlibc.trim()}` };
+  } finally {
+    (0, import_node_fs10.closeSync)(fd);
   }
-  if (policy) {
-    const glibc = policyGlibc(policy);
-    if (!glibc)
-      throw usageError(
-        `Unknown glibc policy '${policy}'.`,
-        `Known: manylinux_X_Y, ${Object.keys(POLICIES).join(", ")}; or use --max-glibc X.Y.`
-      );
-    return { glibc, source: `policy ${policy} (glibc ${glibc})` };
-  }
-  return void 0;
 }
 
 // src/core/glibc/check.ts
 async function classifyTarget(target, cwd = process.cwd()) {
   if (target.startsWith("docker-daemon:")) return { kind: "docker", value: target.slice("docker-daemon:".length) };
   if (target.startsWith("docker://")) return { kind: "registry", value: target.slice("docker://".length) };
-  if (await (0, import_promises19.stat)(import_node_path17.default.resolve(cwd, target)).catch(() => void 0))
-    return { kind: "path", value: import_node_path17.default.resolve(cwd, target) };
+  const st = await (0, import_promises21.stat)(import_node_path21.default.resolve(cwd, target)).catch(() => void 0);
+  if (st?.isFile())
+    return { kind: localTargetKind(import_node_path21.default.resolve(cwd, target), target), value: import_node_path21.default.resolve(cwd, target) };
+  if (st) return { kind: "path", value: import_node_path21.default.resolve(cwd, target) };
   if (target.startsWith("/") || target.startsWith("./") || target.startsWith("../"))
     throw usageError(`${target} does not exist.`, "Give an existing file or folder, or an image reference.");
   const first = target.split("/")[0];
@@ -54919,7 +57963,19 @@ async function checkGlibc(req, deps) {
   const { kind, value } = await classifyTarget(req.target, deps.cwd);
   const platforms = [];
   const unreadable2 = [];
-  if (kind === "path") {
+  let archive;
+  if (kind === "archive") {
+    log.info(`glibc: reading the archive ${req.target}`);
+    const r = await checkArchive(value, {
+      target,
+      platforms: req.platforms,
+      name: req.target,
+      limits: deps.archiveLimits,
+      signal: deps.signal
+    });
+    platforms.push(...r.platforms);
+    archive = r.archive;
+  } else if (kind === "path") {
     const local = await checkLocalPath(value, {
       target,
       platforms: req.platforms,
@@ -54969,11 +58025,17 @@ async function checkGlibc(req, deps) {
       );
     }
   }
-  return { target: req.target, ok: !unreadable2.length && platforms.every((p) => p.ok), platforms, unreadable: unreadable2 };
+  return {
+    target: req.target,
+    ok: !unreadable2.length && platforms.every((p) => p.ok),
+    platforms,
+    unreadable: unreadable2,
+    ...archive ? { archive } : {}
+  };
 }
 
 // src/core/lint/engine.ts
-var import_promises20 = require("node:timers/promises");
+var import_promises22 = require("node:timers/promises");
 
 // src/core/lint/distro.ts
 var DEBIAN = {
@@ -54999,14 +58061,14 @@ var OFFICIAL_DEBIAN_BASED = {
   python: ([maj, min]) => maj > 3 || min >= 9 ? "trixie" : "bullseye",
   "buildpack-deps": () => DEBIAN_STABLE
 };
-var debian = (codename, pinned) => ({
+var debian2 = (codename, pinned) => ({
   family: "debian",
   release: codename,
   libc: "glibc",
   glibc: DEBIAN[codename].glibc,
   pinned
 });
-var ubuntu = (version, pinned) => ({
+var ubuntu2 = (version, pinned) => ({
   family: "ubuntu",
   release: version,
   libc: "glibc",
@@ -55024,26 +58086,26 @@ function distroOf(name, tag) {
   if (distroless) {
     if (distroless[1] === "static") return { family: "none", release: "distroless-static", libc: "none", pinned: true };
     const codename2 = Object.keys(DEBIAN).find((c3) => DEBIAN[c3].number === (distroless[2] ?? "12"));
-    return codename2 ? debian(codename2, Boolean(distroless[2])) : void 0;
+    return codename2 ? debian2(codename2, Boolean(distroless[2])) : void 0;
   }
   const codename = Object.keys(DEBIAN).find((c3) => new RegExp(`(^|[-_.])${c3}($|[-_.])`).test(t));
-  if (codename && n2 !== "ubuntu") return debian(codename, true);
+  if (codename && n2 !== "ubuntu") return debian2(codename, true);
   const alpine = /(?:^|-)alpine(\d+\.\d+)?/.exec(t);
   if (alpine) return { family: "alpine", release: alpine[1] ?? "latest", libc: "musl", pinned: Boolean(alpine[1]) };
   if (n2 === "debian") {
     const byNumber = Object.keys(DEBIAN).find(
       (c3) => t === DEBIAN[c3].number || t.startsWith(`${DEBIAN[c3].number}-`) || t.startsWith(`${DEBIAN[c3].number}.`)
     );
-    if (byNumber) return debian(byNumber, true);
-    if (/^(latest|stable|stable-slim)$/.test(t)) return debian(DEBIAN_STABLE, false);
+    if (byNumber) return debian2(byNumber, true);
+    if (/^(latest|stable|stable-slim)$/.test(t)) return debian2(DEBIAN_STABLE, false);
     return void 0;
   }
   if (n2 === "ubuntu") {
     const version = Object.keys(UBUNTU).find(
       (v) => t === v || t.startsWith(`${v}`) || t.startsWith(UBUNTU[v].codename)
     );
-    if (version) return ubuntu(version, true);
-    if (/^(latest|rolling)$/.test(t)) return ubuntu(UBUNTU_LATEST, false);
+    if (version) return ubuntu2(version, true);
+    if (/^(latest|rolling)$/.test(t)) return ubuntu2(UBUNTU_LATEST, false);
     return void 0;
   }
   if (n2 === "alpine") {
@@ -55052,10 +58114,10 @@ function distroOf(name, tag) {
   }
   const official = OFFICIAL_DEBIAN_BASED[n2];
   if (official) {
-    if (t === "latest") return debian(official([99, 99]), false);
+    if (t === "latest") return debian2(official([99, 99]), false);
     const v = /^(\d+)(?:\.(\d+))?/.exec(t);
     if (!v) return void 0;
-    return debian(official([Number(v[1]), v[2] === void 0 ? 99 : Number(v[2])]), false);
+    return debian2(official([Number(v[1]), v[2] === void 0 ? 99 : Number(v[2])]), false);
   }
   return void 0;
 }
@@ -55187,10 +58249,10 @@ function parseDockerfile(text2) {
       continue;
     }
     const heredocs = keyword === "RUN" || keyword === "COPY" ? ins.getHeredocs() : [];
-    const open4 = heredocs.find((h2) => h2.getDelimiterRange() === null);
-    if (open4) {
-      const r = toRegion(open4.getNameRange());
-      fail(`heredoc <<${open4.getName()} opened on line ${r.line} is never closed`, r);
+    const open6 = heredocs.find((h2) => h2.getDelimiterRange() === null);
+    if (open6) {
+      const r = toRegion(open6.getNameRange());
+      fail(`heredoc <<${open6.getName()} opened on line ${r.line} is never closed`, r);
     }
     stage.instructions.push(toInstruction(ins, keyword, keywordRegion));
   }
@@ -55420,12 +58482,12 @@ function parseWorkflow(file, text2) {
     return { line: a2.line, column: a2.col, endLine: b.line, endColumn: b.col };
   };
   const model = { file, env: {}, triggers: /* @__PURE__ */ new Map(), jobs: [], lineCounter, text: text2 };
-  const err = doc.errors[0];
-  if (err) {
-    const [start, end] = err.pos;
+  const err2 = doc.errors[0];
+  if (err2) {
+    const [start, end] = err2.pos;
     const a2 = lineCounter.linePos(start);
     const b = lineCounter.linePos(Math.max(end, start + 1));
-    const first = err.message.split("\n")[0].replace(/ at line \d+, column \d+:?$/, "");
+    const first = err2.message.split("\n")[0].replace(/ at line \d+, column \d+:?$/, "");
     model.syntaxError = {
       message: `YAML parse error on line ${a2.line}, column ${a2.col}: ${first}`,
       region: { line: a2.line, column: a2.col, endLine: b.line, endColumn: b.line === a2.line ? b.col : a2.col + 1 }
@@ -55476,6 +58538,8 @@ function parseWorkflow(file, text2) {
         needs: strings2(pair(jm, "needs")?.value),
         if: scalarText(pair(jm, "if")?.value),
         runsOn: runsOnText(pair(jm, "runs-on")?.value),
+        runsOnRegion: pair(jm, "runs-on") ? region(pair(jm, "runs-on").value) : void 0,
+        container: containerImage(pair(jm, "container")?.value),
         uses: located(pair(jm, "uses")?.value),
         with: locatedMap(pair(jm, "with")?.value),
         services: services(pair(jm, "services")?.value),
@@ -55542,6 +58606,9 @@ function services(node) {
     const ports = (0, import_yaml.isMap)(v) ? strings2(pair(v, "ports")?.value) : [];
     return image ? [{ id: String(p.key.value), image, ports }] : [];
   });
+}
+function containerImage(node) {
+  return (0, import_yaml.isMap)(node) ? scalarText(pair(node, "image")?.value) : scalarText(node);
 }
 function duplicateKey(map) {
   const seen = /* @__PURE__ */ new Set();
@@ -55844,8 +58911,8 @@ function entrypointOf(model, file, repo) {
       const candidates = [normalizeRepoPath(src), normalizeRepoPath(`${dir}/${src}`)].filter(
         (p) => Boolean(p)
       );
-      const path29 = candidates.find((p) => repo?.has(p)) ?? candidates[0];
-      out.script = { path: path29, text: path29 ? repo?.read(path29) : void 0, copiedAt: i2 };
+      const path33 = candidates.find((p) => repo?.has(p)) ?? candidates[0];
+      out.script = { path: path33, text: path33 ? repo?.read(path33) : void 0, copiedAt: i2 };
       break;
     }
   }
@@ -56678,8 +59745,8 @@ function calleeOf(job, repo) {
   const uses = job.uses?.value.trim();
   if (!uses) return void 0;
   if (uses.startsWith("./")) {
-    const path29 = normalizeRepoPath(uses);
-    return { path: path29, model: path29 ? repo?.workflow(path29) : void 0, external: false };
+    const path33 = normalizeRepoPath(uses);
+    return { path: path33, model: path33 ? repo?.workflow(path33) : void 0, external: false };
   }
   const m = /^([^/]+\/[^/]+)\/(\.github\/workflows\/[^@]+)@/.exec(uses);
   if (m && repo?.repository && m[1].toLowerCase() === repo.repository.toLowerCase())
@@ -57125,21 +60192,21 @@ var requiredPlatforms = {
   examines: "image builds that are pushed",
   title: "Published platforms miss a required platform",
   explanation: 'The release publishes an index without a platform the project promises (requiredPlatforms, by default linux/amd64 and linux/arm64). Users on that platform pull the tag and get "no matching manifest for linux/arm64", or worse, an amd64 image under emulation. Add the platform to the build (platforms: linux/amd64,linux/arm64, or a matrix entry). Platforms are compared as the OCI image index means them (linux/arm64/v8 is linux/arm64, linux/arm is linux/arm/v7). When requiredPlatforms is only the default and the workflow builds a single platform, the project may mean to ship just that one: the finding is then information.',
-  check({ facts, options, examine }) {
+  check({ facts, options: options2, examine }) {
     const all = facts.pushes.filter(
       (p) => (p.effect === "publish" || p.effect === "digest") && p.kind !== "index" && p.kind !== "retag"
     );
     examine("image builds that are pushed", all.length);
     if (all.length === 0 || all.some((p) => p.platforms === void 0)) return [];
     const published = new Set(all.flatMap((p) => p.platforms.map(normalizePlatform)));
-    const required = options.requiredPlatforms.map(normalizePlatform);
+    const required = options2.requiredPlatforms.map(normalizePlatform);
     const missing = required.filter((r) => !published.has(r));
     if (missing.length === 0) return [];
     const first = all.find((p) => p.platformsAt) ?? all[0];
     const at = first.platformsAt;
     let confidence = "proven";
     let note = "";
-    if (options.requiredPlatformsBasis !== "configured" && published.size < 2) {
+    if (options2.requiredPlatformsBasis !== "configured" && published.size < 2) {
       confidence = "possible";
       note = ' The required platforms are the default; if this project ships only what it builds, set "requiredPlatforms" in release-operator.json.';
     }
@@ -57159,7 +60226,7 @@ var requiredPlatforms = {
     const region = at && first.kind === "build-push-action" ? at.region : first.region;
     return [
       {
-        message: `The workflow publishes ${[...published].sort().join(", ") || "no known platform"} but not ${missing.join(", ")} (required platforms: ${options.requiredPlatforms.join(", ")}).${note}`,
+        message: `The workflow publishes ${[...published].sort().join(", ") || "no known platform"} but not ${missing.join(", ")} (required platforms: ${options2.requiredPlatforms.join(", ")}).${note}`,
         region,
         confidence,
         evidence: all.map((p) => ({
@@ -57367,23 +60434,23 @@ var unpinnedAction = {
   examines: "uses: references",
   title: "Third-party action not pinned to a commit SHA",
   explanation: "A tag like @v4 can be moved by whoever controls the action's repository. The release job holds the registry credentials and a token that can write Releases: a hijacked tag (as with tj-actions/changed-files in March 2025) runs attacker code with them. Pin third-party actions to a full commit SHA and keep the version in a comment. Local actions (./...) and this repository's own reusable workflows (owner/name/.github/workflows/x.yml@ref) have no third party who could move them, and are not reported.",
-  check({ model, options, examine }) {
+  check({ model, options: options2, examine }) {
     const uses = model.jobs.flatMap((j) => [
       ...j.uses ? [j.uses] : [],
       ...j.steps.flatMap((s) => s.uses ? [s.uses] : [])
     ]);
     examine("uses: references", uses.length);
-    const self = options.repository?.toLowerCase();
+    const self = options2.repository?.toLowerCase();
     return uses.flatMap((u2) => {
       const v = u2.value.trim();
       if (v.startsWith("./") || v.startsWith("docker://")) return [];
-      const [path29, ref] = v.split("@");
-      const owner = path29.split("/")[0].toLowerCase();
-      const ownerRepo = path29.split("/").slice(0, 2).join("/").toLowerCase();
+      const [path33, ref] = v.split("@");
+      const owner = path33.split("/")[0].toLowerCase();
+      const ownerRepo = path33.split("/").slice(0, 2).join("/").toLowerCase();
       if (FIRST_PARTY.has(owner) || /^[0-9a-f]{40}$/.test(ref ?? "") || self && ownerRepo === self) return [];
       return [
         {
-          message: `${path29} is used at "${ref ?? "(no ref)"}", which its owner can move.`,
+          message: `${path33} is used at "${ref ?? "(no ref)"}", which its owner can move.`,
           region: u2.region,
           evidence: [{ message: `uses ${v}`, region: u2.region }]
         }
@@ -57391,6 +60458,176 @@ var unpinnedAction = {
     });
   }
 };
+
+// src/core/lint/rules/w009-native-assets-new-runner.ts
+var DEFAULT_BAR = { glibc: "2.36", source: "Debian 12 bookworm (glibc 2.36; no glibc policy configured)" };
+var UBUNTU_LATEST2 = "24.04";
+function runnerGlibc(label) {
+  if (!label || /\$\{\{/.test(label)) return void 0;
+  const labels = label.split(/\s+/);
+  if (labels.includes("self-hosted")) return void 0;
+  for (const l of labels) {
+    const m = /^ubuntu-(latest|\d\d\.\d\d)(-arm)?$/i.exec(l);
+    if (!m) continue;
+    const version = m[1].toLowerCase() === "latest" ? UBUNTU_LATEST2 : m[1];
+    const known = UBUNTU[version];
+    if (known) return { label: l, glibc: known.glibc };
+  }
+  return void 0;
+}
+var NOT_RUNNER_GLIBC = /musl|apple|darwin|windows|android|wasm|freebsd|netbsd|ios|\.2\.\d+$/i;
+function split(command) {
+  const ws = words(command);
+  const env = {};
+  while (ws.length && /^[A-Za-z_][A-Za-z0-9_]*=/.test(ws[0])) {
+    const [k, ...v] = ws.shift().split("=");
+    env[k] = v.join("=");
+  }
+  if (ws[0] === "env") ws.shift();
+  return { env, ws };
+}
+var flag = (ws, name) => {
+  const i2 = ws.findIndex((w) => w === name || w.startsWith(`${name}=`));
+  return i2 < 0 ? void 0 : ws[i2].includes("=") ? ws[i2].split("=").slice(1).join("=") : ws[i2 + 1] ?? "";
+};
+function nativeBuild(model, step, combo) {
+  const name = actionName(step.uses?.value);
+  if (name === "taiki-e/upload-rust-binary-action") {
+    const target = withMatrix(step.with.target?.value ?? "", combo);
+    const tool = step.with["build-tool"]?.value ?? "";
+    if (NOT_RUNNER_GLIBC.test(target) || /cross|zigbuild/.test(tool)) return void 0;
+    return { what: `${name} builds with cargo on the runner`, region: step.uses.region, step };
+  }
+  if (!step.run) return void 0;
+  const envAll = { ...model.env, ...step.job.env, ...step.env };
+  for (const command of shellCommands(withMatrix(step.run.value, combo))) {
+    const { env, ws } = split(command);
+    const e = { ...envAll, ...env };
+    const [tool, sub] = ws;
+    const at = (re) => regionIn(model, step.run, re);
+    if (tool === "cargo" && /^(build|b|install|auditable|rustc)$/.test(sub ?? "")) {
+      const target = flag(ws, "--target") ?? e.CARGO_BUILD_TARGET ?? "";
+      if (NOT_RUNNER_GLIBC.test(target) || /crt-static/.test(e.RUSTFLAGS ?? "")) continue;
+      if (sub === "install" && !ws.includes("--path")) continue;
+      return { what: command, region: at(/cargo\s+(build|b|install|auditable|rustc)\b[^\n]*/), step };
+    }
+    if (tool === "go" && sub === "build" && e.CGO_ENABLED === "1")
+      return { what: command, region: at(/go\s+build\b[^\n]*/), step };
+    if (/^(gcc|g\+\+|cc|c\+\+|clang|clang\+\+)$/.test(tool ?? "") && ws.includes("-o") && !ws.includes("-static"))
+      return { what: command, region: at(new RegExp(`${tool.replace(/\+/g, "\\+")}\\b[^\\n]*`)), step };
+    if (tool === "cmake" && sub === "--build") return { what: command, region: at(/cmake\s+--build[^\n]*/), step };
+    const npx = tool === "npx" || tool === "yarn" || tool === "pnpm" ? ws.slice(1) : ws;
+    if (npx[0] === "napi" && npx[1] === "build" && !npx.some((w) => /^(--zig|-x|--cross-compile|--use-napi-cross)$/.test(w))) {
+      const target = flag(npx, "--target") ?? flag(npx, "-t") ?? "";
+      if (!NOT_RUNNER_GLIBC.test(target)) return { what: command, region: at(/napi\s+build[^\n]*/), step };
+    }
+    if (npx[0] === "node-gyp" && /^(rebuild|build)$/.test(npx[1] ?? "") || npx[0] === "prebuildify")
+      return { what: command, region: at(/(node-gyp|prebuildify)\b[^\n]*/), step };
+  }
+  return void 0;
+}
+var UPLOAD_ACTIONS = /^(softprops\/action-gh-release|svenstaro\/upload-release-action|actions\/upload-release-asset|ncipollo\/release-action|shogo82148\/actions-upload-release-asset|abutler\/upload-release-assets|xresloader\/upload-to-github-release|taiki-e\/upload-rust-binary-action|meedamian\/github-release)$/;
+function releaseUpload(model, step) {
+  const name = actionName(step.uses?.value);
+  if (UPLOAD_ACTIONS.test(name)) {
+    if (name === "softprops/action-gh-release" && !step.with.files) return void 0;
+    if (name === "ncipollo/release-action" && !step.with.artifacts) return void 0;
+    return { what: name, region: step.uses.region, step };
+  }
+  if (!step.run) return void 0;
+  for (const command of shellCommands(step.run.value)) {
+    const ws = words(command);
+    if (ws[0] !== "gh" || ws[1] !== "release") continue;
+    if (ws[2] === "upload")
+      return { what: "gh release upload", region: regionIn(model, step.run, /gh\s+release\s+upload[^\n]*/), step };
+    if (ws[2] === "create") {
+      const positional = [];
+      for (let i2 = 3; i2 < ws.length; i2++) {
+        if (/^-(t|n|F|R|p|d)$|^--(title|notes|notes-file|target|repo|discussion-category|notes-start-tag)$/.test(ws[i2]))
+          i2++;
+        else if (!ws[i2].startsWith("-")) positional.push(ws[i2]);
+      }
+      if (positional.length >= 2)
+        return {
+          what: "gh release create with files",
+          region: regionIn(model, step.run, /gh\s+release\s+create[^\n]*/),
+          step
+        };
+    }
+  }
+  return void 0;
+}
+var isArtifactUpload = (s) => actionName(s.uses?.value) === "actions/upload-artifact";
+var isArtifactDownload = (s) => actionName(s.uses?.value) === "actions/download-artifact";
+var nativeAssetsOnNewRunner = {
+  id: "RO-W009",
+  kind: "workflow",
+  defaultSeverity: "warning",
+  examines: "jobs that build native binaries for Release assets",
+  title: "Native binaries for Release assets built on a newer Ubuntu runner than the glibc policy, outside a container",
+  explanation: "A program compiled and linked on the runner itself takes the runner's glibc: on ubuntu-24.04 (ubuntu-latest) that is 2.39, and the binary needs GLIBC_2.34 and usually newer symbols (__libc_start_main, strlcpy, the C23 strtol), so it dies at start with \"version `GLIBC_2.39' not found\" on Debian 12 (2.36), Ubuntu 22.04 (2.35) and RHEL 8 or 9 (2.28, 2.34). Build in a toolchain image whose glibc meets the policy (`container: quay.io/pypa/manylinux_2_28_x86_64` on the job, cross, `cargo zigbuild --target x86_64-unknown-linux-gnu.2.28`), or for a static target (musl, CGO_ENABLED=0), and check the artifacts before upload with `release-operator glibc dist/*.tar.gz --policy el8`. The bar is the lowest glibc the configuration names (glibc.policy, glibc.maxGlibc, glibc.assets); without one, Debian 12 (2.36). Jobs in a container, musl and zig-pinned targets, cross, static Go (without CGO_ENABLED=1), and builds that are never uploaded to a Release (in the same job, or through an artifact a later job attaches) are not reported.",
+  check({ model, facts, options: options2, examine }) {
+    const bar = options2.releaseGlibc ?? DEFAULT_BAR;
+    const out = [];
+    const uploads = model.jobs.flatMap((j) => j.steps.flatMap((s) => releaseUpload(model, s) ?? []));
+    if (!uploads.length) return out;
+    const ups = /* @__PURE__ */ new Map();
+    const upstream = (j) => ups.get(j) ?? ups.set(j, facts.graph.upstreamSet(j)).get(j);
+    for (const job of model.jobs) {
+      if (job.container || !job.runsOn) continue;
+      let build2;
+      let judged = false;
+      const runners = /* @__PURE__ */ new Map();
+      job.matrix.forEach((combo) => {
+        const runner = runnerGlibc(withMatrix(job.runsOn, combo));
+        if (!runner) return;
+        for (const step of job.steps) {
+          const hit = nativeBuild(model, step, combo);
+          if (!hit) continue;
+          judged = true;
+          if (compareVersions(runner.glibc, bar.glibc) > 0) {
+            build2 ??= hit;
+            runners.set(runner.label, runner.glibc);
+          }
+          break;
+        }
+      });
+      if (!judged) continue;
+      const first = build2 ?? job.steps.map((s) => nativeBuild(model, s, job.matrix[0] ?? {})).find(Boolean);
+      const upload = first && uploadOf(job, first, uploads, upstream);
+      if (!upload) continue;
+      examine("jobs that build native binaries for Release assets");
+      if (!build2) continue;
+      const [label, glibc] = [...runners][0];
+      const labels = [...runners.keys()].join(", ");
+      out.push({
+        message: `Job "${job.id}" builds native binaries on ${labels} (glibc ${glibc}) outside a container ("${build2.what.slice(0, 80)}"), and ${upload.via} uploads them as Release assets: they need glibc ${glibc}'s symbols and will not start where the policy says they must run (${bar.source}). Build in a toolchain image whose glibc meets it.`,
+        region: build2.region,
+        evidence: [
+          { message: `runs on ${label}: glibc ${glibc}, no container:`, region: job.runsOnRegion ?? job.idRegion },
+          { message: `builds native code: ${build2.what.slice(0, 120)}`, region: build2.region },
+          ...upload.artifact ? [{ message: "hands the binaries on as an artifact", region: upload.artifact.region }] : [],
+          { message: `uploads Release assets (${upload.hit.what})`, region: upload.hit.region }
+        ],
+        suppressLine: build2.step.region.line
+      });
+    }
+    return out;
+  }
+};
+function uploadOf(job, build2, uploads, upstream) {
+  const same = uploads.find((u2) => u2.step.job === job && u2.step.index >= build2.step.index);
+  if (same) return { hit: same, via: `"${stepLabel(same.step)}"` };
+  const artifact = job.steps.find((s) => s.index > build2.step.index && isArtifactUpload(s));
+  if (!artifact) return void 0;
+  for (const u2 of uploads) {
+    const j = u2.step.job;
+    if (j === job || !upstream(j).has(job)) continue;
+    if (j.steps.some((s) => s.index < u2.step.index && isArtifactDownload(s)))
+      return { hit: u2, via: `job "${j.id}" ("${stepLabel(u2.step)}", from the artifact)`, artifact };
+  }
+  return void 0;
+}
 
 // src/core/lint/rules/index.ts
 var RULES = [
@@ -57407,7 +60644,8 @@ var RULES = [
   qemuMissing,
   manifestCheck,
   ociLabels,
-  unpinnedAction
+  unpinnedAction,
+  nativeAssetsOnNewRunner
 ];
 var ALL_RULES = [
   dockerfileSyntax,
@@ -57528,22 +60766,22 @@ function severityFor(base, confidence) {
 
 // src/core/lint/engine.ts
 var KNOWN_IDS = new Set(ALL_RULES.map((r) => r.id));
-async function lintDocumentAsync(input, options, hooks = {}) {
-  const steps = lintSteps(input, options, hooks.onRuleError);
+async function lintDocumentAsync(input, options2, hooks = {}) {
+  const steps = lintSteps(input, options2, hooks.onRuleError);
   for (let r = steps.next(); ; r = steps.next()) {
     if (r.done) return r.value;
-    await (0, import_promises20.setImmediate)();
+    await (0, import_promises22.setImmediate)();
     throwIfAborted(hooks.signal);
   }
 }
-function* lintSteps(input, options, onRuleError) {
+function* lintSteps(input, options2, onRuleError) {
   const raw = [];
   const stats = emptyStats();
   const text2 = new TextIndex(input.text);
-  const repo = input.repo ?? new RepoView(input.siblings ?? [], options.repository);
+  const repo = input.repo ?? new RepoView(input.siblings ?? [], options2.repository);
   const rulesRun = /* @__PURE__ */ new Set();
   const emit = (meta, f) => {
-    const setting = options.severities[meta.id];
+    const setting = options2.severities[meta.id];
     if (setting === "off") return;
     const confidence = f.confidence ?? "proven";
     raw.push({
@@ -57559,7 +60797,7 @@ function* lintSteps(input, options, onRuleError) {
     });
   };
   const run2 = (rule, ctx) => {
-    if (options.severities[rule.id] === "off") return;
+    if (options2.severities[rule.id] === "off") return;
     stats.rules[rule.id] = { what: rule.examines ?? "items", count: 0 };
     try {
       for (const f of rule.check(ctx)) emit(rule, f);
@@ -57571,7 +60809,7 @@ function* lintSteps(input, options, onRuleError) {
   const base = {
     file: input.file,
     text: text2,
-    options,
+    options: options2,
     repo,
     ops: stats
   };
@@ -57638,8 +60876,22 @@ function lintOptions(config, extra = {}) {
     requiredPlatforms: [...config.requiredPlatforms],
     requiredPlatformsBasis: extra.requiredPlatformsBasis,
     severities: { ...config.lint.rules },
-    repository: extra.repository
+    repository: extra.repository,
+    releaseGlibc: config.glibc ? lowestPolicy(config.glibc) : void 0
   };
+}
+function lowestPolicy(g) {
+  const named = [];
+  if (g.maxGlibc) named.push([g.maxGlibc, `glibc.maxGlibc ${g.maxGlibc}`]);
+  if (g.policy) named.push([g.policy, `glibc.policy ${g.policy}`]);
+  for (const [glob2, v] of Object.entries(g.assets)) named.push([v, `glibc.assets "${glob2}": ${v}`]);
+  let best;
+  for (const [value, source] of named) {
+    const glibc = /^\d+\.\d+(\.\d+)?$/.test(value.trim()) ? value.trim() : policyGlibc(value);
+    if (glibc && (!best || compareVersions(glibc, best.glibc) < 0))
+      best = { glibc, source: `${source} (glibc ${glibc})` };
+  }
+  return best;
 }
 
 // src/core/lint/check-result.ts
@@ -57716,8 +60968,8 @@ function lintCheckResult(run2, durationMs) {
 }
 
 // src/core/lint/project.ts
-var import_node_path19 = __toESM(require("node:path"));
-var import_promises22 = require("node:timers/promises");
+var import_node_path23 = __toESM(require("node:path"));
+var import_promises24 = require("node:timers/promises");
 
 // src/core/lint/kind.ts
 function isDockerfilePath(file) {
@@ -57735,28 +60987,28 @@ function fileKind2(file, explicit = false) {
 }
 
 // src/core/lint/safe-read.ts
-var import_promises21 = require("node:fs/promises");
-var import_node_path18 = __toESM(require("node:path"));
+var import_promises23 = require("node:fs/promises");
+var import_node_path22 = __toESM(require("node:path"));
 var MAX_FILE_BYTES = 8 * 1024 * 1024;
 async function readRegularFile2(root, rel) {
-  const realRoot = await (0, import_promises21.realpath)(root).catch(() => import_node_path18.default.resolve(root));
-  const abs = import_node_path18.default.resolve(root, rel);
-  if (!isInside(import_node_path18.default.resolve(root), abs)) return { skipped: "it is outside the repository" };
+  const realRoot = await (0, import_promises23.realpath)(root).catch(() => import_node_path22.default.resolve(root));
+  const abs = import_node_path22.default.resolve(root, rel);
+  if (!isInside(import_node_path22.default.resolve(root), abs)) return { skipped: "it is outside the repository" };
   let target = abs;
-  const st = await (0, import_promises21.lstat)(abs).catch((e) => e);
+  const st = await (0, import_promises23.lstat)(abs).catch((e) => e);
   if (st instanceof Error) {
     if (st.code === "ENOENT" || st.code === "ENOTDIR") return { skipped: "no such file" };
     return { skipped: st.message, fault: true };
   }
   if (st.isSymbolicLink()) {
-    const link = await (0, import_promises21.readlink)(abs).catch(() => void 0);
+    const link = await (0, import_promises23.readlink)(abs).catch(() => void 0);
     if (link === void 0) return { skipped: "its link cannot be read", fault: true };
-    target = import_node_path18.default.resolve(import_node_path18.default.dirname(abs), link);
-    const second = await (0, import_promises21.lstat)(target).catch(() => void 0);
+    target = import_node_path22.default.resolve(import_node_path22.default.dirname(abs), link);
+    const second = await (0, import_promises23.lstat)(target).catch(() => void 0);
     if (!second) return { skipped: `it links to ${link}, which does not exist` };
     if (second.isSymbolicLink()) return { skipped: `it links to another link (${link}); links are followed once` };
   }
-  const real = await (0, import_promises21.realpath)(target).catch(() => void 0);
+  const real = await (0, import_promises23.realpath)(target).catch(() => void 0);
   if (!real || !isInside(realRoot, real)) return { skipped: "it links outside the repository" };
   try {
     const bytes = await readRegularFile(realRoot, real, { maxBytes: MAX_FILE_BYTES });
@@ -57768,19 +61020,19 @@ async function readRegularFile2(root, rel) {
   }
 }
 async function listFolder(root, rel) {
-  const abs = import_node_path18.default.resolve(root, rel);
-  const realRoot = await (0, import_promises21.realpath)(root).catch(() => import_node_path18.default.resolve(root));
-  const real = await (0, import_promises21.realpath)(abs).catch(() => void 0);
+  const abs = import_node_path22.default.resolve(root, rel);
+  const realRoot = await (0, import_promises23.realpath)(root).catch(() => import_node_path22.default.resolve(root));
+  const real = await (0, import_promises23.realpath)(abs).catch(() => void 0);
   if (!real || !isInside(realRoot, real)) return [];
-  return (0, import_promises21.readdir)(real).catch(() => []);
+  return (0, import_promises23.readdir)(real).catch(() => []);
 }
 
 // src/core/lint/project.ts
 var WORKFLOWS = ".github/workflows";
 var LOOKED_FOR = "Dockerfile*, Containerfile* and *.dockerfile at the repository root, Dockerfiles that workflows build, and .github/workflows/*.yml or *.yaml";
-var toPosix = (p) => p.split(import_node_path19.default.sep).join("/");
-async function lintRepository(root, targets, options, hooks = {}) {
-  const repo = new RepoView([], options.repository);
+var toPosix = (p) => p.split(import_node_path23.default.sep).join("/");
+async function lintRepository(root, targets, options2, hooks = {}) {
+  const repo = new RepoView([], options2.repository);
   const skipped = [];
   const explicit = targets !== void 0;
   const read = async (given, required) => {
@@ -57806,7 +61058,7 @@ async function lintRepository(root, targets, options, hooks = {}) {
   let lintList = [];
   if (explicit) {
     for (const t of targets) {
-      const rel = normalizeRepoPath(toPosix(import_node_path19.default.relative(root, import_node_path19.default.resolve(root, t))));
+      const rel = normalizeRepoPath(toPosix(import_node_path23.default.relative(root, import_node_path23.default.resolve(root, t))));
       if (rel === void 0 || rel === "")
         throw usageError(
           `Cannot lint ${t}: it is outside the repository at ${root}.`,
@@ -57833,7 +61085,7 @@ async function lintRepository(root, targets, options, hooks = {}) {
   const workflows = [.../* @__PURE__ */ new Set([...workflowNames, ...lintList.filter((t) => fileKind2(t, true) === "workflow")])];
   const built = /* @__PURE__ */ new Set();
   for (const w of workflows) {
-    await (0, import_promises22.setImmediate)();
+    await (0, import_promises24.setImmediate)();
     throwIfAborted(hooks.signal);
     const model = repo.workflow(w);
     if (!model || model.syntaxError) continue;
@@ -57865,9 +61117,9 @@ async function lintRepository(root, targets, options, hooks = {}) {
   for (const file of lintList) {
     const text2 = repo.read(file);
     if (text2 === void 0) continue;
-    await (0, import_promises22.setImmediate)();
+    await (0, import_promises24.setImmediate)();
     throwIfAborted(hooks.signal);
-    const result = await lintDocumentAsync({ file, text: text2, kind: fileKind2(file, true), repo }, options, hooks);
+    const result = await lintDocumentAsync({ file, text: text2, kind: fileKind2(file, true), repo }, options2, hooks);
     run2.files.push(file);
     run2.findings.push(...result.findings);
     run2.suppressed.push(...result.suppressed);
@@ -57892,9 +61144,6 @@ function scriptsOf(dockerfile, text2) {
 
 // src/core/config/schema.ts
 var PLATFORM = /^[a-z0-9]+\/[a-z0-9_]+(\/[a-z0-9]+)?$/;
-var RETENTION_RULE = /^\s*(?:\d+(?:\s*,?\s*\d+[dh])?|\d+[dh])\s*$/;
-var SIZE = /^\s*\d+(?:\.\d+)?\s*(?:B|[kK]B|KiB|MB|MiB|GB|GiB)?\s*$/;
-var SIZE_OR_PERCENT = /^\s*(?:\d+(?:\.\d+)?\s*(?:B|[kK]B|KiB|MB|MiB|GB|GiB)?|\d+(?:\.\d+)?\s*%)\s*$/;
 var RESTRICTED_KEYS = [
   "dockerPath",
   "smoke.buildArgs",
@@ -58017,7 +61266,11 @@ var SCHEMA = {
         retryWaitSeconds: limitField("retryWaitSeconds", "Retry wait", 0, 86400),
         documentMegabytes: limitField("documentMegabytes", "Document size", 1, 4096),
         logMegabytes: limitField("logMegabytes", "Log size", 1, 4096),
-        files: limitField("files", "Files per checked tree", 1, 1e8)
+        files: limitField("files", "Files per checked tree", 1, 1e8),
+        archiveEntries: limitField("archiveEntries", "Archive entries", 1, 1e8),
+        archiveMegabytes: limitField("archiveMegabytes", "Archive size, expanded", 1, 1048576),
+        archiveRatio: limitField("archiveRatio", "Archive expansion", 2, 1e6),
+        assetMegabytes: limitField("assetMegabytes", "Release asset size", 1, 65536)
       }
     },
     smoke: {
@@ -58175,8 +61428,14 @@ var SCHEMA = {
         policy: {
           type: "string",
           title: "Policy",
-          description: "A policy name (bookworm, manylinux_2_28, ...) instead of a maximum glibc.",
+          description: "A policy name (bookworm, el8, manylinux_2_28, ...) instead of a maximum glibc. Also the policy of Release assets that glibc.assets does not name.",
           default: ""
+        },
+        assets: {
+          type: "map",
+          title: "Release asset policies",
+          description: "Per Release asset name pattern (* and ?), the glibc policy its Linux binaries must meet: a policy name (el8, bookworm, manylinux_2_28) or a version (2.28); the first pattern that matches wins. Set: the pre-release gate checks the Release's assets (glibc --release TAG does at any time).",
+          default: {}
         }
       }
     },
@@ -58266,60 +61525,6 @@ var SCHEMA = {
           title: "GitHub attestations",
           description: "Read GitHub's artifact attestations API as well (needs a GitHub token).",
           default: true
-        }
-      }
-    },
-    retention: {
-      type: "section",
-      description: "What prune keeps and deletes.",
-      fields: {
-        rules: {
-          type: "map",
-          title: "Retention rules",
-          description: 'Per tag pattern (* matches any text): what prune keeps of the tags it matches, as "N" (the newest N), "14d" (younger than 14 days; also "36h") or both ("10 14d": the newest 10 and anything younger than 14 days). Tags that match no pattern, version tags, moving tags (latest, X.Y, X) and protected tags are never pruned.',
-          default: { "candidate-*": "10 14d", "ci-*": "10 14d", "sha-*": "10 14d", "pr-*": "10 14d" },
-          keyPattern: /^[A-Za-z0-9_.*?-]{1,128}$/,
-          keyHint: "a tag pattern such as candidate-*",
-          valuePattern: RETENTION_RULE,
-          valueHint: 'a rule like "10", "14d" or "10 14d"'
-        },
-        protect: {
-          type: "string[]",
-          title: "Protected tags",
-          description: "Tag patterns (* matches any text) prune never deletes, whatever the rules say.",
-          default: []
-        }
-      }
-    },
-    size: {
-      type: "section",
-      description: "Image size budgets (compressed, as pulled).",
-      fields: {
-        budget: {
-          type: "string",
-          title: "Size budget",
-          description: "Largest compressed size each platform of an image may have, e.g. 150MB (10^6 bytes) or 150MiB (2^20). Empty: none.",
-          default: "",
-          pattern: new RegExp(`^(${SIZE.source.slice(1, -1)})?$`),
-          patternHint: "a size like 150MB or 150MiB"
-        },
-        platformBudgets: {
-          type: "map",
-          title: "Size budget per platform",
-          description: "Per platform (os/architecture[/variant]): its own largest compressed size, instead of the size budget.",
-          default: {},
-          keyPattern: PLATFORM,
-          keyHint: "a platform like linux/arm64",
-          valuePattern: SIZE,
-          valueHint: "a size like 150MB"
-        },
-        maxGrowth: {
-          type: "string",
-          title: "Growth budget",
-          description: "Largest growth per platform since the previous release, as a size (10MB) or a share of the previous size (5%). Empty: none.",
-          default: "",
-          pattern: new RegExp(`^(${SIZE_OR_PERCENT.source.slice(1, -1)})?$`),
-          patternHint: "a size like 10MB or a share like 5%"
         }
       }
     },
@@ -58433,9 +61638,9 @@ function snippet(body) {
   return one.length > 80 ? `${one.slice(0, 80)}...` : one || "(empty body)";
 }
 function describeFetchError(e) {
-  const err = e;
-  if (err?.code === "ETIMEDOUT") return "timed out";
-  return err?.code ?? err?.message ?? String(e);
+  const err2 = e;
+  if (err2?.code === "ETIMEDOUT") return "timed out";
+  return err2?.code ?? err2?.message ?? String(e);
 }
 
 // src/core/smoke/step.ts
@@ -58862,46 +62067,46 @@ function memoryBytes(size) {
   const unit = { "": 1, b: 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3 }[m[2].toLowerCase()];
   return Math.floor(Number(m[1]) * unit);
 }
-async function runSmoke(options, deps) {
+async function runSmoke(options2, deps) {
   const started = Date.now();
   const logger = deps.logger ?? nullLogger;
   const emit = (e) => {
     try {
       deps.onEvent?.(e);
-    } catch (err) {
-      logger.warn(`a smoke event listener failed: ${err instanceof Error ? err.message : String(err)}`);
+    } catch (err2) {
+      logger.warn(`a smoke event listener failed: ${err2 instanceof Error ? err2.message : String(err2)}`);
     }
   };
-  if (!options.platforms.length)
+  if (!options2.platforms.length)
     throw usageError(
       "No platform to smoke test.",
       "Pass --platform (e.g. linux/amd64) or set smoke.platforms / requiredPlatforms."
     );
-  const own = (p) => Boolean(options.platformImages?.[p]);
-  if (!options.build && !options.image && !options.platforms.every(own))
+  const own = (p) => Boolean(options2.platformImages?.[p]);
+  if (!options2.build && !options2.image && !options2.platforms.every(own))
     throw usageError(
       "No image to smoke test.",
       "Pass an image reference, or --build to build the repository's Dockerfile."
     );
-  options.platforms.forEach(parsePlatform);
-  if (options.versionPattern) {
+  options2.platforms.forEach(parsePlatform);
+  if (options2.versionPattern) {
     try {
-      new RegExp(options.versionPattern);
+      new RegExp(options2.versionPattern);
     } catch (e) {
       throw usageError(
-        `The version pattern /${options.versionPattern}/ is not a regular expression: ${e.message}`
+        `The version pattern /${options2.versionPattern}/ is not a regular expression: ${e.message}`
       );
     }
   }
-  if (options.memory !== void 0) options = { ...options, memory: options.memory.trim() };
-  if (options.memory && !(memoryBytes(options.memory) >= MIN_MEMORY)) {
+  if (options2.memory !== void 0) options2 = { ...options2, memory: options2.memory.trim() };
+  if (options2.memory && !(memoryBytes(options2.memory) >= MIN_MEMORY)) {
     throw usageError(
-      `The memory limit '${options.memory}' is not a size Docker accepts (at least 6 MiB, written like 256m or 1g).`,
+      `The memory limit '${options2.memory}' is not a size Docker accepts (at least 6 MiB, written like 256m or 1g).`,
       "Set smoke.memory (or --memory) to a size like 256m, or leave it empty for no limit."
     );
   }
-  const platforms = [...new Set(options.platforms)];
-  const runId = options.runId ?? newRunId();
+  const platforms = [...new Set(options2.platforms)];
+  const runId = options2.runId ?? newRunId();
   let creating = 0;
   let raced = false;
   const runner = async (command, args, o2) => {
@@ -58916,23 +62121,23 @@ async function runSmoke(options, deps) {
       deps.signal?.removeEventListener("abort", onAbort);
     }
   };
-  const docker = new DockerClient({ runner, dockerPath: options.dockerPath, logger });
-  const shared2 = !options.build && options.image && !options.platforms.every(own);
-  const localTag = shared2 ? docker.exec(imageInspect(options.image), { signal: deps.signal }) : void 0;
+  const docker = new DockerClient({ runner, dockerPath: options2.dockerPath, logger });
+  const shared2 = !options2.build && options2.image && !options2.platforms.every(own);
+  const localTag = shared2 ? docker.exec(imageInspect(options2.image), { signal: deps.signal }) : void 0;
   localTag?.catch(() => void 0);
-  const platformReference = deps.registry && shared2 ? platformReferences(deps.registry, options.image, logger, deps.signal) : void 0;
-  if (platformReference && namesRegistry(options.image)) platformReference().catch(() => void 0);
+  const platformReference = deps.registry && shared2 ? platformReferences(deps.registry, options2.image, logger, deps.signal) : void 0;
+  if (platformReference && namesRegistry(options2.image)) platformReference().catch(() => void 0);
   const server = await docker.exec(serverVersion(), { signal: deps.signal });
   const notes = [];
-  const builder = options.build ? await detectBuilder(docker, deps.signal) : void 0;
+  const builder = options2.build ? await detectBuilder(docker, deps.signal) : void 0;
   if (builder?.kind === "buildkit") notes.push(builder.description);
-  const image = options.build ? `(built from ${options.build.dockerfile})` : options.image ?? platforms.map((p) => options.platformImages[p]).join(", ");
+  const image = options2.build ? `(built from ${options2.build.dockerfile})` : options2.image ?? platforms.map((p) => options2.platformImages[p]).join(", ");
   emit({ type: "run-started", runId, platforms, image });
   for (const message of notes) emit({ type: "note", message });
   const lock = pLimit(1);
   const ctx = {
     docker,
-    options,
+    options: options2,
     runId,
     signal: deps.signal,
     emit,
@@ -58944,7 +62149,7 @@ async function runSmoke(options, deps) {
     freePort: deps.freePort ?? freeLoopbackPort,
     platformReference
   };
-  const width = options.parallel === true ? platforms.length : options.parallel === false ? 1 : Math.max(1, options.parallel);
+  const width = options2.parallel === true ? platforms.length : options2.parallel === false ? 1 : Math.max(1, options2.parallel);
   const limit = pLimit(width);
   let results = [];
   let cleanup;
@@ -58953,7 +62158,7 @@ async function runSmoke(options, deps) {
     results = await Promise.all(platforms.map((p) => limit(() => smokePlatform(ctx, p))));
   } finally {
     const clean2 = !deps.signal?.aborted && !ctx.cleanupFailed && results.length === platforms.length && results.every((r) => r.passed);
-    cleanup = clean2 ? { leftoverContainers: 0, leftoverImages: 0, errors: [] } : await sweep(docker, runId, logger, Boolean(deps.signal?.aborted) && raced, Boolean(options.build));
+    cleanup = clean2 ? { leftoverContainers: 0, leftoverImages: 0, errors: [] } : await sweep(docker, runId, logger, Boolean(deps.signal?.aborted) && raced, Boolean(options2.build));
     await endRun();
   }
   if (!deps.signal?.aborted && results.some((r) => r.outcome === "failed") && !await daemonAnswers(docker, cleanup)) {
@@ -59038,7 +62243,7 @@ async function sweep(docker, runId, logger, raced, built) {
 }
 
 // src/core/smoke/options.ts
-var import_node_path20 = __toESM(require("node:path"));
+var import_node_path24 = __toESM(require("node:path"));
 function smokeOptionsFromConfig(config, root, o2 = {}) {
   const s = config.smoke;
   const platforms = o2.platforms?.length ? o2.platforms : s.platforms.length ? s.platforms : config.requiredPlatforms;
@@ -59046,8 +62251,8 @@ function smokeOptionsFromConfig(config, root, o2 = {}) {
     dockerPath: config.dockerPath,
     image: o2.image,
     build: o2.build ? {
-      dockerfile: import_node_path20.default.resolve(root, s.dockerfile),
-      context: import_node_path20.default.resolve(root, s.context),
+      dockerfile: import_node_path24.default.resolve(root, s.dockerfile),
+      context: import_node_path24.default.resolve(root, s.context),
       buildArgs: { ...s.buildArgs }
     } : void 0,
     platforms: [...platforms],
@@ -59071,16 +62276,16 @@ function smokeOptionsFromConfig(config, root, o2 = {}) {
 }
 
 // src/core/gate/checks/anchors.ts
-var import_promises23 = require("node:fs/promises");
-var import_node_path21 = __toESM(require("node:path"));
+var import_promises25 = require("node:fs/promises");
+var import_node_path25 = __toESM(require("node:path"));
 async function dockerfileAnchors(root, dockerfile) {
   if (!root) return {};
-  const text2 = await (0, import_promises23.readFile)(import_node_path21.default.resolve(root, dockerfile), "utf8").catch(() => void 0);
+  const text2 = await (0, import_promises25.readFile)(import_node_path25.default.resolve(root, dockerfile), "utf8").catch(() => void 0);
   if (text2 === void 0) return {};
   try {
     const stage = finalStage(parseDockerfile(text2));
     if (!stage) return {};
-    const file = import_node_path21.default.relative(root, import_node_path21.default.resolve(root, dockerfile)).split(import_node_path21.default.sep).join("/");
+    const file = import_node_path25.default.relative(root, import_node_path25.default.resolve(root, dockerfile)).split(import_node_path25.default.sep).join("/");
     const start = [...stage.instructions].reverse().find((i2) => i2.keyword === "ENTRYPOINT" || i2.keyword === "CMD");
     const at = (r) => ({
       file,
@@ -59191,36 +62396,36 @@ function smokeCheck(p, reference, anchors) {
 
 // src/core/gate/record.ts
 var import_node_crypto4 = require("node:crypto");
-var import_promises24 = require("node:fs/promises");
-var import_node_path22 = __toESM(require("node:path"));
+var import_promises26 = require("node:fs/promises");
+var import_node_path26 = __toESM(require("node:path"));
 var MAX_RECORD_BYTES = 1024 * 1024;
-function defaultRecordPath(env, tmpdir) {
-  return import_node_path22.default.join(env.RUNNER_TEMP || tmpdir, "release-operator", "gate-records");
+function defaultRecordPath(env, tmpdir2) {
+  return import_node_path26.default.join(env.RUNNER_TEMP || tmpdir2, "release-operator", "gate-records");
 }
 async function writeRecord(target, record) {
-  const isFile = import_node_path22.default.extname(target) === ".json" && !(await (0, import_promises24.stat)(target).catch(() => void 0))?.isDirectory();
+  const isFile = import_node_path26.default.extname(target) === ".json" && !(await (0, import_promises26.stat)(target).catch(() => void 0))?.isDirectory();
   const slug = record.platforms.map((p) => p.platform.replace(/\//g, "-")).join("+") || "none";
-  const file = isFile ? target : import_node_path22.default.join(target, `pre-push-${slug}.json`);
-  await (0, import_promises24.mkdir)(import_node_path22.default.dirname(file), { recursive: true });
+  const file = isFile ? target : import_node_path26.default.join(target, `pre-push-${slug}.json`);
+  await (0, import_promises26.mkdir)(import_node_path26.default.dirname(file), { recursive: true });
   const tmp = `${file}.${(0, import_node_crypto4.randomUUID)()}.tmp`;
-  await (0, import_promises24.writeFile)(tmp, JSON.stringify(record, null, 2) + "\n", { mode: 420 });
-  await (0, import_promises24.rename)(tmp, file);
+  await (0, import_promises26.writeFile)(tmp, JSON.stringify(record, null, 2) + "\n", { mode: 420 });
+  await (0, import_promises26.rename)(tmp, file);
   return file;
 }
 async function readRecords(target, want) {
   const lookup = { tested: /* @__PURE__ */ new Map(), files: [], skipped: [] };
-  const st = await (0, import_promises24.stat)(target).catch(() => void 0);
+  const st = await (0, import_promises26.stat)(target).catch(() => void 0);
   if (!st) return lookup;
-  const files = st.isDirectory() ? (await (0, import_promises24.readdir)(target)).filter((f) => f.endsWith(".json")).sort().map((f) => import_node_path22.default.join(target, f)) : [target];
+  const files = st.isDirectory() ? (await (0, import_promises26.readdir)(target)).filter((f) => f.endsWith(".json")).sort().map((f) => import_node_path26.default.join(target, f)) : [target];
   for (const file of files) {
     let record;
     try {
-      const fst = await (0, import_promises24.stat)(file);
+      const fst = await (0, import_promises26.stat)(file);
       if (!fst.isFile() || fst.size > MAX_RECORD_BYTES) {
         lookup.skipped.push(`${file}: not a regular file of at most 1 MiB`);
         continue;
       }
-      record = parseRecord(await (0, import_promises24.readFile)(file, "utf8"), file);
+      record = parseRecord(await (0, import_promises26.readFile)(file, "utf8"), file);
     } catch (e) {
       lookup.skipped.push(`${file}: ${e instanceof Error ? e.message : String(e)}`);
       continue;
@@ -59348,11 +62553,11 @@ async function prePush(req, ctx) {
   const lint = skip.has("lint") ? Promise.resolve([]) : guarded(ctx, { id: "lint", title: "Pipeline lint", what: "Dockerfiles and workflows" }, async () => {
     const started = Date.now();
     const byDefault = JSON.stringify(config.requiredPlatforms) === JSON.stringify(SCHEMA.fields.requiredPlatforms.default);
-    const options = lintOptions(config, {
+    const options2 = lintOptions(config, {
       repository: req.repository,
       requiredPlatformsBasis: byDefault ? "default" : "configured"
     });
-    const run2 = await lintRepository(req.root ?? process.cwd(), void 0, options, {
+    const run2 = await lintRepository(req.root ?? process.cwd(), void 0, options2, {
       extraDockerfile: config.smoke.dockerfile,
       signal: ctx.signal,
       onRuleError: (id, e) => ctx.logger.warn(`lint rule ${id} failed and was skipped: ${String(e)}`)
@@ -59428,9 +62633,9 @@ async function smokeAll(req, ctx, targets) {
     { id: "smoke", title: "Smoke", what: "steps" },
     async () => {
       const anchors = await dockerfileAnchors(req.root, config.smoke.dockerfile);
-      const options = smokeOptionsFromConfig(config, req.root ?? process.cwd(), { platforms, version: req.version });
+      const options2 = smokeOptionsFromConfig(config, req.root ?? process.cwd(), { platforms, version: req.version });
       const report = await runSmoke(
-        { ...options, image: req.image, platformImages: references },
+        { ...options2, image: req.image, platformImages: references },
         {
           runner,
           registry,
@@ -59501,24 +62706,24 @@ function getUserAgent() {
 }
 
 // node_modules/before-after-hook/lib/register.js
-function register(state, name, method, options) {
+function register(state, name, method, options2) {
   if (typeof method !== "function") {
     throw new Error("method for before hook must be a function");
   }
-  if (!options) {
-    options = {};
+  if (!options2) {
+    options2 = {};
   }
   if (Array.isArray(name)) {
     return name.reverse().reduce((callback, name2) => {
-      return register.bind(null, state, name2, callback, options);
+      return register.bind(null, state, name2, callback, options2);
     }, method)();
   }
   return Promise.resolve().then(() => {
     if (!state.registry[name]) {
-      return method(options);
+      return method(options2);
     }
     return state.registry[name].reduce((method2, registered) => {
-      return registered.hook.bind(null, method2, options);
+      return registered.hook.bind(null, method2, options2);
     }, method)();
   });
 }
@@ -59530,25 +62735,25 @@ function addHook(state, kind, name, hook2) {
     state.registry[name] = [];
   }
   if (kind === "before") {
-    hook2 = (method, options) => {
-      return Promise.resolve().then(orig.bind(null, options)).then(method.bind(null, options));
+    hook2 = (method, options2) => {
+      return Promise.resolve().then(orig.bind(null, options2)).then(method.bind(null, options2));
     };
   }
   if (kind === "after") {
-    hook2 = (method, options) => {
+    hook2 = (method, options2) => {
       let result;
-      return Promise.resolve().then(method.bind(null, options)).then((result_) => {
+      return Promise.resolve().then(method.bind(null, options2)).then((result_) => {
         result = result_;
-        return orig(result, options);
+        return orig(result, options2);
       }).then(() => {
         return result;
       });
     };
   }
   if (kind === "error") {
-    hook2 = (method, options) => {
-      return Promise.resolve().then(method.bind(null, options)).catch((error2) => {
-        return orig(error2, options);
+    hook2 = (method, options2) => {
+      return Promise.resolve().then(method.bind(null, options2)).catch((error2) => {
+        return orig(error2, options2);
       });
     };
   }
@@ -59637,14 +62842,14 @@ function isPlainObject2(value) {
   const Ctor = Object.prototype.hasOwnProperty.call(proto, "constructor") && proto.constructor;
   return typeof Ctor === "function" && Ctor instanceof Ctor && Function.prototype.call(Ctor) === Function.prototype.call(value);
 }
-function mergeDeep(defaults, options) {
+function mergeDeep(defaults, options2) {
   const result = Object.assign({}, defaults);
-  Object.keys(options).forEach((key) => {
-    if (isPlainObject2(options[key])) {
-      if (!(key in defaults)) Object.assign(result, { [key]: options[key] });
-      else result[key] = mergeDeep(defaults[key], options[key]);
+  Object.keys(options2).forEach((key) => {
+    if (isPlainObject2(options2[key])) {
+      if (!(key in defaults)) Object.assign(result, { [key]: options2[key] });
+      else result[key] = mergeDeep(defaults[key], options2[key]);
     } else {
-      Object.assign(result, { [key]: options[key] });
+      Object.assign(result, { [key]: options2[key] });
     }
   });
   return result;
@@ -59657,18 +62862,18 @@ function removeUndefinedProperties(obj3) {
   }
   return obj3;
 }
-function merge(defaults, route, options) {
+function merge(defaults, route, options2) {
   if (typeof route === "string") {
     let [method, url] = route.split(" ");
-    options = Object.assign(url ? { method, url } : { url: method }, options);
+    options2 = Object.assign(url ? { method, url } : { url: method }, options2);
   } else {
-    options = Object.assign({}, route);
+    options2 = Object.assign({}, route);
   }
-  options.headers = lowercaseKeys(options.headers);
-  removeUndefinedProperties(options);
-  removeUndefinedProperties(options.headers);
-  const mergedOptions = mergeDeep(defaults || {}, options);
-  if (options.url === "/graphql") {
+  options2.headers = lowercaseKeys(options2.headers);
+  removeUndefinedProperties(options2);
+  removeUndefinedProperties(options2.headers);
+  const mergedOptions = mergeDeep(defaults || {}, options2);
+  if (options2.url === "/graphql") {
     if (defaults && defaults.mediaType.previews?.length) {
       mergedOptions.mediaType.previews = defaults.mediaType.previews.filter(
         (preview) => !mergedOptions.mediaType.previews.includes(preview)
@@ -59841,12 +63046,12 @@ function expand2(template, context) {
     return template.replace(/\/$/, "");
   }
 }
-function parse3(options) {
-  let method = options.method.toUpperCase();
-  let url = (options.url || "/").replace(/:([a-z]\w+)/g, "{$1}");
-  let headers = Object.assign({}, options.headers);
+function parse3(options2) {
+  let method = options2.method.toUpperCase();
+  let url = (options2.url || "/").replace(/:([a-z]\w+)/g, "{$1}");
+  let headers = Object.assign({}, options2.headers);
   let body;
-  let parameters = omit(options, [
+  let parameters = omit(options2, [
     "method",
     "baseUrl",
     "url",
@@ -59857,25 +63062,25 @@ function parse3(options) {
   const urlVariableNames = extractUrlVariableNames(url);
   url = parseUrl(url).expand(parameters);
   if (!/^http/.test(url)) {
-    url = options.baseUrl + url;
+    url = options2.baseUrl + url;
   }
-  const omittedParameters = Object.keys(options).filter((option) => urlVariableNames.includes(option)).concat("baseUrl");
+  const omittedParameters = Object.keys(options2).filter((option) => urlVariableNames.includes(option)).concat("baseUrl");
   const remainingParameters = omit(parameters, omittedParameters);
   const isBinaryRequest = /application\/octet-stream/i.test(headers.accept);
   if (!isBinaryRequest) {
-    if (options.mediaType.format) {
+    if (options2.mediaType.format) {
       headers.accept = headers.accept.split(/,/).map(
         (format2) => format2.replace(
           /application\/vnd(\.\w+)(\.v3)?(\.\w+)?(\+json)?$/,
-          `application/vnd$1$2.${options.mediaType.format}`
+          `application/vnd$1$2.${options2.mediaType.format}`
         )
       ).join(",");
     }
     if (url.endsWith("/graphql")) {
-      if (options.mediaType.previews?.length) {
+      if (options2.mediaType.previews?.length) {
         const previewsFromAcceptHeader = headers.accept.match(/(?<![\w-])[\w-]+(?=-preview)/g) || [];
-        headers.accept = previewsFromAcceptHeader.concat(options.mediaType.previews).map((preview) => {
-          const format2 = options.mediaType.format ? `.${options.mediaType.format}` : "+json";
+        headers.accept = previewsFromAcceptHeader.concat(options2.mediaType.previews).map((preview) => {
+          const format2 = options2.mediaType.format ? `.${options2.mediaType.format}` : "+json";
           return `application/vnd.github.${preview}-preview${format2}`;
         }).join(",");
       }
@@ -59901,11 +63106,11 @@ function parse3(options) {
   return Object.assign(
     { method, url, headers },
     typeof body !== "undefined" ? { body } : null,
-    options.request ? { request: options.request } : null
+    options2.request ? { request: options2.request } : null
   );
 }
-function endpointWithDefaults(defaults, route, options) {
-  return parse3(merge(defaults, route, options));
+function endpointWithDefaults(defaults, route, options2) {
+  return parse3(merge(defaults, route, options2));
 }
 function withDefaults(oldDefaults, newDefaults) {
   const DEFAULTS2 = merge(oldDefaults, newDefaults);
@@ -59960,17 +63165,17 @@ var NullObject = /* @__PURE__ */ (() => {
   C.prototype = /* @__PURE__ */ Object.create(null);
   return C;
 })();
-function parse4(header2, options) {
-  const stopFlags = SEMI_FLAG | (options?.comma === true ? COMMA_FLAG : 0);
+function parse4(header2, options2) {
+  const stopFlags = SEMI_FLAG | (options2?.comma === true ? COMMA_FLAG : 0);
   const len = header2.length;
-  let valueStart = options?.start ?? 0;
+  let valueStart = options2?.start ?? 0;
   while ((CHAR_MAP[header2.charCodeAt(valueStart)] & OWS) !== 0) {
     valueStart++;
   }
   let index = valueStart;
   let typeFlags = 0;
   let whitespace = -1;
-  let stop = options?.parameters === false ? COMMA_FLAG : 0;
+  let stop = options2?.parameters === false ? COMMA_FLAG : 0;
   while (index < len) {
     const code2 = header2.charCodeAt(index);
     const flags = CHAR_MAP[code2];
@@ -60453,20 +63658,20 @@ var RequestError = class extends Error {
    * Response object if a response was received
    */
   response;
-  constructor(message, statusCode, options) {
-    super(message, { cause: options.cause });
+  constructor(message, statusCode, options2) {
+    super(message, { cause: options2.cause });
     this.name = "HttpError";
     this.status = Number.parseInt(statusCode);
     if (Number.isNaN(this.status)) {
       this.status = 0;
     }
-    if ("response" in options) {
-      this.response = options.response;
+    if ("response" in options2) {
+      this.response = options2.response;
     }
-    const requestCopy = Object.assign({}, options.request);
-    if (options.request.headers.authorization) {
-      requestCopy.headers = Object.assign({}, options.request.headers, {
-        authorization: options.request.headers.authorization.replace(
+    const requestCopy = Object.assign({}, options2.request);
+    if (options2.request.headers.authorization) {
+      requestCopy.headers = Object.assign({}, options2.request.headers, {
+        authorization: options2.request.headers.authorization.replace(
           /(?<! ) .*$/,
           " [REDACTED]"
         )
@@ -60602,7 +63807,7 @@ async function getResponseData(response) {
     try {
       text2 = await response.text();
       return JSONParse(text2);
-    } catch (err) {
+    } catch (err2) {
       return text2;
     }
   } else if (mimetype.type.startsWith("text/") || // `application/octet-stream` is the canonical "arbitrary binary" type
@@ -60696,14 +63901,14 @@ var NON_VARIABLE_OPTIONS = [
 ];
 var FORBIDDEN_VARIABLE_OPTIONS = ["query", "method", "url"];
 var GHES_V3_SUFFIX_REGEX = /\/api\/v3\/?$/;
-function graphql(request2, query, options) {
-  if (options) {
-    if (typeof query === "string" && "query" in options) {
+function graphql(request2, query, options2) {
+  if (options2) {
+    if (typeof query === "string" && "query" in options2) {
       return Promise.reject(
         new Error(`[@octokit/graphql] "query" cannot be used as variable name`)
       );
     }
-    for (const key in options) {
+    for (const key in options2) {
       if (!FORBIDDEN_VARIABLE_OPTIONS.includes(key)) continue;
       return Promise.reject(
         new Error(
@@ -60712,7 +63917,7 @@ function graphql(request2, query, options) {
       );
     }
   }
-  const parsedOptions = typeof query === "string" ? Object.assign({ query }, options) : query;
+  const parsedOptions = typeof query === "string" ? Object.assign({ query }, options2) : query;
   const requestOptions = Object.keys(
     parsedOptions
   ).reduce((result, key) => {
@@ -60747,8 +63952,8 @@ function graphql(request2, query, options) {
 }
 function withDefaults3(request2, newDefaults) {
   const newRequest = request2.defaults(newDefaults);
-  const newApi = (query, options) => {
-    return graphql(newRequest, query, options);
+  const newApi = (query, options2) => {
+    return graphql(newRequest, query, options2);
   };
   return Object.assign(newApi, {
     defaults: withDefaults3.bind(null, newRequest),
@@ -60843,18 +64048,18 @@ var Octokit = class {
   static defaults(defaults) {
     const OctokitWithDefaults = class extends this {
       constructor(...args) {
-        const options = args[0] || {};
+        const options2 = args[0] || {};
         if (typeof defaults === "function") {
-          super(defaults(options));
+          super(defaults(options2));
           return;
         }
         super(
           Object.assign(
             {},
             defaults,
-            options,
-            options.userAgent && defaults.userAgent ? {
-              userAgent: `${options.userAgent} ${defaults.userAgent}`
+            options2,
+            options2.userAgent && defaults.userAgent ? {
+              userAgent: `${options2.userAgent} ${defaults.userAgent}`
             } : null
           )
         );
@@ -60878,12 +64083,12 @@ var Octokit = class {
     };
     return NewOctokit;
   }
-  constructor(options = {}) {
+  constructor(options2 = {}) {
     const hook2 = new before_after_hook_default.Collection();
     const requestDefaults = {
       baseUrl: request.endpoint.DEFAULTS.baseUrl,
       headers: {},
-      request: Object.assign({}, options.request, {
+      request: Object.assign({}, options2.request, {
         // @ts-ignore internal usage only, no need to type
         hook: hook2.bind(null, "request")
       }),
@@ -60892,32 +64097,32 @@ var Octokit = class {
         format: ""
       }
     };
-    requestDefaults.headers["user-agent"] = options.userAgent ? `${options.userAgent} ${userAgentTrail}` : userAgentTrail;
-    if (options.baseUrl) {
-      requestDefaults.baseUrl = options.baseUrl;
+    requestDefaults.headers["user-agent"] = options2.userAgent ? `${options2.userAgent} ${userAgentTrail}` : userAgentTrail;
+    if (options2.baseUrl) {
+      requestDefaults.baseUrl = options2.baseUrl;
     }
-    if (options.previews) {
-      requestDefaults.mediaType.previews = options.previews;
+    if (options2.previews) {
+      requestDefaults.mediaType.previews = options2.previews;
     }
-    if (options.timeZone) {
-      requestDefaults.headers["time-zone"] = options.timeZone;
+    if (options2.timeZone) {
+      requestDefaults.headers["time-zone"] = options2.timeZone;
     }
     this.request = request.defaults(requestDefaults);
     this.graphql = withCustomRequest(this.request).defaults(requestDefaults);
-    this.log = createLogger2(options.log);
+    this.log = createLogger2(options2.log);
     this.hook = hook2;
-    if (!options.authStrategy) {
-      if (!options.auth) {
+    if (!options2.authStrategy) {
+      if (!options2.auth) {
         this.auth = async () => ({
           type: "unauthenticated"
         });
       } else {
-        const auth2 = createTokenAuth(options.auth);
+        const auth2 = createTokenAuth(options2.auth);
         hook2.wrap("request", auth2.hook);
         this.auth = auth2;
       }
     } else {
-      const { authStrategy, ...otherOptions } = options;
+      const { authStrategy, ...otherOptions } = options2;
       const auth2 = authStrategy(
         Object.assign(
           {
@@ -60931,7 +64136,7 @@ var Octokit = class {
             octokit: this,
             octokitOptions: otherOptions
           },
-          options.auth
+          options2.auth
         )
       );
       hook2.wrap("request", auth2.hook);
@@ -60939,7 +64144,7 @@ var Octokit = class {
     }
     const classConstructor = this.constructor;
     for (let i2 = 0; i2 < classConstructor.plugins.length; ++i2) {
-      Object.assign(this, classConstructor.plugins[i2](this, options));
+      Object.assign(this, classConstructor.plugins[i2](this, options2));
     }
   }
   // assigned during constructor
@@ -60956,21 +64161,21 @@ var VERSION5 = "6.0.0";
 
 // node_modules/@octokit/plugin-request-log/dist-src/index.js
 function requestLog(octokit) {
-  octokit.hook.wrap("request", (request2, options) => {
-    octokit.log.debug("request", options);
+  octokit.hook.wrap("request", (request2, options2) => {
+    octokit.log.debug("request", options2);
     const start = Date.now();
-    const requestOptions = octokit.request.endpoint.parse(options);
-    const path29 = requestOptions.url.replace(options.baseUrl, "");
-    return request2(options).then((response) => {
+    const requestOptions = octokit.request.endpoint.parse(options2);
+    const path33 = requestOptions.url.replace(options2.baseUrl, "");
+    return request2(options2).then((response) => {
       const requestId = response.headers["x-github-request-id"];
       octokit.log.info(
-        `${requestOptions.method} ${path29} - ${response.status} with id ${requestId} in ${Date.now() - start}ms`
+        `${requestOptions.method} ${path33} - ${response.status} with id ${requestId} in ${Date.now() - start}ms`
       );
       return response;
     }).catch((error2) => {
       const requestId = error2.response?.headers["x-github-request-id"] || "UNKNOWN";
       octokit.log.error(
-        `${requestOptions.method} ${path29} - ${error2.status} with id ${requestId} in ${Date.now() - start}ms`
+        `${requestOptions.method} ${path33} - ${error2.status} with id ${requestId} in ${Date.now() - start}ms`
       );
       throw error2;
     });
@@ -61011,11 +64216,11 @@ function normalizePaginatedListResponse(response) {
   return response;
 }
 function iterator(octokit, route, parameters) {
-  const options = typeof route === "function" ? route.endpoint(parameters) : octokit.request.endpoint(route, parameters);
+  const options2 = typeof route === "function" ? route.endpoint(parameters) : octokit.request.endpoint(route, parameters);
   const requestMethod = typeof route === "function" ? route : octokit.request;
-  const method = options.method;
-  const headers = options.headers;
-  let url = options.url;
+  const method = options2.method;
+  const headers = options2.headers;
+  let url = options2.url;
   return {
     [Symbol.asyncIterator]: () => ({
       async next() {
@@ -63473,13 +66678,13 @@ function endpointsToMethods(octokit) {
 function decorate(octokit, scope, methodName, defaults, decorations) {
   const requestWithDefaults = octokit.request.defaults(defaults);
   function withDecorations(...args) {
-    let options = requestWithDefaults.endpoint.merge(...args);
+    let options2 = requestWithDefaults.endpoint.merge(...args);
     if (decorations.mapToData) {
-      options = Object.assign({}, options, {
-        data: options[decorations.mapToData],
+      options2 = Object.assign({}, options2, {
+        data: options2[decorations.mapToData],
         [decorations.mapToData]: void 0
       });
-      return requestWithDefaults(options);
+      return requestWithDefaults(options2);
     }
     if (decorations.renamed) {
       const [newScope, newMethodName] = decorations.renamed;
@@ -63491,21 +66696,21 @@ function decorate(octokit, scope, methodName, defaults, decorations) {
       octokit.log.warn(decorations.deprecated);
     }
     if (decorations.renamedParameters) {
-      const options2 = requestWithDefaults.endpoint.merge(...args);
+      const options22 = requestWithDefaults.endpoint.merge(...args);
       for (const [name, alias] of Object.entries(
         decorations.renamedParameters
       )) {
-        if (name in options2) {
+        if (name in options22) {
           octokit.log.warn(
             `"${name}" parameter is deprecated for "octokit.${scope}.${methodName}()". Use "${alias}" instead`
           );
-          if (!(alias in options2)) {
-            options2[alias] = options2[name];
+          if (!(alias in options22)) {
+            options22[alias] = options22[name];
           }
-          delete options2[name];
+          delete options22[name];
         }
       }
-      return requestWithDefaults(options2);
+      return requestWithDefaults(options22);
     }
     return requestWithDefaults(...args);
   }
@@ -63720,19 +66925,19 @@ var GitHubClient = class _GitHubClient {
     this.limits = { ...DEFAULT_LIMITS, ...opts.limits };
     const rlRetries = opts.rateLimitRetries ?? 3;
     const srvRetries = opts.serverRetries ?? 2;
-    octokit.hook.wrap("request", async (request2, options) => {
+    octokit.hook.wrap("request", async (request2, options2) => {
       let rl = 0;
       let srv = 0;
       let waited = 0;
       for (; ; ) {
         try {
-          const res = await request2(options);
+          const res = await request2(options2);
           this.record(res.headers);
           return res;
         } catch (caught) {
           const e = unwrap(caught);
           if (!isHttpError(e)) throw e;
-          const signal = options.request?.signal;
+          const signal = options2.request?.signal;
           if (signal?.aborted) throw new CancelledError();
           if (e.response) this.record(e.response.headers);
           const wait = this.rateLimitWait(e);
@@ -64340,321 +67545,6 @@ function versionTag(version, imagePrefix) {
   return `${imagePrefix}${semver_default.valid(version) ?? version}`;
 }
 
-// src/core/size/units.ts
-var UNITS = {
-  "": 1,
-  b: 1,
-  kb: 1e3,
-  kib: 1024,
-  mb: 1e6,
-  mib: 1024 ** 2,
-  gb: 1e9,
-  gib: 1024 ** 3
-};
-function parseSize(text2, key) {
-  const m = /^\s*(\d+(?:\.\d+)?)\s*([a-zA-Z]*)\s*$/.exec(text2);
-  const unit = m?.[2].toLowerCase();
-  if (!m || unit === void 0 || !(unit in UNITS))
-    throw usageError(
-      `${key}: ${JSON.stringify(text2)} is not a size.`,
-      "Write a size like 150MB (10^6 bytes) or 150MiB (2^20 bytes)."
-    );
-  return Math.round(Number(m[1]) * UNITS[unit]);
-}
-function parseGrowth(text2, key) {
-  const pct = /^\s*(\d+(?:\.\d+)?)\s*%\s*$/.exec(text2);
-  return pct ? { percent: Number(pct[1]) } : { bytes: parseSize(text2, key) };
-}
-function formatSize(bytes) {
-  const abs = Math.abs(bytes);
-  const sign = bytes < 0 ? "-" : "";
-  if (abs < 1e3) return `${sign}${abs} B`;
-  if (abs < 1e6) return `${sign}${(abs / 1e3).toFixed(abs < 1e4 ? 1 : 0)} kB`;
-  if (abs < 1e9) return `${sign}${(abs / 1e6).toFixed(abs < 1e7 ? 2 : 1)} MB`;
-  return `${sign}${(abs / 1e9).toFixed(2)} GB`;
-}
-function formatGrowth(bytes) {
-  return bytes > 0 ? `+${formatSize(bytes)}` : bytes < 0 ? formatSize(bytes) : "\xB10 B";
-}
-
-// src/core/size/checks.ts
-function hasSizeBudget(config) {
-  return Boolean(config.size.budget || config.size.maxGrowth || Object.keys(config.size.platformBudgets).length);
-}
-function budgetsFromConfig(config) {
-  const s = config.size;
-  return {
-    budget: s.budget ? { bytes: parseSize(s.budget, "size.budget"), text: s.budget, key: "size.budget" } : void 0,
-    platforms: Object.fromEntries(
-      Object.entries(s.platformBudgets).map(([p, v]) => [
-        p,
-        { bytes: parseSize(v, `size.platformBudgets.${p}`), text: v, key: `size.platformBudgets.${p}` }
-      ])
-    ),
-    growth: s.maxGrowth ? { growth: parseGrowth(s.maxGrowth, "size.maxGrowth"), text: s.maxGrowth, key: "size.maxGrowth" } : void 0
-  };
-}
-function sizeChecks(report, budgets) {
-  return report.image.platforms.map((p) => {
-    const findings = [];
-    const basis = [];
-    const said = [`${formatSize(p.compressed)} compressed`];
-    let count2 = 0;
-    const absolute = Object.entries(budgets.platforms).find(([want]) => platformMatches(parsePlatform2(p.platform), want))?.[1] ?? budgets.budget;
-    if (absolute) {
-      count2++;
-      basis.push({
-        subject: `size budget ${p.platform}`,
-        value: absolute.text,
-        source: "configured",
-        detail: absolute.key
-      });
-      said[0] += ` (budget ${absolute.text})`;
-      if (p.compressed > absolute.bytes)
-        findings.push({
-          severity: "error",
-          rule: "size-budget",
-          subject: p.platform,
-          message: `${p.platform} is ${formatSize(p.compressed)} compressed, over its budget of ${absolute.text} (${absolute.key}) by ${formatSize(p.compressed - absolute.bytes)}`,
-          evidence: { size: p.compressed, budget: absolute.bytes, budgetText: absolute.text }
-        });
-    }
-    const delta = report.deltas.find((d) => d.platform === p.platform);
-    const prev = report.previous;
-    if (prev && delta?.growth !== void 0 && delta.previous !== void 0) {
-      basis.push({ subject: "previous release", value: prev.tag, source: "inferred", detail: prev.why });
-      if (report.scheme) basis.push(report.scheme);
-      said.push(`${formatGrowth(delta.growth)} since ${prev.tag}`);
-      if (budgets.growth) {
-        count2++;
-        const limit = "bytes" in budgets.growth.growth ? budgets.growth.growth.bytes : Math.floor(delta.previous * budgets.growth.growth.percent / 100);
-        basis.push({
-          subject: "growth budget",
-          value: budgets.growth.text,
-          source: "configured",
-          detail: budgets.growth.key
-        });
-        said[said.length - 1] += ` (growth budget ${budgets.growth.text})`;
-        if (delta.growth > limit)
-          findings.push({
-            severity: "error",
-            rule: "size-growth",
-            subject: p.platform,
-            message: `${p.platform} grew ${formatGrowth(delta.growth)} (${percent(delta.growth, delta.previous)}) since ${prev.tag}, to ${formatSize(delta.current)}: over the growth budget of ${budgets.growth.text} (${budgets.growth.key}${"percent" in budgets.growth.growth ? `: ${formatSize(limit)} of ${formatSize(delta.previous)}` : ""})`,
-            evidence: {
-              growth: delta.growth,
-              limit,
-              previous: delta.previous,
-              size: delta.current,
-              previousTag: prev.tag
-            }
-          });
-      }
-    } else if (delta && prev) said.push(`new since ${prev.tag}`);
-    if (budgets.growth && (!prev || delta?.previous === void 0))
-      findings.push({
-        severity: "info",
-        rule: "size-growth",
-        subject: p.platform,
-        message: `growth budget ${budgets.growth.text} not checked: ${prev ? `${prev.tag} has no ${p.platform}` : report.noPrevious ?? "no previous release"}`
-      });
-    const biggest = [...p.layers].sort((a2, b) => b.size - a2.size)[0];
-    const lookedFor = budgets.growth && !prev ? `a size budget (size.budget, size.platformBudgets); the growth budget needs a previous release (${report.noPrevious ?? "none found"})` : "a size budget (size.budget, size.platformBudgets) or a growth budget (size.maxGrowth)";
-    return checkResult({
-      id: "size-budget",
-      title: "Size",
-      subject: p.platform,
-      examined: { count: count2, what: "size budgets", lookedFor, foundInstead: count2 ? void 0 : said.join("; ") },
-      findings,
-      basis,
-      summary: count2 ? said.join("; ") : void 0,
-      evidence: {
-        reference: report.image.reference,
-        digest: p.digest,
-        compressed: p.compressed,
-        layers: p.layers.length,
-        largestLayer: biggest ? { digest: biggest.digest, size: biggest.size, instruction: biggest.instruction } : void 0,
-        ...delta?.growth !== void 0 ? {
-          previous: prev?.tag,
-          growth: delta.growth,
-          addedLayers: delta.added.length,
-          removedLayers: delta.removed.length
-        } : {}
-      },
-      next: findings.length ? [
-        {
-          text: "See the largest layers and what made them, and what grew since the previous release",
-          command: `release-operator size ${report.image.reference}`
-        }
-      ] : count2 ? void 0 : [{ text: 'Set a budget in release-operator.json, e.g. "size": { "budget": "150MB", "maxGrowth": "10%" }' }]
-    });
-  });
-}
-function parsePlatform2(p) {
-  const [os9, architecture, variant] = p.split("/");
-  return { os: os9, architecture, variant };
-}
-function percent(growth, previous) {
-  if (!previous) return "from nothing";
-  const v = growth / previous * 100;
-  return `${v >= 0 ? "+" : ""}${v.toFixed(1)}%`;
-}
-
-// src/core/size/delta.ts
-function sizeDeltas(current, previous) {
-  return current.platforms.map((p) => {
-    const before = previous?.platforms.find((q) => q.platform === p.platform);
-    if (!before) return { platform: p.platform, current: p.compressed, added: [], removed: [] };
-    const had = new Set(before.layers.map((l) => l.digest));
-    const has = new Set(p.layers.map((l) => l.digest));
-    return {
-      platform: p.platform,
-      previous: before.compressed,
-      current: p.compressed,
-      growth: p.compressed - before.compressed,
-      added: p.layers.filter((l) => !had.has(l.digest)),
-      removed: before.layers.filter((l) => !has.has(l.digest))
-    };
-  });
-}
-
-// src/core/size/history.ts
-function layerInstructions(config, layers) {
-  const history = config.history ?? [];
-  const made = history.filter((h2) => !h2.empty_layer);
-  if (!history.length) return { instructions: layers.map(() => void 0), note: "the image config has no history" };
-  if (made.length !== layers.length)
-    return {
-      instructions: layers.map(() => void 0),
-      note: `the image config's history names ${made.length} layer-making steps for ${layers.length} layers`
-    };
-  return { instructions: made.map((h2) => instructionText(h2.created_by ?? h2.comment)) };
-}
-function instructionText(createdBy) {
-  if (!createdBy) return void 0;
-  let t = createdBy.trim().replace(/\s+# buildkit$/, "");
-  const nop = /^\/bin\/sh -c #\(nop\)\s+(.*)$/s.exec(t);
-  if (nop) t = nop[1];
-  else if (/^\/bin\/sh -c /.test(t)) t = `RUN ${t.slice("/bin/sh -c ".length)}`;
-  return t.replace(/\s+/g, " ").trim() || void 0;
-}
-
-// src/core/size/measure.ts
-async function measureImage(client, ref, options = {}) {
-  const r = typeof ref === "string" ? parseReference(ref) : ref;
-  const top = await client.getManifest(r, options);
-  const entries2 = isIndex(top.json) ? splitIndex(top.json).platforms.map((p) => ({ platform: p.platform, digest: p.digest })) : [{ platform: void 0, digest: top.digest }];
-  const platforms = await Promise.all(
-    entries2.map(async (e) => {
-      const m = e.digest === top.digest ? top : await client.getManifest({ ...r, tag: void 0, digest: e.digest }, options);
-      if (!isImageManifest(m.json))
-        throw checkError(
-          `${formatReference(r)}: ${e.platform ?? "the image"} is not an image manifest.`,
-          "Re-push the image."
-        );
-      const config = JSON.parse(
-        (await client.getBlob(r, m.json.config.digest, options)).toString("utf8")
-      );
-      const { instructions, note } = layerInstructions(config, m.json.layers);
-      return {
-        platform: e.platform ?? platformString({
-          os: config.os ?? "unknown",
-          architecture: config.architecture ?? "unknown",
-          variant: config.variant
-        }),
-        digest: m.digest,
-        compressed: layersSize(m.json),
-        layers: m.json.layers.map((l, index) => ({
-          digest: l.digest,
-          size: l.size,
-          mediaType: l.mediaType,
-          index,
-          instruction: instructions[index]
-        })),
-        historyNote: note
-      };
-    })
-  );
-  return {
-    reference: formatReference(r),
-    repository: repositoryName(r),
-    tag: r.tag,
-    digest: top.digest,
-    platforms: platforms.sort((a2, b) => a2.platform.localeCompare(b.platform, "en"))
-  };
-}
-
-// src/core/size/previous.ts
-function previousRelease(versionTags, current, prefix) {
-  const stable = versionTags.map((t) => ({ ...t, version: versionOfImageTag(t.tag, prefix) })).filter((t) => Boolean(t.version) && semver_default.prerelease(t.version) === null).sort((a2, b) => semver_default.rcompare(a2.version, b.version));
-  const own = current.tag ? versionOfImageTag(current.tag, prefix) : void 0;
-  const same = versionTags.map((t) => ({ ...t, version: versionOfImageTag(t.tag, prefix) })).filter((t) => t.digest === current.digest && t.version).sort((a2, b) => semver_default.rcompare(a2.version, b.version))[0];
-  const pivot = own ?? same?.version;
-  if (pivot) {
-    const below = stable.find((t) => semver_default.rcompare(t.version, pivot) > 0 && t.digest !== current.digest);
-    if (!below) return { none: `no release below ${prefix}${pivot} under the tag scheme (prefix "${prefix}")` };
-    return {
-      ...below,
-      why: `the newest stable version tag below ${prefix}${pivot}${own ? "" : ` (which ${current.tag ?? current.digest} is)`}`
-    };
-  }
-  const newest = stable.find((t) => t.digest !== current.digest);
-  if (!newest) return { none: `no stable version tag (${prefix}X.Y.Z) to compare with` };
-  return { ...newest, why: `the newest release (${current.tag ?? "this image"} is not a release itself)` };
-}
-
-// src/core/size/report.ts
-async function sizeReport(client, ref, config, options = {}) {
-  const r = parseReference(ref);
-  const image = await measureImage(client, r, options);
-  let previous;
-  let noPrevious;
-  let basis;
-  const repo = { registry: r.registry, repository: r.repository };
-  if (options.previous) {
-    previous = {
-      tag: options.previous,
-      version: versionOfImageTag(options.previous, config.tags.imagePrefix ?? "") ?? options.previous,
-      image: await measureImage(client, { ...repo, tag: options.previous }, options),
-      why: "given with --previous"
-    };
-  } else {
-    const all = await client.listTags(repo, options);
-    const scheme = choosePrefix("image", config.tags.imagePrefix, all);
-    const prefix = scheme.prefix;
-    basis = scheme.basis;
-    const versionTags = all.filter((t) => versionOfImageTag(t, prefix));
-    const digests = await client.tagDigests(repo, { ...options, tags: versionTags });
-    const found = previousRelease(digests, { tag: r.digest ? void 0 : r.tag, digest: image.digest }, prefix);
-    if ("none" in found) noPrevious = found.none;
-    else
-      previous = {
-        ...found,
-        image: await measureImage(client, { ...repo, tag: found.tag }, options)
-      };
-  }
-  return { image, previous, noPrevious, scheme: basis, deltas: sizeDeltas(image, previous?.image) };
-}
-async function sizeBudgetChecks(client, ref, config, options = {}) {
-  const budgets = budgetsFromConfig(config);
-  try {
-    return sizeChecks(await sizeReport(client, ref, config, options), budgets);
-  } catch (e) {
-    if (e instanceof CancelledError) throw e;
-    const r = parseReference(ref);
-    return [
-      environmentResult(
-        "size-budget",
-        "Size",
-        "size budgets",
-        describeError(e),
-        [{ text: "Check that the image exists and the registry answers", command: `release-operator manifest ${ref}` }],
-        repositoryName(r)
-      )
-    ];
-  }
-}
-
 // src/core/supply/intoto.ts
 var IN_TOTO_PAYLOAD = "application/vnd.in-toto+json";
 function parseStatement(bytes) {
@@ -64683,14 +67573,14 @@ function parseStatement(bytes) {
 function isObject2(v) {
   return typeof v === "object" && v !== null && !Array.isArray(v);
 }
-function str3(v, ...path29) {
+function str3(v, ...path33) {
   let cur = v;
-  for (const k of path29) cur = isObject2(cur) ? cur[k] : void 0;
+  for (const k of path33) cur = isObject2(cur) ? cur[k] : void 0;
   return typeof cur === "string" && cur ? cur : void 0;
 }
-function obj2(v, ...path29) {
+function obj2(v, ...path33) {
   let cur = v;
-  for (const k of path29) cur = isObject2(cur) ? cur[k] : void 0;
+  for (const k of path33) cur = isObject2(cur) ? cur[k] : void 0;
   return isObject2(cur) ? cur : void 0;
 }
 
@@ -64896,10 +67786,10 @@ var ALIASES = {
 
 // src/core/supply/buildkit.ts
 var PREDICATE_ANNOTATION = "in-toto.io/predicate-type";
-async function readBuildKitAttestations(client, repo, platform3, options = {}) {
+async function readBuildKitAttestations(client, repo, platform3, options2 = {}) {
   const out = { other: [], problems: [] };
   for (const a2 of platform3.attestations) {
-    const m = await client.getManifest({ ...repo, digest: a2.digest }, options);
+    const m = await client.getManifest({ ...repo, digest: a2.digest }, options2);
     if (!isImageManifest(m.json)) {
       out.problems.push(`The attestation ${a2.digest.slice(0, 19)} is not an image manifest.`);
       continue;
@@ -64907,7 +67797,7 @@ async function readBuildKitAttestations(client, repo, platform3, options = {}) {
     for (const layer of m.json.layers) {
       if (layer.mediaType !== IN_TOTO_PAYLOAD) continue;
       const declared = layer.annotations?.[PREDICATE_ANNOTATION];
-      const statement = parseStatement(await client.getBlob(repo, layer.digest, options));
+      const statement = parseStatement(await client.getBlob(repo, layer.digest, options2));
       if (typeof statement === "string") {
         out.problems.push(
           `The ${declared ?? "in-toto"} layer ${layer.digest.slice(0, 19)} of ${platform3.platform}: ${statement}.`
@@ -65071,7 +67961,7 @@ function repositoryFinding(prov, repo, where2, findings, compared) {
 var import_snappyjs = __toESM(require_snappyjs());
 var MAX_PAGES = 20;
 var MAX_BUNDLE_BYTES = 16 * 1024 * 1024;
-async function listGitHubAttestations(gh, repo, digest, options = {}) {
+async function listGitHubAttestations(gh, repo, digest, options2 = {}) {
   const out = [];
   let after;
   for (let page = 0; page < MAX_PAGES; page++) {
@@ -65082,14 +67972,14 @@ async function listGitHubAttestations(gh, repo, digest, options = {}) {
         { owner: repo.owner, repo: repo.name, subject_digest: digest, per_page: 100, ...after ? { after } : {} },
         `list the attestations of ${digest} in ${repo.owner}/${repo.name}`,
         "repo",
-        options.signal
+        options2.signal
       );
     } catch (e) {
       if (/\(404\)/.test(e.message)) return out;
       throw e;
     }
     const list4 = isObject2(res.data) && Array.isArray(res.data.attestations) ? res.data.attestations : [];
-    for (const entry of list4) out.push(await bundleOf(entry, options.fetch ?? fetch, options.signal));
+    for (const entry of list4) out.push(await bundleOf(entry, options2.fetch ?? fetch, options2.signal));
     after = afterCursor(res.headers.link);
     if (!after || list4.length === 0) break;
   }
@@ -65182,20 +68072,20 @@ var import_verify3 = __toESM(require_dist5());
 
 // src/core/supply/trust.ts
 var import_node_crypto5 = require("node:crypto");
-var import_node_fs9 = require("node:fs");
-var import_node_os6 = __toESM(require("node:os"));
-var import_node_path23 = __toESM(require("node:path"));
+var import_node_fs11 = require("node:fs");
+var import_node_os7 = __toESM(require("node:os"));
+var import_node_path27 = __toESM(require("node:path"));
 var import_protobuf_specs = __toESM(require_dist2());
 var import_verify2 = __toESM(require_dist5());
 var TRUSTED_ROOT_HINT = "Write one with `gh attestation trusted-root > trusted_root.json` (or take sigstore's from its TUF repository) and set supplyChain.trustedRoot to it.";
 function defaultCacheDir(env = process.env) {
-  return import_node_path23.default.join(env.XDG_CACHE_HOME || import_node_path23.default.join(import_node_os6.default.homedir(), ".cache"), "release-operator");
+  return import_node_path27.default.join(env.XDG_CACHE_HOME || import_node_path27.default.join(import_node_os7.default.homedir(), ".cache"), "release-operator");
 }
 function loadTrust(o2) {
   const now = (o2.now ?? (() => /* @__PURE__ */ new Date()))();
   const base = o2.baseDir ?? process.cwd();
-  const cached = import_node_path23.default.join(o2.cacheDir ?? defaultCacheDir(), "trusted_root.json");
-  const given = o2.trustedRoot ? import_node_path23.default.resolve(base, o2.trustedRoot) : void 0;
+  const cached = import_node_path27.default.join(o2.cacheDir ?? defaultCacheDir(), "trusted_root.json");
+  const given = o2.trustedRoot ? import_node_path27.default.resolve(base, o2.trustedRoot) : void 0;
   const { keys, keyProblems } = loadKeys(o2.publicKeys ?? [], base);
   const names = keys.map((k) => k.name);
   let source;
@@ -65225,7 +68115,7 @@ function loadTrust(o2) {
     });
   }
   if (source === given) cacheCopy(given, cached);
-  const ageDays = Math.floor((now.getTime() - (0, import_node_fs9.statSync)(source).mtimeMs) / 864e5);
+  const ageDays = Math.floor((now.getTime() - (0, import_node_fs11.statSync)(source).mtimeMs) / 864e5);
   const ended = [...root.certificateAuthorities, ...root.timestampAuthorities].filter(
     (a2) => a2.validFor?.end && a2.validFor.end < now
   ).length;
@@ -65265,7 +68155,7 @@ function loadKeys(files, base) {
   const keyProblems = [];
   for (const name of files) {
     try {
-      const key = (0, import_node_crypto5.createPublicKey)(readSmallFileSync(import_node_path23.default.resolve(base, name)));
+      const key = (0, import_node_crypto5.createPublicKey)(readSmallFileSync(import_node_path27.default.resolve(base, name)));
       const der = key.export({ type: "spki", format: "der" });
       keys.push({ name, hint: (0, import_node_crypto5.createHash)("sha256").update(der).digest("hex"), key });
     } catch (e) {
@@ -65276,17 +68166,17 @@ function loadKeys(files, base) {
 }
 function exists2(p) {
   try {
-    return (0, import_node_fs9.statSync)(p).isFile();
+    return (0, import_node_fs11.statSync)(p).isFile();
   } catch {
     return false;
   }
 }
 function cacheCopy(from, to) {
   try {
-    (0, import_node_fs9.mkdirSync)(import_node_path23.default.dirname(to), { recursive: true });
-    (0, import_node_fs9.copyFileSync)(from, to);
-    const st = (0, import_node_fs9.statSync)(from);
-    (0, import_node_fs9.utimesSync)(to, st.atime, st.mtime);
+    (0, import_node_fs11.mkdirSync)(import_node_path27.default.dirname(to), { recursive: true });
+    (0, import_node_fs11.copyFileSync)(from, to);
+    const st = (0, import_node_fs11.statSync)(from);
+    (0, import_node_fs11.utimesSync)(to, st.atime, st.mtime);
   } catch {
   }
 }
@@ -65443,28 +68333,28 @@ function signerInfo(signer) {
   };
 }
 function failureReason(e) {
-  const err = e;
-  const cause = err.cause?.message;
-  switch (err.code) {
+  const err2 = e;
+  const cause = err2.cause?.message;
+  switch (err2.code) {
     case "CERTIFICATE_ERROR":
       if (cause && /expired|not valid/.test(cause))
         return "the signing certificate was not valid at the signing time (expired or not yet valid)";
-      return `the certificate does not chain to the trusted root: ${cause ?? err.message}`;
+      return `the certificate does not chain to the trusted root: ${cause ?? err2.message}`;
     case "SIGNATURE_ERROR":
       return "the signature does not match the signed content (tampered, or signed by another key)";
     case "TIMESTAMP_ERROR":
-      return `the signing time could not be verified: ${err.message}`;
+      return `the signing time could not be verified: ${err2.message}`;
     case "TLOG_ERROR":
-      return `the transparency log entry does not verify: ${err.message}`;
+      return `the transparency log entry does not verify: ${err2.message}`;
     case "PUBLIC_KEY_ERROR":
-      return `public key: ${err.message}`;
+      return `public key: ${err2.message}`;
     default:
       return messageOf(e);
   }
 }
 function messageOf(e) {
-  const err = e;
-  return `${err.message ?? String(e)}${err.fields?.length ? ` (${err.fields.join(", ")})` : ""}`;
+  const err2 = e;
+  return `${err2.message ?? String(e)}${err2.fields?.length ? ` (${err2.fields.join(", ")})` : ""}`;
 }
 function scalar(v) {
   return typeof v === "number" || typeof v === "string" ? String(v) : "";
@@ -65491,7 +68381,7 @@ function subjectRef(digest, map) {
   const p = map.platforms.find((x) => x.digest === digest);
   return p ? { digest, is: "platform", platform: p.platform } : { digest, is: "other" };
 }
-async function referrerItems(client, repo, found, map, ctx, options = {}) {
+async function referrerItems(client, repo, found, map, ctx, options2 = {}) {
   const attachedTo = subjectRef(found.subject, map);
   const items = [];
   const unsigned = [];
@@ -65505,19 +68395,19 @@ async function referrerItems(client, repo, found, map, ctx, options = {}) {
       if (r.cosign === "sig" && layer.mediaType === SIMPLE_SIGNING) {
         candidate = {
           form: "cosign-sig",
-          payload: await client.getBlob(repo, layer.digest, options),
+          payload: await client.getBlob(repo, layer.digest, options2),
           annotations: layer.annotations ?? {}
         };
         kind = "cosign-signature";
       } else if (layer.mediaType === DSSE_ENVELOPE) {
         candidate = {
           form: "cosign-att",
-          envelope: json(await client.getBlob(repo, layer.digest, options)),
+          envelope: json(await client.getBlob(repo, layer.digest, options2)),
           annotations: layer.annotations ?? {}
         };
         kind = "cosign-attestation";
       } else if (BUNDLE_TYPE.test(layer.mediaType) || BUNDLE_TYPE.test(r.artifactType)) {
-        candidate = { form: "bundle", json: json(await client.getBlob(repo, layer.digest, options)) };
+        candidate = { form: "bundle", json: json(await client.getBlob(repo, layer.digest, options2)) };
         kind = "sigstore-bundle";
       }
       if (!candidate || !kind) continue;
@@ -65748,8 +68638,8 @@ function indexSbomWarning(what) {
 // src/core/supply/checks.ts
 var short4 = (d) => d.slice(0, 19);
 var shortCommit = (c3) => c3 ? c3.slice(0, 12) : "unknown commit";
-function supplyChainChecks(report, options = {}) {
-  const requirement = options.requirement ?? "required";
+function supplyChainChecks(report, options2 = {}) {
+  const requirement = options2.requirement ?? "required";
   const rows = [
     ...report.platforms.flatMap((p) => [provenanceRow(report, p), sbomRow(report, p), signatureRow(report, p)]),
     crossCheckRow(report)
@@ -66087,21 +68977,8 @@ async function publishedStage(req, ctx, full) {
     return Promise.resolve(forRelease(check, plan2));
   });
   const supply = supplyRows(req, ctx, repository, image);
-  const size = sizeRows(ctx, repository, image);
-  const rows = await Promise.all([tested, tagScheme, supply, size]);
-  return {
-    checks: [platforms, labels, rows[0], rows[1], ...rows[2], ...rows[3]],
-    digest: image.digest,
-    platformDigests
-  };
-}
-async function sizeRows(ctx, repository, image) {
-  const { config, registry } = ctx.deps;
-  if (!hasSizeBudget(config)) return [];
-  ctx.emit({ type: "check-started", id: "size-budget", title: "Size" });
-  const rows = await sizeBudgetChecks(registry, `${repository}@${image.digest}`, config, { signal: ctx.signal });
-  for (const check of rows) ctx.emit({ type: "check-finished", check });
-  return rows;
+  const rows = await Promise.all([tested, tagScheme, supply]);
+  return { checks: [platforms, labels, rows[0], rows[1], ...rows[2]], digest: image.digest, platformDigests };
 }
 async function supplyRows(req, ctx, repository, image) {
   const { config, registry, github: github2 } = ctx.deps;
@@ -66255,7 +69132,7 @@ async function runGate(req, deps) {
 }
 
 // src/core/git/repo.ts
-var import_node_path24 = __toESM(require("node:path"));
+var import_node_path28 = __toESM(require("node:path"));
 
 // src/core/git/remote.ts
 function parseRemoteUrl(url) {
@@ -66355,7 +69232,7 @@ var GitRepo = class _GitRepo {
     if (where2.status === "rejected") return notFound(dir)(where2.reason);
     const w = where2.value;
     const [root, ...rest] = w.stdout.split("\n").map((l) => l.trim());
-    if (!root || !import_node_path24.default.isAbsolute(root)) throw openError(dir, w);
+    if (!root || !import_node_path28.default.isAbsolute(root)) throw openError(dir, w);
     const repo = new _GitRepo(root, run2);
     let head;
     let branch;
@@ -66413,9 +69290,9 @@ var GitRepo = class _GitRepo {
 };
 
 // src/core/version/sources.ts
-var import_node_path25 = __toESM(require("node:path"));
+var import_node_path29 = __toESM(require("node:path"));
 async function readText(file) {
-  return readRegularText(import_node_path25.default.dirname(file), import_node_path25.default.basename(file));
+  return readRegularText(import_node_path29.default.dirname(file), import_node_path29.default.basename(file));
 }
 function clean(v) {
   if (typeof v !== "string") return void 0;
@@ -66435,7 +69312,7 @@ async function effectiveVersion(root, order, tags, gitPrefix) {
   return void 0;
 }
 async function readSource(root, source, tags, gitPrefix) {
-  const file = import_node_path25.default.join(root, source);
+  const file = import_node_path29.default.join(root, source);
   switch (source) {
     case "package.json": {
       const text2 = await readText(file);
@@ -67000,7 +69877,7 @@ function formatPlan(p) {
 }
 
 // src/core/config/load.ts
-var import_node_path26 = __toESM(require("node:path"));
+var import_node_path30 = __toESM(require("node:path"));
 var CONFIG_FILE = "release-operator.json";
 function defaultConfig() {
   return build2(SCHEMA);
@@ -67089,16 +69966,6 @@ function validateOverrides(input, source) {
           return void problems.push(
             `${at}.${notString[0][0]}: expected a string, got ${JSON.stringify(notString[0][1])}`
           );
-        if (spec.type === "map") {
-          const badKey = spec.keyPattern ? entries2.find(([k]) => !spec.keyPattern.test(k)) : void 0;
-          if (badKey)
-            return void problems.push(`${at}: key ${JSON.stringify(badKey[0])} is not ${spec.keyHint ?? "allowed"}`);
-          const badValue = spec.valuePattern ? entries2.find(([, v]) => !spec.valuePattern.test(v)) : void 0;
-          if (badValue)
-            return void problems.push(
-              `${at}.${badValue[0]}: expected ${spec.valueHint ?? `text matching ${spec.valuePattern.source}`}, got ${JSON.stringify(badValue[1])}`
-            );
-        }
         if (spec.type === "ruleSeverities") {
           const bad2 = entries2.filter(([, v]) => !SEVERITIES.includes(v));
           if (bad2.length)
@@ -67129,7 +69996,7 @@ function isSection(key) {
   return SCHEMA.fields[key]?.type === "section";
 }
 async function readConfigFile(root) {
-  const file = import_node_path26.default.join(root, CONFIG_FILE);
+  const file = import_node_path30.default.join(root, CONFIG_FILE);
   const text2 = await readRegularText(root, CONFIG_FILE);
   if (text2 === void 0) return {};
   let parsed;
@@ -67176,7 +70043,7 @@ var list3 = (name) => {
   const items = getMultilineInput(name).flatMap((l) => l.split(",")).map((s) => s.trim()).filter((s) => s && !s.startsWith("#"));
   return items.length ? items : void 0;
 };
-var flag = (name, fallback) => {
+var flag2 = (name, fallback) => {
   const v = text(name)?.toLowerCase();
   if (v === void 0) return fallback;
   if (["true", "on", "yes", "1"].includes(v)) return true;
@@ -67207,12 +70074,12 @@ function readInputs() {
     skip: list3("skip"),
     timeoutSeconds,
     githubToken: text("github-token"),
-    summary: flag("summary", true),
+    summary: flag2("summary", true),
     docker: text("docker"),
     workingDirectory: text("working-directory"),
-    keepCandidates: flag("keep-candidates", false),
-    requireSignature: flag("require-signature", false),
-    dryRun: flag("dry-run", false)
+    keepCandidates: flag2("keep-candidates", false),
+    requireSignature: flag2("require-signature", false),
+    dryRun: flag2("dry-run", false)
   };
 }
 function localImage(item) {
@@ -67263,8 +70130,8 @@ function assembleProgress(s) {
 }
 
 // src/action/report.ts
-var import_promises25 = require("node:fs/promises");
-var import_node_path27 = __toESM(require("node:path"));
+var import_promises27 = require("node:fs/promises");
+var import_node_path31 = __toESM(require("node:path"));
 var MAX_ANNOTATIONS = 10;
 function annotate(r) {
   const shown = { error: 0, warning: 0 };
@@ -67297,9 +70164,9 @@ async function writeSummary(r, title) {
   await summary.addRaw(reportMarkdown(r, { title }), true).write();
 }
 async function writeReportFile(r, extra, dir) {
-  await (0, import_promises25.mkdir)(dir, { recursive: true });
-  const file = import_node_path27.default.join(dir, `report-${(r.stage ?? "gate").replace(/[^a-z0-9-]+/gi, "-")}.json`);
-  await (0, import_promises25.writeFile)(file, JSON.stringify({ ...r, ...extra }, null, 2) + "\n");
+  await (0, import_promises27.mkdir)(dir, { recursive: true });
+  const file = import_node_path31.default.join(dir, `report-${(r.stage ?? "gate").replace(/[^a-z0-9-]+/gi, "-")}.json`);
+  await (0, import_promises27.writeFile)(file, JSON.stringify({ ...r, ...extra }, null, 2) + "\n");
   return file;
 }
 
@@ -67320,7 +70187,7 @@ async function run(env = process.env) {
       (level, m) => level === "warn" || level === "error" ? info(`${level}: ${m}`) : debug(m),
       "debug"
     );
-    const cwd = import_node_path28.default.resolve(env.GITHUB_WORKSPACE ?? process.cwd(), inputs.workingDirectory ?? ".");
+    const cwd = import_node_path32.default.resolve(env.GITHUB_WORKSPACE ?? process.cwd(), inputs.workingDirectory ?? ".");
     const { config } = await loadConfig(cwd);
     if (inputs.docker) config.dockerPath = inputs.docker;
     if (env.GITHUB_API_URL && config.github.apiUrl === "https://api.github.com")
@@ -67333,8 +70200,8 @@ async function run(env = process.env) {
     const commit = inputs.commit ?? facts.commit;
     const platforms = inputs.platforms ?? config.requiredPlatforms;
     if (!image) throw new Error("No image repository: set the image input (e.g. ghcr.io/OWNER/NAME).");
-    const temp = import_node_path28.default.join(env.RUNNER_TEMP || import_node_os7.default.tmpdir(), "release-operator");
-    const record = import_node_path28.default.resolve(cwd, inputs.record ?? defaultRecordPath(env, import_node_os7.default.tmpdir()));
+    const temp = import_node_path32.default.join(env.RUNNER_TEMP || import_node_os8.default.tmpdir(), "release-operator");
+    const record = import_node_path32.default.resolve(cwd, inputs.record ?? defaultRecordPath(env, import_node_os8.default.tmpdir()));
     let report;
     let digest;
     let platformDigests = {};

@@ -1,9 +1,16 @@
 import type { CliContext, CommandOutcome } from '../framework';
-import type { GlibcOptions } from './glibc';
 import { githubContext } from './github-context';
 
+/** The options of `glibc` that `--release` reads. */
+export interface ReleaseAssetOptions {
+  maxGlibc?: string;
+  policy?: string;
+  asset?: string[];
+  repo?: string;
+}
+
 /** `glibc --release TAG`: the Release's assets as readiness-report rows, their floors and policies in text and JSON. */
-export async function releaseAssets(ctx: CliContext, tag: string, o: GlibcOptions): Promise<CommandOutcome> {
+export async function releaseAssets(ctx: CliContext, tag: string, o: ReleaseAssetOptions): Promise<CommandOutcome> {
   const [{ config, repo, gh }, { checkReleaseAssets }, { limitsFrom }, report] = await Promise.all([
     githubContext(ctx, o.repo),
     import('../../core/assets'),

@@ -1,16 +1,13 @@
 import { Option, type Command } from 'commander';
 import { EXIT_CODES, usageError } from '../../core/errors';
 import { defineCommand, type CliRuntime } from '../framework';
+import type { ReleaseAssetOptions } from './glibc-release';
 
-export interface GlibcOptions {
+interface GlibcOptions extends ReleaseAssetOptions {
   platform?: string[];
-  maxGlibc?: string;
-  policy?: string;
   all?: boolean;
   localRead?: 'storage' | 'export' | 'save';
   release?: string;
-  asset?: string[];
-  repo?: string;
 }
 
 export function register(program: Command, rt: CliRuntime): void {

@@ -30,13 +30,6 @@ export interface WalkOptions {
   visit: MemberVisitor;
 }
 
-/** Whether a file is an archive this reader takes, by its first bytes: the caller's test before walkArchive. */
-export async function isArchiveFile(file: string): Promise<boolean> {
-  const head = await readHead(file);
-  const c = sniffContainer(head);
-  return c.type === 'zip' || c.type === 'tar' || c.type === 'compressed' || c.type === 'unsupported';
-}
-
 async function readHead(file: string): Promise<Buffer> {
   const fh = await open(file, 'r');
   try {

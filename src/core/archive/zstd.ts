@@ -42,7 +42,7 @@ const ZSTD_MAGIC = 0xfd2fb528;
  * headers (3 bytes: last flag, type, size) whose content is skipped, then the optional checksum; skippable frames
  * are skipped whole.
  */
-export class FrameWalker {
+class FrameWalker {
   private state: 'magic' | 'descriptor' | 'header' | 'block' | 'skippable-size' = 'magic';
   /** Bytes of the field being gathered, and how many it needs. */
   private field: number[] = [];

@@ -4,6 +4,5 @@
  * plus the Release's own (Linux binaries examined in all; skipped assets listed with the reason).
  */
 export { checkReleaseAssets, releaseAssetChecks } from './check';
-export { assetPolicy, validateAssetPolicies, type AssetPolicy, type AssetPolicySources } from './policy';
-export { assetDisposition, archFromName, globMatch, type AssetDisposition } from './select';
+export { type AssetPolicy, type AssetPolicySources } from './policy';
 export type { AssetResult, ReleaseAssetsDeps, ReleaseAssetsOutcome, ReleaseAssetsRequest } from './types';

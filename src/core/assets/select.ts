@@ -41,7 +41,7 @@ const ARCH_HINTS: Array<[RegExp, string]> = [
 ];
 
 /** The one architecture an asset's name names, when it names exactly one. */
-export function archFromName(name: string): string | undefined {
+function archFromName(name: string): string | undefined {
   const found = new Set(ARCH_HINTS.filter(([re]) => re.test(name)).map(([, a]) => a));
   return found.size === 1 ? [...found][0] : undefined;
 }

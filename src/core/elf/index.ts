@@ -8,4 +8,4 @@ export type { ElfInfo, LibraryNeeds, VersionNeed, VersionDefinition, ProgramHead
 export { compareDotted, glibcVersionOf, maxVersion } from './versions';
 export { parseElfChunks, readElfFile } from './file';
 export type { Piece } from './bytes';
-export { readElfStream, spillArea, STREAM_MEMORY_BYTES, type StreamedFile, type SpillArea } from './stream';
+export { readElfStream, spillArea, type StreamedFile, type SpillArea } from './stream';

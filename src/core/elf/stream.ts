@@ -42,7 +42,7 @@ export interface StreamElfOptions {
 }
 
 /** Memory one streamed ELF file may take before it is written out: most programs and libraries stay under it. */
-export const STREAM_MEMORY_BYTES = 32 * 1024 * 1024;
+const STREAM_MEMORY_BYTES = 32 * 1024 * 1024;
 
 let spilled = 0;
 

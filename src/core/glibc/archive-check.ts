@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { walkArchive, type ArchiveLimits, type ArchiveSummary } from '../archive';
 import { compareDotted, readElfStream, spillArea } from '../elf';
-import { MAX_ELF_BYTES } from '../image/layer';
+import { MAX_ELF_BYTES } from '../image';
 import { groupLooseFiles, type LooseElf } from './group';
 import type { GlibcTarget } from './policy';
 import type { ArchiveResult, PlatformResult } from './types';

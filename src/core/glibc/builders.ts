@@ -14,7 +14,7 @@ const BUILDERS: ReadonlyArray<{ glibc: string; images: string }> = [
 ];
 
 /** Builder images whose glibc is at most `glibc` (the newest that fit first), for "build in ..." advice. */
-export function toolchainImagesFor(glibc: string): string | undefined {
+function toolchainImagesFor(glibc: string): string | undefined {
   const fit = BUILDERS.filter((b) => compareDotted(b.glibc, glibc) <= 0);
   return fit.length ? fit[fit.length - 1].images : undefined;
 }

@@ -22,13 +22,12 @@
  */
 export { checkGlibc, type GlibcCheckRequest, type GlibcCheckDeps, type TargetKind } from './check';
 export { checkImageFs, type ImageCheckInput } from './image-check';
-export { checkLocalPath } from './local-check';
 export { policyGlibc, resolveTarget, type GlibcTarget } from './policy';
 export { formatGlibcReport, driftSummary, glibcVerdict, toJson, examinedCount } from './report';
 export { checkArchive, type ArchiveCheckOptions } from './archive-check';
 export { groupLooseFiles, type LooseElf } from './group';
-export { buildAdvice, toolchainImagesFor } from './builders';
-export { wheelClaim, type WheelClaim } from './wheel';
+export { buildAdvice } from './builders';
+export type { WheelClaim } from './wheel';
 export type {
   GlibcReport,
   ArchiveResult,

@@ -66,7 +66,7 @@ export const POLICY_FACTS: Readonly<Record<string, PolicyFact>> = {
 };
 
 /** Policy name -> glibc version (the table above without its sources). */
-export const POLICIES: Readonly<Record<string, string>> = Object.fromEntries(
+const POLICIES: Readonly<Record<string, string>> = Object.fromEntries(
   Object.entries(POLICY_FACTS).map(([k, v]) => [k, v.glibc]),
 );
 

@@ -1,7 +1,7 @@
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import { throwIfAborted } from '../errors';
 // The policy table alone (no I/O): the editor's lint chunk stays small.
-import { policyGlibc } from '../glibc/policy';
+import { policyGlibc } from '../glibc';
 import { compareVersions } from './distro';
 import { stageCopies } from './dockerfile/drift';
 import { parseDockerfile } from './dockerfile/model';

@@ -9,7 +9,7 @@ const DEFAULT_BAR = { glibc: '2.36', source: 'Debian 12 bookworm (glibc 2.36; no
 const UBUNTU_LATEST = '24.04';
 
 /** The glibc of a GitHub-hosted Ubuntu runner label (ubuntu-24.04, ubuntu-latest, ubuntu-22.04-arm); else undefined. */
-export function runnerGlibc(label: string | undefined): { label: string; glibc: string } | undefined {
+function runnerGlibc(label: string | undefined): { label: string; glibc: string } | undefined {
   if (!label || /\$\{\{/.test(label)) return undefined;
   const labels = label.split(/\s+/);
   if (labels.includes('self-hosted')) return undefined;
