@@ -24,6 +24,7 @@ export interface ActionInputs {
   workingDirectory?: string;
   keepCandidates: boolean;
   requireSignature: boolean;
+  releaseAssets: boolean;
   dryRun: boolean;
 }
 
@@ -74,6 +75,7 @@ export function readInputs(): ActionInputs {
     workingDirectory: text('working-directory'),
     keepCandidates: flag('keep-candidates', false),
     requireSignature: flag('require-signature', false),
+    releaseAssets: flag('release-assets', false),
     dryRun: flag('dry-run', false),
   };
 }

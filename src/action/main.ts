@@ -4,7 +4,7 @@ import path from 'node:path';
 import { assemble, formatPlan } from '../core/assemble';
 import { loadConfig } from '../core/config/load';
 import { CancelledError, describeError } from '../core/errors';
-import { defaultRecordPath, gateFacts, runGate, type GateGitHub } from '../core/gate';
+import { defaultRecordPath, gateFacts, runGate, wantsReleaseAssets, type GateGitHub } from '../core/gate';
 import { GitHubClient } from '../core/github';
 import { createLogger } from '../core/log';
 import { exitWhenFlushed } from '../core/process/exit';
@@ -98,6 +98,7 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
           repository: facts.github && `${facts.github.owner}/${facts.github.name}`,
           gitTag: facts.gitTag,
           requireSignature: inputs.requireSignature,
+          releaseAssets: inputs.releaseAssets,
           record,
           skip: inputs.skip,
           timeoutSeconds: inputs.timeoutSeconds ?? DEFAULT_TIMEOUT[inputs.stage],
@@ -107,7 +108,9 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
           runner: runProcess,
           registry,
           github:
-            inputs.stage === 'post-release' || inputs.stage === 'post-push'
+            inputs.stage === 'post-release' ||
+            inputs.stage === 'post-push' ||
+            wantsReleaseAssets({ ...inputs, stage: inputs.stage }, config)
               ? await github(config.github.apiUrl, inputs.githubToken, facts.github, logger)
               : undefined,
           gitTags: facts.gitTags,

@@ -28,6 +28,7 @@ interface GateFlags {
   sarif?: string;
   markdown?: string;
   requireSignature?: boolean;
+  releaseAssets?: boolean;
 }
 
 const list = (v: string, prev: string[] = []) => [
@@ -56,7 +57,9 @@ export function register(program: Command, rt: CliRuntime): void {
       '                or candidates pushed by digest (--candidate REF); records what it tested (--record)\n' +
       '  post-push     the pushed image: every platform (attestations never count), labels, the same images\n' +
       '                pre-push tested, the tags where the plan says\n' +
-      '  pre-release   the image of the version exists with every platform (run before creating the Release)\n' +
+      '  pre-release   the image of the version exists with every platform; with glibc.assets (or\n' +
+      "                --release-assets) the glibc floor of the Release's assets, a draft's too (run it\n" +
+      '                before publishing the Release)\n' +
       '  post-release  the release consistency audit for the version\n' +
       'Exit 0 ready, 1 a problem or nothing checked, 2 bad usage, 3 the stage could not run (a fault, a timeout).',
     usesDocker: true,
@@ -93,6 +96,10 @@ export function register(program: Command, rt: CliRuntime): void {
         '--require-signature',
         'post-push: require a valid signature from the release workflow (supply-chain rows block instead of advising)',
       );
+      cmd.option(
+        '--release-assets',
+        "pre-release: check the glibc floor of the Release's assets (a draft's too) against glibc.policy; glibc.assets alone turns it on",
+      );
       cmd.option('--junit <file>', 'also write the report as JUnit XML');
       cmd.option('--sarif <file>', 'also write the findings that point at a file as SARIF');
       cmd.option('--markdown <file>', 'also write the report as Markdown (a job summary)');
@@ -112,9 +119,10 @@ export function register(program: Command, rt: CliRuntime): void {
       const timeout = flags.timeout === undefined ? DEFAULT_TIMEOUT[flags.stage] : Number(flags.timeout);
       if (!Number.isInteger(timeout) || timeout < 1 || timeout > 86_400)
         throw usageError(`--timeout must be a whole number of seconds from 1 to 86400, not '${flags.timeout}'.`);
-      // post-release reads Releases; post-push reads GitHub's attestations when it can (the supply-chain rows).
+      // post-release reads Releases; post-push reads GitHub's attestations when it can (the supply-chain rows);
+      // pre-release reads the Release's assets when asked to.
       const github =
-        flags.stage === 'post-release' || flags.stage === 'post-push'
+        flags.stage === 'post-release' || flags.stage === 'post-push' || gate.wantsReleaseAssets(flags, config)
           ? await githubFor(ctx, config.github.apiUrl, flags.repo, facts.github)
           : undefined;
       const registry = registryClientFromConfig(config, ctx.logger, { env: ctx.io.env, runner: runProcess });
@@ -133,6 +141,7 @@ export function register(program: Command, rt: CliRuntime): void {
           repository: facts.github && `${facts.github.owner}/${facts.github.name}`,
           gitTag: facts.gitTag,
           requireSignature: flags.requireSignature,
+          releaseAssets: flags.releaseAssets,
           record: path.resolve(ctx.cwd, flags.record ?? gate.defaultRecordPath(ctx.io.env, os.tmpdir())),
           skip: flags.skip,
           timeoutSeconds: timeout,

@@ -4,5 +4,5 @@
  * plus the Release's own (Linux binaries examined in all; skipped assets listed with the reason).
  */
 export { checkReleaseAssets, releaseAssetChecks } from './check';
-export { type AssetPolicy, type AssetPolicySources } from './policy';
+export { validateAssetPolicies, type AssetPolicy, type AssetPolicySources } from './policy';
 export type { AssetResult, ReleaseAssetsDeps, ReleaseAssetsOutcome, ReleaseAssetsRequest } from './types';

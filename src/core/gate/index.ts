@@ -13,11 +13,13 @@
  * - post-push: the pushed image has every required platform (attestations never count), its labels name the
  *   version and commit, each platform is the image pre-push tested (config digests), its tags are where the plan
  *   says.
- * - pre-release: the version's image exists with every platform, before the GitHub Release is created.
+ * - pre-release: the version's image exists with every platform, before the GitHub Release is published; with
+ *   glibc.assets (or releaseAssets), the glibc floor of the Release's assets, a draft's too (checks/assets.ts).
  * - post-release: the release consistency audit for the version.
  */
 export { runGate } from './run';
 export { faultResult } from './guard';
+export { wantsReleaseAssets } from './checks/assets';
 export { defaultRecordPath, readRecords, writeRecord, type RecordLookup } from './record';
 export { releaseTags, type ReleaseTags } from './plan';
 export { renderGateText } from './text';

@@ -1,7 +1,9 @@
+import { validateAssetPolicies } from '../assets';
 import { CancelledError, usageError } from '../errors';
 import { parsePlatform, formatPlatform } from '../container';
 import { combineVerdicts, readinessReport, type CheckResult } from '../report';
 import { stageContext } from './guard';
+import { releaseAssetRows, wantsReleaseAssets } from './checks/assets';
 import { flowText, prePush, recordTested } from './stages/pre-push';
 import { postRelease } from './stages/post-release';
 import { publishedStage } from './stages/published';
@@ -23,6 +25,8 @@ export async function runGate(req: GateRequest, deps: GateDeps): Promise<GateRes
       'Pass --platforms linux/amd64,linux/arm64 or set requiredPlatforms.',
     );
   req = { ...req, platforms: req.platforms.map((p) => formatPlatform(parsePlatform(p))) };
+  // A policy name that does not resolve is bad input, said before anything runs (exit 2).
+  if (wantsReleaseAssets(req, deps.config)) validateAssetPolicies(deps.config.glibc.assets);
   const ctx = stageContext(deps, req.timeoutSeconds, req.graceMs);
   const context: Record<string, string> = {};
   if (req.commit) context.commit = req.commit;
@@ -47,8 +51,10 @@ export async function runGate(req: GateRequest, deps: GateDeps): Promise<GateRes
       }
       case 'post-push':
       case 'pre-release': {
+        const assets = wantsReleaseAssets(req, deps.config) ? releaseAssetRows(req, ctx) : undefined;
         const outcome = await publishedStage(req, ctx, req.stage === 'post-push');
         ({ checks, digest, platformDigests } = outcome);
+        if (assets) checks = [...checks, ...(await assets)];
         if (req.stage === 'post-push') context.record = `read from ${req.record}`;
         break;
       }

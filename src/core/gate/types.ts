@@ -58,7 +58,13 @@ export interface GateRequest {
   graceMs?: number;
   /** post-push: require a valid signature from the release workflow (the supply-chain rows become blocking). */
   requireSignature?: boolean;
-  /** The version's git tag and its commit, when the repository has it (the supply chain cross-checks them). */
+  /**
+   * pre-release: check the glibc floor of the Release's assets (a draft's too) even when glibc.assets names no
+   * policy; they are then held to glibc.policy / glibc.maxGlibc.
+   */
+  releaseAssets?: boolean;
+  /** The version's git tag and its commit, when the repository has it (the supply chain cross-checks them; the
+   *  pre-release stage finds the Release by it). */
   gitTag?: { name: string; commit?: string };
 }
 
