@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { runCli } from '../../../src/cli/main';
 import { walkArchive } from '../../../src/core/archive';
 import type { ReleaseOperatorError } from '../../../src/core/errors';
 import { checkArchive, checkGlibc, examinedCount } from '../../../src/core/glibc';
@@ -166,6 +167,40 @@ describe('glibc: release archives, streamed member by member', function () {
       checkGlibc({ target: gzText }, deps),
       (e: ReleaseOperatorError) => e.kind === 'usage' && /neither a tar archive nor an ELF file/.test(e.message),
     );
+  });
+
+  /** The CLI as a new user runs it: its exit code and what it printed. */
+  async function cli(...args: string[]) {
+    let stdout = '';
+    let stderr = '';
+    const code = await runCli(
+      [...args, '--cwd', DIR],
+      { stdout: (t) => void (stdout += t), stderr: (t) => void (stderr += t), env: { PATH: process.env.PATH } },
+      new AbortController().signal,
+    );
+    return { code, stdout, stderr };
+  }
+
+  it('CLI: a folder with no ELF file is nothing checked (exit 1), never a pass', async () => {
+    const folder = path.join(DIR, 'no-elf');
+    mkdirSync(path.join(folder, 'docs'), { recursive: true });
+    writeFileSync(path.join(folder, 'README.md'), '# tool\n');
+    writeFileSync(path.join(folder, 'docs', 'run.sh'), '#!/bin/sh\necho hi\n', { mode: 0o755 });
+    const r = await cli('glibc', folder, '--policy', 'el8');
+    assert.equal(r.code, 1, r.stdout + r.stderr);
+    assert.match(r.stdout, /nothing checked/i);
+    const json = await cli('glibc', folder, '--policy', 'el8', '--json');
+    assert.equal(json.code, 1);
+    assert.equal((JSON.parse(json.stdout) as { verdict: string }).verdict, 'nothing-checked');
+  });
+
+  it('CLI: a file that is neither ELF, folder, archive nor image is a usage error (exit 2) saying what was expected', async () => {
+    const notes = write('NOTES.txt', 'release notes, not a binary\n');
+    const r = await cli('glibc', notes, '--policy', 'el8');
+    assert.equal(r.code, 2, r.stdout + r.stderr);
+    assert.match(r.stderr, /neither an ELF file nor an archive/);
+    assert.match(r.stderr, /\.tar\.gz/, 'the hint names what it takes');
+    assert.doesNotMatch(r.stdout + r.stderr, /DRIFT|\n\s+at /, 'no drift verdict, no stack trace');
   });
 
   it('a truncated or corrupted archive is a check error naming it; the xz decoder is free again afterwards', async () => {
