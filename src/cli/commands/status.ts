@@ -25,17 +25,20 @@ export function register(program: Command, rt: CliRuntime): void {
         import('./format-github'),
       ]);
       let report = await localStatus(ctx.cwd, config);
+      const registry = registryClientFromConfig(config, ctx.logger, { env: ctx.io.env });
       // The registry's tags decide the image prefix (unless configured) and count as released for the tag plan.
       if (report.image)
         report = withRegistry(
           report,
           config,
-          await registryState(report.image, config, registryClientFromConfig(config, ctx.logger, { env: ctx.io.env }), {
-            signal: ctx.signal,
-          }),
+          await registryState(report.image, config, registry, { signal: ctx.signal }),
         );
-      const github = await githubStatus(() => githubContext(ctx), report.repository.root, config, ctx.signal);
-      return { ok: true, data: { ...report, github }, text: `${formatStatus(report)}\n${formatGitHubStatus(github)}` };
+      const [github, builders] = await Promise.all([
+        githubStatus(() => githubContext(ctx), report.repository.root, config, ctx.signal),
+        import('./status-builders').then((m) => m.builders(ctx, report.repository.root, config, registry)),
+      ]);
+      const text = `${formatStatus(report)}\n${formatGitHubStatus(github)}${builders.text}`;
+      return { ok: true, data: { ...report, github, builders: builders.data }, text };
     },
   });
 }
