@@ -62824,7 +62824,7 @@ async function oneAsset(asset, req, deps, dir, log) {
         return {
           ...base,
           status: "skipped",
-          reason: `no Linux binary inside (${r.archive.kind}, ${r.archive.entries} entries)`,
+          reason: `no Linux binary inside (${r.archive.kind}, ${r.archive.entries} entr${r.archive.entries === 1 ? "y" : "ies"})`,
           archive: r.archive
         };
       return { ...base, status: "checked", archive: r.archive, platforms: r.platforms, policy, arch: d.arch };

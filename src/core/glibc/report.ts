@@ -50,7 +50,9 @@ function header(p: PlatformResult): string {
   ];
   if (p.provided && p.target) parts.push(`target ${p.target.source}`);
   parts.push(p.required ? `needs up to glibc ${p.required}` : 'needs no versioned glibc');
-  return `${neutralize(p.platform)}  ${neutralize(p.source)}: ${parts.join(', ')}  ${p.ok ? 'OK' : 'DRIFT'}`;
+  // A platform with no binary examined passed nothing: it says so instead of OK.
+  const mark = !p.ok ? 'DRIFT' : p.binaries.length ? 'OK' : 'NOTHING CHECKED';
+  return `${neutralize(p.platform)}  ${neutralize(p.source)}: ${parts.join(', ')}  ${mark}`;
 }
 
 /**

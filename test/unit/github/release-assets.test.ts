@@ -70,7 +70,7 @@ describe('glibc: the assets of a GitHub Release, through the GitHub stand-in and
     assert.match(skipped['SHA256SUMS'], /a checksum file/);
     assert.match(skipped['tool-1.2.3-x86_64-apple-darwin.tar.gz'], /a macOS build/);
     assert.match(skipped['tool-1.2.3-x86_64-pc-windows-msvc.zip'], /a Windows build/);
-    assert.match(skipped['docs.tar.gz'], /no Linux binary inside \(tar\.gz, 1 entries\)/);
+    assert.match(skipped['docs.tar.gz'], /no Linux binary inside \(tar\.gz, 1 entry\)/);
     assert.equal(combineVerdicts(out.checks.map((c) => c.verdict)), 'problem');
 
     // Downloads went API -> 302 -> the second host, and the token never left GitHub's origin.

@@ -189,6 +189,7 @@ describe('glibc: release archives, streamed member by member', function () {
     const r = await cli('glibc', folder, '--policy', 'el8');
     assert.equal(r.code, 1, r.stdout + r.stderr);
     assert.match(r.stdout, /nothing checked/i);
+    assert.doesNotMatch(r.stdout, /\bOK\b/, 'no line of it reads as a pass');
     const json = await cli('glibc', folder, '--policy', 'el8', '--json');
     assert.equal(json.code, 1);
     assert.equal((JSON.parse(json.stdout) as { verdict: string }).verdict, 'nothing-checked');
