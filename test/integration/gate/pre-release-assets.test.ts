@@ -1,12 +1,15 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { runCli } from '../../../src/cli/main';
+import { runAction } from '../../helpers/action';
 import { AssetHost } from '../../helpers/asset-host';
 import { GitHubFake } from '../../helpers/github-fake';
 import { releaseFiles, serveRelease } from '../../helpers/github-release';
+import { ARTIFACTS } from '../../helpers/paths';
 import { pushImage, pushIndex, useRegistry } from '../../helpers/registry';
+import { releaseWorkspace } from '../../helpers/release-fixture';
 
 const REPO = 'acme/tool';
 const BOTH = 'linux/amd64,linux/arm64';
@@ -144,5 +147,55 @@ describe('gate pre-release: the glibc floor of the Release assets', function () 
     assert.equal(r.code, 2, r.stdout + r.stderr);
     assert.match(r.stderr + r.stdout, /glibc\.assets\["\*linux\*"\].*bookwrom/);
     assert.equal(fake.requests.length, 0);
+  });
+
+  it("the Action: release-assets holds the draft's assets to glibc.policy in the job summary; off, GitHub is not asked", async () => {
+    serveRelease(fake, host, await releaseFiles(), { draft: true });
+    const ws = await releaseWorkspace({
+      tag: 'v1.2.3',
+      files: { 'release-operator.json': '{"glibc":{"policy":"el8"}}' },
+    });
+    const runner = mkdtempSync(path.join(ARTIFACTS, 'runner-'));
+    try {
+      const run = (releaseAssets: string) =>
+        runAction({
+          fixture: 'tag-push',
+          workspace: ws.dir,
+          runnerDir: runner,
+          inputs: {
+            stage: 'pre-release',
+            image: `${registry().host}/${REPO}`,
+            platforms: BOTH,
+            commit: 'abc1234def',
+            'release-assets': releaseAssets,
+          },
+          env: { GITHUB_SHA: ws.commit, GITHUB_API_URL: fake.url },
+          token: fake.token,
+        });
+      const on = await run('true');
+      const explain = `exit ${on.code}\n${on.stdout.slice(-3000)}\n${on.stderr.slice(-1000)}`;
+      assert.equal(on.outputs.verdict, 'problem', explain);
+      assert.equal(on.code, 1);
+      // Markdown escapes the summary's underscores; the title and the verdict are lines of one section.
+      const summary = on.summary.replace(/\\_/g, '_');
+      assert.match(
+        summary,
+        /Release asset tool-1\.2\.3-x86_64-unknown-linux-gnu\.tar\.gz\n[\s\S]*?needs glibc 2\.38; policy el8/,
+      );
+      assert.match(summary, /Release assets v1\.2\.3 \(draft\)/);
+      const report = JSON.parse(readFileSync(on.outputs['report-path'], 'utf8')) as { checks: Row[] };
+      assert.ok(report.checks.some((c) => c.id === 'release-asset' && c.verdict === 'problem'));
+      // The runner is told to mask it (::add-mask::), and it appears nowhere else.
+      const printed = on.stdout.split('\n').filter((l) => !l.startsWith('::add-mask::'));
+      assert.ok(!printed.join('\n').includes(fake.token) && !on.summary.includes(fake.token), 'the token is printed');
+
+      const asked = fake.requests.length;
+      const off = await run('false');
+      assert.equal(off.outputs.verdict, 'pass', off.stdout.slice(-3000));
+      assert.equal(fake.requests.length, asked, 'GitHub is not asked when the assets are not');
+    } finally {
+      rmSync(runner, { recursive: true, force: true });
+      await ws.remove();
+    }
   });
 });
