@@ -14,14 +14,15 @@ export async function builders(
   config: ReleaseOperatorConfig,
   registry: RegistryClient,
 ): Promise<{ text: string; data: BuilderStatus[] }> {
-  const [{ builderStatus }, { checkGlibc }, { runProcess }] = await Promise.all([
-    import('../../core/builders'),
-    import('../../core/glibc'),
-    import('../../core/process/run'),
-  ]);
+  const { builderStatus } = await import('../../core/builders');
   const data = await builderStatus(root, {
     head: (ref) => registry.headManifest(ref, { signal: ctx.signal }),
+    // The glibc engine loads only when a builder image exists.
     glibcOf: async (ref) => {
+      const [{ checkGlibc }, { runProcess }] = await Promise.all([
+        import('../../core/glibc'),
+        import('../../core/process/run'),
+      ]);
       const r = await checkGlibc(
         { target: `docker://${ref}`, paths: [] },
         { runner: runProcess, dockerPath: config.dockerPath, registry, logger: ctx.logger, signal: ctx.signal },
