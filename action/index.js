@@ -51560,6 +51560,13 @@ var contentCache = {
       total -= v.bytes.length;
     }
   },
+  /** Forgets a digest the registry no longer has (after a delete), so a later read asks the registry. */
+  delete(digest) {
+    const e = entries.get(digest);
+    if (!e) return;
+    entries.delete(digest);
+    total -= e.bytes.length;
+  },
   /** For tests. */
   clear() {
     entries.clear();
@@ -58892,7 +58899,8 @@ var Transport = class {
   async exchange(spec, buffer, op) {
     const s = this.state(spec.registry);
     const url = new URL(spec.url, s.base).toString();
-    const scope = spec.repository ? repositoryScope(spec.repository, spec.push ? "pull,push" : "pull") : void 0;
+    const actions = spec.actions ?? (spec.push ? "pull,push" : "pull");
+    const scope = spec.repository ? repositoryScope(spec.repository, actions) : void 0;
     const challenge = await this.ping(spec.registry, op, spec.signal);
     let auth2 = challenge ? await this.authorization(spec.registry, challenge, scope, false, op, spec.signal) : void 0;
     let res = await this.send(spec, url, auth2, buffer, op);
@@ -59277,8 +59285,10 @@ var RegistryClient = class {
         await Promise.all(
           platforms.map(async (p) => {
             const child = await this.getManifest({ ...r, tag: void 0, digest: p.digest }, options2);
-            if (isImageManifest(child.json))
+            if (isImageManifest(child.json)) {
+              p.compressedSize = layersSize(child.json);
               p.labels = (await this.configOf(r, child, options2)).config.config?.Labels ?? {};
+            }
           })
         );
       }
@@ -59297,6 +59307,7 @@ var RegistryClient = class {
       digest: m.digest,
       mediaType: m.mediaType,
       size: m.bytes.length,
+      compressedSize: isImageManifest(m.json) ? layersSize(m.json) : void 0,
       labels,
       attestations: []
     };
@@ -59617,25 +59628,61 @@ var RegistryClient = class {
   }
   /**
    * DELETE a manifest by tag (OCI distribution 1.1 untags) or by digest (the manifest goes, with every tag on it).
-   * 'unsupported' when the registry refuses the operation itself: 405, or the 400 distribution 2.x answers for a
-   * tag (it deletes by digest only); 'missing' for 404.
+   * 'unsupported' when the registry refuses the operation itself: 405, UNSUPPORTED, or the 400 distribution 2.x
+   * answers for a tag (it deletes by digest only); 'missing' for 404. The token asks for the 'delete' action, which
+   * distribution's token auth requires for DELETE.
    */
   async deleteManifest(repo, reference, options2 = {}) {
     const r = toRepo(repo);
+    const byTag = !reference.includes(":");
     const res = await this.transport.request({
       registry: r.registry,
       method: "DELETE",
-      url: `/v2/${r.repository}/manifests/${reference}`,
+      url: manifestPath({ ...r, ...byTag ? { tag: reference } : { digest: reference } }),
       repository: r.repository,
-      push: true,
-      signal: options2.signal
+      actions: "delete",
+      signal: options2.signal,
+      maxBytes: MAX_MANIFEST_BYTES
     });
-    if (res.status === 202 || res.status === 200 || res.status === 204) return "deleted";
+    if (res.status === 202 || res.status === 200 || res.status === 204) {
+      if (!byTag) contentCache.delete(reference);
+      return "deleted";
+    }
     if (res.status === 404) return "missing";
-    const byTag = !reference.includes(":");
     if (res.status === 405 || byTag && res.status === 400 || registryErrorOf(res.body).code === "UNSUPPORTED")
       return "unsupported";
-    throw this.statusError(res, { ...r, ...byTag ? { tag: reference } : { digest: reference } }, "manifest");
+    throw this.statusError(res, { ...r, ...byTag ? { tag: reference } : { digest: reference } }, "delete");
+  }
+  /** Uploads a small blob (POST then PUT ?digest=) unless the repository has it; returns its digest. */
+  async pushBlob(repo, bytes, options2 = {}) {
+    const r = toRepo(repo);
+    const digest = digestOf(bytes);
+    const base = { registry: r.registry, repository: r.repository, push: true, signal: options2.signal };
+    const head = await this.transport.request({
+      ...base,
+      method: "HEAD",
+      url: `/v2/${r.repository}/blobs/${checkDigest(digest, r.registry)}`
+    });
+    if (head.status === 200) return digest;
+    const start = await this.transport.request({ ...base, method: "POST", url: `/v2/${r.repository}/blobs/uploads/` });
+    const location = start.headers.get("location");
+    if (start.status !== 202 || !location) throw this.statusError(start, { ...r, digest }, "put");
+    const url = new URL(location, start.url);
+    if (url.origin !== new URL(this.transport.baseUrl(r.registry)).origin)
+      throw environmentError(
+        `The registry ${r.registry} sent a blob upload to another host (${url.origin}); refusing to follow it.`,
+        "Report it to the registry operator."
+      );
+    url.searchParams.set("digest", digest);
+    const put = await this.transport.request({
+      ...base,
+      method: "PUT",
+      url: url.toString(),
+      headers: { "content-type": "application/octet-stream" },
+      body: bytes
+    });
+    if (put.status !== 201) throw this.statusError(put, { ...r, digest }, "put");
+    return digest;
   }
   /** The image manifest of one platform of a reference (the reference itself when it is a single manifest). */
   async manifestForPlatform(ref, platform3, options2 = {}) {
@@ -59702,6 +59749,12 @@ var RegistryClient = class {
         return checkError(`The blob ${r.digest} is missing from ${name}${detail}.`, "Re-push the image.");
       const which2 = r.digest ? `manifest ${r.digest}` : `tag ${r.tag}`;
       return checkError(`${name} has no ${which2}${detail}.`, `List the tags with: release-operator tags ${name}`);
+    }
+    if (what === "delete" && res.status >= 400 && res.status < 500 && res.status !== 429) {
+      return checkError(
+        `The registry refused to delete ${r.digest ?? r.tag} from ${name} (HTTP ${res.status})${detail}.`,
+        "The registry may not allow deletes (distribution: storage.delete.enabled), or the credentials may not."
+      );
     }
     if (res.status === 429 || res.status >= 500) {
       return environmentError(
@@ -59796,6 +59849,9 @@ function nextLink(header2) {
     if (m && /\brel\s*=\s*"?next"?/i.test(m[2])) return m[1];
   }
   return void 0;
+}
+function layersSize(m) {
+  return m.layers.reduce((n2, l) => n2 + (Number.isFinite(l.size) && l.size > 0 ? l.size : 0), 0);
 }
 function commonLabels(platforms) {
   const withLabels = platforms.filter((p) => p.labels);
@@ -66168,6 +66224,9 @@ function scriptsOf(dockerfile, text2) {
 
 // src/core/config/schema.ts
 var PLATFORM = /^[a-z0-9]+\/[a-z0-9_]+(\/[a-z0-9]+)?$/;
+var RETENTION_RULE = /^\s*(?:\d+(?:\s*,?\s*\d+[dh])?|\d+[dh])\s*$/;
+var SIZE = /^\s*\d+(?:\.\d+)?\s*(?:B|[kK]B|KiB|MB|MiB|GB|GiB)?\s*$/;
+var SIZE_OR_PERCENT = /^\s*(?:\d+(?:\.\d+)?\s*(?:B|[kK]B|KiB|MB|MiB|GB|GiB)?|\d+(?:\.\d+)?\s*%)\s*$/;
 var RESTRICTED_KEYS = [
   "dockerPath",
   "smoke.buildArgs",
@@ -66549,6 +66608,60 @@ var SCHEMA = {
           title: "GitHub attestations",
           description: "Read GitHub's artifact attestations API as well (needs a GitHub token).",
           default: true
+        }
+      }
+    },
+    retention: {
+      type: "section",
+      description: "What prune keeps and deletes.",
+      fields: {
+        rules: {
+          type: "map",
+          title: "Retention rules",
+          description: 'Per tag pattern (* matches any text): what prune keeps of the tags it matches, as "N" (the newest N), "14d" (younger than 14 days; also "36h") or both ("10 14d": the newest 10 and anything younger than 14 days). Tags that match no pattern, version tags, moving tags (latest, X.Y, X) and protected tags are never pruned.',
+          default: { "candidate-*": "10 14d", "ci-*": "10 14d", "sha-*": "10 14d", "pr-*": "10 14d" },
+          keyPattern: /^[A-Za-z0-9_.*?-]{1,128}$/,
+          keyHint: "a tag pattern such as candidate-*",
+          valuePattern: RETENTION_RULE,
+          valueHint: 'a rule like "10", "14d" or "10 14d"'
+        },
+        protect: {
+          type: "string[]",
+          title: "Protected tags",
+          description: "Tag patterns (* matches any text) prune never deletes, whatever the rules say.",
+          default: []
+        }
+      }
+    },
+    size: {
+      type: "section",
+      description: "Image size budgets (compressed, as pulled).",
+      fields: {
+        budget: {
+          type: "string",
+          title: "Size budget",
+          description: "Largest compressed size each platform of an image may have, e.g. 150MB (10^6 bytes) or 150MiB (2^20). Empty: none.",
+          default: "",
+          pattern: new RegExp(`^(${SIZE.source.slice(1, -1)})?$`),
+          patternHint: "a size like 150MB or 150MiB"
+        },
+        platformBudgets: {
+          type: "map",
+          title: "Size budget per platform",
+          description: "Per platform (os/architecture[/variant]): its own largest compressed size, instead of the size budget.",
+          default: {},
+          keyPattern: PLATFORM,
+          keyHint: "a platform like linux/arm64",
+          valuePattern: SIZE,
+          valueHint: "a size like 150MB"
+        },
+        maxGrowth: {
+          type: "string",
+          title: "Growth budget",
+          description: "Largest growth per platform since the previous release, as a size (10MB) or a share of the previous size (5%). Empty: none.",
+          default: "",
+          pattern: new RegExp(`^(${SIZE_OR_PERCENT.source.slice(1, -1)})?$`),
+          patternHint: "a size like 10MB or a share like 5%"
         }
       }
     },
@@ -68109,6 +68222,321 @@ function versionTag(version, imagePrefix) {
   return `${imagePrefix}${semver_default.valid(version) ?? version}`;
 }
 
+// src/core/size/units.ts
+var UNITS = {
+  "": 1,
+  b: 1,
+  kb: 1e3,
+  kib: 1024,
+  mb: 1e6,
+  mib: 1024 ** 2,
+  gb: 1e9,
+  gib: 1024 ** 3
+};
+function parseSize(text2, key) {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*([a-zA-Z]*)\s*$/.exec(text2);
+  const unit = m?.[2].toLowerCase();
+  if (!m || unit === void 0 || !(unit in UNITS))
+    throw usageError(
+      `${key}: ${JSON.stringify(text2)} is not a size.`,
+      "Write a size like 150MB (10^6 bytes) or 150MiB (2^20 bytes)."
+    );
+  return Math.round(Number(m[1]) * UNITS[unit]);
+}
+function parseGrowth(text2, key) {
+  const pct = /^\s*(\d+(?:\.\d+)?)\s*%\s*$/.exec(text2);
+  return pct ? { percent: Number(pct[1]) } : { bytes: parseSize(text2, key) };
+}
+function formatSize(bytes) {
+  const abs = Math.abs(bytes);
+  const sign = bytes < 0 ? "-" : "";
+  if (abs < 1e3) return `${sign}${abs} B`;
+  if (abs < 1e6) return `${sign}${(abs / 1e3).toFixed(abs < 1e4 ? 1 : 0)} kB`;
+  if (abs < 1e9) return `${sign}${(abs / 1e6).toFixed(abs < 1e7 ? 2 : 1)} MB`;
+  return `${sign}${(abs / 1e9).toFixed(2)} GB`;
+}
+function formatGrowth(bytes) {
+  return bytes > 0 ? `+${formatSize(bytes)}` : bytes < 0 ? formatSize(bytes) : "\xB10 B";
+}
+
+// src/core/size/checks.ts
+function hasSizeBudget(config) {
+  return Boolean(config.size.budget || config.size.maxGrowth || Object.keys(config.size.platformBudgets).length);
+}
+function budgetsFromConfig(config) {
+  const s = config.size;
+  return {
+    budget: s.budget ? { bytes: parseSize(s.budget, "size.budget"), text: s.budget, key: "size.budget" } : void 0,
+    platforms: Object.fromEntries(
+      Object.entries(s.platformBudgets).map(([p, v]) => [
+        p,
+        { bytes: parseSize(v, `size.platformBudgets.${p}`), text: v, key: `size.platformBudgets.${p}` }
+      ])
+    ),
+    growth: s.maxGrowth ? { growth: parseGrowth(s.maxGrowth, "size.maxGrowth"), text: s.maxGrowth, key: "size.maxGrowth" } : void 0
+  };
+}
+function sizeChecks(report, budgets) {
+  return report.image.platforms.map((p) => {
+    const findings = [];
+    const basis = [];
+    const said = [`${formatSize(p.compressed)} compressed`];
+    let count2 = 0;
+    const absolute = Object.entries(budgets.platforms).find(([want]) => platformMatches(parsePlatform2(p.platform), want))?.[1] ?? budgets.budget;
+    if (absolute) {
+      count2++;
+      basis.push({
+        subject: `size budget ${p.platform}`,
+        value: absolute.text,
+        source: "configured",
+        detail: absolute.key
+      });
+      said[0] += ` (budget ${absolute.text})`;
+      if (p.compressed > absolute.bytes)
+        findings.push({
+          severity: "error",
+          rule: "size-budget",
+          subject: p.platform,
+          message: `${p.platform} is ${formatSize(p.compressed)} compressed, over its budget of ${absolute.text} (${absolute.key}) by ${formatSize(p.compressed - absolute.bytes)}`,
+          evidence: { size: p.compressed, budget: absolute.bytes, budgetText: absolute.text }
+        });
+    }
+    const delta = report.deltas.find((d) => d.platform === p.platform);
+    const prev = report.previous;
+    if (prev && delta?.growth !== void 0 && delta.previous !== void 0) {
+      basis.push({ subject: "previous release", value: prev.tag, source: "inferred", detail: prev.why });
+      if (report.scheme) basis.push(report.scheme);
+      said.push(`${formatGrowth(delta.growth)} since ${prev.tag}`);
+      if (budgets.growth) {
+        count2++;
+        const limit = "bytes" in budgets.growth.growth ? budgets.growth.growth.bytes : Math.floor(delta.previous * budgets.growth.growth.percent / 100);
+        basis.push({
+          subject: "growth budget",
+          value: budgets.growth.text,
+          source: "configured",
+          detail: budgets.growth.key
+        });
+        said[said.length - 1] += ` (growth budget ${budgets.growth.text})`;
+        if (delta.growth > limit)
+          findings.push({
+            severity: "error",
+            rule: "size-growth",
+            subject: p.platform,
+            message: `${p.platform} grew ${formatGrowth(delta.growth)} (${percent(delta.growth, delta.previous)}) since ${prev.tag}, to ${formatSize(delta.current)}: over the growth budget of ${budgets.growth.text} (${budgets.growth.key}${"percent" in budgets.growth.growth ? `: ${formatSize(limit)} of ${formatSize(delta.previous)}` : ""})`,
+            evidence: {
+              growth: delta.growth,
+              limit,
+              previous: delta.previous,
+              size: delta.current,
+              previousTag: prev.tag
+            }
+          });
+      }
+    } else if (delta && prev) said.push(`new since ${prev.tag}`);
+    if (budgets.growth && (!prev || delta?.previous === void 0))
+      findings.push({
+        severity: "info",
+        rule: "size-growth",
+        subject: p.platform,
+        message: `growth budget ${budgets.growth.text} not checked: ${prev ? `${prev.tag} has no ${p.platform}` : report.noPrevious ?? "no previous release"}`
+      });
+    const biggest = [...p.layers].sort((a2, b) => b.size - a2.size)[0];
+    const lookedFor = budgets.growth && !prev ? `a size budget (size.budget, size.platformBudgets); the growth budget needs a previous release (${report.noPrevious ?? "none found"})` : "a size budget (size.budget, size.platformBudgets) or a growth budget (size.maxGrowth)";
+    return checkResult({
+      id: "size-budget",
+      title: "Size",
+      subject: p.platform,
+      examined: { count: count2, what: "size budgets", lookedFor, foundInstead: count2 ? void 0 : said.join("; ") },
+      findings,
+      basis,
+      summary: count2 ? said.join("; ") : void 0,
+      evidence: {
+        reference: report.image.reference,
+        digest: p.digest,
+        compressed: p.compressed,
+        layers: p.layers.length,
+        largestLayer: biggest ? { digest: biggest.digest, size: biggest.size, instruction: biggest.instruction } : void 0,
+        ...delta?.growth !== void 0 ? {
+          previous: prev?.tag,
+          growth: delta.growth,
+          addedLayers: delta.added.length,
+          removedLayers: delta.removed.length
+        } : {}
+      },
+      next: findings.length ? [
+        {
+          text: "See the largest layers and what made them, and what grew since the previous release",
+          command: `release-operator size ${report.image.reference}`
+        }
+      ] : count2 ? void 0 : [{ text: 'Set a budget in release-operator.json, e.g. "size": { "budget": "150MB", "maxGrowth": "10%" }' }]
+    });
+  });
+}
+function parsePlatform2(p) {
+  const [os9, architecture, variant] = p.split("/");
+  return { os: os9, architecture, variant };
+}
+function percent(growth, previous) {
+  if (!previous) return "from nothing";
+  const v = growth / previous * 100;
+  return `${v >= 0 ? "+" : ""}${v.toFixed(1)}%`;
+}
+
+// src/core/size/delta.ts
+function sizeDeltas(current, previous) {
+  return current.platforms.map((p) => {
+    const before = previous?.platforms.find((q) => q.platform === p.platform);
+    if (!before) return { platform: p.platform, current: p.compressed, added: [], removed: [] };
+    const had = new Set(before.layers.map((l) => l.digest));
+    const has = new Set(p.layers.map((l) => l.digest));
+    return {
+      platform: p.platform,
+      previous: before.compressed,
+      current: p.compressed,
+      growth: p.compressed - before.compressed,
+      added: p.layers.filter((l) => !had.has(l.digest)),
+      removed: before.layers.filter((l) => !has.has(l.digest))
+    };
+  });
+}
+
+// src/core/size/history.ts
+function layerInstructions(config, layers) {
+  const history = config.history ?? [];
+  const made = history.filter((h2) => !h2.empty_layer);
+  if (!history.length) return { instructions: layers.map(() => void 0), note: "the image config has no history" };
+  if (made.length !== layers.length)
+    return {
+      instructions: layers.map(() => void 0),
+      note: `the image config's history names ${made.length} layer-making steps for ${layers.length} layers`
+    };
+  return { instructions: made.map((h2) => instructionText(h2.created_by ?? h2.comment)) };
+}
+function instructionText(createdBy) {
+  if (!createdBy) return void 0;
+  let t = createdBy.trim().replace(/\s+# buildkit$/, "");
+  const nop = /^\/bin\/sh -c #\(nop\)\s+(.*)$/s.exec(t);
+  if (nop) t = nop[1];
+  else if (/^\/bin\/sh -c /.test(t)) t = `RUN ${t.slice("/bin/sh -c ".length)}`;
+  return t.replace(/\s+/g, " ").trim() || void 0;
+}
+
+// src/core/size/measure.ts
+async function measureImage(client, ref, options2 = {}) {
+  const r = typeof ref === "string" ? parseReference(ref) : ref;
+  const top = await client.getManifest(r, options2);
+  const entries2 = isIndex(top.json) ? splitIndex(top.json).platforms.map((p) => ({ platform: p.platform, digest: p.digest })) : [{ platform: void 0, digest: top.digest }];
+  const platforms = await Promise.all(
+    entries2.map(async (e) => {
+      const m = e.digest === top.digest ? top : await client.getManifest({ ...r, tag: void 0, digest: e.digest }, options2);
+      if (!isImageManifest(m.json))
+        throw checkError(
+          `${formatReference(r)}: ${e.platform ?? "the image"} is not an image manifest.`,
+          "Re-push the image."
+        );
+      const config = JSON.parse(
+        (await client.getBlob(r, m.json.config.digest, options2)).toString("utf8")
+      );
+      const { instructions, note } = layerInstructions(config, m.json.layers);
+      return {
+        platform: e.platform ?? platformString({
+          os: config.os ?? "unknown",
+          architecture: config.architecture ?? "unknown",
+          variant: config.variant
+        }),
+        digest: m.digest,
+        compressed: layersSize(m.json),
+        layers: m.json.layers.map((l, index) => ({
+          digest: l.digest,
+          size: l.size,
+          mediaType: l.mediaType,
+          index,
+          instruction: instructions[index]
+        })),
+        historyNote: note
+      };
+    })
+  );
+  return {
+    reference: formatReference(r),
+    repository: repositoryName(r),
+    tag: r.tag,
+    digest: top.digest,
+    platforms: platforms.sort((a2, b) => a2.platform.localeCompare(b.platform, "en"))
+  };
+}
+
+// src/core/size/previous.ts
+function previousRelease(versionTags, current, prefix) {
+  const stable = versionTags.map((t) => ({ ...t, version: versionOfImageTag(t.tag, prefix) })).filter((t) => Boolean(t.version) && semver_default.prerelease(t.version) === null).sort((a2, b) => semver_default.rcompare(a2.version, b.version));
+  const own = current.tag ? versionOfImageTag(current.tag, prefix) : void 0;
+  const same = versionTags.map((t) => ({ ...t, version: versionOfImageTag(t.tag, prefix) })).filter((t) => t.digest === current.digest && t.version).sort((a2, b) => semver_default.rcompare(a2.version, b.version))[0];
+  const pivot = own ?? same?.version;
+  if (pivot) {
+    const below = stable.find((t) => semver_default.rcompare(t.version, pivot) > 0 && t.digest !== current.digest);
+    if (!below) return { none: `no release below ${prefix}${pivot} under the tag scheme (prefix "${prefix}")` };
+    return {
+      ...below,
+      why: `the newest stable version tag below ${prefix}${pivot}${own ? "" : ` (which ${current.tag ?? current.digest} is)`}`
+    };
+  }
+  const newest = stable.find((t) => t.digest !== current.digest);
+  if (!newest) return { none: `no stable version tag (${prefix}X.Y.Z) to compare with` };
+  return { ...newest, why: `the newest release (${current.tag ?? "this image"} is not a release itself)` };
+}
+
+// src/core/size/report.ts
+async function sizeReport(client, ref, config, options2 = {}) {
+  const r = parseReference(ref);
+  const image = await measureImage(client, r, options2);
+  let previous;
+  let noPrevious;
+  let basis;
+  const repo = { registry: r.registry, repository: r.repository };
+  if (options2.previous) {
+    previous = {
+      tag: options2.previous,
+      version: versionOfImageTag(options2.previous, config.tags.imagePrefix ?? "") ?? options2.previous,
+      image: await measureImage(client, { ...repo, tag: options2.previous }, options2),
+      why: "given with --previous"
+    };
+  } else {
+    const all = await client.listTags(repo, options2);
+    const scheme = choosePrefix("image", config.tags.imagePrefix, all);
+    const prefix = scheme.prefix;
+    basis = scheme.basis;
+    const versionTags = all.filter((t) => versionOfImageTag(t, prefix));
+    const digests = await client.tagDigests(repo, { ...options2, tags: versionTags });
+    const found = previousRelease(digests, { tag: r.digest ? void 0 : r.tag, digest: image.digest }, prefix);
+    if ("none" in found) noPrevious = found.none;
+    else
+      previous = {
+        ...found,
+        image: await measureImage(client, { ...repo, tag: found.tag }, options2)
+      };
+  }
+  return { image, previous, noPrevious, scheme: basis, deltas: sizeDeltas(image, previous?.image) };
+}
+async function sizeBudgetChecks(client, ref, config, options2 = {}) {
+  const budgets = budgetsFromConfig(config);
+  try {
+    return sizeChecks(await sizeReport(client, ref, config, options2), budgets);
+  } catch (e) {
+    if (e instanceof CancelledError) throw e;
+    const r = parseReference(ref);
+    return [
+      environmentResult(
+        "size-budget",
+        "Size",
+        "size budgets",
+        describeError(e),
+        [{ text: "Check that the image exists and the registry answers", command: `release-operator manifest ${ref}` }],
+        repositoryName(r)
+      )
+    ];
+  }
+}
+
 // src/core/supply/intoto.ts
 var IN_TOTO_PAYLOAD = "application/vnd.in-toto+json";
 function parseStatement(bytes) {
@@ -69541,8 +69969,21 @@ async function publishedStage(req, ctx, full) {
     return Promise.resolve(forRelease(check, plan2));
   });
   const supply = supplyRows(req, ctx, repository, image);
-  const rows = await Promise.all([tested, tagScheme, supply]);
-  return { checks: [platforms, labels, rows[0], rows[1], ...rows[2]], digest: image.digest, platformDigests };
+  const size = sizeRows(ctx, repository, image);
+  const rows = await Promise.all([tested, tagScheme, supply, size]);
+  return {
+    checks: [platforms, labels, rows[0], rows[1], ...rows[2], ...rows[3]],
+    digest: image.digest,
+    platformDigests
+  };
+}
+async function sizeRows(ctx, repository, image) {
+  const { config, registry } = ctx.deps;
+  if (!hasSizeBudget(config)) return [];
+  ctx.emit({ type: "check-started", id: "size-budget", title: "Size" });
+  const rows = await sizeBudgetChecks(registry, `${repository}@${image.digest}`, config, { signal: ctx.signal });
+  for (const check of rows) ctx.emit({ type: "check-finished", check });
+  return rows;
 }
 async function supplyRows(req, ctx, repository, image) {
   const { config, registry, github: github2 } = ctx.deps;
@@ -70533,6 +70974,16 @@ function validateOverrides(input, source) {
           return void problems.push(
             `${at}.${notString[0][0]}: expected a string, got ${JSON.stringify(notString[0][1])}`
           );
+        if (spec.type === "map") {
+          const badKey = spec.keyPattern ? entries2.find(([k]) => !spec.keyPattern.test(k)) : void 0;
+          if (badKey)
+            return void problems.push(`${at}: key ${JSON.stringify(badKey[0])} is not ${spec.keyHint ?? "allowed"}`);
+          const badValue = spec.valuePattern ? entries2.find(([, v]) => !spec.valuePattern.test(v)) : void 0;
+          if (badValue)
+            return void problems.push(
+              `${at}.${badValue[0]}: expected ${spec.valueHint ?? `text matching ${spec.valuePattern.source}`}, got ${JSON.stringify(badValue[1])}`
+            );
+        }
         if (spec.type === "ruleSeverities") {
           const bad2 = entries2.filter(([, v]) => !SEVERITIES.includes(v));
           if (bad2.length)
