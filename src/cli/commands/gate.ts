@@ -89,7 +89,11 @@ export function register(program: Command, rt: CliRuntime): void {
       );
       cmd.option('--reference <ref>', 'post-push, pre-release: the image to check (default: IMAGE:<version tag>)');
       cmd.option('--record <path>', 'where pre-push records what it tested and post-push reads it (file or folder)');
-      cmd.addOption(new Option('--skip <check>', 'leave out a check: lint, glibc, smoke (repeatable)').argParser(list));
+      cmd.addOption(
+        new Option('--skip <check>', 'leave out a check: lint, glibc, smoke, release-assets (repeatable)').argParser(
+          list,
+        ),
+      );
       cmd.option('--timeout <seconds>', 'deadline of the whole stage (default: 1800 pre-push, 300 the others)');
       cmd.option('--repo <owner/name>', 'post-release: the GitHub repository (default: from the git remote)');
       cmd.option(

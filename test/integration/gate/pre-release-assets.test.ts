@@ -140,6 +140,10 @@ describe('gate pre-release: the glibc floor of the Release assets', function () 
     assert.equal(plain.code, 0, plain.stdout + plain.stderr);
     assert.ok(!plain.json!.checks.some((c) => c.id.startsWith('release-asset')));
     assert.equal(fake.requests.length, before, 'no request to GitHub when the assets are not asked for');
+    const skipped = await preRelease({ assets: { '*': 'el8' } }, '--skip', 'release-assets', '--json');
+    assert.equal(skipped.code, 0, skipped.stdout + skipped.stderr);
+    assert.ok(!skipped.json!.checks.some((c) => c.id.startsWith('release-asset')));
+    assert.equal(fake.requests.length, before, '--skip release-assets asks GitHub nothing either');
   });
 
   it('a policy name that does not resolve is a usage error before anything runs (exit 2)', async () => {
