@@ -8,6 +8,7 @@ import { RepoWatcher } from './repoWatcher';
 import { ReleaseOperatorServices } from './services';
 import { SmokeResults } from './smokeResults';
 import { SmokeStatusBar } from './statusBar';
+import { registerTasks } from './tasks';
 import type { ReleaseTreeProvider } from './tree/provider';
 import { ReleaseTree, type RepositoryState } from './tree/releaseTree';
 
@@ -72,6 +73,7 @@ export function activate(context: vscode.ExtensionContext): ReleaseOperatorApi {
     facts: loadFacts,
     refresh,
   });
+  context.subscriptions.push(registerTasks(services, loadFacts));
   watcher.watch(services.folder);
   auth.start();
   if (!services.folder) onState('noRepository');

@@ -47,3 +47,30 @@ export function settingsContribution(): { title: string; properties: Record<stri
   }
   return { title: 'Release Operator', properties };
 }
+
+/**
+ * The settings contribution as package.json holds it: every title, description and pattern message replaced by a
+ * `%key%` placeholder whose English text goes to package.nls.json (and its translation to package.nls.zh-cn.json).
+ */
+export function localizedSettingsContribution(): {
+  contribution: ReturnType<typeof settingsContribution>;
+  strings: Record<string, string>;
+} {
+  const plain = settingsContribution();
+  const strings: Record<string, string> = { 'configuration.title': plain.title };
+  const properties: Record<string, Record<string, unknown>> = {};
+  for (const [key, p] of Object.entries(plain.properties)) {
+    const q = { ...p };
+    for (const [field, suffix] of [
+      ['title', 'title'],
+      ['markdownDescription', 'description'],
+      ['patternErrorMessage', 'patternErrorMessage'],
+    ] as const) {
+      if (typeof q[field] !== 'string') continue;
+      strings[`${key}.${suffix}`] = q[field];
+      q[field] = `%${key}.${suffix}%`;
+    }
+    properties[key] = q;
+  }
+  return { contribution: { title: '%configuration.title%', properties }, strings };
+}
