@@ -1,3 +1,4 @@
+import * as vscode from 'vscode';
 import type { ReleaseOperatorConfig } from '../core/config/schema';
 import { usageError } from '../core/errors';
 import { GitRepo } from '../core/git/repo';
@@ -20,7 +21,12 @@ export class FactsCache {
   get(): Promise<Facts> {
     const folder = this.services.folder;
     if (!folder)
-      return Promise.reject(usageError('No folder is open.', 'Open the folder of the repository you release.'));
+      return Promise.reject(
+        usageError(
+          vscode.l10n.t('No folder is open.'),
+          vscode.l10n.t('Open the folder of the repository you release.'),
+        ),
+      );
     return (this.facts ??= (async () => {
       // git runs while the configuration loads; a configuration error still wins over a git one, as it did when
       // the configuration came first.

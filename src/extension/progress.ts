@@ -30,7 +30,7 @@ export async function withCancellableProgress<T>(
       } catch (e) {
         if (e instanceof CancelledError || abort.signal.aborted) {
           services.logger.info(`${title}: cancelled`);
-          void vscode.window.showInformationMessage(`${title}: cancelled.`);
+          void vscode.window.showInformationMessage(vscode.l10n.t('{0}: cancelled.', title));
           return undefined;
         }
         reportError(services, title, e);
@@ -46,7 +46,8 @@ export async function withCancellableProgress<T>(
 function reportError(services: ReleaseOperatorServices, what: string, e: unknown): void {
   const text = neutralizeBlock(describeError(e));
   services.logger.error(`${what}: ${text}`);
-  void vscode.window.showErrorMessage(`${what}: ${text.replace(/\n\s*/g, ' ')}`, 'Show Log').then((pick) => {
+  const showLog = vscode.l10n.t('Show Log');
+  void vscode.window.showErrorMessage(`${what}: ${text.replace(/\n\s*/g, ' ')}`, showLog).then((pick) => {
     if (pick) services.log.show(true);
   });
 }

@@ -13,8 +13,19 @@ const ICONS: Record<SmokeState, string> = {
 const shortPlatform = (p: string) => p.replace(/^linux\//, '');
 
 function statusText(results: readonly PlatformSmoke[]): string {
-  if (!results.length) return '$(beaker) Smoke: not run';
+  if (!results.length) return `$(beaker) ${vscode.l10n.t('Smoke: not run')}`;
   return `$(beaker) ${results.map((r) => `${ICONS[r.state]} ${shortPlatform(r.platform)}`).join('  ')}`;
+}
+
+/** A smoke state in the display language. */
+export function stateLabel(state: SmokeState): string {
+  const labels: Record<SmokeState, string> = {
+    running: vscode.l10n.t('running'),
+    passed: vscode.l10n.t('passed'),
+    failed: vscode.l10n.t('failed'),
+    cancelled: vscode.l10n.t('cancelled'),
+  };
+  return labels[state];
 }
 
 /**
@@ -29,7 +40,7 @@ export class SmokeStatusBar implements vscode.Disposable {
   private hasRepository = false;
 
   constructor(private readonly results: SmokeResults) {
-    this.item.name = 'Release Operator: Smoke';
+    this.item.name = vscode.l10n.t('Release Operator: Smoke');
     this.item.command = 'releaseOperator.showSmokeResult';
     this.disposables.add(results.onDidChange(() => this.update()));
     this.update();
@@ -51,15 +62,15 @@ export class SmokeStatusBar implements vscode.Disposable {
     const failed = all.some((r) => r.state === 'failed');
     this.item.backgroundColor = failed ? new vscode.ThemeColor('statusBarItem.errorBackground') : undefined;
     const line = (r: PlatformSmoke) => {
-      const took = r.durationMs !== undefined ? ` in ${(r.durationMs / 1000).toFixed(1)} s` : '';
-      return `- **${r.platform}**: ${r.state}${took}${r.message ? ` - ${r.message}` : ''}`;
+      const took = r.durationMs !== undefined ? vscode.l10n.t(' in {0} s', (r.durationMs / 1000).toFixed(1)) : '';
+      return `- **${r.platform}**: ${stateLabel(r.state)}${took}${r.message ? ` - ${r.message}` : ''}`;
     };
     const tip = new vscode.MarkdownString(
       all.length
         ? all.map(line).join('\n')
-        : 'No smoke test has run in this window. Run one with **Release Operator: Run Smoke Test...**',
+        : vscode.l10n.t('No smoke test has run in this window. Run one with **Release Operator: Run Smoke Test...**'),
     );
-    tip.appendMarkdown('\n\nClick to show the result.');
+    tip.appendMarkdown(`\n\n${vscode.l10n.t('Click to show the result.')}`);
     this.item.tooltip = tip;
     if (this.hasRepository) this.item.show();
     else this.item.hide();

@@ -52,8 +52,7 @@ export class ReleaseOperatorTaskProvider implements vscode.TaskProvider {
   resolveTask(task: vscode.Task): vscode.Task | undefined {
     const def = task.definition as ReleaseOperatorTaskDefinition;
     if (!COMMANDS.includes(def.command)) return undefined;
-    const folder =
-      task.scope && typeof task.scope === 'object' ? (task.scope) : this.services.folder;
+    const folder = task.scope && typeof task.scope === 'object' ? task.scope : this.services.folder;
     if (!folder) return undefined;
     return this.toTask(def, folder, task.name);
   }

@@ -6,9 +6,9 @@ import * as vscode from 'vscode';
  */
 export function trustBlockReason(trusted: boolean, action: string): string | undefined {
   if (trusted) return undefined;
-  return (
-    `${action} is disabled in an untrusted workspace: it builds or runs this repository's images, which executes ` +
-    "the repository's code. Trust the workspace (Workspaces: Manage Workspace Trust) to enable it."
+  return vscode.l10n.t(
+    "{0} is disabled in an untrusted workspace: it builds or runs this repository's images, which executes the repository's code. Trust the workspace (Workspaces: Manage Workspace Trust) to enable it.",
+    action,
   );
 }
 
@@ -16,7 +16,7 @@ export function trustBlockReason(trusted: boolean, action: string): string | und
 export function requireTrust(action: string): boolean {
   const reason = trustBlockReason(vscode.workspace.isTrusted, action);
   if (!reason) return true;
-  void vscode.window.showWarningMessage(reason, 'Manage Workspace Trust').then((pick) => {
+  void vscode.window.showWarningMessage(reason, vscode.l10n.t('Manage Workspace Trust')).then((pick) => {
     if (pick) void vscode.commands.executeCommand('workbench.trust.manage');
   });
   return false;

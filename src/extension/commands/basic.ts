@@ -11,7 +11,9 @@ export function basicCommands(ctx: CommandContext): Record<string, Handler> {
     selectRepository: async (folder?: vscode.WorkspaceFolder) => {
       const folders = vscode.workspace.workspaceFolders ?? [];
       if (!folders.length)
-        return void vscode.window.showInformationMessage('Open a folder that holds a git repository first.');
+        return void vscode.window.showInformationMessage(
+          vscode.l10n.t('Open a folder that holds a git repository first.'),
+        );
       const chosen =
         folder ??
         (
@@ -23,8 +25,8 @@ export function basicCommands(ctx: CommandContext): Record<string, Handler> {
               folder: f,
             })),
             {
-              title: 'Release Operator: repository to show',
-              placeHolder: 'Pick the workspace folder whose release you operate',
+              title: vscode.l10n.t('Release Operator: repository to show'),
+              placeHolder: vscode.l10n.t('Pick the workspace folder whose release you operate'),
             },
           )
         )?.folder;
@@ -35,7 +37,10 @@ export function basicCommands(ctx: CommandContext): Record<string, Handler> {
         if (await ctx.auth.token(true)) ctx.refresh();
       } catch (e) {
         void vscode.window.showWarningMessage(
-          `GitHub sign-in did not complete: ${(e as Error).message}. You can also set GITHUB_TOKEN in the environment.`,
+          vscode.l10n.t(
+            'GitHub sign-in did not complete: {0}. You can also set GITHUB_TOKEN in the environment.',
+            (e as Error).message,
+          ),
         );
       }
     },

@@ -13,12 +13,15 @@ export function githubCommands(ctx: CommandContext): Record<string, Handler> {
     const repo = f.status.repository.github;
     if (!repo)
       throw usageError(
-        'This repository has no GitHub remote.',
-        'Add a remote that points at github.com (any remote name works).',
+        vscode.l10n.t('This repository has no GitHub remote.'),
+        vscode.l10n.t('Add a remote that points at github.com (any remote name works).'),
       );
     const gh = await ctx.engines.github(f.config, repo, true);
     if (!gh)
-      throw usageError('Not signed in to GitHub.', 'Run "Release Operator: Sign in to GitHub" or set GITHUB_TOKEN.');
+      throw usageError(
+        vscode.l10n.t('Not signed in to GitHub.'),
+        vscode.l10n.t('Run "Release Operator: Sign in to GitHub" or set GITHUB_TOKEN.'),
+      );
     return { f, gh };
   };
   const runIdOf = async (
@@ -44,26 +47,28 @@ export function githubCommands(ctx: CommandContext): Record<string, Handler> {
     guardedHandler(services, what, fn);
   return {
     runWorkflow: guarded(
-      'Run release workflow',
+      vscode.l10n.t('Run release workflow'),
       async (args?: { ref?: string; inputs?: Record<string, string>; confirmed?: boolean }) => {
         const { f } = await github();
         const { workflow, reason } = await ctx.engines.releaseWorkflow(f);
         if (!workflow)
           throw usageError(
-            `No release workflow: ${reason}.`,
-            'Set releaseOperator.github.releaseWorkflow (or "github.releaseWorkflow" in release-operator.json).',
+            vscode.l10n.t('No release workflow: {0}.', reason),
+            vscode.l10n.t(
+              'Set releaseOperator.github.releaseWorkflow (or "github.releaseWorkflow" in release-operator.json).',
+            ),
           );
         if (!workflow.events.includes('workflow_dispatch'))
           throw usageError(
-            `${workflow.path} cannot be started by hand: it has no workflow_dispatch trigger.`,
-            'Add `on: workflow_dispatch` to the workflow, or release by pushing a tag.',
+            vscode.l10n.t('{0} cannot be started by hand: it has no workflow_dispatch trigger.', workflow.path),
+            vscode.l10n.t('Add `on: workflow_dispatch` to the workflow, or release by pushing a tag.'),
           );
         const ref =
           args?.ref ??
           (await vscode.window.showInputBox({
-            title: `Run ${workflow.name}: branch or tag`,
+            title: vscode.l10n.t('Run {0}: branch or tag', workflow.name),
             value: f.status.repository.branch ?? '',
-            validateInput: (v) => (v.trim() ? undefined : 'A branch or tag is required'),
+            validateInput: (v) => (v.trim() ? undefined : vscode.l10n.t('A branch or tag is required')),
           }));
         if (!ref) return;
         const given: Record<string, string> = { ...args?.inputs };
@@ -75,7 +80,10 @@ export function githubCommands(ctx: CommandContext): Record<string, Handler> {
             const options = input.type === 'boolean' ? ['true', 'false'] : (input.options ?? []);
             value = (
               await vscode.window.showQuickPick(
-                options.map((o) => ({ label: o, description: String(input.default) === o ? 'default' : undefined })),
+                options.map((o) => ({
+                  label: o,
+                  description: String(input.default) === o ? vscode.l10n.t('default') : undefined,
+                })),
                 { title, placeHolder: input.type },
               )
             )?.label;
@@ -83,12 +91,12 @@ export function githubCommands(ctx: CommandContext): Record<string, Handler> {
             value = await vscode.window.showInputBox({
               title,
               value: input.default !== undefined ? String(input.default) : '',
-              prompt: `${input.type}${input.required ? ', required' : ''}`,
+              prompt: input.required ? vscode.l10n.t('{0}, required', input.type) : input.type,
               validateInput: (v) =>
                 input.required && !v
-                  ? 'Required'
+                  ? vscode.l10n.t('Required')
                   : input.type === 'number' && v && Number.isNaN(Number(v))
-                    ? 'A number'
+                    ? vscode.l10n.t('A number')
                     : undefined,
             });
           }
@@ -100,65 +108,75 @@ export function githubCommands(ctx: CommandContext): Record<string, Handler> {
         const shown =
           Object.entries(send)
             .map(([k, v]) => `${k}=${v}`)
-            .join(', ') || 'no inputs';
+            .join(', ') || vscode.l10n.t('no inputs');
         const confirmed =
           args?.confirmed ||
           (await confirm(
-            `Run ${workflow.name} on ${ref}?`,
-            `${workflow.path} with ${shown}. This starts a release workflow on GitHub.`,
-            'Run Workflow',
+            vscode.l10n.t('Run {0} on {1}?', workflow.name, ref),
+            vscode.l10n.t('{0} with {1}. This starts a release workflow on GitHub.', workflow.path, shown),
+            vscode.l10n.t('Run Workflow'),
           ));
         if (!confirmed) return;
-        const result = await withCancellableProgress(services, `Starting ${workflow.name}`, (signal) =>
+        const result = await withCancellableProgress(services, vscode.l10n.t('Starting {0}', workflow.name), (signal) =>
           ctx.engines.dispatch(f, workflow, ref, send, signal),
         );
         if (!result) return;
         ctx.refresh();
         void vscode.window
-          .showInformationMessage(`Started ${workflow.name} run #${result.run.id}.`, 'Open in Browser')
-          .then((p) => p && vscode.env.openExternal(vscode.Uri.parse(result.run.url)));
+          .showInformationMessage(
+            vscode.l10n.t('Started {0} run #{1}.', workflow.name, result.run.id),
+            vscode.l10n.t('Open in Browser'),
+          )
+          .then((p) => (p ? vscode.env.openExternal(vscode.Uri.parse(result.run.url)) : undefined));
         return result;
       },
     ),
-    rerunWorkflow: guarded('Re-run workflow', async (node?: ReleaseNode | { runId: number; confirmed?: boolean }) => {
-      const runId = await runIdOf(node, 'Re-run failed jobs of run');
-      if (!runId) return;
-      const confirmed =
-        (node && 'confirmed' in node && node.confirmed) ||
-        (await confirm(`Re-run the failed jobs of run #${runId}?`, 'GitHub starts the failed jobs again.', 'Re-run'));
-      if (!confirmed) return;
-      const { f } = await github();
-      await withCancellableProgress(services, `Re-running run #${runId}`, (signal) =>
-        ctx.engines.rerun(f, runId, signal),
-      );
-      ctx.refresh();
-    }),
-    cancelWorkflow: guarded(
-      'Cancel workflow run',
+    rerunWorkflow: guarded(
+      vscode.l10n.t('Re-run workflow'),
       async (node?: ReleaseNode | { runId: number; confirmed?: boolean }) => {
-        const runId = await runIdOf(node, 'Cancel run');
+        const runId = await runIdOf(node, vscode.l10n.t('Re-run failed jobs of run'));
         if (!runId) return;
         const confirmed =
           (node && 'confirmed' in node && node.confirmed) ||
           (await confirm(
-            `Cancel run #${runId}?`,
-            'GitHub stops the run; jobs in progress are cancelled.',
-            'Cancel Run',
+            vscode.l10n.t('Re-run the failed jobs of run #{0}?', runId),
+            vscode.l10n.t('GitHub starts the failed jobs again.'),
+            vscode.l10n.t('Re-run'),
           ));
         if (!confirmed) return;
         const { f } = await github();
-        await withCancellableProgress(services, `Cancelling run #${runId}`, (signal) =>
+        await withCancellableProgress(services, vscode.l10n.t('Re-running run #{0}', runId), (signal) =>
+          ctx.engines.rerun(f, runId, signal),
+        );
+        ctx.refresh();
+      },
+    ),
+    cancelWorkflow: guarded(
+      vscode.l10n.t('Cancel workflow run'),
+      async (node?: ReleaseNode | { runId: number; confirmed?: boolean }) => {
+        const runId = await runIdOf(node, vscode.l10n.t('Cancel run'));
+        if (!runId) return;
+        const confirmed =
+          (node && 'confirmed' in node && node.confirmed) ||
+          (await confirm(
+            vscode.l10n.t('Cancel run #{0}?', runId),
+            vscode.l10n.t('GitHub stops the run; jobs in progress are cancelled.'),
+            vscode.l10n.t('Cancel Run'),
+          ));
+        if (!confirmed) return;
+        const { f } = await github();
+        await withCancellableProgress(services, vscode.l10n.t('Cancelling run #{0}', runId), (signal) =>
           ctx.engines.cancelRun(f, runId, signal),
         );
         ctx.refresh();
       },
     ),
-    showRunLogs: guarded('Show run logs', async (node?: ReleaseNode | { runId: number }) => {
-      const runId = await runIdOf(node, 'Show logs of run');
+    showRunLogs: guarded(vscode.l10n.t('Show run logs'), async (node?: ReleaseNode | { runId: number }) => {
+      const runId = await runIdOf(node, vscode.l10n.t('Show logs of run'));
       if (!runId) return;
       const { f } = await github();
       const jobId = node && 'id' in node ? node.data?.jobId : undefined;
-      const text = await withCancellableProgress(services, `Reading logs of run #${runId}`, (signal) =>
+      const text = await withCancellableProgress(services, vscode.l10n.t('Reading logs of run #{0}', runId), (signal) =>
         ctx.engines.runLogs(f, runId, jobId, signal),
       );
       if (text === undefined) return;

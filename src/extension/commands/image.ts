@@ -24,18 +24,19 @@ export function imageCommands(ctx: CommandContext): Record<string, Handler> {
       const digest = node?.data?.digest;
       if (!digest) return;
       await vscode.env.clipboard.writeText(digest);
-      vscode.window.setStatusBarMessage(`Copied ${digest}`, 3000);
+      vscode.window.setStatusBarMessage(vscode.l10n.t('Copied {0}', digest), 3000);
     },
     openInBrowser: async (node?: ReleaseNode) => {
       const url = node?.data?.url;
       if (url) await vscode.env.openExternal(vscode.Uri.parse(url));
     },
-    inspectImage: guarded('Inspect image', async (reference?: string) => {
+    inspectImage: guarded(vscode.l10n.t('Inspect image'), async (reference?: string) => {
       const f = await ctx.facts();
       const repository = imageRepositoryOf(f);
-      const ref = reference ?? ((t) => t && `${repository}:${t}`)(await pickImageTag(ctx, f, 'Inspect image tag'));
+      const ref =
+        reference ?? ((t) => t && `${repository}:${t}`)(await pickImageTag(ctx, f, vscode.l10n.t('Inspect image tag')));
       if (!ref) return;
-      const info = await withCancellableProgress(services, `Inspecting ${ref}`, async (signal) =>
+      const info = await withCancellableProgress(services, vscode.l10n.t('Inspecting {0}', ref), async (signal) =>
         (await ctx.engines.registry(f.config)).inspect(ref, { signal, labels: true }),
       );
       if (!info) return;
@@ -43,90 +44,121 @@ export function imageCommands(ctx: CommandContext): Record<string, Handler> {
       await vscode.window.showTextDocument(doc, { preview: true });
       return info;
     }),
-    checkGlibc: guarded('glibc check', async (node?: ReleaseNode | { reference: string; platforms?: string[] }) => {
-      const f = await ctx.facts();
-      const repository = imageRepositoryOf(f);
-      const nodeRef =
-        node && 'id' in node ? node.data?.reference : (node as { reference?: string } | undefined)?.reference;
-      const ref =
-        nodeRef ?? ((t) => t && `${repository}:${t}`)(await pickImageTag(ctx, f, 'Check glibc drift of image tag'));
-      if (!ref) return;
-      const platforms =
-        node && 'id' in node
-          ? node.data?.platform
-            ? [node.data.platform]
-            : undefined
-          : (node as { platforms?: string[] } | undefined)?.platforms;
-      const report = await withCancellableProgress(services, `Checking glibc of ${ref}`, (signal) =>
-        ctx.engines.checkGlibc(f, ref, platforms, signal),
-      );
-      if (!report) return;
-      const { text, summary } = await ctx.engines.glibcText(report);
-      await showText(text);
-      if (report.ok)
-        void vscode.window.showInformationMessage(
-          `glibc: ${ref} runs on its own libc on ${report.platforms.map((p) => p.platform).join(', ')}.`,
+    checkGlibc: guarded(
+      vscode.l10n.t('glibc check'),
+      async (node?: ReleaseNode | { reference: string; platforms?: string[] }) => {
+        const f = await ctx.facts();
+        const repository = imageRepositoryOf(f);
+        const nodeRef =
+          node && 'id' in node ? node.data?.reference : (node as { reference?: string } | undefined)?.reference;
+        const ref =
+          nodeRef ??
+          ((t) => t && `${repository}:${t}`)(
+            await pickImageTag(ctx, f, vscode.l10n.t('Check glibc drift of image tag')),
+          );
+        if (!ref) return;
+        const platforms =
+          node && 'id' in node
+            ? node.data?.platform
+              ? [node.data.platform]
+              : undefined
+            : (node as { platforms?: string[] } | undefined)?.platforms;
+        const report = await withCancellableProgress(services, vscode.l10n.t('Checking glibc of {0}', ref), (signal) =>
+          ctx.engines.checkGlibc(f, ref, platforms, signal),
         );
-      else if (report.unreadable.length) void vscode.window.showErrorMessage(`glibc not checked: ${summary}`);
-      else void vscode.window.showErrorMessage(`glibc drift: ${summary}`);
-      return report;
-    }),
-    audit: guarded('Release consistency check', async () => {
+        if (!report) return;
+        const { text, summary } = await ctx.engines.glibcText(report);
+        await showText(text);
+        if (report.ok)
+          void vscode.window.showInformationMessage(
+            vscode.l10n.t(
+              'glibc: {0} runs on its own libc on {1}.',
+              ref,
+              report.platforms.map((p) => p.platform).join(', '),
+            ),
+          );
+        else if (report.unreadable.length)
+          void vscode.window.showErrorMessage(vscode.l10n.t('glibc not checked: {0}', summary));
+        else void vscode.window.showErrorMessage(vscode.l10n.t('glibc drift: {0}', summary));
+        return report;
+      },
+    ),
+    audit: guarded(vscode.l10n.t('Release consistency check'), async () => {
       const f = await ctx.facts();
       imageRepositoryOf(f);
-      const report = await withCancellableProgress(services, 'Checking release consistency', (signal) =>
+      const report = await withCancellableProgress(services, vscode.l10n.t('Checking release consistency'), (signal) =>
         ctx.engines.audit(f, signal),
       );
       if (!report) return;
       // The same text as `release-operator audit`: one line per check with its verdict ("nothing checked" when
       // no version was found anywhere), findings and what to do under it, and where the tag prefixes came from.
-      await showText(renderReport(report, `Release consistency of ${report.image}`, { notes: report.notes }));
+      await showText(
+        renderReport(report, vscode.l10n.t('Release consistency of {0}', report.image), { notes: report.notes }),
+      );
       if (report.verdict === 'nothing-checked')
-        void vscode.window.showWarningMessage(`Release consistency: nothing checked. ${report.summary}`);
+        void vscode.window.showWarningMessage(
+          vscode.l10n.t('Release consistency: nothing checked. {0}', report.summary),
+        );
       return report;
     }),
-    rollback: guarded('Roll back', async (arg?: ReleaseNode | { version: string; confirmed?: boolean }) => {
-      const f = await ctx.facts();
-      const repository = imageRepositoryOf(f);
-      // The image prefix is the configured one, else the one the registry's version tags follow.
-      const { imagePrefix: prefix } = await imageTags(ctx, f);
-      let tag = arg && 'id' in arg ? arg.data?.tag : arg?.version !== undefined ? `${prefix}${arg.version}` : undefined;
-      tag ??= await pickImageTag(
-        ctx,
-        f,
-        'Roll back latest to version',
-        (t, p) => versionOfImageTag(t, p) !== undefined,
-      );
-      if (!tag) return;
-      if (!versionOfImageTag(tag, prefix))
-        throw usageError(`${tag} is not a version tag.`, `Pick a tag like ${prefix}1.2.3.`);
-      const preConfirmed = Boolean(arg && !('id' in arg) && arg.confirmed);
-      // The engine shows us its plan (what latest points at now) before it writes anything.
-      const confirmPlan = async (plan: RollbackPlan) => {
-        if (preConfirmed) return true;
-        // The registry engine made the plan, so it is loaded by now.
-        const { shortDigest } = await import('../../core/registry');
-        return confirm(
-          `Point ${repository}:latest at ${tag}?`,
-          `latest now points at ${plan.from ? shortDigest(plan.from) : 'nothing'}; ` +
-            `it will point at ${shortDigest(plan.to)} (${tag}). ` +
-            'The manifest is copied byte for byte (no pull, no rebuild) and read back to verify.',
-          'Roll Back',
+    rollback: guarded(
+      vscode.l10n.t('Roll back'),
+      async (arg?: ReleaseNode | { version: string; confirmed?: boolean }) => {
+        const f = await ctx.facts();
+        const repository = imageRepositoryOf(f);
+        // The image prefix is the configured one, else the one the registry's version tags follow.
+        const { imagePrefix: prefix } = await imageTags(ctx, f);
+        let tag =
+          arg && 'id' in arg ? arg.data?.tag : arg?.version !== undefined ? `${prefix}${arg.version}` : undefined;
+        tag ??= await pickImageTag(
+          ctx,
+          f,
+          vscode.l10n.t('Roll back latest to version'),
+          (t, p) => versionOfImageTag(t, p) !== undefined,
         );
-      };
-      const result = await withCancellableProgress(services, `Rolling back ${repository}:latest to ${tag}`, (signal) =>
-        ctx.engines.rollback(f, tag, confirmPlan, signal),
-      );
-      if (!result) return;
-      ctx.refresh();
-      if (result.unchanged) void vscode.window.showInformationMessage(`${repository}:latest already points at ${tag}.`);
-      else if (result.applied) {
-        services.logger.info(
-          `rollback: ${repository}:latest ${result.from ?? '(new)'} -> ${result.to}${result.undo ? `; undo: ${result.undo}` : ''}`,
+        if (!tag) return;
+        if (!versionOfImageTag(tag, prefix))
+          throw usageError(
+            vscode.l10n.t('{0} is not a version tag.', tag),
+            vscode.l10n.t('Pick a tag like {0}.', `${prefix}1.2.3`),
+          );
+        const preConfirmed = Boolean(arg && !('id' in arg) && arg.confirmed);
+        // The engine shows us its plan (what latest points at now) before it writes anything.
+        const confirmPlan = async (plan: RollbackPlan) => {
+          if (preConfirmed) return true;
+          // The registry engine made the plan, so it is loaded by now.
+          const { shortDigest } = await import('../../core/registry');
+          return confirm(
+            vscode.l10n.t('Point {0}:latest at {1}?', repository, tag),
+            vscode.l10n.t(
+              'latest now points at {0}; it will point at {1} ({2}). The manifest is copied byte for byte (no pull, no rebuild) and read back to verify.',
+              plan.from ? shortDigest(plan.from) : vscode.l10n.t('nothing'),
+              shortDigest(plan.to),
+              tag,
+            ),
+            vscode.l10n.t('Roll Back'),
+          );
+        };
+        const title = vscode.l10n.t('Rolling back {0}:latest to {1}', repository, tag);
+        const result = await withCancellableProgress(services, title, (signal) =>
+          ctx.engines.rollback(f, tag, confirmPlan, signal),
         );
-        void vscode.window.showInformationMessage(`${repository}:latest now points at ${tag} (verified).`);
-      }
-      return result;
-    }),
+        if (!result) return;
+        ctx.refresh();
+        if (result.unchanged)
+          void vscode.window.showInformationMessage(
+            vscode.l10n.t('{0}:latest already points at {1}.', repository, tag),
+          );
+        else if (result.applied) {
+          services.logger.info(
+            `rollback: ${repository}:latest ${result.from ?? '(new)'} -> ${result.to}${result.undo ? `; undo: ${result.undo}` : ''}`,
+          );
+          void vscode.window.showInformationMessage(
+            vscode.l10n.t('{0}:latest now points at {1} (verified).', repository, tag),
+          );
+        }
+        return result;
+      },
+    ),
   };
 }

@@ -9,8 +9,10 @@ import type { CommandContext } from './context';
 export function imageRepositoryOf(f: Facts): string {
   if (!f.status.image)
     throw usageError(
-      'This repository has no image configured.',
-      'Set "image" in release-operator.json or the releaseOperator.image setting, or add a GitHub remote.',
+      vscode.l10n.t('This repository has no image configured.'),
+      vscode.l10n.t(
+        'Set "image" in release-operator.json or the releaseOperator.image setting, or add a GitHub remote.',
+      ),
     );
   return f.status.image;
 }
@@ -35,7 +37,10 @@ export async function pickImageTag(
     const { tags, imagePrefix } = await imageTags(ctx, f);
     return tags.filter((t) => filter(t, imagePrefix)).map((t) => ({ label: t, description: `${repository}:${t}` }));
   })();
-  const pick = await vscode.window.showQuickPick(items, { title, placeHolder: `Tags of ${repository}` });
+  const pick = await vscode.window.showQuickPick(items, {
+    title,
+    placeHolder: vscode.l10n.t('Tags of {0}', repository),
+  });
   return pick?.label;
 }
 
@@ -47,7 +52,7 @@ export async function pickPlatforms(
 ): Promise<string[] | undefined> {
   const picks = await vscode.window.showQuickPick(
     available.map((p) => ({ label: p, picked: preselected.includes(p) })),
-    { title, canPickMany: true, placeHolder: 'Platforms to test' },
+    { title, canPickMany: true, placeHolder: vscode.l10n.t('Platforms to test') },
   );
   return picks?.length ? picks.map((p) => p.label) : undefined;
 }

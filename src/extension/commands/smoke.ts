@@ -20,13 +20,20 @@ export function smokeCommands(ctx: CommandContext): Record<string, Handler> {
   const { services, smoke } = ctx;
 
   const run = async (args: SmokeArgs = {}): Promise<PlatformSmoke[] | undefined> => {
-    if (!requireTrust(args.build ? 'Building and smoke testing the Dockerfile' : 'Smoke testing')) return undefined;
+    if (
+      !requireTrust(
+        args.build ? vscode.l10n.t('Building and smoke testing the Dockerfile') : vscode.l10n.t('Smoke testing'),
+      )
+    )
+      return undefined;
     const f = await ctx.facts();
     // A local build is named by its Dockerfile (what the status bar, tree and messages show).
     const reference = args.build
-      ? `${f.config.smoke.dockerfile} (local build)`
+      ? vscode.l10n.t('{0} (local build)', f.config.smoke.dockerfile)
       : (args.reference ??
-        ((t) => t && `${imageRepositoryOf(f)}:${t}`)(await pickImageTag(ctx, f, 'Smoke test image tag')));
+        ((t) => t && `${imageRepositoryOf(f)}:${t}`)(
+          await pickImageTag(ctx, f, vscode.l10n.t('Smoke test image tag')),
+        ));
     if (!reference) return undefined;
     const configured = smokePlatforms(f.config);
     const platforms =
@@ -34,7 +41,7 @@ export function smokeCommands(ctx: CommandContext): Record<string, Handler> {
       (await pickPlatforms(
         [...new Set([...configured, ...f.config.requiredPlatforms])],
         configured,
-        `Smoke test ${reference} on`,
+        vscode.l10n.t('Smoke test {0} on', reference),
       ));
     if (!platforms?.length) return undefined;
     const started = Date.now();
@@ -57,10 +64,11 @@ export function smokeCommands(ctx: CommandContext): Record<string, Handler> {
       running.set(platform, now);
       const busy = [...running]
         .filter(([, steps]) => steps.length)
-        .map(([p, steps]) => `${p}: ${steps.join(', ')} running`);
+        .map(([p, steps]) => vscode.l10n.t('{0}: {1} running', p, steps.join(', ')));
       return busy.length ? busy.join(' · ') : `${platform}: ${step.name} ${step.state}`;
     };
-    const results = await withCancellableProgress(services, `Smoke testing ${reference}`, async (signal, report) =>
+    const title = vscode.l10n.t('Smoke testing {0}', reference);
+    const results = await withCancellableProgress(services, title, async (signal, report) =>
       ctx.engines.smoke(f, args.build ? { build: true, label: reference } : { reference }, platforms, signal, {
         step: (platform, step) => {
           smoke.step(platform, step);
@@ -81,22 +89,27 @@ export function smokeCommands(ctx: CommandContext): Record<string, Handler> {
       services.containers.show(true);
       void vscode.window
         .showErrorMessage(
-          `Smoke test failed on ${failed.map((r) => r.platform).join(', ')}: ${failed[0].message ?? ''}`,
-          'Show Container Logs',
+          vscode.l10n.t(
+            'Smoke test failed on {0}: {1}',
+            failed.map((r) => r.platform).join(', '),
+            failed[0].message ?? '',
+          ),
+          vscode.l10n.t('Show Container Logs'),
         )
         .then((p) => p && services.containers.show(true));
-    } else if (results) void vscode.window.setStatusBarMessage(`Smoke test passed on ${platforms.join(', ')}`, 5000);
+    } else if (results)
+      void vscode.window.setStatusBarMessage(vscode.l10n.t('Smoke test passed on {0}', platforms.join(', ')), 5000);
     return results;
   };
 
-  const guardedRun = guarded(services, 'Smoke test', run);
+  const guardedRun = guarded(services, vscode.l10n.t('Smoke test'), run);
 
   return {
     runSmoke: (args?: SmokeArgs) => guardedRun(args),
     runSmokeBuild: (args?: Omit<SmokeArgs, 'reference' | 'build'>) => guardedRun({ ...args, build: true }),
-    cleanUp: guarded(services, 'Clean up', async () => {
+    cleanUp: guarded(services, vscode.l10n.t('Clean up'), async () => {
       const f = await ctx.facts();
-      const r = await withCancellableProgress(services, 'Removing what crashed runs left', (signal) =>
+      const r = await withCancellableProgress(services, vscode.l10n.t('Removing what crashed runs left'), (signal) =>
         ctx.engines.cleanup(f, signal),
       );
       if (!r) return undefined;
@@ -104,9 +117,19 @@ export function smokeCommands(ctx: CommandContext): Record<string, Handler> {
       for (const c of r.containers)
         services.logger.info(`cleanup: removed container ${c.id.slice(0, 12)} ${c.names} (${c.status})`);
       for (const i of r.images) services.logger.info(`cleanup: removed image ${i.reference}`);
-      const what = `Removed ${r.containers.length} container(s) and ${r.images.length} image(s) left by earlier runs`;
       void vscode.window.showInformationMessage(
-        spared ? `${what}; left ${spared} of runs still in progress alone.` : `${what}.`,
+        spared
+          ? vscode.l10n.t(
+              'Removed {0} container(s) and {1} image(s) left by earlier runs; left {2} of runs still in progress alone.',
+              r.containers.length,
+              r.images.length,
+              spared,
+            )
+          : vscode.l10n.t(
+              'Removed {0} container(s) and {1} image(s) left by earlier runs.',
+              r.containers.length,
+              r.images.length,
+            ),
       );
       return r;
     }),
@@ -120,8 +143,8 @@ export function smokeCommands(ctx: CommandContext): Record<string, Handler> {
       const all = smoke.all();
       if (!all.length) {
         const pick = await vscode.window.showInformationMessage(
-          'No smoke test has run in this window.',
-          'Run Smoke Test...',
+          vscode.l10n.t('No smoke test has run in this window.'),
+          vscode.l10n.t('Run Smoke Test...'),
         );
         if (pick) await vscode.commands.executeCommand('releaseOperator.runSmoke');
         return;

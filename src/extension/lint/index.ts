@@ -145,7 +145,12 @@ export function registerLint(context: vscode.ExtensionContext, deps: LintDeps): 
       provideHover: guard(
         'hover',
         (doc: vscode.TextDocument, pos: vscode.Position) => {
-          const md = engine?.hoverMarkdown(findings.get(doc.uri.toString()) ?? [], pos.line, pos.character);
+          const md = engine?.hoverMarkdown(
+            findings.get(doc.uri.toString()) ?? [],
+            pos.line,
+            pos.character,
+            vscode.l10n,
+          );
           return md ? new vscode.Hover(new vscode.MarkdownString(md)) : undefined;
         },
         undefined,
@@ -180,7 +185,7 @@ export function registerLint(context: vscode.ExtensionContext, deps: LintDeps): 
                 // Silencing is always offered, never preferred: the comment's TODO reason keeps RO-L001 reporting it
                 // until someone writes why the finding does not apply.
                 const action = new vscode.CodeAction(
-                  `Suppress ${f.ruleId} here with a reasoned comment`,
+                  vscode.l10n.t('Suppress {0} here with a reasoned comment', f.ruleId),
                   vscode.CodeActionKind.QuickFix,
                 );
                 action.edit = new vscode.WorkspaceEdit();

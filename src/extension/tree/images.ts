@@ -2,7 +2,8 @@ import * as vscode from 'vscode';
 import type { ReleaseOperatorConfig } from '../../core/config/schema';
 import { describeError } from '../../core/errors';
 import type { ImageInfo, PlatformInfo, RegistryProblem, TagDigest } from '../../core/registry';
-import { describeBasis, VERDICT_LABELS, type CheckResult } from '../../core/report';
+import { describeBasis, type CheckResult } from '../../core/report';
+import { verdictLabel } from '../verdicts';
 import { sortImageTags, versionOfImageTag } from '../../core/version/order';
 import { resolveScheme, type TagScheme } from '../../core/version/scheme';
 import { markdownCode, markdownText } from '../../core/neutralize';
@@ -54,7 +55,7 @@ function labelsMarkdown(title: string, labels: Record<string, string>, problems:
   const entries = Object.entries(labels);
   if (entries.length)
     md.appendMarkdown(entries.map(([k, v]) => `- ${markdownCode(k, 200)}: ${markdownText(v, 500)}`).join('\n'));
-  else md.appendMarkdown('_no labels_');
+  else md.appendMarkdown(`_${vscode.l10n.t('no labels')}_`);
   return md;
 }
 
@@ -76,10 +77,10 @@ function platformNode(
     data: { reference: `${repository}@${p.digest}`, digest: p.digest, platform: p.platform },
     // Attestations are folded under the platform they describe, never shown as a platform of their own.
     children: [
-      ...(supply ? [supplyChainNode(id, supply.reference, p.platform, supply.load)] : []),
+      ...(supply ? [supplyChainNode(id, supply.reference, p.platform, supply.load, vscode.l10n)] : []),
       ...p.attestations.map((a) => ({
         id: `${id}/att/${a.digest}`,
-        label: a.type === 'attestation-manifest' ? 'attestation' : a.type,
+        label: a.type === 'attestation-manifest' ? vscode.l10n.t('attestation') : a.type,
         description: shortDigest(a.digest),
         tooltip: `${a.mediaType}\n${a.digest}`,
         icon: 'verified',
@@ -104,15 +105,17 @@ function imageTagNode(
   const id = `image/${tag}`;
   const kind =
     info.kind === 'index'
-      ? `index, ${info.platforms.length} platform${info.platforms.length === 1 ? '' : 's'}`
-      : 'single manifest';
+      ? info.platforms.length === 1
+        ? vscode.l10n.t('index, 1 platform')
+        : vscode.l10n.t('index, {0} platforms', info.platforms.length)
+      : vscode.l10n.t('single manifest');
   const children: ReleaseNode[] = info.platforms.map((p) =>
     platformNode(engine, id, repository, p, supply && { reference, load: supply }),
   );
   if (info.attestations.length) {
     children.push({
       id: `${id}/unattached`,
-      label: `${info.attestations.length} attestation(s) for no listed platform`,
+      label: vscode.l10n.t('{0} attestation(s) for no listed platform', info.attestations.length),
       icon: 'verified',
       contextValue: 'attestation',
     });
@@ -176,15 +179,15 @@ export function imageTagsSection(
   if (!repository) {
     return {
       id: 'images',
-      label: 'Image tags',
-      description: 'no image configured',
+      label: vscode.l10n.t('Image tags'),
+      description: vscode.l10n.t('no image configured'),
       icon: 'package',
-      tooltip: 'Set "image" in release-operator.json or releaseOperator.image, or add a GitHub remote.',
+      tooltip: vscode.l10n.t('Set "image" in release-operator.json or releaseOperator.image, or add a GitHub remote.'),
     };
   }
   return {
     id: 'images',
-    label: 'Image tags',
+    label: vscode.l10n.t('Image tags'),
     description: repository,
     icon: 'package',
     contextValue: 'images browsable',
@@ -199,7 +202,7 @@ export function imageTagsSection(
       const all = await client.listTags(repository, { signal });
       const scheme = resolveScheme(config.tags, { imageTags: all });
       const tags = sortImageTags(all, scheme.imagePrefix);
-      if (!tags.length) return [{ id: 'images/none', label: 'No tags yet', icon: 'info' }];
+      if (!tags.length) return [{ id: 'images/none', label: vscode.l10n.t('No tags yet'), icon: 'info' }];
       const infos = await Promise.all(
         tags.map((tag) => client.inspect(`${repository}:${tag}`, { signal, labels: true }).catch((e: Error) => e)),
       );
@@ -215,7 +218,7 @@ export function imageTagsSection(
             return {
               id: `image/${tag}`,
               label: tag,
-              description: 'cannot be read',
+              description: vscode.l10n.t('cannot be read'),
               tooltip: describeError(info),
               ...warningIcon,
             };
@@ -242,13 +245,14 @@ export function imageTagsSection(
 function schemeNode(check: CheckResult): ReleaseNode {
   const basis = (check.basis ?? []).map(describeBasis);
   const odd = check.findings.filter((f) => f.rule === 'mixed-prefix');
-  const tooltip = new vscode.MarkdownString(`**Tag scheme: ${VERDICT_LABELS[check.verdict]}**\n\n${check.summary}\n\n`);
+  const title = vscode.l10n.t('Tag scheme: {0}', verdictLabel(check.verdict));
+  const tooltip = new vscode.MarkdownString(`**${title}**\n\n${check.summary}\n\n`);
   for (const f of check.findings) tooltip.appendMarkdown(`- ${f.message}\n`);
   for (const b of basis) tooltip.appendMarkdown(`\n_${b}_\n`);
   const flagged = check.verdict !== 'pass' || odd.length > 0;
   return {
     id: 'images/scheme',
-    label: `Tag scheme: ${VERDICT_LABELS[check.verdict]}`,
+    label: title,
     description:
       check.verdict === 'nothing-checked'
         ? check.summary.replace(/^nothing checked: /, '')

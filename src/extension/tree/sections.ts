@@ -7,6 +7,7 @@ import { versionOfImageTag } from '../../core/version/order';
 import { imageTagScheme } from '../../core/version/scheme';
 import type { GitHubFacade, JobView, RegistryFacade, RunView } from '../engines';
 import type { SmokeResults } from '../smokeResults';
+import { stateLabel } from '../statusBar';
 import { imageTagsSection } from './images';
 import { warningIcon, type ReleaseNode } from './model';
 import type { SupplyChainLoader } from './supply';
@@ -27,22 +28,26 @@ export interface SectionDeps {
 
 const signInNode = (id: string, what: string): ReleaseNode => ({
   id: `${id}/signin`,
-  label: 'Sign in to GitHub',
+  label: vscode.l10n.t('Sign in to GitHub'),
   description: what,
   icon: 'github',
   contextValue: 'signIn',
-  command: { command: 'releaseOperator.signIn', title: 'Sign in to GitHub' },
+  command: { command: 'releaseOperator.signIn', title: vscode.l10n.t('Sign in to GitHub') },
 });
 
 function repositoryNode(s: StatusReport, deps: SectionDeps): ReleaseNode {
   const gh = s.repository.github;
   const tip = new vscode.MarkdownString(`**${s.repository.root}**\n\n`);
-  tip.appendMarkdown(gh ? `GitHub: ${gh.owner}/${gh.name} (remote \`${gh.remote}\`)\n\n` : 'No GitHub remote.\n\n');
-  tip.appendMarkdown(`HEAD: \`${s.repository.head ?? 'no commits'}\``);
+  tip.appendMarkdown(
+    gh
+      ? `${vscode.l10n.t('GitHub: {0} (remote `{1}`)', `${gh.owner}/${gh.name}`, gh.remote)}\n\n`
+      : `${vscode.l10n.t('No GitHub remote.')}\n\n`,
+  );
+  tip.appendMarkdown(`HEAD: \`${s.repository.head ?? vscode.l10n.t('no commits')}\``);
   return {
     id: 'repository',
     label: gh ? `${gh.owner}/${gh.name}` : s.repository.root.split('/').pop()!,
-    description: `${s.repository.branch ?? 'detached'} @ ${s.repository.head?.slice(0, 7) ?? 'no commits'}`,
+    description: `${s.repository.branch ?? vscode.l10n.t('detached')} @ ${s.repository.head?.slice(0, 7) ?? vscode.l10n.t('no commits')}`,
     tooltip: tip,
     icon: 'repo',
     contextValue: `repository${gh ? ' browsable' : ''}${deps.workspaceFolderCount > 1 ? ' pickable' : ''}`,
@@ -58,11 +63,13 @@ function repositoryNode(s: StatusReport, deps: SectionDeps): ReleaseNode {
 function versionNode(s: StatusReport, config: ReleaseOperatorConfig, deps: SectionDeps): ReleaseNode {
   return {
     id: 'version',
-    label: s.version ? `Version ${s.version.version}` : 'Version',
-    description: s.version ? `from ${s.version.source}` : 'none found',
+    label: s.version ? vscode.l10n.t('Version {0}', s.version.version) : vscode.l10n.t('Version'),
+    description: s.version ? vscode.l10n.t('from {0}', s.version.source) : vscode.l10n.t('none found'),
     tooltip: s.version
-      ? 'The tags the next release writes, the moving tags it leaves on a newer release, and the scheme they follow.'
-      : 'No version in package.json, Cargo.toml, pyproject.toml, VERSION or a git tag.',
+      ? vscode.l10n.t(
+          'The tags the next release writes, the moving tags it leaves on a newer release, and the scheme they follow.',
+        )
+      : vscode.l10n.t('No version in package.json, Cargo.toml, pyproject.toml, VERSION or a git tag.'),
     icon: 'tag',
     contextValue: 'version',
     expanded: true,
@@ -77,7 +84,7 @@ function versionNode(s: StatusReport, config: ReleaseOperatorConfig, deps: Secti
           .catch((e: unknown) => describeError(e).split('\n')[0]);
         view =
           typeof tags === 'string'
-            ? withoutImageTags(s, config, `the registry could not be read: ${tags}`)
+            ? withoutImageTags(s, config, vscode.l10n.t('the registry could not be read: {0}', tags))
             : withImageTags(s, config, imageTagScheme(config.tags, tags));
       }
       return planNodes(view);
@@ -98,8 +105,13 @@ function planNodes(s: StatusReport): ReleaseNode[] {
     ...s.tagsHeld.map((t) => ({
       id: `plan/held/${t.tag}`,
       label: t.tag,
-      description: `not moved: stays on ${t.stays}`,
-      tooltip: `${t.tag} stays on ${t.stays}, a newer release than ${s.version?.version ?? 'this one'}: a moving tag never moves back.`,
+      description: vscode.l10n.t('not moved: stays on {0}', t.stays),
+      tooltip: vscode.l10n.t(
+        '{0} stays on {1}, a newer release than {2}: a moving tag never moves back.',
+        t.tag,
+        t.stays,
+        s.version?.version ?? vscode.l10n.t('this one'),
+      ),
       icon: 'circle-slash',
       contextValue: 'heldTag',
     })),
@@ -113,7 +125,7 @@ function planNodes(s: StatusReport): ReleaseNode[] {
     })),
     ...(s.version ? s.schemeFindings : []).map((f) => ({
       id: `plan/scheme-finding/${f.subject ?? ''}`,
-      label: `${f.subject ?? 'tags'}: mixed prefixes`,
+      label: vscode.l10n.t('{0}: mixed prefixes', f.subject ?? vscode.l10n.t('tags')),
       tooltip: f.message,
       ...warningIcon,
       contextValue: 'schemeFinding problem',
@@ -124,12 +136,12 @@ function planNodes(s: StatusReport): ReleaseNode[] {
 function gitTagsSection(s: StatusReport, config: ReleaseOperatorConfig, deps: SectionDeps): ReleaseNode {
   return {
     id: 'gittags',
-    label: 'Git tags',
+    label: vscode.l10n.t('Git tags'),
     description: `${s.gitTags.length}`,
     icon: 'git-commit',
     contextValue: 'gitTags',
     children: async (signal) => {
-      if (!s.gitTags.length) return [{ id: 'gittags/none', label: 'No version tags yet', icon: 'info' }];
+      if (!s.gitTags.length) return [{ id: 'gittags/none', label: vscode.l10n.t('No version tags yet'), icon: 'info' }];
       // Release state and image existence are best effort: the tags still show when GitHub or the registry cannot be
       // read.
       const [releases, imageTags] = await Promise.all([
@@ -153,22 +165,32 @@ function gitTagsSection(s: StatusReport, config: ReleaseOperatorConfig, deps: Se
         const release = releases?.find((r) => r.tag === t.name);
         const hasImage = tagSet ? tagSet.has(imageTag) : undefined;
         const releaseText = !releases
-          ? 'release: ?'
+          ? vscode.l10n.t('release: ?')
           : release
             ? release.draft
-              ? 'draft release'
+              ? vscode.l10n.t('draft release')
               : release.prerelease
-                ? 'pre-release'
-                : 'released'
-            : 'no release';
-        const imageText = hasImage === undefined ? 'image: ?' : hasImage ? 'image ✓' : 'no image';
+                ? vscode.l10n.t('pre-release')
+                : vscode.l10n.t('released')
+            : vscode.l10n.t('no release');
+        const imageText =
+          hasImage === undefined
+            ? vscode.l10n.t('image: ?')
+            : hasImage
+              ? vscode.l10n.t('image ✓')
+              : vscode.l10n.t('no image');
         const half = release && !release.draft && hasImage === false;
         return {
           id: `gittag/${t.name}`,
           label: t.name,
           description: `${releaseText} · ${imageText}`,
           tooltip: half
-            ? `Half release: GitHub Release ${t.name} exists but image tag ${imageTag} is not in ${s.image}. Publish the image or withdraw the Release.`
+            ? vscode.l10n.t(
+                'Half release: GitHub Release {0} exists but image tag {1} is not in {2}. Publish the image or withdraw the Release.',
+                t.name,
+                imageTag,
+                s.image ?? '',
+              )
             : `${t.commit.slice(0, 12)} · ${t.date}`,
           ...(half ? warningIcon : { icon: 'tag' }),
           contextValue: `gitTag${release ? ' browsable' : ''}${hasImage ? ' rollbackable' : ''}${half ? ' problem' : ''}`,
@@ -248,18 +270,18 @@ function runNode(r: RunView, gh: GitHubFacade): ReleaseNode {
 function runsSection(s: StatusReport, deps: SectionDeps): ReleaseNode {
   const node: ReleaseNode = {
     id: 'runs',
-    label: 'Workflow runs',
+    label: vscode.l10n.t('Workflow runs'),
     icon: 'github-action',
     contextValue: 'runs',
     children: async (signal) => {
-      if (!s.repository.github) return [{ id: 'runs/none', label: 'No GitHub remote', icon: 'info' }];
+      if (!s.repository.github) return [{ id: 'runs/none', label: vscode.l10n.t('No GitHub remote'), icon: 'info' }];
       const gh = await deps.github();
-      if (!gh) return [signInNode('runs', 'to see release workflow runs')];
+      if (!gh) return [signInNode('runs', vscode.l10n.t('to see release workflow runs'))];
       const runs = await gh.runs(signal);
       if (runs.some((r) => isActive(r.status))) deps.refreshLater(node, 5000);
       return runs.length
         ? runs.map((r) => runNode(r, gh))
-        : [{ id: 'runs/none', label: 'No runs of the release workflow', icon: 'info' }];
+        : [{ id: 'runs/none', label: vscode.l10n.t('No runs of the release workflow'), icon: 'info' }];
     },
   };
   return node;
@@ -277,7 +299,7 @@ function smokeSection(deps: SectionDeps): ReleaseNode {
   const ic = (st: keyof typeof icons) => ({ icon: icons[st][0], iconColor: (icons[st] as readonly string[])[1] });
   const node: ReleaseNode = {
     id: 'smoke',
-    label: 'Smoke results',
+    label: vscode.l10n.t('Smoke results'),
     icon: 'beaker',
     contextValue: 'smoke',
     expanded: true,
@@ -289,15 +311,15 @@ function smokeSection(deps: SectionDeps): ReleaseNode {
       return [
         {
           id: 'smoke/none',
-          label: 'Not run yet',
+          label: vscode.l10n.t('Not run yet'),
           icon: 'info',
-          command: { command: 'releaseOperator.runSmoke', title: 'Run Smoke Test' },
+          command: { command: 'releaseOperator.runSmoke', title: vscode.l10n.t('Run Smoke Test') },
         },
       ];
     return results.map((r) => ({
       id: `smoke/${r.platform}`,
       label: r.platform,
-      description: `${r.state}${r.durationMs !== undefined ? ` · ${(r.durationMs / 1000).toFixed(1)} s` : ''}`,
+      description: `${stateLabel(r.state)}${r.durationMs !== undefined ? ` · ${(r.durationMs / 1000).toFixed(1)} s` : ''}`,
       tooltip: `${r.image}${r.message ? `\n${r.message}` : ''}`,
       ...ic(r.state),
       contextValue: 'smokePlatform smokeable',
@@ -317,7 +339,11 @@ function smokeSection(deps: SectionDeps): ReleaseNode {
 }
 
 export const lintDescription = (n: number) =>
-  n ? `${n} finding${n === 1 ? '' : 's'} in open files` : 'no findings in open files';
+  n === 1
+    ? vscode.l10n.t('1 finding in open files')
+    : n
+      ? vscode.l10n.t('{0} findings in open files', n)
+      : vscode.l10n.t('no findings in open files');
 
 export function rootSections(s: StatusReport, config: ReleaseOperatorConfig, deps: SectionDeps): ReleaseNode[] {
   const problems: ReleaseNode[] = s.repository.github
@@ -325,8 +351,8 @@ export function rootSections(s: StatusReport, config: ReleaseOperatorConfig, dep
     : [
         {
           id: 'nogithub',
-          label: 'No GitHub remote',
-          tooltip: 'Add a remote that points at github.com to see releases and workflow runs.',
+          label: vscode.l10n.t('No GitHub remote'),
+          tooltip: vscode.l10n.t('Add a remote that points at github.com to see releases and workflow runs.'),
           ...warningIcon,
         },
       ];
@@ -339,12 +365,12 @@ export function rootSections(s: StatusReport, config: ReleaseOperatorConfig, dep
     smokeSection(deps),
     {
       id: 'lint',
-      label: 'Lint',
+      label: vscode.l10n.t('Lint'),
       description: lintDescription(deps.lintCount()),
-      tooltip: 'Dockerfile and workflow findings of open files; click to open the Problems view.',
+      tooltip: vscode.l10n.t('Dockerfile and workflow findings of open files; click to open the Problems view.'),
       icon: 'checklist',
       contextValue: 'lint',
-      command: { command: 'workbench.actions.view.problems', title: 'Show Problems' },
+      command: { command: 'workbench.actions.view.problems', title: vscode.l10n.t('Show Problems') },
     },
     ...problems,
   ];

@@ -1,11 +1,23 @@
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
-import { settingsContribution } from '../../../src/core/config/settings';
+import { localizedSettingsContribution, settingsContribution } from '../../../src/core/config/settings';
 import { RESTRICTED_KEYS } from '../../../src/core/config/schema';
 import { REPO_ROOT } from '../../helpers/paths';
 
-const pkg = JSON.parse(readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8'));
+const readJson = (f: string) => JSON.parse(readFileSync(path.join(REPO_ROOT, f), 'utf8'));
+const nls: Record<string, string> = readJson('package.nls.json');
+/** The manifest as VS Code shows it in English: every %placeholder% replaced from package.nls.json. */
+const resolve = (v: unknown): unknown =>
+  typeof v === 'string'
+    ? v.replace(/^%([^%]+)%$/, (m, k: string) => nls[k] ?? m)
+    : Array.isArray(v)
+      ? v.map(resolve)
+      : v && typeof v === 'object'
+        ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, resolve(x)]))
+        : v;
+const raw = readJson('package.json');
+const pkg = resolve(raw) as any;
 const commands: Array<{ command: string; title: string; category: string; icon?: string; enablement?: string }> =
   pkg.contributes.commands;
 const ids = new Set(commands.map((c) => c.command));
@@ -81,6 +93,7 @@ describe('package.json extension manifest', () => {
 
   it('contributes exactly the settings the config schema implies (node scripts/sync-settings.mjs)', () => {
     assert.deepEqual(pkg.contributes.configuration, settingsContribution());
+    assert.deepEqual(raw.contributes.configuration, localizedSettingsContribution().contribution);
     for (const [key, p] of Object.entries<any>(pkg.contributes.configuration.properties)) {
       assert.ok(p.title && p.markdownDescription && 'default' in p, `${key} has title, description and default`);
     }
