@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import type { Facts } from './facts';
 import type { ReleaseOperatorServices } from './services';
 
-export const TASK_TYPE = 'release-operator';
+const TASK_TYPE = 'release-operator';
 const COMMANDS = ['lint', 'glibc', 'smoke', 'gate'] as const;
 type TaskCommand = (typeof COMMANDS)[number];
 
@@ -25,7 +25,7 @@ const MATCHERS: Record<TaskCommand, string[]> = {
  * as the view) in a task terminal, so their output, exit code and findings (Problems panel) follow VS Code's task
  * conventions. The extension host's own executable runs it (as Node: ELECTRON_RUN_AS_NODE in desktop VS Code).
  */
-export class ReleaseOperatorTaskProvider implements vscode.TaskProvider {
+class ReleaseOperatorTaskProvider implements vscode.TaskProvider {
   constructor(
     private readonly services: ReleaseOperatorServices,
     private readonly facts: () => Promise<Facts>,

@@ -3,6 +3,8 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { localizedSettingsContribution, settingsContribution } from '../../../src/core/config/settings';
 import { RESTRICTED_KEYS } from '../../../src/core/config/schema';
+import { configJsonSchema } from '../../../src/core/config/jsonSchema';
+import Ajv from 'ajv';
 import { REPO_ROOT } from '../../helpers/paths';
 
 const readJson = (f: string) => JSON.parse(readFileSync(path.join(REPO_ROOT, f), 'utf8'));
@@ -117,5 +119,42 @@ describe('package.json extension manifest', () => {
       .map((l) => l.trim());
     for (const p of ['src/**', 'test/**', 'node_modules/**', 'out/**'])
       assert.ok(ignore.includes(p), `.vscodeignore has ${p}`);
+  });
+
+  it('validates release-operator.json with the JSON Schema generated from the config schema', () => {
+    assert.deepEqual(raw.contributes.jsonValidation, [
+      { fileMatch: ['release-operator.json'], url: './schemas/release-operator.schema.json' },
+    ]);
+    const committed = readJson('schemas/release-operator.schema.json');
+    assert.deepEqual(committed, configJsonSchema(), 'stale: run node scripts/sync-settings.mjs');
+    // What the editor then says: the same keys and values the engine accepts, hover text on every key.
+    const validate = new Ajv({ strict: false, allErrors: true }).compile(committed);
+    const ok = {
+      $schema: './schemas/release-operator.schema.json',
+      image: 'ghcr.io/acme/rocket',
+      requiredPlatforms: ['linux/amd64', 'linux/arm/v7'],
+      tags: { gitPrefix: null, imagePrefix: '' },
+      smoke: { port: 0, memory: '256m', env: { A: 'b' } },
+      lint: { rules: { 'RO-D001': 'off' } },
+    };
+    assert.ok(validate(ok), JSON.stringify(validate.errors));
+    for (const bad of [
+      { imag: 'typo' },
+      { requiredPlatforms: ['amd64'] },
+      { smoke: { port: 70000 } },
+      { smoke: { memory: 'lots' } },
+      { smoke: { commandNetwork: 'host' } },
+      { versionSources: ['setup.py'] },
+      { lint: { rules: { 'RO-D001': 'loud' } } },
+    ])
+      assert.equal(validate(bad), false, `${JSON.stringify(bad)} is refused`);
+    const undocumented: string[] = [];
+    (function walk(s: any, at: string) {
+      for (const [k, p] of Object.entries<any>(s.properties ?? {})) {
+        if (!p.description) undocumented.push(`${at}${k}`);
+        walk(p, `${at}${k}.`);
+      }
+    })(committed, '');
+    assert.deepEqual(undocumented, [], 'keys without a description (hover)');
   });
 });
