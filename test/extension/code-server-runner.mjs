@@ -12,6 +12,8 @@
 //   --timeout-ms <n>      whole run, after code-server is up (default 300000)
 //   --settings <file>     JSON merged into the fresh user settings
 //   --workspace-trust     keep Workspace Trust on (default: --disable-workspace-trust, every folder trusted)
+//   --locale <id>         display language (code-server --locale, e.g. zh-cn): an extension's own translations
+//                         (package.nls.<id>.json, l10n/bundle.l10n.<id>.json) apply even without a language pack
 //   --verbose             stream code-server's output and the browser console too
 //   --keep-temp           keep the temporary folder (user data, logs) for inspection
 //   --vsix <file>         install this .vsix into the fresh extensions folder first (repeatable); with --vsix,
@@ -27,6 +29,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
+import { makeLanguagePack, registerLanguagePack } from './language-pack.mjs';
 
 const EXIT_INFRA = 2;
 const EXIT_TIMEOUT = 124;
@@ -99,6 +102,7 @@ try {
       'timeout-ms': { type: 'string' },
       settings: { type: 'string' },
       'workspace-trust': { type: 'boolean' },
+      locale: { type: 'string' },
       verbose: { type: 'boolean' },
       'keep-temp': { type: 'boolean' },
       vsix: { type: 'string', multiple: true },
@@ -297,6 +301,7 @@ function startCodeServer(port) {
     extensionsDir,
   ];
   if (!opts['workspace-trust']) args.push('--disable-workspace-trust');
+  if (opts.locale) args.push('--locale', opts.locale);
   // EXTENSIONS_GALLERY={} turns the marketplace (open-vsx.org, unreachable here) off instead of failing lookups.
   const env = {
     ...process.env,
@@ -308,7 +313,9 @@ function startCodeServer(port) {
   };
   for (const k of ['PASSWORD', 'HASHED_PASSWORD', 'PORT', 'VSCODE_IPC_HOOK_CLI', 'VSCODE_PID', 'ELECTRON_RUN_AS_NODE'])
     delete env[k];
-  for (const vsix of vsixFiles) {
+  // A display language needs a language pack installed (see language-pack.mjs).
+  const packs = opts.locale && !/^en\b/.test(opts.locale) ? [makeLanguagePack(opts.locale, d('language-pack'))] : [];
+  for (const vsix of [...packs, ...vsixFiles]) {
     const r = spawnSync(
       codeServerBin,
       [
@@ -330,6 +337,8 @@ function startCodeServer(port) {
     }
     say(`installed ${vsix}`);
   }
+  // The server reads its language packs from languagepacks.json, which an install through the CLI does not write.
+  if (packs.length) registerLanguagePack(opts.locale, extensionsDir, userData);
   const child = spawn(codeServerBin, args, {
     env,
     cwd: workspaceDir,

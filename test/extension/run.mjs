@@ -7,6 +7,7 @@
 //      norepo.test in a folder that is not a repository (the welcome view), and multiroot.test in a workspace
 //      of two repositories (the repository picker)
 //   4. the UI test against the installed .vsix: Release panel, platforms, palette, status bar, screenshots
+//   5. the same .vsix with the display language zh-cn: view title, tree rows and a command title in Chinese
 // Appends {"suite":"vscode",...} to $RO_TEST_STATS. Exit 1 when anything failed.
 import { spawnSync } from 'node:child_process';
 import {
@@ -282,6 +283,25 @@ check(
   'UI: Release panel, image tag platforms, smoke from the palette, status bar, log, cancel removes containers (installed .vsix)',
   ui.status === 0,
   `runner exited ${ui.status}`,
+);
+say('UI test in Chinese (display language zh-cn, installed .vsix)');
+const zh = sh('node', [
+  runner,
+  '--vsix',
+  vsix,
+  '--ui',
+  path.join(root, 'test/extension/ui/zh-cn.mjs'),
+  '--workspace',
+  fixture.workspace,
+  '--locale',
+  'zh-cn',
+  '--timeout-ms',
+  '180000',
+]);
+check(
+  'UI in zh-cn: the view title, the tree rows and a command title in the palette are Chinese (installed .vsix)',
+  zh.status === 0,
+  `runner exited ${zh.status}`,
 );
 const shot = path.join(shots, 'smoke-passed.png');
 // The README's screenshot: written when missing or when asked (RO_UPDATE_SCREENSHOT=1), so a test run leaves git clean.
