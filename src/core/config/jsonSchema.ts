@@ -64,7 +64,12 @@ function fieldSchema(spec: FieldSpec, key: string): Json {
       return doc({ type: 'array', items, default: [...spec.default] });
     }
     case 'map':
-      return doc({ type: 'object', additionalProperties: { type: 'string' }, default: { ...spec.default } });
+      return doc({
+        type: 'object',
+        additionalProperties: { type: 'string', ...(spec.valuePattern ? { pattern: spec.valuePattern.source } : {}) },
+        ...(spec.keyPattern ? { propertyNames: { pattern: spec.keyPattern.source } } : {}),
+        default: { ...spec.default },
+      });
     case 'ruleSeverities':
       return doc({
         type: 'object',

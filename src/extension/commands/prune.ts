@@ -29,26 +29,26 @@ async function showText(content: string): Promise<void> {
 export function pruneCommands(ctx: CommandContext): Record<string, Handler> {
   const { services } = ctx;
   return {
-    prune: guarded(services, 'Prune', async (arg?: unknown) => {
+    prune: guarded(services, vscode.l10n.t('Prune'), async (arg?: unknown) => {
       const args: PruneArgs = arg && typeof arg === 'object' && !('id' in arg) ? arg : {};
       const f = await ctx.facts();
       const repository = imageRepositoryOf(f);
       const now = args.asOf ? () => new Date(args.asOf!) : () => new Date();
       if (args.asOf && Number.isNaN(now().getTime()))
         throw usageError(
-          `asOf ${JSON.stringify(args.asOf)} is not a time.`,
-          'Give an ISO time like 2024-06-01T00:00:00Z.',
+          vscode.l10n.t('asOf {0} is not a time.', JSON.stringify(args.asOf)),
+          vscode.l10n.t('Give an ISO time like 2024-06-01T00:00:00Z.'),
         );
       const plan: PrunePlan | undefined = await withCancellableProgress(
         services,
-        `Planning prune of ${repository}`,
+        vscode.l10n.t('Planning prune of {0}', repository),
         (signal) => ctx.engines.prunePlan(f.config, repository, now, signal),
       );
       if (!plan) return;
       await showText(await ctx.engines.pruneText(plan));
       if (!plan.deletions.length) {
         void vscode.window.showInformationMessage(
-          `${repository}: nothing to prune (${plan.counts.keptTags} tags kept).`,
+          vscode.l10n.t('{0}: nothing to prune ({1} tags kept).', repository, plan.counts.keptTags),
         );
         return { plan, applied: false };
       }
@@ -57,20 +57,32 @@ export function pruneCommands(ctx: CommandContext): Record<string, Handler> {
       const ok =
         args.confirmed ||
         (await confirm(
-          `Delete ${plan.counts.deletedManifests} manifest(s) and ${plan.counts.deletedTags} tag(s) from ${repository}?`,
-          `Tags that go: ${goes.join(', ')}${plan.deletedTags.length > goes.length ? `, and ${plan.deletedTags.length - goes.length} more` : ''} (the plan is open in the editor, each with its reason). ` +
-            `Kept: ${plan.counts.keptTags} tags with every platform, attestation and signature they reach. ` +
-            (plan.backend === 'github-packages'
-              ? 'GitHub keeps deleted package versions for 30 days.'
-              : 'A registry cannot undo a delete.'),
-          'Delete',
+          vscode.l10n.t(
+            'Delete {0} manifest(s) and {1} tag(s) from {2}?',
+            plan.counts.deletedManifests,
+            plan.counts.deletedTags,
+            repository,
+          ),
+          vscode.l10n.t(
+            'Tags that go: {0} (the plan is open in the editor, each with its reason). Kept: {1} tags with every platform, attestation and signature they reach. {2}',
+            plan.deletedTags.length > goes.length
+              ? vscode.l10n.t('{0}, and {1} more', goes.join(', '), plan.deletedTags.length - goes.length)
+              : goes.join(', '),
+            plan.counts.keptTags,
+            plan.backend === 'github-packages'
+              ? vscode.l10n.t('GitHub keeps deleted package versions for 30 days.')
+              : vscode.l10n.t('A registry cannot undo a delete.'),
+          ),
+          vscode.l10n.t('Delete'),
         ));
       if (!ok) return { plan, applied: false };
       const result: PruneResult | undefined = await withCancellableProgress(
         services,
-        `Pruning ${repository}`,
+        vscode.l10n.t('Pruning {0}', repository),
         (signal, report) =>
-          ctx.engines.pruneApply(f.config, plan, now, signal, (done, total) => report(`${done} of ${total}`)),
+          ctx.engines.pruneApply(f.config, plan, now, signal, (done, total) =>
+            report(vscode.l10n.t('{0} of {1}', done, total)),
+          ),
       );
       if (!result) return { plan, applied: false };
       ctx.refresh();
@@ -79,11 +91,16 @@ export function pruneCommands(ctx: CommandContext): Record<string, Handler> {
         `prune ${repository}: ${result.counts.deleted} deleted, ${result.counts.failed} failed; ${result.verification.summary}`,
       );
       const clean = result.verification.verdict === 'pass' && !result.counts.failed && !result.counts.skipped;
-      const message = `${repository}: ${result.counts.deleted} deleted; ${result.verification.summary}`;
+      const message = vscode.l10n.t(
+        '{0}: {1} deleted; {2}',
+        repository,
+        result.counts.deleted,
+        result.verification.summary,
+      );
       if (clean) void vscode.window.showInformationMessage(message);
       else
         void vscode.window.showWarningMessage(
-          `${message}; ${result.counts.failed} failed, ${result.counts.skipped} skipped`,
+          vscode.l10n.t('{0}; {1} failed, {2} skipped', message, result.counts.failed, result.counts.skipped),
         );
       return { plan, applied: true, result };
     }),

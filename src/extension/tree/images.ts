@@ -146,7 +146,7 @@ function imageTagNode(
 function compressedSizes(info: ImageInfo, formatSize: (bytes: number) => string): string {
   const known = info.platforms.filter((p) => p.compressedSize !== undefined);
   return known.length
-    ? `\n\ncompressed: ${known.map((p) => `${p.platform} ${formatSize(p.compressedSize!)}`).join(', ')}`
+    ? `\n\n${vscode.l10n.t('compressed: {0}', known.map((p) => `${p.platform} ${formatSize(p.compressedSize!)}`).join(', '))}`
     : '';
 }
 
