@@ -10,8 +10,8 @@ export function register(program: Command, rt: CliRuntime): void {
   // The registry engine loads when one of these commands runs (a chunk of its own in dist/esm).
   const engine = () => import('../../core/registry');
   const client = async (ctx: CliContext) => {
-    const [{ config }, { registryClientFromConfig }] = await Promise.all([ctx.config(), engine()]);
-    return registryClientFromConfig(config, ctx.logger, { env: ctx.io.env });
+    const [{ config, root }, { registryClientFromConfig }] = await Promise.all([ctx.config(), engine()]);
+    return registryClientFromConfig(config, ctx.logger, { env: ctx.io.env }, { root });
   };
   const platformsOption = (v: string) =>
     v

@@ -55,6 +55,8 @@ export const RESTRICTED_KEYS = [
   'supplyChain.publicKeys',
   'supplyChain.issuer',
   'supplyChain.identity',
+  // What a registry's TLS certificate is trusted by.
+  'registry.certificates',
 ] as const;
 
 export const VERSION_SOURCES = ['package.json', 'Cargo.toml', 'pyproject.toml', 'VERSION', 'git-tag'] as const;
@@ -162,6 +164,29 @@ export const SCHEMA = {
           default: 3,
           min: 0,
           max: 10,
+        },
+        http2: {
+          type: 'boolean',
+          title: 'HTTP/2',
+          description:
+            'Speak HTTP/2 to registries that offer it over TLS (ghcr.io does): one connection carries many requests at once. Off: HTTP/1.1 with registry.concurrency connections.',
+          default: true,
+        },
+        streams: {
+          type: 'integer',
+          title: 'HTTP/2 streams',
+          description:
+            "Requests in flight on one HTTP/2 connection (the registry's own limit wins when lower; ghcr.io allows about 100).",
+          default: 100,
+          min: 1,
+          max: 1000,
+        },
+        certificates: {
+          type: 'map',
+          title: 'Registry CA certificates',
+          description:
+            'Per registry (host:port), a PEM file of the CA that signed its TLS certificate, trusted besides the system\'s (as Docker\'s certs.d). A registry listed here is reached over TLS, also on loopback. Relative paths are from the repository root.',
+          default: {},
         },
       },
     },
@@ -542,7 +567,14 @@ export interface ReleaseOperatorConfig {
     sha: boolean;
     shaLength: number;
   };
-  registry: { concurrency: number; timeoutSeconds: number; retries: number };
+  registry: {
+    concurrency: number;
+    timeoutSeconds: number;
+    retries: number;
+    http2: boolean;
+    streams: number;
+    certificates: Record<string, string>;
+  };
   limits: {
     listingPages: number;
     listingItems: number;

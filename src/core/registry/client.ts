@@ -8,6 +8,8 @@ import { shared, withOperation } from '../operation';
 import { isObj } from '../untrusted';
 import { contentCache } from './cache';
 import { defaultCredentials, type CredentialSource } from './credentials';
+import type { DiskCache } from './disk-cache';
+import type { RegistryTrust } from './registry-trust';
 import {
   algorithmOf,
   digestOf,
@@ -58,8 +60,16 @@ export interface RegistryClientOptions {
   /** Pages and tags per listing, children per index, requests and time per operation, retry wait, document size. */
   limits?: Partial<Limits>;
   logger?: Logger;
-  /** A fetch implementation (default: Node's global fetch, i.e. undici). */
+  /** A fetch implementation for HTTP/1.1 (default: Node's global fetch, i.e. undici). */
   fetch?: typeof fetch;
+  /** HTTP/2 over TLS where the registry offers it (default true). */
+  http2?: boolean;
+  /** Requests in flight on one HTTP/2 connection (default 100). */
+  streams?: number;
+  /** CAs of registries' own (registry.certificates). */
+  trust?: RegistryTrust;
+  /** Manifests and image configs by digest on disk (default: none; the faces pass the user's cache folder). */
+  diskCache?: DiskCache;
 }
 
 /** A reference given as text or already parsed. */
@@ -95,6 +105,7 @@ export class RegistryClient {
   private readonly transport: Transport;
   private readonly log: Logger;
   private readonly limits: Limits;
+  private readonly disk?: DiskCache;
 
   constructor(options: RegistryClientOptions = {}) {
     this.log = options.logger ?? nullLogger;
@@ -109,7 +120,21 @@ export class RegistryClient {
       limits: this.limits,
       logger: this.log,
       fetch: options.fetch ?? fetch,
+      http2: options.http2,
+      streams: options.streams,
+      trust: options.trust,
     });
+    this.disk = options.diskCache;
+  }
+
+  /** The protocol the registry answered on ('h2' or 'http/1.1'), once it has answered. */
+  protocolOf(registry: string): 'h2' | 'http/1.1' | undefined {
+    return this.transport.protocolOf(registry);
+  }
+
+  /** Closes HTTP/2 connections now (they never keep the process alive; this is for long-lived hosts). */
+  close(): void {
+    this.transport.close();
   }
 
   /**
@@ -183,7 +208,17 @@ export class RegistryClient {
           ...this.parseChecked(hit.bytes, hit.mediaType, formatReference(r)),
           bytes: hit.bytes,
         });
-      return shared(op, `GET ${r.registry}/${r.repository}@${r.digest}`, () => this.fetchManifest(r, options));
+      const digest = r.digest;
+      return shared(op, `GET ${r.registry}/${r.repository}@${digest}`, async () => {
+        // On disk from an earlier open: verified against its digest as it is read.
+        const disk = await this.disk?.get(digest);
+        if (disk) {
+          const parsed = this.parseChecked(disk.bytes, disk.mediaType, formatReference(r));
+          contentCache.set(digest, { mediaType: parsed.mediaType, bytes: disk.bytes });
+          return { digest, ...parsed, bytes: disk.bytes };
+        }
+        return this.fetchManifest(r, options);
+      });
     });
   }
 
@@ -206,6 +241,7 @@ export class RegistryClient {
       throw mismatch(what, expected, digest, r.digest ? 'asked for' : 'announced by the registry');
     const parsed = this.parseChecked(res.body, res.headers.get('content-type'), what);
     contentCache.set(digest, { mediaType: parsed.mediaType, bytes: res.body });
+    this.disk?.put(digest, parsed.mediaType, res.body);
     return { digest, ...parsed, bytes: res.body };
   }
 
@@ -268,7 +304,14 @@ export class RegistryClient {
     const hit = contentCache.get(digest);
     if (hit) return Promise.resolve(hit.bytes);
     return withOperation((op) =>
-      shared(op, `GET ${r.registry}/${r.repository}/blobs/${digest}`, () => this.fetchBlob(r, digest, options)),
+      shared(op, `GET ${r.registry}/${r.repository}/blobs/${digest}`, async () => {
+        const disk = await this.disk?.get(digest);
+        if (disk) {
+          contentCache.set(digest, { mediaType: disk.mediaType, bytes: disk.bytes });
+          return disk.bytes;
+        }
+        return this.fetchBlob(r, digest, options);
+      }),
     );
   }
 
@@ -291,6 +334,7 @@ export class RegistryClient {
     const got = digestOf(res.body, algorithm);
     if (got !== digest) throw mismatch(`blob ${repositoryName(r)}@${digest}`, digest, got, 'asked for');
     contentCache.set(digest, { mediaType: 'application/octet-stream', bytes: res.body });
+    this.disk?.put(digest, 'application/octet-stream', res.body);
     return res.body;
   }
 
@@ -336,6 +380,19 @@ export class RegistryClient {
   }
 
   private async listTagsNow(r: Pick<ImageReference, 'registry' | 'repository'>, options: CallOptions) {
+    const tags: string[] = [];
+    for await (const page of this.tagPages(r, options)) tags.push(...page);
+    return tags;
+  }
+
+  /**
+   * The tag list page by page as it arrives (new tags only: a tag repeated on a later page is left out), so each
+   * page's tags can be worked on while the next is on its way.
+   */
+  private async *tagPages(
+    r: Pick<ImageReference, 'registry' | 'repository'>,
+    options: CallOptions,
+  ): AsyncGenerator<string[]> {
     const tags = new Set<string>();
     const seen = new Set<string>();
     const name = repositoryName(r);
@@ -364,49 +421,118 @@ export class RegistryClient {
         limit: 'documentMegabytes',
       });
       if (res.status !== 200) throw this.statusError(res, r, 'repository');
+      const fresh: string[] = [];
       for (const tag of tagPage(res.body, r.registry, name)) {
+        if (tags.has(tag)) continue;
         tags.add(tag);
+        fresh.push(tag);
         if (tags.size > this.limits.listingItems)
           throw limitError('listingItems', this.limits.listingItems, `The tag list of ${name} has more tags`);
       }
       const next = nextLink(res.headers.get('link'));
-      if (!next) break;
-      let resolved: URL;
-      try {
-        resolved = new URL(next, res.url);
-      } catch {
-        throw environmentError(
-          `The registry ${r.registry} sent a next tag page that is not a URL (${neutralize(next, 200)}).`,
-          'Report it to the registry operator.',
-        );
+      let resolved: URL | undefined;
+      if (next) {
+        try {
+          resolved = new URL(next, res.url);
+        } catch {
+          throw environmentError(
+            `The registry ${r.registry} sent a next tag page that is not a URL (${neutralize(next, 200)}).`,
+            'Report it to the registry operator.',
+          );
+        }
+        if (resolved.origin !== origin) {
+          throw environmentError(
+            `The registry ${r.registry} sent the next tag page on another host (${neutralize(resolved.origin, 200)}); refusing to follow it.`,
+            'Report it to the registry operator.',
+          );
+        }
       }
-      if (resolved.origin !== origin) {
-        throw environmentError(
-          `The registry ${r.registry} sent the next tag page on another host (${neutralize(resolved.origin, 200)}); refusing to follow it.`,
-          'Report it to the registry operator.',
-        );
-      }
-      url = resolved.toString();
+      if (fresh.length) yield fresh;
+      url = resolved?.toString();
     }
-    return [...tags];
   }
 
-  /** Every tag with the digest it points at (HEAD requests, bounded by the concurrency setting). */
+  /** Every tag with the digest it points at, in the listing's order (HEAD requests; see tagDigestStream). */
   tagDigests(repo: RepoInput, options: CallOptions & { tags?: string[] } = {}): Promise<TagDigest[]> {
-    return withOperation(() => this.tagDigestsNow(toRepo(repo), options));
+    return withOperation(async () => {
+      const out: Array<TagDigest & { index: number }> = [];
+      for await (const t of this.tagDigestStream(toRepo(repo), options)) out.push(t);
+      return out.sort((a, b) => a.index - b.index).map(({ index: _, ...t }) => t);
+    });
   }
 
-  private async tagDigestsNow(
-    r: Pick<ImageReference, 'registry' | 'repository'>,
-    options: CallOptions & { tags?: string[] },
-  ): Promise<TagDigest[]> {
-    const tags = options.tags ?? (await this.listTags(r, options));
-    const heads = await Promise.all(
-      tags.map(async (tag) => ({ tag, head: await this.headManifest({ ...r, tag }, options) })),
+  /**
+   * Every tag with its digest as each answer arrives. The HEAD requests of a page's tags start as soon as the page
+   * is in, while the next page is fetched: the listing and the HEADs overlap, so the time is about the pages' round
+   * trips plus one, not their sum. At most `MAX_OUTSTANDING` HEADs wait at once (memory stays flat at any size);
+   * `index` is the tag's place in the listing. A failure stops the rest (in flight requests are cancelled).
+   */
+  async *tagDigestStream(
+    repo: RepoInput,
+    options: CallOptions & { tags?: string[] } = {},
+  ): AsyncGenerator<TagDigest & { index: number }> {
+    const r = toRepo(repo);
+    const stop = new AbortController();
+    const signal = options.signal ? AbortSignal.any([options.signal, stop.signal]) : stop.signal;
+    const ready: Array<TagDigest & { index: number }> = [];
+    let failure: { error: unknown } | undefined;
+    let outstanding = 0;
+    let listed = false;
+    let wakeConsumer: (() => void) | undefined;
+    let wakeProducer: (() => void) | undefined;
+    const wake = () => {
+      const w = wakeConsumer;
+      wakeConsumer = undefined;
+      w?.();
+    };
+    const pages = options.tags ? [options.tags] : this.tagPages(r, { signal });
+    const producer = withOperation(async () => {
+      let index = 0;
+      for await (const page of pages) {
+        for (const tag of page) {
+          while (outstanding >= MAX_OUTSTANDING && !failure) await new Promise<void>((w) => (wakeProducer = w));
+          if (failure) return;
+          const i = index++;
+          outstanding++;
+          this.headManifest({ ...r, tag }, { signal })
+            .then(
+              (h) => void (h && ready.push({ tag, digest: h.digest, mediaType: h.mediaType, index: i })),
+              (e: unknown) => void (failure ??= { error: e }),
+            )
+            .finally(() => {
+              outstanding--;
+              const p = wakeProducer;
+              wakeProducer = undefined;
+              p?.();
+              wake();
+            });
+        }
+      }
+    }).then(
+      () => {
+        listed = true;
+        wake();
+      },
+      (e: unknown) => {
+        failure ??= { error: e };
+        wake();
+      },
     );
-    return heads
-      .filter((h) => h.head)
-      .map((h) => ({ tag: h.tag, digest: h.head!.digest, mediaType: h.head!.mediaType }));
+    try {
+      for (;;) {
+        // Taken in batches: shift() on a long array is linear.
+        if (ready.length) {
+          for (const t of ready.splice(0)) yield t;
+          continue;
+        }
+        if (failure) throw failure.error;
+        if (listed && outstanding === 0) break;
+        await new Promise<void>((w) => (wakeConsumer = w));
+      }
+    } finally {
+      stop.abort();
+      await producer;
+    }
   }
 
   /**
@@ -690,6 +816,10 @@ export class RegistryClient {
 
 /** containerd and the distribution registry cap manifests at 4 MiB; nothing real comes close. */
 const MAX_MANIFEST_BYTES = LIMITS.manifestBytes.default;
+/** Image configs and tag-list pages read whole (layers are streamed instead): the default of limits.documentMegabytes. */
+const MAX_DOCUMENT_BYTES = DEFAULT_LIMITS.documentBytes;
+/** HEADs started and not yet answered at once, at most (the transport's own limit bounds those in flight). */
+const MAX_OUTSTANDING = 200;
 const DIGEST_SHAPE = /^[a-z0-9]+(?:[+._-][a-z0-9]+)*:[a-zA-Z0-9=_-]+$/;
 
 /**

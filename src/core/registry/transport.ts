@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import pLimit from 'p-limit';
 import { CancelledError, environmentError, ReleaseOperatorError } from '../errors';
 import { DEFAULT_LIMITS, LIMITS, limitError, type Limits } from '../limits';
@@ -6,8 +7,10 @@ import { noticeWait, withOperation, type Operation } from '../operation';
 import { registerSecret } from '../redact';
 import { parseChallenge, repositoryScope, type Challenge } from './challenge';
 import { credentialHint, type CredentialSource, type Credentials } from './credentials';
+import { Http2Pool } from './http2';
 import { checkRealm } from './realm';
 import { registryBaseUrl } from './reference';
+import type { RegistryTrust } from './registry-trust';
 import { sleep } from '../sleep';
 
 /**
@@ -27,6 +30,12 @@ export interface TransportOptions {
   retryBaseMs: number;
   logger: Logger;
   fetch: typeof fetch;
+  /** HTTP/2 over TLS where the registry offers it (ALPN); false: Node's fetch (HTTP/1.1) for everything. */
+  http2?: boolean;
+  /** Requests in flight on one HTTP/2 connection (the registry's own limit wins when lower); default 100. */
+  streams?: number;
+  /** CAs of registries' own (registry.certificates); those registries are reached over TLS even on loopback. */
+  trust?: RegistryTrust;
 }
 
 export interface RequestSpec {
@@ -66,6 +75,12 @@ export interface StreamingResponse {
 const RETRYABLE = new Set([408, 429, 500, 502, 503, 504]);
 const TRANSIENT_CODES = new Set([
   'ECONNRESET',
+  // HTTP/2: a stream reset or a connection the registry closed (GOAWAY); the request is made again on a new one.
+  'ERR_HTTP2_STREAM_ERROR',
+  'ERR_HTTP2_SESSION_ERROR',
+  'ERR_HTTP2_GOAWAY_SESSION',
+  'ERR_HTTP2_INVALID_SESSION',
+  'ERR_HTTP2_STREAM_CANCEL',
   'ETIMEDOUT',
   'EPIPE',
   'UND_ERR_SOCKET',
@@ -87,12 +102,35 @@ interface RegistryState {
 
 export class Transport {
   private readonly limit: ReturnType<typeof pLimit>;
+  /** In flight on HTTP/2 registries: streams of one connection rather than connections. */
+  private readonly streamLimit: ReturnType<typeof pLimit>;
+  private readonly pool?: Http2Pool;
   private readonly registries = new Map<string, RegistryState>();
   private readonly limits: Pick<Limits, 'requestsPerOperation' | 'operationMs' | 'retryWaitMs'>;
 
   constructor(private readonly o: TransportOptions) {
     this.limit = pLimit(o.concurrency);
+    this.streamLimit = pLimit(o.streams ?? 100);
     this.limits = o.limits ?? DEFAULT_LIMITS;
+    const trust = o.trust;
+    if (o.http2 !== false || trust?.hosts.length)
+      this.pool = new Http2Pool({
+        streams: o.http2 === false ? 1 : (o.streams ?? 100),
+        caFor: (host) => trust?.caFor(host) ?? Promise.resolve(undefined),
+        http2: o.http2 !== false,
+      });
+  }
+
+  /** The protocol a registry answered on so far: 'h2', 'http/1.1', or undefined before its first answer. */
+  protocolOf(registry: string): 'h2' | 'http/1.1' | undefined {
+    const base = this.state(registry).base;
+    if (base.startsWith('http:')) return 'http/1.1';
+    return this.pool?.protocol(new URL(base).origin) ?? (this.pool ? undefined : 'http/1.1');
+  }
+
+  /** Ends the HTTP/2 connections (idle ones never keep the process alive; this is for long-lived hosts). */
+  close(): void {
+    this.pool?.close();
   }
 
   baseUrl(registry: string): string {
@@ -118,7 +156,11 @@ export class Transport {
   private state(registry: string): RegistryState {
     let s = this.registries.get(registry);
     if (!s) {
-      s = { base: registryBaseUrl(registry, this.o.insecureRegistries), tokens: new Map() };
+      // A registry with a CA of its own speaks TLS, loopback or not (Docker's certs.d does the same).
+      const base = this.o.trust?.hosts.includes(registry)
+        ? `https://${registry}`
+        : registryBaseUrl(registry, this.o.insecureRegistries);
+      s = { base, tokens: new Map() };
       this.registries.set(registry, s);
     }
     return s;
@@ -356,8 +398,9 @@ export class Transport {
     registry: string,
     op: Operation,
   ): Promise<BufferedResponse | StreamingResponse> {
-    return this.limit(async () => {
-      const origin = new URL(url).origin;
+    const origin = new URL(url).origin;
+    const limit = this.pool?.protocol(origin) === 'h2' ? this.streamLimit : this.limit;
+    return limit(async () => {
       let current = url;
       let method = init.method;
       for (let hop = 0; ; hop++) {
@@ -371,15 +414,30 @@ export class Transport {
         const left = this.checkDeadline(op, 0, `${method} ${new URL(current).pathname} on ${registry}`);
         const ms = Math.min(this.o.timeoutMs, left);
         const byDeadline = ms < this.o.timeoutMs;
-        const timeout = new AbortController();
-        const timer = setTimeout(() => timeout.abort(), ms);
-        const signals = signal ? AbortSignal.any([signal, timeout.signal]) : timeout.signal;
+        // One controller for the timeout and the caller's cancel (AbortSignal.any per request costs memory at
+        // thousands of requests); a streamed body stays linked to the caller's signal after the headers.
+        const abort = new AbortController();
+        let timedOut = false;
+        const timer = setTimeout(() => {
+          timedOut = true;
+          abort.abort();
+        }, ms);
+        const onCancel = () => abort.abort();
+        // Thousands of requests may wait on one caller's signal at once: each adds a listener, by design.
+        if (signal && !unlimited.has(signal)) {
+          setMaxListeners(0, signal);
+          unlimited.add(signal);
+        }
+        if (signal?.aborted) abort.abort();
+        else signal?.addEventListener('abort', onCancel, { once: true });
+        let linked = false;
+        const signals = abort.signal;
         const headers = { ...init.headers };
         if (new URL(current).origin !== origin) delete headers.authorization;
         const failed = (e: unknown, phase: Phase) =>
           networkError(
             e,
-            { user: signal, timeout: timeout.signal, byDeadline, ms, phase },
+            { user: signal, timedOut, byDeadline, ms, phase },
             registry,
             current,
             this.limits,
@@ -387,11 +445,10 @@ export class Transport {
         try {
           let res: Response;
           try {
-            res = await this.o.fetch(current, {
+            res = await this.fetchAny(current, {
               method,
               headers,
               body: method === 'GET' || method === 'HEAD' ? undefined : init.body,
-              redirect: 'manual',
               signal: signals,
             });
           } catch (e) {
@@ -410,7 +467,10 @@ export class Transport {
             if (res.status === 303) method = method === 'HEAD' ? 'HEAD' : 'GET';
             continue;
           }
-          if (!buffer) return { status: res.status, headers: res.headers, url: current, body: res.body };
+          if (!buffer) {
+            linked = true;
+            return { status: res.status, headers: res.headers, url: current, body: res.body };
+          }
           let body: Buffer;
           try {
             // Error answers are read for their message only: a few KiB, whatever the caller allows.
@@ -423,13 +483,31 @@ export class Transport {
           return { status: res.status, headers: res.headers, url: current, body };
         } finally {
           clearTimeout(timer);
+          if (!linked) signal?.removeEventListener('abort', onCancel);
         }
       }
     });
   }
+
+  /** HTTPS through the HTTP/2 pool (which also serves registries with a CA of their own), the rest through fetch. */
+  private async fetchAny(url: string, init: SendInit): Promise<Response> {
+    if (this.pool && url.startsWith('https:')) {
+      const res = await this.pool.request(new URL(url), init);
+      if (res) return res;
+    }
+    return this.o.fetch(url, { ...init, redirect: 'manual' });
+  }
 }
 
 type Phase = 'connect' | 'body';
+const unlimited = new WeakSet<AbortSignal>();
+
+export interface SendInit {
+  method: string;
+  headers: Record<string, string>;
+  body?: Buffer;
+  signal: AbortSignal;
+}
 
 /** Network failures: cancel stays cancel, refused/unknown host is the environment, the rest is worth a retry. */
 class TransientError extends Error {
@@ -470,14 +548,14 @@ function unreachable(spec: RequestSpec, path: string, failures: TransientError[]
 
 function networkError(
   e: unknown,
-  how: { user?: AbortSignal; timeout: AbortSignal; byDeadline: boolean; ms: number; phase: Phase },
+  how: { user?: AbortSignal; timedOut: boolean; byDeadline: boolean; ms: number; phase: Phase },
   registry: string,
   url: string,
   limits: Pick<Limits, 'operationMs'>,
 ): Error {
   if (how.user?.aborted) return new CancelledError();
   if (e instanceof ReleaseOperatorError) return e;
-  if (how.timeout.aborted) {
+  if (how.timedOut) {
     if (how.byDeadline)
       return limitError(
         'operationSeconds',
@@ -498,6 +576,12 @@ function networkError(
   if (how.phase === 'body')
     return new TransientError(`the body was cut short (${code ?? cause?.message ?? (e as Error).message})`, 'body');
   if (code && TRANSIENT_CODES.has(code)) return new TransientError(`${code} from ${redactUrl(url)}`, how.phase);
+  if (code && /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS/.test(code))
+    return environmentError(
+      `The registry ${registry} presented a TLS certificate this machine does not trust (${code}).`,
+      'Give the CA that signed it in "registry.certificates" ({"host:port": "ca.pem"} in release-operator.json) or in NODE_EXTRA_CA_CERTS.',
+      e,
+    );
   return environmentError(
     `The registry ${registry} could not be reached (${code ?? cause?.message ?? (e as Error).message}).`,
     'Check the registry host, that it is up and that this machine can reach it (proxy, firewall, VPN).',

@@ -1,0 +1,256 @@
+import http2 from 'node:http2';
+import https from 'node:https';
+import type { IncomingHttpHeaders } from 'node:http';
+import { isIP } from 'node:net';
+import { Readable } from 'node:stream';
+import tls from 'node:tls';
+
+/**
+ * HTTPS to registries over HTTP/2 where the registry offers it (ALPN), over Node's own `node:http2`: one connection
+ * carries up to `streams` requests at once (ghcr.io allows about 100), where HTTP/1.1 needs a connection per request
+ * in flight. Registries that answer ALPN with http/1.1 are left to the caller's fetch (existing behaviour), except
+ * those with a CA of their own, which go through `node:https` with that CA.
+ *
+ * Written here rather than taken from undici (whose Agent has `allowH2`): measured on this project's test bed,
+ * undici's fetch over HTTP/2 cost 6.5x the CPU of node:http2 per request (7.1 s against 1.1 s for 5,000 requests)
+ * and 30 MiB more memory, which at 5,000 tags is the difference between meeting the round-trip bound and not.
+ *
+ * The answers are WHATWG Responses, so the transport above treats both paths alike. Network failures reject with
+ * a TypeError whose `cause` carries the code, as Node's fetch does.
+ */
+export interface Http2PoolOptions {
+  /** Requests in flight on one connection (the server's own limit wins when lower). */
+  streams: number;
+  /** The CAs to trust for a host[:port] when it has one of its own (registry-trust.ts); undefined: Node's defaults. */
+  caFor(host: string): Promise<string[] | undefined>;
+  /** Try HTTP/2 at all (false: only registries with a CA of their own come here, over node:https). */
+  http2: boolean;
+}
+
+export type Protocol = 'h2' | 'http/1.1';
+
+interface Session {
+  session: http2.ClientHttp2Session;
+  /** Streams open now; the connection keeps the process alive only while this is above 0. */
+  active: number;
+  max: number;
+  waiters: Array<() => void>;
+}
+
+interface OriginState {
+  protocol?: Protocol;
+  session?: Promise<Session | undefined>;
+  agent?: https.Agent;
+}
+
+export interface PoolRequest {
+  method: string;
+  headers: Record<string, string>;
+  body?: Buffer;
+  signal: AbortSignal;
+}
+
+export class Http2Pool {
+  private readonly origins = new Map<string, OriginState>();
+
+  constructor(private readonly o: Http2PoolOptions) {}
+
+  /** What an https origin negotiated; undefined before the first connection to it. */
+  protocol(origin: string): Protocol | undefined {
+    return this.origins.get(origin)?.protocol;
+  }
+
+  /**
+   * One request on an https URL: over HTTP/2 when the origin speaks it, over node:https when it has a CA of its own;
+   * undefined when neither (an HTTP/1.1 origin on the system's CAs: the caller's fetch does it).
+   */
+  async request(url: URL, init: PoolRequest): Promise<Response | undefined> {
+    const st = this.state(url.origin);
+    const ca = await this.o.caFor(url.host);
+    if (this.o.http2 && st.protocol !== 'http/1.1') {
+      const s = await this.session(url, st, ca, init.signal);
+      if (s) return this.h2(s, url, init);
+    }
+    if (!ca) return undefined;
+    st.agent ??= new https.Agent({ keepAlive: true, ca });
+    return viaHttps(url, init, st.agent);
+  }
+
+  /** Closes every connection (a client that is done; idle connections never keep the process alive anyway). */
+  close(): void {
+    for (const st of this.origins.values()) {
+      void st.session?.then((s) => s?.session.close());
+      st.agent?.destroy();
+    }
+    this.origins.clear();
+  }
+
+  private state(origin: string): OriginState {
+    let st = this.origins.get(origin);
+    if (!st) this.origins.set(origin, (st = {}));
+    return st;
+  }
+
+  /** The origin's live session, connecting (and learning its protocol) when there is none. */
+  private async session(
+    url: URL,
+    st: OriginState,
+    ca: string[] | undefined,
+    signal: AbortSignal,
+  ): Promise<Session | undefined> {
+    const live = await st.session?.catch(() => undefined);
+    if (live && !live.session.closed && !live.session.destroyed) return live;
+    const p = this.connect(url, st, ca, signal);
+    st.session = p;
+    // A failed connection must not stick: the next request tries again.
+    p.catch(() => {
+      if (st.session === p) st.session = undefined;
+    });
+    return p;
+  }
+
+  private async connect(
+    url: URL,
+    st: OriginState,
+    ca: string[] | undefined,
+    signal: AbortSignal,
+  ): Promise<Session | undefined> {
+    const host = url.hostname.replace(/^\[|\]$/g, '');
+    const socket = tls.connect({
+      host,
+      port: Number(url.port || 443),
+      servername: isIP(host) ? undefined : host,
+      ALPNProtocols: ['h2', 'http/1.1'],
+      ...(ca ? { ca } : {}),
+    });
+    await new Promise<void>((resolve, reject) => {
+      const onAbort = () => socket.destroy(new DOMException('This operation was aborted', 'AbortError'));
+      signal.addEventListener('abort', onAbort, { once: true });
+      socket.once('secureConnect', () => {
+        signal.removeEventListener('abort', onAbort);
+        resolve();
+      });
+      socket.once('error', (e) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(new TypeError('fetch failed', { cause: e }));
+      });
+    });
+    if (socket.alpnProtocol !== 'h2') {
+      // The registry speaks HTTP/1.1 only: remembered, so no further probe is made.
+      socket.destroy();
+      st.protocol = 'http/1.1';
+      return undefined;
+    }
+    st.protocol = 'h2';
+    const session = http2.connect(url.origin, { createConnection: () => socket, settings: { enablePush: false } });
+    const s: Session = { session, active: 0, max: this.o.streams, waiters: [] };
+    session.on('remoteSettings', (settings) => {
+      s.max = Math.max(1, Math.min(this.o.streams, settings.maxConcurrentStreams ?? this.o.streams));
+    });
+    // Errors reach the streams that were open; the session itself is dropped so the next request reconnects.
+    session.on('error', () => undefined);
+    const drop = () => {
+      if (st.session) void st.session.then((x) => x === s && (st.session = undefined)).catch(() => undefined);
+      for (const w of s.waiters.splice(0)) w();
+    };
+    session.on('goaway', drop);
+    session.on('close', drop);
+    session.unref();
+    return s;
+  }
+
+  private async h2(s: Session, url: URL, init: PoolRequest): Promise<Response> {
+    while (s.active >= s.max && !s.session.closed) await new Promise<void>((r) => s.waiters.push(r));
+    if (init.signal.aborted) throw new DOMException('This operation was aborted', 'AbortError');
+    if (s.active++ === 0) s.session.ref();
+    let stream: http2.ClientHttp2Stream;
+    try {
+      stream = s.session.request(
+        {
+          ':method': init.method,
+          ':path': url.pathname + url.search,
+          ...lowerCased(init.headers),
+        },
+        { endStream: !init.body, signal: init.signal },
+      );
+    } catch (e) {
+      release(s);
+      throw new TypeError('fetch failed', { cause: e });
+    }
+    stream.once('close', () => release(s));
+    if (init.body) stream.end(init.body);
+    return new Promise<Response>((resolve, reject) => {
+      stream.once('error', (e) => reject(isAbort(e) ? e : new TypeError('fetch failed', { cause: e })));
+      stream.once('response', (headers) => {
+        const status = Number(headers[':status']);
+        const noBody = init.method === 'HEAD' || status === 204 || status === 304;
+        if (noBody) stream.resume();
+        try {
+          resolve(
+            new Response(noBody ? null : (Readable.toWeb(stream) as ReadableStream<Uint8Array>), {
+              status,
+              headers: headersOf(headers),
+            }),
+          );
+        } catch (e) {
+          stream.close(http2.constants.NGHTTP2_CANCEL);
+          reject(new TypeError('fetch failed', { cause: e }));
+        }
+      });
+    });
+  }
+}
+
+function release(s: Session): void {
+  if (--s.active === 0 && !s.session.destroyed) s.session.unref();
+  s.waiters.shift()?.();
+}
+
+/** HTTP/1.1 with a CA of the registry's own (Node's fetch cannot be given one without undici's Agent). */
+function viaHttps(url: URL, init: PoolRequest, agent: https.Agent): Promise<Response> {
+  return new Promise<Response>((resolve, reject) => {
+    const req = https.request(url, { method: init.method, headers: init.headers, agent, signal: init.signal }, (res) => {
+      const status = res.statusCode ?? 0;
+      const noBody = init.method === 'HEAD' || status === 204 || status === 304;
+      if (noBody) res.resume();
+      try {
+        resolve(
+          new Response(noBody ? null : (Readable.toWeb(res) as ReadableStream<Uint8Array>), {
+            status,
+            headers: headersOf(res.headers),
+          }),
+        );
+      } catch (e) {
+        res.destroy();
+        reject(new TypeError('fetch failed', { cause: e }));
+      }
+    });
+    req.once('error', (e) => reject(isAbort(e) ? e : new TypeError('fetch failed', { cause: e })));
+    req.end(init.body);
+  });
+}
+
+function headersOf(h: IncomingHttpHeaders | http2.IncomingHttpHeaders): Headers {
+  const out = new Headers();
+  for (const [k, v] of Object.entries(h)) {
+    if (k.startsWith(':') || v === undefined) continue;
+    if (Array.isArray(v)) for (const x of v) out.append(k, x);
+    else out.append(k, String(v));
+  }
+  return out;
+}
+
+/** HTTP/2 header names are lower case; connection-specific headers are not allowed. */
+function lowerCased(h: Record<string, string>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(h)) {
+    const key = k.toLowerCase();
+    if (key === 'host' || key === 'connection' || key === 'keep-alive' || key === 'transfer-encoding') continue;
+    out[key] = v;
+  }
+  return out;
+}
+
+function isAbort(e: unknown): boolean {
+  return (e as { name?: string })?.name === 'AbortError';
+}

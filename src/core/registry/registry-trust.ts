@@ -1,0 +1,60 @@
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import tls from 'node:tls';
+import { environmentError } from '../errors';
+
+/**
+ * CAs of a registry's own (`registry.certificates`: host[:port] -> PEM file), as Docker keeps them in
+ * /etc/docker/certs.d/<host>/ca.crt. A registry listed there is reached over TLS even on loopback, trusting that CA
+ * besides the system's and NODE_EXTRA_CA_CERTS (giving Node a `ca` replaces its defaults, so they are added back).
+ */
+export interface RegistryTrust {
+  /** Hosts with a CA of their own: reached over https whatever their address. */
+  readonly hosts: readonly string[];
+  /** Every CA to trust for `host`, or undefined when it has none of its own (Node's defaults apply). */
+  caFor(host: string): Promise<string[] | undefined>;
+}
+
+export function registryTrust(
+  certificates: Readonly<Record<string, string>>,
+  options: { root?: string; env?: NodeJS.ProcessEnv } = {},
+): RegistryTrust {
+  const cache = new Map<string, Promise<string[]>>();
+  const env = options.env ?? process.env;
+  return {
+    hosts: Object.keys(certificates),
+    caFor(host) {
+      const file = certificates[host];
+      if (!file) return Promise.resolve(undefined);
+      let p = cache.get(host);
+      if (!p) {
+        p = load(host, path.resolve(options.root ?? process.cwd(), file), env.NODE_EXTRA_CA_CERTS);
+        cache.set(host, p);
+        p.catch(() => cache.delete(host));
+      }
+      return p;
+    },
+  };
+}
+
+const PEM = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g;
+
+async function load(host: string, file: string, extra: string | undefined): Promise<string[]> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (e) {
+    throw environmentError(
+      `The CA certificate of the registry ${host} cannot be read: ${file} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}).`,
+      `Fix "registry.certificates" in release-operator.json (or the releaseOperator.registry.certificates setting) for ${host}.`,
+    );
+  }
+  const own = text.match(PEM) ?? [];
+  if (!own.length)
+    throw environmentError(
+      `The CA certificate file of the registry ${host} (${file}) holds no PEM certificate.`,
+      'Give a PEM file (-----BEGIN CERTIFICATE-----) in "registry.certificates".',
+    );
+  const more = extra ? await readFile(extra, 'utf8').then((t) => t.match(PEM) ?? [], () => []) : [];
+  return [...own, ...tls.rootCertificates, ...more];
+}
