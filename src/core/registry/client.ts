@@ -30,7 +30,7 @@ import {
   repositoryName,
   type ImageReference,
 } from './reference';
-import { Transport, type BufferedResponse } from './transport';
+import { Transport, type BufferedResponse, type HeaderBag } from './transport';
 import {
   MANIFEST_ACCEPT,
   MediaType,
@@ -893,7 +893,7 @@ function manifestPath(r: Pick<ImageReference, 'registry' | 'repository' | 'tag' 
   return `/v2/${r.repository}/manifests/${checkTag(r.tag ?? 'latest')}`;
 }
 
-function sentDigest(res: { headers: Headers }): string | undefined {
+function sentDigest(res: { headers: HeaderBag }): string | undefined {
   return res.headers.get('docker-content-digest')?.trim() || undefined;
 }
 

@@ -43,6 +43,13 @@ interface OriginState {
   agent?: https.Agent;
 }
 
+/** What the pool answers: status, headers and body as the transport reads them (lighter than a Response). */
+export interface PoolResponse {
+  status: number;
+  headers: { get(name: string): string | null };
+  body: ReadableStream<Uint8Array> | null;
+}
+
 export interface PoolRequest {
   method: string;
   headers: Record<string, string>;
@@ -64,7 +71,7 @@ export class Http2Pool {
    * One request on an https URL: over HTTP/2 when the origin speaks it, over node:https when it has a CA of its own;
    * undefined when neither (an HTTP/1.1 origin on the system's CAs: the caller's fetch does it).
    */
-  async request(url: URL, init: PoolRequest): Promise<Response | undefined> {
+  async request(url: URL, init: PoolRequest): Promise<PoolResponse | undefined> {
     const st = this.state(url.origin);
     const ca = await this.o.caFor(url.host);
     if (this.o.http2 && st.protocol !== 'http/1.1') {
@@ -159,7 +166,7 @@ export class Http2Pool {
     return s;
   }
 
-  private async h2(s: Session, url: URL, init: PoolRequest): Promise<Response> {
+  private async h2(s: Session, url: URL, init: PoolRequest): Promise<PoolResponse> {
     while (s.active >= s.max && !s.session.closed) await new Promise<void>((r) => s.waiters.push(r));
     if (init.signal.aborted) throw new DOMException('This operation was aborted', 'AbortError');
     if (s.active++ === 0) s.session.ref();
@@ -171,31 +178,31 @@ export class Http2Pool {
           ':path': url.pathname + url.search,
           ...lowerCased(init.headers),
         },
-        { endStream: !init.body, signal: init.signal },
+        { endStream: !init.body },
       );
     } catch (e) {
       release(s);
       throw new TypeError('fetch failed', { cause: e });
     }
-    stream.once('close', () => release(s));
+    // One listener of our own rather than the `signal` option (which adds Node's abort machinery per stream).
+    const onAbort = () => stream.destroy(new DOMException('This operation was aborted', 'AbortError'));
+    init.signal.addEventListener('abort', onAbort, { once: true });
+    stream.once('close', () => {
+      init.signal.removeEventListener('abort', onAbort);
+      release(s);
+    });
     if (init.body) stream.end(init.body);
-    return new Promise<Response>((resolve, reject) => {
+    return new Promise<PoolResponse>((resolve, reject) => {
       stream.once('error', (e) => reject(isAbort(e) ? e : new TypeError('fetch failed', { cause: e })));
       stream.once('response', (headers) => {
         const status = Number(headers[':status']);
         const noBody = init.method === 'HEAD' || status === 204 || status === 304;
         if (noBody) stream.resume();
-        try {
-          resolve(
-            new Response(noBody ? null : (Readable.toWeb(stream) as ReadableStream<Uint8Array>), {
-              status,
-              headers: headersOf(headers),
-            }),
-          );
-        } catch (e) {
-          stream.close(http2.constants.NGHTTP2_CANCEL);
-          reject(new TypeError('fetch failed', { cause: e }));
-        }
+        resolve({
+          status,
+          headers: new HeaderMap(headers),
+          body: noBody ? null : (Readable.toWeb(stream) as ReadableStream<Uint8Array>),
+        });
       });
     });
   }
@@ -207,37 +214,31 @@ function release(s: Session): void {
 }
 
 /** HTTP/1.1 with a CA of the registry's own (Node's fetch cannot be given one without undici's Agent). */
-function viaHttps(url: URL, init: PoolRequest, agent: https.Agent): Promise<Response> {
-  return new Promise<Response>((resolve, reject) => {
+function viaHttps(url: URL, init: PoolRequest, agent: https.Agent): Promise<PoolResponse> {
+  return new Promise<PoolResponse>((resolve, reject) => {
     const req = https.request(url, { method: init.method, headers: init.headers, agent, signal: init.signal }, (res) => {
       const status = res.statusCode ?? 0;
       const noBody = init.method === 'HEAD' || status === 204 || status === 304;
       if (noBody) res.resume();
-      try {
-        resolve(
-          new Response(noBody ? null : (Readable.toWeb(res) as ReadableStream<Uint8Array>), {
-            status,
-            headers: headersOf(res.headers),
-          }),
-        );
-      } catch (e) {
-        res.destroy();
-        reject(new TypeError('fetch failed', { cause: e }));
-      }
+      resolve({
+        status,
+        headers: new HeaderMap(res.headers),
+        body: noBody ? null : (Readable.toWeb(res) as ReadableStream<Uint8Array>),
+      });
     });
     req.once('error', (e) => reject(isAbort(e) ? e : new TypeError('fetch failed', { cause: e })));
     req.end(init.body);
   });
 }
 
-function headersOf(h: IncomingHttpHeaders | http2.IncomingHttpHeaders): Headers {
-  const out = new Headers();
-  for (const [k, v] of Object.entries(h)) {
-    if (k.startsWith(':') || v === undefined) continue;
-    if (Array.isArray(v)) for (const x of v) out.append(k, x);
-    else out.append(k, String(v));
+/** Node's header object (names already lower case) read like fetch's Headers: a list joined with ', '. */
+class HeaderMap {
+  constructor(private readonly h: IncomingHttpHeaders | http2.IncomingHttpHeaders) {}
+  get(name: string): string | null {
+    const v = this.h[name.toLowerCase()];
+    if (v === undefined) return null;
+    return Array.isArray(v) ? v.join(', ') : String(v);
   }
-  return out;
 }
 
 /** HTTP/2 header names are lower case; connection-specific headers are not allowed. */

@@ -1,5 +1,4 @@
 import { setMaxListeners } from 'node:events';
-import pLimit from 'p-limit';
 import { CancelledError, environmentError, ReleaseOperatorError } from '../errors';
 import { DEFAULT_LIMITS, LIMITS, limitError, type Limits } from '../limits';
 import type { Logger } from '../log';
@@ -8,6 +7,7 @@ import { registerSecret } from '../redact';
 import { parseChallenge, repositoryScope, type Challenge } from './challenge';
 import { credentialHint, type CredentialSource, type Credentials } from './credentials';
 import { Http2Pool } from './http2';
+import { Slots } from './slots';
 import { checkRealm } from './realm';
 import { registryBaseUrl } from './reference';
 import type { RegistryTrust } from './registry-trust';
@@ -57,9 +57,21 @@ export interface RequestSpec {
   limit?: 'manifestBytes' | 'documentMegabytes';
 }
 
+/** The one thing read of an answer's headers. */
+export interface HeaderBag {
+  get(name: string): string | null;
+}
+
+/** An answer as the transport reads it: a fetch Response, or the HTTP/2 pool's lighter one. */
+export interface WireResponse {
+  status: number;
+  headers: HeaderBag;
+  body: ReadableStream<Uint8Array> | null;
+}
+
 export interface BufferedResponse {
   status: number;
-  headers: Headers;
+  headers: HeaderBag;
   /** The URL that answered, after redirects. */
   url: string;
   body: Buffer;
@@ -67,7 +79,7 @@ export interface BufferedResponse {
 
 export interface StreamingResponse {
   status: number;
-  headers: Headers;
+  headers: HeaderBag;
   url: string;
   body: ReadableStream<Uint8Array> | null;
 }
@@ -101,16 +113,16 @@ interface RegistryState {
 }
 
 export class Transport {
-  private readonly limit: ReturnType<typeof pLimit>;
+  private readonly limit: Slots;
   /** In flight on HTTP/2 registries: streams of one connection rather than connections. */
-  private readonly streamLimit: ReturnType<typeof pLimit>;
+  private readonly streamLimit: Slots;
   private readonly pool?: Http2Pool;
   private readonly registries = new Map<string, RegistryState>();
   private readonly limits: Pick<Limits, 'requestsPerOperation' | 'operationMs' | 'retryWaitMs'>;
 
   constructor(private readonly o: TransportOptions) {
-    this.limit = pLimit(o.concurrency);
-    this.streamLimit = pLimit(o.streams ?? 100);
+    this.limit = new Slots(o.concurrency);
+    this.streamLimit = new Slots(o.streams ?? 100);
     this.limits = o.limits ?? DEFAULT_LIMITS;
     const trust = o.trust;
     if (o.http2 !== false || trust?.hosts.length)
@@ -373,10 +385,14 @@ export class Transport {
   }
 
   /** Milliseconds left of the operation's time; a limit error when `need` more would pass it. */
-  private checkDeadline(op: Operation, need: number, what: string): number {
+  private checkDeadline(op: Operation, need: number, what: string | (() => string)): number {
     const left = op.startedAt + this.limits.operationMs - Date.now();
     if (left - need <= 0)
-      throw limitError('operationSeconds', this.limits.operationMs, `${what} would end after the operation's time`);
+      throw limitError(
+        'operationSeconds',
+        this.limits.operationMs,
+        `${typeof what === 'string' ? what : what()} would end after the operation's time`,
+      );
     return left;
   }
 
@@ -400,7 +416,7 @@ export class Transport {
   ): Promise<BufferedResponse | StreamingResponse> {
     const origin = new URL(url).origin;
     const limit = this.pool?.protocol(origin) === 'h2' ? this.streamLimit : this.limit;
-    return limit(async () => {
+    return limit.run(async () => {
       let current = url;
       let method = init.method;
       for (let hop = 0; ; hop++) {
@@ -411,7 +427,7 @@ export class Transport {
             `${method} ${new URL(current).pathname} on ${registry}`,
           );
         // The request's own timeout, or what is left of the operation's time when that is shorter.
-        const left = this.checkDeadline(op, 0, `${method} ${new URL(current).pathname} on ${registry}`);
+        const left = this.checkDeadline(op, 0, () => `${method} ${new URL(current).pathname} on ${registry}`);
         const ms = Math.min(this.o.timeoutMs, left);
         const byDeadline = ms < this.o.timeoutMs;
         // One controller for the timeout and the caller's cancel (AbortSignal.any per request costs memory at
@@ -433,7 +449,7 @@ export class Transport {
         let linked = false;
         const signals = abort.signal;
         const headers = { ...init.headers };
-        if (new URL(current).origin !== origin) delete headers.authorization;
+        if (!current.startsWith(origin + '/')) delete headers.authorization;
         const failed = (e: unknown, phase: Phase) =>
           networkError(
             e,
@@ -443,7 +459,7 @@ export class Transport {
             this.limits,
           );
         try {
-          let res: Response;
+          let res: WireResponse;
           try {
             res = await this.fetchAny(current, {
               method,
@@ -490,7 +506,7 @@ export class Transport {
   }
 
   /** HTTPS through the HTTP/2 pool (which also serves registries with a CA of their own), the rest through fetch. */
-  private async fetchAny(url: string, init: SendInit): Promise<Response> {
+  private async fetchAny(url: string, init: SendInit): Promise<WireResponse> {
     if (this.pool && url.startsWith('https:')) {
       const res = await this.pool.request(new URL(url), init);
       if (res) return res;
@@ -611,27 +627,27 @@ function redactUrl(url: string): string {
 
 /** The whole body, or an environment error as soon as it is known to exceed `max` bytes. */
 async function readCapped(
-  res: Response,
+  res: WireResponse,
   max: number | undefined,
   registry: string,
   url: string,
   limit: RequestSpec['limit'],
   clip = false,
 ): Promise<Buffer> {
-  if (max === undefined || !res.body) return Buffer.from(await res.arrayBuffer());
+  if (!res.body) return Buffer.alloc(0);
   const what = `The registry ${registry} sent more than ${max} bytes for ${redactUrl(url)}; refusing to read it`;
   const tooBig = () =>
     limit
-      ? limitError(limit, max, what)
+      ? limitError(limit, max ?? 0, what)
       : environmentError(`${what}.`, 'An answer that large is broken or hostile; check the registry.');
-  if (!clip && Number(res.headers.get('content-length') ?? 0) > max) {
+  if (max !== undefined && !clip && Number(res.headers.get('content-length') ?? 0) > max) {
     await res.body.cancel().catch(() => undefined);
     throw tooBig();
   }
   const chunks: Buffer[] = [];
   let total = 0;
   for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
-    if (total + chunk.length > max) {
+    if (max !== undefined && total + chunk.length > max) {
       await res.body.cancel().catch(() => undefined);
       // An error answer's message is all that is wanted of it: keep its start.
       if (clip) return Buffer.concat([...chunks, Buffer.from(chunk).subarray(0, max - total)]);
