@@ -127,6 +127,7 @@ async function main(): Promise<void> {
     url: `http://${REGISTRY}`,
     tokenRequests: [],
     dir: '',
+    fetch,
     log: () => '',
     stop: async () => {},
   };

@@ -10,6 +10,8 @@
  *       'token' runs an in-process token server (RS256 JWTs signed with a key made now; its self-signed
  *       certificate is in the JWT header's x5c and in the registry's rootcertbundle), like ghcr.io's flow.
  *       tokenRequests lists the scopes asked for. anonymousPull grants pull to anonymous token requests.
+ *       tls: the registry serves HTTPS (HTTP/2 by ALPN, as Go does) with a certificate for 127.0.0.1 made now;
+ *       `ca` is its PEM file (give it to the client as registry.certificates) and `fetch` reaches it trusting it.
  *   startProxy(target, { pageSize?, faults?, foreignNextLink?, intercept? }) -> TestProxy
  *       An HTTP proxy in front of a registry: splits /v2/<name>/tags/list into pages with
  *       `Link: <...>; rel="next"` (as ghcr.io does) and injects faults (status codes, Retry-After, rewritten
@@ -36,6 +38,7 @@ import { freeLoopbackPort as freePort } from '../../src/core/net';
 import { createHash, randomUUID } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
+import https from 'node:https';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { importPKCS8, SignJWT } from 'jose';
@@ -56,6 +59,10 @@ export interface TestRegistry {
   /** Token mode: the scopes the token server was asked for, in order (with the user or 'anonymous'). */
   tokenRequests: Array<{ user: string; scope: string }>;
   dir: string;
+  /** tls: the PEM file of the certificate the registry serves (self-signed: it is its own CA). */
+  ca?: string;
+  /** A fetch that reaches this registry (over HTTPS trusting `ca` when tls). */
+  fetch: typeof fetch;
   /** The registry's own log, for failure messages. */
   log(): string;
   stop(): Promise<void>;
@@ -67,6 +74,8 @@ export interface RegistryOptions {
   password?: string;
   /** Token mode: anonymous token requests get pull access. */
   anonymousPull?: boolean;
+  /** Serve HTTPS with a certificate made at start. */
+  tls?: boolean;
 }
 
 /** Starts a registry in before() and stops it in after(); returns a getter for use inside tests. */
@@ -142,11 +151,37 @@ export async function startRegistry(options: RegistryOptions = {}): Promise<Test
     );
     authYaml = `auth:\n  token:\n    realm: http://127.0.0.1:${tokenPort}/token\n    service: release-operator-test\n    issuer: release-operator-test-issuer\n    rootcertbundle: ${cert}\n`;
   }
+  let tlsYaml = '';
+  let ca: string | undefined;
+  if (options.tls) {
+    ca = path.join(dir, 'tls.pem');
+    const key = path.join(dir, 'tls.key');
+    await must('openssl', [
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-keyout',
+      key,
+      '-out',
+      ca,
+      '-days',
+      '2',
+      '-subj',
+      '/CN=release-operator-test-registry',
+      '-addext',
+      'subjectAltName=IP:127.0.0.1,DNS:localhost',
+    ]);
+    tlsYaml = `  tls:\n    certificate: ${ca}\n    key: ${key}\n`;
+  }
   const config = path.join(dir, 'config.yml');
   writeFileSync(
     config,
-    `version: 0.1\nlog:\n  level: info\n  accesslog:\n    disabled: true\nstorage:\n  filesystem:\n    rootdirectory: ${path.join(dir, 'data')}\n  delete:\n    enabled: true\nhttp:\n  addr: ${host}\n${authYaml}`,
+    `version: 0.1\nlog:\n  level: info\n  accesslog:\n    disabled: true\nstorage:\n  filesystem:\n    rootdirectory: ${path.join(dir, 'data')}\n  delete:\n    enabled: true\nhttp:\n  addr: ${host}\n${tlsYaml}${authYaml}`,
   );
+  const url = `${options.tls ? 'https' : 'http'}://${host}`;
+  const regFetch = ca ? trustingFetch(readFileSync(ca, 'utf8')) : fetch;
   const controller = new AbortController();
   let logText = '';
   let exited: string | undefined;
@@ -171,7 +206,7 @@ export async function startRegistry(options: RegistryOptions = {}): Promise<Test
       await stop();
       throw new Error(`docker-registry ${exited} before answering:\n${logText.slice(-2000)}`);
     }
-    const status = await fetch(`http://${host}/v2/`).then(
+    const status = await regFetch(`${url}/v2/`).then(
       (r) => r.status,
       () => 0,
     );
@@ -182,7 +217,34 @@ export async function startRegistry(options: RegistryOptions = {}): Promise<Test
     }
     await new Promise((r) => setTimeout(r, 100));
   }
-  return { auth, host, url: `http://${host}`, credentials, tokenRequests, dir, log: () => logText, stop };
+  return { auth, host, url, credentials, tokenRequests, dir, ca, fetch: regFetch, log: () => logText, stop };
+}
+
+/**
+ * A small fetch over node:https that trusts one CA (Node's own fetch takes no CA without undici's Agent), for the
+ * helpers that write fixtures into a TLS registry. HTTP/1.1: the product's HTTP/2 client is what tests examine.
+ */
+function trustingFetch(ca: string): typeof fetch {
+  const agent = new https.Agent({ keepAlive: true, ca });
+  return (async (input: string | URL | Request, init: RequestInit = {}) => {
+    const url = new URL(String(input instanceof Request ? input.url : input));
+    const body = init.body === undefined || init.body === null ? undefined : Buffer.from(init.body as Buffer);
+    const headers = Object.fromEntries(new Headers(init.headers).entries());
+    return new Promise<Response>((resolve, reject) => {
+      const req = https.request(url, { method: init.method ?? 'GET', headers, agent }, async (res) => {
+        const chunks: Buffer[] = [];
+        for await (const c of res) chunks.push(c as Buffer);
+        const h = new Headers();
+        for (const [k, v] of Object.entries(res.headers))
+          if (v !== undefined) for (const x of Array.isArray(v) ? v : [v]) h.append(k, String(x));
+        const status = res.statusCode ?? 0;
+        const empty = init.method === 'HEAD' || status === 204 || status === 304;
+        resolve(new Response(empty ? null : Buffer.concat(chunks), { status, headers: h }));
+      });
+      req.once('error', reject);
+      req.end(body);
+    });
+  }) as typeof fetch;
 }
 
 /** The ghcr.io-like token endpoint: GET /token?service=&scope=repository:NAME:ACTIONS, Basic auth optional. */
@@ -263,7 +325,7 @@ async function fetchPushToken(
   actions: string,
   basic: string,
 ): Promise<Record<string, string>> {
-  const challenge = (await fetch(`${reg.url}/v2/`)).headers.get('www-authenticate') ?? '';
+  const challenge = (await reg.fetch(`${reg.url}/v2/`)).headers.get('www-authenticate') ?? '';
   const realm = /realm="([^"]+)"/.exec(challenge)![1];
   const service = /service="([^"]+)"/.exec(challenge)![1];
   const r = await fetch(
@@ -277,12 +339,12 @@ async function fetchPushToken(
 export async function pushBlob(reg: TestRegistry, repo: string, bytes: Buffer): Promise<string> {
   const digest = sha256(bytes);
   const auth = await pushAuth(reg, repo);
-  const start = await fetch(`${reg.url}/v2/${repo}/blobs/uploads/`, { method: 'POST', headers: auth });
+  const start = await reg.fetch(`${reg.url}/v2/${repo}/blobs/uploads/`, { method: 'POST', headers: auth });
   if (start.status !== 202)
     throw new Error(`blob upload start for ${repo}: HTTP ${start.status} ${await start.text()}`);
   const loc = new URL(start.headers.get('location')!, reg.url);
   loc.searchParams.set('digest', digest);
-  const put = await fetch(loc, {
+  const put = await reg.fetch(loc, {
     method: 'PUT',
     headers: { ...auth, 'content-type': 'application/octet-stream' },
     body: bytes,
@@ -298,7 +360,7 @@ export async function putManifest(
   bytes: Buffer,
   mediaType: string,
 ): Promise<string> {
-  const res = await fetch(`${reg.url}/v2/${repo}/manifests/${reference}`, {
+  const res = await reg.fetch(`${reg.url}/v2/${repo}/manifests/${reference}`, {
     method: 'PUT',
     headers: { ...(await pushAuth(reg, repo)), 'content-type': mediaType },
     body: bytes,

@@ -46,22 +46,33 @@ export function register(program: Command, rt: CliRuntime): void {
   defineCommand<[string], object>(program, rt, {
     name: 'tags',
     summary: 'list every tag of an image repository with its digest, grouping tags that share one',
+    description:
+      'Lists every tag with the digest it points at. For an image in GitHub Packages (github.containerRegistry,\n' +
+      'ghcr.io) the digests come from the Packages API when the GitHub token may read packages (a page per 100\n' +
+      'versions); otherwise one HEAD request per tag, over HTTP/2 where the registry offers it. The output says which.',
     configure: (cmd) => cmd.argument('<repo>', 'image repository, e.g. ghcr.io/owner/name'),
     async run(ctx, [repo]) {
-      const { parseRepository, repositoryName, short } = await engine();
+      const [{ parseRepository, repositoryName, listTagDigests, short }, { describeBasis }, { config }] =
+        await Promise.all([engine(), import('../../core/report'), ctx.config()]);
       const r = parseRepository(repo);
-      const tags = await (await client(ctx)).tagDigests(r, { signal: ctx.signal });
+      const result = await listTagDigests(await client(ctx), r, {
+        signal: ctx.signal,
+        containerRegistry: config.github.containerRegistry,
+        packages: (owner, name, signal) => packageVersions(ctx, owner, name, signal),
+      });
       const groups = new Map<string, string[]>();
-      for (const t of tags) groups.set(t.digest, [...(groups.get(t.digest) ?? []), t.tag]);
+      for (const t of result.tags) groups.set(t.digest, [...(groups.get(t.digest) ?? []), t.tag]);
       const data = {
         repository: repositoryName(r),
-        tags,
+        tags: result.tags,
         groups: [...groups].map(([digest, ts]) => ({ digest, tags: ts.sort() })),
+        source: result.source,
+        basis: [result.basis],
       };
       const text = data.groups.length
         ? data.groups.map((g) => `${short(g.digest)}  ${g.tags.map((t) => n(t)).join(', ')}`).join('\n')
         : `${data.repository} has no tags`;
-      return { ok: true, data, text };
+      return { ok: true, data, text: `${text}\n  based on: ${describeBasis(result.basis)}` };
     },
   });
 
@@ -196,4 +207,27 @@ function formatManifest(info: ImageInfo, missing: string[]): string {
   }
   for (const m of missing) lines.push(`problem: required platform ${n(m)} is missing`);
   return lines.join('\n');
+}
+
+/** The GitHub Packages API for `tags`: a GitHub client when a token is at hand, else the reason there is none. */
+async function packageVersions(ctx: CliContext, owner: string, name: string, signal: AbortSignal | undefined) {
+  const [{ config }, { GitHubClient, cliTokenSource, listContainerVersions }, { runProcess }, { limitsFrom }] =
+    await Promise.all([
+      ctx.config(),
+      import('../../core/github'),
+      import('../../core/process/run'),
+      import('../../core/limits'),
+    ]);
+  let gh;
+  try {
+    gh = await GitHubClient.create({
+      apiUrl: config.github.apiUrl,
+      token: cliTokenSource(ctx.io.env, runProcess, config.github.apiUrl),
+      logger: ctx.logger,
+      limits: limitsFrom(config),
+    });
+  } catch (e) {
+    return { unavailable: e instanceof Error ? e.message : String(e) };
+  }
+  return listContainerVersions(gh, owner, name, { signal, maxPages: config.limits.listingPages });
 }

@@ -392,6 +392,13 @@ export const SCHEMA = {
           description: 'GitHub REST API base URL (GitHub Enterprise: https://HOST/api/v3).',
           default: 'https://api.github.com',
         },
+        containerRegistry: {
+          type: 'string',
+          title: 'Container registry',
+          description:
+            "The registry GitHub Packages lists (ghcr.io; GitHub Enterprise: containers.HOST). Tag digests of its images come from the Packages API when the GitHub token may read packages (about 50 requests for 5,000 tags). Empty: always ask the registry.",
+          default: 'ghcr.io',
+        },
         timeoutSeconds: {
           type: 'integer',
           title: 'Request timeout',
@@ -612,7 +619,7 @@ export interface ReleaseOperatorConfig {
     parallel: boolean;
   };
   glibc: { paths: string[]; maxGlibc: string; policy: string; assets: Record<string, string> };
-  github: { apiUrl: string; timeoutSeconds: number; releaseWorkflow: string };
+  github: { apiUrl: string; containerRegistry: string; timeoutSeconds: number; releaseWorkflow: string };
   supplyChain: {
     postPush: 'required' | 'advisory' | 'off';
     trustedRoot: string;

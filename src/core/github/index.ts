@@ -62,6 +62,7 @@ export {
   restoreCommand,
   type PackageRef,
 } from './package-versions';
+export { listContainerVersions, linkPages, type ContainerVersions } from './packages';
 export * from './types';
 export { githubStatus, type GitHubStatus } from './status';
 export {

@@ -67,6 +67,9 @@ export {
 export { short } from './checks';
 export { rollback, rollbackCommand, type RollbackPlan, type RollbackResult } from './rollback';
 export { registryState, type RegistryState, type TagState } from './state';
+export { listTagDigests, type PackageVersionsSource, type TagDigestsOptions, type TagDigestsResult } from './tag-source';
+export { DiskCache, userCacheDir, type DiskCacheStats } from './disk-cache';
+export { registryTrust, type RegistryTrust } from './registry-trust';
 export { verifyReference, type VerifyReport } from './verify';
 export { registryClientFromConfig } from './from-config';
 export {

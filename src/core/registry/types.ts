@@ -141,5 +141,6 @@ export interface ImageInfo {
 export interface TagDigest {
   tag: string;
   digest: string;
-  mediaType: string;
+  /** From the registry's HEAD answer; the GitHub Packages API does not say it. */
+  mediaType?: string;
 }
