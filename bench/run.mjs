@@ -9,7 +9,7 @@ import path from 'node:path';
 import { TEST_EXTERNALS, cleanProductOutput, nodeBundleOptions, productBuilds } from '../scripts/bundle-options.mjs';
 
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
-const ORDER = ['registry', 'smoke', 'glibc', 'extension', 'lint', 'gate'];
+const ORDER = ['registry', 'scale', 'smoke', 'glibc', 'extension', 'lint', 'gate'];
 const asked = process.argv.slice(2);
 const unknown = asked.filter((c) => !ORDER.includes(c));
 if (unknown.length) {
@@ -25,6 +25,8 @@ await esbuild.build({
       .filter((f) => f.endsWith('.ts'))
       .map((f) => path.join(root, 'bench', 'cases', f)),
     path.join(root, 'bench', 'lib', 'proxy-main.ts'),
+    path.join(root, 'bench', 'lib', 'scale-front.ts'),
+    path.join(root, 'bench', 'lib', 'scale-child.ts'),
     path.join(root, 'bench', 'extension', 'suite.ts'),
   ],
   outbase: path.join(root, 'bench'),

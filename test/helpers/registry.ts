@@ -76,6 +76,8 @@ export interface RegistryOptions {
   anonymousPull?: boolean;
   /** Serve HTTPS with a certificate made at start. */
   tls?: boolean;
+  /** Errors only in its log and blob descriptors cached in memory, as a production registry runs (benchmarks). */
+  lean?: boolean;
 }
 
 /** Starts a registry in before() and stops it in after(); returns a getter for use inside tests. */
@@ -178,7 +180,7 @@ export async function startRegistry(options: RegistryOptions = {}): Promise<Test
   const config = path.join(dir, 'config.yml');
   writeFileSync(
     config,
-    `version: 0.1\nlog:\n  level: info\n  accesslog:\n    disabled: true\nstorage:\n  filesystem:\n    rootdirectory: ${path.join(dir, 'data')}\n  delete:\n    enabled: true\nhttp:\n  addr: ${host}\n${tlsYaml}${authYaml}`,
+    `version: 0.1\nlog:\n  level: ${options.lean ? 'error' : 'info'}\n  accesslog:\n    disabled: true\nstorage:\n${options.lean ? '  cache:\n    blobdescriptor: inmemory\n' : ''}  filesystem:\n    rootdirectory: ${path.join(dir, 'data')}\n  delete:\n    enabled: true\nhttp:\n  addr: ${host}\n${tlsYaml}${authYaml}`,
   );
   const url = `${options.tls ? 'https' : 'http'}://${host}`;
   const regFetch = ca ? trustingFetch(readFileSync(ca, 'utf8')) : fetch;

@@ -1,0 +1,384 @@
+// Case: 100, 1,000 and 5,000 tags with their digests behind a 50 ms round trip (25 ms each way, bench/lib/delay-proxy),
+// the tag list paged as ghcr.io pages it (100 a page, Link headers), over TLS with HTTP/2 offered (bench/lib/scale-front
+// in front of a real distribution 2.8 registry serving TLS). This project runs in a fresh process per run
+// (bench/lib/scale-child): every tag with its digest from the registry (one HEAD per tag over HTTP/2) or from the
+// GitHub Packages API (the stand-in, behind its own 50 ms link), and the Release view's open (digests, then the newest
+// 30 tags inspected by digest) cold (empty disk cache) and warm (the cache a cold open left). Peers in the same run: a
+// parallel curl loop (pages in turn, then `xargs -P 16 curl -I` per tag, each curl its own connection) and skopeo
+// (list-tags alone at every size; its inspect loop at 100 tags only: it takes about 0.5 s a tag). Each figure is
+// compared with its round-trip bound: the round trips that must follow one another plus the requests over those in
+// flight (see `bound` below).
+import { fork, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { putManifest, pushBlob, startRegistry, type TestRegistry } from '../../test/helpers/registry';
+import { log, runCase, runs, sh } from '../lib/case';
+import { BENCH_BUILD } from '../lib/paths';
+import { spawnDelayProxy, type RemoteDelayProxy } from '../lib/proxy-process';
+import { fmtMs, summarize } from '../lib/stats';
+
+const SIZES = [100, 1000, 5000];
+const DELAY_MS = 25;
+const RTT = 2 * DELAY_MS;
+const STREAMS = 100;
+const PAGE = 100;
+const SHOWN = 30;
+const ACCEPT = [
+  'application/vnd.oci.image.index.v1+json',
+  'application/vnd.oci.image.manifest.v1+json',
+  'application/vnd.docker.distribution.manifest.list.v2+json',
+  'application/vnd.docker.distribution.manifest.v2+json',
+].join(',');
+
+/** N tags 1.<i/100>.<i%100>, each its own single-platform manifest (one a CI run), over one config and layer. */
+async function populate(reg: TestRegistry, repo: string, n: number): Promise<void> {
+  const config = Buffer.from(
+    JSON.stringify({ architecture: 'amd64', os: 'linux', config: {}, rootfs: { type: 'layers', diff_ids: [] } }),
+  );
+  const layer = Buffer.from('bench layer');
+  const [configDigest, layerDigest] = [await pushBlob(reg, repo, config), await pushBlob(reg, repo, layer)];
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: 16 }, async () => {
+      while (next < n) {
+        const i = next++;
+        const bytes = Buffer.from(
+          JSON.stringify({
+            schemaVersion: 2,
+            mediaType: 'application/vnd.oci.image.manifest.v1+json',
+            config: {
+              mediaType: 'application/vnd.oci.image.config.v1+json',
+              digest: configDigest,
+              size: config.length,
+            },
+            layers: [{ mediaType: 'application/vnd.oci.image.layer.v1.tar', digest: layerDigest, size: layer.length }],
+            annotations: { 'org.opencontainers.image.version': `1.${Math.floor(i / 100)}.${i % 100}` },
+          }),
+        );
+        await putManifest(
+          reg,
+          repo,
+          `1.${Math.floor(i / 100)}.${i % 100}`,
+          bytes,
+          'application/vnd.oci.image.manifest.v1+json',
+        );
+      }
+    }),
+  );
+}
+
+interface Front {
+  port: number;
+  githubPort: number;
+  token: string;
+  stats(): Promise<{ requests: number; streams: number; connections: number; github: number; violations: number }>;
+  close(): Promise<void>;
+}
+
+async function startFront(reg: TestRegistry, repos: string[]): Promise<Front> {
+  const child: ChildProcess = fork(path.join(BENCH_BUILD, 'lib', 'scale-front.js'), [], {
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  const next = <T>(type: string) =>
+    new Promise<T>((resolve, reject) => {
+      const on = (m: { type: string } & T) => {
+        if (m.type !== type) return;
+        child.off('message', on);
+        resolve(m);
+      };
+      child.on('message', on);
+      child.once('exit', (c) => reject(new Error(`the front exited (${c})`)));
+    });
+  const ready = next<{ port: number; githubPort: string; token: string }>('ready');
+  child.send({ registry: reg.host, ca: reg.ca, key: path.join(reg.dir, 'tls.key'), repos });
+  const r = await ready;
+  return {
+    port: r.port,
+    githubPort: Number(r.githubPort),
+    token: r.token,
+    stats: () => {
+      const p = next<Awaited<ReturnType<Front['stats']>>>('stats');
+      child.send({ type: 'stats' });
+      return p;
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        child.once('exit', () => resolve());
+        child.send({ type: 'close' });
+      }),
+  };
+}
+
+interface ChildResult {
+  ms: number;
+  tags: number;
+  source: string;
+  protocol?: string;
+  requests: number;
+  peakRssKiB: number;
+}
+
+async function child(job: object): Promise<ChildResult> {
+  const out = await sh(
+    `exec ${process.execPath} --enable-source-maps ${path.join(BENCH_BUILD, 'lib', 'scale-child.js')} '${JSON.stringify(job)}'`,
+  );
+  return JSON.parse(out.trim().split('\n').at(-1)!) as ChildResult;
+}
+
+/**
+ * The round-trip bound of a subject: `chain` round trips that must follow one another (connection set-up, the ping,
+ * each tag page in turn since each names the next, the last HEAD...) against set-up plus the requests over those in
+ * flight (the issue's requests x RTT / in flight); the larger of the two, as both are lower bounds.
+ */
+function bound(chain: number, setup: number, requests: number, inFlight: number): number {
+  return RTT * Math.max(chain, setup + Math.ceil(requests / inFlight));
+}
+
+interface Subject {
+  name: string;
+  runs: number;
+  bound: number;
+  boundText: string;
+  prepare?: () => Promise<void>;
+  run: () => Promise<{ ms: number; wall: number; rss?: number; requests?: string; check?: string }>;
+}
+
+runCase('scale', async () => {
+  const work = mkdtempSync(path.join(os.tmpdir(), 'ro-bench-scale-'));
+  log('starting a TLS registry (distribution 2.8) and pushing 6,100 tags (untimed)...');
+  const reg = await startRegistry({ tls: true, lean: true });
+  const repos = SIZES.map((n) => `bench/t${n}`);
+  let front: Front | undefined;
+  let proxy: RemoteDelayProxy | undefined;
+  let githubProxy: RemoteDelayProxy | undefined;
+  const tables: string[] = [];
+  const summary: string[] = [];
+  try {
+    for (const [i, n] of SIZES.entries()) await populate(reg, repos[i], n);
+    log('front: snapshot of every tag (untimed)...');
+    front = await startFront(reg, repos);
+    proxy = await spawnDelayProxy({ host: '127.0.0.1', port: front.port }, DELAY_MS);
+    githubProxy = await spawnDelayProxy({ host: '127.0.0.1', port: front.githubPort }, DELAY_MS);
+    const host = `127.0.0.1:${proxy.port}`;
+    const certDir = path.join(work, 'certs');
+    mkdirSync(certDir);
+    writeFileSync(path.join(certDir, 'ca.crt'), readFileSync(reg.ca!));
+    const f = front;
+    const counted = async (fn: () => Promise<{ ms: number; wall: number; rss?: number; check?: string }>) => {
+      const a = await f.stats();
+      const r = await fn();
+      const b = await f.stats();
+      const reqs = b.requests - a.requests;
+      const gh = b.github - a.github;
+      const parts = [
+        reqs
+          ? `${reqs}${b.streams - a.streams ? ` (${b.connections - a.connections} conn., HTTP/2)` : ` (${b.connections - a.connections} conn.)`}`
+          : '',
+        gh ? `${gh} GitHub` : '',
+      ].filter(Boolean);
+      return { ...r, requests: parts.join(' + ') || '0' };
+    };
+    for (const [i, n] of SIZES.entries()) {
+      const repo = repos[i];
+      const pages = Math.ceil(n / PAGE);
+      const cacheDir = () => mkdtempSync(path.join(work, 'cache-'));
+      const warmDir = cacheDir();
+      const ours =
+        (mode: 'tags' | 'open', dir: () => string, github = false) =>
+        () =>
+          counted(async () => {
+            const t = performance.now();
+            const r = await child({
+              mode,
+              registry: host,
+              repository: repo,
+              ca: reg.ca,
+              cacheDir: dir(),
+              github: github ? { apiUrl: `http://127.0.0.1:${githubProxy!.port}`, token: f.token } : undefined,
+            });
+            if (r.tags !== n) throw new Error(`${mode}: ${r.tags} tags, not ${n}`);
+            return {
+              ms: r.ms,
+              wall: performance.now() - t,
+              rss: r.peakRssKiB,
+              check: `${r.source} ${r.protocol ?? ''}`,
+            };
+          });
+      // Registry path: TCP + TLS (2), ping (1), the pages in turn, the last page's HEADs (1).
+      const tagsChain = 2 + 1 + pages + 1;
+      const tagsRequests = 1 + pages + n;
+      // Open: the newest 30 inspected by digest after the last HEAD: their manifests (1), then their configs (1).
+      const subjects: Subject[] = [
+        {
+          name: 'this project: tags with digests, registry over HTTP/2, cold',
+          runs: runs(3),
+          bound: bound(tagsChain, 3, tagsRequests, STREAMS),
+          boundText: `${tagsRequests} requests, ${STREAMS} streams; ${tagsChain} round trips in turn`,
+          run: ours('tags', cacheDir),
+        },
+        {
+          name: `this project: open (digests, then the newest ${SHOWN} inspected), cold (empty disk cache)`,
+          runs: runs(3),
+          bound: bound(tagsChain + 2, 3, tagsRequests + 2 * SHOWN, STREAMS),
+          boundText: `${tagsRequests + 2 * SHOWN} requests; ${tagsChain + 2} in turn`,
+          run: ours('open', cacheDir),
+        },
+        {
+          name: 'this project: open, warm (disk cache of a cold open; new process)',
+          runs: runs(3),
+          bound: bound(tagsChain, 3, tagsRequests, STREAMS),
+          boundText: `${tagsRequests} requests; ${tagsChain} in turn`,
+          prepare: async () =>
+            void (await child({ mode: 'open', registry: host, repository: repo, ca: reg.ca, cacheDir: warmDir })),
+          run: ours('open', () => warmDir),
+        },
+        {
+          // TCP (1), the first page (1), the rest 8 at a time, each on a connection of its own (+1 handshake).
+          name: 'this project: tags with digests, GitHub Packages API',
+          runs: runs(3),
+          bound: RTT * (1 + 1 + (pages > 1 ? 1 + Math.ceil((pages - 1) / 8) : 0)),
+          boundText: `${pages} pages of 100 versions, 8 in flight`,
+          run: ours('tags', cacheDir, true),
+        },
+        {
+          // Each curl is a new connection: TCP + TLS + the request = 3 round trips; pages in turn, HEADs 16 at a time.
+          name: 'parallel curl loop (pages in turn, then xargs -P 16 curl -I)',
+          runs: n >= 5000 ? 1 : runs(2),
+          bound: RTT * Math.max(3 * pages + 3, 3 * (pages + Math.ceil(n / 16))),
+          boundText: '3 round trips per request (a connection each), 16 in flight',
+          run: () =>
+            counted(async () => {
+              const t = performance.now();
+              const out = await sh(curlScript(host, repo, path.join(certDir, 'ca.crt')));
+              const got = out.split('\n').filter((l) => /sha256:/.test(l)).length;
+              if (got !== n) throw new Error(`curl loop: ${got} digests, not ${n}`);
+              const wall = performance.now() - t;
+              return { ms: wall, wall };
+            }),
+        },
+        {
+          name: 'skopeo list-tags (names only, no digests)',
+          runs: runs(2),
+          bound: RTT * (3 + pages),
+          boundText: `${pages} pages in turn`,
+          run: () =>
+            counted(async () => {
+              const t = performance.now();
+              const out = await sh(
+                `skopeo list-tags --cert-dir ${certDir} docker://${host}/${repo} | jq '.Tags | length'`,
+              );
+              if (Number(out.trim()) !== n) throw new Error(`skopeo list-tags: ${out.trim()} tags`);
+              const wall = performance.now() - t;
+              return { ms: wall, wall };
+            }),
+        },
+        ...(n <= 100
+          ? [
+              {
+                name: 'skopeo loop (list-tags, then inspect --raw per tag)',
+                runs: 1,
+                bound: RTT * (3 + pages + 4 * n),
+                boundText: 'one tag at a time, 4 round trips each (connection, TLS, ping, manifest)',
+                run: () =>
+                  counted(async () => {
+                    const t = performance.now();
+                    await sh(skopeoScript(host, repo, certDir));
+                    const wall = performance.now() - t;
+                    return { ms: wall, wall };
+                  }),
+              } satisfies Subject,
+            ]
+          : []),
+      ];
+      for (const s of subjects) await s.prepare?.();
+      const samples = new Map<string, Array<Awaited<ReturnType<Subject['run']>>>>(subjects.map((s) => [s.name, []]));
+      for (let round = 0; round < Math.max(...subjects.map((s) => s.runs)); round++)
+        for (const s of subjects) {
+          if (round >= s.runs) continue;
+          const r = await s.run();
+          samples.get(s.name)!.push(r);
+          log(
+            `${n} tags: ${s.name}: ${fmtMs(r.ms)} (${r.requests} requests${r.rss ? `, peak ${Math.round(r.rss / 1024)} MiB` : ''})`,
+          );
+        }
+      const subject = subjects[0].name;
+      const med = (name: string) => summarize(samples.get(name)!.map((r) => r.ms)).median;
+      const lines = [
+        `### ${n.toLocaleString('en')} tags, ${RTT} ms round trip, ${pages} tag page${pages > 1 ? 's' : ''} of ${PAGE}`,
+        '',
+        '| what | runs | median | min – max | round-trip bound | x bound | ratio to this project | requests (last run) | peak memory | process wall (median) |',
+        '|---|---|---|---|---|---|---|---|---|---|',
+      ];
+      for (const s of subjects) {
+        const rs = samples.get(s.name)!;
+        const sm = summarize(rs.map((r) => r.ms));
+        const rss = rs.filter((r) => r.rss).map((r) => r.rss!);
+        lines.push(
+          `| ${s.name} | ${sm.n} | ${fmtMs(sm.median)} | ${fmtMs(sm.min)} – ${fmtMs(sm.max)} | ${fmtMs(s.bound)} (${s.boundText}) | ${(sm.median / s.bound).toFixed(2)} | ${(sm.median / med(subject)).toFixed(2)} | ${rs.at(-1)!.requests} | ${rss.length ? `${Math.round(Math.max(...rss) / 1024)} MiB` : 'n/a'} | ${fmtMs(summarize(rs.map((r) => r.wall)).median)} |`,
+        );
+      }
+      tables.push(lines.join('\n'));
+      const row = (name: string) => {
+        const rs = samples.get(name)!;
+        const sm = summarize(rs.map((r) => r.ms)).median;
+        const s = subjects.find((x) => x.name === name)!;
+        return {
+          ms: sm,
+          x: sm / s.bound,
+          rss: Math.max(...rs.map((r) => r.rss ?? 0)) / 1024,
+          req: rs.at(-1)!.requests,
+        };
+      };
+      const cold = row(subjects[0].name);
+      const openCold = row(subjects[1].name);
+      const openWarm = row(subjects[2].name);
+      const api = row(subjects[3].name);
+      const curl = row(subjects[4].name);
+      const skopeo = subjects[6] ? row(subjects[6].name) : undefined;
+      summary.push(
+        `| ${n.toLocaleString('en')} | ${fmtMs(cold.ms)} (${cold.x.toFixed(2)}x bound) | ${fmtMs(openCold.ms)} (${openCold.x.toFixed(2)}x) | ${fmtMs(openWarm.ms)} (${openWarm.x.toFixed(2)}x) | ${fmtMs(api.ms)} (${api.x.toFixed(2)}x) | ${cold.req}; open warm ${openWarm.req}; API ${api.req} | ${Math.round(Math.max(cold.rss, openCold.rss, openWarm.rss, api.rss))} MiB | ${fmtMs(curl.ms)} (${(curl.ms / cold.ms).toFixed(1)}x ours) | ${skopeo ? `${fmtMs(skopeo.ms)} (${(skopeo.ms / cold.ms).toFixed(0)}x ours)` : 'not run (~0.5 s a tag)'} |`,
+      );
+    }
+    const stats = await front.stats();
+    if (stats.violations) throw new Error(`the GitHub stand-in saw ${stats.violations} requests GitHub would refuse`);
+  } finally {
+    await githubProxy?.close();
+    await proxy?.close();
+    await front?.close();
+    await reg.stop();
+    rmSync(work, { recursive: true, force: true });
+  }
+  return [
+    [
+      `### Scale: tags with their digests behind a ${RTT} ms round trip (summary)`,
+      '',
+      '| tags | registry over HTTP/2, cold | open cold (digests + newest 30 inspected) | open warm (disk cache) | GitHub Packages API | requests (last run) | peak memory (any of ours) | parallel curl loop | skopeo loop |',
+      '|---|---|---|---|---|---|---|---|---|',
+      ...summary,
+      '',
+      `- Round-trip bound: the larger of the round trips that must follow one another (TCP and TLS set-up, the ping, each tag page in turn as each names the next, the last HEADs; then, for the open, the newest ${SHOWN} manifests and their configs) and set-up plus requests x ${RTT} ms / requests in flight (${STREAMS} HTTP/2 streams on one connection). Times are from the first request to the answer in a fresh process; "process wall" in the tables below adds Node's start and loading the code.`,
+      '- The registry is distribution 2.8 serving TLS (HTTP/2 by ALPN) behind bench/lib/scale-front, which pages tags as ghcr.io does and answers tag -> digest from a snapshot it took before the runs (the registry itself spends ~1.3 ms of CPU per request on these 2 shared cores). Peers go through the same front and link.',
+    ].join('\n'),
+    ...tables,
+  ];
+});
+
+function curlScript(host: string, repo: string, ca: string): string {
+  return `
+url="https://${host}/v2/${repo}/tags/list?n=100"
+while [ -n "$url" ]; do
+  hdr=$(mktemp)
+  curl -fsS --cacert ${ca} -D "$hdr" "$url" | jq -r '.tags[]'
+  next=$(grep -i '^link:' "$hdr" | sed -E 's/.*<([^>]*)>.*/\\1/' | tr -d '\\r' || true)
+  rm -f "$hdr"
+  url=\${next:+https://${host}$next}
+done | xargs -P 16 -I{} curl -fsS --cacert ${ca} -o /dev/null -I -H 'Accept: ${ACCEPT}' -w '{} %header{docker-content-digest}\\n' https://${host}/v2/${repo}/manifests/{}`;
+}
+
+function skopeoScript(host: string, repo: string, certDir: string): string {
+  return `
+tags=$(skopeo list-tags --cert-dir ${certDir} docker://${host}/${repo} | jq -r '.Tags[]')
+for t in $tags; do skopeo inspect --raw --cert-dir ${certDir} "docker://${host}/${repo}:$t" > /dev/null; done`;
+}

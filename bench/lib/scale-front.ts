@@ -1,0 +1,173 @@
+// The scale bench's registry front, in a process of its own (so its work never shares the measured client's event
+// loop): HTTPS with HTTP/2 offered by ALPN and HTTP/1.1 for those who do not ask (as ghcr.io), in front of the real
+// registry (distribution 2.8, TLS). It pages tag lists as ghcr.io does (100 a page, `Link: <...>; rel="next"`) and
+// answers tag -> digest (HEAD of a manifest by tag) from a snapshot it took of the registry before the runs; every
+// other request goes to the registry. Why a snapshot: distribution 2.8 on these 2 shared cores spends about 1.3 ms of
+// CPU per request, so 5,000 requests would measure its CPU rather than the round trips (ghcr.io's fleet does not
+// share our cores). The GitHub stand-in (test/helpers/github-fake, checked against GitHub's description) serves the
+// same snapshot as package versions. Counts requests and HTTP/2 streams; reports them over IPC.
+import { readFileSync } from 'node:fs';
+import http2 from 'node:http2';
+import https from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { GitHubFake } from '../../test/helpers/github-fake';
+
+interface Start {
+  registry: string;
+  ca: string;
+  key: string;
+  repos: string[];
+}
+
+const ACCEPT = [
+  'application/vnd.oci.image.index.v1+json',
+  'application/vnd.oci.image.manifest.v1+json',
+  'application/vnd.docker.distribution.manifest.list.v2+json',
+  'application/vnd.docker.distribution.manifest.v2+json',
+].join(',');
+
+process.once('message', (m: Start) => void main(m));
+
+async function main(o: Start): Promise<void> {
+  const ca = readFileSync(o.ca, 'utf8');
+  const agent = new https.Agent({ keepAlive: true, ca, maxSockets: 32 });
+  const upstream = (method: string, path: string, headers: Record<string, string> = {}) =>
+    new Promise<{ status: number; headers: Record<string, string>; body: Buffer }>((resolve, reject) => {
+      const req = https.request(`https://${o.registry}${path}`, { method, headers, agent }, async (res) => {
+        const chunks: Buffer[] = [];
+        for await (const c of res) chunks.push(c as Buffer);
+        const h: Record<string, string> = {};
+        for (const [k, v] of Object.entries(res.headers))
+          if (typeof v === 'string' && !['connection', 'keep-alive', 'transfer-encoding'].includes(k)) h[k] = v;
+        resolve({ status: res.statusCode ?? 0, headers: h, body: Buffer.concat(chunks) });
+      });
+      req.once('error', reject);
+      req.end();
+    });
+
+  // The snapshot: every tag of every repository with the registry's own HEAD answer.
+  const snapshot = new Map<string, { tags: string[]; heads: Map<string, Record<string, string>> }>();
+  for (const repo of o.repos) {
+    const list = JSON.parse((await upstream('GET', `/v2/${repo}/tags/list`)).body.toString('utf8')) as {
+      tags: string[];
+    };
+    const tags = list.tags.sort();
+    const heads = new Map<string, Record<string, string>>();
+    let next = 0;
+    await Promise.all(
+      Array.from({ length: 16 }, async () => {
+        while (next < tags.length) {
+          const tag = tags[next++];
+          const r = await upstream('HEAD', `/v2/${repo}/manifests/${tag}`, { accept: ACCEPT });
+          if (r.status !== 200) throw new Error(`snapshot: HEAD ${repo}:${tag} -> ${r.status}`);
+          heads.set(tag, {
+            'content-type': r.headers['content-type'],
+            'content-length': r.headers['content-length'],
+            'docker-content-digest': r.headers['docker-content-digest'],
+          });
+        }
+      }),
+    );
+    snapshot.set(repo, { tags, heads });
+  }
+
+  const stats = { requests: 0, streams: 0, connections: 0 };
+  const server = http2.createSecureServer(
+    { key: readFileSync(o.key), cert: ca, allowHTTP1: true, settings: { maxConcurrentStreams: 100 } },
+    (req, res) => {
+      stats.requests++;
+      if (req.httpVersionMajor === 2) stats.streams++;
+      const url = new URL(req.url, 'https://front');
+      const send = (status: number, headers: Record<string, string>, body?: Buffer | string) => {
+        res.writeHead(status, headers);
+        if (req.method === 'HEAD' || body === undefined) res.end();
+        else res.end(body);
+      };
+      const tagsList = /^\/v2\/(.+)\/tags\/list$/.exec(url.pathname);
+      const manifest = /^\/v2\/(.+)\/manifests\/([^/]+)$/.exec(url.pathname);
+      if (tagsList && snapshot.has(tagsList[1])) {
+        const all = snapshot.get(tagsList[1])!.tags;
+        const n = Math.min(Number(url.searchParams.get('n') ?? 100) || 100, 100);
+        const last = url.searchParams.get('last');
+        const from = last ? all.findIndex((t) => t > last) : 0;
+        const page = from < 0 ? [] : all.slice(from, from + n);
+        const headers: Record<string, string> = { 'content-type': 'application/json' };
+        if (from >= 0 && from + n < all.length)
+          headers.link = `</v2/${tagsList[1]}/tags/list?n=${n}&last=${encodeURIComponent(page.at(-1)!)}>; rel="next"`;
+        return send(200, headers, JSON.stringify({ name: tagsList[1], tags: page }));
+      }
+      if (req.method === 'HEAD' && manifest && !manifest[2].includes(':')) {
+        const head = snapshot.get(manifest[1])?.heads.get(manifest[2]);
+        if (head) return send(200, head);
+      }
+      const headers: Record<string, string> = {};
+      for (const [k, v] of Object.entries(req.headers))
+        if (typeof v === 'string' && !k.startsWith(':') && !['host', 'connection'].includes(k)) headers[k] = v;
+      upstream(req.method, url.pathname + url.search, headers).then(
+        (r) => send(r.status, r.headers, r.body),
+        (e: Error) => send(502, { 'content-type': 'text/plain' }, e.message),
+      );
+    },
+  );
+  server.on('secureConnection', () => stats.connections++);
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+
+  // GitHub's Packages API over the same snapshot: one version per digest, newest first, 100 a page.
+  const github = await GitHubFake.start();
+  const example = github.example<Array<Record<string, unknown>>>(
+    'GET',
+    '/orgs/{org}/packages/{package_type}/{package_name}/versions',
+  )[0];
+  const versionsOf = new Map<string, unknown[]>();
+  for (const [repo, s] of snapshot) {
+    const byDigest = new Map<string, string[]>();
+    for (const tag of [...s.tags].reverse()) {
+      const d = s.heads.get(tag)!['docker-content-digest'];
+      byDigest.set(d, [...(byDigest.get(d) ?? []), tag]);
+    }
+    versionsOf.set(
+      repo,
+      [...byDigest].map(([digest, tags], i) => ({
+        ...example,
+        id: i + 1,
+        name: digest,
+        metadata: { package_type: 'container', container: { tags } },
+      })),
+    );
+  }
+  github.route('GET', '/orgs/{org}/packages/{package_type}/{package_name}/versions', (req) => {
+    const versions = versionsOf.get(`${req.params.org}/${decodeURIComponent(req.params.package_name)}`) ?? [];
+    const per = Math.min(Number(req.query.get('per_page') ?? 30), 100);
+    const page = Number(req.query.get('page') ?? 1);
+    const last = Math.max(1, Math.ceil(versions.length / per));
+    const at = (p: number) =>
+      `<${github.url}/orgs/${req.params.org}/packages/container/${req.params.package_name}/versions?per_page=${per}&page=${p}>`;
+    const link = page < last ? `${at(page + 1)}; rel="next", ${at(last)}; rel="last"` : undefined;
+    return {
+      body: versions.slice((page - 1) * per, page * per),
+      headers: (link ? { link } : {}) as Record<string, string>,
+    };
+  });
+
+  process.on('message', (m: { type: string }) => {
+    if (m.type === 'stats')
+      process.send!({
+        type: 'stats',
+        ...stats,
+        github: github.requests.length,
+        violations: github.violations.length,
+      });
+    if (m.type === 'close') {
+      server.close();
+      void github.close().then(() => process.exit(0));
+    }
+  });
+  process.on('disconnect', () => process.exit(0));
+  process.send!({
+    type: 'ready',
+    port: (server.address() as AddressInfo).port,
+    githubPort: new URL(github.url).port,
+    token: github.token,
+    tags: Object.fromEntries([...snapshot].map(([r, s]) => [r, s.tags.length])),
+  });
+}
