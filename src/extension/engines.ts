@@ -2,7 +2,7 @@ import type { ReleaseOperatorConfig } from '../core/config/schema';
 import type { AuditReport } from '../core/audit';
 import type { GlibcReport } from '../core/glibc';
 import type { DispatchResult, GitHubClient, Job, Release, RepoRef, WorkflowFile, WorkflowRun } from '../core/github';
-import type { RegistryClient, RollbackPlan, RollbackResult } from '../core/registry';
+import type { PackageVersionsSource, RegistryClient, RollbackPlan, RollbackResult } from '../core/registry';
 import type { PrunePlan, PruneResult } from '../core/retention';
 import type { PlatformResult, SmokeCleanupResult, SmokeEvent } from '../core/smoke';
 import type { StatusReport } from '../core/status';
@@ -15,7 +15,7 @@ import type { ReleaseOperatorServices } from './services';
 import type { PlatformSmoke, SmokeStepView } from './smokeResults';
 
 /** The registry facts the tree reads (RegistryClient satisfies it). */
-export type RegistryFacade = Pick<RegistryClient, 'listTags' | 'inspect'>;
+export type RegistryFacade = Pick<RegistryClient, 'listTags' | 'inspect' | 'tagDigests' | 'protocolOf'>;
 
 /** A GitHub Release as the tree shows it. */
 export type ReleaseView = Pick<Release, 'tag' | 'draft' | 'prerelease' | 'url'>;
@@ -193,6 +193,18 @@ export class Engines {
         })),
       jobs: (runId, signal) => listJobs(gh, repo, runId, signal),
     };
+  }
+
+  /**
+   * The GitHub Packages API as a tag digest source (100 versions with their tags and digests a page), when a token
+   * is at hand without asking for one; undefined otherwise (the registry is asked tag by tag then).
+   */
+  async packageVersions(config: ReleaseOperatorConfig): Promise<PackageVersionsSource | undefined> {
+    const gh = await this.githubClient(config).catch(() => undefined);
+    if (!gh) return undefined;
+    const { listContainerVersions } = await import('../core/github');
+    return (owner, name, signal) =>
+      listContainerVersions(gh, owner, name, { signal, maxPages: config.limits.listingPages });
   }
 
   private async requireGitHub(f: Facts): Promise<{ gh: GitHubClient; repo: RepoRef }> {

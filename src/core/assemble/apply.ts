@@ -159,7 +159,7 @@ async function indexReferring(
   digest: string,
   signal?: AbortSignal,
 ): Promise<string | undefined> {
-  for (const t of tags.filter((x) => INDEX_TYPES.includes(x.mediaType))) {
+  for (const t of tags.filter((x) => x.mediaType && INDEX_TYPES.includes(x.mediaType))) {
     const m = await registry.getManifest({ ...repo, digest: t.digest }, { signal });
     if (isIndex(m.json) && m.json.manifests.some((d) => d.digest === digest)) return t.tag;
   }

@@ -419,6 +419,8 @@ export class RegistryClient {
         signal: options.signal,
         maxBytes: this.limits.documentBytes,
         limit: 'documentMegabytes',
+        // Ahead of the HEADs waiting for a slot: the next page names the next tags to ask about.
+        priority: true,
       });
       if (res.status !== 200) throw this.statusError(res, r, 'repository');
       const fresh: string[] = [];
@@ -816,8 +818,6 @@ export class RegistryClient {
 
 /** containerd and the distribution registry cap manifests at 4 MiB; nothing real comes close. */
 const MAX_MANIFEST_BYTES = LIMITS.manifestBytes.default;
-/** Image configs and tag-list pages read whole (layers are streamed instead): the default of limits.documentMegabytes. */
-const MAX_DOCUMENT_BYTES = DEFAULT_LIMITS.documentBytes;
 /** HEADs started and not yet answered at once, at most (the transport's own limit bounds those in flight). */
 const MAX_OUTSTANDING = 200;
 const DIGEST_SHAPE = /^[a-z0-9]+(?:[+._-][a-z0-9]+)*:[a-zA-Z0-9=_-]+$/;

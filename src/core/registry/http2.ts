@@ -21,8 +21,8 @@ import tls from 'node:tls';
 export interface Http2PoolOptions {
   /** Requests in flight on one connection (the server's own limit wins when lower). */
   streams: number;
-  /** The CAs to trust for a host[:port] when it has one of its own (registry-trust.ts); undefined: Node's defaults. */
-  caFor(host: string): Promise<string[] | undefined>;
+  /** The TLS context for a host[:port] with a CA of its own (registry-trust.ts); undefined: Node's defaults. */
+  contextFor(host: string): Promise<tls.SecureContext | undefined>;
   /** Try HTTP/2 at all (false: only registries with a CA of their own come here, over node:https). */
   http2: boolean;
 }
@@ -73,13 +73,13 @@ export class Http2Pool {
    */
   async request(url: URL, init: PoolRequest): Promise<PoolResponse | undefined> {
     const st = this.state(url.origin);
-    const ca = await this.o.caFor(url.host);
+    const ca = await this.o.contextFor(url.host);
     if (this.o.http2 && st.protocol !== 'http/1.1') {
       const s = await this.session(url, st, ca, init.signal);
       if (s) return this.h2(s, url, init);
     }
     if (!ca) return undefined;
-    st.agent ??= new https.Agent({ keepAlive: true, ca });
+    st.agent ??= new https.Agent({ keepAlive: true, secureContext: ca });
     return viaHttps(url, init, st.agent);
   }
 
@@ -102,7 +102,7 @@ export class Http2Pool {
   private async session(
     url: URL,
     st: OriginState,
-    ca: string[] | undefined,
+    ca: tls.SecureContext | undefined,
     signal: AbortSignal,
   ): Promise<Session | undefined> {
     const live = await st.session?.catch(() => undefined);
@@ -119,7 +119,7 @@ export class Http2Pool {
   private async connect(
     url: URL,
     st: OriginState,
-    ca: string[] | undefined,
+    ca: tls.SecureContext | undefined,
     signal: AbortSignal,
   ): Promise<Session | undefined> {
     const host = url.hostname.replace(/^\[|\]$/g, '');
@@ -128,7 +128,7 @@ export class Http2Pool {
       port: Number(url.port || 443),
       servername: isIP(host) ? undefined : host,
       ALPNProtocols: ['h2', 'http/1.1'],
-      ...(ca ? { ca } : {}),
+      ...(ca ? { secureContext: ca } : {}),
     });
     await new Promise<void>((resolve, reject) => {
       const onAbort = () => socket.destroy(new DOMException('This operation was aborted', 'AbortError'));
@@ -151,7 +151,7 @@ export class Http2Pool {
     st.protocol = 'h2';
     const session = http2.connect(url.origin, { createConnection: () => socket, settings: { enablePush: false } });
     const s: Session = { session, active: 0, max: this.o.streams, waiters: [] };
-    session.on('remoteSettings', (settings) => {
+    session.on('remoteSettings', (settings: http2.Settings) => {
       s.max = Math.max(1, Math.min(this.o.streams, settings.maxConcurrentStreams ?? this.o.streams));
     });
     // Errors reach the streams that were open; the session itself is dropped so the next request reconnects.
@@ -193,7 +193,7 @@ export class Http2Pool {
     });
     if (init.body) stream.end(init.body);
     return new Promise<PoolResponse>((resolve, reject) => {
-      stream.once('error', (e) => reject(isAbort(e) ? e : new TypeError('fetch failed', { cause: e })));
+      stream.once('error', (e: Error) => reject(isAbort(e) ? e : new TypeError('fetch failed', { cause: e })));
       stream.once('response', (headers) => {
         const status = Number(headers[':status']);
         const noBody = init.method === 'HEAD' || status === 204 || status === 304;
@@ -216,16 +216,20 @@ function release(s: Session): void {
 /** HTTP/1.1 with a CA of the registry's own (Node's fetch cannot be given one without undici's Agent). */
 function viaHttps(url: URL, init: PoolRequest, agent: https.Agent): Promise<PoolResponse> {
   return new Promise<PoolResponse>((resolve, reject) => {
-    const req = https.request(url, { method: init.method, headers: init.headers, agent, signal: init.signal }, (res) => {
-      const status = res.statusCode ?? 0;
-      const noBody = init.method === 'HEAD' || status === 204 || status === 304;
-      if (noBody) res.resume();
-      resolve({
-        status,
-        headers: new HeaderMap(res.headers),
-        body: noBody ? null : (Readable.toWeb(res) as ReadableStream<Uint8Array>),
-      });
-    });
+    const req = https.request(
+      url,
+      { method: init.method, headers: init.headers, agent, signal: init.signal },
+      (res) => {
+        const status = res.statusCode ?? 0;
+        const noBody = init.method === 'HEAD' || status === 204 || status === 304;
+        if (noBody) res.resume();
+        resolve({
+          status,
+          headers: new HeaderMap(res.headers),
+          body: noBody ? null : (Readable.toWeb(res) as ReadableStream<Uint8Array>),
+        });
+      },
+    );
     req.once('error', (e) => reject(isAbort(e) ? e : new TypeError('fetch failed', { cause: e })));
     req.end(init.body);
   });

@@ -68,7 +68,12 @@ export { short } from './checks';
 export { rollback, rollbackCommand, type RollbackPlan, type RollbackResult } from './rollback';
 export { registryState, type RegistryState, type TagState } from './state';
 export { openImageTags, type ImageOpen, type OpenOptions } from './open';
-export { listTagDigests, type PackageVersionsSource, type TagDigestsOptions, type TagDigestsResult } from './tag-source';
+export {
+  listTagDigests,
+  type PackageVersionsSource,
+  type TagDigestsOptions,
+  type TagDigestsResult,
+} from './tag-source';
 export { DiskCache, userCacheDir, type DiskCacheStats } from './disk-cache';
 export { registryTrust, type RegistryTrust } from './registry-trust';
 export { verifyReference, type VerifyReport } from './verify';

@@ -30,7 +30,7 @@ export interface OpenOptions extends CallOptions {
 }
 
 export async function openImageTags(
-  client: RegistryClient,
+  client: Pick<RegistryClient, 'tagDigests' | 'protocolOf' | 'inspect'>,
   repository: string,
   config: ReleaseOperatorConfig,
   options: OpenOptions = {},

@@ -11,24 +11,29 @@ import { environmentError } from '../errors';
 export interface RegistryTrust {
   /** Hosts with a CA of their own: reached over https whatever their address. */
   readonly hosts: readonly string[];
-  /** Every CA to trust for `host`, or undefined when it has none of its own (Node's defaults apply). */
-  caFor(host: string): Promise<string[] | undefined>;
+  /**
+   * A TLS context trusting every CA for `host`, or undefined when it has none of its own (Node's defaults apply).
+   * Made once per host: parsing the system's 140-odd roots for each connection would cost more than a round trip.
+   */
+  contextFor(host: string): Promise<tls.SecureContext | undefined>;
 }
 
 export function registryTrust(
   certificates: Readonly<Record<string, string>>,
   options: { root?: string; env?: NodeJS.ProcessEnv } = {},
 ): RegistryTrust {
-  const cache = new Map<string, Promise<string[]>>();
+  const cache = new Map<string, Promise<tls.SecureContext>>();
   const env = options.env ?? process.env;
   return {
     hosts: Object.keys(certificates),
-    caFor(host) {
+    contextFor(host) {
       const file = certificates[host];
       if (!file) return Promise.resolve(undefined);
       let p = cache.get(host);
       if (!p) {
-        p = load(host, path.resolve(options.root ?? process.cwd(), file), env.NODE_EXTRA_CA_CERTS);
+        p = load(host, path.resolve(options.root ?? process.cwd(), file), env.NODE_EXTRA_CA_CERTS).then((ca) =>
+          tls.createSecureContext({ ca }),
+        );
         cache.set(host, p);
         p.catch(() => cache.delete(host));
       }
@@ -55,6 +60,11 @@ async function load(host: string, file: string, extra: string | undefined): Prom
       `The CA certificate file of the registry ${host} (${file}) holds no PEM certificate.`,
       'Give a PEM file (-----BEGIN CERTIFICATE-----) in "registry.certificates".',
     );
-  const more = extra ? await readFile(extra, 'utf8').then((t) => t.match(PEM) ?? [], () => []) : [];
+  const more = extra
+    ? await readFile(extra, 'utf8').then(
+        (t) => t.match(PEM) ?? [],
+        () => [],
+      )
+    : [];
   return [...own, ...tls.rootCertificates, ...more];
 }

@@ -11,9 +11,10 @@ export class Slots {
     this.free = Math.max(1, size);
   }
 
-  async run<T>(task: () => Promise<T>): Promise<T> {
+  /** `first`: ahead of every waiting task (a request others depend on, such as the next tag page). */
+  async run<T>(task: () => Promise<T>, first = false): Promise<T> {
     if (this.free > 0) this.free--;
-    else await new Promise<void>((r) => this.waiting.push(r));
+    else await new Promise<void>((r) => (first ? this.waiting.unshift(r) : this.waiting.push(r)));
     try {
       return await task();
     } finally {

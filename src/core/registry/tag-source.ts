@@ -31,7 +31,7 @@ export interface TagDigestsResult {
 }
 
 export async function listTagDigests(
-  client: RegistryClient,
+  client: Pick<RegistryClient, 'tagDigests' | 'protocolOf'>,
   repo: RepoInput,
   options: TagDigestsOptions = {},
 ): Promise<TagDigestsResult> {

@@ -55,6 +55,8 @@ export interface RequestSpec {
   maxBytes?: number;
   /** The limit `maxBytes` is, for the message when it is reached. */
   limit?: 'manifestBytes' | 'documentMegabytes';
+  /** Ahead of the requests waiting for a slot: one the others depend on (the next tag page names more tags). */
+  priority?: boolean;
 }
 
 /** The one thing read of an answer's headers. */
@@ -128,7 +130,7 @@ export class Transport {
     if (o.http2 !== false || trust?.hosts.length)
       this.pool = new Http2Pool({
         streams: o.http2 === false ? 1 : (o.streams ?? 100),
-        caFor: (host) => trust?.caFor(host) ?? Promise.resolve(undefined),
+        contextFor: (host) => trust?.contextFor(host) ?? Promise.resolve(undefined),
         http2: o.http2 !== false,
       });
   }
@@ -335,7 +337,14 @@ export class Transport {
       try {
         res = await this.fetchOnce(
           url,
-          { method: spec.method, headers, body: spec.body, maxBytes: spec.maxBytes, limit: spec.limit },
+          {
+            method: spec.method,
+            headers,
+            body: spec.body,
+            maxBytes: spec.maxBytes,
+            limit: spec.limit,
+            priority: spec.priority,
+          },
           spec.signal,
           buffer,
           spec.registry,
@@ -408,6 +417,7 @@ export class Transport {
       body?: Buffer;
       maxBytes?: number;
       limit?: RequestSpec['limit'];
+      priority?: boolean;
     },
     signal: AbortSignal | undefined,
     buffer: boolean,
@@ -451,13 +461,7 @@ export class Transport {
         const headers = { ...init.headers };
         if (!current.startsWith(origin + '/')) delete headers.authorization;
         const failed = (e: unknown, phase: Phase) =>
-          networkError(
-            e,
-            { user: signal, timedOut, byDeadline, ms, phase },
-            registry,
-            current,
-            this.limits,
-          );
+          networkError(e, { user: signal, timedOut, byDeadline, ms, phase }, registry, current, this.limits);
         try {
           let res: WireResponse;
           try {
@@ -502,7 +506,7 @@ export class Transport {
           if (!linked) signal?.removeEventListener('abort', onCancel);
         }
       }
-    });
+    }, init.priority);
   }
 
   /** HTTPS through the HTTP/2 pool (which also serves registries with a CA of their own), the rest through fetch. */

@@ -1,11 +1,21 @@
 import * as vscode from 'vscode';
 import type { CommandContext, Handler } from './context';
+import type { ReleaseNode } from '../tree/model';
 
 /** Refresh, logs, repository picker, sign-in. */
 export function basicCommands(ctx: CommandContext): Record<string, Handler> {
   const { services } = ctx;
   return {
     refresh: () => ctx.refresh(),
+    // A "Show more" node (the image tags' next page): loads them, then redraws its folder with them.
+    showMore: async (node?: ReleaseNode) => {
+      if (!node?.more) return;
+      await vscode.window.withProgress(
+        { location: { viewId: 'releaseOperator.release' }, title: vscode.l10n.t('Loading more tags') },
+        () => node.more!(new AbortController().signal),
+      );
+      ctx.tree.refresh(node.parent);
+    },
     showLog: () => services.log.show(true),
     showContainerLogs: () => services.containers.show(true),
     selectRepository: async (folder?: vscode.WorkspaceFolder) => {

@@ -1,11 +1,18 @@
 import * as vscode from 'vscode';
 import type { ReleaseOperatorConfig } from '../../core/config/schema';
 import { describeError } from '../../core/errors';
-import type { ImageInfo, PlatformInfo, RegistryProblem, TagDigest } from '../../core/registry';
+import type {
+  ImageInfo,
+  ImageOpen,
+  PackageVersionsSource,
+  PlatformInfo,
+  RegistryProblem,
+  TagDigest,
+} from '../../core/registry';
 import { describeBasis, type CheckResult } from '../../core/report';
 import { verdictLabel } from '../verdicts';
-import { sortImageTags, versionOfImageTag } from '../../core/version/order';
-import { resolveScheme, type TagScheme } from '../../core/version/scheme';
+import { versionOfImageTag } from '../../core/version/order';
+import type { TagScheme } from '../../core/version/scheme';
 import { markdownCode, markdownText } from '../../core/neutralize';
 import type { RegistryFacade } from '../engines';
 import { warningIcon, type ReleaseNode } from './model';
@@ -156,12 +163,21 @@ function browseUrl(repository: string): string | undefined {
   return m ? `https://github.com/${m[1]}/pkgs/container/${encodeURIComponent(m[2])}` : undefined;
 }
 
-/** The "Image tags" folder: tags listed on expansion, each inspected (digest, kind, platforms). */
+/** Tags inspected at a time: the first ones on expansion, the next ones for each "Show more". */
+export const TAGS_PER_PAGE = 50;
+
+/**
+ * The "Image tags" folder. On expansion: which digest every tag points at (GitHub Packages or one HEAD per tag, see
+ * core/registry/open), the tag scheme's verdict over all of them, and the newest TAGS_PER_PAGE tags inspected (kind,
+ * platforms, labels; manifests by digest come from the disk cache after the first time). A "Show more" node loads
+ * the next ones on demand, so 5,000 tags cost their digests and one page of inspections, not 5,000 inspections.
+ */
 export function imageTagsSection(
   repository: string | null,
   config: ReleaseOperatorConfig,
   registry: () => Promise<RegistryFacade>,
   supplyChain?: SupplyChainLoader,
+  packages?: () => Promise<PackageVersionsSource | undefined>,
 ): ReleaseNode {
   // One supply-chain report per image tag, shared by its platforms' nodes until the view refreshes.
   const reports = new Map<string, ReturnType<SupplyChainLoader>>();
@@ -185,7 +201,33 @@ export function imageTagsSection(
       tooltip: vscode.l10n.t('Set "image" in release-operator.json or releaseOperator.image, or add a GitHub remote.'),
     };
   }
-  return {
+  // What this folder has loaded, kept across "Show more" (a refresh of the view builds a new folder).
+  let loaded:
+    Promise<{ engine: RegistryEngine; open: ImageOpen; check: CheckResult; nodes: ReleaseNode[] }> | undefined;
+  const tagNode = (
+    engine: RegistryEngine,
+    open: ImageOpen,
+    check: CheckResult,
+    s: ImageOpen['shown'][number],
+  ): ReleaseNode =>
+    s.info instanceof Error
+      ? {
+          id: `image/${s.tag}`,
+          label: s.tag,
+          description: vscode.l10n.t('cannot be read'),
+          tooltip: describeError(s.info),
+          ...warningIcon,
+        }
+      : imageTagNode(
+          engine,
+          repository,
+          s.tag,
+          s.info,
+          open.scheme.imagePrefix,
+          imageTagProblems(engine, s.info, open.ordered, config.requiredPlatforms, open.scheme, check),
+          supply,
+        );
+  const section: ReleaseNode = {
     id: 'images',
     label: vscode.l10n.t('Image tags'),
     description: repository,
@@ -193,48 +235,59 @@ export function imageTagsSection(
     contextValue: 'images browsable',
     data: { url: browseUrl(repository), reference: repository },
     children: async (signal) => {
-      const [client, registryEngine, { formatSize }] = await Promise.all([
-        registry(),
-        import('../../core/registry'),
-        import('../../core/size'),
-      ]);
-      const engine: RegistryEngine = { ...registryEngine, formatSize };
-      const all = await client.listTags(repository, { signal });
-      const scheme = resolveScheme(config.tags, { imageTags: all });
-      const tags = sortImageTags(all, scheme.imagePrefix);
-      if (!tags.length) return [{ id: 'images/none', label: vscode.l10n.t('No tags yet'), icon: 'info' }];
-      const infos = await Promise.all(
-        tags.map((tag) => client.inspect(`${repository}:${tag}`, { signal, labels: true }).catch((e: Error) => e)),
-      );
-      const digests: TagDigest[] = infos.flatMap((i, n) =>
-        i instanceof Error ? [] : [{ tag: tags[n], digest: i.digest, mediaType: i.mediaType }],
-      );
-      const check = engine.tagSchemeCheck(repository, digests, scheme);
-      return [
-        schemeNode(check),
-        ...tags.map((tag, n): ReleaseNode => {
-          const info = infos[n];
-          if (info instanceof Error)
-            return {
-              id: `image/${tag}`,
-              label: tag,
-              description: vscode.l10n.t('cannot be read'),
-              tooltip: describeError(info),
-              ...warningIcon,
-            };
-          return imageTagNode(
-            engine,
-            repository,
-            tag,
-            info,
-            scheme.imagePrefix,
-            imageTagProblems(engine, info, digests, config.requiredPlatforms, scheme, check),
-            supply,
-          );
-        }),
-      ];
+      loaded ??= (async () => {
+        const [client, registryEngine, { formatSize }, source] = await Promise.all([
+          registry(),
+          import('../../core/registry'),
+          import('../../core/size'),
+          packages?.().catch(() => undefined),
+        ]);
+        const engine: RegistryEngine = { ...registryEngine, formatSize };
+        const open = await engine.openImageTags(client, repository, config, {
+          signal,
+          first: TAGS_PER_PAGE,
+          labels: true,
+          packages: source,
+        });
+        const check = engine.tagSchemeCheck(repository, open.ordered, open.scheme);
+        return { engine, open, check, nodes: open.shown.map((s) => tagNode(engine, open, check, s)) };
+      })();
+      loaded.catch(() => (loaded = undefined));
+      const { engine, open, check, nodes } = await loaded;
+      if (!open.ordered.length) return [{ id: 'images/none', label: vscode.l10n.t('No tags yet'), icon: 'info' }];
+      const left = open.ordered.length - nodes.length;
+      const next = Math.min(left, TAGS_PER_PAGE);
+      const more: ReleaseNode[] = left
+        ? [
+            withCommand({
+              id: 'images/more',
+              label: vscode.l10n.t('Show {0} more', next),
+              description: vscode.l10n.t('{0} of {1} tags shown', nodes.length, open.ordered.length),
+              tooltip: vscode.l10n.t(
+                'Inspect the next {0} tags (their digests are known: {1}).',
+                next,
+                open.listing.basis.value,
+              ),
+              icon: 'ellipsis',
+              contextValue: 'showMore',
+              more: async (s) => {
+                const shown = await open.more(nodes.length, TAGS_PER_PAGE, { signal: s });
+                nodes.push(...shown.map((x) => tagNode(engine, open, check, x)));
+              },
+              parent: section,
+            }),
+          ]
+        : [];
+      return [schemeNode(check), ...nodes, ...more];
     },
   };
+  return section;
+}
+
+/** A node that runs the extension's command for it when clicked (Show more). */
+function withCommand(n: ReleaseNode): ReleaseNode {
+  n.command = { command: 'releaseOperator.showMore', title: n.label, arguments: [n] };
+  return n;
 }
 
 /**

@@ -21,6 +21,9 @@ export interface ReleaseNode {
   command?: vscode.Command;
   /** What commands invoked on the node need (digest, reference, url, platform, run id...). */
   data?: NodeData;
+  /** A "Show more" node: loads more of its parent's children; the parent is then refreshed. */
+  more?: (signal: AbortSignal) => Promise<void>;
+  parent?: ReleaseNode;
 }
 
 export interface NodeData {

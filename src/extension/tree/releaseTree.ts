@@ -69,6 +69,7 @@ export class ReleaseTree implements vscode.Disposable {
         registry: () => engines.registry(config),
         supplyChain: (reference, signal) => engines.supplyChain(config, status, reference, signal),
         github: async () => (gh ? engines.github(config, gh, false, status.repository.root) : undefined),
+        packages: () => engines.packageVersions(config),
         smoke,
         lintCount: () => lint.findingsCount(),
         workspaceFolderCount: vscode.workspace.workspaceFolders?.length ?? 0,

@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { describeError } from '../../core/errors';
 import type { ReleaseOperatorConfig } from '../../core/config/schema';
+import type { PackageVersionsSource } from '../../core/registry';
 import { describeBasis } from '../../core/report';
 import { withImageTags, withoutImageTags, type StatusReport } from '../../core/status';
 import { versionOfImageTag } from '../../core/version/order';
@@ -18,6 +19,8 @@ export interface SectionDeps {
   supplyChain?: SupplyChainLoader;
   /** undefined: no token. */
   github: () => Promise<GitHubFacade | undefined>;
+  /** The GitHub Packages API as the image tags' digest source; undefined: no token. */
+  packages?: () => Promise<PackageVersionsSource | undefined>;
   smoke: SmokeResults;
   /** Lint findings shown in open Dockerfiles and workflow files. */
   lintCount: () => number;
@@ -360,7 +363,7 @@ export function rootSections(s: StatusReport, config: ReleaseOperatorConfig, dep
     repositoryNode(s, deps),
     versionNode(s, config, deps),
     gitTagsSection(s, config, deps),
-    imageTagsSection(s.image, config, deps.registry, deps.supplyChain),
+    imageTagsSection(s.image, config, deps.registry, deps.supplyChain, deps.packages),
     runsSection(s, deps),
     smokeSection(deps),
     {

@@ -23,6 +23,7 @@ describe('prune in the editor (real registry)', () => {
     host: parts().host,
     url: `http://${parts().host}`,
     tokenRequests: [],
+    fetch,
     dir: '',
     log: () => '',
     stop: async () => {},
