@@ -145,7 +145,7 @@ async function main(o: Start): Promise<void> {
     const link = page < last ? `${at(page + 1)}; rel="next", ${at(last)}; rel="last"` : undefined;
     return {
       body: versions.slice((page - 1) * per, page * per),
-      headers: (link ? { link } : {}) as Record<string, string>,
+      headers: link ? { link } : undefined,
     };
   });
 

@@ -228,7 +228,7 @@ export async function startRegistry(options: RegistryOptions = {}): Promise<Test
  */
 function trustingFetch(ca: string): typeof fetch {
   const agent = new https.Agent({ keepAlive: true, ca });
-  return (async (input: string | URL | Request, init: RequestInit = {}) => {
+  const trusting = async (input: string | URL | Request, init: RequestInit = {}): Promise<Response> => {
     const url = new URL(String(input instanceof Request ? input.url : input));
     const body = init.body === undefined || init.body === null ? undefined : Buffer.from(init.body as Buffer);
     const headers = Object.fromEntries(new Headers(init.headers).entries());
@@ -246,7 +246,8 @@ function trustingFetch(ca: string): typeof fetch {
       req.once('error', reject);
       req.end(body);
     });
-  }) as typeof fetch;
+  };
+  return trusting;
 }
 
 /** The ghcr.io-like token endpoint: GET /token?service=&scope=repository:NAME:ACTIONS, Basic auth optional. */

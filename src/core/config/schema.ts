@@ -185,7 +185,7 @@ export const SCHEMA = {
           type: 'map',
           title: 'Registry CA certificates',
           description:
-            'Per registry (host:port), a PEM file of the CA that signed its TLS certificate, trusted besides the system\'s (as Docker\'s certs.d). A registry listed here is reached over TLS, also on loopback. Relative paths are from the repository root.',
+            "Per registry (host:port), a PEM file of the CA that signed its TLS certificate, trusted besides the system's (as Docker's certs.d). A registry listed here is reached over TLS, also on loopback. Relative paths are from the repository root.",
           default: {},
         },
       },
@@ -396,7 +396,7 @@ export const SCHEMA = {
           type: 'string',
           title: 'Container registry',
           description:
-            "The registry GitHub Packages lists (ghcr.io; GitHub Enterprise: containers.HOST). Tag digests of its images come from the Packages API when the GitHub token may read packages (about 50 requests for 5,000 tags). Empty: always ask the registry.",
+            'The registry GitHub Packages lists (ghcr.io; GitHub Enterprise: containers.HOST). Tag digests of its images come from the Packages API when the GitHub token may read packages (about 50 requests for 5,000 tags). Empty: always ask the registry.',
           default: 'ghcr.io',
         },
         timeoutSeconds: {

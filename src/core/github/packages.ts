@@ -4,9 +4,7 @@ import type { GitHubClient } from './client';
 import { mapPackageVersion } from './map';
 import type { PackageVersion } from './types';
 
-export type ContainerVersions =
-  | { versions: PackageVersion[]; route: string; pages: number }
-  | { unavailable: string };
+export type ContainerVersions = { versions: PackageVersion[]; route: string; pages: number } | { unavailable: string };
 
 /** Pages read at once after the first (GitHub asks clients not to make many concurrent requests). */
 const PAGES_IN_FLIGHT = 8;

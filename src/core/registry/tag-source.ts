@@ -1,4 +1,4 @@
-import type { Basis } from '../report/model';
+import type { Basis } from '../report';
 import type { CallOptions, RegistryClient, RepoInput } from './client';
 import { parseRepository, repositoryName } from './reference';
 import type { TagDigest } from './types';

@@ -164,7 +164,7 @@ function browseUrl(repository: string): string | undefined {
 }
 
 /** Tags inspected at a time: the first ones on expansion, the next ones for each "Show more". */
-export const TAGS_PER_PAGE = 50;
+const TAGS_PER_PAGE = 50;
 
 /**
  * The "Image tags" folder. On expansion: which digest every tag points at (GitHub Packages or one HEAD per tag, see

@@ -267,7 +267,7 @@ describe('registry at scale: tag digests from the GitHub Packages API (GitHub st
       ];
       return {
         body: versions.slice((page - 1) * per, page * per),
-        headers: (links.length ? { link: links.join(', ') } : {}) as Record<string, string>,
+        headers: links.length ? { link: links.join(', ') } : undefined,
       };
     });
   }
