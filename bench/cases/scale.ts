@@ -3,7 +3,7 @@
 // in front of a real distribution 2.8 registry serving TLS). This project runs in a fresh process per run
 // (bench/lib/scale-child): every tag with its digest from the registry (one HEAD per tag over HTTP/2) or from the
 // GitHub Packages API (the stand-in, behind its own 50 ms link), and the Release view's open (digests, then the newest
-// 30 tags inspected by digest) cold (empty disk cache) and warm (the cache a cold open left). Peers in the same run: a
+// 50 tags inspected by digest with their labels, as the tree does) cold (empty disk cache) and warm (the cache a cold open left). Peers in the same run: a
 // parallel curl loop (pages in turn, then `xargs -P 16 curl -I` per tag, each curl its own connection) and skopeo
 // (list-tags alone at every size; its inspect loop at 100 tags only: it takes about 0.5 s a tag). Each figure is
 // compared with its round-trip bound: the round trips that must follow one another plus the requests over those in
@@ -23,7 +23,8 @@ const DELAY_MS = 25;
 const RTT = 2 * DELAY_MS;
 const STREAMS = 100;
 const PAGE = 100;
-const SHOWN = 30;
+/** The newest tags the Release view inspects on expansion (src/extension/tree/images.ts, TAGS_PER_PAGE). */
+const SHOWN = 50;
 const ACCEPT = [
   'application/vnd.oci.image.index.v1+json',
   'application/vnd.oci.image.manifest.v1+json',
@@ -118,6 +119,12 @@ interface ChildResult {
   protocol?: string;
   requests: number;
   peakRssKiB: number;
+  /** Resident memory before the first request (Node and the loaded code). */
+  startRssKiB: number;
+  /** The event loop's longest delay during the run (perf_hooks histogram max). */
+  blockedMs: number;
+  /** CPU time (user + system) of the run. */
+  cpuMs: number;
 }
 
 async function child(job: object): Promise<ChildResult> {
@@ -142,7 +149,16 @@ interface Subject {
   bound: number;
   boundText: string;
   prepare?: () => Promise<void>;
-  run: () => Promise<{ ms: number; wall: number; rss?: number; requests?: string; check?: string }>;
+  run: () => Promise<{
+    ms: number;
+    wall: number;
+    rss?: number;
+    startRss?: number;
+    blocked?: number;
+    cpu?: number;
+    requests?: string;
+    check?: string;
+  }>;
 }
 
 runCase('scale', async () => {
@@ -166,7 +182,17 @@ runCase('scale', async () => {
     mkdirSync(certDir);
     writeFileSync(path.join(certDir, 'ca.crt'), readFileSync(reg.ca!));
     const f = front;
-    const counted = async (fn: () => Promise<{ ms: number; wall: number; rss?: number; check?: string }>) => {
+    const counted = async (
+      fn: () => Promise<{
+        ms: number;
+        wall: number;
+        rss?: number;
+        startRss?: number;
+        blocked?: number;
+        cpu?: number;
+        check?: string;
+      }>,
+    ) => {
       const a = await f.stats();
       const r = await fn();
       const b = await f.stats();
@@ -196,6 +222,7 @@ runCase('scale', async () => {
               repository: repo,
               ca: reg.ca,
               cacheDir: dir(),
+              shown: SHOWN,
               github: github ? { apiUrl: `http://127.0.0.1:${githubProxy!.port}`, token: f.token } : undefined,
             });
             if (r.tags !== n) throw new Error(`${mode}: ${r.tags} tags, not ${n}`);
@@ -203,13 +230,16 @@ runCase('scale', async () => {
               ms: r.ms,
               wall: performance.now() - t,
               rss: r.peakRssKiB,
+              startRss: r.startRssKiB,
+              blocked: r.blockedMs,
+              cpu: r.cpuMs,
               check: `${r.source} ${r.protocol ?? ''}`,
             };
           });
       // Registry path: TCP + TLS (2), ping (1), the pages in turn, the last page's HEADs (1).
       const tagsChain = 2 + 1 + pages + 1;
       const tagsRequests = 1 + pages + n;
-      // Open: the newest 30 inspected by digest after the last HEAD: their manifests (1), then their configs (1).
+      // Open: the newest SHOWN (50) inspected by digest after the last HEAD: their manifests (1), then their configs (1).
       const subjects: Subject[] = [
         {
           name: 'this project: tags with digests, registry over HTTP/2, cold',
@@ -231,7 +261,14 @@ runCase('scale', async () => {
           bound: bound(tagsChain, 3, tagsRequests, STREAMS),
           boundText: `${tagsRequests} requests; ${tagsChain} in turn`,
           prepare: async () =>
-            void (await child({ mode: 'open', registry: host, repository: repo, ca: reg.ca, cacheDir: warmDir })),
+            void (await child({
+              mode: 'open',
+              registry: host,
+              repository: repo,
+              ca: reg.ca,
+              cacheDir: warmDir,
+              shown: SHOWN,
+            })),
           run: ours('open', () => warmDir),
         },
         {
@@ -300,7 +337,7 @@ runCase('scale', async () => {
           const r = await s.run();
           samples.get(s.name)!.push(r);
           log(
-            `${n} tags: ${s.name}: ${fmtMs(r.ms)} (${r.requests} requests${r.rss ? `, peak ${Math.round(r.rss / 1024)} MiB` : ''})`,
+            `${n} tags: ${s.name}: ${fmtMs(r.ms)} (${r.requests} requests${r.rss ? `, peak ${Math.round(r.rss / 1024)} MiB (${Math.round((r.rss - (r.startRss ?? 0)) / 1024)} MiB over the start)` : ''}${r.blocked ? `, longest block ${Math.round(r.blocked)} ms, CPU ${Math.round(r.cpu ?? 0)} ms` : ''})`,
           );
         }
       const subject = subjects[0].name;
@@ -308,15 +345,18 @@ runCase('scale', async () => {
       const lines = [
         `### ${n.toLocaleString('en')} tags, ${RTT} ms round trip, ${pages} tag page${pages > 1 ? 's' : ''} of ${PAGE}`,
         '',
-        '| what | runs | median | min – max | round-trip bound | x bound | ratio to this project | requests (last run) | peak memory | process wall (median) |',
-        '|---|---|---|---|---|---|---|---|---|---|',
+        '| what | runs | median | min – max | round-trip bound | x bound | ratio to this project | requests (last run) | peak memory | longest event-loop block | CPU (median) | process wall (median) |',
+        '|---|---|---|---|---|---|---|---|---|---|---|---|',
       ];
       for (const s of subjects) {
         const rs = samples.get(s.name)!;
         const sm = summarize(rs.map((r) => r.ms));
         const rss = rs.filter((r) => r.rss).map((r) => r.rss!);
+        const added = rs.filter((r) => r.rss).map((r) => r.rss! - (r.startRss ?? 0));
+        const blocked = rs.filter((r) => r.blocked).map((r) => r.blocked!);
+        const cpu = rs.filter((r) => r.cpu).map((r) => r.cpu!);
         lines.push(
-          `| ${s.name} | ${sm.n} | ${fmtMs(sm.median)} | ${fmtMs(sm.min)} – ${fmtMs(sm.max)} | ${fmtMs(s.bound)} (${s.boundText}) | ${(sm.median / s.bound).toFixed(2)} | ${(sm.median / med(subject)).toFixed(2)} | ${rs.at(-1)!.requests} | ${rss.length ? `${Math.round(Math.max(...rss) / 1024)} MiB` : 'n/a'} | ${fmtMs(summarize(rs.map((r) => r.wall)).median)} |`,
+          `| ${s.name} | ${sm.n} | ${fmtMs(sm.median)} | ${fmtMs(sm.min)} – ${fmtMs(sm.max)} | ${fmtMs(s.bound)} (${s.boundText}) | ${(sm.median / s.bound).toFixed(2)} | ${(sm.median / med(subject)).toFixed(2)} | ${rs.at(-1)!.requests} | ${rss.length ? `${Math.round(Math.max(...rss) / 1024)} MiB (+${Math.round(Math.max(...added) / 1024)} MiB over the start)` : 'n/a'} | ${blocked.length ? `${Math.round(Math.max(...blocked))} ms` : 'n/a'} | ${cpu.length ? fmtMs(summarize(cpu).median) : 'n/a'} | ${fmtMs(summarize(rs.map((r) => r.wall)).median)} |`,
         );
       }
       tables.push(lines.join('\n'));
@@ -328,6 +368,8 @@ runCase('scale', async () => {
           ms: sm,
           x: sm / s.bound,
           rss: Math.max(...rs.map((r) => r.rss ?? 0)) / 1024,
+          added: Math.max(...rs.map((r) => (r.rss ?? 0) - (r.startRss ?? 0))) / 1024,
+          blocked: Math.max(...rs.map((r) => r.blocked ?? 0)),
           req: rs.at(-1)!.requests,
         };
       };
@@ -338,7 +380,7 @@ runCase('scale', async () => {
       const curl = row(subjects[4].name);
       const skopeo = subjects[6] ? row(subjects[6].name) : undefined;
       summary.push(
-        `| ${n.toLocaleString('en')} | ${fmtMs(cold.ms)} (${cold.x.toFixed(2)}x bound) | ${fmtMs(openCold.ms)} (${openCold.x.toFixed(2)}x) | ${fmtMs(openWarm.ms)} (${openWarm.x.toFixed(2)}x) | ${fmtMs(api.ms)} (${api.x.toFixed(2)}x) | ${cold.req}; open warm ${openWarm.req}; API ${api.req} | ${Math.round(Math.max(cold.rss, openCold.rss, openWarm.rss, api.rss))} MiB | ${fmtMs(curl.ms)} (${(curl.ms / cold.ms).toFixed(1)}x ours) | ${skopeo ? `${fmtMs(skopeo.ms)} (${(skopeo.ms / cold.ms).toFixed(0)}x ours)` : 'not run (~0.5 s a tag)'} |`,
+        `| ${n.toLocaleString('en')} | ${fmtMs(cold.ms)} (${cold.x.toFixed(2)}x bound) | ${fmtMs(openCold.ms)} (${openCold.x.toFixed(2)}x) | ${fmtMs(openWarm.ms)} (${openWarm.x.toFixed(2)}x) | ${fmtMs(api.ms)} (${api.x.toFixed(2)}x) | ${cold.req}; open warm ${openWarm.req}; API ${api.req} | ${Math.round(Math.max(cold.rss, openCold.rss, openWarm.rss, api.rss))} MiB (+${Math.round(Math.max(cold.added, openCold.added, openWarm.added, api.added))} MiB) | ${Math.round(Math.max(cold.blocked, openCold.blocked, openWarm.blocked, api.blocked))} ms | ${fmtMs(curl.ms)} (${(curl.ms / cold.ms).toFixed(1)}x ours) | ${skopeo ? `${fmtMs(skopeo.ms)} (${(skopeo.ms / cold.ms).toFixed(0)}x ours)` : 'not run (~0.5 s a tag)'} |`,
       );
     }
     const stats = await front.stats();
@@ -354,11 +396,13 @@ runCase('scale', async () => {
     [
       `### Scale: tags with their digests behind a ${RTT} ms round trip (summary)`,
       '',
-      '| tags | registry over HTTP/2, cold | open cold (digests + newest 30 inspected) | open warm (disk cache) | GitHub Packages API | requests (last run) | peak memory (any of ours) | parallel curl loop | skopeo loop |',
-      '|---|---|---|---|---|---|---|---|---|',
+      `| tags | registry over HTTP/2, cold | open cold (digests + newest ${SHOWN} inspected) | open warm (disk cache) | GitHub Packages API | requests (last run) | peak memory (any of ours; over the process's start) | longest event-loop block (any of ours) | parallel curl loop | skopeo loop |`,
+      '|---|---|---|---|---|---|---|---|---|---|',
       ...summary,
       '',
       `- Round-trip bound: the larger of the round trips that must follow one another (TCP and TLS set-up, the ping, each tag page in turn as each names the next, the last HEADs; then, for the open, the newest ${SHOWN} manifests and their configs) and set-up plus requests x ${RTT} ms / requests in flight (${STREAMS} HTTP/2 streams on one connection). Times are from the first request to the answer in a fresh process; "process wall" in the tables below adds Node's start and loading the code.`,
+      "- Peak memory: the fresh process's peak resident size (VmHWM), and in brackets how much of it came after the first request (Node and the loaded code hold the rest; the extension host holds them already).",
+      '- Longest event-loop block: the largest delay `perf_hooks.monitorEventLoopDelay` (5 ms resolution) saw in the run, the longest stretch the code kept the thread (the extension host, in the editor) from other work.',
       '- The registry is distribution 2.8 serving TLS (HTTP/2 by ALPN) behind bench/lib/scale-front, which pages tags as ghcr.io does and answers tag -> digest from a snapshot it took before the runs (the registry itself spends ~1.3 ms of CPU per request on these 2 shared cores). Peers go through the same front and link.',
     ].join('\n'),
     ...tables,

@@ -1,7 +1,13 @@
 import assert from 'node:assert/strict';
 import * as vscode from 'vscode';
+import { defaultConfig } from '../../../src/core/config/load';
 import { runProcess } from '../../../src/core/process/run';
+import { RegistryClient } from '../../../src/core/registry';
 import { formatSize } from '../../../src/core/size/units';
+import { imageTagsSection } from '../../../src/extension/tree/images';
+import type { ReleaseNode } from '../../../src/extension/tree/model';
+import { ReleaseTreeProvider } from '../../../src/extension/tree/provider';
+import { pushImage, tagManifest, useRegistry } from '../../helpers/registry';
 import { api, child, fixture, nextTreeChange, root, tooltipText } from './api';
 
 const short = (d: string) => d.replace('sha256:', '').slice(0, 12);
@@ -172,5 +178,68 @@ describe('Release tree (real git repository, real registry at 127.0.0.1:5000)', 
     } finally {
       await runProcess('git', ['tag', '-d', 'v1.2.4'], { cwd: ws });
     }
+  });
+});
+
+describe('Image tags folder at scale (a registry of its own, 120 version tags and two others)', function () {
+  const reg = useRegistry('none');
+  const REPO = 'acme/many';
+  // Pushed oldest first, so the registry's own (lexical) order is neither the pushing order nor newest first.
+  const versions = Array.from({ length: 120 }, (_, i) => `v1.${Math.floor(i / 10)}.${i % 10}`);
+  const digests = new Map<string, string>();
+
+  before(async function () {
+    this.timeout(120_000);
+    const image = await pushImage(reg(), REPO, { platform: 'linux/amd64', labels: { v: 'many' } });
+    for (const tag of [...versions, 'latest', 'nightly']) {
+      await tagManifest(reg(), REPO, tag, image);
+      digests.set(tag, image.digest);
+    }
+  });
+
+  /** The section over the test's registry, in a provider of its own (the extension's tree shows the fixture). */
+  const open = () => {
+    const client = new RegistryClient({ credentials: async () => undefined });
+    const section = imageTagsSection(`${reg().host}/${REPO}`, defaultConfig(), async () => client);
+    const tree = new ReleaseTreeProvider(async () => [section]);
+    return { section, tree, client };
+  };
+  const tagLabels = (kids: ReleaseNode[]) => kids.filter((k) => k.id.startsWith('image/')).map((k) => k.label);
+  const newestFirst = [...versions].reverse();
+
+  it('shows latest, then the newest versions first, 50 of them inspected, and a "Show more" node for the rest', async () => {
+    const { section, tree, client } = open();
+    const kids = await tree.getChildren(section);
+    assert.equal(kids[0].label, 'Tag scheme: pass', 'the scheme verdict covers every tag, not only the shown ones');
+    assert.deepEqual(tagLabels(kids), ['latest', ...newestFirst.slice(0, 49)]);
+    for (const k of kids.filter((n) => n.id.startsWith('image/')))
+      assert.equal(k.data?.digest, digests.get(k.label), `${k.label} is shown with the digest its tag points at`);
+    const more = kids.at(-1)!;
+    assert.equal(more.label, 'Show 50 more');
+    assert.equal(more.description, '50 of 122 tags shown');
+    assert.equal(more.command?.command, 'releaseOperator.showMore');
+    assert.deepEqual(more.command?.arguments, [more]);
+    client.close();
+  });
+
+  it('loads the next tags on demand through the Show More command, then the last ones, and then offers no more', async () => {
+    const { section, tree, client } = open();
+    let kids = await tree.getChildren(section);
+    const more = kids.at(-1)!;
+    // The extension's own command, as a click on the node runs it: loads the next 50, then redraws the folder.
+    await vscode.commands.executeCommand('releaseOperator.showMore', more);
+    tree.refresh(section);
+    kids = await tree.getChildren(section);
+    assert.deepEqual(tagLabels(kids), ['latest', ...newestFirst.slice(0, 99)]);
+    assert.equal(kids.at(-1)!.label, 'Show 22 more');
+    assert.equal(kids.at(-1)!.description, '100 of 122 tags shown');
+    await kids.at(-1)!.more!(new AbortController().signal);
+    tree.refresh(section);
+    kids = await tree.getChildren(section);
+    // Versions newest first, then the tags that are neither moving nor versions.
+    assert.deepEqual(tagLabels(kids), ['latest', ...newestFirst, 'nightly']);
+    assert.equal(kids.filter((k) => k.id === 'images/more').length, 0, 'nothing left to load');
+    assert.equal(new Set(kids.map((k) => k.id)).size, kids.length, 'no tag is shown twice');
+    client.close();
   });
 });
