@@ -68275,20 +68275,7 @@ async function prePush(req, ctx) {
   const found = targets;
   ctx.emit({ type: "note", message: `flow: ${flowText(found)}` });
   const byPlatform = found.targets;
-  const lint = skip.has("lint") ? Promise.resolve([]) : guarded(ctx, { id: "lint", title: "Pipeline lint", what: "Dockerfiles and workflows" }, async () => {
-    const started = Date.now();
-    const byDefault = JSON.stringify(config.requiredPlatforms) === JSON.stringify(SCHEMA.fields.requiredPlatforms.default);
-    const options2 = lintOptions(config, {
-      repository: req.repository,
-      requiredPlatformsBasis: byDefault ? "default" : "configured"
-    });
-    const run2 = await lintRepository(req.root ?? process.cwd(), void 0, options2, {
-      extraDockerfile: config.smoke.dockerfile,
-      signal: ctx.signal,
-      onRuleError: (id, e) => ctx.logger.warn(`lint rule ${id} failed and was skipped: ${String(e)}`)
-    });
-    return lintCheckResult(run2, Date.now() - started);
-  }).then((c3) => [c3]);
+  const lint = skip.has("lint") ? Promise.resolve([]) : lintRow(req, ctx).then((c3) => [c3]);
   const glibc = skip.has("glibc") ? Promise.resolve([]) : Promise.all(byPlatform.map((t) => glibcFor(ctx, t)));
   const smoke = skip.has("smoke") ? Promise.resolve([]) : smokeAll(req, ctx, byPlatform);
   const [lintChecks, glibcChecks, smokeResult] = await Promise.all([lint, glibc, smoke]);
@@ -68330,6 +68317,23 @@ function imagesCheck(t, required) {
       required
     },
     next: missing.length ? [{ text: `Build ${missing.join(", ")} and pass it (--local PLATFORM=REF, or --candidate REF)` }] : void 0
+  });
+}
+function lintRow(req, ctx) {
+  const { config } = ctx.deps;
+  return guarded(ctx, { id: "lint", title: "Pipeline lint", what: "Dockerfiles and workflows" }, async () => {
+    const started = Date.now();
+    const byDefault = JSON.stringify(config.requiredPlatforms) === JSON.stringify(SCHEMA.fields.requiredPlatforms.default);
+    const options2 = lintOptions(config, {
+      repository: req.repository,
+      requiredPlatformsBasis: byDefault ? "default" : "configured"
+    });
+    const run2 = await lintRepository(req.root ?? process.cwd(), void 0, options2, {
+      extraDockerfile: config.smoke.dockerfile,
+      signal: ctx.signal,
+      onRuleError: (id, e) => ctx.logger.warn(`lint rule ${id} failed and was skipped: ${String(e)}`)
+    });
+    return lintCheckResult(run2, Date.now() - started);
   });
 }
 function glibcFor(ctx, t) {
@@ -70482,7 +70486,8 @@ async function tagsOrNone(read) {
     throw e;
   }
 }
-async function publishedStage(req, ctx, full) {
+async function publishedStage(req, ctx, full, options2 = {}) {
+  const withTested = options2.tested !== false;
   const { config, registry } = ctx.deps;
   const repository = repositoryName(parseReference(req.image));
   let info2;
@@ -70519,7 +70524,10 @@ async function publishedStage(req, ctx, full) {
       checks: [
         platforms,
         notRun("labels", "Labels", "image configs"),
-        ...full ? [notRun("tested", "Pushed is tested", "platforms"), notRun("tag-scheme", "Tag scheme", "moving tags")] : []
+        ...full ? [
+          ...withTested ? [notRun("tested", "Pushed is tested", "platforms")] : [],
+          notRun("tag-scheme", "Tag scheme", "moving tags")
+        ] : []
       ],
       platformDigests: {}
     };
@@ -70531,11 +70539,11 @@ async function publishedStage(req, ctx, full) {
     () => Promise.resolve(withCommit(labelsCheck(image, req.version), image, req.commit))
   );
   if (!full) return { checks: [platforms, labels], digest: image.digest, platformDigests };
-  const tested = guarded(ctx, { id: "tested", title: "Pushed is tested", what: "platforms" }, async () => {
+  const tested = withTested ? guarded(ctx, { id: "tested", title: "Pushed is tested", what: "platforms" }, async () => {
     const pushed = await pushedPlatforms(registry, repository, image, ctx.signal);
     const lookup = await readRecords(req.record, { image: req.image, version: req.version });
     return testedCheck(pushed, lookup, req.record);
-  });
+  }) : void 0;
   const tagScheme = guarded(ctx, { id: "tag-scheme", title: "Tag scheme", what: "tags" }, () => {
     if (!req.version) throw usageError("The tags of a release need its version.", "Pass --version X.Y.Z.");
     const plan2 = releaseTags(
@@ -70558,9 +70566,9 @@ async function publishedStage(req, ctx, full) {
   });
   const supply = supplyRows(req, ctx, repository, image);
   const size = sizeRows(ctx, repository, image);
-  const rows = await Promise.all([tested, tagScheme, supply, size]);
+  const [testedRow, tagRow, supplyChecks, sizeChecks2] = await Promise.all([tested, tagScheme, supply, size]);
   return {
-    checks: [platforms, labels, rows[0], rows[1], ...rows[2], ...rows[3]],
+    checks: [platforms, labels, ...testedRow ? [testedRow] : [], tagRow, ...supplyChecks, ...sizeChecks2],
     digest: image.digest,
     platformDigests
   };

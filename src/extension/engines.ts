@@ -1,5 +1,7 @@
 import type { ReleaseOperatorConfig } from '../core/config/schema';
 import type { AuditReport } from '../core/audit';
+import type { KnownSmoke } from '../core/gate';
+import type { ReadinessReport } from '../core/report';
 import type { GlibcReport } from '../core/glibc';
 import type { DispatchResult, GitHubClient, Job, Release, RepoRef, WorkflowFile, WorkflowRun } from '../core/github';
 import type { PackageVersionsSource, RegistryClient, RollbackPlan, RollbackResult } from '../core/registry';
@@ -9,9 +11,11 @@ import type { StatusReport } from '../core/status';
 import type { SupplyChainReport } from '../core/supply';
 import { usageError } from '../core/errors';
 import { limitsFrom } from '../core/limits';
+import { neutralize, neutralizeBlock } from '../core/neutralize';
 import type { GitHubAuth } from './auth';
 import type { Facts } from './facts';
 import type { ReleaseOperatorServices } from './services';
+import type { Section } from './documents';
 import type { PlatformSmoke, SmokeStepView } from './smokeResults';
 
 /** The registry facts the tree reads (RegistryClient satisfies it). */
@@ -57,6 +61,7 @@ function toPlatformSmoke(r: PlatformResult, image: string, startedAt: number): P
     startedAt,
     durationMs: r.durationMs,
     message,
+    exit: r.exit ? `${r.exit.exitCode}${r.exit.oomKilled ? ' (out of memory)' : ''}` : undefined,
     steps: r.steps.map((s) => ({
       name: s.name,
       state: s.skipped ? 'skipped' : s.passed ? 'passed' : 'failed',
@@ -262,10 +267,57 @@ export class Engines {
     });
     if (report.cleanup.leftoverContainers || report.cleanup.errors.length)
       this.services.logger.warn(`smoke cleanup: ${JSON.stringify(report.cleanup)}`);
+    // Each platform's result as the gate's smoke row (one model): the Readiness view takes it as it is.
+    const { smokeChecks } = await import('../core/gate');
+    const checks = build ? [] : smokeChecks(report, {});
     return report.platforms.map((p) => ({
       ...toPlatformSmoke(p, reference, started),
       ...(build ? { build: true } : {}),
+      check: checks.find((c) => c.subject === p.platform),
     }));
+  }
+
+  /**
+   * The readiness report of a version (the gate's rows over what is published now, plus the last smoke result per
+   * platform): the Readiness view renders exactly this.
+   */
+  async readiness(
+    f: Facts,
+    version: string,
+    smoke: KnownSmoke[],
+    signal: AbortSignal,
+    onCheck?: (title: string) => void,
+  ): Promise<ReadinessReport> {
+    const { readiness } = await import('../core/gate');
+    const gh = f.status.repository.github;
+    const client = gh ? await this.githubClient(f.config, false).catch(() => undefined) : undefined;
+    const tagName = `${f.status.gitPrefix}${version}`;
+    const gitTag = f.status.gitTags.find((t) => t.name === tagName);
+    return readiness(
+      {
+        image: f.status.image!,
+        version,
+        commit: gitTag?.commit ?? (version === f.status.version?.version ? f.status.repository.head : undefined),
+        platforms: f.config.requiredPlatforms,
+        root: f.status.repository.root,
+        repository: gh ? `${gh.owner}/${gh.name}` : undefined,
+        gitTag: { name: tagName, commit: gitTag?.commit },
+        smoke,
+      },
+      {
+        config: f.config,
+        runner: this.services.run,
+        registry: await this.registry(f.config),
+        github:
+          gh && client
+            ? { client, repo: { owner: gh.owner, name: gh.name } }
+            : { unavailable: gh ? 'not signed in to GitHub' : 'no GitHub remote' },
+        gitTags: f.status.gitTags,
+        signal,
+        logger: this.services.logger,
+        onEvent: (e) => e.type === 'check-started' && onCheck?.(e.subject ? `${e.title} ${e.subject}` : e.title),
+      },
+    );
   }
 
   /** Containers and temporary images crashed runs left (`release-operator cleanup`); runs in progress are spared. */
@@ -306,10 +358,15 @@ export class Engines {
     );
   }
 
-  /** The readable report (shown in an editor) and its one-line summary (a notification). */
-  async glibcText(report: GlibcReport): Promise<{ text: string; summary: string }> {
-    const { driftSummary, formatGlibcReport } = await import('../core/glibc');
-    return { text: formatGlibcReport(report), summary: driftSummary(report) };
+  /** A glibc report as readiness rows (one per platform, the gate's glibc row), and its one-line summary. */
+  async glibcRows(report: GlibcReport, reference: string): Promise<{ report: ReadinessReport; summary: string }> {
+    const [{ driftSummary }, { glibcCheck }, { readinessReport }] = await Promise.all([
+      import('../core/glibc'),
+      import('../core/gate'),
+      import('../core/report'),
+    ]);
+    const checks = report.platforms.map((p) => glibcCheck(p.platform, p, reference));
+    return { report: readinessReport(checks, { image: reference }), summary: driftSummary(report) };
   }
 
   async audit(f: Facts, signal: AbortSignal): Promise<AuditReport> {
@@ -424,10 +481,31 @@ export class Engines {
     await cancelRun(gh, repo, runId, signal);
   }
 
-  async runLogs(f: Facts, runId: number, jobId: number | undefined, signal: AbortSignal): Promise<string> {
+  /**
+   * A run's (or one job's) log as sections, one per step ("job / 3. Build (failure)"), each line made safe by the
+   * engine; `failing` names the first section whose step failed (the document opens there).
+   */
+  async runLogs(
+    f: Facts,
+    runId: number,
+    jobId: number | undefined,
+    signal: AbortSignal,
+  ): Promise<{ sections: Section[]; failing?: string }> {
     const { gh, repo } = await this.requireGitHub(f);
-    const { formatLog, jobLog, runLogs } = await import('../core/github');
+    const { jobLog, runLogs } = await import('../core/github');
     const logs = jobId ? [await jobLog(gh, repo, jobId, signal)] : await runLogs(gh, repo, runId, signal);
-    return logs.map(formatLog).join('\n\n');
+    const sections: Section[] = [];
+    let failing: string | undefined;
+    for (const log of logs) {
+      for (const s of log.sections) {
+        const title = neutralize(
+          `${log.jobName} / ${s.step !== undefined ? `${s.step}. ` : ''}${s.name}${s.conclusion ? ` (${s.conclusion})` : ''}`,
+        );
+        if (!failing && s.conclusion && !['success', 'skipped'].includes(s.conclusion)) failing = title;
+        sections.push({ title, lines: s.lines.map((l) => neutralizeBlock(l).replace(/\n/g, '\\n')) });
+      }
+      if (log.cut) sections.push({ title: neutralize(`${log.jobName} / cut`), lines: [log.cut.message] });
+    }
+    return { sections, failing };
   }
 }

@@ -2,10 +2,12 @@ import * as vscode from 'vscode';
 import { GitHubAuth } from './auth';
 import { registerCommands } from './commands';
 import { Engines } from './engines';
+import { ResultDocuments } from './documents';
 import { FactsCache, type Facts } from './facts';
 import { registerLint } from './lint';
 import { RepoWatcher } from './repoWatcher';
 import { ReleaseOperatorServices } from './services';
+import { READINESS_VIEW, ReadinessView } from './readiness/view';
 import { SmokeResults } from './smokeResults';
 import { SmokeStatusBar } from './statusBar';
 import { registerTasks } from './tasks';
@@ -18,6 +20,8 @@ export interface ReleaseOperatorApi {
   tree: ReleaseTreeProvider;
   smoke: SmokeResults;
   statusBar: SmokeStatusBar;
+  /** The Readiness view (its report, its rows through `readiness.provider`, its status bar item). */
+  readiness: ReadinessView;
   /** The facts behind the current tree (after it loaded). */
   facts(): Promise<Facts>;
 }
@@ -42,7 +46,21 @@ export function activate(context: vscode.ExtensionContext): ReleaseOperatorApi {
     treeDataProvider: tree.provider,
     showCollapseAll: true,
   });
-  const refresh = () => tree.refresh();
+  const documents = new ResultDocuments();
+  const loadFacts = () => facts.get();
+  const readiness = new ReadinessView({ services, engines, facts: loadFacts, smoke, documents });
+  const readinessView = vscode.window.createTreeView(READINESS_VIEW, {
+    treeDataProvider: readiness.provider,
+    showCollapseAll: true,
+  });
+  // The report is built when the view is first shown (registry, GitHub and lint work), never during activation.
+  const computeWhenShown = () => {
+    if (readinessView.visible && !readiness.report) setTimeout(() => void readiness.compute({ quiet: true }), 0);
+  };
+  const refresh = () => {
+    tree.refresh();
+    if (readiness.report) void readiness.compute({ quiet: true });
+  };
   context.subscriptions.push(
     services,
     auth,
@@ -51,6 +69,10 @@ export function activate(context: vscode.ExtensionContext): ReleaseOperatorApi {
     watcher,
     tree,
     treeView,
+    documents,
+    readiness,
+    readinessView,
+    readinessView.onDidChangeVisibility(computeWhenShown),
     watcher.onDidChange(refresh),
     auth.onDidChange(refresh),
     services.onDidChangeFolder((f) => {
@@ -61,7 +83,6 @@ export function activate(context: vscode.ExtensionContext): ReleaseOperatorApi {
     vscode.workspace.onDidChangeConfiguration((e) => e.affectsConfiguration('releaseOperator') && refresh()),
     vscode.workspace.onDidGrantWorkspaceTrust(refresh),
   );
-  const loadFacts = () => facts.get();
   registerCommands(context, {
     services,
     auth,
@@ -72,13 +93,16 @@ export function activate(context: vscode.ExtensionContext): ReleaseOperatorApi {
     treeView,
     facts: loadFacts,
     refresh,
+    readiness,
+    documents,
   });
   context.subscriptions.push(registerTasks(services, loadFacts));
+  computeWhenShown();
   watcher.watch(services.folder);
   auth.start();
   if (!services.folder) onState('noRepository');
 
-  return { services, tree: tree.provider, smoke, statusBar, facts: loadFacts };
+  return { services, tree: tree.provider, smoke, statusBar, readiness, facts: loadFacts };
 }
 
 /** The view's welcome content and menus follow whether the folder holds a repository, and so does the status bar. */

@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import type { CheckResult } from '../core/report';
 
 export type SmokeState = 'running' | 'passed' | 'failed' | 'cancelled';
 
@@ -22,6 +23,10 @@ export interface PlatformSmoke {
   steps: SmokeStepView[];
   /** What failed, in words. */
   message?: string;
+  /** The container's exit code, when it exited. */
+  exit?: string;
+  /** The run as the gate's smoke row (an image's run, not a local build): what the Readiness view shows. */
+  check?: CheckResult;
 }
 
 /** Last smoke result per platform for the current repository; the tree and the status bar listen to it. */

@@ -6,7 +6,8 @@
 //   3. extension-host suite in a trusted workspace, trust.test in an untrusted one (Workspace Trust on),
 //      norepo.test in a folder that is not a repository (the welcome view), and multiroot.test in a workspace
 //      of two repositories (the repository picker)
-//   4. the UI test against the installed .vsix: Release panel, platforms, palette, status bar, screenshots
+//   4. the UI tests against the installed .vsix: Release panel, platforms, palette, status bar, screenshots; the
+//      Readiness view (rows, a fix followed, light and dark screenshots for the README: docs/images)
 //   5. the same .vsix with the display language zh-cn: view title, tree rows and a command title in Chinese
 // Appends {"suite":"vscode",...} to $RO_TEST_STATS. Exit 1 when anything failed.
 import { spawnSync } from 'node:child_process';
@@ -308,6 +309,34 @@ const shot = path.join(shots, 'smoke-passed.png');
 const readmeShot = path.join(root, 'media/screenshot.png');
 if (ui.status === 0 && existsSync(shot) && (!existsSync(readmeShot) || process.env.RO_UPDATE_SCREENSHOT === '1'))
   copyFileSync(shot, readmeShot);
+
+say('UI test: the Readiness view (installed .vsix), light and dark theme');
+const readinessShots = path.join(shots, 'readiness');
+const readinessUi = sh('node', [
+  runner,
+  '--vsix',
+  vsix,
+  '--ui',
+  path.join(root, 'test/extension/ui/readiness-view.mjs'),
+  '--workspace',
+  fixture.workspace,
+  '--screenshots',
+  readinessShots,
+  '--timeout-ms',
+  '300000',
+]);
+check(
+  'UI: Readiness view rows with verdicts, nothing-checked never a pass, the lint row fix opens the finding (installed .vsix)',
+  readinessUi.status === 0,
+  `runner exited ${readinessUi.status}`,
+);
+// The README's images, like media/screenshot.png: written when missing or when asked (RO_UPDATE_SCREENSHOT=1).
+for (const name of ['readiness-light.png', 'readiness-dark.png', 'readiness-fix.png']) {
+  const from = path.join(readinessShots, name);
+  const to = path.join(root, 'docs/images', name);
+  if (readinessUi.status === 0 && existsSync(from) && (!existsSync(to) || process.env.RO_UPDATE_SCREENSHOT === '1'))
+    copyFileSync(from, to);
+}
 
 if (process.env.RO_TEST_STATS)
   appendFileSync(

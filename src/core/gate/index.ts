@@ -36,3 +36,6 @@ export type {
   TestedPlatform,
 } from './types';
 export { gateFacts, type GateFacts } from './facts';
+export { readiness, type KnownSmoke, type ReadinessRequest } from './readiness';
+export { smokeChecks } from './checks/smoke';
+export { glibcCheck } from './checks/glibc';

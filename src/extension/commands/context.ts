@@ -7,6 +7,8 @@ import type { SmokeResults } from '../smokeResults';
 import type { SmokeStatusBar } from '../statusBar';
 import type { ReleaseNode } from '../tree/model';
 import type { ReleaseTreeProvider } from '../tree/provider';
+import type { ResultDocuments } from '../documents';
+import type { ReadinessView } from '../readiness/view';
 
 // VS Code hands a command whatever its caller passed (a tree item, a URI, nothing); each handler declares what it
 // takes, which only a parameter list of `any` accepts.
@@ -24,4 +26,6 @@ export interface CommandContext {
   treeView: vscode.TreeView<ReleaseNode>;
   facts: () => Promise<Facts>;
   refresh: () => void;
+  readiness: ReadinessView;
+  documents: ResultDocuments;
 }

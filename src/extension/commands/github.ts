@@ -171,17 +171,25 @@ export function githubCommands(ctx: CommandContext): Record<string, Handler> {
         ctx.refresh();
       },
     ),
-    showRunLogs: guarded(vscode.l10n.t('Show run logs'), async (node?: ReleaseNode | { runId: number }) => {
-      const runId = await runIdOf(node, vscode.l10n.t('Show logs of run'));
-      if (!runId) return;
-      const { f } = await github();
-      const jobId = node && 'id' in node ? node.data?.jobId : undefined;
-      const text = await withCancellableProgress(services, vscode.l10n.t('Reading logs of run #{0}', runId), (signal) =>
-        ctx.engines.runLogs(f, runId, jobId, signal),
-      );
-      if (text === undefined) return;
-      const doc = await vscode.workspace.openTextDocument({ language: 'log', content: text });
-      await vscode.window.showTextDocument(doc, { preview: true });
-    }),
+    showRunLogs: guarded(
+      vscode.l10n.t('Show run logs'),
+      async (node?: ReleaseNode | { runId: number; jobId?: number }) => {
+        const runId = await runIdOf(node, vscode.l10n.t('Show logs of run'));
+        if (!runId) return;
+        const { f } = await github();
+        const jobId = node && 'id' in node ? node.data?.jobId : node?.jobId;
+        const log = await withCancellableProgress(
+          services,
+          vscode.l10n.t('Reading logs of run #{0}', runId),
+          (signal) => ctx.engines.runLogs(f, runId, jobId, signal),
+        );
+        if (log === undefined) return;
+        // A read-only document with a section per step, opened at the first step that failed.
+        const name = jobId ? `run-${runId}-job-${jobId}` : `run-${runId}`;
+        const title = jobId ? vscode.l10n.t('Run #{0}, job {1}', runId, jobId) : vscode.l10n.t('Run #{0}', runId);
+        await ctx.documents.show(name, title, log.sections, { language: 'log', reveal: log.failing });
+        return log;
+      },
+    ),
   };
 }

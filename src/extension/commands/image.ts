@@ -8,12 +8,6 @@ import type { RollbackPlan } from '../../core/registry';
 import { versionOfImageTag } from '../../core/version/order';
 import { renderReport } from '../../core/report';
 
-async function showText(content: string): Promise<void> {
-  await vscode.window.showTextDocument(await vscode.workspace.openTextDocument({ language: 'log', content }), {
-    preview: true,
-  });
-}
-
 /** Inspect, copy, open, glibc, audit, rollback: everything about the published image. */
 export function imageCommands(ctx: CommandContext): Record<string, Handler> {
   const { services } = ctx;
@@ -40,8 +34,9 @@ export function imageCommands(ctx: CommandContext): Record<string, Handler> {
         (await ctx.engines.registry(f.config)).inspect(ref, { signal, labels: true }),
       );
       if (!info) return;
-      const doc = await vscode.workspace.openTextDocument({ language: 'json', content: JSON.stringify(info, null, 2) });
-      await vscode.window.showTextDocument(doc, { preview: true });
+      await ctx.documents.show(`inspect-${ref}`, ref, [{ title: '', lines: [JSON.stringify(info, null, 2)] }], {
+        language: 'json',
+      });
       return info;
     }),
     checkGlibc: guarded(
@@ -67,8 +62,9 @@ export function imageCommands(ctx: CommandContext): Record<string, Handler> {
           ctx.engines.checkGlibc(f, ref, platforms, signal),
         );
         if (!report) return;
-        const { text, summary } = await ctx.engines.glibcText(report);
-        await showText(text);
+        // Per platform: binaries -> missing versions, in the Readiness view (the gate's glibc rows).
+        const { report: rows, summary } = await ctx.engines.glibcRows(report, ref);
+        await ctx.readiness.showExtra(rows, vscode.l10n.t('glibc of {0}', ref));
         if (report.ok)
           void vscode.window.showInformationMessage(
             vscode.l10n.t(
@@ -92,8 +88,12 @@ export function imageCommands(ctx: CommandContext): Record<string, Handler> {
       if (!report) return;
       // The same text as `release-operator audit`: one line per check with its verdict ("nothing checked" when
       // no version was found anywhere), findings and what to do under it, and where the tag prefixes came from.
-      await showText(
-        renderReport(report, vscode.l10n.t('Release consistency of {0}', report.image), { notes: report.notes }),
+      const title = vscode.l10n.t('Release consistency of {0}', report.image);
+      await ctx.documents.show(
+        `audit-${report.image}`,
+        title,
+        [{ title: '', lines: renderReport(report, title, { notes: report.notes }).split('\n') }],
+        { language: 'log' },
       );
       if (report.verdict === 'nothing-checked')
         void vscode.window.showWarningMessage(

@@ -5,6 +5,7 @@ import { imageCommands } from './image';
 import { smokeCommands } from './smoke';
 import { githubCommands } from './github';
 import { pruneCommands } from './prune';
+import { readinessCommands } from './readiness';
 
 /**
  * Every command the extension contributes is registered here, from one table per area, so a test can
@@ -17,6 +18,7 @@ export function registerCommands(context: vscode.ExtensionContext, ctx: CommandC
     ...smokeCommands(ctx),
     ...githubCommands(ctx),
     ...pruneCommands(ctx),
+    ...readinessCommands(ctx),
   };
   for (const [id, fn] of Object.entries(table))
     context.subscriptions.push(vscode.commands.registerCommand(`releaseOperator.${id}`, fn));

@@ -322,7 +322,7 @@ function smokeSection(deps: SectionDeps): ReleaseNode {
     return results.map((r) => ({
       id: `smoke/${r.platform}`,
       label: r.platform,
-      description: `${stateLabel(r.state)}${r.durationMs !== undefined ? ` · ${(r.durationMs / 1000).toFixed(1)} s` : ''}`,
+      description: `${stateLabel(r.state)}${r.durationMs !== undefined ? ` · ${(r.durationMs / 1000).toFixed(1)} s` : ''}${r.state === 'failed' && r.exit !== undefined ? ` · ${vscode.l10n.t('exit {0}', r.exit)}` : ''}`,
       tooltip: `${r.image}${r.message ? `\n${r.message}` : ''}`,
       ...ic(r.state),
       contextValue: 'smokePlatform smokeable',
@@ -331,10 +331,18 @@ function smokeSection(deps: SectionDeps): ReleaseNode {
       children: r.steps.map((st) => ({
         id: `smoke/${r.platform}/${st.name}`,
         label: st.name,
-        description: st.durationMs !== undefined ? `${(st.durationMs / 1000).toFixed(1)} s` : st.state,
+        // Duration and what the probe answered ("GET /health answered 200 ok"), on the row itself.
+        description: [st.detail, st.durationMs !== undefined ? `${(st.durationMs / 1000).toFixed(1)} s` : st.state]
+          .filter(Boolean)
+          .join(' · '),
         tooltip: st.detail,
         ...ic(st.state),
         contextValue: 'smokeStep',
+        // A failed step opens the container output, where the failing step's evidence is.
+        command:
+          st.state === 'failed'
+            ? { command: 'releaseOperator.showContainerLogs', title: vscode.l10n.t('Show Container Logs') }
+            : undefined,
       })),
     }));
   };

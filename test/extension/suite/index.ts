@@ -35,7 +35,9 @@ export function run(): Promise<void> {
   const files = readdirSync(__dirname).filter(
     (f) => f.endsWith('.test.js') && (mode === 'trusted' ? !Object.values(own).includes(f) : f === own[mode]),
   );
-  for (const f of files) mocha.addFile(path.join(__dirname, f));
+  // RO_TEST_FILES=readiness.test.js,... runs only those (a quick run of one file while working on it).
+  const only = process.env.RO_TEST_FILES?.split(',').filter(Boolean);
+  for (const f of files) if (!only || only.includes(f)) mocha.addFile(path.join(__dirname, f));
   const out = path.join(ARTIFACTS, 'vscode', `results-${mode}.json`);
   mkdirSync(path.dirname(out), { recursive: true });
   return new Promise((resolve, reject) => {

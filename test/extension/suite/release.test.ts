@@ -40,7 +40,20 @@ describe('commands that read and change the registry (real registry, real image 
     assert.ok(report, 'the command returned a report');
     assert.deepEqual(report.platforms.map((p) => p.platform).sort(), ['linux/amd64', 'linux/arm64']);
     assert.equal(report.ok, true, 'static busybox needs no glibc');
-    await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+    // Shown as rows, not a text dump: per platform the gate's glibc row, its binaries under it.
+    const a = await api();
+    const extra = (await a.readiness.provider.getChildren()).find((n) => n.id === 'extra');
+    assert.ok(extra, 'the glibc result is a section of the Readiness view');
+    const rows = await a.readiness.provider.getChildren(extra);
+    assert.deepEqual(
+      rows.map((r) => [r.label, r.icon]),
+      [
+        ['glibc linux/amd64', 'pass'],
+        ['glibc linux/arm64', 'pass'],
+      ],
+    );
+    const binaries = await a.readiness.provider.getChildren(rows[0]);
+    assert.ok(binaries.length > 0 && binaries.every((b) => b.contextValue === 'glibcBinary'), 'binaries listed');
   });
 
   it('checks release consistency: every version git tag has its image', async () => {
@@ -59,6 +72,9 @@ describe('commands that read and change the registry (real registry, real image 
       report.notes.some((n) => /GitHub/.test(n)),
       `says GitHub was not read: ${report.notes}`,
     );
+    const doc = vscode.window.activeTextEditor?.document;
+    assert.equal(doc?.uri.scheme, 'release-operator', 'the report opens as a read-only document, not untitled');
+    assert.match(doc?.getText() ?? '', /Release consistency of/);
     await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
     await api();
   });

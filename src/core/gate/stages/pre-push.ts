@@ -45,23 +45,7 @@ export async function prePush(req: GateRequest, ctx: StageContext): Promise<PreP
   ctx.emit({ type: 'note', message: `flow: ${flowText(found)}` });
 
   const byPlatform = found.targets;
-  const lint = skip.has('lint')
-    ? Promise.resolve([])
-    : guarded(ctx, { id: 'lint', title: 'Pipeline lint', what: 'Dockerfiles and workflows' }, async () => {
-        const started = Date.now();
-        const byDefault =
-          JSON.stringify(config.requiredPlatforms) === JSON.stringify(SCHEMA.fields.requiredPlatforms.default);
-        const options = lintOptions(config, {
-          repository: req.repository,
-          requiredPlatformsBasis: byDefault ? 'default' : 'configured',
-        });
-        const run = await lintRepository(req.root ?? process.cwd(), undefined, options, {
-          extraDockerfile: config.smoke.dockerfile,
-          signal: ctx.signal,
-          onRuleError: (id, e) => ctx.logger.warn(`lint rule ${id} failed and was skipped: ${String(e)}`),
-        });
-        return lintCheckResult(run, Date.now() - started);
-      }).then((c) => [c]);
+  const lint = skip.has('lint') ? Promise.resolve([]) : lintRow(req, ctx).then((c) => [c]);
   const glibc = skip.has('glibc') ? Promise.resolve([]) : Promise.all(byPlatform.map((t) => glibcFor(ctx, t)));
   const smoke = skip.has('smoke') ? Promise.resolve([]) : smokeAll(req, ctx, byPlatform);
   const [lintChecks, glibcChecks, smokeResult] = await Promise.all([lint, glibc, smoke]);
@@ -115,7 +99,31 @@ function imagesCheck(t: Targets, required: string[]): CheckResult {
   });
 }
 
-function glibcFor(ctx: StageContext, t: PlatformTarget): Promise<CheckResult> {
+/** Pipeline lint of the repository's Dockerfiles and workflows as one row. */
+export function lintRow(req: Pick<GateRequest, 'root' | 'repository'>, ctx: StageContext): Promise<CheckResult> {
+  const { config } = ctx.deps;
+  return guarded(ctx, { id: 'lint', title: 'Pipeline lint', what: 'Dockerfiles and workflows' }, async () => {
+    const started = Date.now();
+    const byDefault =
+      JSON.stringify(config.requiredPlatforms) === JSON.stringify(SCHEMA.fields.requiredPlatforms.default);
+    const options = lintOptions(config, {
+      repository: req.repository,
+      requiredPlatformsBasis: byDefault ? 'default' : 'configured',
+    });
+    const run = await lintRepository(req.root ?? process.cwd(), undefined, options, {
+      extraDockerfile: config.smoke.dockerfile,
+      signal: ctx.signal,
+      onRuleError: (id, e) => ctx.logger.warn(`lint rule ${id} failed and was skipped: ${String(e)}`),
+    });
+    return lintCheckResult(run, Date.now() - started);
+  });
+}
+
+/** glibc of one platform's image (a local reference or one pinned by digest in the registry). */
+export function glibcFor(
+  ctx: StageContext,
+  t: Pick<PlatformTarget, 'platform' | 'reference' | 'glibcTarget'>,
+): Promise<CheckResult> {
   const { config, runner, registry } = ctx.deps;
   return guarded(ctx, { id: 'glibc', title: 'glibc', subject: t.platform, what: 'ELF files' }, async () => {
     const report = await checkGlibc(

@@ -52,7 +52,14 @@ async function tagsOrNone<T>(read: () => Promise<T[]>): Promise<T[]> {
  * registry engine's own (what `verify` runs), with the gate's additions: the released commit in the labels, the
  * attestations in the evidence, and the comparison with what pre-push tested.
  */
-export async function publishedStage(req: GateRequest, ctx: StageContext, full: boolean): Promise<PublishedOutcome> {
+export async function publishedStage(
+  req: GateRequest,
+  ctx: StageContext,
+  full: boolean,
+  /** Leave out 'Pushed is tested' (the editor's readiness view has no pre-push record to compare with). */
+  options: { tested?: boolean } = {},
+): Promise<PublishedOutcome> {
+  const withTested = options.tested !== false;
   const { config, registry } = ctx.deps;
   const repository = repositoryName(parseReference(req.image));
   let info: ImageInfo | undefined;
@@ -96,7 +103,10 @@ export async function publishedStage(req: GateRequest, ctx: StageContext, full: 
         platforms,
         notRun('labels', 'Labels', 'image configs'),
         ...(full
-          ? [notRun('tested', 'Pushed is tested', 'platforms'), notRun('tag-scheme', 'Tag scheme', 'moving tags')]
+          ? [
+              ...(withTested ? [notRun('tested', 'Pushed is tested', 'platforms')] : []),
+              notRun('tag-scheme', 'Tag scheme', 'moving tags'),
+            ]
           : []),
       ],
       platformDigests: {},
@@ -108,11 +118,13 @@ export async function publishedStage(req: GateRequest, ctx: StageContext, full: 
   );
   if (!full) return { checks: [platforms, labels], digest: image.digest, platformDigests };
 
-  const tested = guarded(ctx, { id: 'tested', title: 'Pushed is tested', what: 'platforms' }, async () => {
-    const pushed = await pushedPlatforms(registry, repository, image, ctx.signal);
-    const lookup = await readRecords(req.record, { image: req.image, version: req.version });
-    return testedCheck(pushed, lookup, req.record);
-  });
+  const tested = withTested
+    ? guarded(ctx, { id: 'tested', title: 'Pushed is tested', what: 'platforms' }, async () => {
+        const pushed = await pushedPlatforms(registry, repository, image, ctx.signal);
+        const lookup = await readRecords(req.record, { image: req.image, version: req.version });
+        return testedCheck(pushed, lookup, req.record);
+      })
+    : undefined;
   const tagScheme = guarded(ctx, { id: 'tag-scheme', title: 'Tag scheme', what: 'tags' }, () => {
     if (!req.version) throw usageError('The tags of a release need its version.', 'Pass --version X.Y.Z.');
     const plan = releaseTags(
@@ -138,9 +150,9 @@ export async function publishedStage(req: GateRequest, ctx: StageContext, full: 
   });
   const supply = supplyRows(req, ctx, repository, image);
   const size = sizeRows(ctx, repository, image);
-  const rows = await Promise.all([tested, tagScheme, supply, size]);
+  const [testedRow, tagRow, supplyChecks, sizeChecks] = await Promise.all([tested, tagScheme, supply, size]);
   return {
-    checks: [platforms, labels, rows[0], rows[1], ...rows[2], ...rows[3]],
+    checks: [platforms, labels, ...(testedRow ? [testedRow] : []), tagRow, ...supplyChecks, ...sizeChecks],
     digest: image.digest,
     platformDigests,
   };
