@@ -330,11 +330,41 @@ check(
   readinessUi.status === 0,
   `runner exited ${readinessUi.status}`,
 );
+say('UI test: the Readiness view in Chinese (display language zh-cn, installed .vsix)');
+const readinessZh = sh(
+  'node',
+  [
+    runner,
+    '--vsix',
+    vsix,
+    '--ui',
+    path.join(root, 'test/extension/ui/readiness-view.mjs'),
+    '--workspace',
+    fixture.workspace,
+    '--screenshots',
+    readinessShots,
+    '--timeout-ms',
+    '300000',
+    '--locale',
+    'zh-cn',
+  ],
+  { env: { RO_UI_EXPECT_LOCALE: 'zh-cn' } },
+);
+check(
+  'UI in zh-cn: the Readiness view title, summary line, verdicts and status bar are Chinese; the fix still works',
+  readinessZh.status === 0,
+  `runner exited ${readinessZh.status}`,
+);
 // The README's images, like media/screenshot.png: written when missing or when asked (RO_UPDATE_SCREENSHOT=1).
-for (const name of ['readiness-light.png', 'readiness-dark.png', 'readiness-fix.png']) {
+const shotNames = { 'readiness-light-zh-cn.png': 'readiness-zh-cn.png' };
+for (const name of ['readiness-light.png', 'readiness-dark.png', 'readiness-fix.png', 'readiness-light-zh-cn.png']) {
   const from = path.join(readinessShots, name);
-  const to = path.join(root, 'docs/images', name);
-  if (readinessUi.status === 0 && existsSync(from) && (!existsSync(to) || process.env.RO_UPDATE_SCREENSHOT === '1'))
+  const to = path.join(root, 'docs/images', shotNames[name] ?? name);
+  if (
+    (name.includes('zh-cn') ? readinessZh : readinessUi).status === 0 &&
+    existsSync(from) &&
+    (!existsSync(to) || process.env.RO_UPDATE_SCREENSHOT === '1')
+  )
     copyFileSync(from, to);
 }
 

@@ -9,10 +9,10 @@ const zh = process.env.RO_UI_EXPECT_LOCALE === 'zh-cn';
 const WORDS = zh
   ? {
       release: '发布',
-      view: '就绪',
-      summary: '版本 1.2.3: 未就绪',
+      view: '就绪情况',
+      summary: '版本 1.2.3：未就绪',
       lint: 'Pipeline lint',
-      problem: '问题',
+      problem: '有问题',
       suffix: '-zh-cn',
     }
   : {
