@@ -6,11 +6,11 @@ import assert from 'node:assert/strict';
 
 export default async function (page, ctx) {
   await ctx.showActivity('Release Operator');
-  // The view's title, from package.nls.zh-cn.json ("Release" in English); a container with one view shows it in
-  // the side bar's title ("RELEASE OPERATOR: 发布").
-  const title = page.locator('.part.sidebar .composite.title .title-label', { hasText: '发布' }).first();
+  // The view's title, from package.nls.zh-cn.json ("Release" in English): the container holds two views (Release,
+  // Readiness), so each shows its title on its pane's header.
+  const title = page.locator('.part.sidebar .pane-header h3.title', { hasText: /^发布$/ }).first();
   await title.waitFor({ state: 'visible', timeout: 30_000 });
-  ctx.log(`side bar title: "${(await title.innerText()).trim()}"`);
+  ctx.log(`view title: "${(await title.innerText()).trim()}"`);
   // A row of the tree, from the l10n bundle through vscode.l10n.t ("Version 1.2.3" in English).
   const version = page.locator('.pane-body .monaco-list-row a.label-name', { hasText: '版本 1.2.3' }).first();
   await version.waitFor({ state: 'visible', timeout: 60_000 });
