@@ -62,6 +62,8 @@ function toPlatformSmoke(r: PlatformResult, image: string, startedAt: number): P
     durationMs: r.durationMs,
     message,
     exit: r.exit ? `${r.exit.exitCode}${r.exit.oomKilled ? ' (out of memory)' : ''}` : undefined,
+    ...(r.psRow ? { psRow: r.psRow } : {}),
+    ...(r.logs?.length ? { logs: r.logs } : {}),
     steps: r.steps.map((s) => ({
       name: s.name,
       state: s.skipped ? 'skipped' : s.passed ? 'passed' : 'failed',
@@ -248,15 +250,6 @@ export class Engines {
         });
       else if (e.type === 'output') on.containerLog(e.platform, e.line);
       else if (e.type === 'note') this.services.logger.info(`smoke: ${e.message}`);
-      else if (e.type === 'platform-finished' && !e.result.passed) {
-        const r = e.result;
-        const evidence = [
-          `--- ${r.platform}: ${r.outcome}${r.failedStep ? ` at ${r.failedStep}` : ''}`,
-          ...(r.psRow ? [`docker ps -a: ${r.psRow}`] : []),
-          ...(r.logs?.length ? ['docker logs:', ...r.logs] : []),
-        ];
-        on.containerLog(r.platform, evidence.join('\n'));
-      }
     };
     const report = await runSmoke(options, {
       runner: this.services.run,

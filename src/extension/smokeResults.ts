@@ -25,6 +25,9 @@ export interface PlatformSmoke {
   message?: string;
   /** The container's exit code, when it exited. */
   exit?: string;
+  /** Evidence of a failure: the container's `docker ps -a` row and its log tail. */
+  psRow?: string;
+  logs?: string[];
   /** The run as the gate's smoke row (an image's run, not a local build): what the Readiness view shows. */
   check?: CheckResult;
 }

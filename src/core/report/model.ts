@@ -216,21 +216,30 @@ export function readinessReport(
   };
 }
 
-/** Advisory rows are left out of the counts and said after them, when any did not pass. */
+/** The summary line: the verdict word ("ready" / "not ready") and then the counts. */
 export function reportSummary(verdict: Verdict, all: readonly CheckResult[]): string {
+  const ready = verdict === 'pass' && all.some((c) => !c.advisory);
+  return `${ready ? 'ready' : 'not ready'}: ${reportCounts(verdict, all)}`;
+}
+
+/**
+ * The counts of a summary without its verdict word (a face that says the verdict elsewhere shows only these).
+ * Advisory rows are left out of the counts and said after them, when any did not pass.
+ */
+export function reportCounts(verdict: Verdict, all: readonly CheckResult[]): string {
   const checks = all.filter((c) => !c.advisory);
   const advisory = all.filter((c) => c.advisory && c.verdict !== 'pass').length;
   const aside = advisory ? `; ${advisory} advisory check${advisory === 1 ? '' : 's'} did not pass` : '';
   const n = (v: Verdict) => checks.filter((c) => c.verdict === v).length;
-  if (checks.length === 0) return `not ready: no checks ran${aside}`;
-  if (verdict === 'pass') return `ready: ${n('pass')} check${n('pass') === 1 ? '' : 's'} passed${aside}`;
+  if (checks.length === 0) return `no checks ran${aside}`;
+  if (verdict === 'pass') return `${n('pass')} check${n('pass') === 1 ? '' : 's'} passed${aside}`;
   const parts = [
     n('problem') && `${n('problem')} with problems`,
     n('environment') && `${n('environment')} could not run`,
     n('nothing-checked') && `${n('nothing-checked')} checked nothing`,
     n('pass') && `${n('pass')} passed`,
   ].filter(Boolean);
-  return `not ready: ${parts.join(', ')} (of ${checks.length} checks)${aside}`;
+  return `${parts.join(', ')} (of ${checks.length} checks)${aside}`;
 }
 
 function dedupeBasis(all: Basis[]): Basis[] {

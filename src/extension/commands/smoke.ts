@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import { smokePlatforms } from '../../core/config/load';
 import { guarded, withCancellableProgress } from '../progress';
 import type { PlatformSmoke, SmokeStepView } from '../smokeResults';
+import { smokeLogText } from '../smokeLog';
 import { requireTrust } from '../trust';
 import type { ReleaseNode } from '../tree/model';
 import type { CommandContext, Handler } from './context';
@@ -86,6 +87,8 @@ export function smokeCommands(ctx: CommandContext): Record<string, Handler> {
     }
     const failed = results?.filter((r) => r.state === 'failed') ?? [];
     if (failed.length) {
+      // The run's log by platform and step, the failing step last (where show() leaves the channel).
+      services.appendContainerLog(smokeLogText(reference, results ?? []));
       services.containers.show(true);
       void vscode.window
         .showErrorMessage(

@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import {
   checkName,
   examinedText,
+  reportCounts,
   type CheckFinding,
   type CheckResult,
   type ReadinessReport,
@@ -37,7 +38,8 @@ export function reportNodes(section: string, report: ReadinessReport, x: FixCont
       report.verdict === 'pass'
         ? vscode.l10n.t('{0}: ready', title(report))
         : vscode.l10n.t('{0}: not ready', title(report)),
-    description: report.summary,
+    // The label says the verdict; the description the rest of the report's summary (its counts).
+    description: reportCounts(report.verdict, report.checks),
     tooltip: report.summary,
     ...VERDICT_ICON[report.verdict],
     contextValue: `readinessSummary verdict-${report.verdict}`,

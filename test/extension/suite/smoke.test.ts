@@ -61,7 +61,23 @@ describe('smoke from the command, live in the status bar (real Docker, arm64 und
     });
     assert.equal(results?.[0].state, 'failed');
     assert.match(a.statusBar.item.text, /\$\(error\) amd64/);
-    assert.match(a.services.containerLogTail(), /cannot open \/etc\/rocket\.conf/);
+    const tail = a.services.containerLogTail();
+    assert.match(tail, /cannot open \/etc\/rocket\.conf/);
+    // The run's log by platform and step; the failing step's section is marked and last, with the container's
+    // log under it, then one line naming it (where show() leaves the channel: at its end).
+    const step = results?.[0].steps.find((s) => s.state === 'failed')?.name;
+    assert.ok(step, JSON.stringify(results));
+    const run = tail.slice(tail.lastIndexOf('==== Smoke test of '));
+    assert.match(run, new RegExp(`^==== linux/amd64: failed at step ${step} \\(\\d+\\.\\d s\\) ====$`, 'm'));
+    const headers = run.split('\n').filter((l) => l.startsWith('---- '));
+    assert.ok(headers.length >= 2, run);
+    assert.match(headers.at(-1)!, new RegExp(`^---- >>> FAILED linux/amd64 › ${step}: failed`));
+    assert.ok(
+      headers.slice(0, -1).every((h) => !h.includes('FAILED')),
+      run,
+    );
+    assert.ok(run.indexOf('cannot open /etc/rocket.conf') > run.indexOf(headers.at(-1)!), run);
+    assert.equal(run.trimEnd().split('\n').at(-1)?.startsWith(`>>> FAILED: linux/amd64 › ${step} — `), true, run);
   });
   it('builds the Dockerfile for each platform and smoke tests what it built (smoke --build in the editor)', async () => {
     const a = await api();

@@ -5,6 +5,7 @@ import {
   environmentResult,
   exitCodeOf,
   readinessReport,
+  reportCounts,
   verdictOf,
 } from '../../../src/core/report';
 
@@ -64,5 +65,9 @@ describe('readiness report model', () => {
     assert.equal(bad.verdict, 'environment');
     assert.match(bad.summary, /^not ready: 1 could not run, 1 passed \(of 2 checks\)$/);
     assert.equal(readinessReport([]).verdict, 'nothing-checked');
+    assert.equal(readinessReport([]).summary, 'not ready: no checks ran');
+    // The counts alone (a face that says the verdict elsewhere): the summary without its verdict word.
+    assert.equal(reportCounts(bad.verdict, bad.checks), '1 could not run, 1 passed (of 2 checks)');
+    assert.equal(reportCounts(ok.verdict, ok.checks), '1 check passed');
   });
 });
