@@ -60304,19 +60304,23 @@ function readinessReport(checks, meta = {}) {
   };
 }
 function reportSummary(verdict, all) {
+  const ready = verdict === "pass" && all.some((c3) => !c3.advisory);
+  return `${ready ? "ready" : "not ready"}: ${reportCounts(verdict, all)}`;
+}
+function reportCounts(verdict, all) {
   const checks = all.filter((c3) => !c3.advisory);
   const advisory = all.filter((c3) => c3.advisory && c3.verdict !== "pass").length;
   const aside = advisory ? `; ${advisory} advisory check${advisory === 1 ? "" : "s"} did not pass` : "";
   const n2 = (v) => checks.filter((c3) => c3.verdict === v).length;
-  if (checks.length === 0) return `not ready: no checks ran${aside}`;
-  if (verdict === "pass") return `ready: ${n2("pass")} check${n2("pass") === 1 ? "" : "s"} passed${aside}`;
+  if (checks.length === 0) return `no checks ran${aside}`;
+  if (verdict === "pass") return `${n2("pass")} check${n2("pass") === 1 ? "" : "s"} passed${aside}`;
   const parts = [
     n2("problem") && `${n2("problem")} with problems`,
     n2("environment") && `${n2("environment")} could not run`,
     n2("nothing-checked") && `${n2("nothing-checked")} checked nothing`,
     n2("pass") && `${n2("pass")} passed`
   ].filter(Boolean);
-  return `not ready: ${parts.join(", ")} (of ${checks.length} checks)${aside}`;
+  return `${parts.join(", ")} (of ${checks.length} checks)${aside}`;
 }
 function dedupeBasis(all) {
   const seen = /* @__PURE__ */ new Map();
@@ -70990,7 +70994,7 @@ async function gateFacts(cwd, config, env, runner) {
   const commit = env.GITHUB_SHA || git?.head;
   const tagName = tag && tagged ? tag : version ? `${prefix}${version}` : void 0;
   const gitTag = tagName ? { name: tagName, commit: git?.tags.find((t) => t.name === tagName)?.commit ?? (tag ? commit : void 0) } : void 0;
-  return { root, image, version, versionFrom, commit, github: github2, gitTags: git?.tags ?? [], gitTag };
+  return { root, image, version, versionFrom, commit, github: github2, gitTags: git?.tags ?? [], gitPrefix: prefix, gitTag };
 }
 
 // src/core/assemble/apply.ts

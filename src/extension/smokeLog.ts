@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import type { PlatformSmoke, SmokeStepView } from './smokeResults';
 
 /** The marker of a failing step's header: one string to search the channel for (Ctrl+F in the Output panel). */
-export const FAILED_MARK = '>>> FAILED';
+const FAILED_MARK = '>>> FAILED';
 
 const secs = (ms?: number) => (ms === undefined ? '' : ` (${(ms / 1000).toFixed(1)} s)`);
 

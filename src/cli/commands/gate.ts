@@ -185,7 +185,7 @@ function parseLocal(text: string): LocalImage {
   return { reference: text.trim() };
 }
 
-async function githubFor(
+export async function githubFor(
   ctx: CliContext,
   apiUrl: string,
   repoFlag: string | undefined,

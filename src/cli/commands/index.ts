@@ -10,6 +10,7 @@ import { register as github } from './github';
 import { register as audit } from './audit';
 import { register as attestations } from './attestations';
 import { register as gate } from './gate';
+import { register as readiness } from './readiness';
 import { register as assemble } from './assemble';
 import { register as prune } from './prune';
 import { register as size } from './size';
@@ -26,6 +27,7 @@ export const COMMANDS: Array<(program: Command, rt: CliRuntime) => void> = [
   audit,
   attestations,
   gate,
+  readiness,
   assemble,
   prune,
   size,

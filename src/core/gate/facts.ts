@@ -17,6 +17,8 @@ export interface GateFacts {
   commit?: string;
   github?: Pick<GitHubRepo, 'owner' | 'name'>;
   gitTags: GitTag[];
+  /** The repository's git tag prefix ("v"): the git tag of another version is this and the version. */
+  gitPrefix: string;
   /** The version's git tag under the repository's prefix, with its commit when the tag is here. */
   gitTag?: { name: string; commit?: string };
 }
@@ -61,5 +63,5 @@ export async function gateFacts(
   const gitTag = tagName
     ? { name: tagName, commit: git?.tags.find((t) => t.name === tagName)?.commit ?? (tag ? commit : undefined) }
     : undefined;
-  return { root, image, version, versionFrom, commit, github, gitTags: git?.tags ?? [], gitTag };
+  return { root, image, version, versionFrom, commit, github, gitTags: git?.tags ?? [], gitPrefix: prefix, gitTag };
 }
