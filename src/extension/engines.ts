@@ -319,6 +319,7 @@ export class Engines {
     return cleanupSmoke({
       runner: this.services.run,
       dockerPath: f.config.dockerPath,
+      engines: f.config.engines,
       signal,
       logger: this.services.logger,
     });
@@ -342,6 +343,7 @@ export class Engines {
       {
         runner: this.services.run,
         dockerPath: f.config.dockerPath,
+        engines: f.config.engines,
         registry: await this.registry(f.config),
         cwd: f.status.repository.root,
         logger: this.services.logger,

@@ -24,6 +24,7 @@ export function register(program: Command, rt: CliRuntime): void {
       const r = await cleanupSmoke({
         runner: runProcess,
         dockerPath: config.dockerPath,
+        engines: config.engines,
         runId: flags.run,
         force: flags.force,
         signal: ctx.signal,

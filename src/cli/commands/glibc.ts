@@ -94,6 +94,7 @@ export function register(program: Command, rt: CliRuntime): void {
         {
           runner: runProcess,
           dockerPath: config.dockerPath,
+          engines: config.engines,
           registry,
           cwd: ctx.cwd,
           logger: ctx.logger,

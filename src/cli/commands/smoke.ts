@@ -128,7 +128,8 @@ export function printEvent(e: SmokeEvent, write: (s: string) => void, verbose: b
       return write(`note: ${e.message}\n`);
     case 'platform-started':
       return write(
-        `[${e.platform}] started${e.emulated ? ` (emulated, health deadline ${e.deadlineSeconds} s)` : ''}\n`,
+        `[${e.platform}] started${e.engine ? ` on ${e.engine}` : ''}` +
+          `${e.emulated ? ` (emulated, health deadline ${e.deadlineSeconds} s)` : ''}\n`,
       );
     case 'step-started':
       return verbose ? write(`[${e.platform}] ${e.step} ...\n`) : undefined;

@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { CONTEXT_NAME, ENGINE_HOST } from '../container/engine';
 import { usageError } from '../errors';
 import { readRegularText } from '../files';
 import {
@@ -98,6 +99,8 @@ export function validateOverrides(input: unknown, source: string): ConfigOverrid
         }
         return [...items];
       }
+      case 'engines':
+        return engines(value, at);
       case 'map':
       case 'ruleSeverities': {
         if (value === null || typeof value !== 'object' || Array.isArray(value))
@@ -131,7 +134,41 @@ export function validateOverrides(input: unknown, source: string): ConfigOverrid
       }
     }
   }
+
+  /** `engines`: platform -> { context } | { host }, each checked so a typo fails here, not mid-run. */
+  function engines(value: unknown, at: string): unknown {
+    if (value === null || typeof value !== 'object' || Array.isArray(value))
+      return void problems.push(`${at}: expected an object of platform -> { "context": NAME } or { "host": URL }`);
+    const out: Record<string, unknown> = {};
+    for (const [platform, spec] of Object.entries(value)) {
+      const here = `${at}.${platform}`;
+      if (!PLATFORM_KEY.test(platform)) {
+        problems.push(`${here}: ${JSON.stringify(platform)} is not of the form os/architecture[/variant]`);
+        continue;
+      }
+      const keys = spec && typeof spec === 'object' && !Array.isArray(spec) ? Object.keys(spec as object) : [];
+      const o = spec as Record<string, unknown>;
+      if (keys.length !== 1 || !['context', 'host'].includes(keys[0]) || typeof o[keys[0]] !== 'string') {
+        problems.push(
+          `${here}: expected { "context": NAME } or { "host": "unix:///...|tcp://HOST:PORT|ssh://USER@HOST" }, ` +
+            `got ${JSON.stringify(spec)?.slice(0, 60)}`,
+        );
+        continue;
+      }
+      const text = o[keys[0]] as string;
+      if (keys[0] === 'host' && !ENGINE_HOST.test(text))
+        problems.push(
+          `${here}.host: ${JSON.stringify(text)} is not an engine address (unix:///path, tcp://HOST:PORT, ssh://USER@HOST)`,
+        );
+      else if (keys[0] === 'context' && !CONTEXT_NAME.test(text))
+        problems.push(`${here}.context: ${JSON.stringify(text)} is not a docker context name`);
+      else out[platform] = { [keys[0]]: text };
+    }
+    return out;
+  }
 }
+
+const PLATFORM_KEY = /^[a-z0-9]+\/[a-z0-9_]+(\/[a-z0-9]+)?$/;
 
 /** Later layers win; sections merge key by key, lists and maps are replaced whole. */
 export function mergeConfig(

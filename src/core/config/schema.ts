@@ -1,3 +1,4 @@
+import type { EngineSpec } from '../container/engine';
 import { LIMITS, type LimitName } from '../limits';
 
 /**
@@ -30,7 +31,8 @@ export type FieldSpec =
       valueHint?: string;
     }
   | { type: 'section'; fields: Readonly<Record<string, FieldSpec>>; description?: string }
-  | { type: 'ruleSeverities'; default: Readonly<Record<string, string>>; description: string; title?: string };
+  | { type: 'ruleSeverities'; default: Readonly<Record<string, string>>; description: string; title?: string }
+  | { type: 'engines'; default: Readonly<Record<string, EngineSpec>>; description: string; title?: string };
 
 const PLATFORM = /^[a-z0-9]+\/[a-z0-9_]+(\/[a-z0-9]+)?$/;
 /** A retention rule: keep the newest N, anything younger than D days (or H hours), or both ("10 14d"). */
@@ -48,6 +50,8 @@ const SIZE_OR_PERCENT = /^\s*(?:\d+(?:\.\d+)?\s*(?:B|[kK]B|KiB|MB|MiB|GB|GiB)?|\
  */
 export const RESTRICTED_KEYS = [
   'dockerPath',
+  // Where containers run (an ssh:// engine is another machine): never chosen by a repository nobody trusts.
+  'engines',
   'smoke.buildArgs',
   'smoke.env',
   // What a signature is trusted by: a repository must not vouch for its own images in a workspace nobody trusts.
@@ -85,6 +89,15 @@ export const SCHEMA = {
       description:
         'The docker (or compatible) executable used to build and run images. Also RELEASE_OPERATOR_DOCKER or --docker.',
       default: 'docker',
+    },
+    engines: {
+      type: 'engines',
+      title: 'Engine per platform',
+      description:
+        'The Docker engine each platform is smoke-tested and read on, e.g. {"linux/arm64": {"host": ' +
+        '"ssh://ci@arm-box"}} or {"linux/arm64": {"context": "arm"}}. host: unix://, tcp:// or ssh://; context: a ' +
+        'docker context name. Platforms not listed use the default engine (DOCKER_HOST or the current context).',
+      default: {},
     },
     insecureRegistries: {
       type: 'string[]',
@@ -561,6 +574,7 @@ export interface ReleaseOperatorConfig {
   image: string;
   requiredPlatforms: string[];
   dockerPath: string;
+  engines: Record<string, EngineSpec>;
   insecureRegistries: string[];
   versionSources: VersionSource[];
   tags: {

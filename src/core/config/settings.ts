@@ -36,13 +36,23 @@ export function settingsContribution(): { title: string; properties: Record<stri
         };
         if (spec.keyPattern) p.propertyNames = { pattern: spec.keyPattern.source };
         break;
+      case 'engines':
+        p.type = 'object';
+        p.additionalProperties = {
+          type: 'object',
+          properties: { context: { type: 'string' }, host: { type: 'string' } },
+          additionalProperties: false,
+          minProperties: 1,
+          maxProperties: 1,
+        };
+        break;
       case 'ruleSeverities':
         p.type = 'object';
         p.additionalProperties = { type: 'string', enum: ['off', 'error', 'warning', 'info'] };
         break;
     }
     // Settings that make the extension run programs must come from the user, never from a cloned repository.
-    if (['dockerPath'].includes(key)) p.scope = 'machine-overridable';
+    if (['dockerPath', 'engines'].includes(key)) p.scope = 'machine-overridable';
     properties[`releaseOperator.${key}`] = p;
   }
   return { title: 'Release Operator', properties };

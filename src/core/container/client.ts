@@ -5,6 +5,7 @@ import { environmentError } from '../errors';
 import { lastLine } from '../process/run';
 import type { DockerCommand, DockerResult, DockerStreamCommand } from './command';
 import { DOCKER_PATH_HINT, dockerFailure, isDaemonDown } from './errors';
+import { describeEngine, engineArgs, type EngineSpec } from './engine';
 
 export interface DockerClientOptions {
   runner: Runner;
@@ -12,6 +13,8 @@ export interface DockerClientOptions {
   dockerPath: string;
   logger?: Logger;
   cwd?: string;
+  /** The engine every call of this client goes to (config `engines`); unset: the docker client's default. */
+  engine?: EngineSpec;
 }
 
 export interface ExecOptions {
@@ -24,17 +27,30 @@ export interface ExecOptions {
 /** The one runner of docker commands: runs the described argv through runProcess and hands the result to its parser. */
 export class DockerClient {
   readonly dockerPath: string;
+  readonly engine?: EngineSpec;
+  /** The engine in words ("docker context arm", "ssh://ci@arm-box"), for messages. */
+  readonly engineName: string;
   private readonly logger: Logger;
+  private readonly prefix: string[];
   constructor(private readonly options: DockerClientOptions) {
     this.dockerPath = options.dockerPath;
+    this.engine = options.engine;
+    this.engineName = describeEngine(options.engine);
     this.logger = options.logger ?? nullLogger;
+    this.prefix = engineArgs(options.engine);
+  }
+
+  /** A client of the same executable and logger for another engine (undefined: the default engine). */
+  forEngine(engine: EngineSpec | undefined): DockerClient {
+    return new DockerClient({ ...this.options, engine });
   }
 
   async exec<T>(cmd: DockerCommand<T>, opts: ExecOptions = {}): Promise<T> {
     const lines: string[] = [];
     const started = Date.now();
-    this.logger.debug(`$ ${this.dockerPath} ${cmd.args.join(' ')}`);
-    const r = await this.options.runner(this.dockerPath, cmd.args, {
+    const argv = [...this.prefix, ...cmd.args];
+    this.logger.debug(`$ ${this.dockerPath} ${argv.join(' ')}`);
+    const r = await this.options.runner(this.dockerPath, argv, {
       cwd: this.options.cwd,
       env: cmd.env,
       timeoutMs: opts.timeoutMs ?? cmd.timeoutMs,
@@ -45,12 +61,13 @@ export class DockerClient {
         opts.onLine?.(line, stream);
       },
     });
-    const result: DockerResult = { ...r, lines };
+    // Parsers and messages see the command's own argv; the engine is said by the client.
+    const result: DockerResult = { ...r, args: cmd.args, lines };
     this.logger.debug(`docker ${cmd.args[0]}: exit ${r.exitCode} after ${Date.now() - started} ms`);
     const accepted = cmd.acceptExitCodes === 'any' || r.exitCode === 0 || cmd.acceptExitCodes?.includes(r.exitCode);
     // Commands that accept any exit read a timeout themselves (a container that hangs is the image's fault).
     if (!accepted || (r.timedOut && cmd.acceptExitCodes !== 'any') || (r.exitCode !== 0 && isDaemonDown(r.stderr))) {
-      const err = dockerFailure(this.dockerPath, result, cmd.failureKind);
+      const err = dockerFailure(this.dockerPath, result, cmd.failureKind, this.engine && this.engineName);
       this.logger.debug(`docker failed: ${err.message}`);
       throw err;
     }
@@ -62,8 +79,9 @@ export class DockerClient {
     let consumed: { value: T } | undefined;
     const started = Date.now();
     const timeoutMs = opts.timeoutMs ?? cmd.timeoutMs;
-    this.logger.debug(`$ ${this.dockerPath} ${cmd.args.join(' ')}`);
-    const r = await this.options.runner(this.dockerPath, cmd.args, {
+    const argv = [...this.prefix, ...cmd.args];
+    this.logger.debug(`$ ${this.dockerPath} ${argv.join(' ')}`);
+    const r = await this.options.runner(this.dockerPath, argv, {
       cwd: this.options.cwd,
       timeoutMs,
       signal: opts.signal,
@@ -74,7 +92,7 @@ export class DockerClient {
     if (r.exitCode !== 0) {
       const why = r.timedOut && timeoutMs ? `no end after ${timeoutMs / 60_000} minutes` : lastLine(r);
       throw environmentError(
-        `${cmd.what} failed: ${why || `exit code ${r.exitCode}`}`,
+        `${cmd.what} failed${this.engine ? ` on ${this.engineName}` : ''}: ${why || `exit code ${r.exitCode}`}`,
         'Check that the Docker engine is running (`docker info`) and try again.',
       );
     }

@@ -138,6 +138,8 @@ export interface ContainerSpec {
   /** Container port published on loopback: on `hostPort` when given (see freeLoopbackPort), else where Docker picks. */
   publish?: number;
   hostPort?: number;
+  /** The host address the port is published on; default 127.0.0.1 (loopback only). */
+  publishAddress?: string;
   /** `--network`: e.g. 'none' for a container that needs no network; default Docker's. */
   network?: string;
   /** `--memory` (and the same `--memory-swap`: no swap beyond it), e.g. 256m; none when not given. */
@@ -152,7 +154,7 @@ function containerArgs(s: ContainerSpec): string[] {
     ...(s.platform ? ['--platform', s.platform] : []),
     ...labelArgs(s.labels),
     ...Object.entries(s.env ?? {}).flatMap(([k, v]) => ['-e', `${k}=${v}`]),
-    ...(s.publish ? ['-p', `127.0.0.1:${s.hostPort ?? 0}:${s.publish}`] : []),
+    ...(s.publish ? ['-p', `${s.publishAddress ?? '127.0.0.1'}:${s.hostPort ?? 0}:${s.publish}`] : []),
     ...(s.network ? ['--network', s.network] : []),
     ...(s.memory ? ['--memory', s.memory, '--memory-swap', s.memory] : []),
     s.image,

@@ -31,6 +31,11 @@ const EXEC_FORMAT = /exec format error/i;
 const BUILDX_MISSING = /buildx component is missing|'buildx' is not a docker command|unknown command: docker buildx/i;
 
 export const isDaemonDown = (text: string) => DAEMON_DOWN.some((re) => re.test(text));
+/** How an ssh:// or tcp:// engine that cannot be reached fails (ssh's own words come through the docker CLI). */
+const isEngineUnreachable = (text: string) =>
+  /connection refused|no route to host|permission denied \(publickey|host key verification failed|could not resolve hostname|connection closed by remote host|i\/o timeout/i.test(
+    text,
+  );
 export const isExecFormatError = (text: string) => EXEC_FORMAT.test(text);
 const isBuildxMissing = (text: string) => BUILDX_MISSING.test(text);
 /**
@@ -52,14 +57,21 @@ const HOST_SIDE = new RegExp(
 export const isDockerHostProblem = (text: string) => isDaemonDown(text) || HOST_SIDE.test(text);
 
 /** Maps a failed docker process to an error a person can act on; `fallback` is the kind of an unrecognised failure. */
-export function dockerFailure(dockerPath: string, r: DockerResult, fallback: ErrorKind = 'check'): DockerError {
+export function dockerFailure(
+  dockerPath: string,
+  r: DockerResult,
+  fallback: ErrorKind = 'check',
+  engine?: string,
+): DockerError {
   const text = `${r.stderr}\n${r.stdout}`;
   const what = `docker ${r.args.slice(0, 2).join(' ')}`;
-  if (isDaemonDown(text)) {
+  if (isDaemonDown(text) || (engine && isEngineUnreachable(text))) {
     return new DockerError(
       'environment',
-      `The Docker daemon is not reachable: ${lastLine(r)}`,
-      `Start Docker (or check DOCKER_HOST / the docker context), then retry. Docker executable: ${dockerPath}.`,
+      `The Docker daemon${engine ? ` of ${engine}` : ''} is not reachable: ${lastLine(r)}`,
+      engine
+        ? `Start that engine, or fix the "engines" setting (the host, the ssh key, the context), then retry.`
+        : `Start Docker (or check DOCKER_HOST / the docker context), then retry. Docker executable: ${dockerPath}.`,
       r,
     );
   }

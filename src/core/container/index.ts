@@ -8,3 +8,4 @@ export * from './platform';
 export * from './builder';
 export * from './cleanup';
 export * from './active';
+export * from './engine';

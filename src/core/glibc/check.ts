@@ -1,5 +1,6 @@
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
+import { describeEngine, engineFor, type EngineSpec } from '../container';
 import { throwIfAborted, usageError } from '../errors';
 import { localDockerImage, registryPlatformImages, type LocalImageVia, type PlatformImage } from '../image';
 import { nullLogger, type Logger } from '../log';
@@ -48,6 +49,11 @@ export interface GlibcCheckDeps {
    * How a local Docker image is read: 'export' (default; save when the engine will not create a container) or 'save'.
    */
   localImageVia?: LocalImageVia;
+  /**
+   * The engine per platform (config engines): a local image (docker-daemon:NAME) is read on the engine of the one
+   * platform asked for; with none or several asked, on the default engine.
+   */
+  engines?: Readonly<Record<string, EngineSpec>>;
   /** limits.files: files of one folder or image (default src/core/limits.ts). */
   limits?: { files?: number };
   /** Entries, bytes and expansion one archive may have (limits.archive*; default src/core/archive/limits.ts). */
@@ -108,10 +114,12 @@ export async function checkGlibc(req: GlibcCheckRequest, deps: GlibcCheckDeps): 
   } else {
     const images: PlatformImage[] = [];
     if (kind === 'docker') {
-      log.info(`glibc: reading local image ${value}`);
+      const engine = req.platforms?.length === 1 ? engineFor(deps.engines, req.platforms[0]) : undefined;
+      log.info(`glibc: reading local image ${value}${engine ? ` on ${describeEngine(engine)}` : ''}`);
       const img = await localDockerImage(deps.runner, deps.dockerPath, value, deps.signal, {
         via: deps.localImageVia,
         logger: log,
+        engine,
       });
       const wanted = req.platforms ?? [];
       const [os, architecture, variant] = img.platform.split('/');

@@ -2,7 +2,10 @@ import {
   createContainer,
   DockerClient,
   DockerError,
+  contextHost,
   exportContainer,
+  isRemoteHost,
+  type EngineSpec,
   glibcLabels,
   isDaemonDown,
   markRunActive,
@@ -11,7 +14,7 @@ import {
   saveImage,
   type DockerCommand,
 } from '../container';
-import { ReleaseOperatorError, checkError, environmentError } from '../errors';
+import { ReleaseOperatorError, checkError, environmentError, usageError } from '../errors';
 import { nullLogger, type Logger } from '../log';
 import { lastLine, type Runner } from '../process/run';
 import type { ImageConfig } from '../registry';
@@ -41,6 +44,12 @@ export type { LocalImageVia };
 
 export interface LocalImageOptions {
   via?: LocalImageVia;
+  /**
+   * The engine holding the image (config engines); unset: the default engine. An engine that may be another
+   * machine (ssh://, tcp://, a context naming one) shares no disk with this one: its image is streamed (export,
+   * else save), never read from storage paths that only exist over there.
+   */
+  engine?: EngineSpec;
   /** Debug lines of the docker commands, and a note when export falls back to save. */
   logger?: Logger;
 }
@@ -71,7 +80,19 @@ export async function localDockerImage(
   options: LocalImageOptions = {},
 ): Promise<PlatformImage> {
   const logger = options.logger ?? nullLogger;
-  const docker = new DockerClient({ runner, dockerPath, logger });
+  const docker = new DockerClient({ runner, dockerPath, logger, engine: options.engine });
+  const engine = options.engine;
+  const endpoint =
+    engine && 'context' in engine
+      ? await docker.forEngine(undefined).exec(contextHost(engine.context), { signal })
+      : engine?.host;
+  const remote = Boolean(engine) && (!endpoint || isRemoteHost(endpoint));
+  if (remote && options.via === 'storage')
+    throw usageError(
+      `${image} is on ${docker.engineName}, which may be another machine: its storage cannot be read from here.`,
+      'Leave out --local-read storage: the image is then streamed through docker export.',
+    );
+  const via = remote && !options.via ? 'export' : options.via;
   const info = await docker.exec(inspectImage(image), { signal });
   const platform = [info.Os || 'linux', info.Architecture || 'unknown', info.Variant].filter(Boolean).join('/');
   const ctx: ReadContext = { docker, image, info, platform, logger };
@@ -81,11 +102,11 @@ export async function localDockerImage(
     layerCount: Array.isArray(info.RootFS?.Layers) ? info.RootFS.Layers.length : 0,
     read: async (readSignal, readOptions) => {
       ctx.maxFiles = readOptions?.maxFiles;
-      if (options.via === 'save') return readThroughSave(ctx, readSignal);
-      if (options.via !== 'export') {
+      if (via === 'save') return readThroughSave(ctx, readSignal);
+      if (via !== 'export') {
         const stored = await readStoredImage(info, readSignal, ctx.maxFiles);
         if (!('unusable' in stored)) return { config: configFromInspect(info), fs: stored, via: 'storage' };
-        if (options.via === 'storage')
+        if (via === 'storage')
           throw environmentError(
             `Cannot read ${image} from the Docker engine's storage: ${stored.unusable}.`,
             'Leave out --local-read storage: by default the image is read through docker export when the storage cannot be.',

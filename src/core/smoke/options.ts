@@ -28,6 +28,7 @@ export function smokeOptionsFromConfig(
   const platforms = o.platforms?.length ? o.platforms : s.platforms.length ? s.platforms : config.requiredPlatforms;
   return {
     dockerPath: config.dockerPath,
+    engines: { ...config.engines },
     image: o.image,
     build: o.build
       ? {

@@ -1,6 +1,6 @@
 import { logs, parsePlatform, psRow, removeContainers, removeImages, runsNatively, smokeLabels } from '../container';
 import { STEPS, type PlatformRun } from './platformSteps';
-import type { RunContext } from './runContext';
+import type { EngineRun, RunContext } from './runContext';
 import { runStep, type Stop } from './step';
 import type { PlatformResult, SmokeOptions, StepName } from './types';
 
@@ -41,14 +41,20 @@ export async function smokePlatform(ctx: RunContext, platform: string): Promise<
     return true;
   };
 
-  ctx.emit({ type: 'platform-started', platform, emulated: result.emulated, deadlineSeconds: result.deadlineSeconds });
+  ctx.emit({
+    type: 'platform-started',
+    platform,
+    emulated: result.emulated,
+    deadlineSeconds: result.deadlineSeconds,
+    engine: run.engine.configured ? `${run.engine.name} (${run.engine.hostArch})` : undefined,
+  });
   if (ctx.signal?.aborted) stops.push({ kind: 'cancelled', step: planned[0] });
   else if (await branch(BEFORE)) {
     await Promise.all([
       branch(COMMANDS).then(async (passed) => {
         // Passed command containers are not evidence: remove them while the service is still being checked.
         const done = created.containers.filter((c) => c === names.help || c === names.version);
-        if (passed && done.length && (await removeNow(ctx, done)))
+        if (passed && done.length && (await removeNow(ctx, run.engine, done)))
           created.containers = created.containers.filter((c) => !done.includes(c));
       }),
       branch(SERVICE),
@@ -65,8 +71,8 @@ export async function smokePlatform(ctx: RunContext, platform: string): Promise<
   };
   const container = stop && containerOf[stop.step];
   if (stop && stop.kind !== 'cancelled' && container && created.containers.includes(container))
-    await collectEvidence(ctx, result, container);
-  ctx.cleanupFailed ||= !(await cleanupPlatform(ctx, created));
+    await collectEvidence(ctx, run.engine, result, container);
+  ctx.cleanupFailed ||= !(await cleanupPlatform(ctx, run.engine, created));
   result.durationMs = Date.now() - run.startedAt;
   ctx.emit({ type: 'platform-finished', platform, result });
   return result;
@@ -76,11 +82,13 @@ export async function smokePlatform(ctx: RunContext, platform: string): Promise<
 function startRun(ctx: RunContext, platform: string): PlatformRun & { startedAt: number } {
   const o = ctx.options;
   const p = parsePlatform(platform);
-  const emulated = !runsNatively(ctx.hostArch, p);
+  const engine = ctx.engineOf(platform);
+  const emulated = !runsNatively(engine.hostArch, p);
   const deadlineSeconds = emulated ? o.emulatedTimeoutSeconds : o.timeoutSeconds;
   const slug = platform.replace(/\//g, '-');
   return {
     ctx,
+    engine,
     platform,
     p,
     deadlineSeconds,
@@ -91,7 +99,16 @@ function startRun(ctx: RunContext, platform: string): PlatformRun & { startedAt:
       service: `ro-smoke-${ctx.runId}-${slug}`,
     },
     created: { containers: [], images: [] },
-    result: { platform, passed: false, outcome: 'failed', emulated, deadlineSeconds, steps: [], durationMs: 0 },
+    result: {
+      platform,
+      passed: false,
+      outcome: 'failed',
+      emulated,
+      deadlineSeconds,
+      steps: [],
+      durationMs: 0,
+      engine: { name: engine.name, architecture: engine.hostArch, configured: engine.configured },
+    },
     service: { started: 0, port: 0 },
     startedAt: Date.now(),
   };
@@ -140,9 +157,9 @@ function settle(ctx: RunContext, result: PlatformResult, planned: StepName[], st
 }
 
 /** Removes containers at once; false (and a warning) when that failed, so the final cleanup tries again. */
-async function removeNow(ctx: RunContext, containers: string[]): Promise<boolean> {
+async function removeNow(ctx: RunContext, engine: EngineRun, containers: string[]): Promise<boolean> {
   try {
-    await ctx.docker.exec(removeContainers(containers), { timeoutMs: CLEANUP_TIMEOUT_MS });
+    await engine.docker.exec(removeContainers(containers), { timeoutMs: CLEANUP_TIMEOUT_MS });
     return true;
   } catch (e) {
     ctx.logger.warn(`cleanup: ${e instanceof Error ? e.message : String(e)}`);
@@ -150,10 +167,15 @@ async function removeNow(ctx: RunContext, containers: string[]): Promise<boolean
   }
 }
 
-async function collectEvidence(ctx: RunContext, result: PlatformResult, container: string): Promise<void> {
+async function collectEvidence(
+  ctx: RunContext,
+  engine: EngineRun,
+  result: PlatformResult,
+  container: string,
+): Promise<void> {
   try {
-    result.psRow = await ctx.docker.exec(psRow(container));
-    const lines = await ctx.docker.exec(logs(container, ctx.options.logTail));
+    result.psRow = await engine.docker.exec(psRow(container));
+    const lines = await engine.docker.exec(logs(container, ctx.options.logTail));
     result.logs = lines;
   } catch (e) {
     ctx.logger.warn(`could not collect the evidence of ${container}: ${e instanceof Error ? e.message : String(e)}`);
@@ -164,11 +186,16 @@ async function collectEvidence(ctx: RunContext, result: PlatformResult, containe
  * Removes what this platform created, with a fresh signal: it must run after a cancel too. False when something
  * failed.
  */
-async function cleanupPlatform(ctx: RunContext, created: { containers: string[]; images: string[] }): Promise<boolean> {
+async function cleanupPlatform(
+  ctx: RunContext,
+  engine: EngineRun,
+  created: { containers: string[]; images: string[] },
+): Promise<boolean> {
   try {
     if (created.containers.length)
-      await ctx.docker.exec(removeContainers(created.containers), { timeoutMs: CLEANUP_TIMEOUT_MS });
-    if (created.images.length) await ctx.docker.exec(removeImages(created.images), { timeoutMs: CLEANUP_TIMEOUT_MS });
+      await engine.docker.exec(removeContainers(created.containers), { timeoutMs: CLEANUP_TIMEOUT_MS });
+    if (created.images.length)
+      await engine.docker.exec(removeImages(created.images), { timeoutMs: CLEANUP_TIMEOUT_MS });
     return true;
   } catch (e) {
     ctx.logger.warn(`cleanup: ${e instanceof Error ? e.message : String(e)}`);

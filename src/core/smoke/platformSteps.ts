@@ -14,15 +14,18 @@ import {
   type Platform,
 } from '../container';
 import { sleep } from '../sleep';
+import { probeAddress } from './forward';
 import { pollHealth } from './health';
 import { describePlatform, resolveImage } from './resolveImage';
-import { tempImageTag, type RunContext } from './runContext';
+import { tempImageTag, type EngineRun, type RunContext } from './runContext';
 import { StepFailure, type StepOutcome } from './step';
 import type { PlatformResult, StepName } from './types';
 
 /** One platform's run as its steps see it: what they share, and what they leave for later steps and the cleanup. */
 export interface PlatformRun {
   ctx: RunContext;
+  /** The engine the platform runs on: every docker call of the platform goes there. */
+  engine: EngineRun;
   platform: string;
   p: Platform;
   deadlineSeconds: number;
@@ -54,18 +57,21 @@ export const STEPS: Record<StepName, (run: PlatformRun) => Promise<StepOutcome>>
   health: healthStep,
 };
 
-async function emulationStep({ ctx, platform, p }: PlatformRun): Promise<StepOutcome> {
+async function emulationStep({ ctx, engine, platform, p }: PlatformRun): Promise<StepOutcome> {
+  // A remote engine's binfmt handlers are on its machine: a run there finds out (exec format error).
+  if (engine.remote)
+    return { detail: `cannot tell on ${engine.name} (another machine); an exec format error will say so` };
   const state = await binfmtState(p, ctx.options.binfmtDir);
   if (state.registered === true) return { detail: `QEMU handler registered (${state.interpreter ?? 'enabled'})` };
   if (state.registered === 'unknown')
     return { detail: `cannot tell (${state.reason}); an exec format error will say so` };
-  throw new StepFailure(`${platform} needs emulation on this ${ctx.hostArch} Docker host, but ${state.reason}.`, {
+  throw new StepFailure(`${platform} needs emulation on this ${engine.hostArch} Docker host, but ${state.reason}.`, {
     message: `Cannot run ${platform} containers here: ${state.reason}.`,
     hint: BINFMT_HINT,
   });
 }
 
-async function buildStep({ ctx, platform, labels, created, result }: PlatformRun): Promise<StepOutcome> {
+async function buildStep({ ctx, engine, platform, labels, created, result }: PlatformRun): Promise<StepOutcome> {
   const o = ctx.options;
   const b = ctx.builder!;
   if (b.kind === 'none') throw new StepFailure(b.description, { message: b.description, hint: b.hint });
@@ -73,7 +79,7 @@ async function buildStep({ ctx, platform, labels, created, result }: PlatformRun
   created.images.push(tag);
   const tail: string[] = [];
   try {
-    await ctx.docker.exec(build({ builder: b.kind, platform, tag, ...o.build!, labels }), {
+    await engine.docker.exec(build({ builder: b.kind, platform, tag, ...o.build!, labels }), {
       signal: ctx.signal,
       onLine: (line) => {
         tail.push(line);
@@ -94,7 +100,7 @@ async function imageStep(run: PlatformRun): Promise<StepOutcome> {
   const { ctx, platform } = run;
   const o = ctx.options;
   const ref = o.build ? tempImageTag(ctx.runId, platform) : (o.platformImages?.[platform] ?? o.image!);
-  const found = await resolveImage(ctx, ref, run.p);
+  const found = await resolveImage(ctx, run.engine, ref, run.p);
   const image = (run.image = found.info);
   run.result.imageId = image.id;
   const at = found.pinned?.indexOf('@') ?? -1;
@@ -110,7 +116,7 @@ async function commandStep(run: PlatformRun, name: 'help' | 'version'): Promise<
   const args = name === 'help' ? o.helpArgs : o.versionArgs;
   const shown = `'${args.join(' ')}'`;
   run.created.containers.push(names[name]);
-  const r = await ctx.docker.exec(
+  const r = await run.engine.docker.exec(
     runAttached(
       {
         name: names[name],
@@ -159,7 +165,7 @@ async function startStep(run: PlatformRun): Promise<StepOutcome> {
     const port = await ctx.freePort();
     run.service.port = port;
     try {
-      const id = await ctx.docker.exec(
+      const id = await run.engine.docker.exec(
         runDetached({
           name: names.service,
           image: run.image!.id,
@@ -168,6 +174,8 @@ async function startStep(run: PlatformRun): Promise<StepOutcome> {
           env: o.env,
           publish: o.port,
           hostPort: port,
+          // A tcp:// engine's port is dialled on its host by name: loopback there is out of reach.
+          publishAddress: run.engine.endpoint?.startsWith('tcp://') ? '0.0.0.0' : undefined,
           memory: o.memory || undefined,
         }),
         { signal: ctx.signal },
@@ -177,7 +185,7 @@ async function startStep(run: PlatformRun): Promise<StepOutcome> {
     } catch (e) {
       if (attempt >= PORT_ATTEMPTS || !isPortTaken(e instanceof Error ? e.message : String(e))) throw e;
       // The container was created but could not start: remove it so the name is free for the next attempt.
-      await ctx.docker.exec(removeContainers([names.service]), { signal: ctx.signal });
+      await run.engine.docker.exec(removeContainers([names.service]), { signal: ctx.signal });
     }
   }
 }
@@ -193,16 +201,26 @@ async function healthStep(run: PlatformRun): Promise<StepOutcome> {
     const killed = s.oomKilled || (s.exitCode === 137 && o.memory) ? ` (${killedText(run, s.oomKilled)})` : '';
     return `the container exited with code ${s.exitCode}${killed}${s.error ? ` (${s.error})` : ''}`;
   };
-  const url = `http://127.0.0.1:${service.port}${o.healthPath.startsWith('/') ? '' : '/'}${o.healthPath}`;
-  const h = await pollHealth({
-    url,
-    expectStatus: o.expectStatus,
-    expectBody: o.expectBody,
-    deadline: service.started + run.deadlineSeconds * 1000,
-    pollIntervalMs: o.pollIntervalMs ?? 500,
+  const at = await probeAddress(run.engine.endpoint, service.port, {
+    runner: ctx.runner,
+    freePort: () => ctx.freePort(),
     signal: ctx.signal,
-    stopReason: exited,
   });
+  const url = `http://${at.host}:${at.port}${o.healthPath.startsWith('/') ? '' : '/'}${o.healthPath}`;
+  let h: Awaited<ReturnType<typeof pollHealth>>;
+  try {
+    h = await pollHealth({
+      url,
+      expectStatus: o.expectStatus,
+      expectBody: o.expectBody,
+      deadline: service.started + run.deadlineSeconds * 1000,
+      pollIntervalMs: o.pollIntervalMs ?? 500,
+      signal: ctx.signal,
+      stopReason: exited,
+    });
+  } finally {
+    await at.close();
+  }
   if (h.passed) {
     const after = ((Date.now() - service.started) / 1000).toFixed(1);
     return {
@@ -210,7 +228,7 @@ async function healthStep(run: PlatformRun): Promise<StepOutcome> {
     };
   }
   if (!h.stoppedEarly) throw new StepFailure(`GET ${url}: ${h.detail} (deadline ${run.deadlineSeconds} s)`);
-  const tail = await ctx.docker.exec(logs(names.service, 20), { signal: ctx.signal });
+  const tail = await run.engine.docker.exec(logs(names.service, 20), { signal: ctx.signal });
   if (isExecFormatError(tail.join('\n'))) throw execFormat(platform);
   throw new StepFailure(`GET ${o.healthPath}: ${h.detail}`);
 }
@@ -220,11 +238,11 @@ async function healthStep(run: PlatformRun): Promise<StepOutcome> {
  * memory": Docker 20.10 on cgroup v2 sets OOMKilled only when its OOM event arrives before the exit event
  * (hashicorp/nomad#13119), so it is asked once more after a moment.
  */
-async function exitState({ ctx }: PlatformRun, container: string) {
-  const s = await ctx.docker.exec(containerState(container), { signal: ctx.signal });
+async function exitState({ ctx, engine }: PlatformRun, container: string) {
+  const s = await engine.docker.exec(containerState(container), { signal: ctx.signal });
   if (s.running || s.exitCode !== 137 || s.oomKilled || !ctx.options.memory) return s;
   await sleep(OOM_EVENT_GRACE_MS, ctx.signal);
-  return ctx.docker.exec(containerState(container), { signal: ctx.signal });
+  return engine.docker.exec(containerState(container), { signal: ctx.signal });
 }
 
 /** How a container killed by SIGKILL under the memory limit is described: confirmed by the engine or not. */

@@ -1,6 +1,6 @@
 import { CancelledError } from '../errors';
 import { formatPlatform, imageInspect, pull, samePlatform, type ImageInfo, type Platform } from '../container';
-import type { RunContext } from './runContext';
+import type { EngineRun, RunContext } from './runContext';
 import { StepFailure } from './step';
 
 export function describePlatform(i: Pick<ImageInfo, 'os' | 'architecture' | 'variant'>): string {
@@ -16,12 +16,12 @@ export function describePlatform(i: Pick<ImageInfo, 'os' | 'architecture' | 'var
  */
 type Resolved = { info: ImageInfo; pulled: boolean; pinned?: string };
 
-export async function resolveImage(ctx: RunContext, ref: string, p: Platform): Promise<Resolved> {
+export async function resolveImage(ctx: RunContext, e: EngineRun, ref: string, p: Platform): Promise<Resolved> {
   const platform = formatPlatform(p);
-  const inspect = (r: string) => ctx.docker.exec(imageInspect(r), { signal: ctx.signal });
+  const inspect = (r: string) => e.docker.exec(imageInspect(r), { signal: ctx.signal });
   // Built images and per-platform references have a reference per platform; a shared one has one tag for all.
   const own = ctx.options.build || Boolean(ctx.options.platformImages?.[platform]);
-  const first = own ? await inspect(ref) : await ctx.imageLock(() => (ctx.localTag ??= inspect(ref)));
+  const first = own ? await inspect(ref) : await e.imageLock(() => (e.localTag ??= inspect(ref)));
   if (first && samePlatform(p, first)) return { info: first, pulled: false };
   const pullable = !ref.startsWith('sha256:') && !ctx.options.build;
 
@@ -30,30 +30,30 @@ export async function resolveImage(ctx: RunContext, ref: string, p: Platform): P
     const have = await inspect(pinned);
     if (have && samePlatform(p, have)) return { info: have, pulled: false, pinned };
     try {
-      await ctx.docker.exec(pull(pinned, platform), { signal: ctx.signal });
+      await e.docker.exec(pull(pinned, platform), { signal: ctx.signal });
       const after = await inspect(pinned);
       if (after && samePlatform(p, after)) return { info: after, pulled: true, pinned };
-    } catch (e) {
-      if (e instanceof CancelledError) throw e;
+    } catch (err) {
+      if (err instanceof CancelledError) throw err;
       ctx.logger.debug(
-        `pull of ${pinned} failed, pulling the tag instead: ${e instanceof Error ? e.message : String(e)}`,
+        `pull of ${pinned} failed, pulling the tag instead: ${err instanceof Error ? err.message : String(err)}`,
       );
     }
   }
 
   // A reference of this platform's own cannot be re-pointed by another platform's pull: no lock needed.
-  const lock = own ? (fn: () => Promise<Resolved>) => fn() : (fn: () => Promise<Resolved>) => ctx.imageLock(fn);
+  const lock = own ? (fn: () => Promise<Resolved>) => fn() : (fn: () => Promise<Resolved>) => e.imageLock(fn);
   return lock(async (): Promise<Resolved> => {
     const local = await inspect(ref);
     if (local && samePlatform(p, local)) return { info: local, pulled: false };
     let pullError = '';
     if (pullable) {
-      if (!own) ctx.localTag = undefined; // the pull re-points the tag
+      if (!own) e.localTag = undefined; // the pull re-points the tag
       try {
-        await ctx.docker.exec(pull(ref, platform), { signal: ctx.signal });
-      } catch (e) {
-        if (e instanceof CancelledError) throw e;
-        pullError = e instanceof Error ? e.message : String(e);
+        await e.docker.exec(pull(ref, platform), { signal: ctx.signal });
+      } catch (err) {
+        if (err instanceof CancelledError) throw err;
+        pullError = err instanceof Error ? err.message : String(err);
       }
     }
     const after = pullError || !pullable ? local : await inspect(ref);

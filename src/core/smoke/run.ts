@@ -23,10 +23,16 @@ import {
   newRunId,
   parsePlatform,
   removeLabelled,
+  runsNatively,
   serverVersion,
+  contextHost,
+  engineFor,
+  engineKey,
+  isRemoteHost,
+  type EngineSpec,
 } from '../container';
 import { smokePlatform } from './platformRun';
-import type { RunContext } from './runContext';
+import type { EngineRun, RunContext } from './runContext';
 import type { PlatformResult, SmokeDeps, SmokeEvent, SmokeOptions, SmokeOutcome, SmokeReport } from './types';
 
 const CLEANUP_TIMEOUT_MS = 60_000;
@@ -92,7 +98,9 @@ export async function runSmoke(options: SmokeOptions, deps: SmokeDeps): Promise<
   let creating = 0;
   let raced = false;
   const runner: typeof deps.runner = async (command, args, o) => {
-    const creates = args[0] === 'run' || args[0] === 'create' || args[0] === 'build' || args[0] === 'buildx';
+    // The subcommand comes after the engine flag (--host X / --context X) when the platform has an engine.
+    const sub = args[0] === '--host' || args[0] === '--context' ? args[2] : args[0];
+    const creates = sub === 'run' || sub === 'create' || sub === 'build' || sub === 'buildx';
     if (creates) creating++;
     const onAbort = () => (raced ||= creating > 0);
     deps.signal?.addEventListener('abort', onAbort, { once: true });
@@ -104,16 +112,29 @@ export async function runSmoke(options: SmokeOptions, deps: SmokeDeps): Promise<
     }
   };
   const docker = new DockerClient({ runner, dockerPath: options.dockerPath, logger });
+  const onDefault = platforms.some((p) => !engineFor(options.engines, p));
   // The image's local state is asked for beside the daemon's version: both are the run's first docker calls.
   const shared = !options.build && options.image && !options.platforms.every(own);
-  const localTag = shared ? docker.exec(imageInspect(options.image!), { signal: deps.signal }) : undefined;
+  const localTag = shared && onDefault ? docker.exec(imageInspect(options.image!), { signal: deps.signal }) : undefined;
   localTag?.catch(() => undefined); // read (and its error reported) by the first image step
   // A reference that names its registry is most likely run from there: ask it where the tag points meanwhile too.
   const platformReference =
     deps.registry && shared ? platformReferences(deps.registry, options.image!, logger, deps.signal) : undefined;
   if (platformReference && namesRegistry(options.image!)) platformReference().catch(() => undefined); // a cancel is reported by the step that asks
-  const server = await docker.exec(serverVersion(), { signal: deps.signal });
+  const engines = await openEngines(docker, platforms, options.engines, onDefault, deps.signal);
+  const defaultEngine = engines.get('');
+  if (defaultEngine) defaultEngine.localTag = localTag;
+  const engineOf = (p: string) => engines.get(engineKey(engineFor(options.engines, p)))!;
   const notes: string[] = [];
+  for (const p of platforms) {
+    const e = engineOf(p);
+    // Said, not refused: an engine emulating the platform still tests it, only slower and less faithfully.
+    if (e.configured && !runsNatively(e.hostArch, parsePlatform(p)))
+      notes.push(
+        `${p} runs on ${e.name}, which is a ${e.hostArch} engine, not ${parsePlatform(p).architecture}: ` +
+          `${p} is emulated there (QEMU), not native.`,
+      );
+  }
   const builder = options.build ? await detectBuilder(docker, deps.signal) : undefined;
   // The fallback is worth a note; a builder that cannot build at all is reported by each platform's build step.
   if (builder?.kind === 'buildkit') notes.push(builder.description);
@@ -123,19 +144,17 @@ export async function runSmoke(options: SmokeOptions, deps: SmokeDeps): Promise<
 
   emit({ type: 'run-started', runId, platforms, image });
   for (const message of notes) emit({ type: 'note', message });
-  const lock = pLimit(1);
   const ctx: RunContext = {
     docker,
+    engineOf,
     options,
     runId,
     signal: deps.signal,
     emit,
     logger,
-    hostArch: server.arch,
     builder,
-    imageLock: (fn) => lock(fn),
-    localTag,
     freePort: deps.freePort ?? freeLoopbackPort,
+    runner: deps.runner,
     platformReference,
   };
   const width =
@@ -156,13 +175,28 @@ export async function runSmoke(options: SmokeOptions, deps: SmokeDeps): Promise<
       !ctx.cleanupFailed &&
       results.length === platforms.length &&
       results.every((r) => r.passed);
-    cleanup = clean
-      ? { leftoverContainers: 0, leftoverImages: 0, errors: [] }
-      : await sweep(docker, runId, logger, Boolean(deps.signal?.aborted) && raced, Boolean(options.build));
+    // Every engine the run used is swept: a container is removed on the engine that started it.
+    const swept = clean
+      ? []
+      : await Promise.all(
+          [...engines.values()].map((e) =>
+            sweep(e.docker, runId, logger, Boolean(deps.signal?.aborted) && raced, Boolean(options.build)),
+          ),
+        );
+    cleanup = {
+      leftoverContainers: swept.reduce((n, c) => n + c.leftoverContainers, 0),
+      leftoverImages: swept.reduce((n, c) => n + c.leftoverImages, 0),
+      errors: swept.flatMap((c) => c.errors),
+    };
     await endRun();
   }
-  if (!deps.signal?.aborted && results.some((r) => r.outcome === 'failed') && !(await daemonAnswers(docker, cleanup))) {
-    results = results.map(blameDaemon);
+  if (!deps.signal?.aborted && results.some((r) => r.outcome === 'failed')) {
+    const answers = new Map<EngineRun, Promise<boolean>>();
+    const failed = results.filter((r) => r.outcome === 'failed');
+    for (const r of failed) answers.set(engineOf(r.platform), daemonAnswers(engineOf(r.platform).docker, cleanup));
+    const down = new Set<string>();
+    for (const r of failed) if (!(await answers.get(engineOf(r.platform)))) down.add(r.platform);
+    results = results.map((r) => (down.has(r.platform) ? blameDaemon(r) : r));
   }
   const outcome: SmokeOutcome = deps.signal?.aborted
     ? 'cancelled'
@@ -185,6 +219,53 @@ export async function runSmoke(options: SmokeOptions, deps: SmokeDeps): Promise<
   };
   emit({ type: 'run-finished', report });
   return report;
+}
+
+/**
+ * The engines of a run, one per distinct engine (platforms on the same engine share it): its client, its own
+ * architecture from `docker version` (the run's first call on each), and whether it may be another machine (a
+ * context is asked where it points). A context that does not exist is a usage error before anything starts.
+ */
+async function openEngines(
+  docker: DockerClient,
+  platforms: string[],
+  specs: SmokeOptions['engines'],
+  withDefault: boolean,
+  signal?: AbortSignal,
+): Promise<Map<string, EngineRun>> {
+  const wanted = new Map<string, EngineSpec | undefined>();
+  if (withDefault) wanted.set('', undefined);
+  for (const p of platforms) {
+    const spec = engineFor(specs, p);
+    if (spec) wanted.set(engineKey(spec), spec);
+  }
+  const opened = await Promise.all(
+    [...wanted].map(async ([key, spec]): Promise<[string, EngineRun]> => {
+      const client = docker.forEngine(spec);
+      const endpoint = !spec
+        ? undefined
+        : 'host' in spec
+          ? spec.host
+          : (await docker.exec(contextHost(spec.context), { signal })) || undefined;
+      // A context whose endpoint cannot be told is taken for another machine: nothing local is assumed of it.
+      const remote = spec ? !endpoint || isRemoteHost(endpoint) : false;
+      const server = await client.exec(serverVersion(), { signal });
+      const lock = pLimit(1);
+      return [
+        key,
+        {
+          docker: client,
+          hostArch: server.arch,
+          name: client.engineName,
+          configured: Boolean(spec),
+          remote,
+          endpoint,
+          imageLock: (fn) => lock(fn),
+        },
+      ];
+    }),
+  );
+  return new Map(opened);
 }
 
 /**

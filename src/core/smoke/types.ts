@@ -2,6 +2,7 @@ import type { RegistryClient } from '../registry';
 import type { ReleaseOperatorConfig } from '../config/schema';
 import type { Logger } from '../log';
 import type { Runner } from '../process/run';
+import type { EngineSpec } from '../container';
 
 /**
  * The settings the smoke gate takes from the configuration as they are (their meaning is documented once, in the
@@ -30,6 +31,8 @@ type SmokeSettings = Pick<
 export interface SmokeOptions extends SmokeSettings {
   /** Docker executable (config.dockerPath). */
   dockerPath: string;
+  /** The engine per platform (config.engines); platforms not listed run on the default engine. */
+  engines?: Readonly<Record<string, EngineSpec>>;
   /** Image reference to test. Ignored when `build` is set. */
   image?: string;
   /**
@@ -93,8 +96,13 @@ export interface PlatformResult {
   passed: boolean;
   /** failed: the image is broken; environment: this machine could not run the check; cancelled: stopped. */
   outcome: PlatformOutcome;
-  /** Runs under QEMU on this Docker host. */
+  /** Runs under QEMU on its engine (an engine of another architecture than the platform's). */
   emulated: boolean;
+  /**
+   * The engine the platform ran on: its name, its own architecture (from the engine, not from the configuration),
+   * and whether `engines` chose it for this platform.
+   */
+  engine?: { name: string; architecture: string; configured: boolean };
   /** Health deadline used, in seconds. */
   deadlineSeconds: number;
   /** The platform's own image (the id the containers ran from). */
@@ -140,7 +148,14 @@ export interface SmokeReport {
 export type SmokeEvent =
   | { type: 'run-started'; runId: string; platforms: string[]; image: string }
   | { type: 'note'; message: string; platform?: string }
-  | { type: 'platform-started'; platform: string; emulated: boolean; deadlineSeconds: number }
+  | {
+      type: 'platform-started';
+      platform: string;
+      emulated: boolean;
+      deadlineSeconds: number;
+      /** The engine configured for the platform (config engines), with its own architecture. */
+      engine?: string;
+    }
   | { type: 'step-started'; platform: string; step: StepName }
   | { type: 'step-finished'; platform: string; step: StepResult }
   | { type: 'output'; platform: string; line: string }

@@ -20,6 +20,9 @@ function smokeCheck(p: PlatformResult, reference: string, anchors: DockerfileAnc
   const ran = p.steps.filter((s) => !s.skipped);
   const failed = p.steps.find((s) => s.name === p.failedStep);
   const verdict = p.passed ? 'pass' : p.outcome === 'failed' ? 'problem' : 'environment';
+  // The engine a platform ran on, with its own architecture: an arm64 engine that is really amd64 says so here.
+  const engine = p.engine?.configured ? `${p.engine.name} (${p.engine.architecture})` : undefined;
+  const where = `${engine ? ` on ${engine}` : ''}${p.emulated ? ' (emulated)' : ''}`;
   const steps = p.steps.map((s) => `${s.name} ${s.skipped ? 'skipped' : s.passed ? 'ok' : 'FAILED'}`).join(', ');
   const location =
     failed && ['help', 'version', 'start', 'health'].includes(failed.name)
@@ -41,7 +44,7 @@ function smokeCheck(p: PlatformResult, reference: string, anchors: DockerfileAnc
     subject: p.platform,
     verdict,
     summary: p.passed
-      ? `${ran.length} steps passed${p.emulated ? ' (emulated)' : ''}`
+      ? `${ran.length} steps passed${where}`
       : p.environmentProblem
         ? `could not run: ${p.environmentProblem.message}`
         : `${failed?.name ?? 'a step'} failed: ${failed?.detail ?? p.outcome}`,
@@ -63,6 +66,7 @@ function smokeCheck(p: PlatformResult, reference: string, anchors: DockerfileAnc
       imageId: p.imageId,
       steps,
       emulated: p.emulated,
+      engine: p.engine && `${p.engine.name} (${p.engine.architecture})`,
       exit: p.exit ? `${p.exit.exitCode}${p.exit.oomKilled ? ' (out of memory)' : ''}` : undefined,
       container: p.psRow,
       logTail: p.logs?.length ? p.logs : undefined,

@@ -134,7 +134,14 @@ export function glibcFor(
         policy: config.glibc.policy || undefined,
         paths: config.glibc.paths,
       },
-      { runner, dockerPath: config.dockerPath, registry, logger: ctx.logger, signal: ctx.signal },
+      {
+        runner,
+        dockerPath: config.dockerPath,
+        engines: config.engines,
+        registry,
+        logger: ctx.logger,
+        signal: ctx.signal,
+      },
     );
     return glibcCheck(t.platform, report.platforms[0], t.reference);
   });
