@@ -16,7 +16,8 @@ say() { printf 'testbed: %s\n' "$*"; }
 
 # --- packages -------------------------------------------------------------------------------------------
 PKGS=(docker.io qemu-user-static binfmt-support docker-registry skopeo busybox-static binutils apache2-utils curl
-      git ca-certificates iproute2 ripgrep chromium libkrb5-dev build-essential file faketime xz-utils zstd)
+      git ca-certificates iproute2 ripgrep chromium libkrb5-dev build-essential file faketime xz-utils zstd
+      openssh-server openssh-client)
 PKGS+=(fonts-wqy-microhei) # Chinese glyphs for the zh-cn workbench run and its screenshots (Chromium has none)
 missing=()
 for p in "${PKGS[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done

@@ -131,7 +131,7 @@ export async function runSmoke(options: SmokeOptions, deps: SmokeDeps): Promise<
     // Said, not refused: an engine emulating the platform still tests it, only slower and less faithfully.
     if (e.configured && !runsNatively(e.hostArch, parsePlatform(p)))
       notes.push(
-        `${p} runs on ${e.name}, which is a ${e.hostArch} engine, not ${parsePlatform(p).architecture}: ` +
+        `${p} runs on ${e.name}, an engine of architecture ${e.hostArch}, not ${parsePlatform(p).architecture}: ` +
           `${p} is emulated there (QEMU), not native.`,
       );
   }
