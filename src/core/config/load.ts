@@ -2,6 +2,7 @@ import path from 'node:path';
 import { CONTEXT_NAME, ENGINE_HOST } from '../container/engine';
 import { usageError } from '../errors';
 import { readRegularText } from '../files';
+import { imageEntries } from './images';
 import {
   type FieldSpec,
   RESTRICTED_KEYS,
@@ -101,6 +102,8 @@ export function validateOverrides(input: unknown, source: string): ConfigOverrid
       }
       case 'engines':
         return engines(value, at);
+      case 'images':
+        return images(value, at);
       case 'map':
       case 'ruleSeverities': {
         if (value === null || typeof value !== 'object' || Array.isArray(value))
@@ -135,6 +138,40 @@ export function validateOverrides(input: unknown, source: string): ConfigOverrid
     }
   }
 
+  /** `images`: a list of entries, each checked against the top-level keys it may override. */
+  function images(value: unknown, at: string): unknown {
+    if (!Array.isArray(value)) return void problems.push(`${at}: expected a list of images ({ "name": ..., ... })`);
+    const names = new Set<string>();
+    return value.flatMap((entry: unknown, i) => {
+      const here = `${at}[${i}]`;
+      if (entry === null || typeof entry !== 'object' || Array.isArray(entry)) {
+        problems.push(`${here}: expected an object with at least "name"`);
+        return [];
+      }
+      const out: Record<string, unknown> = {};
+      for (const [k, v] of Object.entries(entry as Record<string, unknown>)) {
+        const field = IMAGE_FIELDS[k];
+        if (!field) {
+          problems.push(`${here}.${k}: unknown key (known: ${Object.keys(IMAGE_FIELDS).join(', ')})`);
+          continue;
+        }
+        const r = walk(field, v, `${here}.${k}`);
+        if (r !== undefined) out[k] = r;
+      }
+      const name = out.name as string | undefined;
+      if (typeof name !== 'string') problems.push(`${here}.name: every image needs a name, e.g. "app"`);
+      else if (!IMAGE_NAME.test(name))
+        problems.push(`${here}.name: ${JSON.stringify(name)} is not a name (lower-case letters, digits, . _ -)`);
+      else if (names.has(name)) problems.push(`${here}.name: "${name}" is named twice`);
+      else names.add(name);
+      if (value.length > 1 && !out.image)
+        problems.push(
+          `${here}.image: needed when there are several images (the registry/repository it publishes to)`,
+        );
+      return [out];
+    });
+  }
+
   /** `engines`: platform -> { context } | { host }, each checked so a typo fails here, not mid-run. */
   function engines(value: unknown, at: string): unknown {
     if (value === null || typeof value !== 'object' || Array.isArray(value))
@@ -167,6 +204,19 @@ export function validateOverrides(input: unknown, source: string): ConfigOverrid
     return out;
   }
 }
+
+const IMAGE_NAME = /^[a-z0-9][a-z0-9._-]*$/;
+const TOP = SCHEMA.fields as Record<string, FieldSpec>;
+/** What an entry of `images` may say; its sections are checked as the top-level ones are. */
+const IMAGE_FIELDS: Record<string, FieldSpec> = {
+  name: { type: 'string', description: 'name' },
+  image: { type: 'string', description: 'image' },
+  dockerfile: { type: 'string', description: 'dockerfile' },
+  context: { type: 'string', description: 'context' },
+  requiredPlatforms: TOP.requiredPlatforms,
+  smoke: TOP.smoke,
+  tags: TOP.tags,
+};
 
 const PLATFORM_KEY = /^[a-z0-9]+\/[a-z0-9_]+(\/[a-z0-9]+)?$/;
 
@@ -246,9 +296,21 @@ export async function loadConfig(
         delete parent[parts.at(-1)!];
         ignored.push(key);
       }
+      // An image entry's smoke section may say the same (images[0].smoke.env): left out just as well.
+      if (parts[0] === 'smoke')
+        for (const [i, entry] of (fromFile.images ?? []).entries()) {
+          const smoke = entry.smoke as Record<string, unknown> | undefined;
+          if (smoke && parts[1] in smoke) {
+            delete smoke[parts[1]];
+            ignored.push(`images[${i}].${key}`);
+          }
+        }
     }
   }
-  return { config: mergeConfig(defaultConfig(), opts.environment, fromFile, overrides), file, ignored };
+  const config = mergeConfig(defaultConfig(), opts.environment, fromFile, overrides);
+  // Normalized here: every entry whole, one from the top-level keys when none is listed.
+  config.images = imageEntries(config);
+  return { config, file, ignored };
 }
 
 /** The platforms the smoke gate runs by default: its own list, else the required platforms. */

@@ -32,7 +32,8 @@ export type FieldSpec =
     }
   | { type: 'section'; fields: Readonly<Record<string, FieldSpec>>; description?: string }
   | { type: 'ruleSeverities'; default: Readonly<Record<string, string>>; description: string; title?: string }
-  | { type: 'engines'; default: Readonly<Record<string, EngineSpec>>; description: string; title?: string };
+  | { type: 'engines'; default: Readonly<Record<string, EngineSpec>>; description: string; title?: string }
+  | { type: 'images'; default: readonly ImageEntryInput[]; description: string; title?: string };
 
 const PLATFORM = /^[a-z0-9]+\/[a-z0-9_]+(\/[a-z0-9]+)?$/;
 /** A retention rule: keep the newest N, anything younger than D days (or H hours), or both ("10 14d"). */
@@ -75,6 +76,15 @@ export const SCHEMA = {
       description:
         'The image repository this project publishes, e.g. ghcr.io/owner/name. Empty: ghcr.io/<owner>/<name> from the GitHub remote.',
       default: '',
+    },
+    images: {
+      type: 'images',
+      title: 'Images',
+      description:
+        'The images this repository publishes, when there are several (a monorepo, an app and a worker): each ' +
+        '{"name", "image", "dockerfile", "context", "requiredPlatforms", "smoke": {...}, "tags": {...}}; what an ' +
+        'entry leaves out comes from the top-level keys. Empty: one image from the top-level keys.',
+      default: [],
     },
     requiredPlatforms: {
       type: 'string[]',
@@ -570,8 +580,24 @@ export const SCHEMA = {
   },
 } as const satisfies FieldSpec;
 
+/** One image as release-operator.json gives it: only `name` is needed, the rest defaults to the top-level keys. */
+export interface ImageEntryInput {
+  name: string;
+  image?: string;
+  dockerfile?: string;
+  context?: string;
+  requiredPlatforms?: string[];
+  smoke?: Partial<ReleaseOperatorConfig['smoke']>;
+  tags?: Partial<ReleaseOperatorConfig['tags']>;
+}
+
 export interface ReleaseOperatorConfig {
   image: string;
+  /**
+   * As configured; loadConfig leaves it normalized (config/images.ts): every entry whole, and one entry from the
+   * top-level keys when none is configured.
+   */
+  images: ImageEntryInput[];
   requiredPlatforms: string[];
   dockerPath: string;
   engines: Record<string, EngineSpec>;

@@ -46,6 +46,10 @@ export function settingsContribution(): { title: string; properties: Record<stri
           maxProperties: 1,
         };
         break;
+      case 'images':
+        p.type = 'array';
+        p.items = { type: 'object', required: ['name'] };
+        break;
       case 'ruleSeverities':
         p.type = 'object';
         p.additionalProperties = { type: 'string', enum: ['off', 'error', 'warning', 'info'] };
