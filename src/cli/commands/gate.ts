@@ -5,6 +5,7 @@ import { Option, type Command } from 'commander';
 import { describeError, usageError } from '../../core/errors';
 import type { GateEvent, GateGitHub, GateStage, LocalImage } from '../../core/gate';
 import type { ReadinessReport } from '../../core/report';
+import { configForImage, imageEntries, selectImages } from '../../core/config/images';
 import { defineCommand, type CliContext, type CliRuntime } from '../framework';
 import { parseRepoFlag } from './github-context';
 import { printEvent } from './smoke';
@@ -69,7 +70,11 @@ export function register(program: Command, rt: CliRuntime): void {
           .choices(['pre-push', 'post-push', 'pre-release', 'post-release'])
           .makeOptionMandatory(),
       );
-      cmd.option('--image <repo>', 'image repository (default: "image" setting, else ghcr.io/OWNER/NAME)');
+      cmd.option(
+        '--image <name|repo>',
+        'one configured image by name (default: every image of "images"), or the image repository of a ' +
+          'single-image configuration (default: "image" setting, else ghcr.io/OWNER/NAME)',
+      );
       cmd.option(
         '--version <version>',
         'the version released (default: the pushed tag in Actions, else the effective version)',
@@ -79,7 +84,10 @@ export function register(program: Command, rt: CliRuntime): void {
         new Option('--platforms <list>', 'required platforms (default: requiredPlatforms)').argParser(list),
       );
       cmd.addOption(
-        new Option('--local <platform=ref>', 'pre-push: a local image per platform (repeatable)').argParser(repeat),
+        new Option(
+          '--local <[image:]platform=ref>',
+          'pre-push: a local image per platform (repeatable); with several images, prefix the image name (app:linux/amd64=REF)',
+        ).argParser(repeat),
       );
       cmd.addOption(
         new Option(
@@ -117,12 +125,37 @@ export function register(program: Command, rt: CliRuntime): void {
         import('../../core/report'),
       ]);
       const facts = await gate.gateFacts(ctx.cwd, config, ctx.io.env);
-      const image = flags.image ?? facts.image;
-      if (!image)
-        throw usageError('No image repository.', 'Pass --image REGISTRY/REPO or set "image" in release-operator.json.');
+      const all = imageEntries(config);
+      // --image names a configured image, or (one image configured) is the repository as it always was.
+      const named = flags.image !== undefined && all.some((e) => e.name === flags.image);
+      const selected =
+        named || flags.image === undefined || all.length === 1
+          ? selectImages(config, named ? flags.image : undefined)
+          : [];
+      if (!selected.length)
+        throw usageError(
+          `'${flags.image}' is not one of the configured images (${all.map((e) => e.name).join(', ')}).`,
+          'Pass --image NAME of one of them, or leave --image out to gate every image.',
+        );
       const timeout = flags.timeout === undefined ? DEFAULT_TIMEOUT[flags.stage] : Number(flags.timeout);
       if (!Number.isInteger(timeout) || timeout < 1 || timeout > 86_400)
         throw usageError(`--timeout must be a whole number of seconds from 1 to 86400, not '${flags.timeout}'.`);
+      const locals = (flags.local ?? []).map((l) =>
+        parseLocal(
+          l,
+          all.map((e) => e.name),
+        ),
+      );
+      const unknownLocal = locals.find((l) => l.image && !selected.some((e) => e.name === l.image));
+      if (unknownLocal)
+        throw usageError(
+          `--local names the image '${unknownLocal.image}', which is not gated in this run (${selected.map((e) => e.name).join(', ')}).`,
+        );
+      if (selected.length > 1 && locals.some((l) => !l.image))
+        throw usageError(
+          'With several images, each --local must say its image: --local NAME:PLATFORM=REF.',
+          `The images: ${selected.map((e) => e.name).join(', ')}.`,
+        );
       // post-release reads Releases; post-push reads GitHub's attestations when it can (the supply-chain rows);
       // pre-release reads the Release's assets when asked to.
       const github =
@@ -131,36 +164,50 @@ export function register(program: Command, rt: CliRuntime): void {
           : undefined;
       const registry = registryClientFromConfig(config, ctx.logger, { env: ctx.io.env, runner: runProcess });
       const verbose = Boolean(ctx.options.verbose);
-      const result = await gate.runGate(
-        {
-          stage: flags.stage,
-          image,
-          version: flags.version ?? facts.version,
-          commit: flags.commit ?? facts.commit,
-          platforms: flags.platforms ?? config.requiredPlatforms,
-          local: flags.local?.map(parseLocal),
-          candidates: flags.candidate,
-          reference: flags.reference,
-          root: facts.root ?? root,
-          repository: facts.github && `${facts.github.owner}/${facts.github.name}`,
-          gitTag: facts.gitTag,
-          requireSignature: flags.requireSignature,
-          releaseAssets: flags.releaseAssets,
-          record: path.resolve(ctx.cwd, flags.record ?? gate.defaultRecordPath(ctx.io.env, os.tmpdir())),
-          skip: flags.skip,
-          timeoutSeconds: timeout,
-        },
-        {
-          config,
-          runner: runProcess,
-          registry,
-          github,
-          gitTags: facts.gitTags,
-          signal: ctx.signal,
-          logger: ctx.logger,
-          onEvent: (e) => progress(e, (s) => ctx.io.stderr(s), verbose),
-        },
-      );
+      const images = selected.map((entry) => {
+        const own = configForImage(config, entry);
+        const image = named || all.length > 1 ? entry.image || facts.image : (flags.image ?? facts.image);
+        if (!image)
+          throw usageError(
+            'No image repository.',
+            'Pass --image REGISTRY/REPO or set "image" in release-operator.json.',
+          );
+        return {
+          name: entry.name,
+          config: own,
+          request: {
+            stage: flags.stage,
+            image,
+            version: flags.version ?? facts.version,
+            commit: flags.commit ?? facts.commit,
+            platforms: flags.platforms ?? own.requiredPlatforms,
+            local: locals.some((l) => l.image || selected.length === 1)
+              ? locals
+                  .filter((l) => !l.image || l.image === entry.name)
+                  .map(({ platform, reference }) => ({ platform, reference }))
+              : undefined,
+            candidates: flags.candidate,
+            reference: flags.reference,
+            root: facts.root ?? root,
+            repository: facts.github && `${facts.github.owner}/${facts.github.name}`,
+            gitTag: facts.gitTag,
+            requireSignature: flags.requireSignature,
+            releaseAssets: flags.releaseAssets,
+            record: path.resolve(ctx.cwd, flags.record ?? gate.defaultRecordPath(ctx.io.env, os.tmpdir())),
+            skip: flags.skip,
+            timeoutSeconds: timeout,
+          },
+        };
+      });
+      const result = await gate.runGateForImages(images, {
+        runner: runProcess,
+        registry,
+        github,
+        gitTags: facts.gitTags,
+        signal: ctx.signal,
+        logger: ctx.logger,
+        onEvent: (e) => progress(e, (s) => ctx.io.stderr(s), verbose),
+      });
       const r = result.report;
       await writeExtras(ctx, r, flags, report);
       return {
@@ -173,10 +220,12 @@ export function register(program: Command, rt: CliRuntime): void {
   });
 }
 
-/** PLATFORM=REF, or REF alone (its platform read from the image). */
-function parseLocal(text: string): LocalImage {
-  const m = /^([a-z0-9]+\/[a-z0-9_]+(?:\/[a-z0-9]+)?)=(.+)$/.exec(text.trim());
-  if (m) return { platform: m[1], reference: m[2] };
+/** [IMAGE:]PLATFORM=REF, or REF alone (its platform read from the image); IMAGE is a configured image's name. */
+function parseLocal(text: string, names: string[]): LocalImage & { image?: string } {
+  const m = /^(?:([a-z0-9][a-z0-9._-]*):)?([a-z0-9]+\/[a-z0-9_]+(?:\/[a-z0-9]+)?)=(.+)$/.exec(text.trim());
+  if (m && m[1] && !names.includes(m[1]))
+    throw usageError(`--local names the image '${m[1]}', which is not configured.`, `The images: ${names.join(', ')}.`);
+  if (m) return { image: m[1], platform: m[2], reference: m[3] };
   if (!text.trim() || text.includes('='))
     throw usageError(
       `--local expects PLATFORM=REF or REF, not '${text}'.`,

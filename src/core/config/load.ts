@@ -1,5 +1,4 @@
 import path from 'node:path';
-import { CONTEXT_NAME, ENGINE_HOST } from '../container/engine';
 import { usageError } from '../errors';
 import { readRegularText } from '../files';
 import { imageEntries } from './images';
@@ -205,6 +204,10 @@ export function validateOverrides(input: unknown, source: string): ConfigOverrid
   }
 }
 
+/** Engine addresses the docker CLI dials itself (config engines); anything else is refused here. */
+const ENGINE_HOST = /^(unix:\/\/\/.+|tcp:\/\/[^/\s]+|ssh:\/\/[^/\s]+|npipe:\/\/.+)$/;
+/** Docker's rule for context names. */
+const CONTEXT_NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.+-]*$/;
 const IMAGE_NAME = /^[a-z0-9][a-z0-9._-]*$/;
 const TOP = SCHEMA.fields as Record<string, FieldSpec>;
 /** What an entry of `images` may say; its sections are checked as the top-level ones are. */

@@ -1,4 +1,4 @@
-import type { EngineSpec } from '../container/engine';
+import type { EngineSpec } from '../container';
 import { LIMITS, type LimitName } from '../limits';
 
 /**

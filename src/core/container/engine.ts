@@ -8,11 +8,6 @@ import { parsePlatform, samePlatform, type Platform } from './platform';
  */
 export type EngineSpec = { context: string } | { host: string };
 
-/** Engine addresses the docker CLI dials itself; anything else is refused when the configuration is read. */
-export const ENGINE_HOST = /^(unix:\/\/\/.+|tcp:\/\/[^/\s]+|ssh:\/\/[^/\s]+|npipe:\/\/.+)$/;
-/** Docker's rule for context names. */
-export const CONTEXT_NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.+-]*$/;
-
 /** The global flag that sends one docker call to the engine (before the subcommand; it wins over DOCKER_HOST). */
 export function engineArgs(spec: EngineSpec | undefined): string[] {
   if (!spec) return [];

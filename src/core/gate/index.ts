@@ -18,6 +18,7 @@
  * - post-release: the release consistency audit for the version.
  */
 export { runGate } from './run';
+export { runGateForImages, type ImageGate } from './images';
 export { faultResult } from './guard';
 export { wantsReleaseAssets } from './checks/assets';
 export { defaultRecordPath, readRecords, writeRecord, type RecordLookup } from './record';

@@ -22,7 +22,9 @@ export function defaultRecordPath(env: NodeJS.ProcessEnv, tmpdir: string): strin
 export async function writeRecord(target: string, record: GateRecord): Promise<string> {
   const isFile = path.extname(target) === '.json' && !(await stat(target).catch(() => undefined))?.isDirectory();
   const slug = record.platforms.map((p) => p.platform.replace(/\//g, '-')).join('+') || 'none';
-  const file = isFile ? target : path.join(target, `pre-push-${slug}.json`);
+  // The repository's last part too: several images of one release write into one folder.
+  const repo = (record.image.split('/').at(-1) ?? '').replace(/[^A-Za-z0-9._-]/g, '_');
+  const file = isFile ? target : path.join(target, `pre-push-${repo ? `${repo}-` : ''}${slug}.json`);
   await mkdir(path.dirname(file), { recursive: true });
   // Written beside and renamed, so a reader never sees half a record.
   const tmp = `${file}.${randomUUID()}.tmp`;

@@ -1,0 +1,55 @@
+import type { ReleaseOperatorConfig } from '../config/schema';
+import { readinessReport, type CheckResult } from '../report';
+import { runGate } from './run';
+import type { GateDeps, GateRequest, GateResult } from './types';
+
+/** One image's stage: its request, and the configuration that image is checked with (configForImage). */
+export interface ImageGate {
+  name: string;
+  request: GateRequest;
+  config: ReleaseOperatorConfig;
+}
+
+/**
+ * One stage over several images (a monorepo's app and worker): each image's stage runs as it would alone, one
+ * after the other (each smoke run already uses the engines side by side), and their rows make one readiness report
+ * whose subjects say the image ("worker linux/arm64"). One image: its own report, rows as they always were.
+ */
+export async function runGateForImages(
+  images: readonly ImageGate[],
+  deps: Omit<GateDeps, 'config'>,
+): Promise<GateResult & { images: Array<{ name: string; result: GateResult }> }> {
+  if (images.length === 1) {
+    const [only] = images;
+    const result = await runGate(only.request, { ...deps, config: only.config });
+    return { ...result, images: [{ name: only.name, result }] };
+  }
+  const done: Array<{ name: string; result: GateResult }> = [];
+  for (const image of images)
+    done.push({ name: image.name, result: await runGate(image.request, { ...deps, config: image.config }) });
+  const checks: CheckResult[] = done.flatMap(({ name, result }) =>
+    result.report.checks.map((c) => ({ ...c, subject: c.subject ? `${name} ${c.subject}` : name })),
+  );
+  const context: Record<string, string> = {};
+  for (const { name, result } of done) {
+    context[`${name} image`] = result.report.image ?? '';
+    for (const [k, v] of Object.entries(result.report.context ?? {})) context[`${name} ${k}`] = v;
+  }
+  const first = done[0].result.report;
+  const report = readinessReport(checks, {
+    image: done.map((d) => d.result.report.image).join(', '),
+    version: first.version,
+    stage: first.stage,
+    context,
+    now: deps.now,
+  });
+  const records = done.flatMap((d) => (d.result.recordPath ? [d.result.recordPath] : []));
+  return {
+    report,
+    platformDigests: Object.fromEntries(
+      done.flatMap(({ name, result }) => Object.entries(result.platformDigests).map(([p, d]) => [`${name} ${p}`, d])),
+    ),
+    recordPath: records.length ? records.join(', ') : undefined,
+    images: done,
+  };
+}
