@@ -164,9 +164,7 @@ export function validateOverrides(input: unknown, source: string): ConfigOverrid
       else if (names.has(name)) problems.push(`${here}.name: "${name}" is named twice`);
       else names.add(name);
       if (value.length > 1 && !out.image)
-        problems.push(
-          `${here}.image: needed when there are several images (the registry/repository it publishes to)`,
-        );
+        problems.push(`${here}.image: needed when there are several images (the registry/repository it publishes to)`);
       return [out];
     });
   }
