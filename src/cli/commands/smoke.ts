@@ -4,6 +4,8 @@ import { Option, type Command } from 'commander';
 import { EXIT_CODES, usageError } from '../../core/errors';
 import { neutralize, neutralizeBlock } from '../../core/neutralize';
 import type { SmokeEvent, SmokeReport } from '../../core/smoke';
+import { configForImage, imageEntries, selectImages, type ImageEntry } from '../../core/config/images';
+import type { ReleaseOperatorConfig } from '../../core/config/schema';
 import { defineCommand, type CliRuntime } from '../framework';
 
 interface SmokeFlags {
@@ -15,6 +17,7 @@ interface SmokeFlags {
   expectBody?: string;
   memory?: string;
   junit?: string;
+  image?: string;
 }
 
 const int = (name: string, v: string | undefined, min: number, max: number): number | undefined => {
@@ -49,6 +52,11 @@ export function register(program: Command, rt: CliRuntime): void {
         ]),
       );
       cmd.option('--build', "build the image from the repository's Dockerfile for each platform");
+      cmd.option(
+        '--image <name>',
+        'a configured image by name: its Dockerfile and smoke settings (default: the image whose repository ' +
+          'IMAGE names; with --build, every configured image)',
+      );
       cmd.option('--timeout <seconds>', 'health deadline per platform (default: 30 native, 120 emulated)');
       cmd.option('--health-path <path>', 'HTTP path that must answer (default /health)');
       cmd.option('--port <port>', 'container port of the service; 0 skips the service check (default 8080)');
@@ -76,7 +84,7 @@ export function register(program: Command, rt: CliRuntime): void {
         import('../../core/smoke'),
       ]);
       const version =
-        config.smoke.versionArgs.length && !config.smoke.versionPattern
+        config.images.some((e) => e.smoke?.versionArgs?.length) || config.smoke.versionArgs.length
           ? await import('../../core/status')
               .then(({ localStatus }) => localStatus(ctx.cwd, config))
               .then(
@@ -84,37 +92,73 @@ export function register(program: Command, rt: CliRuntime): void {
                 () => undefined,
               )
           : undefined;
-      const options = smokeOptionsFromConfig(config, root, {
-        image,
-        build: flags.build,
-        platforms: flags.platform,
-        timeoutSeconds: int('--timeout', flags.timeout, 1, 3600),
-        healthPath: flags.healthPath,
-        port: int('--port', flags.port, 0, 65535),
-        expectBody: flags.expectBody,
-        memory: flags.memory,
-        version,
-      });
       const registry = flags.build
         ? undefined
         : registryClientFromConfig(config, ctx.logger, { env: ctx.io.env, runner: runProcess });
-      const report = await runSmoke(options, {
-        runner: runProcess,
-        signal: ctx.signal,
-        logger: ctx.logger,
-        registry,
-        onEvent: (e) => printEvent(e, (s) => ctx.io.stderr(s), Boolean(ctx.options.verbose)),
-      });
-      if (flags.junit) await writeFile(path.resolve(ctx.cwd, flags.junit), smokeJUnit(report));
-      const exitCode = {
-        passed: EXIT_CODES.ok,
-        failed: EXIT_CODES.check,
-        environment: EXIT_CODES.environment,
-        cancelled: 130,
-      }[report.outcome];
-      return { ok: report.passed, data: report, text: formatSmoke(report), exitCode };
+      const reports: Array<{ name: string; report: SmokeReport }> = [];
+      for (const entry of smokeImages(config, image, flags)) {
+        const own = configForImage(config, entry);
+        const options = smokeOptionsFromConfig(own, root, {
+          image,
+          build: flags.build,
+          platforms: flags.platform,
+          timeoutSeconds: int('--timeout', flags.timeout, 1, 3600),
+          healthPath: flags.healthPath,
+          port: int('--port', flags.port, 0, 65535),
+          expectBody: flags.expectBody,
+          memory: flags.memory,
+          version: own.smoke.versionPattern ? undefined : version,
+        });
+        const report = await runSmoke(options, {
+          runner: runProcess,
+          signal: ctx.signal,
+          logger: ctx.logger,
+          registry,
+          onEvent: (e) => printEvent(e, (s) => ctx.io.stderr(s), Boolean(ctx.options.verbose)),
+        });
+        reports.push({ name: entry.name, report });
+        if (report.outcome === 'cancelled') break;
+      }
+      const several = reports.length > 1;
+      if (flags.junit) await writeFile(path.resolve(ctx.cwd, flags.junit), smokeJUnit(reports[0].report));
+      const exitCodes = reports.map(
+        ({ report }) =>
+          ({
+            passed: EXIT_CODES.ok,
+            failed: EXIT_CODES.check,
+            environment: EXIT_CODES.environment,
+            cancelled: 130,
+          })[report.outcome],
+      );
+      // The worst: a cancel, then a broken image, then a machine that could not run the test.
+      const exitCode = [130, EXIT_CODES.check, EXIT_CODES.environment].find((c) => exitCodes.includes(c)) ?? 0;
+      return {
+        ok: reports.every((r) => r.report.passed),
+        data: several ? { images: reports.map(({ name, report }) => ({ name, ...report })) } : reports[0].report,
+        text: reports
+          .map(({ name, report }) => (several ? `Image ${name}\n${formatSmoke(report)}` : formatSmoke(report)))
+          .join('\n\n'),
+        exitCode,
+      };
     },
   });
+}
+
+/**
+ * The configured images a smoke run is about: the one named (--image); else the one whose repository IMAGE names;
+ * with --build, every image (each from its own Dockerfile); else the only one.
+ */
+function smokeImages(config: ReleaseOperatorConfig, reference: string | undefined, flags: SmokeFlags): ImageEntry[] {
+  const all = imageEntries(config);
+  if (flags.image !== undefined) return selectImages(config, flags.image);
+  if (all.length === 1 || flags.build) return all;
+  const repo = reference?.replace(/@.*$/, '').replace(/:[^/:]*$/, '');
+  const mine = all.filter((e) => e.image && e.image === repo);
+  if (mine.length === 1) return mine;
+  throw usageError(
+    `There are several images (${all.map((e) => e.name).join(', ')}); which one's smoke settings apply to ${reference}?`,
+    'Pass --image NAME.',
+  );
 }
 
 const secs = (ms: number) => `${(ms / 1000).toFixed(1)} s`;

@@ -7,8 +7,11 @@ import { defineCommand, type CliRuntime } from '../framework';
 export function register(program: Command, rt: CliRuntime): void {
   defineCommand(program, rt, {
     name: 'status',
-    summary: 'show the repository, its effective version and the tag plan',
-    async run(ctx) {
+    summary: 'show the repository, its effective version and the tag plan (per image when there are several)',
+    configure(cmd) {
+      cmd.option('--image <name>', 'one configured image by name (default: every image)');
+    },
+    async run(ctx, _args, flags: { image?: string }) {
       const [
         { config },
         { localStatus, withRegistry },
@@ -24,21 +27,32 @@ export function register(program: Command, rt: CliRuntime): void {
         import('./github-context'),
         import('./format-github'),
       ]);
-      let report = await localStatus(ctx.cwd, config);
+      const { configForImage, selectImages } = await import('../../core/config/images');
+      const entries = selectImages(config, flags.image);
       const registry = registryClientFromConfig(config, ctx.logger, { env: ctx.io.env });
-      // The registry's tags decide the image prefix (unless configured) and count as released for the tag plan.
-      if (report.image)
-        report = withRegistry(
-          report,
-          config,
-          await registryState(report.image, config, registry, { signal: ctx.signal }),
-        );
+      // One status per image: the repository and version are shared, the image, its tags and its plan are its own.
+      const reports: Array<{ name: string; report: StatusReport }> = [];
+      for (const entry of entries) {
+        const own = configForImage(config, entry);
+        let one = await localStatus(ctx.cwd, own);
+        // The registry's tags decide the image prefix (unless configured) and count as released for the tag plan.
+        if (one.image)
+          one = withRegistry(one, own, await registryState(one.image, own, registry, { signal: ctx.signal }));
+        reports.push({ name: entry.name, report: one });
+      }
+      const report = reports[0].report;
+      const several = reports.length > 1 || flags.image !== undefined;
       const [github, builders] = await Promise.all([
         githubStatus(() => githubContext(ctx), report.repository.root, config, ctx.signal),
         import('./status-builders').then((m) => m.builders(ctx, report.repository.root, config, registry)),
       ]);
-      const text = `${formatStatus(report)}\n${formatGitHubStatus(github)}${builders.text}`;
-      return { ok: true, data: { ...report, github, builders: builders.data }, text };
+      const text = several
+        ? reports.map(({ name, report: r }) => `Image ${name}\n${formatStatus(r)}`).join('\n\n')
+        : formatStatus(report);
+      const data = several
+        ? { ...report, images: reports.map(({ name, report: r }) => ({ name, ...r })), github, builders: builders.data }
+        : { ...report, github, builders: builders.data };
+      return { ok: true, data, text: `${text}\n${formatGitHubStatus(github)}${builders.text}` };
     },
   });
 }

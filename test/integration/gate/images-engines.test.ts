@@ -202,4 +202,49 @@ describe('gate over two images, arm64 on a second engine (real engines, the CLI 
     assert.equal(await run(['gate', '--stage', 'pre-push', '--image', 'nope', '--local', 'linux/amd64=x']), 2);
     assert.match(stdout, /'nope' is not one of the configured images \(app, worker\)/);
   });
+
+  const cli = async (args: string[]) => {
+    let stdout = '';
+    let stderr = '';
+    const code = await runCli(
+      [...args, '--json', '--cwd', ws.dir],
+      { stdout: (s) => void (stdout += s), stderr: (s) => void (stderr += s), env: { PATH: process.env.PATH } },
+      new AbortController().signal,
+    );
+    return { code, stdout, stderr };
+  };
+
+  it('smoke --build builds and smokes every image from its own Dockerfile; --image NAME one of them', async () => {
+    const all = await cli(['smoke', '--build', '--platform', 'linux/amd64']);
+    assert.equal(all.code, 0, all.stderr.slice(-3000));
+    const data = JSON.parse(all.stdout) as { images: Array<{ name: string; passed: boolean; image: string }> };
+    assert.deepEqual(
+      data.images.map((i) => [i.name, i.passed]),
+      [
+        ['app', true],
+        ['worker', true],
+      ],
+    );
+    assert.match(data.images[1].image, /worker\/Dockerfile/);
+    const one = await cli(['smoke', '--build', '--image', 'worker', '--platform', 'linux/amd64']);
+    assert.equal(one.code, 0, one.stderr.slice(-3000));
+    assert.match((JSON.parse(one.stdout) as { image: string }).image, /worker\/Dockerfile/);
+    const which = await cli(['smoke', 'somewhere/else:1']);
+    assert.equal(which.code, 2);
+    assert.match(which.stdout, /several images \(app, worker\)/);
+  });
+
+  it('status shows each image with its own repository and tag plan', async () => {
+    const r = await cli(['status']);
+    assert.equal(r.code, 0, r.stderr);
+    const data = JSON.parse(r.stdout) as { images: Array<{ name: string; image: string; tagPlan: unknown[] }> };
+    assert.deepEqual(
+      data.images.map((i) => [i.name, i.image]),
+      [
+        ['app', '127.0.0.1:5999/acme/app'],
+        ['worker', '127.0.0.1:5999/acme/worker'],
+      ],
+    );
+    assert.ok(data.images.every((i) => i.tagPlan.length > 0));
+  });
 });
