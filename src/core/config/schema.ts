@@ -77,6 +77,13 @@ export const SCHEMA = {
         'The image repository this project publishes, e.g. ghcr.io/owner/name. Empty: ghcr.io/<owner>/<name> from the GitHub remote.',
       default: '',
     },
+    requiredPlatforms: {
+      type: 'string[]',
+      title: 'Required platforms',
+      description: 'Platforms every released image must contain, as os/architecture[/variant].',
+      default: ['linux/amd64', 'linux/arm64'],
+      pattern: PLATFORM,
+    },
     images: {
       type: 'images',
       title: 'Images',
@@ -85,13 +92,6 @@ export const SCHEMA = {
         '{"name", "image", "dockerfile", "context", "requiredPlatforms", "smoke": {...}, "tags": {...}}; what an ' +
         'entry leaves out comes from the top-level keys. Empty: one image from the top-level keys.',
       default: [],
-    },
-    requiredPlatforms: {
-      type: 'string[]',
-      title: 'Required platforms',
-      description: 'Platforms every released image must contain, as os/architecture[/variant].',
-      default: ['linux/amd64', 'linux/arm64'],
-      pattern: PLATFORM,
     },
     dockerPath: {
       type: 'string',
