@@ -1,7 +1,7 @@
 import { Option, type Command } from 'commander';
 import type { AuditReport } from '../../core/audit';
 import { describeError, usageError } from '../../core/errors';
-import { exitCodeOf, renderReport } from '../../core/report';
+import { combineVerdicts, exitCodeOf, renderReport } from '../../core/report';
 import { limitsFrom } from '../../core/limits';
 import { pickGitHubRemote } from '../../core/git/remote';
 import type { GitHubClient } from '../../core/github';
@@ -21,7 +21,13 @@ export function register(program: Command, rt: CliRuntime): void {
       'which prefixes it used and where they came from. No version found anywhere is "nothing checked" (exit 1).',
     configure: (c) =>
       c
-        .addOption(new Option('--image <repo>', 'image repository (default: "image" setting, else ghcr.io/OWNER/NAME)'))
+        .addOption(
+          new Option(
+            '--image <name|repo>',
+            'a configured image by name (default: every image), or the image repository (default: "image" ' +
+              'setting, else ghcr.io/OWNER/NAME)',
+          ),
+        )
         .addOption(new Option('--repo <owner/name>', 'GitHub repository (default: from the git remote)'))
         .addOption(new Option('--allow-empty', 'exit 0 when there was nothing to check (no version anywhere)')),
     async run(ctx, _a, o) {
@@ -46,8 +52,19 @@ export function register(program: Command, rt: CliRuntime): void {
       const { facts } = await GitRepo.read(ctx.cwd);
       const remote = pickGitHubRemote(facts.remotes)?.repo;
       const repo = o.repo ? parseRepoFlag(o.repo) : remote ? { owner: remote.owner, name: remote.name } : undefined;
-      const image = o.image ?? imageRepository(config, remote);
-      if (!image)
+      const { configForImage, imageEntries, selectImages } = await import('../../core/config/images');
+      const entries = imageEntries(config);
+      // --image names a configured image, or is a repository audited with the top-level settings (as it always was).
+      const named = o.image !== undefined && entries.some((e) => e.name === o.image);
+      const targets =
+        o.image !== undefined && !named
+          ? [{ name: '', image: o.image, config }]
+          : selectImages(config, o.image).map((e) => ({
+              name: e.name,
+              image: e.image || (entries.length === 1 ? imageRepository(config, remote) : null),
+              config: configForImage(config, e),
+            }));
+      if (targets.some((t) => !t.image))
         throw usageError(
           'No image repository to audit.',
           'Pass --image REGISTRY/REPO or set "image" in release-operator.json.',
@@ -71,20 +88,29 @@ export function register(program: Command, rt: CliRuntime): void {
         }
       }
       const source = registryClientFromConfig(config, ctx.logger, { env: ctx.io.env, runner: runProcess });
-      const report = await gatherAndAudit({
-        image,
-        gitTags: facts.tags,
-        config,
-        source,
-        github,
-        githubUnavailable,
-        signal: ctx.signal,
-      });
+      const reports: Array<{ name: string; report: AuditReport }> = [];
+      for (const t of targets)
+        reports.push({
+          name: t.name,
+          report: await gatherAndAudit({
+            image: t.image!,
+            gitTags: facts.tags,
+            config: t.config,
+            source,
+            github,
+            githubUnavailable,
+            signal: ctx.signal,
+          }),
+        });
+      const several = reports.length > 1;
+      const verdict = combineVerdicts(reports.map((r) => r.report.verdict));
       return {
-        ok: report.verdict === 'pass',
-        data: report,
-        text: formatAudit(report),
-        exitCode: exitCodeOf(report.verdict, { allowEmpty: o.allowEmpty }),
+        ok: verdict === 'pass',
+        data: several
+          ? { verdict, images: reports.map(({ name, report }) => ({ name, ...report })) }
+          : reports[0].report,
+        text: reports.map(({ name, report }) => (several ? `Image ${name}\n` : '') + formatAudit(report)).join('\n\n'),
+        exitCode: exitCodeOf(verdict, { allowEmpty: o.allowEmpty }),
       };
     },
   });

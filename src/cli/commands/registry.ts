@@ -76,7 +76,7 @@ export function register(program: Command, rt: CliRuntime): void {
     },
   });
 
-  defineCommand<[string], { requirePlatforms?: string[]; allowEmpty?: boolean }>(program, rt, {
+  defineCommand<[string], { requirePlatforms?: string[]; allowEmpty?: boolean; image?: string }>(program, rt, {
     name: 'verify',
     summary:
       'check a published tag: required platforms, tag scheme and OCI labels (exit 1 on a problem or when a check matched nothing)',
@@ -89,13 +89,21 @@ export function register(program: Command, rt: CliRuntime): void {
       cmd
         .argument('<ref>', 'image reference of a release, e.g. ghcr.io/owner/name:v1.2.3')
         .option('--require-platforms <list>', 'override the required platforms', platformsOption)
+        .option(
+          '--image <name>',
+          'a configured image by name: its required platforms and tag scheme (default: the image whose repository REF names)',
+        )
         .option('--allow-empty', 'exit 0 when a check had nothing to examine (its verdict still says so)'),
     async run(ctx, [ref], options) {
       const [{ verifyReference, short }, { renderReport, exitCodeOf }] = await Promise.all([
         engine(),
         import('../../core/report'),
       ]);
-      const { config } = await ctx.config();
+      const { config: all } = await ctx.config();
+      const { configForImage, imageOfReference } = await import('../../core/config/images');
+      // Several images: the one REF belongs to decides the platforms and tag scheme checked.
+      const entry = imageOfReference(all, options.image, ref);
+      const config = entry ? configForImage(all, entry) : all;
       const report = await verifyReference(await client(ctx), ref, config, {
         signal: ctx.signal,
         requiredPlatforms: options.requirePlatforms,

@@ -76,3 +76,18 @@ export function selectImages(config: ReleaseOperatorConfig, name?: string): Imag
     );
   return [found];
 }
+
+/**
+ * The configured image a reference belongs to: the one named (--image NAME), else the one whose repository the
+ * reference names, else the only one; undefined when several are configured and none matches.
+ */
+export function imageOfReference(
+  config: ReleaseOperatorConfig,
+  name: string | undefined,
+  reference: string | undefined,
+): ImageEntry | undefined {
+  if (name !== undefined) return selectImages(config, name)[0];
+  const all = imageEntries(config);
+  const repo = reference?.replace(/@.*$/, '').replace(/:[^/:]*$/, '');
+  return all.find((e) => e.image && e.image === repo) ?? (all.length === 1 ? all[0] : undefined);
+}
