@@ -12,12 +12,9 @@ import { register as attestations } from './attestations';
 import { register as gate } from './gate';
 import { register as readiness } from './readiness';
 import { register as assemble } from './assemble';
-<<<<<<< HEAD
 import { register as prune } from './prune';
 import { register as size } from './size';
-=======
 import { register as images } from './images';
->>>>>>> eb01e1e (images command: the repository's images with their Dockerfile, context, platforms and each platform's engine; --discover finds a monorepo's Dockerfiles (folders and Dockerfile.NAME; never dependencies, build output or hidden folders) that no image builds and offers them as images entries, --write starts the list in release-operator.json (only then is anything written); Action bundle rebuilt)
 
 /** Every CLI command module; each later engine adds one line here. */
 export const COMMANDS: Array<(program: Command, rt: CliRuntime) => void> = [
@@ -33,10 +30,7 @@ export const COMMANDS: Array<(program: Command, rt: CliRuntime) => void> = [
   gate,
   readiness,
   assemble,
-<<<<<<< HEAD
   prune,
   size,
-=======
   images,
->>>>>>> eb01e1e (images command: the repository's images with their Dockerfile, context, platforms and each platform's engine; --discover finds a monorepo's Dockerfiles (folders and Dockerfile.NAME; never dependencies, build output or hidden folders) that no image builds and offers them as images entries, --write starts the list in release-operator.json (only then is anything written); Action bundle rebuilt)
 ];
