@@ -70,6 +70,56 @@ function fieldSchema(spec: FieldSpec, key: string): Json {
         ...(spec.keyPattern ? { propertyNames: { pattern: spec.keyPattern.source } } : {}),
         default: { ...spec.default },
       });
+    case 'engines':
+      return doc({
+        type: 'object',
+        propertyNames: { pattern: '^[a-z0-9]+/[a-z0-9_]+(/[a-z0-9]+)?$' },
+        additionalProperties: {
+          oneOf: [
+            {
+              type: 'object',
+              properties: { context: { type: 'string', description: 'A docker context name.' } },
+              required: ['context'],
+              additionalProperties: false,
+            },
+            {
+              type: 'object',
+              properties: {
+                host: {
+                  type: 'string',
+                  pattern: '^(unix:///.+|tcp://[^/\\s]+|ssh://[^/\\s]+|npipe://.+)$',
+                  description:
+                    'An engine address as DOCKER_HOST takes it: unix:///path, tcp://HOST:PORT, ssh://USER@HOST.',
+                },
+              },
+              required: ['host'],
+              additionalProperties: false,
+            },
+          ],
+        },
+        default: {},
+      });
+    case 'images': {
+      const top = SCHEMA.fields;
+      return doc({
+        type: 'array',
+        items: {
+          type: 'object',
+          required: ['name'],
+          additionalProperties: false,
+          properties: {
+            name: { type: 'string', pattern: '^[a-z0-9][a-z0-9._-]*$', description: 'The name --image takes.' },
+            image: { type: 'string', description: 'The registry/repository it publishes to.' },
+            dockerfile: { type: 'string', description: 'Its Dockerfile, relative to the repository.' },
+            context: { type: 'string', description: 'Its build context, relative to the repository.' },
+            requiredPlatforms: fieldSchema(top.requiredPlatforms, 'requiredPlatforms'),
+            smoke: fieldSchema(top.smoke, 'smoke'),
+            tags: fieldSchema(top.tags, 'tags'),
+          },
+        },
+        default: [],
+      });
+    }
     case 'ruleSeverities':
       return doc({
         type: 'object',
