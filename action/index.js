@@ -48,7 +48,7 @@ var __toCommonJS = (mod) => __copyProps(__defProp({}, "__esModule", { value: tru
 var require_tunnel = __commonJS({
   "node_modules/tunnel/lib/tunnel.js"(exports2) {
     "use strict";
-    var net2 = require("net");
+    var net3 = require("net");
     var tls3 = require("tls");
     var http3 = require("http");
     var https2 = require("https");
@@ -975,7 +975,7 @@ var require_util = __commonJS({
     var { kDestroyed, kBodyUsed, kListeners, kBody } = require_symbols();
     var { IncomingMessage } = require("node:http");
     var stream = require("node:stream");
-    var net2 = require("node:net");
+    var net3 = require("node:net");
     var { Blob: Blob2 } = require("node:buffer");
     var nodeUtil = require("node:util");
     var { stringify: stringify2 } = require("node:querystring");
@@ -1120,7 +1120,7 @@ var require_util = __commonJS({
       }
       assert(typeof host === "string");
       const servername = getHostname(host);
-      if (net2.isIP(servername)) {
+      if (net3.isIP(servername)) {
         return "";
       }
       return servername;
@@ -2521,7 +2521,7 @@ var require_timers = __commonJS({
 var require_connect = __commonJS({
   "node_modules/@actions/http-client/node_modules/undici/lib/core/connect.js"(exports2, module2) {
     "use strict";
-    var net2 = require("node:net");
+    var net3 = require("node:net");
     var assert = require("node:assert");
     var util = require_util();
     var { InvalidArgumentError, ConnectTimeoutError } = require_errors();
@@ -2617,7 +2617,7 @@ var require_connect = __commonJS({
         } else {
           assert(!httpSocket, "httpSocket can only be sent on TLS update");
           port = port || 80;
-          socket = net2.connect({
+          socket = net3.connect({
             highWaterMark: 64 * 1024,
             // Same as nodejs fs streams.
             ...options2,
@@ -7630,7 +7630,7 @@ var require_client = __commonJS({
   "node_modules/@actions/http-client/node_modules/undici/lib/dispatcher/client.js"(exports2, module2) {
     "use strict";
     var assert = require("node:assert");
-    var net2 = require("node:net");
+    var net3 = require("node:net");
     var http3 = require("node:http");
     var util = require_util();
     var { channels } = require_diagnostics();
@@ -7780,7 +7780,7 @@ var require_client = __commonJS({
         if (maxRequestsPerClient != null && (!Number.isInteger(maxRequestsPerClient) || maxRequestsPerClient < 0)) {
           throw new InvalidArgumentError("maxRequestsPerClient must be a positive number");
         }
-        if (localAddress != null && (typeof localAddress !== "string" || net2.isIP(localAddress) === 0)) {
+        if (localAddress != null && (typeof localAddress !== "string" || net3.isIP(localAddress) === 0)) {
           throw new InvalidArgumentError("localAddress must be valid string IP address");
         }
         if (maxResponseSize != null && (!Number.isInteger(maxResponseSize) || maxResponseSize < -1)) {
@@ -7944,7 +7944,7 @@ var require_client = __commonJS({
         const idx = hostname.indexOf("]");
         assert(idx !== -1);
         const ip = hostname.substring(1, idx);
-        assert(net2.isIP(ip));
+        assert(net3.isIP(ip));
         hostname = ip;
       }
       client[kConnecting] = true;
@@ -51063,524 +51063,10 @@ function safeJson(text2) {
 var import_promises24 = require("node:fs/promises");
 var import_node_path24 = __toESM(require("node:path"));
 
-// src/core/image/fs.ts
-var import_node_path5 = __toESM(require("node:path"));
-var MAX_SYMLINK_HOPS = 40;
-function normalizePath(p) {
-  const n2 = import_node_path5.default.posix.normalize("/" + p);
-  return n2.length > 1 && n2.endsWith("/") ? n2.slice(0, -1) : n2;
+// src/core/container/command.ts
+function jsonLines(text2) {
+  return text2.split(/\r?\n/).map((l) => l.trim()).filter(Boolean).map((l) => JSON.parse(l));
 }
-var ImageFs = class {
-  /** Every path of the image. Read it freely; write through set() and remove() so the index below stays right. */
-  entries = /* @__PURE__ */ new Map();
-  /**
-   * The paths directly under each folder that hold an entry or something below one: a folder's subtree is walked
-   * without looking at the rest of the image. (A layer that hides ten thousand folders, each with `.wh..wh..opq`,
-   * once cost a pass over the whole image per folder: minutes for a layer of a few MiB.)
-   */
-  kids = /* @__PURE__ */ new Map();
-  constructor() {
-    this.entries.set("/", { type: "dir", mode: 493, size: 0, layer: -1 });
-  }
-  set(p, e) {
-    this.entries.set(p, e);
-    for (let c3 = p, d = parentOf(p); d !== void 0; c3 = d, d = parentOf(d)) {
-      let k = this.kids.get(d);
-      if (!k) this.kids.set(d, k = /* @__PURE__ */ new Set());
-      if (k.has(c3)) break;
-      k.add(c3);
-    }
-  }
-  /** Removes one path's entry (what is below it stays), and the index of folders left with nothing. */
-  remove(p) {
-    this.entries.delete(p);
-    for (let c3 = p, d = parentOf(p); d !== void 0; c3 = d, d = parentOf(d)) {
-      if (this.entries.has(c3) || this.kids.get(c3)?.size) break;
-      this.kids.delete(c3);
-      this.kids.get(d)?.delete(c3);
-    }
-  }
-  lstat(p) {
-    return this.entries.get(normalizePath(p));
-  }
-  /** Follows symlinks (all of them, or all but the last component); undefined on a loop. */
-  resolve(p, followLast = true) {
-    const pending = normalizePath(p).split("/").filter(Boolean);
-    let current = "/";
-    let hops = 0;
-    while (pending.length) {
-      const comp = pending.shift();
-      if (comp === "." || comp === "") continue;
-      if (comp === "..") {
-        current = import_node_path5.default.posix.dirname(current);
-        continue;
-      }
-      const candidate = current === "/" ? `/${comp}` : `${current}/${comp}`;
-      const e = this.entries.get(candidate);
-      if (e?.type === "symlink" && e.target !== void 0 && (pending.length > 0 || followLast)) {
-        if (++hops > MAX_SYMLINK_HOPS) return void 0;
-        pending.unshift(...e.target.split("/").filter(Boolean));
-        if (e.target.startsWith("/")) current = "/";
-        continue;
-      }
-      current = candidate;
-    }
-    return {
-      path: current,
-      entry: this.entries.get(current) ?? (this.hasChildren(current) ? { type: "dir", mode: 493, size: 0, layer: -1 } : void 0)
-    };
-  }
-  /** The entry a path finally names, symlinks followed. */
-  stat(p) {
-    return this.resolve(p)?.entry;
-  }
-  /** Regular files at or under a folder (the folder's own symlinks resolved), in path order. */
-  filesUnder(dir) {
-    const r = this.resolve(dir);
-    if (!r?.entry) return [];
-    if (r.entry.type === "file") return [[r.path, r.entry]];
-    const out = [];
-    for (const p of this.below(r.path)) {
-      const e = this.entries.get(p);
-      if (e?.type === "file") out.push([p, e]);
-    }
-    return out.sort(([a2], [b]) => a2 < b ? -1 : 1);
-  }
-  /** Names directly inside a folder (symlinks in the folder's path resolved). */
-  list(dir) {
-    const r = this.resolve(dir);
-    if (!r) return [];
-    const prefix = r.path === "/" ? "/" : r.path + "/";
-    return [...this.kids.get(r.path) ?? []].filter((p) => this.entries.has(p)).map((p) => p.slice(prefix.length)).sort();
-  }
-  hasChildren(dir) {
-    return Boolean(this.kids.get(dir)?.size);
-  }
-  /** Every path strictly below a folder, from the index (its subtree only). */
-  below(dir) {
-    const out = [];
-    const stack = [...this.kids.get(dir) ?? []];
-    for (let p = stack.pop(); p !== void 0; p = stack.pop()) {
-      out.push(p);
-      const k = this.kids.get(p);
-      if (k) stack.push(...k);
-    }
-    return out;
-  }
-  /** Removes a path and everything under it that lower layers wrote (whiteouts and replaced folders). */
-  removeBelow(p, layer, keepSelf = false) {
-    for (const k of this.below(p)) {
-      const e = this.entries.get(k);
-      if (e && e.layer < layer) this.remove(k);
-    }
-    const self = this.entries.get(p);
-    if (!keepSelf && self && self.layer < layer) this.remove(p);
-  }
-};
-function parentOf(p) {
-  if (p === "/") return void 0;
-  const i2 = p.lastIndexOf("/");
-  return i2 <= 0 ? "/" : p.slice(0, i2);
-}
-
-// src/core/image/layer.ts
-var import_node_stream2 = require("node:stream");
-var import_node_zlib2 = require("node:zlib");
-var import_tar_stream2 = __toESM(require_tar_stream());
-var MAX_ELF_BYTES = 1024 * 1024 * 1024;
-var MAX_TEXT_BYTES = 64 * 1024;
-var SHEBANG_BYTES = 256;
-var WHITEOUT = ".wh.";
-var OPAQUE = ".wh..wh..opq";
-var wantsText = (p) => p === "/etc/ld.so.conf" || p.startsWith("/etc/ld.so.conf.d/");
-function decompress2(source, compression) {
-  if (compression === "none") return source;
-  if (compression === "gzip") return source.pipe((0, import_node_zlib2.createGunzip)());
-  return import_node_stream2.Readable.from(sniffGzip(source));
-}
-async function* sniffGzip(source) {
-  const it = source[Symbol.asyncIterator]();
-  const first = await it.next();
-  if (first.done) return;
-  const head = first.value;
-  const rest = async function* () {
-    yield head;
-    for (; ; ) {
-      const n2 = await it.next();
-      if (n2.done) return;
-      yield n2.value;
-    }
-  };
-  if (head.length >= 2 && head[0] === 31 && head[1] === 139) yield* import_node_stream2.Readable.from(rest()).pipe((0, import_node_zlib2.createGunzip)());
-  else yield* rest();
-}
-function whiteoutOp(p) {
-  const base = p.slice(p.lastIndexOf("/") + 1);
-  if (base === OPAQUE) return { op: "opaque", dir: p.slice(0, p.length - OPAQUE.length - 1) || "/" };
-  if (base.startsWith(WHITEOUT))
-    return { op: "whiteout", path: p.slice(0, p.length - base.length) + base.slice(WHITEOUT.length) };
-  return void 0;
-}
-function fileKind(head, p, size) {
-  if (isElf(head)) return "elf";
-  if (head[0] === 35 && head[1] === 33) return "script";
-  return wantsText(p) && size <= MAX_TEXT_BYTES ? "text" : "skip";
-}
-var shebangOf = (b) => b.subarray(0, SHEBANG_BYTES).toString("utf8").split("\n")[0];
-var entryBudget = (source, limit = DEFAULT_LIMITS.files) => ({
-  left: limit,
-  limit,
-  source
-});
-function spendEntry(budget) {
-  if (budget && --budget.left < 0) throw limitError("files", budget.limit, `${budget.source} holds more files`);
-}
-async function readLayer(tar, what, signal, budget) {
-  const ops = [];
-  const ex = (0, import_tar_stream2.extract)();
-  tar.on("error", (e) => ex.destroy(e));
-  const onAbort = () => {
-    ex.destroy(new CancelledError());
-    tar.destroy();
-  };
-  signal?.addEventListener("abort", onAbort, { once: true });
-  tar.pipe(ex);
-  try {
-    for await (const entry of ex) {
-      throwIfAborted(signal);
-      spendEntry(budget);
-      const h2 = entry.header;
-      const p = normalizePath(h2.name);
-      const mode = h2.mode ?? 0;
-      const hide = whiteoutOp(p);
-      if (hide) {
-        ops.push(hide);
-        entry.resume();
-      } else if (h2.type === "directory") {
-        ops.push({ op: "dir", path: p, mode });
-        entry.resume();
-      } else if (h2.type === "symlink") {
-        ops.push({ op: "set", path: p, entry: { type: "symlink", mode, size: 0, target: h2.linkname ?? "" } });
-        entry.resume();
-      } else if (h2.type === "link") {
-        ops.push({ op: "link", path: p, target: normalizePath(h2.linkname ?? "") });
-        entry.resume();
-      } else if (h2.type === "file" || h2.type === "contiguous-file") {
-        ops.push({
-          op: "set",
-          path: p,
-          entry: await readFile(entry, p, h2.size ?? 0, mode)
-        });
-      } else {
-        ops.push({ op: "set", path: p, entry: { type: "other", mode, size: 0 } });
-        entry.resume();
-      }
-    }
-  } catch (e) {
-    if (e instanceof ReleaseOperatorError || e?.name === "CancelledError") throw e;
-    throw checkError(
-      `${what}: not a readable layer (${e instanceof Error ? e.message : String(e)})`,
-      "The layer is truncated or not a tar archive; push or build the image again."
-    );
-  } finally {
-    signal?.removeEventListener("abort", onAbort);
-  }
-  return ops;
-}
-function applyLayerOps(fs3, ops, layer) {
-  for (const o2 of ops) {
-    switch (o2.op) {
-      case "opaque":
-        fs3.removeBelow(o2.dir, layer, true);
-        break;
-      case "whiteout":
-        fs3.removeBelow(o2.path, layer);
-        break;
-      case "dir": {
-        const prev = fs3.entries.get(o2.path);
-        if (prev && prev.type !== "dir") fs3.remove(o2.path);
-        fs3.set(o2.path, { type: "dir", mode: o2.mode, size: 0, layer });
-        break;
-      }
-      case "link": {
-        const target = fs3.entries.get(o2.target);
-        fs3.removeBelow(o2.path, layer);
-        if (target) fs3.set(o2.path, { ...target, layer });
-        break;
-      }
-      case "set":
-        fs3.removeBelow(o2.path, layer);
-        fs3.set(o2.path, { ...o2.entry, layer });
-        break;
-    }
-  }
-}
-async function readFile(stream, p, size, mode) {
-  const entry = { type: "file", mode, size };
-  let chunks = [];
-  let elf;
-  let got = 0;
-  let kind = "unknown";
-  for await (const chunk of stream) {
-    if (kind === "skip") continue;
-    if (elf) {
-      elf.push({ offset: got, bytes: chunk });
-      got += chunk.length;
-      continue;
-    }
-    chunks.push(chunk);
-    got += chunk.length;
-    if (kind === "unknown" && (got >= 4 || got >= size)) {
-      const head = Buffer.concat(chunks);
-      kind = fileKind(head, p, size);
-      if (kind === "elf" && size > MAX_ELF_BYTES) {
-        entry.elfError = new ElfFormatError(p, `is larger than ${MAX_ELF_BYTES} bytes; not read`);
-        kind = "skip";
-      } else if (kind === "elf") {
-        elf = [{ offset: 0, bytes: head }];
-        chunks = [];
-      }
-    }
-    if (kind === "script" && got >= SHEBANG_BYTES) {
-      entry.shebang = shebangOf(Buffer.concat(chunks));
-      kind = "skip";
-    }
-    if (kind === "skip") chunks = [];
-  }
-  if (kind === "elf") {
-    try {
-      entry.elf = parseElfChunks(elf, size, p);
-    } catch (e) {
-      entry.elfError = e;
-    }
-    return entry;
-  }
-  const data = Buffer.concat(chunks);
-  if (kind === "script") entry.shebang = shebangOf(data);
-  else if (kind === "text") entry.text = data.toString("utf8");
-  return entry;
-}
-
-// node_modules/yocto-queue/index.js
-var Node = class {
-  value;
-  next;
-  constructor(value) {
-    this.value = value;
-  }
-};
-var Queue = class {
-  #head;
-  #tail;
-  #size;
-  constructor() {
-    this.clear();
-  }
-  enqueue(value) {
-    const node = new Node(value);
-    if (this.#head) {
-      this.#tail.next = node;
-      this.#tail = node;
-    } else {
-      this.#head = node;
-      this.#tail = node;
-    }
-    this.#size++;
-  }
-  dequeue() {
-    const current = this.#head;
-    if (!current) {
-      return;
-    }
-    this.#head = this.#head.next;
-    this.#size--;
-    if (!this.#head) {
-      this.#tail = void 0;
-    }
-    return current.value;
-  }
-  peek() {
-    if (!this.#head) {
-      return;
-    }
-    return this.#head.value;
-  }
-  clear() {
-    this.#head = void 0;
-    this.#tail = void 0;
-    this.#size = 0;
-  }
-  get size() {
-    return this.#size;
-  }
-  *[Symbol.iterator]() {
-    let current = this.#head;
-    while (current) {
-      yield current.value;
-      current = current.next;
-    }
-  }
-  *drain() {
-    while (this.#head) {
-      yield this.dequeue();
-    }
-  }
-};
-
-// node_modules/p-limit/index.js
-function pLimit(concurrency) {
-  validateConcurrency(concurrency);
-  const queue = new Queue();
-  let activeCount = 0;
-  const resumeNext = () => {
-    if (activeCount < concurrency && queue.size > 0) {
-      queue.dequeue()();
-      activeCount++;
-    }
-  };
-  const next = () => {
-    activeCount--;
-    resumeNext();
-  };
-  const run2 = async (function_, resolve, arguments_) => {
-    const result = (async () => function_(...arguments_))();
-    resolve(result);
-    try {
-      await result;
-    } catch {
-    }
-    next();
-  };
-  const enqueue = (function_, resolve, arguments_) => {
-    new Promise((internalResolve) => {
-      queue.enqueue(internalResolve);
-    }).then(
-      run2.bind(void 0, function_, resolve, arguments_)
-    );
-    (async () => {
-      await Promise.resolve();
-      if (activeCount < concurrency) {
-        resumeNext();
-      }
-    })();
-  };
-  const generator = (function_, ...arguments_) => new Promise((resolve) => {
-    enqueue(function_, resolve, arguments_);
-  });
-  Object.defineProperties(generator, {
-    activeCount: {
-      get: () => activeCount
-    },
-    pendingCount: {
-      get: () => queue.size
-    },
-    clearQueue: {
-      value() {
-        queue.clear();
-      }
-    },
-    concurrency: {
-      get: () => concurrency,
-      set(newConcurrency) {
-        validateConcurrency(newConcurrency);
-        concurrency = newConcurrency;
-        queueMicrotask(() => {
-          while (activeCount < concurrency && queue.size > 0) {
-            resumeNext();
-          }
-        });
-      }
-    }
-  });
-  return generator;
-}
-function validateConcurrency(concurrency) {
-  if (!((Number.isInteger(concurrency) || concurrency === Number.POSITIVE_INFINITY) && concurrency > 0)) {
-    throw new TypeError("Expected `concurrency` to be a number from 1 and up");
-  }
-}
-
-// src/core/image/source.ts
-var LAYER_CONCURRENCY = 3;
-async function readLayers(source, layers, signal, concurrency = LAYER_CONCURRENCY, maxFiles) {
-  const budget = entryBudget(source, maxFiles);
-  const stop = new AbortController();
-  const both = signal ? AbortSignal.any([signal, stop.signal]) : stop.signal;
-  const limit = pLimit(Math.max(1, concurrency));
-  const read = (layer, i2) => limit(async () => {
-    throwIfAborted(both);
-    const raw = await layer.open(both);
-    return readLayer(decompress2(raw, layer.compression), `${source} layer ${i2 + 1} (${layer.what})`, both, budget);
-  });
-  const all = await Promise.all(
-    layers.map(
-      (l, i2) => read(l, i2).catch((e) => {
-        stop.abort();
-        throw e;
-      })
-    )
-  );
-  throwIfAborted(signal);
-  const fs3 = new ImageFs();
-  for (const [i2, ops] of all.entries()) applyLayerOps(fs3, ops, i2);
-  return fs3;
-}
-
-// src/core/image/saved.ts
-var import_node_path15 = __toESM(require("node:path"));
-var import_node_stream13 = require("node:stream");
-var import_node_zlib3 = require("node:zlib");
-var import_tar_stream3 = __toESM(require_tar_stream());
-
-// src/core/registry/client.ts
-var import_node_crypto2 = require("node:crypto");
-var import_node_stream12 = require("node:stream");
-
-// src/core/registry/cache.ts
-var MAX_ENTRY_BYTES = 4 * 1024 * 1024;
-var MAX_TOTAL_BYTES = 64 * 1024 * 1024;
-var entries = /* @__PURE__ */ new Map();
-var total = 0;
-var contentCache = {
-  get(digest) {
-    const e = entries.get(digest);
-    if (e) {
-      entries.delete(digest);
-      entries.set(digest, e);
-    }
-    return e;
-  },
-  set(digest, value) {
-    if (value.bytes.length > MAX_ENTRY_BYTES || entries.has(digest)) return;
-    entries.set(digest, value);
-    total += value.bytes.length;
-    for (const [k, v] of entries) {
-      if (total <= MAX_TOTAL_BYTES) break;
-      entries.delete(k);
-      total -= v.bytes.length;
-    }
-  },
-  /** Forgets a digest the registry no longer has (after a delete), so a later read asks the registry. */
-  delete(digest) {
-    const e = entries.get(digest);
-    if (!e) return;
-    entries.delete(digest);
-    total -= e.bytes.length;
-  },
-  /** For tests. */
-  clear() {
-    entries.clear();
-    total = 0;
-  },
-  get size() {
-    return entries.size;
-  }
-};
-
-// src/core/registry/credentials.ts
-var import_promises17 = require("node:fs/promises");
-var import_node_os5 = __toESM(require("node:os"));
-var import_node_path11 = __toESM(require("node:path"));
 
 // node_modules/is-plain-obj/index.js
 function isPlainObject3(value) {
@@ -52446,13 +51932,13 @@ var handleCommand = (filePath, rawArguments, rawOptions) => {
 };
 
 // node_modules/execa/lib/arguments/options.js
-var import_node_path10 = __toESM(require("node:path"), 1);
+var import_node_path9 = __toESM(require("node:path"), 1);
 var import_node_process8 = __toESM(require("node:process"), 1);
 var import_cross_spawn = __toESM(require_cross_spawn(), 1);
 
 // node_modules/npm-run-path/index.js
 var import_node_process5 = __toESM(require("node:process"), 1);
-var import_node_path7 = __toESM(require("node:path"), 1);
+var import_node_path6 = __toESM(require("node:path"), 1);
 
 // node_modules/npm-run-path/node_modules/path-key/index.js
 function pathKey(options2 = {}) {
@@ -52469,7 +51955,7 @@ function pathKey(options2 = {}) {
 // node_modules/unicorn-magic/node.js
 var import_node_util4 = require("node:util");
 var import_node_child_process2 = require("node:child_process");
-var import_node_path6 = __toESM(require("node:path"), 1);
+var import_node_path5 = __toESM(require("node:path"), 1);
 var import_node_url2 = require("node:url");
 var execFileOriginal = (0, import_node_util4.promisify)(import_node_child_process2.execFile);
 function toPath(urlOrPath) {
@@ -52478,12 +51964,12 @@ function toPath(urlOrPath) {
 function traversePathUp(startPath) {
   return {
     *[Symbol.iterator]() {
-      let currentPath = import_node_path6.default.resolve(toPath(startPath));
+      let currentPath = import_node_path5.default.resolve(toPath(startPath));
       let previousPath;
       while (previousPath !== currentPath) {
         yield currentPath;
         previousPath = currentPath;
-        currentPath = import_node_path6.default.resolve(currentPath, "..");
+        currentPath = import_node_path5.default.resolve(currentPath, "..");
       }
     }
   };
@@ -52498,27 +51984,27 @@ var npmRunPath = ({
   execPath: execPath2 = import_node_process5.default.execPath,
   addExecPath = true
 } = {}) => {
-  const cwdPath = import_node_path7.default.resolve(toPath(cwd));
+  const cwdPath = import_node_path6.default.resolve(toPath(cwd));
   const result = [];
-  const pathParts = pathOption.split(import_node_path7.default.delimiter);
+  const pathParts = pathOption.split(import_node_path6.default.delimiter);
   if (preferLocal) {
     applyPreferLocal(result, pathParts, cwdPath);
   }
   if (addExecPath) {
     applyExecPath(result, pathParts, execPath2, cwdPath);
   }
-  return pathOption === "" || pathOption === import_node_path7.default.delimiter ? `${result.join(import_node_path7.default.delimiter)}${pathOption}` : [...result, pathOption].join(import_node_path7.default.delimiter);
+  return pathOption === "" || pathOption === import_node_path6.default.delimiter ? `${result.join(import_node_path6.default.delimiter)}${pathOption}` : [...result, pathOption].join(import_node_path6.default.delimiter);
 };
 var applyPreferLocal = (result, pathParts, cwdPath) => {
   for (const directory of traversePathUp(cwdPath)) {
-    const pathPart = import_node_path7.default.join(directory, "node_modules/.bin");
+    const pathPart = import_node_path6.default.join(directory, "node_modules/.bin");
     if (!pathParts.includes(pathPart)) {
       result.push(pathPart);
     }
   }
 };
 var applyExecPath = (result, pathParts, execPath2, cwdPath) => {
-  const pathPart = import_node_path7.default.resolve(cwdPath, toPath(execPath2), "..");
+  const pathPart = import_node_path6.default.resolve(cwdPath, toPath(execPath2), "..");
   if (!pathParts.includes(pathPart)) {
     result.push(pathPart);
   }
@@ -53673,7 +53159,7 @@ var killAfterTimeout = async (subprocess, timeout, context, { signal }) => {
 
 // node_modules/execa/lib/methods/node.js
 var import_node_process6 = require("node:process");
-var import_node_path8 = __toESM(require("node:path"), 1);
+var import_node_path7 = __toESM(require("node:path"), 1);
 var mapNode = ({ options: options2 }) => {
   if (options2.node === false) {
     throw new TypeError('The "node" option cannot be false with `execaNode()`.');
@@ -53692,7 +53178,7 @@ var handleNodeOption = (file, commandArguments, {
     throw new TypeError('The "execPath" option has been removed. Please use the "nodePath" option instead.');
   }
   const normalizedNodePath = safeNormalizeFileUrl(nodePath, 'The "nodePath" option');
-  const resolvedNodePath = import_node_path8.default.resolve(cwd, normalizedNodePath);
+  const resolvedNodePath = import_node_path7.default.resolve(cwd, normalizedNodePath);
   const newOptions = {
     ...options2,
     nodePath: resolvedNodePath,
@@ -53702,7 +53188,7 @@ var handleNodeOption = (file, commandArguments, {
   if (!shouldHandleNode) {
     return [file, commandArguments, newOptions];
   }
-  if (import_node_path8.default.basename(file, ".exe") === "node") {
+  if (import_node_path7.default.basename(file, ".exe") === "node") {
     throw new TypeError('When the "node" option is true, the first argument does not need to be "node".');
   }
   return [
@@ -53792,11 +53278,11 @@ var serializeEncoding = (encoding) => typeof encoding === "string" ? `"${encodin
 
 // node_modules/execa/lib/arguments/cwd.js
 var import_node_fs3 = require("node:fs");
-var import_node_path9 = __toESM(require("node:path"), 1);
+var import_node_path8 = __toESM(require("node:path"), 1);
 var import_node_process7 = __toESM(require("node:process"), 1);
 var normalizeCwd = (cwd = getDefaultCwd()) => {
   const cwdString = safeNormalizeFileUrl(cwd, 'The "cwd" option');
-  return import_node_path9.default.resolve(cwdString);
+  return import_node_path8.default.resolve(cwdString);
 };
 var getDefaultCwd = () => {
   try {
@@ -53843,7 +53329,7 @@ var normalizeOptions = (filePath, rawArguments, rawOptions) => {
   options2.killSignal = normalizeKillSignal(options2.killSignal);
   options2.forceKillAfterDelay = normalizeForceKillAfterDelay(options2.forceKillAfterDelay);
   options2.lines = options2.lines.map((lines, fdNumber) => lines && !BINARY_ENCODINGS.has(options2.encoding) && options2.buffer[fdNumber]);
-  if (import_node_process8.default.platform === "win32" && import_node_path10.default.basename(file, ".exe") === "cmd") {
+  if (import_node_process8.default.platform === "win32" && import_node_path9.default.basename(file, ".exe") === "cmd") {
     commandArguments.unshift("/q");
   }
   return { file, commandArguments, options: options2 };
@@ -55539,7 +55025,7 @@ var stripNewline = (value, { stripFinalNewline: stripFinalNewline2 }, fdNumber) 
 var getStripFinalNewline = (stripFinalNewline2, fdNumber) => fdNumber === "all" ? stripFinalNewline2[1] || stripFinalNewline2[2] : stripFinalNewline2[fdNumber];
 
 // node_modules/execa/lib/transform/generator.js
-var import_node_stream3 = require("node:stream");
+var import_node_stream2 = require("node:stream");
 
 // node_modules/execa/lib/transform/split.js
 var getSplitLinesGenerator = (binary, preserveNewlines, skipped, state) => binary || skipped ? void 0 : initializeSplitLines(preserveNewlines, state);
@@ -55788,11 +55274,11 @@ var generatorToStream = ({
   const transformMethod = transformAsync ? pushChunks.bind(void 0, transformChunk, state) : pushChunksSync.bind(void 0, transformChunkSync);
   const finalMethod = transformAsync || finalAsync ? pushChunks.bind(void 0, finalChunks, state) : pushChunksSync.bind(void 0, finalChunksSync);
   const destroyMethod = transformAsync || finalAsync ? destroyTransform.bind(void 0, state) : void 0;
-  const stream = new import_node_stream3.Transform({
+  const stream = new import_node_stream2.Transform({
     writableObjectMode,
-    writableHighWaterMark: (0, import_node_stream3.getDefaultHighWaterMark)(writableObjectMode),
+    writableHighWaterMark: (0, import_node_stream2.getDefaultHighWaterMark)(writableObjectMode),
     readableObjectMode,
-    readableHighWaterMark: (0, import_node_stream3.getDefaultHighWaterMark)(readableObjectMode),
+    readableHighWaterMark: (0, import_node_stream2.getDefaultHighWaterMark)(readableObjectMode),
     transform(chunk, encoding2, done) {
       transformMethod([chunk, generators, 0], this, done);
     },
@@ -56386,7 +55872,7 @@ var getIpcMethods = (anyProcess, isSubprocess, ipc) => ({
 
 // node_modules/execa/lib/return/early-error.js
 var import_node_child_process4 = require("node:child_process");
-var import_node_stream4 = require("node:stream");
+var import_node_stream3 = require("node:stream");
 var handleEarlyError = ({ error: error2, command, escapedCommand, fileDescriptors, options: options2, startTime, verboseInfo }) => {
   cleanupCustomStreams(fileDescriptors);
   const subprocess = new import_node_child_process4.ChildProcess();
@@ -56420,15 +55906,15 @@ var createDummyStreams = (subprocess, fileDescriptors) => {
   });
 };
 var createDummyStream = () => {
-  const stream = new import_node_stream4.PassThrough();
+  const stream = new import_node_stream3.PassThrough();
   stream.end();
   return stream;
 };
-var readable = () => new import_node_stream4.Readable({ read() {
+var readable = () => new import_node_stream3.Readable({ read() {
 } });
-var writable = () => new import_node_stream4.Writable({ write() {
+var writable = () => new import_node_stream3.Writable({ write() {
 } });
-var duplex = () => new import_node_stream4.Duplex({ read() {
+var duplex = () => new import_node_stream3.Duplex({ read() {
 }, write() {
 } });
 var handleDummyPromise = async (error2, verboseInfo, options2) => handleResult(error2, verboseInfo, options2);
@@ -56436,7 +55922,7 @@ var handleDummyPromise = async (error2, verboseInfo, options2) => handleResult(e
 // node_modules/execa/lib/stdio/handle-async.js
 var import_node_fs7 = require("node:fs");
 var import_node_buffer3 = require("node:buffer");
-var import_node_stream5 = require("node:stream");
+var import_node_stream4 = require("node:stream");
 var handleStdioAsync = (options2, verboseInfo) => handleStdio(addPropertiesAsync, options2, verboseInfo, false);
 var forbiddenIfAsync = ({ type, optionName }) => {
   throw new TypeError(`The \`${optionName}\` option cannot be ${TYPE_TO_MESSAGE[type]}.`);
@@ -56448,7 +55934,7 @@ var addProperties2 = {
   nodeStream: ({ value }) => ({ stream: value }),
   webTransform({ value: { transform, writableObjectMode, readableObjectMode } }) {
     const objectMode = writableObjectMode || readableObjectMode;
-    const stream = import_node_stream5.Duplex.fromWeb(transform, { objectMode });
+    const stream = import_node_stream4.Duplex.fromWeb(transform, { objectMode });
     return { stream };
   },
   duplex: ({ value: { transform } }) => ({ stream: transform }),
@@ -56460,17 +55946,17 @@ var addPropertiesAsync = {
     ...addProperties2,
     fileUrl: ({ value }) => ({ stream: (0, import_node_fs7.createReadStream)(value) }),
     filePath: ({ value: { file } }) => ({ stream: (0, import_node_fs7.createReadStream)(file) }),
-    webStream: ({ value }) => ({ stream: import_node_stream5.Readable.fromWeb(value) }),
-    iterable: ({ value }) => ({ stream: import_node_stream5.Readable.from(value) }),
-    asyncIterable: ({ value }) => ({ stream: import_node_stream5.Readable.from(value) }),
-    string: ({ value }) => ({ stream: import_node_stream5.Readable.from(value) }),
-    uint8Array: ({ value }) => ({ stream: import_node_stream5.Readable.from(import_node_buffer3.Buffer.from(value)) })
+    webStream: ({ value }) => ({ stream: import_node_stream4.Readable.fromWeb(value) }),
+    iterable: ({ value }) => ({ stream: import_node_stream4.Readable.from(value) }),
+    asyncIterable: ({ value }) => ({ stream: import_node_stream4.Readable.from(value) }),
+    string: ({ value }) => ({ stream: import_node_stream4.Readable.from(value) }),
+    uint8Array: ({ value }) => ({ stream: import_node_stream4.Readable.from(import_node_buffer3.Buffer.from(value)) })
   },
   output: {
     ...addProperties2,
     fileUrl: ({ value }) => ({ stream: (0, import_node_fs7.createWriteStream)(value) }),
     filePath: ({ value: { file, append } }) => ({ stream: (0, import_node_fs7.createWriteStream)(file, append ? { flags: "a" } : {}) }),
-    webStream: ({ value }) => ({ stream: import_node_stream5.Writable.fromWeb(value) }),
+    webStream: ({ value }) => ({ stream: import_node_stream4.Writable.fromWeb(value) }),
     iterable: forbiddenIfAsync,
     asyncIterable: forbiddenIfAsync,
     string: forbiddenIfAsync,
@@ -56480,7 +55966,7 @@ var addPropertiesAsync = {
 
 // node_modules/@sindresorhus/merge-streams/index.js
 var import_node_events10 = require("node:events");
-var import_node_stream6 = require("node:stream");
+var import_node_stream5 = require("node:stream");
 var import_promises10 = require("node:stream/promises");
 function mergeStreams(streams) {
   if (!Array.isArray(streams)) {
@@ -56503,12 +55989,12 @@ function mergeStreams(streams) {
 }
 var getHighWaterMark = (streams, objectMode) => {
   if (streams.length === 0) {
-    return (0, import_node_stream6.getDefaultHighWaterMark)(objectMode);
+    return (0, import_node_stream5.getDefaultHighWaterMark)(objectMode);
   }
   const highWaterMarks = streams.filter(({ readableObjectMode }) => readableObjectMode === objectMode).map(({ readableHighWaterMark }) => readableHighWaterMark);
   return Math.max(...highWaterMarks);
 };
-var MergedStream = class extends import_node_stream6.PassThrough {
+var MergedStream = class extends import_node_stream5.PassThrough {
   #streams = /* @__PURE__ */ new Set([]);
   #ended = /* @__PURE__ */ new Set([]);
   #aborted = /* @__PURE__ */ new Set([]);
@@ -57302,7 +56788,7 @@ var import_promises13 = require("node:timers/promises");
 
 // node_modules/execa/lib/io/iterate.js
 var import_node_events12 = require("node:events");
-var import_node_stream7 = require("node:stream");
+var import_node_stream6 = require("node:stream");
 var iterateOnSubprocessStream = ({ subprocessStdout, subprocess, binary, shouldEncode, encoding, preserveNewlines }) => {
   const controller = new AbortController();
   stopReadingOnExit(subprocess, controller);
@@ -57366,7 +56852,7 @@ var iterateOnStream = ({ stream, controller, binary, shouldEncode, encoding, sho
     preserveNewlines
   });
 };
-var DEFAULT_OBJECT_HIGH_WATER_MARK = (0, import_node_stream7.getDefaultHighWaterMark)(true);
+var DEFAULT_OBJECT_HIGH_WATER_MARK = (0, import_node_stream6.getDefaultHighWaterMark)(true);
 var HIGH_WATER_MARK = DEFAULT_OBJECT_HIGH_WATER_MARK;
 var iterateOnData = async function* ({ onStdoutChunk, controller, binary, shouldEncode, encoding, shouldSplit, preserveNewlines }) {
   const generators = getGenerators({
@@ -57802,7 +57288,7 @@ var waitForConcurrentStreams = async ({ resolve, promises: promises3 }, subproce
 };
 
 // node_modules/execa/lib/convert/readable.js
-var import_node_stream8 = require("node:stream");
+var import_node_stream7 = require("node:stream");
 var import_node_util9 = require("node:util");
 
 // node_modules/execa/lib/convert/shared.js
@@ -57857,7 +57343,7 @@ var createReadable = ({ subprocess, concurrentStreams, encoding }, { from, binar
     encoding,
     preserveNewlines
   });
-  const readable2 = new import_node_stream8.Readable({
+  const readable2 = new import_node_stream7.Readable({
     read,
     destroy: (0, import_node_util9.callbackify)(onReadableDestroy.bind(void 0, { subprocessStdout, subprocess, waitReadableDestroy })),
     highWaterMark: readableHighWaterMark,
@@ -57931,11 +57417,11 @@ var destroyOtherReadable = (stream, error2) => {
 };
 
 // node_modules/execa/lib/convert/writable.js
-var import_node_stream9 = require("node:stream");
+var import_node_stream8 = require("node:stream");
 var import_node_util10 = require("node:util");
 var createWritable = ({ subprocess, concurrentStreams }, { to } = {}) => {
   const { subprocessStdin, waitWritableFinal, waitWritableDestroy } = getSubprocessStdin(subprocess, to, concurrentStreams);
-  const writable2 = new import_node_stream9.Writable({
+  const writable2 = new import_node_stream8.Writable({
     ...getWritableMethods(subprocessStdin, subprocess, waitWritableFinal),
     destroy: (0, import_node_util10.callbackify)(onWritableDestroy.bind(void 0, {
       subprocessStdin,
@@ -57997,7 +57483,7 @@ var destroyOtherWritable = (stream, error2) => {
 };
 
 // node_modules/execa/lib/convert/duplex.js
-var import_node_stream10 = require("node:stream");
+var import_node_stream9 = require("node:stream");
 var import_node_util11 = require("node:util");
 var createDuplex = ({ subprocess, concurrentStreams, encoding }, { from, to, binary: binaryOption = true, preserveNewlines = true } = {}) => {
   const binary = binaryOption || BINARY_ENCODINGS.has(encoding);
@@ -58011,7 +57497,7 @@ var createDuplex = ({ subprocess, concurrentStreams, encoding }, { from, to, bin
     encoding,
     preserveNewlines
   });
-  const duplex2 = new import_node_stream10.Duplex({
+  const duplex2 = new import_node_stream9.Duplex({
     read,
     ...getWritableMethods(subprocessStdin, subprocess, waitWritableFinal),
     destroy: (0, import_node_util11.callbackify)(onDuplexDestroy.bind(void 0, {
@@ -58476,6 +57962,1098 @@ async function isFolder(p) {
   );
 }
 
+// src/core/container/errors.ts
+var DOCKER_PATH_HINT = "Install Docker, or set releaseOperator.dockerPath (CLI: --docker or RELEASE_OPERATOR_DOCKER) to a docker executable.";
+var BINFMT_HINT = "Register QEMU binfmt handlers on the Docker host: `apt-get install qemu-user-static binfmt-support` (then `update-binfmts --enable`), or `docker run --privileged --rm tonistiigi/binfmt --install all`.";
+var DockerError = class extends ReleaseOperatorError {
+  constructor(kind, message, hint, result) {
+    super(kind, message, hint);
+    this.result = result;
+    this.name = "DockerError";
+  }
+  result;
+};
+var DAEMON_DOWN = [
+  /Cannot connect to the Docker daemon/i,
+  /Is the docker daemon running/i,
+  /error during connect/i,
+  /permission denied while trying to connect to the Docker daemon/i
+];
+var EXEC_FORMAT = /exec format error/i;
+var BUILDX_MISSING = /buildx component is missing|'buildx' is not a docker command|unknown command: docker buildx/i;
+var isDaemonDown = (text2) => DAEMON_DOWN.some((re) => re.test(text2));
+var isEngineUnreachable = (text2) => /connection refused|no route to host|permission denied \(publickey|host key verification failed|could not resolve hostname|connection closed by remote host|i\/o timeout/i.test(
+  text2
+);
+var isExecFormatError = (text2) => EXEC_FORMAT.test(text2);
+var isBuildxMissing = (text2) => BUILDX_MISSING.test(text2);
+var HOST_SIDE = new RegExp(
+  [
+    "context canceled",
+    "no space left on device",
+    "could not find bridge",
+    "failed to create endpoint",
+    "failed to set up container networking",
+    "port is already allocated",
+    "address already in use"
+  ].join("|"),
+  "i"
+);
+var isDockerHostProblem = (text2) => isDaemonDown(text2) || HOST_SIDE.test(text2);
+function dockerFailure(dockerPath, r, fallback = "check", engine) {
+  const text2 = `${r.stderr}
+${r.stdout}`;
+  const what = `docker ${r.args.slice(0, 2).join(" ")}`;
+  if (isDaemonDown(text2) || engine && isEngineUnreachable(text2)) {
+    return new DockerError(
+      "environment",
+      `The Docker daemon${engine ? ` of ${engine}` : ""} is not reachable: ${lastLine(r)}`,
+      engine ? `Start that engine, or fix the "engines" setting (the host, the ssh key, the context), then retry.` : `Start Docker (or check DOCKER_HOST / the docker context), then retry. Docker executable: ${dockerPath}.`,
+      r
+    );
+  }
+  if (r.timedOut)
+    return new DockerError(
+      "environment",
+      `${what} did not finish in time.`,
+      "The Docker daemon may be overloaded; retry, or raise the timeout.",
+      r
+    );
+  if (isExecFormatError(text2))
+    return new DockerError(
+      "environment",
+      `${what} failed: exec format error (no emulator for this platform).`,
+      BINFMT_HINT,
+      r
+    );
+  if (/no space left on device/i.test(text2)) {
+    return new DockerError(
+      "environment",
+      `${what} failed: the Docker host ran out of disk space (no space left on device).`,
+      "Free space on the Docker host (docker system prune, or a bigger data-root), then retry.",
+      r
+    );
+  }
+  if (isBuildxMissing(text2)) {
+    return new DockerError(
+      "environment",
+      `${dockerPath} cannot build with BuildKit: the buildx plugin is missing.`,
+      BUILD_HINT,
+      r
+    );
+  }
+  return new DockerError(
+    fallback,
+    `${what} failed (exit ${r.exitCode}): ${lastLine(r) || "no output"}`,
+    fallback === "environment" ? `Check the Docker engine (\`${dockerPath} info\`) and the docker executable.` : void 0,
+    r
+  );
+}
+var BUILD_HINT = "Install the buildx plugin (docker-buildx), or set releaseOperator.dockerPath / --docker to a docker client that can build with BuildKit (DOCKER_BUILDKIT=1 docker build --platform).";
+
+// src/core/container/platform.ts
+var import_promises17 = require("node:fs/promises");
+var import_node_path10 = __toESM(require("node:path"));
+var PLATFORM_RE = /^([a-z0-9]+)\/([a-z0-9_]+)(?:\/([a-z0-9]+))?$/;
+function parsePlatform(text2) {
+  const m = PLATFORM_RE.exec(text2.trim().toLowerCase());
+  if (!m)
+    throw usageError(
+      `'${text2}' is not a platform.`,
+      "Write a platform as os/architecture[/variant], e.g. linux/amd64 or linux/arm64."
+    );
+  return { os: m[1], architecture: m[2], variant: m[3] };
+}
+function formatPlatform(p) {
+  return [p.os, p.architecture, p.variant].filter(Boolean).join("/");
+}
+function ociArchitecture(name) {
+  const map = {
+    x64: "amd64",
+    x86_64: "amd64",
+    aarch64: "arm64",
+    ia32: "386",
+    i386: "386",
+    i686: "386",
+    armv7l: "arm"
+  };
+  return map[name] ?? name;
+}
+function samePlatform(wanted, actual) {
+  if (wanted.os !== actual.os || wanted.architecture !== ociArchitecture(actual.architecture)) return false;
+  if (!wanted.variant || !actual.variant) return true;
+  return wanted.variant === actual.variant;
+}
+function runsNatively(hostArch, p) {
+  const host = ociArchitecture(hostArch);
+  if (p.architecture === host) return true;
+  return host === "amd64" && p.architecture === "386" || host === "arm64" && p.architecture === "arm";
+}
+function qemuName(architecture) {
+  const map = {
+    amd64: "x86_64",
+    arm64: "aarch64",
+    arm: "arm",
+    "386": "i386",
+    ppc64le: "ppc64le",
+    s390x: "s390x",
+    riscv64: "riscv64",
+    mips64le: "mips64el"
+  };
+  return map[architecture] ?? architecture;
+}
+var BINFMT_DIR = "/proc/sys/fs/binfmt_misc";
+async function binfmtState(p, dir = BINFMT_DIR) {
+  const file = import_node_path10.default.join(dir, `qemu-${qemuName(p.architecture)}`);
+  let text2;
+  try {
+    text2 = await (0, import_promises17.readFile)(file, "utf8");
+  } catch {
+    const status = await (0, import_promises17.readFile)(import_node_path10.default.join(dir, "status"), "utf8").catch(() => void 0);
+    if (status === void 0) return { registered: "unknown", reason: `${dir} is not readable here` };
+    return {
+      registered: false,
+      reason: `no QEMU handler for ${p.architecture} is registered (${file} does not exist)`
+    };
+  }
+  if (!/^enabled/m.test(text2))
+    return { registered: false, reason: `the QEMU handler for ${p.architecture} is registered but disabled (${file})` };
+  return { registered: true, interpreter: /^interpreter\s+(\S+)/m.exec(text2)?.[1] };
+}
+
+// src/core/container/engine.ts
+function engineArgs(spec) {
+  if (!spec) return [];
+  return "context" in spec ? ["--context", spec.context] : ["--host", spec.host];
+}
+function describeEngine(spec) {
+  if (!spec) return "the default engine";
+  return "context" in spec ? `docker context ${spec.context}` : hostWithoutSecrets(spec.host);
+}
+var hostWithoutSecrets = (host) => host.replace(/\/\/([^@/]*):[^@/]*@/, "//$1:***@");
+function engineFor(engines, platform3) {
+  if (!engines) return void 0;
+  if (Object.hasOwn(engines, platform3)) return engines[platform3];
+  let wanted;
+  try {
+    wanted = parsePlatform(platform3);
+  } catch {
+    return void 0;
+  }
+  const key = Object.keys(engines).find((k) => samePlatform(parsePlatform(k), wanted));
+  return key === void 0 ? void 0 : engines[key];
+}
+function isRemoteHost(host) {
+  return !/^(unix|npipe):\/\//.test(host);
+}
+var engineKey = (spec) => !spec ? "" : "context" in spec ? `context:${spec.context}` : `host:${spec.host}`;
+var contextHost = (name) => ({
+  args: ["context", "inspect", "--format", "{{json .Endpoints.docker.Host}}", name],
+  timeoutMs: 2e4,
+  acceptExitCodes: [1],
+  failureKind: "environment",
+  parse: (r) => {
+    if (r.exitCode !== 0)
+      throw usageError(
+        `There is no docker context '${name}' (${(r.stderr.trim().split(/\r?\n/).at(-1) ?? "").trim()}).`,
+        `Create it (docker context create ${name} --docker host=ssh://USER@HOST), or fix the "engines" setting (docker context ls lists the contexts).`
+      );
+    try {
+      return String(JSON.parse(r.stdout.trim()) ?? "");
+    } catch {
+      return "";
+    }
+  }
+});
+
+// src/core/container/client.ts
+var DockerClient = class _DockerClient {
+  constructor(options2) {
+    this.options = options2;
+    this.dockerPath = options2.dockerPath;
+    this.engine = options2.engine;
+    this.engineName = describeEngine(options2.engine);
+    this.logger = options2.logger ?? nullLogger;
+    this.prefix = engineArgs(options2.engine);
+  }
+  options;
+  dockerPath;
+  engine;
+  /** The engine in words ("docker context arm", "ssh://ci@arm-box"), for messages. */
+  engineName;
+  logger;
+  prefix;
+  /** A client of the same executable and logger for another engine (undefined: the default engine). */
+  forEngine(engine) {
+    return new _DockerClient({ ...this.options, engine });
+  }
+  async exec(cmd, opts = {}) {
+    const lines = [];
+    const started = Date.now();
+    const argv = [...this.prefix, ...cmd.args];
+    this.logger.debug(`$ ${this.dockerPath} ${argv.join(" ")}`);
+    const r = await this.options.runner(this.dockerPath, argv, {
+      cwd: this.options.cwd,
+      env: cmd.env,
+      timeoutMs: opts.timeoutMs ?? cmd.timeoutMs,
+      signal: opts.signal,
+      missingHint: DOCKER_PATH_HINT,
+      onLine: (line, stream) => {
+        lines.push(line);
+        opts.onLine?.(line, stream);
+      }
+    });
+    const result = { ...r, args: cmd.args, lines };
+    this.logger.debug(`docker ${cmd.args[0]}: exit ${r.exitCode} after ${Date.now() - started} ms`);
+    const accepted = cmd.acceptExitCodes === "any" || r.exitCode === 0 || cmd.acceptExitCodes?.includes(r.exitCode);
+    if (!accepted || r.timedOut && cmd.acceptExitCodes !== "any" || r.exitCode !== 0 && isDaemonDown(r.stderr)) {
+      const err2 = dockerFailure(this.dockerPath, result, cmd.failureKind, this.engine && this.engineName);
+      this.logger.debug(`docker failed: ${err2.message}`);
+      throw err2;
+    }
+    return cmd.parse(result);
+  }
+  /** Runs a command whose stdout is a stream and resolves to what its consumer made of it. */
+  async stream(cmd, opts = {}) {
+    let consumed;
+    const started = Date.now();
+    const timeoutMs = opts.timeoutMs ?? cmd.timeoutMs;
+    const argv = [...this.prefix, ...cmd.args];
+    this.logger.debug(`$ ${this.dockerPath} ${argv.join(" ")}`);
+    const r = await this.options.runner(this.dockerPath, argv, {
+      cwd: this.options.cwd,
+      timeoutMs,
+      signal: opts.signal,
+      missingHint: DOCKER_PATH_HINT,
+      consumeStdout: async (stdout) => void (consumed = { value: await cmd.consume(stdout) })
+    });
+    this.logger.debug(`docker ${cmd.args[0]}: exit ${r.exitCode} after ${Date.now() - started} ms`);
+    if (r.exitCode !== 0) {
+      const why = r.timedOut && timeoutMs ? `no end after ${timeoutMs / 6e4} minutes` : lastLine(r);
+      throw environmentError(
+        `${cmd.what} failed${this.engine ? ` on ${this.engineName}` : ""}: ${why || `exit code ${r.exitCode}`}`,
+        "Check that the Docker engine is running (`docker info`) and try again."
+      );
+    }
+    if (!consumed)
+      throw environmentError(
+        `${cmd.what} gave no output stream.`,
+        "The runner in use does not stream stdout (RunOptions.consumeStdout)."
+      );
+    return consumed.value;
+  }
+};
+
+// src/core/container/labels.ts
+var PRODUCT_LABEL = "release-operator";
+var SMOKE_RUN_LABEL = "release-operator.smoke";
+var PLATFORM_LABEL = "release-operator.platform";
+var GLIBC_LABEL = "release-operator.glibc";
+var RUN_LABEL = "release-operator.run";
+var TEMP_IMAGE_REPO = "release-operator-smoke";
+function smokeLabels(runId, platform3, extra = {}) {
+  return {
+    [PRODUCT_LABEL]: "1",
+    [SMOKE_RUN_LABEL]: runId,
+    ...platform3 ? { [PLATFORM_LABEL]: platform3 } : {},
+    ...extra
+  };
+}
+function glibcLabels(image, runId) {
+  return { [PRODUCT_LABEL]: "1", [GLIBC_LABEL]: image, [RUN_LABEL]: runId };
+}
+function labelArgs(labels) {
+  return Object.entries(labels).flatMap(([k, v]) => ["--label", `${k}=${v}`]);
+}
+function newRunId(now = Date.now()) {
+  return `${now.toString(36)}-${Math.random().toString(16).slice(2, 8)}`;
+}
+
+// src/core/container/commands.ts
+var serverVersion = () => ({
+  args: ["version", "--format", "{{json .Server}}"],
+  timeoutMs: 2e4,
+  // However `docker version` fails, the engine could not be asked: never the release's problem.
+  failureKind: "environment",
+  parse: (r) => {
+    let json2;
+    try {
+      json2 = JSON.parse(r.stdout.trim() || "null");
+    } catch {
+      throw environmentError(
+        `docker version did not answer with JSON (${neutralize(r.stdout.trim(), 120) || "no output"}).`,
+        "Check the docker executable (dockerPath / --docker) and the engine (docker info)."
+      );
+    }
+    const s = json2;
+    const engine = s?.Components?.find((c3) => c3.Name === "Engine")?.Details;
+    return { version: s?.Version ?? "", os: s?.Os ?? engine?.Os ?? "linux", arch: s?.Arch ?? engine?.Arch ?? "" };
+  }
+});
+var buildxVersion = () => ({
+  args: ["buildx", "version"],
+  timeoutMs: 2e4,
+  acceptExitCodes: "any",
+  parse: (r) => r.exitCode === 0 ? r.stdout.trim() : void 0
+});
+var classicBuildKitProbe = () => ({
+  args: ["build", "--help"],
+  env: { DOCKER_BUILDKIT: "1" },
+  timeoutMs: 2e4,
+  acceptExitCodes: "any",
+  parse: (r) => r.exitCode === 0
+});
+var build = (p) => {
+  const common2 = [
+    "--platform",
+    p.platform,
+    "-t",
+    p.tag,
+    "-f",
+    p.dockerfile,
+    ...labelArgs(p.labels),
+    ...Object.entries(p.buildArgs).flatMap(([k, v]) => ["--build-arg", `${k}=${v}`]),
+    "--progress",
+    "plain",
+    p.context
+  ];
+  return p.builder === "buildx" ? { args: ["buildx", "build", "--load", ...common2], timeoutMs: 0, parse: () => void 0 } : { args: ["build", ...common2], env: { DOCKER_BUILDKIT: "1" }, timeoutMs: 0, parse: () => void 0 };
+};
+var imageInspect = (ref) => ({
+  args: ["image", "inspect", "--format", "{{json .}}", ref],
+  timeoutMs: 3e4,
+  acceptExitCodes: [1],
+  parse: (r) => {
+    if (r.exitCode !== 0) {
+      if (/no such image/i.test(r.stderr)) return void 0;
+      throw environmentError(r.stderr.trim());
+    }
+    const j = jsonLines(r.stdout)[0];
+    return {
+      id: j.Id,
+      os: j.Os,
+      architecture: j.Architecture,
+      variant: j.Variant || void 0,
+      repoTags: j.RepoTags ?? [],
+      repoDigests: j.RepoDigests ?? []
+    };
+  }
+});
+var pull = (ref, platform3) => ({
+  args: ["pull", "--platform", platform3, "--quiet", ref],
+  timeoutMs: 0,
+  parse: () => void 0
+});
+function containerArgs(s) {
+  return [
+    "--name",
+    s.name,
+    ...s.platform ? ["--platform", s.platform] : [],
+    ...labelArgs(s.labels),
+    ...Object.entries(s.env ?? {}).flatMap(([k, v]) => ["-e", `${k}=${v}`]),
+    ...s.publish ? ["-p", `${s.publishAddress ?? "127.0.0.1"}:${s.hostPort ?? 0}:${s.publish}`] : [],
+    ...s.network ? ["--network", s.network] : [],
+    ...s.memory ? ["--memory", s.memory, "--memory-swap", s.memory] : [],
+    s.image,
+    ...s.args ?? []
+  ];
+}
+var runAttached = (s, timeoutMs) => ({
+  args: ["run", ...containerArgs(s)],
+  timeoutMs,
+  acceptExitCodes: "any",
+  parse: (r) => ({ exitCode: r.exitCode, timedOut: r.timedOut, output: r.lines })
+});
+var createContainer = (s) => ({
+  args: ["create", "--pull", "never", ...containerArgs(s)],
+  timeoutMs: 6e4,
+  parse: (r) => r.stdout.trim().split(/\r?\n/).at(-1).trim()
+});
+var STREAM_TIMEOUT_MS = 6e5;
+var saveImage = (image, consume) => ({
+  args: ["save", image],
+  what: `docker save ${image}`,
+  timeoutMs: STREAM_TIMEOUT_MS,
+  consume
+});
+var exportContainer = (container, what, consume) => ({ args: ["export", container], what, timeoutMs: STREAM_TIMEOUT_MS, consume });
+var runDetached = (s) => ({
+  args: ["run", "-d", ...containerArgs(s)],
+  timeoutMs: 6e4,
+  parse: (r) => r.stdout.trim().split(/\r?\n/).at(-1).trim()
+});
+var isPortTaken = (text2) => /port is already allocated|address already in use/i.test(text2);
+var containerState = (container) => ({
+  args: ["inspect", "--type", "container", "--format", "{{json .State}}", container],
+  timeoutMs: 2e4,
+  parse: (r) => {
+    const s = JSON.parse(r.stdout.trim());
+    return {
+      status: s.Status,
+      running: s.Running,
+      exitCode: s.ExitCode,
+      oomKilled: s.OOMKilled,
+      error: s.Error,
+      startedAt: s.StartedAt,
+      finishedAt: s.FinishedAt
+    };
+  }
+});
+var psRow = (container) => ({
+  args: [
+    "ps",
+    "-a",
+    "--filter",
+    `name=^${container}$`,
+    "--format",
+    "table {{.ID}}	{{.Image}}	{{.Command}}	{{.Status}}	{{.Ports}}	{{.Names}}"
+  ],
+  timeoutMs: 2e4,
+  parse: (r) => r.stdout.trimEnd()
+});
+var logs = (container, tail) => ({
+  args: ["logs", "--tail", String(tail), container],
+  timeoutMs: 3e4,
+  parse: (r) => r.lines
+});
+var listContainers = (labelFilter) => ({
+  args: ["ps", "-a", "--no-trunc", "--filter", `label=${labelFilter}`, "--format", "{{json .}}"],
+  timeoutMs: 3e4,
+  parse: (r) => jsonLines(r.stdout).map((c3) => ({
+    id: c3.ID,
+    names: c3.Names,
+    image: c3.Image,
+    status: c3.Status,
+    labels: c3.Labels
+  }))
+});
+var listImages = (labelFilter) => ({
+  args: ["images", "--no-trunc", "--filter", `label=${labelFilter}`, "--format", "{{json .}}"],
+  timeoutMs: 3e4,
+  parse: (r) => jsonLines(r.stdout).map((i2) => ({
+    id: i2.ID,
+    reference: i2.Repository === "<none>" ? i2.ID : `${i2.Repository}:${i2.Tag}`
+  }))
+});
+var removeContainers = (ids) => ({
+  args: ["rm", "-f", "-v", ...ids],
+  timeoutMs: 6e4,
+  acceptExitCodes: [1],
+  parse: (r) => {
+    const real = r.stderr.split(/\r?\n/).filter((l) => l.trim() && !/no such container/i.test(l));
+    if (r.exitCode !== 0 && real.length) throw environmentError(real.join("\n"));
+  }
+});
+var removeImages = (refs) => ({
+  args: ["rmi", ...refs],
+  timeoutMs: 6e4,
+  acceptExitCodes: [1],
+  parse: (r) => {
+    const real = r.stderr.split(/\r?\n/).filter((l) => l.trim() && !/no such image/i.test(l));
+    if (r.exitCode !== 0 && real.length) throw environmentError(real.join("\n"));
+  }
+});
+
+// src/core/container/builder.ts
+async function detectBuilder(docker, signal) {
+  const buildx = await docker.exec(buildxVersion(), { signal });
+  if (buildx) return { kind: "buildx", description: `docker buildx build (${buildx.split(/\r?\n/)[0]})` };
+  if (await docker.exec(classicBuildKitProbe(), { signal })) {
+    return {
+      kind: "buildkit",
+      description: `buildx is not installed for ${docker.dockerPath}; building with BuildKit: DOCKER_BUILDKIT=1 docker build --platform`
+    };
+  }
+  return {
+    kind: "none",
+    description: `${docker.dockerPath} can neither run 'docker buildx build' (the buildx plugin is missing) nor 'DOCKER_BUILDKIT=1 docker build' (it requires buildx).`,
+    hint: BUILD_HINT
+  };
+}
+
+// src/core/container/active.ts
+var import_promises18 = require("node:fs/promises");
+var import_node_os5 = __toESM(require("node:os"));
+var import_node_path11 = __toESM(require("node:path"));
+var ACTIVE_RUNS_DIR = import_node_path11.default.join(process.platform === "win32" ? import_node_os5.default.tmpdir() : "/tmp", "release-operator-runs");
+async function markRunActive(runId, dir = ACTIVE_RUNS_DIR, onError) {
+  const file = import_node_path11.default.join(dir, runFileName(runId));
+  try {
+    const created = await (0, import_promises18.mkdir)(dir).then(
+      () => true,
+      (e) => {
+        if (e.code !== "EEXIST") throw e;
+        return false;
+      }
+    );
+    if (created) await (0, import_promises18.chmod)(dir, 1023);
+    else if (!(await (0, import_promises18.lstat)(dir)).isDirectory()) throw Object.assign(new Error("not a folder"), { code: "ENOTDIR" });
+    const body = { pid: process.pid, host: import_node_os5.default.hostname(), started: (/* @__PURE__ */ new Date()).toISOString() };
+    await (0, import_promises18.writeFile)(file, JSON.stringify(body), { mode: 420, flag: "wx" });
+  } catch (e) {
+    onError?.(
+      `cannot mark run ${runId} as in progress in ${dir} (${e.code ?? String(e)}); \`cleanup\` may remove its containers meanwhile`
+    );
+    return async () => void 0;
+  }
+  return async () => void await (0, import_promises18.rm)(file, { force: true }).catch(() => void 0);
+}
+var runFileName = (runId) => runId.replace(/[^A-Za-z0-9._-]/g, "_");
+
+// src/core/container/cleanup.ts
+async function removeLabelled(docker, labelFilter, signal, opts = {}) {
+  const [listed, listedImages] = await Promise.all([
+    docker.exec(listContainers(labelFilter), { signal }),
+    opts.images === false ? Promise.resolve([]) : docker.exec(listImages(labelFilter), { signal })
+  ]);
+  const active = opts.activeRuns ? await opts.activeRuns() : /* @__PURE__ */ new Set();
+  const inProgress = (runId) => runId !== void 0 && active.has(runFileName(runId));
+  const containerInProgress = (c3) => {
+    const labels = parseLabels(c3.labels);
+    return inProgress(labels[SMOKE_RUN_LABEL]) || inProgress(labels[RUN_LABEL]);
+  };
+  const imageRun = (i2) => [...active].find((id) => i2.reference.startsWith(`${TEMP_IMAGE_REPO}:${id}-`));
+  const containers = listed.filter((c3) => !containerInProgress(c3));
+  const images = listedImages.filter((i2) => !imageRun(i2));
+  if (containers.length) await docker.exec(removeContainers(containers.map((c3) => c3.id)), { signal });
+  if (images.length) await docker.exec(removeImages([...new Set(images.map((i2) => i2.reference))]), { signal });
+  return {
+    containers,
+    images,
+    spared: {
+      containers: listed.filter((c3) => !containers.includes(c3)),
+      images: listedImages.filter((i2) => !images.includes(i2))
+    }
+  };
+}
+function parseLabels(text2) {
+  const out = {};
+  for (const pair2 of text2.split(",")) {
+    const i2 = pair2.indexOf("=");
+    if (i2 > 0) out[pair2.slice(0, i2)] = pair2.slice(i2 + 1);
+  }
+  return out;
+}
+
+// src/core/image/fs.ts
+var import_node_path12 = __toESM(require("node:path"));
+var MAX_SYMLINK_HOPS = 40;
+function normalizePath(p) {
+  const n2 = import_node_path12.default.posix.normalize("/" + p);
+  return n2.length > 1 && n2.endsWith("/") ? n2.slice(0, -1) : n2;
+}
+var ImageFs = class {
+  /** Every path of the image. Read it freely; write through set() and remove() so the index below stays right. */
+  entries = /* @__PURE__ */ new Map();
+  /**
+   * The paths directly under each folder that hold an entry or something below one: a folder's subtree is walked
+   * without looking at the rest of the image. (A layer that hides ten thousand folders, each with `.wh..wh..opq`,
+   * once cost a pass over the whole image per folder: minutes for a layer of a few MiB.)
+   */
+  kids = /* @__PURE__ */ new Map();
+  constructor() {
+    this.entries.set("/", { type: "dir", mode: 493, size: 0, layer: -1 });
+  }
+  set(p, e) {
+    this.entries.set(p, e);
+    for (let c3 = p, d = parentOf(p); d !== void 0; c3 = d, d = parentOf(d)) {
+      let k = this.kids.get(d);
+      if (!k) this.kids.set(d, k = /* @__PURE__ */ new Set());
+      if (k.has(c3)) break;
+      k.add(c3);
+    }
+  }
+  /** Removes one path's entry (what is below it stays), and the index of folders left with nothing. */
+  remove(p) {
+    this.entries.delete(p);
+    for (let c3 = p, d = parentOf(p); d !== void 0; c3 = d, d = parentOf(d)) {
+      if (this.entries.has(c3) || this.kids.get(c3)?.size) break;
+      this.kids.delete(c3);
+      this.kids.get(d)?.delete(c3);
+    }
+  }
+  lstat(p) {
+    return this.entries.get(normalizePath(p));
+  }
+  /** Follows symlinks (all of them, or all but the last component); undefined on a loop. */
+  resolve(p, followLast = true) {
+    const pending = normalizePath(p).split("/").filter(Boolean);
+    let current = "/";
+    let hops = 0;
+    while (pending.length) {
+      const comp = pending.shift();
+      if (comp === "." || comp === "") continue;
+      if (comp === "..") {
+        current = import_node_path12.default.posix.dirname(current);
+        continue;
+      }
+      const candidate = current === "/" ? `/${comp}` : `${current}/${comp}`;
+      const e = this.entries.get(candidate);
+      if (e?.type === "symlink" && e.target !== void 0 && (pending.length > 0 || followLast)) {
+        if (++hops > MAX_SYMLINK_HOPS) return void 0;
+        pending.unshift(...e.target.split("/").filter(Boolean));
+        if (e.target.startsWith("/")) current = "/";
+        continue;
+      }
+      current = candidate;
+    }
+    return {
+      path: current,
+      entry: this.entries.get(current) ?? (this.hasChildren(current) ? { type: "dir", mode: 493, size: 0, layer: -1 } : void 0)
+    };
+  }
+  /** The entry a path finally names, symlinks followed. */
+  stat(p) {
+    return this.resolve(p)?.entry;
+  }
+  /** Regular files at or under a folder (the folder's own symlinks resolved), in path order. */
+  filesUnder(dir) {
+    const r = this.resolve(dir);
+    if (!r?.entry) return [];
+    if (r.entry.type === "file") return [[r.path, r.entry]];
+    const out = [];
+    for (const p of this.below(r.path)) {
+      const e = this.entries.get(p);
+      if (e?.type === "file") out.push([p, e]);
+    }
+    return out.sort(([a2], [b]) => a2 < b ? -1 : 1);
+  }
+  /** Names directly inside a folder (symlinks in the folder's path resolved). */
+  list(dir) {
+    const r = this.resolve(dir);
+    if (!r) return [];
+    const prefix = r.path === "/" ? "/" : r.path + "/";
+    return [...this.kids.get(r.path) ?? []].filter((p) => this.entries.has(p)).map((p) => p.slice(prefix.length)).sort();
+  }
+  hasChildren(dir) {
+    return Boolean(this.kids.get(dir)?.size);
+  }
+  /** Every path strictly below a folder, from the index (its subtree only). */
+  below(dir) {
+    const out = [];
+    const stack = [...this.kids.get(dir) ?? []];
+    for (let p = stack.pop(); p !== void 0; p = stack.pop()) {
+      out.push(p);
+      const k = this.kids.get(p);
+      if (k) stack.push(...k);
+    }
+    return out;
+  }
+  /** Removes a path and everything under it that lower layers wrote (whiteouts and replaced folders). */
+  removeBelow(p, layer, keepSelf = false) {
+    for (const k of this.below(p)) {
+      const e = this.entries.get(k);
+      if (e && e.layer < layer) this.remove(k);
+    }
+    const self = this.entries.get(p);
+    if (!keepSelf && self && self.layer < layer) this.remove(p);
+  }
+};
+function parentOf(p) {
+  if (p === "/") return void 0;
+  const i2 = p.lastIndexOf("/");
+  return i2 <= 0 ? "/" : p.slice(0, i2);
+}
+
+// src/core/image/layer.ts
+var import_node_stream10 = require("node:stream");
+var import_node_zlib2 = require("node:zlib");
+var import_tar_stream2 = __toESM(require_tar_stream());
+var MAX_ELF_BYTES = 1024 * 1024 * 1024;
+var MAX_TEXT_BYTES = 64 * 1024;
+var SHEBANG_BYTES = 256;
+var WHITEOUT = ".wh.";
+var OPAQUE = ".wh..wh..opq";
+var wantsText = (p) => p === "/etc/ld.so.conf" || p.startsWith("/etc/ld.so.conf.d/");
+function decompress2(source, compression) {
+  if (compression === "none") return source;
+  if (compression === "gzip") return source.pipe((0, import_node_zlib2.createGunzip)());
+  return import_node_stream10.Readable.from(sniffGzip(source));
+}
+async function* sniffGzip(source) {
+  const it = source[Symbol.asyncIterator]();
+  const first = await it.next();
+  if (first.done) return;
+  const head = first.value;
+  const rest = async function* () {
+    yield head;
+    for (; ; ) {
+      const n2 = await it.next();
+      if (n2.done) return;
+      yield n2.value;
+    }
+  };
+  if (head.length >= 2 && head[0] === 31 && head[1] === 139) yield* import_node_stream10.Readable.from(rest()).pipe((0, import_node_zlib2.createGunzip)());
+  else yield* rest();
+}
+function whiteoutOp(p) {
+  const base = p.slice(p.lastIndexOf("/") + 1);
+  if (base === OPAQUE) return { op: "opaque", dir: p.slice(0, p.length - OPAQUE.length - 1) || "/" };
+  if (base.startsWith(WHITEOUT))
+    return { op: "whiteout", path: p.slice(0, p.length - base.length) + base.slice(WHITEOUT.length) };
+  return void 0;
+}
+function fileKind(head, p, size) {
+  if (isElf(head)) return "elf";
+  if (head[0] === 35 && head[1] === 33) return "script";
+  return wantsText(p) && size <= MAX_TEXT_BYTES ? "text" : "skip";
+}
+var shebangOf = (b) => b.subarray(0, SHEBANG_BYTES).toString("utf8").split("\n")[0];
+var entryBudget = (source, limit = DEFAULT_LIMITS.files) => ({
+  left: limit,
+  limit,
+  source
+});
+function spendEntry(budget) {
+  if (budget && --budget.left < 0) throw limitError("files", budget.limit, `${budget.source} holds more files`);
+}
+async function readLayer(tar, what, signal, budget) {
+  const ops = [];
+  const ex = (0, import_tar_stream2.extract)();
+  tar.on("error", (e) => ex.destroy(e));
+  const onAbort = () => {
+    ex.destroy(new CancelledError());
+    tar.destroy();
+  };
+  signal?.addEventListener("abort", onAbort, { once: true });
+  tar.pipe(ex);
+  try {
+    for await (const entry of ex) {
+      throwIfAborted(signal);
+      spendEntry(budget);
+      const h2 = entry.header;
+      const p = normalizePath(h2.name);
+      const mode = h2.mode ?? 0;
+      const hide = whiteoutOp(p);
+      if (hide) {
+        ops.push(hide);
+        entry.resume();
+      } else if (h2.type === "directory") {
+        ops.push({ op: "dir", path: p, mode });
+        entry.resume();
+      } else if (h2.type === "symlink") {
+        ops.push({ op: "set", path: p, entry: { type: "symlink", mode, size: 0, target: h2.linkname ?? "" } });
+        entry.resume();
+      } else if (h2.type === "link") {
+        ops.push({ op: "link", path: p, target: normalizePath(h2.linkname ?? "") });
+        entry.resume();
+      } else if (h2.type === "file" || h2.type === "contiguous-file") {
+        ops.push({
+          op: "set",
+          path: p,
+          entry: await readFile2(entry, p, h2.size ?? 0, mode)
+        });
+      } else {
+        ops.push({ op: "set", path: p, entry: { type: "other", mode, size: 0 } });
+        entry.resume();
+      }
+    }
+  } catch (e) {
+    if (e instanceof ReleaseOperatorError || e?.name === "CancelledError") throw e;
+    throw checkError(
+      `${what}: not a readable layer (${e instanceof Error ? e.message : String(e)})`,
+      "The layer is truncated or not a tar archive; push or build the image again."
+    );
+  } finally {
+    signal?.removeEventListener("abort", onAbort);
+  }
+  return ops;
+}
+function applyLayerOps(fs3, ops, layer) {
+  for (const o2 of ops) {
+    switch (o2.op) {
+      case "opaque":
+        fs3.removeBelow(o2.dir, layer, true);
+        break;
+      case "whiteout":
+        fs3.removeBelow(o2.path, layer);
+        break;
+      case "dir": {
+        const prev = fs3.entries.get(o2.path);
+        if (prev && prev.type !== "dir") fs3.remove(o2.path);
+        fs3.set(o2.path, { type: "dir", mode: o2.mode, size: 0, layer });
+        break;
+      }
+      case "link": {
+        const target = fs3.entries.get(o2.target);
+        fs3.removeBelow(o2.path, layer);
+        if (target) fs3.set(o2.path, { ...target, layer });
+        break;
+      }
+      case "set":
+        fs3.removeBelow(o2.path, layer);
+        fs3.set(o2.path, { ...o2.entry, layer });
+        break;
+    }
+  }
+}
+async function readFile2(stream, p, size, mode) {
+  const entry = { type: "file", mode, size };
+  let chunks = [];
+  let elf;
+  let got = 0;
+  let kind = "unknown";
+  for await (const chunk of stream) {
+    if (kind === "skip") continue;
+    if (elf) {
+      elf.push({ offset: got, bytes: chunk });
+      got += chunk.length;
+      continue;
+    }
+    chunks.push(chunk);
+    got += chunk.length;
+    if (kind === "unknown" && (got >= 4 || got >= size)) {
+      const head = Buffer.concat(chunks);
+      kind = fileKind(head, p, size);
+      if (kind === "elf" && size > MAX_ELF_BYTES) {
+        entry.elfError = new ElfFormatError(p, `is larger than ${MAX_ELF_BYTES} bytes; not read`);
+        kind = "skip";
+      } else if (kind === "elf") {
+        elf = [{ offset: 0, bytes: head }];
+        chunks = [];
+      }
+    }
+    if (kind === "script" && got >= SHEBANG_BYTES) {
+      entry.shebang = shebangOf(Buffer.concat(chunks));
+      kind = "skip";
+    }
+    if (kind === "skip") chunks = [];
+  }
+  if (kind === "elf") {
+    try {
+      entry.elf = parseElfChunks(elf, size, p);
+    } catch (e) {
+      entry.elfError = e;
+    }
+    return entry;
+  }
+  const data = Buffer.concat(chunks);
+  if (kind === "script") entry.shebang = shebangOf(data);
+  else if (kind === "text") entry.text = data.toString("utf8");
+  return entry;
+}
+
+// node_modules/yocto-queue/index.js
+var Node = class {
+  value;
+  next;
+  constructor(value) {
+    this.value = value;
+  }
+};
+var Queue = class {
+  #head;
+  #tail;
+  #size;
+  constructor() {
+    this.clear();
+  }
+  enqueue(value) {
+    const node = new Node(value);
+    if (this.#head) {
+      this.#tail.next = node;
+      this.#tail = node;
+    } else {
+      this.#head = node;
+      this.#tail = node;
+    }
+    this.#size++;
+  }
+  dequeue() {
+    const current = this.#head;
+    if (!current) {
+      return;
+    }
+    this.#head = this.#head.next;
+    this.#size--;
+    if (!this.#head) {
+      this.#tail = void 0;
+    }
+    return current.value;
+  }
+  peek() {
+    if (!this.#head) {
+      return;
+    }
+    return this.#head.value;
+  }
+  clear() {
+    this.#head = void 0;
+    this.#tail = void 0;
+    this.#size = 0;
+  }
+  get size() {
+    return this.#size;
+  }
+  *[Symbol.iterator]() {
+    let current = this.#head;
+    while (current) {
+      yield current.value;
+      current = current.next;
+    }
+  }
+  *drain() {
+    while (this.#head) {
+      yield this.dequeue();
+    }
+  }
+};
+
+// node_modules/p-limit/index.js
+function pLimit(concurrency) {
+  validateConcurrency(concurrency);
+  const queue = new Queue();
+  let activeCount = 0;
+  const resumeNext = () => {
+    if (activeCount < concurrency && queue.size > 0) {
+      queue.dequeue()();
+      activeCount++;
+    }
+  };
+  const next = () => {
+    activeCount--;
+    resumeNext();
+  };
+  const run2 = async (function_, resolve, arguments_) => {
+    const result = (async () => function_(...arguments_))();
+    resolve(result);
+    try {
+      await result;
+    } catch {
+    }
+    next();
+  };
+  const enqueue = (function_, resolve, arguments_) => {
+    new Promise((internalResolve) => {
+      queue.enqueue(internalResolve);
+    }).then(
+      run2.bind(void 0, function_, resolve, arguments_)
+    );
+    (async () => {
+      await Promise.resolve();
+      if (activeCount < concurrency) {
+        resumeNext();
+      }
+    })();
+  };
+  const generator = (function_, ...arguments_) => new Promise((resolve) => {
+    enqueue(function_, resolve, arguments_);
+  });
+  Object.defineProperties(generator, {
+    activeCount: {
+      get: () => activeCount
+    },
+    pendingCount: {
+      get: () => queue.size
+    },
+    clearQueue: {
+      value() {
+        queue.clear();
+      }
+    },
+    concurrency: {
+      get: () => concurrency,
+      set(newConcurrency) {
+        validateConcurrency(newConcurrency);
+        concurrency = newConcurrency;
+        queueMicrotask(() => {
+          while (activeCount < concurrency && queue.size > 0) {
+            resumeNext();
+          }
+        });
+      }
+    }
+  });
+  return generator;
+}
+function validateConcurrency(concurrency) {
+  if (!((Number.isInteger(concurrency) || concurrency === Number.POSITIVE_INFINITY) && concurrency > 0)) {
+    throw new TypeError("Expected `concurrency` to be a number from 1 and up");
+  }
+}
+
+// src/core/image/source.ts
+var LAYER_CONCURRENCY = 3;
+async function readLayers(source, layers, signal, concurrency = LAYER_CONCURRENCY, maxFiles) {
+  const budget = entryBudget(source, maxFiles);
+  const stop = new AbortController();
+  const both = signal ? AbortSignal.any([signal, stop.signal]) : stop.signal;
+  const limit = pLimit(Math.max(1, concurrency));
+  const read = (layer, i2) => limit(async () => {
+    throwIfAborted(both);
+    const raw = await layer.open(both);
+    return readLayer(decompress2(raw, layer.compression), `${source} layer ${i2 + 1} (${layer.what})`, both, budget);
+  });
+  const all = await Promise.all(
+    layers.map(
+      (l, i2) => read(l, i2).catch((e) => {
+        stop.abort();
+        throw e;
+      })
+    )
+  );
+  throwIfAborted(signal);
+  const fs3 = new ImageFs();
+  for (const [i2, ops] of all.entries()) applyLayerOps(fs3, ops, i2);
+  return fs3;
+}
+
+// src/core/image/saved.ts
+var import_node_path17 = __toESM(require("node:path"));
+var import_node_stream13 = require("node:stream");
+var import_node_zlib3 = require("node:zlib");
+var import_tar_stream3 = __toESM(require_tar_stream());
+
+// src/core/registry/client.ts
+var import_node_crypto2 = require("node:crypto");
+var import_node_stream12 = require("node:stream");
+
+// src/core/registry/cache.ts
+var MAX_ENTRY_BYTES = 4 * 1024 * 1024;
+var MAX_TOTAL_BYTES = 64 * 1024 * 1024;
+var entries = /* @__PURE__ */ new Map();
+var total = 0;
+var contentCache = {
+  get(digest) {
+    const e = entries.get(digest);
+    if (e) {
+      entries.delete(digest);
+      entries.set(digest, e);
+    }
+    return e;
+  },
+  set(digest, value) {
+    if (value.bytes.length > MAX_ENTRY_BYTES || entries.has(digest)) return;
+    entries.set(digest, value);
+    total += value.bytes.length;
+    for (const [k, v] of entries) {
+      if (total <= MAX_TOTAL_BYTES) break;
+      entries.delete(k);
+      total -= v.bytes.length;
+    }
+  },
+  /** Forgets a digest the registry no longer has (after a delete), so a later read asks the registry. */
+  delete(digest) {
+    const e = entries.get(digest);
+    if (!e) return;
+    entries.delete(digest);
+    total -= e.bytes.length;
+  },
+  /** For tests. */
+  clear() {
+    entries.clear();
+    total = 0;
+  },
+  get size() {
+    return entries.size;
+  }
+};
+
+// src/core/registry/credentials.ts
+var import_promises19 = require("node:fs/promises");
+var import_node_os6 = __toESM(require("node:os"));
+var import_node_path13 = __toESM(require("node:path"));
+
 // src/core/registry/reference.ts
 var DOCKER_HUB = "docker.io";
 var HUB_ALIASES = /* @__PURE__ */ new Set(["docker.io", "index.docker.io", "registry-1.docker.io"]);
@@ -58600,9 +59178,9 @@ function defaultCredentials(options2 = {}) {
   const env = options2.env ?? process.env;
   const run2 = options2.runner ?? runProcess;
   const log = options2.logger ?? nullLogger;
-  const configDir = options2.dockerConfigDir ?? env.DOCKER_CONFIG ?? import_node_path11.default.join(env.HOME ?? import_node_os5.default.homedir(), ".docker");
+  const configDir = options2.dockerConfigDir ?? env.DOCKER_CONFIG ?? import_node_path13.default.join(env.HOME ?? import_node_os6.default.homedir(), ".docker");
   let config;
-  const readConfig = () => config ??= (0, import_promises17.readFile)(import_node_path11.default.join(configDir, "config.json"), "utf8").then(
+  const readConfig = () => config ??= (0, import_promises19.readFile)(import_node_path13.default.join(configDir, "config.json"), "utf8").then(
     (t) => JSON.parse(t),
     () => void 0
   );
@@ -60781,14 +61359,14 @@ function resolveScheme(tags, seen = {}) {
 
 // src/core/registry/disk-cache.ts
 var import_node_crypto3 = require("node:crypto");
-var import_promises18 = require("node:fs/promises");
-var import_node_os6 = __toESM(require("node:os"));
-var import_node_path12 = __toESM(require("node:path"));
+var import_promises20 = require("node:fs/promises");
+var import_node_os7 = __toESM(require("node:os"));
+var import_node_path14 = __toESM(require("node:path"));
 var MAX_ENTRY_BYTES2 = 4 * 1024 * 1024;
 var DIGEST2 = /^(sha256|sha512):([a-f0-9]{64}|[a-f0-9]{128})$/;
 function userCacheDir(env = process.env) {
-  const base = env.XDG_CACHE_HOME && import_node_path12.default.isAbsolute(env.XDG_CACHE_HOME) ? env.XDG_CACHE_HOME : void 0;
-  return import_node_path12.default.join(base ?? import_node_path12.default.join(import_node_os6.default.homedir(), ".cache"), "release-operator");
+  const base = env.XDG_CACHE_HOME && import_node_path14.default.isAbsolute(env.XDG_CACHE_HOME) ? env.XDG_CACHE_HOME : void 0;
+  return import_node_path14.default.join(base ?? import_node_path14.default.join(import_node_os7.default.homedir(), ".cache"), "release-operator");
 }
 var DiskCache = class {
   constructor(o2) {
@@ -60812,7 +61390,7 @@ var DiskCache = class {
     if (!file) return void 0;
     let raw;
     try {
-      raw = await (0, import_promises18.readFile)(file);
+      raw = await (0, import_promises20.readFile)(file);
     } catch {
       this.stats.misses++;
       return void 0;
@@ -60824,7 +61402,7 @@ var DiskCache = class {
     if (!mediaType || (0, import_node_crypto3.createHash)(algorithm).update(bytes).digest("hex") !== hex) {
       this.stats.corrupt++;
       this.log.debug(`cache: ${digest} on disk does not match its digest; removed, fetching it again`);
-      await (0, import_promises18.rm)(file, { force: true }).catch(() => void 0);
+      await (0, import_promises20.rm)(file, { force: true }).catch(() => void 0);
       return void 0;
     }
     this.stats.hits++;
@@ -60845,20 +61423,20 @@ var DiskCache = class {
     while (this.pending.size) await Promise.all([...this.pending]);
   }
   async write(file, mediaType, bytes) {
-    const size = await (0, import_promises18.stat)(file).then(
+    const size = await (0, import_promises20.stat)(file).then(
       (s) => s.size,
       () => -1
     );
     if (size >= 0) return;
-    await (0, import_promises18.mkdir)(import_node_path12.default.dirname(file), { recursive: true });
+    await (0, import_promises20.mkdir)(import_node_path14.default.dirname(file), { recursive: true });
     const tmp = `${file}.${process.pid}.${(0, import_node_crypto3.randomBytes)(4).toString("hex")}.tmp`;
     const data = Buffer.concat([Buffer.from(`${mediaType}
 `, "latin1"), bytes]);
     try {
-      await (0, import_promises18.writeFile)(tmp, data, { mode: 384 });
-      await (0, import_promises18.rename)(tmp, file);
+      await (0, import_promises20.writeFile)(tmp, data, { mode: 384 });
+      await (0, import_promises20.rename)(tmp, file);
     } catch (e) {
-      await (0, import_promises18.rm)(tmp, { force: true }).catch(() => void 0);
+      await (0, import_promises20.rm)(tmp, { force: true }).catch(() => void 0);
       throw e;
     }
     this.stats.writes++;
@@ -60873,7 +61451,7 @@ var DiskCache = class {
     let total2 = entries2.reduce((n2, e) => n2 + e.size, 0);
     for (const e of entries2) {
       if (total2 <= this.maxBytes * 0.75) break;
-      await (0, import_promises18.rm)(e.file, { force: true }).catch(() => void 0);
+      await (0, import_promises20.rm)(e.file, { force: true }).catch(() => void 0);
       total2 -= e.size;
     }
     return total2;
@@ -60883,11 +61461,11 @@ var DiskCache = class {
   }
   async entries() {
     const out = [];
-    const names = await (0, import_promises18.readdir)(this.o.dir, { recursive: true }).catch(() => []);
+    const names = await (0, import_promises20.readdir)(this.o.dir, { recursive: true }).catch(() => []);
     for (const name of names) {
-      if (!/^(sha256|sha512)\/[a-f0-9]{2}\/[a-f0-9]+(\..+\.tmp)?$/.test(name.split(import_node_path12.default.sep).join("/"))) continue;
-      const file = import_node_path12.default.join(this.o.dir, name);
-      const s = await (0, import_promises18.stat)(file).catch(() => void 0);
+      if (!/^(sha256|sha512)\/[a-f0-9]{2}\/[a-f0-9]+(\..+\.tmp)?$/.test(name.split(import_node_path14.default.sep).join("/"))) continue;
+      const file = import_node_path14.default.join(this.o.dir, name);
+      const s = await (0, import_promises20.stat)(file).catch(() => void 0);
       if (s?.isFile()) out.push({ file, size: s.size, mtime: s.mtimeMs });
     }
     return out;
@@ -60896,13 +61474,13 @@ var DiskCache = class {
   file(digest) {
     const m = DIGEST2.exec(digest);
     if (!m) return void 0;
-    return import_node_path12.default.join(this.o.dir, m[1], m[2].slice(0, 2), m[2]);
+    return import_node_path14.default.join(this.o.dir, m[1], m[2].slice(0, 2), m[2]);
   }
 };
 
 // src/core/registry/registry-trust.ts
-var import_promises19 = require("node:fs/promises");
-var import_node_path13 = __toESM(require("node:path"));
+var import_promises21 = require("node:fs/promises");
+var import_node_path15 = __toESM(require("node:path"));
 var import_node_tls2 = __toESM(require("node:tls"));
 function registryTrust(certificates, options2 = {}) {
   const cache = /* @__PURE__ */ new Map();
@@ -60914,7 +61492,7 @@ function registryTrust(certificates, options2 = {}) {
       if (!file) return Promise.resolve(void 0);
       let p = cache.get(host);
       if (!p) {
-        p = load2(host, import_node_path13.default.resolve(options2.root ?? process.cwd(), file), env.NODE_EXTRA_CA_CERTS).then(
+        p = load2(host, import_node_path15.default.resolve(options2.root ?? process.cwd(), file), env.NODE_EXTRA_CA_CERTS).then(
           (ca) => import_node_tls2.default.createSecureContext({ ca })
         );
         cache.set(host, p);
@@ -60928,7 +61506,7 @@ var PEM = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g;
 async function load2(host, file, extra) {
   let text2;
   try {
-    text2 = await (0, import_promises19.readFile)(file, "utf8");
+    text2 = await (0, import_promises21.readFile)(file, "utf8");
   } catch (e) {
     throw environmentError(
       `The CA certificate of the registry ${host} cannot be read: ${file} (${e.code ?? e.message}).`,
@@ -60941,7 +61519,7 @@ async function load2(host, file, extra) {
       `The CA certificate file of the registry ${host} (${file}) holds no PEM certificate.`,
       'Give a PEM file (-----BEGIN CERTIFICATE-----) in "registry.certificates".'
     );
-  const more = extra ? await (0, import_promises19.readFile)(extra, "utf8").then(
+  const more = extra ? await (0, import_promises21.readFile)(extra, "utf8").then(
     (t) => t.match(PEM) ?? [],
     () => []
   ) : [];
@@ -60949,10 +61527,10 @@ async function load2(host, file, extra) {
 }
 
 // src/core/registry/from-config.ts
-var import_node_path14 = __toESM(require("node:path"));
+var import_node_path16 = __toESM(require("node:path"));
 function registryClientFromConfig(config, logger, credentials = {}, places = {}) {
   const env = credentials.env ?? process.env;
-  const cacheDir = places.cacheDir ?? import_node_path14.default.join(userCacheDir(env), "registry");
+  const cacheDir = places.cacheDir ?? import_node_path16.default.join(userCacheDir(env), "registry");
   return new RegistryClient({
     credentials: defaultCredentials({ ...credentials, logger }),
     insecureRegistries: config.insecureRegistries,
@@ -61059,7 +61637,7 @@ var MAX_JSON_TOTAL = 64 * 1024 * 1024;
 var MAX_LINK_HOPS = 16;
 var MAX_INDEX_DEPTH = 4;
 function archiveName(name) {
-  const n2 = import_node_path15.default.posix.normalize("/" + name).slice(1);
+  const n2 = import_node_path17.default.posix.normalize("/" + name).slice(1);
   return n2.endsWith("/") ? n2.slice(0, -1) : n2;
 }
 var errorText = (e) => e instanceof Error ? e.message : String(e);
@@ -61093,7 +61671,7 @@ async function readSavedArchive(stream, what, signal, maxFiles) {
       if (h2.type === "symlink")
         parts.set(name, {
           kind: "link",
-          target: archiveName(import_node_path15.default.posix.join(import_node_path15.default.posix.dirname(name), h2.linkname ?? ""))
+          target: archiveName(import_node_path17.default.posix.join(import_node_path17.default.posix.dirname(name), h2.linkname ?? ""))
         });
       else if (h2.type === "link") parts.set(name, { kind: "link", target: archiveName(h2.linkname ?? "") });
       entry.resume();
@@ -61305,523 +61883,6 @@ function fromIndex(what, json2, platform3) {
   throw checkError(`The ${what}: index.json nests indexes more than ${MAX_INDEX_DEPTH} deep.`);
 }
 
-// src/core/container/command.ts
-function jsonLines(text2) {
-  return text2.split(/\r?\n/).map((l) => l.trim()).filter(Boolean).map((l) => JSON.parse(l));
-}
-
-// src/core/container/errors.ts
-var DOCKER_PATH_HINT = "Install Docker, or set releaseOperator.dockerPath (CLI: --docker or RELEASE_OPERATOR_DOCKER) to a docker executable.";
-var BINFMT_HINT = "Register QEMU binfmt handlers on the Docker host: `apt-get install qemu-user-static binfmt-support` (then `update-binfmts --enable`), or `docker run --privileged --rm tonistiigi/binfmt --install all`.";
-var DockerError = class extends ReleaseOperatorError {
-  constructor(kind, message, hint, result) {
-    super(kind, message, hint);
-    this.result = result;
-    this.name = "DockerError";
-  }
-  result;
-};
-var DAEMON_DOWN = [
-  /Cannot connect to the Docker daemon/i,
-  /Is the docker daemon running/i,
-  /error during connect/i,
-  /permission denied while trying to connect to the Docker daemon/i
-];
-var EXEC_FORMAT = /exec format error/i;
-var BUILDX_MISSING = /buildx component is missing|'buildx' is not a docker command|unknown command: docker buildx/i;
-var isDaemonDown = (text2) => DAEMON_DOWN.some((re) => re.test(text2));
-var isExecFormatError = (text2) => EXEC_FORMAT.test(text2);
-var isBuildxMissing = (text2) => BUILDX_MISSING.test(text2);
-var HOST_SIDE = new RegExp(
-  [
-    "context canceled",
-    "no space left on device",
-    "could not find bridge",
-    "failed to create endpoint",
-    "failed to set up container networking",
-    "port is already allocated",
-    "address already in use"
-  ].join("|"),
-  "i"
-);
-var isDockerHostProblem = (text2) => isDaemonDown(text2) || HOST_SIDE.test(text2);
-function dockerFailure(dockerPath, r, fallback = "check") {
-  const text2 = `${r.stderr}
-${r.stdout}`;
-  const what = `docker ${r.args.slice(0, 2).join(" ")}`;
-  if (isDaemonDown(text2)) {
-    return new DockerError(
-      "environment",
-      `The Docker daemon is not reachable: ${lastLine(r)}`,
-      `Start Docker (or check DOCKER_HOST / the docker context), then retry. Docker executable: ${dockerPath}.`,
-      r
-    );
-  }
-  if (r.timedOut)
-    return new DockerError(
-      "environment",
-      `${what} did not finish in time.`,
-      "The Docker daemon may be overloaded; retry, or raise the timeout.",
-      r
-    );
-  if (isExecFormatError(text2))
-    return new DockerError(
-      "environment",
-      `${what} failed: exec format error (no emulator for this platform).`,
-      BINFMT_HINT,
-      r
-    );
-  if (/no space left on device/i.test(text2)) {
-    return new DockerError(
-      "environment",
-      `${what} failed: the Docker host ran out of disk space (no space left on device).`,
-      "Free space on the Docker host (docker system prune, or a bigger data-root), then retry.",
-      r
-    );
-  }
-  if (isBuildxMissing(text2)) {
-    return new DockerError(
-      "environment",
-      `${dockerPath} cannot build with BuildKit: the buildx plugin is missing.`,
-      BUILD_HINT,
-      r
-    );
-  }
-  return new DockerError(
-    fallback,
-    `${what} failed (exit ${r.exitCode}): ${lastLine(r) || "no output"}`,
-    fallback === "environment" ? `Check the Docker engine (\`${dockerPath} info\`) and the docker executable.` : void 0,
-    r
-  );
-}
-var BUILD_HINT = "Install the buildx plugin (docker-buildx), or set releaseOperator.dockerPath / --docker to a docker client that can build with BuildKit (DOCKER_BUILDKIT=1 docker build --platform).";
-
-// src/core/container/client.ts
-var DockerClient = class {
-  constructor(options2) {
-    this.options = options2;
-    this.dockerPath = options2.dockerPath;
-    this.logger = options2.logger ?? nullLogger;
-  }
-  options;
-  dockerPath;
-  logger;
-  async exec(cmd, opts = {}) {
-    const lines = [];
-    const started = Date.now();
-    this.logger.debug(`$ ${this.dockerPath} ${cmd.args.join(" ")}`);
-    const r = await this.options.runner(this.dockerPath, cmd.args, {
-      cwd: this.options.cwd,
-      env: cmd.env,
-      timeoutMs: opts.timeoutMs ?? cmd.timeoutMs,
-      signal: opts.signal,
-      missingHint: DOCKER_PATH_HINT,
-      onLine: (line, stream) => {
-        lines.push(line);
-        opts.onLine?.(line, stream);
-      }
-    });
-    const result = { ...r, lines };
-    this.logger.debug(`docker ${cmd.args[0]}: exit ${r.exitCode} after ${Date.now() - started} ms`);
-    const accepted = cmd.acceptExitCodes === "any" || r.exitCode === 0 || cmd.acceptExitCodes?.includes(r.exitCode);
-    if (!accepted || r.timedOut && cmd.acceptExitCodes !== "any" || r.exitCode !== 0 && isDaemonDown(r.stderr)) {
-      const err2 = dockerFailure(this.dockerPath, result, cmd.failureKind);
-      this.logger.debug(`docker failed: ${err2.message}`);
-      throw err2;
-    }
-    return cmd.parse(result);
-  }
-  /** Runs a command whose stdout is a stream and resolves to what its consumer made of it. */
-  async stream(cmd, opts = {}) {
-    let consumed;
-    const started = Date.now();
-    const timeoutMs = opts.timeoutMs ?? cmd.timeoutMs;
-    this.logger.debug(`$ ${this.dockerPath} ${cmd.args.join(" ")}`);
-    const r = await this.options.runner(this.dockerPath, cmd.args, {
-      cwd: this.options.cwd,
-      timeoutMs,
-      signal: opts.signal,
-      missingHint: DOCKER_PATH_HINT,
-      consumeStdout: async (stdout) => void (consumed = { value: await cmd.consume(stdout) })
-    });
-    this.logger.debug(`docker ${cmd.args[0]}: exit ${r.exitCode} after ${Date.now() - started} ms`);
-    if (r.exitCode !== 0) {
-      const why = r.timedOut && timeoutMs ? `no end after ${timeoutMs / 6e4} minutes` : lastLine(r);
-      throw environmentError(
-        `${cmd.what} failed: ${why || `exit code ${r.exitCode}`}`,
-        "Check that the Docker engine is running (`docker info`) and try again."
-      );
-    }
-    if (!consumed)
-      throw environmentError(
-        `${cmd.what} gave no output stream.`,
-        "The runner in use does not stream stdout (RunOptions.consumeStdout)."
-      );
-    return consumed.value;
-  }
-};
-
-// src/core/container/labels.ts
-var PRODUCT_LABEL = "release-operator";
-var SMOKE_RUN_LABEL = "release-operator.smoke";
-var PLATFORM_LABEL = "release-operator.platform";
-var GLIBC_LABEL = "release-operator.glibc";
-var RUN_LABEL = "release-operator.run";
-var TEMP_IMAGE_REPO = "release-operator-smoke";
-function smokeLabels(runId, platform3, extra = {}) {
-  return {
-    [PRODUCT_LABEL]: "1",
-    [SMOKE_RUN_LABEL]: runId,
-    ...platform3 ? { [PLATFORM_LABEL]: platform3 } : {},
-    ...extra
-  };
-}
-function glibcLabels(image, runId) {
-  return { [PRODUCT_LABEL]: "1", [GLIBC_LABEL]: image, [RUN_LABEL]: runId };
-}
-function labelArgs(labels) {
-  return Object.entries(labels).flatMap(([k, v]) => ["--label", `${k}=${v}`]);
-}
-function newRunId(now = Date.now()) {
-  return `${now.toString(36)}-${Math.random().toString(16).slice(2, 8)}`;
-}
-
-// src/core/container/commands.ts
-var serverVersion = () => ({
-  args: ["version", "--format", "{{json .Server}}"],
-  timeoutMs: 2e4,
-  // However `docker version` fails, the engine could not be asked: never the release's problem.
-  failureKind: "environment",
-  parse: (r) => {
-    let json2;
-    try {
-      json2 = JSON.parse(r.stdout.trim() || "null");
-    } catch {
-      throw environmentError(
-        `docker version did not answer with JSON (${neutralize(r.stdout.trim(), 120) || "no output"}).`,
-        "Check the docker executable (dockerPath / --docker) and the engine (docker info)."
-      );
-    }
-    const s = json2;
-    const engine = s?.Components?.find((c3) => c3.Name === "Engine")?.Details;
-    return { version: s?.Version ?? "", os: s?.Os ?? engine?.Os ?? "linux", arch: s?.Arch ?? engine?.Arch ?? "" };
-  }
-});
-var buildxVersion = () => ({
-  args: ["buildx", "version"],
-  timeoutMs: 2e4,
-  acceptExitCodes: "any",
-  parse: (r) => r.exitCode === 0 ? r.stdout.trim() : void 0
-});
-var classicBuildKitProbe = () => ({
-  args: ["build", "--help"],
-  env: { DOCKER_BUILDKIT: "1" },
-  timeoutMs: 2e4,
-  acceptExitCodes: "any",
-  parse: (r) => r.exitCode === 0
-});
-var build = (p) => {
-  const common2 = [
-    "--platform",
-    p.platform,
-    "-t",
-    p.tag,
-    "-f",
-    p.dockerfile,
-    ...labelArgs(p.labels),
-    ...Object.entries(p.buildArgs).flatMap(([k, v]) => ["--build-arg", `${k}=${v}`]),
-    "--progress",
-    "plain",
-    p.context
-  ];
-  return p.builder === "buildx" ? { args: ["buildx", "build", "--load", ...common2], timeoutMs: 0, parse: () => void 0 } : { args: ["build", ...common2], env: { DOCKER_BUILDKIT: "1" }, timeoutMs: 0, parse: () => void 0 };
-};
-var imageInspect = (ref) => ({
-  args: ["image", "inspect", "--format", "{{json .}}", ref],
-  timeoutMs: 3e4,
-  acceptExitCodes: [1],
-  parse: (r) => {
-    if (r.exitCode !== 0) {
-      if (/no such image/i.test(r.stderr)) return void 0;
-      throw environmentError(r.stderr.trim());
-    }
-    const j = jsonLines(r.stdout)[0];
-    return {
-      id: j.Id,
-      os: j.Os,
-      architecture: j.Architecture,
-      variant: j.Variant || void 0,
-      repoTags: j.RepoTags ?? [],
-      repoDigests: j.RepoDigests ?? []
-    };
-  }
-});
-var pull = (ref, platform3) => ({
-  args: ["pull", "--platform", platform3, "--quiet", ref],
-  timeoutMs: 0,
-  parse: () => void 0
-});
-function containerArgs(s) {
-  return [
-    "--name",
-    s.name,
-    ...s.platform ? ["--platform", s.platform] : [],
-    ...labelArgs(s.labels),
-    ...Object.entries(s.env ?? {}).flatMap(([k, v]) => ["-e", `${k}=${v}`]),
-    ...s.publish ? ["-p", `127.0.0.1:${s.hostPort ?? 0}:${s.publish}`] : [],
-    ...s.network ? ["--network", s.network] : [],
-    ...s.memory ? ["--memory", s.memory, "--memory-swap", s.memory] : [],
-    s.image,
-    ...s.args ?? []
-  ];
-}
-var runAttached = (s, timeoutMs) => ({
-  args: ["run", ...containerArgs(s)],
-  timeoutMs,
-  acceptExitCodes: "any",
-  parse: (r) => ({ exitCode: r.exitCode, timedOut: r.timedOut, output: r.lines })
-});
-var createContainer = (s) => ({
-  args: ["create", "--pull", "never", ...containerArgs(s)],
-  timeoutMs: 6e4,
-  parse: (r) => r.stdout.trim().split(/\r?\n/).at(-1).trim()
-});
-var STREAM_TIMEOUT_MS = 6e5;
-var saveImage = (image, consume) => ({
-  args: ["save", image],
-  what: `docker save ${image}`,
-  timeoutMs: STREAM_TIMEOUT_MS,
-  consume
-});
-var exportContainer = (container, what, consume) => ({ args: ["export", container], what, timeoutMs: STREAM_TIMEOUT_MS, consume });
-var runDetached = (s) => ({
-  args: ["run", "-d", ...containerArgs(s)],
-  timeoutMs: 6e4,
-  parse: (r) => r.stdout.trim().split(/\r?\n/).at(-1).trim()
-});
-var isPortTaken = (text2) => /port is already allocated|address already in use/i.test(text2);
-var containerState = (container) => ({
-  args: ["inspect", "--type", "container", "--format", "{{json .State}}", container],
-  timeoutMs: 2e4,
-  parse: (r) => {
-    const s = JSON.parse(r.stdout.trim());
-    return {
-      status: s.Status,
-      running: s.Running,
-      exitCode: s.ExitCode,
-      oomKilled: s.OOMKilled,
-      error: s.Error,
-      startedAt: s.StartedAt,
-      finishedAt: s.FinishedAt
-    };
-  }
-});
-var psRow = (container) => ({
-  args: [
-    "ps",
-    "-a",
-    "--filter",
-    `name=^${container}$`,
-    "--format",
-    "table {{.ID}}	{{.Image}}	{{.Command}}	{{.Status}}	{{.Ports}}	{{.Names}}"
-  ],
-  timeoutMs: 2e4,
-  parse: (r) => r.stdout.trimEnd()
-});
-var logs = (container, tail) => ({
-  args: ["logs", "--tail", String(tail), container],
-  timeoutMs: 3e4,
-  parse: (r) => r.lines
-});
-var listContainers = (labelFilter) => ({
-  args: ["ps", "-a", "--no-trunc", "--filter", `label=${labelFilter}`, "--format", "{{json .}}"],
-  timeoutMs: 3e4,
-  parse: (r) => jsonLines(r.stdout).map((c3) => ({
-    id: c3.ID,
-    names: c3.Names,
-    image: c3.Image,
-    status: c3.Status,
-    labels: c3.Labels
-  }))
-});
-var listImages = (labelFilter) => ({
-  args: ["images", "--no-trunc", "--filter", `label=${labelFilter}`, "--format", "{{json .}}"],
-  timeoutMs: 3e4,
-  parse: (r) => jsonLines(r.stdout).map((i2) => ({
-    id: i2.ID,
-    reference: i2.Repository === "<none>" ? i2.ID : `${i2.Repository}:${i2.Tag}`
-  }))
-});
-var removeContainers = (ids) => ({
-  args: ["rm", "-f", "-v", ...ids],
-  timeoutMs: 6e4,
-  acceptExitCodes: [1],
-  parse: (r) => {
-    const real = r.stderr.split(/\r?\n/).filter((l) => l.trim() && !/no such container/i.test(l));
-    if (r.exitCode !== 0 && real.length) throw environmentError(real.join("\n"));
-  }
-});
-var removeImages = (refs) => ({
-  args: ["rmi", ...refs],
-  timeoutMs: 6e4,
-  acceptExitCodes: [1],
-  parse: (r) => {
-    const real = r.stderr.split(/\r?\n/).filter((l) => l.trim() && !/no such image/i.test(l));
-    if (r.exitCode !== 0 && real.length) throw environmentError(real.join("\n"));
-  }
-});
-
-// src/core/container/platform.ts
-var import_promises20 = require("node:fs/promises");
-var import_node_path16 = __toESM(require("node:path"));
-var PLATFORM_RE = /^([a-z0-9]+)\/([a-z0-9_]+)(?:\/([a-z0-9]+))?$/;
-function parsePlatform(text2) {
-  const m = PLATFORM_RE.exec(text2.trim().toLowerCase());
-  if (!m)
-    throw usageError(
-      `'${text2}' is not a platform.`,
-      "Write a platform as os/architecture[/variant], e.g. linux/amd64 or linux/arm64."
-    );
-  return { os: m[1], architecture: m[2], variant: m[3] };
-}
-function formatPlatform(p) {
-  return [p.os, p.architecture, p.variant].filter(Boolean).join("/");
-}
-function ociArchitecture(name) {
-  const map = {
-    x64: "amd64",
-    x86_64: "amd64",
-    aarch64: "arm64",
-    ia32: "386",
-    i386: "386",
-    i686: "386",
-    armv7l: "arm"
-  };
-  return map[name] ?? name;
-}
-function samePlatform(wanted, actual) {
-  if (wanted.os !== actual.os || wanted.architecture !== ociArchitecture(actual.architecture)) return false;
-  if (!wanted.variant || !actual.variant) return true;
-  return wanted.variant === actual.variant;
-}
-function runsNatively(hostArch, p) {
-  const host = ociArchitecture(hostArch);
-  if (p.architecture === host) return true;
-  return host === "amd64" && p.architecture === "386" || host === "arm64" && p.architecture === "arm";
-}
-function qemuName(architecture) {
-  const map = {
-    amd64: "x86_64",
-    arm64: "aarch64",
-    arm: "arm",
-    "386": "i386",
-    ppc64le: "ppc64le",
-    s390x: "s390x",
-    riscv64: "riscv64",
-    mips64le: "mips64el"
-  };
-  return map[architecture] ?? architecture;
-}
-var BINFMT_DIR = "/proc/sys/fs/binfmt_misc";
-async function binfmtState(p, dir = BINFMT_DIR) {
-  const file = import_node_path16.default.join(dir, `qemu-${qemuName(p.architecture)}`);
-  let text2;
-  try {
-    text2 = await (0, import_promises20.readFile)(file, "utf8");
-  } catch {
-    const status = await (0, import_promises20.readFile)(import_node_path16.default.join(dir, "status"), "utf8").catch(() => void 0);
-    if (status === void 0) return { registered: "unknown", reason: `${dir} is not readable here` };
-    return {
-      registered: false,
-      reason: `no QEMU handler for ${p.architecture} is registered (${file} does not exist)`
-    };
-  }
-  if (!/^enabled/m.test(text2))
-    return { registered: false, reason: `the QEMU handler for ${p.architecture} is registered but disabled (${file})` };
-  return { registered: true, interpreter: /^interpreter\s+(\S+)/m.exec(text2)?.[1] };
-}
-
-// src/core/container/builder.ts
-async function detectBuilder(docker, signal) {
-  const buildx = await docker.exec(buildxVersion(), { signal });
-  if (buildx) return { kind: "buildx", description: `docker buildx build (${buildx.split(/\r?\n/)[0]})` };
-  if (await docker.exec(classicBuildKitProbe(), { signal })) {
-    return {
-      kind: "buildkit",
-      description: `buildx is not installed for ${docker.dockerPath}; building with BuildKit: DOCKER_BUILDKIT=1 docker build --platform`
-    };
-  }
-  return {
-    kind: "none",
-    description: `${docker.dockerPath} can neither run 'docker buildx build' (the buildx plugin is missing) nor 'DOCKER_BUILDKIT=1 docker build' (it requires buildx).`,
-    hint: BUILD_HINT
-  };
-}
-
-// src/core/container/active.ts
-var import_promises21 = require("node:fs/promises");
-var import_node_os7 = __toESM(require("node:os"));
-var import_node_path17 = __toESM(require("node:path"));
-var ACTIVE_RUNS_DIR = import_node_path17.default.join(process.platform === "win32" ? import_node_os7.default.tmpdir() : "/tmp", "release-operator-runs");
-async function markRunActive(runId, dir = ACTIVE_RUNS_DIR, onError) {
-  const file = import_node_path17.default.join(dir, runFileName(runId));
-  try {
-    const created = await (0, import_promises21.mkdir)(dir).then(
-      () => true,
-      (e) => {
-        if (e.code !== "EEXIST") throw e;
-        return false;
-      }
-    );
-    if (created) await (0, import_promises21.chmod)(dir, 1023);
-    else if (!(await (0, import_promises21.lstat)(dir)).isDirectory()) throw Object.assign(new Error("not a folder"), { code: "ENOTDIR" });
-    const body = { pid: process.pid, host: import_node_os7.default.hostname(), started: (/* @__PURE__ */ new Date()).toISOString() };
-    await (0, import_promises21.writeFile)(file, JSON.stringify(body), { mode: 420, flag: "wx" });
-  } catch (e) {
-    onError?.(
-      `cannot mark run ${runId} as in progress in ${dir} (${e.code ?? String(e)}); \`cleanup\` may remove its containers meanwhile`
-    );
-    return async () => void 0;
-  }
-  return async () => void await (0, import_promises21.rm)(file, { force: true }).catch(() => void 0);
-}
-var runFileName = (runId) => runId.replace(/[^A-Za-z0-9._-]/g, "_");
-
-// src/core/container/cleanup.ts
-async function removeLabelled(docker, labelFilter, signal, opts = {}) {
-  const [listed, listedImages] = await Promise.all([
-    docker.exec(listContainers(labelFilter), { signal }),
-    opts.images === false ? Promise.resolve([]) : docker.exec(listImages(labelFilter), { signal })
-  ]);
-  const active = opts.activeRuns ? await opts.activeRuns() : /* @__PURE__ */ new Set();
-  const inProgress = (runId) => runId !== void 0 && active.has(runFileName(runId));
-  const containerInProgress = (c3) => {
-    const labels = parseLabels(c3.labels);
-    return inProgress(labels[SMOKE_RUN_LABEL]) || inProgress(labels[RUN_LABEL]);
-  };
-  const imageRun = (i2) => [...active].find((id) => i2.reference.startsWith(`${TEMP_IMAGE_REPO}:${id}-`));
-  const containers = listed.filter((c3) => !containerInProgress(c3));
-  const images = listedImages.filter((i2) => !imageRun(i2));
-  if (containers.length) await docker.exec(removeContainers(containers.map((c3) => c3.id)), { signal });
-  if (images.length) await docker.exec(removeImages([...new Set(images.map((i2) => i2.reference))]), { signal });
-  return {
-    containers,
-    images,
-    spared: {
-      containers: listed.filter((c3) => !containers.includes(c3)),
-      images: listedImages.filter((i2) => !images.includes(i2))
-    }
-  };
-}
-function parseLabels(text2) {
-  const out = {};
-  for (const pair2 of text2.split(",")) {
-    const i2 = pair2.indexOf("=");
-    if (i2 > 0) out[pair2.slice(0, i2)] = pair2.slice(i2 + 1);
-  }
-  return out;
-}
-
 // src/core/image/storage.ts
 var import_node_crypto4 = require("node:crypto");
 var import_node_fs8 = require("node:fs");
@@ -62003,7 +62064,16 @@ var NEVER_RUN = "release-operator-glibc-never-started";
 var BROKEN_HINT = "The Docker engine sent a broken archive; check `docker info` and the disk, then try again.";
 async function localDockerImage(runner, dockerPath, image, signal, options2 = {}) {
   const logger = options2.logger ?? nullLogger;
-  const docker = new DockerClient({ runner, dockerPath, logger });
+  const docker = new DockerClient({ runner, dockerPath, logger, engine: options2.engine });
+  const engine = options2.engine;
+  const endpoint2 = engine && "context" in engine ? await docker.forEngine(void 0).exec(contextHost(engine.context), { signal }) : engine?.host;
+  const remote = Boolean(engine) && (!endpoint2 || isRemoteHost(endpoint2));
+  if (remote && options2.via === "storage")
+    throw usageError(
+      `${image} is on ${docker.engineName}, which may be another machine: its storage cannot be read from here.`,
+      "Leave out --local-read storage: the image is then streamed through docker export."
+    );
+  const via = remote && !options2.via ? "export" : options2.via;
   const info2 = await docker.exec(inspectImage(image), { signal });
   const platform3 = [info2.Os || "linux", info2.Architecture || "unknown", info2.Variant].filter(Boolean).join("/");
   const ctx = { docker, image, info: info2, platform: platform3, logger };
@@ -62013,11 +62083,11 @@ async function localDockerImage(runner, dockerPath, image, signal, options2 = {}
     layerCount: Array.isArray(info2.RootFS?.Layers) ? info2.RootFS.Layers.length : 0,
     read: async (readSignal, readOptions) => {
       ctx.maxFiles = readOptions?.maxFiles;
-      if (options2.via === "save") return readThroughSave(ctx, readSignal);
-      if (options2.via !== "export") {
+      if (via === "save") return readThroughSave(ctx, readSignal);
+      if (via !== "export") {
         const stored = await readStoredImage(info2, readSignal, ctx.maxFiles);
         if (!("unusable" in stored)) return { config: configFromInspect(info2), fs: stored, via: "storage" };
-        if (options2.via === "storage")
+        if (via === "storage")
           throw environmentError(
             `Cannot read ${image} from the Docker engine's storage: ${stored.unusable}.`,
             "Leave out --local-read storage: by default the image is read through docker export when the storage cannot be."
@@ -63114,10 +63184,12 @@ async function checkGlibc(req, deps) {
   } else {
     const images = [];
     if (kind === "docker") {
-      log.info(`glibc: reading local image ${value}`);
+      const engine = req.platforms?.length === 1 ? engineFor(deps.engines, req.platforms[0]) : void 0;
+      log.info(`glibc: reading local image ${value}${engine ? ` on ${describeEngine(engine)}` : ""}`);
       const img = await localDockerImage(deps.runner, deps.dockerPath, value, deps.signal, {
         via: deps.localImageVia,
-        logger: log
+        logger: log,
+        engine
       });
       const wanted = req.platforms ?? [];
       const [os10, architecture, variant] = img.platform.split("/");
@@ -66793,6 +66865,8 @@ var SIZE = /^\s*\d+(?:\.\d+)?\s*(?:B|[kK]B|KiB|MB|MiB|GB|GiB)?\s*$/;
 var SIZE_OR_PERCENT = /^\s*(?:\d+(?:\.\d+)?\s*(?:B|[kK]B|KiB|MB|MiB|GB|GiB)?|\d+(?:\.\d+)?\s*%)\s*$/;
 var RESTRICTED_KEYS = [
   "dockerPath",
+  // Where containers run (an ssh:// engine is another machine): never chosen by a repository nobody trusts.
+  "engines",
   "smoke.buildArgs",
   "smoke.env",
   // What a signature is trusted by: a repository must not vouch for its own images in a workspace nobody trusts.
@@ -66820,11 +66894,23 @@ var SCHEMA = {
       default: ["linux/amd64", "linux/arm64"],
       pattern: PLATFORM
     },
+    images: {
+      type: "images",
+      title: "Images",
+      description: 'The images this repository publishes, when there are several (a monorepo, an app and a worker): each {"name", "image", "dockerfile", "context", "requiredPlatforms", "smoke": {...}, "tags": {...}}; what an entry leaves out comes from the top-level keys. Empty: one image from the top-level keys.',
+      default: []
+    },
     dockerPath: {
       type: "string",
       title: "Docker executable",
       description: "The docker (or compatible) executable used to build and run images. Also RELEASE_OPERATOR_DOCKER or --docker.",
       default: "docker"
+    },
+    engines: {
+      type: "engines",
+      title: "Engine per platform",
+      description: 'The Docker engine each platform is smoke-tested and read on, e.g. {"linux/arm64": {"host": "ssh://ci@arm-box"}} or {"linux/arm64": {"context": "arm"}}. host: unix://, tcp:// or ssh://; context: a docker context name. Platforms not listed use the default engine (DOCKER_HOST or the current context).',
+      default: {}
     },
     insecureRegistries: {
       type: "string[]",
@@ -67297,6 +67383,71 @@ function freeLoopbackPort() {
   });
 }
 
+// src/core/smoke/forward.ts
+var import_node_net3 = __toESM(require("node:net"));
+var OPEN_TIMEOUT_MS = 3e4;
+async function probeAddress(endpoint2, remotePort, deps) {
+  const url = endpoint2 ? new URL(endpoint2) : void 0;
+  if (url?.protocol === "tcp:") return { host: url.hostname, port: remotePort, close: async () => void 0 };
+  if (url?.protocol !== "ssh:") return { host: "127.0.0.1", port: remotePort, close: async () => void 0 };
+  const local = await deps.freePort();
+  const stop = new AbortController();
+  const signal = deps.signal ? AbortSignal.any([deps.signal, stop.signal]) : stop.signal;
+  const args = [
+    "-o",
+    "BatchMode=yes",
+    "-o",
+    "ExitOnForwardFailure=yes",
+    "-o",
+    `ConnectTimeout=${OPEN_TIMEOUT_MS / 1e3}`,
+    "-N",
+    "-L",
+    `127.0.0.1:${local}:127.0.0.1:${remotePort}`,
+    ...url.port ? ["-p", url.port] : [],
+    ...url.username ? ["-l", decodeURIComponent(url.username)] : [],
+    "--",
+    url.hostname
+  ];
+  let ended;
+  const running = deps.runner("ssh", args, {
+    timeoutMs: 0,
+    signal,
+    missingHint: "Install the OpenSSH client (ssh): docker needs it too."
+  }).then(
+    (r) => void (ended = r.stderr.trim().split(/\r?\n/).at(-1) || `exit code ${r.exitCode}`),
+    (e) => void (ended = e instanceof Error ? e.message : String(e))
+  );
+  const close = async () => {
+    stop.abort();
+    await running;
+  };
+  const deadline2 = Date.now() + OPEN_TIMEOUT_MS;
+  while (!await listening(local)) {
+    if (deps.signal?.aborted) {
+      await close();
+      throw new CancelledError();
+    }
+    if (ended !== void 0 || Date.now() > deadline2) {
+      await close();
+      throw environmentError(
+        `Cannot forward the service's port from ${url.host} through ssh: ${ended ?? "no forward after 30 s"}.`,
+        "The health check reaches an ssh:// engine through `ssh -L`: the ssh login docker uses must allow port forwarding."
+      );
+    }
+    await sleep(100);
+  }
+  return { host: "127.0.0.1", port: local, close };
+}
+function listening(port) {
+  return new Promise((resolve) => {
+    const s = import_node_net3.default.connect({ host: "127.0.0.1", port }, () => {
+      s.destroy();
+      resolve(true);
+    });
+    s.on("error", () => resolve(false));
+  });
+}
+
 // src/core/smoke/health.ts
 var import_node_http = __toESM(require("node:http"));
 var MAX_BODY_BYTES = 1024 * 1024;
@@ -67415,11 +67566,11 @@ async function runStep(platform3, name, emit, steps, body) {
 function describePlatform(i2) {
   return formatPlatform({ os: i2.os, architecture: i2.architecture, variant: i2.variant });
 }
-async function resolveImage(ctx, ref, p) {
+async function resolveImage(ctx, e, ref, p) {
   const platform3 = formatPlatform(p);
-  const inspect3 = (r) => ctx.docker.exec(imageInspect(r), { signal: ctx.signal });
+  const inspect3 = (r) => e.docker.exec(imageInspect(r), { signal: ctx.signal });
   const own = ctx.options.build || Boolean(ctx.options.platformImages?.[platform3]);
-  const first = own ? await inspect3(ref) : await ctx.imageLock(() => ctx.localTag ??= inspect3(ref));
+  const first = own ? await inspect3(ref) : await e.imageLock(() => e.localTag ??= inspect3(ref));
   if (first && samePlatform(p, first)) return { info: first, pulled: false };
   const pullable = !ref.startsWith("sha256:") && !ctx.options.build;
   const pinned = pullable && !own ? await ctx.platformReference?.(platform3) : void 0;
@@ -67427,28 +67578,28 @@ async function resolveImage(ctx, ref, p) {
     const have = await inspect3(pinned);
     if (have && samePlatform(p, have)) return { info: have, pulled: false, pinned };
     try {
-      await ctx.docker.exec(pull(pinned, platform3), { signal: ctx.signal });
+      await e.docker.exec(pull(pinned, platform3), { signal: ctx.signal });
       const after = await inspect3(pinned);
       if (after && samePlatform(p, after)) return { info: after, pulled: true, pinned };
-    } catch (e) {
-      if (e instanceof CancelledError) throw e;
+    } catch (err2) {
+      if (err2 instanceof CancelledError) throw err2;
       ctx.logger.debug(
-        `pull of ${pinned} failed, pulling the tag instead: ${e instanceof Error ? e.message : String(e)}`
+        `pull of ${pinned} failed, pulling the tag instead: ${err2 instanceof Error ? err2.message : String(err2)}`
       );
     }
   }
-  const lock = own ? (fn) => fn() : (fn) => ctx.imageLock(fn);
+  const lock = own ? (fn) => fn() : (fn) => e.imageLock(fn);
   return lock(async () => {
     const local = await inspect3(ref);
     if (local && samePlatform(p, local)) return { info: local, pulled: false };
     let pullError = "";
     if (pullable) {
-      if (!own) ctx.localTag = void 0;
+      if (!own) e.localTag = void 0;
       try {
-        await ctx.docker.exec(pull(ref, platform3), { signal: ctx.signal });
-      } catch (e) {
-        if (e instanceof CancelledError) throw e;
-        pullError = e instanceof Error ? e.message : String(e);
+        await e.docker.exec(pull(ref, platform3), { signal: ctx.signal });
+      } catch (err2) {
+        if (err2 instanceof CancelledError) throw err2;
+        pullError = err2 instanceof Error ? err2.message : String(err2);
       }
     }
     const after = pullError || !pullable ? local : await inspect3(ref);
@@ -67477,17 +67628,19 @@ var STEPS = {
   start: startStep,
   health: healthStep
 };
-async function emulationStep({ ctx, platform: platform3, p }) {
+async function emulationStep({ ctx, engine, platform: platform3, p }) {
+  if (engine.remote)
+    return { detail: `cannot tell on ${engine.name} (another machine); an exec format error will say so` };
   const state = await binfmtState(p, ctx.options.binfmtDir);
   if (state.registered === true) return { detail: `QEMU handler registered (${state.interpreter ?? "enabled"})` };
   if (state.registered === "unknown")
     return { detail: `cannot tell (${state.reason}); an exec format error will say so` };
-  throw new StepFailure(`${platform3} needs emulation on this ${ctx.hostArch} Docker host, but ${state.reason}.`, {
+  throw new StepFailure(`${platform3} needs emulation on this ${engine.hostArch} Docker host, but ${state.reason}.`, {
     message: `Cannot run ${platform3} containers here: ${state.reason}.`,
     hint: BINFMT_HINT
   });
 }
-async function buildStep({ ctx, platform: platform3, labels, created, result }) {
+async function buildStep({ ctx, engine, platform: platform3, labels, created, result }) {
   const o2 = ctx.options;
   const b = ctx.builder;
   if (b.kind === "none") throw new StepFailure(b.description, { message: b.description, hint: b.hint });
@@ -67495,7 +67648,7 @@ async function buildStep({ ctx, platform: platform3, labels, created, result }) 
   created.images.push(tag);
   const tail = [];
   try {
-    await ctx.docker.exec(build({ builder: b.kind, platform: platform3, tag, ...o2.build, labels }), {
+    await engine.docker.exec(build({ builder: b.kind, platform: platform3, tag, ...o2.build, labels }), {
       signal: ctx.signal,
       onLine: (line) => {
         tail.push(line);
@@ -67515,7 +67668,7 @@ async function imageStep(run2) {
   const { ctx, platform: platform3 } = run2;
   const o2 = ctx.options;
   const ref = o2.build ? tempImageTag(ctx.runId, platform3) : o2.platformImages?.[platform3] ?? o2.image;
-  const found = await resolveImage(ctx, ref, run2.p);
+  const found = await resolveImage(ctx, run2.engine, ref, run2.p);
   const image = run2.image = found.info;
   run2.result.imageId = image.id;
   const at = found.pinned?.indexOf("@") ?? -1;
@@ -67529,7 +67682,7 @@ async function commandStep(run2, name) {
   const args = name === "help" ? o2.helpArgs : o2.versionArgs;
   const shown = `'${args.join(" ")}'`;
   run2.created.containers.push(names[name]);
-  const r = await ctx.docker.exec(
+  const r = await run2.engine.docker.exec(
     runAttached(
       {
         name: names[name],
@@ -67576,7 +67729,7 @@ async function startStep(run2) {
     const port = await ctx.freePort();
     run2.service.port = port;
     try {
-      const id = await ctx.docker.exec(
+      const id = await run2.engine.docker.exec(
         runDetached({
           name: names.service,
           image: run2.image.id,
@@ -67585,6 +67738,8 @@ async function startStep(run2) {
           env: o2.env,
           publish: o2.port,
           hostPort: port,
+          // A tcp:// engine's port is dialled on its host by name: loopback there is out of reach.
+          publishAddress: run2.engine.endpoint?.startsWith("tcp://") ? "0.0.0.0" : void 0,
           memory: o2.memory || void 0
         }),
         { signal: ctx.signal }
@@ -67593,7 +67748,7 @@ async function startStep(run2) {
       return { detail: `container ${id.slice(0, 12)} started, port ${o2.port} published on 127.0.0.1:${port}` };
     } catch (e) {
       if (attempt >= PORT_ATTEMPTS || !isPortTaken(e instanceof Error ? e.message : String(e))) throw e;
-      await ctx.docker.exec(removeContainers([names.service]), { signal: ctx.signal });
+      await run2.engine.docker.exec(removeContainers([names.service]), { signal: ctx.signal });
     }
   }
 }
@@ -67607,16 +67762,26 @@ async function healthStep(run2) {
     const killed = s.oomKilled || s.exitCode === 137 && o2.memory ? ` (${killedText(run2, s.oomKilled)})` : "";
     return `the container exited with code ${s.exitCode}${killed}${s.error ? ` (${s.error})` : ""}`;
   };
-  const url = `http://127.0.0.1:${service.port}${o2.healthPath.startsWith("/") ? "" : "/"}${o2.healthPath}`;
-  const h2 = await pollHealth({
-    url,
-    expectStatus: o2.expectStatus,
-    expectBody: o2.expectBody,
-    deadline: service.started + run2.deadlineSeconds * 1e3,
-    pollIntervalMs: o2.pollIntervalMs ?? 500,
-    signal: ctx.signal,
-    stopReason: exited
+  const at = await probeAddress(run2.engine.endpoint, service.port, {
+    runner: ctx.runner,
+    freePort: () => ctx.freePort(),
+    signal: ctx.signal
   });
+  const url = `http://${at.host}:${at.port}${o2.healthPath.startsWith("/") ? "" : "/"}${o2.healthPath}`;
+  let h2;
+  try {
+    h2 = await pollHealth({
+      url,
+      expectStatus: o2.expectStatus,
+      expectBody: o2.expectBody,
+      deadline: service.started + run2.deadlineSeconds * 1e3,
+      pollIntervalMs: o2.pollIntervalMs ?? 500,
+      signal: ctx.signal,
+      stopReason: exited
+    });
+  } finally {
+    await at.close();
+  }
   if (h2.passed) {
     const after = ((Date.now() - service.started) / 1e3).toFixed(1);
     return {
@@ -67624,15 +67789,15 @@ async function healthStep(run2) {
     };
   }
   if (!h2.stoppedEarly) throw new StepFailure(`GET ${url}: ${h2.detail} (deadline ${run2.deadlineSeconds} s)`);
-  const tail = await ctx.docker.exec(logs(names.service, 20), { signal: ctx.signal });
+  const tail = await run2.engine.docker.exec(logs(names.service, 20), { signal: ctx.signal });
   if (isExecFormatError(tail.join("\n"))) throw execFormat(platform3);
   throw new StepFailure(`GET ${o2.healthPath}: ${h2.detail}`);
 }
-async function exitState({ ctx }, container) {
-  const s = await ctx.docker.exec(containerState(container), { signal: ctx.signal });
+async function exitState({ ctx, engine }, container) {
+  const s = await engine.docker.exec(containerState(container), { signal: ctx.signal });
   if (s.running || s.exitCode !== 137 || s.oomKilled || !ctx.options.memory) return s;
   await sleep(OOM_EVENT_GRACE_MS, ctx.signal);
-  return ctx.docker.exec(containerState(container), { signal: ctx.signal });
+  return engine.docker.exec(containerState(container), { signal: ctx.signal });
 }
 function killedText({ ctx }, confirmed) {
   const memory = ctx.options.memory;
@@ -67672,13 +67837,19 @@ async function smokePlatform(ctx, platform3) {
     }
     return true;
   };
-  ctx.emit({ type: "platform-started", platform: platform3, emulated: result.emulated, deadlineSeconds: result.deadlineSeconds });
+  ctx.emit({
+    type: "platform-started",
+    platform: platform3,
+    emulated: result.emulated,
+    deadlineSeconds: result.deadlineSeconds,
+    engine: run2.engine.configured ? `${run2.engine.name} (${run2.engine.hostArch})` : void 0
+  });
   if (ctx.signal?.aborted) stops.push({ kind: "cancelled", step: planned[0] });
   else if (await branch(BEFORE)) {
     await Promise.all([
       branch(COMMANDS).then(async (passed) => {
         const done = created.containers.filter((c3) => c3 === names.help || c3 === names.version);
-        if (passed && done.length && await removeNow(ctx, done))
+        if (passed && done.length && await removeNow(ctx, run2.engine, done))
           created.containers = created.containers.filter((c3) => !done.includes(c3));
       }),
       branch(SERVICE)
@@ -67693,8 +67864,8 @@ async function smokePlatform(ctx, platform3) {
   };
   const container = stop && containerOf[stop.step];
   if (stop && stop.kind !== "cancelled" && container && created.containers.includes(container))
-    await collectEvidence(ctx, result, container);
-  ctx.cleanupFailed ||= !await cleanupPlatform(ctx, created);
+    await collectEvidence(ctx, run2.engine, result, container);
+  ctx.cleanupFailed ||= !await cleanupPlatform(ctx, run2.engine, created);
   result.durationMs = Date.now() - run2.startedAt;
   ctx.emit({ type: "platform-finished", platform: platform3, result });
   return result;
@@ -67702,11 +67873,13 @@ async function smokePlatform(ctx, platform3) {
 function startRun(ctx, platform3) {
   const o2 = ctx.options;
   const p = parsePlatform(platform3);
-  const emulated = !runsNatively(ctx.hostArch, p);
+  const engine = ctx.engineOf(platform3);
+  const emulated = !runsNatively(engine.hostArch, p);
   const deadlineSeconds = emulated ? o2.emulatedTimeoutSeconds : o2.timeoutSeconds;
   const slug = platform3.replace(/\//g, "-");
   return {
     ctx,
+    engine,
     platform: platform3,
     p,
     deadlineSeconds,
@@ -67717,7 +67890,16 @@ function startRun(ctx, platform3) {
       service: `ro-smoke-${ctx.runId}-${slug}`
     },
     created: { containers: [], images: [] },
-    result: { platform: platform3, passed: false, outcome: "failed", emulated, deadlineSeconds, steps: [], durationMs: 0 },
+    result: {
+      platform: platform3,
+      passed: false,
+      outcome: "failed",
+      emulated,
+      deadlineSeconds,
+      steps: [],
+      durationMs: 0,
+      engine: { name: engine.name, architecture: engine.hostArch, configured: engine.configured }
+    },
     service: { started: 0, port: 0 },
     startedAt: Date.now()
   };
@@ -67757,29 +67939,30 @@ function settle(ctx, result, planned, stops) {
   }
   return stop;
 }
-async function removeNow(ctx, containers) {
+async function removeNow(ctx, engine, containers) {
   try {
-    await ctx.docker.exec(removeContainers(containers), { timeoutMs: CLEANUP_TIMEOUT_MS });
+    await engine.docker.exec(removeContainers(containers), { timeoutMs: CLEANUP_TIMEOUT_MS });
     return true;
   } catch (e) {
     ctx.logger.warn(`cleanup: ${e instanceof Error ? e.message : String(e)}`);
     return false;
   }
 }
-async function collectEvidence(ctx, result, container) {
+async function collectEvidence(ctx, engine, result, container) {
   try {
-    result.psRow = await ctx.docker.exec(psRow(container));
-    const lines = await ctx.docker.exec(logs(container, ctx.options.logTail));
+    result.psRow = await engine.docker.exec(psRow(container));
+    const lines = await engine.docker.exec(logs(container, ctx.options.logTail));
     result.logs = lines;
   } catch (e) {
     ctx.logger.warn(`could not collect the evidence of ${container}: ${e instanceof Error ? e.message : String(e)}`);
   }
 }
-async function cleanupPlatform(ctx, created) {
+async function cleanupPlatform(ctx, engine, created) {
   try {
     if (created.containers.length)
-      await ctx.docker.exec(removeContainers(created.containers), { timeoutMs: CLEANUP_TIMEOUT_MS });
-    if (created.images.length) await ctx.docker.exec(removeImages(created.images), { timeoutMs: CLEANUP_TIMEOUT_MS });
+      await engine.docker.exec(removeContainers(created.containers), { timeoutMs: CLEANUP_TIMEOUT_MS });
+    if (created.images.length)
+      await engine.docker.exec(removeImages(created.images), { timeoutMs: CLEANUP_TIMEOUT_MS });
     return true;
   } catch (e) {
     ctx.logger.warn(`cleanup: ${e instanceof Error ? e.message : String(e)}`);
@@ -67839,7 +68022,8 @@ async function runSmoke(options2, deps) {
   let creating = 0;
   let raced = false;
   const runner = async (command, args, o2) => {
-    const creates = args[0] === "run" || args[0] === "create" || args[0] === "build" || args[0] === "buildx";
+    const sub = args[0] === "--host" || args[0] === "--context" ? args[2] : args[0];
+    const creates = sub === "run" || sub === "create" || sub === "build" || sub === "buildx";
     if (creates) creating++;
     const onAbort = () => raced ||= creating > 0;
     deps.signal?.addEventListener("abort", onAbort, { once: true });
@@ -67851,31 +68035,40 @@ async function runSmoke(options2, deps) {
     }
   };
   const docker = new DockerClient({ runner, dockerPath: options2.dockerPath, logger });
+  const onDefault = platforms.some((p) => !engineFor(options2.engines, p));
   const shared2 = !options2.build && options2.image && !options2.platforms.every(own);
-  const localTag = shared2 ? docker.exec(imageInspect(options2.image), { signal: deps.signal }) : void 0;
+  const localTag = shared2 && onDefault ? docker.exec(imageInspect(options2.image), { signal: deps.signal }) : void 0;
   localTag?.catch(() => void 0);
   const platformReference = deps.registry && shared2 ? platformReferences(deps.registry, options2.image, logger, deps.signal) : void 0;
   if (platformReference && namesRegistry(options2.image)) platformReference().catch(() => void 0);
-  const server = await docker.exec(serverVersion(), { signal: deps.signal });
+  const engines = await openEngines(docker, platforms, options2.engines, onDefault, deps.signal);
+  const defaultEngine = engines.get("");
+  if (defaultEngine) defaultEngine.localTag = localTag;
+  const engineOf = (p) => engines.get(engineKey(engineFor(options2.engines, p)));
   const notes = [];
+  for (const p of platforms) {
+    const e = engineOf(p);
+    if (e.configured && !runsNatively(e.hostArch, parsePlatform(p)))
+      notes.push(
+        `${p} runs on ${e.name}, an engine of architecture ${e.hostArch}, not ${parsePlatform(p).architecture}: ${p} is emulated there (QEMU), not native.`
+      );
+  }
   const builder = options2.build ? await detectBuilder(docker, deps.signal) : void 0;
   if (builder?.kind === "buildkit") notes.push(builder.description);
   const image = options2.build ? `(built from ${options2.build.dockerfile})` : options2.image ?? platforms.map((p) => options2.platformImages[p]).join(", ");
   emit({ type: "run-started", runId, platforms, image });
   for (const message of notes) emit({ type: "note", message });
-  const lock = pLimit(1);
   const ctx = {
     docker,
+    engineOf,
     options: options2,
     runId,
     signal: deps.signal,
     emit,
     logger,
-    hostArch: server.arch,
     builder,
-    imageLock: (fn) => lock(fn),
-    localTag,
     freePort: deps.freePort ?? freeLoopbackPort,
+    runner: deps.runner,
     platformReference
   };
   const width = options2.parallel === true ? platforms.length : options2.parallel === false ? 1 : Math.max(1, options2.parallel);
@@ -67887,11 +68080,25 @@ async function runSmoke(options2, deps) {
     results = await Promise.all(platforms.map((p) => limit(() => smokePlatform(ctx, p))));
   } finally {
     const clean2 = !deps.signal?.aborted && !ctx.cleanupFailed && results.length === platforms.length && results.every((r) => r.passed);
-    cleanup = clean2 ? { leftoverContainers: 0, leftoverImages: 0, errors: [] } : await sweep(docker, runId, logger, Boolean(deps.signal?.aborted) && raced, Boolean(options2.build));
+    const swept = clean2 ? [] : await Promise.all(
+      [...engines.values()].map(
+        (e) => sweep(e.docker, runId, logger, Boolean(deps.signal?.aborted) && raced, Boolean(options2.build))
+      )
+    );
+    cleanup = {
+      leftoverContainers: swept.reduce((n2, c3) => n2 + c3.leftoverContainers, 0),
+      leftoverImages: swept.reduce((n2, c3) => n2 + c3.leftoverImages, 0),
+      errors: swept.flatMap((c3) => c3.errors)
+    };
     await endRun();
   }
-  if (!deps.signal?.aborted && results.some((r) => r.outcome === "failed") && !await daemonAnswers(docker, cleanup)) {
-    results = results.map(blameDaemon);
+  if (!deps.signal?.aborted && results.some((r) => r.outcome === "failed")) {
+    const answers = /* @__PURE__ */ new Map();
+    const failed = results.filter((r) => r.outcome === "failed");
+    for (const r of failed) answers.set(engineOf(r.platform), daemonAnswers(engineOf(r.platform).docker, cleanup));
+    const down = /* @__PURE__ */ new Set();
+    for (const r of failed) if (!await answers.get(engineOf(r.platform))) down.add(r.platform);
+    results = results.map((r) => down.has(r.platform) ? blameDaemon(r) : r);
   }
   const outcome = deps.signal?.aborted ? "cancelled" : results.some((r) => r.outcome === "failed") ? "failed" : results.some((r) => r.outcome !== "passed") ? "environment" : "passed";
   const report = {
@@ -67908,6 +68115,36 @@ async function runSmoke(options2, deps) {
   };
   emit({ type: "run-finished", report });
   return report;
+}
+async function openEngines(docker, platforms, specs, withDefault, signal) {
+  const wanted = /* @__PURE__ */ new Map();
+  if (withDefault) wanted.set("", void 0);
+  for (const p of platforms) {
+    const spec = engineFor(specs, p);
+    if (spec) wanted.set(engineKey(spec), spec);
+  }
+  const opened = await Promise.all(
+    [...wanted].map(async ([key, spec]) => {
+      const client = docker.forEngine(spec);
+      const endpoint2 = !spec ? void 0 : "host" in spec ? spec.host : await docker.exec(contextHost(spec.context), { signal }) || void 0;
+      const remote = spec ? !endpoint2 || isRemoteHost(endpoint2) : false;
+      const server = await client.exec(serverVersion(), { signal });
+      const lock = pLimit(1);
+      return [
+        key,
+        {
+          docker: client,
+          hostArch: server.arch,
+          name: client.engineName,
+          configured: Boolean(spec),
+          remote,
+          endpoint: endpoint2,
+          imageLock: (fn) => lock(fn)
+        }
+      ];
+    })
+  );
+  return new Map(opened);
 }
 async function daemonAnswers(docker, cleanup) {
   if (cleanup.errors.some(isDaemonDown)) return false;
@@ -67978,6 +68215,7 @@ function smokeOptionsFromConfig(config, root, o2 = {}) {
   const platforms = o2.platforms?.length ? o2.platforms : s.platforms.length ? s.platforms : config.requiredPlatforms;
   return {
     dockerPath: config.dockerPath,
+    engines: { ...config.engines },
     image: o2.image,
     build: o2.build ? {
       dockerfile: import_node_path28.default.resolve(root, s.dockerfile),
@@ -68083,6 +68321,8 @@ function smokeCheck(p, reference, anchors) {
   const ran = p.steps.filter((s) => !s.skipped);
   const failed = p.steps.find((s) => s.name === p.failedStep);
   const verdict = p.passed ? "pass" : p.outcome === "failed" ? "problem" : "environment";
+  const engine = p.engine?.configured ? `${p.engine.name} (${p.engine.architecture})` : void 0;
+  const where2 = `${engine ? ` on ${engine}` : ""}${p.emulated ? " (emulated)" : ""}`;
   const steps = p.steps.map((s) => `${s.name} ${s.skipped ? "skipped" : s.passed ? "ok" : "FAILED"}`).join(", ");
   const location = failed && ["help", "version", "start", "health"].includes(failed.name) ? anchors.start : failed?.name === "image" ? anchors.from : void 0;
   const next = [];
@@ -68098,7 +68338,7 @@ function smokeCheck(p, reference, anchors) {
     title: "Smoke",
     subject: p.platform,
     verdict,
-    summary: p.passed ? `${ran.length} steps passed${p.emulated ? " (emulated)" : ""}` : p.environmentProblem ? `could not run: ${p.environmentProblem.message}` : `${failed?.name ?? "a step"} failed: ${failed?.detail ?? p.outcome}`,
+    summary: p.passed ? `${ran.length} steps passed${where2}` : p.environmentProblem ? `could not run: ${p.environmentProblem.message}` : `${failed?.name ?? "a step"} failed: ${failed?.detail ?? p.outcome}`,
     examined: { count: ran.length, what: "steps", lookedFor: `${reference} on ${p.platform}` },
     findings: verdict === "problem" && failed ? [
       {
@@ -68114,6 +68354,7 @@ function smokeCheck(p, reference, anchors) {
       imageId: p.imageId,
       steps,
       emulated: p.emulated,
+      engine: p.engine && `${p.engine.name} (${p.engine.architecture})`,
       exit: p.exit ? `${p.exit.exitCode}${p.exit.oomKilled ? " (out of memory)" : ""}` : void 0,
       container: p.psRow,
       logTail: p.logs?.length ? p.logs : void 0
@@ -68134,7 +68375,8 @@ function defaultRecordPath(env, tmpdir3) {
 async function writeRecord(target, record) {
   const isFile = import_node_path30.default.extname(target) === ".json" && !(await (0, import_promises30.stat)(target).catch(() => void 0))?.isDirectory();
   const slug = record.platforms.map((p) => p.platform.replace(/\//g, "-")).join("+") || "none";
-  const file = isFile ? target : import_node_path30.default.join(target, `pre-push-${slug}.json`);
+  const repo = (record.image.split("/").at(-1) ?? "").replace(/[^A-Za-z0-9._-]/g, "_");
+  const file = isFile ? target : import_node_path30.default.join(target, `pre-push-${repo ? `${repo}-` : ""}${slug}.json`);
   await (0, import_promises30.mkdir)(import_node_path30.default.dirname(file), { recursive: true });
   const tmp = `${file}.${(0, import_node_crypto5.randomUUID)()}.tmp`;
   await (0, import_promises30.writeFile)(tmp, JSON.stringify(record, null, 2) + "\n", { mode: 420 });
@@ -68351,7 +68593,14 @@ function glibcFor(ctx, t) {
         policy: config.glibc.policy || void 0,
         paths: config.glibc.paths
       },
-      { runner, dockerPath: config.dockerPath, registry, logger: ctx.logger, signal: ctx.signal }
+      {
+        runner,
+        dockerPath: config.dockerPath,
+        engines: config.engines,
+        registry,
+        logger: ctx.logger,
+        signal: ctx.signal
+      }
     );
     return glibcCheck(t.platform, report.platforms[0], t.reference);
   });
@@ -71486,6 +71735,39 @@ function formatPlan(p) {
 
 // src/core/config/load.ts
 var import_node_path34 = __toESM(require("node:path"));
+
+// src/core/config/images.ts
+var singleName = (image) => image.split("/").at(-1)?.split(/[:@]/)[0] || "image";
+function imageEntries(config) {
+  if (!config.images?.length)
+    return [
+      {
+        name: singleName(config.image),
+        image: config.image,
+        dockerfile: config.smoke.dockerfile,
+        context: config.smoke.context,
+        requiredPlatforms: [...config.requiredPlatforms],
+        smoke: structuredClone(config.smoke),
+        tags: { ...config.tags }
+      }
+    ];
+  return config.images.map((e) => {
+    const smoke = { ...structuredClone(config.smoke), ...structuredClone(e.smoke ?? {}) };
+    const dockerfile = e.dockerfile ?? e.smoke?.dockerfile ?? config.smoke.dockerfile;
+    const context = e.context ?? e.smoke?.context ?? config.smoke.context;
+    return {
+      name: e.name,
+      image: e.image ?? "",
+      dockerfile,
+      context,
+      requiredPlatforms: [...e.requiredPlatforms ?? config.requiredPlatforms],
+      smoke: { ...smoke, dockerfile, context },
+      tags: { ...config.tags, ...e.tags ?? {} }
+    };
+  });
+}
+
+// src/core/config/load.ts
 var CONFIG_FILE = "release-operator.json";
 function defaultConfig() {
   return build2(SCHEMA);
@@ -71564,6 +71846,10 @@ function validateOverrides(input, source) {
         }
         return [...items];
       }
+      case "engines":
+        return engines(value, at);
+      case "images":
+        return images(value, at);
       case "map":
       case "ruleSeverities": {
         if (value === null || typeof value !== "object" || Array.isArray(value))
@@ -71595,7 +71881,80 @@ function validateOverrides(input, source) {
       }
     }
   }
+  function images(value, at) {
+    if (!Array.isArray(value)) return void problems.push(`${at}: expected a list of images ({ "name": ..., ... })`);
+    const names = /* @__PURE__ */ new Set();
+    return value.flatMap((entry, i2) => {
+      const here = `${at}[${i2}]`;
+      if (entry === null || typeof entry !== "object" || Array.isArray(entry)) {
+        problems.push(`${here}: expected an object with at least "name"`);
+        return [];
+      }
+      const out2 = {};
+      for (const [k, v] of Object.entries(entry)) {
+        const field = IMAGE_FIELDS[k];
+        if (!field) {
+          problems.push(`${here}.${k}: unknown key (known: ${Object.keys(IMAGE_FIELDS).join(", ")})`);
+          continue;
+        }
+        const r = walk(field, v, `${here}.${k}`);
+        if (r !== void 0) out2[k] = r;
+      }
+      const name = out2.name;
+      if (typeof name !== "string") problems.push(`${here}.name: every image needs a name, e.g. "app"`);
+      else if (!IMAGE_NAME.test(name))
+        problems.push(`${here}.name: ${JSON.stringify(name)} is not a name (lower-case letters, digits, . _ -)`);
+      else if (names.has(name)) problems.push(`${here}.name: "${name}" is named twice`);
+      else names.add(name);
+      if (value.length > 1 && !out2.image)
+        problems.push(`${here}.image: needed when there are several images (the registry/repository it publishes to)`);
+      return [out2];
+    });
+  }
+  function engines(value, at) {
+    if (value === null || typeof value !== "object" || Array.isArray(value))
+      return void problems.push(`${at}: expected an object of platform -> { "context": NAME } or { "host": URL }`);
+    const out2 = {};
+    for (const [platform3, spec] of Object.entries(value)) {
+      const here = `${at}.${platform3}`;
+      if (!PLATFORM_KEY.test(platform3)) {
+        problems.push(`${here}: ${JSON.stringify(platform3)} is not of the form os/architecture[/variant]`);
+        continue;
+      }
+      const keys = spec && typeof spec === "object" && !Array.isArray(spec) ? Object.keys(spec) : [];
+      const o2 = spec;
+      if (keys.length !== 1 || !["context", "host"].includes(keys[0]) || typeof o2[keys[0]] !== "string") {
+        problems.push(
+          `${here}: expected { "context": NAME } or { "host": "unix:///...|tcp://HOST:PORT|ssh://USER@HOST" }, got ${JSON.stringify(spec)?.slice(0, 60)}`
+        );
+        continue;
+      }
+      const text2 = o2[keys[0]];
+      if (keys[0] === "host" && !ENGINE_HOST.test(text2))
+        problems.push(
+          `${here}.host: ${JSON.stringify(text2)} is not an engine address (unix:///path, tcp://HOST:PORT, ssh://USER@HOST)`
+        );
+      else if (keys[0] === "context" && !CONTEXT_NAME.test(text2))
+        problems.push(`${here}.context: ${JSON.stringify(text2)} is not a docker context name`);
+      else out2[platform3] = { [keys[0]]: text2 };
+    }
+    return out2;
+  }
 }
+var ENGINE_HOST = /^(unix:\/\/\/.+|tcp:\/\/[^/\s]+|ssh:\/\/[^/\s]+|npipe:\/\/.+)$/;
+var CONTEXT_NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.+-]*$/;
+var IMAGE_NAME = /^[a-z0-9][a-z0-9._-]*$/;
+var TOP = SCHEMA.fields;
+var IMAGE_FIELDS = {
+  name: { type: "string", description: "name" },
+  image: { type: "string", description: "image" },
+  dockerfile: { type: "string", description: "dockerfile" },
+  context: { type: "string", description: "context" },
+  requiredPlatforms: TOP.requiredPlatforms,
+  smoke: TOP.smoke,
+  tags: TOP.tags
+};
+var PLATFORM_KEY = /^[a-z0-9]+\/[a-z0-9_]+(\/[a-z0-9]+)?$/;
 function mergeConfig(base, ...layers) {
   const out = structuredClone(base);
   for (const layer of layers) {
@@ -71642,9 +72001,19 @@ async function loadConfig(root, overrides, opts = {}) {
         delete parent[parts.at(-1)];
         ignored.push(key);
       }
+      if (parts[0] === "smoke")
+        for (const [i2, entry] of (fromFile.images ?? []).entries()) {
+          const smoke = entry.smoke;
+          if (smoke && parts[1] in smoke) {
+            delete smoke[parts[1]];
+            ignored.push(`images[${i2}].${key}`);
+          }
+        }
     }
   }
-  return { config: mergeConfig(defaultConfig(), opts.environment, fromFile, overrides), file, ignored };
+  const config = mergeConfig(defaultConfig(), opts.environment, fromFile, overrides);
+  config.images = imageEntries(config);
+  return { config, file, ignored };
 }
 
 // src/core/process/exit.ts
