@@ -160,14 +160,27 @@ describe('gate over two images, arm64 on a second engine (real engines, the CLI 
       readFileSync(path.join(ws.dir, '.records', 'pre-push-worker-linux-amd64+linux-arm64.json'), 'utf8'),
     ) as { image: string };
     assert.equal(rec.image, '127.0.0.1:5999/acme/worker');
-    // No container left on either engine (the shared one may hold other suites' runs: compared with before).
-    const after = { here: await productContainers(), there: await productContainers(d2.host) };
-    assert.deepEqual(
-      after.here.filter((c) => !before.here.includes(c)),
-      [],
-      'containers left on the default engine',
-    );
-    assert.deepEqual(after.there, [], 'containers left on the second engine');
+    // No container left on either engine. The shared engine may hold other suites' runs meanwhile, so there only
+    // this run's are counted: its smoke runs (ids from the progress lines) and glibc reads of its images.
+    const runIds = [...stderr.matchAll(/smoke run (\S+):/g)].map((m) => m[1]);
+    assert.equal(runIds.length, 2, `one smoke run per image:\n${stderr.slice(-2000)}`);
+    const ours = async (host?: string) => {
+      const left: string[] = [];
+      for (const filter of [
+        ...runIds.map((id) => `label=release-operator.smoke=${id}`),
+        ...['app', 'worker'].flatMap((i) => ['amd64', 'arm64'].map((a) => `label=release-operator.glibc=${tag(i, a)}`)),
+      ])
+        left.push(
+          ...(await must([DOCKER, ...(host ? ['--host', host] : []), 'ps', '-aq', '--filter', filter]))
+            .split('\n')
+            .filter(Boolean),
+        );
+      return left;
+    };
+    assert.deepEqual(await ours(), [], 'containers left on the default engine');
+    assert.deepEqual(await ours(d2.host), [], 'containers left on the second engine');
+    assert.deepEqual(await productContainers(d2.host), [], 'anything of the product left on the second engine');
+    assert.deepEqual(before.there, []);
   });
 
   it('--image NAME gates one image; an unknown name says which there are', async () => {
