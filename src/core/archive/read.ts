@@ -1,7 +1,7 @@
 import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
 import path from 'node:path';
-import { Readable } from 'node:stream';
+import { Readable, pipeline } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { extract as tarExtract } from 'tar-stream';
 import { ReleaseOperatorError, checkError, throwIfAborted, usageError } from '../errors';
@@ -119,7 +119,14 @@ export async function walkArchive(file: string, opts: WalkOptions): Promise<Arch
 }
 
 function decompress(source: AsyncIterable<Buffer>, c: Compression, name: string): AsyncIterable<Uint8Array> {
-  if (c === 'gzip') return Readable.from(source).pipe(createGunzip({ chunkSize: 64 * 1024 }));
+  if (c === 'gzip') {
+    // pipeline, not pipe: when the decoder fails, the file's stream is torn down with a read still pending, and
+    // that error had no listener under pipe (an uncaught 'Premature close' that would end the CLI). pipeline
+    // handles every side's error; the reader sees the decoder's.
+    const gunzip = createGunzip({ chunkSize: 64 * 1024 });
+    pipeline(Readable.from(source), gunzip, () => undefined);
+    return gunzip;
+  }
   if (c === 'xz') return xzDecompress(source, name);
   return zstdDecompress(source, name);
 }

@@ -223,6 +223,23 @@ describe('glibc: release archives, streamed member by member', function () {
     );
   });
 
+  it('a gzip that breaks at its start while the file is still being read: a check error, and nothing else thrown', async () => {
+    // 4 MiB, so the file's stream still has reads pending when the decoder fails at byte 40. The stream used to be
+    // torn down without an error listener: an uncaught 'Premature close' (mocha fails the test that is running).
+    const noise = Buffer.alloc(4 << 20);
+    for (let i = 0, x = 1; i < noise.length; i++) noise[i] = (x = (x * 1103515245 + 12345) >>> 0) >>> 24; // no entropy needed
+    const big = compress(noise, 'gzip');
+    big.fill(0x55, 40, 400);
+    const file = write('early-break.tar.gz', big);
+    for (let i = 0; i < 5; i++) {
+      await assert.rejects(
+        checkArchive(file),
+        (e: ReleaseOperatorError) => e.kind === 'check' && /early-break\.tar\.gz/.test(e.message),
+      );
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  });
+
   it('member paths are names only: ../ and absolute paths are clamped inside the archive', async () => {
     const file = write(
       'evil.tar',
