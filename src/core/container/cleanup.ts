@@ -22,13 +22,14 @@ export interface CleanupResult {
  * because an image used by a container cannot be removed. `images: false` skips images (a run that built none).
  * `activeRuns` (the run ids in progress, see active.ts): what belongs to one of them is left alone and listed as
  * spared. They are read after the listings: a run marks itself before it creates anything, so whatever a listing
- * shows of a run that is starting, the marks read afterwards include that run.
+ * shows of a run that is starting, the marks read afterwards include that run. `leave`: container names another
+ * remover is handling (two removals of one container at once make the daemon refuse one); neither removed nor listed.
  */
 export async function removeLabelled(
   docker: DockerClient,
   labelFilter: string,
   signal?: AbortSignal,
-  opts: { images?: boolean; activeRuns?: () => Promise<ReadonlySet<string>> } = {},
+  opts: { images?: boolean; activeRuns?: () => Promise<ReadonlySet<string>>; leave?: ReadonlySet<string> } = {},
 ): Promise<CleanupResult> {
   // Both listings at once: this runs after every smoke run, and the docker client's start-up dominates it.
   const [listed, listedImages] = await Promise.all([
@@ -44,7 +45,7 @@ export async function removeLabelled(
   };
   // A temporary image is tagged release-operator-smoke:<run id>-<platform>.
   const imageRun = (i: ListedImage) => [...active].find((id) => i.reference.startsWith(`${TEMP_IMAGE_REPO}:${id}-`));
-  const containers = listed.filter((c) => !containerInProgress(c));
+  const containers = listed.filter((c) => !containerInProgress(c) && !opts.leave?.has(c.names));
   const images = listedImages.filter((i) => !imageRun(i));
   if (containers.length) await docker.exec(removeContainers(containers.map((c) => c.id)), { signal });
   // Tagged ones by reference (so only our tag goes when the image has others); untagged ones by id.
@@ -53,7 +54,7 @@ export async function removeLabelled(
     containers,
     images,
     spared: {
-      containers: listed.filter((c) => !containers.includes(c)),
+      containers: listed.filter((c) => !containers.includes(c) && !opts.leave?.has(c.names)),
       images: listedImages.filter((i) => !images.includes(i)),
     },
   };

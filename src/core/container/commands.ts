@@ -3,6 +3,7 @@ import { environmentError } from '../errors';
 import { neutralize } from '../neutralize';
 import { jsonLines, type DockerCommand, type DockerStreamCommand } from './command';
 import { labelArgs } from './labels';
+import { lastLine } from '../process/run';
 
 /** Docker commands as data. Each returns argv + a parser; DockerClient.exec runs them. */
 
@@ -317,6 +318,39 @@ export const removeContainers = (ids: string[]): DockerCommand<void> => ({
     if (r.exitCode !== 0 && real.length) throw environmentError(real.join('\n'));
   },
 });
+
+/** Force-removes one container by name or id; true when it existed (docker prints what it removed). */
+export const removeContainer = (container: string): DockerCommand<boolean> => ({
+  args: ['rm', '-f', '-v', container],
+  timeoutMs: 60_000,
+  acceptExitCodes: [1],
+  parse: (r) => {
+    const real = r.stderr.split(/\r?\n/).filter((l) => l.trim() && !/no such container/i.test(l));
+    if (r.exitCode !== 0 && real.length) throw environmentError(real.join('\n'));
+    return r.stdout.split(/\r?\n/).some((l) => l.trim() === container);
+  },
+});
+
+/**
+ * Claims a container name by creating (never starting) a container with the same argv as a `docker run` or
+ * `docker create` that was killed, so the same local image, labels and name. 'claimed' when ours was created (the
+ * name was free), 'taken' when the daemon refused for a name in use.
+ */
+export const claimContainerName = (runArgs: readonly string[]): DockerCommand<'claimed' | 'taken'> => {
+  // What follows the verb and its own flags (`run -d`, `create --pull never`): the container's spec.
+  const skip = runArgs[1] === '-d' ? 2 : runArgs[1] === '--pull' ? 3 : 1;
+  const spec = runArgs.slice(skip);
+  return {
+    args: ['create', '--pull', 'never', ...spec],
+    timeoutMs: 60_000,
+    acceptExitCodes: [1, 125],
+    parse: (r) => {
+      if (r.exitCode === 0) return 'claimed';
+      if (/is already in use by container/i.test(r.stderr)) return 'taken';
+      throw environmentError(lastLine(r) || `docker create exited ${r.exitCode}`);
+    },
+  };
+};
 
 /** Removes image references (a tag is untagged; the image goes with its last tag); missing ones are fine. */
 export const removeImages = (refs: string[]): DockerCommand<void> => ({

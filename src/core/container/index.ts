@@ -9,3 +9,4 @@ export * from './builder';
 export * from './cleanup';
 export * from './active';
 export * from './engine';
+export * from './settle';

@@ -72,7 +72,8 @@ export async function smokePlatform(ctx: RunContext, platform: string): Promise<
   const container = stop && containerOf[stop.step];
   if (stop && stop.kind !== 'cancelled' && container && created.containers.includes(container))
     await collectEvidence(ctx, run.engine, result, container);
-  ctx.cleanupFailed ||= !(await cleanupPlatform(ctx, run.engine, created));
+  // A cancelled run's final sweep removes everything with the run's label (and settles killed creates) at once.
+  if (!ctx.signal?.aborted) ctx.cleanupFailed ||= !(await cleanupPlatform(ctx, run.engine, created));
   result.durationMs = Date.now() - run.startedAt;
   ctx.emit({ type: 'platform-finished', platform, result });
   return result;

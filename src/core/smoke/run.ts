@@ -25,6 +25,7 @@ import {
   removeLabelled,
   runsNatively,
   serverVersion,
+  settleKilledCreate,
   contextHost,
   engineFor,
   engineKey,
@@ -93,21 +94,20 @@ export async function runSmoke(options: SmokeOptions, deps: SmokeDeps): Promise<
   }
   const platforms = [...new Set(options.platforms)];
   const runId = options.runId ?? newRunId();
-  // Whether a command that creates containers was still running when the run was cancelled: only then can the
-  // daemon create one after its client was killed, and only then is the sweep repeated after a pause.
-  let creating = 0;
-  let raced = false;
+  // The commands that create containers (or build images) and were still running when the run was cancelled: only
+  // these can have the daemon create something after their client was killed.
+  const killed: { creates: (readonly string[])[]; build: boolean } = { creates: [], build: false };
   const runner: typeof deps.runner = async (command, args, o) => {
     // The subcommand comes after the engine flag (--host X / --context X) when the platform has an engine.
     const sub = args[0] === '--host' || args[0] === '--context' ? args[2] : args[0];
-    const creates = sub === 'run' || sub === 'create' || sub === 'build' || sub === 'buildx';
-    if (creates) creating++;
-    const onAbort = () => (raced ||= creating > 0);
-    deps.signal?.addEventListener('abort', onAbort, { once: true });
+    const kind =
+      sub === 'run' || sub === 'create' ? 'create' : sub === 'build' || sub === 'buildx' ? 'build' : undefined;
+    const onAbort = () => (kind === 'create' ? killed.creates.push(args) : (killed.build = true));
+    if (kind && deps.signal?.aborted) onAbort();
+    else if (kind) deps.signal?.addEventListener('abort', onAbort, { once: true });
     try {
       return await deps.runner(command, args, o);
     } finally {
-      if (creates) creating--;
       deps.signal?.removeEventListener('abort', onAbort);
     }
   };
@@ -179,9 +179,7 @@ export async function runSmoke(options: SmokeOptions, deps: SmokeDeps): Promise<
     const swept = clean
       ? []
       : await Promise.all(
-          [...engines.values()].map((e) =>
-            sweep(e.docker, runId, logger, Boolean(deps.signal?.aborted) && raced, Boolean(options.build)),
-          ),
+          [...engines].map(([k, e]) => sweep(e.docker, runId, logger, killedOn(killed, k), Boolean(options.build))),
         );
     cleanup = {
       leftoverContainers: swept.reduce((n, c) => n + c.leftoverContainers, 0),
@@ -333,33 +331,61 @@ function platformReferences(
 }
 
 /**
- * Only a --build run creates images (temporary tags carrying the run's label); otherwise there are none to look for.
- */
-/**
- * Removes what carries the run's label. `raced`: a cancel killed a `docker run` (or build) in flight, whose container
- * the daemon may still be creating: the sweep is repeated a second later to catch it. A cancel that came while
- * nothing was being created needs one round, so it ends at once.
+ * Removes what carries the run's label, and settles each create a cancel killed in flight (settleKilledCreate: by
+ * name, at once, not by waiting to see whether the daemon still creates its container). A build killed in flight
+ * may still tag its image after its client died: only then is the sweep repeated a second later. Only a --build
+ * run creates images, so only then are images looked for.
  */
 async function sweep(
   docker: DockerClient,
   runId: string,
   logger: { warn(m: string): void },
-  raced: boolean,
+  killed: { creates: (readonly string[])[]; build: boolean },
   built: boolean,
 ): Promise<SmokeReport['cleanup']> {
   const total = { leftoverContainers: 0, leftoverImages: 0, errors: [] as string[] };
-  for (let round = 0; round < (raced ? 2 : 1); round++) {
-    if (round) await new Promise((r) => setTimeout(r, 1000));
+  const failed = (e: unknown) => {
+    const message = e instanceof Error ? e.message : String(e);
+    logger.warn(`cleanup of smoke run ${runId}: ${message}`);
+    total.errors.push(message);
+  };
+  const signal = AbortSignal.timeout(CLEANUP_TIMEOUT_MS);
+  const settling = new Set(killed.creates.map((a) => a[a.indexOf('--name') + 1]));
+  const settle = killed.creates.map(async (args) => {
     try {
-      const signal = AbortSignal.timeout(CLEANUP_TIMEOUT_MS);
-      const removed = await removeLabelled(docker, `${SMOKE_RUN_LABEL}=${runId}`, signal, { images: built });
+      if ((await settleKilledCreate(docker, args, signal)).existed) total.leftoverContainers++;
+    } catch (e) {
+      failed(e);
+    }
+  });
+  const round = async () => {
+    try {
+      // The names being settled are theirs to remove (and count).
+      const removed = await removeLabelled(docker, `${SMOKE_RUN_LABEL}=${runId}`, signal, {
+        images: built,
+        leave: settling,
+      });
       total.leftoverContainers += removed.containers.length;
       total.leftoverImages += removed.images.length;
     } catch (e) {
-      const message = e instanceof Error ? e.message : String(e);
-      logger.warn(`cleanup of smoke run ${runId}: ${message}`);
-      total.errors.push(message);
+      failed(e);
     }
+  };
+  await Promise.all([...settle, round()]);
+  if (killed.build) {
+    await new Promise((r) => setTimeout(r, 1000));
+    await round();
   }
   return total;
+}
+
+/** What was killed on the engine of key `key` (engineKey), without the engine flag its client adds itself. */
+function killedOn(
+  killed: { creates: (readonly string[])[]; build: boolean },
+  key: string,
+): { creates: (readonly string[])[]; build: boolean } {
+  const keyOf = (a: readonly string[]) =>
+    a[0] === '--host' ? `host:${a[1]}` : a[0] === '--context' ? `context:${a[1]}` : '';
+  const creates = killed.creates.filter((a) => keyOf(a) === key).map((a) => (keyOf(a) ? a.slice(2) : a));
+  return { creates, build: killed.build };
 }
