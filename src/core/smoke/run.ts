@@ -334,7 +334,7 @@ function platformReferences(
  * Removes what carries the run's label, and settles each create a cancel killed in flight (settleKilledCreate: by
  * name, at once, not by waiting to see whether the daemon still creates its container). A build killed in flight
  * may still tag its image after its client died: only then is the sweep repeated a second later. Only a --build
- * run creates images, so only then are images looked for.
+ * run creates images, so only then are images looked for (after the settling, whose claims use them).
  */
 async function sweep(
   docker: DockerClient,
@@ -358,24 +358,21 @@ async function sweep(
       failed(e);
     }
   });
-  const round = async () => {
+  const round = async (images: boolean) => {
     try {
       // The names being settled are theirs to remove (and count).
-      const removed = await removeLabelled(docker, `${SMOKE_RUN_LABEL}=${runId}`, signal, {
-        images: built,
-        leave: settling,
-      });
+      const removed = await removeLabelled(docker, `${SMOKE_RUN_LABEL}=${runId}`, signal, { images, leave: settling });
       total.leftoverContainers += removed.containers.length;
       total.leftoverImages += removed.images.length;
     } catch (e) {
       failed(e);
     }
   };
-  await Promise.all([...settle, round()]);
-  if (killed.build) {
-    await new Promise((r) => setTimeout(r, 1000));
-    await round();
-  }
+  // A claim creates from the run's image: a temporary image goes once the settling is done.
+  const imagesNow = built && !settle.length;
+  await Promise.all([...settle, round(imagesNow)]);
+  if (killed.build) await new Promise((r) => setTimeout(r, 1000));
+  if (killed.build || (built && !imagesNow)) await round(built);
   return total;
 }
 
