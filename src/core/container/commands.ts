@@ -170,9 +170,13 @@ export interface AttachedRun {
   output: string[];
 }
 
-/** Runs a container to completion (attached); the container's exit code is the result, not an error. */
+/**
+ * Runs a container to completion (attached); the container's exit code is the result, not an error. No signal
+ * proxy: by default the client hands a SIGTERM (a cancel, a timeout) to the container and lives on until that ends
+ * (a PID 1 without a handler ignores it); the container is removed by name instead.
+ */
 export const runAttached = (s: ContainerSpec, timeoutMs: number): DockerCommand<AttachedRun> => ({
-  args: ['run', ...containerArgs(s)],
+  args: ['run', '--sig-proxy=false', ...containerArgs(s)],
   timeoutMs,
   acceptExitCodes: 'any',
   parse: (r) => ({ exitCode: r.exitCode, timedOut: r.timedOut, output: r.lines }),
@@ -337,9 +341,8 @@ export const removeContainer = (container: string): DockerCommand<boolean> => ({
  * name was free), 'taken' when the daemon refused for a name in use.
  */
 export const claimContainerName = (runArgs: readonly string[]): DockerCommand<'claimed' | 'taken'> => {
-  // What follows the verb and its own flags (`run -d`, `create --pull never`): the container's spec.
-  const skip = runArgs[1] === '-d' ? 2 : runArgs[1] === '--pull' ? 3 : 1;
-  const spec = runArgs.slice(skip);
+  // The container's spec starts at its name (containerArgs), after the verb's own flags (-d, --pull never, ...).
+  const spec = runArgs.slice(runArgs.indexOf('--name'));
   return {
     args: ['create', '--pull', 'never', ...spec],
     timeoutMs: 60_000,

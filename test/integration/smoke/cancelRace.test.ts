@@ -8,7 +8,8 @@ import { buildFixture, leftovers, options, prepareContext, removeFixtures } from
  * The run settles each killed create by name instead of waiting to see, so it must return with nothing of the run's
  * label left on the engine, having made no docker call after the cancel but the settling and one label sweep.
  * Ten cancels at staggered points of the first `docker run` (before its request, during create, during start,
- * while it runs) to catch the race; the times from cancel to return are printed, not asserted.
+ * while it runs; every other one a command that never ends) to catch the race; the times from cancel to return are
+ * printed, not asserted.
  */
 describe('smoke: cancel while a docker run is in flight (real Docker)', function () {
   this.timeout(300_000);
@@ -52,7 +53,10 @@ describe('smoke: cancel while a docker run is in flight (real Docker)', function
           inFlight--;
         }
       };
-      const report = await runSmoke(await options({ image, platforms: ['linux/amd64'], timeoutSeconds: 120 }), {
+      // Odd rounds: a help command that never ends, so the killed client is attached to a running container.
+      const helpArgs = i % 2 ? ['serve'] : ['--help'];
+      const o = await options({ image, platforms: ['linux/amd64'], timeoutSeconds: 120, helpArgs });
+      const report = await runSmoke(o, {
         runner,
         signal: ac.signal,
       });

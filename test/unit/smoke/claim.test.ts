@@ -19,6 +19,7 @@ describe('smoke: settling a killed docker run by its name', () => {
     const want = ['create', '--pull', 'never', ...spec];
     assert.deepEqual(claimContainerName(['run', ...spec]).args, want);
     assert.deepEqual(claimContainerName(['run', '-d', ...spec]).args, want);
+    assert.deepEqual(claimContainerName(['run', '--sig-proxy=false', ...spec]).args, want);
     assert.deepEqual(claimContainerName(['create', '--pull', 'never', ...spec]).args, want);
   });
 
