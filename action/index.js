@@ -58363,7 +58363,7 @@ function containerArgs(s) {
   ];
 }
 var runAttached = (s, timeoutMs) => ({
-  args: ["run", ...containerArgs(s)],
+  args: ["run", "--sig-proxy=false", ...containerArgs(s)],
   timeoutMs,
   acceptExitCodes: "any",
   parse: (r) => ({ exitCode: r.exitCode, timedOut: r.timedOut, output: r.lines })
@@ -58448,6 +58448,29 @@ var removeContainers = (ids) => ({
     if (r.exitCode !== 0 && real.length) throw environmentError(real.join("\n"));
   }
 });
+var removeContainer = (container) => ({
+  args: ["rm", "-f", "-v", container],
+  timeoutMs: 6e4,
+  acceptExitCodes: [1],
+  parse: (r) => {
+    const real = r.stderr.split(/\r?\n/).filter((l) => l.trim() && !/no such container/i.test(l));
+    if (r.exitCode !== 0 && real.length) throw environmentError(real.join("\n"));
+    return r.stdout.split(/\r?\n/).some((l) => l.trim() === container);
+  }
+});
+var claimContainerName = (runArgs) => {
+  const spec = runArgs.slice(runArgs.indexOf("--name"));
+  return {
+    args: ["create", "--pull", "never", ...spec],
+    timeoutMs: 6e4,
+    acceptExitCodes: [1, 125],
+    parse: (r) => {
+      if (r.exitCode === 0) return "claimed";
+      if (/is already in use by container/i.test(r.stderr)) return "taken";
+      throw environmentError(lastLine(r) || `docker create exited ${r.exitCode}`);
+    }
+  };
+};
 var removeImages = (refs) => ({
   args: ["rmi", ...refs],
   timeoutMs: 6e4,
@@ -58517,7 +58540,7 @@ async function removeLabelled(docker, labelFilter, signal, opts = {}) {
     return inProgress(labels[SMOKE_RUN_LABEL]) || inProgress(labels[RUN_LABEL]);
   };
   const imageRun = (i2) => [...active].find((id) => i2.reference.startsWith(`${TEMP_IMAGE_REPO}:${id}-`));
-  const containers = listed.filter((c3) => !containerInProgress(c3));
+  const containers = listed.filter((c3) => !containerInProgress(c3) && !opts.leave?.has(c3.names));
   const images = listedImages.filter((i2) => !imageRun(i2));
   if (containers.length) await docker.exec(removeContainers(containers.map((c3) => c3.id)), { signal });
   if (images.length) await docker.exec(removeImages([...new Set(images.map((i2) => i2.reference))]), { signal });
@@ -58525,7 +58548,7 @@ async function removeLabelled(docker, labelFilter, signal, opts = {}) {
     containers,
     images,
     spared: {
-      containers: listed.filter((c3) => !containers.includes(c3)),
+      containers: listed.filter((c3) => !containers.includes(c3) && !opts.leave?.has(c3.names)),
       images: listedImages.filter((i2) => !images.includes(i2))
     }
   };
@@ -58537,6 +58560,24 @@ function parseLabels(text2) {
     if (i2 > 0) out[pair2.slice(0, i2)] = pair2.slice(i2 + 1);
   }
   return out;
+}
+
+// src/core/container/settle.ts
+var MAX_ROUNDS = 10;
+async function settleKilledCreate(docker, runArgs, signal) {
+  const name = runArgs[runArgs.indexOf("--name") + 1];
+  if (!runArgs.includes("--name") || !name) throw new Error(`a container create without --name: ${runArgs.join(" ")}`);
+  let existed = false;
+  for (let round = 0; round < MAX_ROUNDS; round++) {
+    const claim = await docker.exec(claimContainerName(runArgs), { signal });
+    const removed = await docker.exec(removeContainer(name), { signal });
+    existed ||= claim === "taken";
+    if (claim === "claimed" || removed) return { name, existed };
+  }
+  throw environmentError(
+    `The container name ${name} stayed reserved without a container after ${MAX_ROUNDS} attempts to remove it.`,
+    "Check `docker ps -a` for it and run `release-operator cleanup`."
+  );
 }
 
 // src/core/image/fs.ts
@@ -67869,7 +67910,7 @@ async function smokePlatform(ctx, platform3) {
   const container = stop && containerOf[stop.step];
   if (stop && stop.kind !== "cancelled" && container && created.containers.includes(container))
     await collectEvidence(ctx, run2.engine, result, container);
-  ctx.cleanupFailed ||= !await cleanupPlatform(ctx, run2.engine, created);
+  if (!ctx.signal?.aborted) ctx.cleanupFailed ||= !await cleanupPlatform(ctx, run2.engine, created);
   result.durationMs = Date.now() - run2.startedAt;
   ctx.emit({ type: "platform-finished", platform: platform3, result });
   return result;
@@ -68023,18 +68064,16 @@ async function runSmoke(options2, deps) {
   }
   const platforms = [...new Set(options2.platforms)];
   const runId = options2.runId ?? newRunId();
-  let creating = 0;
-  let raced = false;
+  const killed = { creates: [], build: false };
   const runner = async (command, args, o2) => {
     const sub = args[0] === "--host" || args[0] === "--context" ? args[2] : args[0];
-    const creates = sub === "run" || sub === "create" || sub === "build" || sub === "buildx";
-    if (creates) creating++;
-    const onAbort = () => raced ||= creating > 0;
-    deps.signal?.addEventListener("abort", onAbort, { once: true });
+    const kind = sub === "run" || sub === "create" ? "create" : sub === "build" || sub === "buildx" ? "build" : void 0;
+    const onAbort = () => kind === "create" ? killed.creates.push(args) : killed.build = true;
+    if (kind && deps.signal?.aborted) onAbort();
+    else if (kind) deps.signal?.addEventListener("abort", onAbort, { once: true });
     try {
       return await deps.runner(command, args, o2);
     } finally {
-      if (creates) creating--;
       deps.signal?.removeEventListener("abort", onAbort);
     }
   };
@@ -68085,9 +68124,7 @@ async function runSmoke(options2, deps) {
   } finally {
     const clean2 = !deps.signal?.aborted && !ctx.cleanupFailed && results.length === platforms.length && results.every((r) => r.passed);
     const swept = clean2 ? [] : await Promise.all(
-      [...engines.values()].map(
-        (e) => sweep(e.docker, runId, logger, Boolean(deps.signal?.aborted) && raced, Boolean(options2.build))
-      )
+      [...engines].map(([k, e]) => sweep(e.docker, runId, logger, killedOn(killed, k), Boolean(options2.build)))
     );
     cleanup = {
       leftoverContainers: swept.reduce((n2, c3) => n2 + c3.leftoverContainers, 0),
@@ -68194,22 +68231,41 @@ function platformReferences(registry, image, logger, signal) {
     return matches.length === 1 ? `${repositoryName(ref)}@${matches[0].digest}` : void 0;
   };
 }
-async function sweep(docker, runId, logger, raced, built) {
+async function sweep(docker, runId, logger, killed, built) {
   const total2 = { leftoverContainers: 0, leftoverImages: 0, errors: [] };
-  for (let round = 0; round < (raced ? 2 : 1); round++) {
-    if (round) await new Promise((r) => setTimeout(r, 1e3));
+  const failed = (e) => {
+    const message = e instanceof Error ? e.message : String(e);
+    logger.warn(`cleanup of smoke run ${runId}: ${message}`);
+    total2.errors.push(message);
+  };
+  const signal = AbortSignal.timeout(CLEANUP_TIMEOUT_MS2);
+  const settling = new Set(killed.creates.map((a2) => a2[a2.indexOf("--name") + 1]));
+  const settle2 = killed.creates.map(async (args) => {
     try {
-      const signal = AbortSignal.timeout(CLEANUP_TIMEOUT_MS2);
-      const removed = await removeLabelled(docker, `${SMOKE_RUN_LABEL}=${runId}`, signal, { images: built });
+      if ((await settleKilledCreate(docker, args, signal)).existed) total2.leftoverContainers++;
+    } catch (e) {
+      failed(e);
+    }
+  });
+  const round = async (images) => {
+    try {
+      const removed = await removeLabelled(docker, `${SMOKE_RUN_LABEL}=${runId}`, signal, { images, leave: settling });
       total2.leftoverContainers += removed.containers.length;
       total2.leftoverImages += removed.images.length;
     } catch (e) {
-      const message = e instanceof Error ? e.message : String(e);
-      logger.warn(`cleanup of smoke run ${runId}: ${message}`);
-      total2.errors.push(message);
+      failed(e);
     }
-  }
+  };
+  const imagesNow = built && !settle2.length;
+  await Promise.all([...settle2, round(imagesNow)]);
+  if (killed.build) await new Promise((r) => setTimeout(r, 1e3));
+  if (killed.build || built && !imagesNow) await round(built);
   return total2;
+}
+function killedOn(killed, key) {
+  const keyOf = (a2) => a2[0] === "--host" ? `host:${a2[1]}` : a2[0] === "--context" ? `context:${a2[1]}` : "";
+  const creates = killed.creates.filter((a2) => keyOf(a2) === key).map((a2) => keyOf(a2) ? a2.slice(2) : a2);
+  return { creates, build: killed.build };
 }
 
 // src/core/smoke/options.ts
