@@ -62542,6 +62542,12 @@ function groupLooseFiles(files, source, options2) {
       finish(baseVerdict(f.path, f.elf, wanted ? archOfPlatform(platform3) : void 0, options2.target))
     );
   }
+  if (!files.length && options2.emptyNote)
+    group(wanted?.[0] ?? "linux/unknown").findings.push({
+      severity: "note",
+      code: "no-entrypoint",
+      message: options2.emptyNote
+    });
   return [...groups.values()].map(finishPlatform);
 }
 
@@ -63114,43 +63120,12 @@ async function collectLocalElfFiles(root, signal, maxFiles = DEFAULT_LIMITS.file
 }
 async function checkLocalPath(root, options2) {
   const { files, unreadable: cannotRead } = await collectLocalElfFiles(root, options2.signal, options2.maxFiles);
-  const wanted = options2.platforms?.length ? options2.platforms : void 0;
-  const groups = /* @__PURE__ */ new Map();
-  const group = (platform3) => {
-    let g = groups.get(platform3);
-    if (!g) {
-      const findings = [];
-      if (!options2.target)
-        findings.push({
-          severity: "note",
-          code: "no-target",
-          message: "No runtime to compare with: pass --max-glibc X.Y or --policy NAME (or set glibc.maxGlibc / glibc.policy)"
-        });
-      g = { platform: platform3, source: root, target: options2.target, ok: true, binaries: [], findings };
-      groups.set(platform3, g);
-    }
-    return g;
-  };
-  for (const f of files) {
-    if (f.elf && f.elf.type !== "exec" && f.elf.type !== "dyn") continue;
-    if (!f.elf) {
-      group(wanted?.[0] ?? "linux/unknown").binaries.push(unreadable(f.path, f.error));
-      continue;
-    }
-    const own = platformOfArch(f.elf.arch);
-    const match = wanted ? wanted.find((w) => archOfPlatform(w) === f.elf.arch) : own;
-    const platform3 = match ?? wanted[0];
-    group(platform3).binaries.push(
-      finish(baseVerdict(f.path, f.elf, wanted ? archOfPlatform(platform3) : void 0, options2.target))
-    );
-  }
-  if (!files.length && !cannotRead.length)
-    group(wanted?.[0] ?? "linux/unknown").findings.push({
-      severity: "note",
-      code: "no-entrypoint",
-      message: `No ELF files under ${root}`
-    });
-  return { platforms: [...groups.values()].map(finishPlatform), unreadable: cannotRead };
+  const platforms = groupLooseFiles(files, root, {
+    target: options2.target,
+    platforms: options2.platforms,
+    emptyNote: cannotRead.length ? void 0 : `No ELF files under ${root}`
+  });
+  return { platforms, unreadable: cannotRead };
 }
 
 // src/core/glibc/target-file.ts

@@ -159,3 +159,13 @@ function reportError(e: unknown, ctx: { json: boolean }, io: CliIO): number {
   if (ctx.json) io.stdout(neutralizeJson(redact(JSON.stringify({ error: { kind, message, hint } }, null, 2))) + '\n');
   return code;
 }
+
+/** Commander parsers shared by the commands: a comma-separated list that may also be repeated; a repeated value. */
+export const listOption = (v: string, prev: string[] = []): string[] => [
+  ...prev,
+  ...v
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean),
+];
+export const repeatOption = (v: string, prev: string[] = []): string[] => [...prev, v];

@@ -6,7 +6,7 @@ import { describeError, usageError } from '../../core/errors';
 import type { GateEvent, GateGitHub, GateStage, LocalImage } from '../../core/gate';
 import type { ReadinessReport } from '../../core/report';
 import { configForImage, imageEntries, selectImages } from '../../core/config/images';
-import { defineCommand, type CliContext, type CliRuntime } from '../framework';
+import { defineCommand, listOption, repeatOption, type CliContext, type CliRuntime } from '../framework';
 import { parseRepoFlag } from './github-context';
 import { printEvent } from './smoke';
 
@@ -31,15 +31,6 @@ interface GateFlags {
   requireSignature?: boolean;
   releaseAssets?: boolean;
 }
-
-const list = (v: string, prev: string[] = []) => [
-  ...prev,
-  ...v
-    .split(',')
-    .map((s) => s.trim())
-    .filter(Boolean),
-];
-const repeat = (v: string, prev: string[] = []) => [...prev, v];
 
 const DEFAULT_TIMEOUT: Record<GateStage, number> = {
   'pre-push': 1800,
@@ -81,25 +72,25 @@ export function register(program: Command, rt: CliRuntime): void {
       );
       cmd.option('--commit <sha>', 'the released commit (default: GITHUB_SHA, else HEAD)');
       cmd.addOption(
-        new Option('--platforms <list>', 'required platforms (default: requiredPlatforms)').argParser(list),
+        new Option('--platforms <list>', 'required platforms (default: requiredPlatforms)').argParser(listOption),
       );
       cmd.addOption(
         new Option(
           '--local <[image:]platform=ref>',
           'pre-push: a local image per platform (repeatable); with several images, prefix the image name (app:linux/amd64=REF)',
-        ).argParser(repeat),
+        ).argParser(repeatOption),
       );
       cmd.addOption(
         new Option(
           '--candidate <ref>',
           'pre-push: an image in the registry by digest or candidate tag (repeatable)',
-        ).argParser(repeat),
+        ).argParser(repeatOption),
       );
       cmd.option('--reference <ref>', 'post-push, pre-release: the image to check (default: IMAGE:<version tag>)');
       cmd.option('--record <path>', 'where pre-push records what it tested and post-push reads it (file or folder)');
       cmd.addOption(
         new Option('--skip <check>', 'leave out a check: lint, glibc, smoke, release-assets (repeatable)').argParser(
-          list,
+          listOption,
         ),
       );
       cmd.option('--timeout <seconds>', 'deadline of the whole stage (default: 1800 pre-push, 300 the others)');

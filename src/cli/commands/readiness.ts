@@ -5,7 +5,7 @@ import { usageError } from '../../core/errors';
 import type { KnownSmoke } from '../../core/gate';
 import type { SmokeReport } from '../../core/smoke';
 import semver from '../../core/version/semver';
-import { defineCommand, type CliContext, type CliRuntime } from '../framework';
+import { defineCommand, listOption, repeatOption, type CliContext, type CliRuntime } from '../framework';
 import { githubFor } from './gate';
 
 interface ReadinessFlags {
@@ -16,15 +16,6 @@ interface ReadinessFlags {
   repo?: string;
   timeout?: string;
 }
-
-const list = (v: string, prev: string[] = []) => [
-  ...prev,
-  ...v
-    .split(',')
-    .map((s) => s.trim())
-    .filter(Boolean),
-];
-const repeat = (v: string, prev: string[] = []) => [...prev, v];
 
 export function register(program: Command, rt: CliRuntime): void {
   defineCommand<[string | undefined], ReadinessFlags>(program, rt, {
@@ -41,11 +32,11 @@ export function register(program: Command, rt: CliRuntime): void {
     configure(cmd) {
       cmd.argument('[version]', 'the version to check (default: the effective version)');
       cmd.option('--image <repo>', 'image repository (default: "image" setting, else ghcr.io/OWNER/NAME)');
-      cmd.option('--platforms <list>', 'required platforms (default: requiredPlatforms)', list);
+      cmd.option('--platforms <list>', 'required platforms (default: requiredPlatforms)', listOption);
       cmd.option(
         '--smoke-report <file>',
         'a smoke run to count, as `release-operator smoke --json` wrote it (repeatable; a run of another image counts as not run)',
-        repeat,
+        repeatOption,
       );
       cmd.option('--markdown [file]', 'print the report as Markdown instead of text (or also write it to FILE)');
       cmd.option('--repo <owner/name>', 'the GitHub repository (default: from the git remote)');

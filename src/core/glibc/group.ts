@@ -19,7 +19,7 @@ export interface LooseElf {
 export function groupLooseFiles(
   files: readonly LooseElf[],
   source: string,
-  options: { target?: GlibcTarget; platforms?: readonly string[]; noTargetHint?: string },
+  options: { target?: GlibcTarget; platforms?: readonly string[]; noTargetHint?: string; emptyNote?: string },
 ): PlatformResult[] {
   const wanted = options.platforms?.length ? options.platforms : undefined;
   const groups = new Map<string, PlatformResult>();
@@ -52,5 +52,12 @@ export function groupLooseFiles(
       finish(baseVerdict(f.path, f.elf, wanted ? archOfPlatform(platform) : undefined, options.target)),
     );
   }
+  // No ELF file at all: said on the platform's row (a note, so the verdict is nothing checked, never a pass).
+  if (!files.length && options.emptyNote)
+    group(wanted?.[0] ?? 'linux/unknown').findings.push({
+      severity: 'note',
+      code: 'no-entrypoint',
+      message: options.emptyNote,
+    });
   return [...groups.values()].map(finishPlatform);
 }

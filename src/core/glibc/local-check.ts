@@ -18,9 +18,8 @@ import { slicer, syncReader } from '../slices';
 import { ElfFormatError, isElf, readElfFile, type ElfInfo } from '../elf';
 import { MAX_ELF_BYTES } from '../image';
 import type { GlibcTarget } from './policy';
-import { archOfPlatform, platformOfArch } from './platforms';
-import type { Finding, PlatformResult, UnreadablePath } from './types';
-import { baseVerdict, finish, finishPlatform, unreadable } from './verdict';
+import { groupLooseFiles } from './group';
+import type { PlatformResult, UnreadablePath } from './types';
 
 export interface LocalElfFiles {
   files: Array<{ path: string; elf?: ElfInfo; error?: ElfFormatError }>;
@@ -144,43 +143,10 @@ export async function checkLocalPath(
   options: { target?: GlibcTarget; platforms?: readonly string[]; signal?: AbortSignal; maxFiles?: number },
 ): Promise<{ platforms: PlatformResult[]; unreadable: UnreadablePath[] }> {
   const { files, unreadable: cannotRead } = await collectLocalElfFiles(root, options.signal, options.maxFiles);
-  const wanted = options.platforms?.length ? options.platforms : undefined;
-  const groups = new Map<string, PlatformResult>();
-  const group = (platform: string) => {
-    let g = groups.get(platform);
-    if (!g) {
-      const findings: Finding[] = [];
-      if (!options.target)
-        findings.push({
-          severity: 'note',
-          code: 'no-target',
-          message:
-            'No runtime to compare with: pass --max-glibc X.Y or --policy NAME (or set glibc.maxGlibc / glibc.policy)',
-        });
-      g = { platform, source: root, target: options.target, ok: true, binaries: [], findings };
-      groups.set(platform, g);
-    }
-    return g;
-  };
-  for (const f of files) {
-    // Object files, kernel modules and core dumps are never loaded: nothing to check.
-    if (f.elf && f.elf.type !== 'exec' && f.elf.type !== 'dyn') continue;
-    if (!f.elf) {
-      group(wanted?.[0] ?? 'linux/unknown').binaries.push(unreadable(f.path, f.error!));
-      continue;
-    }
-    const own = platformOfArch(f.elf.arch);
-    const match = wanted ? wanted.find((w) => archOfPlatform(w) === f.elf!.arch) : own;
-    const platform = match ?? wanted![0];
-    group(platform).binaries.push(
-      finish(baseVerdict(f.path, f.elf, wanted ? archOfPlatform(platform) : undefined, options.target)),
-    );
-  }
-  if (!files.length && !cannotRead.length)
-    group(wanted?.[0] ?? 'linux/unknown').findings.push({
-      severity: 'note',
-      code: 'no-entrypoint',
-      message: `No ELF files under ${root}`,
-    });
-  return { platforms: [...groups.values()].map(finishPlatform), unreadable: cannotRead };
+  const platforms = groupLooseFiles(files, root, {
+    target: options.target,
+    platforms: options.platforms,
+    emptyNote: cannotRead.length ? undefined : `No ELF files under ${root}`,
+  });
+  return { platforms, unreadable: cannotRead };
 }
