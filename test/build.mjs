@@ -19,7 +19,11 @@ let entryPoints = [
   ...walk(path.join(root, 'test')),
   ...(statSync(path.join(root, 'bench'), { throwIfNoEntry: false }) ? walk(path.join(root, 'bench')) : []),
 ];
-if (only.length) entryPoints = entryPoints.filter((e) => only.some((o) => e === o || e.startsWith(o + path.sep)));
+// The suites' hooks files (mocha requires them) are always built, also when only some tests are.
+if (only.length)
+  entryPoints = entryPoints.filter(
+    (e) => path.basename(e) === 'hooks.ts' || only.some((o) => e === o || e.startsWith(o + path.sep)),
+  );
 else rmSync(path.join(root, 'out'), { recursive: true, force: true });
 await esbuild.build({
   entryPoints,

@@ -8,7 +8,8 @@
  *   const p = startCliProcess([...]); ...; p.kill('SIGTERM'); const r = await p.done;   // signal tests
  */
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { REPO_ROOT } from './paths';
 
@@ -51,7 +52,11 @@ export interface CliProcess {
 export function startCliProcess(args: string[], o: CliProcessOptions = {}): CliProcess {
   if (!existsSync(CLI)) throw new Error('dist/cli.js is missing: build it first with `node esbuild.mjs`');
   const measure = o.measure !== false;
-  const env = { PATH: process.env.PATH, HOME: process.env.HOME, LANG: 'C.UTF-8', ...o.env };
+  // Each process starts with an empty product cache of its own (manifests and configs by digest): no case answers
+  // from what an earlier test or run left in the user's cache (a cached config once hid a hostile 64 MiB blob).
+  const cache = mkdtempSync(path.join(os.tmpdir(), 'ro-cli-cache-'));
+  if (o.user) chmodSync(cache, 0o777);
+  const env = { PATH: process.env.PATH, HOME: process.env.HOME, LANG: 'C.UTF-8', XDG_CACHE_HOME: cache, ...o.env };
   const argv = [process.execPath, CLI, ...args];
   const asUser = o.user ? ['setpriv', '--reuid=nobody', '--regid=nogroup', '--clear-groups', '--'] : [];
   // GNU time runs the CLI as its child and reports that child's peak RSS; signals are sent to the CLI itself.
@@ -89,6 +94,7 @@ export function startCliProcess(args: string[], o: CliProcessOptions = {}): CliP
   const done = new Promise<CliProcessResult>((resolve) => {
     child.on('close', (code, signal) => {
       clearTimeout(timer);
+      rmSync(cache, { recursive: true, force: true });
       for (const w of waiters) w.reject(new Error(`the CLI ended before printing ${w.re}:\n${stderr}`));
       const mark = stderr.lastIndexOf(RSS_MARK);
       let maxRssMiB: number | undefined;
