@@ -54,10 +54,21 @@ export async function startDelayProxy(
     ) => {
       let releaseAt = 0;
       let extra = firstExtra;
+      // One queue and one timer per direction: a timer per chunk could fire out of order when two chunks were due
+      // in the same millisecond (Node orders timers by the loop's cached clock, not by when they were set), which
+      // reordered TLS records (ERR_SSL_DECRYPTION_FAILED_OR_BAD_RECORD_MAC) and, once, cut skopeo's stream.
+      const queue: Array<{ at: number; fn: () => void }> = [];
+      let timer: NodeJS.Timeout | undefined;
+      const drain = () => {
+        timer = undefined;
+        while (queue.length && queue[0].at <= Date.now()) queue.shift()!.fn();
+        if (queue.length) timer = setTimeout(drain, queue[0].at - Date.now());
+      };
       const hold = (fn: () => void) => {
         releaseAt = Math.max(releaseAt, Date.now() + delayMs + extra);
         extra = 0;
-        setTimeout(fn, releaseAt - Date.now());
+        queue.push({ at: releaseAt, fn });
+        timer ??= setTimeout(drain, releaseAt - Date.now());
       };
       from.on('data', (chunk: Buffer) => {
         if (count) requests += chunk.toString('latin1').match(REQUEST_LINE)?.length ?? 0;
