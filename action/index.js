@@ -59622,22 +59622,30 @@ function isAbort(e) {
 
 // src/core/registry/slots.ts
 var Slots = class {
-  free;
+  used = 0;
+  size;
+  ordinaryLimit;
+  waitingFirst = [];
   waiting = [];
   constructor(size) {
-    this.free = Math.max(1, size);
+    this.size = Math.max(1, size);
+    this.ordinaryLimit = this.size > 1 ? this.size - 1 : 1;
   }
-  /** `first`: ahead of every waiting task (a request others depend on, such as the next tag page). */
+  /** `first`: ahead of every waiting task, and may take the kept slot. */
   async run(task, first = false) {
-    if (this.free > 0) this.free--;
-    else await new Promise((r) => first ? this.waiting.unshift(r) : this.waiting.push(r));
+    if (this.used < (first ? this.size : this.ordinaryLimit)) this.used++;
+    else await new Promise((r) => first ? this.waitingFirst.push(r) : this.waiting.push(r));
     try {
       return await task();
     } finally {
-      const next = this.waiting.shift();
-      if (next) next();
-      else this.free++;
+      this.release();
     }
+  }
+  /** Hands the freed slot to a waiting first task, else to an ordinary one if it may have it, else frees it. */
+  release() {
+    const next = this.waitingFirst.shift() ?? (this.used - 1 < this.ordinaryLimit ? this.waiting.shift() : void 0);
+    if (!next) this.used--;
+    else next();
   }
 };
 

@@ -2,25 +2,38 @@
  * At most `size` tasks at once, in the order they asked. Unlike p-limit, a waiting task costs one promise and no
  * AsyncResource: the task resumes after its own `await`, so it keeps the async context (the operation) it started
  * in. At 5,000 requests p-limit's per-task binding was a tenth of the memory the listing allocated.
+ *
+ * One slot is kept for `first` tasks (requests others depend on, such as the next tag page): ordinary tasks use at
+ * most `size - 1`, so a page never waits for a slot that the HEADs of the page before it hold (it used to wait up
+ * to a round trip per page, which made the page chain, not the requests, the cost of a long listing).
  */
 export class Slots {
-  private free: number;
+  private used = 0;
+  private readonly size: number;
+  private readonly ordinaryLimit: number;
+  private readonly waitingFirst: Array<() => void> = [];
   private readonly waiting: Array<() => void> = [];
 
   constructor(size: number) {
-    this.free = Math.max(1, size);
+    this.size = Math.max(1, size);
+    this.ordinaryLimit = this.size > 1 ? this.size - 1 : 1;
   }
 
-  /** `first`: ahead of every waiting task (a request others depend on, such as the next tag page). */
+  /** `first`: ahead of every waiting task, and may take the kept slot. */
   async run<T>(task: () => Promise<T>, first = false): Promise<T> {
-    if (this.free > 0) this.free--;
-    else await new Promise<void>((r) => (first ? this.waiting.unshift(r) : this.waiting.push(r)));
+    if (this.used < (first ? this.size : this.ordinaryLimit)) this.used++;
+    else await new Promise<void>((r) => (first ? this.waitingFirst.push(r) : this.waiting.push(r)));
     try {
       return await task();
     } finally {
-      const next = this.waiting.shift();
-      if (next) next();
-      else this.free++;
+      this.release();
     }
+  }
+
+  /** Hands the freed slot to a waiting first task, else to an ordinary one if it may have it, else frees it. */
+  private release(): void {
+    const next = this.waitingFirst.shift() ?? (this.used - 1 < this.ordinaryLimit ? this.waiting.shift() : undefined);
+    if (!next) this.used--;
+    else next();
   }
 }
