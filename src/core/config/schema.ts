@@ -1,5 +1,5 @@
 import type { EngineSpec } from '../container';
-import { LIMITS, type LimitName } from '../limits';
+import { LIMITS, type LimitName, type LimitSettings } from '../limits';
 
 /**
  * One configuration shape for the CLI and the extension. The schema below is the single source of truth:
@@ -622,21 +622,8 @@ export interface ReleaseOperatorConfig {
     streams: number;
     certificates: Record<string, string>;
   };
-  limits: {
-    listingPages: number;
-    listingItems: number;
-    requestsPerOperation: number;
-    indexChildren: number;
-    operationSeconds: number;
-    retryWaitSeconds: number;
-    documentMegabytes: number;
-    logMegabytes: number;
-    files: number;
-    archiveEntries: number;
-    archiveMegabytes: number;
-    archiveRatio: number;
-    assetMegabytes: number;
-  };
+  /** The limits table's own settings type (core/limits), so the two cannot drift apart. */
+  limits: LimitSettings['limits'];
   smoke: {
     platforms: string[];
     dockerfile: string;
