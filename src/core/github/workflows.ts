@@ -48,14 +48,7 @@ const TYPES: InputType[] = ['string', 'boolean', 'choice', 'number', 'environmen
 
 /** Parses one workflow file's text. Never throws: a broken file is reported, not fatal. */
 export function parseWorkflow(file: string, text: string): WorkflowFile {
-  const base: WorkflowFile = {
-    file,
-    path: `.github/workflows/${file}`,
-    name: file,
-    events: [],
-    onTagOrRelease: false,
-    pushesImages: false,
-  };
+  const base = emptyWorkflow(file);
   let parsed: unknown;
   try {
     // Warnings would go to stderr through Node, with the file's own text in them: errors only, said by us.
@@ -129,6 +122,11 @@ export async function readWorkflowFiles(root: string): Promise<WorkflowFile[]> {
 
 /** A workflow file that could not be read: listed, with why. */
 function unreadableWorkflow(file: string, why: string, environment = false): WorkflowFile {
+  return { ...emptyWorkflow(file), error: why, unreadable: environment || undefined };
+}
+
+/** A workflow file as known before its text is read: its name, nothing on or in it. */
+function emptyWorkflow(file: string): WorkflowFile {
   return {
     file,
     path: `.github/workflows/${file}`,
@@ -136,8 +134,6 @@ function unreadableWorkflow(file: string, why: string, environment = false): Wor
     events: [],
     onTagOrRelease: false,
     pushesImages: false,
-    error: why,
-    unreadable: environment || undefined,
   };
 }
 
