@@ -272,7 +272,8 @@ export class Engines {
 
   /**
    * The readiness report of a version (the gate's rows over what is published now, plus the last smoke result per
-   * platform): the Readiness view renders exactly this.
+   * platform): the Readiness view renders exactly this. Several images: each image's rows as it would be alone,
+   * their subjects saying the image, as `gate` over several images says them (core/gate readinessForImages).
    */
   async readiness(
     f: Facts,
@@ -281,24 +282,27 @@ export class Engines {
     signal: AbortSignal,
     onCheck?: (title: string) => void,
   ): Promise<ReadinessReport> {
-    const { readiness } = await import('../core/gate');
+    const { readinessForImages } = await import('../core/gate');
     const gh = f.status.repository.github;
     const client = gh ? await this.githubClient(f.config, false).catch(() => undefined) : undefined;
     const tagName = `${f.status.gitPrefix}${version}`;
     const gitTag = f.status.gitTags.find((t) => t.name === tagName);
-    return readiness(
+    return readinessForImages(
+      f.images.map((i) => ({
+        name: i.name,
+        config: i.config,
+        request: {
+          image: i.status.image!,
+          version,
+          commit: gitTag?.commit ?? (version === f.status.version?.version ? f.status.repository.head : undefined),
+          platforms: i.config.requiredPlatforms,
+          root: f.status.repository.root,
+          repository: gh ? `${gh.owner}/${gh.name}` : undefined,
+          gitTag: { name: tagName, commit: gitTag?.commit },
+          smoke,
+        },
+      })),
       {
-        image: f.status.image!,
-        version,
-        commit: gitTag?.commit ?? (version === f.status.version?.version ? f.status.repository.head : undefined),
-        platforms: f.config.requiredPlatforms,
-        root: f.status.repository.root,
-        repository: gh ? `${gh.owner}/${gh.name}` : undefined,
-        gitTag: { name: tagName, commit: gitTag?.commit },
-        smoke,
-      },
-      {
-        config: f.config,
         runner: this.services.run,
         registry: await this.registry(f.config),
         github:

@@ -3,7 +3,9 @@ import { GitHubAuth } from './auth';
 import { registerCommands } from './commands';
 import { Engines } from './engines';
 import { ResultDocuments } from './documents';
+import { describeError } from '../core/errors';
 import { FactsCache, type Facts } from './facts';
+import { ImageOffers } from './imageOffer';
 import { registerLint } from './lint';
 import { RepoWatcher } from './repoWatcher';
 import { ReleaseOperatorServices } from './services';
@@ -22,6 +24,8 @@ export interface ReleaseOperatorApi {
   statusBar: SmokeStatusBar;
   /** The Readiness view (its report, its rows through `readiness.provider`, its status bar item). */
   readiness: ReadinessView;
+  /** The offer of a monorepo's Dockerfiles as images (first run, and Release Operator: Discover Images). */
+  offers: ImageOffers;
   /** The facts behind the current tree (after it loaded). */
   facts(): Promise<Facts>;
 }
@@ -40,14 +44,20 @@ export function activate(context: vscode.ExtensionContext): ReleaseOperatorApi {
   const statusBar = new SmokeStatusBar(smoke);
   const watcher = new RepoWatcher();
   const lint = registerLint(context, { logger: services.logger, getConfig: () => services.config() });
-  const onState = (state: RepositoryState) => showRepositoryState(state, statusBar);
+  const loadFacts = () => facts.get();
+  // The first load of a repository offers the Dockerfiles no image builds (never during activation: it reads files).
+  const offers = new ImageOffers(services, loadFacts, () => refresh());
+  const onState = (state: RepositoryState) => {
+    showRepositoryState(state, statusBar);
+    if (state === 'ready')
+      void offers.firstRun().catch((e: unknown) => services.logger.warn(`images: ${describeError(e)}`));
+  };
   const tree = new ReleaseTree({ services, facts, engines, smoke, lint, onState });
   const treeView = vscode.window.createTreeView('releaseOperator.release', {
     treeDataProvider: tree.provider,
     showCollapseAll: true,
   });
   const documents = new ResultDocuments();
-  const loadFacts = () => facts.get();
   const readiness = new ReadinessView({ services, engines, facts: loadFacts, smoke, documents });
   const readinessView = vscode.window.createTreeView(READINESS_VIEW, {
     treeDataProvider: readiness.provider,
@@ -95,6 +105,7 @@ export function activate(context: vscode.ExtensionContext): ReleaseOperatorApi {
     refresh,
     readiness,
     documents,
+    offers,
   });
   context.subscriptions.push(registerTasks(services, loadFacts));
   computeWhenShown();
@@ -102,7 +113,7 @@ export function activate(context: vscode.ExtensionContext): ReleaseOperatorApi {
   auth.start();
   if (!services.folder) onState('noRepository');
 
-  return { services, tree: tree.provider, smoke, statusBar, readiness, facts: loadFacts };
+  return { services, tree: tree.provider, smoke, statusBar, readiness, offers, facts: loadFacts };
 }
 
 /** The view's welcome content and menus follow whether the folder holds a repository, and so does the status bar. */

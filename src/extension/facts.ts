@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import type { ReleaseOperatorConfig } from '../core/config/schema';
+import { configForImage, imageEntries } from '../core/config/images';
 import { usageError } from '../core/errors';
 import { GitRepo } from '../core/git/repo';
 import { statusFromFacts, type StatusReport } from '../core/status';
@@ -9,7 +10,22 @@ import type { ReleaseOperatorServices } from './services';
 export interface Facts {
   status: StatusReport;
   config: ReleaseOperatorConfig;
+  /**
+   * Each configured image with the facts it is checked with (core/config/images configForImage: its own image,
+   * platforms, smoke and tags). One image: the facts above, as they always were.
+   */
+  images: ImageFacts[];
 }
+
+/** One image's facts: what a command run on that image (`--image NAME`) works with. */
+export interface ImageFacts {
+  name: string;
+  status: StatusReport;
+  config: ReleaseOperatorConfig;
+}
+
+/** An image's facts as the whole Facts the engines take (its own list of one). */
+export const factsOfImage = (i: ImageFacts): Facts => ({ status: i.status, config: i.config, images: [i] });
 
 /** One load of the facts, shared by the tree and the commands until the next refresh clears it. */
 export class FactsCache {
@@ -36,7 +52,18 @@ export class FactsCache {
       ]);
       if (config.status === 'rejected') throw config.reason;
       if (repository.status === 'rejected') throw repository.reason;
-      return { config: config.value, status: await statusFromFacts(repository.value.facts, config.value) };
+      const status = await statusFromFacts(repository.value.facts, config.value);
+      const entries = imageEntries(config.value);
+      if (entries.length === 1)
+        return { config: config.value, status, images: [{ name: entries[0].name, status, config: config.value }] };
+      // Several images: the version and the git facts are the repository's, the image, its scheme and plan each one's.
+      const images = await Promise.all(
+        entries.map(async (e) => {
+          const own = configForImage(config.value, e);
+          return { name: e.name, config: own, status: await statusFromFacts(repository.value.facts, own) };
+        }),
+      );
+      return { config: config.value, status, images };
     })());
   }
 

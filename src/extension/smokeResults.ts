@@ -13,6 +13,8 @@ export interface SmokeStepView {
 /** The last smoke run of one platform, as the view and the status bar show it. */
 export interface PlatformSmoke {
   platform: string;
+  /** The configured image (its name) of a repository with several; undefined with one image. */
+  imageName?: string;
   /** The image reference, or for a local build the Dockerfile it was built from. */
   image: string;
   /** Built from the repository's Dockerfile (smoke --build): a re-run builds again rather than pulling `image`. */
@@ -32,28 +34,36 @@ export interface PlatformSmoke {
   check?: CheckResult;
 }
 
-/** Last smoke result per platform for the current repository; the tree and the status bar listen to it. */
+const key = (platform: string, imageName?: string) =>
+  imageName === undefined ? platform : `${imageName}\n${platform}`;
+
+/**
+ * Last smoke result per platform (per image and platform with several images) for the current repository; the tree
+ * and the status bar listen to it.
+ */
 export class SmokeResults implements vscode.Disposable {
   private readonly byPlatform = new Map<string, PlatformSmoke>();
   private readonly changed = new vscode.EventEmitter<void>();
   readonly onDidChange = this.changed.event;
 
   all(): PlatformSmoke[] {
-    return [...this.byPlatform.values()].sort((a, b) => a.platform.localeCompare(b.platform));
+    return [...this.byPlatform.values()].sort(
+      (a, b) => (a.imageName ?? '').localeCompare(b.imageName ?? '') || a.platform.localeCompare(b.platform),
+    );
   }
 
-  get(platform: string): PlatformSmoke | undefined {
-    return this.byPlatform.get(platform);
+  get(platform: string, imageName?: string): PlatformSmoke | undefined {
+    return this.byPlatform.get(key(platform, imageName));
   }
 
   set(result: PlatformSmoke): void {
-    this.byPlatform.set(result.platform, { ...result, steps: [...result.steps] });
+    this.byPlatform.set(key(result.platform, result.imageName), { ...result, steps: [...result.steps] });
     this.changed.fire();
   }
 
   /** Adds or updates one step of a running platform. */
-  step(platform: string, step: SmokeStepView): void {
-    const r = this.byPlatform.get(platform);
+  step(platform: string, step: SmokeStepView, imageName?: string): void {
+    const r = this.byPlatform.get(key(platform, imageName));
     if (!r) return;
     const i = r.steps.findIndex((s) => s.name === step.name);
     if (i >= 0) r.steps[i] = step;

@@ -1,6 +1,3 @@
-import { existsSync } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
-import path from 'node:path';
 import type { Command } from 'commander';
 import { usageError } from '../../core/errors';
 import { neutralize as n } from '../../core/neutralize';
@@ -27,14 +24,11 @@ export function register(program: Command, rt: CliRuntime): void {
     },
     async run(ctx, _args, flags) {
       if (flags.write && !flags.discover) throw usageError('--write goes with --discover.');
-      const [{ config, root }, { imageEntries }, { discoverImages, notConfigured }, { localStatus }, config$] =
-        await Promise.all([
-          ctx.config(),
-          import('../../core/config/images'),
-          import('../../core/config/discover'),
-          import('../../core/status'),
-          import('../../core/config/load'),
-        ]);
+      const [{ config, root }, { imageEntries }, { localStatus }] = await Promise.all([
+        ctx.config(),
+        import('../../core/config/images'),
+        import('../../core/status'),
+      ]);
       const { engineFor, describeEngine } = await import('../../core/container');
       const status = await localStatus(ctx.cwd, config).catch(() => undefined);
       const gh = status?.repository.github;
@@ -53,14 +47,9 @@ export function register(program: Command, rt: CliRuntime): void {
       ]);
       if (!flags.discover) return { ok: true, data: { images: rows }, text: lines.map((l) => n(l)).join('\n') };
 
-      const found = notConfigured(await discoverImages(root, gh?.name.toLowerCase() ?? path.basename(root)), entries);
-      const base = gh ? `ghcr.io/${gh.owner.toLowerCase()}` : 'REGISTRY/OWNER';
-      const offered = found.map((f) => ({
-        name: f.name,
-        image: `${base}/${f.name}`,
-        dockerfile: f.dockerfile,
-        context: f.context,
-      }));
+      const { planImageOffer, writeImageOffer } = await import('../../core/config/offer');
+      const offer = await planImageOffer(root, config, { github: gh, image: status?.image });
+      const offered = offer.offered;
       const snippet = JSON.stringify({ images: offered }, null, 2);
       lines.push(
         '',
@@ -70,31 +59,7 @@ export function register(program: Command, rt: CliRuntime): void {
       );
       let written: string | undefined;
       if (flags.write && offered.length) {
-        const { file, overrides } = await config$.readConfigFile(root);
-        if (overrides?.images?.length)
-          throw usageError(
-            `${file} already has an "images" list; --write only starts one.`,
-            'Add the entries printed by --discover by hand.',
-          );
-        const { readRegularText } = await import('../../core/files');
-        // Read again as it is (not as loaded): only "images" is added, the rest of the file stays what it says.
-        const text = await readRegularText(root, config$.CONFIG_FILE);
-        const current = text ? (JSON.parse(text) as Record<string, unknown>) : {};
-        // The image the top-level keys describe stays, as the first entry: an "images" list replaces those keys.
-        const [one] = entries;
-        const keep =
-          entries.length === 1 && existsSync(path.join(root, one.dockerfile))
-            ? [
-                {
-                  name: one.name,
-                  image: config.image || status?.image || `${base}/${one.name}`,
-                  dockerfile: one.dockerfile,
-                  context: one.context,
-                },
-              ]
-            : [];
-        written = path.join(root, config$.CONFIG_FILE);
-        await writeFile(written, JSON.stringify({ ...current, images: [...keep, ...offered] }, null, 2) + '\n');
+        written = await writeImageOffer(root, offer);
         lines.push('', `Written to ${written}.`);
       }
       return { ok: true, data: { images: rows, offered, written }, text: lines.map((l) => n(l)).join('\n') };

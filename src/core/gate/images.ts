@@ -1,5 +1,5 @@
 import type { ReleaseOperatorConfig } from '../config/schema';
-import { readinessReport, type CheckResult } from '../report';
+import { combineImageReports } from './combine';
 import { runGate } from './run';
 import type { GateDeps, GateRequest, GateResult } from './types';
 
@@ -27,22 +27,10 @@ export async function runGateForImages(
   const done: Array<{ name: string; result: GateResult }> = [];
   for (const image of images)
     done.push({ name: image.name, result: await runGate(image.request, { ...deps, config: image.config }) });
-  const checks: CheckResult[] = done.flatMap(({ name, result }) =>
-    result.report.checks.map((c) => ({ ...c, subject: c.subject ? `${name} ${c.subject}` : name })),
+  const report = combineImageReports(
+    done.map(({ name, result }) => ({ name, report: result.report })),
+    deps.now,
   );
-  const context: Record<string, string> = {};
-  for (const { name, result } of done) {
-    context[`${name} image`] = result.report.image ?? '';
-    for (const [k, v] of Object.entries(result.report.context ?? {})) context[`${name} ${k}`] = v;
-  }
-  const first = done[0].result.report;
-  const report = readinessReport(checks, {
-    image: done.map((d) => d.result.report.image).join(', '),
-    version: first.version,
-    stage: first.stage,
-    context,
-    now: deps.now,
-  });
   const records = done.flatMap((d) => (d.result.recordPath ? [d.result.recordPath] : []));
   return {
     report,

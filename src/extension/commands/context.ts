@@ -9,6 +9,7 @@ import type { ReleaseNode } from '../tree/model';
 import type { ReleaseTreeProvider } from '../tree/provider';
 import type { ResultDocuments } from '../documents';
 import type { ReadinessView } from '../readiness/view';
+import type { ImageOffers } from '../imageOffer';
 
 // VS Code hands a command whatever its caller passed (a tree item, a URI, nothing); each handler declares what it
 // takes, which only a parameter list of `any` accepts.
@@ -28,4 +29,5 @@ export interface CommandContext {
   refresh: () => void;
   readiness: ReadinessView;
   documents: ResultDocuments;
+  offers: ImageOffers;
 }

@@ -7,6 +7,8 @@ import { confirm, imageRepositoryOf, imageTags, pickImageTag } from './pick';
 import type { RollbackPlan } from '../../core/registry';
 import { versionOfImageTag } from '../../core/version/order';
 import { renderReport } from '../../core/report';
+import { factsOfImage } from '../facts';
+import { whichImage, whichImages } from './whichImage';
 
 /** Inspect, copy, open, glibc, audit, rollback: everything about the published image. */
 export function imageCommands(ctx: CommandContext): Record<string, Handler> {
@@ -24,8 +26,14 @@ export function imageCommands(ctx: CommandContext): Record<string, Handler> {
       const url = node?.data?.url;
       if (url) await vscode.env.openExternal(vscode.Uri.parse(url));
     },
-    inspectImage: guarded(vscode.l10n.t('Inspect image'), async (reference?: string) => {
-      const f = await ctx.facts();
+    inspectImage: guarded(vscode.l10n.t('Inspect image'), async (reference?: string | { image?: string }) => {
+      const all = await ctx.facts();
+      const hint = typeof reference === 'string' ? undefined : reference;
+      if (typeof reference !== 'string') reference = undefined;
+      // A reference names its image itself; without one, the tag is picked from one image's tags.
+      const one = reference ? all.images[0] : await whichImage(all, hint, vscode.l10n.t('Inspect image tag'));
+      if (!one) return;
+      const f = factsOfImage(one);
       const repository = imageRepositoryOf(f);
       const ref =
         reference ?? ((t) => t && `${repository}:${t}`)(await pickImageTag(ctx, f, vscode.l10n.t('Inspect image tag')));
@@ -41,11 +49,17 @@ export function imageCommands(ctx: CommandContext): Record<string, Handler> {
     }),
     checkGlibc: guarded(
       vscode.l10n.t('glibc check'),
-      async (node?: ReleaseNode | { reference: string; platforms?: string[] }) => {
-        const f = await ctx.facts();
-        const repository = imageRepositoryOf(f);
-        const nodeRef =
-          node && 'id' in node ? node.data?.reference : (node as { reference?: string } | undefined)?.reference;
+      async (node?: ReleaseNode | { reference?: string; platforms?: string[]; image?: string }) => {
+        const nodeRef = node && 'id' in node ? node.data?.reference : node?.reference;
+        const all = await ctx.facts();
+        // A reference is checked as it is; without one, the tag is picked from one image's tags.
+        const one = nodeRef
+          ? (all.images.find((i) => i.name === (node && 'id' in node ? node.data?.image : node?.image)) ??
+            all.images[0])
+          : await whichImage(all, node, vscode.l10n.t('Check glibc drift of image tag'));
+        if (!one) return;
+        const f = factsOfImage(one);
+        const repository = nodeRef ? '' : imageRepositoryOf(f);
         const ref =
           nodeRef ??
           ((t) => t && `${repository}:${t}`)(
@@ -53,11 +67,7 @@ export function imageCommands(ctx: CommandContext): Record<string, Handler> {
           );
         if (!ref) return;
         const platforms =
-          node && 'id' in node
-            ? node.data?.platform
-              ? [node.data.platform]
-              : undefined
-            : (node as { platforms?: string[] } | undefined)?.platforms;
+          node && 'id' in node ? (node.data?.platform ? [node.data.platform] : undefined) : node?.platforms;
         const report = await withCancellableProgress(services, vscode.l10n.t('Checking glibc of {0}', ref), (signal) =>
           ctx.engines.checkGlibc(f, ref, platforms, signal),
         );
@@ -79,32 +89,48 @@ export function imageCommands(ctx: CommandContext): Record<string, Handler> {
         return report;
       },
     ),
-    audit: guarded(vscode.l10n.t('Release consistency check'), async () => {
-      const f = await ctx.facts();
-      imageRepositoryOf(f);
-      const report = await withCancellableProgress(services, vscode.l10n.t('Checking release consistency'), (signal) =>
-        ctx.engines.audit(f, signal),
-      );
-      if (!report) return;
-      // The same text as `release-operator audit`: one line per check with its verdict ("nothing checked" when
-      // no version was found anywhere), findings and what to do under it, and where the tag prefixes came from.
-      const title = vscode.l10n.t('Release consistency of {0}', report.image);
-      await ctx.documents.show(
-        `audit-${report.image}`,
-        title,
-        [{ title: '', lines: renderReport(report, title, { notes: report.notes }).split('\n') }],
-        { language: 'log' },
-      );
-      if (report.verdict === 'nothing-checked')
-        void vscode.window.showWarningMessage(
-          vscode.l10n.t('Release consistency: nothing checked. {0}', report.summary),
+    audit: guarded(vscode.l10n.t('Release consistency check'), async (hint?: { image?: string }) => {
+      const images = await whichImages(await ctx.facts(), hint, {
+        all: true,
+        title: vscode.l10n.t('Check release consistency of'),
+      });
+      if (!images) return;
+      // One report per image (`audit --image NAME`, or every image), each in its own document.
+      const reports = [];
+      for (const one of images) {
+        const f = factsOfImage(one);
+        imageRepositoryOf(f);
+        const report = await withCancellableProgress(
+          services,
+          images.length > 1
+            ? vscode.l10n.t('Checking release consistency of {0}', one.name)
+            : vscode.l10n.t('Checking release consistency'),
+          (signal) => ctx.engines.audit(f, signal),
         );
-      return report;
+        if (!report) return;
+        // The same text as `release-operator audit`: one line per check with its verdict ("nothing checked" when
+        // no version was found anywhere), findings and what to do under it, and where the tag prefixes came from.
+        const title = vscode.l10n.t('Release consistency of {0}', report.image);
+        await ctx.documents.show(
+          `audit-${report.image}`,
+          title,
+          [{ title: '', lines: renderReport(report, title, { notes: report.notes }).split('\n') }],
+          { language: 'log' },
+        );
+        if (report.verdict === 'nothing-checked')
+          void vscode.window.showWarningMessage(
+            vscode.l10n.t('Release consistency: nothing checked. {0}', report.summary),
+          );
+        reports.push(report);
+      }
+      return reports.length === 1 ? reports[0] : reports;
     }),
     rollback: guarded(
       vscode.l10n.t('Roll back'),
-      async (arg?: ReleaseNode | { version: string; confirmed?: boolean }) => {
-        const f = await ctx.facts();
+      async (arg?: ReleaseNode | { version: string; confirmed?: boolean; image?: string }) => {
+        const one = await whichImage(await ctx.facts(), arg, vscode.l10n.t('Roll back latest of'));
+        if (!one) return;
+        const f = factsOfImage(one);
         const repository = imageRepositoryOf(f);
         // The image prefix is the configured one, else the one the registry's version tags follow.
         const { imagePrefix: prefix } = await imageTags(ctx, f);

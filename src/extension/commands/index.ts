@@ -6,6 +6,7 @@ import { smokeCommands } from './smoke';
 import { githubCommands } from './github';
 import { pruneCommands } from './prune';
 import { readinessCommands } from './readiness';
+import { guarded } from '../progress';
 
 /**
  * Every command the extension contributes is registered here, from one table per area, so a test can
@@ -19,6 +20,9 @@ export function registerCommands(context: vscode.ExtensionContext, ctx: CommandC
     ...githubCommands(ctx),
     ...pruneCommands(ctx),
     ...readinessCommands(ctx),
+    discoverImages: guarded(ctx.services, vscode.l10n.t('Discover images'), (arg?: { confirmed?: boolean }) =>
+      ctx.offers.discover(arg),
+    ),
   };
   for (const [id, fn] of Object.entries(table))
     context.subscriptions.push(vscode.commands.registerCommand(`releaseOperator.${id}`, fn));

@@ -2,12 +2,24 @@ import * as vscode from 'vscode';
 import { guarded } from '../progress';
 import type { ReleaseNode } from '../tree/model';
 import type { CommandContext, Handler } from './context';
+import { READINESS_VIEW } from '../readiness/view';
+import { whichImages } from './whichImage';
 
 /** The Readiness view: build the report, pick the version, open a row's details, run a row's fix. */
 export function readinessCommands(ctx: CommandContext): Record<string, Handler> {
   const { services, readiness } = ctx;
   return {
-    checkReadiness: guarded(services, vscode.l10n.t('Readiness'), () => readiness.compute()),
+    checkReadiness: guarded(services, vscode.l10n.t('Readiness'), async (arg?: { image?: string }) => {
+      const f = await ctx.facts();
+      if (f.images.length > 1) {
+        // One image's rows (`--image NAME`), or every image's, each row saying its image.
+        const images = await whichImages(f, arg, { all: true, title: vscode.l10n.t('Readiness of') });
+        if (!images) return undefined;
+        readiness.pickImage(images.length === 1 ? images[0].name : undefined);
+        if (arg?.image !== undefined) void vscode.commands.executeCommand(`${READINESS_VIEW}.focus`);
+      }
+      return readiness.compute();
+    }),
     pickReadinessVersion: guarded(services, vscode.l10n.t('Readiness'), async (version?: string) => {
       const f = await ctx.facts();
       const picked =

@@ -7,6 +7,8 @@ import { requireTrust } from '../trust';
 import type { ReleaseNode } from '../tree/model';
 import type { CommandContext, Handler } from './context';
 import { imageRepositoryOf, pickImageTag, pickPlatforms } from './pick';
+import { factsOfImage, type ImageFacts } from '../facts';
+import { whichImages } from './whichImage';
 
 export interface SmokeArgs {
   /** Image reference; default: picked from the image's tags. */
@@ -14,6 +16,8 @@ export interface SmokeArgs {
   platforms?: string[];
   /** Build the repository's Dockerfile per platform and test that (smoke --build); `reference` is ignored. */
   build?: boolean;
+  /** The configured image (its name) of a repository with several; default: the reference's, else picked. */
+  image?: string;
 }
 
 /** Run smoke tests (per platform, live in the status bar and the tree), show results. */
@@ -27,7 +31,36 @@ export function smokeCommands(ctx: CommandContext): Record<string, Handler> {
       )
     )
       return undefined;
-    const f = await ctx.facts();
+    const all = await ctx.facts();
+    const repositoryOf = (r: string) => r.replace(/@.*$/, '').replace(/:[^/:]*$/, '');
+    // A reference names its image (by repository) unless an image is named; else the image is picked, and a local
+    // build may run every image's Dockerfile in turn.
+    const byReference =
+      args.reference && args.image === undefined && !args.build
+        ? (all.images.find((i) => i.status.image === repositoryOf(args.reference!)) ?? all.images[0])
+        : undefined;
+    const images = byReference
+      ? [byReference]
+      : await whichImages(all, args, {
+          all: Boolean(args.build),
+          title: args.build ? vscode.l10n.t('Build and smoke test') : vscode.l10n.t('Smoke test'),
+        });
+    if (!images?.length) return undefined;
+    const out: PlatformSmoke[] = [];
+    for (const one of images) {
+      const r = await runOne(one, all.images.length > 1 ? one.name : undefined, args);
+      if (!r) return out.length ? out : undefined;
+      out.push(...r);
+    }
+    return out;
+  };
+
+  const runOne = async (
+    one: ImageFacts,
+    imageName: string | undefined,
+    args: SmokeArgs,
+  ): Promise<PlatformSmoke[] | undefined> => {
+    const f = factsOfImage(one);
     // A local build is named by its Dockerfile (what the status bar, tree and messages show).
     const reference = args.build
       ? vscode.l10n.t('{0} (local build)', f.config.smoke.dockerfile)
@@ -50,6 +83,7 @@ export function smokeCommands(ctx: CommandContext): Record<string, Handler> {
       smoke.set({
         platform,
         image: reference,
+        ...(imageName !== undefined ? { imageName } : {}),
         ...(args.build ? { build: true } : {}),
         state: 'running',
         startedAt: started,
@@ -72,7 +106,7 @@ export function smokeCommands(ctx: CommandContext): Record<string, Handler> {
     const results = await withCancellableProgress(services, title, async (signal, report) =>
       ctx.engines.smoke(f, args.build ? { build: true, label: reference } : { reference }, platforms, signal, {
         step: (platform, step) => {
-          smoke.step(platform, step);
+          smoke.step(platform, step, imageName);
           report(progressText(platform, step));
         },
         containerLog: (platform, text) => services.appendContainerLog(`[${platform}] ${text}`),
@@ -81,9 +115,9 @@ export function smokeCommands(ctx: CommandContext): Record<string, Handler> {
     // Cancelled or failed before results: whatever is still running did not finish.
     for (const platform of platforms) {
       const r = results?.find((x) => x.platform === platform);
-      if (r) smoke.set(r);
-      else if (smoke.get(platform)?.state === 'running')
-        smoke.set({ ...smoke.get(platform)!, state: 'cancelled', durationMs: Date.now() - started });
+      const now = smoke.get(platform, imageName);
+      if (r) smoke.set({ ...r, ...(imageName !== undefined ? { imageName } : {}) });
+      else if (now?.state === 'running') smoke.set({ ...now, state: 'cancelled', durationMs: Date.now() - started });
     }
     const failed = results?.filter((r) => r.state === 'failed') ?? [];
     if (failed.length) {
@@ -108,8 +142,10 @@ export function smokeCommands(ctx: CommandContext): Record<string, Handler> {
   const guardedRun = guarded(services, vscode.l10n.t('Smoke test'), run);
 
   return {
-    runSmoke: (args?: SmokeArgs) => guardedRun(args),
-    runSmokeBuild: (args?: Omit<SmokeArgs, 'reference' | 'build'>) => guardedRun({ ...args, build: true }),
+    // From a node of the Release view (an image of several) the node's image; from the palette, an argument's.
+    runSmoke: (args?: SmokeArgs | ReleaseNode) => guardedRun(args && 'id' in args ? { image: args.data?.image } : args),
+    runSmokeBuild: (args?: Omit<SmokeArgs, 'reference' | 'build'> | ReleaseNode) =>
+      guardedRun({ ...(args && 'id' in args ? { image: args.data?.image } : args), build: true }),
     cleanUp: guarded(services, vscode.l10n.t('Clean up'), async () => {
       const f = await ctx.facts();
       const r = await withCancellableProgress(services, vscode.l10n.t('Removing what crashed runs left'), (signal) =>
@@ -141,6 +177,7 @@ export function smokeCommands(ctx: CommandContext): Record<string, Handler> {
       guardedRun({
         ...(node?.data?.build ? { build: true } : { reference: node?.data?.reference }),
         platforms: node?.data?.platform ? [node.data.platform] : undefined,
+        ...(node?.data?.image !== undefined ? { image: node.data.image } : {}),
       }),
     showSmokeResult: async () => {
       const all = smoke.all();
@@ -154,7 +191,9 @@ export function smokeCommands(ctx: CommandContext): Record<string, Handler> {
       }
       if (all.some((r) => r.state === 'failed')) services.containers.show(true);
       await vscode.commands.executeCommand('releaseOperator.release.focus');
-      const node = (await ctx.tree.getChildren()).find((n) => n.id === 'smoke');
+      // Several images: the first image's node, its smoke results among its sections.
+      const roots = await ctx.tree.getChildren();
+      const node = roots.find((n) => n.id === 'smoke') ?? roots.find((n) => n.id.startsWith('group/'));
       if (node) await ctx.treeView.reveal(node, { expand: 2, focus: true, select: true });
     },
   };

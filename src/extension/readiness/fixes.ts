@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { imageOfRow } from '../../core/gate/combine';
 import type { CheckFinding, CheckResult } from '../../core/report';
 
 /** What the view knows beside the report: where the repository is, and the version's image reference. */
@@ -8,6 +9,10 @@ export interface FixContext {
   /** repository:tag of the version, e.g. 127.0.0.1:5000/acme/rocket:v1.2.3. */
   reference: string;
   dockerfile: string;
+  /** The image (its name) of several that the row belongs to. */
+  image?: string;
+  /** Several images: each image's own context, by name (a row's subject starts with its image's name). */
+  images?: Record<string, FixContext>;
 }
 
 /** A finding's place in the repository, as a command that opens it there. */
@@ -34,6 +39,11 @@ const num = (v: unknown) => (typeof v === 'number' ? v : undefined);
  */
 export function fixOf(c: CheckResult, x: FixContext): vscode.Command | undefined {
   if (c.verdict === 'pass') return undefined;
+  if (x.images) {
+    // A row of several images: its fix is the one the row has in its own image's report.
+    const own = imageOfRow(Object.keys(x.images), c.subject);
+    return own ? fixOf({ ...c, subject: own.subject }, x.images[own.name]) : undefined;
+  }
   const own = c.next?.find((n) => n.editorCommand)?.editorCommand;
   if (own) return { command: own.id, title: c.next!.find((n) => n.editorCommand)!.text, arguments: own.args };
   const github = /GitHub|sign in|token/i.test(`${c.summary} ${(c.next ?? []).map((n) => n.text).join(' ')}`);
@@ -45,7 +55,16 @@ export function fixOf(c: CheckResult, x: FixContext): vscode.Command | undefined
         ? {
             command: 'releaseOperator.runSmokeForPlatform',
             title: vscode.l10n.t('Run the smoke test on {0}', c.subject),
-            arguments: [{ id: `readiness/smoke/${c.subject}`, data: { reference: x.reference, platform: c.subject } }],
+            arguments: [
+              {
+                id: `readiness/smoke/${c.subject}`,
+                data: {
+                  reference: x.reference,
+                  platform: c.subject,
+                  ...(x.image === undefined ? {} : { image: x.image }),
+                },
+              },
+            ],
           }
         : undefined;
     case 'lint': {
@@ -60,7 +79,7 @@ export function fixOf(c: CheckResult, x: FixContext): vscode.Command | undefined
         ? {
             command: 'releaseOperator.rollback',
             title: vscode.l10n.t('Point latest at {0}', x.version),
-            arguments: [{ version: x.version }],
+            arguments: [{ version: x.version, ...(x.image === undefined ? {} : { image: x.image }) }],
           }
         : undefined;
     case 'glibc':
@@ -82,7 +101,11 @@ export function fixOf(c: CheckResult, x: FixContext): vscode.Command | undefined
         : undefined;
     }
     case 'audit':
-      return { command: 'releaseOperator.audit', title: vscode.l10n.t('Open the release consistency report') };
+      return {
+        command: 'releaseOperator.audit',
+        title: vscode.l10n.t('Open the release consistency report'),
+        ...(x.image === undefined ? {} : { arguments: [{ image: x.image }] }),
+      };
     default:
       return undefined;
   }

@@ -21,6 +21,8 @@ interface Shown {
   x: FixContext;
   /** The view's heading for an extra section (a glibc check run from a command). */
   heading?: string;
+  /** With several images: which images the report is about (one, or all). */
+  scope?: string;
 }
 
 /**
@@ -37,6 +39,8 @@ export class ReadinessView implements vscode.Disposable {
   /** Why there is no report to show (no version, no image). */
   private missing?: string;
   private version?: string;
+  /** The one image of several the view is about (a filter, `--image NAME`); undefined: every image. */
+  private image?: string;
   private computing?: Promise<ReadinessReport | undefined>;
   /** Cancels a build nobody asked for, when the view goes away. */
   private readonly quiet = new AbortController();
@@ -78,6 +82,15 @@ export class ReadinessView implements vscode.Disposable {
     this.version = version;
   }
 
+  /** The image of several the view is about; undefined: all of them (each row says its image). */
+  get imageFilter(): string | undefined {
+    return this.image;
+  }
+
+  pickImage(name: string | undefined): void {
+    this.image = name;
+  }
+
   /**
    * Builds the report for the version, then shows it. Asked for (the command): under a cancellable notification
    * that names the check running. By itself (the view shown, the repository changed): with the view's own progress
@@ -89,13 +102,22 @@ export class ReadinessView implements vscode.Disposable {
   }
 
   private async build(quiet: boolean): Promise<ReadinessReport | undefined> {
-    const f = await this.deps.facts();
+    const all = await this.deps.facts();
+    // A filter for an image no longer configured falls back to every image.
+    const chosen = all.images.filter((i) => i.name === this.image);
+    const f = chosen.length && all.images.length > 1 ? { ...all, images: chosen } : all;
     const version = await this.pickedVersion(f);
-    if (!version || !f.status.image) {
+    const noImage = f.images.find((i) => !i.status.image);
+    if (!version || noImage) {
       this.readiness = undefined;
       this.missing = !version
         ? vscode.l10n.t('No version found: set one in package.json, Cargo.toml, pyproject.toml or VERSION, or tag one')
-        : vscode.l10n.t('No image: set "image" in release-operator.json or add a GitHub remote');
+        : all.images.length > 1
+          ? vscode.l10n.t(
+              'No image for {0}: set its "image" in the "images" list of release-operator.json',
+              noImage!.name,
+            )
+          : vscode.l10n.t('No image: set "image" in release-operator.json or add a GitHub remote');
       this.provider.refresh();
       this.updateStatus();
       return undefined;
@@ -113,7 +135,7 @@ export class ReadinessView implements vscode.Disposable {
         : withCancellableProgress(this.deps.services, vscode.l10n.t('Checking whether {0} is ready', version), run),
     );
     if (!report) return undefined;
-    this.readiness = { report, x: this.fixContext(f, report) };
+    this.readiness = { report, x: this.fixContext(f, report), scope: this.scopeOf(f) };
     this.missing = undefined;
     this.deps.services.logger.info(`readiness of ${version}: ${report.summary}`);
     this.provider.refresh();
@@ -132,11 +154,19 @@ export class ReadinessView implements vscode.Disposable {
   private async refreshSmokeRows(): Promise<void> {
     const shown = this.readiness;
     if (!shown) return;
-    const reference = shown.x.reference;
-    const known = this.knownSmoke().filter((k) => k.reference === reference);
-    if (!known.length) return;
+    // Each image's rows take the runs of its own reference (several images: the row's subject says the image).
+    const contexts = shown.x.images ? Object.values(shown.x.images) : [shown.x];
+    const runs = contexts.flatMap((x) =>
+      this.knownSmoke()
+        .filter((k) => k.reference === x.reference)
+        .map((k) => ({
+          subject: x.image === undefined ? k.check.subject : `${x.image} ${k.check.subject}`,
+          check: x.image === undefined ? k.check : { ...k.check, subject: `${x.image} ${k.check.subject}` },
+        })),
+    );
+    if (!runs.length) return;
     const checks: CheckResult[] = shown.report.checks.map(
-      (c) => (c.id === 'smoke' && known.find((k) => k.check.subject === c.subject)?.check) || c,
+      (c) => (c.id === 'smoke' && runs.find((k) => k.subject === c.subject)?.check) || c,
     );
     const report = readinessReport(checks, {
       image: shown.report.image,
@@ -157,18 +187,46 @@ export class ReadinessView implements vscode.Disposable {
     await vscode.commands.executeCommand(`${READINESS_VIEW}.focus`);
   }
 
+  /** With several images: which the report is about (one, or all). */
+  private scopeOf(f: Facts): string | undefined {
+    return f.images.length > 1
+      ? vscode.l10n.t('All images: {0}', f.images.map((i) => i.name).join(', '))
+      : f.images[0] && f.images[0].config !== f.config
+        ? vscode.l10n.t('Image {0}', f.images[0].name)
+        : undefined;
+  }
+
   private fixContext(f: Facts, report: ReadinessReport): FixContext {
-    return {
+    const x: FixContext = {
       root: f.status.repository.root,
       version: report.version ?? '',
       reference: report.context?.reference ?? report.image ?? '',
       dockerfile: f.config.smoke.dockerfile,
     };
+    if (f.images.length < 2) return f.images[0] ? { ...x, dockerfile: f.images[0].config.smoke.dockerfile } : x;
+    // Several images: a row's fix works on its own image (its reference, its Dockerfile).
+    const images: Record<string, FixContext> = {};
+    for (const i of f.images)
+      images[i.name] = {
+        ...x,
+        reference: report.context?.[`${i.name} reference`] ?? i.status.image ?? '',
+        dockerfile: i.config.smoke.dockerfile,
+        image: i.name,
+      };
+    return { ...x, images };
   }
 
   private roots(): ReleaseNode[] {
     const out: ReleaseNode[] = [];
     if (this.missing) out.push({ id: 'missing', label: this.missing, icon: 'info', contextValue: 'readinessMissing' });
+    if (this.readiness?.scope)
+      out.push({
+        id: 'images',
+        label: this.readiness.scope,
+        icon: 'package',
+        contextValue: 'readinessImages',
+        tooltip: vscode.l10n.t('Release Operator: Check Readiness chooses the image (or all of them).'),
+      });
     if (this.readiness) out.push(...reportNodes('readiness', this.readiness.report, this.readiness.x));
     if (this.extra)
       out.push({

@@ -35,6 +35,8 @@ export interface NodeData {
   version?: string;
   runId?: number;
   jobId?: number;
+  /** The configured image (its name) the node is about, under an image of a repository with several. */
+  image?: string;
   /** A smoke result of a local build: run again by building. */
   build?: boolean;
 }

@@ -15,6 +15,8 @@ export class ReleaseTreeProvider implements vscode.TreeDataProvider<ReleaseNode>
   private roots?: Promise<ReleaseNode[]>;
   private readonly loaded = new Map<string, Promise<ReleaseNode[]>>();
   private readonly parents = new Map<string, ReleaseNode>();
+  /** Every node handed out since the last full refresh, by id (for refreshWhere). */
+  private readonly shown = new Map<string, ReleaseNode>();
   private abort = new AbortController();
 
   constructor(private readonly loadRoots: RootLoader) {}
@@ -30,6 +32,7 @@ export class ReleaseTreeProvider implements vscode.TreeDataProvider<ReleaseNode>
     this.roots = undefined;
     this.loaded.clear();
     this.parents.clear();
+    this.shown.clear();
     this.changed.fire(undefined);
   }
 
@@ -39,6 +42,11 @@ export class ReleaseTreeProvider implements vscode.TreeDataProvider<ReleaseNode>
     if (!node) return;
     update?.(node);
     this.refresh(node);
+  }
+
+  /** Re-renders every node shown whose id matches (a live section below the roots: an image's smoke results). */
+  refreshWhere(match: (id: string) => boolean): void {
+    for (const [id, node] of this.shown) if (match(id)) this.refresh(node);
   }
 
   getTreeItem(n: ReleaseNode): vscode.TreeItem {
@@ -64,7 +72,10 @@ export class ReleaseTreeProvider implements vscode.TreeDataProvider<ReleaseNode>
       }
       kids = await p;
     } else kids = n.children ?? [];
-    for (const k of kids) if (n) this.parents.set(k.id, n);
+    for (const k of kids) {
+      if (n) this.parents.set(k.id, n);
+      this.shown.set(k.id, k);
+    }
     return kids;
   }
 

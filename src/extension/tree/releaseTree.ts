@@ -34,7 +34,13 @@ export class ReleaseTree implements vscode.Disposable {
 
   constructor(private readonly deps: ReleaseTreeDeps) {
     this.provider = this.disposables.add(new ReleaseTreeProvider((signal) => this.loadRoots(signal)));
-    this.disposables.add(deps.smoke.onDidChange(() => void this.provider.refreshRoot('smoke')));
+    // The smoke section, or each image's (group/NAME/smoke) with several images.
+    this.disposables.add(
+      deps.smoke.onDidChange(() => {
+        void this.provider.refreshRoot('smoke');
+        this.provider.refreshWhere((id) => /^group\/[^/]+\/smoke$/.test(id));
+      }),
+    );
     this.disposables.add(
       deps.lint.onDidChange(
         () =>
@@ -61,7 +67,7 @@ export class ReleaseTree implements vscode.Disposable {
     onState('loading');
     facts.clear();
     try {
-      const { config, status } = await facts.get();
+      const { config, status, images } = await facts.get();
       if (signal.aborted) return [];
       onState('ready');
       const gh = status.repository.github;
@@ -73,6 +79,7 @@ export class ReleaseTree implements vscode.Disposable {
         smoke,
         lintCount: () => lint.findingsCount(),
         workspaceFolderCount: vscode.workspace.workspaceFolders?.length ?? 0,
+        images,
         refreshLater: (node, ms) => this.refreshLater(node, ms, signal),
       });
     } catch (e) {

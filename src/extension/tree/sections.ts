@@ -9,6 +9,7 @@ import { imageTagScheme } from '../../core/version/scheme';
 import type { GitHubFacade, JobView, RegistryFacade, RunView } from '../engines';
 import type { SmokeResults } from '../smokeResults';
 import { stateLabel } from '../statusBar';
+import { imageGroupNode, readinessNode } from './imageGroups';
 import { imageTagsSection } from './images';
 import { warningIcon, type ReleaseNode } from './model';
 import type { SupplyChainLoader } from './supply';
@@ -27,6 +28,8 @@ export interface SectionDeps {
   /** Reloads one node (live run status). */
   refreshLater: (node: ReleaseNode, ms: number) => void;
   workspaceFolderCount: number;
+  /** The configured images with their own facts; with several the view groups its sections by image. */
+  images?: ReadonlyArray<{ name: string; status: StatusReport; config: ReleaseOperatorConfig }>;
 }
 
 const signInNode = (id: string, what: string): ReleaseNode => ({
@@ -290,8 +293,11 @@ function runsSection(s: StatusReport, deps: SectionDeps): ReleaseNode {
   return node;
 }
 
-/** The last smoke run per platform with its steps and timings (re-read whenever the results change). */
-function smokeSection(deps: SectionDeps): ReleaseNode {
+/**
+ * The last smoke run per platform with its steps and timings (re-read whenever the results change); under an image
+ * of several, that image's runs.
+ */
+function smokeSection(deps: SectionDeps, imageName?: string): ReleaseNode {
   const icons = {
     running: ['sync~spin'],
     passed: ['pass', 'testing.iconPassed'],
@@ -309,14 +315,18 @@ function smokeSection(deps: SectionDeps): ReleaseNode {
     children: () => Promise.resolve(rows()),
   };
   const rows = (): ReleaseNode[] => {
-    const results = deps.smoke.all();
+    const results = deps.smoke.all().filter((r) => r.imageName === imageName);
     if (!results.length)
       return [
         {
           id: 'smoke/none',
           label: vscode.l10n.t('Not run yet'),
           icon: 'info',
-          command: { command: 'releaseOperator.runSmoke', title: vscode.l10n.t('Run Smoke Test') },
+          command: {
+            command: 'releaseOperator.runSmoke',
+            title: vscode.l10n.t('Run Smoke Test'),
+            arguments: imageName === undefined ? [] : [{ image: imageName }],
+          },
         },
       ];
     return results.map((r) => ({
@@ -367,13 +377,29 @@ export function rootSections(s: StatusReport, config: ReleaseOperatorConfig, dep
           ...warningIcon,
         },
       ];
+  const images = deps.images ?? [];
+  // Several images: one node per image with its own plan, git tags x its tags, image tags, smoke and readiness.
+  const perImage =
+    images.length > 1
+      ? images.map((i) =>
+          imageGroupNode(i.name, i.status.image, [
+            versionNode(i.status, i.config, deps),
+            gitTagsSection(i.status, i.config, deps),
+            imageTagsSection(i.status.image, i.config, deps.registry, deps.supplyChain, deps.packages),
+            smokeSection(deps, i.name),
+            readinessNode(i.name, i.status.version?.version),
+          ]),
+        )
+      : [
+          versionNode(s, config, deps),
+          gitTagsSection(s, config, deps),
+          imageTagsSection(s.image, config, deps.registry, deps.supplyChain, deps.packages),
+        ];
   return [
     repositoryNode(s, deps),
-    versionNode(s, config, deps),
-    gitTagsSection(s, config, deps),
-    imageTagsSection(s.image, config, deps.registry, deps.supplyChain, deps.packages),
+    ...perImage,
     runsSection(s, deps),
-    smokeSection(deps),
+    ...(images.length > 1 ? [] : [smokeSection(deps)]),
     {
       id: 'lint',
       label: vscode.l10n.t('Lint'),
