@@ -1,5 +1,5 @@
 import type { ReleaseOperatorConfig } from '../config/schema';
-import { combineImageReports } from './combine';
+import { combineImageReports } from '../report';
 import { runGate } from './run';
 import type { GateDeps, GateRequest, GateResult } from './types';
 

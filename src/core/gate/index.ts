@@ -39,6 +39,5 @@ export type {
 export { gateFacts, type GateFacts } from './facts';
 export { readiness, type KnownSmoke, type ReadinessRequest } from './readiness';
 export { readinessForImages, type ImageReadiness } from './readiness-images';
-export { combineImageReports, imageOfRow } from './combine';
 export { smokeChecks } from './checks/smoke';
 export { glibcCheck } from './checks/glibc';

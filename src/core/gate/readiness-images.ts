@@ -1,6 +1,6 @@
 import type { ReleaseOperatorConfig } from '../config/schema';
 import type { ReadinessReport } from '../report';
-import { combineImageReports } from './combine';
+import { combineImageReports } from '../report';
 import { readiness, type ReadinessRequest } from './readiness';
 import type { GateDeps } from './types';
 

@@ -1,6 +1,5 @@
 import * as vscode from 'vscode';
-import { imageOfRow } from '../../core/gate/combine';
-import type { CheckFinding, CheckResult } from '../../core/report';
+import { imageOfRow, type CheckFinding, type CheckResult } from '../../core/report';
 
 /** What the view knows beside the report: where the repository is, and the version's image reference. */
 export interface FixContext {

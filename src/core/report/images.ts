@@ -1,4 +1,4 @@
-import { readinessReport, type CheckResult, type ReadinessReport } from '../report';
+import { readinessReport, type CheckResult, type ReadinessReport } from './model';
 
 /**
  * Several images' reports as one: every row's subject says its image ("worker linux/arm64", or "worker" for a row
