@@ -5,7 +5,7 @@
 //      to the test bed registry 127.0.0.1:5000: a multi-arch OCI index with attestations, runnable by Docker)
 //   3. extension-host suite in a trusted workspace, trust.test in an untrusted one (Workspace Trust on),
 //      norepo.test in a folder that is not a repository (the welcome view), and multiroot.test in a workspace
-//      of two repositories (the repository picker)
+//      of two repositories (the repository picker), monorepo.test in a monorepo of two Dockerfiles (several images)
 //   4. the UI tests against the installed .vsix: Release panel, platforms, palette, status bar, screenshots; the
 //      Readiness view (rows, a fix followed, light and dark screenshots for the README: docs/images)
 //   5. the same .vsix with the display language zh-cn: view title, tree rows and a command title in Chinese
@@ -27,6 +27,7 @@ import os from 'node:os';
 import path from 'node:path';
 import * as esbuild from 'esbuild';
 import { TEST_EXTERNALS, nodeBundleOptions } from '../../scripts/bundle-options.mjs';
+import { makeMonorepo } from './monorepo.mjs';
 
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../..');
 const artifacts = path.join(root, 'test/.artifacts');
@@ -265,6 +266,29 @@ counts(path.join(work, 'results-multiroot.json'), 'extension host (multi-root wo
 if (multiroot.status !== 0 && !existsSync(path.join(work, 'results-multiroot.json')))
   check('multi-root run', false, `runner exited ${multiroot.status}`);
 rmSync(multi, { recursive: true, force: true });
+
+say('extension-host suite, a monorepo of several images');
+// Two Dockerfiles no image builds (apps/extension-rocket, apps/worker): Discover Images, the tree grouped by image,
+// per-image smoke, readiness and audit (monorepo.test); outside this repository, like the others.
+const monoRoot = mkdtempSync(path.join(os.tmpdir(), 'ro-monorepo-'));
+const mono = makeMonorepo(path.join(monoRoot, 'mono'), fixture);
+const monorepo = sh('node', [
+  runner,
+  '--extension',
+  root,
+  '--tests',
+  suite,
+  '--workspace',
+  mono,
+  '--screenshots',
+  path.join(shots, 'monorepo'),
+  '--timeout-ms',
+  '360000',
+]);
+counts(path.join(work, 'results-monorepo.json'), 'extension host (monorepo of several images)');
+if (monorepo.status !== 0 && !existsSync(path.join(work, 'results-monorepo.json')))
+  check('monorepo run', false, `runner exited ${monorepo.status}`);
+rmSync(monoRoot, { recursive: true, force: true });
 
 say('UI test with the installed .vsix');
 const ui = sh('node', [

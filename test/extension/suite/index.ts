@@ -1,7 +1,7 @@
 /**
  * Entry point of the extension-host suite (extensionTestsPath): runs inside code-server's extension host,
  * where require('vscode') works. Loads every bundled *.test.js next to this file with mocha and writes the
- * counts to test/.artifacts/vscode/results-<trusted|untrusted|norepo|multiroot>.json for test/extension/run.mjs.
+ * counts to test/.artifacts/vscode/results-<trusted|untrusted|norepo|multiroot|monorepo>.json for test/extension/run.mjs.
  */
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -18,19 +18,23 @@ export function run(): Promise<void> {
     log(format(...a));
   const mocha = new Mocha({ ui: 'bdd', timeout: 180_000, color: false, reporter: 'spec' });
   // Which workspace this host was opened on decides the files: an untrusted one runs trust.test.js, a folder
-  // without a repository norepo.test.js, the fixture repository (trusted) all the others.
+  // without a repository norepo.test.js, the monorepo of several images monorepo.test.js, the fixture repository
+  // (trusted) all the others.
   const folder = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? '';
   const mode = !vscode.workspace.isTrusted
     ? 'untrusted'
     : (vscode.workspace.workspaceFolders?.length ?? 0) > 1
       ? 'multiroot'
-      : existsSync(path.join(folder, '.git'))
-        ? 'trusted'
-        : 'norepo';
+      : existsSync(path.join(folder, 'apps', 'worker', 'Dockerfile'))
+        ? 'monorepo'
+        : existsSync(path.join(folder, '.git'))
+          ? 'trusted'
+          : 'norepo';
   const own: Record<string, string> = {
     untrusted: 'trust.test.js',
     norepo: 'norepo.test.js',
     multiroot: 'multiroot.test.js',
+    monorepo: 'monorepo.test.js',
   };
   const files = readdirSync(__dirname).filter(
     (f) => f.endsWith('.test.js') && (mode === 'trusted' ? !Object.values(own).includes(f) : f === own[mode]),
