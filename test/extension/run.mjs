@@ -288,6 +288,25 @@ const monorepo = sh('node', [
 counts(path.join(work, 'results-monorepo.json'), 'extension host (monorepo of several images)');
 if (monorepo.status !== 0 && !existsSync(path.join(work, 'results-monorepo.json')))
   check('monorepo run', false, `runner exited ${monorepo.status}`);
+// The first-run offer as a person meets it: a fresh monorepo, the notification, the confirmation, the grouped tree.
+const offerUi = sh('node', [
+  runner,
+  '--vsix',
+  vsix,
+  '--ui',
+  path.join(root, 'test/extension/ui/image-offer.mjs'),
+  '--workspace',
+  makeMonorepo(path.join(monoRoot, 'mono'), fixture),
+  '--screenshots',
+  path.join(shots, 'monorepo'),
+  '--timeout-ms',
+  '240000',
+]);
+check(
+  "UI: a monorepo's Dockerfiles offered on first run, shown before written, then the tree grouped by image (installed .vsix)",
+  offerUi.status === 0,
+  `runner exited ${offerUi.status}`,
+);
 rmSync(monoRoot, { recursive: true, force: true });
 
 say('UI test with the installed .vsix');
