@@ -9,7 +9,7 @@ const wrapped = new WeakSet<ReleaseNode>();
  * node which image it acts on (`--image NAME`). The nodes are changed in place, so the references sections keep to
  * their own nodes (a "Show more" row's parent) stay the nodes the tree shows; doing it twice changes nothing.
  */
-export function inImage(name: string, node: ReleaseNode): ReleaseNode {
+function inImage(name: string, node: ReleaseNode): ReleaseNode {
   const prefix = `group/${name}/`;
   if (!node.id.startsWith(prefix)) node.id = prefix + node.id;
   node.data = { ...node.data, image: name };
