@@ -14,7 +14,10 @@ const shortPlatform = (p: string) => p.replace(/^linux\//, '');
 
 function statusText(results: readonly PlatformSmoke[]): string {
   if (!results.length) return `$(beaker) ${vscode.l10n.t('Smoke: not run')}`;
-  return `$(beaker) ${results.map((r) => `${ICONS[r.state]} ${shortPlatform(r.platform)}`).join('  ')}`;
+  // Several images: each result says its image (worker/amd64).
+  const name = (r: PlatformSmoke) =>
+    `${r.imageName === undefined ? '' : `${r.imageName}/`}${shortPlatform(r.platform)}`;
+  return `$(beaker) ${results.map((r) => `${ICONS[r.state]} ${name(r)}`).join('  ')}`;
 }
 
 /** A smoke state in the display language. */
@@ -63,7 +66,8 @@ export class SmokeStatusBar implements vscode.Disposable {
     this.item.backgroundColor = failed ? new vscode.ThemeColor('statusBarItem.errorBackground') : undefined;
     const line = (r: PlatformSmoke) => {
       const took = r.durationMs !== undefined ? vscode.l10n.t(' in {0} s', (r.durationMs / 1000).toFixed(1)) : '';
-      return `- **${r.platform}**: ${stateLabel(r.state)}${took}${r.message ? ` - ${r.message}` : ''}`;
+      const what = r.imageName === undefined ? r.platform : `${r.imageName} ${r.platform}`;
+      return `- **${what}**: ${stateLabel(r.state)}${took}${r.message ? ` - ${r.message}` : ''}`;
     };
     const tip = new vscode.MarkdownString(
       all.length

@@ -307,6 +307,28 @@ check(
   offerUi.status === 0,
   `runner exited ${offerUi.status}`,
 );
+const neverUi = sh(
+  'node',
+  [
+    runner,
+    '--vsix',
+    vsix,
+    '--ui',
+    path.join(root, 'test/extension/ui/image-offer.mjs'),
+    '--workspace',
+    makeMonorepo(path.join(monoRoot, 'mono-never'), fixture),
+    '--screenshots',
+    path.join(shots, 'monorepo'),
+    '--timeout-ms',
+    '240000',
+  ],
+  { env: { RO_UI_OFFER: 'never' } },
+);
+check(
+  "UI: Don't Ask Again keeps the offer away after a reload; Discover Images from the palette still offers (installed .vsix)",
+  neverUi.status === 0,
+  `runner exited ${neverUi.status}`,
+);
 rmSync(monoRoot, { recursive: true, force: true });
 
 say('UI test with the installed .vsix');

@@ -147,6 +147,8 @@ describe('a monorepo of several images', function () {
       ['group/worker/smoke/none'],
     );
     assert.equal(a.smoke.get('linux/amd64', ROCKET)?.state, 'passed');
+    // The status bar says whose result it is.
+    assert.equal(a.statusBar.item.text, `$(beaker) $(pass) ${ROCKET}/amd64`);
   });
 
   it('Check Readiness from an image node: that image’s rows, as `--image NAME` makes them', async () => {
