@@ -34,17 +34,24 @@ class ReleaseOperatorTaskProvider implements vscode.TaskProvider {
   async provideTasks(): Promise<vscode.Task[]> {
     const folder = this.services.folder;
     if (!folder) return [];
-    const target = await this.releasedImage();
+    const targets = await this.releasedImages();
+    const several = targets.length > 1;
     const defs: ReleaseOperatorTaskDefinition[] = [
       { type: TASK_TYPE, command: 'lint' },
-      // glibc and smoke need an image: the released tag of the effective version, when there is one.
-      ...(target
-        ? [
-            { type: TASK_TYPE, command: 'glibc' as const, args: [target] },
-            { type: TASK_TYPE, command: 'smoke' as const, args: [target] },
-          ]
-        : []),
+      // glibc and smoke need an image: the released tag of the effective version, when there is one (per image, with
+      // several: smoke takes that image's settings by --image).
+      ...targets.flatMap(({ name, target }) => [
+        { type: TASK_TYPE, command: 'glibc' as const, args: [target] },
+        { type: TASK_TYPE, command: 'smoke' as const, args: several ? [target, '--image', name] : [target] },
+      ]),
       { type: TASK_TYPE, command: 'gate', args: ['--stage', 'pre-release'] },
+      ...(several
+        ? targets.map(({ name }) => ({
+            type: TASK_TYPE,
+            command: 'gate' as const,
+            args: ['--stage', 'pre-release', '--image', name],
+          }))
+        : []),
     ];
     return defs.map((d) => this.toTask(d, folder));
   }
@@ -77,14 +84,17 @@ class ReleaseOperatorTaskProvider implements vscode.TaskProvider {
     return task;
   }
 
-  /** IMAGE:TAG of the effective version, or undefined when the image or the version is unknown. */
-  private async releasedImage(): Promise<string | undefined> {
+  /** IMAGE:TAG of the effective version for each image whose image and version are known. */
+  private async releasedImages(): Promise<Array<{ name: string; target: string }>> {
     try {
-      const { status } = await this.facts();
-      if (!status.image || !status.version) return undefined;
-      return `${status.image}:${status.imagePrefix}${status.version.version}`;
+      const { images } = await this.facts();
+      return images.flatMap(({ name, status }) =>
+        status.image && status.version
+          ? [{ name, target: `${status.image}:${status.imagePrefix}${status.version.version}` }]
+          : [],
+      );
     } catch {
-      return undefined;
+      return [];
     }
   }
 }

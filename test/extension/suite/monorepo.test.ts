@@ -206,4 +206,18 @@ describe('a monorepo of several images', function () {
       [fixture().image, fixture().image.replace(/[^/]+$/, 'worker')],
     );
   });
+
+  it('offers the release-operator tasks per image: glibc and smoke of each released image, the gate of each and of all', async () => {
+    const tasks = await vscode.tasks.fetchTasks({ type: 'release-operator' });
+    const args = (command: string) =>
+      tasks.filter((t) => t.definition.command === command).map((t) => (t.definition.args as string[]).join(' '));
+    const worker = fixture().image.replace(/[^/]+$/, 'worker');
+    assert.deepEqual(args('smoke'), [`${fixture().image}:v1.2.3 --image ${ROCKET}`, `${worker}:v1.2.3 --image worker`]);
+    assert.deepEqual(args('glibc'), [`${fixture().image}:v1.2.3`, `${worker}:v1.2.3`]);
+    assert.deepEqual(args('gate'), [
+      '--stage pre-release',
+      `--stage pre-release --image ${ROCKET}`,
+      '--stage pre-release --image worker',
+    ]);
+  });
 });
