@@ -51,11 +51,12 @@ export function register(program: Command, rt: CliRuntime): void {
       const offer = await planImageOffer(root, config, { github: gh, image: status?.image });
       const offered = offer.offered;
       const snippet = JSON.stringify({ images: offered }, null, 2);
+      // One line each: the output is made safe line by line (a newline inside a line would show as \n).
       lines.push(
         '',
-        offered.length
-          ? `Dockerfiles no image builds (${offered.length}), as "images" entries:\n${snippet}`
-          : 'Every Dockerfile found is built by a configured image.',
+        ...(offered.length
+          ? [`Dockerfiles no image builds (${offered.length}), as "images" entries:`, ...snippet.split('\n')]
+          : ['Every Dockerfile found is built by a configured image.']),
       );
       let written: string | undefined;
       if (flags.write && offered.length) {

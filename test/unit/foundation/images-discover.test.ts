@@ -65,6 +65,7 @@ describe("a monorepo's Dockerfiles offered as images", () => {
     assert.equal(offered.code, 0, offered.stderr);
     assert.match(offered.stdout, /Dockerfiles no image builds \(3\)/);
     assert.match(offered.stdout, /"image": "ghcr.io\/acme\/web"/);
+    assert.match(offered.stdout, /\n {6}"name": "web",\n/, 'the entries as JSON on lines of their own');
     assert.throws(
       () => readFileSync(path.join(dir, 'release-operator.json')),
       /ENOENT/,
