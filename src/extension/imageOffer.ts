@@ -19,7 +19,8 @@ export type OfferOutcome =
  * "images" list is added to release-operator.json (core/config/offer, the CLI's code), never over one that exists.
  */
 export class ImageOffers {
-  private offered = false;
+  /** The repositories (roots) offered in this window: each at most once. */
+  private readonly offered = new Set<string>();
 
   constructor(
     private readonly services: ReleaseOperatorServices,
@@ -39,8 +40,10 @@ export class ImageOffers {
   /** The first load of the repository in this window: offer the Dockerfiles no image builds, unless told not to. */
   async firstRun(): Promise<OfferOutcome> {
     const state = this.services.context.workspaceState;
-    if (this.offered || state.get<boolean>(DONT_ASK_KEY) || !vscode.workspace.isTrusted) return { kind: 'nothing' };
-    this.offered = true;
+    const root = this.services.folder?.uri.fsPath;
+    if (!root || this.offered.has(root) || state.get<boolean>(DONT_ASK_KEY) || !vscode.workspace.isTrusted)
+      return { kind: 'nothing' };
+    this.offered.add(root);
     const offer = await this.plan();
     if (!offer.offered.length || offer.blocked) return { kind: 'nothing', offer };
     this.services.logger.info(
