@@ -8,6 +8,7 @@ interface GlibcOptions extends ReleaseAssetOptions {
   all?: boolean;
   localRead?: 'storage' | 'export' | 'save';
   release?: string;
+  image?: string;
 }
 
 export function register(program: Command, rt: CliRuntime): void {
@@ -24,10 +25,19 @@ export function register(program: Command, rt: CliRuntime): void {
       'a host (ghcr.io/..., 127.0.0.1:5000/...), else a local Docker image. ' +
       'With --release TAG instead of TARGET, the assets of that GitHub Release (or draft) are downloaded and each ' +
       'Linux binary is held to its policy (--policy, else glibc.assets, else glibc.policy). ' +
+      "Without TARGET, every configured image (or the one --image names) is checked at the version's tag " +
+      '(IMAGE:v1.2.3 of the effective version), each held to its own glibc settings (an entry of "images" may ' +
+      'carry "glibc"; what it leaves out comes from the top-level keys). ' +
       'Exit 1 on drift or when nothing was checked.',
     usesDocker: true,
     configure(cmd) {
-      cmd.argument('[target]', 'file, folder, archive or image reference');
+      cmd.argument('[target]', 'file, folder, archive or image reference (default: every configured image)');
+      cmd.addOption(
+        new Option(
+          '--image <name>',
+          "a configured image by name: its glibc settings, and without TARGET its version's published image",
+        ),
+      );
       cmd.addOption(
         new Option('--release <tag>', "check the Linux binaries among this GitHub Release's assets (a draft too)"),
       );
@@ -65,6 +75,8 @@ export function register(program: Command, rt: CliRuntime): void {
       );
     },
     async run(ctx, [target], options) {
+      if (options.image !== undefined && options.release !== undefined)
+        throw usageError("--image goes with TARGET or none; --release checks the Release's assets.");
       if (options.release !== undefined) {
         if (target)
           throw usageError(
@@ -73,24 +85,37 @@ export function register(program: Command, rt: CliRuntime): void {
         const { releaseAssets } = await import('./glibc-release');
         return releaseAssets(ctx, options.release, options);
       }
-      if (!target) throw usageError('glibc needs a TARGET or --release TAG.', 'See release-operator glibc --help.');
       if (options.asset?.length || options.repo) throw usageError('--asset and --repo go with --release TAG.');
       const [
         { config },
-        { checkGlibc, formatGlibcReport, glibcVerdict, toJson },
+        glibc,
+        gate,
+        { imageOfReference, selectImages },
         { runProcess },
         { registryClientFromConfig },
       ] = await Promise.all([
         ctx.config(),
         import('../../core/glibc'),
+        import('../../core/gate'),
+        import('../../core/config/images'),
         import('../../core/process/run'),
         import('../../core/registry'),
       ]);
-      const maxGlibc = options.maxGlibc ?? (options.policy ? undefined : config.glibc.maxGlibc || undefined);
-      const policy = options.policy ?? (options.maxGlibc ? undefined : config.glibc.policy || undefined);
+      // A reference is held to its image's settings (named, or the one whose repository it names); none: every image.
+      const owner = target === undefined ? undefined : imageOfReference(config, options.image, target);
+      const images = target === undefined ? selectImages(config, options.image) : owner ? [owner] : [];
+      const facts = target === undefined ? await gate.gateFacts(ctx.cwd, config, ctx.io.env) : undefined;
       const registry = registryClientFromConfig(config, ctx.logger, { env: ctx.io.env, runner: runProcess });
-      const report = await checkGlibc(
-        { target, platforms: options.platform, maxGlibc, policy, all: options.all, paths: config.glibc.paths },
+      const results = await gate.checkImagesGlibc(
+        {
+          config,
+          images,
+          target,
+          fallbackImage: facts?.image,
+          version: facts?.version,
+          flags: { maxGlibc: options.maxGlibc, policy: options.policy },
+          request: { platforms: options.platform, all: options.all },
+        },
         {
           runner: runProcess,
           dockerPath: config.dockerPath,
@@ -104,13 +129,30 @@ export function register(program: Command, rt: CliRuntime): void {
         },
       );
       // Files it could not read make it an environment fault (exit 3); no ELF file examined is "nothing checked"
-      // (exit 1): neither is a pass, and neither says "no drift".
-      const verdict = glibcVerdict(report);
+      // (exit 1): neither is a pass, and neither says "no drift". Several images: the worst of them.
+      const verdicts = results.map((r) => glibc.glibcVerdict(r.report));
+      const verdict =
+        (['environment', 'problem', 'nothing-checked'] as const).find((v) => verdicts.includes(v)) ?? 'pass';
+      const several = target === undefined && config.images.length > 1;
+      const heading = (r: (typeof results)[number]) =>
+        `Image ${r.name}: ${r.target} (${r.from}; ${r.policy ? `policy ${r.policy}` : r.maxGlibc ? `max glibc ${r.maxGlibc}` : 'no policy'})`;
       return {
         ok: verdict === 'pass',
-        data: toJson(report),
-        text: formatGlibcReport(report),
-        exitCode: verdict === 'environment' ? EXIT_CODES.environment : undefined,
+        data: several
+          ? {
+              images: results.map((r) => ({
+                name: r.name,
+                target: r.target,
+                from: r.from,
+                ...(glibc.toJson(r.report) as object),
+              })),
+            }
+          : glibc.toJson(results[0].report),
+        text: results
+          .map((r) => (several || target === undefined ? `${heading(r)}\n` : '') + glibc.formatGlibcReport(r.report))
+          .join('\n\n'),
+        exitCode:
+          verdict === 'environment' ? EXIT_CODES.environment : verdict === 'pass' ? undefined : EXIT_CODES.check,
       };
     },
   });

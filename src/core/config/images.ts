@@ -11,6 +11,7 @@ export interface ImageEntry {
   requiredPlatforms: string[];
   smoke: ReleaseOperatorConfig['smoke'];
   tags: ReleaseOperatorConfig['tags'];
+  glibc: ReleaseOperatorConfig['glibc'];
 }
 
 /** The name of the one image of a single-image configuration: its repository's last part, else "image". */
@@ -18,7 +19,7 @@ const singleName = (image: string) => image.split('/').at(-1)?.split(/[:@]/)[0] 
 
 /**
  * The images of a configuration, each whole. No `images` list: one image from the top-level keys (image,
- * requiredPlatforms, smoke, tags), so a single-image configuration reads as it always did.
+ * requiredPlatforms, smoke, tags, glibc), so a single-image configuration reads as it always did.
  */
 export function imageEntries(config: ReleaseOperatorConfig): ImageEntry[] {
   if (!config.images?.length)
@@ -31,6 +32,7 @@ export function imageEntries(config: ReleaseOperatorConfig): ImageEntry[] {
         requiredPlatforms: [...config.requiredPlatforms],
         smoke: structuredClone(config.smoke),
         tags: { ...config.tags },
+        glibc: structuredClone(config.glibc),
       },
     ];
   return config.images.map((e: ImageEntryInput) => {
@@ -45,13 +47,14 @@ export function imageEntries(config: ReleaseOperatorConfig): ImageEntry[] {
       requiredPlatforms: [...(e.requiredPlatforms ?? config.requiredPlatforms)],
       smoke: { ...smoke, dockerfile, context },
       tags: { ...config.tags, ...(e.tags ?? {}) },
+      glibc: { ...structuredClone(config.glibc), ...structuredClone(e.glibc ?? {}) },
     };
   });
 }
 
 /**
  * The configuration one image is checked with: the top-level keys the engines read (image, requiredPlatforms,
- * smoke, tags) are that image's, so every command works on one image as it did on the only one.
+ * smoke, tags, glibc) are that image's, so every command works on one image as it did on the only one.
  */
 export function configForImage(config: ReleaseOperatorConfig, entry: ImageEntry): ReleaseOperatorConfig {
   return {
@@ -60,6 +63,7 @@ export function configForImage(config: ReleaseOperatorConfig, entry: ImageEntry)
     requiredPlatforms: [...entry.requiredPlatforms],
     smoke: structuredClone(entry.smoke),
     tags: { ...entry.tags },
+    glibc: structuredClone(entry.glibc),
     images: [{ ...entry }],
   };
 }

@@ -115,6 +115,7 @@ function fieldSchema(spec: FieldSpec, key: string): Json {
             requiredPlatforms: fieldSchema(top.requiredPlatforms, 'requiredPlatforms'),
             smoke: fieldSchema(top.smoke, 'smoke'),
             tags: fieldSchema(top.tags, 'tags'),
+            glibc: fieldSchema(top.glibc, 'glibc'),
           },
         },
         default: [],

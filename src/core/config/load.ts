@@ -217,6 +217,7 @@ const IMAGE_FIELDS: Record<string, FieldSpec> = {
   requiredPlatforms: TOP.requiredPlatforms,
   smoke: TOP.smoke,
   tags: TOP.tags,
+  glibc: TOP.glibc,
 };
 
 const PLATFORM_KEY = /^[a-z0-9]+\/[a-z0-9_]+(\/[a-z0-9]+)?$/;

@@ -589,6 +589,7 @@ export interface ImageEntryInput {
   requiredPlatforms?: string[];
   smoke?: Partial<ReleaseOperatorConfig['smoke']>;
   tags?: Partial<ReleaseOperatorConfig['tags']>;
+  glibc?: Partial<ReleaseOperatorConfig['glibc']>;
 }
 
 export interface ReleaseOperatorConfig {

@@ -22,7 +22,8 @@ export { runGateForImages, type ImageGate } from './images';
 export { faultResult } from './guard';
 export { wantsReleaseAssets } from './checks/assets';
 export { defaultRecordPath, readRecords, writeRecord, type RecordLookup } from './record';
-export { releaseTags, type ReleaseTags } from './plan';
+export { releaseTags, versionReference, type ReleaseTags } from './plan';
+export { checkImagesGlibc, glibcLimits, type ImageGlibc } from './image-glibc';
 export { renderGateText } from './text';
 export type {
   GateDeps,

@@ -1,4 +1,5 @@
 import type { ReleaseOperatorConfig } from '../config/schema';
+import { parseReference, repositoryName, type RegistryClient } from '../registry';
 import { planRelease, type HeldTag, type PlannedTag } from '../version/plan';
 import { resolveScheme, type TagScheme } from '../version/scheme';
 import semver from '../version/semver';
@@ -39,4 +40,21 @@ export function releaseTags(
 /** The version tag of a version under an image prefix (1.2.3 -> v1.2.3). */
 export function versionTag(version: string, imagePrefix: string): string {
   return `${imagePrefix}${semver.valid(version) ?? version}`;
+}
+
+/**
+ * The reference of a version's published image: IMAGE:<version tag> under the image prefix configured, or the one
+ * the registry's tags show (an unreadable tag list leaves the configured or default prefix).
+ */
+export async function versionReference(
+  image: string,
+  version: string,
+  tags: ReleaseOperatorConfig['tags'],
+  registry: Pick<RegistryClient, 'listTags'>,
+  signal?: AbortSignal,
+): Promise<string> {
+  const existing = await registry
+    .listTags(repositoryName(parseReference(image)), { signal })
+    .catch(() => [] as string[]);
+  return `${image}:${versionTag(version, resolveScheme(tags, { imageTags: existing }).imagePrefix)}`;
 }

@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { copyFile, mkdir, rm, symlink } from 'node:fs/promises';
+import { copyFile, mkdir, rm, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { runCli } from '../../../src/cli/main';
 import { runProcess } from '../../../src/core/process/run';
 import { TRIXIE, fixtureFile } from '../../helpers/elf-fixtures';
-import { prepareArm64Context } from '../../helpers/local-image';
+import { deletePushed, escapeRe, prepareArm64Context } from '../../helpers/local-image';
 import { ARTIFACTS, FIXTURES } from '../../helpers/paths';
 
 /** The 20.10 client builds with BuildKit; the Docker 28 client on PATH has no buildx. */
@@ -159,6 +159,7 @@ describe('glibc drift check on images built by the Docker engine', function () {
       const digest = head?.headers.get('docker-content-digest');
       if (digest) await fetch(`${url}/${digest}`, { method: 'DELETE' }).catch(() => undefined);
     }
+    for (const n of ['app', 'worker']) await deletePushed(`ro-glibc-test/${n}-${id}`, 'v1.0.0');
     if (images.length) await runProcess(DOCKER, ['rmi', '-f', ...images.splice(0)]);
     await rm(ctx, { recursive: true, force: true });
   });
@@ -254,5 +255,70 @@ describe('glibc drift check on images built by the Docker engine', function () {
     assert.match(missing.stderr, /No local Docker image/);
     const usage = await cli('glibc', good, '--policy', 'nosuch', '--docker', DOCKER);
     assert.equal(usage.code, 2);
+  });
+
+  it('several images: glibc with no reference checks each published image at the version tag, each with its own settings', async () => {
+    // Two repositories of the test registry hold the good image at v1.0.0; the worker's own glibc policy (el8,
+    // glibc 2.28) is older than what its binary needs, the app has none (held to its runtime's 2.36).
+    const ws = path.join(ctx, 'monorepo');
+    await mkdir(ws, { recursive: true });
+    const repos = { app: `${REGISTRY}/ro-glibc-test/app-${id}`, worker: `${REGISTRY}/ro-glibc-test/worker-${id}` };
+    for (const repo of Object.values(repos)) {
+      for (const args of [
+        ['tag', good, `${repo}:v1.0.0`],
+        ['push', `${repo}:v1.0.0`],
+      ]) {
+        const r = await runProcess(DOCKER, args, { timeoutMs: 120_000 });
+        assert.equal(r.exitCode, 0, r.stderr);
+      }
+      images.push(`${repo}:v1.0.0`);
+    }
+    await writeFile(
+      path.join(ws, 'release-operator.json'),
+      JSON.stringify({
+        images: [
+          { name: 'app', image: repos.app },
+          { name: 'worker', image: repos.worker, glibc: { policy: 'el8' } },
+        ],
+      }),
+    );
+    const git = (...a: string[]) =>
+      runProcess('git', ['-C', ws, ...a]).then((r) => assert.equal(r.exitCode, 0, r.stderr));
+    await git('init', '-q');
+    await git('-c', 'user.name=t', '-c', 'user.email=t@example.com', 'commit', '-q', '--allow-empty', '-m', 'one');
+    await git('tag', 'v1.0.0');
+
+    const all = await cli('glibc', '--json', '--cwd', ws);
+    assert.equal(all.code, 1, all.stdout + all.stderr);
+    const by = Object.fromEntries(all.json.images.map((i: { name: string }) => [i.name, i]));
+    assert.equal(by.app.target, `${repos.app}:v1.0.0`);
+    assert.equal(by.app.from, 'the published image of 1.0.0');
+    assert.equal(by.app.platforms[0].ok, true);
+    assert.equal(by.worker.target, `${repos.worker}:v1.0.0`);
+    assert.equal(by.worker.platforms[0].ok, false, 'the worker is held to its own policy (el8)');
+    assert.equal(by.worker.platforms[0].target.source, 'policy el8 (glibc 2.28)');
+
+    const text = await cli('glibc', '--cwd', ws);
+    assert.match(
+      text.stdout,
+      new RegExp(
+        `^Image app: ${escapeRe(repos.app)}:v1\\.0\\.0 \\(the published image of 1\\.0\\.0; no policy\\)`,
+        'm',
+      ),
+    );
+    assert.match(text.stdout, /^Image worker: .*\(the published image of 1\.0\.0; policy el8\)/m);
+
+    // --image NAME: that image alone; a reference of the worker's repository is held to the worker's policy.
+    const one = await cli('glibc', '--image', 'app', '--cwd', ws);
+    assert.equal(one.code, 0, one.stdout + one.stderr);
+    assert.doesNotMatch(one.stdout, /worker/);
+    const ref = await cli('glibc', `${repos.worker}:v1.0.0`, '--json', '--cwd', ws);
+    assert.equal(ref.code, 1, ref.stdout);
+    assert.equal(ref.json.platforms[0].ok, false);
+    const flag = await cli('glibc', `${repos.worker}:v1.0.0`, '--max-glibc', '2.36', '--cwd', ws);
+    assert.equal(flag.code, 0, 'a flag replaces the image setting: ' + flag.stdout);
+    const unknown = await cli('glibc', '--image', 'nope', '--cwd', ws);
+    assert.equal(unknown.code, 2);
+    assert.match(unknown.stdout + unknown.stderr, /no image named 'nope'.*\n?.*app, worker/);
   });
 });

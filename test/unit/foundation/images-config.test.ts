@@ -81,6 +81,22 @@ describe('several images per repository', () => {
     );
   });
 
+  it("an entry's glibc settings fall back key by key to the top-level glibc (glibc --image, the gate's glibc rows)", async () => {
+    const { config } = await load({
+      glibc: { policy: 'bookworm', paths: ['/srv'] },
+      images: [
+        { name: 'app', image: 'ghcr.io/acme/app' },
+        { name: 'worker', image: 'ghcr.io/acme/worker', glibc: { policy: 'el8' } },
+      ],
+    });
+    const [app, worker] = imageEntries(config);
+    assert.equal(app.glibc.policy, 'bookworm');
+    assert.equal(worker.glibc.policy, 'el8');
+    assert.deepEqual(worker.glibc.paths, ['/srv']);
+    assert.equal(configForImage(config, worker).glibc.policy, 'el8');
+    assert.match(refused({ images: [{ name: 'a', glibc: { policy: 3 } }] }), /images\[0\]\.glibc\.policy/);
+  });
+
   it('refuses entries without a name, twice the same name, unknown keys, bad sections, and several without image', () => {
     const m = refused({
       images: [
@@ -94,7 +110,7 @@ describe('several images per repository', () => {
     assert.match(m, /images\[1\]\.smoke\.port: expected an integer/);
     assert.match(
       m,
-      /images\[1\]\.colour: unknown key \(known: name, image, dockerfile, context, requiredPlatforms, smoke, tags\)/,
+      /images\[1\]\.colour: unknown key \(known: name, image, dockerfile, context, requiredPlatforms, smoke, tags, glibc\)/,
     );
     assert.match(m, /images\[2\]\.name: "app" is named twice/);
     assert.match(m, /images\[2\]\.requiredPlatforms: "arm64" is not of the form/);
