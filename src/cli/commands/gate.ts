@@ -191,6 +191,7 @@ export function register(program: Command, rt: CliRuntime): void {
         };
       });
       const result = await gate.runGateForImages(images, {
+        repositoryConfig: config,
         runner: runProcess,
         registry,
         github,

@@ -6,7 +6,8 @@ import { releaseRunCheck } from './checks/run';
 import { guarded, stageContext, type StageContext } from './guard';
 import { versionTag } from './plan';
 import { postRelease } from './stages/post-release';
-import { glibcFor, lintRow } from './stages/pre-push';
+import { lintRow } from './checks/lint';
+import { glibcFor } from './stages/pre-push';
 import { publishedStage } from './stages/published';
 import type { GateDeps, GateRequest } from './types';
 

@@ -50,6 +50,11 @@ export interface GateRequest {
    * pre-push run; the per-platform flow gathers them from several runners).
    */
   record: string;
+  /**
+   * pre-push lint: the repository's Dockerfiles and workflows with this image's Dockerfile (default), or only the
+   * image's Dockerfile, when the caller lints the repository once for several images (runGateForImages).
+   */
+  lintScope?: 'repository' | 'image-dockerfile';
   /** Checks to leave out, by id (lint, glibc, smoke, ...); each is named in the report. */
   skip?: string[];
   /** The whole stage's deadline; what has not finished by then is a failure that says so. */

@@ -32,6 +32,8 @@ export interface LintHooks {
   signal?: AbortSignal;
   /** A Dockerfile to lint besides the discovered ones (the smoke.dockerfile setting). */
   extraDockerfile?: string;
+  /** Dockerfiles discovery leaves to another run (several images: each image's Dockerfile is a row of its own). */
+  excludeDockerfiles?: readonly string[];
 }
 
 const toPosix = (p: string) => p.split(path.sep).join('/');
@@ -51,6 +53,7 @@ export async function lintRepository(
   const repo = new RepoView([], options.repository);
   const skipped: LintRun['skipped'] = [];
   const explicit = targets !== undefined;
+  const excluded = new Set((hooks.excludeDockerfiles ?? []).flatMap((f) => normalizeRepoPath(f) ?? []));
   const read = async (given: string, required: boolean): Promise<string | undefined> => {
     const rel = normalizeRepoPath(given);
     if (rel === undefined || rel === '') return undefined;
@@ -90,7 +93,9 @@ export async function lintRepository(
       lintList.push(rel);
     }
   } else {
-    lintList = (await listFolder(root, '.')).filter((f) => isDockerfilePath(f) && !/\.(ya?ml|json)$/i.test(f)).sort();
+    lintList = (await listFolder(root, '.'))
+      .filter((f) => isDockerfilePath(f) && !/\.(ya?ml|json)$/i.test(f) && !excluded.has(f))
+      .sort();
     if (hooks.extraDockerfile) {
       const extra = normalizeRepoPath(hooks.extraDockerfile);
       if (extra && !lintList.includes(extra) && (await read(extra, false)) !== undefined) lintList.push(extra);
@@ -133,7 +138,9 @@ export async function lintRepository(
       }
   }
   for (const d of [...built].sort()) {
-    if ((await read(d, false)) !== undefined && !explicit && !lintList.includes(d)) lintList.push(d);
+    // An excluded Dockerfile is still read: the workflow rules see what it builds.
+    if ((await read(d, false)) !== undefined && !explicit && !lintList.includes(d) && !excluded.has(d))
+      lintList.push(d);
   }
 
   // 4. Dockerfiles: read them, and the scripts they start with.

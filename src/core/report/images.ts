@@ -8,10 +8,15 @@ import { readinessReport, type CheckResult, type ReadinessReport } from './model
 export function combineImageReports(
   done: ReadonlyArray<{ name: string; report: ReadinessReport }>,
   now?: () => Date,
+  /** The repository's own rows (the workflows' lint, the release run), first and once, with no image in them. */
+  repositoryRows: readonly CheckResult[] = [],
 ): ReadinessReport {
-  const checks: CheckResult[] = done.flatMap(({ name, report }) =>
-    report.checks.map((c) => ({ ...c, subject: c.subject ? `${name} ${c.subject}` : name })),
-  );
+  const checks: CheckResult[] = [
+    ...repositoryRows,
+    ...done.flatMap(({ name, report }) =>
+      report.checks.map((c) => ({ ...c, subject: c.subject ? `${name} ${c.subject}` : name })),
+    ),
+  ];
   const context: Record<string, string> = {};
   for (const { name, report } of done) {
     context[`${name} image`] = report.image ?? '';

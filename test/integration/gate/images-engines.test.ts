@@ -145,6 +145,22 @@ describe('gate over two images, arm64 on a second engine (real engines, the CLI 
             `${title} ${image} ${platform} missing:\n${rows.join('\n')}`,
           );
     assert.equal(report.image, '127.0.0.1:5999/acme/app, 127.0.0.1:5999/acme/worker');
+    // The workflows are the repository's: one lint row, no image in its subject, not one per image; each image's
+    // Dockerfile is a row of that image, and the repository row does not lint them again.
+    const lint = report.checks.filter((c) => c.id === 'lint');
+    assert.deepEqual(
+      lint.map((c) => [c.title, c.subject]),
+      [
+        ['Pipeline lint', undefined],
+        ['Dockerfile lint', 'app Dockerfile'],
+        ['Dockerfile lint', 'worker worker/Dockerfile'],
+      ],
+      rows.join('\n'),
+    );
+    assert.deepEqual(lint[0].evidence?.files, ['.github/workflows/release.yml']);
+    assert.deepEqual(lint[1].evidence?.files, ['Dockerfile']);
+    assert.deepEqual(lint[2].evidence?.files, ['worker/Dockerfile']);
+    assert.equal(stderr.match(/Pipeline lint/g)?.length, 1, 'the repository lint runs once');
     // arm64 ran on the second engine, and the report says that engine is amd64 (QEMU), not a native arm64 one.
     const arm = report.checks.find((c) => c.title === 'Smoke' && c.subject === 'app linux/arm64')!;
     assert.match(arm.summary, new RegExp(`on ${d2.host.replace(/[/.]/g, '\\$&')} \\(amd64\\) \\(emulated\\)`));

@@ -1,14 +1,11 @@
 import { checkGlibc } from '../../glibc';
 import { DockerClient, parsePlatform } from '../../container';
-import { lintOptions } from '../../lint/engine';
-import { lintCheckResult } from '../../lint/check-result';
-import { lintRepository } from '../../lint/project';
-import { SCHEMA } from '../../config/schema';
 import { platformMatches } from '../../registry';
 import { checkResult, type CheckResult } from '../../report';
 import { runSmoke, smokeOptionsFromConfig } from '../../smoke';
 import { dockerfileAnchors } from '../checks/anchors';
 import { glibcCheck } from '../checks/glibc';
+import { imageDockerfileLintRow, lintRow } from '../checks/lint';
 import { smokeChecks } from '../checks/smoke';
 import { guarded, type StageContext } from '../guard';
 import { writeRecord } from '../record';
@@ -45,7 +42,9 @@ export async function prePush(req: GateRequest, ctx: StageContext): Promise<PreP
   ctx.emit({ type: 'note', message: `flow: ${flowText(found)}` });
 
   const byPlatform = found.targets;
-  const lint = skip.has('lint') ? Promise.resolve([]) : lintRow(req, ctx).then((c) => [c]);
+  const lint = skip.has('lint')
+    ? Promise.resolve([])
+    : (req.lintScope === 'image-dockerfile' ? imageDockerfileLintRow(req, ctx) : lintRow(req, ctx)).then((c) => [c]);
   const glibc = skip.has('glibc') ? Promise.resolve([]) : Promise.all(byPlatform.map((t) => glibcFor(ctx, t)));
   const smoke = skip.has('smoke') ? Promise.resolve([]) : smokeAll(req, ctx, byPlatform);
   const [lintChecks, glibcChecks, smokeResult] = await Promise.all([lint, glibc, smoke]);
@@ -96,26 +95,6 @@ function imagesCheck(t: Targets, required: string[]): CheckResult {
     next: missing.length
       ? [{ text: `Build ${missing.join(', ')} and pass it (--local PLATFORM=REF, or --candidate REF)` }]
       : undefined,
-  });
-}
-
-/** Pipeline lint of the repository's Dockerfiles and workflows as one row. */
-export function lintRow(req: Pick<GateRequest, 'root' | 'repository'>, ctx: StageContext): Promise<CheckResult> {
-  const { config } = ctx.deps;
-  return guarded(ctx, { id: 'lint', title: 'Pipeline lint', what: 'Dockerfiles and workflows' }, async () => {
-    const started = Date.now();
-    const byDefault =
-      JSON.stringify(config.requiredPlatforms) === JSON.stringify(SCHEMA.fields.requiredPlatforms.default);
-    const options = lintOptions(config, {
-      repository: req.repository,
-      requiredPlatformsBasis: byDefault ? 'default' : 'configured',
-    });
-    const run = await lintRepository(req.root ?? process.cwd(), undefined, options, {
-      extraDockerfile: config.smoke.dockerfile,
-      signal: ctx.signal,
-      onRuleError: (id, e) => ctx.logger.warn(`lint rule ${id} failed and was skipped: ${String(e)}`),
-    });
-    return lintCheckResult(run, Date.now() - started);
   });
 }
 
