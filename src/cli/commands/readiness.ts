@@ -1,6 +1,8 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Command } from 'commander';
+import { configForImage, imageEntries, selectImages } from '../../core/config/images';
+import type { ReleaseOperatorConfig } from '../../core/config/schema';
 import { usageError } from '../../core/errors';
 import type { KnownSmoke } from '../../core/gate';
 import type { SmokeReport } from '../../core/smoke';
@@ -27,11 +29,17 @@ export function register(program: Command, rt: CliRuntime): void {
       'platform, smoke per platform (from --smoke-report files of `release-operator smoke --json`; without one a\n' +
       "platform's smoke row says it has not run), GitHub Release x git tag x image, and the latest release run.\n" +
       "The same report as the editor's Readiness view. VERSION defaults to the effective version.\n" +
+      'Several images ("images"): the repository\'s rows once (lint of the workflows, the release run), then each\n' +
+      "image's rows under its name; --image NAME checks one.\n" +
       'Exit 0 ready, 1 a problem or nothing checked, 2 bad usage, 3 a check could not run.',
     usesDocker: true,
     configure(cmd) {
       cmd.argument('[version]', 'the version to check (default: the effective version)');
-      cmd.option('--image <repo>', 'image repository (default: "image" setting, else ghcr.io/OWNER/NAME)');
+      cmd.option(
+        '--image <name|repo>',
+        'one configured image by name (default: every image of "images"), or the image repository of a ' +
+          'single-image configuration (default: "image" setting, else ghcr.io/OWNER/NAME)',
+      );
       cmd.option('--platforms <list>', 'required platforms (default: requiredPlatforms)', listOption);
       cmd.option(
         '--smoke-report <file>',
@@ -51,9 +59,7 @@ export function register(program: Command, rt: CliRuntime): void {
         import('../../core/report'),
       ]);
       const facts = await gate.gateFacts(ctx.cwd, config, ctx.io.env);
-      const image = flags.image ?? facts.image;
-      if (!image)
-        throw usageError('No image repository.', 'Pass --image REGISTRY/REPO or set "image" in release-operator.json.');
+      const selected = chooseImages(config, flags.image, facts.image);
       const version = versionArg === undefined ? facts.version : semver.valid(versionArg.replace(/^v/, ''));
       if (!version)
         throw versionArg === undefined
@@ -68,20 +74,23 @@ export function register(program: Command, rt: CliRuntime): void {
       const commit = tagCommit ?? (version === facts.version ? facts.commit : undefined);
       const smoke = await knownSmoke(ctx, flags.smokeReport ?? [], gate.smokeChecks);
       const github = await githubFor(ctx, config.github.apiUrl, flags.repo, facts.github);
-      const r = await gate.readiness(
+      const base = {
+        version,
+        commit,
+        root: facts.root ?? root,
+        repository: facts.github && `${facts.github.owner}/${facts.github.name}`,
+        gitTag: { name: tagName, commit: tagCommit },
+        smoke,
+        timeoutSeconds: timeout,
+      };
+      const r = await gate.readinessForImages(
+        selected.map(({ name, image, config: own }) => ({
+          name,
+          config: own,
+          request: { ...base, image, platforms: flags.platforms ?? own.requiredPlatforms },
+        })),
         {
-          image,
-          version,
-          commit,
-          platforms: flags.platforms ?? config.requiredPlatforms,
-          root: facts.root ?? root,
-          repository: facts.github && `${facts.github.owner}/${facts.github.name}`,
-          gitTag: { name: tagName, commit: tagCommit },
-          smoke,
-          timeoutSeconds: timeout,
-        },
-        {
-          config,
+          repositoryConfig: config,
           runner: runProcess,
           registry: registryClientFromConfig(config, ctx.logger, { env: ctx.io.env, runner: runProcess }),
           github,
@@ -96,6 +105,7 @@ export function register(program: Command, rt: CliRuntime): void {
             ),
         },
       );
+      const image = r.image ?? selected.map((s) => s.image).join(', ');
       const markdown = report.reportMarkdown(r, { title: `Readiness of ${image} ${version}` });
       if (typeof flags.markdown === 'string') await writeFile(path.resolve(ctx.cwd, flags.markdown), markdown);
       return {
@@ -135,4 +145,28 @@ async function knownSmoke(
     out.unshift(...smokeChecks(report, {}).map((check) => ({ reference: report.image, check })));
   }
   return out;
+}
+
+/**
+ * The images to check: --image NAME of the configured ones, else all of them; a single-image configuration takes
+ * --image as the repository, as it always did (else "image", else ghcr.io/OWNER/NAME).
+ */
+function chooseImages(
+  config: ReleaseOperatorConfig,
+  flag: string | undefined,
+  inferred: string | undefined,
+): Array<{ name: string; image: string; config: ReleaseOperatorConfig }> {
+  const all = imageEntries(config);
+  const named = flag !== undefined && all.some((e) => e.name === flag);
+  if (flag !== undefined && !named && all.length > 1)
+    throw usageError(
+      `'${flag}' is not one of the configured images (${all.map((e) => e.name).join(', ')}).`,
+      'Pass --image NAME of one of them, or leave --image out to check every image.',
+    );
+  return selectImages(config, named ? flag : undefined).map((entry) => {
+    const image = named || all.length > 1 ? entry.image || inferred : (flag ?? inferred);
+    if (!image)
+      throw usageError('No image repository.', 'Pass --image REGISTRY/REPO or set "image" in release-operator.json.');
+    return { name: entry.name, image, config: configForImage(config, entry) };
+  });
 }

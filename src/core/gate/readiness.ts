@@ -6,7 +6,7 @@ import { releaseRunCheck } from './checks/run';
 import { guarded, stageContext, type StageContext } from './guard';
 import { versionTag } from './plan';
 import { postRelease } from './stages/post-release';
-import { lintRow } from './checks/lint';
+import { imageDockerfileLintRow, lintRow } from './checks/lint';
 import { glibcFor } from './stages/pre-push';
 import { publishedStage } from './stages/published';
 import type { GateDeps, GateRequest } from './types';
@@ -25,6 +25,11 @@ export interface ReadinessRequest extends Pick<
   /** The last smoke results the face has; those of another image count as not run for this version. */
   smoke?: KnownSmoke[];
   timeoutSeconds?: number;
+  /**
+   * One image of several: its own Dockerfile's lint, and none of the repository's rows (the workflows' lint, the
+   * latest release run), which readinessForImages adds once.
+   */
+  part?: 'image';
 }
 
 /**
@@ -42,9 +47,9 @@ export async function readiness(req: ReadinessRequest, deps: GateDeps): Promise<
     const scheme = resolveScheme(deps.config.tags, { imageTags: tags });
     const reference = `${req.image}:${versionTag(req.version, scheme.imagePrefix)}`;
     const gate: GateRequest = { ...req, stage: 'post-push', record: '', timeoutSeconds: req.timeoutSeconds ?? 600 };
-    const lint = lintRow(req, ctx);
+    const lint = req.part === 'image' ? imageDockerfileLintRow(req, ctx) : lintRow(req, ctx);
     const audit = postRelease(gate, ctx);
-    const run = releaseRunRow(req, ctx);
+    const run = req.part === 'image' ? undefined : releaseRunRow(req, ctx);
     const published = await publishedStage(gate, ctx, true, { tested: false });
     const glibc = Promise.all(
       req.platforms.map((platform) => {
@@ -71,7 +76,7 @@ export async function readiness(req: ReadinessRequest, deps: GateDeps): Promise<
         ? { ...c, evidence: { ...c.evidence, digest: published.digest, digests: published.platformDigests } }
         : c,
     );
-    const checks = [lintRowDone, ...rows, ...glibcRows, ...smoke, ...auditRows, runRowDone];
+    const checks = [lintRowDone, ...rows, ...glibcRows, ...smoke, ...auditRows, ...(runRowDone ? [runRowDone] : [])];
     return readinessReport(checks, {
       image: req.image,
       version: req.version,
@@ -114,7 +119,7 @@ function smokeRow(platform: string, reference: string, digest: string | undefine
 }
 
 /** The latest run of the release workflow (the one for the version's git tag when there is one). */
-function releaseRunRow(req: ReadinessRequest, ctx: StageContext): Promise<CheckResult> {
+export function releaseRunRow(req: ReadinessRequest, ctx: StageContext): Promise<CheckResult> {
   return guarded(ctx, { id: 'release-run', title: 'Latest release run', what: 'runs' }, async () => {
     const { github, config } = ctx.deps;
     const files = await readWorkflowFiles(req.root ?? process.cwd());

@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { runCli } from '../../../src/cli/main';
 import { exitCodeOf, type ReadinessReport } from '../../../src/core/report';
 import { contentCache } from '../../../src/core/registry';
 import type { SmokeReport } from '../../../src/core/smoke';
+import { REPO_ROOT } from '../../helpers/paths';
 import { pushImage, pushIndex, useRegistry } from '../../helpers/registry';
 
 const REPO = 'acme/rocket';
@@ -152,5 +153,78 @@ describe('readiness from the CLI (the report the editor shows) on a real registr
     assert.equal(wrong.code, 2);
     assert.match(wrong.stderr, /not-smoke\.json is not a smoke report/);
     assert.doesNotMatch(bad.stderr + wrong.stderr, /\n\s+at /, 'no stack trace');
+  });
+
+  it('several images: the repository rows once, each image its own rows under its name; --image NAME one of them', async () => {
+    const reg = registry();
+    const ws = mkdtempSync(path.join(os.tmpdir(), 'ro-readiness-images-'));
+    try {
+      mkdirSync(path.join(ws, 'worker'));
+      mkdirSync(path.join(ws, '.github', 'workflows'), { recursive: true });
+      writeFileSync(path.join(ws, 'Dockerfile'), 'FROM scratch\nCOPY app /app\nENTRYPOINT ["/app"]\n');
+      writeFileSync(
+        path.join(ws, 'worker', 'Dockerfile'),
+        'FROM scratch\nCOPY worker /worker\nENTRYPOINT ["/worker"]\n',
+      );
+      writeFileSync(
+        path.join(ws, '.github', 'workflows', 'release.yml'),
+        readFileSync(path.join(REPO_ROOT, 'docs', 'workflows', 'release-single-runner.yml'), 'utf8'),
+      );
+      writeFileSync(
+        path.join(ws, 'release-operator.json'),
+        JSON.stringify({
+          requiredPlatforms: ['linux/amd64'],
+          images: [
+            { name: 'app', image: `${reg.host}/acme/app` },
+            { name: 'worker', image: `${reg.host}/acme/worker`, dockerfile: 'worker/Dockerfile' },
+          ],
+        }),
+      );
+      for (const repo of ['acme/app', 'acme/worker']) {
+        const img = await pushImage(reg, repo, { platform: 'linux/amd64', labels: labels('1.2.3') });
+        await pushIndex(reg, repo, [img], { tag: 'v1.2.3' });
+      }
+      const run = async (...args: string[]) => {
+        let stdout = '';
+        let stderr = '';
+        const code = await runCli(
+          [...args, '--cwd', ws],
+          { stdout: (s) => void (stdout += s), stderr: (s) => void (stderr += s), env: { PATH: process.env.PATH } },
+          new AbortController().signal,
+        );
+        return { code, stdout, stderr };
+      };
+      const all = await run('readiness', '1.2.3', '--json');
+      const r = JSON.parse(all.stdout) as ReadinessReport;
+      const rows = r.checks.map((c) => `${c.id} ${c.subject ?? '-'}`);
+      assert.equal(all.code, exitCodeOf(r.verdict), all.stderr);
+      assert.equal(r.image, `${reg.host}/acme/app, ${reg.host}/acme/worker`);
+      // Repository rows once, with no image in their subject.
+      assert.deepEqual(
+        rows.filter((x) => /^(lint|release-run) /.test(x)),
+        ['lint -', 'release-run -', 'lint app Dockerfile', 'lint worker worker/Dockerfile'],
+      );
+      // Each image: its platforms, its glibc and smoke per platform, under its name.
+      for (const name of ['app', 'worker']) {
+        assert.ok(rows.includes(`platforms ${name}`), rows.join('\n'));
+        assert.ok(rows.includes(`glibc ${name} linux/amd64`), rows.join('\n'));
+        const smoke = r.checks.find((c) => c.id === 'smoke' && c.subject === `${name} linux/amd64`);
+        assert.match(smoke?.next?.[0]?.command ?? '', new RegExp(`acme/${name}:v1\\.2\\.3 --platform linux/amd64$`));
+      }
+      assert.equal(r.checks.find((c) => c.id === 'platforms' && c.subject === 'worker')?.verdict, 'pass');
+      assert.equal(r.context?.['worker reference'], `${reg.host}/acme/worker:v1.2.3`);
+
+      const one = await run('readiness', '1.2.3', '--image', 'worker', '--json');
+      const w = JSON.parse(one.stdout) as ReadinessReport;
+      assert.equal(w.image, `${reg.host}/acme/worker`);
+      assert.ok(!w.checks.some((c) => /app/.test(c.subject ?? '')), JSON.stringify(w.checks.map((c) => c.subject)));
+      const text = await run('readiness', '1.2.3');
+      assert.match(text.stdout, /worker linux\/amd64/);
+      const unknown = await run('readiness', '1.2.3', '--image', 'nope');
+      assert.equal(unknown.code, 2);
+      assert.match(unknown.stderr, /'nope' is not one of the configured images \(app, worker\)/);
+    } finally {
+      rmSync(ws, { recursive: true, force: true });
+    }
   });
 });
