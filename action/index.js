@@ -63778,111 +63778,897 @@ function releaseTag(req, ctx) {
   return `${choosePrefix("git", ctx.deps.config.tags.gitPrefix, names).prefix}${req.version}`;
 }
 
-// src/core/lint/engine.ts
-var import_promises26 = require("node:timers/promises");
+// src/core/net.ts
+var import_node_net2 = __toESM(require("node:net"));
+function freeLoopbackPort() {
+  return new Promise((resolve, reject) => {
+    const srv = import_node_net2.default.createServer();
+    srv.unref();
+    srv.on("error", reject);
+    srv.listen(0, "127.0.0.1", () => {
+      const port = srv.address().port;
+      srv.close(() => resolve(port));
+    });
+  });
+}
 
-// src/core/lint/distro.ts
-var DEBIAN = {
-  buster: { number: "10", glibc: "2.28" },
-  bullseye: { number: "11", glibc: "2.31" },
-  bookworm: { number: "12", glibc: "2.36" },
-  trixie: { number: "13", glibc: "2.41" }
-};
-var DEBIAN_STABLE = "trixie";
-var UBUNTU = {
-  "18.04": { codename: "bionic", glibc: "2.27" },
-  "20.04": { codename: "focal", glibc: "2.31" },
-  "22.04": { codename: "jammy", glibc: "2.35" },
-  "24.04": { codename: "noble", glibc: "2.39" },
-  "24.10": { codename: "oracular", glibc: "2.40" },
-  "25.04": { codename: "plucky", glibc: "2.41" }
-};
-var UBUNTU_LATEST = "24.04";
-var OFFICIAL_DEBIAN_BASED = {
-  rust: ([maj, min]) => maj > 1 || min >= 89 ? "trixie" : min >= 67 ? "bookworm" : "bullseye",
-  golang: ([maj, min]) => maj > 1 || min >= 24 ? "trixie" : min >= 20 ? "bookworm" : "bullseye",
-  node: ([maj]) => maj >= 18 ? "bookworm" : "bullseye",
-  python: ([maj, min]) => maj > 3 || min >= 9 ? "trixie" : "bullseye",
-  "buildpack-deps": () => DEBIAN_STABLE
-};
-var debian2 = (codename, pinned) => ({
-  family: "debian",
-  release: codename,
-  libc: "glibc",
-  glibc: DEBIAN[codename].glibc,
-  pinned
-});
-var ubuntu2 = (version, pinned) => ({
-  family: "ubuntu",
-  release: version,
-  libc: "glibc",
-  glibc: UBUNTU[version].glibc,
-  pinned
-});
-function shortName(name) {
-  return name.replace(/^(?:docker\.io\/|index\.docker\.io\/|registry-1\.docker\.io\/)?(?:library\/)?/, "").toLowerCase();
-}
-function distroOf(name, tag) {
-  const n2 = shortName(name);
-  const t = (tag ?? "latest").toLowerCase();
-  if (n2 === "scratch") return { family: "none", release: "scratch", libc: "none", pinned: true };
-  const distroless = /^gcr\.io\/distroless\/([a-z-]+?)(?:-debian(\d+))?$/.exec(n2);
-  if (distroless) {
-    if (distroless[1] === "static") return { family: "none", release: "distroless-static", libc: "none", pinned: true };
-    const codename2 = Object.keys(DEBIAN).find((c3) => DEBIAN[c3].number === (distroless[2] ?? "12"));
-    return codename2 ? debian2(codename2, Boolean(distroless[2])) : void 0;
+// src/core/smoke/forward.ts
+var import_node_net3 = __toESM(require("node:net"));
+var OPEN_TIMEOUT_MS = 3e4;
+async function probeAddress(endpoint2, remotePort, deps) {
+  const url = endpoint2 ? new URL(endpoint2) : void 0;
+  if (url?.protocol === "tcp:") return { host: url.hostname, port: remotePort, close: async () => void 0 };
+  if (url?.protocol !== "ssh:") return { host: "127.0.0.1", port: remotePort, close: async () => void 0 };
+  const local = await deps.freePort();
+  const stop = new AbortController();
+  const signal = deps.signal ? AbortSignal.any([deps.signal, stop.signal]) : stop.signal;
+  const args = [
+    "-o",
+    "BatchMode=yes",
+    "-o",
+    "ExitOnForwardFailure=yes",
+    "-o",
+    `ConnectTimeout=${OPEN_TIMEOUT_MS / 1e3}`,
+    "-N",
+    "-L",
+    `127.0.0.1:${local}:127.0.0.1:${remotePort}`,
+    ...url.port ? ["-p", url.port] : [],
+    ...url.username ? ["-l", decodeURIComponent(url.username)] : [],
+    "--",
+    url.hostname
+  ];
+  let ended;
+  const running = deps.runner("ssh", args, {
+    timeoutMs: 0,
+    signal,
+    missingHint: "Install the OpenSSH client (ssh): docker needs it too."
+  }).then(
+    (r) => void (ended = r.stderr.trim().split(/\r?\n/).at(-1) || `exit code ${r.exitCode}`),
+    (e) => void (ended = e instanceof Error ? e.message : String(e))
+  );
+  const close = async () => {
+    stop.abort();
+    await running;
+  };
+  const deadline2 = Date.now() + OPEN_TIMEOUT_MS;
+  while (!await listening(local)) {
+    if (deps.signal?.aborted) {
+      await close();
+      throw new CancelledError();
+    }
+    if (ended !== void 0 || Date.now() > deadline2) {
+      await close();
+      throw environmentError(
+        `Cannot forward the service's port from ${url.host} through ssh: ${ended ?? "no forward after 30 s"}.`,
+        "The health check reaches an ssh:// engine through `ssh -L`: the ssh login docker uses must allow port forwarding."
+      );
+    }
+    await sleep(100);
   }
-  const codename = Object.keys(DEBIAN).find((c3) => new RegExp(`(^|[-_.])${c3}($|[-_.])`).test(t));
-  if (codename && n2 !== "ubuntu") return debian2(codename, true);
-  const alpine = /(?:^|-)alpine(\d+\.\d+)?/.exec(t);
-  if (alpine) return { family: "alpine", release: alpine[1] ?? "latest", libc: "musl", pinned: Boolean(alpine[1]) };
-  if (n2 === "debian") {
-    const byNumber = Object.keys(DEBIAN).find(
-      (c3) => t === DEBIAN[c3].number || t.startsWith(`${DEBIAN[c3].number}-`) || t.startsWith(`${DEBIAN[c3].number}.`)
+  return { host: "127.0.0.1", port: local, close };
+}
+function listening(port) {
+  return new Promise((resolve) => {
+    const s = import_node_net3.default.connect({ host: "127.0.0.1", port }, () => {
+      s.destroy();
+      resolve(true);
+    });
+    s.on("error", () => resolve(false));
+  });
+}
+
+// src/core/smoke/health.ts
+var import_node_http = __toESM(require("node:http"));
+var MAX_BODY_BYTES = 1024 * 1024;
+var httpGet = (url, { timeoutMs, signal }) => new Promise((resolve, reject) => {
+  if (signal?.aborted) return reject(new CancelledError());
+  const req = import_node_http.default.get(url, { agent: false }, (res) => {
+    const chunks = [];
+    let size = 0;
+    res.on("data", (c3) => {
+      if (size < MAX_BODY_BYTES) chunks.push(c3.subarray(0, MAX_BODY_BYTES - size));
+      size += c3.length;
+    });
+    res.on(
+      "end",
+      () => finish2(() => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString("utf8") }))
     );
-    if (byNumber) return debian2(byNumber, true);
-    if (/^(latest|stable|stable-slim)$/.test(t)) return debian2(DEBIAN_STABLE, false);
-    return void 0;
+    res.on("error", (e) => finish2(() => reject(e)));
+  });
+  const timer = setTimeout(
+    () => req.destroy(Object.assign(new Error("timed out"), { code: "ETIMEDOUT" })),
+    timeoutMs
+  );
+  const onAbort = () => req.destroy(new CancelledError());
+  signal?.addEventListener("abort", onAbort, { once: true });
+  const finish2 = (settle2) => {
+    clearTimeout(timer);
+    signal?.removeEventListener("abort", onAbort);
+    settle2();
+  };
+  req.on("error", (e) => finish2(() => reject(e)));
+});
+var FIRST_WAIT_MS = 50;
+async function pollHealth(p) {
+  const now = p.now ?? Date.now;
+  let attempts = 0;
+  let last = "no answer yet";
+  for (; ; ) {
+    if (p.signal?.aborted) throw new CancelledError();
+    attempts++;
+    const remaining = p.deadline - now();
+    const perRequest = Math.max(250, Math.min(5e3, remaining));
+    try {
+      const res = await (p.get ?? httpGet)(p.url, { timeoutMs: perRequest, signal: p.signal });
+      const body = res.body;
+      const statusOk = res.status === p.expectStatus;
+      const bodyOk = !p.expectBody || body.includes(p.expectBody);
+      if (statusOk && bodyOk) return { passed: true, attempts, detail: `${res.status} ${snippet(body)}` };
+      last = statusOk ? `${res.status} but the body does not contain '${p.expectBody}': ${snippet(body)}` : `${res.status} instead of ${p.expectStatus}: ${snippet(body)}`;
+    } catch (e) {
+      if (p.signal?.aborted) throw new CancelledError();
+      last = `no answer (${describeFetchError(e)})`;
+    }
+    const stop = await p.stopReason();
+    if (stop) return { passed: false, attempts, detail: `${stop}; last probe: ${last}`, stoppedEarly: true };
+    const wait = Math.min(p.pollIntervalMs, FIRST_WAIT_MS * 2 ** (attempts - 1));
+    if (now() + wait >= p.deadline)
+      return {
+        passed: false,
+        attempts,
+        detail: `not healthy by the deadline after ${attempts} attempts; last probe: ${last}`,
+        stoppedEarly: false
+      };
+    await sleep(wait, p.signal);
   }
-  if (n2 === "ubuntu") {
-    const version = Object.keys(UBUNTU).find(
-      (v) => t === v || t.startsWith(`${v}`) || t.startsWith(UBUNTU[v].codename)
+}
+function snippet(body) {
+  const one = body.trim().replace(/\s+/g, " ");
+  return one.length > 80 ? `${one.slice(0, 80)}...` : one || "(empty body)";
+}
+function describeFetchError(e) {
+  const err2 = e;
+  if (err2?.code === "ETIMEDOUT") return "timed out";
+  return err2?.code ?? err2?.message ?? String(e);
+}
+
+// src/core/smoke/step.ts
+var StepFailure = class extends Error {
+  constructor(detail, environment) {
+    super(detail);
+    this.detail = detail;
+    this.environment = environment;
+  }
+  detail;
+  environment;
+};
+async function runStep(platform3, name, emit, steps, body) {
+  emit({ type: "step-started", platform: platform3, step: name });
+  const started = Date.now();
+  let result;
+  let stop;
+  try {
+    const out = await body();
+    result = { name, passed: true, durationMs: Date.now() - started, detail: out.detail };
+  } catch (e) {
+    const durationMs = Date.now() - started;
+    if (e instanceof CancelledError) {
+      result = { name, passed: false, skipped: true, durationMs, detail: "cancelled" };
+      stop = { kind: "cancelled", step: name };
+    } else if (e instanceof StepFailure) {
+      result = { name, passed: false, durationMs, detail: e.detail };
+      stop = { kind: e.environment ? "environment" : "failed", step: name, environment: e.environment };
+    } else if (e instanceof ReleaseOperatorError && e.kind === "environment") {
+      result = { name, passed: false, durationMs, detail: e.message };
+      stop = { kind: "environment", step: name, environment: { message: e.message, hint: e.hint } };
+    } else {
+      result = { name, passed: false, durationMs, detail: describeError(e) };
+      stop = { kind: "failed", step: name };
+    }
+  }
+  steps.push(result);
+  emit({ type: "step-finished", platform: platform3, step: result });
+  return stop;
+}
+
+// src/core/smoke/resolveImage.ts
+function describePlatform(i2) {
+  return formatPlatform({ os: i2.os, architecture: i2.architecture, variant: i2.variant });
+}
+async function resolveImage(ctx, e, ref, p) {
+  const platform3 = formatPlatform(p);
+  const inspect3 = (r) => e.docker.exec(imageInspect(r), { signal: ctx.signal });
+  const own = ctx.options.build || Boolean(ctx.options.platformImages?.[platform3]);
+  const first = own ? await inspect3(ref) : await e.imageLock(() => e.localTag ??= inspect3(ref));
+  if (first && samePlatform(p, first)) return { info: first, pulled: false };
+  const pullable = !ref.startsWith("sha256:") && !ctx.options.build;
+  const pinned = pullable && !own ? await ctx.platformReference?.(platform3) : void 0;
+  if (pinned) {
+    const have = await inspect3(pinned);
+    if (have && samePlatform(p, have)) return { info: have, pulled: false, pinned };
+    try {
+      await e.docker.exec(pull(pinned, platform3), { signal: ctx.signal });
+      const after = await inspect3(pinned);
+      if (after && samePlatform(p, after)) return { info: after, pulled: true, pinned };
+    } catch (err2) {
+      if (err2 instanceof CancelledError) throw err2;
+      ctx.logger.debug(
+        `pull of ${pinned} failed, pulling the tag instead: ${err2 instanceof Error ? err2.message : String(err2)}`
+      );
+    }
+  }
+  const lock = own ? (fn) => fn() : (fn) => e.imageLock(fn);
+  return lock(async () => {
+    const local = await inspect3(ref);
+    if (local && samePlatform(p, local)) return { info: local, pulled: false };
+    let pullError = "";
+    if (pullable) {
+      if (!own) e.localTag = void 0;
+      try {
+        await e.docker.exec(pull(ref, platform3), { signal: ctx.signal });
+      } catch (err2) {
+        if (err2 instanceof CancelledError) throw err2;
+        pullError = err2 instanceof Error ? err2.message : String(err2);
+      }
+    }
+    const after = pullError || !pullable ? local : await inspect3(ref);
+    if (after && samePlatform(p, after)) return { info: after, pulled: true };
+    const have = after ?? local;
+    if (have) {
+      const why = pullError ? `, and no ${platform3} image could be pulled (${pullError})` : "";
+      throw new StepFailure(`${ref} is ${describePlatform(have)}, not ${platform3}${why}`);
+    }
+    throw new StepFailure(`no image ${ref} here${pullError ? `, and it could not be pulled (${pullError})` : ""}`);
+  });
+}
+
+// src/core/smoke/runContext.ts
+var tempImageTag = (runId, platform3) => `${TEMP_IMAGE_REPO}:${runId}-${platform3.replace(/\//g, "-")}`;
+
+// src/core/smoke/platformSteps.ts
+var OOM_EVENT_GRACE_MS = 500;
+var PORT_ATTEMPTS = 3;
+var STEPS = {
+  emulation: emulationStep,
+  build: buildStep,
+  image: imageStep,
+  help: (run2) => commandStep(run2, "help"),
+  version: (run2) => commandStep(run2, "version"),
+  start: startStep,
+  health: healthStep
+};
+async function emulationStep({ ctx, engine, platform: platform3, p }) {
+  if (engine.remote)
+    return { detail: `cannot tell on ${engine.name} (another machine); an exec format error will say so` };
+  const state = await binfmtState(p, ctx.options.binfmtDir);
+  if (state.registered === true) return { detail: `QEMU handler registered (${state.interpreter ?? "enabled"})` };
+  if (state.registered === "unknown")
+    return { detail: `cannot tell (${state.reason}); an exec format error will say so` };
+  throw new StepFailure(`${platform3} needs emulation on this ${engine.hostArch} Docker host, but ${state.reason}.`, {
+    message: `Cannot run ${platform3} containers here: ${state.reason}.`,
+    hint: BINFMT_HINT
+  });
+}
+async function buildStep({ ctx, engine, platform: platform3, labels, created, result }) {
+  const o2 = ctx.options;
+  const b = ctx.builder;
+  if (b.kind === "none") throw new StepFailure(b.description, { message: b.description, hint: b.hint });
+  const tag = tempImageTag(ctx.runId, platform3);
+  created.images.push(tag);
+  const tail = [];
+  try {
+    await engine.docker.exec(build({ builder: b.kind, platform: platform3, tag, ...o2.build, labels }), {
+      signal: ctx.signal,
+      onLine: (line) => {
+        tail.push(line);
+        if (tail.length > o2.logTail) tail.shift();
+        ctx.emit({ type: "output", platform: platform3, line });
+      }
+    });
+  } catch (e) {
+    result.logs = tail;
+    throw e;
+  }
+  return {
+    detail: `built ${tag} with ${b.kind === "buildx" ? "docker buildx build" : "DOCKER_BUILDKIT=1 docker build"}`
+  };
+}
+async function imageStep(run2) {
+  const { ctx, platform: platform3 } = run2;
+  const o2 = ctx.options;
+  const ref = o2.build ? tempImageTag(ctx.runId, platform3) : o2.platformImages?.[platform3] ?? o2.image;
+  const found = await resolveImage(ctx, run2.engine, ref, run2.p);
+  const image = run2.image = found.info;
+  run2.result.imageId = image.id;
+  const at = found.pinned?.indexOf("@") ?? -1;
+  const entry = found.pinned ? `, index entry ${found.pinned.slice(at + 1, at + 20)}` : "";
+  const pulled = found.pulled ? ", pulled" : "";
+  return { detail: `${ref} -> ${image.id.slice(0, 19)} (${describePlatform(image)}${pulled})${entry}` };
+}
+async function commandStep(run2, name) {
+  const { ctx, platform: platform3, names } = run2;
+  const o2 = ctx.options;
+  const args = name === "help" ? o2.helpArgs : o2.versionArgs;
+  const shown = `'${args.join(" ")}'`;
+  run2.created.containers.push(names[name]);
+  const r = await run2.engine.docker.exec(
+    runAttached(
+      {
+        name: names[name],
+        image: run2.image.id,
+        platform: platform3,
+        labels: run2.labels,
+        env: o2.env,
+        args,
+        network: o2.commandNetwork === "bridge" ? void 0 : "none",
+        memory: o2.memory || void 0
+      },
+      o2.commandTimeoutSeconds * 1e3
+    ),
+    { signal: ctx.signal }
+  );
+  const text2 = r.output.join("\n");
+  if (isExecFormatError(text2)) throw execFormat(platform3);
+  if (r.timedOut) throw new StepFailure(`${shown} did not finish within ${o2.commandTimeoutSeconds} s`);
+  if (r.exitCode === 125 && isDockerHostProblem(text2)) {
+    const why = `docker could not start the container: ${lastOf(r.output)}`;
+    throw new StepFailure(why, {
+      message: why,
+      hint: "The Docker host failed, not the image: check `docker info` and the daemon log, then retry."
+    });
+  }
+  if (r.exitCode === 137 && o2.memory) {
+    const s = await exitState(run2, names[name]).catch(() => void 0);
+    run2.result.exit = { exitCode: 137, oomKilled: Boolean(s?.oomKilled) };
+    throw new StepFailure(`${shown} was ${killedText(run2, s?.oomKilled ?? false)}: ${lastOf(r.output)}`);
+  }
+  if (r.exitCode !== 0) {
+    const why = r.exitCode === 125 ? " (docker could not start the container)" : "";
+    throw new StepFailure(`${shown} exited ${r.exitCode}${why}: ${lastOf(r.output)}`);
+  }
+  if (name === "version" && o2.versionPattern && !new RegExp(o2.versionPattern).test(text2))
+    throw new StepFailure(`${shown} printed '${lastOf(r.output)}', which does not match /${o2.versionPattern}/`);
+  return { detail: `${shown} exited 0${name === "version" ? `: ${lastOf(r.output)}` : ""}` };
+}
+async function startStep(run2) {
+  const { ctx, platform: platform3, names } = run2;
+  const o2 = ctx.options;
+  run2.created.containers.push(names.service);
+  for (let attempt = 1; ; attempt++) {
+    const port = await ctx.freePort();
+    run2.service.port = port;
+    try {
+      const id = await run2.engine.docker.exec(
+        runDetached({
+          name: names.service,
+          image: run2.image.id,
+          platform: platform3,
+          labels: run2.labels,
+          env: o2.env,
+          publish: o2.port,
+          hostPort: port,
+          // A tcp:// engine's port is dialled on its host by name: loopback there is out of reach.
+          publishAddress: run2.engine.endpoint?.startsWith("tcp://") ? "0.0.0.0" : void 0,
+          memory: o2.memory || void 0
+        }),
+        { signal: ctx.signal }
+      );
+      run2.service.started = Date.now();
+      return { detail: `container ${id.slice(0, 12)} started, port ${o2.port} published on 127.0.0.1:${port}` };
+    } catch (e) {
+      if (attempt >= PORT_ATTEMPTS || !isPortTaken(e instanceof Error ? e.message : String(e))) throw e;
+      await run2.engine.docker.exec(removeContainers([names.service]), { signal: ctx.signal });
+    }
+  }
+}
+async function healthStep(run2) {
+  const { ctx, platform: platform3, names, service } = run2;
+  const o2 = ctx.options;
+  const exited = async () => {
+    const s = await exitState(run2, names.service);
+    if (s.running) return void 0;
+    run2.result.exit = { exitCode: s.exitCode, oomKilled: s.oomKilled };
+    const killed = s.oomKilled || s.exitCode === 137 && o2.memory ? ` (${killedText(run2, s.oomKilled)})` : "";
+    return `the container exited with code ${s.exitCode}${killed}${s.error ? ` (${s.error})` : ""}`;
+  };
+  const at = await probeAddress(run2.engine.endpoint, service.port, {
+    runner: ctx.runner,
+    freePort: () => ctx.freePort(),
+    signal: ctx.signal
+  });
+  const url = `http://${at.host}:${at.port}${o2.healthPath.startsWith("/") ? "" : "/"}${o2.healthPath}`;
+  let h2;
+  try {
+    h2 = await pollHealth({
+      url,
+      expectStatus: o2.expectStatus,
+      expectBody: o2.expectBody,
+      deadline: service.started + run2.deadlineSeconds * 1e3,
+      pollIntervalMs: o2.pollIntervalMs ?? 500,
+      signal: ctx.signal,
+      stopReason: exited
+    });
+  } finally {
+    await at.close();
+  }
+  if (h2.passed) {
+    const after = ((Date.now() - service.started) / 1e3).toFixed(1);
+    return {
+      detail: `GET ${url} -> ${h2.detail} after ${after} s (${h2.attempts} attempt${h2.attempts === 1 ? "" : "s"})`
+    };
+  }
+  if (!h2.stoppedEarly) throw new StepFailure(`GET ${url}: ${h2.detail} (deadline ${run2.deadlineSeconds} s)`);
+  const tail = await run2.engine.docker.exec(logs(names.service, 20), { signal: ctx.signal });
+  if (isExecFormatError(tail.join("\n"))) throw execFormat(platform3);
+  throw new StepFailure(`GET ${o2.healthPath}: ${h2.detail}`);
+}
+async function exitState({ ctx, engine }, container) {
+  const s = await engine.docker.exec(containerState(container), { signal: ctx.signal });
+  if (s.running || s.exitCode !== 137 || s.oomKilled || !ctx.options.memory) return s;
+  await sleep(OOM_EVENT_GRACE_MS, ctx.signal);
+  return engine.docker.exec(containerState(container), { signal: ctx.signal });
+}
+function killedText({ ctx }, confirmed) {
+  const memory = ctx.options.memory;
+  return confirmed || !memory ? `killed: out of memory${memory ? `, limit ${memory}` : ""}` : `killed; most likely out of memory under the ${memory} limit (the engine did not say)`;
+}
+function execFormat(platform3) {
+  const message = `${platform3} binaries cannot run on this Docker host: exec format error (no emulator registered).`;
+  return new StepFailure(message, { message, hint: BINFMT_HINT });
+}
+function lastOf(lines) {
+  return lines.filter((l) => l.trim()).at(-1)?.trim() ?? "(no output)";
+}
+
+// src/core/smoke/platformRun.ts
+var CLEANUP_TIMEOUT_MS = 6e4;
+var BEFORE = ["emulation", "build", "image"];
+var COMMANDS = ["help", "version"];
+var SERVICE = ["start", "health"];
+async function smokePlatform(ctx, platform3) {
+  const run2 = startRun(ctx, platform3);
+  const { result, names, created } = run2;
+  const planned = plan(ctx.options, result.emulated);
+  const stops = [];
+  const branch = async (steps) => {
+    for (const name of planned.filter((n2) => steps.includes(n2))) {
+      const stop2 = await runStep(
+        platform3,
+        name,
+        (e) => ctx.emit(e),
+        result.steps,
+        () => STEPS[name](run2)
+      );
+      if (stop2) {
+        stops.push(stop2);
+        return false;
+      }
+    }
+    return true;
+  };
+  ctx.emit({
+    type: "platform-started",
+    platform: platform3,
+    emulated: result.emulated,
+    deadlineSeconds: result.deadlineSeconds,
+    engine: run2.engine.configured ? `${run2.engine.name} (${run2.engine.hostArch})` : void 0
+  });
+  if (ctx.signal?.aborted) stops.push({ kind: "cancelled", step: planned[0] });
+  else if (await branch(BEFORE)) {
+    await Promise.all([
+      branch(COMMANDS).then(async (passed) => {
+        const done = created.containers.filter((c3) => c3 === names.help || c3 === names.version);
+        if (passed && done.length && await removeNow(ctx, run2.engine, done))
+          created.containers = created.containers.filter((c3) => !done.includes(c3));
+      }),
+      branch(SERVICE)
+    ]);
+  }
+  const stop = settle(ctx, result, planned, stops);
+  const containerOf = {
+    help: names.help,
+    version: names.version,
+    start: names.service,
+    health: names.service
+  };
+  const container = stop && containerOf[stop.step];
+  if (stop && stop.kind !== "cancelled" && container && created.containers.includes(container))
+    await collectEvidence(ctx, run2.engine, result, container);
+  if (!ctx.signal?.aborted) ctx.cleanupFailed ||= !await cleanupPlatform(ctx, run2.engine, created);
+  result.durationMs = Date.now() - run2.startedAt;
+  ctx.emit({ type: "platform-finished", platform: platform3, result });
+  return result;
+}
+function startRun(ctx, platform3) {
+  const o2 = ctx.options;
+  const p = parsePlatform(platform3);
+  const engine = ctx.engineOf(platform3);
+  const emulated = !runsNatively(engine.hostArch, p);
+  const deadlineSeconds = emulated ? o2.emulatedTimeoutSeconds : o2.timeoutSeconds;
+  const slug = platform3.replace(/\//g, "-");
+  return {
+    ctx,
+    engine,
+    platform: platform3,
+    p,
+    deadlineSeconds,
+    labels: smokeLabels(ctx.runId, platform3, o2.labels),
+    names: {
+      help: `ro-smoke-${ctx.runId}-${slug}-help`,
+      version: `ro-smoke-${ctx.runId}-${slug}-version`,
+      service: `ro-smoke-${ctx.runId}-${slug}`
+    },
+    created: { containers: [], images: [] },
+    result: {
+      platform: platform3,
+      passed: false,
+      outcome: "failed",
+      emulated,
+      deadlineSeconds,
+      steps: [],
+      durationMs: 0,
+      engine: { name: engine.name, architecture: engine.hostArch, configured: engine.configured }
+    },
+    service: { started: 0, port: 0 },
+    startedAt: Date.now()
+  };
+}
+function plan(o2, emulated) {
+  return [
+    ...emulated ? ["emulation"] : [],
+    ...o2.build ? ["build"] : [],
+    "image",
+    ...o2.helpArgs.length ? ["help"] : [],
+    ...o2.versionArgs.length ? ["version"] : [],
+    ...o2.port ? ["start", "health"] : []
+  ];
+}
+function settle(ctx, result, planned, stops) {
+  const order = (n2) => planned.indexOf(n2);
+  let stop = stops.sort((a2, b) => order(a2.step) - order(b.step))[0];
+  if (ctx.signal?.aborted && (!stop || stop.kind !== "cancelled"))
+    stop = { kind: "cancelled", step: stop?.step ?? planned[0] };
+  for (const name of planned.filter((n2) => !result.steps.some((s) => s.name === n2))) {
+    result.steps.push({
+      name,
+      passed: false,
+      skipped: true,
+      durationMs: 0,
+      detail: stop?.kind === "cancelled" ? "cancelled" : `not run: ${stop?.step ?? "an earlier step"} did not pass`
+    });
+  }
+  result.steps.sort((a2, b) => order(a2.name) - order(b.name));
+  if (!stop) {
+    result.passed = true;
+    result.outcome = "passed";
+  } else {
+    result.outcome = stop.kind;
+    result.failedStep = stop.step;
+    result.environmentProblem = stop.environment;
+  }
+  return stop;
+}
+async function removeNow(ctx, engine, containers) {
+  try {
+    await engine.docker.exec(removeContainers(containers), { timeoutMs: CLEANUP_TIMEOUT_MS });
+    return true;
+  } catch (e) {
+    ctx.logger.warn(`cleanup: ${e instanceof Error ? e.message : String(e)}`);
+    return false;
+  }
+}
+async function collectEvidence(ctx, engine, result, container) {
+  try {
+    result.psRow = await engine.docker.exec(psRow(container));
+    const lines = await engine.docker.exec(logs(container, ctx.options.logTail));
+    result.logs = lines;
+  } catch (e) {
+    ctx.logger.warn(`could not collect the evidence of ${container}: ${e instanceof Error ? e.message : String(e)}`);
+  }
+}
+async function cleanupPlatform(ctx, engine, created) {
+  try {
+    if (created.containers.length)
+      await engine.docker.exec(removeContainers(created.containers), { timeoutMs: CLEANUP_TIMEOUT_MS });
+    if (created.images.length)
+      await engine.docker.exec(removeImages(created.images), { timeoutMs: CLEANUP_TIMEOUT_MS });
+    return true;
+  } catch (e) {
+    ctx.logger.warn(`cleanup: ${e instanceof Error ? e.message : String(e)}`);
+    return false;
+  }
+}
+
+// src/core/smoke/run.ts
+var CLEANUP_TIMEOUT_MS2 = 6e4;
+var MIN_MEMORY = 6 * 1024 * 1024;
+function memoryBytes(size) {
+  const m = /^([0-9]+(?:\.[0-9]+)?)([bkmg]?)$/i.exec(size.trim());
+  if (!m) return Number.NaN;
+  const unit = { "": 1, b: 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3 }[m[2].toLowerCase()];
+  return Math.floor(Number(m[1]) * unit);
+}
+async function runSmoke(options2, deps) {
+  const started = Date.now();
+  const logger = deps.logger ?? nullLogger;
+  const emit = (e) => {
+    try {
+      deps.onEvent?.(e);
+    } catch (err2) {
+      logger.warn(`a smoke event listener failed: ${err2 instanceof Error ? err2.message : String(err2)}`);
+    }
+  };
+  if (!options2.platforms.length)
+    throw usageError(
+      "No platform to smoke test.",
+      "Pass --platform (e.g. linux/amd64) or set smoke.platforms / requiredPlatforms."
     );
-    if (version) return ubuntu2(version, true);
-    if (/^(latest|rolling)$/.test(t)) return ubuntu2(UBUNTU_LATEST, false);
-    return void 0;
+  const own = (p) => Boolean(options2.platformImages?.[p]);
+  if (!options2.build && !options2.image && !options2.platforms.every(own))
+    throw usageError(
+      "No image to smoke test.",
+      "Pass an image reference, or --build to build the repository's Dockerfile."
+    );
+  options2.platforms.forEach(parsePlatform);
+  if (options2.versionPattern) {
+    try {
+      new RegExp(options2.versionPattern);
+    } catch (e) {
+      throw usageError(
+        `The version pattern /${options2.versionPattern}/ is not a regular expression: ${e.message}`
+      );
+    }
   }
-  if (n2 === "alpine") {
-    const v = /^(\d+\.\d+)/.exec(t);
-    return { family: "alpine", release: v ? v[1] : "latest", libc: "musl", pinned: Boolean(v) };
+  if (options2.memory !== void 0) options2 = { ...options2, memory: options2.memory.trim() };
+  if (options2.memory && !(memoryBytes(options2.memory) >= MIN_MEMORY)) {
+    throw usageError(
+      `The memory limit '${options2.memory}' is not a size Docker accepts (at least 6 MiB, written like 256m or 1g).`,
+      "Set smoke.memory (or --memory) to a size like 256m, or leave it empty for no limit."
+    );
   }
-  const official = OFFICIAL_DEBIAN_BASED[n2];
-  if (official) {
-    if (t === "latest") return debian2(official([99, 99]), false);
-    const v = /^(\d+)(?:\.(\d+))?/.exec(t);
-    if (!v) return void 0;
-    return debian2(official([Number(v[1]), v[2] === void 0 ? 99 : Number(v[2])]), false);
+  const platforms = [...new Set(options2.platforms)];
+  const runId = options2.runId ?? newRunId();
+  const killed = { creates: [], build: false };
+  const runner = async (command, args, o2) => {
+    const sub = args[0] === "--host" || args[0] === "--context" ? args[2] : args[0];
+    const kind = sub === "run" || sub === "create" ? "create" : sub === "build" || sub === "buildx" ? "build" : void 0;
+    const onAbort = () => kind === "create" ? killed.creates.push(args) : killed.build = true;
+    if (kind && deps.signal?.aborted) onAbort();
+    else if (kind) deps.signal?.addEventListener("abort", onAbort, { once: true });
+    try {
+      return await deps.runner(command, args, o2);
+    } finally {
+      deps.signal?.removeEventListener("abort", onAbort);
+    }
+  };
+  const docker = new DockerClient({ runner, dockerPath: options2.dockerPath, logger });
+  const onDefault = platforms.some((p) => !engineFor(options2.engines, p));
+  const shared2 = !options2.build && options2.image && !options2.platforms.every(own);
+  const localTag = shared2 && onDefault ? docker.exec(imageInspect(options2.image), { signal: deps.signal }) : void 0;
+  localTag?.catch(() => void 0);
+  const platformReference = deps.registry && shared2 ? platformReferences(deps.registry, options2.image, logger, deps.signal) : void 0;
+  if (platformReference && namesRegistry(options2.image)) platformReference().catch(() => void 0);
+  const engines = await openEngines(docker, platforms, options2.engines, onDefault, deps.signal);
+  const defaultEngine = engines.get("");
+  if (defaultEngine) defaultEngine.localTag = localTag;
+  const engineOf = (p) => engines.get(engineKey(engineFor(options2.engines, p)));
+  const notes = [];
+  for (const p of platforms) {
+    const e = engineOf(p);
+    if (e.configured && !runsNatively(e.hostArch, parsePlatform(p)))
+      notes.push(
+        `${p} runs on ${e.name}, an engine of architecture ${e.hostArch}, not ${parsePlatform(p).architecture}: ${p} is emulated there (QEMU), not native.`
+      );
   }
-  return void 0;
-}
-function compareVersions(a2, b) {
-  const pa = a2.split(".").map(Number);
-  const pb = b.split(".").map(Number);
-  for (let i2 = 0; i2 < Math.max(pa.length, pb.length); i2++) {
-    const d = (pa[i2] ?? 0) - (pb[i2] ?? 0);
-    if (d) return d;
+  const builder = options2.build ? await detectBuilder(docker, deps.signal) : void 0;
+  if (builder?.kind === "buildkit") notes.push(builder.description);
+  const image = options2.build ? `(built from ${options2.build.dockerfile})` : options2.image ?? platforms.map((p) => options2.platformImages[p]).join(", ");
+  emit({ type: "run-started", runId, platforms, image });
+  for (const message of notes) emit({ type: "note", message });
+  const ctx = {
+    docker,
+    engineOf,
+    options: options2,
+    runId,
+    signal: deps.signal,
+    emit,
+    logger,
+    builder,
+    freePort: deps.freePort ?? freeLoopbackPort,
+    runner: deps.runner,
+    platformReference
+  };
+  const width = options2.parallel === true ? platforms.length : options2.parallel === false ? 1 : Math.max(1, options2.parallel);
+  const limit = pLimit(width);
+  let results = [];
+  let cleanup;
+  const endRun = await markRunActive(runId, void 0, (m) => logger.debug(m));
+  try {
+    results = await Promise.all(platforms.map((p) => limit(() => smokePlatform(ctx, p))));
+  } finally {
+    const clean2 = !deps.signal?.aborted && !ctx.cleanupFailed && results.length === platforms.length && results.every((r) => r.passed);
+    const swept = clean2 ? [] : await Promise.all(
+      [...engines].map(([k, e]) => sweep(e.docker, runId, logger, killedOn(killed, k), Boolean(options2.build)))
+    );
+    cleanup = {
+      leftoverContainers: swept.reduce((n2, c3) => n2 + c3.leftoverContainers, 0),
+      leftoverImages: swept.reduce((n2, c3) => n2 + c3.leftoverImages, 0),
+      errors: swept.flatMap((c3) => c3.errors)
+    };
+    await endRun();
   }
-  return 0;
+  if (!deps.signal?.aborted && results.some((r) => r.outcome === "failed")) {
+    const answers = /* @__PURE__ */ new Map();
+    const failed = results.filter((r) => r.outcome === "failed");
+    for (const r of failed) answers.set(engineOf(r.platform), daemonAnswers(engineOf(r.platform).docker, cleanup));
+    const down = /* @__PURE__ */ new Set();
+    for (const r of failed) if (!await answers.get(engineOf(r.platform))) down.add(r.platform);
+    results = results.map((r) => down.has(r.platform) ? blameDaemon(r) : r);
+  }
+  const outcome = deps.signal?.aborted ? "cancelled" : results.some((r) => r.outcome === "failed") ? "failed" : results.some((r) => r.outcome !== "passed") ? "environment" : "passed";
+  const report = {
+    runId,
+    image,
+    builder: builder?.kind === "none" ? void 0 : builder?.kind,
+    notes,
+    passed: outcome === "passed",
+    outcome,
+    platforms: results,
+    cleanup,
+    startedAt: new Date(started).toISOString(),
+    durationMs: Date.now() - started
+  };
+  emit({ type: "run-finished", report });
+  return report;
 }
-function hasCodenameVariants(name) {
-  return shortName(name) in OFFICIAL_DEBIAN_BASED;
+async function openEngines(docker, platforms, specs, withDefault, signal) {
+  const wanted = /* @__PURE__ */ new Map();
+  if (withDefault) wanted.set("", void 0);
+  for (const p of platforms) {
+    const spec = engineFor(specs, p);
+    if (spec) wanted.set(engineKey(spec), spec);
+  }
+  const opened = await Promise.all(
+    [...wanted].map(async ([key, spec]) => {
+      const client = docker.forEngine(spec);
+      const endpoint2 = !spec ? void 0 : "host" in spec ? spec.host : await docker.exec(contextHost(spec.context), { signal }) || void 0;
+      const remote = spec ? !endpoint2 || isRemoteHost(endpoint2) : false;
+      const server = await client.exec(serverVersion(), { signal });
+      const lock = pLimit(1);
+      return [
+        key,
+        {
+          docker: client,
+          hostArch: server.arch,
+          name: client.engineName,
+          configured: Boolean(spec),
+          remote,
+          endpoint: endpoint2,
+          imageLock: (fn) => lock(fn)
+        }
+      ];
+    })
+  );
+  return new Map(opened);
 }
-function describeRelease(d) {
-  if (d.family === "debian") return `Debian ${d.release} (glibc ${d.glibc})`;
-  if (d.family === "ubuntu") return `Ubuntu ${d.release} (glibc ${d.glibc})`;
-  if (d.family === "alpine") return `Alpine ${d.release} (musl)`;
-  return d.release;
+async function daemonAnswers(docker, cleanup) {
+  if (cleanup.errors.some(isDaemonDown)) return false;
+  try {
+    await docker.exec(serverVersion(), { signal: AbortSignal.timeout(1e4) });
+    return true;
+  } catch {
+    return false;
+  }
 }
+function blameDaemon(r) {
+  if (r.outcome !== "failed") return r;
+  const step = r.steps.find((s) => s.name === r.failedStep);
+  return {
+    ...r,
+    outcome: "environment",
+    environmentProblem: {
+      message: `The Docker daemon stopped during the run${step ? ` (at the ${step.name} step: ${step.detail})` : ""}; the image was not judged.`,
+      hint: "Start the Docker daemon, remove what the run left (`release-operator cleanup`, or Remove Containers Left by Crashed Runs in VS Code), then run the smoke test again."
+    }
+  };
+}
+function platformReferences(registry, image, logger, signal) {
+  let top;
+  return async (platform3) => {
+    top ??= (async () => {
+      try {
+        const ref2 = parseReference(image);
+        return { ref: ref2, manifest: await registry.getManifest(ref2, { signal }) };
+      } catch (e) {
+        if (signal?.aborted) throw new CancelledError();
+        logger.debug(
+          `the registry could not resolve ${image} (${e instanceof Error ? e.message : String(e)}); pulling by tag`
+        );
+        return void 0;
+      }
+    })();
+    const found = await top;
+    if (!found || !platform3) return void 0;
+    const { ref, manifest } = found;
+    if (!isIndex(manifest.json)) return `${repositoryName(ref)}@${manifest.digest}`;
+    const matches = splitIndex(manifest.json).platforms.filter((p) => platformMatches(p, platform3));
+    return matches.length === 1 ? `${repositoryName(ref)}@${matches[0].digest}` : void 0;
+  };
+}
+async function sweep(docker, runId, logger, killed, built) {
+  const total2 = { leftoverContainers: 0, leftoverImages: 0, errors: [] };
+  const failed = (e) => {
+    const message = e instanceof Error ? e.message : String(e);
+    logger.warn(`cleanup of smoke run ${runId}: ${message}`);
+    total2.errors.push(message);
+  };
+  const signal = AbortSignal.timeout(CLEANUP_TIMEOUT_MS2);
+  const settling = new Set(killed.creates.map((a2) => a2[a2.indexOf("--name") + 1]));
+  const settle2 = killed.creates.map(async (args) => {
+    try {
+      if ((await settleKilledCreate(docker, args, signal)).existed) total2.leftoverContainers++;
+    } catch (e) {
+      failed(e);
+    }
+  });
+  const round = async (images) => {
+    try {
+      const removed = await removeLabelled(docker, `${SMOKE_RUN_LABEL}=${runId}`, signal, { images, leave: settling });
+      total2.leftoverContainers += removed.containers.length;
+      total2.leftoverImages += removed.images.length;
+    } catch (e) {
+      failed(e);
+    }
+  };
+  const imagesNow = built && !settle2.length;
+  await Promise.all([...settle2, round(imagesNow)]);
+  if (killed.build) await new Promise((r) => setTimeout(r, 1e3));
+  if (killed.build || built && !imagesNow) await round(built);
+  return total2;
+}
+function killedOn(killed, key) {
+  const keyOf = (a2) => a2[0] === "--host" ? `host:${a2[1]}` : a2[0] === "--context" ? `context:${a2[1]}` : "";
+  const creates = killed.creates.filter((a2) => keyOf(a2) === key).map((a2) => keyOf(a2) ? a2.slice(2) : a2);
+  return { creates, build: killed.build };
+}
+
+// src/core/smoke/options.ts
+var import_node_path26 = __toESM(require("node:path"));
+function smokeOptionsFromConfig(config, root, o2 = {}) {
+  const s = config.smoke;
+  const platforms = o2.platforms?.length ? o2.platforms : s.platforms.length ? s.platforms : config.requiredPlatforms;
+  return {
+    dockerPath: config.dockerPath,
+    engines: { ...config.engines },
+    image: o2.image,
+    build: o2.build ? {
+      dockerfile: import_node_path26.default.resolve(root, s.dockerfile),
+      context: import_node_path26.default.resolve(root, s.context),
+      buildArgs: { ...s.buildArgs }
+    } : void 0,
+    platforms: [...platforms],
+    helpArgs: [...s.helpArgs],
+    versionArgs: [...s.versionArgs],
+    versionPattern: s.versionPattern || (s.versionArgs.length && o2.version ? escapeRegExp(o2.version) : ""),
+    port: o2.port ?? s.port,
+    healthPath: o2.healthPath ?? s.healthPath,
+    expectStatus: s.expectStatus,
+    expectBody: o2.expectBody ?? s.expectBody,
+    // --timeout sets the deadline of every platform, emulated or not.
+    timeoutSeconds: o2.timeoutSeconds ?? s.timeoutSeconds,
+    emulatedTimeoutSeconds: o2.timeoutSeconds ?? s.emulatedTimeoutSeconds,
+    commandTimeoutSeconds: s.commandTimeoutSeconds,
+    commandNetwork: s.commandNetwork,
+    memory: o2.memory ?? s.memory,
+    env: { ...s.env },
+    logTail: s.logTail,
+    parallel: s.parallel
+  };
+}
+
+// src/core/gate/checks/anchors.ts
+var import_promises26 = require("node:fs/promises");
+var import_node_path27 = __toESM(require("node:path"));
 
 // src/core/lint/dockerfile/model.ts
 var import_dockerfile_ast = __toESM(require_main());
@@ -64060,6 +64846,765 @@ function jsonArray(text2) {
   } catch {
     return void 0;
   }
+}
+
+// src/core/gate/checks/anchors.ts
+async function dockerfileAnchors(root, dockerfile) {
+  if (!root) return {};
+  const text2 = await (0, import_promises26.readFile)(import_node_path27.default.resolve(root, dockerfile), "utf8").catch(() => void 0);
+  if (text2 === void 0) return {};
+  try {
+    const stage = finalStage(parseDockerfile(text2));
+    if (!stage) return {};
+    const file = import_node_path27.default.relative(root, import_node_path27.default.resolve(root, dockerfile)).split(import_node_path27.default.sep).join("/");
+    const start = [...stage.instructions].reverse().find((i2) => i2.keyword === "ENTRYPOINT" || i2.keyword === "CMD");
+    const at = (r) => ({
+      file,
+      line: r.line,
+      column: r.column,
+      endLine: r.endLine,
+      endColumn: r.endColumn
+    });
+    return { start: start ? at(start.region) : void 0, from: at(stage.fromRegion) };
+  } catch {
+    return {};
+  }
+}
+
+// src/core/gate/checks/glibc.ts
+function glibcCheck(platform3, result, source) {
+  const meta = { id: "glibc", title: "glibc", subject: platform3 };
+  if (!result)
+    return checkResult({
+      ...meta,
+      examined: { count: 0, what: "ELF files", lookedFor: `the ${platform3} image of ${source}` },
+      findings: []
+    });
+  const findings = [];
+  for (const f of result.findings)
+    if (f.severity !== "note")
+      findings.push({ severity: f.severity, message: f.message, subject: platform3, rule: f.code });
+  for (const b of result.binaries) {
+    const hard = b.missing.filter((m) => !m.weak);
+    if (hard.length)
+      findings.push({
+        severity: "error",
+        subject: b.path,
+        rule: "missing-version",
+        message: `${b.path} needs ${[...new Set(hard.map((m) => `${m.version} (${m.library})`))].join(", ")}${result.provided ? `; the runtime has glibc ${result.provided}` : ""}`,
+        evidence: { missing: hard }
+      });
+    for (const f of b.findings)
+      if (f.severity === "error" && f.code !== "missing-version")
+        findings.push({ severity: "error", subject: b.path, rule: f.code, message: `${b.path}: ${f.message}` });
+  }
+  return checkResult({
+    ...meta,
+    examined: { count: result.binaries.length, what: "ELF files", lookedFor: "the entrypoint and glibc.paths" },
+    findings,
+    evidence: {
+      image: result.source,
+      runtime: result.provided ? `glibc ${result.provided}` : result.libc === "musl" ? "musl" : result.target ? `target ${result.target.source}` : "none",
+      needsUpTo: result.required ? `glibc ${result.required}` : "no versioned glibc",
+      files: result.binaries.map((b) => b.path)
+    },
+    next: findings.length ? [
+      {
+        text: "Build the binary against the runtime glibc (same base image release for builder and runtime), then check again",
+        command: `release-operator glibc ${source} --platform ${platform3}`
+      }
+    ] : void 0
+  });
+}
+
+// src/core/config/schema.ts
+var PLATFORM = /^[a-z0-9]+\/[a-z0-9_]+(\/[a-z0-9]+)?$/;
+var RETENTION_RULE = /^\s*(?:\d+(?:\s*,?\s*\d+[dh])?|\d+[dh])\s*$/;
+var SIZE = /^\s*\d+(?:\.\d+)?\s*(?:B|[kK]B|KiB|MB|MiB|GB|GiB)?\s*$/;
+var SIZE_OR_PERCENT = /^\s*(?:\d+(?:\.\d+)?\s*(?:B|[kK]B|KiB|MB|MiB|GB|GiB)?|\d+(?:\.\d+)?\s*%)\s*$/;
+var RESTRICTED_KEYS = [
+  "dockerPath",
+  // Where containers run (an ssh:// engine is another machine): never chosen by a repository nobody trusts.
+  "engines",
+  "smoke.buildArgs",
+  "smoke.env",
+  // What a signature is trusted by: a repository must not vouch for its own images in a workspace nobody trusts.
+  "supplyChain.trustedRoot",
+  "supplyChain.publicKeys",
+  "supplyChain.issuer",
+  "supplyChain.identity",
+  // What a registry's TLS certificate is trusted by.
+  "registry.certificates"
+];
+var VERSION_SOURCES = ["package.json", "Cargo.toml", "pyproject.toml", "VERSION", "git-tag"];
+var SCHEMA = {
+  type: "section",
+  fields: {
+    image: {
+      type: "string",
+      title: "Image repository",
+      description: "The image repository this project publishes, e.g. ghcr.io/owner/name. Empty: ghcr.io/<owner>/<name> from the GitHub remote.",
+      default: ""
+    },
+    requiredPlatforms: {
+      type: "string[]",
+      title: "Required platforms",
+      description: "Platforms every released image must contain, as os/architecture[/variant].",
+      default: ["linux/amd64", "linux/arm64"],
+      pattern: PLATFORM
+    },
+    images: {
+      type: "images",
+      title: "Images",
+      description: 'The images this repository publishes, when there are several (a monorepo, an app and a worker): each {"name", "image", "dockerfile", "context", "requiredPlatforms", "smoke": {...}, "tags": {...}}; what an entry leaves out comes from the top-level keys. Empty: one image from the top-level keys.',
+      default: []
+    },
+    dockerPath: {
+      type: "string",
+      title: "Docker executable",
+      description: "The docker (or compatible) executable used to build and run images. Also RELEASE_OPERATOR_DOCKER or --docker.",
+      default: "docker"
+    },
+    engines: {
+      type: "engines",
+      title: "Engine per platform",
+      description: 'The Docker engine each platform is smoke-tested and read on, e.g. {"linux/arm64": {"host": "ssh://ci@arm-box"}} or {"linux/arm64": {"context": "arm"}}. host: unix://, tcp:// or ssh://; context: a docker context name. Platforms not listed use the default engine (DOCKER_HOST or the current context).',
+      default: {}
+    },
+    insecureRegistries: {
+      type: "string[]",
+      title: "Insecure registries",
+      description: "Registry hosts (host[:port]) reached over plain HTTP. Loopback registries always are.",
+      default: []
+    },
+    versionSources: {
+      type: "string[]",
+      title: "Version sources",
+      description: `Where the effective version is read, first match wins. Any of: ${VERSION_SOURCES.join(", ")}.`,
+      default: [...VERSION_SOURCES]
+    },
+    tags: {
+      type: "section",
+      description: "The tag scheme.",
+      fields: {
+        // No default: unset, each prefix is inferred from the tags (and every report says so), so the schema must
+        // tell a configured prefix from none. Older files that set "v" keep meaning exactly that.
+        gitPrefix: {
+          type: "string",
+          title: "Git tag prefix",
+          description: `Prefix of version git tags: "v" for v1.2.3, "" for 1.2.3. Unset (or null): inferred from the repository's tags (the prefix most version tags follow; "v" when there are none).`
+        },
+        imagePrefix: {
+          type: "string",
+          title: "Image tag prefix",
+          description: `Prefix of version image tags: "v" for v1.2.3, "" for 1.2.3. Unset (or null): inferred from the registry's tags (the prefix most version tags follow; "v" when there are none).`
+        },
+        minor: { type: "boolean", title: "Minor tag", description: "Publish a moving X.Y tag.", default: true },
+        major: { type: "boolean", title: "Major tag", description: "Publish a moving X tag.", default: true },
+        latest: { type: "boolean", title: "Latest tag", description: "Publish a moving latest tag.", default: true },
+        sha: {
+          type: "boolean",
+          title: "Commit tag",
+          description: "Publish a tag named after the short commit SHA.",
+          default: true
+        },
+        shaLength: {
+          type: "integer",
+          title: "Commit tag length",
+          description: "Length of the short SHA tag.",
+          default: 7,
+          min: 4,
+          max: 40
+        }
+      }
+    },
+    registry: {
+      type: "section",
+      description: "The registry client.",
+      fields: {
+        concurrency: {
+          type: "integer",
+          title: "Concurrent requests",
+          description: "Registry requests in flight at once.",
+          default: 16,
+          min: 1,
+          max: 64
+        },
+        timeoutSeconds: {
+          type: "integer",
+          title: "Request timeout",
+          description: "Seconds before one registry request (headers and body) is abandoned; it is then retried.",
+          default: 30,
+          min: 1,
+          max: 600
+        },
+        retries: {
+          type: "integer",
+          title: "Retries",
+          description: "Retries of a request that failed with 408, 429 or 5xx.",
+          default: 3,
+          min: 0,
+          max: 10
+        },
+        http2: {
+          type: "boolean",
+          title: "HTTP/2",
+          description: "Speak HTTP/2 to registries that offer it over TLS (ghcr.io does): one connection carries many requests at once. Off: HTTP/1.1 with registry.concurrency connections.",
+          default: true
+        },
+        streams: {
+          type: "integer",
+          title: "HTTP/2 streams",
+          description: "Requests in flight on one HTTP/2 connection (the registry's own limit wins when lower; ghcr.io allows about 100).",
+          default: 100,
+          min: 1,
+          max: 1e3
+        },
+        certificates: {
+          type: "map",
+          title: "Registry CA certificates",
+          description: "Per registry (host:port), a PEM file of the CA that signed its TLS certificate, trusted besides the system's (as Docker's certs.d). A registry listed here is reached over TLS, also on loopback. Relative paths are from the repository root.",
+          default: {}
+        }
+      }
+    },
+    limits: {
+      type: "section",
+      description: "Bounds on what registries, GitHub and files may send (docs/reliability.md lists every limit).",
+      fields: {
+        listingPages: limitField("listingPages", "Tag listing pages", 1, 1e6),
+        listingItems: limitField("listingItems", "Tags per listing", 1, 1e8),
+        requestsPerOperation: limitField("requestsPerOperation", "Registry requests per operation", 1, 1e8),
+        indexChildren: limitField("indexChildren", "Manifests per index", 1, 1e6),
+        operationSeconds: limitField("operationSeconds", "Operation time", 1, 86400),
+        retryWaitSeconds: limitField("retryWaitSeconds", "Retry wait", 0, 86400),
+        documentMegabytes: limitField("documentMegabytes", "Document size", 1, 4096),
+        logMegabytes: limitField("logMegabytes", "Log size", 1, 4096),
+        files: limitField("files", "Files per checked tree", 1, 1e8),
+        archiveEntries: limitField("archiveEntries", "Archive entries", 1, 1e8),
+        archiveMegabytes: limitField("archiveMegabytes", "Archive size, expanded", 1, 1048576),
+        archiveRatio: limitField("archiveRatio", "Archive expansion", 2, 1e6),
+        assetMegabytes: limitField("assetMegabytes", "Release asset size", 1, 65536)
+      }
+    },
+    smoke: {
+      type: "section",
+      description: "The smoke gate.",
+      fields: {
+        platforms: {
+          type: "string[]",
+          title: "Smoke platforms",
+          description: "Platforms to smoke test. Empty: the required platforms.",
+          default: [],
+          pattern: PLATFORM
+        },
+        dockerfile: {
+          type: "string",
+          title: "Dockerfile",
+          description: "Dockerfile used by smoke --build, relative to the repository.",
+          default: "Dockerfile"
+        },
+        context: {
+          type: "string",
+          title: "Build context",
+          description: "Build context used by smoke --build, relative to the repository.",
+          default: "."
+        },
+        buildArgs: {
+          type: "map",
+          title: "Build arguments",
+          description: "Build arguments (--build-arg NAME=VALUE) for smoke --build.",
+          default: {}
+        },
+        helpArgs: {
+          type: "string[]",
+          title: "Help command",
+          description: "Arguments that must exit 0. Empty: skip.",
+          default: ["--help"]
+        },
+        versionArgs: {
+          type: "string[]",
+          title: "Version command",
+          description: "Arguments that print the version. Empty: skip.",
+          default: []
+        },
+        versionPattern: {
+          type: "string",
+          title: "Version pattern",
+          description: "Regular expression the version output must match. Empty: the effective version.",
+          default: ""
+        },
+        port: {
+          type: "integer",
+          title: "Container port",
+          description: "Port the service listens on inside the container. 0: no service check.",
+          default: 8080,
+          min: 0,
+          max: 65535
+        },
+        healthPath: {
+          type: "string",
+          title: "Health path",
+          description: "HTTP path polled until it answers.",
+          default: "/health"
+        },
+        expectStatus: {
+          type: "integer",
+          title: "Expected status",
+          description: "HTTP status the health path must answer.",
+          default: 200,
+          min: 100,
+          max: 599
+        },
+        expectBody: {
+          type: "string",
+          title: "Expected body",
+          description: "Text the health response body must contain. Empty: any.",
+          default: "ok"
+        },
+        timeoutSeconds: {
+          type: "integer",
+          title: "Health deadline",
+          description: "Seconds a native platform has to become healthy.",
+          default: 30,
+          min: 1,
+          max: 3600
+        },
+        emulatedTimeoutSeconds: {
+          type: "integer",
+          title: "Emulated health deadline",
+          description: "Seconds an emulated (QEMU) platform has to become healthy.",
+          default: 120,
+          min: 1,
+          max: 3600
+        },
+        commandTimeoutSeconds: {
+          type: "integer",
+          title: "Command timeout",
+          description: "Seconds the help and version commands may take.",
+          default: 60,
+          min: 1,
+          max: 3600
+        },
+        commandNetwork: {
+          type: "string",
+          title: "Command network",
+          description: "Network of the help and version containers. 'none': without one (a help that needs the network fails, and the container starts faster); 'bridge': Docker's default network. The service always gets one.",
+          default: "none",
+          enum: ["none", "bridge"]
+        },
+        memory: {
+          type: "string",
+          title: "Memory limit",
+          description: "Memory limit of the smoke containers (docker --memory, e.g. 256m or 1g; no swap beyond it), as the service will have in production: a service that needs more is killed and the platform fails with 'out of memory'. Empty: no limit.",
+          default: "",
+          pattern: /^([0-9]+(\.[0-9]+)?[bkmgBKMG]?)?$/,
+          patternHint: "a size like 256m or 1g"
+        },
+        env: {
+          type: "map",
+          title: "Environment",
+          description: "Environment variables for the smoke containers.",
+          default: {}
+        },
+        logTail: {
+          type: "integer",
+          title: "Log tail",
+          description: "Lines of container log kept when a platform fails.",
+          default: 100,
+          min: 1,
+          max: 1e5
+        },
+        parallel: {
+          type: "boolean",
+          title: "Parallel platforms",
+          description: "Smoke platforms side by side.",
+          default: true
+        }
+      }
+    },
+    glibc: {
+      type: "section",
+      description: "The glibc drift check.",
+      fields: {
+        paths: {
+          type: "string[]",
+          title: "Checked paths",
+          description: "Folders inside the image whose ELF files are checked, besides the entrypoint.",
+          default: ["/usr/local/bin", "/app"]
+        },
+        maxGlibc: {
+          type: "string",
+          title: "Maximum glibc",
+          description: "Highest glibc a file on its own may need (e.g. 2.36). Empty: none.",
+          default: ""
+        },
+        policy: {
+          type: "string",
+          title: "Policy",
+          description: "A policy name (bookworm, el8, manylinux_2_28, ...) instead of a maximum glibc. Also the policy of Release assets that glibc.assets does not name.",
+          default: ""
+        },
+        assets: {
+          type: "map",
+          title: "Release asset policies",
+          description: "Per Release asset name pattern (* and ?), the glibc policy its Linux binaries must meet: a policy name (el8, bookworm, manylinux_2_28) or a version (2.28); the first pattern that matches wins. Set: the pre-release gate checks the Release's assets (glibc --release TAG does at any time).",
+          default: {}
+        }
+      }
+    },
+    github: {
+      type: "section",
+      description: "GitHub.",
+      fields: {
+        apiUrl: {
+          type: "string",
+          title: "API URL",
+          description: "GitHub REST API base URL (GitHub Enterprise: https://HOST/api/v3).",
+          default: "https://api.github.com"
+        },
+        containerRegistry: {
+          type: "string",
+          title: "Container registry",
+          description: "The registry GitHub Packages lists (ghcr.io; GitHub Enterprise: containers.HOST). Tag digests of its images come from the Packages API when the GitHub token may read packages (about 50 requests for 5,000 tags). Empty: always ask the registry.",
+          default: "ghcr.io"
+        },
+        timeoutSeconds: {
+          type: "integer",
+          title: "Request timeout",
+          description: "Seconds before one GitHub API request (headers and body) is abandoned.",
+          default: LIMITS.githubRequestSeconds.default,
+          min: 1,
+          max: 600
+        },
+        releaseWorkflow: {
+          type: "string",
+          title: "Release workflow",
+          description: "File name of the release workflow (release.yml). Empty: guessed from the workflows.",
+          default: ""
+        }
+      }
+    },
+    supplyChain: {
+      type: "section",
+      description: "Provenance, SBOMs, signatures and attestations.",
+      fields: {
+        postPush: {
+          type: "string",
+          title: "Post-push signature check",
+          description: "How the post-push gate treats the supply-chain checks: 'required' (a missing or unverified signature, provenance or SBOM fails the stage), 'advisory' (shown, never blocks) or 'off'.",
+          default: "advisory",
+          enum: ["required", "advisory", "off"]
+        },
+        trustedRoot: {
+          type: "string",
+          title: "Trusted root",
+          description: "A Sigstore trusted_root.json (e.g. from `gh attestation trusted-root`), relative to the repository. It is cached, so verification then runs offline. Empty: the cached copy, if any.",
+          default: ""
+        },
+        trustedRootMaxAgeDays: {
+          type: "integer",
+          title: "Trusted root maximum age",
+          description: "Days after which the trusted root is reported as stale (refresh it).",
+          default: 30,
+          min: 1,
+          max: 3650
+        },
+        publicKeys: {
+          type: "string[]",
+          title: "Public keys",
+          description: "PEM public keys (files, relative to the repository) that keyed signatures are verified with.",
+          default: []
+        },
+        issuer: {
+          type: "string",
+          title: "Certificate issuer",
+          description: "The OIDC issuer keyless signing certificates must name.",
+          default: "https://token.actions.githubusercontent.com"
+        },
+        identity: {
+          type: "string",
+          title: "Certificate identity",
+          description: "A regular expression the signing certificate's identity (SAN) must match. Empty: any workflow of this GitHub repository (or the signer workflow).",
+          default: ""
+        },
+        signerWorkflow: {
+          type: "string",
+          title: "Signer workflow",
+          description: "The workflow that must have signed, e.g. .github/workflows/release.yml. Empty: any workflow of this repository.",
+          default: ""
+        },
+        predicateType: {
+          type: "string",
+          title: "Attestation predicate type",
+          description: "Attestations of this predicate type count as signed provenance.",
+          default: "https://slsa.dev/provenance/v1"
+        },
+        githubAttestations: {
+          type: "boolean",
+          title: "GitHub attestations",
+          description: "Read GitHub's artifact attestations API as well (needs a GitHub token).",
+          default: true
+        }
+      }
+    },
+    retention: {
+      type: "section",
+      description: "What prune keeps and deletes.",
+      fields: {
+        rules: {
+          type: "map",
+          title: "Retention rules",
+          description: 'Per tag pattern (* matches any text): what prune keeps of the tags it matches, as "N" (the newest N), "14d" (younger than 14 days; also "36h") or both ("10 14d": the newest 10 and anything younger than 14 days). Tags that match no pattern, version tags, moving tags (latest, X.Y, X) and protected tags are never pruned.',
+          default: { "candidate-*": "10 14d", "ci-*": "10 14d", "sha-*": "10 14d", "pr-*": "10 14d" },
+          keyPattern: /^[A-Za-z0-9_.*?-]{1,128}$/,
+          keyHint: "a tag pattern such as candidate-*",
+          valuePattern: RETENTION_RULE,
+          valueHint: 'a rule like "10", "14d" or "10 14d"'
+        },
+        protect: {
+          type: "string[]",
+          title: "Protected tags",
+          description: "Tag patterns (* matches any text) prune never deletes, whatever the rules say.",
+          default: []
+        }
+      }
+    },
+    size: {
+      type: "section",
+      description: "Image size budgets (compressed, as pulled).",
+      fields: {
+        budget: {
+          type: "string",
+          title: "Size budget",
+          description: "Largest compressed size each platform of an image may have, e.g. 150MB (10^6 bytes) or 150MiB (2^20). Empty: none.",
+          default: "",
+          pattern: new RegExp(`^(${SIZE.source.slice(1, -1)})?$`),
+          patternHint: "a size like 150MB or 150MiB"
+        },
+        platformBudgets: {
+          type: "map",
+          title: "Size budget per platform",
+          description: "Per platform (os/architecture[/variant]): its own largest compressed size, instead of the size budget.",
+          default: {},
+          keyPattern: PLATFORM,
+          keyHint: "a platform like linux/arm64",
+          valuePattern: SIZE,
+          valueHint: "a size like 150MB"
+        },
+        maxGrowth: {
+          type: "string",
+          title: "Growth budget",
+          description: "Largest growth per platform since the previous release, as a size (10MB) or a share of the previous size (5%). Empty: none.",
+          default: "",
+          pattern: new RegExp(`^(${SIZE_OR_PERCENT.source.slice(1, -1)})?$`),
+          patternHint: "a size like 10MB or a share like 5%"
+        }
+      }
+    },
+    lint: {
+      type: "section",
+      description: "The release pipeline lint.",
+      fields: {
+        rules: {
+          type: "ruleSeverities",
+          title: "Rule severities",
+          description: 'Per rule id: "off", "error", "warning" or "info". Rules not listed keep their own severity.',
+          default: {}
+        }
+      }
+    }
+  }
+};
+function limitField(name, title, min, max) {
+  const spec = LIMITS[name];
+  return {
+    type: "integer",
+    title,
+    description: `Most ${spec.what} (${spec.unit === "count" ? "" : `${spec.unit}, `}default ${spec.default}). Reaching it stops with an environment error (exit 3) that names this setting.`,
+    default: spec.default,
+    min,
+    max
+  };
+}
+
+// src/core/lint/check-result.ts
+function toCheckFinding(f) {
+  return {
+    message: f.message,
+    severity: f.severity,
+    rule: f.ruleId,
+    subject: f.file,
+    location: {
+      file: f.file,
+      line: f.region.line,
+      column: f.region.column,
+      endLine: f.region.endLine,
+      endColumn: f.region.endColumn
+    },
+    evidence: {
+      confidence: f.confidence,
+      related: f.evidence.map((e) => ({ message: e.message, file: e.file, line: e.region.line }))
+    }
+  };
+}
+function lintCheckResult(run2, durationMs) {
+  const s = run2.stats;
+  const count2 = s.dockerfiles + s.workflows;
+  const skippedNote = run2.skipped.length ? `; ${run2.skipped.length} not read: ${run2.skipped.map((x) => `${x.file} (${x.reason})`).join(", ")}` : "";
+  const plural2 = (count3, noun) => `${count3} ${noun}${count3 === 1 ? "" : "s"}`;
+  const examinedText2 = `${plural2(s.dockerfiles, "Dockerfile")} (${s.stages} stages), ${plural2(s.workflows, "workflow")} (${s.jobs} jobs, ${s.steps} steps)`;
+  const errors = run2.findings.filter((f) => f.severity === "error").length;
+  const warnings = run2.findings.filter((f) => f.severity === "warning").length;
+  const suppressed = run2.suppressed.length ? `; ${run2.suppressed.length} suppressed` : "";
+  const result = checkResult({
+    id: "lint",
+    title: "Pipeline lint",
+    examined: {
+      count: count2,
+      what: "Dockerfiles and workflows",
+      lookedFor: run2.lookedFor,
+      foundInstead: run2.skipped.length ? `only files that could not be read${skippedNote}` : void 0
+    },
+    summary: count2 === 0 ? `nothing checked: looked for ${run2.lookedFor}; found none${skippedNote}` : `${examinedText2} examined; ${errors} error${errors === 1 ? "" : "s"}, ${warnings} warning${warnings === 1 ? "" : "s"}${suppressed}${skippedNote}`,
+    findings: run2.findings.map(toCheckFinding),
+    evidence: {
+      files: run2.files,
+      examined: { dockerfiles: s.dockerfiles, stages: s.stages, workflows: s.workflows, jobs: s.jobs, steps: s.steps },
+      rules: s.rules,
+      suppressed: run2.suppressed.map((f) => ({
+        ...toCheckFinding(f),
+        reason: f.suppression.reason,
+        commentLine: f.suppression.line
+      })),
+      skipped: run2.skipped
+    },
+    next: count2 === 0 ? [
+      {
+        text: "Name the Dockerfile and workflow files to lint",
+        command: "release-operator lint Dockerfile .github/workflows/release.yml"
+      }
+    ] : errors ? [
+      {
+        text: 'Fix the errors, or silence one with a reasoned "# release-operator-ignore RO-XXXX: why" comment above it'
+      }
+    ] : void 0,
+    durationMs
+  });
+  const faults = run2.skipped.filter((x) => x.fault);
+  if (!faults.length || result.verdict === "problem") return result;
+  return {
+    ...result,
+    verdict: "environment",
+    summary: `could not read ${faults.length} file${faults.length === 1 ? "" : "s"}: ${faults.map((x) => x.file).join(", ")}; ${result.summary}`,
+    next: [{ text: "Run as a user who can read every Dockerfile and workflow, or fix their permissions" }]
+  };
+}
+
+// src/core/lint/engine.ts
+var import_promises27 = require("node:timers/promises");
+
+// src/core/lint/distro.ts
+var DEBIAN = {
+  buster: { number: "10", glibc: "2.28" },
+  bullseye: { number: "11", glibc: "2.31" },
+  bookworm: { number: "12", glibc: "2.36" },
+  trixie: { number: "13", glibc: "2.41" }
+};
+var DEBIAN_STABLE = "trixie";
+var UBUNTU = {
+  "18.04": { codename: "bionic", glibc: "2.27" },
+  "20.04": { codename: "focal", glibc: "2.31" },
+  "22.04": { codename: "jammy", glibc: "2.35" },
+  "24.04": { codename: "noble", glibc: "2.39" },
+  "24.10": { codename: "oracular", glibc: "2.40" },
+  "25.04": { codename: "plucky", glibc: "2.41" }
+};
+var UBUNTU_LATEST = "24.04";
+var OFFICIAL_DEBIAN_BASED = {
+  rust: ([maj, min]) => maj > 1 || min >= 89 ? "trixie" : min >= 67 ? "bookworm" : "bullseye",
+  golang: ([maj, min]) => maj > 1 || min >= 24 ? "trixie" : min >= 20 ? "bookworm" : "bullseye",
+  node: ([maj]) => maj >= 18 ? "bookworm" : "bullseye",
+  python: ([maj, min]) => maj > 3 || min >= 9 ? "trixie" : "bullseye",
+  "buildpack-deps": () => DEBIAN_STABLE
+};
+var debian2 = (codename, pinned) => ({
+  family: "debian",
+  release: codename,
+  libc: "glibc",
+  glibc: DEBIAN[codename].glibc,
+  pinned
+});
+var ubuntu2 = (version, pinned) => ({
+  family: "ubuntu",
+  release: version,
+  libc: "glibc",
+  glibc: UBUNTU[version].glibc,
+  pinned
+});
+function shortName(name) {
+  return name.replace(/^(?:docker\.io\/|index\.docker\.io\/|registry-1\.docker\.io\/)?(?:library\/)?/, "").toLowerCase();
+}
+function distroOf(name, tag) {
+  const n2 = shortName(name);
+  const t = (tag ?? "latest").toLowerCase();
+  if (n2 === "scratch") return { family: "none", release: "scratch", libc: "none", pinned: true };
+  const distroless = /^gcr\.io\/distroless\/([a-z-]+?)(?:-debian(\d+))?$/.exec(n2);
+  if (distroless) {
+    if (distroless[1] === "static") return { family: "none", release: "distroless-static", libc: "none", pinned: true };
+    const codename2 = Object.keys(DEBIAN).find((c3) => DEBIAN[c3].number === (distroless[2] ?? "12"));
+    return codename2 ? debian2(codename2, Boolean(distroless[2])) : void 0;
+  }
+  const codename = Object.keys(DEBIAN).find((c3) => new RegExp(`(^|[-_.])${c3}($|[-_.])`).test(t));
+  if (codename && n2 !== "ubuntu") return debian2(codename, true);
+  const alpine = /(?:^|-)alpine(\d+\.\d+)?/.exec(t);
+  if (alpine) return { family: "alpine", release: alpine[1] ?? "latest", libc: "musl", pinned: Boolean(alpine[1]) };
+  if (n2 === "debian") {
+    const byNumber = Object.keys(DEBIAN).find(
+      (c3) => t === DEBIAN[c3].number || t.startsWith(`${DEBIAN[c3].number}-`) || t.startsWith(`${DEBIAN[c3].number}.`)
+    );
+    if (byNumber) return debian2(byNumber, true);
+    if (/^(latest|stable|stable-slim)$/.test(t)) return debian2(DEBIAN_STABLE, false);
+    return void 0;
+  }
+  if (n2 === "ubuntu") {
+    const version = Object.keys(UBUNTU).find(
+      (v) => t === v || t.startsWith(`${v}`) || t.startsWith(UBUNTU[v].codename)
+    );
+    if (version) return ubuntu2(version, true);
+    if (/^(latest|rolling)$/.test(t)) return ubuntu2(UBUNTU_LATEST, false);
+    return void 0;
+  }
+  if (n2 === "alpine") {
+    const v = /^(\d+\.\d+)/.exec(t);
+    return { family: "alpine", release: v ? v[1] : "latest", libc: "musl", pinned: Boolean(v) };
+  }
+  const official = OFFICIAL_DEBIAN_BASED[n2];
+  if (official) {
+    if (t === "latest") return debian2(official([99, 99]), false);
+    const v = /^(\d+)(?:\.(\d+))?/.exec(t);
+    if (!v) return void 0;
+    return debian2(official([Number(v[1]), v[2] === void 0 ? 99 : Number(v[2])]), false);
+  }
+  return void 0;
+}
+function compareVersions(a2, b) {
+  const pa = a2.split(".").map(Number);
+  const pb = b.split(".").map(Number);
+  for (let i2 = 0; i2 < Math.max(pa.length, pb.length); i2++) {
+    const d = (pa[i2] ?? 0) - (pb[i2] ?? 0);
+    if (d) return d;
+  }
+  return 0;
+}
+function hasCodenameVariants(name) {
+  return shortName(name) in OFFICIAL_DEBIAN_BASED;
+}
+function describeRelease(d) {
+  if (d.family === "debian") return `Debian ${d.release} (glibc ${d.glibc})`;
+  if (d.family === "ubuntu") return `Ubuntu ${d.release} (glibc ${d.glibc})`;
+  if (d.family === "alpine") return `Alpine ${d.release} (musl)`;
+  return d.release;
 }
 
 // src/core/lint/dockerfile/facts.ts
@@ -66510,12 +68055,12 @@ function severityFor(base, confidence) {
 
 // src/core/lint/engine.ts
 var KNOWN_IDS = new Set(ALL_RULES.map((r) => r.id));
-async function lintDocumentAsync(input, options2, hooks = {}) {
-  const steps = lintSteps(input, options2, hooks.onRuleError);
+async function lintDocumentAsync(input, options2, hooks2 = {}) {
+  const steps = lintSteps(input, options2, hooks2.onRuleError);
   for (let r = steps.next(); ; r = steps.next()) {
     if (r.done) return r.value;
-    await (0, import_promises26.setImmediate)();
-    throwIfAborted(hooks.signal);
+    await (0, import_promises27.setImmediate)();
+    throwIfAborted(hooks2.signal);
   }
 }
 function* lintSteps(input, options2, onRuleError) {
@@ -66638,82 +68183,9 @@ function lowestPolicy(g) {
   return best;
 }
 
-// src/core/lint/check-result.ts
-function toCheckFinding(f) {
-  return {
-    message: f.message,
-    severity: f.severity,
-    rule: f.ruleId,
-    subject: f.file,
-    location: {
-      file: f.file,
-      line: f.region.line,
-      column: f.region.column,
-      endLine: f.region.endLine,
-      endColumn: f.region.endColumn
-    },
-    evidence: {
-      confidence: f.confidence,
-      related: f.evidence.map((e) => ({ message: e.message, file: e.file, line: e.region.line }))
-    }
-  };
-}
-function lintCheckResult(run2, durationMs) {
-  const s = run2.stats;
-  const count2 = s.dockerfiles + s.workflows;
-  const skippedNote = run2.skipped.length ? `; ${run2.skipped.length} not read: ${run2.skipped.map((x) => `${x.file} (${x.reason})`).join(", ")}` : "";
-  const plural2 = (count3, noun) => `${count3} ${noun}${count3 === 1 ? "" : "s"}`;
-  const examinedText2 = `${plural2(s.dockerfiles, "Dockerfile")} (${s.stages} stages), ${plural2(s.workflows, "workflow")} (${s.jobs} jobs, ${s.steps} steps)`;
-  const errors = run2.findings.filter((f) => f.severity === "error").length;
-  const warnings = run2.findings.filter((f) => f.severity === "warning").length;
-  const suppressed = run2.suppressed.length ? `; ${run2.suppressed.length} suppressed` : "";
-  const result = checkResult({
-    id: "lint",
-    title: "Pipeline lint",
-    examined: {
-      count: count2,
-      what: "Dockerfiles and workflows",
-      lookedFor: run2.lookedFor,
-      foundInstead: run2.skipped.length ? `only files that could not be read${skippedNote}` : void 0
-    },
-    summary: count2 === 0 ? `nothing checked: looked for ${run2.lookedFor}; found none${skippedNote}` : `${examinedText2} examined; ${errors} error${errors === 1 ? "" : "s"}, ${warnings} warning${warnings === 1 ? "" : "s"}${suppressed}${skippedNote}`,
-    findings: run2.findings.map(toCheckFinding),
-    evidence: {
-      files: run2.files,
-      examined: { dockerfiles: s.dockerfiles, stages: s.stages, workflows: s.workflows, jobs: s.jobs, steps: s.steps },
-      rules: s.rules,
-      suppressed: run2.suppressed.map((f) => ({
-        ...toCheckFinding(f),
-        reason: f.suppression.reason,
-        commentLine: f.suppression.line
-      })),
-      skipped: run2.skipped
-    },
-    next: count2 === 0 ? [
-      {
-        text: "Name the Dockerfile and workflow files to lint",
-        command: "release-operator lint Dockerfile .github/workflows/release.yml"
-      }
-    ] : errors ? [
-      {
-        text: 'Fix the errors, or silence one with a reasoned "# release-operator-ignore RO-XXXX: why" comment above it'
-      }
-    ] : void 0,
-    durationMs
-  });
-  const faults = run2.skipped.filter((x) => x.fault);
-  if (!faults.length || result.verdict === "problem") return result;
-  return {
-    ...result,
-    verdict: "environment",
-    summary: `could not read ${faults.length} file${faults.length === 1 ? "" : "s"}: ${faults.map((x) => x.file).join(", ")}; ${result.summary}`,
-    next: [{ text: "Run as a user who can read every Dockerfile and workflow, or fix their permissions" }]
-  };
-}
-
 // src/core/lint/project.ts
-var import_node_path27 = __toESM(require("node:path"));
-var import_promises28 = require("node:timers/promises");
+var import_node_path29 = __toESM(require("node:path"));
+var import_promises29 = require("node:timers/promises");
 
 // src/core/lint/kind.ts
 function isDockerfilePath(file) {
@@ -66731,28 +68203,28 @@ function fileKind2(file, explicit = false) {
 }
 
 // src/core/lint/safe-read.ts
-var import_promises27 = require("node:fs/promises");
-var import_node_path26 = __toESM(require("node:path"));
+var import_promises28 = require("node:fs/promises");
+var import_node_path28 = __toESM(require("node:path"));
 var MAX_FILE_BYTES = 8 * 1024 * 1024;
 async function readRegularFile2(root, rel) {
-  const realRoot = await (0, import_promises27.realpath)(root).catch(() => import_node_path26.default.resolve(root));
-  const abs = import_node_path26.default.resolve(root, rel);
-  if (!isInside(import_node_path26.default.resolve(root), abs)) return { skipped: "it is outside the repository" };
+  const realRoot = await (0, import_promises28.realpath)(root).catch(() => import_node_path28.default.resolve(root));
+  const abs = import_node_path28.default.resolve(root, rel);
+  if (!isInside(import_node_path28.default.resolve(root), abs)) return { skipped: "it is outside the repository" };
   let target = abs;
-  const st = await (0, import_promises27.lstat)(abs).catch((e) => e);
+  const st = await (0, import_promises28.lstat)(abs).catch((e) => e);
   if (st instanceof Error) {
     if (st.code === "ENOENT" || st.code === "ENOTDIR") return { skipped: "no such file" };
     return { skipped: st.message, fault: true };
   }
   if (st.isSymbolicLink()) {
-    const link = await (0, import_promises27.readlink)(abs).catch(() => void 0);
+    const link = await (0, import_promises28.readlink)(abs).catch(() => void 0);
     if (link === void 0) return { skipped: "its link cannot be read", fault: true };
-    target = import_node_path26.default.resolve(import_node_path26.default.dirname(abs), link);
-    const second = await (0, import_promises27.lstat)(target).catch(() => void 0);
+    target = import_node_path28.default.resolve(import_node_path28.default.dirname(abs), link);
+    const second = await (0, import_promises28.lstat)(target).catch(() => void 0);
     if (!second) return { skipped: `it links to ${link}, which does not exist` };
     if (second.isSymbolicLink()) return { skipped: `it links to another link (${link}); links are followed once` };
   }
-  const real = await (0, import_promises27.realpath)(target).catch(() => void 0);
+  const real = await (0, import_promises28.realpath)(target).catch(() => void 0);
   if (!real || !isInside(realRoot, real)) return { skipped: "it links outside the repository" };
   try {
     const bytes = await readRegularFile(realRoot, real, { maxBytes: MAX_FILE_BYTES });
@@ -66764,27 +68236,28 @@ async function readRegularFile2(root, rel) {
   }
 }
 async function listFolder(root, rel) {
-  const abs = import_node_path26.default.resolve(root, rel);
-  const realRoot = await (0, import_promises27.realpath)(root).catch(() => import_node_path26.default.resolve(root));
-  const real = await (0, import_promises27.realpath)(abs).catch(() => void 0);
+  const abs = import_node_path28.default.resolve(root, rel);
+  const realRoot = await (0, import_promises28.realpath)(root).catch(() => import_node_path28.default.resolve(root));
+  const real = await (0, import_promises28.realpath)(abs).catch(() => void 0);
   if (!real || !isInside(realRoot, real)) return [];
-  return (0, import_promises27.readdir)(real).catch(() => []);
+  return (0, import_promises28.readdir)(real).catch(() => []);
 }
 
 // src/core/lint/project.ts
 var WORKFLOWS = ".github/workflows";
 var LOOKED_FOR = "Dockerfile*, Containerfile* and *.dockerfile at the repository root, Dockerfiles that workflows build, and .github/workflows/*.yml or *.yaml";
-var toPosix = (p) => p.split(import_node_path27.default.sep).join("/");
-async function lintRepository(root, targets, options2, hooks = {}) {
+var toPosix = (p) => p.split(import_node_path29.default.sep).join("/");
+async function lintRepository(root, targets, options2, hooks2 = {}) {
   const repo = new RepoView([], options2.repository);
   const skipped = [];
   const explicit = targets !== void 0;
+  const excluded = new Set((hooks2.excludeDockerfiles ?? []).flatMap((f) => normalizeRepoPath(f) ?? []));
   const read = async (given, required) => {
     const rel = normalizeRepoPath(given);
     if (rel === void 0 || rel === "") return void 0;
     const have = repo.read(rel);
     if (have !== void 0) return have;
-    throwIfAborted(hooks.signal);
+    throwIfAborted(hooks2.signal);
     const r = await readRegularFile2(root, rel);
     if ("text" in r) {
       repo.add({ file: rel, text: r.text });
@@ -66802,7 +68275,7 @@ async function lintRepository(root, targets, options2, hooks = {}) {
   let lintList = [];
   if (explicit) {
     for (const t of targets) {
-      const rel = normalizeRepoPath(toPosix(import_node_path27.default.relative(root, import_node_path27.default.resolve(root, t))));
+      const rel = normalizeRepoPath(toPosix(import_node_path29.default.relative(root, import_node_path29.default.resolve(root, t))));
       if (rel === void 0 || rel === "")
         throw usageError(
           `Cannot lint ${t}: it is outside the repository at ${root}.`,
@@ -66816,9 +68289,9 @@ async function lintRepository(root, targets, options2, hooks = {}) {
       lintList.push(rel);
     }
   } else {
-    lintList = (await listFolder(root, ".")).filter((f) => isDockerfilePath(f) && !/\.(ya?ml|json)$/i.test(f)).sort();
-    if (hooks.extraDockerfile) {
-      const extra = normalizeRepoPath(hooks.extraDockerfile);
+    lintList = (await listFolder(root, ".")).filter((f) => isDockerfilePath(f) && !/\.(ya?ml|json)$/i.test(f) && !excluded.has(f)).sort();
+    if (hooks2.extraDockerfile) {
+      const extra = normalizeRepoPath(hooks2.extraDockerfile);
       if (extra && !lintList.includes(extra) && await read(extra, false) !== void 0) lintList.push(extra);
     }
   }
@@ -66829,8 +68302,8 @@ async function lintRepository(root, targets, options2, hooks = {}) {
   const workflows = [.../* @__PURE__ */ new Set([...workflowNames, ...lintList.filter((t) => fileKind2(t, true) === "workflow")])];
   const built = /* @__PURE__ */ new Set();
   for (const w of workflows) {
-    await (0, import_promises28.setImmediate)();
-    throwIfAborted(hooks.signal);
+    await (0, import_promises29.setImmediate)();
+    throwIfAborted(hooks2.signal);
     const model = repo.workflow(w);
     if (!model || model.syntaxError) continue;
     for (const job of model.jobs)
@@ -66849,10 +68322,11 @@ async function lintRepository(root, targets, options2, hooks = {}) {
       }
   }
   for (const d of [...built].sort()) {
-    if (await read(d, false) !== void 0 && !explicit && !lintList.includes(d)) lintList.push(d);
+    if (await read(d, false) !== void 0 && !explicit && !lintList.includes(d) && !excluded.has(d))
+      lintList.push(d);
   }
   for (const d of lintList.filter((t) => fileKind2(t, true) === "dockerfile")) {
-    throwIfAborted(hooks.signal);
+    throwIfAborted(hooks2.signal);
     const text2 = await read(d, explicit);
     if (text2 === void 0) continue;
     for (const script of scriptsOf(d, text2)) await read(script, false);
@@ -66861,9 +68335,9 @@ async function lintRepository(root, targets, options2, hooks = {}) {
   for (const file of lintList) {
     const text2 = repo.read(file);
     if (text2 === void 0) continue;
-    await (0, import_promises28.setImmediate)();
-    throwIfAborted(hooks.signal);
-    const result = await lintDocumentAsync({ file, text: text2, kind: fileKind2(file, true), repo }, options2, hooks);
+    await (0, import_promises29.setImmediate)();
+    throwIfAborted(hooks2.signal);
+    const result = await lintDocumentAsync({ file, text: text2, kind: fileKind2(file, true), repo }, options2, hooks2);
     run2.files.push(file);
     run2.findings.push(...result.findings);
     run2.suppressed.push(...result.suppressed);
@@ -66886,1473 +68360,80 @@ function scriptsOf(dockerfile, text2) {
   return [...out].slice(0, 16);
 }
 
-// src/core/config/schema.ts
-var PLATFORM = /^[a-z0-9]+\/[a-z0-9_]+(\/[a-z0-9]+)?$/;
-var RETENTION_RULE = /^\s*(?:\d+(?:\s*,?\s*\d+[dh])?|\d+[dh])\s*$/;
-var SIZE = /^\s*\d+(?:\.\d+)?\s*(?:B|[kK]B|KiB|MB|MiB|GB|GiB)?\s*$/;
-var SIZE_OR_PERCENT = /^\s*(?:\d+(?:\.\d+)?\s*(?:B|[kK]B|KiB|MB|MiB|GB|GiB)?|\d+(?:\.\d+)?\s*%)\s*$/;
-var RESTRICTED_KEYS = [
-  "dockerPath",
-  // Where containers run (an ssh:// engine is another machine): never chosen by a repository nobody trusts.
-  "engines",
-  "smoke.buildArgs",
-  "smoke.env",
-  // What a signature is trusted by: a repository must not vouch for its own images in a workspace nobody trusts.
-  "supplyChain.trustedRoot",
-  "supplyChain.publicKeys",
-  "supplyChain.issuer",
-  "supplyChain.identity",
-  // What a registry's TLS certificate is trusted by.
-  "registry.certificates"
-];
-var VERSION_SOURCES = ["package.json", "Cargo.toml", "pyproject.toml", "VERSION", "git-tag"];
-var SCHEMA = {
-  type: "section",
-  fields: {
-    image: {
-      type: "string",
-      title: "Image repository",
-      description: "The image repository this project publishes, e.g. ghcr.io/owner/name. Empty: ghcr.io/<owner>/<name> from the GitHub remote.",
-      default: ""
-    },
-    requiredPlatforms: {
-      type: "string[]",
-      title: "Required platforms",
-      description: "Platforms every released image must contain, as os/architecture[/variant].",
-      default: ["linux/amd64", "linux/arm64"],
-      pattern: PLATFORM
-    },
-    images: {
-      type: "images",
-      title: "Images",
-      description: 'The images this repository publishes, when there are several (a monorepo, an app and a worker): each {"name", "image", "dockerfile", "context", "requiredPlatforms", "smoke": {...}, "tags": {...}}; what an entry leaves out comes from the top-level keys. Empty: one image from the top-level keys.',
-      default: []
-    },
-    dockerPath: {
-      type: "string",
-      title: "Docker executable",
-      description: "The docker (or compatible) executable used to build and run images. Also RELEASE_OPERATOR_DOCKER or --docker.",
-      default: "docker"
-    },
-    engines: {
-      type: "engines",
-      title: "Engine per platform",
-      description: 'The Docker engine each platform is smoke-tested and read on, e.g. {"linux/arm64": {"host": "ssh://ci@arm-box"}} or {"linux/arm64": {"context": "arm"}}. host: unix://, tcp:// or ssh://; context: a docker context name. Platforms not listed use the default engine (DOCKER_HOST or the current context).',
-      default: {}
-    },
-    insecureRegistries: {
-      type: "string[]",
-      title: "Insecure registries",
-      description: "Registry hosts (host[:port]) reached over plain HTTP. Loopback registries always are.",
-      default: []
-    },
-    versionSources: {
-      type: "string[]",
-      title: "Version sources",
-      description: `Where the effective version is read, first match wins. Any of: ${VERSION_SOURCES.join(", ")}.`,
-      default: [...VERSION_SOURCES]
-    },
-    tags: {
-      type: "section",
-      description: "The tag scheme.",
-      fields: {
-        // No default: unset, each prefix is inferred from the tags (and every report says so), so the schema must
-        // tell a configured prefix from none. Older files that set "v" keep meaning exactly that.
-        gitPrefix: {
-          type: "string",
-          title: "Git tag prefix",
-          description: `Prefix of version git tags: "v" for v1.2.3, "" for 1.2.3. Unset (or null): inferred from the repository's tags (the prefix most version tags follow; "v" when there are none).`
-        },
-        imagePrefix: {
-          type: "string",
-          title: "Image tag prefix",
-          description: `Prefix of version image tags: "v" for v1.2.3, "" for 1.2.3. Unset (or null): inferred from the registry's tags (the prefix most version tags follow; "v" when there are none).`
-        },
-        minor: { type: "boolean", title: "Minor tag", description: "Publish a moving X.Y tag.", default: true },
-        major: { type: "boolean", title: "Major tag", description: "Publish a moving X tag.", default: true },
-        latest: { type: "boolean", title: "Latest tag", description: "Publish a moving latest tag.", default: true },
-        sha: {
-          type: "boolean",
-          title: "Commit tag",
-          description: "Publish a tag named after the short commit SHA.",
-          default: true
-        },
-        shaLength: {
-          type: "integer",
-          title: "Commit tag length",
-          description: "Length of the short SHA tag.",
-          default: 7,
-          min: 4,
-          max: 40
-        }
-      }
-    },
-    registry: {
-      type: "section",
-      description: "The registry client.",
-      fields: {
-        concurrency: {
-          type: "integer",
-          title: "Concurrent requests",
-          description: "Registry requests in flight at once.",
-          default: 16,
-          min: 1,
-          max: 64
-        },
-        timeoutSeconds: {
-          type: "integer",
-          title: "Request timeout",
-          description: "Seconds before one registry request (headers and body) is abandoned; it is then retried.",
-          default: 30,
-          min: 1,
-          max: 600
-        },
-        retries: {
-          type: "integer",
-          title: "Retries",
-          description: "Retries of a request that failed with 408, 429 or 5xx.",
-          default: 3,
-          min: 0,
-          max: 10
-        },
-        http2: {
-          type: "boolean",
-          title: "HTTP/2",
-          description: "Speak HTTP/2 to registries that offer it over TLS (ghcr.io does): one connection carries many requests at once. Off: HTTP/1.1 with registry.concurrency connections.",
-          default: true
-        },
-        streams: {
-          type: "integer",
-          title: "HTTP/2 streams",
-          description: "Requests in flight on one HTTP/2 connection (the registry's own limit wins when lower; ghcr.io allows about 100).",
-          default: 100,
-          min: 1,
-          max: 1e3
-        },
-        certificates: {
-          type: "map",
-          title: "Registry CA certificates",
-          description: "Per registry (host:port), a PEM file of the CA that signed its TLS certificate, trusted besides the system's (as Docker's certs.d). A registry listed here is reached over TLS, also on loopback. Relative paths are from the repository root.",
-          default: {}
-        }
-      }
-    },
-    limits: {
-      type: "section",
-      description: "Bounds on what registries, GitHub and files may send (docs/reliability.md lists every limit).",
-      fields: {
-        listingPages: limitField("listingPages", "Tag listing pages", 1, 1e6),
-        listingItems: limitField("listingItems", "Tags per listing", 1, 1e8),
-        requestsPerOperation: limitField("requestsPerOperation", "Registry requests per operation", 1, 1e8),
-        indexChildren: limitField("indexChildren", "Manifests per index", 1, 1e6),
-        operationSeconds: limitField("operationSeconds", "Operation time", 1, 86400),
-        retryWaitSeconds: limitField("retryWaitSeconds", "Retry wait", 0, 86400),
-        documentMegabytes: limitField("documentMegabytes", "Document size", 1, 4096),
-        logMegabytes: limitField("logMegabytes", "Log size", 1, 4096),
-        files: limitField("files", "Files per checked tree", 1, 1e8),
-        archiveEntries: limitField("archiveEntries", "Archive entries", 1, 1e8),
-        archiveMegabytes: limitField("archiveMegabytes", "Archive size, expanded", 1, 1048576),
-        archiveRatio: limitField("archiveRatio", "Archive expansion", 2, 1e6),
-        assetMegabytes: limitField("assetMegabytes", "Release asset size", 1, 65536)
-      }
-    },
-    smoke: {
-      type: "section",
-      description: "The smoke gate.",
-      fields: {
-        platforms: {
-          type: "string[]",
-          title: "Smoke platforms",
-          description: "Platforms to smoke test. Empty: the required platforms.",
-          default: [],
-          pattern: PLATFORM
-        },
-        dockerfile: {
-          type: "string",
-          title: "Dockerfile",
-          description: "Dockerfile used by smoke --build, relative to the repository.",
-          default: "Dockerfile"
-        },
-        context: {
-          type: "string",
-          title: "Build context",
-          description: "Build context used by smoke --build, relative to the repository.",
-          default: "."
-        },
-        buildArgs: {
-          type: "map",
-          title: "Build arguments",
-          description: "Build arguments (--build-arg NAME=VALUE) for smoke --build.",
-          default: {}
-        },
-        helpArgs: {
-          type: "string[]",
-          title: "Help command",
-          description: "Arguments that must exit 0. Empty: skip.",
-          default: ["--help"]
-        },
-        versionArgs: {
-          type: "string[]",
-          title: "Version command",
-          description: "Arguments that print the version. Empty: skip.",
-          default: []
-        },
-        versionPattern: {
-          type: "string",
-          title: "Version pattern",
-          description: "Regular expression the version output must match. Empty: the effective version.",
-          default: ""
-        },
-        port: {
-          type: "integer",
-          title: "Container port",
-          description: "Port the service listens on inside the container. 0: no service check.",
-          default: 8080,
-          min: 0,
-          max: 65535
-        },
-        healthPath: {
-          type: "string",
-          title: "Health path",
-          description: "HTTP path polled until it answers.",
-          default: "/health"
-        },
-        expectStatus: {
-          type: "integer",
-          title: "Expected status",
-          description: "HTTP status the health path must answer.",
-          default: 200,
-          min: 100,
-          max: 599
-        },
-        expectBody: {
-          type: "string",
-          title: "Expected body",
-          description: "Text the health response body must contain. Empty: any.",
-          default: "ok"
-        },
-        timeoutSeconds: {
-          type: "integer",
-          title: "Health deadline",
-          description: "Seconds a native platform has to become healthy.",
-          default: 30,
-          min: 1,
-          max: 3600
-        },
-        emulatedTimeoutSeconds: {
-          type: "integer",
-          title: "Emulated health deadline",
-          description: "Seconds an emulated (QEMU) platform has to become healthy.",
-          default: 120,
-          min: 1,
-          max: 3600
-        },
-        commandTimeoutSeconds: {
-          type: "integer",
-          title: "Command timeout",
-          description: "Seconds the help and version commands may take.",
-          default: 60,
-          min: 1,
-          max: 3600
-        },
-        commandNetwork: {
-          type: "string",
-          title: "Command network",
-          description: "Network of the help and version containers. 'none': without one (a help that needs the network fails, and the container starts faster); 'bridge': Docker's default network. The service always gets one.",
-          default: "none",
-          enum: ["none", "bridge"]
-        },
-        memory: {
-          type: "string",
-          title: "Memory limit",
-          description: "Memory limit of the smoke containers (docker --memory, e.g. 256m or 1g; no swap beyond it), as the service will have in production: a service that needs more is killed and the platform fails with 'out of memory'. Empty: no limit.",
-          default: "",
-          pattern: /^([0-9]+(\.[0-9]+)?[bkmgBKMG]?)?$/,
-          patternHint: "a size like 256m or 1g"
-        },
-        env: {
-          type: "map",
-          title: "Environment",
-          description: "Environment variables for the smoke containers.",
-          default: {}
-        },
-        logTail: {
-          type: "integer",
-          title: "Log tail",
-          description: "Lines of container log kept when a platform fails.",
-          default: 100,
-          min: 1,
-          max: 1e5
-        },
-        parallel: {
-          type: "boolean",
-          title: "Parallel platforms",
-          description: "Smoke platforms side by side.",
-          default: true
-        }
-      }
-    },
-    glibc: {
-      type: "section",
-      description: "The glibc drift check.",
-      fields: {
-        paths: {
-          type: "string[]",
-          title: "Checked paths",
-          description: "Folders inside the image whose ELF files are checked, besides the entrypoint.",
-          default: ["/usr/local/bin", "/app"]
-        },
-        maxGlibc: {
-          type: "string",
-          title: "Maximum glibc",
-          description: "Highest glibc a file on its own may need (e.g. 2.36). Empty: none.",
-          default: ""
-        },
-        policy: {
-          type: "string",
-          title: "Policy",
-          description: "A policy name (bookworm, el8, manylinux_2_28, ...) instead of a maximum glibc. Also the policy of Release assets that glibc.assets does not name.",
-          default: ""
-        },
-        assets: {
-          type: "map",
-          title: "Release asset policies",
-          description: "Per Release asset name pattern (* and ?), the glibc policy its Linux binaries must meet: a policy name (el8, bookworm, manylinux_2_28) or a version (2.28); the first pattern that matches wins. Set: the pre-release gate checks the Release's assets (glibc --release TAG does at any time).",
-          default: {}
-        }
-      }
-    },
-    github: {
-      type: "section",
-      description: "GitHub.",
-      fields: {
-        apiUrl: {
-          type: "string",
-          title: "API URL",
-          description: "GitHub REST API base URL (GitHub Enterprise: https://HOST/api/v3).",
-          default: "https://api.github.com"
-        },
-        containerRegistry: {
-          type: "string",
-          title: "Container registry",
-          description: "The registry GitHub Packages lists (ghcr.io; GitHub Enterprise: containers.HOST). Tag digests of its images come from the Packages API when the GitHub token may read packages (about 50 requests for 5,000 tags). Empty: always ask the registry.",
-          default: "ghcr.io"
-        },
-        timeoutSeconds: {
-          type: "integer",
-          title: "Request timeout",
-          description: "Seconds before one GitHub API request (headers and body) is abandoned.",
-          default: LIMITS.githubRequestSeconds.default,
-          min: 1,
-          max: 600
-        },
-        releaseWorkflow: {
-          type: "string",
-          title: "Release workflow",
-          description: "File name of the release workflow (release.yml). Empty: guessed from the workflows.",
-          default: ""
-        }
-      }
-    },
-    supplyChain: {
-      type: "section",
-      description: "Provenance, SBOMs, signatures and attestations.",
-      fields: {
-        postPush: {
-          type: "string",
-          title: "Post-push signature check",
-          description: "How the post-push gate treats the supply-chain checks: 'required' (a missing or unverified signature, provenance or SBOM fails the stage), 'advisory' (shown, never blocks) or 'off'.",
-          default: "advisory",
-          enum: ["required", "advisory", "off"]
-        },
-        trustedRoot: {
-          type: "string",
-          title: "Trusted root",
-          description: "A Sigstore trusted_root.json (e.g. from `gh attestation trusted-root`), relative to the repository. It is cached, so verification then runs offline. Empty: the cached copy, if any.",
-          default: ""
-        },
-        trustedRootMaxAgeDays: {
-          type: "integer",
-          title: "Trusted root maximum age",
-          description: "Days after which the trusted root is reported as stale (refresh it).",
-          default: 30,
-          min: 1,
-          max: 3650
-        },
-        publicKeys: {
-          type: "string[]",
-          title: "Public keys",
-          description: "PEM public keys (files, relative to the repository) that keyed signatures are verified with.",
-          default: []
-        },
-        issuer: {
-          type: "string",
-          title: "Certificate issuer",
-          description: "The OIDC issuer keyless signing certificates must name.",
-          default: "https://token.actions.githubusercontent.com"
-        },
-        identity: {
-          type: "string",
-          title: "Certificate identity",
-          description: "A regular expression the signing certificate's identity (SAN) must match. Empty: any workflow of this GitHub repository (or the signer workflow).",
-          default: ""
-        },
-        signerWorkflow: {
-          type: "string",
-          title: "Signer workflow",
-          description: "The workflow that must have signed, e.g. .github/workflows/release.yml. Empty: any workflow of this repository.",
-          default: ""
-        },
-        predicateType: {
-          type: "string",
-          title: "Attestation predicate type",
-          description: "Attestations of this predicate type count as signed provenance.",
-          default: "https://slsa.dev/provenance/v1"
-        },
-        githubAttestations: {
-          type: "boolean",
-          title: "GitHub attestations",
-          description: "Read GitHub's artifact attestations API as well (needs a GitHub token).",
-          default: true
-        }
-      }
-    },
-    retention: {
-      type: "section",
-      description: "What prune keeps and deletes.",
-      fields: {
-        rules: {
-          type: "map",
-          title: "Retention rules",
-          description: 'Per tag pattern (* matches any text): what prune keeps of the tags it matches, as "N" (the newest N), "14d" (younger than 14 days; also "36h") or both ("10 14d": the newest 10 and anything younger than 14 days). Tags that match no pattern, version tags, moving tags (latest, X.Y, X) and protected tags are never pruned.',
-          default: { "candidate-*": "10 14d", "ci-*": "10 14d", "sha-*": "10 14d", "pr-*": "10 14d" },
-          keyPattern: /^[A-Za-z0-9_.*?-]{1,128}$/,
-          keyHint: "a tag pattern such as candidate-*",
-          valuePattern: RETENTION_RULE,
-          valueHint: 'a rule like "10", "14d" or "10 14d"'
-        },
-        protect: {
-          type: "string[]",
-          title: "Protected tags",
-          description: "Tag patterns (* matches any text) prune never deletes, whatever the rules say.",
-          default: []
-        }
-      }
-    },
-    size: {
-      type: "section",
-      description: "Image size budgets (compressed, as pulled).",
-      fields: {
-        budget: {
-          type: "string",
-          title: "Size budget",
-          description: "Largest compressed size each platform of an image may have, e.g. 150MB (10^6 bytes) or 150MiB (2^20). Empty: none.",
-          default: "",
-          pattern: new RegExp(`^(${SIZE.source.slice(1, -1)})?$`),
-          patternHint: "a size like 150MB or 150MiB"
-        },
-        platformBudgets: {
-          type: "map",
-          title: "Size budget per platform",
-          description: "Per platform (os/architecture[/variant]): its own largest compressed size, instead of the size budget.",
-          default: {},
-          keyPattern: PLATFORM,
-          keyHint: "a platform like linux/arm64",
-          valuePattern: SIZE,
-          valueHint: "a size like 150MB"
-        },
-        maxGrowth: {
-          type: "string",
-          title: "Growth budget",
-          description: "Largest growth per platform since the previous release, as a size (10MB) or a share of the previous size (5%). Empty: none.",
-          default: "",
-          pattern: new RegExp(`^(${SIZE_OR_PERCENT.source.slice(1, -1)})?$`),
-          patternHint: "a size like 10MB or a share like 5%"
-        }
-      }
-    },
-    lint: {
-      type: "section",
-      description: "The release pipeline lint.",
-      fields: {
-        rules: {
-          type: "ruleSeverities",
-          title: "Rule severities",
-          description: 'Per rule id: "off", "error", "warning" or "info". Rules not listed keep their own severity.',
-          default: {}
-        }
-      }
-    }
-  }
-};
-function limitField(name, title, min, max) {
-  const spec = LIMITS[name];
+// src/core/gate/checks/lint.ts
+function optionsFor(config, req) {
+  const byDefault = JSON.stringify(config.requiredPlatforms) === JSON.stringify(SCHEMA.fields.requiredPlatforms.default);
+  return lintOptions(config, {
+    repository: req.repository,
+    requiredPlatformsBasis: byDefault ? "default" : "configured"
+  });
+}
+function hooks(ctx, more = {}) {
   return {
-    type: "integer",
-    title,
-    description: `Most ${spec.what} (${spec.unit === "count" ? "" : `${spec.unit}, `}default ${spec.default}). Reaching it stops with an environment error (exit 3) that names this setting.`,
-    default: spec.default,
-    min,
-    max
+    ...more,
+    signal: ctx.signal,
+    onRuleError: (id, e) => ctx.logger.warn(`lint rule ${id} failed and was skipped: ${String(e)}`)
   };
 }
-
-// src/core/net.ts
-var import_node_net2 = __toESM(require("node:net"));
-function freeLoopbackPort() {
-  return new Promise((resolve, reject) => {
-    const srv = import_node_net2.default.createServer();
-    srv.unref();
-    srv.on("error", reject);
-    srv.listen(0, "127.0.0.1", () => {
-      const port = srv.address().port;
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-// src/core/smoke/forward.ts
-var import_node_net3 = __toESM(require("node:net"));
-var OPEN_TIMEOUT_MS = 3e4;
-async function probeAddress(endpoint2, remotePort, deps) {
-  const url = endpoint2 ? new URL(endpoint2) : void 0;
-  if (url?.protocol === "tcp:") return { host: url.hostname, port: remotePort, close: async () => void 0 };
-  if (url?.protocol !== "ssh:") return { host: "127.0.0.1", port: remotePort, close: async () => void 0 };
-  const local = await deps.freePort();
-  const stop = new AbortController();
-  const signal = deps.signal ? AbortSignal.any([deps.signal, stop.signal]) : stop.signal;
-  const args = [
-    "-o",
-    "BatchMode=yes",
-    "-o",
-    "ExitOnForwardFailure=yes",
-    "-o",
-    `ConnectTimeout=${OPEN_TIMEOUT_MS / 1e3}`,
-    "-N",
-    "-L",
-    `127.0.0.1:${local}:127.0.0.1:${remotePort}`,
-    ...url.port ? ["-p", url.port] : [],
-    ...url.username ? ["-l", decodeURIComponent(url.username)] : [],
-    "--",
-    url.hostname
-  ];
-  let ended;
-  const running = deps.runner("ssh", args, {
-    timeoutMs: 0,
-    signal,
-    missingHint: "Install the OpenSSH client (ssh): docker needs it too."
-  }).then(
-    (r) => void (ended = r.stderr.trim().split(/\r?\n/).at(-1) || `exit code ${r.exitCode}`),
-    (e) => void (ended = e instanceof Error ? e.message : String(e))
-  );
-  const close = async () => {
-    stop.abort();
-    await running;
-  };
-  const deadline2 = Date.now() + OPEN_TIMEOUT_MS;
-  while (!await listening(local)) {
-    if (deps.signal?.aborted) {
-      await close();
-      throw new CancelledError();
-    }
-    if (ended !== void 0 || Date.now() > deadline2) {
-      await close();
-      throw environmentError(
-        `Cannot forward the service's port from ${url.host} through ssh: ${ended ?? "no forward after 30 s"}.`,
-        "The health check reaches an ssh:// engine through `ssh -L`: the ssh login docker uses must allow port forwarding."
-      );
-    }
-    await sleep(100);
-  }
-  return { host: "127.0.0.1", port: local, close };
-}
-function listening(port) {
-  return new Promise((resolve) => {
-    const s = import_node_net3.default.connect({ host: "127.0.0.1", port }, () => {
-      s.destroy();
-      resolve(true);
-    });
-    s.on("error", () => resolve(false));
-  });
-}
-
-// src/core/smoke/health.ts
-var import_node_http = __toESM(require("node:http"));
-var MAX_BODY_BYTES = 1024 * 1024;
-var httpGet = (url, { timeoutMs, signal }) => new Promise((resolve, reject) => {
-  if (signal?.aborted) return reject(new CancelledError());
-  const req = import_node_http.default.get(url, { agent: false }, (res) => {
-    const chunks = [];
-    let size = 0;
-    res.on("data", (c3) => {
-      if (size < MAX_BODY_BYTES) chunks.push(c3.subarray(0, MAX_BODY_BYTES - size));
-      size += c3.length;
-    });
-    res.on(
-      "end",
-      () => finish2(() => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString("utf8") }))
+function lintRow(req, ctx) {
+  const { config } = ctx.deps;
+  return guarded(ctx, { id: "lint", title: "Pipeline lint", what: "Dockerfiles and workflows" }, async () => {
+    const started = Date.now();
+    const run2 = await lintRepository(
+      req.root ?? process.cwd(),
+      void 0,
+      optionsFor(config, req),
+      hooks(ctx, { extraDockerfile: config.smoke.dockerfile })
     );
-    res.on("error", (e) => finish2(() => reject(e)));
-  });
-  const timer = setTimeout(
-    () => req.destroy(Object.assign(new Error("timed out"), { code: "ETIMEDOUT" })),
-    timeoutMs
-  );
-  const onAbort = () => req.destroy(new CancelledError());
-  signal?.addEventListener("abort", onAbort, { once: true });
-  const finish2 = (settle2) => {
-    clearTimeout(timer);
-    signal?.removeEventListener("abort", onAbort);
-    settle2();
-  };
-  req.on("error", (e) => finish2(() => reject(e)));
-});
-var FIRST_WAIT_MS = 50;
-async function pollHealth(p) {
-  const now = p.now ?? Date.now;
-  let attempts = 0;
-  let last = "no answer yet";
-  for (; ; ) {
-    if (p.signal?.aborted) throw new CancelledError();
-    attempts++;
-    const remaining = p.deadline - now();
-    const perRequest = Math.max(250, Math.min(5e3, remaining));
-    try {
-      const res = await (p.get ?? httpGet)(p.url, { timeoutMs: perRequest, signal: p.signal });
-      const body = res.body;
-      const statusOk = res.status === p.expectStatus;
-      const bodyOk = !p.expectBody || body.includes(p.expectBody);
-      if (statusOk && bodyOk) return { passed: true, attempts, detail: `${res.status} ${snippet(body)}` };
-      last = statusOk ? `${res.status} but the body does not contain '${p.expectBody}': ${snippet(body)}` : `${res.status} instead of ${p.expectStatus}: ${snippet(body)}`;
-    } catch (e) {
-      if (p.signal?.aborted) throw new CancelledError();
-      last = `no answer (${describeFetchError(e)})`;
-    }
-    const stop = await p.stopReason();
-    if (stop) return { passed: false, attempts, detail: `${stop}; last probe: ${last}`, stoppedEarly: true };
-    const wait = Math.min(p.pollIntervalMs, FIRST_WAIT_MS * 2 ** (attempts - 1));
-    if (now() + wait >= p.deadline)
-      return {
-        passed: false,
-        attempts,
-        detail: `not healthy by the deadline after ${attempts} attempts; last probe: ${last}`,
-        stoppedEarly: false
-      };
-    await sleep(wait, p.signal);
-  }
-}
-function snippet(body) {
-  const one = body.trim().replace(/\s+/g, " ");
-  return one.length > 80 ? `${one.slice(0, 80)}...` : one || "(empty body)";
-}
-function describeFetchError(e) {
-  const err2 = e;
-  if (err2?.code === "ETIMEDOUT") return "timed out";
-  return err2?.code ?? err2?.message ?? String(e);
-}
-
-// src/core/smoke/step.ts
-var StepFailure = class extends Error {
-  constructor(detail, environment) {
-    super(detail);
-    this.detail = detail;
-    this.environment = environment;
-  }
-  detail;
-  environment;
-};
-async function runStep(platform3, name, emit, steps, body) {
-  emit({ type: "step-started", platform: platform3, step: name });
-  const started = Date.now();
-  let result;
-  let stop;
-  try {
-    const out = await body();
-    result = { name, passed: true, durationMs: Date.now() - started, detail: out.detail };
-  } catch (e) {
-    const durationMs = Date.now() - started;
-    if (e instanceof CancelledError) {
-      result = { name, passed: false, skipped: true, durationMs, detail: "cancelled" };
-      stop = { kind: "cancelled", step: name };
-    } else if (e instanceof StepFailure) {
-      result = { name, passed: false, durationMs, detail: e.detail };
-      stop = { kind: e.environment ? "environment" : "failed", step: name, environment: e.environment };
-    } else if (e instanceof ReleaseOperatorError && e.kind === "environment") {
-      result = { name, passed: false, durationMs, detail: e.message };
-      stop = { kind: "environment", step: name, environment: { message: e.message, hint: e.hint } };
-    } else {
-      result = { name, passed: false, durationMs, detail: describeError(e) };
-      stop = { kind: "failed", step: name };
-    }
-  }
-  steps.push(result);
-  emit({ type: "step-finished", platform: platform3, step: result });
-  return stop;
-}
-
-// src/core/smoke/resolveImage.ts
-function describePlatform(i2) {
-  return formatPlatform({ os: i2.os, architecture: i2.architecture, variant: i2.variant });
-}
-async function resolveImage(ctx, e, ref, p) {
-  const platform3 = formatPlatform(p);
-  const inspect3 = (r) => e.docker.exec(imageInspect(r), { signal: ctx.signal });
-  const own = ctx.options.build || Boolean(ctx.options.platformImages?.[platform3]);
-  const first = own ? await inspect3(ref) : await e.imageLock(() => e.localTag ??= inspect3(ref));
-  if (first && samePlatform(p, first)) return { info: first, pulled: false };
-  const pullable = !ref.startsWith("sha256:") && !ctx.options.build;
-  const pinned = pullable && !own ? await ctx.platformReference?.(platform3) : void 0;
-  if (pinned) {
-    const have = await inspect3(pinned);
-    if (have && samePlatform(p, have)) return { info: have, pulled: false, pinned };
-    try {
-      await e.docker.exec(pull(pinned, platform3), { signal: ctx.signal });
-      const after = await inspect3(pinned);
-      if (after && samePlatform(p, after)) return { info: after, pulled: true, pinned };
-    } catch (err2) {
-      if (err2 instanceof CancelledError) throw err2;
-      ctx.logger.debug(
-        `pull of ${pinned} failed, pulling the tag instead: ${err2 instanceof Error ? err2.message : String(err2)}`
-      );
-    }
-  }
-  const lock = own ? (fn) => fn() : (fn) => e.imageLock(fn);
-  return lock(async () => {
-    const local = await inspect3(ref);
-    if (local && samePlatform(p, local)) return { info: local, pulled: false };
-    let pullError = "";
-    if (pullable) {
-      if (!own) e.localTag = void 0;
-      try {
-        await e.docker.exec(pull(ref, platform3), { signal: ctx.signal });
-      } catch (err2) {
-        if (err2 instanceof CancelledError) throw err2;
-        pullError = err2 instanceof Error ? err2.message : String(err2);
-      }
-    }
-    const after = pullError || !pullable ? local : await inspect3(ref);
-    if (after && samePlatform(p, after)) return { info: after, pulled: true };
-    const have = after ?? local;
-    if (have) {
-      const why = pullError ? `, and no ${platform3} image could be pulled (${pullError})` : "";
-      throw new StepFailure(`${ref} is ${describePlatform(have)}, not ${platform3}${why}`);
-    }
-    throw new StepFailure(`no image ${ref} here${pullError ? `, and it could not be pulled (${pullError})` : ""}`);
+    return lintCheckResult(run2, Date.now() - started);
   });
 }
-
-// src/core/smoke/runContext.ts
-var tempImageTag = (runId, platform3) => `${TEMP_IMAGE_REPO}:${runId}-${platform3.replace(/\//g, "-")}`;
-
-// src/core/smoke/platformSteps.ts
-var OOM_EVENT_GRACE_MS = 500;
-var PORT_ATTEMPTS = 3;
-var STEPS = {
-  emulation: emulationStep,
-  build: buildStep,
-  image: imageStep,
-  help: (run2) => commandStep(run2, "help"),
-  version: (run2) => commandStep(run2, "version"),
-  start: startStep,
-  health: healthStep
-};
-async function emulationStep({ ctx, engine, platform: platform3, p }) {
-  if (engine.remote)
-    return { detail: `cannot tell on ${engine.name} (another machine); an exec format error will say so` };
-  const state = await binfmtState(p, ctx.options.binfmtDir);
-  if (state.registered === true) return { detail: `QEMU handler registered (${state.interpreter ?? "enabled"})` };
-  if (state.registered === "unknown")
-    return { detail: `cannot tell (${state.reason}); an exec format error will say so` };
-  throw new StepFailure(`${platform3} needs emulation on this ${engine.hostArch} Docker host, but ${state.reason}.`, {
-    message: `Cannot run ${platform3} containers here: ${state.reason}.`,
-    hint: BINFMT_HINT
-  });
-}
-async function buildStep({ ctx, engine, platform: platform3, labels, created, result }) {
-  const o2 = ctx.options;
-  const b = ctx.builder;
-  if (b.kind === "none") throw new StepFailure(b.description, { message: b.description, hint: b.hint });
-  const tag = tempImageTag(ctx.runId, platform3);
-  created.images.push(tag);
-  const tail = [];
-  try {
-    await engine.docker.exec(build({ builder: b.kind, platform: platform3, tag, ...o2.build, labels }), {
-      signal: ctx.signal,
-      onLine: (line) => {
-        tail.push(line);
-        if (tail.length > o2.logTail) tail.shift();
-        ctx.emit({ type: "output", platform: platform3, line });
-      }
-    });
-  } catch (e) {
-    result.logs = tail;
-    throw e;
-  }
-  return {
-    detail: `built ${tag} with ${b.kind === "buildx" ? "docker buildx build" : "DOCKER_BUILDKIT=1 docker build"}`
-  };
-}
-async function imageStep(run2) {
-  const { ctx, platform: platform3 } = run2;
-  const o2 = ctx.options;
-  const ref = o2.build ? tempImageTag(ctx.runId, platform3) : o2.platformImages?.[platform3] ?? o2.image;
-  const found = await resolveImage(ctx, run2.engine, ref, run2.p);
-  const image = run2.image = found.info;
-  run2.result.imageId = image.id;
-  const at = found.pinned?.indexOf("@") ?? -1;
-  const entry = found.pinned ? `, index entry ${found.pinned.slice(at + 1, at + 20)}` : "";
-  const pulled = found.pulled ? ", pulled" : "";
-  return { detail: `${ref} -> ${image.id.slice(0, 19)} (${describePlatform(image)}${pulled})${entry}` };
-}
-async function commandStep(run2, name) {
-  const { ctx, platform: platform3, names } = run2;
-  const o2 = ctx.options;
-  const args = name === "help" ? o2.helpArgs : o2.versionArgs;
-  const shown = `'${args.join(" ")}'`;
-  run2.created.containers.push(names[name]);
-  const r = await run2.engine.docker.exec(
-    runAttached(
-      {
-        name: names[name],
-        image: run2.image.id,
-        platform: platform3,
-        labels: run2.labels,
-        env: o2.env,
-        args,
-        network: o2.commandNetwork === "bridge" ? void 0 : "none",
-        memory: o2.memory || void 0
-      },
-      o2.commandTimeoutSeconds * 1e3
-    ),
-    { signal: ctx.signal }
-  );
-  const text2 = r.output.join("\n");
-  if (isExecFormatError(text2)) throw execFormat(platform3);
-  if (r.timedOut) throw new StepFailure(`${shown} did not finish within ${o2.commandTimeoutSeconds} s`);
-  if (r.exitCode === 125 && isDockerHostProblem(text2)) {
-    const why = `docker could not start the container: ${lastOf(r.output)}`;
-    throw new StepFailure(why, {
-      message: why,
-      hint: "The Docker host failed, not the image: check `docker info` and the daemon log, then retry."
-    });
-  }
-  if (r.exitCode === 137 && o2.memory) {
-    const s = await exitState(run2, names[name]).catch(() => void 0);
-    run2.result.exit = { exitCode: 137, oomKilled: Boolean(s?.oomKilled) };
-    throw new StepFailure(`${shown} was ${killedText(run2, s?.oomKilled ?? false)}: ${lastOf(r.output)}`);
-  }
-  if (r.exitCode !== 0) {
-    const why = r.exitCode === 125 ? " (docker could not start the container)" : "";
-    throw new StepFailure(`${shown} exited ${r.exitCode}${why}: ${lastOf(r.output)}`);
-  }
-  if (name === "version" && o2.versionPattern && !new RegExp(o2.versionPattern).test(text2))
-    throw new StepFailure(`${shown} printed '${lastOf(r.output)}', which does not match /${o2.versionPattern}/`);
-  return { detail: `${shown} exited 0${name === "version" ? `: ${lastOf(r.output)}` : ""}` };
-}
-async function startStep(run2) {
-  const { ctx, platform: platform3, names } = run2;
-  const o2 = ctx.options;
-  run2.created.containers.push(names.service);
-  for (let attempt = 1; ; attempt++) {
-    const port = await ctx.freePort();
-    run2.service.port = port;
-    try {
-      const id = await run2.engine.docker.exec(
-        runDetached({
-          name: names.service,
-          image: run2.image.id,
-          platform: platform3,
-          labels: run2.labels,
-          env: o2.env,
-          publish: o2.port,
-          hostPort: port,
-          // A tcp:// engine's port is dialled on its host by name: loopback there is out of reach.
-          publishAddress: run2.engine.endpoint?.startsWith("tcp://") ? "0.0.0.0" : void 0,
-          memory: o2.memory || void 0
-        }),
-        { signal: ctx.signal }
-      );
-      run2.service.started = Date.now();
-      return { detail: `container ${id.slice(0, 12)} started, port ${o2.port} published on 127.0.0.1:${port}` };
-    } catch (e) {
-      if (attempt >= PORT_ATTEMPTS || !isPortTaken(e instanceof Error ? e.message : String(e))) throw e;
-      await run2.engine.docker.exec(removeContainers([names.service]), { signal: ctx.signal });
-    }
-  }
-}
-async function healthStep(run2) {
-  const { ctx, platform: platform3, names, service } = run2;
-  const o2 = ctx.options;
-  const exited = async () => {
-    const s = await exitState(run2, names.service);
-    if (s.running) return void 0;
-    run2.result.exit = { exitCode: s.exitCode, oomKilled: s.oomKilled };
-    const killed = s.oomKilled || s.exitCode === 137 && o2.memory ? ` (${killedText(run2, s.oomKilled)})` : "";
-    return `the container exited with code ${s.exitCode}${killed}${s.error ? ` (${s.error})` : ""}`;
-  };
-  const at = await probeAddress(run2.engine.endpoint, service.port, {
-    runner: ctx.runner,
-    freePort: () => ctx.freePort(),
-    signal: ctx.signal
-  });
-  const url = `http://${at.host}:${at.port}${o2.healthPath.startsWith("/") ? "" : "/"}${o2.healthPath}`;
-  let h2;
-  try {
-    h2 = await pollHealth({
-      url,
-      expectStatus: o2.expectStatus,
-      expectBody: o2.expectBody,
-      deadline: service.started + run2.deadlineSeconds * 1e3,
-      pollIntervalMs: o2.pollIntervalMs ?? 500,
-      signal: ctx.signal,
-      stopReason: exited
-    });
-  } finally {
-    await at.close();
-  }
-  if (h2.passed) {
-    const after = ((Date.now() - service.started) / 1e3).toFixed(1);
+function repositoryLintRow(req, ctx, imageDockerfiles) {
+  const { config } = ctx.deps;
+  return guarded(ctx, { id: "lint", title: "Pipeline lint", what: "Dockerfiles and workflows" }, async () => {
+    const started = Date.now();
+    const run2 = await lintRepository(
+      req.root ?? process.cwd(),
+      void 0,
+      optionsFor(config, req),
+      hooks(ctx, { excludeDockerfiles: imageDockerfiles })
+    );
+    const row = lintCheckResult(run2, Date.now() - started);
+    const root = req.root ?? process.cwd();
+    const present = [];
+    for (const d of imageDockerfiles)
+      if (!present.includes(d) && "text" in await readRegularFile2(root, normalizeRepoPath(d) ?? d)) present.push(d);
+    const aside = present.length ? `; the images' Dockerfiles (${present.join(", ")}) are rows of their own` : "";
     return {
-      detail: `GET ${url} -> ${h2.detail} after ${after} s (${h2.attempts} attempt${h2.attempts === 1 ? "" : "s"})`
+      ...row,
+      summary: `${row.summary}${aside}`,
+      // No workflow and no other Dockerfile: nothing of the repository's own to lint, while the images' Dockerfiles
+      // are linted in their rows; that is not a blocking "nothing checked" (with none of those either, it is).
+      ...row.verdict === "nothing-checked" && present.length ? { advisory: true } : {},
+      evidence: { ...row.evidence, imageDockerfiles: [...imageDockerfiles] }
     };
-  }
-  if (!h2.stoppedEarly) throw new StepFailure(`GET ${url}: ${h2.detail} (deadline ${run2.deadlineSeconds} s)`);
-  const tail = await run2.engine.docker.exec(logs(names.service, 20), { signal: ctx.signal });
-  if (isExecFormatError(tail.join("\n"))) throw execFormat(platform3);
-  throw new StepFailure(`GET ${o2.healthPath}: ${h2.detail}`);
-}
-async function exitState({ ctx, engine }, container) {
-  const s = await engine.docker.exec(containerState(container), { signal: ctx.signal });
-  if (s.running || s.exitCode !== 137 || s.oomKilled || !ctx.options.memory) return s;
-  await sleep(OOM_EVENT_GRACE_MS, ctx.signal);
-  return engine.docker.exec(containerState(container), { signal: ctx.signal });
-}
-function killedText({ ctx }, confirmed) {
-  const memory = ctx.options.memory;
-  return confirmed || !memory ? `killed: out of memory${memory ? `, limit ${memory}` : ""}` : `killed; most likely out of memory under the ${memory} limit (the engine did not say)`;
-}
-function execFormat(platform3) {
-  const message = `${platform3} binaries cannot run on this Docker host: exec format error (no emulator registered).`;
-  return new StepFailure(message, { message, hint: BINFMT_HINT });
-}
-function lastOf(lines) {
-  return lines.filter((l) => l.trim()).at(-1)?.trim() ?? "(no output)";
-}
-
-// src/core/smoke/platformRun.ts
-var CLEANUP_TIMEOUT_MS = 6e4;
-var BEFORE = ["emulation", "build", "image"];
-var COMMANDS = ["help", "version"];
-var SERVICE = ["start", "health"];
-async function smokePlatform(ctx, platform3) {
-  const run2 = startRun(ctx, platform3);
-  const { result, names, created } = run2;
-  const planned = plan(ctx.options, result.emulated);
-  const stops = [];
-  const branch = async (steps) => {
-    for (const name of planned.filter((n2) => steps.includes(n2))) {
-      const stop2 = await runStep(
-        platform3,
-        name,
-        (e) => ctx.emit(e),
-        result.steps,
-        () => STEPS[name](run2)
-      );
-      if (stop2) {
-        stops.push(stop2);
-        return false;
-      }
-    }
-    return true;
-  };
-  ctx.emit({
-    type: "platform-started",
-    platform: platform3,
-    emulated: result.emulated,
-    deadlineSeconds: result.deadlineSeconds,
-    engine: run2.engine.configured ? `${run2.engine.name} (${run2.engine.hostArch})` : void 0
   });
-  if (ctx.signal?.aborted) stops.push({ kind: "cancelled", step: planned[0] });
-  else if (await branch(BEFORE)) {
-    await Promise.all([
-      branch(COMMANDS).then(async (passed) => {
-        const done = created.containers.filter((c3) => c3 === names.help || c3 === names.version);
-        if (passed && done.length && await removeNow(ctx, run2.engine, done))
-          created.containers = created.containers.filter((c3) => !done.includes(c3));
-      }),
-      branch(SERVICE)
-    ]);
-  }
-  const stop = settle(ctx, result, planned, stops);
-  const containerOf = {
-    help: names.help,
-    version: names.version,
-    start: names.service,
-    health: names.service
-  };
-  const container = stop && containerOf[stop.step];
-  if (stop && stop.kind !== "cancelled" && container && created.containers.includes(container))
-    await collectEvidence(ctx, run2.engine, result, container);
-  if (!ctx.signal?.aborted) ctx.cleanupFailed ||= !await cleanupPlatform(ctx, run2.engine, created);
-  result.durationMs = Date.now() - run2.startedAt;
-  ctx.emit({ type: "platform-finished", platform: platform3, result });
-  return result;
 }
-function startRun(ctx, platform3) {
-  const o2 = ctx.options;
-  const p = parsePlatform(platform3);
-  const engine = ctx.engineOf(platform3);
-  const emulated = !runsNatively(engine.hostArch, p);
-  const deadlineSeconds = emulated ? o2.emulatedTimeoutSeconds : o2.timeoutSeconds;
-  const slug = platform3.replace(/\//g, "-");
-  return {
-    ctx,
-    engine,
-    platform: platform3,
-    p,
-    deadlineSeconds,
-    labels: smokeLabels(ctx.runId, platform3, o2.labels),
-    names: {
-      help: `ro-smoke-${ctx.runId}-${slug}-help`,
-      version: `ro-smoke-${ctx.runId}-${slug}-version`,
-      service: `ro-smoke-${ctx.runId}-${slug}`
-    },
-    created: { containers: [], images: [] },
-    result: {
-      platform: platform3,
-      passed: false,
-      outcome: "failed",
-      emulated,
-      deadlineSeconds,
-      steps: [],
-      durationMs: 0,
-      engine: { name: engine.name, architecture: engine.hostArch, configured: engine.configured }
-    },
-    service: { started: 0, port: 0 },
-    startedAt: Date.now()
-  };
-}
-function plan(o2, emulated) {
-  return [
-    ...emulated ? ["emulation"] : [],
-    ...o2.build ? ["build"] : [],
-    "image",
-    ...o2.helpArgs.length ? ["help"] : [],
-    ...o2.versionArgs.length ? ["version"] : [],
-    ...o2.port ? ["start", "health"] : []
-  ];
-}
-function settle(ctx, result, planned, stops) {
-  const order = (n2) => planned.indexOf(n2);
-  let stop = stops.sort((a2, b) => order(a2.step) - order(b.step))[0];
-  if (ctx.signal?.aborted && (!stop || stop.kind !== "cancelled"))
-    stop = { kind: "cancelled", step: stop?.step ?? planned[0] };
-  for (const name of planned.filter((n2) => !result.steps.some((s) => s.name === n2))) {
-    result.steps.push({
-      name,
-      passed: false,
-      skipped: true,
-      durationMs: 0,
-      detail: stop?.kind === "cancelled" ? "cancelled" : `not run: ${stop?.step ?? "an earlier step"} did not pass`
-    });
-  }
-  result.steps.sort((a2, b) => order(a2.name) - order(b.name));
-  if (!stop) {
-    result.passed = true;
-    result.outcome = "passed";
-  } else {
-    result.outcome = stop.kind;
-    result.failedStep = stop.step;
-    result.environmentProblem = stop.environment;
-  }
-  return stop;
-}
-async function removeNow(ctx, engine, containers) {
-  try {
-    await engine.docker.exec(removeContainers(containers), { timeoutMs: CLEANUP_TIMEOUT_MS });
-    return true;
-  } catch (e) {
-    ctx.logger.warn(`cleanup: ${e instanceof Error ? e.message : String(e)}`);
-    return false;
-  }
-}
-async function collectEvidence(ctx, engine, result, container) {
-  try {
-    result.psRow = await engine.docker.exec(psRow(container));
-    const lines = await engine.docker.exec(logs(container, ctx.options.logTail));
-    result.logs = lines;
-  } catch (e) {
-    ctx.logger.warn(`could not collect the evidence of ${container}: ${e instanceof Error ? e.message : String(e)}`);
-  }
-}
-async function cleanupPlatform(ctx, engine, created) {
-  try {
-    if (created.containers.length)
-      await engine.docker.exec(removeContainers(created.containers), { timeoutMs: CLEANUP_TIMEOUT_MS });
-    if (created.images.length)
-      await engine.docker.exec(removeImages(created.images), { timeoutMs: CLEANUP_TIMEOUT_MS });
-    return true;
-  } catch (e) {
-    ctx.logger.warn(`cleanup: ${e instanceof Error ? e.message : String(e)}`);
-    return false;
-  }
-}
-
-// src/core/smoke/run.ts
-var CLEANUP_TIMEOUT_MS2 = 6e4;
-var MIN_MEMORY = 6 * 1024 * 1024;
-function memoryBytes(size) {
-  const m = /^([0-9]+(?:\.[0-9]+)?)([bkmg]?)$/i.exec(size.trim());
-  if (!m) return Number.NaN;
-  const unit = { "": 1, b: 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3 }[m[2].toLowerCase()];
-  return Math.floor(Number(m[1]) * unit);
-}
-async function runSmoke(options2, deps) {
-  const started = Date.now();
-  const logger = deps.logger ?? nullLogger;
-  const emit = (e) => {
-    try {
-      deps.onEvent?.(e);
-    } catch (err2) {
-      logger.warn(`a smoke event listener failed: ${err2 instanceof Error ? err2.message : String(err2)}`);
-    }
-  };
-  if (!options2.platforms.length)
-    throw usageError(
-      "No platform to smoke test.",
-      "Pass --platform (e.g. linux/amd64) or set smoke.platforms / requiredPlatforms."
-    );
-  const own = (p) => Boolean(options2.platformImages?.[p]);
-  if (!options2.build && !options2.image && !options2.platforms.every(own))
-    throw usageError(
-      "No image to smoke test.",
-      "Pass an image reference, or --build to build the repository's Dockerfile."
-    );
-  options2.platforms.forEach(parsePlatform);
-  if (options2.versionPattern) {
-    try {
-      new RegExp(options2.versionPattern);
-    } catch (e) {
-      throw usageError(
-        `The version pattern /${options2.versionPattern}/ is not a regular expression: ${e.message}`
-      );
-    }
-  }
-  if (options2.memory !== void 0) options2 = { ...options2, memory: options2.memory.trim() };
-  if (options2.memory && !(memoryBytes(options2.memory) >= MIN_MEMORY)) {
-    throw usageError(
-      `The memory limit '${options2.memory}' is not a size Docker accepts (at least 6 MiB, written like 256m or 1g).`,
-      "Set smoke.memory (or --memory) to a size like 256m, or leave it empty for no limit."
-    );
-  }
-  const platforms = [...new Set(options2.platforms)];
-  const runId = options2.runId ?? newRunId();
-  const killed = { creates: [], build: false };
-  const runner = async (command, args, o2) => {
-    const sub = args[0] === "--host" || args[0] === "--context" ? args[2] : args[0];
-    const kind = sub === "run" || sub === "create" ? "create" : sub === "build" || sub === "buildx" ? "build" : void 0;
-    const onAbort = () => kind === "create" ? killed.creates.push(args) : killed.build = true;
-    if (kind && deps.signal?.aborted) onAbort();
-    else if (kind) deps.signal?.addEventListener("abort", onAbort, { once: true });
-    try {
-      return await deps.runner(command, args, o2);
-    } finally {
-      deps.signal?.removeEventListener("abort", onAbort);
-    }
-  };
-  const docker = new DockerClient({ runner, dockerPath: options2.dockerPath, logger });
-  const onDefault = platforms.some((p) => !engineFor(options2.engines, p));
-  const shared2 = !options2.build && options2.image && !options2.platforms.every(own);
-  const localTag = shared2 && onDefault ? docker.exec(imageInspect(options2.image), { signal: deps.signal }) : void 0;
-  localTag?.catch(() => void 0);
-  const platformReference = deps.registry && shared2 ? platformReferences(deps.registry, options2.image, logger, deps.signal) : void 0;
-  if (platformReference && namesRegistry(options2.image)) platformReference().catch(() => void 0);
-  const engines = await openEngines(docker, platforms, options2.engines, onDefault, deps.signal);
-  const defaultEngine = engines.get("");
-  if (defaultEngine) defaultEngine.localTag = localTag;
-  const engineOf = (p) => engines.get(engineKey(engineFor(options2.engines, p)));
-  const notes = [];
-  for (const p of platforms) {
-    const e = engineOf(p);
-    if (e.configured && !runsNatively(e.hostArch, parsePlatform(p)))
-      notes.push(
-        `${p} runs on ${e.name}, an engine of architecture ${e.hostArch}, not ${parsePlatform(p).architecture}: ${p} is emulated there (QEMU), not native.`
-      );
-  }
-  const builder = options2.build ? await detectBuilder(docker, deps.signal) : void 0;
-  if (builder?.kind === "buildkit") notes.push(builder.description);
-  const image = options2.build ? `(built from ${options2.build.dockerfile})` : options2.image ?? platforms.map((p) => options2.platformImages[p]).join(", ");
-  emit({ type: "run-started", runId, platforms, image });
-  for (const message of notes) emit({ type: "note", message });
-  const ctx = {
-    docker,
-    engineOf,
-    options: options2,
-    runId,
-    signal: deps.signal,
-    emit,
-    logger,
-    builder,
-    freePort: deps.freePort ?? freeLoopbackPort,
-    runner: deps.runner,
-    platformReference
-  };
-  const width = options2.parallel === true ? platforms.length : options2.parallel === false ? 1 : Math.max(1, options2.parallel);
-  const limit = pLimit(width);
-  let results = [];
-  let cleanup;
-  const endRun = await markRunActive(runId, void 0, (m) => logger.debug(m));
-  try {
-    results = await Promise.all(platforms.map((p) => limit(() => smokePlatform(ctx, p))));
-  } finally {
-    const clean2 = !deps.signal?.aborted && !ctx.cleanupFailed && results.length === platforms.length && results.every((r) => r.passed);
-    const swept = clean2 ? [] : await Promise.all(
-      [...engines].map(([k, e]) => sweep(e.docker, runId, logger, killedOn(killed, k), Boolean(options2.build)))
-    );
-    cleanup = {
-      leftoverContainers: swept.reduce((n2, c3) => n2 + c3.leftoverContainers, 0),
-      leftoverImages: swept.reduce((n2, c3) => n2 + c3.leftoverImages, 0),
-      errors: swept.flatMap((c3) => c3.errors)
-    };
-    await endRun();
-  }
-  if (!deps.signal?.aborted && results.some((r) => r.outcome === "failed")) {
-    const answers = /* @__PURE__ */ new Map();
-    const failed = results.filter((r) => r.outcome === "failed");
-    for (const r of failed) answers.set(engineOf(r.platform), daemonAnswers(engineOf(r.platform).docker, cleanup));
-    const down = /* @__PURE__ */ new Set();
-    for (const r of failed) if (!await answers.get(engineOf(r.platform))) down.add(r.platform);
-    results = results.map((r) => down.has(r.platform) ? blameDaemon(r) : r);
-  }
-  const outcome = deps.signal?.aborted ? "cancelled" : results.some((r) => r.outcome === "failed") ? "failed" : results.some((r) => r.outcome !== "passed") ? "environment" : "passed";
-  const report = {
-    runId,
-    image,
-    builder: builder?.kind === "none" ? void 0 : builder?.kind,
-    notes,
-    passed: outcome === "passed",
-    outcome,
-    platforms: results,
-    cleanup,
-    startedAt: new Date(started).toISOString(),
-    durationMs: Date.now() - started
-  };
-  emit({ type: "run-finished", report });
-  return report;
-}
-async function openEngines(docker, platforms, specs, withDefault, signal) {
-  const wanted = /* @__PURE__ */ new Map();
-  if (withDefault) wanted.set("", void 0);
-  for (const p of platforms) {
-    const spec = engineFor(specs, p);
-    if (spec) wanted.set(engineKey(spec), spec);
-  }
-  const opened = await Promise.all(
-    [...wanted].map(async ([key, spec]) => {
-      const client = docker.forEngine(spec);
-      const endpoint2 = !spec ? void 0 : "host" in spec ? spec.host : await docker.exec(contextHost(spec.context), { signal }) || void 0;
-      const remote = spec ? !endpoint2 || isRemoteHost(endpoint2) : false;
-      const server = await client.exec(serverVersion(), { signal });
-      const lock = pLimit(1);
-      return [
-        key,
-        {
-          docker: client,
-          hostArch: server.arch,
-          name: client.engineName,
-          configured: Boolean(spec),
-          remote,
-          endpoint: endpoint2,
-          imageLock: (fn) => lock(fn)
-        }
-      ];
-    })
-  );
-  return new Map(opened);
-}
-async function daemonAnswers(docker, cleanup) {
-  if (cleanup.errors.some(isDaemonDown)) return false;
-  try {
-    await docker.exec(serverVersion(), { signal: AbortSignal.timeout(1e4) });
-    return true;
-  } catch {
-    return false;
-  }
-}
-function blameDaemon(r) {
-  if (r.outcome !== "failed") return r;
-  const step = r.steps.find((s) => s.name === r.failedStep);
-  return {
-    ...r,
-    outcome: "environment",
-    environmentProblem: {
-      message: `The Docker daemon stopped during the run${step ? ` (at the ${step.name} step: ${step.detail})` : ""}; the image was not judged.`,
-      hint: "Start the Docker daemon, remove what the run left (`release-operator cleanup`, or Remove Containers Left by Crashed Runs in VS Code), then run the smoke test again."
-    }
-  };
-}
-function platformReferences(registry, image, logger, signal) {
-  let top;
-  return async (platform3) => {
-    top ??= (async () => {
-      try {
-        const ref2 = parseReference(image);
-        return { ref: ref2, manifest: await registry.getManifest(ref2, { signal }) };
-      } catch (e) {
-        if (signal?.aborted) throw new CancelledError();
-        logger.debug(
-          `the registry could not resolve ${image} (${e instanceof Error ? e.message : String(e)}); pulling by tag`
-        );
-        return void 0;
-      }
-    })();
-    const found = await top;
-    if (!found || !platform3) return void 0;
-    const { ref, manifest } = found;
-    if (!isIndex(manifest.json)) return `${repositoryName(ref)}@${manifest.digest}`;
-    const matches = splitIndex(manifest.json).platforms.filter((p) => platformMatches(p, platform3));
-    return matches.length === 1 ? `${repositoryName(ref)}@${matches[0].digest}` : void 0;
-  };
-}
-async function sweep(docker, runId, logger, killed, built) {
-  const total2 = { leftoverContainers: 0, leftoverImages: 0, errors: [] };
-  const failed = (e) => {
-    const message = e instanceof Error ? e.message : String(e);
-    logger.warn(`cleanup of smoke run ${runId}: ${message}`);
-    total2.errors.push(message);
-  };
-  const signal = AbortSignal.timeout(CLEANUP_TIMEOUT_MS2);
-  const settling = new Set(killed.creates.map((a2) => a2[a2.indexOf("--name") + 1]));
-  const settle2 = killed.creates.map(async (args) => {
-    try {
-      if ((await settleKilledCreate(docker, args, signal)).existed) total2.leftoverContainers++;
-    } catch (e) {
-      failed(e);
-    }
-  });
-  const round = async (images) => {
-    try {
-      const removed = await removeLabelled(docker, `${SMOKE_RUN_LABEL}=${runId}`, signal, { images, leave: settling });
-      total2.leftoverContainers += removed.containers.length;
-      total2.leftoverImages += removed.images.length;
-    } catch (e) {
-      failed(e);
-    }
-  };
-  const imagesNow = built && !settle2.length;
-  await Promise.all([...settle2, round(imagesNow)]);
-  if (killed.build) await new Promise((r) => setTimeout(r, 1e3));
-  if (killed.build || built && !imagesNow) await round(built);
-  return total2;
-}
-function killedOn(killed, key) {
-  const keyOf = (a2) => a2[0] === "--host" ? `host:${a2[1]}` : a2[0] === "--context" ? `context:${a2[1]}` : "";
-  const creates = killed.creates.filter((a2) => keyOf(a2) === key).map((a2) => keyOf(a2) ? a2.slice(2) : a2);
-  return { creates, build: killed.build };
-}
-
-// src/core/smoke/options.ts
-var import_node_path28 = __toESM(require("node:path"));
-function smokeOptionsFromConfig(config, root, o2 = {}) {
-  const s = config.smoke;
-  const platforms = o2.platforms?.length ? o2.platforms : s.platforms.length ? s.platforms : config.requiredPlatforms;
-  return {
-    dockerPath: config.dockerPath,
-    engines: { ...config.engines },
-    image: o2.image,
-    build: o2.build ? {
-      dockerfile: import_node_path28.default.resolve(root, s.dockerfile),
-      context: import_node_path28.default.resolve(root, s.context),
-      buildArgs: { ...s.buildArgs }
-    } : void 0,
-    platforms: [...platforms],
-    helpArgs: [...s.helpArgs],
-    versionArgs: [...s.versionArgs],
-    versionPattern: s.versionPattern || (s.versionArgs.length && o2.version ? escapeRegExp(o2.version) : ""),
-    port: o2.port ?? s.port,
-    healthPath: o2.healthPath ?? s.healthPath,
-    expectStatus: s.expectStatus,
-    expectBody: o2.expectBody ?? s.expectBody,
-    // --timeout sets the deadline of every platform, emulated or not.
-    timeoutSeconds: o2.timeoutSeconds ?? s.timeoutSeconds,
-    emulatedTimeoutSeconds: o2.timeoutSeconds ?? s.emulatedTimeoutSeconds,
-    commandTimeoutSeconds: s.commandTimeoutSeconds,
-    commandNetwork: s.commandNetwork,
-    memory: o2.memory ?? s.memory,
-    env: { ...s.env },
-    logTail: s.logTail,
-    parallel: s.parallel
-  };
-}
-
-// src/core/gate/checks/anchors.ts
-var import_promises29 = require("node:fs/promises");
-var import_node_path29 = __toESM(require("node:path"));
-async function dockerfileAnchors(root, dockerfile) {
-  if (!root) return {};
-  const text2 = await (0, import_promises29.readFile)(import_node_path29.default.resolve(root, dockerfile), "utf8").catch(() => void 0);
-  if (text2 === void 0) return {};
-  try {
-    const stage = finalStage(parseDockerfile(text2));
-    if (!stage) return {};
-    const file = import_node_path29.default.relative(root, import_node_path29.default.resolve(root, dockerfile)).split(import_node_path29.default.sep).join("/");
-    const start = [...stage.instructions].reverse().find((i2) => i2.keyword === "ENTRYPOINT" || i2.keyword === "CMD");
-    const at = (r) => ({
-      file,
-      line: r.line,
-      column: r.column,
-      endLine: r.endLine,
-      endColumn: r.endColumn
-    });
-    return { start: start ? at(start.region) : void 0, from: at(stage.fromRegion) };
-  } catch {
-    return {};
-  }
-}
-
-// src/core/gate/checks/glibc.ts
-function glibcCheck(platform3, result, source) {
-  const meta = { id: "glibc", title: "glibc", subject: platform3 };
-  if (!result)
-    return checkResult({
-      ...meta,
-      examined: { count: 0, what: "ELF files", lookedFor: `the ${platform3} image of ${source}` },
-      findings: []
-    });
-  const findings = [];
-  for (const f of result.findings)
-    if (f.severity !== "note")
-      findings.push({ severity: f.severity, message: f.message, subject: platform3, rule: f.code });
-  for (const b of result.binaries) {
-    const hard = b.missing.filter((m) => !m.weak);
-    if (hard.length)
-      findings.push({
-        severity: "error",
-        subject: b.path,
-        rule: "missing-version",
-        message: `${b.path} needs ${[...new Set(hard.map((m) => `${m.version} (${m.library})`))].join(", ")}${result.provided ? `; the runtime has glibc ${result.provided}` : ""}`,
-        evidence: { missing: hard }
+function imageDockerfileLintRow(req, ctx) {
+  const { config } = ctx.deps;
+  const dockerfile = normalizeRepoPath(config.smoke.dockerfile) ?? config.smoke.dockerfile;
+  const meta = { id: "lint", title: "Dockerfile lint", subject: dockerfile, what: "Dockerfiles" };
+  return guarded(ctx, meta, async () => {
+    const started = Date.now();
+    const root = req.root ?? process.cwd();
+    const there = await readRegularFile2(root, dockerfile);
+    if (!("text" in there))
+      return checkResult({
+        id: meta.id,
+        title: meta.title,
+        subject: dockerfile,
+        examined: { count: 0, what: "Dockerfiles", lookedFor: `${dockerfile} (${there.skipped})` },
+        findings: [],
+        advisory: true,
+        next: [{ text: `Set the image's "dockerfile" in release-operator.json to the file that builds it` }]
       });
-    for (const f of b.findings)
-      if (f.severity === "error" && f.code !== "missing-version")
-        findings.push({ severity: "error", subject: b.path, rule: f.code, message: `${b.path}: ${f.message}` });
-  }
-  return checkResult({
-    ...meta,
-    examined: { count: result.binaries.length, what: "ELF files", lookedFor: "the entrypoint and glibc.paths" },
-    findings,
-    evidence: {
-      image: result.source,
-      runtime: result.provided ? `glibc ${result.provided}` : result.libc === "musl" ? "musl" : result.target ? `target ${result.target.source}` : "none",
-      needsUpTo: result.required ? `glibc ${result.required}` : "no versioned glibc",
-      files: result.binaries.map((b) => b.path)
-    },
-    next: findings.length ? [
-      {
-        text: "Build the binary against the runtime glibc (same base image release for builder and runtime), then check again",
-        command: `release-operator glibc ${source} --platform ${platform3}`
-      }
-    ] : void 0
+    const run2 = await lintRepository(root, [dockerfile], optionsFor(config, req), hooks(ctx));
+    return { ...lintCheckResult(run2, Date.now() - started), title: meta.title, subject: dockerfile };
   });
 }
 
@@ -68564,7 +68645,7 @@ async function prePush(req, ctx) {
   const found = targets;
   ctx.emit({ type: "note", message: `flow: ${flowText(found)}` });
   const byPlatform = found.targets;
-  const lint = skip.has("lint") ? Promise.resolve([]) : lintRow(req, ctx).then((c3) => [c3]);
+  const lint = skip.has("lint") ? Promise.resolve([]) : (req.lintScope === "image-dockerfile" ? imageDockerfileLintRow(req, ctx) : lintRow(req, ctx)).then((c3) => [c3]);
   const glibc = skip.has("glibc") ? Promise.resolve([]) : Promise.all(byPlatform.map((t) => glibcFor(ctx, t)));
   const smoke = skip.has("smoke") ? Promise.resolve([]) : smokeAll(req, ctx, byPlatform);
   const [lintChecks, glibcChecks, smokeResult] = await Promise.all([lint, glibc, smoke]);
@@ -68606,23 +68687,6 @@ function imagesCheck(t, required) {
       required
     },
     next: missing.length ? [{ text: `Build ${missing.join(", ")} and pass it (--local PLATFORM=REF, or --candidate REF)` }] : void 0
-  });
-}
-function lintRow(req, ctx) {
-  const { config } = ctx.deps;
-  return guarded(ctx, { id: "lint", title: "Pipeline lint", what: "Dockerfiles and workflows" }, async () => {
-    const started = Date.now();
-    const byDefault = JSON.stringify(config.requiredPlatforms) === JSON.stringify(SCHEMA.fields.requiredPlatforms.default);
-    const options2 = lintOptions(config, {
-      repository: req.repository,
-      requiredPlatformsBasis: byDefault ? "default" : "configured"
-    });
-    const run2 = await lintRepository(req.root ?? process.cwd(), void 0, options2, {
-      extraDockerfile: config.smoke.dockerfile,
-      signal: ctx.signal,
-      onRuleError: (id, e) => ctx.logger.warn(`lint rule ${id} failed and was skipped: ${String(e)}`)
-    });
-    return lintCheckResult(run2, Date.now() - started);
   });
 }
 function glibcFor(ctx, t) {
@@ -71031,6 +71095,129 @@ async function runGate(req, deps) {
   return { report, digest, platformDigests, recordPath };
 }
 
+// src/core/gate/images.ts
+async function runGateForImages(images, deps) {
+  if (images.length === 1) {
+    const [only] = images;
+    const result = await runGate(only.request, { ...deps, config: only.config });
+    return { ...result, images: [{ name: only.name, result }] };
+  }
+  const stage = images[0].request;
+  const lintOnce = stage.stage === "pre-push" && !(stage.skip ?? []).includes("lint");
+  const lint = lintOnce ? [await repositoryLint(images, stage, deps)] : [];
+  const done = [];
+  for (const image of images) {
+    const request2 = lintOnce ? { ...image.request, lintScope: "image-dockerfile" } : image.request;
+    done.push({ name: image.name, result: await runGate(request2, { ...deps, config: image.config }) });
+  }
+  const report = combineImageReports(
+    lint,
+    done.map(({ name, result }) => ({ name, report: result.report })),
+    deps.now
+  );
+  const records = done.flatMap((d) => d.result.recordPath ? [d.result.recordPath] : []);
+  return {
+    report,
+    platformDigests: Object.fromEntries(
+      done.flatMap(({ name, result }) => Object.entries(result.platformDigests).map(([p, d]) => [`${name} ${p}`, d]))
+    ),
+    recordPath: records.length ? records.join(", ") : void 0,
+    images: done
+  };
+}
+async function repositoryLint(images, req, deps) {
+  const ctx = stageContext(
+    { ...deps, config: deps.repositoryConfig ?? images[0].config },
+    req.timeoutSeconds,
+    req.graceMs
+  );
+  try {
+    return await repositoryLintRow(
+      req,
+      ctx,
+      images.map((i2) => i2.config.smoke.dockerfile)
+    );
+  } finally {
+    ctx.dispose();
+  }
+}
+function combineImageReports(repositoryRows, done, now) {
+  const checks = [
+    ...repositoryRows,
+    ...done.flatMap(
+      ({ name, report }) => report.checks.map((c3) => ({ ...c3, subject: c3.subject ? `${name} ${c3.subject}` : name }))
+    )
+  ];
+  const context = {};
+  for (const { name, report } of done) {
+    context[`${name} image`] = report.image ?? "";
+    for (const [k, v] of Object.entries(report.context ?? {})) context[`${name} ${k}`] = v;
+  }
+  const first = done[0].report;
+  return readinessReport(checks, {
+    image: done.map((d) => d.report.image).join(", "),
+    version: first.version,
+    stage: first.stage,
+    context,
+    now
+  });
+}
+
+// src/core/config/images.ts
+var singleName = (image) => image.split("/").at(-1)?.split(/[:@]/)[0] || "image";
+function imageEntries(config) {
+  if (!config.images?.length)
+    return [
+      {
+        name: singleName(config.image),
+        image: config.image,
+        dockerfile: config.smoke.dockerfile,
+        context: config.smoke.context,
+        requiredPlatforms: [...config.requiredPlatforms],
+        smoke: structuredClone(config.smoke),
+        tags: { ...config.tags },
+        glibc: structuredClone(config.glibc)
+      }
+    ];
+  return config.images.map((e) => {
+    const smoke = { ...structuredClone(config.smoke), ...structuredClone(e.smoke ?? {}) };
+    const dockerfile = e.dockerfile ?? e.smoke?.dockerfile ?? config.smoke.dockerfile;
+    const context = e.context ?? e.smoke?.context ?? config.smoke.context;
+    return {
+      name: e.name,
+      image: e.image ?? "",
+      dockerfile,
+      context,
+      requiredPlatforms: [...e.requiredPlatforms ?? config.requiredPlatforms],
+      smoke: { ...smoke, dockerfile, context },
+      tags: { ...config.tags, ...e.tags ?? {} },
+      glibc: { ...structuredClone(config.glibc), ...structuredClone(e.glibc ?? {}) }
+    };
+  });
+}
+function configForImage(config, entry) {
+  return {
+    ...config,
+    image: entry.image,
+    requiredPlatforms: [...entry.requiredPlatforms],
+    smoke: structuredClone(entry.smoke),
+    tags: { ...entry.tags },
+    glibc: structuredClone(entry.glibc),
+    images: [{ ...entry }]
+  };
+}
+function selectImages(config, name) {
+  const all = imageEntries(config);
+  if (name === void 0) return all;
+  const found = all.find((e) => e.name === name);
+  if (!found)
+    throw usageError(
+      `There is no image named '${name}' in the configuration.`,
+      `Pick one of: ${all.map((e) => e.name).join(", ")} (the "images" list of release-operator.json).`
+    );
+  return [found];
+}
+
 // src/core/git/repo.ts
 var import_node_path32 = __toESM(require("node:path"));
 
@@ -71287,6 +71474,60 @@ async function gateFacts(cwd, config, env, runner) {
   const tagName = tag && tagged ? tag : version ? `${prefix}${version}` : void 0;
   const gitTag = tagName ? { name: tagName, commit: git?.tags.find((t) => t.name === tagName)?.commit ?? (tag ? commit : void 0) } : void 0;
   return { root, image, version, versionFrom, commit, github: github2, gitTags: git?.tags ?? [], gitPrefix: prefix, gitTag };
+}
+
+// src/core/gate/select.ts
+function chooseImages(config, flag3, inferred, words2 = { option: "--image", verb: "check" }) {
+  const all = imageEntries(config);
+  const named = flag3 !== void 0 && all.some((e) => e.name === flag3);
+  if (flag3 !== void 0 && !named && all.length > 1)
+    throw usageError(
+      `'${flag3}' is not one of the configured images (${all.map((e) => e.name).join(", ")}).`,
+      `Set ${words2.option} to the name of one of them, or leave it out to ${words2.verb} every image.`
+    );
+  return selectImages(config, named ? flag3 : void 0).map((entry) => {
+    const image = named || all.length > 1 ? entry.image || inferred : flag3 ?? inferred;
+    if (!image)
+      throw usageError(
+        "No image repository.",
+        `Set ${words2.option} to REGISTRY/REPO or "image" in release-operator.json.`
+      );
+    return { name: entry.name, image, config: configForImage(config, entry) };
+  });
+}
+function parseLocalImage(text2, names, option = "--local") {
+  const m = /^(?:([a-z0-9][a-z0-9._-]*):)?([a-z0-9]+\/[a-z0-9_]+(?:\/[a-z0-9]+)?)=(.+)$/.exec(text2.trim());
+  if (m && m[1] && !names.includes(m[1]))
+    throw usageError(
+      `${option} names the image '${m[1]}', which is not configured.`,
+      `The images: ${names.join(", ")}.`
+    );
+  if (m) return { image: m[1], platform: m[2], reference: m[3] };
+  if (!text2.trim() || text2.includes("="))
+    throw usageError(
+      `${option} expects [IMAGE:]PLATFORM=REF or REF, not '${text2}'.`,
+      "For example linux/arm64=app:arm64, or worker:linux/arm64=worker:arm64 with several images."
+    );
+  return { reference: text2.trim() };
+}
+function localsByImage(locals, chosen, option = "--local") {
+  const unknown = locals.find((l) => l.image && !chosen.some((e) => e.name === l.image));
+  if (unknown)
+    throw usageError(
+      `${option} names the image '${unknown.image}', which is not gated in this run (${chosen.map((e) => e.name).join(", ")}).`
+    );
+  if (chosen.length > 1 && locals.some((l) => !l.image))
+    throw usageError(
+      `With several images, each ${option} entry must say its image: NAME:PLATFORM=REF.`,
+      `The images: ${chosen.map((e) => e.name).join(", ")}.`
+    );
+  const given = locals.some((l) => l.image || chosen.length === 1);
+  return new Map(
+    chosen.map((e) => [
+      e.name,
+      given ? locals.filter((l) => !l.image || l.image === e.name).map(({ platform: platform3, reference }) => ({ platform: platform3, reference })) : void 0
+    ])
+  );
 }
 
 // src/core/assemble/apply.ts
@@ -71778,39 +72019,6 @@ function formatPlan(p) {
 
 // src/core/config/load.ts
 var import_node_path34 = __toESM(require("node:path"));
-
-// src/core/config/images.ts
-var singleName = (image) => image.split("/").at(-1)?.split(/[:@]/)[0] || "image";
-function imageEntries(config) {
-  if (!config.images?.length)
-    return [
-      {
-        name: singleName(config.image),
-        image: config.image,
-        dockerfile: config.smoke.dockerfile,
-        context: config.smoke.context,
-        requiredPlatforms: [...config.requiredPlatforms],
-        smoke: structuredClone(config.smoke),
-        tags: { ...config.tags }
-      }
-    ];
-  return config.images.map((e) => {
-    const smoke = { ...structuredClone(config.smoke), ...structuredClone(e.smoke ?? {}) };
-    const dockerfile = e.dockerfile ?? e.smoke?.dockerfile ?? config.smoke.dockerfile;
-    const context = e.context ?? e.smoke?.context ?? config.smoke.context;
-    return {
-      name: e.name,
-      image: e.image ?? "",
-      dockerfile,
-      context,
-      requiredPlatforms: [...e.requiredPlatforms ?? config.requiredPlatforms],
-      smoke: { ...smoke, dockerfile, context },
-      tags: { ...config.tags, ...e.tags ?? {} }
-    };
-  });
-}
-
-// src/core/config/load.ts
 var CONFIG_FILE = "release-operator.json";
 function defaultConfig() {
   return build2(SCHEMA);
@@ -71995,7 +72203,8 @@ var IMAGE_FIELDS = {
   context: { type: "string", description: "context" },
   requiredPlatforms: TOP.requiredPlatforms,
   smoke: TOP.smoke,
-  tags: TOP.tags
+  tags: TOP.tags,
+  glibc: TOP.glibc
 };
 var PLATFORM_KEY = /^[a-z0-9]+\/[a-z0-9_]+(\/[a-z0-9]+)?$/;
 function mergeConfig(base, ...layers) {
@@ -72097,7 +72306,7 @@ function readInputs() {
     version: text("version")?.replace(/^v(?=\d)/, ""),
     commit: text("commit"),
     platforms: list3("platforms"),
-    localImages: list3("local-images")?.map(localImage),
+    localImages: list3("local-images"),
     candidates: list3("candidates"),
     reference: text("reference"),
     record: text("record"),
@@ -72112,13 +72321,6 @@ function readInputs() {
     releaseAssets: flag2("release-assets", false),
     dryRun: flag2("dry-run", false)
   };
-}
-function localImage(item) {
-  const m = /^([a-z0-9]+\/[a-z0-9_]+(?:\/[a-z0-9]+)?)=(.+)$/.exec(item);
-  if (m) return { platform: m[1], reference: m[2] };
-  if (item.includes("="))
-    throw usageError(`local-images: '${item}' is not PLATFORM=REF.`, "Write one per line, e.g. linux/arm64=app:arm64.");
-  return { reference: item };
 }
 
 // src/action/progress.ts
@@ -72190,9 +72392,20 @@ function where(f) {
     ...l.column && (l.endLine ?? l.line) === l.line ? { startColumn: l.column, endColumn: l.endColumn } : {}
   };
 }
-async function writeSummary(r, title) {
+async function writeSummary(r, title, images) {
   if (!process.env.GITHUB_STEP_SUMMARY) return info("(no GITHUB_STEP_SUMMARY: the summary is not written)");
-  await summary.addRaw(reportMarkdown(r, { title }), true).write();
+  const table = images ? [
+    "| Image | Repository | Verdict |",
+    "|---|---|---|",
+    ...Object.entries(images).map(
+      ([name, i2]) => `| ${mdCell(name)} | \`${mdCell(i2.image)}\` | ${VERDICT_WORDS[i2.verdict] ?? mdCell(i2.verdict)} |`
+    ),
+    "",
+    ""
+  ].join("\n") : "";
+  await summary.addRaw(reportMarkdown(r, { title }).replace(/\n/, `
+
+${table}`), true).write();
 }
 async function writeReportFile(r, extra, dir) {
   await (0, import_promises31.mkdir)(dir, { recursive: true });
@@ -72226,18 +72439,24 @@ async function run(env = process.env) {
     const credentialEnv = inputs.githubToken ? { ...env, GITHUB_TOKEN: inputs.githubToken } : env;
     const registry = registryClientFromConfig(config, logger, { env: credentialEnv, runner: runProcess });
     const facts = await gateFacts(cwd, config, env);
-    const image = inputs.image ?? facts.image;
+    const chosen = chooseImages(config, inputs.image, facts.image, { option: "the image input", verb: "gate" });
     const version = inputs.version ?? facts.version;
     const commit = inputs.commit ?? facts.commit;
-    const platforms = inputs.platforms ?? config.requiredPlatforms;
-    if (!image) throw new Error("No image repository: set the image input (e.g. ghcr.io/OWNER/NAME).");
     const temp = import_node_path36.default.join(env.RUNNER_TEMP || import_node_os10.default.tmpdir(), "release-operator");
     const record = import_node_path36.default.resolve(cwd, inputs.record ?? defaultRecordPath(env, import_node_os10.default.tmpdir()));
     let report;
     let digest;
     let platformDigests = {};
     let extra = {};
+    let perImage = {};
     if (inputs.stage === "assemble") {
+      if (chosen.length > 1)
+        throw usageError(
+          `assemble makes one image's index; ${chosen.length} images are configured (${chosen.map((c3) => c3.name).join(", ")}).`,
+          "Set the image input to one of them, one assemble step per image."
+        );
+      const [{ name, image, config: own }] = chosen;
+      const platforms = inputs.platforms ?? own.requiredPlatforms;
       if (!version) throw new Error("No version to release: set the version input, or run on a tag push.");
       const result = await assemble(
         {
@@ -72251,7 +72470,7 @@ async function run(env = process.env) {
           dryRun: inputs.dryRun
         },
         {
-          config,
+          config: own,
           registry,
           signal: controller.signal,
           logger,
@@ -72261,28 +72480,42 @@ async function run(env = process.env) {
       );
       ({ report, digest, platformDigests } = result);
       extra = { digest, platformDigests, written: result.written, steps: result.steps };
+      perImage = {
+        [name]: { image, verdict: report.verdict, digest: digest ?? "", "platform-digests": platformDigests }
+      };
     } else {
-      const result = await runGate(
+      const stage = inputs.stage;
+      const names = config.images.map((e) => e.name);
+      const locals = localsByImage(
+        (inputs.localImages ?? []).map((l) => parseLocalImage(l, names, "local-images")),
+        chosen,
+        "local-images"
+      );
+      const result = await runGateForImages(
+        chosen.map(({ name, image, config: own }) => ({
+          name,
+          config: own,
+          request: {
+            stage,
+            image,
+            version,
+            commit,
+            platforms: inputs.platforms ?? own.requiredPlatforms,
+            local: locals.get(name),
+            candidates: inputs.candidates,
+            reference: inputs.reference,
+            root: facts.root,
+            repository: facts.github && `${facts.github.owner}/${facts.github.name}`,
+            gitTag: facts.gitTag,
+            requireSignature: inputs.requireSignature,
+            releaseAssets: inputs.releaseAssets,
+            record,
+            skip: inputs.skip,
+            timeoutSeconds: inputs.timeoutSeconds ?? DEFAULT_TIMEOUT[stage]
+          }
+        })),
         {
-          stage: inputs.stage,
-          image,
-          version,
-          commit,
-          platforms,
-          local: inputs.localImages,
-          candidates: inputs.candidates,
-          reference: inputs.reference,
-          root: facts.root,
-          repository: facts.github && `${facts.github.owner}/${facts.github.name}`,
-          gitTag: facts.gitTag,
-          requireSignature: inputs.requireSignature,
-          releaseAssets: inputs.releaseAssets,
-          record,
-          skip: inputs.skip,
-          timeoutSeconds: inputs.timeoutSeconds ?? DEFAULT_TIMEOUT[inputs.stage]
-        },
-        {
-          config,
+          repositoryConfig: config,
           runner: runProcess,
           registry,
           github: inputs.stage === "post-release" || inputs.stage === "post-push" || wantsReleaseAssets({ ...inputs, stage: inputs.stage }, config) ? await github(config.github.apiUrl, inputs.githubToken, facts.github, logger) : void 0,
@@ -72294,13 +72527,31 @@ async function run(env = process.env) {
       );
       ({ report, digest, platformDigests } = result);
       extra = { digest, platformDigests, recordPath: result.recordPath };
+      perImage = Object.fromEntries(
+        result.images.map(({ name, result: r }) => [
+          name,
+          {
+            image: r.report.image ?? "",
+            verdict: r.report.verdict,
+            digest: r.digest ?? "",
+            "platform-digests": r.platformDigests,
+            ...r.recordPath ? { "record-path": r.recordPath } : {}
+          }
+        ])
+      );
     }
     const reportPath = await writeReportFile(report, extra, temp);
     setOutput("verdict", report.verdict);
     setOutput("digest", digest ?? "");
     setOutput("platform-digests", JSON.stringify(platformDigests));
     setOutput("report-path", reportPath);
-    if (inputs.summary) await writeSummary(report, `Release Operator ${report.stage ?? inputs.stage}`);
+    setOutput("images", JSON.stringify(perImage));
+    if (inputs.summary)
+      await writeSummary(
+        report,
+        `Release Operator ${report.stage ?? inputs.stage}`,
+        chosen.length > 1 ? perImage : void 0
+      );
     annotate(report);
     info(`${report.verdict}: ${report.summary}`);
     if (report.verdict !== "pass") setFailed(`${report.stage ?? inputs.stage}: ${report.summary}`);

@@ -1,6 +1,6 @@
 import * as core from '@actions/core';
 import { usageError } from '../core/errors';
-import type { GateStage, LocalImage } from '../core/gate';
+import type { GateStage } from '../core/gate';
 
 export const ACTION_STAGES = ['pre-push', 'post-push', 'pre-release', 'post-release', 'assemble'] as const;
 export type ActionStage = GateStage | 'assemble';
@@ -12,7 +12,8 @@ export interface ActionInputs {
   version?: string;
   commit?: string;
   platforms?: string[];
-  localImages?: LocalImage[];
+  /** [IMAGE:]PLATFORM=REF or REF, one per line; parsed against the configured images' names (gate/select.ts). */
+  localImages?: string[];
   candidates?: string[];
   reference?: string;
   record?: string;
@@ -63,7 +64,7 @@ export function readInputs(): ActionInputs {
     version: text('version')?.replace(/^v(?=\d)/, ''),
     commit: text('commit'),
     platforms: list('platforms'),
-    localImages: list('local-images')?.map(localImage),
+    localImages: list('local-images'),
     candidates: list('candidates'),
     reference: text('reference'),
     record: text('record'),
@@ -78,13 +79,4 @@ export function readInputs(): ActionInputs {
     releaseAssets: flag('release-assets', false),
     dryRun: flag('dry-run', false),
   };
-}
-
-/** PLATFORM=REF, or REF alone (its platform read from the image). */
-function localImage(item: string): LocalImage {
-  const m = /^([a-z0-9]+\/[a-z0-9_]+(?:\/[a-z0-9]+)?)=(.+)$/.exec(item);
-  if (m) return { platform: m[1], reference: m[2] };
-  if (item.includes('='))
-    throw usageError(`local-images: '${item}' is not PLATFORM=REF.`, 'Write one per line, e.g. linux/arm64=app:arm64.');
-  return { reference: item };
 }

@@ -3,8 +3,17 @@ import os from 'node:os';
 import path from 'node:path';
 import { assemble, formatPlan } from '../core/assemble';
 import { loadConfig } from '../core/config/load';
-import { CancelledError, describeError } from '../core/errors';
-import { defaultRecordPath, gateFacts, runGate, wantsReleaseAssets, type GateGitHub } from '../core/gate';
+import { CancelledError, describeError, usageError } from '../core/errors';
+import {
+  chooseImages,
+  defaultRecordPath,
+  gateFacts,
+  localsByImage,
+  parseLocalImage,
+  runGateForImages,
+  wantsReleaseAssets,
+  type GateGitHub,
+} from '../core/gate';
 import { GitHubClient } from '../core/github';
 import { createLogger } from '../core/log';
 import { exitWhenFlushed } from '../core/process/exit';
@@ -14,7 +23,7 @@ import { registryClientFromConfig } from '../core/registry';
 import type { ReadinessReport } from '../core/report';
 import { readInputs } from './inputs';
 import { assembleProgress, gateProgress } from './progress';
-import { annotate, writeReportFile, writeSummary } from './report';
+import { annotate, writeReportFile, writeSummary, type ImageOutput } from './report';
 
 const DEFAULT_TIMEOUT = { 'pre-push': 1800, 'post-push': 300, 'pre-release': 300, 'post-release': 300, assemble: 600 };
 
@@ -48,18 +57,25 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
     const credentialEnv = inputs.githubToken ? { ...env, GITHUB_TOKEN: inputs.githubToken } : env;
     const registry = registryClientFromConfig(config, logger, { env: credentialEnv, runner: runProcess });
     const facts = await gateFacts(cwd, config, env);
-    const image = inputs.image ?? facts.image;
+    // The image input names one configured image (or, with one image, is its repository); left out: every image.
+    const chosen = chooseImages(config, inputs.image, facts.image, { option: 'the image input', verb: 'gate' });
     const version = inputs.version ?? facts.version;
     const commit = inputs.commit ?? facts.commit;
-    const platforms = inputs.platforms ?? config.requiredPlatforms;
-    if (!image) throw new Error('No image repository: set the image input (e.g. ghcr.io/OWNER/NAME).');
     const temp = path.join(env.RUNNER_TEMP || os.tmpdir(), 'release-operator');
     const record = path.resolve(cwd, inputs.record ?? defaultRecordPath(env, os.tmpdir()));
     let report: ReadinessReport;
     let digest: string | undefined;
     let platformDigests: Record<string, string> = {};
     let extra: Record<string, unknown> = {};
+    let perImage: Record<string, ImageOutput> = {};
     if (inputs.stage === 'assemble') {
+      if (chosen.length > 1)
+        throw usageError(
+          `assemble makes one image's index; ${chosen.length} images are configured (${chosen.map((c) => c.name).join(', ')}).`,
+          'Set the image input to one of them, one assemble step per image.',
+        );
+      const [{ name, image, config: own }] = chosen;
+      const platforms = inputs.platforms ?? own.requiredPlatforms;
       if (!version) throw new Error('No version to release: set the version input, or run on a tag push.');
       const result = await assemble(
         {
@@ -73,7 +89,7 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
           dryRun: inputs.dryRun,
         },
         {
-          config,
+          config: own,
           registry,
           signal: controller.signal,
           logger,
@@ -83,28 +99,42 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
       );
       ({ report, digest, platformDigests } = result);
       extra = { digest, platformDigests, written: result.written, steps: result.steps };
+      perImage = {
+        [name]: { image, verdict: report.verdict, digest: digest ?? '', 'platform-digests': platformDigests },
+      };
     } else {
-      const result = await runGate(
+      const stage = inputs.stage;
+      const names = config.images.map((e) => e.name);
+      const locals = localsByImage(
+        (inputs.localImages ?? []).map((l) => parseLocalImage(l, names, 'local-images')),
+        chosen,
+        'local-images',
+      );
+      const result = await runGateForImages(
+        chosen.map(({ name, image, config: own }) => ({
+          name,
+          config: own,
+          request: {
+            stage,
+            image,
+            version,
+            commit,
+            platforms: inputs.platforms ?? own.requiredPlatforms,
+            local: locals.get(name),
+            candidates: inputs.candidates,
+            reference: inputs.reference,
+            root: facts.root,
+            repository: facts.github && `${facts.github.owner}/${facts.github.name}`,
+            gitTag: facts.gitTag,
+            requireSignature: inputs.requireSignature,
+            releaseAssets: inputs.releaseAssets,
+            record,
+            skip: inputs.skip,
+            timeoutSeconds: inputs.timeoutSeconds ?? DEFAULT_TIMEOUT[stage],
+          },
+        })),
         {
-          stage: inputs.stage,
-          image,
-          version,
-          commit,
-          platforms,
-          local: inputs.localImages,
-          candidates: inputs.candidates,
-          reference: inputs.reference,
-          root: facts.root,
-          repository: facts.github && `${facts.github.owner}/${facts.github.name}`,
-          gitTag: facts.gitTag,
-          requireSignature: inputs.requireSignature,
-          releaseAssets: inputs.releaseAssets,
-          record,
-          skip: inputs.skip,
-          timeoutSeconds: inputs.timeoutSeconds ?? DEFAULT_TIMEOUT[inputs.stage],
-        },
-        {
-          config,
+          repositoryConfig: config,
           runner: runProcess,
           registry,
           github:
@@ -121,13 +151,31 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
       );
       ({ report, digest, platformDigests } = result);
       extra = { digest, platformDigests, recordPath: result.recordPath };
+      perImage = Object.fromEntries(
+        result.images.map(({ name, result: r }) => [
+          name,
+          {
+            image: r.report.image ?? '',
+            verdict: r.report.verdict,
+            digest: r.digest ?? '',
+            'platform-digests': r.platformDigests,
+            ...(r.recordPath ? { 'record-path': r.recordPath } : {}),
+          },
+        ]),
+      );
     }
     const reportPath = await writeReportFile(report, extra, temp);
     core.setOutput('verdict', report.verdict);
     core.setOutput('digest', digest ?? '');
     core.setOutput('platform-digests', JSON.stringify(platformDigests));
     core.setOutput('report-path', reportPath);
-    if (inputs.summary) await writeSummary(report, `Release Operator ${report.stage ?? inputs.stage}`);
+    core.setOutput('images', JSON.stringify(perImage));
+    if (inputs.summary)
+      await writeSummary(
+        report,
+        `Release Operator ${report.stage ?? inputs.stage}`,
+        chosen.length > 1 ? perImage : undefined,
+      );
     annotate(report);
     core.info(`${report.verdict}: ${report.summary}`);
     if (report.verdict !== 'pass') core.setFailed(`${report.stage ?? inputs.stage}: ${report.summary}`);

@@ -1,7 +1,14 @@
 import * as core from '@actions/core';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { reportMarkdown, type CheckFinding, type ReadinessReport } from '../core/report';
+import {
+  mdCell,
+  reportMarkdown,
+  VERDICT_WORDS,
+  type CheckFinding,
+  type ReadinessReport,
+  type Verdict,
+} from '../core/report';
 import { oneLine } from '../core/report';
 
 /** The runner shows ten annotations of each kind per step; past that they are only in the log. */
@@ -44,10 +51,38 @@ function where(f: CheckFinding): core.AnnotationProperties {
   };
 }
 
-/** The job summary: the report as Markdown, added once per step. */
-export async function writeSummary(r: ReadinessReport, title: string): Promise<void> {
+/** One image's part of a step's outcome: the `images` output (JSON keyed by the image's name). */
+export interface ImageOutput {
+  image: string;
+  verdict: Verdict;
+  digest: string;
+  'platform-digests': Record<string, string>;
+  'record-path'?: string;
+}
+
+/**
+ * The job summary: the report as Markdown, added once per step. Several images: a table of each image's verdict
+ * first (the report's rows below name the image).
+ */
+export async function writeSummary(
+  r: ReadinessReport,
+  title: string,
+  images?: Record<string, ImageOutput>,
+): Promise<void> {
   if (!process.env.GITHUB_STEP_SUMMARY) return core.info('(no GITHUB_STEP_SUMMARY: the summary is not written)');
-  await core.summary.addRaw(reportMarkdown(r, { title }), true).write();
+  const table = images
+    ? [
+        '| Image | Repository | Verdict |',
+        '|---|---|---|',
+        ...Object.entries(images).map(
+          ([name, i]) =>
+            `| ${mdCell(name)} | \`${mdCell(i.image)}\` | ${VERDICT_WORDS[i.verdict] ?? mdCell(i.verdict)} |`,
+        ),
+        '',
+        '',
+      ].join('\n')
+    : '';
+  await core.summary.addRaw(reportMarkdown(r, { title }).replace(/\n/, `\n\n${table}`), true).write();
 }
 
 /** The report as JSON under RUNNER_TEMP (the `report-path` output) for later steps and artifacts. */

@@ -3,9 +3,8 @@ import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Option, type Command } from 'commander';
 import { describeError, usageError } from '../../core/errors';
-import type { GateEvent, GateGitHub, GateStage, LocalImage } from '../../core/gate';
+import type { GateEvent, GateGitHub, GateStage } from '../../core/gate';
 import type { ReadinessReport } from '../../core/report';
-import { configForImage, imageEntries, selectImages } from '../../core/config/images';
 import { defineCommand, listOption, repeatOption, type CliContext, type CliRuntime } from '../framework';
 import { parseRepoFlag } from './github-context';
 import { printEvent } from './smoke';
@@ -116,37 +115,15 @@ export function register(program: Command, rt: CliRuntime): void {
         import('../../core/report'),
       ]);
       const facts = await gate.gateFacts(ctx.cwd, config, ctx.io.env);
-      const all = imageEntries(config);
-      // --image names a configured image, or (one image configured) is the repository as it always was.
-      const named = flags.image !== undefined && all.some((e) => e.name === flags.image);
-      const selected =
-        named || flags.image === undefined || all.length === 1
-          ? selectImages(config, named ? flags.image : undefined)
-          : [];
-      if (!selected.length)
-        throw usageError(
-          `'${flags.image}' is not one of the configured images (${all.map((e) => e.name).join(', ')}).`,
-          'Pass --image NAME of one of them, or leave --image out to gate every image.',
-        );
+      const selected = gate.chooseImages(config, flags.image, facts.image, { option: '--image', verb: 'gate' });
       const timeout = flags.timeout === undefined ? DEFAULT_TIMEOUT[flags.stage] : Number(flags.timeout);
       if (!Number.isInteger(timeout) || timeout < 1 || timeout > 86_400)
         throw usageError(`--timeout must be a whole number of seconds from 1 to 86400, not '${flags.timeout}'.`);
-      const locals = (flags.local ?? []).map((l) =>
-        parseLocal(
-          l,
-          all.map((e) => e.name),
-        ),
+      const names = config.images.map((e) => e.name);
+      const locals = gate.localsByImage(
+        (flags.local ?? []).map((l) => gate.parseLocalImage(l, names)),
+        selected,
       );
-      const unknownLocal = locals.find((l) => l.image && !selected.some((e) => e.name === l.image));
-      if (unknownLocal)
-        throw usageError(
-          `--local names the image '${unknownLocal.image}', which is not gated in this run (${selected.map((e) => e.name).join(', ')}).`,
-        );
-      if (selected.length > 1 && locals.some((l) => !l.image))
-        throw usageError(
-          'With several images, each --local must say its image: --local NAME:PLATFORM=REF.',
-          `The images: ${selected.map((e) => e.name).join(', ')}.`,
-        );
       // post-release reads Releases; post-push reads GitHub's attestations when it can (the supply-chain rows);
       // pre-release reads the Release's assets when asked to.
       const github =
@@ -155,41 +132,28 @@ export function register(program: Command, rt: CliRuntime): void {
           : undefined;
       const registry = registryClientFromConfig(config, ctx.logger, { env: ctx.io.env, runner: runProcess });
       const verbose = Boolean(ctx.options.verbose);
-      const images = selected.map((entry) => {
-        const own = configForImage(config, entry);
-        const image = named || all.length > 1 ? entry.image || facts.image : (flags.image ?? facts.image);
-        if (!image)
-          throw usageError(
-            'No image repository.',
-            'Pass --image REGISTRY/REPO or set "image" in release-operator.json.',
-          );
-        return {
-          name: entry.name,
-          config: own,
-          request: {
-            stage: flags.stage,
-            image,
-            version: flags.version ?? facts.version,
-            commit: flags.commit ?? facts.commit,
-            platforms: flags.platforms ?? own.requiredPlatforms,
-            local: locals.some((l) => l.image || selected.length === 1)
-              ? locals
-                  .filter((l) => !l.image || l.image === entry.name)
-                  .map(({ platform, reference }) => ({ platform, reference }))
-              : undefined,
-            candidates: flags.candidate,
-            reference: flags.reference,
-            root: facts.root ?? root,
-            repository: facts.github && `${facts.github.owner}/${facts.github.name}`,
-            gitTag: facts.gitTag,
-            requireSignature: flags.requireSignature,
-            releaseAssets: flags.releaseAssets,
-            record: path.resolve(ctx.cwd, flags.record ?? gate.defaultRecordPath(ctx.io.env, os.tmpdir())),
-            skip: flags.skip,
-            timeoutSeconds: timeout,
-          },
-        };
-      });
+      const images = selected.map(({ name, image, config: own }) => ({
+        name,
+        config: own,
+        request: {
+          stage: flags.stage,
+          image,
+          version: flags.version ?? facts.version,
+          commit: flags.commit ?? facts.commit,
+          platforms: flags.platforms ?? own.requiredPlatforms,
+          local: locals.get(name),
+          candidates: flags.candidate,
+          reference: flags.reference,
+          root: facts.root ?? root,
+          repository: facts.github && `${facts.github.owner}/${facts.github.name}`,
+          gitTag: facts.gitTag,
+          requireSignature: flags.requireSignature,
+          releaseAssets: flags.releaseAssets,
+          record: path.resolve(ctx.cwd, flags.record ?? gate.defaultRecordPath(ctx.io.env, os.tmpdir())),
+          skip: flags.skip,
+          timeoutSeconds: timeout,
+        },
+      }));
       const result = await gate.runGateForImages(images, {
         repositoryConfig: config,
         runner: runProcess,
@@ -210,20 +174,6 @@ export function register(program: Command, rt: CliRuntime): void {
       };
     },
   });
-}
-
-/** [IMAGE:]PLATFORM=REF, or REF alone (its platform read from the image); IMAGE is a configured image's name. */
-function parseLocal(text: string, names: string[]): LocalImage & { image?: string } {
-  const m = /^(?:([a-z0-9][a-z0-9._-]*):)?([a-z0-9]+\/[a-z0-9_]+(?:\/[a-z0-9]+)?)=(.+)$/.exec(text.trim());
-  if (m && m[1] && !names.includes(m[1]))
-    throw usageError(`--local names the image '${m[1]}', which is not configured.`, `The images: ${names.join(', ')}.`);
-  if (m) return { image: m[1], platform: m[2], reference: m[3] };
-  if (!text.trim() || text.includes('='))
-    throw usageError(
-      `--local expects PLATFORM=REF or REF, not '${text}'.`,
-      'For example --local linux/arm64=app:arm64.',
-    );
-  return { reference: text.trim() };
 }
 
 export async function githubFor(

@@ -1,8 +1,6 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Command } from 'commander';
-import { configForImage, imageEntries, selectImages } from '../../core/config/images';
-import type { ReleaseOperatorConfig } from '../../core/config/schema';
 import { usageError } from '../../core/errors';
 import type { KnownSmoke } from '../../core/gate';
 import type { SmokeReport } from '../../core/smoke';
@@ -59,7 +57,7 @@ export function register(program: Command, rt: CliRuntime): void {
         import('../../core/report'),
       ]);
       const facts = await gate.gateFacts(ctx.cwd, config, ctx.io.env);
-      const selected = chooseImages(config, flags.image, facts.image);
+      const selected = gate.chooseImages(config, flags.image, facts.image);
       const version = versionArg === undefined ? facts.version : semver.valid(versionArg.replace(/^v/, ''));
       if (!version)
         throw versionArg === undefined
@@ -145,28 +143,4 @@ async function knownSmoke(
     out.unshift(...smokeChecks(report, {}).map((check) => ({ reference: report.image, check })));
   }
   return out;
-}
-
-/**
- * The images to check: --image NAME of the configured ones, else all of them; a single-image configuration takes
- * --image as the repository, as it always did (else "image", else ghcr.io/OWNER/NAME).
- */
-function chooseImages(
-  config: ReleaseOperatorConfig,
-  flag: string | undefined,
-  inferred: string | undefined,
-): Array<{ name: string; image: string; config: ReleaseOperatorConfig }> {
-  const all = imageEntries(config);
-  const named = flag !== undefined && all.some((e) => e.name === flag);
-  if (flag !== undefined && !named && all.length > 1)
-    throw usageError(
-      `'${flag}' is not one of the configured images (${all.map((e) => e.name).join(', ')}).`,
-      'Pass --image NAME of one of them, or leave --image out to check every image.',
-    );
-  return selectImages(config, named ? flag : undefined).map((entry) => {
-    const image = named || all.length > 1 ? entry.image || inferred : (flag ?? inferred);
-    if (!image)
-      throw usageError('No image repository.', 'Pass --image REGISTRY/REPO or set "image" in release-operator.json.');
-    return { name: entry.name, image, config: configForImage(config, entry) };
-  });
 }

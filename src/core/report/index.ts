@@ -5,5 +5,5 @@ export { reportMarkdown } from './markdown';
 export { reportJUnit } from './junit';
 export { reportSarif, sarifLog, sarifLocation, sarifRegion, SARIF_LEVEL, type SarifRule } from './sarif';
 export { VERDICT_WORDS, checkName, examinedText, nextText, evidencePairs, evidenceBlock } from './evidence';
-export { oneLine, multiLine } from './escape';
+export { oneLine, multiLine, mdCell } from './escape';
 export { combineImageReports, imageOfRow } from './images';

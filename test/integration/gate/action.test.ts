@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node
 import path from 'node:path';
 import { runAction, type ActionRun } from '../../helpers/action';
 import { GitHubFake } from '../../helpers/github-fake';
-import { ARTIFACTS } from '../../helpers/paths';
+import { ARTIFACTS, FIXTURES } from '../../helpers/paths';
 import { pushImage, pushIndex, useRegistry } from '../../helpers/registry';
 import { runProcess } from '../../../src/core/process/run';
 import {
@@ -156,6 +156,90 @@ describe('the GitHub Action, run as the runner runs it, against a real registry 
     assert.ok(after.stdout.startsWith(`::add-mask::${fake.token}\n`), after.stdout.slice(0, 200));
     for (const run of [pre, asm, post, release, after])
       assert.ok(!run.stdout.slice(run.stdout.indexOf('\n')).includes(fake.token) && !run.summary.includes(fake.token));
+  });
+
+  it('several images: every image gated by default (local-images IMAGE:PLATFORM=REF), outputs keyed by image, one summary; the image input picks one', async () => {
+    const dockerfile = readFileSync(path.join(FIXTURES, 'smoke', 'Dockerfile'), 'utf8');
+    const config = {
+      requiredPlatforms: ['linux/amd64'],
+      images: [
+        { name: 'app', image: `${registry().host}/acme/app` },
+        { name: 'worker', image: `${registry().host}/acme/worker`, dockerfile: 'worker.Dockerfile' },
+      ],
+    };
+    const ws = await workspace({
+      tag: 'v1.2.3',
+      files: { 'release-operator.json': JSON.stringify(config), 'worker.Dockerfile': dockerfile },
+    });
+    const dir = runnerDir();
+    const app = await buildRelease(ws, `ro-gate-images:${process.pid}-app`, 'linux/amd64', { version: '1.2.3' });
+    const worker = await buildRelease(ws, `ro-gate-images:${process.pid}-worker`, 'linux/amd64', {
+      version: '1.2.3',
+      mode: 'healthy',
+      delay: '1',
+    });
+    const run = (inputs: Record<string, string>) =>
+      runAction({
+        fixture: 'tag-push',
+        workspace: ws.dir,
+        runnerDir: dir,
+        inputs,
+        env: { GITHUB_SHA: ws.commit, GITHUB_API_URL: fake.url },
+        token: fake.token,
+      });
+    const locals = `app:linux/amd64=ro-gate-images:${process.pid}-app\nworker:linux/amd64=ro-gate-images:${process.pid}-worker`;
+    const both = await run({ stage: 'pre-push', 'local-images': locals });
+    assert.equal(both.code, 0, explain(both));
+    assert.equal(both.outputs.verdict, 'pass');
+    const images = JSON.parse(both.outputs.images) as Record<
+      string,
+      { image: string; verdict: string; 'platform-digests': Record<string, string>; 'record-path'?: string }
+    >;
+    assert.deepEqual(Object.keys(images), ['app', 'worker']);
+    assert.equal(images.app.image, `${registry().host}/acme/app`);
+    assert.deepEqual(images.app['platform-digests'], { 'linux/amd64': app });
+    assert.deepEqual(images.worker['platform-digests'], { 'linux/amd64': worker });
+    assert.equal(images.worker.verdict, 'pass');
+    assert.match(images.worker['record-path'] ?? '', /pre-push-worker-linux-amd64\.json$/);
+    assert.deepEqual(JSON.parse(both.outputs['platform-digests']), {
+      'app linux/amd64': app,
+      'worker linux/amd64': worker,
+    });
+    // The summary: a table of the images, then one report whose rows say the image; the workflows linted once.
+    assert.match(both.summary, new RegExp(`\\| app \\| \`${registry().host}/acme/app\` \\| pass \\|`));
+    assert.match(both.summary, /\| worker \| `[^`]+\/acme\/worker` \| pass \|/);
+    for (const name of [
+      'Pipeline lint',
+      'Dockerfile lint app Dockerfile',
+      'Dockerfile lint worker worker.Dockerfile',
+      'Smoke app linux/amd64',
+      'Smoke worker linux/amd64',
+      'glibc worker linux/amd64',
+    ])
+      assert.match(both.summary, new RegExp(`\\| ${name} \\| ✅ pass \\|`), both.summary);
+    assert.equal(both.summary.match(/\| Pipeline lint /g)?.length, 1);
+
+    // The image input names one image: that one alone, its local images with or without the image's name.
+    const one = await run({
+      stage: 'pre-push',
+      image: 'worker',
+      skip: 'lint',
+      'local-images': `linux/amd64=ro-gate-images:${process.pid}-worker`,
+    });
+    assert.equal(one.code, 0, explain(one));
+    assert.deepEqual(Object.keys(JSON.parse(one.outputs.images)), ['worker']);
+    assert.deepEqual(JSON.parse(one.outputs['platform-digests']), { 'linux/amd64': worker });
+    assert.doesNotMatch(one.summary, /\| Image \| Repository \|/);
+
+    // Bad input says what to do: a local image without its image's name, an unknown name, assemble without one.
+    const unnamed = await run({ stage: 'pre-push', 'local-images': `linux/amd64=ro-gate-images:${process.pid}-app` });
+    assert.equal(unnamed.code, 1);
+    assert.match(unnamed.stdout, /each local-images entry must say its image: NAME:PLATFORM=REF/);
+    const unknown = await run({ stage: 'pre-push', image: 'nope', 'local-images': locals });
+    assert.match(unknown.stdout, /'nope' is not one of the configured images \(app, worker\)/);
+    const asm = await run({ stage: 'assemble', candidates: `${registry().host}/acme/app:candidate-1-amd64` });
+    assert.equal(asm.code, 1);
+    assert.match(asm.stdout, /assemble makes one image's index; 2 images are configured \(app, worker\)/);
   });
 
   it('an image whose arm64 entry is missing fails post-push, and the summary names arm64', async () => {

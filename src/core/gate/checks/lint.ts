@@ -63,7 +63,19 @@ export function repositoryLintRow(
       hooks(ctx, { excludeDockerfiles: imageDockerfiles }),
     );
     const row = lintCheckResult(run, Date.now() - started);
-    return { ...row, evidence: { ...row.evidence, imageDockerfiles: [...imageDockerfiles] } };
+    const root = req.root ?? process.cwd();
+    const present: string[] = [];
+    for (const d of imageDockerfiles)
+      if (!present.includes(d) && 'text' in (await readRegularFile(root, normalizeRepoPath(d) ?? d))) present.push(d);
+    const aside = present.length ? `; the images' Dockerfiles (${present.join(', ')}) are rows of their own` : '';
+    return {
+      ...row,
+      summary: `${row.summary}${aside}`,
+      // No workflow and no other Dockerfile: nothing of the repository's own to lint, while the images' Dockerfiles
+      // are linted in their rows; that is not a blocking "nothing checked" (with none of those either, it is).
+      ...(row.verdict === 'nothing-checked' && present.length ? { advisory: true } : {}),
+      evidence: { ...row.evidence, imageDockerfiles: [...imageDockerfiles] },
+    };
   });
 }
 
