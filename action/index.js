@@ -58169,6 +58169,34 @@ var contextHost = (name) => ({
     }
   }
 });
+var DEFAULT_SOCKET = "unix:///var/run/docker.sock";
+var defaultEngine = () => ({
+  args: ["context", "inspect", "--format", "{{json .}}"],
+  timeoutMs: 2e4,
+  acceptExitCodes: "any",
+  failureKind: "environment",
+  parse: (r) => {
+    let ctx;
+    try {
+      ctx = r.exitCode === 0 ? JSON.parse(r.stdout.trim().split(/\r?\n/)[0]) : void 0;
+    } catch {
+      ctx = void 0;
+    }
+    const endpoint2 = typeof ctx?.Endpoints?.docker?.Host === "string" ? ctx.Endpoints.docker.Host : "";
+    if (!endpoint2)
+      return {
+        from: "the docker client does not say (docker context inspect); taken to be this machine",
+        remote: false
+      };
+    const name = typeof ctx?.Name === "string" ? ctx.Name : "default";
+    const from = name !== "default" ? `the current docker context ${name}` : endpoint2 === DEFAULT_SOCKET ? "the docker client's default socket" : "DOCKER_HOST";
+    return { endpoint: endpoint2, from, remote: isRemoteHost(endpoint2) };
+  }
+});
+function describeDefaultEngine(e) {
+  if (!e.endpoint || e.endpoint === DEFAULT_SOCKET) return void 0;
+  return `the default engine ${hostWithoutSecrets(e.endpoint)} (from ${e.from})`;
+}
 
 // src/core/container/client.ts
 var DockerClient = class _DockerClient {
@@ -62119,15 +62147,21 @@ async function localDockerImage(runner, dockerPath, image, signal, options2 = {}
   const logger = options2.logger ?? nullLogger;
   const docker = new DockerClient({ runner, dockerPath, logger, engine: options2.engine });
   const engine = options2.engine;
+  const found = engine ? void 0 : docker.exec(defaultEngine(), { signal });
+  found?.catch(() => void 0);
+  const inspected = docker.exec(inspectImage(image), { signal });
+  inspected.catch(() => void 0);
   const endpoint2 = engine && "context" in engine ? await docker.forEngine(void 0).exec(contextHost(engine.context), { signal }) : engine?.host;
-  const remote = Boolean(engine) && (!endpoint2 || isRemoteHost(endpoint2));
+  const remote = engine ? !endpoint2 || isRemoteHost(endpoint2) : Boolean((await found)?.remote);
+  const where2 = engine ? docker.engineName : found && describeDefaultEngine(await found);
   if (remote && options2.via === "storage")
     throw usageError(
-      `${image} is on ${docker.engineName}, which may be another machine: its storage cannot be read from here.`,
+      `${image} is on ${where2}, which may be another machine: its storage cannot be read from here.`,
       "Leave out --local-read storage: the image is then streamed through docker export."
     );
+  if (remote && !engine) logger.info(`${image} is on ${where2}: read through docker export, not this machine's storage`);
   const via = remote && !options2.via ? "export" : options2.via;
-  const info2 = await docker.exec(inspectImage(image), { signal });
+  const info2 = await inspected;
   const platform3 = [info2.Os || "linux", info2.Architecture || "unknown", info2.Variant].filter(Boolean).join("/");
   const ctx = { docker, image, info: info2, platform: platform3, logger };
   return {
@@ -64251,7 +64285,7 @@ async function smokePlatform(ctx, platform3) {
     platform: platform3,
     emulated: result.emulated,
     deadlineSeconds: result.deadlineSeconds,
-    engine: run2.engine.configured ? `${run2.engine.name} (${run2.engine.hostArch})` : void 0
+    engine: run2.engine.named ? `${run2.engine.name} (${run2.engine.hostArch})` : void 0
   });
   if (ctx.signal?.aborted) stops.push({ kind: "cancelled", step: planned[0] });
   else if (await branch(BEFORE)) {
@@ -64307,7 +64341,7 @@ function startRun(ctx, platform3) {
       deadlineSeconds,
       steps: [],
       durationMs: 0,
-      engine: { name: engine.name, architecture: engine.hostArch, configured: engine.configured }
+      engine: { name: engine.name, architecture: engine.hostArch, configured: engine.configured, named: engine.named }
     },
     service: { started: 0, port: 0 },
     startedAt: Date.now()
@@ -64449,13 +64483,13 @@ async function runSmoke(options2, deps) {
   const platformReference = deps.registry && shared2 ? platformReferences(deps.registry, options2.image, logger, deps.signal) : void 0;
   if (platformReference && namesRegistry(options2.image)) platformReference().catch(() => void 0);
   const engines = await openEngines(docker, platforms, options2.engines, onDefault, deps.signal);
-  const defaultEngine = engines.get("");
-  if (defaultEngine) defaultEngine.localTag = localTag;
+  const defaultEngine2 = engines.get("");
+  if (defaultEngine2) defaultEngine2.localTag = localTag;
   const engineOf = (p) => engines.get(engineKey(engineFor(options2.engines, p)));
   const notes = [];
   for (const p of platforms) {
     const e = engineOf(p);
-    if (e.configured && !runsNatively(e.hostArch, parsePlatform(p)))
+    if (e.named && !runsNatively(e.hostArch, parsePlatform(p)))
       notes.push(
         `${p} runs on ${e.name}, an engine of architecture ${e.hostArch}, not ${parsePlatform(p).architecture}: ${p} is emulated there (QEMU), not native.`
       );
@@ -64531,17 +64565,21 @@ async function openEngines(docker, platforms, specs, withDefault, signal) {
   const opened = await Promise.all(
     [...wanted].map(async ([key, spec]) => {
       const client = docker.forEngine(spec);
-      const endpoint2 = !spec ? void 0 : "host" in spec ? spec.host : await docker.exec(contextHost(spec.context), { signal }) || void 0;
-      const remote = spec ? !endpoint2 || isRemoteHost(endpoint2) : false;
+      const found = spec ? void 0 : client.exec(defaultEngine(), { signal });
+      found?.catch(() => void 0);
+      const endpoint2 = !spec ? (await found)?.endpoint : "host" in spec ? spec.host : await docker.exec(contextHost(spec.context), { signal }) || void 0;
+      const remote = spec ? !endpoint2 || isRemoteHost(endpoint2) : Boolean((await found)?.remote);
       const server = await client.exec(serverVersion(), { signal });
       const lock = pLimit(1);
+      const elsewhere = found && describeDefaultEngine(await found);
       return [
         key,
         {
           docker: client,
           hostArch: server.arch,
-          name: client.engineName,
+          name: elsewhere ?? client.engineName,
           configured: Boolean(spec),
+          named: Boolean(spec) || elsewhere !== void 0,
           remote,
           endpoint: endpoint2,
           imageLock: (fn) => lock(fn)
@@ -68445,7 +68483,7 @@ function smokeCheck(p, reference, anchors) {
   const ran = p.steps.filter((s) => !s.skipped);
   const failed = p.steps.find((s) => s.name === p.failedStep);
   const verdict = p.passed ? "pass" : p.outcome === "failed" ? "problem" : "environment";
-  const engine = p.engine?.configured ? `${p.engine.name} (${p.engine.architecture})` : void 0;
+  const engine = p.engine?.named ?? p.engine?.configured ? `${p.engine?.name} (${p.engine?.architecture})` : void 0;
   const where2 = `${engine ? ` on ${engine}` : ""}${p.emulated ? " (emulated)" : ""}`;
   const steps = p.steps.map((s) => `${s.name} ${s.skipped ? "skipped" : s.passed ? "ok" : "FAILED"}`).join(", ");
   const location = failed && ["help", "version", "start", "health"].includes(failed.name) ? anchors.start : failed?.name === "image" ? anchors.from : void 0;

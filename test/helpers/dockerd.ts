@@ -2,6 +2,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:f
 import os from 'node:os';
 import path from 'node:path';
 import { CancelledError } from '../../src/core/errors';
+import { freeLoopbackPort } from '../../src/core/net';
 import { runProcess, type Runner } from '../../src/core/process/run';
 
 /**
@@ -12,6 +13,7 @@ import { runProcess, type Runner } from '../../src/core/process/run';
  *
  *   const d = await startDockerd({ tmpfsMb: 64 });
  *   d.env            // { DOCKER_HOST: 'unix:///tmp/.../docker.sock' }: what the product is pointed at
+ *   d.tcpHost        // with { tcp: true }: tcp://127.0.0.1:PORT, the same engine over TCP
  *   d.runner         // runProcess with DOCKER_HOST set: the product's own runner, aimed at this daemon
  *   await d.stop()   // SIGTERM (a daemon stopped by its service manager); resolves when it has exited
  *   await d.start()  // again, on the same data-root
@@ -19,6 +21,8 @@ import { runProcess, type Runner } from '../../src/core/process/run';
  */
 export interface TestDockerd {
   host: string;
+  /** With options.tcp: the same engine at tcp://127.0.0.1:PORT (loopback, no TLS: a test engine only). */
+  tcpHost?: string;
   env: { DOCKER_HOST: string };
   runner: Runner;
   dir: string;
@@ -28,7 +32,7 @@ export interface TestDockerd {
   log(): string;
 }
 
-export async function startDockerd(options: { tmpfsMb?: number } = {}): Promise<TestDockerd> {
+export async function startDockerd(options: { tmpfsMb?: number; tcp?: boolean } = {}): Promise<TestDockerd> {
   // Unix socket paths are limited to 108 bytes: keep the folder short, under /tmp.
   const dir = mkdtempSync(path.join(os.tmpdir(), 'ro-dockerd-'));
   const data = path.join(dir, 'data');
@@ -60,6 +64,7 @@ export async function startDockerd(options: { tmpfsMb?: number } = {}): Promise<
   }
   const sock = path.join(dir, 'docker.sock');
   const host = `unix://${sock}`;
+  const tcpHost = options.tcp ? `tcp://127.0.0.1:${await freeLoopbackPort()}` : undefined;
   const ns = `ro-reliability-${suffix}`;
   const pidfile = path.join(dir, 'docker.pid');
   let logText = '';
@@ -75,6 +80,7 @@ export async function startDockerd(options: { tmpfsMb?: number } = {}): Promise<
       [
         '-H',
         host,
+        ...(tcpHost ? ['-H', tcpHost] : []),
         '--data-root',
         data,
         '--exec-root',
@@ -139,5 +145,5 @@ export async function startDockerd(options: { tmpfsMb?: number } = {}): Promise<
     await destroy();
     throw e;
   });
-  return { host, env: { DOCKER_HOST: host }, runner, dir, start, stop, destroy, log: () => logText };
+  return { host, tcpHost, env: { DOCKER_HOST: host }, runner, dir, start, stop, destroy, log: () => logText };
 }

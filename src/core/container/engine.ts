@@ -73,3 +73,60 @@ export const contextHost = (name: string): DockerCommand<string> => ({
     }
   },
 });
+
+/** The socket the docker client dials when nothing says otherwise. */
+const DEFAULT_SOCKET = 'unix:///var/run/docker.sock';
+
+/**
+ * Where the docker client's default engine is (no --host/--context of ours), as the client itself resolves it:
+ * DOCKER_HOST, else DOCKER_CONTEXT or the current context of its config, else its default socket. `from` says which;
+ * `remote` whether it may be another machine (then nothing local is assumed of it, as for a configured engine).
+ */
+export interface DefaultEngine {
+  endpoint?: string;
+  from: string;
+  remote: boolean;
+}
+
+/**
+ * `docker context inspect` with no name: the current context, whose docker endpoint is DOCKER_HOST when that is set
+ * (the client names it "default" then). A client without contexts (podman) says nothing: this machine, as before.
+ */
+export const defaultEngine = (): DockerCommand<DefaultEngine> => ({
+  args: ['context', 'inspect', '--format', '{{json .}}'],
+  timeoutMs: 20_000,
+  acceptExitCodes: 'any',
+  failureKind: 'environment',
+  parse: (r) => {
+    type Context = { Name?: unknown; Endpoints?: { docker?: { Host?: unknown } } } | null;
+    let ctx: Context | undefined;
+    try {
+      ctx = r.exitCode === 0 ? (JSON.parse(r.stdout.trim().split(/\r?\n/)[0]) as Context) : undefined;
+    } catch {
+      ctx = undefined;
+    }
+    const endpoint = typeof ctx?.Endpoints?.docker?.Host === 'string' ? ctx.Endpoints.docker.Host : '';
+    if (!endpoint)
+      return {
+        from: 'the docker client does not say (docker context inspect); taken to be this machine',
+        remote: false,
+      };
+    const name = typeof ctx?.Name === 'string' ? ctx.Name : 'default';
+    const from =
+      name !== 'default'
+        ? `the current docker context ${name}`
+        : endpoint === DEFAULT_SOCKET
+          ? "the docker client's default socket"
+          : 'DOCKER_HOST';
+    return { endpoint, from, remote: isRemoteHost(endpoint) };
+  },
+});
+
+/**
+ * The default engine in words when it is worth naming (an address other than the client's default socket): which
+ * engine and how it was found, e.g. "the default engine ssh://root@host (from DOCKER_HOST)"; else undefined.
+ */
+export function describeDefaultEngine(e: DefaultEngine): string | undefined {
+  if (!e.endpoint || e.endpoint === DEFAULT_SOCKET) return undefined;
+  return `the default engine ${hostWithoutSecrets(e.endpoint)} (from ${e.from})`;
+}

@@ -5,6 +5,8 @@ import {
   contextHost,
   exportContainer,
   isRemoteHost,
+  defaultEngine,
+  describeDefaultEngine,
   type EngineSpec,
   glibcLabels,
   isDaemonDown,
@@ -82,18 +84,26 @@ export async function localDockerImage(
   const logger = options.logger ?? nullLogger;
   const docker = new DockerClient({ runner, dockerPath, logger, engine: options.engine });
   const engine = options.engine;
+  // No engine configured: the client's default, which DOCKER_HOST or the current docker context may put elsewhere
+  // (asked beside the image's inspect, so a local read costs no extra round).
+  const found = engine ? undefined : docker.exec(defaultEngine(), { signal });
+  found?.catch(() => undefined); // awaited below
+  const inspected = docker.exec(inspectImage(image), { signal });
+  inspected.catch(() => undefined); // awaited below, after a usage error is said
   const endpoint =
     engine && 'context' in engine
       ? await docker.forEngine(undefined).exec(contextHost(engine.context), { signal })
       : engine?.host;
-  const remote = Boolean(engine) && (!endpoint || isRemoteHost(endpoint));
+  const remote = engine ? !endpoint || isRemoteHost(endpoint) : Boolean((await found)?.remote);
+  const where = engine ? docker.engineName : found && describeDefaultEngine(await found);
   if (remote && options.via === 'storage')
     throw usageError(
-      `${image} is on ${docker.engineName}, which may be another machine: its storage cannot be read from here.`,
+      `${image} is on ${where}, which may be another machine: its storage cannot be read from here.`,
       'Leave out --local-read storage: the image is then streamed through docker export.',
     );
+  if (remote && !engine) logger.info(`${image} is on ${where}: read through docker export, not this machine's storage`);
   const via = remote && !options.via ? 'export' : options.via;
-  const info = await docker.exec(inspectImage(image), { signal });
+  const info = await inspected;
   const platform = [info.Os || 'linux', info.Architecture || 'unknown', info.Variant].filter(Boolean).join('/');
   const ctx: ReadContext = { docker, image, info, platform, logger };
   return {

@@ -46,7 +46,7 @@ export async function smokePlatform(ctx: RunContext, platform: string): Promise<
     platform,
     emulated: result.emulated,
     deadlineSeconds: result.deadlineSeconds,
-    engine: run.engine.configured ? `${run.engine.name} (${run.engine.hostArch})` : undefined,
+    engine: run.engine.named ? `${run.engine.name} (${run.engine.hostArch})` : undefined,
   });
   if (ctx.signal?.aborted) stops.push({ kind: 'cancelled', step: planned[0] });
   else if (await branch(BEFORE)) {
@@ -108,7 +108,7 @@ function startRun(ctx: RunContext, platform: string): PlatformRun & { startedAt:
       deadlineSeconds,
       steps: [],
       durationMs: 0,
-      engine: { name: engine.name, architecture: engine.hostArch, configured: engine.configured },
+      engine: { name: engine.name, architecture: engine.hostArch, configured: engine.configured, named: engine.named },
     },
     service: { started: 0, port: 0 },
     startedAt: Date.now(),

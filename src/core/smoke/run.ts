@@ -30,6 +30,8 @@ import {
   engineFor,
   engineKey,
   isRemoteHost,
+  defaultEngine,
+  describeDefaultEngine,
   type EngineSpec,
 } from '../container';
 import { smokePlatform } from './platformRun';
@@ -129,7 +131,7 @@ export async function runSmoke(options: SmokeOptions, deps: SmokeDeps): Promise<
   for (const p of platforms) {
     const e = engineOf(p);
     // Said, not refused: an engine emulating the platform still tests it, only slower and less faithfully.
-    if (e.configured && !runsNatively(e.hostArch, parsePlatform(p)))
+    if (e.named && !runsNatively(e.hostArch, parsePlatform(p)))
       notes.push(
         `${p} runs on ${e.name}, an engine of architecture ${e.hostArch}, not ${parsePlatform(p).architecture}: ` +
           `${p} is emulated there (QEMU), not native.`,
@@ -240,22 +242,27 @@ async function openEngines(
   const opened = await Promise.all(
     [...wanted].map(async ([key, spec]): Promise<[string, EngineRun]> => {
       const client = docker.forEngine(spec);
+      // The default engine is where the client's DOCKER_HOST or current context points, not always this machine.
+      const found = spec ? undefined : client.exec(defaultEngine(), { signal });
+      found?.catch(() => undefined); // awaited below, beside the daemon's version
       const endpoint = !spec
-        ? undefined
+        ? (await found)?.endpoint
         : 'host' in spec
           ? spec.host
           : (await docker.exec(contextHost(spec.context), { signal })) || undefined;
       // A context whose endpoint cannot be told is taken for another machine: nothing local is assumed of it.
-      const remote = spec ? !endpoint || isRemoteHost(endpoint) : false;
+      const remote = spec ? !endpoint || isRemoteHost(endpoint) : Boolean((await found)?.remote);
       const server = await client.exec(serverVersion(), { signal });
       const lock = pLimit(1);
+      const elsewhere = found && describeDefaultEngine(await found);
       return [
         key,
         {
           docker: client,
           hostArch: server.arch,
-          name: client.engineName,
+          name: elsewhere ?? client.engineName,
           configured: Boolean(spec),
+          named: Boolean(spec) || elsewhere !== undefined,
           remote,
           endpoint,
           imageLock: (fn) => lock(fn),

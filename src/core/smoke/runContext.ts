@@ -13,6 +13,11 @@ export interface EngineRun {
   hostArch: string;
   /** The engine in words, for reports. */
   name: string;
+  /**
+   * Worth naming in a verdict: configured for the platform, or a default engine found somewhere other than the
+   * client's default socket (DOCKER_HOST, the current docker context).
+   */
+  named: boolean;
   /** Configured for the platform in `engines` (not the default engine). */
   configured: boolean;
   /**

@@ -100,9 +100,10 @@ export interface PlatformResult {
   emulated: boolean;
   /**
    * The engine the platform ran on: its name, its own architecture (from the engine, not from the configuration),
-   * and whether `engines` chose it for this platform.
+   * whether `engines` chose it for this platform, and whether a verdict names it (configured, or a default engine
+   * that DOCKER_HOST or the current docker context points elsewhere; its name then says which and how found).
    */
-  engine?: { name: string; architecture: string; configured: boolean };
+  engine?: { name: string; architecture: string; configured: boolean; named?: boolean };
   /** Health deadline used, in seconds. */
   deadlineSeconds: number;
   /** The platform's own image (the id the containers ran from). */

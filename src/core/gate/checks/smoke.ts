@@ -21,7 +21,8 @@ function smokeCheck(p: PlatformResult, reference: string, anchors: DockerfileAnc
   const failed = p.steps.find((s) => s.name === p.failedStep);
   const verdict = p.passed ? 'pass' : p.outcome === 'failed' ? 'problem' : 'environment';
   // The engine a platform ran on, with its own architecture: an arm64 engine that is really amd64 says so here.
-  const engine = p.engine?.configured ? `${p.engine.name} (${p.engine.architecture})` : undefined;
+  const engine =
+    (p.engine?.named ?? p.engine?.configured) ? `${p.engine?.name} (${p.engine?.architecture})` : undefined;
   const where = `${engine ? ` on ${engine}` : ''}${p.emulated ? ' (emulated)' : ''}`;
   const steps = p.steps.map((s) => `${s.name} ${s.skipped ? 'skipped' : s.passed ? 'ok' : 'FAILED'}`).join(', ');
   const location =
