@@ -325,7 +325,8 @@ describe('glibc: a local image read through docker create + docker export (the m
         `the Docker engine would not create a container of ${escapeRe(tag)} \\(Error response from daemon: simulated refusal to create\\); reading it through docker save instead`,
       ),
     );
-    assert.deepEqual(await refusing.calls(), ['image', 'create', 'rm', 'save']);
+    // `docker context inspect` first: where the default engine is (DOCKER_HOST, the current context).
+    assert.deepEqual(await refusing.calls(), ['context', 'image', 'create', 'rm', 'save']);
 
     const down = await dockerScript(
       'docker-down',

@@ -71,7 +71,11 @@ describe("glibc: a local image read from the Docker engine's own storage (overla
     const { runner, calls } = inspectEdited(() => undefined);
     const stored = await read(tag, undefined, runner);
     assert.equal(stored.via, 'storage');
-    assert.deepEqual(calls, ['image'], 'only `docker image inspect`: no container is created, nothing is streamed');
+    assert.deepEqual(
+      calls,
+      ['context', 'image'],
+      'only where the default engine is and `docker image inspect`: no container is created, nothing is streamed',
+    );
     const saved = await read(tag, 'save');
     assert.deepEqual(entriesOf(stored.fs), entriesOf(saved.fs));
     const truth = await engineView(tag);
@@ -151,7 +155,7 @@ describe("glibc: a local image read from the Docker engine's own storage (overla
       const logs: string[] = [];
       const img = await read(tag, undefined, runner, logs);
       assert.equal(img.via, 'export', what);
-      assert.deepEqual(calls, ['image', 'create', 'export', 'rm'], what);
+      assert.deepEqual(calls, ['context', 'image', 'create', 'export', 'rm'], what);
       assert.ok(
         logs.some(
           (l) =>
