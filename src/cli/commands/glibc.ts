@@ -1,5 +1,5 @@
 import { Option, type Command } from 'commander';
-import { EXIT_CODES, usageError } from '../../core/errors';
+import { usageError } from '../../core/errors';
 import { defineCommand, type CliRuntime } from '../framework';
 import type { ReleaseAssetOptions } from './glibc-release';
 
@@ -88,6 +88,7 @@ export function register(program: Command, rt: CliRuntime): void {
       if (options.asset?.length || options.repo) throw usageError('--asset and --repo go with --release TAG.');
       const [
         { config },
+        { combineVerdicts, exitCodeOf },
         glibc,
         gate,
         { imageOfReference, selectImages },
@@ -95,6 +96,7 @@ export function register(program: Command, rt: CliRuntime): void {
         { registryClientFromConfig },
       ] = await Promise.all([
         ctx.config(),
+        import('../../core/report'),
         import('../../core/glibc'),
         import('../../core/gate'),
         import('../../core/config/images'),
@@ -130,15 +132,14 @@ export function register(program: Command, rt: CliRuntime): void {
       );
       // Files it could not read make it an environment fault (exit 3); no ELF file examined is "nothing checked"
       // (exit 1): neither is a pass, and neither says "no drift". Several images: the worst of them.
-      const verdicts = results.map((r) => glibc.glibcVerdict(r.report));
-      const verdict =
-        (['environment', 'problem', 'nothing-checked'] as const).find((v) => verdicts.includes(v)) ?? 'pass';
-      const several = target === undefined && config.images.length > 1;
+      const verdict = combineVerdicts(results.map((r) => glibc.glibcVerdict(r.report)));
+      // No TARGET: the configured images, always as a list (one image too), each with where its reference came from.
+      const listed = target === undefined;
       const heading = (r: (typeof results)[number]) =>
         `Image ${r.name}: ${r.target} (${r.from}; ${r.policy ? `policy ${r.policy}` : r.maxGlibc ? `max glibc ${r.maxGlibc}` : 'no policy'})`;
       return {
         ok: verdict === 'pass',
-        data: several
+        data: listed
           ? {
               images: results.map((r) => ({
                 name: r.name,
@@ -148,11 +149,8 @@ export function register(program: Command, rt: CliRuntime): void {
               })),
             }
           : glibc.toJson(results[0].report),
-        text: results
-          .map((r) => (several || target === undefined ? `${heading(r)}\n` : '') + glibc.formatGlibcReport(r.report))
-          .join('\n\n'),
-        exitCode:
-          verdict === 'environment' ? EXIT_CODES.environment : verdict === 'pass' ? undefined : EXIT_CODES.check,
+        text: results.map((r) => (listed ? `${heading(r)}\n` : '') + glibc.formatGlibcReport(r.report)).join('\n\n'),
+        exitCode: exitCodeOf(verdict),
       };
     },
   });
