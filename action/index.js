@@ -61102,6 +61102,29 @@ function basisText(b) {
   return `${mdText(b.subject)}: **${mdText(b.value)}** (${how} ${mdText(b.detail)})`;
 }
 
+// src/core/report/images.ts
+function combineImageReports(done, now, repositoryRows = []) {
+  const checks = [
+    ...repositoryRows,
+    ...done.flatMap(
+      ({ name, report }) => report.checks.map((c3) => ({ ...c3, subject: c3.subject ? `${name} ${c3.subject}` : name }))
+    )
+  ];
+  const context = {};
+  for (const { name, report } of done) {
+    context[`${name} image`] = report.image ?? "";
+    for (const [k, v] of Object.entries(report.context ?? {})) context[`${name} ${k}`] = v;
+  }
+  const first = done[0].report;
+  return readinessReport(checks, {
+    image: done.map((d) => d.report.image).join(", "),
+    version: first.version,
+    stage: first.stage,
+    context,
+    now
+  });
+}
+
 // src/core/version/semver.ts
 var import_parse4 = __toESM(require_parse3());
 var import_prerelease = __toESM(require_prerelease());
@@ -71149,9 +71172,9 @@ async function runGateForImages(images, deps) {
     done.push({ name: image.name, result: await runGate(request2, { ...deps, config: image.config }) });
   }
   const report = combineImageReports(
-    lint,
     done.map(({ name, result }) => ({ name, report: result.report })),
-    deps.now
+    deps.now,
+    lint
   );
   const records = done.flatMap((d) => d.result.recordPath ? [d.result.recordPath] : []);
   return {
@@ -71178,27 +71201,6 @@ async function repositoryLint(images, req, deps) {
   } finally {
     ctx.dispose();
   }
-}
-function combineImageReports(repositoryRows, done, now) {
-  const checks = [
-    ...repositoryRows,
-    ...done.flatMap(
-      ({ name, report }) => report.checks.map((c3) => ({ ...c3, subject: c3.subject ? `${name} ${c3.subject}` : name }))
-    )
-  ];
-  const context = {};
-  for (const { name, report } of done) {
-    context[`${name} image`] = report.image ?? "";
-    for (const [k, v] of Object.entries(report.context ?? {})) context[`${name} ${k}`] = v;
-  }
-  const first = done[0].report;
-  return readinessReport(checks, {
-    image: done.map((d) => d.report.image).join(", "),
-    version: first.version,
-    stage: first.stage,
-    context,
-    now
-  });
 }
 
 // src/core/config/images.ts

@@ -41,7 +41,11 @@ export function fixOf(c: CheckResult, x: FixContext): vscode.Command | undefined
   if (x.images) {
     // A row of several images: its fix is the one the row has in its own image's report.
     const own = imageOfRow(Object.keys(x.images), c.subject);
-    return own ? fixOf({ ...c, subject: own.subject }, x.images[own.name]) : undefined;
+    if (own) return fixOf({ ...c, subject: own.subject }, x.images[own.name]);
+    // A repository row (the workflows' lint, the release run: no image in its subject) has the same fix in every
+    // image's context (one root, one repository).
+    const any = Object.values(x.images)[0];
+    return !c.subject && any ? fixOf(c, any) : undefined;
   }
   const own = c.next?.find((n) => n.editorCommand)?.editorCommand;
   if (own) return { command: own.id, title: c.next!.find((n) => n.editorCommand)!.text, arguments: own.args };

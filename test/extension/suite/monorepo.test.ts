@@ -175,9 +175,18 @@ describe('a monorepo of several images', function () {
     assert.ok(report, 'a report');
     assert.ok(
       report.checks.every(
-        (c) => c.subject === ROCKET || c.subject?.startsWith(`${ROCKET} `) || c.subject?.startsWith('worker'),
+        (c) =>
+          c.subject === undefined ||
+          c.subject === ROCKET ||
+          c.subject?.startsWith(`${ROCKET} `) ||
+          c.subject?.startsWith('worker'),
       ),
       report.checks.map((c) => c.subject).join(', '),
+    );
+    // The repository's own rows once, with no image: the workflows' lint and the latest release run.
+    assert.deepEqual(
+      report.checks.filter((c) => c.subject === undefined).map((c) => c.id),
+      ['lint', 'release-run'],
     );
     const smoke = Object.fromEntries(report.checks.filter((c) => c.id === 'smoke').map((c) => [c.subject, c.verdict]));
     // The rocket's run counts for the rocket only; the worker's platform was never smoke tested: nothing checked.
