@@ -1,6 +1,13 @@
 import assert from 'node:assert/strict';
 import { defaultConfig, validateOverrides } from '../../../src/core/config/load';
-import { describeEngine, engineArgs, engineFor, isRemoteHost } from '../../../src/core/container';
+import {
+  defaultEngine,
+  describeDefaultEngine,
+  describeEngine,
+  engineArgs,
+  engineFor,
+  isRemoteHost,
+} from '../../../src/core/container';
 import { ReleaseOperatorError } from '../../../src/core/errors';
 
 function problems(input: unknown): string {
@@ -74,5 +81,40 @@ describe('engines (an engine per platform)', () => {
     assert.equal(isRemoteHost('tcp://127.0.0.1:2375'), true);
     assert.equal(describeEngine({ host: 'tcp://u:secret@h:1' }), 'tcp://u:***@h:1');
     assert.equal(describeEngine({ context: 'arm' }), 'docker context arm');
+  });
+
+  it('finds the default engine where the docker client says (docker context inspect) and says how', () => {
+    const cmd = defaultEngine();
+    assert.deepEqual(cmd.args, ['context', 'inspect', '--format', '{{json .}}']);
+    const parse = (stdout: string, exitCode = 0) =>
+      cmd.parse({ exitCode, stdout, stderr: '', lines: [] } as unknown as Parameters<typeof cmd.parse>[0]);
+    const ctx = (name: string, host: string) => JSON.stringify({ Name: name, Endpoints: { docker: { Host: host } } });
+    // What the 20.10 and 28 clients print (tried on the test bed).
+    const env = parse(ctx('default', 'ssh://ci@arm-box:2222'));
+    assert.deepEqual(env, { endpoint: 'ssh://ci@arm-box:2222', from: 'DOCKER_HOST', remote: true });
+    assert.equal(describeDefaultEngine(env), 'the default engine ssh://ci@arm-box:2222 (from DOCKER_HOST)');
+    const current = parse(ctx('lab', 'tcp://10.0.0.5:2376'));
+    assert.deepEqual(current, {
+      endpoint: 'tcp://10.0.0.5:2376',
+      from: 'the current docker context lab',
+      remote: true,
+    });
+    const plain = parse(ctx('default', 'unix:///var/run/docker.sock'));
+    assert.equal(plain.remote, false);
+    assert.equal(describeDefaultEngine(plain), undefined, 'the usual socket is not worth naming');
+    const other = parse(ctx('default', 'unix:///tmp/d2/docker.sock'));
+    assert.deepEqual(
+      [other.remote, describeDefaultEngine(other)],
+      [false, 'the default engine unix:///tmp/d2/docker.sock (from DOCKER_HOST)'],
+    );
+    // A client without contexts (podman) or garbage: this machine, as before, and said so.
+    for (const r of [parse('', 125), parse('not json'), parse('{}')]) {
+      assert.equal(r.remote, false);
+      assert.match(r.from, /does not say/);
+    }
+    assert.equal(
+      describeDefaultEngine(parse(ctx('default', 'ssh://u:secret@h'))),
+      'the default engine ssh://u:***@h (from DOCKER_HOST)',
+    );
   });
 });
