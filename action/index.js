@@ -71569,6 +71569,14 @@ function localsByImage(locals, chosen, option = "--local") {
     ])
   );
 }
+function refuseSharedReferences(chosen, given, option = "--image NAME") {
+  const shared2 = Object.entries(given).find(([, on6]) => on6)?.[0];
+  if (chosen.length > 1 && shared2)
+    throw usageError(
+      `${shared2} names one image's references, and ${chosen.length} images are chosen (${chosen.map((c3) => c3.name).join(", ")}).`,
+      `Name the image (${option}), one run per image.`
+    );
+}
 
 // src/core/assemble/apply.ts
 async function putIndex(registry, plan2, signal) {
@@ -72525,6 +72533,14 @@ async function run(env = process.env) {
       };
     } else {
       const stage = inputs.stage;
+      refuseSharedReferences(
+        chosen,
+        {
+          "The reference input": inputs.reference !== void 0,
+          "The candidates input": Boolean(inputs.candidates?.length)
+        },
+        "the image input"
+      );
       const names = config.images.map((e) => e.name);
       const locals = localsByImage(
         (inputs.localImages ?? []).map((l) => parseLocalImage(l, names, "local-images")),

@@ -10,6 +10,7 @@ import {
   gateFacts,
   localsByImage,
   parseLocalImage,
+  refuseSharedReferences,
   runGateForImages,
   wantsReleaseAssets,
   type GateGitHub,
@@ -104,6 +105,14 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
       };
     } else {
       const stage = inputs.stage;
+      refuseSharedReferences(
+        chosen,
+        {
+          'The reference input': inputs.reference !== undefined,
+          'The candidates input': Boolean(inputs.candidates?.length),
+        },
+        'the image input',
+      );
       const names = config.images.map((e) => e.name);
       const locals = localsByImage(
         (inputs.localImages ?? []).map((l) => parseLocalImage(l, names, 'local-images')),

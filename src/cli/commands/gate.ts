@@ -116,6 +116,10 @@ export function register(program: Command, rt: CliRuntime): void {
       ]);
       const facts = await gate.gateFacts(ctx.cwd, config, ctx.io.env);
       const selected = gate.chooseImages(config, flags.image, facts.image, { option: '--image', verb: 'gate' });
+      gate.refuseSharedReferences(selected, {
+        '--reference': flags.reference !== undefined,
+        '--candidate': Boolean(flags.candidate?.length),
+      });
       const timeout = flags.timeout === undefined ? DEFAULT_TIMEOUT[flags.stage] : Number(flags.timeout);
       if (!Number.isInteger(timeout) || timeout < 1 || timeout > 86_400)
         throw usageError(`--timeout must be a whole number of seconds from 1 to 86400, not '${flags.timeout}'.`);

@@ -42,4 +42,11 @@ export { readiness, type KnownSmoke, type ReadinessRequest } from './readiness';
 export { readinessForImages, type ImageReadiness } from './readiness-images';
 export { smokeChecks } from './checks/smoke';
 export { glibcCheck } from './checks/glibc';
-export { chooseImages, localsByImage, parseLocalImage, type ChosenImage, type NamedLocalImage } from './select';
+export {
+  chooseImages,
+  localsByImage,
+  parseLocalImage,
+  refuseSharedReferences,
+  type ChosenImage,
+  type NamedLocalImage,
+} from './select';

@@ -90,3 +90,21 @@ export function localsByImage(
     ]),
   );
 }
+
+/**
+ * Inputs that name one image's references (--reference, --candidate): with several images chosen they would be
+ * checked as every image's, so they need the image named. `given` maps each such option, as the face calls it,
+ * to whether it was given.
+ */
+export function refuseSharedReferences(
+  chosen: readonly Pick<ChosenImage, 'name'>[],
+  given: Record<string, boolean>,
+  option = '--image NAME',
+): void {
+  const shared = Object.entries(given).find(([, on]) => on)?.[0];
+  if (chosen.length > 1 && shared)
+    throw usageError(
+      `${shared} names one image's references, and ${chosen.length} images are chosen (${chosen.map((c) => c.name).join(', ')}).`,
+      `Name the image (${option}), one run per image.`,
+    );
+}

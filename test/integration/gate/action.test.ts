@@ -237,6 +237,9 @@ describe('the GitHub Action, run as the runner runs it, against a real registry 
     assert.match(unnamed.stdout, /each local-images entry must say its image: NAME:PLATFORM=REF/);
     const unknown = await run({ stage: 'pre-push', image: 'nope', 'local-images': locals });
     assert.match(unknown.stdout, /'nope' is not one of the configured images \(app, worker\)/);
+    const shared = await run({ stage: 'post-push', reference: `${registry().host}/acme/app:v1.2.3` });
+    assert.equal(shared.code, 1);
+    assert.match(shared.stdout, /The reference input names one image's references, and 2 images are chosen/);
     const asm = await run({ stage: 'assemble', candidates: `${registry().host}/acme/app:candidate-1-amd64` });
     assert.equal(asm.code, 1);
     assert.match(asm.stdout, /assemble makes one image's index; 2 images are configured \(app, worker\)/);

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { loadConfig } from '../../../src/core/config/load';
 import { ReleaseOperatorError } from '../../../src/core/errors';
-import { chooseImages, localsByImage, parseLocalImage } from '../../../src/core/gate/select';
+import { chooseImages, localsByImage, parseLocalImage, refuseSharedReferences } from '../../../src/core/gate/select';
 
 async function load(json: unknown) {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'ro-select-'));
@@ -74,5 +74,15 @@ describe('gate: which images a face works on, and their local images', () => {
     assert.deepEqual(localsByImage([parseLocalImage('linux/amd64=a', names)], [{ name: 'app' }]).get('app'), [
       { platform: 'linux/amd64', reference: 'a' },
     ]);
+  });
+
+  it("one image's references (--reference, --candidate) are refused for several images at once", () => {
+    const both = [{ name: 'app' }, { name: 'worker' }];
+    usage(
+      () => refuseSharedReferences(both, { '--reference': true, '--candidate': false }),
+      /--reference names one image's references, and 2 images are chosen \(app, worker\)/,
+    );
+    refuseSharedReferences(both, { '--reference': false, '--candidate': false });
+    refuseSharedReferences([{ name: 'app' }], { '--reference': true, '--candidate': true });
   });
 });
