@@ -64589,10 +64589,11 @@ async function openEngines(docker, platforms, specs, withDefault, signal) {
     [...wanted].map(async ([key, spec]) => {
       const client = docker.forEngine(spec);
       const found = spec ? void 0 : client.exec(defaultEngine(), { signal });
-      found?.catch(() => void 0);
+      const version = client.exec(serverVersion(), { signal });
+      for (const p of [found, version]) p?.catch(() => void 0);
       const endpoint2 = !spec ? (await found)?.endpoint : "host" in spec ? spec.host : await docker.exec(contextHost(spec.context), { signal }) || void 0;
       const remote = spec ? !endpoint2 || isRemoteHost(endpoint2) : Boolean((await found)?.remote);
-      const server = await client.exec(serverVersion(), { signal });
+      const server = await version;
       const lock = pLimit(1);
       const elsewhere = found && describeDefaultEngine(await found);
       return [

@@ -244,7 +244,9 @@ async function openEngines(
       const client = docker.forEngine(spec);
       // The default engine is where the client's DOCKER_HOST or current context points, not always this machine.
       const found = spec ? undefined : client.exec(defaultEngine(), { signal });
-      found?.catch(() => undefined); // awaited below, beside the daemon's version
+      // Both asked at once (awaited below): finding the default engine costs the run no extra round.
+      const version = client.exec(serverVersion(), { signal });
+      for (const p of [found, version]) p?.catch(() => undefined);
       const endpoint = !spec
         ? (await found)?.endpoint
         : 'host' in spec
@@ -252,7 +254,7 @@ async function openEngines(
           : (await docker.exec(contextHost(spec.context), { signal })) || undefined;
       // A context whose endpoint cannot be told is taken for another machine: nothing local is assumed of it.
       const remote = spec ? !endpoint || isRemoteHost(endpoint) : Boolean((await found)?.remote);
-      const server = await client.exec(serverVersion(), { signal });
+      const server = await version;
       const lock = pLimit(1);
       const elsewhere = found && describeDefaultEngine(await found);
       return [
