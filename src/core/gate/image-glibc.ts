@@ -1,8 +1,7 @@
 import { configForImage, type ImageEntry } from '../config/images';
 import type { ReleaseOperatorConfig } from '../config/schema';
 import { usageError } from '../errors';
-import { checkGlibc, type GlibcCheckDeps, type GlibcCheckRequest } from '../glibc';
-import type { GlibcReport } from '../glibc/types';
+import { checkGlibc, type GlibcCheckDeps, type GlibcCheckRequest, type GlibcReport } from '../glibc';
 import type { RegistryClient } from '../registry';
 import { versionReference } from './plan';
 
@@ -19,7 +18,7 @@ export interface ImageGlibc {
 }
 
 /** Flags over the image's own settings: --max-glibc or --policy replaces both of its keys. */
-export function glibcLimits(
+function glibcLimits(
   own: ReleaseOperatorConfig['glibc'],
   flags: { maxGlibc?: string; policy?: string },
 ): { maxGlibc?: string; policy?: string } {

@@ -22,8 +22,8 @@ export { runGateForImages, type ImageGate } from './images';
 export { faultResult } from './guard';
 export { wantsReleaseAssets } from './checks/assets';
 export { defaultRecordPath, readRecords, writeRecord, type RecordLookup } from './record';
-export { releaseTags, versionReference, type ReleaseTags } from './plan';
-export { checkImagesGlibc, glibcLimits, type ImageGlibc } from './image-glibc';
+export { releaseTags, type ReleaseTags } from './plan';
+export { checkImagesGlibc, type ImageGlibc } from './image-glibc';
 export { renderGateText } from './text';
 export type {
   GateDeps,
@@ -38,7 +38,7 @@ export type {
   TestedPlatform,
 } from './types';
 export { gateFacts, type GateFacts } from './facts';
-export { readiness, type KnownSmoke, type ReadinessRequest } from './readiness';
+export { type KnownSmoke, type ReadinessRequest } from './readiness';
 export { readinessForImages, type ImageReadiness } from './readiness-images';
 export { smokeChecks } from './checks/smoke';
 export { glibcCheck } from './checks/glibc';
