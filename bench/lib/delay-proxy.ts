@@ -43,6 +43,10 @@ export async function startDelayProxy(
   const server = net.createServer((client) => {
     connections++;
     const upstream = net.connect(target.port, target.host);
+    // A link passes each chunk on as it comes: without this, Nagle's algorithm in the proxy held a small chunk until
+    // the one before it was acknowledged, and the receiver's delayed ACK made that up to 40 ms (a wait no link adds).
+    client.setNoDelay(true);
+    upstream.setNoDelay(true);
     sockets.add(client).add(upstream);
     // Release times only ever grow, so a later chunk never overtakes an earlier one.
     const pipe = (

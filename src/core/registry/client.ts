@@ -387,7 +387,10 @@ export class RegistryClient {
 
   /**
    * The tag list page by page as it arrives (new tags only: a tag repeated on a later page is left out), so each
-   * page's tags can be worked on while the next is on its way.
+   * page's tags can be worked on while the next is on its way. The next page is asked for as soon as its address is
+   * known, before this page's tags are handed out: the pages follow one another (each names the next), so any time
+   * spent between a page's answer and the next request (the consumer starting a request per tag) would add to every
+   * page of a long listing.
    */
   private async *tagPages(
     r: Pick<ImageReference, 'registry' | 'repository'>,
@@ -396,22 +399,9 @@ export class RegistryClient {
     const tags = new Set<string>();
     const seen = new Set<string>();
     const name = repositoryName(r);
-    let url: string | undefined = `/v2/${r.repository}/tags/list?n=1000`;
     const origin = new URL(this.transport.baseUrl(r.registry)).origin;
-    while (url) {
-      if (seen.has(url))
-        throw environmentError(
-          `The registry ${r.registry} sent a tag page loop at ${neutralize(url, 200)}.`,
-          'Try again later; report it to the registry operator.',
-        );
-      if (seen.size >= this.limits.listingPages)
-        throw limitError(
-          'listingPages',
-          this.limits.listingPages,
-          `The tag list of ${name} goes on past ${seen.size} pages (${tags.size} tags so far)`,
-        );
-      seen.add(url);
-      const res = await this.transport.request({
+    const fetchPage = (url: string): Promise<BufferedResponse> => {
+      const p = this.transport.request({
         registry: r.registry,
         method: 'GET',
         url,
@@ -422,6 +412,34 @@ export class RegistryClient {
         // Ahead of the HEADs waiting for a slot: the next page names the next tags to ask about.
         priority: true,
       });
+      // Asked for ahead: a consumer that stops early never reads it, and its failure must not go unhandled.
+      p.catch(() => undefined);
+      return p;
+    };
+    /** The next page's request, or why there is none (a loop or the page limit, said after this page's tags). */
+    const follow = (url: string): { res: Promise<BufferedResponse> } | { error: Error } => {
+      if (seen.has(url))
+        return {
+          error: environmentError(
+            `The registry ${r.registry} sent a tag page loop at ${neutralize(url, 200)}.`,
+            'Try again later; report it to the registry operator.',
+          ),
+        };
+      if (seen.size >= this.limits.listingPages)
+        return {
+          error: limitError(
+            'listingPages',
+            this.limits.listingPages,
+            `The tag list of ${name} goes on past ${seen.size} pages (${tags.size} tags so far)`,
+          ),
+        };
+      seen.add(url);
+      return { res: fetchPage(url) };
+    };
+    let next: ReturnType<typeof follow> | undefined = follow(`/v2/${r.repository}/tags/list?n=1000`);
+    while (next) {
+      if ('error' in next) throw next.error;
+      const res: BufferedResponse = await next.res;
       if (res.status !== 200) throw this.statusError(res, r, 'repository');
       const fresh: string[] = [];
       for (const tag of tagPage(res.body, r.registry, name)) {
@@ -431,14 +449,14 @@ export class RegistryClient {
         if (tags.size > this.limits.listingItems)
           throw limitError('listingItems', this.limits.listingItems, `The tag list of ${name} has more tags`);
       }
-      const next = nextLink(res.headers.get('link'));
+      const link = nextLink(res.headers.get('link'));
       let resolved: URL | undefined;
-      if (next) {
+      if (link) {
         try {
-          resolved = new URL(next, res.url);
+          resolved = new URL(link, res.url);
         } catch {
           throw environmentError(
-            `The registry ${r.registry} sent a next tag page that is not a URL (${neutralize(next, 200)}).`,
+            `The registry ${r.registry} sent a next tag page that is not a URL (${neutralize(link, 200)}).`,
             'Report it to the registry operator.',
           );
         }
@@ -449,8 +467,8 @@ export class RegistryClient {
           );
         }
       }
+      next = resolved ? follow(resolved.toString()) : undefined;
       if (fresh.length) yield fresh;
-      url = resolved?.toString();
     }
   }
 

@@ -40,6 +40,8 @@ interface Session {
 interface OriginState {
   protocol?: Protocol;
   session?: Promise<Session | undefined>;
+  /** The connected session, for requests that need not wait for anything (most of them). */
+  live?: Session;
   agent?: https.Agent;
 }
 
@@ -48,6 +50,11 @@ export interface PoolResponse {
   status: number;
   headers: { get(name: string): string | null };
   body: ReadableStream<Uint8Array> | null;
+  /**
+   * The whole body straight from the Node stream, at most `max` bytes (more: the stream is dropped and `over` set,
+   * with the first `max` bytes). Cheaper than reading `body`, a web stream over the same bytes.
+   */
+  read?(max: number | undefined): Promise<{ bytes: Buffer; over: boolean }>;
 }
 
 export interface PoolRequest {
@@ -73,6 +80,8 @@ export class Http2Pool {
    */
   async request(url: URL, init: PoolRequest): Promise<PoolResponse | undefined> {
     const st = this.state(url.origin);
+    const live = st.live;
+    if (live && !live.session.closed && !live.session.destroyed) return this.h2(live, url, init);
     const ca = await this.o.contextFor(url.host);
     if (this.o.http2 && st.protocol !== 'http/1.1') {
       const s = await this.session(url, st, ca, init.signal);
@@ -156,7 +165,9 @@ export class Http2Pool {
     });
     // Errors reach the streams that were open; the session itself is dropped so the next request reconnects.
     session.on('error', () => undefined);
+    st.live = s;
     const drop = () => {
+      if (st.live === s) st.live = undefined;
       if (st.session) void st.session.then((x) => x === s && (st.session = undefined)).catch(() => undefined);
       for (const w of s.waiters.splice(0)) w();
     };
@@ -198,12 +209,53 @@ export class Http2Pool {
         const status = Number(headers[':status']);
         const noBody = init.method === 'HEAD' || status === 204 || status === 304;
         if (noBody) stream.resume();
-        resolve({
-          status,
-          headers: new HeaderMap(headers),
-          body: noBody ? null : (Readable.toWeb(stream) as ReadableStream<Uint8Array>),
-        });
+        resolve(new StreamResponse(status, new HeaderMap(headers), noBody ? null : stream));
       });
+    });
+  }
+}
+
+/** An answer over a Node stream: read whole (`read`) or, only when asked for, as a web stream (`body`). */
+class StreamResponse implements PoolResponse {
+  private web?: ReadableStream<Uint8Array>;
+  constructor(
+    readonly status: number,
+    readonly headers: HeaderMap,
+    private readonly stream: Readable | null,
+  ) {}
+
+  get body(): ReadableStream<Uint8Array> | null {
+    if (!this.stream) return null;
+    return (this.web ??= Readable.toWeb(this.stream) as ReadableStream<Uint8Array>);
+  }
+
+  read(max: number | undefined): Promise<{ bytes: Buffer; over: boolean }> {
+    const stream = this.stream;
+    if (!stream) return Promise.resolve({ bytes: Buffer.alloc(0), over: false });
+    return new Promise((resolve, reject) => {
+      const chunks: Buffer[] = [];
+      let total = 0;
+      const done = (over: boolean) => {
+        stream.off('data', onData);
+        stream.off('end', onEnd);
+        stream.off('error', reject);
+        resolve({ bytes: Buffer.concat(chunks, total), over });
+      };
+      const onData = (chunk: Buffer) => {
+        if (max !== undefined && total + chunk.length > max) {
+          chunks.push(chunk.subarray(0, max - total));
+          total = max;
+          // The rest is not wanted: the stream is reset rather than read to its end.
+          stream.destroy();
+          return done(true);
+        }
+        chunks.push(chunk);
+        total += chunk.length;
+      };
+      const onEnd = () => done(false);
+      stream.on('data', onData);
+      stream.once('end', onEnd);
+      stream.once('error', reject);
     });
   }
 }
@@ -223,11 +275,7 @@ function viaHttps(url: URL, init: PoolRequest, agent: https.Agent): Promise<Pool
         const status = res.statusCode ?? 0;
         const noBody = init.method === 'HEAD' || status === 204 || status === 304;
         if (noBody) res.resume();
-        resolve({
-          status,
-          headers: new HeaderMap(res.headers),
-          body: noBody ? null : (Readable.toWeb(res) as ReadableStream<Uint8Array>),
-        });
+        resolve(new StreamResponse(status, new HeaderMap(res.headers), noBody ? null : res));
       },
     );
     req.once('error', (e) => reject(isAbort(e) ? e : new TypeError('fetch failed', { cause: e })));

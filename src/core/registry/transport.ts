@@ -1,4 +1,3 @@
-import { setMaxListeners } from 'node:events';
 import { CancelledError, environmentError, ReleaseOperatorError } from '../errors';
 import { DEFAULT_LIMITS, LIMITS, limitError, type Limits } from '../limits';
 import type { Logger } from '../log';
@@ -7,6 +6,7 @@ import { registerSecret } from '../redact';
 import { parseChallenge, repositoryScope, type Challenge } from './challenge';
 import { credentialHint, type CredentialSource, type Credentials } from './credentials';
 import { Http2Pool } from './http2';
+import { onAbort } from './on-abort';
 import { Slots } from './slots';
 import { checkRealm } from './realm';
 import { registryBaseUrl } from './reference';
@@ -69,6 +69,8 @@ export interface WireResponse {
   status: number;
   headers: HeaderBag;
   body: ReadableStream<Uint8Array> | null;
+  /** The pool's direct read of the whole body (see PoolResponse.read); fetch's answers have none. */
+  read?(max: number | undefined): Promise<{ bytes: Buffer; over: boolean }>;
 }
 
 export interface BufferedResponse {
@@ -110,6 +112,8 @@ const ERROR_MAX_BYTES = 64 * 1024;
 interface RegistryState {
   base: string;
   ping?: Promise<Challenge | null>;
+  /** The ping's answer once it has one: most requests need not wait on a promise for it. */
+  pinged?: Challenge | null;
   credentials?: Promise<Credentials | undefined>;
   tokens: Map<string, { token: string; expires: number }>;
 }
@@ -190,7 +194,7 @@ export class Transport {
     const url = new URL(spec.url, s.base).toString();
     const actions = spec.actions ?? (spec.push ? 'pull,push' : 'pull');
     const scope = spec.repository ? repositoryScope(spec.repository, actions) : undefined;
-    const challenge = await this.ping(spec.registry, op, spec.signal);
+    const challenge = s.pinged !== undefined ? s.pinged : await this.ping(spec.registry, op, spec.signal);
     let auth = challenge
       ? await this.authorization(spec.registry, challenge, scope, false, op, spec.signal)
       : undefined;
@@ -230,8 +234,8 @@ export class Transport {
           true,
           op,
         );
-        if (res.status === 401) return parseChallenge(res.headers.get('www-authenticate')) ?? null;
-        if (res.status >= 200 && res.status < 300) return null;
+        if (res.status === 401) return (s.pinged = parseChallenge(res.headers.get('www-authenticate')) ?? null);
+        if (res.status >= 200 && res.status < 300) return (s.pinged = null);
         throw environmentError(
           `${s.base} does not answer like an OCI registry (GET /v2/ gave HTTP ${res.status}).`,
           'Check the registry host in the image reference.',
@@ -448,14 +452,8 @@ export class Transport {
           timedOut = true;
           abort.abort();
         }, ms);
-        const onCancel = () => abort.abort();
-        // Thousands of requests may wait on one caller's signal at once: each adds a listener, by design.
-        if (signal && !unlimited.has(signal)) {
-          setMaxListeners(0, signal);
-          unlimited.add(signal);
-        }
-        if (signal?.aborted) abort.abort();
-        else signal?.addEventListener('abort', onCancel, { once: true });
+        // One fan-out listener per caller signal (see on-abort.ts), not one listener per request.
+        const unlink = signal ? onAbort(signal, () => abort.abort()) : undefined;
         let linked = false;
         const signals = abort.signal;
         const headers = { ...init.headers };
@@ -503,7 +501,7 @@ export class Transport {
           return { status: res.status, headers: res.headers, url: current, body };
         } finally {
           clearTimeout(timer);
-          if (!linked) signal?.removeEventListener('abort', onCancel);
+          if (!linked) unlink?.();
         }
       }
     }, init.priority);
@@ -520,7 +518,6 @@ export class Transport {
 }
 
 type Phase = 'connect' | 'body';
-const unlimited = new WeakSet<AbortSignal>();
 
 export interface SendInit {
   method: string;
@@ -638,16 +635,24 @@ async function readCapped(
   limit: RequestSpec['limit'],
   clip = false,
 ): Promise<Buffer> {
-  if (!res.body) return Buffer.alloc(0);
-  const what = `The registry ${registry} sent more than ${max} bytes for ${redactUrl(url)}; refusing to read it`;
-  const tooBig = () =>
-    limit
+  const tooBig = () => {
+    const what = `The registry ${registry} sent more than ${max} bytes for ${redactUrl(url)}; refusing to read it`;
+    return limit
       ? limitError(limit, max ?? 0, what)
       : environmentError(`${what}.`, 'An answer that large is broken or hostile; check the registry.');
-  if (max !== undefined && !clip && Number(res.headers.get('content-length') ?? 0) > max) {
-    await res.body.cancel().catch(() => undefined);
+  };
+  const declaredOver = () => max !== undefined && !clip && Number(res.headers.get('content-length') ?? 0) > max;
+  if (declaredOver()) {
+    await res.body?.cancel().catch(() => undefined);
     throw tooBig();
   }
+  if (res.read) {
+    // The pool's answers are read straight from their Node stream (no web stream per request).
+    const { bytes, over } = await res.read(max);
+    if (over && !clip) throw tooBig();
+    return bytes;
+  }
+  if (!res.body) return Buffer.alloc(0);
   const chunks: Buffer[] = [];
   let total = 0;
   for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {

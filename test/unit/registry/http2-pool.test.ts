@@ -1,0 +1,146 @@
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { getEventListeners } from 'node:events';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import http2 from 'node:http2';
+import type { AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import tls from 'node:tls';
+import { nullLogger } from '../../../src/core/log';
+import { registryTrust } from '../../../src/core/registry';
+import { onAbort } from '../../../src/core/registry/on-abort';
+import { Transport } from '../../../src/core/registry/transport';
+
+/** A self-signed certificate for 127.0.0.1, made now (its own CA). */
+function certificate(dir: string, name: string): { key: string; cert: string } {
+  const key = path.join(dir, `${name}.key`);
+  const cert = path.join(dir, `${name}.pem`);
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-keyout',
+      key,
+      '-out',
+      cert,
+      '-days',
+      '2',
+      '-subj',
+      `/CN=${name}`,
+      '-addext',
+      'subjectAltName=IP:127.0.0.1',
+    ],
+    { stdio: 'ignore' },
+  );
+  return { key, cert };
+}
+
+describe('registry over HTTP/2: the pool, its trust and its reads', function () {
+  this.timeout(30_000);
+  let dir: string;
+  let own: { key: string; cert: string };
+  let other: { key: string; cert: string };
+  let server: http2.Http2SecureServer;
+  let host: string;
+  const sessions = new Set<http2.ServerHttp2Session>();
+
+  before(async () => {
+    dir = mkdtempSync(path.join(os.tmpdir(), 'ro-h2-'));
+    own = certificate(dir, 'registry');
+    other = certificate(dir, 'stranger');
+    server = http2.createSecureServer({ key: readFileSync(own.key), cert: readFileSync(own.cert) }, (req, res) => {
+      if (req.url === '/v2/') return res.end('{}');
+      if (req.url === '/v2/small') return res.end('0123456789');
+      // Larger than it says: only the bytes count.
+      if (req.url === '/v2/big') return res.end('x'.repeat(64 * 1024));
+      if (req.url === '/v2/broken') {
+        res.writeHead(500);
+        return res.end('e'.repeat(200 * 1024));
+      }
+      res.writeHead(404).end();
+    });
+    server.on('session', (s) => sessions.add(s));
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    host = `127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  after(async () => {
+    for (const s of sessions) s.destroy();
+    await new Promise<void>((r) => server.close(() => r()));
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const transport = (ca: string) =>
+    new Transport({
+      credentials: async () => undefined,
+      insecureRegistries: [],
+      concurrency: 4,
+      timeoutMs: 10_000,
+      retries: 0,
+      retryBaseMs: 10,
+      logger: nullLogger,
+      fetch,
+      trust: registryTrust({ [host]: ca }),
+    });
+
+  it("trusts the registry's own CA besides Node's roots, without adding it to Node's default trust", async () => {
+    const t = transport(own.cert);
+    const r = await t.request({ registry: host, method: 'GET', url: '/v2/small' });
+    assert.equal(r.status, 200);
+    assert.equal(r.body.toString(), '0123456789');
+    assert.equal(t.protocolOf(host), 'h2');
+    t.close();
+    const ctx = await registryTrust({ [host]: own.cert }).contextFor(host);
+    assert.ok(ctx, 'a context for a host with a CA of its own');
+    // Node's default context (every other connection of the process) still refuses the self-signed registry.
+    const refused = await new Promise<string>((resolve) => {
+      const [h, port] = host.split(':');
+      const s = tls.connect({ host: h, port: Number(port), ALPNProtocols: ['h2'] });
+      s.once('secureConnect', () => (s.destroy(), resolve('trusted')));
+      s.once('error', (e: NodeJS.ErrnoException) => resolve(e.code ?? e.message));
+    });
+    assert.match(refused, /SELF_SIGNED|UNABLE_TO_VERIFY/);
+    // Another CA does not make the registry trusted.
+    const stranger = transport(other.cert);
+    await assert.rejects(stranger.request({ registry: host, method: 'GET', url: '/v2/small' }), /does not trust/);
+    stranger.close();
+  });
+
+  it('reads bodies whole from the stream, refuses one over the limit, clips an error answer', async () => {
+    const t = transport(own.cert);
+    const big = await t
+      .request({ registry: host, method: 'GET', url: '/v2/big', maxBytes: 1024, limit: 'manifestBytes' })
+      .then(
+        () => 'read',
+        (e: Error) => e.message,
+      );
+    assert.match(big, /more than 1024 bytes/);
+    const broken = await t.request({ registry: host, method: 'GET', url: '/v2/broken', maxBytes: 1 << 20 });
+    assert.equal(broken.status, 500);
+    assert.equal(broken.body.length, 64 * 1024, 'an error answer is read for its message only');
+    const small = await t.request({ registry: host, method: 'GET', url: '/v2/small', maxBytes: 10 });
+    assert.equal(small.body.toString(), '0123456789', 'exactly the limit is allowed');
+    t.close();
+  });
+});
+
+describe('abort fan-out', () => {
+  it('one listener on the signal for any number of waiting requests; each runs once, a forgotten one never', () => {
+    const controller = new AbortController();
+    let ran = 0;
+    const forget = Array.from({ length: 1000 }, () => onAbort(controller.signal, () => ran++));
+    assert.equal(getEventListeners(controller.signal, 'abort').length, 1);
+    forget[0]();
+    controller.abort();
+    assert.equal(ran, 999);
+    controller.abort();
+    assert.equal(ran, 999, 'once');
+    let late = 0;
+    onAbort(controller.signal, () => late++);
+    assert.equal(late, 1, 'an aborted signal runs it at once');
+  });
+});

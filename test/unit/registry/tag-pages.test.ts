@@ -1,0 +1,82 @@
+import assert from 'node:assert/strict';
+import { RegistryClient } from '../../../src/core/registry';
+
+/**
+ * A registry over a fetch of the test's own: a tag list in pages of `per` (Link rel="next"), HEADs answered with a
+ * digest, every request logged in the order the client made it.
+ */
+function pagedRegistry(tags: string[], per: number) {
+  const log: string[] = [];
+  const fetch = (async (input: string | URL, init?: RequestInit) => {
+    const url = new URL(input);
+    const method = init?.method ?? 'GET';
+    if (url.pathname === '/v2/') {
+      log.push('ping');
+      return new Response('{}', { status: 200 });
+    }
+    if (url.pathname.endsWith('/tags/list')) {
+      const last = url.searchParams.get('last');
+      const from = last ? tags.indexOf(last) + 1 : 0;
+      const page = tags.slice(from, from + per);
+      log.push(`page ${from / per + 1}`);
+      const headers: Record<string, string> = { 'content-type': 'application/json' };
+      if (from + per < tags.length) headers.link = `</v2/app/tags/list?n=${per}&last=${page.at(-1)}>; rel="next"`;
+      return new Response(JSON.stringify({ name: 'app', tags: page }), { status: 200, headers });
+    }
+    const tag = url.pathname.split('/').at(-1)!;
+    log.push(`${method} ${tag}`);
+    return new Response(null, {
+      status: 200,
+      headers: {
+        'docker-content-digest': `sha256:${Buffer.from(tag).toString('hex').padEnd(64, '0').slice(0, 64)}`,
+        'content-type': 'application/vnd.oci.image.manifest.v1+json',
+      },
+    });
+  }) as typeof globalThis.fetch;
+  return { log, fetch };
+}
+
+describe('registry tag pages', () => {
+  it('asks for the next tag page before the HEADs of the page it just got (pages follow one another)', async () => {
+    const tags = ['a1', 'a2', 'a3', 'b1', 'b2', 'b3', 'c1'];
+    const reg = pagedRegistry(tags, 3);
+    const client = new RegistryClient({
+      fetch: reg.fetch,
+      insecureRegistries: ['127.0.0.1:5999'],
+      credentials: async () => undefined,
+      http2: false,
+    });
+    const got = await client.tagDigests('127.0.0.1:5999/app');
+    assert.deepEqual(
+      got.map((t) => t.tag),
+      tags,
+      'every tag, in the listing order',
+    );
+    const at = (entry: string) => reg.log.indexOf(entry);
+    assert.ok(at('page 2') >= 0 && at('page 3') >= 0, `all pages read: ${reg.log.join(', ')}`);
+    // The next page goes out as soon as its address is known: before any HEAD of the page that named it.
+    assert.ok(at('page 2') < at('HEAD a1'), `page 2 before the first HEAD of page 1: ${reg.log.join(', ')}`);
+    assert.ok(at('page 3') < at('HEAD b1'), `page 3 before the first HEAD of page 2: ${reg.log.join(', ')}`);
+  });
+
+  it('a tag page loop is still refused, with the next page asked for ahead', async () => {
+    const reg = pagedRegistry(['a1', 'a2'], 1);
+    const loop = (async (input: string | URL, init?: RequestInit) => {
+      const url = new URL(input);
+      if (url.pathname.endsWith('/tags/list'))
+        return new Response(JSON.stringify({ name: 'app', tags: ['a1'] }), {
+          status: 200,
+          headers: { link: '</v2/app/tags/list?n=1>; rel="next"' },
+        });
+      return reg.fetch(input, init);
+    }) as typeof globalThis.fetch;
+    const client = new RegistryClient({
+      fetch: loop,
+      insecureRegistries: ['127.0.0.1:5999'],
+      credentials: async () => undefined,
+      http2: false,
+    });
+    await assert.rejects(client.tagDigests('127.0.0.1:5999/app'), /tag page loop/);
+    await assert.rejects(client.listTags('127.0.0.1:5999/app'), /tag page loop/);
+  });
+});
