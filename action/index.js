@@ -20985,7 +20985,7 @@ var require_extract = __commonJS({
     var FIFO = require_fast_fifo();
     var b4a = require_b4a();
     var headers = require_headers2();
-    var EMPTY = b4a.alloc(0);
+    var EMPTY2 = b4a.alloc(0);
     var MAX_HEADER_SIZE = 4 * 1024 * 1024;
     var BufferList = class {
       constructor() {
@@ -21003,7 +21003,7 @@ var require_extract = __commonJS({
       }
       shift(size) {
         if (size > this.buffered) return null;
-        if (size === 0) return EMPTY;
+        if (size === 0) return EMPTY2;
         let chunk = this._next(size);
         if (size === chunk.byteLength) return chunk;
         const chunks = [chunk];
@@ -59484,6 +59484,8 @@ var Http2Pool = class {
    * undefined when neither (an HTTP/1.1 origin on the system's CAs: the caller's fetch does it).
    */
   async request(url, init) {
+    const quick = this.onLiveSession(url, init);
+    if (quick) return quick;
     const st = this.state(url.origin);
     const ca = await this.o.contextFor(url.host);
     if (this.o.http2 && st.protocol !== "http/1.1") {
@@ -59493,6 +59495,15 @@ var Http2Pool = class {
     if (!ca) return void 0;
     st.agent ??= new import_node_https.default.Agent({ keepAlive: true, secureContext: ca });
     return viaHttps(url, init, st.agent);
+  }
+  /**
+   * The request on the origin's connected HTTP/2 session, or undefined when there is none yet: most requests of a
+   * listing take this path, which waits on nothing before the stream is opened.
+   */
+  onLiveSession(url, init) {
+    const live = this.origins.get(url.origin)?.live;
+    if (!live || live.session.closed || live.session.destroyed) return void 0;
+    return live.active < live.max ? this.h2Now(live, url, init) : this.h2(live, url, init);
   }
   /** Closes every connection (a client that is done; idle connections never keep the process alive anyway). */
   close() {
@@ -59562,7 +59573,11 @@ var Http2Pool = class {
   }
   async h2(s, url, init) {
     while (s.active >= s.max && !s.session.closed) await new Promise((r) => s.waiters.push(r));
-    if (init.signal.aborted) throw new DOMException("This operation was aborted", "AbortError");
+    return this.h2Now(s, url, init);
+  }
+  /** Opens the stream now (a stream is free). */
+  h2Now(s, url, init) {
+    if (init.signal.aborted) return Promise.reject(new DOMException("This operation was aborted", "AbortError"));
     if (s.active++ === 0) s.session.ref();
     let stream;
     try {
@@ -59576,7 +59591,7 @@ var Http2Pool = class {
       );
     } catch (e) {
       release(s);
-      throw new TypeError("fetch failed", { cause: e });
+      return Promise.reject(new TypeError("fetch failed", { cause: e }));
     }
     const onAbort = () => stream.destroy(new DOMException("This operation was aborted", "AbortError"));
     init.signal.addEventListener("abort", onAbort, { once: true });
@@ -59659,15 +59674,38 @@ var Slots = class {
     this.size = Math.max(1, size);
     this.ordinaryLimit = this.size > 1 ? this.size - 1 : 1;
   }
-  /** `first`: ahead of every waiting task, and may take the kept slot. */
-  async run(task, first = false) {
-    if (this.used < (first ? this.size : this.ordinaryLimit)) this.used++;
-    else await new Promise((r) => first ? this.waitingFirst.push(r) : this.waiting.push(r));
-    try {
-      return await task();
-    } finally {
-      this.release();
+  /**
+   * `first`: ahead of every waiting task, and may take the kept slot. Without async/await (one promise per task
+   * rather than three): the callbacks still run in the caller's async context, as they are attached in its call.
+   */
+  run(task, first = false) {
+    if (this.used < (first ? this.size : this.ordinaryLimit)) {
+      this.used++;
+      return this.start(task);
     }
+    return new Promise((r) => first ? this.waitingFirst.push(r) : this.waiting.push(r)).then(
+      () => this.start(task)
+    );
+  }
+  /** Runs a task that holds a slot; the slot is handed on when it settles, however it ends. */
+  start(task) {
+    let p;
+    try {
+      p = task();
+    } catch (e) {
+      this.release();
+      throw e;
+    }
+    return p.then(
+      (v) => {
+        this.release();
+        return v;
+      },
+      (e) => {
+        this.release();
+        throw e;
+      }
+    );
   }
   /** Hands the freed slot to a waiting first task, else to an ordinary one if it may have it, else frees it. */
   release() {
@@ -59735,6 +59773,7 @@ var MAX_REDIRECTS2 = LIMITS.redirects.default;
 var PING_MAX_BYTES = 64 * 1024;
 var TOKEN_MAX_BYTES = 1024 * 1024;
 var ERROR_MAX_BYTES = 64 * 1024;
+var EMPTY = Buffer.alloc(0);
 var Transport = class {
   constructor(o2) {
     this.o = o2;
@@ -60049,7 +60088,7 @@ var Transport = class {
           try {
             const error2 = res.status >= 400;
             const max = error2 ? Math.min(init.maxBytes ?? ERROR_MAX_BYTES, ERROR_MAX_BYTES) : init.maxBytes;
-            body = await readCapped(res, max, registry, current, error2 ? void 0 : init.limit, error2);
+            body = method === "HEAD" ? EMPTY : await readCapped(res, max, registry, current, error2 ? void 0 : init.limit, error2);
           } catch (e) {
             throw failed(e, "body");
           }
@@ -60062,12 +60101,10 @@ var Transport = class {
     }, init.priority);
   }
   /** HTTPS through the HTTP/2 pool (which also serves registries with a CA of their own), the rest through fetch. */
-  async fetchAny(url, init) {
-    if (this.pool && url.startsWith("https:")) {
-      const res = await this.pool.request(new URL(url), init);
-      if (res) return res;
-    }
-    return this.o.fetch(url, { ...init, redirect: "manual" });
+  fetchAny(url, init) {
+    if (!this.pool || !url.startsWith("https:")) return this.o.fetch(url, { ...init, redirect: "manual" });
+    const u2 = new URL(url);
+    return this.pool.onLiveSession(u2, init) ?? this.pool.request(u2, init).then((res) => res ?? this.o.fetch(url, { ...init, redirect: "manual" }));
   }
 };
 var unlimited = /* @__PURE__ */ new WeakSet();
@@ -60508,10 +60545,13 @@ var RegistryClient = class {
     });
   }
   /**
-   * Every tag with its digest as each answer arrives. The HEAD requests of a page's tags start as soon as the page
-   * is in, while the next page is fetched: the listing and the HEADs overlap, so the time is about the pages' round
-   * trips plus one, not their sum. At most `MAX_OUTSTANDING` HEADs wait at once (memory stays flat at any size);
-   * `index` is the tag's place in the listing. A failure stops the rest (in flight requests are cancelled).
+   * Every tag with its digest as each answer arrives. The tag pages are read one after another as fast as they come
+   * (each names the next), never waiting for HEADs; the HEAD of each listed tag starts when fewer than
+   * `MAX_OUTSTANDING` are under way, so the listing and the HEADs overlap and the time is about the pages' round trips
+   * plus one. Tags not yet asked about wait as names only: a HEAD's state (promises, timers, streams) exists only
+   * while it is under way, which keeps memory flat and short-lived at any size (requests queued for a slot used to
+   * live long enough to be promoted to the old generation). `index` is the tag's place in the listing. A failure
+   * stops the rest (in flight requests are cancelled).
    */
   async *tagDigestStream(repo, options2 = {}) {
     const r = toRepo(repo);
@@ -60522,32 +60562,39 @@ var RegistryClient = class {
     let outstanding = 0;
     let listed = false;
     let wakeConsumer;
-    let wakeProducer;
     const wake = () => {
       const w = wakeConsumer;
       wakeConsumer = void 0;
       w?.();
     };
+    let todo = [];
+    let next = 0;
+    let index = 0;
+    const startMore = () => {
+      while (!failure && outstanding < MAX_OUTSTANDING && next < todo.length) {
+        const tag = todo[next++];
+        const i2 = index++;
+        outstanding++;
+        this.headManifest({ ...r, tag }, { signal }).then(
+          (h2) => void (h2 && ready.push({ tag, digest: h2.digest, mediaType: h2.mediaType, index: i2 })),
+          (e) => void (failure ??= { error: e })
+        ).finally(() => {
+          outstanding--;
+          startMore();
+          wake();
+        });
+      }
+      if (next === todo.length) {
+        todo = [];
+        next = 0;
+      }
+    };
     const pages = options2.tags ? [options2.tags] : this.tagPages(r, { signal });
     const producer = withOperation(async () => {
-      let index = 0;
       for await (const page of pages) {
-        for (const tag of page) {
-          while (outstanding >= MAX_OUTSTANDING && !failure) await new Promise((w) => wakeProducer = w);
-          if (failure) return;
-          const i2 = index++;
-          outstanding++;
-          this.headManifest({ ...r, tag }, { signal }).then(
-            (h2) => void (h2 && ready.push({ tag, digest: h2.digest, mediaType: h2.mediaType, index: i2 })),
-            (e) => void (failure ??= { error: e })
-          ).finally(() => {
-            outstanding--;
-            const p = wakeProducer;
-            wakeProducer = void 0;
-            p?.();
-            wake();
-          });
-        }
+        if (failure) return;
+        todo.push(...page);
+        startMore();
       }
     }).then(
       () => {
@@ -60811,7 +60858,7 @@ var RegistryClient = class {
   }
 };
 var MAX_MANIFEST_BYTES = LIMITS.manifestBytes.default;
-var MAX_OUTSTANDING = 200;
+var MAX_OUTSTANDING = 100;
 var DIGEST_SHAPE = /^[a-z0-9]+(?:[+._-][a-z0-9]+)*:[a-zA-Z0-9=_-]+$/;
 function tagPage(body, registry, name) {
   let page;

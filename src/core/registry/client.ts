@@ -482,10 +482,13 @@ export class RegistryClient {
   }
 
   /**
-   * Every tag with its digest as each answer arrives. The HEAD requests of a page's tags start as soon as the page
-   * is in, while the next page is fetched: the listing and the HEADs overlap, so the time is about the pages' round
-   * trips plus one, not their sum. At most `MAX_OUTSTANDING` HEADs wait at once (memory stays flat at any size);
-   * `index` is the tag's place in the listing. A failure stops the rest (in flight requests are cancelled).
+   * Every tag with its digest as each answer arrives. The tag pages are read one after another as fast as they come
+   * (each names the next), never waiting for HEADs; the HEAD of each listed tag starts when fewer than
+   * `MAX_OUTSTANDING` are under way, so the listing and the HEADs overlap and the time is about the pages' round trips
+   * plus one. Tags not yet asked about wait as names only: a HEAD's state (promises, timers, streams) exists only
+   * while it is under way, which keeps memory flat and short-lived at any size (requests queued for a slot used to
+   * live long enough to be promoted to the old generation). `index` is the tag's place in the listing. A failure
+   * stops the rest (in flight requests are cancelled).
    */
   async *tagDigestStream(
     repo: RepoInput,
@@ -499,34 +502,42 @@ export class RegistryClient {
     let outstanding = 0;
     let listed = false;
     let wakeConsumer: (() => void) | undefined;
-    let wakeProducer: (() => void) | undefined;
     const wake = () => {
       const w = wakeConsumer;
       wakeConsumer = undefined;
       w?.();
     };
+    // Listed tags not yet asked about, in listing order (a read position rather than shift(), which is linear).
+    let todo: string[] = [];
+    let next = 0;
+    let index = 0;
+    const startMore = () => {
+      while (!failure && outstanding < MAX_OUTSTANDING && next < todo.length) {
+        const tag = todo[next++];
+        const i = index++;
+        outstanding++;
+        this.headManifest({ ...r, tag }, { signal })
+          .then(
+            (h) => void (h && ready.push({ tag, digest: h.digest, mediaType: h.mediaType, index: i })),
+            (e: unknown) => void (failure ??= { error: e }),
+          )
+          .finally(() => {
+            outstanding--;
+            startMore();
+            wake();
+          });
+      }
+      if (next === todo.length) {
+        todo = [];
+        next = 0;
+      }
+    };
     const pages = options.tags ? [options.tags] : this.tagPages(r, { signal });
     const producer = withOperation(async () => {
-      let index = 0;
       for await (const page of pages) {
-        for (const tag of page) {
-          while (outstanding >= MAX_OUTSTANDING && !failure) await new Promise<void>((w) => (wakeProducer = w));
-          if (failure) return;
-          const i = index++;
-          outstanding++;
-          this.headManifest({ ...r, tag }, { signal })
-            .then(
-              (h) => void (h && ready.push({ tag, digest: h.digest, mediaType: h.mediaType, index: i })),
-              (e: unknown) => void (failure ??= { error: e }),
-            )
-            .finally(() => {
-              outstanding--;
-              const p = wakeProducer;
-              wakeProducer = undefined;
-              p?.();
-              wake();
-            });
-        }
+        if (failure) return;
+        todo.push(...page);
+        startMore();
       }
     }).then(
       () => {
@@ -836,8 +847,12 @@ export class RegistryClient {
 
 /** containerd and the distribution registry cap manifests at 4 MiB; nothing real comes close. */
 const MAX_MANIFEST_BYTES = LIMITS.manifestBytes.default;
-/** HEADs started and not yet answered at once, at most (the transport's own limit bounds those in flight). */
-const MAX_OUTSTANDING = 200;
+/**
+ * HEADs started and not yet answered at once, at most: the requests one HTTP/2 connection carries (100 streams, one
+ * kept for the next tag page). More would only wait for a slot, holding their state; the transport's own limit bounds
+ * those in flight (fewer over HTTP/1.1).
+ */
+const MAX_OUTSTANDING = 100;
 const DIGEST_SHAPE = /^[a-z0-9]+(?:[+._-][a-z0-9]+)*:[a-zA-Z0-9=_-]+$/;
 
 /**

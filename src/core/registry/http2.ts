@@ -79,9 +79,9 @@ export class Http2Pool {
    * undefined when neither (an HTTP/1.1 origin on the system's CAs: the caller's fetch does it).
    */
   async request(url: URL, init: PoolRequest): Promise<PoolResponse | undefined> {
+    const quick = this.onLiveSession(url, init);
+    if (quick) return quick;
     const st = this.state(url.origin);
-    const live = st.live;
-    if (live && !live.session.closed && !live.session.destroyed) return this.h2(live, url, init);
     const ca = await this.o.contextFor(url.host);
     if (this.o.http2 && st.protocol !== 'http/1.1') {
       const s = await this.session(url, st, ca, init.signal);
@@ -90,6 +90,16 @@ export class Http2Pool {
     if (!ca) return undefined;
     st.agent ??= new https.Agent({ keepAlive: true, secureContext: ca });
     return viaHttps(url, init, st.agent);
+  }
+
+  /**
+   * The request on the origin's connected HTTP/2 session, or undefined when there is none yet: most requests of a
+   * listing take this path, which waits on nothing before the stream is opened.
+   */
+  onLiveSession(url: URL, init: PoolRequest): Promise<PoolResponse> | undefined {
+    const live = this.origins.get(url.origin)?.live;
+    if (!live || live.session.closed || live.session.destroyed) return undefined;
+    return live.active < live.max ? this.h2Now(live, url, init) : this.h2(live, url, init);
   }
 
   /** Closes every connection (a client that is done; idle connections never keep the process alive anyway). */
@@ -179,7 +189,12 @@ export class Http2Pool {
 
   private async h2(s: Session, url: URL, init: PoolRequest): Promise<PoolResponse> {
     while (s.active >= s.max && !s.session.closed) await new Promise<void>((r) => s.waiters.push(r));
-    if (init.signal.aborted) throw new DOMException('This operation was aborted', 'AbortError');
+    return this.h2Now(s, url, init);
+  }
+
+  /** Opens the stream now (a stream is free). */
+  private h2Now(s: Session, url: URL, init: PoolRequest): Promise<PoolResponse> {
+    if (init.signal.aborted) return Promise.reject(new DOMException('This operation was aborted', 'AbortError'));
     if (s.active++ === 0) s.session.ref();
     let stream: http2.ClientHttp2Stream;
     try {
@@ -193,7 +208,7 @@ export class Http2Pool {
       );
     } catch (e) {
       release(s);
-      throw new TypeError('fetch failed', { cause: e });
+      return Promise.reject(new TypeError('fetch failed', { cause: e }));
     }
     // One listener of our own rather than the `signal` option (which adds Node's abort machinery per stream).
     const onAbort = () => stream.destroy(new DOMException('This operation was aborted', 'AbortError'));

@@ -19,15 +19,40 @@ export class Slots {
     this.ordinaryLimit = this.size > 1 ? this.size - 1 : 1;
   }
 
-  /** `first`: ahead of every waiting task, and may take the kept slot. */
-  async run<T>(task: () => Promise<T>, first = false): Promise<T> {
-    if (this.used < (first ? this.size : this.ordinaryLimit)) this.used++;
-    else await new Promise<void>((r) => (first ? this.waitingFirst.push(r) : this.waiting.push(r)));
-    try {
-      return await task();
-    } finally {
-      this.release();
+  /**
+   * `first`: ahead of every waiting task, and may take the kept slot. Without async/await (one promise per task
+   * rather than three): the callbacks still run in the caller's async context, as they are attached in its call.
+   */
+  run<T>(task: () => Promise<T>, first = false): Promise<T> {
+    if (this.used < (first ? this.size : this.ordinaryLimit)) {
+      this.used++;
+      return this.start(task);
     }
+    return new Promise<void>((r) => (first ? this.waitingFirst.push(r) : this.waiting.push(r))).then(() =>
+      this.start(task),
+    );
+  }
+
+  /** Runs a task that holds a slot; the slot is handed on when it settles, however it ends. */
+  private start<T>(task: () => Promise<T>): Promise<T> {
+    let p: Promise<T>;
+    try {
+      p = task();
+    } catch (e) {
+      // Tasks are async functions, which reject rather than throw; should one throw, its slot is not lost.
+      this.release();
+      throw e;
+    }
+    return p.then(
+      (v) => {
+        this.release();
+        return v;
+      },
+      (e: unknown) => {
+        this.release();
+        throw e;
+      },
+    );
   }
 
   /** Hands the freed slot to a waiting first task, else to an ordinary one if it may have it, else frees it. */

@@ -108,6 +108,7 @@ const MAX_REDIRECTS = LIMITS.redirects.default;
 const PING_MAX_BYTES = 64 * 1024;
 const TOKEN_MAX_BYTES = 1024 * 1024;
 const ERROR_MAX_BYTES = 64 * 1024;
+const EMPTY = Buffer.alloc(0);
 
 interface RegistryState {
   base: string;
@@ -494,7 +495,11 @@ export class Transport {
             // Error answers are read for their message only: a few KiB, whatever the caller allows.
             const error = res.status >= 400;
             const max = error ? Math.min(init.maxBytes ?? ERROR_MAX_BYTES, ERROR_MAX_BYTES) : init.maxBytes;
-            body = await readCapped(res, max, registry, current, error ? undefined : init.limit, error);
+            // A HEAD answer has no body: no read to wait for.
+            body =
+              method === 'HEAD'
+                ? EMPTY
+                : await readCapped(res, max, registry, current, error ? undefined : init.limit, error);
           } catch (e) {
             throw failed(e, 'body');
           }
@@ -508,12 +513,15 @@ export class Transport {
   }
 
   /** HTTPS through the HTTP/2 pool (which also serves registries with a CA of their own), the rest through fetch. */
-  private async fetchAny(url: string, init: SendInit): Promise<WireResponse> {
-    if (this.pool && url.startsWith('https:')) {
-      const res = await this.pool.request(new URL(url), init);
-      if (res) return res;
-    }
-    return this.o.fetch(url, { ...init, redirect: 'manual' });
+  private fetchAny(url: string, init: SendInit): Promise<WireResponse> {
+    if (!this.pool || !url.startsWith('https:')) return this.o.fetch(url, { ...init, redirect: 'manual' });
+    const u = new URL(url);
+    return (
+      this.pool.onLiveSession(u, init) ??
+      this.pool
+        .request(u, init)
+        .then((res): WireResponse | Promise<WireResponse> => res ?? this.o.fetch(url, { ...init, redirect: 'manual' }))
+    );
   }
 }
 
