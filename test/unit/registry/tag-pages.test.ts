@@ -79,4 +79,43 @@ describe('registry tag pages', () => {
     await assert.rejects(client.tagDigests('127.0.0.1:5999/app'), /tag page loop/);
     await assert.rejects(client.listTags('127.0.0.1:5999/app'), /tag page loop/);
   });
+
+  it('reads every tag page without waiting for HEADs; at most 100 HEADs under way, none waiting with its state', async () => {
+    const tags = Array.from({ length: 700 }, (_, i) => `t${String(i).padStart(4, '0')}`);
+    const reg = pagedRegistry(tags, 100);
+    let open = false;
+    let release!: () => void;
+    const released = new Promise<void>((r) => (release = () => ((open = true), r())));
+    let pagesBeforeAnyHead = 0;
+    let heads = 0;
+    let most = 0;
+    // HEADs are held until every page was asked for (or 5 s pass, which fails the test rather than hanging it).
+    const guard = setTimeout(release, 5000);
+    const fetch = (async (input: string | URL, init?: RequestInit) => {
+      if (init?.method === 'HEAD') {
+        heads++;
+        most = Math.max(most, heads);
+        await released;
+        heads--;
+      }
+      const res = await reg.fetch(input, init);
+      if (String(input).includes('/tags/list') && reg.log.filter((l) => l.startsWith('page')).length === 7) {
+        if (!open) pagesBeforeAnyHead = 7;
+        release();
+      }
+      return res;
+    }) as typeof globalThis.fetch;
+    const client = new RegistryClient({
+      fetch,
+      insecureRegistries: ['127.0.0.1:5999'],
+      credentials: async () => undefined,
+      http2: false,
+      concurrency: 200,
+    });
+    const got = await client.tagDigests('127.0.0.1:5999/app');
+    clearTimeout(guard);
+    assert.equal(got.length, 700);
+    assert.equal(pagesBeforeAnyHead, 7, 'all 7 pages were read while no HEAD had an answer');
+    assert.ok(most <= 100, `at most 100 HEADs under way at once (saw ${most})`);
+  });
 });
