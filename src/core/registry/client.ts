@@ -258,7 +258,8 @@ export class RegistryClient {
   }
 
   /** HEAD a manifest: digest, media type and size without the body; null when the tag or digest does not exist. */
-  headManifest(ref: RefInput, options: CallOptions = {}): Promise<ManifestHead | null> {
+  /** `priority`: ahead of waiting requests, and may take the slot kept for tag pages (see Slots). */
+  headManifest(ref: RefInput, options: CallOptions & { priority?: boolean } = {}): Promise<ManifestHead | null> {
     const r = toRef(ref);
     return withOperation((op) =>
       // By digest the answer cannot change while the operation runs: ask once. A tag can move, so it is always asked.
@@ -268,7 +269,10 @@ export class RegistryClient {
     );
   }
 
-  private async fetchHead(r: ImageReference, options: CallOptions): Promise<ManifestHead | null> {
+  private async fetchHead(
+    r: ImageReference,
+    options: CallOptions & { priority?: boolean },
+  ): Promise<ManifestHead | null> {
     const res = await this.transport.request({
       registry: r.registry,
       method: 'HEAD',
@@ -276,6 +280,7 @@ export class RegistryClient {
       repository: r.repository,
       headers: { accept: MANIFEST_ACCEPT },
       signal: options.signal,
+      priority: options.priority,
     });
     if (res.status === 404) return null;
     if (res.status !== 200) throw this.statusError(res, r, 'manifest');
@@ -381,7 +386,7 @@ export class RegistryClient {
 
   private async listTagsNow(r: Pick<ImageReference, 'registry' | 'repository'>, options: CallOptions) {
     const tags: string[] = [];
-    for await (const page of this.tagPages(r, options)) tags.push(...page);
+    for await (const page of this.tagPages(r, options)) tags.push(...page.tags);
     return tags;
   }
 
@@ -395,7 +400,7 @@ export class RegistryClient {
   private async *tagPages(
     r: Pick<ImageReference, 'registry' | 'repository'>,
     options: CallOptions,
-  ): AsyncGenerator<string[]> {
+  ): AsyncGenerator<{ tags: string[]; last: boolean }> {
     const tags = new Set<string>();
     const seen = new Set<string>();
     const name = repositoryName(r);
@@ -468,7 +473,7 @@ export class RegistryClient {
         }
       }
       next = resolved ? follow(resolved.toString()) : undefined;
-      if (fresh.length) yield fresh;
+      if (fresh.length || !next) yield { tags: fresh, last: !next };
     }
   }
 
@@ -516,7 +521,7 @@ export class RegistryClient {
         const tag = todo[next++];
         const i = index++;
         outstanding++;
-        this.headManifest({ ...r, tag }, { signal })
+        this.headManifest({ ...r, tag }, { signal, priority: lastPage })
           .then(
             (h) => void (h && ready.push({ tag, digest: h.digest, mediaType: h.mediaType, index: i })),
             (e: unknown) => void (failure ??= { error: e }),
@@ -532,11 +537,15 @@ export class RegistryClient {
         next = 0;
       }
     };
-    const pages = options.tags ? [options.tags] : this.tagPages(r, { signal });
+    // Once the last page is in, no page request needs the slot the transport keeps for one: the last HEADs may take
+    // it (100 tags: 100 HEADs in one round trip, not 99 and then 1).
+    let lastPage = false;
+    const pages = options.tags ? [{ tags: options.tags, last: true }] : this.tagPages(r, { signal });
     const producer = withOperation(async () => {
       for await (const page of pages) {
         if (failure) return;
-        todo.push(...page);
+        todo.push(...page.tags);
+        lastPage = page.last;
         startMore();
       }
     }).then(

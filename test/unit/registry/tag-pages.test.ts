@@ -118,4 +118,34 @@ describe('registry tag pages', () => {
     assert.equal(pagesBeforeAnyHead, 7, 'all 7 pages were read while no HEAD had an answer');
     assert.ok(most <= 100, `at most 100 HEADs under way at once (saw ${most})`);
   });
+
+  it("the last page's HEADs may take the slot kept for pages: one page of N tags is N HEADs at once", async () => {
+    const tags = Array.from({ length: 10 }, (_, i) => `t${i}`);
+    const reg = pagedRegistry(tags, 100);
+    let heads = 0;
+    let most = 0;
+    let release!: () => void;
+    const released = new Promise<void>((r) => (release = r));
+    // Held until all 10 are under way (or 3 s pass: then the test fails rather than hangs).
+    const guard = setTimeout(() => release(), 3000);
+    const fetch = (async (input: string | URL, init?: RequestInit) => {
+      if (init?.method === 'HEAD') {
+        most = Math.max(most, ++heads);
+        if (heads === 10) release();
+        await released;
+        heads--;
+      }
+      return reg.fetch(input, init);
+    }) as typeof globalThis.fetch;
+    const client = new RegistryClient({
+      fetch,
+      insecureRegistries: ['127.0.0.1:5999'],
+      credentials: async () => undefined,
+      http2: false,
+      concurrency: 10,
+    });
+    assert.equal((await client.tagDigests('127.0.0.1:5999/app')).length, 10);
+    clearTimeout(guard);
+    assert.equal(most, 10, 'every slot in use, the kept one too (no page is left to come)');
+  });
 });
