@@ -94,10 +94,12 @@ async function startFront(reg: TestRegistry, repos: string[]): Promise<Front> {
       const on = (m: { type: string } & T) => {
         if (m.type !== type) return;
         child.off('message', on);
+        child.off('exit', exited);
         resolve(m);
       };
+      const exited = (c: number | null) => reject(new Error(`the front exited (${c})`));
       child.on('message', on);
-      child.once('exit', (c) => reject(new Error(`the front exited (${c})`)));
+      child.once('exit', exited);
     });
   const ready = next<{ port: number; githubPort: string; token: string }>('ready');
   child.send({ registry: reg.host, ca: reg.ca, key: path.join(reg.dir, 'tls.key'), repos });
@@ -377,7 +379,7 @@ runCase('scale', async () => {
           const r = await s.run();
           samples.get(s.name)!.push(r);
           log(
-            `${n} tags: ${s.name}: ${fmtMs(r.ms)} (${r.requests} requests${r.rss ? `, peak ${Math.round(r.rss / 1024)} MiB (${Math.round((r.rss - (r.startRss ?? 0)) / 1024)} MiB over the start)` : ''}${r.blocked ? `, longest block ${Math.round(r.blocked)} ms, CPU ${Math.round(r.cpu ?? 0)} ms` : ''})`,
+            `${n} tags: ${s.name}: ${fmtMs(r.ms)} (${r.requests} requests${r.rss ? `, peak ${Math.round(r.rss / 1024)} MiB${r.startRss ? ` (${Math.round((r.rss - r.startRss) / 1024)} MiB over the start)` : ' (whole process)'}` : ''}${r.blocked ? `, longest block ${Math.round(r.blocked)} ms, CPU ${Math.round(r.cpu ?? 0)} ms` : ''})`,
           );
         }
       const subject = subjects[0].name;
