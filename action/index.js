@@ -2526,7 +2526,7 @@ var require_connect = __commonJS({
     var util = require_util();
     var { InvalidArgumentError, ConnectTimeoutError } = require_errors();
     var timers = require_timers();
-    function noop5() {
+    function noop6() {
     }
     var tls3;
     var SessionCache;
@@ -2651,7 +2651,7 @@ var require_connect = __commonJS({
     }
     var setupConnectTimeout = process.platform === "win32" ? (socketWeakRef, opts) => {
       if (!opts.timeout) {
-        return noop5;
+        return noop6;
       }
       let s1 = null;
       let s2 = null;
@@ -2667,7 +2667,7 @@ var require_connect = __commonJS({
       };
     } : (socketWeakRef, opts) => {
       if (!opts.timeout) {
-        return noop5;
+        return noop6;
       }
       let s1 = null;
       const fastTimer = timers.setFastTimeout(() => {
@@ -5458,7 +5458,7 @@ var require_body = __commonJS({
       random = (max) => Math.floor(Math.random(max));
     }
     var textEncoder3 = new TextEncoder();
-    function noop5() {
+    function noop6() {
     }
     var hasFinalizationRegistry = globalThis.FinalizationRegistry && process.version.indexOf("v18") !== 0;
     var streamRegistry;
@@ -5466,7 +5466,7 @@ var require_body = __commonJS({
       streamRegistry = new FinalizationRegistry((weakRef) => {
         const stream = weakRef.deref();
         if (stream && !stream.locked && !isDisturbed(stream) && !isErrored(stream)) {
-          stream.cancel("Response object has been garbage collected").catch(noop5);
+          stream.cancel("Response object has been garbage collected").catch(noop6);
         }
       });
     }
@@ -7688,7 +7688,7 @@ var require_client = __commonJS({
     var connectH2 = require_client_h2();
     var deprecatedInterceptorWarned = false;
     var kClosedResolve = /* @__PURE__ */ Symbol("kClosedResolve");
-    var noop5 = () => {
+    var noop6 = () => {
     };
     function getPipelining(client) {
       return client[kPipelining] ?? client[kHTTPContext]?.defaultPipelining ?? 1;
@@ -7980,14 +7980,14 @@ var require_client = __commonJS({
           });
         });
         if (client.destroyed) {
-          util.destroy(socket.on("error", noop5), new ClientDestroyedError());
+          util.destroy(socket.on("error", noop6), new ClientDestroyedError());
           return;
         }
         assert(socket);
         try {
           client[kHTTPContext] = socket.alpnProtocol === "h2" ? await connectH2(client, socket) : await connectH1(client, socket);
         } catch (err2) {
-          socket.destroy().on("error", noop5);
+          socket.destroy().on("error", noop6);
           throw err2;
         }
         client[kConnecting] = false;
@@ -8731,7 +8731,7 @@ var require_proxy_agent = __commonJS({
     function defaultFactory(origin, opts) {
       return new Pool(origin, opts);
     }
-    var noop5 = () => {
+    var noop6 = () => {
     };
     function defaultAgentFactory(origin, opts) {
       if (opts.connections === 1) {
@@ -8848,7 +8848,7 @@ var require_proxy_agent = __commonJS({
                 servername: this[kProxyTls]?.servername || proxyHostname
               });
               if (statusCode !== 200) {
-                socket.on("error", noop5).destroy();
+                socket.on("error", noop6).destroy();
                 callback(new RequestAbortedError(`Proxy response (${statusCode}) !== 200 when HTTP Tunneling`));
               }
               if (opts2.protocol !== "https:") {
@@ -9464,7 +9464,7 @@ var require_readable = __commonJS({
     var kAbort = /* @__PURE__ */ Symbol("kAbort");
     var kContentType = /* @__PURE__ */ Symbol("kContentType");
     var kContentLength = /* @__PURE__ */ Symbol("kContentLength");
-    var noop5 = () => {
+    var noop6 = () => {
     };
     var BodyReadable = class extends Readable8 {
       constructor({
@@ -9585,18 +9585,18 @@ var require_readable = __commonJS({
           if (this[kContentLength] > limit) {
             this.destroy(new AbortError());
           }
-          const onAbort = () => {
+          const onAbort2 = () => {
             this.destroy(signal.reason ?? new AbortError());
           };
-          signal?.addEventListener("abort", onAbort);
+          signal?.addEventListener("abort", onAbort2);
           this.on("close", function() {
-            signal?.removeEventListener("abort", onAbort);
+            signal?.removeEventListener("abort", onAbort2);
             if (signal?.aborted) {
               reject(signal.reason ?? new AbortError());
             } else {
               resolve(null);
             }
-          }).on("error", noop5).on("data", function(chunk) {
+          }).on("error", noop6).on("data", function(chunk) {
             limit -= chunk.length;
             if (limit <= 0) {
               this.destroy();
@@ -12849,7 +12849,7 @@ var require_request2 = __commonJS({
     var { URLSerializer } = require_data_url();
     var { kConstruct } = require_symbols();
     var assert = require("node:assert");
-    var { getMaxListeners, setMaxListeners: setMaxListeners3, getEventListeners, defaultMaxListeners } = require("node:events");
+    var { getMaxListeners, setMaxListeners: setMaxListeners2, getEventListeners, defaultMaxListeners } = require("node:events");
     var kAbortController = /* @__PURE__ */ Symbol("abortController");
     var requestFinalizer = new FinalizationRegistry2(({ signal, abort }) => {
       signal.removeEventListener("abort", abort);
@@ -13082,9 +13082,9 @@ var require_request2 = __commonJS({
             const abort = buildAbort(acRef);
             try {
               if (typeof getMaxListeners === "function" && getMaxListeners(signal) === defaultMaxListeners) {
-                setMaxListeners3(1500, signal);
+                setMaxListeners2(1500, signal);
               } else if (getEventListeners(signal, "abort").length >= defaultMaxListeners) {
-                setMaxListeners3(1500, signal);
+                setMaxListeners2(1500, signal);
               }
             } catch {
             }
@@ -19913,10 +19913,10 @@ var require_streamx = __commonJS({
         this.stream._duplexState |= READ_PIPE_DRAINED;
         this.pipeTo = pipeTo;
         this.pipeline = new Pipeline(this.stream, pipeTo, cb);
-        if (cb) this.stream.on("error", noop5);
+        if (cb) this.stream.on("error", noop6);
         if (isStreamx(pipeTo)) {
           pipeTo._writableState.pipeline = this.pipeline;
-          if (cb) pipeTo.on("error", noop5);
+          if (cb) pipeTo.on("error", noop6);
           pipeTo.on("finish", this.pipeline.finished.bind(this.pipeline));
         } else {
           const onerror = this.pipeline.done.bind(this.pipeline, pipeTo);
@@ -20304,7 +20304,7 @@ var require_streamx = __commonJS({
         fn().then((src) => {
           if (src === null) return out.end();
           if (out.destroying) return;
-          pipeline2(src, out, noop5);
+          pipeline2(src, out, noop6);
         }).catch((err2) => out.destroy(err2));
         return out;
       }
@@ -20686,7 +20686,7 @@ var require_streamx = __commonJS({
     function defaultByteLength(data) {
       return isTypedArray(data) ? data.byteLength : 1024;
     }
-    function noop5() {
+    function noop6() {
     }
     function abort() {
       this.destroy(StreamError.ABORTED());
@@ -21070,7 +21070,7 @@ var require_extract = __commonJS({
         this._stream = null;
         this._missing = 0;
         this._longHeader = false;
-        this._callback = noop5;
+        this._callback = noop6;
         this._locked = false;
         this._finished = false;
         this._pax = null;
@@ -21212,7 +21212,7 @@ var require_extract = __commonJS({
       }
       _continueWrite(err2) {
         const cb = this._callback;
-        this._callback = noop5;
+        this._callback = noop6;
         cb(err2);
       }
       _write(data, cb) {
@@ -21282,7 +21282,7 @@ var require_extract = __commonJS({
         }
         function onentry(header2, stream, callback) {
           entryCallback = callback;
-          stream.on("error", noop5);
+          stream.on("error", noop6);
           if (promiseResolve) {
             promiseResolve({ value: stream, done: false });
             promiseResolve = promiseReject = null;
@@ -21313,7 +21313,7 @@ var require_extract = __commonJS({
     module2.exports = function extract(opts) {
       return new Extract(opts);
     };
-    function noop5() {
+    function noop6() {
     }
     function overflow(size) {
       size &= 511;
@@ -21441,7 +21441,7 @@ var require_pack = __commonJS({
     var Pack = class extends Readable8 {
       constructor(opts) {
         super(opts);
-        this._drain = noop5;
+        this._drain = noop6;
         this._finalized = false;
         this._finalizing = false;
         this._pending = [];
@@ -21453,7 +21453,7 @@ var require_pack = __commonJS({
           callback = buffer;
           buffer = null;
         }
-        if (!callback) callback = noop5;
+        if (!callback) callback = noop6;
         if (!header2.size || header2.type === "symlink") header2.size = 0;
         if (!header2.type) header2.type = modeToType(header2.mode);
         if (!header2.mode) header2.mode = header2.type === "directory" ? DMODE : FMODE;
@@ -21528,7 +21528,7 @@ var require_pack = __commonJS({
       }
       _doDrain() {
         const drain2 = this._drain;
-        this._drain = noop5;
+        this._drain = noop6;
         drain2();
       }
       _predestroy() {
@@ -21564,7 +21564,7 @@ var require_pack = __commonJS({
       }
       return "file";
     }
-    function noop5() {
+    function noop6() {
     }
     function overflow(self, size) {
       size &= 511;
@@ -50565,14 +50565,14 @@ async function requireToken(source) {
 var sleep = (ms, signal) => new Promise((resolve, reject) => {
   if (signal?.aborted) return reject(new CancelledError());
   const t = setTimeout(() => {
-    signal?.removeEventListener("abort", onAbort);
+    signal?.removeEventListener("abort", onAbort2);
     resolve();
   }, ms);
-  const onAbort = () => {
+  const onAbort2 = () => {
     clearTimeout(t);
     reject(new CancelledError());
   };
-  signal?.addEventListener("abort", onAbort, { once: true });
+  signal?.addEventListener("abort", onAbort2, { once: true });
 });
 
 // src/core/github/client.ts
@@ -58784,11 +58784,11 @@ async function readLayer(tar, what, signal, budget) {
   const ops = [];
   const ex = (0, import_tar_stream2.extract)();
   tar.on("error", (e) => ex.destroy(e));
-  const onAbort = () => {
+  const onAbort2 = () => {
     ex.destroy(new CancelledError());
     tar.destroy();
   };
-  signal?.addEventListener("abort", onAbort, { once: true });
+  signal?.addEventListener("abort", onAbort2, { once: true });
   tar.pipe(ex);
   try {
     for await (const entry of ex) {
@@ -58828,7 +58828,7 @@ async function readLayer(tar, what, signal, budget) {
       "The layer is truncated or not a tar archive; push or build the image again."
     );
   } finally {
-    signal?.removeEventListener("abort", onAbort);
+    signal?.removeEventListener("abort", onAbort2);
   }
   return ops;
 }
@@ -59436,9 +59436,6 @@ function platformMatches(p, wanted) {
   return (p.variant ?? (architecture === "arm64" ? "v8" : void 0)) === variant;
 }
 
-// src/core/registry/transport.ts
-var import_node_events15 = require("node:events");
-
 // src/core/registry/challenge.ts
 function parseChallenge(header2) {
   if (!header2) return void 0;
@@ -59539,14 +59536,14 @@ var Http2Pool = class {
       ...ca ? { secureContext: ca } : {}
     });
     await new Promise((resolve, reject) => {
-      const onAbort = () => socket.destroy(new DOMException("This operation was aborted", "AbortError"));
-      signal.addEventListener("abort", onAbort, { once: true });
+      const onAbort2 = () => socket.destroy(new DOMException("This operation was aborted", "AbortError"));
+      signal.addEventListener("abort", onAbort2, { once: true });
       socket.once("secureConnect", () => {
-        signal.removeEventListener("abort", onAbort);
+        signal.removeEventListener("abort", onAbort2);
         resolve();
       });
       socket.once("error", (e) => {
-        signal.removeEventListener("abort", onAbort);
+        signal.removeEventListener("abort", onAbort2);
         reject(new TypeError("fetch failed", { cause: e }));
       });
     });
@@ -59562,7 +59559,9 @@ var Http2Pool = class {
       s.max = Math.max(1, Math.min(this.o.streams, settings.maxConcurrentStreams ?? this.o.streams));
     });
     session.on("error", () => void 0);
+    st.live = s;
     const drop = () => {
+      if (st.live === s) st.live = void 0;
       if (st.session) void st.session.then((x) => x === s && (st.session = void 0)).catch(() => void 0);
       for (const w of s.waiters.splice(0)) w();
     };
@@ -59593,10 +59592,10 @@ var Http2Pool = class {
       release(s);
       return Promise.reject(new TypeError("fetch failed", { cause: e }));
     }
-    const onAbort = () => stream.destroy(new DOMException("This operation was aborted", "AbortError"));
-    init.signal.addEventListener("abort", onAbort, { once: true });
+    const onAbort2 = () => stream.destroy(new DOMException("This operation was aborted", "AbortError"));
+    init.signal.addEventListener("abort", onAbort2, { once: true });
     stream.once("close", () => {
-      init.signal.removeEventListener("abort", onAbort);
+      init.signal.removeEventListener("abort", onAbort2);
       release(s);
     });
     if (init.body) stream.end(init.body);
@@ -59606,12 +59605,51 @@ var Http2Pool = class {
         const status = Number(headers[":status"]);
         const noBody = init.method === "HEAD" || status === 204 || status === 304;
         if (noBody) stream.resume();
-        resolve({
-          status,
-          headers: new HeaderMap(headers),
-          body: noBody ? null : import_node_stream11.Readable.toWeb(stream)
-        });
+        resolve(new StreamResponse(status, new HeaderMap(headers), noBody ? null : stream));
       });
+    });
+  }
+};
+var StreamResponse = class {
+  constructor(status, headers, stream) {
+    this.status = status;
+    this.headers = headers;
+    this.stream = stream;
+  }
+  status;
+  headers;
+  stream;
+  web;
+  get body() {
+    if (!this.stream) return null;
+    return this.web ??= import_node_stream11.Readable.toWeb(this.stream);
+  }
+  read(max) {
+    const stream = this.stream;
+    if (!stream) return Promise.resolve({ bytes: Buffer.alloc(0), over: false });
+    return new Promise((resolve, reject) => {
+      const chunks = [];
+      let total2 = 0;
+      const done = (over) => {
+        stream.off("data", onData);
+        stream.off("end", onEnd);
+        stream.off("error", reject);
+        resolve({ bytes: Buffer.concat(chunks, total2), over });
+      };
+      const onData = (chunk) => {
+        if (max !== void 0 && total2 + chunk.length > max) {
+          chunks.push(chunk.subarray(0, max - total2));
+          total2 = max;
+          stream.destroy();
+          return done(true);
+        }
+        chunks.push(chunk);
+        total2 += chunk.length;
+      };
+      const onEnd = () => done(false);
+      stream.on("data", onData);
+      stream.once("end", onEnd);
+      stream.once("error", reject);
     });
   }
 };
@@ -59628,11 +59666,7 @@ function viaHttps(url, init, agent) {
         const status = res.statusCode ?? 0;
         const noBody = init.method === "HEAD" || status === 204 || status === 304;
         if (noBody) res.resume();
-        resolve({
-          status,
-          headers: new HeaderMap(res.headers),
-          body: noBody ? null : import_node_stream11.Readable.toWeb(res)
-        });
+        resolve(new StreamResponse(status, new HeaderMap(res.headers), noBody ? null : res));
       }
     );
     req.once("error", (e) => reject(isAbort(e) ? e : new TypeError("fetch failed", { cause: e })));
@@ -59662,6 +59696,33 @@ function lowerCased(h2) {
 function isAbort(e) {
   return e?.name === "AbortError";
 }
+
+// src/core/registry/on-abort.ts
+function onAbort(signal, fn) {
+  if (signal.aborted) {
+    fn();
+    return noop5;
+  }
+  let waiting = fanOut.get(signal);
+  if (!waiting) {
+    const set2 = /* @__PURE__ */ new Set();
+    waiting = set2;
+    fanOut.set(signal, set2);
+    signal.addEventListener(
+      "abort",
+      () => {
+        fanOut.delete(signal);
+        for (const f of set2) f();
+      },
+      { once: true }
+    );
+  }
+  const set = waiting;
+  set.add(fn);
+  return () => void set.delete(fn);
+}
+var fanOut = /* @__PURE__ */ new WeakMap();
+var noop5 = () => void 0;
 
 // src/core/registry/slots.ts
 var Slots = class {
@@ -59836,7 +59897,7 @@ var Transport = class {
     const url = new URL(spec.url, s.base).toString();
     const actions = spec.actions ?? (spec.push ? "pull,push" : "pull");
     const scope = spec.repository ? repositoryScope(spec.repository, actions) : void 0;
-    const challenge = await this.ping(spec.registry, op, spec.signal);
+    const challenge = s.pinged !== void 0 ? s.pinged : await this.ping(spec.registry, op, spec.signal);
     let auth2 = challenge ? await this.authorization(spec.registry, challenge, scope, false, op, spec.signal) : void 0;
     let res = await this.send(spec, url, auth2, buffer, op);
     if (res.status === 401) {
@@ -59870,8 +59931,8 @@ var Transport = class {
           true,
           op
         );
-        if (res.status === 401) return parseChallenge(res.headers.get("www-authenticate")) ?? null;
-        if (res.status >= 200 && res.status < 300) return null;
+        if (res.status === 401) return s.pinged = parseChallenge(res.headers.get("www-authenticate")) ?? null;
+        if (res.status >= 200 && res.status < 300) return s.pinged = null;
         throw environmentError(
           `${s.base} does not answer like an OCI registry (GET /v2/ gave HTTP ${res.status}).`,
           "Check the registry host in the image reference."
@@ -60043,13 +60104,7 @@ var Transport = class {
           timedOut2 = true;
           abort.abort();
         }, ms);
-        const onCancel = () => abort.abort();
-        if (signal && !unlimited.has(signal)) {
-          (0, import_node_events15.setMaxListeners)(0, signal);
-          unlimited.add(signal);
-        }
-        if (signal?.aborted) abort.abort();
-        else signal?.addEventListener("abort", onCancel, { once: true });
+        const unlink2 = signal ? onAbort(signal, () => abort.abort()) : void 0;
         let linked = false;
         const signals2 = abort.signal;
         const headers = { ...init.headers };
@@ -60095,7 +60150,7 @@ var Transport = class {
           return { status: res.status, headers: res.headers, url: current, body };
         } finally {
           clearTimeout(timer);
-          if (!linked) signal?.removeEventListener("abort", onCancel);
+          if (!linked) unlink2?.();
         }
       }
     }, init.priority);
@@ -60107,7 +60162,6 @@ var Transport = class {
     return this.pool.onLiveSession(u2, init) ?? this.pool.request(u2, init).then((res) => res ?? this.o.fetch(url, { ...init, redirect: "manual" }));
   }
 };
-var unlimited = /* @__PURE__ */ new WeakSet();
 var TransientError = class extends Error {
   constructor(message, phase, timedOut2 = false) {
     super(message);
@@ -60185,13 +60239,21 @@ function redactUrl(url) {
   return u2.search && !u2.pathname.startsWith("/v2/") ? `${u2.origin}${u2.pathname}?\u2026` : url;
 }
 async function readCapped(res, max, registry, url, limit, clip = false) {
-  if (!res.body) return Buffer.alloc(0);
-  const what = `The registry ${registry} sent more than ${max} bytes for ${redactUrl(url)}; refusing to read it`;
-  const tooBig = () => limit ? limitError(limit, max ?? 0, what) : environmentError(`${what}.`, "An answer that large is broken or hostile; check the registry.");
-  if (max !== void 0 && !clip && Number(res.headers.get("content-length") ?? 0) > max) {
-    await res.body.cancel().catch(() => void 0);
+  const tooBig = () => {
+    const what = `The registry ${registry} sent more than ${max} bytes for ${redactUrl(url)}; refusing to read it`;
+    return limit ? limitError(limit, max ?? 0, what) : environmentError(`${what}.`, "An answer that large is broken or hostile; check the registry.");
+  };
+  const declaredOver = () => max !== void 0 && !clip && Number(res.headers.get("content-length") ?? 0) > max;
+  if (declaredOver()) {
+    await res.body?.cancel().catch(() => void 0);
     throw tooBig();
   }
+  if (res.read) {
+    const { bytes, over } = await res.read(max);
+    if (over && !clip) throw tooBig();
+    return bytes;
+  }
+  if (!res.body) return Buffer.alloc(0);
   const chunks = [];
   let total2 = 0;
   for await (const chunk of res.body) {
@@ -60356,6 +60418,7 @@ var RegistryClient = class {
     return parsed;
   }
   /** HEAD a manifest: digest, media type and size without the body; null when the tag or digest does not exist. */
+  /** `priority`: ahead of waiting requests, and may take the slot kept for tag pages (see Slots). */
   headManifest(ref, options2 = {}) {
     const r = toRef(ref);
     return withOperation(
@@ -60372,7 +60435,8 @@ var RegistryClient = class {
       url: manifestPath(r),
       repository: r.repository,
       headers: { accept: MANIFEST_ACCEPT },
-      signal: options2.signal
+      signal: options2.signal,
+      priority: options2.priority
     });
     if (res.status === 404) return null;
     if (res.status !== 200) throw this.statusError(res, r, "manifest");
@@ -60468,33 +60532,23 @@ var RegistryClient = class {
   }
   async listTagsNow(r, options2) {
     const tags = [];
-    for await (const page of this.tagPages(r, options2)) tags.push(...page);
+    for await (const page of this.tagPages(r, options2)) tags.push(...page.tags);
     return tags;
   }
   /**
    * The tag list page by page as it arrives (new tags only: a tag repeated on a later page is left out), so each
-   * page's tags can be worked on while the next is on its way.
+   * page's tags can be worked on while the next is on its way. The next page is asked for as soon as its address is
+   * known, before this page's tags are handed out: the pages follow one another (each names the next), so any time
+   * spent between a page's answer and the next request (the consumer starting a request per tag) would add to every
+   * page of a long listing.
    */
   async *tagPages(r, options2) {
     const tags = /* @__PURE__ */ new Set();
     const seen = /* @__PURE__ */ new Set();
     const name = repositoryName(r);
-    let url = `/v2/${r.repository}/tags/list?n=1000`;
     const origin = new URL(this.transport.baseUrl(r.registry)).origin;
-    while (url) {
-      if (seen.has(url))
-        throw environmentError(
-          `The registry ${r.registry} sent a tag page loop at ${neutralize(url, 200)}.`,
-          "Try again later; report it to the registry operator."
-        );
-      if (seen.size >= this.limits.listingPages)
-        throw limitError(
-          "listingPages",
-          this.limits.listingPages,
-          `The tag list of ${name} goes on past ${seen.size} pages (${tags.size} tags so far)`
-        );
-      seen.add(url);
-      const res = await this.transport.request({
+    const fetchPage = (url) => {
+      const p = this.transport.request({
         registry: r.registry,
         method: "GET",
         url,
@@ -60505,6 +60559,32 @@ var RegistryClient = class {
         // Ahead of the HEADs waiting for a slot: the next page names the next tags to ask about.
         priority: true
       });
+      p.catch(() => void 0);
+      return p;
+    };
+    const follow = (url) => {
+      if (seen.has(url))
+        return {
+          error: environmentError(
+            `The registry ${r.registry} sent a tag page loop at ${neutralize(url, 200)}.`,
+            "Try again later; report it to the registry operator."
+          )
+        };
+      if (seen.size >= this.limits.listingPages)
+        return {
+          error: limitError(
+            "listingPages",
+            this.limits.listingPages,
+            `The tag list of ${name} goes on past ${seen.size} pages (${tags.size} tags so far)`
+          )
+        };
+      seen.add(url);
+      return { res: fetchPage(url) };
+    };
+    let next = follow(`/v2/${r.repository}/tags/list?n=1000`);
+    while (next) {
+      if ("error" in next) throw next.error;
+      const res = await next.res;
       if (res.status !== 200) throw this.statusError(res, r, "repository");
       const fresh = [];
       for (const tag of tagPage(res.body, r.registry, name)) {
@@ -60514,14 +60594,14 @@ var RegistryClient = class {
         if (tags.size > this.limits.listingItems)
           throw limitError("listingItems", this.limits.listingItems, `The tag list of ${name} has more tags`);
       }
-      const next = nextLink(res.headers.get("link"));
+      const link = nextLink(res.headers.get("link"));
       let resolved;
-      if (next) {
+      if (link) {
         try {
-          resolved = new URL(next, res.url);
+          resolved = new URL(link, res.url);
         } catch {
           throw environmentError(
-            `The registry ${r.registry} sent a next tag page that is not a URL (${neutralize(next, 200)}).`,
+            `The registry ${r.registry} sent a next tag page that is not a URL (${neutralize(link, 200)}).`,
             "Report it to the registry operator."
           );
         }
@@ -60532,8 +60612,8 @@ var RegistryClient = class {
           );
         }
       }
-      if (fresh.length) yield fresh;
-      url = resolved?.toString();
+      next = resolved ? follow(resolved.toString()) : void 0;
+      if (fresh.length || !next) yield { tags: fresh, last: !next };
     }
   }
   /** Every tag with the digest it points at, in the listing's order (HEAD requests; see tagDigestStream). */
@@ -60575,7 +60655,7 @@ var RegistryClient = class {
         const tag = todo[next++];
         const i2 = index++;
         outstanding++;
-        this.headManifest({ ...r, tag }, { signal }).then(
+        this.headManifest({ ...r, tag }, { signal, priority: lastPage }).then(
           (h2) => void (h2 && ready.push({ tag, digest: h2.digest, mediaType: h2.mediaType, index: i2 })),
           (e) => void (failure ??= { error: e })
         ).finally(() => {
@@ -60589,11 +60669,13 @@ var RegistryClient = class {
         next = 0;
       }
     };
-    const pages = options2.tags ? [options2.tags] : this.tagPages(r, { signal });
+    let lastPage = false;
+    const pages = options2.tags ? [{ tags: options2.tags, last: true }] : this.tagPages(r, { signal });
     const producer = withOperation(async () => {
       for await (const page of pages) {
         if (failure) return;
-        todo.push(...page);
+        todo.push(...page.tags);
+        lastPage = page.last;
         startMore();
       }
     }).then(
@@ -61643,15 +61725,20 @@ function registryTrust(certificates, options2 = {}) {
       if (!file) return Promise.resolve(void 0);
       let p = cache.get(host);
       if (!p) {
-        p = load2(host, import_node_path15.default.resolve(options2.root ?? process.cwd(), file), env.NODE_EXTRA_CA_CERTS).then(
-          (ca) => import_node_tls2.default.createSecureContext({ ca })
-        );
+        p = load2(host, import_node_path15.default.resolve(options2.root ?? process.cwd(), file), env.NODE_EXTRA_CA_CERTS).then(trusting);
         cache.set(host, p);
         p.catch(() => cache.delete(host));
       }
       return p;
     }
   };
+}
+function trusting(ca) {
+  const ctx = import_node_tls2.default.createSecureContext();
+  const native = ctx.context;
+  if (typeof native?.addCACert !== "function") return import_node_tls2.default.createSecureContext({ ca: ca.all() });
+  for (const pem of ca.own) native.addCACert(pem);
+  return ctx;
 }
 var PEM = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g;
 async function load2(host, file, extra) {
@@ -61674,7 +61761,7 @@ async function load2(host, file, extra) {
     (t) => t.match(PEM) ?? [],
     () => []
   ) : [];
-  return [...own, ...import_node_tls2.default.rootCertificates, ...more];
+  return { own, all: () => [...own, ...import_node_tls2.default.rootCertificates, ...more] };
 }
 
 // src/core/registry/from-config.ts
@@ -63813,18 +63900,18 @@ function faultResult(meta, e) {
 }
 function settleOrGiveUp(work, ctx) {
   let timer;
-  let onAbort;
+  let onAbort2;
   const givenUp = new Promise((_, reject) => {
-    onAbort = () => {
+    onAbort2 = () => {
       timer = setTimeout(() => reject(new CancelledError("the check did not stop")), ctx.graceMs);
     };
-    if (ctx.signal.aborted) onAbort();
-    else ctx.signal.addEventListener("abort", onAbort, { once: true });
+    if (ctx.signal.aborted) onAbort2();
+    else ctx.signal.addEventListener("abort", onAbort2, { once: true });
   });
   givenUp.catch(() => void 0);
   return Promise.race([work, givenUp]).finally(() => {
     clearTimeout(timer);
-    if (onAbort) ctx.signal.removeEventListener("abort", onAbort);
+    if (onAbort2) ctx.signal.removeEventListener("abort", onAbort2);
   });
 }
 
@@ -63983,11 +64070,11 @@ var httpGet = (url, { timeoutMs, signal }) => new Promise((resolve, reject) => {
     () => req.destroy(Object.assign(new Error("timed out"), { code: "ETIMEDOUT" })),
     timeoutMs
   );
-  const onAbort = () => req.destroy(new CancelledError());
-  signal?.addEventListener("abort", onAbort, { once: true });
+  const onAbort2 = () => req.destroy(new CancelledError());
+  signal?.addEventListener("abort", onAbort2, { once: true });
   const finish2 = (settle2) => {
     clearTimeout(timer);
-    signal?.removeEventListener("abort", onAbort);
+    signal?.removeEventListener("abort", onAbort2);
     settle2();
   };
   req.on("error", (e) => finish2(() => reject(e)));
@@ -64536,13 +64623,13 @@ async function runSmoke(options2, deps) {
   const runner = async (command, args, o2) => {
     const sub = args[0] === "--host" || args[0] === "--context" ? args[2] : args[0];
     const kind = sub === "run" || sub === "create" ? "create" : sub === "build" || sub === "buildx" ? "build" : void 0;
-    const onAbort = () => kind === "create" ? killed.creates.push(args) : killed.build = true;
-    if (kind && deps.signal?.aborted) onAbort();
-    else if (kind) deps.signal?.addEventListener("abort", onAbort, { once: true });
+    const onAbort2 = () => kind === "create" ? killed.creates.push(args) : killed.build = true;
+    if (kind && deps.signal?.aborted) onAbort2();
+    else if (kind) deps.signal?.addEventListener("abort", onAbort2, { once: true });
     try {
       return await deps.runner(command, args, o2);
     } finally {
-      deps.signal?.removeEventListener("abort", onAbort);
+      deps.signal?.removeEventListener("abort", onAbort2);
     }
   };
   const docker = new DockerClient({ runner, dockerPath: options2.dockerPath, logger });
