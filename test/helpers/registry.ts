@@ -46,6 +46,7 @@ import { pack } from 'tar-stream';
 import { CancelledError } from '../../src/core/errors';
 import { runProcess, type RunResult } from '../../src/core/process/run';
 import { ARTIFACTS } from './paths';
+import { selfSignedCertificate } from './tls-cert';
 
 export type AuthMode = 'none' | 'htpasswd' | 'token';
 
@@ -125,23 +126,7 @@ export async function startRegistry(options: RegistryOptions = {}): Promise<Test
     writeFileSync(path.join(dir, 'htpasswd'), line + '\n');
     authYaml = `auth:\n  htpasswd:\n    realm: test-registry\n    path: ${path.join(dir, 'htpasswd')}\n`;
   } else if (auth === 'token') {
-    const key = path.join(dir, 'token.key');
-    const cert = path.join(dir, 'token.pem');
-    await must('openssl', [
-      'req',
-      '-x509',
-      '-newkey',
-      'rsa:2048',
-      '-nodes',
-      '-keyout',
-      key,
-      '-out',
-      cert,
-      '-days',
-      '2',
-      '-subj',
-      '/CN=release-operator-test-token',
-    ]);
+    const { key, cert } = await selfSignedCertificate(dir, 'token', { subject: '/CN=release-operator-test-token' });
     const tokenPort = await freePort();
     tokenServer = await startTokenServer(
       tokenPort,
@@ -156,25 +141,12 @@ export async function startRegistry(options: RegistryOptions = {}): Promise<Test
   let tlsYaml = '';
   let ca: string | undefined;
   if (options.tls) {
-    ca = path.join(dir, 'tls.pem');
-    const key = path.join(dir, 'tls.key');
-    await must('openssl', [
-      'req',
-      '-x509',
-      '-newkey',
-      'rsa:2048',
-      '-nodes',
-      '-keyout',
-      key,
-      '-out',
-      ca,
-      '-days',
-      '2',
-      '-subj',
-      '/CN=release-operator-test-registry',
-      '-addext',
-      'subjectAltName=IP:127.0.0.1,DNS:localhost',
-    ]);
+    const made = await selfSignedCertificate(dir, 'tls', {
+      subject: '/CN=release-operator-test-registry',
+      san: 'IP:127.0.0.1,DNS:localhost',
+    });
+    ca = made.cert;
+    const key = made.key;
     tlsYaml = `  tls:\n    certificate: ${ca}\n    key: ${key}\n`;
   }
   const config = path.join(dir, 'config.yml');

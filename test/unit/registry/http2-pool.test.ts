@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { getEventListeners } from 'node:events';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import http2 from 'node:http2';
@@ -11,33 +10,11 @@ import { nullLogger } from '../../../src/core/log';
 import { registryTrust } from '../../../src/core/registry';
 import { onAbort } from '../../../src/core/registry/on-abort';
 import { Transport } from '../../../src/core/registry/transport';
+import { selfSignedCertificate } from '../../helpers/tls-cert';
 
 /** A self-signed certificate for 127.0.0.1, made now (its own CA). */
-function certificate(dir: string, name: string): { key: string; cert: string } {
-  const key = path.join(dir, `${name}.key`);
-  const cert = path.join(dir, `${name}.pem`);
-  execFileSync(
-    'openssl',
-    [
-      'req',
-      '-x509',
-      '-newkey',
-      'rsa:2048',
-      '-nodes',
-      '-keyout',
-      key,
-      '-out',
-      cert,
-      '-days',
-      '2',
-      '-subj',
-      `/CN=${name}`,
-      '-addext',
-      'subjectAltName=IP:127.0.0.1',
-    ],
-    { stdio: 'ignore' },
-  );
-  return { key, cert };
+function certificate(dir: string, name: string): Promise<{ key: string; cert: string }> {
+  return selfSignedCertificate(dir, name, { subject: `/CN=${name}`, san: 'IP:127.0.0.1' });
 }
 
 describe('registry over HTTP/2: the pool, its trust and its reads', function () {
@@ -51,8 +28,8 @@ describe('registry over HTTP/2: the pool, its trust and its reads', function () 
 
   before(async () => {
     dir = mkdtempSync(path.join(os.tmpdir(), 'ro-h2-'));
-    own = certificate(dir, 'registry');
-    other = certificate(dir, 'stranger');
+    own = await certificate(dir, 'registry');
+    other = await certificate(dir, 'stranger');
     server = http2.createSecureServer({ key: readFileSync(own.key), cert: readFileSync(own.cert) }, (req, res) => {
       if (req.url === '/v2/') return res.end('{}');
       if (req.url === '/v2/small') return res.end('0123456789');
