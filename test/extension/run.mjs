@@ -156,75 +156,97 @@ const counts = (file, name) => {
   say(`${name}: ${r.passed} passed, ${r.failed} failed (${r.files.join(', ')})`);
 };
 
+/**
+ * The extension-host suite in `workspace` (code-server, the extension from source): its counts from
+ * results-<mode>.json, and a runner that failed before writing them is a failure of its own.
+ */
+const suiteRun = ({ mode, name, workspace, screenshots, timeoutMs, args = [], env }) => {
+  const r = sh(
+    'node',
+    [
+      runner,
+      '--extension',
+      root,
+      '--tests',
+      suite,
+      '--workspace',
+      workspace,
+      ...args,
+      '--screenshots',
+      screenshots,
+      '--timeout-ms',
+      String(timeoutMs),
+    ],
+    env ? { env } : undefined,
+  );
+  const results = path.join(work, `results-${mode}.json`);
+  counts(results, name);
+  if (r.status !== 0 && !existsSync(results)) check(`${name}: the run`, false, `runner exited ${r.status}`);
+  return r;
+};
+
+/** A UI module against the installed .vsix in `workspace`; passes when the runner exits 0. */
+const uiRun = ({ title, module, workspace, screenshots, timeoutMs, args = [], env }) => {
+  const r = sh(
+    'node',
+    [
+      runner,
+      '--vsix',
+      vsix,
+      '--ui',
+      path.join(root, module),
+      '--workspace',
+      workspace,
+      ...(screenshots ? ['--screenshots', screenshots] : []),
+      '--timeout-ms',
+      String(timeoutMs),
+      ...args,
+    ],
+    env ? { env } : undefined,
+  );
+  check(title, r.status === 0, `runner exited ${r.status}`);
+  return r;
+};
+
 say('extension-host suite, trusted workspace');
 // The trusted run keeps its code-server folder (user data and logs, among them every output channel's log file)
 // so that it can be searched for the GitHub token the suite used.
 const trustedTmp = path.join(work, 'trusted-code-server');
 rmSync(trustedTmp, { recursive: true, force: true });
 mkdirSync(trustedTmp, { recursive: true });
-const trusted = sh(
-  'node',
-  [
-    runner,
-    '--extension',
-    root,
-    '--tests',
-    suite,
-    '--workspace',
-    fixture.workspace,
-    '--screenshots',
-    path.join(shots, 'trusted'),
-    '--timeout-ms',
-    '420000',
-    '--keep-temp',
-  ],
-  { env: { RO_RUNNER_TMPDIR: trustedTmp } },
-);
-counts(path.join(work, 'results-trusted.json'), 'extension host (trusted)');
-if (trusted.status !== 0 && !existsSync(path.join(work, 'results-trusted.json')))
-  check('extension-host run', false, `runner exited ${trusted.status}`);
+suiteRun({
+  mode: 'trusted',
+  name: 'extension host (trusted)',
+  workspace: fixture.workspace,
+  screenshots: path.join(shots, 'trusted'),
+  timeoutMs: 420000,
+  args: ['--keep-temp'],
+  env: { RO_RUNNER_TMPDIR: trustedTmp },
+});
 checkNoSecretInLogs(trustedTmp);
 rmSync(trustedTmp, { recursive: true, force: true });
 
 say('extension-host suite, untrusted workspace (Workspace Trust on)');
-const untrusted = sh('node', [
-  runner,
-  '--extension',
-  root,
-  '--tests',
-  suite,
-  '--workspace',
-  fixture.workspace,
-  '--workspace-trust',
-  '--screenshots',
-  path.join(shots, 'untrusted'),
-  '--timeout-ms',
-  '180000',
-]);
-counts(path.join(work, 'results-untrusted.json'), 'extension host (untrusted)');
-if (untrusted.status !== 0 && !existsSync(path.join(work, 'results-untrusted.json')))
-  check('untrusted run', false, `runner exited ${untrusted.status}`);
+suiteRun({
+  mode: 'untrusted',
+  name: 'extension host (untrusted)',
+  workspace: fixture.workspace,
+  screenshots: path.join(shots, 'untrusted'),
+  timeoutMs: 180000,
+  args: ['--workspace-trust'],
+});
 
 say('extension-host suite, a folder without a repository');
 // Outside this repository (git would find it from any folder below it).
 const plain = mkdtempSync(path.join(os.tmpdir(), 'ro-no-repository-'));
 writeFileSync(path.join(plain, 'notes.txt'), 'not a repository\n');
-const norepo = sh('node', [
-  runner,
-  '--extension',
-  root,
-  '--tests',
-  suite,
-  '--workspace',
-  plain,
-  '--screenshots',
-  path.join(shots, 'no-repository'),
-  '--timeout-ms',
-  '180000',
-]);
-counts(path.join(work, 'results-norepo.json'), 'extension host (no repository)');
-if (norepo.status !== 0 && !existsSync(path.join(work, 'results-norepo.json')))
-  check('no-repository run', false, `runner exited ${norepo.status}`);
+suiteRun({
+  mode: 'norepo',
+  name: 'extension host (no repository)',
+  workspace: plain,
+  screenshots: path.join(shots, 'no-repository'),
+  timeoutMs: 180000,
+});
 rmSync(plain, { recursive: true, force: true });
 
 say('extension-host suite, a multi-root workspace (two repositories)');
@@ -249,22 +271,13 @@ for (const args of [
   must(`git ${args[0]}`, 'git', ['-C', second, ...args]);
 const workspaceFile = path.join(multi, 'release.code-workspace');
 writeFileSync(workspaceFile, JSON.stringify({ folders: [{ path: fixture.workspace }, { path: second }] }, null, 2));
-const multiroot = sh('node', [
-  runner,
-  '--extension',
-  root,
-  '--tests',
-  suite,
-  '--workspace',
-  workspaceFile,
-  '--screenshots',
-  path.join(shots, 'multi-root'),
-  '--timeout-ms',
-  '180000',
-]);
-counts(path.join(work, 'results-multiroot.json'), 'extension host (multi-root workspace)');
-if (multiroot.status !== 0 && !existsSync(path.join(work, 'results-multiroot.json')))
-  check('multi-root run', false, `runner exited ${multiroot.status}`);
+suiteRun({
+  mode: 'multiroot',
+  name: 'extension host (multi-root workspace)',
+  workspace: workspaceFile,
+  screenshots: path.join(shots, 'multi-root'),
+  timeoutMs: 180000,
+});
 rmSync(multi, { recursive: true, force: true });
 
 say('extension-host suite, a monorepo of several images');
@@ -272,103 +285,50 @@ say('extension-host suite, a monorepo of several images');
 // per-image smoke, readiness and audit (monorepo.test); outside this repository, like the others.
 const monoRoot = mkdtempSync(path.join(os.tmpdir(), 'ro-monorepo-'));
 const mono = makeMonorepo(path.join(monoRoot, 'mono'), fixture);
-const monorepo = sh('node', [
-  runner,
-  '--extension',
-  root,
-  '--tests',
-  suite,
-  '--workspace',
-  mono,
-  '--screenshots',
-  path.join(shots, 'monorepo'),
-  '--timeout-ms',
-  '360000',
-]);
-counts(path.join(work, 'results-monorepo.json'), 'extension host (monorepo of several images)');
-if (monorepo.status !== 0 && !existsSync(path.join(work, 'results-monorepo.json')))
-  check('monorepo run', false, `runner exited ${monorepo.status}`);
+suiteRun({
+  mode: 'monorepo',
+  name: 'extension host (monorepo of several images)',
+  workspace: mono,
+  screenshots: path.join(shots, 'monorepo'),
+  timeoutMs: 360000,
+});
 // The first-run offer as a person meets it: a fresh monorepo, the notification, the confirmation, the grouped tree.
-const offerUi = sh('node', [
-  runner,
-  '--vsix',
-  vsix,
-  '--ui',
-  path.join(root, 'test/extension/ui/image-offer.mjs'),
-  '--workspace',
-  makeMonorepo(path.join(monoRoot, 'mono'), fixture),
-  '--screenshots',
-  path.join(shots, 'monorepo'),
-  '--timeout-ms',
-  '240000',
-]);
-check(
-  "UI: a monorepo's Dockerfiles offered on first run, shown before written, then the tree grouped by image (installed .vsix)",
-  offerUi.status === 0,
-  `runner exited ${offerUi.status}`,
-);
-const neverUi = sh(
-  'node',
-  [
-    runner,
-    '--vsix',
-    vsix,
-    '--ui',
-    path.join(root, 'test/extension/ui/image-offer.mjs'),
-    '--workspace',
-    makeMonorepo(path.join(monoRoot, 'mono-never'), fixture),
-    '--screenshots',
-    path.join(shots, 'monorepo'),
-    '--timeout-ms',
-    '240000',
-  ],
-  { env: { RO_UI_OFFER: 'never' } },
-);
-check(
-  "UI: Don't Ask Again keeps the offer away after a reload; Discover Images from the palette still offers (installed .vsix)",
-  neverUi.status === 0,
-  `runner exited ${neverUi.status}`,
-);
+uiRun({
+  title:
+    "UI: a monorepo's Dockerfiles offered on first run, shown before written, then the tree grouped by image (installed .vsix)",
+  module: 'test/extension/ui/image-offer.mjs',
+  workspace: makeMonorepo(path.join(monoRoot, 'mono'), fixture),
+  screenshots: path.join(shots, 'monorepo'),
+  timeoutMs: 240000,
+});
+uiRun({
+  title:
+    "UI: Don't Ask Again keeps the offer away after a reload; Discover Images from the palette still offers (installed .vsix)",
+  module: 'test/extension/ui/image-offer.mjs',
+  workspace: makeMonorepo(path.join(monoRoot, 'mono-never'), fixture),
+  screenshots: path.join(shots, 'monorepo'),
+  timeoutMs: 240000,
+  env: { RO_UI_OFFER: 'never' },
+});
 rmSync(monoRoot, { recursive: true, force: true });
 
 say('UI test with the installed .vsix');
-const ui = sh('node', [
-  runner,
-  '--vsix',
-  vsix,
-  '--ui',
-  path.join(root, 'test/extension/ui/release-panel.mjs'),
-  '--workspace',
-  fixture.workspace,
-  '--screenshots',
-  shots,
-  '--timeout-ms',
-  '360000',
-]);
-check(
-  'UI: Release panel, image tag platforms, smoke from the palette, status bar, log, cancel removes containers (installed .vsix)',
-  ui.status === 0,
-  `runner exited ${ui.status}`,
-);
+const ui = uiRun({
+  title:
+    'UI: Release panel, image tag platforms, smoke from the palette, status bar, log, cancel removes containers (installed .vsix)',
+  module: 'test/extension/ui/release-panel.mjs',
+  workspace: fixture.workspace,
+  screenshots: shots,
+  timeoutMs: 360000,
+});
 say('UI test in Chinese (display language zh-cn, installed .vsix)');
-const zh = sh('node', [
-  runner,
-  '--vsix',
-  vsix,
-  '--ui',
-  path.join(root, 'test/extension/ui/zh-cn.mjs'),
-  '--workspace',
-  fixture.workspace,
-  '--locale',
-  'zh-cn',
-  '--timeout-ms',
-  '180000',
-]);
-check(
-  'UI in zh-cn: the view title, the tree rows and a command title in the palette are Chinese (installed .vsix)',
-  zh.status === 0,
-  `runner exited ${zh.status}`,
-);
+uiRun({
+  title: 'UI in zh-cn: the view title, the tree rows and a command title in the palette are Chinese (installed .vsix)',
+  module: 'test/extension/ui/zh-cn.mjs',
+  workspace: fixture.workspace,
+  timeoutMs: 180000,
+  args: ['--locale', 'zh-cn'],
+});
 const shot = path.join(shots, 'smoke-passed.png');
 // The README's screenshot: written when missing or when asked (RO_UPDATE_SCREENSHOT=1), so a test run leaves git clean.
 const readmeShot = path.join(root, 'media/screenshot.png');
@@ -377,49 +337,25 @@ if (ui.status === 0 && existsSync(shot) && (!existsSync(readmeShot) || process.e
 
 say('UI test: the Readiness view (installed .vsix), light and dark theme');
 const readinessShots = path.join(shots, 'readiness');
-const readinessUi = sh('node', [
-  runner,
-  '--vsix',
-  vsix,
-  '--ui',
-  path.join(root, 'test/extension/ui/readiness-view.mjs'),
-  '--workspace',
-  fixture.workspace,
-  '--screenshots',
-  readinessShots,
-  '--timeout-ms',
-  '300000',
-]);
-check(
-  'UI: Readiness view rows with verdicts, nothing-checked never a pass, the lint row fix opens the finding (installed .vsix)',
-  readinessUi.status === 0,
-  `runner exited ${readinessUi.status}`,
-);
+const readinessUi = uiRun({
+  title:
+    'UI: Readiness view rows with verdicts, nothing-checked never a pass, the lint row fix opens the finding (installed .vsix)',
+  module: 'test/extension/ui/readiness-view.mjs',
+  workspace: fixture.workspace,
+  screenshots: readinessShots,
+  timeoutMs: 300000,
+});
 say('UI test: the Readiness view in Chinese (display language zh-cn, installed .vsix)');
-const readinessZh = sh(
-  'node',
-  [
-    runner,
-    '--vsix',
-    vsix,
-    '--ui',
-    path.join(root, 'test/extension/ui/readiness-view.mjs'),
-    '--workspace',
-    fixture.workspace,
-    '--screenshots',
-    readinessShots,
-    '--timeout-ms',
-    '300000',
-    '--locale',
-    'zh-cn',
-  ],
-  { env: { RO_UI_EXPECT_LOCALE: 'zh-cn' } },
-);
-check(
-  'UI in zh-cn: the Readiness view title, summary line, verdicts and status bar are Chinese; the fix still works',
-  readinessZh.status === 0,
-  `runner exited ${readinessZh.status}`,
-);
+const readinessZh = uiRun({
+  title:
+    'UI in zh-cn: the Readiness view title, summary line, verdicts and status bar are Chinese; the fix still works',
+  module: 'test/extension/ui/readiness-view.mjs',
+  workspace: fixture.workspace,
+  screenshots: readinessShots,
+  timeoutMs: 300000,
+  args: ['--locale', 'zh-cn'],
+  env: { RO_UI_EXPECT_LOCALE: 'zh-cn' },
+});
 // The README's images, like media/screenshot.png: written when missing or when asked (RO_UPDATE_SCREENSHOT=1).
 const shotNames = { 'readiness-light-zh-cn.png': 'readiness-zh-cn.png' };
 for (const name of ['readiness-light.png', 'readiness-dark.png', 'readiness-fix.png', 'readiness-light-zh-cn.png']) {

@@ -14,21 +14,12 @@ import {
   releaseWorkspace,
   type Workspace,
 } from '../../helpers/release-fixture';
+import { PUSH_FIRST_WORKFLOW } from '../../helpers/workflows';
 
 const REPO = 'acme/rocket';
 const BOTH = 'linux/amd64,linux/arm64';
 
-/** A workflow whose job pushes before anything ran the image: lint must fail pre-push at the push line. */
-const PUSH_FIRST = `name: quick
-on: push
-jobs:
-  ship:
-    runs-on: ubuntu-24.04
-    steps:
-      - uses: actions/checkout@v5
-      - run: docker build -t app .
-      - run: docker push ghcr.io/acme/rocket:latest
-`;
+const PUSH_FIRST = PUSH_FIRST_WORKFLOW;
 
 describe('the GitHub Action, run as the runner runs it, against a real registry and Docker engine', function () {
   this.timeout(600_000);

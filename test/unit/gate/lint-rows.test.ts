@@ -6,18 +6,10 @@ import { defaultConfig } from '../../../src/core/config/load';
 import type { ReleaseOperatorConfig } from '../../../src/core/config/schema';
 import { imageDockerfileLintRow, repositoryLintRow } from '../../../src/core/gate/checks/lint';
 import { stageContext } from '../../../src/core/gate/guard';
+import { PUSH_FIRST_WORKFLOW } from '../../helpers/workflows';
 
-/** A workflow that pushes before anything tested the image (RO-W001), and a Dockerfile with no USER. */
-const WORKFLOW = `name: quick
-on: push
-jobs:
-  ship:
-    runs-on: ubuntu-24.04
-    steps:
-      - uses: actions/checkout@v5
-      - run: docker build -t app .
-      - run: docker push ghcr.io/acme/rocket:latest
-`;
+/** A workflow that pushes before anything tested the image (RO-W001); the Dockerfile below has no USER. */
+const WORKFLOW = PUSH_FIRST_WORKFLOW;
 const DOCKERFILE = 'FROM scratch\nCOPY app /app\nENTRYPOINT ["/app"]\n';
 
 describe('gate: lint rows of several images (the workflows once, each Dockerfile in its image)', () => {

@@ -36,16 +36,22 @@ function pagedRegistry(tags: string[], per: number) {
   return { log, fetch };
 }
 
+/** A client of the paged stand-in over plain HTTP/1.1 (its fetch), with `concurrency` requests at once. */
+function plainClient(fetch: typeof globalThis.fetch, concurrency?: number): RegistryClient {
+  return new RegistryClient({
+    fetch,
+    insecureRegistries: ['127.0.0.1:5999'],
+    credentials: async () => undefined,
+    http2: false,
+    ...(concurrency ? { concurrency } : {}),
+  });
+}
+
 describe('registry tag pages', () => {
   it('asks for the next tag page before the HEADs of the page it just got (pages follow one another)', async () => {
     const tags = ['a1', 'a2', 'a3', 'b1', 'b2', 'b3', 'c1'];
     const reg = pagedRegistry(tags, 3);
-    const client = new RegistryClient({
-      fetch: reg.fetch,
-      insecureRegistries: ['127.0.0.1:5999'],
-      credentials: async () => undefined,
-      http2: false,
-    });
+    const client = plainClient(reg.fetch);
     const got = await client.tagDigests('127.0.0.1:5999/app');
     assert.deepEqual(
       got.map((t) => t.tag),
@@ -70,12 +76,7 @@ describe('registry tag pages', () => {
         });
       return reg.fetch(input, init);
     }) as typeof globalThis.fetch;
-    const client = new RegistryClient({
-      fetch: loop,
-      insecureRegistries: ['127.0.0.1:5999'],
-      credentials: async () => undefined,
-      http2: false,
-    });
+    const client = plainClient(loop);
     await assert.rejects(client.tagDigests('127.0.0.1:5999/app'), /tag page loop/);
     await assert.rejects(client.listTags('127.0.0.1:5999/app'), /tag page loop/);
   });
@@ -105,13 +106,7 @@ describe('registry tag pages', () => {
       }
       return res;
     }) as typeof globalThis.fetch;
-    const client = new RegistryClient({
-      fetch,
-      insecureRegistries: ['127.0.0.1:5999'],
-      credentials: async () => undefined,
-      http2: false,
-      concurrency: 200,
-    });
+    const client = plainClient(fetch, 200);
     const got = await client.tagDigests('127.0.0.1:5999/app');
     clearTimeout(guard);
     assert.equal(got.length, 700);
@@ -137,13 +132,7 @@ describe('registry tag pages', () => {
       }
       return reg.fetch(input, init);
     }) as typeof globalThis.fetch;
-    const client = new RegistryClient({
-      fetch,
-      insecureRegistries: ['127.0.0.1:5999'],
-      credentials: async () => undefined,
-      http2: false,
-      concurrency: 10,
-    });
+    const client = plainClient(fetch, 10);
     assert.equal((await client.tagDigests('127.0.0.1:5999/app')).length, 10);
     clearTimeout(guard);
     assert.equal(most, 10, 'every slot in use, the kept one too (no page is left to come)');

@@ -30,17 +30,23 @@ function hooks(ctx: StageContext, more: LintHooks = {}): LintHooks {
 
 /** Pipeline lint of the repository's Dockerfiles and workflows as one row (one image: its Dockerfile too). */
 export function lintRow(req: LintRequest, ctx: StageContext): Promise<CheckResult> {
-  const { config } = ctx.deps;
-  return guarded(ctx, { id: 'lint', title: 'Pipeline lint', what: 'Dockerfiles and workflows' }, async () => {
-    const started = Date.now();
-    const run = await lintRepository(
-      req.root ?? process.cwd(),
-      undefined,
-      optionsFor(config, req),
-      hooks(ctx, { extraDockerfile: config.smoke.dockerfile }),
-    );
-    return lintCheckResult(run, Date.now() - started);
-  });
+  return guarded(ctx, PIPELINE_LINT, () =>
+    lintWholeRepository(req, ctx, { extraDockerfile: ctx.deps.config.smoke.dockerfile }),
+  );
+}
+
+const PIPELINE_LINT = { id: 'lint', title: 'Pipeline lint', what: 'Dockerfiles and workflows' };
+
+/** The repository's Dockerfiles and workflows linted as one row, with these hooks. */
+async function lintWholeRepository(req: LintRequest, ctx: StageContext, more: LintHooks): Promise<CheckResult> {
+  const started = Date.now();
+  const run = await lintRepository(
+    req.root ?? process.cwd(),
+    undefined,
+    optionsFor(ctx.deps.config, req),
+    hooks(ctx, more),
+  );
+  return lintCheckResult(run, Date.now() - started);
 }
 
 /**
@@ -53,16 +59,8 @@ export function repositoryLintRow(
   ctx: StageContext,
   imageDockerfiles: readonly string[],
 ): Promise<CheckResult> {
-  const { config } = ctx.deps;
-  return guarded(ctx, { id: 'lint', title: 'Pipeline lint', what: 'Dockerfiles and workflows' }, async () => {
-    const started = Date.now();
-    const run = await lintRepository(
-      req.root ?? process.cwd(),
-      undefined,
-      optionsFor(config, req),
-      hooks(ctx, { excludeDockerfiles: imageDockerfiles }),
-    );
-    const row = lintCheckResult(run, Date.now() - started);
+  return guarded(ctx, PIPELINE_LINT, async () => {
+    const row = await lintWholeRepository(req, ctx, { excludeDockerfiles: imageDockerfiles });
     const root = req.root ?? process.cwd();
     const present: string[] = [];
     for (const d of imageDockerfiles)
