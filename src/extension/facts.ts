@@ -27,6 +27,13 @@ export interface ImageFacts {
 /** An image's facts as the whole Facts the engines take (its own list of one). */
 export const factsOfImage = (i: ImageFacts): Facts => ({ status: i.status, config: i.config, images: [i] });
 
+/**
+ * The image's published reference of the effective version (`IMAGE:v1.2.3`, with the tag prefix the registry's
+ * scheme has), or undefined without an image repository or a version: what the tasks and the all-images glibc check.
+ */
+export const releasedReference = ({ status }: ImageFacts): string | undefined =>
+  status.image && status.version ? `${status.image}:${status.imagePrefix}${status.version.version}` : undefined;
+
 /** One load of the facts, shared by the tree and the commands until the next refresh clears it. */
 export class FactsCache {
   private facts?: Promise<Facts>;

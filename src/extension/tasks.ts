@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import type { Facts } from './facts';
+import { releasedReference, type Facts } from './facts';
 import type { ReleaseOperatorServices } from './services';
 
 const TASK_TYPE = 'release-operator';
@@ -88,11 +88,10 @@ class ReleaseOperatorTaskProvider implements vscode.TaskProvider {
   private async releasedImages(): Promise<Array<{ name: string; target: string }>> {
     try {
       const { images } = await this.facts();
-      return images.flatMap(({ name, status }) =>
-        status.image && status.version
-          ? [{ name, target: `${status.image}:${status.imagePrefix}${status.version.version}` }]
-          : [],
-      );
+      return images.flatMap((i) => {
+        const target = releasedReference(i);
+        return target ? [{ name: i.name, target }] : [];
+      });
     } catch {
       return [];
     }

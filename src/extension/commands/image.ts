@@ -4,10 +4,18 @@ import { guarded as guardedHandler, withCancellableProgress } from '../progress'
 import type { ReleaseNode } from '../tree/model';
 import type { CommandContext, Handler } from './context';
 import { confirm, imageRepositoryOf, imageTags, pickImageTag } from './pick';
+import type { GlibcReport } from '../../core/glibc';
 import type { RollbackPlan } from '../../core/registry';
 import { versionOfImageTag } from '../../core/version/order';
-import { renderReport } from '../../core/report';
-import { factsOfImage } from '../facts';
+import {
+  checkResult,
+  combineImageReports,
+  environmentResult,
+  readinessReport,
+  renderReport,
+  type ReadinessReport,
+} from '../../core/report';
+import { factsOfImage, releasedReference, type ImageFacts } from '../facts';
 import { whichImage, whichImages } from './whichImage';
 
 /** Inspect, copy, open, glibc, audit, rollback: everything about the published image. */
@@ -52,12 +60,17 @@ export function imageCommands(ctx: CommandContext): Record<string, Handler> {
       async (node?: ReleaseNode | { reference?: string; platforms?: string[]; image?: string }) => {
         const nodeRef = node && 'id' in node ? node.data?.reference : node?.reference;
         const all = await ctx.facts();
-        // A reference is checked as it is; without one, the tag is picked from one image's tags.
-        const one = nodeRef
-          ? (all.images.find((i) => i.name === (node && 'id' in node ? node.data?.image : node?.image)) ??
-            all.images[0])
-          : await whichImage(all, node, vscode.l10n.t('Check glibc drift of image tag'));
-        if (!one) return;
+        // A reference is checked as it is; without one, the tag is picked from one image's tags, or with several
+        // images "All images" checks each image's published version (as `release-operator glibc` without a target).
+        const chosen = nodeRef
+          ? [
+              all.images.find((i) => i.name === (node && 'id' in node ? node.data?.image : node?.image)) ??
+                all.images[0],
+            ]
+          : await whichImages(all, node, { all: true, title: vscode.l10n.t('Check glibc drift of image tag') });
+        if (!chosen?.length) return;
+        if (chosen.length > 1) return glibcOfImages(ctx, chosen);
+        const one = chosen[0];
         const f = factsOfImage(one);
         const repository = nodeRef ? '' : imageRepositoryOf(f);
         const ref =
@@ -187,4 +200,64 @@ export function imageCommands(ctx: CommandContext): Record<string, Handler> {
       },
     ),
   };
+}
+
+/**
+ * glibc of several images, each at its published version (IMAGE:v1.2.3), one after the other with its own glibc
+ * settings: one Readiness list whose rows say their image ("worker linux/arm64"). An image with no version or no
+ * repository is a row that checked nothing (never left out, never a pass).
+ */
+async function glibcOfImages(
+  ctx: CommandContext,
+  images: readonly ImageFacts[],
+): Promise<Array<{ name: string; reference?: string; report?: GlibcReport }> | undefined> {
+  const out: Array<{ name: string; reference?: string; report?: GlibcReport }> = [];
+  const parts: Array<{ name: string; report: ReadinessReport }> = [];
+  const done = await withCancellableProgress(
+    ctx.services,
+    vscode.l10n.t('Checking glibc of {0} images', images.length),
+    async (signal) => {
+      for (const one of images) {
+        const reference = releasedReference(one);
+        if (!reference) {
+          out.push({ name: one.name });
+          const row = checkResult({
+            id: 'glibc',
+            title: 'glibc',
+            examined: { count: 0, what: 'images', lookedFor: vscode.l10n.t('a published version of {0}', one.name) },
+            findings: [],
+            next: [
+              {
+                text: vscode.l10n.t('Tag the repository with its version, or check a tag of this image from its node'),
+              },
+            ],
+          });
+          parts.push({ name: one.name, report: readinessReport([row], { image: one.status.image ?? one.name }) });
+          continue;
+        }
+        try {
+          const report = await ctx.engines.checkGlibc(factsOfImage(one), reference, undefined, signal);
+          out.push({ name: one.name, reference, report });
+          parts.push({ name: one.name, report: (await ctx.engines.glibcRows(report, reference)).report });
+        } catch (e) {
+          // One image that could not be read is its row (could not run); the others are still checked.
+          if (signal.aborted) throw e;
+          out.push({ name: one.name, reference });
+          const why = e instanceof Error ? e.message : String(e);
+          const row = environmentResult('glibc', 'glibc', 'images', why);
+          parts.push({ name: one.name, report: readinessReport([row], { image: reference }) });
+        }
+      }
+      return true;
+    },
+  );
+  if (!done) return undefined;
+  await ctx.readiness.showExtra(combineImageReports(parts), vscode.l10n.t('glibc of {0} images', images.length));
+  const bad = out.filter((o) => !o.report?.ok).map((o) => o.name);
+  if (!bad.length)
+    void vscode.window.showInformationMessage(
+      vscode.l10n.t('glibc: every image runs on its own libc ({0}).', out.map((o) => o.reference).join(', ')),
+    );
+  else void vscode.window.showErrorMessage(vscode.l10n.t('glibc: not passed for {0}.', bad.join(', ')));
+  return out;
 }

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import * as vscode from 'vscode';
 import type { AuditReport } from '../../../src/core/audit';
+import type { GlibcReport } from '../../../src/core/glibc';
 import type { ReadinessReport } from '../../../src/core/report';
 import type { OfferOutcome } from '../../../src/extension/imageOffer';
 import type { PlatformSmoke } from '../../../src/extension/smokeResults';
@@ -214,6 +215,38 @@ describe('a monorepo of several images', function () {
       reports.map((r) => r.image),
       [fixture().image, fixture().image.replace(/[^/]+$/, 'worker')],
     );
+  });
+
+  it('Check glibc from the palette offers "All images": each image at its version, rows that say their image', async () => {
+    const a = await api();
+    const out = await acceptFirst(
+      vscode.commands.executeCommand<Array<{ name: string; reference?: string; report?: GlibcReport }>>(
+        'releaseOperator.checkGlibc',
+      ),
+    );
+    assert.ok(Array.isArray(out), JSON.stringify(out)?.slice(0, 200));
+    const worker = fixture().image.replace(/[^/]+$/, 'worker');
+    assert.deepEqual(
+      out.map((o) => [o.name, o.reference]),
+      [
+        [ROCKET, `${fixture().image}:v1.2.3`],
+        ['worker', `${worker}:v1.2.3`],
+      ],
+    );
+    // The rocket's image was read, its platforms counted; the worker's repository has no tags: its row could not
+    // run and says why (never left out, never a pass).
+    const rocket = out[0].report;
+    assert.ok(rocket && rocket.platforms.length > 0, JSON.stringify(rocket));
+    assert.equal(out[1].report, undefined);
+    const extra = (await a.readiness.provider.getChildren()).find((n) => n.id === 'extra');
+    assert.ok(extra, 'the glibc rows are shown in the Readiness view');
+    assert.match(extra.contextValue ?? '', /readinessExtra/);
+    const rows = await a.readiness.provider.getChildren(extra);
+    assert.deepEqual(
+      rows.map((n) => n.id),
+      [...rocket.platforms.map((p) => `extra/glibc/${ROCKET} ${p.platform}`), 'extra/glibc/worker'],
+    );
+    assert.match(rows.at(-1)!.contextValue ?? '', /verdict-environment/);
   });
 
   it('offers the release-operator tasks per image: glibc and smoke of each released image, the gate of each and of all', async () => {
