@@ -59436,6 +59436,138 @@ function platformMatches(p, wanted) {
   return (p.variant ?? (architecture === "arm64" ? "v8" : void 0)) === variant;
 }
 
+// src/core/registry/tag-ranges.ts
+var NotLexical = class extends Error {
+  constructor(why) {
+    super(why);
+    this.name = "NotLexical";
+  }
+};
+var byCodeUnit = (a2, b) => a2 < b ? -1 : a2 > b ? 1 : 0;
+function ascending(tags) {
+  for (let i2 = 1; i2 < tags.length; i2++) if (!(tags[i2 - 1] < tags[i2])) return false;
+  return true;
+}
+function lexicalCursor(tags, next) {
+  return Boolean(next && tags.length && ascending(tags) && next.searchParams.get("last") === tags.at(-1));
+}
+var CLASSES = ["0123456789", "abcdefghijklmnopqrstuvwxyz", "ABCDEFGHIJKLMNOPQRSTUVWXYZ"];
+function rangeCuts(page, upTo, max) {
+  if (!page.length || max <= 0) return [];
+  const first = page[0];
+  const last = page.at(-1);
+  let common2 = 0;
+  while (common2 < first.length && common2 < last.length && first[common2] === last[common2]) common2++;
+  const cuts = [];
+  for (let d = Math.min(common2, last.length - 1); d >= 0 && cuts.length < max; d--) {
+    const c3 = last[d];
+    const cls = CLASSES.find((k) => k.includes(c3));
+    if (!cls) continue;
+    const places = [...cls.slice(cls.indexOf(c3) + 1)].map((n2) => last.slice(0, d) + n2).filter((p) => p > last && (upTo === void 0 || p < upTo));
+    cuts.push(...places.slice(0, max - cuts.length));
+  }
+  return cuts.sort(byCodeUnit);
+}
+async function readTagRanges(last, next, first, emit, o2) {
+  let count2 = 0;
+  const running = /* @__PURE__ */ new Set();
+  let failed;
+  const stopped = () => failed !== void 0 || o2.signal.aborted;
+  const at = (place) => {
+    const u2 = new URL(next);
+    u2.searchParams.set("last", place);
+    return u2;
+  };
+  const newRange = (from) => {
+    let setFirst;
+    const first2 = new Promise((r) => setFirst = r);
+    return { from, first: first2, setFirst };
+  };
+  const start = (range, url, made) => {
+    count2++;
+    const p = read(range, url, made).catch((e) => {
+      failed ??= { error: e };
+      range.setFirst(null);
+    });
+    running.add(p);
+    void p.finally(() => running.delete(p));
+  };
+  const cut = (range, page) => {
+    const room = o2.maxRanges - count2;
+    if (room <= 0 || stopped()) return;
+    const made = rangeCuts(page, range.after?.from, Math.min(o2.maxCuts, room)).map(newRange);
+    made.forEach((r, i2) => r.after = made[i2 + 1] ?? range.after);
+    if (made.length) range.after = made[0];
+    for (const r of made) start(r, at(r.from), true);
+  };
+  const nextFirst = async (range) => {
+    for (let r = range.after; r; r = r.after) {
+      const f = await r.first;
+      if (f !== null) return f;
+    }
+    return null;
+  };
+  const atEnd = async (range) => {
+    if (await nextFirst(range) !== null && !stopped())
+      throw new NotLexical(`the tag list ended, while a range after "${range.from}" found tags`);
+  };
+  const addressed = (page) => {
+    if (page.next && page.next.searchParams.get("last") !== page.tags.at(-1))
+      throw new NotLexical("a next tag page is not addressed by the last tag");
+  };
+  async function read(range, url, made) {
+    let cursor = url;
+    let isMade = made;
+    let after = range.from;
+    let firstPage = true;
+    let inRange = 0;
+    while (cursor && !stopped()) {
+      const page = await o2.read(cursor, isMade);
+      if (!ascending(page.tags)) throw new NotLexical(`a tag page after "${after}" is not in lexical order`);
+      if (page.tags.length && !(page.tags[0] > after))
+        throw new NotLexical(`the tags asked for after "${after}" began with "${page.tags[0]}"`);
+      if (firstPage) range.setFirst(page.tags[0] ?? null);
+      if (!page.tags.length) {
+        if (page.next) throw new NotLexical("an empty tag page names a next one");
+        if (!(firstPage && isMade)) await atEnd(range);
+        return;
+      }
+      firstPage = false;
+      addressed(page);
+      const bound = range.after?.from;
+      if (bound === void 0 || page.tags.at(-1) <= bound) {
+        inRange++;
+        if (page.next && inRange >= 2) cut(range, page.tags);
+        emit(page.tags);
+        if (!page.next) return atEnd(range);
+      } else {
+        const met = await nextFirst(range);
+        if (stopped()) return;
+        const upTo = met === null ? -1 : page.tags.findIndex((t) => t >= met);
+        if (upTo >= 0) {
+          if (page.tags[upTo] !== met)
+            throw new NotLexical(`a range after "${bound}" began with "${met}", which the list does not hold`);
+          emit(page.tags.slice(0, upTo));
+          return;
+        }
+        emit(page.tags);
+        if (!page.next) {
+          if (met !== null) throw new NotLexical(`the tag list ended before "${met}", where a range began`);
+          return;
+        }
+      }
+      after = page.tags.at(-1);
+      cursor = page.next;
+      isMade = false;
+    }
+  }
+  const head = newRange(last);
+  cut(head, first);
+  start(head, next, false);
+  while (running.size) await Promise.race(running);
+  if (failed) throw failed.error;
+}
+
 // src/core/registry/challenge.ts
 function parseChallenge(header2) {
   if (!header2) return void 0;
@@ -59472,6 +59604,8 @@ var Http2Pool = class {
   }
   o;
   origins = /* @__PURE__ */ new Map();
+  /** Cancels connections still being opened to grow an origin (close()). */
+  growth = new AbortController();
   /** What an https origin negotiated; undefined before the first connection to it. */
   protocol(origin) {
     return this.origins.get(origin)?.protocol;
@@ -59487,7 +59621,7 @@ var Http2Pool = class {
     const ca = await this.o.contextFor(url.host);
     if (this.o.http2 && st.protocol !== "http/1.1") {
       const s = await this.session(url, st, ca, init.signal);
-      if (s) return this.h2(s, url, init);
+      if (s) return this.h2(st, url, init);
     }
     if (!ca) return void 0;
     st.agent ??= new import_node_https.default.Agent({ keepAlive: true, secureContext: ca });
@@ -59498,27 +59632,31 @@ var Http2Pool = class {
    * listing take this path, which waits on nothing before the stream is opened.
    */
   onLiveSession(url, init) {
-    const live = this.origins.get(url.origin)?.live;
-    if (!live || live.session.closed || live.session.destroyed) return void 0;
-    return live.active < live.max ? this.h2Now(live, url, init) : this.h2(live, url, init);
+    const st = this.origins.get(url.origin);
+    if (!st?.live.length) return void 0;
+    const free = freeSession(st);
+    return free ? this.h2Now(free, url, init) : this.h2(st, url, init);
   }
   /** Closes every connection (a client that is done; idle connections never keep the process alive anyway). */
   close() {
     for (const st of this.origins.values()) {
       void st.session?.then((s) => s?.session.close());
+      for (const s of st.live) s.session.close();
       st.agent?.destroy();
     }
     this.origins.clear();
+    this.growth.abort();
+    this.growth = new AbortController();
   }
   state(origin) {
     let st = this.origins.get(origin);
-    if (!st) this.origins.set(origin, st = {});
+    if (!st) this.origins.set(origin, st = { live: [], waiters: [] });
     return st;
   }
   /** The origin's live session, connecting (and learning its protocol) when there is none. */
   async session(url, st, ca, signal) {
     const live = await st.session?.catch(() => void 0);
-    if (live && !live.session.closed && !live.session.destroyed) return live;
+    if (live && usable(live)) return live;
     const p = this.connect(url, st, ca, signal);
     st.session = p;
     p.catch(() => {
@@ -59554,25 +59692,50 @@ var Http2Pool = class {
     }
     st.protocol = "h2";
     const session = import_node_http2.default.connect(url.origin, { createConnection: () => socket, settings: { enablePush: false } });
-    const s = { session, active: 0, max: this.o.streams, waiters: [] };
+    const s = { session, active: 0, max: this.o.streams, origin: st };
     session.on("remoteSettings", (settings) => {
       s.max = Math.max(1, Math.min(this.o.streams, settings.maxConcurrentStreams ?? this.o.streams));
+      wakeWaiters(st);
     });
     session.on("error", () => void 0);
-    st.live = s;
+    st.live.push(s);
+    wakeWaiters(st);
     const drop = () => {
-      if (st.live === s) st.live = void 0;
+      const at = st.live.indexOf(s);
+      if (at >= 0) st.live.splice(at, 1);
       if (st.session) void st.session.then((x) => x === s && (st.session = void 0)).catch(() => void 0);
-      for (const w of s.waiters.splice(0)) w();
+      for (const w of st.waiters.splice(0)) w();
     };
     session.on("goaway", drop);
     session.on("close", drop);
     session.unref();
     return s;
   }
-  async h2(s, url, init) {
-    while (s.active >= s.max && !s.session.closed) await new Promise((r) => s.waiters.push(r));
-    return this.h2Now(s, url, init);
+  /**
+   * Waits for a stream on any of the origin's connections; while all are taken, opens one more (up to
+   * `connections`). With none left (all closed), the request goes the way of a first one (a new connection).
+   */
+  async h2(st, url, init) {
+    for (; ; ) {
+      const free = freeSession(st);
+      if (free) return this.h2Now(free, url, init);
+      if (!st.live.length) {
+        const res = await this.request(url, init);
+        if (!res) throw new TypeError("fetch failed", { cause: new Error("the HTTP/2 connection closed") });
+        return res;
+      }
+      if (init.signal.aborted) throw new DOMException("This operation was aborted", "AbortError");
+      this.grow(url, st);
+      await new Promise((r) => st.waiters.push(r));
+    }
+  }
+  /** One more connection to a busy origin, when fewer than `connections` are open and none is being opened. */
+  grow(url, st) {
+    if (st.growing || st.live.length >= (this.o.connections ?? 1) || st.protocol !== "h2") return;
+    const p = this.o.contextFor(url.host).then((ca) => this.connect(url, st, ca, this.growth.signal)).catch(() => void 0).finally(() => {
+      if (st.growing === p) st.growing = void 0;
+    });
+    st.growing = p;
   }
   /** Opens the stream now (a stream is free). */
   h2Now(s, url, init) {
@@ -59655,7 +59818,21 @@ var StreamResponse = class {
 };
 function release(s) {
   if (--s.active === 0 && !s.session.destroyed) s.session.unref();
-  s.waiters.shift()?.();
+  s.origin.waiters.shift()?.();
+}
+function usable(s) {
+  return !s.session.closed && !s.session.destroyed;
+}
+function freeSession(st) {
+  let best;
+  for (const s of st.live)
+    if (usable(s) && s.active < s.max && (!best || s.max - s.active > best.max - best.active)) best = s;
+  return best;
+}
+function wakeWaiters(st) {
+  let room = 0;
+  for (const s of st.live) if (usable(s)) room += Math.max(0, s.max - s.active);
+  for (const w of st.waiters.splice(0, room)) w();
 }
 function viaHttps(url, init, agent) {
   return new Promise((resolve, reject) => {
@@ -59839,12 +60016,13 @@ var Transport = class {
   constructor(o2) {
     this.o = o2;
     this.limit = new Slots(o2.concurrency);
-    this.streamLimit = new Slots(o2.streams ?? 100);
+    this.streamLimit = new Slots(this.h2InFlight);
     this.limits = o2.limits ?? DEFAULT_LIMITS;
     const trust = o2.trust;
     if (o2.http2 !== false || trust?.hosts.length)
       this.pool = new Http2Pool({
         streams: o2.http2 === false ? 1 : o2.streams ?? 100,
+        connections: o2.http2 === false ? 1 : o2.connections ?? 2,
         contextFor: (host) => trust?.contextFor(host) ?? Promise.resolve(void 0),
         http2: o2.http2 !== false
       });
@@ -59856,6 +60034,10 @@ var Transport = class {
   pool;
   registries = /* @__PURE__ */ new Map();
   limits;
+  /** Requests in flight to an HTTP/2 registry at most: streams per connection x connections. */
+  get h2InFlight() {
+    return (this.o.streams ?? 100) * (this.o.http2 === false ? 1 : this.o.connections ?? 2);
+  }
   /** The protocol a registry answered on so far: 'h2', 'http/1.1', or undefined before its first answer. */
   protocolOf(registry) {
     const base = this.state(registry).base;
@@ -60278,7 +60460,9 @@ var RegistryClient = class {
   log;
   limits;
   disk;
+  tagRanges;
   constructor(options2 = {}) {
+    this.tagRanges = options2.tagRanges ?? true;
     this.log = options2.logger ?? nullLogger;
     this.limits = { ...DEFAULT_LIMITS, ...options2.limits };
     this.transport = new Transport({
@@ -60532,8 +60716,9 @@ var RegistryClient = class {
   }
   async listTagsNow(r, options2) {
     const tags = [];
-    for await (const page of this.tagPages(r, options2)) tags.push(...page.tags);
-    return tags;
+    const order = {};
+    for await (const page of this.tagPages(r, options2, order)) tags.push(...page.tags);
+    return inListingOrder(tags, (t) => t, order);
   }
   /**
    * The tag list page by page as it arrives (new tags only: a tag repeated on a later page is left out), so each
@@ -60542,18 +60727,19 @@ var RegistryClient = class {
    * spent between a page's answer and the next request (the consumer starting a request per tag) would add to every
    * page of a long listing.
    */
-  async *tagPages(r, options2) {
+  async *tagPages(r, options2, order = {}) {
     const tags = /* @__PURE__ */ new Set();
-    const seen = /* @__PURE__ */ new Set();
+    let seen = /* @__PURE__ */ new Set();
+    let pagesAsked = 0;
     const name = repositoryName(r);
     const origin = new URL(this.transport.baseUrl(r.registry)).origin;
-    const fetchPage = (url) => {
+    const fetchPage = (url, signal = options2.signal) => {
       const p = this.transport.request({
         registry: r.registry,
         method: "GET",
         url,
         repository: r.repository,
-        signal: options2.signal,
+        signal,
         maxBytes: this.limits.documentBytes,
         limit: "documentMegabytes",
         // Ahead of the HEADs waiting for a slot: the next page names the next tags to ask about.
@@ -60561,6 +60747,15 @@ var RegistryClient = class {
       });
       p.catch(() => void 0);
       return p;
+    };
+    const pageLimit = () => limitError(
+      "listingPages",
+      this.limits.listingPages,
+      `The tag list of ${name} goes on past ${pagesAsked} pages (${tags.size} tags so far)`
+    );
+    const count2 = () => {
+      if (pagesAsked >= this.limits.listingPages) throw pageLimit();
+      pagesAsked++;
     };
     const follow = (url) => {
       if (seen.has(url))
@@ -60570,64 +60765,165 @@ var RegistryClient = class {
             "Try again later; report it to the registry operator."
           )
         };
-      if (seen.size >= this.limits.listingPages)
-        return {
-          error: limitError(
-            "listingPages",
-            this.limits.listingPages,
-            `The tag list of ${name} goes on past ${seen.size} pages (${tags.size} tags so far)`
-          )
-        };
+      if (pagesAsked >= this.limits.listingPages) return { error: pageLimit() };
+      pagesAsked++;
       seen.add(url);
       return { res: fetchPage(url) };
     };
-    let next = follow(`/v2/${r.repository}/tags/list?n=1000`);
-    while (next) {
-      if ("error" in next) throw next.error;
-      const res = await next.res;
+    const parse7 = (res) => {
       if (res.status !== 200) throw this.statusError(res, r, "repository");
-      const fresh = [];
-      for (const tag of tagPage(res.body, r.registry, name)) {
+      const raw = tagPage(res.body, r.registry, name);
+      const link = nextLink(res.headers.get("link"));
+      if (!link) return { raw };
+      let next2;
+      try {
+        next2 = new URL(link, res.url);
+      } catch {
+        throw environmentError(
+          `The registry ${r.registry} sent a next tag page that is not a URL (${neutralize(link, 200)}).`,
+          "Report it to the registry operator."
+        );
+      }
+      if (next2.origin !== origin) {
+        throw environmentError(
+          `The registry ${r.registry} sent the next tag page on another host (${neutralize(next2.origin, 200)}); refusing to follow it.`,
+          "Report it to the registry operator."
+        );
+      }
+      return { raw, next: next2 };
+    };
+    const fresh = (raw) => {
+      const out = [];
+      for (const tag of raw) {
         if (tags.has(tag)) continue;
         tags.add(tag);
-        fresh.push(tag);
+        out.push(tag);
         if (tags.size > this.limits.listingItems)
           throw limitError("listingItems", this.limits.listingItems, `The tag list of ${name} has more tags`);
       }
-      const link = nextLink(res.headers.get("link"));
-      let resolved;
-      if (link) {
-        try {
-          resolved = new URL(link, res.url);
-        } catch {
-          throw environmentError(
-            `The registry ${r.registry} sent a next tag page that is not a URL (${neutralize(link, 200)}).`,
-            "Report it to the registry operator."
-          );
+      return out;
+    };
+    let next = follow(`/v2/${r.repository}/tags/list?n=1000`);
+    let lexicalSoFar = true;
+    let lastTag;
+    while (next) {
+      if ("error" in next) throw next.error;
+      const page = parse7(await next.res);
+      const listed = fresh(page.raw);
+      lexicalSoFar &&= lexicalCursor(page.raw, page.next) && (lastTag === void 0 || page.raw[0] > lastTag) && !order.rank;
+      lastTag = page.raw.at(-1);
+      if (page.next && this.tagRanges && lexicalSoFar && tags.size >= RANGES_AFTER_TAGS) {
+        if (listed.length) yield { tags: listed, last: false };
+        const plain = [...tags];
+        const done = yield* this.rangePages(page.raw, page.next, { fresh, fetchPage, parse: parse7, count: count2 }, options2);
+        if (done) {
+          order.lexical = true;
+          yield { tags: [], last: true };
+          return;
         }
-        if (resolved.origin !== origin) {
-          throw environmentError(
-            `The registry ${r.registry} sent the next tag page on another host (${neutralize(resolved.origin, 200)}); refusing to follow it.`,
-            "Report it to the registry operator."
-          );
-        }
+        order.rank = new Map(plain.map((t, i2) => [t, i2]));
+        seen = /* @__PURE__ */ new Set();
+        next = follow(page.next.toString());
+        continue;
       }
-      next = resolved ? follow(resolved.toString()) : void 0;
-      if (fresh.length || !next) yield { tags: fresh, last: !next };
+      if (order.rank) {
+        for (const t of page.raw) if (!order.rank.has(t)) order.rank.set(t, order.rank.size);
+      }
+      next = page.next ? follow(page.next.toString()) : void 0;
+      if (listed.length || !next) yield { tags: listed, last: !next };
     }
+  }
+  /**
+   * The tags after a first page read over ranges at once (readTagRanges), each page's new tags handed out as it
+   * comes. True when read; false when the registry turned out not to be a lexical cursor (nothing is lost: the
+   * caller reads the rest page by page). A failure of the registry's own pages is the listing's failure.
+   */
+  async *rangePages(first, next, list4, options2) {
+    const stop = new AbortController();
+    const signal = options2.signal ? AbortSignal.any([options2.signal, stop.signal]) : stop.signal;
+    const ready = [];
+    let wake;
+    const nudge = () => {
+      const w = wake;
+      wake = void 0;
+      w?.();
+    };
+    let outcome;
+    const reading = readTagRanges(
+      first.at(-1),
+      next,
+      first,
+      (raw) => {
+        const tags = list4.fresh(raw);
+        if (tags.length) ready.push(tags);
+        nudge();
+      },
+      {
+        read: async (url, made) => {
+          list4.count();
+          let res;
+          try {
+            res = await list4.fetchPage(url.toString(), signal);
+          } catch (e) {
+            if (made && !signal.aborted) throw new NotLexical(`a made cursor failed: ${String(e)}`);
+            throw e;
+          }
+          if (made && res.status !== 200) throw new NotLexical(`HTTP ${res.status} for a made cursor`);
+          const page = list4.parse(res);
+          return { tags: page.raw, next: page.next };
+        },
+        maxRanges: MAX_TAG_RANGES,
+        maxCuts: MAX_TAG_CUTS,
+        signal
+      }
+    ).then(
+      () => {
+        outcome = { done: true };
+        nudge();
+      },
+      (e) => {
+        outcome = { error: e };
+        nudge();
+      }
+    );
+    try {
+      for (; ; ) {
+        if (ready.length) {
+          for (const tags of ready.splice(0)) yield { tags, last: false };
+          continue;
+        }
+        if (outcome) break;
+        await new Promise((w) => wake = w);
+      }
+    } finally {
+      stop.abort();
+      await reading;
+    }
+    const o2 = outcome;
+    if ("done" in o2) return true;
+    if (o2.error instanceof NotLexical) {
+      this.log.debug(`tag list of ${next.pathname}: ranges not used (${o2.error.message}); reading page by page`);
+      return false;
+    }
+    throw o2.error;
   }
   /** Every tag with the digest it points at, in the listing's order (HEAD requests; see tagDigestStream). */
   tagDigests(repo, options2 = {}) {
     return withOperation(async () => {
       const out = [];
-      for await (const t of this.tagDigestStream(toRepo(repo), options2)) out.push(t);
-      return out.sort((a2, b) => a2.index - b.index).map(({ index: _, ...t }) => t);
+      const order = {};
+      for await (const t of this.tagDigestStream(toRepo(repo), { ...options2, order })) out.push(t);
+      return inListingOrder(
+        out.sort((a2, b) => a2.index - b.index),
+        (t) => t.tag,
+        order
+      ).map(({ index: _, ...t }) => t);
     });
   }
   /**
    * Every tag with its digest as each answer arrives. The tag pages are read one after another as fast as they come
    * (each names the next), never waiting for HEADs; the HEAD of each listed tag starts when fewer than
-   * `MAX_OUTSTANDING` are under way, so the listing and the HEADs overlap and the time is about the pages' round trips
+   * the connections carry are under way (100 streams each, up to 2 connections), so the listing and the HEADs overlap and the time is about the pages' round trips
    * plus one. Tags not yet asked about wait as names only: a HEAD's state (promises, timers, streams) exists only
    * while it is under way, which keeps memory flat and short-lived at any size (requests queued for a slot used to
    * live long enough to be promoted to the old generation). `index` is the tag's place in the listing. A failure
@@ -60647,11 +60943,12 @@ var RegistryClient = class {
       wakeConsumer = void 0;
       w?.();
     };
+    const maxOutstanding = this.transport.h2InFlight;
     let todo = [];
     let next = 0;
     let index = 0;
     const startMore = () => {
-      while (!failure && outstanding < MAX_OUTSTANDING && next < todo.length) {
+      while (!failure && outstanding < maxOutstanding && next < todo.length) {
         const tag = todo[next++];
         const i2 = index++;
         outstanding++;
@@ -60670,7 +60967,7 @@ var RegistryClient = class {
       }
     };
     let lastPage = false;
-    const pages = options2.tags ? [{ tags: options2.tags, last: true }] : this.tagPages(r, { signal });
+    const pages = options2.tags ? [{ tags: options2.tags, last: true }] : this.tagPages(r, { signal }, options2.order);
     const producer = withOperation(async () => {
       for await (const page of pages) {
         if (failure) return;
@@ -60940,7 +61237,15 @@ var RegistryClient = class {
   }
 };
 var MAX_MANIFEST_BYTES = LIMITS.manifestBytes.default;
-var MAX_OUTSTANDING = 100;
+var MAX_TAG_RANGES = 96;
+var RANGES_AFTER_TAGS = 300;
+var MAX_TAG_CUTS = 40;
+function inListingOrder(items, tagOf, order) {
+  if (order.lexical) return items.sort((a2, b) => byCodeUnit(tagOf(a2), tagOf(b)));
+  const rank2 = order.rank;
+  if (!rank2) return items;
+  return items.sort((a2, b) => (rank2.get(tagOf(a2)) ?? Infinity) - (rank2.get(tagOf(b)) ?? Infinity));
+}
 var DIGEST_SHAPE = /^[a-z0-9]+(?:[+._-][a-z0-9]+)*:[a-zA-Z0-9=_-]+$/;
 function tagPage(body, registry, name) {
   let page;
@@ -68572,29 +68877,26 @@ function hooks(ctx, more = {}) {
   };
 }
 function lintRow(req, ctx) {
-  const { config } = ctx.deps;
-  return guarded(ctx, { id: "lint", title: "Pipeline lint", what: "Dockerfiles and workflows" }, async () => {
-    const started = Date.now();
-    const run2 = await lintRepository(
-      req.root ?? process.cwd(),
-      void 0,
-      optionsFor(config, req),
-      hooks(ctx, { extraDockerfile: config.smoke.dockerfile })
-    );
-    return lintCheckResult(run2, Date.now() - started);
-  });
+  return guarded(
+    ctx,
+    PIPELINE_LINT,
+    () => lintWholeRepository(req, ctx, { extraDockerfile: ctx.deps.config.smoke.dockerfile })
+  );
+}
+var PIPELINE_LINT = { id: "lint", title: "Pipeline lint", what: "Dockerfiles and workflows" };
+async function lintWholeRepository(req, ctx, more) {
+  const started = Date.now();
+  const run2 = await lintRepository(
+    req.root ?? process.cwd(),
+    void 0,
+    optionsFor(ctx.deps.config, req),
+    hooks(ctx, more)
+  );
+  return lintCheckResult(run2, Date.now() - started);
 }
 function repositoryLintRow(req, ctx, imageDockerfiles) {
-  const { config } = ctx.deps;
-  return guarded(ctx, { id: "lint", title: "Pipeline lint", what: "Dockerfiles and workflows" }, async () => {
-    const started = Date.now();
-    const run2 = await lintRepository(
-      req.root ?? process.cwd(),
-      void 0,
-      optionsFor(config, req),
-      hooks(ctx, { excludeDockerfiles: imageDockerfiles })
-    );
-    const row = lintCheckResult(run2, Date.now() - started);
+  return guarded(ctx, PIPELINE_LINT, async () => {
+    const row = await lintWholeRepository(req, ctx, { excludeDockerfiles: imageDockerfiles });
     const root = req.root ?? process.cwd();
     const present = [];
     for (const d of imageDockerfiles)

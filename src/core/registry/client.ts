@@ -30,6 +30,7 @@ import {
   repositoryName,
   type ImageReference,
 } from './reference';
+import { byCodeUnit, lexicalCursor, NotLexical, readTagRanges } from './tag-ranges';
 import { Transport, type BufferedResponse, type HeaderBag } from './transport';
 import {
   MANIFEST_ACCEPT,
@@ -66,6 +67,11 @@ export interface RegistryClientOptions {
   http2?: boolean;
   /** Requests in flight on one HTTP/2 connection (default 100). */
   streams?: number;
+  /**
+   * Read a long tag list over ranges at once where the registry's cursor is lexical (tag-ranges.ts); default true.
+   * False: page by page, as the registry names them.
+   */
+  tagRanges?: boolean;
   /** CAs of registries' own (registry.certificates). */
   trust?: RegistryTrust;
   /** Manifests and image configs by digest on disk (default: none; the faces pass the user's cache folder). */
@@ -106,8 +112,10 @@ export class RegistryClient {
   private readonly log: Logger;
   private readonly limits: Limits;
   private readonly disk?: DiskCache;
+  private readonly tagRanges: boolean;
 
   constructor(options: RegistryClientOptions = {}) {
+    this.tagRanges = options.tagRanges ?? true;
     this.log = options.logger ?? nullLogger;
     this.limits = { ...DEFAULT_LIMITS, ...options.limits };
     this.transport = new Transport({
@@ -386,8 +394,9 @@ export class RegistryClient {
 
   private async listTagsNow(r: Pick<ImageReference, 'registry' | 'repository'>, options: CallOptions) {
     const tags: string[] = [];
-    for await (const page of this.tagPages(r, options)) tags.push(...page.tags);
-    return tags;
+    const order: TagOrder = {};
+    for await (const page of this.tagPages(r, options, order)) tags.push(...page.tags);
+    return inListingOrder(tags, (t) => t, order);
   }
 
   /**
@@ -400,18 +409,20 @@ export class RegistryClient {
   private async *tagPages(
     r: Pick<ImageReference, 'registry' | 'repository'>,
     options: CallOptions,
+    order: TagOrder = {},
   ): AsyncGenerator<{ tags: string[]; last: boolean }> {
     const tags = new Set<string>();
-    const seen = new Set<string>();
+    let seen = new Set<string>();
+    let pagesAsked = 0;
     const name = repositoryName(r);
     const origin = new URL(this.transport.baseUrl(r.registry)).origin;
-    const fetchPage = (url: string): Promise<BufferedResponse> => {
+    const fetchPage = (url: string, signal = options.signal): Promise<BufferedResponse> => {
       const p = this.transport.request({
         registry: r.registry,
         method: 'GET',
         url,
         repository: r.repository,
-        signal: options.signal,
+        signal,
         maxBytes: this.limits.documentBytes,
         limit: 'documentMegabytes',
         // Ahead of the HEADs waiting for a slot: the next page names the next tags to ask about.
@@ -420,6 +431,17 @@ export class RegistryClient {
       // Asked for ahead: a consumer that stops early never reads it, and its failure must not go unhandled.
       p.catch(() => undefined);
       return p;
+    };
+    const pageLimit = () =>
+      limitError(
+        'listingPages',
+        this.limits.listingPages,
+        `The tag list of ${name} goes on past ${pagesAsked} pages (${tags.size} tags so far)`,
+      );
+    /** One more page asked for, within the limit on pages. */
+    const count = () => {
+      if (pagesAsked >= this.limits.listingPages) throw pageLimit();
+      pagesAsked++;
     };
     /** The next page's request, or why there is none (a loop or the page limit, said after this page's tags). */
     const follow = (url: string): { res: Promise<BufferedResponse> } | { error: Error } => {
@@ -430,66 +452,187 @@ export class RegistryClient {
             'Try again later; report it to the registry operator.',
           ),
         };
-      if (seen.size >= this.limits.listingPages)
-        return {
-          error: limitError(
-            'listingPages',
-            this.limits.listingPages,
-            `The tag list of ${name} goes on past ${seen.size} pages (${tags.size} tags so far)`,
-          ),
-        };
+      if (pagesAsked >= this.limits.listingPages) return { error: pageLimit() };
+      pagesAsked++;
       seen.add(url);
       return { res: fetchPage(url) };
     };
-    let next: ReturnType<typeof follow> | undefined = follow(`/v2/${r.repository}/tags/list?n=1000`);
-    while (next) {
-      if ('error' in next) throw next.error;
-      const res: BufferedResponse = await next.res;
+    /** A page's tags as sent and the next page's address (same host only). */
+    const parse = (res: BufferedResponse): { raw: string[]; next?: URL } => {
       if (res.status !== 200) throw this.statusError(res, r, 'repository');
-      const fresh: string[] = [];
-      for (const tag of tagPage(res.body, r.registry, name)) {
+      const raw = tagPage(res.body, r.registry, name);
+      const link = nextLink(res.headers.get('link'));
+      if (!link) return { raw };
+      let next: URL;
+      try {
+        next = new URL(link, res.url);
+      } catch {
+        throw environmentError(
+          `The registry ${r.registry} sent a next tag page that is not a URL (${neutralize(link, 200)}).`,
+          'Report it to the registry operator.',
+        );
+      }
+      if (next.origin !== origin) {
+        throw environmentError(
+          `The registry ${r.registry} sent the next tag page on another host (${neutralize(next.origin, 200)}); refusing to follow it.`,
+          'Report it to the registry operator.',
+        );
+      }
+      return { raw, next };
+    };
+    /** The tags not seen before, in the order given (within the limit on tags). */
+    const fresh = (raw: readonly string[]): string[] => {
+      const out: string[] = [];
+      for (const tag of raw) {
         if (tags.has(tag)) continue;
         tags.add(tag);
-        fresh.push(tag);
+        out.push(tag);
         if (tags.size > this.limits.listingItems)
           throw limitError('listingItems', this.limits.listingItems, `The tag list of ${name} has more tags`);
       }
-      const link = nextLink(res.headers.get('link'));
-      let resolved: URL | undefined;
-      if (link) {
-        try {
-          resolved = new URL(link, res.url);
-        } catch {
-          throw environmentError(
-            `The registry ${r.registry} sent a next tag page that is not a URL (${neutralize(link, 200)}).`,
-            'Report it to the registry operator.',
-          );
+      return out;
+    };
+    let next: ReturnType<typeof follow> | undefined = follow(`/v2/${r.repository}/tags/list?n=1000`);
+    // Whether every page so far came in lexical order with a lexical cursor.
+    let lexicalSoFar = true;
+    let lastTag: string | undefined;
+    while (next) {
+      if ('error' in next) throw next.error;
+      const page = parse(await next.res);
+      const listed = fresh(page.raw);
+      lexicalSoFar &&=
+        lexicalCursor(page.raw, page.next) && (lastTag === undefined || page.raw[0] > lastTag) && !order.rank;
+      lastTag = page.raw.at(-1);
+      if (page.next && this.tagRanges && lexicalSoFar && tags.size >= RANGES_AFTER_TAGS) {
+        // A long list on a lexical cursor: the rest over ranges read at once (tag-ranges.ts), the plain way if that
+        // fails. Not before: a short list is read in fewer requests page by page (ranges ask for some pages that
+        // hold nothing of their own).
+        if (listed.length) yield { tags: listed, last: false };
+        const plain = [...tags];
+        const done = yield* this.rangePages(page.raw, page.next, { fresh, fetchPage, parse, count }, options);
+        if (done) {
+          order.lexical = true;
+          yield { tags: [], last: true };
+          return;
         }
-        if (resolved.origin !== origin) {
-          throw environmentError(
-            `The registry ${r.registry} sent the next tag page on another host (${neutralize(resolved.origin, 200)}); refusing to follow it.`,
-            'Report it to the registry operator.',
-          );
-        }
+        // Read again page by page from this page's next, in the registry's order (ranks for the caller).
+        order.rank = new Map(plain.map((t, i) => [t, i]));
+        seen = new Set();
+        next = follow(page.next.toString());
+        continue;
       }
-      next = resolved ? follow(resolved.toString()) : undefined;
-      if (fresh.length || !next) yield { tags: fresh, last: !next };
+      if (order.rank) for (const t of page.raw) if (!order.rank.has(t)) order.rank.set(t, order.rank.size);
+      next = page.next ? follow(page.next.toString()) : undefined;
+      if (listed.length || !next) yield { tags: listed, last: !next };
     }
+  }
+
+  /**
+   * The tags after a first page read over ranges at once (readTagRanges), each page's new tags handed out as it
+   * comes. True when read; false when the registry turned out not to be a lexical cursor (nothing is lost: the
+   * caller reads the rest page by page). A failure of the registry's own pages is the listing's failure.
+   */
+  private async *rangePages(
+    first: string[],
+    next: URL,
+    list: {
+      /** The tags not handed out before (and the limit on tags). */
+      fresh(raw: readonly string[]): string[];
+      fetchPage(url: string, signal?: AbortSignal): Promise<BufferedResponse>;
+      parse(res: BufferedResponse): { raw: string[]; next?: URL };
+      /** One more page (and the limit on pages). */
+      count(): void;
+    },
+    options: CallOptions,
+  ): AsyncGenerator<{ tags: string[]; last: boolean }, boolean> {
+    const stop = new AbortController();
+    const signal = options.signal ? AbortSignal.any([options.signal, stop.signal]) : stop.signal;
+    const ready: string[][] = [];
+    let wake: (() => void) | undefined;
+    const nudge = () => {
+      const w = wake;
+      wake = undefined;
+      w?.();
+    };
+    let outcome: { done: true } | { error: unknown } | undefined;
+    const reading = readTagRanges(
+      first.at(-1)!,
+      next,
+      first,
+      (raw) => {
+        const tags = list.fresh(raw);
+        if (tags.length) ready.push(tags);
+        nudge();
+      },
+      {
+        read: async (url, made) => {
+          list.count();
+          let res: BufferedResponse;
+          try {
+            res = await list.fetchPage(url.toString(), signal);
+          } catch (e) {
+            if (made && !signal.aborted) throw new NotLexical(`a made cursor failed: ${String(e)}`);
+            throw e;
+          }
+          if (made && res.status !== 200) throw new NotLexical(`HTTP ${res.status} for a made cursor`);
+          // A page that is not one (its shape, its next address) is the registry's fault, made cursor or not.
+          const page = list.parse(res);
+          return { tags: page.raw, next: page.next };
+        },
+        maxRanges: MAX_TAG_RANGES,
+        maxCuts: MAX_TAG_CUTS,
+        signal,
+      },
+    ).then(
+      () => {
+        outcome = { done: true };
+        nudge();
+      },
+      (e: unknown) => {
+        outcome = { error: e };
+        nudge();
+      },
+    );
+    try {
+      for (;;) {
+        if (ready.length) {
+          for (const tags of ready.splice(0)) yield { tags, last: false };
+          continue;
+        }
+        if (outcome) break;
+        await new Promise<void>((w) => (wake = w));
+      }
+    } finally {
+      stop.abort();
+      await reading;
+    }
+    const o = outcome;
+    if ('done' in o) return true;
+    if (o.error instanceof NotLexical) {
+      this.log.debug(`tag list of ${next.pathname}: ranges not used (${o.error.message}); reading page by page`);
+      return false;
+    }
+    throw o.error;
   }
 
   /** Every tag with the digest it points at, in the listing's order (HEAD requests; see tagDigestStream). */
   tagDigests(repo: RepoInput, options: CallOptions & { tags?: string[] } = {}): Promise<TagDigest[]> {
     return withOperation(async () => {
       const out: Array<TagDigest & { index: number }> = [];
-      for await (const t of this.tagDigestStream(toRepo(repo), options)) out.push(t);
-      return out.sort((a, b) => a.index - b.index).map(({ index: _, ...t }) => t);
+      const order: TagOrder = {};
+      for await (const t of this.tagDigestStream(toRepo(repo), { ...options, order })) out.push(t);
+      return inListingOrder(
+        out.sort((a, b) => a.index - b.index),
+        (t) => t.tag,
+        order,
+      ).map(({ index: _, ...t }) => t);
     });
   }
 
   /**
    * Every tag with its digest as each answer arrives. The tag pages are read one after another as fast as they come
    * (each names the next), never waiting for HEADs; the HEAD of each listed tag starts when fewer than
-   * `MAX_OUTSTANDING` are under way, so the listing and the HEADs overlap and the time is about the pages' round trips
+   * the connections carry are under way (100 streams each, up to 2 connections), so the listing and the HEADs overlap and the time is about the pages' round trips
    * plus one. Tags not yet asked about wait as names only: a HEAD's state (promises, timers, streams) exists only
    * while it is under way, which keeps memory flat and short-lived at any size (requests queued for a slot used to
    * live long enough to be promoted to the old generation). `index` is the tag's place in the listing. A failure
@@ -497,7 +640,7 @@ export class RegistryClient {
    */
   async *tagDigestStream(
     repo: RepoInput,
-    options: CallOptions & { tags?: string[] } = {},
+    options: CallOptions & { tags?: string[]; order?: TagOrder } = {},
   ): AsyncGenerator<TagDigest & { index: number }> {
     const r = toRepo(repo);
     const stop = new AbortController();
@@ -512,12 +655,16 @@ export class RegistryClient {
       wakeConsumer = undefined;
       w?.();
     };
+    // HEADs started and not yet answered, at most: the requests the HTTP/2 connections carry (100 streams each, one
+    // kept for the next tag page). More would only wait for a slot, holding their state; the transport's own limit
+    // bounds those in flight (fewer over HTTP/1.1).
+    const maxOutstanding = this.transport.h2InFlight;
     // Listed tags not yet asked about, in listing order (a read position rather than shift(), which is linear).
     let todo: string[] = [];
     let next = 0;
     let index = 0;
     const startMore = () => {
-      while (!failure && outstanding < MAX_OUTSTANDING && next < todo.length) {
+      while (!failure && outstanding < maxOutstanding && next < todo.length) {
         const tag = todo[next++];
         const i = index++;
         outstanding++;
@@ -540,7 +687,7 @@ export class RegistryClient {
     // Once the last page is in, no page request needs the slot the transport keeps for one: the last HEADs may take
     // it (100 tags: 100 HEADs in one round trip, not 99 and then 1).
     let lastPage = false;
-    const pages = options.tags ? [{ tags: options.tags, last: true }] : this.tagPages(r, { signal });
+    const pages = options.tags ? [{ tags: options.tags, last: true }] : this.tagPages(r, { signal }, options.order);
     const producer = withOperation(async () => {
       for await (const page of pages) {
         if (failure) return;
@@ -857,11 +1004,34 @@ export class RegistryClient {
 /** containerd and the distribution registry cap manifests at 4 MiB; nothing real comes close. */
 const MAX_MANIFEST_BYTES = LIMITS.manifestBytes.default;
 /**
- * HEADs started and not yet answered at once, at most: the requests one HTTP/2 connection carries (100 streams, one
- * kept for the next tag page). More would only wait for a slot, holding their state; the transport's own limit bounds
- * those in flight (fewer over HTTP/1.1).
+ * Ranges of a tag list read at once, at most, and places cut after one page (tag-ranges.ts): 5,000 version tags take
+ * about 70 ranges; each range has one page in flight, and the pages go ahead of the HEADs.
  */
-const MAX_OUTSTANDING = 100;
+const MAX_TAG_RANGES = 96;
+/** Tags read the plain way before ranges, at least (3 pages of ghcr.io's 100): a shorter list takes fewer requests so. */
+const RANGES_AFTER_TAGS = 300;
+const MAX_TAG_CUTS = 40;
+/**
+ * The order a tag listing came in, for those who sort by it: `lexical` when it was read over ranges (the registry's
+ * order is lexical: the answers were checked), `rank` (each tag's place in the registry's order) when ranges were
+ * given up and the list read again page by page.
+ */
+interface TagOrder {
+  lexical?: boolean;
+  rank?: Map<string, number>;
+}
+/**
+ * Tags (or what holds them) in the registry's order: as given (arrival order) for a listing read page by page;
+ * lexical for one read over ranges; by rank for one read again page by page after ranges were given up.
+ */
+function inListingOrder<T>(items: T[], tagOf: (t: T) => string, order: TagOrder): T[] {
+  if (order.lexical) return items.sort((a, b) => byCodeUnit(tagOf(a), tagOf(b)));
+  const rank = order.rank;
+  if (!rank) return items;
+  // Stable: a tag the page-by-page reading never saw keeps its place after those it did.
+  return items.sort((a, b) => (rank.get(tagOf(a)) ?? Infinity) - (rank.get(tagOf(b)) ?? Infinity));
+}
+
 const DIGEST_SHAPE = /^[a-z0-9]+(?:[+._-][a-z0-9]+)*:[a-zA-Z0-9=_-]+$/;
 
 /**

@@ -21,6 +21,12 @@ import tls from 'node:tls';
 export interface Http2PoolOptions {
   /** Requests in flight on one connection (the server's own limit wins when lower). */
   streams: number;
+  /**
+   * Connections to one origin, at most (default 1). A further one is opened only when every stream of those open is
+   * taken and a request waits: a long tag listing brings 100 tags a round trip, and one connection's 100 streams
+   * (one kept for the next page) answer 99, so the HEADs fall behind the pages; a second connection lets them keep up.
+   */
+  connections?: number;
   /** The TLS context for a host[:port] with a CA of its own (registry-trust.ts); undefined: Node's defaults. */
   contextFor(host: string): Promise<tls.SecureContext | undefined>;
   /** Try HTTP/2 at all (false: only registries with a CA of their own come here, over node:https). */
@@ -34,14 +40,18 @@ interface Session {
   /** Streams open now; the connection keeps the process alive only while this is above 0. */
   active: number;
   max: number;
-  waiters: Array<() => void>;
+  origin: OriginState;
 }
 
 interface OriginState {
   protocol?: Protocol;
   session?: Promise<Session | undefined>;
-  /** The connected session, for requests that need not wait for anything (most of them). */
-  live?: Session;
+  /** The connected sessions, for requests that need not wait for anything (most of them). */
+  live: Session[];
+  /** A further connection being opened (at most one at a time). */
+  growing?: Promise<unknown>;
+  /** Requests waiting for a stream on any of the origin's connections. */
+  waiters: Array<() => void>;
   agent?: https.Agent;
 }
 
@@ -66,6 +76,8 @@ export interface PoolRequest {
 
 export class Http2Pool {
   private readonly origins = new Map<string, OriginState>();
+  /** Cancels connections still being opened to grow an origin (close()). */
+  private growth = new AbortController();
 
   constructor(private readonly o: Http2PoolOptions) {}
 
@@ -85,7 +97,7 @@ export class Http2Pool {
     const ca = await this.o.contextFor(url.host);
     if (this.o.http2 && st.protocol !== 'http/1.1') {
       const s = await this.session(url, st, ca, init.signal);
-      if (s) return this.h2(s, url, init);
+      if (s) return this.h2(st, url, init);
     }
     if (!ca) return undefined;
     st.agent ??= new https.Agent({ keepAlive: true, secureContext: ca });
@@ -97,23 +109,27 @@ export class Http2Pool {
    * listing take this path, which waits on nothing before the stream is opened.
    */
   onLiveSession(url: URL, init: PoolRequest): Promise<PoolResponse> | undefined {
-    const live = this.origins.get(url.origin)?.live;
-    if (!live || live.session.closed || live.session.destroyed) return undefined;
-    return live.active < live.max ? this.h2Now(live, url, init) : this.h2(live, url, init);
+    const st = this.origins.get(url.origin);
+    if (!st?.live.length) return undefined;
+    const free = freeSession(st);
+    return free ? this.h2Now(free, url, init) : this.h2(st, url, init);
   }
 
   /** Closes every connection (a client that is done; idle connections never keep the process alive anyway). */
   close(): void {
     for (const st of this.origins.values()) {
       void st.session?.then((s) => s?.session.close());
+      for (const s of st.live) s.session.close();
       st.agent?.destroy();
     }
     this.origins.clear();
+    this.growth.abort();
+    this.growth = new AbortController();
   }
 
   private state(origin: string): OriginState {
     let st = this.origins.get(origin);
-    if (!st) this.origins.set(origin, (st = {}));
+    if (!st) this.origins.set(origin, (st = { live: [], waiters: [] }));
     return st;
   }
 
@@ -125,7 +141,7 @@ export class Http2Pool {
     signal: AbortSignal,
   ): Promise<Session | undefined> {
     const live = await st.session?.catch(() => undefined);
-    if (live && !live.session.closed && !live.session.destroyed) return live;
+    if (live && usable(live)) return live;
     const p = this.connect(url, st, ca, signal);
     st.session = p;
     // A failed connection must not stick: the next request tries again.
@@ -169,17 +185,21 @@ export class Http2Pool {
     }
     st.protocol = 'h2';
     const session = http2.connect(url.origin, { createConnection: () => socket, settings: { enablePush: false } });
-    const s: Session = { session, active: 0, max: this.o.streams, waiters: [] };
+    const s: Session = { session, active: 0, max: this.o.streams, origin: st };
     session.on('remoteSettings', (settings: http2.Settings) => {
       s.max = Math.max(1, Math.min(this.o.streams, settings.maxConcurrentStreams ?? this.o.streams));
+      wakeWaiters(st);
     });
     // Errors reach the streams that were open; the session itself is dropped so the next request reconnects.
     session.on('error', () => undefined);
-    st.live = s;
+    st.live.push(s);
+    wakeWaiters(st);
     const drop = () => {
-      if (st.live === s) st.live = undefined;
+      const at = st.live.indexOf(s);
+      if (at >= 0) st.live.splice(at, 1);
       if (st.session) void st.session.then((x) => x === s && (st.session = undefined)).catch(() => undefined);
-      for (const w of s.waiters.splice(0)) w();
+      // Those waiting try again: on another connection, or (none left) through a new one.
+      for (const w of st.waiters.splice(0)) w();
     };
     session.on('goaway', drop);
     session.on('close', drop);
@@ -187,9 +207,36 @@ export class Http2Pool {
     return s;
   }
 
-  private async h2(s: Session, url: URL, init: PoolRequest): Promise<PoolResponse> {
-    while (s.active >= s.max && !s.session.closed) await new Promise<void>((r) => s.waiters.push(r));
-    return this.h2Now(s, url, init);
+  /**
+   * Waits for a stream on any of the origin's connections; while all are taken, opens one more (up to
+   * `connections`). With none left (all closed), the request goes the way of a first one (a new connection).
+   */
+  private async h2(st: OriginState, url: URL, init: PoolRequest): Promise<PoolResponse> {
+    for (;;) {
+      const free = freeSession(st);
+      if (free) return this.h2Now(free, url, init);
+      if (!st.live.length) {
+        const res = await this.request(url, init);
+        if (!res) throw new TypeError('fetch failed', { cause: new Error('the HTTP/2 connection closed') });
+        return res;
+      }
+      if (init.signal.aborted) throw new DOMException('This operation was aborted', 'AbortError');
+      this.grow(url, st);
+      await new Promise<void>((r) => st.waiters.push(r));
+    }
+  }
+
+  /** One more connection to a busy origin, when fewer than `connections` are open and none is being opened. */
+  private grow(url: URL, st: OriginState): void {
+    if (st.growing || st.live.length >= (this.o.connections ?? 1) || st.protocol !== 'h2') return;
+    const p = this.o
+      .contextFor(url.host)
+      .then((ca) => this.connect(url, st, ca, this.growth.signal))
+      .catch(() => undefined)
+      .finally(() => {
+        if (st.growing === p) st.growing = undefined;
+      });
+    st.growing = p;
   }
 
   /** Opens the stream now (a stream is free). */
@@ -277,7 +324,26 @@ class StreamResponse implements PoolResponse {
 
 function release(s: Session): void {
   if (--s.active === 0 && !s.session.destroyed) s.session.unref();
-  s.waiters.shift()?.();
+  s.origin.waiters.shift()?.();
+}
+
+function usable(s: Session): boolean {
+  return !s.session.closed && !s.session.destroyed;
+}
+
+/** The connection with the most streams free (or undefined when every one is full). */
+function freeSession(st: OriginState): Session | undefined {
+  let best: Session | undefined;
+  for (const s of st.live)
+    if (usable(s) && s.active < s.max && (!best || s.max - s.active > best.max - best.active)) best = s;
+  return best;
+}
+
+/** A connection came up or allowed more streams: as many waiting requests as it has room for try again. */
+function wakeWaiters(st: OriginState): void {
+  let room = 0;
+  for (const s of st.live) if (usable(s)) room += Math.max(0, s.max - s.active);
+  for (const w of st.waiters.splice(0, room)) w();
 }
 
 /** HTTP/1.1 with a CA of the registry's own (Node's fetch cannot be given one without undici's Agent). */

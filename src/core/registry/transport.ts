@@ -34,6 +34,8 @@ export interface TransportOptions {
   http2?: boolean;
   /** Requests in flight on one HTTP/2 connection (the registry's own limit wins when lower); default 100. */
   streams?: number;
+  /** HTTP/2 connections to one registry at most (default 2; see Http2PoolOptions.connections). */
+  connections?: number;
   /** CAs of registries' own (registry.certificates); those registries are reached over TLS even on loopback. */
   trust?: RegistryTrust;
 }
@@ -129,15 +131,22 @@ export class Transport {
 
   constructor(private readonly o: TransportOptions) {
     this.limit = new Slots(o.concurrency);
-    this.streamLimit = new Slots(o.streams ?? 100);
+    // Every stream of every connection the pool may open (the pool opens the second only when the first is full).
+    this.streamLimit = new Slots(this.h2InFlight);
     this.limits = o.limits ?? DEFAULT_LIMITS;
     const trust = o.trust;
     if (o.http2 !== false || trust?.hosts.length)
       this.pool = new Http2Pool({
         streams: o.http2 === false ? 1 : (o.streams ?? 100),
+        connections: o.http2 === false ? 1 : (o.connections ?? 2),
         contextFor: (host) => trust?.contextFor(host) ?? Promise.resolve(undefined),
         http2: o.http2 !== false,
       });
+  }
+
+  /** Requests in flight to an HTTP/2 registry at most: streams per connection x connections. */
+  get h2InFlight(): number {
+    return (this.o.streams ?? 100) * (this.o.http2 === false ? 1 : (this.o.connections ?? 2));
   }
 
   /** The protocol a registry answered on so far: 'h2', 'http/1.1', or undefined before its first answer. */

@@ -105,6 +105,88 @@ describe('registry over HTTP/2: the pool, its trust and its reads', function () 
   });
 });
 
+describe('registry over HTTP/2: a second connection when every stream of the first is taken', function () {
+  this.timeout(30_000);
+  let dir: string;
+  let server: http2.Http2SecureServer;
+  let host: string;
+  let cert: string;
+  const sessions = new Set<http2.ServerHttp2Session>();
+  let open = 0;
+  let most = 0;
+  let release: () => void = () => undefined;
+  let held = new Promise<void>((r) => (release = r));
+
+  before(async () => {
+    dir = mkdtempSync(path.join(os.tmpdir(), 'ro-h2-grow-'));
+    const own = await certificate(dir, 'registry');
+    cert = own.cert;
+    // Two streams a connection, as a registry may allow fewer than the client asks for.
+    server = http2.createSecureServer(
+      { key: readFileSync(own.key), cert: readFileSync(own.cert), settings: { maxConcurrentStreams: 2 } },
+      (req, res) => {
+        if (req.url !== '/v2/held') return res.end('{}');
+        most = Math.max(most, ++open);
+        // Held until four are open at once (or 300 ms pass: then the count says so, rather than a hang).
+        if (open === 4) release();
+        void Promise.race([held, new Promise((r) => setTimeout(r, 300))]).then(() => {
+          open--;
+          res.end('ok');
+        });
+      },
+    );
+    server.on('session', (s) => sessions.add(s));
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    host = `127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  beforeEach(() => {
+    for (const s of sessions) s.destroy();
+    sessions.clear();
+    most = 0;
+    held = new Promise<void>((r) => (release = r));
+  });
+  after(async () => {
+    for (const s of sessions) s.destroy();
+    await new Promise<void>((r) => server.close(() => r()));
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const transport = (connections: number) =>
+    new Transport({
+      credentials: async () => undefined,
+      insecureRegistries: [],
+      concurrency: 4,
+      timeoutMs: 10_000,
+      retries: 0,
+      retryBaseMs: 10,
+      logger: nullLogger,
+      fetch,
+      connections,
+      trust: registryTrust({ [host]: cert }),
+    });
+
+  const four = async (t: Transport) => {
+    await t.request({ registry: host, method: 'GET', url: '/v2/' });
+    const answers = await Promise.all(
+      Array.from({ length: 4 }, () => t.request({ registry: host, method: 'GET', url: '/v2/held' })),
+    );
+    t.close();
+    return answers.map((a) => a.body.toString());
+  };
+
+  it('opens a second connection for the requests the first cannot carry: four at once over two', async () => {
+    assert.deepEqual(await four(transport(2)), ['ok', 'ok', 'ok', 'ok']);
+    assert.equal(sessions.size, 2, 'two connections');
+    assert.equal(most, 4, 'all four were under way at once');
+  });
+
+  it('with one connection allowed, the rest wait for a stream of it', async () => {
+    assert.deepEqual(await four(transport(1)), ['ok', 'ok', 'ok', 'ok']);
+    assert.equal(sessions.size, 1);
+    assert.equal(most, 2, 'no more than the server allows a connection');
+  });
+});
+
 describe('abort fan-out', () => {
   it('one listener on the signal for any number of waiting requests; each runs once, a forgotten one never', () => {
     const controller = new AbortController();

@@ -5,7 +5,7 @@ import { RegistryClient } from '../../../src/core/registry';
  * A registry over a fetch of the test's own: a tag list in pages of `per` (Link rel="next"), HEADs answered with a
  * digest, every request logged in the order the client made it.
  */
-function pagedRegistry(tags: string[], per: number) {
+function pagedRegistry(tags: string[], per: number, lexical = false) {
   const log: string[] = [];
   const fetch = (async (input: string | URL, init?: RequestInit) => {
     const url = new URL(input);
@@ -16,9 +16,16 @@ function pagedRegistry(tags: string[], per: number) {
     }
     if (url.pathname.endsWith('/tags/list')) {
       const last = url.searchParams.get('last');
-      const from = last ? tags.indexOf(last) + 1 : 0;
+      // A cursor that is no tag: the tags after it where the stand-in is lexical, else from the start.
+      const from = !last
+        ? 0
+        : tags.includes(last)
+          ? tags.indexOf(last) + 1
+          : lexical
+            ? tags.filter((t) => t <= last).length
+            : 0;
       const page = tags.slice(from, from + per);
-      log.push(`page ${from / per + 1}`);
+      log.push(last && !tags.includes(last) ? `range ${last}` : `page ${from / per + 1}`);
       const headers: Record<string, string> = { 'content-type': 'application/json' };
       if (from + per < tags.length) headers.link = `</v2/app/tags/list?n=${per}&last=${page.at(-1)}>; rel="next"`;
       return new Response(JSON.stringify({ name: 'app', tags: page }), { status: 200, headers });
@@ -36,13 +43,17 @@ function pagedRegistry(tags: string[], per: number) {
   return { log, fetch };
 }
 
-/** A client of the paged stand-in over plain HTTP/1.1 (its fetch), with `concurrency` requests at once. */
-function plainClient(fetch: typeof globalThis.fetch, concurrency?: number): RegistryClient {
+/**
+ * A client of the paged stand-in over plain HTTP/1.1 (its fetch), with `concurrency` requests at once; the page-by-page
+ * walk unless `tagRanges` (these tests are about the walk; tag ranges have tests of their own below).
+ */
+function plainClient(fetch: typeof globalThis.fetch, concurrency?: number, tagRanges = false): RegistryClient {
   return new RegistryClient({
     fetch,
     insecureRegistries: ['127.0.0.1:5999'],
     credentials: async () => undefined,
     http2: false,
+    tagRanges,
     ...(concurrency ? { concurrency } : {}),
   });
 }
@@ -136,5 +147,44 @@ describe('registry tag pages', () => {
     assert.equal((await client.tagDigests('127.0.0.1:5999/app')).length, 10);
     clearTimeout(guard);
     assert.equal(most, 10, 'every slot in use, the kept one too (no page is left to come)');
+  });
+
+  describe('over ranges, where the cursor is lexical', () => {
+    const versions = Array.from({ length: 1000 }, (_, i) => `1.${Math.floor(i / 100)}.${i % 100}`).sort();
+
+    it('every tag once, in lexical order, with ranges read at once', async () => {
+      const reg = pagedRegistry(versions, 100, true);
+      const got = await plainClient(reg.fetch, 200, true).tagDigests('127.0.0.1:5999/app');
+      assert.deepEqual(
+        got.map((t) => t.tag),
+        versions,
+      );
+      assert.ok(
+        reg.log.some((l) => l.startsWith('range ')),
+        reg.log.filter((l) => !l.startsWith('HEAD')).join(', '),
+      );
+      assert.deepEqual(await plainClient(reg.fetch, 200, true).listTags('127.0.0.1:5999/app'), versions);
+    });
+
+    it('a registry that answers a cursor that is no tag from the start: read again page by page, nothing twice', async () => {
+      const reg = pagedRegistry(versions, 100, false);
+      const got = await plainClient(reg.fetch, 200, true).tagDigests('127.0.0.1:5999/app');
+      assert.deepEqual(
+        got.map((t) => t.tag),
+        versions,
+      );
+      // Each tag was asked about once, however often its page came.
+      const heads = reg.log.filter((l) => l.startsWith('HEAD '));
+      assert.equal(new Set(heads).size, heads.length);
+      assert.equal(heads.length, versions.length);
+    });
+
+    it("a registry's own order that is not lexical is kept (no ranges: the first page says so)", async () => {
+      const newestFirst = [...versions].reverse();
+      const reg = pagedRegistry(newestFirst, 100, true);
+      const got = await plainClient(reg.fetch, 200, true).listTags('127.0.0.1:5999/app');
+      assert.deepEqual(got, newestFirst);
+      assert.ok(!reg.log.some((l) => l.startsWith('range ')));
+    });
   });
 });
