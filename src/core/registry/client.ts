@@ -630,10 +630,10 @@ export class RegistryClient {
   }
 
   /**
-   * Every tag with its digest as each answer arrives. The tag pages are read one after another as fast as they come
-   * (each names the next), never waiting for HEADs; the HEAD of each listed tag starts when fewer than
-   * the connections carry are under way (100 streams each, up to 2 connections), so the listing and the HEADs overlap and the time is about the pages' round trips
-   * plus one. Tags not yet asked about wait as names only: a HEAD's state (promises, timers, streams) exists only
+   * Every tag with its digest as each answer arrives. The tag pages are read as fast as they come (one after another,
+   * or over ranges at once for a long list), never waiting for HEADs; the HEAD of each listed tag starts when fewer
+   * than the connections carry are under way (100 streams each, up to 2 connections), so the listing and the HEADs
+   * overlap. Tags not yet asked about wait as names only: a HEAD's state (promises, timers, streams) exists only
    * while it is under way, which keeps memory flat and short-lived at any size (requests queued for a slot used to
    * live long enough to be promoted to the old generation). `index` is the tag's place in the listing. A failure
    * stops the rest (in flight requests are cancelled).

@@ -123,7 +123,7 @@ interface RegistryState {
 
 export class Transport {
   private readonly limit: Slots;
-  /** In flight on HTTP/2 registries: streams of one connection rather than connections. */
+  /** In flight on HTTP/2 registries: streams of its connections (see h2InFlight) rather than connections. */
   private readonly streamLimit: Slots;
   private readonly pool?: Http2Pool;
   private readonly registries = new Map<string, RegistryState>();
