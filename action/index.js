@@ -60773,24 +60773,8 @@ var RegistryClient = class {
     const parse7 = (res) => {
       if (res.status !== 200) throw this.statusError(res, r, "repository");
       const raw = tagPage(res.body, r.registry, name);
-      const link = nextLink(res.headers.get("link"));
-      if (!link) return { raw };
-      let next2;
-      try {
-        next2 = new URL(link, res.url);
-      } catch {
-        throw environmentError(
-          `The registry ${r.registry} sent a next tag page that is not a URL (${neutralize(link, 200)}).`,
-          "Report it to the registry operator."
-        );
-      }
-      if (next2.origin !== origin) {
-        throw environmentError(
-          `The registry ${r.registry} sent the next tag page on another host (${neutralize(next2.origin, 200)}); refusing to follow it.`,
-          "Report it to the registry operator."
-        );
-      }
-      return { raw, next: next2 };
+      const next2 = nextPage(res, r.registry, origin, "tag page");
+      return next2 ? { raw, next: next2 } : { raw };
     };
     const fresh = (raw) => {
       const out = [];
@@ -61074,23 +61058,9 @@ var RegistryClient = class {
           this.limits.indexChildren,
           `The referrers of ${digest} list ${out.length} manifests`
         );
-      const next = nextLink(res.headers.get("link"));
+      const next = nextPage(res, r.registry, origin, "referrers page");
       if (!next) break;
-      let resolved;
-      try {
-        resolved = new URL(next, res.url);
-      } catch {
-        throw environmentError(
-          `The registry ${r.registry} sent a next referrers page that is not a URL (${neutralize(next, 200)}).`,
-          "Report it to the registry operator."
-        );
-      }
-      if (resolved.origin !== origin)
-        throw environmentError(
-          `The registry ${r.registry} sent the next referrers page on another host (${neutralize(resolved.origin, 200)}); refusing to follow it.`,
-          "Report it to the registry operator."
-        );
-      url = resolved.toString();
+      url = next.toString();
     }
     return out;
   }
@@ -61240,6 +61210,25 @@ var MAX_MANIFEST_BYTES = LIMITS.manifestBytes.default;
 var MAX_TAG_RANGES = 96;
 var RANGES_AFTER_TAGS = 300;
 var MAX_TAG_CUTS = 40;
+function nextPage(res, registry, origin, what) {
+  const link = nextLink(res.headers.get("link"));
+  if (!link) return void 0;
+  let next;
+  try {
+    next = new URL(link, res.url);
+  } catch {
+    throw environmentError(
+      `The registry ${registry} sent a next ${what} that is not a URL (${neutralize(link, 200)}).`,
+      "Report it to the registry operator."
+    );
+  }
+  if (next.origin !== origin)
+    throw environmentError(
+      `The registry ${registry} sent the next ${what} on another host (${neutralize(next.origin, 200)}); refusing to follow it.`,
+      "Report it to the registry operator."
+    );
+  return next;
+}
 function inListingOrder(items, tagOf, order) {
   if (order.lexical) return items.sort((a2, b) => byCodeUnit(tagOf(a2), tagOf(b)));
   const rank2 = order.rank;

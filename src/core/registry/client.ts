@@ -461,24 +461,8 @@ export class RegistryClient {
     const parse = (res: BufferedResponse): { raw: string[]; next?: URL } => {
       if (res.status !== 200) throw this.statusError(res, r, 'repository');
       const raw = tagPage(res.body, r.registry, name);
-      const link = nextLink(res.headers.get('link'));
-      if (!link) return { raw };
-      let next: URL;
-      try {
-        next = new URL(link, res.url);
-      } catch {
-        throw environmentError(
-          `The registry ${r.registry} sent a next tag page that is not a URL (${neutralize(link, 200)}).`,
-          'Report it to the registry operator.',
-        );
-      }
-      if (next.origin !== origin) {
-        throw environmentError(
-          `The registry ${r.registry} sent the next tag page on another host (${neutralize(next.origin, 200)}); refusing to follow it.`,
-          'Report it to the registry operator.',
-        );
-      }
-      return { raw, next };
+      const next = nextPage(res, r.registry, origin, 'tag page');
+      return next ? { raw, next } : { raw };
     };
     /** The tags not seen before, in the order given (within the limit on tags). */
     const fresh = (raw: readonly string[]): string[] => {
@@ -809,23 +793,9 @@ export class RegistryClient {
           this.limits.indexChildren,
           `The referrers of ${digest} list ${out.length} manifests`,
         );
-      const next = nextLink(res.headers.get('link'));
+      const next = nextPage(res, r.registry, origin, 'referrers page');
       if (!next) break;
-      let resolved: URL;
-      try {
-        resolved = new URL(next, res.url);
-      } catch {
-        throw environmentError(
-          `The registry ${r.registry} sent a next referrers page that is not a URL (${neutralize(next, 200)}).`,
-          'Report it to the registry operator.',
-        );
-      }
-      if (resolved.origin !== origin)
-        throw environmentError(
-          `The registry ${r.registry} sent the next referrers page on another host (${neutralize(resolved.origin, 200)}); refusing to follow it.`,
-          'Report it to the registry operator.',
-        );
-      url = resolved.toString();
+      url = next.toString();
     }
     return out;
   }
@@ -1020,6 +990,30 @@ interface TagOrder {
   lexical?: boolean;
   rank?: Map<string, number>;
 }
+/**
+ * The next page a `Link: <...>; rel="next"` names, resolved against the page's own address; undefined without one.
+ * Refused when it is no URL, or on another host than the registry's (credentials must not follow it there).
+ */
+function nextPage(res: BufferedResponse, registry: string, origin: string, what: string): URL | undefined {
+  const link = nextLink(res.headers.get('link'));
+  if (!link) return undefined;
+  let next: URL;
+  try {
+    next = new URL(link, res.url);
+  } catch {
+    throw environmentError(
+      `The registry ${registry} sent a next ${what} that is not a URL (${neutralize(link, 200)}).`,
+      'Report it to the registry operator.',
+    );
+  }
+  if (next.origin !== origin)
+    throw environmentError(
+      `The registry ${registry} sent the next ${what} on another host (${neutralize(next.origin, 200)}); refusing to follow it.`,
+      'Report it to the registry operator.',
+    );
+  return next;
+}
+
 /**
  * Tags (or what holds them) in the registry's order: as given (arrival order) for a listing read page by page;
  * lexical for one read over ranges; by rank for one read again page by page after ranges were given up.

@@ -17,20 +17,55 @@ function certificate(dir: string, name: string): Promise<{ key: string; cert: st
   return selfSignedCertificate(dir, name, { subject: `/CN=${name}`, san: 'IP:127.0.0.1' });
 }
 
+/** An HTTP/2 registry stand-in over TLS on loopback: its sessions counted, closed with its folder. */
+async function h2Server(
+  key: string,
+  cert: string,
+  handler: (req: http2.Http2ServerRequest, res: http2.Http2ServerResponse) => void,
+  settings?: http2.Settings,
+) {
+  const server = http2.createSecureServer({ key: readFileSync(key), cert: readFileSync(cert), settings }, handler);
+  const sessions = new Set<http2.ServerHttp2Session>();
+  server.on('session', (s) => sessions.add(s));
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return {
+    host: `127.0.0.1:${(server.address() as AddressInfo).port}`,
+    sessions,
+    close: async () => {
+      for (const x of sessions) x.destroy();
+      await new Promise<void>((r) => server.close(() => r()));
+    },
+  };
+}
+
+/** A transport that trusts `ca` for `host`, no retries. */
+const transportFor = (host: string, ca: string, connections?: number) =>
+  new Transport({
+    credentials: async () => undefined,
+    insecureRegistries: [],
+    concurrency: 4,
+    timeoutMs: 10_000,
+    retries: 0,
+    retryBaseMs: 10,
+    logger: nullLogger,
+    fetch,
+    connections,
+    trust: registryTrust({ [host]: ca }),
+  });
+
 describe('registry over HTTP/2: the pool, its trust and its reads', function () {
   this.timeout(30_000);
   let dir: string;
   let own: { key: string; cert: string };
   let other: { key: string; cert: string };
-  let server: http2.Http2SecureServer;
+  let server: Awaited<ReturnType<typeof h2Server>>;
   let host: string;
-  const sessions = new Set<http2.ServerHttp2Session>();
 
   before(async () => {
     dir = mkdtempSync(path.join(os.tmpdir(), 'ro-h2-'));
     own = await certificate(dir, 'registry');
     other = await certificate(dir, 'stranger');
-    server = http2.createSecureServer({ key: readFileSync(own.key), cert: readFileSync(own.cert) }, (req, res) => {
+    server = await h2Server(own.key, own.cert, (req, res) => {
       if (req.url === '/v2/') return res.end('{}');
       if (req.url === '/v2/small') return res.end('0123456789');
       // Larger than it says: only the bytes count.
@@ -41,28 +76,14 @@ describe('registry over HTTP/2: the pool, its trust and its reads', function () 
       }
       res.writeHead(404).end();
     });
-    server.on('session', (s) => sessions.add(s));
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    host = `127.0.0.1:${(server.address() as AddressInfo).port}`;
+    host = server.host;
   });
   after(async () => {
-    for (const s of sessions) s.destroy();
-    await new Promise<void>((r) => server.close(() => r()));
+    await server.close();
     rmSync(dir, { recursive: true, force: true });
   });
 
-  const transport = (ca: string) =>
-    new Transport({
-      credentials: async () => undefined,
-      insecureRegistries: [],
-      concurrency: 4,
-      timeoutMs: 10_000,
-      retries: 0,
-      retryBaseMs: 10,
-      logger: nullLogger,
-      fetch,
-      trust: registryTrust({ [host]: ca }),
-    });
+  const transport = (ca: string) => transportFor(host, ca);
 
   it("trusts the registry's own CA besides Node's roots, without adding it to Node's default trust", async () => {
     const t = transport(own.cert);
@@ -108,10 +129,9 @@ describe('registry over HTTP/2: the pool, its trust and its reads', function () 
 describe('registry over HTTP/2: a second connection when every stream of the first is taken', function () {
   this.timeout(30_000);
   let dir: string;
-  let server: http2.Http2SecureServer;
+  let server: Awaited<ReturnType<typeof h2Server>>;
   let host: string;
   let cert: string;
-  const sessions = new Set<http2.ServerHttp2Session>();
   let open = 0;
   let most = 0;
   let release: () => void = () => undefined;
@@ -122,8 +142,9 @@ describe('registry over HTTP/2: a second connection when every stream of the fir
     const own = await certificate(dir, 'registry');
     cert = own.cert;
     // Two streams a connection, as a registry may allow fewer than the client asks for.
-    server = http2.createSecureServer(
-      { key: readFileSync(own.key), cert: readFileSync(own.cert), settings: { maxConcurrentStreams: 2 } },
+    server = await h2Server(
+      own.key,
+      own.cert,
       (req, res) => {
         if (req.url !== '/v2/held') return res.end('{}');
         most = Math.max(most, ++open);
@@ -134,36 +155,22 @@ describe('registry over HTTP/2: a second connection when every stream of the fir
           res.end('ok');
         });
       },
+      { maxConcurrentStreams: 2 },
     );
-    server.on('session', (s) => sessions.add(s));
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    host = `127.0.0.1:${(server.address() as AddressInfo).port}`;
+    host = server.host;
   });
   beforeEach(() => {
-    for (const s of sessions) s.destroy();
-    sessions.clear();
+    for (const s of server.sessions) s.destroy();
+    server.sessions.clear();
     most = 0;
     held = new Promise<void>((r) => (release = r));
   });
   after(async () => {
-    for (const s of sessions) s.destroy();
-    await new Promise<void>((r) => server.close(() => r()));
+    await server.close();
     rmSync(dir, { recursive: true, force: true });
   });
 
-  const transport = (connections: number) =>
-    new Transport({
-      credentials: async () => undefined,
-      insecureRegistries: [],
-      concurrency: 4,
-      timeoutMs: 10_000,
-      retries: 0,
-      retryBaseMs: 10,
-      logger: nullLogger,
-      fetch,
-      connections,
-      trust: registryTrust({ [host]: cert }),
-    });
+  const transport = (connections: number) => transportFor(host, cert, connections);
 
   const four = async (t: Transport) => {
     await t.request({ registry: host, method: 'GET', url: '/v2/' });
@@ -176,13 +183,13 @@ describe('registry over HTTP/2: a second connection when every stream of the fir
 
   it('opens a second connection for the requests the first cannot carry: four at once over two', async () => {
     assert.deepEqual(await four(transport(2)), ['ok', 'ok', 'ok', 'ok']);
-    assert.equal(sessions.size, 2, 'two connections');
+    assert.equal(server.sessions.size, 2, 'two connections');
     assert.equal(most, 4, 'all four were under way at once');
   });
 
   it('with one connection allowed, the rest wait for a stream of it', async () => {
     assert.deepEqual(await four(transport(1)), ['ok', 'ok', 'ok', 'ok']);
-    assert.equal(sessions.size, 1);
+    assert.equal(server.sessions.size, 1);
     assert.equal(most, 2, 'no more than the server allows a connection');
   });
 });
