@@ -61208,7 +61208,7 @@ var RegistryClient = class {
 };
 var MAX_MANIFEST_BYTES = LIMITS.manifestBytes.default;
 var MAX_TAG_RANGES = 96;
-var RANGES_AFTER_TAGS = 300;
+var RANGES_AFTER_TAGS = 500;
 var MAX_TAG_CUTS = 40;
 function nextPage(res, registry, origin, what) {
   const link = nextLink(res.headers.get("link"));

@@ -978,8 +978,11 @@ const MAX_MANIFEST_BYTES = LIMITS.manifestBytes.default;
  * about 70 ranges; each range has one page in flight, and the pages go ahead of the HEADs.
  */
 const MAX_TAG_RANGES = 96;
-/** Tags read the plain way before ranges, at least (3 pages of ghcr.io's 100): a shorter list takes fewer requests so. */
-const RANGES_AFTER_TAGS = 300;
+/**
+ * Tags read the plain way before ranges, at least (5 pages of ghcr.io's 100). Up to there page by page costs no time
+ * (the HEADs set the pace) and asks for no page that holds nothing of its own; ranges would ask for dozens.
+ */
+const RANGES_AFTER_TAGS = 500;
 const MAX_TAG_CUTS = 40;
 /**
  * The order a tag listing came in, for those who sort by it: `lexical` when it was read over ranges (the registry's
