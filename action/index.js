@@ -59485,10 +59485,7 @@ async function readTagRanges(last, next, first, emit, o2) {
   };
   const start = (range, url, made) => {
     count2++;
-    const p = read(range, url, made).catch((e) => {
-      failed ??= { error: e };
-      range.setFirst(null);
-    });
+    const p = read(range, url, made).catch((e) => void (failed ??= { error: e })).finally(() => range.setFirst(null));
     running.add(p);
     void p.finally(() => running.delete(p));
   };

@@ -126,11 +126,11 @@ export async function readTagRanges(
   };
   const start = (range: Range, url: URL, made: boolean) => {
     count++;
-    const p = read(range, url, made).catch((e: unknown) => {
-      failed ??= { error: e };
-      // Those waiting for this range's first tag stop waiting.
-      range.setFirst(null);
-    });
+    const p = read(range, url, made)
+      .catch((e: unknown) => void (failed ??= { error: e }))
+      // However it ended (read, failed, stopped before its first page), those waiting for its first tag go on (a
+      // range whose first tag was known keeps it: a promise settles once).
+      .finally(() => range.setFirst(null));
     running.add(p);
     void p.finally(() => running.delete(p));
   };

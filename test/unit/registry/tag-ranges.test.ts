@@ -149,6 +149,32 @@ describe('tag pages over ranges (parallel chains on a lexical cursor)', () => {
     assert.equal((await readAll(all, 100, 'error')).outcome, 'not lexical');
   });
 
+  it('a reading stopped half way settles (no range waits for one that never read), and asks for nothing more', async () => {
+    const all = Array.from({ length: 3000 }, (_, i) => `1.${Math.floor(i / 100)}.${i % 100}`);
+    const reg = registry(all, 100, 'after');
+    const stop = new AbortController();
+    let after = 0;
+    const read = async (url: URL, made: boolean) => {
+      if (stop.signal.aborted) after++;
+      // The caller stops once a few pages are in; pages asked for already fail as a cancelled request would.
+      if (reg.requests() >= 5) stop.abort();
+      if (stop.signal.aborted) throw new DOMException('This operation was aborted', 'AbortError');
+      return reg.read(url, made);
+    };
+    const outcome = await readTagRanges(reg.first.tags.at(-1)!, reg.first.next!, reg.first.tags, () => undefined, {
+      read,
+      maxRanges: 64,
+      maxCuts: 40,
+      signal: stop.signal,
+    }).then(
+      () => 'read',
+      (e: Error) => e.name,
+    );
+    assert.equal(outcome, 'AbortError');
+    // Only requests already asked for when it stopped; none after.
+    assert.ok(after <= 64, `${after} pages asked for after the stop`);
+  });
+
   it('5,000 version tags in pages of 100: read over ranges in a few rounds of pages, not 50 in turn', async () => {
     const all = Array.from({ length: 5000 }, (_, i) => `1.${Math.floor(i / 100)}.${i % 100}`);
     const reg = registry(all, 100, 'after');
