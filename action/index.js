@@ -59468,7 +59468,7 @@ function rangeCuts(page, upTo, max) {
   }
   return cuts.sort(byCodeUnit);
 }
-async function readTagRanges(last, next, first, emit, o2) {
+async function readTagRanges(next, first, emit, o2) {
   let count2 = 0;
   const running = /* @__PURE__ */ new Set();
   let failed;
@@ -59558,7 +59558,7 @@ async function readTagRanges(last, next, first, emit, o2) {
       isMade = false;
     }
   }
-  const head = newRange(last);
+  const head = newRange(first.at(-1));
   cut(head, first);
   start(head, next, false);
   while (running.size) await Promise.race(running);
@@ -60012,6 +60012,7 @@ var EMPTY = Buffer.alloc(0);
 var Transport = class {
   constructor(o2) {
     this.o = o2;
+    this.connections = o2.http2 === false ? 1 : o2.connections ?? 2;
     this.limit = new Slots(o2.concurrency);
     this.streamLimit = new Slots(this.h2InFlight);
     this.limits = o2.limits ?? DEFAULT_LIMITS;
@@ -60019,7 +60020,7 @@ var Transport = class {
     if (o2.http2 !== false || trust?.hosts.length)
       this.pool = new Http2Pool({
         streams: o2.http2 === false ? 1 : o2.streams ?? 100,
-        connections: o2.http2 === false ? 1 : o2.connections ?? 2,
+        connections: this.connections,
         contextFor: (host) => trust?.contextFor(host) ?? Promise.resolve(void 0),
         http2: o2.http2 !== false
       });
@@ -60029,11 +60030,13 @@ var Transport = class {
   /** In flight on HTTP/2 registries: streams of its connections (see h2InFlight) rather than connections. */
   streamLimit;
   pool;
+  /** HTTP/2 connections to one registry at most (1 without HTTP/2). */
+  connections;
   registries = /* @__PURE__ */ new Map();
   limits;
   /** Requests in flight to an HTTP/2 registry at most: streams per connection x connections. */
   get h2InFlight() {
-    return (this.o.streams ?? 100) * (this.o.http2 === false ? 1 : this.o.connections ?? 2);
+    return (this.o.streams ?? 100) * this.connections;
   }
   /** The protocol a registry answered on so far: 'h2', 'http/1.1', or undefined before its first answer. */
   protocolOf(registry) {
@@ -60422,8 +60425,7 @@ async function readCapped(res, max, registry, url, limit, clip = false) {
     const what = `The registry ${registry} sent more than ${max} bytes for ${redactUrl(url)}; refusing to read it`;
     return limit ? limitError(limit, max ?? 0, what) : environmentError(`${what}.`, "An answer that large is broken or hostile; check the registry.");
   };
-  const declaredOver = () => max !== void 0 && !clip && Number(res.headers.get("content-length") ?? 0) > max;
-  if (declaredOver()) {
+  if (max !== void 0 && !clip && Number(res.headers.get("content-length") ?? 0) > max) {
     await res.body?.cancel().catch(() => void 0);
     throw tooBig();
   }
@@ -60831,7 +60833,6 @@ var RegistryClient = class {
     };
     let outcome;
     const reading = readTagRanges(
-      first.at(-1),
       next,
       first,
       (raw) => {

@@ -540,7 +540,6 @@ export class RegistryClient {
     };
     let outcome: { done: true } | { error: unknown } | undefined;
     const reading = readTagRanges(
-      first.at(-1)!,
       next,
       first,
       (raw) => {

@@ -100,11 +100,10 @@ interface Range {
 /**
  * Reads every tag after the first page over ranges read at the same time, handing each page's new tags to `emit` as
  * they come (a tag can come twice; the caller keeps a set). `next` is the address the first page gave (its `last` is
- * `last`, the first page's last tag, the registry's own cursor). Resolves when the ranges' runs are read and meet;
- * rejects with NotLexical, or with a read's own error.
+ * the first page's last tag, the registry's own cursor). Resolves when the ranges' runs are read and meet; rejects
+ * with NotLexical, or with a read's own error.
  */
 export async function readTagRanges(
-  last: string,
   next: URL,
   first: readonly string[],
   emit: (tags: string[]) => void,
@@ -214,7 +213,7 @@ export async function readTagRanges(
     }
   }
   // The first range continues the first page through the registry's own next address.
-  const head = newRange(last);
+  const head = newRange(first.at(-1)!);
   cut(head, first);
   start(head, next, false);
   while (running.size) await Promise.race(running);

@@ -126,10 +126,13 @@ export class Transport {
   /** In flight on HTTP/2 registries: streams of its connections (see h2InFlight) rather than connections. */
   private readonly streamLimit: Slots;
   private readonly pool?: Http2Pool;
+  /** HTTP/2 connections to one registry at most (1 without HTTP/2). */
+  private readonly connections: number;
   private readonly registries = new Map<string, RegistryState>();
   private readonly limits: Pick<Limits, 'requestsPerOperation' | 'operationMs' | 'retryWaitMs'>;
 
   constructor(private readonly o: TransportOptions) {
+    this.connections = o.http2 === false ? 1 : (o.connections ?? 2);
     this.limit = new Slots(o.concurrency);
     // Every stream of every connection the pool may open (the pool opens the second only when the first is full).
     this.streamLimit = new Slots(this.h2InFlight);
@@ -138,7 +141,7 @@ export class Transport {
     if (o.http2 !== false || trust?.hosts.length)
       this.pool = new Http2Pool({
         streams: o.http2 === false ? 1 : (o.streams ?? 100),
-        connections: o.http2 === false ? 1 : (o.connections ?? 2),
+        connections: this.connections,
         contextFor: (host) => trust?.contextFor(host) ?? Promise.resolve(undefined),
         http2: o.http2 !== false,
       });
@@ -146,7 +149,7 @@ export class Transport {
 
   /** Requests in flight to an HTTP/2 registry at most: streams per connection x connections. */
   get h2InFlight(): number {
-    return (this.o.streams ?? 100) * (this.o.http2 === false ? 1 : (this.o.connections ?? 2));
+    return (this.o.streams ?? 100) * this.connections;
   }
 
   /** The protocol a registry answered on so far: 'h2', 'http/1.1', or undefined before its first answer. */
@@ -658,8 +661,7 @@ async function readCapped(
       ? limitError(limit, max ?? 0, what)
       : environmentError(`${what}.`, 'An answer that large is broken or hostile; check the registry.');
   };
-  const declaredOver = () => max !== undefined && !clip && Number(res.headers.get('content-length') ?? 0) > max;
-  if (declaredOver()) {
+  if (max !== undefined && !clip && Number(res.headers.get('content-length') ?? 0) > max) {
     await res.body?.cancel().catch(() => undefined);
     throw tooBig();
   }
