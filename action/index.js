@@ -59468,6 +59468,7 @@ function rangeCuts(page, upTo, max) {
   }
   return cuts.sort(byCodeUnit);
 }
+var TAG_RANGES = { maxRanges: 96, firstCuts: 3, maxCuts: 4 };
 async function readTagRanges(next, first, emit, o2) {
   let count2 = 0;
   const running = /* @__PURE__ */ new Set();
@@ -59489,10 +59490,10 @@ async function readTagRanges(next, first, emit, o2) {
     running.add(p);
     void p.finally(() => running.delete(p));
   };
-  const cut = (range, page) => {
+  const cut = (range, page, max = o2.maxCuts) => {
     const room = o2.maxRanges - count2;
     if (room <= 0 || stopped()) return;
-    const made = rangeCuts(page, range.after?.from, Math.min(o2.maxCuts, room)).map(newRange);
+    const made = rangeCuts(page, range.after?.from, Math.min(max, room)).map(newRange);
     made.forEach((r, i2) => r.after = made[i2 + 1] ?? range.after);
     if (made.length) range.after = made[0];
     for (const r of made) start(r, at(r.from), true);
@@ -59559,7 +59560,7 @@ async function readTagRanges(next, first, emit, o2) {
     }
   }
   const head = newRange(first.at(-1));
-  cut(head, first);
+  cut(head, first, o2.firstCuts ?? o2.maxCuts);
   start(head, next, false);
   while (running.size) await Promise.race(running);
   if (failed) throw failed.error;
@@ -59634,6 +59635,15 @@ var Http2Pool = class {
     const free = freeSession(st);
     return free ? this.h2Now(free, url, init) : this.h2(st, url, init);
   }
+  /**
+   * Many requests to the origin are coming: its further connections (up to `connections`) open now, or as soon as
+   * its first shows it speaks HTTP/2, rather than once the first is full (a TLS handshake later).
+   */
+  widen(url) {
+    const st = this.state(url.origin);
+    st.wide = true;
+    if (st.live.length) this.grow(url, st);
+  }
   /** Closes every connection (a client that is done; idle connections never keep the process alive anyway). */
   close() {
     for (const st of this.origins.values()) {
@@ -59697,6 +59707,7 @@ var Http2Pool = class {
     session.on("error", () => void 0);
     st.live.push(s);
     wakeWaiters(st);
+    if (st.wide) this.grow(url, st);
     const drop = () => {
       const at = st.live.indexOf(s);
       if (at >= 0) st.live.splice(at, 1);
@@ -60047,6 +60058,14 @@ var Transport = class {
   /** Ends the HTTP/2 connections (idle ones never keep the process alive; this is for long-lived hosts). */
   close() {
     this.pool?.close();
+  }
+  /**
+   * Opens a registry's further HTTP/2 connections now rather than once the first is full: for a caller that knows
+   * many requests are coming (a tag list longer than a page, with a HEAD per tag). Nothing without HTTP/2.
+   */
+  widen(registry) {
+    const base = this.state(registry).base;
+    if (base.startsWith("https:")) this.pool?.widen(new URL(base));
   }
   baseUrl(registry) {
     return this.state(registry).base;
@@ -60795,10 +60814,9 @@ var RegistryClient = class {
       const listed = fresh(page.raw);
       lexicalSoFar &&= lexicalCursor(page.raw, page.next) && (lastTag === void 0 || page.raw[0] > lastTag) && !order.rank;
       lastTag = page.raw.at(-1);
-      if (page.next && this.tagRanges && lexicalSoFar && tags.size >= RANGES_AFTER_TAGS) {
-        if (listed.length) yield { tags: listed, last: false };
+      if (page.next && this.tagRanges && lexicalSoFar) {
         const plain = [...tags];
-        const done = yield* this.rangePages(page.raw, page.next, { fresh, fetchPage, parse: parse7, count: count2 }, options2);
+        const done = yield* this.rangePages(page.raw, listed, page.next, { fresh, fetchPage, parse: parse7, count: count2 }, options2);
         if (done) {
           order.lexical = true;
           yield { tags: [], last: true };
@@ -60818,10 +60836,11 @@ var RegistryClient = class {
   }
   /**
    * The tags after a first page read over ranges at once (readTagRanges), each page's new tags handed out as it
-   * comes. True when read; false when the registry turned out not to be a lexical cursor (nothing is lost: the
+   * comes; the first page's new tags (`listed`) once the ranges' first pages are asked for, so those requests go out
+   * before the work the first tags start. True when read; false when the registry turned out not to be a lexical cursor (nothing is lost: the
    * caller reads the rest page by page). A failure of the registry's own pages is the listing's failure.
    */
-  async *rangePages(first, next, list4, options2) {
+  async *rangePages(first, listed, next, list4, options2) {
     const stop = new AbortController();
     const signal = options2.signal ? AbortSignal.any([options2.signal, stop.signal]) : stop.signal;
     const ready = [];
@@ -60854,8 +60873,7 @@ var RegistryClient = class {
           const page = list4.parse(res);
           return { tags: page.raw, next: page.next };
         },
-        maxRanges: MAX_TAG_RANGES,
-        maxCuts: MAX_TAG_CUTS,
+        ...TAG_RANGES,
         signal
       }
     ).then(
@@ -60869,6 +60887,7 @@ var RegistryClient = class {
       }
     );
     try {
+      if (listed.length) yield { tags: listed, last: false };
       for (; ; ) {
         if (ready.length) {
           for (const tags of ready.splice(0)) yield { tags, last: false };
@@ -60913,6 +60932,7 @@ var RegistryClient = class {
    */
   async *tagDigestStream(repo, options2 = {}) {
     const r = toRepo(repo);
+    if (!options2.tags || options2.tags.length > this.transport.h2InFlight / 2) this.transport.widen(r.registry);
     const stop = new AbortController();
     const signal = options2.signal ? AbortSignal.any([options2.signal, stop.signal]) : stop.signal;
     const ready = [];
@@ -61205,9 +61225,6 @@ var RegistryClient = class {
   }
 };
 var MAX_MANIFEST_BYTES = LIMITS.manifestBytes.default;
-var MAX_TAG_RANGES = 96;
-var RANGES_AFTER_TAGS = 500;
-var MAX_TAG_CUTS = 40;
 function nextPage(res, registry, origin, what) {
   const link = nextLink(res.headers.get("link"));
   if (!link) return void 0;
@@ -72747,6 +72764,16 @@ function exitWhenFlushed(code2) {
   void Promise.all(pending.map((s) => new Promise((r) => s.once("drain", r)))).then(() => process.exit(code2));
 }
 
+// src/core/process/heap.ts
+var import_node_v82 = require("node:v8");
+function keepHeapSmall() {
+  try {
+    (0, import_node_v82.setFlagsFromString)("--semi-space-growth-factor=1");
+    (0, import_node_v82.setFlagsFromString)("--heap-growing-percent=30");
+  } catch {
+  }
+}
+
 // src/action/inputs.ts
 var ACTION_STAGES = ["pre-push", "post-push", "pre-release", "post-release", "assemble"];
 var text = (name) => getInput(name).trim() || void 0;
@@ -73054,6 +73081,7 @@ async function github(apiUrl, token, repo, logger) {
     return { unavailable: describeError(e).replace(/\n\s*/g, " ") };
   }
 }
+keepHeapSmall();
 void run();
 // Annotate the CommonJS export names for ESM import in node:
 0 && (module.exports = {

@@ -22,6 +22,7 @@ import { runProcess } from '../core/process/run';
 import { registerSecret } from '../core/redact';
 import { registryClientFromConfig } from '../core/registry';
 import type { ReadinessReport } from '../core/report';
+import { keepHeapSmall } from '../core/process/heap';
 import { readInputs } from './inputs';
 import { assembleProgress, gateProgress } from './progress';
 import { annotate, writeReportFile, writeSummary, type ImageOutput } from './report';
@@ -215,4 +216,5 @@ async function github(
   }
 }
 
+keepHeapSmall();
 void run();

@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { EXIT_CODES } from '../core/errors';
 import { exitWhenFlushed } from '../core/process/exit';
+import { keepHeapSmall } from '../core/process/heap';
 import { COMMANDS } from './commands';
 import type { CliIO, CliRuntime } from './framework';
 
@@ -53,6 +54,7 @@ export async function runCli(argv: string[], io: CliIO, signal: AbortSignal): Pr
  * pass another to show what happens when a command never settles.
  */
 export function main(run: typeof runCli = runCli): void {
+  keepHeapSmall();
   const controller = new AbortController();
   let interrupted = 0;
   let settled = false;

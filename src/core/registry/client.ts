@@ -30,7 +30,7 @@ import {
   repositoryName,
   type ImageReference,
 } from './reference';
-import { byCodeUnit, lexicalCursor, NotLexical, readTagRanges } from './tag-ranges';
+import { byCodeUnit, lexicalCursor, NotLexical, readTagRanges, TAG_RANGES } from './tag-ranges';
 import { Transport, type BufferedResponse, type HeaderBag } from './transport';
 import {
   MANIFEST_ACCEPT,
@@ -487,13 +487,12 @@ export class RegistryClient {
       lexicalSoFar &&=
         lexicalCursor(page.raw, page.next) && (lastTag === undefined || page.raw[0] > lastTag) && !order.rank;
       lastTag = page.raw.at(-1);
-      if (page.next && this.tagRanges && lexicalSoFar && tags.size >= RANGES_AFTER_TAGS) {
-        // A long list on a lexical cursor: the rest over ranges read at once (tag-ranges.ts), the plain way if that
-        // fails. Not before: a short list is read in fewer requests page by page (ranges ask for some pages that
-        // hold nothing of their own).
-        if (listed.length) yield { tags: listed, last: false };
+      if (page.next && this.tagRanges && lexicalSoFar) {
+        // More than a page on a lexical cursor: the rest over ranges read at once (tag-ranges.ts), the plain way if
+        // that fails. Page by page, the pages would follow one another a round trip each while the HEADs wait for
+        // tags (1,000 tags: 10 round trips of pages against 5 rounds of HEADs).
         const plain = [...tags];
-        const done = yield* this.rangePages(page.raw, page.next, { fresh, fetchPage, parse, count }, options);
+        const done = yield* this.rangePages(page.raw, listed, page.next, { fresh, fetchPage, parse, count }, options);
         if (done) {
           order.lexical = true;
           yield { tags: [], last: true };
@@ -513,11 +512,13 @@ export class RegistryClient {
 
   /**
    * The tags after a first page read over ranges at once (readTagRanges), each page's new tags handed out as it
-   * comes. True when read; false when the registry turned out not to be a lexical cursor (nothing is lost: the
+   * comes; the first page's new tags (`listed`) once the ranges' first pages are asked for, so those requests go out
+   * before the work the first tags start. True when read; false when the registry turned out not to be a lexical cursor (nothing is lost: the
    * caller reads the rest page by page). A failure of the registry's own pages is the listing's failure.
    */
   private async *rangePages(
     first: string[],
+    listed: string[],
     next: URL,
     list: {
       /** The tags not handed out before (and the limit on tags). */
@@ -562,8 +563,7 @@ export class RegistryClient {
           const page = list.parse(res);
           return { tags: page.raw, next: page.next };
         },
-        maxRanges: MAX_TAG_RANGES,
-        maxCuts: MAX_TAG_CUTS,
+        ...TAG_RANGES,
         signal,
       },
     ).then(
@@ -577,6 +577,7 @@ export class RegistryClient {
       },
     );
     try {
+      if (listed.length) yield { tags: listed, last: false };
       for (;;) {
         if (ready.length) {
           for (const tags of ready.splice(0)) yield { tags, last: false };
@@ -626,6 +627,9 @@ export class RegistryClient {
     options: CallOptions & { tags?: string[]; order?: TagOrder } = {},
   ): AsyncGenerator<TagDigest & { index: number }> {
     const r = toRepo(repo);
+    // A HEAD per tag of a list of unknown length: the registry's further HTTP/2 connection opens with its first, so
+    // it is ready when the first is full (a long list) rather than a handshake after; a short list leaves it idle.
+    if (!options.tags || options.tags.length > this.transport.h2InFlight / 2) this.transport.widen(r.registry);
     const stop = new AbortController();
     const signal = options.signal ? AbortSignal.any([options.signal, stop.signal]) : stop.signal;
     const ready: Array<TagDigest & { index: number }> = [];
@@ -972,17 +976,6 @@ export class RegistryClient {
 
 /** containerd and the distribution registry cap manifests at 4 MiB; nothing real comes close. */
 const MAX_MANIFEST_BYTES = LIMITS.manifestBytes.default;
-/**
- * Ranges of a tag list read at once, at most, and places cut after one page (tag-ranges.ts): 5,000 version tags take
- * about 70 ranges; each range has one page in flight, and the pages go ahead of the HEADs.
- */
-const MAX_TAG_RANGES = 96;
-/**
- * Tags read the plain way before ranges, at least (5 pages of ghcr.io's 100). Up to there page by page costs no time
- * (the HEADs set the pace) and asks for no page that holds nothing of its own; ranges would ask for dozens.
- */
-const RANGES_AFTER_TAGS = 500;
-const MAX_TAG_CUTS = 40;
 /**
  * The order a tag listing came in, for those who sort by it: `lexical` when it was read over ranges (the registry's
  * order is lexical: the answers were checked), `rank` (each tag's place in the registry's order) when ranges were

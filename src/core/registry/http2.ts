@@ -53,6 +53,8 @@ interface OriginState {
   /** Requests waiting for a stream on any of the origin's connections. */
   waiters: Array<() => void>;
   agent?: https.Agent;
+  /** Many requests are coming: its further connections open as soon as it is known to speak HTTP/2 (widen). */
+  wide?: boolean;
 }
 
 /** What the pool answers: status, headers and body as the transport reads them (lighter than a Response). */
@@ -113,6 +115,16 @@ export class Http2Pool {
     if (!st?.live.length) return undefined;
     const free = freeSession(st);
     return free ? this.h2Now(free, url, init) : this.h2(st, url, init);
+  }
+
+  /**
+   * Many requests to the origin are coming: its further connections (up to `connections`) open now, or as soon as
+   * its first shows it speaks HTTP/2, rather than once the first is full (a TLS handshake later).
+   */
+  widen(url: URL): void {
+    const st = this.state(url.origin);
+    st.wide = true;
+    if (st.live.length) this.grow(url, st);
   }
 
   /** Closes every connection (a client that is done; idle connections never keep the process alive anyway). */
@@ -194,6 +206,7 @@ export class Http2Pool {
     session.on('error', () => undefined);
     st.live.push(s);
     wakeWaiters(st);
+    if (st.wide) this.grow(url, st);
     const drop = () => {
       const at = st.live.indexOf(s);
       if (at >= 0) st.live.splice(at, 1);

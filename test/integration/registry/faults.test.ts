@@ -11,6 +11,7 @@ import {
   useRegistry,
   type PushedManifest,
 } from '../../helpers/registry';
+import { assertTagPages } from '../../helpers/tag-pages';
 import { clientFor, rejectsWith } from './util';
 
 describe('registry client: faults, paging and retries (real registry behind a proxy)', function () {
@@ -38,7 +39,11 @@ describe('registry client: faults, paging and retries (real registry behind a pr
     const tags = await clientFor(reg()).listTags(`${p.host}/${repo}`);
     assert.equal(tags.length, 24);
     assert.deepEqual(new Set(tags).size, 24);
-    assert.equal(p.requests.filter((r) => r.path.includes('/tags/list')).length, 3);
+    assertTagPages(p.requests.filter((r) => r.path.includes('/tags/list')).length, 3);
+    // Page by page (no ranges): exactly the three pages, each from the one before.
+    const before = p.requests.length;
+    assert.deepEqual(await clientFor(reg(), undefined, { tagRanges: false }).listTags(`${p.host}/${repo}`), tags);
+    assert.equal(p.requests.slice(before).filter((r) => r.path.includes('/tags/list')).length, 3);
   });
 
   it('refuses a next page on another host', async () => {

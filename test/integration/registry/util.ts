@@ -4,9 +4,14 @@ import { RegistryClient } from '../../../src/core/registry';
 import type { TestRegistry } from '../../helpers/registry';
 
 /** A client for a test registry: its credentials (or the given ones; null for anonymous), short backoff. */
-export function clientFor(reg: TestRegistry, given?: { username: string; password: string } | null): RegistryClient {
+export function clientFor(
+  reg: TestRegistry,
+  given?: { username: string; password: string } | null,
+  options: { tagRanges?: boolean } = {},
+): RegistryClient {
   const creds = given === null ? undefined : (given ?? reg.credentials);
   return new RegistryClient({
+    ...options,
     // Any host: tests put proxies in front of the registry.
     credentials: async () => (creds ? { ...creds, source: 'test' } : undefined),
     retryBaseMs: 50,

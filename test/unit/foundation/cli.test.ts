@@ -109,6 +109,41 @@ describe('CLI', () => {
     assert.equal(done.stderr, '');
   });
 
+  it("the executable keeps V8's heap small while it works (young generation at its first size, old collected sooner)", function () {
+    this.timeout(60_000);
+    const entry = path.join(REPO_ROOT, 'dist', 'esm', 'cli', 'cli.mjs');
+    assert.ok(existsSync(entry), 'dist/esm/cli/cli.mjs is missing: run node esbuild.mjs first (npm test does)');
+    // Work as a long listing does it: many short-lived objects while some hundreds of requests' state stay alive.
+    const churn = `(() => {
+      const v8 = require('node:v8');
+      let peakNew = 0, peakTotal = 0;
+      const live = [];
+      for (let i = 0; i < 40000; i++) {
+        live.push(Array.from({ length: 20 }, (_, j) => ({ i, j, s: 'tag-' + i + '-' + j })));
+        if (live.length > 200) live.shift();
+        if (i % 100 === 0) {
+          peakNew = Math.max(peakNew, v8.getHeapSpaceStatistics().find((s) => s.space_name === 'new_space').space_size);
+          peakTotal = Math.max(peakTotal, v8.getHeapStatistics().total_heap_size);
+        }
+      }
+      return JSON.stringify({ newMiB: peakNew / 2 ** 20, totalMiB: peakTotal / 2 ** 20 });
+    })()`;
+    const run = (script: string) => {
+      const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' });
+      assert.equal(r.status, 0, r.stderr);
+      return JSON.parse(r.stdout) as { newMiB: number; totalMiB: number };
+    };
+    const header = `import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);`;
+    const plain = run(`${header} process.stdout.write(${churn});`);
+    const ours = run(
+      `${header} import(${JSON.stringify(pathToFileURL(entry).href)}).then((m) => m.main(async (argv, io) => { io.stdout(${churn}); return 0; }))`,
+    );
+    // Node as it comes grows the young generation to 16 MiB a semi-space under this load.
+    assert.ok(plain.newMiB >= 8, `plain Node: young generation ${plain.newMiB} MiB`);
+    assert.ok(ours.newMiB <= 4, `the CLI: young generation ${ours.newMiB} MiB`);
+    assert.ok(ours.totalMiB < plain.totalMiB * 0.7, `the CLI's heap ${ours.totalMiB} MiB, plain ${plain.totalMiB} MiB`);
+  });
+
   it('the built dist/cli.js runs as an executable with a shebang', function () {
     const cliJs = path.join(REPO_ROOT, 'dist', 'cli.js');
     assert.ok(existsSync(cliJs), 'dist/cli.js is missing: run node esbuild.mjs first (npm test does)');

@@ -187,6 +187,24 @@ describe('registry over HTTP/2: a second connection when every stream of the fir
     assert.equal(most, 4, 'all four were under way at once');
   });
 
+  it('widened (many requests ahead): the second connection opens with the first, before any stream is short', async () => {
+    const t = transport(2);
+    t.widen(host);
+    await t.request({ registry: host, method: 'GET', url: '/v2/' });
+    // One request made, none waiting: the second connection comes of the widening alone.
+    for (let i = 0; i < 100 && server.sessions.size < 2; i++) await new Promise((r) => setTimeout(r, 20));
+    assert.equal(server.sessions.size, 2, 'two connections');
+    t.close();
+    // Not widened: one request, one connection.
+    for (const s of server.sessions) s.destroy();
+    server.sessions.clear();
+    const plain = transport(2);
+    await plain.request({ registry: host, method: 'GET', url: '/v2/' });
+    await new Promise((r) => setTimeout(r, 200));
+    assert.equal(server.sessions.size, 1, 'one connection');
+    plain.close();
+  });
+
   it('with one connection allowed, the rest wait for a stream of it', async () => {
     assert.deepEqual(await four(transport(1)), ['ok', 'ok', 'ok', 'ok']);
     assert.equal(server.sessions.size, 1);

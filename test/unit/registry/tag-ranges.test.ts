@@ -6,6 +6,7 @@ import {
   lexicalCursor,
   rangeCuts,
   readTagRanges,
+  TAG_RANGES,
   type RangePage,
 } from '../../../src/core/registry/tag-ranges';
 
@@ -61,7 +62,12 @@ function registry(all: string[], n: number, cursor: Cursor) {
   return { sorted, read, answer, requests: () => requests, first: page(0) };
 }
 
-async function readAll(all: string[], n: number, cursor: Cursor, maxRanges = 64) {
+async function readAll(
+  all: string[],
+  n: number,
+  cursor: Cursor,
+  cuts: { maxRanges: number; firstCuts?: number; maxCuts: number } = { maxRanges: 64, maxCuts: 40 },
+) {
   const reg = registry(all, n, cursor);
   const got = new Set(reg.first.tags);
   if (!reg.first.next) return { got, reg, outcome: 'one page' as const };
@@ -69,8 +75,7 @@ async function readAll(all: string[], n: number, cursor: Cursor, maxRanges = 64)
   try {
     await readTagRanges(reg.first.next, reg.first.tags, (tags) => tags.forEach((t) => got.add(t)), {
       read: reg.read,
-      maxRanges,
-      maxCuts: 40,
+      ...cuts,
       signal: new AbortController().signal,
     });
     return { got, reg, outcome: 'read' as const };
@@ -102,6 +107,16 @@ const tagName = fc
   )
   .filter((t) => t.length <= 128);
 
+/** How far ranges go: the client's own settings, a few, or many. */
+const cutsArb = fc.oneof(
+  fc.constant({ ...TAG_RANGES }),
+  fc.record({
+    maxRanges: fc.integer({ min: 1, max: 128 }),
+    firstCuts: fc.integer({ min: 1, max: 40 }),
+    maxCuts: fc.integer({ min: 1, max: 40 }),
+  }),
+);
+
 describe('tag pages over ranges (parallel chains on a lexical cursor)', () => {
   it('finds every tag, each once, on a registry that answers a made cursor with the tags after it, or skips one', async () => {
     await fc.assert(
@@ -109,8 +124,9 @@ describe('tag pages over ranges (parallel chains on a lexical cursor)', () => {
         fc.uniqueArray(tagName, { minLength: 2, maxLength: 400 }),
         fc.integer({ min: 1, max: 25 }),
         fc.constantFrom<Cursor>('after', 'skips-one'),
-        async (all, n, cursor) => {
-          const { got, reg, outcome } = await readAll(all, n, cursor);
+        cutsArb,
+        async (all, n, cursor, cuts) => {
+          const { got, reg, outcome } = await readAll(all, n, cursor, cuts);
           assert.notEqual(outcome, 'not lexical');
           assert.deepEqual([...got].sort(byCodeUnit), reg.sorted);
         },
@@ -125,8 +141,9 @@ describe('tag pages over ranges (parallel chains on a lexical cursor)', () => {
         fc.uniqueArray(tagName, { minLength: 2, maxLength: 300 }),
         fc.integer({ min: 1, max: 20 }),
         fc.constantFrom<Cursor>('empty', 'ignored', 'error', 'inclusive'),
-        async (all, n, cursor) => {
-          const { got, reg, outcome } = await readAll(all, n, cursor);
+        cutsArb,
+        async (all, n, cursor, cuts) => {
+          const { got, reg, outcome } = await readAll(all, n, cursor, cuts);
           // Resolved means complete; otherwise the caller reads the rest page by page.
           if (outcome !== 'not lexical') assert.deepEqual([...got].sort(byCodeUnit), reg.sorted);
         },
@@ -174,32 +191,47 @@ describe('tag pages over ranges (parallel chains on a lexical cursor)', () => {
     assert.equal(after, 0, `${after} pages asked for after the stop`);
   });
 
-  it('5,000 version tags in pages of 100: read over ranges in a few rounds of pages, not 50 in turn', async () => {
+  /** 5,000 version tags in pages of 100 read over ranges with `cuts`: the rounds of pages in turn, and requests. */
+  async function rounds5000(cuts: { maxRanges: number; firstCuts?: number; maxCuts: number }) {
     const all = Array.from({ length: 5000 }, (_, i) => `1.${Math.floor(i / 100)}.${i % 100}`);
     const reg = registry(all, 100, 'after');
     const got = new Set(reg.first.tags);
     // Rounds: every read asked while the answers of one round are handled is answered in the next round.
     let rounds = 0;
+    const tagsAfter: number[] = [];
     const waiting: Array<() => void> = [];
     const read = (url: URL, made: boolean) =>
       new Promise<RangePage>((resolve, reject) => waiting.push(() => reg.answer(url, made).then(resolve, reject)));
     let done = false;
     const reading = readTagRanges(reg.first.next!, reg.first.tags, (tags) => tags.forEach((t) => got.add(t)), {
       read,
-      maxRanges: 128,
-      maxCuts: 40,
+      ...cuts,
       signal: new AbortController().signal,
     }).finally(() => (done = true));
     while (!done) {
       await new Promise((r) => setImmediate(r));
       if (!waiting.length) continue;
       rounds++;
+      tagsAfter.push(got.size);
       for (const answer of waiting.splice(0)) answer();
     }
     await reading;
     assert.equal(got.size, 5000);
+    return { rounds, requests: reg.requests(), tagsAfter };
+  }
+
+  it('5,000 version tags in pages of 100: read over ranges in a few rounds of pages, not 50 in turn', async () => {
+    const { rounds, requests } = await rounds5000({ maxRanges: 128, maxCuts: 40 });
     assert.ok(rounds <= 6, `rounds of pages in turn: ${rounds} (one after another: 49)`);
-    assert.ok(reg.requests() <= 50 + 128, `requests: ${reg.requests()}`);
+    assert.ok(requests <= 50 + 128, `requests: ${requests}`);
+  });
+
+  it("with the client's settings: ahead of 200 HEADs a round from the second round on, in at most twice the pages", async () => {
+    const { rounds, requests, tagsAfter } = await rounds5000(TAG_RANGES);
+    // The HEADs take 200 tags a round trip: from the second round of pages on, the tags read stay ahead of them.
+    tagsAfter.forEach((n, i) => i >= 1 && assert.ok(n >= 200 * (i + 1), `round ${i + 1}: ${n} tags read`));
+    assert.ok(rounds <= 25, `rounds of pages in turn: ${rounds} (one after another: 49)`);
+    assert.ok(requests <= 2 * 50 + 3, `requests: ${requests}`);
   });
 
   it('cuts after a page where its tags go on, of their own kind, nearest first, within the range', () => {
