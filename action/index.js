@@ -30520,15 +30520,15 @@ var require_windows = __commonJS({
       }
       return false;
     }
-    function checkStat(stat7, path37, options2) {
-      if (!stat7.isSymbolicLink() && !stat7.isFile()) {
+    function checkStat(stat8, path37, options2) {
+      if (!stat8.isSymbolicLink() && !stat8.isFile()) {
         return false;
       }
       return checkPathExt(path37, options2);
     }
     function isexe(path37, options2, cb) {
-      fs3.stat(path37, function(er, stat7) {
-        cb(er, er ? false : checkStat(stat7, path37, options2));
+      fs3.stat(path37, function(er, stat8) {
+        cb(er, er ? false : checkStat(stat8, path37, options2));
       });
     }
     function sync(path37, options2) {
@@ -30544,20 +30544,20 @@ var require_mode = __commonJS({
     isexe.sync = sync;
     var fs3 = require("fs");
     function isexe(path37, options2, cb) {
-      fs3.stat(path37, function(er, stat7) {
-        cb(er, er ? false : checkStat(stat7, options2));
+      fs3.stat(path37, function(er, stat8) {
+        cb(er, er ? false : checkStat(stat8, options2));
       });
     }
     function sync(path37, options2) {
       return checkStat(fs3.statSync(path37), options2);
     }
-    function checkStat(stat7, options2) {
-      return stat7.isFile() && checkMode(stat7, options2);
+    function checkStat(stat8, options2) {
+      return stat8.isFile() && checkMode(stat8, options2);
     }
-    function checkMode(stat7, options2) {
-      var mod = stat7.mode;
-      var uid = stat7.uid;
-      var gid = stat7.gid;
+    function checkMode(stat8, options2) {
+      var mod = stat8.mode;
+      var uid = stat8.uid;
+      var gid = stat8.gid;
       var myUid = options2.uid !== void 0 ? options2.uid : process.getuid && process.getuid();
       var myGid = options2.gid !== void 0 ? options2.gid : process.getgid && process.getgid();
       var u2 = parseInt("100", 8);
@@ -50731,6 +50731,7 @@ var import_yaml = __toESM(require_dist());
 
 // src/core/files.ts
 var import_node_fs2 = require("node:fs");
+var import_node_crypto = require("node:crypto");
 var import_promises3 = require("node:fs/promises");
 var import_node_path4 = __toESM(require("node:path"));
 async function readRegularFile(root, file, options2 = {}) {
@@ -50832,6 +50833,21 @@ function readSmallFileSync(file, maxBytes = LIMITS.repositoryFileBytes.default) 
     return buf.subarray(0, got);
   } finally {
     (0, import_node_fs2.closeSync)(fd);
+  }
+}
+async function writeFileAtomic(file, data, options2 = {}) {
+  const real = await (0, import_promises3.realpath)(file).catch(() => file);
+  const mode = options2.mode ?? await (0, import_promises3.stat)(real).then(
+    (s) => s.mode & 511,
+    () => 420
+  );
+  const tmp = `${real}.${process.pid}.${(0, import_node_crypto.randomBytes)(4).toString("hex")}.tmp`;
+  try {
+    await (0, import_promises3.writeFile)(tmp, data, { mode });
+    await (0, import_promises3.rename)(tmp, real);
+  } catch (e) {
+    await (0, import_promises3.rm)(tmp, { force: true }).catch(() => void 0);
+    throw e;
   }
 }
 
@@ -59078,7 +59094,7 @@ var import_node_zlib3 = require("node:zlib");
 var import_tar_stream3 = __toESM(require_tar_stream());
 
 // src/core/registry/client.ts
-var import_node_crypto2 = require("node:crypto");
+var import_node_crypto3 = require("node:crypto");
 var import_node_stream12 = require("node:stream");
 
 // src/core/registry/cache.ts
@@ -59307,7 +59323,7 @@ function credentialHint(registry, used) {
 }
 
 // src/core/registry/manifest.ts
-var import_node_crypto = require("node:crypto");
+var import_node_crypto2 = require("node:crypto");
 
 // src/core/registry/types.ts
 var MediaType = {
@@ -59326,7 +59342,7 @@ var MANIFEST_ACCEPT = [...INDEX_TYPES, ...MANIFEST_TYPES].join(", ");
 
 // src/core/registry/manifest.ts
 function digestOf(bytes, algorithm = "sha256") {
-  return `${algorithm}:${(0, import_node_crypto.createHash)(algorithm).update(bytes).digest("hex")}`;
+  return `${algorithm}:${(0, import_node_crypto2.createHash)(algorithm).update(bytes).digest("hex")}`;
 }
 function algorithmOf(digest, registry = "in use") {
   const a2 = digest.slice(0, Math.max(0, digest.indexOf(":")));
@@ -60708,7 +60724,7 @@ var RegistryClient = class {
       await res.body?.cancel().catch(() => void 0);
       throw this.statusError({ ...res, body: Buffer.alloc(0) }, { ...r, digest }, "blob");
     }
-    const hash = (0, import_node_crypto2.createHash)(algorithm);
+    const hash = (0, import_node_crypto3.createHash)(algorithm);
     const verify = new import_node_stream12.Transform({
       transform(chunk, _enc, done) {
         hash.update(chunk);
@@ -61900,7 +61916,7 @@ function resolveScheme(tags, seen = {}) {
 }
 
 // src/core/registry/disk-cache.ts
-var import_node_crypto3 = require("node:crypto");
+var import_node_crypto4 = require("node:crypto");
 var import_promises20 = require("node:fs/promises");
 var import_node_os7 = __toESM(require("node:os"));
 var import_node_path14 = __toESM(require("node:path"));
@@ -61941,7 +61957,7 @@ var DiskCache = class {
     const mediaType = nl > 0 && nl < 256 ? raw.subarray(0, nl).toString("latin1") : "";
     const bytes = raw.subarray(nl + 1);
     const [algorithm, hex] = digest.split(":");
-    if (!mediaType || (0, import_node_crypto3.createHash)(algorithm).update(bytes).digest("hex") !== hex) {
+    if (!mediaType || (0, import_node_crypto4.createHash)(algorithm).update(bytes).digest("hex") !== hex) {
       this.stats.corrupt++;
       this.log.debug(`cache: ${digest} on disk does not match its digest; removed, fetching it again`);
       await (0, import_promises20.rm)(file, { force: true }).catch(() => void 0);
@@ -61971,16 +61987,9 @@ var DiskCache = class {
     );
     if (size >= 0) return;
     await (0, import_promises20.mkdir)(import_node_path14.default.dirname(file), { recursive: true });
-    const tmp = `${file}.${process.pid}.${(0, import_node_crypto3.randomBytes)(4).toString("hex")}.tmp`;
     const data = Buffer.concat([Buffer.from(`${mediaType}
 `, "latin1"), bytes]);
-    try {
-      await (0, import_promises20.writeFile)(tmp, data, { mode: 384 });
-      await (0, import_promises20.rename)(tmp, file);
-    } catch (e) {
-      await (0, import_promises20.rm)(tmp, { force: true }).catch(() => void 0);
-      throw e;
-    }
+    await writeFileAtomic(file, data, { mode: 384 });
     this.stats.writes++;
     const total2 = await (this.total ??= this.scan()) + data.length;
     this.total = Promise.resolve(total2);
@@ -62431,7 +62440,7 @@ function fromIndex(what, json2, platform3) {
 }
 
 // src/core/image/storage.ts
-var import_node_crypto4 = require("node:crypto");
+var import_node_crypto5 = require("node:crypto");
 var import_node_fs8 = require("node:fs");
 var import_promises22 = require("node:fs/promises");
 var import_node_path18 = __toESM(require("node:path"));
@@ -62469,7 +62478,7 @@ async function storedLayers(info2) {
   const layers = [];
   let chain = "";
   for (const diffId of diffIds) {
-    chain = chain ? `sha256:${(0, import_node_crypto4.createHash)("sha256").update(`${chain} ${diffId}`).digest("hex")}` : diffId;
+    chain = chain ? `sha256:${(0, import_node_crypto5.createHash)("sha256").update(`${chain} ${diffId}`).digest("hex")}` : diffId;
     const db = import_node_path18.default.join(root, "image/overlay2/layerdb", chain.replace(":", "/"));
     let cacheId;
     let recorded;
@@ -68991,7 +69000,6 @@ function smokeCheck(p, reference, anchors) {
 }
 
 // src/core/gate/record.ts
-var import_node_crypto5 = require("node:crypto");
 var import_promises30 = require("node:fs/promises");
 var import_node_path30 = __toESM(require("node:path"));
 var MAX_RECORD_BYTES = 1024 * 1024;
@@ -69004,9 +69012,7 @@ async function writeRecord(target, record) {
   const repo = (record.image.split("/").at(-1) ?? "").replace(/[^A-Za-z0-9._-]/g, "_");
   const file = isFile ? target : import_node_path30.default.join(target, `pre-push-${repo ? `${repo}-` : ""}${slug}.json`);
   await (0, import_promises30.mkdir)(import_node_path30.default.dirname(file), { recursive: true });
-  const tmp = `${file}.${(0, import_node_crypto5.randomUUID)()}.tmp`;
-  await (0, import_promises30.writeFile)(tmp, JSON.stringify(record, null, 2) + "\n", { mode: 420 });
-  await (0, import_promises30.rename)(tmp, file);
+  await writeFileAtomic(file, JSON.stringify(record, null, 2) + "\n", { mode: 420 });
   return file;
 }
 async function readRecords(target, want) {

@@ -1,5 +1,6 @@
 import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
-import { lstat, open, realpath } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { lstat, open, realpath, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { ReleaseOperatorError, environmentError, usageError } from './errors';
 import { LIMITS, limitError } from './limits';
@@ -155,5 +156,32 @@ export function readSmallFileSync(file: string, maxBytes = LIMITS.repositoryFile
     return buf.subarray(0, got);
   } finally {
     closeSync(fd);
+  }
+}
+
+/**
+ * Writes `file` whole or not at all: into a file beside it, then renamed over it, so a reader (the editor's watcher
+ * of release-operator.json, another process reading the cache) never sees half of it. A symbolic link is written
+ * through (its target is replaced, the link stays); an existing file keeps its permissions unless `mode` is given.
+ */
+export async function writeFileAtomic(
+  file: string,
+  data: string | Buffer,
+  options: { mode?: number } = {},
+): Promise<void> {
+  const real = await realpath(file).catch(() => file);
+  const mode =
+    options.mode ??
+    (await stat(real).then(
+      (s) => s.mode & 0o777,
+      () => 0o644,
+    ));
+  const tmp = `${real}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+  try {
+    await writeFile(tmp, data, { mode });
+    await rename(tmp, real);
+  } catch (e) {
+    await rm(tmp, { force: true }).catch(() => undefined);
+    throw e;
   }
 }

@@ -1,8 +1,7 @@
 import { existsSync } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { usageError } from '../errors';
-import { readRegularText } from '../files';
+import { readRegularText, writeFileAtomic } from '../files';
 import { discoverImages, notConfigured } from './discover';
 import { imageEntries } from './images';
 import { CONFIG_FILE, readConfigFile } from './load';
@@ -103,6 +102,7 @@ export async function writeImageOffer(root: string, offer: ImageOffer): Promise<
       `${offer.file} already has an "images" list; the offer only starts one.`,
       'Add the offered entries to the "images" list by hand.',
     );
-  await writeFile(offer.file, JSON.stringify({ ...current, images: offeredList(offer) }, null, 2) + '\n');
+  // Whole or not at all: the editor watches this file and reloads it as it changes.
+  await writeFileAtomic(offer.file, JSON.stringify({ ...current, images: offeredList(offer) }, null, 2) + '\n');
   return offer.file;
 }

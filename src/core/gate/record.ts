@@ -1,7 +1,7 @@
-import { randomUUID } from 'node:crypto';
-import { mkdir, readdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { environmentError } from '../errors';
+import { writeFileAtomic } from '../files';
 import type { GateRecord, TestedPlatform } from './types';
 
 /**
@@ -27,9 +27,7 @@ export async function writeRecord(target: string, record: GateRecord): Promise<s
   const file = isFile ? target : path.join(target, `pre-push-${repo ? `${repo}-` : ''}${slug}.json`);
   await mkdir(path.dirname(file), { recursive: true });
   // Written beside and renamed, so a reader never sees half a record.
-  const tmp = `${file}.${randomUUID()}.tmp`;
-  await writeFile(tmp, JSON.stringify(record, null, 2) + '\n', { mode: 0o644 });
-  await rename(tmp, file);
+  await writeFileAtomic(file, JSON.stringify(record, null, 2) + '\n', { mode: 0o644 });
   return file;
 }
 

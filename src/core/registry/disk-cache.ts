@@ -1,7 +1,8 @@
-import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { mkdir, readdir, readFile, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { writeFileAtomic } from '../files';
 import { nullLogger, type Logger } from '../log';
 
 /**
@@ -105,15 +106,8 @@ export class DiskCache {
     );
     if (size >= 0) return; // already there (content-addressed: the same bytes)
     await mkdir(path.dirname(file), { recursive: true });
-    const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
     const data = Buffer.concat([Buffer.from(`${mediaType}\n`, 'latin1'), bytes]);
-    try {
-      await writeFile(tmp, data, { mode: 0o600 });
-      await rename(tmp, file);
-    } catch (e) {
-      await rm(tmp, { force: true }).catch(() => undefined);
-      throw e;
-    }
+    await writeFileAtomic(file, data, { mode: 0o600 });
     this.stats.writes++;
     const total = (await (this.total ??= this.scan())) + data.length;
     this.total = Promise.resolve(total);
