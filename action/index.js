@@ -60929,7 +60929,10 @@ var RegistryClient = class {
     return withOperation(async () => {
       const out = [];
       const order = {};
-      for await (const t of this.tagDigestStream(toRepo(repo), { ...options2, order })) out.push(t);
+      for await (const t of this.tagDigestStream(toRepo(repo), { ...options2, order })) {
+        out.push(t);
+        options2.onDigest?.({ tag: t.tag, digest: t.digest, mediaType: t.mediaType });
+      }
       return inListingOrder(
         out.sort((a2, b) => a2.index - b.index),
         (t) => t.tag,
@@ -60963,12 +60966,14 @@ var RegistryClient = class {
     };
     const maxOutstanding = this.transport.h2InFlight;
     let todo = [];
+    let todoAt = [];
     let next = 0;
     let index = 0;
+    const names = options2.ahead ? [] : void 0;
     const startMore = () => {
       while (!failure && outstanding < maxOutstanding && next < todo.length) {
-        const tag = todo[next++];
-        const i2 = index++;
+        const tag = todo[next];
+        const i2 = todoAt[next++];
         outstanding++;
         this.headManifest({ ...r, tag }, { signal, priority: lastPage }).then(
           (h2) => void (h2 && ready.push({ tag, digest: h2.digest, mediaType: h2.mediaType, index: i2 })),
@@ -60981,16 +60986,38 @@ var RegistryClient = class {
       }
       if (next === todo.length) {
         todo = [];
+        todoAt = [];
         next = 0;
       }
+    };
+    const putAhead = (wanted) => {
+      const first = new Map(wanted.map((t, k) => [t, k]));
+      const rest = { tags: [], at: [] };
+      const ahead = [];
+      for (let j = next; j < todo.length; j++) {
+        const k = first.get(todo[j]);
+        if (k === void 0) {
+          rest.tags.push(todo[j]);
+          rest.at.push(todoAt[j]);
+        } else ahead.push({ tag: todo[j], at: todoAt[j], k });
+      }
+      ahead.sort((a2, b) => a2.k - b.k);
+      todo = [...ahead.map((a2) => a2.tag), ...rest.tags];
+      todoAt = [...ahead.map((a2) => a2.at), ...rest.at];
+      next = 0;
     };
     let lastPage = false;
     const pages = options2.tags ? [{ tags: options2.tags, last: true }] : this.tagPages(r, { signal }, options2.order);
     const producer = withOperation(async () => {
       for await (const page of pages) {
         if (failure) return;
-        todo.push(...page.tags);
+        for (const tag of page.tags) {
+          todo.push(tag);
+          todoAt.push(index++);
+        }
+        names?.push(...page.tags);
         lastPage = page.last;
+        if (lastPage && names && options2.ahead) putAhead(options2.ahead(names));
         startMore();
       }
     }).then(
@@ -61599,13 +61626,16 @@ function inferPrefix(tags) {
   const byPrefix = /* @__PURE__ */ new Map();
   for (const t of tags) {
     const s = splitVersionTag(t);
-    if (s) byPrefix.set(s.prefix, [...byPrefix.get(s.prefix) ?? [], t]);
+    if (!s) continue;
+    let list4 = byPrefix.get(s.prefix);
+    if (!list4) byPrefix.set(s.prefix, list4 = []);
+    list4.push({ tag: t, version: semver_default.parse(s.version) });
   }
   const schemes = [...byPrefix].map(([prefix, list4]) => ({
     prefix,
     count: list4.length,
-    examples: [...list4].sort((a2, b) => semver_default.rcompare(splitVersionTag(a2).version, splitVersionTag(b).version))
-  })).sort((a2, b) => b.count - a2.count || rank(a2.prefix) - rank(b.prefix) || (a2.prefix < b.prefix ? -1 : 1)).map((s) => ({ ...s, examples: s.examples.slice(0, 3) }));
+    examples: [...list4].sort((a2, b) => semver_default.rcompare(a2.version, b.version)).slice(0, 3).map((e) => e.tag)
+  })).sort((a2, b) => b.count - a2.count || rank(a2.prefix) - rank(b.prefix) || (a2.prefix < b.prefix ? -1 : 1));
   const total2 = schemes.reduce((n2, s) => n2 + s.count, 0);
   const [first, second] = schemes;
   return {

@@ -87,6 +87,17 @@ export interface CallOptions {
   signal?: AbortSignal;
 }
 
+/**
+ * A digest listing's caller who wants some tags first (the Release view: the newest it inspects). `ahead` is called
+ * once every tag is listed, with the tags in the listing's order, and returns the tags whose HEADs go before the rest
+ * not yet asked about; `onDigest` hears each tag's digest as it comes, so work on those can start before the last
+ * HEAD. The listing's result and order are the same either way.
+ */
+export interface AheadOptions {
+  ahead?(tags: readonly string[]): readonly string[];
+  onDigest?(t: TagDigest): void;
+}
+
 export interface InspectOptions extends CallOptions {
   /**
    * Read the config blob of each platform of an index for its labels (default true; a single manifest's config is
@@ -600,11 +611,14 @@ export class RegistryClient {
   }
 
   /** Every tag with the digest it points at, in the listing's order (HEAD requests; see tagDigestStream). */
-  tagDigests(repo: RepoInput, options: CallOptions & { tags?: string[] } = {}): Promise<TagDigest[]> {
+  tagDigests(repo: RepoInput, options: CallOptions & AheadOptions & { tags?: string[] } = {}): Promise<TagDigest[]> {
     return withOperation(async () => {
       const out: Array<TagDigest & { index: number }> = [];
       const order: TagOrder = {};
-      for await (const t of this.tagDigestStream(toRepo(repo), { ...options, order })) out.push(t);
+      for await (const t of this.tagDigestStream(toRepo(repo), { ...options, order })) {
+        out.push(t);
+        options.onDigest?.({ tag: t.tag, digest: t.digest, mediaType: t.mediaType });
+      }
       return inListingOrder(
         out.sort((a, b) => a.index - b.index),
         (t) => t.tag,
@@ -624,7 +638,7 @@ export class RegistryClient {
    */
   async *tagDigestStream(
     repo: RepoInput,
-    options: CallOptions & { tags?: string[]; order?: TagOrder } = {},
+    options: CallOptions & Pick<AheadOptions, 'ahead'> & { tags?: string[]; order?: TagOrder } = {},
   ): AsyncGenerator<TagDigest & { index: number }> {
     const r = toRepo(repo);
     // A HEAD per tag of a list of unknown length: the registry's further HTTP/2 connection opens with its first, so
@@ -646,14 +660,18 @@ export class RegistryClient {
     // kept for the next tag page). More would only wait for a slot, holding their state; the transport's own limit
     // bounds those in flight (fewer over HTTP/1.1).
     const maxOutstanding = this.transport.h2InFlight;
-    // Listed tags not yet asked about, in listing order (a read position rather than shift(), which is linear).
+    // Listed tags not yet asked about with their places in the listing, in the order they are to be asked about (a
+    // read position rather than shift(), which is linear).
     let todo: string[] = [];
+    let todoAt: number[] = [];
     let next = 0;
     let index = 0;
+    // Every tag listed, in order, for `ahead`.
+    const names: string[] | undefined = options.ahead ? [] : undefined;
     const startMore = () => {
       while (!failure && outstanding < maxOutstanding && next < todo.length) {
-        const tag = todo[next++];
-        const i = index++;
+        const tag = todo[next];
+        const i = todoAt[next++];
         outstanding++;
         this.headManifest({ ...r, tag }, { signal, priority: lastPage })
           .then(
@@ -668,8 +686,26 @@ export class RegistryClient {
       }
       if (next === todo.length) {
         todo = [];
+        todoAt = [];
         next = 0;
       }
+    };
+    /** The tags `ahead` names, of those not yet asked about, go first (in its order); the rest keep theirs. */
+    const putAhead = (wanted: readonly string[]) => {
+      const first = new Map(wanted.map((t, k) => [t, k]));
+      const rest = { tags: [] as string[], at: [] as number[] };
+      const ahead: Array<{ tag: string; at: number; k: number }> = [];
+      for (let j = next; j < todo.length; j++) {
+        const k = first.get(todo[j]);
+        if (k === undefined) {
+          rest.tags.push(todo[j]);
+          rest.at.push(todoAt[j]);
+        } else ahead.push({ tag: todo[j], at: todoAt[j], k });
+      }
+      ahead.sort((a, b) => a.k - b.k);
+      todo = [...ahead.map((a) => a.tag), ...rest.tags];
+      todoAt = [...ahead.map((a) => a.at), ...rest.at];
+      next = 0;
     };
     // Once the last page is in, no page request needs the slot the transport keeps for one: the last HEADs may take
     // it (100 tags: 100 HEADs in one round trip, not 99 and then 1).
@@ -678,8 +714,13 @@ export class RegistryClient {
     const producer = withOperation(async () => {
       for await (const page of pages) {
         if (failure) return;
-        todo.push(...page.tags);
+        for (const tag of page.tags) {
+          todo.push(tag);
+          todoAt.push(index++);
+        }
+        names?.push(...page.tags);
         lastPage = page.last;
+        if (lastPage && names && options.ahead) putAhead(options.ahead(names));
         startMore();
       }
     }).then(

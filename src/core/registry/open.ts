@@ -35,25 +35,53 @@ export async function openImageTags(
   config: ReleaseOperatorConfig,
   options: OpenOptions = {},
 ): Promise<ImageOpen> {
+  const first = options.first ?? 50;
+  const inspectOne = (t: TagDigest, signal = options.signal) =>
+    client
+      .inspect(`${repository}@${t.digest}`, { signal, labels: options.labels })
+      .then((i): ImageInfo => ({ ...i, reference: `${repository}:${t.tag}`, tag: t.tag }))
+      .catch((e: Error) => e);
+  // Over the registry (a HEAD per tag) the view's order is known once every tag is listed, before their digests:
+  // the first ones' HEADs go ahead of the rest and each is inspected as its digest comes, while the other HEADs run.
+  let early: { names: readonly string[]; scheme: TagScheme; order: string[]; first: Set<string> } | undefined;
+  const inspected = new Map<string, { digest: string; info: Promise<ImageInfo | Error> }>();
+  // Those started early stop with the listing, should it fail.
+  const stop = new AbortController();
+  const earlySignal = options.signal ? AbortSignal.any([options.signal, stop.signal]) : stop.signal;
   const listing = await listTagDigests(client, repository, {
     signal: options.signal,
     packages: options.packages,
     containerRegistry: config.github.containerRegistry,
+    ahead: (names) => {
+      const scheme = resolveScheme(config.tags, { imageTags: [...names] });
+      const order = sortImageTags([...names], scheme.imagePrefix);
+      early = { names, scheme, order, first: new Set(order.slice(0, first)) };
+      return order.slice(0, first);
+    },
+    onDigest: (t) => {
+      if (early?.first.has(t.tag) && !inspected.has(t.tag))
+        inspected.set(t.tag, { digest: t.digest, info: inspectOne(t, earlySignal) });
+    },
+  }).catch((e: unknown) => {
+    stop.abort();
+    throw e;
   });
-  const scheme = resolveScheme(config.tags, { imageTags: listing.tags.map((t) => t.tag) });
+  const tags = listing.tags.map((t) => t.tag);
   const byTag = new Map(listing.tags.map((t) => [t.tag, t]));
-  const ordered = sortImageTags([...byTag.keys()], scheme.imagePrefix).map((t) => byTag.get(t)!);
+  // The early order holds when every listed tag has its digest (the usual case); a tag gone meanwhile means again.
+  const same = early !== undefined && early.names.length === tags.length;
+  const scheme = same ? early!.scheme : resolveScheme(config.tags, { imageTags: tags });
+  const ordered = (same ? early!.order : sortImageTags([...byTag.keys()], scheme.imagePrefix)).map((t) =>
+    byTag.get(t)!,
+  );
   const more = (from: number, count: number, o: CallOptions = {}) =>
     Promise.all(
-      ordered.slice(from, from + count).map(async (t) => ({
-        tag: t.tag,
-        digest: t.digest,
-        info: await client
-          .inspect(`${repository}@${t.digest}`, { signal: o.signal ?? options.signal, labels: options.labels })
-          .then((i): ImageInfo => ({ ...i, reference: `${repository}:${t.tag}`, tag: t.tag }))
-          .catch((e: Error) => e),
-      })),
+      ordered.slice(from, from + count).map(async (t) => {
+        const done = inspected.get(t.tag);
+        const info = done && done.digest === t.digest ? done.info : inspectOne(t, o.signal ?? options.signal);
+        return { tag: t.tag, digest: t.digest, info: await info };
+      }),
     );
-  const shown = await more(0, options.first ?? 50);
+  const shown = await more(0, first);
   return { ordered, scheme, listing: { source: listing.source, basis: listing.basis }, shown, more };
 }

@@ -1,5 +1,5 @@
 import type { Basis } from '../report';
-import type { CallOptions, RegistryClient, RepoInput } from './client';
+import type { AheadOptions, CallOptions, RegistryClient, RepoInput } from './client';
 import { parseRepository, repositoryName } from './reference';
 import type { TagDigest } from './types';
 
@@ -17,7 +17,8 @@ export interface PackageVersionsSource {
   ): Promise<{ versions: Array<{ digest: string; tags: string[] }>; pages: number } | { unavailable: string }>;
 }
 
-export interface TagDigestsOptions extends CallOptions {
+/** `ahead`/`onDigest` serve the registry path (one HEAD per tag); the Packages API has every digest at once. */
+export interface TagDigestsOptions extends CallOptions, AheadOptions {
   /** The GitHub Packages API, when a GitHub token is at hand. */
   packages?: PackageVersionsSource;
   /** The registry GitHub Packages lists ('ghcr.io'; GitHub Enterprise: containers.HOST); '' never. */

@@ -1,3 +1,4 @@
+import type { SemVer } from 'semver';
 import { escapeRegExp } from './regexp';
 import semver from './semver';
 
@@ -7,13 +8,21 @@ export function versionOfImageTag(tag: string, imagePrefix: string): string | un
   return semver.valid(tag.slice(imagePrefix.length)) ?? undefined;
 }
 
+/** X and X.Y under the prefix (`latest` aside): the moving tags' own shape. */
+const movingPattern = (imagePrefix: string) =>
+  new RegExp(`^${escapeRegExp(imagePrefix)}(0|[1-9]\\d*)(?:\\.(0|[1-9]\\d*))?$`);
+
 /** A moving tag of the scheme (`latest`, X, X.Y with the prefix) with its numbers; undefined for any other tag. */
 export function movingTagOf(tag: string, imagePrefix: string): { major?: number; minor?: number } | undefined {
   if (tag === 'latest') return {};
-  const m = new RegExp(`^${escapeRegExp(imagePrefix)}(0|[1-9]\\d*)(?:\\.(0|[1-9]\\d*))?$`).exec(tag);
-  if (!m) return undefined;
-  return { major: Number(m[1]), minor: m[2] === undefined ? undefined : Number(m[2]) };
+  const m = movingPattern(imagePrefix).exec(tag);
+  return m ? movingNumbers(m) : undefined;
 }
+
+const movingNumbers = (m: RegExpExecArray) => ({
+  major: Number(m[1]),
+  minor: m[2] === undefined ? undefined : Number(m[2]),
+});
 
 /**
  * The one order of image tags every face shows: `latest`, the other moving tags newest first (X before its X.Y),
@@ -21,11 +30,21 @@ export function movingTagOf(tag: string, imagePrefix: string): { major?: number;
  * every machine, whatever its locale).
  */
 export function compareImageTags(imagePrefix: string): (a: string, b: string) => number {
-  const key = (t: string) => {
-    const moving = movingTagOf(t, imagePrefix);
-    if (moving) return { group: moving.major === undefined ? 0 : 1, moving, version: undefined };
-    const version = versionOfImageTag(t, imagePrefix);
-    return { group: version ? 2 : 3, moving: undefined, version };
+  // Each tag's place worked out once per comparer (a sort of thousands of tags compares each one many times).
+  const moving = movingPattern(imagePrefix);
+  const keys = new Map<string, TagKey>();
+  const key = (t: string): TagKey => {
+    let k = keys.get(t);
+    if (k) return k;
+    const m = t === 'latest' ? undefined : moving.exec(t);
+    if (t === 'latest') k = { group: 0, moving: {} };
+    else if (m) k = { group: 1, moving: movingNumbers(m) };
+    else {
+      const version = versionOfImageTag(t, imagePrefix);
+      k = version ? { group: 2, version: semver.parse(version)! } : { group: 3 };
+    }
+    keys.set(t, k);
+    return k;
   };
   return (a, b) => {
     const x = key(a);
@@ -43,6 +62,13 @@ export function compareImageTags(imagePrefix: string): (a: string, b: string) =>
     }
     return a < b ? -1 : a > b ? 1 : 0;
   };
+}
+
+interface TagKey {
+  /** 0 latest, 1 another moving tag, 2 a version tag, 3 any other. */
+  group: number;
+  moving?: { major?: number; minor?: number };
+  version?: SemVer;
 }
 
 export function sortImageTags(tags: readonly string[], imagePrefix: string): string[] {

@@ -1,3 +1,4 @@
+import type { SemVer } from 'semver';
 import semver from './semver';
 
 /**
@@ -35,19 +36,25 @@ export function splitVersionTag(tag: string): { prefix: string; version: string 
 const rank = (p: string) => (p === 'v' ? 0 : p === '' ? 1 : 2);
 
 export function inferPrefix(tags: Iterable<string>): PrefixInference {
-  const byPrefix = new Map<string, string[]>();
+  // Each tag split and its version parsed once (a registry may hold thousands: the editor's thread waits on this).
+  const byPrefix = new Map<string, Array<{ tag: string; version: SemVer }>>();
   for (const t of tags) {
     const s = splitVersionTag(t);
-    if (s) byPrefix.set(s.prefix, [...(byPrefix.get(s.prefix) ?? []), t]);
+    if (!s) continue;
+    let list = byPrefix.get(s.prefix);
+    if (!list) byPrefix.set(s.prefix, (list = []));
+    list.push({ tag: t, version: semver.parse(s.version)! });
   }
   const schemes = [...byPrefix]
     .map(([prefix, list]) => ({
       prefix,
       count: list.length,
-      examples: [...list].sort((a, b) => semver.rcompare(splitVersionTag(a)!.version, splitVersionTag(b)!.version)),
+      examples: [...list]
+        .sort((a, b) => semver.rcompare(a.version, b.version))
+        .slice(0, 3)
+        .map((e) => e.tag),
     }))
-    .sort((a, b) => b.count - a.count || rank(a.prefix) - rank(b.prefix) || (a.prefix < b.prefix ? -1 : 1))
-    .map((s) => ({ ...s, examples: s.examples.slice(0, 3) }));
+    .sort((a, b) => b.count - a.count || rank(a.prefix) - rank(b.prefix) || (a.prefix < b.prefix ? -1 : 1));
   const total = schemes.reduce((n, s) => n + s.count, 0);
   const [first, second] = schemes;
   return {

@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
+import { defaultConfig } from '../../../src/core/config/load';
 import { RegistryClient } from '../../../src/core/registry';
+import { openImageTags } from '../../../src/core/registry/open';
 
 /**
  * A registry over a fetch of the test's own: a tag list in pages of `per` (Link rel="next"), HEADs answered with a
@@ -147,6 +149,67 @@ describe('registry tag pages', () => {
     assert.equal((await client.tagDigests('127.0.0.1:5999/app')).length, 10);
     clearTimeout(guard);
     assert.equal(most, 10, 'every slot in use, the kept one too (no page is left to come)');
+  });
+
+  describe('some tags first (the Release view: the newest it inspects)', () => {
+    // 300 versions in 3 pages; 4 HEADs at once, so most are still to ask when the last page is in.
+    const tags = Array.from({ length: 300 }, (_, i) => `v1.0.${i}`);
+    const newest = ['v1.0.299', 'v1.0.298', 'v1.0.297', 'v1.0.296', 'v1.0.295'];
+
+    it("`ahead`'s tags are asked about next once every tag is listed; the result and its order are the same", async () => {
+      const plain = await plainClient(pagedRegistry(tags, 100).fetch, 4).tagDigests('127.0.0.1:5999/app');
+      const reg = pagedRegistry(tags, 100);
+      const heard: string[] = [];
+      let listed: readonly string[] = [];
+      const got = await plainClient(reg.fetch, 4).tagDigests('127.0.0.1:5999/app', {
+        ahead: (names) => ((listed = [...names]), newest),
+        onDigest: (t) => heard.push(t.tag),
+      });
+      assert.deepEqual(got, plain);
+      assert.deepEqual(listed, tags, 'ahead heard every tag, in the listing order');
+      assert.deepEqual([...heard].sort(), [...tags].sort(), 'onDigest heard each tag once');
+      const heads = reg.log.filter((l) => l.startsWith('HEAD ')).map((l) => l.slice(5));
+      // Without `ahead` the newest (the end of page 3) would be asked about last; with it, before page 3's own, in its
+      // order.
+      const at = newest.map((t) => heads.indexOf(t));
+      assert.deepEqual(
+        [...at].sort((a, b) => a - b),
+        at,
+        `in ahead's order: ${at.join(', ')}`,
+      );
+      assert.ok(
+        at.at(-1)! < heads.indexOf('v1.0.200'),
+        `before page 3's first tag: ${heads.slice(190, 215).join(', ')}`,
+      );
+    });
+
+    it('the Release view inspects its first tags as their digests come, before the last HEAD, and shows the same', async () => {
+      const reg = pagedRegistry(tags, 100);
+      const client = plainClient(reg.fetch, 4);
+      const inspected: string[] = [];
+      const view = {
+        tagDigests: client.tagDigests.bind(client),
+        protocolOf: client.protocolOf.bind(client),
+        inspect: async (ref: string) => {
+          reg.log.push(`inspect ${ref.split('@')[1]}`);
+          inspected.push(ref);
+          return { digest: ref.split('@')[1] } as unknown as Awaited<ReturnType<RegistryClient['inspect']>>;
+        },
+      };
+      const open = await openImageTags(view, '127.0.0.1:5999/app', defaultConfig(), { first: 5 });
+      assert.deepEqual(
+        open.shown.map((s) => s.tag),
+        newest,
+      );
+      assert.equal(open.ordered.length, 300);
+      assert.equal(inspected.length, 5, `each of the first five once: ${inspected.join(', ')}`);
+      const lastHead = reg.log.findLastIndex((l) => l.startsWith('HEAD '));
+      const inspects = reg.log.flatMap((l, i) => (l.startsWith('inspect ') ? [i] : []));
+      assert.ok(
+        inspects.every((i) => i < lastHead),
+        `inspected while HEADs were still to come (last HEAD at ${lastHead}, inspects at ${inspects.join(', ')})`,
+      );
+    });
   });
 
   describe('over ranges, where the cursor is lexical', () => {

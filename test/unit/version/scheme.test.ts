@@ -1,9 +1,11 @@
 import assert from 'node:assert/strict';
+import fc from 'fast-check';
 import { defaultConfig } from '../../../src/core/config/load';
 import { describeBasis } from '../../../src/core/report/text';
 import { compareImageTags, movingTagOf, sortImageTags, versionOfImageTag } from '../../../src/core/version/order';
 import { inferPrefix, splitVersionTag } from '../../../src/core/version/prefix';
 import { escapeRegExp } from '../../../src/core/version/regexp';
+import semver from '../../../src/core/version/semver';
 import { resolveScheme } from '../../../src/core/version/scheme';
 
 const tags = defaultConfig().tags;
@@ -89,6 +91,49 @@ describe('image tags: one order, one regex escape', () => {
     ]);
     assert.deepEqual(sortImageTags(['1.2', '1.2.3', 'latest', '1'], ''), ['latest', '1', '1.2', '1.2.3']);
     assert.equal(compareImageTags('v')('x', 'x'), 0);
+  });
+
+  it('any set of tags, in any order given: one order, by the rules, pair by pair (the comparer remembers each tag)', () => {
+    const tag = fc.oneof(
+      fc.constant('latest'),
+      fc
+        .tuple(fc.constantFrom('', 'v'), fc.nat(12), fc.option(fc.nat(12)))
+        .map(([p, a, b]) => `${p}${a}${b === null ? '' : `.${b}`}`),
+      fc
+        .tuple(fc.constantFrom('', 'v'), fc.nat(3), fc.nat(12), fc.nat(12), fc.option(fc.nat(3)), fc.option(fc.nat(3)))
+        .map(
+          ([p, a, b, c, rc, build]) =>
+            `${p}${a}.${b}.${c}${rc === null ? '' : `-rc.${rc}`}${build === null ? '' : `+b${build}`}`,
+        ),
+      fc.string({ unit: fc.constantFrom(...'abcXYZ019.-_'.split('')), minLength: 1, maxLength: 8 }),
+    );
+    const group = (t: string, p: string) =>
+      t === 'latest' ? 0 : movingTagOf(t, p) ? 1 : versionOfImageTag(t, p) ? 2 : 3;
+    fc.assert(
+      fc.property(fc.uniqueArray(tag, { maxLength: 300 }), fc.constantFrom('', 'v'), (tags, p) => {
+        const sorted = sortImageTags(tags, p);
+        assert.deepEqual(sortImageTags([...tags].reverse(), p), sorted, 'the same whatever order they came in');
+        for (let i = 1; i < sorted.length; i++) {
+          const [a, b] = [sorted[i - 1], sorted[i]];
+          const [ga, gb] = [group(a, p), group(b, p)];
+          assert.ok(ga <= gb, `${a} before ${b}`);
+          if (ga !== gb) continue;
+          if (ga === 2) {
+            const d = semver.rcompare(versionOfImageTag(a, p)!, versionOfImageTag(b, p)!);
+            assert.ok(d < 0 || (d === 0 && a < b), `versions newest first: ${a}, ${b}`);
+          }
+          if (ga === 3) assert.ok(a < b, `other tags by code point: ${a}, ${b}`);
+          if (ga === 1) {
+            const [x, y] = [movingTagOf(a, p)!, movingTagOf(b, p)!];
+            assert.ok(
+              x.major! > y.major! || (x.major === y.major && (x.minor ?? Infinity) >= (y.minor ?? Infinity)),
+              `${a}, ${b}`,
+            );
+          }
+        }
+      }),
+      { numRuns: 300 },
+    );
   });
 
   it('reads versions and moving tags under a prefix, escaping it', () => {
