@@ -61702,8 +61702,8 @@ function planRelease(version, head, scheme, released = []) {
 function expectedMovingTags(versions, scheme) {
   const out = /* @__PURE__ */ new Map();
   const p = scheme.imagePrefix;
-  for (const v of stableVersions(versions).sort(semver_default.rcompare)) {
-    const s = semver_default.parse(v);
+  const newestFirst = stableVersions(versions).map((v) => ({ v, s: semver_default.parse(v) })).sort((a2, b) => semver_default.rcompare(a2.s, b.s));
+  for (const { v, s } of newestFirst) {
     if (scheme.latest && !out.has("latest")) out.set("latest", v);
     if (scheme.major && !out.has(`${p}${s.major}`)) out.set(`${p}${s.major}`, v);
     if (scheme.minor && !out.has(`${p}${s.major}.${s.minor}`)) out.set(`${p}${s.major}.${s.minor}`, v);
@@ -61793,19 +61793,32 @@ function tagSchemeCheck(repository, tags, scheme, options2 = {}) {
   const p = scheme.imagePrefix;
   const versionDigest = /* @__PURE__ */ new Map();
   const tagsOf2 = /* @__PURE__ */ new Map();
+  const byTag = /* @__PURE__ */ new Map();
   for (const t of tags) {
+    if (!byTag.has(t.tag)) byTag.set(t.tag, t);
     const v = versionOfImageTag(t.tag, p);
     if (!v) continue;
     versionDigest.set(v, t.digest);
-    tagsOf2.set(t.digest, [...tagsOf2.get(t.digest) ?? [], t.tag]);
+    let list4 = tagsOf2.get(t.digest);
+    if (!list4) tagsOf2.set(t.digest, list4 = []);
+    list4.push({ tag: t.tag, version: v });
   }
-  const versionTags = (digest) => (tagsOf2.get(digest) ?? []).sort((a2, b) => semver_default.rcompare(versionOfImageTag(a2, p), versionOfImageTag(b, p)));
+  const ordered = /* @__PURE__ */ new Map();
+  const versionTags = (digest) => {
+    let out = ordered.get(digest);
+    if (!out) {
+      const parsed = (tagsOf2.get(digest) ?? []).map((e) => ({ tag: e.tag, version: semver_default.parse(e.version) }));
+      out = parsed.sort((a2, b) => semver_default.rcompare(a2.version, b.version)).map((e) => e.tag);
+      ordered.set(digest, out);
+    }
+    return out;
+  };
   const findings = [...scheme.findings.filter((f) => f.subject === "image tags")];
   const expected = expectedMovingTags([...versionDigest.keys()], scheme);
   for (const [tag, version] of expected) {
     const target = `${p}${version}`;
     const want = versionDigest.get(version);
-    const got = tags.find((t) => t.tag === tag);
+    const got = byTag.get(tag);
     if (got?.digest === want) continue;
     const actual = got ? versionTags(got.digest) : [];
     const actualVersion = actual.length ? versionOfImageTag(actual[0], p) : void 0;

@@ -127,22 +127,36 @@ export function tagSchemeCheck(
   options: { info?: ImageInfo } = {},
 ): CheckResult {
   const p = scheme.imagePrefix;
+  // Each tag read once, and each digest's version tags ordered once: a repository may hold thousands of tags, and
+  // the editor's thread waits on this.
   const versionDigest = new Map<string, string>();
-  const tagsOf = new Map<string, string[]>();
+  const tagsOf = new Map<string, Array<{ tag: string; version: string }>>();
+  const byTag = new Map<string, TagDigest>();
   for (const t of tags) {
+    if (!byTag.has(t.tag)) byTag.set(t.tag, t);
     const v = versionOfImageTag(t.tag, p);
     if (!v) continue;
     versionDigest.set(v, t.digest);
-    tagsOf.set(t.digest, [...(tagsOf.get(t.digest) ?? []), t.tag]);
+    let list = tagsOf.get(t.digest);
+    if (!list) tagsOf.set(t.digest, (list = []));
+    list.push({ tag: t.tag, version: v });
   }
-  const versionTags = (digest: string) =>
-    (tagsOf.get(digest) ?? []).sort((a, b) => semver.rcompare(versionOfImageTag(a, p)!, versionOfImageTag(b, p)!));
+  const ordered = new Map<string, string[]>();
+  const versionTags = (digest: string): string[] => {
+    let out = ordered.get(digest);
+    if (!out) {
+      const parsed = (tagsOf.get(digest) ?? []).map((e) => ({ tag: e.tag, version: semver.parse(e.version)! }));
+      out = parsed.sort((a, b) => semver.rcompare(a.version, b.version)).map((e) => e.tag);
+      ordered.set(digest, out);
+    }
+    return out;
+  };
   const findings: CheckFinding[] = [...scheme.findings.filter((f) => f.subject === 'image tags')];
   const expected = expectedMovingTags([...versionDigest.keys()], scheme);
   for (const [tag, version] of expected) {
     const target = `${p}${version}`;
     const want = versionDigest.get(version)!;
-    const got = tags.find((t) => t.tag === tag);
+    const got = byTag.get(tag);
     if (got?.digest === want) continue;
     const actual = got ? versionTags(got.digest) : [];
     const actualVersion = actual.length ? versionOfImageTag(actual[0], p)! : undefined;

@@ -102,8 +102,11 @@ export function expectedMovingTags(
 ): Map<string, string> {
   const out = new Map<string, string>();
   const p = scheme.imagePrefix;
-  for (const v of stableVersions(versions).sort(semver.rcompare)) {
-    const s = semver.parse(v)!;
+  // Parsed once, then ordered newest first (thousands of versions: no parse per comparison).
+  const newestFirst = stableVersions(versions)
+    .map((v) => ({ v, s: semver.parse(v)! }))
+    .sort((a, b) => semver.rcompare(a.s, b.s));
+  for (const { v, s } of newestFirst) {
     if (scheme.latest && !out.has('latest')) out.set('latest', v);
     if (scheme.major && !out.has(`${p}${s.major}`)) out.set(`${p}${s.major}`, v);
     if (scheme.minor && !out.has(`${p}${s.major}.${s.minor}`)) out.set(`${p}${s.major}.${s.minor}`, v);
