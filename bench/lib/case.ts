@@ -1,5 +1,5 @@
 import { runProcess, type RunOptions } from '../../src/core/process/run';
-import { loadAverage, writeCaseResult } from './report';
+import { cpuReference, loadAverage, writeCaseResult } from './report';
 
 /** How many times to run a subject: the case's default, scaled by BENCH_RUNS (e.g. BENCH_RUNS=1 for a quick try). */
 export function runs(n: number): number {
@@ -10,11 +10,12 @@ export function runs(n: number): number {
 /** A bench case's main: measures, prints its tables, and stores them as the case's part of latest.md. */
 export function runCase(name: string, body: () => Promise<string[]>): void {
   const load = loadAverage();
-  console.log(`bench ${name}: load average ${load}`);
+  const cpu = cpuReference();
+  console.log(`bench ${name}: load average ${load}; CPU reference ${cpu} ms`);
   body().then(
     (tables) => {
       for (const t of tables) console.log(`\n${t}\n`);
-      console.log(`bench ${name}: written to ${writeCaseResult(name, tables, load)}`);
+      console.log(`bench ${name}: written to ${writeCaseResult(name, tables, load, cpu)}`);
       process.exit(0);
     },
     (e) => {

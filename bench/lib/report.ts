@@ -50,18 +50,39 @@ export function loadAverage(): string {
     .join(', ');
 }
 
+/**
+ * How fast this machine's CPU is right now: a fixed loop of 10^8 additions, the fastest of three, in ms. These
+ * machines share their host, whose speed moves through the day (the same listing measured 0.85 and 1.5 s of CPU
+ * an hour apart): figures of two runs compare only where this does.
+ */
+export function cpuReference(): number {
+  let best = Infinity;
+  for (let k = 0; k < 3; k++) {
+    const t0 = performance.now();
+    let x = 0;
+    for (let i = 0; i < 1e8; i++) x += i % 7;
+    best = Math.min(best, performance.now() - t0 + (x < 0 ? 1 : 0));
+  }
+  return Math.round(best);
+}
+
 const CASES_DIR = path.join(REPO_ROOT, 'bench', 'results', 'cases');
 
 /**
  * One case's section, kept in bench/results/cases/<case>.md so that running a single case refreshes only its
  * own part of latest.md; each part says when and under what load it was measured.
  */
-export function writeCaseResult(name: string, tables: string[], loadBefore: string): string {
+export function writeCaseResult(
+  name: string,
+  tables: string[],
+  loadBefore: string,
+  cpuBefore = cpuReference(),
+): string {
   mkdirSync(CASES_DIR, { recursive: true });
   const file = path.join(CASES_DIR, `${name}.md`);
   const head = `## ${name}
 
-Measured ${new Date().toISOString()} on ${machine()}; load average before ${loadBefore}, after ${loadAverage()}.`;
+Measured ${new Date().toISOString()} on ${machine()}; load average before ${loadBefore}, after ${loadAverage()}; CPU reference (a fixed loop of 10^8 additions, lower is faster) before ${cpuBefore} ms, after ${cpuReference()} ms.`;
   writeFileSync(file, [head, '', ...tables.flatMap((t) => [t, ''])].join('\n'));
   return file;
 }
