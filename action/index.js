@@ -60065,6 +60065,13 @@ var Transport = class {
   get h2InFlight() {
     return (this.o.streams ?? 100) * this.connections;
   }
+  /**
+   * Requests a registry carries at once: its HTTP/2 connections' streams, or over HTTP/1.1 (or before its first answer)
+   * the client's concurrency, never more than the streams. More would wait for a slot.
+   */
+  inFlight(registry) {
+    return this.protocolOf(registry) === "h2" ? this.h2InFlight : Math.min(this.h2InFlight, this.o.concurrency);
+  }
   /** The protocol a registry answered on so far: 'h2', 'http/1.1', or undefined before its first answer. */
   protocolOf(registry) {
     const base = this.state(registry).base;
@@ -60611,6 +60618,7 @@ var RegistryClient = class {
       repository: r.repository,
       headers: { accept: MANIFEST_ACCEPT },
       signal: options2.signal,
+      priority: options2.priority,
       maxBytes: LIMITS.manifestBytes.default,
       limit: "manifestBytes"
     });
@@ -60636,7 +60644,6 @@ var RegistryClient = class {
     return parsed;
   }
   /** HEAD a manifest: digest, media type and size without the body; null when the tag or digest does not exist. */
-  /** `priority`: ahead of waiting requests, and may take the slot kept for tag pages (see Slots). */
   headManifest(ref, options2 = {}) {
     const r = toRef(ref);
     return withOperation(
@@ -60699,6 +60706,7 @@ var RegistryClient = class {
       url: `/v2/${r.repository}/blobs/${digest}`,
       repository: r.repository,
       signal: options2.signal,
+      priority: options2.priority,
       maxBytes: this.limits.documentBytes,
       limit: "documentMegabytes"
     });
@@ -60853,8 +60861,9 @@ var RegistryClient = class {
   /**
    * The tags after a first page read over ranges at once (readTagRanges), each page's new tags handed out as it
    * comes; the first page's new tags (`listed`) once the ranges' first pages are asked for, so those requests go out
-   * before the work the first tags start. True when read; false when the registry turned out not to be a lexical cursor (nothing is lost: the
-   * caller reads the rest page by page). A failure of the registry's own pages is the listing's failure.
+   * before the work the first tags start. True when read; false when the registry turned out not to be a lexical
+   * cursor (nothing is lost: the caller reads the rest page by page). A failure of the registry's own pages is the
+   * listing's failure.
    */
   async *rangePages(first, listed, next, list4, options2) {
     const stop = new AbortController();
@@ -60931,7 +60940,7 @@ var RegistryClient = class {
       const order = {};
       for await (const t of this.tagDigestStream(toRepo(repo), { ...options2, order })) {
         out.push(t);
-        options2.onDigest?.({ tag: t.tag, digest: t.digest, mediaType: t.mediaType });
+        options2.onDigest?.(t);
       }
       return inListingOrder(
         out.sort((a2, b) => a2.index - b.index),
@@ -60964,16 +60973,14 @@ var RegistryClient = class {
       wakeConsumer = void 0;
       w?.();
     };
-    const maxOutstanding = this.transport.h2InFlight;
+    const maxOutstanding = () => this.transport.inFlight(r.registry);
+    const names = [];
     let todo = [];
-    let todoAt = [];
     let next = 0;
-    let index = 0;
-    const names = options2.ahead ? [] : void 0;
     const startMore = () => {
-      while (!failure && outstanding < maxOutstanding && next < todo.length) {
-        const tag = todo[next];
-        const i2 = todoAt[next++];
+      while (!failure && outstanding < maxOutstanding() && next < todo.length) {
+        const i2 = todo[next++];
+        const tag = names[i2];
         outstanding++;
         this.headManifest({ ...r, tag }, { signal, priority: lastPage }).then(
           (h2) => void (h2 && ready.push({ tag, digest: h2.digest, mediaType: h2.mediaType, index: i2 })),
@@ -60986,24 +60993,14 @@ var RegistryClient = class {
       }
       if (next === todo.length) {
         todo = [];
-        todoAt = [];
         next = 0;
       }
     };
     const putAhead = (wanted) => {
-      const first = new Map(wanted.map((t, k) => [t, k]));
-      const rest = { tags: [], at: [] };
-      const ahead = [];
-      for (let j = next; j < todo.length; j++) {
-        const k = first.get(todo[j]);
-        if (k === void 0) {
-          rest.tags.push(todo[j]);
-          rest.at.push(todoAt[j]);
-        } else ahead.push({ tag: todo[j], at: todoAt[j], k });
-      }
-      ahead.sort((a2, b) => a2.k - b.k);
-      todo = [...ahead.map((a2) => a2.tag), ...rest.tags];
-      todoAt = [...ahead.map((a2) => a2.at), ...rest.at];
+      const rank2 = new Map(wanted.map((t, k) => [t, k]));
+      const waiting = todo.slice(next);
+      const first = waiting.filter((i2) => rank2.has(names[i2])).sort((a2, b) => rank2.get(names[a2]) - rank2.get(names[b]));
+      todo = [...first, ...waiting.filter((i2) => !rank2.has(names[i2]))];
       next = 0;
     };
     let lastPage = false;
@@ -61011,13 +61008,9 @@ var RegistryClient = class {
     const producer = withOperation(async () => {
       for await (const page of pages) {
         if (failure) return;
-        for (const tag of page.tags) {
-          todo.push(tag);
-          todoAt.push(index++);
-        }
-        names?.push(...page.tags);
+        for (const tag of page.tags) todo.push(names.push(tag) - 1);
         lastPage = page.last;
-        if (lastPage && names && options2.ahead) putAhead(options2.ahead(names));
+        if (lastPage && options2.ahead) putAhead(options2.ahead(names));
         startMore();
       }
     }).then(

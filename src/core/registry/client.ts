@@ -85,6 +85,11 @@ export type RepoInput = string | Pick<ImageReference, 'registry' | 'repository'>
 
 export interface CallOptions {
   signal?: AbortSignal;
+  /**
+   * Ahead of waiting requests, and may take the slot kept for tag pages (see Slots): the next tag page, the HEADs
+   * after the last page, and what the caller is waiting on before the rest (the view's first tags).
+   */
+  priority?: boolean;
 }
 
 /**
@@ -250,6 +255,7 @@ export class RegistryClient {
       repository: r.repository,
       headers: { accept: MANIFEST_ACCEPT },
       signal: options.signal,
+      priority: options.priority,
       maxBytes: LIMITS.manifestBytes.default,
       limit: 'manifestBytes',
     });
@@ -277,8 +283,7 @@ export class RegistryClient {
   }
 
   /** HEAD a manifest: digest, media type and size without the body; null when the tag or digest does not exist. */
-  /** `priority`: ahead of waiting requests, and may take the slot kept for tag pages (see Slots). */
-  headManifest(ref: RefInput, options: CallOptions & { priority?: boolean } = {}): Promise<ManifestHead | null> {
+  headManifest(ref: RefInput, options: CallOptions = {}): Promise<ManifestHead | null> {
     const r = toRef(ref);
     return withOperation((op) =>
       // By digest the answer cannot change while the operation runs: ask once. A tag can move, so it is always asked.
@@ -288,10 +293,7 @@ export class RegistryClient {
     );
   }
 
-  private async fetchHead(
-    r: ImageReference,
-    options: CallOptions & { priority?: boolean },
-  ): Promise<ManifestHead | null> {
+  private async fetchHead(r: ImageReference, options: CallOptions): Promise<ManifestHead | null> {
     const res = await this.transport.request({
       registry: r.registry,
       method: 'HEAD',
@@ -351,6 +353,7 @@ export class RegistryClient {
       url: `/v2/${r.repository}/blobs/${digest}`,
       repository: r.repository,
       signal: options.signal,
+      priority: options.priority,
       maxBytes: this.limits.documentBytes,
       limit: 'documentMegabytes',
     });
@@ -524,8 +527,9 @@ export class RegistryClient {
   /**
    * The tags after a first page read over ranges at once (readTagRanges), each page's new tags handed out as it
    * comes; the first page's new tags (`listed`) once the ranges' first pages are asked for, so those requests go out
-   * before the work the first tags start. True when read; false when the registry turned out not to be a lexical cursor (nothing is lost: the
-   * caller reads the rest page by page). A failure of the registry's own pages is the listing's failure.
+   * before the work the first tags start. True when read; false when the registry turned out not to be a lexical
+   * cursor (nothing is lost: the caller reads the rest page by page). A failure of the registry's own pages is the
+   * listing's failure.
    */
   private async *rangePages(
     first: string[],
@@ -617,7 +621,7 @@ export class RegistryClient {
       const order: TagOrder = {};
       for await (const t of this.tagDigestStream(toRepo(repo), { ...options, order })) {
         out.push(t);
-        options.onDigest?.({ tag: t.tag, digest: t.digest, mediaType: t.mediaType });
+        options.onDigest?.(t);
       }
       return inListingOrder(
         out.sort((a, b) => a.index - b.index),
@@ -656,22 +660,19 @@ export class RegistryClient {
       wakeConsumer = undefined;
       w?.();
     };
-    // HEADs started and not yet answered, at most: the requests the HTTP/2 connections carry (100 streams each, one
-    // kept for the next tag page). More would only wait for a slot, holding their state; the transport's own limit
-    // bounds those in flight (fewer over HTTP/1.1).
-    const maxOutstanding = this.transport.h2InFlight;
-    // Listed tags not yet asked about with their places in the listing, in the order they are to be asked about (a
-    // read position rather than shift(), which is linear).
-    let todo: string[] = [];
-    let todoAt: number[] = [];
+    // HEADs started and not yet answered, at most: the requests the registry carries at once (over HTTP/2 100 streams
+    // a connection, one kept for the next tag page; over HTTP/1.1 the client's concurrency). More would only wait for
+    // a slot, holding their state, and could no longer be put behind the tags `ahead` names.
+    const maxOutstanding = () => this.transport.inFlight(r.registry);
+    // Every tag listed, in listing order (a tag's place there is its `index`), and the places not yet asked about in
+    // the order they are to be (a read position rather than shift(), which is linear).
+    const names: string[] = [];
+    let todo: number[] = [];
     let next = 0;
-    let index = 0;
-    // Every tag listed, in order, for `ahead`.
-    const names: string[] | undefined = options.ahead ? [] : undefined;
     const startMore = () => {
-      while (!failure && outstanding < maxOutstanding && next < todo.length) {
-        const tag = todo[next];
-        const i = todoAt[next++];
+      while (!failure && outstanding < maxOutstanding() && next < todo.length) {
+        const i = todo[next++];
+        const tag = names[i];
         outstanding++;
         this.headManifest({ ...r, tag }, { signal, priority: lastPage })
           .then(
@@ -686,25 +687,15 @@ export class RegistryClient {
       }
       if (next === todo.length) {
         todo = [];
-        todoAt = [];
         next = 0;
       }
     };
     /** The tags `ahead` names, of those not yet asked about, go first (in its order); the rest keep theirs. */
     const putAhead = (wanted: readonly string[]) => {
-      const first = new Map(wanted.map((t, k) => [t, k]));
-      const rest = { tags: [] as string[], at: [] as number[] };
-      const ahead: Array<{ tag: string; at: number; k: number }> = [];
-      for (let j = next; j < todo.length; j++) {
-        const k = first.get(todo[j]);
-        if (k === undefined) {
-          rest.tags.push(todo[j]);
-          rest.at.push(todoAt[j]);
-        } else ahead.push({ tag: todo[j], at: todoAt[j], k });
-      }
-      ahead.sort((a, b) => a.k - b.k);
-      todo = [...ahead.map((a) => a.tag), ...rest.tags];
-      todoAt = [...ahead.map((a) => a.at), ...rest.at];
+      const rank = new Map(wanted.map((t, k) => [t, k]));
+      const waiting = todo.slice(next);
+      const first = waiting.filter((i) => rank.has(names[i])).sort((a, b) => rank.get(names[a])! - rank.get(names[b])!);
+      todo = [...first, ...waiting.filter((i) => !rank.has(names[i]))];
       next = 0;
     };
     // Once the last page is in, no page request needs the slot the transport keeps for one: the last HEADs may take
@@ -714,13 +705,9 @@ export class RegistryClient {
     const producer = withOperation(async () => {
       for await (const page of pages) {
         if (failure) return;
-        for (const tag of page.tags) {
-          todo.push(tag);
-          todoAt.push(index++);
-        }
-        names?.push(...page.tags);
+        for (const tag of page.tags) todo.push(names.push(tag) - 1);
         lastPage = page.last;
-        if (lastPage && names && options.ahead) putAhead(options.ahead(names));
+        if (lastPage && options.ahead) putAhead(options.ahead(names));
         startMore();
       }
     }).then(

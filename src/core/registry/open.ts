@@ -36,14 +36,14 @@ export async function openImageTags(
   options: OpenOptions = {},
 ): Promise<ImageOpen> {
   const first = options.first ?? 50;
-  const inspectOne = (t: TagDigest, signal = options.signal) =>
+  const inspectOne = (t: TagDigest, signal = options.signal, priority = false) =>
     client
-      .inspect(`${repository}@${t.digest}`, { signal, labels: options.labels })
+      .inspect(`${repository}@${t.digest}`, { signal, labels: options.labels, priority })
       .then((i): ImageInfo => ({ ...i, reference: `${repository}:${t.tag}`, tag: t.tag }))
       .catch((e: Error) => e);
   // Over the registry (a HEAD per tag) the view's order is known once every tag is listed, before their digests:
   // the first ones' HEADs go ahead of the rest and each is inspected as its digest comes, while the other HEADs run.
-  let early: { names: readonly string[]; scheme: TagScheme; order: string[]; first: Set<string> } | undefined;
+  let early: { names: number; scheme: TagScheme; order: string[]; first: Set<string> } | undefined;
   const inspected = new Map<string, { digest: string; info: Promise<ImageInfo | Error> }>();
   // Those started early stop with the listing, should it fail.
   const stop = new AbortController();
@@ -53,14 +53,16 @@ export async function openImageTags(
     packages: options.packages,
     containerRegistry: config.github.containerRegistry,
     ahead: (names) => {
-      const scheme = resolveScheme(config.tags, { imageTags: [...names] });
-      const order = sortImageTags([...names], scheme.imagePrefix);
-      early = { names, scheme, order, first: new Set(order.slice(0, first)) };
-      return order.slice(0, first);
+      const scheme = resolveScheme(config.tags, { imageTags: names });
+      const order = sortImageTags(names, scheme.imagePrefix);
+      const head = order.slice(0, first);
+      early = { names: names.length, scheme, order, first: new Set(head) };
+      return head;
     },
     onDigest: (t) => {
       if (early?.first.has(t.tag) && !inspected.has(t.tag))
-        inspected.set(t.tag, { digest: t.digest, info: inspectOne(t, earlySignal) });
+        // Ahead of the HEADs still to come, which the listing's last page lets jump the queue too.
+        inspected.set(t.tag, { digest: t.digest, info: inspectOne(t, earlySignal, true) });
     },
   }).catch((e: unknown) => {
     stop.abort();
@@ -69,7 +71,7 @@ export async function openImageTags(
   const tags = listing.tags.map((t) => t.tag);
   const byTag = new Map(listing.tags.map((t) => [t.tag, t]));
   // The early order holds when every listed tag has its digest (the usual case); a tag gone meanwhile means again.
-  const same = early !== undefined && early.names.length === tags.length;
+  const same = early !== undefined && early.names === tags.length;
   const scheme = same ? early!.scheme : resolveScheme(config.tags, { imageTags: tags });
   const ordered = (same ? early!.order : sortImageTags([...byTag.keys()], scheme.imagePrefix)).map((t) =>
     byTag.get(t)!,

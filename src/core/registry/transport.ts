@@ -152,6 +152,14 @@ export class Transport {
     return (this.o.streams ?? 100) * this.connections;
   }
 
+  /**
+   * Requests a registry carries at once: its HTTP/2 connections' streams, or over HTTP/1.1 (or before its first answer)
+   * the client's concurrency, never more than the streams. More would wait for a slot.
+   */
+  inFlight(registry: string): number {
+    return this.protocolOf(registry) === 'h2' ? this.h2InFlight : Math.min(this.h2InFlight, this.o.concurrency);
+  }
+
   /** The protocol a registry answered on so far: 'h2', 'http/1.1', or undefined before its first answer. */
   protocolOf(registry: string): 'h2' | 'http/1.1' | undefined {
     const base = this.state(registry).base;

@@ -36,7 +36,7 @@ export function compareImageTags(imagePrefix: string): (a: string, b: string) =>
   const key = (t: string): TagKey => {
     let k = keys.get(t);
     if (k) return k;
-    const m = t === 'latest' ? undefined : moving.exec(t);
+    const m = moving.exec(t);
     if (t === 'latest') k = { group: 0, moving: {} };
     else if (m) k = { group: 1, moving: movingNumbers(m) };
     else {

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { defaultConfig } from '../../../src/core/config/load';
 import { GitHubClient } from '../../../src/core/github/client';
 import { listContainerVersions } from '../../../src/core/github/packages';
 import { runOperation, currentOperation } from '../../../src/core/operation';
@@ -9,6 +10,7 @@ import {
   contentCache,
   DiskCache,
   listTagDigests,
+  openImageTags,
   RegistryClient,
   registryTrust,
   type PackageVersionsSource,
@@ -160,6 +162,55 @@ describe('registry at scale: tag digests streamed while the pages arrive (HTTP/1
         ),
         'environment',
         /requestsPerOperation/,
+      );
+    } finally {
+      await proxy.stop();
+    }
+  });
+});
+
+describe("registry at scale: the Release view's open inspects its first tags while the other HEADs run", function () {
+  const reg = useRegistry('none');
+  let expected: Map<string, string>;
+  before(async function () {
+    this.timeout(120_000);
+    expected = await populate(reg());
+  });
+
+  it('the newest tags are asked about and inspected before the last HEAD; the view shows what a later inspect shows', async () => {
+    // Pages of 7 as a paging registry gives them; two requests at once, so most HEADs are still to come when the
+    // last page is in. The newest tags (v2.0.0, v1.0.0) are the listing's last.
+    const proxy = await startProxy(reg(), { pageSize: 7 });
+    try {
+      contentCache.clear();
+      const c = new RegistryClient({ credentials: async () => undefined, concurrency: 2 });
+      const repo = `${proxy.host}/${REPO}`;
+      const open = await openImageTags(c, repo, defaultConfig(), { first: 2 });
+      assert.deepEqual(
+        open.shown.map((s) => [s.tag, s.digest]),
+        [
+          ['v2.0.0', expected.get('v2.0.0')],
+          ['v1.0.0', expected.get('v1.0.0')],
+        ],
+      );
+      assert.equal(open.ordered.length, expected.size);
+      for (const s of open.shown) {
+        if (s.info instanceof Error) assert.fail(s.info.message);
+        contentCache.clear();
+        assert.deepEqual(s.info, {
+          ...(await c.inspect(`${repo}@${s.digest}`)),
+          reference: `${repo}:${s.tag}`,
+          tag: s.tag,
+        });
+      }
+      const asked = proxy.requests.map((r) => `${r.method} ${r.path}`);
+      const heads = asked.flatMap((r, i) => (r.startsWith('HEAD ') ? [i] : []));
+      const firstGet = asked.findIndex((r) => /^GET \/v2\/acme\/app\/manifests\/sha256:/.test(r));
+      assert.ok(firstGet >= 0 && firstGet < heads.at(-1)!, `an inspect before the last HEAD: ${asked.join(', ')}`);
+      const newest = ['v2.0.0', 'v1.0.0'].map((t) => asked.indexOf(`HEAD /v2/acme/app/manifests/${t}`));
+      assert.ok(
+        newest.every((i) => i >= 0 && i < heads[heads.length - 10]),
+        `the newest asked about before the last ten: ${asked.join(', ')}`,
       );
     } finally {
       await proxy.stop();
