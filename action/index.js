@@ -59484,7 +59484,7 @@ function rangeCuts(page, upTo, max) {
   }
   return cuts.sort(byCodeUnit);
 }
-var TAG_RANGES = { maxRanges: 96, firstCuts: 3, maxCuts: 4 };
+var TAG_RANGES = { maxRanges: 96, firstCuts: 8, maxCuts: 4 };
 async function readTagRanges(next, first, emit, o2) {
   let count2 = 0;
   const running = /* @__PURE__ */ new Set();
@@ -60076,7 +60076,7 @@ var Transport = class {
   protocolOf(registry) {
     const base = this.state(registry).base;
     if (base.startsWith("http:")) return "http/1.1";
-    return this.pool?.protocol(new URL(base).origin) ?? (this.pool ? void 0 : "http/1.1");
+    return this.pool?.protocol(this.state(registry).origin) ?? (this.pool ? void 0 : "http/1.1");
   }
   /** Ends the HTTP/2 connections (idle ones never keep the process alive; this is for long-lived hosts). */
   close() {
@@ -60110,7 +60110,7 @@ var Transport = class {
     let s = this.registries.get(registry);
     if (!s) {
       const base = this.o.trust?.hosts.includes(registry) ? `https://${registry}` : registryBaseUrl(registry, this.o.insecureRegistries);
-      s = { base, tokens: /* @__PURE__ */ new Map() };
+      s = { base, origin: new URL(base).origin, tokens: /* @__PURE__ */ new Map() };
       this.registries.set(registry, s);
     }
     return s;
@@ -60118,12 +60118,18 @@ var Transport = class {
   /** Auth, then send; on 401 with a Bearer challenge, fetch a token for the scope it names and try once more. */
   async exchange(spec, buffer, op) {
     const s = this.state(spec.registry);
-    const url = new URL(spec.url, s.base).toString();
+    const url = new URL(spec.url, s.base);
     const actions = spec.actions ?? (spec.push ? "pull,push" : "pull");
     const scope = spec.repository ? repositoryScope(spec.repository, actions) : void 0;
-    const challenge = s.pinged !== void 0 ? s.pinged : await this.ping(spec.registry, op, spec.signal);
-    let auth2 = challenge ? await this.authorization(spec.registry, challenge, scope, false, op, spec.signal) : void 0;
-    let res = await this.send(spec, url, auth2, buffer, op);
+    let auth2;
+    let res;
+    if (s.pinged === void 0 && !s.ping && (spec.method === "GET" || spec.method === "HEAD")) {
+      ({ res, auth: auth2 } = await this.probe(s, spec, url, scope, buffer, op));
+    } else {
+      const challenge = s.pinged !== void 0 ? s.pinged : await this.ping(spec.registry, op, spec.signal);
+      auth2 = challenge ? await this.authorization(spec.registry, challenge, scope, false, op, spec.signal) : void 0;
+      res = await this.send(spec, url, auth2, buffer, op);
+    }
     if (res.status === 401) {
       const fresh = parseChallenge(res.headers.get("www-authenticate"));
       const again = fresh ? await this.authorization(spec.registry, fresh, fresh.params.scope ?? scope, true, op, spec.signal) : void 0;
@@ -60137,11 +60143,57 @@ var Transport = class {
       await drain(res);
       const creds = await this.credentialsFor(spec.registry);
       throw environmentError(
-        `The registry ${spec.registry} refused ${spec.method} ${new URL(url).pathname} (HTTP ${res.status} ${res.status === 401 ? "unauthorized" : "forbidden"})${creds ? " with the credentials given" : " without credentials"}.`,
+        `The registry ${spec.registry} refused ${spec.method} ${url.pathname} (HTTP ${res.status} ${res.status === 401 ? "unauthorized" : "forbidden"})${creds ? " with the credentials given" : " without credentials"}.`,
         credentialHint(spec.registry, creds)
       );
     }
     return res;
+  }
+  /**
+   * The first request to a registry, when it only reads (GET, HEAD), is made without asking GET /v2/ first: asked
+   * without credentials, its answer says what the ping would (a 401 names the challenge; an answer says none is
+   * needed), a round trip sooner. Requests made meanwhile wait for it as they would for the ping. An answer that says
+   * neither (403, 404, 5xx after retries) asks the ping after all: it says whether this is a registry at all, and a
+   * challenge there is met and the request made again with it. Writes always ping first (a body is not sent twice).
+   */
+  async probe(s, spec, url, scope, buffer, op) {
+    let settle2;
+    let fail;
+    const probing = new Promise((resolve, reject) => {
+      settle2 = resolve;
+      fail = reject;
+    });
+    s.ping = probing;
+    probing.catch(() => s.ping === probing && (s.ping = void 0));
+    let res;
+    try {
+      res = await this.send(spec, url, void 0, buffer, op);
+    } catch (e) {
+      fail(e instanceof Error ? e : new Error(String(e)));
+      throw e;
+    }
+    if (res.status === 401) {
+      settle2(s.pinged = parseChallenge(res.headers.get("www-authenticate")) ?? null);
+      return { res };
+    }
+    if (res.status >= 200 && res.status < 400) {
+      settle2(s.pinged = null);
+      return { res };
+    }
+    s.ping = void 0;
+    const pinged = this.ping(spec.registry, op, spec.signal);
+    settle2(pinged);
+    let challenge;
+    try {
+      challenge = await pinged;
+    } catch (e) {
+      await drain(res);
+      throw e;
+    }
+    if (!challenge) return { res };
+    await drain(res);
+    const auth2 = await this.authorization(spec.registry, challenge, scope, false, op, spec.signal);
+    return { res: await this.send(spec, url, auth2, buffer, op), auth: auth2 };
   }
   /** GET /v2/ once per registry: null when no auth is needed, else the challenge. */
   ping(registry, op, signal) {
@@ -60150,7 +60202,7 @@ var Transport = class {
       s.ping = (async () => {
         const res = await this.send(
           { registry, method: "GET", url: "/v2/", signal, maxBytes: PING_MAX_BYTES },
-          new URL("/v2/", s.base).toString(),
+          new URL("/v2/", s.base),
           void 0,
           true,
           op
@@ -60187,7 +60239,7 @@ var Transport = class {
     if (c3.params.service) realm.searchParams.set("service", c3.params.service);
     if (scope) realm.searchParams.set("scope", scope);
     const res = await this.fetchOnce(
-      realm.toString(),
+      realm,
       { method: "GET", headers: creds ? { authorization: basic(creds) } : {}, maxBytes: TOKEN_MAX_BYTES },
       signal,
       true,
@@ -60230,7 +60282,7 @@ var Transport = class {
   async send(spec, url, auth2, buffer, op) {
     const headers = { ...spec.headers };
     if (auth2) headers.authorization = auth2;
-    const path37 = new URL(url).pathname;
+    const path37 = url.pathname;
     const failures = [];
     let waited = 0;
     for (let attempt = 0; ; attempt++) {
@@ -60277,7 +60329,9 @@ var Transport = class {
         throw unreachable(spec, path37, failures);
       }
       this.checkDeadline(op, wait, `${spec.method} ${path37} on ${spec.registry}`);
-      this.o.logger.debug(`${spec.method} ${url}: ${why}; retry ${attempt + 1}/${this.o.retries} in ${wait} ms`);
+      this.o.logger.debug(
+        `${spec.method} ${redactUrl(url.href)}: ${why}; retry ${attempt + 1}/${this.o.retries} in ${wait} ms`
+      );
       noticeWait({
         source: `the registry ${spec.registry}`,
         reason: why,
@@ -60307,7 +60361,7 @@ var Transport = class {
    * origin, never to blob storage on another host.
    */
   fetchOnce(url, init, signal, buffer, registry, op) {
-    const origin = new URL(url).origin;
+    const origin = url.origin;
     const limit = this.pool?.protocol(origin) === "h2" ? this.streamLimit : this.limit;
     return limit.run(async () => {
       let current = url;
@@ -60317,9 +60371,9 @@ var Transport = class {
           throw limitError(
             "requestsPerOperation",
             this.limits.requestsPerOperation,
-            `${method} ${new URL(current).pathname} on ${registry}`
+            `${method} ${current.pathname} on ${registry}`
           );
-        const left = this.checkDeadline(op, 0, () => `${method} ${new URL(current).pathname} on ${registry}`);
+        const left = this.checkDeadline(op, 0, () => `${method} ${current.pathname} on ${registry}`);
         const ms = Math.min(this.o.timeoutMs, left);
         const byDeadline = ms < this.o.timeoutMs;
         const abort = new AbortController();
@@ -60332,8 +60386,8 @@ var Transport = class {
         let linked = false;
         const signals2 = abort.signal;
         const headers = { ...init.headers };
-        if (!current.startsWith(origin + "/")) delete headers.authorization;
-        const failed = (e, phase) => networkError(e, { user: signal, timedOut: timedOut2, byDeadline, ms, phase }, registry, current, this.limits);
+        if (current.origin !== origin) delete headers.authorization;
+        const failed = (e, phase) => networkError(e, { user: signal, timedOut: timedOut2, byDeadline, ms, phase }, registry, current.href, this.limits);
         try {
           let res;
           try {
@@ -60346,32 +60400,32 @@ var Transport = class {
           } catch (e) {
             throw failed(e, "connect");
           }
-          this.o.logger.debug(`${method} ${redactUrl(current)} -> ${res.status}`);
+          this.o.logger.debug(`${method} ${redactUrl(current.href)} -> ${res.status}`);
           const location = res.headers.get("location");
           if ([301, 302, 303, 307, 308].includes(res.status) && location) {
             await res.body?.cancel().catch(() => void 0);
             if (hop >= MAX_REDIRECTS2)
               throw environmentError(
-                `Too many redirects from ${registry} for ${redactUrl(url)}.`,
+                `Too many redirects from ${registry} for ${redactUrl(url.href)}.`,
                 "Check the registry status."
               );
-            current = new URL(location, current).toString();
+            current = new URL(location, current);
             if (res.status === 303) method = method === "HEAD" ? "HEAD" : "GET";
             continue;
           }
           if (!buffer) {
             linked = true;
-            return { status: res.status, headers: res.headers, url: current, body: res.body };
+            return { status: res.status, headers: res.headers, url: current.href, body: res.body };
           }
           let body;
           try {
             const error2 = res.status >= 400;
             const max = error2 ? Math.min(init.maxBytes ?? ERROR_MAX_BYTES, ERROR_MAX_BYTES) : init.maxBytes;
-            body = method === "HEAD" ? EMPTY : await readCapped(res, max, registry, current, error2 ? void 0 : init.limit, error2);
+            body = method === "HEAD" ? EMPTY : await readCapped(res, max, registry, current.href, error2 ? void 0 : init.limit, error2);
           } catch (e) {
             throw failed(e, "body");
           }
-          return { status: res.status, headers: res.headers, url: current, body };
+          return { status: res.status, headers: res.headers, url: current.href, body };
         } finally {
           clearTimeout(timer);
           if (!linked) unlink2?.();
@@ -60381,9 +60435,10 @@ var Transport = class {
   }
   /** HTTPS through the HTTP/2 pool (which also serves registries with a CA of their own), the rest through fetch. */
   fetchAny(url, init) {
-    if (!this.pool || !url.startsWith("https:")) return this.o.fetch(url, { ...init, redirect: "manual" });
-    const u2 = new URL(url);
-    return this.pool.onLiveSession(u2, init) ?? this.pool.request(u2, init).then((res) => res ?? this.o.fetch(url, { ...init, redirect: "manual" }));
+    if (!this.pool || url.protocol !== "https:") return this.o.fetch(url.href, { ...init, redirect: "manual" });
+    return this.pool.onLiveSession(url, init) ?? this.pool.request(url, init).then(
+      (res) => res ?? this.o.fetch(url.href, { ...init, redirect: "manual" })
+    );
   }
 };
 var TransientError = class extends Error {
@@ -60459,6 +60514,7 @@ function retryAfterMs(value, now = Date.now) {
   return Number.isNaN(t) ? void 0 : Math.max(0, t - now());
 }
 function redactUrl(url) {
+  if (!url.includes("?")) return url;
   const u2 = new URL(url);
   return u2.search && !u2.pathname.startsWith("/v2/") ? `${u2.origin}${u2.pathname}?\u2026` : url;
 }

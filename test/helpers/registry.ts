@@ -657,6 +657,8 @@ export interface FaultRule {
   path: RegExp;
   /** How many matching requests get the fault (default 1); later ones pass through. */
   times?: number;
+  /** Only requests with (true) or without (false) an Authorization header; unset: both. */
+  authorized?: boolean;
   /** Answer with this instead of asking the registry. */
   respond?: { status: number; headers?: Record<string, string>; body?: string | Buffer };
   /** Or ask the registry and change the body (headers kept, Content-Length fixed). */
@@ -698,7 +700,11 @@ export async function startProxy(
     const body = Buffer.concat(chunks);
     const pathq = req.url ?? '/';
     const rule = options.faults?.find(
-      (f) => (!f.method || f.method === req.method) && f.path.test(pathq) && (used.get(f) ?? 0) < (f.times ?? 1),
+      (f) =>
+        (!f.method || f.method === req.method) &&
+        f.path.test(pathq) &&
+        (f.authorized === undefined || f.authorized === Boolean(req.headers.authorization)) &&
+        (used.get(f) ?? 0) < (f.times ?? 1),
     );
     if (rule) used.set(rule, (used.get(rule) ?? 0) + 1);
     requests.push({

@@ -114,6 +114,8 @@ const EMPTY = Buffer.alloc(0);
 
 interface RegistryState {
   base: string;
+  /** The base's origin (scheme, host, port), worked out once: asked on every request. */
+  origin: string;
   ping?: Promise<Challenge | null>;
   /** The ping's answer once it has one: most requests need not wait on a promise for it. */
   pinged?: Challenge | null;
@@ -164,7 +166,7 @@ export class Transport {
   protocolOf(registry: string): 'h2' | 'http/1.1' | undefined {
     const base = this.state(registry).base;
     if (base.startsWith('http:')) return 'http/1.1';
-    return this.pool?.protocol(new URL(base).origin) ?? (this.pool ? undefined : 'http/1.1');
+    return this.pool?.protocol(this.state(registry).origin) ?? (this.pool ? undefined : 'http/1.1');
   }
 
   /** Ends the HTTP/2 connections (idle ones never keep the process alive; this is for long-lived hosts). */
@@ -208,7 +210,7 @@ export class Transport {
       const base = this.o.trust?.hosts.includes(registry)
         ? `https://${registry}`
         : registryBaseUrl(registry, this.o.insecureRegistries);
-      s = { base, tokens: new Map() };
+      s = { base, origin: new URL(base).origin, tokens: new Map() };
       this.registries.set(registry, s);
     }
     return s;
@@ -221,14 +223,18 @@ export class Transport {
     op: Operation,
   ): Promise<BufferedResponse | StreamingResponse> {
     const s = this.state(spec.registry);
-    const url = new URL(spec.url, s.base).toString();
+    const url = new URL(spec.url, s.base);
     const actions = spec.actions ?? (spec.push ? 'pull,push' : 'pull');
     const scope = spec.repository ? repositoryScope(spec.repository, actions) : undefined;
-    const challenge = s.pinged !== undefined ? s.pinged : await this.ping(spec.registry, op, spec.signal);
-    let auth = challenge
-      ? await this.authorization(spec.registry, challenge, scope, false, op, spec.signal)
-      : undefined;
-    let res = await this.send(spec, url, auth, buffer, op);
+    let auth: string | undefined;
+    let res: BufferedResponse | StreamingResponse;
+    if (s.pinged === undefined && !s.ping && (spec.method === 'GET' || spec.method === 'HEAD')) {
+      ({ res, auth } = await this.probe(s, spec, url, scope, buffer, op));
+    } else {
+      const challenge = s.pinged !== undefined ? s.pinged : await this.ping(spec.registry, op, spec.signal);
+      auth = challenge ? await this.authorization(spec.registry, challenge, scope, false, op, spec.signal) : undefined;
+      res = await this.send(spec, url, auth, buffer, op);
+    }
     if (res.status === 401) {
       const fresh = parseChallenge(res.headers.get('www-authenticate'));
       const again = fresh
@@ -244,12 +250,68 @@ export class Transport {
       await drain(res);
       const creds = await this.credentialsFor(spec.registry);
       throw environmentError(
-        `The registry ${spec.registry} refused ${spec.method} ${new URL(url).pathname} (HTTP ${res.status} ` +
+        `The registry ${spec.registry} refused ${spec.method} ${url.pathname} (HTTP ${res.status} ` +
           `${res.status === 401 ? 'unauthorized' : 'forbidden'})${creds ? ' with the credentials given' : ' without credentials'}.`,
         credentialHint(spec.registry, creds),
       );
     }
     return res;
+  }
+
+  /**
+   * The first request to a registry, when it only reads (GET, HEAD), is made without asking GET /v2/ first: asked
+   * without credentials, its answer says what the ping would (a 401 names the challenge; an answer says none is
+   * needed), a round trip sooner. Requests made meanwhile wait for it as they would for the ping. An answer that says
+   * neither (403, 404, 5xx after retries) asks the ping after all: it says whether this is a registry at all, and a
+   * challenge there is met and the request made again with it. Writes always ping first (a body is not sent twice).
+   */
+  private async probe(
+    s: RegistryState,
+    spec: RequestSpec,
+    url: URL,
+    scope: string | undefined,
+    buffer: boolean,
+    op: Operation,
+  ): Promise<{ res: BufferedResponse | StreamingResponse; auth?: string }> {
+    let settle!: (c: Challenge | null | Promise<Challenge | null>) => void;
+    let fail!: (e: Error) => void;
+    const probing = new Promise<Challenge | null>((resolve, reject) => {
+      settle = resolve;
+      fail = reject;
+    });
+    s.ping = probing;
+    // A failed probe (registry down) must not stick, as a failed ping does not.
+    probing.catch(() => s.ping === probing && (s.ping = undefined));
+    let res: BufferedResponse | StreamingResponse;
+    try {
+      res = await this.send(spec, url, undefined, buffer, op);
+    } catch (e) {
+      // Those waiting fail as a failed ping fails them (the send's errors are the product's own).
+      fail(e instanceof Error ? e : new Error(String(e)));
+      throw e;
+    }
+    if (res.status === 401) {
+      settle((s.pinged = parseChallenge(res.headers.get('www-authenticate')) ?? null));
+      return { res };
+    }
+    if (res.status >= 200 && res.status < 400) {
+      settle((s.pinged = null));
+      return { res };
+    }
+    s.ping = undefined;
+    const pinged = this.ping(spec.registry, op, spec.signal);
+    settle(pinged);
+    let challenge: Challenge | null;
+    try {
+      challenge = await pinged;
+    } catch (e) {
+      await drain(res);
+      throw e;
+    }
+    if (!challenge) return { res };
+    await drain(res);
+    const auth = await this.authorization(spec.registry, challenge, scope, false, op, spec.signal);
+    return { res: await this.send(spec, url, auth, buffer, op), auth };
   }
 
   /** GET /v2/ once per registry: null when no auth is needed, else the challenge. */
@@ -259,7 +321,7 @@ export class Transport {
       s.ping = (async () => {
         const res = await this.send(
           { registry, method: 'GET', url: '/v2/', signal, maxBytes: PING_MAX_BYTES },
-          new URL('/v2/', s.base).toString(),
+          new URL('/v2/', s.base),
           undefined,
           true,
           op,
@@ -305,7 +367,7 @@ export class Transport {
     if (c.params.service) realm.searchParams.set('service', c.params.service);
     if (scope) realm.searchParams.set('scope', scope);
     const res = await this.fetchOnce(
-      realm.toString(),
+      realm,
       { method: 'GET', headers: creds ? { authorization: basic(creds) } : {}, maxBytes: TOKEN_MAX_BYTES },
       signal,
       true,
@@ -356,14 +418,14 @@ export class Transport {
    */
   private async send(
     spec: RequestSpec,
-    url: string,
+    url: URL,
     auth: string | undefined,
     buffer: boolean,
     op: Operation,
   ): Promise<BufferedResponse | StreamingResponse> {
     const headers: Record<string, string> = { ...spec.headers };
     if (auth) headers.authorization = auth;
-    const path = new URL(url).pathname;
+    const path = url.pathname;
     const failures: TransientError[] = [];
     let waited = 0;
     for (let attempt = 0; ; attempt++) {
@@ -412,7 +474,9 @@ export class Transport {
         throw unreachable(spec, path, failures);
       }
       this.checkDeadline(op, wait, `${spec.method} ${path} on ${spec.registry}`);
-      this.o.logger.debug(`${spec.method} ${url}: ${why}; retry ${attempt + 1}/${this.o.retries} in ${wait} ms`);
+      this.o.logger.debug(
+        `${spec.method} ${redactUrl(url.href)}: ${why}; retry ${attempt + 1}/${this.o.retries} in ${wait} ms`,
+      );
       noticeWait({
         source: `the registry ${spec.registry}`,
         reason: why,
@@ -444,7 +508,7 @@ export class Transport {
    * origin, never to blob storage on another host.
    */
   private fetchOnce(
-    url: string,
+    url: URL,
     init: {
       method: string;
       headers: Record<string, string>;
@@ -458,7 +522,7 @@ export class Transport {
     registry: string,
     op: Operation,
   ): Promise<BufferedResponse | StreamingResponse> {
-    const origin = new URL(url).origin;
+    const origin = url.origin;
     const limit = this.pool?.protocol(origin) === 'h2' ? this.streamLimit : this.limit;
     return limit.run(async () => {
       let current = url;
@@ -468,10 +532,10 @@ export class Transport {
           throw limitError(
             'requestsPerOperation',
             this.limits.requestsPerOperation,
-            `${method} ${new URL(current).pathname} on ${registry}`,
+            `${method} ${current.pathname} on ${registry}`,
           );
         // The request's own timeout, or what is left of the operation's time when that is shorter.
-        const left = this.checkDeadline(op, 0, () => `${method} ${new URL(current).pathname} on ${registry}`);
+        const left = this.checkDeadline(op, 0, () => `${method} ${current.pathname} on ${registry}`);
         const ms = Math.min(this.o.timeoutMs, left);
         const byDeadline = ms < this.o.timeoutMs;
         // One controller for the timeout and the caller's cancel (AbortSignal.any per request costs memory at
@@ -487,9 +551,9 @@ export class Transport {
         let linked = false;
         const signals = abort.signal;
         const headers = { ...init.headers };
-        if (!current.startsWith(origin + '/')) delete headers.authorization;
+        if (current.origin !== origin) delete headers.authorization;
         const failed = (e: unknown, phase: Phase) =>
-          networkError(e, { user: signal, timedOut, byDeadline, ms, phase }, registry, current, this.limits);
+          networkError(e, { user: signal, timedOut, byDeadline, ms, phase }, registry, current.href, this.limits);
         try {
           let res: WireResponse;
           try {
@@ -502,22 +566,22 @@ export class Transport {
           } catch (e) {
             throw failed(e, 'connect');
           }
-          this.o.logger.debug(`${method} ${redactUrl(current)} -> ${res.status}`);
+          this.o.logger.debug(`${method} ${redactUrl(current.href)} -> ${res.status}`);
           const location = res.headers.get('location');
           if ([301, 302, 303, 307, 308].includes(res.status) && location) {
             await res.body?.cancel().catch(() => undefined);
             if (hop >= MAX_REDIRECTS)
               throw environmentError(
-                `Too many redirects from ${registry} for ${redactUrl(url)}.`,
+                `Too many redirects from ${registry} for ${redactUrl(url.href)}.`,
                 'Check the registry status.',
               );
-            current = new URL(location, current).toString();
+            current = new URL(location, current);
             if (res.status === 303) method = method === 'HEAD' ? 'HEAD' : 'GET';
             continue;
           }
           if (!buffer) {
             linked = true;
-            return { status: res.status, headers: res.headers, url: current, body: res.body };
+            return { status: res.status, headers: res.headers, url: current.href, body: res.body };
           }
           let body: Buffer;
           try {
@@ -528,11 +592,11 @@ export class Transport {
             body =
               method === 'HEAD'
                 ? EMPTY
-                : await readCapped(res, max, registry, current, error ? undefined : init.limit, error);
+                : await readCapped(res, max, registry, current.href, error ? undefined : init.limit, error);
           } catch (e) {
             throw failed(e, 'body');
           }
-          return { status: res.status, headers: res.headers, url: current, body };
+          return { status: res.status, headers: res.headers, url: current.href, body };
         } finally {
           clearTimeout(timer);
           if (!linked) unlink?.();
@@ -542,14 +606,15 @@ export class Transport {
   }
 
   /** HTTPS through the HTTP/2 pool (which also serves registries with a CA of their own), the rest through fetch. */
-  private fetchAny(url: string, init: SendInit): Promise<WireResponse> {
-    if (!this.pool || !url.startsWith('https:')) return this.o.fetch(url, { ...init, redirect: 'manual' });
-    const u = new URL(url);
+  private fetchAny(url: URL, init: SendInit): Promise<WireResponse> {
+    if (!this.pool || url.protocol !== 'https:') return this.o.fetch(url.href, { ...init, redirect: 'manual' });
     return (
-      this.pool.onLiveSession(u, init) ??
+      this.pool.onLiveSession(url, init) ??
       this.pool
-        .request(u, init)
-        .then((res): WireResponse | Promise<WireResponse> => res ?? this.o.fetch(url, { ...init, redirect: 'manual' }))
+        .request(url, init)
+        .then(
+          (res): WireResponse | Promise<WireResponse> => res ?? this.o.fetch(url.href, { ...init, redirect: 'manual' }),
+        )
     );
   }
 }
@@ -659,6 +724,8 @@ export function retryAfterMs(value: string | null, now: () => number = Date.now)
 
 /** Storage redirects carry signatures in the query: never log them. */
 function redactUrl(url: string): string {
+  // Most URLs have no query: nothing to parse (this runs for every request's debug line).
+  if (!url.includes('?')) return url;
   const u = new URL(url);
   return u.search && !u.pathname.startsWith('/v2/') ? `${u.origin}${u.pathname}?…` : url;
 }

@@ -172,8 +172,10 @@ describe('registry client: redirects to blob storage on another host', function 
     const p = await startProxy(reg(), {
       faults: [
         {
+          // The redirect answers the request made with the credentials (the first, asked without, is challenged).
           method: 'GET',
           path: /\/blobs\//,
+          authorized: true,
           respond: { status: 307, headers: { location: `http://127.0.0.1:${port}/storage/blob?sig=abc` } },
         },
       ],
@@ -182,9 +184,8 @@ describe('registry client: redirects to blob storage on another host', function 
       contentCache.clear();
       const bytes = await clientFor(reg()).getBlob(`${p.host}/acme/redirect`, img.configDigest!);
       assert.ok(bytes.equals(blob));
-      assert.equal(
-        p.requests.find((r) => r.path.includes('/blobs/'))?.authorization,
-        true,
+      assert.ok(
+        p.requests.some((r) => r.path.includes('/blobs/') && r.authorization),
         'the registry itself gets the credentials',
       );
       assert.deepEqual(seen, [undefined], 'the storage host must not');

@@ -191,9 +191,9 @@ describe('tag pages over ranges (parallel chains on a lexical cursor)', () => {
     assert.equal(after, 0, `${after} pages asked for after the stop`);
   });
 
-  /** 5,000 version tags in pages of 100 read over ranges with `cuts`: the rounds of pages in turn, and requests. */
-  async function rounds5000(cuts: { maxRanges: number; firstCuts?: number; maxCuts: number }) {
-    const all = Array.from({ length: 5000 }, (_, i) => `1.${Math.floor(i / 100)}.${i % 100}`);
+  /** `n` version tags in pages of 100 read over ranges with `cuts`: the rounds of pages in turn, and requests. */
+  async function roundsOf(n: number, cuts: { maxRanges: number; firstCuts?: number; maxCuts: number }) {
+    const all = Array.from({ length: n }, (_, i) => `1.${Math.floor(i / 100)}.${i % 100}`);
     const reg = registry(all, 100, 'after');
     const got = new Set(reg.first.tags);
     // Rounds: every read asked while the answers of one round are handled is answered in the next round.
@@ -216,22 +216,31 @@ describe('tag pages over ranges (parallel chains on a lexical cursor)', () => {
       for (const answer of waiting.splice(0)) answer();
     }
     await reading;
-    assert.equal(got.size, 5000);
+    assert.equal(got.size, n);
     return { rounds, requests: reg.requests(), tagsAfter };
   }
 
   it('5,000 version tags in pages of 100: read over ranges in a few rounds of pages, not 50 in turn', async () => {
-    const { rounds, requests } = await rounds5000({ maxRanges: 128, maxCuts: 40 });
+    const { rounds, requests } = await roundsOf(5000, { maxRanges: 128, maxCuts: 40 });
     assert.ok(rounds <= 6, `rounds of pages in turn: ${rounds} (one after another: 49)`);
     assert.ok(requests <= 50 + 128, `requests: ${requests}`);
   });
 
   it("with the client's settings: ahead of 200 HEADs a round from the second round on, in at most twice the pages", async () => {
-    const { rounds, requests, tagsAfter } = await rounds5000(TAG_RANGES);
+    const { rounds, requests, tagsAfter } = await roundsOf(5000, TAG_RANGES);
     // The HEADs take 200 tags a round trip: from the second round of pages on, the tags read stay ahead of them.
     tagsAfter.forEach((n, i) => i >= 1 && assert.ok(n >= 200 * (i + 1), `round ${i + 1}: ${n} tags read`));
     assert.ok(rounds <= 25, `rounds of pages in turn: ${rounds} (one after another: 49)`);
-    assert.ok(requests <= 2 * 50 + 3, `requests: ${requests}`);
+    assert.ok(requests <= 2 * 50 + TAG_RANGES.firstCuts, `requests: ${requests}`);
+  });
+
+  it("with the client's settings: 1,000 version tags in three rounds of pages (fewer cuts at first: five)", async () => {
+    // The first page's round is not counted: the ranges' first pages, then one more; the HEADs never wait for tags.
+    const ours = await roundsOf(1000, TAG_RANGES);
+    assert.ok(ours.rounds <= 2, `rounds after the first page: ${ours.rounds}`);
+    assert.ok(ours.requests <= 2 * 10 + TAG_RANGES.firstCuts, `requests: ${ours.requests}`);
+    const fewer = await roundsOf(1000, { ...TAG_RANGES, firstCuts: 3 });
+    assert.ok(fewer.rounds >= 4, `three cuts: ${fewer.rounds} rounds`);
   });
 
   it('cuts after a page where its tags go on, of their own kind, nearest first, within the range', () => {
