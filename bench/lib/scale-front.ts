@@ -1,11 +1,13 @@
 // The scale bench's registry front, in a process of its own (so its work never shares the measured client's event
 // loop): HTTPS with HTTP/2 offered by ALPN and HTTP/1.1 for those who do not ask (as ghcr.io), in front of the real
 // registry (distribution 2.8, TLS). It pages tag lists as ghcr.io does (100 a page, `Link: <...>; rel="next"`) and
-// answers tag -> digest (HEAD of a manifest by tag) from a snapshot it took of the registry before the runs; every
-// other request goes to the registry. Why a snapshot: distribution 2.8 on these 2 shared cores spends about 1.3 ms of
-// CPU per request, so 5,000 requests would measure its CPU rather than the round trips (ghcr.io's fleet does not
-// share our cores). The GitHub stand-in (test/helpers/github-fake, checked against GitHub's description) serves the
-// same snapshot as package versions. Counts requests and HTTP/2 streams; reports them over IPC.
+// answers manifests (HEAD and GET, by tag or digest) and the blobs they name from a snapshot it took of the registry
+// before the runs; every other request (the ping, tokens) goes to the registry. Why a snapshot: distribution 2.8 on
+// these 2 shared cores spends about 1.3 ms of CPU per request, so 5,000 requests would measure its CPU rather than the
+// round trips (ghcr.io's fleet does not share our cores; before 2026-12-07 the view's 50 manifests and their config
+// went to it, a manifest taking up to 200 ms behind the link). The GitHub stand-in (test/helpers/github-fake, checked
+// against GitHub's description) serves the same snapshot as package versions. Counts requests and HTTP/2 streams;
+// reports them over IPC.
 import { readFileSync } from 'node:fs';
 import http2 from 'node:http2';
 import https from 'node:https';
@@ -45,30 +47,56 @@ async function main(o: Start): Promise<void> {
       req.end();
     });
 
-  // The snapshot: every tag of every repository with the registry's own HEAD answer.
-  const snapshot = new Map<string, { tags: string[]; heads: Map<string, Record<string, string>> }>();
+  // The snapshot: every tag of every repository with the registry's own answer (headers, and the manifest), and the
+  // blobs those manifests name. Content by digest never changes: a registry's fleet serves it from a cache.
+  type Stored = { headers: Record<string, string>; body: Buffer };
+  const snapshot = new Map<
+    string,
+    { tags: string[]; heads: Map<string, Record<string, string>>; byDigest: Map<string, Stored> }
+  >();
   for (const repo of o.repos) {
     const list = JSON.parse((await upstream('GET', `/v2/${repo}/tags/list`)).body.toString('utf8')) as {
       tags: string[];
     };
     const tags = list.tags.sort();
     const heads = new Map<string, Record<string, string>>();
+    const byDigest = new Map<string, Stored>();
+    const blobs = new Set<string>();
     let next = 0;
     await Promise.all(
       Array.from({ length: 16 }, async () => {
         while (next < tags.length) {
           const tag = tags[next++];
-          const r = await upstream('HEAD', `/v2/${repo}/manifests/${tag}`, { accept: ACCEPT });
-          if (r.status !== 200) throw new Error(`snapshot: HEAD ${repo}:${tag} -> ${r.status}`);
-          heads.set(tag, {
+          const r = await upstream('GET', `/v2/${repo}/manifests/${tag}`, { accept: ACCEPT });
+          if (r.status !== 200) throw new Error(`snapshot: GET ${repo}:${tag} -> ${r.status}`);
+          const headers = {
             'content-type': r.headers['content-type'],
             'content-length': r.headers['content-length'],
             'docker-content-digest': r.headers['docker-content-digest'],
-          });
+          };
+          heads.set(tag, headers);
+          byDigest.set(headers['docker-content-digest'], { headers, body: r.body });
+          const m = JSON.parse(r.body.toString('utf8')) as {
+            config?: { digest: string };
+            layers?: { digest: string }[];
+          };
+          for (const d of [m.config?.digest, ...(m.layers ?? []).map((l) => l.digest)]) if (d) blobs.add(d);
         }
       }),
     );
-    snapshot.set(repo, { tags, heads });
+    for (const digest of blobs) {
+      const r = await upstream('GET', `/v2/${repo}/blobs/${digest}`);
+      if (r.status !== 200) throw new Error(`snapshot: GET ${repo}@${digest} -> ${r.status}`);
+      byDigest.set(digest, {
+        headers: {
+          'content-type': 'application/octet-stream',
+          'content-length': String(r.body.length),
+          'docker-content-digest': digest,
+        },
+        body: r.body,
+      });
+    }
+    snapshot.set(repo, { tags, heads, byDigest });
   }
 
   const stats = { requests: 0, streams: 0, connections: 0 };
@@ -91,13 +119,18 @@ async function main(o: Start): Promise<void> {
         headers.link = `</v2/${repo}/tags/list?n=${n}&last=${encodeURIComponent(page.at(-1)!)}>; rel="next"`;
       return { status: 200, headers, body: JSON.stringify({ name: repo, tags: page }) };
     }
-    const m = method === 'HEAD' ? pathname.lastIndexOf('/manifests/') : -1;
-    if (m > 4) {
-      const tag = pathname.slice(m + '/manifests/'.length);
-      const head = tag.includes(':') ? undefined : snapshot.get(pathname.slice(4, m))?.heads.get(tag);
-      if (head) return { status: 200, headers: head };
-    }
-    return undefined;
+    // Manifests by tag or digest, and blobs: HEAD and GET, from the snapshot.
+    if (method !== 'HEAD' && method !== 'GET') return undefined;
+    const m = pathname.lastIndexOf('/manifests/');
+    const b = m < 0 ? pathname.lastIndexOf('/blobs/') : -1;
+    const at = m > 4 ? m : b;
+    if (at <= 4) return undefined;
+    const repo = snapshot.get(pathname.slice(4, at));
+    const ref = pathname.slice(at + (m > 4 ? '/manifests/' : '/blobs/').length);
+    const digest = ref.includes(':') ? ref : m > 4 ? repo?.heads.get(ref)?.['docker-content-digest'] : undefined;
+    const stored = digest ? repo?.byDigest.get(digest) : undefined;
+    if (!stored) return undefined;
+    return { status: 200, headers: stored.headers, body: method === 'GET' ? stored.body : undefined };
   };
   const forward = (method: string, pathAndQuery: string, given: Record<string, string | string[] | undefined>) => {
     const headers: Record<string, string> = {};
