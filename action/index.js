@@ -61033,8 +61033,22 @@ var RegistryClient = class {
     const names = [];
     let todo = [];
     let next = 0;
+    let turnPending = false;
+    const nextTurn = () => {
+      if (turnPending) return;
+      turnPending = true;
+      setImmediate(() => {
+        turnPending = false;
+        startMore();
+      });
+    };
     const startMore = () => {
+      let started = 0;
       while (!failure && outstanding < maxOutstanding() && next < todo.length) {
+        if (started++ === HEADS_PER_TURN) {
+          nextTurn();
+          break;
+        }
         const i2 = todo[next++];
         const tag = names[i2];
         outstanding++;
@@ -61043,7 +61057,7 @@ var RegistryClient = class {
           (e) => void (failure ??= { error: e })
         ).finally(() => {
           outstanding--;
-          startMore();
+          nextTurn();
           wake();
         });
       }
@@ -61086,7 +61100,7 @@ var RegistryClient = class {
           continue;
         }
         if (failure) throw failure.error;
-        if (listed && outstanding === 0) break;
+        if (listed && outstanding === 0 && next >= todo.length) break;
         await new Promise((w) => wakeConsumer = w);
       }
     } finally {
@@ -61317,6 +61331,7 @@ var RegistryClient = class {
   }
 };
 var MAX_MANIFEST_BYTES = LIMITS.manifestBytes.default;
+var HEADS_PER_TURN = 5;
 function nextPage(res, registry, origin, what) {
   const link = nextLink(res.headers.get("link"));
   if (!link) return void 0;

@@ -669,8 +669,28 @@ export class RegistryClient {
     const names: string[] = [];
     let todo: number[] = [];
     let next = 0;
+    // A few HEADs a turn of the event loop, and those an answer frees started on the next turn rather than inside the
+    // answer's own handling. Node's HTTP/2 session writes the requests made in a turn only when the turn ends, and
+    // answers come back in clumps (a TLS record holds about 100): made one by one inside the clump's handling, the
+    // requests all waited for the whole clump, and the next clump came back as one again. Written a few at a time as
+    // soon as the clump is read, they leave sooner and come back spread out: behind a 50 ms link, 1,000 tags took
+    // about 570 ms instead of 680, 5,000 about 1.7 s instead of 1.93 (bench/cases/scale.ts).
+    let turnPending = false;
+    const nextTurn = () => {
+      if (turnPending) return;
+      turnPending = true;
+      setImmediate(() => {
+        turnPending = false;
+        startMore();
+      });
+    };
     const startMore = () => {
+      let started = 0;
       while (!failure && outstanding < maxOutstanding() && next < todo.length) {
+        if (started++ === HEADS_PER_TURN) {
+          nextTurn();
+          break;
+        }
         const i = todo[next++];
         const tag = names[i];
         outstanding++;
@@ -681,7 +701,7 @@ export class RegistryClient {
           )
           .finally(() => {
             outstanding--;
-            startMore();
+            nextTurn();
             wake();
           });
       }
@@ -728,7 +748,8 @@ export class RegistryClient {
           continue;
         }
         if (failure) throw failure.error;
-        if (listed && outstanding === 0) break;
+        // Every tag listed and asked about (a freed slot's next HEAD starts a turn later: none may be left behind).
+        if (listed && outstanding === 0 && next >= todo.length) break;
         await new Promise<void>((w) => (wakeConsumer = w));
       }
     } finally {
@@ -1004,6 +1025,8 @@ export class RegistryClient {
 
 /** containerd and the distribution registry cap manifests at 4 MiB; nothing real comes close. */
 const MAX_MANIFEST_BYTES = LIMITS.manifestBytes.default;
+/** HEADs a tag listing starts in one turn of the event loop, so they are written while the next are made. */
+const HEADS_PER_TURN = 5;
 /**
  * The order a tag listing came in, for those who sort by it: `lexical` when it was read over ranges (the registry's
  * order is lexical: the answers were checked), `rank` (each tag's place in the registry's order) when ranges were

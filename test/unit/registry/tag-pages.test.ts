@@ -151,6 +151,61 @@ describe('registry tag pages', () => {
     assert.equal(most, 10, 'every slot in use, the kept one too (no page is left to come)');
   });
 
+  it('HEADs leave a few a turn of the event loop; those an answer frees are made on a later turn, not inside it', async () => {
+    // Node's HTTP/2 session writes what a turn made only when the turn ends: 60 HEADs made in one turn would all
+    // wait for the last of them, and so would the HEADs made inside a clump of answers.
+    const tags = Array.from({ length: 60 }, (_, i) => `t${String(i).padStart(2, '0')}`);
+    const held: Array<() => void> = [];
+    const fetch = (async (input: string | URL, init?: RequestInit) => {
+      const url = new URL(input);
+      if (url.pathname.endsWith('/tags/list'))
+        return new Response(JSON.stringify({ name: 'app', tags }), {
+          status: 200,
+          headers: { 'content-type': 'application/json' },
+        });
+      assert.equal(init?.method, 'HEAD');
+      const tag = url.pathname.split('/').at(-1)!;
+      await new Promise<void>((r) => held.push(r));
+      return new Response(null, {
+        status: 200,
+        headers: {
+          'docker-content-digest': `sha256:${Buffer.from(tag).toString('hex').padEnd(64, '0').slice(0, 64)}`,
+          'content-type': 'application/vnd.oci.image.manifest.v1+json',
+        },
+      });
+    }) as typeof globalThis.fetch;
+    const turn = () => new Promise<void>((r) => setImmediate(r));
+    const listing = plainClient(fetch, 41).tagDigests('127.0.0.1:5999/app');
+    // Made turn by turn until as many are under way as the client carries (its concurrency; the last page's HEADs may
+    // take the slot kept for pages), then no more.
+    const made: number[] = [];
+    for (let still = 0; still < 3;) {
+      const before = held.length;
+      await turn();
+      made.push(held.length - before);
+      still = held.length === before ? still + 1 : 0;
+      assert.ok(made.length < 200, `only ${held.length} HEADs made`);
+    }
+    assert.equal(held.length, 41, 'as many under way as the client carries');
+    assert.ok(Math.max(...made) <= 10, `HEADs made in one turn: ${made.join(', ')}`);
+    assert.ok(made.filter((n) => n > 0).length >= 5, `turns that made HEADs: ${made.join(', ')}`);
+    // Ten answers at once (a clump): none of the HEADs they free is made before the next turn.
+    for (const answer of held.splice(0, 10)) answer();
+    await turn();
+    assert.equal(held.length, 31, 'no HEAD made inside the answers');
+    for (;;) {
+      for (const answer of held.splice(0)) answer();
+      const got = await Promise.race([listing, turn().then(() => undefined)]);
+      if (got) {
+        assert.deepEqual(
+          got.map((t) => t.tag),
+          tags,
+        );
+        break;
+      }
+    }
+  });
+
   describe('some tags first (the Release view: the newest it inspects)', () => {
     // 300 versions in 3 pages; 4 HEADs at once, so most are still to ask when the last page is in.
     const tags = Array.from({ length: 300 }, (_, i) => `v1.0.${i}`);
