@@ -3,6 +3,17 @@ import { defaultConfig } from '../../../src/core/config/load';
 import { RegistryClient } from '../../../src/core/registry';
 import { openImageTags } from '../../../src/core/registry/open';
 
+/** A HEAD's answer for a tag: a digest made from its name. */
+function headAnswer(tag: string): Response {
+  return new Response(null, {
+    status: 200,
+    headers: {
+      'docker-content-digest': `sha256:${Buffer.from(tag).toString('hex').padEnd(64, '0').slice(0, 64)}`,
+      'content-type': 'application/vnd.oci.image.manifest.v1+json',
+    },
+  });
+}
+
 /**
  * A registry over a fetch of the test's own: a tag list in pages of `per` (Link rel="next"), HEADs answered with a
  * digest, every request logged in the order the client made it.
@@ -34,13 +45,7 @@ function pagedRegistry(tags: string[], per: number, lexical = false) {
     }
     const tag = url.pathname.split('/').at(-1)!;
     log.push(`${method} ${tag}`);
-    return new Response(null, {
-      status: 200,
-      headers: {
-        'docker-content-digest': `sha256:${Buffer.from(tag).toString('hex').padEnd(64, '0').slice(0, 64)}`,
-        'content-type': 'application/vnd.oci.image.manifest.v1+json',
-      },
-    });
+    return headAnswer(tag);
   }) as typeof globalThis.fetch;
   return { log, fetch };
 }
@@ -166,13 +171,7 @@ describe('registry tag pages', () => {
       assert.equal(init?.method, 'HEAD');
       const tag = url.pathname.split('/').at(-1)!;
       await new Promise<void>((r) => held.push(r));
-      return new Response(null, {
-        status: 200,
-        headers: {
-          'docker-content-digest': `sha256:${Buffer.from(tag).toString('hex').padEnd(64, '0').slice(0, 64)}`,
-          'content-type': 'application/vnd.oci.image.manifest.v1+json',
-        },
-      });
+      return headAnswer(tag);
     }) as typeof globalThis.fetch;
     const turn = () => new Promise<void>((r) => setImmediate(r));
     const listing = plainClient(fetch, 41).tagDigests('127.0.0.1:5999/app');
