@@ -60074,9 +60074,9 @@ var Transport = class {
   }
   /** The protocol a registry answered on so far: 'h2', 'http/1.1', or undefined before its first answer. */
   protocolOf(registry) {
-    const base = this.state(registry).base;
-    if (base.startsWith("http:")) return "http/1.1";
-    return this.pool?.protocol(this.state(registry).origin) ?? (this.pool ? void 0 : "http/1.1");
+    const s = this.state(registry);
+    if (s.base.startsWith("http:")) return "http/1.1";
+    return this.pool?.protocol(s.origin) ?? (this.pool ? void 0 : "http/1.1");
   }
   /** Ends the HTTP/2 connections (idle ones never keep the process alive; this is for long-lived hosts). */
   close() {

@@ -26,7 +26,6 @@ export async function writeRecord(target: string, record: GateRecord): Promise<s
   const repo = (record.image.split('/').at(-1) ?? '').replace(/[^A-Za-z0-9._-]/g, '_');
   const file = isFile ? target : path.join(target, `pre-push-${repo ? `${repo}-` : ''}${slug}.json`);
   await mkdir(path.dirname(file), { recursive: true });
-  // Written beside and renamed, so a reader never sees half a record.
   await writeFileAtomic(file, JSON.stringify(record, null, 2) + '\n', { mode: 0o644 });
   return file;
 }
