@@ -47,6 +47,11 @@ export function withOperation<T>(fn: (op: Operation) => Promise<T>): Promise<T> 
   return op ? fn(op) : runOperation(() => fn(store.getStore()!));
 }
 
+/** `fn` inside a given operation (work an event of its own carries on, e.g. a stream's answer). */
+export function inOperation<T>(op: Operation, fn: () => T): T {
+  return store.run(op, fn);
+}
+
 export function currentOperation(): Operation | undefined {
   return store.getStore();
 }

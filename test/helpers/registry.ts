@@ -38,7 +38,9 @@ import { freeLoopbackPort as freePort } from '../../src/core/net';
 import { createHash, randomUUID } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
+import http2 from 'node:http2';
 import https from 'node:https';
+import os from 'node:os';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { importPKCS8, SignJWT } from 'jose';
@@ -675,6 +677,8 @@ export interface FaultRule {
 export interface TestProxy {
   host: string;
   url: string;
+  /** tls: the PEM of the proxy's own certificate (self-signed, for 127.0.0.1): its CA for the client. */
+  ca?: string;
   requests: Array<{ method: string; path: string; authorization: boolean; faulted: boolean }>;
   stop(): Promise<void>;
 }
@@ -688,13 +692,23 @@ export type ProxyIntercept = (req: {
 
 export async function startProxy(
   target: TestRegistry,
-  options: { pageSize?: number; faults?: FaultRule[]; foreignNextLink?: string; intercept?: ProxyIntercept } = {},
+  options: {
+    pageSize?: number;
+    faults?: FaultRule[];
+    foreignNextLink?: string;
+    intercept?: ProxyIntercept;
+    /** Serve HTTPS with HTTP/2 by ALPN (as ghcr.io does) with a certificate made now; 'reset' resets the stream. */
+    tls?: boolean;
+  } = {},
 ): Promise<TestProxy> {
   const port = await freePort();
   const host = `127.0.0.1:${port}`;
   const requests: TestProxy['requests'] = [];
   const used = new Map<FaultRule, number>();
-  const server = http.createServer(async (req, res) => {
+  const handler = async (
+    req: http.IncomingMessage | http2.Http2ServerRequest,
+    res: http.ServerResponse | http2.Http2ServerResponse,
+  ) => {
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
     const body = Buffer.concat(chunks);
@@ -721,7 +735,8 @@ export async function startProxy(
       }
       if (rule?.delayMs) await new Promise((r) => setTimeout(r, rule.delayMs));
       if (rule?.drop === 'reset') {
-        req.socket.destroy();
+        if ('stream' in req) req.stream.close(http2.constants.NGHTTP2_INTERNAL_ERROR);
+        else req.socket.destroy();
         return;
       }
       if (rule?.respond) {
@@ -730,7 +745,8 @@ export async function startProxy(
       }
       const headers: Record<string, string> = {};
       for (const [k, v] of Object.entries(req.headers))
-        if (typeof v === 'string' && !['host', 'connection', 'content-length'].includes(k)) headers[k] = v;
+        if (typeof v === 'string' && !k.startsWith(':') && !['host', 'connection', 'content-length'].includes(k))
+          headers[k] = v;
       const u = new URL(pathq, target.url);
       const tagsList = /^\/v2\/(.+)\/tags\/list$/.exec(u.pathname);
       const upstreamUrl = tagsList ? `${target.url}${u.pathname}` : u.toString();
@@ -767,14 +783,42 @@ export async function startProxy(
       else if (up.headers.get('content-length')) outHeaders['content-length'] = up.headers.get('content-length')!;
       if (rule?.drop === 'truncate') {
         res.writeHead(up.status, outHeaders);
-        res.write(out.subarray(0, Math.floor(out.length / 2)), () => setTimeout(() => req.socket.destroy(), 20));
+        (res as http.ServerResponse).write(out.subarray(0, Math.floor(out.length / 2)), () =>
+          setTimeout(() => req.socket.destroy(), 20),
+        );
         return;
       }
-      res.writeHead(up.status, outHeaders).end(req.method === 'HEAD' ? undefined : out);
+      res.writeHead(up.status, outHeaders);
+      if (req.method === 'HEAD') res.end();
+      else res.end(out);
     } catch (e) {
       res.writeHead(502).end(String(e));
     }
-  });
+  };
+  if (options.tls) {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'ro-proxy-tls-'));
+    const made = await selfSignedCertificate(dir, 'proxy', {
+      subject: '/CN=release-operator-test-proxy',
+      san: 'IP:127.0.0.1,DNS:localhost',
+    });
+    const server = http2.createSecureServer(
+      { key: readFileSync(made.key), cert: readFileSync(made.cert), allowHTTP1: true },
+      (req, res) => void handler(req, res),
+    );
+    const sessions = new Set<http2.ServerHttp2Session>();
+    server.on('session', (s: http2.ServerHttp2Session) => {
+      sessions.add(s);
+      s.once('close', () => sessions.delete(s));
+    });
+    await new Promise<void>((r) => server.listen(port, '127.0.0.1', r));
+    const stop = async () => {
+      for (const s of sessions) s.destroy();
+      await new Promise<void>((r) => server.close(() => r()));
+      rmSync(dir, { recursive: true, force: true });
+    };
+    return { host, url: `https://${host}`, ca: made.cert, requests, stop };
+  }
+  const server = http.createServer((req, res) => void handler(req, res));
   await new Promise<void>((r) => server.listen(port, '127.0.0.1', r));
   const stop = async () => {
     server.closeAllConnections();

@@ -118,6 +118,27 @@ export class Http2Pool {
   }
 
   /**
+   * A request without a body opened now on the origin's connected HTTP/2 session with a stream free, as the raw
+   * stream; undefined when there is none (no connection yet, or every stream taken: the caller takes the usual path,
+   * which waits and opens a further connection). `headers` are HTTP/2's, lower case, pseudo-headers included.
+   */
+  openNow(origin: string, headers: http2.OutgoingHttpHeaders): http2.ClientHttp2Stream | undefined {
+    const st = this.origins.get(origin);
+    const s = st?.live.length ? freeSession(st) : undefined;
+    if (!s) return undefined;
+    if (s.active++ === 0) s.session.ref();
+    let stream: http2.ClientHttp2Stream;
+    try {
+      stream = s.session.request(headers, { endStream: true });
+    } catch {
+      release(s);
+      return undefined;
+    }
+    stream.once('close', () => release(s));
+    return stream;
+  }
+
+  /**
    * Many requests to the origin are coming: its further connections (up to `connections`) open now, or as soon as
    * its first shows it speaks HTTP/2, rather than once the first is full (a TLS handshake later).
    */
@@ -378,7 +399,7 @@ function viaHttps(url: URL, init: PoolRequest, agent: https.Agent): Promise<Pool
 }
 
 /** Node's header object (names already lower case) read like fetch's Headers: a list joined with ', '. */
-class HeaderMap {
+export class HeaderMap {
   constructor(private readonly h: IncomingHttpHeaders | http2.IncomingHttpHeaders) {}
   get(name: string): string | null {
     const v = this.h[name.toLowerCase()];

@@ -33,6 +33,16 @@ export class Slots {
     );
   }
 
+  /**
+   * Takes a slot now if one is free (as `run` would without waiting), for a caller that starts its own work and hands
+   * the slot back with `release()`; false when it would have to wait.
+   */
+  tryTake(first = false): boolean {
+    if (this.used >= (first ? this.size : this.ordinaryLimit)) return false;
+    this.used++;
+    return true;
+  }
+
   /** Runs a task that holds a slot; the slot is handed on when it settles, however it ends. */
   private start<T>(task: () => Promise<T>): Promise<T> {
     let p: Promise<T>;
@@ -56,7 +66,7 @@ export class Slots {
   }
 
   /** Hands the freed slot to a waiting first task, else to an ordinary one if it may have it, else frees it. */
-  private release(): void {
+  release(): void {
     const next = this.waitingFirst.shift() ?? (this.used - 1 < this.ordinaryLimit ? this.waiting.shift() : undefined);
     if (!next) this.used--;
     else next();
