@@ -187,6 +187,8 @@ describe('registry at scale: tag digests streamed while the pages arrive, and th
         ],
       );
       assert.equal(open.ordered.length, expected.size);
+      // What the open asked (the inspects below, the test's own, come after).
+      const asked = proxy.requests.map((r) => `${r.method} ${r.path}`);
       for (const s of open.shown) {
         if (s.info instanceof Error) assert.fail(s.info.message);
         contentCache.clear();
@@ -196,15 +198,21 @@ describe('registry at scale: tag digests streamed while the pages arrive, and th
           tag: s.tag,
         });
       }
-      const asked = proxy.requests.map((r) => `${r.method} ${r.path}`);
       const heads = asked.flatMap((r, i) => (r.startsWith('HEAD ') ? [i] : []));
       const firstGet = asked.findIndex((r) => /^GET \/v2\/acme\/app\/manifests\/sha256:/.test(r));
       assert.ok(firstGet >= 0 && firstGet < heads.at(-1)!, `an inspect before the last HEAD: ${asked.join(', ')}`);
-      const newest = ['v2.0.0', 'v1.0.0'].map((t) => asked.indexOf(`HEAD /v2/acme/app/manifests/${t}`));
+      // The newest are fetched whole by tag (their digest and manifest in one request), ahead of the other HEADs,
+      // and never asked for again, by tag or by digest.
+      const newest = ['v2.0.0', 'v1.0.0'].map((t) => asked.indexOf(`GET /v2/acme/app/manifests/${t}`));
       assert.ok(
         newest.every((i) => i >= 0 && i < heads[heads.length - 10]),
         `the newest asked about before the last ten: ${asked.join(', ')}`,
       );
+      for (const t of ['v2.0.0', 'v1.0.0']) {
+        assert.ok(!asked.includes(`HEAD /v2/acme/app/manifests/${t}`), `HEAD of ${t}: ${asked.join(', ')}`);
+        const byDigest = `GET /v2/acme/app/manifests/${expected.get(t)}`;
+        assert.equal(asked.filter((r) => r === byDigest).length, 0, `${t} fetched again by digest`);
+      }
     } finally {
       await proxy.stop();
     }

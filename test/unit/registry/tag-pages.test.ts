@@ -1,14 +1,33 @@
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { defaultConfig } from '../../../src/core/config/load';
 import { RegistryClient } from '../../../src/core/registry';
 import { openImageTags } from '../../../src/core/registry/open';
 
-/** A HEAD's answer for a tag: a digest made from its name. */
-function headAnswer(tag: string): Response {
-  return new Response(null, {
+/** A tag's manifest: an image manifest naming the tag (its digest is its own, as a registry's is). */
+function manifestOf(tag: string): Buffer {
+  return Buffer.from(
+    JSON.stringify({
+      schemaVersion: 2,
+      mediaType: 'application/vnd.oci.image.manifest.v1+json',
+      config: {
+        mediaType: 'application/vnd.oci.image.config.v1+json',
+        digest: `sha256:${'0'.repeat(64)}`,
+        size: 2,
+      },
+      layers: [],
+      annotations: { tag },
+    }),
+  );
+}
+
+/** A manifest's answer for a tag: its digest and media type, and on GET the manifest itself. */
+function headAnswer(tag: string, method = 'HEAD'): Response {
+  const bytes = manifestOf(tag);
+  return new Response(method === 'GET' ? bytes : null, {
     status: 200,
     headers: {
-      'docker-content-digest': `sha256:${Buffer.from(tag).toString('hex').padEnd(64, '0').slice(0, 64)}`,
+      'docker-content-digest': `sha256:${createHash('sha256').update(bytes).digest('hex')}`,
       'content-type': 'application/vnd.oci.image.manifest.v1+json',
     },
   });
@@ -45,7 +64,7 @@ function pagedRegistry(tags: string[], per: number, lexical = false) {
     }
     const tag = url.pathname.split('/').at(-1)!;
     log.push(`${method} ${tag}`);
-    return headAnswer(tag);
+    return headAnswer(tag, method);
   }) as typeof globalThis.fetch;
   return { log, fetch };
 }
@@ -222,7 +241,10 @@ describe('registry tag pages', () => {
       assert.deepEqual(got, plain);
       assert.deepEqual(listed, tags, 'ahead heard every tag, in the listing order');
       assert.deepEqual([...heard].sort(), [...tags].sort(), 'onDigest heard each tag once');
-      const heads = reg.log.filter((l) => l.startsWith('HEAD ')).map((l) => l.slice(5));
+      // The newest are fetched whole (GET by tag: they are about to be inspected), the rest asked about with a HEAD.
+      const fetchedWhole = reg.log.filter((l) => l.startsWith('GET ')).map((l) => l.slice(4));
+      assert.deepEqual(fetchedWhole, newest);
+      const heads = reg.log.filter((l) => /^(HEAD|GET) /.test(l)).map((l) => l.replace(/^\w+ /, ''));
       // Without `ahead` the newest (the end of page 3) would be asked about last; with it, before page 3's own, in its
       // order.
       const at = newest.map((t) => heads.indexOf(t));
