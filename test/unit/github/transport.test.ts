@@ -117,6 +117,24 @@ describe('github: the transport under Octokit (node:http, bounded)', () => {
     assert.equal(fake.requests.length, before + 1);
   });
 
+  it('keeps the connection alive between requests (one per protocol for the process)', async () => {
+    let connections = 0;
+    const server = createServer((_req, res) => res.end('{}')).on('connection', () => connections++);
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    try {
+      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+      for (let i = 0; i < 3; i++) {
+        const res = await nodeFetch(url);
+        assert.ok('read' in res);
+        assert.equal((await res.read(100)).bytes.toString(), '{}');
+      }
+      assert.equal(connections, 1);
+    } finally {
+      server.closeAllConnections();
+      await new Promise<void>((r) => server.close(() => r()));
+    }
+  });
+
   it('decodes a gzip answer as fetch did', async () => {
     const body = { ...fake.example<object>('GET', RUN), id: 5, name: 'zipped' };
     const zipped = fake.stream('zipped', (res) => {
