@@ -30,12 +30,15 @@ export async function nodeFetch(input: string | URL | Request, init: RequestInit
     if (!REDIRECTS.has(answer.status) || location === null || init.redirect === 'manual') return answer;
     answer.cancel();
     if (init.redirect === 'error')
-      throw new TypeError('fetch failed', { cause: new Error(`redirect to ${location} refused (redirect: 'error')`) });
+      throw new TypeError('fetch failed', {
+        cause: new Error(`a redirect (${answer.status}) refused: redirect 'error'`),
+      });
     if (hop >= MAX_REDIRECTS)
       throw new TypeError('fetch failed', { cause: new Error(`more than ${MAX_REDIRECTS} redirects`) });
-    const next = new URL(location, url);
-    if (next.protocol !== 'http:' && next.protocol !== 'https:')
-      throw new TypeError('fetch failed', { cause: new Error(`redirect to a ${next.protocol} URL`) });
+    // Where it points is not said: a signed storage URL carries its credential.
+    const next = URL.canParse(location, url.href) ? new URL(location, url) : undefined;
+    if (next?.protocol !== 'http:' && next?.protocol !== 'https:')
+      throw new TypeError('fetch failed', { cause: new Error(`a redirect (${answer.status}) to no http(s) URL`) });
     // As fetch does: a 303 (and a 301/302 after a POST) becomes a GET without its body.
     if (
       answer.status === 303 ? method !== 'HEAD' : (answer.status === 301 || answer.status === 302) && method === 'POST'
@@ -56,7 +59,7 @@ export interface NodeAnswer {
   readonly statusText: string;
   readonly url: string;
   readonly headers: AnswerHeaders;
-  /** The whole (decoded) body, at most `max` bytes: more rejects with `over` set, the rest left unread. */
+  /** The whole (decoded) body, at most `max` bytes: past that, `over` is set and the rest is not read. */
   read(max: number): Promise<{ bytes: Buffer; over: boolean }>;
   /** Drops the body unread (its connection is closed rather than reused). */
   cancel(): void;
@@ -105,8 +108,8 @@ function send(
 ): Promise<NodeAnswer> {
   if (signal?.aborted) return Promise.reject(abortError());
   const out: Record<string, string> = { 'accept-encoding': 'gzip, deflate, br', ...headers };
-  // A POST with no body says so (as fetch does) rather than going chunked.
-  if (body || !['GET', 'HEAD'].includes(method)) out['content-length'] = String(body?.length ?? 0);
+  // A POST, PUT or PATCH with no body says so (as fetch does) rather than going chunked.
+  if (body || ['POST', 'PUT', 'PATCH'].includes(method)) out['content-length'] = String(body?.length ?? 0);
   const transport = url.protocol === 'https:' ? https : url.protocol === 'http:' ? http : undefined;
   if (!transport)
     return Promise.reject(

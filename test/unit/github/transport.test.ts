@@ -117,6 +117,39 @@ describe('github: the transport under Octokit (node:http, bounded)', () => {
     assert.equal(fake.requests.length, before + 1);
   });
 
+  it('a 307 sends the same request again, body and all; a 303 turns it into a GET without the body', async () => {
+    const seen: Array<{ method: string; path: string; body: string; type?: string }> = [];
+    const server = createServer((req, res) => {
+      let body = '';
+      req.on('data', (c: Buffer) => (body += c.toString()));
+      req.on('end', () => {
+        seen.push({ method: req.method ?? '', path: req.url ?? '', body, type: req.headers['content-type'] });
+        if (req.url === '/a') res.writeHead(307, { location: '/b' }).end();
+        else if (req.url === '/c') res.writeHead(303, { location: '/d' }).end();
+        else res.end('{}');
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    try {
+      const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      const post = { method: 'POST', body: '{"ref":"main"}', headers: { 'content-type': 'application/json' } };
+      for (const p of ['/a', '/c']) {
+        const res = await nodeFetch(base + p, post);
+        assert.equal(res.status, 200);
+        assert.equal(res.url, base + (p === '/a' ? '/b' : '/d'));
+      }
+      assert.deepEqual(seen, [
+        { method: 'POST', path: '/a', body: '{"ref":"main"}', type: 'application/json' },
+        { method: 'POST', path: '/b', body: '{"ref":"main"}', type: 'application/json' },
+        { method: 'POST', path: '/c', body: '{"ref":"main"}', type: 'application/json' },
+        { method: 'GET', path: '/d', body: '', type: undefined },
+      ]);
+    } finally {
+      server.closeAllConnections();
+      await new Promise<void>((r) => server.close(() => r()));
+    }
+  });
+
   it('keeps the connection alive between requests (one per protocol for the process)', async () => {
     let connections = 0;
     const server = createServer((_req, res) => res.end('{}')).on('connection', () => connections++);
