@@ -50641,12 +50641,14 @@ async function nodeFetch(input, init = {}) {
     if (!REDIRECTS.has(answer.status) || location === null || init.redirect === "manual") return answer;
     answer.cancel();
     if (init.redirect === "error")
-      throw new TypeError("fetch failed", { cause: new Error(`redirect to ${location} refused (redirect: 'error')`) });
+      throw new TypeError("fetch failed", {
+        cause: new Error(`a redirect (${answer.status}) refused: redirect 'error'`)
+      });
     if (hop >= MAX_REDIRECTS)
       throw new TypeError("fetch failed", { cause: new Error(`more than ${MAX_REDIRECTS} redirects`) });
-    const next = new URL(location, url);
-    if (next.protocol !== "http:" && next.protocol !== "https:")
-      throw new TypeError("fetch failed", { cause: new Error(`redirect to a ${next.protocol} URL`) });
+    const next = URL.canParse(location, url.href) ? new URL(location, url) : void 0;
+    if (next?.protocol !== "http:" && next?.protocol !== "https:")
+      throw new TypeError("fetch failed", { cause: new Error(`a redirect (${answer.status}) to no http(s) URL`) });
     if (answer.status === 303 ? method !== "HEAD" : (answer.status === 301 || answer.status === 302) && method === "POST") {
       method = "GET";
       payload = null;
@@ -50661,14 +50663,6 @@ var REDIRECTS = /* @__PURE__ */ new Set([301, 302, 303, 307, 308]);
 var BODY_HEADERS = ["content-type", "content-length", "content-encoding", "content-language", "content-location"];
 var CREDENTIAL_HEADERS = ["authorization", "cookie", "proxy-authorization"];
 var IDEMPOTENT = /* @__PURE__ */ new Set(["GET", "HEAD", "PUT", "DELETE", "OPTIONS"]);
-var agents;
-function agentFor(url) {
-  agents ??= {
-    http: new import_node_http.default.Agent({ keepAlive: true, scheduling: "lifo", timeout: 5e3 }),
-    https: new import_node_https.default.Agent({ keepAlive: true, scheduling: "lifo", timeout: 5e3 })
-  };
-  return url.protocol === "https:" ? agents.https : agents.http;
-}
 async function once(url, method, headers, body, signal) {
   try {
     return await send(url, method, headers, body, signal);
@@ -50680,7 +50674,7 @@ async function once(url, method, headers, body, signal) {
 function send(url, method, headers, body, signal) {
   if (signal?.aborted) return Promise.reject(abortError());
   const out = { "accept-encoding": "gzip, deflate, br", ...headers };
-  if (body || !["GET", "HEAD"].includes(method)) out["content-length"] = String(body?.length ?? 0);
+  if (body || ["POST", "PUT", "PATCH"].includes(method)) out["content-length"] = String(body?.length ?? 0);
   const transport = url.protocol === "https:" ? import_node_https.default : url.protocol === "http:" ? import_node_http.default : void 0;
   if (!transport)
     return Promise.reject(
@@ -50688,7 +50682,7 @@ function send(url, method, headers, body, signal) {
     );
   return new Promise((resolve, reject) => {
     let answered = false;
-    const req = transport.request(url, { method, headers: out, agent: agentFor(url) });
+    const req = transport.request(url, { method, headers: out });
     let res;
     const onAbort2 = () => {
       const err2 = abortError();

@@ -8,9 +8,8 @@ import { AnswerHeaders } from './answer';
  * The fetch under Octokit, over `node:http` and `node:https` rather than Node's global `fetch`. Node 20's `fetch`,
  * `Headers` and `Response` are undici, which Node loads on first use: measured here, a fresh CLI's first GitHub
  * request spent ~45 ms of CPU loading it, about half the round trip the Packages API listing is measured against.
- * This does what fetch's defaults do for the requests Octokit makes: keep-alive connections (one agent per
- * protocol for the process), redirects followed (at most `MAX_REDIRECTS`; `Authorization` never leaves the origin;
- * `redirect: 'manual'` hands the 3xx back), compressed answers decoded, network failures rejected as a TypeError
+ * This does what fetch's defaults do for the requests Octokit makes: keep-alive connections (see `send`), redirects
+ * followed (at most `MAX_REDIRECTS`; `Authorization` never leaves the origin; `redirect: 'manual'` hands the 3xx back), compressed answers decoded, network failures rejected as a TypeError
  * whose `cause` is Node's own error (ECONNREFUSED, ENOTFOUND) as fetch does, an abort as an AbortError.
  *
  * A body that is not a string or bytes (a stream, a form), or an input that is a Request, goes to the global fetch:
@@ -73,16 +72,6 @@ const CREDENTIAL_HEADERS = ['authorization', 'cookie', 'proxy-authorization'];
 /** A request that may be sent again when a kept-alive connection turns out closed (as undici does). */
 const IDEMPOTENT = new Set(['GET', 'HEAD', 'PUT', 'DELETE', 'OPTIONS']);
 
-let agents: { http: http.Agent; https: https.Agent } | undefined;
-/** Node's own defaults for its global agents (keep-alive, idle sockets closed after 5 s), ours alone. */
-function agentFor(url: URL): http.Agent {
-  agents ??= {
-    http: new http.Agent({ keepAlive: true, scheduling: 'lifo', timeout: 5000 }),
-    https: new https.Agent({ keepAlive: true, scheduling: 'lifo', timeout: 5000 }),
-  };
-  return url.protocol === 'https:' ? agents.https : agents.http;
-}
-
 /** One request, one answer; a connection kept alive that the server had closed is retried once on a new one. */
 async function once(
   url: URL,
@@ -117,7 +106,10 @@ function send(
     );
   return new Promise<NodeAnswer>((resolve, reject) => {
     let answered = false;
-    const req = transport.request(url, { method, headers: out, agent: agentFor(url) });
+    // No agent of our own: Node's global agents keep connections alive (since Node 19; idle ones closed after 5 s,
+    // never keeping the process alive), and an editor's proxy support (VS Code's `http.proxySupport` "fallback",
+    // code-server's HTTP_PROXY) reaches only requests that bring none.
+    const req = transport.request(url, { method, headers: out });
     let res: http.IncomingMessage | undefined;
     // One listener of our own for the whole exchange (headers and body).
     const onAbort = () => {

@@ -150,7 +150,7 @@ describe('github: the transport under Octokit (node:http, bounded)', () => {
     }
   });
 
-  it('keeps the connection alive between requests (one per protocol for the process)', async () => {
+  it("keeps the connection alive between requests (Node's keep-alive agents)", async () => {
     let connections = 0;
     const server = createServer((_req, res) => res.end('{}')).on('connection', () => connections++);
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
