@@ -166,7 +166,7 @@ class Answer implements NodeAnswer {
       let total = 0;
       const finish = (over: boolean) => {
         stream.off('data', onData);
-        resolve({ bytes: Buffer.concat(chunks, total), over });
+        resolve({ bytes: Buffer.concat(chunks), over });
       };
       const onData = (chunk: Buffer) => {
         total += chunk.length;
