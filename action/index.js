@@ -50737,7 +50737,7 @@ var Answer = class {
       let total2 = 0;
       const finish2 = (over) => {
         stream.off("data", onData);
-        resolve({ bytes: Buffer.concat(chunks, total2), over });
+        resolve({ bytes: Buffer.concat(chunks), over });
       };
       const onData = (chunk) => {
         total2 += chunk.length;
