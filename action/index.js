@@ -50,8 +50,8 @@ var require_tunnel = __commonJS({
     "use strict";
     var net3 = require("net");
     var tls3 = require("tls");
-    var http3 = require("http");
-    var https2 = require("https");
+    var http4 = require("http");
+    var https3 = require("https");
     var events = require("events");
     var assert = require("assert");
     var util = require("util");
@@ -61,24 +61,24 @@ var require_tunnel = __commonJS({
     exports2.httpsOverHttps = httpsOverHttps2;
     function httpOverHttp2(options2) {
       var agent = new TunnelingAgent(options2);
-      agent.request = http3.request;
+      agent.request = http4.request;
       return agent;
     }
     function httpsOverHttp2(options2) {
       var agent = new TunnelingAgent(options2);
-      agent.request = http3.request;
+      agent.request = http4.request;
       agent.createSocket = createSecureSocket;
       agent.defaultPort = 443;
       return agent;
     }
     function httpOverHttps2(options2) {
       var agent = new TunnelingAgent(options2);
-      agent.request = https2.request;
+      agent.request = https3.request;
       return agent;
     }
     function httpsOverHttps2(options2) {
       var agent = new TunnelingAgent(options2);
-      agent.request = https2.request;
+      agent.request = https3.request;
       agent.createSocket = createSecureSocket;
       agent.defaultPort = 443;
       return agent;
@@ -87,7 +87,7 @@ var require_tunnel = __commonJS({
       var self = this;
       self.options = options2 || {};
       self.proxyOptions = self.options.proxy || {};
-      self.maxSockets = self.options.maxSockets || http3.Agent.defaultMaxSockets;
+      self.maxSockets = self.options.maxSockets || http4.Agent.defaultMaxSockets;
       self.requests = [];
       self.sockets = [];
       self.on("free", function onFree(socket, host, port, localAddress) {
@@ -4086,7 +4086,7 @@ var require_util2 = __commonJS({
   "node_modules/@actions/http-client/node_modules/undici/lib/web/fetch/util.js"(exports2, module2) {
     "use strict";
     var { Transform: Transform3 } = require("node:stream");
-    var zlib = require("node:zlib");
+    var zlib2 = require("node:zlib");
     var { redirectStatusSet, referrerPolicySet: referrerPolicyTokens, badPortsSet } = require_constants3();
     var { getGlobalOrigin } = require_global();
     var { collectASequenceOfCodePoints, collectAnHTTPQuotedString, removeChars, parseMIMEType } = require_data_url();
@@ -4786,7 +4786,7 @@ var require_util2 = __commonJS({
             callback();
             return;
           }
-          this._inflateStream = (chunk[0] & 15) === 8 ? zlib.createInflate(this.#zlibOptions) : zlib.createInflateRaw(this.#zlibOptions);
+          this._inflateStream = (chunk[0] & 15) === 8 ? zlib2.createInflate(this.#zlibOptions) : zlib2.createInflateRaw(this.#zlibOptions);
           this._inflateStream.on("data", this.push.bind(this));
           this._inflateStream.on("end", () => this.push(null));
           this._inflateStream.on("error", (err2) => this.destroy(err2));
@@ -7631,7 +7631,7 @@ var require_client = __commonJS({
     "use strict";
     var assert = require("node:assert");
     var net3 = require("node:net");
-    var http3 = require("node:http");
+    var http4 = require("node:http");
     var util = require_util();
     var { channels } = require_diagnostics();
     var Request = require_request();
@@ -7820,7 +7820,7 @@ var require_client = __commonJS({
         this[kUrl] = util.parseOrigin(url);
         this[kConnector] = connect2;
         this[kPipelining] = pipelining != null ? pipelining : 1;
-        this[kMaxHeadersSize] = maxHeaderSize || http3.maxHeaderSize;
+        this[kMaxHeadersSize] = maxHeaderSize || http4.maxHeaderSize;
         this[kKeepAliveDefaultTimeout] = keepAliveTimeout == null ? 4e3 : keepAliveTimeout;
         this[kKeepAliveMaxTimeout] = keepAliveMaxTimeout == null ? 6e5 : keepAliveMaxTimeout;
         this[kKeepAliveTimeoutThreshold] = keepAliveTimeoutThreshold == null ? 2e3 : keepAliveTimeoutThreshold;
@@ -12409,7 +12409,7 @@ var require_response = __commonJS({
     var assert = require("node:assert");
     var { types } = require("node:util");
     var textEncoder3 = new TextEncoder("utf-8");
-    var Response2 = class _Response {
+    var Response = class _Response {
       // Creates network error Response.
       static error() {
         const responseObject = fromInnerResponse(makeNetworkError(), "immutable");
@@ -12552,8 +12552,8 @@ var require_response = __commonJS({
         return `Response ${nodeUtil.formatWithOptions(options2, properties)}`;
       }
     };
-    mixinBody(Response2);
-    Object.defineProperties(Response2.prototype, {
+    mixinBody(Response);
+    Object.defineProperties(Response.prototype, {
       type: kEnumerableProperty,
       url: kEnumerableProperty,
       status: kEnumerableProperty,
@@ -12569,7 +12569,7 @@ var require_response = __commonJS({
         configurable: true
       }
     });
-    Object.defineProperties(Response2, {
+    Object.defineProperties(Response, {
       json: kEnumerableProperty,
       redirect: kEnumerableProperty,
       error: kEnumerableProperty
@@ -12702,7 +12702,7 @@ var require_response = __commonJS({
       }
     }
     function fromInnerResponse(innerResponse, guard) {
-      const response = new Response2(kConstruct);
+      const response = new Response(kConstruct);
       response[kState] = innerResponse;
       response[kHeaders] = new Headers2(kConstruct);
       setHeadersList(response[kHeaders], innerResponse.headersList);
@@ -12770,7 +12770,7 @@ var require_response = __commonJS({
       makeResponse,
       makeAppropriateNetworkError,
       filterResponse,
-      Response: Response2,
+      Response,
       cloneResponse,
       fromInnerResponse
     };
@@ -13527,7 +13527,7 @@ var require_fetch = __commonJS({
     } = require_response();
     var { HeadersList } = require_headers();
     var { Request, cloneRequest } = require_request2();
-    var zlib = require("node:zlib");
+    var zlib2 = require("node:zlib");
     var {
       bytesMatch,
       makePolicyContainer,
@@ -14489,23 +14489,23 @@ var require_fetch = __commonJS({
                 for (let i2 = codings.length - 1; i2 >= 0; --i2) {
                   const coding = codings[i2].trim();
                   if (coding === "x-gzip" || coding === "gzip") {
-                    decoders.push(zlib.createGunzip({
+                    decoders.push(zlib2.createGunzip({
                       // Be less strict when decoding compressed responses, since sometimes
                       // servers send slightly invalid responses that are still accepted
                       // by common browsers.
                       // Always using Z_SYNC_FLUSH is what cURL does.
-                      flush: zlib.constants.Z_SYNC_FLUSH,
-                      finishFlush: zlib.constants.Z_SYNC_FLUSH
+                      flush: zlib2.constants.Z_SYNC_FLUSH,
+                      finishFlush: zlib2.constants.Z_SYNC_FLUSH
                     }));
                   } else if (coding === "deflate") {
                     decoders.push(createInflate({
-                      flush: zlib.constants.Z_SYNC_FLUSH,
-                      finishFlush: zlib.constants.Z_SYNC_FLUSH
+                      flush: zlib2.constants.Z_SYNC_FLUSH,
+                      finishFlush: zlib2.constants.Z_SYNC_FLUSH
                     }));
                   } else if (coding === "br") {
-                    decoders.push(zlib.createBrotliDecompress({
-                      flush: zlib.constants.BROTLI_OPERATION_FLUSH,
-                      finishFlush: zlib.constants.BROTLI_OPERATION_FLUSH
+                    decoders.push(zlib2.createBrotliDecompress({
+                      flush: zlib2.constants.BROTLI_OPERATION_FLUSH,
+                      finishFlush: zlib2.constants.BROTLI_OPERATION_FLUSH
                     }));
                   } else {
                     decoders.length = 0;
@@ -15440,7 +15440,7 @@ var require_cache = __commonJS({
     var { urlEquals, getFieldValues } = require_util5();
     var { kEnumerableProperty, isDisturbed } = require_util();
     var { webidl } = require_webidl();
-    var { Response: Response2, cloneResponse, fromInnerResponse } = require_response();
+    var { Response, cloneResponse, fromInnerResponse } = require_response();
     var { Request, fromInnerRequest } = require_request2();
     var { kState } = require_symbols2();
     var { fetching } = require_fetch();
@@ -15967,7 +15967,7 @@ var require_cache = __commonJS({
         converter: webidl.converters.DOMString
       }
     ]);
-    webidl.converters.Response = webidl.interfaceConverter(Response2);
+    webidl.converters.Response = webidl.interfaceConverter(Response);
     webidl.converters["sequence<RequestInfo>"] = webidl.sequenceConverter(
       webidl.converters.RequestInfo
     );
@@ -22312,14 +22312,14 @@ var require_crc32 = __commonJS({
 var require_yauzl = __commonJS({
   "node_modules/yauzl/index.js"(exports2) {
     var fs3 = require("fs");
-    var zlib = require("zlib");
+    var zlib2 = require("zlib");
     var fd_slicer = require_fd_slicer();
     var util = require("util");
     var EventEmitter2 = require("events").EventEmitter;
     var Transform3 = require("stream").Transform;
     var PassThrough3 = require("stream").PassThrough;
     var Writable4 = require("stream").Writable;
-    var crc32 = typeof zlib.crc32 === "function" ? zlib.crc32 : require_crc32();
+    var crc32 = typeof zlib2.crc32 === "function" ? zlib2.crc32 : require_crc32();
     exports2.open = open7;
     exports2.fromFd = fromFd;
     exports2.fromBuffer = fromBuffer;
@@ -22778,7 +22778,7 @@ var require_yauzl = __commonJS({
       var endpointStream = readStream;
       if (decompress3) {
         var destroyed = false;
-        var inflateFilter = zlib.createInflateRaw();
+        var inflateFilter = zlib2.createInflateRaw();
         readStream.on("error", function(err2) {
           setImmediate(function() {
             if (!destroyed) inflateFilter.emit("error", err2);
@@ -50365,6 +50365,78 @@ function noticeWait(n2) {
   }
 }
 
+// src/core/github/answer.ts
+var AnswerHeaders = class _AnswerHeaders {
+  constructor(map) {
+    this.map = map;
+  }
+  map;
+  static of(h2) {
+    const map = /* @__PURE__ */ new Map();
+    for (const [k, v] of Object.entries(h2)) if (v !== void 0) map.set(k, Array.isArray(v) ? v.join(", ") : v);
+    return new _AnswerHeaders(map);
+  }
+  /** From anything iterable as [name, value] (a fetch Response's headers, when a test passes its own fetch). */
+  static from(pairs) {
+    const map = /* @__PURE__ */ new Map();
+    for (const [k, v] of pairs) map.set(k.toLowerCase(), v);
+    return new _AnswerHeaders(map);
+  }
+  get(name) {
+    return this.map.get(name.toLowerCase()) ?? null;
+  }
+  has(name) {
+    return this.map.has(name.toLowerCase());
+  }
+  entries() {
+    return this.map.entries();
+  }
+  forEach(fn) {
+    this.map.forEach((v, k) => fn(v, k));
+  }
+  [Symbol.iterator]() {
+    return this.map.entries();
+  }
+};
+var FinishedAnswer = class {
+  constructor(status, statusText, url, headers, bytes) {
+    this.status = status;
+    this.statusText = statusText;
+    this.url = url;
+    this.headers = headers;
+    this.bytes = bytes;
+  }
+  status;
+  statusText;
+  url;
+  headers;
+  bytes;
+  get ok() {
+    return this.status >= 200 && this.status < 300;
+  }
+  /** The body as a web stream (Octokit hands it on when told not to parse); null for an answer without one. */
+  get body() {
+    const bytes = this.bytes;
+    if (!bytes) return null;
+    return new ReadableStream({
+      start(c3) {
+        if (bytes.length) c3.enqueue(bytes);
+        c3.close();
+      }
+    });
+  }
+  text() {
+    return Promise.resolve(new TextDecoder().decode(this.bytes ?? new Uint8Array(0)));
+  }
+  async json() {
+    return JSON.parse(await this.text());
+  }
+  arrayBuffer() {
+    const b = this.bytes ?? new Uint8Array(0);
+    return Promise.resolve(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength));
+  }
+};
+
 // src/core/github/bounded-fetch.ts
 function boundedFetch(inner, limits, apiUrl) {
   return async (input, init) => {
@@ -50399,13 +50471,8 @@ function boundedFetch(inner, limits, apiUrl) {
         throw e;
       });
       const nullBody = [101, 204, 205, 304].includes(res.status);
-      const out = new Response(nullBody ? null : body, {
-        status: res.status,
-        statusText: res.statusText,
-        headers: res.headers
-      });
-      Object.defineProperty(out, "url", { value: res.url });
-      return out;
+      const headers = isNodeAnswer(res) ? res.headers : AnswerHeaders.from(res.headers);
+      return new FinishedAnswer(res.status, res.statusText, res.url, headers, nullBody ? null : body);
     } finally {
       d.done();
     }
@@ -50431,11 +50498,20 @@ function operationLimit(limits, what) {
     `GitHub ${what} did not finish within the operation's time`
   );
 }
+function isNodeAnswer(res) {
+  return typeof res.read === "function";
+}
 async function readBounded(res, max, what) {
   const tooBig = () => limitError("documentMegabytes", max, `${what} is larger than ${max} bytes`);
   if (Number(res.headers.get("content-length") ?? 0) > max) {
-    await res.body?.cancel().catch(() => void 0);
+    if (isNodeAnswer(res)) res.cancel();
+    else await res.body?.cancel().catch(() => void 0);
     throw tooBig();
+  }
+  if (isNodeAnswer(res)) {
+    const { bytes, over } = await res.read(max);
+    if (over) throw tooBig();
+    return bytes;
   }
   if (!res.body) return new Uint8Array(0);
   const chunks = [];
@@ -50545,6 +50621,169 @@ function toUserError(e, what, scope = "repo") {
       "GitHub may be having trouble; try again in a minute."
     );
   return environmentError(`GitHub answered ${status} when trying to ${what}: ${githubMessage(e)}.`);
+}
+
+// src/core/github/node-fetch.ts
+var import_node_http = __toESM(require("node:http"));
+var import_node_https = __toESM(require("node:https"));
+var import_node_zlib2 = __toESM(require("node:zlib"));
+async function nodeFetch(input, init = {}) {
+  const body = bodyBytes(init.body);
+  if (typeof input !== "string" && !(input instanceof URL) || body === void 0) return fetch(input, init);
+  let url = new URL(input);
+  let method = (init.method ?? "GET").toUpperCase();
+  let headers = headerRecord(init.headers);
+  let payload = body;
+  const signal = init.signal ?? void 0;
+  for (let hop = 0; ; hop++) {
+    const answer = await once(url, method, headers, payload, signal);
+    const location = answer.headers.get("location");
+    if (!REDIRECTS.has(answer.status) || location === null || init.redirect === "manual") return answer;
+    answer.cancel();
+    if (init.redirect === "error")
+      throw new TypeError("fetch failed", {
+        cause: new Error(`a redirect (${answer.status}) refused: redirect 'error'`)
+      });
+    if (hop >= MAX_REDIRECTS)
+      throw new TypeError("fetch failed", { cause: new Error(`more than ${MAX_REDIRECTS} redirects`) });
+    const next = URL.canParse(location, url.href) ? new URL(location, url) : void 0;
+    if (next?.protocol !== "http:" && next?.protocol !== "https:")
+      throw new TypeError("fetch failed", { cause: new Error(`a redirect (${answer.status}) to no http(s) URL`) });
+    if (answer.status === 303 ? method !== "HEAD" : (answer.status === 301 || answer.status === 302) && method === "POST") {
+      method = "GET";
+      payload = null;
+      headers = without(headers, BODY_HEADERS);
+    }
+    if (next.origin !== url.origin) headers = without(headers, CREDENTIAL_HEADERS);
+    url = next;
+  }
+}
+var MAX_REDIRECTS = 5;
+var REDIRECTS = /* @__PURE__ */ new Set([301, 302, 303, 307, 308]);
+var BODY_HEADERS = ["content-type", "content-length", "content-encoding", "content-language", "content-location"];
+var CREDENTIAL_HEADERS = ["authorization", "cookie", "proxy-authorization"];
+var IDEMPOTENT = /* @__PURE__ */ new Set(["GET", "HEAD", "PUT", "DELETE", "OPTIONS"]);
+async function once(url, method, headers, body, signal) {
+  try {
+    return await send(url, method, headers, body, signal);
+  } catch (e) {
+    if (!e.stale || !IDEMPOTENT.has(method)) throw e;
+    return send(url, method, headers, body, signal);
+  }
+}
+function send(url, method, headers, body, signal) {
+  if (signal?.aborted) return Promise.reject(abortError());
+  const out = { "accept-encoding": "gzip, deflate, br", ...headers };
+  if (body || ["POST", "PUT", "PATCH"].includes(method)) out["content-length"] = String(body?.length ?? 0);
+  const transport = url.protocol === "https:" ? import_node_https.default : url.protocol === "http:" ? import_node_http.default : void 0;
+  if (!transport)
+    return Promise.reject(
+      new TypeError("fetch failed", { cause: new Error(`unsupported URL scheme ${url.protocol}`) })
+    );
+  return new Promise((resolve, reject) => {
+    let answered = false;
+    const req = transport.request(url, { method, headers: out });
+    let res;
+    const onAbort2 = () => {
+      const err2 = abortError();
+      req.destroy(err2);
+      res?.destroy(err2);
+    };
+    signal?.addEventListener("abort", onAbort2, { once: true });
+    const release2 = () => signal?.removeEventListener("abort", onAbort2);
+    req.on("error", (e) => {
+      if (answered) return;
+      release2();
+      if (isAbort(e)) return reject(e);
+      const failed = new TypeError("fetch failed", { cause: e });
+      failed.stale = req.reusedSocket && ["ECONNRESET", "EPIPE", "ECONNABORTED"].includes(e.code ?? "");
+      reject(failed);
+    });
+    req.once("response", (r) => {
+      answered = true;
+      res = r;
+      r.once("close", release2);
+      r.on("error", () => void 0);
+      const status = r.statusCode ?? 0;
+      const empty = method === "HEAD" || status === 204 || status === 205 || status === 304;
+      if (empty) r.resume();
+      resolve(new Answer(status, r.statusMessage ?? "", url.href, AnswerHeaders.of(r.headers), empty ? null : r));
+    });
+    req.end(body ?? void 0);
+  });
+}
+var Answer = class {
+  constructor(status, statusText, url, headers, res) {
+    this.status = status;
+    this.statusText = statusText;
+    this.url = url;
+    this.headers = headers;
+    this.res = res;
+  }
+  status;
+  statusText;
+  url;
+  headers;
+  res;
+  cancel() {
+    this.res?.destroy();
+  }
+  read(max) {
+    const res = this.res;
+    if (!res) return Promise.resolve({ bytes: Buffer.alloc(0), over: false });
+    const stream = decoded(res, this.headers.get("content-encoding"));
+    return new Promise((resolve, reject) => {
+      const chunks = [];
+      let total2 = 0;
+      const finish2 = (over) => {
+        stream.off("data", onData);
+        resolve({ bytes: Buffer.concat(chunks), over });
+      };
+      const onData = (chunk) => {
+        total2 += chunk.length;
+        if (total2 > max) {
+          res.destroy();
+          if (stream !== res) stream.destroy();
+          return finish2(true);
+        }
+        chunks.push(chunk);
+      };
+      stream.on("data", onData);
+      stream.once("end", () => finish2(false));
+      const failed = (e) => reject(isAbort(e) ? e : new TypeError("terminated", { cause: e }));
+      stream.once("error", failed);
+      if (stream !== res) res.once("error", failed);
+    });
+  }
+};
+function decoded(res, encoding) {
+  const coding = encoding?.trim().toLowerCase();
+  const decoder = coding === "gzip" || coding === "x-gzip" ? import_node_zlib2.default.createGunzip({ flush: import_node_zlib2.default.constants.Z_SYNC_FLUSH, finishFlush: import_node_zlib2.default.constants.Z_SYNC_FLUSH }) : coding === "deflate" ? import_node_zlib2.default.createInflate() : coding === "br" ? import_node_zlib2.default.createBrotliDecompress() : void 0;
+  return decoder ? res.pipe(decoder) : res;
+}
+function bodyBytes(body) {
+  if (body === void 0 || body === null) return null;
+  if (typeof body === "string") return Buffer.from(body);
+  if (body instanceof URLSearchParams) return Buffer.from(body.toString());
+  if (body instanceof ArrayBuffer) return Buffer.from(body);
+  if (ArrayBuffer.isView(body)) return Buffer.from(body.buffer, body.byteOffset, body.byteLength);
+  return void 0;
+}
+function headerRecord(h2) {
+  const out = {};
+  if (!h2) return out;
+  const pairs = Array.isArray(h2) ? h2 : typeof h2.entries === "function" && typeof h2.get === "function" ? h2 : Object.entries(h2);
+  for (const [k, v] of pairs) out[k.toLowerCase()] = String(v);
+  return out;
+}
+function without(h2, names) {
+  return Object.fromEntries(Object.entries(h2).filter(([k]) => !names.includes(k)));
+}
+function abortError() {
+  return new DOMException("This operation was aborted", "AbortError");
+}
+function isAbort(e) {
+  return e?.name === "AbortError";
 }
 
 // src/core/github/token.ts
@@ -50669,8 +50908,7 @@ var GitHubClient = class _GitHubClient {
     const token = await requireToken(opts.token);
     const logger = opts.logger ?? nullLogger;
     const limits = { ...DEFAULT_LIMITS, ...opts.limits };
-    const inner = opts.fetch ?? fetch;
-    const bounded = boundedFetch(inner, limits, opts.apiUrl);
+    const bounded = boundedFetch(opts.fetch ?? nodeFetch, limits, opts.apiUrl);
     const octokit = new Octokit2({
       auth: token,
       baseUrl: opts.apiUrl.replace(/\/+$/, ""),
@@ -50684,7 +50922,7 @@ var GitHubClient = class _GitHubClient {
         error: (m) => logger.debug(m)
       }
     });
-    return new _GitHubClient(octokit, opts.apiUrl, logger, opts, inner, `token ${token}`);
+    return new _GitHubClient(octokit, opts.apiUrl, logger, opts, opts.fetch ?? fetch, `token ${token}`);
   }
   /**
    * One REST call, by route ("GET /repos/{owner}/{repo}/actions/runs"). `what` finishes the sentence "trying to
@@ -50991,14 +51229,14 @@ async function listReleaseAssets(gh, repo, releaseId, signal) {
   }
   return out;
 }
-var MAX_REDIRECTS = 5;
+var MAX_REDIRECTS2 = 5;
 async function downloadReleaseAsset(gh, repo, asset, dest, opts) {
   const what = `download the asset ${asset.name} of ${repo.owner}/${repo.name}`;
   const base = gh.apiUrl.replace(/\/+$/, "");
   const origin = new URL(base).origin;
   let url = `${base}/repos/${encodeURIComponent(repo.owner)}/${encodeURIComponent(repo.name)}/releases/assets/${asset.id}`;
   const idleMs = opts.idleMs ?? 3e4;
-  for (let hop = 0; hop <= MAX_REDIRECTS; hop++) {
+  for (let hop = 0; hop <= MAX_REDIRECTS2; hop++) {
     const idle = new AbortController();
     let timer = setTimeout(() => idle.abort(), idleMs);
     const signal = opts.signal ? AbortSignal.any([opts.signal, idle.signal]) : idle.signal;
@@ -51068,7 +51306,7 @@ async function downloadReleaseAsset(gh, repo, asset, dest, opts) {
       await res.body?.cancel().catch(() => void 0);
     }
   }
-  throw environmentError(`More than ${MAX_REDIRECTS} redirects when trying to ${what}.`);
+  throw environmentError(`More than ${MAX_REDIRECTS2} redirects when trying to ${what}.`);
 }
 var headersOf = (res) => Object.fromEntries(res.headers.entries());
 function safeJson(text2) {
@@ -58746,7 +58984,7 @@ function parentOf(p) {
 
 // src/core/image/layer.ts
 var import_node_stream10 = require("node:stream");
-var import_node_zlib2 = require("node:zlib");
+var import_node_zlib3 = require("node:zlib");
 var import_tar_stream2 = __toESM(require_tar_stream());
 var MAX_ELF_BYTES = 1024 * 1024 * 1024;
 var MAX_TEXT_BYTES = 64 * 1024;
@@ -58756,7 +58994,7 @@ var OPAQUE = ".wh..wh..opq";
 var wantsText = (p) => p === "/etc/ld.so.conf" || p.startsWith("/etc/ld.so.conf.d/");
 function decompress2(source, compression) {
   if (compression === "none") return source;
-  if (compression === "gzip") return source.pipe((0, import_node_zlib2.createGunzip)());
+  if (compression === "gzip") return source.pipe((0, import_node_zlib3.createGunzip)());
   return import_node_stream10.Readable.from(sniffGzip(source));
 }
 async function* sniffGzip(source) {
@@ -58772,7 +59010,7 @@ async function* sniffGzip(source) {
       yield n2.value;
     }
   };
-  if (head.length >= 2 && head[0] === 31 && head[1] === 139) yield* import_node_stream10.Readable.from(rest()).pipe((0, import_node_zlib2.createGunzip)());
+  if (head.length >= 2 && head[0] === 31 && head[1] === 139) yield* import_node_stream10.Readable.from(rest()).pipe((0, import_node_zlib3.createGunzip)());
   else yield* rest();
 }
 function whiteoutOp(p) {
@@ -59090,7 +59328,7 @@ async function readLayers(source, layers, signal, concurrency = LAYER_CONCURRENC
 // src/core/image/saved.ts
 var import_node_path17 = __toESM(require("node:path"));
 var import_node_stream13 = require("node:stream");
-var import_node_zlib3 = require("node:zlib");
+var import_node_zlib4 = require("node:zlib");
 var import_tar_stream3 = __toESM(require_tar_stream());
 
 // src/core/registry/client.ts
@@ -59284,9 +59522,9 @@ function defaultCredentials(options2 = {}) {
     const authKey = Object.keys(file.auths ?? {}).find((k) => keys.includes(k) || hostOfKey(k) === registry);
     const entry = authKey ? file.auths[authKey] : void 0;
     if (entry?.auth) {
-      const decoded = Buffer.from(entry.auth, "base64").toString("utf8");
-      const i2 = decoded.indexOf(":");
-      if (i2 > 0) return found(decoded.slice(0, i2), decoded.slice(i2 + 1), `${configDir}/config.json`);
+      const decoded2 = Buffer.from(entry.auth, "base64").toString("utf8");
+      const i2 = decoded2.indexOf(":");
+      if (i2 > 0) return found(decoded2.slice(0, i2), decoded2.slice(i2 + 1), `${configDir}/config.json`);
     }
     if (entry?.username && entry.password) return found(entry.username, entry.password, `${configDir}/config.json`);
     const helperKey = Object.keys(file.credHelpers ?? {}).find((k) => keys.includes(k) || hostOfKey(k) === registry);
@@ -59608,7 +59846,7 @@ function repositoryScope(repository, actions) {
 
 // src/core/registry/http2.ts
 var import_node_http2 = __toESM(require("node:http2"));
-var import_node_https = __toESM(require("node:https"));
+var import_node_https2 = __toESM(require("node:https"));
 var import_node_net = require("node:net");
 var import_node_stream11 = require("node:stream");
 var import_node_tls = __toESM(require("node:tls"));
@@ -59638,7 +59876,7 @@ var Http2Pool = class {
       if (s) return this.h2(st, url, init);
     }
     if (!ca) return void 0;
-    st.agent ??= new import_node_https.default.Agent({ keepAlive: true, secureContext: ca });
+    st.agent ??= new import_node_https2.default.Agent({ keepAlive: true, secureContext: ca });
     return viaHttps(url, init, st.agent);
   }
   /**
@@ -59787,7 +60025,7 @@ var Http2Pool = class {
     });
     if (init.body) stream.end(init.body);
     return new Promise((resolve, reject) => {
-      stream.once("error", (e) => reject(isAbort(e) ? e : new TypeError("fetch failed", { cause: e })));
+      stream.once("error", (e) => reject(isAbort2(e) ? e : new TypeError("fetch failed", { cause: e })));
       stream.once("response", (headers) => {
         const status = Number(headers[":status"]);
         const noBody = init.method === "HEAD" || status === 204 || status === 304;
@@ -59860,7 +60098,7 @@ function wakeWaiters(st) {
 }
 function viaHttps(url, init, agent) {
   return new Promise((resolve, reject) => {
-    const req = import_node_https.default.request(
+    const req = import_node_https2.default.request(
       url,
       { method: init.method, headers: init.headers, agent, signal: init.signal },
       (res) => {
@@ -59870,7 +60108,7 @@ function viaHttps(url, init, agent) {
         resolve(new StreamResponse(status, new HeaderMap(res.headers), noBody ? null : res));
       }
     );
-    req.once("error", (e) => reject(isAbort(e) ? e : new TypeError("fetch failed", { cause: e })));
+    req.once("error", (e) => reject(isAbort2(e) ? e : new TypeError("fetch failed", { cause: e })));
     req.end(init.body);
   });
 }
@@ -59894,7 +60132,7 @@ function lowerCased(h2) {
   }
   return out;
 }
-function isAbort(e) {
+function isAbort2(e) {
   return e?.name === "AbortError";
 }
 
@@ -60031,7 +60269,7 @@ var TRANSIENT_CODES = /* @__PURE__ */ new Set([
   "UND_ERR_CONNECT_TIMEOUT",
   "EAI_AGAIN"
 ]);
-var MAX_REDIRECTS2 = LIMITS.redirects.default;
+var MAX_REDIRECTS3 = LIMITS.redirects.default;
 var PING_MAX_BYTES = 64 * 1024;
 var TOKEN_MAX_BYTES = 1024 * 1024;
 var ERROR_MAX_BYTES = 64 * 1024;
@@ -60404,7 +60642,7 @@ var Transport = class {
           const location = res.headers.get("location");
           if ([301, 302, 303, 307, 308].includes(res.status) && location) {
             await res.body?.cancel().catch(() => void 0);
-            if (hop >= MAX_REDIRECTS2)
+            if (hop >= MAX_REDIRECTS3)
               throw environmentError(
                 `Too many redirects from ${registry} for ${redactUrl(url.href)}.`,
                 "Check the registry status."
@@ -62391,7 +62629,7 @@ async function readPart(entry, what, size, budget, signal, entries2) {
     const head = Buffer.concat(kept);
     if (isGzip(head) || looksLikeTar(head)) {
       mode = "layer";
-      const layer = isGzip(head) ? (0, import_node_zlib3.createGunzip)() : new import_node_stream13.PassThrough();
+      const layer = isGzip(head) ? (0, import_node_zlib4.createGunzip)() : new import_node_stream13.PassThrough();
       inner = layer;
       reading = readLayer(layer, what, signal, entries2).then(
         (ops) => ({ kind: "layer", ops }),
@@ -62551,7 +62789,7 @@ var import_node_crypto5 = require("node:crypto");
 var import_node_fs8 = require("node:fs");
 var import_promises22 = require("node:fs/promises");
 var import_node_path18 = __toESM(require("node:path"));
-var import_node_zlib4 = require("node:zlib");
+var import_node_zlib5 = require("node:zlib");
 
 // src/core/slices.ts
 var SLICE_MS = 8;
@@ -62631,7 +62869,7 @@ async function readStoredImage(info2, signal, maxFiles) {
   return fs3;
 }
 async function readStoredLayer(layer, slice, budget) {
-  const ops = whiteoutsOf((0, import_node_zlib4.gunzipSync)(await (0, import_promises22.readFile)(layer.tarSplit)).toString("utf8"));
+  const ops = whiteoutsOf((0, import_node_zlib5.gunzipSync)(await (0, import_promises22.readFile)(layer.tarSplit)).toString("utf8"));
   const linked = /* @__PURE__ */ new Map();
   const files = [];
   const folders = [[layer.dir, "/"]];
@@ -64474,11 +64712,11 @@ function listening(port) {
 }
 
 // src/core/smoke/health.ts
-var import_node_http = __toESM(require("node:http"));
+var import_node_http3 = __toESM(require("node:http"));
 var MAX_BODY_BYTES = 1024 * 1024;
 var httpGet = (url, { timeoutMs, signal }) => new Promise((resolve, reject) => {
   if (signal?.aborted) return reject(new CancelledError());
-  const req = import_node_http.default.get(url, { agent: false }, (res) => {
+  const req = import_node_http3.default.get(url, { agent: false }, (res) => {
     const chunks = [];
     let size = 0;
     res.on("data", (c3) => {
@@ -70860,8 +71098,8 @@ function rekorEntry(json2) {
   if (!isObject2(json2) || !isObject2(json2.Payload) || typeof json2.SignedEntryTimestamp !== "string") return [];
   const p = json2.Payload;
   const body = typeof p.body === "string" ? p.body : "";
-  const decoded = parseJson(Buffer.from(body, "base64").toString("utf8"));
-  const kind = isObject2(decoded) ? decoded : {};
+  const decoded2 = parseJson(Buffer.from(body, "base64").toString("utf8"));
+  const kind = isObject2(decoded2) ? decoded2 : {};
   return [
     {
       logIndex: scalar(p.logIndex),

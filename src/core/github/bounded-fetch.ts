@@ -1,25 +1,30 @@
 import { CancelledError, environmentError } from '../errors';
 import { limitError, raiseHint, type Limits } from '../limits';
 import { currentOperation } from '../operation';
+import { AnswerHeaders, FinishedAnswer } from './answer';
+import type { NodeAnswer } from './node-fetch';
+
+/** What boundedFetch reads through: nodeFetch (the default), or a fetch a test passes. */
+export type InnerFetch = (input: string | URL | Request, init?: RequestInit) => Promise<Response | NodeAnswer>;
 
 /**
  * The fetch under Octokit: each answer is read whole here, within the request's time (headers and body), the
- * operation's time and the answer size limit, and handed to Octokit as a finished Response. Octokit itself would read
- * any body of any size for as long as it drips (a 1.5 GB answer became an empty string). A server that answered is
- * never said to be unreachable.
+ * operation's time and the answer size limit, and handed to Octokit finished (a FinishedAnswer: what Octokit reads of
+ * a Response, without undici's). Octokit itself would read any body of any size for as long as it drips (a 1.5 GB
+ * answer became an empty string). A server that answered is never said to be unreachable.
  */
 export function boundedFetch(
-  inner: typeof fetch,
+  inner: InnerFetch,
   limits: Pick<Limits, 'githubRequestMs' | 'operationMs' | 'documentBytes'>,
   apiUrl: string,
-): typeof fetch {
+): (input: string | URL | Request, init?: RequestInit) => Promise<FinishedAnswer> {
   return async (input, init) => {
     const url = new URL(typeof input === 'string' ? input : input instanceof URL ? input.href : input.url);
     const what = `${init?.method ?? 'GET'} ${url.pathname}`;
     const d = deadline(limits, init?.signal ?? undefined, what);
     const expired = () => d.expired();
     try {
-      let res: Response;
+      let res: Response | NodeAnswer;
       try {
         res = await inner(input, { ...init, signal: d.signal });
       } catch (e) {
@@ -45,13 +50,8 @@ export function boundedFetch(
         throw e;
       });
       const nullBody = [101, 204, 205, 304].includes(res.status);
-      const out = new Response(nullBody ? null : body, {
-        status: res.status,
-        statusText: res.statusText,
-        headers: res.headers,
-      });
-      Object.defineProperty(out, 'url', { value: res.url });
-      return out;
+      const headers = isNodeAnswer(res) ? res.headers : AnswerHeaders.from(res.headers);
+      return new FinishedAnswer(res.status, res.statusText, res.url, headers, nullBody ? null : body);
     } finally {
       d.done();
     }
@@ -86,12 +86,22 @@ function operationLimit(limits: Pick<Limits, 'operationMs'>, what: string) {
   );
 }
 
+function isNodeAnswer(res: Response | NodeAnswer): res is NodeAnswer {
+  return typeof (res as Partial<NodeAnswer>).read === 'function';
+}
+
 /** A response body read whole, refused as soon as it is known to pass `max` bytes. */
-async function readBounded(res: Response, max: number, what: string): Promise<Uint8Array> {
+async function readBounded(res: Response | NodeAnswer, max: number, what: string): Promise<Uint8Array> {
   const tooBig = () => limitError('documentMegabytes', max, `${what} is larger than ${max} bytes`);
   if (Number(res.headers.get('content-length') ?? 0) > max) {
-    await res.body?.cancel().catch(() => undefined);
+    if (isNodeAnswer(res)) res.cancel();
+    else await res.body?.cancel().catch(() => undefined);
     throw tooBig();
+  }
+  if (isNodeAnswer(res)) {
+    const { bytes, over } = await res.read(max);
+    if (over) throw tooBig();
+    return bytes;
   }
   if (!res.body) return new Uint8Array(0);
   const chunks: Uint8Array[] = [];

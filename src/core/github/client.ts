@@ -5,6 +5,7 @@ import { nullLogger, type Logger } from '../log';
 import { currentOperation, noticeWait } from '../operation';
 import { boundedFetch } from './bounded-fetch';
 import { isHttpError, toUserError, type HttpErrorLike } from './errors';
+import { nodeFetch } from './node-fetch';
 import { requireToken, type TokenSource } from './token';
 import { sleep, type Sleep } from '../sleep';
 
@@ -22,6 +23,11 @@ export interface GitHubClientOptions {
   apiUrl: string;
   token: TokenSource;
   logger?: Logger;
+  /**
+   * The fetch for every request (tests pass their own). Default: Octokit's requests go over node:http(s)
+   * (node-fetch.ts: no undici to load on a fresh process's first request), log and asset downloads, streamed, over
+   * the global fetch.
+   */
   fetch?: typeof fetch;
   sleep?: Sleep;
   now?: () => number;
@@ -59,7 +65,7 @@ export class GitHubClient {
     readonly apiUrl: string,
     readonly logger: Logger,
     opts: GitHubClientOptions,
-    /** The fetch under Octokit (log downloads use it directly, streamed). */
+    /** The fetch for log and asset downloads (streamed, redirects by hand): the global one unless a test passes one. */
     readonly fetchImpl: typeof globalThis.fetch,
     /** Authorization for GitHub's own origin (never sent to where it redirects logs). */
     readonly authorization: string,
@@ -157,9 +163,8 @@ export class GitHubClient {
     const token = await requireToken(opts.token);
     const logger = opts.logger ?? nullLogger;
     const limits = { ...DEFAULT_LIMITS, ...opts.limits };
-    const inner = opts.fetch ?? fetch;
     // Every answer is read whole here, bounded in bytes and time, before Octokit parses it.
-    const bounded = boundedFetch(inner, limits, opts.apiUrl);
+    const bounded = boundedFetch(opts.fetch ?? nodeFetch, limits, opts.apiUrl);
     const octokit = new Octokit({
       auth: token,
       baseUrl: opts.apiUrl.replace(/\/+$/, ''),
@@ -173,7 +178,7 @@ export class GitHubClient {
         error: (m) => logger.debug(m),
       },
     });
-    return new GitHubClient(octokit, opts.apiUrl, logger, opts, inner, `token ${token}`);
+    return new GitHubClient(octokit, opts.apiUrl, logger, opts, opts.fetch ?? fetch, `token ${token}`);
   }
 
   /**
@@ -223,7 +228,7 @@ function unwrap(e: unknown): Error {
   return (cause instanceof ReleaseOperatorError || cause instanceof CancelledError ? cause : e) as Error;
 }
 
-/** The text of an error's cause (Node's fetch puts the DNS error there). */
+/** The text of an error's cause (fetch, and nodeFetch like it, put the DNS error there). */
 function causeText(cause: unknown): string {
   if (cause instanceof Error) return `${cause.message} ${(cause as { code?: string }).code ?? ''}`;
   return typeof cause === 'string' ? cause : '';
