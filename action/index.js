@@ -6906,11 +6906,11 @@ var require_client_h2 = __commonJS({
     var kOpenStreams = /* @__PURE__ */ Symbol("open streams");
     var extractBody;
     var h2ExperimentalWarned = false;
-    var http22;
+    var http23;
     try {
-      http22 = require("node:http2");
+      http23 = require("node:http2");
     } catch {
-      http22 = { constants: {} };
+      http23 = { constants: {} };
     }
     var {
       constants: {
@@ -6922,7 +6922,7 @@ var require_client_h2 = __commonJS({
         HTTP2_HEADER_EXPECT,
         HTTP2_HEADER_STATUS
       }
-    } = http22;
+    } = http23;
     function parseH2Headers(headers) {
       const result = [];
       for (const [name, value] of Object.entries(headers)) {
@@ -6948,7 +6948,7 @@ var require_client_h2 = __commonJS({
           code: "UNDICI-H2"
         });
       }
-      const session = http22.connect(client[kUrl], {
+      const session = http23.connect(client[kUrl], {
         createConnection: () => socket,
         peerMaxConcurrentStreams: client[kMaxConcurrentStreams]
       });
@@ -50346,6 +50346,9 @@ function withOperation(fn) {
   const op = store.getStore();
   return op ? fn(op) : runOperation(() => fn(store.getStore()));
 }
+function inOperation(op, fn) {
+  return store.run(op, fn);
+}
 function currentOperation() {
   return store.getStore();
 }
@@ -59844,6 +59847,9 @@ function repositoryScope(repository, actions) {
   return `repository:${repository}:${actions}`;
 }
 
+// src/core/registry/transport.ts
+var import_node_http22 = __toESM(require("node:http2"));
+
 // src/core/registry/http2.ts
 var import_node_http2 = __toESM(require("node:http2"));
 var import_node_https2 = __toESM(require("node:https"));
@@ -59888,6 +59894,26 @@ var Http2Pool = class {
     if (!st?.live.length) return void 0;
     const free = freeSession(st);
     return free ? this.h2Now(free, url, init) : this.h2(st, url, init);
+  }
+  /**
+   * A request without a body opened now on the origin's connected HTTP/2 session with a stream free, as the raw
+   * stream; undefined when there is none (no connection yet, or every stream taken: the caller takes the usual path,
+   * which waits and opens a further connection). `headers` are HTTP/2's, lower case, pseudo-headers included.
+   */
+  openNow(origin, headers) {
+    const st = this.origins.get(origin);
+    const s = st?.live.length ? freeSession(st) : void 0;
+    if (!s) return void 0;
+    if (s.active++ === 0) s.session.ref();
+    let stream;
+    try {
+      stream = s.session.request(headers, { endStream: true });
+    } catch {
+      release(s);
+      return void 0;
+    }
+    stream.once("close", () => release(s));
+    return stream;
   }
   /**
    * Many requests to the origin are coming: its further connections (up to `connections`) open now, or as soon as
@@ -60187,6 +60213,15 @@ var Slots = class {
       () => this.start(task)
     );
   }
+  /**
+   * Takes a slot now if one is free (as `run` would without waiting), for a caller that starts its own work and hands
+   * the slot back with `release()`; false when it would have to wait.
+   */
+  tryTake(first = false) {
+    if (this.used >= (first ? this.size : this.ordinaryLimit)) return false;
+    this.used++;
+    return true;
+  }
   /** Runs a task that holds a slot; the slot is handed on when it settles, however it ends. */
   start(task) {
     let p;
@@ -60336,9 +60371,87 @@ var Transport = class {
     const s = this.state(registry);
     return s.credentials ??= this.o.credentials(registry).catch(() => void 0);
   }
-  async request(spec) {
-    const r = await withOperation((op) => this.exchange(spec, true, op));
-    return r;
+  request(spec) {
+    return (spec.method === "HEAD" ? this.quickHead(spec) : void 0) ?? withOperation((op) => this.exchange(spec, true, op));
+  }
+  /**
+   * A HEAD made straight on the registry's connected HTTP/2 session, when everything the usual path would work out
+   * first is known already (the registry answered, its token for the scope is held, a stream and a slot are free):
+   * no promise layers, controller or header copies between the caller and the stream. A listing makes thousands of
+   * HEADs, and behind a 50 ms link at 5,000 tags the client's CPU per request, not the link, set the pace (it spent
+   * about 300 µs a HEAD; Node's own HTTP/2 request about 100 of them). An answer that needs more than reading (a
+   * redirect, a challenge, a refusal, a status worth a retry) and a failure worth a retry carry on in the usual path
+   * as its first attempt, so retries, waits and messages are the same; undefined: the usual path from the start.
+   */
+  quickHead(spec) {
+    const s = this.registries.get(spec.registry);
+    if (!this.pool || !s || s.pinged === void 0 || !spec.url.startsWith("/")) return void 0;
+    const op = currentOperation();
+    if (!op || op.requests >= this.limits.requestsPerOperation) return void 0;
+    if (op.startedAt + this.limits.operationMs - Date.now() <= this.o.timeoutMs) return void 0;
+    let auth2;
+    if (s.pinged) {
+      if (s.pinged.scheme !== "bearer" || !spec.repository) return void 0;
+      const scope = repositoryScope(spec.repository, actionsOf(spec));
+      const held = s.tokens.get(`${s.pinged.params.service ?? ""} ${scope}`);
+      if (!held || held.expires <= Date.now()) return void 0;
+      auth2 = `Bearer ${held.token}`;
+    }
+    if (spec.signal?.aborted || !this.streamLimit.tryTake(spec.priority)) return void 0;
+    const headers = { ":method": "HEAD", ":path": spec.url };
+    for (const k in spec.headers) headers[k.toLowerCase()] = spec.headers[k];
+    if (auth2) headers.authorization = auth2;
+    const stream = this.pool.openNow(s.origin, headers);
+    if (!stream) {
+      this.streamLimit.release();
+      return void 0;
+    }
+    op.requests++;
+    const href = s.origin + spec.url;
+    return new Promise((resolve, reject) => {
+      let settled = false;
+      let timedOut2 = false;
+      let failure;
+      const ms = this.o.timeoutMs;
+      const timer = setTimeout(() => {
+        timedOut2 = true;
+        stream.close(import_node_http22.default.constants.NGHTTP2_CANCEL);
+      }, ms);
+      const unlink2 = spec.signal ? onAbort(spec.signal, () => stream.close(import_node_http22.default.constants.NGHTTP2_CANCEL)) : void 0;
+      const settle2 = () => {
+        settled = true;
+        clearTimeout(timer);
+        unlink2?.();
+        this.streamLimit.release();
+      };
+      const carryOn = (first) => inOperation(op, () => this.exchange(spec, true, op, { ...first, auth: auth2 }));
+      stream.once("response", (h2) => {
+        settle2();
+        stream.resume();
+        const status = Number(h2[":status"]);
+        const res = { status, headers: new HeaderMap(h2), url: href, body: EMPTY };
+        this.o.logger.debug(`HEAD ${href} -> ${status}`);
+        if (status >= 300 && status < 400) resolve(carryOn({}));
+        else if (status === 401 || status === 403 || RETRYABLE.has(status)) resolve(carryOn({ res }));
+        else resolve(res);
+      });
+      stream.once("error", (e) => {
+        failure = e;
+      });
+      stream.once("close", () => {
+        if (settled) return;
+        settle2();
+        const error2 = networkError(
+          failure ?? new TypeError("fetch failed", { cause: new Error("the HTTP/2 stream closed without an answer") }),
+          { user: spec.signal, timedOut: timedOut2, byDeadline: false, ms, phase: "connect" },
+          spec.registry,
+          href,
+          this.limits
+        );
+        if (error2 instanceof TransientError) resolve(carryOn({ error: error2 }));
+        else reject(error2);
+      });
+    });
   }
   /** Like request(), but the body is left unread (for big blobs); the timeout covers only the headers. */
   async stream(spec) {
@@ -60354,14 +60467,16 @@ var Transport = class {
     return s;
   }
   /** Auth, then send; on 401 with a Bearer challenge, fetch a token for the scope it names and try once more. */
-  async exchange(spec, buffer, op) {
+  async exchange(spec, buffer, op, first) {
     const s = this.state(spec.registry);
     const url = new URL(spec.url, s.base);
-    const actions = spec.actions ?? (spec.push ? "pull,push" : "pull");
-    const scope = spec.repository ? repositoryScope(spec.repository, actions) : void 0;
+    const scope = spec.repository ? repositoryScope(spec.repository, actionsOf(spec)) : void 0;
     let auth2;
     let res;
-    if (s.pinged === void 0 && !s.ping && (spec.method === "GET" || spec.method === "HEAD")) {
+    if (first) {
+      auth2 = first.auth;
+      res = await this.send(spec, url, auth2, buffer, op, first.res || first.error ? first : void 0);
+    } else if (s.pinged === void 0 && !s.ping && (spec.method === "GET" || spec.method === "HEAD")) {
       ({ res, auth: auth2 } = await this.probe(s, spec, url, scope, buffer, op));
     } else {
       const challenge = s.pinged !== void 0 ? s.pinged : await this.ping(spec.registry, op, spec.signal);
@@ -60517,7 +60632,7 @@ var Transport = class {
    * One logical request: retries on 408/429/5xx and transient network errors, honouring Retry-After, within the
    * total retry wait and the operation's time. A wait of a few seconds or more is told to the operation's listener.
    */
-  async send(spec, url, auth2, buffer, op) {
+  async send(spec, url, auth2, buffer, op, first) {
     const headers = { ...spec.headers };
     if (auth2) headers.authorization = auth2;
     const path37 = url.pathname;
@@ -60525,26 +60640,30 @@ var Transport = class {
     let waited = 0;
     for (let attempt = 0; ; attempt++) {
       let res;
-      try {
-        res = await this.fetchOnce(
-          url,
-          {
-            method: spec.method,
-            headers,
-            body: spec.body,
-            maxBytes: spec.maxBytes,
-            limit: spec.limit,
-            priority: spec.priority
-          },
-          spec.signal,
-          buffer,
-          spec.registry,
-          op
-        );
-      } catch (e) {
-        if (!(e instanceof TransientError)) throw e;
-        failures.push(e);
-      }
+      if (attempt === 0 && first) {
+        res = first.res;
+        if (first.error) failures.push(first.error);
+      } else
+        try {
+          res = await this.fetchOnce(
+            url,
+            {
+              method: spec.method,
+              headers,
+              body: spec.body,
+              maxBytes: spec.maxBytes,
+              limit: spec.limit,
+              priority: spec.priority
+            },
+            spec.signal,
+            buffer,
+            spec.registry,
+            op
+          );
+        } catch (e) {
+          if (!(e instanceof TransientError)) throw e;
+          failures.push(e);
+        }
       const retryable = res ? RETRYABLE.has(res.status) : true;
       if (!retryable) return res;
       if (attempt >= this.o.retries) {
@@ -60679,6 +60798,9 @@ var Transport = class {
     );
   }
 };
+function actionsOf(spec) {
+  return spec.actions ?? (spec.push ? "pull,push" : "pull");
+}
 var TransientError = class extends Error {
   constructor(message, phase, timedOut2 = false) {
     super(message);
@@ -60904,8 +61026,23 @@ var RegistryClient = class {
     });
   }
   async fetchManifest(r, options2) {
-    const what = formatReference(r);
-    const res = await this.transport.request({
+    const res = await this.requestManifest(r, options2);
+    if (res.status !== 200) throw this.statusError(res, r, "manifest");
+    return this.keepManifest(res, r);
+  }
+  /**
+   * The manifest a tag names, fetched whole where a HEAD would give only its digest: for the tags about to be inspected
+   * (a round trip sooner, and the same number of requests); null when the tag is gone, as headManifest says it.
+   */
+  async tagManifest(r, options2) {
+    const res = await this.requestManifest(r, options2);
+    if (res.status === 404) return null;
+    if (res.status !== 200) throw this.statusError(res, r, "manifest");
+    const m = this.keepManifest(res, r);
+    return { digest: m.digest, mediaType: m.mediaType, size: m.bytes.length };
+  }
+  requestManifest(r, options2) {
+    return this.transport.request({
       registry: r.registry,
       method: "GET",
       url: manifestPath(r),
@@ -60916,7 +61053,10 @@ var RegistryClient = class {
       maxBytes: LIMITS.manifestBytes.default,
       limit: "manifestBytes"
     });
-    if (res.status !== 200) throw this.statusError(res, r, "manifest");
+  }
+  /** A manifest's answer checked against its digest (asked for, else announced), parsed and kept by digest. */
+  keepManifest(res, r) {
+    const what = formatReference(r);
     const expected = r.digest ?? sentDigest(res);
     const digest = digestOf(res.body, expected ? algorithmOf(expected, r.registry) : "sha256");
     if (expected && expected !== digest)
@@ -61290,7 +61430,7 @@ var RegistryClient = class {
         const i2 = todo[next++];
         const tag = names[i2];
         outstanding++;
-        this.headManifest({ ...r, tag }, { signal, priority: lastPage }).then(
+        (fetched.has(i2) ? this.tagManifest({ ...r, tag }, { signal, priority: true }) : this.headManifest({ ...r, tag }, { signal, priority: lastPage })).then(
           (h2) => void (h2 && ready.push({ tag, digest: h2.digest, mediaType: h2.mediaType, index: i2 })),
           (e) => void (failure ??= { error: e })
         ).finally(() => {
@@ -61304,10 +61444,12 @@ var RegistryClient = class {
         next = 0;
       }
     };
+    const fetched = /* @__PURE__ */ new Set();
     const putAhead = (wanted) => {
       const rank2 = new Map(wanted.map((t, k) => [t, k]));
       const waiting = todo.slice(next);
       const first = waiting.filter((i2) => rank2.has(names[i2])).sort((a2, b) => rank2.get(names[a2]) - rank2.get(names[b]));
+      if (r.registry !== DOCKER_HUB) for (const i2 of first) fetched.add(i2);
       todo = [...first, ...waiting.filter((i2) => !rank2.has(names[i2]))];
       next = 0;
     };
