@@ -40,8 +40,9 @@ export function compareImageTags(imagePrefix: string): (a: string, b: string) =>
     if (t === 'latest') k = { group: 0, moving: {} };
     else if (m) k = { group: 1, moving: movingNumbers(m) };
     else {
-      const version = versionOfImageTag(t, imagePrefix);
-      k = version ? { group: 2, version: semver.parse(version)! } : { group: 3 };
+      // Parsed once (versionOfImageTag and then parse would parse it twice).
+      const version = t.startsWith(imagePrefix) ? semver.parse(t.slice(imagePrefix.length)) : null;
+      k = version ? { group: 2, version } : { group: 3 };
     }
     keys.set(t, k);
     return k;

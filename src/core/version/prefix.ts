@@ -27,10 +27,29 @@ const VERSION_TAG = /^(.*?[^0-9.])?(\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-
 
 /** A tag split into its prefix and its semver version, or undefined when it is not version-shaped. */
 export function splitVersionTag(tag: string): { prefix: string; version: string } | undefined {
+  const s = splitParsed(tag);
+  return s && { prefix: s.prefix, version: s.parsed.version };
+}
+
+/** splitVersionTag with the version parsed (once: a registry's thousands of tags are split on the editor's thread). */
+function splitParsed(tag: string): { prefix: string; parsed: SemVer } | undefined {
   const m = VERSION_TAG.exec(tag);
   if (!m) return undefined;
-  const version = semver.valid(m[2]);
-  return version === null ? undefined : { prefix: m[1] ?? '', version };
+  const parsed = semver.parse(m[2]);
+  return parsed === null ? undefined : { prefix: m[1] ?? '', parsed };
+}
+
+/** The `n` newest of a list, newest first, in one pass (sorting thousands of versions for three cost milliseconds). */
+function newest<T extends { version: SemVer }>(list: readonly T[], n: number): T[] {
+  const top: T[] = [];
+  for (const e of list) {
+    if (top.length === n && semver.rcompare(e.version, top[n - 1].version) >= 0) continue;
+    let i = top.length;
+    while (i > 0 && semver.rcompare(e.version, top[i - 1].version) < 0) i--;
+    top.splice(i, 0, e);
+    if (top.length > n) top.pop();
+  }
+  return top;
 }
 
 const rank = (p: string) => (p === 'v' ? 0 : p === '' ? 1 : 2);
@@ -39,20 +58,17 @@ export function inferPrefix(tags: Iterable<string>): PrefixInference {
   // Each tag split and its version parsed once (a registry may hold thousands: the editor's thread waits on this).
   const byPrefix = new Map<string, Array<{ tag: string; version: SemVer }>>();
   for (const t of tags) {
-    const s = splitVersionTag(t);
+    const s = splitParsed(t);
     if (!s) continue;
     let list = byPrefix.get(s.prefix);
     if (!list) byPrefix.set(s.prefix, (list = []));
-    list.push({ tag: t, version: semver.parse(s.version)! });
+    list.push({ tag: t, version: s.parsed });
   }
   const schemes = [...byPrefix]
     .map(([prefix, list]) => ({
       prefix,
       count: list.length,
-      examples: [...list]
-        .sort((a, b) => semver.rcompare(a.version, b.version))
-        .slice(0, 3)
-        .map((e) => e.tag),
+      examples: newest(list, 3).map((e) => e.tag),
     }))
     .sort((a, b) => b.count - a.count || rank(a.prefix) - rank(b.prefix) || (a.prefix < b.prefix ? -1 : 1));
   const total = schemes.reduce((n, s) => n + s.count, 0);

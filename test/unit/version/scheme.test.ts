@@ -93,6 +93,36 @@ describe('image tags: one order, one regex escape', () => {
     assert.equal(compareImageTags('v')('x', 'x'), 0);
   });
 
+  it("any set of tags: each scheme's examples are its three newest, as sorting them all would give (ties in the order seen)", () => {
+    const version = fc
+      .tuple(
+        fc.constantFrom('', 'v', 'app-'),
+        fc.nat(3),
+        fc.nat(5),
+        fc.nat(5),
+        fc.option(fc.nat(2)),
+        fc.option(fc.nat(2)),
+      )
+      .map(
+        ([p, a, b, c, rc, build]) =>
+          `${p}${a}.${b}.${c}${rc === null ? '' : `-rc.${rc}`}${build === null ? '' : `+b${build}`}`,
+      );
+    fc.assert(
+      fc.property(fc.uniqueArray(fc.oneof(version, fc.constant('latest')), { maxLength: 200 }), (tags) => {
+        for (const s of inferPrefix(tags).schemes) {
+          const own = tags.filter((t) => splitVersionTag(t)?.prefix === s.prefix);
+          const reference = own
+            .map((t) => ({ t, v: semver.parse(splitVersionTag(t)!.version)! }))
+            .sort((a, b) => semver.rcompare(a.v, b.v))
+            .slice(0, 3)
+            .map((e) => e.t);
+          assert.deepEqual(s.examples, reference, s.prefix);
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+
   it('any set of tags, in any order given: one order, by the rules, pair by pair (the comparer remembers each tag)', () => {
     const tag = fc.oneof(
       fc.constant('latest'),
