@@ -62060,25 +62060,40 @@ var semver_default = { parse: import_parse4.default, prerelease: import_prerelea
 // src/core/version/prefix.ts
 var VERSION_TAG = /^(.*?[^0-9.])?(\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?)$/;
 function splitVersionTag(tag) {
+  const s = splitParsed(tag);
+  return s && { prefix: s.prefix, version: s.parsed.version };
+}
+function splitParsed(tag) {
   const m = VERSION_TAG.exec(tag);
   if (!m) return void 0;
-  const version = semver_default.valid(m[2]);
-  return version === null ? void 0 : { prefix: m[1] ?? "", version };
+  const parsed = semver_default.parse(m[2]);
+  return parsed === null ? void 0 : { prefix: m[1] ?? "", parsed };
+}
+function newest(list4, n2) {
+  const top = [];
+  for (const e of list4) {
+    if (top.length === n2 && semver_default.rcompare(e.version, top[n2 - 1].version) >= 0) continue;
+    let i2 = top.length;
+    while (i2 > 0 && semver_default.rcompare(e.version, top[i2 - 1].version) < 0) i2--;
+    top.splice(i2, 0, e);
+    if (top.length > n2) top.pop();
+  }
+  return top;
 }
 var rank = (p) => p === "v" ? 0 : p === "" ? 1 : 2;
 function inferPrefix(tags) {
   const byPrefix = /* @__PURE__ */ new Map();
   for (const t of tags) {
-    const s = splitVersionTag(t);
+    const s = splitParsed(t);
     if (!s) continue;
     let list4 = byPrefix.get(s.prefix);
     if (!list4) byPrefix.set(s.prefix, list4 = []);
-    list4.push({ tag: t, version: semver_default.parse(s.version) });
+    list4.push({ tag: t, version: s.parsed });
   }
   const schemes = [...byPrefix].map(([prefix, list4]) => ({
     prefix,
     count: list4.length,
-    examples: [...list4].sort((a2, b) => semver_default.rcompare(a2.version, b.version)).slice(0, 3).map((e) => e.tag)
+    examples: newest(list4, 3).map((e) => e.tag)
   })).sort((a2, b) => b.count - a2.count || rank(a2.prefix) - rank(b.prefix) || (a2.prefix < b.prefix ? -1 : 1));
   const total2 = schemes.reduce((n2, s) => n2 + s.count, 0);
   const [first, second] = schemes;
@@ -69939,17 +69954,17 @@ async function auditRelease(facts, o2) {
       }
     });
   }
-  const newest = facts.releases.filter((r) => !r.draft && !r.prerelease && (gitVersion(r.tag) ?? semver_default.valid(r.tag))).sort((a2, b) => semver_default.rcompare(gitVersion(a2.tag) ?? a2.tag, gitVersion(b.tag) ?? b.tag))[0];
+  const newest2 = facts.releases.filter((r) => !r.draft && !r.prerelease && (gitVersion(r.tag) ?? semver_default.valid(r.tag))).sort((a2, b) => semver_default.rcompare(gitVersion(a2.tag) ?? a2.tag, gitVersion(b.tag) ?? b.tag))[0];
   const latest = facts.releases.find((r) => r.latest);
-  if (newest && latest && latest.id !== newest.id) {
+  if (newest2 && latest && latest.id !== newest2.id) {
     findings.push({
       kind: "latest-release",
       version: gitVersion(latest.tag),
-      message: `GitHub marks Release ${latest.tag} as Latest, but the newest stable Release is ${newest.tag}.`,
-      action: `Mark ${newest.tag} as the latest Release (gh release edit ${newest.tag} --latest).`,
+      message: `GitHub marks Release ${latest.tag} as Latest, but the newest stable Release is ${newest2.tag}.`,
+      action: `Mark ${newest2.tag} as the latest Release (gh release edit ${newest2.tag} --latest).`,
       objects: {
         release: { tag: latest.tag, url: latest.url, draft: false, prerelease: false },
-        newest: { tag: newest.tag, url: newest.url }
+        newest: { tag: newest2.tag, url: newest2.url }
       }
     });
   }
@@ -70427,9 +70442,9 @@ function previousRelease(versionTags, current, prefix) {
       why: `the newest stable version tag below ${prefix}${pivot}${own ? "" : ` (which ${current.tag ?? current.digest} is)`}`
     };
   }
-  const newest = stable.find((t) => t.digest !== current.digest);
-  if (!newest) return { none: `no stable version tag (${prefix}X.Y.Z) to compare with` };
-  return { ...newest, why: `the newest release (${current.tag ?? "this image"} is not a release itself)` };
+  const newest2 = stable.find((t) => t.digest !== current.digest);
+  if (!newest2) return { none: `no stable version tag (${prefix}X.Y.Z) to compare with` };
+  return { ...newest2, why: `the newest release (${current.tag ?? "this image"} is not a release itself)` };
 }
 
 // src/core/size/report.ts
