@@ -50639,7 +50639,7 @@ async function nodeFetch(input, init = {}) {
   let payload = body;
   const signal = init.signal ?? void 0;
   for (let hop = 0; ; hop++) {
-    const answer = await once(url, method, headers, payload, signal);
+    const answer = await once({ url, method, headers, body: payload, signal });
     const location = answer.headers.get("location");
     if (!REDIRECTS.has(answer.status) || location === null || init.redirect === "manual") return answer;
     answer.cancel();
@@ -50666,15 +50666,15 @@ var REDIRECTS = /* @__PURE__ */ new Set([301, 302, 303, 307, 308]);
 var BODY_HEADERS = ["content-type", "content-length", "content-encoding", "content-language", "content-location"];
 var CREDENTIAL_HEADERS = ["authorization", "cookie", "proxy-authorization"];
 var IDEMPOTENT = /* @__PURE__ */ new Set(["GET", "HEAD", "PUT", "DELETE", "OPTIONS"]);
-async function once(url, method, headers, body, signal) {
+async function once(hop) {
   try {
-    return await send(url, method, headers, body, signal);
+    return await send(hop);
   } catch (e) {
-    if (!e.stale || !IDEMPOTENT.has(method)) throw e;
-    return send(url, method, headers, body, signal);
+    if (!e.stale || !IDEMPOTENT.has(hop.method)) throw e;
+    return send(hop);
   }
 }
-function send(url, method, headers, body, signal) {
+function send({ url, method, headers, body, signal }) {
   if (signal?.aborted) return Promise.reject(abortError());
   const out = { "accept-encoding": "gzip, deflate, br", ...headers };
   if (body || ["POST", "PUT", "PATCH"].includes(method)) out["content-length"] = String(body?.length ?? 0);

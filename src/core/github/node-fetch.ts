@@ -24,7 +24,7 @@ export async function nodeFetch(input: string | URL | Request, init: RequestInit
   let payload = body;
   const signal = init.signal ?? undefined;
   for (let hop = 0; ; hop++) {
-    const answer = await once(url, method, headers, payload, signal);
+    const answer = await once({ url, method, headers, body: payload, signal });
     const location = answer.headers.get('location');
     if (!REDIRECTS.has(answer.status) || location === null || init.redirect === 'manual') return answer;
     answer.cancel();
@@ -72,29 +72,26 @@ const CREDENTIAL_HEADERS = ['authorization', 'cookie', 'proxy-authorization'];
 /** A request that may be sent again when a kept-alive connection turns out closed (as undici does). */
 const IDEMPOTENT = new Set(['GET', 'HEAD', 'PUT', 'DELETE', 'OPTIONS']);
 
+/** One hop of a request: where, how, and what it sends. */
+interface Hop {
+  url: URL;
+  method: string;
+  headers: Record<string, string>;
+  body: Buffer | null;
+  signal: AbortSignal | undefined;
+}
+
 /** One request, one answer; a connection kept alive that the server had closed is retried once on a new one. */
-async function once(
-  url: URL,
-  method: string,
-  headers: Record<string, string>,
-  body: Buffer | null,
-  signal: AbortSignal | undefined,
-): Promise<NodeAnswer> {
+async function once(hop: Hop): Promise<NodeAnswer> {
   try {
-    return await send(url, method, headers, body, signal);
+    return await send(hop);
   } catch (e) {
-    if (!(e as { stale?: boolean }).stale || !IDEMPOTENT.has(method)) throw e;
-    return send(url, method, headers, body, signal);
+    if (!(e as { stale?: boolean }).stale || !IDEMPOTENT.has(hop.method)) throw e;
+    return send(hop);
   }
 }
 
-function send(
-  url: URL,
-  method: string,
-  headers: Record<string, string>,
-  body: Buffer | null,
-  signal: AbortSignal | undefined,
-): Promise<NodeAnswer> {
+function send({ url, method, headers, body, signal }: Hop): Promise<NodeAnswer> {
   if (signal?.aborted) return Promise.reject(abortError());
   const out: Record<string, string> = { 'accept-encoding': 'gzip, deflate, br', ...headers };
   // A POST, PUT or PATCH with no body says so (as fetch does) rather than going chunked.
