@@ -60290,6 +60290,7 @@ function isPrivateHost(host) {
 
 // src/core/registry/transport.ts
 var RETRYABLE = /* @__PURE__ */ new Set([408, 429, 500, 502, 503, 504]);
+var REDIRECTS2 = /* @__PURE__ */ new Set([301, 302, 303, 307, 308]);
 var TRANSIENT_CODES = /* @__PURE__ */ new Set([
   "ECONNRESET",
   // HTTP/2: a stream reset or a connection the registry closed (GOAWAY); the request is made again on a new one.
@@ -60372,20 +60373,24 @@ var Transport = class {
     return s.credentials ??= this.o.credentials(registry).catch(() => void 0);
   }
   request(spec) {
-    return (spec.method === "HEAD" ? this.quickHead(spec) : void 0) ?? withOperation((op) => this.exchange(spec, true, op));
+    return this.quickRead(spec) ?? withOperation((op) => this.exchange(spec, true, op));
   }
   /**
-   * A HEAD made straight on the registry's connected HTTP/2 session, when everything the usual path would work out
-   * first is known already (the registry answered, its token for the scope is held, a stream and a slot are free):
-   * no promise layers, controller or header copies between the caller and the stream. A listing makes thousands of
-   * HEADs, and behind a 50 ms link at 5,000 tags the client's CPU per request, not the link, set the pace (it spent
-   * about 300 µs a HEAD; Node's own HTTP/2 request about 100 of them). An answer that needs more than reading (a
+   * A HEAD or GET made straight on the registry's connected HTTP/2 session, when everything the usual path would
+   * work out first is known already (the registry answered, its token for the scope is held, a stream and a slot are
+   * free): no promise layers, controller or header copies between the caller and the stream. A listing makes
+   * thousands of HEADs, and behind a 50 ms link at 5,000 tags the client's CPU per request, not the link, set the
+   * pace (it spent about 300 µs a HEAD; Node's own HTTP/2 request about 100 of them). A GET's body is read as the
+   * usual path reads it (readCapped: the same limits and messages). An answer that needs more than reading (a
    * redirect, a challenge, a refusal, a status worth a retry) and a failure worth a retry carry on in the usual path
    * as its first attempt, so retries, waits and messages are the same; undefined: the usual path from the start.
    */
-  quickHead(spec) {
+  quickRead(spec) {
+    const method = spec.method;
+    if (method !== "HEAD" && method !== "GET" || spec.body || !this.pool || !spec.url.startsWith("/"))
+      return void 0;
     const s = this.registries.get(spec.registry);
-    if (!this.pool || !s || s.pinged === void 0 || !spec.url.startsWith("/")) return void 0;
+    if (!s || s.pinged === void 0) return void 0;
     const op = currentOperation();
     if (!op || op.requests >= this.limits.requestsPerOperation) return void 0;
     if (op.startedAt + this.limits.operationMs - Date.now() <= this.o.timeoutMs) return void 0;
@@ -60397,8 +60402,9 @@ var Transport = class {
       if (!held || held.expires <= Date.now()) return void 0;
       auth2 = `Bearer ${held.token}`;
     }
-    if (spec.signal?.aborted || !this.streamLimit.tryTake(spec.priority)) return void 0;
-    const headers = { ":method": "HEAD", ":path": spec.url };
+    const url = new URL(spec.url, s.base);
+    if (url.origin !== s.origin || spec.signal?.aborted || !this.streamLimit.tryTake(spec.priority)) return void 0;
+    const headers = { ":method": method, ":path": url.pathname + url.search };
     for (const k in spec.headers) headers[k.toLowerCase()] = spec.headers[k];
     if (auth2) headers.authorization = auth2;
     const stream = this.pool.openNow(s.origin, headers);
@@ -60407,49 +60413,84 @@ var Transport = class {
       return void 0;
     }
     op.requests++;
-    const href = s.origin + spec.url;
+    const href = url.href;
     return new Promise((resolve, reject) => {
-      let settled = false;
+      let answered = false;
       let timedOut2 = false;
       let failure;
       const ms = this.o.timeoutMs;
+      const stop = () => stream.destroy(new DOMException("This operation was aborted", "AbortError"));
       const timer = setTimeout(() => {
         timedOut2 = true;
-        stream.close(import_node_http22.default.constants.NGHTTP2_CANCEL);
+        stop();
       }, ms);
-      const unlink2 = spec.signal ? onAbort(spec.signal, () => stream.close(import_node_http22.default.constants.NGHTTP2_CANCEL)) : void 0;
+      const unlink2 = spec.signal ? onAbort(spec.signal, stop) : void 0;
       const settle2 = () => {
-        settled = true;
         clearTimeout(timer);
         unlink2?.();
         this.streamLimit.release();
       };
       const carryOn = (first) => inOperation(op, () => this.exchange(spec, true, op, { ...first, auth: auth2 }));
-      stream.once("response", (h2) => {
-        settle2();
-        stream.resume();
-        const status = Number(h2[":status"]);
-        const res = { status, headers: new HeaderMap(h2), url: href, body: EMPTY };
-        this.o.logger.debug(`HEAD ${href} -> ${status}`);
-        if (status >= 300 && status < 400) resolve(carryOn({}));
-        else if (status === 401 || status === 403 || RETRYABLE.has(status)) resolve(carryOn({ res }));
-        else resolve(res);
-      });
-      stream.once("error", (e) => {
-        failure = e;
-      });
-      stream.once("close", () => {
-        if (settled) return;
-        settle2();
+      const failed = (e, phase) => {
         const error2 = networkError(
-          failure ?? new TypeError("fetch failed", { cause: new Error("the HTTP/2 stream closed without an answer") }),
-          { user: spec.signal, timedOut: timedOut2, byDeadline: false, ms, phase: "connect" },
+          e,
+          { user: spec.signal, timedOut: timedOut2, byDeadline: false, ms, phase },
           spec.registry,
           href,
           this.limits
         );
         if (error2 instanceof TransientError) resolve(carryOn({ error: error2 }));
         else reject(error2);
+      };
+      const answer = (status, h2, body) => {
+        const res = { status, headers: new HeaderMap(h2), url: href, body };
+        if (status === 401 || status === 403 || RETRYABLE.has(status)) resolve(carryOn({ res }));
+        else resolve(res);
+      };
+      stream.once("response", (h2) => {
+        answered = true;
+        const status = Number(h2[":status"]);
+        this.o.logger.debug(`${method} ${href} -> ${status}`);
+        if (REDIRECTS2.has(status) && h2.location) {
+          settle2();
+          stream.close(import_node_http22.default.constants.NGHTTP2_CANCEL);
+          return resolve(carryOn({}));
+        }
+        if (method === "HEAD" || status === 204 || status === 304) {
+          settle2();
+          stream.resume();
+          return answer(status, h2, EMPTY);
+        }
+        const error2 = status >= 400;
+        const max = error2 ? Math.min(spec.maxBytes ?? ERROR_MAX_BYTES, ERROR_MAX_BYTES) : spec.maxBytes;
+        readCapped(
+          new StreamResponse(status, new HeaderMap(h2), stream),
+          max,
+          spec.registry,
+          href,
+          error2 ? void 0 : spec.limit,
+          error2
+        ).then(
+          (body) => {
+            settle2();
+            answer(status, h2, body);
+          },
+          (e) => {
+            settle2();
+            failed(e, "body");
+          }
+        );
+      });
+      stream.once("error", (e) => {
+        failure = e;
+      });
+      stream.once("close", () => {
+        if (answered) return;
+        settle2();
+        failed(
+          failure ?? new TypeError("fetch failed", { cause: new Error("the HTTP/2 stream closed without an answer") }),
+          "connect"
+        );
       });
     });
   }
@@ -60759,7 +60800,7 @@ var Transport = class {
           }
           this.o.logger.debug(`${method} ${redactUrl(current.href)} -> ${res.status}`);
           const location = res.headers.get("location");
-          if ([301, 302, 303, 307, 308].includes(res.status) && location) {
+          if (REDIRECTS2.has(res.status) && location) {
             await res.body?.cancel().catch(() => void 0);
             if (hop >= MAX_REDIRECTS3)
               throw environmentError(

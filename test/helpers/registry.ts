@@ -783,9 +783,10 @@ export async function startProxy(
       else if (up.headers.get('content-length')) outHeaders['content-length'] = up.headers.get('content-length')!;
       if (rule?.drop === 'truncate') {
         res.writeHead(up.status, outHeaders);
-        (res as http.ServerResponse).write(out.subarray(0, Math.floor(out.length / 2)), () =>
-          setTimeout(() => req.socket.destroy(), 20),
-        );
+        // Over HTTP/2 the stream is reset (the connection's other streams go on), over HTTP/1.1 the connection.
+        const cut = () =>
+          'stream' in req ? req.stream.close(http2.constants.NGHTTP2_INTERNAL_ERROR) : req.socket.destroy();
+        (res as http.ServerResponse).write(out.subarray(0, Math.floor(out.length / 2)), () => setTimeout(cut, 20));
         return;
       }
       res.writeHead(up.status, outHeaders);

@@ -312,7 +312,7 @@ export class Http2Pool {
 }
 
 /** An answer over a Node stream: read whole (`read`) or, only when asked for, as a web stream (`body`). */
-class StreamResponse implements PoolResponse {
+export class StreamResponse implements PoolResponse {
   private web?: ReadableStream<Uint8Array>;
   constructor(
     readonly status: number,

@@ -6,7 +6,7 @@ import { registerSecret } from '../redact';
 import { parseChallenge, repositoryScope, type Challenge } from './challenge';
 import { credentialHint, type CredentialSource, type Credentials } from './credentials';
 import http2 from 'node:http2';
-import { HeaderMap, Http2Pool } from './http2';
+import { HeaderMap, Http2Pool, StreamResponse } from './http2';
 import { onAbort } from './on-abort';
 import { Slots } from './slots';
 import { checkRealm } from './realm';
@@ -92,6 +92,7 @@ export interface StreamingResponse {
 }
 
 const RETRYABLE = new Set([408, 429, 500, 502, 503, 504]);
+const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 const TRANSIENT_CODES = new Set([
   'ECONNRESET',
   // HTTP/2: a stream reset or a connection the registry closed (GOAWAY); the request is made again on a new one.
@@ -195,24 +196,25 @@ export class Transport {
   }
 
   request(spec: RequestSpec): Promise<BufferedResponse> {
-    return (
-      (spec.method === 'HEAD' ? this.quickHead(spec) : undefined) ??
-      (withOperation((op) => this.exchange(spec, true, op)) as Promise<BufferedResponse>)
-    );
+    return this.quickRead(spec) ?? (withOperation((op) => this.exchange(spec, true, op)) as Promise<BufferedResponse>);
   }
 
   /**
-   * A HEAD made straight on the registry's connected HTTP/2 session, when everything the usual path would work out
-   * first is known already (the registry answered, its token for the scope is held, a stream and a slot are free):
-   * no promise layers, controller or header copies between the caller and the stream. A listing makes thousands of
-   * HEADs, and behind a 50 ms link at 5,000 tags the client's CPU per request, not the link, set the pace (it spent
-   * about 300 µs a HEAD; Node's own HTTP/2 request about 100 of them). An answer that needs more than reading (a
+   * A HEAD or GET made straight on the registry's connected HTTP/2 session, when everything the usual path would
+   * work out first is known already (the registry answered, its token for the scope is held, a stream and a slot are
+   * free): no promise layers, controller or header copies between the caller and the stream. A listing makes
+   * thousands of HEADs, and behind a 50 ms link at 5,000 tags the client's CPU per request, not the link, set the
+   * pace (it spent about 300 µs a HEAD; Node's own HTTP/2 request about 100 of them). A GET's body is read as the
+   * usual path reads it (readCapped: the same limits and messages). An answer that needs more than reading (a
    * redirect, a challenge, a refusal, a status worth a retry) and a failure worth a retry carry on in the usual path
    * as its first attempt, so retries, waits and messages are the same; undefined: the usual path from the start.
    */
-  private quickHead(spec: RequestSpec): Promise<BufferedResponse> | undefined {
+  private quickRead(spec: RequestSpec): Promise<BufferedResponse> | undefined {
+    const method = spec.method;
+    if ((method !== 'HEAD' && method !== 'GET') || spec.body || !this.pool || !spec.url.startsWith('/'))
+      return undefined;
     const s = this.registries.get(spec.registry);
-    if (!this.pool || !s || s.pinged === undefined || !spec.url.startsWith('/')) return undefined;
+    if (!s || s.pinged === undefined) return undefined;
     const op = currentOperation();
     if (!op || op.requests >= this.limits.requestsPerOperation) return undefined;
     // The operation's deadline shapes the request's time and message: the usual path says it.
@@ -225,8 +227,10 @@ export class Transport {
       if (!held || held.expires <= Date.now()) return undefined;
       auth = `Bearer ${held.token}`;
     }
-    if (spec.signal?.aborted || !this.streamLimit.tryTake(spec.priority)) return undefined;
-    const headers: http2.OutgoingHttpHeaders = { ':method': 'HEAD', ':path': spec.url };
+    // Parsed as the usual path parses it (dot segments, escapes), and only ever on the registry's own origin.
+    const url = new URL(spec.url, s.base);
+    if (url.origin !== s.origin || spec.signal?.aborted || !this.streamLimit.tryTake(spec.priority)) return undefined;
+    const headers: http2.OutgoingHttpHeaders = { ':method': method, ':path': url.pathname + url.search };
     for (const k in spec.headers) headers[k.toLowerCase()] = spec.headers[k];
     if (auth) headers.authorization = auth;
     const stream = this.pool.openNow(s.origin, headers);
@@ -235,19 +239,20 @@ export class Transport {
       return undefined;
     }
     op.requests++;
-    const href = s.origin + spec.url;
+    const href = url.href;
     return new Promise<BufferedResponse>((resolve, reject) => {
-      let settled = false;
+      let answered = false;
       let timedOut = false;
       let failure: unknown;
       const ms = this.o.timeoutMs;
+      // Destroyed with an error (not closed): a body being read fails rather than waiting for an end.
+      const stop = () => stream.destroy(new DOMException('This operation was aborted', 'AbortError'));
       const timer = setTimeout(() => {
         timedOut = true;
-        stream.close(http2.constants.NGHTTP2_CANCEL);
+        stop();
       }, ms);
-      const unlink = spec.signal ? onAbort(spec.signal, () => stream.close(http2.constants.NGHTTP2_CANCEL)) : undefined;
+      const unlink = spec.signal ? onAbort(spec.signal, stop) : undefined;
       const settle = () => {
-        settled = true;
         clearTimeout(timer);
         unlink?.();
         this.streamLimit.release();
@@ -255,31 +260,68 @@ export class Transport {
       // The usual path, with what this attempt brought as its first.
       const carryOn = (first: FirstAttempt) =>
         inOperation(op, () => this.exchange(spec, true, op, { ...first, auth })) as Promise<BufferedResponse>;
-      stream.once('response', (h) => {
-        settle();
-        stream.resume();
-        const status = Number(h[':status']);
-        const res: BufferedResponse = { status, headers: new HeaderMap(h), url: href, body: EMPTY };
-        this.o.logger.debug(`HEAD ${href} -> ${status}`);
-        if (status >= 300 && status < 400) resolve(carryOn({}));
-        else if (status === 401 || status === 403 || RETRYABLE.has(status)) resolve(carryOn({ res }));
-        else resolve(res);
-      });
-      stream.once('error', (e: Error) => {
-        failure = e;
-      });
-      stream.once('close', () => {
-        if (settled) return;
-        settle();
+      const failed = (e: unknown, phase: Phase) => {
         const error = networkError(
-          failure ?? new TypeError('fetch failed', { cause: new Error('the HTTP/2 stream closed without an answer') }),
-          { user: spec.signal, timedOut, byDeadline: false, ms, phase: 'connect' },
+          e,
+          { user: spec.signal, timedOut, byDeadline: false, ms, phase },
           spec.registry,
           href,
           this.limits,
         );
         if (error instanceof TransientError) resolve(carryOn({ error }));
         else reject(error);
+      };
+      const answer = (status: number, h: http2.IncomingHttpHeaders, body: Buffer) => {
+        const res: BufferedResponse = { status, headers: new HeaderMap(h), url: href, body };
+        if (status === 401 || status === 403 || RETRYABLE.has(status)) resolve(carryOn({ res }));
+        else resolve(res);
+      };
+      stream.once('response', (h) => {
+        answered = true;
+        const status = Number(h[':status']);
+        this.o.logger.debug(`${method} ${href} -> ${status}`);
+        if (REDIRECTS.has(status) && h.location) {
+          // Followed by the usual path, which keeps Authorization from other origins.
+          settle();
+          stream.close(http2.constants.NGHTTP2_CANCEL);
+          return resolve(carryOn({}));
+        }
+        if (method === 'HEAD' || status === 204 || status === 304) {
+          settle();
+          stream.resume();
+          return answer(status, h, EMPTY);
+        }
+        // Error answers are read for their message only, as the usual path reads them.
+        const error = status >= 400;
+        const max = error ? Math.min(spec.maxBytes ?? ERROR_MAX_BYTES, ERROR_MAX_BYTES) : spec.maxBytes;
+        readCapped(
+          new StreamResponse(status, new HeaderMap(h), stream),
+          max,
+          spec.registry,
+          href,
+          error ? undefined : spec.limit,
+          error,
+        ).then(
+          (body) => {
+            settle();
+            answer(status, h, body);
+          },
+          (e: unknown) => {
+            settle();
+            failed(e, 'body');
+          },
+        );
+      });
+      stream.once('error', (e: Error) => {
+        failure = e;
+      });
+      stream.once('close', () => {
+        if (answered) return;
+        settle();
+        failed(
+          failure ?? new TypeError('fetch failed', { cause: new Error('the HTTP/2 stream closed without an answer') }),
+          'connect',
+        );
       });
     });
   }
@@ -315,7 +357,7 @@ export class Transport {
     let auth: string | undefined;
     let res: BufferedResponse | StreamingResponse;
     if (first) {
-      // A quick HEAD's attempt (quickHead): its answer or failure is this request's first.
+      // A quick attempt's (quickRead): its answer or failure is this request's first.
       auth = first.auth;
       res = await this.send(spec, url, auth, buffer, op, first.res || first.error ? first : undefined);
     } else if (s.pinged === undefined && !s.ping && (spec.method === 'GET' || spec.method === 'HEAD')) {
@@ -663,7 +705,7 @@ export class Transport {
           }
           this.o.logger.debug(`${method} ${redactUrl(current.href)} -> ${res.status}`);
           const location = res.headers.get('location');
-          if ([301, 302, 303, 307, 308].includes(res.status) && location) {
+          if (REDIRECTS.has(res.status) && location) {
             await res.body?.cancel().catch(() => undefined);
             if (hop >= MAX_REDIRECTS)
               throw environmentError(
@@ -721,7 +763,7 @@ function actionsOf(spec: RequestSpec): string {
 
 type Phase = 'connect' | 'body';
 
-/** What a quick HEAD brought (quickHead), for the usual path to take as its first attempt. */
+/** What a quick attempt brought (quickRead), for the usual path to take as its first attempt. */
 interface FirstAttempt {
   res?: BufferedResponse;
   error?: TransientError;

@@ -11,14 +11,14 @@ import {
 } from '../../helpers/registry';
 
 /**
- * A listing's HEADs go straight onto the live HTTP/2 connection once the registry has answered and its token is held
- * (src/core/registry/transport.ts, `quickHead`). Whatever such a HEAD meets that needs more than reading (a
+ * A listing's HEADs and GETs go straight onto the live HTTP/2 connection once the registry has answered and its token
+ * is held (src/core/registry/transport.ts, `quickRead`). Whatever such a HEAD meets that needs more than reading (a
  * challenge, a refusal, a status worth a retry, a redirect, a reset or silent stream, a cancel) must end exactly as on
  * the usual path: the same retries, the same messages, every digest right. A token registry (distribution 2.8 with
  * the test bed's token service) behind the recording proxy serving HTTPS with HTTP/2, faults on HEADs made with a
- * token (the quick path's), from the middle of the listing.
+ * token (the quick path's), from the middle of the listing, or on a manifest read after it.
  */
-describe('registry client: quick HEADs of a listing over HTTP/2 end as the usual path would', function () {
+describe('registry client: quick HEADs and GETs over HTTP/2 end as the usual path would', function () {
   this.timeout(180_000);
   const reg = useRegistry('token');
   const repo = 'acme/quick';
@@ -155,6 +155,79 @@ describe('registry client: quick HEADs of a listing over HTTP/2 end as the usual
     const p = await proxy([{ method: 'HEAD', path: lateHead, authorized: true, times: 9, respond: { status: 503 } }]);
     await assert.rejects(listed(client(p, { retries: 2 }), p), /503/);
     assert.deepEqual(headsOf(p, late), ['faulted', 'faulted', 'faulted']);
+  });
+
+  /** The GETs the proxy saw of a path, in order ('faulted' when a fault answered it). */
+  const getsOf = (p: TestProxy, path: string) =>
+    p.requests.filter((r) => r.method === 'GET' && r.path === path).map((r) => (r.faulted ? 'faulted' : 'token'));
+  const lateManifest = `/v2/${repo}/manifests/${late}`;
+  /** A client that has listed the tags (the registry answered, the token is held), then reads the late tag's manifest. */
+  const readLate = async (p: TestProxy, o: { timeoutMs?: number; retries?: number } = {}) => {
+    const c = client(p, o);
+    await c.tagDigests(`${p.host}/${repo}`);
+    try {
+      return await c.getManifest(`${p.host}/${repo}:${late}`);
+    } finally {
+      c.close();
+    }
+  };
+  const getFault = (f: Omit<FaultRule, 'path' | 'method' | 'authorized'>): FaultRule => ({
+    method: 'GET',
+    path: lateHead,
+    authorized: true,
+    ...f,
+  });
+
+  it('a manifest GET answered 503 is asked again, once, and reads the manifest', async () => {
+    const p = await proxy([getFault({ respond: { status: 503 } })]);
+    assert.equal((await readLate(p)).digest, expected.get(late));
+    assert.deepEqual(getsOf(p, lateManifest), ['faulted', 'token']);
+  });
+
+  it('a manifest GET whose body is cut short (the stream reset) is asked again', async () => {
+    const p = await proxy([getFault({ drop: 'truncate' })]);
+    assert.equal((await readLate(p)).digest, expected.get(late));
+    assert.deepEqual(getsOf(p, lateManifest), ['faulted', 'token']);
+  });
+
+  it('a manifest GET that gets no answer within the request time is asked again', async () => {
+    const p = await proxy([getFault({ delayMs: 4_000 })]);
+    assert.equal((await readLate(p, { timeoutMs: 1_500 })).digest, expected.get(late));
+    assert.deepEqual(getsOf(p, lateManifest), ['faulted', 'token']);
+  });
+
+  it('a manifest larger than the limit is refused with the limit named, and not asked again', async () => {
+    const p = await proxy([getFault({ rewriteBody: (b) => Buffer.concat([b, Buffer.alloc(4 * 1024 * 1024, 32)]) })]);
+    await assert.rejects(readLate(p), (e: unknown) => {
+      assert.ok(e instanceof ReleaseOperatorError, String(e));
+      assert.match(e.message, /manifestBytes|more than 4194304 bytes/);
+      return true;
+    });
+    assert.deepEqual(getsOf(p, lateManifest), ['faulted']);
+  });
+
+  it("a manifest GET answered 404 says the tag is not there, with the registry's own words", async () => {
+    const p = await proxy([
+      getFault({
+        respond: {
+          status: 404,
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({
+            errors: [{ code: 'MANIFEST_UNKNOWN', message: 'manifest unknown to the quick test' }],
+          }),
+        },
+      }),
+    ]);
+    await assert.rejects(readLate(p), /manifest unknown to the quick test/);
+    assert.deepEqual(getsOf(p, lateManifest), ['faulted']);
+  });
+
+  it('a tag page answered 503 in the middle of the listing is asked again, and the listing is whole', async () => {
+    const p = await proxy([
+      { method: 'GET', path: /\/tags\/list\?.*last=/, authorized: true, respond: { status: 503 } },
+    ]);
+    assert.deepEqual(await listed(client(p), p), expected);
+    assert.equal(p.requests.filter((r) => r.faulted).length, 1);
   });
 
   it('a cancel stops the HEADs in flight and the listing ends as cancelled, with nothing asked after', async () => {
