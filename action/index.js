@@ -50630,6 +50630,36 @@ function toUserError(e, what, scope = "repo") {
 var import_node_http = __toESM(require("node:http"));
 var import_node_https = __toESM(require("node:https"));
 var import_node_zlib2 = __toESM(require("node:zlib"));
+
+// src/core/read-stream.ts
+function readUpTo(stream, max) {
+  return new Promise((resolve, reject) => {
+    const chunks = [];
+    let total2 = 0;
+    const done = (over) => {
+      stream.off("data", onData);
+      stream.off("end", onEnd);
+      stream.off("error", reject);
+      resolve({ bytes: Buffer.concat(chunks, total2), over });
+    };
+    const onData = (chunk) => {
+      if (max !== void 0 && total2 + chunk.length > max) {
+        chunks.push(chunk.subarray(0, max - total2));
+        total2 = max;
+        stream.destroy();
+        return done(true);
+      }
+      chunks.push(chunk);
+      total2 += chunk.length;
+    };
+    const onEnd = () => done(false);
+    stream.on("data", onData);
+    stream.once("end", onEnd);
+    stream.once("error", reject);
+  });
+}
+
+// src/core/github/node-fetch.ts
 async function nodeFetch(input, init = {}) {
   const body = bodyBytes(init.body);
   if (typeof input !== "string" && !(input instanceof URL) || body === void 0) return fetch(input, init);
@@ -50735,28 +50765,16 @@ var Answer = class {
     const res = this.res;
     if (!res) return Promise.resolve({ bytes: Buffer.alloc(0), over: false });
     const stream = decoded(res, this.headers.get("content-encoding"));
-    return new Promise((resolve, reject) => {
-      const chunks = [];
-      let total2 = 0;
-      const finish2 = (over) => {
-        stream.off("data", onData);
-        resolve({ bytes: Buffer.concat(chunks), over });
-      };
-      const onData = (chunk) => {
-        total2 += chunk.length;
-        if (total2 > max) {
-          res.destroy();
-          if (stream !== res) stream.destroy();
-          return finish2(true);
-        }
-        chunks.push(chunk);
-      };
-      stream.on("data", onData);
-      stream.once("end", () => finish2(false));
-      const failed = (e) => reject(isAbort(e) ? e : new TypeError("terminated", { cause: e }));
-      stream.once("error", failed);
-      if (stream !== res) res.once("error", failed);
-    });
+    if (stream !== res) res.once("error", (e) => stream.destroy(e));
+    return readUpTo(stream, max).then(
+      (r) => {
+        if (r.over) res.destroy();
+        return r;
+      },
+      (e) => {
+        throw isAbort(e) ? e : new TypeError("terminated", { cause: e });
+      }
+    );
   }
 };
 function decoded(res, encoding) {
@@ -60076,32 +60094,7 @@ var StreamResponse = class {
     return this.web ??= import_node_stream11.Readable.toWeb(this.stream);
   }
   read(max) {
-    const stream = this.stream;
-    if (!stream) return Promise.resolve({ bytes: Buffer.alloc(0), over: false });
-    return new Promise((resolve, reject) => {
-      const chunks = [];
-      let total2 = 0;
-      const done = (over) => {
-        stream.off("data", onData);
-        stream.off("end", onEnd);
-        stream.off("error", reject);
-        resolve({ bytes: Buffer.concat(chunks, total2), over });
-      };
-      const onData = (chunk) => {
-        if (max !== void 0 && total2 + chunk.length > max) {
-          chunks.push(chunk.subarray(0, max - total2));
-          total2 = max;
-          stream.destroy();
-          return done(true);
-        }
-        chunks.push(chunk);
-        total2 += chunk.length;
-      };
-      const onEnd = () => done(false);
-      stream.on("data", onData);
-      stream.once("end", onEnd);
-      stream.once("error", reject);
-    });
+    return this.stream ? readUpTo(this.stream, max) : Promise.resolve({ bytes: Buffer.alloc(0), over: false });
   }
 };
 function release(s) {
@@ -60387,8 +60380,7 @@ var Transport = class {
    */
   quickRead(spec) {
     const method = spec.method;
-    if (method !== "HEAD" && method !== "GET" || spec.body || !this.pool || !spec.url.startsWith("/"))
-      return void 0;
+    if (method !== "HEAD" && method !== "GET" || spec.body || !this.pool) return void 0;
     const s = this.registries.get(spec.registry);
     if (!s || s.pinged === void 0) return void 0;
     const op = currentOperation();
@@ -60461,16 +60453,7 @@ var Transport = class {
           stream.resume();
           return answer(status, h2, EMPTY);
         }
-        const error2 = status >= 400;
-        const max = error2 ? Math.min(spec.maxBytes ?? ERROR_MAX_BYTES, ERROR_MAX_BYTES) : spec.maxBytes;
-        readCapped(
-          new StreamResponse(status, new HeaderMap(h2), stream),
-          max,
-          spec.registry,
-          href,
-          error2 ? void 0 : spec.limit,
-          error2
-        ).then(
+        readAnswer(new StreamResponse(status, new HeaderMap(h2), stream), spec, spec.registry, href).then(
           (body) => {
             settle2();
             answer(status, h2, body);
@@ -60817,9 +60800,7 @@ var Transport = class {
           }
           let body;
           try {
-            const error2 = res.status >= 400;
-            const max = error2 ? Math.min(init.maxBytes ?? ERROR_MAX_BYTES, ERROR_MAX_BYTES) : init.maxBytes;
-            body = method === "HEAD" ? EMPTY : await readCapped(res, max, registry, current.href, error2 ? void 0 : init.limit, error2);
+            body = method === "HEAD" ? EMPTY : await readAnswer(res, init, registry, current.href);
           } catch (e) {
             throw failed(e, "body");
           }
@@ -60918,6 +60899,11 @@ function redactUrl(url) {
   if (!url.includes("?")) return url;
   const u2 = new URL(url);
   return u2.search && !u2.pathname.startsWith("/v2/") ? `${u2.origin}${u2.pathname}?\u2026` : url;
+}
+function readAnswer(res, o2, registry, url) {
+  const error2 = res.status >= 400;
+  const max = error2 ? Math.min(o2.maxBytes ?? ERROR_MAX_BYTES, ERROR_MAX_BYTES) : o2.maxBytes;
+  return readCapped(res, max, registry, url, error2 ? void 0 : o2.limit, error2);
 }
 async function readCapped(res, max, registry, url, limit, clip = false) {
   const tooBig = () => {

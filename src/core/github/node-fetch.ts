@@ -2,6 +2,7 @@ import http from 'node:http';
 import https from 'node:https';
 import type { Readable } from 'node:stream';
 import zlib from 'node:zlib';
+import { readUpTo } from '../read-stream';
 import { AnswerHeaders } from './answer';
 
 /**
@@ -158,29 +159,18 @@ class Answer implements NodeAnswer {
     const res = this.res;
     if (!res) return Promise.resolve({ bytes: Buffer.alloc(0), over: false });
     const stream = decoded(res, this.headers.get('content-encoding'));
-    return new Promise((resolve, reject) => {
-      const chunks: Buffer[] = [];
-      let total = 0;
-      const finish = (over: boolean) => {
-        stream.off('data', onData);
-        resolve({ bytes: Buffer.concat(chunks), over });
-      };
-      const onData = (chunk: Buffer) => {
-        total += chunk.length;
-        if (total > max) {
-          // The rest is not wanted: the connection is closed rather than read to its end.
-          res.destroy();
-          if (stream !== res) stream.destroy();
-          return finish(true);
-        }
-        chunks.push(chunk);
-      };
-      stream.on('data', onData);
-      stream.once('end', () => finish(false));
-      const failed = (e: Error) => reject(isAbort(e) ? e : new TypeError('terminated', { cause: e }));
-      stream.once('error', failed);
-      if (stream !== res) res.once('error', failed);
-    });
+    // A decoder does not hear of its source's failure: it is passed on.
+    if (stream !== res) res.once('error', (e) => stream.destroy(e));
+    return readUpTo(stream, max).then(
+      (r) => {
+        // The connection is closed rather than read to its end.
+        if (r.over) res.destroy();
+        return r;
+      },
+      (e: Error) => {
+        throw isAbort(e) ? e : new TypeError('terminated', { cause: e });
+      },
+    );
   }
 }
 

@@ -4,6 +4,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import { isIP } from 'node:net';
 import { Readable } from 'node:stream';
 import tls from 'node:tls';
+import { readUpTo } from '../read-stream';
 
 /**
  * HTTPS to registries over HTTP/2 where the registry offers it (ALPN), over Node's own `node:http2`: one connection
@@ -326,33 +327,7 @@ export class StreamResponse implements PoolResponse {
   }
 
   read(max: number | undefined): Promise<{ bytes: Buffer; over: boolean }> {
-    const stream = this.stream;
-    if (!stream) return Promise.resolve({ bytes: Buffer.alloc(0), over: false });
-    return new Promise((resolve, reject) => {
-      const chunks: Buffer[] = [];
-      let total = 0;
-      const done = (over: boolean) => {
-        stream.off('data', onData);
-        stream.off('end', onEnd);
-        stream.off('error', reject);
-        resolve({ bytes: Buffer.concat(chunks, total), over });
-      };
-      const onData = (chunk: Buffer) => {
-        if (max !== undefined && total + chunk.length > max) {
-          chunks.push(chunk.subarray(0, max - total));
-          total = max;
-          // The rest is not wanted: the stream is reset rather than read to its end.
-          stream.destroy();
-          return done(true);
-        }
-        chunks.push(chunk);
-        total += chunk.length;
-      };
-      const onEnd = () => done(false);
-      stream.on('data', onData);
-      stream.once('end', onEnd);
-      stream.once('error', reject);
-    });
+    return this.stream ? readUpTo(this.stream, max) : Promise.resolve({ bytes: Buffer.alloc(0), over: false });
   }
 }
 

@@ -211,8 +211,7 @@ export class Transport {
    */
   private quickRead(spec: RequestSpec): Promise<BufferedResponse> | undefined {
     const method = spec.method;
-    if ((method !== 'HEAD' && method !== 'GET') || spec.body || !this.pool || !spec.url.startsWith('/'))
-      return undefined;
+    if ((method !== 'HEAD' && method !== 'GET') || spec.body || !this.pool) return undefined;
     const s = this.registries.get(spec.registry);
     if (!s || s.pinged === undefined) return undefined;
     const op = currentOperation();
@@ -291,17 +290,7 @@ export class Transport {
           stream.resume();
           return answer(status, h, EMPTY);
         }
-        // Error answers are read for their message only, as the usual path reads them.
-        const error = status >= 400;
-        const max = error ? Math.min(spec.maxBytes ?? ERROR_MAX_BYTES, ERROR_MAX_BYTES) : spec.maxBytes;
-        readCapped(
-          new StreamResponse(status, new HeaderMap(h), stream),
-          max,
-          spec.registry,
-          href,
-          error ? undefined : spec.limit,
-          error,
-        ).then(
+        readAnswer(new StreamResponse(status, new HeaderMap(h), stream), spec, spec.registry, href).then(
           (body) => {
             settle();
             answer(status, h, body);
@@ -722,14 +711,8 @@ export class Transport {
           }
           let body: Buffer;
           try {
-            // Error answers are read for their message only: a few KiB, whatever the caller allows.
-            const error = res.status >= 400;
-            const max = error ? Math.min(init.maxBytes ?? ERROR_MAX_BYTES, ERROR_MAX_BYTES) : init.maxBytes;
             // A HEAD answer has no body: no read to wait for.
-            body =
-              method === 'HEAD'
-                ? EMPTY
-                : await readCapped(res, max, registry, current.href, error ? undefined : init.limit, error);
+            body = method === 'HEAD' ? EMPTY : await readAnswer(res, init, registry, current.href);
           } catch (e) {
             throw failed(e, 'body');
           }
@@ -879,6 +862,21 @@ function redactUrl(url: string): string {
 }
 
 /** The whole body, or an environment error as soon as it is known to exceed `max` bytes. */
+/**
+ * An answer's body as a buffered request reads it: error answers for their message only (a few KiB, whatever the
+ * caller allows), the rest within the caller's limit.
+ */
+function readAnswer(
+  res: WireResponse,
+  o: Pick<RequestSpec, 'maxBytes' | 'limit'>,
+  registry: string,
+  url: string,
+): Promise<Buffer> {
+  const error = res.status >= 400;
+  const max = error ? Math.min(o.maxBytes ?? ERROR_MAX_BYTES, ERROR_MAX_BYTES) : o.maxBytes;
+  return readCapped(res, max, registry, url, error ? undefined : o.limit, error);
+}
+
 async function readCapped(
   res: WireResponse,
   max: number | undefined,
