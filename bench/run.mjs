@@ -27,6 +27,7 @@ await esbuild.build({
     path.join(root, 'bench', 'lib', 'proxy-main.ts'),
     path.join(root, 'bench', 'lib', 'scale-front.ts'),
     path.join(root, 'bench', 'lib', 'scale-child.ts'),
+    path.join(root, 'bench', 'lib', 'h2-minimal.ts'),
     path.join(root, 'bench', 'extension', 'suite.ts'),
   ],
   outbase: path.join(root, 'bench'),

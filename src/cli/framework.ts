@@ -1,5 +1,6 @@
 import { type Command, Option } from 'commander';
 import { loadConfig } from '../core/config/load';
+import { findWorkTree } from '../core/git/root';
 import type { ConfigOverrides, ReleaseOperatorConfig } from '../core/config/schema';
 import { CancelledError, EXIT_CODES, ReleaseOperatorError, describeError } from '../core/errors';
 import { createLogger, type Logger } from '../core/log';
@@ -57,10 +58,16 @@ export class CliContext {
   /** Config for the repository around cwd (or cwd itself outside a repository), with flag overrides last. */
   config(): Promise<{ config: ReleaseOperatorConfig; root: string; file?: string }> {
     return (this.configCache ??= (async () => {
-      const root = await import('../core/git/repo')
-        .then(({ GitRepo }) => GitRepo.open(this.cwd))
-        .then((r) => r.root)
-        .catch(() => this.cwd);
+      // The work tree is found on disk (no git process before the first request); git decides where only it can.
+      const found = await findWorkTree(this.cwd, this.io.env);
+      const root =
+        found ??
+        (found === null
+          ? this.cwd
+          : await import('../core/git/repo')
+              .then(({ GitRepo }) => GitRepo.open(this.cwd))
+              .then((r) => r.root)
+              .catch(() => this.cwd));
       const { config, file } = await loadConfig(root, this.flagOverrides(), { environment: this.environment() });
       return { config, root, file };
     })());

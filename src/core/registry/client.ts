@@ -152,6 +152,11 @@ export class RegistryClient {
     this.disk = options.diskCache;
   }
 
+  /** Disk cache writes wait until the returned function is called (DiskCache.hold); without a disk cache, nothing. */
+  holdCacheWrites(): () => void {
+    return this.disk?.hold() ?? (() => undefined);
+  }
+
   /** The protocol the registry answered on ('h2' or 'http/1.1'), once it has answered. */
   protocolOf(registry: string): 'h2' | 'http/1.1' | undefined {
     return this.transport.protocolOf(registry);

@@ -45,6 +45,8 @@ export class DiskCache {
   /** Bytes in the folder: learnt by one scan at the first write, then kept up to date. */
   private total?: Promise<number>;
   private pending = new Set<Promise<void>>();
+  private holds = 0;
+  private held: Array<() => void> = [];
 
   constructor(private readonly o: DiskCacheOptions) {
     this.maxBytes = o.maxBytes ?? 128 * 1024 * 1024;
@@ -83,19 +85,40 @@ export class DiskCache {
 
   /**
    * Stores bytes already checked against `digest` (the caller hashed them). Never fails the caller: a cache that
-   * cannot be written (read-only home, full disk) only costs the next open its requests.
+   * cannot be written (read-only home, full disk) only costs the next open its requests. While a hold is on (see
+   * hold()), the write waits for its end.
    */
   put(digest: string, mediaType: string, bytes: Buffer): void {
     const file = this.file(digest);
     if (!file || bytes.length > MAX_ENTRY_BYTES || /[\r\n]/.test(mediaType) || mediaType.length >= 255) return;
-    const p = this.write(file, mediaType, bytes)
-      .catch((e: unknown) => this.log.debug(`cache: cannot write ${digest}: ${(e as Error).message}`))
-      .finally(() => this.pending.delete(p));
-    this.pending.add(p);
+    const start = () => {
+      const p = this.write(file, mediaType, bytes)
+        .catch((e: unknown) => this.log.debug(`cache: cannot write ${digest}: ${(e as Error).message}`))
+        .finally(() => this.pending.delete(p));
+      this.pending.add(p);
+    };
+    if (this.holds) this.held.push(start);
+    else start();
   }
 
-  /** Waits for the writes under way (tests, and a process about to exit that wants them kept). */
+  /**
+   * Writes wait until the returned function is called (by every holder, when several hold): the Release view's open
+   * gets its answer first and writes what it fetched after, so the writes' file system calls and their CPU are not
+   * spent while its requests are in flight. Calling the function again does nothing.
+   */
+  hold(): () => void {
+    this.holds++;
+    let ended = false;
+    return () => {
+      if (ended) return;
+      ended = true;
+      if (--this.holds === 0) for (const start of this.held.splice(0)) start();
+    };
+  }
+
+  /** Starts the writes a hold keeps waiting, and waits for every write (tests, and a process about to exit). */
   async flush(): Promise<void> {
+    for (const start of this.held.splice(0)) start();
     while (this.pending.size) await Promise.all([...this.pending]);
   }
 

@@ -30,10 +30,26 @@ export interface OpenOptions extends CallOptions {
 }
 
 export async function openImageTags(
-  client: Pick<RegistryClient, 'tagDigests' | 'protocolOf' | 'inspect'>,
+  client: Pick<RegistryClient, 'tagDigests' | 'protocolOf' | 'inspect'> &
+    Partial<Pick<RegistryClient, 'holdCacheWrites'>>,
   repository: string,
   config: ReleaseOperatorConfig,
   options: OpenOptions = {},
+): Promise<ImageOpen> {
+  // What it fetches goes to the disk cache once the view has its answer, not while the listing's requests run.
+  const release = client.holdCacheWrites?.() ?? (() => undefined);
+  try {
+    return await open(client, repository, config, options);
+  } finally {
+    release();
+  }
+}
+
+async function open(
+  client: Pick<RegistryClient, 'tagDigests' | 'protocolOf' | 'inspect'>,
+  repository: string,
+  config: ReleaseOperatorConfig,
+  options: OpenOptions,
 ): Promise<ImageOpen> {
   const first = options.first ?? 50;
   const inspectOne = (t: TagDigest, signal = options.signal, priority = false) =>

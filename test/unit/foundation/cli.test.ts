@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -78,6 +78,22 @@ describe('CLI', () => {
     assert.equal(r.code, 2);
     assert.match(r.stderr, /release-operator\.json/);
     assert.match(r.stderr, /smoke\.port: expected an integer/);
+  });
+
+  it("a command run from a subfolder reads the repository's configuration without a git process", async () => {
+    const dir = gitRepo({ 'release-operator.json': '{"smoke":{"port":"x"}}' });
+    mkdirSync(path.join(dir, 'sub', 'deeper'), { recursive: true });
+    // No git to start: the configuration's folder is found on disk (git would be needed only with GIT_DIR and kin).
+    const path0 = process.env.PATH;
+    process.env.PATH = mkdtempSync(path.join(os.tmpdir(), 'ro-no-git-'));
+    try {
+      const r = await cli(['manifest', 'registry.invalid/o/n:1', '--cwd', path.join(dir, 'sub', 'deeper')]);
+      assert.equal(r.code, 2, r.stderr);
+      assert.match(r.stderr, /release-operator\.json/);
+      assert.match(r.stderr, /smoke\.port: expected an integer/);
+    } finally {
+      process.env.PATH = path0;
+    }
   });
 
   it('unknown commands and options exit 2; --help exits 0 and lists commands', async () => {

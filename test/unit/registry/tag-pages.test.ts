@@ -271,8 +271,19 @@ describe('registry tag pages', () => {
           inspected.push(ref);
           return { digest: ref.split('@')[1] } as unknown as Awaited<ReturnType<RegistryClient['inspect']>>;
         },
+        holdCacheWrites: () => {
+          reg.log.push('hold cache writes');
+          return () => reg.log.push('release cache writes');
+        },
       };
       const open = await openImageTags(view, '127.0.0.1:5999/app', defaultConfig(), { first: 5 });
+      // What it fetched is written to the disk cache once the open has its answer: held from before the first request.
+      assert.equal(reg.log[0], 'hold cache writes');
+      assert.deepEqual(
+        reg.log.filter((l) => l.endsWith('cache writes')),
+        ['hold cache writes', 'release cache writes'],
+      );
+      assert.equal(reg.log.at(-1), 'release cache writes');
       assert.deepEqual(
         open.shown.map((s) => s.tag),
         newest,
@@ -285,6 +296,21 @@ describe('registry tag pages', () => {
         inspects.every((i) => i < lastHead),
         `inspected while HEADs were still to come (last HEAD at ${lastHead}, inspects at ${inspects.join(', ')})`,
       );
+    });
+
+    it('a listing that fails ends the hold on the disk cache too (what was fetched is still written)', async () => {
+      const log: string[] = [];
+      const view = {
+        tagDigests: () => Promise.reject(new Error('HTTP 503 from the registry')),
+        protocolOf: () => undefined,
+        inspect: () => Promise.reject(new Error('not asked')),
+        holdCacheWrites: () => {
+          log.push('hold');
+          return () => log.push('release');
+        },
+      } as unknown as Parameters<typeof openImageTags>[0];
+      await assert.rejects(openImageTags(view, '127.0.0.1:5999/app', defaultConfig(), { first: 5 }), /HTTP 503/);
+      assert.deepEqual(log, ['hold', 'release']);
     });
   });
 
