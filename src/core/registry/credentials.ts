@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Logger } from '../log';
 import { nullLogger } from '../log';
-import { runProcess, type Runner } from '../process/run';
+import type { Runner } from '../process/run';
 import { registerSecret } from '../redact';
 import { DOCKER_HUB } from './reference';
 
@@ -53,7 +53,9 @@ function hostOfKey(key: string): string {
  */
 export function defaultCredentials(options: DefaultCredentialOptions = {}): CredentialSource {
   const env = options.env ?? process.env;
-  const run = options.runner ?? runProcess;
+  // The process runner (execa, some 120 KB) loads only when a helper is to be run: not before a registry's first
+  // request, which most registries answer without credentials from a helper.
+  const run: Runner = options.runner ?? (async (...a) => (await import('../process/run')).runProcess(...a));
   const log = options.logger ?? nullLogger;
   const configDir = options.dockerConfigDir ?? env.DOCKER_CONFIG ?? path.join(env.HOME ?? os.homedir(), '.docker');
   let config: Promise<DockerConfigFile | undefined> | undefined;
