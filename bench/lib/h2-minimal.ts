@@ -4,7 +4,8 @@
 // as its name comes, 100 streams on each connection, nothing checked beyond the digest header, no retry, no token,
 // no cache. What it takes over the bound is the link's, the server's and Node's own rather than a client's choices;
 // the summary gives ours against it. Prints one JSON line: time from the first connection to the last digest, the tags,
-// the requests and the CPU time.
+// the requests and the CPU time. With `rtt` set instead, it measures the link: that many HEADs one after the other on
+// one connection once it is up, and prints their median and least time (the link's round trip with nothing else on it).
 import http2 from 'node:http2';
 import { readFileSync } from 'node:fs';
 
@@ -17,6 +18,8 @@ interface Job {
   streams: number;
   connections: number;
   accept: string;
+  /** Measure the round trip instead: this many HEADs of the first cursor's tag, one at a time. */
+  rtt?: number;
 }
 
 void (async () => {
@@ -58,6 +61,19 @@ void (async () => {
       else waiting.push(go);
     });
   const base = `/v2/${job.repository}`;
+  if (job.rtt) {
+    const times: number[] = [];
+    // The first one waits for the connection (TCP, TLS): not a round trip of the link alone.
+    for (let i = 0; i <= job.rtt; i++) {
+      const t = performance.now();
+      await request({ ':method': 'HEAD', ':path': `${base}/manifests/${job.cursors[0]}`, accept: job.accept });
+      if (i) times.push(performance.now() - t);
+    }
+    times.sort((a, b) => a - b);
+    for (const c of sessions) c.s.close();
+    process.stdout.write(JSON.stringify({ median: times[times.length >> 1], min: times[0] }) + '\n');
+    return;
+  }
   const digests: Array<Promise<string>> = [];
   const head = (tag: string) =>
     digests.push(
