@@ -5,14 +5,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { GitRepo } from '../../../src/core/git/repo';
 import { runProcess, type Runner } from '../../../src/core/process/run';
+import { GIT_ENV } from '../../helpers/git';
 
-const env = {
-  ...process.env,
-  GIT_AUTHOR_NAME: 't',
-  GIT_AUTHOR_EMAIL: 't@t',
-  GIT_COMMITTER_NAME: 't',
-  GIT_COMMITTER_EMAIL: 't@t',
-};
+const env = GIT_ENV;
 
 function repo(): { dir: string; git: (...a: string[]) => string } {
   const dir = realpathSync(mkdtempSync(path.join(os.tmpdir(), 'ro-git-facts-')));

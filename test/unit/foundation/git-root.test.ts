@@ -4,14 +4,9 @@ import { mkdirSync, mkdtempSync, realpathSync, symlinkSync, writeFileSync } from
 import os from 'node:os';
 import path from 'node:path';
 import { findWorkTree } from '../../../src/core/git/root';
+import { GIT_ENV } from '../../helpers/git';
 
-const env = {
-  ...process.env,
-  GIT_AUTHOR_NAME: 't',
-  GIT_AUTHOR_EMAIL: 't@t',
-  GIT_COMMITTER_NAME: 't',
-  GIT_COMMITTER_EMAIL: 't@t',
-};
+const env = GIT_ENV;
 
 /** What git itself says is the work tree around `dir` (null: none). */
 function gitTopLevel(dir: string): string | null {
