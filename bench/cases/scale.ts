@@ -139,12 +139,15 @@ interface ChildResult {
   cpuMs: number;
 }
 
-async function child(job: object): Promise<ChildResult> {
+/** Runs one of bench/lib's scripts in a fresh process with a JSON job; its answer is the last line it prints. */
+async function runScript<T>(script: 'scale-child' | 'h2-minimal', job: object): Promise<T> {
   const out = await sh(
-    `exec ${process.execPath} --enable-source-maps ${path.join(BENCH_BUILD, 'lib', 'scale-child.js')} '${JSON.stringify(job)}'`,
+    `exec ${process.execPath} --enable-source-maps ${path.join(BENCH_BUILD, 'lib', `${script}.js`)} '${JSON.stringify(job)}'`,
   );
-  return JSON.parse(out.trim().split('\n').at(-1)!) as ChildResult;
+  return JSON.parse(out.trim().split('\n').at(-1)!) as T;
 }
+
+const child = (job: object) => runScript<ChildResult>('scale-child', job);
 
 /**
  * The round-trip bound of a subject: `chain` round trips that must follow one another (connection set-up, the first
@@ -207,16 +210,16 @@ runCase('scale', async () => {
     const f = front;
     // The link itself: a round trip with nothing else on it (20 HEADs one at a time on one connection, by the minimal
     // client), against the ${RTT} ms the bound counts.
-    rtt = JSON.parse(
-      (
-        await sh(
-          `exec ${process.execPath} ${path.join(BENCH_BUILD, 'lib', 'h2-minimal.js')} '${JSON.stringify({ host, ca: reg.ca, repository: repos[0], cursors: [tagName(0)], streams: 1, connections: 1, accept: ACCEPT, rtt: 20 })}'`,
-        )
-      )
-        .trim()
-        .split('\n')
-        .at(-1)!,
-    ) as { median: number; min: number };
+    rtt = await runScript<{ median: number; min: number }>('h2-minimal', {
+      host,
+      ca: reg.ca,
+      repository: repos[0],
+      cursors: [],
+      streams: 1,
+      connections: 1,
+      accept: ACCEPT,
+      rtt: { count: 20, tag: tagName(0) },
+    });
     log(`link round trip, nothing else on it: median ${rtt.median.toFixed(1)} ms, least ${rtt.min.toFixed(1)} ms`);
     const counted = async (
       fn: () => Promise<{
@@ -277,6 +280,9 @@ runCase('scale', async () => {
       const tagsChain = 2 + 1 + (pages > 1 ? 1 : 0) + 1;
       // After the first page: the other pages and a HEAD per tag.
       const tagsRequests = pages - 1 + n;
+      // The minimal client is handed each page's cursor: the tag that ends the page before it, in the registry's order.
+      const sorted = Array.from({ length: n }, (_, i) => tagName(i)).sort(byCodeUnit);
+      const cursors = Array.from({ length: pages - 1 }, (_, k) => sorted[(k + 1) * PAGE - 1]);
       // Open: the newest SHOWN (50) inspected by digest after the last HEAD: their manifests (1), then their configs (1).
       const subjects: Subject[] = [
         {
@@ -359,8 +365,6 @@ runCase('scale', async () => {
           run: () =>
             counted(async () => {
               const t = performance.now();
-              const sorted = Array.from({ length: n }, (_, i) => tagName(i)).sort(byCodeUnit);
-              const cursors = Array.from({ length: pages - 1 }, (_, k) => sorted[(k + 1) * PAGE - 1]);
               const job = {
                 host,
                 ca: reg.ca,
@@ -370,10 +374,7 @@ runCase('scale', async () => {
                 connections: CONNECTIONS,
                 accept: ACCEPT,
               };
-              const out = await sh(
-                `exec ${process.execPath} ${path.join(BENCH_BUILD, 'lib', 'h2-minimal.js')} '${JSON.stringify(job)}'`,
-              );
-              const r = JSON.parse(out.trim().split('\n').at(-1)!) as { ms: number; tags: number; cpuMs: number };
+              const r = await runScript<{ ms: number; tags: number; cpuMs: number }>('h2-minimal', job);
               if (r.tags !== n) throw new Error(`minimal client: ${r.tags} digests, not ${n}`);
               return { ms: r.ms, wall: performance.now() - t, cpu: r.cpuMs, check: 'minimal' };
             }),

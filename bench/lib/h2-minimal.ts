@@ -18,8 +18,8 @@ interface Job {
   streams: number;
   connections: number;
   accept: string;
-  /** Measure the round trip instead: this many HEADs of the first cursor's tag, one at a time. */
-  rtt?: number;
+  /** Measure the round trip instead: `count` HEADs of `tag`, one at a time. */
+  rtt?: { count: number; tag: string };
 }
 
 void (async () => {
@@ -64,9 +64,9 @@ void (async () => {
   if (job.rtt) {
     const times: number[] = [];
     // The first one waits for the connection (TCP, TLS): not a round trip of the link alone.
-    for (let i = 0; i <= job.rtt; i++) {
+    for (let i = 0; i <= job.rtt.count; i++) {
       const t = performance.now();
-      await request({ ':method': 'HEAD', ':path': `${base}/manifests/${job.cursors[0]}`, accept: job.accept });
+      await request({ ':method': 'HEAD', ':path': `${base}/manifests/${job.rtt.tag}`, accept: job.accept });
       if (i) times.push(performance.now() - t);
     }
     times.sort((a, b) => a - b);

@@ -61,13 +61,12 @@ export class CliContext {
       // The work tree is found on disk (no git process before the first request); git decides where only it can.
       const found = await findWorkTree(this.cwd, this.io.env);
       const root =
-        found ??
-        (found === null
-          ? this.cwd
-          : await import('../core/git/repo')
+        found === undefined
+          ? await import('../core/git/repo')
               .then(({ GitRepo }) => GitRepo.open(this.cwd))
               .then((r) => r.root)
-              .catch(() => this.cwd));
+              .catch(() => this.cwd)
+          : (found ?? this.cwd);
       const { config, file } = await loadConfig(root, this.flagOverrides(), { environment: this.environment() });
       return { config, root, file };
     })());

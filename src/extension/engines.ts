@@ -19,7 +19,10 @@ import type { Section } from './documents';
 import type { PlatformSmoke, SmokeStepView } from './smokeResults';
 
 /** The registry facts the tree reads (RegistryClient satisfies it). */
-export type RegistryFacade = Pick<RegistryClient, 'listTags' | 'inspect' | 'tagDigests' | 'protocolOf'>;
+export type RegistryFacade = Pick<
+  RegistryClient,
+  'listTags' | 'inspect' | 'tagDigests' | 'protocolOf' | 'holdCacheWrites'
+>;
 
 /** A GitHub Release as the tree shows it. */
 export type ReleaseView = Pick<Release, 'tag' | 'draft' | 'prerelease' | 'url'>;

@@ -30,14 +30,13 @@ export interface OpenOptions extends CallOptions {
 }
 
 export async function openImageTags(
-  client: Pick<RegistryClient, 'tagDigests' | 'protocolOf' | 'inspect'> &
-    Partial<Pick<RegistryClient, 'holdCacheWrites'>>,
+  client: Pick<RegistryClient, 'tagDigests' | 'protocolOf' | 'inspect' | 'holdCacheWrites'>,
   repository: string,
   config: ReleaseOperatorConfig,
   options: OpenOptions = {},
 ): Promise<ImageOpen> {
   // What it fetches goes to the disk cache once the view has its answer, not while the listing's requests run.
-  const release = client.holdCacheWrites?.() ?? (() => undefined);
+  const release = client.holdCacheWrites();
   try {
     return await open(client, repository, config, options);
   } finally {

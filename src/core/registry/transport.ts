@@ -861,7 +861,6 @@ function redactUrl(url: string): string {
   return u.search && !u.pathname.startsWith('/v2/') ? `${u.origin}${u.pathname}?…` : url;
 }
 
-/** The whole body, or an environment error as soon as it is known to exceed `max` bytes. */
 /**
  * An answer's body as a buffered request reads it: error answers for their message only (a few KiB, whatever the
  * caller allows), the rest within the caller's limit.
@@ -877,6 +876,7 @@ function readAnswer(
   return readCapped(res, max, registry, url, error ? undefined : o.limit, error);
 }
 
+/** The whole body, or an environment error as soon as it is known to exceed `max` bytes. */
 async function readCapped(
   res: WireResponse,
   max: number | undefined,
