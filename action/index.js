@@ -60989,8 +60989,9 @@ var Http2Pool = class {
     return stream;
   }
   /**
-   * Many requests to the origin are coming: its further connections (up to `connections`) open now, or as soon as
-   * its first shows it speaks HTTP/2, rather than once the first is full (a TLS handshake later).
+   * Many requests to the origin are coming: its further connection opens now when the first is up, or beside the
+   * first when that is still to be made (both handshakes at once), rather than once the first is full (a TLS handshake
+   * later). One that turns out to speak HTTP/1.1 has it closed.
    */
   widen(url) {
     const st = this.state(url.origin);
@@ -61019,12 +61020,14 @@ var Http2Pool = class {
     if (live && usable(live)) return live;
     const p = this.connect(url, st, ca, signal);
     st.session = p;
+    if (st.wide) this.grow(url, st, p);
     p.catch(() => {
       if (st.session === p) st.session = void 0;
     });
     return p;
   }
-  async connect(url, st, ca, signal) {
+  async connect(url, st, ca, signal, beside = false) {
+    if (signal.aborted) throw new DOMException("This operation was aborted", "AbortError");
     const host = url.hostname.replace(/^\[|\]$/g, "");
     const socket = import_node_tls.default.connect({
       host,
@@ -61033,6 +61036,7 @@ var Http2Pool = class {
       ALPNProtocols: ["h2", "http/1.1"],
       ...ca ? { secureContext: ca } : {}
     });
+    if (beside) socket.unref();
     await new Promise((resolve, reject) => {
       const onAbort2 = () => socket.destroy(new DOMException("This operation was aborted", "AbortError"));
       signal.addEventListener("abort", onAbort2, { once: true });
@@ -61090,10 +61094,24 @@ var Http2Pool = class {
       await new Promise((r) => st.waiters.push(r));
     }
   }
-  /** One more connection to a busy origin, when fewer than `connections` are open and none is being opened. */
-  grow(url, st) {
-    if (st.growing || st.live.length >= (this.o.connections ?? 1) || st.protocol !== "h2") return;
-    const p = this.o.contextFor(url.host).then((ca) => this.connect(url, st, ca, this.growth.signal)).catch(() => void 0).finally(() => {
+  /**
+   * One more connection to a busy origin, when fewer than `connections` are open and none is being opened. With
+   * `first` (the origin's first connection, still being made) it is made beside it, before the protocol is known: it
+   * stops when the first fails, and it keeps no process alive while it is made.
+   */
+  grow(url, st, first) {
+    if (st.growing || st.live.length >= (this.o.connections ?? 1) || !this.o.http2) return;
+    if (first ? st.protocol === "http/1.1" : st.protocol !== "h2") return;
+    let signal = this.growth.signal;
+    if (first) {
+      const stop = new AbortController();
+      first.then(
+        (s) => !s && stop.abort(),
+        () => stop.abort()
+      );
+      signal = AbortSignal.any([signal, stop.signal]);
+    }
+    const p = this.o.contextFor(url.host).then((ca) => this.connect(url, st, ca, signal, first !== void 0)).catch(() => void 0).finally(() => {
       if (st.growing === p) st.growing = void 0;
     });
     st.growing = p;

@@ -54,7 +54,7 @@ interface OriginState {
   /** Requests waiting for a stream on any of the origin's connections. */
   waiters: Array<() => void>;
   agent?: https.Agent;
-  /** Many requests are coming: its further connections open as soon as it is known to speak HTTP/2 (widen). */
+  /** Many requests are coming: its further connection is made beside its first, or at once when that is up (widen). */
   wide?: boolean;
 }
 
@@ -140,8 +140,9 @@ export class Http2Pool {
   }
 
   /**
-   * Many requests to the origin are coming: its further connections (up to `connections`) open now, or as soon as
-   * its first shows it speaks HTTP/2, rather than once the first is full (a TLS handshake later).
+   * Many requests to the origin are coming: its further connection opens now when the first is up, or beside the
+   * first when that is still to be made (both handshakes at once), rather than once the first is full (a TLS handshake
+   * later). One that turns out to speak HTTP/1.1 has it closed.
    */
   widen(url: URL): void {
     const st = this.state(url.origin);
@@ -178,6 +179,10 @@ export class Http2Pool {
     if (live && usable(live)) return live;
     const p = this.connect(url, st, ca, signal);
     st.session = p;
+    // Many requests to come: the further connection is set up beside the first (their TCP and TLS round trips at
+    // once, as the round-trip bound counts them) rather than a handshake after it. Should the origin turn out to speak
+    // HTTP/1.1, or the first fail, it is closed.
+    if (st.wide) this.grow(url, st, p);
     // A failed connection must not stick: the next request tries again.
     p.catch(() => {
       if (st.session === p) st.session = undefined;
@@ -190,7 +195,9 @@ export class Http2Pool {
     st: OriginState,
     ca: tls.SecureContext | undefined,
     signal: AbortSignal,
+    beside = false,
   ): Promise<Session | undefined> {
+    if (signal.aborted) throw new DOMException('This operation was aborted', 'AbortError');
     const host = url.hostname.replace(/^\[|\]$/g, '');
     const socket = tls.connect({
       host,
@@ -199,6 +206,8 @@ export class Http2Pool {
       ALPNProtocols: ['h2', 'http/1.1'],
       ...(ca ? { secureContext: ca } : {}),
     });
+    // Nobody waits on a connection made beside the first: it must not keep the process alive.
+    if (beside) socket.unref();
     await new Promise<void>((resolve, reject) => {
       const onAbort = () => socket.destroy(new DOMException('This operation was aborted', 'AbortError'));
       signal.addEventListener('abort', onAbort, { once: true });
@@ -261,12 +270,26 @@ export class Http2Pool {
     }
   }
 
-  /** One more connection to a busy origin, when fewer than `connections` are open and none is being opened. */
-  private grow(url: URL, st: OriginState): void {
-    if (st.growing || st.live.length >= (this.o.connections ?? 1) || st.protocol !== 'h2') return;
+  /**
+   * One more connection to a busy origin, when fewer than `connections` are open and none is being opened. With
+   * `first` (the origin's first connection, still being made) it is made beside it, before the protocol is known: it
+   * stops when the first fails, and it keeps no process alive while it is made.
+   */
+  private grow(url: URL, st: OriginState, first?: Promise<Session | undefined>): void {
+    if (st.growing || st.live.length >= (this.o.connections ?? 1) || !this.o.http2) return;
+    if (first ? st.protocol === 'http/1.1' : st.protocol !== 'h2') return;
+    let signal = this.growth.signal;
+    if (first) {
+      const stop = new AbortController();
+      first.then(
+        (s) => !s && stop.abort(),
+        () => stop.abort(),
+      );
+      signal = AbortSignal.any([signal, stop.signal]);
+    }
     const p = this.o
       .contextFor(url.host)
-      .then((ca) => this.connect(url, st, ca, this.growth.signal))
+      .then((ca) => this.connect(url, st, ca, signal, first !== undefined))
       .catch(() => undefined)
       .finally(() => {
         if (st.growing === p) st.growing = undefined;

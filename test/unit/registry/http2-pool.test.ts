@@ -2,6 +2,8 @@ import assert from 'node:assert/strict';
 import { getEventListeners } from 'node:events';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import http2 from 'node:http2';
+import https from 'node:https';
+import net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -132,6 +134,7 @@ describe('registry over HTTP/2: a second connection when every stream of the fir
   let server: Awaited<ReturnType<typeof h2Server>>;
   let host: string;
   let cert: string;
+  let keyFile: string;
   let open = 0;
   let most = 0;
   let release: () => void = () => undefined;
@@ -141,6 +144,7 @@ describe('registry over HTTP/2: a second connection when every stream of the fir
     dir = mkdtempSync(path.join(os.tmpdir(), 'ro-h2-grow-'));
     const own = await certificate(dir, 'registry');
     cert = own.cert;
+    keyFile = own.key;
     // Two streams a connection, as a registry may allow fewer than the client asks for.
     server = await h2Server(
       own.key,
@@ -203,6 +207,121 @@ describe('registry over HTTP/2: a second connection when every stream of the fir
     await new Promise((r) => setTimeout(r, 200));
     assert.equal(server.sessions.size, 1, 'one connection');
     plain.close();
+  });
+
+  it('widened before its first connection: the second is made beside the first, not a handshake after it', async () => {
+    // A TCP front that holds the first connection's bytes until a second connection comes (or 2 s pass): a client
+    // that makes its second only once the first is up makes none while the first is held.
+    const [h, port] = host.split(':');
+    let count = 0;
+    let released = false;
+    let besideWhileHeld = false;
+    let releaseFirst = () => undefined as void;
+    const sockets: net.Socket[] = [];
+    const front = net.createServer((c) => {
+      const n = ++count;
+      const up = net.connect(Number(port), h);
+      sockets.push(c, up);
+      up.pipe(c);
+      if (n === 1) {
+        c.pause();
+        const timer = setTimeout(() => releaseFirst(), 2000);
+        releaseFirst = () => {
+          clearTimeout(timer);
+          released = true;
+          c.pipe(up);
+        };
+        return;
+      }
+      if (n === 2 && !released) {
+        besideWhileHeld = true;
+        releaseFirst();
+      }
+      c.pipe(up);
+    });
+    await new Promise<void>((r) => front.listen(0, '127.0.0.1', r));
+    const via = `127.0.0.1:${(front.address() as AddressInfo).port}`;
+    try {
+      const t = transportFor(via, cert, 2);
+      t.widen(via);
+      const r = await t.request({ registry: via, method: 'GET', url: '/v2/' });
+      assert.equal(r.status, 200);
+      assert.equal(besideWhileHeld, true, 'the second connection came while the first was still being set up');
+      for (let i = 0; i < 100 && server.sessions.size < 2; i++) await new Promise((res) => setTimeout(res, 20));
+      assert.equal(server.sessions.size, 2, 'both connections reached the registry');
+      t.close();
+    } finally {
+      for (const x of sockets) x.destroy();
+      await new Promise<void>((r) => front.close(() => r()));
+    }
+  });
+
+  it('widened before its first connection to an origin that never answers: the one beside it stops with the first', async () => {
+    // A server that takes connections and says nothing: the first request times out, and the connection made beside
+    // the first must close with it rather than stay open until the client is closed.
+    const open = new Set<net.Socket>();
+    let accepted = 0;
+    const silent = net.createServer((c) => {
+      accepted++;
+      open.add(c);
+      // Read and dropped, so the client's close is seen.
+      c.resume();
+      c.on('close', () => open.delete(c));
+    });
+    await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
+    const via = `127.0.0.1:${(silent.address() as AddressInfo).port}`;
+    const t = new Transport({
+      credentials: async () => undefined,
+      insecureRegistries: [],
+      concurrency: 4,
+      timeoutMs: 300,
+      retries: 0,
+      retryBaseMs: 10,
+      logger: nullLogger,
+      fetch,
+      connections: 2,
+      trust: registryTrust({ [via]: cert }),
+    });
+    try {
+      t.widen(via);
+      await assert.rejects(t.request({ registry: via, method: 'GET', url: '/v2/' }), /no answer|timed out|within/i);
+      assert.equal(accepted, 2, 'the first connection and the one beside it');
+      for (let i = 0; i < 100 && open.size > 0; i++) await new Promise((res) => setTimeout(res, 20));
+      assert.equal(open.size, 0, 'no connection left open');
+    } finally {
+      t.close();
+      for (const c of open) c.destroy();
+      await new Promise<void>((r) => silent.close(() => r()));
+    }
+  });
+
+  it('widened before its first connection to an origin of HTTP/1.1 only: the one beside it is closed', async () => {
+    const open = new Set<net.Socket>();
+    let accepted = 0;
+    const plain = https.createServer({ key: readFileSync(keyFile), cert: readFileSync(cert) }, (_req, res) =>
+      res.end('{}'),
+    );
+    plain.on('connection', (c: net.Socket) => {
+      accepted++;
+      open.add(c);
+      c.on('close', () => open.delete(c));
+    });
+    await new Promise<void>((r) => plain.listen(0, '127.0.0.1', r));
+    const via = `127.0.0.1:${(plain.address() as AddressInfo).port}`;
+    const t = transportFor(via, cert, 2);
+    try {
+      t.widen(via);
+      const r = await t.request({ registry: via, method: 'GET', url: '/v2/' });
+      assert.equal(r.status, 200);
+      assert.equal(t.protocolOf(via), 'http/1.1');
+      assert.equal(accepted, 3, 'the first (which learns the protocol), the one beside it, and the HTTP/1.1 one');
+      for (let i = 0; i < 100 && open.size > 1; i++) await new Promise((res) => setTimeout(res, 20));
+      assert.equal(open.size, 1, 'only the HTTP/1.1 connection, kept alive for the next request');
+    } finally {
+      t.close();
+      for (const c of open) c.destroy();
+      await new Promise<void>((r) => plain.close(() => r()));
+    }
   });
 
   it('with one connection allowed, the rest wait for a stream of it', async () => {
