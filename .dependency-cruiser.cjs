@@ -42,6 +42,14 @@ module.exports = {
       to: { path: ['^@actions/', '(^|/)node_modules/@actions/'] },
     },
     {
+      name: 'no-async-hooks',
+      comment:
+        "No AsyncLocalStorage or async hooks: once used, Node 20 runs hooks on every promise of the process (the editor's extension host: every extension's). An operation rides on its calls' signals (src/core/operation.ts).",
+      severity: 'error',
+      from: { path: '^src/' },
+      to: { path: '^(node:)?async_hooks$' },
+    },
+    {
       name: 'core-not-faces',
       comment: 'Dependencies point down: the engine never imports a face.',
       severity: 'error',

@@ -58228,21 +58228,28 @@ function createLogger2(sink, minLevel = "info") {
 }
 
 // src/core/operation.ts
-var import_node_async_hooks = require("node:async_hooks");
-var store = new import_node_async_hooks.AsyncLocalStorage();
+var bySignal = /* @__PURE__ */ new WeakMap();
+var ambient;
 var NOTICE_WAIT_MS = 2e3;
-function runOperation(fn, options2 = {}) {
-  return store.run({ startedAt: Date.now(), requests: 0, shared: /* @__PURE__ */ new Map(), onWait: options2.onWait }, fn);
+function operationOf(signal) {
+  return signal && bySignal.get(signal) || ambient;
 }
-function withOperation(fn) {
-  const op = store.getStore();
-  return op ? fn(op) : runOperation(() => fn(store.getStore()));
+function operationSignal(signal) {
+  if (operationOf(signal)) return signal;
+  const own = signal ? AbortSignal.any([signal]) : new AbortController().signal;
+  bySignal.set(own, { startedAt: Date.now(), requests: 0, shared: /* @__PURE__ */ new Map() });
+  return own;
 }
-function inOperation(op, fn) {
-  return store.run(op, fn);
+function withOperation(signal, fn) {
+  const own = operationSignal(signal);
+  return fn(operationOf(own), own);
 }
-function currentOperation() {
-  return store.getStore();
+function linkSignal(parent, other) {
+  if (!parent) return other;
+  const linked = AbortSignal.any([parent, other]);
+  const op = bySignal.get(parent);
+  if (op) bySignal.set(linked, op);
+  return linked;
 }
 function shared(op, key, make) {
   const hit = op.shared.get(key);
@@ -58252,10 +58259,10 @@ function shared(op, key, make) {
   p.catch(() => op.shared.delete(key));
   return p;
 }
-function noticeWait(n2) {
+function noticeWait(op, n2) {
   if (n2.waitMs < NOTICE_WAIT_MS) return;
   try {
-    store.getStore()?.onWait?.(n2);
+    op?.onWait?.(n2);
   } catch {
   }
 }
@@ -58377,14 +58384,14 @@ function boundedFetch(inner, limits, apiUrl) {
   };
 }
 function deadline(limits, user, what, requestMs = limits.githubRequestMs) {
-  const op = currentOperation();
+  const op = operationOf(user);
   const left = op ? op.startedAt + limits.operationMs - Date.now() : Number.POSITIVE_INFINITY;
   if (left <= 0) throw operationLimit(limits, what);
   const byOperation = left < requestMs;
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(), Math.min(requestMs, left));
   return {
-    signal: user ? AbortSignal.any([user, controller.signal]) : controller.signal,
+    signal: linkSignal(user, controller.signal),
     done: () => clearTimeout(timer),
     expired: () => controller.signal.aborted ? byOperation ? "operation" : "request" : void 0
   };
@@ -58816,14 +58823,14 @@ var GitHubClient = class _GitHubClient {
   limits;
   /** A wait between retries: within the operation's time, told to its listener when it is long. */
   async pause(ms, signal, why) {
-    const op = currentOperation();
+    const op = operationOf(signal);
     if (op && Date.now() + ms > op.startedAt + this.limits.operationMs)
       throw environmentError(
         `GitHub ${why.reason}; waiting ${Math.ceil(ms / 1e3)} s more would pass the operation's time (limits.operationSeconds, ${Math.round(this.limits.operationMs / 1e3)} s).`,
         raiseHint("operationSeconds")
       );
     this.logger.debug(`GitHub ${why.reason}; waiting ${Math.ceil(ms / 1e3)} s`);
-    noticeWait({ source: "GitHub", reason: why.reason, waitMs: ms, attempt: why.attempt, retries: why.retries });
+    noticeWait(op, { source: "GitHub", reason: why.reason, waitMs: ms, attempt: why.attempt, retries: why.retries });
     await this.sleep(ms, signal);
   }
   static async create(opts) {
@@ -60371,7 +60378,7 @@ var LAYER_CONCURRENCY = 3;
 async function readLayers(source, layers, signal, concurrency = LAYER_CONCURRENCY, maxFiles) {
   const budget = entryBudget(source, maxFiles);
   const stop = new AbortController();
-  const both = signal ? AbortSignal.any([signal, stop.signal]) : stop.signal;
+  const both = linkSignal(signal, stop.signal);
   const limit = pLimit(Math.max(1, concurrency));
   const read = (layer, i2) => limit(async () => {
     throwIfAborted(both);
@@ -61440,7 +61447,10 @@ var Transport = class {
     return s.credentials ??= this.o.credentials(registry).catch(() => void 0);
   }
   request(spec) {
-    return this.quickRead(spec) ?? withOperation((op) => this.exchange(spec, true, op));
+    return this.quickRead(spec) ?? withOperation(
+      spec.signal,
+      (op, signal) => this.exchange(signal === spec.signal ? spec : { ...spec, signal }, true, op)
+    );
   }
   /**
    * A HEAD or GET made straight on the registry's connected HTTP/2 session, when everything the usual path would
@@ -61457,7 +61467,7 @@ var Transport = class {
     if (method !== "HEAD" && method !== "GET" || spec.body || !this.pool) return void 0;
     const s = this.registries.get(spec.registry);
     if (!s || s.pinged === void 0) return void 0;
-    const op = currentOperation();
+    const op = operationOf(spec.signal);
     if (!op || op.requests >= this.limits.requestsPerOperation) return void 0;
     if (op.startedAt + this.limits.operationMs - Date.now() <= this.o.timeoutMs) return void 0;
     let auth2;
@@ -61496,7 +61506,7 @@ var Transport = class {
         unlink2?.();
         this.streamLimit.release();
       };
-      const carryOn = (first) => inOperation(op, () => this.exchange(spec, true, op, { ...first, auth: auth2 }));
+      const carryOn = (first) => this.exchange(spec, true, op, { ...first, auth: auth2 });
       const failed = (e, phase) => {
         const error2 = networkError(
           e,
@@ -61553,7 +61563,10 @@ var Transport = class {
   }
   /** Like request(), but the body is left unread (for big blobs); the timeout covers only the headers. */
   async stream(spec) {
-    return await withOperation((op) => this.exchange(spec, false, op));
+    return await withOperation(
+      spec.signal,
+      (op, signal) => this.exchange(signal === spec.signal ? spec : { ...spec, signal }, false, op)
+    );
   }
   state(registry) {
     let s = this.registries.get(registry);
@@ -61787,7 +61800,7 @@ var Transport = class {
       this.o.logger.debug(
         `${spec.method} ${redactUrl(url.href)}: ${why}; retry ${attempt + 1}/${this.o.retries} in ${wait} ms`
       );
-      noticeWait({
+      noticeWait(op, {
         source: `the registry ${spec.registry}`,
         reason: why,
         what: `${spec.method} ${path37}`,
@@ -62056,7 +62069,7 @@ var RegistryClient = class {
    * its digest, attestations and labels), unattached attestations, labels and (single manifests) the config.
    */
   inspect(ref, options2 = {}) {
-    return withOperation(() => this.inspectNow(ref, options2));
+    return withOperation(options2.signal, (_, signal) => this.inspectNow(ref, { ...options2, signal }));
   }
   async inspectNow(ref, options2) {
     const r = toRef(ref);
@@ -62107,9 +62120,10 @@ var RegistryClient = class {
    * GET a manifest by tag or digest with all four Accept types. The digest is the sha256 of the exact bytes;
    * it is checked against the digest asked for and against Docker-Content-Digest. Cached by digest.
    */
-  getManifest(ref, options2 = {}) {
+  getManifest(ref, given = {}) {
     const r = toRef(ref);
-    return withOperation((op) => {
+    return withOperation(given.signal, (op, signal) => {
+      const options2 = { ...given, signal };
       if (!r.digest) return this.fetchManifest(r, options2);
       const hit = contentCache.get(r.digest);
       if (hit)
@@ -62186,9 +62200,10 @@ var RegistryClient = class {
   headManifest(ref, options2 = {}) {
     const r = toRef(ref);
     return withOperation(
-      (op) => (
+      options2.signal,
+      (op, signal) => (
         // By digest the answer cannot change while the operation runs: ask once. A tag can move, so it is always asked.
-        r.digest ? shared(op, `HEAD ${r.registry}/${r.repository}@${r.digest}`, () => this.fetchHead(r, options2)) : this.fetchHead(r, options2)
+        r.digest ? shared(op, `HEAD ${r.registry}/${r.repository}@${r.digest}`, () => this.fetchHead(r, { ...options2, signal })) : this.fetchHead(r, { ...options2, signal })
       )
     );
   }
@@ -62227,13 +62242,14 @@ var RegistryClient = class {
     const hit = contentCache.get(digest);
     if (hit) return Promise.resolve(hit.bytes);
     return withOperation(
-      (op) => shared(op, `GET ${r.registry}/${r.repository}/blobs/${digest}`, async () => {
+      options2.signal,
+      (op, signal) => shared(op, `GET ${r.registry}/${r.repository}/blobs/${digest}`, async () => {
         const disk = await this.disk?.get(digest);
         if (disk) {
           contentCache.set(digest, { mediaType: disk.mediaType, bytes: disk.bytes });
           return disk.bytes;
         }
-        return this.fetchBlob(r, digest, options2);
+        return this.fetchBlob(r, digest, { ...options2, signal });
       })
     );
   }
@@ -62293,7 +62309,7 @@ var RegistryClient = class {
    * refused, never read into tags.
    */
   listTags(repo, options2 = {}) {
-    return withOperation(() => this.listTagsNow(toRepo(repo), options2));
+    return withOperation(options2.signal, (_, signal) => this.listTagsNow(toRepo(repo), { ...options2, signal }));
   }
   async listTagsNow(r, options2) {
     const tags = [];
@@ -62406,7 +62422,7 @@ var RegistryClient = class {
    */
   async *rangePages(first, listed, next, list4, options2) {
     const stop = new AbortController();
-    const signal = options2.signal ? AbortSignal.any([options2.signal, stop.signal]) : stop.signal;
+    const signal = linkSignal(options2.signal, stop.signal);
     const ready = [];
     let wake;
     const nudge = () => {
@@ -62474,10 +62490,10 @@ var RegistryClient = class {
   }
   /** Every tag with the digest it points at, in the listing's order (HEAD requests; see tagDigestStream). */
   tagDigests(repo, options2 = {}) {
-    return withOperation(async () => {
+    return withOperation(options2.signal, async (_, signal) => {
       const out = [];
       const order = {};
-      for await (const t of this.tagDigestStream(toRepo(repo), { ...options2, order })) {
+      for await (const t of this.tagDigestStream(toRepo(repo), { ...options2, signal, order })) {
         out.push(t);
         options2.onDigest?.(t);
       }
@@ -62485,7 +62501,7 @@ var RegistryClient = class {
         out.sort((a2, b) => a2.index - b.index),
         (t) => t.tag,
         order
-      ).map(({ index: _, ...t }) => t);
+      ).map(({ index: _2, ...t }) => t);
     });
   }
   /**
@@ -62501,7 +62517,7 @@ var RegistryClient = class {
     const r = toRepo(repo);
     if (!options2.tags || options2.tags.length > this.transport.h2InFlight / 2) this.transport.widen(r.registry);
     const stop = new AbortController();
-    const signal = options2.signal ? AbortSignal.any([options2.signal, stop.signal]) : stop.signal;
+    const signal = linkSignal(operationSignal(options2.signal), stop.signal);
     const ready = [];
     let failure;
     let outstanding = 0;
@@ -62560,7 +62576,7 @@ var RegistryClient = class {
     };
     let lastPage = false;
     const pages = options2.tags ? [{ tags: options2.tags, last: true }] : this.tagPages(r, { signal }, options2.order);
-    const producer = withOperation(async () => {
+    const producer = (async () => {
       for await (const page of pages) {
         if (failure) return;
         for (const tag of page.tags) todo.push(names.push(tag) - 1);
@@ -62568,7 +62584,7 @@ var RegistryClient = class {
         if (lastPage && options2.ahead) putAhead(options2.ahead(names));
         startMore();
       }
-    }).then(
+    })().then(
       () => {
         listed = true;
         wake();
@@ -62622,7 +62638,10 @@ var RegistryClient = class {
    * entries are the registry's word only: read each child manifest before trusting its artifactType.
    */
   referrersIndex(repo, digest, options2 = {}) {
-    return withOperation(() => this.referrersNow(toRepo(repo), digest, options2));
+    return withOperation(
+      options2.signal,
+      (_, signal) => this.referrersNow(toRepo(repo), digest, { ...options2, signal })
+    );
   }
   async referrersNow(r, digest, options2) {
     const origin = new URL(this.transport.baseUrl(r.registry)).origin;
@@ -65803,7 +65822,7 @@ init_errors();
 function stageContext(deps, timeoutSeconds, graceMs = 3e4) {
   const deadline2 = new AbortController();
   const timer = setTimeout(() => deadline2.abort(), timeoutSeconds * 1e3);
-  const signal = deps.signal ? AbortSignal.any([deps.signal, deadline2.signal]) : deadline2.signal;
+  const signal = linkSignal(deps.signal, deadline2.signal);
   const logger = deps.logger ?? nullLogger;
   return {
     deps,

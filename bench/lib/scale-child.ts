@@ -6,7 +6,7 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { GitHubClient } from '../../src/core/github/client';
 import { listContainerVersions } from '../../src/core/github/packages';
 import { defaultConfig } from '../../src/core/config/load';
-import { currentOperation, runOperation } from '../../src/core/operation';
+import { operationOf, runOperation } from '../../src/core/operation';
 import {
   DiskCache,
   listTagDigests,
@@ -61,12 +61,16 @@ void (async () => {
   const startRssKiB = statusKiB('VmRSS');
   const t0 = performance.now();
   const cpu0 = process.cpuUsage();
-  const out = await runOperation(async () => {
+  const out = await runOperation(async (signal) => {
     if (job.mode === 'tags') {
-      const r = await listTagDigests(client, image, { packages, containerRegistry: config.github.containerRegistry });
-      return { tags: r.tags.length, source: r.source, shown: 0, requests: currentOperation()!.requests };
+      const r = await listTagDigests(client, image, {
+        signal,
+        packages,
+        containerRegistry: config.github.containerRegistry,
+      });
+      return { tags: r.tags.length, source: r.source, shown: 0, requests: operationOf(signal)!.requests };
     }
-    const r = await openImageTags(client, image, config, { first: job.shown ?? 50, packages, labels: true });
+    const r = await openImageTags(client, image, config, { signal, first: job.shown ?? 50, packages, labels: true });
     tagSchemeCheck(image, r.ordered, r.scheme);
     const failed = r.shown.filter((s) => s.info instanceof Error);
     if (failed.length) throw failed[0].info as Error;
@@ -74,7 +78,7 @@ void (async () => {
       tags: r.ordered.length,
       source: r.listing.source,
       shown: r.shown.length,
-      requests: currentOperation()!.requests,
+      requests: operationOf(signal)!.requests,
     };
   });
   const ms = performance.now() - t0;

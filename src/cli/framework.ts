@@ -125,9 +125,12 @@ export function defineCommand<A extends unknown[], O>(
     // Waits of a few seconds (a retry, a rate limit) are said on a terminal or with --verbose; a pipe stays quiet.
     const showWaits = Boolean(options.verbose || rt.io.stderrIsTTY);
     try {
-      // One command is one operation: its registry and GitHub requests count against the limits together.
+      // One command is one operation: its registry and GitHub requests count against the limits together (the
+      // process runs one command at a time, so every call of it belongs to this operation, whatever signal it carries).
       const outcome = await runOperation(() => spec.run(ctx, args, options), {
         onWait: showWaits ? (n) => rt.io.stderr(`${neutralize(describeWait(n))}\n`) : undefined,
+        signal: rt.signal,
+        ambient: true,
       });
       // The output boundary: whatever a formatter let through, no control character reaches the terminal.
       if (ctx.json) rt.io.stdout(neutralizeJson(redact(JSON.stringify(outcome.data, null, 2))) + '\n');

@@ -1,13 +1,14 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
-
 /**
  * An operation is what a person asked for at once: a CLI command, an action in the editor. The registry and GitHub
  * clients count its requests and time against the limits (src/core/limits.ts), share what they fetch by digest
  * while it runs (ten thousand copies of one child cost one request), and tell its listener when they wait. The
  * faces open one around each command; a client call made outside any runs in one of its own.
  *
- * It rides on AsyncLocalStorage, so nothing has to pass it through the engine's layers: every await, timer and
- * fetch callback started inside sees it.
+ * It rides on the AbortSignal every call of the engine carries already (the faces' cancel): a call made with the
+ * operation's signal, or with a signal linked to it (linkSignal), belongs to it. In a process that runs one operation
+ * at a time (the CLI), calls that carry no signal belong to it too. Not AsyncLocalStorage: on Node 20 it runs hooks
+ * on every promise and async resource of the process (of every extension, in the editor's extension host) once
+ * used, and a registry listing spent 17-29% more CPU under it (2026-12-07).
  */
 export interface WaitNotice {
   /** Who asked for the wait, or why it is made: "the registry ghcr.io", "GitHub". */
@@ -31,29 +32,76 @@ export interface Operation {
   readonly onWait?: (n: WaitNotice) => void;
 }
 
-const store = new AsyncLocalStorage<Operation>();
+/** Operations by the signal their calls carry (a signal linked to one belongs to its operation). */
+const bySignal = new WeakMap<AbortSignal, Operation>();
+/** The operation of a process that runs one at a time (the CLI): calls that carry no signal belong to it. */
+let ambient: Operation | undefined;
 
 /** Waits at least this long are told to the operation's listener (shorter ones are not worth a line). */
 const NOTICE_WAIT_MS = 2000;
 
-/** Runs `fn` as one operation (a new one, even inside another). */
-export function runOperation<T>(fn: () => Promise<T>, options: { onWait?: (n: WaitNotice) => void } = {}): Promise<T> {
-  return store.run({ startedAt: Date.now(), requests: 0, shared: new Map(), onWait: options.onWait }, fn);
+export interface OperationOptions {
+  onWait?: (n: WaitNotice) => void;
+  /** The caller's cancel: the operation's own signal follows it. */
+  signal?: AbortSignal;
+  /** Calls that carry no signal belong to this operation while it runs (a process that runs one at a time). */
+  ambient?: boolean;
 }
 
-/** `fn` inside the operation in progress, or inside one of its own when there is none. */
-export function withOperation<T>(fn: (op: Operation) => Promise<T>): Promise<T> {
-  const op = store.getStore();
-  return op ? fn(op) : runOperation(() => fn(store.getStore()!));
+/**
+ * Runs `fn` as one operation (a new one, even inside another). `fn` is given the operation's signal, which follows
+ * `options.signal`: the calls made with it, or with a signal linked to it, count against this operation.
+ */
+export async function runOperation<T>(
+  fn: (signal: AbortSignal) => Promise<T>,
+  options: OperationOptions = {},
+): Promise<T> {
+  const op: Operation = { startedAt: Date.now(), requests: 0, shared: new Map(), onWait: options.onWait };
+  const signal = options.signal ? AbortSignal.any([options.signal]) : new AbortController().signal;
+  bySignal.set(signal, op);
+  const before = ambient;
+  if (options.ambient) ambient = op;
+  try {
+    return await fn(signal);
+  } finally {
+    if (options.ambient) ambient = before;
+  }
 }
 
-/** `fn` inside a given operation (work an event of its own carries on, e.g. a stream's answer). */
-export function inOperation<T>(op: Operation, fn: () => T): T {
-  return store.run(op, fn);
+/** The operation a call carrying `signal` belongs to: its signal's, else the process's (CLI), else none. */
+export function operationOf(signal: AbortSignal | undefined): Operation | undefined {
+  return (signal && bySignal.get(signal)) || ambient;
 }
 
-export function currentOperation(): Operation | undefined {
-  return store.getStore();
+/**
+ * The signal a call is to carry on with: `signal` itself when the call belongs to an operation already, else the
+ * signal of a new operation of its own (which follows `signal`), so the calls it makes in turn belong to one.
+ */
+export function operationSignal(signal: AbortSignal | undefined): AbortSignal | undefined {
+  if (operationOf(signal)) return signal;
+  const own = signal ? AbortSignal.any([signal]) : new AbortController().signal;
+  bySignal.set(own, { startedAt: Date.now(), requests: 0, shared: new Map() });
+  return own;
+}
+
+/** `fn` inside the operation the call belongs to, or one of its own; given the signal to carry on with. */
+export function withOperation<T>(
+  signal: AbortSignal | undefined,
+  fn: (op: Operation, signal: AbortSignal | undefined) => Promise<T>,
+): Promise<T> {
+  const own = operationSignal(signal);
+  return fn(operationOf(own)!, own);
+}
+
+/**
+ * A signal that fires when `parent` or `other` does, and belongs to `parent`'s operation (AbortSignal.any loses it).
+ */
+export function linkSignal(parent: AbortSignal | undefined, other: AbortSignal): AbortSignal {
+  if (!parent) return other;
+  const linked = AbortSignal.any([parent, other]);
+  const op = bySignal.get(parent);
+  if (op) bySignal.set(linked, op);
+  return linked;
 }
 
 /**
@@ -70,10 +118,10 @@ export function shared<T>(op: Operation, key: string, make: () => Promise<T>): P
 }
 
 /** Tells the operation's listener (if any) about a wait that is about to start. */
-export function noticeWait(n: WaitNotice): void {
+export function noticeWait(op: Operation | undefined, n: WaitNotice): void {
   if (n.waitMs < NOTICE_WAIT_MS) return;
   try {
-    store.getStore()?.onWait?.(n);
+    op?.onWait?.(n);
   } catch {
     // A listener that fails must not fail the request it was told about.
   }

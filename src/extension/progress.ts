@@ -24,8 +24,10 @@ export async function withCancellableProgress<T>(
       const sub = token.onCancellationRequested(() => abort.abort());
       try {
         const report: Report = (message) => progress.report({ message });
-        return await runOperation(() => work(abort.signal, report), {
+        // The work's calls carry the operation's signal (which follows the cancel): they belong to it.
+        return await runOperation((signal) => work(signal, report), {
           onWait: (n) => report(describeWait(n)),
+          signal: abort.signal,
         });
       } catch (e) {
         if (e instanceof CancelledError || abort.signal.aborted) {

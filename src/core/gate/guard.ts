@@ -1,5 +1,6 @@
 import { CancelledError, describeError, ReleaseOperatorError } from '../errors';
 import { nullLogger, type Logger } from '../log';
+import { linkSignal } from '../operation';
 import type { CheckResult, NextAction } from '../report';
 import type { GateDeps, GateEvent } from './types';
 
@@ -25,7 +26,7 @@ export function stageContext(
 ): StageContext & { dispose(): void } {
   const deadline = new AbortController();
   const timer = setTimeout(() => deadline.abort(), timeoutSeconds * 1000);
-  const signal = deps.signal ? AbortSignal.any([deps.signal, deadline.signal]) : deadline.signal;
+  const signal = linkSignal(deps.signal, deadline.signal);
   const logger = deps.logger ?? nullLogger;
   return {
     deps,

@@ -1,6 +1,6 @@
 import { CancelledError, environmentError } from '../errors';
 import { limitError, raiseHint, type Limits } from '../limits';
-import { currentOperation } from '../operation';
+import { linkSignal, operationOf } from '../operation';
 import { AnswerHeaders, FinishedAnswer } from './answer';
 import type { NodeAnswer } from './node-fetch';
 
@@ -65,14 +65,14 @@ export function deadline(
   what: string,
   requestMs = limits.githubRequestMs,
 ): { signal: AbortSignal; done(): void; expired(): 'request' | 'operation' | undefined } {
-  const op = currentOperation();
+  const op = operationOf(user);
   const left = op ? op.startedAt + limits.operationMs - Date.now() : Number.POSITIVE_INFINITY;
   if (left <= 0) throw operationLimit(limits, what);
   const byOperation = left < requestMs;
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(), Math.min(requestMs, left));
   return {
-    signal: user ? AbortSignal.any([user, controller.signal]) : controller.signal,
+    signal: linkSignal(user, controller.signal),
     done: () => clearTimeout(timer),
     expired: () => (controller.signal.aborted ? (byOperation ? 'operation' : 'request') : undefined),
   };

@@ -2,7 +2,7 @@ import { Octokit } from '@octokit/rest';
 import { CancelledError, ReleaseOperatorError, environmentError } from '../errors';
 import { DEFAULT_LIMITS, raiseHint, type Limits } from '../limits';
 import { nullLogger, type Logger } from '../log';
-import { currentOperation, noticeWait } from '../operation';
+import { noticeWait, operationOf } from '../operation';
 import { boundedFetch } from './bounded-fetch';
 import { isHttpError, toUserError, type HttpErrorLike } from './errors';
 import { nodeFetch } from './node-fetch';
@@ -147,7 +147,7 @@ export class GitHubClient {
     signal: AbortSignal | undefined,
     why: { reason: string; attempt: number; retries: number },
   ): Promise<void> {
-    const op = currentOperation();
+    const op = operationOf(signal);
     if (op && Date.now() + ms > op.startedAt + this.limits.operationMs)
       throw environmentError(
         `GitHub ${why.reason}; waiting ${Math.ceil(ms / 1000)} s more would pass the operation's time ` +
@@ -155,7 +155,7 @@ export class GitHubClient {
         raiseHint('operationSeconds'),
       );
     this.logger.debug(`GitHub ${why.reason}; waiting ${Math.ceil(ms / 1000)} s`);
-    noticeWait({ source: 'GitHub', reason: why.reason, waitMs: ms, attempt: why.attempt, retries: why.retries });
+    noticeWait(op, { source: 'GitHub', reason: why.reason, waitMs: ms, attempt: why.attempt, retries: why.retries });
     await this.sleep(ms, signal);
   }
 

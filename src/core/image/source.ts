@@ -1,6 +1,7 @@
 import type { Readable } from 'node:stream';
 import pLimit from 'p-limit';
 import { throwIfAborted } from '../errors';
+import { linkSignal } from '../operation';
 import type { ImageConfig } from '../registry';
 import { ImageFs } from './fs';
 import { applyLayerOps, decompress, entryBudget, readLayer, type Compression, type LayerOp } from './layer';
@@ -59,7 +60,7 @@ export async function readLayers(
 ): Promise<ImageFs> {
   const budget = entryBudget(source, maxFiles);
   const stop = new AbortController();
-  const both = signal ? AbortSignal.any([signal, stop.signal]) : stop.signal;
+  const both = linkSignal(signal, stop.signal);
   const limit = pLimit(Math.max(1, concurrency));
   const read = (layer: LayerSource, i: number) =>
     limit(async (): Promise<LayerOp[]> => {

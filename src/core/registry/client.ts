@@ -4,7 +4,7 @@ import { checkError, environmentError, usageError } from '../errors';
 import { DEFAULT_LIMITS, LIMITS, limitError, type Limits } from '../limits';
 import { nullLogger, type Logger } from '../log';
 import { neutralize } from '../neutralize';
-import { shared, withOperation } from '../operation';
+import { linkSignal, operationSignal, shared, withOperation } from '../operation';
 import { isObj } from '../untrusted';
 import { contentCache } from './cache';
 import { defaultCredentials, type CredentialSource } from './credentials';
@@ -172,7 +172,7 @@ export class RegistryClient {
    * its digest, attestations and labels), unattached attestations, labels and (single manifests) the config.
    */
   inspect(ref: RefInput, options: InspectOptions = {}): Promise<ImageInfo> {
-    return withOperation(() => this.inspectNow(ref, options));
+    return withOperation(options.signal, (_, signal) => this.inspectNow(ref, { ...options, signal }));
   }
 
   private async inspectNow(ref: RefInput, options: InspectOptions): Promise<ImageInfo> {
@@ -226,9 +226,10 @@ export class RegistryClient {
    * GET a manifest by tag or digest with all four Accept types. The digest is the sha256 of the exact bytes;
    * it is checked against the digest asked for and against Docker-Content-Digest. Cached by digest.
    */
-  getManifest(ref: RefInput, options: CallOptions = {}): Promise<ManifestResult> {
+  getManifest(ref: RefInput, given: CallOptions = {}): Promise<ManifestResult> {
     const r = toRef(ref);
-    return withOperation((op) => {
+    return withOperation(given.signal, (op, signal) => {
+      const options = { ...given, signal };
       if (!r.digest) return this.fetchManifest(r, options);
       // By digest: one fetch per operation, however many children of an index name it.
       const hit = contentCache.get(r.digest);
@@ -312,11 +313,11 @@ export class RegistryClient {
   /** HEAD a manifest: digest, media type and size without the body; null when the tag or digest does not exist. */
   headManifest(ref: RefInput, options: CallOptions = {}): Promise<ManifestHead | null> {
     const r = toRef(ref);
-    return withOperation((op) =>
+    return withOperation(options.signal, (op, signal) =>
       // By digest the answer cannot change while the operation runs: ask once. A tag can move, so it is always asked.
       r.digest
-        ? shared(op, `HEAD ${r.registry}/${r.repository}@${r.digest}`, () => this.fetchHead(r, options))
-        : this.fetchHead(r, options),
+        ? shared(op, `HEAD ${r.registry}/${r.repository}@${r.digest}`, () => this.fetchHead(r, { ...options, signal }))
+        : this.fetchHead(r, { ...options, signal }),
     );
   }
 
@@ -356,14 +357,14 @@ export class RegistryClient {
     const r = toRepo(repo);
     const hit = contentCache.get(digest);
     if (hit) return Promise.resolve(hit.bytes);
-    return withOperation((op) =>
+    return withOperation(options.signal, (op, signal) =>
       shared(op, `GET ${r.registry}/${r.repository}/blobs/${digest}`, async () => {
         const disk = await this.disk?.get(digest);
         if (disk) {
           contentCache.set(digest, { mediaType: disk.mediaType, bytes: disk.bytes });
           return disk.bytes;
         }
-        return this.fetchBlob(r, digest, options);
+        return this.fetchBlob(r, digest, { ...options, signal });
       }),
     );
   }
@@ -430,7 +431,7 @@ export class RegistryClient {
    * refused, never read into tags.
    */
   listTags(repo: RepoInput, options: CallOptions = {}): Promise<string[]> {
-    return withOperation(() => this.listTagsNow(toRepo(repo), options));
+    return withOperation(options.signal, (_, signal) => this.listTagsNow(toRepo(repo), { ...options, signal }));
   }
 
   private async listTagsNow(r: Pick<ImageReference, 'registry' | 'repository'>, options: CallOptions) {
@@ -573,7 +574,7 @@ export class RegistryClient {
     options: CallOptions,
   ): AsyncGenerator<{ tags: string[]; last: boolean }, boolean> {
     const stop = new AbortController();
-    const signal = options.signal ? AbortSignal.any([options.signal, stop.signal]) : stop.signal;
+    const signal = linkSignal(options.signal, stop.signal);
     const ready: string[][] = [];
     let wake: (() => void) | undefined;
     const nudge = () => {
@@ -643,10 +644,10 @@ export class RegistryClient {
 
   /** Every tag with the digest it points at, in the listing's order (HEAD requests; see tagDigestStream). */
   tagDigests(repo: RepoInput, options: CallOptions & AheadOptions & { tags?: string[] } = {}): Promise<TagDigest[]> {
-    return withOperation(async () => {
+    return withOperation(options.signal, async (_, signal) => {
       const out: Array<TagDigest & { index: number }> = [];
       const order: TagOrder = {};
-      for await (const t of this.tagDigestStream(toRepo(repo), { ...options, order })) {
+      for await (const t of this.tagDigestStream(toRepo(repo), { ...options, signal, order })) {
         out.push(t);
         options.onDigest?.(t);
       }
@@ -676,7 +677,8 @@ export class RegistryClient {
     // it is ready when the first is full (a long list) rather than a handshake after; a short list leaves it idle.
     if (!options.tags || options.tags.length > this.transport.h2InFlight / 2) this.transport.widen(r.registry);
     const stop = new AbortController();
-    const signal = options.signal ? AbortSignal.any([options.signal, stop.signal]) : stop.signal;
+    // Its pages and HEADs belong to the caller's operation, or to one of the listing's own.
+    const signal = linkSignal(operationSignal(options.signal), stop.signal);
     const ready: Array<TagDigest & { index: number }> = [];
     let failure: { error: unknown } | undefined;
     let outstanding = 0;
@@ -757,7 +759,7 @@ export class RegistryClient {
     // it (100 tags: 100 HEADs in one round trip, not 99 and then 1).
     let lastPage = false;
     const pages = options.tags ? [{ tags: options.tags, last: true }] : this.tagPages(r, { signal }, options.order);
-    const producer = withOperation(async () => {
+    const producer = (async () => {
       for await (const page of pages) {
         if (failure) return;
         for (const tag of page.tags) todo.push(names.push(tag) - 1);
@@ -765,7 +767,7 @@ export class RegistryClient {
         if (lastPage && options.ahead) putAhead(options.ahead(names));
         startMore();
       }
-    }).then(
+    })().then(
       () => {
         listed = true;
         wake();
@@ -829,7 +831,9 @@ export class RegistryClient {
    * entries are the registry's word only: read each child manifest before trusting its artifactType.
    */
   referrersIndex(repo: RepoInput, digest: string, options: CallOptions = {}): Promise<Descriptor[] | null> {
-    return withOperation(() => this.referrersNow(toRepo(repo), digest, options));
+    return withOperation(options.signal, (_, signal) =>
+      this.referrersNow(toRepo(repo), digest, { ...options, signal }),
+    );
   }
 
   private async referrersNow(

@@ -1,4 +1,5 @@
 import type { ReleaseOperatorConfig } from '../config/schema';
+import { linkSignal, operationSignal } from '../operation';
 import { sortImageTags } from '../version/order';
 import { resolveScheme, type TagScheme } from '../version/scheme';
 import type { CallOptions, RegistryClient } from './client';
@@ -51,6 +52,9 @@ async function open(
   options: OpenOptions,
 ): Promise<ImageOpen> {
   const first = options.first ?? 50;
+  // The open is one operation (the caller's, or its own): its listing and the first inspections share it. "Show more"
+  // later carries the caller's signal, as a call of its own.
+  const signal = operationSignal(options.signal);
   const inspectOne = (t: TagDigest, signal = options.signal, priority = false) =>
     client
       .inspect(`${repository}@${t.digest}`, { signal, labels: options.labels, priority })
@@ -62,9 +66,9 @@ async function open(
   const inspected = new Map<string, { digest: string; info: Promise<ImageInfo | Error> }>();
   // Those started early stop with the listing, should it fail.
   const stop = new AbortController();
-  const earlySignal = options.signal ? AbortSignal.any([options.signal, stop.signal]) : stop.signal;
+  const earlySignal = linkSignal(signal, stop.signal);
   const listing = await listTagDigests(client, repository, {
-    signal: options.signal,
+    signal,
     packages: options.packages,
     containerRegistry: config.github.containerRegistry,
     ahead: (names) => {
@@ -99,6 +103,6 @@ async function open(
         return { tag: t.tag, digest: t.digest, info: await info };
       }),
     );
-  const shown = await more(0, first);
+  const shown = await more(0, first, { signal });
   return { ordered, scheme, listing: { source: listing.source, basis: listing.basis }, shown, more };
 }

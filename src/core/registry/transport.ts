@@ -1,7 +1,7 @@
 import { CancelledError, environmentError, ReleaseOperatorError } from '../errors';
 import { DEFAULT_LIMITS, LIMITS, limitError, type Limits } from '../limits';
 import type { Logger } from '../log';
-import { currentOperation, inOperation, noticeWait, withOperation, type Operation } from '../operation';
+import { noticeWait, operationOf, withOperation, type Operation } from '../operation';
 import { registerSecret } from '../redact';
 import { parseChallenge, repositoryScope, type Challenge } from './challenge';
 import { credentialHint, type CredentialSource, type Credentials } from './credentials';
@@ -196,7 +196,12 @@ export class Transport {
   }
 
   request(spec: RequestSpec): Promise<BufferedResponse> {
-    return this.quickRead(spec) ?? (withOperation((op) => this.exchange(spec, true, op)) as Promise<BufferedResponse>);
+    return (
+      this.quickRead(spec) ??
+      (withOperation(spec.signal, (op, signal) =>
+        this.exchange(signal === spec.signal ? spec : { ...spec, signal }, true, op),
+      ) as Promise<BufferedResponse>)
+    );
   }
 
   /**
@@ -214,7 +219,7 @@ export class Transport {
     if ((method !== 'HEAD' && method !== 'GET') || spec.body || !this.pool) return undefined;
     const s = this.registries.get(spec.registry);
     if (!s || s.pinged === undefined) return undefined;
-    const op = currentOperation();
+    const op = operationOf(spec.signal);
     if (!op || op.requests >= this.limits.requestsPerOperation) return undefined;
     // The operation's deadline shapes the request's time and message: the usual path says it.
     if (op.startedAt + this.limits.operationMs - Date.now() <= this.o.timeoutMs) return undefined;
@@ -258,7 +263,7 @@ export class Transport {
       };
       // The usual path, with what this attempt brought as its first.
       const carryOn = (first: FirstAttempt) =>
-        inOperation(op, () => this.exchange(spec, true, op, { ...first, auth })) as Promise<BufferedResponse>;
+        this.exchange(spec, true, op, { ...first, auth }) as Promise<BufferedResponse>;
       const failed = (e: unknown, phase: Phase) => {
         const error = networkError(
           e,
@@ -317,7 +322,9 @@ export class Transport {
 
   /** Like request(), but the body is left unread (for big blobs); the timeout covers only the headers. */
   async stream(spec: RequestSpec): Promise<StreamingResponse> {
-    return (await withOperation((op) => this.exchange(spec, false, op))) as StreamingResponse;
+    return (await withOperation(spec.signal, (op, signal) =>
+      this.exchange(signal === spec.signal ? spec : { ...spec, signal }, false, op),
+    )) as StreamingResponse;
   }
 
   private state(registry: string): RegistryState {
@@ -603,7 +610,7 @@ export class Transport {
       this.o.logger.debug(
         `${spec.method} ${redactUrl(url.href)}: ${why}; retry ${attempt + 1}/${this.o.retries} in ${wait} ms`,
       );
-      noticeWait({
+      noticeWait(op, {
         source: `the registry ${spec.registry}`,
         reason: why,
         what: `${spec.method} ${path}`,

@@ -1,4 +1,4 @@
-import { noticeWait } from '../operation';
+import { noticeWait, operationOf } from '../operation';
 import type { Sleep } from '../sleep';
 
 /**
@@ -25,7 +25,11 @@ export class Pacer {
         return waited;
       }
       const ms = this.times[0] + 60_000 - t;
-      noticeWait({ source: 'GitHub', reason: `allows about ${this.perMinute} package deletions a minute`, waitMs: ms });
+      noticeWait(operationOf(signal), {
+        source: 'GitHub',
+        reason: `allows about ${this.perMinute} package deletions a minute`,
+        waitMs: ms,
+      });
       await this.sleep(ms, signal);
       waited += ms;
     }

@@ -150,7 +150,10 @@ export async function applyRetention(plan: PrunePlan, options: PruneOptions): Pr
   }
   // The check runs as an operation of its own: it must run even when the deletions used up this one's time or
   // requests (limits.operationSeconds, limits.requestsPerOperation), and it is bounded by the kept tags.
-  const verification = await runOperation(() => verifyAfterPrune(client, repo, plan, outcomes, options));
+  const verification = await runOperation(
+    (signal) => verifyAfterPrune(client, repo, plan, outcomes, { ...options, signal }),
+    { signal: options.signal },
+  );
   const count = (s: string) => outcomes.filter((o) => o.status === s).length;
   return {
     plan,

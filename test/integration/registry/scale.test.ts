@@ -5,7 +5,7 @@ import path from 'node:path';
 import { defaultConfig } from '../../../src/core/config/load';
 import { GitHubClient } from '../../../src/core/github/client';
 import { listContainerVersions } from '../../../src/core/github/packages';
-import { runOperation, currentOperation } from '../../../src/core/operation';
+import { operationOf, runOperation } from '../../../src/core/operation';
 import {
   contentCache,
   DiskCache,
@@ -145,9 +145,9 @@ describe('registry at scale: tag digests streamed while the pages arrive, and th
       const repo = `${proxy.host}/${REPO}`;
       const listed = await c.listTags(repo);
       const fresh = new RegistryClient({ credentials: async () => undefined });
-      const { tags, requests } = await runOperation(async () => ({
-        tags: await fresh.tagDigests(repo),
-        requests: currentOperation()!.requests,
+      const { tags, requests } = await runOperation(async (signal) => ({
+        tags: await fresh.tagDigests(repo, { signal }),
+        requests: operationOf(signal)!.requests,
       }));
       assert.deepEqual(
         tags.map((t) => t.tag),
