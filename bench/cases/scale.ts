@@ -15,6 +15,7 @@ import path from 'node:path';
 import { runProcess } from '../../src/core/process/run';
 import { putManifest, pushBlob, startRegistry, type TestRegistry } from '../../test/helpers/registry';
 import { log, runCase, runs, sh } from '../lib/case';
+import { cpuReference } from '../lib/report';
 import { REPO_ROOT } from '../../test/helpers/paths';
 import { BENCH_BUILD, BENCH_CLI } from '../lib/paths';
 import { spawnDelayProxy, type RemoteDelayProxy } from '../lib/proxy-process';
@@ -190,6 +191,7 @@ runCase('scale', async () => {
   const tables: string[] = [];
   const summary: string[] = [];
   let rtt = { median: NaN, min: NaN };
+  let hostStart = NaN;
   try {
     for (const [i, n] of SIZES.entries()) await populate(reg, repos[i], n);
     log('front: snapshot of every tag (untimed)...');
@@ -245,6 +247,7 @@ runCase('scale', async () => {
       ].filter(Boolean);
       return { ...r, requests: parts.join(' + ') || '0' };
     };
+    hostStart = cpuReference();
     for (const [i, n] of SIZES.entries()) {
       const repo = repos[i];
       const pages = Math.ceil(n / PAGE);
@@ -439,7 +442,12 @@ runCase('scale', async () => {
       ];
       for (const s of subjects) await s.prepare?.();
       const samples = new Map<string, Array<Awaited<ReturnType<Subject['run']>>>>(subjects.map((s) => [s.name, []]));
-      for (let round = 0; round < Math.max(...subjects.map((s) => s.runs)); round++)
+      // The host's speed in this size's rounds: the CPU reference (a shorter loop, as ms for 10^8) before each round.
+      // These machines share their host, whose speed moves for minutes at a time: a size measured while it was slower
+      // shows it here, against the reference taken when the case started.
+      const hostRefs: number[] = [];
+      for (let round = 0; round < Math.max(...subjects.map((s) => s.runs)); round++) {
+        hostRefs.push(cpuReference(2e7));
         for (const s of subjects) {
           if (round >= s.runs) continue;
           const r = await s.run();
@@ -448,6 +456,8 @@ runCase('scale', async () => {
             `${n} tags: ${s.name}: ${fmtMs(r.ms)} (${r.requests} requests${r.rss ? `, peak ${Math.round(r.rss / 1024)} MiB${r.startRss ? ` (${Math.round((r.rss - r.startRss) / 1024)} MiB over the start)` : ' (whole process)'}` : ''}${r.blocked ? `, longest block ${Math.round(r.blocked)} ms, CPU ${Math.round(r.cpu ?? 0)} ms` : ''})`,
           );
         }
+      }
+      const hostMs = summarize(hostRefs).median;
       const subject = subjects[0].name;
       const med = (name: string) => summarize(samples.get(name)!.map((r) => r.ms)).median;
       const lines = [
@@ -494,8 +504,9 @@ runCase('scale', async () => {
       const xm = (r: { ms: number }) => (r.ms / minimal.ms).toFixed(2);
       const skopeoLoop = named('skopeo loop');
       const skopeo = skopeoLoop ? row(skopeoLoop) : undefined;
+      const hostText = `${hostMs} ms (${(hostMs / hostStart).toFixed(2)}x)`;
       summary.push(
-        `| ${n.toLocaleString('en')} | ${fmtMs(minimal.ms)} (${minimal.x.toFixed(2)}x bound) | ${fmtMs(cold.ms)} (${cold.x.toFixed(2)}x bound, ${xm(cold)}x minimal) | ${fmtMs(cli.ms)} (${cliX.toFixed(2)}x the bound + its own start, ${fmtMs(start.ms)}; ${(cli.ms / (minimal.ms + start.ms)).toFixed(2)}x the minimal client + its start), peak ${Math.round(cli.rss)} MiB | ${fmtMs(openCold.ms)} (${openCold.x.toFixed(2)}x) | ${fmtMs(openWarm.ms)} (${openWarm.x.toFixed(2)}x, ${xm(openWarm)}x minimal) | ${fmtMs(api.ms)} (${api.x.toFixed(2)}x) | ${cold.req}; open warm ${openWarm.req}; API ${api.req} | ${Math.round(Math.max(cold.rss, openCold.rss, openWarm.rss, api.rss))} MiB (+${Math.round(Math.max(cold.added, openCold.added, openWarm.added, api.added))} MiB) | ${Math.round(Math.max(cold.blocked, openCold.blocked, openWarm.blocked, api.blocked))} ms | ${fmtMs(curl.ms)} (${(curl.ms / cold.ms).toFixed(1)}x ours) | ${skopeo ? `${fmtMs(skopeo.ms)} (${(skopeo.ms / cold.ms).toFixed(0)}x ours)` : 'not run (~0.5 s a tag)'} |`,
+        `| ${n.toLocaleString('en')} | ${hostText} | ${fmtMs(minimal.ms)} (${minimal.x.toFixed(2)}x bound) | ${fmtMs(cold.ms)} (${cold.x.toFixed(2)}x bound, ${xm(cold)}x minimal) | ${fmtMs(cli.ms)} (${cliX.toFixed(2)}x the bound + its own start, ${fmtMs(start.ms)}; ${(cli.ms / (minimal.ms + start.ms)).toFixed(2)}x the minimal client + its start), peak ${Math.round(cli.rss)} MiB | ${fmtMs(openCold.ms)} (${openCold.x.toFixed(2)}x) | ${fmtMs(openWarm.ms)} (${openWarm.x.toFixed(2)}x, ${xm(openWarm)}x minimal) | ${fmtMs(api.ms)} (${api.x.toFixed(2)}x) | ${cold.req}; open warm ${openWarm.req}; API ${api.req} | ${Math.round(Math.max(cold.rss, openCold.rss, openWarm.rss, api.rss))} MiB (+${Math.round(Math.max(cold.added, openCold.added, openWarm.added, api.added))} MiB) | ${Math.round(Math.max(cold.blocked, openCold.blocked, openWarm.blocked, api.blocked))} ms | ${fmtMs(curl.ms)} (${(curl.ms / cold.ms).toFixed(1)}x ours) | ${skopeo ? `${fmtMs(skopeo.ms)} (${(skopeo.ms / cold.ms).toFixed(0)}x ours)` : 'not run (~0.5 s a tag)'} |`,
       );
     }
     const stats = await front.stats();
@@ -511,11 +522,12 @@ runCase('scale', async () => {
     [
       `### Scale: tags with their digests behind a ${RTT} ms round trip (summary)`,
       '',
-      `| tags | minimal HTTP/2 client handed every page cursor (what the link and server give) | registry over HTTP/2, cold | \`release-operator tags\`, a fresh process (start to exit, against the bound plus \`release-operator --version\` start to exit; peak memory) | open cold (digests + newest ${SHOWN} inspected) | open warm (disk cache) | GitHub Packages API | requests (last run) | peak memory (any of ours; over the process's start) | longest event-loop block (any of ours) | parallel curl loop | skopeo loop |`,
-      '|---|---|---|---|---|---|---|---|---|---|---|---|',
+      `| tags | host: CPU reference in the rounds (x the ${hostStart} ms before the first size) | minimal HTTP/2 client handed every page cursor (what the link and server give) | registry over HTTP/2, cold | \`release-operator tags\`, a fresh process (start to exit, against the bound plus \`release-operator --version\` start to exit; peak memory) | open cold (digests + newest ${SHOWN} inspected) | open warm (disk cache) | GitHub Packages API | requests (last run) | peak memory (any of ours; over the process's start) | longest event-loop block (any of ours) | parallel curl loop | skopeo loop |`,
+      '|---|---|---|---|---|---|---|---|---|---|---|---|---|',
       ...summary,
       '',
       `- Round-trip bound: the larger of the round trips that must follow one another (TCP and TLS set-up, the first tag page, the other pages at once, the last HEADs; then, for the open, the newest ${SHOWN} manifests and their configs) and set-up (TCP, TLS and the first tag page, before which no tag is known) plus the requests after it x ${RTT} ms / requests in flight (${IN_FLIGHT}: ${STREAMS} HTTP/2 streams on each of ${CONNECTIONS} connections), counting only the requests the listing needs (a page per 100 tags, a HEAD per tag; the pages ranges ask for beyond those are ours to pay). No ping: since 2026-12-07 the first tag page is the first request (it says whether the registry wants a token), so the bound has none; at 1,000 and 5,000 tags the bound is the same as with one, at 100 tags it is 50 ms lower. Times are from the first request to the answer in a fresh process; "process wall" in the tables below adds Node's start and loading the code.`,
+      `- Host: the CPU reference (a fixed loop, as ms for 10^8 additions; lower is faster) before each round of a size, median, against the one taken before the first size. These machines share their host, whose speed moves for minutes at a time; a size measured while it was slower (above about 1.1x) has every time of it inflated, ours and the peers' alike, and compares with no run where it held.`,
       `- The link: a round trip with nothing else on it, measured in this run (20 HEADs one at a time on one connection): median ${rtt.median.toFixed(1)} ms, least ${rtt.min.toFixed(1)} ms, against the ${RTT} ms the bound counts (the delay proxy's timers fire a little late).`,
       `- Minimal client: bench/lib/h2-minimal does the same work as the registry path with what the bound assumes and nothing more: both connections opened at once, the first page, then every other page at once (it is handed each page's cursor, which no real client knows) and a HEAD per tag as its name comes, ${STREAMS} streams a connection, nothing checked but the digest header, no token, retry or cache. What it takes over the bound is the link's, the server's and Node's (TLS, HTTP/2 framing, the delay proxy's timers, the front's answers, all on the same 2 cores) rather than a client's choices. "x minimal" compares ours with it in the same run; the cold open does 2 x ${SHOWN} requests more than it, so has no such figure.`,
       "- Peak memory: the fresh process's peak resident size (VmHWM), and in brackets how much of it came after the first request (Node and the loaded code hold the rest; the extension host holds them already). The engine's runs are bench/lib/scale-child, the engine bundled whole from src with an inline source map (65-71 MiB before the first request); `release-operator tags` is the shipped CLI (its code loaded lazily, 357 KiB for this command; 57 MiB at its first connection), whole process.",

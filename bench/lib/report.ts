@@ -55,15 +55,25 @@ export function loadAverage(): string {
  * machines share their host, whose speed moves through the day (the same listing measured 0.85 and 1.5 s of CPU
  * an hour apart): figures of two runs compare only where this does.
  */
-export function cpuReference(): number {
+export function cpuReference(additions = 1e8): number {
   let best = Infinity;
   for (let k = 0; k < 3; k++) {
     const t0 = performance.now();
     let x = 0;
-    for (let i = 0; i < 1e8; i++) x += i % 7;
+    for (let i = 0; i < additions; i++) x += i % 7;
     best = Math.min(best, performance.now() - t0 + (x < 0 ? 1 : 0));
   }
-  return Math.round(best);
+  // A shorter loop (taken between a case's rounds) is given as the time of 10^8, so the two compare.
+  return Math.round((best * 1e8) / additions);
+}
+
+/**
+ * What the CPU reference taken before and after a run says of it: nothing when it held (within 10%), else that the
+ * host's speed moved during the run, so its times compare with no run where it held.
+ */
+export function hostSpeedNote(before: number, after: number): string {
+  if (Math.abs(after - before) <= 0.1 * before) return '';
+  return ` **The host's speed moved during this run** (the CPU reference ${before} -> ${after} ms): its times compare with no run where it held; run it again for figures that do.`;
 }
 
 const CASES_DIR = path.join(REPO_ROOT, 'bench', 'results', 'cases');
@@ -80,9 +90,10 @@ export function writeCaseResult(
 ): string {
   mkdirSync(CASES_DIR, { recursive: true });
   const file = path.join(CASES_DIR, `${name}.md`);
+  const cpuAfter = cpuReference();
   const head = `## ${name}
 
-Measured ${new Date().toISOString()} on ${machine()}; load average before ${loadBefore}, after ${loadAverage()}; CPU reference (a fixed loop of 10^8 additions, lower is faster) before ${cpuBefore} ms, after ${cpuReference()} ms.`;
+Measured ${new Date().toISOString()} on ${machine()}; load average before ${loadBefore}, after ${loadAverage()}; CPU reference (a fixed loop of 10^8 additions, lower is faster) before ${cpuBefore} ms, after ${cpuAfter} ms.${hostSpeedNote(cpuBefore, cpuAfter)}`;
   writeFileSync(file, [head, '', ...tables.flatMap((t) => [t, ''])].join('\n'));
   return file;
 }

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { fmtMs, measureInterleaved, summarize } from '../../../bench/lib/stats';
-import { renderTable } from '../../../bench/lib/report';
+import { hostSpeedNote, renderTable } from '../../../bench/lib/report';
 
 describe('bench/lib stats and report', () => {
   it('summarizes odd and even sample counts by their median, min and max', () => {
@@ -39,5 +39,12 @@ describe('bench/lib stats and report', () => {
     assert.match(md, /\| me \| 3 \| 200 ms \| 100 ms – 300 ms \| 1\.00 \|/);
     assert.match(md, /\| peer \| 2 \| 500 ms \| 500 ms – 500 ms \| 2\.50 \|/);
     assert.match(md, /^- n$/m);
+  });
+
+  it("says when the host's speed moved during a run (the CPU reference before and after more than 10% apart)", () => {
+    assert.equal(hostSpeedNote(104, 104), '');
+    assert.equal(hostSpeedNote(100, 110), '', 'within 10%: held');
+    assert.match(hostSpeedNote(104, 149), /speed moved during this run.*104 -> 149 ms/);
+    assert.match(hostSpeedNote(149, 104), /speed moved/, 'faster counts too');
   });
 });
