@@ -41,12 +41,12 @@ async function h2Server(
 }
 
 /** A transport that trusts `ca` for `host`, no retries. */
-const transportFor = (host: string, ca: string, connections?: number) =>
+const transportFor = (host: string, ca: string, connections?: number, timeoutMs = 10_000) =>
   new Transport({
     credentials: async () => undefined,
     insecureRegistries: [],
     concurrency: 4,
-    timeoutMs: 10_000,
+    timeoutMs,
     retries: 0,
     retryBaseMs: 10,
     logger: nullLogger,
@@ -54,6 +54,35 @@ const transportFor = (host: string, ca: string, connections?: number) =>
     connections,
     trust: registryTrust({ [host]: ca }),
   });
+
+/**
+ * A server listening on loopback with its TCP connections counted and those still open kept (what comes in is read
+ * and dropped, so a client's close is seen even where the server answers nothing).
+ */
+async function listening(server: net.Server) {
+  const open = new Set<net.Socket>();
+  let accepted = 0;
+  server.on('connection', (c: net.Socket) => {
+    accepted++;
+    open.add(c);
+    if (server.listenerCount('request') === 0) c.resume();
+    c.on('close', () => open.delete(c));
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return {
+    host: `127.0.0.1:${(server.address() as AddressInfo).port}`,
+    accepted: () => accepted,
+    /** The connections still open once no more than `n` are, or 2 s have passed. */
+    openAfterSettling: async (n: number) => {
+      for (let i = 0; i < 100 && open.size > n; i++) await new Promise((res) => setTimeout(res, 20));
+      return open.size;
+    },
+    close: async () => {
+      for (const c of open) c.destroy();
+      await new Promise<void>((r) => server.close(() => r()));
+    },
+  };
+}
 
 describe('registry over HTTP/2: the pool, its trust and its reads', function () {
   this.timeout(30_000);
@@ -259,68 +288,40 @@ describe('registry over HTTP/2: a second connection when every stream of the fir
   it('widened before its first connection to an origin that never answers: the one beside it stops with the first', async () => {
     // A server that takes connections and says nothing: the first request times out, and the connection made beside
     // the first must close with it rather than stay open until the client is closed.
-    const open = new Set<net.Socket>();
-    let accepted = 0;
-    const silent = net.createServer((c) => {
-      accepted++;
-      open.add(c);
-      // Read and dropped, so the client's close is seen.
-      c.resume();
-      c.on('close', () => open.delete(c));
-    });
-    await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
-    const via = `127.0.0.1:${(silent.address() as AddressInfo).port}`;
-    const t = new Transport({
-      credentials: async () => undefined,
-      insecureRegistries: [],
-      concurrency: 4,
-      timeoutMs: 300,
-      retries: 0,
-      retryBaseMs: 10,
-      logger: nullLogger,
-      fetch,
-      connections: 2,
-      trust: registryTrust({ [via]: cert }),
-    });
+    const silent = await listening(net.createServer());
+    const t = transportFor(silent.host, cert, 2, 300);
     try {
-      t.widen(via);
-      await assert.rejects(t.request({ registry: via, method: 'GET', url: '/v2/' }), /no answer|timed out|within/i);
-      assert.equal(accepted, 2, 'the first connection and the one beside it');
-      for (let i = 0; i < 100 && open.size > 0; i++) await new Promise((res) => setTimeout(res, 20));
-      assert.equal(open.size, 0, 'no connection left open');
+      t.widen(silent.host);
+      const first = t.request({ registry: silent.host, method: 'GET', url: '/v2/' });
+      await assert.rejects(first, /no answer|timed out|within/i);
+      assert.equal(silent.accepted(), 2, 'the first connection and the one beside it');
+      assert.equal(await silent.openAfterSettling(0), 0, 'no connection left open');
     } finally {
       t.close();
-      for (const c of open) c.destroy();
-      await new Promise<void>((r) => silent.close(() => r()));
+      await silent.close();
     }
   });
 
   it('widened before its first connection to an origin of HTTP/1.1 only: the one beside it is closed', async () => {
-    const open = new Set<net.Socket>();
-    let accepted = 0;
-    const plain = https.createServer({ key: readFileSync(keyFile), cert: readFileSync(cert) }, (_req, res) =>
-      res.end('{}'),
+    const plain = await listening(
+      https.createServer({ key: readFileSync(keyFile), cert: readFileSync(cert) }, (_req, res) => res.end('{}')),
     );
-    plain.on('connection', (c: net.Socket) => {
-      accepted++;
-      open.add(c);
-      c.on('close', () => open.delete(c));
-    });
-    await new Promise<void>((r) => plain.listen(0, '127.0.0.1', r));
-    const via = `127.0.0.1:${(plain.address() as AddressInfo).port}`;
-    const t = transportFor(via, cert, 2);
+    const t = transportFor(plain.host, cert, 2);
     try {
-      t.widen(via);
-      const r = await t.request({ registry: via, method: 'GET', url: '/v2/' });
+      t.widen(plain.host);
+      const r = await t.request({ registry: plain.host, method: 'GET', url: '/v2/' });
       assert.equal(r.status, 200);
-      assert.equal(t.protocolOf(via), 'http/1.1');
-      assert.equal(accepted, 3, 'the first (which learns the protocol), the one beside it, and the HTTP/1.1 one');
-      for (let i = 0; i < 100 && open.size > 1; i++) await new Promise((res) => setTimeout(res, 20));
-      assert.equal(open.size, 1, 'only the HTTP/1.1 connection, kept alive for the next request');
+      assert.equal(t.protocolOf(plain.host), 'http/1.1');
+      assert.equal(
+        plain.accepted(),
+        3,
+        'the first (which learns the protocol), the one beside it, and the HTTP/1.1 one',
+      );
+      const open = await plain.openAfterSettling(1);
+      assert.equal(open, 1, 'only the HTTP/1.1 connection, kept alive for the next request');
     } finally {
       t.close();
-      for (const c of open) c.destroy();
-      await new Promise<void>((r) => plain.close(() => r()));
+      await plain.close();
     }
   });
 
