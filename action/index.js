@@ -58229,10 +58229,10 @@ function createLogger2(sink, minLevel = "info") {
 
 // src/core/operation.ts
 var bySignal = /* @__PURE__ */ new WeakMap();
-var ambient;
+var ambient = [];
 var NOTICE_WAIT_MS = 2e3;
 function operationOf(signal) {
-  return signal && bySignal.get(signal) || ambient;
+  return signal && bySignal.get(signal) || ambient.at(-1);
 }
 function operationSignal(signal) {
   if (operationOf(signal)) return signal;
@@ -60936,6 +60936,7 @@ var import_node_https2 = __toESM(require("node:https"));
 var import_node_net = require("node:net");
 var import_node_stream11 = require("node:stream");
 var import_node_tls = __toESM(require("node:tls"));
+var GROW_HANDSHAKE_MS = 3e4;
 var Http2Pool = class {
   constructor(o2) {
     this.o = o2;
@@ -61058,7 +61059,7 @@ var Http2Pool = class {
     });
     if (socket.alpnProtocol !== "h2") {
       socket.destroy();
-      st.protocol = "http/1.1";
+      if (st.protocol !== "h2") st.protocol = "http/1.1";
       return void 0;
     }
     st.protocol = "h2";
@@ -61107,9 +61108,9 @@ var Http2Pool = class {
    * stops when the first fails, and it keeps no process alive while it is made.
    */
   grow(url, st, first) {
-    if (st.growing || st.live.length >= (this.o.connections ?? 1) || !this.o.http2) return;
+    if (st.growing || st.live.length + (first ? 1 : 0) >= (this.o.connections ?? 1) || !this.o.http2) return;
     if (first ? st.protocol === "http/1.1" : st.protocol !== "h2") return;
-    let signal = this.growth.signal;
+    let signal = AbortSignal.any([this.growth.signal, AbortSignal.timeout(GROW_HANDSHAKE_MS)]);
     if (first) {
       const stop = new AbortController();
       first.then(
@@ -61241,23 +61242,24 @@ function onAbort(signal, fn) {
     fn();
     return noop5;
   }
-  let waiting = fanOut.get(signal);
-  if (!waiting) {
+  let entry = fanOut.get(signal);
+  if (!entry) {
     const set2 = /* @__PURE__ */ new Set();
-    waiting = set2;
-    fanOut.set(signal, set2);
-    signal.addEventListener(
-      "abort",
-      () => {
-        fanOut.delete(signal);
-        for (const f of set2) f();
-      },
-      { once: true }
-    );
+    const listener2 = () => {
+      fanOut.delete(signal);
+      for (const f of set2) f();
+    };
+    entry = { set: set2, listener: listener2 };
+    fanOut.set(signal, entry);
+    signal.addEventListener("abort", listener2, { once: true });
   }
-  const set = waiting;
+  const { set, listener } = entry;
   set.add(fn);
-  return () => void set.delete(fn);
+  return () => {
+    if (!set.delete(fn) || set.size > 0 || fanOut.get(signal)?.set !== set) return;
+    fanOut.delete(signal);
+    signal.removeEventListener("abort", listener);
+  };
 }
 var fanOut = /* @__PURE__ */ new WeakMap();
 var noop5 = () => void 0;

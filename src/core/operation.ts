@@ -34,8 +34,12 @@ export interface Operation {
 
 /** Operations by the signal their calls carry (a signal linked to one belongs to its operation). */
 const bySignal = new WeakMap<AbortSignal, Operation>();
-/** The operation of a process that runs one at a time (the CLI): calls that carry no signal belong to it. */
-let ambient: Operation | undefined;
+/**
+ * The operation of a process that runs one at a time (the CLI): calls that carry no signal belong to it. Kept as a
+ * list of those running, the latest last, so two that overlap (in-process tests) and end in any order leave none
+ * that ended behind.
+ */
+const ambient: Operation[] = [];
 
 /** Waits at least this long are told to the operation's listener (shorter ones are not worth a line). */
 const NOTICE_WAIT_MS = 2000;
@@ -59,18 +63,17 @@ export async function runOperation<T>(
   const op: Operation = { startedAt: Date.now(), requests: 0, shared: new Map(), onWait: options.onWait };
   const signal = options.signal ? AbortSignal.any([options.signal]) : new AbortController().signal;
   bySignal.set(signal, op);
-  const before = ambient;
-  if (options.ambient) ambient = op;
+  if (options.ambient) ambient.push(op);
   try {
     return await fn(signal);
   } finally {
-    if (options.ambient) ambient = before;
+    if (options.ambient) ambient.splice(ambient.indexOf(op), 1);
   }
 }
 
 /** The operation a call carrying `signal` belongs to: its signal's, else the process's (CLI), else none. */
 export function operationOf(signal: AbortSignal | undefined): Operation | undefined {
-  return (signal && bySignal.get(signal)) || ambient;
+  return (signal && bySignal.get(signal)) || ambient.at(-1);
 }
 
 /**

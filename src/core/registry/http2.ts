@@ -36,6 +36,9 @@ export interface Http2PoolOptions {
 
 export type Protocol = 'h2' | 'http/1.1';
 
+/** A further connection's TCP and TLS handshake, at most. */
+const GROW_HANDSHAKE_MS = 30_000;
+
 interface Session {
   session: http2.ClientHttp2Session;
   /** Streams open now; the connection keeps the process alive only while this is above 0. */
@@ -221,9 +224,10 @@ export class Http2Pool {
       });
     });
     if (socket.alpnProtocol !== 'h2') {
-      // The registry speaks HTTP/1.1 only: remembered, so no further probe is made.
+      // The registry speaks HTTP/1.1 only: remembered, so no further probe is made (unless another connection to it
+      // speaks HTTP/2, as behind a load balancer of mixed servers).
       socket.destroy();
-      st.protocol = 'http/1.1';
+      if (st.protocol !== 'h2') st.protocol = 'http/1.1';
       return undefined;
     }
     st.protocol = 'h2';
@@ -276,9 +280,11 @@ export class Http2Pool {
    * stops when the first fails, and it keeps no process alive while it is made.
    */
   private grow(url: URL, st: OriginState, first?: Promise<Session | undefined>): void {
-    if (st.growing || st.live.length >= (this.o.connections ?? 1) || !this.o.http2) return;
+    // Beside the first, the first counts: it is not live yet.
+    if (st.growing || st.live.length + (first ? 1 : 0) >= (this.o.connections ?? 1) || !this.o.http2) return;
     if (first ? st.protocol === 'http/1.1' : st.protocol !== 'h2') return;
-    let signal = this.growth.signal;
+    // A further connection whose handshake stalls gives up (else `growing` would stay set and the origin never grow).
+    let signal = AbortSignal.any([this.growth.signal, AbortSignal.timeout(GROW_HANDSHAKE_MS)]);
     if (first) {
       const stop = new AbortController();
       first.then(

@@ -95,14 +95,17 @@ async function open(
   const ordered = (same ? early!.order : sortImageTags([...byTag.keys()], scheme.imagePrefix)).map((t) =>
     byTag.get(t)!,
   );
-  const more = (from: number, count: number, o: CallOptions = {}) =>
-    Promise.all(
+  const more = (from: number, count: number, o: CallOptions = {}) => {
+    // One operation for the lot (the caller's, or one of its own): children they share are fetched once.
+    const lot = operationSignal(o.signal ?? options.signal);
+    return Promise.all(
       ordered.slice(from, from + count).map(async (t) => {
         const done = inspected.get(t.tag);
-        const info = done && done.digest === t.digest ? done.info : inspectOne(t, o.signal ?? options.signal);
+        const info = done && done.digest === t.digest ? done.info : inspectOne(t, lot);
         return { tag: t.tag, digest: t.digest, info: await info };
       }),
     );
+  };
   const shown = await more(0, first, { signal });
   return { ordered, scheme, listing: { source: listing.source, basis: listing.basis }, shown, more };
 }

@@ -89,7 +89,7 @@ async function rollbackNow(client: RegistryClient, repo: RepoInput, options: Rol
     await client.putManifest(r, tag, source.bytes, source.mediaType, options);
   } catch (e) {
     if (e instanceof CancelledError || !(e instanceof ReleaseOperatorError)) throw e;
-    throw await failedPut(client, r, tag, plan, e);
+    throw await failedPut(client, r, tag, plan, e, options);
   }
   const after = await client.headManifest({ ...r, tag }, options);
   if (after?.digest !== source.digest)
@@ -107,11 +107,12 @@ async function failedPut(
   tag: string,
   plan: RollbackPlan,
   e: ReleaseOperatorError,
+  options: CallOptions,
 ): Promise<ReleaseOperatorError> {
   const name = `${plan.repository}:${tag}`;
   let now: string;
   try {
-    const head = await client.headManifest({ ...r, tag });
+    const head = await client.headManifest({ ...r, tag }, { signal: options.signal });
     const d = head?.digest ?? null;
     now =
       d === plan.from

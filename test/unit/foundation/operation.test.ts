@@ -1,6 +1,9 @@
 import assert from 'node:assert/strict';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { linkSignal, operationOf, operationSignal, runOperation, withOperation } from '../../../src/core/operation';
 import { RegistryClient } from '../../../src/core/registry';
+import { onAbort } from '../../../src/core/registry/on-abort';
 
 const HOST = '127.0.0.1:5998';
 const DIGEST = `sha256:${'a'.repeat(64)}`;
@@ -120,5 +123,44 @@ describe('operation: carried by the signal of each call', () => {
       /failed/,
     );
     assert.equal(operationOf(undefined), undefined, 'not after it failed either');
+  });
+
+  it('two that overlap, ending out of order, leave no stale operation behind', async () => {
+    let endFirst = () => undefined as void;
+    const first = runOperation(() => new Promise<void>((r) => (endFirst = r)), { ambient: true });
+    const second = runOperation(
+      async () => {
+        endFirst();
+        await first;
+      },
+      { ambient: true },
+    );
+    await second;
+    assert.equal(operationOf(undefined), undefined);
+  });
+
+  it('an operation that is done is collected, with what its fetches left, once nothing refers to its signal', async () => {
+    // An editor action that ends without being cancelled: its signal never aborts. What waited on it (the transport's
+    // fan-out listener) has gone, so neither the signal nor the operation keyed by it may be held.
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    const refs: Array<WeakRef<object>> = [];
+    const cancel = new AbortController();
+    for (let i = 0; i < 20; i++)
+      await runOperation(
+        async (signal) => {
+          const op = operationOf(signal)!;
+          op.shared.set('blob', Promise.resolve(Buffer.alloc(1 << 20)));
+          refs.push(new WeakRef(op));
+          const forget = onAbort(signal, () => undefined);
+          forget();
+        },
+        { signal: cancel.signal },
+      );
+    for (let i = 0; i < 3; i++) {
+      await new Promise((r) => setImmediate(r));
+      gc();
+    }
+    assert.equal(refs.filter((r) => r.deref() !== undefined).length, 0, 'no operation kept');
   });
 });

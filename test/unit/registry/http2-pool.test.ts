@@ -325,6 +325,15 @@ describe('registry over HTTP/2: a second connection when every stream of the fir
     }
   });
 
+  it('widened with one connection allowed: none is made beside the first', async () => {
+    const t = transport(1);
+    t.widen(host);
+    await t.request({ registry: host, method: 'GET', url: '/v2/' });
+    await new Promise((r) => setTimeout(r, 200));
+    assert.equal(server.sessions.size, 1, 'one connection');
+    t.close();
+  });
+
   it('with one connection allowed, the rest wait for a stream of it', async () => {
     assert.deepEqual(await four(transport(1)), ['ok', 'ok', 'ok', 'ok']);
     assert.equal(server.sessions.size, 1);
@@ -346,5 +355,22 @@ describe('abort fan-out', () => {
     let late = 0;
     onAbort(controller.signal, () => late++);
     assert.equal(late, 1, 'an aborted signal runs it at once');
+  });
+
+  it('the listener goes with the last caller that forgets it, and comes back with the next', () => {
+    // Node holds a combined signal that has a listener until it aborts, and whatever is keyed by it with it.
+    const controller = new AbortController();
+    const signal = AbortSignal.any([controller.signal]);
+    const forget = [onAbort(signal, () => undefined), onAbort(signal, () => undefined)];
+    forget[0]();
+    assert.equal(getEventListeners(signal, 'abort').length, 1, 'one caller still waits');
+    forget[1]();
+    forget[1]();
+    assert.equal(getEventListeners(signal, 'abort').length, 0, 'none waits: no listener');
+    let ran = 0;
+    onAbort(signal, () => ran++);
+    assert.equal(getEventListeners(signal, 'abort').length, 1);
+    controller.abort();
+    assert.equal(ran, 1);
   });
 });

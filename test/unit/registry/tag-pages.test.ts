@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { defaultConfig } from '../../../src/core/config/load';
 import { RegistryClient } from '../../../src/core/registry';
+import { operationOf } from '../../../src/core/operation';
 import { openImageTags } from '../../../src/core/registry/open';
 
 /** A tag's manifest: an image manifest naming the tag (its digest is its own, as a registry's is). */
@@ -296,6 +297,30 @@ describe('registry tag pages', () => {
         inspects.every((i) => i < lastHead),
         `inspected while HEADs were still to come (last HEAD at ${lastHead}, inspects at ${inspects.join(', ')})`,
       );
+    });
+
+    it('the open is one operation, and each "Show more" one of its own for its lot (what they share is fetched once)', async () => {
+      const reg = pagedRegistry(tags, 100);
+      const client = plainClient(reg.fetch, 4);
+      const ops: unknown[] = [];
+      const view = {
+        tagDigests: client.tagDigests.bind(client),
+        protocolOf: client.protocolOf.bind(client),
+        inspect: async (ref: string, o: { signal?: AbortSignal } = {}) => {
+          ops.push(operationOf(o.signal));
+          return { digest: ref.split('@')[1] } as unknown as Awaited<ReturnType<RegistryClient['inspect']>>;
+        },
+        holdCacheWrites: () => () => undefined,
+      };
+      const open = await openImageTags(view, '127.0.0.1:5999/app', defaultConfig(), { first: 5 });
+      const opened = new Set(ops.splice(0));
+      assert.equal(opened.size, 1, 'the first five in one operation');
+      assert.ok([...opened][0], 'an operation');
+      await open.more(5, 5);
+      const more = new Set(ops.splice(0));
+      assert.equal(more.size, 1, 'the next five in one operation');
+      assert.ok([...more][0], 'an operation');
+      assert.notEqual([...more][0], [...opened][0], "not the open's, which may be long over");
     });
 
     it('a listing that fails ends the hold on the disk cache too (what was fetched is still written)', async () => {
