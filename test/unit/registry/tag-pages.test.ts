@@ -85,6 +85,26 @@ function plainClient(fetch: typeof globalThis.fetch, concurrency?: number, tagRa
   });
 }
 
+/**
+ * The Release view's client over a stand-in: its listing, and an inspection that only tells `inspected` (each ref
+ * and the options it was given) and answers the digest.
+ */
+function releaseView(
+  client: RegistryClient,
+  inspected: (ref: string, options: { signal?: AbortSignal }) => void,
+  holdCacheWrites: () => () => void = () => () => undefined,
+) {
+  return {
+    tagDigests: client.tagDigests.bind(client),
+    protocolOf: client.protocolOf.bind(client),
+    inspect: async (ref: string, options: { signal?: AbortSignal } = {}) => {
+      inspected(ref, options);
+      return { digest: ref.split('@')[1] } as unknown as Awaited<ReturnType<RegistryClient['inspect']>>;
+    },
+    holdCacheWrites,
+  };
+}
+
 describe('registry tag pages', () => {
   it('asks for the next tag page before the HEADs of the page it just got (pages follow one another)', async () => {
     const tags = ['a1', 'a2', 'a3', 'b1', 'b2', 'b3', 'c1'];
@@ -262,21 +282,18 @@ describe('registry tag pages', () => {
 
     it('the Release view inspects its first tags as their digests come, before the last HEAD, and shows the same', async () => {
       const reg = pagedRegistry(tags, 100);
-      const client = plainClient(reg.fetch, 4);
       const inspected: string[] = [];
-      const view = {
-        tagDigests: client.tagDigests.bind(client),
-        protocolOf: client.protocolOf.bind(client),
-        inspect: async (ref: string) => {
+      const view = releaseView(
+        plainClient(reg.fetch, 4),
+        (ref) => {
           reg.log.push(`inspect ${ref.split('@')[1]}`);
           inspected.push(ref);
-          return { digest: ref.split('@')[1] } as unknown as Awaited<ReturnType<RegistryClient['inspect']>>;
         },
-        holdCacheWrites: () => {
+        () => {
           reg.log.push('hold cache writes');
           return () => reg.log.push('release cache writes');
         },
-      };
+      );
       const open = await openImageTags(view, '127.0.0.1:5999/app', defaultConfig(), { first: 5 });
       // What it fetched is written to the disk cache once the open has its answer: held from before the first request.
       assert.equal(reg.log[0], 'hold cache writes');
@@ -300,18 +317,10 @@ describe('registry tag pages', () => {
     });
 
     it('the open is one operation, and each "Show more" one of its own for its lot (what they share is fetched once)', async () => {
-      const reg = pagedRegistry(tags, 100);
-      const client = plainClient(reg.fetch, 4);
       const ops: unknown[] = [];
-      const view = {
-        tagDigests: client.tagDigests.bind(client),
-        protocolOf: client.protocolOf.bind(client),
-        inspect: async (ref: string, o: { signal?: AbortSignal } = {}) => {
-          ops.push(operationOf(o.signal));
-          return { digest: ref.split('@')[1] } as unknown as Awaited<ReturnType<RegistryClient['inspect']>>;
-        },
-        holdCacheWrites: () => () => undefined,
-      };
+      const view = releaseView(plainClient(pagedRegistry(tags, 100).fetch, 4), (_, o) =>
+        ops.push(operationOf(o.signal)),
+      );
       const open = await openImageTags(view, '127.0.0.1:5999/app', defaultConfig(), { first: 5 });
       const opened = new Set(ops.splice(0));
       assert.equal(opened.size, 1, 'the first five in one operation');
