@@ -58231,18 +58231,20 @@ function createLogger2(sink, minLevel = "info") {
 var bySignal = /* @__PURE__ */ new WeakMap();
 var ambient = [];
 var NOTICE_WAIT_MS = 2e3;
+function begin(caller, onWait) {
+  const signal = caller ? AbortSignal.any([caller]) : new AbortController().signal;
+  bySignal.set(signal, { startedAt: Date.now(), requests: 0, shared: /* @__PURE__ */ new Map(), onWait });
+  return signal;
+}
 function operationOf(signal) {
   return signal && bySignal.get(signal) || ambient.at(-1);
 }
 function operationSignal(signal) {
-  if (operationOf(signal)) return signal;
-  const own = signal ? AbortSignal.any([signal]) : new AbortController().signal;
-  bySignal.set(own, { startedAt: Date.now(), requests: 0, shared: /* @__PURE__ */ new Map() });
-  return own;
+  return operationOf(signal) ? signal : begin(signal);
 }
-function withOperation(signal, fn) {
-  const own = operationSignal(signal);
-  return fn(operationOf(own), own);
+function withOperation(options2, fn) {
+  const own = operationSignal(options2.signal);
+  return fn(operationOf(own), own === options2.signal ? options2 : { ...options2, signal: own });
 }
 function linkSignal(parent, other) {
   if (!parent) return other;
@@ -61110,15 +61112,16 @@ var Http2Pool = class {
   grow(url, st, first) {
     if (st.growing || st.live.length + (first ? 1 : 0) >= (this.o.connections ?? 1) || !this.o.http2) return;
     if (first ? st.protocol === "http/1.1" : st.protocol !== "h2") return;
-    let signal = AbortSignal.any([this.growth.signal, AbortSignal.timeout(GROW_HANDSHAKE_MS)]);
+    const stops = [this.growth.signal, AbortSignal.timeout(GROW_HANDSHAKE_MS)];
     if (first) {
       const stop = new AbortController();
       first.then(
         (s) => !s && stop.abort(),
         () => stop.abort()
       );
-      signal = AbortSignal.any([signal, stop.signal]);
+      stops.push(stop.signal);
     }
+    const signal = AbortSignal.any(stops);
     const p = this.o.contextFor(url.host).then((ca) => this.connect(url, st, ca, signal, first !== void 0)).catch(() => void 0).finally(() => {
       if (st.growing === p) st.growing = void 0;
     });
@@ -61449,10 +61452,7 @@ var Transport = class {
     return s.credentials ??= this.o.credentials(registry).catch(() => void 0);
   }
   request(spec) {
-    return this.quickRead(spec) ?? withOperation(
-      spec.signal,
-      (op, signal) => this.exchange(signal === spec.signal ? spec : { ...spec, signal }, true, op)
-    );
+    return this.quickRead(spec) ?? withOperation(spec, (op, s) => this.exchange(s, true, op));
   }
   /**
    * A HEAD or GET made straight on the registry's connected HTTP/2 session, when everything the usual path would
@@ -61565,10 +61565,7 @@ var Transport = class {
   }
   /** Like request(), but the body is left unread (for big blobs); the timeout covers only the headers. */
   async stream(spec) {
-    return await withOperation(
-      spec.signal,
-      (op, signal) => this.exchange(signal === spec.signal ? spec : { ...spec, signal }, false, op)
-    );
+    return await withOperation(spec, (op, s) => this.exchange(s, false, op));
   }
   state(registry) {
     let s = this.registries.get(registry);
@@ -62071,7 +62068,7 @@ var RegistryClient = class {
    * its digest, attestations and labels), unattached attestations, labels and (single manifests) the config.
    */
   inspect(ref, options2 = {}) {
-    return withOperation(options2.signal, (_, signal) => this.inspectNow(ref, { ...options2, signal }));
+    return withOperation(options2, (_, o2) => this.inspectNow(ref, o2));
   }
   async inspectNow(ref, options2) {
     const r = toRef(ref);
@@ -62124,8 +62121,7 @@ var RegistryClient = class {
    */
   getManifest(ref, given = {}) {
     const r = toRef(ref);
-    return withOperation(given.signal, (op, signal) => {
-      const options2 = { ...given, signal };
+    return withOperation(given, (op, options2) => {
       if (!r.digest) return this.fetchManifest(r, options2);
       const hit = contentCache.get(r.digest);
       if (hit)
@@ -62202,10 +62198,10 @@ var RegistryClient = class {
   headManifest(ref, options2 = {}) {
     const r = toRef(ref);
     return withOperation(
-      options2.signal,
-      (op, signal) => (
+      options2,
+      (op, o2) => (
         // By digest the answer cannot change while the operation runs: ask once. A tag can move, so it is always asked.
-        r.digest ? shared(op, `HEAD ${r.registry}/${r.repository}@${r.digest}`, () => this.fetchHead(r, { ...options2, signal })) : this.fetchHead(r, { ...options2, signal })
+        r.digest ? shared(op, `HEAD ${r.registry}/${r.repository}@${r.digest}`, () => this.fetchHead(r, o2)) : this.fetchHead(r, o2)
       )
     );
   }
@@ -62244,14 +62240,14 @@ var RegistryClient = class {
     const hit = contentCache.get(digest);
     if (hit) return Promise.resolve(hit.bytes);
     return withOperation(
-      options2.signal,
-      (op, signal) => shared(op, `GET ${r.registry}/${r.repository}/blobs/${digest}`, async () => {
+      options2,
+      (op, o2) => shared(op, `GET ${r.registry}/${r.repository}/blobs/${digest}`, async () => {
         const disk = await this.disk?.get(digest);
         if (disk) {
           contentCache.set(digest, { mediaType: disk.mediaType, bytes: disk.bytes });
           return disk.bytes;
         }
-        return this.fetchBlob(r, digest, { ...options2, signal });
+        return this.fetchBlob(r, digest, o2);
       })
     );
   }
@@ -62311,7 +62307,7 @@ var RegistryClient = class {
    * refused, never read into tags.
    */
   listTags(repo, options2 = {}) {
-    return withOperation(options2.signal, (_, signal) => this.listTagsNow(toRepo(repo), { ...options2, signal }));
+    return withOperation(options2, (_, o2) => this.listTagsNow(toRepo(repo), o2));
   }
   async listTagsNow(r, options2) {
     const tags = [];
@@ -62492,10 +62488,10 @@ var RegistryClient = class {
   }
   /** Every tag with the digest it points at, in the listing's order (HEAD requests; see tagDigestStream). */
   tagDigests(repo, options2 = {}) {
-    return withOperation(options2.signal, async (_, signal) => {
+    return withOperation(options2, async (_, o2) => {
       const out = [];
       const order = {};
-      for await (const t of this.tagDigestStream(toRepo(repo), { ...options2, signal, order })) {
+      for await (const t of this.tagDigestStream(toRepo(repo), { ...o2, order })) {
         out.push(t);
         options2.onDigest?.(t);
       }
@@ -62640,10 +62636,7 @@ var RegistryClient = class {
    * entries are the registry's word only: read each child manifest before trusting its artifactType.
    */
   referrersIndex(repo, digest, options2 = {}) {
-    return withOperation(
-      options2.signal,
-      (_, signal) => this.referrersNow(toRepo(repo), digest, { ...options2, signal })
-    );
+    return withOperation(options2, (_, o2) => this.referrersNow(toRepo(repo), digest, o2));
   }
   async referrersNow(r, digest, options2) {
     const origin = new URL(this.transport.baseUrl(r.registry)).origin;

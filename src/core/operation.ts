@@ -60,15 +60,21 @@ export async function runOperation<T>(
   fn: (signal: AbortSignal) => Promise<T>,
   options: OperationOptions = {},
 ): Promise<T> {
-  const op: Operation = { startedAt: Date.now(), requests: 0, shared: new Map(), onWait: options.onWait };
-  const signal = options.signal ? AbortSignal.any([options.signal]) : new AbortController().signal;
-  bySignal.set(signal, op);
+  const signal = begin(options.signal, options.onWait);
+  const op = bySignal.get(signal)!;
   if (options.ambient) ambient.push(op);
   try {
     return await fn(signal);
   } finally {
     if (options.ambient) ambient.splice(ambient.indexOf(op), 1);
   }
+}
+
+/** A new operation, and its own signal (which follows `caller`'s). */
+function begin(caller: AbortSignal | undefined, onWait?: (n: WaitNotice) => void): AbortSignal {
+  const signal = caller ? AbortSignal.any([caller]) : new AbortController().signal;
+  bySignal.set(signal, { startedAt: Date.now(), requests: 0, shared: new Map(), onWait });
+  return signal;
 }
 
 /** The operation a call carrying `signal` belongs to: its signal's, else the process's (CLI), else none. */
@@ -81,19 +87,20 @@ export function operationOf(signal: AbortSignal | undefined): Operation | undefi
  * signal of a new operation of its own (which follows `signal`), so the calls it makes in turn belong to one.
  */
 export function operationSignal(signal: AbortSignal | undefined): AbortSignal | undefined {
-  if (operationOf(signal)) return signal;
-  const own = signal ? AbortSignal.any([signal]) : new AbortController().signal;
-  bySignal.set(own, { startedAt: Date.now(), requests: 0, shared: new Map() });
-  return own;
+  return operationOf(signal) ? signal : begin(signal);
 }
 
-/** `fn` inside the operation the call belongs to, or one of its own; given the signal to carry on with. */
-export function withOperation<T>(
-  signal: AbortSignal | undefined,
-  fn: (op: Operation, signal: AbortSignal | undefined) => Promise<T>,
+/**
+ * `fn` inside the operation the call belongs to (by `options.signal`), or one of its own; given the options to carry
+ * on with: the same object when the call belongs to one already (a listing's thousands of HEADs copy nothing), else
+ * with the new operation's signal.
+ */
+export function withOperation<O extends { signal?: AbortSignal }, T>(
+  options: O,
+  fn: (op: Operation, options: O) => Promise<T>,
 ): Promise<T> {
-  const own = operationSignal(signal);
-  return fn(operationOf(own)!, own);
+  const own = operationSignal(options.signal);
+  return fn(operationOf(own)!, own === options.signal ? options : { ...options, signal: own });
 }
 
 /**

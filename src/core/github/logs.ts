@@ -243,7 +243,7 @@ export async function jobLog(
   signal?: AbortSignal,
   job?: Job,
 ): Promise<JobLog> {
-  return withOperation(signal, async (_, signal) => {
+  return withOperation({ signal }, async (_, { signal }) => {
     const j = job ?? (await getJob(gh, repo, jobId, signal));
     const what = `job ${jobId} (${neutralize(j.name, 100)})`;
     const log = await openLog(
@@ -295,7 +295,7 @@ export async function jobLog(
  * the log size limit counted on the unpacked text (a zip bomb stops at the limit); what is past it is not read.
  */
 export async function runLogs(gh: GitHubClient, repo: RepoRef, runId: number, signal?: AbortSignal): Promise<JobLog[]> {
-  return withOperation(signal, async (_, signal) => {
+  return withOperation({ signal }, async (_, { signal }) => {
     const jobs = await listJobs(gh, repo, runId, signal);
     const what = `run ${runId}`;
     const log = await openLog(

@@ -172,7 +172,7 @@ export class RegistryClient {
    * its digest, attestations and labels), unattached attestations, labels and (single manifests) the config.
    */
   inspect(ref: RefInput, options: InspectOptions = {}): Promise<ImageInfo> {
-    return withOperation(options.signal, (_, signal) => this.inspectNow(ref, { ...options, signal }));
+    return withOperation(options, (_, o) => this.inspectNow(ref, o));
   }
 
   private async inspectNow(ref: RefInput, options: InspectOptions): Promise<ImageInfo> {
@@ -228,8 +228,7 @@ export class RegistryClient {
    */
   getManifest(ref: RefInput, given: CallOptions = {}): Promise<ManifestResult> {
     const r = toRef(ref);
-    return withOperation(given.signal, (op, signal) => {
-      const options = { ...given, signal };
+    return withOperation(given, (op, options) => {
       if (!r.digest) return this.fetchManifest(r, options);
       // By digest: one fetch per operation, however many children of an index name it.
       const hit = contentCache.get(r.digest);
@@ -313,11 +312,11 @@ export class RegistryClient {
   /** HEAD a manifest: digest, media type and size without the body; null when the tag or digest does not exist. */
   headManifest(ref: RefInput, options: CallOptions = {}): Promise<ManifestHead | null> {
     const r = toRef(ref);
-    return withOperation(options.signal, (op, signal) =>
+    return withOperation(options, (op, o) =>
       // By digest the answer cannot change while the operation runs: ask once. A tag can move, so it is always asked.
       r.digest
-        ? shared(op, `HEAD ${r.registry}/${r.repository}@${r.digest}`, () => this.fetchHead(r, { ...options, signal }))
-        : this.fetchHead(r, { ...options, signal }),
+        ? shared(op, `HEAD ${r.registry}/${r.repository}@${r.digest}`, () => this.fetchHead(r, o))
+        : this.fetchHead(r, o),
     );
   }
 
@@ -357,14 +356,14 @@ export class RegistryClient {
     const r = toRepo(repo);
     const hit = contentCache.get(digest);
     if (hit) return Promise.resolve(hit.bytes);
-    return withOperation(options.signal, (op, signal) =>
+    return withOperation(options, (op, o) =>
       shared(op, `GET ${r.registry}/${r.repository}/blobs/${digest}`, async () => {
         const disk = await this.disk?.get(digest);
         if (disk) {
           contentCache.set(digest, { mediaType: disk.mediaType, bytes: disk.bytes });
           return disk.bytes;
         }
-        return this.fetchBlob(r, digest, { ...options, signal });
+        return this.fetchBlob(r, digest, o);
       }),
     );
   }
@@ -431,7 +430,7 @@ export class RegistryClient {
    * refused, never read into tags.
    */
   listTags(repo: RepoInput, options: CallOptions = {}): Promise<string[]> {
-    return withOperation(options.signal, (_, signal) => this.listTagsNow(toRepo(repo), { ...options, signal }));
+    return withOperation(options, (_, o) => this.listTagsNow(toRepo(repo), o));
   }
 
   private async listTagsNow(r: Pick<ImageReference, 'registry' | 'repository'>, options: CallOptions) {
@@ -644,10 +643,10 @@ export class RegistryClient {
 
   /** Every tag with the digest it points at, in the listing's order (HEAD requests; see tagDigestStream). */
   tagDigests(repo: RepoInput, options: CallOptions & AheadOptions & { tags?: string[] } = {}): Promise<TagDigest[]> {
-    return withOperation(options.signal, async (_, signal) => {
+    return withOperation(options, async (_, o) => {
       const out: Array<TagDigest & { index: number }> = [];
       const order: TagOrder = {};
-      for await (const t of this.tagDigestStream(toRepo(repo), { ...options, signal, order })) {
+      for await (const t of this.tagDigestStream(toRepo(repo), { ...o, order })) {
         out.push(t);
         options.onDigest?.(t);
       }
@@ -831,9 +830,7 @@ export class RegistryClient {
    * entries are the registry's word only: read each child manifest before trusting its artifactType.
    */
   referrersIndex(repo: RepoInput, digest: string, options: CallOptions = {}): Promise<Descriptor[] | null> {
-    return withOperation(options.signal, (_, signal) =>
-      this.referrersNow(toRepo(repo), digest, { ...options, signal }),
-    );
+    return withOperation(options, (_, o) => this.referrersNow(toRepo(repo), digest, o));
   }
 
   private async referrersNow(

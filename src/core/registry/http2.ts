@@ -284,15 +284,16 @@ export class Http2Pool {
     if (st.growing || st.live.length + (first ? 1 : 0) >= (this.o.connections ?? 1) || !this.o.http2) return;
     if (first ? st.protocol === 'http/1.1' : st.protocol !== 'h2') return;
     // A further connection whose handshake stalls gives up (else `growing` would stay set and the origin never grow).
-    let signal = AbortSignal.any([this.growth.signal, AbortSignal.timeout(GROW_HANDSHAKE_MS)]);
+    const stops = [this.growth.signal, AbortSignal.timeout(GROW_HANDSHAKE_MS)];
     if (first) {
       const stop = new AbortController();
       first.then(
         (s) => !s && stop.abort(),
         () => stop.abort(),
       );
-      signal = AbortSignal.any([signal, stop.signal]);
+      stops.push(stop.signal);
     }
+    const signal = AbortSignal.any(stops);
     const p = this.o
       .contextFor(url.host)
       .then((ca) => this.connect(url, st, ca, signal, first !== undefined))

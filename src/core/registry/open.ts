@@ -53,7 +53,7 @@ async function open(
 ): Promise<ImageOpen> {
   const first = options.first ?? 50;
   // The open is one operation (the caller's, or its own): its listing and the first inspections share it. "Show more"
-  // later carries the caller's signal, as a call of its own.
+  // later is one of its own (more()): the open's may be long over.
   const signal = operationSignal(options.signal);
   const inspectOne = (t: TagDigest, signal = options.signal, priority = false) =>
     client

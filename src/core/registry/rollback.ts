@@ -37,7 +37,7 @@ export function rollbackCommand(repository: string, source: string, tag: string,
  * plan (what the tag points at now) and may refuse. Afterwards the tag's digest is read back and compared.
  */
 export function rollback(client: RegistryClient, repo: RepoInput, options: RollbackOptions): Promise<RollbackResult> {
-  return withOperation(options.signal, (_, signal) => rollbackNow(client, repo, { ...options, signal }));
+  return withOperation(options, (_, o) => rollbackNow(client, repo, o));
 }
 
 export type RollbackOptions = CallOptions & {

@@ -197,10 +197,7 @@ export class Transport {
 
   request(spec: RequestSpec): Promise<BufferedResponse> {
     return (
-      this.quickRead(spec) ??
-      (withOperation(spec.signal, (op, signal) =>
-        this.exchange(signal === spec.signal ? spec : { ...spec, signal }, true, op),
-      ) as Promise<BufferedResponse>)
+      this.quickRead(spec) ?? (withOperation(spec, (op, s) => this.exchange(s, true, op)) as Promise<BufferedResponse>)
     );
   }
 
@@ -322,9 +319,7 @@ export class Transport {
 
   /** Like request(), but the body is left unread (for big blobs); the timeout covers only the headers. */
   async stream(spec: RequestSpec): Promise<StreamingResponse> {
-    return (await withOperation(spec.signal, (op, signal) =>
-      this.exchange(signal === spec.signal ? spec : { ...spec, signal }, false, op),
-    )) as StreamingResponse;
+    return (await withOperation(spec, (op, s) => this.exchange(s, false, op))) as StreamingResponse;
   }
 
   private state(registry: string): RegistryState {

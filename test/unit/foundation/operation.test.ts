@@ -1,77 +1,10 @@
 import assert from 'node:assert/strict';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { linkSignal, operationOf, operationSignal, runOperation, withOperation } from '../../../src/core/operation';
-import { RegistryClient } from '../../../src/core/registry';
+import { operationOf, operationSignal, runOperation, withOperation } from '../../../src/core/operation';
 import { onAbort } from '../../../src/core/registry/on-abort';
 
-const HOST = '127.0.0.1:5998';
-const DIGEST = `sha256:${'a'.repeat(64)}`;
-
-/** A registry stand-in that answers a HEAD for any manifest (the digest it was asked for) and counts them. */
-function headCounter() {
-  let heads = 0;
-  const fetch = (async (input: string | URL | Request, init?: RequestInit) => {
-    const url = new URL(typeof input === 'string' ? input : input instanceof URL ? input.href : input.url);
-    if (url.pathname === '/v2/') return new Response('{}', { status: 200 });
-    heads++;
-    assert.equal(init?.method, 'HEAD');
-    return new Response(null, {
-      status: 200,
-      headers: {
-        'docker-content-digest': DIGEST,
-        'content-type': 'application/vnd.oci.image.manifest.v1+json',
-        'content-length': '2',
-      },
-    });
-  }) as typeof globalThis.fetch;
-  const client = new RegistryClient({
-    fetch,
-    insecureRegistries: [HOST],
-    credentials: async () => undefined,
-    http2: false,
-  });
-  return { client, heads: () => heads };
-}
-
 describe('operation: carried by the signal of each call', () => {
-  it("the calls made with the operation's signal, or one linked to it, count against it and share its fetches by digest", async () => {
-    const { client, heads } = headCounter();
-    const ref = `${HOST}/app@${DIGEST}`;
-    await runOperation(async (signal) => {
-      const op = operationOf(signal)!;
-      assert.ok(op, 'the signal names its operation');
-      await client.headManifest(ref, { signal });
-      const after = op.requests;
-      assert.ok(after >= 1, 'the HEAD counted');
-      // A signal linked to the operation's (a listing's stop, a stage's deadline) belongs to it: asked once.
-      const linked = linkSignal(signal, new AbortController().signal);
-      assert.equal(operationOf(linked), op);
-      await client.headManifest(ref, { signal: linked });
-      assert.equal(heads(), 1, 'one HEAD by digest per operation');
-      assert.equal(op.requests, after);
-      // A call with a signal of no operation is one of its own: its request is not this operation's.
-      await client.headManifest(ref, { signal: new AbortController().signal });
-      assert.equal(heads(), 2);
-      assert.equal(op.requests, after);
-      // So is a call with no signal (no operation runs one at a time here).
-      await client.headManifest(ref);
-      assert.equal(heads(), 3);
-      assert.equal(op.requests, after);
-      // An operation started inside is its own.
-      await runOperation(
-        async (inner) => {
-          assert.notEqual(operationOf(inner), op);
-          await client.headManifest(ref, { signal: inner });
-          assert.equal(operationOf(inner)!.requests >= 1, true);
-        },
-        { signal },
-      );
-      assert.equal(heads(), 4);
-      assert.equal(op.requests, after);
-    });
-  });
-
   it("the operation's signal follows the caller's cancel", async () => {
     const cancel = new AbortController();
     await runOperation(
@@ -86,13 +19,14 @@ describe('operation: carried by the signal of each call', () => {
 
   it('a call outside any operation runs in one of its own, and hands its signal on to the calls it makes', async () => {
     const cancel = new AbortController();
-    await withOperation(cancel.signal, async (op, signal) => {
+    await withOperation({ signal: cancel.signal }, async (op, given) => {
+      const signal = given.signal;
       assert.ok(signal && signal !== cancel.signal, "a signal of the call's own operation");
       assert.equal(operationOf(signal), op);
       assert.equal(operationSignal(signal), signal, 'inside, the same operation carries on');
-      await withOperation(signal, async (inner, again) => {
+      await withOperation(given, async (inner, again) => {
         assert.equal(inner, op);
-        assert.equal(again, signal);
+        assert.equal(again, given, 'the same options, not a copy');
       });
       cancel.abort();
       assert.equal(signal.aborted, true, "it follows the caller's cancel");
