@@ -63174,7 +63174,12 @@ var import_parse4 = __toESM(require_parse3());
 var import_prerelease = __toESM(require_prerelease());
 var import_rcompare = __toESM(require_rcompare());
 var import_valid = __toESM(require_valid());
-var semver_default = { parse: import_parse4.default, prerelease: import_prerelease.default, rcompare: import_rcompare.default, valid: import_valid.default };
+function rcompareParsed(a2, b) {
+  const d = b.major - a2.major || b.minor - a2.minor || b.patch - a2.patch;
+  if (d) return d < 0 ? -1 : 1;
+  return a2.prerelease.length || b.prerelease.length ? b.comparePre(a2) : 0;
+}
+var semver_default = { parse: import_parse4.default, prerelease: import_prerelease.default, rcompare: import_rcompare.default, rcompareParsed, valid: import_valid.default };
 
 // src/core/version/prefix.ts
 var VERSION_TAG = /^(.*?[^0-9.])?(\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?)$/;
@@ -63191,9 +63196,9 @@ function splitParsed(tag) {
 function newest(list4, n2) {
   const top = [];
   for (const e of list4) {
-    if (top.length === n2 && semver_default.rcompare(e.version, top[n2 - 1].version) >= 0) continue;
+    if (top.length === n2 && semver_default.rcompareParsed(e.version, top[n2 - 1].version) >= 0) continue;
     let i2 = top.length;
-    while (i2 > 0 && semver_default.rcompare(e.version, top[i2 - 1].version) < 0) i2--;
+    while (i2 > 0 && semver_default.rcompareParsed(e.version, top[i2 - 1].version) < 0) i2--;
     top.splice(i2, 0, e);
     if (top.length > n2) top.pop();
   }
@@ -63280,7 +63285,10 @@ function planRelease(version, head, scheme, released = []) {
 function expectedMovingTags(versions, scheme) {
   const out = /* @__PURE__ */ new Map();
   const p = scheme.imagePrefix;
-  const newestFirst = stableVersions(versions).map((v) => ({ v, s: semver_default.parse(v) })).sort((a2, b) => semver_default.rcompare(a2.s, b.s));
+  const newestFirst = versions.flatMap((raw) => {
+    const s = semver_default.parse(raw);
+    return s && s.prerelease.length === 0 ? [{ v: s.version, s }] : [];
+  }).sort((a2, b) => semver_default.rcompareParsed(a2.s, b.s));
   for (const { v, s } of newestFirst) {
     if (scheme.latest && !out.has("latest")) out.set("latest", v);
     if (scheme.major && !out.has(`${p}${s.major}`)) out.set(`${p}${s.major}`, v);
@@ -63387,7 +63395,7 @@ function tagSchemeCheck(repository, tags, scheme, options2 = {}) {
     let out = ordered.get(digest);
     if (!out) {
       const parsed = (tagsOf2.get(digest) ?? []).map((e) => ({ tag: e.tag, version: semver_default.parse(e.version) }));
-      out = parsed.sort((a2, b) => semver_default.rcompare(a2.version, b.version)).map((e) => e.tag);
+      out = parsed.sort((a2, b) => semver_default.rcompareParsed(a2.version, b.version)).map((e) => e.tag);
       ordered.set(digest, out);
     }
     return out;

@@ -146,7 +146,7 @@ export function tagSchemeCheck(
     let out = ordered.get(digest);
     if (!out) {
       const parsed = (tagsOf.get(digest) ?? []).map((e) => ({ tag: e.tag, version: semver.parse(e.version)! }));
-      out = parsed.sort((a, b) => semver.rcompare(a.version, b.version)).map((e) => e.tag);
+      out = parsed.sort((a, b) => semver.rcompareParsed(a.version, b.version)).map((e) => e.tag);
       ordered.set(digest, out);
     }
     return out;

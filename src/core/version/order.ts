@@ -58,7 +58,7 @@ export function compareImageTags(imagePrefix: string): (a: string, b: string) =>
       if (minor(y.moving) !== minor(x.moving)) return minor(y.moving) > minor(x.moving) ? 1 : -1;
     }
     if (x.version && y.version) {
-      const d = semver.rcompare(x.version, y.version);
+      const d = semver.rcompareParsed(x.version, y.version);
       if (d) return d;
     }
     return a < b ? -1 : a > b ? 1 : 0;

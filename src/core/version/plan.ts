@@ -103,9 +103,12 @@ export function expectedMovingTags(
   const out = new Map<string, string>();
   const p = scheme.imagePrefix;
   // Parsed once, then ordered newest first (thousands of versions: no parse per comparison).
-  const newestFirst = stableVersions(versions)
-    .map((v) => ({ v, s: semver.parse(v)! }))
-    .sort((a, b) => semver.rcompare(a.s, b.s));
+  const newestFirst = versions
+    .flatMap((raw) => {
+      const s = semver.parse(raw);
+      return s && s.prerelease.length === 0 ? [{ v: s.version, s }] : [];
+    })
+    .sort((a, b) => semver.rcompareParsed(a.s, b.s));
   for (const { v, s } of newestFirst) {
     if (scheme.latest && !out.has('latest')) out.set('latest', v);
     if (scheme.major && !out.has(`${p}${s.major}`)) out.set(`${p}${s.major}`, v);

@@ -43,9 +43,9 @@ function splitParsed(tag: string): { prefix: string; parsed: SemVer } | undefine
 function newest<T extends { version: SemVer }>(list: readonly T[], n: number): T[] {
   const top: T[] = [];
   for (const e of list) {
-    if (top.length === n && semver.rcompare(e.version, top[n - 1].version) >= 0) continue;
+    if (top.length === n && semver.rcompareParsed(e.version, top[n - 1].version) >= 0) continue;
     let i = top.length;
-    while (i > 0 && semver.rcompare(e.version, top[i - 1].version) < 0) i--;
+    while (i > 0 && semver.rcompareParsed(e.version, top[i - 1].version) < 0) i--;
     top.splice(i, 0, e);
     if (top.length > n) top.pop();
   }

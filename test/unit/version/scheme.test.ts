@@ -166,6 +166,33 @@ describe('image tags: one order, one regex escape', () => {
     );
   });
 
+  it('any two versions: the comparer of parsed versions orders them as semver.rcompare does', () => {
+    // Numbers past what a regex-free compare might get wrong (multi-digit, zero), prereleases of numbers and words
+    // (numbers sort before words, a shorter run of equal identifiers first), and build metadata (ignored by both).
+    const id = fc.oneof(fc.nat(1000).map(String), fc.stringMatching(/^[a-z][a-z0-9-]{0,4}$/));
+    const version = fc
+      .tuple(
+        fc.nat(20),
+        fc.nat(20),
+        fc.nat(20),
+        fc.option(fc.array(id, { minLength: 1, maxLength: 3 })),
+        fc.option(fc.stringMatching(/^[a-z0-9]{1,4}$/)),
+      )
+      .map(([a, b, c, pre, build]) => `${a}.${b}.${c}${pre ? `-${pre.join('.')}` : ''}${build ? `+${build}` : ''}`);
+    fc.assert(
+      fc.property(version, version, (a, b) => {
+        const expected = semver.rcompare(a, b);
+        assert.equal(semver.rcompareParsed(semver.parse(a)!, semver.parse(b)!), expected, `${a} vs ${b}`);
+      }),
+      { numRuns: 2000 },
+    );
+    // Two the generator may seldom pair: equal but for build metadata, and a release against its own prerelease.
+    assert.equal(semver.rcompareParsed(semver.parse('1.2.3+a')!, semver.parse('1.2.3+b')!), 0);
+    assert.equal(semver.rcompareParsed(semver.parse('1.2.3')!, semver.parse('1.2.3-rc.1')!), -1);
+    assert.equal(semver.rcompareParsed(semver.parse('1.2.3-rc.1')!, semver.parse('1.2.3')!), 1);
+    assert.equal(semver.rcompareParsed(semver.parse('1.10.0')!, semver.parse('1.9.0')!), -1);
+  });
+
   it('reads versions and moving tags under a prefix, escaping it', () => {
     assert.equal(versionOfImageTag('v1.2.3', 'v'), '1.2.3');
     assert.equal(versionOfImageTag('v1.2', 'v'), undefined);
