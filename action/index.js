@@ -60640,6 +60640,29 @@ function credentialHint(registry, used) {
   return `Log in with access to this repository:${ghcr} run \`docker login ${registry}\`.${where2}`;
 }
 
+// src/core/registry/listing-hint.ts
+var VERSION9 = 1;
+function hintName(registry, repository) {
+  return `tag listing ${registry}/${repository}`;
+}
+function encodeHint(hint) {
+  return Buffer.from(JSON.stringify({ v: VERSION9, open: hint.open, tags: hint.tags }));
+}
+function decodeHint(bytes, maxTags) {
+  let json2;
+  try {
+    json2 = JSON.parse(bytes.toString("utf8"));
+  } catch {
+    return void 0;
+  }
+  if (typeof json2 !== "object" || json2 === null) return void 0;
+  const { v, open: open7, tags } = json2;
+  if (v !== VERSION9 || typeof open7 !== "boolean" || !Array.isArray(tags) || tags.length > maxTags) return void 0;
+  const seen = /* @__PURE__ */ new Set();
+  for (const t of tags) if (typeof t === "string" && isTag(t)) seen.add(t);
+  return { open: open7, tags: [...seen] };
+}
+
 // src/core/registry/manifest.ts
 var import_node_crypto2 = require("node:crypto");
 init_errors();
@@ -60952,6 +60975,15 @@ var Http2Pool = class {
     return this.origins.get(origin)?.protocol;
   }
   /**
+   * Resolves once a connection to the origin has told its protocol (at once when one has): a caller with many
+   * requests to make, at most a few of them before the protocol is known (HTTP/1.1 carries far fewer at once).
+   */
+  connected(origin) {
+    const st = this.state(origin);
+    if (st.protocol) return Promise.resolve();
+    return new Promise((resolve) => (st.learning ??= []).push(resolve));
+  }
+  /**
    * One request on an https URL: over HTTP/2 when the origin speaks it, over node:https when it has a CA of its own;
    * undefined when neither (an HTTP/1.1 origin on the system's CAs: the caller's fetch does it).
    */
@@ -61011,6 +61043,7 @@ var Http2Pool = class {
   /** Closes every connection (a client that is done; idle connections never keep the process alive anyway). */
   close() {
     for (const st of this.origins.values()) {
+      learnt(st);
       void st.session?.then((s) => s?.session.close());
       for (const s of st.live) s.session.close();
       st.agent?.destroy();
@@ -61026,13 +61059,17 @@ var Http2Pool = class {
   }
   /** The origin's live session, connecting (and learning its protocol) when there is none. */
   async session(url, st, ca, signal) {
-    const live = await st.session?.catch(() => void 0);
-    if (live && usable(live)) return live;
+    for (let pending = st.session; pending; pending = st.session) {
+      const live = await pending.catch(() => void 0);
+      if (live && usable(live)) return live;
+      if (st.session === pending) break;
+    }
     const p = this.connect(url, st, ca, signal);
     st.session = p;
     if (st.wide) this.grow(url, st, p);
     p.catch(() => {
       if (st.session === p) st.session = void 0;
+      learnt(st);
     });
     return p;
   }
@@ -61062,6 +61099,7 @@ var Http2Pool = class {
     if (socket.alpnProtocol !== "h2") {
       socket.destroy();
       if (st.protocol !== "h2") st.protocol = "http/1.1";
+      learnt(st);
       return void 0;
     }
     st.protocol = "h2";
@@ -61073,6 +61111,7 @@ var Http2Pool = class {
     });
     session.on("error", () => void 0);
     st.live.push(s);
+    learnt(st);
     wakeWaiters(st);
     if (st.wide) this.grow(url, st);
     const drop = () => {
@@ -61237,6 +61276,9 @@ function lowerCased(h2) {
 }
 function isAbort2(e) {
   return e?.name === "AbortError";
+}
+function learnt(st) {
+  for (const w of st.learning?.splice(0) ?? []) w();
 }
 
 // src/core/registry/on-abort.ts
@@ -61425,6 +61467,19 @@ var Transport = class {
   inFlight(registry) {
     return this.protocolOf(registry) === "h2" ? this.h2InFlight : Math.min(this.h2InFlight, this.o.concurrency);
   }
+  /**
+   * Whether the registry wanted credentials: false when it answered without them, true when it asked for them,
+   * undefined before its first answer.
+   */
+  wantsCredentials(registry) {
+    const pinged = this.registries.get(registry)?.pinged;
+    return pinged === void 0 ? void 0 : pinged !== null;
+  }
+  /** Resolves when the registry's first connection is made and its protocol known (at once when it is already). */
+  connected(registry) {
+    const s = this.state(registry);
+    return this.pool && s.base.startsWith("https:") ? this.pool.connected(s.origin) : Promise.resolve();
+  }
   /** The protocol a registry answered on so far: 'h2', 'http/1.1', or undefined before its first answer. */
   protocolOf(registry) {
     const s = this.state(registry);
@@ -61588,6 +61643,8 @@ var Transport = class {
       res = await this.send(spec, url, auth2, buffer, op, first.res || first.error ? first : void 0);
     } else if (s.pinged === void 0 && !s.ping && (spec.method === "GET" || spec.method === "HEAD")) {
       ({ res, auth: auth2 } = await this.probe(s, spec, url, scope, buffer, op));
+    } else if (s.pinged === void 0 && spec.presumeOpen && (spec.method === "GET" || spec.method === "HEAD")) {
+      res = await this.send(spec, url, void 0, buffer, op);
     } else {
       const challenge = s.pinged !== void 0 ? s.pinged : await this.ping(spec.registry, op, spec.signal);
       auth2 = challenge ? await this.authorization(spec.registry, challenge, scope, false, op, spec.signal) : void 0;
@@ -61595,6 +61652,7 @@ var Transport = class {
     }
     if (res.status === 401) {
       const fresh = parseChallenge(res.headers.get("www-authenticate"));
+      if (fresh && !auth2 && (s.pinged === null || s.pinged === void 0 && spec.presumeOpen)) s.pinged = fresh;
       const again = fresh ? await this.authorization(spec.registry, fresh, fresh.params.scope ?? scope, true, op, spec.signal) : void 0;
       if (again && again !== auth2) {
         await drain(res);
@@ -62213,7 +62271,8 @@ var RegistryClient = class {
       repository: r.repository,
       headers: { accept: MANIFEST_ACCEPT },
       signal: options2.signal,
-      priority: options2.priority
+      priority: options2.priority,
+      presumeOpen: options2.presumeOpen
     });
     if (res.status === 404) return null;
     if (res.status !== 200) throw this.statusError(res, r, "manifest");
@@ -62530,6 +62589,16 @@ var RegistryClient = class {
     const names = [];
     let todo = [];
     let next = 0;
+    const guesses = /* @__PURE__ */ new Map();
+    let guessQueue = [];
+    let guessNext = 0;
+    let presumeOpen = false;
+    const settleGuess = (g) => {
+      if (g.index === void 0 || !g.done) return;
+      if ("error" in g.done) failure ??= { error: g.done.error };
+      else if (g.done.head)
+        ready.push({ tag: g.tag, digest: g.done.head.digest, mediaType: g.done.head.mediaType, index: g.index });
+    };
     let turnPending = false;
     const nextTurn = () => {
       if (turnPending) return;
@@ -62541,7 +62610,29 @@ var RegistryClient = class {
     };
     const startMore = () => {
       let started = 0;
-      while (!failure && outstanding < maxOutstanding() && next < todo.length) {
+      while (!failure && outstanding < maxOutstanding()) {
+        if (next >= todo.length) {
+          if (lastPage || guessNext >= guessQueue.length) break;
+          const g = guessQueue[guessNext++];
+          if (g.taken) continue;
+          if (started++ === HEADS_PER_TURN) {
+            guessNext--;
+            nextTurn();
+            break;
+          }
+          g.started = true;
+          outstanding++;
+          this.headManifest({ ...r, tag: g.tag }, { signal, presumeOpen }).then(
+            (head) => void (g.done = { head }),
+            (error2) => void (g.done = { error: error2 })
+          ).finally(() => {
+            settleGuess(g);
+            outstanding--;
+            nextTurn();
+            wake();
+          });
+          continue;
+        }
         if (started++ === HEADS_PER_TURN) {
           nextTurn();
           break;
@@ -62562,6 +62653,10 @@ var RegistryClient = class {
         todo = [];
         next = 0;
       }
+      if (guessNext && guessNext === guessQueue.length) {
+        guessQueue = [];
+        guessNext = 0;
+      }
     };
     const fetched = /* @__PURE__ */ new Set();
     const putAhead = (wanted) => {
@@ -62574,10 +62669,34 @@ var RegistryClient = class {
     };
     let lastPage = false;
     const pages = options2.tags ? [{ tags: options2.tags, last: true }] : this.tagPages(r, { signal }, options2.order);
+    const hint = options2.tags || !this.disk ? void 0 : this.readHint(r);
+    void hint?.then(async (h2) => {
+      if (!h2 || names.length || lastPage || failure || signal.aborted) return;
+      presumeOpen = h2.open;
+      for (const tag of h2.tags) {
+        if (guesses.has(tag)) continue;
+        const g = { tag };
+        guesses.set(tag, g);
+        guessQueue.push(g);
+      }
+      await this.transport.connected(r.registry);
+      startMore();
+    }).catch((e) => this.log.debug(`tag listing hint of ${repositoryName(r)}: ${String(e)}`));
     const producer = (async () => {
       for await (const page of pages) {
         if (failure) return;
-        for (const tag of page.tags) todo.push(names.push(tag) - 1);
+        for (const tag of page.tags) {
+          const index = names.push(tag) - 1;
+          const g = guesses.get(tag);
+          if (g?.started && g.index === void 0) {
+            g.index = index;
+            settleGuess(g);
+            continue;
+          }
+          if (g) g.taken = true;
+          todo.push(index);
+        }
+        if (ready.length) wake();
         lastPage = page.last;
         if (lastPage && options2.ahead) putAhead(options2.ahead(names));
         startMore();
@@ -62602,10 +62721,20 @@ var RegistryClient = class {
         if (listed && outstanding === 0 && next >= todo.length) break;
         await new Promise((w) => wakeConsumer = w);
       }
+      if (hint && !failure) this.writeHint(r, names);
     } finally {
       stop.abort();
       await producer;
     }
+  }
+  /** The hint the last listing of the repository left (listing-hint.ts), if the disk cache holds a sound one. */
+  async readHint(r) {
+    const bytes = await this.disk?.getNote(hintName(r.registry, r.repository));
+    return bytes && decodeHint(bytes, this.limits.listingItems);
+  }
+  writeHint(r, tags) {
+    const open7 = this.transport.wantsCredentials(r.registry) === false;
+    this.disk?.putNote(hintName(r.registry, r.repository), encodeHint({ open: open7, tags }));
   }
   /**
    * PUT manifest bytes under a tag (or digest) with their media type; returns the digest of the bytes, after
@@ -63555,6 +63684,7 @@ var import_node_os7 = __toESM(require("node:os"));
 var import_node_path14 = __toESM(require("node:path"));
 var MAX_ENTRY_BYTES2 = 4 * 1024 * 1024;
 var DIGEST2 = /^(sha256|sha512):([a-f0-9]{64}|[a-f0-9]{128})$/;
+var NOTE_MAX_BYTES = 2 * 1024 * 1024;
 function userCacheDir(env = process.env) {
   const base = env.XDG_CACHE_HOME && import_node_path14.default.isAbsolute(env.XDG_CACHE_HOME) ? env.XDG_CACHE_HOME : void 0;
   return import_node_path14.default.join(base ?? import_node_path14.default.join(import_node_os7.default.homedir(), ".cache"), "release-operator");
@@ -63630,6 +63760,33 @@ var DiskCache = class {
       if (--this.holds === 0) for (const start of this.held.splice(0)) start();
     };
   }
+  /**
+   * A note kept under a name (a repository's last tag listing, see RegistryClient.tagDigestStream): a hint, never
+   * an answer, so nothing in it is trusted (its reader checks every part) and a missing, unreadable or oversized one
+   * is undefined. At most NOTE_MAX_BYTES.
+   */
+  async getNote(name) {
+    const file = this.noteFile(name);
+    try {
+      const s = await (0, import_promises20.stat)(file);
+      if (!s.isFile() || s.size > NOTE_MAX_BYTES) return void 0;
+      const bytes = await (0, import_promises20.readFile)(file);
+      return bytes.length <= NOTE_MAX_BYTES ? bytes : void 0;
+    } catch {
+      return void 0;
+    }
+  }
+  /** Keeps a note (replacing the one of that name); like put(), it never fails the caller and waits for a hold. */
+  putNote(name, bytes) {
+    if (bytes.length > NOTE_MAX_BYTES) return;
+    const file = this.noteFile(name);
+    const start = () => {
+      const p = (0, import_promises20.mkdir)(import_node_path14.default.dirname(file), { recursive: true }).then(() => writeFileAtomic(file, bytes, { mode: 384 })).then(() => void this.stats.writes++).catch((e) => this.log.debug(`cache: cannot write a note: ${e.message}`)).finally(() => this.pending.delete(p));
+      this.pending.add(p);
+    };
+    if (this.holds) this.held.push(start);
+    else start();
+  }
   /** Starts the writes a hold keeps waiting, and waits for every write (tests, and a process about to exit). */
   async flush() {
     for (const start of this.held.splice(0)) start();
@@ -63669,12 +63826,19 @@ var DiskCache = class {
     const out = [];
     const names = await (0, import_promises20.readdir)(this.o.dir, { recursive: true }).catch(() => []);
     for (const name of names) {
-      if (!/^(sha256|sha512)\/[a-f0-9]{2}\/[a-f0-9]+(\..+\.tmp)?$/.test(name.split(import_node_path14.default.sep).join("/"))) continue;
+      if (!/^((sha256|sha512)\/[a-f0-9]{2}\/[a-f0-9]+|notes\/[a-f0-9]{64})(\..+\.tmp)?$/.test(
+        name.split(import_node_path14.default.sep).join("/")
+      ))
+        continue;
       const file = import_node_path14.default.join(this.o.dir, name);
       const s = await (0, import_promises20.stat)(file).catch(() => void 0);
       if (s?.isFile()) out.push({ file, size: s.size, mtime: s.mtimeMs });
     }
     return out;
+  }
+  /** <dir>/notes/<sha256 of the name>: any name is a file name there. */
+  noteFile(name) {
+    return import_node_path14.default.join(this.o.dir, "notes", (0, import_node_crypto4.createHash)("sha256").update(name).digest("hex"));
   }
   /** <dir>/sha256/ab/abcdef...: the digest is checked first, so a name can never be a path elsewhere. */
   file(digest) {
@@ -70984,7 +71148,7 @@ init_errors();
 // src/core/audit/audit.ts
 init_errors();
 var REVISION = "org.opencontainers.image.revision";
-var VERSION9 = "org.opencontainers.image.version";
+var VERSION10 = "org.opencontainers.image.version";
 var CHECK_OF = {
   "mixed-prefix": "consistency",
   "half-release": "consistency",
@@ -71100,14 +71264,14 @@ async function auditRelease(facts, o2) {
         objects: { gitTag: gitObj(v), imageTag, label: { name: REVISION, value: revision ?? null } }
       });
     }
-    const label = img.labels[VERSION9];
+    const label = img.labels[VERSION10];
     if (label !== v && label !== `${imagePrefix}${v}` && label !== `${gitPrefix}${v}`) {
       findings.push({
         kind: "version-mismatch",
         version: v,
         message: `Image ${ref(tag)} says version ${label ?? "(no label)"}, but its tag is version ${v}.`,
-        action: `Rebuild ${gitPrefix}${v} with --label ${VERSION9}=${v}.`,
-        objects: { gitTag: gitObj(v), imageTag, label: { name: VERSION9, value: label ?? null } }
+        action: `Rebuild ${gitPrefix}${v} with --label ${VERSION10}=${v}.`,
+        objects: { gitTag: gitObj(v), imageTag, label: { name: VERSION10, value: label ?? null } }
       });
     }
   });

@@ -9,6 +9,7 @@ import { isObj } from '../untrusted';
 import { contentCache } from './cache';
 import { defaultCredentials, type CredentialSource } from './credentials';
 import type { DiskCache } from './disk-cache';
+import { decodeHint, encodeHint, hintName, type ListingHint } from './listing-hint';
 import type { RegistryTrust } from './registry-trust';
 import {
   algorithmOf,
@@ -310,7 +311,7 @@ export class RegistryClient {
   }
 
   /** HEAD a manifest: digest, media type and size without the body; null when the tag or digest does not exist. */
-  headManifest(ref: RefInput, options: CallOptions = {}): Promise<ManifestHead | null> {
+  headManifest(ref: RefInput, options: CallOptions & { presumeOpen?: boolean } = {}): Promise<ManifestHead | null> {
     const r = toRef(ref);
     return withOperation(options, (op, o) =>
       // By digest the answer cannot change while the operation runs: ask once. A tag can move, so it is always asked.
@@ -320,7 +321,10 @@ export class RegistryClient {
     );
   }
 
-  private async fetchHead(r: ImageReference, options: CallOptions): Promise<ManifestHead | null> {
+  private async fetchHead(
+    r: ImageReference,
+    options: CallOptions & { presumeOpen?: boolean },
+  ): Promise<ManifestHead | null> {
     const res = await this.transport.request({
       registry: r.registry,
       method: 'HEAD',
@@ -329,6 +333,7 @@ export class RegistryClient {
       headers: { accept: MANIFEST_ACCEPT },
       signal: options.signal,
       priority: options.priority,
+      presumeOpen: options.presumeOpen,
     });
     if (res.status === 404) return null;
     if (res.status !== 200) throw this.statusError(res, r, 'manifest');
@@ -697,6 +702,21 @@ export class RegistryClient {
     const names: string[] = [];
     let todo: number[] = [];
     let next = 0;
+    // The tags the last listing of this repository held (a hint on disk, see listing-hint.ts) are asked about from the
+    // start, before a page names them: a guess counts once a page of this listing names its tag (its `index` then),
+    // and is dropped when none does (a tag deleted since). Guesses go after the tags pages named and nobody asked
+    // about yet, and none starts once the last page is in. A guessed tag a page names before its guess started is
+    // asked about as any other (`taken`).
+    const guesses = new Map<string, Guess>();
+    let guessQueue: Guess[] = [];
+    let guessNext = 0;
+    let presumeOpen = false;
+    const settleGuess = (g: Guess) => {
+      if (g.index === undefined || !g.done) return;
+      if ('error' in g.done) failure ??= { error: g.done.error };
+      else if (g.done.head)
+        ready.push({ tag: g.tag, digest: g.done.head.digest, mediaType: g.done.head.mediaType, index: g.index });
+    };
     // A few HEADs a turn of the event loop, and those an answer frees started on the next turn rather than inside the
     // answer's own handling. Node's HTTP/2 session writes the requests made in a turn only when the turn ends, and
     // answers come back in clumps (a TLS record holds about 100): made one by one inside the clump's handling, the
@@ -714,7 +734,31 @@ export class RegistryClient {
     };
     const startMore = () => {
       let started = 0;
-      while (!failure && outstanding < maxOutstanding() && next < todo.length) {
+      while (!failure && outstanding < maxOutstanding()) {
+        if (next >= todo.length) {
+          if (lastPage || guessNext >= guessQueue.length) break;
+          const g = guessQueue[guessNext++];
+          if (g.taken) continue;
+          if (started++ === HEADS_PER_TURN) {
+            guessNext--;
+            nextTurn();
+            break;
+          }
+          g.started = true;
+          outstanding++;
+          this.headManifest({ ...r, tag: g.tag }, { signal, presumeOpen })
+            .then(
+              (head) => void (g.done = { head }),
+              (error: unknown) => void (g.done = { error }),
+            )
+            .finally(() => {
+              settleGuess(g);
+              outstanding--;
+              nextTurn();
+              wake();
+            });
+          continue;
+        }
         if (started++ === HEADS_PER_TURN) {
           nextTurn();
           break;
@@ -740,6 +784,10 @@ export class RegistryClient {
         todo = [];
         next = 0;
       }
+      if (guessNext && guessNext === guessQueue.length) {
+        guessQueue = [];
+        guessNext = 0;
+      }
     };
     // The tags `ahead` names are about to be inspected: their manifests are fetched whole (GET by tag) rather than
     // HEAD and then GET by digest, a round trip sooner for the view's first tags on a cold open and as many requests
@@ -758,10 +806,40 @@ export class RegistryClient {
     // it (100 tags: 100 HEADs in one round trip, not 99 and then 1).
     let lastPage = false;
     const pages = options.tags ? [{ tags: options.tags, last: true }] : this.tagPages(r, { signal }, options.order);
+    const hint = options.tags || !this.disk ? undefined : this.readHint(r);
+    void hint
+      ?.then(async (h) => {
+        // Only before the first page: once pages come, they name the tags a round trip sooner than nothing.
+        if (!h || names.length || lastPage || failure || signal.aborted) return;
+        presumeOpen = h.open;
+        for (const tag of h.tags) {
+          if (guesses.has(tag)) continue;
+          const g: Guess = { tag };
+          guesses.set(tag, g);
+          guessQueue.push(g);
+        }
+        // Once the registry's connection is up (nothing goes sooner) and says how many requests it carries at once:
+        // before that it is taken for HTTP/1.1 (a few), and guesses queued there would wait behind the first page.
+        await this.transport.connected(r.registry);
+        startMore();
+      })
+      .catch((e: unknown) => this.log.debug(`tag listing hint of ${repositoryName(r)}: ${String(e)}`));
     const producer = (async () => {
       for await (const page of pages) {
         if (failure) return;
-        for (const tag of page.tags) todo.push(names.push(tag) - 1);
+        for (const tag of page.tags) {
+          const index = names.push(tag) - 1;
+          const g = guesses.get(tag);
+          if (g?.started && g.index === undefined) {
+            g.index = index;
+            settleGuess(g);
+            continue;
+          }
+          if (g) g.taken = true;
+          todo.push(index);
+        }
+        // Guesses answered before their page are ready now.
+        if (ready.length) wake();
         lastPage = page.last;
         if (lastPage && options.ahead) putAhead(options.ahead(names));
         startMore();
@@ -788,10 +866,23 @@ export class RegistryClient {
         if (listed && outstanding === 0 && next >= todo.length) break;
         await new Promise<void>((w) => (wakeConsumer = w));
       }
+      // The next listing's hint: these tags, and whether the registry wanted credentials.
+      if (hint && !failure) this.writeHint(r, names);
     } finally {
       stop.abort();
       await producer;
     }
+  }
+
+  /** The hint the last listing of the repository left (listing-hint.ts), if the disk cache holds a sound one. */
+  private async readHint(r: Pick<ImageReference, 'registry' | 'repository'>): Promise<ListingHint | undefined> {
+    const bytes = await this.disk?.getNote(hintName(r.registry, r.repository));
+    return bytes && decodeHint(bytes, this.limits.listingItems);
+  }
+
+  private writeHint(r: Pick<ImageReference, 'registry' | 'repository'>, tags: string[]): void {
+    const open = this.transport.wantsCredentials(r.registry) === false;
+    this.disk?.putNote(hintName(r.registry, r.repository), encodeHint({ open, tags }));
   }
 
   /**
@@ -1061,6 +1152,17 @@ export class RegistryClient {
 
 /** containerd and the distribution registry cap manifests at 4 MiB; nothing real comes close. */
 const MAX_MANIFEST_BYTES = LIMITS.manifestBytes.default;
+/** A tag the last listing held, asked about before a page of this one names it (tagDigestStream). */
+interface Guess {
+  tag: string;
+  /** The tag's place in this listing, once a page names it. */
+  index?: number;
+  started?: boolean;
+  /** A page named it before its request started: it is asked about as any other tag. */
+  taken?: boolean;
+  done?: { head: ManifestHead | null } | { error: unknown };
+}
+
 /** HEADs a tag listing starts in one turn of the event loop, so they are written while the next are made. */
 const HEADS_PER_TURN = 5;
 /**

@@ -31,6 +31,8 @@ export interface DiskCacheStats {
 /** Small documents only: a manifest is at most 4 MiB (the registry's own limit), a config far less. */
 const MAX_ENTRY_BYTES = 4 * 1024 * 1024;
 const DIGEST = /^(sha256|sha512):([a-f0-9]{64}|[a-f0-9]{128})$/;
+/** A note is a hint of a few KiB (5,000 tag names are about 60 KiB); anything larger is not read. */
+const NOTE_MAX_BYTES = 2 * 1024 * 1024;
 
 /** The user's cache folder for this product: $XDG_CACHE_HOME/release-operator, else ~/.cache/release-operator. */
 export function userCacheDir(env: NodeJS.ProcessEnv = process.env): string {
@@ -116,6 +118,39 @@ export class DiskCache {
     };
   }
 
+  /**
+   * A note kept under a name (a repository's last tag listing, see RegistryClient.tagDigestStream): a hint, never
+   * an answer, so nothing in it is trusted (its reader checks every part) and a missing, unreadable or oversized one
+   * is undefined. At most NOTE_MAX_BYTES.
+   */
+  async getNote(name: string): Promise<Buffer | undefined> {
+    const file = this.noteFile(name);
+    try {
+      const s = await stat(file);
+      if (!s.isFile() || s.size > NOTE_MAX_BYTES) return undefined;
+      const bytes = await readFile(file);
+      return bytes.length <= NOTE_MAX_BYTES ? bytes : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** Keeps a note (replacing the one of that name); like put(), it never fails the caller and waits for a hold. */
+  putNote(name: string, bytes: Buffer): void {
+    if (bytes.length > NOTE_MAX_BYTES) return;
+    const file = this.noteFile(name);
+    const start = () => {
+      const p = mkdir(path.dirname(file), { recursive: true })
+        .then(() => writeFileAtomic(file, bytes, { mode: 0o600 }))
+        .then(() => void this.stats.writes++)
+        .catch((e: unknown) => this.log.debug(`cache: cannot write a note: ${(e as Error).message}`))
+        .finally(() => this.pending.delete(p));
+      this.pending.add(p);
+    };
+    if (this.holds) this.held.push(start);
+    else start();
+  }
+
   /** Starts the writes a hold keeps waiting, and waits for every write (tests, and a process about to exit). */
   async flush(): Promise<void> {
     for (const start of this.held.splice(0)) start();
@@ -158,12 +193,22 @@ export class DiskCache {
     const out: Array<{ file: string; size: number; mtime: number }> = [];
     const names = await readdir(this.o.dir, { recursive: true }).catch(() => [] as string[]);
     for (const name of names) {
-      if (!/^(sha256|sha512)\/[a-f0-9]{2}\/[a-f0-9]+(\..+\.tmp)?$/.test(name.split(path.sep).join('/'))) continue;
+      if (
+        !/^((sha256|sha512)\/[a-f0-9]{2}\/[a-f0-9]+|notes\/[a-f0-9]{64})(\..+\.tmp)?$/.test(
+          name.split(path.sep).join('/'),
+        )
+      )
+        continue;
       const file = path.join(this.o.dir, name);
       const s = await stat(file).catch(() => undefined);
       if (s?.isFile()) out.push({ file, size: s.size, mtime: s.mtimeMs });
     }
     return out;
+  }
+
+  /** <dir>/notes/<sha256 of the name>: any name is a file name there. */
+  private noteFile(name: string): string {
+    return path.join(this.o.dir, 'notes', createHash('sha256').update(name).digest('hex'));
   }
 
   /** <dir>/sha256/ab/abcdef...: the digest is checked first, so a name can never be a path elsewhere. */

@@ -49,6 +49,8 @@ interface Session {
 
 interface OriginState {
   protocol?: Protocol;
+  /** Those waiting for the protocol to be known (connected()). */
+  learning?: Array<() => void>;
   session?: Promise<Session | undefined>;
   /** The connected sessions, for requests that need not wait for anything (most of them). */
   live: Session[];
@@ -90,6 +92,16 @@ export class Http2Pool {
   /** What an https origin negotiated; undefined before the first connection to it. */
   protocol(origin: string): Protocol | undefined {
     return this.origins.get(origin)?.protocol;
+  }
+
+  /**
+   * Resolves once a connection to the origin has told its protocol (at once when one has): a caller with many
+   * requests to make, at most a few of them before the protocol is known (HTTP/1.1 carries far fewer at once).
+   */
+  connected(origin: string): Promise<void> {
+    const st = this.state(origin);
+    if (st.protocol) return Promise.resolve();
+    return new Promise((resolve) => (st.learning ??= []).push(resolve));
   }
 
   /**
@@ -156,6 +168,7 @@ export class Http2Pool {
   /** Closes every connection (a client that is done; idle connections never keep the process alive anyway). */
   close(): void {
     for (const st of this.origins.values()) {
+      learnt(st);
       void st.session?.then((s) => s?.session.close());
       for (const s of st.live) s.session.close();
       st.agent?.destroy();
@@ -178,8 +191,13 @@ export class Http2Pool {
     ca: tls.SecureContext | undefined,
     signal: AbortSignal,
   ): Promise<Session | undefined> {
-    const live = await st.session?.catch(() => undefined);
-    if (live && usable(live)) return live;
+    // Requests made together before the origin's first connection is up all wait for that one (an await before the
+    // check would let each of them start a connection of its own).
+    for (let pending = st.session; pending; pending = st.session) {
+      const live = await pending.catch(() => undefined);
+      if (live && usable(live)) return live;
+      if (st.session === pending) break;
+    }
     const p = this.connect(url, st, ca, signal);
     st.session = p;
     // Many requests to come: the further connection is set up beside the first (their TCP and TLS round trips at
@@ -189,6 +207,8 @@ export class Http2Pool {
     // A failed connection must not stick: the next request tries again.
     p.catch(() => {
       if (st.session === p) st.session = undefined;
+      // Those waiting for the protocol go on too (their requests will fail or connect again): none waits forever.
+      learnt(st);
     });
     return p;
   }
@@ -228,6 +248,7 @@ export class Http2Pool {
       // speaks HTTP/2, as behind a load balancer of mixed servers).
       socket.destroy();
       if (st.protocol !== 'h2') st.protocol = 'http/1.1';
+      learnt(st);
       return undefined;
     }
     st.protocol = 'h2';
@@ -240,6 +261,7 @@ export class Http2Pool {
     // Errors reach the streams that were open; the session itself is dropped so the next request reconnects.
     session.on('error', () => undefined);
     st.live.push(s);
+    learnt(st);
     wakeWaiters(st);
     if (st.wide) this.grow(url, st);
     const drop = () => {
@@ -426,4 +448,9 @@ function lowerCased(h: Record<string, string>): Record<string, string> {
 
 function isAbort(e: unknown): boolean {
   return (e as { name?: string })?.name === 'AbortError';
+}
+
+/** Those waiting for the origin's protocol (connected()) go on. */
+function learnt(st: OriginState): void {
+  for (const w of st.learning?.splice(0) ?? []) w();
 }

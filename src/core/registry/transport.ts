@@ -60,6 +60,12 @@ export interface RequestSpec {
   limit?: 'manifestBytes' | 'documentMegabytes';
   /** Ahead of the requests waiting for a slot: one the others depend on (the next tag page names more tags). */
   priority?: boolean;
+  /**
+   * The registry answered without credentials last time (a listing's hint, see RegistryClient.tagDigestStream): a
+   * read sent before its first answer goes at once without credentials rather than wait for that answer to say
+   * whether a token is needed. Should it want one after all, the 401 says so and the request is made again with it.
+   */
+  presumeOpen?: boolean;
 }
 
 /** The one thing read of an answer's headers. */
@@ -162,6 +168,21 @@ export class Transport {
    */
   inFlight(registry: string): number {
     return this.protocolOf(registry) === 'h2' ? this.h2InFlight : Math.min(this.h2InFlight, this.o.concurrency);
+  }
+
+  /**
+   * Whether the registry wanted credentials: false when it answered without them, true when it asked for them,
+   * undefined before its first answer.
+   */
+  wantsCredentials(registry: string): boolean | undefined {
+    const pinged = this.registries.get(registry)?.pinged;
+    return pinged === undefined ? undefined : pinged !== null;
+  }
+
+  /** Resolves when the registry's first connection is made and its protocol known (at once when it is already). */
+  connected(registry: string): Promise<void> {
+    const s = this.state(registry);
+    return this.pool && s.base.startsWith('https:') ? this.pool.connected(s.origin) : Promise.resolve();
   }
 
   /** The protocol a registry answered on so far: 'h2', 'http/1.1', or undefined before its first answer. */
@@ -353,6 +374,8 @@ export class Transport {
       res = await this.send(spec, url, auth, buffer, op, first.res || first.error ? first : undefined);
     } else if (s.pinged === undefined && !s.ping && (spec.method === 'GET' || spec.method === 'HEAD')) {
       ({ res, auth } = await this.probe(s, spec, url, scope, buffer, op));
+    } else if (s.pinged === undefined && spec.presumeOpen && (spec.method === 'GET' || spec.method === 'HEAD')) {
+      res = await this.send(spec, url, undefined, buffer, op);
     } else {
       const challenge = s.pinged !== undefined ? s.pinged : await this.ping(spec.registry, op, spec.signal);
       auth = challenge ? await this.authorization(spec.registry, challenge, scope, false, op, spec.signal) : undefined;
@@ -360,6 +383,9 @@ export class Transport {
     }
     if (res.status === 401) {
       const fresh = parseChallenge(res.headers.get('www-authenticate'));
+      // Sent without credentials where none were needed before, or presumed so (a listing's hint, its first answer
+      // still to come): the registry wants them now, and the requests after this one ask with them from the start.
+      if (fresh && !auth && (s.pinged === null || (s.pinged === undefined && spec.presumeOpen))) s.pinged = fresh;
       const again = fresh
         ? await this.authorization(spec.registry, fresh, fresh.params.scope ?? scope, true, op, spec.signal)
         : undefined;

@@ -139,6 +139,24 @@ describe('registry over HTTP/2: the pool, its trust and its reads', function () 
     stranger.close();
   });
 
+  it('requests made together before the first connection is up share it (one connection, not one each)', async () => {
+    const before = server.sessions.size;
+    const t = transport(own.cert);
+    // The first probes the registry; the others, presumed open (a listing's hint), go at once rather than wait for it.
+    const answers = await Promise.all(
+      Array.from({ length: 10 }, () =>
+        t.request({ registry: host, method: 'GET', url: '/v2/small', presumeOpen: true }),
+      ),
+    );
+    assert.deepEqual(
+      answers.map((a) => a.status),
+      Array(10).fill(200),
+    );
+    assert.equal(server.sessions.size - before, 1, 'one connection for the ten');
+    assert.equal(t.wantsCredentials(host), false, 'the probe among them said no credentials are needed');
+    t.close();
+  });
+
   it('reads bodies whole from the stream, refuses one over the limit, clips an error answer', async () => {
     const t = transport(own.cert);
     const big = await t
