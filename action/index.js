@@ -60978,10 +60978,19 @@ var Http2Pool = class {
    * Resolves once a connection to the origin has told its protocol (at once when one has): a caller with many
    * requests to make, at most a few of them before the protocol is known (HTTP/1.1 carries far fewer at once).
    */
-  connected(origin) {
+  connected(origin, signal) {
     const st = this.state(origin);
-    if (st.protocol) return Promise.resolve();
-    return new Promise((resolve) => (st.learning ??= []).push(resolve));
+    if (st.protocol || !this.o.http2 || signal?.aborted) return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = () => {
+        const at = st.learning?.indexOf(done) ?? -1;
+        if (at >= 0) st.learning.splice(at, 1);
+        signal?.removeEventListener("abort", done);
+        resolve();
+      };
+      (st.learning ??= []).push(done);
+      signal?.addEventListener("abort", done, { once: true });
+    });
   }
   /**
    * One request on an https URL: over HTTP/2 when the origin speaks it, over node:https when it has a CA of its own;
@@ -61062,6 +61071,7 @@ var Http2Pool = class {
     for (let pending = st.session; pending; pending = st.session) {
       const live = await pending.catch(() => void 0);
       if (live && usable(live)) return live;
+      if (st.protocol === "http/1.1") return void 0;
       if (st.session === pending) break;
     }
     const p = this.connect(url, st, ca, signal);
@@ -61475,10 +61485,13 @@ var Transport = class {
     const pinged = this.registries.get(registry)?.pinged;
     return pinged === void 0 ? void 0 : pinged !== null;
   }
-  /** Resolves when the registry's first connection is made and its protocol known (at once when it is already). */
-  connected(registry) {
+  /**
+   * Resolves when the registry's first connection is made and its protocol known (at once when it is already), or
+   * when `signal` aborts.
+   */
+  connected(registry, signal) {
     const s = this.state(registry);
-    return this.pool && s.base.startsWith("https:") ? this.pool.connected(s.origin) : Promise.resolve();
+    return this.pool && s.base.startsWith("https:") ? this.pool.connected(s.origin, signal) : Promise.resolve();
   }
   /** The protocol a registry answered on so far: 'h2', 'http/1.1', or undefined before its first answer. */
   protocolOf(registry) {
@@ -61626,7 +61639,7 @@ var Transport = class {
     let s = this.registries.get(registry);
     if (!s) {
       const base = this.o.trust?.hosts.includes(registry) ? `https://${registry}` : registryBaseUrl(registry, this.o.insecureRegistries);
-      s = { base, origin: new URL(base).origin, tokens: /* @__PURE__ */ new Map() };
+      s = { base, origin: new URL(base).origin, tokens: /* @__PURE__ */ new Map(), tokenFetches: /* @__PURE__ */ new Map() };
       this.registries.set(registry, s);
     }
     return s;
@@ -61652,8 +61665,8 @@ var Transport = class {
     }
     if (res.status === 401) {
       const fresh = parseChallenge(res.headers.get("www-authenticate"));
-      if (fresh && !auth2 && (s.pinged === null || s.pinged === void 0 && spec.presumeOpen)) s.pinged = fresh;
-      const again = fresh ? await this.authorization(spec.registry, fresh, fresh.params.scope ?? scope, true, op, spec.signal) : void 0;
+      if (fresh && !auth2 && s.pinged === void 0 && spec.presumeOpen) s.pinged = fresh;
+      const again = fresh ? await this.authorization(spec.registry, fresh, fresh.params.scope ?? scope, Boolean(auth2), op, spec.signal) : void 0;
       if (again && again !== auth2) {
         await drain(res);
         auth2 = again;
@@ -61747,6 +61760,18 @@ var Transport = class {
     const key = `${c3.params.service ?? ""} ${scope ?? ""}`;
     const cached = s.tokens.get(key);
     if (cached && !force && cached.expires > Date.now()) return `Bearer ${cached.token}`;
+    const fetching = s.tokenFetches.get(key);
+    if (fetching && !force) return fetching;
+    const p = this.fetchToken(registry, c3, scope, key, creds, op, signal);
+    s.tokenFetches.set(key, p);
+    void p.then(
+      () => s.tokenFetches.get(key) === p && s.tokenFetches.delete(key),
+      () => s.tokenFetches.get(key) === p && s.tokenFetches.delete(key)
+    );
+    return p;
+  }
+  async fetchToken(registry, c3, scope, key, creds, op, signal) {
+    const s = this.state(registry);
     let realm;
     try {
       realm = new URL(c3.params.realm);
@@ -62593,11 +62618,15 @@ var RegistryClient = class {
     let guessQueue = [];
     let guessNext = 0;
     let presumeOpen = false;
+    let guessesAnswered = 0;
+    let guessesMissed = 0;
+    const guessing = () => !lastPage && !signal.aborted && !(guessesAnswered >= 20 && guessesMissed * 2 > guessesAnswered);
     const settleGuess = (g) => {
-      if (g.index === void 0 || !g.done) return;
-      if ("error" in g.done) failure ??= { error: g.done.error };
-      else if (g.done.head)
+      if (g.index === void 0 || !g.done || g.settled) return;
+      g.settled = true;
+      if ("head" in g.done && g.done.head)
         ready.push({ tag: g.tag, digest: g.done.head.digest, mediaType: g.done.head.mediaType, index: g.index });
+      else todo.push(g.index);
     };
     let turnPending = false;
     const nextTurn = () => {
@@ -62612,7 +62641,7 @@ var RegistryClient = class {
       let started = 0;
       while (!failure && outstanding < maxOutstanding()) {
         if (next >= todo.length) {
-          if (lastPage || guessNext >= guessQueue.length) break;
+          if (!guessing() || guessNext >= guessQueue.length) break;
           const g = guessQueue[guessNext++];
           if (g.taken) continue;
           if (started++ === HEADS_PER_TURN) {
@@ -62623,10 +62652,17 @@ var RegistryClient = class {
           g.started = true;
           outstanding++;
           this.headManifest({ ...r, tag: g.tag }, { signal, presumeOpen }).then(
-            (head) => void (g.done = { head }),
-            (error2) => void (g.done = { error: error2 })
+            (head) => {
+              guessesAnswered++;
+              if (!head) guessesMissed++;
+              g.done = { head };
+              settleGuess(g);
+            },
+            (error2) => {
+              g.done = { error: error2 };
+              settleGuess(g);
+            }
           ).finally(() => {
-            settleGuess(g);
             outstanding--;
             nextTurn();
             wake();
@@ -62673,14 +62709,14 @@ var RegistryClient = class {
     void hint?.then(async (h2) => {
       if (!h2 || names.length || lastPage || failure || signal.aborted) return;
       presumeOpen = h2.open;
-      for (const tag of h2.tags) {
+      for (const tag of h2.tags.slice(0, Math.floor(this.limits.requestsPerOperation / 2))) {
         if (guesses.has(tag)) continue;
         const g = { tag };
         guesses.set(tag, g);
         guessQueue.push(g);
       }
-      await this.transport.connected(r.registry);
-      startMore();
+      await this.transport.connected(r.registry, signal);
+      if (!signal.aborted) startMore();
     }).catch((e) => this.log.debug(`tag listing hint of ${repositoryName(r)}: ${String(e)}`));
     const producer = (async () => {
       for await (const page of pages) {

@@ -711,11 +711,24 @@ export class RegistryClient {
     let guessQueue: Guess[] = [];
     let guessNext = 0;
     let presumeOpen = false;
+    // Guesses of tags no longer there (a cleanup since) cost a request each: past half of them answered "no such
+    // tag", the rest are not sent (the pages name what is there).
+    let guessesAnswered = 0;
+    let guessesMissed = 0;
+    const guessing = () =>
+      !lastPage && !signal.aborted && !(guessesAnswered >= 20 && guessesMissed * 2 > guessesAnswered);
+    /**
+     * A guess counts once its tag is listed and its answer in, whichever comes last (each sets its part and calls
+     * this at once, so it runs to the end once). Only a digest counts: "no such tag", or a failure, of a request made
+     * before the pages named the tag (perhaps without credentials the registry now wants) is no answer; the tag is
+     * asked about again as any other, so the listing says what it would have said without the hint.
+     */
     const settleGuess = (g: Guess) => {
-      if (g.index === undefined || !g.done) return;
-      if ('error' in g.done) failure ??= { error: g.done.error };
-      else if (g.done.head)
+      if (g.index === undefined || !g.done || g.settled) return;
+      g.settled = true;
+      if ('head' in g.done && g.done.head)
         ready.push({ tag: g.tag, digest: g.done.head.digest, mediaType: g.done.head.mediaType, index: g.index });
+      else todo.push(g.index);
     };
     // A few HEADs a turn of the event loop, and those an answer frees started on the next turn rather than inside the
     // answer's own handling. Node's HTTP/2 session writes the requests made in a turn only when the turn ends, and
@@ -736,7 +749,7 @@ export class RegistryClient {
       let started = 0;
       while (!failure && outstanding < maxOutstanding()) {
         if (next >= todo.length) {
-          if (lastPage || guessNext >= guessQueue.length) break;
+          if (!guessing() || guessNext >= guessQueue.length) break;
           const g = guessQueue[guessNext++];
           if (g.taken) continue;
           if (started++ === HEADS_PER_TURN) {
@@ -748,11 +761,18 @@ export class RegistryClient {
           outstanding++;
           this.headManifest({ ...r, tag: g.tag }, { signal, presumeOpen })
             .then(
-              (head) => void (g.done = { head }),
-              (error: unknown) => void (g.done = { error }),
+              (head) => {
+                guessesAnswered++;
+                if (!head) guessesMissed++;
+                g.done = { head };
+                settleGuess(g);
+              },
+              (error: unknown) => {
+                g.done = { error };
+                settleGuess(g);
+              },
             )
             .finally(() => {
-              settleGuess(g);
               outstanding--;
               nextTurn();
               wake();
@@ -812,7 +832,8 @@ export class RegistryClient {
         // Only before the first page: once pages come, they name the tags a round trip sooner than nothing.
         if (!h || names.length || lastPage || failure || signal.aborted) return;
         presumeOpen = h.open;
-        for (const tag of h.tags) {
+        // At most half the requests an operation may make: a hint never costs the listing its own requests.
+        for (const tag of h.tags.slice(0, Math.floor(this.limits.requestsPerOperation / 2))) {
           if (guesses.has(tag)) continue;
           const g: Guess = { tag };
           guesses.set(tag, g);
@@ -820,8 +841,8 @@ export class RegistryClient {
         }
         // Once the registry's connection is up (nothing goes sooner) and says how many requests it carries at once:
         // before that it is taken for HTTP/1.1 (a few), and guesses queued there would wait behind the first page.
-        await this.transport.connected(r.registry);
-        startMore();
+        await this.transport.connected(r.registry, signal);
+        if (!signal.aborted) startMore();
       })
       .catch((e: unknown) => this.log.debug(`tag listing hint of ${repositoryName(r)}: ${String(e)}`));
     const producer = (async () => {
@@ -838,7 +859,7 @@ export class RegistryClient {
           if (g) g.taken = true;
           todo.push(index);
         }
-        // Guesses answered before their page are ready now.
+        // Guesses answered before their page are ready now (or to be asked again).
         if (ready.length) wake();
         lastPage = page.last;
         if (lastPage && options.ahead) putAhead(options.ahead(names));
@@ -1161,6 +1182,8 @@ interface Guess {
   /** A page named it before its request started: it is asked about as any other tag. */
   taken?: boolean;
   done?: { head: ManifestHead | null } | { error: unknown };
+  /** Counted (or handed back to be asked again): once. */
+  settled?: boolean;
 }
 
 /** HEADs a tag listing starts in one turn of the event loop, so they are written while the next are made. */

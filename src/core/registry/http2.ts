@@ -98,10 +98,21 @@ export class Http2Pool {
    * Resolves once a connection to the origin has told its protocol (at once when one has): a caller with many
    * requests to make, at most a few of them before the protocol is known (HTTP/1.1 carries far fewer at once).
    */
-  connected(origin: string): Promise<void> {
+  connected(origin: string, signal?: AbortSignal): Promise<void> {
     const st = this.state(origin);
-    if (st.protocol) return Promise.resolve();
-    return new Promise((resolve) => (st.learning ??= []).push(resolve));
+    // Without HTTP/2 the pool never learns a protocol (node:https speaks HTTP/1.1): nothing to wait for.
+    if (st.protocol || !this.o.http2 || signal?.aborted) return Promise.resolve();
+    return new Promise((resolve) => {
+      // A caller that stops waiting (its listing over) is forgotten, so no waiter outlives it.
+      const done = () => {
+        const at = st.learning?.indexOf(done) ?? -1;
+        if (at >= 0) st.learning!.splice(at, 1);
+        signal?.removeEventListener('abort', done);
+        resolve();
+      };
+      (st.learning ??= []).push(done);
+      signal?.addEventListener('abort', done, { once: true });
+    });
   }
 
   /**
@@ -196,6 +207,8 @@ export class Http2Pool {
     for (let pending = st.session; pending; pending = st.session) {
       const live = await pending.catch(() => undefined);
       if (live && usable(live)) return live;
+      // The origin speaks HTTP/1.1 only: the caller goes that way, with no handshake more.
+      if (st.protocol === 'http/1.1') return undefined;
       if (st.session === pending) break;
     }
     const p = this.connect(url, st, ca, signal);

@@ -129,6 +129,8 @@ interface RegistryState {
   pinged?: Challenge | null;
   credentials?: Promise<Credentials | undefined>;
   tokens: Map<string, { token: string; expires: number }>;
+  /** Token fetches under way, by the same key as `tokens`. */
+  tokenFetches: Map<string, Promise<string>>;
 }
 
 export class Transport {
@@ -179,10 +181,13 @@ export class Transport {
     return pinged === undefined ? undefined : pinged !== null;
   }
 
-  /** Resolves when the registry's first connection is made and its protocol known (at once when it is already). */
-  connected(registry: string): Promise<void> {
+  /**
+   * Resolves when the registry's first connection is made and its protocol known (at once when it is already), or
+   * when `signal` aborts.
+   */
+  connected(registry: string, signal?: AbortSignal): Promise<void> {
     const s = this.state(registry);
-    return this.pool && s.base.startsWith('https:') ? this.pool.connected(s.origin) : Promise.resolve();
+    return this.pool && s.base.startsWith('https:') ? this.pool.connected(s.origin, signal) : Promise.resolve();
   }
 
   /** The protocol a registry answered on so far: 'h2', 'http/1.1', or undefined before its first answer. */
@@ -350,7 +355,7 @@ export class Transport {
       const base = this.o.trust?.hosts.includes(registry)
         ? `https://${registry}`
         : registryBaseUrl(registry, this.o.insecureRegistries);
-      s = { base, origin: new URL(base).origin, tokens: new Map() };
+      s = { base, origin: new URL(base).origin, tokens: new Map(), tokenFetches: new Map() };
       this.registries.set(registry, s);
     }
     return s;
@@ -383,11 +388,12 @@ export class Transport {
     }
     if (res.status === 401) {
       const fresh = parseChallenge(res.headers.get('www-authenticate'));
-      // Sent without credentials where none were needed before, or presumed so (a listing's hint, its first answer
-      // still to come): the registry wants them now, and the requests after this one ask with them from the start.
-      if (fresh && !auth && (s.pinged === null || (s.pinged === undefined && spec.presumeOpen))) s.pinged = fresh;
+      // Sent without credentials, presumed open (a listing's hint, the registry's first answer still to come): the
+      // registry wants them now, and the requests after this one ask with them from the start.
+      if (fresh && !auth && s.pinged === undefined && spec.presumeOpen) s.pinged = fresh;
+      // A new token only when the one sent was refused; a request sent without one takes the token held, if any.
       const again = fresh
-        ? await this.authorization(spec.registry, fresh, fresh.params.scope ?? scope, true, op, spec.signal)
+        ? await this.authorization(spec.registry, fresh, fresh.params.scope ?? scope, Boolean(auth), op, spec.signal)
         : undefined;
       if (again && again !== auth) {
         await drain(res);
@@ -503,6 +509,29 @@ export class Transport {
     const key = `${c.params.service ?? ''} ${scope ?? ''}`;
     const cached = s.tokens.get(key);
     if (cached && !force && cached.expires > Date.now()) return `Bearer ${cached.token}`;
+    // Requests refused together (a listing's first requests, sent before the registry said it wants a token) share
+    // one fetch of the token rather than each asking the token service.
+    const fetching = s.tokenFetches.get(key);
+    if (fetching && !force) return fetching;
+    const p = this.fetchToken(registry, c, scope, key, creds, op, signal);
+    s.tokenFetches.set(key, p);
+    void p.then(
+      () => s.tokenFetches.get(key) === p && s.tokenFetches.delete(key),
+      () => s.tokenFetches.get(key) === p && s.tokenFetches.delete(key),
+    );
+    return p;
+  }
+
+  private async fetchToken(
+    registry: string,
+    c: Challenge,
+    scope: string | undefined,
+    key: string,
+    creds: Credentials | undefined,
+    op: Operation,
+    signal?: AbortSignal,
+  ): Promise<string> {
+    const s = this.state(registry);
     let realm: URL;
     try {
       realm = new URL(c.params.realm);

@@ -39,13 +39,33 @@ describe("a tag listing's hint for the next (listing-hint.ts) and the disk cache
       ),
       { open: false, tags: ['v1'] },
     );
-    // Any bytes at all: no hint or a sound one, never a throw.
+    // Any record of about the right shape: a hint only when it is one, and then only tag names, each once.
+    const record = fc.record({
+      v: fc.oneof(fc.constant(1), fc.anything()),
+      open: fc.oneof(fc.boolean(), fc.anything()),
+      tags: fc.oneof(
+        fc.array(fc.oneof(fc.stringMatching(/^[\w][\w.-]{0,10}$/), fc.string(), fc.anything()), { maxLength: 12 }),
+        fc.anything(),
+      ),
+    });
     fc.assert(
-      fc.property(fc.uint8Array({ maxLength: 200 }), (bytes) => {
-        const h = decodeHint(Buffer.from(bytes), 100);
-        assert.ok(h === undefined || (typeof h.open === 'boolean' && h.tags.every((t) => /^[\w][\w.-]*$/.test(t))));
+      fc.property(record, (r) => {
+        const h = decodeHint(Buffer.from(JSON.stringify(r) ?? ''), 10);
+        const sound = r.v === 1 && typeof r.open === 'boolean' && Array.isArray(r.tags) && r.tags.length <= 10;
+        assert.equal(h !== undefined, sound);
+        if (!h) return;
+        assert.equal(h.open, r.open);
+        const names = (r.tags as unknown[]).filter(
+          (t): t is string => typeof t === 'string' && /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/.test(t),
+        );
+        assert.deepEqual(h.tags, [...new Set(names)]);
       }),
-      { numRuns: 500 },
+      { numRuns: 1000 },
+    );
+    // And any bytes at all: never a throw.
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 200 }), (bytes) => void decodeHint(Buffer.from(bytes), 100)),
+      { numRuns: 300 },
     );
   });
 
