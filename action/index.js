@@ -61764,10 +61764,8 @@ var Transport = class {
     if (fetching && !force) return fetching;
     const p = this.fetchToken(registry, c3, scope, key, creds, op, signal);
     s.tokenFetches.set(key, p);
-    void p.then(
-      () => s.tokenFetches.get(key) === p && s.tokenFetches.delete(key),
-      () => s.tokenFetches.get(key) === p && s.tokenFetches.delete(key)
-    );
+    const done = () => s.tokenFetches.get(key) === p && s.tokenFetches.delete(key);
+    void p.then(done, done);
     return p;
   }
   async fetchToken(registry, c3, scope, key, creds, op, signal) {
@@ -62622,8 +62620,7 @@ var RegistryClient = class {
     let guessesMissed = 0;
     const guessing = () => !lastPage && !signal.aborted && !(guessesAnswered >= 20 && guessesMissed * 2 > guessesAnswered);
     const settleGuess = (g) => {
-      if (g.index === void 0 || !g.done || g.settled) return;
-      g.settled = true;
+      if (g.index === void 0 || !g.done) return;
       if ("head" in g.done && g.done.head)
         ready.push({ tag: g.tag, digest: g.done.head.digest, mediaType: g.done.head.mediaType, index: g.index });
       else todo.push(g.index);
@@ -62643,7 +62640,7 @@ var RegistryClient = class {
         if (next >= todo.length) {
           if (!guessing() || guessNext >= guessQueue.length) break;
           const g = guessQueue[guessNext++];
-          if (g.taken) continue;
+          if (g.index !== void 0) continue;
           if (started++ === HEADS_PER_TURN) {
             guessNext--;
             nextTurn();
@@ -62724,12 +62721,13 @@ var RegistryClient = class {
         for (const tag of page.tags) {
           const index = names.push(tag) - 1;
           const g = guesses.get(tag);
-          if (g?.started && g.index === void 0) {
+          if (g && g.index === void 0) {
             g.index = index;
-            settleGuess(g);
-            continue;
+            if (g.started) {
+              settleGuess(g);
+              continue;
+            }
           }
-          if (g) g.taken = true;
           todo.push(index);
         }
         if (ready.length) wake();
@@ -63775,12 +63773,7 @@ var DiskCache = class {
   put(digest, mediaType, bytes) {
     const file = this.file(digest);
     if (!file || bytes.length > MAX_ENTRY_BYTES2 || /[\r\n]/.test(mediaType) || mediaType.length >= 255) return;
-    const start = () => {
-      const p = this.write(file, mediaType, bytes).catch((e) => this.log.debug(`cache: cannot write ${digest}: ${e.message}`)).finally(() => this.pending.delete(p));
-      this.pending.add(p);
-    };
-    if (this.holds) this.held.push(start);
-    else start();
+    this.schedule(() => this.write(file, mediaType, bytes), digest);
   }
   /**
    * Writes wait until the returned function is called (by every holder, when several hold): the Release view's open
@@ -63816,8 +63809,16 @@ var DiskCache = class {
   putNote(name, bytes) {
     if (bytes.length > NOTE_MAX_BYTES) return;
     const file = this.noteFile(name);
+    this.schedule(async () => {
+      await (0, import_promises20.mkdir)(import_node_path14.default.dirname(file), { recursive: true });
+      await writeFileAtomic(file, bytes, { mode: 384 });
+      this.stats.writes++;
+    }, "a note");
+  }
+  /** A write that never fails its caller (it is logged), started now or, while a hold is on, when it ends. */
+  schedule(write, what) {
     const start = () => {
-      const p = (0, import_promises20.mkdir)(import_node_path14.default.dirname(file), { recursive: true }).then(() => writeFileAtomic(file, bytes, { mode: 384 })).then(() => void this.stats.writes++).catch((e) => this.log.debug(`cache: cannot write a note: ${e.message}`)).finally(() => this.pending.delete(p));
+      const p = write().catch((e) => this.log.debug(`cache: cannot write ${what}: ${e.message}`)).finally(() => this.pending.delete(p));
       this.pending.add(p);
     };
     if (this.holds) this.held.push(start);

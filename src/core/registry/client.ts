@@ -705,8 +705,8 @@ export class RegistryClient {
     // The tags the last listing of this repository held (a hint on disk, see listing-hint.ts) are asked about from the
     // start, before a page names them: a guess counts once a page of this listing names its tag (its `index` then),
     // and is dropped when none does (a tag deleted since). Guesses go after the tags pages named and nobody asked
-    // about yet, and none starts once the last page is in. A guessed tag a page names before its guess started is
-    // asked about as any other (`taken`).
+    // about yet, and none starts once the last page is in. A guessed tag a page names before its guess started (an
+    // index and no request) is asked about as any other.
     const guesses = new Map<string, Guess>();
     let guessQueue: Guess[] = [];
     let guessNext = 0;
@@ -718,14 +718,13 @@ export class RegistryClient {
     const guessing = () =>
       !lastPage && !signal.aborted && !(guessesAnswered >= 20 && guessesMissed * 2 > guessesAnswered);
     /**
-     * A guess counts once its tag is listed and its answer in, whichever comes last (each sets its part and calls
-     * this at once, so it runs to the end once). Only a digest counts: "no such tag", or a failure, of a request made
-     * before the pages named the tag (perhaps without credentials the registry now wants) is no answer; the tag is
-     * asked about again as any other, so the listing says what it would have said without the hint.
+     * A guess counts once its tag is listed and its answer in, whichever comes last: each side sets its part (once)
+     * and calls this at once, so only the later call finds both. Only a digest counts: "no such tag", or a failure,
+     * of a request made before the pages named the tag (perhaps without credentials the registry now wants) is no
+     * answer; the tag is asked about again as any other, so the listing says what it would have said without the hint.
      */
     const settleGuess = (g: Guess) => {
-      if (g.index === undefined || !g.done || g.settled) return;
-      g.settled = true;
+      if (g.index === undefined || !g.done) return;
       if ('head' in g.done && g.done.head)
         ready.push({ tag: g.tag, digest: g.done.head.digest, mediaType: g.done.head.mediaType, index: g.index });
       else todo.push(g.index);
@@ -751,7 +750,8 @@ export class RegistryClient {
         if (next >= todo.length) {
           if (!guessing() || guessNext >= guessQueue.length) break;
           const g = guessQueue[guessNext++];
-          if (g.taken) continue;
+          // Listed before its request started: asked about from `todo`.
+          if (g.index !== undefined) continue;
           if (started++ === HEADS_PER_TURN) {
             guessNext--;
             nextTurn();
@@ -851,12 +851,13 @@ export class RegistryClient {
         for (const tag of page.tags) {
           const index = names.push(tag) - 1;
           const g = guesses.get(tag);
-          if (g?.started && g.index === undefined) {
+          if (g && g.index === undefined) {
             g.index = index;
-            settleGuess(g);
-            continue;
+            if (g.started) {
+              settleGuess(g);
+              continue;
+            }
           }
-          if (g) g.taken = true;
           todo.push(index);
         }
         // Guesses answered before their page are ready now (or to be asked again).
@@ -1179,11 +1180,7 @@ interface Guess {
   /** The tag's place in this listing, once a page names it. */
   index?: number;
   started?: boolean;
-  /** A page named it before its request started: it is asked about as any other tag. */
-  taken?: boolean;
   done?: { head: ManifestHead | null } | { error: unknown };
-  /** Counted (or handed back to be asked again): once. */
-  settled?: boolean;
 }
 
 /** HEADs a tag listing starts in one turn of the event loop, so they are written while the next are made. */

@@ -93,14 +93,7 @@ export class DiskCache {
   put(digest: string, mediaType: string, bytes: Buffer): void {
     const file = this.file(digest);
     if (!file || bytes.length > MAX_ENTRY_BYTES || /[\r\n]/.test(mediaType) || mediaType.length >= 255) return;
-    const start = () => {
-      const p = this.write(file, mediaType, bytes)
-        .catch((e: unknown) => this.log.debug(`cache: cannot write ${digest}: ${(e as Error).message}`))
-        .finally(() => this.pending.delete(p));
-      this.pending.add(p);
-    };
-    if (this.holds) this.held.push(start);
-    else start();
+    this.schedule(() => this.write(file, mediaType, bytes), digest);
   }
 
   /**
@@ -139,11 +132,18 @@ export class DiskCache {
   putNote(name: string, bytes: Buffer): void {
     if (bytes.length > NOTE_MAX_BYTES) return;
     const file = this.noteFile(name);
+    this.schedule(async () => {
+      await mkdir(path.dirname(file), { recursive: true });
+      await writeFileAtomic(file, bytes, { mode: 0o600 });
+      this.stats.writes++;
+    }, 'a note');
+  }
+
+  /** A write that never fails its caller (it is logged), started now or, while a hold is on, when it ends. */
+  private schedule(write: () => Promise<void>, what: string): void {
     const start = () => {
-      const p = mkdir(path.dirname(file), { recursive: true })
-        .then(() => writeFileAtomic(file, bytes, { mode: 0o600 }))
-        .then(() => void this.stats.writes++)
-        .catch((e: unknown) => this.log.debug(`cache: cannot write a note: ${(e as Error).message}`))
+      const p = write()
+        .catch((e: unknown) => this.log.debug(`cache: cannot write ${what}: ${(e as Error).message}`))
         .finally(() => this.pending.delete(p));
       this.pending.add(p);
     };

@@ -515,10 +515,8 @@ export class Transport {
     if (fetching && !force) return fetching;
     const p = this.fetchToken(registry, c, scope, key, creds, op, signal);
     s.tokenFetches.set(key, p);
-    void p.then(
-      () => s.tokenFetches.get(key) === p && s.tokenFetches.delete(key),
-      () => s.tokenFetches.get(key) === p && s.tokenFetches.delete(key),
-    );
+    const done = () => s.tokenFetches.get(key) === p && s.tokenFetches.delete(key);
+    void p.then(done, done);
     return p;
   }
 
